@@ -1,0 +1,165 @@
+// Command openvest runs the Openvest service and administers it.
+//
+//	openvest serve                        run the HTTP service (applies migrations first)
+//	openvest migrate                      apply pending database migrations
+//	openvest org create --name NAME [--investment-types T1,T2] [--sandbox]
+//	                                      create an organization; prints its credentials as JSON
+//
+// Configuration comes from the environment (OPENVEST_ADDR,
+// OPENVEST_DATABASE_URL, …); see the README.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/openvest/openvest/internal/app"
+	"github.com/openvest/openvest/internal/auth"
+	"github.com/openvest/openvest/internal/config"
+)
+
+const usage = `usage:
+  openvest serve                  run the HTTP service (applies migrations first)
+  openvest migrate                apply pending database migrations
+  openvest org create --name NAME [--investment-types INTERNATIONAL_STOCKS,...] [--sandbox]
+                                  create an organization and print its credentials as JSON
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "openvest:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, cfg, stdout)
+	case "migrate":
+		a, err := app.Open(ctx, cfg, cfg.Logger())
+		if err != nil {
+			return err
+		}
+		return a.Close()
+	case "org":
+		if len(args) < 2 || args[1] != "create" {
+			fmt.Fprint(stderr, usage)
+			return errors.New("unknown org command; use: openvest org create --name NAME")
+		}
+		return orgCreate(ctx, cfg, args[2:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+}
+
+func orgCreate(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("org create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	name := fs.String("name", "", "organization name (required)")
+	types := fs.String("investment-types", "INTERNATIONAL_STOCKS", "comma-separated default investment types")
+	sandbox := fs.Bool("sandbox", false, "make it a sandbox organization")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *name == "" {
+		return errors.New("--name is required")
+	}
+	its, err := app.ParseInvestmentTypes(*types)
+	if err != nil {
+		return fmt.Errorf("--investment-types: %w", err)
+	}
+	a, err := app.Open(ctx, cfg, cfg.Logger())
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	o, secret, err := a.Auth.CreateOrganization(ctx, auth.NewOrganization{Name: *name, InvestmentTypes: its, Sandbox: *sandbox})
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(map[string]any{"organizationId": o.ID, "clientId": o.ClientID, "clientSecret": secret})
+}
+
+func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+	log := cfg.Logger()
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	o, secret, created, err := a.Auth.EnsureSandbox(ctx, []string{"INTERNATIONAL_STOCKS"})
+	if err != nil {
+		return err
+	}
+	h, err := a.Handler()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on OPENVEST_ADDR=%s: %w", cfg.Addr, err)
+	}
+	if created {
+		printSandbox(stdout, baseURL(cfg, ln), o.ClientID, secret)
+	}
+	go a.PurgeExpiredTokens(ctx, time.Hour)
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("openvest listening", "addr", ln.Addr().String(), "database", string(a.Store.Dialect))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+func baseURL(cfg config.Config, ln net.Listener) string {
+	if cfg.PublicURL != "" {
+		return cfg.PublicURL
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return "http://localhost:" + port
+}
+
+func printSandbox(w io.Writer, base, clientID, secret string) {
+	fmt.Fprintf(w, `
+Created the sandbox organization (shown once; keep the secret):
+  clientId:     %s
+  clientSecret: %s
+
+Get a token:
+  curl -s -X POST %s/v1/oauth/token \
+    -d clientId=%s -d clientSecret=%s
+
+`, clientID, secret, base, clientID, secret)
+}

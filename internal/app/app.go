@@ -1,0 +1,100 @@
+// Package app is the composition root: it opens the database, applies the
+// migrations, wires the domain services to their repositories and builds
+// the HTTP server. cmd/openvest and the end-to-end tests both start here.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/openvest/openvest/internal/auth"
+	"github.com/openvest/openvest/internal/config"
+	"github.com/openvest/openvest/internal/httpapi"
+	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/store"
+)
+
+// App is a wired service.
+type App struct {
+	Config    config.Config
+	Log       *slog.Logger
+	Store     *store.Store
+	Auth      *auth.Service
+	Investing *investing.Service
+	Now       func() time.Time
+}
+
+// Open connects to the configured database, applies pending migrations and
+// wires the services.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	st, err := store.Open(cfg.DatabaseURL, store.Options{MaxConns: cfg.DBMaxConns, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	n, err := st.Migrate(ctx)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	if n > 0 {
+		log.Info("applied migrations", "count", n, "dialect", st.Dialect)
+	}
+	now := time.Now
+	return &App{
+		Config: cfg, Log: log, Store: st, Now: now,
+		Auth:      auth.NewService(st.Auth(), now, cfg.TokenTTL),
+		Investing: investing.NewService(st.Investing(), now),
+	}, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.Store.Close() }
+
+// Handler builds the HTTP server.
+func (a *App) Handler() (*echo.Echo, error) {
+	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing}, httpapi.Options{
+		Logger: a.Log, MaxBodyBytes: a.Config.MaxBodyBytes, Ready: a.Store.Ping,
+	})
+}
+
+// ParseInvestmentTypes parses a comma-separated list of investment types.
+func ParseInvestmentTypes(list string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range strings.Split(list, ",") {
+		t := strings.ToUpper(strings.TrimSpace(s))
+		if t == "" || seen[t] {
+			continue
+		}
+		if !investing.InvestmentType(t).Valid() {
+			return nil, fmt.Errorf("unknown investment type %q: use one of %v", s, investing.InvestmentTypes)
+		}
+		seen[t] = true
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// PurgeExpiredTokens deletes, every interval until ctx ends, the tokens that
+// expired more than a day ago.
+func (a *App) PurgeExpiredTokens(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		n, err := a.Store.Auth().DeleteExpiredTokens(ctx, a.Now().Add(-24*time.Hour))
+		if err != nil && ctx.Err() == nil {
+			a.Log.Warn("purge expired tokens", "error", err.Error())
+		} else if n > 0 {
+			a.Log.Info("purged expired tokens", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,192 @@
+// Package auth is tenancy and authentication: organizations, their client
+// credentials, and the bearer tokens issued for them (client-credentials
+// flow, as the investing surface documents it).
+//
+// Client secrets and tokens are 256-bit random values; only their sha-256
+// is stored. A slow password hash (bcrypt, argon2) protects low-entropy
+// secrets and would cost tens of milliseconds per token call for nothing
+// here.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/openvest/openvest/internal/errcode"
+)
+
+// Organization is a tenant: every customer, account and token belongs to one.
+type Organization struct {
+	ID              int64
+	Name            string
+	ClientID        string
+	Sandbox         bool     // a sandbox organization gets simulation controls and lenient checks
+	InvestmentTypes []string // its default investment types
+	CreatedAt       time.Time
+}
+
+// Token is an access token. Secret is set only when the token is issued.
+type Token struct {
+	ID             int64
+	OrganizationID int64
+	Secret         string
+	Hash           []byte
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+	RevokedAt      *time.Time
+}
+
+// Principal is the authenticated caller of a request.
+type Principal struct {
+	Org     Organization
+	TokenID int64
+}
+
+// Repository is the storage auth needs.
+type Repository interface {
+	// CreateOrganization inserts o with the hash of its secret and sets o.ID.
+	CreateOrganization(ctx context.Context, o *Organization, secretHash []byte) error
+	// OrganizationByClientID returns the organization and its secret hash. NotFound.
+	OrganizationByClientID(ctx context.Context, clientID string) (Organization, []byte, error)
+	// CountOrganizations counts the organizations.
+	CountOrganizations(ctx context.Context) (int64, error)
+	// CreateToken inserts t and sets t.ID.
+	CreateToken(ctx context.Context, t *Token) error
+	// TokenByHash returns the token with this hash and its organization. NotFound.
+	TokenByHash(ctx context.Context, hash []byte) (Token, Organization, error)
+	// RevokeToken marks one of the organization's tokens revoked (idempotent). NotFound.
+	RevokeToken(ctx context.Context, orgID, tokenID int64, at time.Time) error
+}
+
+// MaxTTL is the longest lifetime a token can have, as the API reports it.
+const MaxTTL = 24 * time.Hour
+
+// Service issues and checks credentials.
+type Service struct {
+	repo Repository
+	now  func() time.Time
+	ttl  time.Duration
+}
+
+// NewService returns a Service; ttl is the lifetime of new tokens.
+func NewService(repo Repository, now func() time.Time, ttl time.Duration) *Service {
+	return &Service{repo: repo, now: now, ttl: min(ttl, MaxTTL)}
+}
+
+// TTL is the lifetime of new tokens.
+func (s *Service) TTL() time.Duration { return s.ttl }
+
+// NewOrganization is the input of CreateOrganization.
+type NewOrganization struct {
+	Name            string
+	InvestmentTypes []string
+	Sandbox         bool
+}
+
+// CreateOrganization creates an organization with fresh client credentials
+// and returns it with its client secret, which is not stored and cannot be
+// shown again. Invalid: empty name.
+func (s *Service) CreateOrganization(ctx context.Context, in NewOrganization) (Organization, string, error) {
+	if strings.TrimSpace(in.Name) == "" {
+		return Organization{}, "", errcode.New(errcode.Invalid, "organization name is empty")
+	}
+	secret := "ov_secret_" + randomString(32)
+	o := Organization{
+		Name: in.Name, ClientID: "ov_client_" + hex.EncodeToString(randomBytes(8)),
+		Sandbox: in.Sandbox, InvestmentTypes: in.InvestmentTypes, CreatedAt: s.now().UTC().Truncate(time.Microsecond),
+	}
+	if err := s.repo.CreateOrganization(ctx, &o, Hash(secret)); err != nil {
+		return Organization{}, "", err
+	}
+	return o, secret, nil
+}
+
+// EnsureSandbox creates a sandbox organization when there is no organization
+// at all, and returns it with its secret; created is false otherwise.
+func (s *Service) EnsureSandbox(ctx context.Context, investmentTypes []string) (o Organization, secret string, created bool, err error) {
+	n, err := s.repo.CountOrganizations(ctx)
+	if err != nil || n > 0 {
+		return o, "", false, err
+	}
+	o, secret, err = s.CreateOrganization(ctx, NewOrganization{Name: "Sandbox", InvestmentTypes: investmentTypes, Sandbox: true})
+	return o, secret, err == nil, err
+}
+
+// IssueToken exchanges client credentials for a new token.
+// Unauthenticated: unknown client id or wrong secret (the message does not say which).
+func (s *Service) IssueToken(ctx context.Context, clientID, clientSecret string) (Token, Organization, error) {
+	o, hash, err := s.repo.OrganizationByClientID(ctx, clientID)
+	if errcode.Is(err, errcode.NotFound) || (err == nil && subtle.ConstantTimeCompare(hash, Hash(clientSecret)) != 1) {
+		return Token{}, Organization{}, errcode.New(errcode.Unauthenticated, "invalid client credentials: check clientId and clientSecret")
+	}
+	if err != nil {
+		return Token{}, Organization{}, err
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	secret := "ov_at_" + randomString(32)
+	t := Token{OrganizationID: o.ID, Secret: secret, Hash: Hash(secret), CreatedAt: now, ExpiresAt: now.Add(s.ttl)}
+	if err := s.repo.CreateToken(ctx, &t); err != nil {
+		return Token{}, Organization{}, err
+	}
+	return t, o, nil
+}
+
+// Authenticate checks a bearer token and the client id sent with it.
+// Unauthenticated, with the precise reason.
+func (s *Service) Authenticate(ctx context.Context, bearer, clientID string) (Principal, error) {
+	if bearer == "" {
+		return Principal{}, errcode.New(errcode.Unauthenticated, "missing bearer token: send Authorization: Bearer <token>, with a token from POST /v1/oauth/token")
+	}
+	t, o, err := s.repo.TokenByHash(ctx, Hash(bearer))
+	if errcode.Is(err, errcode.NotFound) {
+		return Principal{}, errcode.New(errcode.Unauthenticated, "the bearer token is not valid: request a new one from POST /v1/oauth/token")
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	now := s.now()
+	switch {
+	case t.RevokedAt != nil:
+		return Principal{}, errcode.New(errcode.Unauthenticated, "the bearer token was revoked at %s: request a new one from POST /v1/oauth/token", t.RevokedAt.UTC().Format(time.RFC3339))
+	case !now.Before(t.ExpiresAt):
+		return Principal{}, errcode.New(errcode.Unauthenticated, "the bearer token expired at %s: request a new one from POST /v1/oauth/token", t.ExpiresAt.UTC().Format(time.RFC3339))
+	case clientID == "":
+		return Principal{}, errcode.New(errcode.Unauthenticated, "missing X-Client-Id header: send your client id with every call")
+	case clientID != o.ClientID:
+		return Principal{}, errcode.New(errcode.Unauthenticated, "X-Client-Id does not match the client the bearer token was issued to")
+	}
+	return Principal{Org: o, TokenID: t.ID}, nil
+}
+
+// Revoke revokes one of the caller's organization's tokens: tokenID, or the
+// caller's own token when tokenID is nil. NotFound: not a token of this organization.
+func (s *Service) Revoke(ctx context.Context, p Principal, tokenID *int64) error {
+	id := p.TokenID
+	if tokenID != nil {
+		id = *tokenID
+	}
+	return s.repo.RevokeToken(ctx, p.Org.ID, id, s.now().UTC().Truncate(time.Microsecond))
+}
+
+// Hash is how secrets and tokens are stored: their sha-256.
+func Hash(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err)) // never happens on supported platforms
+	}
+	return b
+}
+
+func randomString(n int) string { return base64.RawURLEncoding.EncodeToString(randomBytes(n)) }

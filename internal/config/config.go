@@ -1,0 +1,86 @@
+// Package config reads the service configuration from the environment.
+// Every variable is documented in the README's configuration table.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the service configuration.
+type Config struct {
+	Addr         string        // OPENVEST_ADDR, default ":8080"
+	DatabaseURL  string        // OPENVEST_DATABASE_URL, default "sqlite://openvest.db"
+	PublicURL    string        // OPENVEST_PUBLIC_URL, the external base URL when behind a proxy
+	LogLevel     slog.Level    // OPENVEST_LOG_LEVEL: debug, info, warn, error
+	LogFormat    string        // OPENVEST_LOG_FORMAT: json or text
+	MaxBodyBytes int64         // OPENVEST_MAX_BODY_BYTES, default 1 MiB
+	DBMaxConns   int           // OPENVEST_DB_MAX_CONNS, default 32 (PostgreSQL)
+	TokenTTL     time.Duration // OPENVEST_TOKEN_TTL, default 1h
+}
+
+// FromEnv reads the configuration; a malformed value is an error naming the variable.
+func FromEnv() (Config, error) {
+	c := Config{
+		Addr:         env("OPENVEST_ADDR", ":8080"),
+		DatabaseURL:  env("OPENVEST_DATABASE_URL", "sqlite://openvest.db"),
+		PublicURL:    strings.TrimRight(os.Getenv("OPENVEST_PUBLIC_URL"), "/"),
+		LogFormat:    env("OPENVEST_LOG_FORMAT", "json"),
+		MaxBodyBytes: 1 << 20,
+		DBMaxConns:   32,
+		TokenTTL:     time.Hour,
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(env("OPENVEST_LOG_LEVEL", "info"))); err != nil {
+		return c, fmt.Errorf("OPENVEST_LOG_LEVEL: %w (use debug, info, warn or error)", err)
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		return c, fmt.Errorf("OPENVEST_LOG_FORMAT=%q: use json or text", c.LogFormat)
+	}
+	var err error
+	if c.MaxBodyBytes, err = envInt("OPENVEST_MAX_BODY_BYTES", c.MaxBodyBytes); err != nil {
+		return c, err
+	}
+	n, err := envInt("OPENVEST_DB_MAX_CONNS", int64(c.DBMaxConns))
+	if err != nil {
+		return c, err
+	}
+	c.DBMaxConns = int(n)
+	if v := os.Getenv("OPENVEST_TOKEN_TTL"); v != "" {
+		if c.TokenTTL, err = time.ParseDuration(v); err != nil || c.TokenTTL <= 0 {
+			return c, fmt.Errorf("OPENVEST_TOKEN_TTL=%q: use a positive Go duration such as 1h", v)
+		}
+	}
+	return c, nil
+}
+
+// Logger builds the process logger.
+func (c Config) Logger() *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+}
+
+func env(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(key string, def int64) (int64, error) {
+	v := os.Getenv(key)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s=%q: use a positive integer", key, v)
+	}
+	return n, nil
+}

@@ -1,0 +1,231 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/openvest/openvest/internal/auth"
+)
+
+type ctxKey int
+
+const (
+	principalKey ctxKey = iota
+	loggerKey
+)
+
+// requestID returns the request id (X-Request-Id, ours or the caller's).
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+// requestLogger is the logger of the request, carrying its id.
+func requestLogger(c echo.Context, fallback *slog.Logger) *slog.Logger {
+	if l, ok := c.Request().Context().Value(loggerKey).(*slog.Logger); ok {
+		return l
+	}
+	return fallback.With("request_id", requestID(c))
+}
+
+// LoggerFrom returns the request logger stored in ctx, or fallback.
+func LoggerFrom(ctx context.Context, fallback *slog.Logger) *slog.Logger {
+	if l, ok := ctx.Value(loggerKey).(*slog.Logger); ok {
+		return l
+	}
+	return fallback
+}
+
+func principalFrom(ctx context.Context) (auth.Principal, bool) {
+	p, ok := ctx.Value(principalKey).(auth.Principal)
+	return p, ok
+}
+
+func newRequestID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// withRequestLogger stores a logger carrying the request id in the request context.
+func withRequestLogger(log *slog.Logger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			l := log.With("request_id", requestID(c))
+			c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), loggerKey, l)))
+			return next(c)
+		}
+	}
+}
+
+// accessLog logs one structured line per request.
+func accessLog(log *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogLatency: true, LogMethod: true, LogURIPath: true, LogRequestID: true, LogError: true, HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+			}
+			log.LogAttrs(c.Request().Context(), level, "request",
+				slog.String("request_id", v.RequestID), slog.String("method", v.Method), slog.String("path", v.URIPath),
+				slog.Int("status", v.Status), slog.Duration("latency", v.Latency))
+			return nil
+		},
+	})
+}
+
+// apiPipeline is what every API request goes through, in this order: match
+// the route in the spec (404/405), read the body once within the limit
+// (413), check the content type (415), authenticate (401), validate the
+// request against the spec (400). Paths outside the spec (docs, health,
+// metrics) skip it.
+type apiPipeline struct {
+	router       routers.Router
+	doc          *openapi3.T
+	auth         *auth.Service
+	maxBodyBytes int64
+	skip         func(path string) bool
+}
+
+func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if p.skip(req.URL.Path) {
+			return next(c)
+		}
+		route, pathParams, err := p.router.FindRoute(req)
+		if err != nil {
+			return p.routeError(req, err)
+		}
+		body, err := p.readBody(c)
+		if err != nil {
+			return err
+		}
+		op := route.Operation
+		if op.RequestBody != nil && len(body) > 0 {
+			if err := checkContentType(req, op.RequestBody.Value); err != nil {
+				return err
+			}
+		}
+		if requiresAuth(p.doc, op) {
+			principal, err := p.auth.Authenticate(req.Context(), bearerToken(req), req.Header.Get("X-Client-Id"))
+			if err != nil {
+				return err
+			}
+			req = req.WithContext(context.WithValue(req.Context(), principalKey, principal))
+			c.SetRequest(req)
+		}
+		in := &openapi3filter.RequestValidationInput{
+			Request: req, PathParams: pathParams, Route: route,
+			Options: &openapi3filter.Options{MultiError: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+		}
+		if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
+			return validationError(err)
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		return next(c)
+	}
+}
+
+func (p *apiPipeline) routeError(req *http.Request, err error) error {
+	var re *routers.RouteError
+	if errors.As(err, &re) && errors.Is(err, routers.ErrMethodNotAllowed) {
+		ae := newAPIError(http.StatusMethodNotAllowed, "method %s is not allowed on %s", req.Method, req.URL.Path)
+		if allow := p.allowed(req); len(allow) > 0 {
+			ae.Message += "; allowed: " + strings.Join(allow, ", ")
+			ae.Header = http.Header{"Allow": {strings.Join(allow, ", ")}}
+		}
+		return ae
+	}
+	return newAPIError(http.StatusNotFound, "no route %s %s; the API is described at /openapi.json and /docs", req.Method, req.URL.Path)
+}
+
+// allowed lists the methods the spec defines on the request's path.
+func (p *apiPipeline) allowed(req *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		r := req.Clone(req.Context())
+		r.Method = m
+		if _, _, err := p.router.FindRoute(r); err == nil {
+			out = append(out, m)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// readBody reads the whole body once, within the size limit, and puts the
+// bytes back so that every later step (validation, handler) reads them again.
+func (p *apiPipeline) readBody(c echo.Context) ([]byte, error) {
+	req := c.Request()
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	tooLarge := newAPIError(http.StatusRequestEntityTooLarge, "request body is larger than %d bytes", p.maxBodyBytes)
+	if req.ContentLength > p.maxBodyBytes {
+		return nil, tooLarge
+	}
+	body, err := io.ReadAll(io.LimitReader(req.Body, p.maxBodyBytes+1))
+	if err != nil {
+		return nil, newAPIError(http.StatusBadRequest, "could not read the request body: %v", err)
+	}
+	if int64(len(body)) > p.maxBodyBytes {
+		return nil, tooLarge
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	return body, nil
+}
+
+func checkContentType(req *http.Request, rb *openapi3.RequestBody) error {
+	accepted := make([]string, 0, len(rb.Content))
+	for ct := range rb.Content {
+		accepted = append(accepted, ct)
+	}
+	sort.Strings(accepted)
+	mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+	if err == nil && rb.Content.Get(mt) != nil {
+		return nil
+	}
+	got := req.Header.Get(echo.HeaderContentType)
+	if got == "" {
+		return newAPIError(http.StatusUnsupportedMediaType, "the request has a body but no Content-Type; send one of: %s", strings.Join(accepted, ", "))
+	}
+	return newAPIError(http.StatusUnsupportedMediaType, "content type %q is not supported here; send one of: %s", got, strings.Join(accepted, ", "))
+}
+
+// requiresAuth reports whether the operation has a non-empty security requirement.
+func requiresAuth(doc *openapi3.T, op *openapi3.Operation) bool {
+	sec := doc.Security
+	if op.Security != nil {
+		sec = *op.Security
+	}
+	return len(sec) > 0
+}
+
+func bearerToken(req *http.Request) string {
+	h := req.Header.Get(echo.HeaderAuthorization)
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// jsonEncode writes v as JSON.
+func jsonEncode(w io.Writer, v any) error {
+	return json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,144 @@
+// Package httpapi is the HTTP layer: Echo setup, the middleware order,
+// request validation against the embedded spec, error rendering per surface,
+// and one file per resource translating generated types to domain types and
+// back. It also serves /docs (Swagger UI, offline), /openapi.json,
+// /openapi.yaml, /healthz, /readyz and /metrics.
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/labstack/echo-contrib/echoprometheus"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/openvest/openvest/gen/api"
+	"github.com/openvest/openvest/internal/auth"
+	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/openapi"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/shopspring/decimal"
+	"github.com/swaggest/swgui/v5emb"
+)
+
+func init() {
+	// Money is a JSON number carrying the exact decimal (the investing API
+	// documents numbers); decimal.Decimal writes a string unless told.
+	decimal.MarshalJSONWithoutQuotes = true
+}
+
+// Server implements the generated strict server interface by delegating to
+// the domain services.
+type Server struct {
+	Auth      *auth.Service
+	Investing *investing.Service
+}
+
+var _ api.StrictServerInterface = (*Server)(nil)
+
+// Options configure New.
+type Options struct {
+	Logger       *slog.Logger
+	MaxBodyBytes int64
+	// Ready reports whether the service can serve (the database answers).
+	Ready func(ctx context.Context) error
+}
+
+// infraPaths are served outside the spec (and outside request validation).
+var infraPaths = map[string]bool{
+	"/docs": true, "/openapi.json": true, "/openapi.yaml": true,
+	"/healthz": true, "/readyz": true, "/metrics": true,
+}
+
+func isInfra(path string) bool {
+	return infraPaths[path] || strings.HasPrefix(path, "/docs/")
+}
+
+// Spec returns the embedded OpenAPI document, validated.
+func Spec() (*openapi3.T, error) {
+	doc, err := api.GetSwagger()
+	if err != nil {
+		return nil, fmt.Errorf("load embedded spec: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("embedded spec is invalid: %w", err)
+	}
+	return doc, nil
+}
+
+// New builds the Echo server with every route and middleware.
+func New(s *Server, opts Options) (*echo.Echo, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	doc, err := Spec()
+	if err != nil {
+		return nil, err
+	}
+	specJSON, err := doc.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	doc.Servers = nil // match requests on any host
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("build router from spec: %w", err)
+	}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(log)
+
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	e.Use(
+		middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}),
+		withRequestLogger(log),
+		accessLog(log),
+		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			requestLogger(c, log).Error("panic", "error", err.Error(), "stack", string(stack))
+			return err
+		}}),
+		echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
+			Namespace: "openvest", Registerer: registry,
+			Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
+		}),
+	)
+	pipeline := &apiPipeline{router: router, doc: doc, auth: s.Auth, maxBodyBytes: opts.MaxBodyBytes, skip: isInfra}
+	e.Use(pipeline.middleware)
+
+	api.RegisterHandlers(e, api.NewStrictHandler(s, nil))
+
+	// Infrastructure routes.
+	e.GET("/openapi.json", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, specJSON) })
+	e.GET("/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", openapi.YAML) })
+	docs := echo.WrapHandler(v5emb.New("Openvest API", "/openapi.json", "/docs/"))
+	e.GET("/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/docs/") })
+	e.GET("/docs/*", docs)
+	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	e.GET("/readyz", func(c echo.Context) error {
+		if opts.Ready != nil {
+			ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+			defer cancel()
+			if err := opts.Ready(ctx); err != nil {
+				requestLogger(c, log).Warn("not ready", "error", err.Error())
+				return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database unreachable"})
+			}
+		}
+		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	})
+	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: registry}))
+	return e, nil
+}

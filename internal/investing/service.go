@@ -1,0 +1,354 @@
+package investing
+
+import (
+	"context"
+	"time"
+
+	"github.com/openvest/openvest/internal/errcode"
+	"github.com/shopspring/decimal"
+)
+
+// Service carries out the investing use cases. Each write runs in one
+// transaction with its side effects.
+type Service struct {
+	repo Repository
+	now  func() time.Time
+}
+
+// NewService returns a Service on repo; now is the clock (time.Now in production).
+func NewService(repo Repository, now func() time.Time) *Service {
+	return &Service{repo: repo, now: now}
+}
+
+// clock returns the current time as stored: UTC, microsecond precision.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// NewCustomer is the input of CreateCustomer.
+type NewCustomer struct {
+	FirstName   string
+	LastName    string
+	ReferenceID *string
+}
+
+// CreateCustomer creates an ACTIVE customer and, in the same transaction,
+// one USD account per default investment type of the organization and one
+// portfolio per account. Conflict: referenceId already used.
+func (s *Service) CreateCustomer(ctx context.Context, org Org, in NewCustomer) (Customer, error) {
+	now := s.clock()
+	c := Customer{
+		OrganizationID: org.ID, FirstName: in.FirstName, LastName: in.LastName,
+		ReferenceID: in.ReferenceID, Status: Active, CreatedAt: now, UpdatedAt: now,
+	}
+	err := s.repo.InTx(ctx, func(r Repository) error {
+		if err := r.CreateCustomer(ctx, &c); err != nil {
+			return err
+		}
+		accounts := make([]*Account, 0, len(org.InvestmentTypes))
+		for _, t := range org.InvestmentTypes {
+			accounts = append(accounts, &Account{
+				OrganizationID: org.ID, CustomerID: c.ID, InvestmentType: t,
+				Currency: DefaultCurrency, Status: Active, CreatedAt: now, UpdatedAt: now,
+			})
+		}
+		return createAccountsWithPortfolios(ctx, r, accounts)
+	})
+	return c, err
+}
+
+// createAccountsWithPortfolios inserts the accounts and one portfolio linked to each.
+func createAccountsWithPortfolios(ctx context.Context, r Repository, accounts []*Account) error {
+	if len(accounts) == 0 {
+		return nil
+	}
+	if err := r.CreateAccounts(ctx, accounts); err != nil {
+		return err
+	}
+	portfolios := make([]*Portfolio, len(accounts))
+	for i, a := range accounts {
+		portfolios[i] = &Portfolio{
+			OrganizationID: a.OrganizationID, CustomerID: a.CustomerID, AccountID: &a.ID,
+			InvestmentType: &a.InvestmentType, Currency: a.Currency, Status: a.Status,
+			InvestmentAmount: decimal.Zero, MarketValue: decimal.Zero, Performance: decimal.Zero,
+			CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+		}
+	}
+	return r.CreatePortfolios(ctx, portfolios)
+}
+
+// CustomerUpdate is the input of UpdateCustomer: nil fields stay as they are.
+type CustomerUpdate struct {
+	ID          int64
+	FirstName   *string
+	LastName    *string
+	ReferenceID *string
+	Status      *Status
+}
+
+// UpdateCustomer changes a customer. SUSPENDED and CLOSED cascade to the
+// customer's accounts and portfolios in the same transaction; ACTIVE does
+// not. NotFound; Conflict: the customer is CLOSED, or referenceId is taken.
+func (s *Service) UpdateCustomer(ctx context.Context, org Org, in CustomerUpdate) (Customer, error) {
+	var c Customer
+	err := s.repo.InTx(ctx, func(r Repository) error {
+		var err error
+		if c, err = r.Customer(ctx, org.ID, in.ID, true); err != nil {
+			return err
+		}
+		if c.Status == Closed {
+			return errcode.New(errcode.Conflict, "customer %d is CLOSED, which is permanent: it cannot be changed or reopened; create a new customer instead", c.ID)
+		}
+		now := s.clock()
+		set(&c.FirstName, in.FirstName)
+		set(&c.LastName, in.LastName)
+		if in.ReferenceID != nil {
+			c.ReferenceID = in.ReferenceID
+		}
+		cascade := in.Status != nil && *in.Status != c.Status && *in.Status != Active
+		set(&c.Status, in.Status)
+		c.UpdatedAt = now
+		if err := r.SaveCustomer(ctx, &c); err != nil {
+			return err
+		}
+		if cascade {
+			_, err = r.CascadeStatus(ctx, org.ID, c.ID, nil, c.Status, now)
+		}
+		return err
+	})
+	return c, err
+}
+
+// Customer returns one customer. NotFound.
+func (s *Service) Customer(ctx context.Context, org Org, id int64) (Customer, error) {
+	return s.repo.Customer(ctx, org.ID, id, false)
+}
+
+// Customers lists the organization's customers.
+func (s *Service) Customers(ctx context.Context, org Org, f CustomerFilter, p PageRequest) (Page[Customer], error) {
+	return s.repo.ListCustomers(ctx, org.ID, f, p)
+}
+
+// NewAccount is the input of CreateAccount.
+type NewAccount struct {
+	CustomerID     int64
+	Currency       Currency
+	InvestmentType InvestmentType
+}
+
+// CreateAccount opens an account of one investment type for a customer and,
+// in the same transaction, its portfolio. The account takes the customer's
+// status. NotFound: no such customer. Unprocessable: the investment type is
+// not available to the organization. Conflict: the customer is CLOSED or
+// already has an account of that type.
+func (s *Service) CreateAccount(ctx context.Context, org Org, in NewAccount) (Account, error) {
+	if !org.Offers(in.InvestmentType) {
+		return Account{}, errcode.New(errcode.Unprocessable, "investment type %s is not available to this organization (available: %v); see GET /v1/investments", in.InvestmentType, org.InvestmentTypes)
+	}
+	var a Account
+	err := s.repo.InTx(ctx, func(r Repository) error {
+		c, err := r.Customer(ctx, org.ID, in.CustomerID, true)
+		if err != nil {
+			return err
+		}
+		if c.Status == Closed {
+			return errcode.New(errcode.Conflict, "customer %d is CLOSED: it cannot get new accounts", c.ID)
+		}
+		now := s.clock()
+		a = Account{
+			OrganizationID: org.ID, CustomerID: c.ID, InvestmentType: in.InvestmentType,
+			Currency: in.Currency, Status: c.Status, CreatedAt: now, UpdatedAt: now,
+		}
+		return createAccountsWithPortfolios(ctx, r, []*Account{&a})
+	})
+	return a, err
+}
+
+// AccountUpdate is the input of UpdateAccount: nil fields stay as they are.
+type AccountUpdate struct {
+	ID       int64
+	Status   *Status
+	Currency *Currency
+}
+
+// UpdateAccount changes an account. SUSPENDED and CLOSED cascade to its
+// portfolio. NotFound; Conflict: the account is CLOSED, or it would be
+// ACTIVE under a customer that is not.
+func (s *Service) UpdateAccount(ctx context.Context, org Org, in AccountUpdate) (Account, error) {
+	var a Account
+	err := s.repo.InTx(ctx, func(r Repository) error {
+		// Lock order is customer, then account, then portfolio, everywhere.
+		peek, err := r.Account(ctx, org.ID, in.ID, false)
+		if err != nil {
+			return err
+		}
+		c, err := r.Customer(ctx, org.ID, peek.CustomerID, true)
+		if err != nil {
+			return err
+		}
+		if a, err = r.Account(ctx, org.ID, in.ID, true); err != nil {
+			return err
+		}
+		if a.Status == Closed {
+			return errcode.New(errcode.Conflict, "account %d is CLOSED, which is permanent: it cannot be changed or reopened; open a new account instead", a.ID)
+		}
+		if in.Status != nil && *in.Status == Active && c.Status != Active {
+			return errcode.New(errcode.Conflict, "account %d cannot be ACTIVE while customer %d is %s: reactivate the customer first", a.ID, c.ID, c.Status)
+		}
+		now := s.clock()
+		cascade := in.Status != nil && *in.Status != a.Status && *in.Status != Active
+		set(&a.Status, in.Status)
+		set(&a.Currency, in.Currency)
+		a.UpdatedAt = now
+		if err := r.SaveAccount(ctx, &a); err != nil {
+			return err
+		}
+		if cascade {
+			_, err = r.CascadeStatus(ctx, org.ID, c.ID, &a.ID, a.Status, now)
+		}
+		return err
+	})
+	return a, err
+}
+
+// Account returns one account. NotFound.
+func (s *Service) Account(ctx context.Context, org Org, id int64) (Account, error) {
+	return s.repo.Account(ctx, org.ID, id, false)
+}
+
+// Accounts lists accounts, of one customer when customerID is set.
+// NotFound: customerID names no customer of the organization.
+func (s *Service) Accounts(ctx context.Context, org Org, customerID *int64, p PageRequest) (Page[Account], error) {
+	if customerID != nil {
+		if _, err := s.repo.Customer(ctx, org.ID, *customerID, false); err != nil {
+			return Page[Account]{}, err
+		}
+	}
+	return s.repo.ListAccounts(ctx, org.ID, customerID, p)
+}
+
+// NewPortfolio is the input of CreatePortfolio.
+type NewPortfolio struct {
+	CustomerID int64
+	Currency   Currency
+}
+
+// CreatePortfolio creates a portfolio without an account; it takes the
+// customer's status. NotFound; Conflict: the customer is CLOSED.
+func (s *Service) CreatePortfolio(ctx context.Context, org Org, in NewPortfolio) (Portfolio, error) {
+	var p Portfolio
+	err := s.repo.InTx(ctx, func(r Repository) error {
+		c, err := r.Customer(ctx, org.ID, in.CustomerID, true)
+		if err != nil {
+			return err
+		}
+		if c.Status == Closed {
+			return errcode.New(errcode.Conflict, "customer %d is CLOSED: it cannot get new portfolios", c.ID)
+		}
+		now := s.clock()
+		p = Portfolio{
+			OrganizationID: org.ID, CustomerID: c.ID, Currency: in.Currency, Status: c.Status,
+			InvestmentAmount: decimal.Zero, MarketValue: decimal.Zero, Performance: decimal.Zero,
+			CreatedAt: now, UpdatedAt: now,
+		}
+		return r.CreatePortfolios(ctx, []*Portfolio{&p})
+	})
+	return p, err
+}
+
+// PortfolioUpdate is the input of UpdatePortfolio: nil fields stay as they are.
+type PortfolioUpdate struct {
+	ID       int64
+	Status   *Status
+	Currency *Currency
+}
+
+// UpdatePortfolio changes a portfolio. NotFound; Conflict: the portfolio is
+// CLOSED, or it would be ACTIVE while its customer or account is not.
+func (s *Service) UpdatePortfolio(ctx context.Context, org Org, in PortfolioUpdate) (Portfolio, error) {
+	var p Portfolio
+	err := s.repo.InTx(ctx, func(r Repository) error {
+		peek, err := r.Portfolio(ctx, org.ID, in.ID, false)
+		if err != nil {
+			return err
+		}
+		c, err := r.Customer(ctx, org.ID, peek.CustomerID, true)
+		if err != nil {
+			return err
+		}
+		var a *Account
+		if peek.AccountID != nil {
+			acc, err := r.Account(ctx, org.ID, *peek.AccountID, true)
+			if err != nil {
+				return err
+			}
+			a = &acc
+		}
+		if p, err = r.Portfolio(ctx, org.ID, in.ID, true); err != nil {
+			return err
+		}
+		if p.Status == Closed {
+			return errcode.New(errcode.Conflict, "portfolio %d is CLOSED, which is permanent: it cannot be changed or reopened", p.ID)
+		}
+		if in.Status != nil && *in.Status == Active {
+			if c.Status != Active {
+				return errcode.New(errcode.Conflict, "portfolio %d cannot be ACTIVE while customer %d is %s: reactivate the customer first", p.ID, c.ID, c.Status)
+			}
+			if a != nil && a.Status != Active {
+				return errcode.New(errcode.Conflict, "portfolio %d cannot be ACTIVE while account %d is %s: reactivate the account first", p.ID, a.ID, a.Status)
+			}
+		}
+		set(&p.Status, in.Status)
+		set(&p.Currency, in.Currency)
+		p.UpdatedAt = s.clock()
+		return r.SavePortfolio(ctx, &p)
+	})
+	return p, err
+}
+
+// Portfolio returns one portfolio. NotFound.
+func (s *Service) Portfolio(ctx context.Context, org Org, id int64) (Portfolio, error) {
+	return s.repo.Portfolio(ctx, org.ID, id, false)
+}
+
+// Portfolios lists a customer's portfolios. NotFound: no such customer.
+func (s *Service) Portfolios(ctx context.Context, org Org, customerID int64, p PageRequest) (Page[Portfolio], error) {
+	if _, err := s.repo.Customer(ctx, org.ID, customerID, false); err != nil {
+		return Page[Portfolio]{}, err
+	}
+	return s.repo.ListPortfolios(ctx, org.ID, customerID, p)
+}
+
+// Investments lists the investment types, paginated in memory (there are six).
+func (s *Service) Investments(ctx context.Context, p PageRequest) (Page[Investment], error) {
+	all, err := s.repo.Investments(ctx)
+	if err != nil {
+		return Page[Investment]{}, err
+	}
+	if p.Desc {
+		for i, j := 0, len(all)-1; i < j; i, j = i+1, j-1 {
+			all[i], all[j] = all[j], all[i]
+		}
+	}
+	lo := min(p.Offset(), len(all))
+	hi := min(lo+p.Limit, len(all))
+	return Page[Investment]{Items: all[lo:hi], Total: int64(len(all))}, nil
+}
+
+// Investment returns one investment type. NotFound.
+func (s *Service) Investment(ctx context.Context, id int64) (Investment, error) {
+	all, err := s.repo.Investments(ctx)
+	if err != nil {
+		return Investment{}, err
+	}
+	for _, inv := range all {
+		if inv.ID == id {
+			return inv, nil
+		}
+	}
+	return Investment{}, errcode.New(errcode.NotFound, "investment type %d not found; GET /v1/investments lists them", id)
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}

@@ -1,0 +1,310 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/investing"
+	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
+)
+
+// InvestingRepo implements investing.Repository.
+type InvestingRepo struct{ s *Store }
+
+// Investing returns the investing repository of s.
+func (s *Store) Investing() *InvestingRepo { return &InvestingRepo{s: s} }
+
+var _ investing.Repository = (*InvestingRepo)(nil)
+
+// InTx implements investing.Repository.
+func (r *InvestingRepo) InTx(ctx context.Context, fn func(investing.Repository) error) error {
+	return r.s.inTx(ctx, func(tx *Store) error { return fn(tx.Investing()) })
+}
+
+func (r *InvestingRepo) db(ctx context.Context) *gorm.DB { return r.s.DB.WithContext(ctx) }
+
+type customerRow struct {
+	ID             int64 `gorm:"primaryKey"`
+	OrganizationID int64
+	FirstName      string
+	LastName       string
+	ReferenceID    *string
+	Status         string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (customerRow) TableName() string { return "customers" }
+
+func (c customerRow) domain() investing.Customer {
+	return investing.Customer{
+		ID: c.ID, OrganizationID: c.OrganizationID, FirstName: c.FirstName, LastName: c.LastName,
+		ReferenceID: c.ReferenceID, Status: investing.Status(c.Status), CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+	}
+}
+
+func customerFromDomain(c *investing.Customer) customerRow {
+	return customerRow{
+		ID: c.ID, OrganizationID: c.OrganizationID, FirstName: c.FirstName, LastName: c.LastName,
+		ReferenceID: c.ReferenceID, Status: string(c.Status), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+	}
+}
+
+func referenceConflict(err error, ref *string) error {
+	if name, ok := uniqueViolation(err); ok && strings.Contains(name, "reference_id") && ref != nil {
+		return errcode.New(errcode.Conflict, "referenceId %q is already used by another customer of this organization", *ref)
+	}
+	return err
+}
+
+// CreateCustomer implements investing.Repository.
+func (r *InvestingRepo) CreateCustomer(ctx context.Context, c *investing.Customer) error {
+	row := customerFromDomain(c)
+	if err := r.db(ctx).Create(&row).Error; err != nil {
+		return referenceConflict(err, c.ReferenceID)
+	}
+	c.ID = row.ID
+	return nil
+}
+
+// Customer implements investing.Repository.
+func (r *InvestingRepo) Customer(ctx context.Context, orgID, id int64, lock bool) (investing.Customer, error) {
+	var row customerRow
+	err := r.s.lock(r.db(ctx), lock).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error
+	if err != nil {
+		return investing.Customer{}, notFound(err, "customer %d not found", id)
+	}
+	return row.domain(), nil
+}
+
+// SaveCustomer implements investing.Repository.
+func (r *InvestingRepo) SaveCustomer(ctx context.Context, c *investing.Customer) error {
+	err := r.db(ctx).Model(&customerRow{}).Where("organization_id = ? AND id = ?", c.OrganizationID, c.ID).
+		Updates(map[string]any{
+			"first_name": c.FirstName, "last_name": c.LastName, "reference_id": c.ReferenceID,
+			"status": string(c.Status), "updated_at": c.UpdatedAt,
+		}).Error
+	return referenceConflict(err, c.ReferenceID)
+}
+
+// ListCustomers implements investing.Repository.
+func (r *InvestingRepo) ListCustomers(ctx context.Context, orgID int64, f investing.CustomerFilter, p investing.PageRequest) (investing.Page[investing.Customer], error) {
+	q := r.db(ctx).Model(&customerRow{}).Where("customers.organization_id = ?", orgID)
+	if f.Status != nil {
+		q = q.Where("customers.status = ?", string(*f.Status))
+	}
+	if f.ReferenceID != nil {
+		q = q.Where("customers.reference_id = ?", *f.ReferenceID)
+	}
+	return list(q, "customers", p, customerRow.domain)
+}
+
+type accountRow struct {
+	ID             int64 `gorm:"primaryKey"`
+	OrganizationID int64
+	CustomerID     int64
+	InvestmentType string
+	Currency       string
+	Status         string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (accountRow) TableName() string { return "accounts" }
+
+func (a accountRow) domain() investing.Account {
+	return investing.Account{
+		ID: a.ID, OrganizationID: a.OrganizationID, CustomerID: a.CustomerID,
+		InvestmentType: investing.InvestmentType(a.InvestmentType), Currency: investing.Currency(a.Currency),
+		Status: investing.Status(a.Status), CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
+	}
+}
+
+// CreateAccounts implements investing.Repository with one multi-row insert.
+func (r *InvestingRepo) CreateAccounts(ctx context.Context, as []*investing.Account) error {
+	rows := make([]accountRow, len(as))
+	for i, a := range as {
+		rows[i] = accountRow{
+			OrganizationID: a.OrganizationID, CustomerID: a.CustomerID, InvestmentType: string(a.InvestmentType),
+			Currency: string(a.Currency), Status: string(a.Status), CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+		}
+	}
+	if err := r.db(ctx).Create(&rows).Error; err != nil {
+		if name, ok := uniqueViolation(err); ok && strings.Contains(name, "investment_type") {
+			return errcode.New(errcode.Conflict, "customer %d already has an %s account: there is one account per investment type per customer", as[0].CustomerID, as[0].InvestmentType)
+		}
+		return err
+	}
+	for i := range rows {
+		as[i].ID = rows[i].ID
+	}
+	return nil
+}
+
+// Account implements investing.Repository.
+func (r *InvestingRepo) Account(ctx context.Context, orgID, id int64, lock bool) (investing.Account, error) {
+	var row accountRow
+	err := r.s.lock(r.db(ctx), lock).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error
+	if err != nil {
+		return investing.Account{}, notFound(err, "account %d not found", id)
+	}
+	return row.domain(), nil
+}
+
+// SaveAccount implements investing.Repository.
+func (r *InvestingRepo) SaveAccount(ctx context.Context, a *investing.Account) error {
+	return r.db(ctx).Model(&accountRow{}).Where("organization_id = ? AND id = ?", a.OrganizationID, a.ID).
+		Updates(map[string]any{"status": string(a.Status), "currency": string(a.Currency), "updated_at": a.UpdatedAt}).Error
+}
+
+// ListAccounts implements investing.Repository.
+func (r *InvestingRepo) ListAccounts(ctx context.Context, orgID int64, customerID *int64, p investing.PageRequest) (investing.Page[investing.Account], error) {
+	q := r.db(ctx).Model(&accountRow{}).Where("accounts.organization_id = ?", orgID)
+	if customerID != nil {
+		q = q.Where("accounts.customer_id = ?", *customerID)
+	}
+	return list(q, "accounts", p, accountRow.domain)
+}
+
+type portfolioRow struct {
+	ID               int64 `gorm:"primaryKey"`
+	OrganizationID   int64
+	CustomerID       int64
+	AccountID        *int64
+	InvestmentType   *string
+	Currency         string
+	Status           string
+	InvestmentAmount decimal.Decimal
+	MarketValue      decimal.Decimal
+	Performance      decimal.Decimal
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+func (portfolioRow) TableName() string { return "portfolios" }
+
+func (p portfolioRow) domain() investing.Portfolio {
+	out := investing.Portfolio{
+		ID: p.ID, OrganizationID: p.OrganizationID, CustomerID: p.CustomerID, AccountID: p.AccountID,
+		Currency: investing.Currency(p.Currency), Status: investing.Status(p.Status),
+		InvestmentAmount: p.InvestmentAmount, MarketValue: p.MarketValue, Performance: p.Performance,
+		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
+	}
+	if p.InvestmentType != nil {
+		t := investing.InvestmentType(*p.InvestmentType)
+		out.InvestmentType = &t
+	}
+	return out
+}
+
+// CreatePortfolios implements investing.Repository with one multi-row insert.
+func (r *InvestingRepo) CreatePortfolios(ctx context.Context, ps []*investing.Portfolio) error {
+	rows := make([]portfolioRow, len(ps))
+	for i, p := range ps {
+		rows[i] = portfolioRow{
+			OrganizationID: p.OrganizationID, CustomerID: p.CustomerID, AccountID: p.AccountID,
+			Currency: string(p.Currency), Status: string(p.Status),
+			InvestmentAmount: p.InvestmentAmount, MarketValue: p.MarketValue, Performance: p.Performance,
+			CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		}
+		if p.InvestmentType != nil {
+			t := string(*p.InvestmentType)
+			rows[i].InvestmentType = &t
+		}
+	}
+	if err := r.db(ctx).Create(&rows).Error; err != nil {
+		return err
+	}
+	for i := range rows {
+		ps[i].ID = rows[i].ID
+	}
+	return nil
+}
+
+// Portfolio implements investing.Repository.
+func (r *InvestingRepo) Portfolio(ctx context.Context, orgID, id int64, lock bool) (investing.Portfolio, error) {
+	var row portfolioRow
+	err := r.s.lock(r.db(ctx), lock).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error
+	if err != nil {
+		return investing.Portfolio{}, notFound(err, "portfolio %d not found", id)
+	}
+	return row.domain(), nil
+}
+
+// SavePortfolio implements investing.Repository.
+func (r *InvestingRepo) SavePortfolio(ctx context.Context, p *investing.Portfolio) error {
+	return r.db(ctx).Model(&portfolioRow{}).Where("organization_id = ? AND id = ?", p.OrganizationID, p.ID).
+		Updates(map[string]any{"status": string(p.Status), "currency": string(p.Currency), "updated_at": p.UpdatedAt}).Error
+}
+
+// ListPortfolios implements investing.Repository.
+func (r *InvestingRepo) ListPortfolios(ctx context.Context, orgID, customerID int64, p investing.PageRequest) (investing.Page[investing.Portfolio], error) {
+	q := r.db(ctx).Model(&portfolioRow{}).Where("portfolios.organization_id = ? AND portfolios.customer_id = ?", orgID, customerID)
+	return list(q, "portfolios", p, portfolioRow.domain)
+}
+
+// CascadeStatus implements investing.Repository: two UPDATEs, no read.
+func (r *InvestingRepo) CascadeStatus(ctx context.Context, orgID, customerID int64, accountID *int64, status investing.Status, at time.Time) (int64, error) {
+	set := map[string]any{"status": string(status), "updated_at": at}
+	var changed int64
+	for _, m := range []any{&accountRow{}, &portfolioRow{}} {
+		q := r.db(ctx).Model(m).Where("organization_id = ? AND customer_id = ? AND status <> ?", orgID, customerID, string(investing.Closed))
+		if accountID != nil {
+			if _, isAccount := m.(*accountRow); isAccount {
+				q = q.Where("id = ?", *accountID)
+			} else {
+				q = q.Where("account_id = ?", *accountID)
+			}
+		}
+		res := q.Updates(set)
+		if res.Error != nil {
+			return changed, res.Error
+		}
+		changed += res.RowsAffected
+	}
+	return changed, nil
+}
+
+type investmentTypeRow struct {
+	ID          int64 `gorm:"primaryKey"`
+	Name        string
+	Description string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+func (investmentTypeRow) TableName() string { return "investment_types" }
+
+// Investments implements investing.Repository.
+func (r *InvestingRepo) Investments(ctx context.Context) ([]investing.Investment, error) {
+	var rows []investmentTypeRow
+	if err := r.db(ctx).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]investing.Investment, len(rows))
+	for i, row := range rows {
+		out[i] = investing.Investment{ID: row.ID, Type: investing.InvestmentType(row.Name), Description: row.Description, CreatedAt: row.CreatedAt.UTC(), UpdatedAt: row.UpdatedAt.UTC()}
+	}
+	return out, nil
+}
+
+// list reads one page of q's rows and the total, mapping rows with conv.
+func list[R any, T any](q *gorm.DB, table string, p investing.PageRequest, conv func(R) T) (investing.Page[T], error) {
+	q = q.Session(&gorm.Session{}) // safe to reuse for the page and the count
+	var rows []R
+	if err := pageQuery(q, table, p.Limit, p.Offset(), p.Desc).Find(&rows).Error; err != nil {
+		return investing.Page[T]{}, err
+	}
+	n, err := total(q, len(rows), p.Limit, p.Offset())
+	if err != nil {
+		return investing.Page[T]{}, err
+	}
+	items := make([]T, len(rows))
+	for i, row := range rows {
+		items[i] = conv(row)
+	}
+	return investing.Page[T]{Items: items, Total: n}, nil
+}

@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/openvest/openvest/internal/auth"
+	"github.com/openvest/openvest/internal/errcode"
+)
+
+type organizationRow struct {
+	ID               int64 `gorm:"primaryKey"`
+	Name             string
+	ClientID         string
+	ClientSecretHash []byte
+	Sandbox          bool
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+func (organizationRow) TableName() string { return "organizations" }
+
+type organizationInvestmentTypeRow struct {
+	OrganizationID int64
+	InvestmentType string
+}
+
+func (organizationInvestmentTypeRow) TableName() string { return "organization_investment_types" }
+
+type accessTokenRow struct {
+	ID             int64 `gorm:"primaryKey"`
+	OrganizationID int64
+	TokenHash      []byte
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+	RevokedAt      *time.Time
+}
+
+func (accessTokenRow) TableName() string { return "access_tokens" }
+
+// AuthRepo implements auth.Repository.
+type AuthRepo struct{ s *Store }
+
+// Auth returns the auth repository of s.
+func (s *Store) Auth() *AuthRepo { return &AuthRepo{s: s} }
+
+var _ auth.Repository = (*AuthRepo)(nil)
+
+// CreateOrganization implements auth.Repository.
+func (r *AuthRepo) CreateOrganization(ctx context.Context, o *auth.Organization, secretHash []byte) error {
+	return r.s.inTx(ctx, func(tx *Store) error {
+		row := organizationRow{Name: o.Name, ClientID: o.ClientID, ClientSecretHash: secretHash, Sandbox: o.Sandbox, CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt}
+		if err := tx.DB.Create(&row).Error; err != nil {
+			return err
+		}
+		o.ID = row.ID
+		if len(o.InvestmentTypes) == 0 {
+			return nil
+		}
+		types := make([]organizationInvestmentTypeRow, len(o.InvestmentTypes))
+		for i, t := range o.InvestmentTypes {
+			types[i] = organizationInvestmentTypeRow{OrganizationID: row.ID, InvestmentType: t}
+		}
+		return tx.DB.Create(&types).Error
+	})
+}
+
+// OrganizationByClientID implements auth.Repository.
+func (r *AuthRepo) OrganizationByClientID(ctx context.Context, clientID string) (auth.Organization, []byte, error) {
+	var row organizationRow
+	err := r.s.DB.WithContext(ctx).Where("client_id = ?", clientID).Take(&row).Error
+	if err != nil {
+		return auth.Organization{}, nil, notFound(err, "no organization with client id %q", clientID)
+	}
+	o, err := r.withTypes(ctx, row)
+	return o, row.ClientSecretHash, err
+}
+
+// CountOrganizations implements auth.Repository.
+func (r *AuthRepo) CountOrganizations(ctx context.Context) (int64, error) {
+	var n int64
+	err := r.s.DB.WithContext(ctx).Model(&organizationRow{}).Count(&n).Error
+	return n, err
+}
+
+// CreateToken implements auth.Repository.
+func (r *AuthRepo) CreateToken(ctx context.Context, t *auth.Token) error {
+	row := accessTokenRow{OrganizationID: t.OrganizationID, TokenHash: t.Hash, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt}
+	if err := r.s.DB.WithContext(ctx).Create(&row).Error; err != nil {
+		return err
+	}
+	t.ID = row.ID
+	return nil
+}
+
+// tokenOrgRow is one row of the token look-up: the token, its organization
+// and one of the organization's investment types (NULL when it has none).
+type tokenOrgRow struct {
+	ID             int64
+	OrganizationID int64
+	TokenHash      []byte
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+	RevokedAt      *time.Time
+	OrgName        string
+	OrgClientID    string
+	OrgSandbox     bool
+	OrgCreatedAt   time.Time
+	InvestmentType *string
+}
+
+// TokenByHash implements auth.Repository in one round trip: the token joined
+// to its organization and the organization's investment types.
+func (r *AuthRepo) TokenByHash(ctx context.Context, hash []byte) (auth.Token, auth.Organization, error) {
+	var rows []tokenOrgRow
+	err := r.s.DB.WithContext(ctx).Raw(`
+SELECT t.id, t.organization_id, t.token_hash, t.created_at, t.expires_at, t.revoked_at,
+       o.name AS org_name, o.client_id AS org_client_id, o.sandbox AS org_sandbox, o.created_at AS org_created_at,
+       oit.investment_type
+FROM access_tokens t
+JOIN organizations o ON o.id = t.organization_id
+LEFT JOIN organization_investment_types oit ON oit.organization_id = o.id
+WHERE t.token_hash = ?
+ORDER BY oit.investment_type`, hash).Scan(&rows).Error
+	if err != nil {
+		return auth.Token{}, auth.Organization{}, err
+	}
+	if len(rows) == 0 {
+		return auth.Token{}, auth.Organization{}, errcode.New(errcode.NotFound, "no such token")
+	}
+	t := rows[0]
+	o := auth.Organization{ID: t.OrganizationID, Name: t.OrgName, ClientID: t.OrgClientID, Sandbox: t.OrgSandbox, CreatedAt: t.OrgCreatedAt}
+	for _, row := range rows {
+		if row.InvestmentType != nil {
+			o.InvestmentTypes = append(o.InvestmentTypes, *row.InvestmentType)
+		}
+	}
+	return auth.Token{ID: t.ID, OrganizationID: t.OrganizationID, Hash: t.TokenHash, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, RevokedAt: t.RevokedAt}, o, nil
+}
+
+// RevokeToken implements auth.Repository.
+func (r *AuthRepo) RevokeToken(ctx context.Context, orgID, tokenID int64, at time.Time) error {
+	q := r.s.DB.WithContext(ctx).Model(&accessTokenRow{}).Where("organization_id = ? AND id = ?", orgID, tokenID)
+	res := q.Where("revoked_at IS NULL").Update("revoked_at", at)
+	if res.Error != nil || res.RowsAffected == 1 {
+		return res.Error
+	}
+	var n int64
+	if err := r.s.DB.WithContext(ctx).Model(&accessTokenRow{}).Where("organization_id = ? AND id = ?", orgID, tokenID).Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		return errcode.New(errcode.NotFound, "access token %d not found", tokenID)
+	}
+	return nil // already revoked
+}
+
+// DeleteExpiredTokens removes tokens that expired before cutoff.
+func (r *AuthRepo) DeleteExpiredTokens(ctx context.Context, cutoff time.Time) (int64, error) {
+	res := r.s.DB.WithContext(ctx).Where("expires_at < ?", cutoff).Delete(&accessTokenRow{})
+	return res.RowsAffected, res.Error
+}
+
+func (r *AuthRepo) withTypes(ctx context.Context, row organizationRow) (auth.Organization, error) {
+	o := auth.Organization{ID: row.ID, Name: row.Name, ClientID: row.ClientID, Sandbox: row.Sandbox, CreatedAt: row.CreatedAt}
+	err := r.s.DB.WithContext(ctx).Model(&organizationInvestmentTypeRow{}).
+		Where("organization_id = ?", row.ID).Order("investment_type").
+		Pluck("investment_type", &o.InvestmentTypes).Error
+	return o, err
+}

@@ -1,0 +1,216 @@
+// Package store is the GORM persistence of Openvest: PostgreSQL in
+// production and in the test suite, an embedded pure-Go SQLite file by
+// default. It opens and migrates the database and implements the domain
+// packages' repository interfaces. Private row structs map to domain types
+// here; a row never reaches JSON.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/openvest/openvest/db"
+	"github.com/openvest/openvest/internal/errcode"
+	"github.com/pressly/goose/v3"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names the database kind.
+type Dialect string
+
+// The dialects.
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// Store is an open database.
+type Store struct {
+	DB      *gorm.DB
+	Dialect Dialect
+}
+
+// Options tune Open.
+type Options struct {
+	MaxConns int // PostgreSQL pool size; SQLite always uses one connection
+	Logger   *slog.Logger
+}
+
+// Open connects to url: postgres://… or postgresql://… for PostgreSQL,
+// sqlite://PATH for an SQLite file (sqlite://openvest.db is relative to the
+// working directory, sqlite:///var/lib/openvest.db absolute).
+func Open(url string, opts Options) (*Store, error) {
+	cfg := &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true, // writes run in explicit transactions
+		PrepareStmt:            false,
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	}
+	var (
+		s   = &Store{}
+		err error
+	)
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		s.Dialect = Postgres
+		s.DB, err = gorm.Open(postgres.Open(url), cfg)
+	case strings.HasPrefix(url, "sqlite://"):
+		s.Dialect = SQLite
+		path := strings.TrimPrefix(url, "sqlite://")
+		if path == "" {
+			return nil, errors.New("OPENVEST_DATABASE_URL: sqlite:// needs a file path, as in sqlite://openvest.db")
+		}
+		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+		s.DB, err = gorm.Open(sqlite.Open(dsn), cfg)
+	default:
+		return nil, fmt.Errorf("OPENVEST_DATABASE_URL=%q: use postgres://user@host:5432/db or sqlite://path/to/file.db", redact(url))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", s.Dialect, err)
+	}
+	sqlDB, err := s.DB.DB()
+	if err != nil {
+		return nil, err
+	}
+	if s.Dialect == SQLite {
+		// One writer at a time is SQLite's model; one connection makes it
+		// explicit and keeps transactions from failing with SQLITE_BUSY.
+		sqlDB.SetMaxOpenConns(1)
+	} else {
+		n := opts.MaxConns
+		if n <= 0 {
+			n = 32
+		}
+		sqlDB.SetMaxOpenConns(n)
+		sqlDB.SetMaxIdleConns(n)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	return s, nil
+}
+
+// Close closes the connection pool.
+func (s *Store) Close() error {
+	sqlDB, err := s.DB.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.DB.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Migrate applies the embedded migrations of the store's dialect and
+// returns how many it applied.
+func (s *Store) Migrate(ctx context.Context) (int, error) {
+	sqlDB, err := s.DB.DB()
+	if err != nil {
+		return 0, err
+	}
+	return migrate(ctx, sqlDB, s.Dialect)
+}
+
+func migrate(ctx context.Context, sqlDB *sql.DB, d Dialect) (int, error) {
+	sub, err := fs.Sub(db.Migrations, "migrations/"+string(d))
+	if err != nil {
+		return 0, err
+	}
+	dialect := goose.DialectPostgres
+	if d == SQLite {
+		dialect = goose.DialectSQLite3
+	}
+	p, err := goose.NewProvider(dialect, sqlDB, sub)
+	if err != nil {
+		return 0, fmt.Errorf("migrations: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("apply migrations: %w", err)
+	}
+	return len(results), nil
+}
+
+// lock adds FOR UPDATE on PostgreSQL; SQLite serializes writers anyway.
+func (s *Store) lock(q *gorm.DB, lock bool) *gorm.DB {
+	if lock && s.Dialect == Postgres {
+		return q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return q
+}
+
+// inTx runs fn in a transaction with a Store bound to it.
+func (s *Store) inTx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(&Store{DB: tx, Dialect: s.Dialect})
+	})
+}
+
+// uniqueViolation reports whether err is a unique-constraint violation,
+// and the constraint (PostgreSQL) or column list (SQLite) it names.
+func uniqueViolation(err error) (string, bool) {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.ConstraintName, pgErr.Code == "23505"
+	}
+	if err != nil {
+		msg := err.Error()
+		if i := strings.Index(msg, "UNIQUE constraint failed: "); i >= 0 {
+			return msg[i+len("UNIQUE constraint failed: "):], true
+		}
+	}
+	return "", false
+}
+
+func notFound(err error, format string, args ...any) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return errcode.New(errcode.NotFound, format, args...)
+	}
+	return err
+}
+
+// pageQuery orders by created_at then id, in the page's direction, qualified
+// by table name, and applies limit and offset.
+func pageQuery(q *gorm.DB, table string, limit, offset int, desc bool) *gorm.DB {
+	dir := "ASC"
+	if desc {
+		dir = "DESC"
+	}
+	return q.Order(table + ".created_at " + dir + ", " + table + ".id " + dir).Limit(limit).Offset(offset)
+}
+
+// total returns the number of rows on all pages. It counts only when the
+// page is full or empty past the first page; otherwise the page itself tells.
+func total(q *gorm.DB, items, limit, offset int) (int64, error) {
+	if items < limit && (items > 0 || offset == 0) {
+		return int64(offset + items), nil
+	}
+	var n int64
+	err := q.Count(&n).Error
+	return n, err
+}
+
+func redact(url string) string {
+	if i := strings.Index(url, "@"); i >= 0 {
+		if j := strings.Index(url, "://"); j >= 0 && j < i {
+			return url[:j+3] + "…" + url[i:]
+		}
+	}
+	return url
+}
