@@ -14,6 +14,7 @@ require (
 	github.com/pressly/goose/v3 v3.29.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/shopspring/decimal v1.6.0
+	github.com/stretchr/testify v1.12.1
 	github.com/swaggest/swgui v1.8.5
 	gorm.io/driver/postgres v1.6.3
 	gorm.io/gorm v1.31.2

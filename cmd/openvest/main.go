@@ -31,7 +31,8 @@ import (
 const usage = `usage:
   openvest serve                  run the HTTP service (applies migrations first)
   openvest migrate                apply pending database migrations
-  openvest org create --name NAME [--investment-types INTERNATIONAL_STOCKS,...] [--sandbox]
+  openvest org create --name NAME [--investment-types INTERNATIONAL_STOCKS,...]
+                      [--default-investment-types ...] [--sandbox]
                                   create an organization and print its credentials as JSON
 `
 
@@ -81,7 +82,8 @@ func orgCreate(ctx context.Context, cfg config.Config, args []string, stdout, st
 	fs := flag.NewFlagSet("org create", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	name := fs.String("name", "", "organization name (required)")
-	types := fs.String("investment-types", "INTERNATIONAL_STOCKS", "comma-separated default investment types")
+	types := fs.String("investment-types", "INTERNATIONAL_STOCKS", "comma-separated investment types the organization may trade")
+	defaults := fs.String("default-investment-types", "", "comma-separated subset that every new customer gets an account in (default: all of --investment-types)")
 	sandbox := fs.Bool("sandbox", false, "make it a sandbox organization")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -93,12 +95,18 @@ func orgCreate(ctx context.Context, cfg config.Config, args []string, stdout, st
 	if err != nil {
 		return fmt.Errorf("--investment-types: %w", err)
 	}
+	var defs []string
+	if *defaults != "" {
+		if defs, err = app.ParseInvestmentTypes(*defaults); err != nil {
+			return fmt.Errorf("--default-investment-types: %w", err)
+		}
+	}
 	a, err := app.Open(ctx, cfg, cfg.Logger())
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	o, secret, err := a.Auth.CreateOrganization(ctx, auth.NewOrganization{Name: *name, InvestmentTypes: its, Sandbox: *sandbox})
+	o, secret, err := a.Auth.CreateOrganization(ctx, auth.NewOrganization{Name: *name, InvestmentTypes: its, DefaultInvestmentTypes: defs, Sandbox: *sandbox})
 	if err != nil {
 		return err
 	}

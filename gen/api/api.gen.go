@@ -309,10 +309,14 @@ type CreateAccountRequest struct {
 
 // CreateCustomerRequest defines model for CreateCustomerRequest.
 type CreateCustomerRequest struct {
-	// FirstName Example: Jane
+	// FirstName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
 	FirstName PersonName `json:"firstName"`
 
-	// LastName Example: Jane
+	// LastName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
 	LastName PersonName `json:"lastName"`
 
 	// ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
@@ -526,7 +530,9 @@ type Meta struct {
 	TotalCount int64 `json:"totalCount"`
 }
 
-// PersonName Example: Jane
+// PersonName A name of 1 to 100 characters, not only spaces.
+//
+// Example: Jane
 type PersonName = string
 
 // Portfolio A set of assets whose performance is aggregated over time. Portfolios
@@ -624,6 +630,28 @@ type PortfolioResponse struct {
 //
 // Example: ACTIVE
 type PortfolioStatus string
+
+// Problem An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type Problem struct {
+	// Detail What went wrong and what to do about it.
+	Detail string `json:"detail"`
+
+	// Errors The failing fields, for validation failures.
+	Errors *[]struct {
+		Detail string `json:"detail"`
+		Field  string `json:"field"`
+	} `json:"errors,omitempty"`
+
+	// Status The HTTP status code.
+	Status int `json:"status"`
+
+	// Title A short summary of the problem type.
+	Title string `json:"title"`
+
+	// Type A URI naming the problem type (`about:blank` for plain HTTP statuses).
+	Type string `json:"type"`
+}
 
 // ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
 //
@@ -742,10 +770,14 @@ type UpdateCustomerRequest struct {
 	// Example: 123456
 	CustomerId Id `json:"customerId"`
 
-	// FirstName Example: Jane
+	// FirstName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
 	FirstName *PersonName `json:"firstName,omitempty"`
 
-	// LastName Example: Jane
+	// LastName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
 	LastName *PersonName `json:"lastName,omitempty"`
 
 	// ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
@@ -1405,6 +1437,20 @@ func (response ListAccounts401JSONResponse) VisitListAccountsResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccounts404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListAccounts404JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3470,115 +3516,118 @@ func (sh *strictHandler) GetPortfolio(ctx echo.Context, portfolioId Id) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rctu2tv+rYPj/z8TuoWXJlyRVPrmO2629E9uNnd3uRpkSIiEJ2xTAAqBl7YxnztOcBztPcgYLIAle",
-	"JFOy4zhNP7WxcFlYwFpY+K0LP3khnyWcEaak1//kJVjgGVFEwL+OU6n4jIhBdI7VVP8lIjIUNFGUM6/v",
-	"vWf0j5Sg0DZDNCJM0TElouP5HrnBsyQmXr+3t39w+Nz3qO6T6JF8j+EZ8fpemM/g+Z4gf6RUkMjrK5ES",
-	"35PhlMywnvb/CzL2+t7/2y2o3TW/yt1B5N3e+g6tP6dELM6ARhzXiT5j8QJRRWYS8TFSUyrzBSyn+g89",
-	"5hKy70Pmu3zJVTIvpw5j51MuiSVacRRTqTaj9V4sfkNnVDVTOsM3dJbOEEtnIyI0Yy2HGcIowRNSJrfb",
-	"baY1hhlcsiIyxmmsbJ8xFzOsvL5Hmdrf83zPzgs/d31vRpn9p++pRUJMSzIhAhZwjiekmX5NouasICoV",
-	"zEchT5mibILGgs9Qt0T9Etr1EM2kNxKeUdptpPSCiyWcDkJBsCLRkQoQF5Fhtppmp2NLUSLRSPArwtBo",
-	"gWjkI8qggcQzgiIqSKiH2y6tyTu6OPaa1yU1KW1Piqb7TFPl3eplCCITziQBbfIDjvRxJxJWFnKmCIP/",
-	"xUkS0xBrqnb/LfVKPxWU6ZYR8foHen+JEFyrpg+fvDElceT1vTEVUp1qUi35Ix5p6mdESthuLxE8IUIt",
-	"0LBoPPQQlWhGpaRs4t1+dNv/E8c0AmrQGNOYRH3UQzCzd9uWDyemueZBfQuF4QJQgGN9NEiEuIDZJLrO",
-	"p3+FArPgAOm9kIjgcAqt4GRqBiDMIiTSmHQ0bcecjWMabsjf710m5KrHqBaEY0FwtEBTLBFmaHB6efLu",
-	"9OhycHZ69Ob3i8uz439cIByC2KCt54cH+3u97QdmV2hXJ9Gcqikc6TAVgjCFpMKKaEHASBDJUxEahgyY",
-	"IoLh2Iy/AVcOQavkXKF2PHMcXqE/Uq6c/YxQt/f314e/vjzd/xnNp4QhQRIuQJFQ9QDsOGIoZeQmIaEi",
-	"UUYEhZMU88mERAVrHKK2gl93rOTtDKJgG1hzytWPPGXRZmflYNVZYVyhMYx9/xWfciTTcJpvq1FmVCIu",
-	"JpjR/wClsKBzvIg5ji45f4PFhGy0rt6+u66MhVqjAIv1uAKpKWao1z14efjiORotFJEPfNCb5gMFTsQ1",
-	"EVrMSKIkLPo9w6mackH/QzbcyZ67Yne4Psw5IlhoGuA+0cJPbhJtQLzKqcWIkTnijJi78vzs4hLtXvd2",
-	"uR5qFzo+EH8MEVygMKZa6mnkKHF9zYHq9DMSdUtBrvkViXz9/6AwTM9QEDBVcSwRFgTNBWcTy9BE8FAz",
-	"ZBRvdob29soa45pINdOT6mse/XB2+vpCk62FBF9jGuuJtOlRO9UPf9vMSRzv2PtmlCo0EgRfSYTRKJWU",
-	"ESmLq+Q9k2midReJ3pKI4kuwUTYRqcOSqjDdDS+GniI3ajeJMWXmQtZMyedFUyLIKyQJi1BtroeXuGcS",
-	"laiz5OiDbbYmIcJYBYUA5lSAgXNk7j94RxmbgxrLx16Mg6iNoe17uYV3V/P3jN5c0hmBTnAVhou7+hxn",
-	"7aBP/jRoRVhxmLPjsLJPubXmlcIqlXf1s2y8MI1vfS9NonX5ces+dT44G+BX3m5mktrSHH66++HS8jE3",
-	"3Pno3ySE692S/oZK9c6avvXTYATDkZW9bsMjwPcirOB0g2Hfkmm6nx0JC4Fhl3Ppc6b0LtJQazkvby6V",
-	"AFNYt1d3StVb3abKZSDYN+srprUDrmDXw7GqJYfW40irVa5Y3kV+6ssKKDg6vhz88ySAiymznalE+YUg",
-	"cEReoeDi/cX5yenrk9cBUmSWcIEFjRcoZbrhkDktj9+cXehmCREzrFcfL1AiyDVhWp3C9aybUjbpDJl+",
-	"/jH9Av3gGUI838un8nzPDKYX5rwSs4a1Q3MMMpJvaP7Mw1FEDRJz7uzsGMeS+NXNfnQNJtdVYZWjUFIl",
-	"jsKoztJ0OAzDMjhoM44Vb9871nFOhOQMWt76Xow36SXImOgFkrt5/c5pWuWZ+17PCVnOoHMu1JjHlD/V",
-	"M9XqSDSuzyGtrBgGF2foYK/3AmX9kVY2aCv47e0vgdYQWmH8hmcjihm6muNwin00F1QpwlDw2z8C/UhK",
-	"YhwSaVAeK+bvL7Rcn7x/5/neb29/KYu2+bEu13Y9Dbp5MytlPXktnfDlAOkziaAl4CSdpnW4Z37lOLrh",
-	"8mEqQlAe6eTGoAOgdfk1jUiEUgORl5FxlsaxeV8YFLY2TTtDKdubh7SUSue3UVYdo6m9YZSR+gUso/wE",
-	"f1WmUXExPIZt5PLokYyjyuFdbR0VHqaHNo9GMQ+vPrdxlMOPNTQPILxOgfPGVKpGnHfMhYMMw4+pIFJr",
-	"k+ZjUVdyf7u8PEdGduFCKTkADpoPTwa4t5S1HzWtJxlUvkLaytT9MsUKzfXLG4AYALXn+m+Ko4gjPOKp",
-	"QlR17jx+Lc6dQ2JNpKxPoYl5pd3wEZYIo4grbVcnWE0zHwtAd1sBjiJBpOyEVC2CbcQFeMGsazW/XYqj",
-	"4yra2umhrIljRBCY0RwPKt2L3rpAMkeOdblOCY6IcJji6rUlOwMgSRq7UxnQ6O69MMxcvRlNt+hR851Z",
-	"83W6LrXnB95q55/vFab8A5kyJaobTzR45Sr4H45jPpe5pmne76zLY+EyVB5lSGTjUVNTYuBTF55EIWaI",
-	"J4Rlb1cJcgvKNkfpK8t31jviPCaYPYzVUmJZA5jjrqi83HWMmIJxX8CMcc7vV2XIFHQ/jilT5tMjGTOD",
-	"mgDW1egoDa+IQnyMxpRhFlIc62dClIYgOTkCBAIk+0MWNDlZ9dsOXhnmAYw0ueDy17InFQ+v5KshC47P",
-	"3r49ez24/FeABJ6jGVZEGG8Hi9AISxrmHjWJtiZc32laf7KJj/BE0DCNVSocCrf1qOC8CNCIs0i+QsGb",
-	"s2OHrpiHy+n58ezdyeCn099Pfj3+29HpTycBGlOssgcuJXq443f/Or88C1AoFonizm9le6yJK9oiy1bs",
-	"+R7Q6fmeS6Dne1UidC+Ys2zHLZmgJkNvrQyVt/ocT6jZHeOPzmJ1mnAJdZz5C+rHpSGSBjRqFkxTiyip",
-	"i4udZFnUix0MbZkYl+2Wo8bLo4BgOEn/QxCWYFRz0XJQRm7U8ugc/SsMDn48/Xo23nVzxRg8BN7tnDXz",
-	"ZsmD2yEgEeSa8lSuCBGyLSqEcGZtIyHV8s25mwBpI35aRtf4nuIKx+sdIBzHQKKs0gj2U0MYkqsNSxwq",
-	"Hy5n//w8hqt0xEvk2sU2KVIHciyp7L9jRky41xvCJmpq48FmlOX/BjtXq0av7w2HjRKbg4lNVqc0yhlL",
-	"SZS0EXcJEcAmFoI/EE8mgky0hYD4tTaJ6Ix0UD6qHDKl7T5HmVvjAoVYiAUKcj9UYGylAvh/JocsKNst",
-	"wSuU5EPnI6mp4OlkioLc0Z43CobMzMMI1Sab0Zt/dlfk0Wy5DMChQ3hmXCvQhUT6BuXA+5xzz6TddwiW",
-	"C7IFBB2k3+g3OFQoIiGd4dixYI2Aeb53szPhO/aPWbPX5r/urzt0llghhxdZ35tQNU1HnZDPduWUJzLR",
-	"B3XXDgECeF/LfobFFVH/xHG6FPk0EVSmIbrWLbOIwqfPHkc+lyhtR4C1cMfxqpUlRISaGXyMguoBewKL",
-	"zYhuKyPtUORcfT0kjOzS6rfwk1khLh/Y8v5uhDvni/sCL7bitvmqHmyOx+0x3mslLj3Sc6165FeDz/lZ",
-	"bo8+D5mBn9HTcM6/W9drVUBvfobGzamaWpDTRYF8lEptlXD9xgynFbSeoQVPBZILqQWmjHmGYrbT7XYP",
-	"ei/Kht3zg6pdV1tPYQe7YfY2hr28Ot20CHrXRrATQO9ipqbz65OL40aE9BLiGB8GOTTxiXLQgBtekFA/",
-	"rlHKFDVXlQl6tF1KHNx/Xk2JaDTjgbmXl2+aL8iYswmRCsV0TLQ5C/egNFT4CGcxl1mijA2fxAxN8XUZ",
-	"xH75/KAlPaUgxzv4Bnw/q0VF8mUoSxa/al7g0FBm9gysRdOcq+9s89+dHGmp+uXd4PKkcfur6ltlx6FO",
-	"gZxyoXZiek0iiBSU0jJx63kXzShLFZHbHXRBWISoQlii4Mgluo9+MDG3w7Tb3Q+hL/wvCRrhYmjQ1iSA",
-	"xs0Y1VE8xwuJAjN7STbMn5oZI1JtUw8S2cyNwTmyzhCiH1VUkZiCET6GiNziTG2RWaIWaEYwkwizxXZp",
-	"o+7ckPubLBkfs8115TSXIZeD2TksMaFyutexVepHva5ugFdms+t+g5ZngNnX9erblEZZCpBfTLuU7A2j",
-	"c5zl1I+Oy8hnsgj67pTvi706EFBjjel7QUJB1DqTSeix9oRVr2S2zAohK7i5huXV29TyusxC8xutLhN+",
-	"FT2g1ZVLXgP4oq8effOkjN5k10/Z6/dif+/l9/sHLw9aXTHvQdLWDEdsuE0yTJ4jI7sA22CFYmLhRusU",
-	"VRyFU8wM+jejzB19774YzAZwykaR1kuDpht3E/ixbvziihzXh+XxvQLNnmoo5aaBYctjvJbv7NqBlw3g",
-	"S/5weui9XV8gHgs8WYGD1HmtpyFhKqhaXOgBbZ4sWFvaJmzUlGBLwnMxaMq1Cnwk9dW1rl0JKwLHvDH2",
-	"cmKnSiUQsLXZZY0GCs1SqdDIBJGYfJpKYtkcS0SlTOEl2ckyeW3ASp6J/OuOoWFn4FxLOKH/IAuT4EPZ",
-	"uAHaP0sI4EzwfLchC1TfKjPCVO6pcx+ufq749XEtUKohOzofSAQg/1jfNuFUgj92IvTZ1k/kDjpjJlOP",
-	"hjZjT3cQhCCZijEOifQhvmvI8lTNBKup9FGIJbXBT3KKnXfL0fnAJnnqE4gVHcVmsv6QDdl36LvvDImU",
-	"Tb77Dm0F+kT873//T+Cjc5oQ/ctO0XG7j870ubBbtFOkwg0ZMtuhabGckDkrpO96I8p8gdgO2UGDCNLp",
-	"9EBwNftwr0uFZ4nJs3Ovdx+RayIWCDM5N5F9c4GTBPB5PULwSZsWPoSq+cgaFrfGcWLC0mDI4FOpgW9/",
-	"uw06mjknMIWTAmdj6PTbbIIpk8o8QiIeprCSERlzQTS7hd4lIhEesilmUUxEH2EUHHS7d6RjqyxmiiqT",
-	"iA+UvOWMQFanhXSRfv8prv/Ttx4Ks6C/X5ydWuedNH4jPTwAz0OWdQac3myD7sM0K5HgKYscF9GIMiwW",
-	"aBxzDCnICadMGXAppiGxBqYVrqNEL3dnr9PVDxURW8mX/d3d+XzewfBzh4vJru0rd98Mjk9OL06gj36S",
-	"UQWWYy5vR+cDz/euiZBGELudnmmpRRAn1Ot7+51uZ9+GqIHy02c3O3H635Mmg/0NREmqutopzioXoGmc",
-	"wG4Qt6C4+wIfJcZXT8y+SZN1OFpUIaI8808rP5j8KKPQL1VM+dB8WRRNdpdVKbn17+wK7tUW7UyVjhYN",
-	"ocbE7cdKlYa9bneTPE94FJlXx4eShZuF6zlImWvLF3e5zUBwDbeirEnZC7YsRCO7swso1IEFilnL5R4K",
-	"eDnD2MvBGb1KIEU3D4EAF3QRucDSOK4GEpi/Gd++hRhdv33vtnUea1NqYVOFABOEwce5LEA674HZ1aYJ",
-	"8t3fdQp0QJfe3V1K+ee3vnfYZp5yVQZgQTqbYbGw0pWTrrmFJ7KI8NMP0I9gzckGtWCerKVgKj4GNVCN",
-	"whxDRK5z3cN1pjXKkEGZFCUwk9hgxtgxZGPKrgzcTVUHXUIULpUwRzZlQsSQVSdMiMin09eIuQNNP7j/",
-	"pL5Zvg9gzHr3zICqJIxXAjK3goO9vWDIuJoSMaeSbMNwOWVSYaG0WWidGzaGphReD7wYMoWviCz99kxm",
-	"seP58K/0fZi5NfIxQswYV0M2IQoqA+TRoVuwwm1zAZV1ail70JYpIlL9wKPFmsqoUCe/vf2llTqRy/RJ",
-	"a9FszH28LT8FlEjJbU3V9jZTtb0C4NlI07Zlzf01ratoM0RpXZW3Ut2V42x8c8tTJQuZfVT9d9A9uLtT",
-	"XnoFOnx/d4e8ro/u0Nu/u0O1Fgr0O2yznIaqD7rz3l6bzm7pjIe4DMyJcfT58gshbbgPDJAhS/nV2to1",
-	"Np4Ti7XlZG9o/eR6dbkodJx+QGoJNTdAKXrL9RIvuUheFZo34sRUlwixDHFEILYkjxkDBYpGZMgcVU3h",
-	"QSFLqVC6WaZVS1TmPuYmZVvCRu+jbJt0T9WcqyqK1sLfiOC2Uqr3tV+fsvn6oltRqpn1+jmUqp39LwV6",
-	"fwV6b1X4PoNP71CFt37pCb37KT/Lt85zuqwQfiKq0AaV92xjwc+8WMXa9T7dQiz3qEX58ZsS+pol9TmE",
-	"3nkoPG2Bv7co/URUaznKcdD1sSgHQm2BM2WFOxcliGq7GX46zqlaF3/6TCCS31hkN+dAVpWQZm/IzrJa",
-	"o1mEZ8uHV83P1UhH6YlbkEJs4BvK3XE2uKCJMtdl55K3TuDa58Haliqpuk5ynJxZRkXhwPR+wCzCXsU7",
-	"WQ7T+zMDbI0lKlYibPn5/gohttBRIRtibPnjJC+fjQZOpWEXQqPZCx2gsiHLK8VShoL3F6+DbYDkwKFi",
-	"nV4VbWqjPEvOOPA6GfCOM9KI0sGI2bU2ZIFztgPfAGATek2Yr19NqyNd7UtryKCX8cdlVXEVviJsBbKV",
-	"19fY8LUF2gLy201F82IzT8ETxVmsddV1lufRRtD1odBLzSMMygP/ovUkZs1act25ViiV29s1cbZqyMkj",
-	"AW1PUc3eC12rVZhp0HXHOahbw9dKSf+FZ/iRbcdv4u2XwWC5ot0cBsvNoAIHc8zNChCGMutpyMC7LY2u",
-	"zCJ1hmzIjOWFJI0IIuMxCZXso7vhs1JN+iFzrgpfa20cx9WQjGdLTxyEYwwZuMG5ylVyNmtnOerWBx+/",
-	"otdYFXdSbXhyo1UFVfFiCcbWR5gthmycCqiTYbgDy0BhzCWJCq6XfT1LsbkHuS4EyQJ9nZNkacvypW18",
-	"b67Lm7SZo7reznFM7OGUCTHFw4vRL8wf0ZblL3yrYglbt++aNteBRdrLGldFc3TiI8GHX+SqcLODPgNs",
-	"uNZt8Rdw+PSAw7sujyrgsfupOK8roUNHWW0aCwNfF/osoN5Tt9o+ixy6YdXfApbX8mgXT8c2aJ6kNw0R",
-	"joFTO8qUYhUpsblMxDQastrLcYYXti7Wljad629Z0xNq7Cwp+mMhRm2Q6bcugfRSMODsaE3WhF7NwFn1",
-	"E0ELHxMGq+a4udXXoDbKXdWUvGpBtl57bL9UV804OZaohI3pb1HdiXZIB+2gn6DI01tb5OnILfJ0nhV5",
-	"qi12r2GxbqWl0gptIsADQIJ7nxESfN7eilxS8G0lKFjTGV8fNlhdQmu1uvvJPT0rrQanTFs7n2M1JG6Z",
-	"77HR7VipD/jEPI9ft+q6jzXTUBxwiT1TKyT5LbgoK4teLYcmB8h88AgSRxvx+3fwu3RKC5QiooiUlyYP",
-	"Osi/mWSaWZQlVVMtd6FFlKhEIc7KsVUGgMDYGVX6JYiOsk8xDZkZz4FCeoEtf6EH4ayDgEiTC5PjOba7",
-	"oWbIpD5qJJJ65LxGATahr2Xjy5nooBFzMSy5tEnfK3URfIBRZetzywqYj0fqgTrotbHIZBYkpjmkV5PX",
-	"H2j13c4SM717KqmDhqwtINuy9U8uT2aLrdc/r8jQRp7yQg/N4nRyY+A+k1nWmAPnfmvMxJ27qW+dIbus",
-	"VvlAeKyIQEFefyDIcqbQ1v7zbncbdHyIGRqRQqxMfkslJdD8asLK9ewzRFjI4QaxT4os80kPwRnEdEMG",
-	"ElSyzlPUwKNnQWAq7RewQBr5cq9XJlKbR3PnKYcev/7d/Ov3w/He6GXYI9/jF9EB2R9Xs+qhrUnc//37",
-	"6GX4YvQcH44PyH60F/ZGXdz+dipVNtDHwiX3Zmc+n8PH1HZSEQNXzSf4niz9X9JN5pS8MWVrspo0tmpM",
-	"tSRMW85RY9VkOWzhjKAfTWKmUyemob6LkWo9Nla/7/+x918v5t3R2/fXx/N3ixe/qZ9fXv3sOaVVMj3t",
-	"lE/JiqKUS6B8+PhZfHXlqhBNJhLoD8v8x1XmXxMqapOtzT4tiTNveT0kbi3RFVhSJQux8IC0Sz9E8MnX",
-	"K8bnrNGNdLAkQ7EoSnrfHMX8E+V/5Si2i/fMCpL2Dg+77R9cpUqdvcMXh529w0qBy17n+X6lkkHNW/Yn",
-	"DMxqruG4EoT5YvEIj23YmnTJZgWzaWSXE0hVzpM0hQ9s3kkRY1XE0g7ZVsUvX7h/jWzVCyHbHMVsjiGD",
-	"XEeTAFP4222Wy6tKQcamNMUhszGmS+3SouTk5800XDOwqVZx5UtHNq2VL5hpvW5FlXUrSqzbpMFePFLM",
-	"U722aYMayRt9GXvqLz/26iCoxJHeDaOgCgVSgF/OoazFQR0NWdElT89DK7LzcvAsT5VRQzYiMWcTbV36",
-	"983ee2gVZuyaVqbFmjE4m2m1J5zO80TNu/uH+KypHP8K8nmCQT53Kcfq43X3k3PeVjrsXI3Txl/n5EOv",
-	"nSVYrh7/reQJPuV34+dXLKWCgd9E1NKdslpGrMqFAT98dCvyffiojzpUm2uUyTfwbS7zO9oKZviKIJGy",
-	"YLtU66u/uwsf8Zpyqfovuy+7gLxY0mrfuaqXlkM59VCyLmURESjYve4FfeQ4Diln/pBtVGEO7KGSTx8S",
-	"6z7e/l8AAAD//w==",
+	"7H3pduM2svCr4PCbc9rO0LLkpRf1L8ftZDTTbTu2e5JJq78QIiEJYwpgANCypq/PuU9zH+w+yT0ogCRI",
+	"URIlL+0sv5K2sBQKVYXa+cUL+SThjDAlve4XL8ECT4giAv51nErFJ0T0onOsxvovEZGhoIminHld7yOj",
+	"v6YEhXYYohFhig4pES3P98gtniQx8bqdvf2Dw5e+R/WcRK/kewxPiNf1wnwHz/cE+TWlgkReV4mU+J4M",
+	"x2SC9bZ/EWTodb3/t1tAu2t+lbu9yLu78x1Yf0iJmJ0BjDieB/qMxTNEFZlIxIdIjanMD7AY6l/1mgvA",
+	"vg+YF/mRq2BejR3ETsdcEgu04iimUm0G671Q/J5OqKqHdIJv6SSdIJZOBkRoxFoMM4RRgkekDG67XQ9r",
+	"DDu4YEVkiNNY2TlDLiZYeV2PMrW/5/me3Rd+bvvehDL7T99Ts4SYkWREBBzgHI9IPfwaRI1ZQVQqmI9C",
+	"njJF2QgNBZ+gdgn6BbDrJepBrwU8g7RdC+klFwswHYSCYEWiIxUgLiKDbDXOqGNLUSLRQPBrwtBghmjk",
+	"I8pggMQTgiIqSKiX2y6dyTu6PPbqzyU1KE0pRcN9pqHy7vQxBJEJZ5KANPkWR5rciYSThZwpwuB/cZLE",
+	"NMQaqt1/S33SLwVkemREvO6Bvl8iBNei6dMXb0hJHHldb0iFVKcaVAv+gEca+gmREq7bSwRPiFAz1C8G",
+	"9z1EJZpQKSkbeXef3fH/xDGNABo0xDQmURd1EOzs3TXFw4kZrnEwf4XCYAEgwLEmDRIhLmA3iW7y7d+i",
+	"wBw4QPouJCI4HMMooEyNAIRZhEQak5aG7ZizYUzDDfH7xkVCLnqMaEE4FgRHMzTGEmGGeqdXJxenR1e9",
+	"s9Oj979cXp0d/+MS4RDYBm29PDzY3+tsPzC6Qns6iaZUjYGkw1QIwhSSCiuiGQEjQSRPRWgQ0mOKCIZj",
+	"s/4GWDkEqZJjhdr1DDm8Rb+mXDn3GaF25+/vDn96fbr/A5qOCUOCJFyAIKHqAdBxxFDKyG1CQkWiDAgK",
+	"lBTz0YhEBWocoLaCn3Ys5+30omAbUHPK1Xc8ZdFmtHKwjFYYV2gIa9//xKccyTQc59dqhBmViIsRZvQ/",
+	"ACkc6BzPYo6jK87fYzEiG52rs++eK0OhliiAYr2uQGqMGeq0D14fvnqJBjNF5AMTet1+IMCJuCFCsxlJ",
+	"lIRDf2Q4VWMu6H/IhjfZcU/sLteFPQcECw0DvCea+cltohWItzm0GDEyRZwR81aen11eod2bzi7XS+3C",
+	"xAfCjwGCCxTGVHM9jRwhrp85EJ1+BqIeKcgNvyaRr/8fBIaZGQoCqiqOJcKCoKngbGQRmggeaoQM4s1o",
+	"aG+vLDFuiFQTval+5tG3Z6fvLjXYmknwDaax3kirHnNU/fCvzZTE8Y59bwapQgNB8LVEGA1SSRmRsnhK",
+	"PjKZJlp2kegDiSi+Ah1lE5Y6LIkKM93gou8pcqt2kxhTZh5kjZR8XzQmgrxFkrAIze318Bz3QqISdBYc",
+	"TdjmahIijFZQMGAOBSg4R+b9AzvK6BzUaD72YexFTRRt38s1vFXDPzJ6e0UnBCbBUxjOVs05zsbBnNw0",
+	"aARYQcwZOSydUx6tcaWwSuWqeRaNl2bwne+lSbQuPu5cU+eTcwF+xXYzm8wdzcGnex8uLJ9zxZ0P/k1C",
+	"eN4t6O+pVBdW9Z2nBsMYDq/stWuMAN+LsALqBsW+IdL0PLsSFgLDLefc52zpXaahlnJePlwqAaqwHq9W",
+	"ctUHPaaKZQDYN+crtrULLkHXw6GqIYbWw0ijUy453mVO9WUBFBwdX/X+eRLAw5TpzlSi/EEQOCJvUXD5",
+	"8fL85PTdybsAKTJJuMCCxjOUMj2wz5yRx+/PLvWwhIgJ1qePZygR5IYwLU7hedZDKRu1+kybf0xboJ88",
+	"A4jne/lWnu+ZxfTBHCsxGzhHNMfAI/mF5mYejiJqPDHnzs0OcSyJX73sJ5dgcl0RViGFkihxBEZ1lzri",
+	"MAjL3EGbYaywfVec45wIyRmMvPO9GG8yS5Ah0Qckq3F94Qyt4sy113NAFiPonAs15DHlz5WmGpFE7fkc",
+	"0MqCoXd5hg72Oq9QNh9pYYO2gp8//BhoCaEFxs94MqCYoespDsfYR1NBlSIMBT//I9BGUhLjkEjj5bFs",
+	"/vFS8/XJxwvP937+8GOZtc2P83xtz1MjmzfTUtbj1xKFL3aQvpAIRoKfpFV3Dpfml66jBy5epsIE5ZVO",
+	"bo13AKQuv6ERiVBqXORlzzhL49jYF8YLO7dNM0Upu5uH1JRK9FvLq47S1FwxykD9CppRTsG/KdWoeBie",
+	"QjdycfREylGFeJdrR0WE6aHVo0HMw+vHVo5y9+OcNw9ceK3CzxtTqWr9vEMuHM8w/JgKIrU0qSeLeSH3",
+	"t6urc2R4Fx6UUgDgoJ54Mod7Q177TsN6krnKl3BbGbofx1ihqba8wREDTu2p/pviKOIID3iqEFWtleTX",
+	"gO4cEOdYysYU6pBXug0fYYkwirjSenWC1TiLsYDrbivAUSSIlK2QqlmwjbiAKJgNreavS0E6rqCdox7K",
+	"6jBGBIEdDXlQ6T70NgSSBXJsyHVMcESEgxRXri24GXCSpLG7lXEarb4Lg8zll1H3ih7Vv5lzsU43pPby",
+	"wFse/PO9QpV/IFWmBHUtRUNUruL/w3HMpzKXNPX3nU15Kr8MlUeZJ7KW1NSYGPep655EIWaIJ4RltqsE",
+	"vgVhm3vpK8d3zjvgPCaYPYzWUkJZjTPHPVH5uOsoMQXivoIa49Dvb0qRKeB+GlWmjKcnUmZ6cww4L0YH",
+	"aXhNFOJDNKQMs5DiWJsJURoC5+QeIGAg2e2zoC7Iqm07sDKMAYw0uBDy17wnFQ+v5ds+C47PPnw4e9e7",
+	"+leABJ6iCVZEmGgHi9AASxrmETWJtkZcv2lafrKRj/BI0DCNVSocCLf1qhC8CNCAs0i+RcH7s2MHrpiH",
+	"i+H57uzipPf96S8nPx3/7ej0+5MADSlWmYFLiV7u+OJf51dnAQrFLFHc+a2sj9VhRWtk2Yk93wM4Pd9z",
+	"AfR8rwqEngV7lvW4BRvM8dAHy0Plqz7HI2pux8Sjs1ydOr+EOs7iBfPkUpNJAxI1S6aZyyiZZxe7yaKs",
+	"F7sY2jI5LtsNV40XZwHBcpL+hyAsQanmouGijNyqxdk5+ldYHOJ42no20XXzxBh/CNjtnNXjZoHB7QCQ",
+	"CHJDeSqXpAjZERVAOLO6kZBq8eWsBkDajJ+G2TW+p7jC8XoEhOMYQJRVGEF/qklDcqVhCUNl4nLuz89z",
+	"uEokXgLXHrZOkDouxxrFUCvO+kAdbRh02m0UjrHAoSJC+jZYF8+QTHBojljw9N8xIyZd7D1hIzW2+WQT",
+	"yvJ/g56sRavX9f7/X/6r369l+twfWQefNPIdS0mUtEl7CRGAaRZCSBGPRoKMtJKB+I3WquiEtFC+quwz",
+	"pVVH5z2w+gkKsRAzFOShrMCoW0Xs4IXss6Cs+gRvUZIvna+kxoKnozEK8lh9PijoM7MPI1RrfUb0/t6j",
+	"mUeTxWwEdIvwxERnYAqJ9CPMAfc55l5Ie++QbxdkBwhaSJv5tzhUKCIhneDYUYINj3q+d7sz4jv2j9mw",
+	"d+a/7q87dJJYOQFGXdcbUTVOB62QT3blmCcy0YS6a5cAHr6vcTDB4pqof+I4Xeg8NUlYZiC60SOzpMTn",
+	"jx6HPxfIfYeBNXPH8bKTJUSEGhl8iIIqgT2Dw2ZAN+WRZo7oXHw9pCfahdVvEGqzTFwm2PL9buS6zg/3",
+	"FYy+4rX5Tdl8TtDuKUy+EpaeyOKrkvxy/3VOy80d2H1mPNjoecT3zwUfxGRS68S++O4YvTk4fKWNRT0I",
+	"RTxMweezFbiJW/bnv/5bchZsm/xCcDD3mRzjBMQruSFiZlyqPFWSRgQFuzedoE4RiYjCNH5Id7Lr8F7h",
+	"A5b+Mp98zt2LIJ7bOPc9N/Oq2pXqSLMqJ+QCCl0UE5hnQkVVXKuQyzEXCsl0MsFilr/5lgoqDr/iqKrW",
+	"R3KEPl70tIqvUVxdR1OSvrbuIMbsOgDUQ96gewIb7l6OQGU8guZIzoOwBKEX6wZ9C8+1nzmzp1SNbYzA",
+	"daL6KJVaI+doglU4rgS7GJrxVCA5k5qcyhZNKCY77Xb7oPOqbNe8PKiaNXP4L8xIt0rFloCUT6eHFjUj",
+	"2oZ06k/ckIOZ/O7k8rg2wHAFacAP43g36b2yV+N2vyQhZ5FEKVPUqGkmZ9hOKWFw/2W1oqjWCgbkXl29",
+	"r+efmLMRkQrFdEi0KQc6oDRQ+AhnKctZnZnNPsYMjfFNOQb0+uVBQ3hKOcIr8AZ4P5tLKuaLnJRZ+reR",
+	"aDBQZnwNZykJt+zyL06O9Ivy40Xv6qT2+qsiSWXkMA8BiJSdmN6QCBJtpbRI3HrZRhPKUqXZHF0SFiGq",
+	"EJYoOHKB7qJvTcp6P22390OYC/9LgnphpAc0VYdhcL2L9yie4plEgdm9xBvmT/WIEam2J3vJAvncO0c2",
+	"lkgkmo6pIjEFA3QICe0FTW2RSaJmaEIwkwiz2XbpolZeyP3V9QyP2eW6fJrzkIvBjA5LSKhQ9zp6+jyp",
+	"z4sbwFUvqkUJbUgDzDqnlj8zNMoq6Pxi24Vgb5jc5hxnnnRcRL6QRc1Eq/xe7M37weZQY+ZeklAQtc5m",
+	"EmasvWE1qJ8dswLIEmyuYXV0NrU6rrLKllqLw2QvRg9oceScV6M56adHvzwpo7fZ81MOmr/a33v9Zv/g",
+	"9UGjJ+YjcNqa2bw1r0kW0uLI8C6o4lihmFhvvc0pUByFY8yM83xCmbv63n39jxu4EjcqVFhYc1B7m4CP",
+	"ddN/l5SIPyyO75Wn+VwzkTfNq1ycIrn4ZtfOW65xPOZOg4e+2/UZ4qkch0t8gPO41tuQMBVUzS71grbM",
+	"HLQtrRPWSkrQJcFVEtSVKgY+kvrpWlevhBNBXotR9nJgx0olkO+42WONegpNUqnQwORgmXK0Sl3mFEtE",
+	"pUzBkmxlhfA23ysv5P9px8Cw03OeJZzQf5CZqY+jbFgT1jpLCPhYwXVlM36oflUmhKk80O0arn4u+DW5",
+	"Fh7aPjs670kEAa6hfm3CsYR0hpHQtK1N5BY6Y6bQlYa24FVPEIQgmYohDon0IT2yz/JK5wSrsfRRiCW1",
+	"zh7wJuV2y9F5z9ZIawrEig5is1m3z/rsG/TNNwZEykbffIO2Ak0R//vf/xP46JwmRP+yU0zc7qIzTRf2",
+	"inaKStI+Q+Y6NCwWEzJHhfTdSFwZL+DhkC3Ui6AaVS8ET7MP77pUeJKYMlX3efetqwwzOTWJsVOBkwRi",
+	"U3qF4ItWLXzw6vjIKhZ3JmhonFywZPClNMC3v90FLY2cE9jCqSC17i5tm40wZVIZIyR3+A3IkAui0S30",
+	"LRGJcJ+NMYtiIroIo+Cg3V7RzUBlKYdUmT4WAMkHzggURdtwBtL2n+L6P10bnTMH+vvl2amNfUsTM9XL",
+	"Q9Clz7LJEKMy16DnMI1KJHjKIic8OqAMixkaxhxDBX/CKVPGDxnTkFgF0zLXUaKPu7PXamtDRcSW82V3",
+	"d3c6nbYw/NziYrRr58rd973jk9PLE5hTONkKfjs673m+d0OENIzYbnXMSM2COKFe19tvtVv7NsMThJ+m",
+	"3Yzi9L9HdQr7e0gyVvNip6BVLkDSOHURwG5B8fYFaAtrhfOa8Skr1BBDjlJf9EGw7aPEpMMQc7fSFPYO",
+	"ZlU3Ul5cqwUkAHiUncIvNSX6VP+gFEN2FzUCuvNXToUMhgbjTCOcBgOhjcvd50ojlL12e5NSajCcjGXy",
+	"qaQFZxmxjjfN1feL994W+bjKXdE5qBwlXpQFlb3rRajAcR0Uu5Y7qhThlywGVc5/6lRyldp5lhFkaRTJ",
+	"QSyN42qujvmbSZ+xbkg3NaZz17hUvK56t64Jh8lz4sOcX6Bi/sDcat0G+e3vOj1wYEpn9ZRSiweYdLB6",
+	"Ut7d4873DpsAVu6UAjgzXn3LjvlZNXrxSBZZt9qq/QwqoqyRNcYOLiU48iHIlmpm9BCy5B0dAt5ILab6",
+	"DFoXKYGZxMYRjR3tOKbs2vjQqWqhK8iMpxL2yLZMiOiz6oYJEfl2+m0yD6uZV0ixNwGsOT8908oqTRwq",
+	"SdJbwcHeXtBnXI2JmFJJtmG5HDKpsFBa17TRQpvXVip5AVz0mcLXRJZ+eyGz2E2+/Fv9yGZxwnyNEDPG",
+	"VZ+NiIJuHXnG9haccNu8amUhXKrota3DiFTf8mi2pvQq5M/PH35sJH/kIgHUmJdr65HvyvaFEim5m5PN",
+	"nc1kc6fwGm0kmpui5v6i2ZXMmZtqXRm5VD6WE9d8ozpQJQuefd4C86D9ZvWEvNeWntDZXz2h2p8I5h02",
+	"OU5NJxY9eW+vyWS3nc1DPAaGYhx5vvhBSGveA+MdkaWeB1qFNkqhk9y45VRUafnkpklwUcg4bZVqDjUv",
+	"QCkd0k27WPCQvC0kb8SJ6fgSYhniiECyVp6ECQIUDUifOaKagpUiS+WJelgmVUtQ5kkbdcK25HC9j7Ct",
+	"kz1V/a8qKBozf61buJFQva/C+5z13VftilDN1N3HEKp29z8F6P0F6L1F4cfMJ7tCFN75Jbt890tOy3eO",
+	"jV4WCN8TVUiDigFc24Q3byCzdg9etznSPfrDfv5DMf2cJvUYTO8YCr9zE/N7ohrzUe5cXd/B5fhlGzim",
+	"sma6s5Lfa7veX3WcQ7Wuw+qRvE5+bePrHANZp1Ca2ZCtRf1/swy5hobXXPCsFo6SiVuAQmw2HcpjfDZj",
+	"oQ4yNw7ogrdONtzjOOcWCql5meRETrMqpSIq6n2LWYS9SsiznPv3e/bI1baNWeqSy+n7SQXmw7jYQkeE",
+	"bOhjy42TvKU96jndv10XGs0sdHCV9VnevZkyFHy8fBdsg0sOojQ2klaRpjZ1tBThg1CWcd5xRmq9dLBi",
+	"9qz1WeDQduAbB9iI3hDma6tpefqstbT6DGaZIF/WqVrha8KWeLbynjcbWlsgLaDnhPnKQHGZpxDe4izW",
+	"suomK5xqwuiaKPRR87SF8sI/ajmJWb2UXHevJULl7m5NP1s1j+WJHG3PUczey7s21/WpRtYd507dOf9a",
+	"qRFHEW5+Yt3xD2H7ZW6wXNBu7gbL1aDCD1YKs5YcYSjTnvrMlKEYWZml//RZnxnNC0HtDBkOSahkF612",
+	"n5W+E9FnzlPha6mN47ia5/FiIcVBjkefQWydq1wkZ7u2FnvdupA4oOgNVsWbNLc8udWigqp4tsDH1kWY",
+	"zfpsmAroXWOwA8dAYcwliWoj1m+Cxb65B3kuBMmyhx1KsrBlPQxs0nAuy+ukmSO6PkxxTCxxyoSYhv7F",
+	"6pfmj2jL4he+H7MArdurts1lYFFHtsZTUZ/y+ETuw6/yVLjldo/gNlzrtfjTcfj8HIerHo+qw2P3S0Gv",
+	"S12HjrDaNHkGvvj1KE695661PQofurnafwRfXkPSLkzHJt48SW9r0iYDp5+baY8sUmILpIgZ1GdzluME",
+	"z2yvuq1yEzvKoNfVguZb1q2olTBt3xKo0QalzVrDdRqEPkHPOekz8RA+peurWizndkGEHkWrupp51caI",
+	"neb+/FJ/QxPYWCAGNoa/QZc12iIttIO+h2ZrH2yztSO32dp51mxt7rB7NYd1O56VTmgrCh7ADbj3iG7A",
+	"l801xwWNF5c6AufkxG/PH1g9QmNRuvvFpZ6lmoLTLrFZnLGaBrco3lgbaqz06Xxm0cbftui6jwZT06Rz",
+	"gQ4z19D1jxCWrBx6OR+aYiLz4TGoQK312V/A79LpUVDKgiJSXpmC6iD/dpkZZj0rqRprvgutF4lKFOKs",
+	"LWJlAUiGnVClrT90lH0Src/Meo77oxPYHjJ6Ec5aCIA0RTW5D8dON9D0mdSkRiKpV86bHWCT7lpWuEqV",
+	"AXVakkHJla0eXyqL4EOoKjuf25/AfMRVL9RC74xGJrPEMI0haC6SNTJo9P3cEjK9ewqpg5ryLwDbovV3",
+	"zk/mim2kP2/t0ISf8o4R9ex0cmtcfKZErbaYzv3mn8k1d2voWn12VW0XgvBQEYGCvJFBkBVfoa39l+32",
+	"Nsj4EDM0IAVbmUKZSm2h+dWkkuvdJ4iwkMMLYk2KrIRKL8EZ5HFDKRN0lM9r3SCKZx2/VNov0QE38sWR",
+	"roylNs/gzmsXPX7zi/nXL4fDvcHrsEPe4FfRAdkfVsvzYazpAPDLm+h1+GrwEh8OD8h+tBd2Bm3c/HUq",
+	"tUjQZOGCe7sznU7ho4Y7qYgBq+ZTmM8W/q8ZGnN655j+N1lzG9t+ptpbpinmqNFqsmK4cELQd6bC02k4",
+	"U9MoxnC1XhurX/Z/3fvrq2l78OHjzfH0YvbqZ/XD6+sfPKdHSyannT4sWXeVci+VT58fJT5Xbi9RpyKB",
+	"/LDIf1ph/lvyhNqqbXNPC3LLGz4PiduQd4n/qFLOWEQ9mtUooqNVxY71aWFFZ9/7FjJeZDLjz0LGZjme",
+	"WVffzuFhu7nBVWp32zl8ddjaO6x0ie20Xu5XWiLMRch+h8lY9Y1QlzphvloOwtcpkawXMJtmcznJU+Xa",
+	"SNNBwdaaFHlVRf5sn21VYvGFe9vw1nw3cVuXmO3RZ1DfaIpeihi7rWx5W+lqWlea2Gc2r3ShXlr0bX3c",
+	"6sI1k5nmWrd87WymtWoEM6nXroiydkWItesk2KsnynOabxBcI0byQV9Hn/ozdr088SlxuHfDzKdCgBTO",
+	"L4co53KfjvqsmJKX5KElFXm58ywvj1F9NiAxZyOtXfr3rdh7aBFm9JpGqsWaeTebSbVnXMLzTNW7+6f1",
+	"rCkc/0zseYaJPauEY9V43f3i0NvSgJ0rcZrE65wa6LUrA8ufYPij1AY+Z7vx8QVLqfPgHyJTaSWvlj1W",
+	"5Q6Dnz67rf0+fdakDm3rannyPXwjz/yOtoIJviZIpCzYLjUN6+7uwsf0xlyq7uv26zZ4Xixoc9+bm+9R",
+	"h3LoofddyiIizFcUusgJHFLO/D7bqFUd6EOlmD4U032++78AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -305,10 +305,14 @@ type CreateAccountRequest struct {
 
 // CreateCustomerRequest defines model for CreateCustomerRequest.
 type CreateCustomerRequest struct {
-	// FirstName Example: Jane
+	// FirstName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
 	FirstName PersonName `json:"firstName"`
 
-	// LastName Example: Jane
+	// LastName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
 	LastName PersonName `json:"lastName"`
 
 	// ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
@@ -522,7 +526,9 @@ type Meta struct {
 	TotalCount int64 `json:"totalCount"`
 }
 
-// PersonName Example: Jane
+// PersonName A name of 1 to 100 characters, not only spaces.
+//
+// Example: Jane
 type PersonName = string
 
 // Portfolio A set of assets whose performance is aggregated over time. Portfolios
@@ -620,6 +626,28 @@ type PortfolioResponse struct {
 //
 // Example: ACTIVE
 type PortfolioStatus string
+
+// Problem An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type Problem struct {
+	// Detail What went wrong and what to do about it.
+	Detail string `json:"detail"`
+
+	// Errors The failing fields, for validation failures.
+	Errors *[]struct {
+		Detail string `json:"detail"`
+		Field  string `json:"field"`
+	} `json:"errors,omitempty"`
+
+	// Status The HTTP status code.
+	Status int `json:"status"`
+
+	// Title A short summary of the problem type.
+	Title string `json:"title"`
+
+	// Type A URI naming the problem type (`about:blank` for plain HTTP statuses).
+	Type string `json:"type"`
+}
 
 // ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
 //
@@ -738,10 +766,14 @@ type UpdateCustomerRequest struct {
 	// Example: 123456
 	CustomerId Id `json:"customerId"`
 
-	// FirstName Example: Jane
+	// FirstName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
 	FirstName *PersonName `json:"firstName,omitempty"`
 
-	// LastName Example: Jane
+	// LastName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
 	LastName *PersonName `json:"lastName,omitempty"`
 
 	// ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
@@ -991,7 +1023,7 @@ type ClientInterface interface {
 
 	// ListAccounts List accounts
 	//
-	// Lists the organization's accounts, or one customer's with `customerId`, paginated and sorted by `createdAt`.
+	// Lists the organization's accounts, or one customer's with `customerId` (an unknown customer answers `404`), paginated and sorted by `createdAt`.
 	//
 	// Corresponds with GET /v1/accounts (the `ListAccounts` operationId).
 	ListAccounts(ctx context.Context, params *ListAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1128,7 +1160,7 @@ type ClientInterface interface {
 	// ListInvestments List investment types
 	//
 	// Lists the six investment types. `isAvailable` is true for the types
-	// the organization may trade (its default investment types);
+	// the organization may trade (open accounts in);
 	// `INTERNATIONAL_STOCKS` is the only one enabled by default.
 	//
 	// Corresponds with GET /v1/investments (the `ListInvestments` operationId).
@@ -1246,7 +1278,7 @@ type ClientInterface interface {
 
 // ListAccounts List accounts
 //
-// Lists the organization's accounts, or one customer's with `customerId`, paginated and sorted by `createdAt`.
+// Lists the organization's accounts, or one customer's with `customerId` (an unknown customer answers `404`), paginated and sorted by `createdAt`.
 //
 // Corresponds with GET /v1/accounts (the `ListAccounts` operationId).
 func (c *Client) ListAccounts(ctx context.Context, params *ListAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1503,7 +1535,7 @@ func (c *Client) GetCustomer(ctx context.Context, customerId CustomerIdPath, req
 // ListInvestments List investment types
 //
 // Lists the six investment types. `isAvailable` is true for the types
-// the organization may trade (its default investment types);
+// the organization may trade (open accounts in);
 // `INTERNATIONAL_STOCKS` is the only one enabled by default.
 //
 // Corresponds with GET /v1/investments (the `ListInvestments` operationId).
@@ -2621,7 +2653,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListAccountsWithResponse List accounts
 	//
-	// Lists the organization's accounts, or one customer's with `customerId`, paginated and sorted by `createdAt`.
+	// Lists the organization's accounts, or one customer's with `customerId` (an unknown customer answers `404`), paginated and sorted by `createdAt`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -2766,7 +2798,7 @@ type ClientWithResponsesInterface interface {
 	// ListInvestmentsWithResponse List investment types
 	//
 	// Lists the six investment types. `isAvailable` is true for the types
-	// the organization may trade (its default investment types);
+	// the organization may trade (open accounts in);
 	// `INTERNATIONAL_STOCKS` is the only one enabled by default.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -2901,6 +2933,8 @@ type ListAccountsResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 }
@@ -2918,6 +2952,11 @@ func (r ListAccountsResponse) GetJSON400() *BadRequest {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r ListAccountsResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListAccountsResponse) GetJSON404() *NotFound {
+	return r.JSON404
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -4103,7 +4142,7 @@ func (r GetPortfolioResponse) ContentType() string {
 
 // ListAccountsWithResponse List accounts
 //
-// Lists the organization's accounts, or one customer's with `customerId`, paginated and sorted by `createdAt`.
+// Lists the organization's accounts, or one customer's with `customerId` (an unknown customer answers `404`), paginated and sorted by `createdAt`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -4320,7 +4359,7 @@ func (c *ClientWithResponses) GetCustomerWithResponse(ctx context.Context, custo
 // ListInvestmentsWithResponse List investment types
 //
 // Lists the six investment types. `isAvailable` is true for the types
-// the organization may trade (its default investment types);
+// the organization may trade (open accounts in);
 // `INTERNATIONAL_STOCKS` is the only one enabled by default.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -4551,6 +4590,13 @@ func ParseListAccountsResponse(rsp *http.Response) (*ListAccountsResponse, error
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError

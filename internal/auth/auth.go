@@ -16,6 +16,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,8 +29,11 @@ type Organization struct {
 	Name            string
 	ClientID        string
 	Sandbox         bool     // a sandbox organization gets simulation controls and lenient checks
-	InvestmentTypes []string // its default investment types
-	CreatedAt       time.Time
+	InvestmentTypes []string // the investment types its customers may have accounts in
+	// DefaultInvestmentTypes, a subset of InvestmentTypes, get an account
+	// when a customer is created.
+	DefaultInvestmentTypes []string
+	CreatedAt              time.Time
 }
 
 // Token is an access token. Secret is set only when the token is issued.
@@ -87,7 +91,10 @@ func (s *Service) TTL() time.Duration { return s.ttl }
 type NewOrganization struct {
 	Name            string
 	InvestmentTypes []string
-	Sandbox         bool
+	// DefaultInvestmentTypes must be a subset of InvestmentTypes; nil means
+	// all of them.
+	DefaultInvestmentTypes []string
+	Sandbox                bool
 }
 
 // CreateOrganization creates an organization with fresh client credentials
@@ -97,10 +104,20 @@ func (s *Service) CreateOrganization(ctx context.Context, in NewOrganization) (O
 	if strings.TrimSpace(in.Name) == "" {
 		return Organization{}, "", errcode.New(errcode.Invalid, "organization name is empty")
 	}
+	defaults := in.DefaultInvestmentTypes
+	if defaults == nil {
+		defaults = in.InvestmentTypes
+	}
+	for _, d := range defaults {
+		if !slices.Contains(in.InvestmentTypes, d) {
+			return Organization{}, "", errcode.New(errcode.Invalid, "default investment type %s is not among the organization's investment types %v", d, in.InvestmentTypes)
+		}
+	}
 	secret := "ov_secret_" + randomString(32)
 	o := Organization{
 		Name: in.Name, ClientID: "ov_client_" + hex.EncodeToString(randomBytes(8)),
-		Sandbox: in.Sandbox, InvestmentTypes: in.InvestmentTypes, CreatedAt: s.now().UTC().Truncate(time.Microsecond),
+		Sandbox: in.Sandbox, InvestmentTypes: in.InvestmentTypes, DefaultInvestmentTypes: defaults,
+		CreatedAt: s.now().UTC().Truncate(time.Microsecond),
 	}
 	if err := s.repo.CreateOrganization(ctx, &o, Hash(secret)); err != nil {
 		return Organization{}, "", err

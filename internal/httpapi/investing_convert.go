@@ -19,11 +19,8 @@ func orgFrom(ctx context.Context) (investing.Org, error) {
 }
 
 func investingOrg(o auth.Organization) investing.Org {
-	types := make([]investing.InvestmentType, len(o.InvestmentTypes))
-	for i, t := range o.InvestmentTypes {
-		types[i] = investing.InvestmentType(t)
-	}
-	return investing.Org{ID: o.ID, InvestmentTypes: types}
+	conv := func(t string) investing.InvestmentType { return investing.InvestmentType(t) }
+	return investing.Org{ID: o.ID, InvestmentTypes: mapSlice(o.InvestmentTypes, conv), Defaults: mapSlice(o.DefaultInvestmentTypes, conv)}
 }
 
 const (

@@ -65,7 +65,8 @@ const DefaultCurrency = USD
 // Org is what the domain needs to know of the calling organization.
 type Org struct {
 	ID              int64
-	InvestmentTypes []InvestmentType // its default (and only available) investment types
+	InvestmentTypes []InvestmentType // the types its customers may have accounts in
+	Defaults        []InvestmentType // the types every new customer gets an account in
 }
 
 // Offers reports whether the organization may use investment type t.

@@ -43,8 +43,8 @@ func (s *Service) CreateCustomer(ctx context.Context, org Org, in NewCustomer) (
 		if err := r.CreateCustomer(ctx, &c); err != nil {
 			return err
 		}
-		accounts := make([]*Account, 0, len(org.InvestmentTypes))
-		for _, t := range org.InvestmentTypes {
+		accounts := make([]*Account, 0, len(org.Defaults))
+		for _, t := range org.Defaults {
 			accounts = append(accounts, &Account{
 				OrganizationID: org.ID, CustomerID: c.ID, InvestmentType: t,
 				Currency: DefaultCurrency, Status: Active, CreatedAt: now, UpdatedAt: now,

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/openvest/openvest/internal/auth"
@@ -23,6 +24,7 @@ func (organizationRow) TableName() string { return "organizations" }
 type organizationInvestmentTypeRow struct {
 	OrganizationID int64
 	InvestmentType string
+	IsDefault      bool
 }
 
 func (organizationInvestmentTypeRow) TableName() string { return "organization_investment_types" }
@@ -59,7 +61,7 @@ func (r *AuthRepo) CreateOrganization(ctx context.Context, o *auth.Organization,
 		}
 		types := make([]organizationInvestmentTypeRow, len(o.InvestmentTypes))
 		for i, t := range o.InvestmentTypes {
-			types[i] = organizationInvestmentTypeRow{OrganizationID: row.ID, InvestmentType: t}
+			types[i] = organizationInvestmentTypeRow{OrganizationID: row.ID, InvestmentType: t, IsDefault: slices.Contains(o.DefaultInvestmentTypes, t)}
 		}
 		return tx.DB.Create(&types).Error
 	})
@@ -107,6 +109,7 @@ type tokenOrgRow struct {
 	OrgSandbox     bool
 	OrgCreatedAt   time.Time
 	InvestmentType *string
+	IsDefault      *bool
 }
 
 // TokenByHash implements auth.Repository in one round trip: the token joined
@@ -116,12 +119,13 @@ func (r *AuthRepo) TokenByHash(ctx context.Context, hash []byte) (auth.Token, au
 	err := r.s.DB.WithContext(ctx).Raw(`
 SELECT t.id, t.organization_id, t.token_hash, t.created_at, t.expires_at, t.revoked_at,
        o.name AS org_name, o.client_id AS org_client_id, o.sandbox AS org_sandbox, o.created_at AS org_created_at,
-       oit.investment_type
+       oit.investment_type, oit.is_default
 FROM access_tokens t
 JOIN organizations o ON o.id = t.organization_id
 LEFT JOIN organization_investment_types oit ON oit.organization_id = o.id
+LEFT JOIN investment_types it ON it.name = oit.investment_type
 WHERE t.token_hash = ?
-ORDER BY oit.investment_type`, hash).Scan(&rows).Error
+ORDER BY it.id`, hash).Scan(&rows).Error
 	if err != nil {
 		return auth.Token{}, auth.Organization{}, err
 	}
@@ -133,6 +137,9 @@ ORDER BY oit.investment_type`, hash).Scan(&rows).Error
 	for _, row := range rows {
 		if row.InvestmentType != nil {
 			o.InvestmentTypes = append(o.InvestmentTypes, *row.InvestmentType)
+			if row.IsDefault != nil && *row.IsDefault {
+				o.DefaultInvestmentTypes = append(o.DefaultInvestmentTypes, *row.InvestmentType)
+			}
 		}
 	}
 	return auth.Token{ID: t.ID, OrganizationID: t.OrganizationID, Hash: t.TokenHash, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, RevokedAt: t.RevokedAt}, o, nil
@@ -157,14 +164,23 @@ func (r *AuthRepo) RevokeToken(ctx context.Context, orgID, tokenID int64, at tim
 
 // DeleteExpiredTokens removes tokens that expired before cutoff.
 func (r *AuthRepo) DeleteExpiredTokens(ctx context.Context, cutoff time.Time) (int64, error) {
-	res := r.s.DB.WithContext(ctx).Where("expires_at < ?", cutoff).Delete(&accessTokenRow{})
+	// SQLite compares the stored UTC text: the cutoff must be UTC too.
+	res := r.s.DB.WithContext(ctx).Where("expires_at < ?", cutoff.UTC()).Delete(&accessTokenRow{})
 	return res.RowsAffected, res.Error
 }
 
 func (r *AuthRepo) withTypes(ctx context.Context, row organizationRow) (auth.Organization, error) {
 	o := auth.Organization{ID: row.ID, Name: row.Name, ClientID: row.ClientID, Sandbox: row.Sandbox, CreatedAt: row.CreatedAt}
-	err := r.s.DB.WithContext(ctx).Model(&organizationInvestmentTypeRow{}).
-		Where("organization_id = ?", row.ID).Order("investment_type").
-		Pluck("investment_type", &o.InvestmentTypes).Error
+	var types []organizationInvestmentTypeRow
+	err := r.s.DB.WithContext(ctx).Table("organization_investment_types AS oit").
+		Select("oit.investment_type, oit.is_default").
+		Joins("JOIN investment_types it ON it.name = oit.investment_type").
+		Where("oit.organization_id = ?", row.ID).Order("it.id").Scan(&types).Error
+	for _, t := range types {
+		o.InvestmentTypes = append(o.InvestmentTypes, t.InvestmentType)
+		if t.IsDefault {
+			o.DefaultInvestmentTypes = append(o.DefaultInvestmentTypes, t.InvestmentType)
+		}
+	}
 	return o, err
 }

@@ -26,11 +26,12 @@ INSERT INTO investment_types (id, name, description, created_at, updated_at) VAL
     (5, 'FOREIGN_EXCHANGE', 'Allows trading of fiat currencies', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
     (6, 'CRYPTO', 'Allows trading of crypto currencies', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
 
--- The investment types an organization may trade: its customers get one
--- account per type at creation.
+-- The investment types an organization may trade; its customers get one
+-- account per default type at creation and may open the others later.
 CREATE TABLE organization_investment_types (
-    organization_id bigint NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
-    investment_type text   NOT NULL REFERENCES investment_types (name),
+    organization_id bigint  NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    investment_type text    NOT NULL REFERENCES investment_types (name),
+    is_default      boolean NOT NULL DEFAULT true,
     PRIMARY KEY (organization_id, investment_type)
 );
 

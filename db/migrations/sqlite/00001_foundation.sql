@@ -30,6 +30,7 @@ INSERT INTO investment_types (id, name, description, created_at, updated_at) VAL
 CREATE TABLE organization_investment_types (
     organization_id INTEGER NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
     investment_type TEXT    NOT NULL REFERENCES investment_types (name),
+    is_default      BOOLEAN NOT NULL DEFAULT 1,
     PRIMARY KEY (organization_id, investment_type)
 );
 

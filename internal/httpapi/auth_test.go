@@ -1,0 +1,138 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/openvest/openvest/internal/apitest"
+	"github.com/stretchr/testify/require"
+)
+
+func TestTokenIssuedFromFormAndJSON(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tn := b.tenant
+
+	form := url.Values{"clientId": {tn.Org.ClientID}, "clientSecret": {tn.ClientSecret}}.Encode()
+	res := b.env.Do(t, "POST", "/v1/oauth/token", form, http.Header{"Content-Type": {"application/x-www-form-urlencoded"}})
+	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+	var tok struct {
+		Data struct {
+			TokenID      int64    `json:"tokenId"`
+			Token        string   `json:"token"`
+			ExpiresIn    int64    `json:"expiresIn"`
+			MaxTTL       int64    `json:"maxTTL"`
+			TokenType    string   `json:"tokenType"`
+			Scope        []string `json:"scope"`
+			Organization struct {
+				ID       int64  `json:"id"`
+				ClientID string `json:"clientId"`
+			} `json:"organization"`
+		} `json:"data"`
+		Code int `json:"code"`
+	}
+	res.JSON(t, &tok)
+	require.Equal(t, 201, tok.Code)
+	require.Equal(t, int64(3600), tok.Data.ExpiresIn)
+	require.Equal(t, int64(86400), tok.Data.MaxTTL)
+	require.Equal(t, "Bearer", tok.Data.TokenType)
+	require.Equal(t, []string{"READ", "WRITE"}, tok.Data.Scope)
+	require.Equal(t, tn.Org.ID, tok.Data.Organization.ID)
+	require.Equal(t, tn.Org.ClientID, tok.Data.Organization.ClientID)
+	require.NotEqual(t, tn.Token, tok.Data.Token)
+
+	res = b.env.Do(t, "POST", "/v1/oauth/token", map[string]string{"clientId": tn.Org.ClientID, "clientSecret": tn.ClientSecret}, nil)
+	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+
+	// Either token works.
+	res = b.env.Do(t, "GET", "/v1/customers", nil, http.Header{"Authorization": {"Bearer " + tok.Data.Token}, "X-Client-Id": {tn.Org.ClientID}})
+	require.Equal(t, http.StatusOK, res.Status)
+}
+
+func TestTokenRefusedForWrongCredentials(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for _, creds := range []map[string]string{
+		{"clientId": b.tenant.Org.ClientID, "clientSecret": "wrong"},
+		{"clientId": "ov_client_unknown", "clientSecret": b.tenant.ClientSecret},
+	} {
+		res := b.env.Do(t, "POST", "/v1/oauth/token", creds, nil)
+		require.Equal(t, http.StatusUnauthorized, res.Status)
+		require.Contains(t, res.Map(t)["message"], "invalid client credentials")
+	}
+}
+
+func TestAuthenticationFailuresSayWhy(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	other := b.env.NewTenant(t, apitest.TenantOptions{})
+	cases := []struct {
+		name   string
+		header http.Header
+		want   string
+	}{
+		{"no token", http.Header{"X-Client-Id": {b.tenant.Org.ClientID}}, "missing bearer token"},
+		{"unknown token", http.Header{"Authorization": {"Bearer nope"}, "X-Client-Id": {b.tenant.Org.ClientID}}, "not valid"},
+		{"no client id", http.Header{"Authorization": {"Bearer " + b.tenant.Token}}, "missing X-Client-Id"},
+		{"another client's id", http.Header{"Authorization": {"Bearer " + b.tenant.Token}, "X-Client-Id": {other.Org.ClientID}}, "does not match"},
+	}
+	for _, tc := range cases {
+		res := b.env.Do(t, "GET", "/v1/customers", nil, tc.header)
+		require.Equal(t, http.StatusUnauthorized, res.Status, tc.name)
+		require.Contains(t, res.Map(t)["message"], tc.want, tc.name)
+	}
+	// Authentication comes before validation: an invalid body without a
+	// token is a 401, not a 400.
+	res := b.env.Do(t, "POST", "/v1/customers", map[string]any{"nope": true}, nil)
+	require.Equal(t, http.StatusUnauthorized, res.Status)
+}
+
+func TestRevokeToken(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tn := b.tenant
+	second := b.env.NewTenant(t, apitest.TenantOptions{})
+
+	// Another organization's token id is not found.
+	res := tn.Do(t, "POST", "/v1/oauth/revoke?accessTokenId="+tokenID(t, second), nil)
+	require.Equal(t, http.StatusNotFound, res.Status, "%s", res.Body)
+
+	// Revoke a second token of our own by id; ours still works.
+	res = b.env.Do(t, "POST", "/v1/oauth/token", map[string]string{"clientId": tn.Org.ClientID, "clientSecret": tn.ClientSecret}, nil)
+	var tok struct {
+		Data struct {
+			TokenID int64  `json:"tokenId"`
+			Token   string `json:"token"`
+		} `json:"data"`
+	}
+	res.JSON(t, &tok)
+	res = tn.Do(t, "POST", path("/v1/oauth/revoke?accessTokenId=%d", tok.Data.TokenID), nil)
+	require.Equal(t, http.StatusNoContent, res.Status, "%s", res.Body)
+	res = b.env.Do(t, "GET", "/v1/customers", nil, http.Header{"Authorization": {"Bearer " + tok.Data.Token}, "X-Client-Id": {tn.Org.ClientID}})
+	require.Equal(t, http.StatusUnauthorized, res.Status)
+	require.Contains(t, res.Map(t)["message"], "revoked")
+	require.Equal(t, http.StatusOK, tn.Do(t, "GET", "/v1/customers", nil).Status)
+
+	// Revoke our own token (no id): it stops working.
+	require.Equal(t, http.StatusNoContent, tn.Do(t, "POST", "/v1/oauth/revoke", nil).Status)
+	res = tn.Do(t, "GET", "/v1/customers", nil)
+	require.Equal(t, http.StatusUnauthorized, res.Status)
+	// The other organization's token was not touched.
+	require.Equal(t, http.StatusOK, second.Do(t, "GET", "/v1/customers", nil).Status)
+}
+
+// tokenID returns the id of the tenant's token, by issuing and reading a
+// fresh one (the id is only visible at issue time).
+func tokenID(t *testing.T, tn *apitest.Tenant) string {
+	t.Helper()
+	res := tn.Env.Do(t, "POST", "/v1/oauth/token", map[string]string{"clientId": tn.Org.ClientID, "clientSecret": tn.ClientSecret}, nil)
+	require.Equal(t, http.StatusCreated, res.Status)
+	var tok struct {
+		Data struct {
+			TokenID int64 `json:"tokenId"`
+		} `json:"data"`
+	}
+	res.JSON(t, &tok)
+	return path("%d", tok.Data.TokenID)
+}
