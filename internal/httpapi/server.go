@@ -112,7 +112,7 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 			return err
 		}}),
 		echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
-			Namespace: "openvest", Registerer: registry,
+			Namespace: "openvest", Subsystem: "http", Registerer: registry,
 			Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
 		}),
 	)
