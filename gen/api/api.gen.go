@@ -3626,8 +3626,8 @@ var swaggerSpec = []string{
 	"6sI1k5nmWrd87WymtWoEM6nXroiydkWItesk2KsnynOabxBcI0byQV9Hn/ozdr088SlxuHfDzKdCgBTO",
 	"L4co53KfjvqsmJKX5KElFXm58ywvj1F9NiAxZyOtXfr3rdh7aBFm9JpGqsWaeTebSbVnXMLzTNW7+6f1",
 	"rCkc/0zseYaJPauEY9V43f3i0NvSgJ0rcZrE65wa6LUrA8ufYPij1AY+Z7vx8QVLqfPgHyJTaSWvlj1W",
-	"5Q6Dnz67rf0+fdakDm3rannyPXwjz/yOtoIJviZIpCzYLjUN6+7uwsf0xlyq7uv26zZ4Xixoc9+bm+9R",
-	"h3LoofddyiIizFcUusgJHFLO/D7bqFUd6EOlmD4U032++78AAAD//w==",
+	"5Q6Dnz67rf0+fdakDm3rFsatzK+VvmlUmr/brzhsBRN8TZBImfkkMGHw/a6xUkl3dxe+tDfmUnVft1+3",
+	"t/OGY7vgobFHmPsu3XwvO5SfEnrkpSwiwnxtoYucACPlzO+zjVragd5Uiv1D0d3nu/8LAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
