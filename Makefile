@@ -16,11 +16,11 @@ run: ## run the service on the embedded SQLite default (sqlite://openvest.db), n
 build: ## build bin/openvest
 	$(GO) build -o bin/openvest ./cmd/openvest
 
-generate: ## regenerate gen/ from openapi/openapi.yaml (oapi-codegen through go tool)
-	$(GO) generate ./gen/...
+generate: ## bundle openapi/*.yaml into gen/spec, then regenerate gen/api and gen/client (oapi-codegen via go tool)
+	$(GO) run ./cmd/openvest-spec -in openapi/openapi.yaml -out gen/spec/openapi.yaml
+	$(GO) generate ./gen/api ./gen/client
 
-verify: ## fail when gen/ is stale, go.mod untidy or code unformatted; vet everything
-	$(GO) generate ./gen/...
+verify: generate ## fail when gen/ is stale, go.mod untidy or code unformatted; vet everything
 	@git diff --exit-code --stat -- gen/ || { echo "gen/ is stale: run 'make generate' and commit the result"; exit 1; }
 	@test -z "$$(git ls-files --others --exclude-standard -- gen/)" || { git ls-files --others --exclude-standard -- gen/; echo "gen/ has new files that git does not track: add them"; exit 1; }
 	$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy'"; exit 1; }

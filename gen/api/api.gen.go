@@ -1356,22 +1356,22 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 		Handler: si,
 	}
 
-	router.POST(options.BaseURL+"/v1/oauth/token", wrapper.CreateToken, options.OperationMiddlewares["createToken"]...)
-	router.POST(options.BaseURL+"/v1/oauth/revoke", wrapper.RevokeToken, options.OperationMiddlewares["revokeToken"]...)
-	router.GET(options.BaseURL+"/v1/customers", wrapper.ListCustomers, options.OperationMiddlewares["listCustomers"]...)
-	router.POST(options.BaseURL+"/v1/customers", wrapper.CreateCustomer, options.OperationMiddlewares["createCustomer"]...)
-	router.PUT(options.BaseURL+"/v1/customers", wrapper.UpdateCustomer, options.OperationMiddlewares["updateCustomer"]...)
-	router.GET(options.BaseURL+"/v1/customers/:customerId", wrapper.GetCustomer, options.OperationMiddlewares["getCustomer"]...)
 	router.GET(options.BaseURL+"/v1/accounts", wrapper.ListAccounts, options.OperationMiddlewares["listAccounts"]...)
 	router.POST(options.BaseURL+"/v1/accounts", wrapper.CreateAccount, options.OperationMiddlewares["createAccount"]...)
 	router.PUT(options.BaseURL+"/v1/accounts", wrapper.UpdateAccount, options.OperationMiddlewares["updateAccount"]...)
 	router.GET(options.BaseURL+"/v1/accounts/:accountId", wrapper.GetAccount, options.OperationMiddlewares["getAccount"]...)
+	router.GET(options.BaseURL+"/v1/customers", wrapper.ListCustomers, options.OperationMiddlewares["listCustomers"]...)
+	router.POST(options.BaseURL+"/v1/customers", wrapper.CreateCustomer, options.OperationMiddlewares["createCustomer"]...)
+	router.PUT(options.BaseURL+"/v1/customers", wrapper.UpdateCustomer, options.OperationMiddlewares["updateCustomer"]...)
+	router.GET(options.BaseURL+"/v1/customers/:customerId", wrapper.GetCustomer, options.OperationMiddlewares["getCustomer"]...)
+	router.GET(options.BaseURL+"/v1/investments", wrapper.ListInvestments, options.OperationMiddlewares["listInvestments"]...)
+	router.GET(options.BaseURL+"/v1/investments/:investmentId", wrapper.GetInvestment, options.OperationMiddlewares["getInvestment"]...)
+	router.POST(options.BaseURL+"/v1/oauth/revoke", wrapper.RevokeToken, options.OperationMiddlewares["revokeToken"]...)
+	router.POST(options.BaseURL+"/v1/oauth/token", wrapper.CreateToken, options.OperationMiddlewares["createToken"]...)
 	router.GET(options.BaseURL+"/v1/portfolio", wrapper.ListPortfolios, options.OperationMiddlewares["listPortfolios"]...)
 	router.POST(options.BaseURL+"/v1/portfolio", wrapper.CreatePortfolio, options.OperationMiddlewares["createPortfolio"]...)
 	router.PUT(options.BaseURL+"/v1/portfolio", wrapper.UpdatePortfolio, options.OperationMiddlewares["updatePortfolio"]...)
 	router.GET(options.BaseURL+"/v1/portfolio/:portfolioId", wrapper.GetPortfolio, options.OperationMiddlewares["getPortfolio"]...)
-	router.GET(options.BaseURL+"/v1/investments", wrapper.ListInvestments, options.OperationMiddlewares["listInvestments"]...)
-	router.GET(options.BaseURL+"/v1/investments/:investmentId", wrapper.GetInvestment, options.OperationMiddlewares["getInvestment"]...)
 
 }
 

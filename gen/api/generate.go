@@ -3,4 +3,4 @@
 // `make generate`; never edit api.gen.go.
 package api
 
-//go:generate go tool oapi-codegen -config config.yaml ../../openapi/openapi.yaml
+//go:generate go tool oapi-codegen -config config.yaml ../spec/openapi.yaml

@@ -3,4 +3,4 @@
 // client.gen.go.
 package client
 
-//go:generate go tool oapi-codegen -config config.yaml ../../openapi/openapi.yaml
+//go:generate go tool oapi-codegen -config config.yaml ../spec/openapi.yaml

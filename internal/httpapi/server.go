@@ -19,9 +19,9 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/openvest/openvest/gen/api"
+	"github.com/openvest/openvest/gen/spec"
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/investing"
-	"github.com/openvest/openvest/openapi"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/shopspring/decimal"
@@ -123,7 +123,7 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 
 	// Infrastructure routes.
 	e.GET("/openapi.json", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, specJSON) })
-	e.GET("/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", openapi.YAML) })
+	e.GET("/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", spec.YAML) })
 	docs := echo.WrapHandler(v5emb.New("Openvest API", "/openapi.json", "/docs/"))
 	e.GET("/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/docs/") })
 	e.GET("/docs/*", docs)
