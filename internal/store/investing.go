@@ -24,7 +24,7 @@ func (r *InvestingRepo) InTx(ctx context.Context, fn func(investing.Repository) 
 	return r.s.inTx(ctx, func(tx *Store) error { return fn(tx.Investing()) })
 }
 
-func (r *InvestingRepo) db(ctx context.Context) *gorm.DB { return r.s.DB.WithContext(ctx) }
+func (r *InvestingRepo) db(ctx context.Context) *gorm.DB { return r.s.conn(ctx) }
 
 type customerRow struct {
 	ID             int64 `gorm:"primaryKey"`

@@ -52,7 +52,7 @@ var _ auth.Repository = (*AuthRepo)(nil)
 func (r *AuthRepo) CreateOrganization(ctx context.Context, o *auth.Organization, secretHash []byte) error {
 	return r.s.inTx(ctx, func(tx *Store) error {
 		row := organizationRow{Name: o.Name, ClientID: o.ClientID, ClientSecretHash: secretHash, Sandbox: o.Sandbox, CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt}
-		if err := tx.DB.Create(&row).Error; err != nil {
+		if err := tx.conn(ctx).Create(&row).Error; err != nil {
 			return err
 		}
 		o.ID = row.ID
@@ -63,14 +63,14 @@ func (r *AuthRepo) CreateOrganization(ctx context.Context, o *auth.Organization,
 		for i, t := range o.InvestmentTypes {
 			types[i] = organizationInvestmentTypeRow{OrganizationID: row.ID, InvestmentType: t, IsDefault: slices.Contains(o.DefaultInvestmentTypes, t)}
 		}
-		return tx.DB.Create(&types).Error
+		return tx.conn(ctx).Create(&types).Error
 	})
 }
 
 // OrganizationByClientID implements auth.Repository.
 func (r *AuthRepo) OrganizationByClientID(ctx context.Context, clientID string) (auth.Organization, []byte, error) {
 	var row organizationRow
-	err := r.s.DB.WithContext(ctx).Where("client_id = ?", clientID).Take(&row).Error
+	err := r.s.conn(ctx).Where("client_id = ?", clientID).Take(&row).Error
 	if err != nil {
 		return auth.Organization{}, nil, notFound(err, "no organization with client id %q", clientID)
 	}
@@ -81,14 +81,14 @@ func (r *AuthRepo) OrganizationByClientID(ctx context.Context, clientID string) 
 // CountOrganizations implements auth.Repository.
 func (r *AuthRepo) CountOrganizations(ctx context.Context) (int64, error) {
 	var n int64
-	err := r.s.DB.WithContext(ctx).Model(&organizationRow{}).Count(&n).Error
+	err := r.s.conn(ctx).Model(&organizationRow{}).Count(&n).Error
 	return n, err
 }
 
 // CreateToken implements auth.Repository.
 func (r *AuthRepo) CreateToken(ctx context.Context, t *auth.Token) error {
 	row := accessTokenRow{OrganizationID: t.OrganizationID, TokenHash: t.Hash, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt}
-	if err := r.s.DB.WithContext(ctx).Create(&row).Error; err != nil {
+	if err := r.s.conn(ctx).Create(&row).Error; err != nil {
 		return err
 	}
 	t.ID = row.ID
@@ -116,7 +116,7 @@ type tokenOrgRow struct {
 // to its organization and the organization's investment types.
 func (r *AuthRepo) TokenByHash(ctx context.Context, hash []byte) (auth.Token, auth.Organization, error) {
 	var rows []tokenOrgRow
-	err := r.s.DB.WithContext(ctx).Raw(`
+	err := r.s.conn(ctx).Raw(`
 SELECT t.id, t.organization_id, t.token_hash, t.created_at, t.expires_at, t.revoked_at,
        o.name AS org_name, o.client_id AS org_client_id, o.sandbox AS org_sandbox, o.created_at AS org_created_at,
        oit.investment_type, oit.is_default
@@ -147,13 +147,13 @@ ORDER BY it.id`, hash).Scan(&rows).Error
 
 // RevokeToken implements auth.Repository.
 func (r *AuthRepo) RevokeToken(ctx context.Context, orgID, tokenID int64, at time.Time) error {
-	q := r.s.DB.WithContext(ctx).Model(&accessTokenRow{}).Where("organization_id = ? AND id = ?", orgID, tokenID)
+	q := r.s.conn(ctx).Model(&accessTokenRow{}).Where("organization_id = ? AND id = ?", orgID, tokenID)
 	res := q.Where("revoked_at IS NULL").Update("revoked_at", at)
 	if res.Error != nil || res.RowsAffected == 1 {
 		return res.Error
 	}
 	var n int64
-	if err := r.s.DB.WithContext(ctx).Model(&accessTokenRow{}).Where("organization_id = ? AND id = ?", orgID, tokenID).Count(&n).Error; err != nil {
+	if err := r.s.conn(ctx).Model(&accessTokenRow{}).Where("organization_id = ? AND id = ?", orgID, tokenID).Count(&n).Error; err != nil {
 		return err
 	}
 	if n == 0 {
@@ -165,14 +165,14 @@ func (r *AuthRepo) RevokeToken(ctx context.Context, orgID, tokenID int64, at tim
 // DeleteExpiredTokens removes tokens that expired before cutoff.
 func (r *AuthRepo) DeleteExpiredTokens(ctx context.Context, cutoff time.Time) (int64, error) {
 	// SQLite compares the stored UTC text: the cutoff must be UTC too.
-	res := r.s.DB.WithContext(ctx).Where("expires_at < ?", cutoff.UTC()).Delete(&accessTokenRow{})
+	res := r.s.conn(ctx).Where("expires_at < ?", cutoff.UTC()).Delete(&accessTokenRow{})
 	return res.RowsAffected, res.Error
 }
 
 func (r *AuthRepo) withTypes(ctx context.Context, row organizationRow) (auth.Organization, error) {
 	o := auth.Organization{ID: row.ID, Name: row.Name, ClientID: row.ClientID, Sandbox: row.Sandbox, CreatedAt: row.CreatedAt}
 	var types []organizationInvestmentTypeRow
-	err := r.s.DB.WithContext(ctx).Table("organization_investment_types AS oit").
+	err := r.s.conn(ctx).Table("organization_investment_types AS oit").
 		Select("oit.investment_type, oit.is_default").
 		Joins("JOIN investment_types it ON it.name = oit.investment_type").
 		Where("oit.organization_id = ?", row.ID).Order("it.id").Scan(&types).Error

@@ -39,6 +39,38 @@ const (
 type Store struct {
 	DB      *gorm.DB
 	Dialect Dialect
+	bound   bool // DB is a transaction
+}
+
+// txKey carries the ambient transaction of a context (see WithTx).
+type txKey struct{}
+
+// WithTx runs fn in one database transaction that every repository call
+// made with the context fn receives joins, including the transactions the
+// domain services open (they do not nest: one unit of work, one commit).
+// It commits when fn returns nil and rolls back otherwise. Called with a
+// context that already carries a transaction, it joins that one.
+//
+// The HTTP layer uses it so that a business change and the response stored
+// for its idempotency key commit together.
+func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// conn is the handle a repository call uses: the store's own transaction
+// when it is bound to one, else the context's ambient transaction, else the pool.
+func (s *Store) conn(ctx context.Context) *gorm.DB {
+	if !s.bound {
+		if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+			return tx.WithContext(ctx)
+		}
+	}
+	return s.DB.WithContext(ctx)
 }
 
 // Options tune Open.
@@ -155,10 +187,18 @@ func (s *Store) lock(q *gorm.DB, lock bool) *gorm.DB {
 	return q
 }
 
-// inTx runs fn in a transaction with a Store bound to it.
+// inTx runs fn in a transaction with a Store bound to it: the store's own
+// when it is already bound, else the context's ambient one (see WithTx),
+// else a new one. Transactions do not nest.
 func (s *Store) inTx(ctx context.Context, fn func(tx *Store) error) error {
+	if s.bound {
+		return fn(s)
+	}
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(&Store{DB: tx, Dialect: s.Dialect, bound: true})
+	}
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{DB: tx, Dialect: s.Dialect})
+		return fn(&Store{DB: tx, Dialect: s.Dialect, bound: true})
 	})
 }
 
