@@ -1,0 +1,64 @@
+package httpsig
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"sort"
+	"strings"
+
+	"github.com/dunglas/httpsfv"
+)
+
+// digesters are the Content-Digest algorithms understood here (RFC 9530).
+var digesters = map[string]func([]byte) []byte{
+	"sha-512": func(b []byte) []byte { h := sha512.Sum512(b); return h[:] },
+	"sha-256": func(b []byte) []byte { h := sha256.Sum256(b); return h[:] },
+}
+
+// ContentDigest returns the Content-Digest header value for body with the
+// sha-512 algorithm: `sha-512=:<base64>:`.
+func ContentDigest(body []byte) string {
+	return "sha-512=:" + base64.StdEncoding.EncodeToString(digesters["sha-512"](body)) + ":"
+}
+
+// VerifyContentDigest checks a Content-Digest header value against the exact
+// body bytes. Every supported algorithm present must match; at least one
+// must be present. It returns an *Error with status 400.
+func VerifyContentDigest(header string, body []byte) error {
+	dict, err := httpsfv.UnmarshalDictionary([]string{header})
+	if err != nil {
+		return digestError("Content-Digest is not a valid structured-field dictionary (%v); send it as sha-512=:<base64 of the sha-512 of the body>:", err)
+	}
+	if len(dict.Names()) == 0 {
+		return digestError("Content-Digest is empty; send sha-512=:<base64 of the sha-512 of the body>:")
+	}
+	checked := 0
+	var unknown []string
+	for _, alg := range dict.Names() {
+		m, _ := dict.Get(alg)
+		digest, ok := digesters[alg]
+		if !ok {
+			unknown = append(unknown, alg)
+			continue
+		}
+		item, ok := m.(httpsfv.Item)
+		if !ok {
+			return digestError("Content-Digest %s must be a byte sequence (:base64:)", alg)
+		}
+		got, ok := item.Value.([]byte)
+		if !ok {
+			return digestError("Content-Digest %s must be a byte sequence (:base64:), not %T", alg, item.Value)
+		}
+		if !bytes.Equal(got, digest(body)) {
+			return digestError("Content-Digest %s does not match the request body (%d bytes): digest the exact bytes sent", alg, len(body))
+		}
+		checked++
+	}
+	if checked == 0 {
+		sort.Strings(unknown)
+		return digestError("Content-Digest has no supported algorithm (got %s); use sha-512 or sha-256", strings.Join(unknown, ", "))
+	}
+	return nil
+}

@@ -1,0 +1,218 @@
+package httpsig
+
+import (
+	"crypto/ed25519"
+	"crypto/sha512"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/dunglas/httpsfv"
+)
+
+// KeyFunc returns the public key registered under keyID, or an error whose
+// message says why there is none (unknown, revoked).
+type KeyFunc func(keyID string) (ed25519.PublicKey, error)
+
+// Verifier checks the signature of requests.
+type Verifier struct {
+	Keys   KeyFunc
+	Now    func() time.Time
+	Skew   time.Duration // clock skew allowed on created and expires (default 60s)
+	MaxAge time.Duration // a signature created longer ago is refused even without expires (default 5m)
+}
+
+// Signed reports whether the request carries a signature.
+func Signed(req *http.Request) bool {
+	return req.Header.Get("Signature-Input") != "" || req.Header.Get("Signature") != ""
+}
+
+// Verified is what a successful verification established.
+type Verified struct {
+	Label      string
+	KeyID      string
+	Form       Form
+	Components []string // lowercase
+	Base       string
+}
+
+// Verify checks the request's first signature: its structure, its time
+// window, that it covers every component in required (lowercase), the key
+// and the ed25519 signature in either form. targetURI is the URI the signer
+// is expected to have used. Failures are *Error with status 401 and, once
+// it could be computed, the signature base.
+func (v *Verifier) Verify(req *http.Request, targetURI string, required []string) (Verified, error) {
+	inputHeader := strings.Join(req.Header.Values("Signature-Input"), ", ")
+	sigHeader := strings.Join(req.Header.Values("Signature"), ", ")
+	switch {
+	case inputHeader == "" && sigHeader == "":
+		return Verified{}, sigError("", "the request is not signed: send Signature-Input and Signature headers (RFC 9421, ed25519)")
+	case inputHeader == "":
+		return Verified{}, sigError("", "Signature is present but Signature-Input is missing")
+	case sigHeader == "":
+		return Verified{}, sigError("", "Signature-Input is present but Signature is missing")
+	}
+	if l, dup := duplicate(labels(inputHeader)); dup {
+		return Verified{}, sigError("", "Signature-Input has the label %q more than once; use each label once", l)
+	}
+	if l, dup := duplicate(labels(sigHeader)); dup {
+		return Verified{}, sigError("", "Signature has the label %q more than once; use each label once", l)
+	}
+	inputs, err := httpsfv.UnmarshalDictionary([]string{inputHeader})
+	if err != nil {
+		return Verified{}, sigError("", "Signature-Input is not a valid structured-field dictionary (%v); expected sig1=(\"@method\" …);created=…;keyid=\"…\"", err)
+	}
+	sigs, err := httpsfv.UnmarshalDictionary([]string{sigHeader})
+	if err != nil {
+		return Verified{}, sigError("", "Signature is not a valid structured-field dictionary (%v); expected sig1=:<base64>:", err)
+	}
+	names := inputs.Names()
+	if len(names) == 0 {
+		return Verified{}, sigError("", "Signature-Input names no signature")
+	}
+	label := names[0]
+	m, _ := inputs.Get(label)
+	il, ok := m.(httpsfv.InnerList)
+	if !ok {
+		return Verified{}, sigError("", "Signature-Input %s must be an inner list of component names, as in %s=(\"@method\" \"@path\")", label, label)
+	}
+	sm, ok := sigs.Get(label)
+	if !ok {
+		return Verified{}, sigError("", "Signature has no %s: its labels must match Signature-Input's", label)
+	}
+	sigItem, ok := sm.(httpsfv.Item)
+	var signature []byte
+	if ok {
+		signature, ok = sigItem.Value.([]byte)
+	}
+	if !ok {
+		return Verified{}, sigError("", "Signature %s must be a byte sequence, as in %s=:<base64>:", label, label)
+	}
+
+	out := Verified{Label: label}
+	seen := map[string]bool{}
+	for _, item := range il.Items {
+		name, isString := item.Value.(string)
+		if !isString {
+			return out, sigError("", "Signature-Input %s lists %v, which is not a quoted component name", label, item.Value)
+		}
+		if item.Params != nil && len(item.Params.Names()) > 0 {
+			return out, sigError("", "component %q has parameters (%s); component parameters are not supported here", name, strings.Join(item.Params.Names(), ", "))
+		}
+		lower := strings.ToLower(name)
+		if strings.HasPrefix(lower, "@") && !derived[lower] {
+			return out, sigError("", "component %q is not a derived component this server supports", name)
+		}
+		if seen[lower] {
+			return out, sigError("", "component %q is listed more than once", name)
+		}
+		seen[lower] = true
+		out.Components = append(out.Components, lower)
+	}
+	var missing []string
+	for _, r := range required {
+		if !seen[r] {
+			missing = append(missing, r)
+		}
+	}
+	if len(missing) > 0 {
+		return out, sigError("", "the signature must cover %s on %s requests; missing: %s", strings.Join(required, ", "), req.Method, strings.Join(missing, ", "))
+	}
+
+	params := il.Params
+	keyID, ok := stringParam(params, "keyid")
+	if !ok {
+		return out, sigError("", "Signature-Input %s has no keyid parameter (keyid=\"<your key id>\")", label)
+	}
+	out.KeyID = keyID
+	if alg, present := stringParam(params, "alg"); present && alg != "ed25519" {
+		return out, sigError("", "alg %q is not supported; sign with ed25519", alg)
+	}
+	created, ok := intParam(params, "created")
+	if !ok {
+		return out, sigError("", "Signature-Input %s has no created parameter (unix seconds)", label)
+	}
+	if err := v.checkTime(created, params); err != nil {
+		return out, err
+	}
+
+	base, err := signatureBase(req, il, targetURI)
+	if err != nil {
+		return out, sigError("", "%v", err)
+	}
+	out.Base = base
+	key, err := v.Keys(keyID)
+	if err != nil {
+		return out, sigError(base, "%v", err)
+	}
+	switch {
+	case ed25519.Verify(key, []byte(base), signature):
+		out.Form = FormRFC9421
+	case verifySHA512(key, base, signature):
+		out.Form = FormSHA512
+	default:
+		return out, sigError(base, "the signature does not verify with key %q: neither over the signature base (RFC 9421) nor over its sha-512; compare your signature base with the one this server computed (@target-uri here is %s)", keyID, targetURI)
+	}
+	return out, nil
+}
+
+func verifySHA512(key ed25519.PublicKey, base string, signature []byte) bool {
+	h := sha512.Sum512([]byte(base))
+	return ed25519.Verify(key, h[:], signature)
+}
+
+func (v *Verifier) checkTime(created int64, params *httpsfv.Params) error {
+	now := time.Now
+	if v.Now != nil {
+		now = v.Now
+	}
+	skew, maxAge := v.Skew, v.MaxAge
+	if skew == 0 {
+		skew = time.Minute
+	}
+	if maxAge == 0 {
+		maxAge = 5 * time.Minute
+	}
+	t := now()
+	c := time.Unix(created, 0)
+	if c.After(t.Add(skew)) {
+		return sigError("", "created=%d is %s in the future (allowed clock skew %s); check your clock", created, c.Sub(t).Round(time.Second), skew)
+	}
+	if expires, ok := intParam(params, "expires"); ok {
+		e := time.Unix(expires, 0)
+		if expires < created {
+			return sigError("", "expires=%d is before created=%d", expires, created)
+		}
+		if t.After(e.Add(skew)) {
+			return sigError("", "the signature expired %s ago (expires=%d); sign each request when you send it", t.Sub(e).Round(time.Second), expires)
+		}
+	}
+	if t.Sub(c) > maxAge+skew {
+		return sigError("", "the signature was created %s ago (created=%d); signatures older than %s are refused: sign each request when you send it", t.Sub(c).Round(time.Second), created, maxAge)
+	}
+	return nil
+}
+
+func stringParam(p *httpsfv.Params, name string) (string, bool) {
+	if p == nil {
+		return "", false
+	}
+	v, ok := p.Get(name)
+	if !ok {
+		return "", false
+	}
+	s, ok := v.(string)
+	return s, ok
+}
+
+func intParam(p *httpsfv.Params, name string) (int64, bool) {
+	if p == nil {
+		return 0, false
+	}
+	v, ok := p.Get(name)
+	if !ok {
+		return 0, false
+	}
+	n, ok := v.(int64)
+	return n, ok
+}
