@@ -203,4 +203,3 @@ func MarshalPublicKey(key ed25519.PublicKey) ([]byte, error) {
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
 }
-
