@@ -24,7 +24,7 @@ verify: generate ## fail when gen/ is stale, go.mod untidy or code unformatted; 
 	@git diff --exit-code --stat -- gen/ || { echo "gen/ is stale: run 'make generate' and commit the result"; exit 1; }
 	@test -z "$$(git ls-files --others --exclude-standard -- gen/)" || { git ls-files --others --exclude-standard -- gen/; echo "gen/ has new files that git does not track: add them"; exit 1; }
 	$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy'"; exit 1; }
-	@test -z "$$(gofmt -l cmd internal db)" || { gofmt -l cmd internal db; echo "run gofmt -w on the files above"; exit 1; }
+	@test -z "$$(gofmt -l cmd internal db httpsig)" || { gofmt -l cmd internal db httpsig; echo "run gofmt -w on the files above"; exit 1; }
 	$(GO) vet $(PKGS)
 
 test: ## run every test against PostgreSQL (TEST_DATABASE_URL, default the local trust-auth server)

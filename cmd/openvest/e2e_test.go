@@ -3,9 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -13,6 +19,7 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/gen/client"
+	"github.com/openvest/openvest/httpsig"
 	"github.com/openvest/openvest/internal/apitest"
 	"github.com/openvest/openvest/internal/testdb"
 	"github.com/stretchr/testify/require"
@@ -101,22 +108,56 @@ func TestEndToEnd(t *testing.T) {
 	require.Positive(t, org.OrganizationID)
 	require.Equal(t, 1, strings.Count(strings.TrimSpace(stdout.String()), "\n")+1, "one JSON object on one line")
 
-	httpClient := &http.Client{Transport: apitest.NewValidatingTransport(t, nil)}
-	base := "http://" + addr
-	anon, err := client.NewClientWithResponses(base, client.WithHTTPClient(httpClient))
+	// Register a signing key the way the README says: openssl's PEM files.
+	dir := t.TempDir()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
+	privDER, err := x509.MarshalPKCS8PrivateKey(priv)
+	require.NoError(t, err)
+	pubPEM, err := httpsig.MarshalPublicKey(pub)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "private.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: privDER}), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "public.pem"), pubPEM, 0o644))
+	stdout.Reset()
+	require.NoError(t, run(ctx, []string{"org", "add-key", "--client-id", org.ClientID, "--key-id", "e2e-key", "--public-key", filepath.Join(dir, "public.pem")}, &stdout, &bytes.Buffer{}))
+	require.Contains(t, stdout.String(), `"keyId":"e2e-key"`)
 
-	// The sandbox credentials printed at start work.
-	tok, err := anon.CreateTokenWithFormdataBodyWithResponse(ctx, client.CreateTokenFormdataRequestBody{ClientId: sandboxID[1], ClientSecret: sandboxSecret[1]})
+	validating := apitest.NewValidatingTransport(t, nil)
+	base := "http://" + addr
+	// The sandbox organization's policy is optional: plain calls work.
+	anon, err := client.NewClientWithResponses(base, client.WithHTTPClient(&http.Client{Transport: validating}))
+	require.NoError(t, err)
+	tok, err := anon.CreateTokenWithFormdataBodyWithResponse(ctx, nil, client.CreateTokenFormdataRequestBody{ClientId: sandboxID[1], ClientSecret: sandboxSecret[1]})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, tok.StatusCode(), string(tok.Body))
 
-	tok, err = anon.CreateTokenWithFormdataBodyWithResponse(ctx, client.CreateTokenFormdataRequestBody{ClientId: org.ClientID, ClientSecret: org.ClientSecret})
+	// The new organization requires signatures: the unsigned token call is refused…
+	tok, err = anon.CreateTokenWithFormdataBodyWithResponse(ctx, nil, client.CreateTokenFormdataRequestBody{ClientId: org.ClientID, ClientSecret: org.ClientSecret})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusBadRequest, tok.StatusCode(), "no Content-Digest: %s", tok.Body)
+
+	// …and the signing transport makes every call acceptable.
+	signing := &http.Client{Transport: &httpsig.Transport{Signer: &httpsig.Signer{KeyID: "e2e-key", Key: priv}, Base: validating}}
+	signed, err := client.NewClientWithResponses(base, client.WithHTTPClient(signing))
+	require.NoError(t, err)
+	tok, err = signed.CreateTokenWithFormdataBodyWithResponse(ctx, nil, client.CreateTokenFormdataRequestBody{ClientId: org.ClientID, ClientSecret: org.ClientSecret})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, tok.StatusCode(), string(tok.Body))
 	token := tok.JSON201.Data.Token
 
-	c, err := client.NewClientWithResponses(base, client.WithHTTPClient(httpClient),
+	// `openvest sign --exec` sends a signed request too.
+	stdout.Reset()
+	require.NoError(t, run(ctx, []string{"sign", "--key", filepath.Join(dir, "private.pem"), "--key-id", "e2e-key", "--client-id", org.ClientID,
+		"--token", token, "--exec", base + "/v1/investments"}, &stdout, &bytes.Buffer{}))
+	require.Contains(t, stdout.String(), "200 OK")
+	stdout.Reset()
+	require.NoError(t, run(ctx, []string{"sign", "--key", filepath.Join(dir, "private.pem"), "--key-id", "e2e-key", "--client-id", org.ClientID,
+		"--token", token, "-d", `{"firstName":"Printed","lastName":"Curl"}`, base + "/v1/customers"}, &stdout, &bytes.Buffer{}))
+	for _, h := range []string{"--request POST", "Signature-Input: sig1=(", "Content-Digest: sha-512=:", "X-Idempotency-Key: ", "Authorization: Bearer "} {
+		require.Contains(t, stdout.String(), h)
+	}
+
+	c, err := client.NewClientWithResponses(base, client.WithHTTPClient(signing),
 		client.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 			req.Header.Set("Authorization", "Bearer "+token)
 			req.Header.Set("X-Client-Id", org.ClientID)
@@ -125,7 +166,7 @@ func TestEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 
 	ref := "e2e-1"
-	created, err := c.CreateCustomerWithResponse(ctx, client.CreateCustomerJSONRequestBody{FirstName: "Jane", LastName: "Banda", ReferenceId: &ref})
+	created, err := c.CreateCustomerWithResponse(ctx, nil, client.CreateCustomerJSONRequestBody{FirstName: "Jane", LastName: "Banda", ReferenceId: &ref})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, created.StatusCode(), string(created.Body))
 	customerID := created.JSON201.Data.CustomerId
@@ -136,7 +177,7 @@ func TestEndToEnd(t *testing.T) {
 	require.Len(t, accounts.JSON200.Data, 1)
 	require.Equal(t, client.INTERNATIONALSTOCKS, accounts.JSON200.Data[0].InvestmentType)
 
-	opened, err := c.CreateAccountWithResponse(ctx, client.CreateAccountJSONRequestBody{CustomerId: customerID, Currency: client.ZMW, InvestmentTypes: client.BONDS})
+	opened, err := c.CreateAccountWithResponse(ctx, nil, client.CreateAccountJSONRequestBody{CustomerId: customerID, Currency: client.ZMW, InvestmentTypes: client.BONDS})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, opened.StatusCode(), string(opened.Body))
 
@@ -150,7 +191,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	suspended := client.CustomerStatus("SUSPENDED")
-	upd, err := c.UpdateCustomerWithResponse(ctx, client.UpdateCustomerJSONRequestBody{CustomerId: customerID, Status: &suspended})
+	upd, err := c.UpdateCustomerWithResponse(ctx, nil, client.UpdateCustomerJSONRequestBody{CustomerId: customerID, Status: &suspended})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, upd.StatusCode(), string(upd.Body))
 	portfolios, err = c.ListPortfoliosWithResponse(ctx, &client.ListPortfoliosParams{CustomerId: customerID})
@@ -160,21 +201,21 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// Another organization sees none of it.
-	other, err := client.NewClientWithResponses(base, client.WithHTTPClient(httpClient),
+	other, err := client.NewClientWithResponses(base, client.WithHTTPClient(&http.Client{Transport: validating}),
 		client.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 			req.Header.Set("Authorization", "Bearer "+tokenFor(t, anon, sandboxID[1], sandboxSecret[1]))
 			req.Header.Set("X-Client-Id", sandboxID[1])
 			return nil
 		}))
 	require.NoError(t, err)
-	got, err := other.GetCustomerWithResponse(ctx, customerID)
+	got, err := other.GetCustomerWithResponse(ctx, customerID, nil)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNotFound, got.StatusCode())
 }
 
 func tokenFor(t *testing.T, c *client.ClientWithResponses, id, secret string) string {
 	t.Helper()
-	res, err := c.CreateTokenWithResponse(context.Background(), client.CreateTokenJSONRequestBody{ClientId: id, ClientSecret: secret})
+	res, err := c.CreateTokenWithResponse(context.Background(), nil, client.CreateTokenJSONRequestBody{ClientId: id, ClientSecret: secret})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, res.StatusCode(), string(res.Body))
 	return res.JSON201.Data.Token

@@ -2,8 +2,9 @@
 //
 //	openvest serve                        run the HTTP service (applies migrations first)
 //	openvest migrate                      apply pending database migrations
-//	openvest org create --name NAME [--investment-types T1,T2] [--sandbox]
-//	                                      create an organization; prints its credentials as JSON
+//	openvest org create|add-key|keys|revoke-key|set-signature-policy …
+//	                                      administer organizations and their signing keys
+//	openvest sign …                       print (or send) a signed request as curl
 //
 // Configuration comes from the environment (OPENVEST_ADDR,
 // OPENVEST_DATABASE_URL, …); see the README.
@@ -11,9 +12,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -24,7 +23,6 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/internal/app"
-	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/config"
 )
 
@@ -32,8 +30,18 @@ const usage = `usage:
   openvest serve                  run the HTTP service (applies migrations first)
   openvest migrate                apply pending database migrations
   openvest org create --name NAME [--investment-types INTERNATIONAL_STOCKS,...]
-                      [--default-investment-types ...] [--sandbox]
+                      [--default-investment-types ...] [--sandbox] [--signature-policy required|optional]
                                   create an organization and print its credentials as JSON
+  openvest org add-key --client-id ID --key-id KEYID --public-key FILE
+                                  register an ed25519 public key (PEM) for signing requests
+  openvest org keys --client-id ID
+                                  list the organization's signing keys
+  openvest org revoke-key --client-id ID --key-id KEYID
+                                  revoke a signing key
+  openvest org set-signature-policy --client-id ID --policy required|optional
+                                  demand signatures, or verify them only when present
+  openvest sign --key FILE --key-id KEYID --client-id ID [--token TOKEN] [-X METHOD] [-d BODY] [--exec] URL
+                                  print a signed curl command (or, with --exec, send it)
 `
 
 func main() {
@@ -64,11 +72,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return a.Close()
 	case "org":
-		if len(args) < 2 || args[1] != "create" {
-			fmt.Fprint(stderr, usage)
-			return errors.New("unknown org command; use: openvest org create --name NAME")
-		}
-		return orgCreate(ctx, cfg, args[2:], stdout, stderr)
+		return org(ctx, cfg, args[1:], stdout, stderr)
+	case "sign":
+		return sign(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -76,41 +82,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", args[0])
 	}
-}
-
-func orgCreate(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("org create", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	name := fs.String("name", "", "organization name (required)")
-	types := fs.String("investment-types", "INTERNATIONAL_STOCKS", "comma-separated investment types the organization may trade")
-	defaults := fs.String("default-investment-types", "", "comma-separated subset that every new customer gets an account in (default: all of --investment-types)")
-	sandbox := fs.Bool("sandbox", false, "make it a sandbox organization")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *name == "" {
-		return errors.New("--name is required")
-	}
-	its, err := app.ParseInvestmentTypes(*types)
-	if err != nil {
-		return fmt.Errorf("--investment-types: %w", err)
-	}
-	var defs []string
-	if *defaults != "" {
-		if defs, err = app.ParseInvestmentTypes(*defaults); err != nil {
-			return fmt.Errorf("--default-investment-types: %w", err)
-		}
-	}
-	a, err := app.Open(ctx, cfg, cfg.Logger())
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	o, secret, err := a.Auth.CreateOrganization(ctx, auth.NewOrganization{Name: *name, InvestmentTypes: its, DefaultInvestmentTypes: defs, Sandbox: *sandbox})
-	if err != nil {
-		return err
-	}
-	return json.NewEncoder(stdout).Encode(map[string]any{"organizationId": o.ID, "clientId": o.ClientID, "clientSecret": secret})
 }
 
 func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
@@ -135,7 +106,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if created {
 		printSandbox(stdout, baseURL(cfg, ln), o.ClientID, secret)
 	}
-	go a.PurgeExpiredTokens(ctx, time.Hour)
+	go a.PurgeExpired(ctx, 10*time.Minute)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

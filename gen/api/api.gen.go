@@ -416,6 +416,10 @@ type Error struct {
 
 	// Message What went wrong and what to do about it.
 	Message string `json:"message"`
+
+	// SignatureBase On a refused signature, for sandbox organizations only: the
+	// signature base the server computed, to compare with the client's.
+	SignatureBase *string `json:"signatureBase,omitempty"`
 }
 
 // FieldError defines model for FieldError.
@@ -643,6 +647,9 @@ type Problem struct {
 		Field  string `json:"field"`
 	} `json:"errors,omitempty"`
 
+	// SignatureBase On a refused signature, for sandbox organizations only, the signature base the server computed.
+	SignatureBase *string `json:"signature_base,omitempty"`
+
 	// Status The HTTP status code.
 	Status int `json:"status"`
 
@@ -813,6 +820,9 @@ type UpdatePortfolioRequest struct {
 	Status *PortfolioStatus `json:"status,omitempty"`
 }
 
+// ContentDigest defines model for ContentDigest.
+type ContentDigest = string
+
 // CustomerIdPath A unique identifier.
 //
 // Example: 123456
@@ -828,11 +838,20 @@ type CustomerIdQueryOptional = Id
 // Example: 123456
 type CustomerIdQueryRequired = Id
 
+// IdempotencyKey defines model for IdempotencyKey.
+type IdempotencyKey = string
+
 // Limit defines model for Limit.
 type Limit = int32
 
 // Page defines model for Page.
 type Page = int32
+
+// Signature defines model for Signature.
+type Signature = string
+
+// SignatureInput defines model for SignatureInput.
+type SignatureInput = string
 
 // Sort Sort direction on `createdAt`.
 type Sort = SortOrder
@@ -874,6 +893,103 @@ type ListAccountsParams struct {
 
 	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
 	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateAccountParams defines parameters for CreateAccount.
+type CreateAccountParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// UpdateAccountParams defines parameters for UpdateAccount.
+type UpdateAccountParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetAccountParams defines parameters for GetAccount.
+type GetAccountParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
 // ListCustomersParams defines parameters for ListCustomers.
@@ -892,6 +1008,103 @@ type ListCustomersParams struct {
 
 	// ReferenceId Only the customer with this external reference id.
 	ReferenceId *string `form:"referenceId,omitempty" json:"referenceId,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateCustomerParams defines parameters for CreateCustomer.
+type CreateCustomerParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// UpdateCustomerParams defines parameters for UpdateCustomer.
+type UpdateCustomerParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetCustomerParams defines parameters for GetCustomer.
+type GetCustomerParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
 // ListInvestmentsParams defines parameters for ListInvestments.
@@ -904,12 +1117,90 @@ type ListInvestmentsParams struct {
 
 	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
 	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetInvestmentParams defines parameters for GetInvestment.
+type GetInvestmentParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
 // RevokeTokenParams defines parameters for RevokeToken.
 type RevokeTokenParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
 	AccessTokenId *Id `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateTokenParams defines parameters for CreateToken.
+type CreateTokenParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
 // ListPortfoliosParams defines parameters for ListPortfolios.
@@ -925,6 +1216,103 @@ type ListPortfoliosParams struct {
 
 	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
 	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreatePortfolioParams defines parameters for CreatePortfolio.
+type CreatePortfolioParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// UpdatePortfolioParams defines parameters for UpdatePortfolio.
+type UpdatePortfolioParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetPortfolioParams defines parameters for GetPortfolio.
+type GetPortfolioParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
 // CreateAccountJSONRequestBody defines body for CreateAccount for application/json ContentType.
@@ -958,49 +1346,49 @@ type ServerInterface interface {
 	ListAccounts(ctx echo.Context, params ListAccountsParams) error
 	// CreateAccount Create an account
 	// (POST /v1/accounts)
-	CreateAccount(ctx echo.Context) error
+	CreateAccount(ctx echo.Context, params CreateAccountParams) error
 	// UpdateAccount Update an account
 	// (PUT /v1/accounts)
-	UpdateAccount(ctx echo.Context) error
+	UpdateAccount(ctx echo.Context, params UpdateAccountParams) error
 	// GetAccount Get an account
 	// (GET /v1/accounts/{accountId})
-	GetAccount(ctx echo.Context, accountId Id) error
+	GetAccount(ctx echo.Context, accountId Id, params GetAccountParams) error
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx echo.Context, params ListCustomersParams) error
 	// CreateCustomer Create a customer
 	// (POST /v1/customers)
-	CreateCustomer(ctx echo.Context) error
+	CreateCustomer(ctx echo.Context, params CreateCustomerParams) error
 	// UpdateCustomer Update a customer
 	// (PUT /v1/customers)
-	UpdateCustomer(ctx echo.Context) error
+	UpdateCustomer(ctx echo.Context, params UpdateCustomerParams) error
 	// GetCustomer Get a customer
 	// (GET /v1/customers/{customerId})
-	GetCustomer(ctx echo.Context, customerId CustomerIdPath) error
+	GetCustomer(ctx echo.Context, customerId CustomerIdPath, params GetCustomerParams) error
 	// ListInvestments List investment types
 	// (GET /v1/investments)
 	ListInvestments(ctx echo.Context, params ListInvestmentsParams) error
 	// GetInvestment Get an investment type
 	// (GET /v1/investments/{investmentId})
-	GetInvestment(ctx echo.Context, investmentId Id) error
+	GetInvestment(ctx echo.Context, investmentId Id, params GetInvestmentParams) error
 	// RevokeToken Revoke an access token
 	// (POST /v1/oauth/revoke)
 	RevokeToken(ctx echo.Context, params RevokeTokenParams) error
 	// CreateToken Create an access token
 	// (POST /v1/oauth/token)
-	CreateToken(ctx echo.Context) error
+	CreateToken(ctx echo.Context, params CreateTokenParams) error
 	// ListPortfolios List a customer's portfolios
 	// (GET /v1/portfolio)
 	ListPortfolios(ctx echo.Context, params ListPortfoliosParams) error
 	// CreatePortfolio Create a portfolio
 	// (POST /v1/portfolio)
-	CreatePortfolio(ctx echo.Context) error
+	CreatePortfolio(ctx echo.Context, params CreatePortfolioParams) error
 	// UpdatePortfolio Update a portfolio
 	// (PUT /v1/portfolio)
-	UpdatePortfolio(ctx echo.Context) error
+	UpdatePortfolio(ctx echo.Context, params UpdatePortfolioParams) error
 	// GetPortfolio Get a portfolio
 	// (GET /v1/portfolio/{portfolioId})
-	GetPortfolio(ctx echo.Context, portfolioId Id) error
+	GetPortfolio(ctx echo.Context, portfolioId Id, params GetPortfolioParams) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -1042,6 +1430,53 @@ func (w *ServerInterfaceWrapper) ListAccounts(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
 	}
 
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListAccounts(ctx, params)
 	return err
@@ -1051,8 +1486,75 @@ func (w *ServerInterfaceWrapper) ListAccounts(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) CreateAccount(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateAccountParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateAccount(ctx)
+	err = w.Handler.CreateAccount(ctx, params)
 	return err
 }
 
@@ -1060,8 +1562,75 @@ func (w *ServerInterfaceWrapper) CreateAccount(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) UpdateAccount(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateAccountParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateAccount(ctx)
+	err = w.Handler.UpdateAccount(ctx, params)
 	return err
 }
 
@@ -1076,8 +1645,58 @@ func (w *ServerInterfaceWrapper) GetAccount(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter accountId: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetAccountParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.GetAccount(ctx, accountId)
+	err = w.Handler.GetAccount(ctx, accountId, params)
 	return err
 }
 
@@ -1122,6 +1741,53 @@ func (w *ServerInterfaceWrapper) ListCustomers(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter referenceId: %s", err))
 	}
 
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListCustomers(ctx, params)
 	return err
@@ -1131,8 +1797,75 @@ func (w *ServerInterfaceWrapper) ListCustomers(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) CreateCustomer(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateCustomer(ctx)
+	err = w.Handler.CreateCustomer(ctx, params)
 	return err
 }
 
@@ -1140,8 +1873,75 @@ func (w *ServerInterfaceWrapper) CreateCustomer(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) UpdateCustomer(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateCustomer(ctx)
+	err = w.Handler.UpdateCustomer(ctx, params)
 	return err
 }
 
@@ -1156,8 +1956,58 @@ func (w *ServerInterfaceWrapper) GetCustomer(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.GetCustomer(ctx, customerId)
+	err = w.Handler.GetCustomer(ctx, customerId, params)
 	return err
 }
 
@@ -1188,6 +2038,53 @@ func (w *ServerInterfaceWrapper) ListInvestments(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
 	}
 
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListInvestments(ctx, params)
 	return err
@@ -1204,8 +2101,58 @@ func (w *ServerInterfaceWrapper) GetInvestment(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter investmentId: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetInvestmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.GetInvestment(ctx, investmentId)
+	err = w.Handler.GetInvestment(ctx, investmentId, params)
 	return err
 }
 
@@ -1222,6 +2169,53 @@ func (w *ServerInterfaceWrapper) RevokeToken(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter accessTokenId: %s", err))
 	}
 
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.RevokeToken(ctx, params)
 	return err
@@ -1231,8 +2225,58 @@ func (w *ServerInterfaceWrapper) RevokeToken(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) CreateToken(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateTokenParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateToken(ctx)
+	err = w.Handler.CreateToken(ctx, params)
 	return err
 }
 
@@ -1270,6 +2314,53 @@ func (w *ServerInterfaceWrapper) ListPortfolios(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
 	}
 
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListPortfolios(ctx, params)
 	return err
@@ -1279,8 +2370,75 @@ func (w *ServerInterfaceWrapper) ListPortfolios(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) CreatePortfolio(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePortfolioParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreatePortfolio(ctx)
+	err = w.Handler.CreatePortfolio(ctx, params)
 	return err
 }
 
@@ -1288,8 +2446,75 @@ func (w *ServerInterfaceWrapper) CreatePortfolio(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) UpdatePortfolio(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdatePortfolioParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdatePortfolio(ctx)
+	err = w.Handler.UpdatePortfolio(ctx, params)
 	return err
 }
 
@@ -1304,8 +2529,58 @@ func (w *ServerInterfaceWrapper) GetPortfolio(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter portfolioId: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetPortfolioParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.GetPortfolio(ctx, portfolioId)
+	err = w.Handler.GetPortfolio(ctx, portfolioId, params)
 	return err
 }
 
@@ -1470,22 +2745,33 @@ func (response ListAccounts500JSONResponse) VisitListAccountsResponse(w http.Res
 }
 
 type CreateAccountRequestObject struct {
-	Body *CreateAccountJSONRequestBody
+	Params CreateAccountParams
+	Body   *CreateAccountJSONRequestBody
 }
 
 type CreateAccountResponseObject interface {
 	VisitCreateAccountResponse(w http.ResponseWriter) error
 }
 
-type CreateAccount201JSONResponse AccountResponse
+type CreateAccount201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateAccount201JSONResponse struct {
+	Body    AccountResponse
+	Headers CreateAccount201ResponseHeaders
+}
 
 func (response CreateAccount201JSONResponse) VisitCreateAccountResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1606,22 +2892,33 @@ func (response CreateAccount500JSONResponse) VisitCreateAccountResponse(w http.R
 }
 
 type UpdateAccountRequestObject struct {
-	Body *UpdateAccountJSONRequestBody
+	Params UpdateAccountParams
+	Body   *UpdateAccountJSONRequestBody
 }
 
 type UpdateAccountResponseObject interface {
 	VisitUpdateAccountResponse(w http.ResponseWriter) error
 }
 
-type UpdateAccount200JSONResponse AccountResponse
+type UpdateAccount200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateAccount200JSONResponse struct {
+	Body    AccountResponse
+	Headers UpdateAccount200ResponseHeaders
+}
 
 func (response UpdateAccount200JSONResponse) VisitUpdateAccountResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1713,6 +3010,20 @@ func (response UpdateAccount415JSONResponse) VisitUpdateAccountResponse(w http.R
 	return err
 }
 
+type UpdateAccount422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response UpdateAccount422JSONResponse) VisitUpdateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateAccount500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateAccount500JSONResponse) VisitUpdateAccountResponse(w http.ResponseWriter) error {
@@ -1729,6 +3040,7 @@ func (response UpdateAccount500JSONResponse) VisitUpdateAccountResponse(w http.R
 
 type GetAccountRequestObject struct {
 	AccountId Id `json:"accountId"`
+	Params    GetAccountParams
 }
 
 type GetAccountResponseObject interface {
@@ -1870,22 +3182,33 @@ func (response ListCustomers500JSONResponse) VisitListCustomersResponse(w http.R
 }
 
 type CreateCustomerRequestObject struct {
-	Body *CreateCustomerJSONRequestBody
+	Params CreateCustomerParams
+	Body   *CreateCustomerJSONRequestBody
 }
 
 type CreateCustomerResponseObject interface {
 	VisitCreateCustomerResponse(w http.ResponseWriter) error
 }
 
-type CreateCustomer201JSONResponse CustomerResponse
+type CreateCustomer201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateCustomer201JSONResponse struct {
+	Body    CustomerResponse
+	Headers CreateCustomer201ResponseHeaders
+}
 
 func (response CreateCustomer201JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1963,6 +3286,20 @@ func (response CreateCustomer415JSONResponse) VisitCreateCustomerResponse(w http
 	return err
 }
 
+type CreateCustomer422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreateCustomer422JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateCustomer500JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
@@ -1978,22 +3315,33 @@ func (response CreateCustomer500JSONResponse) VisitCreateCustomerResponse(w http
 }
 
 type UpdateCustomerRequestObject struct {
-	Body *UpdateCustomerJSONRequestBody
+	Params UpdateCustomerParams
+	Body   *UpdateCustomerJSONRequestBody
 }
 
 type UpdateCustomerResponseObject interface {
 	VisitUpdateCustomerResponse(w http.ResponseWriter) error
 }
 
-type UpdateCustomer200JSONResponse CustomerResponse
+type UpdateCustomer200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateCustomer200JSONResponse struct {
+	Body    CustomerResponse
+	Headers UpdateCustomer200ResponseHeaders
+}
 
 func (response UpdateCustomer200JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2085,6 +3433,20 @@ func (response UpdateCustomer415JSONResponse) VisitUpdateCustomerResponse(w http
 	return err
 }
 
+type UpdateCustomer422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response UpdateCustomer422JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateCustomer500JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
@@ -2101,6 +3463,7 @@ func (response UpdateCustomer500JSONResponse) VisitUpdateCustomerResponse(w http
 
 type GetCustomerRequestObject struct {
 	CustomerId CustomerIdPath `json:"customerId"`
+	Params     GetCustomerParams
 }
 
 type GetCustomerResponseObject interface {
@@ -2243,6 +3606,7 @@ func (response ListInvestments500JSONResponse) VisitListInvestmentsResponse(w ht
 
 type GetInvestmentRequestObject struct {
 	InvestmentId Id `json:"investmentId"`
+	Params       GetInvestmentParams
 }
 
 type GetInvestmentResponseObject interface {
@@ -2392,6 +3756,7 @@ func (response RevokeToken500JSONResponse) VisitRevokeTokenResponse(w http.Respo
 }
 
 type CreateTokenRequestObject struct {
+	Params       CreateTokenParams
 	JSONBody     *CreateTokenJSONRequestBody
 	FormdataBody *CreateTokenFormdataRequestBody
 }
@@ -2565,22 +3930,33 @@ func (response ListPortfolios500JSONResponse) VisitListPortfoliosResponse(w http
 }
 
 type CreatePortfolioRequestObject struct {
-	Body *CreatePortfolioJSONRequestBody
+	Params CreatePortfolioParams
+	Body   *CreatePortfolioJSONRequestBody
 }
 
 type CreatePortfolioResponseObject interface {
 	VisitCreatePortfolioResponse(w http.ResponseWriter) error
 }
 
-type CreatePortfolio201JSONResponse PortfolioResponse
+type CreatePortfolio201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreatePortfolio201JSONResponse struct {
+	Body    PortfolioResponse
+	Headers CreatePortfolio201ResponseHeaders
+}
 
 func (response CreatePortfolio201JSONResponse) VisitCreatePortfolioResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2672,6 +4048,20 @@ func (response CreatePortfolio415JSONResponse) VisitCreatePortfolioResponse(w ht
 	return err
 }
 
+type CreatePortfolio422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreatePortfolio422JSONResponse) VisitCreatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreatePortfolio500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreatePortfolio500JSONResponse) VisitCreatePortfolioResponse(w http.ResponseWriter) error {
@@ -2687,22 +4077,33 @@ func (response CreatePortfolio500JSONResponse) VisitCreatePortfolioResponse(w ht
 }
 
 type UpdatePortfolioRequestObject struct {
-	Body *UpdatePortfolioJSONRequestBody
+	Params UpdatePortfolioParams
+	Body   *UpdatePortfolioJSONRequestBody
 }
 
 type UpdatePortfolioResponseObject interface {
 	VisitUpdatePortfolioResponse(w http.ResponseWriter) error
 }
 
-type UpdatePortfolio200JSONResponse PortfolioResponse
+type UpdatePortfolio200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdatePortfolio200JSONResponse struct {
+	Body    PortfolioResponse
+	Headers UpdatePortfolio200ResponseHeaders
+}
 
 func (response UpdatePortfolio200JSONResponse) VisitUpdatePortfolioResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2794,6 +4195,20 @@ func (response UpdatePortfolio415JSONResponse) VisitUpdatePortfolioResponse(w ht
 	return err
 }
 
+type UpdatePortfolio422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response UpdatePortfolio422JSONResponse) VisitUpdatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdatePortfolio500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdatePortfolio500JSONResponse) VisitUpdatePortfolioResponse(w http.ResponseWriter) error {
@@ -2810,6 +4225,7 @@ func (response UpdatePortfolio500JSONResponse) VisitUpdatePortfolioResponse(w ht
 
 type GetPortfolioRequestObject struct {
 	PortfolioId Id `json:"portfolioId"`
+	Params      GetPortfolioParams
 }
 
 type GetPortfolioResponseObject interface {
@@ -2976,8 +4392,10 @@ func (sh *strictHandler) ListAccounts(ctx echo.Context, params ListAccountsParam
 }
 
 // CreateAccount operation middleware
-func (sh *strictHandler) CreateAccount(ctx echo.Context) error {
+func (sh *strictHandler) CreateAccount(ctx echo.Context, params CreateAccountParams) error {
 	var request CreateAccountRequestObject
+
+	request.Params = params
 
 	var body CreateAccountJSONRequestBody
 	var err error
@@ -3022,8 +4440,10 @@ func (sh *strictHandler) CreateAccount(ctx echo.Context) error {
 }
 
 // UpdateAccount operation middleware
-func (sh *strictHandler) UpdateAccount(ctx echo.Context) error {
+func (sh *strictHandler) UpdateAccount(ctx echo.Context, params UpdateAccountParams) error {
 	var request UpdateAccountRequestObject
+
+	request.Params = params
 
 	var body UpdateAccountJSONRequestBody
 	var err error
@@ -3068,10 +4488,11 @@ func (sh *strictHandler) UpdateAccount(ctx echo.Context) error {
 }
 
 // GetAccount operation middleware
-func (sh *strictHandler) GetAccount(ctx echo.Context, accountId Id) error {
+func (sh *strictHandler) GetAccount(ctx echo.Context, accountId Id, params GetAccountParams) error {
 	var request GetAccountRequestObject
 
 	request.AccountId = accountId
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetAccount(ctx.Request().Context(), request.(GetAccountRequestObject))
@@ -3118,8 +4539,10 @@ func (sh *strictHandler) ListCustomers(ctx echo.Context, params ListCustomersPar
 }
 
 // CreateCustomer operation middleware
-func (sh *strictHandler) CreateCustomer(ctx echo.Context) error {
+func (sh *strictHandler) CreateCustomer(ctx echo.Context, params CreateCustomerParams) error {
 	var request CreateCustomerRequestObject
+
+	request.Params = params
 
 	var body CreateCustomerJSONRequestBody
 	var err error
@@ -3164,8 +4587,10 @@ func (sh *strictHandler) CreateCustomer(ctx echo.Context) error {
 }
 
 // UpdateCustomer operation middleware
-func (sh *strictHandler) UpdateCustomer(ctx echo.Context) error {
+func (sh *strictHandler) UpdateCustomer(ctx echo.Context, params UpdateCustomerParams) error {
 	var request UpdateCustomerRequestObject
+
+	request.Params = params
 
 	var body UpdateCustomerJSONRequestBody
 	var err error
@@ -3210,10 +4635,11 @@ func (sh *strictHandler) UpdateCustomer(ctx echo.Context) error {
 }
 
 // GetCustomer operation middleware
-func (sh *strictHandler) GetCustomer(ctx echo.Context, customerId CustomerIdPath) error {
+func (sh *strictHandler) GetCustomer(ctx echo.Context, customerId CustomerIdPath, params GetCustomerParams) error {
 	var request GetCustomerRequestObject
 
 	request.CustomerId = customerId
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetCustomer(ctx.Request().Context(), request.(GetCustomerRequestObject))
@@ -3260,10 +4686,11 @@ func (sh *strictHandler) ListInvestments(ctx echo.Context, params ListInvestment
 }
 
 // GetInvestment operation middleware
-func (sh *strictHandler) GetInvestment(ctx echo.Context, investmentId Id) error {
+func (sh *strictHandler) GetInvestment(ctx echo.Context, investmentId Id, params GetInvestmentParams) error {
 	var request GetInvestmentRequestObject
 
 	request.InvestmentId = investmentId
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetInvestment(ctx.Request().Context(), request.(GetInvestmentRequestObject))
@@ -3310,9 +4737,10 @@ func (sh *strictHandler) RevokeToken(ctx echo.Context, params RevokeTokenParams)
 }
 
 // CreateToken operation middleware
-func (sh *strictHandler) CreateToken(ctx echo.Context) error {
+func (sh *strictHandler) CreateToken(ctx echo.Context, params CreateTokenParams) error {
 	var request CreateTokenRequestObject
 
+	request.Params = params
 	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
 		var body CreateTokenJSONRequestBody
 		var err error
@@ -3395,8 +4823,10 @@ func (sh *strictHandler) ListPortfolios(ctx echo.Context, params ListPortfoliosP
 }
 
 // CreatePortfolio operation middleware
-func (sh *strictHandler) CreatePortfolio(ctx echo.Context) error {
+func (sh *strictHandler) CreatePortfolio(ctx echo.Context, params CreatePortfolioParams) error {
 	var request CreatePortfolioRequestObject
+
+	request.Params = params
 
 	var body CreatePortfolioJSONRequestBody
 	var err error
@@ -3441,8 +4871,10 @@ func (sh *strictHandler) CreatePortfolio(ctx echo.Context) error {
 }
 
 // UpdatePortfolio operation middleware
-func (sh *strictHandler) UpdatePortfolio(ctx echo.Context) error {
+func (sh *strictHandler) UpdatePortfolio(ctx echo.Context, params UpdatePortfolioParams) error {
 	var request UpdatePortfolioRequestObject
+
+	request.Params = params
 
 	var body UpdatePortfolioJSONRequestBody
 	var err error
@@ -3487,10 +4919,11 @@ func (sh *strictHandler) UpdatePortfolio(ctx echo.Context) error {
 }
 
 // GetPortfolio operation middleware
-func (sh *strictHandler) GetPortfolio(ctx echo.Context, portfolioId Id) error {
+func (sh *strictHandler) GetPortfolio(ctx echo.Context, portfolioId Id, params GetPortfolioParams) error {
 	var request GetPortfolioRequestObject
 
 	request.PortfolioId = portfolioId
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetPortfolio(ctx.Request().Context(), request.(GetPortfolioRequestObject))
@@ -3516,118 +4949,136 @@ func (sh *strictHandler) GetPortfolio(ctx echo.Context, portfolioId Id) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3pduM2svCr4PCbc9rO0LLkpRf1L8ftZDTTbTu2e5JJq78QIiEJYwpgANCypq/PuU9zH+w+yT0ogCRI",
-	"URIlL+0sv5K2sBQKVYXa+cUL+SThjDAlve4XL8ECT4giAv51nErFJ0T0onOsxvovEZGhoIminHld7yOj",
-	"v6YEhXYYohFhig4pES3P98gtniQx8bqdvf2Dw5e+R/WcRK/kewxPiNf1wnwHz/cE+TWlgkReV4mU+J4M",
-	"x2SC9bZ/EWTodb3/t1tAu2t+lbu9yLu78x1Yf0iJmJ0BjDieB/qMxTNEFZlIxIdIjanMD7AY6l/1mgvA",
-	"vg+YF/mRq2BejR3ETsdcEgu04iimUm0G671Q/J5OqKqHdIJv6SSdIJZOBkRoxFoMM4RRgkekDG67XQ9r",
-	"DDu4YEVkiNNY2TlDLiZYeV2PMrW/5/me3Rd+bvvehDL7T99Ts4SYkWREBBzgHI9IPfwaRI1ZQVQqmI9C",
-	"njJF2QgNBZ+gdgn6BbDrJepBrwU8g7RdC+klFwswHYSCYEWiIxUgLiKDbDXOqGNLUSLRQPBrwtBghmjk",
-	"I8pggMQTgiIqSKiX2y6dyTu6PPbqzyU1KE0pRcN9pqHy7vQxBJEJZ5KANPkWR5rciYSThZwpwuB/cZLE",
-	"NMQaqt1/S33SLwVkemREvO6Bvl8iBNei6dMXb0hJHHldb0iFVKcaVAv+gEca+gmREq7bSwRPiFAz1C8G",
-	"9z1EJZpQKSkbeXef3fH/xDGNABo0xDQmURd1EOzs3TXFw4kZrnEwf4XCYAEgwLEmDRIhLmA3iW7y7d+i",
-	"wBw4QPouJCI4HMMooEyNAIRZhEQak5aG7ZizYUzDDfH7xkVCLnqMaEE4FgRHMzTGEmGGeqdXJxenR1e9",
-	"s9Oj979cXp0d/+MS4RDYBm29PDzY3+tsPzC6Qns6iaZUjYGkw1QIwhSSCiuiGQEjQSRPRWgQ0mOKCIZj",
-	"s/4GWDkEqZJjhdr1DDm8Rb+mXDn3GaF25+/vDn96fbr/A5qOCUOCJFyAIKHqAdBxxFDKyG1CQkWiDAgK",
-	"lBTz0YhEBWocoLaCn3Ys5+30omAbUHPK1Xc8ZdFmtHKwjFYYV2gIa9//xKccyTQc59dqhBmViIsRZvQ/",
-	"ACkc6BzPYo6jK87fYzEiG52rs++eK0OhliiAYr2uQGqMGeq0D14fvnqJBjNF5AMTet1+IMCJuCFCsxlJ",
-	"lIRDf2Q4VWMu6H/IhjfZcU/sLteFPQcECw0DvCea+cltohWItzm0GDEyRZwR81aen11eod2bzi7XS+3C",
-	"xAfCjwGCCxTGVHM9jRwhrp85EJ1+BqIeKcgNvyaRr/8fBIaZGQoCqiqOJcKCoKngbGQRmggeaoQM4s1o",
-	"aG+vLDFuiFQTval+5tG3Z6fvLjXYmknwDaax3kirHnNU/fCvzZTE8Y59bwapQgNB8LVEGA1SSRmRsnhK",
-	"PjKZJlp2kegDiSi+Ah1lE5Y6LIkKM93gou8pcqt2kxhTZh5kjZR8XzQmgrxFkrAIze318Bz3QqISdBYc",
-	"TdjmahIijFZQMGAOBSg4R+b9AzvK6BzUaD72YexFTRRt38s1vFXDPzJ6e0UnBCbBUxjOVs05zsbBnNw0",
-	"aARYQcwZOSydUx6tcaWwSuWqeRaNl2bwne+lSbQuPu5cU+eTcwF+xXYzm8wdzcGnex8uLJ9zxZ0P/k1C",
-	"eN4t6O+pVBdW9Z2nBsMYDq/stWuMAN+LsALqBsW+IdL0PLsSFgLDLefc52zpXaahlnJePlwqAaqwHq9W",
-	"ctUHPaaKZQDYN+crtrULLkHXw6GqIYbWw0ijUy453mVO9WUBFBwdX/X+eRLAw5TpzlSi/EEQOCJvUXD5",
-	"8fL85PTdybsAKTJJuMCCxjOUMj2wz5yRx+/PLvWwhIgJ1qePZygR5IYwLU7hedZDKRu1+kybf0xboJ88",
-	"A4jne/lWnu+ZxfTBHCsxGzhHNMfAI/mF5mYejiJqPDHnzs0OcSyJX73sJ5dgcl0RViGFkihxBEZ1lzri",
-	"MAjL3EGbYaywfVec45wIyRmMvPO9GG8yS5Ah0Qckq3F94Qyt4sy113NAFiPonAs15DHlz5WmGpFE7fkc",
-	"0MqCoXd5hg72Oq9QNh9pYYO2gp8//BhoCaEFxs94MqCYoespDsfYR1NBlSIMBT//I9BGUhLjkEjj5bFs",
-	"/vFS8/XJxwvP937+8GOZtc2P83xtz1MjmzfTUtbj1xKFL3aQvpAIRoKfpFV3Dpfml66jBy5epsIE5ZVO",
-	"bo13AKQuv6ERiVBqXORlzzhL49jYF8YLO7dNM0Upu5uH1JRK9FvLq47S1FwxykD9CppRTsG/KdWoeBie",
-	"QjdycfREylGFeJdrR0WE6aHVo0HMw+vHVo5y9+OcNw9ceK3CzxtTqWr9vEMuHM8w/JgKIrU0qSeLeSH3",
-	"t6urc2R4Fx6UUgDgoJ54Mod7Q177TsN6krnKl3BbGbofx1ihqba8wREDTu2p/pviKOIID3iqEFWtleTX",
-	"gO4cEOdYysYU6pBXug0fYYkwirjSenWC1TiLsYDrbivAUSSIlK2QqlmwjbiAKJgNreavS0E6rqCdox7K",
-	"6jBGBIEdDXlQ6T70NgSSBXJsyHVMcESEgxRXri24GXCSpLG7lXEarb4Lg8zll1H3ih7Vv5lzsU43pPby",
-	"wFse/PO9QpV/IFWmBHUtRUNUruL/w3HMpzKXNPX3nU15Kr8MlUeZJ7KW1NSYGPep655EIWaIJ4RltqsE",
-	"vgVhm3vpK8d3zjvgPCaYPYzWUkJZjTPHPVH5uOsoMQXivoIa49Dvb0qRKeB+GlWmjKcnUmZ6cww4L0YH",
-	"aXhNFOJDNKQMs5DiWJsJURoC5+QeIGAg2e2zoC7Iqm07sDKMAYw0uBDy17wnFQ+v5ds+C47PPnw4e9e7",
-	"+leABJ6iCVZEmGgHi9AASxrmETWJtkZcv2lafrKRj/BI0DCNVSocCLf1qhC8CNCAs0i+RcH7s2MHrpiH",
-	"i+H57uzipPf96S8nPx3/7ej0+5MADSlWmYFLiV7u+OJf51dnAQrFLFHc+a2sj9VhRWtk2Yk93wM4Pd9z",
-	"AfR8rwqEngV7lvW4BRvM8dAHy0Plqz7HI2pux8Sjs1ydOr+EOs7iBfPkUpNJAxI1S6aZyyiZZxe7yaKs",
-	"F7sY2jI5LtsNV40XZwHBcpL+hyAsQanmouGijNyqxdk5+ldYHOJ42no20XXzxBh/CNjtnNXjZoHB7QCQ",
-	"CHJDeSqXpAjZERVAOLO6kZBq8eWsBkDajJ+G2TW+p7jC8XoEhOMYQJRVGEF/qklDcqVhCUNl4nLuz89z",
-	"uEokXgLXHrZOkDouxxrFUCvO+kAdbRh02m0UjrHAoSJC+jZYF8+QTHBojljw9N8xIyZd7D1hIzW2+WQT",
-	"yvJ/g56sRavX9f7/X/6r369l+twfWQefNPIdS0mUtEl7CRGAaRZCSBGPRoKMtJKB+I3WquiEtFC+quwz",
-	"pVVH5z2w+gkKsRAzFOShrMCoW0Xs4IXss6Cs+gRvUZIvna+kxoKnozEK8lh9PijoM7MPI1RrfUb0/t6j",
-	"mUeTxWwEdIvwxERnYAqJ9CPMAfc55l5Ie++QbxdkBwhaSJv5tzhUKCIhneDYUYINj3q+d7sz4jv2j9mw",
-	"d+a/7q87dJJYOQFGXdcbUTVOB62QT3blmCcy0YS6a5cAHr6vcTDB4pqof+I4Xeg8NUlYZiC60SOzpMTn",
-	"jx6HPxfIfYeBNXPH8bKTJUSEGhl8iIIqgT2Dw2ZAN+WRZo7oXHw9pCfahdVvEGqzTFwm2PL9buS6zg/3",
-	"FYy+4rX5Tdl8TtDuKUy+EpaeyOKrkvxy/3VOy80d2H1mPNjoecT3zwUfxGRS68S++O4YvTk4fKWNRT0I",
-	"RTxMweezFbiJW/bnv/5bchZsm/xCcDD3mRzjBMQruSFiZlyqPFWSRgQFuzedoE4RiYjCNH5Id7Lr8F7h",
-	"A5b+Mp98zt2LIJ7bOPc9N/Oq2pXqSLMqJ+QCCl0UE5hnQkVVXKuQyzEXCsl0MsFilr/5lgoqDr/iqKrW",
-	"R3KEPl70tIqvUVxdR1OSvrbuIMbsOgDUQ96gewIb7l6OQGU8guZIzoOwBKEX6wZ9C8+1nzmzp1SNbYzA",
-	"daL6KJVaI+doglU4rgS7GJrxVCA5k5qcyhZNKCY77Xb7oPOqbNe8PKiaNXP4L8xIt0rFloCUT6eHFjUj",
-	"2oZ06k/ckIOZ/O7k8rg2wHAFacAP43g36b2yV+N2vyQhZ5FEKVPUqGkmZ9hOKWFw/2W1oqjWCgbkXl29",
-	"r+efmLMRkQrFdEi0KQc6oDRQ+AhnKctZnZnNPsYMjfFNOQb0+uVBQ3hKOcIr8AZ4P5tLKuaLnJRZ+reR",
-	"aDBQZnwNZykJt+zyL06O9Ivy40Xv6qT2+qsiSWXkMA8BiJSdmN6QCBJtpbRI3HrZRhPKUqXZHF0SFiGq",
-	"EJYoOHKB7qJvTcp6P22390OYC/9LgnphpAc0VYdhcL2L9yie4plEgdm9xBvmT/WIEam2J3vJAvncO0c2",
-	"lkgkmo6pIjEFA3QICe0FTW2RSaJmaEIwkwiz2XbpolZeyP3V9QyP2eW6fJrzkIvBjA5LSKhQ9zp6+jyp",
-	"z4sbwFUvqkUJbUgDzDqnlj8zNMoq6Pxi24Vgb5jc5hxnnnRcRL6QRc1Eq/xe7M37weZQY+ZeklAQtc5m",
-	"EmasvWE1qJ8dswLIEmyuYXV0NrU6rrLKllqLw2QvRg9oceScV6M56adHvzwpo7fZ81MOmr/a33v9Zv/g",
-	"9UGjJ+YjcNqa2bw1r0kW0uLI8C6o4lihmFhvvc0pUByFY8yM83xCmbv63n39jxu4EjcqVFhYc1B7m4CP",
-	"ddN/l5SIPyyO75Wn+VwzkTfNq1ycIrn4ZtfOW65xPOZOg4e+2/UZ4qkch0t8gPO41tuQMBVUzS71grbM",
-	"HLQtrRPWSkrQJcFVEtSVKgY+kvrpWlevhBNBXotR9nJgx0olkO+42WONegpNUqnQwORgmXK0Sl3mFEtE",
-	"pUzBkmxlhfA23ysv5P9px8Cw03OeJZzQf5CZqY+jbFgT1jpLCPhYwXVlM36oflUmhKk80O0arn4u+DW5",
-	"Fh7aPjs670kEAa6hfm3CsYR0hpHQtK1N5BY6Y6bQlYa24FVPEIQgmYohDon0IT2yz/JK5wSrsfRRiCW1",
-	"zh7wJuV2y9F5z9ZIawrEig5is1m3z/rsG/TNNwZEykbffIO2Ak0R//vf/xP46JwmRP+yU0zc7qIzTRf2",
-	"inaKStI+Q+Y6NCwWEzJHhfTdSFwZL+DhkC3Ui6AaVS8ET7MP77pUeJKYMlX3efetqwwzOTWJsVOBkwRi",
-	"U3qF4ItWLXzw6vjIKhZ3JmhonFywZPClNMC3v90FLY2cE9jCqSC17i5tm40wZVIZIyR3+A3IkAui0S30",
-	"LRGJcJ+NMYtiIroIo+Cg3V7RzUBlKYdUmT4WAMkHzggURdtwBtL2n+L6P10bnTMH+vvl2amNfUsTM9XL",
-	"Q9Clz7LJEKMy16DnMI1KJHjKIic8OqAMixkaxhxDBX/CKVPGDxnTkFgF0zLXUaKPu7PXamtDRcSW82V3",
-	"d3c6nbYw/NziYrRr58rd973jk9PLE5hTONkKfjs673m+d0OENIzYbnXMSM2COKFe19tvtVv7NsMThJ+m",
-	"3Yzi9L9HdQr7e0gyVvNip6BVLkDSOHURwG5B8fYFaAtrhfOa8Skr1BBDjlJf9EGw7aPEpMMQc7fSFPYO",
-	"ZlU3Ul5cqwUkAHiUncIvNSX6VP+gFEN2FzUCuvNXToUMhgbjTCOcBgOhjcvd50ojlL12e5NSajCcjGXy",
-	"qaQFZxmxjjfN1feL994W+bjKXdE5qBwlXpQFlb3rRajAcR0Uu5Y7qhThlywGVc5/6lRyldp5lhFkaRTJ",
-	"QSyN42qujvmbSZ+xbkg3NaZz17hUvK56t64Jh8lz4sOcX6Bi/sDcat0G+e3vOj1wYEpn9ZRSiweYdLB6",
-	"Ut7d4873DpsAVu6UAjgzXn3LjvlZNXrxSBZZt9qq/QwqoqyRNcYOLiU48iHIlmpm9BCy5B0dAt5ILab6",
-	"DFoXKYGZxMYRjR3tOKbs2vjQqWqhK8iMpxL2yLZMiOiz6oYJEfl2+m0yD6uZV0ixNwGsOT8908oqTRwq",
-	"SdJbwcHeXtBnXI2JmFJJtmG5HDKpsFBa17TRQpvXVip5AVz0mcLXRJZ+eyGz2E2+/Fv9yGZxwnyNEDPG",
-	"VZ+NiIJuHXnG9haccNu8amUhXKrota3DiFTf8mi2pvQq5M/PH35sJH/kIgHUmJdr65HvyvaFEim5m5PN",
-	"nc1kc6fwGm0kmpui5v6i2ZXMmZtqXRm5VD6WE9d8ozpQJQuefd4C86D9ZvWEvNeWntDZXz2h2p8I5h02",
-	"OU5NJxY9eW+vyWS3nc1DPAaGYhx5vvhBSGveA+MdkaWeB1qFNkqhk9y45VRUafnkpklwUcg4bZVqDjUv",
-	"QCkd0k27WPCQvC0kb8SJ6fgSYhniiECyVp6ECQIUDUifOaKagpUiS+WJelgmVUtQ5kkbdcK25HC9j7Ct",
-	"kz1V/a8qKBozf61buJFQva/C+5z13VftilDN1N3HEKp29z8F6P0F6L1F4cfMJ7tCFN75Jbt890tOy3eO",
-	"jV4WCN8TVUiDigFc24Q3byCzdg9etznSPfrDfv5DMf2cJvUYTO8YCr9zE/N7ohrzUe5cXd/B5fhlGzim",
-	"sma6s5Lfa7veX3WcQ7Wuw+qRvE5+bePrHANZp1Ca2ZCtRf1/swy5hobXXPCsFo6SiVuAQmw2HcpjfDZj",
-	"oQ4yNw7ogrdONtzjOOcWCql5meRETrMqpSIq6n2LWYS9SsiznPv3e/bI1baNWeqSy+n7SQXmw7jYQkeE",
-	"bOhjy42TvKU96jndv10XGs0sdHCV9VnevZkyFHy8fBdsg0sOojQ2klaRpjZ1tBThg1CWcd5xRmq9dLBi",
-	"9qz1WeDQduAbB9iI3hDma6tpefqstbT6DGaZIF/WqVrha8KWeLbynjcbWlsgLaDnhPnKQHGZpxDe4izW",
-	"suomK5xqwuiaKPRR87SF8sI/ajmJWb2UXHevJULl7m5NP1s1j+WJHG3PUczey7s21/WpRtYd507dOf9a",
-	"qRFHEW5+Yt3xD2H7ZW6wXNBu7gbL1aDCD1YKs5YcYSjTnvrMlKEYWZml//RZnxnNC0HtDBkOSahkF612",
-	"n5W+E9FnzlPha6mN47ia5/FiIcVBjkefQWydq1wkZ7u2FnvdupA4oOgNVsWbNLc8udWigqp4tsDH1kWY",
-	"zfpsmAroXWOwA8dAYcwliWoj1m+Cxb65B3kuBMmyhx1KsrBlPQxs0nAuy+ukmSO6PkxxTCxxyoSYhv7F",
-	"6pfmj2jL4he+H7MArdurts1lYFFHtsZTUZ/y+ETuw6/yVLjldo/gNlzrtfjTcfj8HIerHo+qw2P3S0Gv",
-	"S12HjrDaNHkGvvj1KE695661PQofurnafwRfXkPSLkzHJt48SW9r0iYDp5+baY8sUmILpIgZ1GdzluME",
-	"z2yvuq1yEzvKoNfVguZb1q2olTBt3xKo0QalzVrDdRqEPkHPOekz8RA+peurWizndkGEHkWrupp51caI",
-	"neb+/FJ/QxPYWCAGNoa/QZc12iIttIO+h2ZrH2yztSO32dp51mxt7rB7NYd1O56VTmgrCh7ADbj3iG7A",
-	"l801xwWNF5c6AufkxG/PH1g9QmNRuvvFpZ6lmoLTLrFZnLGaBrco3lgbaqz06Xxm0cbftui6jwZT06Rz",
-	"gQ4z19D1jxCWrBx6OR+aYiLz4TGoQK312V/A79LpUVDKgiJSXpmC6iD/dpkZZj0rqRprvgutF4lKFOKs",
-	"LWJlAUiGnVClrT90lH0Src/Meo77oxPYHjJ6Ec5aCIA0RTW5D8dON9D0mdSkRiKpV86bHWCT7lpWuEqV",
-	"AXVakkHJla0eXyqL4EOoKjuf25/AfMRVL9RC74xGJrPEMI0haC6SNTJo9P3cEjK9ewqpg5ryLwDbovV3",
-	"zk/mim2kP2/t0ISf8o4R9ex0cmtcfKZErbaYzv3mn8k1d2voWn12VW0XgvBQEYGCvJFBkBVfoa39l+32",
-	"Nsj4EDM0IAVbmUKZSm2h+dWkkuvdJ4iwkMMLYk2KrIRKL8EZ5HFDKRN0lM9r3SCKZx2/VNov0QE38sWR",
-	"roylNs/gzmsXPX7zi/nXL4fDvcHrsEPe4FfRAdkfVsvzYazpAPDLm+h1+GrwEh8OD8h+tBd2Bm3c/HUq",
-	"tUjQZOGCe7sznU7ho4Y7qYgBq+ZTmM8W/q8ZGnN655j+N1lzG9t+ptpbpinmqNFqsmK4cELQd6bC02k4",
-	"U9MoxnC1XhurX/Z/3fvrq2l78OHjzfH0YvbqZ/XD6+sfPKdHSyannT4sWXeVci+VT58fJT5Xbi9RpyKB",
-	"/LDIf1ph/lvyhNqqbXNPC3LLGz4PiduQd4n/qFLOWEQ9mtUooqNVxY71aWFFZ9/7FjJeZDLjz0LGZjme",
-	"WVffzuFhu7nBVWp32zl8ddjaO6x0ie20Xu5XWiLMRch+h8lY9Y1QlzphvloOwtcpkawXMJtmcznJU+Xa",
-	"SNNBwdaaFHlVRf5sn21VYvGFe9vw1nw3cVuXmO3RZ1DfaIpeihi7rWx5W+lqWlea2Gc2r3ShXlr0bX3c",
-	"6sI1k5nmWrd87WymtWoEM6nXroiydkWItesk2KsnynOabxBcI0byQV9Hn/ozdr088SlxuHfDzKdCgBTO",
-	"L4co53KfjvqsmJKX5KElFXm58ywvj1F9NiAxZyOtXfr3rdh7aBFm9JpGqsWaeTebSbVnXMLzTNW7+6f1",
-	"rCkc/0zseYaJPauEY9V43f3i0NvSgJ0rcZrE65wa6LUrA8ufYPij1AY+Z7vx8QVLqfPgHyJTaSWvlj1W",
-	"5Q6Dnz67rf0+fdakDm3rFsatzK+VvmlUmr/brzhsBRN8TZBImfkkMGHw/a6xUkl3dxe+tDfmUnVft1+3",
-	"t/OGY7vgobFHmPsu3XwvO5SfEnrkpSwiwnxtoYucACPlzO+zjVragd5Uiv1D0d3nu/8LAAD//w==",
+	"7H37ctu21+CrYLjfTOyWliX5lsjTmZ/iuK3bxHZtp0kbZUuIhCTUFMACoGV9Wc/s0+yD7ZN8gwOQBClK",
+	"lmwncdL8lVgkgIODc8O58YMX8nHCGWFKep0P3ojgiAj471FExglXhKkzksR4SiL9a0RkKGiiKGdexwuU",
+	"SEmAJiPCkBpRiahEakSQVFyQCAkiE84kQYojzBDBIqZEIEH+SYlUaELVyLyOxwTRbL1wii7JtOH5ngxH",
+	"ZIz1soSlY6/zztPree99T00T4nU8qQRlQ+/m5sb3EizwmCgL/QFnGvQXdEikmgX87McD9Gxnq4kieAHx",
+	"AQBCrnGoUJ9HU9SfKiJ9FMgR3thptX/o9NJmcyvsY0l2t+H/pBOgNf24vbPbYzgMSaJIhBTn6w10MCLh",
+	"JYkANeSKCJQIIglT+7B7qrHDmV6JEpnhj/QYF0PM6H9jDeYTiSQdMqxSQVDCYxpONX6DbIKg0WOe75Fr",
+	"PE5iwEYG6ps/X5zi39nm3tvhz7g7fZqM+d/dy5/e8LPr9usfD0Y/bre6bXn19vsLfDr+vtufdIfP3zBx",
+	"RP+I43Tv+fHxlOA4+v3l1dnkcHzx85u3V79MyOSHHzqe71GNPkMmnu8xPNYrW2xvWHS7J1c9Kd87SKXi",
+	"YyKOolOsRrNn85rRf1KCQvuaJgym6IAS0XC322pvbe/sWoASPVMOTpiv4Plehi6vo4nHBe2/BBl4He9/",
+	"bRY8sGmeys2jqALrbykR0xOAEcezQJ+weIqoImNpaInKfAPzof5HzzkH7PuAeZZvuQrmxchB7GTEJbFA",
+	"K45iKtXdYL0Xio8Kvv+VTGdB7qLUEMQlmaI1jF6/PnqxjhIi0DhVwCgNpLc1oEKqssjRQ/weI0JwIRFl",
+	"YZxGJPI1F1kJlYugcITZUCMDCZJwoSTCTAswI/l6bMAFam+jEU+FNOJsOkeO6TXhpx4LChm6kQnRDgKZ",
+	"uY8wCjkLUyEIUyhKk5iGWBE0wVRJpJcDgWB2pWEZEiWRfpZt0Ww7W9NAgRlXI40aokY88pHmCy1VjEzD",
+	"TE6IkCjYbreDBgoc1G/8SqaBRowrx6oCptl6trXX3m1tkHZrd2NvZ3uw8exZH2+ErdZeM9rdiaL203ki",
+	"4u1GZbWFdDPG1y8JG2rx0N7Z8b0xZdnfLb9GprykY6rqyX2Mr+k4HSOWjvtEaO60bMoQRgkekjLNN5v1",
+	"BB/DCi6MERngNFZ2zICLMVZex6NMbbU937PrwuMm7MD+mcNPmSJDImADp3hI6uHXIGqKE0Slgvko5ClT",
+	"lA3RQPAxapagnwO7nqIe9FrAM0ibtZCeZzqpHlzQrNvtlqO71kjU3tlpPVvP1GwhDFA+28YRS1LVY1oK",
+	"SR9xrTOBp/JptOpFXJhHmhGsvmugTN7dVZHuoysitIaZ1dczOpYOWz90Ti4Op6/+/mO70Wh0d44vjl+8",
+	"OvxtvnYsMLZYMebvASrmCG+9exK5KNTCwdlfbgahtews1js9FvzHyITAR8F/FBZDojZSQeFPLSUChOMJ",
+	"nsp9FPwHyCfQHPLT4QXM/+Lw5eHF4X6PBZmqv5gmRA8uq373F8OwgRVMIIH0BN1UjbiwRxPA7MHbjYOY",
+	"6jFHUYDItZZAenV9/opfEoZCHMf75mQrdiIy2DZHbyysIBQEKxIFaA1mJ9cJFUQG64gyrUyue0ySkLPI",
+	"4E6vIsiQSgWYDS7JlNYYV/rg13peCfyeh3oV46f0k0FB6SeNN/jB2bP9uyIg4Vd7aub/xbGZv0G6e+v7",
+	"APEPPW883bgk041Wz9u3KPihtbfVfvpsa/vp9r5FQ/bTzvb2rQRrmPI2suViDrFmB9FVAeIiMtJXo9tI",
+	"4DWljd++gBPuTxHVqpkVmjSigoR6uvWSkPO65wdevaCTGpRl7Q8N94mGytwfMrUK14fnODoz2l3/FZqz",
+	"0//FiVHUlLPNv6Xe6YcCMv1mRLzOthb4xurwOu8+eANK4sjreKDMjzWoFnzNE1riEilB/nuJ4AkRaop6",
+	"xcs9T0urMZUSMP7eff93HNMIoEEDTGNtXrQQrOzdLIuHQ/O6xsHsEWY2joYAx1pX6JuLgNUkusqX30eB",
+	"2XCA9FlIRHA4grdAVWkEGIsqjUlDw3bA2SCm4R3x+8xFQm7QGoMV4VgQHE3RCGsGR0fHF4dnx92Lo5Pj",
+	"7su/zi9ODn4912aO1qNobXdne6vdWn9gdIV2d9KxMK2pJ5U28/gAYW3J8VSEBiFHTBHBcGzmvwNWdsDM",
+	"yLFC7XyGHPbRPylXznlGqNn65cXO26fHW78Z4WkMX31cVD0AOrpa1pLrhITamrRAUKCkmA+HrvHtALUW",
+	"vN2wnKeVwTqg5pirH3nKorvRyvYiWmFcoQHMff8dH3Mk03CUH6sRZlQi1xiBDZ3iacxxdMH5Sy3S77Sv",
+	"1pa7rwyFYOdrFOt5tQWFGWo1t5/u7O0al8YDE3rdeiDAidBWlLlNSNj0a4at7iR3PMmWu2N3ug6s2SdY",
+	"aBhAn2jmNxov2s+hxYiRCeKMGOP59OT8Am1etTa5nmoTBj4QfgwQXKAQlLwm7UKIazUHotPPQNRvCnLF",
+	"L/X11Nz9spGhIOAAwbFEWBA0EZwNLUITwUONkH58Nxpqt8sS44pINdaLai2Pnp8cvzjXYGsmwVeYxnoh",
+	"fReZoeqH1zYTEscbVt/0U4X6guBLqe3IVFJGpCxUyWsm00TLLhK9IhHFF2Ci3IWldkqiwgw3uOh5ilyr",
+	"zSTGlBmFrJGSr4tGRJB9bX9GaGath+e4JxKVoLPgaMI2R5MQYayCggFzKMDA6Rr9p/9rbQ5qLB+rGI+i",
+	"Zdw3vpdbeLe9/prR6ws6JjAIVGE4vW3MQfYejMkdTksBVhBzRg4Lx5Tf1rhSWKXytnEWjefm5RvfS5No",
+	"VXzcuI6Qd84B+BWPoFlkZmsOPt3zcGEpPOa8/zcJQb1b0F9Sqc6s6TtLDYYxHF5pN2u8Ar4XYQXUDYb9",
+	"kkjT4+xMWAgMp5xzn7Okd56GWsp5M44f/b66late6XeqWAaAfbO/Ylk74QJ0PRyqlsTQahhZapcLtnee",
+	"U30l0NM9uDj6/TAAxZTZzlSiXCEIHJF9FJy/Pj89PH5x+CJASl9mBRY0nqKU6Rd7zHnz4OXJuX4tIWKM",
+	"9e7jKUoEuSJMi1NQz/pVyob2Jm4jQAYQz/fypTzfM5PpjTm3xOzFGaI5AB7JDzS/5uEoosa/f+qc7ADH",
+	"kvjVw/7kEkyuKsIqpFASJY7AqK5SRxwGYVmQ4W4YK+6+t+zjlAjJGbx543sxvssoQQZEb5Dcjusz59Uq",
+	"ztz7eg7IfASdcqEGPKb8sdLUUiRRuz8HtLJgODo/Qdvt1h7KxiMtbNBa8OerN0EWDv4Tj/sUM3Q5weEI",
+	"+2giqFKEoeDPXwN9SUpiHBJpvDyWzV+fa74+fH3m+d6fr96UWds8nOVru58a2Xw3K2U1fi1R+Pyw2xNp",
+	"Q1UMjyH2MLMPl+YXzqNfnD9NhQnKMx1eG+8ASF1+RSMSZXG2cryVpXFs7hcmRjOzzHKGUnY2D2kplei3",
+	"llcdo2l5wygD9TNYRjkFf1GmUaEYPoVt5OLoExlHFeJdbB0VeQsPbR71Yw45JR/VOMrdjzPePHDhNQo/",
+	"L0Tq6vy8Ay4czzA8TAWRWprUk8WskPv54uIUGd4FhVIKAGzXE0/mcF+S137UsB5mrvIF3FaG7s0IKzTR",
+	"N29wxIBTe6J/UxxFHOE+TxWiqlYi51G651iSuhwS8AkPUkmciJ4P+JSYRX1+XXK6SMRZPO2YsFglTur4",
+	"4PTeU0UiX4Oo/wAvUu6WBi/TE2kIaTHHLMEqDlZnpIANg9Sdd4mAfIQlwijiSl8FEqxGWVgIvI1rAY4i",
+	"QaRshFRNg3XEBUTybdwzV4gFtbu6YeZQKKs7ZCIMDg1FU+naJjZqk8WebO6RDaK9rxXFc4gJ/Dpp7C5l",
+	"/FyNW8/CIHPxYdQp/m69mp9J+nHTAna3vcUJDL5X3D4eyPoqQV3LhBBIrLgscRzzicyFY/15Z0M+lSuJ",
+	"ym7mPK0lNcjY0btxmRuFmCGeEJZdt22wWuuHPLBQ2b6z3z7nMcHsYQytEspq/E/ujsrbXcXuKhD3GSwv",
+	"h36/KNurgPvTWF9lPH0i++tohgFnxWg/DS8JJPIOKMMspDjWN5soDYFzcqcVMJDs9FhQFxfW11G4GJk7",
+	"O9LgQpYCJNkoHl5KSII5efXq5MXRxR8BEniCxlgRYQI0LNL6l4Z5EFCitSHXOk3LTzb0ER4KGqaxSoUD",
+	"4bqeFeItAepzFsl9FLw8OXDgink4H54fT84Oj346/uvw7cHP3eOfDgM0oFhld3JK9HQHZ3+cXpwEKBTT",
+	"RBsC+bOyCVmHFW1EZjv2fA/g9HzPBdDzvSoQehSsWTY95ywww0OvLA+Vj/oUD6k5HRNCz5JW61wp6iAL",
+	"ccySS002IEjULCFwJitull3sIvMy9+xkaM3k6a0vOWs8P5MRppP0vwnCEu4BXCw5KSPXan6GoX4Kk0Po",
+	"UV/4ZzP6wdXAWT1u5vgIHAASQa4oT+WCNEf7RgUQmwVmPCZzD+d2AKRNUloyIcj3FFc4Xo2AcBwDiLIK",
+	"I9hPNamUrjQsYahMXM75+XkeaonES+DazdYJUsdLWmMYasNZb6ilLwqtZhOFIyxwqIiQvo0vxlMkExya",
+	"LRY8/QtmxKS85lm6NufVydpNsNKi1et4//u//k+vV8v0uQu1Dj5p5DuWkihps9cTIgDTLIQoKB4OBRlq",
+	"I8NmkNIxaaB8VtljSpuOjj6w9gkKsRBTFOTRtyDPDbQ/PZE9FpRNn2AfJfnU+UxqJHg6HKEgTy/IXwp6",
+	"zKzDCNVWnxG9X3sAtjuez0ZAtwiPTUAJhpBIK2EOuM8x90Tac4cUwSDbQNBAXWbLdiIS0jGOHSPY8Kjn",
+	"e9cbQ75hf8xee2H+dZ9u0HFi5QRc6jrekKpR2m+EfLwpRzyRiSbUTTsF8PB9LwdjLC6J+h3H6Vx/r8kb",
+	"My+iK/1mlkf5+NHj8Occue8wsGbuOF60s4SIUCODD1BQJbBHsNkM6GV5ZDnfeS6+HtJ57sLqLxEdtExc",
+	"Jtjy+d7J255v7jNc+gpt80Xd+Zw446e48pWw9IlufFWSX+xyz2l5eZ97jxmnO3ocKQmngvdjMq71u5sq",
+	"jp09fVnUL6GIhyn4fNYCN9fMPv7+b8lZsG5SIsEn3mNyhBMQr+SKiKlxqfJUSRoRFGxetYI6QyQiCtP4",
+	"YT3ghY/+Fh+w9BeFEXLungfxzMK573k5r6qdqY40q3Iid7z/1X9Ar75fV/xU49SvjzPMYZp5kZVZuaCo",
+	"imvvCHLEhUIyHY+xmOZmiCXMig+yAEjVum266PXZkb516FOvzqOJW1NSpx9jdhkAuiD70t2BTRpYfKbK",
+	"OCnNlhwdteCMz1YNnRfOdD/zr0+oGtmwhXu8PgJCUByNsQpHlZAhQ1OeCiSnUlN4+ZIVivFGs9ncbu2V",
+	"r1q727fUR5oSHXOzdYv/bCFNeXf61aLyRl9rnSoeNwpiBr84PD+ojXlcQDL1w8QCbOXSUU0k4NwWcqVM",
+	"0dgpGLNDShjc2q0WatZezAG5Fxcv6/kn5gw6BsR0QPTtEsxSW07mI5wlfmc14DaHGzM0wlflsNTT3e0l",
+	"4SllWt+CN8D7yUxqNp/nN8VuPRuCF2XG17CXkrzNDv/ssKuV3Juzo4vD2uOvSkmVkcMsBCBSNmJ6RSJI",
+	"V5bSInFtt4nGlKVKszk6JyxCVCEsUbmGsIOem8R/06EBxpoGDUG9MNIvLGuhw8v1Xucu1EuiwKxe4g3z",
+	"Uz1iRKqvuEfJHPl8dIpseBMaQ1BFYgp3YlMSXtDUGhknaorGBDOJMJuulw7q1gO5/w0iw2N2uC6f5jzk",
+	"YjCjwxISKtS9ytVhltRnxQ3g6iiqRQldkgaY9ZctVjM0yuoQ/WLZuWDfMUXQ2c4s6VRqnvPKk0ZZX7Rn",
+	"XXMzqDFjz0koiFplMQkjVl6wmmeQbbMCyAJsrnARat31InSR1QfVXoJMDmj0gJegnPNqLCeterJy5kz9",
+	"lOP4eeHvUirmNXDaijnRNdoki7JxZHgXbgdYoZjYAIJNc1DcttxomNQCd/b2fV2id/Bu3qncY27lRu1p",
+	"Aj5WTaJe0L7lYXF8r2zXx5rPfdfs1PmJpvNPduXs7xpfaO7HeOizXZ0hPpUvc4FbchbXehkSpoKq6bme",
+	"0Bbrg7WlbcJaSQm2JHhvgrqCz8CHthEr25WwI0i1McZeDuxIqQSyRu+mrNGRQuNUKtQ3F35T1Fepbp1g",
+	"iaiUKdwkG/N77uQtJgrwcEJ/JVNTZUjZoCbSdpIQcPuCN80mIVGtVcaEqTz27l5c/Vzwa3ItnMY91j09",
+	"kghibgOtbcKRhAyLoYBeR1SNGuiEGa8GDa13Qw8QhCCZigEOifQhybTH8pzFBKuR9FGIJbX+J3Bw5feW",
+	"7umRrTSHdEdF+7FZrNNjPfYd+u47AyJlw+++Q2uBpoj//3//X+CjU5oQ/WSjGLjeQSeaLuwRbRT1uD2G",
+	"zHFoWCwmZI4K6bvBwTJewMMhG+gogppePRGoZh/0ulR4nJhiX1e9+9Z7Z7o4QY2swEkC4TI9Q/BBmxY+",
+	"eHV8ZA2LGxPHtC2w9JTBh9ILvn12EzQ0cg5hCacO13rg9N1siCmTylxCch9knwy4sI2zcDgiEuEeG2EW",
+	"xUR0EEbBdrN5S08IlWVBUmW6gQAkrzgjUFpuIyxI3/8U1/90bMDQbOiX85NjG46XJoyrp4c4UI9lgyFs",
+	"Zo5BjzE9fgRPWeREbPuUYTFFg5hj6IOQcJp1AIppSKyBaZmrm+jtbrQbTX1REbHlfNnZ3JxMJg0Mjxtc",
+	"DDftWLn58ujg8Pj8EMYUTraC37qnR57vXREhDSM2Gy3zpmZBnFCv4201mo0tm3QKwk/TbkZx+u9hncH+",
+	"ElK11azYKWiVC5A0TnUJsFtQ6D5op4NSdsn4hBVmSNFUrLkdrPsoMRk6xJytNOXR/WnVjZSXKGsBCQB2",
+	"s12Uezm+q1coxSub85r03fi3DoWkiiXeM/3FlngRmuHcvK+0k2k3m3cpSIeLk7mZvCtZwVmSruNNc+39",
+	"Qt/bUinXuCu6+pUD1/MSszK9XkQvHNdBsWq5L00REcrCYuWUrFYlfaqZJz5B4kiRr8TSOK6mD5nfTEaP",
+	"dUO62Tqtm6UL7utqoOtamZjUKz7I+QX6DmybU61bID/9TaeTEAxp3T6k1CgDBm3fPijvkXLjezvLAFbu",
+	"NwM4M159y475XjV68VAWicD6Vvv+ZlUuLbqgLcNG5VZoS4woN3zV1Jjwus6v5ppeSgnlAxB91VzyAdQV",
+	"OCYOqHBbbYHHBCmBmcTGT44d4z2m7NK4+KmCJo0CcpP0GtmSCRE9Vl0wISJfTqtOo/fNuELIPgtgztnh",
+	"mdFY6dRRSStfg+aPPdMnckIlWTd9JDPIpMJCaVPYxlezlnpuXRPgoscUviSy9OyJzEJL+fT72gbIIqv5",
+	"HCFmjKseGxIFLVnyHPc12OG6UbplHVEq215ZSVTajBoRDXz5nEfTFaVzIV//fPVmKfkq5wnYpWVVbdX6",
+	"Tfn+pERKbmZ0T+tuuqdVeMXupHqWRc39VY+reTI33Ko6YKH8L+cKmvau0IIyZ/pGXgFUaZ694XbProPD",
+	"jtqs6bcNoDxaLbPdfHb7gLzNmx7Q2rp9QLU1FozbWWY7NU2A9OB2e5nBbielh9CghgwdLTNfi9a1+jQu",
+	"JVlqt6HvHcaSdpJU15zKOC013XQXLgrJq6/ymu2NXiqltbrpM3PU236hDyJOTLOhEMsQRwSS7vJkWhDr",
+	"qE96zFEgFK52slQZq1/LZH0Jyjz5pk4FlLzUn1UF1EnEqtVdFV9Li6RaZ/xSov6+14zHfMvYa1ZEfXbJ",
+	"+Bii3q7+Tax/E+uuWH+dOeVvEes3fskxs/khZ6sbx0lTFm4/ETVXstV+ISHvw7TyBxLcHmP3aN7//l8l",
+	"f2ZMzY8hf5yr2FfuY/iJqKXMo8fsZLBsnjv/V3fAOnGDJRynWcvsackvu17vTz3IoVoVix/JK+rXfjQl",
+	"x0DWk4JmToTGvC7fWQbnkhfnmeBuLRwlH0cBCrHZniiPQduMmjrI3Dj1nM9Z3Jqt+XGcx3Nl6KzIdCL7",
+	"WWFfEbX3nmMWYa8Ski/npn7NHuPa5lALXcY5fX9Sef4wLuDQESFfpw84v6bmX2tCR84nCFwXL80cQODK",
+	"hS9+mRbylKHg9fmLYB1cxhDktIHoirC3mdelADlEgo1zmTNS60WGGTOjoMcCh/UC3zhoh/SKMPiw0eLs",
+	"c3vn7jEYZWLkWbt8hS8JW+B5zRtvfa57N0hDaENjvsBVEOsxhJc5i7UsvspqKZcRZJroNa7ytKHyxG/M",
+	"R5XqtcCqay0Qmjc3K/qBq3lkn8gR/BjVyL28vzO962pk+UEetZjx/5Z68xTpHl+D2+CbF+BW526uNO7u",
+	"3M0tzsK7W8q4KLl3UWao9pgpkjNyP8sE7LEeM0Yugso+MhiQUMkOut0pXPrwTo85ag+6xuE4rqZ8PZlL",
+	"/JDu1WOQZsNVrl6yVRvzfckdyCFS9AqrQr/OTE+utdSiKp7O8Rx3EGbTHhukAjpr2U/7wQcBw5hLEtUm",
+	"rzwL5nucH4fqEySrRHBI0W4ua9FiCxByvVQnmR0x/GqCY2KpWybEfGKlmP3c/IjW7AGZTx/Wn8v6bcvm",
+	"8rwok11B7dWnT38ip/hnUXtuNfFHcIavpPm+ucO/KcIF7vDbFGHVT7b5oWCdhQ7xOwveykeGP4qr+rEb",
+	"wx9FJLglKP8GD/USNt4X4KEuPA7L+Kglva5JVg+cxp6mtb9ISfalYvNSj804HMZ4apuWrpW7mVIGTQ/n",
+	"dGG0znJt73JGEIFmHWAfWydKnbGmd3Dk7PSR+L0/pUO3WqLstsOFZnW3tbf0qh1yW8sH0UqNbk00cY6U",
+	"ujP8S7TbpA3SQBvoJ+i6+cp23ey6XTdPs66bM5tt12zWbX1Z2qGt43oA53b7Izq3d5e3sed04F3o3p6R",
+	"E1+el7u6ha9F0m9+cIl7oZ3ltPVdLvegmnw8LwehNv2g0k/6kWUgfNmS9T72X00z6TkW4Ezj8X9DqkJl",
+	"01+0mDAFsOaTo6bH4RcYxzsD8KXT9qeUI0ukvDA9SoL8o6rmNeuhTNVIS63QemOphO/Mm4haZQIo4BhT",
+	"pUjUQN3sW609ZuZz3IitwHaK05Nw1kAApKlTzX2hdriBpsekZlQSST1z3j8ImxKNsjVdKrarM4ENSi5s",
+	"Q5aFkhy+0K6y/bktf5DiFsQGemHMbZmlDWsMQb+urDdQfb5ZJTGihEzvniJ+u6aiGsC2aP3KpZE5Yps7",
+	"lXdLWux5cT9w/KVy++G18eSbovTa8nn3W8mmfMutmm/02EW1QRjCA0UECvLWRUFWbo3WtnabzXVQ4CFm",
+	"qE8KrjelsZVuAuapqc7Sq48RYSEH88BeZ7OiaT0FZ1AaBcXL8FmbvLodEg9sfIdK+wVfEBZ8fnA+4/i7",
+	"1zTl3Qo8fvWX+euvnUG7/zRskWd4L9omW4NqQx541/T8+etZ9DTc6+/incE22YraYavfxMubHqWmSJpq",
+	"XXCvNyaTCXwMeiMVMWDVeJofLfyfMxjvdMszHe+ydna24Vy1m9yymKPGZM3K38MxQT+ang5Oi7ma1nBG",
+	"6Oi5sfpr65/293uTZv/V66uDydl070/129PL3zynK1umRpzOa1k/tXL3tHfvP0pGQLmhVJ39C/LDIv/T",
+	"6prPEVq4q76yfVrMOc0pjFpSeyXuVwEW+C4rDQyK2ORyXQlQ97b2BvWJtsXnBe7buuAskxnfWhcsl9Sf",
+	"fVqgtbPTXP42Xeq539rZ22m0dyqt6luN3a1KE6SZOPZXmN5a3419oQPQzXr6FzRFqBcwX2l+rJOOWu6G",
+	"YFo62TrOIlO1qOfosbVKRlAR+TGsP/vFFduJIFujx6CjgSkoLTJ9bNXofqXze10zgh6zhQRzzeait/0j",
+	"7yewYnroTDO6z50fulJXgEyqNyuiulkR0s06Cb33iTJHZ7/CUCMm85cKe/FbBs23DJqaVNLEkUR3zCUt",
+	"hGHhBnX4YyabtNtjxZC8dB8tqNzP3ah56anqsT6JORtqQ96/b2X/oxPHxgZdygxcMZPxbhL6EdfXPlJT",
+	"/P6JkisK+m+pkt8E/aJUydsEfdXnsfnBIf2FQfwF0rM2hu/0fVm5g0D582H/lh4Cj9nd8PFlXKlF9b8i",
+	"93MJo+xRx/rLfthyp+x3790W1e/ea040H5eaFyy2n54q9/+l0vxuP5C2FozxJUEiZQF8m5nA96zQSKmk",
+	"s7kJH7Eecak6T5tPm+t549xNMNgshmc++TzbkxnlhwC9nlMWEWE+ZNZBTlSfcub32J1aM4OJWkpXguL8",
+	"9zf/EwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

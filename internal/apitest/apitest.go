@@ -7,6 +7,8 @@ package apitest
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -20,6 +22,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/openvest/openvest/httpsig"
 	"github.com/openvest/openvest/internal/app"
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/config"
@@ -156,12 +159,15 @@ func Start(t testing.TB, opts Options) *Env {
 	return &Env{App: a, Server: srv, HTTP: &http.Client{Transport: NewValidatingTransport(t, nil)}}
 }
 
-// Tenant is an organization with a token, ready to call the API.
+// Tenant is an organization with a registered signing key and a token,
+// ready to call the API the way a careful client does.
 type Tenant struct {
 	Env          *Env
 	Org          auth.Organization
 	ClientSecret string
 	Token        string
+	KeyID        string
+	Key          ed25519.PrivateKey
 }
 
 // TenantOptions tune NewTenant.
@@ -169,29 +175,59 @@ type TenantOptions struct {
 	InvestmentTypes        []string // default INTERNATIONAL_STOCKS
 	DefaultInvestmentTypes []string // default: all of InvestmentTypes
 	Sandbox                bool
+	SignaturePolicy        auth.Policy // default: required, or optional for sandbox organizations
 }
 
-// NewTenant creates an organization and gets a token through the API.
+// NewTenant creates an organization, registers an ed25519 key for it and
+// gets a token through the API with a signed call.
 func (e *Env) NewTenant(t testing.TB, opts TenantOptions) *Tenant {
 	t.Helper()
 	if opts.InvestmentTypes == nil {
 		opts.InvestmentTypes = []string{"INTERNATIONAL_STOCKS"}
 	}
-	o, secret, err := e.App.Auth.CreateOrganization(context.Background(), auth.NewOrganization{
-		Name: t.Name(), InvestmentTypes: opts.InvestmentTypes, DefaultInvestmentTypes: opts.DefaultInvestmentTypes, Sandbox: opts.Sandbox,
+	ctx := context.Background()
+	o, secret, err := e.App.Auth.CreateOrganization(ctx, auth.NewOrganization{
+		Name: t.Name(), InvestmentTypes: opts.InvestmentTypes, DefaultInvestmentTypes: opts.DefaultInvestmentTypes,
+		Sandbox: opts.Sandbox, SignaturePolicy: opts.SignaturePolicy,
 	})
 	require.NoError(t, err)
-	form := url.Values{"clientId": {o.ClientID}, "clientSecret": {secret}}
-	res, err := e.HTTP.Post(e.Server.URL+"/v1/oauth/token", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
+	_, err = e.App.Auth.AddKey(ctx, o.ClientID, "test-key-1", pub)
+	require.NoError(t, err)
+	tn := &Tenant{Env: e, Org: o, ClientSecret: secret, KeyID: "test-key-1", Key: priv}
+	tn.Token = tn.NewToken(t)
+	return tn
+}
+
+// NewToken gets a fresh token through a signed token call.
+func (tn *Tenant) NewToken(t testing.TB) string {
+	t.Helper()
+	form := url.Values{"clientId": {tn.Org.ClientID}, "clientSecret": {tn.ClientSecret}}
+	res := tn.DoWith(t, "POST", "/v1/oauth/token", form.Encode(), Call{Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}})
+	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
 	var out struct {
 		Data struct {
 			Token string `json:"token"`
 		} `json:"data"`
 	}
-	require.Equal(t, http.StatusCreated, res.StatusCode)
-	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
-	return &Tenant{Env: e, Org: o, ClientSecret: secret, Token: out.Data.Token}
+	res.JSON(t, &out)
+	return out.Data.Token
+}
+
+// Signer returns a signer with the tenant's key.
+func (tn *Tenant) Signer() *httpsig.Signer {
+	return &httpsig.Signer{KeyID: tn.KeyID, Key: tn.Key}
+}
+
+// Call tunes one request of DoWith.
+type Call struct {
+	Header           http.Header // set after the defaults (an empty value removes a header)
+	Unsigned         bool        // send no signature and no Content-Digest
+	NoIdempotencyKey bool        // do not add an X-Idempotency-Key
+	Signer           *httpsig.Signer
+	// Tamper changes the request after it was signed (for forgery tests).
+	Tamper func(*http.Request)
 }
 
 // Response is a decoded response.
@@ -215,33 +251,82 @@ func (r Response) Map(t testing.TB) map[string]any {
 	return m
 }
 
-// Do sends a request with the tenant's credentials. A non-nil body that is
-// not a string or []byte is sent as JSON.
+// Do sends a request as a careful client does: the tenant's token and
+// client id, a fresh X-Idempotency-Key on mutations, a Content-Digest and
+// an RFC 9421 signature. A non-nil body that is not a string or []byte is
+// sent as JSON.
 func (tn *Tenant) Do(t testing.TB, method, path string, body any) Response {
 	t.Helper()
-	return tn.Env.Do(t, method, path, body, http.Header{
-		"Authorization": {"Bearer " + tn.Token},
-		"X-Client-Id":   {tn.Org.ClientID},
-	})
+	return tn.DoWith(t, method, path, body, Call{})
 }
 
-// Do sends a request with the given headers (Content-Type defaults to JSON
-// when there is a body).
-func (e *Env) Do(t testing.TB, method, path string, body any, header http.Header) Response {
+// DoWith sends a request like Do, tuned by call.
+func (tn *Tenant) DoWith(t testing.TB, method, path string, body any, call Call) Response {
 	t.Helper()
-	var r io.Reader
+	data := encodeBody(t, body)
+	req, err := http.NewRequest(method, tn.Env.Server.URL+path, bytes.NewReader(data))
+	require.NoError(t, err)
+	token := strings.HasPrefix(path, "/v1/oauth/token")
+	if !token {
+		req.Header.Set("Authorization", "Bearer "+tn.Token)
+		req.Header.Set("X-Client-Id", tn.Org.ClientID)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if !call.NoIdempotencyKey && idempotencyCall(method, path) {
+		req.Header.Set("X-Idempotency-Key", httpsig.NewIdempotencyKey())
+	}
+	for k, vs := range call.Header {
+		if len(vs) == 0 || vs[0] == "" {
+			req.Header.Del(k)
+			continue
+		}
+		req.Header[http.CanonicalHeaderKey(k)] = vs
+	}
+	if !call.Unsigned {
+		signer := call.Signer
+		if signer == nil {
+			signer = tn.Signer()
+		}
+		require.NoError(t, signer.Sign(req, data))
+	}
+	if call.Tamper != nil {
+		call.Tamper(req)
+	}
+	return tn.Env.send(t, req)
+}
+
+func idempotencyCall(method, path string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		return !strings.HasPrefix(path, "/v1/oauth/")
+	}
+	return false
+}
+
+func encodeBody(t testing.TB, body any) []byte {
+	t.Helper()
 	switch b := body.(type) {
 	case nil:
+		return nil
 	case string:
-		r = strings.NewReader(b)
+		return []byte(b)
 	case []byte:
-		r = bytes.NewReader(b)
+		return b
 	default:
 		data, err := json.Marshal(b)
 		require.NoError(t, err)
-		r = bytes.NewReader(data)
+		return data
 	}
-	req, err := http.NewRequest(method, e.Server.URL+path, r)
+}
+
+// Do sends a raw request with the given headers and nothing else (no
+// token, no signature); Content-Type defaults to JSON when there is a body.
+func (e *Env) Do(t testing.TB, method, path string, body any, header http.Header) Response {
+	t.Helper()
+	data := encodeBody(t, body)
+	req, err := http.NewRequest(method, e.Server.URL+path, bytes.NewReader(data))
 	require.NoError(t, err)
 	for k, vs := range header {
 		req.Header[k] = vs
@@ -249,6 +334,11 @@ func (e *Env) Do(t testing.TB, method, path string, body any, header http.Header
 	if body != nil && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	return e.send(t, req)
+}
+
+func (e *Env) send(t testing.TB, req *http.Request) Response {
+	t.Helper()
 	res, err := e.HTTP.Do(req)
 	require.NoError(t, err)
 	defer res.Body.Close()

@@ -14,6 +14,7 @@ import (
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/config"
 	"github.com/openvest/openvest/internal/httpapi"
+	"github.com/openvest/openvest/internal/idempotency"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/store"
 )
@@ -23,9 +24,10 @@ type App struct {
 	Config    config.Config
 	Log       *slog.Logger
 	Store     *store.Store
-	Auth      *auth.Service
-	Investing *investing.Service
-	Now       func() time.Time
+	Auth        *auth.Service
+	Investing   *investing.Service
+	Idempotency *idempotency.Service
+	Now         func() time.Time
 }
 
 // Open connects to the configured database, applies pending migrations and
@@ -47,7 +49,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	return &App{
 		Config: cfg, Log: log, Store: st, Now: now,
 		Auth:      auth.NewService(st.Auth(), now, cfg.TokenTTL),
-		Investing: investing.NewService(st.Investing(), now),
+		Investing:   investing.NewService(st.Investing(), now),
+		Idempotency: idempotency.NewService(st.Idempotency(), st, now, cfg.IdempotencyTTL),
 	}, nil
 }
 
@@ -56,8 +59,9 @@ func (a *App) Close() error { return a.Store.Close() }
 
 // Handler builds the HTTP server.
 func (a *App) Handler() (*echo.Echo, error) {
-	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing}, httpapi.Options{
+	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Idempotency: a.Idempotency}, httpapi.Options{
 		Logger: a.Log, MaxBodyBytes: a.Config.MaxBodyBytes, Ready: a.Store.Ping,
+		PublicURL: a.Config.PublicURL, SignatureSkew: a.Config.SignatureSkew, Now: a.Now,
 	})
 }
 
@@ -79,22 +83,28 @@ func ParseInvestmentTypes(list string) ([]string, error) {
 	return out, nil
 }
 
-// PurgeExpiredTokens deletes, every interval until ctx ends, the tokens that
-// expired more than a day ago.
-func (a *App) PurgeExpiredTokens(ctx context.Context, interval time.Duration) {
+// PurgeExpired deletes, every interval until ctx ends, the tokens that
+// expired more than a day ago and the expired idempotency keys.
+func (a *App) PurgeExpired(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		n, err := a.Store.Auth().DeleteExpiredTokens(ctx, a.Now().Add(-24*time.Hour))
-		if err != nil && ctx.Err() == nil {
-			a.Log.Warn("purge expired tokens", "error", err.Error())
-		} else if n > 0 {
-			a.Log.Info("purged expired tokens", "count", n)
-		}
+		a.purge(ctx, "tokens", func() (int64, error) { return a.Store.Auth().DeleteExpiredTokens(ctx, a.Now().Add(-24*time.Hour)) })
+		a.purge(ctx, "idempotency keys", func() (int64, error) { return a.Idempotency.Purge(ctx) })
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+func (a *App) purge(ctx context.Context, what string, fn func() (int64, error)) {
+	n, err := fn()
+	switch {
+	case err != nil && ctx.Err() == nil:
+		a.Log.Warn("purge expired "+what, "error", err.Error())
+	case n > 0:
+		a.Log.Info("purged expired "+what, "count", n)
 	}
 }

@@ -33,8 +33,24 @@ type Organization struct {
 	// DefaultInvestmentTypes, a subset of InvestmentTypes, get an account
 	// when a customer is created.
 	DefaultInvestmentTypes []string
+	SignaturePolicy        Policy
 	CreatedAt              time.Time
 }
+
+// Policy says whether an organization's requests must be signed.
+type Policy string
+
+// The signature policies.
+const (
+	// PolicyRequired demands an RFC 9421 signature on every call and a
+	// Content-Digest on every body.
+	PolicyRequired Policy = "required"
+	// PolicyOptional verifies signatures and digests when present.
+	PolicyOptional Policy = "optional"
+)
+
+// Valid reports whether p is a known policy.
+func (p Policy) Valid() bool { return p == PolicyRequired || p == PolicyOptional }
 
 // Token is an access token. Secret is set only when the token is issued.
 type Token struct {
@@ -67,6 +83,17 @@ type Repository interface {
 	TokenByHash(ctx context.Context, hash []byte) (Token, Organization, error)
 	// RevokeToken marks one of the organization's tokens revoked (idempotent). NotFound.
 	RevokeToken(ctx context.Context, orgID, tokenID int64, at time.Time) error
+	// SetSignaturePolicy changes an organization's policy. NotFound.
+	SetSignaturePolicy(ctx context.Context, orgID int64, p Policy) error
+
+	// CreateKey inserts k and sets k.ID. Conflict: the key id is taken in the organization.
+	CreateKey(ctx context.Context, k *SigningKey) error
+	// Keys lists an organization's keys, revoked ones included, oldest first.
+	Keys(ctx context.Context, orgID int64) ([]SigningKey, error)
+	// Key reads one key of an organization by its key id. NotFound.
+	Key(ctx context.Context, orgID int64, keyID string) (SigningKey, error)
+	// RevokeKey marks a key revoked (idempotent). NotFound.
+	RevokeKey(ctx context.Context, orgID int64, keyID string, at time.Time) error
 }
 
 // MaxTTL is the longest lifetime a token can have, as the API reports it.
@@ -95,6 +122,9 @@ type NewOrganization struct {
 	// all of them.
 	DefaultInvestmentTypes []string
 	Sandbox                bool
+	// SignaturePolicy defaults to optional for sandbox organizations and
+	// required for the others.
+	SignaturePolicy Policy
 }
 
 // CreateOrganization creates an organization with fresh client credentials
@@ -113,10 +143,19 @@ func (s *Service) CreateOrganization(ctx context.Context, in NewOrganization) (O
 			return Organization{}, "", errcode.New(errcode.Invalid, "default investment type %s is not among the organization's investment types %v", d, in.InvestmentTypes)
 		}
 	}
+	policy := in.SignaturePolicy
+	switch {
+	case policy == "" && in.Sandbox:
+		policy = PolicyOptional
+	case policy == "":
+		policy = PolicyRequired
+	case !policy.Valid():
+		return Organization{}, "", errcode.New(errcode.Invalid, "signature policy %q: use required or optional", policy)
+	}
 	secret := "ov_secret_" + randomString(32)
 	o := Organization{
 		Name: in.Name, ClientID: "ov_client_" + hex.EncodeToString(randomBytes(8)),
-		Sandbox: in.Sandbox, InvestmentTypes: in.InvestmentTypes, DefaultInvestmentTypes: defaults,
+		Sandbox: in.Sandbox, InvestmentTypes: in.InvestmentTypes, DefaultInvestmentTypes: defaults, SignaturePolicy: policy,
 		CreatedAt: s.now().UTC().Truncate(time.Microsecond),
 	}
 	if err := s.repo.CreateOrganization(ctx, &o, Hash(secret)); err != nil {

@@ -21,6 +21,12 @@ type Config struct {
 	MaxBodyBytes int64         // OPENVEST_MAX_BODY_BYTES, default 1 MiB
 	DBMaxConns   int           // OPENVEST_DB_MAX_CONNS, default 32 (PostgreSQL)
 	TokenTTL     time.Duration // OPENVEST_TOKEN_TTL, default 1h
+	// SignatureSkew is the clock skew allowed on signature created/expires
+	// (OPENVEST_SIGNATURE_SKEW, default 60s).
+	SignatureSkew time.Duration
+	// IdempotencyTTL is how long a response is replayed for its key
+	// (OPENVEST_IDEMPOTENCY_TTL, default 24h).
+	IdempotencyTTL time.Duration
 }
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
@@ -33,6 +39,9 @@ func FromEnv() (Config, error) {
 		MaxBodyBytes: 1 << 20,
 		DBMaxConns:   32,
 		TokenTTL:     time.Hour,
+
+		SignatureSkew:  time.Minute,
+		IdempotencyTTL: 24 * time.Hour,
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("OPENVEST_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("OPENVEST_LOG_LEVEL: %w (use debug, info, warn or error)", err)
@@ -49,12 +58,32 @@ func FromEnv() (Config, error) {
 		return c, err
 	}
 	c.DBMaxConns = int(n)
-	if v := os.Getenv("OPENVEST_TOKEN_TTL"); v != "" {
-		if c.TokenTTL, err = time.ParseDuration(v); err != nil || c.TokenTTL <= 0 {
-			return c, fmt.Errorf("OPENVEST_TOKEN_TTL=%q: use a positive Go duration such as 1h", v)
+	for _, d := range []struct {
+		key string
+		dst *time.Duration
+	}{
+		{"OPENVEST_TOKEN_TTL", &c.TokenTTL},
+		{"OPENVEST_SIGNATURE_SKEW", &c.SignatureSkew},
+		{"OPENVEST_IDEMPOTENCY_TTL", &c.IdempotencyTTL},
+	} {
+		if err := envDuration(d.key, d.dst); err != nil {
+			return c, err
 		}
 	}
 	return c, nil
+}
+
+func envDuration(key string, dst *time.Duration) error {
+	v := os.Getenv(key)
+	if v == "" {
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("%s=%q: use a positive Go duration such as 1h or 90s", key, v)
+	}
+	*dst = d
+	return nil
 }
 
 // Logger builds the process logger.

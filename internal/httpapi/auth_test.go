@@ -15,7 +15,7 @@ func TestTokenIssuedFromFormAndJSON(t *testing.T) {
 	tn := b.tenant
 
 	form := url.Values{"clientId": {tn.Org.ClientID}, "clientSecret": {tn.ClientSecret}}.Encode()
-	res := b.env.Do(t, "POST", "/v1/oauth/token", form, http.Header{"Content-Type": {"application/x-www-form-urlencoded"}})
+	res := tn.DoWith(t, "POST", "/v1/oauth/token", form, apitest.Call{Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}})
 	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
 	var tok struct {
 		Data struct {
@@ -42,11 +42,11 @@ func TestTokenIssuedFromFormAndJSON(t *testing.T) {
 	require.Equal(t, tn.Org.ClientID, tok.Data.Organization.ClientID)
 	require.NotEqual(t, tn.Token, tok.Data.Token)
 
-	res = b.env.Do(t, "POST", "/v1/oauth/token", map[string]string{"clientId": tn.Org.ClientID, "clientSecret": tn.ClientSecret}, nil)
+	res = tn.Do(t, "POST", "/v1/oauth/token", map[string]string{"clientId": tn.Org.ClientID, "clientSecret": tn.ClientSecret})
 	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
 
 	// Either token works.
-	res = b.env.Do(t, "GET", "/v1/customers", nil, http.Header{"Authorization": {"Bearer " + tok.Data.Token}, "X-Client-Id": {tn.Org.ClientID}})
+	res = tn.DoWith(t, "GET", "/v1/customers", nil, apitest.Call{Header: http.Header{"Authorization": {"Bearer " + tok.Data.Token}}})
 	require.Equal(t, http.StatusOK, res.Status)
 }
 
@@ -57,7 +57,7 @@ func TestTokenRefusedForWrongCredentials(t *testing.T) {
 		{"clientId": b.tenant.Org.ClientID, "clientSecret": "wrong"},
 		{"clientId": "ov_client_unknown", "clientSecret": b.tenant.ClientSecret},
 	} {
-		res := b.env.Do(t, "POST", "/v1/oauth/token", creds, nil)
+		res := b.tenant.Do(t, "POST", "/v1/oauth/token", creds)
 		require.Equal(t, http.StatusUnauthorized, res.Status)
 		require.Contains(t, res.Map(t)["message"], "invalid client credentials")
 	}
@@ -99,7 +99,7 @@ func TestRevokeToken(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, res.Status, "%s", res.Body)
 
 	// Revoke a second token of our own by id; ours still works.
-	res = b.env.Do(t, "POST", "/v1/oauth/token", map[string]string{"clientId": tn.Org.ClientID, "clientSecret": tn.ClientSecret}, nil)
+	res = tn.Do(t, "POST", "/v1/oauth/token", map[string]string{"clientId": tn.Org.ClientID, "clientSecret": tn.ClientSecret})
 	var tok struct {
 		Data struct {
 			TokenID int64  `json:"tokenId"`
@@ -109,7 +109,7 @@ func TestRevokeToken(t *testing.T) {
 	res.JSON(t, &tok)
 	res = tn.Do(t, "POST", path("/v1/oauth/revoke?accessTokenId=%d", tok.Data.TokenID), nil)
 	require.Equal(t, http.StatusNoContent, res.Status, "%s", res.Body)
-	res = b.env.Do(t, "GET", "/v1/customers", nil, http.Header{"Authorization": {"Bearer " + tok.Data.Token}, "X-Client-Id": {tn.Org.ClientID}})
+	res = tn.DoWith(t, "GET", "/v1/customers", nil, apitest.Call{Header: http.Header{"Authorization": {"Bearer " + tok.Data.Token}}})
 	require.Equal(t, http.StatusUnauthorized, res.Status)
 	require.Contains(t, res.Map(t)["message"], "revoked")
 	require.Equal(t, http.StatusOK, tn.Do(t, "GET", "/v1/customers", nil).Status)
@@ -126,7 +126,7 @@ func TestRevokeToken(t *testing.T) {
 // fresh one (the id is only visible at issue time).
 func tokenID(t *testing.T, tn *apitest.Tenant) string {
 	t.Helper()
-	res := tn.Env.Do(t, "POST", "/v1/oauth/token", map[string]string{"clientId": tn.Org.ClientID, "clientSecret": tn.ClientSecret}, nil)
+	res := tn.Do(t, "POST", "/v1/oauth/token", map[string]string{"clientId": tn.Org.ClientID, "clientSecret": tn.ClientSecret})
 	require.Equal(t, http.StatusCreated, res.Status)
 	var tok struct {
 		Data struct {

@@ -28,6 +28,9 @@ type apiError struct {
 	Message string
 	Fields  []errcode.FieldError
 	Header  http.Header
+	// SignatureBase is the signature base the server computed, shown to
+	// sandbox organizations when their signature is refused.
+	SignatureBase string
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s", e.Status, e.Message) }
@@ -85,6 +88,9 @@ func toAPIError(err error) *apiError {
 func renderError(c echo.Context, ae *apiError) error {
 	if isInvesting(c.Request().URL.Path) {
 		body := api.Error{Code: ae.Status, Message: ae.Message}
+		if ae.SignatureBase != "" {
+			body.SignatureBase = &ae.SignatureBase
+		}
 		if len(ae.Fields) > 0 {
 			fields := make([]api.FieldError, len(ae.Fields))
 			for i, f := range ae.Fields {
@@ -103,6 +109,9 @@ func renderError(c echo.Context, ae *apiError) error {
 		"title":  http.StatusText(ae.Status),
 		"status": ae.Status,
 		"detail": ae.Message,
+	}
+	if ae.SignatureBase != "" {
+		problem["signature_base"] = ae.SignatureBase
 	}
 	if len(ae.Fields) > 0 {
 		errs := make([]map[string]string, len(ae.Fields))

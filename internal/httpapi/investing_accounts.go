@@ -20,7 +20,7 @@ func (s *Server) CreateAccount(ctx context.Context, req api.CreateAccountRequest
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateAccount201JSONResponse{Code: 201, Message: msgCreated, Data: apiAccount(a)}, nil
+	return api.CreateAccount201JSONResponse{Body: api.AccountResponse{Code: 201, Message: msgCreated, Data: apiAccount(a)}}, nil
 }
 
 // UpdateAccount implements PUT /v1/accounts.
@@ -37,7 +37,7 @@ func (s *Server) UpdateAccount(ctx context.Context, req api.UpdateAccountRequest
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateAccount200JSONResponse{Code: 200, Message: msgOK, Data: apiAccount(a)}, nil
+	return api.UpdateAccount200JSONResponse{Body: api.AccountResponse{Code: 200, Message: msgOK, Data: apiAccount(a)}}, nil
 }
 
 // ListAccounts implements GET /v1/accounts.

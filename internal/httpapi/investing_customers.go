@@ -19,7 +19,7 @@ func (s *Server) CreateCustomer(ctx context.Context, req api.CreateCustomerReque
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateCustomer201JSONResponse{Code: 201, Message: msgCreated, Data: apiCustomer(c)}, nil
+	return api.CreateCustomer201JSONResponse{Body: api.CustomerResponse{Code: 201, Message: msgCreated, Data: apiCustomer(c)}}, nil
 }
 
 // UpdateCustomer implements PUT /v1/customers.
@@ -36,7 +36,7 @@ func (s *Server) UpdateCustomer(ctx context.Context, req api.UpdateCustomerReque
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateCustomer200JSONResponse{Code: 200, Message: msgOK, Data: apiCustomer(c)}, nil
+	return api.UpdateCustomer200JSONResponse{Body: api.CustomerResponse{Code: 200, Message: msgOK, Data: apiCustomer(c)}}, nil
 }
 
 // ListCustomers implements GET /v1/customers.

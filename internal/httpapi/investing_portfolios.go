@@ -19,7 +19,7 @@ func (s *Server) CreatePortfolio(ctx context.Context, req api.CreatePortfolioReq
 	if err != nil {
 		return nil, err
 	}
-	return api.CreatePortfolio201JSONResponse{Code: 201, Message: msgCreated, Data: apiPortfolio(p)}, nil
+	return api.CreatePortfolio201JSONResponse{Body: api.PortfolioResponse{Code: 201, Message: msgCreated, Data: apiPortfolio(p)}}, nil
 }
 
 // UpdatePortfolio implements PUT /v1/portfolio.
@@ -36,7 +36,7 @@ func (s *Server) UpdatePortfolio(ctx context.Context, req api.UpdatePortfolioReq
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdatePortfolio200JSONResponse{Code: 200, Message: msgOK, Data: apiPortfolio(p)}, nil
+	return api.UpdatePortfolio200JSONResponse{Body: api.PortfolioResponse{Code: 200, Message: msgOK, Data: apiPortfolio(p)}}, nil
 }
 
 // ListPortfolios implements GET /v1/portfolio.

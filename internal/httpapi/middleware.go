@@ -20,6 +20,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/openvest/openvest/internal/auth"
+	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/idempotency"
 )
 
 type ctxKey int
@@ -91,13 +93,17 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 
 // apiPipeline is what every API request goes through, in this order: match
 // the route in the spec (404/405), read the body once within the limit
-// (413), check the content type (415), authenticate (401), validate the
-// request against the spec (400). Paths outside the spec (docs, health,
+// (413), check the content type (415), authenticate (401), check the
+// Content-Digest (400) and the signature (401), validate the request
+// against the spec (400), then run the handler under its idempotency key
+// (replay, or 422 for a reused key). Paths outside the spec (docs, health,
 // metrics) skip it.
 type apiPipeline struct {
 	router       routers.Router
 	doc          *openapi3.T
 	auth         *auth.Service
+	integrity    *integrity
+	idempotency  *idempotency.Service
 	maxBodyBytes int64
 	skip         func(path string) bool
 }
@@ -122,6 +128,10 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 		}
+		var (
+			org   auth.Organization
+			known bool
+		)
 		if requiresAuth(p.doc, op) {
 			principal, err := p.auth.Authenticate(req.Context(), bearerToken(req), req.Header.Get("X-Client-Id"))
 			if err != nil {
@@ -129,6 +139,19 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			req = req.WithContext(context.WithValue(req.Context(), principalKey, principal))
 			c.SetRequest(req)
+			org, known = principal.Org, true
+		}
+		// oapi-codegen capitalizes operation ids in the spec it embeds.
+		tokenCall := strings.EqualFold(op.OperationID, "createToken")
+		if tokenCall {
+			if o, err := p.auth.OrganizationByClientID(req.Context(), tokenClientID(req, body)); err == nil {
+				org, known = o, true
+			} else if !errcode.Is(err, errcode.NotFound) {
+				return err
+			}
+		}
+		if err := p.integrity.check(req.Context(), req, body, org, known, tokenCall); err != nil {
+			return err
 		}
 		in := &openapi3filter.RequestValidationInput{
 			Request: req, PathParams: pathParams, Route: route,
@@ -138,6 +161,9 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			return validationError(err)
 		}
 		req.Body = io.NopCloser(bytes.NewReader(body))
+		if known && !tokenCall && idempotency.Mutating(req.Method) && idempotencyKey(req) != "" {
+			return withIdempotency(c, p.idempotency, org.ID, body, next)
+		}
 		return next(c)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/openvest/openvest/gen/api"
 	"github.com/openvest/openvest/gen/spec"
 	"github.com/openvest/openvest/internal/auth"
+	"github.com/openvest/openvest/internal/idempotency"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -37,8 +38,9 @@ func init() {
 // Server implements the generated strict server interface by delegating to
 // the domain services.
 type Server struct {
-	Auth      *auth.Service
-	Investing *investing.Service
+	Auth        *auth.Service
+	Investing   *investing.Service
+	Idempotency *idempotency.Service
 }
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -49,6 +51,12 @@ type Options struct {
 	MaxBodyBytes int64
 	// Ready reports whether the service can serve (the database answers).
 	Ready func(ctx context.Context) error
+	// PublicURL is the external base URL (OPENVEST_PUBLIC_URL), for @target-uri.
+	PublicURL string
+	// SignatureSkew is the clock skew allowed on signature times (default 60s).
+	SignatureSkew time.Duration
+	// Now is the clock (time.Now by default).
+	Now func() time.Time
 }
 
 // infraPaths are served outside the spec (and outside request validation).
@@ -116,7 +124,13 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 			Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
 		}),
 	)
-	pipeline := &apiPipeline{router: router, doc: doc, auth: s.Auth, maxBodyBytes: opts.MaxBodyBytes, skip: isInfra}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	pipeline := &apiPipeline{
+		router: router, doc: doc, auth: s.Auth, idempotency: s.Idempotency, maxBodyBytes: opts.MaxBodyBytes, skip: isInfra,
+		integrity: &integrity{auth: s.Auth, now: opts.Now, skew: opts.SignatureSkew, publicURL: opts.PublicURL},
+	}
 	e.Use(pipeline.middleware)
 
 	api.RegisterHandlers(e, api.NewStrictHandler(s, nil))

@@ -78,7 +78,7 @@ func newOrg(t *testing.T, s *store.Store, o orgOpts) investing.Org {
 	}
 	a := auth.Organization{
 		Name: "Org " + rand.Text()[:6], ClientID: "client_" + rand.Text(),
-		InvestmentTypes: strs(o.Types), DefaultInvestmentTypes: strs(o.Defaults), CreatedAt: time.Now().UTC(),
+		InvestmentTypes: strs(o.Types), DefaultInvestmentTypes: strs(o.Defaults), SignaturePolicy: auth.PolicyRequired, CreatedAt: time.Now().UTC(),
 	}
 	require.NoError(t, s.Auth().CreateOrganization(t.Context(), &a, auth.Hash("secret")))
 	return investing.Org{ID: a.ID, InvestmentTypes: o.Types, Defaults: o.Defaults}

@@ -15,11 +15,32 @@ type organizationRow struct {
 	ClientID         string
 	ClientSecretHash []byte
 	Sandbox          bool
+	SignaturePolicy  string
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }
 
 func (organizationRow) TableName() string { return "organizations" }
+
+type signingKeyRow struct {
+	ID             int64 `gorm:"primaryKey"`
+	OrganizationID int64
+	KeyID          string
+	PublicKey      []byte
+	CreatedAt      time.Time
+	RevokedAt      *time.Time
+}
+
+func (signingKeyRow) TableName() string { return "signing_keys" }
+
+func (k signingKeyRow) domain() auth.SigningKey {
+	out := auth.SigningKey{ID: k.ID, OrganizationID: k.OrganizationID, KeyID: k.KeyID, PublicKey: k.PublicKey, CreatedAt: k.CreatedAt.UTC()}
+	if k.RevokedAt != nil {
+		t := k.RevokedAt.UTC()
+		out.RevokedAt = &t
+	}
+	return out
+}
 
 type organizationInvestmentTypeRow struct {
 	OrganizationID int64
@@ -51,7 +72,7 @@ var _ auth.Repository = (*AuthRepo)(nil)
 // CreateOrganization implements auth.Repository.
 func (r *AuthRepo) CreateOrganization(ctx context.Context, o *auth.Organization, secretHash []byte) error {
 	return r.s.inTx(ctx, func(tx *Store) error {
-		row := organizationRow{Name: o.Name, ClientID: o.ClientID, ClientSecretHash: secretHash, Sandbox: o.Sandbox, CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt}
+		row := organizationRow{Name: o.Name, ClientID: o.ClientID, ClientSecretHash: secretHash, Sandbox: o.Sandbox, SignaturePolicy: string(o.SignaturePolicy), CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt}
 		if err := tx.conn(ctx).Create(&row).Error; err != nil {
 			return err
 		}
@@ -107,6 +128,7 @@ type tokenOrgRow struct {
 	OrgName        string
 	OrgClientID    string
 	OrgSandbox     bool
+	OrgPolicy      string
 	OrgCreatedAt   time.Time
 	InvestmentType *string
 	IsDefault      *bool
@@ -118,7 +140,7 @@ func (r *AuthRepo) TokenByHash(ctx context.Context, hash []byte) (auth.Token, au
 	var rows []tokenOrgRow
 	err := r.s.conn(ctx).Raw(`
 SELECT t.id, t.organization_id, t.token_hash, t.created_at, t.expires_at, t.revoked_at,
-       o.name AS org_name, o.client_id AS org_client_id, o.sandbox AS org_sandbox, o.created_at AS org_created_at,
+       o.name AS org_name, o.client_id AS org_client_id, o.sandbox AS org_sandbox, o.signature_policy AS org_policy, o.created_at AS org_created_at,
        oit.investment_type, oit.is_default
 FROM access_tokens t
 JOIN organizations o ON o.id = t.organization_id
@@ -133,7 +155,7 @@ ORDER BY it.id`, hash).Scan(&rows).Error
 		return auth.Token{}, auth.Organization{}, errcode.New(errcode.NotFound, "no such token")
 	}
 	t := rows[0]
-	o := auth.Organization{ID: t.OrganizationID, Name: t.OrgName, ClientID: t.OrgClientID, Sandbox: t.OrgSandbox, CreatedAt: t.OrgCreatedAt}
+	o := auth.Organization{ID: t.OrganizationID, Name: t.OrgName, ClientID: t.OrgClientID, Sandbox: t.OrgSandbox, SignaturePolicy: auth.Policy(t.OrgPolicy), CreatedAt: t.OrgCreatedAt.UTC()}
 	for _, row := range rows {
 		if row.InvestmentType != nil {
 			o.InvestmentTypes = append(o.InvestmentTypes, *row.InvestmentType)
@@ -170,7 +192,7 @@ func (r *AuthRepo) DeleteExpiredTokens(ctx context.Context, cutoff time.Time) (i
 }
 
 func (r *AuthRepo) withTypes(ctx context.Context, row organizationRow) (auth.Organization, error) {
-	o := auth.Organization{ID: row.ID, Name: row.Name, ClientID: row.ClientID, Sandbox: row.Sandbox, CreatedAt: row.CreatedAt}
+	o := auth.Organization{ID: row.ID, Name: row.Name, ClientID: row.ClientID, Sandbox: row.Sandbox, SignaturePolicy: auth.Policy(row.SignaturePolicy), CreatedAt: row.CreatedAt.UTC()}
 	var types []organizationInvestmentTypeRow
 	err := r.s.conn(ctx).Table("organization_investment_types AS oit").
 		Select("oit.investment_type, oit.is_default").
@@ -183,4 +205,58 @@ func (r *AuthRepo) withTypes(ctx context.Context, row organizationRow) (auth.Org
 		}
 	}
 	return o, err
+}
+
+// SetSignaturePolicy implements auth.Repository.
+func (r *AuthRepo) SetSignaturePolicy(ctx context.Context, orgID int64, p auth.Policy) error {
+	res := r.s.conn(ctx).Model(&organizationRow{}).Where("id = ?", orgID).Update("signature_policy", string(p))
+	if res.Error == nil && res.RowsAffected == 0 {
+		return errcode.New(errcode.NotFound, "organization %d not found", orgID)
+	}
+	return res.Error
+}
+
+// CreateKey implements auth.Repository.
+func (r *AuthRepo) CreateKey(ctx context.Context, k *auth.SigningKey) error {
+	row := signingKeyRow{OrganizationID: k.OrganizationID, KeyID: k.KeyID, PublicKey: k.PublicKey, CreatedAt: k.CreatedAt}
+	if err := r.s.conn(ctx).Create(&row).Error; err != nil {
+		if _, ok := uniqueViolation(err); ok {
+			return errcode.New(errcode.Conflict, "the organization already has a key %q; revoke it or choose another key id", k.KeyID)
+		}
+		return err
+	}
+	k.ID = row.ID
+	return nil
+}
+
+// Keys implements auth.Repository.
+func (r *AuthRepo) Keys(ctx context.Context, orgID int64) ([]auth.SigningKey, error) {
+	var rows []signingKeyRow
+	if err := r.s.conn(ctx).Where("organization_id = ?", orgID).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]auth.SigningKey, len(rows))
+	for i, row := range rows {
+		out[i] = row.domain()
+	}
+	return out, nil
+}
+
+// Key implements auth.Repository.
+func (r *AuthRepo) Key(ctx context.Context, orgID int64, keyID string) (auth.SigningKey, error) {
+	var row signingKeyRow
+	err := r.s.conn(ctx).Where("organization_id = ? AND key_id = ?", orgID, keyID).Take(&row).Error
+	if err != nil {
+		return auth.SigningKey{}, notFound(err, "key %q not found", keyID)
+	}
+	return row.domain(), nil
+}
+
+// RevokeKey implements auth.Repository.
+func (r *AuthRepo) RevokeKey(ctx context.Context, orgID int64, keyID string, at time.Time) error {
+	k, err := r.Key(ctx, orgID, keyID)
+	if err != nil || k.RevokedAt != nil {
+		return err
+	}
+	return r.s.conn(ctx).Model(&signingKeyRow{}).Where("id = ?", k.ID).Update("revoked_at", at).Error
 }

@@ -70,7 +70,7 @@ func newOrg(t *testing.T, s *store.Store, o orgOpts) auth.Organization {
 	t.Helper()
 	org := auth.Organization{
 		Name: "Org " + rand.Text()[:6], ClientID: "client_" + rand.Text(),
-		InvestmentTypes: o.Types, DefaultInvestmentTypes: o.Defaults, CreatedAt: t0,
+		InvestmentTypes: o.Types, DefaultInvestmentTypes: o.Defaults, SignaturePolicy: auth.PolicyRequired, CreatedAt: t0,
 	}
 	require.NoError(t, s.Auth().CreateOrganization(t.Context(), &org, auth.Hash("secret")))
 	require.NotZero(t, org.ID)

@@ -1,0 +1,77 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/openvest/openvest/internal/idempotency"
+)
+
+// idempotencyKey returns the request's key: X-Idempotency-Key, or the IETF
+// draft's Idempotency-Key.
+func idempotencyKey(req *http.Request) string {
+	if k := req.Header.Get("X-Idempotency-Key"); k != "" {
+		return k
+	}
+	return req.Header.Get("Idempotency-Key")
+}
+
+// withIdempotency runs next under the request's idempotency key: in one
+// transaction with the stored response, or not at all when an earlier
+// response is replayed (with Idempotent-Replayed: true).
+func withIdempotency(c echo.Context, svc *idempotency.Service, orgID int64, body []byte, next echo.HandlerFunc) error {
+	req := c.Request()
+	in := idempotency.Request{OrganizationID: orgID, Key: idempotencyKey(req), Method: req.Method, Path: req.URL.RequestURI(), Body: body}
+	res := c.Response()
+	real := res.Writer
+	rec := &recorder{header: http.Header{}}
+	resp, replayed, err := svc.Do(req.Context(), in, func(ctx context.Context) idempotency.Response {
+		res.Writer = rec
+		defer func() { res.Writer = real }()
+		c.SetRequest(req.WithContext(ctx))
+		if err := next(c); err != nil {
+			c.Echo().HTTPErrorHandler(err, c)
+		}
+		return idempotency.Response{Status: rec.status, ContentType: rec.header.Get(echo.HeaderContentType), Body: rec.body.Bytes()}
+	})
+	c.SetRequest(req)
+	if err != nil {
+		return err
+	}
+	if replayed {
+		res.Header().Set("Idempotent-Replayed", "true")
+		return c.Blob(resp.Status, resp.ContentType, resp.Body)
+	}
+	// The handler wrote to the recorder (and marked the response
+	// committed): copy what it wrote to the client.
+	for k, vs := range rec.header {
+		real.Header()[k] = vs
+	}
+	real.WriteHeader(rec.status)
+	_, err = real.Write(rec.body.Bytes())
+	return err
+}
+
+// recorder buffers a response until its transaction has committed.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.body.Write(b)
+}

@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/openvest/openvest/internal/idempotency"
+	"gorm.io/gorm/clause"
+)
+
+type idempotencyRow struct {
+	OrganizationID int64  `gorm:"primaryKey"`
+	Key            string `gorm:"primaryKey"`
+	Method         string
+	Path           string
+	RequestHash    []byte
+	StatusCode     int
+	ContentType    string
+	ResponseBody   []byte
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+}
+
+func (idempotencyRow) TableName() string { return "idempotency_keys" }
+
+// IdempotencyRepo implements idempotency.Repository.
+type IdempotencyRepo struct{ s *Store }
+
+// Idempotency returns the idempotency repository of s.
+func (s *Store) Idempotency() *IdempotencyRepo { return &IdempotencyRepo{s: s} }
+
+var _ idempotency.Repository = (*IdempotencyRepo)(nil)
+
+// Claim implements idempotency.Repository with INSERT … ON CONFLICT DO
+// NOTHING: on PostgreSQL it waits for a concurrent uncommitted insert of
+// the same key; SQLite serializes writers anyway.
+func (r *IdempotencyRepo) Claim(ctx context.Context, rec *idempotency.Record) (bool, error) {
+	row := idempotencyRow{
+		OrganizationID: rec.OrganizationID, Key: rec.Key, Method: rec.Method, Path: rec.Path,
+		RequestHash: rec.RequestHash, ResponseBody: []byte{}, CreatedAt: rec.CreatedAt, ExpiresAt: rec.ExpiresAt,
+	}
+	res := r.s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+	return res.RowsAffected == 1, res.Error
+}
+
+// Record implements idempotency.Repository.
+func (r *IdempotencyRepo) Record(ctx context.Context, orgID int64, key string) (idempotency.Record, error) {
+	var row idempotencyRow
+	if err := r.s.conn(ctx).Where("organization_id = ? AND key = ?", orgID, key).Take(&row).Error; err != nil {
+		return idempotency.Record{}, notFound(err, "idempotency key %q not found", key)
+	}
+	return idempotency.Record{
+		OrganizationID: row.OrganizationID, Key: row.Key, Method: row.Method, Path: row.Path, RequestHash: row.RequestHash,
+		Status: row.StatusCode, ContentType: row.ContentType, Body: row.ResponseBody,
+		CreatedAt: row.CreatedAt.UTC(), ExpiresAt: row.ExpiresAt.UTC(),
+	}, nil
+}
+
+// Complete implements idempotency.Repository.
+func (r *IdempotencyRepo) Complete(ctx context.Context, rec *idempotency.Record) error {
+	return r.s.conn(ctx).Model(&idempotencyRow{}).Where("organization_id = ? AND key = ?", rec.OrganizationID, rec.Key).
+		Updates(map[string]any{"status_code": rec.Status, "content_type": rec.ContentType, "response_body": rec.Body}).Error
+}
+
+// Delete implements idempotency.Repository.
+func (r *IdempotencyRepo) Delete(ctx context.Context, orgID int64, key string) error {
+	return r.s.conn(ctx).Where("organization_id = ? AND key = ?", orgID, key).Delete(&idempotencyRow{}).Error
+}
+
+// Purge implements idempotency.Repository.
+func (r *IdempotencyRepo) Purge(ctx context.Context, t time.Time) (int64, error) {
+	res := r.s.conn(ctx).Where("expires_at < ?", t.UTC()).Delete(&idempotencyRow{})
+	return res.RowsAffected, res.Error
+}
