@@ -21,9 +21,9 @@ import (
 
 // App is a wired service.
 type App struct {
-	Config    config.Config
-	Log       *slog.Logger
-	Store     *store.Store
+	Config      config.Config
+	Log         *slog.Logger
+	Store       *store.Store
 	Auth        *auth.Service
 	Investing   *investing.Service
 	Idempotency *idempotency.Service
@@ -48,7 +48,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	now := time.Now
 	return &App{
 		Config: cfg, Log: log, Store: st, Now: now,
-		Auth:      auth.NewService(st.Auth(), now, cfg.TokenTTL),
+		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL),
 		Investing:   investing.NewService(st.Investing(), now),
 		Idempotency: idempotency.NewService(st.Idempotency(), st, now, cfg.IdempotencyTTL),
 	}, nil
