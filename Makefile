@@ -5,7 +5,7 @@ PKGS := ./...
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
-.PHONY: help run build generate verify test lint bench tidy
+.PHONY: help run build generate verify test fuzz bench tidy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -29,6 +29,11 @@ verify: generate ## fail when gen/ is stale, go.mod untidy or code unformatted; 
 
 test: ## run every test against PostgreSQL (TEST_DATABASE_URL, default the local trust-auth server)
 	$(GO) test -count=1 -p 2 $(PKGS)
+
+FUZZTIME ?= 10s
+fuzz: ## run each fuzz target for FUZZTIME (default 10s); the seed corpus also runs in `make test`
+	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) ./httpsig
+	$(GO) test -run '^$$' -fuzz '^FuzzContentDigest$$' -fuzztime $(FUZZTIME) ./httpsig
 
 bench: build ## load-test POST and GET /v1/customers on PostgreSQL at 16 connections (README, Benchmarks)
 	$(GO) run ./cmd/openvest-bench -bin bin/openvest

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -127,12 +128,15 @@ type Env struct {
 	App    *app.App
 	Server *httptest.Server
 	HTTP   *http.Client // validates every response against the spec
+	Now    func() time.Time
 }
 
 // Options tune Start.
 type Options struct {
 	Logger       *slog.Logger
 	MaxBodyBytes int64
+	// Now is the server's clock, and the clock tenants sign with (default time.Now).
+	Now func() time.Time
 }
 
 // Start serves the full application on a real listener for the test.
@@ -149,14 +153,17 @@ func Start(t testing.TB, opts Options) *Env {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	a, err := app.Open(context.Background(), cfg, log)
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	a, err := app.OpenWithClock(context.Background(), cfg, log, opts.Now)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })
 	h, err := a.Handler()
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &Env{App: a, Server: srv, HTTP: &http.Client{Transport: NewValidatingTransport(t, nil)}}
+	return &Env{App: a, Server: srv, HTTP: &http.Client{Transport: NewValidatingTransport(t, nil)}, Now: opts.Now}
 }
 
 // Tenant is an organization with a registered signing key and a token,
@@ -217,7 +224,7 @@ func (tn *Tenant) NewToken(t testing.TB) string {
 
 // Signer returns a signer with the tenant's key.
 func (tn *Tenant) Signer() *httpsig.Signer {
-	return &httpsig.Signer{KeyID: tn.KeyID, Key: tn.Key}
+	return &httpsig.Signer{KeyID: tn.KeyID, Key: tn.Key, Now: tn.Env.Now}
 }
 
 // Call tunes one request of DoWith.

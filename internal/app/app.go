@@ -33,6 +33,11 @@ type App struct {
 // Open connects to the configured database, applies pending migrations and
 // wires the services.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	return OpenWithClock(ctx, cfg, log, time.Now)
+}
+
+// OpenWithClock is Open with an injected clock (tests move it).
+func OpenWithClock(ctx context.Context, cfg config.Config, log *slog.Logger, now func() time.Time) (*App, error) {
 	st, err := store.Open(cfg.DatabaseURL, store.Options{MaxConns: cfg.DBMaxConns, Logger: log})
 	if err != nil {
 		return nil, err
@@ -45,7 +50,6 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	if n > 0 {
 		log.Info("applied migrations", "count", n, "dialect", st.Dialect)
 	}
-	now := time.Now
 	return &App{
 		Config: cfg, Log: log, Store: st, Now: now,
 		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL),

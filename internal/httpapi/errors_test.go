@@ -19,9 +19,10 @@ type fieldError struct {
 }
 
 type errorBody struct {
-	Code    int          `json:"code"`
-	Message string       `json:"message"`
-	Errors  []fieldError `json:"errors"`
+	Code          int          `json:"code"`
+	Message       string       `json:"message"`
+	Errors        []fieldError `json:"errors"`
+	SignatureBase string       `json:"signatureBase"`
 }
 
 // TestValidationNamesEachField: a 400 lists every failing field, where it

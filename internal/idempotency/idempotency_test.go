@@ -1,0 +1,120 @@
+package idempotency_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/openvest/openvest/internal/auth"
+	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/idempotency"
+	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/testdb"
+	"github.com/stretchr/testify/require"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m, "idempotency") }
+
+type bundle struct {
+	s    *store.Store
+	org  investing.Org
+	inv  *investing.Service
+	repo idempotency.Repository
+}
+
+func setup(t *testing.T, s *store.Store) bundle {
+	t.Helper()
+	o, _, err := auth.NewService(s.Auth(), time.Now, time.Hour).CreateOrganization(t.Context(), auth.NewOrganization{Name: t.Name()})
+	require.NoError(t, err)
+	return bundle{s: s, org: investing.Org{ID: o.ID}, inv: investing.NewService(s.Investing(), time.Now), repo: s.Idempotency()}
+}
+
+func (b bundle) customers(t *testing.T) int64 {
+	t.Helper()
+	p, err := b.inv.Customers(t.Context(), b.org, investing.CustomerFilter{}, investing.PageRequest{Limit: 10})
+	require.NoError(t, err)
+	return p.Total
+}
+
+// failingComplete cannot store responses, as if the process died between
+// the change and its record.
+type failingComplete struct{ idempotency.Repository }
+
+func (failingComplete) Complete(context.Context, *idempotency.Record) error {
+	return errors.New("disk full")
+}
+
+func forEachDialect(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); fn(t, testdb.Postgres(t)) })
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, testdb.SQLite(t)) })
+}
+
+func TestChangeAndResponseCommitTogether(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, s *store.Store) {
+		b := setup(t, s)
+		svc := idempotency.NewService(failingComplete{b.repo}, s, time.Now, time.Hour)
+		req := idempotency.Request{OrganizationID: b.org.ID, Key: "k", Method: "POST", Path: "/v1/customers", Body: []byte("{}")}
+		_, _, err := svc.Do(t.Context(), req, func(ctx context.Context) idempotency.Response {
+			_, err := b.inv.CreateCustomer(ctx, b.org, investing.NewCustomer{FirstName: "A", LastName: "B"})
+			require.NoError(t, err)
+			return idempotency.Response{Status: http.StatusCreated, Body: []byte(`{}`)}
+		})
+		require.ErrorContains(t, err, "disk full")
+		require.Zero(t, b.customers(t), "no change without its stored response")
+		_, err = b.repo.Record(t.Context(), b.org.ID, "k")
+		require.True(t, errcode.Is(err, errcode.NotFound), "and no record without its change")
+
+		// With a working store both commit.
+		svc = idempotency.NewService(b.repo, s, time.Now, time.Hour)
+		resp, replayed, err := svc.Do(t.Context(), req, func(ctx context.Context) idempotency.Response {
+			_, err := b.inv.CreateCustomer(ctx, b.org, investing.NewCustomer{FirstName: "A", LastName: "B"})
+			require.NoError(t, err)
+			return idempotency.Response{Status: http.StatusCreated, ContentType: "application/json", Body: []byte(`{"ok":1}`)}
+		})
+		require.NoError(t, err)
+		require.False(t, replayed)
+		require.Equal(t, http.StatusCreated, resp.Status)
+		require.Equal(t, int64(1), b.customers(t))
+		rec, err := b.repo.Record(t.Context(), b.org.ID, "k")
+		require.NoError(t, err)
+		require.Equal(t, `{"ok":1}`, string(rec.Body))
+	})
+}
+
+func TestFailuresAreRolledBackAndOnlyClientErrorsStored(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, s *store.Store) {
+		b := setup(t, s)
+		svc := idempotency.NewService(b.repo, s, time.Now, time.Hour)
+		runs := 0
+		run := func(status int) func(ctx context.Context) idempotency.Response {
+			return func(ctx context.Context) idempotency.Response {
+				runs++
+				_, err := b.inv.CreateCustomer(ctx, b.org, investing.NewCustomer{FirstName: "A", LastName: "B"})
+				require.NoError(t, err)
+				return idempotency.Response{Status: status, Body: []byte("failed")}
+			}
+		}
+		req := idempotency.Request{OrganizationID: b.org.ID, Key: "client-error", Method: "POST", Path: "/x"}
+		for range 2 {
+			resp, _, err := svc.Do(t.Context(), req, run(http.StatusConflict))
+			require.NoError(t, err)
+			require.Equal(t, http.StatusConflict, resp.Status)
+		}
+		require.Equal(t, 1, runs, "a 4xx is stored and replayed")
+		require.Zero(t, b.customers(t), "and what it wrote was rolled back")
+
+		req.Key = "server-error"
+		for range 2 {
+			_, replayed, err := svc.Do(t.Context(), req, run(http.StatusInternalServerError))
+			require.NoError(t, err)
+			require.False(t, replayed)
+		}
+		require.Equal(t, 3, runs, "a 5xx is not stored: the retry runs again")
+		require.Zero(t, b.customers(t))
+	})
+}
