@@ -25,6 +25,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	crand "crypto/rand"
 	"debug/buildinfo"
 	"encoding/json"
@@ -42,12 +43,14 @@ import (
 	"os/signal"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/openvest/openvest/httpsig"
 )
 
 type config struct {
@@ -139,6 +142,28 @@ func run(ctx context.Context, cfg config) error {
 	if err := json.Unmarshal(out, &org); err != nil || org.ClientID == "" || org.ClientSecret == "" {
 		return fmt.Errorf("org create printed %q, want one JSON object with clientId and clientSecret", out)
 	}
+	// The organization requires signed requests, as production ones do:
+	// register a key and sign every call with it.
+	pub, priv, err := ed25519.GenerateKey(crand.Reader)
+	if err != nil {
+		return err
+	}
+	pubPEM, err := httpsig.MarshalPublicKey(pub)
+	if err != nil {
+		return err
+	}
+	keyFile, err := os.CreateTemp("", "openvest-bench-*.pem")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(keyFile.Name())
+	if _, err := keyFile.Write(pubPEM); err != nil {
+		return err
+	}
+	keyFile.Close()
+	if out, err := command("org", "add-key", "--client-id", org.ClientID, "--key-id", "bench", "--public-key", keyFile.Name()).CombinedOutput(); err != nil {
+		return fmt.Errorf("%s org add-key: %w\n%s", cfg.bin, err, out)
+	}
 
 	// Refuse to measure whatever else might already listen on the address.
 	if c, err := net.DialTimeout("tcp", cfg.addr, time.Second); err == nil {
@@ -167,7 +192,8 @@ func run(ctx context.Context, cfg config) error {
 	// One keep-alive connection per worker, reused from request to request.
 	tr := &http.Transport{MaxIdleConns: cfg.conc, MaxIdleConnsPerHost: cfg.conc, IdleConnTimeout: 90 * time.Second}
 	defer tr.CloseIdleConnections()
-	a := &api{client: &http.Client{Transport: tr, Timeout: 30 * time.Second}, base: "http://" + cfg.addr}
+	a := &api{client: &http.Client{Transport: tr, Timeout: 30 * time.Second}, base: "http://" + cfg.addr,
+		signer: &httpsig.Signer{KeyID: "bench", Key: priv}}
 
 	if err := waitReady(ctx, a, exited); err != nil {
 		return err
@@ -230,6 +256,7 @@ type api struct {
 	base     string
 	clientID string
 	token    string
+	signer   *httpsig.Signer
 }
 
 // reply is what the benchmark reads of the API's {"data":...} envelope.
@@ -256,8 +283,13 @@ func (a *api) call(ctx context.Context, method, path string, body []byte, want i
 		req.Header.Set("Authorization", "Bearer "+a.token)
 		req.Header.Set("X-Client-Id", a.clientID)
 	}
-	if method == http.MethodPost {
+	if method == http.MethodPost && a.token != "" {
 		req.Header.Set("X-Idempotency-Key", uuid4())
+	}
+	if strings.HasPrefix(path, "/v1/") {
+		if err := a.signer.Sign(req, body); err != nil {
+			return nil, err
+		}
 	}
 	resp, err := a.client.Do(req)
 	if err != nil {
