@@ -41,6 +41,9 @@ func withIdempotency(c echo.Context, svc *idempotency.Service, orgID int64, body
 		return err
 	}
 	if replayed {
+		// The handler may have run (a concurrent duplicate that lost the
+		// race): forget what it wrote to the recorder.
+		res.Committed, res.Status, res.Size = false, 0, 0
 		res.Header().Set("Idempotent-Replayed", "true")
 		return c.Blob(resp.Status, resp.ContentType, resp.Body)
 	}

@@ -4,13 +4,14 @@
 //
 // Protocol, per organization and key:
 //
-//   - The key is claimed by inserting its record inside the request's
-//     transaction. A concurrent request with the same key blocks on that
-//     insert until the first commits or rolls back (the database's unique
-//     key does the waiting), then replays the stored response: duplicates
-//     in flight wait and replay, they never run twice.
-//   - A 2xx response is stored in the same transaction as the change, so a
-//     crash leaves neither or both.
+//   - A committed record is replayed (or refused with 422 when the request
+//     differs) without running anything.
+//   - Otherwise the request runs in a transaction, and a 2xx response is
+//     inserted as the key's record in that same transaction, so a crash
+//     leaves neither or both. A concurrent duplicate blocks on that insert
+//     until the first commits (the database's unique key does the
+//     waiting), then rolls back everything it did and replays the first
+//     one's response: an effect never happens twice.
 //   - A 4xx response rolls the change back and is then stored on its own,
 //     so that retries replay it too. A 5xx response is not stored: a retry
 //     runs again.
@@ -44,13 +45,11 @@ type Record struct {
 
 // Repository stores records.
 type Repository interface {
-	// Claim inserts r unless a record with its key exists, waiting for an
+	// Insert inserts r unless a record with its key exists, waiting for an
 	// uncommitted insert of the same key to end. It reports whether it inserted.
-	Claim(ctx context.Context, r *Record) (bool, error)
+	Insert(ctx context.Context, r *Record) (bool, error)
 	// Record reads a committed record. NotFound.
 	Record(ctx context.Context, orgID int64, key string) (Record, error)
-	// Complete stores r's response.
-	Complete(ctx context.Context, r *Record) error
 	// Delete removes a record.
 	Delete(ctx context.Context, orgID int64, key string) error
 	// Purge deletes the records that expired before t.
@@ -106,70 +105,71 @@ var (
 func (s *Service) Do(ctx context.Context, req Request, fn func(ctx context.Context) Response) (resp Response, replayed bool, err error) {
 	hash := fingerprint(req)
 	for attempt := 0; attempt < 3; attempt++ {
+		if prev, found, err := s.stored(ctx, req, hash); err != nil || found {
+			return prev, found, err
+		}
 		now := s.now().UTC().Truncate(time.Microsecond)
 		rec := Record{
 			OrganizationID: req.OrganizationID, Key: req.Key, Method: req.Method, Path: req.Path,
 			RequestHash: hash, CreatedAt: now, ExpiresAt: now.Add(s.ttl),
 		}
 		err = s.tx.WithTx(ctx, func(ctx context.Context) error {
-			claimed, err := s.repo.Claim(ctx, &rec)
-			if err != nil {
-				return err
-			}
-			if !claimed {
-				return errExists
-			}
 			resp = fn(ctx)
 			if resp.Status < 200 || resp.Status > 299 {
 				return errRollback
 			}
-			rec.Status, rec.ContentType, rec.Body = resp.Status, resp.ContentType, resp.Body
-			return s.repo.Complete(ctx, &rec)
+			return s.insert(ctx, &rec, resp)
 		})
 		switch {
 		case err == nil:
 			return resp, false, nil
 		case errors.Is(err, errRollback):
-			if resp.Status < 500 {
-				s.storeFailure(ctx, rec, resp)
+			if resp.Status >= 500 {
+				return resp, false, nil // not stored: a retry runs again
 			}
-			return resp, false, nil
+			// Store the refusal on its own; a concurrent first request
+			// that committed meanwhile wins, and is replayed.
+			if err := s.tx.WithTx(ctx, func(ctx context.Context) error { return s.insert(ctx, &rec, resp) }); err == nil {
+				return resp, false, nil
+			} else if !errors.Is(err, errExists) {
+				return Response{}, false, err
+			}
 		case !errors.Is(err, errExists):
 			return Response{}, false, err
 		}
-		prev, err := s.repo.Record(ctx, req.OrganizationID, req.Key)
-		if errcode.Is(err, errcode.NotFound) {
-			continue // deleted meanwhile: claim again
-		}
-		if err != nil {
-			return Response{}, false, err
-		}
-		if !prev.ExpiresAt.After(s.now()) {
-			if err := s.repo.Delete(ctx, req.OrganizationID, req.Key); err != nil {
-				return Response{}, false, err
-			}
-			continue
-		}
-		if prev.Method != req.Method || prev.Path != req.Path || string(prev.RequestHash) != string(hash) {
-			return Response{}, false, errcode.New(errcode.Unprocessable,
-				"idempotency key %q was first used for %s %s with a different request; send a new key for a new request", req.Key, prev.Method, prev.Path)
-		}
-		return Response{Status: prev.Status, ContentType: prev.ContentType, Body: prev.Body}, true, nil
 	}
 	return Response{}, false, errcode.New(errcode.Conflict, "idempotency key %q is being reused concurrently; retry the request", req.Key)
 }
 
-// storeFailure records a non-2xx response after its transaction rolled
-// back; if another request claimed the key meanwhile, that one wins.
-func (s *Service) storeFailure(ctx context.Context, rec Record, resp Response) {
+// insert stores resp as rec's response; errExists when the key is taken.
+func (s *Service) insert(ctx context.Context, rec *Record, resp Response) error {
 	rec.Status, rec.ContentType, rec.Body = resp.Status, resp.ContentType, resp.Body
-	_ = s.tx.WithTx(ctx, func(ctx context.Context) error {
-		claimed, err := s.repo.Claim(ctx, &rec)
-		if err != nil || !claimed {
-			return err
-		}
-		return s.repo.Complete(ctx, &rec)
-	})
+	inserted, err := s.repo.Insert(ctx, rec)
+	if err == nil && !inserted {
+		err = errExists
+	}
+	return err
+}
+
+// stored returns the committed response to req's key, if any: found is
+// true for a replay. An expired record is deleted. Unprocessable: the key
+// belongs to another request.
+func (s *Service) stored(ctx context.Context, req Request, hash []byte) (Response, bool, error) {
+	prev, err := s.repo.Record(ctx, req.OrganizationID, req.Key)
+	if errcode.Is(err, errcode.NotFound) {
+		return Response{}, false, nil
+	}
+	if err != nil {
+		return Response{}, false, err
+	}
+	if !prev.ExpiresAt.After(s.now()) {
+		return Response{}, false, s.repo.Delete(ctx, req.OrganizationID, req.Key)
+	}
+	if prev.Method != req.Method || prev.Path != req.Path || string(prev.RequestHash) != string(hash) {
+		return Response{}, false, errcode.New(errcode.Unprocessable,
+			"idempotency key %q was first used for %s %s with a different request; send a new key for a new request", req.Key, prev.Method, prev.Path)
+	}
+	return Response{Status: prev.Status, ContentType: prev.ContentType, Body: prev.Body}, true, nil
 }
 
 // Purge deletes expired records and returns how many.

@@ -39,12 +39,12 @@ func (b bundle) customers(t *testing.T) int64 {
 	return p.Total
 }
 
-// failingComplete cannot store responses, as if the process died between
+// failingInsert cannot store responses, as if the process died between
 // the change and its record.
-type failingComplete struct{ idempotency.Repository }
+type failingInsert struct{ idempotency.Repository }
 
-func (failingComplete) Complete(context.Context, *idempotency.Record) error {
-	return errors.New("disk full")
+func (failingInsert) Insert(context.Context, *idempotency.Record) (bool, error) {
+	return false, errors.New("disk full")
 }
 
 func forEachDialect(t *testing.T, fn func(t *testing.T, s *store.Store)) {
@@ -56,7 +56,7 @@ func TestChangeAndResponseCommitTogether(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, s *store.Store) {
 		b := setup(t, s)
-		svc := idempotency.NewService(failingComplete{b.repo}, s, time.Now, time.Hour)
+		svc := idempotency.NewService(failingInsert{b.repo}, s, time.Now, time.Hour)
 		req := idempotency.Request{OrganizationID: b.org.ID, Key: "k", Method: "POST", Path: "/v1/customers", Body: []byte("{}")}
 		_, _, err := svc.Do(t.Context(), req, func(ctx context.Context) idempotency.Response {
 			_, err := b.inv.CreateCustomer(ctx, b.org, investing.NewCustomer{FirstName: "A", LastName: "B"})
@@ -117,4 +117,25 @@ func TestFailuresAreRolledBackAndOnlyClientErrorsStored(t *testing.T) {
 		require.Equal(t, 3, runs, "a 5xx is not stored: the retry runs again")
 		require.Zero(t, b.customers(t))
 	})
+}
+
+func TestPurgeRemovesOnlyExpiredRecords(t *testing.T) {
+	t.Parallel()
+	s := testdb.SQLite(t) // purging is global: keep it off the shared database
+	b := setup(t, s)
+	now := time.Now()
+	svc := idempotency.NewService(b.repo, s, func() time.Time { return now }, time.Hour)
+	ok := func(context.Context) idempotency.Response { return idempotency.Response{Status: http.StatusOK} }
+	for _, key := range []string{"old", "new"} {
+		_, _, err := svc.Do(t.Context(), idempotency.Request{OrganizationID: b.org.ID, Key: key, Method: "POST", Path: "/x"}, ok)
+		require.NoError(t, err)
+		now = now.Add(50 * time.Minute)
+	}
+	n, err := svc.Purge(t.Context()) // 100 minutes after "old", 50 after "new"
+	require.NoError(t, err)
+	require.Equal(t, int64(1), n)
+	_, err = b.repo.Record(t.Context(), b.org.ID, "old")
+	require.True(t, errcode.Is(err, errcode.NotFound))
+	_, err = b.repo.Record(t.Context(), b.org.ID, "new")
+	require.NoError(t, err)
 }

@@ -31,13 +31,17 @@ func (s *Store) Idempotency() *IdempotencyRepo { return &IdempotencyRepo{s: s} }
 
 var _ idempotency.Repository = (*IdempotencyRepo)(nil)
 
-// Claim implements idempotency.Repository with INSERT … ON CONFLICT DO
+// Insert implements idempotency.Repository with INSERT … ON CONFLICT DO
 // NOTHING: on PostgreSQL it waits for a concurrent uncommitted insert of
 // the same key; SQLite serializes writers anyway.
-func (r *IdempotencyRepo) Claim(ctx context.Context, rec *idempotency.Record) (bool, error) {
+func (r *IdempotencyRepo) Insert(ctx context.Context, rec *idempotency.Record) (bool, error) {
 	row := idempotencyRow{
-		OrganizationID: rec.OrganizationID, Key: rec.Key, Method: rec.Method, Path: rec.Path,
-		RequestHash: rec.RequestHash, ResponseBody: []byte{}, CreatedAt: rec.CreatedAt, ExpiresAt: rec.ExpiresAt,
+		OrganizationID: rec.OrganizationID, Key: rec.Key, Method: rec.Method, Path: rec.Path, RequestHash: rec.RequestHash,
+		StatusCode: rec.Status, ContentType: rec.ContentType, ResponseBody: rec.Body,
+		CreatedAt: rec.CreatedAt, ExpiresAt: rec.ExpiresAt,
+	}
+	if row.ResponseBody == nil {
+		row.ResponseBody = []byte{}
 	}
 	res := r.s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
 	return res.RowsAffected == 1, res.Error
@@ -54,12 +58,6 @@ func (r *IdempotencyRepo) Record(ctx context.Context, orgID int64, key string) (
 		Status: row.StatusCode, ContentType: row.ContentType, Body: row.ResponseBody,
 		CreatedAt: row.CreatedAt.UTC(), ExpiresAt: row.ExpiresAt.UTC(),
 	}, nil
-}
-
-// Complete implements idempotency.Repository.
-func (r *IdempotencyRepo) Complete(ctx context.Context, rec *idempotency.Record) error {
-	return r.s.conn(ctx).Model(&idempotencyRow{}).Where("organization_id = ? AND key = ?", rec.OrganizationID, rec.Key).
-		Updates(map[string]any{"status_code": rec.Status, "content_type": rec.ContentType, "response_body": rec.Body}).Error
 }
 
 // Delete implements idempotency.Repository.
