@@ -52,7 +52,7 @@ func OpenWithClock(ctx context.Context, cfg config.Config, log *slog.Logger, now
 	}
 	return &App{
 		Config: cfg, Log: log, Store: st, Now: now,
-		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL),
+		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL),
 		Investing:   investing.NewService(st.Investing(), now),
 		Idempotency: idempotency.NewService(st.Idempotency(), st, now, cfg.IdempotencyTTL),
 	}, nil

@@ -101,9 +101,30 @@ const MaxTTL = 24 * time.Hour
 
 // Service issues and checks credentials.
 type Service struct {
-	repo Repository
-	now  func() time.Time
-	ttl  time.Duration
+	repo   Repository
+	now    func() time.Time
+	ttl    time.Duration
+	tokens *cache[string, tokenEntry] // by token hash
+	keys   *cache[keyRef, SigningKey]
+}
+
+type tokenEntry struct {
+	token Token
+	org   Organization
+}
+
+type keyRef struct {
+	orgID int64
+	keyID string
+}
+
+// WithCache caches token and key look-ups for ttl (0 turns caching off):
+// revocations made through this service apply at once, changes made by
+// another process within ttl. It returns s.
+func (s *Service) WithCache(ttl time.Duration) *Service {
+	s.tokens = newCache[string, tokenEntry](ttl, s.now)
+	s.keys = newCache[keyRef, SigningKey](ttl, s.now)
+	return s
 }
 
 // NewService returns a Service; ttl is the lifetime of new tokens.
@@ -200,7 +221,17 @@ func (s *Service) Authenticate(ctx context.Context, bearer, clientID string) (Pr
 	if bearer == "" {
 		return Principal{}, errcode.New(errcode.Unauthenticated, "missing bearer token: send Authorization: Bearer <token>, with a token from POST /v1/oauth/token")
 	}
-	t, o, err := s.repo.TokenByHash(ctx, Hash(bearer))
+	hash := Hash(bearer)
+	var (
+		t   Token
+		o   Organization
+		err error
+	)
+	if e, ok := s.tokens.get(string(hash)); ok {
+		t, o = e.token, e.org
+	} else if t, o, err = s.repo.TokenByHash(ctx, hash); err == nil {
+		s.tokens.put(string(hash), tokenEntry{t, o})
+	}
 	if errcode.Is(err, errcode.NotFound) {
 		return Principal{}, errcode.New(errcode.Unauthenticated, "the bearer token is not valid: request a new one from POST /v1/oauth/token")
 	}
@@ -228,7 +259,11 @@ func (s *Service) Revoke(ctx context.Context, p Principal, tokenID *int64) error
 	if tokenID != nil {
 		id = *tokenID
 	}
-	return s.repo.RevokeToken(ctx, p.Org.ID, id, s.now().UTC().Truncate(time.Microsecond))
+	if err := s.repo.RevokeToken(ctx, p.Org.ID, id, s.now().UTC().Truncate(time.Microsecond)); err != nil {
+		return err
+	}
+	s.tokens.drop(func(_ string, e tokenEntry) bool { return e.token.ID == id })
+	return nil
 }
 
 // Hash is how secrets and tokens are stored: their sha-256.

@@ -2,6 +2,8 @@ package auth_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"sync"
 	"testing"
 	"time"
@@ -295,4 +297,44 @@ func requireCode(t *testing.T, err error, code errcode.Code) *errcode.Error {
 	require.True(t, ok, "want a %s error, got %v", code, err)
 	require.Equal(t, code, e.Code, e.Message)
 	return e
+}
+
+// TestCachedLookups: with the cache on, revocations through the service
+// apply at once; revocations made by another process (straight in the
+// database, as the CLI does) apply once the cache TTL has passed.
+func TestCachedLookups(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	svc := auth.NewService(b.s.Auth(), b.clock.Now, time.Hour).WithCache(5 * time.Second)
+	o, secret, err := svc.CreateOrganization(b.ctx, auth.NewOrganization{Name: "cached"})
+	require.NoError(t, err)
+
+	tok, _, err := svc.IssueToken(b.ctx, o.ClientID, secret)
+	require.NoError(t, err)
+	p, err := svc.Authenticate(b.ctx, tok.Secret, o.ClientID)
+	require.NoError(t, err)
+	require.NoError(t, svc.Revoke(b.ctx, p, nil))
+	_, err = svc.Authenticate(b.ctx, tok.Secret, o.ClientID)
+	require.ErrorContains(t, err, "revoked", "a revocation through the service applies at once")
+
+	tok, _, err = svc.IssueToken(b.ctx, o.ClientID, secret)
+	require.NoError(t, err)
+	_, err = svc.Authenticate(b.ctx, tok.Secret, o.ClientID)
+	require.NoError(t, err)
+	require.NoError(t, b.s.Auth().RevokeToken(b.ctx, o.ID, tok.ID, b.clock.Now()))
+	_, err = svc.Authenticate(b.ctx, tok.Secret, o.ClientID)
+	require.NoError(t, err, "another process's revocation is not seen before the TTL")
+	b.clock.Set(b.clock.Now().Add(5 * time.Second))
+	_, err = svc.Authenticate(b.ctx, tok.Secret, o.ClientID)
+	require.ErrorContains(t, err, "revoked", "…and is seen after it")
+
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	_, err = svc.AddKey(b.ctx, o.ClientID, "k1", pub)
+	require.NoError(t, err)
+	_, err = svc.VerificationKey(b.ctx, o.ID, "k1")
+	require.NoError(t, err)
+	require.NoError(t, svc.RevokeKey(b.ctx, o.ClientID, "k1"))
+	_, err = svc.VerificationKey(b.ctx, o.ID, "k1")
+	require.ErrorContains(t, err, "was revoked")
 }

@@ -53,7 +53,11 @@ func (s *Service) RevokeKey(ctx context.Context, clientID, keyID string) error {
 	if err != nil {
 		return err
 	}
-	return s.repo.RevokeKey(ctx, o.ID, keyID, s.now().UTC().Truncate(time.Microsecond))
+	if err := s.repo.RevokeKey(ctx, o.ID, keyID, s.now().UTC().Truncate(time.Microsecond)); err != nil {
+		return err
+	}
+	s.keys.drop(func(k keyRef, _ SigningKey) bool { return k == keyRef{o.ID, keyID} })
+	return nil
 }
 
 // SetSignaturePolicy changes the policy of the organization with this
@@ -66,14 +70,25 @@ func (s *Service) SetSignaturePolicy(ctx context.Context, clientID string, p Pol
 	if err != nil {
 		return err
 	}
-	return s.repo.SetSignaturePolicy(ctx, o.ID, p)
+	if err := s.repo.SetSignaturePolicy(ctx, o.ID, p); err != nil {
+		return err
+	}
+	s.tokens.drop(func(_ string, e tokenEntry) bool { return e.org.ID == o.ID })
+	return nil
 }
 
 // VerificationKey returns the active public key keyID of the organization,
 // for signature verification. Unauthenticated, saying why: unknown (to this
 // organization) or revoked.
 func (s *Service) VerificationKey(ctx context.Context, orgID int64, keyID string) (ed25519.PublicKey, error) {
-	k, err := s.repo.Key(ctx, orgID, keyID)
+	ref := keyRef{orgID, keyID}
+	k, ok := s.keys.get(ref)
+	var err error
+	if !ok {
+		if k, err = s.repo.Key(ctx, orgID, keyID); err == nil {
+			s.keys.put(ref, k)
+		}
+	}
 	if errcode.Is(err, errcode.NotFound) {
 		return nil, errcode.New(errcode.Unauthenticated, "unknown keyid %q: this organization has no such key; register its public key with `openvest org add-key`", keyID)
 	}

@@ -27,6 +27,9 @@ type Config struct {
 	// IdempotencyTTL is how long a response is replayed for its key
 	// (OPENVEST_IDEMPOTENCY_TTL, default 24h).
 	IdempotencyTTL time.Duration
+	// AuthCacheTTL is how long token and signing-key look-ups are cached
+	// (OPENVEST_AUTH_CACHE_TTL, default 5s; 0 turns the cache off).
+	AuthCacheTTL time.Duration
 }
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
@@ -42,6 +45,7 @@ func FromEnv() (Config, error) {
 
 		SignatureSkew:  time.Minute,
 		IdempotencyTTL: 24 * time.Hour,
+		AuthCacheTTL:   5 * time.Second,
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("OPENVEST_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("OPENVEST_LOG_LEVEL: %w (use debug, info, warn or error)", err)
@@ -69,6 +73,11 @@ func FromEnv() (Config, error) {
 		if err := envDuration(d.key, d.dst); err != nil {
 			return c, err
 		}
+	}
+	if v := os.Getenv("OPENVEST_AUTH_CACHE_TTL"); v == "0" {
+		c.AuthCacheTTL = 0
+	} else if err := envDuration("OPENVEST_AUTH_CACHE_TTL", &c.AuthCacheTTL); err != nil {
+		return c, err
 	}
 	return c, nil
 }
