@@ -129,6 +129,8 @@ type Env struct {
 	Server *httptest.Server
 	HTTP   *http.Client // validates every response against the spec
 	Now    func() time.Time
+	// PublicURL, when set, is the base of the @target-uri tenants sign.
+	PublicURL string
 }
 
 // Options tune Start.
@@ -137,6 +139,8 @@ type Options struct {
 	MaxBodyBytes int64
 	// Now is the server's clock, and the clock tenants sign with (default time.Now).
 	Now func() time.Time
+	// PublicURL is OPENVEST_PUBLIC_URL: the base of @target-uri behind a proxy.
+	PublicURL string
 }
 
 // Start serves the full application on a real listener for the test.
@@ -149,6 +153,7 @@ func Start(t testing.TB, opts Options) *Env {
 	if opts.MaxBodyBytes > 0 {
 		cfg.MaxBodyBytes = opts.MaxBodyBytes
 	}
+	cfg.PublicURL = opts.PublicURL
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -163,7 +168,7 @@ func Start(t testing.TB, opts Options) *Env {
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &Env{App: a, Server: srv, HTTP: &http.Client{Transport: NewValidatingTransport(t, nil)}, Now: opts.Now}
+	return &Env{App: a, Server: srv, HTTP: &http.Client{Transport: NewValidatingTransport(t, nil)}, Now: opts.Now, PublicURL: opts.PublicURL}
 }
 
 // Tenant is an organization with a registered signing key and a token,
@@ -295,6 +300,9 @@ func (tn *Tenant) DoWith(t testing.TB, method, path string, body any, call Call)
 		signer := call.Signer
 		if signer == nil {
 			signer = tn.Signer()
+			if tn.Env.PublicURL != "" {
+				signer.TargetURI = tn.Env.PublicURL + path
+			}
 		}
 		require.NoError(t, signer.Sign(req, data))
 	}

@@ -267,3 +267,17 @@ func TestSandboxRefusalsShowTheSignatureBase(t *testing.T) {
 }
 
 func bodyOf(s string) io.ReadCloser { return io.NopCloser(strings.NewReader(s)) }
+
+// TestTargetURIBehindAProxy: with OPENVEST_PUBLIC_URL set, @target-uri is
+// the public URL the client called, not the address the server listens on.
+func TestTargetURIBehindAProxy(t *testing.T) {
+	t.Parallel()
+	env := apitest.Start(t, apitest.Options{PublicURL: "https://api.openvest.example"})
+	tn := env.NewTenant(t, apitest.TenantOptions{}) // signs https://api.openvest.example/…
+	res := tn.Do(t, "GET", "/v1/customers?limit=2", nil)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	// Signed with the address the server listens on: refused.
+	res = tn.DoWith(t, "GET", "/v1/customers?limit=2", nil, apitest.Call{Signer: tn.Signer()})
+	require.Equal(t, http.StatusUnauthorized, res.Status)
+	require.Contains(t, res.Map(t)["message"], "@target-uri here is https://api.openvest.example/v1/customers?limit=2")
+}
