@@ -27,23 +27,6 @@ import (
 
 func TestMain(m *testing.M) { testdb.Main(m, "cmd") }
 
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
-
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -53,17 +36,22 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-// startServe runs `openvest serve` until the test ends and waits until it is ready.
-func startServe(t *testing.T, addr string) *syncBuffer {
+// startServe runs `openvest serve` and waits until it is ready; stop shuts
+// it down. out collects what it prints on stdout.
+func startServe(t *testing.T, addr string) (out *apitest.SyncBuffer, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out = &apitest.SyncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, out, &syncBuffer{}) }()
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
-	})
+	go func() { done <- run(ctx, []string{"serve"}, out, &apitest.SyncBuffer{}) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			require.NoError(t, <-done)
+		})
+	}
+	t.Cleanup(stop)
 	require.Eventually(t, func() bool {
 		res, err := http.Get("http://" + addr + "/readyz")
 		if err != nil {
@@ -72,7 +60,7 @@ func startServe(t *testing.T, addr string) *syncBuffer {
 		res.Body.Close()
 		return res.StatusCode == http.StatusOK
 	}, 20*time.Second, 50*time.Millisecond)
-	return out
+	return out, stop
 }
 
 // TestEndToEnd drives the real command: `serve` on an empty database
@@ -87,7 +75,7 @@ func TestEndToEnd(t *testing.T) {
 	ctx := context.Background()
 
 	require.NoError(t, run(ctx, []string{"migrate"}, &bytes.Buffer{}, &bytes.Buffer{}))
-	out := startServe(t, addr)
+	out, _ := startServe(t, addr)
 	banner := out.String()
 	require.Contains(t, banner, "Created the sandbox organization")
 	sandboxID := regexp.MustCompile(`clientId:\s+(\S+)`).FindStringSubmatch(banner)
@@ -229,20 +217,8 @@ func TestSandboxBannerOnlyOnEmptyDatabase(t *testing.T) {
 	for i, want := range []bool{true, false} {
 		addr := freeAddr(t)
 		t.Setenv("OPENVEST_ADDR", addr)
-		ctx, cancel := context.WithCancel(context.Background())
-		out := &syncBuffer{}
-		done := make(chan error, 1)
-		go func() { done <- run(ctx, []string{"serve"}, out, &syncBuffer{}) }()
-		require.Eventually(t, func() bool {
-			res, err := http.Get("http://" + addr + "/readyz")
-			if err != nil {
-				return false
-			}
-			res.Body.Close()
-			return res.StatusCode == http.StatusOK
-		}, 20*time.Second, 50*time.Millisecond)
-		cancel()
-		require.NoError(t, <-done)
+		out, stop := startServe(t, addr)
+		stop()
 		require.Equal(t, want, strings.Contains(out.String(), "Created the sandbox organization"), "start %d", i+1)
 	}
 }

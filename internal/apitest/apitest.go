@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -360,4 +361,23 @@ func (e *Env) send(t testing.TB, req *http.Request) Response {
 	data, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
 	return Response{Status: res.StatusCode, Header: res.Header, Body: data}
+}
+
+// SyncBuffer is a bytes.Buffer safe for concurrent writers (a server's
+// logs, a command's output).
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
 }

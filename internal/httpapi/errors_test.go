@@ -1,11 +1,9 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/openvest/openvest/internal/apitest"
@@ -124,30 +122,12 @@ func TestProtocolErrorsUseTheSurfaceShape(t *testing.T) {
 	require.Equal(t, float64(404), res.Map(t)["status"])
 }
 
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
-
 // TestInternalErrorsAreLoggedNotShown: with the database gone, the caller
 // gets a 500 that quotes the request id and nothing else; the log has the
 // cause under the same request id.
 func TestInternalErrorsAreLoggedNotShown(t *testing.T) {
 	t.Parallel()
-	logs := &syncBuffer{}
+	logs := &apitest.SyncBuffer{}
 	env := apitest.Start(t, apitest.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	tn := env.NewTenant(t, apitest.TenantOptions{})
 	require.NoError(t, env.App.Store.Close())
