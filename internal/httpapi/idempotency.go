@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -26,10 +27,15 @@ func withIdempotency(c echo.Context, svc *idempotency.Service, orgID int64, body
 	in := idempotency.Request{OrganizationID: orgID, Key: idempotencyKey(req), Method: req.Method, Path: req.URL.RequestURI(), Body: body}
 	res := c.Response()
 	real := res.Writer
-	rec := &recorder{header: http.Header{}}
+	var rec *recorder
 	resp, replayed, err := svc.Do(req.Context(), in, func(ctx context.Context) idempotency.Response {
+		// Each run (a retry after an expired key is deleted runs again)
+		// starts from a fresh recorder and the whole body.
+		rec = &recorder{header: http.Header{}}
 		res.Writer = rec
+		res.Committed, res.Status, res.Size = false, 0, 0
 		defer func() { res.Writer = real }()
+		req.Body = io.NopCloser(bytes.NewReader(body))
 		c.SetRequest(req.WithContext(ctx))
 		if err := next(c); err != nil {
 			c.Echo().HTTPErrorHandler(err, c)
@@ -37,13 +43,15 @@ func withIdempotency(c echo.Context, svc *idempotency.Service, orgID int64, body
 		return idempotency.Response{Status: rec.status, ContentType: rec.header.Get(echo.HeaderContentType), Body: rec.body.Bytes()}
 	})
 	c.SetRequest(req)
+	if err != nil || replayed {
+		// The handler may have run and lost to an earlier request with the
+		// same key: forget what it wrote to the recorder.
+		res.Committed, res.Status, res.Size = false, 0, 0
+	}
 	if err != nil {
 		return err
 	}
 	if replayed {
-		// The handler may have run (a concurrent duplicate that lost the
-		// race): forget what it wrote to the recorder.
-		res.Committed, res.Status, res.Size = false, 0, 0
 		res.Header().Set("Idempotent-Replayed", "true")
 		return c.Blob(resp.Status, resp.ContentType, resp.Body)
 	}
