@@ -14,10 +14,12 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 	"github.com/oapi-codegen/runtime"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 	"github.com/shopspring/decimal"
 )
 
@@ -204,6 +206,96 @@ const (
 func (e TokenTokenType) Valid() bool {
 	switch e {
 	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WalletCustomerSegment.
+const (
+	WalletCustomerSegmentPI WalletCustomerSegment = "PI"
+	WalletCustomerSegmentPL WalletCustomerSegment = "PL"
+)
+
+// Valid indicates whether the value is a known member of the WalletCustomerSegment enum.
+func (e WalletCustomerSegment) Valid() bool {
+	switch e {
+	case WalletCustomerSegmentPI:
+		return true
+	case WalletCustomerSegmentPL:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WalletCustomerOrdering.
+const (
+	BalanceAllowed      WalletCustomerOrdering = "balance_allowed"
+	CreatedAt           WalletCustomerOrdering = "created_at"
+	KycLevel            WalletCustomerOrdering = "kyc_level"
+	Login               WalletCustomerOrdering = "login"
+	MinusBalanceAllowed WalletCustomerOrdering = "-balance_allowed"
+	MinusCreatedAt      WalletCustomerOrdering = "-created_at"
+	MinusKycLevel       WalletCustomerOrdering = "-kyc_level"
+	MinusLogin          WalletCustomerOrdering = "-login"
+	MinusName           WalletCustomerOrdering = "-name"
+	MinusSurname        WalletCustomerOrdering = "-surname"
+	MinusUpdatedAt      WalletCustomerOrdering = "-updated_at"
+	Name                WalletCustomerOrdering = "name"
+	Surname             WalletCustomerOrdering = "surname"
+	UpdatedAt           WalletCustomerOrdering = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the WalletCustomerOrdering enum.
+func (e WalletCustomerOrdering) Valid() bool {
+	switch e {
+	case BalanceAllowed:
+		return true
+	case CreatedAt:
+		return true
+	case KycLevel:
+		return true
+	case Login:
+		return true
+	case MinusBalanceAllowed:
+		return true
+	case MinusCreatedAt:
+		return true
+	case MinusKycLevel:
+		return true
+	case MinusLogin:
+		return true
+	case MinusName:
+		return true
+	case MinusSurname:
+		return true
+	case MinusUpdatedAt:
+		return true
+	case Name:
+		return true
+	case Surname:
+		return true
+	case UpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WalletSegment.
+const (
+	WalletSegmentPI WalletSegment = "PI"
+	WalletSegmentPL WalletSegment = "PL"
+)
+
+// Valid indicates whether the value is a known member of the WalletSegment enum.
+func (e WalletSegment) Valid() bool {
+	switch e {
+	case WalletSegmentPI:
+		return true
+	case WalletSegmentPL:
 		return true
 	default:
 		return false
@@ -813,6 +905,391 @@ type UpdatePortfolioRequest struct {
 	Status *PortfolioStatus `json:"status,omitempty"`
 }
 
+// WalletAccount A customer's wallet account. `activated`, `registered` and `blocked`
+// are status attributes the source API documents as not used yet: they
+// are false.
+type WalletAccount struct {
+	Activated bool          `json:"activated"`
+	Assets    []WalletAsset `json:"assets"`
+
+	// AssetsTotal The number of assets.
+	AssetsTotal  int                `json:"assets_total"`
+	Blocked      bool               `json:"blocked"`
+	CreatedAt    time.Time          `json:"created_at"`
+	CustomerGuid openapi_types.UUID `json:"customer_guid"`
+
+	// Guid Same as `wallet_account_guid`.
+	Guid openapi_types.UUID `json:"guid"`
+
+	// Iban The IBAN (upper case, no spaces), or null.
+	Iban *string `json:"iban"`
+
+	// Platform Where the account lives; `stellar`.
+	Platform   string `json:"platform"`
+	Registered bool   `json:"registered"`
+
+	// Type The owner kind; `customer`.
+	Type string `json:"type"`
+
+	// WalletAccountGuid The account's id; same as `guid`.
+	WalletAccountGuid openapi_types.UUID `json:"wallet_account_guid"`
+}
+
+// WalletAccountList defines model for WalletAccountList.
+type WalletAccountList struct {
+	Accounts []WalletAccount `json:"accounts"`
+
+	// Total The number of accounts.
+	Total int64 `json:"total"`
+}
+
+// WalletAmount An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+//
+// Example: 5000.5
+type WalletAmount = decimal.Decimal
+
+// WalletAsset An asset a wallet account holds.
+type WalletAsset struct {
+	// Balance An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	//
+	// Example: 5000.5
+	Balance WalletAmount `json:"balance"`
+
+	// Code The asset's code.
+	Code string `json:"code"`
+
+	// MinorUnit The number of decimal places of the balance (7 on Stellar).
+	MinorUnit int `json:"minor_unit"`
+
+	// StellarCode The asset code on Stellar.
+	StellarCode string `json:"stellar_code"`
+
+	// StellarIssuer The Stellar account that issues the asset.
+	StellarIssuer string `json:"stellar_issuer"`
+}
+
+// WalletAssetCode A Stellar asset code of 1 to 12 letters and digits.
+//
+// Example: ZMWT
+type WalletAssetCode = string
+
+// WalletCounterparty defines model for WalletCounterparty.
+type WalletCounterparty struct {
+	// CounterpartyGuid The counterparty's id.
+	CounterpartyGuid openapi_types.UUID `json:"counterparty_guid"`
+	CreatedAt        time.Time          `json:"created_at"`
+	Name             string             `json:"name"`
+	UpdatedAt        time.Time          `json:"updated_at"`
+}
+
+// WalletCounterpartyList defines model for WalletCounterpartyList.
+type WalletCounterpartyList struct {
+	Counterparties []WalletCounterparty `json:"counterparties"`
+
+	// Total The number of counterparties on all pages.
+	Total int64 `json:"total"`
+}
+
+// WalletCreateAccountRequest defines model for WalletCreateAccountRequest.
+type WalletCreateAccountRequest struct {
+	// Iban An IBAN, with or without spaces, in any case. It must have its
+	// country's length and pass the mod-97 check; it is stored and shown
+	// upper case without spaces.
+	//
+	//
+	// Example: GB82 WEST 1234 5698 7654 32
+	Iban *WalletIban `json:"iban,omitempty"`
+}
+
+// WalletCreateCounterpartyRequest defines model for WalletCreateCounterpartyRequest.
+type WalletCreateCounterpartyRequest struct {
+	// Name The counterparty's name.
+	Name string `json:"name"`
+}
+
+// WalletCreateCustomerRequest defines model for WalletCreateCustomerRequest.
+type WalletCreateCustomerRequest struct {
+	// AssetCode The code of the customer's e-money asset.
+	AssetCode WalletAssetCode `json:"asset_code"`
+
+	// AssetIssuer The Stellar account that issues the asset.
+	AssetIssuer WalletStellarAccountId `json:"asset_issuer"`
+
+	// BalanceAllowed The customer's allowed balance; default 0.
+	BalanceAllowed *WalletAmount `json:"balance_allowed,omitempty"`
+
+	// BalanceAssetCode The balance's asset code; with `balance_asset_issuer`.
+	BalanceAssetCode *WalletAssetCode `json:"balance_asset_code,omitempty"`
+
+	// BalanceAssetIssuer The balance's asset issuer; with `balance_asset_code`.
+	BalanceAssetIssuer *WalletStellarAccountId `json:"balance_asset_issuer,omitempty"`
+
+	// BranchGuid The customer's branch's GUID.
+	BranchGuid *openapi_types.UUID `json:"branch_guid,omitempty"`
+
+	// Iban The IBAN of the first wallet account.
+	Iban *WalletIban `json:"iban,omitempty"`
+
+	// IsDisabled Whether the customer is disabled; default false.
+	IsDisabled *bool `json:"is_disabled,omitempty"`
+
+	// KycLevel The customer's level of verification (KYC); default 0.
+	KycLevel *WalletKycLevel `json:"kyc_level,omitempty"`
+
+	// Login A user name unique within the counterparty (a phone number, an e-mail or another name).
+	Login *WalletLogin `json:"login,omitempty"`
+
+	// Name A name (given name, surname or paternal name) of up to 200 characters.
+	//
+	// Example: Jane
+	Name *WalletName `json:"name,omitempty"`
+
+	// PaternalName A name (given name, surname or paternal name) of up to 200 characters.
+	//
+	// Example: Jane
+	PaternalName *WalletName `json:"paternal_name,omitempty"`
+
+	// PhoneNumber A phone number, as the counterparty writes it.
+	//
+	// Example: +260971234567
+	PhoneNumber *WalletPhoneNumber `json:"phone_number,omitempty"`
+
+	// Segment The customer's segment, Public Liability (`PL`) or Professional Indemnity (`PI`).
+	//
+	// Example: PL
+	Segment *WalletSegment `json:"segment,omitempty"`
+
+	// Status The customer's status, free text of the counterparty's own.
+	//
+	// Example: verified
+	Status *WalletStatus `json:"status,omitempty"`
+
+	// Surname A name (given name, surname or paternal name) of up to 200 characters.
+	//
+	// Example: Jane
+	Surname *WalletName `json:"surname,omitempty"`
+}
+
+// WalletCreatedCustomer The answer to a customer's creation: its first wallet account
+// (`guid` = `wallet_account_guid`), the customer's `customer_guid` and
+// `name`.
+type WalletCreatedCustomer struct {
+	Activated   bool          `json:"activated"`
+	Assets      []WalletAsset `json:"assets"`
+	AssetsTotal int           `json:"assets_total"`
+	Blocked     bool          `json:"blocked"`
+
+	// CustomerGuid The new customer's id.
+	CustomerGuid openapi_types.UUID `json:"customer_guid"`
+
+	// Guid Same as `wallet_account_guid`.
+	Guid openapi_types.UUID `json:"guid"`
+	Iban *string            `json:"iban"`
+
+	// Name The customer's name.
+	Name       *string `json:"name"`
+	Platform   string  `json:"platform"`
+	Registered bool    `json:"registered"`
+	Type       string  `json:"type"`
+
+	// WalletAccountGuid The first account's id; same as `guid`.
+	WalletAccountGuid openapi_types.UUID `json:"wallet_account_guid"`
+}
+
+// WalletCustomer A customer of a counterparty. Absent optional values are `null`.
+type WalletCustomer struct {
+	// AssetCode A Stellar asset code of 1 to 12 letters and digits.
+	//
+	// Example: ZMWT
+	AssetCode WalletAssetCode `json:"asset_code"`
+
+	// AssetIssuer A Stellar account id: a `G…` StrKey of 56 base32 characters. Its
+	// CRC16-XModem checksum is checked too.
+	//
+	//
+	// Example: GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN
+	AssetIssuer WalletStellarAccountId `json:"asset_issuer"`
+
+	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	//
+	// Example: 5000.5
+	BalanceAllowed     WalletAmount        `json:"balance_allowed"`
+	BalanceAssetCode   *string             `json:"balance_asset_code"`
+	BalanceAssetIssuer *string             `json:"balance_asset_issuer"`
+	BranchGuid         *openapi_types.UUID `json:"branch_guid"`
+	CounterpartyGuid   openapi_types.UUID  `json:"counterparty_guid"`
+	CreatedAt          time.Time           `json:"created_at"`
+
+	// CustomerGuid The customer's id.
+	CustomerGuid openapi_types.UUID `json:"customer_guid"`
+	IsDisabled   bool               `json:"is_disabled"`
+
+	// KycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+	//
+	// Example: 1
+	KycLevel     WalletKycLevel         `json:"kyc_level"`
+	Login        *string                `json:"login"`
+	Name         *string                `json:"name"`
+	PaternalName *string                `json:"paternal_name"`
+	PhoneNumber  *string                `json:"phone_number"`
+	Segment      *WalletCustomerSegment `json:"segment"`
+	Status       *string                `json:"status"`
+	Surname      *string                `json:"surname"`
+	UpdatedAt    time.Time              `json:"updated_at"`
+
+	// WalletUserGuid Same as `customer_guid`.
+	WalletUserGuid openapi_types.UUID `json:"wallet_user_guid"`
+}
+
+// WalletCustomerSegment defines model for WalletCustomer.Segment.
+type WalletCustomerSegment string
+
+// WalletCustomerList defines model for WalletCustomerList.
+type WalletCustomerList struct {
+	Customers []WalletCustomer `json:"customers"`
+
+	// Total The number of matching customers on all pages.
+	Total int64 `json:"total"`
+}
+
+// WalletCustomerOrdering A sortable field, ascending, or descending with a leading `-`.
+//
+// Example: -created_at
+type WalletCustomerOrdering string
+
+// WalletError The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletError struct {
+	// Error The machine-readable error code.
+	//
+	// Example: CUSTOMER_ALREADY_EXISTS
+	Error string `json:"error"`
+
+	// Errors The failing fields, for validation failures.
+	Errors *[]FieldError `json:"errors,omitempty"`
+
+	// Message What went wrong and what to do about it.
+	Message string `json:"message"`
+
+	// StatusCode The HTTP status code.
+	//
+	// Example: 409
+	StatusCode int `json:"statusCode"`
+}
+
+// WalletIban An IBAN, with or without spaces, in any case. It must have its
+// country's length and pass the mod-97 check; it is stored and shown
+// upper case without spaces.
+//
+// Example: GB82 WEST 1234 5698 7654 32
+type WalletIban = string
+
+// WalletKycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+//
+// Example: 1
+type WalletKycLevel = int
+
+// WalletLogin A unique user name within the counterparty (a phone number, an e-mail or another name), compared exactly.
+//
+// Example: +260971234567
+type WalletLogin = string
+
+// WalletName A name (given name, surname or paternal name) of up to 200 characters.
+//
+// Example: Jane
+type WalletName = string
+
+// WalletPhoneNumber A phone number, as the counterparty writes it.
+//
+// Example: +260971234567
+type WalletPhoneNumber = string
+
+// WalletSegment The customer's segment, Public Liability (`PL`) or Professional Indemnity (`PI`).
+//
+// Example: PL
+type WalletSegment string
+
+// WalletStatus The customer's status, free text of the counterparty's own.
+//
+// Example: verified
+type WalletStatus = string
+
+// WalletStellarAccountId A Stellar account id: a `G…` StrKey of 56 base32 characters. Its
+// CRC16-XModem checksum is checked too.
+//
+// Example: GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN
+type WalletStellarAccountId = string
+
+// WalletUpdateCustomerRequest At least one field to change.
+type WalletUpdateCustomerRequest struct {
+	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	//
+	// Example: 5000.5
+	BalanceAllowed *WalletAmount `json:"balance_allowed,omitempty"`
+
+	// BalanceAssetCode A Stellar asset code of 1 to 12 letters and digits.
+	//
+	// Example: ZMWT
+	BalanceAssetCode *WalletAssetCode `json:"balance_asset_code,omitempty"`
+
+	// BalanceAssetIssuer A Stellar account id: a `G…` StrKey of 56 base32 characters. Its
+	// CRC16-XModem checksum is checked too.
+	//
+	//
+	// Example: GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN
+	BalanceAssetIssuer *WalletStellarAccountId `json:"balance_asset_issuer,omitempty"`
+
+	// BranchGuid The customer's branch's GUID.
+	BranchGuid *openapi_types.UUID `json:"branch_guid,omitempty"`
+
+	// IsDisabled true disables the customer.
+	IsDisabled *bool `json:"is_disabled,omitempty"`
+
+	// KycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+	//
+	// Example: 1
+	KycLevel *WalletKycLevel `json:"kyc_level,omitempty"`
+
+	// Name A name (given name, surname or paternal name) of up to 200 characters.
+	//
+	// Example: Jane
+	Name *WalletName `json:"name,omitempty"`
+
+	// PaternalName A name (given name, surname or paternal name) of up to 200 characters.
+	//
+	// Example: Jane
+	PaternalName *WalletName `json:"paternal_name,omitempty"`
+
+	// PhoneNumber A phone number, as the counterparty writes it.
+	//
+	// Example: +260971234567
+	PhoneNumber *WalletPhoneNumber `json:"phone_number,omitempty"`
+
+	// Segment The customer's segment, Public Liability (`PL`) or Professional Indemnity (`PI`).
+	//
+	// Example: PL
+	Segment *WalletSegment `json:"segment,omitempty"`
+
+	// Status The customer's status, free text of the counterparty's own.
+	//
+	// Example: verified
+	Status *WalletStatus `json:"status,omitempty"`
+
+	// Surname A name (given name, surname or paternal name) of up to 200 characters.
+	//
+	// Example: Jane
+	Surname *WalletName `json:"surname,omitempty"`
+
+	// WalletUserGuid The customer's guid: when sent, it must be the path's `customer_guid`.
+	WalletUserGuid *openapi_types.UUID `json:"wallet_user_guid,omitempty"`
+}
+
 // CustomerIdPath A unique identifier.
 //
 // Example: 123456
@@ -837,6 +1314,18 @@ type Page = int32
 // Sort Sort direction on `createdAt`.
 type Sort = SortOrder
 
+// WalletCounterpartyGuid defines model for WalletCounterpartyGuid.
+type WalletCounterpartyGuid = openapi_types.UUID
+
+// WalletCustomerGuid defines model for WalletCustomerGuid.
+type WalletCustomerGuid = openapi_types.UUID
+
+// WalletLimit defines model for WalletLimit.
+type WalletLimit = int32
+
+// WalletOffset defines model for WalletOffset.
+type WalletOffset = int32
+
 // BadRequest An error. `errors` lists each failing field for validation failures.
 type BadRequest = Error
 
@@ -860,6 +1349,163 @@ type Unprocessable = Error
 
 // UnsupportedMediaType An error. `errors` lists each failing field for validation failures.
 type UnsupportedMediaType = Error
+
+// WalletBadRequest The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletBadRequest = WalletError
+
+// WalletConflict The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletConflict = WalletError
+
+// WalletInternalError The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletInternalError = WalletError
+
+// WalletNotFound The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletNotFound = WalletError
+
+// WalletPayloadTooLarge The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletPayloadTooLarge = WalletError
+
+// WalletUnauthorized The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletUnauthorized = WalletError
+
+// WalletUnsupportedMediaType The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletUnsupportedMediaType = WalletError
+
+// ListWalletCounterpartiesParams defines parameters for ListWalletCounterparties.
+type ListWalletCounterpartiesParams struct {
+	// Offset The number of items to skip.
+	Offset *WalletOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *WalletLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListWalletCustomersParams defines parameters for ListWalletCustomers.
+type ListWalletCustomersParams struct {
+	// WalletUserGuids Customer's GUIDs (`customer_guid`).
+	WalletUserGuids *[]openapi_types.UUID `form:"wallet_user_guids,omitempty" json:"wallet_user_guids,omitempty"`
+
+	// Logins Customer's logins.
+	Logins *[]WalletLogin `form:"logins,omitempty" json:"logins,omitempty"`
+
+	// KycLevels Customer's KYC levels.
+	KycLevels *[]WalletKycLevel `form:"kyc_levels,omitempty" json:"kyc_levels,omitempty"`
+
+	// IsDisabled Only disabled customers (`true`) or only enabled ones (`false`).
+	IsDisabled *bool `form:"is_disabled,omitempty" json:"is_disabled,omitempty"`
+
+	// MinBalanceAllowed Customer's allowed balance, at least; an exact decimal.
+	MinBalanceAllowed *WalletAmount `form:"min_balance_allowed,omitempty" json:"min_balance_allowed,omitempty"`
+
+	// MaxBalanceAllowed Customer's allowed balance, at most; an exact decimal.
+	MaxBalanceAllowed *WalletAmount `form:"max_balance_allowed,omitempty" json:"max_balance_allowed,omitempty"`
+
+	// BalanceAssetCodes Balance's asset codes.
+	BalanceAssetCodes *[]WalletAssetCode `form:"balance_asset_codes,omitempty" json:"balance_asset_codes,omitempty"`
+
+	// BalanceAssetIssuers Balance's asset issuers.
+	BalanceAssetIssuers *[]WalletStellarAccountId `form:"balance_asset_issuers,omitempty" json:"balance_asset_issuers,omitempty"`
+
+	// BranchGuids Customer's branch GUIDs.
+	BranchGuids *[]openapi_types.UUID `form:"branch_guids,omitempty" json:"branch_guids,omitempty"`
+
+	// Names Customer's names.
+	Names *[]WalletName `form:"names,omitempty" json:"names,omitempty"`
+
+	// PaternalNames Customer's paternal names.
+	PaternalNames *[]WalletName `form:"paternal_names,omitempty" json:"paternal_names,omitempty"`
+
+	// PhoneNumbers Customer's phone numbers.
+	PhoneNumbers *[]WalletPhoneNumber `form:"phone_numbers,omitempty" json:"phone_numbers,omitempty"`
+
+	// Segments Customer's segments.
+	Segments *[]WalletSegment `form:"segments,omitempty" json:"segments,omitempty"`
+
+	// Statuses Customer's statuses.
+	Statuses *[]WalletStatus `form:"statuses,omitempty" json:"statuses,omitempty"`
+
+	// Surnames Customer's surnames.
+	Surnames *[]WalletName `form:"surnames,omitempty" json:"surnames,omitempty"`
+
+	// SearchString A substring of the name, surname or login, or a customer guid, wallet account guid or IBAN.
+	SearchString *string `form:"search_string,omitempty" json:"search_string,omitempty"`
+
+	// MinCreatedAt Customer's time of creation, at or after (RFC 3339).
+	MinCreatedAt *time.Time `form:"min_created_at,omitempty" json:"min_created_at,omitempty"`
+
+	// MaxCreatedAt Customer's time of creation, at or before (RFC 3339).
+	MaxCreatedAt *time.Time `form:"max_created_at,omitempty" json:"max_created_at,omitempty"`
+
+	// MinUpdatedAt Customer's time of last update, at or after (RFC 3339).
+	MinUpdatedAt *time.Time `form:"min_updated_at,omitempty" json:"min_updated_at,omitempty"`
+
+	// MaxUpdatedAt Customer's time of last update, at or before (RFC 3339).
+	MaxUpdatedAt *time.Time `form:"max_updated_at,omitempty" json:"max_updated_at,omitempty"`
+
+	// Offset The number of items to skip.
+	Offset *WalletOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *WalletLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Ordering The field to order by; a leading `-` orders descending.
+	Ordering *WalletCustomerOrdering `form:"ordering,omitempty" json:"ordering,omitempty"`
+}
+
+// ListWalletAccountsParams defines parameters for ListWalletAccounts.
+type ListWalletAccountsParams struct {
+	// Iban Only the account with this IBAN.
+	Iban *WalletIban `form:"iban,omitempty" json:"iban,omitempty"`
+}
 
 // ListAccountsParams defines parameters for ListAccounts.
 type ListAccountsParams struct {
@@ -927,6 +1573,18 @@ type ListPortfoliosParams struct {
 	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
+// CreateWalletCounterpartyJSONRequestBody defines body for CreateWalletCounterparty for application/json ContentType.
+type CreateWalletCounterpartyJSONRequestBody = WalletCreateCounterpartyRequest
+
+// CreateWalletCustomerJSONRequestBody defines body for CreateWalletCustomer for application/json ContentType.
+type CreateWalletCustomerJSONRequestBody = WalletCreateCustomerRequest
+
+// UpdateWalletCustomerJSONRequestBody defines body for UpdateWalletCustomer for application/json ContentType.
+type UpdateWalletCustomerJSONRequestBody = WalletUpdateCustomerRequest
+
+// CreateWalletAccountJSONRequestBody defines body for CreateWalletAccount for application/json ContentType.
+type CreateWalletAccountJSONRequestBody = WalletCreateAccountRequest
+
 // CreateAccountJSONRequestBody defines body for CreateAccount for application/json ContentType.
 type CreateAccountJSONRequestBody = CreateAccountRequest
 
@@ -953,6 +1611,33 @@ type UpdatePortfolioJSONRequestBody = UpdatePortfolioRequest
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// ListWalletCounterparties List counterparties
+	// (GET /counterparty)
+	ListWalletCounterparties(ctx echo.Context, params ListWalletCounterpartiesParams) error
+	// CreateWalletCounterparty Create a counterparty
+	// (POST /counterparty)
+	CreateWalletCounterparty(ctx echo.Context) error
+	// GetWalletCounterparty Get a counterparty
+	// (GET /counterparty/{counterparty_guid})
+	GetWalletCounterparty(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error
+	// ListWalletCustomers Get customers list with filter
+	// (GET /counterparty/{counterparty_guid}/customers)
+	ListWalletCustomers(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, params ListWalletCustomersParams) error
+	// CreateWalletCustomer Create customer
+	// (POST /counterparty/{counterparty_guid}/customers)
+	CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error
+	// GetWalletCustomer Get a customer
+	// (GET /counterparty/{counterparty_guid}/customers/{customer_guid})
+	GetWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
+	// UpdateWalletCustomer Update customer
+	// (PUT /counterparty/{counterparty_guid}/customers/{customer_guid})
+	UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
+	// ListWalletAccounts Customer's accounts
+	// (GET /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
+	ListWalletAccounts(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params ListWalletAccountsParams) error
+	// CreateWalletAccount Create customer's accounts
+	// (POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
+	CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
 	// ListAccounts List accounts
 	// (GET /v1/accounts)
 	ListAccounts(ctx echo.Context, params ListAccountsParams) error
@@ -1006,6 +1691,356 @@ type ServerInterface interface {
 // ServerInterfaceWrapper converts echo contexts to parameters.
 type ServerInterfaceWrapper struct {
 	Handler ServerInterface
+}
+
+// ListWalletCounterparties converts echo context to params.
+func (w *ServerInterfaceWrapper) ListWalletCounterparties(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWalletCounterpartiesParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListWalletCounterparties(ctx, params)
+	return err
+}
+
+// CreateWalletCounterparty converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateWalletCounterparty(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateWalletCounterparty(ctx)
+	return err
+}
+
+// GetWalletCounterparty converts echo context to params.
+func (w *ServerInterfaceWrapper) GetWalletCounterparty(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "counterparty_guid" -------------
+	var counterpartyGuid WalletCounterpartyGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "counterparty_guid", ctx.Param("counterparty_guid"), &counterpartyGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter counterparty_guid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetWalletCounterparty(ctx, counterpartyGuid)
+	return err
+}
+
+// ListWalletCustomers converts echo context to params.
+func (w *ServerInterfaceWrapper) ListWalletCustomers(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "counterparty_guid" -------------
+	var counterpartyGuid WalletCounterpartyGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "counterparty_guid", ctx.Param("counterparty_guid"), &counterpartyGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter counterparty_guid: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWalletCustomersParams
+	// ------------- Optional query parameter "wallet_user_guids" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "wallet_user_guids", ctx.QueryParams(), &params.WalletUserGuids, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter wallet_user_guids: %s", err))
+	}
+
+	// ------------- Optional query parameter "logins" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "logins", ctx.QueryParams(), &params.Logins, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter logins: %s", err))
+	}
+
+	// ------------- Optional query parameter "kyc_levels" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kyc_levels", ctx.QueryParams(), &params.KycLevels, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kyc_levels: %s", err))
+	}
+
+	// ------------- Optional query parameter "is_disabled" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "is_disabled", ctx.QueryParams(), &params.IsDisabled, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter is_disabled: %s", err))
+	}
+
+	// ------------- Optional query parameter "min_balance_allowed" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "min_balance_allowed", ctx.QueryParams(), &params.MinBalanceAllowed, runtime.BindQueryParameterOptions{Type: "number", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter min_balance_allowed: %s", err))
+	}
+
+	// ------------- Optional query parameter "max_balance_allowed" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "max_balance_allowed", ctx.QueryParams(), &params.MaxBalanceAllowed, runtime.BindQueryParameterOptions{Type: "number", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter max_balance_allowed: %s", err))
+	}
+
+	// ------------- Optional query parameter "balance_asset_codes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "balance_asset_codes", ctx.QueryParams(), &params.BalanceAssetCodes, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter balance_asset_codes: %s", err))
+	}
+
+	// ------------- Optional query parameter "balance_asset_issuers" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "balance_asset_issuers", ctx.QueryParams(), &params.BalanceAssetIssuers, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter balance_asset_issuers: %s", err))
+	}
+
+	// ------------- Optional query parameter "branch_guids" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "branch_guids", ctx.QueryParams(), &params.BranchGuids, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter branch_guids: %s", err))
+	}
+
+	// ------------- Optional query parameter "names" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "names", ctx.QueryParams(), &params.Names, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter names: %s", err))
+	}
+
+	// ------------- Optional query parameter "paternal_names" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "paternal_names", ctx.QueryParams(), &params.PaternalNames, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter paternal_names: %s", err))
+	}
+
+	// ------------- Optional query parameter "phone_numbers" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "phone_numbers", ctx.QueryParams(), &params.PhoneNumbers, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter phone_numbers: %s", err))
+	}
+
+	// ------------- Optional query parameter "segments" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "segments", ctx.QueryParams(), &params.Segments, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter segments: %s", err))
+	}
+
+	// ------------- Optional query parameter "statuses" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "statuses", ctx.QueryParams(), &params.Statuses, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter statuses: %s", err))
+	}
+
+	// ------------- Optional query parameter "surnames" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "surnames", ctx.QueryParams(), &params.Surnames, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter surnames: %s", err))
+	}
+
+	// ------------- Optional query parameter "search_string" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "search_string", ctx.QueryParams(), &params.SearchString, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter search_string: %s", err))
+	}
+
+	// ------------- Optional query parameter "min_created_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "min_created_at", ctx.QueryParams(), &params.MinCreatedAt, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter min_created_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "max_created_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "max_created_at", ctx.QueryParams(), &params.MaxCreatedAt, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter max_created_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "min_updated_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "min_updated_at", ctx.QueryParams(), &params.MinUpdatedAt, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter min_updated_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "max_updated_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "max_updated_at", ctx.QueryParams(), &params.MaxUpdatedAt, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter max_updated_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "ordering" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ordering", ctx.QueryParams(), &params.Ordering, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ordering: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListWalletCustomers(ctx, counterpartyGuid, params)
+	return err
+}
+
+// CreateWalletCustomer converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateWalletCustomer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "counterparty_guid" -------------
+	var counterpartyGuid WalletCounterpartyGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "counterparty_guid", ctx.Param("counterparty_guid"), &counterpartyGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter counterparty_guid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateWalletCustomer(ctx, counterpartyGuid)
+	return err
+}
+
+// GetWalletCustomer converts echo context to params.
+func (w *ServerInterfaceWrapper) GetWalletCustomer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "counterparty_guid" -------------
+	var counterpartyGuid WalletCounterpartyGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "counterparty_guid", ctx.Param("counterparty_guid"), &counterpartyGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter counterparty_guid: %s", err))
+	}
+
+	// ------------- Path parameter "customer_guid" -------------
+	var customerGuid WalletCustomerGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customer_guid", ctx.Param("customer_guid"), &customerGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer_guid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetWalletCustomer(ctx, counterpartyGuid, customerGuid)
+	return err
+}
+
+// UpdateWalletCustomer converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateWalletCustomer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "counterparty_guid" -------------
+	var counterpartyGuid WalletCounterpartyGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "counterparty_guid", ctx.Param("counterparty_guid"), &counterpartyGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter counterparty_guid: %s", err))
+	}
+
+	// ------------- Path parameter "customer_guid" -------------
+	var customerGuid WalletCustomerGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customer_guid", ctx.Param("customer_guid"), &customerGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer_guid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateWalletCustomer(ctx, counterpartyGuid, customerGuid)
+	return err
+}
+
+// ListWalletAccounts converts echo context to params.
+func (w *ServerInterfaceWrapper) ListWalletAccounts(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "counterparty_guid" -------------
+	var counterpartyGuid WalletCounterpartyGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "counterparty_guid", ctx.Param("counterparty_guid"), &counterpartyGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter counterparty_guid: %s", err))
+	}
+
+	// ------------- Path parameter "customer_guid" -------------
+	var customerGuid WalletCustomerGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customer_guid", ctx.Param("customer_guid"), &customerGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer_guid: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWalletAccountsParams
+	// ------------- Optional query parameter "iban" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "iban", ctx.QueryParams(), &params.Iban, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter iban: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListWalletAccounts(ctx, counterpartyGuid, customerGuid, params)
+	return err
+}
+
+// CreateWalletAccount converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateWalletAccount(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "counterparty_guid" -------------
+	var counterpartyGuid WalletCounterpartyGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "counterparty_guid", ctx.Param("counterparty_guid"), &counterpartyGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter counterparty_guid: %s", err))
+	}
+
+	// ------------- Path parameter "customer_guid" -------------
+	var customerGuid WalletCustomerGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customer_guid", ctx.Param("customer_guid"), &customerGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer_guid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateWalletAccount(ctx, counterpartyGuid, customerGuid)
+	return err
 }
 
 // ListAccounts converts echo context to params.
@@ -1356,6 +2391,15 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 		Handler: si,
 	}
 
+	router.GET(options.BaseURL+"/counterparty", wrapper.ListWalletCounterparties, options.OperationMiddlewares["listWalletCounterparties"]...)
+	router.POST(options.BaseURL+"/counterparty", wrapper.CreateWalletCounterparty, options.OperationMiddlewares["createWalletCounterparty"]...)
+	router.GET(options.BaseURL+"/counterparty/:counterparty_guid", wrapper.GetWalletCounterparty, options.OperationMiddlewares["getWalletCounterparty"]...)
+	router.GET(options.BaseURL+"/counterparty/:counterparty_guid/customers", wrapper.ListWalletCustomers, options.OperationMiddlewares["listWalletCustomers"]...)
+	router.POST(options.BaseURL+"/counterparty/:counterparty_guid/customers", wrapper.CreateWalletCustomer, options.OperationMiddlewares["createWalletCustomer"]...)
+	router.GET(options.BaseURL+"/counterparty/:counterparty_guid/customers/:customer_guid", wrapper.GetWalletCustomer, options.OperationMiddlewares["getWalletCustomer"]...)
+	router.PUT(options.BaseURL+"/counterparty/:counterparty_guid/customers/:customer_guid", wrapper.UpdateWalletCustomer, options.OperationMiddlewares["updateWalletCustomer"]...)
+	router.GET(options.BaseURL+"/counterparty/:counterparty_guid/customers/:customer_guid/accounts", wrapper.ListWalletAccounts, options.OperationMiddlewares["listWalletAccounts"]...)
+	router.POST(options.BaseURL+"/counterparty/:counterparty_guid/customers/:customer_guid/accounts", wrapper.CreateWalletAccount, options.OperationMiddlewares["createWalletAccount"]...)
 	router.GET(options.BaseURL+"/v1/accounts", wrapper.ListAccounts, options.OperationMiddlewares["listAccounts"]...)
 	router.POST(options.BaseURL+"/v1/accounts", wrapper.CreateAccount, options.OperationMiddlewares["createAccount"]...)
 	router.PUT(options.BaseURL+"/v1/accounts", wrapper.UpdateAccount, options.OperationMiddlewares["updateAccount"]...)
@@ -1390,6 +2434,877 @@ type UnauthorizedJSONResponse Error
 type UnprocessableJSONResponse Error
 
 type UnsupportedMediaTypeJSONResponse Error
+
+type WalletBadRequestJSONResponse WalletError
+
+type WalletConflictJSONResponse WalletError
+
+type WalletInternalErrorJSONResponse WalletError
+
+type WalletNotFoundJSONResponse WalletError
+
+type WalletPayloadTooLargeJSONResponse WalletError
+
+type WalletUnauthorizedJSONResponse WalletError
+
+type WalletUnsupportedMediaTypeJSONResponse WalletError
+
+type ListWalletCounterpartiesRequestObject struct {
+	Params ListWalletCounterpartiesParams
+}
+
+type ListWalletCounterpartiesResponseObject interface {
+	VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error
+}
+
+type ListWalletCounterparties200JSONResponse WalletCounterpartyList
+
+func (response ListWalletCounterparties200JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCounterparties400JSONResponse struct{ WalletBadRequestJSONResponse }
+
+func (response ListWalletCounterparties400JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCounterparties401JSONResponse struct{ WalletUnauthorizedJSONResponse }
+
+func (response ListWalletCounterparties401JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCounterparties500JSONResponse struct {
+	WalletInternalErrorJSONResponse
+}
+
+func (response ListWalletCounterparties500JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterpartyRequestObject struct {
+	Body *CreateWalletCounterpartyJSONRequestBody
+}
+
+type CreateWalletCounterpartyResponseObject interface {
+	VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error
+}
+
+type CreateWalletCounterparty200JSONResponse WalletCounterparty
+
+func (response CreateWalletCounterparty200JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty400JSONResponse struct{ WalletBadRequestJSONResponse }
+
+func (response CreateWalletCounterparty400JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty401JSONResponse struct{ WalletUnauthorizedJSONResponse }
+
+func (response CreateWalletCounterparty401JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response CreateWalletCounterparty413JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty415JSONResponse struct {
+	WalletUnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateWalletCounterparty415JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty500JSONResponse struct {
+	WalletInternalErrorJSONResponse
+}
+
+func (response CreateWalletCounterparty500JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterpartyRequestObject struct {
+	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
+}
+
+type GetWalletCounterpartyResponseObject interface {
+	VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error
+}
+
+type GetWalletCounterparty200JSONResponse WalletCounterparty
+
+func (response GetWalletCounterparty200JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterparty400JSONResponse struct{ WalletBadRequestJSONResponse }
+
+func (response GetWalletCounterparty400JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterparty401JSONResponse struct{ WalletUnauthorizedJSONResponse }
+
+func (response GetWalletCounterparty401JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterparty404JSONResponse struct{ WalletNotFoundJSONResponse }
+
+func (response GetWalletCounterparty404JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterparty500JSONResponse struct {
+	WalletInternalErrorJSONResponse
+}
+
+func (response GetWalletCounterparty500JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCustomersRequestObject struct {
+	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
+	Params           ListWalletCustomersParams
+}
+
+type ListWalletCustomersResponseObject interface {
+	VisitListWalletCustomersResponse(w http.ResponseWriter) error
+}
+
+type ListWalletCustomers200JSONResponse WalletCustomerList
+
+func (response ListWalletCustomers200JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCustomers400JSONResponse struct{ WalletBadRequestJSONResponse }
+
+func (response ListWalletCustomers400JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCustomers401JSONResponse struct{ WalletUnauthorizedJSONResponse }
+
+func (response ListWalletCustomers401JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCustomers404JSONResponse struct{ WalletNotFoundJSONResponse }
+
+func (response ListWalletCustomers404JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCustomers500JSONResponse struct {
+	WalletInternalErrorJSONResponse
+}
+
+func (response ListWalletCustomers500JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomerRequestObject struct {
+	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
+	Body             *CreateWalletCustomerJSONRequestBody
+}
+
+type CreateWalletCustomerResponseObject interface {
+	VisitCreateWalletCustomerResponse(w http.ResponseWriter) error
+}
+
+type CreateWalletCustomer200JSONResponse WalletCreatedCustomer
+
+func (response CreateWalletCustomer200JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer400JSONResponse struct{ WalletBadRequestJSONResponse }
+
+func (response CreateWalletCustomer400JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer401JSONResponse struct{ WalletUnauthorizedJSONResponse }
+
+func (response CreateWalletCustomer401JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer404JSONResponse struct{ WalletNotFoundJSONResponse }
+
+func (response CreateWalletCustomer404JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer409JSONResponse struct{ WalletConflictJSONResponse }
+
+func (response CreateWalletCustomer409JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response CreateWalletCustomer413JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer415JSONResponse struct {
+	WalletUnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateWalletCustomer415JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer500JSONResponse struct {
+	WalletInternalErrorJSONResponse
+}
+
+func (response CreateWalletCustomer500JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCustomerRequestObject struct {
+	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
+	CustomerGuid     WalletCustomerGuid     `json:"customer_guid"`
+}
+
+type GetWalletCustomerResponseObject interface {
+	VisitGetWalletCustomerResponse(w http.ResponseWriter) error
+}
+
+type GetWalletCustomer200JSONResponse WalletCustomer
+
+func (response GetWalletCustomer200JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCustomer400JSONResponse struct{ WalletBadRequestJSONResponse }
+
+func (response GetWalletCustomer400JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCustomer401JSONResponse struct{ WalletUnauthorizedJSONResponse }
+
+func (response GetWalletCustomer401JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCustomer404JSONResponse struct{ WalletNotFoundJSONResponse }
+
+func (response GetWalletCustomer404JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCustomer500JSONResponse struct {
+	WalletInternalErrorJSONResponse
+}
+
+func (response GetWalletCustomer500JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomerRequestObject struct {
+	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
+	CustomerGuid     WalletCustomerGuid     `json:"customer_guid"`
+	Body             *UpdateWalletCustomerJSONRequestBody
+}
+
+type UpdateWalletCustomerResponseObject interface {
+	VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error
+}
+
+type UpdateWalletCustomer200JSONResponse WalletCustomer
+
+func (response UpdateWalletCustomer200JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer400JSONResponse struct{ WalletBadRequestJSONResponse }
+
+func (response UpdateWalletCustomer400JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer401JSONResponse struct{ WalletUnauthorizedJSONResponse }
+
+func (response UpdateWalletCustomer401JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer404JSONResponse struct{ WalletNotFoundJSONResponse }
+
+func (response UpdateWalletCustomer404JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response UpdateWalletCustomer413JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer415JSONResponse struct {
+	WalletUnsupportedMediaTypeJSONResponse
+}
+
+func (response UpdateWalletCustomer415JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer500JSONResponse struct {
+	WalletInternalErrorJSONResponse
+}
+
+func (response UpdateWalletCustomer500JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletAccountsRequestObject struct {
+	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
+	CustomerGuid     WalletCustomerGuid     `json:"customer_guid"`
+	Params           ListWalletAccountsParams
+}
+
+type ListWalletAccountsResponseObject interface {
+	VisitListWalletAccountsResponse(w http.ResponseWriter) error
+}
+
+type ListWalletAccounts200JSONResponse WalletAccountList
+
+func (response ListWalletAccounts200JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletAccounts400JSONResponse struct{ WalletBadRequestJSONResponse }
+
+func (response ListWalletAccounts400JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletAccounts401JSONResponse struct{ WalletUnauthorizedJSONResponse }
+
+func (response ListWalletAccounts401JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletAccounts404JSONResponse struct{ WalletNotFoundJSONResponse }
+
+func (response ListWalletAccounts404JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletAccounts500JSONResponse struct {
+	WalletInternalErrorJSONResponse
+}
+
+func (response ListWalletAccounts500JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccountRequestObject struct {
+	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
+	CustomerGuid     WalletCustomerGuid     `json:"customer_guid"`
+	Body             *CreateWalletAccountJSONRequestBody
+}
+
+type CreateWalletAccountResponseObject interface {
+	VisitCreateWalletAccountResponse(w http.ResponseWriter) error
+}
+
+type CreateWalletAccount200JSONResponse WalletAccount
+
+func (response CreateWalletAccount200JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount400JSONResponse struct{ WalletBadRequestJSONResponse }
+
+func (response CreateWalletAccount400JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount401JSONResponse struct{ WalletUnauthorizedJSONResponse }
+
+func (response CreateWalletAccount401JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount404JSONResponse struct{ WalletNotFoundJSONResponse }
+
+func (response CreateWalletAccount404JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount409JSONResponse struct{ WalletConflictJSONResponse }
+
+func (response CreateWalletAccount409JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response CreateWalletAccount413JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount415JSONResponse struct {
+	WalletUnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateWalletAccount415JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount500JSONResponse struct {
+	WalletInternalErrorJSONResponse
+}
+
+func (response CreateWalletAccount500JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
 
 type ListAccountsRequestObject struct {
 	Params ListAccountsParams
@@ -2888,6 +4803,33 @@ func (response GetPortfolio500JSONResponse) VisitGetPortfolioResponse(w http.Res
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// ListWalletCounterparties List counterparties
+	// (GET /counterparty)
+	ListWalletCounterparties(ctx context.Context, request ListWalletCounterpartiesRequestObject) (ListWalletCounterpartiesResponseObject, error)
+	// CreateWalletCounterparty Create a counterparty
+	// (POST /counterparty)
+	CreateWalletCounterparty(ctx context.Context, request CreateWalletCounterpartyRequestObject) (CreateWalletCounterpartyResponseObject, error)
+	// GetWalletCounterparty Get a counterparty
+	// (GET /counterparty/{counterparty_guid})
+	GetWalletCounterparty(ctx context.Context, request GetWalletCounterpartyRequestObject) (GetWalletCounterpartyResponseObject, error)
+	// ListWalletCustomers Get customers list with filter
+	// (GET /counterparty/{counterparty_guid}/customers)
+	ListWalletCustomers(ctx context.Context, request ListWalletCustomersRequestObject) (ListWalletCustomersResponseObject, error)
+	// CreateWalletCustomer Create customer
+	// (POST /counterparty/{counterparty_guid}/customers)
+	CreateWalletCustomer(ctx context.Context, request CreateWalletCustomerRequestObject) (CreateWalletCustomerResponseObject, error)
+	// GetWalletCustomer Get a customer
+	// (GET /counterparty/{counterparty_guid}/customers/{customer_guid})
+	GetWalletCustomer(ctx context.Context, request GetWalletCustomerRequestObject) (GetWalletCustomerResponseObject, error)
+	// UpdateWalletCustomer Update customer
+	// (PUT /counterparty/{counterparty_guid}/customers/{customer_guid})
+	UpdateWalletCustomer(ctx context.Context, request UpdateWalletCustomerRequestObject) (UpdateWalletCustomerResponseObject, error)
+	// ListWalletAccounts Customer's accounts
+	// (GET /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
+	ListWalletAccounts(ctx context.Context, request ListWalletAccountsRequestObject) (ListWalletAccountsResponseObject, error)
+	// CreateWalletAccount Create customer's accounts
+	// (POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
+	CreateWalletAccount(ctx context.Context, request CreateWalletAccountRequestObject) (CreateWalletAccountResponseObject, error)
 	// ListAccounts List accounts
 	// (GET /v1/accounts)
 	ListAccounts(ctx context.Context, request ListAccountsRequestObject) (ListAccountsResponseObject, error)
@@ -2948,6 +4890,327 @@ func NewStrictHandler(ssi StrictServerInterface, middlewares []StrictMiddlewareF
 type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
+}
+
+// ListWalletCounterparties operation middleware
+func (sh *strictHandler) ListWalletCounterparties(ctx echo.Context, params ListWalletCounterpartiesParams) error {
+	var request ListWalletCounterpartiesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWalletCounterparties(ctx.Request().Context(), request.(ListWalletCounterpartiesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWalletCounterparties")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListWalletCounterpartiesResponseObject); ok {
+		return validResponse.VisitListWalletCounterpartiesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateWalletCounterparty operation middleware
+func (sh *strictHandler) CreateWalletCounterparty(ctx echo.Context) error {
+	var request CreateWalletCounterpartyRequestObject
+
+	var body CreateWalletCounterpartyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateWalletCounterparty(ctx.Request().Context(), request.(CreateWalletCounterpartyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateWalletCounterparty")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateWalletCounterpartyResponseObject); ok {
+		return validResponse.VisitCreateWalletCounterpartyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetWalletCounterparty operation middleware
+func (sh *strictHandler) GetWalletCounterparty(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error {
+	var request GetWalletCounterpartyRequestObject
+
+	request.CounterpartyGuid = counterpartyGuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetWalletCounterparty(ctx.Request().Context(), request.(GetWalletCounterpartyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetWalletCounterparty")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetWalletCounterpartyResponseObject); ok {
+		return validResponse.VisitGetWalletCounterpartyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListWalletCustomers operation middleware
+func (sh *strictHandler) ListWalletCustomers(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, params ListWalletCustomersParams) error {
+	var request ListWalletCustomersRequestObject
+
+	request.CounterpartyGuid = counterpartyGuid
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWalletCustomers(ctx.Request().Context(), request.(ListWalletCustomersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWalletCustomers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListWalletCustomersResponseObject); ok {
+		return validResponse.VisitListWalletCustomersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateWalletCustomer operation middleware
+func (sh *strictHandler) CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error {
+	var request CreateWalletCustomerRequestObject
+
+	request.CounterpartyGuid = counterpartyGuid
+
+	var body CreateWalletCustomerJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateWalletCustomer(ctx.Request().Context(), request.(CreateWalletCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateWalletCustomer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateWalletCustomerResponseObject); ok {
+		return validResponse.VisitCreateWalletCustomerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetWalletCustomer operation middleware
+func (sh *strictHandler) GetWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error {
+	var request GetWalletCustomerRequestObject
+
+	request.CounterpartyGuid = counterpartyGuid
+	request.CustomerGuid = customerGuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetWalletCustomer(ctx.Request().Context(), request.(GetWalletCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetWalletCustomer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetWalletCustomerResponseObject); ok {
+		return validResponse.VisitGetWalletCustomerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateWalletCustomer operation middleware
+func (sh *strictHandler) UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error {
+	var request UpdateWalletCustomerRequestObject
+
+	request.CounterpartyGuid = counterpartyGuid
+	request.CustomerGuid = customerGuid
+
+	var body UpdateWalletCustomerJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateWalletCustomer(ctx.Request().Context(), request.(UpdateWalletCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateWalletCustomer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateWalletCustomerResponseObject); ok {
+		return validResponse.VisitUpdateWalletCustomerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListWalletAccounts operation middleware
+func (sh *strictHandler) ListWalletAccounts(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params ListWalletAccountsParams) error {
+	var request ListWalletAccountsRequestObject
+
+	request.CounterpartyGuid = counterpartyGuid
+	request.CustomerGuid = customerGuid
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWalletAccounts(ctx.Request().Context(), request.(ListWalletAccountsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWalletAccounts")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListWalletAccountsResponseObject); ok {
+		return validResponse.VisitListWalletAccountsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateWalletAccount operation middleware
+func (sh *strictHandler) CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error {
+	var request CreateWalletAccountRequestObject
+
+	request.CounterpartyGuid = counterpartyGuid
+	request.CustomerGuid = customerGuid
+
+	var body CreateWalletAccountJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateWalletAccount(ctx.Request().Context(), request.(CreateWalletAccountRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateWalletAccount")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateWalletAccountResponseObject); ok {
+		return validResponse.VisitCreateWalletAccountResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
 }
 
 // ListAccounts operation middleware
@@ -3516,118 +5779,219 @@ func (sh *strictHandler) GetPortfolio(ctx echo.Context, portfolioId Id) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3pduM2svCr4PCbc9rO0LLkpRf1L8ftZDTTbTu2e5JJq78QIiEJYwpgANCypq/PuU9zH+w+yT0ogCRI",
-	"URIlL+0sv5K2sBQKVYXa+cUL+SThjDAlve4XL8ECT4giAv51nErFJ0T0onOsxvovEZGhoIminHld7yOj",
-	"v6YEhXYYohFhig4pES3P98gtniQx8bqdvf2Dw5e+R/WcRK/kewxPiNf1wnwHz/cE+TWlgkReV4mU+J4M",
-	"x2SC9bZ/EWTodb3/t1tAu2t+lbu9yLu78x1Yf0iJmJ0BjDieB/qMxTNEFZlIxIdIjanMD7AY6l/1mgvA",
-	"vg+YF/mRq2BejR3ETsdcEgu04iimUm0G671Q/J5OqKqHdIJv6SSdIJZOBkRoxFoMM4RRgkekDG67XQ9r",
-	"DDu4YEVkiNNY2TlDLiZYeV2PMrW/5/me3Rd+bvvehDL7T99Ts4SYkWREBBzgHI9IPfwaRI1ZQVQqmI9C",
-	"njJF2QgNBZ+gdgn6BbDrJepBrwU8g7RdC+klFwswHYSCYEWiIxUgLiKDbDXOqGNLUSLRQPBrwtBghmjk",
-	"I8pggMQTgiIqSKiX2y6dyTu6PPbqzyU1KE0pRcN9pqHy7vQxBJEJZ5KANPkWR5rciYSThZwpwuB/cZLE",
-	"NMQaqt1/S33SLwVkemREvO6Bvl8iBNei6dMXb0hJHHldb0iFVKcaVAv+gEca+gmREq7bSwRPiFAz1C8G",
-	"9z1EJZpQKSkbeXef3fH/xDGNABo0xDQmURd1EOzs3TXFw4kZrnEwf4XCYAEgwLEmDRIhLmA3iW7y7d+i",
-	"wBw4QPouJCI4HMMooEyNAIRZhEQak5aG7ZizYUzDDfH7xkVCLnqMaEE4FgRHMzTGEmGGeqdXJxenR1e9",
-	"s9Oj979cXp0d/+MS4RDYBm29PDzY3+tsPzC6Qns6iaZUjYGkw1QIwhSSCiuiGQEjQSRPRWgQ0mOKCIZj",
-	"s/4GWDkEqZJjhdr1DDm8Rb+mXDn3GaF25+/vDn96fbr/A5qOCUOCJFyAIKHqAdBxxFDKyG1CQkWiDAgK",
-	"lBTz0YhEBWocoLaCn3Ys5+30omAbUHPK1Xc8ZdFmtHKwjFYYV2gIa9//xKccyTQc59dqhBmViIsRZvQ/",
-	"ACkc6BzPYo6jK87fYzEiG52rs++eK0OhliiAYr2uQGqMGeq0D14fvnqJBjNF5AMTet1+IMCJuCFCsxlJ",
-	"lIRDf2Q4VWMu6H/IhjfZcU/sLteFPQcECw0DvCea+cltohWItzm0GDEyRZwR81aen11eod2bzi7XS+3C",
-	"xAfCjwGCCxTGVHM9jRwhrp85EJ1+BqIeKcgNvyaRr/8fBIaZGQoCqiqOJcKCoKngbGQRmggeaoQM4s1o",
-	"aG+vLDFuiFQTval+5tG3Z6fvLjXYmknwDaax3kirHnNU/fCvzZTE8Y59bwapQgNB8LVEGA1SSRmRsnhK",
-	"PjKZJlp2kegDiSi+Ah1lE5Y6LIkKM93gou8pcqt2kxhTZh5kjZR8XzQmgrxFkrAIze318Bz3QqISdBYc",
-	"TdjmahIijFZQMGAOBSg4R+b9AzvK6BzUaD72YexFTRRt38s1vFXDPzJ6e0UnBCbBUxjOVs05zsbBnNw0",
-	"aARYQcwZOSydUx6tcaWwSuWqeRaNl2bwne+lSbQuPu5cU+eTcwF+xXYzm8wdzcGnex8uLJ9zxZ0P/k1C",
-	"eN4t6O+pVBdW9Z2nBsMYDq/stWuMAN+LsALqBsW+IdL0PLsSFgLDLefc52zpXaahlnJePlwqAaqwHq9W",
-	"ctUHPaaKZQDYN+crtrULLkHXw6GqIYbWw0ijUy453mVO9WUBFBwdX/X+eRLAw5TpzlSi/EEQOCJvUXD5",
-	"8fL85PTdybsAKTJJuMCCxjOUMj2wz5yRx+/PLvWwhIgJ1qePZygR5IYwLU7hedZDKRu1+kybf0xboJ88",
-	"A4jne/lWnu+ZxfTBHCsxGzhHNMfAI/mF5mYejiJqPDHnzs0OcSyJX73sJ5dgcl0RViGFkihxBEZ1lzri",
-	"MAjL3EGbYaywfVec45wIyRmMvPO9GG8yS5Ah0Qckq3F94Qyt4sy113NAFiPonAs15DHlz5WmGpFE7fkc",
-	"0MqCoXd5hg72Oq9QNh9pYYO2gp8//BhoCaEFxs94MqCYoespDsfYR1NBlSIMBT//I9BGUhLjkEjj5bFs",
-	"/vFS8/XJxwvP937+8GOZtc2P83xtz1MjmzfTUtbj1xKFL3aQvpAIRoKfpFV3Dpfml66jBy5epsIE5ZVO",
-	"bo13AKQuv6ERiVBqXORlzzhL49jYF8YLO7dNM0Upu5uH1JRK9FvLq47S1FwxykD9CppRTsG/KdWoeBie",
-	"QjdycfREylGFeJdrR0WE6aHVo0HMw+vHVo5y9+OcNw9ceK3CzxtTqWr9vEMuHM8w/JgKIrU0qSeLeSH3",
-	"t6urc2R4Fx6UUgDgoJ54Mod7Q177TsN6krnKl3BbGbofx1ihqba8wREDTu2p/pviKOIID3iqEFWtleTX",
-	"gO4cEOdYysYU6pBXug0fYYkwirjSenWC1TiLsYDrbivAUSSIlK2QqlmwjbiAKJgNreavS0E6rqCdox7K",
-	"6jBGBIEdDXlQ6T70NgSSBXJsyHVMcESEgxRXri24GXCSpLG7lXEarb4Lg8zll1H3ih7Vv5lzsU43pPby",
-	"wFse/PO9QpV/IFWmBHUtRUNUruL/w3HMpzKXNPX3nU15Kr8MlUeZJ7KW1NSYGPep655EIWaIJ4RltqsE",
-	"vgVhm3vpK8d3zjvgPCaYPYzWUkJZjTPHPVH5uOsoMQXivoIa49Dvb0qRKeB+GlWmjKcnUmZ6cww4L0YH",
-	"aXhNFOJDNKQMs5DiWJsJURoC5+QeIGAg2e2zoC7Iqm07sDKMAYw0uBDy17wnFQ+v5ds+C47PPnw4e9e7",
-	"+leABJ6iCVZEmGgHi9AASxrmETWJtkZcv2lafrKRj/BI0DCNVSocCLf1qhC8CNCAs0i+RcH7s2MHrpiH",
-	"i+H57uzipPf96S8nPx3/7ej0+5MADSlWmYFLiV7u+OJf51dnAQrFLFHc+a2sj9VhRWtk2Yk93wM4Pd9z",
-	"AfR8rwqEngV7lvW4BRvM8dAHy0Plqz7HI2pux8Sjs1ydOr+EOs7iBfPkUpNJAxI1S6aZyyiZZxe7yaKs",
-	"F7sY2jI5LtsNV40XZwHBcpL+hyAsQanmouGijNyqxdk5+ldYHOJ42no20XXzxBh/CNjtnNXjZoHB7QCQ",
-	"CHJDeSqXpAjZERVAOLO6kZBq8eWsBkDajJ+G2TW+p7jC8XoEhOMYQJRVGEF/qklDcqVhCUNl4nLuz89z",
-	"uEokXgLXHrZOkDouxxrFUCvO+kAdbRh02m0UjrHAoSJC+jZYF8+QTHBojljw9N8xIyZd7D1hIzW2+WQT",
-	"yvJ/g56sRavX9f7/X/6r369l+twfWQefNPIdS0mUtEl7CRGAaRZCSBGPRoKMtJKB+I3WquiEtFC+quwz",
-	"pVVH5z2w+gkKsRAzFOShrMCoW0Xs4IXss6Cs+gRvUZIvna+kxoKnozEK8lh9PijoM7MPI1RrfUb0/t6j",
-	"mUeTxWwEdIvwxERnYAqJ9CPMAfc55l5Ie++QbxdkBwhaSJv5tzhUKCIhneDYUYINj3q+d7sz4jv2j9mw",
-	"d+a/7q87dJJYOQFGXdcbUTVOB62QT3blmCcy0YS6a5cAHr6vcTDB4pqof+I4Xeg8NUlYZiC60SOzpMTn",
-	"jx6HPxfIfYeBNXPH8bKTJUSEGhl8iIIqgT2Dw2ZAN+WRZo7oXHw9pCfahdVvEGqzTFwm2PL9buS6zg/3",
-	"FYy+4rX5Tdl8TtDuKUy+EpaeyOKrkvxy/3VOy80d2H1mPNjoecT3zwUfxGRS68S++O4YvTk4fKWNRT0I",
-	"RTxMweezFbiJW/bnv/5bchZsm/xCcDD3mRzjBMQruSFiZlyqPFWSRgQFuzedoE4RiYjCNH5Id7Lr8F7h",
-	"A5b+Mp98zt2LIJ7bOPc9N/Oq2pXqSLMqJ+QCCl0UE5hnQkVVXKuQyzEXCsl0MsFilr/5lgoqDr/iqKrW",
-	"R3KEPl70tIqvUVxdR1OSvrbuIMbsOgDUQ96gewIb7l6OQGU8guZIzoOwBKEX6wZ9C8+1nzmzp1SNbYzA",
-	"daL6KJVaI+doglU4rgS7GJrxVCA5k5qcyhZNKCY77Xb7oPOqbNe8PKiaNXP4L8xIt0rFloCUT6eHFjUj",
-	"2oZ06k/ckIOZ/O7k8rg2wHAFacAP43g36b2yV+N2vyQhZ5FEKVPUqGkmZ9hOKWFw/2W1oqjWCgbkXl29",
-	"r+efmLMRkQrFdEi0KQc6oDRQ+AhnKctZnZnNPsYMjfFNOQb0+uVBQ3hKOcIr8AZ4P5tLKuaLnJRZ+reR",
-	"aDBQZnwNZykJt+zyL06O9Ivy40Xv6qT2+qsiSWXkMA8BiJSdmN6QCBJtpbRI3HrZRhPKUqXZHF0SFiGq",
-	"EJYoOHKB7qJvTcp6P22390OYC/9LgnphpAc0VYdhcL2L9yie4plEgdm9xBvmT/WIEam2J3vJAvncO0c2",
-	"lkgkmo6pIjEFA3QICe0FTW2RSaJmaEIwkwiz2XbpolZeyP3V9QyP2eW6fJrzkIvBjA5LSKhQ9zp6+jyp",
-	"z4sbwFUvqkUJbUgDzDqnlj8zNMoq6Pxi24Vgb5jc5hxnnnRcRL6QRc1Eq/xe7M37weZQY+ZeklAQtc5m",
-	"EmasvWE1qJ8dswLIEmyuYXV0NrU6rrLKllqLw2QvRg9oceScV6M56adHvzwpo7fZ81MOmr/a33v9Zv/g",
-	"9UGjJ+YjcNqa2bw1r0kW0uLI8C6o4lihmFhvvc0pUByFY8yM83xCmbv63n39jxu4EjcqVFhYc1B7m4CP",
-	"ddN/l5SIPyyO75Wn+VwzkTfNq1ycIrn4ZtfOW65xPOZOg4e+2/UZ4qkch0t8gPO41tuQMBVUzS71grbM",
-	"HLQtrRPWSkrQJcFVEtSVKgY+kvrpWlevhBNBXotR9nJgx0olkO+42WONegpNUqnQwORgmXK0Sl3mFEtE",
-	"pUzBkmxlhfA23ysv5P9px8Cw03OeJZzQf5CZqY+jbFgT1jpLCPhYwXVlM36oflUmhKk80O0arn4u+DW5",
-	"Fh7aPjs670kEAa6hfm3CsYR0hpHQtK1N5BY6Y6bQlYa24FVPEIQgmYohDon0IT2yz/JK5wSrsfRRiCW1",
-	"zh7wJuV2y9F5z9ZIawrEig5is1m3z/rsG/TNNwZEykbffIO2Ak0R//vf/xP46JwmRP+yU0zc7qIzTRf2",
-	"inaKStI+Q+Y6NCwWEzJHhfTdSFwZL+DhkC3Ui6AaVS8ET7MP77pUeJKYMlX3efetqwwzOTWJsVOBkwRi",
-	"U3qF4ItWLXzw6vjIKhZ3JmhonFywZPClNMC3v90FLY2cE9jCqSC17i5tm40wZVIZIyR3+A3IkAui0S30",
-	"LRGJcJ+NMYtiIroIo+Cg3V7RzUBlKYdUmT4WAMkHzggURdtwBtL2n+L6P10bnTMH+vvl2amNfUsTM9XL",
-	"Q9Clz7LJEKMy16DnMI1KJHjKIic8OqAMixkaxhxDBX/CKVPGDxnTkFgF0zLXUaKPu7PXamtDRcSW82V3",
-	"d3c6nbYw/NziYrRr58rd973jk9PLE5hTONkKfjs673m+d0OENIzYbnXMSM2COKFe19tvtVv7NsMThJ+m",
-	"3Yzi9L9HdQr7e0gyVvNip6BVLkDSOHURwG5B8fYFaAtrhfOa8Skr1BBDjlJf9EGw7aPEpMMQc7fSFPYO",
-	"ZlU3Ul5cqwUkAHiUncIvNSX6VP+gFEN2FzUCuvNXToUMhgbjTCOcBgOhjcvd50ojlL12e5NSajCcjGXy",
-	"qaQFZxmxjjfN1feL994W+bjKXdE5qBwlXpQFlb3rRajAcR0Uu5Y7qhThlywGVc5/6lRyldp5lhFkaRTJ",
-	"QSyN42qujvmbSZ+xbkg3NaZz17hUvK56t64Jh8lz4sOcX6Bi/sDcat0G+e3vOj1wYEpn9ZRSiweYdLB6",
-	"Ut7d4873DpsAVu6UAjgzXn3LjvlZNXrxSBZZt9qq/QwqoqyRNcYOLiU48iHIlmpm9BCy5B0dAt5ILab6",
-	"DFoXKYGZxMYRjR3tOKbs2vjQqWqhK8iMpxL2yLZMiOiz6oYJEfl2+m0yD6uZV0ixNwGsOT8908oqTRwq",
-	"SdJbwcHeXtBnXI2JmFJJtmG5HDKpsFBa17TRQpvXVip5AVz0mcLXRJZ+eyGz2E2+/Fv9yGZxwnyNEDPG",
-	"VZ+NiIJuHXnG9haccNu8amUhXKrota3DiFTf8mi2pvQq5M/PH35sJH/kIgHUmJdr65HvyvaFEim5m5PN",
-	"nc1kc6fwGm0kmpui5v6i2ZXMmZtqXRm5VD6WE9d8ozpQJQuefd4C86D9ZvWEvNeWntDZXz2h2p8I5h02",
-	"OU5NJxY9eW+vyWS3nc1DPAaGYhx5vvhBSGveA+MdkaWeB1qFNkqhk9y45VRUafnkpklwUcg4bZVqDjUv",
-	"QCkd0k27WPCQvC0kb8SJ6fgSYhniiECyVp6ECQIUDUifOaKagpUiS+WJelgmVUtQ5kkbdcK25HC9j7Ct",
-	"kz1V/a8qKBozf61buJFQva/C+5z13VftilDN1N3HEKp29z8F6P0F6L1F4cfMJ7tCFN75Jbt890tOy3eO",
-	"jV4WCN8TVUiDigFc24Q3byCzdg9etznSPfrDfv5DMf2cJvUYTO8YCr9zE/N7ohrzUe5cXd/B5fhlGzim",
-	"sma6s5Lfa7veX3WcQ7Wuw+qRvE5+bePrHANZp1Ca2ZCtRf1/swy5hobXXPCsFo6SiVuAQmw2HcpjfDZj",
-	"oQ4yNw7ogrdONtzjOOcWCql5meRETrMqpSIq6n2LWYS9SsiznPv3e/bI1baNWeqSy+n7SQXmw7jYQkeE",
-	"bOhjy42TvKU96jndv10XGs0sdHCV9VnevZkyFHy8fBdsg0sOojQ2klaRpjZ1tBThg1CWcd5xRmq9dLBi",
-	"9qz1WeDQduAbB9iI3hDma6tpefqstbT6DGaZIF/WqVrha8KWeLbynjcbWlsgLaDnhPnKQHGZpxDe4izW",
-	"suomK5xqwuiaKPRR87SF8sI/ajmJWb2UXHevJULl7m5NP1s1j+WJHG3PUczey7s21/WpRtYd507dOf9a",
-	"qRFHEW5+Yt3xD2H7ZW6wXNBu7gbL1aDCD1YKs5YcYSjTnvrMlKEYWZml//RZnxnNC0HtDBkOSahkF612",
-	"n5W+E9FnzlPha6mN47ia5/FiIcVBjkefQWydq1wkZ7u2FnvdupA4oOgNVsWbNLc8udWigqp4tsDH1kWY",
-	"zfpsmAroXWOwA8dAYcwliWoj1m+Cxb65B3kuBMmyhx1KsrBlPQxs0nAuy+ukmSO6PkxxTCxxyoSYhv7F",
-	"6pfmj2jL4he+H7MArdurts1lYFFHtsZTUZ/y+ETuw6/yVLjldo/gNlzrtfjTcfj8HIerHo+qw2P3S0Gv",
-	"S12HjrDaNHkGvvj1KE695661PQofurnafwRfXkPSLkzHJt48SW9r0iYDp5+baY8sUmILpIgZ1GdzluME",
-	"z2yvuq1yEzvKoNfVguZb1q2olTBt3xKo0QalzVrDdRqEPkHPOekz8RA+peurWizndkGEHkWrupp51caI",
-	"neb+/FJ/QxPYWCAGNoa/QZc12iIttIO+h2ZrH2yztSO32dp51mxt7rB7NYd1O56VTmgrCh7ADbj3iG7A",
-	"l801xwWNF5c6AufkxG/PH1g9QmNRuvvFpZ6lmoLTLrFZnLGaBrco3lgbaqz06Xxm0cbftui6jwZT06Rz",
-	"gQ4z19D1jxCWrBx6OR+aYiLz4TGoQK312V/A79LpUVDKgiJSXpmC6iD/dpkZZj0rqRprvgutF4lKFOKs",
-	"LWJlAUiGnVClrT90lH0Src/Meo77oxPYHjJ6Ec5aCIA0RTW5D8dON9D0mdSkRiKpV86bHWCT7lpWuEqV",
-	"AXVakkHJla0eXyqL4EOoKjuf25/AfMRVL9RC74xGJrPEMI0haC6SNTJo9P3cEjK9ewqpg5ryLwDbovV3",
-	"zk/mim2kP2/t0ISf8o4R9ex0cmtcfKZErbaYzv3mn8k1d2voWn12VW0XgvBQEYGCvJFBkBVfoa39l+32",
-	"Nsj4EDM0IAVbmUKZSm2h+dWkkuvdJ4iwkMMLYk2KrIRKL8EZ5HFDKRN0lM9r3SCKZx2/VNov0QE38sWR",
-	"roylNs/gzmsXPX7zi/nXL4fDvcHrsEPe4FfRAdkfVsvzYazpAPDLm+h1+GrwEh8OD8h+tBd2Bm3c/HUq",
-	"tUjQZOGCe7sznU7ho4Y7qYgBq+ZTmM8W/q8ZGnN655j+N1lzG9t+ptpbpinmqNFqsmK4cELQd6bC02k4",
-	"U9MoxnC1XhurX/Z/3fvrq2l78OHjzfH0YvbqZ/XD6+sfPKdHSyannT4sWXeVci+VT58fJT5Xbi9RpyKB",
-	"/LDIf1ph/lvyhNqqbXNPC3LLGz4PiduQd4n/qFLOWEQ9mtUooqNVxY71aWFFZ9/7FjJeZDLjz0LGZjme",
-	"WVffzuFhu7nBVWp32zl8ddjaO6x0ie20Xu5XWiLMRch+h8lY9Y1QlzphvloOwtcpkawXMJtmcznJU+Xa",
-	"SNNBwdaaFHlVRf5sn21VYvGFe9vw1nw3cVuXmO3RZ1DfaIpeihi7rWx5W+lqWlea2Gc2r3ShXlr0bX3c",
-	"6sI1k5nmWrd87WymtWoEM6nXroiydkWItesk2KsnynOabxBcI0byQV9Hn/ozdr088SlxuHfDzKdCgBTO",
-	"L4co53KfjvqsmJKX5KElFXm58ywvj1F9NiAxZyOtXfr3rdh7aBFm9JpGqsWaeTebSbVnXMLzTNW7+6f1",
-	"rCkc/0zseYaJPauEY9V43f3i0NvSgJ0rcZrE65wa6LUrA8ufYPij1AY+Z7vx8QVLqfPgHyJTaSWvlj1W",
-	"5Q6Dnz67rf0+fdakDm3rFsatzK+VvmlUmr/brzhsBRN8TZBImfkkMGHw/a6xUkl3dxe+tDfmUnVft1+3",
-	"t/OGY7vgobFHmPsu3XwvO5SfEnrkpSwiwnxtoYucACPlzO+zjVragd5Uiv1D0d3nu/8LAAD//w==",
+	"7L0Nc+I4tjD8V1R+b9Uks4YAIV+kbtVLJ5leZtIhG8h89NBPLGwB3hiZtUwStp9U3V9zf9j+kqd0JNny",
+	"FxhCutMzc+vWbAfL8tHROUfnW58N25/OfEpoyIzWZ2OGAzwlIQngr7M5C/0pCTrONQ4n/BeHMDtwZ6Hr",
+	"U6Nl3FL3X3OCbDkMuQ6hoTtySVA1TIM84enMI0ar3thvHhyahsvfmfGZTIPiKTFahh19wTCNgPxr7gbE",
+	"MVphMCemwewJmWL+2f8KyMhoGf/fXgztnnjK9jqO8fxsarD+Y06CRRdgxF4W6C71FsgNyZQhf4TCicui",
+	"BRRD/S8+ZwHYLwHzJlpyGsz+REPs48RnRAId+shzWbgZrC9C8aU7dcN8SKf4yZ3Op4jOp0MScMRKDFOE",
+	"0QyPSRLcWi0fVg++oIPlkBGee6F8Z+QHUxwaLcOl4X7DMA35XXhcM42pS+WfphEuZkSMJGMSwAKu8Zjk",
+	"w89B5JgNSDgPqIlsf05Dl47RKPCnqJaAvgB2PkU+6LmAK0hruZD2/KAA05YdEBwSpx1ayA8cgexwoqhj",
+	"J3QJQ8PAvycUDRfIdUzkUhjA8JQgxw2IzafbTazJaPfOjPx1MQ5KWUrhcHc5VLCKX7DnkfCM45IEMxyE",
+	"i/dzN4fW9RHo/W3nPAlbrX7SGO3jWuXQrpPKkdPAlZNhnVT2R018MDy0j5xjYuSLF23iuzH/9jIWiDZp",
+	"LkbKfWFh4NKxviDJUQWLUUxbuJB6pTHctytHTpNUjkcHtcohPhoe2ydOjdRHxlI5ub1FfPPMLJbRHY0Y",
+	"KVhHGv7QR+zenZVhZl9Mux12fub7xWY+ZQSO1XfY4XKfMIDb9mlIKPwTz2aea2O+hL1/Mr6OzzGkfKRD",
+	"jFaT44YEgc/P6N8/GyOXeI7RMkZuwMIrDr5c0tB3+IqmhDGQe8Ys8GeEs9ggHjwwkMvQ1GUMyOOTPv5n",
+	"7LkOQING2PWI00J1BF82nssKhAsxnOMgu0GBwAJAgD2OVOIgP4CvMfQQff4UWWLBFuL7wxDB9gRGgYjm",
+	"CECYOiiYe6TKYTvz6chz7Q3xe6IjITqDxRmLsBcQ7CzQBDOEKepc9S9urtr9TveqfXnX63fPfuohbIPg",
+	"QTuHB839Rn13y+iy5eoYenTDCch2ex4EhIaIhTgknOIxCgjz54EtENLhYpBiT8y/AVYOgCMjrLhyPkEO",
+	"p+hfcz/U9tNBtfqP5we/Hl/t/wM9TghFAZn5AZyobrgFdLQpmlPyNCN2SBwFhAuU5PnjMXFi1GhA7Vi/",
+	"ViTnVTqOtQuoufLDH/w5dTajleYyWqF+iEYw98tXfOUjNrcn0baKU91lyA/GmLr/BkhhQdd44fnY6fv+",
+	"JQ7GZKN11ff1dSkUcokCKObzBiicYIrqtebxwdEhGi5CwrZM6HnfA02GBA8k4GxGZiGDRd9SPA8nfuD+",
+	"m2y4k3V9xfp0LfjmkOCAwwCKFWd+8jTjJ/BpBC1GlDwinxKhNF53e32091Df8/lUe/DilvAjgPADZHsu",
+	"53rX0YQ41/dAdJoKRD4yIA/+PXFM/m8QGOJNOyBgs2GPIRwQ9Bj4dCwROgt8myNk6G1GQ41GUmI8EBZO",
+	"+Uf5AYneda/OexxsziT4Abse/xA/ozNUvf3T5pF4XkWeN8N5iIYBwfcMYTScM5cSxuKj5Jay+YzLLuJ8",
+	"II6L+3C6b8JSBwlRIV4XuBgYIXkK92Yedqk4kDlSou+iCQnIKWKEOijzre1z3HcMJaCT4HDCFlszI4HQ",
+	"CnQGFOrYpqqN0Cpaxs/ty845nKZ3Fzc33RsjV9XBjJHwzmVsToJCbYdTeS8knoeD6EB2Hb64CbHv2XyK",
+	"HJ+IpU1xaE9a4gE/RUacSRYzn6UUooesQqSDIgTFi79pGvwUn7Mzpe6V3mKxB1tRudCOld4La7c1oCsV",
+	"MZOf9wGRhzHXyuAQ5uw0oIZmFG6ioSkyObvt9bsfLm7u2pc3F+3z3+4ufu30+r3E/mPNfcJ1Ac8fuxQN",
+	"jL81DmsnR+KEPhoYkUJHnlwWsuhY1U3HzJacbHNLBGAuQyHmYl1a6/r30Y5VsGJrF/nBgPIXOu/aV+pl",
+	"XXqiHYs/yrx4yslwwvftETP0GLhhSGhij16gNKqNkurxZcTN21IhkztysD0mydEsOQYT6+DI20zZFB/f",
+	"TOXMEP9Vt3/3Q/f26tzIVULLeBtiFbUc4Te3hWalzibIPE+l5bTfveXov27f9H+LF23tmgNK1TSRCzpn",
+	"FTr76K9zuUf9ARV6tT8PCdqxtAEJZniRVq227rr922W3fX7X73bvLts37y+MzdTs1LbU91/jiCinfaMd",
+	"K7OqBLFvrpkrrN1etW/7f+/edD5enGeO+IRerhReHKJGrXFYqdcrjXq/dtKqH7T2ax9ba+nqadqvbxPJ",
+	"m6vwaMfSEZLC9UuV1Rjnvdvr6+5N/+L87sPFead91//tOkmum6qwHOv+qJVVZdNUffBaVL22hgs4z0MI",
+	"YD8CE7x7baH3QTRNONxc4faTCmHHKRNuMY3Iz79q+C11n/rulMBL4AeyF6veOVPj4J0oQFQKsNiSU+S1",
+	"9J3k6Ge1yavek2jsicHPpjGfOevi41l3lP+ubYCZiuCJj2SWpuFT3w8dlk+Rv9cf/pPY4NuSoF+6LLyR",
+	"ft8sNQirUOO9Ri3Hd2waDg6B/MGFXRJp/D05Ew4CDLsc8a32SaM3t7mJnw0T8PHhSrb7wMeksQwAm2J9",
+	"8WflhEvQtT1UlcTQehgptcoly+tFVJ+UTVb7rN/5+cKCozWyGRmKvCEBdsgpsnq3veuLq/OLcwuFZDrz",
+	"Axy43gLNKR84oNrIs8tujw+bkWCK+eq9BZoF5IFQLojhvONDXTrmCo5pEDqf8iUJQAzTiD5lmIaYjC9M",
+	"ixWqgRmiOQMeiTY0cgRgx3FFPP5a29kR9hgx05v9xSUYW1eEpUghIUo0gZH+Sh5xCISpkOFmGIsDPyvW",
+	"cU0C5lMY+WwaHt7krYCMCF8gWY3rG21oGmd6sCoCpBhB134QjnzP9d8qTZUiidz1aaAlBUOn10XNRv0I",
+	"qfcRFzZox/r44RcL3AUTgj7i6dDFFN0/YnuCTWXGI+vjTxa3hWYetgkTsX7J5rc9ztcXt9wa//jhlyRr",
+	"i4dZvpbryZHNm2kp6/FrgsKL02S+YwhGgm+qmrcOneaXzsMHFk+TYoLkTBdPwq8BUtd/cB3ioLlIlErm",
+	"R9G55wnnuojhZz5TTlFSe7NNTSlBv7m8qilN5RUjBepX0IwiCv6mVKP4YPgSupGOoy+kHKWId7l2FDt5",
+	"tq0eDT3fvn9t5Shyo2YcjmB0V+MkBw880TlJDiM/QKkgxDwgjEuTfLLICrm/9/vXSPAuHCiJbJhmPvGo",
+	"EExJXvuBw3qh8kSWcFsSul8mOESP3CiHKCTEDh75b6GPHB/hoT8PkRtWV5JfCbrTQMywlIwy5SEvFenA",
+	"DGHk+CHXq2c4nCj3O3jOdizsOAFhrGq74QIc9ZA+JRNso9MlJh1d0Gaox6V5GCMBgS8K8nCZftDLiJjK",
+	"bJIJZROCHRJoSNHlWsHO9GUER/uUiJiu3guBzOWbkXeKtvPPzEzGq56Jddg0lmeNmUasym9JlUlAnUvR",
+	"kJuZCn5jz/MfWSRp8vdbvfKl/DIua6swfC6phRMSZKNLNqbInxGqbFcZ8+PCNnLGp5avrXfo+x7BdDta",
+	"SwJlOc4cfUXJ5a6jxMSI+wpqjEa/35QiE8P9ZVSZJJ6+kDLTyTBgVowO5/Y9CZE/QiOXYmq72ONmgjO3",
+	"gXMiDxAwEGsNqJWXYchtO7AyhAGMOLiQ+M15j4W+fc9OB9Q663740D3v9H+zUIAf0RSHJBCpPtRBQ8xc",
+	"O0onY2hn7PMzjctPOjYRHgeuPffCeaBBuMtnhcwdCw196rBTZF12zzS4PN8uhueH7s1F5/3V3cWvZ39v",
+	"X72/sNDIxaEycF3Cpzu7+e2637WQHSxmoa89S+pjeVjhGplasWEaAKdhGjqAhmmkgeBvwTeTelzBBzI8",
+	"9EHyUHKrr/HYFbsjkjFVxUaeX0IkyJdLYfalRFVZ2JlE5Cy7yI8U1T7IydCOqHTYLTmrV5w+DtMx998E",
+	"YQZKtR+UnJSSp7C4RoM/hclF4HbueSIvQBwxwh8CdrtP83FTYHBrAMwC8uD6c7akUESOSAHiU6kbBSws",
+	"3pzVADBZ91GyxsI0Qj/E3noEhD0PQGRpGEF/ysm016VhAkNJ4tL2z4yS/xMkngBXLjZPkGouxxzFkCvO",
+	"fEF1bhjUazVkT3CA7ZAEzJRxPG+B2AzbYokxT/+IKRF1BpeEjsOJLESYujT6G/RkLlqNlvF//uv/Dga5",
+	"TB/5I/PgY0K+Q2YYk6VbMxIApqkN0UY8HgdkzJUM5D9wrcqdkiqKZmUDGnLVUTsPpH6CbBwEC2RFoSwr",
+	"SrGSP33HBtRKqj7WKZpFU0czhZPAn48nyIqC39Ega0DFdyhxudYnRO8fPZrZnhazEdAtwlMRnYFXiMMP",
+	"YR9wH2HuOyb3HaquLLUAq4q4mf+E7RA5xHan2NOUYMGjhmk8VcZ+Rf6ohp2L/9WfVtzpTMoJMOpaxtgN",
+	"J/Nh1fane2ziz9iME+qenAJ4+KXGwRQH9yT8GXvzQuepqEAQA9EDH6lK094+ejT+LJD7GgNz5va8ZSub",
+	"kcDmyPBHyEoT2BtYrAK6LI+Uc0RH4mubnmgdVrNEqE0ycZJgk/u7kes6WtxXMPri0+absvm0oN2XMPkS",
+	"WPpCFl+a5Jf7ryNaLu/AHlDhwUZvI75/HfhDj0xzndg3P5yhk+bBETcW+SDk+PYcfD47lp7qJR//7Z/M",
+	"p9auyJkHB/OAsgmegXglDyRYCJeqPw+Z6xBk7T3UrTxFxCEhdr1tupN1h/cKHzAzl/nkI+4ugjjz4cj3",
+	"XM6rKmfKI820nGAFFFoUE8gyYeiGXq5CziZ+ECI2n05xsIjOfEkFKYdfvNQw10fSRrc3Ha7icxSn5+GU",
+	"xLetNfQwvbcA9ZBxqK9AhruXIzAUHkGxJO1AWILQm3WDvrHn2lTO7Ec3nOSk6JtozrhG7ouqkFSwi6KF",
+	"Pw8QWzBOTkmLxg6mlVqt1qwfJe2aw2barMngPzYj9eJm2QgguTo+NO4cwG1IrQuBHnIQL59f9M5yAwx9",
+	"yKvdjuNdJMayTo7bvUdsnzoMzWnoCjVNzw5OYnD/MF2KnmsFA3L7/ct8/vF8OiYsRJ47ItyUAx2QCShM",
+	"hFWyr+o2IkvvMEUT/JCMAR0fNkvCkyiQW4E3wHs3U1HnFzkpVcK2kGgwkCm+hrUkhJva/JuLNj9Rfrnp",
+	"9C9ytz8tkkJFDlkIQKRUPPeBOJCDy5hE4s5hDU1dOg85m6MeoQ5yQ4QZsto60C30TuSFD+a12r4N78I/",
+	"iZUvjPiAsuowDM538ba9R7xgyBJfT/CG+CkfMcGc25OdWYF87lwjGUskDD1O3JB4LhigUDSm0dQOmc7C",
+	"BZoSTBnCdLGb2KiVG/JydV3hUW2uzqcRD+kYVHSYQEKKutfR07OknhU3gKuOk4sStyQNUOmcWn7MQAcO",
+	"KiK60WcLwd4wuU1bTpZ0dER+x+Jqg2ryvGhk/WAZ1Ih3e8QOihpu5H+MwRtrfzAd1FfLTAGyBJtrWB31",
+	"Ta2OvirrzrU4RPais0WLI+K8HM2JHz385JlT90kdP8mg+dF+4/hkv3ncLHXE3AKnrZnNm3OaqJCWjwTv",
+	"giqOQ+QR6a2XOQWhj+wJpsJ5PnWpPnvjpf7HDVyJGxUqFNYc5O4m4GPd9N8ljcK2i+MX5Wm+1UzkTfMq",
+	"i1Mki3d27bzlHMdj5DTY9t6uzxBfynG4xAeYh2tR/aXVXaUFo5bY+whjlUyqIgvbofvAhbRlIisgY65Y",
+	"BUTGVSyZGGgNKA6IMpFxGAbukKugoh5S9GNpX3cilwfjGin1Q2HXLUgIbo6FmAW2Oj+kIkHRFAstQUb4",
+	"l0t7DSVW+Et5up6Y7Q4CG6tCh2JsvldAYigfZKm33eEw0ZqME3GFn1Z5qniy1dnqjmamMc7tw9bDUwKG",
+	"gdjyO7nlMK2VCH0WzesOcYF5ArX2O/PZjATIxoyYiPoy4rgbBYVL5XjPPBxyQJYl96kDlJtD7BRZTHSY",
+	"sApy0xUJ529JWJia4j9SEqB7lzqnyFK7kP+RHJQWWJIqKIlc51R0IORbUnYPUoIg77Ny+81MizzYPVNj",
+	"qgRuYsLV9sBUfiHJaikuSdDzSkF06bLiItC12bi4sK8cB8vPbhLyV4uPQF+y9IIQajrgpSKpHLIQTX0W",
+	"oqPomahZQTs4bqUCo3dN2Y2TH3Qnjcb+/lGjtn94fFBtHh0dHNeOErruQa1Wqx5oTQUzb+R27fsS8Tdd",
+	"MuehCogO4dRZhSa+5+Skeg+xp8KWJehoqsioOEMcPv9dxhOshZBc6gd3c+quzDlJbal0IUmI0c4R8qna",
+	"5N3840XKursV4IraqHi2XLjVXLJxUO5s6e49kIcBL4jDHr622r+sNiW26WKcpRaVgWsJe/GPn+Vioh1D",
+	"ruFDJck0kEfCkAQiIc9xx26YciR//PBL30gkv/zernzElX/XKiefPtfNeuP5v/Jwmm3xmmdvp7uw5mcQ",
+	"aMPgwCh1SG+iYhQ4byLf0hqTZUoPsg1nlf8nBjTxoeLt1rGaf5pon5O/rHGmJDZt04MlCcGL08uigza5",
+	"sCU4ennFsVLzVmOsw0c+P68ARsfrZhDR4hLFJI+oGpLljrWYqXPT2VJbQItKcRNrfFHFsmiapkQ69rzu",
+	"CPq7lTRnQAI+f8p1hEixFybLOUll6lOyUNJbmT/aSbAOEFLStiPXTj4sJY8SbkOJ0+IOykKE4r4WUuSh",
+	"/slcXtQqp1fn7ymSUT9US0Lxarsjv6BypWC3TkXzLCv5dbExVg5cr7plaQDFx/JB5MBLAANM7cmyky3e",
+	"AzH2OxZ1By9tha6zXCGocpcIpqvkEJGunHKJiFKgO8eFzp/O8lIgvSRTvRHTlfB05Fb73C/sO488EG/d",
+	"pf20sC/hvZXkDtPzpT6QwB3J9BO089NvZ7tp0ocWfOtCcgkvZcFoozmT9X05cf9kYzKMZhOfqgPVRJhy",
+	"WYVdD6oFqQ+I5jOJLk+0hJdUtpiTXtIZFokJdxu8yiG7kwZRqTev+RtX4gWub5OxqrQrwaFycGmvoWJs",
+	"lWvI5sG6a0z76mPBlzogVh2Hjt4gIcdEoexROOexTqCgEUKw2g1ZLjMO6I7wlaD/zvdj7Zrpo85K+EHA",
+	"jTmgFseM9eZ8jut6E9OewbwakUcdGSVtiNd2IK70AtIyPSmUsreWT3Fj/+DmPj9ByF/R8ycNru07AJeI",
+	"gUL+j6MPohJMl/9V1B4yyBOXtxWJtHnRitvi+2xl/T1J9WwtpSyr9m6iOeXqq+u4nvIVzZVkXaQHrn4x",
+	"qZ+lKW/l+7n+i1dxTJSQcOtLt5Qyt0IXW0cD0xSn0iJutfRKayyr30gpKqsb68SKicrOur40TOO6w1l8",
+	"jb48q4fGSsnKses7nyKhzBXOuxWnWFIvWF8Ep6Vs5tNmrvdLUEgklBVC0vuc2sV4j7Tk3JhOk0Sd5PCs",
+	"eMqVOAXyxFyiBW7kw9NaHuX47+TTtV13S7oZlXLbQZ6xS8eRONmi6y5a02qsQP4xJ7ZECnICy5lkcz8I",
+	"oSIi6sFiE+pAybofID5a/Clsdow8AqUQyKoksjET36gU7atpVBJ/SVKtZIi5Ev9TEXxF/UMn24r+R5ZO",
+	"K+mfEnUZSTALXPEFXYb6qsoC5RVZzKlDAmTt6QxsqYZE0GwOD+gUc5IhlYBgB3aA80gLZe8JMFGyQ7Ep",
+	"Sv/fdc7PL67407jHtomKunvzl3K6dpvI+nDR/3v3HH5rX152f7mQ01z9cNk56ydfTDW9N1FuL3z+SraJ",
+	"NSwjt+kvH397dX3TPbvo9drvLi/uLq760GbBD1C6V3wV/ZytDkHYceLLFExI4uH8j2YkSFaY5BltpHiP",
+	"M5skNj3T6WnJFQqvXg3zpnpHJZtOb9Ax62SlZBTbpdfMaZ8sFpKd3PSTNgUXninkmy8ut+CrE+knUHqA",
+	"6QLSUqqoE6LpnIVQaIDckA0osHiwAP8YHXMRSR00w0z4pKe+Uzk5EreSqDsOWOhDT3XqIDbxH+mAxokv",
+	"qa/LgrOIyN6/O26gXy56fbgRCx0cnhyjo8ODJlL3/akoRbORDFocFIQi0ae/LQlDRprpyvaOxa7BKMlg",
+	"h/qU7HIC2k8m0Wo5BfvLb/6L7lpUWnJBj6vYX7gFR6GJOFthvmWQc+EtkoyfuP8kFTs6aBbidmk3hp2x",
+	"+0Ao/NtE8ijkgCkdT0DGET6fcYw2El0bVjVp0ItC02DpLscc6FJIY1nMPgZuSJiUDaWwtN8ohKYXGxZL",
+	"6U8qtya6ng8910aXLh66ngtXVVxfil5x14E/IowJv0CHOmRK5YCOlWjoqpkuMfzwYxGUS0oBdSBhGOcH",
+	"QlBInsIosJYMQvqPNIk7wVSg0KRK0goBSvkYlqU3RNcqtRBG1vv//M//WqgXBj8RKD08OERDzMh+Q6cv",
+	"1OGS7+zmrH5Y+fWD75BpfCGTKy9ngvo7PyPA2gcfexc//vZu/+jHm7OD9s9nnfbBh+518+bv/Q/7+we/",
+	"Nn56/+t+5+/dH9vX1wc3F/vNn5o/ffz5KplK8Z4LsEbl6NPng4NlaRTbSAdvr5cXXC9IJ9qub2dNL1WR",
+	"p2dDb9XrhueWhcq4pa/iYizhqS8RFVvPE/NXaGiroaEyrpUU7fBBLdGSioFwd6XyNRRpvNzS+m5DR0xK",
+	"RQQM2vPADRc9Dry8VxgqDNvzvKv627J+EpQbK+++G8sEsNeupQTsAR2LAscI2EkYzqDH72YFapHuKtEn",
+	"bmdJXfjziJkI0nMpV1V3Acoep9Ftzr9WBAyVjoZdPHN/IgtxXYxLRzmtnLozAn1FxEV2osulyw8GTo1R",
+	"czedq83oeMJwo5bqSjKg7esOExkgI64e2hMGLfzGAQ6F1ldFXSruVnJteccSf4GfvWwejIRuT7A9GdDo",
+	"tjFOUczkirgrbR4w7qNEy/Z1R+rwoBKGLjcI+dutAR3Q79H33wsQXTr+/nu0Y3GK4Oepia7dGeFPKvGL",
+	"uy3U5XQht6gSXx06oEhsB4dFeX8iVDBT7z6VxAtU9fPz2YGYB58IvE0m1LKxEE9nIhiil7SZ0nMho6ou",
+	"Q48Bns2gHxOfwfrs4BCbYKuZSBpdz6KgQ5iyIr7yOTHAlM+erapAjeB/gRdd4wEM7bZSmW8Qh3UDzZ8G",
+	"gVeUIA/2XSq+y9COSk3SM2ERWMHyikWJF0bxPbkTxQauQBe6ve2cM4kr6L+xv79/Ysr20dCGj2824ERc",
+	"aG7tWdCYzdqzfOl6E3iRuLTAiWedangSGIW/NVzFBmyMN+VxS7sgYAbpSZJXGBT7Z/7zP/+7C6zPBRMn",
+	"Lxtz9dxz74nCZkSzijFaUYn9EulW5SR/AYSj3YEpXRXcvB1jl7JQlFNHrUuGZOSLyywDznsEHGETTB2P",
+	"BKB/Nmu1FZeSq+sv+STDwL8nAMkH2HT+KZkiTSgoaoRyvXYqO+kGBP3Y615JA4aJ7m98erDsBlS9rMKG",
+	"fCcDgihnEBT4c+pojd6GLsXBAo08HwP2Zr5LQ6Hweq5NZKmsFJntGV9upVGtGaYxDzwpz1lrb+/x8bGK",
+	"4XHVD8Z78l22d9k5u7jqXcA7cbuQWIq2rzuGyY0DJsRrrVoXI7lgxTPXaBn71Vp1X/aqhiMtwXn8h3Fe",
+	"zvwlEHyYc5qkeNT3HA6JiFDvQMbqcDGgKhEDAVPsSt+KZAaRYaFc57qTfEC//747D5DSzr//Hsl+cHFJ",
+	"mMBvdKEYPwUB3EwKrgvX+kXtwVlhElI8RCosXWBt49ksOf4SWjM+fzKNQJZIA6obtdq69xonk49/z830",
+	"NuQ1lLXKoV0nlSOngSsnwzqp7I+a+GB4aB85x6n06JahX953LC7vqwpb/GN8qn/E0yH5t4veYXqfdNsv",
+	"n4CvXAZJ1r3SL5ORnXeBqJC8mdxoSOBqCiTnfSnajL3MVcrwYr3si4kLF59N46D8N5M3voKaKbr6SKpN",
+	"LYkrU3jM4gQN4xNUibIcHhWJUiyVAREpUNgDsanzb0vqOML/NaBDTO9NhKWNhigJH/3gfld22EwcvJlj",
+	"NpyQgXSSyUcgYtAUUzwmVdSG8y/PPcQlAThOrQxxizMlLQNa6aLQCddRw7Qwgjah8xny5+GA+iM0xNSp",
+	"okv3nkj1RjBE1DVGnnXQ7UQCazVqNQ6D5SsRmwBdTlCpSIXNdVDnHFUgeIWu2h8uLHEbNeAGEnRE7zBA",
+	"wXTK0ei5lORJMLGZOWUEprrE9J3vLNYTJ3lcvS57FubfPyd98twuf96i/HvDwm5zAZcn3M6yBOZ8NcHW",
+	"rO+XfTV9ey+8fVD+wznXqm5PsgqyTUnGPNn6bCYVor3PGRp8LlSSbgh2GFjReQJYF7xcHApZmVSnZPBI",
+	"vRmJoWataVXRZrrQexLmipFNFCF9ivecH7eq4/xpeDxdZ/T1+LvWLPtqdKP69rjyPdTgboMl9xJpPiss",
+	"mFRwRfOncNYF1RJzwKDZz46y680BlZb9rmitHJv30swJwEAeLlDS2FFXFvHzf0CjHn+nCIvMVGlZMj8I",
+	"RXP9KN8G9CxhScVZN7umdE/lGk+jgnQj4RiDnCTNTB+5XkgCJEKL4AkUI1AbPBzqOdeNpN8So4DMgOsG",
+	"FK490q5b2rEgH4f9Nx7Ma7XGofxraO3CQmBqMKEXolk+k0s3B1SGUdEORLxdantzhzi7VWRNXXr3n//5",
+	"X2vPmuIn+BcacjIUpjuMZO4DV6EsLU7w31z9ULd8QbN69UTfbgvCO5YYEOuvTG2NiYZ+OKkiixEc2JM7",
+	"4S224pUgNh+KH6WQH9BMgBawgHZUwoBoXqHWGxcrgG/bRHhAUzXp/HcRgZY9MWT2AZthW+jzYt4VZnDE",
+	"H9sS/GbG/Ij99O9vO+cM7aT88LuR91hdmCWlcjoOwAxd3EZJLSsDRVP81BGD61o8W6a2LAVYkGoRfOJp",
+	"PlCli5heAt5Pv52JhIpCEKOw1sZg6pGuGNLmaji7+eyFdixgQoi0A4cRKob4lPCngvkKiSKZfhovKR3S",
+	"W4q4VD2mGfV0OoX0jnSHePI08yCeKuO+eXBxgZRNK1xHO1Ch3LUhn/ovAhw/vRrg73LKTgtpNRvA3pho",
+	"EzHtNfnrXW4lakmo5eBN4c4Lom8uHqS7BqRuIfhxiP7Li1fw3hdBBg83RaQKJW8OWyKBqhDIRCT/a0Kr",
+	"ZVsVA6vlDmwMayqdYHOQZSJCIbTq+ca8FOcuxEA21gNRtjUvBFE+35zdVZ7EC9AoVMpiGOXzL0yb7YwO",
+	"jPJVYFPczprSdwuUXa7pJjPehpg6uJCCNPU8sf4VmZdLEQ7mHzeopDUHRzBfwwiMHRUM3k3CqbwItXq/",
+	"VmvB/380ijWJRL1BDHe5vjgbAC+jrUnoi7SF1wYOrF3hg1mG3CLcJepGvgx4a6HvhfC9ZmTSzK8qlqmM",
+	"wm0xXJwmi3vE70zzRRStXrlG1tQvMzVLz1twL8aOod+Tlb2qIVcyBfIl+aiZxE7VIS8vZZPOPa8oD1M+",
+	"07MqxU+v5Cw9bNUa1YOPmULvaPJ6pTHctytHTpNUjkcHtcohPhoe2ydOjdRHqVpBZYNomZb1qIw1k/Ut",
+	"KUampKcSJo0Pj66H05WL2UmiXEeRlK1SGPU06ShB0XgnT5Jlzt8YIdkcxXI4eUkIXC9oXB7+VsT9J3Yg",
+	"xw4HcFmCa1T4LTeMnWu9BDKxakwdU/fnojDAlGFw6JoDmmoUktdvxESPE9eeiFaTqc4iAyos0R1L63+k",
+	"ki+HC2QlOjftqmywf5PAV36CAcVUXGHpEoYsd4ipJRJmof6NCV+vHo3HYbKdRNwQBdoz53XmEK7XkCGu",
+	"waW7oYAXNF6ThDLdQkV1SxlQrXRvSBa+TOcSHNFKLVm2WsltZBVlsmbLGNQVoaKGYUCjygTpyD1ViEoU",
+	"cqGldVwDqhdyoR1RnYUE9hkRKBpTPyBOqsorLu0Sjvy4tmv3NLcDluyTnbvosT+goT+GdlH62+IEsiAz",
+	"oqj/axVdQLJrMqHOFea6AzEOWT0JG3UuqodZK+czNRNZkbwXf2pHgiXaVJ1y4kTi/hRpMaj77Jn0uFeR",
+	"iCFYS8qxBlSrx4rqunY54Mt7QUESI74ndED5xFpw9QQVpUuCu01SR/QBsW85t0yhHZgsrwB2t4q6wnEv",
+	"b2LjC+AogORaNwwJXZkGokrStxq73SCXRLiL5h7UUMTSWMWUxMVpD+oi0zekcxm3vfOzor4ELwND19Vi",
+	"laxWq9UqR/w/x/w/Nfl/w1qtrtrnrCrh/PZUq+dnWbOJUwQS9xL2qbf4UjQCGtQGOU6pGrHXyG/SWoPJ",
+	"nVXdwH7Xuk7XVCtphRm9O/RRuoGzGpRuxfwCBH5K9xWra23EJOAbGg6lRzdqSYbh/CKo9OSYM4u4/T1J",
+	"8VGTLoWMZH8qBbq0ve1YvOY24ioH5Ea0Fje3y0sIUwqptODMKGOyuLvkN2QKNGsnZV878+nIc0UB/x8s",
+	"M00jvhcmwOx9TrBiqWy1JSZPFaXaqwnFK5Wo5icT2Uomrg1o2cy1bWs+Zd1l6sNbynX7wqpQ7S/PUy1W",
+	"j/6JKfn/5WZUbX+6SkMS606qR+K3SCeSf0qdSP71pR1NmzmXCtMSo+rpP3NK4hJpbBqzeY40FY0FVjmQ",
+	"WrIpNPEc6YqRfQNMPf8MsRBzwZs2lj2CA+U7MZElKQ0yExO0yx/qdCuaJgkytWITW5XOgQQYUBtzm1T1",
+	"MYg8PxFBWqZeea3VDQ9o2gekLqjG4aSK+spXpjUtwpCdKATDgILUhAJPP9nyGso60KM/9xz+LREcghES",
+	"SOnGSnre8o4SsT1v7zTZ1PqWMi9pX52LH5MEHNlYCUkJ5otoh5Cc4wa7TFSBR0lnMaEkc5L0yTNnT4Pb",
+	"4QlR3EgYk50CY3JjMbiulZffCeRVrLwve+pLzP/ZT/7Gl3OMdF4eczpp1eqtZrPaeCu6QGR1SpC/ObPy",
+	"D2IfCjH1ivbhnn5f3qrKiaJbPlOF38ny7tMBVRn2YG6KZ8KnXpTNLlQNETcRIaul6e1ttYave6Tn50br",
+	"F0zKYJjLclKczi+OT/aPas1ardmsHew3avX9Wq1WlB4tWq+vw+7ybqWXW7ERwfz+x3JhvuZptV1H59dx",
+	"bW6e0qBf2LnC8MzKlj+pKaoXA8TirXRGQ3dGKIvipKk8y5GfulxoJ76sSNSvTgnT2iCpcbsmJC5wSZ06",
+	"D0RcR8tIGFDJ/VUtfqpuYTgV8l1YwG5YFHgf0FUdVJcG3ndFvsCQoDmFa6LXDtkm7EuJvNOCpAiXyZyI",
+	"VXFcddPsN2x+8n1WzXNjiv0Fdl/UqSUsTyHNCs43TvUyDyJ/Sn8e5sy6YVgvdY/hX1G9TY/ERq1Vr1eP",
+	"tnYmDo8qddwYVo7sfadyTJqjygE+HB7Zx84JqY3iM7FQS3qdM3EFWJudg3ln4C9JCf3VOz/8Fc17eTRv",
+	"xdHNDbeH+joGWKr5lmZ9BYlIHleiwMpSP3QcC+1giub0nvqPVHOx6pG6XRPN8Nilol0bdaAoXeYeSoJs",
+	"h9CSMmuIbWyCnUUg/oObOF2pIpQ5164xEMDKcXHW+4qBPT/YTt8uLrOhqbaDQywNpaj1slDnI+naDo1W",
+	"/Wi/cXyy3zxucmkaBITaC5GvpIlX/d24w2NfyDN5J0K/071qX971+t2zn3q6X6p91u/8fBH7oJJf5WuO",
+	"Wv8bvbltE8agoX6IRRo9h0koH3BSyB9gByDKBigWNUOUPMkHMoYWkAfXnzP9NwZXuhvt3pkhrQo1d/lz",
+	"XbMqbuR+Lc+XXt+i2ECebiRJ17YfVvYRyxE8UVvHMonQNDqK/JFIHk72FAUbAut9WalSsGWvKy03GuG4",
+	"QynyXCp6gSM3hPBQAJnJkJMpPzkjwYCmPwhps/JzLYRls1KUzuW0YM7s6ypihR+wC9dEqXBT2hxoNCwZ",
+	"iXt0GdkVESwFGQtxEDJkCXaSudWpe1pNYXeE+J5k/Gbyloto+lOEkXV22e1dnFvxHCIWN6BjEsKFi3Ez",
+	"U1jhbrGJERsXG7cJ0+TPxw+/lJI/rEgAleblzbXz+mayua5k84aiuSxqXi6adcks88WMdWXkUvmYVDm1",
+	"/LKIZ9+2wCyldK6tbm6qaBapmM1Go8zLs8DnZy9Ed7dxGKjWZ5E8Lz4QluU16E5sUR8ABSmKc4QnH5qH",
+	"+86Cyyerd9u7vrg653LND2IZ5zIk4v2Okr/xPabxGVF0kJzGkhc6K0LGAmY2diAbIDafRDLDkAyoJqpd",
+	"TzqYtDu1+TAlVRNQzkgwxRzTxfkEWxC2ebInrf+lBUVp5k9A+bqNGlMK71vWd49qKaGq1N3XEKprh0//",
+	"EqAvstFLxFJXisKUXb73OaJlPZs2k6ta6NdNSVRRpBSXpxEauiNXXFgS34EV0b3oPjKJQ38xZ6X5uCz9",
+	"dpytlFZ/S0yf0aReg+k1Q+EPbmJCnmRJPlqnN2O6u3zcrK+EYyrqN5/we+3m+6s274j3Sl6n/OSBuLw5",
+	"Th0Q5L68WU3p3ACFB9WjZkkSQ6Q2xaCQJ9k9KSAjwhmayDuz8yCLxnScoi4th83kLYXZzhiv4pwrFFJZ",
+	"mQRB0qtEBpmHo19Uope+1JZhB9NKrVZr1o/+4B45vXVBOZfcBi0MtiAwt+NiszURsqGPLTJOouRl1Mlv",
+	"L4BcZaGDq2xAlQLBDS/rtndu7YJLDu5IyWk5/R1D8v7nxK1JcD2QcN5B99scLx3MqI61AbU02lY54RDI",
+	"N/NLsLPRdmtAtfQu7AUEOwtRmr3Es6WlbW8euM6tS72Cy2XSNallGF3Frm8USvID4rlSct1vLREqa8TC",
+	"X1Dc+nJH21sUsy/yrsV4LJZ1S+o3I7cu5LdEV3h9Yd3xT2H7xTcAZDNp13SDRWpQ7AdLhFkTjjDUjZpL",
+	"55T9QGMNoXkh5joEkdGI2NBjY6X7zEw2Ftc70XCpjT0vfXfed4UUB31gBhRutvLDSCSrr1aLvW4tuLZL",
+	"JLxEZ1JmevLERYUbeosCH1sLYboY0NE8gHQ1gR1YBrI9n2mNhVOxnkLf3FaOi4CoWy01SpKwTYjoEAcj",
+	"NFmeJ8000fXhEXtEEiebEeokZ++JH6ETOscvAyTko3V31WcjGRgR0zpHxZerkMnxJHyVoyJG06u4Ddc6",
+	"Lf5yHL49x+GqwyPt8IhrLVa4DjcuSYyTZ65xODFexan31rW2V+HDzWqhv11fXknSjk3HMt485j7lXEVr",
+	"uaytcjBAC4A7vFVKOgwSCdcJy3GKF9wcdgjagWuCozPRpbunA2rluYbF7FB25C3AvlV3EAwXyhouKizq",
+	"aCt9Ix7CL+n6SvlrPM9/ZIB/2ejZFQQlcvUQVwfA9wq+2dC375mhu+9BRpT352sEogIbBWJgY/gD/Iim",
+	"OCSBiz0B9hAz10YBET1JGNpxq6SKKui97zkm+uBSl45N1B4Hrj33wnmAPXQd+M7cDkERSy62kbPYs+6H",
+	"D93zTv+39AplYvIW3ICNV3QDHpbXHGPeKe8IzMiJb88fmF5CaVG691mnnqWaQozaknHGdBpcUbwxN9SY",
+	"IOo3F238tkXXSzSYmApW6TCp7f9zhCVTi17Oh+IK84A8+PdAaPk++xt4LrQJcRN6IguKMNbnv4JLXGky",
+	"MEx6VhJ3rUPozMaeJ7znqQkgGXbqhtz6Q20kIHMGVMynuT/qVnSfLEU+rSIAUlwcF/lw5OsCmgFlnNSI",
+	"w/jMYsK4qdeyHl45WpJACUC9ShZxSrRCtT7plpL48SWIVaQ6zEZ9YOSVxTCwODsiFWVMINN4oZBqZikB",
+	"ZlZo/YPzk9hiGeknjImtKMNPYmAhO108CRcfBMHSQX+4TBnZAYGjiutnItd8SHBAAkkOA9qPaIg8zdyA",
+	"zwUNgiz5Z4daMkecoZ39w1ptV1aJUjQkMVuJQpnrbq+P0uJApJLzr08RobbvyIa9nDgd355zCcOn8Cnk",
+	"cf/Y616B2zfueS0ufRaOXxfcr2QWAjf6xZEuxVKbZ3ADBmFG/+FO/HV3MGoMj+06OcFHTpPsjwxTjusR",
+	"O+DaBh/L4N93J86xfTQ8xAejJtl3GnZ9WMPlTyeAP/YXmglwnyqPj48VjtLKPPAAq8R50/B/zdBYRMpG",
+	"i1MwXM/T718arePDJv9TZ511MOcKrUaKzLY9JegHrhfZE4Emn+s4vxs3F+1zwzR+uen0Lwwo/weu5nPj",
+	"8G7/X42/HT3Whh9uH84ebxZHH8N/HN//w5DDdL8Q/CAVp3fAxXxUMGchcTozLkk+vUp8Tu7kEhUJ5Mfa",
+	"xZbbEObfkieU2PPADRdinwpyy0seD1H4YoX/KFXOGEc9ytUoovaqYsf8tLDr6DsvLWS8UTLjr0LGcjme",
+	"8nrJVv3goFbe4Jri4J6EP4swWP3g6KDaODCNGQngniVIyahXD/dNI6Kg3AjZHzAZKyLl8k6Yr5aD8HVK",
+	"JPMFzKbZXFryVLI2UtyyImtN4ryqOH92QHdSsfjYvW3LknIcBImCG1mXqL4xoFDfKIpe4hi7rGw5Ff04",
+	"I/jyShMHVOaVFuqlEUG9cnXhmslMEVhvJZtprRpBJfVqKVFWSwmxWp4EO/pCeU4aiovFSDTo6+hTf8Wu",
+	"lyc+zTTu3TDzKRYgsfNLI8pM7lN7QONXopI8tKQiL3KeReUx4YAOiefTMdcuzZdW7G1bhAm9ppRqsWbe",
+	"zWZS7Q2X8LxR9e7laT1rCse/EnveYGLPKuGYNl73Pmv0tjRgp0ucMvE6rQZ67cpAnQf+PLWBb9lufH3B",
+	"0tfP5T9FptJKXk16rD5Lj2N7Hk6EA+sscpL+/omTOiPBQ3HcSjwVMTvl9IfrHPnvjojA7VhTfE9QMKcW",
+	"XENKKFxwMAnDWWtvz/Nt7E18FraOa8e1XU4sgWe0jD3RUlUsIf3pa3dG+JoqHEs4dIeeCua6dIza1x00",
+	"pw4JkLX3ULdaSAswirtItdLJuE2YZmWKdj2pnAvQmxKxfyi6y96WrTWhrIC32NEqFfnUqR6uAtgBtRKd",
+	"qjnciWYMUiAsv+HqVN2TyoUMM6MLP0VPRPH5zrv2FYNeoPLWCb5TfoACgr3EKmUztudPz/8vAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -16,6 +16,7 @@ import (
 	"github.com/openvest/openvest/internal/httpapi"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/wallet"
 )
 
 // App is a wired service.
@@ -25,6 +26,7 @@ type App struct {
 	Store     *store.Store
 	Auth      *auth.Service
 	Investing *investing.Service
+	Wallet    *wallet.Service
 	Now       func() time.Time
 }
 
@@ -48,6 +50,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		Config: cfg, Log: log, Store: st, Now: now,
 		Auth:      auth.NewService(st.Auth(), now, cfg.TokenTTL),
 		Investing: investing.NewService(st.Investing(), now),
+		Wallet:    wallet.NewService(st.Wallet(), now),
 	}, nil
 }
 
@@ -56,7 +59,7 @@ func (a *App) Close() error { return a.Store.Close() }
 
 // Handler builds the HTTP server.
 func (a *App) Handler() (*echo.Echo, error) {
-	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing}, httpapi.Options{
+	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Wallet: a.Wallet}, httpapi.Options{
 		Logger: a.Log, MaxBodyBytes: a.Config.MaxBodyBytes, Ready: a.Store.Ping,
 	})
 }
