@@ -4,6 +4,8 @@
 //	openvest migrate                      apply pending database migrations
 //	openvest org create --name NAME [--investment-types T1,T2] [--sandbox]
 //	                                      create an organization; prints its credentials as JSON
+//	openvest counterparty create --client-id ID --name NAME
+//	                                      create a wallet counterparty of an organization; prints it as JSON
 //
 // Configuration comes from the environment (OPENVEST_ADDR,
 // OPENVEST_DATABASE_URL, …); see the README.
@@ -26,6 +28,7 @@ import (
 	"github.com/openvest/openvest/internal/app"
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/config"
+	"github.com/openvest/openvest/internal/errcode"
 )
 
 const usage = `usage:
@@ -34,6 +37,9 @@ const usage = `usage:
   openvest org create --name NAME [--investment-types INTERNATIONAL_STOCKS,...]
                       [--default-investment-types ...] [--sandbox]
                                   create an organization and print its credentials as JSON
+  openvest counterparty create --client-id ID --name NAME
+                                  create a wallet counterparty of the organization with
+                                  this client id and print it as JSON
 `
 
 func main() {
@@ -69,6 +75,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return errors.New("unknown org command; use: openvest org create --name NAME")
 		}
 		return orgCreate(ctx, cfg, args[2:], stdout, stderr)
+	case "counterparty":
+		if len(args) < 2 || args[1] != "create" {
+			fmt.Fprint(stderr, usage)
+			return errors.New("unknown counterparty command; use: openvest counterparty create --client-id ID --name NAME")
+		}
+		return counterpartyCreate(ctx, cfg, args[2:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -111,6 +123,41 @@ func orgCreate(ctx context.Context, cfg config.Config, args []string, stdout, st
 		return err
 	}
 	return json.NewEncoder(stdout).Encode(map[string]any{"organizationId": o.ID, "clientId": o.ClientID, "clientSecret": secret})
+}
+
+func counterpartyCreate(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("counterparty create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	clientID := fs.String("client-id", "", "the client id of the organization the counterparty belongs to (required)")
+	name := fs.String("name", "", "counterparty name (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *clientID == "" || *name == "" {
+		return errors.New("--client-id and --name are required")
+	}
+	a, err := app.Open(ctx, cfg, cfg.Logger())
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	o, err := a.Auth.OrganizationByClientID(ctx, *clientID)
+	if errcode.Is(err, errcode.NotFound) {
+		return fmt.Errorf("--client-id: no organization has client id %q", *clientID)
+	}
+	if err != nil {
+		return err
+	}
+	c, err := a.Wallet.CreateCounterparty(ctx, o.ID, *name)
+	if e, ok := errcode.As(err); ok {
+		return errors.New(e.Message)
+	}
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(map[string]any{
+		"counterparty_guid": c.GUID, "name": c.Name, "organization_id": o.ID, "created_at": c.CreatedAt,
+	})
 }
 
 func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {

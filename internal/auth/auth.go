@@ -136,6 +136,13 @@ func (s *Service) EnsureSandbox(ctx context.Context, investmentTypes []string) (
 	return o, secret, err == nil, err
 }
 
+// OrganizationByClientID returns the organization with this client id.
+// NotFound.
+func (s *Service) OrganizationByClientID(ctx context.Context, clientID string) (Organization, error) {
+	o, _, err := s.repo.OrganizationByClientID(ctx, clientID)
+	return o, err
+}
+
 // IssueToken exchanges client credentials for a new token.
 // Unauthenticated: unknown client id or wrong secret (the message does not say which).
 func (s *Service) IssueToken(ctx context.Context, clientID, clientSecret string) (Token, Organization, error) {
