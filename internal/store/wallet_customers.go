@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"time"
 
@@ -194,8 +195,34 @@ func (r *WalletRepo) ListCustomers(ctx context.Context, orgID, counterpartyID in
 	if err := q.Order(order).Limit(lr.Limit).Offset(lr.Offset).Find(&rows).Error; err != nil {
 		return wallet.Page[wallet.Customer]{}, err
 	}
-	n, err := total(q, len(rows), lr.Limit, lr.Offset)
+	var n int64
+	var err error
+	if unfiltered(f) {
+		n, err = r.customersTotal(ctx, orgID, counterpartyID, len(rows), lr)
+	} else {
+		n, err = total(q, len(rows), lr.Limit, lr.Offset)
+	}
 	return wallet.Page[wallet.Customer]{Items: mapRows(rows, walletCustomerRow.domain), Total: n}, err
+}
+
+// unfiltered reports whether f has no condition at all.
+func unfiltered(f wallet.CustomerFilter) bool {
+	_, search := wallet.ParseSearch(f.Search)
+	f.Search = ""
+	return !search && reflect.ValueOf(f).IsZero()
+}
+
+// customersTotal is the number of the counterparty's customers: the page
+// tells when it is neither full nor past the end; otherwise the counter a
+// trigger keeps on the counterparty row does, without counting.
+func (r *WalletRepo) customersTotal(ctx context.Context, orgID, counterpartyID int64, items int, lr wallet.ListRequest) (int64, error) {
+	if items < lr.Limit && (items > 0 || lr.Offset == 0) {
+		return int64(lr.Offset + items), nil
+	}
+	var n int64
+	err := r.db(ctx).Model(&walletCounterpartyRow{}).Where("organization_id = ? AND id = ?", orgID, counterpartyID).
+		Pluck("customers_total", &n).Error
+	return n, err
 }
 
 // numberParam is a query parameter that is a decimal number (sent as text).

@@ -222,6 +222,12 @@ VALUES (?, ?, ?, ?, ?, ?, 'ZMWT', ?, ?, ?)`, uuid.NewString(), orgID, cpID, kyc,
 		require.NoError(t, insert(f.org, f.cp.ID, 3, "PI", "12.5"))
 
 		c := f.walletCustomer(t, f.cp, wallet.Customer{})
+		// The counterparty's customer count (kept by a trigger) saw the raw
+		// row and not the refused ones: a full page's total is 2.
+		page, err := f.repo.ListCustomers(f.ctx, f.org, f.cp.ID, wallet.CustomerFilter{}, wallet.ListRequest{PageRequest: wallet.PageRequest{Limit: 1}, Ordering: wallet.DefaultOrdering})
+		require.NoError(t, err)
+		require.Len(t, page.Items, 1)
+		require.EqualValues(t, 2, page.Total)
 		account := func(orgID, cpID int64, iban string) error {
 			return f.exec(`INSERT INTO wallet_accounts (guid, organization_id, counterparty_id, customer_id, iban, asset_code, asset_issuer, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, 'ZMWT', ?, ?, ?)`, uuid.NewString(), orgID, cpID, c.ID, iban, issuerA, t0, t0)

@@ -7,6 +7,7 @@ CREATE TABLE wallet_counterparties (
     guid            TEXT     NOT NULL UNIQUE,
     organization_id INTEGER  NOT NULL REFERENCES organizations (id),
     name            TEXT     NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    customers_total INTEGER  NOT NULL DEFAULT 0 CHECK (customers_total >= 0),
     created_at      DATETIME NOT NULL,
     updated_at      DATETIME NOT NULL,
     UNIQUE (organization_id, id)
@@ -51,6 +52,14 @@ CREATE INDEX wallet_customers_phone_number ON wallet_customers (counterparty_id,
 CREATE INDEX wallet_customers_paternal_name ON wallet_customers (counterparty_id, paternal_name);
 CREATE INDEX wallet_customers_branch ON wallet_customers (counterparty_id, branch_guid);
 CREATE INDEX wallet_customers_status ON wallet_customers (counterparty_id, status);
+CREATE INDEX wallet_customers_disabled ON wallet_customers (counterparty_id, is_disabled, created_at, id);
+
+-- +goose StatementBegin
+CREATE TRIGGER wallet_customers_count AFTER INSERT ON wallet_customers
+BEGIN
+    UPDATE wallet_counterparties SET customers_total = customers_total + 1 WHERE id = NEW.counterparty_id;
+END;
+-- +goose StatementEnd
 
 CREATE TABLE wallet_accounts (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
