@@ -321,3 +321,16 @@ func TestWalletProtocolErrors(t *testing.T) {
 	_, total := walletCustomers(t, tn, cp, url.Values{})
 	require.Zero(t, total)
 }
+
+// TestWalletInternalErrors: with the database gone, the wallet surface
+// answers 500 INTERNAL_ERROR in its shape, quoting only the request id.
+func TestWalletInternalErrors(t *testing.T) {
+	t.Parallel()
+	env := apitest.Start(t, apitest.Options{})
+	tn := env.NewTenant(t, apitest.TenantOptions{})
+	require.NoError(t, env.App.Store.Close())
+	res := tn.Do(t, "GET", "/counterparty", nil)
+	e := requireWalletError(t, res, http.StatusInternalServerError, "INTERNAL_ERROR")
+	require.Equal(t, "internal error; quote request id "+res.Header.Get("X-Request-Id")+" when reporting it", e.Message)
+	require.Empty(t, e.Errors)
+}

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -434,4 +435,51 @@ func requireAccounts(t *testing.T, want, got []wallet.Account) {
 		w.Balance, g.Balance = decimal.Zero, decimal.Zero
 		require.Equal(t, w, g)
 	}
+}
+
+// TestWalletListDeepPages: from offset 1000 a page is read as ids first (a
+// deferred join); it is the same page as the direct read gives.
+func TestWalletListDeepPages(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, s *store.Store) {
+		f := setupWallet(t, s)
+		names := []string{"Jane", "John", "Chanda"}
+		require.NoError(t, s.WithTx(f.ctx, func(ctx context.Context) error {
+			for i := range 1400 { // 1,050 of them at KYC levels 0 to 2
+				c := wallet.Customer{
+					GUID: uuid.New(), OrganizationID: f.org, CounterpartyID: f.cp.ID, Name: ptr(names[i%3]),
+					KYCLevel: i % 4, BalanceAllowed: decimal.NewFromInt(int64(i % 7)), AssetCode: "ZMWT", AssetIssuer: issuerA,
+					CreatedAt: t0.Add(time.Duration(i%50) * time.Second), UpdatedAt: t0,
+				}
+				if i%5 == 0 {
+					c.Name = nil
+				}
+				if err := f.repo.CreateCustomer(ctx, &c); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+		for _, o := range []wallet.Ordering{{Field: wallet.SortCreatedAt}, {Field: wallet.SortName, Desc: true}, {Field: wallet.SortBalanceAllowed}} {
+			for _, filter := range []wallet.CustomerFilter{{}, {KYCLevels: []int{0, 1, 2}}} {
+				list := func(offset, limit int) ([]int64, int64) {
+					page, err := f.repo.ListCustomers(f.ctx, f.org, f.cp.ID, filter, wallet.ListRequest{PageRequest: wallet.PageRequest{Offset: offset, Limit: limit}, Ordering: o})
+					require.NoError(t, err)
+					return idsOf(page.Items, func(c wallet.Customer) int64 { return c.ID }), page.Total
+				}
+				direct, total := list(600, 450) // below the threshold: one read
+				deep, deepTotal := list(1000, 50)
+				require.Equal(t, total, deepTotal)
+				require.Equal(t, direct[400:], deep, "%s %+v", o, filter)
+				require.NotEmpty(t, deep)
+			}
+		}
+		// Another organization's counterparty id lists nothing, deep or not.
+		page, err := f.repo.ListCustomers(f.ctx, f.other, f.cp.ID, wallet.CustomerFilter{}, wallet.ListRequest{PageRequest: wallet.PageRequest{Offset: 1000, Limit: 10}, Ordering: wallet.DefaultOrdering})
+		require.NoError(t, err)
+		require.Empty(t, page.Items)
+		page, err = f.repo.ListCustomers(f.ctx, f.other, f.cp.ID, wallet.CustomerFilter{}, wallet.ListRequest{PageRequest: wallet.PageRequest{Limit: 10}, Ordering: wallet.DefaultOrdering})
+		require.NoError(t, err)
+		require.Empty(t, page.Items)
+	})
 }
