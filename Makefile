@@ -5,10 +5,10 @@ PKGS := ./...
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
-.PHONY: help run build generate verify test fuzz bench tidy
+.PHONY: help run build generate verify test fuzz bench bench-wallet tidy
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
 
 run: ## run the service on the embedded SQLite default (sqlite://openvest.db), nothing to set up
 	$(GO) run ./cmd/openvest serve
@@ -37,6 +37,9 @@ fuzz: ## run each fuzz target for FUZZTIME (default 10s); the seed corpus also r
 
 bench: build ## load-test POST and GET /v1/customers on PostgreSQL at 16 connections (README, Benchmarks)
 	$(GO) run ./cmd/openvest-bench -bin bin/openvest
+
+bench-wallet: ## list a counterparty of 100,000 wallet customers on PostgreSQL: default, filters, search, deep offsets (README, Benchmarks)
+	$(GO) test -count=1 -run '^$$' -bench BenchmarkWalletListCustomers -benchtime 2s ./internal/store
 
 tidy: ## go mod tidy
 	$(GO) mod tidy

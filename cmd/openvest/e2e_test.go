@@ -18,10 +18,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/openvest/openvest/gen/client"
 	"github.com/openvest/openvest/httpsig"
 	"github.com/openvest/openvest/internal/apitest"
 	"github.com/openvest/openvest/internal/testdb"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 )
 
@@ -66,7 +68,9 @@ func startServe(t *testing.T, addr string) (out *apitest.SyncBuffer, stop func()
 // TestEndToEnd drives the real command: `serve` on an empty database
 // bootstraps a sandbox organization and prints its credentials; `org
 // create` prints a new organization's; the generated Go client then gets a
-// token and creates a customer whose accounts and portfolios appear.
+// token and creates a customer whose accounts and portfolios appear;
+// `counterparty create` makes a wallet counterparty the client then fills
+// with a customer and a wallet account.
 func TestEndToEnd(t *testing.T) {
 	addr := freeAddr(t)
 	t.Setenv("OPENVEST_ADDR", addr)
@@ -188,6 +192,63 @@ func TestEndToEnd(t *testing.T) {
 		require.Equal(t, client.PortfolioStatus("SUSPENDED"), p.Status)
 	}
 
+	// The wallet surface: a counterparty from the command line, then a
+	// customer, its accounts and a filtered list through the client.
+	stdout.Reset()
+	require.NoError(t, run(ctx, []string{"counterparty", "create", "--client-id", org.ClientID, "--name", "E2E Bank"}, &stdout, &bytes.Buffer{}))
+	var cp struct {
+		CounterpartyGUID uuid.UUID `json:"counterparty_guid"`
+		Name             string    `json:"name"`
+		OrganizationID   int64     `json:"organization_id"`
+	}
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &cp), stdout.String())
+	require.Equal(t, "E2E Bank", cp.Name)
+	require.Equal(t, org.OrganizationID, cp.OrganizationID)
+	require.Equal(t, 1, strings.Count(strings.TrimSpace(stdout.String()), "\n")+1, "one JSON object on one line")
+	err = run(ctx, []string{"counterparty", "create", "--client-id", "ov_client_nobody", "--name", "X"}, &bytes.Buffer{}, &bytes.Buffer{})
+	require.ErrorContains(t, err, "no organization has client id")
+
+	gotCp, err := c.GetWalletCounterpartyWithResponse(ctx, cp.CounterpartyGUID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, gotCp.StatusCode(), string(gotCp.Body))
+	login, iban := "+260971234567", "GB82 WEST 1234 5698 7654 32"
+	balance := decimal.RequireFromString("1500.0000001")
+	wc, err := c.CreateWalletCustomerWithResponse(ctx, cp.CounterpartyGUID, client.CreateWalletCustomerJSONRequestBody{
+		AssetCode: "ZMWT", AssetIssuer: "GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN",
+		Login: &login, Iban: &iban, BalanceAllowed: &balance,
+	})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, wc.StatusCode(), string(wc.Body))
+	require.Equal(t, wc.JSON200.Guid, wc.JSON200.WalletAccountGuid)
+	dup, err := c.CreateWalletCustomerWithResponse(ctx, cp.CounterpartyGUID, client.CreateWalletCustomerJSONRequestBody{
+		AssetCode: "ZMWT", AssetIssuer: "GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN", Login: &login,
+	})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusConflict, dup.StatusCode())
+	require.Equal(t, "CUSTOMER_ALREADY_EXISTS", dup.JSON409.Error)
+
+	wa, err := c.CreateWalletAccountWithResponse(ctx, cp.CounterpartyGUID, wc.JSON200.CustomerGuid, client.CreateWalletAccountJSONRequestBody{})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, wa.StatusCode(), string(wa.Body))
+	ibanFilter := "GB82WEST12345698765432"
+	accs, err := c.ListWalletAccountsWithResponse(ctx, cp.CounterpartyGUID, wc.JSON200.CustomerGuid, &client.ListWalletAccountsParams{Iban: &ibanFilter})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, accs.StatusCode(), string(accs.Body))
+	require.EqualValues(t, 1, accs.JSON200.Total)
+	require.Equal(t, wc.JSON200.WalletAccountGuid, accs.JSON200.Accounts[0].WalletAccountGuid)
+
+	logins := []string{login, "someone-else"}
+	desc := client.WalletCustomerOrdering("-created_at")
+	minBalance := decimal.RequireFromString("1500.0000001")
+	listed, err := c.ListWalletCustomersWithResponse(ctx, cp.CounterpartyGUID, &client.ListWalletCustomersParams{
+		Logins: &logins, Ordering: &desc, MinBalanceAllowed: &minBalance,
+	})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, listed.StatusCode(), string(listed.Body))
+	require.EqualValues(t, 1, listed.JSON200.Total)
+	require.Equal(t, wc.JSON200.CustomerGuid, listed.JSON200.Customers[0].CustomerGuid)
+	require.True(t, balance.Equal(listed.JSON200.Customers[0].BalanceAllowed))
+
 	// Another organization sees none of it.
 	other, err := client.NewClientWithResponses(base, client.WithHTTPClient(&http.Client{Transport: validating}),
 		client.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
@@ -199,6 +260,10 @@ func TestEndToEnd(t *testing.T) {
 	got, err := other.GetCustomerWithResponse(ctx, customerID, nil)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNotFound, got.StatusCode())
+	theirs, err := other.GetWalletCounterpartyWithResponse(ctx, cp.CounterpartyGUID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusNotFound, theirs.StatusCode())
+	require.Equal(t, "COUNTERPARTY_NOT_FOUND", theirs.JSON404.Error)
 }
 
 func tokenFor(t *testing.T, c *client.ClientWithResponses, id, secret string) string {

@@ -5,6 +5,8 @@
 //	openvest org create|add-key|keys|revoke-key|set-signature-policy …
 //	                                      administer organizations and their signing keys
 //	openvest sign …                       print (or send) a signed request as curl
+//	openvest counterparty create --client-id ID --name NAME
+//	                                      create a wallet counterparty of an organization; prints it as JSON
 //
 // Configuration comes from the environment (OPENVEST_ADDR,
 // OPENVEST_DATABASE_URL, …); see the README.
@@ -42,6 +44,9 @@ const usage = `usage:
                                   demand signatures, or verify them only when present
   openvest sign --key FILE --key-id KEYID --client-id ID [--token TOKEN] [-X METHOD] [-d BODY] [--exec] URL
                                   print a signed curl command (or, with --exec, send it)
+  openvest counterparty create --client-id ID --name NAME
+                                  create a wallet counterparty of the organization with
+                                  this client id and print it as JSON
 `
 
 func main() {
@@ -75,6 +80,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return org(ctx, cfg, args[1:], stdout, stderr)
 	case "sign":
 		return sign(ctx, args[1:], stdout, stderr)
+	case "counterparty":
+		if len(args) < 2 || args[1] != "create" {
+			fmt.Fprint(stderr, usage)
+			return errors.New("unknown counterparty command; use: openvest counterparty create --client-id ID --name NAME")
+		}
+		return counterpartyCreate(ctx, cfg, args[2:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

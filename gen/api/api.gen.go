@@ -14,10 +14,12 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 	"github.com/oapi-codegen/runtime"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 	"github.com/shopspring/decimal"
 )
 
@@ -204,6 +206,96 @@ const (
 func (e TokenTokenType) Valid() bool {
 	switch e {
 	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WalletCustomerSegment.
+const (
+	WalletCustomerSegmentPI WalletCustomerSegment = "PI"
+	WalletCustomerSegmentPL WalletCustomerSegment = "PL"
+)
+
+// Valid indicates whether the value is a known member of the WalletCustomerSegment enum.
+func (e WalletCustomerSegment) Valid() bool {
+	switch e {
+	case WalletCustomerSegmentPI:
+		return true
+	case WalletCustomerSegmentPL:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WalletCustomerOrdering.
+const (
+	BalanceAllowed      WalletCustomerOrdering = "balance_allowed"
+	CreatedAt           WalletCustomerOrdering = "created_at"
+	KycLevel            WalletCustomerOrdering = "kyc_level"
+	Login               WalletCustomerOrdering = "login"
+	MinusBalanceAllowed WalletCustomerOrdering = "-balance_allowed"
+	MinusCreatedAt      WalletCustomerOrdering = "-created_at"
+	MinusKycLevel       WalletCustomerOrdering = "-kyc_level"
+	MinusLogin          WalletCustomerOrdering = "-login"
+	MinusName           WalletCustomerOrdering = "-name"
+	MinusSurname        WalletCustomerOrdering = "-surname"
+	MinusUpdatedAt      WalletCustomerOrdering = "-updated_at"
+	Name                WalletCustomerOrdering = "name"
+	Surname             WalletCustomerOrdering = "surname"
+	UpdatedAt           WalletCustomerOrdering = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the WalletCustomerOrdering enum.
+func (e WalletCustomerOrdering) Valid() bool {
+	switch e {
+	case BalanceAllowed:
+		return true
+	case CreatedAt:
+		return true
+	case KycLevel:
+		return true
+	case Login:
+		return true
+	case MinusBalanceAllowed:
+		return true
+	case MinusCreatedAt:
+		return true
+	case MinusKycLevel:
+		return true
+	case MinusLogin:
+		return true
+	case MinusName:
+		return true
+	case MinusSurname:
+		return true
+	case MinusUpdatedAt:
+		return true
+	case Name:
+		return true
+	case Surname:
+		return true
+	case UpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WalletSegment.
+const (
+	WalletSegmentPI WalletSegment = "PI"
+	WalletSegmentPL WalletSegment = "PL"
+)
+
+// Valid indicates whether the value is a known member of the WalletSegment enum.
+func (e WalletSegment) Valid() bool {
+	switch e {
+	case WalletSegmentPI:
+		return true
+	case WalletSegmentPL:
 		return true
 	default:
 		return false
@@ -820,6 +912,394 @@ type UpdatePortfolioRequest struct {
 	Status *PortfolioStatus `json:"status,omitempty"`
 }
 
+// WalletAccount A customer's wallet account. `activated`, `registered` and `blocked`
+// are status attributes the source API documents as not used yet: they
+// are false.
+type WalletAccount struct {
+	Activated bool          `json:"activated"`
+	Assets    []WalletAsset `json:"assets"`
+
+	// AssetsTotal The number of assets.
+	AssetsTotal  int                `json:"assets_total"`
+	Blocked      bool               `json:"blocked"`
+	CreatedAt    time.Time          `json:"created_at"`
+	CustomerGuid openapi_types.UUID `json:"customer_guid"`
+
+	// Guid Same as `wallet_account_guid`.
+	Guid openapi_types.UUID `json:"guid"`
+
+	// Iban The IBAN (upper case, no spaces), or null.
+	Iban *string `json:"iban"`
+
+	// Platform Where the account lives; `stellar`.
+	Platform   string `json:"platform"`
+	Registered bool   `json:"registered"`
+
+	// Type The owner kind; `customer`.
+	Type string `json:"type"`
+
+	// WalletAccountGuid The account's id; same as `guid`.
+	WalletAccountGuid openapi_types.UUID `json:"wallet_account_guid"`
+}
+
+// WalletAccountList defines model for WalletAccountList.
+type WalletAccountList struct {
+	Accounts []WalletAccount `json:"accounts"`
+
+	// Total The number of accounts.
+	Total int64 `json:"total"`
+}
+
+// WalletAmount An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+//
+// Example: 5000.5
+type WalletAmount = decimal.Decimal
+
+// WalletAsset An asset a wallet account holds.
+type WalletAsset struct {
+	// Balance An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	//
+	// Example: 5000.5
+	Balance WalletAmount `json:"balance"`
+
+	// Code The asset's code.
+	Code string `json:"code"`
+
+	// MinorUnit The number of decimal places of the balance (7 on Stellar).
+	MinorUnit int `json:"minor_unit"`
+
+	// StellarCode The asset code on Stellar.
+	StellarCode string `json:"stellar_code"`
+
+	// StellarIssuer The Stellar account that issues the asset.
+	StellarIssuer string `json:"stellar_issuer"`
+}
+
+// WalletAssetCode A Stellar asset code of 1 to 12 letters and digits.
+//
+// Example: ZMWT
+type WalletAssetCode = string
+
+// WalletCounterparty defines model for WalletCounterparty.
+type WalletCounterparty struct {
+	// CounterpartyGuid The counterparty's id.
+	CounterpartyGuid openapi_types.UUID `json:"counterparty_guid"`
+	CreatedAt        time.Time          `json:"created_at"`
+	Name             string             `json:"name"`
+	UpdatedAt        time.Time          `json:"updated_at"`
+}
+
+// WalletCounterpartyList defines model for WalletCounterpartyList.
+type WalletCounterpartyList struct {
+	Counterparties []WalletCounterparty `json:"counterparties"`
+
+	// Total The number of counterparties on all pages.
+	Total int64 `json:"total"`
+}
+
+// WalletCreateAccountRequest defines model for WalletCreateAccountRequest.
+type WalletCreateAccountRequest struct {
+	// Iban An IBAN, with or without spaces, in any case. It must have its
+	// country's length and pass the mod-97 check; it is stored and shown
+	// upper case without spaces.
+	//
+	//
+	// Example: GB82 WEST 1234 5698 7654 32
+	Iban *WalletIban `json:"iban,omitempty"`
+}
+
+// WalletCreateCounterpartyRequest defines model for WalletCreateCounterpartyRequest.
+type WalletCreateCounterpartyRequest struct {
+	// Name The counterparty's name.
+	Name string `json:"name"`
+}
+
+// WalletCreateCustomerRequest defines model for WalletCreateCustomerRequest.
+type WalletCreateCustomerRequest struct {
+	// AssetCode The code of the customer's e-money asset.
+	AssetCode WalletAssetCode `json:"asset_code"`
+
+	// AssetIssuer The Stellar account that issues the asset.
+	AssetIssuer WalletStellarAccountId `json:"asset_issuer"`
+
+	// BalanceAllowed The customer's allowed balance; default 0.
+	BalanceAllowed *WalletAmount `json:"balance_allowed,omitempty"`
+
+	// BalanceAssetCode The balance's asset code; with `balance_asset_issuer`.
+	BalanceAssetCode *WalletAssetCode `json:"balance_asset_code,omitempty"`
+
+	// BalanceAssetIssuer The balance's asset issuer; with `balance_asset_code`.
+	BalanceAssetIssuer *WalletStellarAccountId `json:"balance_asset_issuer,omitempty"`
+
+	// BranchGuid The customer's branch's GUID.
+	BranchGuid *openapi_types.UUID `json:"branch_guid,omitempty"`
+
+	// Iban The IBAN of the first wallet account.
+	Iban *WalletIban `json:"iban,omitempty"`
+
+	// IsDisabled Whether the customer is disabled; default false.
+	IsDisabled *bool `json:"is_disabled,omitempty"`
+
+	// KycLevel The customer's level of verification (KYC); default 0.
+	KycLevel *WalletKycLevel `json:"kyc_level,omitempty"`
+
+	// Login A user name unique within the counterparty (a phone number, an e-mail or another name).
+	Login *WalletLogin `json:"login,omitempty"`
+
+	// Name A name (given name, surname or paternal name) of up to 200 characters.
+	//
+	// Example: Jane
+	Name *WalletName `json:"name,omitempty"`
+
+	// PaternalName A name (given name, surname or paternal name) of up to 200 characters.
+	//
+	// Example: Jane
+	PaternalName *WalletName `json:"paternal_name,omitempty"`
+
+	// PhoneNumber A phone number, as the counterparty writes it.
+	//
+	// Example: +260971234567
+	PhoneNumber *WalletPhoneNumber `json:"phone_number,omitempty"`
+
+	// Segment The customer's segment, Public Liability (`PL`) or Professional Indemnity (`PI`).
+	//
+	// Example: PL
+	Segment *WalletSegment `json:"segment,omitempty"`
+
+	// Status The customer's status, free text of the counterparty's own.
+	//
+	// Example: verified
+	Status *WalletStatus `json:"status,omitempty"`
+
+	// Surname A name (given name, surname or paternal name) of up to 200 characters.
+	//
+	// Example: Jane
+	Surname *WalletName `json:"surname,omitempty"`
+}
+
+// WalletCreatedCustomer The answer to a customer's creation: its first wallet account
+// (`guid` = `wallet_account_guid`), the customer's `customer_guid` and
+// `name`.
+type WalletCreatedCustomer struct {
+	Activated   bool          `json:"activated"`
+	Assets      []WalletAsset `json:"assets"`
+	AssetsTotal int           `json:"assets_total"`
+	Blocked     bool          `json:"blocked"`
+
+	// CustomerGuid The new customer's id.
+	CustomerGuid openapi_types.UUID `json:"customer_guid"`
+
+	// Guid Same as `wallet_account_guid`.
+	Guid openapi_types.UUID `json:"guid"`
+	Iban *string            `json:"iban"`
+
+	// Name The customer's name.
+	Name       *string `json:"name"`
+	Platform   string  `json:"platform"`
+	Registered bool    `json:"registered"`
+	Type       string  `json:"type"`
+
+	// WalletAccountGuid The first account's id; same as `guid`.
+	WalletAccountGuid openapi_types.UUID `json:"wallet_account_guid"`
+}
+
+// WalletCustomer A customer of a counterparty. Absent optional values are `null`.
+type WalletCustomer struct {
+	// AssetCode A Stellar asset code of 1 to 12 letters and digits.
+	//
+	// Example: ZMWT
+	AssetCode WalletAssetCode `json:"asset_code"`
+
+	// AssetIssuer A Stellar account id: a `G…` StrKey of 56 base32 characters. Its
+	// CRC16-XModem checksum is checked too.
+	//
+	//
+	// Example: GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN
+	AssetIssuer WalletStellarAccountId `json:"asset_issuer"`
+
+	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	//
+	// Example: 5000.5
+	BalanceAllowed     WalletAmount        `json:"balance_allowed"`
+	BalanceAssetCode   *string             `json:"balance_asset_code"`
+	BalanceAssetIssuer *string             `json:"balance_asset_issuer"`
+	BranchGuid         *openapi_types.UUID `json:"branch_guid"`
+	CounterpartyGuid   openapi_types.UUID  `json:"counterparty_guid"`
+	CreatedAt          time.Time           `json:"created_at"`
+
+	// CustomerGuid The customer's id.
+	CustomerGuid openapi_types.UUID `json:"customer_guid"`
+	IsDisabled   bool               `json:"is_disabled"`
+
+	// KycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+	//
+	// Example: 1
+	KycLevel     WalletKycLevel         `json:"kyc_level"`
+	Login        *string                `json:"login"`
+	Name         *string                `json:"name"`
+	PaternalName *string                `json:"paternal_name"`
+	PhoneNumber  *string                `json:"phone_number"`
+	Segment      *WalletCustomerSegment `json:"segment"`
+	Status       *string                `json:"status"`
+	Surname      *string                `json:"surname"`
+	UpdatedAt    time.Time              `json:"updated_at"`
+
+	// WalletUserGuid Same as `customer_guid`.
+	WalletUserGuid openapi_types.UUID `json:"wallet_user_guid"`
+}
+
+// WalletCustomerSegment defines model for WalletCustomer.Segment.
+type WalletCustomerSegment string
+
+// WalletCustomerList defines model for WalletCustomerList.
+type WalletCustomerList struct {
+	Customers []WalletCustomer `json:"customers"`
+
+	// Total The number of matching customers on all pages.
+	Total int64 `json:"total"`
+}
+
+// WalletCustomerOrdering A sortable field, ascending, or descending with a leading `-`.
+//
+// Example: -created_at
+type WalletCustomerOrdering string
+
+// WalletError The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletError struct {
+	// Error The machine-readable error code.
+	//
+	// Example: CUSTOMER_ALREADY_EXISTS
+	Error string `json:"error"`
+
+	// Errors The failing fields, for validation failures.
+	Errors *[]FieldError `json:"errors,omitempty"`
+
+	// Message What went wrong and what to do about it.
+	Message string `json:"message"`
+
+	// SignatureBase On a refused signature, for sandbox organizations only, the signature base the server computed.
+	SignatureBase *string `json:"signature_base,omitempty"`
+
+	// StatusCode The HTTP status code.
+	//
+	// Example: 409
+	StatusCode int `json:"statusCode"`
+}
+
+// WalletIban An IBAN, with or without spaces, in any case. It must have its
+// country's length and pass the mod-97 check; it is stored and shown
+// upper case without spaces.
+//
+// Example: GB82 WEST 1234 5698 7654 32
+type WalletIban = string
+
+// WalletKycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+//
+// Example: 1
+type WalletKycLevel = int
+
+// WalletLogin A unique user name within the counterparty (a phone number, an e-mail or another name), compared exactly.
+//
+// Example: +260971234567
+type WalletLogin = string
+
+// WalletName A name (given name, surname or paternal name) of up to 200 characters.
+//
+// Example: Jane
+type WalletName = string
+
+// WalletPhoneNumber A phone number, as the counterparty writes it.
+//
+// Example: +260971234567
+type WalletPhoneNumber = string
+
+// WalletSegment The customer's segment, Public Liability (`PL`) or Professional Indemnity (`PI`).
+//
+// Example: PL
+type WalletSegment string
+
+// WalletStatus The customer's status, free text of the counterparty's own.
+//
+// Example: verified
+type WalletStatus = string
+
+// WalletStellarAccountId A Stellar account id: a `G…` StrKey of 56 base32 characters. Its
+// CRC16-XModem checksum is checked too.
+//
+// Example: GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN
+type WalletStellarAccountId = string
+
+// WalletUpdateCustomerRequest At least one field to change.
+type WalletUpdateCustomerRequest struct {
+	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	//
+	// Example: 5000.5
+	BalanceAllowed *WalletAmount `json:"balance_allowed,omitempty"`
+
+	// BalanceAssetCode A Stellar asset code of 1 to 12 letters and digits.
+	//
+	// Example: ZMWT
+	BalanceAssetCode *WalletAssetCode `json:"balance_asset_code,omitempty"`
+
+	// BalanceAssetIssuer A Stellar account id: a `G…` StrKey of 56 base32 characters. Its
+	// CRC16-XModem checksum is checked too.
+	//
+	//
+	// Example: GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN
+	BalanceAssetIssuer *WalletStellarAccountId `json:"balance_asset_issuer,omitempty"`
+
+	// BranchGuid The customer's branch's GUID.
+	BranchGuid *openapi_types.UUID `json:"branch_guid,omitempty"`
+
+	// IsDisabled true disables the customer.
+	IsDisabled *bool `json:"is_disabled,omitempty"`
+
+	// KycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+	//
+	// Example: 1
+	KycLevel *WalletKycLevel `json:"kyc_level,omitempty"`
+
+	// Name A name (given name, surname or paternal name) of up to 200 characters.
+	//
+	// Example: Jane
+	Name *WalletName `json:"name,omitempty"`
+
+	// PaternalName A name (given name, surname or paternal name) of up to 200 characters.
+	//
+	// Example: Jane
+	PaternalName *WalletName `json:"paternal_name,omitempty"`
+
+	// PhoneNumber A phone number, as the counterparty writes it.
+	//
+	// Example: +260971234567
+	PhoneNumber *WalletPhoneNumber `json:"phone_number,omitempty"`
+
+	// Segment The customer's segment, Public Liability (`PL`) or Professional Indemnity (`PI`).
+	//
+	// Example: PL
+	Segment *WalletSegment `json:"segment,omitempty"`
+
+	// Status The customer's status, free text of the counterparty's own.
+	//
+	// Example: verified
+	Status *WalletStatus `json:"status,omitempty"`
+
+	// Surname A name (given name, surname or paternal name) of up to 200 characters.
+	//
+	// Example: Jane
+	Surname *WalletName `json:"surname,omitempty"`
+
+	// WalletUserGuid The customer's guid: when sent, it must be the path's `customer_guid`.
+	WalletUserGuid *openapi_types.UUID `json:"wallet_user_guid,omitempty"`
+}
+
 // ContentDigest defines model for ContentDigest.
 type ContentDigest = string
 
@@ -856,6 +1336,18 @@ type SignatureInput = string
 // Sort Sort direction on `createdAt`.
 type Sort = SortOrder
 
+// WalletCounterpartyGuid defines model for WalletCounterpartyGuid.
+type WalletCounterpartyGuid = openapi_types.UUID
+
+// WalletCustomerGuid defines model for WalletCustomerGuid.
+type WalletCustomerGuid = openapi_types.UUID
+
+// WalletLimit defines model for WalletLimit.
+type WalletLimit = int32
+
+// WalletOffset defines model for WalletOffset.
+type WalletOffset = int32
+
 // BadRequest An error. `errors` lists each failing field for validation failures.
 type BadRequest = Error
 
@@ -879,6 +1371,163 @@ type Unprocessable = Error
 
 // UnsupportedMediaType An error. `errors` lists each failing field for validation failures.
 type UnsupportedMediaType = Error
+
+// WalletBadRequest The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletBadRequest = WalletError
+
+// WalletConflict The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletConflict = WalletError
+
+// WalletInternalError The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletInternalError = WalletError
+
+// WalletNotFound The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletNotFound = WalletError
+
+// WalletPayloadTooLarge The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletPayloadTooLarge = WalletError
+
+// WalletUnauthorized The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletUnauthorized = WalletError
+
+// WalletUnsupportedMediaType The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletUnsupportedMediaType = WalletError
+
+// ListWalletCounterpartiesParams defines parameters for ListWalletCounterparties.
+type ListWalletCounterpartiesParams struct {
+	// Offset The number of items to skip.
+	Offset *WalletOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *WalletLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListWalletCustomersParams defines parameters for ListWalletCustomers.
+type ListWalletCustomersParams struct {
+	// WalletUserGuids Customer's GUIDs (`customer_guid`).
+	WalletUserGuids *[]openapi_types.UUID `form:"wallet_user_guids,omitempty" json:"wallet_user_guids,omitempty"`
+
+	// Logins Customer's logins.
+	Logins *[]WalletLogin `form:"logins,omitempty" json:"logins,omitempty"`
+
+	// KycLevels Customer's KYC levels.
+	KycLevels *[]WalletKycLevel `form:"kyc_levels,omitempty" json:"kyc_levels,omitempty"`
+
+	// IsDisabled Only disabled customers (`true`) or only enabled ones (`false`).
+	IsDisabled *bool `form:"is_disabled,omitempty" json:"is_disabled,omitempty"`
+
+	// MinBalanceAllowed Customer's allowed balance, at least; an exact decimal.
+	MinBalanceAllowed *WalletAmount `form:"min_balance_allowed,omitempty" json:"min_balance_allowed,omitempty"`
+
+	// MaxBalanceAllowed Customer's allowed balance, at most; an exact decimal.
+	MaxBalanceAllowed *WalletAmount `form:"max_balance_allowed,omitempty" json:"max_balance_allowed,omitempty"`
+
+	// BalanceAssetCodes Balance's asset codes.
+	BalanceAssetCodes *[]WalletAssetCode `form:"balance_asset_codes,omitempty" json:"balance_asset_codes,omitempty"`
+
+	// BalanceAssetIssuers Balance's asset issuers.
+	BalanceAssetIssuers *[]WalletStellarAccountId `form:"balance_asset_issuers,omitempty" json:"balance_asset_issuers,omitempty"`
+
+	// BranchGuids Customer's branch GUIDs.
+	BranchGuids *[]openapi_types.UUID `form:"branch_guids,omitempty" json:"branch_guids,omitempty"`
+
+	// Names Customer's names.
+	Names *[]WalletName `form:"names,omitempty" json:"names,omitempty"`
+
+	// PaternalNames Customer's paternal names.
+	PaternalNames *[]WalletName `form:"paternal_names,omitempty" json:"paternal_names,omitempty"`
+
+	// PhoneNumbers Customer's phone numbers.
+	PhoneNumbers *[]WalletPhoneNumber `form:"phone_numbers,omitempty" json:"phone_numbers,omitempty"`
+
+	// Segments Customer's segments.
+	Segments *[]WalletSegment `form:"segments,omitempty" json:"segments,omitempty"`
+
+	// Statuses Customer's statuses.
+	Statuses *[]WalletStatus `form:"statuses,omitempty" json:"statuses,omitempty"`
+
+	// Surnames Customer's surnames.
+	Surnames *[]WalletName `form:"surnames,omitempty" json:"surnames,omitempty"`
+
+	// SearchString A substring of the name, surname or login, or a customer guid, wallet account guid or IBAN.
+	SearchString *string `form:"search_string,omitempty" json:"search_string,omitempty"`
+
+	// MinCreatedAt Customer's time of creation, at or after (RFC 3339).
+	MinCreatedAt *time.Time `form:"min_created_at,omitempty" json:"min_created_at,omitempty"`
+
+	// MaxCreatedAt Customer's time of creation, at or before (RFC 3339).
+	MaxCreatedAt *time.Time `form:"max_created_at,omitempty" json:"max_created_at,omitempty"`
+
+	// MinUpdatedAt Customer's time of last update, at or after (RFC 3339).
+	MinUpdatedAt *time.Time `form:"min_updated_at,omitempty" json:"min_updated_at,omitempty"`
+
+	// MaxUpdatedAt Customer's time of last update, at or before (RFC 3339).
+	MaxUpdatedAt *time.Time `form:"max_updated_at,omitempty" json:"max_updated_at,omitempty"`
+
+	// Offset The number of items to skip.
+	Offset *WalletOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *WalletLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Ordering The field to order by; a leading `-` orders descending.
+	Ordering *WalletCustomerOrdering `form:"ordering,omitempty" json:"ordering,omitempty"`
+}
+
+// ListWalletAccountsParams defines parameters for ListWalletAccounts.
+type ListWalletAccountsParams struct {
+	// Iban Only the account with this IBAN.
+	Iban *WalletIban `form:"iban,omitempty" json:"iban,omitempty"`
+}
 
 // ListAccountsParams defines parameters for ListAccounts.
 type ListAccountsParams struct {
@@ -1315,6 +1964,18 @@ type GetPortfolioParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// CreateWalletCounterpartyJSONRequestBody defines body for CreateWalletCounterparty for application/json ContentType.
+type CreateWalletCounterpartyJSONRequestBody = WalletCreateCounterpartyRequest
+
+// CreateWalletCustomerJSONRequestBody defines body for CreateWalletCustomer for application/json ContentType.
+type CreateWalletCustomerJSONRequestBody = WalletCreateCustomerRequest
+
+// UpdateWalletCustomerJSONRequestBody defines body for UpdateWalletCustomer for application/json ContentType.
+type UpdateWalletCustomerJSONRequestBody = WalletUpdateCustomerRequest
+
+// CreateWalletAccountJSONRequestBody defines body for CreateWalletAccount for application/json ContentType.
+type CreateWalletAccountJSONRequestBody = WalletCreateAccountRequest
+
 // CreateAccountJSONRequestBody defines body for CreateAccount for application/json ContentType.
 type CreateAccountJSONRequestBody = CreateAccountRequest
 
@@ -1341,6 +2002,33 @@ type UpdatePortfolioJSONRequestBody = UpdatePortfolioRequest
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// ListWalletCounterparties List counterparties
+	// (GET /counterparty)
+	ListWalletCounterparties(ctx echo.Context, params ListWalletCounterpartiesParams) error
+	// CreateWalletCounterparty Create a counterparty
+	// (POST /counterparty)
+	CreateWalletCounterparty(ctx echo.Context) error
+	// GetWalletCounterparty Get a counterparty
+	// (GET /counterparty/{counterparty_guid})
+	GetWalletCounterparty(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error
+	// ListWalletCustomers Get customers list with filter
+	// (GET /counterparty/{counterparty_guid}/customers)
+	ListWalletCustomers(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, params ListWalletCustomersParams) error
+	// CreateWalletCustomer Create customer
+	// (POST /counterparty/{counterparty_guid}/customers)
+	CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error
+	// GetWalletCustomer Get a customer
+	// (GET /counterparty/{counterparty_guid}/customers/{customer_guid})
+	GetWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
+	// UpdateWalletCustomer Update customer
+	// (PUT /counterparty/{counterparty_guid}/customers/{customer_guid})
+	UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
+	// ListWalletAccounts Customer's accounts
+	// (GET /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
+	ListWalletAccounts(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params ListWalletAccountsParams) error
+	// CreateWalletAccount Create customer's accounts
+	// (POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
+	CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
 	// ListAccounts List accounts
 	// (GET /v1/accounts)
 	ListAccounts(ctx echo.Context, params ListAccountsParams) error
@@ -1394,6 +2082,356 @@ type ServerInterface interface {
 // ServerInterfaceWrapper converts echo contexts to parameters.
 type ServerInterfaceWrapper struct {
 	Handler ServerInterface
+}
+
+// ListWalletCounterparties converts echo context to params.
+func (w *ServerInterfaceWrapper) ListWalletCounterparties(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWalletCounterpartiesParams
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListWalletCounterparties(ctx, params)
+	return err
+}
+
+// CreateWalletCounterparty converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateWalletCounterparty(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateWalletCounterparty(ctx)
+	return err
+}
+
+// GetWalletCounterparty converts echo context to params.
+func (w *ServerInterfaceWrapper) GetWalletCounterparty(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "counterparty_guid" -------------
+	var counterpartyGuid WalletCounterpartyGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "counterparty_guid", ctx.Param("counterparty_guid"), &counterpartyGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter counterparty_guid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetWalletCounterparty(ctx, counterpartyGuid)
+	return err
+}
+
+// ListWalletCustomers converts echo context to params.
+func (w *ServerInterfaceWrapper) ListWalletCustomers(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "counterparty_guid" -------------
+	var counterpartyGuid WalletCounterpartyGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "counterparty_guid", ctx.Param("counterparty_guid"), &counterpartyGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter counterparty_guid: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWalletCustomersParams
+	// ------------- Optional query parameter "wallet_user_guids" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "wallet_user_guids", ctx.QueryParams(), &params.WalletUserGuids, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter wallet_user_guids: %s", err))
+	}
+
+	// ------------- Optional query parameter "logins" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "logins", ctx.QueryParams(), &params.Logins, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter logins: %s", err))
+	}
+
+	// ------------- Optional query parameter "kyc_levels" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kyc_levels", ctx.QueryParams(), &params.KycLevels, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kyc_levels: %s", err))
+	}
+
+	// ------------- Optional query parameter "is_disabled" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "is_disabled", ctx.QueryParams(), &params.IsDisabled, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter is_disabled: %s", err))
+	}
+
+	// ------------- Optional query parameter "min_balance_allowed" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "min_balance_allowed", ctx.QueryParams(), &params.MinBalanceAllowed, runtime.BindQueryParameterOptions{Type: "number", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter min_balance_allowed: %s", err))
+	}
+
+	// ------------- Optional query parameter "max_balance_allowed" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", false, false, "max_balance_allowed", ctx.QueryParams(), &params.MaxBalanceAllowed, runtime.BindQueryParameterOptions{Type: "number", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter max_balance_allowed: %s", err))
+	}
+
+	// ------------- Optional query parameter "balance_asset_codes" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "balance_asset_codes", ctx.QueryParams(), &params.BalanceAssetCodes, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter balance_asset_codes: %s", err))
+	}
+
+	// ------------- Optional query parameter "balance_asset_issuers" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "balance_asset_issuers", ctx.QueryParams(), &params.BalanceAssetIssuers, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter balance_asset_issuers: %s", err))
+	}
+
+	// ------------- Optional query parameter "branch_guids" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "branch_guids", ctx.QueryParams(), &params.BranchGuids, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter branch_guids: %s", err))
+	}
+
+	// ------------- Optional query parameter "names" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "names", ctx.QueryParams(), &params.Names, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter names: %s", err))
+	}
+
+	// ------------- Optional query parameter "paternal_names" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "paternal_names", ctx.QueryParams(), &params.PaternalNames, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter paternal_names: %s", err))
+	}
+
+	// ------------- Optional query parameter "phone_numbers" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "phone_numbers", ctx.QueryParams(), &params.PhoneNumbers, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter phone_numbers: %s", err))
+	}
+
+	// ------------- Optional query parameter "segments" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "segments", ctx.QueryParams(), &params.Segments, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter segments: %s", err))
+	}
+
+	// ------------- Optional query parameter "statuses" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "statuses", ctx.QueryParams(), &params.Statuses, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter statuses: %s", err))
+	}
+
+	// ------------- Optional query parameter "surnames" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "surnames", ctx.QueryParams(), &params.Surnames, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter surnames: %s", err))
+	}
+
+	// ------------- Optional query parameter "search_string" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "search_string", ctx.QueryParams(), &params.SearchString, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter search_string: %s", err))
+	}
+
+	// ------------- Optional query parameter "min_created_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "min_created_at", ctx.QueryParams(), &params.MinCreatedAt, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter min_created_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "max_created_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "max_created_at", ctx.QueryParams(), &params.MaxCreatedAt, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter max_created_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "min_updated_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "min_updated_at", ctx.QueryParams(), &params.MinUpdatedAt, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter min_updated_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "max_updated_at" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "max_updated_at", ctx.QueryParams(), &params.MaxUpdatedAt, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter max_updated_at: %s", err))
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", ctx.QueryParams(), &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter offset: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "ordering" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ordering", ctx.QueryParams(), &params.Ordering, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ordering: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListWalletCustomers(ctx, counterpartyGuid, params)
+	return err
+}
+
+// CreateWalletCustomer converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateWalletCustomer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "counterparty_guid" -------------
+	var counterpartyGuid WalletCounterpartyGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "counterparty_guid", ctx.Param("counterparty_guid"), &counterpartyGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter counterparty_guid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateWalletCustomer(ctx, counterpartyGuid)
+	return err
+}
+
+// GetWalletCustomer converts echo context to params.
+func (w *ServerInterfaceWrapper) GetWalletCustomer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "counterparty_guid" -------------
+	var counterpartyGuid WalletCounterpartyGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "counterparty_guid", ctx.Param("counterparty_guid"), &counterpartyGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter counterparty_guid: %s", err))
+	}
+
+	// ------------- Path parameter "customer_guid" -------------
+	var customerGuid WalletCustomerGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customer_guid", ctx.Param("customer_guid"), &customerGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer_guid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetWalletCustomer(ctx, counterpartyGuid, customerGuid)
+	return err
+}
+
+// UpdateWalletCustomer converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateWalletCustomer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "counterparty_guid" -------------
+	var counterpartyGuid WalletCounterpartyGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "counterparty_guid", ctx.Param("counterparty_guid"), &counterpartyGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter counterparty_guid: %s", err))
+	}
+
+	// ------------- Path parameter "customer_guid" -------------
+	var customerGuid WalletCustomerGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customer_guid", ctx.Param("customer_guid"), &customerGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer_guid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateWalletCustomer(ctx, counterpartyGuid, customerGuid)
+	return err
+}
+
+// ListWalletAccounts converts echo context to params.
+func (w *ServerInterfaceWrapper) ListWalletAccounts(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "counterparty_guid" -------------
+	var counterpartyGuid WalletCounterpartyGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "counterparty_guid", ctx.Param("counterparty_guid"), &counterpartyGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter counterparty_guid: %s", err))
+	}
+
+	// ------------- Path parameter "customer_guid" -------------
+	var customerGuid WalletCustomerGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customer_guid", ctx.Param("customer_guid"), &customerGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer_guid: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWalletAccountsParams
+	// ------------- Optional query parameter "iban" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "iban", ctx.QueryParams(), &params.Iban, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter iban: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListWalletAccounts(ctx, counterpartyGuid, customerGuid, params)
+	return err
+}
+
+// CreateWalletAccount converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateWalletAccount(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "counterparty_guid" -------------
+	var counterpartyGuid WalletCounterpartyGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "counterparty_guid", ctx.Param("counterparty_guid"), &counterpartyGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter counterparty_guid: %s", err))
+	}
+
+	// ------------- Path parameter "customer_guid" -------------
+	var customerGuid WalletCustomerGuid
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customer_guid", ctx.Param("customer_guid"), &customerGuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer_guid: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateWalletAccount(ctx, counterpartyGuid, customerGuid)
+	return err
 }
 
 // ListAccounts converts echo context to params.
@@ -2631,6 +3669,15 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 		Handler: si,
 	}
 
+	router.GET(options.BaseURL+"/counterparty", wrapper.ListWalletCounterparties, options.OperationMiddlewares["listWalletCounterparties"]...)
+	router.POST(options.BaseURL+"/counterparty", wrapper.CreateWalletCounterparty, options.OperationMiddlewares["createWalletCounterparty"]...)
+	router.GET(options.BaseURL+"/counterparty/:counterparty_guid", wrapper.GetWalletCounterparty, options.OperationMiddlewares["getWalletCounterparty"]...)
+	router.GET(options.BaseURL+"/counterparty/:counterparty_guid/customers", wrapper.ListWalletCustomers, options.OperationMiddlewares["listWalletCustomers"]...)
+	router.POST(options.BaseURL+"/counterparty/:counterparty_guid/customers", wrapper.CreateWalletCustomer, options.OperationMiddlewares["createWalletCustomer"]...)
+	router.GET(options.BaseURL+"/counterparty/:counterparty_guid/customers/:customer_guid", wrapper.GetWalletCustomer, options.OperationMiddlewares["getWalletCustomer"]...)
+	router.PUT(options.BaseURL+"/counterparty/:counterparty_guid/customers/:customer_guid", wrapper.UpdateWalletCustomer, options.OperationMiddlewares["updateWalletCustomer"]...)
+	router.GET(options.BaseURL+"/counterparty/:counterparty_guid/customers/:customer_guid/accounts", wrapper.ListWalletAccounts, options.OperationMiddlewares["listWalletAccounts"]...)
+	router.POST(options.BaseURL+"/counterparty/:counterparty_guid/customers/:customer_guid/accounts", wrapper.CreateWalletAccount, options.OperationMiddlewares["createWalletAccount"]...)
 	router.GET(options.BaseURL+"/v1/accounts", wrapper.ListAccounts, options.OperationMiddlewares["listAccounts"]...)
 	router.POST(options.BaseURL+"/v1/accounts", wrapper.CreateAccount, options.OperationMiddlewares["createAccount"]...)
 	router.PUT(options.BaseURL+"/v1/accounts", wrapper.UpdateAccount, options.OperationMiddlewares["updateAccount"]...)
@@ -2665,6 +3712,877 @@ type UnauthorizedJSONResponse Error
 type UnprocessableJSONResponse Error
 
 type UnsupportedMediaTypeJSONResponse Error
+
+type WalletBadRequestJSONResponse WalletError
+
+type WalletConflictJSONResponse WalletError
+
+type WalletInternalErrorJSONResponse WalletError
+
+type WalletNotFoundJSONResponse WalletError
+
+type WalletPayloadTooLargeJSONResponse WalletError
+
+type WalletUnauthorizedJSONResponse WalletError
+
+type WalletUnsupportedMediaTypeJSONResponse WalletError
+
+type ListWalletCounterpartiesRequestObject struct {
+	Params ListWalletCounterpartiesParams
+}
+
+type ListWalletCounterpartiesResponseObject interface {
+	VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error
+}
+
+type ListWalletCounterparties200JSONResponse WalletCounterpartyList
+
+func (response ListWalletCounterparties200JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCounterparties400JSONResponse struct{ WalletBadRequestJSONResponse }
+
+func (response ListWalletCounterparties400JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCounterparties401JSONResponse struct{ WalletUnauthorizedJSONResponse }
+
+func (response ListWalletCounterparties401JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCounterparties500JSONResponse struct {
+	WalletInternalErrorJSONResponse
+}
+
+func (response ListWalletCounterparties500JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterpartyRequestObject struct {
+	Body *CreateWalletCounterpartyJSONRequestBody
+}
+
+type CreateWalletCounterpartyResponseObject interface {
+	VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error
+}
+
+type CreateWalletCounterparty200JSONResponse WalletCounterparty
+
+func (response CreateWalletCounterparty200JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty400JSONResponse struct{ WalletBadRequestJSONResponse }
+
+func (response CreateWalletCounterparty400JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty401JSONResponse struct{ WalletUnauthorizedJSONResponse }
+
+func (response CreateWalletCounterparty401JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response CreateWalletCounterparty413JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty415JSONResponse struct {
+	WalletUnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateWalletCounterparty415JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty500JSONResponse struct {
+	WalletInternalErrorJSONResponse
+}
+
+func (response CreateWalletCounterparty500JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterpartyRequestObject struct {
+	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
+}
+
+type GetWalletCounterpartyResponseObject interface {
+	VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error
+}
+
+type GetWalletCounterparty200JSONResponse WalletCounterparty
+
+func (response GetWalletCounterparty200JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterparty400JSONResponse struct{ WalletBadRequestJSONResponse }
+
+func (response GetWalletCounterparty400JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterparty401JSONResponse struct{ WalletUnauthorizedJSONResponse }
+
+func (response GetWalletCounterparty401JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterparty404JSONResponse struct{ WalletNotFoundJSONResponse }
+
+func (response GetWalletCounterparty404JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterparty500JSONResponse struct {
+	WalletInternalErrorJSONResponse
+}
+
+func (response GetWalletCounterparty500JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCustomersRequestObject struct {
+	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
+	Params           ListWalletCustomersParams
+}
+
+type ListWalletCustomersResponseObject interface {
+	VisitListWalletCustomersResponse(w http.ResponseWriter) error
+}
+
+type ListWalletCustomers200JSONResponse WalletCustomerList
+
+func (response ListWalletCustomers200JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCustomers400JSONResponse struct{ WalletBadRequestJSONResponse }
+
+func (response ListWalletCustomers400JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCustomers401JSONResponse struct{ WalletUnauthorizedJSONResponse }
+
+func (response ListWalletCustomers401JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCustomers404JSONResponse struct{ WalletNotFoundJSONResponse }
+
+func (response ListWalletCustomers404JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCustomers500JSONResponse struct {
+	WalletInternalErrorJSONResponse
+}
+
+func (response ListWalletCustomers500JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomerRequestObject struct {
+	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
+	Body             *CreateWalletCustomerJSONRequestBody
+}
+
+type CreateWalletCustomerResponseObject interface {
+	VisitCreateWalletCustomerResponse(w http.ResponseWriter) error
+}
+
+type CreateWalletCustomer200JSONResponse WalletCreatedCustomer
+
+func (response CreateWalletCustomer200JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer400JSONResponse struct{ WalletBadRequestJSONResponse }
+
+func (response CreateWalletCustomer400JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer401JSONResponse struct{ WalletUnauthorizedJSONResponse }
+
+func (response CreateWalletCustomer401JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer404JSONResponse struct{ WalletNotFoundJSONResponse }
+
+func (response CreateWalletCustomer404JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer409JSONResponse struct{ WalletConflictJSONResponse }
+
+func (response CreateWalletCustomer409JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response CreateWalletCustomer413JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer415JSONResponse struct {
+	WalletUnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateWalletCustomer415JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer500JSONResponse struct {
+	WalletInternalErrorJSONResponse
+}
+
+func (response CreateWalletCustomer500JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCustomerRequestObject struct {
+	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
+	CustomerGuid     WalletCustomerGuid     `json:"customer_guid"`
+}
+
+type GetWalletCustomerResponseObject interface {
+	VisitGetWalletCustomerResponse(w http.ResponseWriter) error
+}
+
+type GetWalletCustomer200JSONResponse WalletCustomer
+
+func (response GetWalletCustomer200JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCustomer400JSONResponse struct{ WalletBadRequestJSONResponse }
+
+func (response GetWalletCustomer400JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCustomer401JSONResponse struct{ WalletUnauthorizedJSONResponse }
+
+func (response GetWalletCustomer401JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCustomer404JSONResponse struct{ WalletNotFoundJSONResponse }
+
+func (response GetWalletCustomer404JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCustomer500JSONResponse struct {
+	WalletInternalErrorJSONResponse
+}
+
+func (response GetWalletCustomer500JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomerRequestObject struct {
+	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
+	CustomerGuid     WalletCustomerGuid     `json:"customer_guid"`
+	Body             *UpdateWalletCustomerJSONRequestBody
+}
+
+type UpdateWalletCustomerResponseObject interface {
+	VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error
+}
+
+type UpdateWalletCustomer200JSONResponse WalletCustomer
+
+func (response UpdateWalletCustomer200JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer400JSONResponse struct{ WalletBadRequestJSONResponse }
+
+func (response UpdateWalletCustomer400JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer401JSONResponse struct{ WalletUnauthorizedJSONResponse }
+
+func (response UpdateWalletCustomer401JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer404JSONResponse struct{ WalletNotFoundJSONResponse }
+
+func (response UpdateWalletCustomer404JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response UpdateWalletCustomer413JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer415JSONResponse struct {
+	WalletUnsupportedMediaTypeJSONResponse
+}
+
+func (response UpdateWalletCustomer415JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer500JSONResponse struct {
+	WalletInternalErrorJSONResponse
+}
+
+func (response UpdateWalletCustomer500JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletAccountsRequestObject struct {
+	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
+	CustomerGuid     WalletCustomerGuid     `json:"customer_guid"`
+	Params           ListWalletAccountsParams
+}
+
+type ListWalletAccountsResponseObject interface {
+	VisitListWalletAccountsResponse(w http.ResponseWriter) error
+}
+
+type ListWalletAccounts200JSONResponse WalletAccountList
+
+func (response ListWalletAccounts200JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletAccounts400JSONResponse struct{ WalletBadRequestJSONResponse }
+
+func (response ListWalletAccounts400JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletAccounts401JSONResponse struct{ WalletUnauthorizedJSONResponse }
+
+func (response ListWalletAccounts401JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletAccounts404JSONResponse struct{ WalletNotFoundJSONResponse }
+
+func (response ListWalletAccounts404JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletAccounts500JSONResponse struct {
+	WalletInternalErrorJSONResponse
+}
+
+func (response ListWalletAccounts500JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccountRequestObject struct {
+	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
+	CustomerGuid     WalletCustomerGuid     `json:"customer_guid"`
+	Body             *CreateWalletAccountJSONRequestBody
+}
+
+type CreateWalletAccountResponseObject interface {
+	VisitCreateWalletAccountResponse(w http.ResponseWriter) error
+}
+
+type CreateWalletAccount200JSONResponse WalletAccount
+
+func (response CreateWalletAccount200JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount400JSONResponse struct{ WalletBadRequestJSONResponse }
+
+func (response CreateWalletAccount400JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount401JSONResponse struct{ WalletUnauthorizedJSONResponse }
+
+func (response CreateWalletAccount401JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount404JSONResponse struct{ WalletNotFoundJSONResponse }
+
+func (response CreateWalletAccount404JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount409JSONResponse struct{ WalletConflictJSONResponse }
+
+func (response CreateWalletAccount409JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response CreateWalletAccount413JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount415JSONResponse struct {
+	WalletUnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateWalletAccount415JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount500JSONResponse struct {
+	WalletInternalErrorJSONResponse
+}
+
+func (response CreateWalletAccount500JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
 
 type ListAccountsRequestObject struct {
 	Params ListAccountsParams
@@ -4304,6 +6222,33 @@ func (response GetPortfolio500JSONResponse) VisitGetPortfolioResponse(w http.Res
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// ListWalletCounterparties List counterparties
+	// (GET /counterparty)
+	ListWalletCounterparties(ctx context.Context, request ListWalletCounterpartiesRequestObject) (ListWalletCounterpartiesResponseObject, error)
+	// CreateWalletCounterparty Create a counterparty
+	// (POST /counterparty)
+	CreateWalletCounterparty(ctx context.Context, request CreateWalletCounterpartyRequestObject) (CreateWalletCounterpartyResponseObject, error)
+	// GetWalletCounterparty Get a counterparty
+	// (GET /counterparty/{counterparty_guid})
+	GetWalletCounterparty(ctx context.Context, request GetWalletCounterpartyRequestObject) (GetWalletCounterpartyResponseObject, error)
+	// ListWalletCustomers Get customers list with filter
+	// (GET /counterparty/{counterparty_guid}/customers)
+	ListWalletCustomers(ctx context.Context, request ListWalletCustomersRequestObject) (ListWalletCustomersResponseObject, error)
+	// CreateWalletCustomer Create customer
+	// (POST /counterparty/{counterparty_guid}/customers)
+	CreateWalletCustomer(ctx context.Context, request CreateWalletCustomerRequestObject) (CreateWalletCustomerResponseObject, error)
+	// GetWalletCustomer Get a customer
+	// (GET /counterparty/{counterparty_guid}/customers/{customer_guid})
+	GetWalletCustomer(ctx context.Context, request GetWalletCustomerRequestObject) (GetWalletCustomerResponseObject, error)
+	// UpdateWalletCustomer Update customer
+	// (PUT /counterparty/{counterparty_guid}/customers/{customer_guid})
+	UpdateWalletCustomer(ctx context.Context, request UpdateWalletCustomerRequestObject) (UpdateWalletCustomerResponseObject, error)
+	// ListWalletAccounts Customer's accounts
+	// (GET /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
+	ListWalletAccounts(ctx context.Context, request ListWalletAccountsRequestObject) (ListWalletAccountsResponseObject, error)
+	// CreateWalletAccount Create customer's accounts
+	// (POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
+	CreateWalletAccount(ctx context.Context, request CreateWalletAccountRequestObject) (CreateWalletAccountResponseObject, error)
 	// ListAccounts List accounts
 	// (GET /v1/accounts)
 	ListAccounts(ctx context.Context, request ListAccountsRequestObject) (ListAccountsResponseObject, error)
@@ -4364,6 +6309,327 @@ func NewStrictHandler(ssi StrictServerInterface, middlewares []StrictMiddlewareF
 type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
+}
+
+// ListWalletCounterparties operation middleware
+func (sh *strictHandler) ListWalletCounterparties(ctx echo.Context, params ListWalletCounterpartiesParams) error {
+	var request ListWalletCounterpartiesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWalletCounterparties(ctx.Request().Context(), request.(ListWalletCounterpartiesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWalletCounterparties")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListWalletCounterpartiesResponseObject); ok {
+		return validResponse.VisitListWalletCounterpartiesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateWalletCounterparty operation middleware
+func (sh *strictHandler) CreateWalletCounterparty(ctx echo.Context) error {
+	var request CreateWalletCounterpartyRequestObject
+
+	var body CreateWalletCounterpartyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateWalletCounterparty(ctx.Request().Context(), request.(CreateWalletCounterpartyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateWalletCounterparty")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateWalletCounterpartyResponseObject); ok {
+		return validResponse.VisitCreateWalletCounterpartyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetWalletCounterparty operation middleware
+func (sh *strictHandler) GetWalletCounterparty(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error {
+	var request GetWalletCounterpartyRequestObject
+
+	request.CounterpartyGuid = counterpartyGuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetWalletCounterparty(ctx.Request().Context(), request.(GetWalletCounterpartyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetWalletCounterparty")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetWalletCounterpartyResponseObject); ok {
+		return validResponse.VisitGetWalletCounterpartyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListWalletCustomers operation middleware
+func (sh *strictHandler) ListWalletCustomers(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, params ListWalletCustomersParams) error {
+	var request ListWalletCustomersRequestObject
+
+	request.CounterpartyGuid = counterpartyGuid
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWalletCustomers(ctx.Request().Context(), request.(ListWalletCustomersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWalletCustomers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListWalletCustomersResponseObject); ok {
+		return validResponse.VisitListWalletCustomersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateWalletCustomer operation middleware
+func (sh *strictHandler) CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error {
+	var request CreateWalletCustomerRequestObject
+
+	request.CounterpartyGuid = counterpartyGuid
+
+	var body CreateWalletCustomerJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateWalletCustomer(ctx.Request().Context(), request.(CreateWalletCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateWalletCustomer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateWalletCustomerResponseObject); ok {
+		return validResponse.VisitCreateWalletCustomerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetWalletCustomer operation middleware
+func (sh *strictHandler) GetWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error {
+	var request GetWalletCustomerRequestObject
+
+	request.CounterpartyGuid = counterpartyGuid
+	request.CustomerGuid = customerGuid
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetWalletCustomer(ctx.Request().Context(), request.(GetWalletCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetWalletCustomer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetWalletCustomerResponseObject); ok {
+		return validResponse.VisitGetWalletCustomerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateWalletCustomer operation middleware
+func (sh *strictHandler) UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error {
+	var request UpdateWalletCustomerRequestObject
+
+	request.CounterpartyGuid = counterpartyGuid
+	request.CustomerGuid = customerGuid
+
+	var body UpdateWalletCustomerJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateWalletCustomer(ctx.Request().Context(), request.(UpdateWalletCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateWalletCustomer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateWalletCustomerResponseObject); ok {
+		return validResponse.VisitUpdateWalletCustomerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListWalletAccounts operation middleware
+func (sh *strictHandler) ListWalletAccounts(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params ListWalletAccountsParams) error {
+	var request ListWalletAccountsRequestObject
+
+	request.CounterpartyGuid = counterpartyGuid
+	request.CustomerGuid = customerGuid
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWalletAccounts(ctx.Request().Context(), request.(ListWalletAccountsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWalletAccounts")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListWalletAccountsResponseObject); ok {
+		return validResponse.VisitListWalletAccountsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateWalletAccount operation middleware
+func (sh *strictHandler) CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error {
+	var request CreateWalletAccountRequestObject
+
+	request.CounterpartyGuid = counterpartyGuid
+	request.CustomerGuid = customerGuid
+
+	var body CreateWalletAccountJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateWalletAccount(ctx.Request().Context(), request.(CreateWalletAccountRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateWalletAccount")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateWalletAccountResponseObject); ok {
+		return validResponse.VisitCreateWalletAccountResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
 }
 
 // ListAccounts operation middleware
@@ -4949,136 +7215,237 @@ func (sh *strictHandler) GetPortfolio(ctx echo.Context, portfolioId Id, params G
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H37ctu21+CrYLjfTOyWliX5lsjTmZ/iuK3bxHZtp0kbZUuIhCTUFMACoGV9Wc/s0+yD7ZN8gwOQBClK",
-	"lmwncdL8lVgkgIODc8O58YMX8nHCGWFKep0P3ojgiAj471FExglXhKkzksR4SiL9a0RkKGiiKGdexwuU",
-	"SEmAJiPCkBpRiahEakSQVFyQCAkiE84kQYojzBDBIqZEIEH+SYlUaELVyLyOxwTRbL1wii7JtOH5ngxH",
-	"ZIz1soSlY6/zztPree99T00T4nU8qQRlQ+/m5sb3EizwmCgL/QFnGvQXdEikmgX87McD9Gxnq4kieAHx",
-	"AQBCrnGoUJ9HU9SfKiJ9FMgR3thptX/o9NJmcyvsY0l2t+H/pBOgNf24vbPbYzgMSaJIhBTn6w10MCLh",
-	"JYkANeSKCJQIIglT+7B7qrHDmV6JEpnhj/QYF0PM6H9jDeYTiSQdMqxSQVDCYxpONX6DbIKg0WOe75Fr",
-	"PE5iwEYG6ps/X5zi39nm3tvhz7g7fZqM+d/dy5/e8LPr9usfD0Y/bre6bXn19vsLfDr+vtufdIfP3zBx",
-	"RP+I43Tv+fHxlOA4+v3l1dnkcHzx85u3V79MyOSHHzqe71GNPkMmnu8xPNYrW2xvWHS7J1c9Kd87SKXi",
-	"YyKOolOsRrNn85rRf1KCQvuaJgym6IAS0XC322pvbe/sWoASPVMOTpiv4Plehi6vo4nHBe2/BBl4He9/",
-	"bRY8sGmeys2jqALrbykR0xOAEcezQJ+weIqoImNpaInKfAPzof5HzzkH7PuAeZZvuQrmxchB7GTEJbFA",
-	"K45iKtXdYL0Xio8Kvv+VTGdB7qLUEMQlmaI1jF6/PnqxjhIi0DhVwCgNpLc1oEKqssjRQ/weI0JwIRFl",
-	"YZxGJPI1F1kJlYugcITZUCMDCZJwoSTCTAswI/l6bMAFam+jEU+FNOJsOkeO6TXhpx4LChm6kQnRDgKZ",
-	"uY8wCjkLUyEIUyhKk5iGWBE0wVRJpJcDgWB2pWEZEiWRfpZt0Ww7W9NAgRlXI40aokY88pHmCy1VjEzD",
-	"TE6IkCjYbreDBgoc1G/8SqaBRowrx6oCptl6trXX3m1tkHZrd2NvZ3uw8exZH2+ErdZeM9rdiaL203ki",
-	"4u1GZbWFdDPG1y8JG2rx0N7Z8b0xZdnfLb9GprykY6rqyX2Mr+k4HSOWjvtEaO60bMoQRgkekjLNN5v1",
-	"BB/DCi6MERngNFZ2zICLMVZex6NMbbU937PrwuMm7MD+mcNPmSJDImADp3hI6uHXIGqKE0Slgvko5ClT",
-	"lA3RQPAxapagnwO7nqIe9FrAM0ibtZCeZzqpHlzQrNvtlqO71kjU3tlpPVvP1GwhDFA+28YRS1LVY1oK",
-	"SR9xrTOBp/JptOpFXJhHmhGsvmugTN7dVZHuoysitIaZ1dczOpYOWz90Ti4Op6/+/mO70Wh0d44vjl+8",
-	"OvxtvnYsMLZYMebvASrmCG+9exK5KNTCwdlfbgahtews1js9FvzHyITAR8F/FBZDojZSQeFPLSUChOMJ",
-	"nsp9FPwHyCfQHPLT4QXM/+Lw5eHF4X6PBZmqv5gmRA8uq373F8OwgRVMIIH0BN1UjbiwRxPA7MHbjYOY",
-	"6jFHUYDItZZAenV9/opfEoZCHMf75mQrdiIy2DZHbyysIBQEKxIFaA1mJ9cJFUQG64gyrUyue0ySkLPI",
-	"4E6vIsiQSgWYDS7JlNYYV/rg13peCfyeh3oV46f0k0FB6SeNN/jB2bP9uyIg4Vd7aub/xbGZv0G6e+v7",
-	"APEPPW883bgk041Wz9u3KPihtbfVfvpsa/vp9r5FQ/bTzvb2rQRrmPI2suViDrFmB9FVAeIiMtJXo9tI",
-	"4DWljd++gBPuTxHVqpkVmjSigoR6uvWSkPO65wdevaCTGpRl7Q8N94mGytwfMrUK14fnODoz2l3/FZqz",
-	"0//FiVHUlLPNv6Xe6YcCMv1mRLzOthb4xurwOu8+eANK4sjreKDMjzWoFnzNE1riEilB/nuJ4AkRaop6",
-	"xcs9T0urMZUSMP7eff93HNMIoEEDTGNtXrQQrOzdLIuHQ/O6xsHsEWY2joYAx1pX6JuLgNUkusqX30eB",
-	"2XCA9FlIRHA4grdAVWkEGIsqjUlDw3bA2SCm4R3x+8xFQm7QGoMV4VgQHE3RCGsGR0fHF4dnx92Lo5Pj",
-	"7su/zi9ODn4912aO1qNobXdne6vdWn9gdIV2d9KxMK2pJ5U28/gAYW3J8VSEBiFHTBHBcGzmvwNWdsDM",
-	"yLFC7XyGHPbRPylXznlGqNn65cXO26fHW78Z4WkMX31cVD0AOrpa1pLrhITamrRAUKCkmA+HrvHtALUW",
-	"vN2wnKeVwTqg5pirH3nKorvRyvYiWmFcoQHMff8dH3Mk03CUH6sRZlQi1xiBDZ3iacxxdMH5Sy3S77Sv",
-	"1pa7rwyFYOdrFOt5tQWFGWo1t5/u7O0al8YDE3rdeiDAidBWlLlNSNj0a4at7iR3PMmWu2N3ug6s2SdY",
-	"aBhAn2jmNxov2s+hxYiRCeKMGOP59OT8Am1etTa5nmoTBj4QfgwQXKAQlLwm7UKIazUHotPPQNRvCnLF",
-	"L/X11Nz9spGhIOAAwbFEWBA0EZwNLUITwUONkH58Nxpqt8sS44pINdaLai2Pnp8cvzjXYGsmwVeYxnoh",
-	"fReZoeqH1zYTEscbVt/0U4X6guBLqe3IVFJGpCxUyWsm00TLLhK9IhHFF2Ci3IWldkqiwgw3uOh5ilyr",
-	"zSTGlBmFrJGSr4tGRJB9bX9GaGath+e4JxKVoLPgaMI2R5MQYayCggFzKMDA6Rr9p/9rbQ5qLB+rGI+i",
-	"Zdw3vpdbeLe9/prR6ws6JjAIVGE4vW3MQfYejMkdTksBVhBzRg4Lx5Tf1rhSWKXytnEWjefm5RvfS5No",
-	"VXzcuI6Qd84B+BWPoFlkZmsOPt3zcGEpPOa8/zcJQb1b0F9Sqc6s6TtLDYYxHF5pN2u8Ar4XYQXUDYb9",
-	"kkjT4+xMWAgMp5xzn7Okd56GWsp5M44f/b66late6XeqWAaAfbO/Ylk74QJ0PRyqlsTQahhZapcLtnee",
-	"U30l0NM9uDj6/TAAxZTZzlSiXCEIHJF9FJy/Pj89PH5x+CJASl9mBRY0nqKU6Rd7zHnz4OXJuX4tIWKM",
-	"9e7jKUoEuSJMi1NQz/pVyob2Jm4jQAYQz/fypTzfM5PpjTm3xOzFGaI5AB7JDzS/5uEoosa/f+qc7ADH",
-	"kvjVw/7kEkyuKsIqpFASJY7AqK5SRxwGYVmQ4W4YK+6+t+zjlAjJGbx543sxvssoQQZEb5Dcjusz59Uq",
-	"ztz7eg7IfASdcqEGPKb8sdLUUiRRuz8HtLJgODo/Qdvt1h7KxiMtbNBa8OerN0EWDv4Tj/sUM3Q5weEI",
-	"+2giqFKEoeDPXwN9SUpiHBJpvDyWzV+fa74+fH3m+d6fr96UWds8nOVru58a2Xw3K2U1fi1R+Pyw2xNp",
-	"Q1UMjyH2MLMPl+YXzqNfnD9NhQnKMx1eG+8ASF1+RSMSZXG2cryVpXFs7hcmRjOzzHKGUnY2D2kplei3",
-	"llcdo2l5wygD9TNYRjkFf1GmUaEYPoVt5OLoExlHFeJdbB0VeQsPbR71Yw45JR/VOMrdjzPePHDhNQo/",
-	"L0Tq6vy8Ay4czzA8TAWRWprUk8WskPv54uIUGd4FhVIKAGzXE0/mcF+S137UsB5mrvIF3FaG7s0IKzTR",
-	"N29wxIBTe6J/UxxFHOE+TxWiqlYi51G651iSuhwS8AkPUkmciJ4P+JSYRX1+XXK6SMRZPO2YsFglTur4",
-	"4PTeU0UiX4Oo/wAvUu6WBi/TE2kIaTHHLMEqDlZnpIANg9Sdd4mAfIQlwijiSl8FEqxGWVgIvI1rAY4i",
-	"QaRshFRNg3XEBUTybdwzV4gFtbu6YeZQKKs7ZCIMDg1FU+naJjZqk8WebO6RDaK9rxXFc4gJ/Dpp7C5l",
-	"/FyNW8/CIHPxYdQp/m69mp9J+nHTAna3vcUJDL5X3D4eyPoqQV3LhBBIrLgscRzzicyFY/15Z0M+lSuJ",
-	"ym7mPK0lNcjY0btxmRuFmCGeEJZdt22wWuuHPLBQ2b6z3z7nMcHsYQytEspq/E/ujsrbXcXuKhD3GSwv",
-	"h36/KNurgPvTWF9lPH0i++tohgFnxWg/DS8JJPIOKMMspDjWN5soDYFzcqcVMJDs9FhQFxfW11G4GJk7",
-	"O9LgQpYCJNkoHl5KSII5efXq5MXRxR8BEniCxlgRYQI0LNL6l4Z5EFCitSHXOk3LTzb0ER4KGqaxSoUD",
-	"4bqeFeItAepzFsl9FLw8OXDgink4H54fT84Oj346/uvw7cHP3eOfDgM0oFhld3JK9HQHZ3+cXpwEKBTT",
-	"RBsC+bOyCVmHFW1EZjv2fA/g9HzPBdDzvSoQehSsWTY95ywww0OvLA+Vj/oUD6k5HRNCz5JW61wp6iAL",
-	"ccySS002IEjULCFwJitull3sIvMy9+xkaM3k6a0vOWs8P5MRppP0vwnCEu4BXCw5KSPXan6GoX4Kk0Po",
-	"UV/4ZzP6wdXAWT1u5vgIHAASQa4oT+WCNEf7RgUQmwVmPCZzD+d2AKRNUloyIcj3FFc4Xo2AcBwDiLIK",
-	"I9hPNamUrjQsYahMXM75+XkeaonES+DazdYJUsdLWmMYasNZb6ilLwqtZhOFIyxwqIiQvo0vxlMkExya",
-	"LRY8/QtmxKS85lm6NufVydpNsNKi1et4//u//k+vV8v0uQu1Dj5p5DuWkihps9cTIgDTLIQoKB4OBRlq",
-	"I8NmkNIxaaB8VtljSpuOjj6w9gkKsRBTFOTRtyDPDbQ/PZE9FpRNn2AfJfnU+UxqJHg6HKEgTy/IXwp6",
-	"zKzDCNVWnxG9X3sAtjuez0ZAtwiPTUAJhpBIK2EOuM8x90Tac4cUwSDbQNBAXWbLdiIS0jGOHSPY8Kjn",
-	"e9cbQ75hf8xee2H+dZ9u0HFi5QRc6jrekKpR2m+EfLwpRzyRiSbUTTsF8PB9LwdjLC6J+h3H6Vx/r8kb",
-	"My+iK/1mlkf5+NHj8Occue8wsGbuOF60s4SIUCODD1BQJbBHsNkM6GV5ZDnfeS6+HtJ57sLqLxEdtExc",
-	"Jtjy+d7J255v7jNc+gpt80Xd+Zw446e48pWw9IlufFWSX+xyz2l5eZ97jxmnO3ocKQmngvdjMq71u5sq",
-	"jp09fVnUL6GIhyn4fNYCN9fMPv7+b8lZsG5SIsEn3mNyhBMQr+SKiKlxqfJUSRoRFGxetYI6QyQiCtP4",
-	"YT3ghY/+Fh+w9BeFEXLungfxzMK573k5r6qdqY40q3Iid7z/1X9Ar75fV/xU49SvjzPMYZp5kZVZuaCo",
-	"imvvCHLEhUIyHY+xmOZmiCXMig+yAEjVum266PXZkb516FOvzqOJW1NSpx9jdhkAuiD70t2BTRpYfKbK",
-	"OCnNlhwdteCMz1YNnRfOdD/zr0+oGtmwhXu8PgJCUByNsQpHlZAhQ1OeCiSnUlN4+ZIVivFGs9ncbu2V",
-	"r1q727fUR5oSHXOzdYv/bCFNeXf61aLyRl9rnSoeNwpiBr84PD+ojXlcQDL1w8QCbOXSUU0k4NwWcqVM",
-	"0dgpGLNDShjc2q0WatZezAG5Fxcv6/kn5gw6BsR0QPTtEsxSW07mI5wlfmc14DaHGzM0wlflsNTT3e0l",
-	"4SllWt+CN8D7yUxqNp/nN8VuPRuCF2XG17CXkrzNDv/ssKuV3Juzo4vD2uOvSkmVkcMsBCBSNmJ6RSJI",
-	"V5bSInFtt4nGlKVKszk6JyxCVCEsUbmGsIOem8R/06EBxpoGDUG9MNIvLGuhw8v1Xucu1EuiwKxe4g3z",
-	"Uz1iRKqvuEfJHPl8dIpseBMaQ1BFYgp3YlMSXtDUGhknaorGBDOJMJuulw7q1gO5/w0iw2N2uC6f5jzk",
-	"YjCjwxISKtS9ytVhltRnxQ3g6iiqRQldkgaY9ZctVjM0yuoQ/WLZuWDfMUXQ2c4s6VRqnvPKk0ZZX7Rn",
-	"XXMzqDFjz0koiFplMQkjVl6wmmeQbbMCyAJsrnARat31InSR1QfVXoJMDmj0gJegnPNqLCeterJy5kz9",
-	"lOP4eeHvUirmNXDaijnRNdoki7JxZHgXbgdYoZjYAIJNc1DcttxomNQCd/b2fV2id/Bu3qncY27lRu1p",
-	"Aj5WTaJe0L7lYXF8r2zXx5rPfdfs1PmJpvNPduXs7xpfaO7HeOizXZ0hPpUvc4FbchbXehkSpoKq6bme",
-	"0Bbrg7WlbcJaSQm2JHhvgrqCz8CHthEr25WwI0i1McZeDuxIqQSyRu+mrNGRQuNUKtQ3F35T1Fepbp1g",
-	"iaiUKdwkG/N77uQtJgrwcEJ/JVNTZUjZoCbSdpIQcPuCN80mIVGtVcaEqTz27l5c/Vzwa3ItnMY91j09",
-	"kghibgOtbcKRhAyLoYBeR1SNGuiEGa8GDa13Qw8QhCCZigEOifQhybTH8pzFBKuR9FGIJbX+J3Bw5feW",
-	"7umRrTSHdEdF+7FZrNNjPfYd+u47AyJlw+++Q2uBpoj//3//X+CjU5oQ/WSjGLjeQSeaLuwRbRT1uD2G",
-	"zHFoWCwmZI4K6bvBwTJewMMhG+gogppePRGoZh/0ulR4nJhiX1e9+9Z7Z7o4QY2swEkC4TI9Q/BBmxY+",
-	"eHV8ZA2LGxPHtC2w9JTBh9ILvn12EzQ0cg5hCacO13rg9N1siCmTylxCch9knwy4sI2zcDgiEuEeG2EW",
-	"xUR0EEbBdrN5S08IlWVBUmW6gQAkrzgjUFpuIyxI3/8U1/90bMDQbOiX85NjG46XJoyrp4c4UI9lgyFs",
-	"Zo5BjzE9fgRPWeREbPuUYTFFg5hj6IOQcJp1AIppSKyBaZmrm+jtbrQbTX1REbHlfNnZ3JxMJg0Mjxtc",
-	"DDftWLn58ujg8Pj8EMYUTraC37qnR57vXREhDSM2Gy3zpmZBnFCv4201mo0tm3QKwk/TbkZx+u9hncH+",
-	"ElK11azYKWiVC5A0TnUJsFtQ6D5op4NSdsn4hBVmSNFUrLkdrPsoMRk6xJytNOXR/WnVjZSXKGsBCQB2",
-	"s12Uezm+q1coxSub85r03fi3DoWkiiXeM/3FlngRmuHcvK+0k2k3m3cpSIeLk7mZvCtZwVmSruNNc+39",
-	"Qt/bUinXuCu6+pUD1/MSszK9XkQvHNdBsWq5L00REcrCYuWUrFYlfaqZJz5B4kiRr8TSOK6mD5nfTEaP",
-	"dUO62Tqtm6UL7utqoOtamZjUKz7I+QX6DmybU61bID/9TaeTEAxp3T6k1CgDBm3fPijvkXLjezvLAFbu",
-	"NwM4M159y475XjV68VAWicD6Vvv+ZlUuLbqgLcNG5VZoS4woN3zV1Jjwus6v5ppeSgnlAxB91VzyAdQV",
-	"OCYOqHBbbYHHBCmBmcTGT44d4z2m7NK4+KmCJo0CcpP0GtmSCRE9Vl0wISJfTqtOo/fNuELIPgtgztnh",
-	"mdFY6dRRSStfg+aPPdMnckIlWTd9JDPIpMJCaVPYxlezlnpuXRPgoscUviSy9OyJzEJL+fT72gbIIqv5",
-	"HCFmjKseGxIFLVnyHPc12OG6UbplHVEq215ZSVTajBoRDXz5nEfTFaVzIV//fPVmKfkq5wnYpWVVbdX6",
-	"Tfn+pERKbmZ0T+tuuqdVeMXupHqWRc39VY+reTI33Ko6YKH8L+cKmvau0IIyZ/pGXgFUaZ694XbProPD",
-	"jtqs6bcNoDxaLbPdfHb7gLzNmx7Q2rp9QLU1FozbWWY7NU2A9OB2e5nBbielh9CghgwdLTNfi9a1+jQu",
-	"JVlqt6HvHcaSdpJU15zKOC013XQXLgrJq6/ymu2NXiqltbrpM3PU236hDyJOTLOhEMsQRwSS7vJkWhDr",
-	"qE96zFEgFK52slQZq1/LZH0Jyjz5pk4FlLzUn1UF1EnEqtVdFV9Li6RaZ/xSov6+14zHfMvYa1ZEfXbJ",
-	"+Bii3q7+Tax/E+uuWH+dOeVvEes3fskxs/khZ6sbx0lTFm4/ETVXstV+ISHvw7TyBxLcHmP3aN7//l8l",
-	"f2ZMzY8hf5yr2FfuY/iJqKXMo8fsZLBsnjv/V3fAOnGDJRynWcvsackvu17vTz3IoVoVix/JK+rXfjQl",
-	"x0DWk4JmToTGvC7fWQbnkhfnmeBuLRwlH0cBCrHZniiPQduMmjrI3Dj1nM9Z3Jqt+XGcx3Nl6KzIdCL7",
-	"WWFfEbX3nmMWYa8Ski/npn7NHuPa5lALXcY5fX9Sef4wLuDQESFfpw84v6bmX2tCR84nCFwXL80cQODK",
-	"hS9+mRbylKHg9fmLYB1cxhDktIHoirC3mdelADlEgo1zmTNS60WGGTOjoMcCh/UC3zhoh/SKMPiw0eLs",
-	"c3vn7jEYZWLkWbt8hS8JW+B5zRtvfa57N0hDaENjvsBVEOsxhJc5i7UsvspqKZcRZJroNa7ytKHyxG/M",
-	"R5XqtcCqay0Qmjc3K/qBq3lkn8gR/BjVyL28vzO962pk+UEetZjx/5Z68xTpHl+D2+CbF+BW526uNO7u",
-	"3M0tzsK7W8q4KLl3UWao9pgpkjNyP8sE7LEeM0Yugso+MhiQUMkOut0pXPrwTo85ag+6xuE4rqZ8PZlL",
-	"/JDu1WOQZsNVrl6yVRvzfckdyCFS9AqrQr/OTE+utdSiKp7O8Rx3EGbTHhukAjpr2U/7wQcBw5hLEtUm",
-	"rzwL5nucH4fqEySrRHBI0W4ua9FiCxByvVQnmR0x/GqCY2KpWybEfGKlmP3c/IjW7AGZTx/Wn8v6bcvm",
-	"8rwok11B7dWnT38ip/hnUXtuNfFHcIavpPm+ucO/KcIF7vDbFGHVT7b5oWCdhQ7xOwveykeGP4qr+rEb",
-	"wx9FJLglKP8GD/USNt4X4KEuPA7L+Kglva5JVg+cxp6mtb9ISfalYvNSj804HMZ4apuWrpW7mVIGTQ/n",
-	"dGG0znJt73JGEIFmHWAfWydKnbGmd3Dk7PSR+L0/pUO3WqLstsOFZnW3tbf0qh1yW8sH0UqNbk00cY6U",
-	"ujP8S7TbpA3SQBvoJ+i6+cp23ey6XTdPs66bM5tt12zWbX1Z2qGt43oA53b7Izq3d5e3sed04F3o3p6R",
-	"E1+el7u6ha9F0m9+cIl7oZ3ltPVdLvegmnw8LwehNv2g0k/6kWUgfNmS9T72X00z6TkW4Ezj8X9DqkJl",
-	"01+0mDAFsOaTo6bH4RcYxzsD8KXT9qeUI0ukvDA9SoL8o6rmNeuhTNVIS63QemOphO/Mm4haZQIo4BhT",
-	"pUjUQN3sW609ZuZz3IitwHaK05Nw1kAApKlTzX2hdriBpsekZlQSST1z3j8ImxKNsjVdKrarM4ENSi5s",
-	"Q5aFkhy+0K6y/bktf5DiFsQGemHMbZmlDWsMQb+urDdQfb5ZJTGihEzvniJ+u6aiGsC2aP3KpZE5Yps7",
-	"lXdLWux5cT9w/KVy++G18eSbovTa8nn3W8mmfMutmm/02EW1QRjCA0UECvLWRUFWbo3WtnabzXVQ4CFm",
-	"qE8KrjelsZVuAuapqc7Sq48RYSEH88BeZ7OiaT0FZ1AaBcXL8FmbvLodEg9sfIdK+wVfEBZ8fnA+4/i7",
-	"1zTl3Qo8fvWX+euvnUG7/zRskWd4L9omW4NqQx541/T8+etZ9DTc6+/incE22YraYavfxMubHqWmSJpq",
-	"XXCvNyaTCXwMeiMVMWDVeJofLfyfMxjvdMszHe+ydna24Vy1m9yymKPGZM3K38MxQT+ang5Oi7ma1nBG",
-	"6Oi5sfpr65/293uTZv/V66uDydl070/129PL3zynK1umRpzOa1k/tXL3tHfvP0pGQLmhVJ39C/LDIv/T",
-	"6prPEVq4q76yfVrMOc0pjFpSeyXuVwEW+C4rDQyK2ORyXQlQ97b2BvWJtsXnBe7buuAskxnfWhcsl9Sf",
-	"fVqgtbPTXP42Xeq539rZ22m0dyqt6luN3a1KE6SZOPZXmN5a3419oQPQzXr6FzRFqBcwX2l+rJOOWu6G",
-	"YFo62TrOIlO1qOfosbVKRlAR+TGsP/vFFduJIFujx6CjgSkoLTJ9bNXofqXze10zgh6zhQRzzeait/0j",
-	"7yewYnroTDO6z50fulJXgEyqNyuiulkR0s06Cb33iTJHZ7/CUCMm85cKe/FbBs23DJqaVNLEkUR3zCUt",
-	"hGHhBnX4YyabtNtjxZC8dB8tqNzP3ah56anqsT6JORtqQ96/b2X/oxPHxgZdygxcMZPxbhL6EdfXPlJT",
-	"/P6JkisK+m+pkt8E/aJUydsEfdXnsfnBIf2FQfwF0rM2hu/0fVm5g0D582H/lh4Cj9nd8PFlXKlF9b8i",
-	"93MJo+xRx/rLfthyp+x3790W1e/ea040H5eaFyy2n54q9/+l0vxuP5C2FozxJUEiZQF8m5nA96zQSKmk",
-	"s7kJH7Eecak6T5tPm+t549xNMNgshmc++TzbkxnlhwC9nlMWEWE+ZNZBTlSfcub32J1aM4OJWkpXguL8",
-	"9zf/EwAA//8=",
+	"7H2LcuM2suivoHhPVewsJUuy5IdcqVqN7UyUeGyvLWeSieaaEAlJjClQS5C2tXNddb7mfNj5kltoACT4",
+	"0svyjCeZra2MJYFgo9Hodzc+GbY/mfqU0JAZ7U/GmGCHBPBn1yGTqR8SGl6RqYdnxOHfOoTZgTsNXZ8a",
+	"bcMKg4hY6GFMKArHLkMuQ+GYIBb6AXFQQNjUp4yg0EeYIoIDzyUBCsi/I8JC9OCGYzEcTwhy1fvsGboj",
+	"s6phGswekwnmryU0mhjtPwz+PuOjaYSzKTHaBgsDl46Mp6cn05jiAE9IKKE/9ikH/cQdERbmAb/68Rgd",
+	"tnZryIEByB8CIOQR2yEa+M4MDWYhYSay2BhXWvXGD+1+VKvt2gPMyF4T/iZtC23xnxutvT7Ftk2mIXFQ",
+	"6PvbVXQ8JvYdcQA15J4EaBoQRmh4BKt3OXZ8yt/kEqbwR/rUD0aYuv/BHMzvGGLuiOIwCgia+p5rzzh+",
+	"LTWBVe1TwzTII55MPcCGAvX9h5NL/Cvd2f9t9BPuzA6mE//Pzt3b9/7VY+Pmx+Pxj816p8Huf/tHD19O",
+	"/tEZPHRGb97ToOv+7nnR/pvz8xnBnvPr2f3Vw+mk99P73+5/fiAPP/zQNkzD5egTZGKYBsUT/maJ7YpE",
+	"t75z2Z0yjeOIhf6EBF3nEofj/N7cUPffEUG2HMYJg4bu0CVBVV9uvbHbbO1JgKZ8phgcO36DYRoKXUab",
+	"E48O2n8FZGi0jf+zk5yBHfEr2+k6GVj/FZFgdgEwYi8P9AX1ZsgNyYQJWnJZvIByqP/N5ywB+zlgXsVL",
+	"zoLZG2uIfRj7jEigQx95LgvXg/VZKO4m5/4XMsuD3EGRIIg7MkNbGN3cdE+20ZQEaBKFcFCqiC9r6AYs",
+	"TLMc/ojZpyQI/IAhl9pe5BDH5KdIcqiYBdljTEccGSggUz8IGcKUMzDB+fp06Aeo0URjPwqYYGezEj7G",
+	"3wlf9amV8NCKYqJtBDzzCGFk+9SOgoDQEDnR1HNtHBL0gN2QIf46YAhiVRyWEQkZ4r+pJYplq3cKKDD1",
+	"wzFHDQnHvmMifi44VxE8DVP2QAKGrGajYVWRpaG+8guZWRwxOh/LMpha/XB3v7FXr5BGfa+y32oOK4eH",
+	"A1yx6/X9mrPXcpzGQRmL+K2SedtcupngxzNCR5w9NFot05i4VH2umwU85cyduGExuU/wozuJJohGkwEJ",
+	"+OmUx5QijKZ4RNI0X6sVE7wHb9BhdMgQR14onxn6wQSHRttwabjbMExDvhd+rsEK5McYfpeGZEQCWMAl",
+	"HpFi+DmInOICEkYBNZHtRzR06QgNA3+CainoS2DnUxSDXgi4grRWCOm1kknF4IJkbTbqmuzaIk6j1aof",
+	"bisxmzADFM9W6dJpFPYp50LMRD6XmXCm4mm46EV+IH7iB0HKuypS/G5dQXqE7knAJUxeXudkrDuq/9C+",
+	"6J3O3v35e7NarXZa573zk3en/yqXjgnG5gvGeBygooR589UTR0chZw7a+mI1CG2pvdhu96n1T8ETLBNZ",
+	"/wxxMCJhJQpc+Mi5hIWw94Bn7AhZ/wTysfgJeXvag/lPTs9Oe6dHfWopUd+bTQl/OC369W/EgbUkYwIO",
+	"xCfoROHYD+TWWDC79Vvl2HP5M13HQuSRcyD+dr7/oX9HKLKx5x2Jnc3oiUhgW2y90LAsOyA4JI6FtmB2",
+	"8jh1A8KsbeRSLkwe+5QR26eOwB1/S0BGLgsBs9YdmbkFyhXf+K2+kQK/b6B+RvlJfSVQkPqK4w2+0NYs",
+	"P2cYJHwrd038nWyb+Azc3dg+Aoh/6BuTWeWOzCr1vnEkUfBDfX+3cXC42zxoHkk0qK9azeZCghWHchHZ",
+	"+kEJsaqN6IQW8gNHcF+ObsGBt0Ku/A4C2OHBDLlcNNNEkjpuQGw+3XaKyRmd62OjmNExDsqy+geH+4JD",
+	"Bat4jz2PhMecuZJgioNw9jZyCzQofQR6e9M9qWZFZGO4i2uVPbtOKvtOA1cOB3VS2R02cWuwZ+87B8Qo",
+	"Vlq1iW9H/N3zBGTMtSMxMr8tckFSTytZjFIFSxdSrzQGu3Zl32mSysGwVavs4f3BgX3o1Eh9aMzVvje3",
+	"iK9euotlXAyHjJSsIwt/6CN2506Xke6+mHYz8v2J75fQL8GOfoOdK6Hm8k+2YGL8TzwVGqvr050/GV/H",
+	"pwRSPtIhRrvJcSPUb6P9xydj6BLPMdoGaLXnHHy5JC4cOGiEMVCEjGngTwk/Yv1kcN/gYnviMgbk8VEf",
+	"/yv2XAegQUPselzPriN4s/G0LEM4FcM5DvIbpJR9DgH2OFK5CR/A2xi6j19/hCyxYAvx/WGIYHsMo0Bn",
+	"4wgQpkXkkSqH7dinQ8+118TvoY6E2LITlhvCXkCwM0NjzCUd6p73Tq/OO73uxXnn7Pa6d3H8yzXX9znj",
+	"QVt7reZuo769YXTZcnVMM7WkzcNCbu/4Q4S5SeNHgS0Q0uVskGJPzL8GVlpwImOsuHI+QQ5H6N+RH2r7",
+	"6aBa/eeT1m8H57v/ElqEsAD5drnhBtDR4UoHeZwSm5tVEggXKMnzRyPdCtWA2rJ+q8iTx7WibUDNuR/+",
+	"6EfUWY9WmvNohfohGsLcz1/xuY9YZI/jbRVS3WVI18phQZd45vnY6fn+Gddt1lpXfVdfl0IhGLwcxXxe",
+	"bkpgiuq15kFrf0/49jZM6EXvA02GBNycEGY1g0XfUCyVSLLmTtb1FevTteGdA4IDDgMoVvzwC9XPOYqh",
+	"xYiSB+RTIqzIy4vrHtq5r+/4fKodeHBD+BFA+AGyQdvlpJ0wca7vAes0FYh8ZEDu/TvimEg4QdSTdkDA",
+	"E4g9hnBA0EPg05FE6DTwbY6QgbceDTUaaY5xT1g44S/lAhK9uTg/ueZg80OC77Hr8RdxGZ2j6s1Lmwfi",
+	"eRUpbwZRiAYBwXeMG1QRcylhLBElN5RFU867iPOOOC7ugXRf50i1UqxCPC5w0TdC8hjuTD3sUiGQOVLi",
+	"96IxCcgRN8QclHvX5k/cdwyloJPgcMIWWzMlgdAK9AMo1LF1VRuhVbSNXztn3ROQprenV1cXV0ahqoMZ",
+	"I+Gty1gEFlaxtsOp/DoknoeDWCC7Dl/cmNh3LJogxydiaRMc2uO2+IFLEfAUzqY+yyhE93mFSAdFMIpn",
+	"v9M0uBSP2LFS95beYrEHG1G50JaV3QsLXB6LFDGTy/uASGEc+wL4cepTQzMK19HQFJkc31z3Lt6dXt12",
+	"zq5OOye/357+1r3uXaf2H2tOea4LeP7Ipahv/KOxVzvcFxJ6v2/ECh15dFnIYrGqm465LTnc5JYIwFyG",
+	"QszZurTW9fejLatkxdY28oM+5Q9033TO1cM690RbFv8p9+ARJ8Mx37cHzNBD4IYhoak9eobSqDZKqsdn",
+	"8WnelAqZ3pHW5g5JgWbJMZhaB0feesqmePl6KmeO+M8verc/XtycnxiFSugy3oZERV2O8JubQrNSZ1Nk",
+	"XqTSctq/uOHov+xc9X5PFm1tm31K1TRxYLNgFfrx0R/nfI/6fSr0aj8KCdqytAGpw/AsrVpt3WXn97OL",
+	"zslt7+Li9qxz9fbUWE/NzmxLffclRMRy2jfasnKrShH7+pq5wtrNeeem99PFVffD6UlOxKf0cqXw4hA1",
+	"ao29Sr1eadR7tcN2vdXerX1or6SrZ2m/vkkkr6/Coy1LR0gG189VVhOcX99cXl5c9U5Pbt+dnnQ7t73f",
+	"L9Pkuq4Ky7HuD9t5VTZL1a2XouqVNVzAeRFCAPsxmODd6wi9j/8pHW6ucPtJhbDrLBPEN43Yz79o+A11",
+	"H3vuhMBD4AeyZ4ueOVbj4Jk47WApwBJLTpHX3GfSo5/UJi96TqLxWgx+Mo1o6qyKjyfdUf6HtgFmJi9E",
+	"vCS3NA2f+n7osCR5U/7gT2KDb0uCfuay8Er6ffPUIKxC7ew1agW+Y9NwcAjkDy7sJZHGn5Mz4SDAsMvx",
+	"udVeaVxHNjfx82ECPj5ceOze8TFZLAPAplhf8lo54Rx0bQ5VS2JoNYwstco5y7uOqT6T7tc57nV/PbVA",
+	"tMY2I0OxNyTADjlC1vXN9eXp+cnpiYVCMpn6AQ5cb4Yiygf2qTby+Ozimg+bkmCC+eq9GZoG5J5QzohB",
+	"3vGhLh3JeKzMAxSAGKYRv8owDTEZX5gWK1QDc0RzDGck3tDYEYAdxxVZXpfazg6xx4iZ3ezPzsHYqiws",
+	"QwopVqIxjOxbiohDIEyFDNfDWBL4WbCOSxIwn8LIJ9Pw8DpPBWRI+ALJYlxfaUOzONODVTEg5Qi69INw",
+	"6Huu/1ppaimSKFyfBlqaMXSvL1CzUd9H6nnEmQ3asj68e2+ppOAPeDJwMUV3D9geY1OZ8cj68IvFbaGp",
+	"h23CRKxfHvOba36uT2+4Nf7h3fv00RY/5s+1XE8Bb15PS1ntvKYovDz58jsmExYpnkCMOrcOnebnzsMH",
+	"lk+TOQTpmU4fhV8DuK5/7zrEUdmW6axbGnmecK6LGH7uNcspSmpvNqkppei38KxqStPyipEC9QtoRjEF",
+	"f1WqUSIYPodupOPoMylHGeKdrx0lTp5Nq0cDz4fKghdVjmI3as7hCEZ3NUlygHzNoiSHoR+gTBAiCgjj",
+	"3KSYLPJM7qde7xKJswsCJZUN0ywmHhWCWfKs/chhPVV5InNOWxq692McogdulEMUEmIHD/y70EeOj/DA",
+	"j0LkhoUcOc7VfIMZKaokgISIYcSIltdpAj4Zps7Af0w5HRnyqTdri+TITLas5gLja49C4pgcRP4BQqhx",
+	"TgZ4dr5jgpDmn5gljoqG1RwXkIGxov3OBGcwQxg5fshNgSkOxypiAM6+LQs7TkAYq9puOIPYAmR8yezX",
+	"WCAm1K7LhtymuLRok0kgcCgo2mW6biKDeCoZS+bAyVTKj4WsuISYejLopL1KBHmrC/dCIHP+ZhQJ/k6x",
+	"mM+VfujJY3tNY36im2kk1seGtK8U1IWHENJJM/F67Hn+A4uZY/F+q0c+lyvJZR2VOVBIalC3kQuI2Zgi",
+	"f0qoMrdlmJLLhzh+kFm+tt6B73sE080oWimUFfif9BWll7uK3pUg7gtoXhr9flW6VwL359G+0nj6TPpX",
+	"N3cA82x0ENl3BMo5hy7F1Haxxy0bJ7Lh5MROKzhArN2nVlFSJDdHwTASNjvi4EKuOpRahL59x6AU4uLd",
+	"u4uTbu93CwX4AU1wSAKRnUQdLn9dO86AY2hr5HOZxvknHZkIjwLXjrwwCjQIt/mskGxkoYFPHXaErLOL",
+	"Yw0uz7fL4fnx4uq0+/b89vS34586529PLTR0cahscpfw6Y6vfr/sXVjIDmZTrgjEv6VVyCKscCVSrdgw",
+	"DYDTMA0dQMM0skDwp+CdadWz5AW5M/ROnqH0Vl/ikSt2R+SPqtLFIleKyOlfLuvalxxVJY7ncqfzx0W+",
+	"pKx+S06GtkS11vaSs3rlGe8wHXP/QxBmYAf4wZKTUvIYlteZ8V9hchFrjjwvX9cNrgafFuOmxEegATAN",
+	"yL3rR2xOsZsckQFE1gIJj0np5iwGgMlSlSXLQkwj9EPsrUZA2PMARJaFEfSnguIAnRumMJQmLm3/zLhe",
+	"IUXiKXDlYosYqeYlLVAMueLMF1TnhkK9VkP2GAfYDknATBl69GaITbEtlpic6Z8xJaI0Iq7VlLURWu3m",
+	"FIectRpt4//+1//r9wsPfexCLYKPCf4OyWxM1jBPSQCYpjYESPFoFJARVzJkHaE7IVUUz8r6NOSqoyYP",
+	"pH6CbBwEM2TF0TcrzgqTX33H+tRKqz7WEZrGU8czhePAj0ZjZMXx+niQ1afiPZS4XOsTrPevHoDtTMqP",
+	"EdAtwhMRUIJHiMOFsA+4jzH3HZP7DoVillqAVUUdKps3OMR2J9jTlGBxRg3TeKyM/Ir8Ug07Ef/qv1bc",
+	"yVTyCTDq2sbIDcfRoGr7kx029qdsygl1R04BZ/i5xsEEB3ck/BV7Uam/VxRNiIHono9U1XSvHz3a+Szh",
+	"+9oB5ofb8+atbEoCmyPDHyIrS2CvYLEK6GXPyHK+85h9bdJ5rsNqLhEdlIc4TbDp/V3L2x4v7gsYfYm0",
+	"+apsPi3O+DlMvhSWPpPFlyX5+S73mJaX97n3qXC6o9eRknAZ+AOPTAr97qKWv7XPjUU+CDm+HYHPZ8vS",
+	"s9Pkz//4k/nU2hZp/uAT71M2xlNgr+SeBDPhUvWjkLkOQdbOfd0qUkQcEmLX26wHPPHRL/ABM3NeGCE+",
+	"3WUQ514c+56X86rKmYpIM8snYsf77WCDXn2zqAVGgVO/OM5QcmjKIit5vhC6oVdoI7CxH4SIRZMJDmax",
+	"GiIJM+ODTAAKC902HXRz1eVWB9/17DycuDkltQcepncWoAvyNvUVyKSB+XsaCielWJImo+bs8dWqofPE",
+	"mW4q//qDG44LCh1MBIQQ+qK2JhMypGjmRwFiM8YpPG1k2cGkUqvVmvX9tKm111zQJUc0ahCWrV4iLtsp",
+	"pFfHhyb9F7hZq/Vy0KMg4uGT0+vjwphHD7KTNxMLkP0rugWRgGvZziOioetpbUPkIykM7u5lC/oLDXNA",
+	"bq93Vnx+PJ9C3zjPHRJuXYJaKpuKmAirlGnVCUwWMGKKxvg+HZY62GsuCU+qzHAB3gDvF7m6RL/Mb4r1",
+	"riYIBjJ1rmEtKX6rNv/qtMOF3Purbu+0cPuzXDJU5JCHAFhKxXPviQOZzIxJJG7t1dDEpVHIjzm6JtRB",
+	"bogwQ+lOMm30RmTXiz598Kxo02cVMyM+YFkNHQYXe5070DUHWeLtqbMhvipGTBBxE7c7LeHP3Uskw5vQ",
+	"HtANieeCTSwagyU0tUUm03CGJgRThjCdbac2auGGPN+CUHhUm6uf0/gM6RhUdJhCQoa6VzEd8qSeZzeA",
+	"q65TiBJ3SRqg0l82X8xAHxMqgszxa0vBXjNFUFtOnnQyna/imo1qWl408q65HGrEs9fEDsralhS/jMET",
+	"K78wm2eglpkBZA42VzCE6usaQj1VHF9oBIkcUGeDRlB88go0Jy56VFMrJX7Scfy4/dNSIuYGTtqKOdEF",
+	"0kRF2Xwkzi5YBzhEHpEBBJnmEPqy8WJVpBboszee6xJdw7u5VrlHaeVG4W4CPlZNop7TxHOzOH5Wtutr",
+	"zedeNzu1PNG0fGdXzv4u8IXGfoxN7+3qB+Jz+TLnuCWLcC1q6LTqtSxj1NKjH2Cs4klVZGE7dO+hP6CJ",
+	"rKTxn2xFKNMrrT7FAVEmMg7DwB1wFVRY36KrTeeyG3thGNdIqR8Ku25GQvC8zMQssNXFUR4JiqZYaDk7",
+	"wuW9tCNTYoU/VKTridluIdayKJopxhZ7BSSGikGWetstDlMN3jgRV7i0KlLF0w3jFveFM41RYTe7azwh",
+	"YBiILb+VWw7TWqlobNm87gCXmCfQsWArmk5JgGzMiImoL4Og23GceqlM+amHQw7IvHxDJUC5OcSOkMVE",
+	"nw6rJMNfkXDxloSl2TL+AyUBunOpc4QstQvFLylAaYklqeKkyHWORB9HviXL7kGGERS9Vm6/mWs0CLtn",
+	"aocqhZuEcLU9MJVfSB61zClJ0fNCRnTmsvJS2pWPcXl55HInWL52nSwEtfgY9DlLL4nqZmNwKrjLIQvR",
+	"xGch2o9/E5U/aAsnDWlg9LYpmxxzQXfYaOzu7jdqu3sHrWpzf791UNtP6bqtWq1WbWmtGXNPFPY+/Bwh",
+	"QZ0zF6EKiA7hjKxCY99zChLmB9hTkdQl6GiiyKg8zx5e/13OE6xFtVzqB7cRdRemwWS2VLqQJMRoax/5",
+	"VG3ydrF4kbzudgG4osIsma3EBS7mku2XCmfL9kCC1BB4QAh7eNti/7LalMSmS3CWWVQOrjnHi7/8uBAT",
+	"nQRyDR8qb6eBPBJCF2iu1TjuyA0zjuQP7973jFQ+zh+dygdc+U+tcvjxU92sN57+qwin+Ua5RfZ2tpdt",
+	"STPrZBgIjKWE9DoqRonzJvYtrTBZrhoi37ZX+X8SQFMvKt9uHavF0kR7nfxmBZmS2rR1BUsagmdnvMWC",
+	"Nr2wOTh6ft22UvMWY6zLRz49LQBGx+t6ENHyQs/0GVFlLfMda8mhLsywy2wBLStoTq3xWXXfovWcYunY",
+	"8y6G0CVvSXMGOODTx0JHiGR7YboollQmPiUzxb2V+aNJglWAkJy2E7t2imFZUpRwG0pIi1uoVBGK+0pI",
+	"kUL9ozm/NFhOr+TvEZJRP1RLQ/FiuyPfoNK3YLeORNmZlX672BirAK4X3bIsgOJlxSBy4CWAAab2eJ5k",
+	"S/ZAjP2OxT3Wl7ZCV1muYFSFSwTTVZ4QkUGdcYmI6qRbx4X+qc786iS9sFU9kdCV8HQUFiDdzexbj9wT",
+	"b9Wl/TKzz+C5heQO0/Olius8bNmU7Zffj7ezpA+NDFeF5AweyoPRQRGTJYcFcf90ezeMpmOfKoFqwr1o",
+	"lQl2PShglNf38JlEryy6hJdUNuqTXtIpFokJt2s8yiG7lQbRUk9e8ifOxQNc3yYjVfy3xAmVg5f2GqqD",
+	"rdIfWRSsusasrz5hfBkBsUgcOnqbiQITBW5aEpdQaQQKGiEEq+GSp4LD2KdbwleCfij2Y22bWVFnpfwg",
+	"4MbsU4tjxnp1PsdVvYlZz2BR2cqDjowlbYiXdiAu9ALSZTp7KGVvJZ/i2v7B9X1+8pKyL+f5kwbX5h2A",
+	"c9hA6flPog+iOE3n/1XUGTBIXZc3CYpMftHQ3OL7bOX9PWn1bCWlLK/2rqM5Feqrq7ieihXNhWRdpgcu",
+	"fjCtn2Upb+Hzhf6LF3FMLMHhVuduGWVugS62igamKU5Ls7jF3CursSx+IqOoLG5PlCgmKjvr8swwjcsu",
+	"P+IrdDdaPDRRShaOXd35FDNlrnDeLpBiab1gdRac5bK5V5uF3i9BITFTVgjJ7nNmF5M90pJzEzpNE3X6",
+	"hOfZUyHHKeEn5hwtcC0fntY4qsB/J39d2XU3pyfUUm47yDN26ShmJxt03cVrWowVyD/mxJZKQU5hOZds",
+	"7gchFGnEbWFsQh2oovcDxEeLj+qiQY9AdQayKqlszNQ7KmX7ahqV1CdJqpUcMVeSPxXBV9QfOtlW9A95",
+	"Oq1kv0qViqTBLHHFl/Rq6qnCD1RU9xFRhwTI2tEPsKXaOomLYPt0gjnJkEpAsAM7wM9IG+VvWzBRus+z",
+	"KboRvOmenJye81+TTuUmKuuRzh8q6H1uIuvdae+nixP4rnN2dvH+VE5z/uNZ97iXfjBzdYCJCm8U4I/k",
+	"W4HDMgpbJ/PxN+eXVxfHp9fXnTdnp7en5z3o/OAHKNtxv4p+zResIOw4yZUUJiTx8PMPNxmnil6KjDZS",
+	"vse5TRKbnuuXNeciihcv0HmtHbheW7HO8bqt0A4XMmtBQXplofbKcr7dLcyI6VDwKop7rvkR4P9yhIuM",
+	"GKiGwHQGmTJV1A3RJGIh1D4gN2R9ClwnmIHLjo7g3moHTTETbvKJ71QO98V1M+ryCnlfNzQ8GfsPtE+T",
+	"XJzM27M3t759c9BA70+ve3DVGWrtHR6g/b1WE6mLHFXgpNlIx1FaJdFR9PEfcyKjsbK8sG9nubcyznvY",
+	"oj4l25ymd9N5vVqaw+78Kx3jSzSV4l7SCSxxYW7Ad2mqFnOOSAPxZmlelLrYJhPOajVLcTu3Z8XWyL0n",
+	"FP42kZTOHDCldgrIOMKjKcdoI9XbYlErC710NguW7gUtgC6DNJbH7EPghoRJdrUUlnYbpdBcJ7bOXPqT",
+	"+raJLqOB59rozMUD13PhDpLLM9FR7zLwh4Qx4aroUodMqBzQtVKdejVrKoEfviyDck51og4kDOPngRAU",
+	"kscwuUM8FRf1H2gad+pG73yVXClAGbfHvIyL+L6sNsLIevu///0/FroOg18IVEO29oD57zZ0+kJdzvmO",
+	"r47re5Xf3vkOmSQ3bbny1q3ia/ffdlofrk9//v3N7v7PV8etzq/H3U7r3cVl8+qn3rvd3dZvjV/e/rbb",
+	"/eni587lZevqdLf5S/OXD7+ep7M73nIG1qjsf/zUas3L7NhEhnpntVTlekmG02bdTSs6zsqcT2s60F42",
+	"YjgvehcGEVGhOpYKHiwRqFvNOfQtWrXRaNUy3p4M7fBB7eQyfJOrT6B8DYQuyo2/79b0DWVURMCgHQVu",
+	"OLvmwMsLo6HosRNxbltQsAQlnaDcWEUXGVkmgL1yeSdgD+hY1FzGwI7DcArNm9ermYt1V4k+ce1O5ian",
+	"B8xE3gDnctWyS/W1+/4T8PDU/YXMxD1ALh0WNLy6mBLoviJuKBS9QF0uGDg1xi3w9FNtxuIJw1VpqndL",
+	"n3Yuu0wkpQy5emiPGTQ6HAU4FFpfFV1QYa+4trRb+ANc9rIoGArdnmB73Kdx62BOUczkirgrzTDwN8S5",
+	"n53LrtThQSUMXW6j8qfbfdqn36PvvxcgunT0/fdoy+IUweWpiS7dKeG/VJIHt9vogtOF3KJKcidsnyKx",
+	"HRwW5ZCKUcFMvUdXGi/QaIDLZwfCMHwicICZUF7HQjyZiviMXmVnSmeKDPS6DD0EeDqFrlV8BuuTg0Ns",
+	"gq1mIml0PYkaE2Fdi5DPp9QAU/72ZFUFasT5F3jRNR7A0HY7k4wHFqgbaC4+iAWjFHmw7zIhZ4a2VLaU",
+	"npyLwDCXd2dKvDCK78itqH9wBbrQzU33hElcQZeS3d3dQ1P2BYdmhXyzASfipnprx4L2ddaO5UtvoMCL",
+	"xKUFfkXrSMOTwCh81nCVGLAJ3pQTMOsVgRmkc0veTVHuMvrf//6fbTj6nDFx8rIxV889944obMY0qw5G",
+	"O676n8PdqpzkT4FwtMtNpfeEm7cj7FIWigrvuMHLgAx9cUtpwM8eAd/cGFPHIwHon81abcFt8+peUz7J",
+	"IPDvCEDyDjadv0pmbRMKihqhXK+dyH7DAUE/X1+cSwOGiR55fHqw7PpUPawimXwnA4IoPyAo8CPqaO3w",
+	"Bi7FwQwNPR8D9qa+S0Oh8HquTWT1rmSZnSlfbqVRrRmmEQWe5OesvbPz8PBQxfBz1Q9GO/JZtnPWPT49",
+	"vz6FZ5IOJgkX7Vx2DZMbB0yw11q1LkZyxoqnrtE2dqu16q7s6A0iLXXy+BejojT+MyD4sECaZM6o7zkc",
+	"EhE034Ik2sGsT1VuCIJDsS19K/IwCN+S8ubrfvs+/f77iyhASjv//nsku+YlVWoCv/FNcVwKAri5rGAX",
+	"7muMm6iz0ryoZIhUWC7gaBtP5pLjz6CB5dNH0whk1TagulGrrXphdTof+o/C5HND3i9aq+zZdVLZdxq4",
+	"cjiok8rusIlbgz173znIZGy3Df1WxgNxK2NV2OIfEqn+AU8G5D8ueoPpXTqSMH8CvnIZt1n1rsZcknjR",
+	"zbCC8+bStSGnrCmQXPSmeDN2cndkw4P1ZR9M3aT5ZBqt5d+ZvsoX1EzRaEhSbWZJXJnCI5bkjBgfoXCV",
+	"FZxRkbvFMkkZsQKFPWCb+vltSx1H+L/6dIDpnYmwtNEQJeGDH9xtyz6kKcGbE7NwQ4NwksmfgMWgCaZ4",
+	"RKqoA/KvyD3EOQE4Tq0ccQuZkuUB7Wyd6pjrqGGWGUEz1WiK/CjsU3+IBpg6VXTm3hGp3ogDETeykbIO",
+	"GrBIYK1GrcZhsHzFYlOgywkqFamwuQ7qnqAKxNPQeefdqSWuGRe3V/AvRYc1QMFkwtHouZQUcTCxmQWV",
+	"Daa6nfaN78xWYydFp3rV41laEvCU9slzu/xpg/zvFTO79RlcEXM7zhOY88UYW7O+u+yj2WuZ4enW8i8u",
+	"uC93c5xVkG2GMxbx1iczrRDtfMrR4FOpknRFsMPAii5iwDrj5exQ8Mq0OiWDR+rJmA01a02ritbThd6S",
+	"sJCNrKMI6VO85edxozrO3+aMZ0ufvtz5rjWXfTS+Kn9zp/ItlAVv4kjupDKPFlgwmeCK5k/hRxdUS8wB",
+	"g/5DW8quN/tUWvbbogF1Yt5LMycAA3kwQ2ljR13sxOV/n8ZtB48QFsmy0rJkfhCKKwjiFCDQs4QllSQC",
+	"bZvSPVVoPA1LMqCEYwzSpDQzfeh6IQmQCC2CJ1CMQB3wcKjfuW4k/ZYYBWQKp65P4XIo7VKqLQtShNgP",
+	"uB/Vao09+WlgbcNCYGowoWfiSgEml272qQyjoi2IeLvU9iKHONtVZE1cevu///0/1o41wY/wFxpwMhSm",
+	"O4xk7j1XoSwtTvADVz/U9W3Q0l/9om+3BeEdSwxI9FemtsZEAz8cV5HFCA7s8a3wFlvJShCLBuJLyeT7",
+	"NBegBSygLZUwIPppqPUm9RPg2zYR7tNMmTz/XkSgZZsOmX3AptgW+ryYd4EZHJ+PTTF+M2d+JH76tzfd",
+	"E4a2Mn747dh7rK4Vk1w5Gwdghs5u4zybhYGiCX7sisF1LZ4ts23mAixItQw+8WsxUEvXVT0HvF9+PxYJ",
+	"FaUgxmGttcHUI10JpM3FcF4UHy+0ZcEhhEg7nDBCxRCfEv6rOHylRJHOiE2WlA3pzUVcpkTUjNtMHUF6",
+	"R7aPPnmcehBPlXHfIrg4Q8pnOq6iHahQ7sqQT/xnAY4fXwzwNwWVsKW0mg9gr020qZj2iufrTWFx7JJQ",
+	"y8Hrwl0URF+fPUh3DXDdUvCTEP3nZ6/gvS+DDH5cF5EqlLw+bKkEqlIgU5H8Lwmtlm1VDqyWO7A2rJl0",
+	"gvVBlokIpdCq39c+S0nuQgJkYzUQZaf1UhDl7+sfd5Un8Qw0CpWyHEb5+2emzU5OB0bFKrAp7rDN6Lsl",
+	"yi7XdNMZbwNMHVxKQZp6nlr/gszLuQgH848bVNKaAxHM1zAEY0cFg7fTcCovQq3eq9Xa8P8PRrkmkSqB",
+	"SOBerlXPGsDLaGsa+jJt4aWBA2tX+GDmIbcMd6lSls8D3kroeyZ8LxmZNIsLnWUqo3BbDGZH6Xoj8T3T",
+	"fBFlq1eukRX1y1wZ1dMG3IuJY+iPdLGx6hGWToF8Tj5qLrFTNe0rStmkkeeV5WHK3/SsSvHVCzlL99q1",
+	"RrX1IVd7Hk9erzQGu3Zl32mSysGwVavs4f3BgX3o1Eh9mClfVDaIlmlZjytrc1nfkmJkSnomYdJ49+B6",
+	"OFtMmZ8kznUUSdkqhVFPk44TFI03UpLMc/4mCMnnKC6Hk+eEwPUay/nhb0Xcf2MHcuJwAJcluEaF33LN",
+	"2LnW3iAXq8bUMXV/LgoDTBkGh67Zp5neJUUtUEz0MHbtseh+mWl20qfCEt2ytJZMKvlyMENWqpnUtsoG",
+	"+w8JfOUn6FNMxUWfLmHIcgeYWiJhFkrymPD16tF4HKY7XCQ9WqBjdFGzEOF6DRniGly2QQt4QZM1SSiz",
+	"XV1UA5c+1aoJB2Tmy3QucSLamSXL7i+FvbXiTNZ8GYO6SFXUMPRpXJkgHblHClGpQi40t46rT/VCLrQl",
+	"qrOQwD4jAkUj6gfEyVR5JaVdwpGf1HZtHxU25ZKtuwsXPfL7NPRH0MFKf1pIIAsyI8pa0lbRKSS7phPq",
+	"XGGuOxDjkAWdsFEnoqCZtQteUzORFfN78VETCZbonHXEiROJK12kxaBu/WfS415FIoZgzSnH6lOtHiuu",
+	"69rmgM9vTwVJjPiO0D7lE2vB1UNUli4J7jZJHfELxL4VXHyFtmCyoprc7Sq6EI57eV8dXwBHASTXumFI",
+	"6MI0EFUlv9HY7Rq5JMJdFHlQQ5FwYxVTEtfL3avrXl+RzmXcXJ8cl7VKeB4Yuq6WqGS1Wq1W2ef/OeD/",
+	"qcn/DWq1uuros6iE8+tTrZ6eZM0mzhBI0t7Yp97sc9EIaFBr5DhlasReIr9J61Ymd1Y1KPtDa4RdU92t",
+	"FWb0htX72Z7SalC2O/QzEPgx2+qsrnU2k4CvaTgsPbpRSx8Yfl4ElR4e8MMi7shPU3zcN0whI90yS4Eu",
+	"bW87Ya+FvcGWA3ItWkv67RUlhCmFVFpwZpwxWd7w8isyBZq1w2UfO/bp0HNFAf9fLDNNI75nJsDsfEod",
+	"xaWy1eaYPFWU6fgmFK9MopqfTmRbMnGtT5fNXNu05rOsu0y9eEO5bp9ZFap98zzVEvXoT0zJP+VmVG1/",
+	"skhDEutOq0fiu1gnkh+lTiQ/fW5H03rOpdK0xLh6+u+ckjiHG5vGNCrgpqKxwCIHUlv2qSaeI10xsm+A",
+	"qeefIRZiznizxrJHcKB8JyayJKVBZmKKdvmPOt2KPk6CTK3ExFalc8AB+tTG3CZVfQxiz09MkJapV15r",
+	"dcN9mvUBqTuzcTiuop7ylWl9lDBkJwrG0KfANaHA00934YayDvTgR57D3yWCQzBCAindWGnPW5EoEdvz",
+	"+qTJuta35Hlp++pEfJkm4NjGSnFKMF9EO4T0HFfYlY2d4qSzhFDSOUn65DnZ0+B2eIoVN1LGZLfEmFyb",
+	"Da5q5RV3AnkRK+/zSn2J+b+75G98PsdI9/kxp8N2rd5uNquN16ILxFanBPmrMyv/IvahYFMvaB/u6Ff4",
+	"LaqcKLt4NFP4nS7vPupTlWEP5qb4TfjUy7LZhaoh4iYiZDU3vb2j1vBlRXpxbrR+56UMhrmsIMXp5PTg",
+	"cHe/1qzVms1aa7dRq+/WarWy9GjRDX6V4y6ve3q+FRsTzB9/LRfmS0qrzTo6v4xrc/2UBv0O0QWGZ563",
+	"/E1NUb0YIGFvS2c0XEwJZXGcNJNnOfQz9x1tJfcnifrVCWFaGyQ1btuExAXOqTPyQMR1tIyEPpWnv6rF",
+	"T9XFEEeCvwsL2A3LAu99uqiD6tzA+7bIFxgQFFHodrtyyDZlX0rkHZUkRbhM5kQsiuOqy2+/YvOT77Nq",
+	"nptQ7HvYfVGnlrI8BTcrkW+c6mUeRPGUfhQWzLpmWC9zteK3qN66IrFRa9fr1f2NycTBfqWOG4PKvr3r",
+	"VA5Ic1hp4b3Bvn3gHJLaMJGJpVrSy8jEBWCtJweLZOD7NIf+4p0fvkXznh/NWyC6ueF2X1/FAMs039Ks",
+	"ryAVyeNKFFhZ6ouuY6EtTFFE76j/QDUXqx6p2zbRFI9cKtq1UQeK0mXuoSTITggtKfOG2Nom2HEM4r+4",
+	"iXMhVYRl5NolBgJYOC7Jel8w8NoPNtO3i/NsaKrt4BBLQyluvSzU+Zi7dkKjXd/fbRwc7jYPmpybBgGh",
+	"9kzkK2nsVX826fDYE/xMXtPQ616cd85ur3sXx79c636pznGv++tp4oNKv5WvOb6NwLiObJswBg31QyzS",
+	"6DlMQvkASSG/gB2AKBugWNQMUfIof5AxtIDcu37E9O8Y3DJvdK6PDWlVqLmXl+uaVXEl92t+vvTqFsUa",
+	"/HQtTrqy/bCwj1gB44nbOgqzYaVTeq1ufljqGKnBXTqNljp4x+JsnbgjQPXHhXnaNJaU/lDkNqdbnoKJ",
+	"g/W2sVTp/7IVl5a6jXDSQBV5LhWtypEbQvQqgMRpSBmVr5ySoE+zL4SsXvm6NsKylyrKpppaMGf+cRVQ",
+	"w/fYhYu1VDQsa600GpYMFD64jGyLAJuCjIU4CBmyxGmXqd+Zm21NYRaF+I7k3HryEo54+iOEkXV8dnF9",
+	"emIlc4hQYZ+OSAhXVCa9VmGF2+UW0Lq2T9chk6kfcrYILYU/PqMNmsZfP7x7vxR/ZWUMdmletb71UV9P",
+	"9tSV7FlT9CyLmueLHl3yyHw4Y1UZMJf/p1VqLX8uPvRcpREtrQHpMbWFlSsy9fCsvEu/fCoh0DB+AkB5",
+	"tVJmKU19ZR19Xe28TC9vNhrLPDwNfK6wQEh8ExJU9YuLpUy5FJ2XDKJ7/kVRBVTxqOMowh/Qcd13Zpxr",
+	"Wtc315en5yec2/pBwnldhkSShKOkQnIfbSK5ysTbUSIPoB0lpHlgZmMHUigSm1NkgAxIn2oCxPWkV067",
+	"G50PU7w+BeWUBBPMMV2ehPEaREARR8xq3Vn2tTRLSi3zZdtjZsyM12xl7NcyrF4ZGS/B6uOg9Te2/o2t",
+	"54LpC9l6xjGz8yk+Vno6dS5ZuZSzZaSDqFJL6hMJDd2hK26sSS5Bi4+gaD8zTmK/ySHPspRlj1LX2Uht",
+	"/dfEf3Kq5kvwH80U+4v7GCBRdgn16DU7GeQxX6V3aPb2g6SZ5BKO0/g+hJRfdrvYn7p+x8YX8ooWJ7ck",
+	"5fdJaos4jfObKS2du6LwoHoozUmyiTXUBBTyKLt7BWRIOL8h8pr5IsjiMV2nrIvQXjN9i2a+c8uLOI9L",
+	"eWieZUIQ/zyV4ejh+BuViKgvtW3YwaRSq9Wa9f2/uMdYb62xnMt4jRYbG+Dnm3EB2xoL+Wv6gGMzNc79",
+	"R93i7hzIVQ4gcOX2qVK/uAlu3VyfWNvgMoYrhgo6tn/HkLzRPXXpGNyuJZzL0Dy6wIsMMyqloE8t7eip",
+	"kgrIgzGLOxjkk1WsPtWyI7EXEOzMRGeDOZ7XtaseNmV3AzcsrAs/h8udsjXhyzAylTtypXBanJBSKAVW",
+	"fdccprlCLsozisuf7wh+jWLkWd7fBI/lvHxO/XQct4D8svgKvb+C2+CbF2CJy0DySfUrOndjjTPx7qYy",
+	"LlLuXXQR95kvqACEHjtCyUXMdQgiwyGxod3OQqewmb5jQG9KxSUQ9rzsNZrflRI/tITqU7jkzg9j8aLe",
+	"Wi33JbfhBj+R+xbL19z05JFzLTf0ZiWe4zbCdNanwyiAzFWBHVgGsj2faT3GM3HVUo/z6xB9AVE35Gqk",
+	"KBc3JqLbJIzQ5FIRZ9bY8LsHzM8EUDebEuqkZ78WX8KtCnyDGGCxeF+2F7025ucxNa4i9j5ftV2BU+qL",
+	"iL0ETS/iDF9J8n1zh38ThHPc4YsEYdZPlpSQLXCIr814k5zASxyOjRdxVb92ZfhFWMJ6LR6+Xg/1Ejre",
+	"V+ChTjwOy/iomftYcAG45bKOSi0DhYtL27gQCAaJMpeUw2GCZygMsEPQFlzOHmsPLt0+6lOrKB4jZodi",
+	"T28GbhF188tgppwoZeWcXW2lr8Tv/TkduhkvpOf5DwzwL9vru4LeRYY04ooTRBQg4hD69h0z9JgZsLDl",
+	"g2gagahoYgmXWhv+AD+gCQ5J4GJPgD3AzLVRQEQnKIa23Cqpogp663uOid651KUjE3VGgWtHXhgF2EOX",
+	"ge9Edggqa3qxjYLFHl+8e3dx0u39nl2hLAfZgHO78YLO7b3ldezk7Czv3s7xia/Py51dwl+F0+980ol7",
+	"rp6V7PySuQfZ5OOyHITC9IPUmXt1GQhfN2d9jv6XUMEiDTCz/X+PVIXMor9qNuFznO4E5N6/g3PwVcbx",
+	"rgB8oSqGcHdqKkeWMNbj30KYTKmpMEx6KKNwzLmWLb2xLoM77kVELTMBFHBM3DAkThV1kECc06diPs2N",
+	"WLfiK9op8mkVAZDiLtbYFyofF9D0KeMHlTiMzywmTPpkzmuLWaACC5QA1Is4OT/HVqjWJ927Ej++BLGK",
+	"VNP2uLUa9qDXOwwszzfLJEakkGk8k8U385QAMyu0/sW5kdhimTtFGBNbMd/zIo67GPi1nvbTR+HJh7h9",
+	"No3Kc4ko0AA9hNsGonxrQHBAAkmtfdqLSZw8Tt2AzwUtAS35sUstWXbF0NbuXq22LftCUDQgyakXpbGX",
+	"F9c9lGWmojqLv32CCLV9R7bo52fH8e2Iiw8+hU+hNOrn64tziO4kt1xA4oGM77gQZSHTEJiFXx6cVyd+",
+	"/ZomwCDM6N/fik+3rWFjcGDXySHed5pkd2iYctw1sQOuSvKxDP6+PXQO7P3BHm4Nm2TXadj1QQ0vr3oA",
+	"/IlX30yB+1h5eHiocJRWosADrApP86uF/0sG42NSNtqcguFCvl7vzGgf7DX5R/3orII5V6iskqN37AlB",
+	"P3Kl1x4LNPlcgf3DuDrtnBim8f6q2zs1oOEPMB0+Nw5vd//d+Mf+Q23w7ub++OFqtv8h/NfB3b8MOUx3",
+	"mcIXUit+A6eYjwoiFhKnO+WM6+OLZATInZyj/wL/WLm9wiZkzZcILawrr4gdBW44E/tUUhi1pPSKg4wL",
+	"fJeZBgZJbHK5rgSos6i9QXGi7WX8nue2LrhSPONb64LlkvrlhdLteqtVW96anuDgjoS/imB1vbXfqjZa",
+	"pjElAdysCElg9ereLldE5M4WxrH/gumtMSkv7wDUs57+Bk0RihnMXzQ/VktHTXdDENe+yTrOJFM1qefo",
+	"061MRlAS+bFljxscBKliVtmJQL2jT6GjgSgoTTJ9ZNXokWgQHsNX1IygT2UhQanaHNP7a+8nsGJ6aLyu",
+	"15IfulJXAMXVaxlWXcsw6VoRh97/TJmjGorL2WQ8KNEXv2XQfMugKUglnWqcaM1c0oQZJm5Q7Xzkskk7",
+	"fZo8EpfuozmV+7EbNS49Dft0QDyfjrgibz63sv/VsWOhgy6lBq6Yybgeh37F9bWvVBV/fqLkioz+W6rk",
+	"N0Y/L1VyEaPP+jx2PmmkPzeIP4d7Fsbwtb4vK3cQ0I/j36eHwGt2N7w8j+vpOsbfIvdzCaXsVcf6037Y",
+	"T9KP3onCsXDLHseu/z8+8pPISHBfHiwWv4pAuQplwbXk/HtHhL23rAm+IyiIqAXX6RMKF3WNw3Da3tnx",
+	"fBt7Y5+F7YPaQW2b03LgGW1jR1wNIDCcffWlOyUc5RW+aBy6A0/ln7h0hDqXXRRRhwTI2rmvW22kRfXF",
+	"nfpai4Wk3a3mnBB9HTNZbKCiptKVoDg/1zpAb6ZegRiIo3U04FNn7iIQwPaplbpxhcOd6o8l+dX8m1qP",
+	"1H3/nAcyM764XvT2Fq/vvumcM+hpL29P4zvlBygg2EutUjYVfvr49P8DAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -104,8 +104,11 @@ func (v *ValidatingTransport) checkError(path string, status int, body []byte) e
 		return err
 	}
 	schema := "Problem"
-	if path == "/v1" || strings.HasPrefix(path, "/v1/") {
+	switch {
+	case path == "/v1" || strings.HasPrefix(path, "/v1/"):
 		schema = "Error"
+	case path == "/counterparty" || strings.HasPrefix(path, "/counterparty/"):
+		schema = "WalletError"
 	}
 	return v.doc.Components.Schemas[schema].Value.VisitJSON(doc)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/openvest/openvest/internal/idempotency"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/wallet"
 )
 
 // App is a wired service.
@@ -26,6 +27,7 @@ type App struct {
 	Store       *store.Store
 	Auth        *auth.Service
 	Investing   *investing.Service
+	Wallet      *wallet.Service
 	Idempotency *idempotency.Service
 	Now         func() time.Time
 }
@@ -54,6 +56,7 @@ func OpenWithClock(ctx context.Context, cfg config.Config, log *slog.Logger, now
 		Config: cfg, Log: log, Store: st, Now: now,
 		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL),
 		Investing:   investing.NewService(st.Investing(), now),
+		Wallet:      wallet.NewService(st.Wallet(), now),
 		Idempotency: idempotency.NewService(st.Idempotency(), st, now, cfg.IdempotencyTTL),
 	}, nil
 }
@@ -63,7 +66,7 @@ func (a *App) Close() error { return a.Store.Close() }
 
 // Handler builds the HTTP server.
 func (a *App) Handler() (*echo.Echo, error) {
-	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Idempotency: a.Idempotency}, httpapi.Options{
+	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Wallet: a.Wallet, Idempotency: a.Idempotency}, httpapi.Options{
 		Logger: a.Log, MaxBodyBytes: a.Config.MaxBodyBytes, Ready: a.Store.Ping,
 		PublicURL: a.Config.PublicURL, SignatureSkew: a.Config.SignatureSkew, Now: a.Now,
 	})

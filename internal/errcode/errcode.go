@@ -31,10 +31,15 @@ type FieldError struct {
 
 // Error is a domain error: a code, a message for the caller saying what went
 // wrong and what to do, and optionally the fields that failed.
+//
+// Reason, when set, is a finer machine-readable cause in the vocabulary of
+// the surface the domain serves (CUSTOMER_ALREADY_EXISTS); surfaces whose
+// error shape carries such a code show it, the others ignore it.
 type Error struct {
 	Code    Code
 	Message string
 	Fields  []FieldError
+	Reason  string
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
@@ -42,6 +47,12 @@ func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 // New returns an *Error with a formatted message.
 func New(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// WithReason sets e's Reason and returns e.
+func (e *Error) WithReason(reason string) *Error {
+	e.Reason = reason
+	return e
 }
 
 // As returns the *Error in err's chain, if any.

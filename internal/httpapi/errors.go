@@ -23,6 +23,8 @@ var statusOf = map[errcode.Code]int{
 }
 
 // apiError is an error ready to render: a status, a message and the fields.
+// Reason is the domain's machine-readable cause, shown by surfaces whose
+// error shape has one (wallet); empty means the status's default.
 type apiError struct {
 	Status  int
 	Message string
@@ -31,6 +33,7 @@ type apiError struct {
 	// SignatureBase is the signature base the server computed, shown to
 	// sandbox organizations when their signature is refused.
 	SignatureBase string
+	Reason        string
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s", e.Status, e.Message) }
@@ -51,7 +54,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if ae.Status >= 500 {
 			requestLogger(c, log).Error("internal error", "error", err.Error(), "method", c.Request().Method, "path", c.Request().URL.Path)
 			ae.Message = "internal error; quote request id " + requestID(c) + " when reporting it"
-			ae.Fields = nil
+			ae.Fields, ae.Reason = nil, ""
 		}
 		for k, vs := range ae.Header {
 			for _, v := range vs {
@@ -70,7 +73,7 @@ func toAPIError(err error) *apiError {
 		return ae
 	}
 	if de, ok := errcode.As(err); ok {
-		return &apiError{Status: statusOf[de.Code], Message: de.Message, Fields: de.Fields}
+		return &apiError{Status: statusOf[de.Code], Message: de.Message, Fields: de.Fields, Reason: de.Reason}
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
@@ -84,22 +87,28 @@ func toAPIError(err error) *apiError {
 }
 
 // renderError writes ae in the investing shape `{code, message, errors}`
-// under /v1 and as RFC 9457 problem+json elsewhere.
+// under /v1, in the wallet shape `{error, message, statusCode, errors}`
+// under /counterparty, and as RFC 9457 problem+json elsewhere.
 func renderError(c echo.Context, ae *apiError) error {
-	if isInvesting(c.Request().URL.Path) {
+	path := c.Request().URL.Path
+	if isWallet(path) {
+		body := api.WalletError{Error: walletReason(ae), Message: ae.Message, StatusCode: ae.Status}
+		if ae.SignatureBase != "" {
+			body.SignatureBase = &ae.SignatureBase
+		}
+		if len(ae.Fields) > 0 {
+			fields := apiFieldErrors(ae.Fields)
+			body.Errors = &fields
+		}
+		return c.JSON(ae.Status, body)
+	}
+	if isInvesting(path) {
 		body := api.Error{Code: ae.Status, Message: ae.Message}
 		if ae.SignatureBase != "" {
 			body.SignatureBase = &ae.SignatureBase
 		}
 		if len(ae.Fields) > 0 {
-			fields := make([]api.FieldError, len(ae.Fields))
-			for i, f := range ae.Fields {
-				fields[i] = api.FieldError{Field: f.Field, Message: f.Message}
-				if f.In != "" {
-					in := api.FieldErrorIn(f.In)
-					fields[i].In = &in
-				}
-			}
+			fields := apiFieldErrors(ae.Fields)
 			body.Errors = &fields
 		}
 		return c.JSON(ae.Status, body)
@@ -125,4 +134,45 @@ func renderError(c echo.Context, ae *apiError) error {
 	return jsonEncode(c.Response(), problem)
 }
 
+func apiFieldErrors(in []errcode.FieldError) []api.FieldError {
+	fields := make([]api.FieldError, len(in))
+	for i, f := range in {
+		fields[i] = api.FieldError{Field: f.Field, Message: f.Message}
+		if f.In != "" {
+			in := api.FieldErrorIn(f.In)
+			fields[i].In = &in
+		}
+	}
+	return fields
+}
+
 func isInvesting(path string) bool { return path == "/v1" || strings.HasPrefix(path, "/v1/") }
+
+func isWallet(path string) bool {
+	return path == "/counterparty" || strings.HasPrefix(path, "/counterparty/")
+}
+
+// walletReasonOf is the wallet surface's error code of a status, when the
+// domain gave no finer reason.
+var walletReasonOf = map[int]string{
+	http.StatusBadRequest:            "VALIDATION_ERROR",
+	http.StatusUnauthorized:          "UNAUTHORIZED",
+	http.StatusForbidden:             "FORBIDDEN",
+	http.StatusNotFound:              "NOT_FOUND",
+	http.StatusMethodNotAllowed:      "METHOD_NOT_ALLOWED",
+	http.StatusConflict:              "CONFLICT",
+	http.StatusRequestEntityTooLarge: "PAYLOAD_TOO_LARGE",
+	http.StatusUnsupportedMediaType:  "UNSUPPORTED_MEDIA_TYPE",
+	http.StatusUnprocessableEntity:   "UNPROCESSABLE_ENTITY",
+	http.StatusInternalServerError:   "INTERNAL_ERROR",
+}
+
+func walletReason(ae *apiError) string {
+	if ae.Reason != "" {
+		return ae.Reason
+	}
+	if r, ok := walletReasonOf[ae.Status]; ok {
+		return r
+	}
+	return strings.ToUpper(strings.ReplaceAll(http.StatusText(ae.Status), " ", "_"))
+}

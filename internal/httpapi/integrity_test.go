@@ -281,3 +281,23 @@ func TestTargetURIBehindAProxy(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, res.Status)
 	require.Contains(t, res.Map(t)["message"], "@target-uri here is https://api.openvest.example/v1/customers?limit=2")
 }
+
+// TestIntegrityOnEverySurface: the wallet surface verifies signatures too,
+// and refuses in its own error shape.
+func TestIntegrityOnEverySurface(t *testing.T) {
+	t.Parallel()
+	env := apitest.Start(t, apitest.Options{})
+	sandbox := env.NewTenant(t, apitest.TenantOptions{Sandbox: true})
+	res := sandbox.DoWith(t, "POST", "/counterparty", map[string]any{"name": "Bank"},
+		apitest.Call{Tamper: func(r *http.Request) { r.Header.Set("X-Idempotency-Key", "changed") }})
+	require.Equal(t, http.StatusUnauthorized, res.Status, "%s", res.Body)
+	m := res.Map(t)
+	require.Equal(t, "UNAUTHORIZED", m["error"])
+	require.Contains(t, m["signature_base"], `"x-idempotency-key": changed`)
+
+	prod := env.NewTenant(t, apitest.TenantOptions{})
+	res = prod.DoWith(t, "POST", "/counterparty", map[string]any{"name": "Bank"}, apitest.Call{Unsigned: true})
+	require.Equal(t, http.StatusBadRequest, res.Status, "%s", res.Body)
+	require.Contains(t, res.Map(t)["message"], "requires a Content-Digest")
+	require.Equal(t, http.StatusOK, prod.Do(t, "POST", "/counterparty", map[string]any{"name": "Bank"}).Status)
+}

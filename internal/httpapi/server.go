@@ -23,6 +23,7 @@ import (
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/idempotency"
 	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/wallet"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/shopspring/decimal"
@@ -33,6 +34,9 @@ func init() {
 	// Money is a JSON number carrying the exact decimal (the investing API
 	// documents numbers); decimal.Decimal writes a string unless told.
 	decimal.MarshalJSONWithoutQuotes = true
+	// kin-openapi checks `format: uuid` only when told how; RFC 9562
+	// admits the version 7 guids the wallet surface issues.
+	openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
 }
 
 // Server implements the generated strict server interface by delegating to
@@ -40,6 +44,7 @@ func init() {
 type Server struct {
 	Auth        *auth.Service
 	Investing   *investing.Service
+	Wallet      *wallet.Service
 	Idempotency *idempotency.Service
 }
 

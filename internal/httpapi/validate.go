@@ -63,7 +63,7 @@ func collectFieldErrors(err error, out *[]errcode.FieldError) {
 			return
 		}
 		for _, se := range schemaErrs {
-			*out = append(*out, errcode.FieldError{Field: name, In: in, Message: se.Reason})
+			*out = append(*out, errcode.FieldError{Field: name, In: in, Message: reasonOf(se)})
 		}
 	case re.RequestBody != nil:
 		var schemaErrs []*openapi3.SchemaError
@@ -73,7 +73,7 @@ func collectFieldErrors(err error, out *[]errcode.FieldError) {
 			return
 		}
 		for _, se := range schemaErrs {
-			*out = append(*out, errcode.FieldError{Field: fieldPath(se), In: "body", Message: se.Reason})
+			*out = append(*out, errcode.FieldError{Field: fieldPath(se), In: "body", Message: reasonOf(se)})
 		}
 	default:
 		*out = append(*out, errcode.FieldError{Field: "request", Message: re.Error()})
@@ -89,6 +89,26 @@ func schemaErrors(err error, out *[]*openapi3.SchemaError) {
 	case *openapi3.SchemaError:
 		*out = append(*out, e)
 	}
+}
+
+// reasonOf is the rule a schema error reports. Through allOf (how a $ref
+// gets a description of its own) it is the rule of the inner schema that
+// failed, not "doesn't match all schemas".
+func reasonOf(se *openapi3.SchemaError) string {
+	if se.SchemaField == "allOf" && se.Origin != nil {
+		var inner []*openapi3.SchemaError
+		for err := se.Origin; err != nil && len(inner) == 0; err = errors.Unwrap(err) {
+			schemaErrors(err, &inner) // the origin wraps the inner MultiError
+		}
+		if len(inner) > 0 {
+			reasons := make([]string, len(inner))
+			for i, e := range inner {
+				reasons[i] = reasonOf(e)
+			}
+			return strings.Join(reasons, "; ")
+		}
+	}
+	return se.Reason
 }
 
 // unsupportedProperty matches kin-openapi's reason for a property that

@@ -66,7 +66,7 @@ type orgOpts struct {
 }
 
 // newOrg creates an organization with a unique client id.
-func newOrg(t *testing.T, s *store.Store, o orgOpts) auth.Organization {
+func newOrg(t testing.TB, s *store.Store, o orgOpts) auth.Organization {
 	t.Helper()
 	org := auth.Organization{
 		Name: "Org " + rand.Text()[:6], ClientID: "client_" + rand.Text(),
