@@ -47,8 +47,8 @@ type Repository interface {
 	SaveIndividual(ctx context.Context, i *Individual) error
 	// CloseAccounts closes the customer's accounts that are not closed.
 	CloseAccounts(ctx context.Context, orgID int64, customerID string, at time.Time) error
-	// MarkDormant moves every customer (of every organization) whose status
-	// is one of from and whose last activity is before cutoff to DORMANT,
-	// and returns how many it moved.
-	MarkDormant(ctx context.Context, from []CustomerStatus, cutoff, at time.Time) (int64, error)
+	// MarkDormant moves up to limit customers (of any organization) whose
+	// status is one of from and whose last activity is before cutoff to
+	// DORMANT, and returns how many it moved.
+	MarkDormant(ctx context.Context, from []CustomerStatus, cutoff, at time.Time, limit int) (int64, error)
 }

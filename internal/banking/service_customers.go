@@ -165,13 +165,25 @@ func (s *Service) SetCustomerStatus(ctx context.Context, org Org, id string, to 
 	return c, err
 }
 
+// dormancyBatch is the number of customers one sweep statement moves, so
+// that no statement holds many row locks for long.
+const dormancyBatch = 1000
+
 // MarkDormant moves to DORMANT every customer, of every organization,
 // that the status machine lets become DORMANT (ACTIVE ones) and that has
 // had no activity for the configured number of months; it returns how
 // many it moved. The periodic sweep of `openvest serve` calls it.
 func (s *Service) MarkDormant(ctx context.Context) (int64, error) {
 	now := s.clock()
-	return s.repo.MarkDormant(ctx, movableTo(Dormant), now.AddDate(0, -s.dormancyMonths, 0), now)
+	cutoff, from := now.AddDate(0, -s.dormancyMonths, 0), movableTo(Dormant)
+	var total int64
+	for {
+		n, err := s.repo.MarkDormant(ctx, from, cutoff, now, dormancyBatch)
+		total += n
+		if err != nil || n < dormancyBatch {
+			return total, err
+		}
+	}
 }
 
 // majorChange refuses changes that need a new application. Unprocessable.
