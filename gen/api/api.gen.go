@@ -14,10 +14,12 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 	"github.com/oapi-codegen/runtime"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 	"github.com/shopspring/decimal"
 )
 
@@ -36,6 +38,192 @@ func (e AccountStatus) Valid() bool {
 	case AccountStatusCLOSED:
 		return true
 	case AccountStatusSUSPENDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingAccountStatus.
+const (
+	BankingAccountActive BankingAccountStatus = "ACTIVE"
+	BankingAccountClosed BankingAccountStatus = "CLOSED"
+)
+
+// Valid indicates whether the value is a known member of the BankingAccountStatus enum.
+func (e BankingAccountStatus) Valid() bool {
+	switch e {
+	case BankingAccountActive:
+		return true
+	case BankingAccountClosed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationStatus.
+const (
+	BankingApplicationApproved     BankingApplicationStatus = "APPROVED"
+	BankingApplicationDenied       BankingApplicationStatus = "DENIED"
+	BankingApplicationDraft        BankingApplicationStatus = "DRAFT"
+	BankingApplicationManualReview BankingApplicationStatus = "MANUAL_REVIEW"
+	BankingApplicationReady        BankingApplicationStatus = "READY_FOR_SUBMISSION"
+	BankingApplicationSubmitted    BankingApplicationStatus = "SUBMITTED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationStatus enum.
+func (e BankingApplicationStatus) Valid() bool {
+	switch e {
+	case BankingApplicationApproved:
+		return true
+	case BankingApplicationDenied:
+		return true
+	case BankingApplicationDraft:
+		return true
+	case BankingApplicationManualReview:
+		return true
+	case BankingApplicationReady:
+		return true
+	case BankingApplicationSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingCustomerStatus.
+const (
+	BankingStatusActive  BankingCustomerStatus = "ACTIVE"
+	BankingStatusClosed  BankingCustomerStatus = "CLOSED"
+	BankingStatusDormant BankingCustomerStatus = "DORMANT"
+	BankingStatusEDD     BankingCustomerStatus = "EDD"
+	BankingStatusFrozen  BankingCustomerStatus = "FROZEN"
+	BankingStatusPending BankingCustomerStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerStatus enum.
+func (e BankingCustomerStatus) Valid() bool {
+	switch e {
+	case BankingStatusActive:
+		return true
+	case BankingStatusClosed:
+		return true
+	case BankingStatusDormant:
+		return true
+	case BankingStatusEDD:
+		return true
+	case BankingStatusFrozen:
+		return true
+	case BankingStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingCustomerType.
+const (
+	BankingTypeCorporation BankingCustomerType = "CORPORATION"
+	BankingTypeIndividual  BankingCustomerType = "INDIVIDUAL"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerType enum.
+func (e BankingCustomerType) Valid() bool {
+	switch e {
+	case BankingTypeCorporation:
+		return true
+	case BankingTypeIndividual:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingDocumentContentType.
+const (
+	BankingContentJPEG BankingDocumentContentType = "image/jpeg"
+	BankingContentPDF  BankingDocumentContentType = "application/pdf"
+	BankingContentPNG  BankingDocumentContentType = "image/png"
+)
+
+// Valid indicates whether the value is a known member of the BankingDocumentContentType enum.
+func (e BankingDocumentContentType) Valid() bool {
+	switch e {
+	case BankingContentJPEG:
+		return true
+	case BankingContentPDF:
+		return true
+	case BankingContentPNG:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingDocumentType.
+const (
+	BankingDocumentArticlesOfAssociation      BankingDocumentType = "ARTICLES_OF_ASSOCIATION"
+	BankingDocumentCertificateOfIncorporation BankingDocumentType = "CERTIFICATE_OF_INCORPORATION"
+	BankingDocumentDriversLicense             BankingDocumentType = "DRIVERS_LICENSE"
+	BankingDocumentNationalID                 BankingDocumentType = "NATIONAL_ID"
+	BankingDocumentOther                      BankingDocumentType = "OTHER"
+	BankingDocumentPassport                   BankingDocumentType = "PASSPORT"
+	BankingDocumentProofOfAddress             BankingDocumentType = "PROOF_OF_ADDRESS"
+)
+
+// Valid indicates whether the value is a known member of the BankingDocumentType enum.
+func (e BankingDocumentType) Valid() bool {
+	switch e {
+	case BankingDocumentArticlesOfAssociation:
+		return true
+	case BankingDocumentCertificateOfIncorporation:
+		return true
+	case BankingDocumentDriversLicense:
+		return true
+	case BankingDocumentNationalID:
+		return true
+	case BankingDocumentOther:
+		return true
+	case BankingDocumentPassport:
+		return true
+	case BankingDocumentProofOfAddress:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingIndividualRole.
+const (
+	BankingRoleBeneficialOwner   BankingIndividualRole = "BENEFICIAL_OWNER"
+	BankingRoleControllingPerson BankingIndividualRole = "CONTROLLING_PERSON"
+)
+
+// Valid indicates whether the value is a known member of the BankingIndividualRole enum.
+func (e BankingIndividualRole) Valid() bool {
+	switch e {
+	case BankingRoleBeneficialOwner:
+		return true
+	case BankingRoleControllingPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingSandboxDecisionDecision.
+const (
+	BankingDecisionApproved BankingSandboxDecisionDecision = "APPROVED"
+	BankingDecisionDenied   BankingSandboxDecisionDecision = "DENIED"
+)
+
+// Valid indicates whether the value is a known member of the BankingSandboxDecisionDecision enum.
+func (e BankingSandboxDecisionDecision) Valid() bool {
+	switch e {
+	case BankingDecisionApproved:
+		return true
+	case BankingDecisionDenied:
 		return true
 	default:
 		return false
@@ -283,6 +471,693 @@ type AccountResponse struct {
 //
 // Example: ACTIVE
 type AccountStatus string
+
+// BankingAccount defines model for BankingAccount.
+type BankingAccount struct {
+	// Currency ISO 4217 currency code; the default account is in USD.
+	//
+	// Example: USD
+	Currency string `json:"currency"`
+
+	// Id An account ID.
+	//
+	// Example: acc_123456789
+	Id BankingAccountId `json:"id"`
+
+	// Status `ACTIVE`; `CLOSED` when its customer was closed.
+	//
+	// Example: ACTIVE
+	Status BankingAccountStatus `json:"status"`
+}
+
+// BankingAccountId An account ID.
+//
+// Example: acc_123456789
+type BankingAccountId = string
+
+// BankingAccountStatus `ACTIVE`; `CLOSED` when its customer was closed.
+//
+// Example: ACTIVE
+type BankingAccountStatus string
+
+// BankingAddress A postal address.
+type BankingAddress struct {
+	// City Example: New York
+	City string `json:"city"`
+
+	// Country ISO 3166-1 alpha-2 country code.
+	//
+	// Example: US
+	Country string `json:"country"`
+
+	// Line1 Example: 123 Main St
+	Line1 string `json:"line1"`
+
+	// Line2 Example: Apt 4B
+	Line2 *string `json:"line2,omitempty"`
+
+	// PostalCode Example: 10001
+	PostalCode string `json:"postal_code"`
+
+	// State The state, province or region, where the country has them.
+	//
+	// Example: NY
+	State *string `json:"state,omitempty"`
+}
+
+// BankingApplication defines model for BankingApplication.
+type BankingApplication struct {
+	// Corporation The company of a `CORPORATION` application.
+	Corporation *BankingApplicationCorporation `json:"corporation,omitempty"`
+
+	// CreatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	CreatedAt BankingTimestamp `json:"created_at"`
+
+	// CustomerId A customer ID.
+	//
+	// Example: cust_987654321
+	CustomerId *BankingCustomerId `json:"customer_id,omitempty"`
+
+	// DecidedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	DecidedAt *BankingTimestamp `json:"decided_at,omitempty"`
+
+	// DecisionReason Why the application was denied or sent to manual review, or the reviewer's reason.
+	DecisionReason *string `json:"decision_reason,omitempty"`
+
+	// Documents The attached documents' metadata, oldest first.
+	Documents []BankingDocument `json:"documents"`
+	Email     *string           `json:"email,omitempty"`
+
+	// Id An application ID.
+	//
+	// Example: app_5f2b8c1e9a7d4e3f
+	Id BankingApplicationId `json:"id"`
+
+	// Individual The applicant of an `INDIVIDUAL` application.
+	Individual  *BankingApplicationPerson       `json:"individual,omitempty"`
+	Individuals *[]BankingApplicationIndividual `json:"individuals,omitempty"`
+
+	// Missing What the application needs before it can be submitted; empty once it is complete (and after submission).
+	Missing []BankingMissingField `json:"missing"`
+	Phone   *string               `json:"phone,omitempty"`
+
+	// Status `DRAFT` something is missing (see `missing`);
+	// `READY_FOR_SUBMISSION` complete, may be submitted; `SUBMITTED`
+	// waiting for the decision; `MANUAL_REVIEW` waiting for a reviewer;
+	// `APPROVED` the customer was created (`customer_id`); `DENIED`
+	// nothing was created.
+	//
+	//
+	// Example: DRAFT
+	Status BankingApplicationStatus `json:"status"`
+
+	// SubmittedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	SubmittedAt *BankingTimestamp `json:"submitted_at,omitempty"`
+
+	// Type `INDIVIDUAL` a person; `CORPORATION` a company, with the individuals who own or control it.
+	//
+	// Example: INDIVIDUAL
+	Type BankingCustomerType `json:"type"`
+
+	// UpdatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	UpdatedAt BankingTimestamp `json:"updated_at"`
+}
+
+// BankingApplicationCorporation The company of a `CORPORATION` application.
+type BankingApplicationCorporation struct {
+	// Address A postal address, all or part of it. In a request, the fields given
+	// replace the stored ones and the others stay. A complete address has
+	// `line1`, `city`, `postal_code` and `country`.
+	Address *BankingPartialAddress `json:"address,omitempty"`
+
+	// LegalName Example: Acme Corp
+	LegalName *string `json:"legal_name,omitempty"`
+
+	// RegistrationNumber Example: C1234567
+	RegistrationNumber *string `json:"registration_number,omitempty"`
+}
+
+// BankingApplicationCreate A new application. Only `type` is required; `individual` is for `INDIVIDUAL` applications, `corporation` and `individuals` for `CORPORATION` ones (`400` otherwise).
+type BankingApplicationCreate struct {
+	// Corporation The company of a `CORPORATION` application.
+	Corporation *BankingApplicationCorporation `json:"corporation,omitempty"`
+
+	// Email An email address.
+	//
+	// Example: john.doe@example.com
+	Email *BankingEmail `json:"email,omitempty"`
+
+	// Individual The applicant of an `INDIVIDUAL` application.
+	Individual  *BankingApplicationPerson       `json:"individual,omitempty"`
+	Individuals *[]BankingApplicationIndividual `json:"individuals,omitempty"`
+
+	// Phone A phone number in E.164 form.
+	//
+	// Example: +1234567890
+	Phone *BankingPhone `json:"phone,omitempty"`
+
+	// Type `INDIVIDUAL` a person; `CORPORATION` a company, with the individuals who own or control it.
+	//
+	// Example: INDIVIDUAL
+	Type BankingCustomerType `json:"type"`
+}
+
+// BankingApplicationId An application ID.
+//
+// Example: app_5f2b8c1e9a7d4e3f
+type BankingApplicationId = string
+
+// BankingApplicationIndividual A person of a `CORPORATION` application.
+type BankingApplicationIndividual struct {
+	// Address A postal address, all or part of it. In a request, the fields given
+	// replace the stored ones and the others stay. A complete address has
+	// `line1`, `city`, `postal_code` and `country`.
+	Address *BankingPartialAddress `json:"address,omitempty"`
+
+	// DateOfBirth A past date.
+	//
+	// Example: 1985-04-02
+	DateOfBirth *openapi_types.Date `json:"date_of_birth,omitempty"`
+
+	// Email An email address.
+	//
+	// Example: john.doe@example.com
+	Email *BankingEmail `json:"email,omitempty"`
+
+	// FirstName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
+	FirstName *BankingName `json:"first_name,omitempty"`
+
+	// LastName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
+	LastName *BankingName `json:"last_name,omitempty"`
+
+	// OwnershipPercentage The share of the corporation the individual owns, in percent, with at most two decimals. An exact decimal.
+	//
+	// Example: 30
+	OwnershipPercentage *BankingOwnershipPercentage `json:"ownership_percentage,omitempty"`
+
+	// Phone A phone number in E.164 form.
+	//
+	// Example: +1234567890
+	Phone *BankingPhone `json:"phone,omitempty"`
+
+	// Role `BENEFICIAL_OWNER` owns more than 25% of the corporation (give `ownership_percentage`); `CONTROLLING_PERSON` controls it (a director or officer).
+	//
+	// Example: BENEFICIAL_OWNER
+	Role BankingIndividualRole `json:"role"`
+}
+
+// BankingApplicationList defines model for BankingApplicationList.
+type BankingApplicationList struct {
+	Data       []BankingApplication `json:"data"`
+	Pagination BankingPagination    `json:"pagination"`
+}
+
+// BankingApplicationPerson The applicant of an `INDIVIDUAL` application.
+type BankingApplicationPerson struct {
+	// Address A postal address, all or part of it. In a request, the fields given
+	// replace the stored ones and the others stay. A complete address has
+	// `line1`, `city`, `postal_code` and `country`.
+	Address *BankingPartialAddress `json:"address,omitempty"`
+
+	// DateOfBirth A past date.
+	//
+	// Example: 1990-01-15
+	DateOfBirth *openapi_types.Date `json:"date_of_birth,omitempty"`
+
+	// FirstName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
+	FirstName *BankingName `json:"first_name,omitempty"`
+
+	// LastName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
+	LastName *BankingName `json:"last_name,omitempty"`
+}
+
+// BankingApplicationStatus `DRAFT` something is missing (see `missing`);
+// `READY_FOR_SUBMISSION` complete, may be submitted; `SUBMITTED`
+// waiting for the decision; `MANUAL_REVIEW` waiting for a reviewer;
+// `APPROVED` the customer was created (`customer_id`); `DENIED`
+// nothing was created.
+//
+// Example: DRAFT
+type BankingApplicationStatus string
+
+// BankingApplicationUpdate Changes to an application; at least one field.
+type BankingApplicationUpdate struct {
+	// Corporation The company of a `CORPORATION` application.
+	Corporation *BankingApplicationCorporation `json:"corporation,omitempty"`
+
+	// Email An email address.
+	//
+	// Example: john.doe@example.com
+	Email *BankingEmail `json:"email,omitempty"`
+
+	// Individual The applicant of an `INDIVIDUAL` application.
+	Individual *BankingApplicationPerson `json:"individual,omitempty"`
+
+	// Individuals Replaces the whole list.
+	Individuals *[]BankingApplicationIndividual `json:"individuals,omitempty"`
+
+	// Phone A phone number in E.164 form.
+	//
+	// Example: +1234567890
+	Phone *BankingPhone `json:"phone,omitempty"`
+}
+
+// BankingCustomer defines model for BankingCustomer.
+type BankingCustomer struct {
+	Accounts []BankingAccount `json:"accounts"`
+
+	// ApplicationId An application ID.
+	//
+	// Example: app_5f2b8c1e9a7d4e3f
+	ApplicationId BankingApplicationId `json:"application_id"`
+
+	// Corporation The company of a corporate customer.
+	Corporation *BankingCustomerCorporation `json:"corporation,omitempty"`
+
+	// CreatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	CreatedAt BankingTimestamp `json:"created_at"`
+	Email     string           `json:"email"`
+
+	// Id A customer ID.
+	//
+	// Example: cust_987654321
+	Id BankingCustomerId `json:"id"`
+
+	// Individual The person of an individual customer.
+	Individual *BankingCustomerPerson `json:"individual,omitempty"`
+
+	// Individuals A corporation's individuals, in the order of its application.
+	Individuals *[]BankingIndividual `json:"individuals,omitempty"`
+	Phone       *string              `json:"phone,omitempty"`
+
+	// Status `PENDING` the AML check has not passed yet, cannot transact;
+	// `ACTIVE`; `EDD` under enhanced due diligence, can transact;
+	// `FROZEN` cannot transact; `DORMANT` no activity during the
+	// inactivity period (12 months unless configured), set by a periodic
+	// job; `CLOSED` final. `POST /sandbox/customers/{id}/status` lists the
+	// allowed moves.
+	//
+	//
+	// Example: ACTIVE
+	Status BankingCustomerStatus `json:"status"`
+
+	// Type `INDIVIDUAL` a person; `CORPORATION` a company, with the individuals who own or control it.
+	//
+	// Example: INDIVIDUAL
+	Type BankingCustomerType `json:"type"`
+
+	// UpdatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	UpdatedAt BankingTimestamp `json:"updated_at"`
+}
+
+// BankingCustomerCorporation The company of a corporate customer.
+type BankingCustomerCorporation struct {
+	// Address A postal address.
+	Address            BankingAddress `json:"address"`
+	LegalName          string         `json:"legal_name"`
+	RegistrationNumber string         `json:"registration_number"`
+}
+
+// BankingCustomerId A customer ID.
+//
+// Example: cust_987654321
+type BankingCustomerId = string
+
+// BankingCustomerList defines model for BankingCustomerList.
+type BankingCustomerList struct {
+	Data       []BankingCustomerSummary `json:"data"`
+	Pagination BankingPagination        `json:"pagination"`
+}
+
+// BankingCustomerPerson The person of an individual customer.
+type BankingCustomerPerson struct {
+	// Address A postal address.
+	Address     BankingAddress     `json:"address"`
+	DateOfBirth openapi_types.Date `json:"date_of_birth"`
+	FirstName   string             `json:"first_name"`
+	LastName    string             `json:"last_name"`
+}
+
+// BankingCustomerStatus `PENDING` the AML check has not passed yet, cannot transact;
+// `ACTIVE`; `EDD` under enhanced due diligence, can transact;
+// `FROZEN` cannot transact; `DORMANT` no activity during the
+// inactivity period (12 months unless configured), set by a periodic
+// job; `CLOSED` final. `POST /sandbox/customers/{id}/status` lists the
+// allowed moves.
+//
+// Example: ACTIVE
+type BankingCustomerStatus string
+
+// BankingCustomerSummary defines model for BankingCustomerSummary.
+type BankingCustomerSummary struct {
+	// CreatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	CreatedAt BankingTimestamp `json:"created_at"`
+	Email     string           `json:"email"`
+
+	// Id A customer ID.
+	//
+	// Example: cust_987654321
+	Id BankingCustomerId `json:"id"`
+
+	// Status `PENDING` the AML check has not passed yet, cannot transact;
+	// `ACTIVE`; `EDD` under enhanced due diligence, can transact;
+	// `FROZEN` cannot transact; `DORMANT` no activity during the
+	// inactivity period (12 months unless configured), set by a periodic
+	// job; `CLOSED` final. `POST /sandbox/customers/{id}/status` lists the
+	// allowed moves.
+	//
+	//
+	// Example: ACTIVE
+	Status BankingCustomerStatus `json:"status"`
+
+	// Type `INDIVIDUAL` a person; `CORPORATION` a company, with the individuals who own or control it.
+	//
+	// Example: INDIVIDUAL
+	Type BankingCustomerType `json:"type"`
+}
+
+// BankingCustomerType `INDIVIDUAL` a person; `CORPORATION` a company, with the individuals who own or control it.
+//
+// Example: INDIVIDUAL
+type BankingCustomerType string
+
+// BankingCustomerUpdate The changes: `email`, `phone`, `address`. The other properties are
+// listed so that a request with them answers `422` (a major change
+// needs a new application) rather than `400`.
+type BankingCustomerUpdate struct {
+	// Address A postal address, all or part of it. In a request, the fields given
+	// replace the stored ones and the others stay. A complete address has
+	// `line1`, `city`, `postal_code` and `country`.
+	Address *BankingPartialAddress `json:"address,omitempty"`
+
+	// DateOfBirth Major change: answers 422.
+	DateOfBirth *string `json:"date_of_birth,omitempty"`
+
+	// Email An email address.
+	//
+	// Example: john.doe@example.com
+	Email *BankingEmail `json:"email,omitempty"`
+
+	// FirstName Major change: answers 422.
+	FirstName *string `json:"first_name,omitempty"`
+
+	// LastName Major change: answers 422.
+	LastName *string `json:"last_name,omitempty"`
+
+	// LegalName Major change: answers 422.
+	LegalName *string `json:"legal_name,omitempty"`
+
+	// Phone A phone number in E.164 form.
+	//
+	// Example: +1234567890
+	Phone *BankingPhone `json:"phone,omitempty"`
+
+	// RegistrationNumber Major change: answers 422.
+	RegistrationNumber *string `json:"registration_number,omitempty"`
+
+	// Type Major change: answers 422.
+	Type *string `json:"type,omitempty"`
+}
+
+// BankingDocument defines model for BankingDocument.
+type BankingDocument struct {
+	// ApplicationId An application ID.
+	//
+	// Example: app_5f2b8c1e9a7d4e3f
+	ApplicationId BankingApplicationId `json:"application_id"`
+
+	// Content The file, base64-encoded; only when one document is retrieved.
+	Content *[]byte `json:"content,omitempty"`
+
+	// ContentType The media type of the document's content.
+	//
+	// Example: application/pdf
+	ContentType BankingDocumentContentType `json:"content_type"`
+
+	// CreatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	CreatedAt BankingTimestamp `json:"created_at"`
+	FileName  string           `json:"file_name"`
+
+	// Id A document ID.
+	//
+	// Example: doc_9d8c7b6a5f4e3d2c
+	Id BankingDocumentId `json:"id"`
+
+	// Sha256 The hex sha-256 of the content.
+	Sha256 string `json:"sha256"`
+
+	// Size The content's length in bytes.
+	Size int64 `json:"size"`
+
+	// Type What the document is. An individual needs an identity document (`PASSPORT`, `DRIVERS_LICENSE` or `NATIONAL_ID`); a corporation a `CERTIFICATE_OF_INCORPORATION`.
+	//
+	// Example: PASSPORT
+	Type BankingDocumentType `json:"type"`
+}
+
+// BankingDocumentContentType The media type of the document's content.
+//
+// Example: application/pdf
+type BankingDocumentContentType string
+
+// BankingDocumentCreate defines model for BankingDocumentCreate.
+type BankingDocumentCreate struct {
+	// Content The file, base64-encoded (standard alphabet, padded); at most 524288 bytes once decoded.
+	//
+	// Example: JVBERi0xLjcKJSBwYXNzcG9ydCBzY2FuCg==
+	Content string `json:"content"`
+
+	// ContentType The media type of the document's content.
+	//
+	// Example: application/pdf
+	ContentType BankingDocumentContentType `json:"content_type"`
+
+	// FileName Example: passport.pdf
+	FileName string `json:"file_name"`
+
+	// Type What the document is. An individual needs an identity document (`PASSPORT`, `DRIVERS_LICENSE` or `NATIONAL_ID`); a corporation a `CERTIFICATE_OF_INCORPORATION`.
+	//
+	// Example: PASSPORT
+	Type BankingDocumentType `json:"type"`
+}
+
+// BankingDocumentId A document ID.
+//
+// Example: doc_9d8c7b6a5f4e3d2c
+type BankingDocumentId = string
+
+// BankingDocumentType What the document is. An individual needs an identity document (`PASSPORT`, `DRIVERS_LICENSE` or `NATIONAL_ID`); a corporation a `CERTIFICATE_OF_INCORPORATION`.
+//
+// Example: PASSPORT
+type BankingDocumentType string
+
+// BankingEmail An email address.
+//
+// Example: john.doe@example.com
+type BankingEmail = string
+
+// BankingIndividual A person of a corporate customer.
+type BankingIndividual struct {
+	// Address A postal address.
+	Address BankingAddress `json:"address"`
+
+	// CreatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	CreatedAt BankingTimestamp `json:"created_at"`
+
+	// CustomerId A customer ID.
+	//
+	// Example: cust_987654321
+	CustomerId  BankingCustomerId  `json:"customer_id"`
+	DateOfBirth openapi_types.Date `json:"date_of_birth"`
+	Email       *string            `json:"email,omitempty"`
+	FirstName   string             `json:"first_name"`
+
+	// Id An individual ID.
+	//
+	// Example: ind_456789
+	Id       BankingIndividualId `json:"id"`
+	LastName string              `json:"last_name"`
+
+	// OwnershipPercentage The share of the corporation the individual owns, in percent, with at most two decimals. An exact decimal.
+	//
+	// Example: 30
+	OwnershipPercentage *BankingOwnershipPercentage `json:"ownership_percentage,omitempty"`
+	Phone               *string                     `json:"phone,omitempty"`
+
+	// Role `BENEFICIAL_OWNER` owns more than 25% of the corporation (give `ownership_percentage`); `CONTROLLING_PERSON` controls it (a director or officer).
+	//
+	// Example: BENEFICIAL_OWNER
+	Role BankingIndividualRole `json:"role"`
+
+	// UpdatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	UpdatedAt BankingTimestamp `json:"updated_at"`
+}
+
+// BankingIndividualId An individual ID.
+//
+// Example: ind_456789
+type BankingIndividualId = string
+
+// BankingIndividualRole `BENEFICIAL_OWNER` owns more than 25% of the corporation (give `ownership_percentage`); `CONTROLLING_PERSON` controls it (a director or officer).
+//
+// Example: BENEFICIAL_OWNER
+type BankingIndividualRole string
+
+// BankingIndividualUpdate The changes: `email`, `phone`, `address`. The other properties are
+// listed so that a request with them answers `422` (a major change
+// needs a new application) rather than `400`.
+type BankingIndividualUpdate struct {
+	// Address A postal address, all or part of it. In a request, the fields given
+	// replace the stored ones and the others stay. A complete address has
+	// `line1`, `city`, `postal_code` and `country`.
+	Address *BankingPartialAddress `json:"address,omitempty"`
+
+	// DateOfBirth Major change: answers 422.
+	DateOfBirth *string `json:"date_of_birth,omitempty"`
+
+	// Email An email address.
+	//
+	// Example: john.doe@example.com
+	Email *BankingEmail `json:"email,omitempty"`
+
+	// FirstName Major change: answers 422.
+	FirstName *string `json:"first_name,omitempty"`
+
+	// LastName Major change: answers 422.
+	LastName *string `json:"last_name,omitempty"`
+
+	// OwnershipPercentage Major change: answers 422.
+	OwnershipPercentage *float32 `json:"ownership_percentage,omitempty"`
+
+	// Phone A phone number in E.164 form.
+	//
+	// Example: +1234567890
+	Phone *BankingPhone `json:"phone,omitempty"`
+
+	// Role Major change: answers 422.
+	Role *string `json:"role,omitempty"`
+}
+
+// BankingMissingField defines model for BankingMissingField.
+type BankingMissingField struct {
+	// Detail What is needed.
+	//
+	// Example: is required
+	Detail string `json:"detail"`
+
+	// Field The field, as a dotted path (`individuals[0].address.city`), or `documents`.
+	//
+	// Example: individual.date_of_birth
+	Field string `json:"field"`
+}
+
+// BankingName A name of 1 to 100 characters, not only spaces.
+//
+// Example: Jane
+type BankingName = string
+
+// BankingOwnershipPercentage The share of the corporation the individual owns, in percent, with at most two decimals. An exact decimal.
+//
+// Example: 30
+type BankingOwnershipPercentage = decimal.Decimal
+
+// BankingPagination defines model for BankingPagination.
+type BankingPagination struct {
+	// HasMore Whether another page follows.
+	HasMore bool `json:"has_more"`
+
+	// NextCursor The `cursor` of the next page; null on the last page. Opaque.
+	NextCursor *string `json:"next_cursor"`
+}
+
+// BankingPartialAddress A postal address, all or part of it. In a request, the fields given
+// replace the stored ones and the others stay. A complete address has
+// `line1`, `city`, `postal_code` and `country`.
+type BankingPartialAddress struct {
+	// City Example: New York
+	City *string `json:"city,omitempty"`
+
+	// Country ISO 3166-1 alpha-2 country code.
+	//
+	// Example: US
+	Country *string `json:"country,omitempty"`
+
+	// Line1 Example: 123 Main St
+	Line1 *string `json:"line1,omitempty"`
+
+	// Line2 Example: Apt 4B
+	Line2 *string `json:"line2,omitempty"`
+
+	// PostalCode Example: 10001
+	PostalCode *string `json:"postal_code,omitempty"`
+
+	// State Example: NY
+	State *string `json:"state,omitempty"`
+}
+
+// BankingPhone A phone number in E.164 form.
+//
+// Example: +1234567890
+type BankingPhone = string
+
+// BankingSandboxDecision defines model for BankingSandboxDecision.
+type BankingSandboxDecision struct {
+	// Decision The reviewer's decision.
+	Decision BankingSandboxDecisionDecision `json:"decision"`
+
+	// Reason Kept as the application's `decision_reason`.
+	Reason *string `json:"reason,omitempty"`
+}
+
+// BankingSandboxDecisionDecision The reviewer's decision.
+type BankingSandboxDecisionDecision string
+
+// BankingSandboxStatusChange defines model for BankingSandboxStatusChange.
+type BankingSandboxStatusChange struct {
+	// Status `PENDING` the AML check has not passed yet, cannot transact;
+	// `ACTIVE`; `EDD` under enhanced due diligence, can transact;
+	// `FROZEN` cannot transact; `DORMANT` no activity during the
+	// inactivity period (12 months unless configured), set by a periodic
+	// job; `CLOSED` final. `POST /sandbox/customers/{id}/status` lists the
+	// allowed moves.
+	//
+	//
+	// Example: ACTIVE
+	Status BankingCustomerStatus `json:"status"`
+}
+
+// BankingTimestamp An RFC 3339 time in UTC.
+//
+// Example: 2026-01-15T10:30:00Z
+type BankingTimestamp = time.Time
 
 // CreateAccountRequest defines model for CreateAccountRequest.
 type CreateAccountRequest struct {
@@ -813,6 +1688,32 @@ type UpdatePortfolioRequest struct {
 	Status *PortfolioStatus `json:"status,omitempty"`
 }
 
+// BankingApplicationIdPath An application ID.
+//
+// Example: app_5f2b8c1e9a7d4e3f
+type BankingApplicationIdPath = BankingApplicationId
+
+// BankingCursor defines model for BankingCursor.
+type BankingCursor = string
+
+// BankingCustomerIdPath A customer ID.
+//
+// Example: cust_987654321
+type BankingCustomerIdPath = BankingCustomerId
+
+// BankingDocumentIdPath A document ID.
+//
+// Example: doc_9d8c7b6a5f4e3d2c
+type BankingDocumentIdPath = BankingDocumentId
+
+// BankingIndividualIdPath An individual ID.
+//
+// Example: ind_456789
+type BankingIndividualIdPath = BankingIndividualId
+
+// BankingLimit defines model for BankingLimit.
+type BankingLimit = int32
+
 // CustomerIdPath A unique identifier.
 //
 // Example: 123456
@@ -840,6 +1741,42 @@ type Sort = SortOrder
 // BadRequest An error. `errors` lists each failing field for validation failures.
 type BadRequest = Error
 
+// BankingBadRequest An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingBadRequest = Problem
+
+// BankingConflict An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingConflict = Problem
+
+// BankingInternalError An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingInternalError = Problem
+
+// BankingMajorChange An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingMajorChange = Problem
+
+// BankingNotFound An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingNotFound = Problem
+
+// BankingPayloadTooLarge An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingPayloadTooLarge = Problem
+
+// BankingUnauthorized An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingUnauthorized = Problem
+
+// BankingUnprocessable An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingUnprocessable = Problem
+
+// BankingUnsupportedMediaType An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingUnsupportedMediaType = Problem
+
 // Conflict An error. `errors` lists each failing field for validation failures.
 type Conflict = Error
 
@@ -860,6 +1797,33 @@ type Unprocessable = Error
 
 // UnsupportedMediaType An error. `errors` lists each failing field for validation failures.
 type UnsupportedMediaType = Error
+
+// ListBankingApplicationsParams defines parameters for ListBankingApplications.
+type ListBankingApplicationsParams struct {
+	// Status Only applications with this status.
+	Status *BankingApplicationStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Number of results to return.
+	Limit *BankingLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor Pagination cursor, the `pagination.next_cursor` of the previous page; omit it for the first page.
+	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListBankingCustomersParams defines parameters for ListBankingCustomers.
+type ListBankingCustomersParams struct {
+	// Type Filter by type.
+	Type *BankingCustomerType `form:"type,omitempty" json:"type,omitempty"`
+
+	// Status Filter by status.
+	Status *BankingCustomerStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Number of results to return.
+	Limit *BankingLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor Pagination cursor, the `pagination.next_cursor` of the previous page; omit it for the first page.
+	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
 
 // ListAccountsParams defines parameters for ListAccounts.
 type ListAccountsParams struct {
@@ -927,6 +1891,27 @@ type ListPortfoliosParams struct {
 	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
+// CreateBankingApplicationJSONRequestBody defines body for CreateBankingApplication for application/json ContentType.
+type CreateBankingApplicationJSONRequestBody = BankingApplicationCreate
+
+// UpdateBankingApplicationJSONRequestBody defines body for UpdateBankingApplication for application/json ContentType.
+type UpdateBankingApplicationJSONRequestBody = BankingApplicationUpdate
+
+// CreateBankingApplicationDocumentJSONRequestBody defines body for CreateBankingApplicationDocument for application/json ContentType.
+type CreateBankingApplicationDocumentJSONRequestBody = BankingDocumentCreate
+
+// UpdateBankingCustomerJSONRequestBody defines body for UpdateBankingCustomer for application/json ContentType.
+type UpdateBankingCustomerJSONRequestBody = BankingCustomerUpdate
+
+// UpdateBankingIndividualJSONRequestBody defines body for UpdateBankingIndividual for application/json ContentType.
+type UpdateBankingIndividualJSONRequestBody = BankingIndividualUpdate
+
+// DecideBankingApplicationJSONRequestBody defines body for DecideBankingApplication for application/json ContentType.
+type DecideBankingApplicationJSONRequestBody = BankingSandboxDecision
+
+// SetBankingCustomerStatusJSONRequestBody defines body for SetBankingCustomerStatus for application/json ContentType.
+type SetBankingCustomerStatusJSONRequestBody = BankingSandboxStatusChange
+
 // CreateAccountJSONRequestBody defines body for CreateAccount for application/json ContentType.
 type CreateAccountJSONRequestBody = CreateAccountRequest
 
@@ -953,6 +1938,48 @@ type UpdatePortfolioJSONRequestBody = UpdatePortfolioRequest
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// ListBankingApplications Retrieve applications
+	// (GET /applications)
+	ListBankingApplications(ctx echo.Context, params ListBankingApplicationsParams) error
+	// CreateBankingApplication Create an application
+	// (POST /applications)
+	CreateBankingApplication(ctx echo.Context) error
+	// GetBankingApplication Retrieve an application
+	// (GET /applications/{id})
+	GetBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	// UpdateBankingApplication Update an application
+	// (PATCH /applications/{id})
+	UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	// CreateBankingApplicationDocument Attach a document
+	// (POST /applications/{id}/documents)
+	CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath) error
+	// GetBankingApplicationDocument Retrieve a document
+	// (GET /applications/{id}/documents/{document_id})
+	GetBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, documentId BankingDocumentIdPath) error
+	// SubmitBankingApplication Submit an application
+	// (POST /applications/{id}/submit)
+	SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	// ListBankingCustomers Retrieve customers
+	// (GET /customers)
+	ListBankingCustomers(ctx echo.Context, params ListBankingCustomersParams) error
+	// GetBankingCustomer Retrieve customer
+	// (GET /customers/{id})
+	GetBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error
+	// UpdateBankingCustomer Update customer
+	// (PATCH /customers/{id})
+	UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error
+	// GetBankingIndividual Retrieve individual
+	// (GET /customers/{id}/individuals/{individual_id})
+	GetBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error
+	// UpdateBankingIndividual Update individual
+	// (PATCH /customers/{id}/individuals/{individual_id})
+	UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error
+	// DecideBankingApplication Decide an application in manual review
+	// (POST /sandbox/applications/{id}/decision)
+	DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	// SetBankingCustomerStatus Move a customer to another status
+	// (POST /sandbox/customers/{id}/status)
+	SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath) error
 	// ListAccounts List accounts
 	// (GET /v1/accounts)
 	ListAccounts(ctx echo.Context, params ListAccountsParams) error
@@ -1006,6 +2033,286 @@ type ServerInterface interface {
 // ServerInterfaceWrapper converts echo contexts to parameters.
 type ServerInterfaceWrapper struct {
 	Handler ServerInterface
+}
+
+// ListBankingApplications converts echo context to params.
+func (w *ServerInterfaceWrapper) ListBankingApplications(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListBankingApplicationsParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListBankingApplications(ctx, params)
+	return err
+}
+
+// CreateBankingApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateBankingApplication(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateBankingApplication(ctx)
+	return err
+}
+
+// GetBankingApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) GetBankingApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingApplicationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetBankingApplication(ctx, id)
+	return err
+}
+
+// UpdateBankingApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateBankingApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingApplicationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateBankingApplication(ctx, id)
+	return err
+}
+
+// CreateBankingApplicationDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateBankingApplicationDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingApplicationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateBankingApplicationDocument(ctx, id)
+	return err
+}
+
+// GetBankingApplicationDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) GetBankingApplicationDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingApplicationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "document_id" -------------
+	var documentId BankingDocumentIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "document_id", ctx.Param("document_id"), &documentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter document_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetBankingApplicationDocument(ctx, id, documentId)
+	return err
+}
+
+// SubmitBankingApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) SubmitBankingApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingApplicationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubmitBankingApplication(ctx, id)
+	return err
+}
+
+// ListBankingCustomers converts echo context to params.
+func (w *ServerInterfaceWrapper) ListBankingCustomers(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListBankingCustomersParams
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListBankingCustomers(ctx, params)
+	return err
+}
+
+// GetBankingCustomer converts echo context to params.
+func (w *ServerInterfaceWrapper) GetBankingCustomer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingCustomerIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetBankingCustomer(ctx, id)
+	return err
+}
+
+// UpdateBankingCustomer converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateBankingCustomer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingCustomerIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateBankingCustomer(ctx, id)
+	return err
+}
+
+// GetBankingIndividual converts echo context to params.
+func (w *ServerInterfaceWrapper) GetBankingIndividual(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingCustomerIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "individual_id" -------------
+	var individualId BankingIndividualIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "individual_id", ctx.Param("individual_id"), &individualId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter individual_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetBankingIndividual(ctx, id, individualId)
+	return err
+}
+
+// UpdateBankingIndividual converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateBankingIndividual(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingCustomerIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "individual_id" -------------
+	var individualId BankingIndividualIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "individual_id", ctx.Param("individual_id"), &individualId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter individual_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateBankingIndividual(ctx, id, individualId)
+	return err
+}
+
+// DecideBankingApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) DecideBankingApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingApplicationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DecideBankingApplication(ctx, id)
+	return err
+}
+
+// SetBankingCustomerStatus converts echo context to params.
+func (w *ServerInterfaceWrapper) SetBankingCustomerStatus(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingCustomerIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SetBankingCustomerStatus(ctx, id)
+	return err
 }
 
 // ListAccounts converts echo context to params.
@@ -1356,6 +2663,20 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 		Handler: si,
 	}
 
+	router.GET(options.BaseURL+"/applications", wrapper.ListBankingApplications, options.OperationMiddlewares["listBankingApplications"]...)
+	router.POST(options.BaseURL+"/applications", wrapper.CreateBankingApplication, options.OperationMiddlewares["createBankingApplication"]...)
+	router.GET(options.BaseURL+"/applications/:id", wrapper.GetBankingApplication, options.OperationMiddlewares["getBankingApplication"]...)
+	router.PATCH(options.BaseURL+"/applications/:id", wrapper.UpdateBankingApplication, options.OperationMiddlewares["updateBankingApplication"]...)
+	router.POST(options.BaseURL+"/applications/:id/documents", wrapper.CreateBankingApplicationDocument, options.OperationMiddlewares["createBankingApplicationDocument"]...)
+	router.GET(options.BaseURL+"/applications/:id/documents/:document_id", wrapper.GetBankingApplicationDocument, options.OperationMiddlewares["getBankingApplicationDocument"]...)
+	router.POST(options.BaseURL+"/applications/:id/submit", wrapper.SubmitBankingApplication, options.OperationMiddlewares["submitBankingApplication"]...)
+	router.GET(options.BaseURL+"/customers", wrapper.ListBankingCustomers, options.OperationMiddlewares["listBankingCustomers"]...)
+	router.GET(options.BaseURL+"/customers/:id", wrapper.GetBankingCustomer, options.OperationMiddlewares["getBankingCustomer"]...)
+	router.PATCH(options.BaseURL+"/customers/:id", wrapper.UpdateBankingCustomer, options.OperationMiddlewares["updateBankingCustomer"]...)
+	router.GET(options.BaseURL+"/customers/:id/individuals/:individual_id", wrapper.GetBankingIndividual, options.OperationMiddlewares["getBankingIndividual"]...)
+	router.PATCH(options.BaseURL+"/customers/:id/individuals/:individual_id", wrapper.UpdateBankingIndividual, options.OperationMiddlewares["updateBankingIndividual"]...)
+	router.POST(options.BaseURL+"/sandbox/applications/:id/decision", wrapper.DecideBankingApplication, options.OperationMiddlewares["decideBankingApplication"]...)
+	router.POST(options.BaseURL+"/sandbox/customers/:id/status", wrapper.SetBankingCustomerStatus, options.OperationMiddlewares["setBankingCustomerStatus"]...)
 	router.GET(options.BaseURL+"/v1/accounts", wrapper.ListAccounts, options.OperationMiddlewares["listAccounts"]...)
 	router.POST(options.BaseURL+"/v1/accounts", wrapper.CreateAccount, options.OperationMiddlewares["createAccount"]...)
 	router.PUT(options.BaseURL+"/v1/accounts", wrapper.UpdateAccount, options.OperationMiddlewares["updateAccount"]...)
@@ -1377,6 +2698,24 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 
 type BadRequestJSONResponse Error
 
+type BankingBadRequestApplicationProblemPlusJSONResponse Problem
+
+type BankingConflictApplicationProblemPlusJSONResponse Problem
+
+type BankingInternalErrorApplicationProblemPlusJSONResponse Problem
+
+type BankingMajorChangeApplicationProblemPlusJSONResponse Problem
+
+type BankingNotFoundApplicationProblemPlusJSONResponse Problem
+
+type BankingPayloadTooLargeApplicationProblemPlusJSONResponse Problem
+
+type BankingUnauthorizedApplicationProblemPlusJSONResponse Problem
+
+type BankingUnprocessableApplicationProblemPlusJSONResponse Problem
+
+type BankingUnsupportedMediaTypeApplicationProblemPlusJSONResponse Problem
+
 type ConflictJSONResponse Error
 
 type InternalErrorJSONResponse Error
@@ -1390,6 +2729,1551 @@ type UnauthorizedJSONResponse Error
 type UnprocessableJSONResponse Error
 
 type UnsupportedMediaTypeJSONResponse Error
+
+type ListBankingApplicationsRequestObject struct {
+	Params ListBankingApplicationsParams
+}
+
+type ListBankingApplicationsResponseObject interface {
+	VisitListBankingApplicationsResponse(w http.ResponseWriter) error
+}
+
+type ListBankingApplications200JSONResponse BankingApplicationList
+
+func (response ListBankingApplications200JSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingApplications400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications400ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingApplications401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications401ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingApplications500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications500ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationRequestObject struct {
+	Body *CreateBankingApplicationJSONRequestBody
+}
+
+type CreateBankingApplicationResponseObject interface {
+	VisitCreateBankingApplicationResponse(w http.ResponseWriter) error
+}
+
+type CreateBankingApplication201JSONResponse BankingApplication
+
+func (response CreateBankingApplication201JSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication400ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication401ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication413ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication415ApplicationProblemPlusJSONResponse struct {
+	BankingUnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication415ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication500ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplicationRequestObject struct {
+	Id BankingApplicationIdPath `json:"id"`
+}
+
+type GetBankingApplicationResponseObject interface {
+	VisitGetBankingApplicationResponse(w http.ResponseWriter) error
+}
+
+type GetBankingApplication200JSONResponse BankingApplication
+
+func (response GetBankingApplication200JSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplication400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication400ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplication401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication401ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplication404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication404ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplication500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication500ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingApplicationRequestObject struct {
+	Id   BankingApplicationIdPath `json:"id"`
+	Body *UpdateBankingApplicationJSONRequestBody
+}
+
+type UpdateBankingApplicationResponseObject interface {
+	VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error
+}
+
+type UpdateBankingApplication200JSONResponse BankingApplication
+
+func (response UpdateBankingApplication200JSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingApplication400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication400ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingApplication401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication401ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingApplication404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication404ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingApplication409ApplicationProblemPlusJSONResponse struct {
+	BankingConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication409ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingApplication413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication413ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingApplication415ApplicationProblemPlusJSONResponse struct {
+	BankingUnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication415ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingApplication500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication500ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocumentRequestObject struct {
+	Id   BankingApplicationIdPath `json:"id"`
+	Body *CreateBankingApplicationDocumentJSONRequestBody
+}
+
+type CreateBankingApplicationDocumentResponseObject interface {
+	VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error
+}
+
+type CreateBankingApplicationDocument201JSONResponse BankingDocument
+
+func (response CreateBankingApplicationDocument201JSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument400ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument401ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument404ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument409ApplicationProblemPlusJSONResponse struct {
+	BankingConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument409ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument413ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument415ApplicationProblemPlusJSONResponse struct {
+	BankingUnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument415ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument422ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument500ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplicationDocumentRequestObject struct {
+	Id         BankingApplicationIdPath `json:"id"`
+	DocumentId BankingDocumentIdPath    `json:"document_id"`
+}
+
+type GetBankingApplicationDocumentResponseObject interface {
+	VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error
+}
+
+type GetBankingApplicationDocument200JSONResponse BankingDocument
+
+func (response GetBankingApplicationDocument200JSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplicationDocument400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument400ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplicationDocument401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument401ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplicationDocument404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument404ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplicationDocument500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument500ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplicationRequestObject struct {
+	Id BankingApplicationIdPath `json:"id"`
+}
+
+type SubmitBankingApplicationResponseObject interface {
+	VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error
+}
+
+type SubmitBankingApplication200JSONResponse BankingApplication
+
+func (response SubmitBankingApplication200JSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication400ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication401ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication404ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication409ApplicationProblemPlusJSONResponse Problem
+
+func (response SubmitBankingApplication409ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication500ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingCustomersRequestObject struct {
+	Params ListBankingCustomersParams
+}
+
+type ListBankingCustomersResponseObject interface {
+	VisitListBankingCustomersResponse(w http.ResponseWriter) error
+}
+
+type ListBankingCustomers200JSONResponse BankingCustomerList
+
+func (response ListBankingCustomers200JSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingCustomers400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers400ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingCustomers401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers401ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingCustomers500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers500ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingCustomerRequestObject struct {
+	Id BankingCustomerIdPath `json:"id"`
+}
+
+type GetBankingCustomerResponseObject interface {
+	VisitGetBankingCustomerResponse(w http.ResponseWriter) error
+}
+
+type GetBankingCustomer200JSONResponse BankingCustomer
+
+func (response GetBankingCustomer200JSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingCustomer400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer400ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingCustomer401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer401ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingCustomer404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer404ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingCustomer500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer500ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomerRequestObject struct {
+	Id   BankingCustomerIdPath `json:"id"`
+	Body *UpdateBankingCustomerJSONRequestBody
+}
+
+type UpdateBankingCustomerResponseObject interface {
+	VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error
+}
+
+type UpdateBankingCustomer200JSONResponse BankingCustomer
+
+func (response UpdateBankingCustomer200JSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer400ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer401ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer404ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer409ApplicationProblemPlusJSONResponse struct {
+	BankingConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer409ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer413ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer415ApplicationProblemPlusJSONResponse struct {
+	BankingUnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer415ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer422ApplicationProblemPlusJSONResponse struct {
+	BankingMajorChangeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer422ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer500ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingIndividualRequestObject struct {
+	Id           BankingCustomerIdPath   `json:"id"`
+	IndividualId BankingIndividualIdPath `json:"individual_id"`
+}
+
+type GetBankingIndividualResponseObject interface {
+	VisitGetBankingIndividualResponse(w http.ResponseWriter) error
+}
+
+type GetBankingIndividual200JSONResponse BankingIndividual
+
+func (response GetBankingIndividual200JSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingIndividual400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual400ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingIndividual401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual401ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingIndividual404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual404ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingIndividual500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual500ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingIndividualRequestObject struct {
+	Id           BankingCustomerIdPath   `json:"id"`
+	IndividualId BankingIndividualIdPath `json:"individual_id"`
+	Body         *UpdateBankingIndividualJSONRequestBody
+}
+
+type UpdateBankingIndividualResponseObject interface {
+	VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error
+}
+
+type UpdateBankingIndividual200JSONResponse BankingIndividual
+
+func (response UpdateBankingIndividual200JSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingIndividual400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual400ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingIndividual401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual401ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingIndividual404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual404ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingIndividual409ApplicationProblemPlusJSONResponse struct {
+	BankingConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual409ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingIndividual413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual413ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingIndividual415ApplicationProblemPlusJSONResponse struct {
+	BankingUnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual415ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingIndividual422ApplicationProblemPlusJSONResponse struct {
+	BankingMajorChangeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual422ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingIndividual500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual500ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideBankingApplicationRequestObject struct {
+	Id   BankingApplicationIdPath `json:"id"`
+	Body *DecideBankingApplicationJSONRequestBody
+}
+
+type DecideBankingApplicationResponseObject interface {
+	VisitDecideBankingApplicationResponse(w http.ResponseWriter) error
+}
+
+type DecideBankingApplication200JSONResponse BankingApplication
+
+func (response DecideBankingApplication200JSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideBankingApplication400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication400ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideBankingApplication401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication401ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideBankingApplication404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication404ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideBankingApplication409ApplicationProblemPlusJSONResponse struct {
+	BankingConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication409ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideBankingApplication413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication413ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideBankingApplication415ApplicationProblemPlusJSONResponse struct {
+	BankingUnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication415ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideBankingApplication500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication500ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatusRequestObject struct {
+	Id   BankingCustomerIdPath `json:"id"`
+	Body *SetBankingCustomerStatusJSONRequestBody
+}
+
+type SetBankingCustomerStatusResponseObject interface {
+	VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error
+}
+
+type SetBankingCustomerStatus200JSONResponse BankingCustomer
+
+func (response SetBankingCustomerStatus200JSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus400ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus401ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus404ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus409ApplicationProblemPlusJSONResponse Problem
+
+func (response SetBankingCustomerStatus409ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus413ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus415ApplicationProblemPlusJSONResponse struct {
+	BankingUnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus415ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus500ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
 
 type ListAccountsRequestObject struct {
 	Params ListAccountsParams
@@ -2888,6 +5772,48 @@ func (response GetPortfolio500JSONResponse) VisitGetPortfolioResponse(w http.Res
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// ListBankingApplications Retrieve applications
+	// (GET /applications)
+	ListBankingApplications(ctx context.Context, request ListBankingApplicationsRequestObject) (ListBankingApplicationsResponseObject, error)
+	// CreateBankingApplication Create an application
+	// (POST /applications)
+	CreateBankingApplication(ctx context.Context, request CreateBankingApplicationRequestObject) (CreateBankingApplicationResponseObject, error)
+	// GetBankingApplication Retrieve an application
+	// (GET /applications/{id})
+	GetBankingApplication(ctx context.Context, request GetBankingApplicationRequestObject) (GetBankingApplicationResponseObject, error)
+	// UpdateBankingApplication Update an application
+	// (PATCH /applications/{id})
+	UpdateBankingApplication(ctx context.Context, request UpdateBankingApplicationRequestObject) (UpdateBankingApplicationResponseObject, error)
+	// CreateBankingApplicationDocument Attach a document
+	// (POST /applications/{id}/documents)
+	CreateBankingApplicationDocument(ctx context.Context, request CreateBankingApplicationDocumentRequestObject) (CreateBankingApplicationDocumentResponseObject, error)
+	// GetBankingApplicationDocument Retrieve a document
+	// (GET /applications/{id}/documents/{document_id})
+	GetBankingApplicationDocument(ctx context.Context, request GetBankingApplicationDocumentRequestObject) (GetBankingApplicationDocumentResponseObject, error)
+	// SubmitBankingApplication Submit an application
+	// (POST /applications/{id}/submit)
+	SubmitBankingApplication(ctx context.Context, request SubmitBankingApplicationRequestObject) (SubmitBankingApplicationResponseObject, error)
+	// ListBankingCustomers Retrieve customers
+	// (GET /customers)
+	ListBankingCustomers(ctx context.Context, request ListBankingCustomersRequestObject) (ListBankingCustomersResponseObject, error)
+	// GetBankingCustomer Retrieve customer
+	// (GET /customers/{id})
+	GetBankingCustomer(ctx context.Context, request GetBankingCustomerRequestObject) (GetBankingCustomerResponseObject, error)
+	// UpdateBankingCustomer Update customer
+	// (PATCH /customers/{id})
+	UpdateBankingCustomer(ctx context.Context, request UpdateBankingCustomerRequestObject) (UpdateBankingCustomerResponseObject, error)
+	// GetBankingIndividual Retrieve individual
+	// (GET /customers/{id}/individuals/{individual_id})
+	GetBankingIndividual(ctx context.Context, request GetBankingIndividualRequestObject) (GetBankingIndividualResponseObject, error)
+	// UpdateBankingIndividual Update individual
+	// (PATCH /customers/{id}/individuals/{individual_id})
+	UpdateBankingIndividual(ctx context.Context, request UpdateBankingIndividualRequestObject) (UpdateBankingIndividualResponseObject, error)
+	// DecideBankingApplication Decide an application in manual review
+	// (POST /sandbox/applications/{id}/decision)
+	DecideBankingApplication(ctx context.Context, request DecideBankingApplicationRequestObject) (DecideBankingApplicationResponseObject, error)
+	// SetBankingCustomerStatus Move a customer to another status
+	// (POST /sandbox/customers/{id}/status)
+	SetBankingCustomerStatus(ctx context.Context, request SetBankingCustomerStatusRequestObject) (SetBankingCustomerStatusResponseObject, error)
 	// ListAccounts List accounts
 	// (GET /v1/accounts)
 	ListAccounts(ctx context.Context, request ListAccountsRequestObject) (ListAccountsResponseObject, error)
@@ -2948,6 +5874,518 @@ func NewStrictHandler(ssi StrictServerInterface, middlewares []StrictMiddlewareF
 type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
+}
+
+// ListBankingApplications operation middleware
+func (sh *strictHandler) ListBankingApplications(ctx echo.Context, params ListBankingApplicationsParams) error {
+	var request ListBankingApplicationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListBankingApplications(ctx.Request().Context(), request.(ListBankingApplicationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListBankingApplications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListBankingApplicationsResponseObject); ok {
+		return validResponse.VisitListBankingApplicationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateBankingApplication operation middleware
+func (sh *strictHandler) CreateBankingApplication(ctx echo.Context) error {
+	var request CreateBankingApplicationRequestObject
+
+	var body CreateBankingApplicationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateBankingApplication(ctx.Request().Context(), request.(CreateBankingApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateBankingApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateBankingApplicationResponseObject); ok {
+		return validResponse.VisitCreateBankingApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetBankingApplication operation middleware
+func (sh *strictHandler) GetBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+	var request GetBankingApplicationRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetBankingApplication(ctx.Request().Context(), request.(GetBankingApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetBankingApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetBankingApplicationResponseObject); ok {
+		return validResponse.VisitGetBankingApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateBankingApplication operation middleware
+func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+	var request UpdateBankingApplicationRequestObject
+
+	request.Id = id
+
+	var body UpdateBankingApplicationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateBankingApplication(ctx.Request().Context(), request.(UpdateBankingApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateBankingApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateBankingApplicationResponseObject); ok {
+		return validResponse.VisitUpdateBankingApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateBankingApplicationDocument operation middleware
+func (sh *strictHandler) CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath) error {
+	var request CreateBankingApplicationDocumentRequestObject
+
+	request.Id = id
+
+	var body CreateBankingApplicationDocumentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateBankingApplicationDocument(ctx.Request().Context(), request.(CreateBankingApplicationDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateBankingApplicationDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateBankingApplicationDocumentResponseObject); ok {
+		return validResponse.VisitCreateBankingApplicationDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetBankingApplicationDocument operation middleware
+func (sh *strictHandler) GetBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, documentId BankingDocumentIdPath) error {
+	var request GetBankingApplicationDocumentRequestObject
+
+	request.Id = id
+	request.DocumentId = documentId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetBankingApplicationDocument(ctx.Request().Context(), request.(GetBankingApplicationDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetBankingApplicationDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetBankingApplicationDocumentResponseObject); ok {
+		return validResponse.VisitGetBankingApplicationDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubmitBankingApplication operation middleware
+func (sh *strictHandler) SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+	var request SubmitBankingApplicationRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubmitBankingApplication(ctx.Request().Context(), request.(SubmitBankingApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubmitBankingApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubmitBankingApplicationResponseObject); ok {
+		return validResponse.VisitSubmitBankingApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListBankingCustomers operation middleware
+func (sh *strictHandler) ListBankingCustomers(ctx echo.Context, params ListBankingCustomersParams) error {
+	var request ListBankingCustomersRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListBankingCustomers(ctx.Request().Context(), request.(ListBankingCustomersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListBankingCustomers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListBankingCustomersResponseObject); ok {
+		return validResponse.VisitListBankingCustomersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetBankingCustomer operation middleware
+func (sh *strictHandler) GetBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error {
+	var request GetBankingCustomerRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetBankingCustomer(ctx.Request().Context(), request.(GetBankingCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetBankingCustomer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetBankingCustomerResponseObject); ok {
+		return validResponse.VisitGetBankingCustomerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateBankingCustomer operation middleware
+func (sh *strictHandler) UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error {
+	var request UpdateBankingCustomerRequestObject
+
+	request.Id = id
+
+	var body UpdateBankingCustomerJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateBankingCustomer(ctx.Request().Context(), request.(UpdateBankingCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateBankingCustomer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateBankingCustomerResponseObject); ok {
+		return validResponse.VisitUpdateBankingCustomerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetBankingIndividual operation middleware
+func (sh *strictHandler) GetBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error {
+	var request GetBankingIndividualRequestObject
+
+	request.Id = id
+	request.IndividualId = individualId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetBankingIndividual(ctx.Request().Context(), request.(GetBankingIndividualRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetBankingIndividual")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetBankingIndividualResponseObject); ok {
+		return validResponse.VisitGetBankingIndividualResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateBankingIndividual operation middleware
+func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error {
+	var request UpdateBankingIndividualRequestObject
+
+	request.Id = id
+	request.IndividualId = individualId
+
+	var body UpdateBankingIndividualJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateBankingIndividual(ctx.Request().Context(), request.(UpdateBankingIndividualRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateBankingIndividual")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateBankingIndividualResponseObject); ok {
+		return validResponse.VisitUpdateBankingIndividualResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DecideBankingApplication operation middleware
+func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+	var request DecideBankingApplicationRequestObject
+
+	request.Id = id
+
+	var body DecideBankingApplicationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DecideBankingApplication(ctx.Request().Context(), request.(DecideBankingApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DecideBankingApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DecideBankingApplicationResponseObject); ok {
+		return validResponse.VisitDecideBankingApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SetBankingCustomerStatus operation middleware
+func (sh *strictHandler) SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath) error {
+	var request SetBankingCustomerStatusRequestObject
+
+	request.Id = id
+
+	var body SetBankingCustomerStatusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SetBankingCustomerStatus(ctx.Request().Context(), request.(SetBankingCustomerStatusRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetBankingCustomerStatus")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SetBankingCustomerStatusResponseObject); ok {
+		return validResponse.VisitSetBankingCustomerStatusResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
 }
 
 // ListAccounts operation middleware
@@ -3516,118 +6954,268 @@ func (sh *strictHandler) GetPortfolio(ctx echo.Context, portfolioId Id) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3pduM2svCr4PCbc9rO0LLkpRf1L8ftZDTTbTu2e5JJq78QIiEJYwpgANCypq/PuU9zH+w+yT0ogCRI",
-	"URIlL+0sv5K2sBQKVYXa+cUL+SThjDAlve4XL8ECT4giAv51nErFJ0T0onOsxvovEZGhoIminHld7yOj",
-	"v6YEhXYYohFhig4pES3P98gtniQx8bqdvf2Dw5e+R/WcRK/kewxPiNf1wnwHz/cE+TWlgkReV4mU+J4M",
-	"x2SC9bZ/EWTodb3/t1tAu2t+lbu9yLu78x1Yf0iJmJ0BjDieB/qMxTNEFZlIxIdIjanMD7AY6l/1mgvA",
-	"vg+YF/mRq2BejR3ETsdcEgu04iimUm0G671Q/J5OqKqHdIJv6SSdIJZOBkRoxFoMM4RRgkekDG67XQ9r",
-	"DDu4YEVkiNNY2TlDLiZYeV2PMrW/5/me3Rd+bvvehDL7T99Ts4SYkWREBBzgHI9IPfwaRI1ZQVQqmI9C",
-	"njJF2QgNBZ+gdgn6BbDrJepBrwU8g7RdC+klFwswHYSCYEWiIxUgLiKDbDXOqGNLUSLRQPBrwtBghmjk",
-	"I8pggMQTgiIqSKiX2y6dyTu6PPbqzyU1KE0pRcN9pqHy7vQxBJEJZ5KANPkWR5rciYSThZwpwuB/cZLE",
-	"NMQaqt1/S33SLwVkemREvO6Bvl8iBNei6dMXb0hJHHldb0iFVKcaVAv+gEca+gmREq7bSwRPiFAz1C8G",
-	"9z1EJZpQKSkbeXef3fH/xDGNABo0xDQmURd1EOzs3TXFw4kZrnEwf4XCYAEgwLEmDRIhLmA3iW7y7d+i",
-	"wBw4QPouJCI4HMMooEyNAIRZhEQak5aG7ZizYUzDDfH7xkVCLnqMaEE4FgRHMzTGEmGGeqdXJxenR1e9",
-	"s9Oj979cXp0d/+MS4RDYBm29PDzY3+tsPzC6Qns6iaZUjYGkw1QIwhSSCiuiGQEjQSRPRWgQ0mOKCIZj",
-	"s/4GWDkEqZJjhdr1DDm8Rb+mXDn3GaF25+/vDn96fbr/A5qOCUOCJFyAIKHqAdBxxFDKyG1CQkWiDAgK",
-	"lBTz0YhEBWocoLaCn3Ys5+30omAbUHPK1Xc8ZdFmtHKwjFYYV2gIa9//xKccyTQc59dqhBmViIsRZvQ/",
-	"ACkc6BzPYo6jK87fYzEiG52rs++eK0OhliiAYr2uQGqMGeq0D14fvnqJBjNF5AMTet1+IMCJuCFCsxlJ",
-	"lIRDf2Q4VWMu6H/IhjfZcU/sLteFPQcECw0DvCea+cltohWItzm0GDEyRZwR81aen11eod2bzi7XS+3C",
-	"xAfCjwGCCxTGVHM9jRwhrp85EJ1+BqIeKcgNvyaRr/8fBIaZGQoCqiqOJcKCoKngbGQRmggeaoQM4s1o",
-	"aG+vLDFuiFQTval+5tG3Z6fvLjXYmknwDaax3kirHnNU/fCvzZTE8Y59bwapQgNB8LVEGA1SSRmRsnhK",
-	"PjKZJlp2kegDiSi+Ah1lE5Y6LIkKM93gou8pcqt2kxhTZh5kjZR8XzQmgrxFkrAIze318Bz3QqISdBYc",
-	"TdjmahIijFZQMGAOBSg4R+b9AzvK6BzUaD72YexFTRRt38s1vFXDPzJ6e0UnBCbBUxjOVs05zsbBnNw0",
-	"aARYQcwZOSydUx6tcaWwSuWqeRaNl2bwne+lSbQuPu5cU+eTcwF+xXYzm8wdzcGnex8uLJ9zxZ0P/k1C",
-	"eN4t6O+pVBdW9Z2nBsMYDq/stWuMAN+LsALqBsW+IdL0PLsSFgLDLefc52zpXaahlnJePlwqAaqwHq9W",
-	"ctUHPaaKZQDYN+crtrULLkHXw6GqIYbWw0ijUy453mVO9WUBFBwdX/X+eRLAw5TpzlSi/EEQOCJvUXD5",
-	"8fL85PTdybsAKTJJuMCCxjOUMj2wz5yRx+/PLvWwhIgJ1qePZygR5IYwLU7hedZDKRu1+kybf0xboJ88",
-	"A4jne/lWnu+ZxfTBHCsxGzhHNMfAI/mF5mYejiJqPDHnzs0OcSyJX73sJ5dgcl0RViGFkihxBEZ1lzri",
-	"MAjL3EGbYaywfVec45wIyRmMvPO9GG8yS5Ah0Qckq3F94Qyt4sy113NAFiPonAs15DHlz5WmGpFE7fkc",
-	"0MqCoXd5hg72Oq9QNh9pYYO2gp8//BhoCaEFxs94MqCYoespDsfYR1NBlSIMBT//I9BGUhLjkEjj5bFs",
-	"/vFS8/XJxwvP937+8GOZtc2P83xtz1MjmzfTUtbj1xKFL3aQvpAIRoKfpFV3Dpfml66jBy5epsIE5ZVO",
-	"bo13AKQuv6ERiVBqXORlzzhL49jYF8YLO7dNM0Upu5uH1JRK9FvLq47S1FwxykD9CppRTsG/KdWoeBie",
-	"QjdycfREylGFeJdrR0WE6aHVo0HMw+vHVo5y9+OcNw9ceK3CzxtTqWr9vEMuHM8w/JgKIrU0qSeLeSH3",
-	"t6urc2R4Fx6UUgDgoJ54Mod7Q177TsN6krnKl3BbGbofx1ihqba8wREDTu2p/pviKOIID3iqEFWtleTX",
-	"gO4cEOdYysYU6pBXug0fYYkwirjSenWC1TiLsYDrbivAUSSIlK2QqlmwjbiAKJgNreavS0E6rqCdox7K",
-	"6jBGBIEdDXlQ6T70NgSSBXJsyHVMcESEgxRXri24GXCSpLG7lXEarb4Lg8zll1H3ih7Vv5lzsU43pPby",
-	"wFse/PO9QpV/IFWmBHUtRUNUruL/w3HMpzKXNPX3nU15Kr8MlUeZJ7KW1NSYGPep655EIWaIJ4RltqsE",
-	"vgVhm3vpK8d3zjvgPCaYPYzWUkJZjTPHPVH5uOsoMQXivoIa49Dvb0qRKeB+GlWmjKcnUmZ6cww4L0YH",
-	"aXhNFOJDNKQMs5DiWJsJURoC5+QeIGAg2e2zoC7Iqm07sDKMAYw0uBDy17wnFQ+v5ds+C47PPnw4e9e7",
-	"+leABJ6iCVZEmGgHi9AASxrmETWJtkZcv2lafrKRj/BI0DCNVSocCLf1qhC8CNCAs0i+RcH7s2MHrpiH",
-	"i+H57uzipPf96S8nPx3/7ej0+5MADSlWmYFLiV7u+OJf51dnAQrFLFHc+a2sj9VhRWtk2Yk93wM4Pd9z",
-	"AfR8rwqEngV7lvW4BRvM8dAHy0Plqz7HI2pux8Sjs1ydOr+EOs7iBfPkUpNJAxI1S6aZyyiZZxe7yaKs",
-	"F7sY2jI5LtsNV40XZwHBcpL+hyAsQanmouGijNyqxdk5+ldYHOJ42no20XXzxBh/CNjtnNXjZoHB7QCQ",
-	"CHJDeSqXpAjZERVAOLO6kZBq8eWsBkDajJ+G2TW+p7jC8XoEhOMYQJRVGEF/qklDcqVhCUNl4nLuz89z",
-	"uEokXgLXHrZOkDouxxrFUCvO+kAdbRh02m0UjrHAoSJC+jZYF8+QTHBojljw9N8xIyZd7D1hIzW2+WQT",
-	"yvJ/g56sRavX9f7/X/6r369l+twfWQefNPIdS0mUtEl7CRGAaRZCSBGPRoKMtJKB+I3WquiEtFC+quwz",
-	"pVVH5z2w+gkKsRAzFOShrMCoW0Xs4IXss6Cs+gRvUZIvna+kxoKnozEK8lh9PijoM7MPI1RrfUb0/t6j",
-	"mUeTxWwEdIvwxERnYAqJ9CPMAfc55l5Ie++QbxdkBwhaSJv5tzhUKCIhneDYUYINj3q+d7sz4jv2j9mw",
-	"d+a/7q87dJJYOQFGXdcbUTVOB62QT3blmCcy0YS6a5cAHr6vcTDB4pqof+I4Xeg8NUlYZiC60SOzpMTn",
-	"jx6HPxfIfYeBNXPH8bKTJUSEGhl8iIIqgT2Dw2ZAN+WRZo7oXHw9pCfahdVvEGqzTFwm2PL9buS6zg/3",
-	"FYy+4rX5Tdl8TtDuKUy+EpaeyOKrkvxy/3VOy80d2H1mPNjoecT3zwUfxGRS68S++O4YvTk4fKWNRT0I",
-	"RTxMweezFbiJW/bnv/5bchZsm/xCcDD3mRzjBMQruSFiZlyqPFWSRgQFuzedoE4RiYjCNH5Id7Lr8F7h",
-	"A5b+Mp98zt2LIJ7bOPc9N/Oq2pXqSLMqJ+QCCl0UE5hnQkVVXKuQyzEXCsl0MsFilr/5lgoqDr/iqKrW",
-	"R3KEPl70tIqvUVxdR1OSvrbuIMbsOgDUQ96gewIb7l6OQGU8guZIzoOwBKEX6wZ9C8+1nzmzp1SNbYzA",
-	"daL6KJVaI+doglU4rgS7GJrxVCA5k5qcyhZNKCY77Xb7oPOqbNe8PKiaNXP4L8xIt0rFloCUT6eHFjUj",
-	"2oZ06k/ckIOZ/O7k8rg2wHAFacAP43g36b2yV+N2vyQhZ5FEKVPUqGkmZ9hOKWFw/2W1oqjWCgbkXl29",
-	"r+efmLMRkQrFdEi0KQc6oDRQ+AhnKctZnZnNPsYMjfFNOQb0+uVBQ3hKOcIr8AZ4P5tLKuaLnJRZ+reR",
-	"aDBQZnwNZykJt+zyL06O9Ivy40Xv6qT2+qsiSWXkMA8BiJSdmN6QCBJtpbRI3HrZRhPKUqXZHF0SFiGq",
-	"EJYoOHKB7qJvTcp6P22390OYC/9LgnphpAc0VYdhcL2L9yie4plEgdm9xBvmT/WIEam2J3vJAvncO0c2",
-	"lkgkmo6pIjEFA3QICe0FTW2RSaJmaEIwkwiz2XbpolZeyP3V9QyP2eW6fJrzkIvBjA5LSKhQ9zp6+jyp",
-	"z4sbwFUvqkUJbUgDzDqnlj8zNMoq6Pxi24Vgb5jc5hxnnnRcRL6QRc1Eq/xe7M37weZQY+ZeklAQtc5m",
-	"EmasvWE1qJ8dswLIEmyuYXV0NrU6rrLKllqLw2QvRg9oceScV6M56adHvzwpo7fZ81MOmr/a33v9Zv/g",
-	"9UGjJ+YjcNqa2bw1r0kW0uLI8C6o4lihmFhvvc0pUByFY8yM83xCmbv63n39jxu4EjcqVFhYc1B7m4CP",
-	"ddN/l5SIPyyO75Wn+VwzkTfNq1ycIrn4ZtfOW65xPOZOg4e+2/UZ4qkch0t8gPO41tuQMBVUzS71grbM",
-	"HLQtrRPWSkrQJcFVEtSVKgY+kvrpWlevhBNBXotR9nJgx0olkO+42WONegpNUqnQwORgmXK0Sl3mFEtE",
-	"pUzBkmxlhfA23ysv5P9px8Cw03OeJZzQf5CZqY+jbFgT1jpLCPhYwXVlM36oflUmhKk80O0arn4u+DW5",
-	"Fh7aPjs670kEAa6hfm3CsYR0hpHQtK1N5BY6Y6bQlYa24FVPEIQgmYohDon0IT2yz/JK5wSrsfRRiCW1",
-	"zh7wJuV2y9F5z9ZIawrEig5is1m3z/rsG/TNNwZEykbffIO2Ak0R//vf/xP46JwmRP+yU0zc7qIzTRf2",
-	"inaKStI+Q+Y6NCwWEzJHhfTdSFwZL+DhkC3Ui6AaVS8ET7MP77pUeJKYMlX3efetqwwzOTWJsVOBkwRi",
-	"U3qF4ItWLXzw6vjIKhZ3JmhonFywZPClNMC3v90FLY2cE9jCqSC17i5tm40wZVIZIyR3+A3IkAui0S30",
-	"LRGJcJ+NMYtiIroIo+Cg3V7RzUBlKYdUmT4WAMkHzggURdtwBtL2n+L6P10bnTMH+vvl2amNfUsTM9XL",
-	"Q9Clz7LJEKMy16DnMI1KJHjKIic8OqAMixkaxhxDBX/CKVPGDxnTkFgF0zLXUaKPu7PXamtDRcSW82V3",
-	"d3c6nbYw/NziYrRr58rd973jk9PLE5hTONkKfjs673m+d0OENIzYbnXMSM2COKFe19tvtVv7NsMThJ+m",
-	"3Yzi9L9HdQr7e0gyVvNip6BVLkDSOHURwG5B8fYFaAtrhfOa8Skr1BBDjlJf9EGw7aPEpMMQc7fSFPYO",
-	"ZlU3Ul5cqwUkAHiUncIvNSX6VP+gFEN2FzUCuvNXToUMhgbjTCOcBgOhjcvd50ojlL12e5NSajCcjGXy",
-	"qaQFZxmxjjfN1feL994W+bjKXdE5qBwlXpQFlb3rRajAcR0Uu5Y7qhThlywGVc5/6lRyldp5lhFkaRTJ",
-	"QSyN42qujvmbSZ+xbkg3NaZz17hUvK56t64Jh8lz4sOcX6Bi/sDcat0G+e3vOj1wYEpn9ZRSiweYdLB6",
-	"Ut7d4873DpsAVu6UAjgzXn3LjvlZNXrxSBZZt9qq/QwqoqyRNcYOLiU48iHIlmpm9BCy5B0dAt5ILab6",
-	"DFoXKYGZxMYRjR3tOKbs2vjQqWqhK8iMpxL2yLZMiOiz6oYJEfl2+m0yD6uZV0ixNwGsOT8908oqTRwq",
-	"SdJbwcHeXtBnXI2JmFJJtmG5HDKpsFBa17TRQpvXVip5AVz0mcLXRJZ+eyGz2E2+/Fv9yGZxwnyNEDPG",
-	"VZ+NiIJuHXnG9haccNu8amUhXKrota3DiFTf8mi2pvQq5M/PH35sJH/kIgHUmJdr65HvyvaFEim5m5PN",
-	"nc1kc6fwGm0kmpui5v6i2ZXMmZtqXRm5VD6WE9d8ozpQJQuefd4C86D9ZvWEvNeWntDZXz2h2p8I5h02",
-	"OU5NJxY9eW+vyWS3nc1DPAaGYhx5vvhBSGveA+MdkaWeB1qFNkqhk9y45VRUafnkpklwUcg4bZVqDjUv",
-	"QCkd0k27WPCQvC0kb8SJ6fgSYhniiECyVp6ECQIUDUifOaKagpUiS+WJelgmVUtQ5kkbdcK25HC9j7Ct",
-	"kz1V/a8qKBozf61buJFQva/C+5z13VftilDN1N3HEKp29z8F6P0F6L1F4cfMJ7tCFN75Jbt890tOy3eO",
-	"jV4WCN8TVUiDigFc24Q3byCzdg9etznSPfrDfv5DMf2cJvUYTO8YCr9zE/N7ohrzUe5cXd/B5fhlGzim",
-	"sma6s5Lfa7veX3WcQ7Wuw+qRvE5+bePrHANZp1Ca2ZCtRf1/swy5hobXXPCsFo6SiVuAQmw2HcpjfDZj",
-	"oQ4yNw7ogrdONtzjOOcWCql5meRETrMqpSIq6n2LWYS9SsiznPv3e/bI1baNWeqSy+n7SQXmw7jYQkeE",
-	"bOhjy42TvKU96jndv10XGs0sdHCV9VnevZkyFHy8fBdsg0sOojQ2klaRpjZ1tBThg1CWcd5xRmq9dLBi",
-	"9qz1WeDQduAbB9iI3hDma6tpefqstbT6DGaZIF/WqVrha8KWeLbynjcbWlsgLaDnhPnKQHGZpxDe4izW",
-	"suomK5xqwuiaKPRR87SF8sI/ajmJWb2UXHevJULl7m5NP1s1j+WJHG3PUczey7s21/WpRtYd507dOf9a",
-	"qRFHEW5+Yt3xD2H7ZW6wXNBu7gbL1aDCD1YKs5YcYSjTnvrMlKEYWZml//RZnxnNC0HtDBkOSahkF612",
-	"n5W+E9FnzlPha6mN47ia5/FiIcVBjkefQWydq1wkZ7u2FnvdupA4oOgNVsWbNLc8udWigqp4tsDH1kWY",
-	"zfpsmAroXWOwA8dAYcwliWoj1m+Cxb65B3kuBMmyhx1KsrBlPQxs0nAuy+ukmSO6PkxxTCxxyoSYhv7F",
-	"6pfmj2jL4he+H7MArdurts1lYFFHtsZTUZ/y+ETuw6/yVLjldo/gNlzrtfjTcfj8HIerHo+qw2P3S0Gv",
-	"S12HjrDaNHkGvvj1KE695661PQofurnafwRfXkPSLkzHJt48SW9r0iYDp5+baY8sUmILpIgZ1GdzluME",
-	"z2yvuq1yEzvKoNfVguZb1q2olTBt3xKo0QalzVrDdRqEPkHPOekz8RA+peurWizndkGEHkWrupp51caI",
-	"neb+/FJ/QxPYWCAGNoa/QZc12iIttIO+h2ZrH2yztSO32dp51mxt7rB7NYd1O56VTmgrCh7ADbj3iG7A",
-	"l801xwWNF5c6AufkxG/PH1g9QmNRuvvFpZ6lmoLTLrFZnLGaBrco3lgbaqz06Xxm0cbftui6jwZT06Rz",
-	"gQ4z19D1jxCWrBx6OR+aYiLz4TGoQK312V/A79LpUVDKgiJSXpmC6iD/dpkZZj0rqRprvgutF4lKFOKs",
-	"LWJlAUiGnVClrT90lH0Src/Meo77oxPYHjJ6Ec5aCIA0RTW5D8dON9D0mdSkRiKpV86bHWCT7lpWuEqV",
-	"AXVakkHJla0eXyqL4EOoKjuf25/AfMRVL9RC74xGJrPEMI0haC6SNTJo9P3cEjK9ewqpg5ryLwDbovV3",
-	"zk/mim2kP2/t0ISf8o4R9ex0cmtcfKZErbaYzv3mn8k1d2voWn12VW0XgvBQEYGCvJFBkBVfoa39l+32",
-	"Nsj4EDM0IAVbmUKZSm2h+dWkkuvdJ4iwkMMLYk2KrIRKL8EZ5HFDKRN0lM9r3SCKZx2/VNov0QE38sWR",
-	"roylNs/gzmsXPX7zi/nXL4fDvcHrsEPe4FfRAdkfVsvzYazpAPDLm+h1+GrwEh8OD8h+tBd2Bm3c/HUq",
-	"tUjQZOGCe7sznU7ho4Y7qYgBq+ZTmM8W/q8ZGnN655j+N1lzG9t+ptpbpinmqNFqsmK4cELQd6bC02k4",
-	"U9MoxnC1XhurX/Z/3fvrq2l78OHjzfH0YvbqZ/XD6+sfPKdHSyannT4sWXeVci+VT58fJT5Xbi9RpyKB",
-	"/LDIf1ph/lvyhNqqbXNPC3LLGz4PiduQd4n/qFLOWEQ9mtUooqNVxY71aWFFZ9/7FjJeZDLjz0LGZjme",
-	"WVffzuFhu7nBVWp32zl8ddjaO6x0ie20Xu5XWiLMRch+h8lY9Y1QlzphvloOwtcpkawXMJtmcznJU+Xa",
-	"SNNBwdaaFHlVRf5sn21VYvGFe9vw1nw3cVuXmO3RZ1DfaIpeihi7rWx5W+lqWlea2Gc2r3ShXlr0bX3c",
-	"6sI1k5nmWrd87WymtWoEM6nXroiydkWItesk2KsnynOabxBcI0byQV9Hn/ozdr088SlxuHfDzKdCgBTO",
-	"L4co53KfjvqsmJKX5KElFXm58ywvj1F9NiAxZyOtXfr3rdh7aBFm9JpGqsWaeTebSbVnXMLzTNW7+6f1",
-	"rCkc/0zseYaJPauEY9V43f3i0NvSgJ0rcZrE65wa6LUrA8ufYPij1AY+Z7vx8QVLqfPgHyJTaSWvlj1W",
-	"5Q6Dnz67rf0+fdakDm3rFsatzK+VvmlUmr/brzhsBRN8TZBImfkkMGHw/a6xUkl3dxe+tDfmUnVft1+3",
-	"t/OGY7vgobFHmPsu3XwvO5SfEnrkpSwiwnxtoYucACPlzO+zjVragd5Uiv1D0d3nu/8LAAD//w==",
+	"7L39VuM4tij+Kvr5zFkF3QaSECgIa9acFFA19BQfA1T3dHfqYMVWiLocKWMpQLq6fuv+dR/gPsR9sPMk",
+	"d2lLsmXHDk6AKrq71jpzuohlWdra2t8fH72Qj8acESaF1/nojXGCR0SSBP56hdkHyq6743FMQywpZ0fR",
+	"GZZD9SwiIkzoWP3odbzLIUE4G4aODtY93yN3eDSOidfx8Hh8tTVo9XfCJtnFL6M22Rx4vkfVu2M1o+8x",
+	"PFIjaeT5XkL+PaEJibyOTCbE90Q4JCOsPvuXhAy8jvcfG9m6N/RTsVG2XO/TJ9/uY3+SCJ7MLv4MX1Om",
+	"1x3CEB/JIUHBOP19nZE7eaUfBogP4Pk4ITeUTwQa42uyh/iISkQlGvAEHg9oIiQ8W7c7/feEJNNsq3o+",
+	"z93eCN+9JexagXir2fK9EWX276bvyelYvSdkQtl1fmdC8hFJ5h1PaMbMnI16cLW783J7q73Zaj7VqWRL",
+	"dBd+wMPJiDA5b+GRGTOz8IiHV7vRTviyv423Bm2yGbXC8uXbKa4evo9sxe4+jlhEb2g0wfG8ndB01Mxe",
+	"KIuu2lvbL3d2Kw4gffUR9uCu1t3FWzqicnbpJ5NRnyQK7RMiJrEUSHKUEDlJWG4TrUY5nscwrbvGiAzw",
+	"JJb6lQFPRljCHuVmy/PVJaCjycjrNBsNuALmr/QCUCbJNUlg6feh/jtG/z1xsJ9GhEk6oCTJrb3Z2mxv",
+	"bZeCPswwd1m4GzBna/2ngtAprBHHs4s+ZfEUUUlGQhMbKtINVK96hro4y37IMs/TLc8lK7dDLohZtOQo",
+	"pkIut9YHgbgChdVKDVohlqKzgTBDOKXT2XIbi2MzvDMXne/H5zN8TcrXr5aY3TwfhXzCJGXXaJDwEWrk",
+	"Vl+xdjVF+dJLF25X2ihd6QVPKiAdhAnBkkRdGSCeRBrYiidqgK9ISgTqJ/wDYag/RTTyEWUwQOARQRFN",
+	"SKimW83TyO7FfgUnFWopdTFFrftUrcr7pLaREDHmTBAj8UQK3YmAnYWcScLgn45ws/GLUDv9mK1MjYyI",
+	"12mr8yVJwpX49PNHb0BJHHkdD0SBE7VUs/w+j9TqR0QIOG5vnPAxSeQU9bLBPQ9RgUZUCOD2793x3+OY",
+	"RlpkGWAak6iDmgi+7H2qC4dDPVzBYPYIEw0FWAGOFWqQCPEEvibQTfr5PRToDQdInYVABIdDGAWYqQCA",
+	"MItQMonJupexmlqAHie8H5PRtyUAj4jENPY6nl3oTREiaMVAZLXjMN71CEtyxQdXfZrIYQdpWQpFnAj2",
+	"QqIRluFQi29wG1DPUy/0PC93sOnXF3jdIkPVWuCEhcRyIgwmSSoB71/hCFlgpTcR9/lEdvoxZh/qH/mZ",
+	"BuhnOHT3rPc5G8Q0fOhJu/pFmT6hlt09Ozs//f7woKMk8RAzxDiKObsmCQqHmCk5XUicSIQRI7c5lWXl",
+	"7PTiEm04P4lVzz2R3exE0h19luMIzdcEuqVSo1c4SRIlEqvVEUtdEyL4JAlz9+yISZIwHOvL/rADoGYu",
+	"fa320L8nXDpIE6FG87uDrX/tnGz+E90OCUMJGfMEWJTmmAaUWy5y2wWiC5LckATphT4ZXLsMTRi5G5NQ",
+	"kshuhALKx/z6mkQZjJ2NrQT/WjM3cO0oClZdCB/jX3iyD8j1QPjGWMgrdaE6CBt0VUerfvFRZA4aaIWP",
+	"FHh8lPCYqAvKbxlJxJCO1T4wGqklpQhPJWKERKImzq8jkD7JCNPYR+MhZwQoOI6ihAhhFzYkiRaYSqji",
+	"zCI6iy7CoZcpVPIEstXKcOgdGyc8VMyxHxN0yCSV0890NWF7Qgm/5l5aNUPsITnElbteLyWhYqLoaJF+",
+	"nnD5mk9Y9ED0SteWV/gR4xINYH6X2rUz8J5wiV6bAU8E0xOu925JmJYHqUA8ucaM/qph5sDkDE9jjqNL",
+	"zt/i5ME3zx6nksuAFKg5E3WADDUb7Z2tl9uoP5VEuCBqbmYgMsTB4B665BzpdX0WLCxbNkjTmqTiMCRj",
+	"KVzwvWN4Ioc8ob+Sh6KVEVBRn+BEfVxJ9R0kCItQ13wDJuugV3pEb9JobIYwDv5JfE1zsX5XqzOaJtw0",
+	"N7ha6AY8yeFn073+zmaeFODuHpGx84UxVZyYRo60rvQZEJd8RO7GSplVoxNywz+QKH8ODuV6avkIxwnB",
+	"0RQNsUCtRmpXE9rcOeJCIsxypHmE1egb4j07wksFuiVxvGaE1P5Eon5C8AdFavsTQZliVUWl4x0Tk7ES",
+	"SUh0TCKKL2GdDyOq+lXgx6jnSXInN8Yxpkxrb4q2pt8Enrmnr4biqnzQQTN6pUtgtlxIZ9PA2hEs/rOR",
+	"lxcC5bZq9qa2oen0mCQG9RxqU0Pyn6NM77oab8q9tB0ph8yYoaOTy8Pzk+7l0elJ9+3VxeXp/j8u1FL4",
+	"hEm0ojnd6iPrxnXkcpyXyuuK45VQAdk5g8rDRPKHg+MRxekaUs4cXGnPw5VMwnn4jutLKvVFlOp9KRkj",
+	"21d9MeVxEX0B+aKmYDHnJJvujt3pOvDNHAtWl98w2L10tVrWVpSpWpJ4HPikcsDCMoBfkB7ChIBfAscC",
+	"4YSg24SzawPQehJCNUQVw3Ypxg0RcpQS8lenJwcXlpzjG0xj4OWSz2L145sWF2DhC/LuOVdqK0cqluTf",
+	"M996/Bu3DMtNVwHW7K7mf+DY1wZmqs3chjEeRXW8Kr6XmvPvG/6O0btLqlR139OsMJze986+HQfvpH6g",
+	"WgvLkNmiw9x38qM/ZaLW/PcMGC/04E++NxlHi8Ljk+vX+tk5AL/gqNMfmdmaA0/3PNy1vE+FQd7/hYTA",
+	"3s3S31Ihz42fYxYb9MX46DpySzw+vhdhCdgNXpyaQFPvWRE1STCccnr7nE96F5NQUTlvJspBjZf33qpj",
+	"NaYIZViwr/eXfdZMOAdcjweqmhBaDCK1djlnexcp1ucJUNDdvzz6/jAAxmRlZypQyhASHJE9FFy8uzg7",
+	"PDk4PAiQJKMxT3BC4ymaMDWwx5yR+29PL9SwMUlGWO0+nkLYDGGKnAJ7VkMpu17vKdWHsMlIbUkvxPO9",
+	"9FOe7+nJ1MYcl6AdOIM0NhioigS65CkPhqOLU9RuNV8iOwQp0O4BVIy/1IUOZejdRSGa493FQdmaaFQ3",
+	"hCklD7WJVP5NS6sKqEKjPCExU5fhysxKZuDUZSkYZsK9wvBKy946oGWMpdJTvI733+rRz4213e7aT3jt",
+	"1/cfm/52+9Nf7j/B+5DWwTZQdKgUTmwCFiiMuSDRehmWLYBZvne3pt5fu8EJGG7VRPmVdkNJwWSS/3kf",
+	"vu+9d3amLeolkEVjLiSOrc1dLbqAvVRO89TihNyiH3nyoQyS8P2kAtU3m9vba02E4/EQr7WQGQs4X0Tq",
+	"srljykgzv5RmaxMdY8rQhax6o5V/ozuWqP2qbLAGxNUM3fWajUajWfYGqN7lcQnwyEfjhN9QFhItj19T",
+	"znyFMwnRErkBgNIt5JCM8kA4+fFeeqwh4uszyu8gO4p5Vy4TLcsYUKIIrn24WDjkvvNyJtZdYVlzKiXK",
+	"CIlHY1dWu6pN1dwQQCX8hjRa+uvqbUE5u0oINqJ+/rx/GE41H3PMmYoMRIRRrYoJkKw5GmE2wbHSzCi5",
+	"TRUz/SdJXgikP7FehmypDbUiJFZKHA5JlNlaXyAlfCiW7SMeR0rWh4APiBGtI1cVwhDL5Ctw3al5HsCA",
+	"8jG0vhO1sPgMZyQxGlI2i6gtSJasKFtLmXRpAmZKMALLGZTQ7rk+GfCE2JiBPkFi0h9RKUm0h8hoLKeI",
+	"K3qhDVtqjTGRBK2AW3QgSaLHC2FjlhbZ2LFe72twd5bsBzywpae5mGCQbTpTZNJtLnkLZQ2tq3D5repl",
+	"9JalPlwm1UitJaX6U3YzM5TIkbzcEuqR4/088cVRRHUE55lDowc4FqRMt1dbw2yqrcLB/un52ek5GKyD",
+	"nGN4htfjTEyoAaYznEiKYytbKH5LrnGsPeh5phuOCFJb0jGKNs68ZYIUnbhzR3z7y2+9XqkcoBipkBo4",
+	"VzrEMv+5fSMQ5r+23V78Y5/qHRYc9YLn1J3100M0RKA+GKjbbxFvDwUZNYMnA56g4Ojk4Oj7o4N33be5",
+	"UxU+ChzWHUBEhTOBCPTrOazgjAi0ErQbjQBxOSTJLRVktUQYfESZIOUdNWY5hLHPmjmM8N2RnqfZmENa",
+	"69wrGPsQmlegWjBPPbpTpX0tnnDjKmLj8YKKWCmQF71fYzjvz04E86GWZRoXFhKCrPJwbO7ubK012muN",
+	"ludESKtxZZBa6vaA/JfS5xpvQiSxIux4uffSaLGrMUlCwqQxPdWY4tS+epa9uexFSnhMFk5YOVcvFa8S",
+	"zFTvKr2losQYtJBls0RNKxPb0uSx2jibvlBh4XOmrLdZQ1sXF1XMVWQS7imrZGvP6Z7uNtYazbXmVp17",
+	"+pmvXD2BpdLCdXDefX0ZIMFHRA7BdZ86GdGKIAQF5q9gda/HgvPD7sGPV69Pz68u3r06Prq4AOpqtRYf",
+	"gnryKk4AAy8vDw+CHrvFVGeVGEXYatp7KDjunrzrvr06P/z+6PCHALkjcaowqyXYMOwgHxQJZjgtgaOV",
+	"wDEgBKt7KDg4PDmCFTCut+kMz5uHASCe75XtFIzGZjee7+WW7PmeXZnne/p7eaufnXkBo192gAcJHkiv",
+	"7GjPCYaEj5JDt6dQ+vQYTBPnANnSAd3xOOE3FW8fgKkjZ3HMHr4D5WdB2rBvwl0lL0SK7SEsUUzU3QTH",
+	"uw5hBdHenbT55xBd80A7J+MYhwSsieh2yGOSJsc9Txl3DrmyEm2lS3lx0b3aT+jg19XylqvFUcxu8lHN",
+	"pY9glMvbTxfGXPt6TbTtIgdyL4STQyXSdL00uY9KUZQLFkGC+Ra9R7KA2f1n5q9nbL7S6OJn12rmOixl",
+	"zCpD7fK0XtdYZRGB5LKQHyL4VZqn6tqV7nHBZHOWz+Cn660BrFL1e4F6Co7SDc8W0rrtIh5PcUnvwWQ0",
+	"wsn0WSkvBRpVngedWRCYW1LhCXBzRhtZULOY9X3i6qcFuDkzue8VF7UQJleqGGeHJwdHJ2+0vN49fovC",
+	"IQk/gA+UcamULkEiNCXSRyFWAjqSCWYChxLE/dQFf3hwEKAJU1yBsCFmIYlQNCEoojG9Jiwk8H7u5dfn",
+	"pz8dKgWlMC8KDk7Pj7snlwFiHOFQ0hsqpyiaQMatHJIeoyz9eUwSyiO00myhEWdyKNCExZCuxtmAXk8S",
+	"Eq36SBCJ+lOEzXAa9tgvvO+EDgwow/E6CnTQqMAs6vO7DYtZYuMjjT5taCIdgBQn9EpwHPNbEqERvyEi",
+	"r6wY0Crdw4YUHB4o/UNvXCkiep+PF4igj/mMsEiPzP1cDE/Qv+ol5X56nfBfIekm9+uBugFMFn+ejW4o",
+	"kplZV/bzkqe+lCyxiDTggKzGbbcxkYW7nrPlGGq6V7TFWgHAzwL4HQEQ8h35rY595kwmPEZUurE12UcU",
+	"WmdT53E7N6o+fquNOSKj7/7uSjYl2LiU2gsCkVZ9OyiAwwh8FIBcqv5hKHCwjtRIcNWgDNcRTkiPKWJB",
+	"IiS4TgvFaaivhe8IYSZuSSJQ0G61ArSST6HtsYpM0lWUYPgihOWDt0gToPt07yc21R3n8n/t3tqt1voT",
+	"Wc4f8vkcX37QRDlp9iEzLWdTL5eWH7IOWUpFFpljjj0hDWOZtSc8kvKfZgfMXukBjYmP+liQ7fYaYSGP",
+	"SLSHOIunOoSQM6f4GLh+ZULJjQ4iTCXB/rRcEjSfvlqAMVho7OtXra75MEapdlktkNYGrVv3zPfEELe2",
+	"tsvBOiR3SAzxWmtr21amMLBYzytDSg/Ca4P3H6tUIEF/JVXqKUz4QqAYIgcQZTrzKXc0lMnttlcWn73E",
+	"oVRz6xnF3LDvDPIFbDA7S8FYl7GX4Ud5qSvIEIWsEXMCFo+zpBKXW+eyXiOozDjC12TjlzG5Tv8Ys+s8",
+	"9559qz4LN1s4O3jt+YXfvjs7fDPz49nJG5edp5CoF+RRNDovSBTQipCYRTiJdJhsX+lBYxxFJFoFyzfk",
+	"Tm+12q2dHY2GOl4sIvB63jzw3fevDs9p4+7tL+E/vrt4dfvjv05+Dd/sTqP9V7/+2Ho92b/+618LMTK7",
+	"u42tfDHIdu4irfyt87M2KDTWdr/deP+x/Wn1m5kfW5/++tff8j9tfvrr6t/+8rTUK0d/MjAolXLME7mu",
+	"MccNQNramhMT9PN/b/R6vd77b/8yj1k99F7ff4MtEtW4ruX2o0XLWjowUCMWMiLl9lodGOkwu3XUzRlX",
+	"jPDJTP1EpYjbwSvBWffi4uz0/FLJwgfnR98fnl9cvT3aPzy5OAyUihCkidlHB4G6Ma5pGeJADs8vj14f",
+	"7XcvD69OX18dnbjKiEuo7JeU1pz/kOd7zlc83zs7Pz19rWbrHhycH15cKD1kzmeUfn5+ebT/9vACXrq4",
+	"ON0/sk9OL/9+eJ4nfs5K6lM9ew5nBvm9mRM6SOgNScRbGhImyOzzE6yJ3NHB7LOzhPPB6cCK6LPEUpHA",
+	"gaLY5HRwxFzHyMzYbiJpGBNxOugKwUNaMexUaR4uYT60cvxMtBJI+G5GQwbLX/iQrUec/Jf5aT3koyJN",
+	"yMcJbuZpQkrU1v+///jLf/YmjUZr+8U332789W//fRV8/O3T/7/2/tv/yka9z9HGtfffOI9W/7byt06v",
+	"t1539Oq38y5ePlBqXizUk9rYv3Ck/8JW1Grjzj321dorzJfAnW+YfdKIqVmHx/JhUY/vlnKP3izNX9wy",
+	"vZSrKndCZQSlbjVlh1Co3xdinAUIzxrTXh2eHL4+2j/qvr06/eHk8DxA/JYJNOKQTYQZam39Z6YFZUxv",
+	"5ZreEBSUIRYEw+yfnlyen759e3Ty5urs8PxCh/CApU0gKtEKNmVSeQIF4AYDGpJk1eWVxaWBIa44a56p",
+	"lbxSn7kpCL0ijAxoSHEMeJ8xDPVwX68/puza+Hfel0H6q4nuq4nuKU10VcR88TmNge2hAbBPYlnLpRXN",
+	"+o1N/apSVYAKEPeLiquT/FDu+TRfKtOpSRz5CKurEXGpLtkYyyFacTMgfm68X7fSYUjlNFiFXLwgTeQJ",
+	"Zmh8eR1d/17Hqlqob2EwhwWdlGJbFyo2KqLeRJKjZqOhTivBoSSJ8E2NjniKxBiHpCDpfocZyUu2zeXS",
+	"beZIF+Wpr0OckDJGlPfsAPeC8B5zN2xtPmPjkLccAkJHONYqIrnDobQ/5fa62ais5N8o3iDFVq75mvnR",
+	"znag/+s+XaOjsSk7DkX6O941lcNJX2kMG2LIx2KsILRhpnCbG5zlYhry12GIxZVi2WUXggDlxszwDHxN",
+	"0IDHMb8VzoXscx4TDEFVTquQquro+T4i6gXTQ4RN4hiZQ1H0TpelR6dj/O8JBDyrAboQkK6NPx/T023l",
+	"VzUH4wssZOHkjlzauo+w2o4CWiJ1lNg6OmIZY/VNoxQSRwIpgYj1WKKjJXV9KcmhbBJTHJpFOuRMHYNA",
+	"QuLpOupmyZi2PO0Qix4LIAdb8X2gJEoQyLKwTfKVycQ2nHiB9PqHX95HzMcvaMHvP7bK5dl70/QfngE4",
+	"L6+/OPvief65GZZZXloXoJDMXzzO+iz2zDL9mWsARZNNnwnK0OF6c7sNJeHzJ/htWiOjkT/KXu/bn5tr",
+	"u++VrvL+47bfnK+lXOg4lQMTqb+gOTxyXiurSJXmwduBuRoaZfH0CxjEzJSzcez2iRPEXpXq/w8ylkhX",
+	"a3Cl7hcCBYUyASBCuD2Wyg88F75moTOHahr4m0iYtBT4AmfwoOCTworvL+qSKf1levX56320ubm5iyQd",
+	"QXnDd5f7ebxtNVrbOtnmstnobDY6jcZPxbSbNfV2Gc5ql01aaSntAbGIA+ezlxYTi9YWK5xJrsaXU4Cn",
+	"+JWyQ9MAs4e+HMSyDiT3lYQFxdxNd1r8rYQMiNoguR/W587Q0gDIk8zKBP+sBtAZT+SAx5Q/V5yqhRKl",
+	"+1uwVBVaCX46/gFy0hVJ/AmP+hQz9OEWh0Pso9uESkkYCn76RwCSPmSn5ExHun7V4btzz/d+Ov4hbySq",
+	"KG5VnRqyZPnAxe5rDsOr21S9EKYxn+JElXaGWvOAgF45TeES5Gc6vNNle6EcGr+hEYnQRDcqy/cnu0fe",
+	"rxu1OBuu+PAShjn8Lb2rTgBj/YqFbrz7Zy5ZmGLw76pmYcYYPkfRQhdGn6lq4b3B627ZQqcBxyPXLezH",
+	"PPzw1FUL07rgs+5T9cTpGqKDz0u6bQ14UmyGNUlIWQ05gxazRO7vl5dnSN/dWb2zXY48tg9MzbsGdslD",
+	"27Bszm0rsU/eEiZ1hWTQ5G8hfIGjiCOogm8ikeejXw28c5Y4c6XmGTvd0ygxeprUOaipvRLkLZ4IMqnT",
+	"Jrwpd8lQxyW0s97P0jpotrCdRg8qXEZvGtHZdnqm8eWQ4Igks5rcvJMBXXESu5/S1ZzXaxtk5x1GeQxN",
+	"Kc+c6Tg5Ew84rwWj72Wi/COJMrlVVwbfFAtzQ0qJSClN+XnbVz5XwWQqurZEeLWtVGeGZnXDIeWHj0la",
+	"L9RY8xSxTcvnF7Zfblt9uNSSA1lJlWV3R/ntLiLEZID7AmKMg7+/K0EmW/fnEWXycPpMwszRzAUs6TI0",
+	"CT8QMJgPKMMspDhWakI0CeHmpFV34QKJTo8FZd1PlG4HWoZWgJFarvZ1swgJycMPYq/Hgv3T4+PTg6PL",
+	"HwOU4Fs0wpIkug0Bi1AfCxqmrS4EWrnmiqcp+smufYSvExpOYjlJnBVCDRLoKhCgPmeR2EPB29N9Z10x",
+	"D6vX8/r0/PDozcnV4b/2/949eXMYoAHF0iq4lKjp9s9/PLs8DVCYTMeSO8/y8lgZVCAIwuzY8z1Yp+d7",
+	"7gI93ysuQr0F3yymL5V+YOYOHZs7VNl2HiLAbFGIMruE3LdVrGfRpaSfMVBU29J4pq/v7HUxH6nqPWwm",
+	"Qyu60/BqzVnj6l7MMJ2gvxKEBQjVPKk5KSN3srpHcupLA98xuNMglUOzGJE51jgrh02Fwu0swLb9n9Oo",
+	"2YwoLMT49bT5ofJw7l+AMA7Qmj2OfU9yiePFEAjHMSyxXj5FgRrmIJRHLuf8/LSTdg7Fc8s1my0jpI7J",
+	"8Xl66FN7ZNn6hKbvWAgihWmdPiYJQBoqzQqEr68Tcg21kviNkqroiKyjdFbRYzpKKeMHtrRSiJNkioK0",
+	"x0SQOk/NTy9EjwV50SfYQ+N06nQmOUz45Hpo86FvmhvpoKDH9HcYoUrqK3Oj/vHajHRH1dcI8BbhkW4M",
+	"AK+QSDFh3Ro0hdwLYc4d4iwCu4GgPJ7iMwZKPFQ5GOHkA5Hf43hSaTzV3dH0QHSjRtooiOcPHud+Vham",
+	"SC+wutxxPG9nJsBGjQyKCPYMNmsXXfeO1DNEp+TrMS3R7lr9Gq42c4nzCJs/36VM1+nmvoDSl3Gb35XO",
+	"5zjtPofKl4PSZ9L4iig/336d4nJ9A3aPaQs2eh6Nd2xT0arQgt321ktkWqu6SWRVnVeDVd34DwzMPSaG",
+	"WGe1khuSTLVJlU+koBFBwcZNszSea26461LmZNfgfY8NWPjzbPLp7a5acXWg7YPDXIt0QlRgaJVPoCSv",
+	"WrerLRF4hzyRSOhaMCnPN1hQMPjdV3ugi96dHykR3xQCys2jMCnrhavLqkNDP3cHxt09H4Am0VNvye0s",
+	"UA3Q80Wdvpnl2rfG7Fsqh2l5vcyI6qOJUBI5RyMsw2HB2cXQlE8SJKZCoVOhHlkyWms0Gu3mvaX3Z+Cf",
+	"qZGwG+h9pQ7gYt8rBn+qoSYlBSwaSnSznDOXwqlfPji82C91MFxCf87HMbzrvpviqMTsfkFCziKBJkxS",
+	"LabpZp7mlXwk87biODWqCozw3eXl2/L7E3N2TYREMR0QpcqBDCj0Kvy09zlcDCrStqCYQf/t3HJ2tts1",
+	"15Nr3nkP3ADupzPdPnmVkRK7vd0RDBT2XsNecsTNHv75YVdxlB/Ojy4PS4+/SJKkRYeykHaeyLWY3pAI",
+	"OmAKYYC4st1AI8omUl1zdEFYhCgECAY1G9IH5cRIDagrDsPgchNvN77FU4EC/fXc3dA/lQMmmSh98mhc",
+	"QZ+PzmwINBHodkglMelMuo5zhlMruqHNiGAmEGbTfMOaew/k4eK6haM9XPeepnfIhaDFwxwQCti9iJw+",
+	"i+qz5AZgdRQtmWSqcaBenT/IrLQ1BuxnK5e9ZHCbs51Z1HEB+UJkzYzX7w0Ln41sh3cvSJgQucjHBLyx",
+	"8AeLTn27zcJC5kBzAa2juazWcWlbTpdqHDp6MXpEjSO9eSWSk43pnTB6Z9lP3mn+crO1s7vZ3mnXYjE6",
+	"WXPBaN4SbmJdWhzpuwui+GxNcTVAp8aVVBdvPdT+uIQpcakOwpXNgEtPE+CxaPhvdeTiI8P4QXGazzUS",
+	"edm4yuoQyeqTXThuucTwmBoNHvtsF78Qn8twOMcGOAtr9RkSThIqpxdqQr09LW0pmbCUUoIsCaaSzP3B",
+	"ldi7AY8CX3eQXFSuhB1BXIsW9tLFDqWEchv7yzFrdCTRaCIk6usYLN0nniD9GbOdWywQFWICmiQIfmpe",
+	"E+9lJRbvX2t6DWtHDlvCY/oPMtWN6ykblLi1TscEbKxgujIRP1RxlRFhMnV0u4qrnxJ+ha6ZhbbHumdH",
+	"QqfhDxS3CYcCwhmuoUKKUpHX0SkjSJDkhob6v9BhISEEiUkywCERPoRH9lhawXSM5VD4KMTQOgXiDobY",
+	"0Vu6Z0dOj0csaT/WH+v0WI99g775Ri+RsutvvkErgcKI//lf/zfw0RkdE/VkLXtxtYNOFV6YI1oLEwLK",
+	"Po57DOnjUGuxpYVTUAjf9cTl4QIWDrGOjiJTsgAhYM0+8HVI6YEHOfbuG1OZTiVXu7tN8HgMvik1Q/BR",
+	"tyNVkoWPjGDxSTsNtZELpgw+5gb45tmnYF2Dpq9zizRg3NZ3GkJBVkVZ/bDaybaOyB0V2iULoDFOR3cO",
+	"tBIleCD9rJGq7/Tc9NPUtFWAjZpFLXmckAG9IxHSIpXQVsYrtZqIh/BfKMiu/kFZBP/FYXgVrPqwkAym",
+	"aU6UTofyTfit+ohOql0z9c1JpN5cCcC3rT+gk33/53//nxTSWS30Dvpok3R95OTofvoUrMIu8mdQaT8V",
+	"+qvVNtR1ZJLUcgREIBwLjq6J1GWsUVZjRBfxDtIa2OrQ1tU1OARksqUxqLCGTaWFX2PKhNTqZmrazZqr",
+	"Juo+EoFwjw0xi2KSdBDW9TDAY18az2x91xBcSiXqJ/wDgZUcc0amagXGcYWUpi+5+k/H+GE12L67OD0x",
+	"UQ5Ce8fV9OBe6zH7Mngj9YVT7zB1aVDCFRwyR3ifMpxM0SDmGFofjTllUlucY1Oyq/PRktHuWG13rbXe",
+	"UCppEhsaLzobG7e3t+sYHq/z5HrDvCs2TDEzeCczp2aUtXt25PneDUl0wqbXWG/qkYrY4jH1Ot7memN9",
+	"08TyApvLXUb1w3WZbvbWFjMvcph8F0tGbtOexT7EKl8TJWfgHlPXpQOl4o1R1omCeSFQkGH9uoPpATBQ",
+	"8+8es12nIJCHM7KOuvob5jzImGApoH3zBzoWhTZEfk8NY+h2SOM0VRwuqQlo6BN5SwhDIY5jEy2mBJ60",
+	"yyKAYbaYrAB4mqhs4XV+nmF9LJ7mCZZhOlQYk3PKbG2stUGS1KysJZ3lu/l+8svfzNZtX34LcTf1x+/r",
+	"sgGf3iuRSyvMgEetRqNQTtOlP7+YXN1Us7TdKn7Ol34vZJM2bDZprurYbFMNt314VUKq053759mKwlU9",
+	"MvOlL0uqnM5b/ZbNhc2qXhZLXcK3K4o82rq63u5gZztq7DR3dtrhy2h7axe3BgTjRri1haNGcwtv9gft",
+	"QbPf6jf6O61WGDW3ou2wudVvDBoN3NixNWY77Z1WczMV4tKqheowTUGfqvJ782BEiw1AbbkIXTnBLZeQ",
+	"FjvQBQtMIYJC9YFc+n+a829S9r2TH0uKGRVa/jl1hrzv+JDlSpN1vANOcs3Bf36fFu0ppOFbfcRNbc/3",
+	"ya5CNwPjXFF7tyBb+XvqJPL9VrJqJDoEMFdRxDu+aN+d/Ppj++QgvDv+pXt7fKD/93b0+jZ8vdP86Zfv",
+	"6Omb47ufLuPhSeufjZ8uT0ZaA1qSwEDnGRD7Z3sxXutIF4fwrSswtzVlKPtOSkHsl17hyGq+8Gaz9pvv",
+	"mHVCENAktxb46pGOjY5NChL0Qjd9KrxzU+c7ty91vvgaahcYSRdqEijELfEuSZxYbsr6HCeREhZ0nUdD",
+	"1srlXyto9FgOpugNVIvTTaitkxoYIhXoA+O3DAmOBjjZ06KSYtEhZoqdxjG/1cwoOOte7v8d5cQBaGgC",
+	"U/aY0XJnHm84FZiU2HVZaKFPBaroOYkFEpwz9d986/wegxIsprFl6oNje1krSyNhgzeeSiQkjU0VWqOM",
+	"uX0sSku+OQWiMuoQgGTvPkupROGdHLmZfc0WlANZf06xGT+rNJNK9MuV0YUV5CrpguaVa9zhAsKp8rSe",
+	"tSUwO3EfljQNKL5vd+sjLNX7mVmptFIhHnF2ne9vbpVx5FSbUlKhezQoyB1G/gQ0kqKslJ8PnWlLKyiC",
+	"08t+b7ZGo69P4Z66w+pdezqA+F1Uq9yjvoPZagTCUYQmYyR5j9lCWs1Go6S1O0prwt4OOepzOdTzq+Va",
+	"zazHiiW8qEDG1wdVx8egt8SkTLzVzoaSDsbamkaEfMWjaX2prqyJZ0ZIcy0ETSEx1E9LRCI4O3MWYVYc",
+	"0sBAKTo2lrTwiVmB4wIz9DrBLKQi5NVSR3trG53iD6gLHZDyUsduuwldvq3Usd8tNvTwuuGIoH2ejCva",
+	"ynW8fSNLOAUTAZQ4lP+FwxFRG7Hyldt98efPuqlZUcrpcp6KhZiRdTGiclhceV7Y0gHzrrB1oV7yqiot",
+	"bjZs6cPZeqNKKVkaDk10rAOLS0RKBYetGnB4ubPWbK61Nou7vMCjwibfEoB2KkO2m1tbW1uNJkiuZn8l",
+	"9VY/vS99qZHJj25RcpC6oK1w4WLBj/pKGbmBmLRRzV9sx6j0Bt0j7M/Krp9meow633er7/pZEbb+RKZ9",
+	"o2c43AKr+b2qF+UaRRlsHyCPm54Xn/IuEKUqfJpR0JuLKeh19HJXqf6zK5Efi10IEE+QI6KtIrdoaodN",
+	"4jiNH+x45WKg01jARHo6IP90v9paaGFeVxs15/sAvCzVER09wSCXn8r9PKlQHL6gDtlubtZ+9wxPY46j",
+	"S87f4kSXdW83txb4tJiMxzyRJDomEcU2jeax1FhNJwoW0lI19pPvzap9lZbigv7nQ/PnFEVfoBGROMIS",
+	"K1bkG1OsVv8wMl4cq9VRgcxlWp8RVd8QWSGnPsQE+bsUJMvJcuOyseOQ5XylQ6/jGc8NOE46WeYrpEae",
+	"Q1VHJAiLijZ0HWLMJjg2tR/3kLa1qgMDgSPfHLXEXmBLJtaywL4Mm1GLbA7aeKu/Hb6MlrfAaoCUWWDD",
+	"rPNJ0QjbxK3+ZtiOtsj24CXe6btG2FbY2u63t/vbO4NBqP7f7m6/vbUZNqPNRru5qf6v1YpeNrbbO5v9",
+	"AW4MdnfwFtnZ2W5tb5OXOG301Wm2Gu3my0zCm9eHxrXMVmkOc2D3aFrF/dL0QgJ0lxW5qcbBe4XlnMk2",
+	"5XLH3ZN33bdX54ffHx3+MMdCCzjRLFho821/ypmi++IjM8UCAf2S3K7Rrv3uCZev+YQ9kaX1fiY144Gr",
+	"57zKtYQ8w3JoDO4yLIn62TeKjNCNbZOE2JIbDn3M/NlUoBTv1hHUixI9BoWsUUUd671yI6I2wJZZ3NCI",
+	"JNdpRaWp/sde3rZmP2ZsQ7dDHhNdTgK6XYBeaNprm+Av+N1k85hq5qaRda5+rlXsGBFiHXWz3eYAkjXF",
+	"aOwGZVYnHej2eFYnyIqsUh7KtID5gn+F4vaAW29amNRS0RpPq6J99Xt+9Xsu5vcsU8kW1yebT65Pmo//",
+	"Dtlnu7Fb+719zgYx1QHDfyDl9J2NUl5OOd1wSNzHRxUMSv25XSlN5FpmqJF8RnFSWu0QCygw0yeEOdKB",
+	"dpsaEguCA4TGFXpP0yyEF6Ozg9c++u7s8I0SRs5O3vTYAKKaBuUdZ1e2mi30D/pq1ZST0XWG9DNIGQUB",
+	"IyPxusaEu/4hj5U2aCZvNTKlHq1Aw6tVsw0TSRriJKFEu7ldpd9t+fxC2F7Qe2UCRkEEobIgcyzgwjrI",
+	"zMxLCxXpyLpdeu/lmXP44QxrWpBUFnogP4U9+HclOrRebvYbW3i3vdNokUZ/52XU3NpqD6JWGG22d5u7",
+	"2/AX3u1HUeNle7eJw612Y3sTN7bJy+ZgK0xFh9bW4x1OGROzzxDWZOUrC/usLKzdai0wxzjhIRECSrI9",
+	"Iv/THMXhJ8vwvo2P9p9X8wy2p8xp7WxSHWYMuClrYmE8gZ7nmjmt1rTM5sjvQxScBWnOI9Lqr0SqYKRK",
+	"kQbMvg6WfDVZkfuu7uOZq2rHaWf95o04W04+tFD6WeTmC/iUEpurIgSzyfbUKOMZNBalHgOTEsiUTr17",
+	"o8zaguYsLYo/I9FS0WOZzYqzkKQRjNZJAT6otBA1QQKPCJIJZgKHmjoKXb8vL/T2GJVoJYC9XF4eHqTd",
+	"VkB3T/MMshwl2ESapmRjGG2McYD6U2QKrGjjHIaOWDg2blNdMw40DHdxOl/KTahT4HZsg2jFMSqKVRNs",
+	"Zb6EgncXBxDnZnLPdGAc1KQMnPh70zXX7a1gEyqCs8OTg6OTN8EehPZJgbrHb1E4JOEHlEyYyIFVSDKG",
+	"L4z4DYGYUMlRWv7qdkiYngSSSKCa7zcVaUucxVNfwSzv1sozNybRykDHTWI3Es0HHYpNdcXTHLj2UIgF",
+	"WaNMECaopDdEHRVCwQFhU5PEpfucBVBHdKjwMAPHHgq0V8MMzXkpANA61jWo60ILjO9NAQsgHJwRFkF8",
+	"LHwgxR8fYm8giTGFf8SJ1kUhJ8coZpDkZQ9SSKhEYs+wfHVpnLIhH6CywWbsMa7PNloz+Vwy6wqApT4X",
+	"UIZnZApNKZ7C4fs11eSryfVrqslTG2Mdz5Dhc9HvWa+toC9uTm0xty2N6nI9YyUoDe21uUztXCBgUGkd",
+	"dH3iwHJK5F4WXZnGX1TkcQDo703i6KCqJIeOG622h5w35keq+WiRKLiscuLPDtTyI2zgW2WPbyUUf4HQ",
+	"O3th243dLDk3NW9kpRKyAoT175ytm3l/wACCdikpWqyU9YTKycjQV+gWC4TjhOBo6tilH1M10jy8rk0/",
+	"FSsq7RaOqhVDgtTAyZnSoc9j09xiQGNJEmhKkctQ7jEnRRnNz1DusTopyqiYoYxWIBKgxwKFY8FM++7V",
+	"e1OYM+l9ofTlPQcaZkCP4YE0HXiyPgNw9OrgTWL7rUm60KJhktqEbnH84Z6c6P300O5JiH4NBwISuinu",
+	"WZb8LG15twWYkl2C7bNa/eWnSLyerfjzh8i6TgWLOoLajICcyTGFqsBuyLv/sVYcY53QN1hAKknNW0Ax",
+	"sG6ZRNvjg+OpTbLVibYnzXDzfHB8efTrycG71smv11uLJ9i6fS7nZ9emt/yPlFobOoTkHv4wPxo5nVHz",
+	"dqGzbMWYhHRAQyfd1omY0kQcsx7LfktH7uUyH7XxKR9tBS/3mDNqD+wItuOGCJDuiYFu8bSMoGYG9LSd",
+	"5kMued0kvAzqbiqOXbQmEWnFL9PmV2tmYXjVmnPd1M2qH9v7Bw3AXopwfcEcwDp7KjGMuKt/gjRCasT+",
+	"q/Qjj5NYODfMt+FUYihPzavFYGp9o25W3UPuanOZu1pmnnoqgeGPld9XR/yZY55pd9pbBjeWFSKqlEaL",
+	"Q1/9dTne92jeuv20wOd9keUm3s2p2K+L60INuGLxCi1zZBUmwGyfK5tgnhk5poxs+KhQJkApuIVSAziR",
+	"FMfOlyDWPK1d5Qaur6Nj/AtPekwHkKemFYSVQukq/B2E0+pwYPW3b4DSjEekx1bmVX1wSlWs6k0UCkH4",
+	"2o0RlJWtQEY5T0ul2Mj0ViuwHSPAPiIm4bDHbI9mFqWrNE4dBZ+0i0p6arkgerWPdmM3WAW3oym7avvb",
+	"ipxbTp1YKOkNlVO0Ioha/cHp+XH35BJi6uYHzOdkxGVrNDg01hUN1dlp4gnlH53yMdaVZhANPEU5VpRN",
+	"mNHkrbk0uVVOQnfhxho+Mrs8eGDXUZlDzsgt/J1jP8sT1CcM4H/uPLwUkl8ZeQ1Gvr1sEvU8Nm6ffQ13",
+	"f+6xgsAg94E1PEGk/FzxZdZesuFolhsfsz+uFral5KQLLAQPKdiiTTmf1LjQY6m0ico1GRMb78ZbdMBw",
+	"YmoeUaGkHBS8ObxEhe2Ykk2mr7H6cJZz1tYWGSrnm1qOMlL1YBL+VUv/glr6gsTVOfcKLcnxMn7Vkxxo",
+	"PKWmVNsNkh1fbSUrR7JeiEV0rR5bwaleZGXfaq1odR1siHnjqtKzWDyF8m7tYI6Kpt5W7MK2sVPXxyo3",
+	"JSoPCtS1yVSc8sp3RlqFItsFzcxk8fgzipDxEpfqPD2WU3rQMjrPvSpOgTYvmb1TopJsNRro7/wWJ9Hc",
+	"MgYVVHDdTr48zXlKRWJZLlQHKM+ED6Un8Dz40NZl8+XT8KHs6VdB/88t6N/Df5WoX6P0zmeJ7q8MzUYr",
+	"JnjlmkgtoiuGARHturZGRBgE0RcyaJX0n4+Z9hVbwaYSEUnQLZ/E0Z6O3laf6DGTQpovQmESAXIR9Kaz",
+	"rxtbr/QbkyGgg/Tt0BUnoD7TVvw0cN4YcUxOaxaUnYWifyBknGeIWZx1qc3vAGImH7dIRoYObohpWiEq",
+	"y++9IQkdUAIVRoZY3+aFqJvBhQP7wScpffFHdR3fxzhL488bl43deeW/5hzu17pcX+tyPVFdrhqR7A8p",
+	"ybX7GepU/u6D1//MdUU0F0WzckWupKEjWRlZqiBZleY8LS1UlbmJH0OiOgZxCrutPZVIBSNN9CvITxAq",
+	"TjELCUplDqFFKT9tbQWSjJsZpqSqEQ6HlJE9hCHZC1GZZZVhaC2Rk7t6zJgWoHS97bUPyY6/6VaKv6ER",
+	"nuq5JEe/9dhva2tr8D81JMtEW0nT2HzrdbV5j6votzRp0M8MFnoCm0z4GwoODw6gk4JxtGZDfRS8Pj/9",
+	"6fDEvqRGohXChgpEEYomBEU0pteEhQQ+f8+3Zya0f63UWrpvVqDftetFK4xnXuNoklgzEWXpr2OSUB7V",
+	"mTWFEmKcEfVjj6XAygw4qcXGMQTFXJCiaafHrBuzKm+2NMlvJu7xwgZhLy3ippxHw3xZwVUvxCp1f0K3",
+	"7588dMtgzyIe3+0HiCO1PL6KSv45c+iygJsc+llOAOwD2IkmUoqV6DvSsb9QgQaU4XgPMW6ZmbFgU6FZ",
+	"V2Uu2r1fcfLDDAJ94eSwPLcusmioz8VvTHSP3qbJz87x6fU/mCyoxKO8dITywlGlGHjT3Mjo9cINM9M+",
+	"vjyBBDHHI6IbcWV9wQO0ghmaMN3DK11pzru9mjaMNdm1AkCmtPnAkPmuDNZL07a6dheLuu0ykfWfE5JM",
+	"T02iXR3H3RkGVLh3XO2EqAueyEfIg9IsptVo+FlKVNZ6v6P5Qso5u9LrNF9utnZ2N9s7bX+WZbuN7+27",
+	"WafmS8tGLg/P06zUi8vT/X9clAYaGRaT/yqo2brdMqRXhqEOgRsRibP+7HJfbcHrNO0iJZxAp6FYLlR6",
+	"aao9M3JnHuhcWJv96P6mMEut6mJfXQ0ucWznrh9JZ1BOYd+5Oa97ugcaHF2E0y3M4pbibQv72edRIwWQ",
+	"dK8O5Ulbis/pJ7hvzNJKrTUN0/kAaEuhN7j2Nrv91aF/uFbuiiI6wlmncRRT9gG6wkM9j8shSYBTqm/Y",
+	"T45J0mPFD44Nl9ZJVtg0Hdfv5U3ylzqKOf96Wu7yBtMY92NQC4tE1Tiu8/HLkBRtViZ0v8VcKZm87Z0K",
+	"XxfZlvjDjDZj+Wc6PdQiqoj+7TGlgoNr3apA1ideWa3S3IkHlabM6M9Pxz/Uoj+iigDVvsu51adX7ika",
+	"Dxna3LS0eUnSXBc0DyfNLmXWYFrAaZJCdA59NKidds1Ja7Cld/Z5E8xaxsiFrZDLipwP8vsuVwWyZm+e",
+	"lDRUMISJrAp00mTM0kAl0GuhML05AVox1pk+j6aKPgUX7y7ODk8OFF3jSUbjqLDFmSz9NZO8cPCtkpHs",
+	"ZZQ3VT1CLEIcEe2JtbhsS5w4tifbH0jkyoupYWmkkbvKMUlGmBEmq2OKHoHYltGeovw3Y52pe/lzq1yI",
+	"qD5U4H3O8u7LRoGoWnH3KYjqEiE2XwnoA5T1mpXg55LCgl6+8THFZTegfSb6O6MGc+uVvGP035OMmOri",
+	"QANKEqVXp3cqw3uotQbRZcbMmN2s4j2ui79HkffpCbTcZ6/kPvWldxSFP7iK+YbI2vfo/vJLlQau9NVa",
+	"him0IikR+sfM7rVabq+aU1/oy1id/Nli2vG0WIYK0lIetdpQWZmhknXkVNxsKeRO4whKyICoC00QjapW",
+	"lo4B0pUtb4Tv3hJ2LYdeZ7vteyPK7J/N1JYtZKKQ6tPTGOcqidQsTQIn0MlMQ2rzyyvMIgx0OdtqxwuT",
+	"0Vqj0Wg3X/7BLXJuqaF6JrmlSg49mGA+jomtrLLQgja2zDGeZrQdlXu5oXCjeZEzkrrFQfGC6sqrYJKD",
+	"VAuTUl2gpjakNGOrPaaulzZYgSGtzEoHM1q2BtnwKW4HvjaAQSM6X2lNEy3dKAphFMKieQ2CN+At06rV",
+	"VAqU+ANhcyxbj5KcPqKMjorVUE7AQcVZPHWTvutcdIUUaqvnFiT5iX+AxEVWTiUX/dYcorJA9nkelp/Z",
+	"0PYcyeyDrGsZHKtpXepkn7WvpWZddf3Sq/e53RN/Ct3PmsHKspsXNIOlYlBmB8u5WXOGMGSlJ1MCRGha",
+	"abtj9liPackLCRoRRAYDEkrRQfebz3w3HqrHco0EJEc4ji0byOXJlWIclE/pMSjaCc58TZLtV9errW4d",
+	"lBAI5YK87KrpyZ0iFVTG0wobWwdhNu2xwSQBp7mJn1Db0FFhUanHel4P0EdhFwnRoqtL1PfN2tx2AC4t",
+	"L6NmDuk6vsUxMcgpxoRF+dkv9I9oxcBXABDKwbp632dTGpgi0yKsIg/Hz2w+/CKsIgPTk5gNF+IWXw2H",
+	"z89weB/zKBo8Nj5m+DrXdOgQq2WDZ9J47z/GVXxKS16de7hsTbvfqy2vJmpnqmMda56gd8WwEbGOAiq6",
+	"NgZDNzNKJiQtdg6DdHfxnOY4wlOlDkcErfAxYciJCl/d67GgzDSctkqCvAal3xKmvhq5PZAqypAfOTt9",
+	"JhbCz2n6KthrTN/2BEeUXUM3I41Qpii+EgfA9gq2WcnDD8JzzfdAI+rb8x0EsY6NCjKw9PoTfItGWJKE",
+	"4lgvu48FDVFCBJ8kIRFoha6TdbSG3vA48tExZVDzv3ud0HASy0mCY3SW8GgSShDE8pttlWx2//T4+PTg",
+	"6PLH4g4HOBbkUcyArSc0A27Xlxyzu1PfEDhDJ35/9sDiFmqT0o2PLvbMlRQy0Nb0MxbD4Kr8jaWuxhxS",
+	"Pztv4++bdD1Egsmw4D4ZpnD8fw63ZGHT8+8hV4veSMgN/wCIVm6zP4fnWpqQ/ANh+SgoIsSl+hVM4laS",
+	"gWHGsjKRQ3XvQmNFogI6q2jreWECCIY1TXNQF+mVRT2m53PMH81AJ42oqRFn6wgWqbAcs9SGY17Xq+kx",
+	"oVCNRELNrCeEyns6VyEncOUyA8qkJA0SWPV9tOgSCuXa/RmzlIEPN0tcRwdaIhM2MExBCFIR1cDq6IiC",
+	"lzEHTO+BRKo9iwkwswXrH/w+6SM2nn4ihD6KOvdJD6y8Tod3tgoyZjNO/5gSHY4KrErJZzrWvE9wAsk1",
+	"Ch10b1WNQ+RurAuRQUuiwPx5xAITIy7QyuZ2o6F7koaYoT7JrpVOlNHNzArkwHQjHfBkhAgLeWR6cEqn",
+	"Y7Gaguu85e8uTk/A7OsUcMMjgozhl4L5lYwl3EZe7emyV2r5CG6AIMzIb670X6Wpm/DkgoSJkjbUWAH/",
+	"nmni2Ow3cH3uBOvP7IW5VNKNu7Xb29s1BdK1SRIDVEn0rNf/JV1jKSp7HYXBvjfCd5eXb73OznZb/ele",
+	"nUUgR7VU49aZea3konCowcSVjPOzd37YPfB874fzo8tD773SB+BWq7mxvNr8d+vbl7eN/vG7m/3b8+nL",
+	"n+Q/dz780zPDXLsQ/GAEp1dwi9WoZCIkiY7GQlf2eAL/nDnJOSIS0A8D/M9LzH9PllASThJIuoYKLOWx",
+	"5TXZQ+q+uMd+VEhnzLwe9XIUoWjk3GTH8rCws/Q7D01kPLc042siY70Yz+7IxBttbTXqK1wjKFH0vXaD",
+	"Nbdebq23tnxvTBKoxAohGc317U3fSzGo1EP2BwzGSlG5vhHmi8UgfJkUyXICs2w0lxM8lc+N1M1JTK5J",
+	"FleVxc/22ErBF5+Zt/XdQiFOklzCzWq+U36PQX6j6eub+thNZovOx8/WV5aaaOsbVsulKUI9cXbhgsFM",
+	"6bKeSzTTQjmCluo1CqSsUSBijTIK9vIzxTk5IK4mI+mgLyNPffVdzw98Gju3d8nIp4yAZMYvBylnYp+6",
+	"PZa9knUdn5ORlxrP0vQY2WN9EnN2raRL/6EZe49NwrRcU0u0WDDuZjmq9oxTeJ6pePfwsJ4FiePXwJ5n",
+	"GNhzH3EsKq8bHx18m+uwcylOHX+dkwO9cGagewf+PLmBz1lvfHrCcuny5T9FpNK9dzVvsfpoLI7diRxq",
+	"A9Z+aiT9+T2UUyPJTbXfSj/VPjtr9FfSBvweaQ/cSjDCHwhKJixAMRWSQC1VNJRy3NnYiHmI4yEXsrPT",
+	"2GmsKmRJYq/jbYCFxmyh+OkzOiZqT2sKSljSfmyduZRdo+7ZEZqwiCQo2LhpBh3kOBgpZ35WX1X4Tpkw",
+	"R8vU5XoKMRcgN+V8/5B0N5MSaEqiddzSt0Zx5azPcRI5iYsrTkFqXRnHKa8uTOdNZ7lySGiCCi9ltZvc",
+	"NdpmBbMr3OdMJty4jkRpsduVsQ7foZwVnlwT2WO6IlpHTRDqcG8+kSEfgaoviVK2CYlErqyt9vckk1gN",
+	"Ej1GbkgyhS6fiMSC5NZu68B9ev/p/wUAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/openvest/openvest/internal/auth"
+	"github.com/openvest/openvest/internal/banking"
 	"github.com/openvest/openvest/internal/config"
 	"github.com/openvest/openvest/internal/httpapi"
 	"github.com/openvest/openvest/internal/investing"
@@ -25,6 +26,7 @@ type App struct {
 	Store     *store.Store
 	Auth      *auth.Service
 	Investing *investing.Service
+	Banking   *banking.Service
 	Now       func() time.Time
 }
 
@@ -48,6 +50,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		Config: cfg, Log: log, Store: st, Now: now,
 		Auth:      auth.NewService(st.Auth(), now, cfg.TokenTTL),
 		Investing: investing.NewService(st.Investing(), now),
+		Banking:   banking.NewService(st.Banking(), now, banking.Options{DormancyMonths: cfg.BankingDormancyMonths}),
 	}, nil
 }
 
@@ -56,7 +59,7 @@ func (a *App) Close() error { return a.Store.Close() }
 
 // Handler builds the HTTP server.
 func (a *App) Handler() (*echo.Echo, error) {
-	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing}, httpapi.Options{
+	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Banking: a.Banking}, httpapi.Options{
 		Logger: a.Log, MaxBodyBytes: a.Config.MaxBodyBytes, Ready: a.Store.Ping,
 	})
 }

@@ -21,6 +21,10 @@ type Config struct {
 	MaxBodyBytes int64         // OPENVEST_MAX_BODY_BYTES, default 1 MiB
 	DBMaxConns   int           // OPENVEST_DB_MAX_CONNS, default 32 (PostgreSQL)
 	TokenTTL     time.Duration // OPENVEST_TOKEN_TTL, default 1h
+
+	// BankingDormancyMonths is OPENVEST_BANKING_DORMANCY_MONTHS, default 12:
+	// the inactivity period after which an ACTIVE banking customer becomes DORMANT.
+	BankingDormancyMonths int
 }
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
@@ -33,6 +37,8 @@ func FromEnv() (Config, error) {
 		MaxBodyBytes: 1 << 20,
 		DBMaxConns:   32,
 		TokenTTL:     time.Hour,
+
+		BankingDormancyMonths: 12,
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("OPENVEST_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("OPENVEST_LOG_LEVEL: %w (use debug, info, warn or error)", err)
@@ -49,6 +55,11 @@ func FromEnv() (Config, error) {
 		return c, err
 	}
 	c.DBMaxConns = int(n)
+	months, err := envInt("OPENVEST_BANKING_DORMANCY_MONTHS", int64(c.BankingDormancyMonths))
+	if err != nil {
+		return c, err
+	}
+	c.BankingDormancyMonths = int(months)
 	if v := os.Getenv("OPENVEST_TOKEN_TTL"); v != "" {
 		if c.TokenTTL, err = time.ParseDuration(v); err != nil || c.TokenTTL <= 0 {
 			return c, fmt.Errorf("OPENVEST_TOKEN_TTL=%q: use a positive Go duration such as 1h", v)

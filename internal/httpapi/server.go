@@ -21,6 +21,7 @@ import (
 	"github.com/openvest/openvest/gen/api"
 	"github.com/openvest/openvest/gen/spec"
 	"github.com/openvest/openvest/internal/auth"
+	"github.com/openvest/openvest/internal/banking"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -39,6 +40,7 @@ func init() {
 type Server struct {
 	Auth      *auth.Service
 	Investing *investing.Service
+	Banking   *banking.Service
 }
 
 var _ api.StrictServerInterface = (*Server)(nil)
