@@ -46,17 +46,22 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-// startServe runs `openvest serve` until the test ends and waits until it is ready.
-func startServe(t *testing.T, addr string) *syncBuffer {
+// startServe runs `openvest serve` until stop is called or the test ends,
+// and waits until it is ready.
+func startServe(t *testing.T, addr string) (out *syncBuffer, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out = &syncBuffer{}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve"}, out, &syncBuffer{}) }()
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
-	})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			require.NoError(t, <-done)
+		})
+	}
+	t.Cleanup(stop)
 	require.Eventually(t, func() bool {
 		res, err := http.Get("http://" + addr + "/readyz")
 		if err != nil {
@@ -65,7 +70,7 @@ func startServe(t *testing.T, addr string) *syncBuffer {
 		res.Body.Close()
 		return res.StatusCode == http.StatusOK
 	}, 20*time.Second, 50*time.Millisecond)
-	return out
+	return out, stop
 }
 
 // TestEndToEnd drives the real command: `serve` on an empty database
@@ -80,7 +85,7 @@ func TestEndToEnd(t *testing.T) {
 	ctx := context.Background()
 
 	require.NoError(t, run(ctx, []string{"migrate"}, &bytes.Buffer{}, &bytes.Buffer{}))
-	out := startServe(t, addr)
+	out, _ := startServe(t, addr)
 	banner := out.String()
 	require.Contains(t, banner, "Created the sandbox organization")
 	sandboxID := regexp.MustCompile(`clientId:\s+(\S+)`).FindStringSubmatch(banner)

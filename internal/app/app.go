@@ -85,15 +85,37 @@ func ParseInvestmentTypes(list string) ([]string, error) {
 // PurgeExpiredTokens deletes, every interval until ctx ends, the tokens that
 // expired more than a day ago.
 func (a *App) PurgeExpiredTokens(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	every(ctx, interval, func() {
 		n, err := a.Store.Auth().DeleteExpiredTokens(ctx, a.Now().Add(-24*time.Hour))
 		if err != nil && ctx.Err() == nil {
 			a.Log.Warn("purge expired tokens", "error", err.Error())
 		} else if n > 0 {
 			a.Log.Info("purged expired tokens", "count", n)
 		}
+	})
+}
+
+// SweepDormantCustomers moves to DORMANT, now and then every interval until
+// ctx ends, the banking customers that have had no activity for the
+// configured period (OPENVEST_BANKING_DORMANCY_MONTHS). Running it on
+// several instances at once is safe.
+func (a *App) SweepDormantCustomers(ctx context.Context, interval time.Duration) {
+	every(ctx, interval, func() {
+		n, err := a.Banking.MarkDormant(ctx)
+		if err != nil && ctx.Err() == nil {
+			a.Log.Warn("mark dormant banking customers", "error", err.Error())
+		} else if n > 0 {
+			a.Log.Info("marked banking customers dormant", "count", n)
+		}
+	})
+}
+
+// every runs fn at once, then every interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		fn()
 		select {
 		case <-ctx.Done():
 			return
