@@ -85,6 +85,12 @@ type CorporationInput struct {
 // earliestBirth bounds dates of birth from below.
 var earliestBirth = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 
+// dateOf is the date of t as dates are kept: midnight UTC.
+func dateOf(t time.Time) *time.Time {
+	d := today(t)
+	return &d
+}
+
 // apply writes in onto a, checking each field against the application's
 // type and the rules the spec cannot state. Invalid, naming each field.
 func (a *Application) apply(in ApplicationInput, today time.Time) error {
@@ -107,7 +113,7 @@ func (a *Application) apply(in ApplicationInput, today time.Time) error {
 			set(&a.LastName, p.LastName)
 			checkBirth("individual.date_of_birth", p.DateOfBirth)
 			if p.DateOfBirth != nil {
-				a.DateOfBirth = p.DateOfBirth
+				a.DateOfBirth = dateOf(*p.DateOfBirth)
 			}
 			if p.Address != nil {
 				a.Address = a.Address.Merge(*p.Address)
@@ -129,13 +135,20 @@ func (a *Application) apply(in ApplicationInput, today time.Time) error {
 		if a.Type != TypeCorporation {
 			reject("individuals", "only CORPORATION applications list individuals")
 		} else {
+			people := append([]ApplicationIndividual(nil), *in.Individuals...)
 			total := decimal.Zero
-			for i, ind := range *in.Individuals {
+			for i, ind := range people {
 				field := fmt.Sprintf("individuals[%d]", i)
 				checkBirth(field+".date_of_birth", ind.DateOfBirth)
+				if ind.DateOfBirth != nil {
+					people[i].DateOfBirth = dateOf(*ind.DateOfBirth)
+				}
 				if pct := ind.OwnershipPercentage; pct != nil {
 					total = total.Add(*pct)
-					if ind.Role == BeneficialOwner && !pct.GreaterThan(BeneficialOwnership) {
+					switch {
+					case !pct.Equal(pct.Truncate(2)):
+						reject(field+".ownership_percentage", "has at most two decimals")
+					case ind.Role == BeneficialOwner && !pct.GreaterThan(BeneficialOwnership):
 						reject(field+".ownership_percentage", "a BENEFICIAL_OWNER owns more than %s%%", BeneficialOwnership)
 					}
 				}
@@ -143,7 +156,7 @@ func (a *Application) apply(in ApplicationInput, today time.Time) error {
 			if total.GreaterThan(decimal.NewFromInt(100)) {
 				reject("individuals", "the ownership percentages add up to %s%%, more than 100%%", total)
 			}
-			a.Individuals = *in.Individuals
+			a.Individuals = people
 		}
 	}
 	if len(bad) > 0 {
@@ -229,11 +242,17 @@ func (a *Application) refreshStatus() {
 	}
 }
 
-// invalid is an Invalid error listing the failing fields in its message too.
+// invalid is an Invalid error naming the failing fields.
 func invalid(what string, fields []errcode.FieldError) *errcode.Error {
+	return fieldsError(errcode.Invalid, what, fields)
+}
+
+// fieldsError is an error with the code that names the fields, in its
+// message too.
+func fieldsError(code errcode.Code, what string, fields []errcode.FieldError) *errcode.Error {
 	parts := make([]string, len(fields))
 	for i, f := range fields {
 		parts[i] = f.Field + ": " + f.Message
 	}
-	return &errcode.Error{Code: errcode.Invalid, Message: what + ": " + strings.Join(parts, "; "), Fields: fields}
+	return &errcode.Error{Code: code, Message: what + ": " + strings.Join(parts, "; "), Fields: fields}
 }

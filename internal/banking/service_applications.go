@@ -128,10 +128,8 @@ func (s *Service) SubmitApplication(ctx context.Context, org Org, id string) (Ap
 			return err
 		}
 		if a.Status == Draft {
-			missing := a.Missing()
-			e := invalid("application "+a.ID+" is not complete, so it cannot be submitted yet; complete it with PATCH /applications/{id} and POST /applications/{id}/documents", missing)
-			e.Code = errcode.Conflict
-			return e
+			return fieldsError(errcode.Conflict, "application "+a.ID+" is not complete, so it cannot be submitted yet; "+
+				"complete it with PATCH /applications/{id} and POST /applications/{id}/documents", a.Missing())
 		}
 		if !a.Status.CanMoveTo(Submitted) {
 			return errcode.New(errcode.Conflict, "application %s is %s: an application is submitted once", a.ID, a.Status)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/openvest/openvest/internal/banking"
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 )
 
@@ -231,6 +232,10 @@ func TestApplicationRules(t *testing.T) {
 				{Role: banking.ControllingPerson, OwnershipPercentage: pct(20)},
 			}}
 		}, []string{"individuals[0].ownership_percentage", "individuals"}},
+		{"ownership to a thousandth", banking.TypeCorporation, func() banking.ApplicationInput {
+			third := decimal.RequireFromString("33.333")
+			return banking.ApplicationInput{Individuals: &[]banking.ApplicationIndividual{{Role: banking.BeneficialOwner, OwnershipPercentage: &third}}}
+		}, []string{"individuals[0].ownership_percentage"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := b.svc.CreateApplication(b.ctx, b.org, tc.typ, tc.in())

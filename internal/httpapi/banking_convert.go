@@ -133,16 +133,15 @@ func apiApplication(a banking.Application) api.BankingApplication {
 	out := api.BankingApplication{
 		Id: a.ID, Type: api.BankingCustomerType(a.Type), Status: api.BankingApplicationStatus(a.Status),
 		Email: optional(a.Email), Phone: optional(a.Phone),
-		Documents: mapSlice(a.Documents, apiDocument),
-		Missing: mapSlice(a.Missing(), func(f errcode.FieldError) api.BankingMissingField {
-			return api.BankingMissingField{Field: f.Field, Detail: f.Message}
-		}),
+		Documents: mapSlice(a.Documents, apiDocument), Missing: []api.BankingMissingField{},
 		CustomerId: optional(a.CustomerID), DecisionReason: optional(a.DecisionReason),
 		SubmittedAt: optionalTimestamp(a.SubmittedAt), DecidedAt: optionalTimestamp(a.DecidedAt),
 		CreatedAt: timestamp(a.CreatedAt), UpdatedAt: timestamp(a.UpdatedAt),
 	}
-	if !a.Status.Editable() {
-		out.Missing = []api.BankingMissingField{}
+	if a.Status.Editable() {
+		out.Missing = mapSlice(a.Missing(), func(f errcode.FieldError) api.BankingMissingField {
+			return api.BankingMissingField{Field: f.Field, Detail: f.Message}
+		})
 	}
 	switch a.Type {
 	case banking.TypeIndividual:
