@@ -50,15 +50,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, org Org, id string, in Con
 		if err != nil {
 			return err
 		}
-		if err := majorChange(in.Major); err != nil {
-			return err
-		}
-		if err := changeable(cust); err != nil {
-			return err
-		}
-		set(&cust.Email, in.Email)
-		set(&cust.Phone, in.Phone)
-		if err := mergeAddress(&cust.Address, in.Address); err != nil {
+		if err := in.apply(cust, &cust.Email, &cust.Phone, &cust.Address); err != nil {
 			return err
 		}
 		now := s.clock()
@@ -104,15 +96,7 @@ func (s *Service) UpdateIndividual(ctx context.Context, org Org, customerID, id 
 		if ind, err = r.Individual(ctx, org.ID, customerID, id, true); err != nil {
 			return err
 		}
-		if err := majorChange(in.Major); err != nil {
-			return err
-		}
-		if err := changeable(c); err != nil {
-			return err
-		}
-		set(&ind.Email, in.Email)
-		set(&ind.Phone, in.Phone)
-		if err := mergeAddress(&ind.Address, in.Address); err != nil {
+		if err := in.apply(c, &ind.Email, &ind.Phone, &ind.Address); err != nil {
 			return err
 		}
 		now := s.clock()
@@ -184,6 +168,21 @@ func (s *Service) MarkDormant(ctx context.Context) (int64, error) {
 			return total, err
 		}
 	}
+}
+
+// apply checks the update against the customer it concerns and writes it
+// onto the given contact details. Unprocessable: a major change; Conflict:
+// the customer is CLOSED; Invalid: the merged address lacks a required field.
+func (in ContactUpdate) apply(c Customer, email, phone *string, addr *Address) error {
+	if err := majorChange(in.Major); err != nil {
+		return err
+	}
+	if err := changeable(c); err != nil {
+		return err
+	}
+	set(email, in.Email)
+	set(phone, in.Phone)
+	return mergeAddress(addr, in.Address)
 }
 
 // majorChange refuses changes that need a new application. Unprocessable.

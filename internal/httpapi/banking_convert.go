@@ -65,14 +65,12 @@ func optionalDate(t *time.Time) *openapi_types.Date {
 	return &d
 }
 
-// domainDate reads a date as midnight UTC.
+// domainDate is the time of an optional date (the domain keeps its date).
 func domainDate(d *openapi_types.Date) *time.Time {
 	if d == nil {
 		return nil
 	}
-	y, m, day := d.Date()
-	t := time.Date(y, m, day, 0, 0, 0, 0, time.UTC)
-	return &t
+	return &d.Time
 }
 
 func addressPatch(a *api.BankingPartialAddress) *banking.AddressPatch {
