@@ -128,7 +128,7 @@ func TestCorporateOnboardingFromDraftToCustomer(t *testing.T) {
 	require.NotContains(t, people[1], "ownership_percentage")
 	require.Len(t, c["accounts"], 1)
 
-	// The individual is there at its own path, in the seed's shape.
+	// The individual is there at its own path, in its documented shape.
 	ind := getJSON(t, tn, "/customers/"+c["id"].(string)+"/individuals/"+owner["id"].(string))
 	require.Equal(t, owner, ind)
 }

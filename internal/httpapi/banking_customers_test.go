@@ -30,7 +30,7 @@ func TestCustomerCursorPagination(t *testing.T) {
 		list := getJSON(t, tn, "/customers?limit=37"+cursor)
 		for _, item := range list["data"].([]any) {
 			c := item.(map[string]any)
-			require.ElementsMatch(t, []string{"id", "type", "status", "email", "created_at"}, keys(c), "the seed's list shape")
+			require.ElementsMatch(t, []string{"id", "type", "status", "email", "created_at"}, keys(c), "the documented list shape")
 			seen = append(seen, c["id"].(string))
 		}
 		// Customers created while the walk goes on are newer than its start.
