@@ -44,6 +44,192 @@ func (e AccountStatus) Valid() bool {
 	}
 }
 
+// Defines values for BankingAccountStatus.
+const (
+	BankingAccountActive BankingAccountStatus = "ACTIVE"
+	BankingAccountClosed BankingAccountStatus = "CLOSED"
+)
+
+// Valid indicates whether the value is a known member of the BankingAccountStatus enum.
+func (e BankingAccountStatus) Valid() bool {
+	switch e {
+	case BankingAccountActive:
+		return true
+	case BankingAccountClosed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationStatus.
+const (
+	BankingApplicationApproved     BankingApplicationStatus = "APPROVED"
+	BankingApplicationDenied       BankingApplicationStatus = "DENIED"
+	BankingApplicationDraft        BankingApplicationStatus = "DRAFT"
+	BankingApplicationManualReview BankingApplicationStatus = "MANUAL_REVIEW"
+	BankingApplicationReady        BankingApplicationStatus = "READY_FOR_SUBMISSION"
+	BankingApplicationSubmitted    BankingApplicationStatus = "SUBMITTED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationStatus enum.
+func (e BankingApplicationStatus) Valid() bool {
+	switch e {
+	case BankingApplicationApproved:
+		return true
+	case BankingApplicationDenied:
+		return true
+	case BankingApplicationDraft:
+		return true
+	case BankingApplicationManualReview:
+		return true
+	case BankingApplicationReady:
+		return true
+	case BankingApplicationSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingCustomerStatus.
+const (
+	BankingStatusActive  BankingCustomerStatus = "ACTIVE"
+	BankingStatusClosed  BankingCustomerStatus = "CLOSED"
+	BankingStatusDormant BankingCustomerStatus = "DORMANT"
+	BankingStatusEDD     BankingCustomerStatus = "EDD"
+	BankingStatusFrozen  BankingCustomerStatus = "FROZEN"
+	BankingStatusPending BankingCustomerStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerStatus enum.
+func (e BankingCustomerStatus) Valid() bool {
+	switch e {
+	case BankingStatusActive:
+		return true
+	case BankingStatusClosed:
+		return true
+	case BankingStatusDormant:
+		return true
+	case BankingStatusEDD:
+		return true
+	case BankingStatusFrozen:
+		return true
+	case BankingStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingCustomerType.
+const (
+	BankingTypeCorporation BankingCustomerType = "CORPORATION"
+	BankingTypeIndividual  BankingCustomerType = "INDIVIDUAL"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerType enum.
+func (e BankingCustomerType) Valid() bool {
+	switch e {
+	case BankingTypeCorporation:
+		return true
+	case BankingTypeIndividual:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingDocumentContentType.
+const (
+	BankingContentJPEG BankingDocumentContentType = "image/jpeg"
+	BankingContentPDF  BankingDocumentContentType = "application/pdf"
+	BankingContentPNG  BankingDocumentContentType = "image/png"
+)
+
+// Valid indicates whether the value is a known member of the BankingDocumentContentType enum.
+func (e BankingDocumentContentType) Valid() bool {
+	switch e {
+	case BankingContentJPEG:
+		return true
+	case BankingContentPDF:
+		return true
+	case BankingContentPNG:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingDocumentType.
+const (
+	BankingDocumentArticlesOfAssociation      BankingDocumentType = "ARTICLES_OF_ASSOCIATION"
+	BankingDocumentCertificateOfIncorporation BankingDocumentType = "CERTIFICATE_OF_INCORPORATION"
+	BankingDocumentDriversLicense             BankingDocumentType = "DRIVERS_LICENSE"
+	BankingDocumentNationalID                 BankingDocumentType = "NATIONAL_ID"
+	BankingDocumentOther                      BankingDocumentType = "OTHER"
+	BankingDocumentPassport                   BankingDocumentType = "PASSPORT"
+	BankingDocumentProofOfAddress             BankingDocumentType = "PROOF_OF_ADDRESS"
+)
+
+// Valid indicates whether the value is a known member of the BankingDocumentType enum.
+func (e BankingDocumentType) Valid() bool {
+	switch e {
+	case BankingDocumentArticlesOfAssociation:
+		return true
+	case BankingDocumentCertificateOfIncorporation:
+		return true
+	case BankingDocumentDriversLicense:
+		return true
+	case BankingDocumentNationalID:
+		return true
+	case BankingDocumentOther:
+		return true
+	case BankingDocumentPassport:
+		return true
+	case BankingDocumentProofOfAddress:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingIndividualRole.
+const (
+	BankingRoleBeneficialOwner   BankingIndividualRole = "BENEFICIAL_OWNER"
+	BankingRoleControllingPerson BankingIndividualRole = "CONTROLLING_PERSON"
+)
+
+// Valid indicates whether the value is a known member of the BankingIndividualRole enum.
+func (e BankingIndividualRole) Valid() bool {
+	switch e {
+	case BankingRoleBeneficialOwner:
+		return true
+	case BankingRoleControllingPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingSandboxDecisionDecision.
+const (
+	BankingDecisionApproved BankingSandboxDecisionDecision = "APPROVED"
+	BankingDecisionDenied   BankingSandboxDecisionDecision = "DENIED"
+)
+
+// Valid indicates whether the value is a known member of the BankingSandboxDecisionDecision enum.
+func (e BankingSandboxDecisionDecision) Valid() bool {
+	switch e {
+	case BankingDecisionApproved:
+		return true
+	case BankingDecisionDenied:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Currency.
 const (
 	EUR Currency = "EUR"
@@ -375,6 +561,693 @@ type AccountResponse struct {
 //
 // Example: ACTIVE
 type AccountStatus string
+
+// BankingAccount defines model for BankingAccount.
+type BankingAccount struct {
+	// Currency ISO 4217 currency code; the default account is in USD.
+	//
+	// Example: USD
+	Currency string `json:"currency"`
+
+	// Id An account ID.
+	//
+	// Example: acc_123456789
+	Id BankingAccountId `json:"id"`
+
+	// Status `ACTIVE`; `CLOSED` when its customer was closed.
+	//
+	// Example: ACTIVE
+	Status BankingAccountStatus `json:"status"`
+}
+
+// BankingAccountId An account ID.
+//
+// Example: acc_123456789
+type BankingAccountId = string
+
+// BankingAccountStatus `ACTIVE`; `CLOSED` when its customer was closed.
+//
+// Example: ACTIVE
+type BankingAccountStatus string
+
+// BankingAddress A postal address.
+type BankingAddress struct {
+	// City Example: New York
+	City string `json:"city"`
+
+	// Country ISO 3166-1 alpha-2 country code.
+	//
+	// Example: US
+	Country string `json:"country"`
+
+	// Line1 Example: 123 Main St
+	Line1 string `json:"line1"`
+
+	// Line2 Example: Apt 4B
+	Line2 *string `json:"line2,omitempty"`
+
+	// PostalCode Example: 10001
+	PostalCode string `json:"postal_code"`
+
+	// State The state, province or region, where the country has them.
+	//
+	// Example: NY
+	State *string `json:"state,omitempty"`
+}
+
+// BankingApplication defines model for BankingApplication.
+type BankingApplication struct {
+	// Corporation The company of a `CORPORATION` application.
+	Corporation *BankingApplicationCorporation `json:"corporation,omitempty"`
+
+	// CreatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	CreatedAt BankingTimestamp `json:"created_at"`
+
+	// CustomerId A customer ID.
+	//
+	// Example: cust_987654321
+	CustomerId *BankingCustomerId `json:"customer_id,omitempty"`
+
+	// DecidedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	DecidedAt *BankingTimestamp `json:"decided_at,omitempty"`
+
+	// DecisionReason Why the application was denied or sent to manual review, or the reviewer's reason.
+	DecisionReason *string `json:"decision_reason,omitempty"`
+
+	// Documents The attached documents' metadata, oldest first.
+	Documents []BankingDocument `json:"documents"`
+	Email     *string           `json:"email,omitempty"`
+
+	// Id An application ID.
+	//
+	// Example: app_5f2b8c1e9a7d4e3f
+	Id BankingApplicationId `json:"id"`
+
+	// Individual The applicant of an `INDIVIDUAL` application.
+	Individual  *BankingApplicationPerson       `json:"individual,omitempty"`
+	Individuals *[]BankingApplicationIndividual `json:"individuals,omitempty"`
+
+	// Missing What the application needs before it can be submitted; empty once it is complete (and after submission).
+	Missing []BankingMissingField `json:"missing"`
+	Phone   *string               `json:"phone,omitempty"`
+
+	// Status `DRAFT` something is missing (see `missing`);
+	// `READY_FOR_SUBMISSION` complete, may be submitted; `SUBMITTED`
+	// waiting for the decision; `MANUAL_REVIEW` waiting for a reviewer;
+	// `APPROVED` the customer was created (`customer_id`); `DENIED`
+	// nothing was created.
+	//
+	//
+	// Example: DRAFT
+	Status BankingApplicationStatus `json:"status"`
+
+	// SubmittedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	SubmittedAt *BankingTimestamp `json:"submitted_at,omitempty"`
+
+	// Type `INDIVIDUAL` a person; `CORPORATION` a company, with the individuals who own or control it.
+	//
+	// Example: INDIVIDUAL
+	Type BankingCustomerType `json:"type"`
+
+	// UpdatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	UpdatedAt BankingTimestamp `json:"updated_at"`
+}
+
+// BankingApplicationCorporation The company of a `CORPORATION` application.
+type BankingApplicationCorporation struct {
+	// Address A postal address, all or part of it. In a request, the fields given
+	// replace the stored ones and the others stay. A complete address has
+	// `line1`, `city`, `postal_code` and `country`.
+	Address *BankingPartialAddress `json:"address,omitempty"`
+
+	// LegalName Example: Acme Corp
+	LegalName *string `json:"legal_name,omitempty"`
+
+	// RegistrationNumber Example: C1234567
+	RegistrationNumber *string `json:"registration_number,omitempty"`
+}
+
+// BankingApplicationCreate A new application. Only `type` is required; `individual` is for `INDIVIDUAL` applications, `corporation` and `individuals` for `CORPORATION` ones (`400` otherwise).
+type BankingApplicationCreate struct {
+	// Corporation The company of a `CORPORATION` application.
+	Corporation *BankingApplicationCorporation `json:"corporation,omitempty"`
+
+	// Email An email address.
+	//
+	// Example: john.doe@example.com
+	Email *BankingEmail `json:"email,omitempty"`
+
+	// Individual The applicant of an `INDIVIDUAL` application.
+	Individual  *BankingApplicationPerson       `json:"individual,omitempty"`
+	Individuals *[]BankingApplicationIndividual `json:"individuals,omitempty"`
+
+	// Phone A phone number in E.164 form.
+	//
+	// Example: +1234567890
+	Phone *BankingPhone `json:"phone,omitempty"`
+
+	// Type `INDIVIDUAL` a person; `CORPORATION` a company, with the individuals who own or control it.
+	//
+	// Example: INDIVIDUAL
+	Type BankingCustomerType `json:"type"`
+}
+
+// BankingApplicationId An application ID.
+//
+// Example: app_5f2b8c1e9a7d4e3f
+type BankingApplicationId = string
+
+// BankingApplicationIndividual A person of a `CORPORATION` application.
+type BankingApplicationIndividual struct {
+	// Address A postal address, all or part of it. In a request, the fields given
+	// replace the stored ones and the others stay. A complete address has
+	// `line1`, `city`, `postal_code` and `country`.
+	Address *BankingPartialAddress `json:"address,omitempty"`
+
+	// DateOfBirth A past date.
+	//
+	// Example: 1985-04-02
+	DateOfBirth *openapi_types.Date `json:"date_of_birth,omitempty"`
+
+	// Email An email address.
+	//
+	// Example: john.doe@example.com
+	Email *BankingEmail `json:"email,omitempty"`
+
+	// FirstName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
+	FirstName *BankingName `json:"first_name,omitempty"`
+
+	// LastName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
+	LastName *BankingName `json:"last_name,omitempty"`
+
+	// OwnershipPercentage The share of the corporation the individual owns, in percent, with at most two decimals. An exact decimal.
+	//
+	// Example: 30
+	OwnershipPercentage *BankingOwnershipPercentage `json:"ownership_percentage,omitempty"`
+
+	// Phone A phone number in E.164 form.
+	//
+	// Example: +1234567890
+	Phone *BankingPhone `json:"phone,omitempty"`
+
+	// Role `BENEFICIAL_OWNER` owns more than 25% of the corporation (give `ownership_percentage`); `CONTROLLING_PERSON` controls it (a director or officer).
+	//
+	// Example: BENEFICIAL_OWNER
+	Role BankingIndividualRole `json:"role"`
+}
+
+// BankingApplicationList defines model for BankingApplicationList.
+type BankingApplicationList struct {
+	Data       []BankingApplication `json:"data"`
+	Pagination BankingPagination    `json:"pagination"`
+}
+
+// BankingApplicationPerson The applicant of an `INDIVIDUAL` application.
+type BankingApplicationPerson struct {
+	// Address A postal address, all or part of it. In a request, the fields given
+	// replace the stored ones and the others stay. A complete address has
+	// `line1`, `city`, `postal_code` and `country`.
+	Address *BankingPartialAddress `json:"address,omitempty"`
+
+	// DateOfBirth A past date.
+	//
+	// Example: 1990-01-15
+	DateOfBirth *openapi_types.Date `json:"date_of_birth,omitempty"`
+
+	// FirstName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
+	FirstName *BankingName `json:"first_name,omitempty"`
+
+	// LastName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
+	LastName *BankingName `json:"last_name,omitempty"`
+}
+
+// BankingApplicationStatus `DRAFT` something is missing (see `missing`);
+// `READY_FOR_SUBMISSION` complete, may be submitted; `SUBMITTED`
+// waiting for the decision; `MANUAL_REVIEW` waiting for a reviewer;
+// `APPROVED` the customer was created (`customer_id`); `DENIED`
+// nothing was created.
+//
+// Example: DRAFT
+type BankingApplicationStatus string
+
+// BankingApplicationUpdate Changes to an application; at least one field.
+type BankingApplicationUpdate struct {
+	// Corporation The company of a `CORPORATION` application.
+	Corporation *BankingApplicationCorporation `json:"corporation,omitempty"`
+
+	// Email An email address.
+	//
+	// Example: john.doe@example.com
+	Email *BankingEmail `json:"email,omitempty"`
+
+	// Individual The applicant of an `INDIVIDUAL` application.
+	Individual *BankingApplicationPerson `json:"individual,omitempty"`
+
+	// Individuals Replaces the whole list.
+	Individuals *[]BankingApplicationIndividual `json:"individuals,omitempty"`
+
+	// Phone A phone number in E.164 form.
+	//
+	// Example: +1234567890
+	Phone *BankingPhone `json:"phone,omitempty"`
+}
+
+// BankingCustomer defines model for BankingCustomer.
+type BankingCustomer struct {
+	Accounts []BankingAccount `json:"accounts"`
+
+	// ApplicationId An application ID.
+	//
+	// Example: app_5f2b8c1e9a7d4e3f
+	ApplicationId BankingApplicationId `json:"application_id"`
+
+	// Corporation The company of a corporate customer.
+	Corporation *BankingCustomerCorporation `json:"corporation,omitempty"`
+
+	// CreatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	CreatedAt BankingTimestamp `json:"created_at"`
+	Email     string           `json:"email"`
+
+	// Id A customer ID.
+	//
+	// Example: cust_987654321
+	Id BankingCustomerId `json:"id"`
+
+	// Individual The person of an individual customer.
+	Individual *BankingCustomerPerson `json:"individual,omitempty"`
+
+	// Individuals A corporation's individuals, in the order of its application.
+	Individuals *[]BankingIndividual `json:"individuals,omitempty"`
+	Phone       *string              `json:"phone,omitempty"`
+
+	// Status `PENDING` the AML check has not passed yet, cannot transact;
+	// `ACTIVE`; `EDD` under enhanced due diligence, can transact;
+	// `FROZEN` cannot transact; `DORMANT` no activity during the
+	// inactivity period (12 months unless configured), set by a periodic
+	// job; `CLOSED` final. `POST /sandbox/customers/{id}/status` lists the
+	// allowed moves.
+	//
+	//
+	// Example: ACTIVE
+	Status BankingCustomerStatus `json:"status"`
+
+	// Type `INDIVIDUAL` a person; `CORPORATION` a company, with the individuals who own or control it.
+	//
+	// Example: INDIVIDUAL
+	Type BankingCustomerType `json:"type"`
+
+	// UpdatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	UpdatedAt BankingTimestamp `json:"updated_at"`
+}
+
+// BankingCustomerCorporation The company of a corporate customer.
+type BankingCustomerCorporation struct {
+	// Address A postal address.
+	Address            BankingAddress `json:"address"`
+	LegalName          string         `json:"legal_name"`
+	RegistrationNumber string         `json:"registration_number"`
+}
+
+// BankingCustomerId A customer ID.
+//
+// Example: cust_987654321
+type BankingCustomerId = string
+
+// BankingCustomerList defines model for BankingCustomerList.
+type BankingCustomerList struct {
+	Data       []BankingCustomerSummary `json:"data"`
+	Pagination BankingPagination        `json:"pagination"`
+}
+
+// BankingCustomerPerson The person of an individual customer.
+type BankingCustomerPerson struct {
+	// Address A postal address.
+	Address     BankingAddress     `json:"address"`
+	DateOfBirth openapi_types.Date `json:"date_of_birth"`
+	FirstName   string             `json:"first_name"`
+	LastName    string             `json:"last_name"`
+}
+
+// BankingCustomerStatus `PENDING` the AML check has not passed yet, cannot transact;
+// `ACTIVE`; `EDD` under enhanced due diligence, can transact;
+// `FROZEN` cannot transact; `DORMANT` no activity during the
+// inactivity period (12 months unless configured), set by a periodic
+// job; `CLOSED` final. `POST /sandbox/customers/{id}/status` lists the
+// allowed moves.
+//
+// Example: ACTIVE
+type BankingCustomerStatus string
+
+// BankingCustomerSummary defines model for BankingCustomerSummary.
+type BankingCustomerSummary struct {
+	// CreatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	CreatedAt BankingTimestamp `json:"created_at"`
+	Email     string           `json:"email"`
+
+	// Id A customer ID.
+	//
+	// Example: cust_987654321
+	Id BankingCustomerId `json:"id"`
+
+	// Status `PENDING` the AML check has not passed yet, cannot transact;
+	// `ACTIVE`; `EDD` under enhanced due diligence, can transact;
+	// `FROZEN` cannot transact; `DORMANT` no activity during the
+	// inactivity period (12 months unless configured), set by a periodic
+	// job; `CLOSED` final. `POST /sandbox/customers/{id}/status` lists the
+	// allowed moves.
+	//
+	//
+	// Example: ACTIVE
+	Status BankingCustomerStatus `json:"status"`
+
+	// Type `INDIVIDUAL` a person; `CORPORATION` a company, with the individuals who own or control it.
+	//
+	// Example: INDIVIDUAL
+	Type BankingCustomerType `json:"type"`
+}
+
+// BankingCustomerType `INDIVIDUAL` a person; `CORPORATION` a company, with the individuals who own or control it.
+//
+// Example: INDIVIDUAL
+type BankingCustomerType string
+
+// BankingCustomerUpdate The changes: `email`, `phone`, `address`. The other properties are
+// listed so that a request with them answers `422` (a major change
+// needs a new application) rather than `400`.
+type BankingCustomerUpdate struct {
+	// Address A postal address, all or part of it. In a request, the fields given
+	// replace the stored ones and the others stay. A complete address has
+	// `line1`, `city`, `postal_code` and `country`.
+	Address *BankingPartialAddress `json:"address,omitempty"`
+
+	// DateOfBirth Major change: answers 422.
+	DateOfBirth *string `json:"date_of_birth,omitempty"`
+
+	// Email An email address.
+	//
+	// Example: john.doe@example.com
+	Email *BankingEmail `json:"email,omitempty"`
+
+	// FirstName Major change: answers 422.
+	FirstName *string `json:"first_name,omitempty"`
+
+	// LastName Major change: answers 422.
+	LastName *string `json:"last_name,omitempty"`
+
+	// LegalName Major change: answers 422.
+	LegalName *string `json:"legal_name,omitempty"`
+
+	// Phone A phone number in E.164 form.
+	//
+	// Example: +1234567890
+	Phone *BankingPhone `json:"phone,omitempty"`
+
+	// RegistrationNumber Major change: answers 422.
+	RegistrationNumber *string `json:"registration_number,omitempty"`
+
+	// Type Major change: answers 422.
+	Type *string `json:"type,omitempty"`
+}
+
+// BankingDocument defines model for BankingDocument.
+type BankingDocument struct {
+	// ApplicationId An application ID.
+	//
+	// Example: app_5f2b8c1e9a7d4e3f
+	ApplicationId BankingApplicationId `json:"application_id"`
+
+	// Content The file, base64-encoded; only when one document is retrieved.
+	Content *[]byte `json:"content,omitempty"`
+
+	// ContentType The media type of the document's content.
+	//
+	// Example: application/pdf
+	ContentType BankingDocumentContentType `json:"content_type"`
+
+	// CreatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	CreatedAt BankingTimestamp `json:"created_at"`
+	FileName  string           `json:"file_name"`
+
+	// Id A document ID.
+	//
+	// Example: doc_9d8c7b6a5f4e3d2c
+	Id BankingDocumentId `json:"id"`
+
+	// Sha256 The hex sha-256 of the content.
+	Sha256 string `json:"sha256"`
+
+	// Size The content's length in bytes.
+	Size int64 `json:"size"`
+
+	// Type What the document is. An individual needs an identity document (`PASSPORT`, `DRIVERS_LICENSE` or `NATIONAL_ID`); a corporation a `CERTIFICATE_OF_INCORPORATION`.
+	//
+	// Example: PASSPORT
+	Type BankingDocumentType `json:"type"`
+}
+
+// BankingDocumentContentType The media type of the document's content.
+//
+// Example: application/pdf
+type BankingDocumentContentType string
+
+// BankingDocumentCreate defines model for BankingDocumentCreate.
+type BankingDocumentCreate struct {
+	// Content The file, base64-encoded (standard alphabet, padded); at most 524288 bytes once decoded.
+	//
+	// Example: JVBERi0xLjcKJSBwYXNzcG9ydCBzY2FuCg==
+	Content string `json:"content"`
+
+	// ContentType The media type of the document's content.
+	//
+	// Example: application/pdf
+	ContentType BankingDocumentContentType `json:"content_type"`
+
+	// FileName Example: passport.pdf
+	FileName string `json:"file_name"`
+
+	// Type What the document is. An individual needs an identity document (`PASSPORT`, `DRIVERS_LICENSE` or `NATIONAL_ID`); a corporation a `CERTIFICATE_OF_INCORPORATION`.
+	//
+	// Example: PASSPORT
+	Type BankingDocumentType `json:"type"`
+}
+
+// BankingDocumentId A document ID.
+//
+// Example: doc_9d8c7b6a5f4e3d2c
+type BankingDocumentId = string
+
+// BankingDocumentType What the document is. An individual needs an identity document (`PASSPORT`, `DRIVERS_LICENSE` or `NATIONAL_ID`); a corporation a `CERTIFICATE_OF_INCORPORATION`.
+//
+// Example: PASSPORT
+type BankingDocumentType string
+
+// BankingEmail An email address.
+//
+// Example: john.doe@example.com
+type BankingEmail = string
+
+// BankingIndividual A person of a corporate customer.
+type BankingIndividual struct {
+	// Address A postal address.
+	Address BankingAddress `json:"address"`
+
+	// CreatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	CreatedAt BankingTimestamp `json:"created_at"`
+
+	// CustomerId A customer ID.
+	//
+	// Example: cust_987654321
+	CustomerId  BankingCustomerId  `json:"customer_id"`
+	DateOfBirth openapi_types.Date `json:"date_of_birth"`
+	Email       *string            `json:"email,omitempty"`
+	FirstName   string             `json:"first_name"`
+
+	// Id An individual ID.
+	//
+	// Example: ind_456789
+	Id       BankingIndividualId `json:"id"`
+	LastName string              `json:"last_name"`
+
+	// OwnershipPercentage The share of the corporation the individual owns, in percent, with at most two decimals. An exact decimal.
+	//
+	// Example: 30
+	OwnershipPercentage *BankingOwnershipPercentage `json:"ownership_percentage,omitempty"`
+	Phone               *string                     `json:"phone,omitempty"`
+
+	// Role `BENEFICIAL_OWNER` owns more than 25% of the corporation (give `ownership_percentage`); `CONTROLLING_PERSON` controls it (a director or officer).
+	//
+	// Example: BENEFICIAL_OWNER
+	Role BankingIndividualRole `json:"role"`
+
+	// UpdatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	UpdatedAt BankingTimestamp `json:"updated_at"`
+}
+
+// BankingIndividualId An individual ID.
+//
+// Example: ind_456789
+type BankingIndividualId = string
+
+// BankingIndividualRole `BENEFICIAL_OWNER` owns more than 25% of the corporation (give `ownership_percentage`); `CONTROLLING_PERSON` controls it (a director or officer).
+//
+// Example: BENEFICIAL_OWNER
+type BankingIndividualRole string
+
+// BankingIndividualUpdate The changes: `email`, `phone`, `address`. The other properties are
+// listed so that a request with them answers `422` (a major change
+// needs a new application) rather than `400`.
+type BankingIndividualUpdate struct {
+	// Address A postal address, all or part of it. In a request, the fields given
+	// replace the stored ones and the others stay. A complete address has
+	// `line1`, `city`, `postal_code` and `country`.
+	Address *BankingPartialAddress `json:"address,omitempty"`
+
+	// DateOfBirth Major change: answers 422.
+	DateOfBirth *string `json:"date_of_birth,omitempty"`
+
+	// Email An email address.
+	//
+	// Example: john.doe@example.com
+	Email *BankingEmail `json:"email,omitempty"`
+
+	// FirstName Major change: answers 422.
+	FirstName *string `json:"first_name,omitempty"`
+
+	// LastName Major change: answers 422.
+	LastName *string `json:"last_name,omitempty"`
+
+	// OwnershipPercentage Major change: answers 422.
+	OwnershipPercentage *float32 `json:"ownership_percentage,omitempty"`
+
+	// Phone A phone number in E.164 form.
+	//
+	// Example: +1234567890
+	Phone *BankingPhone `json:"phone,omitempty"`
+
+	// Role Major change: answers 422.
+	Role *string `json:"role,omitempty"`
+}
+
+// BankingMissingField defines model for BankingMissingField.
+type BankingMissingField struct {
+	// Detail What is needed.
+	//
+	// Example: is required
+	Detail string `json:"detail"`
+
+	// Field The field, as a dotted path (`individuals[0].address.city`), or `documents`.
+	//
+	// Example: individual.date_of_birth
+	Field string `json:"field"`
+}
+
+// BankingName A name of 1 to 100 characters, not only spaces.
+//
+// Example: Jane
+type BankingName = string
+
+// BankingOwnershipPercentage The share of the corporation the individual owns, in percent, with at most two decimals. An exact decimal.
+//
+// Example: 30
+type BankingOwnershipPercentage = decimal.Decimal
+
+// BankingPagination defines model for BankingPagination.
+type BankingPagination struct {
+	// HasMore Whether another page follows.
+	HasMore bool `json:"has_more"`
+
+	// NextCursor The `cursor` of the next page; null on the last page. Opaque.
+	NextCursor *string `json:"next_cursor"`
+}
+
+// BankingPartialAddress A postal address, all or part of it. In a request, the fields given
+// replace the stored ones and the others stay. A complete address has
+// `line1`, `city`, `postal_code` and `country`.
+type BankingPartialAddress struct {
+	// City Example: New York
+	City *string `json:"city,omitempty"`
+
+	// Country ISO 3166-1 alpha-2 country code.
+	//
+	// Example: US
+	Country *string `json:"country,omitempty"`
+
+	// Line1 Example: 123 Main St
+	Line1 *string `json:"line1,omitempty"`
+
+	// Line2 Example: Apt 4B
+	Line2 *string `json:"line2,omitempty"`
+
+	// PostalCode Example: 10001
+	PostalCode *string `json:"postal_code,omitempty"`
+
+	// State Example: NY
+	State *string `json:"state,omitempty"`
+}
+
+// BankingPhone A phone number in E.164 form.
+//
+// Example: +1234567890
+type BankingPhone = string
+
+// BankingSandboxDecision defines model for BankingSandboxDecision.
+type BankingSandboxDecision struct {
+	// Decision The reviewer's decision.
+	Decision BankingSandboxDecisionDecision `json:"decision"`
+
+	// Reason Kept as the application's `decision_reason`.
+	Reason *string `json:"reason,omitempty"`
+}
+
+// BankingSandboxDecisionDecision The reviewer's decision.
+type BankingSandboxDecisionDecision string
+
+// BankingSandboxStatusChange defines model for BankingSandboxStatusChange.
+type BankingSandboxStatusChange struct {
+	// Status `PENDING` the AML check has not passed yet, cannot transact;
+	// `ACTIVE`; `EDD` under enhanced due diligence, can transact;
+	// `FROZEN` cannot transact; `DORMANT` no activity during the
+	// inactivity period (12 months unless configured), set by a periodic
+	// job; `CLOSED` final. `POST /sandbox/customers/{id}/status` lists the
+	// allowed moves.
+	//
+	//
+	// Example: ACTIVE
+	Status BankingCustomerStatus `json:"status"`
+}
+
+// BankingTimestamp An RFC 3339 time in UTC.
+//
+// Example: 2026-01-15T10:30:00Z
+type BankingTimestamp = time.Time
 
 // CreateAccountRequest defines model for CreateAccountRequest.
 type CreateAccountRequest struct {
@@ -1300,6 +2173,32 @@ type WalletUpdateCustomerRequest struct {
 	WalletUserGuid *openapi_types.UUID `json:"wallet_user_guid,omitempty"`
 }
 
+// BankingApplicationIdPath An application ID.
+//
+// Example: app_5f2b8c1e9a7d4e3f
+type BankingApplicationIdPath = BankingApplicationId
+
+// BankingCursor defines model for BankingCursor.
+type BankingCursor = string
+
+// BankingCustomerIdPath A customer ID.
+//
+// Example: cust_987654321
+type BankingCustomerIdPath = BankingCustomerId
+
+// BankingDocumentIdPath A document ID.
+//
+// Example: doc_9d8c7b6a5f4e3d2c
+type BankingDocumentIdPath = BankingDocumentId
+
+// BankingIndividualIdPath An individual ID.
+//
+// Example: ind_456789
+type BankingIndividualIdPath = BankingIndividualId
+
+// BankingLimit defines model for BankingLimit.
+type BankingLimit = int32
+
 // ContentDigest defines model for ContentDigest.
 type ContentDigest = string
 
@@ -1350,6 +2249,42 @@ type WalletOffset = int32
 
 // BadRequest An error. `errors` lists each failing field for validation failures.
 type BadRequest = Error
+
+// BankingBadRequest An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingBadRequest = Problem
+
+// BankingConflict An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingConflict = Problem
+
+// BankingInternalError An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingInternalError = Problem
+
+// BankingMajorChange An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingMajorChange = Problem
+
+// BankingNotFound An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingNotFound = Problem
+
+// BankingPayloadTooLarge An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingPayloadTooLarge = Problem
+
+// BankingUnauthorized An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingUnauthorized = Problem
+
+// BankingUnprocessable An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingUnprocessable = Problem
+
+// BankingUnsupportedMediaType An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingUnsupportedMediaType = Problem
 
 // Conflict An error. `errors` lists each failing field for validation failures.
 type Conflict = Error
@@ -1442,6 +2377,18 @@ type WalletUnauthorized = WalletError
 // `errors`, one item per failing field.
 type WalletUnsupportedMediaType = WalletError
 
+// ListBankingApplicationsParams defines parameters for ListBankingApplications.
+type ListBankingApplicationsParams struct {
+	// Status Only applications with this status.
+	Status *BankingApplicationStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Number of results to return.
+	Limit *BankingLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor Pagination cursor, the `pagination.next_cursor` of the previous page; omit it for the first page.
+	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListWalletCounterpartiesParams defines parameters for ListWalletCounterparties.
 type ListWalletCounterpartiesParams struct {
 	// Offset The number of items to skip.
@@ -1527,6 +2474,21 @@ type ListWalletCustomersParams struct {
 type ListWalletAccountsParams struct {
 	// Iban Only the account with this IBAN.
 	Iban *WalletIban `form:"iban,omitempty" json:"iban,omitempty"`
+}
+
+// ListBankingCustomersParams defines parameters for ListBankingCustomers.
+type ListBankingCustomersParams struct {
+	// Type Filter by type.
+	Type *BankingCustomerType `form:"type,omitempty" json:"type,omitempty"`
+
+	// Status Filter by status.
+	Status *BankingCustomerStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Number of results to return.
+	Limit *BankingLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor Pagination cursor, the `pagination.next_cursor` of the previous page; omit it for the first page.
+	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListAccountsParams defines parameters for ListAccounts.
@@ -1964,6 +2926,15 @@ type GetPortfolioParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// CreateBankingApplicationJSONRequestBody defines body for CreateBankingApplication for application/json ContentType.
+type CreateBankingApplicationJSONRequestBody = BankingApplicationCreate
+
+// UpdateBankingApplicationJSONRequestBody defines body for UpdateBankingApplication for application/json ContentType.
+type UpdateBankingApplicationJSONRequestBody = BankingApplicationUpdate
+
+// CreateBankingApplicationDocumentJSONRequestBody defines body for CreateBankingApplicationDocument for application/json ContentType.
+type CreateBankingApplicationDocumentJSONRequestBody = BankingDocumentCreate
+
 // CreateWalletCounterpartyJSONRequestBody defines body for CreateWalletCounterparty for application/json ContentType.
 type CreateWalletCounterpartyJSONRequestBody = WalletCreateCounterpartyRequest
 
@@ -1975,6 +2946,18 @@ type UpdateWalletCustomerJSONRequestBody = WalletUpdateCustomerRequest
 
 // CreateWalletAccountJSONRequestBody defines body for CreateWalletAccount for application/json ContentType.
 type CreateWalletAccountJSONRequestBody = WalletCreateAccountRequest
+
+// UpdateBankingCustomerJSONRequestBody defines body for UpdateBankingCustomer for application/json ContentType.
+type UpdateBankingCustomerJSONRequestBody = BankingCustomerUpdate
+
+// UpdateBankingIndividualJSONRequestBody defines body for UpdateBankingIndividual for application/json ContentType.
+type UpdateBankingIndividualJSONRequestBody = BankingIndividualUpdate
+
+// DecideBankingApplicationJSONRequestBody defines body for DecideBankingApplication for application/json ContentType.
+type DecideBankingApplicationJSONRequestBody = BankingSandboxDecision
+
+// SetBankingCustomerStatusJSONRequestBody defines body for SetBankingCustomerStatus for application/json ContentType.
+type SetBankingCustomerStatusJSONRequestBody = BankingSandboxStatusChange
 
 // CreateAccountJSONRequestBody defines body for CreateAccount for application/json ContentType.
 type CreateAccountJSONRequestBody = CreateAccountRequest
@@ -2002,6 +2985,27 @@ type UpdatePortfolioJSONRequestBody = UpdatePortfolioRequest
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// ListBankingApplications Retrieve applications
+	// (GET /applications)
+	ListBankingApplications(ctx echo.Context, params ListBankingApplicationsParams) error
+	// CreateBankingApplication Create an application
+	// (POST /applications)
+	CreateBankingApplication(ctx echo.Context) error
+	// GetBankingApplication Retrieve an application
+	// (GET /applications/{id})
+	GetBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	// UpdateBankingApplication Update an application
+	// (PATCH /applications/{id})
+	UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	// CreateBankingApplicationDocument Attach a document
+	// (POST /applications/{id}/documents)
+	CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath) error
+	// GetBankingApplicationDocument Retrieve a document
+	// (GET /applications/{id}/documents/{document_id})
+	GetBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, documentId BankingDocumentIdPath) error
+	// SubmitBankingApplication Submit an application
+	// (POST /applications/{id}/submit)
+	SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
 	// ListWalletCounterparties List counterparties
 	// (GET /counterparty)
 	ListWalletCounterparties(ctx echo.Context, params ListWalletCounterpartiesParams) error
@@ -2029,6 +3033,27 @@ type ServerInterface interface {
 	// CreateWalletAccount Create customer's accounts
 	// (POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
 	CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
+	// ListBankingCustomers Retrieve customers
+	// (GET /customers)
+	ListBankingCustomers(ctx echo.Context, params ListBankingCustomersParams) error
+	// GetBankingCustomer Retrieve customer
+	// (GET /customers/{id})
+	GetBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error
+	// UpdateBankingCustomer Update customer
+	// (PATCH /customers/{id})
+	UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error
+	// GetBankingIndividual Retrieve individual
+	// (GET /customers/{id}/individuals/{individual_id})
+	GetBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error
+	// UpdateBankingIndividual Update individual
+	// (PATCH /customers/{id}/individuals/{individual_id})
+	UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error
+	// DecideBankingApplication Decide an application in manual review
+	// (POST /sandbox/applications/{id}/decision)
+	DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	// SetBankingCustomerStatus Move a customer to another status
+	// (POST /sandbox/customers/{id}/status)
+	SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath) error
 	// ListAccounts List accounts
 	// (GET /v1/accounts)
 	ListAccounts(ctx echo.Context, params ListAccountsParams) error
@@ -2082,6 +3107,135 @@ type ServerInterface interface {
 // ServerInterfaceWrapper converts echo contexts to parameters.
 type ServerInterfaceWrapper struct {
 	Handler ServerInterface
+}
+
+// ListBankingApplications converts echo context to params.
+func (w *ServerInterfaceWrapper) ListBankingApplications(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListBankingApplicationsParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListBankingApplications(ctx, params)
+	return err
+}
+
+// CreateBankingApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateBankingApplication(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateBankingApplication(ctx)
+	return err
+}
+
+// GetBankingApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) GetBankingApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingApplicationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetBankingApplication(ctx, id)
+	return err
+}
+
+// UpdateBankingApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateBankingApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingApplicationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateBankingApplication(ctx, id)
+	return err
+}
+
+// CreateBankingApplicationDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateBankingApplicationDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingApplicationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateBankingApplicationDocument(ctx, id)
+	return err
+}
+
+// GetBankingApplicationDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) GetBankingApplicationDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingApplicationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "document_id" -------------
+	var documentId BankingDocumentIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "document_id", ctx.Param("document_id"), &documentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter document_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetBankingApplicationDocument(ctx, id, documentId)
+	return err
+}
+
+// SubmitBankingApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) SubmitBankingApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingApplicationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubmitBankingApplication(ctx, id)
+	return err
 }
 
 // ListWalletCounterparties converts echo context to params.
@@ -2431,6 +3585,157 @@ func (w *ServerInterfaceWrapper) CreateWalletAccount(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateWalletAccount(ctx, counterpartyGuid, customerGuid)
+	return err
+}
+
+// ListBankingCustomers converts echo context to params.
+func (w *ServerInterfaceWrapper) ListBankingCustomers(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListBankingCustomersParams
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListBankingCustomers(ctx, params)
+	return err
+}
+
+// GetBankingCustomer converts echo context to params.
+func (w *ServerInterfaceWrapper) GetBankingCustomer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingCustomerIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetBankingCustomer(ctx, id)
+	return err
+}
+
+// UpdateBankingCustomer converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateBankingCustomer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingCustomerIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateBankingCustomer(ctx, id)
+	return err
+}
+
+// GetBankingIndividual converts echo context to params.
+func (w *ServerInterfaceWrapper) GetBankingIndividual(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingCustomerIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "individual_id" -------------
+	var individualId BankingIndividualIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "individual_id", ctx.Param("individual_id"), &individualId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter individual_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetBankingIndividual(ctx, id, individualId)
+	return err
+}
+
+// UpdateBankingIndividual converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateBankingIndividual(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingCustomerIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "individual_id" -------------
+	var individualId BankingIndividualIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "individual_id", ctx.Param("individual_id"), &individualId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter individual_id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateBankingIndividual(ctx, id, individualId)
+	return err
+}
+
+// DecideBankingApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) DecideBankingApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingApplicationIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DecideBankingApplication(ctx, id)
+	return err
+}
+
+// SetBankingCustomerStatus converts echo context to params.
+func (w *ServerInterfaceWrapper) SetBankingCustomerStatus(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id BankingCustomerIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SetBankingCustomerStatus(ctx, id)
 	return err
 }
 
@@ -3669,6 +4974,13 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 		Handler: si,
 	}
 
+	router.GET(options.BaseURL+"/applications", wrapper.ListBankingApplications, options.OperationMiddlewares["listBankingApplications"]...)
+	router.POST(options.BaseURL+"/applications", wrapper.CreateBankingApplication, options.OperationMiddlewares["createBankingApplication"]...)
+	router.GET(options.BaseURL+"/applications/:id", wrapper.GetBankingApplication, options.OperationMiddlewares["getBankingApplication"]...)
+	router.PATCH(options.BaseURL+"/applications/:id", wrapper.UpdateBankingApplication, options.OperationMiddlewares["updateBankingApplication"]...)
+	router.POST(options.BaseURL+"/applications/:id/documents", wrapper.CreateBankingApplicationDocument, options.OperationMiddlewares["createBankingApplicationDocument"]...)
+	router.GET(options.BaseURL+"/applications/:id/documents/:document_id", wrapper.GetBankingApplicationDocument, options.OperationMiddlewares["getBankingApplicationDocument"]...)
+	router.POST(options.BaseURL+"/applications/:id/submit", wrapper.SubmitBankingApplication, options.OperationMiddlewares["submitBankingApplication"]...)
 	router.GET(options.BaseURL+"/counterparty", wrapper.ListWalletCounterparties, options.OperationMiddlewares["listWalletCounterparties"]...)
 	router.POST(options.BaseURL+"/counterparty", wrapper.CreateWalletCounterparty, options.OperationMiddlewares["createWalletCounterparty"]...)
 	router.GET(options.BaseURL+"/counterparty/:counterparty_guid", wrapper.GetWalletCounterparty, options.OperationMiddlewares["getWalletCounterparty"]...)
@@ -3678,6 +4990,13 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/counterparty/:counterparty_guid/customers/:customer_guid", wrapper.UpdateWalletCustomer, options.OperationMiddlewares["updateWalletCustomer"]...)
 	router.GET(options.BaseURL+"/counterparty/:counterparty_guid/customers/:customer_guid/accounts", wrapper.ListWalletAccounts, options.OperationMiddlewares["listWalletAccounts"]...)
 	router.POST(options.BaseURL+"/counterparty/:counterparty_guid/customers/:customer_guid/accounts", wrapper.CreateWalletAccount, options.OperationMiddlewares["createWalletAccount"]...)
+	router.GET(options.BaseURL+"/customers", wrapper.ListBankingCustomers, options.OperationMiddlewares["listBankingCustomers"]...)
+	router.GET(options.BaseURL+"/customers/:id", wrapper.GetBankingCustomer, options.OperationMiddlewares["getBankingCustomer"]...)
+	router.PATCH(options.BaseURL+"/customers/:id", wrapper.UpdateBankingCustomer, options.OperationMiddlewares["updateBankingCustomer"]...)
+	router.GET(options.BaseURL+"/customers/:id/individuals/:individual_id", wrapper.GetBankingIndividual, options.OperationMiddlewares["getBankingIndividual"]...)
+	router.PATCH(options.BaseURL+"/customers/:id/individuals/:individual_id", wrapper.UpdateBankingIndividual, options.OperationMiddlewares["updateBankingIndividual"]...)
+	router.POST(options.BaseURL+"/sandbox/applications/:id/decision", wrapper.DecideBankingApplication, options.OperationMiddlewares["decideBankingApplication"]...)
+	router.POST(options.BaseURL+"/sandbox/customers/:id/status", wrapper.SetBankingCustomerStatus, options.OperationMiddlewares["setBankingCustomerStatus"]...)
 	router.GET(options.BaseURL+"/v1/accounts", wrapper.ListAccounts, options.OperationMiddlewares["listAccounts"]...)
 	router.POST(options.BaseURL+"/v1/accounts", wrapper.CreateAccount, options.OperationMiddlewares["createAccount"]...)
 	router.PUT(options.BaseURL+"/v1/accounts", wrapper.UpdateAccount, options.OperationMiddlewares["updateAccount"]...)
@@ -3698,6 +5017,24 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 }
 
 type BadRequestJSONResponse Error
+
+type BankingBadRequestApplicationProblemPlusJSONResponse Problem
+
+type BankingConflictApplicationProblemPlusJSONResponse Problem
+
+type BankingInternalErrorApplicationProblemPlusJSONResponse Problem
+
+type BankingMajorChangeApplicationProblemPlusJSONResponse Problem
+
+type BankingNotFoundApplicationProblemPlusJSONResponse Problem
+
+type BankingPayloadTooLargeApplicationProblemPlusJSONResponse Problem
+
+type BankingUnauthorizedApplicationProblemPlusJSONResponse Problem
+
+type BankingUnprocessableApplicationProblemPlusJSONResponse Problem
+
+type BankingUnsupportedMediaTypeApplicationProblemPlusJSONResponse Problem
 
 type ConflictJSONResponse Error
 
@@ -3726,6 +5063,737 @@ type WalletPayloadTooLargeJSONResponse WalletError
 type WalletUnauthorizedJSONResponse WalletError
 
 type WalletUnsupportedMediaTypeJSONResponse WalletError
+
+type ListBankingApplicationsRequestObject struct {
+	Params ListBankingApplicationsParams
+}
+
+type ListBankingApplicationsResponseObject interface {
+	VisitListBankingApplicationsResponse(w http.ResponseWriter) error
+}
+
+type ListBankingApplications200JSONResponse BankingApplicationList
+
+func (response ListBankingApplications200JSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingApplications400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications400ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingApplications401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications401ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingApplications500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications500ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationRequestObject struct {
+	Body *CreateBankingApplicationJSONRequestBody
+}
+
+type CreateBankingApplicationResponseObject interface {
+	VisitCreateBankingApplicationResponse(w http.ResponseWriter) error
+}
+
+type CreateBankingApplication201JSONResponse BankingApplication
+
+func (response CreateBankingApplication201JSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication400ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication401ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication413ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication415ApplicationProblemPlusJSONResponse struct {
+	BankingUnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication415ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication500ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplicationRequestObject struct {
+	Id BankingApplicationIdPath `json:"id"`
+}
+
+type GetBankingApplicationResponseObject interface {
+	VisitGetBankingApplicationResponse(w http.ResponseWriter) error
+}
+
+type GetBankingApplication200JSONResponse BankingApplication
+
+func (response GetBankingApplication200JSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplication400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication400ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplication401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication401ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplication404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication404ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplication500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication500ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingApplicationRequestObject struct {
+	Id   BankingApplicationIdPath `json:"id"`
+	Body *UpdateBankingApplicationJSONRequestBody
+}
+
+type UpdateBankingApplicationResponseObject interface {
+	VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error
+}
+
+type UpdateBankingApplication200JSONResponse BankingApplication
+
+func (response UpdateBankingApplication200JSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingApplication400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication400ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingApplication401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication401ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingApplication404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication404ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingApplication409ApplicationProblemPlusJSONResponse struct {
+	BankingConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication409ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingApplication413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication413ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingApplication415ApplicationProblemPlusJSONResponse struct {
+	BankingUnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication415ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingApplication500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication500ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocumentRequestObject struct {
+	Id   BankingApplicationIdPath `json:"id"`
+	Body *CreateBankingApplicationDocumentJSONRequestBody
+}
+
+type CreateBankingApplicationDocumentResponseObject interface {
+	VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error
+}
+
+type CreateBankingApplicationDocument201JSONResponse BankingDocument
+
+func (response CreateBankingApplicationDocument201JSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument400ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument401ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument404ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument409ApplicationProblemPlusJSONResponse struct {
+	BankingConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument409ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument413ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument415ApplicationProblemPlusJSONResponse struct {
+	BankingUnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument415ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument422ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument500ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplicationDocumentRequestObject struct {
+	Id         BankingApplicationIdPath `json:"id"`
+	DocumentId BankingDocumentIdPath    `json:"document_id"`
+}
+
+type GetBankingApplicationDocumentResponseObject interface {
+	VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error
+}
+
+type GetBankingApplicationDocument200JSONResponse BankingDocument
+
+func (response GetBankingApplicationDocument200JSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplicationDocument400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument400ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplicationDocument401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument401ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplicationDocument404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument404ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplicationDocument500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument500ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplicationRequestObject struct {
+	Id BankingApplicationIdPath `json:"id"`
+}
+
+type SubmitBankingApplicationResponseObject interface {
+	VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error
+}
+
+type SubmitBankingApplication200JSONResponse BankingApplication
+
+func (response SubmitBankingApplication200JSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication400ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication401ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication404ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication409ApplicationProblemPlusJSONResponse Problem
+
+func (response SubmitBankingApplication409ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication500ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
 
 type ListWalletCounterpartiesRequestObject struct {
 	Params ListWalletCounterpartiesParams
@@ -4579,6 +6647,820 @@ func (response CreateWalletAccount500JSONResponse) VisitCreateWalletAccountRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingCustomersRequestObject struct {
+	Params ListBankingCustomersParams
+}
+
+type ListBankingCustomersResponseObject interface {
+	VisitListBankingCustomersResponse(w http.ResponseWriter) error
+}
+
+type ListBankingCustomers200JSONResponse BankingCustomerList
+
+func (response ListBankingCustomers200JSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingCustomers400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers400ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingCustomers401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers401ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingCustomers500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers500ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingCustomerRequestObject struct {
+	Id BankingCustomerIdPath `json:"id"`
+}
+
+type GetBankingCustomerResponseObject interface {
+	VisitGetBankingCustomerResponse(w http.ResponseWriter) error
+}
+
+type GetBankingCustomer200JSONResponse BankingCustomer
+
+func (response GetBankingCustomer200JSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingCustomer400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer400ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingCustomer401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer401ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingCustomer404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer404ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingCustomer500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer500ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomerRequestObject struct {
+	Id   BankingCustomerIdPath `json:"id"`
+	Body *UpdateBankingCustomerJSONRequestBody
+}
+
+type UpdateBankingCustomerResponseObject interface {
+	VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error
+}
+
+type UpdateBankingCustomer200JSONResponse BankingCustomer
+
+func (response UpdateBankingCustomer200JSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer400ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer401ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer404ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer409ApplicationProblemPlusJSONResponse struct {
+	BankingConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer409ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer413ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer415ApplicationProblemPlusJSONResponse struct {
+	BankingUnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer415ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer422ApplicationProblemPlusJSONResponse struct {
+	BankingMajorChangeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer422ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer500ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingIndividualRequestObject struct {
+	Id           BankingCustomerIdPath   `json:"id"`
+	IndividualId BankingIndividualIdPath `json:"individual_id"`
+}
+
+type GetBankingIndividualResponseObject interface {
+	VisitGetBankingIndividualResponse(w http.ResponseWriter) error
+}
+
+type GetBankingIndividual200JSONResponse BankingIndividual
+
+func (response GetBankingIndividual200JSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingIndividual400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual400ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingIndividual401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual401ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingIndividual404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual404ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingIndividual500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual500ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingIndividualRequestObject struct {
+	Id           BankingCustomerIdPath   `json:"id"`
+	IndividualId BankingIndividualIdPath `json:"individual_id"`
+	Body         *UpdateBankingIndividualJSONRequestBody
+}
+
+type UpdateBankingIndividualResponseObject interface {
+	VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error
+}
+
+type UpdateBankingIndividual200JSONResponse BankingIndividual
+
+func (response UpdateBankingIndividual200JSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingIndividual400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual400ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingIndividual401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual401ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingIndividual404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual404ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingIndividual409ApplicationProblemPlusJSONResponse struct {
+	BankingConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual409ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingIndividual413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual413ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingIndividual415ApplicationProblemPlusJSONResponse struct {
+	BankingUnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual415ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingIndividual422ApplicationProblemPlusJSONResponse struct {
+	BankingMajorChangeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual422ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingIndividual500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual500ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideBankingApplicationRequestObject struct {
+	Id   BankingApplicationIdPath `json:"id"`
+	Body *DecideBankingApplicationJSONRequestBody
+}
+
+type DecideBankingApplicationResponseObject interface {
+	VisitDecideBankingApplicationResponse(w http.ResponseWriter) error
+}
+
+type DecideBankingApplication200JSONResponse BankingApplication
+
+func (response DecideBankingApplication200JSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideBankingApplication400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication400ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideBankingApplication401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication401ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideBankingApplication404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication404ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideBankingApplication409ApplicationProblemPlusJSONResponse struct {
+	BankingConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication409ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideBankingApplication413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication413ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideBankingApplication415ApplicationProblemPlusJSONResponse struct {
+	BankingUnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication415ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideBankingApplication500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication500ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatusRequestObject struct {
+	Id   BankingCustomerIdPath `json:"id"`
+	Body *SetBankingCustomerStatusJSONRequestBody
+}
+
+type SetBankingCustomerStatusResponseObject interface {
+	VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error
+}
+
+type SetBankingCustomerStatus200JSONResponse BankingCustomer
+
+func (response SetBankingCustomerStatus200JSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus400ApplicationProblemPlusJSONResponse struct {
+	BankingBadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus400ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus401ApplicationProblemPlusJSONResponse struct {
+	BankingUnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus401ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus404ApplicationProblemPlusJSONResponse struct {
+	BankingNotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus404ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus409ApplicationProblemPlusJSONResponse Problem
+
+func (response SetBankingCustomerStatus409ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus413ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus415ApplicationProblemPlusJSONResponse struct {
+	BankingUnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus415ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus500ApplicationProblemPlusJSONResponse struct {
+	BankingInternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus500ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6222,6 +9104,27 @@ func (response GetPortfolio500JSONResponse) VisitGetPortfolioResponse(w http.Res
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// ListBankingApplications Retrieve applications
+	// (GET /applications)
+	ListBankingApplications(ctx context.Context, request ListBankingApplicationsRequestObject) (ListBankingApplicationsResponseObject, error)
+	// CreateBankingApplication Create an application
+	// (POST /applications)
+	CreateBankingApplication(ctx context.Context, request CreateBankingApplicationRequestObject) (CreateBankingApplicationResponseObject, error)
+	// GetBankingApplication Retrieve an application
+	// (GET /applications/{id})
+	GetBankingApplication(ctx context.Context, request GetBankingApplicationRequestObject) (GetBankingApplicationResponseObject, error)
+	// UpdateBankingApplication Update an application
+	// (PATCH /applications/{id})
+	UpdateBankingApplication(ctx context.Context, request UpdateBankingApplicationRequestObject) (UpdateBankingApplicationResponseObject, error)
+	// CreateBankingApplicationDocument Attach a document
+	// (POST /applications/{id}/documents)
+	CreateBankingApplicationDocument(ctx context.Context, request CreateBankingApplicationDocumentRequestObject) (CreateBankingApplicationDocumentResponseObject, error)
+	// GetBankingApplicationDocument Retrieve a document
+	// (GET /applications/{id}/documents/{document_id})
+	GetBankingApplicationDocument(ctx context.Context, request GetBankingApplicationDocumentRequestObject) (GetBankingApplicationDocumentResponseObject, error)
+	// SubmitBankingApplication Submit an application
+	// (POST /applications/{id}/submit)
+	SubmitBankingApplication(ctx context.Context, request SubmitBankingApplicationRequestObject) (SubmitBankingApplicationResponseObject, error)
 	// ListWalletCounterparties List counterparties
 	// (GET /counterparty)
 	ListWalletCounterparties(ctx context.Context, request ListWalletCounterpartiesRequestObject) (ListWalletCounterpartiesResponseObject, error)
@@ -6249,6 +9152,27 @@ type StrictServerInterface interface {
 	// CreateWalletAccount Create customer's accounts
 	// (POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
 	CreateWalletAccount(ctx context.Context, request CreateWalletAccountRequestObject) (CreateWalletAccountResponseObject, error)
+	// ListBankingCustomers Retrieve customers
+	// (GET /customers)
+	ListBankingCustomers(ctx context.Context, request ListBankingCustomersRequestObject) (ListBankingCustomersResponseObject, error)
+	// GetBankingCustomer Retrieve customer
+	// (GET /customers/{id})
+	GetBankingCustomer(ctx context.Context, request GetBankingCustomerRequestObject) (GetBankingCustomerResponseObject, error)
+	// UpdateBankingCustomer Update customer
+	// (PATCH /customers/{id})
+	UpdateBankingCustomer(ctx context.Context, request UpdateBankingCustomerRequestObject) (UpdateBankingCustomerResponseObject, error)
+	// GetBankingIndividual Retrieve individual
+	// (GET /customers/{id}/individuals/{individual_id})
+	GetBankingIndividual(ctx context.Context, request GetBankingIndividualRequestObject) (GetBankingIndividualResponseObject, error)
+	// UpdateBankingIndividual Update individual
+	// (PATCH /customers/{id}/individuals/{individual_id})
+	UpdateBankingIndividual(ctx context.Context, request UpdateBankingIndividualRequestObject) (UpdateBankingIndividualResponseObject, error)
+	// DecideBankingApplication Decide an application in manual review
+	// (POST /sandbox/applications/{id}/decision)
+	DecideBankingApplication(ctx context.Context, request DecideBankingApplicationRequestObject) (DecideBankingApplicationResponseObject, error)
+	// SetBankingCustomerStatus Move a customer to another status
+	// (POST /sandbox/customers/{id}/status)
+	SetBankingCustomerStatus(ctx context.Context, request SetBankingCustomerStatusRequestObject) (SetBankingCustomerStatusResponseObject, error)
 	// ListAccounts List accounts
 	// (GET /v1/accounts)
 	ListAccounts(ctx context.Context, request ListAccountsRequestObject) (ListAccountsResponseObject, error)
@@ -6309,6 +9233,249 @@ func NewStrictHandler(ssi StrictServerInterface, middlewares []StrictMiddlewareF
 type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
+}
+
+// ListBankingApplications operation middleware
+func (sh *strictHandler) ListBankingApplications(ctx echo.Context, params ListBankingApplicationsParams) error {
+	var request ListBankingApplicationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListBankingApplications(ctx.Request().Context(), request.(ListBankingApplicationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListBankingApplications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListBankingApplicationsResponseObject); ok {
+		return validResponse.VisitListBankingApplicationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateBankingApplication operation middleware
+func (sh *strictHandler) CreateBankingApplication(ctx echo.Context) error {
+	var request CreateBankingApplicationRequestObject
+
+	var body CreateBankingApplicationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateBankingApplication(ctx.Request().Context(), request.(CreateBankingApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateBankingApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateBankingApplicationResponseObject); ok {
+		return validResponse.VisitCreateBankingApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetBankingApplication operation middleware
+func (sh *strictHandler) GetBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+	var request GetBankingApplicationRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetBankingApplication(ctx.Request().Context(), request.(GetBankingApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetBankingApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetBankingApplicationResponseObject); ok {
+		return validResponse.VisitGetBankingApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateBankingApplication operation middleware
+func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+	var request UpdateBankingApplicationRequestObject
+
+	request.Id = id
+
+	var body UpdateBankingApplicationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateBankingApplication(ctx.Request().Context(), request.(UpdateBankingApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateBankingApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateBankingApplicationResponseObject); ok {
+		return validResponse.VisitUpdateBankingApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateBankingApplicationDocument operation middleware
+func (sh *strictHandler) CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath) error {
+	var request CreateBankingApplicationDocumentRequestObject
+
+	request.Id = id
+
+	var body CreateBankingApplicationDocumentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateBankingApplicationDocument(ctx.Request().Context(), request.(CreateBankingApplicationDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateBankingApplicationDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateBankingApplicationDocumentResponseObject); ok {
+		return validResponse.VisitCreateBankingApplicationDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetBankingApplicationDocument operation middleware
+func (sh *strictHandler) GetBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, documentId BankingDocumentIdPath) error {
+	var request GetBankingApplicationDocumentRequestObject
+
+	request.Id = id
+	request.DocumentId = documentId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetBankingApplicationDocument(ctx.Request().Context(), request.(GetBankingApplicationDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetBankingApplicationDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetBankingApplicationDocumentResponseObject); ok {
+		return validResponse.VisitGetBankingApplicationDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubmitBankingApplication operation middleware
+func (sh *strictHandler) SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+	var request SubmitBankingApplicationRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubmitBankingApplication(ctx.Request().Context(), request.(SubmitBankingApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubmitBankingApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubmitBankingApplicationResponseObject); ok {
+		return validResponse.VisitSubmitBankingApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
 }
 
 // ListWalletCounterparties operation middleware
@@ -6626,6 +9793,275 @@ func (sh *strictHandler) CreateWalletAccount(ctx echo.Context, counterpartyGuid 
 		return err
 	} else if validResponse, ok := response.(CreateWalletAccountResponseObject); ok {
 		return validResponse.VisitCreateWalletAccountResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListBankingCustomers operation middleware
+func (sh *strictHandler) ListBankingCustomers(ctx echo.Context, params ListBankingCustomersParams) error {
+	var request ListBankingCustomersRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListBankingCustomers(ctx.Request().Context(), request.(ListBankingCustomersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListBankingCustomers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListBankingCustomersResponseObject); ok {
+		return validResponse.VisitListBankingCustomersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetBankingCustomer operation middleware
+func (sh *strictHandler) GetBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error {
+	var request GetBankingCustomerRequestObject
+
+	request.Id = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetBankingCustomer(ctx.Request().Context(), request.(GetBankingCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetBankingCustomer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetBankingCustomerResponseObject); ok {
+		return validResponse.VisitGetBankingCustomerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateBankingCustomer operation middleware
+func (sh *strictHandler) UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error {
+	var request UpdateBankingCustomerRequestObject
+
+	request.Id = id
+
+	var body UpdateBankingCustomerJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateBankingCustomer(ctx.Request().Context(), request.(UpdateBankingCustomerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateBankingCustomer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateBankingCustomerResponseObject); ok {
+		return validResponse.VisitUpdateBankingCustomerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetBankingIndividual operation middleware
+func (sh *strictHandler) GetBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error {
+	var request GetBankingIndividualRequestObject
+
+	request.Id = id
+	request.IndividualId = individualId
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetBankingIndividual(ctx.Request().Context(), request.(GetBankingIndividualRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetBankingIndividual")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetBankingIndividualResponseObject); ok {
+		return validResponse.VisitGetBankingIndividualResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateBankingIndividual operation middleware
+func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error {
+	var request UpdateBankingIndividualRequestObject
+
+	request.Id = id
+	request.IndividualId = individualId
+
+	var body UpdateBankingIndividualJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateBankingIndividual(ctx.Request().Context(), request.(UpdateBankingIndividualRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateBankingIndividual")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateBankingIndividualResponseObject); ok {
+		return validResponse.VisitUpdateBankingIndividualResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DecideBankingApplication operation middleware
+func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+	var request DecideBankingApplicationRequestObject
+
+	request.Id = id
+
+	var body DecideBankingApplicationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DecideBankingApplication(ctx.Request().Context(), request.(DecideBankingApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DecideBankingApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DecideBankingApplicationResponseObject); ok {
+		return validResponse.VisitDecideBankingApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SetBankingCustomerStatus operation middleware
+func (sh *strictHandler) SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath) error {
+	var request SetBankingCustomerStatusRequestObject
+
+	request.Id = id
+
+	var body SetBankingCustomerStatusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SetBankingCustomerStatus(ctx.Request().Context(), request.(SetBankingCustomerStatusRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetBankingCustomerStatus")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SetBankingCustomerStatusResponseObject); ok {
+		return validResponse.VisitSetBankingCustomerStatusResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -7215,237 +10651,400 @@ func (sh *strictHandler) GetPortfolio(ctx echo.Context, portfolioId Id, params G
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2LcuM2suivoHhPVewsJUuy5IdcqVqN7UyUeGyvLWeSieaaEAlJjClQS5C2tXNddb7mfNj5kltoACT4",
-	"0svyjCeZra2MJYFgo9Hodzc+GbY/mfqU0JAZ7U/GmGCHBPBn1yGTqR8SGl6RqYdnxOHfOoTZgTsNXZ8a",
-	"bcMKg4hY6GFMKArHLkMuQ+GYIBb6AXFQQNjUp4yg0EeYIoIDzyUBCsi/I8JC9OCGYzEcTwhy1fvsGboj",
-	"s6phGswekwnmryU0mhjtPwz+PuOjaYSzKTHaBgsDl46Mp6cn05jiAE9IKKE/9ikH/cQdERbmAb/68Rgd",
-	"tnZryIEByB8CIOQR2yEa+M4MDWYhYSay2BhXWvXGD+1+VKvt2gPMyF4T/iZtC23xnxutvT7Ftk2mIXFQ",
-	"6PvbVXQ8JvYdcQA15J4EaBoQRmh4BKt3OXZ8yt/kEqbwR/rUD0aYuv/BHMzvGGLuiOIwCgia+p5rzzh+",
-	"LTWBVe1TwzTII55MPcCGAvX9h5NL/Cvd2f9t9BPuzA6mE//Pzt3b9/7VY+Pmx+Pxj816p8Huf/tHD19O",
-	"/tEZPHRGb97ToOv+7nnR/pvz8xnBnvPr2f3Vw+mk99P73+5/fiAPP/zQNkzD5egTZGKYBsUT/maJ7YpE",
-	"t75z2Z0yjeOIhf6EBF3nEofj/N7cUPffEUG2HMYJg4bu0CVBVV9uvbHbbO1JgKZ8phgcO36DYRoKXUab",
-	"E48O2n8FZGi0jf+zk5yBHfEr2+k6GVj/FZFgdgEwYi8P9AX1ZsgNyYQJWnJZvIByqP/N5ywB+zlgXsVL",
-	"zoLZG2uIfRj7jEigQx95LgvXg/VZKO4m5/4XMsuD3EGRIIg7MkNbGN3cdE+20ZQEaBKFcFCqiC9r6AYs",
-	"TLMc/ojZpyQI/IAhl9pe5BDH5KdIcqiYBdljTEccGSggUz8IGcKUMzDB+fp06Aeo0URjPwqYYGezEj7G",
-	"3wlf9amV8NCKYqJtBDzzCGFk+9SOgoDQEDnR1HNtHBL0gN2QIf46YAhiVRyWEQkZ4r+pJYplq3cKKDD1",
-	"wzFHDQnHvmMifi44VxE8DVP2QAKGrGajYVWRpaG+8guZWRwxOh/LMpha/XB3v7FXr5BGfa+y32oOK4eH",
-	"A1yx6/X9mrPXcpzGQRmL+K2SedtcupngxzNCR5w9NFot05i4VH2umwU85cyduGExuU/wozuJJohGkwEJ",
-	"+OmUx5QijKZ4RNI0X6sVE7wHb9BhdMgQR14onxn6wQSHRttwabjbMExDvhd+rsEK5McYfpeGZEQCWMAl",
-	"HpFi+DmInOICEkYBNZHtRzR06QgNA3+CainoS2DnUxSDXgi4grRWCOm1kknF4IJkbTbqmuzaIk6j1aof",
-	"bisxmzADFM9W6dJpFPYp50LMRD6XmXCm4mm46EV+IH7iB0HKuypS/G5dQXqE7knAJUxeXudkrDuq/9C+",
-	"6J3O3v35e7NarXZa573zk3en/yqXjgnG5gvGeBygooR589UTR0chZw7a+mI1CG2pvdhu96n1T8ETLBNZ",
-	"/wxxMCJhJQpc+Mi5hIWw94Bn7AhZ/wTysfgJeXvag/lPTs9Oe6dHfWopUd+bTQl/OC369W/EgbUkYwIO",
-	"xCfoROHYD+TWWDC79Vvl2HP5M13HQuSRcyD+dr7/oX9HKLKx5x2Jnc3oiUhgW2y90LAsOyA4JI6FtmB2",
-	"8jh1A8KsbeRSLkwe+5QR26eOwB1/S0BGLgsBs9YdmbkFyhXf+K2+kQK/b6B+RvlJfSVQkPqK4w2+0NYs",
-	"P2cYJHwrd038nWyb+Azc3dg+Aoh/6BuTWeWOzCr1vnEkUfBDfX+3cXC42zxoHkk0qK9azeZCghWHchHZ",
-	"+kEJsaqN6IQW8gNHcF+ObsGBt0Ku/A4C2OHBDLlcNNNEkjpuQGw+3XaKyRmd62OjmNExDsqy+geH+4JD",
-	"Bat4jz2PhMecuZJgioNw9jZyCzQofQR6e9M9qWZFZGO4i2uVPbtOKvtOA1cOB3VS2R02cWuwZ+87B8Qo",
-	"Vlq1iW9H/N3zBGTMtSMxMr8tckFSTytZjFIFSxdSrzQGu3Zl32mSysGwVavs4f3BgX3o1Eh9aMzVvje3",
-	"iK9euotlXAyHjJSsIwt/6CN2506Xke6+mHYz8v2J75fQL8GOfoOdK6Hm8k+2YGL8TzwVGqvr050/GV/H",
-	"pwRSPtIhRrvJcSPUb6P9xydj6BLPMdoGaLXnHHy5JC4cOGiEMVCEjGngTwk/Yv1kcN/gYnviMgbk8VEf",
-	"/yv2XAegQUPselzPriN4s/G0LEM4FcM5DvIbpJR9DgH2OFK5CR/A2xi6j19/hCyxYAvx/WGIYHsMo0Bn",
-	"4wgQpkXkkSqH7dinQ8+118TvoY6E2LITlhvCXkCwM0NjzCUd6p73Tq/OO73uxXnn7Pa6d3H8yzXX9znj",
-	"QVt7reZuo769YXTZcnVMM7WkzcNCbu/4Q4S5SeNHgS0Q0uVskGJPzL8GVlpwImOsuHI+QQ5H6N+RH2r7",
-	"6aBa/eeT1m8H57v/ElqEsAD5drnhBtDR4UoHeZwSm5tVEggXKMnzRyPdCtWA2rJ+q8iTx7WibUDNuR/+",
-	"6EfUWY9WmvNohfohGsLcz1/xuY9YZI/jbRVS3WVI18phQZd45vnY6fn+Gddt1lpXfVdfl0IhGLwcxXxe",
-	"bkpgiuq15kFrf0/49jZM6EXvA02GBNycEGY1g0XfUCyVSLLmTtb1FevTteGdA4IDDgMoVvzwC9XPOYqh",
-	"xYiSB+RTIqzIy4vrHtq5r+/4fKodeHBD+BFA+AGyQdvlpJ0wca7vAes0FYh8ZEDu/TvimEg4QdSTdkDA",
-	"E4g9hnBA0EPg05FE6DTwbY6QgbceDTUaaY5xT1g44S/lAhK9uTg/ueZg80OC77Hr8RdxGZ2j6s1Lmwfi",
-	"eRUpbwZRiAYBwXeMG1QRcylhLBElN5RFU867iPOOOC7ugXRf50i1UqxCPC5w0TdC8hjuTD3sUiGQOVLi",
-	"96IxCcgRN8QclHvX5k/cdwyloJPgcMIWWzMlgdAK9AMo1LF1VRuhVbSNXztn3ROQprenV1cXV0ahqoMZ",
-	"I+Gty1gEFlaxtsOp/DoknoeDWCC7Dl/cmNh3LJogxydiaRMc2uO2+IFLEfAUzqY+yyhE93mFSAdFMIpn",
-	"v9M0uBSP2LFS95beYrEHG1G50JaV3QsLXB6LFDGTy/uASGEc+wL4cepTQzMK19HQFJkc31z3Lt6dXt12",
-	"zq5OOye/357+1r3uXaf2H2tOea4LeP7Ipahv/KOxVzvcFxJ6v2/ECh15dFnIYrGqm465LTnc5JYIwFyG",
-	"QszZurTW9fejLatkxdY28oM+5Q9033TO1cM690RbFv8p9+ARJ8Mx37cHzNBD4IYhoak9eobSqDZKqsdn",
-	"8WnelAqZ3pHW5g5JgWbJMZhaB0feesqmePl6KmeO+M8verc/XtycnxiFSugy3oZERV2O8JubQrNSZ1Nk",
-	"XqTSctq/uOHov+xc9X5PFm1tm31K1TRxYLNgFfrx0R/nfI/6fSr0aj8KCdqytAGpw/AsrVpt3WXn97OL",
-	"zslt7+Li9qxz9fbUWE/NzmxLffclRMRy2jfasnKrShH7+pq5wtrNeeem99PFVffD6UlOxKf0cqXw4hA1",
-	"ao29Sr1eadR7tcN2vdXerX1or6SrZ2m/vkkkr6/Coy1LR0gG189VVhOcX99cXl5c9U5Pbt+dnnQ7t73f",
-	"L9Pkuq4Ky7HuD9t5VTZL1a2XouqVNVzAeRFCAPsxmODd6wi9j/8pHW6ucPtJhbDrLBPEN43Yz79o+A11",
-	"H3vuhMBD4AeyZ4ueOVbj4Jk47WApwBJLTpHX3GfSo5/UJi96TqLxWgx+Mo1o6qyKjyfdUf6HtgFmJi9E",
-	"vCS3NA2f+n7osCR5U/7gT2KDb0uCfuay8Er6ffPUIKxC7ew1agW+Y9NwcAjkDy7sJZHGn5Mz4SDAsMvx",
-	"udVeaVxHNjfx82ECPj5ceOze8TFZLAPAplhf8lo54Rx0bQ5VS2JoNYwstco5y7uOqT6T7tc57nV/PbVA",
-	"tMY2I0OxNyTADjlC1vXN9eXp+cnpiYVCMpn6AQ5cb4Yiygf2qTby+Ozimg+bkmCC+eq9GZoG5J5QzohB",
-	"3vGhLh3JeKzMAxSAGKYRv8owDTEZX5gWK1QDc0RzDGck3tDYEYAdxxVZXpfazg6xx4iZ3ezPzsHYqiws",
-	"QwopVqIxjOxbiohDIEyFDNfDWBL4WbCOSxIwn8LIJ9Pw8DpPBWRI+ALJYlxfaUOzONODVTEg5Qi69INw",
-	"6Huu/1ppaimSKFyfBlqaMXSvL1CzUd9H6nnEmQ3asj68e2+ppOAPeDJwMUV3D9geY1OZ8cj68IvFbaGp",
-	"h23CRKxfHvOba36uT2+4Nf7h3fv00RY/5s+1XE8Bb15PS1ntvKYovDz58jsmExYpnkCMOrcOnebnzsMH",
-	"lk+TOQTpmU4fhV8DuK5/7zrEUdmW6axbGnmecK6LGH7uNcspSmpvNqkppei38KxqStPyipEC9QtoRjEF",
-	"f1WqUSIYPodupOPoMylHGeKdrx0lTp5Nq0cDz4fKghdVjmI3as7hCEZ3NUlygHzNoiSHoR+gTBAiCgjj",
-	"3KSYLPJM7qde7xKJswsCJZUN0ywmHhWCWfKs/chhPVV5InNOWxq692McogdulEMUEmIHD/y70EeOj/DA",
-	"j0LkhoUcOc7VfIMZKaokgISIYcSIltdpAj4Zps7Af0w5HRnyqTdri+TITLas5gLja49C4pgcRP4BQqhx",
-	"TgZ4dr5jgpDmn5gljoqG1RwXkIGxov3OBGcwQxg5fshNgSkOxypiAM6+LQs7TkAYq9puOIPYAmR8yezX",
-	"WCAm1K7LhtymuLRok0kgcCgo2mW6biKDeCoZS+bAyVTKj4WsuISYejLopL1KBHmrC/dCIHP+ZhQJ/k6x",
-	"mM+VfujJY3tNY36im2kk1seGtK8U1IWHENJJM/F67Hn+A4uZY/F+q0c+lyvJZR2VOVBIalC3kQuI2Zgi",
-	"f0qoMrdlmJLLhzh+kFm+tt6B73sE080oWimUFfif9BWll7uK3pUg7gtoXhr9flW6VwL359G+0nj6TPpX",
-	"N3cA82x0ENl3BMo5hy7F1Haxxy0bJ7Lh5MROKzhArN2nVlFSJDdHwTASNjvi4EKuOpRahL59x6AU4uLd",
-	"u4uTbu93CwX4AU1wSAKRnUQdLn9dO86AY2hr5HOZxvknHZkIjwLXjrwwCjQIt/mskGxkoYFPHXaErLOL",
-	"Yw0uz7fL4fnx4uq0+/b89vS34586529PLTR0cahscpfw6Y6vfr/sXVjIDmZTrgjEv6VVyCKscCVSrdgw",
-	"DYDTMA0dQMM0skDwp+CdadWz5AW5M/ROnqH0Vl/ikSt2R+SPqtLFIleKyOlfLuvalxxVJY7ncqfzx0W+",
-	"pKx+S06GtkS11vaSs3rlGe8wHXP/QxBmYAf4wZKTUvIYlteZ8V9hchFrjjwvX9cNrgafFuOmxEegATAN",
-	"yL3rR2xOsZsckQFE1gIJj0np5iwGgMlSlSXLQkwj9EPsrUZA2PMARJaFEfSnguIAnRumMJQmLm3/zLhe",
-	"IUXiKXDlYosYqeYlLVAMueLMF1TnhkK9VkP2GAfYDknATBl69GaITbEtlpic6Z8xJaI0Iq7VlLURWu3m",
-	"FIectRpt4//+1//r9wsPfexCLYKPCf4OyWxM1jBPSQCYpjYESPFoFJARVzJkHaE7IVUUz8r6NOSqoyYP",
-	"pH6CbBwEM2TF0TcrzgqTX33H+tRKqz7WEZrGU8czhePAj0ZjZMXx+niQ1afiPZS4XOsTrPevHoDtTMqP",
-	"EdAtwhMRUIJHiMOFsA+4jzH3HZP7DoVillqAVUUdKps3OMR2J9jTlGBxRg3TeKyM/Ir8Ug07Ef/qv1bc",
-	"yVTyCTDq2sbIDcfRoGr7kx029qdsygl1R04BZ/i5xsEEB3ck/BV7Uam/VxRNiIHono9U1XSvHz3a+Szh",
-	"+9oB5ofb8+atbEoCmyPDHyIrS2CvYLEK6GXPyHK+85h9bdJ5rsNqLhEdlIc4TbDp/V3L2x4v7gsYfYm0",
-	"+apsPi3O+DlMvhSWPpPFlyX5+S73mJaX97n3qXC6o9eRknAZ+AOPTAr97qKWv7XPjUU+CDm+HYHPZ8vS",
-	"s9Pkz//4k/nU2hZp/uAT71M2xlNgr+SeBDPhUvWjkLkOQdbOfd0qUkQcEmLX26wHPPHRL/ABM3NeGCE+",
-	"3WUQ514c+56X86rKmYpIM8snYsf77WCDXn2zqAVGgVO/OM5QcmjKIit5vhC6oVdoI7CxH4SIRZMJDmax",
-	"GiIJM+ODTAAKC902HXRz1eVWB9/17DycuDkltQcepncWoAvyNvUVyKSB+XsaCielWJImo+bs8dWqofPE",
-	"mW4q//qDG44LCh1MBIQQ+qK2JhMypGjmRwFiM8YpPG1k2cGkUqvVmvX9tKm111zQJUc0ahCWrV4iLtsp",
-	"pFfHhyb9F7hZq/Vy0KMg4uGT0+vjwphHD7KTNxMLkP0rugWRgGvZziOioetpbUPkIykM7u5lC/oLDXNA",
-	"bq93Vnx+PJ9C3zjPHRJuXYJaKpuKmAirlGnVCUwWMGKKxvg+HZY62GsuCU+qzHAB3gDvF7m6RL/Mb4r1",
-	"riYIBjJ1rmEtKX6rNv/qtMOF3Purbu+0cPuzXDJU5JCHAFhKxXPviQOZzIxJJG7t1dDEpVHIjzm6JtRB",
-	"bogwQ+lOMm30RmTXiz598Kxo02cVMyM+YFkNHQYXe5070DUHWeLtqbMhvipGTBBxE7c7LeHP3Uskw5vQ",
-	"HtANieeCTSwagyU0tUUm03CGJgRThjCdbac2auGGPN+CUHhUm6uf0/gM6RhUdJhCQoa6VzEd8qSeZzeA",
-	"q65TiBJ3SRqg0l82X8xAHxMqgszxa0vBXjNFUFtOnnQyna/imo1qWl408q65HGrEs9fEDsralhS/jMET",
-	"K78wm2eglpkBZA42VzCE6usaQj1VHF9oBIkcUGeDRlB88go0Jy56VFMrJX7Scfy4/dNSIuYGTtqKOdEF",
-	"0kRF2Xwkzi5YBzhEHpEBBJnmEPqy8WJVpBboszee6xJdw7u5VrlHaeVG4W4CPlZNop7TxHOzOH5Wtutr",
-	"zedeNzu1PNG0fGdXzv4u8IXGfoxN7+3qB+Jz+TLnuCWLcC1q6LTqtSxj1NKjH2Cs4klVZGE7dO+hP6CJ",
-	"rKTxn2xFKNMrrT7FAVEmMg7DwB1wFVRY36KrTeeyG3thGNdIqR8Ku25GQvC8zMQssNXFUR4JiqZYaDk7",
-	"wuW9tCNTYoU/VKTridluIdayKJopxhZ7BSSGikGWetstDlMN3jgRV7i0KlLF0w3jFveFM41RYTe7azwh",
-	"YBiILb+VWw7TWqlobNm87gCXmCfQsWArmk5JgGzMiImoL4Og23GceqlM+amHQw7IvHxDJUC5OcSOkMVE",
-	"nw6rJMNfkXDxloSl2TL+AyUBunOpc4QstQvFLylAaYklqeKkyHWORB9HviXL7kGGERS9Vm6/mWs0CLtn",
-	"aocqhZuEcLU9MJVfSB61zClJ0fNCRnTmsvJS2pWPcXl55HInWL52nSwEtfgY9DlLL4nqZmNwKrjLIQvR",
-	"xGch2o9/E5U/aAsnDWlg9LYpmxxzQXfYaOzu7jdqu3sHrWpzf791UNtP6bqtWq1WbWmtGXNPFPY+/Bwh",
-	"QZ0zF6EKiA7hjKxCY99zChLmB9hTkdQl6GiiyKg8zx5e/13OE6xFtVzqB7cRdRemwWS2VLqQJMRoax/5",
-	"VG3ydrF4kbzudgG4osIsma3EBS7mku2XCmfL9kCC1BB4QAh7eNti/7LalMSmS3CWWVQOrjnHi7/8uBAT",
-	"nQRyDR8qb6eBPBJCF2iu1TjuyA0zjuQP7973jFQ+zh+dygdc+U+tcvjxU92sN57+qwin+Ua5RfZ2tpdt",
-	"STPrZBgIjKWE9DoqRonzJvYtrTBZrhoi37ZX+X8SQFMvKt9uHavF0kR7nfxmBZmS2rR1BUsagmdnvMWC",
-	"Nr2wOTh6ft22UvMWY6zLRz49LQBGx+t6ENHyQs/0GVFlLfMda8mhLsywy2wBLStoTq3xWXXfovWcYunY",
-	"8y6G0CVvSXMGOODTx0JHiGR7YboollQmPiUzxb2V+aNJglWAkJy2E7t2imFZUpRwG0pIi1uoVBGK+0pI",
-	"kUL9ozm/NFhOr+TvEZJRP1RLQ/FiuyPfoNK3YLeORNmZlX672BirAK4X3bIsgOJlxSBy4CWAAab2eJ5k",
-	"S/ZAjP2OxT3Wl7ZCV1muYFSFSwTTVZ4QkUGdcYmI6qRbx4X+qc786iS9sFU9kdCV8HQUFiDdzexbj9wT",
-	"b9Wl/TKzz+C5heQO0/Olius8bNmU7Zffj7ezpA+NDFeF5AweyoPRQRGTJYcFcf90ezeMpmOfKoFqwr1o",
-	"lQl2PShglNf38JlEryy6hJdUNuqTXtIpFokJt2s8yiG7lQbRUk9e8ifOxQNc3yYjVfy3xAmVg5f2GqqD",
-	"rdIfWRSsusasrz5hfBkBsUgcOnqbiQITBW5aEpdQaQQKGiEEq+GSp4LD2KdbwleCfij2Y22bWVFnpfwg",
-	"4MbsU4tjxnp1PsdVvYlZz2BR2cqDjowlbYiXdiAu9ALSZTp7KGVvJZ/i2v7B9X1+8pKyL+f5kwbX5h2A",
-	"c9hA6flPog+iOE3n/1XUGTBIXZc3CYpMftHQ3OL7bOX9PWn1bCWlLK/2rqM5Feqrq7ieihXNhWRdpgcu",
-	"fjCtn2Upb+Hzhf6LF3FMLMHhVuduGWVugS62igamKU5Ls7jF3CursSx+IqOoLG5PlCgmKjvr8swwjcsu",
-	"P+IrdDdaPDRRShaOXd35FDNlrnDeLpBiab1gdRac5bK5V5uF3i9BITFTVgjJ7nNmF5M90pJzEzpNE3X6",
-	"hOfZUyHHKeEn5hwtcC0fntY4qsB/J39d2XU3pyfUUm47yDN26ShmJxt03cVrWowVyD/mxJZKQU5hOZds",
-	"7gchFGnEbWFsQh2oovcDxEeLj+qiQY9AdQayKqlszNQ7KmX7ahqV1CdJqpUcMVeSPxXBV9QfOtlW9A95",
-	"Oq1kv0qViqTBLHHFl/Rq6qnCD1RU9xFRhwTI2tEPsKXaOomLYPt0gjnJkEpAsAM7wM9IG+VvWzBRus+z",
-	"KboRvOmenJye81+TTuUmKuuRzh8q6H1uIuvdae+nixP4rnN2dvH+VE5z/uNZ97iXfjBzdYCJCm8U4I/k",
-	"W4HDMgpbJ/PxN+eXVxfHp9fXnTdnp7en5z3o/OAHKNtxv4p+zResIOw4yZUUJiTx8PMPNxmnil6KjDZS",
-	"vse5TRKbnuuXNeciihcv0HmtHbheW7HO8bqt0A4XMmtBQXplofbKcr7dLcyI6VDwKop7rvkR4P9yhIuM",
-	"GKiGwHQGmTJV1A3RJGIh1D4gN2R9ClwnmIHLjo7g3moHTTETbvKJ71QO98V1M+ryCnlfNzQ8GfsPtE+T",
-	"XJzM27M3t759c9BA70+ve3DVGWrtHR6g/b1WE6mLHFXgpNlIx1FaJdFR9PEfcyKjsbK8sG9nubcyznvY",
-	"oj4l25ymd9N5vVqaw+78Kx3jSzSV4l7SCSxxYW7Ad2mqFnOOSAPxZmlelLrYJhPOajVLcTu3Z8XWyL0n",
-	"FP42kZTOHDCldgrIOMKjKcdoI9XbYlErC710NguW7gUtgC6DNJbH7EPghoRJdrUUlnYbpdBcJ7bOXPqT",
-	"+raJLqOB59rozMUD13PhDpLLM9FR7zLwh4Qx4aroUodMqBzQtVKdejVrKoEfviyDck51og4kDOPngRAU",
-	"kscwuUM8FRf1H2gad+pG73yVXClAGbfHvIyL+L6sNsLIevu///0/FroOg18IVEO29oD57zZ0+kJdzvmO",
-	"r47re5Xf3vkOmSQ3bbny1q3ia/ffdlofrk9//v3N7v7PV8etzq/H3U7r3cVl8+qn3rvd3dZvjV/e/rbb",
-	"/eni587lZevqdLf5S/OXD7+ep7M73nIG1qjsf/zUas3L7NhEhnpntVTlekmG02bdTSs6zsqcT2s60F42",
-	"YjgvehcGEVGhOpYKHiwRqFvNOfQtWrXRaNUy3p4M7fBB7eQyfJOrT6B8DYQuyo2/79b0DWVURMCgHQVu",
-	"OLvmwMsLo6HosRNxbltQsAQlnaDcWEUXGVkmgL1yeSdgD+hY1FzGwI7DcArNm9ermYt1V4k+ce1O5ian",
-	"B8xE3gDnctWyS/W1+/4T8PDU/YXMxD1ALh0WNLy6mBLoviJuKBS9QF0uGDg1xi3w9FNtxuIJw1VpqndL",
-	"n3Yuu0wkpQy5emiPGTQ6HAU4FFpfFV1QYa+4trRb+ANc9rIoGArdnmB73Kdx62BOUczkirgrzTDwN8S5",
-	"n53LrtThQSUMXW6j8qfbfdqn36PvvxcgunT0/fdoy+IUweWpiS7dKeG/VJIHt9vogtOF3KJKcidsnyKx",
-	"HRwW5ZCKUcFMvUdXGi/QaIDLZwfCMHwicICZUF7HQjyZiviMXmVnSmeKDPS6DD0EeDqFrlV8BuuTg0Ns",
-	"gq1mIml0PYkaE2Fdi5DPp9QAU/72ZFUFasT5F3jRNR7A0HY7k4wHFqgbaC4+iAWjFHmw7zIhZ4a2VLaU",
-	"npyLwDCXd2dKvDCK78itqH9wBbrQzU33hElcQZeS3d3dQ1P2BYdmhXyzASfipnprx4L2ddaO5UtvoMCL",
-	"xKUFfkXrSMOTwCh81nCVGLAJ3pQTMOsVgRmkc0veTVHuMvrf//6fbTj6nDFx8rIxV889944obMY0qw5G",
-	"O676n8PdqpzkT4FwtMtNpfeEm7cj7FIWigrvuMHLgAx9cUtpwM8eAd/cGFPHIwHon81abcFt8+peUz7J",
-	"IPDvCEDyDjadv0pmbRMKihqhXK+dyH7DAUE/X1+cSwOGiR55fHqw7PpUPawimXwnA4IoPyAo8CPqaO3w",
-	"Bi7FwQwNPR8D9qa+S0Oh8HquTWT1rmSZnSlfbqVRrRmmEQWe5OesvbPz8PBQxfBz1Q9GO/JZtnPWPT49",
-	"vz6FZ5IOJgkX7Vx2DZMbB0yw11q1LkZyxoqnrtE2dqu16q7s6A0iLXXy+BejojT+MyD4sECaZM6o7zkc",
-	"EhE034Ik2sGsT1VuCIJDsS19K/IwCN+S8ubrfvs+/f77iyhASjv//nsku+YlVWoCv/FNcVwKAri5rGAX",
-	"7muMm6iz0ryoZIhUWC7gaBtP5pLjz6CB5dNH0whk1TagulGrrXphdTof+o/C5HND3i9aq+zZdVLZdxq4",
-	"cjiok8rusIlbgz173znIZGy3Df1WxgNxK2NV2OIfEqn+AU8G5D8ueoPpXTqSMH8CvnIZt1n1rsZcknjR",
-	"zbCC8+bStSGnrCmQXPSmeDN2cndkw4P1ZR9M3aT5ZBqt5d+ZvsoX1EzRaEhSbWZJXJnCI5bkjBgfoXCV",
-	"FZxRkbvFMkkZsQKFPWCb+vltSx1H+L/6dIDpnYmwtNEQJeGDH9xtyz6kKcGbE7NwQ4NwksmfgMWgCaZ4",
-	"RKqoA/KvyD3EOQE4Tq0ccQuZkuUB7Wyd6pjrqGGWGUEz1WiK/CjsU3+IBpg6VXTm3hGp3ogDETeykbIO",
-	"GrBIYK1GrcZhsHzFYlOgywkqFamwuQ7qnqAKxNPQeefdqSWuGRe3V/AvRYc1QMFkwtHouZQUcTCxmQWV",
-	"Daa6nfaN78xWYydFp3rV41laEvCU9slzu/xpg/zvFTO79RlcEXM7zhOY88UYW7O+u+yj2WuZ4enW8i8u",
-	"uC93c5xVkG2GMxbx1iczrRDtfMrR4FOpknRFsMPAii5iwDrj5exQ8Mq0OiWDR+rJmA01a02ritbThd6S",
-	"sJCNrKMI6VO85edxozrO3+aMZ0ufvtz5rjWXfTS+Kn9zp/ItlAVv4kjupDKPFlgwmeCK5k/hRxdUS8wB",
-	"g/5DW8quN/tUWvbbogF1Yt5LMycAA3kwQ2ljR13sxOV/n8ZtB48QFsmy0rJkfhCKKwjiFCDQs4QllSQC",
-	"bZvSPVVoPA1LMqCEYwzSpDQzfeh6IQmQCC2CJ1CMQB3wcKjfuW4k/ZYYBWQKp65P4XIo7VKqLQtShNgP",
-	"uB/Vao09+WlgbcNCYGowoWfiSgEml272qQyjoi2IeLvU9iKHONtVZE1cevu///0/1o41wY/wFxpwMhSm",
-	"O4xk7j1XoSwtTvADVz/U9W3Q0l/9om+3BeEdSwxI9FemtsZEAz8cV5HFCA7s8a3wFlvJShCLBuJLyeT7",
-	"NBegBSygLZUwIPppqPUm9RPg2zYR7tNMmTz/XkSgZZsOmX3AptgW+ryYd4EZHJ+PTTF+M2d+JH76tzfd",
-	"E4a2Mn747dh7rK4Vk1w5Gwdghs5u4zybhYGiCX7sisF1LZ4ts23mAixItQw+8WsxUEvXVT0HvF9+PxYJ",
-	"FaUgxmGttcHUI10JpM3FcF4UHy+0ZcEhhEg7nDBCxRCfEv6rOHylRJHOiE2WlA3pzUVcpkTUjNtMHUF6",
-	"R7aPPnmcehBPlXHfIrg4Q8pnOq6iHahQ7sqQT/xnAY4fXwzwNwWVsKW0mg9gr020qZj2iufrTWFx7JJQ",
-	"y8Hrwl0URF+fPUh3DXDdUvCTEP3nZ6/gvS+DDH5cF5EqlLw+bKkEqlIgU5H8Lwmtlm1VDqyWO7A2rJl0",
-	"gvVBlokIpdCq39c+S0nuQgJkYzUQZaf1UhDl7+sfd5Un8Qw0CpWyHEb5+2emzU5OB0bFKrAp7rDN6Lsl",
-	"yi7XdNMZbwNMHVxKQZp6nlr/gszLuQgH848bVNKaAxHM1zAEY0cFg7fTcCovQq3eq9Xa8P8PRrkmkSqB",
-	"SOBerlXPGsDLaGsa+jJt4aWBA2tX+GDmIbcMd6lSls8D3kroeyZ8LxmZNIsLnWUqo3BbDGZH6Xoj8T3T",
-	"fBFlq1eukRX1y1wZ1dMG3IuJY+iPdLGx6hGWToF8Tj5qLrFTNe0rStmkkeeV5WHK3/SsSvHVCzlL99q1",
-	"RrX1IVd7Hk9erzQGu3Zl32mSysGwVavs4f3BgX3o1Eh9mClfVDaIlmlZjytrc1nfkmJkSnomYdJ49+B6",
-	"OFtMmZ8kznUUSdkqhVFPk44TFI03UpLMc/4mCMnnKC6Hk+eEwPUay/nhb0Xcf2MHcuJwAJcluEaF33LN",
-	"2LnW3iAXq8bUMXV/LgoDTBkGh67Zp5neJUUtUEz0MHbtseh+mWl20qfCEt2ytJZMKvlyMENWqpnUtsoG",
-	"+w8JfOUn6FNMxUWfLmHIcgeYWiJhFkrymPD16tF4HKY7XCQ9WqBjdFGzEOF6DRniGly2QQt4QZM1SSiz",
-	"XV1UA5c+1aoJB2Tmy3QucSLamSXL7i+FvbXiTNZ8GYO6SFXUMPRpXJkgHblHClGpQi40t46rT/VCLrQl",
-	"qrOQwD4jAkUj6gfEyVR5JaVdwpGf1HZtHxU25ZKtuwsXPfL7NPRH0MFKf1pIIAsyI8pa0lbRKSS7phPq",
-	"XGGuOxDjkAWdsFEnoqCZtQteUzORFfN78VETCZbonHXEiROJK12kxaBu/WfS415FIoZgzSnH6lOtHiuu",
-	"69rmgM9vTwVJjPiO0D7lE2vB1UNUli4J7jZJHfELxL4VXHyFtmCyoprc7Sq6EI57eV8dXwBHASTXumFI",
-	"6MI0EFUlv9HY7Rq5JMJdFHlQQ5FwYxVTEtfL3avrXl+RzmXcXJ8cl7VKeB4Yuq6WqGS1Wq1W2ef/OeD/",
-	"qcn/DWq1uuros6iE8+tTrZ6eZM0mzhBI0t7Yp97sc9EIaFBr5DhlasReIr9J61Ymd1Y1KPtDa4RdU92t",
-	"FWb0htX72Z7SalC2O/QzEPgx2+qsrnU2k4CvaTgsPbpRSx8Yfl4ElR4e8MMi7shPU3zcN0whI90yS4Eu",
-	"bW87Ya+FvcGWA3ItWkv67RUlhCmFVFpwZpwxWd7w8isyBZq1w2UfO/bp0HNFAf9fLDNNI75nJsDsfEod",
-	"xaWy1eaYPFWU6fgmFK9MopqfTmRbMnGtT5fNXNu05rOsu0y9eEO5bp9ZFap98zzVEvXoT0zJP+VmVG1/",
-	"skhDEutOq0fiu1gnkh+lTiQ/fW5H03rOpdK0xLh6+u+ckjiHG5vGNCrgpqKxwCIHUlv2qSaeI10xsm+A",
-	"qeefIRZiznizxrJHcKB8JyayJKVBZmKKdvmPOt2KPk6CTK3ExFalc8AB+tTG3CZVfQxiz09MkJapV15r",
-	"dcN9mvUBqTuzcTiuop7ylWl9lDBkJwrG0KfANaHA00934YayDvTgR57D3yWCQzBCAindWGnPW5EoEdvz",
-	"+qTJuta35Hlp++pEfJkm4NjGSnFKMF9EO4T0HFfYlY2d4qSzhFDSOUn65DnZ0+B2eIoVN1LGZLfEmFyb",
-	"Da5q5RV3AnkRK+/zSn2J+b+75G98PsdI9/kxp8N2rd5uNquN16ILxFanBPmrMyv/IvahYFMvaB/u6Ff4",
-	"LaqcKLt4NFP4nS7vPupTlWEP5qb4TfjUy7LZhaoh4iYiZDU3vb2j1vBlRXpxbrR+56UMhrmsIMXp5PTg",
-	"cHe/1qzVms1aa7dRq+/WarWy9GjRDX6V4y6ve3q+FRsTzB9/LRfmS0qrzTo6v4xrc/2UBv0O0QWGZ563",
-	"/E1NUb0YIGFvS2c0XEwJZXGcNJNnOfQz9x1tJfcnifrVCWFaGyQ1btuExAXOqTPyQMR1tIyEPpWnv6rF",
-	"T9XFEEeCvwsL2A3LAu99uqiD6tzA+7bIFxgQFFHodrtyyDZlX0rkHZUkRbhM5kQsiuOqy2+/YvOT77Nq",
-	"nptQ7HvYfVGnlrI8BTcrkW+c6mUeRPGUfhQWzLpmWC9zteK3qN66IrFRa9fr1f2NycTBfqWOG4PKvr3r",
-	"VA5Ic1hp4b3Bvn3gHJLaMJGJpVrSy8jEBWCtJweLZOD7NIf+4p0fvkXznh/NWyC6ueF2X1/FAMs039Ks",
-	"ryAVyeNKFFhZ6ouuY6EtTFFE76j/QDUXqx6p2zbRFI9cKtq1UQeK0mXuoSTITggtKfOG2Nom2HEM4r+4",
-	"iXMhVYRl5NolBgJYOC7Jel8w8NoPNtO3i/NsaKrt4BBLQyluvSzU+Zi7dkKjXd/fbRwc7jYPmpybBgGh",
-	"9kzkK2nsVX826fDYE/xMXtPQ616cd85ur3sXx79c636pznGv++tp4oNKv5WvOb6NwLiObJswBg31QyzS",
-	"6DlMQvkASSG/gB2AKBugWNQMUfIof5AxtIDcu37E9O8Y3DJvdK6PDWlVqLmXl+uaVXEl92t+vvTqFsUa",
-	"/HQtTrqy/bCwj1gB44nbOgqzYaVTeq1ufljqGKnBXTqNljp4x+JsnbgjQPXHhXnaNJaU/lDkNqdbnoKJ",
-	"g/W2sVTp/7IVl5a6jXDSQBV5LhWtypEbQvQqgMRpSBmVr5ySoE+zL4SsXvm6NsKylyrKpppaMGf+cRVQ",
-	"w/fYhYu1VDQsa600GpYMFD64jGyLAJuCjIU4CBmyxGmXqd+Zm21NYRaF+I7k3HryEo54+iOEkXV8dnF9",
-	"emIlc4hQYZ+OSAhXVCa9VmGF2+UW0Lq2T9chk6kfcrYILYU/PqMNmsZfP7x7vxR/ZWUMdmletb71UV9P",
-	"9tSV7FlT9CyLmueLHl3yyHw4Y1UZMJf/p1VqLX8uPvRcpREtrQHpMbWFlSsy9fCsvEu/fCoh0DB+AkB5",
-	"tVJmKU19ZR19Xe28TC9vNhrLPDwNfK6wQEh8ExJU9YuLpUy5FJ2XDKJ7/kVRBVTxqOMowh/Qcd13Zpxr",
-	"Wtc315en5yec2/pBwnldhkSShKOkQnIfbSK5ysTbUSIPoB0lpHlgZmMHUigSm1NkgAxIn2oCxPWkV067",
-	"G50PU7w+BeWUBBPMMV2ehPEaREARR8xq3Vn2tTRLSi3zZdtjZsyM12xl7NcyrF4ZGS/B6uOg9Te2/o2t",
-	"54LpC9l6xjGz8yk+Vno6dS5ZuZSzZaSDqFJL6hMJDd2hK26sSS5Bi4+gaD8zTmK/ySHPspRlj1LX2Uht",
-	"/dfEf3Kq5kvwH80U+4v7GCBRdgn16DU7GeQxX6V3aPb2g6SZ5BKO0/g+hJRfdrvYn7p+x8YX8ooWJ7ck",
-	"5fdJaos4jfObKS2du6LwoHoozUmyiTXUBBTyKLt7BWRIOL8h8pr5IsjiMV2nrIvQXjN9i2a+c8uLOI9L",
-	"eWieZUIQ/zyV4ejh+BuViKgvtW3YwaRSq9Wa9f2/uMdYb62xnMt4jRYbG+Dnm3EB2xoL+Wv6gGMzNc79",
-	"R93i7hzIVQ4gcOX2qVK/uAlu3VyfWNvgMoYrhgo6tn/HkLzRPXXpGNyuJZzL0Dy6wIsMMyqloE8t7eip",
-	"kgrIgzGLOxjkk1WsPtWyI7EXEOzMRGeDOZ7XtaseNmV3AzcsrAs/h8udsjXhyzAylTtypXBanJBSKAVW",
-	"fdccprlCLsozisuf7wh+jWLkWd7fBI/lvHxO/XQct4D8svgKvb+C2+CbF2CJy0DySfUrOndjjTPx7qYy",
-	"LlLuXXQR95kvqACEHjtCyUXMdQgiwyGxod3OQqewmb5jQG9KxSUQ9rzsNZrflRI/tITqU7jkzg9j8aLe",
-	"Wi33JbfhBj+R+xbL19z05JFzLTf0ZiWe4zbCdNanwyiAzFWBHVgGsj2faT3GM3HVUo/z6xB9AVE35Gqk",
-	"KBc3JqLbJIzQ5FIRZ9bY8LsHzM8EUDebEuqkZ78WX8KtCnyDGGCxeF+2F7025ucxNa4i9j5ftV2BU+qL",
-	"iL0ETS/iDF9J8n1zh38ThHPc4YsEYdZPlpSQLXCIr814k5zASxyOjRdxVb92ZfhFWMJ6LR6+Xg/1Ejre",
-	"V+ChTjwOy/iomftYcAG45bKOSi0DhYtL27gQCAaJMpeUw2GCZygMsEPQFlzOHmsPLt0+6lOrKB4jZodi",
-	"T28GbhF188tgppwoZeWcXW2lr8Tv/TkduhkvpOf5DwzwL9vru4LeRYY04ooTRBQg4hD69h0z9JgZsLDl",
-	"g2gagahoYgmXWhv+AD+gCQ5J4GJPgD3AzLVRQEQnKIa23Cqpogp663uOid651KUjE3VGgWtHXhgF2EOX",
-	"ge9Edggqa3qxjYLFHl+8e3dx0u39nl2hLAfZgHO78YLO7b3ldezk7Czv3s7xia/Py51dwl+F0+980ol7",
-	"rp6V7PySuQfZ5OOyHITC9IPUmXt1GQhfN2d9jv6XUMEiDTCz/X+PVIXMor9qNuFznO4E5N6/g3PwVcbx",
-	"rgB8oSqGcHdqKkeWMNbj30KYTKmpMEx6KKNwzLmWLb2xLoM77kVELTMBFHBM3DAkThV1kECc06diPs2N",
-	"WLfiK9op8mkVAZDiLtbYFyofF9D0KeMHlTiMzywmTPpkzmuLWaACC5QA1Is4OT/HVqjWJ927Ej++BLGK",
-	"VNP2uLUa9qDXOwwszzfLJEakkGk8k8U385QAMyu0/sW5kdhimTtFGBNbMd/zIo67GPi1nvbTR+HJh7h9",
-	"No3Kc4ko0AA9hNsGonxrQHBAAkmtfdqLSZw8Tt2AzwUtAS35sUstWXbF0NbuXq22LftCUDQgyakXpbGX",
-	"F9c9lGWmojqLv32CCLV9R7bo52fH8e2Iiw8+hU+hNOrn64tziO4kt1xA4oGM77gQZSHTEJiFXx6cVyd+",
-	"/ZomwCDM6N/fik+3rWFjcGDXySHed5pkd2iYctw1sQOuSvKxDP6+PXQO7P3BHm4Nm2TXadj1QQ0vr3oA",
-	"/IlX30yB+1h5eHiocJRWosADrApP86uF/0sG42NSNtqcguFCvl7vzGgf7DX5R/3orII5V6iskqN37AlB",
-	"P3Kl1x4LNPlcgf3DuDrtnBim8f6q2zs1oOEPMB0+Nw5vd//d+Mf+Q23w7ub++OFqtv8h/NfB3b8MOUx3",
-	"mcIXUit+A6eYjwoiFhKnO+WM6+OLZATInZyj/wL/WLm9wiZkzZcILawrr4gdBW44E/tUUhi1pPSKg4wL",
-	"fJeZBgZJbHK5rgSos6i9QXGi7WX8nue2LrhSPONb64LlkvrlhdLteqtVW96anuDgjoS/imB1vbXfqjZa",
-	"pjElAdysCElg9ereLldE5M4WxrH/gumtMSkv7wDUs57+Bk0RihnMXzQ/VktHTXdDENe+yTrOJFM1qefo",
-	"061MRlAS+bFljxscBKliVtmJQL2jT6GjgSgoTTJ9ZNXokWgQHsNX1IygT2UhQanaHNP7a+8nsGJ6aLyu",
-	"15IfulJXAMXVaxlWXcsw6VoRh97/TJmjGorL2WQ8KNEXv2XQfMugKUglnWqcaM1c0oQZJm5Q7Xzkskk7",
-	"fZo8EpfuozmV+7EbNS49Dft0QDyfjrgibz63sv/VsWOhgy6lBq6Yybgeh37F9bWvVBV/fqLkioz+W6rk",
-	"N0Y/L1VyEaPP+jx2PmmkPzeIP4d7Fsbwtb4vK3cQ0I/j36eHwGt2N7w8j+vpOsbfIvdzCaXsVcf6037Y",
-	"T9KP3onCsXDLHseu/z8+8pPISHBfHiwWv4pAuQplwbXk/HtHhL23rAm+IyiIqAXX6RMKF3WNw3Da3tnx",
-	"fBt7Y5+F7YPaQW2b03LgGW1jR1wNIDCcffWlOyUc5RW+aBy6A0/ln7h0hDqXXRRRhwTI2rmvW22kRfXF",
-	"nfpai4Wk3a3mnBB9HTNZbKCiptKVoDg/1zpAb6ZegRiIo3U04FNn7iIQwPaplbpxhcOd6o8l+dX8m1qP",
-	"1H3/nAcyM764XvT2Fq/vvumcM+hpL29P4zvlBygg2EutUjYVfvr49P8DAAD//w==",
+	"7P39dtrIti8M30q9nHVG7G6BAYM/8OixFzEkTbdtvAB3OmlyUCEVRm1RYqmEHTor7zh/PRfwXMS+sH0l",
+	"z6hZVVJJSCCwnU66s8dea8Xoa9asqvlVc/7mx4LlzeYeJTRghcbHwpRgm/jwz45NZnMvIDTokbmLl8Tm",
+	"v9qEWb4zDxyPFhoFM/AXxEQPU0JRMHUYchgKpgSxwPOJjXzC5h5lBAUewhQR7LsO8ZFP/r0gLEAPTjAV",
+	"t+MZQY76nrVEd2RZKhgFZk3JDPPPErqYFRq/Ffj3Cu+NQrCck0KjwALfobeFT58+GYU59vGMBJL6l5je",
+	"OfS2OZ+7joU5uR37GgfT1TEMpgTh6DbUafFPkw94Nnf5N/B8PqpPquMTq0JO8bFdI4eTglFw+LNz/kaj",
+	"QPGM3+nYBaPAB+f4nFmcVn0M//DJpNAo/K+DiOUH4io7SCO3wEclL5wvfOb5q8Rf41uHCrotuMUAhprz",
+	"8PcSJR+CkbhoIm8C1+c+uXe8BUNzfEvOkDdzAuQEaOL5cHni+CyAayU10n8viL+MhireF5uiGf5wQegt",
+	"Z3G9UjUKM4eqvyurE6aNjAXejPjrpseS96zMDb8wOj05PqrXDquV55qViESd8JZnLWaEBusIt+U9K4Tb",
+	"njU6tU+s4/ERrk9q5NCuWunkq1eMHj+OiGJ9HB1qO/eOvcDuupE44V0rY3GoParVj45PTjMmIHz0Ccag",
+	"U6uP4sKZOcEq6VeL2Zj4fNn7hC3cgHFR5JNg4dPYIKrl9HXuwmt1Gm0ywQs3EI9MPH+GAxhjcFgtGHwT",
+	"ODMuqirlMmwB+Ve4ARwakFviA+nnHuXiteXcEpZCe+/VOTqtH5aRDTeovUs+YCtAY89eovEyIMxAJpvi",
+	"Yr1S/aExXJTLh9YYM3JUg3+Thon2+OVq/WhIsWWReUBsFHjefgmdT4l1R2wQ3+Se+FwsMEKDM6SmCHmU",
+	"f8khTMl4MqSef4up8wdIlxcMMeeW4mDhEzT3XMdach1gqheYpSGNLZaQ1DfvWtf4F3pw/Ovtj7i5PJnP",
+	"vN+bd6/feL0P1ZtX59NXtUqzyu5//X6Ar2ffN8cPzduXb6jfcd667uL45dXVkmDX/uXivvfQng1+fPPr",
+	"/U8P5OGHHxpqEQpVFk2l5HZRsluf01XhtEkq3VDn3wtNMDk2oYEzcYgfW1aV6mGtfpS6K6xIqOy6JeQO",
+	"iGj9F1+8XaARu6tEd6m7RE5AZkysJYeFA8imekXwa2Q/hsxeOOS1Ev9h6jEiiQ485Dos2I3WR7G4E9km",
+	"P5PlKslNtBAL4o4s0R5GNzed1j6aEx/NFoFQw2gQKtaYWcQfMYaU+L7nM+RQy13YxDb4LpJWVGgmWVNM",
+	"bzkzkE/mnh8whCk3soR1NqRcfVdraOotfCZMrmWGrcW/CT8NqRnZeUVl6DUQ2HVnCCPLo9bC97kOsxfC",
+	"OCHoATsBU9bCkIpRcVpuScAQv6aGKIatvimowNQLppw1JJh6toH4vuBSRcg0TNkD8Rkya9WqWUKmxvri",
+	"z2RpcsbociwpYMqV08Pj6lGlSKqVo+JxvTYpnp6OcdGqVI7L9lHdtqsnWSLi12Lia2vXjWbwVOv1zQZP",
+	"horiDJJqA9FQXcltShEO7bBozZe311bwzFp1tVlfXeNbkk4/JzHSrAayvAUNHHqLJr43Q+UY9Rm081ek",
+	"k55KuKK0nEppX+mkdHJBs9aqFU137RG7Wq9XTveVmo2EAQrfVuzQ+SIYUi6FmIE8rjNhT4Wv4aoXeb64",
+	"xDeC1HclpOTdror0DN0Tn2uYVX29omOd28oPje6gvbz8/W2tVCo161eDq9Zl+1/Z2jHi2HrFGN4HrMgQ",
+	"3nz0xNZZyIWDNr7QVUN7ai72G0Nq/lPIBNNA5j8D7N+SoLjwHfiTSwkTYfcBL9kZMv8Jy8fkO+R1ewDv",
+	"b7Uv2oP22ZCaStUPlnPCH46rfv0XsWFNKZhAAvEXNBfB1PPl1JjwdvPX4rnr8Gc6tonIBy6B+Nf5/Afe",
+	"HaHIwq57JmY24csiwW0x9cLCMi2f4IDYJtqDt5MPc8cnzNxHDuXK5MOQMmJ51Ba841/xya3DAuCseUeW",
+	"TopxxSd+b1iIkT8soGHC+In9JFgQ+4nzDX7Qxiz/TghI+FXOmvh3NG3ib5Duhf0zoPiHYWG2LN6RZbEy",
+	"LJxJFvxQOT6snpwe1k5qZ5IN6qd6rbZxwYpNuWnZen7GYlUT0QxM5Pm2kL6c3UIC7wXc+B37MMPjJXK4",
+	"aqaRJrUdn1j8dftxp6jZP89wnRknJa/9wenucqpgFG+w65LgnAtX4s+xHyxfL5wUC0q/A72+STps5cpp",
+	"dXKIy8Ujq0KKx3YVF0/HFVI8nNRwfXxkHdsnJN2Vs7QXj24XG9y5UGovxJ2r0yIHJO20jMEoUzBzIJVi",
+	"dXxoFY/tGimeTOrl4hE+Hp9Yp3aZVDJCNco0fLpBfPXaXQyjO5kwkjGOJP2Bh9idM8+j3T3x2qfR75/4",
+	"fAn7Usb67J4wc/lflhBi/J9aWO/gd8bH8TGilN9pk0KjxnkjzO9C47ePhYlDXLvQKIBVe8XJl0PiyoGT",
+	"RhgDQ6gw97054VtsGN08LHC1PXMYg+XxXr//F+w6tgjWTbDjcju7guDLhU95BUJb3M55sDpBytjnFGCX",
+	"M5W78D58jaH78PNnyBQDNhGfH4YItqZwF9hsnAHCtVi4pFSIgiy5GD33vbFLZt+nMNwmAXbcQqOgCL1P",
+	"cgTtSY7sN7SQU8nGARl5k9HY8YNpA4nNh2yPMPoiQDMcWMK5EesIDQv8gWGhEJvY8OtbPK4WQxYtMMMs",
+	"wMGCyZUUOAHIppfYRopZ4RrGY28RNMYupnf5p/xaMPQzTLo+1+cenbiO9diZ1iPraZF0Tnbz+rrX/aXd",
+	"anDX1sIUUQ+5Hr0lvnR5zxALsB8gjCh5iAXr9667/QE60H5i+wV9Rk6jGQlH9Fmmw5JfY5r/Lh1pTh1R",
+	"ZoZPmLfwrdg+63AlS7ErNvvjJsCR7xLb6gz9e+EF2qKxUbnyU6v+68nV4b+EfSpiC3xNCG0jWVnXF7ci",
+	"EPWJzx0RQeiz8bXJTWLyYU4s7vTLgTiw5F3v9laPkWgD2zN/LcodyG32fZ3Dl/h3zz+HxfVI/rqYBSO+",
+	"oRoIqwiNN4EtZiBbTjTICgNx9hjI91zhIz5Q4rOpM4eQBppxksIF7wSIEsKt/1xrvoQguEdm2HENNJ96",
+	"lIAEx7btE8YUYVPiC2MjRSquENHYlghNXoZciQvIajVaQzd07nsWV45jl6A2DZxg+Zm2JgyPoYepJ/el",
+	"iuIy7r/hzFGXUkUoW3A5mpSfV17wyltQ+5HLK6QtftSFqBegCbxfl3a1iL1XXoBeyRueiadXnhi7EmHC",
+	"MXIY0gMbOk+u8dL1sD3wvAvuJT6REQFhQy4K+Dt9PoEUVcq1k/rxkTgh0VlUOYxYJIWDXHto4HlI0PVZ",
+	"VmEa2eBWCpEqYpxMZ98NxdKxJ49dVtJARWOCff5x7t42ECPURrHgQQO9FHeIkyW4TxwsGSpmIoIfEOgT",
+	"MuG+cuBxQg/gSmx9VvTtrw3mWRmujxHJE24LwhpcS0TWOnfswVwykAhDgBnlk3vvjtjxedAk13PbR9j1",
+	"CbaXaIoZqpbDE2UmDvpnHkTeY6J5hvnd96TwxQleh6EH4rpFaaSOFwEa+wTfcVE7XjCHclWVdDpuKFvM",
+	"uUlC7EtiO3gAdD5OqIpHQR+jYSEgH4KDuYsdKrw3LlvDb4LOPBNbg2tVb9JAK36lLmDqOqej1wDtCIj/",
+	"bOLlBUOxocqx8WEIOT0nvlx6mrTJYfmvcaZPdY831F7imC62mDFFnatBu3fVHHS6V82LUX/QPf+5z0nx",
+	"FjRAe0LT7T+xb5zHLsdxqzyvOZ7JFbCdI648ziR/PDue0JzOYeWsWSu1dWslsnAeP+L8lkp+EyV7XNzG",
+	"iMaV30x52oW+hX2R07BYM5MVfcT66xrwzZgK5ptfKtizkFpha3PJlG1JPA1/QjtgaxvASFgPlk8g7QO7",
+	"DGGfoAffo7eSofkshGyOcoWtS4x7woJZKMhfdq9afSXO8T12XNDlgbe6qp8+tLiFCt9Sd6/ZUvWYqNhR",
+	"f6986+l33G4qV8Ted41jixByo/BL86LTAm06avd63V4hNa6NGSPByGFsAcdp6aFtvsr7AXFd7IcK2bH5",
+	"4KbEumOLGURPYWgQPm2IC2ES6XLusUT0+341+q2TIgTFo7+pLLFzFdvPPcViDp4kvo72zORcmHC+vSkA",
+	"a3B97xOpjMODX76dhrSgnQDuYqGpZXJ+0x90L9u9UfOi12623o7av3b6g35s/rGWgcVtAde7dSgaFr6v",
+	"HpVPj4WGPh4WQoOOfHBYwEK1qp8TrkzJ6VNOiSDMYSjAXKzLo1n9+2jPzBixuY88f0j5A52XzSv1sC49",
+	"0Z7JL608eMaX4ZTP2wNm6MF3goDQ2Bw9wmhUEyXN44twNz+VCRmfkfrTbZIUy5JzMDYOzrzdjE3x8d1M",
+	"zpXFf9UdjF51b65ahVQjNM/RcmSi5lv4tadiszJnY8s8zaTla797w9l/3ewN3kaDNveNIaXqNWH8M2UU",
+	"+vbRH+dyj3pDKuxqbxEQtGdqN8Q2w6OsajV11823F91mazTodkcXzd7rdmE3MzsxLZXD51AR+axvtGeu",
+	"jCq22He3zBXXbq6aN4Mfu73Ou3ZrRcXH7HJl8OIAVcvVo2KlUqxWBuXTRqXeOCy/a2xlqyfXfuUpmby7",
+	"CY/2TJ0hCV4/1liNeN6/ub7u9gbt1uiy3eo0R4O31/Hl+mwhKLWq68+1qre2cIHnaQwB7odkQipHU9h9",
+	"/J8yu8IROR7SIOzYeTK2jUKY1LXp9hvqfBg4MwIPQRzIWm565lzdB8+EOea5CIs8ObW81j4Tv/tTFGdc",
+	"/5xkY1/c/MkoLOb2tvz4pGdF/aZNgJEoAhAfWRmaxk99PnRaokI+b/w7sSC2JUm/cFjQk0k+q6tBeIUf",
+	"9fqdlEQho2DjAJY/5CvlZBp/TsVnfR/DLIf7Vvtkob+wuIu/mhPG7w82brtLfk+Sy0CwIcYXfVa+cA27",
+	"no5VOTm0HUdyjXLN8Prhqk/UnzbPB51f2iao1tBnZCiMhvjYJmfI7N/0r9tXrXbLRAGZzT0f+467RAvK",
+	"bxxS7c7zi26f3zYn/gzz0btLqJYklAti0Hf8VofeyuRbWZgqCCkYhfBTBaMgXsYHpiWGqhtXFo2qAc0S",
+	"gbp4irOh0++iWrVyjNQtiLMWcpGRTLPTueNQdNNPpFLe9FtpNDl23srVUDzkFlLxJ5WsSiwVx44LEvnq",
+	"tLWyQslqmQ4N2bBS5WtZI+nWQh3jHAfcwyo0Cv+HX/qtXDxtFt/h4h/vP1aMo9qnf2yewU2LVltt4KI5",
+	"AdO8bsyQ5XqM2KW0VbbFyjIKH4r8+eI99iHuwF8Up7RpBQ6cF8Z/PofvF95rIxPpJGkFUHOPBdhVCSec",
+	"6MTqdYJlXFpckQf01vPv0jgJ3/czlvph5eioWEHYnU9xsYrkvbDmk4s67d2uQ0klTkqleogusUNRP8h6",
+	"ohp/ojkPUO1l2s2CEaMVuVuolMvlStoTcO6UnnILlww09717h1pEWLK3jkdVpCiMdvjiVC2YklmcCVdv",
+	"N8pjwRFDzFF8BNFUrNtykTGapoB8LnDVxe2q4M+1hyOzboSDnK/ipgwL8Gyu22qj3FJNr/zmdrHl2Dt/",
+	"nT/NHI+OfIKl6xCf7zfTpdBj2lk+FwM2oY5wYhgY3R6aYbrALvdpHPIQnkqIP4n/giHxiVLaYgsTCDKQ",
+	"EIIAW1NiR4kGLxA3PrjKNpDn2twNgGxngAbIY1clqs/T7CvIW0up3NhGAcWhEwwtZXf7N1wTXx4PRG9h",
+	"uQ3JFIoiWtKsS5ktnrIicLCyJERu2phMPBEotjBFY4LYYjxzgoDYZ4jM5sESeVxeiEAbp9ElARG1RngS",
+	"EF/cz5iqXNlmYJeC3ldwoJAyHkg/TJ3N7QyDaNCRIxMOc8ddGOTwuhKbX7le0m/Z6cNpVk0gvKTQf4p2",
+	"ZrQkYiIvRkI+cXweF77Yth1RHX6tyegJdhkxUgv5ZnNMlyIlwjzv9q67PTjTMGNZkSu6HkdmQg42XWM/",
+	"cLCrbAuub8ktdkX6aFzpWjOC+JBEcUtYfSurW7TqW818+8d/hsNUO0DU0wnmjERtS/xz59IgjH/tqLb9",
+	"xz7lmyyY6i3nqbmapAqpwCb/IFRLq4V3hsxImsGViecjs3PV6vzSad00L2KzygxkaqpbFkFq4tAUj8dW",
+	"hUcJQ3tmrVw2ERR5PziM7KcYg09oE4S6I8db2nDvF60cZvhDR7ynUl4jWvPsK7j3MTIvIbXgPfnkTpb3",
+	"tT3Oku6IzedbOmKpTN52f81hvj+7EIzXGaV5XJgFUGEQ52Pl9KReLNeK5WpBK6zj96VxaqfdA/ZfKJ9z",
+	"PAlldFyw492eC0slRnPiW4QGMvSU4xVd9eh19OSuG8n3XLI1TlGPP5TcSvCmfFvpwmEpwaCtIpspblqa",
+	"2RZihuVes+EDGRE+7ZX5Bitl6/amityKFGCSMM1Ua1/SPj0tF8uVYqWeZ59+5i2Xz2DJjHC1es1XAxMx",
+	"b0ZElkR0PIf2GCHIlH+Z+2dDaorcilfd3qh/8/Ky0++DdFVeiwEZ7XEXx4QbB4N2yxzSB+wIsBHpCCtP",
+	"+wyZl82rm+bFqNf+pdN+YyL9Thw6zID4IGsQzXhFEIThhAWO9kwtgGDunyGz1b7qAAV6Moi8PR4eBoYU",
+	"jELaSCFoLEdTMAoxkgtGQVFWMArie/Gon3rzFkG/aAJbPp4EhbSp7REMKWEpk65mIfXqJYQmesDZ1Bua",
+	"87nv3Wc83YJQRyziGF28AednS9lwLmu9BAKlJgjOEA6QS/jehJNsUb8Fpr3+0srfw3RNIM+RuYstIrA8",
+	"H6aeS0LgrS/Txl0jrpRFm3mkvL3pnn1OqK2v0e6Rq+2XmBrkk4ZLnyAoF4+fbr1y1eM5l20TaZx7wTQA",
+	"AWZEyX22grBgSbtgm0WwPqL3RBEwNf4o/PUFh6/EcjGibbWyHXYKZqUt7QzUKS1YpRYCiSEcPsbwywxP",
+	"5Y0rbTiCid6Z/gYjpDcHs1Ld7y1gdDWnG65t5XUrIp7OcQn3wWI2w/7yi3JeEjIqHR4viiBQHUn3Gdbm",
+	"ijeypWexevaJs68m+Ka9SX8uSdRWKznTxbhuX7U6V6+Fvd68vJDFAFMs0tHmmDFioyUJDGRhbqCjwMeU",
+	"YSsAcz88gm+3WiZaUK4VCJ1iahEb2QuCbMd1bgm1CDwfe/hVr/uuzR2UxHuR2er2LptXAxNRD2ErcO6d",
+	"YInsBcDNCGA4Gv48J77j2WivUkUzjwZThhbUBawGj06c24VP7H0DMRKg8RJhebtjDenv3lhLHZg4FLsl",
+	"ZIosTIapPfY+HKiVxQ4+OvanAyGkTbDimKAEu673QGw08+4JizsrkrXc91ApBe0W9z/EwLkjIsb5dIkI",
+	"YpqvCbXFnbGfk+kJ4ldBUuynV773B+Sexn5t8R1Ag+TPq9kNSTGzepT9ZdlTf5YtsY01oLEsx25XOZGJ",
+	"vR6L5UhpepaMxSoDwIgKCjQDEMA+vAeRNezRwPdc5AR6bk30Eb6so1fH13bsrvzrmw9MMxkN/XfdsklZ",
+	"jTu5vYMQLpg1kAmTYRrIBLuU/0NKYFPg8wo83mitI+wTgXJKbMQ8gYmCV7CEZ3GwXrQXx48Z0gwYlX3k",
+	"Y/giZMXDaZEQQJt872cO1V3GwG/U2GrVaumZIueP+XxMLz/qRTFr9jFv2i2mnm4tP4aOIFWKbPOONfGE",
+	"MI1lNZ7wRM5/WG2wuqUnjksMJPD9i4Rank3sM+RRdylSCD2q9ZyAo9/Ad8i9SCIMLcHxMt0SlJ8ebaEY",
+	"FDckcqzyNR+nKPkosw3S3KzV210YBTbF1fpROlun5AOSTRIi+GcYUCnuDHE/CBcn7z9muUDM+YNkuafw",
+	"whcMuZA5gBwq6pFiU+PQ4KhWSMvP3mFSsrX1imMu1XfE+cRqkCML2ZhXsaetj3SMVIBHgYISOQNqHUf1",
+	"Jrq2jkG+2IDyOsO35OD3ObkN/5jT27j2Xn0qvwqXQ7huvSoYid9+um6/Xvnx+uq1rs5DTuRL8kgGnbcU",
+	"CmiPBZja2LdFmuyY+0FzbNvE3ofINwAH1au16smJWIYiX8wm8Hg8PPDTLy/bPaf84eJ36+ef+i8f3v56",
+	"9Yf1+nRpn7/842311eL89ocfEjkyp6flerwHUC22kfb+q/GbCCiUi6ffH7z/WPu0/93Kj9VPP/zwn/hP",
+	"h59+2P+vfzyv9IrJn4gN3KWce35QEitnPfy/LjT+z8FwOBy+//4f65TVY/f15h2sFlGO7ZoeP9q2m5HG",
+	"A37HVkGk2FizEyM1ZVdCzVhwRRqfVPZm4Y64unnPvG72+9fd3oDbwq1e55d2rz+66Jy3r/ptk7sIZohK",
+	"1GmZ+2daRBEK25B53u4NOq86581Be9R9Nepc6c6ILqjUl7jXHP9QwShoXykYhetet/uKv63ZavXa/T73",
+	"Q9Z8hvvnvUHn/KLdh4f6/e55R13pDn5s9+LCT6Mkv9RT83AtF39hZYZavnNPfHbhWIQysnr9Cgsh12mt",
+	"Xrv2PW/SnSgTfVVYchE4gaYj3UmH6gcjK/c2/cCxXMK6kyZjnuVk3NblnocumNvKjl/JVgILX69oiHj5",
+	"uzelJdsj/5Q/lSxvlpQJ8TzBw7hMCIVa6f/3v/7xv4eLcrl69OK77w9++K//MzI//ufT/7/4/vt/Rne9",
+	"j8nG4vvvtEv7/7X3X43hsJT37v3v1228eKLUulyoZ42x/8mZ/ltHUbODOxviq7kpjHc+Wx+YfdaMqdUD",
+	"j93Top7+WEqfekmasX1keqejqtgMpQmUvE30NEHBf99KcSY4vBpMe9m+ar/qnHeaF6Pum6t2z0TeA2Vo",
+	"5kE1EaaoWv/fkRcUKb29W+eeIDNtYUEyzHn3atDrXlx0rl6Prtu9vkjhgUgbQ06A9rBsluH5gH48mTgW",
+	"8fd1XZkkDQJxybfGlVrKI/mVG+fQS0LJxLEc7MK6jxQGv3gu6HcdeivPd96ncfpbiO5biO45Q3RZwnz7",
+	"d8oA22MTYJ8lshYrK1o9N5bgramugMPA3E86rlrxQ/rJp/xSmk8NaFyYbw3bC/gmm+Ngivb0Cojfyu9L",
+	"yjq0nGApUXHMsJDHXJHx6U0kjI0Hq5xQQ/FgjQq6Sl1tTQAc40K9ggIPVcplPls+tgLiM0PCd7hLxObY",
+	"IglL9ydMSdyyrexWbrPGukgvfZ1in6QpovjJDmgvSO+Re0MBU8sYR/DgQULoDLvCRRT9U+VPsbEeljMb",
+	"uJaTO4irlVuvKH9Ub2uJ/9WvFp3ZXDafghZEjcKtE0wXY+4xHLCpN2dzzqED+Qq9p+11LKchvh2mmI24",
+	"yk7bEAQkt2qzCL35Jp7reg9M25Bjz3MJhqQqrUN0Vo+sePto/oBsHU0XrqvaoHF5J/oZoe4c/3sBCc/8",
+	"BoGCKTorrV/p4bDiVK1Z8QkVsnVxR6xs3UCYD4czzQ9EllgJdWikWA3ZH5u4NkPcIKJD6otsSb3xOdRB",
+	"Kfg+mAaGWICXJdSMijFVb4YpZkNqQg021/sgSbghEFVhy+IrWYktNfEW5fWP37xPWI+f8ILff6ym27Mb",
+	"y/QfXwG4rq4/+fbt6/xjb9iFvBAXIFHMn5zO/Cr2Win9lW0AHUNkgy+HonapclSDfkjxGfw+xMgox6dy",
+	"OPz+t0rx9D33Vd5/PDIq672UvshTaclM/S3D4bb2WBpYVVgHr26MYWik5dNvERCTr1zNY1dXtCT2rFL/",
+	"n8k8QAKtQbe6XzBkJmACwITQW+unT3gsfU1xZ43UlPyXmTBhH5wt5uBRyScJijeDukROf5pf3Xt1jg4P",
+	"D09R4MwA2/tmcB5ftwBoB8U2g0q5cVhulMvvkmU3Rf502poVRzYh0lKI0LvNAc5nhxZj22KLJeYkhvGl",
+	"AfAkv5I2aYJhatJ341jUfm9TPwRwzPVyp+2f8smE8AGSzbzuabemJkBeRVEm+Gc2g649P5h4ruN9qWsq",
+	"15JIHd+WUFVoz3x3+QZq0rlIfIdnYwdTdPeArSk2FL4uMt/9bIKlD9UpsdCRwK9q3/QKRuHd5Zt4kCgD",
+	"3Cq7NGRH+MDt9mtshWe3wH/BZNt4roky4wy53gMGeuZrEpsg/qb2BwE4DHBo3r1jE1v1vBfnaxNHxP83",
+	"2Pt5sxZX0xUfD2EYW7+pe1VLYMyPWKjnu39myMJwBX9VmIWRYvgcoIU6jz4TauHG5HUdtlDrPvfEuIVj",
+	"17Punhu1MMQ3Xz0+5Ve0lnki+Tyl1ezE85OdYBc+ScOQk8tiVcj9OBhcI7F3V/3OWvriUb0Rcu41iEu2",
+	"VbfeNbstJT75QGgg2oOAJ/8A6Qsesj0ELaBkJnJKNpnscf4Ss5RXd0VgYrJgROuubwA/ZSFADA2cQZSv",
+	"IfL/o278Y8yIjk3Nx74IiG1wEiGp2idasySAXH4hSwbW75gcW0Xj6ooUWBefjXdNWInTymo/QOHeM+NB",
+	"WgTF33Ps4xkJiB8qxGi167ph9cA2FbpNYfGJFe0w3TaR3TVUS2zZiVw2tH+fKoozFtNAdoPQPiW6r5Ry",
+	"x5DXTUZ62k+qmo/alUNAICWFcV27caMQeR9PZH3FqM7MF0o20oEqGBYKx/T5Vo98LoxnhzVVS5/s8O5K",
+	"pwoLU+TNSQhxKgOQXD+EwP6J4aeHgx9vaMVYlgIMrY8oPtxt7K6IcX+C5aWt36/K9oro/jzWV5xPn8n+",
+	"6qxswJSuoAvrjkCMf+JQTC0Hu9yzsRcW7JwQKBg2EGsMqZnWrZC7o+AYCZ8dcXLF8Ty1EQs8646dDal5",
+	"3r287LY6g7cm8vEDmuGA+KJtGLW5/nWssDUdQ3u3HtdpXH7SWwPhW9+xFm6w8DUKATYFuoCZaOxRm50h",
+	"86J7rtHlelY2Pa+6vXbn9dWo/ev5j82r120TTRwcKJ/cIfx1572314OuiSx/OeeGQHgtbkKmcQXyNuSI",
+	"C0YB6CwYBZ3AglFIEsGfgm8mK65SP7Cyhy7lHopPdXSGJpLWFI5FWiglOFfA26vLRYbG4UiIzJg48nKY",
+	"OO5KZPAfVlMz+OVHrjM0u3wZ2gNzvbyf862uM3MyaIbXMecPgjADP8Dzc76Ukg+ZdGrHf6IJzMJ1RfWJ",
+	"UDEsOgv0aDpvMmIEGgFzn9w73oJlE6HuSBAijyJFxCRzcjYTwOSZ7TrZ1vf8oOvb0v32Auxut4Cw6wKJ",
+	"+UpAEtIwxqH44tLmT60PI77EY+TKwaYJUi1K+mUmFYQh1DT6mJDv0GUOCkAZlOIDpwEclyF8e+uTW4B3",
+	"8rjvEzgzUkLhW9mQisSqSB8oNCgL+/4SmWFbDDM875U/vWBDasZNH/MMzcNXh28Kpr63uJ2qEu77ykF4",
+	"kzmk4juUONzqSzv5/et1RmnOsrcRrFuEZ6KXATxCbK6ERSv/kHMvmJx3SA0x1QDM9BSQz5jb8VjnYIb9",
+	"OxL8gt1FZrxXdDMWN6J7fqdK3Pjy2aPtz0wsjXAD883tuutGJnOC+J1mcoF9AYNVROfdI/li56H4esrg",
+	"uU6rkeN0UG7i+IKNz+9O0fZwcH+C0xdpm6/K59POGT+Hyxfj0mfy+JJLfn3IPVzL+WPuQyqC7ujL6BV0",
+	"7Xtjl8wysyFOa/Vj7izym/S6t1gBrLj8/e/Mo+a+6L8LMfEhZVMsCnHJPfGXIqTqLQLm2ASZB/eV1BS0",
+	"tRm6O0bAoxj9hhgwM9YdI4S7O4vi7NzgR2fmJuVEGHgfjZ8wqi8SEzcH9UuFtUey+U5WUqrTncBN9RHY",
+	"1PMDxASiTmiGyIWZiEFuQnBoopteh3sdEk4p9h6+uPlKaoxdTO8EOD00VNRHIJMG1s+pLJcVQ9L7M2TP",
+	"cW/bo/MomG6o+PqDE0xTOhAbCBYCdH0JrGniyJCipbfwEVsyvsITqG7+rFgul2uVjQ0MVvgfebYwGugg",
+	"xiegf15IptDyW2VhDwRZuDWplHmsEFY83Gr3z1PPPAbQNvRpzgJE30/WSTkJ6BPLozZDCxo4wnLUm5/G",
+	"OXh4xJVgDmyGGf4wGFyk7x/Xo7eEBch1JoR7l2CWMkGFgbDqZTqRnXdFQ1MLUzTF9/FjqZOjWk56Yv3/",
+	"N/AN+N7VH4COnF5W3FT1oxVCFm5kal/DWGLyVk1+r93kSu5NrzNop05/UkoGajmkFQZ4flB0nXtiQ4tR",
+	"xiQT947KaObQRcC3OeoTaiMH0izNpk50A70UbW+Hi3L50IJn4Z/ETBdG/Ia8FjrcnB51broPeMmQKb4e",
+	"2xvip3TG+Avu4nbmGfK5c60SyQlDD1MnILIoTKBhR2tqT7QFmhFMGcJ0GW/7s3FCHu9BKD6qydX3abiH",
+	"dA6qdRhjQmJ1b+M6rC71VXEDvOrYO5bqijWQDy0R6lMVUoP6bCbZO6YIasNZXTo6I1+wqJlyaWNy/Wp9",
+	"ADzbJ5ZPgm0+xuCJrT+YzDNQw0wQsoabWzhClV0dIaHSspwgkQNqP6ETFO68FMtJZUYvqPNBqZ/4Of7x",
+	"YfXk9LB2UsulYkTJ65Y50SnaRJ2yeUjsXfAOVpHZIRUF0tRTMNqrjw2J7hDd3KkPc2ZL5dTZBH5sm0Sd",
+	"nf/5xDx+VLbrl5rPvWt2anaiafbMbp39nRILDeMYTz2322+IzxXLXBOWTOO1aG6v9VTOAsV+wdAD3Ktk",
+	"UgmZgNXLhbRpIFMAFRKfyKMeU6ZXmkOKfaJcZBwEvjPmJqjwvuFMHzWvO1FDTSQhihcSoBgiL0vxFpjq",
+	"9FMeSYpmWGg5OyLknTuQKbnCH0ptYwBvG8FZy6bTTHFvelRAciid5DjCS75KnBDc43YhjLHwscXCSa3x",
+	"VjcmvEA8I+AYiCkfySmH15qx09is9zpjnOGedF42r9DeYj4nPrIwIwainjwE3Q/PqXNlys9dHHBC1uUb",
+	"KgXK3SF2hkwWENfFvlnK7nhI/KwpCTKzZQCBAN051D5DYRuc9I+ksDTDk1TnpMixzxBTU5J3DhKCIO2z",
+	"cvqT60bOnqFtqhhvooWrzUGIkSi3WmKXbAREjAmidGj8rRuSxIVbqhedZwfLz+6ShaAGH5K+ZugZp7rJ",
+	"Mzh1uMspkzX8x+E12ZdmD6O+WOjy7n1DxNvLXNGdVquHh8fV8uHRSb1UOz6un5SPY7ZuvVwul+pasf/K",
+	"E39a6b8umVM7KPIrCCd0FZp6rp2SMD/GrjpJzbGOZmoZZefZw+dfrESCtVMth3r+aEGdjWkwiSmVISRJ",
+	"Mdo7Rh5Vk7yfrl6krBttIFdUmEVvywiBi3c5jC1IBgxCuOSU0yKgR9hCKnv42ub4spqUyKeLeJYY1Apd",
+	"a7YX//h5KieaEeUaP1TeThW5JAiIL3IEbefWCRKB5HeXbwaFDPi69x8rRiWjgl8QBklGxJ9jP0iD1Neu",
+	"rtEV+m2gMHIp6V1MjExEtThQWZ6XrVRDJIcaxX+2ABtb5Wq6NtE+J3/ZQqfEJm1XxRKn4NEZb6GijQ9s",
+	"DY8eX7etzLzNHOvwO1OxF3RidL7uRhHNLvSM7xFV1pIXJiOrcbU+BTSroDk2xkfVfYOICkU6dt3upND4",
+	"Lbc7AxLw0/v0buZ2hCcUeX2kOPMoWSrprdwfTRNsQ4SUtM0wtJNOS05Vwn0ooS1Gsl/L1kyRSv29sb40",
+	"WLWDkZ87Q/LUD5XjVDzb7MgvqPQtmK0zUXZmxr8uJsZMoetZpyxJoPhYOokA2iMI9DG1pus0WzQH4t4X",
+	"DL2+EfCQub3QbYYrBFXqEMF1lTtEZFAnQiKiOmlkO4w7rvb66iS9sFU9Ea0rEelILUC6W1ojl9wTd9uh",
+	"/by0LuC5jcsdXs+Hek98ATAMEJc/vz3fTy5917t1tmbyBTy0SkYTLZgsOUw599clOPdxdFQeA2HKZRV2",
+	"AKBKoXvxN+2XdMNlM3EqSjrHIjFhtMOjnDKtXcfmJwF66CqEH2TkVhX/5dih8ubcUUO1sVX6I1v4244x",
+	"GauPBF9CQWxSh7YOM5HiogBcIvSn1RcoWIRwWO0ELHUzDumeiJWgH9LjWPtGUtWZsTgIhDGH1OScMb+4",
+	"mOO20cRkZDCtbOVBZ0ZOH+K5A4gbo4A0D7KHMva2iinuHB/cPeYnFvKfGPmTDtfTBwDXiIHM/a+15JSI",
+	"6pH8L6HmmEHq+lzWFkImPwD/IpPPs5kCtx4zz7YyylbN3l0sp1R7dZvQU7qhuXFZZ9mBmx+M22fJlbfx",
+	"+dT4xbMEJnJIuO2lW8KY22CLbWOBaYZTbhG3WXolLZbNTyQMlc3wRJFhErbwuCgYhesO3+JboBttvjUy",
+	"Sjbeu33wKRTK3OAcbdBicbtgexGclLIrnzZSo19ihYRCWTEkOc+JWYzmSEvOjdZpfFHHd/iqeEqVOBny",
+	"xFhjBe4Uw1vbKDls4bpt6G4NJlSusB3kGTv0NhQnTxi6C8e0mSuQf8wXWywFOcbllWRzzw+gSCOEhbFE",
+	"R1k4d+V3iz8lQjRyCVRnILMYy8aMfaOYNa9GoRj7Sy7V4spiLkb/VAu+qP6hL9ui/sfqOi0mf4qVisTJ",
+	"zAjFZ2A1DVThB0qr+xC9kc0DfQObCtYJIPvwkM4wXzKk6BNswwzwPdJA5i/Ni04LavdH7V6v2zMNZN5c",
+	"NW8GP3Z7nXftlmkINIKXnVarfcWvXnUHo1fdm6sW/+O8e3M1aPeum73B25F2ZUjN85v+oHvZ7o1iD1y2",
+	"Bz92W/Bb8+Ki+6YtX3P16qJzPog/2LzotZutt6P2r53+oM/v67xsXq38PKTmdfPtRbfZGg263dFFs/e6",
+	"LYbRv7m+7vYG7dbost3qNEeDt9dtuP/m6rrXPW/3+82XF+1R+2oAyA+ejxSGxIXkRgn9slqwgrDN3TIJ",
+	"m2VAEg/f/2hO/HjRS5rTRrLneGWSxKSv4jRnsOhzFOh8qQhcX1qxzvmuUGinG4W1WEF6ZaH2yWy53UnN",
+	"iGlSiCpKUH7Ph//lDBcZMVANgekSMmVKqBOg2YIFUPuAnIANqQQTj9pm8tmbYybC5DPPLp4ei9bvZ8iB",
+	"RhASgh0AT6beAx3SKBcn8XVZlheu+9cvT6roTbs/QJXqYQ3Vj05P0PFRvYYANEI7SKnFextW6hmnoyij",
+	"6V/CWN6I25kdrQzzHvaoR8k+X9OH8bxeLc3hMDWtQQux6MHLbCSwKIT5BLFLQ0HM2SINxF0mEMerR+XT",
+	"Ywk7ntJiLYO3azEroJURhX8bSGpngfovzE5BGWf4Ys45Wo1hW2yCskiHi1+Ngm6AYTcUQHiMsw++ExCm",
+	"Wpfn4dJhNZOafuTrrF1/0t420PVi7DoWunDw2HEdPtHm9YVA1Lv2vQlhTIQqOtQmMypv6JgxpF7Nm9J6",
+	"E15kb5P+mupEnUi4je8HQlBAPgRR75DYuaj3QOO8E5sKbKxElVwmQYmwx7qMC3nA59gNhJH5+n/+73+b",
+	"qB/4PxOohqwfgfA/rOrrC3W45DvvnVeOir9eejaZCQnHFjMu4ODfUBLorQiwZv1dv/3T25eHxz/1zuvN",
+	"X847zfpl97rW+3FweXhY/7X68+tfDzs/dn9qXl/Xe+3D2s+1n9/9chXP7njNBVi1ePz+Y72+LrPjKTLU",
+	"m9ulKlcyMpyeNty0ZeAsK/i0YwDteU8M153eBf6CqKM6Fjs8yHFQt11w6Ntp1ZOeVuWJ9iTWDr+pIYC7",
+	"GAh3RxpfY2GLcufvxY6xoYSJCBy0Fr4TLPuceLF1RdFjc5HW560pSzrBuImAkTy8CKYHcMk0gOytyzuB",
+	"e7CORc1lSOw0CKB36PluNXOh7SrZx+UZJDQKYsRwHjATeQNcyoHfw98rkWDVpij8WhQ0FDsad/Hc+Zks",
+	"C58EhtAkBfCqOyeAvgIuucQCdbhi4KsxhMDTd7URqiduLUfYLUPavO4wkZQy4eahNWUAdHgL7V651VdC",
+	"XSr8FceSfgt/gOtetvAnwrYn2JoOaQgdzFcUM7gh7kg3DOINYe5n87ojbXgwCQOH+6j86caQDul36Lvv",
+	"BIkOvf3uO7Rn8hXB9amBrp054VeK0YP7DdTl60JOUdHyCdTcY3dIkZgOTosKSIWsYIaO0RXnCwANcP1s",
+	"y/6LCEEAzIDyOuhPIs5n9Co7QwZT5EGvw9CDj+dzQK3ibzA/2jjABvhqBpJO1ydRYyK8a3Hk8zF2gyGv",
+	"fTJLgjVi/wu+6BYPcGi/kUjGAw/U8bUQH5wFo9jyYC8SR84M7alsKT05F4FjDkZzyBdG8R0ZifoHR7AL",
+	"3dx0WkzyKuzZYkhccAAr5JMNPPEmE0YC88AE+DrzwPRkNFDwRfLShLiieabxSXAU/tZ4FTmwEd9UEDAZ",
+	"FYE3yOCW7E2RHTL6n//73/uw9blg4svLwtw8d507orgZrlm1MRph1f8a6SZndSza34hp1cBbmFj35kE4",
+	"V2qawwklHxwmIPgEJQJkTn8H2rN9PAmMqDSJe0PjmQNmvBF2T9qHFc/fwmdx7pOJ84HYSMh7JlBlRpwa",
+	"27PgfzkR8A+H2vC/2LJG5r4BhEQ7JWzbIzr2qJXAPyL6vhXnAr2TwNLck4vBiPrR/c//8/+G+2ceIn02",
+	"0EfVR85AWhu5T5/MfRhFfGdl4uUw8dVszJwS6qfGeLDLPHRLAoG0jqI2uCqWKkNDsDdLXLi1QUSo7q0O",
+	"U3EyYiN8ix3KAlHLH0L5jMnE8wkXlz6XsgSisFNMbZf44GnUymVTbskUyH2FVQhg4k6Axr53R4CSS9je",
+	"Dgvz8wkFk5xQ7sHMJLK0T9BP/e6VdFWZQEPkrwcffkjVw+rMmu9ZnyDKRSHyPc6HCPhw7FDsL9HE9TDs",
+	"k7nn0EC4Nq7sKh8mvhaacz7cYrVULhiFhe9Kzc0aBwcPDw8lDJdLnn97IJ9lB7LfPjwTYdVE+rJ53SkY",
+	"3A0UPcUK5VJF3MlVKJ47hUbhsFQuHUrsdjBeYpuR/3CbVrBxAQs6WLUb9Kf5Gn3gdEByhAHY9LcE4YBP",
+	"Kd8ujSjgFUM95dZZtOpL2ko35ake/HtIBRSEBG71KCmhpviGnA8yJzhg3Itnd85cwB9HBBpDfhtFD1PH",
+	"DbsZwiaVAJZjEjwQQpGFXVfG1LiLBg9zOwrYoFq862zj/JQo/AwS65LBVXcZF1jSlHCUtx+aUApbXy6S",
+	"8FhQ2Mp5289Hn4qqTdOfjOhWD18Azmr++89FZ8tP742CL9EIYB1Vy2WRvU8D6XHo8ud32U4udPk/SiSC",
+	"3z7GkgoSDc/KquFZrDE+/DU6PTk+qtcOqxU4ULMcO/0VYc+0UDrCRzXixDu5LqhPquMTq0JO8bFdI4cT",
+	"OP6F8YxCa1aTqfYkfny6Qn1dtWtzXCLdvwLfEtxQK4nH4dtc/5zaJ9bx+AjXJzVyaFctvgimuFo/KjQK",
+	"p5OTI7t8Ujk5qVnH9lH9FFcnBOOyVa9ju1yp48PxpDapjKvj8vikWrXsSt0+sir1cXlSLuPyCX+X8wcp",
+	"NGon1cphaJpfN/v9625vAJMpe04XfvemtGR75J9yqkqWN1N0ZvAoamqb6KQtmnvqHT3Dfpyip6bslZlo",
+	"kBnrUBm2pZRdJQtXb1P6bRcqp6dlwfl42/xG4SdvSmPd8xuFlicgSUXj5kLjt/dhX+lEp0jlCOvdF8HU",
+	"CIINy03yuHPV6vzSad00L+KnsBnP8ZmYx9rnRg1zRYpFrOlt4bJf+3D1x9vaVcv6cPl78+GyJf5zMXv1",
+	"YL06qbz7/Sen+/ryw7uBO72q/qv8bnA1E37tjgIGzvzBmVuJAXPB7E1igg8SfGtCMqR9J5Qg6ksvsa3i",
+	"cfBkJfeTN1QhPBEIR9W3+GpHYOG78owOQhkA/FZoFHok8B1yH+t3CQiQ+JaJqjh4BbTN5As3JVslwL7S",
+	"pnTsYR/O7kXinBRr6favMjSGNMZT9Nq5J8jkC8wMDwVBIToM3VHvgSLmoQn2z4SpxFW0hSlXp67rPcjE",
+	"/+vm4PxHFDMHDj469ieVXSus+5XLB1qTcG52DeKdQDkJpvA1XnV7o/7Ny8tOv9/pXoFmZ55H+f9GzrJL",
+	"AjKkAEvQ6jVfDcwI4IyeIVPuUNWDCU4/nQCxwHFd6JzOpIttRvvMbCAThBk0I+a7Wlr0qod5JB1MsOz1",
+	"a6GUSDwTEzerj0mZZ4Ktv6YfshE1Qw4tekwlql6w1BEvlXDmz7R6nV/avf5IGoQm8nygIOwu0GmZ++B5",
+	"mefd3nW3B7/HGKE1Ii+55FaGI+VI9IsinVT8IUOPyefVaA2EA/58FAg3z7tXg1734qJz9Xp03e71YeJn",
+	"Hr3V2cWfFCEWpDVE51ahPjXIjE1GfAaU229qtFBkeqpJ+2gedmkXkIrqe+bL9lX7Vee807wYdd9ctXvw",
+	"pM09j/N2b9B51TlvDtqj7qtR50rnJX9WzQ4s/GbKq6CnO+LSGgVTTFG1/r/FHoyogSwJcTw3pKpOvFIu",
+	"oz3h+YCZ+uAwsg/GLqDDoIeph8ZeMBXv5+Qqz2xIk13mHYYkkJpHLfgy8j2XpJm3Is9/VcYXxLk6YcFL",
+	"z17mt+pk+WZIC7TbDQVpM0amDGKMCSUTB5qYCKgGMRdyeOD4CR5wR0dhhyc+sWpw9DFFr3xMLYdZXrbV",
+	"UasfoS6+Q817smJ1nNYq5apmdZw3ITU03Dl8QNaMoHPPn4dJ2LFdwx9SB5ufIvuKDw1bwT+xNSN8IMq+",
+	"inaHsE8/36BWTamTerFcK8KtoVmIKSmxmRNMk5THjS1xqqwbW33+EF97KXuz0DgsGwW+PguNQnI7gVOy",
+	"Mx8q6FIAyaeYlJwP9Rx8OD4pVirF6mFylH08SwzygoTpnmBD1ir1er1eroDlKse3KhuFubf6UDmyHzUZ",
+	"BIYJRL6SGwt+lJkqwm4gsk2Y0C9iErUdtMHYX7VdRfReN/O171NNihuhWkfjRYCUB7+i4bag5mt1L9I9",
+	"ijTePsIeFzJcvCNKhuKuwqcVB72ynYOexy/Xneq/uxP5sZCw05DnI81E2+e6OZojunDdEJy5UUg3A0MX",
+	"PUT21lj+abPbCkb19t6onN9HrMtUH1HzE+TiMkK73/MzHIc/0YesVQ5zP3uNl66H7YHnXWD/lojH61t8",
+	"mi3mc88PiH1JbAertilP5cYKOZGIkKa6sZ+MwqrblxkpTvh/BpR9hkv0BZqRANs4wFwVGTIUK9w/jOQp",
+	"jvLqHIbkZiqtmKqvSZBhpz4mBPlVGpLpYrk8KJ9oYlmegI18gmHYBZXU6y9c0og6nUEGYY/cO+QBMULt",
+	"ZAxd4LfTBXaRD3edIRFr5RMGBoeIE6iDoZR4gSQlXwT22KrYVXI4qeH6+Mg6tnePwAqGpEVgLeIHIhuV",
+	"JIOwFVwdH1o1u06OJsf4ZKwHYatW9WhcOxofnUwmFv+v09NxrX5oVezDcq1yyP+/WrWPy0e1k8PxBJcn",
+	"pye4Tk5OjqpHR+QYkzAIW6mWa5XjyMJb43bGIrNZnsMa3j2ZV7HZmt7KgG7SpDYVa3CjsRwL2YZa7rJ5",
+	"ddO8GPXav3Tab9ZEaGFNVBIRWp3dWUpRf/CJlWJCgP6Z2q5cy/3slRe88hb0mSKtm5XUyglcvsMrbS46",
+	"9jUOpjLgHlgpuVzn0pGBA0bL832iWqxq8jE6z3YYCtedTC1hQyoytn0CaHGiVkLk+XsUcC/TgogiAJsW",
+	"cUMz4t+GHbSX4h9n8dia+piMDT1MPZeI9qFooPxCC1PqBSpdFX6XlRciRsxEBoA20BdRvJYSxkqoGY02",
+	"xhCR4sKQWSufmmlRJ5F9+3RRJygzzHIe0ryA9YZ/huP2iF0vBpzPRSs/r4v27dzz27nndueeaS7Z9v5k",
+	"5dn9Sfnxr1B91sqnuZ879+jEdUT12l/IOb1REPC7OacHmoj7+KSGQep5bjMIZOZaFKgJvBXHiXu1UwmZ",
+	"PiaEataBODaVIhYMB0iNw4wc1YqEcgFgn+l57Rhdt14Z6Kfr9muoWbp6PaQTyGqKwIbr1Vr15ASNl9xi",
+	"2atXquhn5+W+bB8s8GvENaiTBwMjEvGip6hOPyDzhi+vljUc+D2zVq3CgaMGBGVh33dk9YXu9MtSJvjU",
+	"C4bYFBer9aOzNAMjYYI4QcLm2OIIqxWFmXc2KsI7Cz/98rLdc8ofLn63fv6p//Lh7a9Xf1ivT5f2+cs/",
+	"3lZfLc5vf/ghj85cow9XVNOWolIN+BnjwV+V6VA9PhyX6/i0dlKukvL45Niu1Ou1iV217MPaaeX0CP7C",
+	"p2PbLh/XTivYqtfKR4e4fESOK5O6FZoO1frTTU6aElPXEBZi5ZsK+6wqrFatbvGOue9ZhEGd2VPqP6FR",
+	"NH2yi+47+Kj+OVoXsO1SEqktWcCyEsANVRO13IVNbLQnlNN+zshsTPw+xsHZUuY8oaz+JqQSQapw0UDY",
+	"V1sl30JWZNPWfbpwVe48bTWdoTmbLj6EUfpZ7OY+fIqbzVkZgtHLzvhd8mRQRpSGFEJKYFOKdECoD5HO",
+	"rIyJORQpAJoVi9ZhQxrFrDxqkTCDUR1SwBkUtqHjHMTq8IygwMeUYUtIR+YJiRkzeofUCdCeCWMZDNot",
+	"QBcKZFCNhHUGUY2SaFmgypRUDqPKMTbReKnAfEVwDs/nvnePXXlsKuBHwMPQiUvWwQlZrsUG0Z4WVGT7",
+	"MtlKwQabN/0W5LnJqjmRGMdIoBfTOrYpSNJRklVBhXndvmp1rl6bZ5DaFzDUvLwQdf/IX1AWYysLyBy+",
+	"MPPuARmCO1Fhu/OHKaHiJVBEApgn32WULQlomvEycawVV240QHsTkTeJ9Uw0A3woCqgGCXadAfZK0aGM",
+	"UOYEzj3hU4WQ2SJ0KYu4Wu2rDoA1US8A8LGIHWfIFKca8tbYKQUwWuS6mnmP0Ex59saZBRw2rwUumPxA",
+	"uH4MyL2B0tSQ/7ZHhC8KNTnSMYMiLzWRLIA2r2oO06kL85Sl+ACXDQajprGEzMTxo6rnCgu3YOXCOImd",
+	"5tUJSfEcB77fSk2+hVy/lZo8dzBWOxmSes7+mv3aDPmi19Qma9vCrC79ZCxlSXN1ASdxMs4FBoYTqAO6",
+	"MdF4uSTBWZRdGeZfZNRxAOs3FnE0UFaRQ0PPVjtD2hPrM9UMtE0WXATE95vGtfgdKvEti1Iwiv+E1Du1",
+	"YQU2nSzODcMbEQDG2FsEjbGL6V3+PXct1laOhAE+MoeGy2JPmb+ZNjKgXj1ghrDrE2wvtbj0U7pGQofn",
+	"jelbiWZb21UlJzEiPNcO65LRHjRxGi+HVPUmQADKsC+x/SQYg8A2VGiyOm7skH73XXfhI4UO9d133FKN",
+	"d0nNqh5e6UrlkJTy4Q2+lnhJF6Al8niAEg1PFPa+f3ySXLwf12+pzc8K5cppdXKIy8Ujq0KKx3YVF0/H",
+	"FVKM8pFOSKoNU6kUqxXIr6k3DssloRPfRTXR7/BsTP5wEF9zqYot4wV85BI3uJJ732U0KVtb8BhnUH41",
+	"J761g5aTKGa7FDxKyMs1+5aPNzEkbdcKXJU1xY7i/IElmgKEAD5Y1PTo+7chMXYE/uKQcsFgICwxwhAl",
+	"wYPn36mDrBjwywrMC7g0AqRRXgLgAzTDFN+SEmrK5JRVeEIZ04JjscTiFoWOSRnQSPZJnmJ1ZBXrHsdI",
+	"gBZz5C2CIfUmaIypXUIXzh2R8DpiQwgGQQoRYK0gEJ0yk6ZaLnMaTE8BP8RIly8oFiVgkGOjTgsVAc8Z",
+	"XTUv26bw/YA34HkDfItgwWwmwil0TYFYSme9R5yqpe3qbbdnZku6Z8mx+SqE3e4CLk24na8uMPtPE2y5",
+	"Tokk/N2Oh0Tqw49Ic9gsWVUKfmz7psnWpEF08HFlDWaf7/QIthkU46YJYF3wcnEoZGXcnJLgxepJLaGv",
+	"ZpbQbrbQaxKkipFdDCH9Fa/5fnxSG+dvs8eTrTf/vP2dxzuXoJHbnuFs3pWvoS31U2zJg1jniw0eTALc",
+	"V8Pz41s3BFIC2DG0p3DljCGVYGL7cASgwctJN8cHgLbxEsWdHT3yPqS24xNLHrOIZk0S74p5fiAi6GEL",
+	"CrCzhCcVNaLYNyQ8YqrzNMnowCHivpB+pIGHTRw3ID4SidKQ8CTuQE1wYdV1lSXFHVeJ/ETsIQUAJRTK",
+	"CLRnQosK9gMeLsrl6pH8a2yK0w54NQB7hQF/MXRjSCWMN9oDxHV19L1fQubMoaP/+b//bR6YM/wB/oXG",
+	"fBkKOCm4kzn33IQyNZzaH7j5ofxwqMtVV/TpNgFe2AwLd6X9ytTUGFD5X0ImI9i3piOBXmdGI+H+u/hR",
+	"CvkhXQEIBy6gPQVYvw99RdR4IxgSwFY1EB7SRJt2/rtAQBe9Nvck+j2bY0vY8+K9G9zgcH88leA3VtyP",
+	"CCf29U2nxdBeAgd2Pwt6K4lDG0fhCvs8bAQqnuEPHXFzRcNTl90e1hIslmoWfeJqOlG5+3o+hryf354L",
+	"QP9MEkNY5Z3J1JGWI0prm+nspm8vtGfCJoSYF+wwQsUtHiX8qth8mYsi3pEpGlISUnot4xItig0u2AEy",
+	"5Qxq8/kuVKCFAuB97sJxhMQdT6OLC6TVTjvbWAcKSnxrymfeowjHH56N8JcpnZgz1+oqgPrOizaGqb7l",
+	"/nqZ2pw5J9Xy5l3pTgNx3108yHANSN1M8iOI+M8vXuEMOosyuLgrIxWU+e60xRp4ZBIZQ5L/M6nVun1k",
+	"E6th1+9MawLOfneSJRB+NvCmvL7zXoqw8yMiq9uRCMdJZAM2KHnEdlc4/Y9gozAps2mU1z/z2myu2MAo",
+	"3QQGu3fF3s0wdrmlG++4MsbUxpkrSDPPY+Pf0PlnLcPB/eMOlfTmQAXzMUzA2VFI1PtxOlUUoVwZlLXM",
+	"lixLItaCL6I7T7fOnYiXNbNx6rOshecmDrxdEYNZx9ws3sVaKX4e8rZi3yPpe86TSSO90bZspSPCFuPl",
+	"WbzfpfidabGIrNGr0MiW9uVKG89PTxBejAJDv8WbXRfeXb4ZJHuyPqof0kpjoXq5XC7V01sGiUSI9D5A",
+	"8pre1Uf89EzB0qNGuVqqv1vpfR6+vFKsjg+t4rFdI8WTSb1cPMLH4xPr1C6TyiTRPlf5IFqnn0rY2Xml",
+	"61gcvC7RsKdw+eC4ONnMd/UlYa8d0RQsTOfS2nSFDXIKL6UmWRf8jRiy2iMnH08ecwSu9/hdf/ytFvff",
+	"OIAcBRwgZAmhURG33PHsXGuvv3JWDUhKWQnqEhA0UiQidBs3cQCIyZrKGs/4A0MqPNE9MxIUpmr+M14i",
+	"U5cS5r4C8vyD+J6KEwhAX1UQajpjTEVCt2gJy0SsVz+NxypZRxI4pHsmhOsgaGvK9S8vjuQVgN1giFtw",
+	"iSCfiIJGY9pHYS8fjTMmQMtCJFrrZjsmS09WrYod0UgMWcJzpAlNMyzYXW2jx2QCg+ihN6RhZzwZyD1T",
+	"jIo1EkVr+4gOqd5IFO2J7qACIBYzIlh0Sz1flhNHXUaj1qIikB/1Ft0/Q+aqqpATkT7oW29IA++WBFPi",
+	"608LDWRCZoQqJD4O+3MIkJISagMyb7zNhyPc9Xg9B5+olqhVYI2Uz5QNZIbyXvypqQQTgUo444sTkdk8",
+	"WMpGMEjmjnAiIeJeQuIMwVzTDnRItX6gYV9RSDOUzUYzWoxCEx18R+iQ8hfraCkoq10PhNvk6gg/IOZN",
+	"fkE/wAUk4VOU1hN6v4S6InAPPB1SrWjhwXeCgNCNaSCqS/uTnt3uCjY8WbgJMFJ1pkRcW4cY/YJsrsJN",
+	"v3We1ar/cWTotlpkkpXL5XLxmP/XCf+vsvy/sch1d6D98YYWwl+fafXpk+wZnESrhfRZ0HAedZefa41s",
+	"gfEay3FK9Ch9jvwmbjjccyM0nFkYtNjUcpFC2+U4Z2YO9fzRgjpBoXHM5wQUXoJ96tcnYOB7RddIWbRG",
+	"Yex61p1G+I6OQ+67q+X4huH7RaxSVSG0uuJdHHBnG/xqYEYI8kh8jXTpe1uReE0xevISudNas0PRnpYQ",
+	"pgzSELc1rAJOMzC/NlcgF4CB0mBb4hd8PZlp2uJ7ZALMwcfYVsyVrbbG5SmhZuy6NLwSiWpePJEtZ+La",
+	"kObNXHtqyydvuEx9+Ily3T6zKVT+FnkqR+bR75gmyx3XWkhi3HHzSPwW2kTyT2kTyb8+d6Bpt+BSZlpi",
+	"2L3775ySuEYaG4X5IkWaChy1TQEkUbkALpIMxUggUEPPP4NycMBQiDvLLsG+ip0YyJQrDTITY2s37L6k",
+	"mggBwrusF49cbIUQBhJgSBPApGZyQZqG3vlb61s9pMkYkBz5HAdTiXCKZ0T1J3VEI6oQiF5CkUGDYS8W",
+	"KJL9qh68hWsDFBscDsEdksimwqeINZ7PRD798rTJrt63lHlx/6olfowv4NDHiklKcF9EO/74O3rYYQIs",
+	"N0w6ixZKPCdJf/mK7qlyPzwmiqsxZ7KT4UzuLAa39fLEivgsXt7n1fqS8393zV/9fIGRzuPPnE4b5Uqj",
+	"VitVvxRbIPQ6t0Z3/ULcyr+IfyjxWZ/PPzxQFZx5KieiE5xE+We88Dte3n02pGFrLO5uimsipp6VzS5M",
+	"DXFuIo6s1qa3N9UY/lyVnp4bDapTHkZF3ahXU5xa7ZPTw+NyrVyu1cr1w2q5cliGfmSp6dFjTLdMr+iM",
+	"IV/68V5suGB++2uFMJ9TWz1toPPPCW3untIg92dWRsNgrWz5m7qiejFAJN5yZzR05wQalsZK8pUYUr0B",
+	"Q09rT/ilvmwma3kzwmSdmX7fvgGJC1xSJ/SBONfRMhKGVO7+knZ+6gF12D0T8l14wApse/XgfUhTTt5R",
+	"7oP3fZEvMCZoQRdMHGlvd2Qb8y8l884ykiIcJnMiNp3jys3wNbuffJ5BncR8xzcw+6JOLeZ5CmmWod/4",
+	"qpd5EOmv9BZBylt3PNaTzP92qvdYlVgtNyqV0vGT6cTxcbGCq+PisXVoF09IbVKs46PxsXVin5LyJNKJ",
+	"mVbS8+jEDWTtpgfTdOCbuIT+05Efvp3mPf40b4PqBsdtY+G6BnQMGY6xGm/ReFhqVZn36NBbA1HyELlj",
+	"Q4oTde2NSJ3OfXLveAsGd3Cda87xrUMFTgUlH4KRtfCZ55sIAxqt+LeyIPgNYDLsgbM2pCZduK6JPBpB",
+	"wvIXi57qnAZK7okvy8ihvxe7c+Z64NwY8luo7FgpQ+JcrSusWwXqa2EXkGJDbsgbhjSKFAubBj78gBny",
+	"CbbhXZw/ouW5AGb1Q0T2B+zeZXmbCkg/u5o6PnevRAH9eAm9v7LS5UEibQkJqUgQC3jV84y+LCJT60ub",
+	"dv26KmzKj40dFSDku/8c1tsTnL3aOMACQS0byjWE9cwDk7oCTxuhiAKQcnrDaeNjri6ieRpPAgEhjuk6",
+	"ApJtLaMNzjkzxWw083wizB+joO35QqNw2a99uPrjbe2ydbm8bDUf1H8uZlcV67A3uRx0/rhq3VSv/rit",
+	"F7Zup/2sue5PDmb65Nj1liZIMtAZY6DPm5WEQNZkkKqB2JxYzsSxwu809H6FQohjOqTRb+GdZ0jvgihz",
+	"kGO9DuHhIdXuOgMHyFQqz0TEkc7nMiO9I7EKHgUyzVLaCuud+tUlkno6FgtqWQvfJ9QSAMatEBfZskbV",
+	"NdsNLOrcnXX/ou2PdxJcT9Yrd3t25BlTCiy5Tv0qSPVJvViuFeFroSbBlJTYzAmmSZbEYazFmZQjQXdH",
+	"4Ud0YOs+fw3fTg+U+GzqzEdz4luEBviWFBqH5bCT78v2VftV57zTvBh131y1e+ub7KrO8zGY7FqlXq/X",
+	"y5VyOa+CyfWNT0k8cW2nUpQij3bYq5Vd9moaOPxzGQxfK6L6JhD1bPNnDTh6rVGry7WxqxHxdDlNf91u",
+	"OSkHiY/ulaP4v7mvc+I0EzlUVEMDFq0JmyhMXpI2R9h/eQ9SjaI9w51rcU3aMWliw5ApWKG25Q4uuJQP",
+	"DlNOqR842NW+BJ2eWVS4FrWNLqFL/LvnD6lIQAqBzRHmDqUOt90AqDRYO6LITj2hEBKGdM+M9hsfdbjT",
+	"4I9QTZv7YhBmbOuaMmPMTFHbkO8Fj0B/SS0bt1qFhiAOvRXo5GwBBWAOcW3RckZRKauTOH/M84tuv90y",
+	"o1mLZYrxcdTKpyJaLrMFtLqu5DGBFTj3TrBEe4xw6lvd3mXzamDub2xXHbMRd41bazJWNw353AnhCchF",
+	"Z6JdCmFRlza50KBPS0wVRS+MZHJ9rUyupovQU9ixUo+skgcXFB06BTHNQ8kD/B1TP7sL1Gdsn/2l6/BU",
+	"Tn5T5DkU+VFo5D2hGt89Helbp87P26kTFOQ5qIZn6FO91nxZjZccaJ7lwcfoj9HWsZSYdYEZ8ywHYtHy",
+	"xDsMLkS176APU0wS2Zla73bWgMDJnPhM9spzKDJftwcoMRzTkLm4DuCWTeN1NmAGOcH6UEsnElWPFuHf",
+	"vPQ/0UvfUrhq857hJWk9fr75SRo3ntNTyn0MEk1fbicrJrJesG18rSHdw6FfpGzfbK9ovwQxxHhwlcms",
+	"z71INqW7aPxpri5UUpGAjxPOTYrLg0y+bSIXJ217mcovYwgPacIzkz30jRVHSPZoSvV5EuUxaBefZ6OL",
+	"k5DNO3b5SHFJ6uUy+tF7wL6dZl9ykVsvfMqUgiX18t1lznM6ErtqoTxM+UL0UDgDX4Yeqg8qx8+jh6Kr",
+	"3wz9v7ehv0H/clN/c9fez9NbO7MxMtqTySu3JBAmOlcY0E+aQOaLTSi0sMaJbtk02bHYUL0X7h3IW4GS",
+	"yDPRSkGU4wunPQZqFLbhjvWvRg/Qu1rvbM39G9mfW7TIVrfuae2sI2/FCNtWhxmxQluHLZGjRtB3hMzj",
+	"CjHqcpwa82tBx9KM/sM7asRoOegNXkWDZL21JFK1W2i8RFMsdvNW0k2uhZb64PM0xfqLHh1vUpyp3Z/L",
+	"UDsXdn+Od79eP7m5mkWnnt3v1CxaDDatWbRF/MCZ8HeQZL/oCq6OD62aXSdHk2N8Mtb7RVet6tG4djQ+",
+	"OplMLP5fp6fjWv3QqtiH5VrlkP9/tWofl49qJ4fjCS5PTk9wnZycHFWPjsgxJmG/6Eq1XKscR4e57d6g",
+	"86pz3hy0R91Xo85VMn0ozxl/Bu+e7KS/gi6xf0eCtQbtqq11fAIZzIdJS6pJkyFS0T++EFpH592rQa97",
+	"cdG5ej26bvf6khex7tLb9JGG5VBJ9JHOeY5+uqv1tUUj6a++dfTXaH89lREltChatStmmHLj2leLW1lW",
+	"0pZKWFaJYKpa3h+f7pj4KSyqSzCnNOCNwOMmlSh8EjSD/QSNmh1MLYJCm4MJU8pAwdT3FrfTOHypfBrN",
+	"sDV1KDlDGM08KFISfT2pFwhQhLjdBV2gHHoL7aPC5gKNIR3S/4gOoP9BM7wU7wo89J8h/U+xWIT/8FtC",
+	"CwntNS8vRKGToU5dFeLsPvoPMsUJjWlEAQvxAvk7v6XdavHr6qA1utVA5qte9137Sj3E70R7hE45i2xk",
+	"LwiyHde5JdB/xsJ0w7dXXqj+2stFuiEpEM8qetEe9aJTY3vhqzCRQ8Nf58R3PDvPW0MuIYAA/Q+fkpBZ",
+	"GhipithogSDXYyQFsFe1v80ABU4zcfsreY99lYS9s4kbah7B810NV0GIcur+hse+f/PULbl6tjnxPXqE",
+	"OZLrxJdLya/YDMnYG3PfG7tk9n2quxpI+zpMuIktP6UJQH2AOhFCiqsSsUca6heHoYkD9bbUU8pMRrCd",
+	"sMcY3wOA8ywLWNTXN30FVh1x7aiK5JNmA9fKp0YhcAJhPCszK2ooM/YWQWPsbtWD+lowLesEK66tkypa",
+	"lA7fy+weMUzR9Cmup0t/MVuQm0dx6wjFjaNMM/C+sg04SLyTsY4M4sdQJl/IM6QQNKxjm2gPU7Sgd9R7",
+	"oBr8l366vW8gWbZCbDitYsAywMWXYr4ZmKXUsq2d4UEik/VfC+Ivu7LQLs/B3TWGpbDxvtwFUX3PD56k",
+	"3zJXMdVy2YhKonDYh64h9EKoOZtBoVE5PqyenB7WTmrGqsqOJjF61oFW+TNCg4FSI4N27wrc2ubFqD/o",
+	"nv/cT000kiom/lVwswljcF5R6C8sS6TAzUiARYsXTpMojIcqZvkDzAAgQAKLRT8rSj7ICxLfUVY/6r/x",
+	"lcWp6p8XJOKFenf+TDoN8aIn52t9fdP2aBc7qLiddNvW5+zrpBFnSFpRrFgzux2u951bioOFn2u/hTd3",
+	"6HyRa+Odi73Vcm6B1e839hChYRW3NxF9N8INAXWg4jBcy1Hm4kw4EEOa9CAQRlw5TDzX8ZDr0DsCPZqc",
+	"AJAVfVDk0M5AfnJO/CFNfnAujQhRA4YRI5ZHbZRsg2DCO1cfV2CP+B47LkAMSqTGJJJGtWrG06sHGvYR",
+	"C7AfsMg5BQiQ2NGAwwwB2RHguxVnS6n38PXcHc9KTh7SWxKInGzloakj+0x0jl1xOTo2mc29gIvFn8ly",
+	"d2SNSJaBfH13+SaXfGVZAja3rNodGaOym+6pKN2zo+rJy5rHqx5d80is9sK2OmCt/I/DPWjY7uGm5ybN",
+	"lGBbYgSEqy0o9sjcxUs+O+l0yKeiBRqETwApX6yWyRXB3Tp0u6ud/qjD8hs69z1usABc61NoUIkxEWmZ",
+	"bC26DqhYR6UTDX+gw5TajgKaj9809uwll5pm/6Z/3b5qcWnr+ZHk5Y4kAPjaSivIl7zQFnGmejuL9EHo",
+	"r1mYWdgm4vhabRDhjY6JFrATABGAGBVpEHhDmJ6lUzkn/gxzTmcnYn0JKiBNIiat7pWYWF6RFBvmc4Ig",
+	"rbgZX7KXcVxOiHrlZDyHqA8Tm76J9W9ifSXvaaNYTwRmDj6G20qvaFhJ/8+UbAntIDqoRb3zCA2ciUP8",
+	"GFRptAVFa/RphCcTbfKkSMm7lTr2k/R9/Zrkz4qp+RzyR3PF/uIxBmjikMM8+pKDDHKbb4YHywzAho/m",
+	"CpyivcAhTPwYxWX30+Opa/Cv/pyoaDrwcgImDcqmnhQNKw0GKwMAOrRQI1LIB7GEkU8mhMsbghw7i7Lw",
+	"HpCsqR3uj2oAIqn+rKx2FX+W4HGmDF0VmXBIeRXLXXdx+IsCydeH2ihY/qxYLpdrleO/eMRYh8LKFzLe",
+	"CRLr0fL8aULAachXf60YcJRXEhaEdtKTRJAThCnXHiVhVgm44OZNv2XuQ8gYKpUkIkFC2KuM7MgoGVK+",
+	"+0VAFQK9aVFkeKMyCgBMItx6qt0PYDQb6d11V4GUzSHVkPux6xNsL0XX3TWR15078jyV3w3SMLVn6RUc",
+	"ECf7leYRZArXuKd4mg6WnKoFtv3WGqG5BfrDIxqfPj4Q/CWqkUdFfyM+ZsvyNb09w3MLwD5Xe5f9FcIG",
+	"36IAG4O7aUAHWwZ3Q4sziu7GMi5i4V2kDFWJBhTvTgf934WRi5hjE0QmE2JBK/iNQWFDT40cUk3tQb83",
+	"7Lpho7xV1OTE4gckpSEF/F7I6xHqRX21lB1LbiCfKFx2LWsz8XrygUstJ3CXGZHjBsJ0OaSThQ/5MzKV",
+	"ig9DJIjaqckrp2Z2xPnLUH0+EW6GrqDO5eAUijPcoemlNMmsieHLB+wSubrZnFA7/va++BHtyQliwMX0",
+	"ednf9NlQnoercRu19/k6waUEpf4UtRex6VmC4Vtpvm/h8G+KcE04fJMiTMbJovZmGwLiOwvelDKWv4ZU",
+	"eM74dB6RsCtU59caoc5h430FEeoo4pAnRs2cD8lsOFZCpsOaKrUMDC6ubcMWE3CTaMEUCzjM8BIFPrYJ",
+	"2vPmhCKtFmf/bEjNtPMY8XZoROguISxCKLQQ5faxDKJkNX/oaCP9QuLenzOgm4hCuq73wID/0Ldxghyx",
+	"3mUrEm44wYkCnDgEnnXHCvqZGYiw/Ido2gJRp4kZUmpn+n38gGY4IL6DXUH2GDPHQj5h3sK3CEN7TomU",
+	"UBG99lzbQJcOhU4rzVvfsRZusPCxi659z15YAZis8cFWUwZ73r287LY6g7fJEcpWRU8Q3K4+Y3D7KL+N",
+	"He2d/OHtFTnx9UW5k0P4q0j6g4/64l5rZ0UznzP3IJl8nJWDkJp+ENtzX1wGwtctWR9j/0WrYJMFmJj+",
+	"v0eqQmLQX7WY8DhPD3xy792R7bECvpBzvB6QL0zFwLsjNJ4jSxgb8F/hmEyZqXCbjFAugimXWpaMxjoM",
+	"mpWJE7XEC6CAQ0CElFATCcbZQyrep4URK6aow+SvRh4tISCSywhMw1iofFxQM6SMb1RiM/5m8UIAsxXl",
+	"fzFrOlZsl2YCC5YA1Zsk+QCw59X4ZHhX8seTJJZQS5jbTKUNcw5BdT+/MTvfLJEYEWNm4ZEivra6EuDN",
+	"iq1/cWkkpljmThHGxFSsj7yI7S5u/Fp3e/uD6nuA6UoalesQUaABdgj3DUT51phgH8pp76A7/SBc4uTD",
+	"XECPQhNCU/7ZoaYsu2Jo7/CoXN6XPYspGpNo14vS2Otuf4CSwlRUZ/GvzxChlgfmgXRnFZIVf4UnkEp+",
+	"6nev4HRHg2zFM4Lk+Y4DpyxkHoCw8LIP59WO372mCTgIb/TuR+KvVLAGuNInls9NSX4vg3+PTu0T63h8",
+	"hOuTGjm0q1ZlXMb5TQ+gP4rqx8AjDj4UHx4eipylxYXvAldFpPmLpf/PPIwPl3KhwVewUZjhD4PBRaFx",
+	"clTjf+pbZxvOOcJk1ZHlXnGj15oKNnncgP2t0Gs3WwWj8KbXGbQL0IwehA5/Nw5Gh/+ufn/8UB5f3tyf",
+	"P/SWx++Cf53c/asgb9NDpvCDtIpfwi7md/kLFhC7M2cCy+sZMgLkTK6xf0F+bN369yl0zZ9xtLCrviLW",
+	"wgeYFcBcSy+Myqm9wkPGDbHLBIBBdDaZD5UAYKLXwhukJ9peh995LHRBT8mMb9AF+ZL6mzOZwVmvl/N7",
+	"0zMAJfxFHFZX6sf1UrVuFObEB+x1SAKrlI4OuSEiZzb1HPsvmN4aLuX8AUA96+lvAIqQLmD+ovmxWjpq",
+	"HA1BdEuTdZxRpmpUzzGke4mMoOjkx5L917Hvx4pZJRJBhOYPiAaioDTK9JFVowIgKKIvDYxAAS5nm83h",
+	"ev/S8QS2TA8Nx/Wl5IduhQqgpHo5IarLCSFdTpPQx58pc1RjcbaYDG+K7MVvGTTfMmhSUknnmiTaMZc0",
+	"EoZRGFTbHyvZpM0hjR4JS/fRmsr9MIwalp4GQzomrkdvuSFvPLay/4sTx8IGzWUGbpnJuJuE/oLra79Q",
+	"U/zxiZJbCvpvqZLfBP26VMlNgj4Z8zj4qC39tYf4a6Rn6hm+hvuyNYKAvh3/PhgCX3K44fll3EC3Mf4W",
+	"uZ85jLIv+qw/Hof9KOPozUUwFWHZ8zD0/9t7gAUm/n32YbG4Kg7K1VEWN+zgd1sce++ZM3xHkL+gJnId",
+	"FhDoCYCmQTBvHBy4noXdqceCxkn5pLzP17LvFhqFAzDYJIeTn7525oSzvMgHjQNn7Kr8E4feouZ1By2o",
+	"TXxkHtxXzAbSTvUdjxpRnwBmaHC3WnBC4DomstjARI2lK0Fx/gp0AITYiD/HfrAswhmIrSEa8Fc/YNcl",
+	"WvQDiB1S88DSHuV0x/CxpLyKKg0hgzzxsrMhxYyRAPqhMwP1A+K6mD/PFurznZfNK4awT9A9dh0QHBDL",
+	"8Ql2Y6MUr04ZokQvbuhdKmRIx6NjD/v6iPe03jECJVLrhMRkk3xtRoIpcXyUeCiCWdUJVH3F0iaBBr4n",
+	"z3xZal+KvbnI+XQ8mrhyS4IhFeDFDf4CS1RTeYvA8mYQBAsICxAlxGaxDhTioNZfuPwmNqTknvhLaMiP",
+	"iMtIjHYF2fzp/af/LwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

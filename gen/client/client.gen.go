@@ -40,6 +40,192 @@ func (e AccountStatus) Valid() bool {
 	}
 }
 
+// Defines values for BankingAccountStatus.
+const (
+	BankingAccountActive BankingAccountStatus = "ACTIVE"
+	BankingAccountClosed BankingAccountStatus = "CLOSED"
+)
+
+// Valid indicates whether the value is a known member of the BankingAccountStatus enum.
+func (e BankingAccountStatus) Valid() bool {
+	switch e {
+	case BankingAccountActive:
+		return true
+	case BankingAccountClosed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationStatus.
+const (
+	BankingApplicationApproved     BankingApplicationStatus = "APPROVED"
+	BankingApplicationDenied       BankingApplicationStatus = "DENIED"
+	BankingApplicationDraft        BankingApplicationStatus = "DRAFT"
+	BankingApplicationManualReview BankingApplicationStatus = "MANUAL_REVIEW"
+	BankingApplicationReady        BankingApplicationStatus = "READY_FOR_SUBMISSION"
+	BankingApplicationSubmitted    BankingApplicationStatus = "SUBMITTED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationStatus enum.
+func (e BankingApplicationStatus) Valid() bool {
+	switch e {
+	case BankingApplicationApproved:
+		return true
+	case BankingApplicationDenied:
+		return true
+	case BankingApplicationDraft:
+		return true
+	case BankingApplicationManualReview:
+		return true
+	case BankingApplicationReady:
+		return true
+	case BankingApplicationSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingCustomerStatus.
+const (
+	BankingStatusActive  BankingCustomerStatus = "ACTIVE"
+	BankingStatusClosed  BankingCustomerStatus = "CLOSED"
+	BankingStatusDormant BankingCustomerStatus = "DORMANT"
+	BankingStatusEDD     BankingCustomerStatus = "EDD"
+	BankingStatusFrozen  BankingCustomerStatus = "FROZEN"
+	BankingStatusPending BankingCustomerStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerStatus enum.
+func (e BankingCustomerStatus) Valid() bool {
+	switch e {
+	case BankingStatusActive:
+		return true
+	case BankingStatusClosed:
+		return true
+	case BankingStatusDormant:
+		return true
+	case BankingStatusEDD:
+		return true
+	case BankingStatusFrozen:
+		return true
+	case BankingStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingCustomerType.
+const (
+	BankingTypeCorporation BankingCustomerType = "CORPORATION"
+	BankingTypeIndividual  BankingCustomerType = "INDIVIDUAL"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerType enum.
+func (e BankingCustomerType) Valid() bool {
+	switch e {
+	case BankingTypeCorporation:
+		return true
+	case BankingTypeIndividual:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingDocumentContentType.
+const (
+	BankingContentJPEG BankingDocumentContentType = "image/jpeg"
+	BankingContentPDF  BankingDocumentContentType = "application/pdf"
+	BankingContentPNG  BankingDocumentContentType = "image/png"
+)
+
+// Valid indicates whether the value is a known member of the BankingDocumentContentType enum.
+func (e BankingDocumentContentType) Valid() bool {
+	switch e {
+	case BankingContentJPEG:
+		return true
+	case BankingContentPDF:
+		return true
+	case BankingContentPNG:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingDocumentType.
+const (
+	BankingDocumentArticlesOfAssociation      BankingDocumentType = "ARTICLES_OF_ASSOCIATION"
+	BankingDocumentCertificateOfIncorporation BankingDocumentType = "CERTIFICATE_OF_INCORPORATION"
+	BankingDocumentDriversLicense             BankingDocumentType = "DRIVERS_LICENSE"
+	BankingDocumentNationalID                 BankingDocumentType = "NATIONAL_ID"
+	BankingDocumentOther                      BankingDocumentType = "OTHER"
+	BankingDocumentPassport                   BankingDocumentType = "PASSPORT"
+	BankingDocumentProofOfAddress             BankingDocumentType = "PROOF_OF_ADDRESS"
+)
+
+// Valid indicates whether the value is a known member of the BankingDocumentType enum.
+func (e BankingDocumentType) Valid() bool {
+	switch e {
+	case BankingDocumentArticlesOfAssociation:
+		return true
+	case BankingDocumentCertificateOfIncorporation:
+		return true
+	case BankingDocumentDriversLicense:
+		return true
+	case BankingDocumentNationalID:
+		return true
+	case BankingDocumentOther:
+		return true
+	case BankingDocumentPassport:
+		return true
+	case BankingDocumentProofOfAddress:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingIndividualRole.
+const (
+	BankingRoleBeneficialOwner   BankingIndividualRole = "BENEFICIAL_OWNER"
+	BankingRoleControllingPerson BankingIndividualRole = "CONTROLLING_PERSON"
+)
+
+// Valid indicates whether the value is a known member of the BankingIndividualRole enum.
+func (e BankingIndividualRole) Valid() bool {
+	switch e {
+	case BankingRoleBeneficialOwner:
+		return true
+	case BankingRoleControllingPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingSandboxDecisionDecision.
+const (
+	BankingDecisionApproved BankingSandboxDecisionDecision = "APPROVED"
+	BankingDecisionDenied   BankingSandboxDecisionDecision = "DENIED"
+)
+
+// Valid indicates whether the value is a known member of the BankingSandboxDecisionDecision enum.
+func (e BankingSandboxDecisionDecision) Valid() bool {
+	switch e {
+	case BankingDecisionApproved:
+		return true
+	case BankingDecisionDenied:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Currency.
 const (
 	EUR Currency = "EUR"
@@ -371,6 +557,693 @@ type AccountResponse struct {
 //
 // Example: ACTIVE
 type AccountStatus string
+
+// BankingAccount defines model for BankingAccount.
+type BankingAccount struct {
+	// Currency ISO 4217 currency code; the default account is in USD.
+	//
+	// Example: USD
+	Currency string `json:"currency"`
+
+	// Id An account ID.
+	//
+	// Example: acc_123456789
+	Id BankingAccountId `json:"id"`
+
+	// Status `ACTIVE`; `CLOSED` when its customer was closed.
+	//
+	// Example: ACTIVE
+	Status BankingAccountStatus `json:"status"`
+}
+
+// BankingAccountId An account ID.
+//
+// Example: acc_123456789
+type BankingAccountId = string
+
+// BankingAccountStatus `ACTIVE`; `CLOSED` when its customer was closed.
+//
+// Example: ACTIVE
+type BankingAccountStatus string
+
+// BankingAddress A postal address.
+type BankingAddress struct {
+	// City Example: New York
+	City string `json:"city"`
+
+	// Country ISO 3166-1 alpha-2 country code.
+	//
+	// Example: US
+	Country string `json:"country"`
+
+	// Line1 Example: 123 Main St
+	Line1 string `json:"line1"`
+
+	// Line2 Example: Apt 4B
+	Line2 *string `json:"line2,omitempty"`
+
+	// PostalCode Example: 10001
+	PostalCode string `json:"postal_code"`
+
+	// State The state, province or region, where the country has them.
+	//
+	// Example: NY
+	State *string `json:"state,omitempty"`
+}
+
+// BankingApplication defines model for BankingApplication.
+type BankingApplication struct {
+	// Corporation The company of a `CORPORATION` application.
+	Corporation *BankingApplicationCorporation `json:"corporation,omitempty"`
+
+	// CreatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	CreatedAt BankingTimestamp `json:"created_at"`
+
+	// CustomerId A customer ID.
+	//
+	// Example: cust_987654321
+	CustomerId *BankingCustomerId `json:"customer_id,omitempty"`
+
+	// DecidedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	DecidedAt *BankingTimestamp `json:"decided_at,omitempty"`
+
+	// DecisionReason Why the application was denied or sent to manual review, or the reviewer's reason.
+	DecisionReason *string `json:"decision_reason,omitempty"`
+
+	// Documents The attached documents' metadata, oldest first.
+	Documents []BankingDocument `json:"documents"`
+	Email     *string           `json:"email,omitempty"`
+
+	// Id An application ID.
+	//
+	// Example: app_5f2b8c1e9a7d4e3f
+	Id BankingApplicationId `json:"id"`
+
+	// Individual The applicant of an `INDIVIDUAL` application.
+	Individual  *BankingApplicationPerson       `json:"individual,omitempty"`
+	Individuals *[]BankingApplicationIndividual `json:"individuals,omitempty"`
+
+	// Missing What the application needs before it can be submitted; empty once it is complete (and after submission).
+	Missing []BankingMissingField `json:"missing"`
+	Phone   *string               `json:"phone,omitempty"`
+
+	// Status `DRAFT` something is missing (see `missing`);
+	// `READY_FOR_SUBMISSION` complete, may be submitted; `SUBMITTED`
+	// waiting for the decision; `MANUAL_REVIEW` waiting for a reviewer;
+	// `APPROVED` the customer was created (`customer_id`); `DENIED`
+	// nothing was created.
+	//
+	//
+	// Example: DRAFT
+	Status BankingApplicationStatus `json:"status"`
+
+	// SubmittedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	SubmittedAt *BankingTimestamp `json:"submitted_at,omitempty"`
+
+	// Type `INDIVIDUAL` a person; `CORPORATION` a company, with the individuals who own or control it.
+	//
+	// Example: INDIVIDUAL
+	Type BankingCustomerType `json:"type"`
+
+	// UpdatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	UpdatedAt BankingTimestamp `json:"updated_at"`
+}
+
+// BankingApplicationCorporation The company of a `CORPORATION` application.
+type BankingApplicationCorporation struct {
+	// Address A postal address, all or part of it. In a request, the fields given
+	// replace the stored ones and the others stay. A complete address has
+	// `line1`, `city`, `postal_code` and `country`.
+	Address *BankingPartialAddress `json:"address,omitempty"`
+
+	// LegalName Example: Acme Corp
+	LegalName *string `json:"legal_name,omitempty"`
+
+	// RegistrationNumber Example: C1234567
+	RegistrationNumber *string `json:"registration_number,omitempty"`
+}
+
+// BankingApplicationCreate A new application. Only `type` is required; `individual` is for `INDIVIDUAL` applications, `corporation` and `individuals` for `CORPORATION` ones (`400` otherwise).
+type BankingApplicationCreate struct {
+	// Corporation The company of a `CORPORATION` application.
+	Corporation *BankingApplicationCorporation `json:"corporation,omitempty"`
+
+	// Email An email address.
+	//
+	// Example: john.doe@example.com
+	Email *BankingEmail `json:"email,omitempty"`
+
+	// Individual The applicant of an `INDIVIDUAL` application.
+	Individual  *BankingApplicationPerson       `json:"individual,omitempty"`
+	Individuals *[]BankingApplicationIndividual `json:"individuals,omitempty"`
+
+	// Phone A phone number in E.164 form.
+	//
+	// Example: +1234567890
+	Phone *BankingPhone `json:"phone,omitempty"`
+
+	// Type `INDIVIDUAL` a person; `CORPORATION` a company, with the individuals who own or control it.
+	//
+	// Example: INDIVIDUAL
+	Type BankingCustomerType `json:"type"`
+}
+
+// BankingApplicationId An application ID.
+//
+// Example: app_5f2b8c1e9a7d4e3f
+type BankingApplicationId = string
+
+// BankingApplicationIndividual A person of a `CORPORATION` application.
+type BankingApplicationIndividual struct {
+	// Address A postal address, all or part of it. In a request, the fields given
+	// replace the stored ones and the others stay. A complete address has
+	// `line1`, `city`, `postal_code` and `country`.
+	Address *BankingPartialAddress `json:"address,omitempty"`
+
+	// DateOfBirth A past date.
+	//
+	// Example: 1985-04-02
+	DateOfBirth *openapi_types.Date `json:"date_of_birth,omitempty"`
+
+	// Email An email address.
+	//
+	// Example: john.doe@example.com
+	Email *BankingEmail `json:"email,omitempty"`
+
+	// FirstName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
+	FirstName *BankingName `json:"first_name,omitempty"`
+
+	// LastName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
+	LastName *BankingName `json:"last_name,omitempty"`
+
+	// OwnershipPercentage The share of the corporation the individual owns, in percent, with at most two decimals. An exact decimal.
+	//
+	// Example: 30
+	OwnershipPercentage *BankingOwnershipPercentage `json:"ownership_percentage,omitempty"`
+
+	// Phone A phone number in E.164 form.
+	//
+	// Example: +1234567890
+	Phone *BankingPhone `json:"phone,omitempty"`
+
+	// Role `BENEFICIAL_OWNER` owns more than 25% of the corporation (give `ownership_percentage`); `CONTROLLING_PERSON` controls it (a director or officer).
+	//
+	// Example: BENEFICIAL_OWNER
+	Role BankingIndividualRole `json:"role"`
+}
+
+// BankingApplicationList defines model for BankingApplicationList.
+type BankingApplicationList struct {
+	Data       []BankingApplication `json:"data"`
+	Pagination BankingPagination    `json:"pagination"`
+}
+
+// BankingApplicationPerson The applicant of an `INDIVIDUAL` application.
+type BankingApplicationPerson struct {
+	// Address A postal address, all or part of it. In a request, the fields given
+	// replace the stored ones and the others stay. A complete address has
+	// `line1`, `city`, `postal_code` and `country`.
+	Address *BankingPartialAddress `json:"address,omitempty"`
+
+	// DateOfBirth A past date.
+	//
+	// Example: 1990-01-15
+	DateOfBirth *openapi_types.Date `json:"date_of_birth,omitempty"`
+
+	// FirstName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
+	FirstName *BankingName `json:"first_name,omitempty"`
+
+	// LastName A name of 1 to 100 characters, not only spaces.
+	//
+	// Example: Jane
+	LastName *BankingName `json:"last_name,omitempty"`
+}
+
+// BankingApplicationStatus `DRAFT` something is missing (see `missing`);
+// `READY_FOR_SUBMISSION` complete, may be submitted; `SUBMITTED`
+// waiting for the decision; `MANUAL_REVIEW` waiting for a reviewer;
+// `APPROVED` the customer was created (`customer_id`); `DENIED`
+// nothing was created.
+//
+// Example: DRAFT
+type BankingApplicationStatus string
+
+// BankingApplicationUpdate Changes to an application; at least one field.
+type BankingApplicationUpdate struct {
+	// Corporation The company of a `CORPORATION` application.
+	Corporation *BankingApplicationCorporation `json:"corporation,omitempty"`
+
+	// Email An email address.
+	//
+	// Example: john.doe@example.com
+	Email *BankingEmail `json:"email,omitempty"`
+
+	// Individual The applicant of an `INDIVIDUAL` application.
+	Individual *BankingApplicationPerson `json:"individual,omitempty"`
+
+	// Individuals Replaces the whole list.
+	Individuals *[]BankingApplicationIndividual `json:"individuals,omitempty"`
+
+	// Phone A phone number in E.164 form.
+	//
+	// Example: +1234567890
+	Phone *BankingPhone `json:"phone,omitempty"`
+}
+
+// BankingCustomer defines model for BankingCustomer.
+type BankingCustomer struct {
+	Accounts []BankingAccount `json:"accounts"`
+
+	// ApplicationId An application ID.
+	//
+	// Example: app_5f2b8c1e9a7d4e3f
+	ApplicationId BankingApplicationId `json:"application_id"`
+
+	// Corporation The company of a corporate customer.
+	Corporation *BankingCustomerCorporation `json:"corporation,omitempty"`
+
+	// CreatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	CreatedAt BankingTimestamp `json:"created_at"`
+	Email     string           `json:"email"`
+
+	// Id A customer ID.
+	//
+	// Example: cust_987654321
+	Id BankingCustomerId `json:"id"`
+
+	// Individual The person of an individual customer.
+	Individual *BankingCustomerPerson `json:"individual,omitempty"`
+
+	// Individuals A corporation's individuals, in the order of its application.
+	Individuals *[]BankingIndividual `json:"individuals,omitempty"`
+	Phone       *string              `json:"phone,omitempty"`
+
+	// Status `PENDING` the AML check has not passed yet, cannot transact;
+	// `ACTIVE`; `EDD` under enhanced due diligence, can transact;
+	// `FROZEN` cannot transact; `DORMANT` no activity during the
+	// inactivity period (12 months unless configured), set by a periodic
+	// job; `CLOSED` final. `POST /sandbox/customers/{id}/status` lists the
+	// allowed moves.
+	//
+	//
+	// Example: ACTIVE
+	Status BankingCustomerStatus `json:"status"`
+
+	// Type `INDIVIDUAL` a person; `CORPORATION` a company, with the individuals who own or control it.
+	//
+	// Example: INDIVIDUAL
+	Type BankingCustomerType `json:"type"`
+
+	// UpdatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	UpdatedAt BankingTimestamp `json:"updated_at"`
+}
+
+// BankingCustomerCorporation The company of a corporate customer.
+type BankingCustomerCorporation struct {
+	// Address A postal address.
+	Address            BankingAddress `json:"address"`
+	LegalName          string         `json:"legal_name"`
+	RegistrationNumber string         `json:"registration_number"`
+}
+
+// BankingCustomerId A customer ID.
+//
+// Example: cust_987654321
+type BankingCustomerId = string
+
+// BankingCustomerList defines model for BankingCustomerList.
+type BankingCustomerList struct {
+	Data       []BankingCustomerSummary `json:"data"`
+	Pagination BankingPagination        `json:"pagination"`
+}
+
+// BankingCustomerPerson The person of an individual customer.
+type BankingCustomerPerson struct {
+	// Address A postal address.
+	Address     BankingAddress     `json:"address"`
+	DateOfBirth openapi_types.Date `json:"date_of_birth"`
+	FirstName   string             `json:"first_name"`
+	LastName    string             `json:"last_name"`
+}
+
+// BankingCustomerStatus `PENDING` the AML check has not passed yet, cannot transact;
+// `ACTIVE`; `EDD` under enhanced due diligence, can transact;
+// `FROZEN` cannot transact; `DORMANT` no activity during the
+// inactivity period (12 months unless configured), set by a periodic
+// job; `CLOSED` final. `POST /sandbox/customers/{id}/status` lists the
+// allowed moves.
+//
+// Example: ACTIVE
+type BankingCustomerStatus string
+
+// BankingCustomerSummary defines model for BankingCustomerSummary.
+type BankingCustomerSummary struct {
+	// CreatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	CreatedAt BankingTimestamp `json:"created_at"`
+	Email     string           `json:"email"`
+
+	// Id A customer ID.
+	//
+	// Example: cust_987654321
+	Id BankingCustomerId `json:"id"`
+
+	// Status `PENDING` the AML check has not passed yet, cannot transact;
+	// `ACTIVE`; `EDD` under enhanced due diligence, can transact;
+	// `FROZEN` cannot transact; `DORMANT` no activity during the
+	// inactivity period (12 months unless configured), set by a periodic
+	// job; `CLOSED` final. `POST /sandbox/customers/{id}/status` lists the
+	// allowed moves.
+	//
+	//
+	// Example: ACTIVE
+	Status BankingCustomerStatus `json:"status"`
+
+	// Type `INDIVIDUAL` a person; `CORPORATION` a company, with the individuals who own or control it.
+	//
+	// Example: INDIVIDUAL
+	Type BankingCustomerType `json:"type"`
+}
+
+// BankingCustomerType `INDIVIDUAL` a person; `CORPORATION` a company, with the individuals who own or control it.
+//
+// Example: INDIVIDUAL
+type BankingCustomerType string
+
+// BankingCustomerUpdate The changes: `email`, `phone`, `address`. The other properties are
+// listed so that a request with them answers `422` (a major change
+// needs a new application) rather than `400`.
+type BankingCustomerUpdate struct {
+	// Address A postal address, all or part of it. In a request, the fields given
+	// replace the stored ones and the others stay. A complete address has
+	// `line1`, `city`, `postal_code` and `country`.
+	Address *BankingPartialAddress `json:"address,omitempty"`
+
+	// DateOfBirth Major change: answers 422.
+	DateOfBirth *string `json:"date_of_birth,omitempty"`
+
+	// Email An email address.
+	//
+	// Example: john.doe@example.com
+	Email *BankingEmail `json:"email,omitempty"`
+
+	// FirstName Major change: answers 422.
+	FirstName *string `json:"first_name,omitempty"`
+
+	// LastName Major change: answers 422.
+	LastName *string `json:"last_name,omitempty"`
+
+	// LegalName Major change: answers 422.
+	LegalName *string `json:"legal_name,omitempty"`
+
+	// Phone A phone number in E.164 form.
+	//
+	// Example: +1234567890
+	Phone *BankingPhone `json:"phone,omitempty"`
+
+	// RegistrationNumber Major change: answers 422.
+	RegistrationNumber *string `json:"registration_number,omitempty"`
+
+	// Type Major change: answers 422.
+	Type *string `json:"type,omitempty"`
+}
+
+// BankingDocument defines model for BankingDocument.
+type BankingDocument struct {
+	// ApplicationId An application ID.
+	//
+	// Example: app_5f2b8c1e9a7d4e3f
+	ApplicationId BankingApplicationId `json:"application_id"`
+
+	// Content The file, base64-encoded; only when one document is retrieved.
+	Content *[]byte `json:"content,omitempty"`
+
+	// ContentType The media type of the document's content.
+	//
+	// Example: application/pdf
+	ContentType BankingDocumentContentType `json:"content_type"`
+
+	// CreatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	CreatedAt BankingTimestamp `json:"created_at"`
+	FileName  string           `json:"file_name"`
+
+	// Id A document ID.
+	//
+	// Example: doc_9d8c7b6a5f4e3d2c
+	Id BankingDocumentId `json:"id"`
+
+	// Sha256 The hex sha-256 of the content.
+	Sha256 string `json:"sha256"`
+
+	// Size The content's length in bytes.
+	Size int64 `json:"size"`
+
+	// Type What the document is. An individual needs an identity document (`PASSPORT`, `DRIVERS_LICENSE` or `NATIONAL_ID`); a corporation a `CERTIFICATE_OF_INCORPORATION`.
+	//
+	// Example: PASSPORT
+	Type BankingDocumentType `json:"type"`
+}
+
+// BankingDocumentContentType The media type of the document's content.
+//
+// Example: application/pdf
+type BankingDocumentContentType string
+
+// BankingDocumentCreate defines model for BankingDocumentCreate.
+type BankingDocumentCreate struct {
+	// Content The file, base64-encoded (standard alphabet, padded); at most 524288 bytes once decoded.
+	//
+	// Example: JVBERi0xLjcKJSBwYXNzcG9ydCBzY2FuCg==
+	Content string `json:"content"`
+
+	// ContentType The media type of the document's content.
+	//
+	// Example: application/pdf
+	ContentType BankingDocumentContentType `json:"content_type"`
+
+	// FileName Example: passport.pdf
+	FileName string `json:"file_name"`
+
+	// Type What the document is. An individual needs an identity document (`PASSPORT`, `DRIVERS_LICENSE` or `NATIONAL_ID`); a corporation a `CERTIFICATE_OF_INCORPORATION`.
+	//
+	// Example: PASSPORT
+	Type BankingDocumentType `json:"type"`
+}
+
+// BankingDocumentId A document ID.
+//
+// Example: doc_9d8c7b6a5f4e3d2c
+type BankingDocumentId = string
+
+// BankingDocumentType What the document is. An individual needs an identity document (`PASSPORT`, `DRIVERS_LICENSE` or `NATIONAL_ID`); a corporation a `CERTIFICATE_OF_INCORPORATION`.
+//
+// Example: PASSPORT
+type BankingDocumentType string
+
+// BankingEmail An email address.
+//
+// Example: john.doe@example.com
+type BankingEmail = string
+
+// BankingIndividual A person of a corporate customer.
+type BankingIndividual struct {
+	// Address A postal address.
+	Address BankingAddress `json:"address"`
+
+	// CreatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	CreatedAt BankingTimestamp `json:"created_at"`
+
+	// CustomerId A customer ID.
+	//
+	// Example: cust_987654321
+	CustomerId  BankingCustomerId  `json:"customer_id"`
+	DateOfBirth openapi_types.Date `json:"date_of_birth"`
+	Email       *string            `json:"email,omitempty"`
+	FirstName   string             `json:"first_name"`
+
+	// Id An individual ID.
+	//
+	// Example: ind_456789
+	Id       BankingIndividualId `json:"id"`
+	LastName string              `json:"last_name"`
+
+	// OwnershipPercentage The share of the corporation the individual owns, in percent, with at most two decimals. An exact decimal.
+	//
+	// Example: 30
+	OwnershipPercentage *BankingOwnershipPercentage `json:"ownership_percentage,omitempty"`
+	Phone               *string                     `json:"phone,omitempty"`
+
+	// Role `BENEFICIAL_OWNER` owns more than 25% of the corporation (give `ownership_percentage`); `CONTROLLING_PERSON` controls it (a director or officer).
+	//
+	// Example: BENEFICIAL_OWNER
+	Role BankingIndividualRole `json:"role"`
+
+	// UpdatedAt An RFC 3339 time in UTC.
+	//
+	// Example: 2026-01-15T10:30:00Z
+	UpdatedAt BankingTimestamp `json:"updated_at"`
+}
+
+// BankingIndividualId An individual ID.
+//
+// Example: ind_456789
+type BankingIndividualId = string
+
+// BankingIndividualRole `BENEFICIAL_OWNER` owns more than 25% of the corporation (give `ownership_percentage`); `CONTROLLING_PERSON` controls it (a director or officer).
+//
+// Example: BENEFICIAL_OWNER
+type BankingIndividualRole string
+
+// BankingIndividualUpdate The changes: `email`, `phone`, `address`. The other properties are
+// listed so that a request with them answers `422` (a major change
+// needs a new application) rather than `400`.
+type BankingIndividualUpdate struct {
+	// Address A postal address, all or part of it. In a request, the fields given
+	// replace the stored ones and the others stay. A complete address has
+	// `line1`, `city`, `postal_code` and `country`.
+	Address *BankingPartialAddress `json:"address,omitempty"`
+
+	// DateOfBirth Major change: answers 422.
+	DateOfBirth *string `json:"date_of_birth,omitempty"`
+
+	// Email An email address.
+	//
+	// Example: john.doe@example.com
+	Email *BankingEmail `json:"email,omitempty"`
+
+	// FirstName Major change: answers 422.
+	FirstName *string `json:"first_name,omitempty"`
+
+	// LastName Major change: answers 422.
+	LastName *string `json:"last_name,omitempty"`
+
+	// OwnershipPercentage Major change: answers 422.
+	OwnershipPercentage *float32 `json:"ownership_percentage,omitempty"`
+
+	// Phone A phone number in E.164 form.
+	//
+	// Example: +1234567890
+	Phone *BankingPhone `json:"phone,omitempty"`
+
+	// Role Major change: answers 422.
+	Role *string `json:"role,omitempty"`
+}
+
+// BankingMissingField defines model for BankingMissingField.
+type BankingMissingField struct {
+	// Detail What is needed.
+	//
+	// Example: is required
+	Detail string `json:"detail"`
+
+	// Field The field, as a dotted path (`individuals[0].address.city`), or `documents`.
+	//
+	// Example: individual.date_of_birth
+	Field string `json:"field"`
+}
+
+// BankingName A name of 1 to 100 characters, not only spaces.
+//
+// Example: Jane
+type BankingName = string
+
+// BankingOwnershipPercentage The share of the corporation the individual owns, in percent, with at most two decimals. An exact decimal.
+//
+// Example: 30
+type BankingOwnershipPercentage = decimal.Decimal
+
+// BankingPagination defines model for BankingPagination.
+type BankingPagination struct {
+	// HasMore Whether another page follows.
+	HasMore bool `json:"has_more"`
+
+	// NextCursor The `cursor` of the next page; null on the last page. Opaque.
+	NextCursor *string `json:"next_cursor"`
+}
+
+// BankingPartialAddress A postal address, all or part of it. In a request, the fields given
+// replace the stored ones and the others stay. A complete address has
+// `line1`, `city`, `postal_code` and `country`.
+type BankingPartialAddress struct {
+	// City Example: New York
+	City *string `json:"city,omitempty"`
+
+	// Country ISO 3166-1 alpha-2 country code.
+	//
+	// Example: US
+	Country *string `json:"country,omitempty"`
+
+	// Line1 Example: 123 Main St
+	Line1 *string `json:"line1,omitempty"`
+
+	// Line2 Example: Apt 4B
+	Line2 *string `json:"line2,omitempty"`
+
+	// PostalCode Example: 10001
+	PostalCode *string `json:"postal_code,omitempty"`
+
+	// State Example: NY
+	State *string `json:"state,omitempty"`
+}
+
+// BankingPhone A phone number in E.164 form.
+//
+// Example: +1234567890
+type BankingPhone = string
+
+// BankingSandboxDecision defines model for BankingSandboxDecision.
+type BankingSandboxDecision struct {
+	// Decision The reviewer's decision.
+	Decision BankingSandboxDecisionDecision `json:"decision"`
+
+	// Reason Kept as the application's `decision_reason`.
+	Reason *string `json:"reason,omitempty"`
+}
+
+// BankingSandboxDecisionDecision The reviewer's decision.
+type BankingSandboxDecisionDecision string
+
+// BankingSandboxStatusChange defines model for BankingSandboxStatusChange.
+type BankingSandboxStatusChange struct {
+	// Status `PENDING` the AML check has not passed yet, cannot transact;
+	// `ACTIVE`; `EDD` under enhanced due diligence, can transact;
+	// `FROZEN` cannot transact; `DORMANT` no activity during the
+	// inactivity period (12 months unless configured), set by a periodic
+	// job; `CLOSED` final. `POST /sandbox/customers/{id}/status` lists the
+	// allowed moves.
+	//
+	//
+	// Example: ACTIVE
+	Status BankingCustomerStatus `json:"status"`
+}
+
+// BankingTimestamp An RFC 3339 time in UTC.
+//
+// Example: 2026-01-15T10:30:00Z
+type BankingTimestamp = time.Time
 
 // CreateAccountRequest defines model for CreateAccountRequest.
 type CreateAccountRequest struct {
@@ -1296,6 +2169,32 @@ type WalletUpdateCustomerRequest struct {
 	WalletUserGuid *openapi_types.UUID `json:"wallet_user_guid,omitempty"`
 }
 
+// BankingApplicationIdPath An application ID.
+//
+// Example: app_5f2b8c1e9a7d4e3f
+type BankingApplicationIdPath = BankingApplicationId
+
+// BankingCursor defines model for BankingCursor.
+type BankingCursor = string
+
+// BankingCustomerIdPath A customer ID.
+//
+// Example: cust_987654321
+type BankingCustomerIdPath = BankingCustomerId
+
+// BankingDocumentIdPath A document ID.
+//
+// Example: doc_9d8c7b6a5f4e3d2c
+type BankingDocumentIdPath = BankingDocumentId
+
+// BankingIndividualIdPath An individual ID.
+//
+// Example: ind_456789
+type BankingIndividualIdPath = BankingIndividualId
+
+// BankingLimit defines model for BankingLimit.
+type BankingLimit = int32
+
 // ContentDigest defines model for ContentDigest.
 type ContentDigest = string
 
@@ -1346,6 +2245,42 @@ type WalletOffset = int32
 
 // BadRequest An error. `errors` lists each failing field for validation failures.
 type BadRequest = Error
+
+// BankingBadRequest An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingBadRequest = Problem
+
+// BankingConflict An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingConflict = Problem
+
+// BankingInternalError An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingInternalError = Problem
+
+// BankingMajorChange An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingMajorChange = Problem
+
+// BankingNotFound An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingNotFound = Problem
+
+// BankingPayloadTooLarge An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingPayloadTooLarge = Problem
+
+// BankingUnauthorized An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingUnauthorized = Problem
+
+// BankingUnprocessable An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingUnprocessable = Problem
+
+// BankingUnsupportedMediaType An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingUnsupportedMediaType = Problem
 
 // Conflict An error. `errors` lists each failing field for validation failures.
 type Conflict = Error
@@ -1438,6 +2373,18 @@ type WalletUnauthorized = WalletError
 // `errors`, one item per failing field.
 type WalletUnsupportedMediaType = WalletError
 
+// ListBankingApplicationsParams defines parameters for ListBankingApplications.
+type ListBankingApplicationsParams struct {
+	// Status Only applications with this status.
+	Status *BankingApplicationStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Number of results to return.
+	Limit *BankingLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor Pagination cursor, the `pagination.next_cursor` of the previous page; omit it for the first page.
+	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListWalletCounterpartiesParams defines parameters for ListWalletCounterparties.
 type ListWalletCounterpartiesParams struct {
 	// Offset The number of items to skip.
@@ -1523,6 +2470,21 @@ type ListWalletCustomersParams struct {
 type ListWalletAccountsParams struct {
 	// Iban Only the account with this IBAN.
 	Iban *WalletIban `form:"iban,omitempty" json:"iban,omitempty"`
+}
+
+// ListBankingCustomersParams defines parameters for ListBankingCustomers.
+type ListBankingCustomersParams struct {
+	// Type Filter by type.
+	Type *BankingCustomerType `form:"type,omitempty" json:"type,omitempty"`
+
+	// Status Filter by status.
+	Status *BankingCustomerStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit Number of results to return.
+	Limit *BankingLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor Pagination cursor, the `pagination.next_cursor` of the previous page; omit it for the first page.
+	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListAccountsParams defines parameters for ListAccounts.
@@ -1960,6 +2922,15 @@ type GetPortfolioParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// CreateBankingApplicationJSONRequestBody defines body for CreateBankingApplication for application/json ContentType.
+type CreateBankingApplicationJSONRequestBody = BankingApplicationCreate
+
+// UpdateBankingApplicationJSONRequestBody defines body for UpdateBankingApplication for application/json ContentType.
+type UpdateBankingApplicationJSONRequestBody = BankingApplicationUpdate
+
+// CreateBankingApplicationDocumentJSONRequestBody defines body for CreateBankingApplicationDocument for application/json ContentType.
+type CreateBankingApplicationDocumentJSONRequestBody = BankingDocumentCreate
+
 // CreateWalletCounterpartyJSONRequestBody defines body for CreateWalletCounterparty for application/json ContentType.
 type CreateWalletCounterpartyJSONRequestBody = WalletCreateCounterpartyRequest
 
@@ -1971,6 +2942,18 @@ type UpdateWalletCustomerJSONRequestBody = WalletUpdateCustomerRequest
 
 // CreateWalletAccountJSONRequestBody defines body for CreateWalletAccount for application/json ContentType.
 type CreateWalletAccountJSONRequestBody = WalletCreateAccountRequest
+
+// UpdateBankingCustomerJSONRequestBody defines body for UpdateBankingCustomer for application/json ContentType.
+type UpdateBankingCustomerJSONRequestBody = BankingCustomerUpdate
+
+// UpdateBankingIndividualJSONRequestBody defines body for UpdateBankingIndividual for application/json ContentType.
+type UpdateBankingIndividualJSONRequestBody = BankingIndividualUpdate
+
+// DecideBankingApplicationJSONRequestBody defines body for DecideBankingApplication for application/json ContentType.
+type DecideBankingApplicationJSONRequestBody = BankingSandboxDecision
+
+// SetBankingCustomerStatusJSONRequestBody defines body for SetBankingCustomerStatus for application/json ContentType.
+type SetBankingCustomerStatusJSONRequestBody = BankingSandboxStatusChange
 
 // CreateAccountJSONRequestBody defines body for CreateAccount for application/json ContentType.
 type CreateAccountJSONRequestBody = CreateAccountRequest
@@ -2069,6 +3052,173 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 
 // The interface specification for the client above.
 type ClientInterface interface {
+
+	// ListBankingApplications Retrieve applications
+	//
+	// Lists the organization's applications, newest first, a page at a
+	// time: pass the previous page's `pagination.next_cursor` as `cursor`
+	// for the next one. A page never repeats or skips an application,
+	// even while others are created between calls.
+	//
+	// Corresponds with GET /applications (the `ListBankingApplications` operationId).
+	ListBankingApplications(ctx context.Context, params *ListBankingApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBankingApplicationWithBody Create an application
+	//
+	// Starts the onboarding of a customer: customers exist only through
+	// applications. Give `type` and whatever is known so far; the rest can
+	// follow with `PATCH /applications/{id}` and
+	// `POST /applications/{id}/documents`.
+	//
+	// The application is `READY_FOR_SUBMISSION` as soon as it is complete
+	// and `DRAFT` until then; `missing` lists what it still needs:
+	//
+	// * `INDIVIDUAL`: `email`, `phone`, `individual.first_name`,
+	//   `individual.last_name`, `individual.date_of_birth`,
+	//   `individual.address` (`line1`, `city`, `postal_code`, `country`)
+	//   and an identity document (`PASSPORT`, `DRIVERS_LICENSE` or
+	//   `NATIONAL_ID`).
+	// * `CORPORATION`: `email`, `corporation.legal_name`,
+	//   `corporation.registration_number`, `corporation.address`, at
+	//   least one `CONTROLLING_PERSON` among `individuals`, each
+	//   individual's `first_name`, `last_name`, `date_of_birth` and
+	//   `address`, an `ownership_percentage` for each
+	//   `BENEFICIAL_OWNER`, and a `CERTIFICATE_OF_INCORPORATION`
+	//   document.
+	//
+	// A `BENEFICIAL_OWNER` owns more than 25%; the percentages add up to
+	// at most 100 (`400` otherwise). A person who both owns and controls
+	// the corporation is listed once per role.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
+	CreateBankingApplicationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBankingApplication Create an application
+	//
+	// Starts the onboarding of a customer: customers exist only through
+	// applications. Give `type` and whatever is known so far; the rest can
+	// follow with `PATCH /applications/{id}` and
+	// `POST /applications/{id}/documents`.
+	//
+	// The application is `READY_FOR_SUBMISSION` as soon as it is complete
+	// and `DRAFT` until then; `missing` lists what it still needs:
+	//
+	// * `INDIVIDUAL`: `email`, `phone`, `individual.first_name`,
+	//   `individual.last_name`, `individual.date_of_birth`,
+	//   `individual.address` (`line1`, `city`, `postal_code`, `country`)
+	//   and an identity document (`PASSPORT`, `DRIVERS_LICENSE` or
+	//   `NATIONAL_ID`).
+	// * `CORPORATION`: `email`, `corporation.legal_name`,
+	//   `corporation.registration_number`, `corporation.address`, at
+	//   least one `CONTROLLING_PERSON` among `individuals`, each
+	//   individual's `first_name`, `last_name`, `date_of_birth` and
+	//   `address`, an `ownership_percentage` for each
+	//   `BENEFICIAL_OWNER`, and a `CERTIFICATE_OF_INCORPORATION`
+	//   document.
+	//
+	// A `BENEFICIAL_OWNER` owns more than 25%; the percentages add up to
+	// at most 100 (`400` otherwise). A person who both owns and controls
+	// the corporation is listed once per role.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
+	CreateBankingApplication(ctx context.Context, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBankingApplication Retrieve an application
+	//
+	// The application, its documents' metadata and, while it is a draft, what it is missing.
+	//
+	// Corresponds with GET /applications/{id} (the `GetBankingApplication` operationId).
+	GetBankingApplication(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateBankingApplicationWithBody Update an application
+	//
+	// Completes or corrects an application before it is submitted. Fields
+	// given replace the stored ones; `individual.address` and
+	// `corporation.address` merge field by field; `individuals` replaces
+	// the whole list. The type cannot change. The status follows the
+	// application's completeness. A submitted application answers `409`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
+	UpdateBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateBankingApplication Update an application
+	//
+	// Completes or corrects an application before it is submitted. Fields
+	// given replace the stored ones; `individual.address` and
+	// `corporation.address` merge field by field; `individuals` replaces
+	// the whole list. The type cannot change. The status follows the
+	// application's completeness. A submitted application answers `409`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
+	UpdateBankingApplication(ctx context.Context, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBankingApplicationDocumentWithBody Attach a document
+	//
+	// Attaches a document to an application that has not been submitted.
+	// The content is sent base64-encoded; it must be a PDF, JPEG or PNG
+	// file of at most 524288 bytes (512 KiB) whose first bytes match
+	// `content_type`. An application holds at most 20 documents (`422`).
+	// The answer carries the metadata and the content's sha-256; the
+	// application's status follows its completeness.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
+	CreateBankingApplicationDocumentWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBankingApplicationDocument Attach a document
+	//
+	// Attaches a document to an application that has not been submitted.
+	// The content is sent base64-encoded; it must be a PDF, JPEG or PNG
+	// file of at most 524288 bytes (512 KiB) whose first bytes match
+	// `content_type`. An application holds at most 20 documents (`422`).
+	// The answer carries the metadata and the content's sha-256; the
+	// application's status follows its completeness.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
+	CreateBankingApplicationDocument(ctx context.Context, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBankingApplicationDocument Retrieve a document
+	//
+	// One document of the application, its content included (base64).
+	//
+	// Corresponds with GET /applications/{id}/documents/{document_id} (the `GetBankingApplicationDocument` operationId).
+	GetBankingApplicationDocument(ctx context.Context, id BankingApplicationIdPath, documentId BankingDocumentIdPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubmitBankingApplication Submit an application
+	//
+	// Submits a `READY_FOR_SUBMISSION` application; a `DRAFT` answers
+	// `409` and lists each missing field in `errors`. An application is
+	// submitted once.
+	//
+	// The decision is made in the same transaction, so the answer carries
+	// it (`SUBMITTED` is the state between submission and decision):
+	//
+	// * `APPROVED` by default. The approval creates, in that transaction,
+	//   the customer, its individuals (corporations) and a default `USD`
+	//   account, and sets `customer_id`. The customer is created `PENDING`;
+	//   its AML check runs in the same step and moves it to `ACTIVE` when
+	//   it passes.
+	// * Sandbox organizations only, by the last name of the applicant (for
+	//   a corporation, of any of its individuals; case-insensitive):
+	//   `Deny` → `DENIED`, nothing is created; `Review` → `MANUAL_REVIEW`
+	//   until `POST /sandbox/applications/{id}/decision` decides it;
+	//   `Pending` → `APPROVED`, but the AML check does not pass and the
+	//   customer stays `PENDING` until `POST /sandbox/customers/{id}/status`
+	//   moves it. `decision_reason` names the rule that applied.
+	//
+	// Corresponds with POST /applications/{id}/submit (the `SubmitBankingApplication` operationId).
+	SubmitBankingApplication(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListWalletCounterparties List counterparties
 	//
@@ -2271,6 +3421,172 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts (the `CreateWalletAccount` operationId).
 	CreateWalletAccount(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body CreateWalletAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListBankingCustomers Retrieve customers
+	//
+	// Retrieve a list of customers with optional filtering, newest first,
+	// a page at a time: pass the previous page's
+	// `pagination.next_cursor` as `cursor` for the next one (it is
+	// `null` on the last page). A page never repeats or skips a customer,
+	// even while others are created between calls; customers created
+	// after the first page was read are newer and not part of the walk.
+	//
+	// Corresponds with GET /customers (the `ListBankingCustomers` operationId).
+	ListBankingCustomers(ctx context.Context, params *ListBankingCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBankingCustomer Retrieve customer
+	//
+	// Retrieve details of a specific customer: `individual` for an
+	// individual customer; `corporation` and `individuals` for a
+	// corporation; its `accounts` either way.
+	//
+	// Corresponds with GET /customers/{id} (the `GetBankingCustomer` operationId).
+	GetBankingCustomer(ctx context.Context, id BankingCustomerIdPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateBankingCustomerWithBody Update customer
+	//
+	// Update customer information: `email`, `phone` and `address` (the
+	// individual's address for an individual customer, the corporation's
+	// otherwise). A partial `address` merges with the stored one. Major
+	// changes require a new application: a request that changes the name
+	// (`first_name`, `last_name`, `legal_name`), the `date_of_birth`, the
+	// `registration_number` or the `type` answers `422` naming each such
+	// field, and changes nothing. A `CLOSED` customer cannot change
+	// (`409`). An update counts as the customer's activity (see
+	// `DORMANT`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
+	UpdateBankingCustomerWithBody(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateBankingCustomer Update customer
+	//
+	// Update customer information: `email`, `phone` and `address` (the
+	// individual's address for an individual customer, the corporation's
+	// otherwise). A partial `address` merges with the stored one. Major
+	// changes require a new application: a request that changes the name
+	// (`first_name`, `last_name`, `legal_name`), the `date_of_birth`, the
+	// `registration_number` or the `type` answers `422` naming each such
+	// field, and changes nothing. A `CLOSED` customer cannot change
+	// (`409`). An update counts as the customer's activity (see
+	// `DORMANT`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
+	UpdateBankingCustomer(ctx context.Context, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBankingIndividual Retrieve individual
+	//
+	// Retrieve details of an individual associated with a corporate
+	// customer. An individual customer has no individuals: its person is
+	// in `GET /customers/{id}`, and this path answers `404` for it.
+	//
+	// Corresponds with GET /customers/{id}/individuals/{individual_id} (the `GetBankingIndividual` operationId).
+	GetBankingIndividual(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateBankingIndividualWithBody Update individual
+	//
+	// Update an individual's information: `email`, `phone` and `address`
+	// (a partial address merges with the stored one). Corporate customers
+	// only (`404` for an individual customer). Changing the name, the
+	// `date_of_birth`, the `role` or the `ownership_percentage` requires a
+	// new application (`422`, naming each such field). A `CLOSED` customer
+	// cannot change (`409`). An update counts as the customer's activity.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
+	UpdateBankingIndividualWithBody(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateBankingIndividual Update individual
+	//
+	// Update an individual's information: `email`, `phone` and `address`
+	// (a partial address merges with the stored one). Corporate customers
+	// only (`404` for an individual customer). Changing the name, the
+	// `date_of_birth`, the `role` or the `ownership_percentage` requires a
+	// new application (`422`, naming each such field). A `CLOSED` customer
+	// cannot change (`409`). An update counts as the customer's activity.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
+	UpdateBankingIndividual(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecideBankingApplicationWithBody Decide an application in manual review
+	//
+	// Sandbox organizations only (others get `404`). Approves or denies
+	// an application in `MANUAL_REVIEW`, as a reviewer would; any other
+	// status answers `409`. An approval creates what the approval of a
+	// submission creates (customer, individuals, default account; the
+	// `Pending` last name keeps the customer `PENDING`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
+	DecideBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DecideBankingApplication Decide an application in manual review
+	//
+	// Sandbox organizations only (others get `404`). Approves or denies
+	// an application in `MANUAL_REVIEW`, as a reviewer would; any other
+	// status answers `409`. An approval creates what the approval of a
+	// submission creates (customer, individuals, default account; the
+	// `Pending` last name keeps the customer `PENDING`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
+	DecideBankingApplication(ctx context.Context, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetBankingCustomerStatusWithBody Move a customer to another status
+	//
+	// Sandbox organizations only (others get `404`). Moves a customer to
+	// another status, as compliance operations would, through the
+	// customer status machine; a move it does not allow answers `409`
+	// naming both statuses:
+	//
+	// | from | may move to |
+	// |---|---|
+	// | `PENDING` (AML check, cannot transact) | `ACTIVE`, `CLOSED` |
+	// | `ACTIVE` | `EDD`, `DORMANT`, `CLOSED`, `FROZEN` |
+	// | `EDD` (enhanced due diligence, can transact) | `ACTIVE`, `CLOSED`, `FROZEN` |
+	// | `FROZEN` (cannot transact) | `ACTIVE`, `CLOSED`, `EDD` |
+	// | `DORMANT` (no activity during the inactivity period) | `ACTIVE`, `CLOSED`, `EDD` |
+	// | `CLOSED` | none |
+	//
+	// `ACTIVE` counts as activity. `CLOSED` closes the customer's
+	// accounts in the same transaction.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
+	SetBankingCustomerStatusWithBody(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetBankingCustomerStatus Move a customer to another status
+	//
+	// Sandbox organizations only (others get `404`). Moves a customer to
+	// another status, as compliance operations would, through the
+	// customer status machine; a move it does not allow answers `409`
+	// naming both statuses:
+	//
+	// | from | may move to |
+	// |---|---|
+	// | `PENDING` (AML check, cannot transact) | `ACTIVE`, `CLOSED` |
+	// | `ACTIVE` | `EDD`, `DORMANT`, `CLOSED`, `FROZEN` |
+	// | `EDD` (enhanced due diligence, can transact) | `ACTIVE`, `CLOSED`, `FROZEN` |
+	// | `FROZEN` (cannot transact) | `ACTIVE`, `CLOSED`, `EDD` |
+	// | `DORMANT` (no activity during the inactivity period) | `ACTIVE`, `CLOSED`, `EDD` |
+	// | `CLOSED` | none |
+	//
+	// `ACTIVE` counts as activity. `CLOSED` closes the customer's
+	// accounts in the same transaction.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
+	SetBankingCustomerStatus(ctx context.Context, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListAccounts List accounts
 	//
@@ -2525,6 +3841,273 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/portfolio/{portfolioId} (the `GetPortfolio` operationId).
 	GetPortfolio(ctx context.Context, portfolioId Id, params *GetPortfolioParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// ListBankingApplications Retrieve applications
+//
+// Lists the organization's applications, newest first, a page at a
+// time: pass the previous page's `pagination.next_cursor` as `cursor`
+// for the next one. A page never repeats or skips an application,
+// even while others are created between calls.
+//
+// Corresponds with GET /applications (the `ListBankingApplications` operationId).
+func (c *Client) ListBankingApplications(ctx context.Context, params *ListBankingApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListBankingApplicationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateBankingApplicationWithBody Create an application
+//
+// Starts the onboarding of a customer: customers exist only through
+// applications. Give `type` and whatever is known so far; the rest can
+// follow with `PATCH /applications/{id}` and
+// `POST /applications/{id}/documents`.
+//
+// The application is `READY_FOR_SUBMISSION` as soon as it is complete
+// and `DRAFT` until then; `missing` lists what it still needs:
+//
+//   - `INDIVIDUAL`: `email`, `phone`, `individual.first_name`,
+//     `individual.last_name`, `individual.date_of_birth`,
+//     `individual.address` (`line1`, `city`, `postal_code`, `country`)
+//     and an identity document (`PASSPORT`, `DRIVERS_LICENSE` or
+//     `NATIONAL_ID`).
+//   - `CORPORATION`: `email`, `corporation.legal_name`,
+//     `corporation.registration_number`, `corporation.address`, at
+//     least one `CONTROLLING_PERSON` among `individuals`, each
+//     individual's `first_name`, `last_name`, `date_of_birth` and
+//     `address`, an `ownership_percentage` for each
+//     `BENEFICIAL_OWNER`, and a `CERTIFICATE_OF_INCORPORATION`
+//     document.
+//
+// A `BENEFICIAL_OWNER` owns more than 25%; the percentages add up to
+// at most 100 (`400` otherwise). A person who both owns and controls
+// the corporation is listed once per role.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
+func (c *Client) CreateBankingApplicationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankingApplicationRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateBankingApplication Create an application
+//
+// Starts the onboarding of a customer: customers exist only through
+// applications. Give `type` and whatever is known so far; the rest can
+// follow with `PATCH /applications/{id}` and
+// `POST /applications/{id}/documents`.
+//
+// The application is `READY_FOR_SUBMISSION` as soon as it is complete
+// and `DRAFT` until then; `missing` lists what it still needs:
+//
+//   - `INDIVIDUAL`: `email`, `phone`, `individual.first_name`,
+//     `individual.last_name`, `individual.date_of_birth`,
+//     `individual.address` (`line1`, `city`, `postal_code`, `country`)
+//     and an identity document (`PASSPORT`, `DRIVERS_LICENSE` or
+//     `NATIONAL_ID`).
+//   - `CORPORATION`: `email`, `corporation.legal_name`,
+//     `corporation.registration_number`, `corporation.address`, at
+//     least one `CONTROLLING_PERSON` among `individuals`, each
+//     individual's `first_name`, `last_name`, `date_of_birth` and
+//     `address`, an `ownership_percentage` for each
+//     `BENEFICIAL_OWNER`, and a `CERTIFICATE_OF_INCORPORATION`
+//     document.
+//
+// A `BENEFICIAL_OWNER` owns more than 25%; the percentages add up to
+// at most 100 (`400` otherwise). A person who both owns and controls
+// the corporation is listed once per role.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
+func (c *Client) CreateBankingApplication(ctx context.Context, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankingApplicationRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBankingApplication Retrieve an application
+//
+// The application, its documents' metadata and, while it is a draft, what it is missing.
+//
+// Corresponds with GET /applications/{id} (the `GetBankingApplication` operationId).
+func (c *Client) GetBankingApplication(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBankingApplicationRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateBankingApplicationWithBody Update an application
+//
+// Completes or corrects an application before it is submitted. Fields
+// given replace the stored ones; `individual.address` and
+// `corporation.address` merge field by field; `individuals` replaces
+// the whole list. The type cannot change. The status follows the
+// application's completeness. A submitted application answers `409`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
+func (c *Client) UpdateBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingApplicationRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateBankingApplication Update an application
+//
+// Completes or corrects an application before it is submitted. Fields
+// given replace the stored ones; `individual.address` and
+// `corporation.address` merge field by field; `individuals` replaces
+// the whole list. The type cannot change. The status follows the
+// application's completeness. A submitted application answers `409`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
+func (c *Client) UpdateBankingApplication(ctx context.Context, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingApplicationRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateBankingApplicationDocumentWithBody Attach a document
+//
+// Attaches a document to an application that has not been submitted.
+// The content is sent base64-encoded; it must be a PDF, JPEG or PNG
+// file of at most 524288 bytes (512 KiB) whose first bytes match
+// `content_type`. An application holds at most 20 documents (`422`).
+// The answer carries the metadata and the content's sha-256; the
+// application's status follows its completeness.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
+func (c *Client) CreateBankingApplicationDocumentWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankingApplicationDocumentRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateBankingApplicationDocument Attach a document
+//
+// Attaches a document to an application that has not been submitted.
+// The content is sent base64-encoded; it must be a PDF, JPEG or PNG
+// file of at most 524288 bytes (512 KiB) whose first bytes match
+// `content_type`. An application holds at most 20 documents (`422`).
+// The answer carries the metadata and the content's sha-256; the
+// application's status follows its completeness.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
+func (c *Client) CreateBankingApplicationDocument(ctx context.Context, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankingApplicationDocumentRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBankingApplicationDocument Retrieve a document
+//
+// One document of the application, its content included (base64).
+//
+// Corresponds with GET /applications/{id}/documents/{document_id} (the `GetBankingApplicationDocument` operationId).
+func (c *Client) GetBankingApplicationDocument(ctx context.Context, id BankingApplicationIdPath, documentId BankingDocumentIdPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBankingApplicationDocumentRequest(c.Server, id, documentId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubmitBankingApplication Submit an application
+//
+// Submits a `READY_FOR_SUBMISSION` application; a `DRAFT` answers
+// `409` and lists each missing field in `errors`. An application is
+// submitted once.
+//
+// The decision is made in the same transaction, so the answer carries
+// it (`SUBMITTED` is the state between submission and decision):
+//
+//   - `APPROVED` by default. The approval creates, in that transaction,
+//     the customer, its individuals (corporations) and a default `USD`
+//     account, and sets `customer_id`. The customer is created `PENDING`;
+//     its AML check runs in the same step and moves it to `ACTIVE` when
+//     it passes.
+//   - Sandbox organizations only, by the last name of the applicant (for
+//     a corporation, of any of its individuals; case-insensitive):
+//     `Deny` → `DENIED`, nothing is created; `Review` → `MANUAL_REVIEW`
+//     until `POST /sandbox/applications/{id}/decision` decides it;
+//     `Pending` → `APPROVED`, but the AML check does not pass and the
+//     customer stays `PENDING` until `POST /sandbox/customers/{id}/status`
+//     moves it. `decision_reason` names the rule that applied.
+//
+// Corresponds with POST /applications/{id}/submit (the `SubmitBankingApplication` operationId).
+func (c *Client) SubmitBankingApplication(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitBankingApplicationRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // ListWalletCounterparties List counterparties
@@ -2849,6 +4432,282 @@ func (c *Client) CreateWalletAccountWithBody(ctx context.Context, counterpartyGu
 // Corresponds with POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts (the `CreateWalletAccount` operationId).
 func (c *Client) CreateWalletAccount(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body CreateWalletAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateWalletAccountRequest(c.Server, counterpartyGuid, customerGuid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListBankingCustomers Retrieve customers
+//
+// Retrieve a list of customers with optional filtering, newest first,
+// a page at a time: pass the previous page's
+// `pagination.next_cursor` as `cursor` for the next one (it is
+// `null` on the last page). A page never repeats or skips a customer,
+// even while others are created between calls; customers created
+// after the first page was read are newer and not part of the walk.
+//
+// Corresponds with GET /customers (the `ListBankingCustomers` operationId).
+func (c *Client) ListBankingCustomers(ctx context.Context, params *ListBankingCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListBankingCustomersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBankingCustomer Retrieve customer
+//
+// Retrieve details of a specific customer: `individual` for an
+// individual customer; `corporation` and `individuals` for a
+// corporation; its `accounts` either way.
+//
+// Corresponds with GET /customers/{id} (the `GetBankingCustomer` operationId).
+func (c *Client) GetBankingCustomer(ctx context.Context, id BankingCustomerIdPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBankingCustomerRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateBankingCustomerWithBody Update customer
+//
+// Update customer information: `email`, `phone` and `address` (the
+// individual's address for an individual customer, the corporation's
+// otherwise). A partial `address` merges with the stored one. Major
+// changes require a new application: a request that changes the name
+// (`first_name`, `last_name`, `legal_name`), the `date_of_birth`, the
+// `registration_number` or the `type` answers `422` naming each such
+// field, and changes nothing. A `CLOSED` customer cannot change
+// (`409`). An update counts as the customer's activity (see
+// `DORMANT`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
+func (c *Client) UpdateBankingCustomerWithBody(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingCustomerRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateBankingCustomer Update customer
+//
+// Update customer information: `email`, `phone` and `address` (the
+// individual's address for an individual customer, the corporation's
+// otherwise). A partial `address` merges with the stored one. Major
+// changes require a new application: a request that changes the name
+// (`first_name`, `last_name`, `legal_name`), the `date_of_birth`, the
+// `registration_number` or the `type` answers `422` naming each such
+// field, and changes nothing. A `CLOSED` customer cannot change
+// (`409`). An update counts as the customer's activity (see
+// `DORMANT`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
+func (c *Client) UpdateBankingCustomer(ctx context.Context, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingCustomerRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBankingIndividual Retrieve individual
+//
+// Retrieve details of an individual associated with a corporate
+// customer. An individual customer has no individuals: its person is
+// in `GET /customers/{id}`, and this path answers `404` for it.
+//
+// Corresponds with GET /customers/{id}/individuals/{individual_id} (the `GetBankingIndividual` operationId).
+func (c *Client) GetBankingIndividual(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBankingIndividualRequest(c.Server, id, individualId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateBankingIndividualWithBody Update individual
+//
+// Update an individual's information: `email`, `phone` and `address`
+// (a partial address merges with the stored one). Corporate customers
+// only (`404` for an individual customer). Changing the name, the
+// `date_of_birth`, the `role` or the `ownership_percentage` requires a
+// new application (`422`, naming each such field). A `CLOSED` customer
+// cannot change (`409`). An update counts as the customer's activity.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
+func (c *Client) UpdateBankingIndividualWithBody(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingIndividualRequestWithBody(c.Server, id, individualId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateBankingIndividual Update individual
+//
+// Update an individual's information: `email`, `phone` and `address`
+// (a partial address merges with the stored one). Corporate customers
+// only (`404` for an individual customer). Changing the name, the
+// `date_of_birth`, the `role` or the `ownership_percentage` requires a
+// new application (`422`, naming each such field). A `CLOSED` customer
+// cannot change (`409`). An update counts as the customer's activity.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
+func (c *Client) UpdateBankingIndividual(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingIndividualRequest(c.Server, id, individualId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecideBankingApplicationWithBody Decide an application in manual review
+//
+// Sandbox organizations only (others get `404`). Approves or denies
+// an application in `MANUAL_REVIEW`, as a reviewer would; any other
+// status answers `409`. An approval creates what the approval of a
+// submission creates (customer, individuals, default account; the
+// `Pending` last name keeps the customer `PENDING`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
+func (c *Client) DecideBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideBankingApplicationRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DecideBankingApplication Decide an application in manual review
+//
+// Sandbox organizations only (others get `404`). Approves or denies
+// an application in `MANUAL_REVIEW`, as a reviewer would; any other
+// status answers `409`. An approval creates what the approval of a
+// submission creates (customer, individuals, default account; the
+// `Pending` last name keeps the customer `PENDING`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
+func (c *Client) DecideBankingApplication(ctx context.Context, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideBankingApplicationRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetBankingCustomerStatusWithBody Move a customer to another status
+//
+// Sandbox organizations only (others get `404`). Moves a customer to
+// another status, as compliance operations would, through the
+// customer status machine; a move it does not allow answers `409`
+// naming both statuses:
+//
+// | from | may move to |
+// |---|---|
+// | `PENDING` (AML check, cannot transact) | `ACTIVE`, `CLOSED` |
+// | `ACTIVE` | `EDD`, `DORMANT`, `CLOSED`, `FROZEN` |
+// | `EDD` (enhanced due diligence, can transact) | `ACTIVE`, `CLOSED`, `FROZEN` |
+// | `FROZEN` (cannot transact) | `ACTIVE`, `CLOSED`, `EDD` |
+// | `DORMANT` (no activity during the inactivity period) | `ACTIVE`, `CLOSED`, `EDD` |
+// | `CLOSED` | none |
+//
+// `ACTIVE` counts as activity. `CLOSED` closes the customer's
+// accounts in the same transaction.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
+func (c *Client) SetBankingCustomerStatusWithBody(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetBankingCustomerStatusRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetBankingCustomerStatus Move a customer to another status
+//
+// Sandbox organizations only (others get `404`). Moves a customer to
+// another status, as compliance operations would, through the
+// customer status machine; a move it does not allow answers `409`
+// naming both statuses:
+//
+// | from | may move to |
+// |---|---|
+// | `PENDING` (AML check, cannot transact) | `ACTIVE`, `CLOSED` |
+// | `ACTIVE` | `EDD`, `DORMANT`, `CLOSED`, `FROZEN` |
+// | `EDD` (enhanced due diligence, can transact) | `ACTIVE`, `CLOSED`, `FROZEN` |
+// | `FROZEN` (cannot transact) | `ACTIVE`, `CLOSED`, `EDD` |
+// | `DORMANT` (no activity during the inactivity period) | `ACTIVE`, `CLOSED`, `EDD` |
+// | `CLOSED` | none |
+//
+// `ACTIVE` counts as activity. `CLOSED` closes the customer's
+// accounts in the same transaction.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
+func (c *Client) SetBankingCustomerStatus(ctx context.Context, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetBankingCustomerStatusRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3351,6 +5210,327 @@ func (c *Client) GetPortfolio(ctx context.Context, portfolioId Id, params *GetPo
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewListBankingApplicationsRequest constructs an http.Request for the ListBankingApplications method
+func NewListBankingApplicationsRequest(server string, params *ListBankingApplicationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/applications")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateBankingApplicationRequest calls the generic CreateBankingApplication builder with application/json body
+func NewCreateBankingApplicationRequest(server string, body CreateBankingApplicationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateBankingApplicationRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateBankingApplicationRequestWithBody constructs an http.Request for the CreateBankingApplication method, with any body, and a specified content type
+func NewCreateBankingApplicationRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/applications")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetBankingApplicationRequest constructs an http.Request for the GetBankingApplication method
+func NewGetBankingApplicationRequest(server string, id BankingApplicationIdPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/applications/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateBankingApplicationRequest calls the generic UpdateBankingApplication builder with application/json body
+func NewUpdateBankingApplicationRequest(server string, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateBankingApplicationRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateBankingApplicationRequestWithBody constructs an http.Request for the UpdateBankingApplication method, with any body, and a specified content type
+func NewUpdateBankingApplicationRequestWithBody(server string, id BankingApplicationIdPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/applications/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreateBankingApplicationDocumentRequest calls the generic CreateBankingApplicationDocument builder with application/json body
+func NewCreateBankingApplicationDocumentRequest(server string, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateBankingApplicationDocumentRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCreateBankingApplicationDocumentRequestWithBody constructs an http.Request for the CreateBankingApplicationDocument method, with any body, and a specified content type
+func NewCreateBankingApplicationDocumentRequestWithBody(server string, id BankingApplicationIdPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/applications/%s/documents", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetBankingApplicationDocumentRequest constructs an http.Request for the GetBankingApplicationDocument method
+func NewGetBankingApplicationDocumentRequest(server string, id BankingApplicationIdPath, documentId BankingDocumentIdPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "document_id", documentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/applications/%s/documents/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSubmitBankingApplicationRequest constructs an http.Request for the SubmitBankingApplication method
+func NewSubmitBankingApplicationRequest(server string, id BankingApplicationIdPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/applications/%s/submit", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewListWalletCounterpartiesRequest constructs an http.Request for the ListWalletCounterparties method
@@ -4063,6 +6243,366 @@ func NewCreateWalletAccountRequestWithBody(server string, counterpartyGuid Walle
 	}
 
 	operationPath := fmt.Sprintf("/counterparty/%s/customers/%s/accounts", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListBankingCustomersRequest constructs an http.Request for the ListBankingCustomers method
+func NewListBankingCustomersRequest(server string, params *ListBankingCustomersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/customers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetBankingCustomerRequest constructs an http.Request for the GetBankingCustomer method
+func NewGetBankingCustomerRequest(server string, id BankingCustomerIdPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/customers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateBankingCustomerRequest calls the generic UpdateBankingCustomer builder with application/json body
+func NewUpdateBankingCustomerRequest(server string, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateBankingCustomerRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateBankingCustomerRequestWithBody constructs an http.Request for the UpdateBankingCustomer method, with any body, and a specified content type
+func NewUpdateBankingCustomerRequestWithBody(server string, id BankingCustomerIdPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/customers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetBankingIndividualRequest constructs an http.Request for the GetBankingIndividual method
+func NewGetBankingIndividualRequest(server string, id BankingCustomerIdPath, individualId BankingIndividualIdPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "individual_id", individualId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/customers/%s/individuals/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateBankingIndividualRequest calls the generic UpdateBankingIndividual builder with application/json body
+func NewUpdateBankingIndividualRequest(server string, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateBankingIndividualRequestWithBody(server, id, individualId, "application/json", bodyReader)
+}
+
+// NewUpdateBankingIndividualRequestWithBody constructs an http.Request for the UpdateBankingIndividual method, with any body, and a specified content type
+func NewUpdateBankingIndividualRequestWithBody(server string, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "individual_id", individualId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/customers/%s/individuals/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDecideBankingApplicationRequest calls the generic DecideBankingApplication builder with application/json body
+func NewDecideBankingApplicationRequest(server string, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDecideBankingApplicationRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewDecideBankingApplicationRequestWithBody constructs an http.Request for the DecideBankingApplication method, with any body, and a specified content type
+func NewDecideBankingApplicationRequestWithBody(server string, id BankingApplicationIdPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sandbox/applications/%s/decision", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSetBankingCustomerStatusRequest calls the generic SetBankingCustomerStatus builder with application/json body
+func NewSetBankingCustomerStatusRequest(server string, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetBankingCustomerStatusRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetBankingCustomerStatusRequestWithBody constructs an http.Request for the SetBankingCustomerStatus method, with any body, and a specified content type
+func NewSetBankingCustomerStatusRequestWithBody(server string, id BankingCustomerIdPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sandbox/customers/%s/status", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -5609,6 +8149,181 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// ListBankingApplicationsWithResponse Retrieve applications
+	//
+	// Lists the organization's applications, newest first, a page at a
+	// time: pass the previous page's `pagination.next_cursor` as `cursor`
+	// for the next one. A page never repeats or skips an application,
+	// even while others are created between calls.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /applications (the `ListBankingApplications` operationId).
+	ListBankingApplicationsWithResponse(ctx context.Context, params *ListBankingApplicationsParams, reqEditors ...RequestEditorFn) (*ListBankingApplicationsResponse, error)
+
+	// CreateBankingApplicationWithBodyWithResponse Create an application
+	//
+	// Starts the onboarding of a customer: customers exist only through
+	// applications. Give `type` and whatever is known so far; the rest can
+	// follow with `PATCH /applications/{id}` and
+	// `POST /applications/{id}/documents`.
+	//
+	// The application is `READY_FOR_SUBMISSION` as soon as it is complete
+	// and `DRAFT` until then; `missing` lists what it still needs:
+	//
+	// * `INDIVIDUAL`: `email`, `phone`, `individual.first_name`,
+	//   `individual.last_name`, `individual.date_of_birth`,
+	//   `individual.address` (`line1`, `city`, `postal_code`, `country`)
+	//   and an identity document (`PASSPORT`, `DRIVERS_LICENSE` or
+	//   `NATIONAL_ID`).
+	// * `CORPORATION`: `email`, `corporation.legal_name`,
+	//   `corporation.registration_number`, `corporation.address`, at
+	//   least one `CONTROLLING_PERSON` among `individuals`, each
+	//   individual's `first_name`, `last_name`, `date_of_birth` and
+	//   `address`, an `ownership_percentage` for each
+	//   `BENEFICIAL_OWNER`, and a `CERTIFICATE_OF_INCORPORATION`
+	//   document.
+	//
+	// A `BENEFICIAL_OWNER` owns more than 25%; the percentages add up to
+	// at most 100 (`400` otherwise). A person who both owns and controls
+	// the corporation is listed once per role.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
+	CreateBankingApplicationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error)
+
+	// CreateBankingApplicationWithResponse Create an application
+	//
+	// Starts the onboarding of a customer: customers exist only through
+	// applications. Give `type` and whatever is known so far; the rest can
+	// follow with `PATCH /applications/{id}` and
+	// `POST /applications/{id}/documents`.
+	//
+	// The application is `READY_FOR_SUBMISSION` as soon as it is complete
+	// and `DRAFT` until then; `missing` lists what it still needs:
+	//
+	// * `INDIVIDUAL`: `email`, `phone`, `individual.first_name`,
+	//   `individual.last_name`, `individual.date_of_birth`,
+	//   `individual.address` (`line1`, `city`, `postal_code`, `country`)
+	//   and an identity document (`PASSPORT`, `DRIVERS_LICENSE` or
+	//   `NATIONAL_ID`).
+	// * `CORPORATION`: `email`, `corporation.legal_name`,
+	//   `corporation.registration_number`, `corporation.address`, at
+	//   least one `CONTROLLING_PERSON` among `individuals`, each
+	//   individual's `first_name`, `last_name`, `date_of_birth` and
+	//   `address`, an `ownership_percentage` for each
+	//   `BENEFICIAL_OWNER`, and a `CERTIFICATE_OF_INCORPORATION`
+	//   document.
+	//
+	// A `BENEFICIAL_OWNER` owns more than 25%; the percentages add up to
+	// at most 100 (`400` otherwise). A person who both owns and controls
+	// the corporation is listed once per role.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
+	CreateBankingApplicationWithResponse(ctx context.Context, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error)
+
+	// GetBankingApplicationWithResponse Retrieve an application
+	//
+	// The application, its documents' metadata and, while it is a draft, what it is missing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /applications/{id} (the `GetBankingApplication` operationId).
+	GetBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*GetBankingApplicationResponse, error)
+
+	// UpdateBankingApplicationWithBodyWithResponse Update an application
+	//
+	// Completes or corrects an application before it is submitted. Fields
+	// given replace the stored ones; `individual.address` and
+	// `corporation.address` merge field by field; `individuals` replaces
+	// the whole list. The type cannot change. The status follows the
+	// application's completeness. A submitted application answers `409`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
+	UpdateBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error)
+
+	// UpdateBankingApplicationWithResponse Update an application
+	//
+	// Completes or corrects an application before it is submitted. Fields
+	// given replace the stored ones; `individual.address` and
+	// `corporation.address` merge field by field; `individuals` replaces
+	// the whole list. The type cannot change. The status follows the
+	// application's completeness. A submitted application answers `409`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
+	UpdateBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error)
+
+	// CreateBankingApplicationDocumentWithBodyWithResponse Attach a document
+	//
+	// Attaches a document to an application that has not been submitted.
+	// The content is sent base64-encoded; it must be a PDF, JPEG or PNG
+	// file of at most 524288 bytes (512 KiB) whose first bytes match
+	// `content_type`. An application holds at most 20 documents (`422`).
+	// The answer carries the metadata and the content's sha-256; the
+	// application's status follows its completeness.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
+	CreateBankingApplicationDocumentWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error)
+
+	// CreateBankingApplicationDocumentWithResponse Attach a document
+	//
+	// Attaches a document to an application that has not been submitted.
+	// The content is sent base64-encoded; it must be a PDF, JPEG or PNG
+	// file of at most 524288 bytes (512 KiB) whose first bytes match
+	// `content_type`. An application holds at most 20 documents (`422`).
+	// The answer carries the metadata and the content's sha-256; the
+	// application's status follows its completeness.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
+	CreateBankingApplicationDocumentWithResponse(ctx context.Context, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error)
+
+	// GetBankingApplicationDocumentWithResponse Retrieve a document
+	//
+	// One document of the application, its content included (base64).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /applications/{id}/documents/{document_id} (the `GetBankingApplicationDocument` operationId).
+	GetBankingApplicationDocumentWithResponse(ctx context.Context, id BankingApplicationIdPath, documentId BankingDocumentIdPath, reqEditors ...RequestEditorFn) (*GetBankingApplicationDocumentResponse, error)
+
+	// SubmitBankingApplicationWithResponse Submit an application
+	//
+	// Submits a `READY_FOR_SUBMISSION` application; a `DRAFT` answers
+	// `409` and lists each missing field in `errors`. An application is
+	// submitted once.
+	//
+	// The decision is made in the same transaction, so the answer carries
+	// it (`SUBMITTED` is the state between submission and decision):
+	//
+	// * `APPROVED` by default. The approval creates, in that transaction,
+	//   the customer, its individuals (corporations) and a default `USD`
+	//   account, and sets `customer_id`. The customer is created `PENDING`;
+	//   its AML check runs in the same step and moves it to `ACTIVE` when
+	//   it passes.
+	// * Sandbox organizations only, by the last name of the applicant (for
+	//   a corporation, of any of its individuals; case-insensitive):
+	//   `Deny` → `DENIED`, nothing is created; `Review` → `MANUAL_REVIEW`
+	//   until `POST /sandbox/applications/{id}/decision` decides it;
+	//   `Pending` → `APPROVED`, but the AML check does not pass and the
+	//   customer stays `PENDING` until `POST /sandbox/customers/{id}/status`
+	//   moves it. `decision_reason` names the rule that applied.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /applications/{id}/submit (the `SubmitBankingApplication` operationId).
+	SubmitBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*SubmitBankingApplicationResponse, error)
+
 	// ListWalletCounterpartiesWithResponse List counterparties
 	//
 	// Lists the organization's counterparties, oldest first (ties by
@@ -5820,6 +8535,178 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts (the `CreateWalletAccount` operationId).
 	CreateWalletAccountWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body CreateWalletAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletAccountResponse, error)
+
+	// ListBankingCustomersWithResponse Retrieve customers
+	//
+	// Retrieve a list of customers with optional filtering, newest first,
+	// a page at a time: pass the previous page's
+	// `pagination.next_cursor` as `cursor` for the next one (it is
+	// `null` on the last page). A page never repeats or skips a customer,
+	// even while others are created between calls; customers created
+	// after the first page was read are newer and not part of the walk.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /customers (the `ListBankingCustomers` operationId).
+	ListBankingCustomersWithResponse(ctx context.Context, params *ListBankingCustomersParams, reqEditors ...RequestEditorFn) (*ListBankingCustomersResponse, error)
+
+	// GetBankingCustomerWithResponse Retrieve customer
+	//
+	// Retrieve details of a specific customer: `individual` for an
+	// individual customer; `corporation` and `individuals` for a
+	// corporation; its `accounts` either way.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /customers/{id} (the `GetBankingCustomer` operationId).
+	GetBankingCustomerWithResponse(ctx context.Context, id BankingCustomerIdPath, reqEditors ...RequestEditorFn) (*GetBankingCustomerResponse, error)
+
+	// UpdateBankingCustomerWithBodyWithResponse Update customer
+	//
+	// Update customer information: `email`, `phone` and `address` (the
+	// individual's address for an individual customer, the corporation's
+	// otherwise). A partial `address` merges with the stored one. Major
+	// changes require a new application: a request that changes the name
+	// (`first_name`, `last_name`, `legal_name`), the `date_of_birth`, the
+	// `registration_number` or the `type` answers `422` naming each such
+	// field, and changes nothing. A `CLOSED` customer cannot change
+	// (`409`). An update counts as the customer's activity (see
+	// `DORMANT`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
+	UpdateBankingCustomerWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error)
+
+	// UpdateBankingCustomerWithResponse Update customer
+	//
+	// Update customer information: `email`, `phone` and `address` (the
+	// individual's address for an individual customer, the corporation's
+	// otherwise). A partial `address` merges with the stored one. Major
+	// changes require a new application: a request that changes the name
+	// (`first_name`, `last_name`, `legal_name`), the `date_of_birth`, the
+	// `registration_number` or the `type` answers `422` naming each such
+	// field, and changes nothing. A `CLOSED` customer cannot change
+	// (`409`). An update counts as the customer's activity (see
+	// `DORMANT`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
+	UpdateBankingCustomerWithResponse(ctx context.Context, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error)
+
+	// GetBankingIndividualWithResponse Retrieve individual
+	//
+	// Retrieve details of an individual associated with a corporate
+	// customer. An individual customer has no individuals: its person is
+	// in `GET /customers/{id}`, and this path answers `404` for it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /customers/{id}/individuals/{individual_id} (the `GetBankingIndividual` operationId).
+	GetBankingIndividualWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, reqEditors ...RequestEditorFn) (*GetBankingIndividualResponse, error)
+
+	// UpdateBankingIndividualWithBodyWithResponse Update individual
+	//
+	// Update an individual's information: `email`, `phone` and `address`
+	// (a partial address merges with the stored one). Corporate customers
+	// only (`404` for an individual customer). Changing the name, the
+	// `date_of_birth`, the `role` or the `ownership_percentage` requires a
+	// new application (`422`, naming each such field). A `CLOSED` customer
+	// cannot change (`409`). An update counts as the customer's activity.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
+	UpdateBankingIndividualWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error)
+
+	// UpdateBankingIndividualWithResponse Update individual
+	//
+	// Update an individual's information: `email`, `phone` and `address`
+	// (a partial address merges with the stored one). Corporate customers
+	// only (`404` for an individual customer). Changing the name, the
+	// `date_of_birth`, the `role` or the `ownership_percentage` requires a
+	// new application (`422`, naming each such field). A `CLOSED` customer
+	// cannot change (`409`). An update counts as the customer's activity.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
+	UpdateBankingIndividualWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error)
+
+	// DecideBankingApplicationWithBodyWithResponse Decide an application in manual review
+	//
+	// Sandbox organizations only (others get `404`). Approves or denies
+	// an application in `MANUAL_REVIEW`, as a reviewer would; any other
+	// status answers `409`. An approval creates what the approval of a
+	// submission creates (customer, individuals, default account; the
+	// `Pending` last name keeps the customer `PENDING`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
+	DecideBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error)
+
+	// DecideBankingApplicationWithResponse Decide an application in manual review
+	//
+	// Sandbox organizations only (others get `404`). Approves or denies
+	// an application in `MANUAL_REVIEW`, as a reviewer would; any other
+	// status answers `409`. An approval creates what the approval of a
+	// submission creates (customer, individuals, default account; the
+	// `Pending` last name keeps the customer `PENDING`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
+	DecideBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error)
+
+	// SetBankingCustomerStatusWithBodyWithResponse Move a customer to another status
+	//
+	// Sandbox organizations only (others get `404`). Moves a customer to
+	// another status, as compliance operations would, through the
+	// customer status machine; a move it does not allow answers `409`
+	// naming both statuses:
+	//
+	// | from | may move to |
+	// |---|---|
+	// | `PENDING` (AML check, cannot transact) | `ACTIVE`, `CLOSED` |
+	// | `ACTIVE` | `EDD`, `DORMANT`, `CLOSED`, `FROZEN` |
+	// | `EDD` (enhanced due diligence, can transact) | `ACTIVE`, `CLOSED`, `FROZEN` |
+	// | `FROZEN` (cannot transact) | `ACTIVE`, `CLOSED`, `EDD` |
+	// | `DORMANT` (no activity during the inactivity period) | `ACTIVE`, `CLOSED`, `EDD` |
+	// | `CLOSED` | none |
+	//
+	// `ACTIVE` counts as activity. `CLOSED` closes the customer's
+	// accounts in the same transaction.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
+	SetBankingCustomerStatusWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error)
+
+	// SetBankingCustomerStatusWithResponse Move a customer to another status
+	//
+	// Sandbox organizations only (others get `404`). Moves a customer to
+	// another status, as compliance operations would, through the
+	// customer status machine; a move it does not allow answers `409`
+	// naming both statuses:
+	//
+	// | from | may move to |
+	// |---|---|
+	// | `PENDING` (AML check, cannot transact) | `ACTIVE`, `CLOSED` |
+	// | `ACTIVE` | `EDD`, `DORMANT`, `CLOSED`, `FROZEN` |
+	// | `EDD` (enhanced due diligence, can transact) | `ACTIVE`, `CLOSED`, `FROZEN` |
+	// | `FROZEN` (cannot transact) | `ACTIVE`, `CLOSED`, `EDD` |
+	// | `DORMANT` (no activity during the inactivity period) | `ACTIVE`, `CLOSED`, `EDD` |
+	// | `CLOSED` | none |
+	//
+	// `ACTIVE` counts as activity. `CLOSED` closes the customer's
+	// accounts in the same transaction.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
+	SetBankingCustomerStatusWithResponse(ctx context.Context, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error)
 
 	// ListAccountsWithResponse List accounts
 	//
@@ -6092,6 +8979,545 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/portfolio/{portfolioId} (the `GetPortfolio` operationId).
 	GetPortfolioWithResponse(ctx context.Context, portfolioId Id, params *GetPortfolioParams, reqEditors ...RequestEditorFn) (*GetPortfolioResponse, error)
+}
+
+type ListBankingApplicationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankingApplicationList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BankingBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *BankingUnauthorized
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *BankingInternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListBankingApplicationsResponse) GetJSON200() *BankingApplicationList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListBankingApplicationsResponse) GetApplicationproblemJSON400() *BankingBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListBankingApplicationsResponse) GetApplicationproblemJSON401() *BankingUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListBankingApplicationsResponse) GetApplicationproblemJSON500() *BankingInternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListBankingApplicationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListBankingApplicationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListBankingApplicationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListBankingApplicationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateBankingApplicationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *BankingApplication
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BankingBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *BankingUnauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *BankingUnsupportedMediaType
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *BankingInternalError
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateBankingApplicationResponse) GetJSON201() *BankingApplication {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateBankingApplicationResponse) GetApplicationproblemJSON400() *BankingBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateBankingApplicationResponse) GetApplicationproblemJSON401() *BankingUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateBankingApplicationResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateBankingApplicationResponse) GetApplicationproblemJSON415() *BankingUnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateBankingApplicationResponse) GetApplicationproblemJSON500() *BankingInternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateBankingApplicationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateBankingApplicationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateBankingApplicationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateBankingApplicationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetBankingApplicationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankingApplication
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BankingBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *BankingUnauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *BankingNotFound
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *BankingInternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBankingApplicationResponse) GetJSON200() *BankingApplication {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetBankingApplicationResponse) GetApplicationproblemJSON400() *BankingBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetBankingApplicationResponse) GetApplicationproblemJSON401() *BankingUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetBankingApplicationResponse) GetApplicationproblemJSON404() *BankingNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetBankingApplicationResponse) GetApplicationproblemJSON500() *BankingInternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBankingApplicationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBankingApplicationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBankingApplicationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBankingApplicationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateBankingApplicationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankingApplication
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BankingBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *BankingUnauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *BankingNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *BankingConflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *BankingUnsupportedMediaType
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *BankingInternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateBankingApplicationResponse) GetJSON200() *BankingApplication {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON400() *BankingBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON401() *BankingUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON404() *BankingNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON409() *BankingConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON415() *BankingUnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON500() *BankingInternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateBankingApplicationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateBankingApplicationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateBankingApplicationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateBankingApplicationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateBankingApplicationDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *BankingDocument
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BankingBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *BankingUnauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *BankingNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *BankingConflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *BankingUnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BankingUnprocessable
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *BankingInternalError
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateBankingApplicationDocumentResponse) GetJSON201() *BankingDocument {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateBankingApplicationDocumentResponse) GetApplicationproblemJSON400() *BankingBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateBankingApplicationDocumentResponse) GetApplicationproblemJSON401() *BankingUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateBankingApplicationDocumentResponse) GetApplicationproblemJSON404() *BankingNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateBankingApplicationDocumentResponse) GetApplicationproblemJSON409() *BankingConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateBankingApplicationDocumentResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateBankingApplicationDocumentResponse) GetApplicationproblemJSON415() *BankingUnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateBankingApplicationDocumentResponse) GetApplicationproblemJSON422() *BankingUnprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateBankingApplicationDocumentResponse) GetApplicationproblemJSON500() *BankingInternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateBankingApplicationDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateBankingApplicationDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateBankingApplicationDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateBankingApplicationDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetBankingApplicationDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankingDocument
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BankingBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *BankingUnauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *BankingNotFound
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *BankingInternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBankingApplicationDocumentResponse) GetJSON200() *BankingDocument {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetBankingApplicationDocumentResponse) GetApplicationproblemJSON400() *BankingBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetBankingApplicationDocumentResponse) GetApplicationproblemJSON401() *BankingUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetBankingApplicationDocumentResponse) GetApplicationproblemJSON404() *BankingNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetBankingApplicationDocumentResponse) GetApplicationproblemJSON500() *BankingInternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBankingApplicationDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBankingApplicationDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBankingApplicationDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBankingApplicationDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SubmitBankingApplicationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankingApplication
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BankingBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *BankingUnauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *BankingNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *BankingInternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SubmitBankingApplicationResponse) GetJSON200() *BankingApplication {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON400() *BankingBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON401() *BankingUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON404() *BankingNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON500() *BankingInternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SubmitBankingApplicationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SubmitBankingApplicationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SubmitBankingApplicationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SubmitBankingApplicationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type ListWalletCounterpartiesResponse struct {
@@ -6765,6 +10191,580 @@ func (r CreateWalletAccountResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateWalletAccountResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListBankingCustomersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankingCustomerList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BankingBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *BankingUnauthorized
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *BankingInternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListBankingCustomersResponse) GetJSON200() *BankingCustomerList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListBankingCustomersResponse) GetApplicationproblemJSON400() *BankingBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListBankingCustomersResponse) GetApplicationproblemJSON401() *BankingUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListBankingCustomersResponse) GetApplicationproblemJSON500() *BankingInternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListBankingCustomersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListBankingCustomersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListBankingCustomersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListBankingCustomersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetBankingCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankingCustomer
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BankingBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *BankingUnauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *BankingNotFound
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *BankingInternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBankingCustomerResponse) GetJSON200() *BankingCustomer {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetBankingCustomerResponse) GetApplicationproblemJSON400() *BankingBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetBankingCustomerResponse) GetApplicationproblemJSON401() *BankingUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetBankingCustomerResponse) GetApplicationproblemJSON404() *BankingNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetBankingCustomerResponse) GetApplicationproblemJSON500() *BankingInternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBankingCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBankingCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBankingCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBankingCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateBankingCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankingCustomer
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BankingBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *BankingUnauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *BankingNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *BankingConflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *BankingUnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BankingMajorChange
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *BankingInternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateBankingCustomerResponse) GetJSON200() *BankingCustomer {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateBankingCustomerResponse) GetApplicationproblemJSON400() *BankingBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateBankingCustomerResponse) GetApplicationproblemJSON401() *BankingUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateBankingCustomerResponse) GetApplicationproblemJSON404() *BankingNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateBankingCustomerResponse) GetApplicationproblemJSON409() *BankingConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateBankingCustomerResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateBankingCustomerResponse) GetApplicationproblemJSON415() *BankingUnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateBankingCustomerResponse) GetApplicationproblemJSON422() *BankingMajorChange {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateBankingCustomerResponse) GetApplicationproblemJSON500() *BankingInternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateBankingCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateBankingCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateBankingCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateBankingCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetBankingIndividualResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankingIndividual
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BankingBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *BankingUnauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *BankingNotFound
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *BankingInternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBankingIndividualResponse) GetJSON200() *BankingIndividual {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetBankingIndividualResponse) GetApplicationproblemJSON400() *BankingBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetBankingIndividualResponse) GetApplicationproblemJSON401() *BankingUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetBankingIndividualResponse) GetApplicationproblemJSON404() *BankingNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetBankingIndividualResponse) GetApplicationproblemJSON500() *BankingInternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBankingIndividualResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBankingIndividualResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBankingIndividualResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBankingIndividualResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateBankingIndividualResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankingIndividual
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BankingBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *BankingUnauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *BankingNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *BankingConflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *BankingUnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BankingMajorChange
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *BankingInternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateBankingIndividualResponse) GetJSON200() *BankingIndividual {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateBankingIndividualResponse) GetApplicationproblemJSON400() *BankingBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateBankingIndividualResponse) GetApplicationproblemJSON401() *BankingUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateBankingIndividualResponse) GetApplicationproblemJSON404() *BankingNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateBankingIndividualResponse) GetApplicationproblemJSON409() *BankingConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateBankingIndividualResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateBankingIndividualResponse) GetApplicationproblemJSON415() *BankingUnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateBankingIndividualResponse) GetApplicationproblemJSON422() *BankingMajorChange {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateBankingIndividualResponse) GetApplicationproblemJSON500() *BankingInternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateBankingIndividualResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateBankingIndividualResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateBankingIndividualResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateBankingIndividualResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DecideBankingApplicationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankingApplication
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BankingBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *BankingUnauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *BankingNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *BankingConflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *BankingUnsupportedMediaType
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *BankingInternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DecideBankingApplicationResponse) GetJSON200() *BankingApplication {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DecideBankingApplicationResponse) GetApplicationproblemJSON400() *BankingBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DecideBankingApplicationResponse) GetApplicationproblemJSON401() *BankingUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DecideBankingApplicationResponse) GetApplicationproblemJSON404() *BankingNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DecideBankingApplicationResponse) GetApplicationproblemJSON409() *BankingConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r DecideBankingApplicationResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r DecideBankingApplicationResponse) GetApplicationproblemJSON415() *BankingUnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DecideBankingApplicationResponse) GetApplicationproblemJSON500() *BankingInternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DecideBankingApplicationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DecideBankingApplicationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DecideBankingApplicationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DecideBankingApplicationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetBankingCustomerStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankingCustomer
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BankingBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *BankingUnauthorized
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *BankingNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *BankingUnsupportedMediaType
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *BankingInternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetBankingCustomerStatusResponse) GetJSON200() *BankingCustomer {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON400() *BankingBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON401() *BankingUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON404() *BankingNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON415() *BankingUnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON500() *BankingInternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetBankingCustomerStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetBankingCustomerStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetBankingCustomerStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetBankingCustomerStatusResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8064,6 +12064,241 @@ func (r GetPortfolioResponse) ContentType() string {
 	return ""
 }
 
+// ListBankingApplicationsWithResponse Retrieve applications
+//
+// Lists the organization's applications, newest first, a page at a
+// time: pass the previous page's `pagination.next_cursor` as `cursor`
+// for the next one. A page never repeats or skips an application,
+// even while others are created between calls.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /applications (the `ListBankingApplications` operationId).
+func (c *ClientWithResponses) ListBankingApplicationsWithResponse(ctx context.Context, params *ListBankingApplicationsParams, reqEditors ...RequestEditorFn) (*ListBankingApplicationsResponse, error) {
+	rsp, err := c.ListBankingApplications(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListBankingApplicationsResponse(rsp)
+}
+
+// CreateBankingApplicationWithBodyWithResponse Create an application
+//
+// Starts the onboarding of a customer: customers exist only through
+// applications. Give `type` and whatever is known so far; the rest can
+// follow with `PATCH /applications/{id}` and
+// `POST /applications/{id}/documents`.
+//
+// The application is `READY_FOR_SUBMISSION` as soon as it is complete
+// and `DRAFT` until then; `missing` lists what it still needs:
+//
+//   - `INDIVIDUAL`: `email`, `phone`, `individual.first_name`,
+//     `individual.last_name`, `individual.date_of_birth`,
+//     `individual.address` (`line1`, `city`, `postal_code`, `country`)
+//     and an identity document (`PASSPORT`, `DRIVERS_LICENSE` or
+//     `NATIONAL_ID`).
+//   - `CORPORATION`: `email`, `corporation.legal_name`,
+//     `corporation.registration_number`, `corporation.address`, at
+//     least one `CONTROLLING_PERSON` among `individuals`, each
+//     individual's `first_name`, `last_name`, `date_of_birth` and
+//     `address`, an `ownership_percentage` for each
+//     `BENEFICIAL_OWNER`, and a `CERTIFICATE_OF_INCORPORATION`
+//     document.
+//
+// A `BENEFICIAL_OWNER` owns more than 25%; the percentages add up to
+// at most 100 (`400` otherwise). A person who both owns and controls
+// the corporation is listed once per role.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
+func (c *ClientWithResponses) CreateBankingApplicationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error) {
+	rsp, err := c.CreateBankingApplicationWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBankingApplicationResponse(rsp)
+}
+
+// CreateBankingApplicationWithResponse Create an application
+//
+// Starts the onboarding of a customer: customers exist only through
+// applications. Give `type` and whatever is known so far; the rest can
+// follow with `PATCH /applications/{id}` and
+// `POST /applications/{id}/documents`.
+//
+// The application is `READY_FOR_SUBMISSION` as soon as it is complete
+// and `DRAFT` until then; `missing` lists what it still needs:
+//
+//   - `INDIVIDUAL`: `email`, `phone`, `individual.first_name`,
+//     `individual.last_name`, `individual.date_of_birth`,
+//     `individual.address` (`line1`, `city`, `postal_code`, `country`)
+//     and an identity document (`PASSPORT`, `DRIVERS_LICENSE` or
+//     `NATIONAL_ID`).
+//   - `CORPORATION`: `email`, `corporation.legal_name`,
+//     `corporation.registration_number`, `corporation.address`, at
+//     least one `CONTROLLING_PERSON` among `individuals`, each
+//     individual's `first_name`, `last_name`, `date_of_birth` and
+//     `address`, an `ownership_percentage` for each
+//     `BENEFICIAL_OWNER`, and a `CERTIFICATE_OF_INCORPORATION`
+//     document.
+//
+// A `BENEFICIAL_OWNER` owns more than 25%; the percentages add up to
+// at most 100 (`400` otherwise). A person who both owns and controls
+// the corporation is listed once per role.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
+func (c *ClientWithResponses) CreateBankingApplicationWithResponse(ctx context.Context, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error) {
+	rsp, err := c.CreateBankingApplication(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBankingApplicationResponse(rsp)
+}
+
+// GetBankingApplicationWithResponse Retrieve an application
+//
+// The application, its documents' metadata and, while it is a draft, what it is missing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /applications/{id} (the `GetBankingApplication` operationId).
+func (c *ClientWithResponses) GetBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*GetBankingApplicationResponse, error) {
+	rsp, err := c.GetBankingApplication(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBankingApplicationResponse(rsp)
+}
+
+// UpdateBankingApplicationWithBodyWithResponse Update an application
+//
+// Completes or corrects an application before it is submitted. Fields
+// given replace the stored ones; `individual.address` and
+// `corporation.address` merge field by field; `individuals` replaces
+// the whole list. The type cannot change. The status follows the
+// application's completeness. A submitted application answers `409`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
+func (c *ClientWithResponses) UpdateBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error) {
+	rsp, err := c.UpdateBankingApplicationWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateBankingApplicationResponse(rsp)
+}
+
+// UpdateBankingApplicationWithResponse Update an application
+//
+// Completes or corrects an application before it is submitted. Fields
+// given replace the stored ones; `individual.address` and
+// `corporation.address` merge field by field; `individuals` replaces
+// the whole list. The type cannot change. The status follows the
+// application's completeness. A submitted application answers `409`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
+func (c *ClientWithResponses) UpdateBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error) {
+	rsp, err := c.UpdateBankingApplication(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateBankingApplicationResponse(rsp)
+}
+
+// CreateBankingApplicationDocumentWithBodyWithResponse Attach a document
+//
+// Attaches a document to an application that has not been submitted.
+// The content is sent base64-encoded; it must be a PDF, JPEG or PNG
+// file of at most 524288 bytes (512 KiB) whose first bytes match
+// `content_type`. An application holds at most 20 documents (`422`).
+// The answer carries the metadata and the content's sha-256; the
+// application's status follows its completeness.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
+func (c *ClientWithResponses) CreateBankingApplicationDocumentWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error) {
+	rsp, err := c.CreateBankingApplicationDocumentWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBankingApplicationDocumentResponse(rsp)
+}
+
+// CreateBankingApplicationDocumentWithResponse Attach a document
+//
+// Attaches a document to an application that has not been submitted.
+// The content is sent base64-encoded; it must be a PDF, JPEG or PNG
+// file of at most 524288 bytes (512 KiB) whose first bytes match
+// `content_type`. An application holds at most 20 documents (`422`).
+// The answer carries the metadata and the content's sha-256; the
+// application's status follows its completeness.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
+func (c *ClientWithResponses) CreateBankingApplicationDocumentWithResponse(ctx context.Context, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error) {
+	rsp, err := c.CreateBankingApplicationDocument(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBankingApplicationDocumentResponse(rsp)
+}
+
+// GetBankingApplicationDocumentWithResponse Retrieve a document
+//
+// One document of the application, its content included (base64).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /applications/{id}/documents/{document_id} (the `GetBankingApplicationDocument` operationId).
+func (c *ClientWithResponses) GetBankingApplicationDocumentWithResponse(ctx context.Context, id BankingApplicationIdPath, documentId BankingDocumentIdPath, reqEditors ...RequestEditorFn) (*GetBankingApplicationDocumentResponse, error) {
+	rsp, err := c.GetBankingApplicationDocument(ctx, id, documentId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBankingApplicationDocumentResponse(rsp)
+}
+
+// SubmitBankingApplicationWithResponse Submit an application
+//
+// Submits a `READY_FOR_SUBMISSION` application; a `DRAFT` answers
+// `409` and lists each missing field in `errors`. An application is
+// submitted once.
+//
+// The decision is made in the same transaction, so the answer carries
+// it (`SUBMITTED` is the state between submission and decision):
+//
+//   - `APPROVED` by default. The approval creates, in that transaction,
+//     the customer, its individuals (corporations) and a default `USD`
+//     account, and sets `customer_id`. The customer is created `PENDING`;
+//     its AML check runs in the same step and moves it to `ACTIVE` when
+//     it passes.
+//   - Sandbox organizations only, by the last name of the applicant (for
+//     a corporation, of any of its individuals; case-insensitive):
+//     `Deny` → `DENIED`, nothing is created; `Review` → `MANUAL_REVIEW`
+//     until `POST /sandbox/applications/{id}/decision` decides it;
+//     `Pending` → `APPROVED`, but the AML check does not pass and the
+//     customer stays `PENDING` until `POST /sandbox/customers/{id}/status`
+//     moves it. `decision_reason` names the rule that applied.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /applications/{id}/submit (the `SubmitBankingApplication` operationId).
+func (c *ClientWithResponses) SubmitBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*SubmitBankingApplicationResponse, error) {
+	rsp, err := c.SubmitBankingApplication(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubmitBankingApplicationResponse(rsp)
+}
+
 // ListWalletCounterpartiesWithResponse List counterparties
 //
 // Lists the organization's counterparties, oldest first (ties by
@@ -8352,6 +12587,244 @@ func (c *ClientWithResponses) CreateWalletAccountWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseCreateWalletAccountResponse(rsp)
+}
+
+// ListBankingCustomersWithResponse Retrieve customers
+//
+// Retrieve a list of customers with optional filtering, newest first,
+// a page at a time: pass the previous page's
+// `pagination.next_cursor` as `cursor` for the next one (it is
+// `null` on the last page). A page never repeats or skips a customer,
+// even while others are created between calls; customers created
+// after the first page was read are newer and not part of the walk.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /customers (the `ListBankingCustomers` operationId).
+func (c *ClientWithResponses) ListBankingCustomersWithResponse(ctx context.Context, params *ListBankingCustomersParams, reqEditors ...RequestEditorFn) (*ListBankingCustomersResponse, error) {
+	rsp, err := c.ListBankingCustomers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListBankingCustomersResponse(rsp)
+}
+
+// GetBankingCustomerWithResponse Retrieve customer
+//
+// Retrieve details of a specific customer: `individual` for an
+// individual customer; `corporation` and `individuals` for a
+// corporation; its `accounts` either way.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /customers/{id} (the `GetBankingCustomer` operationId).
+func (c *ClientWithResponses) GetBankingCustomerWithResponse(ctx context.Context, id BankingCustomerIdPath, reqEditors ...RequestEditorFn) (*GetBankingCustomerResponse, error) {
+	rsp, err := c.GetBankingCustomer(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBankingCustomerResponse(rsp)
+}
+
+// UpdateBankingCustomerWithBodyWithResponse Update customer
+//
+// Update customer information: `email`, `phone` and `address` (the
+// individual's address for an individual customer, the corporation's
+// otherwise). A partial `address` merges with the stored one. Major
+// changes require a new application: a request that changes the name
+// (`first_name`, `last_name`, `legal_name`), the `date_of_birth`, the
+// `registration_number` or the `type` answers `422` naming each such
+// field, and changes nothing. A `CLOSED` customer cannot change
+// (`409`). An update counts as the customer's activity (see
+// `DORMANT`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
+func (c *ClientWithResponses) UpdateBankingCustomerWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error) {
+	rsp, err := c.UpdateBankingCustomerWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateBankingCustomerResponse(rsp)
+}
+
+// UpdateBankingCustomerWithResponse Update customer
+//
+// Update customer information: `email`, `phone` and `address` (the
+// individual's address for an individual customer, the corporation's
+// otherwise). A partial `address` merges with the stored one. Major
+// changes require a new application: a request that changes the name
+// (`first_name`, `last_name`, `legal_name`), the `date_of_birth`, the
+// `registration_number` or the `type` answers `422` naming each such
+// field, and changes nothing. A `CLOSED` customer cannot change
+// (`409`). An update counts as the customer's activity (see
+// `DORMANT`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
+func (c *ClientWithResponses) UpdateBankingCustomerWithResponse(ctx context.Context, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error) {
+	rsp, err := c.UpdateBankingCustomer(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateBankingCustomerResponse(rsp)
+}
+
+// GetBankingIndividualWithResponse Retrieve individual
+//
+// Retrieve details of an individual associated with a corporate
+// customer. An individual customer has no individuals: its person is
+// in `GET /customers/{id}`, and this path answers `404` for it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /customers/{id}/individuals/{individual_id} (the `GetBankingIndividual` operationId).
+func (c *ClientWithResponses) GetBankingIndividualWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, reqEditors ...RequestEditorFn) (*GetBankingIndividualResponse, error) {
+	rsp, err := c.GetBankingIndividual(ctx, id, individualId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBankingIndividualResponse(rsp)
+}
+
+// UpdateBankingIndividualWithBodyWithResponse Update individual
+//
+// Update an individual's information: `email`, `phone` and `address`
+// (a partial address merges with the stored one). Corporate customers
+// only (`404` for an individual customer). Changing the name, the
+// `date_of_birth`, the `role` or the `ownership_percentage` requires a
+// new application (`422`, naming each such field). A `CLOSED` customer
+// cannot change (`409`). An update counts as the customer's activity.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
+func (c *ClientWithResponses) UpdateBankingIndividualWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error) {
+	rsp, err := c.UpdateBankingIndividualWithBody(ctx, id, individualId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateBankingIndividualResponse(rsp)
+}
+
+// UpdateBankingIndividualWithResponse Update individual
+//
+// Update an individual's information: `email`, `phone` and `address`
+// (a partial address merges with the stored one). Corporate customers
+// only (`404` for an individual customer). Changing the name, the
+// `date_of_birth`, the `role` or the `ownership_percentage` requires a
+// new application (`422`, naming each such field). A `CLOSED` customer
+// cannot change (`409`). An update counts as the customer's activity.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
+func (c *ClientWithResponses) UpdateBankingIndividualWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error) {
+	rsp, err := c.UpdateBankingIndividual(ctx, id, individualId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateBankingIndividualResponse(rsp)
+}
+
+// DecideBankingApplicationWithBodyWithResponse Decide an application in manual review
+//
+// Sandbox organizations only (others get `404`). Approves or denies
+// an application in `MANUAL_REVIEW`, as a reviewer would; any other
+// status answers `409`. An approval creates what the approval of a
+// submission creates (customer, individuals, default account; the
+// `Pending` last name keeps the customer `PENDING`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
+func (c *ClientWithResponses) DecideBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error) {
+	rsp, err := c.DecideBankingApplicationWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecideBankingApplicationResponse(rsp)
+}
+
+// DecideBankingApplicationWithResponse Decide an application in manual review
+//
+// Sandbox organizations only (others get `404`). Approves or denies
+// an application in `MANUAL_REVIEW`, as a reviewer would; any other
+// status answers `409`. An approval creates what the approval of a
+// submission creates (customer, individuals, default account; the
+// `Pending` last name keeps the customer `PENDING`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
+func (c *ClientWithResponses) DecideBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error) {
+	rsp, err := c.DecideBankingApplication(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDecideBankingApplicationResponse(rsp)
+}
+
+// SetBankingCustomerStatusWithBodyWithResponse Move a customer to another status
+//
+// Sandbox organizations only (others get `404`). Moves a customer to
+// another status, as compliance operations would, through the
+// customer status machine; a move it does not allow answers `409`
+// naming both statuses:
+//
+// | from | may move to |
+// |---|---|
+// | `PENDING` (AML check, cannot transact) | `ACTIVE`, `CLOSED` |
+// | `ACTIVE` | `EDD`, `DORMANT`, `CLOSED`, `FROZEN` |
+// | `EDD` (enhanced due diligence, can transact) | `ACTIVE`, `CLOSED`, `FROZEN` |
+// | `FROZEN` (cannot transact) | `ACTIVE`, `CLOSED`, `EDD` |
+// | `DORMANT` (no activity during the inactivity period) | `ACTIVE`, `CLOSED`, `EDD` |
+// | `CLOSED` | none |
+//
+// `ACTIVE` counts as activity. `CLOSED` closes the customer's
+// accounts in the same transaction.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
+func (c *ClientWithResponses) SetBankingCustomerStatusWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error) {
+	rsp, err := c.SetBankingCustomerStatusWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetBankingCustomerStatusResponse(rsp)
+}
+
+// SetBankingCustomerStatusWithResponse Move a customer to another status
+//
+// Sandbox organizations only (others get `404`). Moves a customer to
+// another status, as compliance operations would, through the
+// customer status machine; a move it does not allow answers `409`
+// naming both statuses:
+//
+// | from | may move to |
+// |---|---|
+// | `PENDING` (AML check, cannot transact) | `ACTIVE`, `CLOSED` |
+// | `ACTIVE` | `EDD`, `DORMANT`, `CLOSED`, `FROZEN` |
+// | `EDD` (enhanced due diligence, can transact) | `ACTIVE`, `CLOSED`, `FROZEN` |
+// | `FROZEN` (cannot transact) | `ACTIVE`, `CLOSED`, `EDD` |
+// | `DORMANT` (no activity during the inactivity period) | `ACTIVE`, `CLOSED`, `EDD` |
+// | `CLOSED` | none |
+//
+// `ACTIVE` counts as activity. `CLOSED` closes the customer's
+// accounts in the same transaction.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
+func (c *ClientWithResponses) SetBankingCustomerStatusWithResponse(ctx context.Context, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error) {
+	rsp, err := c.SetBankingCustomerStatus(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetBankingCustomerStatusResponse(rsp)
 }
 
 // ListAccountsWithResponse List accounts
@@ -8768,6 +13241,440 @@ func (c *ClientWithResponses) GetPortfolioWithResponse(ctx context.Context, port
 		return nil, err
 	}
 	return ParseGetPortfolioResponse(rsp)
+}
+
+// ParseListBankingApplicationsResponse parses an HTTP response from a ListBankingApplicationsWithResponse call
+func ParseListBankingApplicationsResponse(rsp *http.Response) (*ListBankingApplicationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListBankingApplicationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankingApplicationList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BankingBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest BankingUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest BankingInternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateBankingApplicationResponse parses an HTTP response from a CreateBankingApplicationWithResponse call
+func ParseCreateBankingApplicationResponse(rsp *http.Response) (*CreateBankingApplicationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateBankingApplicationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest BankingApplication
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BankingBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest BankingUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest BankingUnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest BankingInternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetBankingApplicationResponse parses an HTTP response from a GetBankingApplicationWithResponse call
+func ParseGetBankingApplicationResponse(rsp *http.Response) (*GetBankingApplicationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBankingApplicationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankingApplication
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BankingBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest BankingUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest BankingNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest BankingInternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateBankingApplicationResponse parses an HTTP response from a UpdateBankingApplicationWithResponse call
+func ParseUpdateBankingApplicationResponse(rsp *http.Response) (*UpdateBankingApplicationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateBankingApplicationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankingApplication
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BankingBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest BankingUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest BankingNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest BankingConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest BankingUnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest BankingInternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateBankingApplicationDocumentResponse parses an HTTP response from a CreateBankingApplicationDocumentWithResponse call
+func ParseCreateBankingApplicationDocumentResponse(rsp *http.Response) (*CreateBankingApplicationDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateBankingApplicationDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest BankingDocument
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BankingBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest BankingUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest BankingNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest BankingConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest BankingUnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BankingUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest BankingInternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetBankingApplicationDocumentResponse parses an HTTP response from a GetBankingApplicationDocumentWithResponse call
+func ParseGetBankingApplicationDocumentResponse(rsp *http.Response) (*GetBankingApplicationDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBankingApplicationDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankingDocument
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BankingBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest BankingUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest BankingNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest BankingInternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSubmitBankingApplicationResponse parses an HTTP response from a SubmitBankingApplicationWithResponse call
+func ParseSubmitBankingApplicationResponse(rsp *http.Response) (*SubmitBankingApplicationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SubmitBankingApplicationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankingApplication
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BankingBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest BankingUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest BankingNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest BankingInternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
 }
 
 // ParseListWalletCounterpartiesResponse parses an HTTP response from a ListWalletCounterpartiesWithResponse call
@@ -9306,6 +14213,475 @@ func ParseCreateWalletAccountResponse(rsp *http.Response) (*CreateWalletAccountR
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListBankingCustomersResponse parses an HTTP response from a ListBankingCustomersWithResponse call
+func ParseListBankingCustomersResponse(rsp *http.Response) (*ListBankingCustomersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListBankingCustomersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankingCustomerList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BankingBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest BankingUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest BankingInternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetBankingCustomerResponse parses an HTTP response from a GetBankingCustomerWithResponse call
+func ParseGetBankingCustomerResponse(rsp *http.Response) (*GetBankingCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBankingCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankingCustomer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BankingBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest BankingUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest BankingNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest BankingInternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateBankingCustomerResponse parses an HTTP response from a UpdateBankingCustomerWithResponse call
+func ParseUpdateBankingCustomerResponse(rsp *http.Response) (*UpdateBankingCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateBankingCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankingCustomer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BankingBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest BankingUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest BankingNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest BankingConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest BankingUnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BankingMajorChange
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest BankingInternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetBankingIndividualResponse parses an HTTP response from a GetBankingIndividualWithResponse call
+func ParseGetBankingIndividualResponse(rsp *http.Response) (*GetBankingIndividualResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBankingIndividualResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankingIndividual
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BankingBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest BankingUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest BankingNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest BankingInternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateBankingIndividualResponse parses an HTTP response from a UpdateBankingIndividualWithResponse call
+func ParseUpdateBankingIndividualResponse(rsp *http.Response) (*UpdateBankingIndividualResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateBankingIndividualResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankingIndividual
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BankingBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest BankingUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest BankingNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest BankingConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest BankingUnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BankingMajorChange
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest BankingInternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDecideBankingApplicationResponse parses an HTTP response from a DecideBankingApplicationWithResponse call
+func ParseDecideBankingApplicationResponse(rsp *http.Response) (*DecideBankingApplicationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DecideBankingApplicationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankingApplication
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BankingBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest BankingUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest BankingNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest BankingConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest BankingUnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest BankingInternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetBankingCustomerStatusResponse parses an HTTP response from a SetBankingCustomerStatusWithResponse call
+func ParseSetBankingCustomerStatusResponse(rsp *http.Response) (*SetBankingCustomerStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetBankingCustomerStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankingCustomer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BankingBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest BankingUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest BankingNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest BankingUnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest BankingInternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
 
 	}
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/openvest/openvest/internal/auth"
+	"github.com/openvest/openvest/internal/banking"
 	"github.com/openvest/openvest/internal/config"
 	"github.com/openvest/openvest/internal/httpapi"
 	"github.com/openvest/openvest/internal/idempotency"
@@ -28,6 +29,7 @@ type App struct {
 	Auth        *auth.Service
 	Investing   *investing.Service
 	Wallet      *wallet.Service
+	Banking     *banking.Service
 	Idempotency *idempotency.Service
 	Now         func() time.Time
 }
@@ -57,6 +59,7 @@ func OpenWithClock(ctx context.Context, cfg config.Config, log *slog.Logger, now
 		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL),
 		Investing:   investing.NewService(st.Investing(), now),
 		Wallet:      wallet.NewService(st.Wallet(), now),
+		Banking:     banking.NewService(st.Banking(), now, banking.Options{DormancyMonths: cfg.BankingDormancyMonths}),
 		Idempotency: idempotency.NewService(st.Idempotency(), st, now, cfg.IdempotencyTTL),
 	}, nil
 }
@@ -66,7 +69,7 @@ func (a *App) Close() error { return a.Store.Close() }
 
 // Handler builds the HTTP server.
 func (a *App) Handler() (*echo.Echo, error) {
-	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Wallet: a.Wallet, Idempotency: a.Idempotency}, httpapi.Options{
+	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Wallet: a.Wallet, Banking: a.Banking, Idempotency: a.Idempotency}, httpapi.Options{
 		Logger: a.Log, MaxBodyBytes: a.Config.MaxBodyBytes, Ready: a.Store.Ping,
 		PublicURL: a.Config.PublicURL, SignatureSkew: a.Config.SignatureSkew, Now: a.Now,
 	})
@@ -90,14 +93,36 @@ func ParseInvestmentTypes(list string) ([]string, error) {
 	return out, nil
 }
 
-// PurgeExpired deletes, every interval until ctx ends, the tokens that
-// expired more than a day ago and the expired idempotency keys.
+// PurgeExpired deletes, now and then every interval until ctx ends, the
+// tokens that expired more than a day ago and the expired idempotency keys.
 func (a *App) PurgeExpired(ctx context.Context, interval time.Duration) {
+	every(ctx, interval, func() {
+		a.purge(ctx, "tokens", func() (int64, error) { return a.Store.Auth().DeleteExpiredTokens(ctx, a.Now().Add(-24*time.Hour)) })
+		a.purge(ctx, "idempotency keys", func() (int64, error) { return a.Idempotency.Purge(ctx) })
+	})
+}
+
+// SweepDormantCustomers moves to DORMANT, now and then every interval until
+// ctx ends, the banking customers that have had no activity for the
+// configured period (OPENVEST_BANKING_DORMANCY_MONTHS). Running it on
+// several instances at once is safe.
+func (a *App) SweepDormantCustomers(ctx context.Context, interval time.Duration) {
+	every(ctx, interval, func() {
+		n, err := a.Banking.MarkDormant(ctx)
+		if err != nil && ctx.Err() == nil {
+			a.Log.Warn("mark dormant banking customers", "error", err.Error())
+		} else if n > 0 {
+			a.Log.Info("marked banking customers dormant", "count", n)
+		}
+	})
+}
+
+// every runs fn at once, then every interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func()) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		a.purge(ctx, "tokens", func() (int64, error) { return a.Store.Auth().DeleteExpiredTokens(ctx, a.Now().Add(-24*time.Hour)) })
-		a.purge(ctx, "idempotency keys", func() (int64, error) { return a.Idempotency.Purge(ctx) })
+		fn()
 		select {
 		case <-ctx.Done():
 			return

@@ -30,6 +30,10 @@ type Config struct {
 	// AuthCacheTTL is how long token and signing-key look-ups are cached
 	// (OPENVEST_AUTH_CACHE_TTL, default 5s; 0 turns the cache off).
 	AuthCacheTTL time.Duration
+
+	// BankingDormancyMonths is OPENVEST_BANKING_DORMANCY_MONTHS, default 12:
+	// the inactivity period after which an ACTIVE banking customer becomes DORMANT.
+	BankingDormancyMonths int
 }
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
@@ -43,9 +47,10 @@ func FromEnv() (Config, error) {
 		DBMaxConns:   32,
 		TokenTTL:     time.Hour,
 
-		SignatureSkew:  time.Minute,
-		IdempotencyTTL: 24 * time.Hour,
-		AuthCacheTTL:   5 * time.Second,
+		SignatureSkew:         time.Minute,
+		IdempotencyTTL:        24 * time.Hour,
+		AuthCacheTTL:          5 * time.Second,
+		BankingDormancyMonths: 12,
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("OPENVEST_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("OPENVEST_LOG_LEVEL: %w (use debug, info, warn or error)", err)
@@ -62,6 +67,11 @@ func FromEnv() (Config, error) {
 		return c, err
 	}
 	c.DBMaxConns = int(n)
+	months, err := envInt("OPENVEST_BANKING_DORMANCY_MONTHS", int64(c.BankingDormancyMonths))
+	if err != nil {
+		return c, err
+	}
+	c.BankingDormancyMonths = int(months)
 	for _, d := range []struct {
 		key string
 		dst *time.Duration

@@ -21,6 +21,7 @@ import (
 	"github.com/openvest/openvest/gen/api"
 	"github.com/openvest/openvest/gen/spec"
 	"github.com/openvest/openvest/internal/auth"
+	"github.com/openvest/openvest/internal/banking"
 	"github.com/openvest/openvest/internal/idempotency"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/wallet"
@@ -45,6 +46,7 @@ type Server struct {
 	Auth        *auth.Service
 	Investing   *investing.Service
 	Wallet      *wallet.Service
+	Banking     *banking.Service
 	Idempotency *idempotency.Service
 }
 
