@@ -1,0 +1,102 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/openvest/openvest/httpsig"
+)
+
+// Event is one event of the outbox, as receivers get it.
+type Event struct {
+	ID             string // a UUID: receivers de-duplicate by it
+	OrganizationID int64
+	Name           string // DOMAIN.ACTION
+	CreatedAt      time.Time
+	Data           json.RawMessage // the resource as the API returns it
+}
+
+// Payload is the JSON body of a delivery.
+func (e Event) Payload() ([]byte, error) {
+	return json.Marshal(struct {
+		EventID   string          `json:"eventId"`
+		Event     string          `json:"event"`
+		CreatedAt int64           `json:"createdAt"`
+		Data      json.RawMessage `json:"data"`
+	}{e.ID, e.Name, e.CreatedAt.Unix(), e.Data})
+}
+
+// Attempt is the outcome of one delivery attempt.
+type Attempt struct {
+	StatusCode int // 0 when no answer came
+	Latency    time.Duration
+	Error      string // why it failed, for the delivery log
+	Succeeded  bool   // a 2xx answer
+	Gone       bool   // 410: the receiver asks to stop; the webhook is disabled
+}
+
+// responseLimit bounds how much of a receiver's answer is read.
+const responseLimit = 16 << 10
+
+// Deliver POSTs the event to url, signed with key: an RFC 9421 signature
+// (ed25519 over the signature base, keyid = the key's id) covering the
+// method, target URI, content headers, Content-Digest and the Standard
+// Webhooks headers webhook-id (the event id) and webhook-timestamp; plus
+// webhook-signature, the Standard Webhooks asymmetric form
+// `v1a,<base64 ed25519 of "id.timestamp.body">`.
+func Deliver(ctx context.Context, client *http.Client, url string, key Key, e Event, now time.Time) Attempt {
+	body, err := e.Payload()
+	if err != nil {
+		return Attempt{Error: "encode payload: " + err.Error()}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return Attempt{Error: "build request: " + err.Error()}
+	}
+	ts := strconv.FormatInt(now.Unix(), 10)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Openvest-Webhooks/1")
+	req.Header.Set("webhook-id", e.ID)
+	req.Header.Set("webhook-timestamp", ts)
+	priv := key.Private()
+	req.Header.Set("webhook-signature", "v1a,"+base64.StdEncoding.EncodeToString(ed25519.Sign(priv, []byte(e.ID+"."+ts+"."+string(body)))))
+	signer := &httpsig.Signer{
+		KeyID: key.KeyID, Key: priv, Now: func() time.Time { return now },
+		Components: []string{"@method", "@target-uri", "content-type", "content-digest", "content-length", "webhook-id", "webhook-timestamp"},
+	}
+	if err := signer.Sign(req, body); err != nil {
+		return Attempt{Error: "sign: " + err.Error()}
+	}
+	start := time.Now()
+	res, err := client.Do(req)
+	latency := time.Since(start)
+	if err != nil {
+		msg := err.Error()
+		if errors.Is(err, ErrForbiddenAddress) {
+			msg = "refused: " + msg + " (set OPENVEST_WEBHOOK_ALLOW_PRIVATE=true only for local testing)"
+		}
+		return Attempt{Latency: latency, Error: msg}
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, responseLimit))
+	a := Attempt{StatusCode: res.StatusCode, Latency: latency}
+	switch {
+	case res.StatusCode >= 200 && res.StatusCode < 300:
+		a.Succeeded = true
+	case res.StatusCode == http.StatusGone:
+		a.Gone = true
+		a.Error = "the receiver answered 410 Gone: the webhook is disabled"
+	default:
+		a.Error = fmt.Sprintf("the receiver answered %d", res.StatusCode)
+	}
+	return a
+}

@@ -1,0 +1,88 @@
+package webhook
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"syscall"
+	"time"
+)
+
+// ErrForbiddenAddress is returned when a delivery would reach an address
+// the guard refuses.
+var ErrForbiddenAddress = errors.New("destination address is not allowed")
+
+// blocked are the destination ranges deliveries never reach unless private
+// destinations are allowed: loopback, private, carrier-grade NAT,
+// link-local (cloud metadata at 169.254.169.254 among them), unique local,
+// unspecified, multicast, and the IPv4-mapped forms of all of them.
+var blocked = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("10.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("127.0.0.0/8"),
+	netip.MustParsePrefix("169.254.0.0/16"),
+	netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("192.168.0.0/16"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("224.0.0.0/4"),
+	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("::/128"),
+	netip.MustParsePrefix("::1/128"),
+	netip.MustParsePrefix("fc00::/7"),
+	netip.MustParsePrefix("fe80::/10"),
+	netip.MustParsePrefix("ff00::/8"),
+	netip.MustParsePrefix("fd00:ec2::254/128"),
+}
+
+// AllowedAddress reports whether a delivery may connect to ip.
+func AllowedAddress(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	for _, p := range blocked {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	return true
+}
+
+// Client is the HTTP client deliveries use: a 10 s timeout, no redirects
+// followed, and — unless allowPrivate — a dialer that refuses, after DNS
+// resolution, every address AllowedAddress refuses (so a public name that
+// resolves to a private address is refused too).
+func Client(allowPrivate bool, timeout time.Duration) *http.Client {
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	dialer := &net.Dialer{Timeout: timeout}
+	if !allowPrivate {
+		dialer.Control = func(_, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil {
+				return fmt.Errorf("%w: %s", ErrForbiddenAddress, address)
+			}
+			if !AllowedAddress(ap.Addr()) {
+				return fmt.Errorf("%w: %s is a private, loopback, link-local or reserved address", ErrForbiddenAddress, ap.Addr())
+			}
+			return nil
+		}
+	}
+	transport := &http.Transport{
+		Proxy:                 nil, // never through a proxy: the guard checks the real destination
+		DialContext:           dialer.DialContext,
+		TLSHandshakeTimeout:   timeout,
+		ResponseHeaderTimeout: timeout,
+		MaxIdleConnsPerHost:   4,
+		IdleConnTimeout:       90 * time.Second,
+	}
+	return &http.Client{
+		Transport: transport,
+		Timeout:   timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse // a redirect is an answer, not a new destination
+		},
+	}
+}

@@ -1,0 +1,88 @@
+package webhook
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/openvest/openvest/httpsig"
+	"golang.org/x/crypto/ssh"
+)
+
+// Key is a server key that signs deliveries. Seed is the ed25519 private
+// seed; RetiredAt is set once a newer key replaced it.
+type Key struct {
+	ID        int64
+	KeyID     string // the keyid of the deliveries' Signature-Input
+	Seed      []byte
+	CreatedAt time.Time
+	RetiredAt *time.Time
+}
+
+// NewKey makes a fresh key created at now.
+func NewKey(now time.Time) (Key, error) {
+	seed := make([]byte, ed25519.SeedSize)
+	if _, err := rand.Read(seed); err != nil {
+		return Key{}, err
+	}
+	id := make([]byte, 6)
+	if _, err := rand.Read(id); err != nil {
+		return Key{}, err
+	}
+	return Key{KeyID: "openvest-webhooks-" + hex.EncodeToString(id), Seed: seed, CreatedAt: now}, nil
+}
+
+// Private is the signing key.
+func (k Key) Private() ed25519.PrivateKey { return ed25519.NewKeyFromSeed(k.Seed) }
+
+// Public is the verification key.
+func (k Key) Public() ed25519.PublicKey { return k.Private().Public().(ed25519.PublicKey) }
+
+// AuthorizedKey is the public key in the OpenSSH authorized_keys form the
+// investing docs show ("ssh-ed25519 AAAA… comment").
+func (k Key) AuthorizedKey() (string, error) {
+	pub, err := ssh.NewPublicKey(k.Public())
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub))) + " " + k.KeyID, nil
+}
+
+// PEM is the public key as PKIX PEM.
+func (k Key) PEM() (string, error) {
+	b, err := httpsig.MarshalPublicKey(k.Public())
+	return string(b), err
+}
+
+// Published returns the keys a receiver should accept at now: the active
+// key (the newest not retired) first, then the keys retired less than
+// overlap ago, newest first.
+func Published(keys []Key, now time.Time, overlap time.Duration) []Key {
+	sorted := append([]Key(nil), keys...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].CreatedAt.After(sorted[j].CreatedAt) })
+	var out []Key
+	for _, k := range sorted {
+		if k.RetiredAt == nil || now.Sub(*k.RetiredAt) < overlap {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Active returns the key that signs now: the newest key not retired.
+func Active(keys []Key) (Key, error) {
+	var best *Key
+	for i := range keys {
+		if keys[i].RetiredAt == nil && (best == nil || keys[i].CreatedAt.After(best.CreatedAt)) {
+			best = &keys[i]
+		}
+	}
+	if best == nil {
+		return Key{}, fmt.Errorf("no active webhook signing key; start the service once or run `openvest webhook-key rotate`")
+	}
+	return *best, nil
+}
