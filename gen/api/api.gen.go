@@ -108,6 +108,24 @@ func (e FieldErrorIn) Valid() bool {
 	}
 }
 
+// Defines values for ForceRequestOutcomeRequestStatus.
+const (
+	ForceRequestOutcomeRequestStatusCOMPLETED ForceRequestOutcomeRequestStatus = "COMPLETED"
+	ForceRequestOutcomeRequestStatusERROR     ForceRequestOutcomeRequestStatus = "ERROR"
+)
+
+// Valid indicates whether the value is a known member of the ForceRequestOutcomeRequestStatus enum.
+func (e ForceRequestOutcomeRequestStatus) Valid() bool {
+	switch e {
+	case ForceRequestOutcomeRequestStatusCOMPLETED:
+		return true
+	case ForceRequestOutcomeRequestStatusERROR:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InvestmentType.
 const (
 	BONDS               InvestmentType = "BONDS"
@@ -159,6 +177,75 @@ func (e PortfolioStatus) Valid() bool {
 	}
 }
 
+// Defines values for RequestSchedule.
+const (
+	BIWEEKLY RequestSchedule = "BI_WEEKLY"
+	DAILY    RequestSchedule = "DAILY"
+	MONTHLY  RequestSchedule = "MONTHLY"
+	ONCE     RequestSchedule = "ONCE"
+	WEEKLY   RequestSchedule = "WEEKLY"
+)
+
+// Valid indicates whether the value is a known member of the RequestSchedule enum.
+func (e RequestSchedule) Valid() bool {
+	switch e {
+	case BIWEEKLY:
+		return true
+	case DAILY:
+		return true
+	case MONTHLY:
+		return true
+	case ONCE:
+		return true
+	case WEEKLY:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestStatus.
+const (
+	RequestStatusCANCELED  RequestStatus = "CANCELED"
+	RequestStatusCOMPLETED RequestStatus = "COMPLETED"
+	RequestStatusERROR     RequestStatus = "ERROR"
+	RequestStatusPENDING   RequestStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the RequestStatus enum.
+func (e RequestStatus) Valid() bool {
+	switch e {
+	case RequestStatusCANCELED:
+		return true
+	case RequestStatusCOMPLETED:
+		return true
+	case RequestStatusERROR:
+		return true
+	case RequestStatusPENDING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestType.
+const (
+	PURCHASE RequestType = "PURCHASE"
+	SELL     RequestType = "SELL"
+)
+
+// Valid indicates whether the value is a known member of the RequestType enum.
+func (e RequestType) Valid() bool {
+	switch e {
+	case PURCHASE:
+		return true
+	case SELL:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SortOrder.
 const (
 	ASC  SortOrder = "ASC"
@@ -204,6 +291,30 @@ const (
 func (e TokenTokenType) Valid() bool {
 	switch e {
 	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TransactionStatus.
+const (
+	TransactionStatusCANCELED  TransactionStatus = "CANCELED"
+	TransactionStatusCOMPLETED TransactionStatus = "COMPLETED"
+	TransactionStatusERROR     TransactionStatus = "ERROR"
+	TransactionStatusPENDING   TransactionStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the TransactionStatus enum.
+func (e TransactionStatus) Valid() bool {
+	switch e {
+	case TransactionStatusCANCELED:
+		return true
+	case TransactionStatusCOMPLETED:
+		return true
+	case TransactionStatusERROR:
+		return true
+	case TransactionStatusPENDING:
 		return true
 	default:
 		return false
@@ -284,6 +395,108 @@ type AccountResponse struct {
 // Example: ACTIVE
 type AccountStatus string
 
+// AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years.
+type AdvanceSandboxClockRequest struct {
+	// Days Days to move forward.
+	Days *int32 `json:"days,omitempty"`
+
+	// Seconds Seconds to move forward.
+	Seconds *int64 `json:"seconds,omitempty"`
+}
+
+// Asset A holding of one instrument in one portfolio. `investmentAmount` (what
+// the shares held cost) and `marketValue` are in `currency`, the
+// portfolio's; `price` and `averageCost` are in US dollars.
+type Asset struct {
+	// AccountId A unique identifier.
+	//
+	// Example: 123456
+	AccountId Id `json:"accountId"`
+
+	// AssetId A unique identifier.
+	//
+	// Example: 123456
+	AssetId Id `json:"assetId"`
+
+	// AverageCost The average price paid per share, in US dollars. An exact decimal.
+	AverageCost decimal.Decimal `json:"averageCost"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId Id `json:"customerId"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// InvestmentAmount What the shares held cost, in `currency`. An exact decimal.
+	InvestmentAmount decimal.Decimal `json:"investmentAmount"`
+
+	// MarketValue The value of the shares held at the current price, in `currency`. An exact decimal.
+	MarketValue decimal.Decimal `json:"marketValue"`
+
+	// Performance The gain of `marketValue` over `investmentAmount`, in percent. An exact decimal.
+	Performance decimal.Decimal `json:"performance"`
+
+	// PortfolioId A unique identifier.
+	//
+	// Example: 123456
+	PortfolioId Id `json:"portfolioId"`
+
+	// Price The current price of one share, in US dollars. An exact decimal.
+	Price decimal.Decimal `json:"price"`
+
+	// Quantity Shares held, to 8 decimal places. An exact decimal.
+	Quantity decimal.Decimal `json:"quantity"`
+
+	// Symbol The symbol of the instrument.
+	Symbol string `json:"symbol"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+}
+
+// AssetListResponse defines model for AssetListResponse.
+type AssetListResponse struct {
+	// Code Example: 200
+	Code int     `json:"code"`
+	Data []Asset `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
+// AssetResponse defines model for AssetResponse.
+type AssetResponse struct {
+	// Code Example: 200
+	Code int `json:"code"`
+
+	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
+	// the shares held cost) and `marketValue` are in `currency`, the
+	// portfolio's; `price` and `averageCost` are in US dollars.
+	Data Asset `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
 // CreateAccountRequest defines model for CreateAccountRequest.
 type CreateAccountRequest struct {
 	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
@@ -336,6 +549,62 @@ type CreatePortfolioRequest struct {
 	//
 	// Example: 123456
 	CustomerId Id `json:"customerId"`
+}
+
+// CreatePurchaseRequest defines model for CreatePurchaseRequest.
+type CreatePurchaseRequest struct {
+	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId Id `json:"customerId"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// IsRecurring Repeat the purchase on `schedule` (default false).
+	IsRecurring *bool `json:"isRecurring,omitempty"`
+
+	// PurchaseAmount The amount to invest, in `currency`, at most 2 decimal places. An exact decimal.
+	PurchaseAmount decimal.Decimal `json:"purchaseAmount"`
+
+	// Schedule How often a request executes: `ONCE` (the default) or, for a
+	// recurring request, every day, week, two weeks or month (a monthly
+	// plan keeps its day of the month, or the month's last day).
+	//
+	//
+	// Example: WEEKLY
+	Schedule *RequestSchedule `json:"schedule,omitempty"`
+}
+
+// CreateSellRequest Exactly one of `sellAmount` and `sellPercentage`.
+type CreateSellRequest struct {
+	// AssetId A unique identifier.
+	//
+	// Example: 123456
+	AssetId Id `json:"assetId"`
+
+	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId Id `json:"customerId"`
+
+	// SellAmount The amount to sell, in `currency`, at most 2 decimal places. An exact decimal.
+	SellAmount *decimal.Decimal `json:"sellAmount,omitempty"`
+
+	// SellPercentage The percent of the shares held to sell, in (0, 100]; 100 sells every share. An exact decimal.
+	SellPercentage *decimal.Decimal `json:"sellPercentage,omitempty"`
 }
 
 // Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
@@ -439,10 +708,112 @@ type FieldError struct {
 // FieldErrorIn Where the field is.
 type FieldErrorIn string
 
+// ForceRequestOutcomeRequest defines model for ForceRequestOutcomeRequest.
+type ForceRequestOutcomeRequest struct {
+	// ErrorReason Why it failed; required with `ERROR`.
+	ErrorReason *string `json:"errorReason,omitempty"`
+
+	// Status The outcome to force.
+	Status ForceRequestOutcomeRequestStatus `json:"status"`
+}
+
+// ForceRequestOutcomeRequestStatus The outcome to force.
+type ForceRequestOutcomeRequestStatus string
+
 // Id A unique identifier.
 //
 // Example: 123456
 type Id = int64
+
+// Instrument defines model for Instrument.
+type Instrument struct {
+	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// FractionalEnabled Whether it can be bought in fractions of a share (to 8 decimal places); if not, in whole shares only.
+	FractionalEnabled bool `json:"fractionalEnabled"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// InvestmentId A unique identifier.
+	//
+	// Example: 123456
+	InvestmentId Id `json:"investmentId"`
+
+	// InvestmentType The bucket of financial products an account trades:
+	// `INTERNATIONAL_STOCKS` international equities and stocks;
+	// `COMMODITY` raw materials and basic resources (gold, mining, agricultural products);
+	// `BONDS` bonds; `LOCAL_STOCKS` local equities and stocks;
+	// `FOREIGN_EXCHANGE` fiat currencies; `CRYPTO` crypto currencies.
+	//
+	//
+	// Example: INTERNATIONAL_STOCKS
+	InvestmentType InvestmentType `json:"investmentType"`
+
+	// IsAvailable Whether the instrument can be traded now.
+	IsAvailable bool `json:"isAvailable"`
+
+	// IsSandboxPrice Whether `price` was set with the sandbox controls.
+	IsSandboxPrice bool `json:"isSandboxPrice"`
+
+	// MinimumAmount The smallest purchase, in US dollars. An exact decimal.
+	MinimumAmount decimal.Decimal `json:"minimumAmount"`
+
+	// Name The instrument's name.
+	Name string `json:"name"`
+
+	// Price The current price of one share, in US dollars. An exact decimal.
+	Price decimal.Decimal `json:"price"`
+
+	// Symbol The ticker symbol.
+	Symbol string `json:"symbol"`
+
+	// ValueChangeOverTime The price change, in percent, over the last day, week, month (30 days) and year (365 days).
+	ValueChangeOverTime InstrumentValueChange `json:"valueChangeOverTime"`
+}
+
+// InstrumentListResponse defines model for InstrumentListResponse.
+type InstrumentListResponse struct {
+	// Code Example: 200
+	Code int          `json:"code"`
+	Data []Instrument `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
+// InstrumentResponse defines model for InstrumentResponse.
+type InstrumentResponse struct {
+	// Code Example: 200
+	Code int        `json:"code"`
+	Data Instrument `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// InstrumentValueChange The price change, in percent, over the last day, week, month (30 days) and year (365 days).
+type InstrumentValueChange struct {
+	// Day Percent change over the last day.
+	Day decimal.Decimal `json:"day"`
+
+	// Month Percent change over the last 30 days.
+	Month decimal.Decimal `json:"month"`
+
+	// Week Percent change over the last 7 days.
+	Week decimal.Decimal `json:"week"`
+
+	// Year Percent change over the last 365 days.
+	Year decimal.Decimal `json:"year"`
+}
 
 // Investment defines model for Investment.
 type Investment struct {
@@ -489,6 +860,130 @@ type InvestmentListResponse struct {
 
 	// Meta Pagination of a list.
 	Meta Meta `json:"meta"`
+}
+
+// InvestmentRequest A purchase or a sell. Purchases carry `instrumentId` and
+// `purchaseAmount`; sells `assetId` and one of `sellAmount` and
+// `sellPercentage`. Amounts are in `currency`.
+type InvestmentRequest struct {
+	// AccountId A unique identifier.
+	//
+	// Example: 123456
+	AccountId Id `json:"accountId"`
+
+	// AssetId A unique identifier.
+	//
+	// Example: 123456
+	AssetId *Id `json:"assetId,omitempty"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId Id `json:"customerId"`
+
+	// ErrorReason Why the request is in `ERROR`.
+	ErrorReason *string `json:"errorReason,omitempty"`
+
+	// ExecutionCount How many times the request has executed (cycles, for a recurring request).
+	ExecutionCount int32 `json:"executionCount"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// IsRecurring Whether the request repeats on its `schedule`.
+	IsRecurring bool `json:"isRecurring"`
+
+	// NextExecutionAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	NextExecutionAt *UnixTime `json:"nextExecutionAt,omitempty"`
+
+	// PortfolioId A unique identifier.
+	//
+	// Example: 123456
+	PortfolioId Id `json:"portfolioId"`
+
+	// PurchaseAmount The amount to invest, in `currency` (each cycle, for a recurring purchase). An exact decimal.
+	PurchaseAmount *decimal.Decimal `json:"purchaseAmount,omitempty"`
+
+	// RequestId A unique identifier.
+	//
+	// Example: 123456
+	RequestId Id `json:"requestId"`
+
+	// RequestType `PURCHASE` buys an instrument; `SELL` sells from a holding.
+	//
+	// Example: PURCHASE
+	RequestType RequestType `json:"requestType"`
+
+	// Schedule How often a request executes: `ONCE` (the default) or, for a
+	// recurring request, every day, week, two weeks or month (a monthly
+	// plan keeps its day of the month, or the month's last day).
+	//
+	//
+	// Example: WEEKLY
+	Schedule RequestSchedule `json:"schedule"`
+
+	// SellAmount The amount to sell, in `currency`. An exact decimal.
+	SellAmount *decimal.Decimal `json:"sellAmount,omitempty"`
+
+	// SellPercentage The percent of the holding to sell. An exact decimal.
+	SellPercentage *decimal.Decimal `json:"sellPercentage,omitempty"`
+
+	// Status `PENDING` in progress (a recurring request stays `PENDING` until
+	// canceled); `COMPLETED` executed; `CANCELED` canceled before it
+	// executed; `ERROR` could not execute (see `errorReason`).
+	//
+	//
+	// Example: PENDING
+	Status RequestStatus `json:"status"`
+
+	// Symbol The symbol of the instrument.
+	Symbol string `json:"symbol"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+}
+
+// InvestmentRequestListResponse defines model for InvestmentRequestListResponse.
+type InvestmentRequestListResponse struct {
+	// Code Example: 200
+	Code int                 `json:"code"`
+	Data []InvestmentRequest `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
+// InvestmentRequestResponse defines model for InvestmentRequestResponse.
+type InvestmentRequestResponse struct {
+	// Code Example: 200
+	Code int `json:"code"`
+
+	// Data A purchase or a sell. Purchases carry `instrumentId` and
+	// `purchaseAmount`; sells `assetId` and one of `sellAmount` and
+	// `sellPercentage`. Amounts are in `currency`.
+	Data InvestmentRequest `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
 }
 
 // InvestmentResponse defines model for InvestmentResponse.
@@ -665,6 +1160,55 @@ type Problem struct {
 // Example: crm-000417
 type ReferenceId = string
 
+// RequestSchedule How often a request executes: `ONCE` (the default) or, for a
+// recurring request, every day, week, two weeks or month (a monthly
+// plan keeps its day of the month, or the month's last day).
+//
+// Example: WEEKLY
+type RequestSchedule string
+
+// RequestStatus `PENDING` in progress (a recurring request stays `PENDING` until
+// canceled); `COMPLETED` executed; `CANCELED` canceled before it
+// executed; `ERROR` could not execute (see `errorReason`).
+//
+// Example: PENDING
+type RequestStatus string
+
+// RequestType `PURCHASE` buys an instrument; `SELL` sells from a holding.
+//
+// Example: PURCHASE
+type RequestType string
+
+// SandboxClock defines model for SandboxClock.
+type SandboxClock struct {
+	// Now A time in unix seconds.
+	//
+	// Example: 1732893484
+	Now UnixTime `json:"now"`
+
+	// OffsetSeconds How far the sandbox clock runs ahead of the real clock, in seconds.
+	OffsetSeconds int64 `json:"offsetSeconds"`
+
+	// ScheduledExecutions The recurring requests this move set running (0 when reading the clock).
+	ScheduledExecutions int32 `json:"scheduledExecutions"`
+}
+
+// SandboxClockResponse defines model for SandboxClockResponse.
+type SandboxClockResponse struct {
+	// Code Example: 200
+	Code int          `json:"code"`
+	Data SandboxClock `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// SetSandboxPriceRequest defines model for SetSandboxPriceRequest.
+type SetSandboxPriceRequest struct {
+	// Price The price of one share, in US dollars, at most 8 decimal places. An exact decimal.
+	Price decimal.Decimal `json:"price"`
+}
+
 // SortOrder Sort direction on `createdAt`.
 type SortOrder string
 
@@ -689,7 +1233,7 @@ type Token struct {
 	// Scope The authorization scopes of the token.
 	Scope []TokenScope `json:"scope"`
 
-	// Token The short-lived access token (60 minutes). Send it as `Authorization: Bearer <token>`.
+	// Token "The short-lived access token (60 minutes). Send it as `Authorization: Bearer <token>`."
 	Token string `json:"token"`
 
 	// TokenId A unique identifier.
@@ -744,6 +1288,119 @@ type TokenResponse struct {
 	// Message Example: Created
 	Message string `json:"message"`
 }
+
+// Transaction One execution of a request.
+type Transaction struct {
+	// AccountId A unique identifier.
+	//
+	// Example: 123456
+	AccountId Id `json:"accountId"`
+
+	// Amount What was invested (purchase) or paid out (sell), in `currency`; 0 on `ERROR`. An exact decimal.
+	Amount decimal.Decimal `json:"amount"`
+
+	// AssetId A unique identifier.
+	//
+	// Example: 123456
+	AssetId *Id `json:"assetId,omitempty"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId Id `json:"customerId"`
+
+	// Cycle The execution's number (1 for a one-time request; the cycle of a recurring one).
+	Cycle int32 `json:"cycle"`
+
+	// ErrorReason Why the execution failed.
+	ErrorReason *string `json:"errorReason,omitempty"`
+
+	// ExecutedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	ExecutedAt UnixTime `json:"executedAt"`
+
+	// FxRate The exchange rate applied: US dollars per unit of `currency`. An exact decimal.
+	FxRate decimal.Decimal `json:"fxRate"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// PortfolioId A unique identifier.
+	//
+	// Example: 123456
+	PortfolioId Id `json:"portfolioId"`
+
+	// Price The price of one share, in US dollars. An exact decimal.
+	Price decimal.Decimal `json:"price"`
+
+	// Quantity Shares bought or sold. An exact decimal.
+	Quantity decimal.Decimal `json:"quantity"`
+
+	// RequestId A unique identifier.
+	//
+	// Example: 123456
+	RequestId Id `json:"requestId"`
+
+	// Status The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
+	//
+	// Example: COMPLETED
+	Status TransactionStatus `json:"status"`
+
+	// Symbol The symbol of the instrument.
+	Symbol string `json:"symbol"`
+
+	// TransactionId A unique identifier.
+	//
+	// Example: 123456
+	TransactionId Id `json:"transactionId"`
+
+	// TransactionType `PURCHASE` buys an instrument; `SELL` sells from a holding.
+	//
+	// Example: PURCHASE
+	TransactionType RequestType `json:"transactionType"`
+
+	// UninvestedAmount What a whole-share purchase could not spend, in US dollars. An exact decimal.
+	UninvestedAmount decimal.Decimal `json:"uninvestedAmount"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// Value `quantity` × `price`, in US dollars, to the cent. An exact decimal.
+	Value decimal.Decimal `json:"value"`
+}
+
+// TransactionListResponse defines model for TransactionListResponse.
+type TransactionListResponse struct {
+	// Code Example: 200
+	Code int           `json:"code"`
+	Data []Transaction `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
+// TransactionStatus The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
+//
+// Example: COMPLETED
+type TransactionStatus string
 
 // UnixTime A time in unix seconds.
 //
@@ -820,6 +1477,17 @@ type UpdatePortfolioRequest struct {
 	Status *PortfolioStatus `json:"status,omitempty"`
 }
 
+// UpdateRequestRequest defines model for UpdateRequestRequest.
+type UpdateRequestRequest struct {
+	// RequestId A unique identifier.
+	//
+	// Example: 123456
+	RequestId Id `json:"requestId"`
+
+	// ShouldCancelRequest `true` cancels the request (the only change a request takes).
+	ShouldCancelRequest bool `json:"shouldCancelRequest"`
+}
+
 // ContentDigest defines model for ContentDigest.
 type ContentDigest = string
 
@@ -847,6 +1515,11 @@ type Limit = int32
 // Page defines model for Page.
 type Page = int32
 
+// RequestIdPath A unique identifier.
+//
+// Example: 123456
+type RequestIdPath = Id
+
 // Signature defines model for Signature.
 type Signature = string
 
@@ -855,6 +1528,9 @@ type SignatureInput = string
 
 // Sort Sort direction on `createdAt`.
 type Sort = SortOrder
+
+// SymbolPath defines model for SymbolPath.
+type SymbolPath = string
 
 // BadRequest An error. `errors` lists each failing field for validation failures.
 type BadRequest = Error
@@ -992,6 +1668,66 @@ type GetAccountParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// ListAssetsParams defines parameters for ListAssets.
+type ListAssetsParams struct {
+	// CustomerId Only items of this customer.
+	CustomerId *CustomerIdQueryOptional `form:"customerId,omitempty" json:"customerId,omitempty"`
+
+	// AccountId Only the holdings of this account.
+	AccountId *Id `form:"accountId,omitempty" json:"accountId,omitempty"`
+
+	// PortfolioId Only the holdings of this portfolio.
+	PortfolioId *Id `form:"portfolioId,omitempty" json:"portfolioId,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetAssetParams defines parameters for GetAsset.
+type GetAssetParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // ListCustomersParams defines parameters for ListCustomers.
 type ListCustomersParams struct {
 	// Page The page to return, counting from 0.
@@ -1088,6 +1824,60 @@ type UpdateCustomerParams struct {
 
 // GetCustomerParams defines parameters for GetCustomer.
 type GetCustomerParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ListInstrumentsParams defines parameters for ListInstruments.
+type ListInstrumentsParams struct {
+	// InvestmentType Only instruments of this investment type.
+	InvestmentType *InvestmentType `form:"investmentType,omitempty" json:"investmentType,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetInstrumentParams defines parameters for GetInstrument.
+type GetInstrumentParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -1315,6 +2105,326 @@ type GetPortfolioParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// ListRequestsParams defines parameters for ListRequests.
+type ListRequestsParams struct {
+	// CustomerId Only items of this customer.
+	CustomerId *CustomerIdQueryOptional `form:"customerId,omitempty" json:"customerId,omitempty"`
+
+	// Status Only requests with this status.
+	Status *RequestStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// RequestType Only purchases or only sells.
+	RequestType *RequestType `form:"requestType,omitempty" json:"requestType,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// UpdateRequestParams defines parameters for UpdateRequest.
+type UpdateRequestParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreatePurchaseRequestParams defines parameters for CreatePurchaseRequest.
+type CreatePurchaseRequestParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateSellRequestParams defines parameters for CreateSellRequest.
+type CreateSellRequestParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetRequestParams defines parameters for GetRequest.
+type GetRequestParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetSandboxClockParams defines parameters for GetSandboxClock.
+type GetSandboxClockParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// AdvanceSandboxClockParams defines parameters for AdvanceSandboxClock.
+type AdvanceSandboxClockParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
+type ClearSandboxPriceParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// SetSandboxPriceParams defines parameters for SetSandboxPrice.
+type SetSandboxPriceParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ForceRequestOutcomeParams defines parameters for ForceRequestOutcome.
+type ForceRequestOutcomeParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ListTransactionsParams defines parameters for ListTransactions.
+type ListTransactionsParams struct {
+	// CustomerId Only items of this customer.
+	CustomerId *CustomerIdQueryOptional `form:"customerId,omitempty" json:"customerId,omitempty"`
+
+	// RequestId Only the executions of this request.
+	RequestId *Id `form:"requestId,omitempty" json:"requestId,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // CreateAccountJSONRequestBody defines body for CreateAccount for application/json ContentType.
 type CreateAccountJSONRequestBody = CreateAccountRequest
 
@@ -1339,6 +2449,24 @@ type CreatePortfolioJSONRequestBody = CreatePortfolioRequest
 // UpdatePortfolioJSONRequestBody defines body for UpdatePortfolio for application/json ContentType.
 type UpdatePortfolioJSONRequestBody = UpdatePortfolioRequest
 
+// UpdateRequestJSONRequestBody defines body for UpdateRequest for application/json ContentType.
+type UpdateRequestJSONRequestBody = UpdateRequestRequest
+
+// CreatePurchaseRequestJSONRequestBody defines body for CreatePurchaseRequest for application/json ContentType.
+type CreatePurchaseRequestJSONRequestBody = CreatePurchaseRequest
+
+// CreateSellRequestJSONRequestBody defines body for CreateSellRequest for application/json ContentType.
+type CreateSellRequestJSONRequestBody = CreateSellRequest
+
+// AdvanceSandboxClockJSONRequestBody defines body for AdvanceSandboxClock for application/json ContentType.
+type AdvanceSandboxClockJSONRequestBody = AdvanceSandboxClockRequest
+
+// SetSandboxPriceJSONRequestBody defines body for SetSandboxPrice for application/json ContentType.
+type SetSandboxPriceJSONRequestBody = SetSandboxPriceRequest
+
+// ForceRequestOutcomeJSONRequestBody defines body for ForceRequestOutcome for application/json ContentType.
+type ForceRequestOutcomeJSONRequestBody = ForceRequestOutcomeRequest
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// ListAccounts List accounts
@@ -1353,6 +2481,12 @@ type ServerInterface interface {
 	// GetAccount Get an account
 	// (GET /v1/accounts/{accountId})
 	GetAccount(ctx echo.Context, accountId Id, params GetAccountParams) error
+	// ListAssets List assets
+	// (GET /v1/assets)
+	ListAssets(ctx echo.Context, params ListAssetsParams) error
+	// GetAsset Get an asset
+	// (GET /v1/assets/{assetId})
+	GetAsset(ctx echo.Context, assetId Id, params GetAssetParams) error
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx echo.Context, params ListCustomersParams) error
@@ -1365,6 +2499,12 @@ type ServerInterface interface {
 	// GetCustomer Get a customer
 	// (GET /v1/customers/{customerId})
 	GetCustomer(ctx echo.Context, customerId CustomerIdPath, params GetCustomerParams) error
+	// ListInstruments List instruments
+	// (GET /v1/instruments)
+	ListInstruments(ctx echo.Context, params ListInstrumentsParams) error
+	// GetInstrument Get an instrument
+	// (GET /v1/instruments/{symbol})
+	GetInstrument(ctx echo.Context, symbol SymbolPath, params GetInstrumentParams) error
 	// ListInvestments List investment types
 	// (GET /v1/investments)
 	ListInvestments(ctx echo.Context, params ListInvestmentsParams) error
@@ -1389,6 +2529,39 @@ type ServerInterface interface {
 	// GetPortfolio Get a portfolio
 	// (GET /v1/portfolio/{portfolioId})
 	GetPortfolio(ctx echo.Context, portfolioId Id, params GetPortfolioParams) error
+	// ListRequests List requests
+	// (GET /v1/requests)
+	ListRequests(ctx echo.Context, params ListRequestsParams) error
+	// UpdateRequest Cancel a request
+	// (PUT /v1/requests)
+	UpdateRequest(ctx echo.Context, params UpdateRequestParams) error
+	// CreatePurchaseRequest Create a purchase request
+	// (POST /v1/requests/purchase)
+	CreatePurchaseRequest(ctx echo.Context, params CreatePurchaseRequestParams) error
+	// CreateSellRequest Create a sell request
+	// (POST /v1/requests/sell)
+	CreateSellRequest(ctx echo.Context, params CreateSellRequestParams) error
+	// GetRequest Get a request
+	// (GET /v1/requests/{requestId})
+	GetRequest(ctx echo.Context, requestId RequestIdPath, params GetRequestParams) error
+	// GetSandboxClock Get the sandbox clock
+	// (GET /v1/sandbox/clock)
+	GetSandboxClock(ctx echo.Context, params GetSandboxClockParams) error
+	// AdvanceSandboxClock Advance the sandbox clock
+	// (POST /v1/sandbox/clock/advance)
+	AdvanceSandboxClock(ctx echo.Context, params AdvanceSandboxClockParams) error
+	// ClearSandboxPrice Clear an instrument's price
+	// (DELETE /v1/sandbox/instruments/{symbol}/price)
+	ClearSandboxPrice(ctx echo.Context, symbol SymbolPath, params ClearSandboxPriceParams) error
+	// SetSandboxPrice Set an instrument's price
+	// (PUT /v1/sandbox/instruments/{symbol}/price)
+	SetSandboxPrice(ctx echo.Context, symbol SymbolPath, params SetSandboxPriceParams) error
+	// ForceRequestOutcome Force a request's outcome
+	// (POST /v1/sandbox/requests/{requestId}/outcome)
+	ForceRequestOutcome(ctx echo.Context, requestId RequestIdPath, params ForceRequestOutcomeParams) error
+	// ListTransactions List transactions
+	// (GET /v1/transactions)
+	ListTransactions(ctx echo.Context, params ListTransactionsParams) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -1700,6 +2873,172 @@ func (w *ServerInterfaceWrapper) GetAccount(ctx echo.Context) error {
 	return err
 }
 
+// ListAssets converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAssets(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAssetsParams
+	// ------------- Optional query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Optional query parameter "accountId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "accountId", ctx.QueryParams(), &params.AccountId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter accountId: %s", err))
+	}
+
+	// ------------- Optional query parameter "portfolioId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "portfolioId", ctx.QueryParams(), &params.PortfolioId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter portfolioId: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAssets(ctx, params)
+	return err
+}
+
+// GetAsset converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAsset(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "assetId" -------------
+	var assetId Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "assetId", ctx.Param("assetId"), &assetId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter assetId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetAssetParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetAsset(ctx, assetId, params)
+	return err
+}
+
 // ListCustomers converts echo context to params.
 func (w *ServerInterfaceWrapper) ListCustomers(ctx echo.Context) error {
 	var err error
@@ -2008,6 +3347,158 @@ func (w *ServerInterfaceWrapper) GetCustomer(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetCustomer(ctx, customerId, params)
+	return err
+}
+
+// ListInstruments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInstruments(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListInstrumentsParams
+	// ------------- Optional query parameter "investmentType" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "investmentType", ctx.QueryParams(), &params.InvestmentType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter investmentType: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInstruments(ctx, params)
+	return err
+}
+
+// GetInstrument converts echo context to params.
+func (w *ServerInterfaceWrapper) GetInstrument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "symbol" -------------
+	var symbol SymbolPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "symbol", ctx.Param("symbol"), &symbol, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter symbol: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetInstrumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetInstrument(ctx, symbol, params)
 	return err
 }
 
@@ -2584,6 +4075,877 @@ func (w *ServerInterfaceWrapper) GetPortfolio(ctx echo.Context) error {
 	return err
 }
 
+// ListRequests converts echo context to params.
+func (w *ServerInterfaceWrapper) ListRequests(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRequestsParams
+	// ------------- Optional query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "requestType" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "requestType", ctx.QueryParams(), &params.RequestType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter requestType: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListRequests(ctx, params)
+	return err
+}
+
+// UpdateRequest converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateRequest(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateRequestParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateRequest(ctx, params)
+	return err
+}
+
+// CreatePurchaseRequest converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePurchaseRequestParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePurchaseRequest(ctx, params)
+	return err
+}
+
+// CreateSellRequest converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateSellRequestParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSellRequest(ctx, params)
+	return err
+}
+
+// GetRequest converts echo context to params.
+func (w *ServerInterfaceWrapper) GetRequest(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "requestId" -------------
+	var requestId RequestIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "requestId", ctx.Param("requestId"), &requestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter requestId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetRequestParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetRequest(ctx, requestId, params)
+	return err
+}
+
+// GetSandboxClock converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSandboxClock(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetSandboxClockParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSandboxClock(ctx, params)
+	return err
+}
+
+// AdvanceSandboxClock converts echo context to params.
+func (w *ServerInterfaceWrapper) AdvanceSandboxClock(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AdvanceSandboxClockParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdvanceSandboxClock(ctx, params)
+	return err
+}
+
+// ClearSandboxPrice converts echo context to params.
+func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "symbol" -------------
+	var symbol SymbolPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "symbol", ctx.Param("symbol"), &symbol, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter symbol: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClearSandboxPriceParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ClearSandboxPrice(ctx, symbol, params)
+	return err
+}
+
+// SetSandboxPrice converts echo context to params.
+func (w *ServerInterfaceWrapper) SetSandboxPrice(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "symbol" -------------
+	var symbol SymbolPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "symbol", ctx.Param("symbol"), &symbol, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter symbol: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SetSandboxPriceParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SetSandboxPrice(ctx, symbol, params)
+	return err
+}
+
+// ForceRequestOutcome converts echo context to params.
+func (w *ServerInterfaceWrapper) ForceRequestOutcome(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "requestId" -------------
+	var requestId RequestIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "requestId", ctx.Param("requestId"), &requestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter requestId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ForceRequestOutcomeParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ForceRequestOutcome(ctx, requestId, params)
+	return err
+}
+
+// ListTransactions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListTransactions(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTransactionsParams
+	// ------------- Optional query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Optional query parameter "requestId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "requestId", ctx.QueryParams(), &params.RequestId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter requestId: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListTransactions(ctx, params)
+	return err
+}
+
 // This is a simple interface which specifies echo.Route addition functions which
 // are present on both echo.Echo and echo.Group, since we want to allow using
 // either of them for path registration
@@ -2635,10 +4997,14 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/accounts", wrapper.CreateAccount, options.OperationMiddlewares["createAccount"]...)
 	router.PUT(options.BaseURL+"/v1/accounts", wrapper.UpdateAccount, options.OperationMiddlewares["updateAccount"]...)
 	router.GET(options.BaseURL+"/v1/accounts/:accountId", wrapper.GetAccount, options.OperationMiddlewares["getAccount"]...)
+	router.GET(options.BaseURL+"/v1/assets", wrapper.ListAssets, options.OperationMiddlewares["listAssets"]...)
+	router.GET(options.BaseURL+"/v1/assets/:assetId", wrapper.GetAsset, options.OperationMiddlewares["getAsset"]...)
 	router.GET(options.BaseURL+"/v1/customers", wrapper.ListCustomers, options.OperationMiddlewares["listCustomers"]...)
 	router.POST(options.BaseURL+"/v1/customers", wrapper.CreateCustomer, options.OperationMiddlewares["createCustomer"]...)
 	router.PUT(options.BaseURL+"/v1/customers", wrapper.UpdateCustomer, options.OperationMiddlewares["updateCustomer"]...)
 	router.GET(options.BaseURL+"/v1/customers/:customerId", wrapper.GetCustomer, options.OperationMiddlewares["getCustomer"]...)
+	router.GET(options.BaseURL+"/v1/instruments", wrapper.ListInstruments, options.OperationMiddlewares["listInstruments"]...)
+	router.GET(options.BaseURL+"/v1/instruments/:symbol", wrapper.GetInstrument, options.OperationMiddlewares["getInstrument"]...)
 	router.GET(options.BaseURL+"/v1/investments", wrapper.ListInvestments, options.OperationMiddlewares["listInvestments"]...)
 	router.GET(options.BaseURL+"/v1/investments/:investmentId", wrapper.GetInvestment, options.OperationMiddlewares["getInvestment"]...)
 	router.POST(options.BaseURL+"/v1/oauth/revoke", wrapper.RevokeToken, options.OperationMiddlewares["revokeToken"]...)
@@ -2647,6 +5013,17 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/portfolio", wrapper.CreatePortfolio, options.OperationMiddlewares["createPortfolio"]...)
 	router.PUT(options.BaseURL+"/v1/portfolio", wrapper.UpdatePortfolio, options.OperationMiddlewares["updatePortfolio"]...)
 	router.GET(options.BaseURL+"/v1/portfolio/:portfolioId", wrapper.GetPortfolio, options.OperationMiddlewares["getPortfolio"]...)
+	router.GET(options.BaseURL+"/v1/requests", wrapper.ListRequests, options.OperationMiddlewares["listRequests"]...)
+	router.PUT(options.BaseURL+"/v1/requests", wrapper.UpdateRequest, options.OperationMiddlewares["updateRequest"]...)
+	router.POST(options.BaseURL+"/v1/requests/purchase", wrapper.CreatePurchaseRequest, options.OperationMiddlewares["createPurchaseRequest"]...)
+	router.POST(options.BaseURL+"/v1/requests/sell", wrapper.CreateSellRequest, options.OperationMiddlewares["createSellRequest"]...)
+	router.GET(options.BaseURL+"/v1/requests/:requestId", wrapper.GetRequest, options.OperationMiddlewares["getRequest"]...)
+	router.GET(options.BaseURL+"/v1/sandbox/clock", wrapper.GetSandboxClock, options.OperationMiddlewares["getSandboxClock"]...)
+	router.POST(options.BaseURL+"/v1/sandbox/clock/advance", wrapper.AdvanceSandboxClock, options.OperationMiddlewares["advanceSandboxClock"]...)
+	router.DELETE(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.ClearSandboxPrice, options.OperationMiddlewares["clearSandboxPrice"]...)
+	router.PUT(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.SetSandboxPrice, options.OperationMiddlewares["setSandboxPrice"]...)
+	router.POST(options.BaseURL+"/v1/sandbox/requests/:requestId/outcome", wrapper.ForceRequestOutcome, options.OperationMiddlewares["forceRequestOutcome"]...)
+	router.GET(options.BaseURL+"/v1/transactions", wrapper.ListTransactions, options.OperationMiddlewares["listTransactions"]...)
 
 }
 
@@ -3117,6 +5494,163 @@ func (response GetAccount500JSONResponse) VisitGetAccountResponse(w http.Respons
 	return err
 }
 
+type ListAssetsRequestObject struct {
+	Params ListAssetsParams
+}
+
+type ListAssetsResponseObject interface {
+	VisitListAssetsResponse(w http.ResponseWriter) error
+}
+
+type ListAssets200JSONResponse AssetListResponse
+
+func (response ListAssets200JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAssets400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListAssets400JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAssets401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListAssets401JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAssets404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListAssets404JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAssets500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListAssets500JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAssetRequestObject struct {
+	AssetId Id `json:"assetId"`
+	Params  GetAssetParams
+}
+
+type GetAssetResponseObject interface {
+	VisitGetAssetResponse(w http.ResponseWriter) error
+}
+
+type GetAsset200JSONResponse AssetResponse
+
+func (response GetAsset200JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAsset400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetAsset400JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAsset401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetAsset401JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAsset404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetAsset404JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAsset500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetAsset500JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCustomersRequestObject struct {
 	Params ListCustomersParams
 }
@@ -3529,6 +6063,149 @@ func (response GetCustomer404JSONResponse) VisitGetCustomerResponse(w http.Respo
 type GetCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetCustomer500JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstrumentsRequestObject struct {
+	Params ListInstrumentsParams
+}
+
+type ListInstrumentsResponseObject interface {
+	VisitListInstrumentsResponse(w http.ResponseWriter) error
+}
+
+type ListInstruments200JSONResponse InstrumentListResponse
+
+func (response ListInstruments200JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstruments400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListInstruments400JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstruments401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListInstruments401JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstruments500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListInstruments500JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrumentRequestObject struct {
+	Symbol SymbolPath `json:"symbol"`
+	Params GetInstrumentParams
+}
+
+type GetInstrumentResponseObject interface {
+	VisitGetInstrumentResponse(w http.ResponseWriter) error
+}
+
+type GetInstrument200JSONResponse InstrumentResponse
+
+func (response GetInstrument200JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrument400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetInstrument400JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrument401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetInstrument401JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrument404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetInstrument404JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrument500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetInstrument500JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -4302,6 +6979,1312 @@ func (response GetPortfolio500JSONResponse) VisitGetPortfolioResponse(w http.Res
 	return err
 }
 
+type ListRequestsRequestObject struct {
+	Params ListRequestsParams
+}
+
+type ListRequestsResponseObject interface {
+	VisitListRequestsResponse(w http.ResponseWriter) error
+}
+
+type ListRequests200JSONResponse InvestmentRequestListResponse
+
+func (response ListRequests200JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRequests400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListRequests400JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRequests401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListRequests401JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRequests404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListRequests404JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRequests500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListRequests500JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequestRequestObject struct {
+	Params UpdateRequestParams
+	Body   *UpdateRequestJSONRequestBody
+}
+
+type UpdateRequestResponseObject interface {
+	VisitUpdateRequestResponse(w http.ResponseWriter) error
+}
+
+type UpdateRequest200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateRequest200JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers UpdateRequest200ResponseHeaders
+}
+
+func (response UpdateRequest200JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateRequest400JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateRequest401JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateRequest404JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest409JSONResponse struct{ ConflictJSONResponse }
+
+func (response UpdateRequest409JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateRequest413JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response UpdateRequest415JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response UpdateRequest422JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response UpdateRequest500JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestRequestObject struct {
+	Params CreatePurchaseRequestParams
+	Body   *CreatePurchaseRequestJSONRequestBody
+}
+
+type CreatePurchaseRequestResponseObject interface {
+	VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error
+}
+
+type CreatePurchaseRequest201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreatePurchaseRequest201JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers CreatePurchaseRequest201ResponseHeaders
+}
+
+func (response CreatePurchaseRequest201JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreatePurchaseRequest400JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreatePurchaseRequest401JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreatePurchaseRequest404JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreatePurchaseRequest409JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreatePurchaseRequest413JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreatePurchaseRequest415JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreatePurchaseRequest422JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreatePurchaseRequest500JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestRequestObject struct {
+	Params CreateSellRequestParams
+	Body   *CreateSellRequestJSONRequestBody
+}
+
+type CreateSellRequestResponseObject interface {
+	VisitCreateSellRequestResponse(w http.ResponseWriter) error
+}
+
+type CreateSellRequest201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateSellRequest201JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers CreateSellRequest201ResponseHeaders
+}
+
+func (response CreateSellRequest201JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateSellRequest400JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateSellRequest401JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateSellRequest404JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateSellRequest409JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateSellRequest413JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateSellRequest415JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreateSellRequest422JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateSellRequest500JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequestRequestObject struct {
+	RequestId RequestIdPath `json:"requestId"`
+	Params    GetRequestParams
+}
+
+type GetRequestResponseObject interface {
+	VisitGetRequestResponse(w http.ResponseWriter) error
+}
+
+type GetRequest200JSONResponse InvestmentRequestResponse
+
+func (response GetRequest200JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequest400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetRequest400JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequest401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetRequest401JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequest404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetRequest404JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequest500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetRequest500JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClockRequestObject struct {
+	Params GetSandboxClockParams
+}
+
+type GetSandboxClockResponseObject interface {
+	VisitGetSandboxClockResponse(w http.ResponseWriter) error
+}
+
+type GetSandboxClock200JSONResponse SandboxClockResponse
+
+func (response GetSandboxClock200JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClock400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetSandboxClock400JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClock401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetSandboxClock401JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClock404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetSandboxClock404JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClock500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetSandboxClock500JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClockRequestObject struct {
+	Params AdvanceSandboxClockParams
+	Body   *AdvanceSandboxClockJSONRequestBody
+}
+
+type AdvanceSandboxClockResponseObject interface {
+	VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error
+}
+
+type AdvanceSandboxClock200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type AdvanceSandboxClock200JSONResponse struct {
+	Body    SandboxClockResponse
+	Headers AdvanceSandboxClock200ResponseHeaders
+}
+
+func (response AdvanceSandboxClock200JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AdvanceSandboxClock400JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdvanceSandboxClock401JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AdvanceSandboxClock404JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock409JSONResponse struct{ ConflictJSONResponse }
+
+func (response AdvanceSandboxClock409JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response AdvanceSandboxClock413JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response AdvanceSandboxClock415JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response AdvanceSandboxClock422JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdvanceSandboxClock500JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearSandboxPriceRequestObject struct {
+	Symbol SymbolPath `json:"symbol"`
+	Params ClearSandboxPriceParams
+}
+
+type ClearSandboxPriceResponseObject interface {
+	VisitClearSandboxPriceResponse(w http.ResponseWriter) error
+}
+
+type ClearSandboxPrice204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type ClearSandboxPrice204Response struct {
+	Headers ClearSandboxPrice204ResponseHeaders
+}
+
+func (response ClearSandboxPrice204Response) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type ClearSandboxPrice400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ClearSandboxPrice400JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearSandboxPrice401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ClearSandboxPrice401JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearSandboxPrice404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ClearSandboxPrice404JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearSandboxPrice409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ClearSandboxPrice409JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearSandboxPrice422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response ClearSandboxPrice422JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearSandboxPrice500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ClearSandboxPrice500JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPriceRequestObject struct {
+	Symbol SymbolPath `json:"symbol"`
+	Params SetSandboxPriceParams
+	Body   *SetSandboxPriceJSONRequestBody
+}
+
+type SetSandboxPriceResponseObject interface {
+	VisitSetSandboxPriceResponse(w http.ResponseWriter) error
+}
+
+type SetSandboxPrice200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type SetSandboxPrice200JSONResponse struct {
+	Body    InstrumentResponse
+	Headers SetSandboxPrice200ResponseHeaders
+}
+
+func (response SetSandboxPrice200JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response SetSandboxPrice400JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response SetSandboxPrice401JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response SetSandboxPrice404JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice409JSONResponse struct{ ConflictJSONResponse }
+
+func (response SetSandboxPrice409JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response SetSandboxPrice413JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response SetSandboxPrice415JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response SetSandboxPrice422JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response SetSandboxPrice500JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcomeRequestObject struct {
+	RequestId RequestIdPath `json:"requestId"`
+	Params    ForceRequestOutcomeParams
+	Body      *ForceRequestOutcomeJSONRequestBody
+}
+
+type ForceRequestOutcomeResponseObject interface {
+	VisitForceRequestOutcomeResponse(w http.ResponseWriter) error
+}
+
+type ForceRequestOutcome200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type ForceRequestOutcome200JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers ForceRequestOutcome200ResponseHeaders
+}
+
+func (response ForceRequestOutcome200JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ForceRequestOutcome400JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ForceRequestOutcome401JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ForceRequestOutcome404JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ForceRequestOutcome409JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ForceRequestOutcome413JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response ForceRequestOutcome415JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response ForceRequestOutcome422JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ForceRequestOutcome500JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactionsRequestObject struct {
+	Params ListTransactionsParams
+}
+
+type ListTransactionsResponseObject interface {
+	VisitListTransactionsResponse(w http.ResponseWriter) error
+}
+
+type ListTransactions200JSONResponse TransactionListResponse
+
+func (response ListTransactions200JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactions400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListTransactions400JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactions401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListTransactions401JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactions404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListTransactions404JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactions500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListTransactions500JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// ListAccounts List accounts
@@ -4316,6 +8299,12 @@ type StrictServerInterface interface {
 	// GetAccount Get an account
 	// (GET /v1/accounts/{accountId})
 	GetAccount(ctx context.Context, request GetAccountRequestObject) (GetAccountResponseObject, error)
+	// ListAssets List assets
+	// (GET /v1/assets)
+	ListAssets(ctx context.Context, request ListAssetsRequestObject) (ListAssetsResponseObject, error)
+	// GetAsset Get an asset
+	// (GET /v1/assets/{assetId})
+	GetAsset(ctx context.Context, request GetAssetRequestObject) (GetAssetResponseObject, error)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx context.Context, request ListCustomersRequestObject) (ListCustomersResponseObject, error)
@@ -4328,6 +8317,12 @@ type StrictServerInterface interface {
 	// GetCustomer Get a customer
 	// (GET /v1/customers/{customerId})
 	GetCustomer(ctx context.Context, request GetCustomerRequestObject) (GetCustomerResponseObject, error)
+	// ListInstruments List instruments
+	// (GET /v1/instruments)
+	ListInstruments(ctx context.Context, request ListInstrumentsRequestObject) (ListInstrumentsResponseObject, error)
+	// GetInstrument Get an instrument
+	// (GET /v1/instruments/{symbol})
+	GetInstrument(ctx context.Context, request GetInstrumentRequestObject) (GetInstrumentResponseObject, error)
 	// ListInvestments List investment types
 	// (GET /v1/investments)
 	ListInvestments(ctx context.Context, request ListInvestmentsRequestObject) (ListInvestmentsResponseObject, error)
@@ -4352,6 +8347,39 @@ type StrictServerInterface interface {
 	// GetPortfolio Get a portfolio
 	// (GET /v1/portfolio/{portfolioId})
 	GetPortfolio(ctx context.Context, request GetPortfolioRequestObject) (GetPortfolioResponseObject, error)
+	// ListRequests List requests
+	// (GET /v1/requests)
+	ListRequests(ctx context.Context, request ListRequestsRequestObject) (ListRequestsResponseObject, error)
+	// UpdateRequest Cancel a request
+	// (PUT /v1/requests)
+	UpdateRequest(ctx context.Context, request UpdateRequestRequestObject) (UpdateRequestResponseObject, error)
+	// CreatePurchaseRequest Create a purchase request
+	// (POST /v1/requests/purchase)
+	CreatePurchaseRequest(ctx context.Context, request CreatePurchaseRequestRequestObject) (CreatePurchaseRequestResponseObject, error)
+	// CreateSellRequest Create a sell request
+	// (POST /v1/requests/sell)
+	CreateSellRequest(ctx context.Context, request CreateSellRequestRequestObject) (CreateSellRequestResponseObject, error)
+	// GetRequest Get a request
+	// (GET /v1/requests/{requestId})
+	GetRequest(ctx context.Context, request GetRequestRequestObject) (GetRequestResponseObject, error)
+	// GetSandboxClock Get the sandbox clock
+	// (GET /v1/sandbox/clock)
+	GetSandboxClock(ctx context.Context, request GetSandboxClockRequestObject) (GetSandboxClockResponseObject, error)
+	// AdvanceSandboxClock Advance the sandbox clock
+	// (POST /v1/sandbox/clock/advance)
+	AdvanceSandboxClock(ctx context.Context, request AdvanceSandboxClockRequestObject) (AdvanceSandboxClockResponseObject, error)
+	// ClearSandboxPrice Clear an instrument's price
+	// (DELETE /v1/sandbox/instruments/{symbol}/price)
+	ClearSandboxPrice(ctx context.Context, request ClearSandboxPriceRequestObject) (ClearSandboxPriceResponseObject, error)
+	// SetSandboxPrice Set an instrument's price
+	// (PUT /v1/sandbox/instruments/{symbol}/price)
+	SetSandboxPrice(ctx context.Context, request SetSandboxPriceRequestObject) (SetSandboxPriceResponseObject, error)
+	// ForceRequestOutcome Force a request's outcome
+	// (POST /v1/sandbox/requests/{requestId}/outcome)
+	ForceRequestOutcome(ctx context.Context, request ForceRequestOutcomeRequestObject) (ForceRequestOutcomeResponseObject, error)
+	// ListTransactions List transactions
+	// (GET /v1/transactions)
+	ListTransactions(ctx context.Context, request ListTransactionsRequestObject) (ListTransactionsResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx echo.Context, request any) (any, error)
@@ -4513,6 +8541,57 @@ func (sh *strictHandler) GetAccount(ctx echo.Context, accountId Id, params GetAc
 	return nil
 }
 
+// ListAssets operation middleware
+func (sh *strictHandler) ListAssets(ctx echo.Context, params ListAssetsParams) error {
+	var request ListAssetsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAssets(ctx.Request().Context(), request.(ListAssetsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAssets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAssetsResponseObject); ok {
+		return validResponse.VisitListAssetsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetAsset operation middleware
+func (sh *strictHandler) GetAsset(ctx echo.Context, assetId Id, params GetAssetParams) error {
+	var request GetAssetRequestObject
+
+	request.AssetId = assetId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAsset(ctx.Request().Context(), request.(GetAssetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAsset")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAssetResponseObject); ok {
+		return validResponse.VisitGetAssetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListCustomers operation middleware
 func (sh *strictHandler) ListCustomers(ctx echo.Context, params ListCustomersParams) error {
 	var request ListCustomersRequestObject
@@ -4654,6 +8733,57 @@ func (sh *strictHandler) GetCustomer(ctx echo.Context, customerId CustomerIdPath
 		return err
 	} else if validResponse, ok := response.(GetCustomerResponseObject); ok {
 		return validResponse.VisitGetCustomerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListInstruments operation middleware
+func (sh *strictHandler) ListInstruments(ctx echo.Context, params ListInstrumentsParams) error {
+	var request ListInstrumentsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInstruments(ctx.Request().Context(), request.(ListInstrumentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInstruments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInstrumentsResponseObject); ok {
+		return validResponse.VisitListInstrumentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetInstrument operation middleware
+func (sh *strictHandler) GetInstrument(ctx echo.Context, symbol SymbolPath, params GetInstrumentParams) error {
+	var request GetInstrumentRequestObject
+
+	request.Symbol = symbol
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInstrument(ctx.Request().Context(), request.(GetInstrumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInstrument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetInstrumentResponseObject); ok {
+		return validResponse.VisitGetInstrumentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -4944,141 +9074,655 @@ func (sh *strictHandler) GetPortfolio(ctx echo.Context, portfolioId Id, params G
 	return nil
 }
 
+// ListRequests operation middleware
+func (sh *strictHandler) ListRequests(ctx echo.Context, params ListRequestsParams) error {
+	var request ListRequestsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRequests(ctx.Request().Context(), request.(ListRequestsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRequests")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListRequestsResponseObject); ok {
+		return validResponse.VisitListRequestsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateRequest operation middleware
+func (sh *strictHandler) UpdateRequest(ctx echo.Context, params UpdateRequestParams) error {
+	var request UpdateRequestRequestObject
+
+	request.Params = params
+
+	var body UpdateRequestJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateRequest(ctx.Request().Context(), request.(UpdateRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateRequest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateRequestResponseObject); ok {
+		return validResponse.VisitUpdateRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreatePurchaseRequest operation middleware
+func (sh *strictHandler) CreatePurchaseRequest(ctx echo.Context, params CreatePurchaseRequestParams) error {
+	var request CreatePurchaseRequestRequestObject
+
+	request.Params = params
+
+	var body CreatePurchaseRequestJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePurchaseRequest(ctx.Request().Context(), request.(CreatePurchaseRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePurchaseRequest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePurchaseRequestResponseObject); ok {
+		return validResponse.VisitCreatePurchaseRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSellRequest operation middleware
+func (sh *strictHandler) CreateSellRequest(ctx echo.Context, params CreateSellRequestParams) error {
+	var request CreateSellRequestRequestObject
+
+	request.Params = params
+
+	var body CreateSellRequestJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSellRequest(ctx.Request().Context(), request.(CreateSellRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSellRequest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSellRequestResponseObject); ok {
+		return validResponse.VisitCreateSellRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetRequest operation middleware
+func (sh *strictHandler) GetRequest(ctx echo.Context, requestId RequestIdPath, params GetRequestParams) error {
+	var request GetRequestRequestObject
+
+	request.RequestId = requestId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRequest(ctx.Request().Context(), request.(GetRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRequest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetRequestResponseObject); ok {
+		return validResponse.VisitGetRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSandboxClock operation middleware
+func (sh *strictHandler) GetSandboxClock(ctx echo.Context, params GetSandboxClockParams) error {
+	var request GetSandboxClockRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSandboxClock(ctx.Request().Context(), request.(GetSandboxClockRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSandboxClock")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSandboxClockResponseObject); ok {
+		return validResponse.VisitGetSandboxClockResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdvanceSandboxClock operation middleware
+func (sh *strictHandler) AdvanceSandboxClock(ctx echo.Context, params AdvanceSandboxClockParams) error {
+	var request AdvanceSandboxClockRequestObject
+
+	request.Params = params
+
+	var body AdvanceSandboxClockJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdvanceSandboxClock(ctx.Request().Context(), request.(AdvanceSandboxClockRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdvanceSandboxClock")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdvanceSandboxClockResponseObject); ok {
+		return validResponse.VisitAdvanceSandboxClockResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ClearSandboxPrice operation middleware
+func (sh *strictHandler) ClearSandboxPrice(ctx echo.Context, symbol SymbolPath, params ClearSandboxPriceParams) error {
+	var request ClearSandboxPriceRequestObject
+
+	request.Symbol = symbol
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ClearSandboxPrice(ctx.Request().Context(), request.(ClearSandboxPriceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ClearSandboxPrice")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ClearSandboxPriceResponseObject); ok {
+		return validResponse.VisitClearSandboxPriceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SetSandboxPrice operation middleware
+func (sh *strictHandler) SetSandboxPrice(ctx echo.Context, symbol SymbolPath, params SetSandboxPriceParams) error {
+	var request SetSandboxPriceRequestObject
+
+	request.Symbol = symbol
+	request.Params = params
+
+	var body SetSandboxPriceJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SetSandboxPrice(ctx.Request().Context(), request.(SetSandboxPriceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetSandboxPrice")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SetSandboxPriceResponseObject); ok {
+		return validResponse.VisitSetSandboxPriceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ForceRequestOutcome operation middleware
+func (sh *strictHandler) ForceRequestOutcome(ctx echo.Context, requestId RequestIdPath, params ForceRequestOutcomeParams) error {
+	var request ForceRequestOutcomeRequestObject
+
+	request.RequestId = requestId
+	request.Params = params
+
+	var body ForceRequestOutcomeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ForceRequestOutcome(ctx.Request().Context(), request.(ForceRequestOutcomeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ForceRequestOutcome")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ForceRequestOutcomeResponseObject); ok {
+		return validResponse.VisitForceRequestOutcomeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListTransactions operation middleware
+func (sh *strictHandler) ListTransactions(ctx echo.Context, params ListTransactionsParams) error {
+	var request ListTransactionsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTransactions(ctx.Request().Context(), request.(ListTransactionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTransactions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListTransactionsResponseObject); ok {
+		return validResponse.VisitListTransactionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H37ctu21+CrYLjfTOyWliX5lsjTmZ/iuK3bxHZtp0kbZUuIhCTUFMACoGV9Wc/s0+yD7ZN8gwOQBClK",
-	"lmwncdL8lVgkgIODc8O58YMX8nHCGWFKep0P3ojgiAj471FExglXhKkzksR4SiL9a0RkKGiiKGdexwuU",
-	"SEmAJiPCkBpRiahEakSQVFyQCAkiE84kQYojzBDBIqZEIEH+SYlUaELVyLyOxwTRbL1wii7JtOH5ngxH",
-	"ZIz1soSlY6/zztPree99T00T4nU8qQRlQ+/m5sb3EizwmCgL/QFnGvQXdEikmgX87McD9Gxnq4kieAHx",
-	"AQBCrnGoUJ9HU9SfKiJ9FMgR3thptX/o9NJmcyvsY0l2t+H/pBOgNf24vbPbYzgMSaJIhBTn6w10MCLh",
-	"JYkANeSKCJQIIglT+7B7qrHDmV6JEpnhj/QYF0PM6H9jDeYTiSQdMqxSQVDCYxpONX6DbIKg0WOe75Fr",
-	"PE5iwEYG6ps/X5zi39nm3tvhz7g7fZqM+d/dy5/e8LPr9usfD0Y/bre6bXn19vsLfDr+vtufdIfP3zBx",
-	"RP+I43Tv+fHxlOA4+v3l1dnkcHzx85u3V79MyOSHHzqe71GNPkMmnu8xPNYrW2xvWHS7J1c9Kd87SKXi",
-	"YyKOolOsRrNn85rRf1KCQvuaJgym6IAS0XC322pvbe/sWoASPVMOTpiv4Plehi6vo4nHBe2/BBl4He9/",
-	"bRY8sGmeys2jqALrbykR0xOAEcezQJ+weIqoImNpaInKfAPzof5HzzkH7PuAeZZvuQrmxchB7GTEJbFA",
-	"K45iKtXdYL0Xio8Kvv+VTGdB7qLUEMQlmaI1jF6/PnqxjhIi0DhVwCgNpLc1oEKqssjRQ/weI0JwIRFl",
-	"YZxGJPI1F1kJlYugcITZUCMDCZJwoSTCTAswI/l6bMAFam+jEU+FNOJsOkeO6TXhpx4LChm6kQnRDgKZ",
-	"uY8wCjkLUyEIUyhKk5iGWBE0wVRJpJcDgWB2pWEZEiWRfpZt0Ww7W9NAgRlXI40aokY88pHmCy1VjEzD",
-	"TE6IkCjYbreDBgoc1G/8SqaBRowrx6oCptl6trXX3m1tkHZrd2NvZ3uw8exZH2+ErdZeM9rdiaL203ki",
-	"4u1GZbWFdDPG1y8JG2rx0N7Z8b0xZdnfLb9GprykY6rqyX2Mr+k4HSOWjvtEaO60bMoQRgkekjLNN5v1",
-	"BB/DCi6MERngNFZ2zICLMVZex6NMbbU937PrwuMm7MD+mcNPmSJDImADp3hI6uHXIGqKE0Slgvko5ClT",
-	"lA3RQPAxapagnwO7nqIe9FrAM0ibtZCeZzqpHlzQrNvtlqO71kjU3tlpPVvP1GwhDFA+28YRS1LVY1oK",
-	"SR9xrTOBp/JptOpFXJhHmhGsvmugTN7dVZHuoysitIaZ1dczOpYOWz90Ti4Op6/+/mO70Wh0d44vjl+8",
-	"OvxtvnYsMLZYMebvASrmCG+9exK5KNTCwdlfbgahtews1js9FvzHyITAR8F/FBZDojZSQeFPLSUChOMJ",
-	"nsp9FPwHyCfQHPLT4QXM/+Lw5eHF4X6PBZmqv5gmRA8uq373F8OwgRVMIIH0BN1UjbiwRxPA7MHbjYOY",
-	"6jFHUYDItZZAenV9/opfEoZCHMf75mQrdiIy2DZHbyysIBQEKxIFaA1mJ9cJFUQG64gyrUyue0ySkLPI",
-	"4E6vIsiQSgWYDS7JlNYYV/rg13peCfyeh3oV46f0k0FB6SeNN/jB2bP9uyIg4Vd7aub/xbGZv0G6e+v7",
-	"APEPPW883bgk041Wz9u3KPihtbfVfvpsa/vp9r5FQ/bTzvb2rQRrmPI2suViDrFmB9FVAeIiMtJXo9tI",
-	"4DWljd++gBPuTxHVqpkVmjSigoR6uvWSkPO65wdevaCTGpRl7Q8N94mGytwfMrUK14fnODoz2l3/FZqz",
-	"0//FiVHUlLPNv6Xe6YcCMv1mRLzOthb4xurwOu8+eANK4sjreKDMjzWoFnzNE1riEilB/nuJ4AkRaop6",
-	"xcs9T0urMZUSMP7eff93HNMIoEEDTGNtXrQQrOzdLIuHQ/O6xsHsEWY2joYAx1pX6JuLgNUkusqX30eB",
-	"2XCA9FlIRHA4grdAVWkEGIsqjUlDw3bA2SCm4R3x+8xFQm7QGoMV4VgQHE3RCGsGR0fHF4dnx92Lo5Pj",
-	"7su/zi9ODn4912aO1qNobXdne6vdWn9gdIV2d9KxMK2pJ5U28/gAYW3J8VSEBiFHTBHBcGzmvwNWdsDM",
-	"yLFC7XyGHPbRPylXznlGqNn65cXO26fHW78Z4WkMX31cVD0AOrpa1pLrhITamrRAUKCkmA+HrvHtALUW",
-	"vN2wnKeVwTqg5pirH3nKorvRyvYiWmFcoQHMff8dH3Mk03CUH6sRZlQi1xiBDZ3iacxxdMH5Sy3S77Sv",
-	"1pa7rwyFYOdrFOt5tQWFGWo1t5/u7O0al8YDE3rdeiDAidBWlLlNSNj0a4at7iR3PMmWu2N3ug6s2SdY",
-	"aBhAn2jmNxov2s+hxYiRCeKMGOP59OT8Am1etTa5nmoTBj4QfgwQXKAQlLwm7UKIazUHotPPQNRvCnLF",
-	"L/X11Nz9spGhIOAAwbFEWBA0EZwNLUITwUONkH58Nxpqt8sS44pINdaLai2Pnp8cvzjXYGsmwVeYxnoh",
-	"fReZoeqH1zYTEscbVt/0U4X6guBLqe3IVFJGpCxUyWsm00TLLhK9IhHFF2Ci3IWldkqiwgw3uOh5ilyr",
-	"zSTGlBmFrJGSr4tGRJB9bX9GaGath+e4JxKVoLPgaMI2R5MQYayCggFzKMDA6Rr9p/9rbQ5qLB+rGI+i",
-	"Zdw3vpdbeLe9/prR6ws6JjAIVGE4vW3MQfYejMkdTksBVhBzRg4Lx5Tf1rhSWKXytnEWjefm5RvfS5No",
-	"VXzcuI6Qd84B+BWPoFlkZmsOPt3zcGEpPOa8/zcJQb1b0F9Sqc6s6TtLDYYxHF5pN2u8Ar4XYQXUDYb9",
-	"kkjT4+xMWAgMp5xzn7Okd56GWsp5M44f/b66late6XeqWAaAfbO/Ylk74QJ0PRyqlsTQahhZapcLtnee",
-	"U30l0NM9uDj6/TAAxZTZzlSiXCEIHJF9FJy/Pj89PH5x+CJASl9mBRY0nqKU6Rd7zHnz4OXJuX4tIWKM",
-	"9e7jKUoEuSJMi1NQz/pVyob2Jm4jQAYQz/fypTzfM5PpjTm3xOzFGaI5AB7JDzS/5uEoosa/f+qc7ADH",
-	"kvjVw/7kEkyuKsIqpFASJY7AqK5SRxwGYVmQ4W4YK+6+t+zjlAjJGbx543sxvssoQQZEb5Dcjusz59Uq",
-	"ztz7eg7IfASdcqEGPKb8sdLUUiRRuz8HtLJgODo/Qdvt1h7KxiMtbNBa8OerN0EWDv4Tj/sUM3Q5weEI",
-	"+2giqFKEoeDPXwN9SUpiHBJpvDyWzV+fa74+fH3m+d6fr96UWds8nOVru58a2Xw3K2U1fi1R+Pyw2xNp",
-	"Q1UMjyH2MLMPl+YXzqNfnD9NhQnKMx1eG+8ASF1+RSMSZXG2cryVpXFs7hcmRjOzzHKGUnY2D2kplei3",
-	"llcdo2l5wygD9TNYRjkFf1GmUaEYPoVt5OLoExlHFeJdbB0VeQsPbR71Yw45JR/VOMrdjzPePHDhNQo/",
-	"L0Tq6vy8Ay4czzA8TAWRWprUk8WskPv54uIUGd4FhVIKAGzXE0/mcF+S137UsB5mrvIF3FaG7s0IKzTR",
-	"N29wxIBTe6J/UxxFHOE+TxWiqlYi51G651iSuhwS8AkPUkmciJ4P+JSYRX1+XXK6SMRZPO2YsFglTur4",
-	"4PTeU0UiX4Oo/wAvUu6WBi/TE2kIaTHHLMEqDlZnpIANg9Sdd4mAfIQlwijiSl8FEqxGWVgIvI1rAY4i",
-	"QaRshFRNg3XEBUTybdwzV4gFtbu6YeZQKKs7ZCIMDg1FU+naJjZqk8WebO6RDaK9rxXFc4gJ/Dpp7C5l",
-	"/FyNW8/CIHPxYdQp/m69mp9J+nHTAna3vcUJDL5X3D4eyPoqQV3LhBBIrLgscRzzicyFY/15Z0M+lSuJ",
-	"ym7mPK0lNcjY0btxmRuFmCGeEJZdt22wWuuHPLBQ2b6z3z7nMcHsYQytEspq/E/ujsrbXcXuKhD3GSwv",
-	"h36/KNurgPvTWF9lPH0i++tohgFnxWg/DS8JJPIOKMMspDjWN5soDYFzcqcVMJDs9FhQFxfW11G4GJk7",
-	"O9LgQpYCJNkoHl5KSII5efXq5MXRxR8BEniCxlgRYQI0LNL6l4Z5EFCitSHXOk3LTzb0ER4KGqaxSoUD",
-	"4bqeFeItAepzFsl9FLw8OXDgink4H54fT84Oj346/uvw7cHP3eOfDgM0oFhld3JK9HQHZ3+cXpwEKBTT",
-	"RBsC+bOyCVmHFW1EZjv2fA/g9HzPBdDzvSoQehSsWTY95ywww0OvLA+Vj/oUD6k5HRNCz5JW61wp6iAL",
-	"ccySS002IEjULCFwJitull3sIvMy9+xkaM3k6a0vOWs8P5MRppP0vwnCEu4BXCw5KSPXan6GoX4Kk0Po",
-	"UV/4ZzP6wdXAWT1u5vgIHAASQa4oT+WCNEf7RgUQmwVmPCZzD+d2AKRNUloyIcj3FFc4Xo2AcBwDiLIK",
-	"I9hPNamUrjQsYahMXM75+XkeaonES+DazdYJUsdLWmMYasNZb6ilLwqtZhOFIyxwqIiQvo0vxlMkExya",
-	"LRY8/QtmxKS85lm6NufVydpNsNKi1et4//u//k+vV8v0uQu1Dj5p5DuWkihps9cTIgDTLIQoKB4OBRlq",
-	"I8NmkNIxaaB8VtljSpuOjj6w9gkKsRBTFOTRtyDPDbQ/PZE9FpRNn2AfJfnU+UxqJHg6HKEgTy/IXwp6",
-	"zKzDCNVWnxG9X3sAtjuez0ZAtwiPTUAJhpBIK2EOuM8x90Tac4cUwSDbQNBAXWbLdiIS0jGOHSPY8Kjn",
-	"e9cbQ75hf8xee2H+dZ9u0HFi5QRc6jrekKpR2m+EfLwpRzyRiSbUTTsF8PB9LwdjLC6J+h3H6Vx/r8kb",
-	"My+iK/1mlkf5+NHj8Occue8wsGbuOF60s4SIUCODD1BQJbBHsNkM6GV5ZDnfeS6+HtJ57sLqLxEdtExc",
-	"Jtjy+d7J255v7jNc+gpt80Xd+Zw446e48pWw9IlufFWSX+xyz2l5eZ97jxmnO3ocKQmngvdjMq71u5sq",
-	"jp09fVnUL6GIhyn4fNYCN9fMPv7+b8lZsG5SIsEn3mNyhBMQr+SKiKlxqfJUSRoRFGxetYI6QyQiCtP4",
-	"YT3ghY/+Fh+w9BeFEXLungfxzMK573k5r6qdqY40q3Iid7z/1X9Ar75fV/xU49SvjzPMYZp5kZVZuaCo",
-	"imvvCHLEhUIyHY+xmOZmiCXMig+yAEjVum266PXZkb516FOvzqOJW1NSpx9jdhkAuiD70t2BTRpYfKbK",
-	"OCnNlhwdteCMz1YNnRfOdD/zr0+oGtmwhXu8PgJCUByNsQpHlZAhQ1OeCiSnUlN4+ZIVivFGs9ncbu2V",
-	"r1q727fUR5oSHXOzdYv/bCFNeXf61aLyRl9rnSoeNwpiBr84PD+ojXlcQDL1w8QCbOXSUU0k4NwWcqVM",
-	"0dgpGLNDShjc2q0WatZezAG5Fxcv6/kn5gw6BsR0QPTtEsxSW07mI5wlfmc14DaHGzM0wlflsNTT3e0l",
-	"4SllWt+CN8D7yUxqNp/nN8VuPRuCF2XG17CXkrzNDv/ssKuV3Juzo4vD2uOvSkmVkcMsBCBSNmJ6RSJI",
-	"V5bSInFtt4nGlKVKszk6JyxCVCEsUbmGsIOem8R/06EBxpoGDUG9MNIvLGuhw8v1Xucu1EuiwKxe4g3z",
-	"Uz1iRKqvuEfJHPl8dIpseBMaQ1BFYgp3YlMSXtDUGhknaorGBDOJMJuulw7q1gO5/w0iw2N2uC6f5jzk",
-	"YjCjwxISKtS9ytVhltRnxQ3g6iiqRQldkgaY9ZctVjM0yuoQ/WLZuWDfMUXQ2c4s6VRqnvPKk0ZZX7Rn",
-	"XXMzqDFjz0koiFplMQkjVl6wmmeQbbMCyAJsrnARat31InSR1QfVXoJMDmj0gJegnPNqLCeterJy5kz9",
-	"lOP4eeHvUirmNXDaijnRNdoki7JxZHgXbgdYoZjYAIJNc1DcttxomNQCd/b2fV2id/Bu3qncY27lRu1p",
-	"Aj5WTaJe0L7lYXF8r2zXx5rPfdfs1PmJpvNPduXs7xpfaO7HeOizXZ0hPpUvc4FbchbXehkSpoKq6bme",
-	"0Bbrg7WlbcJaSQm2JHhvgrqCz8CHthEr25WwI0i1McZeDuxIqQSyRu+mrNGRQuNUKtQ3F35T1Fepbp1g",
-	"iaiUKdwkG/N77uQtJgrwcEJ/JVNTZUjZoCbSdpIQcPuCN80mIVGtVcaEqTz27l5c/Vzwa3ItnMY91j09",
-	"kghibgOtbcKRhAyLoYBeR1SNGuiEGa8GDa13Qw8QhCCZigEOifQhybTH8pzFBKuR9FGIJbX+J3Bw5feW",
-	"7umRrTSHdEdF+7FZrNNjPfYd+u47AyJlw+++Q2uBpoj//3//X+CjU5oQ/WSjGLjeQSeaLuwRbRT1uD2G",
-	"zHFoWCwmZI4K6bvBwTJewMMhG+gogppePRGoZh/0ulR4nJhiX1e9+9Z7Z7o4QY2swEkC4TI9Q/BBmxY+",
-	"eHV8ZA2LGxPHtC2w9JTBh9ILvn12EzQ0cg5hCacO13rg9N1siCmTylxCch9knwy4sI2zcDgiEuEeG2EW",
-	"xUR0EEbBdrN5S08IlWVBUmW6gQAkrzgjUFpuIyxI3/8U1/90bMDQbOiX85NjG46XJoyrp4c4UI9lgyFs",
-	"Zo5BjzE9fgRPWeREbPuUYTFFg5hj6IOQcJp1AIppSKyBaZmrm+jtbrQbTX1REbHlfNnZ3JxMJg0Mjxtc",
-	"DDftWLn58ujg8Pj8EMYUTraC37qnR57vXREhDSM2Gy3zpmZBnFCv4201mo0tm3QKwk/TbkZx+u9hncH+",
-	"ElK11azYKWiVC5A0TnUJsFtQ6D5op4NSdsn4hBVmSNFUrLkdrPsoMRk6xJytNOXR/WnVjZSXKGsBCQB2",
-	"s12Uezm+q1coxSub85r03fi3DoWkiiXeM/3FlngRmuHcvK+0k2k3m3cpSIeLk7mZvCtZwVmSruNNc+39",
-	"Qt/bUinXuCu6+pUD1/MSszK9XkQvHNdBsWq5L00REcrCYuWUrFYlfaqZJz5B4kiRr8TSOK6mD5nfTEaP",
-	"dUO62Tqtm6UL7utqoOtamZjUKz7I+QX6DmybU61bID/9TaeTEAxp3T6k1CgDBm3fPijvkXLjezvLAFbu",
-	"NwM4M159y475XjV68VAWicD6Vvv+ZlUuLbqgLcNG5VZoS4woN3zV1Jjwus6v5ppeSgnlAxB91VzyAdQV",
-	"OCYOqHBbbYHHBCmBmcTGT44d4z2m7NK4+KmCJo0CcpP0GtmSCRE9Vl0wISJfTqtOo/fNuELIPgtgztnh",
-	"mdFY6dRRSStfg+aPPdMnckIlWTd9JDPIpMJCaVPYxlezlnpuXRPgoscUviSy9OyJzEJL+fT72gbIIqv5",
-	"HCFmjKseGxIFLVnyHPc12OG6UbplHVEq215ZSVTajBoRDXz5nEfTFaVzIV//fPVmKfkq5wnYpWVVbdX6",
-	"Tfn+pERKbmZ0T+tuuqdVeMXupHqWRc39VY+reTI33Ko6YKH8L+cKmvau0IIyZ/pGXgFUaZ694XbProPD",
-	"jtqs6bcNoDxaLbPdfHb7gLzNmx7Q2rp9QLU1FozbWWY7NU2A9OB2e5nBbielh9CghgwdLTNfi9a1+jQu",
-	"JVlqt6HvHcaSdpJU15zKOC013XQXLgrJq6/ymu2NXiqltbrpM3PU236hDyJOTLOhEMsQRwSS7vJkWhDr",
-	"qE96zFEgFK52slQZq1/LZH0Jyjz5pk4FlLzUn1UF1EnEqtVdFV9Li6RaZ/xSov6+14zHfMvYa1ZEfXbJ",
-	"+Bii3q7+Tax/E+uuWH+dOeVvEes3fskxs/khZ6sbx0lTFm4/ETVXstV+ISHvw7TyBxLcHmP3aN7//l8l",
-	"f2ZMzY8hf5yr2FfuY/iJqKXMo8fsZLBsnjv/V3fAOnGDJRynWcvsackvu17vTz3IoVoVix/JK+rXfjQl",
-	"x0DWk4JmToTGvC7fWQbnkhfnmeBuLRwlH0cBCrHZniiPQduMmjrI3Dj1nM9Z3Jqt+XGcx3Nl6KzIdCL7",
-	"WWFfEbX3nmMWYa8Ski/npn7NHuPa5lALXcY5fX9Sef4wLuDQESFfpw84v6bmX2tCR84nCFwXL80cQODK",
-	"hS9+mRbylKHg9fmLYB1cxhDktIHoirC3mdelADlEgo1zmTNS60WGGTOjoMcCh/UC3zhoh/SKMPiw0eLs",
-	"c3vn7jEYZWLkWbt8hS8JW+B5zRtvfa57N0hDaENjvsBVEOsxhJc5i7UsvspqKZcRZJroNa7ytKHyxG/M",
-	"R5XqtcCqay0Qmjc3K/qBq3lkn8gR/BjVyL28vzO962pk+UEetZjx/5Z68xTpHl+D2+CbF+BW526uNO7u",
-	"3M0tzsK7W8q4KLl3UWao9pgpkjNyP8sE7LEeM0Yugso+MhiQUMkOut0pXPrwTo85ag+6xuE4rqZ8PZlL",
-	"/JDu1WOQZsNVrl6yVRvzfckdyCFS9AqrQr/OTE+utdSiKp7O8Rx3EGbTHhukAjpr2U/7wQcBw5hLEtUm",
-	"rzwL5nucH4fqEySrRHBI0W4ua9FiCxByvVQnmR0x/GqCY2KpWybEfGKlmP3c/IjW7AGZTx/Wn8v6bcvm",
-	"8rwok11B7dWnT38ip/hnUXtuNfFHcIavpPm+ucO/KcIF7vDbFGHVT7b5oWCdhQ7xOwveykeGP4qr+rEb",
-	"wx9FJLglKP8GD/USNt4X4KEuPA7L+Kglva5JVg+cxp6mtb9ISfalYvNSj804HMZ4apuWrpW7mVIGTQ/n",
-	"dGG0znJt73JGEIFmHWAfWydKnbGmd3Dk7PSR+L0/pUO3WqLstsOFZnW3tbf0qh1yW8sH0UqNbk00cY6U",
-	"ujP8S7TbpA3SQBvoJ+i6+cp23ey6XTdPs66bM5tt12zWbX1Z2qGt43oA53b7Izq3d5e3sed04F3o3p6R",
-	"E1+el7u6ha9F0m9+cIl7oZ3ltPVdLvegmnw8LwehNv2g0k/6kWUgfNmS9T72X00z6TkW4Ezj8X9DqkJl",
-	"01+0mDAFsOaTo6bH4RcYxzsD8KXT9qeUI0ukvDA9SoL8o6rmNeuhTNVIS63QemOphO/Mm4haZQIo4BhT",
-	"pUjUQN3sW609ZuZz3IitwHaK05Nw1kAApKlTzX2hdriBpsekZlQSST1z3j8ImxKNsjVdKrarM4ENSi5s",
-	"Q5aFkhy+0K6y/bktf5DiFsQGemHMbZmlDWsMQb+urDdQfb5ZJTGihEzvniJ+u6aiGsC2aP3KpZE5Yps7",
-	"lXdLWux5cT9w/KVy++G18eSbovTa8nn3W8mmfMutmm/02EW1QRjCA0UECvLWRUFWbo3WtnabzXVQ4CFm",
-	"qE8KrjelsZVuAuapqc7Sq48RYSEH88BeZ7OiaT0FZ1AaBcXL8FmbvLodEg9sfIdK+wVfEBZ8fnA+4/i7",
-	"1zTl3Qo8fvWX+euvnUG7/zRskWd4L9omW4NqQx541/T8+etZ9DTc6+/incE22YraYavfxMubHqWmSJpq",
-	"XXCvNyaTCXwMeiMVMWDVeJofLfyfMxjvdMszHe+ydna24Vy1m9yymKPGZM3K38MxQT+ang5Oi7ma1nBG",
-	"6Oi5sfpr65/293uTZv/V66uDydl070/129PL3zynK1umRpzOa1k/tXL3tHfvP0pGQLmhVJ39C/LDIv/T",
-	"6prPEVq4q76yfVrMOc0pjFpSeyXuVwEW+C4rDQyK2ORyXQlQ97b2BvWJtsXnBe7buuAskxnfWhcsl9Sf",
-	"fVqgtbPTXP42Xeq539rZ22m0dyqt6luN3a1KE6SZOPZXmN5a3419oQPQzXr6FzRFqBcwX2l+rJOOWu6G",
-	"YFo62TrOIlO1qOfosbVKRlAR+TGsP/vFFduJIFujx6CjgSkoLTJ9bNXofqXze10zgh6zhQRzzeait/0j",
-	"7yewYnroTDO6z50fulJXgEyqNyuiulkR0s06Cb33iTJHZ7/CUCMm85cKe/FbBs23DJqaVNLEkUR3zCUt",
-	"hGHhBnX4YyabtNtjxZC8dB8tqNzP3ah56anqsT6JORtqQ96/b2X/oxPHxgZdygxcMZPxbhL6EdfXPlJT",
-	"/P6JkisK+m+pkt8E/aJUydsEfdXnsfnBIf2FQfwF0rM2hu/0fVm5g0D582H/lh4Cj9nd8PFlXKlF9b8i",
-	"93MJo+xRx/rLfthyp+x3790W1e/ea040H5eaFyy2n54q9/+l0vxuP5C2FozxJUEiZQF8m5nA96zQSKmk",
-	"s7kJH7Eecak6T5tPm+t549xNMNgshmc++TzbkxnlhwC9nlMWEWE+ZNZBTlSfcub32J1aM4OJWkpXguL8",
-	"9zf/EwAA//8=",
+	"7L17cuM4si+8FQS/80XJM7Qs+V1yTMSoXepuT7tsj+2afqluEyYhiWMKUAOgZZ26FXF2cXdwNnJ3clZy",
+	"AwmABCnqZbv8qPI/M9UySQCJRL7wy8xPXsiGI0YJlcJrffIGBEeEwz+PIjIcMUmoPCejBE9IpH6NiAh5",
+	"PJIxo17LCyRPSYDGA0KRHMQCxQLJAUFCMk4ixIkYMSoIkgxhigjmSUw44uTPlAiJxrEc6MfxkKDYjhdO",
+	"0DWZ1D3fE+GADLEaltB06LV+99R43kffk5MR8VqekDymfe/z58++N8IcD4k0sz9kVE39XdwnQk5P/Pz7",
+	"Q/R2Z6uBIngAsR5MhNziUKIrFk3Q1UQS4aNADPD6TnPzb61u2mhshVdYkN1t+DdpBaim/ry5s9ulOAzJ",
+	"SJIIScbW6uhwQMJrEgFpyA3haMSJIFQewOpjRR1G1UgxEZZ+pEsZ72Ma/ydW03wjkIj7FMuUEzRiSRxO",
+	"FH0D+4Gg3qWe75FbPBwlQA071Z9/e3eG/0U39n7p/4jbk/3RkP27ff3Dz+z8dvPD94eD77eb7U1x88tf",
+	"L/HZ8K/tq3G7/93PlB/FvyZJuvfdycmE4CT61/HN+bgzvPzx519u/jEm47/9reX5XqzIp9nE8z2Kh2pk",
+	"Q+11Q25358o75XuHqZBsSPhRdIblYHpvPtD4z5Sg0DymGIPKuBcTXneX29zc2t7ZNRMaqS9l0wmzETzf",
+	"s+TyWop53Kn9Byc9r+X9fxv5GdjQfxUbR1Fprv9MCZ+cwhxxMj3pU5pMUCzJUGheikW2gNmz/lN9c8a0",
+	"7zPN82zJ5WleDhzCjgdMEDNpyVASC3m3ud6LxEf5uf+JTKan3EapZohrMkE1jD58OHq3hkaEo2Eq4aDU",
+	"kVpWL+ZCFkWOesXvUsI54wLFNEzSiES+OkVGQmUiKBxg2lfEQJyMGJcCYaoEmJZ8XdpjHG1uowFLudDi",
+	"bDJDjqkx4acuDXIZum6FaAuBzDxAGIWMhinnhEoUpaMkDrEkaIxjKZAaDgSCXpWaS59IgdTf7BL1su2Y",
+	"ehaYMjlQpCFywCIfqXOhpIqWaZiKMeECBdubm0EdBQ7p138ik0ARxpVjZQHTaL7d2tvcba6Tzebu+t7O",
+	"dm/97dsrvB42m3uNaHcnijb3Z4mIX9ZLo83lmyG+PSa0r8TD5s6O7w1jav+76VfIlON4GMtqdh/i23iY",
+	"DhFNh1eEq9NpjilFGI1wnxR5vtGoZvgERnDnGJEeThNp3ukxPsTSa3kxlVubnu+ZceHPDViB+c9s/jGV",
+	"pE84LOAM90n1/NUUFcdxIlNOfRSylMqY9lGPsyFqFGY/Y+7qE9VTr5y4nWmjcqbnmusXSG97NmYI792d",
+	"7a3NZqXw5vb79xUsF1Z5VtMVTIDtzaajZGsk2tzZab5ds/ZA/nGUfW39iI5S2aVKXAofMaXc4fBnn1E2",
+	"AmJc/0mdWKOY68gK5rtq/AN0Q7ii5rRhMWUMxP3m31qnl53J+3//ul2v19s7J5cn7953/jlbjecUm6/B",
+	"s+eAFDO0jFo9iVwSKinmrC+z11DN7sVaq0uDv2vhFfgo+LvEvE/kespj+E/FKQHCyRhPxAEK/g58Hqij",
+	"/EPnEr7/rnPcuewcdGlgbZLLyYiol4s2ivuLliyBkaAgKtUH2qkcMG62JoCvB7+sHyaxeucoChC5VaJS",
+	"ja72X7JrQlGIk+RA72zJoEWa2nrrtSkYhJxgSaIA1eDr5HYUcyKCNRRTpfVuu1SQkNFI006Nwkk/FhIo",
+	"G1yTSVxhBaqNr3W9wvS7HuqWrLTCT5oEhZ8U3eAHZ83mv0uSHH41u6b/nW+b/m9QQ97aAcz4b11vOFm/",
+	"JpP1Ztc7MCT4W3Nva3P/7db2/vaBIYP9aWd7eyHD6kO5iG0Zn8GsdiPaMkCMR1pNKHJrVVGTykq/4rDD",
+	"VxMUKxuC5io/ijkJ1efWCkLOa18cetUSWaipLCvP1LxP1az0KibDK5ZUC1+1lpgKydMhofKNQDIOrwlH",
+	"At6BSacjZTqFWJDSXNtnx16lQNYvL6uum7tlbT3CUhKuvvu/fm+v/9ZYf1vvdtc//vU/vEo/zpo34MZ9",
+	"hyOjb9R/hZo11T/xSBtMMaMb/xZq8Z/yxagnI+K1tpXi1daf1/r9k9eLSRJ5LQ+MqhO1OrNgdeSV5iNC",
+	"gB72RpyNCJcT1M0f7npKGA9jIWCuH93n/4WTOILZoB6OE2XmNRGM7H1edps7+nFFg+ldzfSpQEOcKJ2t",
+	"PEgOowl0kw1/gAK94ACp7ROI4HAAT4HJoAigLds0IXU1t0NGe0kc3pG+b10iZI6FdhwQTjjB0QQNsJJf",
+	"6OjksnN+0r48Oj1pH/9xcXl6+NOFMjeVPYNq2iJYe2ByhWZ1wrH0jcktpDK3WQ9hZVGzlIeaIEdUcStO",
+	"9PfvQJUdMPcyqsTme5odDtCfKZOufYQazX+82/ll/2Trn1o3aAdEbVcsH4AcbaVKyO2IhMqqN5OIgZMS",
+	"1u+7TpAzqVrwy7o5eUrXrQFpTpj8nqU0uhuvbM/jFcok6sG377/iE4ZEGg6ybdWyOhbItbVgQWd4kjAc",
+	"XTJ2rDTWndbV3HLXZUkI/pYisfquMhAxRc3G9v7O3q4OLT0wo1eNB/qJcGUkaq9OwKI/UGxMA3LHnWy6",
+	"K3Y/14Ixrwjmag6gLtXh1wo9OshmixElY8Qo0U7M2enFJdq4aW4w9akNePGB6KMnwTgKwYZRrJ0LcaUQ",
+	"QXT6dorqSU5u2DWJfKR9cPtmyAn4MjgRCHOCxpzRviHoiLNQEeQquRsPbW4WJcYNEVJpcKT0I/ru9OTd",
+	"hZq2OiT4BseJGkj5hFNc/fDaZkySZN3om6tUoitO8LVQZnIqYkqEyFXJByrSkZJdJHpPohhfgnK/y5Ha",
+	"KYgK/bqmRdeT5FZujBIcU62QFVGycdGAcHKgzOsITY318CfujUCF2ZnpKMbWWzMiXFsF+QHMZgEGTlvr",
+	"P/VPY3PE2vIxivEoWsbb9b3MgF30+Aca317GQwIvgSoMJ4veObTPwTtZ4G+pieXMbNlh7jvFpxWtJJap",
+	"WPSeIeOFfviz76WjaFV6fHYt3N+dDfBLkVk9yNTSHHq6++HOJb+5YFf/JiGodzP141jIc2P6TnODPhjO",
+	"WdlsVERnfC/CErgb/JYliabeM1/CnGPY5ez0OUN6F2mopNy02a6elwtP1Xv1TJnKMGFfry8f1nxwDrke",
+	"jlRLUmg1iiy1yjnLu8i4vnTh1j68PPpXJwDFZG3nWKBMIXAckQMUXHy4OOucvOu8C5BUvjrHPE4mKKXq",
+	"wS51njw8Pr1Qj40IH2K1+mSCRpzcEKrEKahn9WhM+ybQYG7i9EQ838uG8nxPf0wtzHEs7YNTTNOObjAN",
+	"yQWm0RW7PUxYeO04eziKYn3bcubsbw8ngpTF8o9sjHpYWRxoyG6I0dosvEY9xseYRwcIS5QQLLRsNs69",
+	"HDMfSdYnEDLHEg2ZkGgHTQjmoq4joe7YypctsFqEJxV79A5PRDYVMwH1tTkR4v2txvy4q++ZQND0cBcm",
+	"QrRgxN3twog7+83mZjEwXR3uneZQIYisuqYZsESxiaKuInIeh1D2t/pFqegeS2JWR0EuO9tDxcQBqo0H",
+	"WHYpGK0DzIlAA+WshkzINR18G2J+TeS/cJKSAEywmKLAytzA11G3bJA34gAFIx6HxMTu8A3huE8OmZDZ",
+	"6x8uUMSSRO03cPe9dDBWlFn64Xw21XEc8wCCJaARjiO49ALa+KW5ozY1d9cRCeMhTur5edP3Hp7v3a73",
+	"2br50T72Tv+/+9f1WMkLbZFAkMnrx3KQXtVDNtwQAzYSI3WAN8wngEmesfVhmXB1e0Uz5vTm/DzAElWx",
+	"qV9kyCffFee8VLPYjfqTlYbuaswCbagEWPC5rW5EOMg3Gs5YXR8rudMryQ24lJkWP7C6EeEhofLpl2Zl",
+	"2LJMCxs067bf2UMrm5+lEPkzxVTGsgICcJGzplLYaN/OEI0SHJKnn7oJkVdugP5bdqGQCaR6lUn0AG6L",
+	"UUIlp8X1Zlz2KolIP4/2O85MtjNFtVUhLItCxzJm8bCu5Byp1TyFawRGzstyjNSUH8ktstR5JKfoEPgl",
+	"8/yWcxFKy3/0UIdYNdZRIk/h+DqHsTzKbIJZVNjdKJZfki1YxxnhglF48rPvJfgub3HSI2qBZDGtz51H",
+	"yzRzL/ayicwm0JkVhM+Vp5ZiiTnrS3k4wII85yOzsn0uzomamZIo07BeMiLGdh2ZtSNGUaA+EaUJCVDN",
+	"QJ8QLHnNUcJXjCUEQ5TYvjvLAwD3DP6mrBF9IP2yN2rjCZtLGSvkNkxSEd+Q99Yd13fsFd75oxg0hmCL",
+	"DyNw1oV9fHkhVjA6SgSfzdEXJEnuFiPqKIonExv/CQRJEht6gPCA+uFMOwC4T4L6dDRgFff+MQ5PvoRF",
+	"LKqe/MoYtLBbM5CT+u9VDq5Lk1rDR81G4+OB+l/4WSByQ/hEv7EiORzU5xMRZ8kjaNm58rA53Fuk69HF",
+	"KdrebO4h+yWk7DdUC357/3Ng0z9+w8OrGFN0PcbhAPtozGMpCUXBbz8F4GcDn2mwlAknf7h45/le58O5",
+	"53u/vf+5GELWf5yyra19U2Hs3i0etdrxKxhIs2H2b4SBplM8JJVOn2syzf2OenD2Z0o2VFn8aRQKRPfZ",
+	"TRyRyOLqixBdmiaJvsfWDD01zHIXcnZvHvJGrsDJlaaeczm3vI9pp/oEbmbGwS/K08z9isdwNl0aPZa/",
+	"WWTe+bdweZ7SQ1/DXSUMcsi+6CVcBnObQo0BVKye4wkB8F6FJ+wx7iAQ4Y8pJ2LagrJsMS3kfry8PEP6",
+	"7IJCKWBTt6uZxwI7lzxr36u5diwkc85pq4j2j5UZAYAfsBXHcAPAUMQQvmKpRHF1NC8Du3+HBanKGQPs",
+	"YS8VxAHG+0BPoS9FC+AegRhNJi19z1VKN3CwXmrtqSQ6VKr+A9BKGfwR0ExvzH3X/BOzxFFxqDolBQzc",
+	"tmq/CwzkIywQRhGTkkSQsmTR1YBqqwU4ijgRoh7GchKsIcYhc8ekD2QKMed2VzdMbUpMqzaZcE1DzdGx",
+	"cG0Tgw62EG6DjjZY9I+VongGMwF+KE3coTSeqr5wLzQxF2wG46F19k9TGbLhHV1/OFrnBBuEVplYExRL",
+	"g3N28lmBxYLO+fnpOXhPDih8xxjDs3O4XLtimmZML0YxdI8BUDffncPT92fHnUsQfTB4VX5wkZZmqCoS",
+	"VtlO7WpLaSpPcvq6fU7Ol+8dZT5whQK9g/vY4zjU+9sB/RJV8jlgHWKJQkzRlTphaX8AN/T2daEx0eD7",
+	"oFrFbcvaAYp7iDId8hgPWJL5Vko+VYdU7nMR+1hQs1i0LbhyNumKlziWjKDGI0TZeMbyhUG5nFXf1Nmv",
+	"W8DCGAskSCG1VOuDkFHJWSKqhzEMNy8oIIY4SYiQWYDsuV0D0pmeUCGzZaYb9FXchc67UCzk9FSSAO71",
+	"DyGj+fSGcHCmFp4GS9t/5S9PCc5S2I4an8teGRaObAU+0j1gVfKqzMD5/aEbOiweperVVor2bPJP4Ok5",
+	"wv5F+Xr5vB/H2yvS6ZH8vWrmr44pgujQ1QJczIiTCAxRmghPfDQm5NpHQ0blANW2GupHobFsE4I5qm3t",
+	"7ujfpl2lCFcE30zA0xYrmBrxsfFFamErztJQ4ZFnqjZixYnuPcU8FVusSlDDQ48606mTpgQzENlyhVlL",
+	"9WmzauGBArcFas1E65WzanCSsLHI4irVruKzNUHduAAYoWxEqEWEm3RxZZNmuW+l5Vfbj/eP0S4yAdwV",
+	"lQ2C5UO2OeGeRJVn/PvCVLmdtxMUKHu6+bU5V04gSZI6sjACgULM+QQFrhkIt6ddGhSvcIMDc5EWmGsm",
+	"fck64/K1S6duX5H+s5jGeT82UPvZYpsXBmlkMZNPUTGPzkwxIrklYarePqx2Hn9kYzTEdIJkPCSi8HGd",
+	"46leJxGqhZMwIUKHMTHiFq1hn16rzIWYPpMPDA1xhaedNwe4CJQCiqVwYCLV0pGSW9mxVFqNH1ZH9N4f",
+	"goJqEKuH7ZjeDTvA2pP7unnBn6UoYx5fRr+eO4/eB9RyT6jF00cTVgdL2GQes6KnX8JSt85257JL52cE",
+	"zHbrWi0JzXYCK4W4i3sE3CtvN0iSi0KH8aek/N2MLkPmJ7W9rA3zsk2wxwqqVFDt0WIr+diPu9YnWaRV",
+	"S9Pi5ioNrwnI115MMQ1jnKARZ1Eagr+WZfOC2yZaXRpUFcwJkKknoyOnSE0XqlNBcTXJwmsBxc9O378/",
+	"fXd0+WuAOFZ2myRcV66gEbrCIg6z6igC1fosiXw0jCnUxMB9HodpIlPuzHBNfRUKUQToitFIHKDg+PTQ",
+	"mVfCwtnz+f70vHP0w8kfnV8Of2yf/NAJUC/G0oLIYqI+d3j+69nlaYBCPhlJ5vytiHmooorne9mKPd+D",
+	"eXq+507Q873yJNRbMGYRKzFjgCmx8d6IjVKwBvdjvTv6Hs1WVa2635OHsy2KinKV4MfbipVLWNBmkFml",
+	"Jc3HUE0XklzWLk9ml9qEz4n4PwnCAoArjC/5UWVazy6Bqf4KH4eaLDRNkumS04lJ7q4ccAaozZnAiJOb",
+	"mKViTh1O80RpIqb6n4b4zdycxRMQxiJashCc70kmcbIaA+EkgSmKyuTwiuRvVxoWKFRkLmf//KxQaoHF",
+	"C9M1i60SpE5WSEVwguIhxA+ayixtNhooHGCOQ0m48E3hlWSCxAhQzAVEyD8wJUVIQnMakuAUqvuP/93t",
+	"Vh76LGWkan5Cy3cILwhTXtnJfAOEWL/PSV9ZWSaOGw9JHWVfFV0qB1i6+sAYaDb2klmLQVYT0vz0RnRp",
+	"UAy4BQd50r3IviQHnKX9AQqyukvZQ0GX6nEoiZW7/ADBlhdQmWaeZwd8a/07/QqJlBJmOs0kLzdg9v25",
+	"OX/3DUkvzCK3t+r6wWJS+fMnz8I0cvcAq8OdJPNW5rjR00nmLy+xfDm3OxNfD4n2LrrCi7MhZ2UgFzKP",
+	"7wAPzxb3BO5urm1elJvr5FU+hstXoNIjeXxllp+PEc94eXmQeJdqlDh6HrWazji7SsiwEiiuq3fv7Cln",
+	"UT2EIhZqdFwtcIvwmT//9d+C0WBN14qES4wuFQM8AvGqE68AA8xSKeKIoGDjpll56xMRiePkYSHbOah8",
+	"AWjZXHDMwL1np3vWjKcGzsDSy8GAzZeqWLMsJzKk+B9XDwhD96uK3leg0KuB8XOwvlWpANNyQcYyqfQR",
+	"xIBxiUQ6HGI+ycwQw5ilm+98QrIybNNGH86PlNcBkfDSdxRzK05qXSWYXgdALihL6a7AZLnN31Op47h6",
+	"SY6OmrPH56vmeuXQZd+imcexHBicvbu9PgJGkAwNsQwHpRwXiiYs5UhMhOLwopMV8uF6o9HYbu4VXa3d",
+	"7YXg7/KVS+XtI+tJonlVX9+ZK0fRQsHpyWEnQDU1V5PgvYYYN7deXTp1CekbQePAtOSYwb+Ecu0NZgvr",
+	"fyhpPEowRdeEjHQTlghnzAWPZNVi4b9srl6EJ2tFUawm6vneu/bR8a+e7/3c6fwE//ju6I/s3+9PTy5/",
+	"PP61KJqzv86k3SxFpCT+0ckPOvOSsz4nQqilTRFF8exEoPyFlMo4UR4hDUlCojWlgizaPshufNWv7ZPD",
+	"zrH60T6LrkiPcYJi2aXOg/r+GYUsTSLw2M3fUE0QYlKN9JV2UCKcmZSO9GWAfzuwi/3PaZa/M4to1eHa",
+	"4OzD+eGP7YtOgK7SCURn8xsYpbE7x8eBATiA1sX2vsxNTLAfUXq3c3xcmlr+x6m5uQURp3UIZeNVPGnW",
+	"6wkiL2ZVD8xKJ7oYcyidyFMqEB4QHFlG5wQn+o/g6piKhEvFkvI7qCi7QZ8h/6fYUug4HxQ3FESqiVH1",
+	"51rD1kvHkRXQMLvlIpklIazIWqZW9ayr5HGxhuVjGL0FJnk8u/eCSBd+fbf0ojkQ/YXQ/Lxuwf7Lq1sw",
+	"FVJVdKgkcxbpdbs1mYYipeJoyt7JOpBAuZO8m4krj/TL7zoXh5VJa5dQdf1hEJmmg8sRnV2uFHSL0zjH",
+	"vFKwKLZ2y521ZgiXIb69vDyu5qiEUWjxmMQ9IuMhcWWXj7CtEG+b9pli75iiAb4p5hXu724vOZ9CSfYF",
+	"dAO6n07VcGez7hGx29cHwYMiq2irvlXwP+zmn3faSkn+fH502anc/rLXIC07FGfQ1dAJZWSvJ/ENiaCy",
+	"uRCGjLXdBhrGVFlla3V0QWiEYomwQMVuSi30ne4RoJtqwru6p2ZQ73qVBrp6ZNmoFTxcrdrb0DsKBXr8",
+	"wvnQP1UTh6dCkuhoNENnHZ0hk6MK3TxjSZIY4sS6j1/OVzUyHMkJGhKslCudrBU2a+Gm3D+qZuloN9g9",
+	"q9k5ciloebFAhBKHrxJOm2b3aZEDtDqKKkkSL8kDNo1svuKLnTSmbNiZ075jHS1nORWprcX+b1mbilIG",
+	"7eYSGbT63QsSciJXGUzAGysPWE4Wt8ssTWQONVewk5p3tZMubTORSgNJV5WKHtBAuuSYCp3YVhVqIShD",
+	"YNneQ8BT9XtjmudVKx5jkd9d1TLop/JZobA0S6XywJJkrXQ9c4AaYFEY3PBT3198HcBtQORWH9CMOd4I",
+	"e4FfaxrsLqNkXRkwlmUOtMejPmZZyXpOjJJl4RxLochzntVZ/3MA5KsSvHd7juVMapiUJ44l0f1cSNRy",
+	"nAGoiJ7SWN+3Pac711Wx6w9Z8vkrKPVsyhIwjgRLopcGUV/u1tTRFF8AsCzzry9tNuev3AFdn1KrYeYW",
+	"zse6YsS6ri+RpRvlEUExIjR6bgx7B8PbJKZXRBct9wfo//4fW/FhKsph8CXPoB592YMoMJZ/F1z7rJLj",
+	"ZQasxrZje9FvVEdeJcCpU35jrv+nuNKq34K+WsmBySf5BIgA17x8UZiAaWk3t9KPMmhobncc5P8UUE6S",
+	"FK4iar04SUgEBq29Y6i6UbjnfYL75BQps5NfcY0IZpvp6ezGzfMSQln346XiSx+AQ1csiF4RSrKQc4Y0",
+	"z8NVeaFVki5SJZlJPq/oirR5X3zgHSzuOzWFm9nfrYpdNYVXraA+u3rnA9P4XrVKn2sx97vWFp1dJnT2",
+	"zq5c+r3CzM5APQ+9t6sfiMcC9s3B6M2mdZbrdJfo2aqm90AZkodwCz0zzT2QPCX2rrqYygwQAoCRG9cz",
+	"hxtIfF2Ec2SpwXMy/armM00p3d8t5bGcXKjlmObnEJBup1VFVtom4A7Xz0FVA93AR4LQFYPvtic9LE/H",
+	"w7PJDqQcQXXUu8Uz0ZFEw1RIKJcGRCbT3YIhUCVECgCU+qy2/7+s6zmsHzmROzyKfyITba/GtFcB0D8d",
+	"EbAFAYRnKmbESv8qSzRL2XHxLn6mItXBzrGmXdo+O1KMgyXqKb0cDgQkZvUhUjGO5aCOTqkGQylnHEBR",
+	"6gVOCBIp7+GQCB+KqXZpVuRNGeTCRyEWsYGtAS4uu95pnx2Zzt1Q1lPGV4kerNWlXfoX9Je/6CnGtP+X",
+	"v6BaoDjif/7rvwMfncUjov6ynr+41kKnii/MFq3n/Y27FOntUHMxlBAZKYTv5BT45boiwldv5wa+etr6",
+	"eLAgkiTuxT7OISC4j9V7CKsvWCyCBvP6NqeiZnAWpoyS4zCIOjqKoFyEnoDc3fZ1qQKJhyNdR8I1vywC",
+	"CFMx1sV7xxyPRoDtV18IPikT1wcImo+MgftZJ11okCB8MvhUeMA3f/sc1NWWdGAIpwaDgQuSKFst3A5l",
+	"gMkMNYO44g0iFDUGmEYJ4S2EUbDdaCzo7C9tjdFYoivOrgnM5D2jBBqE2ztzQkEtERq1THaDXtA/Lk5P",
+	"TOjR1PtQnwfvs0vty+Bd6Rw/9Q5VpEScpTRy0kuuYor5BPUShqGb/YjFVGpQTxKHxPhM5ki3R2q565v1",
+	"hnLAeGLkjWhtbIzH4zqGP9cZ72+Yd8XG8dFh5+SiA+/kiMD8lLfPjpQjSLjQx79Rb+on1cHHo9hreVv1",
+	"Rn3LlHQFkatOjOVz9d/9qpuU41jz7pSwy08I4yDfnNrtujpqbpsEqIaVQ3BN2ZjmZqJmR6E2ejtY89FI",
+	"pxMSvbdCN7m+mpTv+LNG00oswwTbdhVqdaZUrvBav1cr0fyRzLo6iv6ZEj45HWlF7X32F74KGWBLPHcM",
+	"KWJLPHjBuPQ+f1TqVXvZsCmbjcZd2oqD+62d7d8LXoqt3+pcGLj+WG6PmUYErvFt3y1n2czKIrV2Vw61",
+	"dkJL+ahqzXkH9NyBt/56MX+0Wcr1bGRZmpDllidX0jRJyrmO+jedfmgwIm5qYfPz0m3TqzpZVzRRb+s8",
+	"UeXhGx6F7vHbelerBsh2f+M7HDkp7NuN5uJXPlCLmCCRfml78UsnTH6vxJl6YWeZiR3prOzEto73PQNB",
+	"NscxW6siL+6LvFZWTPvex8+rntILC7xe6hjZh4/oKF3q4B3qs/Uu7gOpPyoPo8qS1venhfz1rP1vsdya",
+	"vsNyDCswqEwtczwkri5H2HGukpheazxyLOvoEip1xwLGsEOOCO/S8oAjwrPhWlDLSul9/V4uZN8G8M3p",
+	"162pim2BMhuRLVReqwXbm5tBlzI5IHwcQzkdN7IiJOZSGeAmGcSkLRe6Bvi6BBa4F4W/vREWB599/kDZ",
+	"ADYNJPtGiCllskv7RCJKxnkZuBqs0CBpizqi0FNvZSVxFJHhiEklFsHo/pjFgb9j0WRF6ZzL19/e/7yU",
+	"fBWzBOzSsqqypWAp1q28xM9Tuqd5N93TzAO9d1I9y5Lm/qrH1TwWH7GqDpgr/4uJzb42jWIpnAbhWX19",
+	"IHrGbXL9nIwSPCEzowHmrZxBZfYGTOXZapntxtvFLxwy2ktiHVvZbm4tfuEMTxKGo0vGjjEH48zbbu4s",
+	"sxyRjkZgbb4nUYztJd/25uYyL484UwYLVDx4CA2q2dDRMrO1aFqhpXQYSrjJ8uBDaUvayaivOX0nlNR0",
+	"c/MYzyVvLCwawWqFLAffzfWbod4Ocn0QMSLg1jPEIsSRbjaWZf6DWEdXpEsdBRKDaycKfWfUY1bWF2aZ",
+	"ZQpWqYDCLcKTqoAqiVi2usvia2mRVHlZspSov6+b8Zy9jL1GSdRbJ+NLiHoz+qtYfxXrrlj/YC9NFoj1",
+	"z34hMLPxKTtWn50gTVG4/UDkTMlW0g46HdJK3QVNXiAgbVoAmdiVC3QoipRljxL0+v34TcmfKVPzS8gf",
+	"xxX7ymMMPxC5lHn0nIMM9phDqH9B9NXeA/g23jB9ZcO4Y4vZO5Yu7cWJGr0Qfi0FBeZFXrvUDb2iwKk2",
+	"YhoJOxVHAgiPmwL0JkTXpQBXqqN2XmTVYrQFSzQYW2fimiQSmLvFNqFGlSkHEV9Nt4eM95bR68nELQ4r",
+	"sqyp7IwZ+WhbpVUIyBUE4goTKHiOVVMoFVZdaRJfcdR7z8HUWyGPbwjHfXIIAb/NrWZ9e6daa+wsrTVc",
+	"NHSzqvLWVn1vv1Rqaqu+X6rO1KjvbJWgDjDEfoaG3tzarO83XXxxo95o7m5tNvf3cmyt126fHc/QSTsv",
+	"M/Ku9nCFuDtIim8i6m5l4ktXhxufzDn9PFMxnhOZcqoj40ZA+vqmNiqpIJ0hMH1vqGxmNcqyFrN69i72",
+	"spE4z95afpWOU9Lxfha7IuZCe1099I1Y6+awvVzhlMGDVgdLOMiiJUAOqAZVpeHHHEOxVo19OMxmtSoV",
+	"v5AtV23JZhSw3klsL/xmWbFZOsSSl1xTQNmZFnUWTc6nQkwZKZTheU1actXMXMyvO71VykB9GZN3Zrxj",
+	"WhQ7KGlbMThHQHvfYRphrwRvLha9+prRHZaZljczM/5+VGn+MIZj6IiQrxOvkV0p2aXW0RE1daBKcIzY",
+	"XtaCcdmlNsJSiykKPly8C9YA3gGARANVLQl7U8KmAKHVcNGsL1gV4gO+aIMLXRo4Ry/wNZiiH98Q6qNY",
+	"LChrZ+7HuhTe0ihanHCCowkgu+kclIRl/Se7IwNpCBWLMOSG5sx6AlBQRpM86Q067y8WZNAXM5aDLAWj",
+	"+OGflR6AFKwKLbDqWHOE5ufPK2I2yjk5jwTaeI5q5F5IjZyOs2X5YYYwmsJqFFpN5oDwr+GK7/XGbiEQ",
+	"I1MadwdiZBZnjsQooKMLUAxkDdUu1dV3tdy3WVVd2jVZpQhKBpNej4RStNBiAIdvYBqg9brUUXuQg42T",
+	"pJwU8mYm80Mgv0sBEs9kpl7sqPXZuI8W4P1lfINlrl+nPk9uldSKZTKZgfJoIUwnXdpLOfQ6NClMahko",
+	"TJggUSXQ/G0wGx3yPFQfJ7ack8OKZnG294up4pTppSrJ7Ijh92OcEMPdUHKg+PUL/SOqmQ0SQMXqfVlb",
+	"NGwmz/P62yuovepU1EcCsDyJ2nPLlH8B4MpKmu8VuvKqCOdAVxYpwnKcbONTfnTmglfuLHjz+9wzLAfe",
+	"FwmUP3dj+IuIBDed/1uITy9h472ACLWTirpEjNp5WqMyQkwhYZnjSNmKM5JblFc03XxL19IrNktnPCIc",
+	"1QLBuAwQJzeECyJQLNfqqAPZwCHmPCbCYHyd+7pihSBUw5XdGd4IxMbUgEyQDXZAZzJK1kzXhiFOEiJk",
+	"nppbC0w9ZNOpyEcfLrrUDLUGoRawKGPbn1JNpsdN6q0uP2cqjUFijxR6zl1qbFDd7Mzaak7ZfV1pX700",
+	"IZjPwrYcObu44HISPAV3Hy1GpLRpsyLZJYzb0peSpcZZXxlwZOoq024+TjrQpya7w51znzn1w3wUYSza",
+	"Nvkq+7hwq49nJSMKzAtjZGnFo4SgIxrWPecaVF/ali88wYTXXsXpDeFZLR8MF6U7m74HvOq1tuqNHd9T",
+	"7Ou11pv1Td9TrOu19uvbn59PaH9rd3kXIz9ey0f3nSP2AuP7cUGgfBXqbeOT5ujlECL5i+hqAgJbv+2E",
+	"+BajRXK+WdlMvYDRvqCJ+iqwlhNY97KbcwZYZDm75Sq/BWxH7B6NlyxfLOsvYz6L+HaqIEwdBc65gHil",
+	"OhqmND7RD3Xp1H3dEE+0rYlqUKknC77FFJqRz+iObrAmyghUYo7os65knLmDnG1i5it9JrCRx8RDlNsk",
+	"JGwsbDdBre4XtJ33HlZwznDy7zz/Jdrgx3VSR+voB+iG/950w2+73fDPbDf8qcVuVizWbUlfWKFRAg+A",
+	"Ddn8ggbkSvajXfoq9mNJTrxEI7K4hK9F0m98cpl7bpgy3/klQcPl0Mks+HAlcrhw5p4dfPhlS9b7mYF2",
+	"NovNwFIQ5tuwBQuLftFiQleY5OSGXeua1y8RBncO0xdO+7FCOQgixKXukxRkfT31Y+aCP5UDJbVCA2aI",
+	"BQpxkuhoa+kDUKtoGEtJojpqI024qEv195xb+GZgOjirjzBaRzBJXQgygxKY1/VsulSog0oiob6c9THD",
+	"uhpR0ZouZDdWmcCaJJemKdRcSa7OcSDt+tzWY0gyM8U6eqfNbZFVsscJVCrMepRVp4pMpw7mxPTuKeK3",
+	"K0qWwrQNWb9yaaS32KQJZz3b5l9cOgVlX+xp75g2Mrrqa2V92rz4qTCVytyytPUuvSw3KkS4JwlHQdY+",
+	"LbCVRVFta7fR0AVKzfVRdup1FchSuV79V12ITI0+RISGDMwD487a+qDqE4xCFTCo03nFokmW2qxxuwYe",
+	"pZNyyUiCsGCzsa32xN+9fFdWDthjN3/o//pjp7d5tR82yVu8F22TrV65KRg8q/uO/fE22g/3rnbxTm+b",
+	"bEWbYfOqgZc3PQqN2aBHlDPd2/XxeLyuSLqe8gSoqoEaz3b+T4lldbp26s6btq2maXxZ7mq5LOXiqBDh",
+	"DIcEfa+LJjutLitaVGqho76N5R9bf27+dW/cuHr/4eZwfD7Z+03+c//6n57TGdKqEaf7o+3pWOzg+PvH",
+	"LwKoLTa1q7J/QX4Y4j+urnkKZM5d9ZUphK73aUYNsCW1V4bRWxC7LNXqdetbL1OAF7UXVfKtzlPLyuvf",
+	"u2rDuZUZr1V6l6tfk9287Ow0lvemCym4zZ29nfrmTikNt1nfrUzD3f26s8MyVl4+AOgmDXwDlQiqBcxX",
+	"ml7mZHMVC/9qVJUpWZgneuWli7q0VgLU5zc/+ujrqvRu3UZTdNeO0aVQvFfXTsyB8qZAom6b6TRvqai7",
+	"26UmD3em2Zzx+3MvnbtidtVUX5ynTq9aqQCuleqNkqhulGslVEnovUdKvHJIPFtMZg/l9uIrAP0VgF6R",
+	"iTVyJNEdU7FyYZiHQZ3zMZWM1e7S/JWsSi2aU6Q2C6NmVRZll16RhNG+MuT9+xaxfXbiWNugS5mBKyYC",
+	"3U1CP+NSks/UFL9/ntGKgv410+hV0M/LNFok6Msxj41PDuvPvcSfIz0r7/CdEucrF/8qFmL8VsrlPudw",
+	"w5eXcYVumd9E6tQSRtkLuOu3ffpWL+5l35zVCa1LV2+Fxkxl2mRi0rC6NNA8bgrv8rwhfbBc4HYGFPTc",
+	"rvsL19LN+iB+ofpfZh0Lyn/ZJDCh9yqZQJNGMbvSV972f8WJfJWZURVFI+8TzMj6nOfx3ekEBXFO1MeU",
+	"LMm65lYWfjRbm6kfNXOno+7uzvbWZtMv7GnLO/twfvhj+6JjtjdKdV/Fk8OOm47rNkP/eivrusg2oNHy",
+	"8W17ur+F6DbPJebLDGdXhUgOK/pD5wGS7BiVwiNWv1V0fm5B5kNgqtlgFJx1Tt4dnfwQZJ/XeJEu1a2p",
+	"SWQCInkDuLUWwkr3rct4mM8KwuQDrGMopp9u1KUTIkEBY8StvFDv+mg8YIKgXqqohsJJmOhAEEVCslEd",
+	"tZEdv0ud5rXBYfvksHPceTenXozl36cMw1QIuMq24CZSskrwpdTK/IlCLw+sYrYWqRjtmy2lYXbuoWF+",
+	"7nR+Ov61oGMMwy1UMdt7jf1Go/FwKGazzbPl/Hl+YuGkvIZtXsM2hfg88AWIXisR5wRtrP7csOfpxYIt",
+	"2+IaIL9X6QQFRemgFWVgZVTgIyzRkAmJNrO25KMEh0SsdSkAmd0s5eI9sr7xdZSTEYiOToWuqkYZClvl",
+	"7QqH133oVO6jIdMFIhIsCW/p64mhvp0QKGT0hnCpodpu3Q1TSl/HZhD0+69FynG1OGdCpamzkc/e1OOI",
+	"im/7WcP2rLuLIr5S3mq+hiYt9eX9vPm6JlHeStahkVLSU3nOgY9IIgj0tR8PWEJ0pQ6RA0e5omFCehKl",
+	"pg8uiTSBTR+BLq0FeS+CwCwvDwNCI3i3ZKx9wW3QH6zpJvyjKPPKXcvqioRsSESXBplnoTgkSRTNGA3J",
+	"gTJl4uxBFHTOz0/PA70MTLs0gN775wQLRoOs9Im5nzKMAKUCobZp4Kg4Y5iZdQRWJwVmnbZKCicjgqVA",
+	"5IbwSZc6VUzkmMG/wIeGrGtf9/41JhcaER6zyICGYym6FBhWF6ZVzkzHKuW2DNYOoGYL9ADK+TmlMk5y",
+	"faMWck56qVD2KOkxThCmEzkwsGFzHlqoKrTCoF9yxjY1HWI5KDZormqj5KA3nKaUGbKieGJdqEfWRtl3",
+	"BtF4aJbKUv/oIle/mSrd4sPzQw0XuSIJG0+/Uipog2rqZGGuT1Z+nNd8hJWxbncc2Rm57BHY20tTr8e0",
+	"fZ5TMfjMsMxTm8OmemJmybklDtvAsclECRRaLGG4FOhiCYuxyjicNvg06pNE5ellbk52AGOKrsc4HOD7",
+	"Ttf8WhEfWbkecXmrn6iJ9AP7BI3nGnYy4nDJoNM9oTp38whsrWQz1VfP4NUzqEbu5HbFKi6CIEny4t0D",
+	"tQid74izNoi1wHRbCtbKNZcRiSGnUffTNuYr48qMU1+q9i/WoOSz+vsZ4cosx30SKEssBIvcDGG+NiCJ",
+	"rgVda/io2Wh8PEDkFofS1BGxWY5jBtZOI+jSPCZXL4/SUl8I9D2Kthb1MGWvxViBZbcFZV5LwUUpuR7g",
+	"UbR05ZSs39cCu7zKAs9jfJll7VrgioZFSxtNG9p6FgInBJFbSEkt0xZdQf1ueh+7VQczTd8kNWRuX5YK",
+	"dC9t0Ra/UmnRkuFITnIKgxvqcl2XDtUi5ABTtzml+qZmUcrGiy3GC5Ikz8JaHGVcXKqIrU7sACc9exbM",
+	"Ol1TbKpb2lIwieLZUWZitUUIM8gs/2XHnW3z5Ht4N8vP3bKns/qm1/5czMCyxbdZtvguOsfH1dZecWde",
+	"zb9X8+/rM//ABFrN9PuUHanlijyaxw/QiCUJFO9laIxlOKi8fNTq39X+jvKvrP94V4V1bpfxAPUfhX5U",
+	"/VOWNUbHXIUWwgWPfr/2FUE4Ku/XPvteD8dJmfjfw2++G2ZWBuPqe3EHDTfb2HBMV68FikbZapvWVGU9",
+	"pAiAas1G4/8vWTrK/ta1ONGHi3e24vVaweJt1Lddq9d7YG64n0p1jayiWoUzfk8u+DJq1XGYvgnk6HyF",
+	"8DJwo6Yu/UaYsPB6pqK6nIaN2oL28GKrUIQYAsHKYx2wMephDhlEPKUCYWUn2aPKCU7063V0noFQszMo",
+	"fGSPhvDNpZwutaZkEnar2VfU1ofbqFQQU/IJRunSi4ondUu+lsbtCNQncnblpR+INJ84BHp9AQAJZWMX",
+	"JuF7rNcTRF7ogjVeq7nf3N52g/NRdh0lvNY9YRXu4had9AIDfAPnXZbX7Jx78/vLPPUbOLrBpqnkiwxU",
+	"vmc3pBLaXtgu1GN8jLlGBEZ4IgzsIDC1oAJUsxiHHWhwAfgBDNIMLnkpuSEcDWGwKxxer9VRR98u55A9",
+	"a59r1B4lt1Jj9kx1KIqilCAQhZSNfd00FR7o0pgi5Q2oQZUwZWP9sBr+jWnRIVoIuzeBMJkIyQEnpEv1",
+	"pXYWj4Rf4XVRz+/JHWkRIJOr7wYWBfQf4SmlMe3X0X0FZluzVkloPmHIDNMfWcqL1u8pVXZjyl1zV1h5",
+	"u7XbgBgXkPNnReLiy5dAZqC9+75iMK+12VzB1qqg1SODF++ne5qPp3v0gQbuf43ZvMZsXFVtTtGS6rqk",
+	"D6tadGyY1g5K6yREktlhnBLCSzIQ5O4VUF1LSg14osw0ixpj0aVK7PYANXV/qXuYEMwLzSzu0/LDv5uE",
+	"XljOc0Bssyzh3JW9EQj3cUxfz/US5/qJwqKKvYoAMmuhvESbeEZKyffxLRHTYDXNsrUclpZDY/enobG6",
+	"c0Ysir6phgfqxvahIiaJWujPlElScIC1fep4u8qffQj5cJG5sU8mHe6YL2Lb7Ow06s3NneVti+KCH7sx",
+	"7/Psb6R/Xa29kab7av2N9us7O1l/oyb0NNL9jfbqW7a9UXO3/vYJ+hvlDbQoGefNs171zqs9mSMZ5Aqq",
+	"rmRPVt0GbrBUhmz4csMtHRqJyktJpSvHeIIwkpB/qcvdL8D+93CcCKULM3w56sVJgmpuJqQdQUg2Emv1",
+	"QuJBHvGoyLaEKEsRi1VjvEvNBq3prTxAAPkpX3/ZvA0NOoqHIyZEfJUQVCtAsUrg/zXdO8DJ9rSIJfuE",
+	"D6B+dwlYXJNIB7OnFu2X+v+jHG2dz2EKhZZlLyCbvNBS7oWytqXFchmM132tie/VZ43QOjW8fc9bZv9x",
+	"g0Lzr6Qh9sfGhejQ9LWsOvrA2NM3qyguIKCK15oX8TBNAOPHyb+JRv5p/B264uwaKmKX7v5WiClV7M0L",
+	"T4hdmXgv5op/lYvd3UdMn3WudZ2Oo0aLvZpLr+aSay6BwMnvxt9kjDLPXHJTD5coYOR4yE7tjqzjewZE",
+	"1x08nOJFXWpKHGXXNPCEWx7CgTKrB0uFjbp0qRrzHRwO8lmiMY+VaoYySM5S/QJ8K7M9wPopI7lzo+Sg",
+	"S6sso3wMNCJc3ynNqpl06ZL7C9dNmt4vCIdkMJG5hYtWbSP01Vcrwq7aWQprtbOkXgWGAV1oa5KUP9O7",
+	"PceSeK1GvbG1t1+hRKsVZrEvsk2ehs80d7c2m/t7lQp0KeCbc5hgzGaz8Nu09s1zpp3y05XAqcxe26rv",
+	"7b/IckjOKV++EJIrib+FYkiyKApfIo6r2Iflk+mj007lQLdlOcxa//z+UTGyIPxmdrM4/VctpG0rK+XA",
+	"wu+RTgOrBUN8DTCGACWxkATcRTSQctTa2EhYiJMBE7K139hvrKlTx9WZ3QAxaShcHvosHhFF8nVI/Zbg",
+	"ZWebgNpnRyilEeEo2LhpBi3kdPVTirRLrUgTWeqQ8Au9Ycr9X30noiP8HP7g64wlDTQrnAZQpoXmpoo/",
+	"ptWe8UmU4lfynzPTp0xUutm69oKNF/3Pf/13sNbq0iG7IVWAFn3vLUxyf5SSHCKntkOHOwRErNyqATZk",
+	"5ZsQAHxZm2U66DAiNHKsiXqXmvbJahXFCWehAPUVTgpksYbd54+f/18AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

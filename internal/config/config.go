@@ -30,6 +30,9 @@ type Config struct {
 	// AuthCacheTTL is how long token and signing-key look-ups are cached
 	// (OPENVEST_AUTH_CACHE_TTL, default 5s; 0 turns the cache off).
 	AuthCacheTTL time.Duration
+	// JobWorkers is how many request executions run at once
+	// (OPENVEST_JOB_WORKERS, default 10).
+	JobWorkers int
 }
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
@@ -46,6 +49,7 @@ func FromEnv() (Config, error) {
 		SignatureSkew:  time.Minute,
 		IdempotencyTTL: 24 * time.Hour,
 		AuthCacheTTL:   5 * time.Second,
+		JobWorkers:     10,
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("OPENVEST_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("OPENVEST_LOG_LEVEL: %w (use debug, info, warn or error)", err)
@@ -62,6 +66,10 @@ func FromEnv() (Config, error) {
 		return c, err
 	}
 	c.DBMaxConns = int(n)
+	if n, err = envInt("OPENVEST_JOB_WORKERS", int64(c.JobWorkers)); err != nil {
+		return c, err
+	}
+	c.JobWorkers = int(n)
 	for _, d := range []struct {
 		key string
 		dst *time.Duration

@@ -23,6 +23,7 @@ import (
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/idempotency"
 	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/trading"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/shopspring/decimal"
@@ -40,6 +41,7 @@ func init() {
 type Server struct {
 	Auth        *auth.Service
 	Investing   *investing.Service
+	Trading     *trading.Service
 	Idempotency *idempotency.Service
 }
 
