@@ -60,7 +60,8 @@ type Config struct {
 	// MaxWorkers is the number of jobs worked at once (default 10).
 	MaxWorkers int
 	// PollInterval is how often the queue is polled besides notifications
-	// (default 1s); Cooldown the least time between two fetches (default 100ms).
+	// (default 1s on PostgreSQL, 250ms on SQLite, which has no
+	// notifications); Cooldown the least time between two fetches (default 100ms).
 	PollInterval, Cooldown time.Duration
 	Logger                 *slog.Logger
 	// TestOnly turns off River's staggered start of its maintenance services.
@@ -128,6 +129,9 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Queue, error) {
 			return nil, err
 		}
 		config.PollOnly = true // one process, one connection: nothing to listen for
+		if config.FetchPollInterval == 0 {
+			config.FetchPollInterval = 250 * time.Millisecond // polling is the only wake-up: keep it short
+		}
 		client, err := river.NewClient(riversqlite.New(sqlDB), config)
 		if err != nil {
 			return nil, fmt.Errorf("jobs: %w", err)
