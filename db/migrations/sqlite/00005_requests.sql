@@ -52,6 +52,7 @@ CREATE TABLE assets (
 CREATE INDEX assets_org_created ON assets (organization_id, created_at, id);
 CREATE INDEX assets_org_customer_created ON assets (organization_id, customer_id, created_at, id);
 CREATE INDEX assets_org_portfolio_created ON assets (organization_id, portfolio_id, created_at, id);
+CREATE INDEX assets_org_account_created ON assets (organization_id, account_id, created_at, id);
 
 CREATE TABLE requests (
     id                INTEGER PRIMARY KEY AUTOINCREMENT,
