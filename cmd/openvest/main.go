@@ -117,6 +117,10 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if created {
 		printSandbox(stdout, baseURL(cfg, ln), o.ClientID, secret)
 	}
+	// The job queue stops gracefully in a.Close, after the server: not when ctx ends.
+	if err := a.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start the job queue: %w", err)
+	}
 	go a.PurgeExpired(ctx, 10*time.Minute)
 	go a.SweepDormantCustomers(ctx, time.Hour)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}

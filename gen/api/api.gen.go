@@ -296,6 +296,24 @@ func (e FieldErrorIn) Valid() bool {
 	}
 }
 
+// Defines values for ForceRequestOutcomeRequestStatus.
+const (
+	ForceRequestOutcomeRequestStatusCOMPLETED ForceRequestOutcomeRequestStatus = "COMPLETED"
+	ForceRequestOutcomeRequestStatusERROR     ForceRequestOutcomeRequestStatus = "ERROR"
+)
+
+// Valid indicates whether the value is a known member of the ForceRequestOutcomeRequestStatus enum.
+func (e ForceRequestOutcomeRequestStatus) Valid() bool {
+	switch e {
+	case ForceRequestOutcomeRequestStatusCOMPLETED:
+		return true
+	case ForceRequestOutcomeRequestStatusERROR:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InvestmentType.
 const (
 	BONDS               InvestmentType = "BONDS"
@@ -347,6 +365,75 @@ func (e PortfolioStatus) Valid() bool {
 	}
 }
 
+// Defines values for RequestSchedule.
+const (
+	BIWEEKLY RequestSchedule = "BI_WEEKLY"
+	DAILY    RequestSchedule = "DAILY"
+	MONTHLY  RequestSchedule = "MONTHLY"
+	ONCE     RequestSchedule = "ONCE"
+	WEEKLY   RequestSchedule = "WEEKLY"
+)
+
+// Valid indicates whether the value is a known member of the RequestSchedule enum.
+func (e RequestSchedule) Valid() bool {
+	switch e {
+	case BIWEEKLY:
+		return true
+	case DAILY:
+		return true
+	case MONTHLY:
+		return true
+	case ONCE:
+		return true
+	case WEEKLY:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestStatus.
+const (
+	RequestStatusCANCELED  RequestStatus = "CANCELED"
+	RequestStatusCOMPLETED RequestStatus = "COMPLETED"
+	RequestStatusERROR     RequestStatus = "ERROR"
+	RequestStatusPENDING   RequestStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the RequestStatus enum.
+func (e RequestStatus) Valid() bool {
+	switch e {
+	case RequestStatusCANCELED:
+		return true
+	case RequestStatusCOMPLETED:
+		return true
+	case RequestStatusERROR:
+		return true
+	case RequestStatusPENDING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestType.
+const (
+	PURCHASE RequestType = "PURCHASE"
+	SELL     RequestType = "SELL"
+)
+
+// Valid indicates whether the value is a known member of the RequestType enum.
+func (e RequestType) Valid() bool {
+	switch e {
+	case PURCHASE:
+		return true
+	case SELL:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SortOrder.
 const (
 	ASC  SortOrder = "ASC"
@@ -392,6 +479,30 @@ const (
 func (e TokenTokenType) Valid() bool {
 	switch e {
 	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TransactionStatus.
+const (
+	TransactionStatusCANCELED  TransactionStatus = "CANCELED"
+	TransactionStatusCOMPLETED TransactionStatus = "COMPLETED"
+	TransactionStatusERROR     TransactionStatus = "ERROR"
+	TransactionStatusPENDING   TransactionStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the TransactionStatus enum.
+func (e TransactionStatus) Valid() bool {
+	switch e {
+	case TransactionStatusCANCELED:
+		return true
+	case TransactionStatusCOMPLETED:
+		return true
+	case TransactionStatusERROR:
+		return true
+	case TransactionStatusPENDING:
 		return true
 	default:
 		return false
@@ -561,6 +672,108 @@ type AccountResponse struct {
 //
 // Example: ACTIVE
 type AccountStatus string
+
+// AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years.
+type AdvanceSandboxClockRequest struct {
+	// Days Days to move forward.
+	Days *int32 `json:"days,omitempty"`
+
+	// Seconds Seconds to move forward.
+	Seconds *int64 `json:"seconds,omitempty"`
+}
+
+// Asset A holding of one instrument in one portfolio. `investmentAmount` (what
+// the shares held cost) and `marketValue` are in `currency`, the
+// portfolio's; `price` and `averageCost` are in US dollars.
+type Asset struct {
+	// AccountId A unique identifier.
+	//
+	// Example: 123456
+	AccountId Id `json:"accountId"`
+
+	// AssetId A unique identifier.
+	//
+	// Example: 123456
+	AssetId Id `json:"assetId"`
+
+	// AverageCost The average price paid per share, in US dollars. An exact decimal.
+	AverageCost decimal.Decimal `json:"averageCost"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId Id `json:"customerId"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// InvestmentAmount What the shares held cost, in `currency`. An exact decimal.
+	InvestmentAmount decimal.Decimal `json:"investmentAmount"`
+
+	// MarketValue The value of the shares held at the current price, in `currency`. An exact decimal.
+	MarketValue decimal.Decimal `json:"marketValue"`
+
+	// Performance The gain of `marketValue` over `investmentAmount`, in percent. An exact decimal.
+	Performance decimal.Decimal `json:"performance"`
+
+	// PortfolioId A unique identifier.
+	//
+	// Example: 123456
+	PortfolioId Id `json:"portfolioId"`
+
+	// Price The current price of one share, in US dollars. An exact decimal.
+	Price decimal.Decimal `json:"price"`
+
+	// Quantity Shares held, to 8 decimal places. An exact decimal.
+	Quantity decimal.Decimal `json:"quantity"`
+
+	// Symbol The symbol of the instrument.
+	Symbol string `json:"symbol"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+}
+
+// AssetListResponse defines model for AssetListResponse.
+type AssetListResponse struct {
+	// Code Example: 200
+	Code int     `json:"code"`
+	Data []Asset `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
+// AssetResponse defines model for AssetResponse.
+type AssetResponse struct {
+	// Code Example: 200
+	Code int `json:"code"`
+
+	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
+	// the shares held cost) and `marketValue` are in `currency`, the
+	// portfolio's; `price` and `averageCost` are in US dollars.
+	Data Asset `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
 
 // BankingAccount defines model for BankingAccount.
 type BankingAccount struct {
@@ -1303,6 +1516,62 @@ type CreatePortfolioRequest struct {
 	CustomerId Id `json:"customerId"`
 }
 
+// CreatePurchaseRequest defines model for CreatePurchaseRequest.
+type CreatePurchaseRequest struct {
+	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId Id `json:"customerId"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// IsRecurring Repeat the purchase on `schedule` (default false).
+	IsRecurring *bool `json:"isRecurring,omitempty"`
+
+	// PurchaseAmount The amount to invest, in `currency`, at most 2 decimal places. An exact decimal.
+	PurchaseAmount decimal.Decimal `json:"purchaseAmount"`
+
+	// Schedule How often a request executes: `ONCE` (the default) or, for a
+	// recurring request, every day, week, two weeks or month (a monthly
+	// plan keeps its day of the month, or the month's last day).
+	//
+	//
+	// Example: WEEKLY
+	Schedule *RequestSchedule `json:"schedule,omitempty"`
+}
+
+// CreateSellRequest Exactly one of `sellAmount` and `sellPercentage`.
+type CreateSellRequest struct {
+	// AssetId A unique identifier.
+	//
+	// Example: 123456
+	AssetId Id `json:"assetId"`
+
+	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId Id `json:"customerId"`
+
+	// SellAmount The amount to sell, in `currency`, at most 2 decimal places. An exact decimal.
+	SellAmount *decimal.Decimal `json:"sellAmount,omitempty"`
+
+	// SellPercentage The percent of the shares held to sell, in (0, 100]; 100 sells every share. An exact decimal.
+	SellPercentage *decimal.Decimal `json:"sellPercentage,omitempty"`
+}
+
 // Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
 //
 // Example: USD
@@ -1404,10 +1673,112 @@ type FieldError struct {
 // FieldErrorIn Where the field is.
 type FieldErrorIn string
 
+// ForceRequestOutcomeRequest defines model for ForceRequestOutcomeRequest.
+type ForceRequestOutcomeRequest struct {
+	// ErrorReason Why it failed; required with `ERROR`.
+	ErrorReason *string `json:"errorReason,omitempty"`
+
+	// Status The outcome to force.
+	Status ForceRequestOutcomeRequestStatus `json:"status"`
+}
+
+// ForceRequestOutcomeRequestStatus The outcome to force.
+type ForceRequestOutcomeRequestStatus string
+
 // Id A unique identifier.
 //
 // Example: 123456
 type Id = int64
+
+// Instrument defines model for Instrument.
+type Instrument struct {
+	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// FractionalEnabled Whether it can be bought in fractions of a share (to 8 decimal places); if not, in whole shares only.
+	FractionalEnabled bool `json:"fractionalEnabled"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// InvestmentId A unique identifier.
+	//
+	// Example: 123456
+	InvestmentId Id `json:"investmentId"`
+
+	// InvestmentType The bucket of financial products an account trades:
+	// `INTERNATIONAL_STOCKS` international equities and stocks;
+	// `COMMODITY` raw materials and basic resources (gold, mining, agricultural products);
+	// `BONDS` bonds; `LOCAL_STOCKS` local equities and stocks;
+	// `FOREIGN_EXCHANGE` fiat currencies; `CRYPTO` crypto currencies.
+	//
+	//
+	// Example: INTERNATIONAL_STOCKS
+	InvestmentType InvestmentType `json:"investmentType"`
+
+	// IsAvailable Whether the instrument can be traded now.
+	IsAvailable bool `json:"isAvailable"`
+
+	// IsSandboxPrice Whether `price` was set with the sandbox controls.
+	IsSandboxPrice bool `json:"isSandboxPrice"`
+
+	// MinimumAmount The smallest purchase, in US dollars. An exact decimal.
+	MinimumAmount decimal.Decimal `json:"minimumAmount"`
+
+	// Name The instrument's name.
+	Name string `json:"name"`
+
+	// Price The current price of one share, in US dollars. An exact decimal.
+	Price decimal.Decimal `json:"price"`
+
+	// Symbol The ticker symbol.
+	Symbol string `json:"symbol"`
+
+	// ValueChangeOverTime The price change, in percent, over the last day, week, month (30 days) and year (365 days).
+	ValueChangeOverTime InstrumentValueChange `json:"valueChangeOverTime"`
+}
+
+// InstrumentListResponse defines model for InstrumentListResponse.
+type InstrumentListResponse struct {
+	// Code Example: 200
+	Code int          `json:"code"`
+	Data []Instrument `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
+// InstrumentResponse defines model for InstrumentResponse.
+type InstrumentResponse struct {
+	// Code Example: 200
+	Code int        `json:"code"`
+	Data Instrument `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// InstrumentValueChange The price change, in percent, over the last day, week, month (30 days) and year (365 days).
+type InstrumentValueChange struct {
+	// Day Percent change over the last day.
+	Day decimal.Decimal `json:"day"`
+
+	// Month Percent change over the last 30 days.
+	Month decimal.Decimal `json:"month"`
+
+	// Week Percent change over the last 7 days.
+	Week decimal.Decimal `json:"week"`
+
+	// Year Percent change over the last 365 days.
+	Year decimal.Decimal `json:"year"`
+}
 
 // Investment defines model for Investment.
 type Investment struct {
@@ -1454,6 +1825,130 @@ type InvestmentListResponse struct {
 
 	// Meta Pagination of a list.
 	Meta Meta `json:"meta"`
+}
+
+// InvestmentRequest A purchase or a sell. Purchases carry `instrumentId` and
+// `purchaseAmount`; sells `assetId` and one of `sellAmount` and
+// `sellPercentage`. Amounts are in `currency`.
+type InvestmentRequest struct {
+	// AccountId A unique identifier.
+	//
+	// Example: 123456
+	AccountId Id `json:"accountId"`
+
+	// AssetId A unique identifier.
+	//
+	// Example: 123456
+	AssetId *Id `json:"assetId,omitempty"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId Id `json:"customerId"`
+
+	// ErrorReason Why the request is in `ERROR`.
+	ErrorReason *string `json:"errorReason,omitempty"`
+
+	// ExecutionCount How many times the request has executed (cycles, for a recurring request).
+	ExecutionCount int32 `json:"executionCount"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// IsRecurring Whether the request repeats on its `schedule`.
+	IsRecurring bool `json:"isRecurring"`
+
+	// NextExecutionAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	NextExecutionAt *UnixTime `json:"nextExecutionAt,omitempty"`
+
+	// PortfolioId A unique identifier.
+	//
+	// Example: 123456
+	PortfolioId Id `json:"portfolioId"`
+
+	// PurchaseAmount The amount to invest, in `currency` (each cycle, for a recurring purchase). An exact decimal.
+	PurchaseAmount *decimal.Decimal `json:"purchaseAmount,omitempty"`
+
+	// RequestId A unique identifier.
+	//
+	// Example: 123456
+	RequestId Id `json:"requestId"`
+
+	// RequestType `PURCHASE` buys an instrument; `SELL` sells from a holding.
+	//
+	// Example: PURCHASE
+	RequestType RequestType `json:"requestType"`
+
+	// Schedule How often a request executes: `ONCE` (the default) or, for a
+	// recurring request, every day, week, two weeks or month (a monthly
+	// plan keeps its day of the month, or the month's last day).
+	//
+	//
+	// Example: WEEKLY
+	Schedule RequestSchedule `json:"schedule"`
+
+	// SellAmount The amount to sell, in `currency`. An exact decimal.
+	SellAmount *decimal.Decimal `json:"sellAmount,omitempty"`
+
+	// SellPercentage The percent of the holding to sell. An exact decimal.
+	SellPercentage *decimal.Decimal `json:"sellPercentage,omitempty"`
+
+	// Status `PENDING` in progress (a recurring request stays `PENDING` until
+	// canceled); `COMPLETED` executed; `CANCELED` canceled before it
+	// executed; `ERROR` could not execute (see `errorReason`).
+	//
+	//
+	// Example: PENDING
+	Status RequestStatus `json:"status"`
+
+	// Symbol The symbol of the instrument.
+	Symbol string `json:"symbol"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+}
+
+// InvestmentRequestListResponse defines model for InvestmentRequestListResponse.
+type InvestmentRequestListResponse struct {
+	// Code Example: 200
+	Code int                 `json:"code"`
+	Data []InvestmentRequest `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
+// InvestmentRequestResponse defines model for InvestmentRequestResponse.
+type InvestmentRequestResponse struct {
+	// Code Example: 200
+	Code int `json:"code"`
+
+	// Data A purchase or a sell. Purchases carry `instrumentId` and
+	// `purchaseAmount`; sells `assetId` and one of `sellAmount` and
+	// `sellPercentage`. Amounts are in `currency`.
+	Data InvestmentRequest `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
 }
 
 // InvestmentResponse defines model for InvestmentResponse.
@@ -1630,6 +2125,55 @@ type Problem struct {
 // Example: crm-000417
 type ReferenceId = string
 
+// RequestSchedule How often a request executes: `ONCE` (the default) or, for a
+// recurring request, every day, week, two weeks or month (a monthly
+// plan keeps its day of the month, or the month's last day).
+//
+// Example: WEEKLY
+type RequestSchedule string
+
+// RequestStatus `PENDING` in progress (a recurring request stays `PENDING` until
+// canceled); `COMPLETED` executed; `CANCELED` canceled before it
+// executed; `ERROR` could not execute (see `errorReason`).
+//
+// Example: PENDING
+type RequestStatus string
+
+// RequestType `PURCHASE` buys an instrument; `SELL` sells from a holding.
+//
+// Example: PURCHASE
+type RequestType string
+
+// SandboxClock defines model for SandboxClock.
+type SandboxClock struct {
+	// Now A time in unix seconds.
+	//
+	// Example: 1732893484
+	Now UnixTime `json:"now"`
+
+	// OffsetSeconds How far the sandbox clock runs ahead of the real clock, in seconds.
+	OffsetSeconds int64 `json:"offsetSeconds"`
+
+	// ScheduledExecutions The recurring requests this move set running (0 when reading the clock).
+	ScheduledExecutions int32 `json:"scheduledExecutions"`
+}
+
+// SandboxClockResponse defines model for SandboxClockResponse.
+type SandboxClockResponse struct {
+	// Code Example: 200
+	Code int          `json:"code"`
+	Data SandboxClock `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// SetSandboxPriceRequest defines model for SetSandboxPriceRequest.
+type SetSandboxPriceRequest struct {
+	// Price The price of one share, in US dollars, at most 8 decimal places. An exact decimal.
+	Price decimal.Decimal `json:"price"`
+}
+
 // SortOrder Sort direction on `createdAt`.
 type SortOrder string
 
@@ -1654,7 +2198,7 @@ type Token struct {
 	// Scope The authorization scopes of the token.
 	Scope []TokenScope `json:"scope"`
 
-	// Token The short-lived access token (60 minutes). Send it as `Authorization: Bearer <token>`.
+	// Token "The short-lived access token (60 minutes). Send it as `Authorization: Bearer <token>`."
 	Token string `json:"token"`
 
 	// TokenId A unique identifier.
@@ -1709,6 +2253,119 @@ type TokenResponse struct {
 	// Message Example: Created
 	Message string `json:"message"`
 }
+
+// Transaction One execution of a request.
+type Transaction struct {
+	// AccountId A unique identifier.
+	//
+	// Example: 123456
+	AccountId Id `json:"accountId"`
+
+	// Amount What was invested (purchase) or paid out (sell), in `currency`; 0 on `ERROR`. An exact decimal.
+	Amount decimal.Decimal `json:"amount"`
+
+	// AssetId A unique identifier.
+	//
+	// Example: 123456
+	AssetId *Id `json:"assetId,omitempty"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId Id `json:"customerId"`
+
+	// Cycle The execution's number (1 for a one-time request; the cycle of a recurring one).
+	Cycle int32 `json:"cycle"`
+
+	// ErrorReason Why the execution failed.
+	ErrorReason *string `json:"errorReason,omitempty"`
+
+	// ExecutedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	ExecutedAt UnixTime `json:"executedAt"`
+
+	// FxRate The exchange rate applied: US dollars per unit of `currency`. An exact decimal.
+	FxRate decimal.Decimal `json:"fxRate"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// PortfolioId A unique identifier.
+	//
+	// Example: 123456
+	PortfolioId Id `json:"portfolioId"`
+
+	// Price The price of one share, in US dollars. An exact decimal.
+	Price decimal.Decimal `json:"price"`
+
+	// Quantity Shares bought or sold. An exact decimal.
+	Quantity decimal.Decimal `json:"quantity"`
+
+	// RequestId A unique identifier.
+	//
+	// Example: 123456
+	RequestId Id `json:"requestId"`
+
+	// Status The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
+	//
+	// Example: COMPLETED
+	Status TransactionStatus `json:"status"`
+
+	// Symbol The symbol of the instrument.
+	Symbol string `json:"symbol"`
+
+	// TransactionId A unique identifier.
+	//
+	// Example: 123456
+	TransactionId Id `json:"transactionId"`
+
+	// TransactionType `PURCHASE` buys an instrument; `SELL` sells from a holding.
+	//
+	// Example: PURCHASE
+	TransactionType RequestType `json:"transactionType"`
+
+	// UninvestedAmount What a whole-share purchase could not spend, in US dollars. An exact decimal.
+	UninvestedAmount decimal.Decimal `json:"uninvestedAmount"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// Value `quantity` × `price`, in US dollars, to the cent. An exact decimal.
+	Value decimal.Decimal `json:"value"`
+}
+
+// TransactionListResponse defines model for TransactionListResponse.
+type TransactionListResponse struct {
+	// Code Example: 200
+	Code int           `json:"code"`
+	Data []Transaction `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
+// TransactionStatus The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
+//
+// Example: COMPLETED
+type TransactionStatus string
 
 // UnixTime A time in unix seconds.
 //
@@ -1783,6 +2440,17 @@ type UpdatePortfolioRequest struct {
 	//
 	// Example: ACTIVE
 	Status *PortfolioStatus `json:"status,omitempty"`
+}
+
+// UpdateRequestRequest defines model for UpdateRequestRequest.
+type UpdateRequestRequest struct {
+	// RequestId A unique identifier.
+	//
+	// Example: 123456
+	RequestId Id `json:"requestId"`
+
+	// ShouldCancelRequest `true` cancels the request (the only change a request takes).
+	ShouldCancelRequest bool `json:"shouldCancelRequest"`
 }
 
 // WalletAccount A customer's wallet account. `activated`, `registered` and `blocked`
@@ -2226,6 +2894,11 @@ type Limit = int32
 // Page defines model for Page.
 type Page = int32
 
+// RequestIdPath A unique identifier.
+//
+// Example: 123456
+type RequestIdPath = Id
+
 // Signature defines model for Signature.
 type Signature = string
 
@@ -2234,6 +2907,9 @@ type SignatureInput = string
 
 // Sort Sort direction on `createdAt`.
 type Sort = SortOrder
+
+// SymbolPath defines model for SymbolPath.
+type SymbolPath = string
 
 // WalletCounterpartyGuid defines model for WalletCounterpartyGuid.
 type WalletCounterpartyGuid = openapi_types.UUID
@@ -2603,6 +3279,66 @@ type GetAccountParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// ListAssetsParams defines parameters for ListAssets.
+type ListAssetsParams struct {
+	// CustomerId Only items of this customer.
+	CustomerId *CustomerIdQueryOptional `form:"customerId,omitempty" json:"customerId,omitempty"`
+
+	// AccountId Only the holdings of this account.
+	AccountId *Id `form:"accountId,omitempty" json:"accountId,omitempty"`
+
+	// PortfolioId Only the holdings of this portfolio.
+	PortfolioId *Id `form:"portfolioId,omitempty" json:"portfolioId,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetAssetParams defines parameters for GetAsset.
+type GetAssetParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // ListCustomersParams defines parameters for ListCustomers.
 type ListCustomersParams struct {
 	// Page The page to return, counting from 0.
@@ -2699,6 +3435,60 @@ type UpdateCustomerParams struct {
 
 // GetCustomerParams defines parameters for GetCustomer.
 type GetCustomerParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ListInstrumentsParams defines parameters for ListInstruments.
+type ListInstrumentsParams struct {
+	// InvestmentType Only instruments of this investment type.
+	InvestmentType *InvestmentType `form:"investmentType,omitempty" json:"investmentType,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetInstrumentParams defines parameters for GetInstrument.
+type GetInstrumentParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -2926,6 +3716,326 @@ type GetPortfolioParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// ListRequestsParams defines parameters for ListRequests.
+type ListRequestsParams struct {
+	// CustomerId Only items of this customer.
+	CustomerId *CustomerIdQueryOptional `form:"customerId,omitempty" json:"customerId,omitempty"`
+
+	// Status Only requests with this status.
+	Status *RequestStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// RequestType Only purchases or only sells.
+	RequestType *RequestType `form:"requestType,omitempty" json:"requestType,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// UpdateRequestParams defines parameters for UpdateRequest.
+type UpdateRequestParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreatePurchaseRequestParams defines parameters for CreatePurchaseRequest.
+type CreatePurchaseRequestParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateSellRequestParams defines parameters for CreateSellRequest.
+type CreateSellRequestParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetRequestParams defines parameters for GetRequest.
+type GetRequestParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetSandboxClockParams defines parameters for GetSandboxClock.
+type GetSandboxClockParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// AdvanceSandboxClockParams defines parameters for AdvanceSandboxClock.
+type AdvanceSandboxClockParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
+type ClearSandboxPriceParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// SetSandboxPriceParams defines parameters for SetSandboxPrice.
+type SetSandboxPriceParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ForceRequestOutcomeParams defines parameters for ForceRequestOutcome.
+type ForceRequestOutcomeParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ListTransactionsParams defines parameters for ListTransactions.
+type ListTransactionsParams struct {
+	// CustomerId Only items of this customer.
+	CustomerId *CustomerIdQueryOptional `form:"customerId,omitempty" json:"customerId,omitempty"`
+
+	// RequestId Only the executions of this request.
+	RequestId *Id `form:"requestId,omitempty" json:"requestId,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // CreateBankingApplicationJSONRequestBody defines body for CreateBankingApplication for application/json ContentType.
 type CreateBankingApplicationJSONRequestBody = BankingApplicationCreate
 
@@ -2982,6 +4092,24 @@ type CreatePortfolioJSONRequestBody = CreatePortfolioRequest
 
 // UpdatePortfolioJSONRequestBody defines body for UpdatePortfolio for application/json ContentType.
 type UpdatePortfolioJSONRequestBody = UpdatePortfolioRequest
+
+// UpdateRequestJSONRequestBody defines body for UpdateRequest for application/json ContentType.
+type UpdateRequestJSONRequestBody = UpdateRequestRequest
+
+// CreatePurchaseRequestJSONRequestBody defines body for CreatePurchaseRequest for application/json ContentType.
+type CreatePurchaseRequestJSONRequestBody = CreatePurchaseRequest
+
+// CreateSellRequestJSONRequestBody defines body for CreateSellRequest for application/json ContentType.
+type CreateSellRequestJSONRequestBody = CreateSellRequest
+
+// AdvanceSandboxClockJSONRequestBody defines body for AdvanceSandboxClock for application/json ContentType.
+type AdvanceSandboxClockJSONRequestBody = AdvanceSandboxClockRequest
+
+// SetSandboxPriceJSONRequestBody defines body for SetSandboxPrice for application/json ContentType.
+type SetSandboxPriceJSONRequestBody = SetSandboxPriceRequest
+
+// ForceRequestOutcomeJSONRequestBody defines body for ForceRequestOutcome for application/json ContentType.
+type ForceRequestOutcomeJSONRequestBody = ForceRequestOutcomeRequest
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -3066,6 +4194,12 @@ type ServerInterface interface {
 	// GetAccount Get an account
 	// (GET /v1/accounts/{accountId})
 	GetAccount(ctx echo.Context, accountId Id, params GetAccountParams) error
+	// ListAssets List assets
+	// (GET /v1/assets)
+	ListAssets(ctx echo.Context, params ListAssetsParams) error
+	// GetAsset Get an asset
+	// (GET /v1/assets/{assetId})
+	GetAsset(ctx echo.Context, assetId Id, params GetAssetParams) error
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx echo.Context, params ListCustomersParams) error
@@ -3078,6 +4212,12 @@ type ServerInterface interface {
 	// GetCustomer Get a customer
 	// (GET /v1/customers/{customerId})
 	GetCustomer(ctx echo.Context, customerId CustomerIdPath, params GetCustomerParams) error
+	// ListInstruments List instruments
+	// (GET /v1/instruments)
+	ListInstruments(ctx echo.Context, params ListInstrumentsParams) error
+	// GetInstrument Get an instrument
+	// (GET /v1/instruments/{symbol})
+	GetInstrument(ctx echo.Context, symbol SymbolPath, params GetInstrumentParams) error
 	// ListInvestments List investment types
 	// (GET /v1/investments)
 	ListInvestments(ctx echo.Context, params ListInvestmentsParams) error
@@ -3102,6 +4242,39 @@ type ServerInterface interface {
 	// GetPortfolio Get a portfolio
 	// (GET /v1/portfolio/{portfolioId})
 	GetPortfolio(ctx echo.Context, portfolioId Id, params GetPortfolioParams) error
+	// ListRequests List requests
+	// (GET /v1/requests)
+	ListRequests(ctx echo.Context, params ListRequestsParams) error
+	// UpdateRequest Cancel a request
+	// (PUT /v1/requests)
+	UpdateRequest(ctx echo.Context, params UpdateRequestParams) error
+	// CreatePurchaseRequest Create a purchase request
+	// (POST /v1/requests/purchase)
+	CreatePurchaseRequest(ctx echo.Context, params CreatePurchaseRequestParams) error
+	// CreateSellRequest Create a sell request
+	// (POST /v1/requests/sell)
+	CreateSellRequest(ctx echo.Context, params CreateSellRequestParams) error
+	// GetRequest Get a request
+	// (GET /v1/requests/{requestId})
+	GetRequest(ctx echo.Context, requestId RequestIdPath, params GetRequestParams) error
+	// GetSandboxClock Get the sandbox clock
+	// (GET /v1/sandbox/clock)
+	GetSandboxClock(ctx echo.Context, params GetSandboxClockParams) error
+	// AdvanceSandboxClock Advance the sandbox clock
+	// (POST /v1/sandbox/clock/advance)
+	AdvanceSandboxClock(ctx echo.Context, params AdvanceSandboxClockParams) error
+	// ClearSandboxPrice Clear an instrument's price
+	// (DELETE /v1/sandbox/instruments/{symbol}/price)
+	ClearSandboxPrice(ctx echo.Context, symbol SymbolPath, params ClearSandboxPriceParams) error
+	// SetSandboxPrice Set an instrument's price
+	// (PUT /v1/sandbox/instruments/{symbol}/price)
+	SetSandboxPrice(ctx echo.Context, symbol SymbolPath, params SetSandboxPriceParams) error
+	// ForceRequestOutcome Force a request's outcome
+	// (POST /v1/sandbox/requests/{requestId}/outcome)
+	ForceRequestOutcome(ctx echo.Context, requestId RequestIdPath, params ForceRequestOutcomeParams) error
+	// ListTransactions List transactions
+	// (GET /v1/transactions)
+	ListTransactions(ctx echo.Context, params ListTransactionsParams) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -4043,6 +5216,172 @@ func (w *ServerInterfaceWrapper) GetAccount(ctx echo.Context) error {
 	return err
 }
 
+// ListAssets converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAssets(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAssetsParams
+	// ------------- Optional query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Optional query parameter "accountId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "accountId", ctx.QueryParams(), &params.AccountId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter accountId: %s", err))
+	}
+
+	// ------------- Optional query parameter "portfolioId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "portfolioId", ctx.QueryParams(), &params.PortfolioId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter portfolioId: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAssets(ctx, params)
+	return err
+}
+
+// GetAsset converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAsset(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "assetId" -------------
+	var assetId Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "assetId", ctx.Param("assetId"), &assetId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter assetId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetAssetParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetAsset(ctx, assetId, params)
+	return err
+}
+
 // ListCustomers converts echo context to params.
 func (w *ServerInterfaceWrapper) ListCustomers(ctx echo.Context) error {
 	var err error
@@ -4351,6 +5690,158 @@ func (w *ServerInterfaceWrapper) GetCustomer(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetCustomer(ctx, customerId, params)
+	return err
+}
+
+// ListInstruments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInstruments(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListInstrumentsParams
+	// ------------- Optional query parameter "investmentType" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "investmentType", ctx.QueryParams(), &params.InvestmentType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter investmentType: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInstruments(ctx, params)
+	return err
+}
+
+// GetInstrument converts echo context to params.
+func (w *ServerInterfaceWrapper) GetInstrument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "symbol" -------------
+	var symbol SymbolPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "symbol", ctx.Param("symbol"), &symbol, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter symbol: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetInstrumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetInstrument(ctx, symbol, params)
 	return err
 }
 
@@ -4927,6 +6418,877 @@ func (w *ServerInterfaceWrapper) GetPortfolio(ctx echo.Context) error {
 	return err
 }
 
+// ListRequests converts echo context to params.
+func (w *ServerInterfaceWrapper) ListRequests(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRequestsParams
+	// ------------- Optional query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "requestType" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "requestType", ctx.QueryParams(), &params.RequestType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter requestType: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListRequests(ctx, params)
+	return err
+}
+
+// UpdateRequest converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateRequest(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateRequestParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateRequest(ctx, params)
+	return err
+}
+
+// CreatePurchaseRequest converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePurchaseRequestParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePurchaseRequest(ctx, params)
+	return err
+}
+
+// CreateSellRequest converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateSellRequestParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSellRequest(ctx, params)
+	return err
+}
+
+// GetRequest converts echo context to params.
+func (w *ServerInterfaceWrapper) GetRequest(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "requestId" -------------
+	var requestId RequestIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "requestId", ctx.Param("requestId"), &requestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter requestId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetRequestParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetRequest(ctx, requestId, params)
+	return err
+}
+
+// GetSandboxClock converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSandboxClock(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetSandboxClockParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSandboxClock(ctx, params)
+	return err
+}
+
+// AdvanceSandboxClock converts echo context to params.
+func (w *ServerInterfaceWrapper) AdvanceSandboxClock(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AdvanceSandboxClockParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AdvanceSandboxClock(ctx, params)
+	return err
+}
+
+// ClearSandboxPrice converts echo context to params.
+func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "symbol" -------------
+	var symbol SymbolPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "symbol", ctx.Param("symbol"), &symbol, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter symbol: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClearSandboxPriceParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ClearSandboxPrice(ctx, symbol, params)
+	return err
+}
+
+// SetSandboxPrice converts echo context to params.
+func (w *ServerInterfaceWrapper) SetSandboxPrice(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "symbol" -------------
+	var symbol SymbolPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "symbol", ctx.Param("symbol"), &symbol, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter symbol: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SetSandboxPriceParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SetSandboxPrice(ctx, symbol, params)
+	return err
+}
+
+// ForceRequestOutcome converts echo context to params.
+func (w *ServerInterfaceWrapper) ForceRequestOutcome(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "requestId" -------------
+	var requestId RequestIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "requestId", ctx.Param("requestId"), &requestId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter requestId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ForceRequestOutcomeParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ForceRequestOutcome(ctx, requestId, params)
+	return err
+}
+
+// ListTransactions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListTransactions(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTransactionsParams
+	// ------------- Optional query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Optional query parameter "requestId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "requestId", ctx.QueryParams(), &params.RequestId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter requestId: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListTransactions(ctx, params)
+	return err
+}
+
 // This is a simple interface which specifies echo.Route addition functions which
 // are present on both echo.Echo and echo.Group, since we want to allow using
 // either of them for path registration
@@ -5001,10 +7363,14 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/accounts", wrapper.CreateAccount, options.OperationMiddlewares["createAccount"]...)
 	router.PUT(options.BaseURL+"/v1/accounts", wrapper.UpdateAccount, options.OperationMiddlewares["updateAccount"]...)
 	router.GET(options.BaseURL+"/v1/accounts/:accountId", wrapper.GetAccount, options.OperationMiddlewares["getAccount"]...)
+	router.GET(options.BaseURL+"/v1/assets", wrapper.ListAssets, options.OperationMiddlewares["listAssets"]...)
+	router.GET(options.BaseURL+"/v1/assets/:assetId", wrapper.GetAsset, options.OperationMiddlewares["getAsset"]...)
 	router.GET(options.BaseURL+"/v1/customers", wrapper.ListCustomers, options.OperationMiddlewares["listCustomers"]...)
 	router.POST(options.BaseURL+"/v1/customers", wrapper.CreateCustomer, options.OperationMiddlewares["createCustomer"]...)
 	router.PUT(options.BaseURL+"/v1/customers", wrapper.UpdateCustomer, options.OperationMiddlewares["updateCustomer"]...)
 	router.GET(options.BaseURL+"/v1/customers/:customerId", wrapper.GetCustomer, options.OperationMiddlewares["getCustomer"]...)
+	router.GET(options.BaseURL+"/v1/instruments", wrapper.ListInstruments, options.OperationMiddlewares["listInstruments"]...)
+	router.GET(options.BaseURL+"/v1/instruments/:symbol", wrapper.GetInstrument, options.OperationMiddlewares["getInstrument"]...)
 	router.GET(options.BaseURL+"/v1/investments", wrapper.ListInvestments, options.OperationMiddlewares["listInvestments"]...)
 	router.GET(options.BaseURL+"/v1/investments/:investmentId", wrapper.GetInvestment, options.OperationMiddlewares["getInvestment"]...)
 	router.POST(options.BaseURL+"/v1/oauth/revoke", wrapper.RevokeToken, options.OperationMiddlewares["revokeToken"]...)
@@ -5013,6 +7379,17 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/portfolio", wrapper.CreatePortfolio, options.OperationMiddlewares["createPortfolio"]...)
 	router.PUT(options.BaseURL+"/v1/portfolio", wrapper.UpdatePortfolio, options.OperationMiddlewares["updatePortfolio"]...)
 	router.GET(options.BaseURL+"/v1/portfolio/:portfolioId", wrapper.GetPortfolio, options.OperationMiddlewares["getPortfolio"]...)
+	router.GET(options.BaseURL+"/v1/requests", wrapper.ListRequests, options.OperationMiddlewares["listRequests"]...)
+	router.PUT(options.BaseURL+"/v1/requests", wrapper.UpdateRequest, options.OperationMiddlewares["updateRequest"]...)
+	router.POST(options.BaseURL+"/v1/requests/purchase", wrapper.CreatePurchaseRequest, options.OperationMiddlewares["createPurchaseRequest"]...)
+	router.POST(options.BaseURL+"/v1/requests/sell", wrapper.CreateSellRequest, options.OperationMiddlewares["createSellRequest"]...)
+	router.GET(options.BaseURL+"/v1/requests/:requestId", wrapper.GetRequest, options.OperationMiddlewares["getRequest"]...)
+	router.GET(options.BaseURL+"/v1/sandbox/clock", wrapper.GetSandboxClock, options.OperationMiddlewares["getSandboxClock"]...)
+	router.POST(options.BaseURL+"/v1/sandbox/clock/advance", wrapper.AdvanceSandboxClock, options.OperationMiddlewares["advanceSandboxClock"]...)
+	router.DELETE(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.ClearSandboxPrice, options.OperationMiddlewares["clearSandboxPrice"]...)
+	router.PUT(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.SetSandboxPrice, options.OperationMiddlewares["setSandboxPrice"]...)
+	router.POST(options.BaseURL+"/v1/sandbox/requests/:requestId/outcome", wrapper.ForceRequestOutcome, options.OperationMiddlewares["forceRequestOutcome"]...)
+	router.GET(options.BaseURL+"/v1/transactions", wrapper.ListTransactions, options.OperationMiddlewares["listTransactions"]...)
 
 }
 
@@ -7917,6 +10294,163 @@ func (response GetAccount500JSONResponse) VisitGetAccountResponse(w http.Respons
 	return err
 }
 
+type ListAssetsRequestObject struct {
+	Params ListAssetsParams
+}
+
+type ListAssetsResponseObject interface {
+	VisitListAssetsResponse(w http.ResponseWriter) error
+}
+
+type ListAssets200JSONResponse AssetListResponse
+
+func (response ListAssets200JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAssets400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListAssets400JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAssets401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListAssets401JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAssets404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListAssets404JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAssets500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListAssets500JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAssetRequestObject struct {
+	AssetId Id `json:"assetId"`
+	Params  GetAssetParams
+}
+
+type GetAssetResponseObject interface {
+	VisitGetAssetResponse(w http.ResponseWriter) error
+}
+
+type GetAsset200JSONResponse AssetResponse
+
+func (response GetAsset200JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAsset400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetAsset400JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAsset401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetAsset401JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAsset404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetAsset404JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAsset500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetAsset500JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCustomersRequestObject struct {
 	Params ListCustomersParams
 }
@@ -8329,6 +10863,149 @@ func (response GetCustomer404JSONResponse) VisitGetCustomerResponse(w http.Respo
 type GetCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetCustomer500JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstrumentsRequestObject struct {
+	Params ListInstrumentsParams
+}
+
+type ListInstrumentsResponseObject interface {
+	VisitListInstrumentsResponse(w http.ResponseWriter) error
+}
+
+type ListInstruments200JSONResponse InstrumentListResponse
+
+func (response ListInstruments200JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstruments400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListInstruments400JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstruments401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListInstruments401JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstruments500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListInstruments500JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrumentRequestObject struct {
+	Symbol SymbolPath `json:"symbol"`
+	Params GetInstrumentParams
+}
+
+type GetInstrumentResponseObject interface {
+	VisitGetInstrumentResponse(w http.ResponseWriter) error
+}
+
+type GetInstrument200JSONResponse InstrumentResponse
+
+func (response GetInstrument200JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrument400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetInstrument400JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrument401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetInstrument401JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrument404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetInstrument404JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrument500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetInstrument500JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -9102,6 +11779,1312 @@ func (response GetPortfolio500JSONResponse) VisitGetPortfolioResponse(w http.Res
 	return err
 }
 
+type ListRequestsRequestObject struct {
+	Params ListRequestsParams
+}
+
+type ListRequestsResponseObject interface {
+	VisitListRequestsResponse(w http.ResponseWriter) error
+}
+
+type ListRequests200JSONResponse InvestmentRequestListResponse
+
+func (response ListRequests200JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRequests400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListRequests400JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRequests401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListRequests401JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRequests404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListRequests404JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRequests500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListRequests500JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequestRequestObject struct {
+	Params UpdateRequestParams
+	Body   *UpdateRequestJSONRequestBody
+}
+
+type UpdateRequestResponseObject interface {
+	VisitUpdateRequestResponse(w http.ResponseWriter) error
+}
+
+type UpdateRequest200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateRequest200JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers UpdateRequest200ResponseHeaders
+}
+
+func (response UpdateRequest200JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateRequest400JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateRequest401JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateRequest404JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest409JSONResponse struct{ ConflictJSONResponse }
+
+func (response UpdateRequest409JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateRequest413JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response UpdateRequest415JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response UpdateRequest422JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response UpdateRequest500JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestRequestObject struct {
+	Params CreatePurchaseRequestParams
+	Body   *CreatePurchaseRequestJSONRequestBody
+}
+
+type CreatePurchaseRequestResponseObject interface {
+	VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error
+}
+
+type CreatePurchaseRequest201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreatePurchaseRequest201JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers CreatePurchaseRequest201ResponseHeaders
+}
+
+func (response CreatePurchaseRequest201JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreatePurchaseRequest400JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreatePurchaseRequest401JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreatePurchaseRequest404JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreatePurchaseRequest409JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreatePurchaseRequest413JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreatePurchaseRequest415JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreatePurchaseRequest422JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreatePurchaseRequest500JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestRequestObject struct {
+	Params CreateSellRequestParams
+	Body   *CreateSellRequestJSONRequestBody
+}
+
+type CreateSellRequestResponseObject interface {
+	VisitCreateSellRequestResponse(w http.ResponseWriter) error
+}
+
+type CreateSellRequest201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateSellRequest201JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers CreateSellRequest201ResponseHeaders
+}
+
+func (response CreateSellRequest201JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateSellRequest400JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateSellRequest401JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateSellRequest404JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateSellRequest409JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateSellRequest413JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateSellRequest415JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreateSellRequest422JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateSellRequest500JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequestRequestObject struct {
+	RequestId RequestIdPath `json:"requestId"`
+	Params    GetRequestParams
+}
+
+type GetRequestResponseObject interface {
+	VisitGetRequestResponse(w http.ResponseWriter) error
+}
+
+type GetRequest200JSONResponse InvestmentRequestResponse
+
+func (response GetRequest200JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequest400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetRequest400JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequest401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetRequest401JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequest404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetRequest404JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequest500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetRequest500JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClockRequestObject struct {
+	Params GetSandboxClockParams
+}
+
+type GetSandboxClockResponseObject interface {
+	VisitGetSandboxClockResponse(w http.ResponseWriter) error
+}
+
+type GetSandboxClock200JSONResponse SandboxClockResponse
+
+func (response GetSandboxClock200JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClock400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetSandboxClock400JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClock401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetSandboxClock401JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClock404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetSandboxClock404JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClock500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetSandboxClock500JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClockRequestObject struct {
+	Params AdvanceSandboxClockParams
+	Body   *AdvanceSandboxClockJSONRequestBody
+}
+
+type AdvanceSandboxClockResponseObject interface {
+	VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error
+}
+
+type AdvanceSandboxClock200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type AdvanceSandboxClock200JSONResponse struct {
+	Body    SandboxClockResponse
+	Headers AdvanceSandboxClock200ResponseHeaders
+}
+
+func (response AdvanceSandboxClock200JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AdvanceSandboxClock400JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AdvanceSandboxClock401JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AdvanceSandboxClock404JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock409JSONResponse struct{ ConflictJSONResponse }
+
+func (response AdvanceSandboxClock409JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response AdvanceSandboxClock413JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response AdvanceSandboxClock415JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response AdvanceSandboxClock422JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response AdvanceSandboxClock500JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearSandboxPriceRequestObject struct {
+	Symbol SymbolPath `json:"symbol"`
+	Params ClearSandboxPriceParams
+}
+
+type ClearSandboxPriceResponseObject interface {
+	VisitClearSandboxPriceResponse(w http.ResponseWriter) error
+}
+
+type ClearSandboxPrice204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type ClearSandboxPrice204Response struct {
+	Headers ClearSandboxPrice204ResponseHeaders
+}
+
+func (response ClearSandboxPrice204Response) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type ClearSandboxPrice400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ClearSandboxPrice400JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearSandboxPrice401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ClearSandboxPrice401JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearSandboxPrice404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ClearSandboxPrice404JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearSandboxPrice409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ClearSandboxPrice409JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearSandboxPrice422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response ClearSandboxPrice422JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearSandboxPrice500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ClearSandboxPrice500JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPriceRequestObject struct {
+	Symbol SymbolPath `json:"symbol"`
+	Params SetSandboxPriceParams
+	Body   *SetSandboxPriceJSONRequestBody
+}
+
+type SetSandboxPriceResponseObject interface {
+	VisitSetSandboxPriceResponse(w http.ResponseWriter) error
+}
+
+type SetSandboxPrice200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type SetSandboxPrice200JSONResponse struct {
+	Body    InstrumentResponse
+	Headers SetSandboxPrice200ResponseHeaders
+}
+
+func (response SetSandboxPrice200JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response SetSandboxPrice400JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response SetSandboxPrice401JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response SetSandboxPrice404JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice409JSONResponse struct{ ConflictJSONResponse }
+
+func (response SetSandboxPrice409JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response SetSandboxPrice413JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response SetSandboxPrice415JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response SetSandboxPrice422JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response SetSandboxPrice500JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcomeRequestObject struct {
+	RequestId RequestIdPath `json:"requestId"`
+	Params    ForceRequestOutcomeParams
+	Body      *ForceRequestOutcomeJSONRequestBody
+}
+
+type ForceRequestOutcomeResponseObject interface {
+	VisitForceRequestOutcomeResponse(w http.ResponseWriter) error
+}
+
+type ForceRequestOutcome200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type ForceRequestOutcome200JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers ForceRequestOutcome200ResponseHeaders
+}
+
+func (response ForceRequestOutcome200JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ForceRequestOutcome400JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ForceRequestOutcome401JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ForceRequestOutcome404JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ForceRequestOutcome409JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ForceRequestOutcome413JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response ForceRequestOutcome415JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response ForceRequestOutcome422JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ForceRequestOutcome500JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactionsRequestObject struct {
+	Params ListTransactionsParams
+}
+
+type ListTransactionsResponseObject interface {
+	VisitListTransactionsResponse(w http.ResponseWriter) error
+}
+
+type ListTransactions200JSONResponse TransactionListResponse
+
+func (response ListTransactions200JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactions400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListTransactions400JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactions401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListTransactions401JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactions404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListTransactions404JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactions500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListTransactions500JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// ListBankingApplications Retrieve applications
@@ -9185,6 +13168,12 @@ type StrictServerInterface interface {
 	// GetAccount Get an account
 	// (GET /v1/accounts/{accountId})
 	GetAccount(ctx context.Context, request GetAccountRequestObject) (GetAccountResponseObject, error)
+	// ListAssets List assets
+	// (GET /v1/assets)
+	ListAssets(ctx context.Context, request ListAssetsRequestObject) (ListAssetsResponseObject, error)
+	// GetAsset Get an asset
+	// (GET /v1/assets/{assetId})
+	GetAsset(ctx context.Context, request GetAssetRequestObject) (GetAssetResponseObject, error)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx context.Context, request ListCustomersRequestObject) (ListCustomersResponseObject, error)
@@ -9197,6 +13186,12 @@ type StrictServerInterface interface {
 	// GetCustomer Get a customer
 	// (GET /v1/customers/{customerId})
 	GetCustomer(ctx context.Context, request GetCustomerRequestObject) (GetCustomerResponseObject, error)
+	// ListInstruments List instruments
+	// (GET /v1/instruments)
+	ListInstruments(ctx context.Context, request ListInstrumentsRequestObject) (ListInstrumentsResponseObject, error)
+	// GetInstrument Get an instrument
+	// (GET /v1/instruments/{symbol})
+	GetInstrument(ctx context.Context, request GetInstrumentRequestObject) (GetInstrumentResponseObject, error)
 	// ListInvestments List investment types
 	// (GET /v1/investments)
 	ListInvestments(ctx context.Context, request ListInvestmentsRequestObject) (ListInvestmentsResponseObject, error)
@@ -9221,6 +13216,39 @@ type StrictServerInterface interface {
 	// GetPortfolio Get a portfolio
 	// (GET /v1/portfolio/{portfolioId})
 	GetPortfolio(ctx context.Context, request GetPortfolioRequestObject) (GetPortfolioResponseObject, error)
+	// ListRequests List requests
+	// (GET /v1/requests)
+	ListRequests(ctx context.Context, request ListRequestsRequestObject) (ListRequestsResponseObject, error)
+	// UpdateRequest Cancel a request
+	// (PUT /v1/requests)
+	UpdateRequest(ctx context.Context, request UpdateRequestRequestObject) (UpdateRequestResponseObject, error)
+	// CreatePurchaseRequest Create a purchase request
+	// (POST /v1/requests/purchase)
+	CreatePurchaseRequest(ctx context.Context, request CreatePurchaseRequestRequestObject) (CreatePurchaseRequestResponseObject, error)
+	// CreateSellRequest Create a sell request
+	// (POST /v1/requests/sell)
+	CreateSellRequest(ctx context.Context, request CreateSellRequestRequestObject) (CreateSellRequestResponseObject, error)
+	// GetRequest Get a request
+	// (GET /v1/requests/{requestId})
+	GetRequest(ctx context.Context, request GetRequestRequestObject) (GetRequestResponseObject, error)
+	// GetSandboxClock Get the sandbox clock
+	// (GET /v1/sandbox/clock)
+	GetSandboxClock(ctx context.Context, request GetSandboxClockRequestObject) (GetSandboxClockResponseObject, error)
+	// AdvanceSandboxClock Advance the sandbox clock
+	// (POST /v1/sandbox/clock/advance)
+	AdvanceSandboxClock(ctx context.Context, request AdvanceSandboxClockRequestObject) (AdvanceSandboxClockResponseObject, error)
+	// ClearSandboxPrice Clear an instrument's price
+	// (DELETE /v1/sandbox/instruments/{symbol}/price)
+	ClearSandboxPrice(ctx context.Context, request ClearSandboxPriceRequestObject) (ClearSandboxPriceResponseObject, error)
+	// SetSandboxPrice Set an instrument's price
+	// (PUT /v1/sandbox/instruments/{symbol}/price)
+	SetSandboxPrice(ctx context.Context, request SetSandboxPriceRequestObject) (SetSandboxPriceResponseObject, error)
+	// ForceRequestOutcome Force a request's outcome
+	// (POST /v1/sandbox/requests/{requestId}/outcome)
+	ForceRequestOutcome(ctx context.Context, request ForceRequestOutcomeRequestObject) (ForceRequestOutcomeResponseObject, error)
+	// ListTransactions List transactions
+	// (GET /v1/transactions)
+	ListTransactions(ctx context.Context, request ListTransactionsRequestObject) (ListTransactionsResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx echo.Context, request any) (any, error)
@@ -10215,6 +14243,57 @@ func (sh *strictHandler) GetAccount(ctx echo.Context, accountId Id, params GetAc
 	return nil
 }
 
+// ListAssets operation middleware
+func (sh *strictHandler) ListAssets(ctx echo.Context, params ListAssetsParams) error {
+	var request ListAssetsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAssets(ctx.Request().Context(), request.(ListAssetsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAssets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAssetsResponseObject); ok {
+		return validResponse.VisitListAssetsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetAsset operation middleware
+func (sh *strictHandler) GetAsset(ctx echo.Context, assetId Id, params GetAssetParams) error {
+	var request GetAssetRequestObject
+
+	request.AssetId = assetId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAsset(ctx.Request().Context(), request.(GetAssetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAsset")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAssetResponseObject); ok {
+		return validResponse.VisitGetAssetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListCustomers operation middleware
 func (sh *strictHandler) ListCustomers(ctx echo.Context, params ListCustomersParams) error {
 	var request ListCustomersRequestObject
@@ -10356,6 +14435,57 @@ func (sh *strictHandler) GetCustomer(ctx echo.Context, customerId CustomerIdPath
 		return err
 	} else if validResponse, ok := response.(GetCustomerResponseObject); ok {
 		return validResponse.VisitGetCustomerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListInstruments operation middleware
+func (sh *strictHandler) ListInstruments(ctx echo.Context, params ListInstrumentsParams) error {
+	var request ListInstrumentsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInstruments(ctx.Request().Context(), request.(ListInstrumentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInstruments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInstrumentsResponseObject); ok {
+		return validResponse.VisitListInstrumentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetInstrument operation middleware
+func (sh *strictHandler) GetInstrument(ctx echo.Context, symbol SymbolPath, params GetInstrumentParams) error {
+	var request GetInstrumentRequestObject
+
+	request.Symbol = symbol
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInstrument(ctx.Request().Context(), request.(GetInstrumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInstrument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetInstrumentResponseObject); ok {
+		return validResponse.VisitGetInstrumentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -10646,405 +14776,922 @@ func (sh *strictHandler) GetPortfolio(ctx echo.Context, portfolioId Id, params G
 	return nil
 }
 
+// ListRequests operation middleware
+func (sh *strictHandler) ListRequests(ctx echo.Context, params ListRequestsParams) error {
+	var request ListRequestsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRequests(ctx.Request().Context(), request.(ListRequestsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRequests")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListRequestsResponseObject); ok {
+		return validResponse.VisitListRequestsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateRequest operation middleware
+func (sh *strictHandler) UpdateRequest(ctx echo.Context, params UpdateRequestParams) error {
+	var request UpdateRequestRequestObject
+
+	request.Params = params
+
+	var body UpdateRequestJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateRequest(ctx.Request().Context(), request.(UpdateRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateRequest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateRequestResponseObject); ok {
+		return validResponse.VisitUpdateRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreatePurchaseRequest operation middleware
+func (sh *strictHandler) CreatePurchaseRequest(ctx echo.Context, params CreatePurchaseRequestParams) error {
+	var request CreatePurchaseRequestRequestObject
+
+	request.Params = params
+
+	var body CreatePurchaseRequestJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePurchaseRequest(ctx.Request().Context(), request.(CreatePurchaseRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePurchaseRequest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePurchaseRequestResponseObject); ok {
+		return validResponse.VisitCreatePurchaseRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSellRequest operation middleware
+func (sh *strictHandler) CreateSellRequest(ctx echo.Context, params CreateSellRequestParams) error {
+	var request CreateSellRequestRequestObject
+
+	request.Params = params
+
+	var body CreateSellRequestJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSellRequest(ctx.Request().Context(), request.(CreateSellRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSellRequest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSellRequestResponseObject); ok {
+		return validResponse.VisitCreateSellRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetRequest operation middleware
+func (sh *strictHandler) GetRequest(ctx echo.Context, requestId RequestIdPath, params GetRequestParams) error {
+	var request GetRequestRequestObject
+
+	request.RequestId = requestId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRequest(ctx.Request().Context(), request.(GetRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRequest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetRequestResponseObject); ok {
+		return validResponse.VisitGetRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSandboxClock operation middleware
+func (sh *strictHandler) GetSandboxClock(ctx echo.Context, params GetSandboxClockParams) error {
+	var request GetSandboxClockRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSandboxClock(ctx.Request().Context(), request.(GetSandboxClockRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSandboxClock")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSandboxClockResponseObject); ok {
+		return validResponse.VisitGetSandboxClockResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AdvanceSandboxClock operation middleware
+func (sh *strictHandler) AdvanceSandboxClock(ctx echo.Context, params AdvanceSandboxClockParams) error {
+	var request AdvanceSandboxClockRequestObject
+
+	request.Params = params
+
+	var body AdvanceSandboxClockJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AdvanceSandboxClock(ctx.Request().Context(), request.(AdvanceSandboxClockRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AdvanceSandboxClock")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AdvanceSandboxClockResponseObject); ok {
+		return validResponse.VisitAdvanceSandboxClockResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ClearSandboxPrice operation middleware
+func (sh *strictHandler) ClearSandboxPrice(ctx echo.Context, symbol SymbolPath, params ClearSandboxPriceParams) error {
+	var request ClearSandboxPriceRequestObject
+
+	request.Symbol = symbol
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ClearSandboxPrice(ctx.Request().Context(), request.(ClearSandboxPriceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ClearSandboxPrice")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ClearSandboxPriceResponseObject); ok {
+		return validResponse.VisitClearSandboxPriceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SetSandboxPrice operation middleware
+func (sh *strictHandler) SetSandboxPrice(ctx echo.Context, symbol SymbolPath, params SetSandboxPriceParams) error {
+	var request SetSandboxPriceRequestObject
+
+	request.Symbol = symbol
+	request.Params = params
+
+	var body SetSandboxPriceJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SetSandboxPrice(ctx.Request().Context(), request.(SetSandboxPriceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetSandboxPrice")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SetSandboxPriceResponseObject); ok {
+		return validResponse.VisitSetSandboxPriceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ForceRequestOutcome operation middleware
+func (sh *strictHandler) ForceRequestOutcome(ctx echo.Context, requestId RequestIdPath, params ForceRequestOutcomeParams) error {
+	var request ForceRequestOutcomeRequestObject
+
+	request.RequestId = requestId
+	request.Params = params
+
+	var body ForceRequestOutcomeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ForceRequestOutcome(ctx.Request().Context(), request.(ForceRequestOutcomeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ForceRequestOutcome")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ForceRequestOutcomeResponseObject); ok {
+		return validResponse.VisitForceRequestOutcomeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListTransactions operation middleware
+func (sh *strictHandler) ListTransactions(ctx echo.Context, params ListTransactionsParams) error {
+	var request ListTransactionsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTransactions(ctx.Request().Context(), request.(ListTransactionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTransactions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListTransactionsResponseObject); ok {
+		return validResponse.VisitListTransactionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P39dtrIti8M30q9nHVG7G6BAYM/8OixFzEkTbdtvAB3OmlyUCEVRm1RYqmEHTor7zh/PRfwXMS+sH0l",
-	"z6hZVVJJSCCwnU66s8dea8Xoa9asqvlVc/7mx4LlzeYeJTRghcbHwpRgm/jwz45NZnMvIDTokbmLl8Tm",
-	"v9qEWb4zDxyPFhoFM/AXxEQPU0JRMHUYchgKpgSxwPOJjXzC5h5lBAUewhQR7LsO8ZFP/r0gLEAPTjAV",
-	"t+MZQY76nrVEd2RZKhgFZk3JDPPPErqYFRq/Ffj3Cu+NQrCck0KjwALfobeFT58+GYU59vGMBJL6l5je",
-	"OfS2OZ+7joU5uR37GgfT1TEMpgTh6DbUafFPkw94Nnf5N/B8PqpPquMTq0JO8bFdI4eTglFw+LNz/kaj",
-	"QPGM3+nYBaPAB+f4nFmcVn0M//DJpNAo/K+DiOUH4io7SCO3wEclL5wvfOb5q8Rf41uHCrotuMUAhprz",
-	"8PcSJR+CkbhoIm8C1+c+uXe8BUNzfEvOkDdzAuQEaOL5cHni+CyAayU10n8viL+MhireF5uiGf5wQegt",
-	"Z3G9UjUKM4eqvyurE6aNjAXejPjrpseS96zMDb8wOj05PqrXDquV55qViESd8JZnLWaEBusIt+U9K4Tb",
-	"njU6tU+s4/ERrk9q5NCuWunkq1eMHj+OiGJ9HB1qO/eOvcDuupE44V0rY3GoParVj45PTjMmIHz0Ccag",
-	"U6uP4sKZOcEq6VeL2Zj4fNn7hC3cgHFR5JNg4dPYIKrl9HXuwmt1Gm0ywQs3EI9MPH+GAxhjcFgtGHwT",
-	"ODMuqirlMmwB+Ve4ARwakFviA+nnHuXiteXcEpZCe+/VOTqtH5aRDTeovUs+YCtAY89eovEyIMxAJpvi",
-	"Yr1S/aExXJTLh9YYM3JUg3+Thon2+OVq/WhIsWWReUBsFHjefgmdT4l1R2wQ3+Se+FwsMEKDM6SmCHmU",
-	"f8khTMl4MqSef4up8wdIlxcMMeeW4mDhEzT3XMdach1gqheYpSGNLZaQ1DfvWtf4F3pw/Ovtj7i5PJnP",
-	"vN+bd6/feL0P1ZtX59NXtUqzyu5//X6Ar2ffN8cPzduXb6jfcd667uL45dXVkmDX/uXivvfQng1+fPPr",
-	"/U8P5OGHHxpqEQpVFk2l5HZRsluf01XhtEkq3VDn3wtNMDk2oYEzcYgfW1aV6mGtfpS6K6xIqOy6JeQO",
-	"iGj9F1+8XaARu6tEd6m7RE5AZkysJYeFA8imekXwa2Q/hsxeOOS1Ev9h6jEiiQ485Dos2I3WR7G4E9km",
-	"P5PlKslNtBAL4o4s0R5GNzed1j6aEx/NFoFQw2gQKtaYWcQfMYaU+L7nM+RQy13YxDb4LpJWVGgmWVNM",
-	"bzkzkE/mnh8whCk3soR1NqRcfVdraOotfCZMrmWGrcW/CT8NqRnZeUVl6DUQ2HVnCCPLo9bC97kOsxfC",
-	"OCHoATsBU9bCkIpRcVpuScAQv6aGKIatvimowNQLppw1JJh6toH4vuBSRcg0TNkD8Rkya9WqWUKmxvri",
-	"z2RpcsbociwpYMqV08Pj6lGlSKqVo+JxvTYpnp6OcdGqVI7L9lHdtqsnWSLi12Lia2vXjWbwVOv1zQZP",
-	"horiDJJqA9FQXcltShEO7bBozZe311bwzFp1tVlfXeNbkk4/JzHSrAayvAUNHHqLJr43Q+UY9Rm081ek",
-	"k55KuKK0nEppX+mkdHJBs9aqFU137RG7Wq9XTveVmo2EAQrfVuzQ+SIYUi6FmIE8rjNhT4Wv4aoXeb64",
-	"xDeC1HclpOTdror0DN0Tn2uYVX29omOd28oPje6gvbz8/W2tVCo161eDq9Zl+1/Z2jHi2HrFGN4HrMgQ",
-	"3nz0xNZZyIWDNr7QVUN7ai72G0Nq/lPIBNNA5j8D7N+SoLjwHfiTSwkTYfcBL9kZMv8Jy8fkO+R1ewDv",
-	"b7Uv2oP22ZCaStUPlnPCH46rfv0XsWFNKZhAAvEXNBfB1PPl1JjwdvPX4rnr8Gc6tonIBy6B+Nf5/Afe",
-	"HaHIwq57JmY24csiwW0x9cLCMi2f4IDYJtqDt5MPc8cnzNxHDuXK5MOQMmJ51Ba841/xya3DAuCseUeW",
-	"TopxxSd+b1iIkT8soGHC+In9JFgQ+4nzDX7Qxiz/TghI+FXOmvh3NG3ib5Duhf0zoPiHYWG2LN6RZbEy",
-	"LJxJFvxQOT6snpwe1k5qZ5IN6qd6rbZxwYpNuWnZen7GYlUT0QxM5Pm2kL6c3UIC7wXc+B37MMPjJXK4",
-	"aqaRJrUdn1j8dftxp6jZP89wnRknJa/9wenucqpgFG+w65LgnAtX4s+xHyxfL5wUC0q/A72+STps5cpp",
-	"dXKIy8Ujq0KKx3YVF0/HFVI8nNRwfXxkHdsnJN2Vs7QXj24XG9y5UGovxJ2r0yIHJO20jMEoUzBzIJVi",
-	"dXxoFY/tGimeTOrl4hE+Hp9Yp3aZVDJCNco0fLpBfPXaXQyjO5kwkjGOJP2Bh9idM8+j3T3x2qfR75/4",
-	"fAn7Usb67J4wc/lflhBi/J9aWO/gd8bH8TGilN9pk0KjxnkjzO9C47ePhYlDXLvQKIBVe8XJl0PiyoGT",
-	"RhgDQ6gw97054VtsGN08LHC1PXMYg+XxXr//F+w6tgjWTbDjcju7guDLhU95BUJb3M55sDpBytjnFGCX",
-	"M5W78D58jaH78PNnyBQDNhGfH4YItqZwF9hsnAHCtVi4pFSIgiy5GD33vbFLZt+nMNwmAXbcQqOgCL1P",
-	"cgTtSY7sN7SQU8nGARl5k9HY8YNpA4nNh2yPMPoiQDMcWMK5EesIDQv8gWGhEJvY8OtbPK4WQxYtMMMs",
-	"wMGCyZUUOAHIppfYRopZ4RrGY28RNMYupnf5p/xaMPQzTLo+1+cenbiO9diZ1iPraZF0Tnbz+rrX/aXd",
-	"anDX1sIUUQ+5Hr0lvnR5zxALsB8gjCh5iAXr9667/QE60H5i+wV9Rk6jGQlH9Fmmw5JfY5r/Lh1pTh1R",
-	"ZoZPmLfwrdg+63AlS7ErNvvjJsCR7xLb6gz9e+EF2qKxUbnyU6v+68nV4b+EfSpiC3xNCG0jWVnXF7ci",
-	"EPWJzx0RQeiz8bXJTWLyYU4s7vTLgTiw5F3v9laPkWgD2zN/LcodyG32fZ3Dl/h3zz+HxfVI/rqYBSO+",
-	"oRoIqwiNN4EtZiBbTjTICgNx9hjI91zhIz5Q4rOpM4eQBppxksIF7wSIEsKt/1xrvoQguEdm2HENNJ96",
-	"lIAEx7btE8YUYVPiC2MjRSquENHYlghNXoZciQvIajVaQzd07nsWV45jl6A2DZxg+Zm2JgyPoYepJ/el",
-	"iuIy7r/hzFGXUkUoW3A5mpSfV17wyltQ+5HLK6QtftSFqBegCbxfl3a1iL1XXoBeyRueiadXnhi7EmHC",
-	"MXIY0gMbOk+u8dL1sD3wvAvuJT6REQFhQy4K+Dt9PoEUVcq1k/rxkTgh0VlUOYxYJIWDXHto4HlI0PVZ",
-	"VmEa2eBWCpEqYpxMZ98NxdKxJ49dVtJARWOCff5x7t42ECPURrHgQQO9FHeIkyW4TxwsGSpmIoIfEOgT",
-	"MuG+cuBxQg/gSmx9VvTtrw3mWRmujxHJE24LwhpcS0TWOnfswVwykAhDgBnlk3vvjtjxedAk13PbR9j1",
-	"CbaXaIoZqpbDE2UmDvpnHkTeY6J5hvnd96TwxQleh6EH4rpFaaSOFwEa+wTfcVE7XjCHclWVdDpuKFvM",
-	"uUlC7EtiO3gAdD5OqIpHQR+jYSEgH4KDuYsdKrw3LlvDb4LOPBNbg2tVb9JAK36lLmDqOqej1wDtCIj/",
-	"bOLlBUOxocqx8WEIOT0nvlx6mrTJYfmvcaZPdY831F7imC62mDFFnatBu3fVHHS6V82LUX/QPf+5z0nx",
-	"FjRAe0LT7T+xb5zHLsdxqzyvOZ7JFbCdI648ziR/PDue0JzOYeWsWSu1dWslsnAeP+L8lkp+EyV7XNzG",
-	"iMaV30x52oW+hX2R07BYM5MVfcT66xrwzZgK5ptfKtizkFpha3PJlG1JPA1/QjtgaxvASFgPlk8g7QO7",
-	"DGGfoAffo7eSofkshGyOcoWtS4x7woJZKMhfdq9afSXO8T12XNDlgbe6qp8+tLiFCt9Sd6/ZUvWYqNhR",
-	"f6986+l33G4qV8Ted41jixByo/BL86LTAm06avd63V4hNa6NGSPByGFsAcdp6aFtvsr7AXFd7IcK2bH5",
-	"4KbEumOLGURPYWgQPm2IC2ES6XLusUT0+341+q2TIgTFo7+pLLFzFdvPPcViDp4kvo72zORcmHC+vSkA",
-	"a3B97xOpjMODX76dhrSgnQDuYqGpZXJ+0x90L9u9UfOi12623o7av3b6g35s/rGWgcVtAde7dSgaFr6v",
-	"HpVPj4WGPh4WQoOOfHBYwEK1qp8TrkzJ6VNOiSDMYSjAXKzLo1n9+2jPzBixuY88f0j5A52XzSv1sC49",
-	"0Z7JL608eMaX4ZTP2wNm6MF3goDQ2Bw9wmhUEyXN44twNz+VCRmfkfrTbZIUy5JzMDYOzrzdjE3x8d1M",
-	"zpXFf9UdjF51b65ahVQjNM/RcmSi5lv4tadiszJnY8s8zaTla797w9l/3ewN3kaDNveNIaXqNWH8M2UU",
-	"+vbRH+dyj3pDKuxqbxEQtGdqN8Q2w6OsajV11823F91mazTodkcXzd7rdmE3MzsxLZXD51AR+axvtGeu",
-	"jCq22He3zBXXbq6aN4Mfu73Ou3ZrRcXH7HJl8OIAVcvVo2KlUqxWBuXTRqXeOCy/a2xlqyfXfuUpmby7",
-	"CY/2TJ0hCV4/1liNeN6/ub7u9gbt1uiy3eo0R4O31/Hl+mwhKLWq68+1qre2cIHnaQwB7odkQipHU9h9",
-	"/J8yu8IROR7SIOzYeTK2jUKY1LXp9hvqfBg4MwIPQRzIWm565lzdB8+EOea5CIs8ObW81j4Tv/tTFGdc",
-	"/5xkY1/c/MkoLOb2tvz4pGdF/aZNgJEoAhAfWRmaxk99PnRaokI+b/w7sSC2JUm/cFjQk0k+q6tBeIUf",
-	"9fqdlEQho2DjAJY/5CvlZBp/TsVnfR/DLIf7Vvtkob+wuIu/mhPG7w82brtLfk+Sy0CwIcYXfVa+cA27",
-	"no5VOTm0HUdyjXLN8Prhqk/UnzbPB51f2iao1tBnZCiMhvjYJmfI7N/0r9tXrXbLRAGZzT0f+467RAvK",
-	"bxxS7c7zi26f3zYn/gzz0btLqJYklAti0Hf8VofeyuRbWZgqCCkYhfBTBaMgXsYHpiWGqhtXFo2qAc0S",
-	"gbp4irOh0++iWrVyjNQtiLMWcpGRTLPTueNQdNNPpFLe9FtpNDl23srVUDzkFlLxJ5WsSiwVx44LEvnq",
-	"tLWyQslqmQ4N2bBS5WtZI+nWQh3jHAfcwyo0Cv+HX/qtXDxtFt/h4h/vP1aMo9qnf2yewU2LVltt4KI5",
-	"AdO8bsyQ5XqM2KW0VbbFyjIKH4r8+eI99iHuwF8Up7RpBQ6cF8Z/PofvF95rIxPpJGkFUHOPBdhVCSec",
-	"6MTqdYJlXFpckQf01vPv0jgJ3/czlvph5eioWEHYnU9xsYrkvbDmk4s67d2uQ0klTkqleogusUNRP8h6",
-	"ohp/ojkPUO1l2s2CEaMVuVuolMvlStoTcO6UnnILlww09717h1pEWLK3jkdVpCiMdvjiVC2YklmcCVdv",
-	"N8pjwRFDzFF8BNFUrNtykTGapoB8LnDVxe2q4M+1hyOzboSDnK/ipgwL8Gyu22qj3FJNr/zmdrHl2Dt/",
-	"nT/NHI+OfIKl6xCf7zfTpdBj2lk+FwM2oY5wYhgY3R6aYbrALvdpHPIQnkqIP4n/giHxiVLaYgsTCDKQ",
-	"EIIAW1NiR4kGLxA3PrjKNpDn2twNgGxngAbIY1clqs/T7CvIW0up3NhGAcWhEwwtZXf7N1wTXx4PRG9h",
-	"uQ3JFIoiWtKsS5ktnrIicLCyJERu2phMPBEotjBFY4LYYjxzgoDYZ4jM5sESeVxeiEAbp9ElARG1RngS",
-	"EF/cz5iqXNlmYJeC3ldwoJAyHkg/TJ3N7QyDaNCRIxMOc8ddGOTwuhKbX7le0m/Z6cNpVk0gvKTQf4p2",
-	"ZrQkYiIvRkI+cXweF77Yth1RHX6tyegJdhkxUgv5ZnNMlyIlwjzv9q67PTjTMGNZkSu6HkdmQg42XWM/",
-	"cLCrbAuub8ktdkX6aFzpWjOC+JBEcUtYfSurW7TqW818+8d/hsNUO0DU0wnmjERtS/xz59IgjH/tqLb9",
-	"xz7lmyyY6i3nqbmapAqpwCb/IFRLq4V3hsxImsGViecjs3PV6vzSad00L2KzygxkaqpbFkFq4tAUj8dW",
-	"hUcJQ3tmrVw2ERR5PziM7KcYg09oE4S6I8db2nDvF60cZvhDR7ynUl4jWvPsK7j3MTIvIbXgPfnkTpb3",
-	"tT3Oku6IzedbOmKpTN52f81hvj+7EIzXGaV5XJgFUGEQ52Pl9KReLNeK5WpBK6zj96VxaqfdA/ZfKJ9z",
-	"PAlldFyw492eC0slRnPiW4QGMvSU4xVd9eh19OSuG8n3XLI1TlGPP5TcSvCmfFvpwmEpwaCtIpspblqa",
-	"2RZihuVes+EDGRE+7ZX5Bitl6/amityKFGCSMM1Ua1/SPj0tF8uVYqWeZ59+5i2Xz2DJjHC1es1XAxMx",
-	"b0ZElkR0PIf2GCHIlH+Z+2dDaorcilfd3qh/8/Ky0++DdFVeiwEZ7XEXx4QbB4N2yxzSB+wIsBHpCCtP",
-	"+wyZl82rm+bFqNf+pdN+YyL9Thw6zID4IGsQzXhFEIThhAWO9kwtgGDunyGz1b7qAAV6Moi8PR4eBoYU",
-	"jELaSCFoLEdTMAoxkgtGQVFWMArie/Gon3rzFkG/aAJbPp4EhbSp7REMKWEpk65mIfXqJYQmesDZ1Bua",
-	"87nv3Wc83YJQRyziGF28AednS9lwLmu9BAKlJgjOEA6QS/jehJNsUb8Fpr3+0srfw3RNIM+RuYstIrA8",
-	"H6aeS0LgrS/Txl0jrpRFm3mkvL3pnn1OqK2v0e6Rq+2XmBrkk4ZLnyAoF4+fbr1y1eM5l20TaZx7wTQA",
-	"AWZEyX22grBgSbtgm0WwPqL3RBEwNf4o/PUFh6/EcjGibbWyHXYKZqUt7QzUKS1YpRYCiSEcPsbwywxP",
-	"5Y0rbTiCid6Z/gYjpDcHs1Ld7y1gdDWnG65t5XUrIp7OcQn3wWI2w/7yi3JeEjIqHR4viiBQHUn3Gdbm",
-	"ijeypWexevaJs68m+Ka9SX8uSdRWKznTxbhuX7U6V6+Fvd68vJDFAFMs0tHmmDFioyUJDGRhbqCjwMeU",
-	"YSsAcz88gm+3WiZaUK4VCJ1iahEb2QuCbMd1bgm1CDwfe/hVr/uuzR2UxHuR2er2LptXAxNRD2ErcO6d",
-	"YInsBcDNCGA4Gv48J77j2WivUkUzjwZThhbUBawGj06c24VP7H0DMRKg8RJhebtjDenv3lhLHZg4FLsl",
-	"ZIosTIapPfY+HKiVxQ4+OvanAyGkTbDimKAEu673QGw08+4JizsrkrXc91ApBe0W9z/EwLkjIsb5dIkI",
-	"YpqvCbXFnbGfk+kJ4ldBUuynV773B+Sexn5t8R1Ag+TPq9kNSTGzepT9ZdlTf5YtsY01oLEsx25XOZGJ",
-	"vR6L5UhpepaMxSoDwIgKCjQDEMA+vAeRNezRwPdc5AR6bk30Eb6so1fH13bsrvzrmw9MMxkN/XfdsklZ",
-	"jTu5vYMQLpg1kAmTYRrIBLuU/0NKYFPg8wo83mitI+wTgXJKbMQ8gYmCV7CEZ3GwXrQXx48Z0gwYlX3k",
-	"Y/giZMXDaZEQQJt872cO1V3GwG/U2GrVaumZIueP+XxMLz/qRTFr9jFv2i2mnm4tP4aOIFWKbPOONfGE",
-	"MI1lNZ7wRM5/WG2wuqUnjksMJPD9i4Rank3sM+RRdylSCD2q9ZyAo9/Ad8i9SCIMLcHxMt0SlJ8ebaEY",
-	"FDckcqzyNR+nKPkosw3S3KzV210YBTbF1fpROlun5AOSTRIi+GcYUCnuDHE/CBcn7z9muUDM+YNkuafw",
-	"whcMuZA5gBwq6pFiU+PQ4KhWSMvP3mFSsrX1imMu1XfE+cRqkCML2ZhXsaetj3SMVIBHgYISOQNqHUf1",
-	"Jrq2jkG+2IDyOsO35OD3ObkN/5jT27j2Xn0qvwqXQ7huvSoYid9+um6/Xvnx+uq1rs5DTuRL8kgGnbcU",
-	"CmiPBZja2LdFmuyY+0FzbNvE3ofINwAH1au16smJWIYiX8wm8Hg8PPDTLy/bPaf84eJ36+ef+i8f3v56",
-	"9Yf1+nRpn7/842311eL89ocfEjkyp6flerwHUC22kfb+q/GbCCiUi6ffH7z/WPu0/93Kj9VPP/zwn/hP",
-	"h59+2P+vfzyv9IrJn4gN3KWce35QEitnPfy/LjT+z8FwOBy+//4f65TVY/f15h2sFlGO7ZoeP9q2m5HG",
-	"A37HVkGk2FizEyM1ZVdCzVhwRRqfVPZm4Y64unnPvG72+9fd3oDbwq1e55d2rz+66Jy3r/ptk7sIZohK",
-	"1GmZ+2daRBEK25B53u4NOq86581Be9R9Nepc6c6ILqjUl7jXHP9QwShoXykYhetet/uKv63ZavXa/T73",
-	"Q9Z8hvvnvUHn/KLdh4f6/e55R13pDn5s9+LCT6Mkv9RT83AtF39hZYZavnNPfHbhWIQysnr9Cgsh12mt",
-	"Xrv2PW/SnSgTfVVYchE4gaYj3UmH6gcjK/c2/cCxXMK6kyZjnuVk3NblnocumNvKjl/JVgILX69oiHj5",
-	"uzelJdsj/5Q/lSxvlpQJ8TzBw7hMCIVa6f/3v/7xv4eLcrl69OK77w9++K//MzI//ufT/7/4/vt/Rne9",
-	"j8nG4vvvtEv7/7X3X43hsJT37v3v1228eKLUulyoZ42x/8mZ/ltHUbODOxviq7kpjHc+Wx+YfdaMqdUD",
-	"j93Top7+WEqfekmasX1keqejqtgMpQmUvE30NEHBf99KcSY4vBpMe9m+ar/qnHeaF6Pum6t2z0TeA2Vo",
-	"5kE1EaaoWv/fkRcUKb29W+eeIDNtYUEyzHn3atDrXlx0rl6Prtu9vkjhgUgbQ06A9rBsluH5gH48mTgW",
-	"8fd1XZkkDQJxybfGlVrKI/mVG+fQS0LJxLEc7MK6jxQGv3gu6HcdeivPd96ncfpbiO5biO45Q3RZwnz7",
-	"d8oA22MTYJ8lshYrK1o9N5bgramugMPA3E86rlrxQ/rJp/xSmk8NaFyYbw3bC/gmm+Ngivb0Cojfyu9L",
-	"yjq0nGApUXHMsJDHXJHx6U0kjI0Hq5xQQ/FgjQq6Sl1tTQAc40K9ggIPVcplPls+tgLiM0PCd7hLxObY",
-	"IglL9ydMSdyyrexWbrPGukgvfZ1in6QpovjJDmgvSO+Re0MBU8sYR/DgQULoDLvCRRT9U+VPsbEeljMb",
-	"uJaTO4irlVuvKH9Ub2uJ/9WvFp3ZXDafghZEjcKtE0wXY+4xHLCpN2dzzqED+Qq9p+11LKchvh2mmI24",
-	"yk7bEAQkt2qzCL35Jp7reg9M25Bjz3MJhqQqrUN0Vo+sePto/oBsHU0XrqvaoHF5J/oZoe4c/3sBCc/8",
-	"BoGCKTorrV/p4bDiVK1Z8QkVsnVxR6xs3UCYD4czzQ9EllgJdWikWA3ZH5u4NkPcIKJD6otsSb3xOdRB",
-	"Kfg+mAaGWICXJdSMijFVb4YpZkNqQg021/sgSbghEFVhy+IrWYktNfEW5fWP37xPWI+f8ILff6ym27Mb",
-	"y/QfXwG4rq4/+fbt6/xjb9iFvBAXIFHMn5zO/Cr2Win9lW0AHUNkgy+HonapclSDfkjxGfw+xMgox6dy",
-	"OPz+t0rx9D33Vd5/PDIq672UvshTaclM/S3D4bb2WBpYVVgHr26MYWik5dNvERCTr1zNY1dXtCT2rFL/",
-	"n8k8QAKtQbe6XzBkJmACwITQW+unT3gsfU1xZ43UlPyXmTBhH5wt5uBRyScJijeDukROf5pf3Xt1jg4P",
-	"D09R4MwA2/tmcB5ftwBoB8U2g0q5cVhulMvvkmU3Rf502poVRzYh0lKI0LvNAc5nhxZj22KLJeYkhvGl",
-	"AfAkv5I2aYJhatJ341jUfm9TPwRwzPVyp+2f8smE8AGSzbzuabemJkBeRVEm+Gc2g649P5h4ruN9qWsq",
-	"15JIHd+WUFVoz3x3+QZq0rlIfIdnYwdTdPeArSk2FL4uMt/9bIKlD9UpsdCRwK9q3/QKRuHd5Zt4kCgD",
-	"3Cq7NGRH+MDt9mtshWe3wH/BZNt4roky4wy53gMGeuZrEpsg/qb2BwE4DHBo3r1jE1v1vBfnaxNHxP83",
-	"2Pt5sxZX0xUfD2EYW7+pe1VLYMyPWKjnu39myMJwBX9VmIWRYvgcoIU6jz4TauHG5HUdtlDrPvfEuIVj",
-	"17Punhu1MMQ3Xz0+5Ve0lnki+Tyl1ezE85OdYBc+ScOQk8tiVcj9OBhcI7F3V/3OWvriUb0Rcu41iEu2",
-	"VbfeNbstJT75QGgg2oOAJ/8A6Qsesj0ELaBkJnJKNpnscf4Ss5RXd0VgYrJgROuubwA/ZSFADA2cQZSv",
-	"IfL/o278Y8yIjk3Nx74IiG1wEiGp2idasySAXH4hSwbW75gcW0Xj6ooUWBefjXdNWInTymo/QOHeM+NB",
-	"WgTF33Ps4xkJiB8qxGi167ph9cA2FbpNYfGJFe0w3TaR3TVUS2zZiVw2tH+fKoozFtNAdoPQPiW6r5Ry",
-	"x5DXTUZ62k+qmo/alUNAICWFcV27caMQeR9PZH3FqM7MF0o20oEqGBYKx/T5Vo98LoxnhzVVS5/s8O5K",
-	"pwoLU+TNSQhxKgOQXD+EwP6J4aeHgx9vaMVYlgIMrY8oPtxt7K6IcX+C5aWt36/K9oro/jzWV5xPn8n+",
-	"6qxswJSuoAvrjkCMf+JQTC0Hu9yzsRcW7JwQKBg2EGsMqZnWrZC7o+AYCZ8dcXLF8Ty1EQs8646dDal5",
-	"3r287LY6g7cm8vEDmuGA+KJtGLW5/nWssDUdQ3u3HtdpXH7SWwPhW9+xFm6w8DUKATYFuoCZaOxRm50h",
-	"86J7rtHlelY2Pa+6vXbn9dWo/ev5j82r120TTRwcKJ/cIfx1572314OuiSx/OeeGQHgtbkKmcQXyNuSI",
-	"C0YB6CwYBZ3AglFIEsGfgm8mK65SP7Cyhy7lHopPdXSGJpLWFI5FWiglOFfA26vLRYbG4UiIzJg48nKY",
-	"OO5KZPAfVlMz+OVHrjM0u3wZ2gNzvbyf862uM3MyaIbXMecPgjADP8Dzc76Ukg+ZdGrHf6IJzMJ1RfWJ",
-	"UDEsOgv0aDpvMmIEGgFzn9w73oJlE6HuSBAijyJFxCRzcjYTwOSZ7TrZ1vf8oOvb0v32Auxut4Cw6wKJ",
-	"+UpAEtIwxqH44tLmT60PI77EY+TKwaYJUi1K+mUmFYQh1DT6mJDv0GUOCkAZlOIDpwEclyF8e+uTW4B3",
-	"8rjvEzgzUkLhW9mQisSqSB8oNCgL+/4SmWFbDDM875U/vWBDasZNH/MMzcNXh28Kpr63uJ2qEu77ykF4",
-	"kzmk4juUONzqSzv5/et1RmnOsrcRrFuEZ6KXATxCbK6ERSv/kHMvmJx3SA0x1QDM9BSQz5jb8VjnYIb9",
-	"OxL8gt1FZrxXdDMWN6J7fqdK3Pjy2aPtz0wsjXAD883tuutGJnOC+J1mcoF9AYNVROfdI/li56H4esrg",
-	"uU6rkeN0UG7i+IKNz+9O0fZwcH+C0xdpm6/K59POGT+Hyxfj0mfy+JJLfn3IPVzL+WPuQyqC7ujL6BV0",
-	"7Xtjl8wysyFOa/Vj7izym/S6t1gBrLj8/e/Mo+a+6L8LMfEhZVMsCnHJPfGXIqTqLQLm2ASZB/eV1BS0",
-	"tRm6O0bAoxj9hhgwM9YdI4S7O4vi7NzgR2fmJuVEGHgfjZ8wqi8SEzcH9UuFtUey+U5WUqrTncBN9RHY",
-	"1PMDxASiTmiGyIWZiEFuQnBoopteh3sdEk4p9h6+uPlKaoxdTO8EOD00VNRHIJMG1s+pLJcVQ9L7M2TP",
-	"cW/bo/MomG6o+PqDE0xTOhAbCBYCdH0JrGniyJCipbfwEVsyvsITqG7+rFgul2uVjQ0MVvgfebYwGugg",
-	"xiegf15IptDyW2VhDwRZuDWplHmsEFY83Gr3z1PPPAbQNvRpzgJE30/WSTkJ6BPLozZDCxo4wnLUm5/G",
-	"OXh4xJVgDmyGGf4wGFyk7x/Xo7eEBch1JoR7l2CWMkGFgbDqZTqRnXdFQ1MLUzTF9/FjqZOjWk56Yv3/",
-	"N/AN+N7VH4COnF5W3FT1oxVCFm5kal/DWGLyVk1+r93kSu5NrzNop05/UkoGajmkFQZ4flB0nXtiQ4tR",
-	"xiQT947KaObQRcC3OeoTaiMH0izNpk50A70UbW+Hi3L50IJn4Z/ETBdG/Ia8FjrcnB51broPeMmQKb4e",
-	"2xvip3TG+Avu4nbmGfK5c60SyQlDD1MnILIoTKBhR2tqT7QFmhFMGcJ0GW/7s3FCHu9BKD6qydX3abiH",
-	"dA6qdRhjQmJ1b+M6rC71VXEDvOrYO5bqijWQDy0R6lMVUoP6bCbZO6YIasNZXTo6I1+wqJlyaWNy/Wp9",
-	"ADzbJ5ZPgm0+xuCJrT+YzDNQw0wQsoabWzhClV0dIaHSspwgkQNqP6ETFO68FMtJZUYvqPNBqZ/4Of7x",
-	"YfXk9LB2UsulYkTJ65Y50SnaRJ2yeUjsXfAOVpHZIRUF0tRTMNqrjw2J7hDd3KkPc2ZL5dTZBH5sm0Sd",
-	"nf/5xDx+VLbrl5rPvWt2anaiafbMbp39nRILDeMYTz2322+IzxXLXBOWTOO1aG6v9VTOAsV+wdAD3Ktk",
-	"UgmZgNXLhbRpIFMAFRKfyKMeU6ZXmkOKfaJcZBwEvjPmJqjwvuFMHzWvO1FDTSQhihcSoBgiL0vxFpjq",
-	"9FMeSYpmWGg5OyLknTuQKbnCH0ptYwBvG8FZy6bTTHFvelRAciid5DjCS75KnBDc43YhjLHwscXCSa3x",
-	"VjcmvEA8I+AYiCkfySmH15qx09is9zpjnOGedF42r9DeYj4nPrIwIwainjwE3Q/PqXNlys9dHHBC1uUb",
-	"KgXK3SF2hkwWENfFvlnK7nhI/KwpCTKzZQCBAN051D5DYRuc9I+ksDTDk1TnpMixzxBTU5J3DhKCIO2z",
-	"cvqT60bOnqFtqhhvooWrzUGIkSi3WmKXbAREjAmidGj8rRuSxIVbqhedZwfLz+6ShaAGH5K+ZugZp7rJ",
-	"Mzh1uMspkzX8x+E12ZdmD6O+WOjy7n1DxNvLXNGdVquHh8fV8uHRSb1UOz6un5SPY7ZuvVwul+pasf/K",
-	"E39a6b8umVM7KPIrCCd0FZp6rp2SMD/GrjpJzbGOZmoZZefZw+dfrESCtVMth3r+aEGdjWkwiSmVISRJ",
-	"Mdo7Rh5Vk7yfrl6krBttIFdUmEVvywiBi3c5jC1IBgxCuOSU0yKgR9hCKnv42ub4spqUyKeLeJYY1Apd",
-	"a7YX//h5KieaEeUaP1TeThW5JAiIL3IEbefWCRKB5HeXbwaFDPi69x8rRiWjgl8QBklGxJ9jP0iD1Neu",
-	"rtEV+m2gMHIp6V1MjExEtThQWZ6XrVRDJIcaxX+2ABtb5Wq6NtE+J3/ZQqfEJm1XxRKn4NEZb6GijQ9s",
-	"DY8eX7etzLzNHOvwO1OxF3RidL7uRhHNLvSM7xFV1pIXJiOrcbU+BTSroDk2xkfVfYOICkU6dt3upND4",
-	"Lbc7AxLw0/v0buZ2hCcUeX2kOPMoWSrprdwfTRNsQ4SUtM0wtJNOS05Vwn0ooS1Gsl/L1kyRSv29sb40",
-	"WLWDkZ87Q/LUD5XjVDzb7MgvqPQtmK0zUXZmxr8uJsZMoetZpyxJoPhYOokA2iMI9DG1pus0WzQH4t4X",
-	"DL2+EfCQub3QbYYrBFXqEMF1lTtEZFAnQiKiOmlkO4w7rvb66iS9sFU9Ea0rEelILUC6W1ojl9wTd9uh",
-	"/by0LuC5jcsdXs+Hek98ATAMEJc/vz3fTy5917t1tmbyBTy0SkYTLZgsOUw599clOPdxdFQeA2HKZRV2",
-	"AKBKoXvxN+2XdMNlM3EqSjrHIjFhtMOjnDKtXcfmJwF66CqEH2TkVhX/5dih8ubcUUO1sVX6I1v4244x",
-	"GauPBF9CQWxSh7YOM5HiogBcIvSn1RcoWIRwWO0ELHUzDumeiJWgH9LjWPtGUtWZsTgIhDGH1OScMb+4",
-	"mOO20cRkZDCtbOVBZ0ZOH+K5A4gbo4A0D7KHMva2iinuHB/cPeYnFvKfGPmTDtfTBwDXiIHM/a+15JSI",
-	"6pH8L6HmmEHq+lzWFkImPwD/IpPPs5kCtx4zz7YyylbN3l0sp1R7dZvQU7qhuXFZZ9mBmx+M22fJlbfx",
-	"+dT4xbMEJnJIuO2lW8KY22CLbWOBaYZTbhG3WXolLZbNTyQMlc3wRJFhErbwuCgYhesO3+JboBttvjUy",
-	"Sjbeu33wKRTK3OAcbdBicbtgexGclLIrnzZSo19ihYRCWTEkOc+JWYzmSEvOjdZpfFHHd/iqeEqVOBny",
-	"xFhjBe4Uw1vbKDls4bpt6G4NJlSusB3kGTv0NhQnTxi6C8e0mSuQf8wXWywFOcbllWRzzw+gSCOEhbFE",
-	"R1k4d+V3iz8lQjRyCVRnILMYy8aMfaOYNa9GoRj7Sy7V4spiLkb/VAu+qP6hL9ui/sfqOi0mf4qVisTJ",
-	"zAjFZ2A1DVThB0qr+xC9kc0DfQObCtYJIPvwkM4wXzKk6BNswwzwPdJA5i/Ni04LavdH7V6v2zMNZN5c",
-	"NW8GP3Z7nXftlmkINIKXnVarfcWvXnUHo1fdm6sW/+O8e3M1aPeum73B25F2ZUjN85v+oHvZ7o1iD1y2",
-	"Bz92W/Bb8+Ki+6YtX3P16qJzPog/2LzotZutt6P2r53+oM/v67xsXq38PKTmdfPtRbfZGg263dFFs/e6",
-	"LYbRv7m+7vYG7dbost3qNEeDt9dtuP/m6rrXPW/3+82XF+1R+2oAyA+ejxSGxIXkRgn9slqwgrDN3TIJ",
-	"m2VAEg/f/2hO/HjRS5rTRrLneGWSxKSv4jRnsOhzFOh8qQhcX1qxzvmuUGinG4W1WEF6ZaH2yWy53UnN",
-	"iGlSiCpKUH7Ph//lDBcZMVANgekSMmVKqBOg2YIFUPuAnIANqQQTj9pm8tmbYybC5DPPLp4ei9bvZ8iB",
-	"RhASgh0AT6beAx3SKBcn8XVZlheu+9cvT6roTbs/QJXqYQ3Vj05P0PFRvYYANEI7SKnFextW6hmnoyij",
-	"6V/CWN6I25kdrQzzHvaoR8k+X9OH8bxeLc3hMDWtQQux6MHLbCSwKIT5BLFLQ0HM2SINxF0mEMerR+XT",
-	"Ywk7ntJiLYO3azEroJURhX8bSGpngfovzE5BGWf4Ys45Wo1hW2yCskiHi1+Ngm6AYTcUQHiMsw++ExCm",
-	"Wpfn4dJhNZOafuTrrF1/0t420PVi7DoWunDw2HEdPtHm9YVA1Lv2vQlhTIQqOtQmMypv6JgxpF7Nm9J6",
-	"E15kb5P+mupEnUi4je8HQlBAPgRR75DYuaj3QOO8E5sKbKxElVwmQYmwx7qMC3nA59gNhJH5+n/+73+b",
-	"qB/4PxOohqwfgfA/rOrrC3W45DvvnVeOir9eejaZCQnHFjMu4ODfUBLorQiwZv1dv/3T25eHxz/1zuvN",
-	"X847zfpl97rW+3FweXhY/7X68+tfDzs/dn9qXl/Xe+3D2s+1n9/9chXP7njNBVi1ePz+Y72+LrPjKTLU",
-	"m9ulKlcyMpyeNty0ZeAsK/i0YwDteU8M153eBf6CqKM6Fjs8yHFQt11w6Ntp1ZOeVuWJ9iTWDr+pIYC7",
-	"GAh3RxpfY2GLcufvxY6xoYSJCBy0Fr4TLPuceLF1RdFjc5HW560pSzrBuImAkTy8CKYHcMk0gOytyzuB",
-	"e7CORc1lSOw0CKB36PluNXOh7SrZx+UZJDQKYsRwHjATeQNcyoHfw98rkWDVpij8WhQ0FDsad/Hc+Zks",
-	"C58EhtAkBfCqOyeAvgIuucQCdbhi4KsxhMDTd7URqiduLUfYLUPavO4wkZQy4eahNWUAdHgL7V651VdC",
-	"XSr8FceSfgt/gOtetvAnwrYn2JoOaQgdzFcUM7gh7kg3DOINYe5n87ojbXgwCQOH+6j86caQDul36Lvv",
-	"BIkOvf3uO7Rn8hXB9amBrp054VeK0YP7DdTl60JOUdHyCdTcY3dIkZgOTosKSIWsYIaO0RXnCwANcP1s",
-	"y/6LCEEAzIDyOuhPIs5n9Co7QwZT5EGvw9CDj+dzQK3ibzA/2jjABvhqBpJO1ydRYyK8a3Hk8zF2gyGv",
-	"fTJLgjVi/wu+6BYPcGi/kUjGAw/U8bUQH5wFo9jyYC8SR84M7alsKT05F4FjDkZzyBdG8R0ZifoHR7AL",
-	"3dx0WkzyKuzZYkhccAAr5JMNPPEmE0YC88AE+DrzwPRkNFDwRfLShLiieabxSXAU/tZ4FTmwEd9UEDAZ",
-	"FYE3yOCW7E2RHTL6n//73/uw9blg4svLwtw8d507orgZrlm1MRph1f8a6SZndSza34hp1cBbmFj35kE4",
-	"V2qawwklHxwmIPgEJQJkTn8H2rN9PAmMqDSJe0PjmQNmvBF2T9qHFc/fwmdx7pOJ84HYSMh7JlBlRpwa",
-	"27PgfzkR8A+H2vC/2LJG5r4BhEQ7JWzbIzr2qJXAPyL6vhXnAr2TwNLck4vBiPrR/c//8/+G+2ceIn02",
-	"0EfVR85AWhu5T5/MfRhFfGdl4uUw8dVszJwS6qfGeLDLPHRLAoG0jqI2uCqWKkNDsDdLXLi1QUSo7q0O",
-	"U3EyYiN8ix3KAlHLH0L5jMnE8wkXlz6XsgSisFNMbZf44GnUymVTbskUyH2FVQhg4k6Axr53R4CSS9je",
-	"Dgvz8wkFk5xQ7sHMJLK0T9BP/e6VdFWZQEPkrwcffkjVw+rMmu9ZnyDKRSHyPc6HCPhw7FDsL9HE9TDs",
-	"k7nn0EC4Nq7sKh8mvhaacz7cYrVULhiFhe9Kzc0aBwcPDw8lDJdLnn97IJ9lB7LfPjwTYdVE+rJ53SkY",
-	"3A0UPcUK5VJF3MlVKJ47hUbhsFQuHUrsdjBeYpuR/3CbVrBxAQs6WLUb9Kf5Gn3gdEByhAHY9LcE4YBP",
-	"Kd8ujSjgFUM95dZZtOpL2ko35ake/HtIBRSEBG71KCmhpviGnA8yJzhg3Itnd85cwB9HBBpDfhtFD1PH",
-	"DbsZwiaVAJZjEjwQQpGFXVfG1LiLBg9zOwrYoFq862zj/JQo/AwS65LBVXcZF1jSlHCUtx+aUApbXy6S",
-	"8FhQ2Mp5289Hn4qqTdOfjOhWD18Azmr++89FZ8tP742CL9EIYB1Vy2WRvU8D6XHo8ud32U4udPk/SiSC",
-	"3z7GkgoSDc/KquFZrDE+/DU6PTk+qtcOqxU4ULMcO/0VYc+0UDrCRzXixDu5LqhPquMTq0JO8bFdI4cT",
-	"OP6F8YxCa1aTqfYkfny6Qn1dtWtzXCLdvwLfEtxQK4nH4dtc/5zaJ9bx+AjXJzVyaFctvgimuFo/KjQK",
-	"p5OTI7t8Ujk5qVnH9lH9FFcnBOOyVa9ju1yp48PxpDapjKvj8vikWrXsSt0+sir1cXlSLuPyCX+X8wcp",
-	"NGon1cphaJpfN/v9625vAJMpe04XfvemtGR75J9yqkqWN1N0ZvAoamqb6KQtmnvqHT3Dfpyip6bslZlo",
-	"kBnrUBm2pZRdJQtXb1P6bRcqp6dlwfl42/xG4SdvSmPd8xuFlicgSUXj5kLjt/dhX+lEp0jlCOvdF8HU",
-	"CIINy03yuHPV6vzSad00L+KnsBnP8ZmYx9rnRg1zRYpFrOlt4bJf+3D1x9vaVcv6cPl78+GyJf5zMXv1",
-	"YL06qbz7/Sen+/ryw7uBO72q/qv8bnA1E37tjgIGzvzBmVuJAXPB7E1igg8SfGtCMqR9J5Qg6ksvsa3i",
-	"cfBkJfeTN1QhPBEIR9W3+GpHYOG78owOQhkA/FZoFHok8B1yH+t3CQiQ+JaJqjh4BbTN5As3JVslwL7S",
-	"pnTsYR/O7kXinBRr6favMjSGNMZT9Nq5J8jkC8wMDwVBIToM3VHvgSLmoQn2z4SpxFW0hSlXp67rPcjE",
-	"/+vm4PxHFDMHDj469ieVXSus+5XLB1qTcG52DeKdQDkJpvA1XnV7o/7Ny8tOv9/pXoFmZ55H+f9GzrJL",
-	"AjKkAEvQ6jVfDcwI4IyeIVPuUNWDCU4/nQCxwHFd6JzOpIttRvvMbCAThBk0I+a7Wlr0qod5JB1MsOz1",
-	"a6GUSDwTEzerj0mZZ4Ktv6YfshE1Qw4tekwlql6w1BEvlXDmz7R6nV/avf5IGoQm8nygIOwu0GmZ++B5",
-	"mefd3nW3B7/HGKE1Ii+55FaGI+VI9IsinVT8IUOPyefVaA2EA/58FAg3z7tXg1734qJz9Xp03e71YeJn",
-	"Hr3V2cWfFCEWpDVE51ahPjXIjE1GfAaU229qtFBkeqpJ+2gedmkXkIrqe+bL9lX7Vee807wYdd9ctXvw",
-	"pM09j/N2b9B51TlvDtqj7qtR50rnJX9WzQ4s/GbKq6CnO+LSGgVTTFG1/r/FHoyogSwJcTw3pKpOvFIu",
-	"oz3h+YCZ+uAwsg/GLqDDoIeph8ZeMBXv5+Qqz2xIk13mHYYkkJpHLfgy8j2XpJm3Is9/VcYXxLk6YcFL",
-	"z17mt+pk+WZIC7TbDQVpM0amDGKMCSUTB5qYCKgGMRdyeOD4CR5wR0dhhyc+sWpw9DFFr3xMLYdZXrbV",
-	"UasfoS6+Q817smJ1nNYq5apmdZw3ITU03Dl8QNaMoHPPn4dJ2LFdwx9SB5ufIvuKDw1bwT+xNSN8IMq+",
-	"inaHsE8/36BWTamTerFcK8KtoVmIKSmxmRNMk5THjS1xqqwbW33+EF97KXuz0DgsGwW+PguNQnI7gVOy",
-	"Mx8q6FIAyaeYlJwP9Rx8OD4pVirF6mFylH08SwzygoTpnmBD1ir1er1eroDlKse3KhuFubf6UDmyHzUZ",
-	"BIYJRL6SGwt+lJkqwm4gsk2Y0C9iErUdtMHYX7VdRfReN/O171NNihuhWkfjRYCUB7+i4bag5mt1L9I9",
-	"ijTePsIeFzJcvCNKhuKuwqcVB72ynYOexy/Xneq/uxP5sZCw05DnI81E2+e6OZojunDdEJy5UUg3A0MX",
-	"PUT21lj+abPbCkb19t6onN9HrMtUH1HzE+TiMkK73/MzHIc/0YesVQ5zP3uNl66H7YHnXWD/lojH61t8",
-	"mi3mc88PiH1JbAertilP5cYKOZGIkKa6sZ+MwqrblxkpTvh/BpR9hkv0BZqRANs4wFwVGTIUK9w/jOQp",
-	"jvLqHIbkZiqtmKqvSZBhpz4mBPlVGpLpYrk8KJ9oYlmegI18gmHYBZXU6y9c0og6nUEGYY/cO+QBMULt",
-	"ZAxd4LfTBXaRD3edIRFr5RMGBoeIE6iDoZR4gSQlXwT22KrYVXI4qeH6+Mg6tnePwAqGpEVgLeIHIhuV",
-	"JIOwFVwdH1o1u06OJsf4ZKwHYatW9WhcOxofnUwmFv+v09NxrX5oVezDcq1yyP+/WrWPy0e1k8PxBJcn",
-	"pye4Tk5OjqpHR+QYkzAIW6mWa5XjyMJb43bGIrNZnsMa3j2ZV7HZmt7KgG7SpDYVa3CjsRwL2YZa7rJ5",
-	"ddO8GPXav3Tab9ZEaGFNVBIRWp3dWUpRf/CJlWJCgP6Z2q5cy/3slRe88hb0mSKtm5XUyglcvsMrbS46",
-	"9jUOpjLgHlgpuVzn0pGBA0bL832iWqxq8jE6z3YYCtedTC1hQyoytn0CaHGiVkLk+XsUcC/TgogiAJsW",
-	"cUMz4t+GHbSX4h9n8dia+piMDT1MPZeI9qFooPxCC1PqBSpdFX6XlRciRsxEBoA20BdRvJYSxkqoGY02",
-	"xhCR4sKQWSufmmlRJ5F9+3RRJygzzHIe0ryA9YZ/huP2iF0vBpzPRSs/r4v27dzz27nndueeaS7Z9v5k",
-	"5dn9Sfnxr1B91sqnuZ879+jEdUT12l/IOb1REPC7OacHmoj7+KSGQep5bjMIZOZaFKgJvBXHiXu1UwmZ",
-	"PiaEataBODaVIhYMB0iNw4wc1YqEcgFgn+l57Rhdt14Z6Kfr9muoWbp6PaQTyGqKwIbr1Vr15ASNl9xi",
-	"2atXquhn5+W+bB8s8GvENaiTBwMjEvGip6hOPyDzhi+vljUc+D2zVq3CgaMGBGVh33dk9YXu9MtSJvjU",
-	"C4bYFBer9aOzNAMjYYI4QcLm2OIIqxWFmXc2KsI7Cz/98rLdc8ofLn63fv6p//Lh7a9Xf1ivT5f2+cs/",
-	"3lZfLc5vf/ghj85cow9XVNOWolIN+BnjwV+V6VA9PhyX6/i0dlKukvL45Niu1Ou1iV217MPaaeX0CP7C",
-	"p2PbLh/XTivYqtfKR4e4fESOK5O6FZoO1frTTU6aElPXEBZi5ZsK+6wqrFatbvGOue9ZhEGd2VPqP6FR",
-	"NH2yi+47+Kj+OVoXsO1SEqktWcCyEsANVRO13IVNbLQnlNN+zshsTPw+xsHZUuY8oaz+JqQSQapw0UDY",
-	"V1sl30JWZNPWfbpwVe48bTWdoTmbLj6EUfpZ7OY+fIqbzVkZgtHLzvhd8mRQRpSGFEJKYFOKdECoD5HO",
-	"rIyJORQpAJoVi9ZhQxrFrDxqkTCDUR1SwBkUtqHjHMTq8IygwMeUYUtIR+YJiRkzeofUCdCeCWMZDNot",
-	"QBcKZFCNhHUGUY2SaFmgypRUDqPKMTbReKnAfEVwDs/nvnePXXlsKuBHwMPQiUvWwQlZrsUG0Z4WVGT7",
-	"MtlKwQabN/0W5LnJqjmRGMdIoBfTOrYpSNJRklVBhXndvmp1rl6bZ5DaFzDUvLwQdf/IX1AWYysLyBy+",
-	"MPPuARmCO1Fhu/OHKaHiJVBEApgn32WULQlomvEycawVV240QHsTkTeJ9Uw0A3woCqgGCXadAfZK0aGM",
-	"UOYEzj3hU4WQ2SJ0KYu4Wu2rDoA1US8A8LGIHWfIFKca8tbYKQUwWuS6mnmP0Ex59saZBRw2rwUumPxA",
-	"uH4MyL2B0tSQ/7ZHhC8KNTnSMYMiLzWRLIA2r2oO06kL85Sl+ACXDQajprGEzMTxo6rnCgu3YOXCOImd",
-	"5tUJSfEcB77fSk2+hVy/lZo8dzBWOxmSes7+mv3aDPmi19Qma9vCrC79ZCxlSXN1ASdxMs4FBoYTqAO6",
-	"MdF4uSTBWZRdGeZfZNRxAOs3FnE0UFaRQ0PPVjtD2hPrM9UMtE0WXATE95vGtfgdKvEti1Iwiv+E1Du1",
-	"YQU2nSzODcMbEQDG2FsEjbGL6V3+PXct1laOhAE+MoeGy2JPmb+ZNjKgXj1ghrDrE2wvtbj0U7pGQofn",
-	"jelbiWZb21UlJzEiPNcO65LRHjRxGi+HVPUmQADKsC+x/SQYg8A2VGiyOm7skH73XXfhI4UO9d133FKN",
-	"d0nNqh5e6UrlkJTy4Q2+lnhJF6Al8niAEg1PFPa+f3ySXLwf12+pzc8K5cppdXKIy8Ujq0KKx3YVF0/H",
-	"FVKM8pFOSKoNU6kUqxXIr6k3DssloRPfRTXR7/BsTP5wEF9zqYot4wV85BI3uJJ732U0KVtb8BhnUH41",
-	"J761g5aTKGa7FDxKyMs1+5aPNzEkbdcKXJU1xY7i/IElmgKEAD5Y1PTo+7chMXYE/uKQcsFgICwxwhAl",
-	"wYPn36mDrBjwywrMC7g0AqRRXgLgAzTDFN+SEmrK5JRVeEIZ04JjscTiFoWOSRnQSPZJnmJ1ZBXrHsdI",
-	"gBZz5C2CIfUmaIypXUIXzh2R8DpiQwgGQQoRYK0gEJ0yk6ZaLnMaTE8BP8RIly8oFiVgkGOjTgsVAc8Z",
-	"XTUv26bw/YA34HkDfItgwWwmwil0TYFYSme9R5yqpe3qbbdnZku6Z8mx+SqE3e4CLk24na8uMPtPE2y5",
-	"Tokk/N2Oh0Tqw49Ic9gsWVUKfmz7psnWpEF08HFlDWaf7/QIthkU46YJYF3wcnEoZGXcnJLgxepJLaGv",
-	"ZpbQbrbQaxKkipFdDCH9Fa/5fnxSG+dvs8eTrTf/vP2dxzuXoJHbnuFs3pWvoS31U2zJg1jniw0eTALc",
-	"V8Pz41s3BFIC2DG0p3DljCGVYGL7cASgwctJN8cHgLbxEsWdHT3yPqS24xNLHrOIZk0S74p5fiAi6GEL",
-	"CrCzhCcVNaLYNyQ8YqrzNMnowCHivpB+pIGHTRw3ID4SidKQ8CTuQE1wYdV1lSXFHVeJ/ETsIQUAJRTK",
-	"CLRnQosK9gMeLsrl6pH8a2yK0w54NQB7hQF/MXRjSCWMN9oDxHV19L1fQubMoaP/+b//bR6YM/wB/oXG",
-	"fBkKOCm4kzn33IQyNZzaH7j5ofxwqMtVV/TpNgFe2AwLd6X9ytTUGFD5X0ImI9i3piOBXmdGI+H+u/hR",
-	"CvkhXQEIBy6gPQVYvw99RdR4IxgSwFY1EB7SRJt2/rtAQBe9Nvck+j2bY0vY8+K9G9zgcH88leA3VtyP",
-	"CCf29U2nxdBeAgd2Pwt6K4lDG0fhCvs8bAQqnuEPHXFzRcNTl90e1hIslmoWfeJqOlG5+3o+hryf354L",
-	"QP9MEkNY5Z3J1JGWI0prm+nspm8vtGfCJoSYF+wwQsUtHiX8qth8mYsi3pEpGlISUnot4xItig0u2AEy",
-	"5Qxq8/kuVKCFAuB97sJxhMQdT6OLC6TVTjvbWAcKSnxrymfeowjHH56N8JcpnZgz1+oqgPrOizaGqb7l",
-	"/nqZ2pw5J9Xy5l3pTgNx3108yHANSN1M8iOI+M8vXuEMOosyuLgrIxWU+e60xRp4ZBIZQ5L/M6nVun1k",
-	"E6th1+9MawLOfneSJRB+NvCmvL7zXoqw8yMiq9uRCMdJZAM2KHnEdlc4/Y9gozAps2mU1z/z2myu2MAo",
-	"3QQGu3fF3s0wdrmlG++4MsbUxpkrSDPPY+Pf0PlnLcPB/eMOlfTmQAXzMUzA2VFI1PtxOlUUoVwZlLXM",
-	"lixLItaCL6I7T7fOnYiXNbNx6rOshecmDrxdEYNZx9ws3sVaKX4e8rZi3yPpe86TSSO90bZspSPCFuPl",
-	"WbzfpfidabGIrNGr0MiW9uVKG89PTxBejAJDv8WbXRfeXb4ZJHuyPqof0kpjoXq5XC7V01sGiUSI9D5A",
-	"8pre1Uf89EzB0qNGuVqqv1vpfR6+vFKsjg+t4rFdI8WTSb1cPMLH4xPr1C6TyiTRPlf5IFqnn0rY2Xml",
-	"61gcvC7RsKdw+eC4ONnMd/UlYa8d0RQsTOfS2nSFDXIKL6UmWRf8jRiy2iMnH08ecwSu9/hdf/ytFvff",
-	"OIAcBRwgZAmhURG33PHsXGuvv3JWDUhKWQnqEhA0UiQidBs3cQCIyZrKGs/4A0MqPNE9MxIUpmr+M14i",
-	"U5cS5r4C8vyD+J6KEwhAX1UQajpjTEVCt2gJy0SsVz+NxypZRxI4pHsmhOsgaGvK9S8vjuQVgN1giFtw",
-	"iSCfiIJGY9pHYS8fjTMmQMtCJFrrZjsmS09WrYod0UgMWcJzpAlNMyzYXW2jx2QCg+ihN6RhZzwZyD1T",
-	"jIo1EkVr+4gOqd5IFO2J7qACIBYzIlh0Sz1flhNHXUaj1qIikB/1Ft0/Q+aqqpATkT7oW29IA++WBFPi",
-	"608LDWRCZoQqJD4O+3MIkJISagMyb7zNhyPc9Xg9B5+olqhVYI2Uz5QNZIbyXvypqQQTgUo444sTkdk8",
-	"WMpGMEjmjnAiIeJeQuIMwVzTDnRItX6gYV9RSDOUzUYzWoxCEx18R+iQ8hfraCkoq10PhNvk6gg/IOZN",
-	"fkE/wAUk4VOU1hN6v4S6InAPPB1SrWjhwXeCgNCNaSCqS/uTnt3uCjY8WbgJMFJ1pkRcW4cY/YJsrsJN",
-	"v3We1ar/cWTotlpkkpXL5XLxmP/XCf+vsvy/sch1d6D98YYWwl+fafXpk+wZnESrhfRZ0HAedZefa41s",
-	"gfEay3FK9Ch9jvwmbjjccyM0nFkYtNjUcpFC2+U4Z2YO9fzRgjpBoXHM5wQUXoJ96tcnYOB7RddIWbRG",
-	"Yex61p1G+I6OQ+67q+X4huH7RaxSVSG0uuJdHHBnG/xqYEYI8kh8jXTpe1uReE0xevISudNas0PRnpYQ",
-	"pgzSELc1rAJOMzC/NlcgF4CB0mBb4hd8PZlp2uJ7ZALMwcfYVsyVrbbG5SmhZuy6NLwSiWpePJEtZ+La",
-	"kObNXHtqyydvuEx9+Ily3T6zKVT+FnkqR+bR75gmyx3XWkhi3HHzSPwW2kTyT2kTyb8+d6Bpt+BSZlpi",
-	"2L3775ySuEYaG4X5IkWaChy1TQEkUbkALpIMxUggUEPPP4NycMBQiDvLLsG+ip0YyJQrDTITY2s37L6k",
-	"mggBwrusF49cbIUQBhJgSBPApGZyQZqG3vlb61s9pMkYkBz5HAdTiXCKZ0T1J3VEI6oQiF5CkUGDYS8W",
-	"KJL9qh68hWsDFBscDsEdksimwqeINZ7PRD798rTJrt63lHlx/6olfowv4NDHiklKcF9EO/74O3rYYQIs",
-	"N0w6ixZKPCdJf/mK7qlyPzwmiqsxZ7KT4UzuLAa39fLEivgsXt7n1fqS8393zV/9fIGRzuPPnE4b5Uqj",
-	"VitVvxRbIPQ6t0Z3/ULcyr+IfyjxWZ/PPzxQFZx5KieiE5xE+We88Dte3n02pGFrLO5uimsipp6VzS5M",
-	"DXFuIo6s1qa3N9UY/lyVnp4bDapTHkZF3ahXU5xa7ZPTw+NyrVyu1cr1w2q5cliGfmSp6dFjTLdMr+iM",
-	"IV/68V5suGB++2uFMJ9TWz1toPPPCW3untIg92dWRsNgrWz5m7qiejFAJN5yZzR05wQalsZK8pUYUr0B",
-	"Q09rT/ilvmwma3kzwmSdmX7fvgGJC1xSJ/SBONfRMhKGVO7+knZ+6gF12D0T8l14wApse/XgfUhTTt5R",
-	"7oP3fZEvMCZoQRdMHGlvd2Qb8y8l884ykiIcJnMiNp3jys3wNbuffJ5BncR8xzcw+6JOLeZ5CmmWod/4",
-	"qpd5EOmv9BZBylt3PNaTzP92qvdYlVgtNyqV0vGT6cTxcbGCq+PisXVoF09IbVKs46PxsXVin5LyJNKJ",
-	"mVbS8+jEDWTtpgfTdOCbuIT+05Efvp3mPf40b4PqBsdtY+G6BnQMGY6xGm/ReFhqVZn36NBbA1HyELlj",
-	"Q4oTde2NSJ3OfXLveAsGd3Cda87xrUMFTgUlH4KRtfCZ55sIAxqt+LeyIPgNYDLsgbM2pCZduK6JPBpB",
-	"wvIXi57qnAZK7okvy8ihvxe7c+Z64NwY8luo7FgpQ+JcrSusWwXqa2EXkGJDbsgbhjSKFAubBj78gBny",
-	"CbbhXZw/ouW5AGb1Q0T2B+zeZXmbCkg/u5o6PnevRAH9eAm9v7LS5UEibQkJqUgQC3jV84y+LCJT60ub",
-	"dv26KmzKj40dFSDku/8c1tsTnL3aOMACQS0byjWE9cwDk7oCTxuhiAKQcnrDaeNjri6ieRpPAgEhjuk6",
-	"ApJtLaMNzjkzxWw083wizB+joO35QqNw2a99uPrjbe2ydbm8bDUf1H8uZlcV67A3uRx0/rhq3VSv/rit",
-	"F7Zup/2sue5PDmb65Nj1liZIMtAZY6DPm5WEQNZkkKqB2JxYzsSxwu809H6FQohjOqTRb+GdZ0jvgihz",
-	"kGO9DuHhIdXuOgMHyFQqz0TEkc7nMiO9I7EKHgUyzVLaCuud+tUlkno6FgtqWQvfJ9QSAMatEBfZskbV",
-	"NdsNLOrcnXX/ou2PdxJcT9Yrd3t25BlTCiy5Tv0qSPVJvViuFeFroSbBlJTYzAmmSZbEYazFmZQjQXdH",
-	"4Ud0YOs+fw3fTg+U+GzqzEdz4luEBviWFBqH5bCT78v2VftV57zTvBh131y1e+ub7KrO8zGY7FqlXq/X",
-	"y5VyOa+CyfWNT0k8cW2nUpQij3bYq5Vd9moaOPxzGQxfK6L6JhD1bPNnDTh6rVGry7WxqxHxdDlNf91u",
-	"OSkHiY/ulaP4v7mvc+I0EzlUVEMDFq0JmyhMXpI2R9h/eQ9SjaI9w51rcU3aMWliw5ApWKG25Q4uuJQP",
-	"DlNOqR842NW+BJ2eWVS4FrWNLqFL/LvnD6lIQAqBzRHmDqUOt90AqDRYO6LITj2hEBKGdM+M9hsfdbjT",
-	"4I9QTZv7YhBmbOuaMmPMTFHbkO8Fj0B/SS0bt1qFhiAOvRXo5GwBBWAOcW3RckZRKauTOH/M84tuv90y",
-	"o1mLZYrxcdTKpyJaLrMFtLqu5DGBFTj3TrBEe4xw6lvd3mXzamDub2xXHbMRd41bazJWNw353AnhCchF",
-	"Z6JdCmFRlza50KBPS0wVRS+MZHJ9rUyupovQU9ixUo+skgcXFB06BTHNQ8kD/B1TP7sL1Gdsn/2l6/BU",
-	"Tn5T5DkU+VFo5D2hGt89Helbp87P26kTFOQ5qIZn6FO91nxZjZccaJ7lwcfoj9HWsZSYdYEZ8ywHYtHy",
-	"xDsMLkS176APU0wS2Zla73bWgMDJnPhM9spzKDJftwcoMRzTkLm4DuCWTeN1NmAGOcH6UEsnElWPFuHf",
-	"vPQ/0UvfUrhq857hJWk9fr75SRo3ntNTyn0MEk1fbicrJrJesG18rSHdw6FfpGzfbK9ovwQxxHhwlcms",
-	"z71INqW7aPxpri5UUpGAjxPOTYrLg0y+bSIXJ217mcovYwgPacIzkz30jRVHSPZoSvV5EuUxaBefZ6OL",
-	"k5DNO3b5SHFJ6uUy+tF7wL6dZl9ykVsvfMqUgiX18t1lznM6ErtqoTxM+UL0UDgDX4Yeqg8qx8+jh6Kr",
-	"3wz9v7ehv0H/clN/c9fez9NbO7MxMtqTySu3JBAmOlcY0E+aQOaLTSi0sMaJbtk02bHYUL0X7h3IW4GS",
-	"yDPRSkGU4wunPQZqFLbhjvWvRg/Qu1rvbM39G9mfW7TIVrfuae2sI2/FCNtWhxmxQluHLZGjRtB3hMzj",
-	"CjHqcpwa82tBx9KM/sM7asRoOegNXkWDZL21JFK1W2i8RFMsdvNW0k2uhZb64PM0xfqLHh1vUpyp3Z/L",
-	"UDsXdn+Od79eP7m5mkWnnt3v1CxaDDatWbRF/MCZ8HeQZL/oCq6OD62aXSdHk2N8Mtb7RVet6tG4djQ+",
-	"OplMLP5fp6fjWv3QqtiH5VrlkP9/tWofl49qJ4fjCS5PTk9wnZycHFWPjsgxJmG/6Eq1XKscR4e57d6g",
-	"86pz3hy0R91Xo85VMn0ozxl/Bu+e7KS/gi6xf0eCtQbtqq11fAIZzIdJS6pJkyFS0T++EFpH592rQa97",
-	"cdG5ej26bvf6khex7tLb9JGG5VBJ9JHOeY5+uqv1tUUj6a++dfTXaH89lREltChatStmmHLj2leLW1lW",
-	"0pZKWFaJYKpa3h+f7pj4KSyqSzCnNOCNwOMmlSh8EjSD/QSNmh1MLYJCm4MJU8pAwdT3FrfTOHypfBrN",
-	"sDV1KDlDGM08KFISfT2pFwhQhLjdBV2gHHoL7aPC5gKNIR3S/4gOoP9BM7wU7wo89J8h/U+xWIT/8FtC",
-	"CwntNS8vRKGToU5dFeLsPvoPMsUJjWlEAQvxAvk7v6XdavHr6qA1utVA5qte9137Sj3E70R7hE45i2xk",
-	"LwiyHde5JdB/xsJ0w7dXXqj+2stFuiEpEM8qetEe9aJTY3vhqzCRQ8Nf58R3PDvPW0MuIYAA/Q+fkpBZ",
-	"GhipithogSDXYyQFsFe1v80ABU4zcfsreY99lYS9s4kbah7B810NV0GIcur+hse+f/PULbl6tjnxPXqE",
-	"OZLrxJdLya/YDMnYG3PfG7tk9n2quxpI+zpMuIktP6UJQH2AOhFCiqsSsUca6heHoYkD9bbUU8pMRrCd",
-	"sMcY3wOA8ywLWNTXN30FVh1x7aiK5JNmA9fKp0YhcAJhPCszK2ooM/YWQWPsbtWD+lowLesEK66tkypa",
-	"lA7fy+weMUzR9Cmup0t/MVuQm0dx6wjFjaNMM/C+sg04SLyTsY4M4sdQJl/IM6QQNKxjm2gPU7Sgd9R7",
-	"oBr8l366vW8gWbZCbDitYsAywMWXYr4ZmKXUsq2d4UEik/VfC+Ivu7LQLs/B3TWGpbDxvtwFUX3PD56k",
-	"3zJXMdVy2YhKonDYh64h9EKoOZtBoVE5PqyenB7WTmrGqsqOJjF61oFW+TNCg4FSI4N27wrc2ubFqD/o",
-	"nv/cT000kiom/lVwswljcF5R6C8sS6TAzUiARYsXTpMojIcqZvkDzAAgQAKLRT8rSj7ICxLfUVY/6r/x",
-	"lcWp6p8XJOKFenf+TDoN8aIn52t9fdP2aBc7qLiddNvW5+zrpBFnSFpRrFgzux2u951bioOFn2u/hTd3",
-	"6HyRa+Odi73Vcm6B1e839hChYRW3NxF9N8INAXWg4jBcy1Hm4kw4EEOa9CAQRlw5TDzX8ZDr0DsCPZqc",
-	"AJAVfVDk0M5AfnJO/CFNfnAujQhRA4YRI5ZHbZRsg2DCO1cfV2CP+B47LkAMSqTGJJJGtWrG06sHGvYR",
-	"C7AfsMg5BQiQ2NGAwwwB2RHguxVnS6n38PXcHc9KTh7SWxKInGzloakj+0x0jl1xOTo2mc29gIvFn8ly",
-	"d2SNSJaBfH13+SaXfGVZAja3rNodGaOym+6pKN2zo+rJy5rHqx5d80is9sK2OmCt/I/DPWjY7uGm5ybN",
-	"lGBbYgSEqy0o9sjcxUs+O+l0yKeiBRqETwApX6yWyRXB3Tp0u6ud/qjD8hs69z1usABc61NoUIkxEWmZ",
-	"bC26DqhYR6UTDX+gw5TajgKaj9809uwll5pm/6Z/3b5qcWnr+ZHk5Y4kAPjaSivIl7zQFnGmejuL9EHo",
-	"r1mYWdgm4vhabRDhjY6JFrATABGAGBVpEHhDmJ6lUzkn/gxzTmcnYn0JKiBNIiat7pWYWF6RFBvmc4Ig",
-	"rbgZX7KXcVxOiHrlZDyHqA8Tm76J9W9ifSXvaaNYTwRmDj6G20qvaFhJ/8+UbAntIDqoRb3zCA2ciUP8",
-	"GFRptAVFa/RphCcTbfKkSMm7lTr2k/R9/Zrkz4qp+RzyR3PF/uIxBmjikMM8+pKDDHKbb4YHywzAho/m",
-	"CpyivcAhTPwYxWX30+Opa/Cv/pyoaDrwcgImDcqmnhQNKw0GKwMAOrRQI1LIB7GEkU8mhMsbghw7i7Lw",
-	"HpCsqR3uj2oAIqn+rKx2FX+W4HGmDF0VmXBIeRXLXXdx+IsCydeH2ihY/qxYLpdrleO/eMRYh8LKFzLe",
-	"CRLr0fL8aULAachXf60YcJRXEhaEdtKTRJAThCnXHiVhVgm44OZNv2XuQ8gYKpUkIkFC2KuM7MgoGVK+",
-	"+0VAFQK9aVFkeKMyCgBMItx6qt0PYDQb6d11V4GUzSHVkPux6xNsL0XX3TWR15078jyV3w3SMLVn6RUc",
-	"ECf7leYRZArXuKd4mg6WnKoFtv3WGqG5BfrDIxqfPj4Q/CWqkUdFfyM+ZsvyNb09w3MLwD5Xe5f9FcIG",
-	"36IAG4O7aUAHWwZ3Q4sziu7GMi5i4V2kDFWJBhTvTgf934WRi5hjE0QmE2JBK/iNQWFDT40cUk3tQb83",
-	"7Lpho7xV1OTE4gckpSEF/F7I6xHqRX21lB1LbiCfKFx2LWsz8XrygUstJ3CXGZHjBsJ0OaSThQ/5MzKV",
-	"ig9DJIjaqckrp2Z2xPnLUH0+EW6GrqDO5eAUijPcoemlNMmsieHLB+wSubrZnFA7/va++BHtyQliwMX0",
-	"ednf9NlQnoercRu19/k6waUEpf4UtRex6VmC4Vtpvm/h8G+KcE04fJMiTMbJovZmGwLiOwvelDKWv4ZU",
-	"eM74dB6RsCtU59caoc5h430FEeoo4pAnRs2cD8lsOFZCpsOaKrUMDC6ubcMWE3CTaMEUCzjM8BIFPrYJ",
-	"2vPmhCKtFmf/bEjNtPMY8XZoROguISxCKLQQ5faxDKJkNX/oaCP9QuLenzOgm4hCuq73wID/0Ldxghyx",
-	"3mUrEm44wYkCnDgEnnXHCvqZGYiw/Ido2gJRp4kZUmpn+n38gGY4IL6DXUH2GDPHQj5h3sK3CEN7TomU",
-	"UBG99lzbQJcOhU4rzVvfsRZusPCxi659z15YAZis8cFWUwZ73r287LY6g7fJEcpWRU8Q3K4+Y3D7KL+N",
-	"He2d/OHtFTnx9UW5k0P4q0j6g4/64l5rZ0UznzP3IJl8nJWDkJp+ENtzX1wGwtctWR9j/0WrYJMFmJj+",
-	"v0eqQmLQX7WY8DhPD3xy792R7bECvpBzvB6QL0zFwLsjNJ4jSxgb8F/hmEyZqXCbjFAugimXWpaMxjoM",
-	"mpWJE7XEC6CAQ0CElFATCcbZQyrep4URK6aow+SvRh4tISCSywhMw1iofFxQM6SMb1RiM/5m8UIAsxXl",
-	"fzFrOlZsl2YCC5YA1Zsk+QCw59X4ZHhX8seTJJZQS5jbTKUNcw5BdT+/MTvfLJEYEWNm4ZEivra6EuDN",
-	"iq1/cWkkpljmThHGxFSsj7yI7S5u/Fp3e/uD6nuA6UoalesQUaABdgj3DUT51phgH8pp76A7/SBc4uTD",
-	"XECPQhNCU/7ZoaYsu2Jo7/CoXN6XPYspGpNo14vS2Otuf4CSwlRUZ/GvzxChlgfmgXRnFZIVf4UnkEp+",
-	"6nev4HRHg2zFM4Lk+Y4DpyxkHoCw8LIP59WO372mCTgIb/TuR+KvVLAGuNInls9NSX4vg3+PTu0T63h8",
-	"hOuTGjm0q1ZlXMb5TQ+gP4rqx8AjDj4UHx4eipylxYXvAldFpPmLpf/PPIwPl3KhwVewUZjhD4PBRaFx",
-	"clTjf+pbZxvOOcJk1ZHlXnGj15oKNnncgP2t0Gs3WwWj8KbXGbQL0IwehA5/Nw5Gh/+ufn/8UB5f3tyf",
-	"P/SWx++Cf53c/asgb9NDpvCDtIpfwi7md/kLFhC7M2cCy+sZMgLkTK6xf0F+bN369yl0zZ9xtLCrviLW",
-	"wgeYFcBcSy+Myqm9wkPGDbHLBIBBdDaZD5UAYKLXwhukJ9peh995LHRBT8mMb9AF+ZL6mzOZwVmvl/N7",
-	"0zMAJfxFHFZX6sf1UrVuFObEB+x1SAKrlI4OuSEiZzb1HPsvmN4aLuX8AUA96+lvAIqQLmD+ovmxWjpq",
-	"HA1BdEuTdZxRpmpUzzGke4mMoOjkx5L917Hvx4pZJRJBhOYPiAaioDTK9JFVowIgKKIvDYxAAS5nm83h",
-	"ev/S8QS2TA8Nx/Wl5IduhQqgpHo5IarLCSFdTpPQx58pc1RjcbaYDG+K7MVvGTTfMmhSUknnmiTaMZc0",
-	"EoZRGFTbHyvZpM0hjR4JS/fRmsr9MIwalp4GQzomrkdvuSFvPLay/4sTx8IGzWUGbpnJuJuE/oLra79Q",
-	"U/zxiZJbCvpvqZLfBP26VMlNgj4Z8zj4qC39tYf4a6Rn6hm+hvuyNYKAvh3/PhgCX3K44fll3EC3Mf4W",
-	"uZ85jLIv+qw/Hof9KOPozUUwFWHZ8zD0/9t7gAUm/n32YbG4Kg7K1VEWN+zgd1sce++ZM3xHkL+gJnId",
-	"FhDoCYCmQTBvHBy4noXdqceCxkn5pLzP17LvFhqFAzDYJIeTn7525oSzvMgHjQNn7Kr8E4feouZ1By2o",
-	"TXxkHtxXzAbSTvUdjxpRnwBmaHC3WnBC4DomstjARI2lK0Fx/gp0AITYiD/HfrAswhmIrSEa8Fc/YNcl",
-	"WvQDiB1S88DSHuV0x/CxpLyKKg0hgzzxsrMhxYyRAPqhMwP1A+K6mD/PFurznZfNK4awT9A9dh0QHBDL",
-	"8Ql2Y6MUr04ZokQvbuhdKmRIx6NjD/v6iPe03jECJVLrhMRkk3xtRoIpcXyUeCiCWdUJVH3F0iaBBr4n",
-	"z3xZal+KvbnI+XQ8mrhyS4IhFeDFDf4CS1RTeYvA8mYQBAsICxAlxGaxDhTioNZfuPwmNqTknvhLaMiP",
-	"iMtIjHYF2fzp/af/LwAA//8=",
+	"7P3rdiI5ti+Kv4r+7LVH4qqABAy+jhqrSZvMoso2XoCrKrPITYgIYaIcKOhQYCeVnf+xP50HOF/OG+wX",
+	"OW+ynuQMTUkRihsE2M5Lda2xujtN3KSpqXnTnL/5sWR584VHCQ1Y6eRjaUawTXz4Z9cm84UXEBr0ycLF",
+	"K2LzX23CLN9ZBI5HSyclM/CXxEQPM0JRMHMYchgKZgSxwPOJjXzCFh5lBAUewhQR7LsO8ZFP/rkkLEAP",
+	"TjATt+M5QY76nrVCd2RVLRklZs3IHPPPErqcl05+L/Hvld4bpWC1IKWTEgt8h96WPn36ZJQW2MdzEsjR",
+	"v8L0zqG37cXCdSzMh9u1r3EwS89hOCMIR7eh7jn/NPmA5wuXfwMvFuPWtDE5surkGB/aTbI/LRklhz+7",
+	"4G80ShTP+Z2OXTJKfHKOz4nFx6rP4T98Mi2dlP7Hy4jkL8VV9jJruCU+K3nhbOkzz08P/hrfOlSM24Jb",
+	"DCCouQh/r1LyIRiLiybypnB94ZN7x1sytMC35BR5cydAToCmng+Xp47PArhWVTP955L4q2iq4n2xJZrj",
+	"DxeE3nISt+oNozR3qPq7nl4wbWYs8ObEX7c8lrwntTb8wvj46PCg1dxv1J9rVaIh6gM/96zlnNBg3cBt",
+	"eU9q4LZnjY/tI+twcoBb0ybZtxtW9vDVK8aPn0c0Yn0eXWo79469xO66mTjhXam5ONQeN1sHh0fHOQsQ",
+	"PvoEc9BHq8/iwpk7QXroV8v5hPic7X3Clm7AuCjySbD0aWwSjVo2n7vwWn2MNpnipRuIR6aeP8cBzDHY",
+	"b5QMvgmcORdV9VoNtoD8K9wADg3ILfFh6Gce5eL13LklLGPs/ddn6Li1X0M23KD2LvmArQBNPHuFJquA",
+	"MAOZbIYrrXrjh5PRslbbtyaYkYMm/JucmKjMLzdaByOKLYssAmKjwPP2quhsRqw7YoP4JvfE52KBERqc",
+	"IrVEyKP8Sw5hSsaTEfX8W0ydP0G6vGCIObcUB0ufoIXnOtaK6wBTvcCsjmiMWcKh/vru/Br/Ql8e/nb7",
+	"I26vjhZz74/23Ztfvf6Hxs3rs9nrZr3dYPe/fT/E1/Pv25OH9u2rX6nfdd667vLw1dXVimDX/uXivv/Q",
+	"mQ9//PW3+58eyMMPP5woJhSqLFpKSe2KJLe+pmnhtEkq3VDnn0tNMDk2oYEzdYgfY6t6Y7/ZOsjcFVYk",
+	"VHbdEnIHRGP9L868PRgjdtOD7lF3hZyAzJngJYeFE8gfdUrwa8N+zDD74ZTXSvyHmceIHHTgIddhwW5j",
+	"fRSJu5Ft8jNZpYfcRkvBEHdkhcoY3dx0z/fQgvhovgyEGkbDULHGzCL+iDGixPc9nyGHWu7SJrbBd5G0",
+	"okIzyZphesuJgXyy8PyAIUy5kSWssxHl6rvRRDNv6TNhcq1ybC3+TfhpRM3IzqsoQ+8EgV13ijCyPGot",
+	"fZ/rMHspjBOCHrATMGUtjKiYFR/LLQkY4tfUFMW01TfFKDD1ghknDQlmnm0gvi+4VBEyDVP2QHyGzGaj",
+	"YVaRqZG+8jNZmZwwuhxLCpha/Xj/sHFQr5BG/aBy2GpOK8fHE1yx6vXDmn3Qsu3GUZ6I+K2S+NpavtEM",
+	"nkartdngyVFRnEBSbSAaqiu5TSnCoR0W8Xxte20Fz6xVV5v11TW+Jdnj50OMNKuBLG9JA4feoqnvzVEt",
+	"NvqcsfNXZA89c+BqpLXMkfYF12+Q3mpv5AhvYVRmCm9fvf+xgmWglGc2XcEEaDbqmpItE7vRatWP95Q9",
+	"EL0chW+rdOliGYwoF5fMQB5X7rD5w9dwGwF5vrjEd6xUzFWkBPOuGv8U3ROfUzNtWKSMAee2/sNJb9hZ",
+	"Xf7xtlmtVtutq+HV+WXnv/LVeESx9Ro8vA9IkaNl+OyJrZOQSzFtfqFPicpqLfZORtT8hxBepoHMfwTY",
+	"vyVBZek78CfnFBNh9wGv2Cky/wF8bvKt/KYzhPefdy46w87piJrKJhmuFoQ/HLdR9F+EZDGlBAVRyV/Q",
+	"XgYzz5dLY8Lbzd8qZ67Dn+naJiIfuKjkX+frH3h3hCILu+6pWNmE040EtcXSC1PQtHyCA2KbqAxvJx8W",
+	"jk+YuYccyrXehxFlxPKoLWjHv+KTW4cFQFnzjqycDCuQL3x5VIoNf1RCo4SVFvtJkCD2E6cb/KDNWf6d",
+	"kOTwq1w18e9o2cTfoIZKe6cw4h9GpfmqckdWlfqodCpJ8EP9cL9xdLzfPGqeSjKon1rN5kaGFZtyE9t6",
+	"fg6zqoVoBybyfFuoCU5uoSrKAbfSJz6s8GSFHG5D0Ejl245PLP66vbj31h6c5fj4jA+lqDzj4+7xUYlZ",
+	"rOYTz13nTbLAB1/0BUOBY90RHzF4Bga9XHDTycKMJMbavr7I9jHFw0XVdf0gqa0XOAiIz9/7v35vV97V",
+	"KsfV0ajy/vv/KGVp8l+x65LgjCs54i+wH6zeLJ0MS1a/A725STrOtfpxY7qPa5UDq04qh3YDV44ndVLZ",
+	"nzZxa3JgHdpHJHu6lvbi8e1yg1sdas+luDN3QtJezpmMMslzJ1KvNCb7VuXQbpLK0bRVqxzgw8mRdWzX",
+	"SD0nZKZM9KebxDdvZYlp9KZTRnLmkRx/4CF25yyKWFmeeO3T2Fmf+HoJO1/GXG1pePG/LCGj+T+18OrL",
+	"Pxifx8dopPxOm5ROmpw2wg0qnfz+sTR1iGuXTkrgXVzx4cspcd3Hh0YYA4O0tPC9BeFbbBTdPCpxq2Tu",
+	"MAbs8V6//xfsOrYImk6x43J/p47gy6VPReVdR9zOaZBeoNCwZGiOXU5UYnNji3+Nofvw86fIFBM2EV8f",
+	"hgi2ZnAX2M6cAMLFW7qkWoqCXYUIvfC9iUvm32cQ3CYBdtzIjtWGJCmCypIieyda6K9q44CMvel44vjB",
+	"7ASJzYdsjzD6IkBzHFjCyRR8hEYl/sCoVIotbPj1LR5XzJA3FlhhFuBgySQnBU4AsukVtpEiVsjDeOIt",
+	"g5OJi+ld8SW/FgT9DIuur/WZR6euYz12pfUTjqwTDT7s9vV1v/dL5/wEOQGyMEXUQ65Hb7kuhtDDKWIB",
+	"9gOEESUPsUOT8nVvMEQvtZ/YXklfkeNoRcIZfZblsOTXmBZHkQENPjqirCifMG/pW7F91uVKlmJXbPbH",
+	"LYAj3yW21Sn659ILdBcU1eo/nbd+O7ra/y9hfosYD+cJoW0kKVs6c6sBogHxuZ8lBvpsdG1zi598WBAr",
+	"ILaaiAMs73q3t3qsSptY2fytIncgd0n2dApf4j88/wyY65H0dTELxnxDnSCsImXeFLaYgWy50CArDMTJ",
+	"YyDfc4UL/ECJz2bOAkJLaM6HFDK8EyBKCHduCvF8FUGQlcyx4xpoMfMoAQmObdsnjKmBzYgvjI0MqZga",
+	"xMm2g9DkZUiVuIBsNCIeuqEL37O4cpy4BHVo4ASrz7Q1YXoMPcw8uS9VNJ1x9xTnzrqaKULZksvRpPy8",
+	"8oLX3pLaj2SvcGzxI0dEvQBN4f26tGtG5L3yAvRa3vBMNL3yxNyVCBN+n8OQHrfRaXKNV66H7aHnXXAn",
+	"+ImMCAjfclHA3+nzBaSoXmsetQ4PxEmVTqL6fkQiKRwk76Gh5yExrs/ChVnDBq9ZiFQRa2Y6+W4olnEL",
+	"8li2kgYqmhDs849z7/0EMUJtFIuNnKBX4g5xwgf3iQM+Q4WERGwHAq5CJtzXX3p8oC/hSow/6/r21ybz",
+	"rATX54hkpoEFURuuJSJr3UAOBXPJQCLKAmaUT+69O2LH10GTXM9tH2HXJ9heoRlmqFELT/aZSLiYe3AC",
+	"EhPNc8zvvielr07wOgw9ENetSCN1sgzQxCf4jovayZI5lKuqpNNxQ9lywU0SYl8S28FDGOfjhKp4FPQx",
+	"GpUC8iF4uXCxQ4X3xmVr+E3Qmadia3Ct6k1PUMqv1AVMS6d09BoYO4LBfzbx8oKh2FTl3Pg0hJxeEF+y",
+	"niZtClj+a5zpY93jDbWXOC6NMTOmqHs17PSv2sNu76p9MR4Me2c/D/hQvCUNUFlour0n9o2L2OU4bpUX",
+	"NcdzqQK2c0SVx5nkjyfHE5rTBaycNbzSXMcrkYXz+BkXt1SKmyj58+I2RjSv4mbK0zL6FvZFQcNizUrW",
+	"9RnrrzuBb8ZUMN/8UsGehqMVtjaXTPmWxNPQJ7QDtrYBjIT1YPkETnCxyxD2CXrwPXorCVrMQsinKFfY",
+	"usS4JyyYh4L8Ve/qfKDEOb7Hjgu6PPDSXP30ocUtVPiWunvNlmrFRMWO+jv1raffcbupXBF73zWOLULI",
+	"J6Vf2hfdc9Cm406/3+uXMuPamDESjB3GlnBamB3a5lw+CIjrYj9UyI7NJzcj1h1bziF6ClOD8OmJuBAm",
+	"864WHktEv+/T0W99KEJQPPqbyhI7U7H9wkss1uBJ4uuobCbXwoTj+00BWIPre59IZRyea/PtNKIl7QRw",
+	"FwtNscnZzWDYu+z0x+2Lfqd9/nbc+a07GA5i64+1TDhuC7jerUPRqPR946B2fCg09OGoFBp05IPDAhaq",
+	"Vf2cMLUkx0+5JGJgDkMB5mJdnjzr30dlM2fG5h7y/BHlD3Rfta/Uw7r0RGWTX0o9eMrZcMbX7QEz9OA7",
+	"QUBobI0eYTSqhZLm8UW4m5/KhIyvSOvpNkmGZckpGJsHJ95uxqb4+G4mZ4r5r3rD8evezdV5KdMILXK0",
+	"HJmoxRi/+VRkVuZsjM2zTFrO+70bTv7rdn/4Npq0uWeMKFWvCeOfGbPQt4/+OJd71BtRYVd7y4Cgsqnd",
+	"ENsMj7Kq1dJdt99e9Nrn42GvN75o9990SruZ2Yllqe8/h4ooZn2jspmaVYzZd7fMFdVurto3wx97/e67",
+	"znlKxcfscmXw4gA1ao2DSr1eadSHteOTeutkv/buZCtbPcn79ack8u4mPCqbOkEStH6ssRrRfHBzfd3r",
+	"Dzvn48vOebc9Hr69jrPrs4WgFFe3nourt7ZwgeZZBAHqh8OEVI62sPv4P2V2hSNyPKRB2LWLJLgapTBn",
+	"bdPtN9T5MHTmBB6COJC12vTMmboPnglz/QsNLPLkFHutfSZ+96cozrj+OUnGgbj5k1FaLuxt6fFJz4r6",
+	"XVsAI1GMIT6SmppGT3099LFEBZXe5A9iQWxLDv3CYUFfJvmkuUF4hR/1OqqMRCGjZOMA2B/ylQoSjT+n",
+	"4rO+j2GVw32rfbI0WFrcxU/nhPH7g43b7pLfk6QyDNgQ84s+K1+4hlxPR6qCFNqOIoVmuWZ6g5DrE3XA",
+	"7bNh95eOCao19BkZCqMhPrbJKTIHN4PrztV559xEAZkvPB/7jrtCS8pvHFHtzrOL3oDftiD+HPPZuyuo",
+	"WiWUC2LQd/xWh97K3GJZICwGUjJK4adKRkm8jE9MyyVVN6aYpm3fY2qRAab2xPtw5nrWnRYOwLbtiAKr",
+	"a219p9hlJCmxf/Qe0BRztY7m3j2RISvPuuN+8gP27VOu412CWSD1iUjSfvAMFHi3BKpkcCAOl1poRbDP",
+	"qiIpT/923Uiwmo1XGWt0jlcsHIocAH/bmnTFo/3a+hRAoyRzv9OfG8ik8A1fPGjGvtg6qtcb8SzJ7AqP",
+	"NIeyzHzJNpp5LmcTTl1O5Cj1mJvZ/Beu3Kee63hVZEaysz3nTGyi8sMMB8I5ZTPsE4ZmxLWR5bFgT+Tb",
+	"z7F/R4JfsLskJsQfHYpMJXNNQyTahx95wU6RufAdi8h0fXxPfHxLzjwWhI/fDJDtuS5fb+DuR+lgiO4U",
+	"vjkaTU6pvLgBwRTQAjs21LkBbYzE2FGbynJVm1jOHLvVaL+JJNaSUfpQufUq8kd127n4X/1qxeHyQlgk",
+	"kFdeunWC2XJStbz5SzbzFmzBN/BL+Qpgkq/Y+lBMuL29IhgzvTi/znCAstjUiDPkF18Vbb9ks9g9v6Sk",
+	"oT4bOUF1Tggs+LXNbkF8kG/UypndLeZyZ5qQG1CHlRY/MLsF8S1Cgy8/NSXDijItLFBega+2hko2f5VC",
+	"5J9LLFIz0iouYk2usNGRGiFauNgiX37osiomcwHEtbCGKBRI1SyT6AncFqmEEk6L7s3o7JUQkUZU4KM5",
+	"M+HKxNVWhrCMCx3FmPHNupVzxGfzJVwjMHK+LceID/kzuUWKOp/JKVKgPXmxEt2SiG/A7qCHmo36IVK3",
+	"IP45qMlEsh5Hd6NAICZqrm4G51kL69hFoYbCnVc4mhF/UgU1EuRz7Pgmla/eTL9uRs1Zm4ZkSMEyWdZY",
+	"nn8B8IxWwccv/V6rHLcr73Dlz/cf68ZB89N/ZFErc0a53q3mlsJZjhMw7XgOM+7cMQIuTsod3cIF5UKf",
+	"P1+5xz4cUPIXxUfatgIHEgvjP5/B90vvtZmJvPMsv2jhsQC7KjO9mvIyLKnzovFekQf01vPvsigJ3/dz",
+	"WH2/fnBQqSPsLma40kDyXuD5JFNnvdt1KKnHh1Jv7KNLbkgNgrwnGvEn2osANV9l3SwIMU5JolK9VqvV",
+	"s56ABLUctcovGWjhe/cOtYgIed86HlVHyuGxqC/S74IZmceJcPV2o4wSFDHEGsVnEC3Fui0XRa2zRLK/",
+	"8Pzw4nawZWfaw5EHNsZBwVdx44EFeL7Q3apxYammQ3UZYE7ZO3+dP80cj459guUZQ9LjWomAl5b0y8WA",
+	"TagjTjsYROc9NMd0iV3kk3uHPITpS+JP4r9gSHwi0/YKM41z/PEgwNaM2FFG8gvElTFXYwbyXJuwQODO",
+	"AJZbESsjAReWZW9AgUtGBfs2CiiOdWdotX3bv+Ga+DKPKHoLK2xWZYwoGkuWtSXLSvN9cJ0lRBHLhEw9",
+	"kVFiYYomBLHlZO4EAbFPEZkvghXyuLwQJ/J8jC4JiMBcwNOA+OJ+xlQF/zYTuxTjfQ2ZRxnzgTqlzNXc",
+	"zjCIJh2deITT3HEXBgWOZxKbX53RSBt+pw9nWTWBOE4JD1qinRmxREzkxYZQTByfxYXvFtHmocSCwXQl",
+	"cqfNs17/uteH5CczVj6VjihGZkIBMl1jP3Cwq2wLrm/JLXZFnVlc6VpzgviURJA3hEuSAd5sAIb/+Ndo",
+	"lGkHCFwRQZyx9J9jnzuTBmH8awfN7T/2qdhiwVJvuU7tdDUb1Aya/IMAb6UY7xSZkTSDK1PPR2b36rz7",
+	"S/f8pn0RW1VmIFNT3TK6rIlDUzwe4wqPEobKZrNWMxGgcj04jOxlGINPaBOEuqPAWzpw71etHOb4Q1e8",
+	"p15bI1qL7Cu49zEyLyG14D3F5E6e97U9MK7uiC0WWzpimUTedn8tYL0/uxCMAxJkeVyYBVCKHKdj/fio",
+	"Vak1K7WGfjbG78ui1E67B+y/UD4XeBLwNrhgx7s9F9ZUj2XwWoZjCryipx69jp7cdSP5nku2Bpbt84eS",
+	"WwneVGwrXTgsIxi0VZwvw03LMttCkOfCPBs+kBP10l5ZbLJStm5vqsitSAHXFtNctfY17dPjWqVWr9Rb",
+	"RfbpZ95yxQyW3AjXeb/9emgi5s2JSKeO8vhQmRGCTPmXuXc6oqZIwn7d648HN68uu4MBSFfltRhQ+hp3",
+	"cUy4cTjsnJsj+oAdgQ4pHWHlaZ8i87J9ddO+GPc7v3Q7v5pIvxOHDjMg30mwEjMOHQBhOGGBo7KpBRDM",
+	"vVNknneuujACPWtc3h7PIwGClIxS1kwhu0TOpmSUYkMuGSU1spJREt+LR/3Um7cI+kULeO7jaVDKWto+",
+	"wVA7krHoahUyr15CaKIPlM28ob1Y+N59ztPnEOqIRRyjizfg/GwpG84kKIRoGaAJgkSyjAR62JwN89c0",
+	"XRNQ4UScOMJeeJh5LgmRkr9OG3eNuFIWbW7u6fame35CocZf490jV9uzmJrkk4ZLnyAoF4+fbs256vGC",
+	"bNtGGuVeMA1pjBlRFZCtsO5Y0i7YhgnWR/SeKAKm5h+Fv77i8JVgFyPaVqntsFMwK4u1c9B3tWCVYgQS",
+	"g6R/jOGXG54qGlfacAQTvTP7DUY43gLEynS/t+h7ojndcG0rr1sN4ukcl3AfLOdz7K++KuclIaOy8cyj",
+	"CALVW588A2+mvJEtPYv02SfOv5qgm/Ym/bnkoLbi5FwX47pzdd69eiPs9fblhawanmFRt7LAjBEbrUhg",
+	"IAtzAx0FPqYMWwGY++ERfOf83ERLyrUCoTNMLWIje0mQ7bjOLaEWgedjD7/u9951uIOSeC8yz3v9y/bV",
+	"0ETUQ9gKnHsnWCF7CbiUAiCbhj8viO94NirXG2ju0WDG0JK6AOrm0alzu/SJvWcgRgI0WSEsb3esEf3D",
+	"m2ipA1OHYreKTFGuxUSW+UvFWezlR8f+9FIIaROsOCZGgl3XeyA2ZFOzuLMiSct9D5VS0Dnn/oeYOHdE",
+	"xDyfLhFBLPM1oba4M/ZzMj1B/CqGFPvpte/9CUVqsV/PISUrSP6czm5Iipn0UfbXZU99KVtiG2tAI1mB",
+	"3a6KpxJ7PRbLkdL0NBmLVQaAEVUeawYgoAJ6D6K80KOB77nICfTcmugjnK2jV8d5O3ZXcf7mE9NMRkP/",
+	"XbdsMrhxJ7d3GPZ3YSfIhMUwDWSCXcr/ISWwKRqqiAYqEa8j7BPR7YHYiHkCPBGnmr/M491VUDkONDmi",
+	"OXiLe8jH8EUon4XTIiGANvnezxyqu4yhZKq5NRuN6jNFzh/z+ZheftSLYtbsY960W0w921p+zDiCTCmy",
+	"zTvWxBPCNJZ0POGJnP+wLDm9paeOSwwkGrJVCLU8m9inyKPuSqQQelRrEghHv4HvkHsSr5OarLItQfnp",
+	"8RaKQVFDdtBQvubjFCWfZb5BWpi0en9Co8RmuNE6yCbrjHxAsqtd1AYHJlSNO0PcD8KV6fuPeS4Qc/7M",
+	"q1AQL3zBkAuZA8ihArggs4QtnbG8w6Lka+uUYy7Vd0T5BDfImYVkLKrYs/gju5kC4ChC5blcAcXHUWG6",
+	"rq1j2JA2tIOY41vy8o8FuQ3/WNDbuPZOP1VchcspXJ+/LhmJ33667rxJ/Xh99UZX5yEliiV5JIPOWwoF",
+	"VGYBpjb2bZEmO+F+0ALbNrH3TqMi0EazcXQk2FDki9kEHo+HB3765VWn79Q+XPxh/fzT4NXD29+u/rTe",
+	"HK/ss1d/vm28Xp7d/vBDIkfm+LjWijdtbcY2Uvk/T34XAYVa5fj7l+8/Nj/tfZf6sfHphx/+Ff9p/9MP",
+	"e//5H88rvWLyJyIDdykXnh9UBees79emC43/9XI0Go0yu7883b7evIMVExXYrtnxo23bz2o04HdsFUSK",
+	"zTU/MVJTdlAepQVXpPFJZT827oirm8vmdXswuO71h9wWPu93f+n0B+OL7lnnatAxuYtghvCl3XNz71SL",
+	"KAICBjLPOv1h93X3rD3sjHuvx90r3RnRBZX6Evea4x8qGSXtKyWjdN3v9V7zt7XPz/udwYD7IWs+w/3z",
+	"/rB7dtEZwEODQe+sq670hj92+nHhp42kuNRT63Atmb+UWqFz37knPrtwLEIZSV+/wkLIdc/T1659z5v2",
+	"pspETwtLLgKn0CWyN+1S/WAkdW/bDxzLJaw3bTPmWU7ObT3ueeiCuaPs+FS2Elj4ekVDRMs/vBmt2h75",
+	"h/ypannzpEyI5wnup7pCCaFW/f/9j//4n6NlrdY4ePHd9y9/+M//NTY//uvT/7/y/vt/RHe9j8nGyvvv",
+	"tEt7/1n+z5PRqFr07r3v1228eKLUulyoZ42xf+FM/62jqPnBnQ3x1cIjjLeqXh+YfdaMqfSBx+5pUU9/",
+	"LKUvvRyasX1keqejqtgKZQmUol3PNUHBf99KcSYonA6mvepcdV53z7rti3Hv16tO30TeA2Vo7kE1Eaao",
+	"0fqfkRcUKb3yrXNPkJnFWJAMc9a7GvZ7Fxfdqzfj605/IFJ4INLGkBOgMpZNAz0f2qRMp45F/D1dVyaH",
+	"BoG45FvjSi3jkeLKjVPoFaFk6lgOdoHvI4XBL56J8bsOvZXnO++zKP13iO7vEN1zhujyhPn275QBtscm",
+	"wD5LZC1WVpQ+N5ZdHjJdAYeBuZ90XLXih+yTT/mlLJ8aUBgw3xq2F/BNtsDBDJX1Cojfa++ryjq0nGAl",
+	"4TPNsJDHTMn47G5zxsaDVT5QQ9FgjQq6yuS2NiATc6FeR4GH6rUaXy0fWwHxmSFx/twVYgvAmYg7/5iS",
+	"uGVb363cZo11kV36OsM+yVJE8ZMd0F46ronqYCNjHMGDp+AychA0wrkCPJXWXDMTNepzAG2kUxRS22GG",
+	"2Zir7KwNIZG+ZF98aKY+9VzXe2Dahpx4nkswJFVR8iEYW0ufeX5er2C4aKrV4A/Ae08RXbquagfN5Z1o",
+	"fIp6C/zPJSQ88xsEXL5owbqe08NpxUe1huMTKmTr4o5Y2bqBMJ8OJ5ofiCyxKurSSLGK9jywHxniBhEd",
+	"UV9kSwp4ocADZFJKIpxvWAaGWIBXVdSOijFVE7cZZiNqQg021/sgSbghEFVhy+IrWYltZoF4rS2vf/zm",
+	"fcJ6/IQX/P5jI9ue3Vim//gKwHV1/cm3b1/nH3vDLsMLcQESxfzJ5SyuYq+V0k9tA2gtKDsBOxR1qvWD",
+	"JjROja/g9yFGRi2+lKPR97/XK8fvua/y/uOBUV/vpUg0xHOZqb9lONzWHstCtQ3r4NWNMQyNrHz6LQJi",
+	"8pXpPHZ1RUtizyv1/5ksAiTQGnSr+wVDZgImAEwIbcFb2QseS19T1FkjNSX9ZSZM2DBzizV4VPJJYsSb",
+	"QV0ipz/Lr+6/PkP7+/vHKHDmAvBweBbnW0C+hmKbYb12sl87qdXeJctuKvzpLJ4VRzYhJGsx7M587J7P",
+	"g0HMtgUhTqxJDFdLA+BJfiVr0QTB1KLvRrGoT/emxmngmOvlTts/5ZMp4RMkm2nd127NTIC8iqJM8M98",
+	"Al0rhLKvlacKscSa+S19a4YZ+Zq3zNbAmaxP+Mgy8Tr6ZEHkwdRCzp3bxiZ/hb10iYnKCo4LpryXbY+r",
+	"Z/OgOaHeEa5xb05sSCMJE6v8n0YhFEHywXKXzLknl8rjEdb6F3KAFME2b0bgrIG6vbgQi6EBJgiez9ED",
+	"4rq7gTd3OMXdlQJmNhlxXYUJDMY9/yFyic2Mo5RtcHc/x+aJprCJRfmdfzEGja1WbtY/v56FPKvTpFwz",
+	"UL1We38KcRn+M0Pknvgr8cSW5Pjy4YuCW1Cxc+Zm2xLpEJXNd5e/AqQJp/Q7PJ84mKK7B2zNsKH6OCHz",
+	"3c8mBIqAz2InDwL+sHPTLxmld5e/xs8YcrAR8ysLdwSK3m77xQykLERc8boXTMB1QQgwN0xd6D0Q38l9",
+	"TcKGSoo/0dgKYPe9e8cmNlpS559LItMzpo44Pt4QLiqa9J7Odn885myMkzNNPS3/vTj4q14u9ZnxX0MO",
+	"/qYgYCO/4nOgwOo0+kxAsBtrn/T2GFGXr6fujzFxPevuubtjhH300tk3/EoVhc0VRe1SurkigDkkulAu",
+	"fZIFQSrZIi3kfhwOr5HYu+mwZTObeVQPzoJ7DY61ZDemtbst43jrgZsR0IYWbMUHyH7zkO0haDUuC1ky",
+	"kpFvKQ6WPnmFWcareyKuPV0yYqPwXgPoKevIYl3nGBwSnYjysfB+SDzVe6DxuS8DIjDMoSbHJ1pTbmjt",
+	"9UJWnK3fMQW2ikbVlBRYd7wX786ZOuaTxeLQ7a1sxs/4EGCHLLCP5yQgfqgQI27XdUM63ycT+VNBuQqO",
+	"dphum8gurv9cEn8lgq6zklGaEWwTPx27XMdMQ9l1VPuU6PJbLXwEuXYxPN9Szn5vGVjefEfXH7ZWfw1M",
+	"qhPIZrOn4QGvYDFT9KLMCprG4+9r7Io0zTwxGc7QUw/ax0erc9a7vL7oCOgW0dDz/SZargl3ZifeZlpK",
+	"Ib+JkHxWHxxl/tez5Fc39IHXQ40XdR+nPrbE+nZAv9j5R5MRaunEW97OoHWOepyJ5EJx+lvOaIOwd4oc",
+	"6NEJ3pNAJ5G+FZdP2SGVx3RI+Vw94BzWVi2/80kX766gyAhq3EbUe8iZPpMB/+vsFhrq7aqT0ANmUHkc",
+	"im2lD1RCV/ZnJMOtCwqwOXZdwoIwQPa19eeguZ5QRPYXLN8N+ks0KVnX6SNwrDviy4YfmSSAhjviUKl3",
+	"T3xwpjbuBkXbX6KH0wme8bCdzOEMe3nEtmxG40J9g2XJqyQDR4099NBhfCtlzzZTtIeD/wKenibsvylf",
+	"Lxr35/H24nT6TP5eNvNnxxRBdIhUu3jSE3R8CrNwbLwy0AMhd4YAl0Dl/Rr/kYkmcyuCfVTeP2iJ39Ku",
+	"ko0zgm8y4Ck/n/7i5278xSe25SglFT7zSPlCbDnQwy8xTs4W2xJU8tBnHWlqp3HBDERWXCHnkr3blFp4",
+	"osBtjFq5lWqRNhJVroC/wsK4Srar+NWaoLFu9NwI9RYkbK4jU9+4TRr2nk9MP9t+fHyMdpMJoM8oaRAU",
+	"D9lGhPsiqjzk329Mlatxa0GBVB5aeGzucyeQuG4VqTQChizs+ytk6mYgnJ6OqBk/wjVP5UGaKY+ZxCFr",
+	"zuHriKZOX5G4zNINWD93B9WvtunoxiBNoHWYF13HtOhMulbjA7GWAiM103n80XtAc0xXkOPFYi+fYYbE",
+	"48RGZWtluYQZIcavzNZQd+9lNilO78knTg3Rhacatw/pIgx5ovdXlCaSn6bdUVTajh+2b7X5+BQUVIZY",
+	"PSxHejXUB/a+uK8rV6MoZeTtRfRrX7v1MUktj0y1+PLRhO2TJVSXbTmjLz+FQqfOauWibkVfT8fUiM0L",
+	"90zVAiuxuIu+BfQjbz1IEolCjfFTUn43o0uS+YvaXsqG+bZNsM8VVMmg2meLrUTf/rxz/SKTzAdYmiyt",
+	"OwLydepQTC0Hu2jhe/bSAn8tbIwKbhs7GVGzezXs9EOEksGwd/bzwEScHj6VmB6ID1eUI1MbscCz7tjp",
+	"iJpnvcvL3nl3+NZEPuZ2W0B8B7vitglmjoV8wrylbxGGyreeaxto7lCH3hoI3/qOtXSDpa+NENpEvOpd",
+	"nQ9MNPGozU6RedE708blelb+eF73+p3um6tx57ezH9tXbzommjo4UElkDuGvO+u/vR72TGT5q0Xgadfi",
+	"OQ9ZVIE6dTnjklGCcZaMkj7AklFKDoI/Bd9MIkxmfiAlNi6l2EgEa8KaQXGOpnD7s873grN8i0KWAkEJ",
+	"HJkzUeLnMFHeV8yClh+5ztH58mWoDPkltaJ2uevMnZwxw+uY8ydBmEHiiucXfCk3ra9zbZOw3BHKe6Hi",
+	"EdD2RGCDRcEwj2bTJiepTRvAwif3jrdk+YNQdyQGIksvRYpf7uJsHgCTFtE62Tbw/KDn2zJfzAuwux0D",
+	"YdeFIRaDvEtIwxiF4sylrZ/iDyPO4rHhyslmCVKtKuTrLKIOS0ayxseEfIfwAgDeMrCrVUt6yBC7vfXJ",
+	"LbSzEXFcZ06qKHwrG1EBJBHpA9X9RsZeQmvRDOtb5U8v2Iia8YCbeYpCizLqoxPMfG95O1OQ1ff1l+FN",
+	"5oiK71DicHf5CYItX238JCLVOs8O+Fb5d+IRYnMl7IkyE0W5F0yu+9fm/D02JD3H/h0RB2PrT9XFjQiO",
+	"Y5VX9fWTR9ufuY5xuIH55nbddTPT3GgzyWBfwWS3DUMVc7tD8fWU2d5xV3hzNWSYM6AzbHx9d0oPDyf3",
+	"BdzdSNt8U26uVlf5OVy+GJU+k8eXZPn1OeIhLxdPEh9RkSWONiSJc7OM0OC508SvfW/iknlu9fdxs3XI",
+	"nUV+k47zGQP8FZe//4N51NyDPGaRZD6ibIYF8LAovIIcYG8ZMMcmyHx5X8889VmLSLRjynaUVL4haVke",
+	"cOTkvYe7O2/E+VhIj0YiSsqJMFN8PHnCNHQBxLI5C71a2jLXN6sUIAON2wncTB+BzTw/QEx0EAnNEMmY",
+	"iZPvTYj1bXTT73KvQ7aPib2HMzfnpJOJi+mdaMa9cLFD9RnIKrf1ayrhgcWU9H70+Wvc37bWK0pdNlQ2",
+	"84MTzMKmbNHyGggYIfDQHAfWLFHjQtHKW/qIrRjn8EQXK39eqdVqzfrGhu0p+iePXDJPH71pQDQoIHXk",
+	"yE6Q2bs665ioLJqPQoH3HvJ8eeo1oqlDSEMKGi1NK3jw4F+Mu/YyZwuLf3BpvHAxRXeELBicFdo4ZC64",
+	"BQIC4V+qVs/Gq724KOYDLRml83b34m3JKP3a6fwM/3jVHYf/vuxdDX+8eBsXzeHVXNptbNTEzVPfuwXM",
+	"o3LGySwgJDEUPbCkgeNyj5BaxAXgcjPMtjfDE1/+a/vqrHPBf1T3ogmZej5BTjCi2o3i/BlZ3tK1wWOX",
+	"12RTWu1I29zL64mkJ/yrD+u5/xrgcvhMHtFy+t1c3/TPfmwPOiaaLFcCwzo8geEau3NxYcoEB9C6WJ2X",
+	"xYCn5Uu43u1cXCSGFl1MjU3mt565nnWX1iHUe9jGk/amU0aCAbE8arPsfTXFfjzHnH8Y+UvKEJ4RbCtG",
+	"9wl2xUVwdZh4Z8H2CeoMyg5P0FkeelCCLZmI8829ewIRFn9JKfQxrokooE+wrQQ0jK5YJDMhhDlZk9TK",
+	"HnWWPNaX7PMYvTEm+Xx274AEevr1buVFa1L0N6bmR7gFR98ebkEqpMrpkEnmMNILVAKNxg2SwVkpCWzB",
+	"b5XAvnDoQJEZOrcxIHzx8HlncJZZtDb07gh9ooxM8mHh+IR1MxKT5N4SugX2bMA/jOQjcTzIA74/CgiX",
+	"Of4wHF5kc5Tr0Vuu3FxnSgJnTnTZZSAsPw8izmGyPBIyKmf4Pl5XeHTQLDge3Z7aRDege09/AKSll3eO",
+	"iJfBzPNV6ifcyJSEhrnE/A+1+P1OmyvJX/vdYSdz+ZNeQ6DYIT6CkYQG9fyg4jr3xEYYRIwkY/mghuYO",
+	"5VbZXhUNCLWRA0BrZlsf9gl6RbBPfDRa1mr7FjwL/yRmdVTKNND5LUWjVnBztmpvuw9g44jvx/aH+Cmb",
+	"OP6SBcTuLnJ0VvdagUkShh5mTkAkMLToiB/xVZnMF8EKzQnmypWu9mKLtXFRHh9VU3RUC6zv1XAf6RRU",
+	"vBgjQoLDtwmnpdk9LXKAVl17R7h+wQPFOqY6WhlT+NncYe+Io6VNJ6O0VSPFi5BPHLu6EWAzjREKzw6I",
+	"5ZNgm48xeGLrDyaLxdU0EwNZQ80t7KT6rnaSUGt5BpJAlbKf0EAayma0mcUIPUpQmIEl8gOkkVt9dE5z",
+	"zhmWCIZhFp1dlcPUTwG069jIWwbcA3PdvcTxzCmqgUUh84a/9PnFXyNxGzJyszdoyBwvmDrAL9dl7q5H",
+	"BUKmYplT4fHwlylWUp6TR0nRdI5CWeQRz4qq/zUJ5NsSfPqhL0F2s6ghS56gyQ2Ekol9ojkDaEF8tKSO",
+	"OG/7ms5ct81d3z5B/BE+1Benzz+XGDqCZbgHAkhAwhJ4PmKea39rKerFTk01TfEMCctB9PbCZnP0yA7Z",
+	"9UuqNEx7nSrCAjGiIvAlwnKjKCLIFoTaXxvD7mB4y8L0jOii4n4T/b//j0J8SEU5ZH6Jxdf3y84+6UHE",
+	"GMvYJa89kc4eprknGTA7tx2rg36pOiKUgFCsKNpncKVSvzF9tZUDEw3yC2QE6OblN5UTkJZ2a5F+uEFD",
+	"I7vjNPonAzhJEjuKKE8d1yU2GLTqjCHrROGR5wn6nSlShjs/4xhRwaIvqfNBj5tHEEKH+42j4/3mUbNQ",
+	"fEn0u9oSED0jlKRSzj0keB6OynGAXCKzaSVIVeDJ4vNqugNV47H5gTtY3MUUrKRPDuZ9NMwsdhUU3hZB",
+	"PR+984lp/Cis0q8VzH1XbNF8mND8ld0a+j3DzA6Tep56bbffEJ8rsW9Njl4+rcNap12iZ9ua3jNuSJ7B",
+	"KXRumbsZ+EuizqrjpcyQQgBp5NL1jNINAnwXT+cIS4PXVPpljSeLUr9i1yWBlFhZKkSDAX6Ae5X0riKT",
+	"q9V7brKYBjJ9cuuwgPhEZoibEkbUHFFuccvMGhwEvjNZBrKSW5QCofZ1N0zeYggzMMghHWRFAkjYWom3",
+	"wFJlJ4fLoWixV62EWmTKFrZ2JFX4Q1nWjnjbGFK0NxVBiHuzk4kkhbKHHG+EW6xhSdgD9XYp4tXhY8ul",
+	"k9kKT92Y8IbxnMDpiVjysVxyeK0ZC/DkvdeZ4JwuPd1X7StUXi4WxEcW4MBRT9ZO7IXlLYUQoRcuDvhA",
+	"1uFqKlPDde6h2IsFhDs6Zg6StWLh7CUJcovsoFEjunOofYpMtQrZH8kgac6BmyqvQI59iphakqJrkBAO",
+	"WZ+Vy5/kG7l6hrapYrSJGFdbA0Olk8mtltglMX7eKIi4g5N2bBTKzLbbWAq3zMPGIjtYfnaX4iU1+XDo",
+	"a6aeE71I+uCqJoSPTGYkHCYyElAZo4FgdHn3niEShmrcJDhuNPb3Dxu1/YOjVrV5eNg6qh3GvIJWrVar",
+	"trSmAqknvlj/BV0yZ5EKmA7hhK6CNKkMYOgJdlUBRgE+mis2yseThs+/SCWQao6vQz1/vKTOxuq5xJLK",
+	"6JscMSofIo+qRd7LVi9S1o03DFd0UojelpM5K97lMLYkOd0iQ5ZT7p3o0MqWUtnD1zanpapFibz8iGaJ",
+	"SaXGtWZ78Y+fZVKiHY1co4cq92sglwQB8UVpse3cOkEi//Td5a/DUk6X//cf60Y9p9GhGBjUJhJ/gX0R",
+	"l04Gc6Kra3SFfhsojEJKehcTI7fxfLyfe5GXpVC/k1ONjsi36Mmepmq2NtE+J3/ZQqfEFm1XxRIfwaML",
+	"ZUNFG5/YGho9vr2dMvM2U6w7kR7L2sHodN1tRPkwvok9ooB8i3YTzSzMTSZz5vV9i83xUe3xQESFIh27",
+	"bm9aOvm9sDsDEvDT+8yQkRR7Qbz5C6nMPUpWSnor90fTBNsMQkradhgEyx5LQVXCfSihLcYAqygM962I",
+	"IpX6e2N9Cxz5eqV/T1W6P6rFR/FsqyO/oKo+YbVOJfZ9/OtiYcyMcT3rkiUHKD6WPUTobSwG6GNqzdZp",
+	"tmgNxL0vGHpz0z3fygvdZrpCUGVOEVxXuUME8EIiJCLQ4Ma2wzYA4ScbuKgnIr4SkY5MPLi7lTV2yT1x",
+	"t53azyvrAp7byO7wej7Ve+I7U1lIh8o/vz3bS7K+6906WxP5Ah5KD6ONlky21sgoF9IlOPdx9ObFBpzb",
+	"VObYgT7eqgk6f9NeVTdcNg9OxZMXWNQzjXd4lI9sLB2iQk9Ch+Yr8QBAp90qpNoCO1TeXDi+qjZ2ePq/",
+	"9LedY/JUIxJ8CQWxSR3aeju1DBeFsgdxjIF1BgWLEDJ6nYBlbsYRLYtYCfohO461ZyRVnRmLgyiIUE4Z",
+	"86uLOW4bTUxGBrPQbh50YhT0IZ47gLgxCkiLdLBTxt5WMcWd44O7x/wEI3/ByJ90uJ4+ALhGDOTu/+j0",
+	"QSQa6vK/itoTBogXCwlJBqkXArjX5Ouc10o1NM+2MsrSZu8ullOmvbpN6Cnb0NzI1nl24OYH4/ZZkvM2",
+	"Pp8Zv3iWwEQBCbe9dEsYcxtssW0sMM1wKiziNkuvpMWy+YmEobK5DWdkmIQpLRclo3Td5Vt8iy6em2+N",
+	"jJKN924ffAqFMjc4xxu0WNwu2F4EJ6Vs6tNGZvRLcEjU70YSJLnOiVWM1kjLY4v4NM7U8R2eFk+ZEidH",
+	"nhhrrMCdYnhag9SsVmXi6tahuzW9TwuF7QCewKG3oTh5wtBdOKfNVIEyzRByXFVqxqicwqjw/ACwXcL2",
+	"hxahNoBvej7id4s/hc+OkSsrnM1KrGAt9o1K3roapUrsL8mqlRQzV6J/KoavqH/obFvR/0jzaSX5UyyF",
+	"Lj7MnFB8Tk/SocKLQVlwMUtqEx+ZL/UNbKr2pdCaGo/oHHOWIRWfYBtWgO+RE2T+0r7ongPk51ikDxrI",
+	"vLlq3wx/7PW77zrnpiFATF91z887V/zqVW84ft27uTrnf5z1bq6Gnf51uz98O9aujKh5djMY9i47/XHs",
+	"gcvO8MfeOfzWvrjo/dqRr7l6fdE9G8YfbF/0O+3zt+POb93BcMDv675qX6V+HlHzuv32otc+Hw97vfFF",
+	"u/+mI6YxuLm+7vWHnfPxZee82x4P31534P6bq+t+76wzGLRfXXTGnashAMZ6PlLQsxdjVfjzSxrnBmGb",
+	"u2WyPawB6U58/0NRRgwrJ8tpI/lrnFokseipvrClHBJ9Dlyfr7XT7NeG8XO2a8vf443CWnCQnnysfTJf",
+	"bnczM2LaFKKKhhC5ng//ywkuMmIgPR/TFWTKVFE3QPMlNL645zzPRhSkjr+CkB295VKb2miBGZOgMHbl",
+	"+BBZM2LdnSIH2nGwwPOJLXCSZ94DHdEoFyfxdYmEEvL9m1dHDfRrZzBE9cZ+E7UOjo/Q4UGriaDGSztI",
+	"aTbi5yitnNNR9P77NSejobG8sT99frQyzHsoU4+SPc7T+/EMaC3NYT8zrUELsejBy/x2rVEI8wlil4Zq",
+	"pWyLNBDR6DRak+8bB7XjQ9EKNoF/1Gg1c2m7Fuq2fOvcEwr/NpDUzqJmU5idYmSc4MsFp2gjBom7CQFX",
+	"L0dIDkuPgmZ1CYoTjaUpCzn6TIqrQlTab+SOZhD5Omv5T9rbBrpeTlzHQhcOnjiuwxfavL4QnaOvfW9K",
+	"GBOhii61yZzKG7qJAoHIm9Jgey7yt8m6sgZ9kHAb3w+EoIB8CFtuJM5FvQcap53YVKJNZhxcK3dAibDH",
+	"uowLecDn2CcII/PNf//v/2OiQeD/TADnqnUAwn+/ofMX6nLJd9Y/qx9Ufrv0bDIXEo4t51zAwb8BScxL",
+	"CbB2692g89PbV/uHP/XPWu1fzrrt1mXvutn/cXi5v9/6rfHzm9/2uz/2fmpfX7f6nf3mz82f3/1yFc/u",
+	"eMMFWKNy+P5jq7Uus+Mpcvnb2yV113MynJ423LRl4Cwv+LRjAO15TwzXnd4F/pKoozoWOzwocFC3XXDo",
+	"79OqJz2tKhLtSfAOv+lEIH0xEO6ONL4mwhblzt+LHWNDCRMRKGgtfSdYDfjgxdYVuDDtZVav07bEvQHj",
+	"JsJT9/AymL2ES6YBw94OA0cij82BjwUsTTjYWRAsOCHPdoMVCW1XST4uzyChUQxGTAfwIrh84FIO/B7+",
+	"3hnBNoxErHrpt4oYQ6WrURcvnJ/JSpSNOnSagZPfWxAoyQSXXDaudLhi4NwYds7Qd7URqiduLUeQzyPa",
+	"vu4ykZQy5eahNWPQH+UWAAO41VdFPSr8FceSfgt/gOtetvSnwrYn2JqNaNhrnXMUM7gh7kg3DOINYe5n",
+	"+7orbXgwCQOH+6j86ZMRHdHv0HffiSE69Pa771DZ5BzB9amBrp0F4Vcq0YN7J6jH+UIuUcXyCUB1YndE",
+	"kVgOPhYVkApJwQwN2t9ItvdkBn86qrPld6tSa5gQcV0dXw9HSIz4FvPnEOZvUL6hwNQ2VGuDsoQ7lN2M",
+	"tbpdbhXYcPgjBhAcNA3RMTDA84U4FdKrIBUQpzxedhh68PFiARD7/A3mRxsH2AAP0UDS1fskKluETy8O",
+	"mj7GbjDktU9mVSyIkDpiNXQ7C9Zl7ySRAgh+r+NrgUU4gUYxpmQvEgfdDJVVjpaeEowgHACmekgXRvEd",
+	"GYuqC0eQC93cdM+ZpBVAKu/v7x8b0D9GNmrhLAY0ESiF5ksTem2YL01PxiAFXSQtTYhmmqcanQRF4W+N",
+	"VpHbHNFNhR6TsRh4gwypQaJaeU2g6r//9//ZA4HDxSFnagtzp8B17oiiZrhT1HY8CSHZ1shUuaoTTO/C",
+	"TaYhTTOx28yX4VqpZQ4XlHxwmOgXIkYiOmLo70Bl28fTwIgKorgPNpk74DwYkBfO/7UHHM/fAoAGPpk6",
+	"H4iNhJZhAgJ7zEdjexb8Lx8E/MOhNvwvtqyxuQc7VtspigUAGGB4pjiBf8Ra+szzKwvRaogAa5YlM8AH",
+	"+GUT/ff/9X+H+2cRtiU6QR9nmI3nnk8M6KwzFvd/+mTuwSziOysX3JuJr+YDfFfRIDOyhF3moVsCXZn5",
+	"OyyPBr7nsjCCK4UO7M0qF6kdEBFaK1MZnSN2KK0AZC3EHQ/BZ5HPZTuB2O8MU9slPvg3zVrNlFsSmmTG",
+	"QoBhYxV/6cJLJr53R2Akl7C9+adkVQCh4AgQyv0mrWXtT4PelXSQZdtc/nqIHIyoelidlPM96xNEuShE",
+	"vsfpEHVpmTgU+ys0dT0M+2ThOTQQDpXrWERCD0iV3F7w6VYa1VrJKC19V9oL7OTly4eHhyqGy1XPv30p",
+	"n2UvL7pnnatBB56JgLUjLd2+7pYM7nwyob5r1bq4kytuvHBKJ6X9aq26L3yzGZhMsc3If7jNKhO5cITy",
+	"SVkr+tOcRx/4OCAlw0BYyEIMCopvl5MozBZr0cRtwojrqxqnm/IsEf49olOJ3AxdpjxKqqgtviHXQzWJ",
+	"9RG7cxaiV1s0QGPEb6PoYea4BEHASG5S2W1nQoIHQiiysOvKSB53DLFCZgEyvBKSrK2TjdPTx3MSwNna",
+	"7+mQrruKCyxpwDgqxhAabv9cEn8V2W3hYaSw0DfZ7+mxRdXA2U9G41YPX0BTqOL3n8HiQGKiLwE2gI8a",
+	"tZqoGaCB9HN0+fOHBLEKAw0fJbjG7x9jqQylRq1xUKnVK/XWsF47qfH/f6cn4XC3BP4aHx8dHrSa+406",
+	"HONZjp39in31ilA6wke1wYl3cl3QmjYmR1adHONDu0n2p3DoDPMZhza0JlPtafzQNjX6lvz01HGJdDpL",
+	"fEtw87AqHodvc/1zbB9Zh5MD3Jo2yb7dsKBCGTdaB6WT0vH06MCuHdWPjprWoX3QOsaNKcG4ZrVa2K7V",
+	"W3h/Mm1O65PGpDY5ajQsu96yD6x6a1Kb1mq4dsTf5fxJSifNo0Z9P3QIrtuDwXWvP4TFJHPof1D6w5vR",
+	"qu2Rf8ilqlreXI0zh0YOtZ17x16Kg2EJtwnMAEBSpSvygN56/p06w/f5jzcDEJOU1EsnpXpjH11ih9tm",
+	"AEnDAuzKWEqpXqvV6vIIgf999VZCs5CxNx1PHB/q4urHxzVB+ZLEVFAE/8mbgUTG0U/nnuifxA0Gels6",
+	"+f299PBLJ6XvZQj06LgWZQeclNrX1/3eL4AvAqZGEGxgN0nj7tV595fu+U37In72m/McX4lINHIaKotA",
+	"JXZo0rJ0UrocND9c/fm2eXVufbj8o/1weS7+czF//WC9Pqq/++Mnp/fm8sO7oTu7avxX7d3wai686R0F",
+	"DGQagAuZijxzwexNY4IP0oqbQjJkfSeUIOpLr7CtNUJt1uqFn7yhCn6XQBCstcVXu6JxpytPBiGAAl0q",
+	"SielPgl8h9yT2Lz4+uJbJmrx4BWl958E42bkyATYV9qUTjzsQ8aASNeTYi3b/lWGxojGaIreOPcEmZzB",
+	"zPAoEhSiw9Ad9R4oYh6aYv9U4icwQE3m6tR1vQdZbnDdHp79iGLmwMuPjv1J5fQK6z51+WUoRoUBCAnI",
+	"0U18CKbwNV73+uPBzavL7mDQ7V2BZmeeR/n/Ri66SwIyogCGcN5vvx6aEfo0PUWm3KGmtLDhzNUJEAsc",
+	"10WUEJtJx96M9pl5gkwQZtzghl0tLXopo6qRdDDBstevhVIi8UxM3KQfkzLPBFufkjrY+k6wgiFE0gx+",
+	"FhIwsugxlS1AgpXenkcJZ/7Meb/7S6c/GEuD0ESeDyMIW6F2z6Epw3fIPOv1r3t9+D1GCMvzF54wbaou",
+	"uZVBUDkT/aJIYhV/yIBn8nk1WwPhgD8fhd/Ns97VsN+7uOhevRlfd/oDWPi5R291cvEnRWAHoehXbhXq",
+	"S4PM2GLEV0C5/aY2FopMABlgM2cxXoRN1UX/F/U981XnqvO6e9ZtX4x7v151+vCkzT2Ps05/2H3dPWsP",
+	"O+Pe63H3Sqclf1atDjB+O+NVyHugDHFpjYIZpqjR+p9iD0ajgdwMcSg4oqo6vV6robLwfMBMfXBE93/+",
+	"HPO4BeuhiRfMxPv5cJVnNqLifCpcHL6xJMK1Ry34MvI9l2SZt6K6IC3jI+i4V569Km7VyaLRcCz8z0iQ",
+	"tmPDlEGMCaFk6kDHZQEQIdZCTg8cP0GDkgbal/hE2uAYYIpe+5haDrO8fKuj2TpAPXyH2vckZXUcN+u1",
+	"hmZ1nLUhITXcOXxC1pygM89fhKnfsV3DH1LHqZ8i+4pPDVvBP7A1J3wiyr6KdoewTz/fpNKm1FGrUmtW",
+	"4NbQLMSUVNncCWbJkceNLXGWrRtbA/4Q572MvVk62a8ZJc6fpZNScjuBU7IzHeroUnS9zDApOR1aBehw",
+	"eFSp1yuN/eQsB3iemOQFCZNMwYZs1lutVqtWB8tVzi8tG4W5l36oFtmPmgwCwwQiX8mNBT/K/BhhNxDR",
+	"CEvqF7GI2g7aYOynbVdxZqCb+dr3qSbFjVCto8kyQMqDT2m4LUbzrboX2R5FFm0fYY8LGZ7EAuWuwqeU",
+	"g17fzkEv4pfrTvW/uxP5sZSw05DnI81E2+O6OVojunTdsJPcSSnbDAxd9LANoUbyT5vdVjCqt/dG5fo+",
+	"gi8zfUTNT5DMZYR2v+fnOA5f0Ids1vcLP3uNV66H7aHnXWD/lojHW1t8mi0XC88PiH1JbAcr7OancmOF",
+	"nEhESDPd2E9GKe325UaKE/6fIVrwKRZ9geYkwDYOMFdFhgzFCvcPI3mKo7w6hyG5maopU/UNCXLs1MeE",
+	"IL9JQzJbLNeGtSNNLMsTsLEv2weU1HGxv3SJ6O8KbRAhb7FP7h3ygBihdjKGLppN0iV2kQ93nSIRa+UL",
+	"BgaHiBOog6GMeIEcSrEI7KFVtxtkf9rErcmBdWjvHoEVBMmKwFrED0QOLEkGYeu4Mdm3mnaLHEwP8dFE",
+	"D8I2rMbBpHkwOTiaTi3+X8fHk2Zr36rb+7VmfZ//f6NhH9YOmkf7kymuTY+PcIscHR00Dg7IISZhELbe",
+	"qDXrh5GFt8btjEVm8zyHNbR7Mq9iszW9lQHdpkltKnhwo7EcC9mGWu6yfXXTvhj3O790O7+uidACT9QT",
+	"EVqd3HlKUX/wiZViQoB+SW1XaxZ+9soLXntL+kyR1s1KKnUCV+zwSluLrn2Ng5kMuAdWRgbZmXRk4IDR",
+	"8nyfWEFKPkbn2Q5DId/J1BI2oiJP3CeAUScqNER1gUcBbTMriCgCsFkRNzQn/q3Kcp2sxD9O47E19TEZ",
+	"G4KeDhASqqKh8gstTKkXqCRZ+F3We4gYMRMZANpEX0TxWkoYq6J2NNsYQUSKC0Nms3ZsZkWdRM7v00Wd",
+	"oLgxz3nI8gLWG/45jtsjdr2YcDEXrfa8Ltrf555/n3tud+6Z5ZJt70/Wn92flB//BtVns3Zc+Lkzj05d",
+	"R9TM/YWc0xsF0b+bc/pSE3Efn9QwyDzPbQeBzFyLAjWBl3KcuFc7k0DtE0KoZh2IY1MpYsFwgNQ4zMhB",
+	"s0IoFwD2qZ5Nj9H1+WsD/XTdeQOVUldvRnTqyO5y8hCp1Wg2jo7QZMUtlnKr3kA/O6/2uP5nCjVHXIPq",
+	"fDAwIhEvGrPp4wc84PDljZqGPl82m40GHDhq8FMW9n1H1nzoTr8soIJPvWCIzXCl0To4zTIwEiaIEyRs",
+	"ji2OsM6jMPPORkV4Z+mnX151+k7tw8Uf1s8/DV49vP3t6k/rzfHKPnv159vG6+XZ7Q8/FNGZa/RhSjVt",
+	"KSrVhJ8xHvxNmQ6Nw/1JrYWPm0e1BqlNjg7teqvVnNoNy95vHtePD+AvfDyx7dph87iOrVazdrCPawfk",
+	"sD5tWaHp0Gg93eJkKTF1DWEhVv5WYZ9VhTUbjS3esfA9izCobntK/Sc0iqZPdtF9Lz+qf47XBWx7lERq",
+	"S5bNpAK4oWqilru0iY3KQjntFYzMxsTvYxycLWXOE8rqv4VUIkgVMg2EfTUu+TtkRTZt3acLVxXO01bL",
+	"GZqz2eJDGKWfxW4ewKe42ZyXIRi97JTfJU8GZURpRCGkBDalSAeE+hDpzMqYmEORgr1JWbQOG9EoZuVR",
+	"i4QZjOqQAs6gsA0dASFWh+dEr6EzEBPNP+NG74g6ASqbMJchtD10ZPMm7ruHdQZRjZJolKDKlFQOo8ox",
+	"NtFkpSCERXAOLxa+d49deWwqQE/Aw9AHl6yDE7Jciw2ishZUlBWCOAQrNm8G55DnJqvmDFmPGOglvI5t",
+	"iiHp2MyqoMKUrRvNU0jtCxhqX14ItAHkLymLkZUFZAFfmHv3gEfBnSizfTbs/tIxoapYvASKSABp5buc",
+	"siUBiDNZJY614sqNBqg8FXmTWM9EM0RDS8BSSJDrFBBfKg5lhDIncO4JXyqEzHNCV7KI67xz1QWIKOoF",
+	"AHkWkeMUmeJUQ94aO6UAQotcV7PoEZopz944sYDC5rVAI5MfCPnHgNwbKIgN6W97RPiiUJMjHTMo8lIL",
+	"yQK8YtEaZo8uzFOW4gNcNpiMWsYqMhPHj6qeKyzcAs6VTcOzvDohKZ7jwPfvUpO/Q65/l5o8dzBWOxmS",
+	"es7+lv3aHPmi19Qma9vCrC79ZCyDpbm6gJM4GecCA8MJ1AHdhGi0XJHgNMquDPMvcuo4gPQbizhOUF6R",
+	"w4merXaKtCfWZ6oZaJssuAj+73eNavE7VOJb3kjBKP4CqXdqwwpEPFmcG4Y3ItiNibcMTiYupnfF99y1",
+	"4K0CCQN8Zg4N2aKszN9cGxmwth4wQ9j1CbZXWlz6KV0jocOLxvStRIuv7aqSkxgRnmuHdcmoDK2jJqsR",
+	"VR0REIAy7ElEQQnGIBAVFYatjlY7ot9911v6SGFSffcdt1TjvVnzqodTvbAcklE+vMHXEi/pAbREEQ9Q",
+	"YvCJwt73j0+Si3cB+z2z5VqpVj9uTPdxrXJg1Unl0G7gyvGkTipRPtIRybRh6vVKow75Na2T/VpV6MR3",
+	"UU30OzyfkD8dxHkuU7HlvIDPXKIV1wvvu5zWaGsLHuMEKq7mxLd20HISO22XgkcJtLlm3/L5Jqak7VqB",
+	"q7Km2FGcP7BEK4IQNgiLmh59/55IZB+B+jiiXDAYCEtkMkRJ8OD5d+ogKwb8koJ5AZdGQEPKSwB8gOaY",
+	"4ltSRW2ZnJIGRZQxLTgWSzC3KHRMyoCTZHfmGVZHVrGedYwEaLlA3jIYUW+KJpjaVXTh3BEJryM2hCAQ",
+	"pBAB1goC0SkzaRq1Gh+D6Sngh9jQ5QsqFQlT5Nioe44qgCKNrtqXHVP4fkAb8LwBvkWQYD4X4RS6pkAs",
+	"o5/fI07Vsnb1ttsztxHes+TYfBPCbncBlyXcztIMZn8xwVbolEiC7u14SKQ+/Ig0h82SVaXgx7ZvlmxN",
+	"GkQvP6Z4MP98p0+wzaAYN0sA64KXi0MhK+PmlIRMVk9qCX1Ns4p2s4XekCBTjOxiCOmveMP345PaOP82",
+	"ezzZ8PPL7e8i3rmEqtz2DGfzrnwDzbCfYku+jPXb2ODBJCCFNRRBvnVDICWAHUNlhStnjKgEE9uDIwAN",
+	"Xk66OT4AtE1WKO7s6JH3EbUdn1jymEW0iJJ4V8zzAxFBDxtfgJ0lPKmo/cWeIUEZM52naU7fDxH3hfQj",
+	"DTxs6rgB8ZFIlIaEJ3EHaoMLq66rLCnuuErkJ2KPKAAooVBGoLIJjTHYD3i0rNUaB/KviSlOO+DVAOwV",
+	"BvzF1I0RleDhqAw47+roe6+KzLlDx//9v/+P+dKc4w/wLzThbCjgpOBO5txzE8rU0HF/4OaH8sOhLldd",
+	"0ZfbBFBjMyzclfYrU0tjQOV/FZmMYN+ajQV6nRnNhPvv4kcp5Ec0BUsOVEBlBZO/B91M1HwjGBJAdDUQ",
+	"HtFEc3j+u8BdFx0+yxJzny2wJex58d4NbnC4P55K8Bsp9yNCp31z0z1nqJxAn93Lg95Kot/GUbjC7hIb",
+	"4ZHn+ENX3FzXUNxlj4m1Axasmjc+cTV7UIW7iT5meD+/PRNtBHKHGII57zxMHd85Gmlz8zh72dsLlU3Y",
+	"hBDzgh1GqLjFo4RfFZsvlynifaCiKSWBrNcSLtEY2eCCHSBTTqE2n+9CBVooYOUXLhxHSLTzrHFxgZTu",
+	"77ONdaAAzLce+dx71MDxh2cb+KuM/s+5vJqGbd+ZaWNI7lvur1eZLaELjlrevOu4s6DjdxcPMlwDUjd3",
+	"+BEw/ecXr3AGnTcyuLgrIRWA+u5ji7UNyR1kDL/+S45W6zGSP1gNMX/nsSZA9HcfsoTfzwfelNd33ksR",
+	"Yn80yMZ2Q4TjJLIBG5Q8Yrur7gCPIKMwKfPHKK9/Zt5sp2xglG0Cg92bsndzjF1u6cb7vEwwtXEuB2nm",
+	"eWz+G/oNrSU4uH/coZLeHKhgPocpODsKiXovPk4VRajVhzUtsyXPkog1/ovGXaRH6E6DlzWz8dHnWQvP",
+	"PTjwdkUMZh1x82gXa+D4eYa3FfkeOb7nPJk0stt7ywY+ImwxWZ3Gu2yK35kWi8ibvQqNbGlfppqHfnqC",
+	"8GIUGPo93mK79O7y12GyE+yjujCl2hm1arVatZXdqEgkQmR3H5LX9F5C4qdnCpYenNQa1da7VMf18OX1",
+	"SmOyb1UO7SapHE1btcoBPpwcWcd2jdSniaa9ygfR+gvVw37SqV5ncfC6RJug0uWD4+JkC+H0S8IOP6IV",
+	"WZjOpTUHC9vylF5JTbIu+BsRJN2ZpxhNHnMErncWXn/8rZj73ziAHAUcIGQJoVERt9zx7Fxr6p86qwYk",
+	"pbwEdQkIGikSEbqNmzgAxGTNZI1n/IERFZ5o2YwEhalaDk1WyNSlhLmngDz/JL6n4gQC0FcVhJrOBFOR",
+	"0C0a0TIR69VP47FK1pEDHNGyCeE6CNqakv/lxbG8ArAbDHELLhHkE1HQaE57KOwgpFHGBGhZiERrPXQn",
+	"ZOXJqlWxI04SU5bwHFlC0wwLdtPN+5hMYBCd+0Y07McnA7mnilCx9qVobffSEdXbl6Ky6EkqAGKhnxAn",
+	"0S31fFlOHPU2jRqaikB+1NF07xSZaVUhFyJ70rfeiAbeLQlmxNefFhrIhMwIVUh8GPbnECAlVdQBZN54",
+	"mw9HuOvxeg6+UOeiVoGdZHymZiAzlPfiT00lmAhUwilnTkTmi2AlG8EgmTvCBwkR9yoSZwjmmiakI6p1",
+	"IQ27mUKaoWxxmtPYFJro4DtCR5S/WEdLQXnteiDcJrkj/IBYN/kF/QAXkISPUVYn6r0q6onAPdB0RLWi",
+	"hQffCQJCN6aBqN7wT3p2uyvY8HTpJsBI1ZkScW0dYvQrsrlKN4Pzs1Ke1fWoYei2WmSS1Wq1WuWQ/9cR",
+	"/6+a/L+JyHV3oOnyhsbF355p9emT7FScRKuF9FnQcB51V5+LR7bAeI3lOCU6oz5HfhM3HO65ERqurGgl",
+	"B5taMik0e45TZu5Qzx8vqROUTg75moDCS5BP/foEBHyvxjVWFq1RmriedacNfEfHofDdjVp8w/D9IrhU",
+	"VQilOd7FAXe2wa8GYoQgj8TXhi59bysSrxlGT9FB7sRrdijasxLClEEa4raGVcBZBua35goUAjBQGmxL",
+	"/IJvJzNNY75HJsC8/BjbioWy1da4PFXUjl2XhlciUc2LJ7IVTFwb0aKZa09t+RQNl6kPP1Gu22c2hWp/",
+	"R55qkXn0B6bJcse1FpKYd9w8Er+FNpH8U9pE8q/PHWjaLbiUm5YY9gz/d05JXCONjdJimSFNBY7apgCS",
+	"qFwAF0mGYiQQqKHnn0E5OGAoxJ1ll2BfxU4MZEpOg8zEGO+G3ZdUEyFAeJf14pGLrRDCQAKMaAKY1Ewy",
+	"pGno/ca1btkjmowByZkvcDCTCKd4TlR/Ukc0ogqB6CUUGTQY9mKBItmv6sFbujZAscHhENwhB9lW+BSx",
+	"dve5yKdfnzbZ1fuWMi/uX52LH+MMHPpYMUkJ7ssnEJXxd/SxwwRYbph0FjFKPCdJf3lK9zS4Hx4TxY2Y",
+	"M9nNcSZ3FoPbenmCIz6Ll/d5tb6k/L+75m98vsBI9/FnTscntfpJs1ltfC22QOh1bo3u+pW4lX8R/1Di",
+	"sz6ff/hSVXAWqZyITnAS5Z/xwu94effpiIatsbi7Ka6JmHpeNrswNcS5iTiyWpve3lZz+LIqPTs3GlSn",
+	"PIyKulGnU5zOO0fH+4e1Zq3WbNZa+41afb8G/cgy06MnmG6ZXtGdQL70473YkGF+/2uFMJ9TWz1toPPL",
+	"hDZ3T2mQ+zMvo2G4Vrb8m7qiejFAJN4KZzT0FgQalsZK8pUYUr0BQ0+rLPxSXzaTtbw5YbLOTL9vz4DE",
+	"BS6pE/pAnOtoGQkjKnd/VTs/9WB02D0V8l14wApsO33wPqIZJ++o8MH7nsgXmBC0pEsmjrS3O7KN+ZeS",
+	"eKc5SREOkzkRm85x5Wb4lt1Pvs6gTmK+46+w+qJOLeZ5CmmWo98418s8iOxXessg4607HutJ4v99qvdY",
+	"ldiondTr1cMn04mTw0odNyaVQ2vfrhyR5rTSwgeTQ+vIPia1aaQTc62k59GJG4a1mx7M0oG/xiX0F0d+",
+	"+Ps07/GneRtUNzhuGwvXNaBjyHCM1XiLxsNSq8q8R4feGoiSh8gdG1GcqGs/idTpwif3jrdkcAfXueYC",
+	"3zpU4FRQ8iEYW0ufeb6JMKDRin8rC4LfACZDGZy1ETXp0nVN5NEIEpa/WPRU52Og5J74sowc+nuxO2eh",
+	"B86NEb+Fyo6VMiTO1brCulWgvhZ2ASk2pIa8YUSjSLGwaeDDD5ghn2Ab3sXpI1qeC2BWP0Rkf8DuXZ63",
+	"qYD086up42v3WhTQT1bQ+ysvXR4k0paQkGoIgoHTnmf0ZRGZWl/atOvXVWFTcWzsqACh2P1nwG9PcPZq",
+	"4wALBLV8KNcQ1rMITGoKnjZCEQUg5eyG08bHQl1EizSehAGEOKbrBpBsaxltcE6ZGWbjuecTYf4YJW3P",
+	"l05Kl4Pmh6s/3zYvzy9Xl+ftB/Wfi/lV3drvTy+H3T+vzm8aV3/etkpbt9N+1lz3JwczfXLseksTJDno",
+	"jDHQ581KQiBrMkjVQGxBLGfqWOF3TvR+hUKIYzqi0W/hnadI74Ioc5BjvQ7h4RHV7joFB8hUKs9ExJHO",
+	"5yonvSPBBY8CmWYZbYX1Tv3qEsk8HYsFtayl7xNqCQDj8xAX2bLGjTXbDSzqwp11/6Ltj3cSXE/WK3d7",
+	"chSZUwYsuT76NEj1UatSa1bga6EmwZRU2dwJZkmSxGGsxZmUI0F3x+FHdGDrAX8N304PlPhs5izGC+Jb",
+	"hAb4lpRO9mthJ99XnavO6+5Zt30x7v161emvb7KrOs/HYLKb9Var1arVa7WiCqbQNz4l8cS1nUpRhjza",
+	"Ya/Wd9mrWeDwz2UwfKuI6ptA1PPNnzXg6M2TZkvyxq5GxNPlNP11u+VkHCQ+uleOov/mvs6J00zkUFEN",
+	"DVi0JmyiMHlJ2hxh/+UypBpFe4Y71+KatGOyxIYhU7BCbcsdXHApHxymnFI/cLCrfQk6PbOocC1qG11F",
+	"l/gPzx9RkYAUApsjzB1KHW77BKDSgHdEkZ16QiEkjGjZjPYbn3W40+CPUE2be2ISZmzrmjJjzMxQ25Dv",
+	"BY9Af0ktG7fRgIYgDr0V6ORsCQVgDnFt0XJGjVJWJ3H6mGcXvUHn3IxWLZYpxufRrB2LaLnMFtDqupLH",
+	"BFbg3DvBCpUZ4aM/7/Uv21dDc29ju+qYjbhr3FqTsbppyNdOCE9ALjoV7VIIi7q0SUaDPi0xVRS9MJLJ",
+	"rbUyuZEtQo9hx0o9kh4eXFDj0EcQ0zyUPMDfMfWzu0B9xvbZX7sOz6Tk34q8gCI/CI28J1Tju6cj/d2p",
+	"8/N26gQFeQaq4Rn6VK81X9LxkpeaZ/nyY/THeOtYSsy6wIx5lgOxaHniHQYXotp30IcZJonsTK13OzuB",
+	"wMmC+Ez2ynMoMt90higxHdOQubgO4JbN4nU2YAY5wfpQSzcSVY8W4X976V/QS99SuGrrnuMlaT1+/vaT",
+	"NGo8p6dU+BgkWr7CTlZMZL1g2/haI1rGoV+kbN98r2ivCjHEeHCVyazPciSbsl00/jRXFyqpSMDHCecm",
+	"w+VBJt82kYuTtb1M5ZcxhEc04ZnJHvpGyhGSPZoyfZ5EeQzaxefZ6OIkZPOOXT4yXJJWrYZ+9B6wb2fZ",
+	"l1zktkqfcqVgVb18d5nznI7ErlqoCFG+Ej0UrsDXoYdaw/rh8+ih6Orfhv6/t6G/Qf9yU39z197P01s7",
+	"tzEyKsvklVsSCBOdKwzoJ00g88UmFFpY40S3bJrsWGyo3gv3DuStQEnkqWilIMrxhdMeAzUK23DH+lej",
+	"B+hdrXe25v6N7M8tWmSrW8taO+vIWzHCttVhRqzQ1mFL5KgR9B0hi7hCjLocZ8b8zqFjaU7/4R01YsQO",
+	"eoNX0SBZby2JVO0WmqzQDIvdvJV0k7xwrj74PE2x/qJHx5sUZ2b35xrUzoXdn+Pdr9cvbqFm0Zln9zs1",
+	"ixaTzWoWbRE/cKb8HSTZL7qOG5N9q2m3yMH0EB9N9H7RDatxMGkeTA6OplOL/9fx8aTZ2rfq9n6tWd/n",
+	"/99o2Ie1g+bR/mSKa9PjI9wiR0cHjYMDcohJ2C+63qg164fRYW6nP+y+7p61h51x7/W4e5VMHypyxp9D",
+	"uyc76a+jS+zfkWCtQZu2tQ6PIIN5P2lJtWkyRCr6x5dC6+isdzXs9y4uuldvxted/kDSItZdeps+0sAO",
+	"9UQf6YLn6Me7Wl9bNJL+5ltHf4v211MZUUKLorRdMceUG9e+Ym5lWUlbKmFZJYKpir0/Pt0x8VNYVJdg",
+	"TmnAG4HHTSpR+CTGDPYTNGp2MLUICm0OJkwpAwUz31vezuLwpfJpNMfWzKHkFGE096BISfT1pF4gQBHi",
+	"dhd0gXLoLbSPCpsLnIzoiP5LdAD9F5rjlXhX4KF/jei/KpUK/IffElpIqNy+vBCFToY6dVWIs3voX8gU",
+	"JzSmEQUsxAvk7/yWzvk5v64OWqNbDWS+7vfeda7UQ/xOVCZ0xklkI3tJkO24zi2B/jMWphu+nXqh+qtc",
+	"aOiGHIF4Vo0XlakXnRrbS1+FiRwa/rogvuPZRd4aUgkBBOi/+JKExNLASFXERgsEuR4jGYC9qv1tDihw",
+	"lok7SOU9DlQS9s4mbqh5BM13NVzFQJRT92947PtvnroluWebE9+DR5gjhU58uZT8hs2QnL2x8L2JS+bf",
+	"Z7qrgbSvw4SbGPspTQDqA9SJEFJclYg9cqJ+cRiaOlBvSz2lzGQE2wl7jPE9ADjPsoBFfX3TV4DriGtH",
+	"VSSfNBu4WTs2SoETCONZmVlRQ5mJtwxOJu5WPaivBdHyTrDi2jqpokXp8L3M7hHTFE2f4nq6+hezBbl5",
+	"FLeOUNw4yjUD7+vbgIPEOxnryCB+DGXyhTxDCkHDuraJypiiJb2j3gPV4L/00+09A8myFWLDaRUDkgEu",
+	"vhTz7cCsZpZt7QwPEpms/7Uk/qonC+2KHNxdY2CFjfcVLogaeH7wJP2WuYpp1GpGVBKFwz50J0IvhJqz",
+	"HZRO6of7jaPj/eZR00ir7GgRo2cdaJU/JzQYKjUy7PSvwK1tX4wHw97Zz4PMRCOpYuJfBTebMAbnFaXB",
+	"0rJECtycBFi0eOFjEoXxUMUsf4AVAARIILHoZ0XJB3lB4jvK6kf9N85ZfFSDs5JEvFDvLp5JpyFe9OV6",
+	"ra9v2h7tYgcVt5Nu2/qcfZ004gTJKooVPLPb4frAuaU4WPqF9lt4c5culoU23pnYW+fOLZD6/cYeIjSs",
+	"4vamou9GuCGgDlQchms5ylycCQdiRJMeBMKIK4ep5zoech16R6BHkxMAsqIPihzaGchPLog/oskPLqQR",
+	"IWrAMGLE8qiNkm0QTHhn+nEF9ojvseMCxKBEakwiaTQaZjy9eqhhH7EA+wGLnFOAAIkdDTjMEJAdAb5L",
+	"OVtKvYev5+54XnLyiN6SQORkKw9NHdnnonPsisvRtcl84QVcLP5MVrsja0SyDOTru8tfC8lXlidgC8uq",
+	"3ZEx6rvpnrrSPTuqnqKkebzq0TWPxGovbasD1sr/ONyDhu0ebnpu0swItiVGQMhtQaVPFi5e8dXJHod8",
+	"KmLQIHwChvLVaplCEdytQ7e72umPOiy/oQvf4wYLwLU+hQaVGBORlsnXouuAinVUOtHwBzpMqe0ooPn4",
+	"TRPPXnGpaQ5uBtedq3MubT0/krzckQQAX1tpBfmSFxoT56q300gfhP6ahZmFbSKOr9UGEd7ohGgBOwEQ",
+	"AYhRkQaBN4TpWfooF8SfY07p/ESsr0EFZEnEpNWdiokVFUmxaT4nCFLKzfiavYzDWkLUKyfjOUR9mNj0",
+	"t1j/W6yn8p42ivVEYOblx3Bb6RUNqfT/XMmW0A6ig1rUO4/QwJk6xI9BlUZbULRGn0V4MtEmT4qUolup",
+	"az9J39dvSf6kTM3nkD+aK/YXjzFAE4cC5tHXHGRQ21wiB66NvkpITmaoeIMWWVCBCF+zxVQK/4gKwDAW",
+	"C78mggLrIq8jqodekTmHlJxfsLtUFQUL4kPVAbWIaBsqcw9liG5EF75jcUtPwxXFAUB1Mc+1ETTHDPBK",
+	"dHdV9Vb/XGIaOMEK1fKAutqCbk8Z781BdlbEF6XCDov2WDbgli4gtxCIWwwg5jlmDSG8YYdB/IWj3ocS",
+	"EFMX8vie+PiWnEHAr7FfrzZb2VqjVVhrsMCHpEP4VVcj7bmIMu9XD4+MkraX+E9HRknbS6WTWrW1b8RW",
+	"UnyC38e3FB9to3pUN0pqs/BnavWD/Ub96NAosdV84rlcK7WvL3J0UuvbjLzzNdwi7g6S4t8i6q5k4reu",
+	"Dl9+lPt0bQ3v0qciMi4FpIEAM8FOqCAkNFBWySxwUlGLGfCvd7CXpcT56q3lv6VjSjo+zmLnxNxor/Ob",
+	"/k2sdbnZvl3htBnKNzdZIny0UJIDKgcOYeLHKIdiLzv3YQ1W7Zex5bIt2QSkMRiyT4pcmwVZm2NRh9Hk",
+	"aCjkg2Bg5JMp4XKMIMfOG1l4T8K+nuMPF9DPoHRy0ATAd/VnPcyLEr3+nkWmR9i36XhHWhRDQuFVrM7U",
+	"xeEvqqGVPtWTkuXPK7VarVn//9i71uW2cSX9KihVbY1Uy8iSHV9G+eVxNOdkN4l9bKemzh5ODSESsrim",
+	"AA1AWlalpmqfZh9sn2QLjQtBipIoyzc5+pfIvOHW/aHx9dfHb5zd4crW1oOZD5Kv3diaPw5wrFKpfVt8",
+	"jZwDbsVbPlUTulGc2vRIRollgMNxWfDt6mPQAnoHqApo9bCSsTfZkzm28alc/Yr8AJC1ivEBTzTBBRB+",
+	"s0vPlOaEeioeigXKFCqVBmxh0ZPAp06VLZxwgqMZSvEtoUtYEg+unvlYZ2RgDccxjcdl5dCvQOZkNJm5",
+	"Aml1DJmpQXJp+rS6sEmlF1j3XUuM5hpKbcXBeGbSxmt0IxsxNfJ+XGzLl9ThtxwjqFNk1q54C0d8uxO7",
+	"lUSMKlGyNYkYFnHmTIwCO7pAxUAGqGrlzmIl6bZPfapALhJxRBAZDkmYih5aTeDw3DQmnzpuD2oz4ySx",
+	"Ra3nK5yUJj8E8n0KtTaAg6/ci3lrezHvo4c4MTWUnAyr0uPJvbRacZrMFrA8egjTmU+HGQeuu057kM1Q",
+	"yVxRJdH852AxO+R1uD5O1DbDdVBnunGm4gpc4filKsvsmOEvU5wQPbvFhNCo+PQr9SNq6gES0IvV49Ja",
+	"9Vprz+1sXMftPV/V5oqQ2Iu4vbybnoS4spbn21FXdo5wCXVllSMsx8nyUsQryCsPNrwVKedvwyo8JZek",
+	"jkl4qKz+tsana2C8LYhQ58crdWLUztVawh5TNIBoSCSx4oLkFrkr8mlQpEcFAC0D93xHgtCIcNQMBONp",
+	"gDi5I1wQgeK01UZ9HI58GmLOYyI0x9c5r5NP+3aFIpYkGPgrSFSIRvwkEJtSTTKxJcUFgYp1WlZfjHGS",
+	"EJGiScbDERYENQOILmRjdeQUeOjblU/1q1oQagFEGaeqKyD5f8gVUDaVl0aYE53Ykwr1zaZqAGJ3ujgd",
+	"YLUIzzw0JeTWQ2NGdbHbGcF8EbflkzOKKw4nYafgjqPhiJQGbVEku8Rxq30oWbztrRFH5o4yzeDjpE+l",
+	"V7VnuEvOM+d+WM4ijMWpSb6yDxdateFCHWnq+qaFyQvvMBpHk0lC0CcaytG2x6Dq0LZ84AkQXu0qzu8I",
+	"v47HuogeHJQe7nsNmKuN3kG7c+g15PRt9N512/teQ07dRu+k/f6v1xPaPziqv8XIl1f96L6zxLYwvh8X",
+	"DMqbcG9739WMrscQyW9EgxkYbHW3E+JbzRbJ583aMPUK3vaEEHVnsOoZrI1wcz4BViHnvJd/DG5H7C6N",
+	"bbYvZurXgc8ivi/DLNFGgbMuIF4pl4atpgwX+XTuvG6MZwproiabEIoc2anWB58GVWtQPV0+SYJAaeaI",
+	"WuvSxukzyMUQM2/pK6GNPCcfouTmk4RNBfR/TG+Uu4cpr6tukz+zGAg5QNhJWXgrGo9rOBds8h/8/RxP",
+	"0RinhMc4UZ89wCIOESeCZTwkAjXjNmmjd+hvLIk89CWmQKA8veFxmCVpxnGCLjiLsjCFiG+xsfsVjT07",
+	"//Ll/OOn63+WW6idwCNwQ/afEECuhR9N09fBjyU7sY0gstiEt2Lp9767k3tpmDIf+Zqk4XLoZBF9uJI5",
+	"XFhzr44+vN2WdTMYaL5mNQwsBWF+DCxYaPRWmwkm+3SPkzt2S9aXxX0lNLhL+HwFFVN2S2hRDoIIcS1/",
+	"BZaZgalwmT7gz9KRtFqhJjPEAoU4SVS0tfQA0CpSathtdIpUx0U+Vc9zTuG7gZIclI9GjLYRfKS0EZha",
+	"KoG+XX2NT4VcqCQS8snqgVC3TSndFdB0IbuxCgKrLoGvXmXJr6HMqmmfZkfo/mH6E9voo4LbwihkyB6C",
+	"ZEd54eJUkfnUwbwzGxua+PfzMwGebLr1jVsjNcQ6TZgIoYZi+cGlWu7qwm1d7f17U+IX07kshCQmSosI",
+	"cIjcGyilsgHBHJQj5Wz16bWd4uR+oqpsDVPCUaD/+4kGWmFMoObBUafTUrWF1fGRXfVKBfLi/OoalY2p",
+	"EiKTbx8jQkMG8EBvZ03RBvkIpkS5/+Pq/CuQo5zqZHhMkKZHqaRcMknBWLDF3Faz4h8u3wU9CE9kd3+o",
+	"/1XqEsNfrkjIJZSU1wr49x8/Ryfh8eAIHw7fk4NoP+wOOrg+9IDvz0kxBZ3kvft30+n0nezSdxlPoFcV",
+	"UePVfv9LclntVG705Az2GmN8f339udE7OXov/+sunXV6Lo4KEc5wTNCvEvSGI9VNTALYfzUu+6cfG17j",
+	"t8tP1/3G73IvCkZHPhunfxz8uf/vx9PO4Mu3u7Pp5ez4v9J/nNz+o6EvcxkH8INGxb/AKpZX8UykJPo0",
+	"EapsxRMQavVILsG/YD905z+vr3kJZs5D/RUJMw7ZiVBepFoDrKb3shy9FbHLklZvTu2rJ8ALFRGXKvlW",
+	"56ld2PdsqtpwaWzGTqW3nn6NPXk5POzU300XUnC7h8eH7f3DUhput31UmYZ79Lazw+xUrh8AdJMGfgAl",
+	"gmoD80bTy5xsrqLwr2JVacnCPNErly7yabNEqM9PftTSRyHmvKDbqEV388K1IN6rtBNzorwWSFRa+Pn3",
+	"VenumtqCi2Gzne+vXTp3zewq267Xkl61lgCuseqdkqnulLUSqiz08TMlXjldvNhM2otyvLgjoO8I6BWZ",
+	"WBPHEj0wFSs3hnkY1Fkfc8lYpz7Nb7EqtWiJSK0No1qVxdSnA5IweiOBvLepiO2rM8cKg9aCgWsmAj3M",
+	"Qr9iKclXCsU3zzNa09DvMo12hn5ZptEqQ1+Oeex9d6b+0kP8Jdaz8gzfkThfW/yrKMT4o8jlvuZww9Pb",
+	"uGsXY/wQqVM1QNkWnPVrIPQAcS9z56JKaD5dvxQa08q0yUynYfk0UHNcC+/ql+rcqzqB2wVU0EvT7ifW",
+	"0jW99FT6X7odK+S/TBKYUGOVzJAgSSIWK33ZXl73Q95kZlSFaOQmwQxyT8JMvj+P784nKIhLIh8GRdg1",
+	"mbRa+FEPrXU/8sv1AMrrVHFNrzCmvcbFt8uzv59e9fXwRhnUszz/etZ303HPzr9cfO5fq4Lvb1ZZ12W2",
+	"QR/Vj2+b1f0jRLd5bjG3M5xdFSI5kxArUf5NN9AJkNhlVAqPGP8mRixLIvUMPao9yHwItJoNdoqem8cr",
+	"vohPQ7iNRDogkheAa/UQlr7vXRqP86+CMPkIqxiKsiAk8umMpOCAMeLGXsh7PTQdMUHQMJO9hsJZmKhA",
+	"EEUiZZM2OkXm/T41r4gFCs5Ov571P/c/LtGLMfP3JcMwFQauYjBspGSd4Iu+94VDL4/sYg5WuRi1N6vl",
+	"YQ438DC/9fv/+fmfBR+jJ9xKF/P+uHPS6XQej8Wsh3mxnb/MVyyslF3YZhe2KcTnYV6A6TUWcUnQxvjP",
+	"PbOetpZseSpugfI7yGYoKFoH5SgDY6MCD+EUjZlI0T6KSBiPcYImCQ6JaPkUiMxulnLxHFmd+DrOSRtE",
+	"x6dCVVXtDIVReRvg8PaGyxnsoTFTAhEJTgnvqeOJsTqdEChk9I7wVFG1Xd0NLaWvYjOI45SgZiQ3robn",
+	"TGiqdTbyr9d6HFHxbiWWIf9vq7vIzpfOW36v7pOefPKJT4tdlJeSdfpIOum5POfAQyQR8jqfTkcsIUqp",
+	"Q+TEUS77MCHDFGW6Di6JVAfrOgI+bQZ5LYJANy8PA8pmYFcy1tzg/CSCFlTD0YbbNt2M4YCEbEyETwO7",
+	"s5AzJElknzEakg8SysT2QhT0Ly/PLwPVDEx9GkBJ/0uCBaOBlT7R51N6IoBUIGibBo6L08BMtyMwPinQ",
+	"7TQqKZxMCE4FIneEz3zqqJikUwb/gj00ZF17qvavhlxoQnjMIk0ajlPhU5iwSphWbmb6ximfpkHrA2i2",
+	"QA2gfD5nNI2T3N/IhlySYSYkHiVDxgnCdJaONG1Yr4ceqgqtMKiXbKdNU4VYPhQLNFeVUXLYG05RSsus",
+	"KK5Yl+phyyh7zksUH5plaal+dHFW/zQn3eLB9WNFFxmQhE3nbykJ2qCmXFmYq5WVL+eWh7AE62bEkfki",
+	"d3oE5vRS6/Xoss9LFIMv9JR5aTis1RMtknMlDk9hxiYzaVBoUcKwFumiBmKsAofzgE+xPklU/jy7zbEL",
+	"MKbodorDEd70c/WvFfGRtfWIy0P9QkWkH3lP0HmtYSdtDmsGnTak6jxsR2C0kvWn7nYGu51BNXMnxxXr",
+	"bBEESZKt3x7IRqh8R2zLIDYDXW0paJU1lxGJIadR1dPW8JVxCePkk6r3Fy2QfJZ/vyBcwnJ8QwKJxEJA",
+	"5PoV+mkjkigt6GbHQ91O5/cPiNzjMNU6IibLccoA7XQCn+YxuXb5LT35hECdoyi0qF5T3rVoFFjetiC7",
+	"aylsUUpbD9hR9JRyiq33tQKXVyHwPMZnkbWLwGUfFpE2mgfa6isETggi95CSWu5bNAD9broJblXBTF03",
+	"Sb4yx5clge7aiLb4lEpES8aTdJb3MGxD3Vnn07FsRDrC1C1OKZ+ppihl09WI8YokyatAixM7i0uK2HLF",
+	"jnAyNGtBt9OFYnPV0mrRJIprR8LEakQIX2CRf933LsY8+Rg+DPm5Q/ZyqG++7a8FBpYR334Z8V31P3+u",
+	"RnvFkdnBvx38e3vwDyDQetDvu11S9UQe9eUf0IQlCYj3MjTFaTiqPHxU7t/1/o7zr9R/fKjDujTNeAT9",
+	"R6Eulf9Myx6jr49CC+GCZz9fe0MUjsrztb+8xhDHSbnzf4XfPDfMLAHj+mPxAA+3GGw40LXRA0cjsdq+",
+	"gapsiGQHoGa30/m3EtKR+FtpcaJvVx+N4nWrgHg77fcu6m088mzYzKW6IKvoVmGNbzgLnsatOhumH4I5",
+	"utwhbAdvVOvS74UJC28XOqrredqoEbSHG3sFEWIIBMsd64hN0RBzyCDiGRUIS5xklionOFG3t9GlJaHa",
+	"NSg8ZJaG8PShnJJakzYJu2r2Fdr6cBqVCaIln+AtPr2quFKV5Osp3o5ANyRdrLz0N5LqR5xBfz0BgYSy",
+	"qUuT8BpsOBQkvVKCNY1e96T7/r0bnI/scZRo9DakVbiNW7XSCxPgB1jvabnNzrrXv2/nqt/D0R3WRSW3",
+	"MlD5hd2RSmp7YbjQkPEp5ooRGOGZ0LSDQGtBBahpOA6HUOAC+AMYrBkc8lJyRzgaw8sGOLxttVFfnS7n",
+	"lD2DzxVrj5L7VHH2tDoURVFGEJhCyqaeKpoKF/g0pkjuBuRLpTFlU3WxfP1PukSH6CHsngTCx0QoHXFC",
+	"fKoOtW08En6F20U7Pyd3rEWAdK6+G1gUUH+EZ5TG9KaNNjWYp2pqlYzmC4bMMP07y3gR/Z5TiRsz7sJd",
+	"YeztwVEHYlzQnb/JLi7efA3dDH3v3i8nWKO3310Da1X01TOTFzfzPd3n8z1qQcPs38VsdjEb11XrVVTT",
+	"XZf8YVWJjj1d2kF6nYSkZHEYp8TwShkYcvcIqK0spSI8UaaLRU2x8Kk0u0NgTW1udc8SgnmhmMUmJT+8",
+	"h1nolXKeI2KKZQnnrOwngfANjuluXddY1y8UFpXTq0ggMwhlGzHxgpSSX+N7IubJamrKNnNaWk6NPZmn",
+	"xqrKGbEo7k0VPVAVtg9lZ5Koh/7MWEoKG2CFT53drtzPPoZ9uLLb2BezDg/MFzFldg477e7+YX1sUWzw",
+	"cxfmfZ31jdSv65U3Uv2+Xn2jk/bhoa1v1IWaRqq+0XH7wJQ36h61f36B+kZ5AS1KpnnxrJ3f2eHJnMmQ",
+	"ruHqSniy6jRwj2VpyMbbG27p00hUHkpKXznFM4RRCvmXSu5+Bfd/iONESF9o+eVoGCcJarqZkOYNImUT",
+	"0WoXEg/yiEdFtiVEWYpcrCbjPtUD1FJD+QEB5ad8/GXyNhTpKB5PmBDxICGoWaBilcj/LVU7wMn2NIwl",
+	"c4UHpH63CVjckkgFs+ca7ZXq/6OcbZ1/wxwLzWYvIJO80JPbC4m2U8Pl0hyvTdHEr/Kx2mid67m94Smz",
+	"97xBoeVH0hD7Y9NCdGj+WFYufZjY8yerKC4woIrHmlfxOEuA48fJfxPF/FP8OzTg7BYUsUtnf2vElCrG",
+	"ZssTYtfuvK054l/nYPfoGdNnnWNdp+Ko9mI7uLSDSy5cAoOTn43/ZCfKMrjkph7WEDBydsiOdoet+G6J",
+	"6KqChyNe5FMtcWSPaeAKVx7CoTLLC0vCRj6tpTHfx+Eo/0o05bF0zSCD5DTVK9C3LPYA9FNmcueg5INP",
+	"q5BR/g40IVydKS3STLp2u/uJdZPmxwvCIZYmslS4aN0yQm9erQi7bqcW1+qwpl+FCQO+0GiSlB8zvL/E",
+	"KWn0Ou3OwfFJhROtdpjFusgmeRoe0z062O+eHFc60FrEN2cxwTu73cJv8943z5l25KcriVMWrx20j0+2",
+	"Ug7JWeX1hZBcS/wjiCGlRVO4jTyuYh2W77qOzmmWjlRZljNb+udfv8uJLAi/W1wsTv1VGWlTykpuYOH3",
+	"SKWBNYMxvgUaQ4CSWKQEtotolKaT3t5ewkKcjJhIeyedk05Lrjou1+wemEndw+VXX8QTIrv8HaR+p7DL",
+	"toOATi8+oYxGhKNg764b9JBT1U86Up8akyZs6pDwCrVhyvVfPSeiI7yc/uCpjCVFNCusBnCmheKmcn7M",
+	"uz1YqYRPME9n76BiUmQhiXrsFCcJcWolQNN8GuyFzq2ylTmUcVQzLAIfxlw6/sLDJDqQ34+kQxEeukpJ",
+	"kmB5v8jM6z/9cvpVQHbZHU5ilV82ZBz4eIVWqkdXNPEXTG9BisHxaroABKMDhrnb4mZMo/gujjJdzNmn",
+	"IeMTpjCJ0PoUzvilIxJzVLrJdlbhAwfqOyoHgaac6QpxojLA0ZyoCtESoRX/ckNSnxopy3TEWXbjVG3j",
+	"WUIEwjpZUCXDkUSQnlwD6ciZtz4VGR/ikCClsGGigv/3P/8btIC9UEVaUtwGoQUcooz41PIg5ZpTMS2x",
+	"KCzp6TAPPFlBbwgs+XRCaORAxg/me3UvIudji18akTCOCMTunAFHMRRjjMkUBgiaU6ic4tblMKKYGvn/",
+	"9ftf/x8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

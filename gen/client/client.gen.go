@@ -292,6 +292,24 @@ func (e FieldErrorIn) Valid() bool {
 	}
 }
 
+// Defines values for ForceRequestOutcomeRequestStatus.
+const (
+	ForceRequestOutcomeRequestStatusCOMPLETED ForceRequestOutcomeRequestStatus = "COMPLETED"
+	ForceRequestOutcomeRequestStatusERROR     ForceRequestOutcomeRequestStatus = "ERROR"
+)
+
+// Valid indicates whether the value is a known member of the ForceRequestOutcomeRequestStatus enum.
+func (e ForceRequestOutcomeRequestStatus) Valid() bool {
+	switch e {
+	case ForceRequestOutcomeRequestStatusCOMPLETED:
+		return true
+	case ForceRequestOutcomeRequestStatusERROR:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InvestmentType.
 const (
 	BONDS               InvestmentType = "BONDS"
@@ -343,6 +361,75 @@ func (e PortfolioStatus) Valid() bool {
 	}
 }
 
+// Defines values for RequestSchedule.
+const (
+	BIWEEKLY RequestSchedule = "BI_WEEKLY"
+	DAILY    RequestSchedule = "DAILY"
+	MONTHLY  RequestSchedule = "MONTHLY"
+	ONCE     RequestSchedule = "ONCE"
+	WEEKLY   RequestSchedule = "WEEKLY"
+)
+
+// Valid indicates whether the value is a known member of the RequestSchedule enum.
+func (e RequestSchedule) Valid() bool {
+	switch e {
+	case BIWEEKLY:
+		return true
+	case DAILY:
+		return true
+	case MONTHLY:
+		return true
+	case ONCE:
+		return true
+	case WEEKLY:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestStatus.
+const (
+	RequestStatusCANCELED  RequestStatus = "CANCELED"
+	RequestStatusCOMPLETED RequestStatus = "COMPLETED"
+	RequestStatusERROR     RequestStatus = "ERROR"
+	RequestStatusPENDING   RequestStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the RequestStatus enum.
+func (e RequestStatus) Valid() bool {
+	switch e {
+	case RequestStatusCANCELED:
+		return true
+	case RequestStatusCOMPLETED:
+		return true
+	case RequestStatusERROR:
+		return true
+	case RequestStatusPENDING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestType.
+const (
+	PURCHASE RequestType = "PURCHASE"
+	SELL     RequestType = "SELL"
+)
+
+// Valid indicates whether the value is a known member of the RequestType enum.
+func (e RequestType) Valid() bool {
+	switch e {
+	case PURCHASE:
+		return true
+	case SELL:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SortOrder.
 const (
 	ASC  SortOrder = "ASC"
@@ -388,6 +475,30 @@ const (
 func (e TokenTokenType) Valid() bool {
 	switch e {
 	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TransactionStatus.
+const (
+	TransactionStatusCANCELED  TransactionStatus = "CANCELED"
+	TransactionStatusCOMPLETED TransactionStatus = "COMPLETED"
+	TransactionStatusERROR     TransactionStatus = "ERROR"
+	TransactionStatusPENDING   TransactionStatus = "PENDING"
+)
+
+// Valid indicates whether the value is a known member of the TransactionStatus enum.
+func (e TransactionStatus) Valid() bool {
+	switch e {
+	case TransactionStatusCANCELED:
+		return true
+	case TransactionStatusCOMPLETED:
+		return true
+	case TransactionStatusERROR:
+		return true
+	case TransactionStatusPENDING:
 		return true
 	default:
 		return false
@@ -557,6 +668,108 @@ type AccountResponse struct {
 //
 // Example: ACTIVE
 type AccountStatus string
+
+// AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years.
+type AdvanceSandboxClockRequest struct {
+	// Days Days to move forward.
+	Days *int32 `json:"days,omitempty"`
+
+	// Seconds Seconds to move forward.
+	Seconds *int64 `json:"seconds,omitempty"`
+}
+
+// Asset A holding of one instrument in one portfolio. `investmentAmount` (what
+// the shares held cost) and `marketValue` are in `currency`, the
+// portfolio's; `price` and `averageCost` are in US dollars.
+type Asset struct {
+	// AccountId A unique identifier.
+	//
+	// Example: 123456
+	AccountId Id `json:"accountId"`
+
+	// AssetId A unique identifier.
+	//
+	// Example: 123456
+	AssetId Id `json:"assetId"`
+
+	// AverageCost The average price paid per share, in US dollars. An exact decimal.
+	AverageCost decimal.Decimal `json:"averageCost"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId Id `json:"customerId"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// InvestmentAmount What the shares held cost, in `currency`. An exact decimal.
+	InvestmentAmount decimal.Decimal `json:"investmentAmount"`
+
+	// MarketValue The value of the shares held at the current price, in `currency`. An exact decimal.
+	MarketValue decimal.Decimal `json:"marketValue"`
+
+	// Performance The gain of `marketValue` over `investmentAmount`, in percent. An exact decimal.
+	Performance decimal.Decimal `json:"performance"`
+
+	// PortfolioId A unique identifier.
+	//
+	// Example: 123456
+	PortfolioId Id `json:"portfolioId"`
+
+	// Price The current price of one share, in US dollars. An exact decimal.
+	Price decimal.Decimal `json:"price"`
+
+	// Quantity Shares held, to 8 decimal places. An exact decimal.
+	Quantity decimal.Decimal `json:"quantity"`
+
+	// Symbol The symbol of the instrument.
+	Symbol string `json:"symbol"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+}
+
+// AssetListResponse defines model for AssetListResponse.
+type AssetListResponse struct {
+	// Code Example: 200
+	Code int     `json:"code"`
+	Data []Asset `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
+// AssetResponse defines model for AssetResponse.
+type AssetResponse struct {
+	// Code Example: 200
+	Code int `json:"code"`
+
+	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
+	// the shares held cost) and `marketValue` are in `currency`, the
+	// portfolio's; `price` and `averageCost` are in US dollars.
+	Data Asset `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
 
 // BankingAccount defines model for BankingAccount.
 type BankingAccount struct {
@@ -1299,6 +1512,62 @@ type CreatePortfolioRequest struct {
 	CustomerId Id `json:"customerId"`
 }
 
+// CreatePurchaseRequest defines model for CreatePurchaseRequest.
+type CreatePurchaseRequest struct {
+	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId Id `json:"customerId"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// IsRecurring Repeat the purchase on `schedule` (default false).
+	IsRecurring *bool `json:"isRecurring,omitempty"`
+
+	// PurchaseAmount The amount to invest, in `currency`, at most 2 decimal places. An exact decimal.
+	PurchaseAmount decimal.Decimal `json:"purchaseAmount"`
+
+	// Schedule How often a request executes: `ONCE` (the default) or, for a
+	// recurring request, every day, week, two weeks or month (a monthly
+	// plan keeps its day of the month, or the month's last day).
+	//
+	//
+	// Example: WEEKLY
+	Schedule *RequestSchedule `json:"schedule,omitempty"`
+}
+
+// CreateSellRequest Exactly one of `sellAmount` and `sellPercentage`.
+type CreateSellRequest struct {
+	// AssetId A unique identifier.
+	//
+	// Example: 123456
+	AssetId Id `json:"assetId"`
+
+	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId Id `json:"customerId"`
+
+	// SellAmount The amount to sell, in `currency`, at most 2 decimal places. An exact decimal.
+	SellAmount *decimal.Decimal `json:"sellAmount,omitempty"`
+
+	// SellPercentage The percent of the shares held to sell, in (0, 100]; 100 sells every share. An exact decimal.
+	SellPercentage *decimal.Decimal `json:"sellPercentage,omitempty"`
+}
+
 // Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
 //
 // Example: USD
@@ -1400,10 +1669,112 @@ type FieldError struct {
 // FieldErrorIn Where the field is.
 type FieldErrorIn string
 
+// ForceRequestOutcomeRequest defines model for ForceRequestOutcomeRequest.
+type ForceRequestOutcomeRequest struct {
+	// ErrorReason Why it failed; required with `ERROR`.
+	ErrorReason *string `json:"errorReason,omitempty"`
+
+	// Status The outcome to force.
+	Status ForceRequestOutcomeRequestStatus `json:"status"`
+}
+
+// ForceRequestOutcomeRequestStatus The outcome to force.
+type ForceRequestOutcomeRequestStatus string
+
 // Id A unique identifier.
 //
 // Example: 123456
 type Id = int64
+
+// Instrument defines model for Instrument.
+type Instrument struct {
+	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// FractionalEnabled Whether it can be bought in fractions of a share (to 8 decimal places); if not, in whole shares only.
+	FractionalEnabled bool `json:"fractionalEnabled"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// InvestmentId A unique identifier.
+	//
+	// Example: 123456
+	InvestmentId Id `json:"investmentId"`
+
+	// InvestmentType The bucket of financial products an account trades:
+	// `INTERNATIONAL_STOCKS` international equities and stocks;
+	// `COMMODITY` raw materials and basic resources (gold, mining, agricultural products);
+	// `BONDS` bonds; `LOCAL_STOCKS` local equities and stocks;
+	// `FOREIGN_EXCHANGE` fiat currencies; `CRYPTO` crypto currencies.
+	//
+	//
+	// Example: INTERNATIONAL_STOCKS
+	InvestmentType InvestmentType `json:"investmentType"`
+
+	// IsAvailable Whether the instrument can be traded now.
+	IsAvailable bool `json:"isAvailable"`
+
+	// IsSandboxPrice Whether `price` was set with the sandbox controls.
+	IsSandboxPrice bool `json:"isSandboxPrice"`
+
+	// MinimumAmount The smallest purchase, in US dollars. An exact decimal.
+	MinimumAmount decimal.Decimal `json:"minimumAmount"`
+
+	// Name The instrument's name.
+	Name string `json:"name"`
+
+	// Price The current price of one share, in US dollars. An exact decimal.
+	Price decimal.Decimal `json:"price"`
+
+	// Symbol The ticker symbol.
+	Symbol string `json:"symbol"`
+
+	// ValueChangeOverTime The price change, in percent, over the last day, week, month (30 days) and year (365 days).
+	ValueChangeOverTime InstrumentValueChange `json:"valueChangeOverTime"`
+}
+
+// InstrumentListResponse defines model for InstrumentListResponse.
+type InstrumentListResponse struct {
+	// Code Example: 200
+	Code int          `json:"code"`
+	Data []Instrument `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
+// InstrumentResponse defines model for InstrumentResponse.
+type InstrumentResponse struct {
+	// Code Example: 200
+	Code int        `json:"code"`
+	Data Instrument `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// InstrumentValueChange The price change, in percent, over the last day, week, month (30 days) and year (365 days).
+type InstrumentValueChange struct {
+	// Day Percent change over the last day.
+	Day decimal.Decimal `json:"day"`
+
+	// Month Percent change over the last 30 days.
+	Month decimal.Decimal `json:"month"`
+
+	// Week Percent change over the last 7 days.
+	Week decimal.Decimal `json:"week"`
+
+	// Year Percent change over the last 365 days.
+	Year decimal.Decimal `json:"year"`
+}
 
 // Investment defines model for Investment.
 type Investment struct {
@@ -1450,6 +1821,130 @@ type InvestmentListResponse struct {
 
 	// Meta Pagination of a list.
 	Meta Meta `json:"meta"`
+}
+
+// InvestmentRequest A purchase or a sell. Purchases carry `instrumentId` and
+// `purchaseAmount`; sells `assetId` and one of `sellAmount` and
+// `sellPercentage`. Amounts are in `currency`.
+type InvestmentRequest struct {
+	// AccountId A unique identifier.
+	//
+	// Example: 123456
+	AccountId Id `json:"accountId"`
+
+	// AssetId A unique identifier.
+	//
+	// Example: 123456
+	AssetId *Id `json:"assetId,omitempty"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId Id `json:"customerId"`
+
+	// ErrorReason Why the request is in `ERROR`.
+	ErrorReason *string `json:"errorReason,omitempty"`
+
+	// ExecutionCount How many times the request has executed (cycles, for a recurring request).
+	ExecutionCount int32 `json:"executionCount"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// IsRecurring Whether the request repeats on its `schedule`.
+	IsRecurring bool `json:"isRecurring"`
+
+	// NextExecutionAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	NextExecutionAt *UnixTime `json:"nextExecutionAt,omitempty"`
+
+	// PortfolioId A unique identifier.
+	//
+	// Example: 123456
+	PortfolioId Id `json:"portfolioId"`
+
+	// PurchaseAmount The amount to invest, in `currency` (each cycle, for a recurring purchase). An exact decimal.
+	PurchaseAmount *decimal.Decimal `json:"purchaseAmount,omitempty"`
+
+	// RequestId A unique identifier.
+	//
+	// Example: 123456
+	RequestId Id `json:"requestId"`
+
+	// RequestType `PURCHASE` buys an instrument; `SELL` sells from a holding.
+	//
+	// Example: PURCHASE
+	RequestType RequestType `json:"requestType"`
+
+	// Schedule How often a request executes: `ONCE` (the default) or, for a
+	// recurring request, every day, week, two weeks or month (a monthly
+	// plan keeps its day of the month, or the month's last day).
+	//
+	//
+	// Example: WEEKLY
+	Schedule RequestSchedule `json:"schedule"`
+
+	// SellAmount The amount to sell, in `currency`. An exact decimal.
+	SellAmount *decimal.Decimal `json:"sellAmount,omitempty"`
+
+	// SellPercentage The percent of the holding to sell. An exact decimal.
+	SellPercentage *decimal.Decimal `json:"sellPercentage,omitempty"`
+
+	// Status `PENDING` in progress (a recurring request stays `PENDING` until
+	// canceled); `COMPLETED` executed; `CANCELED` canceled before it
+	// executed; `ERROR` could not execute (see `errorReason`).
+	//
+	//
+	// Example: PENDING
+	Status RequestStatus `json:"status"`
+
+	// Symbol The symbol of the instrument.
+	Symbol string `json:"symbol"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+}
+
+// InvestmentRequestListResponse defines model for InvestmentRequestListResponse.
+type InvestmentRequestListResponse struct {
+	// Code Example: 200
+	Code int                 `json:"code"`
+	Data []InvestmentRequest `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
+// InvestmentRequestResponse defines model for InvestmentRequestResponse.
+type InvestmentRequestResponse struct {
+	// Code Example: 200
+	Code int `json:"code"`
+
+	// Data A purchase or a sell. Purchases carry `instrumentId` and
+	// `purchaseAmount`; sells `assetId` and one of `sellAmount` and
+	// `sellPercentage`. Amounts are in `currency`.
+	Data InvestmentRequest `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
 }
 
 // InvestmentResponse defines model for InvestmentResponse.
@@ -1626,6 +2121,55 @@ type Problem struct {
 // Example: crm-000417
 type ReferenceId = string
 
+// RequestSchedule How often a request executes: `ONCE` (the default) or, for a
+// recurring request, every day, week, two weeks or month (a monthly
+// plan keeps its day of the month, or the month's last day).
+//
+// Example: WEEKLY
+type RequestSchedule string
+
+// RequestStatus `PENDING` in progress (a recurring request stays `PENDING` until
+// canceled); `COMPLETED` executed; `CANCELED` canceled before it
+// executed; `ERROR` could not execute (see `errorReason`).
+//
+// Example: PENDING
+type RequestStatus string
+
+// RequestType `PURCHASE` buys an instrument; `SELL` sells from a holding.
+//
+// Example: PURCHASE
+type RequestType string
+
+// SandboxClock defines model for SandboxClock.
+type SandboxClock struct {
+	// Now A time in unix seconds.
+	//
+	// Example: 1732893484
+	Now UnixTime `json:"now"`
+
+	// OffsetSeconds How far the sandbox clock runs ahead of the real clock, in seconds.
+	OffsetSeconds int64 `json:"offsetSeconds"`
+
+	// ScheduledExecutions The recurring requests this move set running (0 when reading the clock).
+	ScheduledExecutions int32 `json:"scheduledExecutions"`
+}
+
+// SandboxClockResponse defines model for SandboxClockResponse.
+type SandboxClockResponse struct {
+	// Code Example: 200
+	Code int          `json:"code"`
+	Data SandboxClock `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// SetSandboxPriceRequest defines model for SetSandboxPriceRequest.
+type SetSandboxPriceRequest struct {
+	// Price The price of one share, in US dollars, at most 8 decimal places. An exact decimal.
+	Price decimal.Decimal `json:"price"`
+}
+
 // SortOrder Sort direction on `createdAt`.
 type SortOrder string
 
@@ -1650,7 +2194,7 @@ type Token struct {
 	// Scope The authorization scopes of the token.
 	Scope []TokenScope `json:"scope"`
 
-	// Token The short-lived access token (60 minutes). Send it as `Authorization: Bearer <token>`.
+	// Token "The short-lived access token (60 minutes). Send it as `Authorization: Bearer <token>`."
 	Token string `json:"token"`
 
 	// TokenId A unique identifier.
@@ -1705,6 +2249,119 @@ type TokenResponse struct {
 	// Message Example: Created
 	Message string `json:"message"`
 }
+
+// Transaction One execution of a request.
+type Transaction struct {
+	// AccountId A unique identifier.
+	//
+	// Example: 123456
+	AccountId Id `json:"accountId"`
+
+	// Amount What was invested (purchase) or paid out (sell), in `currency`; 0 on `ERROR`. An exact decimal.
+	Amount decimal.Decimal `json:"amount"`
+
+	// AssetId A unique identifier.
+	//
+	// Example: 123456
+	AssetId *Id `json:"assetId,omitempty"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	//
+	// Example: USD
+	Currency Currency `json:"currency"`
+
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId Id `json:"customerId"`
+
+	// Cycle The execution's number (1 for a one-time request; the cycle of a recurring one).
+	Cycle int32 `json:"cycle"`
+
+	// ErrorReason Why the execution failed.
+	ErrorReason *string `json:"errorReason,omitempty"`
+
+	// ExecutedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	ExecutedAt UnixTime `json:"executedAt"`
+
+	// FxRate The exchange rate applied: US dollars per unit of `currency`. An exact decimal.
+	FxRate decimal.Decimal `json:"fxRate"`
+
+	// InstrumentId A unique identifier.
+	//
+	// Example: 123456
+	InstrumentId Id `json:"instrumentId"`
+
+	// PortfolioId A unique identifier.
+	//
+	// Example: 123456
+	PortfolioId Id `json:"portfolioId"`
+
+	// Price The price of one share, in US dollars. An exact decimal.
+	Price decimal.Decimal `json:"price"`
+
+	// Quantity Shares bought or sold. An exact decimal.
+	Quantity decimal.Decimal `json:"quantity"`
+
+	// RequestId A unique identifier.
+	//
+	// Example: 123456
+	RequestId Id `json:"requestId"`
+
+	// Status The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
+	//
+	// Example: COMPLETED
+	Status TransactionStatus `json:"status"`
+
+	// Symbol The symbol of the instrument.
+	Symbol string `json:"symbol"`
+
+	// TransactionId A unique identifier.
+	//
+	// Example: 123456
+	TransactionId Id `json:"transactionId"`
+
+	// TransactionType `PURCHASE` buys an instrument; `SELL` sells from a holding.
+	//
+	// Example: PURCHASE
+	TransactionType RequestType `json:"transactionType"`
+
+	// UninvestedAmount What a whole-share purchase could not spend, in US dollars. An exact decimal.
+	UninvestedAmount decimal.Decimal `json:"uninvestedAmount"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// Value `quantity` × `price`, in US dollars, to the cent. An exact decimal.
+	Value decimal.Decimal `json:"value"`
+}
+
+// TransactionListResponse defines model for TransactionListResponse.
+type TransactionListResponse struct {
+	// Code Example: 200
+	Code int           `json:"code"`
+	Data []Transaction `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
+// TransactionStatus The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
+//
+// Example: COMPLETED
+type TransactionStatus string
 
 // UnixTime A time in unix seconds.
 //
@@ -1779,6 +2436,17 @@ type UpdatePortfolioRequest struct {
 	//
 	// Example: ACTIVE
 	Status *PortfolioStatus `json:"status,omitempty"`
+}
+
+// UpdateRequestRequest defines model for UpdateRequestRequest.
+type UpdateRequestRequest struct {
+	// RequestId A unique identifier.
+	//
+	// Example: 123456
+	RequestId Id `json:"requestId"`
+
+	// ShouldCancelRequest `true` cancels the request (the only change a request takes).
+	ShouldCancelRequest bool `json:"shouldCancelRequest"`
 }
 
 // WalletAccount A customer's wallet account. `activated`, `registered` and `blocked`
@@ -2222,6 +2890,11 @@ type Limit = int32
 // Page defines model for Page.
 type Page = int32
 
+// RequestIdPath A unique identifier.
+//
+// Example: 123456
+type RequestIdPath = Id
+
 // Signature defines model for Signature.
 type Signature = string
 
@@ -2230,6 +2903,9 @@ type SignatureInput = string
 
 // Sort Sort direction on `createdAt`.
 type Sort = SortOrder
+
+// SymbolPath defines model for SymbolPath.
+type SymbolPath = string
 
 // WalletCounterpartyGuid defines model for WalletCounterpartyGuid.
 type WalletCounterpartyGuid = openapi_types.UUID
@@ -2599,6 +3275,66 @@ type GetAccountParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// ListAssetsParams defines parameters for ListAssets.
+type ListAssetsParams struct {
+	// CustomerId Only items of this customer.
+	CustomerId *CustomerIdQueryOptional `form:"customerId,omitempty" json:"customerId,omitempty"`
+
+	// AccountId Only the holdings of this account.
+	AccountId *Id `form:"accountId,omitempty" json:"accountId,omitempty"`
+
+	// PortfolioId Only the holdings of this portfolio.
+	PortfolioId *Id `form:"portfolioId,omitempty" json:"portfolioId,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetAssetParams defines parameters for GetAsset.
+type GetAssetParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // ListCustomersParams defines parameters for ListCustomers.
 type ListCustomersParams struct {
 	// Page The page to return, counting from 0.
@@ -2695,6 +3431,60 @@ type UpdateCustomerParams struct {
 
 // GetCustomerParams defines parameters for GetCustomer.
 type GetCustomerParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ListInstrumentsParams defines parameters for ListInstruments.
+type ListInstrumentsParams struct {
+	// InvestmentType Only instruments of this investment type.
+	InvestmentType *InvestmentType `form:"investmentType,omitempty" json:"investmentType,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetInstrumentParams defines parameters for GetInstrument.
+type GetInstrumentParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -2922,6 +3712,326 @@ type GetPortfolioParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// ListRequestsParams defines parameters for ListRequests.
+type ListRequestsParams struct {
+	// CustomerId Only items of this customer.
+	CustomerId *CustomerIdQueryOptional `form:"customerId,omitempty" json:"customerId,omitempty"`
+
+	// Status Only requests with this status.
+	Status *RequestStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// RequestType Only purchases or only sells.
+	RequestType *RequestType `form:"requestType,omitempty" json:"requestType,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// UpdateRequestParams defines parameters for UpdateRequest.
+type UpdateRequestParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreatePurchaseRequestParams defines parameters for CreatePurchaseRequest.
+type CreatePurchaseRequestParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateSellRequestParams defines parameters for CreateSellRequest.
+type CreateSellRequestParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetRequestParams defines parameters for GetRequest.
+type GetRequestParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetSandboxClockParams defines parameters for GetSandboxClock.
+type GetSandboxClockParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// AdvanceSandboxClockParams defines parameters for AdvanceSandboxClock.
+type AdvanceSandboxClockParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
+type ClearSandboxPriceParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// SetSandboxPriceParams defines parameters for SetSandboxPrice.
+type SetSandboxPriceParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ForceRequestOutcomeParams defines parameters for ForceRequestOutcome.
+type ForceRequestOutcomeParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ListTransactionsParams defines parameters for ListTransactions.
+type ListTransactionsParams struct {
+	// CustomerId Only items of this customer.
+	CustomerId *CustomerIdQueryOptional `form:"customerId,omitempty" json:"customerId,omitempty"`
+
+	// RequestId Only the executions of this request.
+	RequestId *Id `form:"requestId,omitempty" json:"requestId,omitempty"`
+
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // CreateBankingApplicationJSONRequestBody defines body for CreateBankingApplication for application/json ContentType.
 type CreateBankingApplicationJSONRequestBody = BankingApplicationCreate
 
@@ -2978,6 +4088,24 @@ type CreatePortfolioJSONRequestBody = CreatePortfolioRequest
 
 // UpdatePortfolioJSONRequestBody defines body for UpdatePortfolio for application/json ContentType.
 type UpdatePortfolioJSONRequestBody = UpdatePortfolioRequest
+
+// UpdateRequestJSONRequestBody defines body for UpdateRequest for application/json ContentType.
+type UpdateRequestJSONRequestBody = UpdateRequestRequest
+
+// CreatePurchaseRequestJSONRequestBody defines body for CreatePurchaseRequest for application/json ContentType.
+type CreatePurchaseRequestJSONRequestBody = CreatePurchaseRequest
+
+// CreateSellRequestJSONRequestBody defines body for CreateSellRequest for application/json ContentType.
+type CreateSellRequestJSONRequestBody = CreateSellRequest
+
+// AdvanceSandboxClockJSONRequestBody defines body for AdvanceSandboxClock for application/json ContentType.
+type AdvanceSandboxClockJSONRequestBody = AdvanceSandboxClockRequest
+
+// SetSandboxPriceJSONRequestBody defines body for SetSandboxPrice for application/json ContentType.
+type SetSandboxPriceJSONRequestBody = SetSandboxPriceRequest
+
+// ForceRequestOutcomeJSONRequestBody defines body for ForceRequestOutcome for application/json ContentType.
+type ForceRequestOutcomeJSONRequestBody = ForceRequestOutcomeRequest
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -3654,6 +4782,23 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/accounts/{accountId} (the `GetAccount` operationId).
 	GetAccount(ctx context.Context, accountId Id, params *GetAccountParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListAssets List assets
+	//
+	// Lists holdings, of one customer, account or portfolio with the
+	// filters (an unknown one answers `404`), paginated and sorted by
+	// `createdAt`. `marketValue` and `performance` are at the current
+	// price. A holding that was sold out stays listed with quantity 0.
+	//
+	// Corresponds with GET /v1/assets (the `ListAssets` operationId).
+	ListAssets(ctx context.Context, params *ListAssetsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAsset Get an asset
+	//
+	// Returns one holding, valued at the current price.
+	//
+	// Corresponds with GET /v1/assets/{assetId} (the `GetAsset` operationId).
+	GetAsset(ctx context.Context, assetId Id, params *GetAssetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListCustomers List customers
 	//
 	// Lists the organization's customers, paginated and sorted by `createdAt` (ties by `customerId`).
@@ -3723,6 +4868,25 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/customers/{customerId} (the `GetCustomer` operationId).
 	GetCustomer(ctx context.Context, customerId CustomerIdPath, params *GetCustomerParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListInstruments List instruments
+	//
+	// Lists the instruments that can be traded, of one investment type with
+	// `investmentType`, in `instrumentId` order (`sort` reverses it). Each
+	// carries its current price in US dollars (a sandbox organization's own
+	// price when it set one), the smallest purchase (`minimumAmount`, US
+	// dollars), whether it trades in fractions of a share, and its price
+	// change over the last day, week, month and year.
+	//
+	// Corresponds with GET /v1/instruments (the `ListInstruments` operationId).
+	ListInstruments(ctx context.Context, params *ListInstrumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetInstrument Get an instrument
+	//
+	// Returns one instrument by its symbol, with its current price.
+	//
+	// Corresponds with GET /v1/instruments/{symbol} (the `GetInstrument` operationId).
+	GetInstrument(ctx context.Context, symbol SymbolPath, params *GetInstrumentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListInvestments List investment types
 	//
@@ -3841,6 +5005,261 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/portfolio/{portfolioId} (the `GetPortfolio` operationId).
 	GetPortfolio(ctx context.Context, portfolioId Id, params *GetPortfolioParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRequests List requests
+	//
+	// Lists the organization's requests, or one customer's with
+	// `customerId` (an unknown customer answers `404`), optionally of one
+	// `status` and `requestType`, paginated and sorted by `createdAt`.
+	//
+	// Corresponds with GET /v1/requests (the `ListRequests` operationId).
+	ListRequests(ctx context.Context, params *ListRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRequestWithBody Cancel a request
+	//
+	// Cancels the request named by `requestId` (in the body) with
+	// `shouldCancelRequest: true`. Only a `PENDING` request can be
+	// canceled (`409` otherwise): a one-time request that has not executed
+	// yet, or a recurring one, whose future cycles then stop. A canceled
+	// request is `CANCELED`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/requests (the `UpdateRequest` operationId).
+	UpdateRequestWithBody(ctx context.Context, params *UpdateRequestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateRequest Cancel a request
+	//
+	// Cancels the request named by `requestId` (in the body) with
+	// `shouldCancelRequest: true`. Only a `PENDING` request can be
+	// canceled (`409` otherwise): a one-time request that has not executed
+	// yet, or a recurring one, whose future cycles then stop. A canceled
+	// request is `CANCELED`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/requests (the `UpdateRequest` operationId).
+	UpdateRequest(ctx context.Context, params *UpdateRequestParams, body UpdateRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePurchaseRequestWithBody Create a purchase request
+	//
+	// Asks to buy `purchaseAmount` (in `currency`, at most 2 decimal places)
+	// of an instrument for a customer. The request is created `PENDING` and
+	// executes in the background, moments later: the amount is converted
+	// to US dollars at the market rate (down to the cent), the instrument
+	// priced at the market, and the quantity computed in decimal: to 8
+	// decimal places when the instrument is `fractionalEnabled`, else in
+	// whole shares with the rest left uninvested. The holding
+	// (`/v1/assets`), the portfolio and a transaction
+	// (`/v1/transactions`) are updated and the request becomes
+	// `COMPLETED`, all at once; or it becomes `ERROR` with an
+	// `errorReason` when it cannot execute.
+	//
+	// With `isRecurring: true` and a `schedule`, the purchase repeats every
+	// day, week, two weeks or month, starting one period after its
+	// creation (`nextExecutionAt`); it stays `PENDING` until canceled.
+	//
+	// Refused before anything is created: an unknown customer or
+	// instrument (`404`); a customer, account or portfolio that is not
+	// `ACTIVE` (`409`); an instrument that is not available, a customer
+	// without an account of the instrument's investment type, an amount
+	// below the instrument's `minimumAmount` (compared in US dollars), a
+	// `schedule` without `isRecurring` or the reverse (`422`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/requests/purchase (the `CreatePurchaseRequest` operationId).
+	CreatePurchaseRequestWithBody(ctx context.Context, params *CreatePurchaseRequestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePurchaseRequest Create a purchase request
+	//
+	// Asks to buy `purchaseAmount` (in `currency`, at most 2 decimal places)
+	// of an instrument for a customer. The request is created `PENDING` and
+	// executes in the background, moments later: the amount is converted
+	// to US dollars at the market rate (down to the cent), the instrument
+	// priced at the market, and the quantity computed in decimal: to 8
+	// decimal places when the instrument is `fractionalEnabled`, else in
+	// whole shares with the rest left uninvested. The holding
+	// (`/v1/assets`), the portfolio and a transaction
+	// (`/v1/transactions`) are updated and the request becomes
+	// `COMPLETED`, all at once; or it becomes `ERROR` with an
+	// `errorReason` when it cannot execute.
+	//
+	// With `isRecurring: true` and a `schedule`, the purchase repeats every
+	// day, week, two weeks or month, starting one period after its
+	// creation (`nextExecutionAt`); it stays `PENDING` until canceled.
+	//
+	// Refused before anything is created: an unknown customer or
+	// instrument (`404`); a customer, account or portfolio that is not
+	// `ACTIVE` (`409`); an instrument that is not available, a customer
+	// without an account of the instrument's investment type, an amount
+	// below the instrument's `minimumAmount` (compared in US dollars), a
+	// `schedule` without `isRecurring` or the reverse (`422`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/requests/purchase (the `CreatePurchaseRequest` operationId).
+	CreatePurchaseRequest(ctx context.Context, params *CreatePurchaseRequestParams, body CreatePurchaseRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSellRequestWithBody Create a sell request
+	//
+	// Asks to sell from a holding (`assetId`) of the customer either the
+	// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
+	// of the shares held, in (0, 100]; exactly one of the two (`400`
+	// otherwise). `sellPercentage: 100` sells every share. The request is
+	// created `PENDING` and executes moments later at the market price:
+	// the holding, the portfolio and a transaction are updated and the
+	// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
+	// the sale exceeds the shares held by then.
+	//
+	// Refused before anything is created: an unknown customer, or an asset
+	// that is not the customer's (`404`); a customer, account or portfolio
+	// that is not `ACTIVE` (`409`); an empty holding, or a `sellAmount`
+	// more than the holding is worth now (`422`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/requests/sell (the `CreateSellRequest` operationId).
+	CreateSellRequestWithBody(ctx context.Context, params *CreateSellRequestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSellRequest Create a sell request
+	//
+	// Asks to sell from a holding (`assetId`) of the customer either the
+	// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
+	// of the shares held, in (0, 100]; exactly one of the two (`400`
+	// otherwise). `sellPercentage: 100` sells every share. The request is
+	// created `PENDING` and executes moments later at the market price:
+	// the holding, the portfolio and a transaction are updated and the
+	// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
+	// the sale exceeds the shares held by then.
+	//
+	// Refused before anything is created: an unknown customer, or an asset
+	// that is not the customer's (`404`); a customer, account or portfolio
+	// that is not `ACTIVE` (`409`); an empty holding, or a `sellAmount`
+	// more than the holding is worth now (`422`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/requests/sell (the `CreateSellRequest` operationId).
+	CreateSellRequest(ctx context.Context, params *CreateSellRequestParams, body CreateSellRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRequest Get a request
+	//
+	// Returns one request; poll it to watch a `PENDING` request become `COMPLETED` or `ERROR`.
+	//
+	// Corresponds with GET /v1/requests/{requestId} (the `GetRequest` operationId).
+	GetRequest(ctx context.Context, requestId RequestIdPath, params *GetRequestParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSandboxClock Get the sandbox clock
+	//
+	// The organization's sandbox clock: its current time and how far it
+	// runs ahead of the real clock. Requests, executions, schedules,
+	// prices and valuations of a sandbox organization all use this clock.
+	// Sandbox organizations only: others get `404`.
+	//
+	// Corresponds with GET /v1/sandbox/clock (the `GetSandboxClock` operationId).
+	GetSandboxClock(ctx context.Context, params *GetSandboxClockParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AdvanceSandboxClockWithBody Advance the sandbox clock
+	//
+	// Moves the organization's sandbox clock forward by `days` and
+	// `seconds` (at most 5 years at a time; it never moves back). Every
+	// recurring request whose next cycle is then due runs now, each cycle
+	// in turn at its own due time's prices: a weekly plan moved three
+	// weeks executes three times. `scheduledExecutions` counts the
+	// requests set running. Sandbox organizations only: others get `404`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/sandbox/clock/advance (the `AdvanceSandboxClock` operationId).
+	AdvanceSandboxClockWithBody(ctx context.Context, params *AdvanceSandboxClockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AdvanceSandboxClock Advance the sandbox clock
+	//
+	// Moves the organization's sandbox clock forward by `days` and
+	// `seconds` (at most 5 years at a time; it never moves back). Every
+	// recurring request whose next cycle is then due runs now, each cycle
+	// in turn at its own due time's prices: a weekly plan moved three
+	// weeks executes three times. `scheduledExecutions` counts the
+	// requests set running. Sandbox organizations only: others get `404`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/sandbox/clock/advance (the `AdvanceSandboxClock` operationId).
+	AdvanceSandboxClock(ctx context.Context, params *AdvanceSandboxClockParams, body AdvanceSandboxClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ClearSandboxPrice Clear an instrument's price
+	//
+	// Returns the instrument to its market price. `404` when no price was
+	// set for it. Sandbox organizations only: others get `404`.
+	//
+	// Corresponds with DELETE /v1/sandbox/instruments/{symbol}/price (the `ClearSandboxPrice` operationId).
+	ClearSandboxPrice(ctx context.Context, symbol SymbolPath, params *ClearSandboxPriceParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetSandboxPriceWithBody Set an instrument's price
+	//
+	// Fixes the instrument's price (US dollars, at most 8 decimal places)
+	// for this organization until it is cleared: quotes, executions and
+	// valuations use it. Sandbox organizations only: others get `404`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/sandbox/instruments/{symbol}/price (the `SetSandboxPrice` operationId).
+	SetSandboxPriceWithBody(ctx context.Context, symbol SymbolPath, params *SetSandboxPriceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetSandboxPrice Set an instrument's price
+	//
+	// Fixes the instrument's price (US dollars, at most 8 decimal places)
+	// for this organization until it is cleared: quotes, executions and
+	// valuations use it. Sandbox organizations only: others get `404`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/sandbox/instruments/{symbol}/price (the `SetSandboxPrice` operationId).
+	SetSandboxPrice(ctx context.Context, symbol SymbolPath, params *SetSandboxPriceParams, body SetSandboxPriceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ForceRequestOutcomeWithBody Force a request's outcome
+	//
+	// Ends a `PENDING` request the way a test needs. `ERROR` with an
+	// `errorReason` fails it without a fill (a recurring request stops).
+	// `COMPLETED` executes a one-time request now, at the market (or
+	// sandbox) price; `422` with the reason when that is impossible (the
+	// request stays `PENDING`). A request that is not `PENDING`, or
+	// `COMPLETED` asked of a recurring request, answers `409`. A one-time
+	// request executes moments after its creation: force it before then.
+	// Sandbox organizations only: others get `404`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/sandbox/requests/{requestId}/outcome (the `ForceRequestOutcome` operationId).
+	ForceRequestOutcomeWithBody(ctx context.Context, requestId RequestIdPath, params *ForceRequestOutcomeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ForceRequestOutcome Force a request's outcome
+	//
+	// Ends a `PENDING` request the way a test needs. `ERROR` with an
+	// `errorReason` fails it without a fill (a recurring request stops).
+	// `COMPLETED` executes a one-time request now, at the market (or
+	// sandbox) price; `422` with the reason when that is impossible (the
+	// request stays `PENDING`). A request that is not `PENDING`, or
+	// `COMPLETED` asked of a recurring request, answers `409`. A one-time
+	// request executes moments after its creation: force it before then.
+	// Sandbox organizations only: others get `404`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/sandbox/requests/{requestId}/outcome (the `ForceRequestOutcome` operationId).
+	ForceRequestOutcome(ctx context.Context, requestId RequestIdPath, params *ForceRequestOutcomeParams, body ForceRequestOutcomeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTransactions List transactions
+	//
+	// Lists the executions of requests, of one customer with `customerId`
+	// or one request with `requestId` (an unknown one answers `404`),
+	// paginated and sorted by `createdAt`. Each execution writes one
+	// transaction, `COMPLETED` with the fill or `ERROR` with the reason;
+	// a recurring request writes one per cycle.
+	//
+	// Corresponds with GET /v1/transactions (the `ListTransactions` operationId).
+	ListTransactions(ctx context.Context, params *ListTransactionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListBankingApplications Retrieve applications
@@ -4844,6 +6263,43 @@ func (c *Client) GetAccount(ctx context.Context, accountId Id, params *GetAccoun
 	return c.Client.Do(req)
 }
 
+// ListAssets List assets
+//
+// Lists holdings, of one customer, account or portfolio with the
+// filters (an unknown one answers `404`), paginated and sorted by
+// `createdAt`. `marketValue` and `performance` are at the current
+// price. A holding that was sold out stays listed with quantity 0.
+//
+// Corresponds with GET /v1/assets (the `ListAssets` operationId).
+func (c *Client) ListAssets(ctx context.Context, params *ListAssetsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAssetsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAsset Get an asset
+//
+// Returns one holding, valued at the current price.
+//
+// Corresponds with GET /v1/assets/{assetId} (the `GetAsset` operationId).
+func (c *Client) GetAsset(ctx context.Context, assetId Id, params *GetAssetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAssetRequest(c.Server, assetId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListCustomers List customers
 //
 // Lists the organization's customers, paginated and sorted by `createdAt` (ties by `customerId`).
@@ -4964,6 +6420,45 @@ func (c *Client) UpdateCustomer(ctx context.Context, params *UpdateCustomerParam
 // Corresponds with GET /v1/customers/{customerId} (the `GetCustomer` operationId).
 func (c *Client) GetCustomer(ctx context.Context, customerId CustomerIdPath, params *GetCustomerParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetCustomerRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListInstruments List instruments
+//
+// Lists the instruments that can be traded, of one investment type with
+// `investmentType`, in `instrumentId` order (`sort` reverses it). Each
+// carries its current price in US dollars (a sandbox organization's own
+// price when it set one), the smallest purchase (`minimumAmount`, US
+// dollars), whether it trades in fractions of a share, and its price
+// change over the last day, week, month and year.
+//
+// Corresponds with GET /v1/instruments (the `ListInstruments` operationId).
+func (c *Client) ListInstruments(ctx context.Context, params *ListInstrumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListInstrumentsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetInstrument Get an instrument
+//
+// Returns one instrument by its symbol, with its current price.
+//
+// Corresponds with GET /v1/instruments/{symbol} (the `GetInstrument` operationId).
+func (c *Client) GetInstrument(ctx context.Context, symbol SymbolPath, params *GetInstrumentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetInstrumentRequest(c.Server, symbol, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5202,6 +6697,431 @@ func (c *Client) UpdatePortfolio(ctx context.Context, params *UpdatePortfolioPar
 // Corresponds with GET /v1/portfolio/{portfolioId} (the `GetPortfolio` operationId).
 func (c *Client) GetPortfolio(ctx context.Context, portfolioId Id, params *GetPortfolioParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPortfolioRequest(c.Server, portfolioId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRequests List requests
+//
+// Lists the organization's requests, or one customer's with
+// `customerId` (an unknown customer answers `404`), optionally of one
+// `status` and `requestType`, paginated and sorted by `createdAt`.
+//
+// Corresponds with GET /v1/requests (the `ListRequests` operationId).
+func (c *Client) ListRequests(ctx context.Context, params *ListRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRequestsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRequestWithBody Cancel a request
+//
+// Cancels the request named by `requestId` (in the body) with
+// `shouldCancelRequest: true`. Only a `PENDING` request can be
+// canceled (`409` otherwise): a one-time request that has not executed
+// yet, or a recurring one, whose future cycles then stop. A canceled
+// request is `CANCELED`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/requests (the `UpdateRequest` operationId).
+func (c *Client) UpdateRequestWithBody(ctx context.Context, params *UpdateRequestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRequestRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateRequest Cancel a request
+//
+// Cancels the request named by `requestId` (in the body) with
+// `shouldCancelRequest: true`. Only a `PENDING` request can be
+// canceled (`409` otherwise): a one-time request that has not executed
+// yet, or a recurring one, whose future cycles then stop. A canceled
+// request is `CANCELED`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/requests (the `UpdateRequest` operationId).
+func (c *Client) UpdateRequest(ctx context.Context, params *UpdateRequestParams, body UpdateRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRequestRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePurchaseRequestWithBody Create a purchase request
+//
+// Asks to buy `purchaseAmount` (in `currency`, at most 2 decimal places)
+// of an instrument for a customer. The request is created `PENDING` and
+// executes in the background, moments later: the amount is converted
+// to US dollars at the market rate (down to the cent), the instrument
+// priced at the market, and the quantity computed in decimal: to 8
+// decimal places when the instrument is `fractionalEnabled`, else in
+// whole shares with the rest left uninvested. The holding
+// (`/v1/assets`), the portfolio and a transaction
+// (`/v1/transactions`) are updated and the request becomes
+// `COMPLETED`, all at once; or it becomes `ERROR` with an
+// `errorReason` when it cannot execute.
+//
+// With `isRecurring: true` and a `schedule`, the purchase repeats every
+// day, week, two weeks or month, starting one period after its
+// creation (`nextExecutionAt`); it stays `PENDING` until canceled.
+//
+// Refused before anything is created: an unknown customer or
+// instrument (`404`); a customer, account or portfolio that is not
+// `ACTIVE` (`409`); an instrument that is not available, a customer
+// without an account of the instrument's investment type, an amount
+// below the instrument's `minimumAmount` (compared in US dollars), a
+// `schedule` without `isRecurring` or the reverse (`422`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/requests/purchase (the `CreatePurchaseRequest` operationId).
+func (c *Client) CreatePurchaseRequestWithBody(ctx context.Context, params *CreatePurchaseRequestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePurchaseRequestRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePurchaseRequest Create a purchase request
+//
+// Asks to buy `purchaseAmount` (in `currency`, at most 2 decimal places)
+// of an instrument for a customer. The request is created `PENDING` and
+// executes in the background, moments later: the amount is converted
+// to US dollars at the market rate (down to the cent), the instrument
+// priced at the market, and the quantity computed in decimal: to 8
+// decimal places when the instrument is `fractionalEnabled`, else in
+// whole shares with the rest left uninvested. The holding
+// (`/v1/assets`), the portfolio and a transaction
+// (`/v1/transactions`) are updated and the request becomes
+// `COMPLETED`, all at once; or it becomes `ERROR` with an
+// `errorReason` when it cannot execute.
+//
+// With `isRecurring: true` and a `schedule`, the purchase repeats every
+// day, week, two weeks or month, starting one period after its
+// creation (`nextExecutionAt`); it stays `PENDING` until canceled.
+//
+// Refused before anything is created: an unknown customer or
+// instrument (`404`); a customer, account or portfolio that is not
+// `ACTIVE` (`409`); an instrument that is not available, a customer
+// without an account of the instrument's investment type, an amount
+// below the instrument's `minimumAmount` (compared in US dollars), a
+// `schedule` without `isRecurring` or the reverse (`422`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/requests/purchase (the `CreatePurchaseRequest` operationId).
+func (c *Client) CreatePurchaseRequest(ctx context.Context, params *CreatePurchaseRequestParams, body CreatePurchaseRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePurchaseRequestRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSellRequestWithBody Create a sell request
+//
+// Asks to sell from a holding (`assetId`) of the customer either the
+// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
+// of the shares held, in (0, 100]; exactly one of the two (`400`
+// otherwise). `sellPercentage: 100` sells every share. The request is
+// created `PENDING` and executes moments later at the market price:
+// the holding, the portfolio and a transaction are updated and the
+// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
+// the sale exceeds the shares held by then.
+//
+// Refused before anything is created: an unknown customer, or an asset
+// that is not the customer's (`404`); a customer, account or portfolio
+// that is not `ACTIVE` (`409`); an empty holding, or a `sellAmount`
+// more than the holding is worth now (`422`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/requests/sell (the `CreateSellRequest` operationId).
+func (c *Client) CreateSellRequestWithBody(ctx context.Context, params *CreateSellRequestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSellRequestRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSellRequest Create a sell request
+//
+// Asks to sell from a holding (`assetId`) of the customer either the
+// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
+// of the shares held, in (0, 100]; exactly one of the two (`400`
+// otherwise). `sellPercentage: 100` sells every share. The request is
+// created `PENDING` and executes moments later at the market price:
+// the holding, the portfolio and a transaction are updated and the
+// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
+// the sale exceeds the shares held by then.
+//
+// Refused before anything is created: an unknown customer, or an asset
+// that is not the customer's (`404`); a customer, account or portfolio
+// that is not `ACTIVE` (`409`); an empty holding, or a `sellAmount`
+// more than the holding is worth now (`422`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/requests/sell (the `CreateSellRequest` operationId).
+func (c *Client) CreateSellRequest(ctx context.Context, params *CreateSellRequestParams, body CreateSellRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSellRequestRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRequest Get a request
+//
+// Returns one request; poll it to watch a `PENDING` request become `COMPLETED` or `ERROR`.
+//
+// Corresponds with GET /v1/requests/{requestId} (the `GetRequest` operationId).
+func (c *Client) GetRequest(ctx context.Context, requestId RequestIdPath, params *GetRequestParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRequestRequest(c.Server, requestId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSandboxClock Get the sandbox clock
+//
+// The organization's sandbox clock: its current time and how far it
+// runs ahead of the real clock. Requests, executions, schedules,
+// prices and valuations of a sandbox organization all use this clock.
+// Sandbox organizations only: others get `404`.
+//
+// Corresponds with GET /v1/sandbox/clock (the `GetSandboxClock` operationId).
+func (c *Client) GetSandboxClock(ctx context.Context, params *GetSandboxClockParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSandboxClockRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AdvanceSandboxClockWithBody Advance the sandbox clock
+//
+// Moves the organization's sandbox clock forward by `days` and
+// `seconds` (at most 5 years at a time; it never moves back). Every
+// recurring request whose next cycle is then due runs now, each cycle
+// in turn at its own due time's prices: a weekly plan moved three
+// weeks executes three times. `scheduledExecutions` counts the
+// requests set running. Sandbox organizations only: others get `404`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/sandbox/clock/advance (the `AdvanceSandboxClock` operationId).
+func (c *Client) AdvanceSandboxClockWithBody(ctx context.Context, params *AdvanceSandboxClockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAdvanceSandboxClockRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AdvanceSandboxClock Advance the sandbox clock
+//
+// Moves the organization's sandbox clock forward by `days` and
+// `seconds` (at most 5 years at a time; it never moves back). Every
+// recurring request whose next cycle is then due runs now, each cycle
+// in turn at its own due time's prices: a weekly plan moved three
+// weeks executes three times. `scheduledExecutions` counts the
+// requests set running. Sandbox organizations only: others get `404`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/sandbox/clock/advance (the `AdvanceSandboxClock` operationId).
+func (c *Client) AdvanceSandboxClock(ctx context.Context, params *AdvanceSandboxClockParams, body AdvanceSandboxClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAdvanceSandboxClockRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ClearSandboxPrice Clear an instrument's price
+//
+// Returns the instrument to its market price. `404` when no price was
+// set for it. Sandbox organizations only: others get `404`.
+//
+// Corresponds with DELETE /v1/sandbox/instruments/{symbol}/price (the `ClearSandboxPrice` operationId).
+func (c *Client) ClearSandboxPrice(ctx context.Context, symbol SymbolPath, params *ClearSandboxPriceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClearSandboxPriceRequest(c.Server, symbol, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetSandboxPriceWithBody Set an instrument's price
+//
+// Fixes the instrument's price (US dollars, at most 8 decimal places)
+// for this organization until it is cleared: quotes, executions and
+// valuations use it. Sandbox organizations only: others get `404`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/sandbox/instruments/{symbol}/price (the `SetSandboxPrice` operationId).
+func (c *Client) SetSandboxPriceWithBody(ctx context.Context, symbol SymbolPath, params *SetSandboxPriceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetSandboxPriceRequestWithBody(c.Server, symbol, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetSandboxPrice Set an instrument's price
+//
+// Fixes the instrument's price (US dollars, at most 8 decimal places)
+// for this organization until it is cleared: quotes, executions and
+// valuations use it. Sandbox organizations only: others get `404`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/sandbox/instruments/{symbol}/price (the `SetSandboxPrice` operationId).
+func (c *Client) SetSandboxPrice(ctx context.Context, symbol SymbolPath, params *SetSandboxPriceParams, body SetSandboxPriceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetSandboxPriceRequest(c.Server, symbol, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ForceRequestOutcomeWithBody Force a request's outcome
+//
+// Ends a `PENDING` request the way a test needs. `ERROR` with an
+// `errorReason` fails it without a fill (a recurring request stops).
+// `COMPLETED` executes a one-time request now, at the market (or
+// sandbox) price; `422` with the reason when that is impossible (the
+// request stays `PENDING`). A request that is not `PENDING`, or
+// `COMPLETED` asked of a recurring request, answers `409`. A one-time
+// request executes moments after its creation: force it before then.
+// Sandbox organizations only: others get `404`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/sandbox/requests/{requestId}/outcome (the `ForceRequestOutcome` operationId).
+func (c *Client) ForceRequestOutcomeWithBody(ctx context.Context, requestId RequestIdPath, params *ForceRequestOutcomeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewForceRequestOutcomeRequestWithBody(c.Server, requestId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ForceRequestOutcome Force a request's outcome
+//
+// Ends a `PENDING` request the way a test needs. `ERROR` with an
+// `errorReason` fails it without a fill (a recurring request stops).
+// `COMPLETED` executes a one-time request now, at the market (or
+// sandbox) price; `422` with the reason when that is impossible (the
+// request stays `PENDING`). A request that is not `PENDING`, or
+// `COMPLETED` asked of a recurring request, answers `409`. A one-time
+// request executes moments after its creation: force it before then.
+// Sandbox organizations only: others get `404`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/sandbox/requests/{requestId}/outcome (the `ForceRequestOutcome` operationId).
+func (c *Client) ForceRequestOutcome(ctx context.Context, requestId RequestIdPath, params *ForceRequestOutcomeParams, body ForceRequestOutcomeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewForceRequestOutcomeRequest(c.Server, requestId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTransactions List transactions
+//
+// Lists the executions of requests, of one customer with `customerId`
+// or one request with `requestId` (an unknown one answers `404`),
+// paginated and sorted by `createdAt`. Each execution writes one
+// transaction, `COMPLETED` with the fill or `ERROR` with the reason;
+// a recurring request writes one per cycle.
+//
+// Corresponds with GET /v1/transactions (the `ListTransactions` operationId).
+func (c *Client) ListTransactions(ctx context.Context, params *ListTransactionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTransactionsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6992,6 +8912,228 @@ func NewGetAccountRequest(server string, accountId Id, params *GetAccountParams)
 	return req, nil
 }
 
+// NewListAssetsRequest constructs an http.Request for the ListAssets method
+func NewListAssetsRequest(server string, params *ListAssetsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/assets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customerId", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AccountId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "accountId", *params.AccountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PortfolioId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "portfolioId", *params.PortfolioId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetAssetRequest constructs an http.Request for the GetAsset method
+func NewGetAssetRequest(server string, assetId Id, params *GetAssetParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "assetId", assetId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/assets/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListCustomersRequest constructs an http.Request for the ListCustomers method
 func NewListCustomersRequest(server string, params *ListCustomersParams) (*http.Request, error) {
 	var err error
@@ -7320,6 +9462,204 @@ func NewGetCustomerRequest(server string, customerId CustomerIdPath, params *Get
 	}
 
 	operationPath := fmt.Sprintf("/v1/customers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListInstrumentsRequest constructs an http.Request for the ListInstruments method
+func NewListInstrumentsRequest(server string, params *ListInstrumentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/instruments")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.InvestmentType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "investmentType", *params.InvestmentType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetInstrumentRequest constructs an http.Request for the GetInstrument method
+func NewGetInstrumentRequest(server string, symbol SymbolPath, params *GetInstrumentParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "symbol", symbol, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/instruments/%s", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -8105,6 +10445,1041 @@ func NewGetPortfolioRequest(server string, portfolioId Id, params *GetPortfolioP
 	return req, nil
 }
 
+// NewListRequestsRequest constructs an http.Request for the ListRequests method
+func NewListRequestsRequest(server string, params *ListRequestsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/requests")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customerId", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RequestType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "requestType", *params.RequestType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUpdateRequestRequest calls the generic UpdateRequest builder with application/json body
+func NewUpdateRequestRequest(server string, params *UpdateRequestParams, body UpdateRequestJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateRequestRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewUpdateRequestRequestWithBody constructs an http.Request for the UpdateRequest method, with any body, and a specified content type
+func NewUpdateRequestRequestWithBody(server string, params *UpdateRequestParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/requests")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-Idempotency-Key", headerParam0)
+
+		if params.Signature != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam1)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam2)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam3)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreatePurchaseRequestRequest calls the generic CreatePurchaseRequest builder with application/json body
+func NewCreatePurchaseRequestRequest(server string, params *CreatePurchaseRequestParams, body CreatePurchaseRequestJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePurchaseRequestRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreatePurchaseRequestRequestWithBody constructs an http.Request for the CreatePurchaseRequest method, with any body, and a specified content type
+func NewCreatePurchaseRequestRequestWithBody(server string, params *CreatePurchaseRequestParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/requests/purchase")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-Idempotency-Key", headerParam0)
+
+		if params.Signature != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam1)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam2)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam3)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreateSellRequestRequest calls the generic CreateSellRequest builder with application/json body
+func NewCreateSellRequestRequest(server string, params *CreateSellRequestParams, body CreateSellRequestJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSellRequestRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateSellRequestRequestWithBody constructs an http.Request for the CreateSellRequest method, with any body, and a specified content type
+func NewCreateSellRequestRequestWithBody(server string, params *CreateSellRequestParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/requests/sell")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-Idempotency-Key", headerParam0)
+
+		if params.Signature != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam1)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam2)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam3)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetRequestRequest constructs an http.Request for the GetRequest method
+func NewGetRequestRequest(server string, requestId RequestIdPath, params *GetRequestParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "requestId", requestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/requests/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetSandboxClockRequest constructs an http.Request for the GetSandboxClock method
+func NewGetSandboxClockRequest(server string, params *GetSandboxClockParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sandbox/clock")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewAdvanceSandboxClockRequest calls the generic AdvanceSandboxClock builder with application/json body
+func NewAdvanceSandboxClockRequest(server string, params *AdvanceSandboxClockParams, body AdvanceSandboxClockJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAdvanceSandboxClockRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewAdvanceSandboxClockRequestWithBody constructs an http.Request for the AdvanceSandboxClock method, with any body, and a specified content type
+func NewAdvanceSandboxClockRequestWithBody(server string, params *AdvanceSandboxClockParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sandbox/clock/advance")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-Idempotency-Key", headerParam0)
+
+		if params.Signature != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam1)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam2)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam3)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewClearSandboxPriceRequest constructs an http.Request for the ClearSandboxPrice method
+func NewClearSandboxPriceRequest(server string, symbol SymbolPath, params *ClearSandboxPriceParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "symbol", symbol, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sandbox/instruments/%s/price", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-Idempotency-Key", headerParam0)
+
+		if params.Signature != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam1)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam2)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam3)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSetSandboxPriceRequest calls the generic SetSandboxPrice builder with application/json body
+func NewSetSandboxPriceRequest(server string, symbol SymbolPath, params *SetSandboxPriceParams, body SetSandboxPriceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetSandboxPriceRequestWithBody(server, symbol, params, "application/json", bodyReader)
+}
+
+// NewSetSandboxPriceRequestWithBody constructs an http.Request for the SetSandboxPrice method, with any body, and a specified content type
+func NewSetSandboxPriceRequestWithBody(server string, symbol SymbolPath, params *SetSandboxPriceParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "symbol", symbol, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sandbox/instruments/%s/price", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-Idempotency-Key", headerParam0)
+
+		if params.Signature != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam1)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam2)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam3)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewForceRequestOutcomeRequest calls the generic ForceRequestOutcome builder with application/json body
+func NewForceRequestOutcomeRequest(server string, requestId RequestIdPath, params *ForceRequestOutcomeParams, body ForceRequestOutcomeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewForceRequestOutcomeRequestWithBody(server, requestId, params, "application/json", bodyReader)
+}
+
+// NewForceRequestOutcomeRequestWithBody constructs an http.Request for the ForceRequestOutcome method, with any body, and a specified content type
+func NewForceRequestOutcomeRequestWithBody(server string, requestId RequestIdPath, params *ForceRequestOutcomeParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "requestId", requestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sandbox/requests/%s/outcome", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-Idempotency-Key", headerParam0)
+
+		if params.Signature != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam1)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam2)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam3)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListTransactionsRequest constructs an http.Request for the ListTransactions method
+func NewListTransactionsRequest(server string, params *ListTransactionsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transactions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customerId", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RequestId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "requestId", *params.RequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -8778,6 +12153,27 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/accounts/{accountId} (the `GetAccount` operationId).
 	GetAccountWithResponse(ctx context.Context, accountId Id, params *GetAccountParams, reqEditors ...RequestEditorFn) (*GetAccountResponse, error)
 
+	// ListAssetsWithResponse List assets
+	//
+	// Lists holdings, of one customer, account or portfolio with the
+	// filters (an unknown one answers `404`), paginated and sorted by
+	// `createdAt`. `marketValue` and `performance` are at the current
+	// price. A holding that was sold out stays listed with quantity 0.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/assets (the `ListAssets` operationId).
+	ListAssetsWithResponse(ctx context.Context, params *ListAssetsParams, reqEditors ...RequestEditorFn) (*ListAssetsResponse, error)
+
+	// GetAssetWithResponse Get an asset
+	//
+	// Returns one holding, valued at the current price.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/assets/{assetId} (the `GetAsset` operationId).
+	GetAssetWithResponse(ctx context.Context, assetId Id, params *GetAssetParams, reqEditors ...RequestEditorFn) (*GetAssetResponse, error)
+
 	// ListCustomersWithResponse List customers
 	//
 	// Lists the organization's customers, paginated and sorted by `createdAt` (ties by `customerId`).
@@ -8851,6 +12247,29 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/customers/{customerId} (the `GetCustomer` operationId).
 	GetCustomerWithResponse(ctx context.Context, customerId CustomerIdPath, params *GetCustomerParams, reqEditors ...RequestEditorFn) (*GetCustomerResponse, error)
+
+	// ListInstrumentsWithResponse List instruments
+	//
+	// Lists the instruments that can be traded, of one investment type with
+	// `investmentType`, in `instrumentId` order (`sort` reverses it). Each
+	// carries its current price in US dollars (a sandbox organization's own
+	// price when it set one), the smallest purchase (`minimumAmount`, US
+	// dollars), whether it trades in fractions of a share, and its price
+	// change over the last day, week, month and year.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/instruments (the `ListInstruments` operationId).
+	ListInstrumentsWithResponse(ctx context.Context, params *ListInstrumentsParams, reqEditors ...RequestEditorFn) (*ListInstrumentsResponse, error)
+
+	// GetInstrumentWithResponse Get an instrument
+	//
+	// Returns one instrument by its symbol, with its current price.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/instruments/{symbol} (the `GetInstrument` operationId).
+	GetInstrumentWithResponse(ctx context.Context, symbol SymbolPath, params *GetInstrumentParams, reqEditors ...RequestEditorFn) (*GetInstrumentResponse, error)
 
 	// ListInvestmentsWithResponse List investment types
 	//
@@ -8979,6 +12398,271 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/portfolio/{portfolioId} (the `GetPortfolio` operationId).
 	GetPortfolioWithResponse(ctx context.Context, portfolioId Id, params *GetPortfolioParams, reqEditors ...RequestEditorFn) (*GetPortfolioResponse, error)
+
+	// ListRequestsWithResponse List requests
+	//
+	// Lists the organization's requests, or one customer's with
+	// `customerId` (an unknown customer answers `404`), optionally of one
+	// `status` and `requestType`, paginated and sorted by `createdAt`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/requests (the `ListRequests` operationId).
+	ListRequestsWithResponse(ctx context.Context, params *ListRequestsParams, reqEditors ...RequestEditorFn) (*ListRequestsResponse, error)
+
+	// UpdateRequestWithBodyWithResponse Cancel a request
+	//
+	// Cancels the request named by `requestId` (in the body) with
+	// `shouldCancelRequest: true`. Only a `PENDING` request can be
+	// canceled (`409` otherwise): a one-time request that has not executed
+	// yet, or a recurring one, whose future cycles then stop. A canceled
+	// request is `CANCELED`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/requests (the `UpdateRequest` operationId).
+	UpdateRequestWithBodyWithResponse(ctx context.Context, params *UpdateRequestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRequestResponse, error)
+
+	// UpdateRequestWithResponse Cancel a request
+	//
+	// Cancels the request named by `requestId` (in the body) with
+	// `shouldCancelRequest: true`. Only a `PENDING` request can be
+	// canceled (`409` otherwise): a one-time request that has not executed
+	// yet, or a recurring one, whose future cycles then stop. A canceled
+	// request is `CANCELED`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/requests (the `UpdateRequest` operationId).
+	UpdateRequestWithResponse(ctx context.Context, params *UpdateRequestParams, body UpdateRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRequestResponse, error)
+
+	// CreatePurchaseRequestWithBodyWithResponse Create a purchase request
+	//
+	// Asks to buy `purchaseAmount` (in `currency`, at most 2 decimal places)
+	// of an instrument for a customer. The request is created `PENDING` and
+	// executes in the background, moments later: the amount is converted
+	// to US dollars at the market rate (down to the cent), the instrument
+	// priced at the market, and the quantity computed in decimal: to 8
+	// decimal places when the instrument is `fractionalEnabled`, else in
+	// whole shares with the rest left uninvested. The holding
+	// (`/v1/assets`), the portfolio and a transaction
+	// (`/v1/transactions`) are updated and the request becomes
+	// `COMPLETED`, all at once; or it becomes `ERROR` with an
+	// `errorReason` when it cannot execute.
+	//
+	// With `isRecurring: true` and a `schedule`, the purchase repeats every
+	// day, week, two weeks or month, starting one period after its
+	// creation (`nextExecutionAt`); it stays `PENDING` until canceled.
+	//
+	// Refused before anything is created: an unknown customer or
+	// instrument (`404`); a customer, account or portfolio that is not
+	// `ACTIVE` (`409`); an instrument that is not available, a customer
+	// without an account of the instrument's investment type, an amount
+	// below the instrument's `minimumAmount` (compared in US dollars), a
+	// `schedule` without `isRecurring` or the reverse (`422`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/requests/purchase (the `CreatePurchaseRequest` operationId).
+	CreatePurchaseRequestWithBodyWithResponse(ctx context.Context, params *CreatePurchaseRequestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePurchaseRequestResponse, error)
+
+	// CreatePurchaseRequestWithResponse Create a purchase request
+	//
+	// Asks to buy `purchaseAmount` (in `currency`, at most 2 decimal places)
+	// of an instrument for a customer. The request is created `PENDING` and
+	// executes in the background, moments later: the amount is converted
+	// to US dollars at the market rate (down to the cent), the instrument
+	// priced at the market, and the quantity computed in decimal: to 8
+	// decimal places when the instrument is `fractionalEnabled`, else in
+	// whole shares with the rest left uninvested. The holding
+	// (`/v1/assets`), the portfolio and a transaction
+	// (`/v1/transactions`) are updated and the request becomes
+	// `COMPLETED`, all at once; or it becomes `ERROR` with an
+	// `errorReason` when it cannot execute.
+	//
+	// With `isRecurring: true` and a `schedule`, the purchase repeats every
+	// day, week, two weeks or month, starting one period after its
+	// creation (`nextExecutionAt`); it stays `PENDING` until canceled.
+	//
+	// Refused before anything is created: an unknown customer or
+	// instrument (`404`); a customer, account or portfolio that is not
+	// `ACTIVE` (`409`); an instrument that is not available, a customer
+	// without an account of the instrument's investment type, an amount
+	// below the instrument's `minimumAmount` (compared in US dollars), a
+	// `schedule` without `isRecurring` or the reverse (`422`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/requests/purchase (the `CreatePurchaseRequest` operationId).
+	CreatePurchaseRequestWithResponse(ctx context.Context, params *CreatePurchaseRequestParams, body CreatePurchaseRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePurchaseRequestResponse, error)
+
+	// CreateSellRequestWithBodyWithResponse Create a sell request
+	//
+	// Asks to sell from a holding (`assetId`) of the customer either the
+	// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
+	// of the shares held, in (0, 100]; exactly one of the two (`400`
+	// otherwise). `sellPercentage: 100` sells every share. The request is
+	// created `PENDING` and executes moments later at the market price:
+	// the holding, the portfolio and a transaction are updated and the
+	// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
+	// the sale exceeds the shares held by then.
+	//
+	// Refused before anything is created: an unknown customer, or an asset
+	// that is not the customer's (`404`); a customer, account or portfolio
+	// that is not `ACTIVE` (`409`); an empty holding, or a `sellAmount`
+	// more than the holding is worth now (`422`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/requests/sell (the `CreateSellRequest` operationId).
+	CreateSellRequestWithBodyWithResponse(ctx context.Context, params *CreateSellRequestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSellRequestResponse, error)
+
+	// CreateSellRequestWithResponse Create a sell request
+	//
+	// Asks to sell from a holding (`assetId`) of the customer either the
+	// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
+	// of the shares held, in (0, 100]; exactly one of the two (`400`
+	// otherwise). `sellPercentage: 100` sells every share. The request is
+	// created `PENDING` and executes moments later at the market price:
+	// the holding, the portfolio and a transaction are updated and the
+	// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
+	// the sale exceeds the shares held by then.
+	//
+	// Refused before anything is created: an unknown customer, or an asset
+	// that is not the customer's (`404`); a customer, account or portfolio
+	// that is not `ACTIVE` (`409`); an empty holding, or a `sellAmount`
+	// more than the holding is worth now (`422`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/requests/sell (the `CreateSellRequest` operationId).
+	CreateSellRequestWithResponse(ctx context.Context, params *CreateSellRequestParams, body CreateSellRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSellRequestResponse, error)
+
+	// GetRequestWithResponse Get a request
+	//
+	// Returns one request; poll it to watch a `PENDING` request become `COMPLETED` or `ERROR`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/requests/{requestId} (the `GetRequest` operationId).
+	GetRequestWithResponse(ctx context.Context, requestId RequestIdPath, params *GetRequestParams, reqEditors ...RequestEditorFn) (*GetRequestResponse, error)
+
+	// GetSandboxClockWithResponse Get the sandbox clock
+	//
+	// The organization's sandbox clock: its current time and how far it
+	// runs ahead of the real clock. Requests, executions, schedules,
+	// prices and valuations of a sandbox organization all use this clock.
+	// Sandbox organizations only: others get `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/sandbox/clock (the `GetSandboxClock` operationId).
+	GetSandboxClockWithResponse(ctx context.Context, params *GetSandboxClockParams, reqEditors ...RequestEditorFn) (*GetSandboxClockResponse, error)
+
+	// AdvanceSandboxClockWithBodyWithResponse Advance the sandbox clock
+	//
+	// Moves the organization's sandbox clock forward by `days` and
+	// `seconds` (at most 5 years at a time; it never moves back). Every
+	// recurring request whose next cycle is then due runs now, each cycle
+	// in turn at its own due time's prices: a weekly plan moved three
+	// weeks executes three times. `scheduledExecutions` counts the
+	// requests set running. Sandbox organizations only: others get `404`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sandbox/clock/advance (the `AdvanceSandboxClock` operationId).
+	AdvanceSandboxClockWithBodyWithResponse(ctx context.Context, params *AdvanceSandboxClockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AdvanceSandboxClockResponse, error)
+
+	// AdvanceSandboxClockWithResponse Advance the sandbox clock
+	//
+	// Moves the organization's sandbox clock forward by `days` and
+	// `seconds` (at most 5 years at a time; it never moves back). Every
+	// recurring request whose next cycle is then due runs now, each cycle
+	// in turn at its own due time's prices: a weekly plan moved three
+	// weeks executes three times. `scheduledExecutions` counts the
+	// requests set running. Sandbox organizations only: others get `404`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sandbox/clock/advance (the `AdvanceSandboxClock` operationId).
+	AdvanceSandboxClockWithResponse(ctx context.Context, params *AdvanceSandboxClockParams, body AdvanceSandboxClockJSONRequestBody, reqEditors ...RequestEditorFn) (*AdvanceSandboxClockResponse, error)
+
+	// ClearSandboxPriceWithResponse Clear an instrument's price
+	//
+	// Returns the instrument to its market price. `404` when no price was
+	// set for it. Sandbox organizations only: others get `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/sandbox/instruments/{symbol}/price (the `ClearSandboxPrice` operationId).
+	ClearSandboxPriceWithResponse(ctx context.Context, symbol SymbolPath, params *ClearSandboxPriceParams, reqEditors ...RequestEditorFn) (*ClearSandboxPriceResponse, error)
+
+	// SetSandboxPriceWithBodyWithResponse Set an instrument's price
+	//
+	// Fixes the instrument's price (US dollars, at most 8 decimal places)
+	// for this organization until it is cleared: quotes, executions and
+	// valuations use it. Sandbox organizations only: others get `404`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/sandbox/instruments/{symbol}/price (the `SetSandboxPrice` operationId).
+	SetSandboxPriceWithBodyWithResponse(ctx context.Context, symbol SymbolPath, params *SetSandboxPriceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetSandboxPriceResponse, error)
+
+	// SetSandboxPriceWithResponse Set an instrument's price
+	//
+	// Fixes the instrument's price (US dollars, at most 8 decimal places)
+	// for this organization until it is cleared: quotes, executions and
+	// valuations use it. Sandbox organizations only: others get `404`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/sandbox/instruments/{symbol}/price (the `SetSandboxPrice` operationId).
+	SetSandboxPriceWithResponse(ctx context.Context, symbol SymbolPath, params *SetSandboxPriceParams, body SetSandboxPriceJSONRequestBody, reqEditors ...RequestEditorFn) (*SetSandboxPriceResponse, error)
+
+	// ForceRequestOutcomeWithBodyWithResponse Force a request's outcome
+	//
+	// Ends a `PENDING` request the way a test needs. `ERROR` with an
+	// `errorReason` fails it without a fill (a recurring request stops).
+	// `COMPLETED` executes a one-time request now, at the market (or
+	// sandbox) price; `422` with the reason when that is impossible (the
+	// request stays `PENDING`). A request that is not `PENDING`, or
+	// `COMPLETED` asked of a recurring request, answers `409`. A one-time
+	// request executes moments after its creation: force it before then.
+	// Sandbox organizations only: others get `404`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sandbox/requests/{requestId}/outcome (the `ForceRequestOutcome` operationId).
+	ForceRequestOutcomeWithBodyWithResponse(ctx context.Context, requestId RequestIdPath, params *ForceRequestOutcomeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ForceRequestOutcomeResponse, error)
+
+	// ForceRequestOutcomeWithResponse Force a request's outcome
+	//
+	// Ends a `PENDING` request the way a test needs. `ERROR` with an
+	// `errorReason` fails it without a fill (a recurring request stops).
+	// `COMPLETED` executes a one-time request now, at the market (or
+	// sandbox) price; `422` with the reason when that is impossible (the
+	// request stays `PENDING`). A request that is not `PENDING`, or
+	// `COMPLETED` asked of a recurring request, answers `409`. A one-time
+	// request executes moments after its creation: force it before then.
+	// Sandbox organizations only: others get `404`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sandbox/requests/{requestId}/outcome (the `ForceRequestOutcome` operationId).
+	ForceRequestOutcomeWithResponse(ctx context.Context, requestId RequestIdPath, params *ForceRequestOutcomeParams, body ForceRequestOutcomeJSONRequestBody, reqEditors ...RequestEditorFn) (*ForceRequestOutcomeResponse, error)
+
+	// ListTransactionsWithResponse List transactions
+	//
+	// Lists the executions of requests, of one customer with `customerId`
+	// or one request with `requestId` (an unknown one answers `404`),
+	// paginated and sorted by `createdAt`. Each execution writes one
+	// transaction, `COMPLETED` with the fill or `ERROR` with the reason;
+	// a recurring request writes one per cycle.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/transactions (the `ListTransactions` operationId).
+	ListTransactionsWithResponse(ctx context.Context, params *ListTransactionsParams, reqEditors ...RequestEditorFn) (*ListTransactionsResponse, error)
 }
 
 type ListBankingApplicationsResponse struct {
@@ -11117,6 +14801,144 @@ func (r GetAccountResponse) ContentType() string {
 	return ""
 }
 
+type ListAssetsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssetListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAssetsResponse) GetJSON200() *AssetListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListAssetsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListAssetsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListAssetsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListAssetsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAssetsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAssetsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAssetsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAssetsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetAssetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssetResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAssetResponse) GetJSON200() *AssetResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAssetResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAssetResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAssetResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetAssetResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAssetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAssetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAssetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAssetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListCustomersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11443,6 +15265,137 @@ func (r GetCustomerResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListInstrumentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InstrumentListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListInstrumentsResponse) GetJSON200() *InstrumentListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListInstrumentsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListInstrumentsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListInstrumentsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListInstrumentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListInstrumentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListInstrumentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListInstrumentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetInstrumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InstrumentResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetInstrumentResponse) GetJSON200() *InstrumentResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetInstrumentResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetInstrumentResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetInstrumentResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetInstrumentResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetInstrumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetInstrumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetInstrumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetInstrumentResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12058,6 +16011,989 @@ func (r GetPortfolioResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetPortfolioResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListRequestsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InvestmentRequestListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRequestsResponse) GetJSON200() *InvestmentRequestListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListRequestsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListRequestsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListRequestsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListRequestsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRequestsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRequestsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRequestsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRequestsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateRequestResponse200Headers the declared response headers of an HTTP 200 response for UpdateRequest
+type UpdateRequestResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+type UpdateRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InvestmentRequestResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateRequestResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateRequestResponse) GetJSON200() *InvestmentRequestResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateRequestResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateRequestResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateRequestResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateRequestResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateRequestResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r UpdateRequestResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r UpdateRequestResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateRequestResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreatePurchaseRequestResponse201Headers the declared response headers of an HTTP 201 response for CreatePurchaseRequest
+type CreatePurchaseRequestResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
+type CreatePurchaseRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *InvestmentRequestResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreatePurchaseRequestResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreatePurchaseRequestResponse) GetJSON201() *InvestmentRequestResponse {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreatePurchaseRequestResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreatePurchaseRequestResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreatePurchaseRequestResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreatePurchaseRequestResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreatePurchaseRequestResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreatePurchaseRequestResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreatePurchaseRequestResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreatePurchaseRequestResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePurchaseRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePurchaseRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePurchaseRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePurchaseRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateSellRequestResponse201Headers the declared response headers of an HTTP 201 response for CreateSellRequest
+type CreateSellRequestResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
+type CreateSellRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *InvestmentRequestResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateSellRequestResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateSellRequestResponse) GetJSON201() *InvestmentRequestResponse {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateSellRequestResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateSellRequestResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateSellRequestResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateSellRequestResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateSellRequestResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateSellRequestResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateSellRequestResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateSellRequestResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSellRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSellRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSellRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSellRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InvestmentRequestResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRequestResponse) GetJSON200() *InvestmentRequestResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetRequestResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetRequestResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetRequestResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetRequestResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSandboxClockResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SandboxClockResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSandboxClockResponse) GetJSON200() *SandboxClockResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetSandboxClockResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetSandboxClockResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetSandboxClockResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetSandboxClockResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSandboxClockResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSandboxClockResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSandboxClockResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSandboxClockResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AdvanceSandboxClockResponse200Headers the declared response headers of an HTTP 200 response for AdvanceSandboxClock
+type AdvanceSandboxClockResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+type AdvanceSandboxClockResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SandboxClockResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AdvanceSandboxClockResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AdvanceSandboxClockResponse) GetJSON200() *SandboxClockResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AdvanceSandboxClockResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AdvanceSandboxClockResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AdvanceSandboxClockResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r AdvanceSandboxClockResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AdvanceSandboxClockResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r AdvanceSandboxClockResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r AdvanceSandboxClockResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AdvanceSandboxClockResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AdvanceSandboxClockResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AdvanceSandboxClockResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AdvanceSandboxClockResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AdvanceSandboxClockResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ClearSandboxPriceResponse204Headers the declared response headers of an HTTP 204 response for ClearSandboxPrice
+type ClearSandboxPriceResponse204Headers struct {
+	IdempotentReplayed *string
+}
+
+type ClearSandboxPriceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *ClearSandboxPriceResponse204Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ClearSandboxPriceResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ClearSandboxPriceResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ClearSandboxPriceResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ClearSandboxPriceResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ClearSandboxPriceResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ClearSandboxPriceResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ClearSandboxPriceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClearSandboxPriceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClearSandboxPriceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClearSandboxPriceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SetSandboxPriceResponse200Headers the declared response headers of an HTTP 200 response for SetSandboxPrice
+type SetSandboxPriceResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+type SetSandboxPriceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InstrumentResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SetSandboxPriceResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetSandboxPriceResponse) GetJSON200() *InstrumentResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SetSandboxPriceResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SetSandboxPriceResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r SetSandboxPriceResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r SetSandboxPriceResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r SetSandboxPriceResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r SetSandboxPriceResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r SetSandboxPriceResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r SetSandboxPriceResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetSandboxPriceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetSandboxPriceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetSandboxPriceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetSandboxPriceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ForceRequestOutcomeResponse200Headers the declared response headers of an HTTP 200 response for ForceRequestOutcome
+type ForceRequestOutcomeResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+type ForceRequestOutcomeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InvestmentRequestResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ForceRequestOutcomeResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ForceRequestOutcomeResponse) GetJSON200() *InvestmentRequestResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ForceRequestOutcomeResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ForceRequestOutcomeResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ForceRequestOutcomeResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ForceRequestOutcomeResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ForceRequestOutcomeResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r ForceRequestOutcomeResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ForceRequestOutcomeResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ForceRequestOutcomeResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ForceRequestOutcomeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ForceRequestOutcomeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ForceRequestOutcomeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ForceRequestOutcomeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTransactionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TransactionListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTransactionsResponse) GetJSON200() *TransactionListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListTransactionsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListTransactionsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListTransactionsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListTransactionsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTransactionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTransactionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTransactionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTransactionsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12933,6 +17869,39 @@ func (c *ClientWithResponses) GetAccountWithResponse(ctx context.Context, accoun
 	return ParseGetAccountResponse(rsp)
 }
 
+// ListAssetsWithResponse List assets
+//
+// Lists holdings, of one customer, account or portfolio with the
+// filters (an unknown one answers `404`), paginated and sorted by
+// `createdAt`. `marketValue` and `performance` are at the current
+// price. A holding that was sold out stays listed with quantity 0.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/assets (the `ListAssets` operationId).
+func (c *ClientWithResponses) ListAssetsWithResponse(ctx context.Context, params *ListAssetsParams, reqEditors ...RequestEditorFn) (*ListAssetsResponse, error) {
+	rsp, err := c.ListAssets(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAssetsResponse(rsp)
+}
+
+// GetAssetWithResponse Get an asset
+//
+// Returns one holding, valued at the current price.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/assets/{assetId} (the `GetAsset` operationId).
+func (c *ClientWithResponses) GetAssetWithResponse(ctx context.Context, assetId Id, params *GetAssetParams, reqEditors ...RequestEditorFn) (*GetAssetResponse, error) {
+	rsp, err := c.GetAsset(ctx, assetId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAssetResponse(rsp)
+}
+
 // ListCustomersWithResponse List customers
 //
 // Lists the organization's customers, paginated and sorted by `createdAt` (ties by `customerId`).
@@ -13041,6 +18010,41 @@ func (c *ClientWithResponses) GetCustomerWithResponse(ctx context.Context, custo
 		return nil, err
 	}
 	return ParseGetCustomerResponse(rsp)
+}
+
+// ListInstrumentsWithResponse List instruments
+//
+// Lists the instruments that can be traded, of one investment type with
+// `investmentType`, in `instrumentId` order (`sort` reverses it). Each
+// carries its current price in US dollars (a sandbox organization's own
+// price when it set one), the smallest purchase (`minimumAmount`, US
+// dollars), whether it trades in fractions of a share, and its price
+// change over the last day, week, month and year.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/instruments (the `ListInstruments` operationId).
+func (c *ClientWithResponses) ListInstrumentsWithResponse(ctx context.Context, params *ListInstrumentsParams, reqEditors ...RequestEditorFn) (*ListInstrumentsResponse, error) {
+	rsp, err := c.ListInstruments(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListInstrumentsResponse(rsp)
+}
+
+// GetInstrumentWithResponse Get an instrument
+//
+// Returns one instrument by its symbol, with its current price.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/instruments/{symbol} (the `GetInstrument` operationId).
+func (c *ClientWithResponses) GetInstrumentWithResponse(ctx context.Context, symbol SymbolPath, params *GetInstrumentParams, reqEditors ...RequestEditorFn) (*GetInstrumentResponse, error) {
+	rsp, err := c.GetInstrument(ctx, symbol, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetInstrumentResponse(rsp)
 }
 
 // ListInvestmentsWithResponse List investment types
@@ -13241,6 +18245,373 @@ func (c *ClientWithResponses) GetPortfolioWithResponse(ctx context.Context, port
 		return nil, err
 	}
 	return ParseGetPortfolioResponse(rsp)
+}
+
+// ListRequestsWithResponse List requests
+//
+// Lists the organization's requests, or one customer's with
+// `customerId` (an unknown customer answers `404`), optionally of one
+// `status` and `requestType`, paginated and sorted by `createdAt`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/requests (the `ListRequests` operationId).
+func (c *ClientWithResponses) ListRequestsWithResponse(ctx context.Context, params *ListRequestsParams, reqEditors ...RequestEditorFn) (*ListRequestsResponse, error) {
+	rsp, err := c.ListRequests(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRequestsResponse(rsp)
+}
+
+// UpdateRequestWithBodyWithResponse Cancel a request
+//
+// Cancels the request named by `requestId` (in the body) with
+// `shouldCancelRequest: true`. Only a `PENDING` request can be
+// canceled (`409` otherwise): a one-time request that has not executed
+// yet, or a recurring one, whose future cycles then stop. A canceled
+// request is `CANCELED`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/requests (the `UpdateRequest` operationId).
+func (c *ClientWithResponses) UpdateRequestWithBodyWithResponse(ctx context.Context, params *UpdateRequestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRequestResponse, error) {
+	rsp, err := c.UpdateRequestWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRequestResponse(rsp)
+}
+
+// UpdateRequestWithResponse Cancel a request
+//
+// Cancels the request named by `requestId` (in the body) with
+// `shouldCancelRequest: true`. Only a `PENDING` request can be
+// canceled (`409` otherwise): a one-time request that has not executed
+// yet, or a recurring one, whose future cycles then stop. A canceled
+// request is `CANCELED`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/requests (the `UpdateRequest` operationId).
+func (c *ClientWithResponses) UpdateRequestWithResponse(ctx context.Context, params *UpdateRequestParams, body UpdateRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRequestResponse, error) {
+	rsp, err := c.UpdateRequest(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateRequestResponse(rsp)
+}
+
+// CreatePurchaseRequestWithBodyWithResponse Create a purchase request
+//
+// Asks to buy `purchaseAmount` (in `currency`, at most 2 decimal places)
+// of an instrument for a customer. The request is created `PENDING` and
+// executes in the background, moments later: the amount is converted
+// to US dollars at the market rate (down to the cent), the instrument
+// priced at the market, and the quantity computed in decimal: to 8
+// decimal places when the instrument is `fractionalEnabled`, else in
+// whole shares with the rest left uninvested. The holding
+// (`/v1/assets`), the portfolio and a transaction
+// (`/v1/transactions`) are updated and the request becomes
+// `COMPLETED`, all at once; or it becomes `ERROR` with an
+// `errorReason` when it cannot execute.
+//
+// With `isRecurring: true` and a `schedule`, the purchase repeats every
+// day, week, two weeks or month, starting one period after its
+// creation (`nextExecutionAt`); it stays `PENDING` until canceled.
+//
+// Refused before anything is created: an unknown customer or
+// instrument (`404`); a customer, account or portfolio that is not
+// `ACTIVE` (`409`); an instrument that is not available, a customer
+// without an account of the instrument's investment type, an amount
+// below the instrument's `minimumAmount` (compared in US dollars), a
+// `schedule` without `isRecurring` or the reverse (`422`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/requests/purchase (the `CreatePurchaseRequest` operationId).
+func (c *ClientWithResponses) CreatePurchaseRequestWithBodyWithResponse(ctx context.Context, params *CreatePurchaseRequestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePurchaseRequestResponse, error) {
+	rsp, err := c.CreatePurchaseRequestWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePurchaseRequestResponse(rsp)
+}
+
+// CreatePurchaseRequestWithResponse Create a purchase request
+//
+// Asks to buy `purchaseAmount` (in `currency`, at most 2 decimal places)
+// of an instrument for a customer. The request is created `PENDING` and
+// executes in the background, moments later: the amount is converted
+// to US dollars at the market rate (down to the cent), the instrument
+// priced at the market, and the quantity computed in decimal: to 8
+// decimal places when the instrument is `fractionalEnabled`, else in
+// whole shares with the rest left uninvested. The holding
+// (`/v1/assets`), the portfolio and a transaction
+// (`/v1/transactions`) are updated and the request becomes
+// `COMPLETED`, all at once; or it becomes `ERROR` with an
+// `errorReason` when it cannot execute.
+//
+// With `isRecurring: true` and a `schedule`, the purchase repeats every
+// day, week, two weeks or month, starting one period after its
+// creation (`nextExecutionAt`); it stays `PENDING` until canceled.
+//
+// Refused before anything is created: an unknown customer or
+// instrument (`404`); a customer, account or portfolio that is not
+// `ACTIVE` (`409`); an instrument that is not available, a customer
+// without an account of the instrument's investment type, an amount
+// below the instrument's `minimumAmount` (compared in US dollars), a
+// `schedule` without `isRecurring` or the reverse (`422`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/requests/purchase (the `CreatePurchaseRequest` operationId).
+func (c *ClientWithResponses) CreatePurchaseRequestWithResponse(ctx context.Context, params *CreatePurchaseRequestParams, body CreatePurchaseRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePurchaseRequestResponse, error) {
+	rsp, err := c.CreatePurchaseRequest(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePurchaseRequestResponse(rsp)
+}
+
+// CreateSellRequestWithBodyWithResponse Create a sell request
+//
+// Asks to sell from a holding (`assetId`) of the customer either the
+// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
+// of the shares held, in (0, 100]; exactly one of the two (`400`
+// otherwise). `sellPercentage: 100` sells every share. The request is
+// created `PENDING` and executes moments later at the market price:
+// the holding, the portfolio and a transaction are updated and the
+// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
+// the sale exceeds the shares held by then.
+//
+// Refused before anything is created: an unknown customer, or an asset
+// that is not the customer's (`404`); a customer, account or portfolio
+// that is not `ACTIVE` (`409`); an empty holding, or a `sellAmount`
+// more than the holding is worth now (`422`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/requests/sell (the `CreateSellRequest` operationId).
+func (c *ClientWithResponses) CreateSellRequestWithBodyWithResponse(ctx context.Context, params *CreateSellRequestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSellRequestResponse, error) {
+	rsp, err := c.CreateSellRequestWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSellRequestResponse(rsp)
+}
+
+// CreateSellRequestWithResponse Create a sell request
+//
+// Asks to sell from a holding (`assetId`) of the customer either the
+// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
+// of the shares held, in (0, 100]; exactly one of the two (`400`
+// otherwise). `sellPercentage: 100` sells every share. The request is
+// created `PENDING` and executes moments later at the market price:
+// the holding, the portfolio and a transaction are updated and the
+// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
+// the sale exceeds the shares held by then.
+//
+// Refused before anything is created: an unknown customer, or an asset
+// that is not the customer's (`404`); a customer, account or portfolio
+// that is not `ACTIVE` (`409`); an empty holding, or a `sellAmount`
+// more than the holding is worth now (`422`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/requests/sell (the `CreateSellRequest` operationId).
+func (c *ClientWithResponses) CreateSellRequestWithResponse(ctx context.Context, params *CreateSellRequestParams, body CreateSellRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSellRequestResponse, error) {
+	rsp, err := c.CreateSellRequest(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSellRequestResponse(rsp)
+}
+
+// GetRequestWithResponse Get a request
+//
+// Returns one request; poll it to watch a `PENDING` request become `COMPLETED` or `ERROR`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/requests/{requestId} (the `GetRequest` operationId).
+func (c *ClientWithResponses) GetRequestWithResponse(ctx context.Context, requestId RequestIdPath, params *GetRequestParams, reqEditors ...RequestEditorFn) (*GetRequestResponse, error) {
+	rsp, err := c.GetRequest(ctx, requestId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRequestResponse(rsp)
+}
+
+// GetSandboxClockWithResponse Get the sandbox clock
+//
+// The organization's sandbox clock: its current time and how far it
+// runs ahead of the real clock. Requests, executions, schedules,
+// prices and valuations of a sandbox organization all use this clock.
+// Sandbox organizations only: others get `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/sandbox/clock (the `GetSandboxClock` operationId).
+func (c *ClientWithResponses) GetSandboxClockWithResponse(ctx context.Context, params *GetSandboxClockParams, reqEditors ...RequestEditorFn) (*GetSandboxClockResponse, error) {
+	rsp, err := c.GetSandboxClock(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSandboxClockResponse(rsp)
+}
+
+// AdvanceSandboxClockWithBodyWithResponse Advance the sandbox clock
+//
+// Moves the organization's sandbox clock forward by `days` and
+// `seconds` (at most 5 years at a time; it never moves back). Every
+// recurring request whose next cycle is then due runs now, each cycle
+// in turn at its own due time's prices: a weekly plan moved three
+// weeks executes three times. `scheduledExecutions` counts the
+// requests set running. Sandbox organizations only: others get `404`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sandbox/clock/advance (the `AdvanceSandboxClock` operationId).
+func (c *ClientWithResponses) AdvanceSandboxClockWithBodyWithResponse(ctx context.Context, params *AdvanceSandboxClockParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AdvanceSandboxClockResponse, error) {
+	rsp, err := c.AdvanceSandboxClockWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAdvanceSandboxClockResponse(rsp)
+}
+
+// AdvanceSandboxClockWithResponse Advance the sandbox clock
+//
+// Moves the organization's sandbox clock forward by `days` and
+// `seconds` (at most 5 years at a time; it never moves back). Every
+// recurring request whose next cycle is then due runs now, each cycle
+// in turn at its own due time's prices: a weekly plan moved three
+// weeks executes three times. `scheduledExecutions` counts the
+// requests set running. Sandbox organizations only: others get `404`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sandbox/clock/advance (the `AdvanceSandboxClock` operationId).
+func (c *ClientWithResponses) AdvanceSandboxClockWithResponse(ctx context.Context, params *AdvanceSandboxClockParams, body AdvanceSandboxClockJSONRequestBody, reqEditors ...RequestEditorFn) (*AdvanceSandboxClockResponse, error) {
+	rsp, err := c.AdvanceSandboxClock(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAdvanceSandboxClockResponse(rsp)
+}
+
+// ClearSandboxPriceWithResponse Clear an instrument's price
+//
+// Returns the instrument to its market price. `404` when no price was
+// set for it. Sandbox organizations only: others get `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/sandbox/instruments/{symbol}/price (the `ClearSandboxPrice` operationId).
+func (c *ClientWithResponses) ClearSandboxPriceWithResponse(ctx context.Context, symbol SymbolPath, params *ClearSandboxPriceParams, reqEditors ...RequestEditorFn) (*ClearSandboxPriceResponse, error) {
+	rsp, err := c.ClearSandboxPrice(ctx, symbol, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClearSandboxPriceResponse(rsp)
+}
+
+// SetSandboxPriceWithBodyWithResponse Set an instrument's price
+//
+// Fixes the instrument's price (US dollars, at most 8 decimal places)
+// for this organization until it is cleared: quotes, executions and
+// valuations use it. Sandbox organizations only: others get `404`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/sandbox/instruments/{symbol}/price (the `SetSandboxPrice` operationId).
+func (c *ClientWithResponses) SetSandboxPriceWithBodyWithResponse(ctx context.Context, symbol SymbolPath, params *SetSandboxPriceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetSandboxPriceResponse, error) {
+	rsp, err := c.SetSandboxPriceWithBody(ctx, symbol, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetSandboxPriceResponse(rsp)
+}
+
+// SetSandboxPriceWithResponse Set an instrument's price
+//
+// Fixes the instrument's price (US dollars, at most 8 decimal places)
+// for this organization until it is cleared: quotes, executions and
+// valuations use it. Sandbox organizations only: others get `404`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/sandbox/instruments/{symbol}/price (the `SetSandboxPrice` operationId).
+func (c *ClientWithResponses) SetSandboxPriceWithResponse(ctx context.Context, symbol SymbolPath, params *SetSandboxPriceParams, body SetSandboxPriceJSONRequestBody, reqEditors ...RequestEditorFn) (*SetSandboxPriceResponse, error) {
+	rsp, err := c.SetSandboxPrice(ctx, symbol, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetSandboxPriceResponse(rsp)
+}
+
+// ForceRequestOutcomeWithBodyWithResponse Force a request's outcome
+//
+// Ends a `PENDING` request the way a test needs. `ERROR` with an
+// `errorReason` fails it without a fill (a recurring request stops).
+// `COMPLETED` executes a one-time request now, at the market (or
+// sandbox) price; `422` with the reason when that is impossible (the
+// request stays `PENDING`). A request that is not `PENDING`, or
+// `COMPLETED` asked of a recurring request, answers `409`. A one-time
+// request executes moments after its creation: force it before then.
+// Sandbox organizations only: others get `404`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sandbox/requests/{requestId}/outcome (the `ForceRequestOutcome` operationId).
+func (c *ClientWithResponses) ForceRequestOutcomeWithBodyWithResponse(ctx context.Context, requestId RequestIdPath, params *ForceRequestOutcomeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ForceRequestOutcomeResponse, error) {
+	rsp, err := c.ForceRequestOutcomeWithBody(ctx, requestId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseForceRequestOutcomeResponse(rsp)
+}
+
+// ForceRequestOutcomeWithResponse Force a request's outcome
+//
+// Ends a `PENDING` request the way a test needs. `ERROR` with an
+// `errorReason` fails it without a fill (a recurring request stops).
+// `COMPLETED` executes a one-time request now, at the market (or
+// sandbox) price; `422` with the reason when that is impossible (the
+// request stays `PENDING`). A request that is not `PENDING`, or
+// `COMPLETED` asked of a recurring request, answers `409`. A one-time
+// request executes moments after its creation: force it before then.
+// Sandbox organizations only: others get `404`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sandbox/requests/{requestId}/outcome (the `ForceRequestOutcome` operationId).
+func (c *ClientWithResponses) ForceRequestOutcomeWithResponse(ctx context.Context, requestId RequestIdPath, params *ForceRequestOutcomeParams, body ForceRequestOutcomeJSONRequestBody, reqEditors ...RequestEditorFn) (*ForceRequestOutcomeResponse, error) {
+	rsp, err := c.ForceRequestOutcome(ctx, requestId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseForceRequestOutcomeResponse(rsp)
+}
+
+// ListTransactionsWithResponse List transactions
+//
+// Lists the executions of requests, of one customer with `customerId`
+// or one request with `requestId` (an unknown one answers `404`),
+// paginated and sorted by `createdAt`. Each execution writes one
+// transaction, `COMPLETED` with the fill or `ERROR` with the reason;
+// a recurring request writes one per cycle.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/transactions (the `ListTransactions` operationId).
+func (c *ClientWithResponses) ListTransactionsWithResponse(ctx context.Context, params *ListTransactionsParams, reqEditors ...RequestEditorFn) (*ListTransactionsResponse, error) {
+	rsp, err := c.ListTransactions(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTransactionsResponse(rsp)
 }
 
 // ParseListBankingApplicationsResponse parses an HTTP response from a ListBankingApplicationsWithResponse call
@@ -14986,6 +20357,114 @@ func ParseGetAccountResponse(rsp *http.Response) (*GetAccountResponse, error) {
 	return response, nil
 }
 
+// ParseListAssetsResponse parses an HTTP response from a ListAssetsWithResponse call
+func ParseListAssetsResponse(rsp *http.Response) (*ListAssetsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAssetsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssetListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetAssetResponse parses an HTTP response from a GetAssetWithResponse call
+func ParseGetAssetResponse(rsp *http.Response) (*GetAssetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAssetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssetResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListCustomersResponse parses an HTTP response from a ListCustomersWithResponse call
 func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -15232,6 +20711,107 @@ func ParseGetCustomerResponse(rsp *http.Response) (*GetCustomerResponse, error) 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest CustomerResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListInstrumentsResponse parses an HTTP response from a ListInstrumentsWithResponse call
+func ParseListInstrumentsResponse(rsp *http.Response) (*ListInstrumentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListInstrumentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InstrumentListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetInstrumentResponse parses an HTTP response from a GetInstrumentWithResponse call
+func ParseGetInstrumentResponse(rsp *http.Response) (*GetInstrumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetInstrumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InstrumentResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -15742,6 +21322,869 @@ func ParseGetPortfolioResponse(rsp *http.Response) (*GetPortfolioResponse, error
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest PortfolioResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListRequestsResponse parses an HTTP response from a ListRequestsWithResponse call
+func ParseListRequestsResponse(rsp *http.Response) (*ListRequestsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRequestsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InvestmentRequestListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateRequestResponse parses an HTTP response from a UpdateRequestWithResponse call
+func ParseUpdateRequestResponse(rsp *http.Response) (*UpdateRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InvestmentRequestResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateRequestResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreatePurchaseRequestResponse parses an HTTP response from a CreatePurchaseRequestWithResponse call
+func ParseCreatePurchaseRequestResponse(rsp *http.Response) (*CreatePurchaseRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePurchaseRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest InvestmentRequestResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreatePurchaseRequestResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateSellRequestResponse parses an HTTP response from a CreateSellRequestWithResponse call
+func ParseCreateSellRequestResponse(rsp *http.Response) (*CreateSellRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSellRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest InvestmentRequestResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateSellRequestResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetRequestResponse parses an HTTP response from a GetRequestWithResponse call
+func ParseGetRequestResponse(rsp *http.Response) (*GetRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InvestmentRequestResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSandboxClockResponse parses an HTTP response from a GetSandboxClockWithResponse call
+func ParseGetSandboxClockResponse(rsp *http.Response) (*GetSandboxClockResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSandboxClockResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SandboxClockResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAdvanceSandboxClockResponse parses an HTTP response from a AdvanceSandboxClockWithResponse call
+func ParseAdvanceSandboxClockResponse(rsp *http.Response) (*AdvanceSandboxClockResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AdvanceSandboxClockResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SandboxClockResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers AdvanceSandboxClockResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseClearSandboxPriceResponse parses an HTTP response from a ClearSandboxPriceWithResponse call
+func ParseClearSandboxPriceResponse(rsp *http.Response) (*ClearSandboxPriceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClearSandboxPriceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers ClearSandboxPriceResponse204Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers204 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSetSandboxPriceResponse parses an HTTP response from a SetSandboxPriceWithResponse call
+func ParseSetSandboxPriceResponse(rsp *http.Response) (*SetSandboxPriceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetSandboxPriceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InstrumentResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SetSandboxPriceResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseForceRequestOutcomeResponse parses an HTTP response from a ForceRequestOutcomeWithResponse call
+func ParseForceRequestOutcomeResponse(rsp *http.Response) (*ForceRequestOutcomeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ForceRequestOutcomeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InvestmentRequestResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ForceRequestOutcomeResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListTransactionsResponse parses an HTTP response from a ListTransactionsWithResponse call
+func ParseListTransactionsResponse(rsp *http.Response) (*ListTransactionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTransactionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TransactionListResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -29,6 +30,7 @@ import (
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/config"
 	"github.com/openvest/openvest/internal/httpapi"
+	"github.com/openvest/openvest/internal/jobs"
 	"github.com/openvest/openvest/internal/testdb"
 	"github.com/stretchr/testify/require"
 )
@@ -145,6 +147,9 @@ type Options struct {
 	Now func() time.Time
 	// PublicURL is OPENVEST_PUBLIC_URL: the base of @target-uri behind a proxy.
 	PublicURL string
+	// Jobs starts the job queue, so that requests execute; without it they
+	// stay PENDING (their jobs wait in the database).
+	Jobs bool
 }
 
 // Start serves the full application on a real listener for the test.
@@ -165,14 +170,26 @@ func Start(t testing.TB, opts Options) *Env {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	a, err := app.OpenWithClock(context.Background(), cfg, log, opts.Now)
+	a, err := app.OpenWith(context.Background(), cfg, log, app.Options{Now: opts.Now, Jobs: TestJobs()})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })
+	if opts.Jobs {
+		require.NoError(t, a.Start(context.Background()))
+	}
 	h, err := a.Handler()
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &Env{App: a, Server: srv, HTTP: &http.Client{Transport: NewValidatingTransport(t, nil)}, Now: opts.Now, PublicURL: opts.PublicURL}
+}
+
+// TestJobs is a job queue configuration for tests: a queue of its own (so
+// that a server works only the jobs it inserted, with its own clock, while
+// other tests share the database) polled every 20ms.
+func TestJobs() jobs.Config {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return jobs.Config{Queue: "test_" + hex.EncodeToString(b), PollInterval: 20 * time.Millisecond, Cooldown: 5 * time.Millisecond, MaxWorkers: 4, TestOnly: true}
 }
 
 // Tenant is an organization with a registered signing key and a token,

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -17,7 +18,10 @@ import (
 	"github.com/openvest/openvest/internal/httpapi"
 	"github.com/openvest/openvest/internal/idempotency"
 	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/jobs"
+	"github.com/openvest/openvest/internal/market"
 	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/trading"
 	"github.com/openvest/openvest/internal/wallet"
 )
 
@@ -31,7 +35,18 @@ type App struct {
 	Wallet      *wallet.Service
 	Banking     *banking.Service
 	Idempotency *idempotency.Service
+	Trading     *trading.Service
+	Market      market.Feed
+	Jobs        *jobs.Queue
 	Now         func() time.Time
+}
+
+// Options tune OpenWith.
+type Options struct {
+	// Now is the clock (time.Now by default); tests move it.
+	Now func() time.Time
+	// Jobs tunes the job queue; its DatabaseURL and Logger come from the configuration.
+	Jobs jobs.Config
 }
 
 // Open connects to the configured database, applies pending migrations and
@@ -42,20 +57,50 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 
 // OpenWithClock is Open with an injected clock (tests move it).
 func OpenWithClock(ctx context.Context, cfg config.Config, log *slog.Logger, now func() time.Time) (*App, error) {
+	return OpenWith(ctx, cfg, log, Options{Now: now})
+}
+
+// OpenWith is Open with options. The job queue is wired but not started:
+// Start starts it.
+func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
 	st, err := store.Open(cfg.DatabaseURL, store.Options{MaxConns: cfg.DBMaxConns, Logger: log})
 	if err != nil {
 		return nil, err
 	}
-	n, err := st.Migrate(ctx)
-	if err != nil {
+	fail := func(err error) (*App, error) {
 		_ = st.Close()
 		return nil, err
+	}
+	n, err := st.Migrate(ctx)
+	if err != nil {
+		return fail(err)
 	}
 	if n > 0 {
 		log.Info("applied migrations", "count", n, "dialect", st.Dialect)
 	}
+	if n, err = jobs.Migrate(ctx, st, cfg.DatabaseURL, log); err != nil {
+		return fail(err)
+	} else if n > 0 {
+		log.Info("applied job queue migrations", "count", n, "dialect", st.Dialect)
+	}
+	jc := opts.Jobs
+	jc.DatabaseURL, jc.Logger = cfg.DatabaseURL, log
+	if jc.MaxWorkers == 0 {
+		jc.MaxWorkers = cfg.JobWorkers
+	}
+	queue, err := jobs.New(ctx, st, jc)
+	if err != nil {
+		return fail(err)
+	}
+	feed := market.NewSandbox()
+	tr := trading.NewService(st.Trading(), feed, queue, now)
+	queue.Register(tr)
 	return &App{
-		Config: cfg, Log: log, Store: st, Now: now,
+		Config: cfg, Log: log, Store: st, Now: now, Market: feed, Jobs: queue, Trading: tr,
 		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL),
 		Investing:   investing.NewService(st.Investing(), now),
 		Wallet:      wallet.NewService(st.Wallet(), now),
@@ -64,12 +109,22 @@ func OpenWithClock(ctx context.Context, cfg config.Config, log *slog.Logger, now
 	}, nil
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.Store.Close() }
+// Start starts working jobs (request executions) until Close.
+func (a *App) Start(ctx context.Context) error {
+	return a.Jobs.Start(ctx)
+}
+
+// Close stops the job queue, waiting up to 15 seconds for running jobs,
+// and releases the database.
+func (a *App) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return errors.Join(a.Jobs.Stop(ctx), a.Store.Close())
+}
 
 // Handler builds the HTTP server.
 func (a *App) Handler() (*echo.Echo, error) {
-	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Wallet: a.Wallet, Banking: a.Banking, Idempotency: a.Idempotency}, httpapi.Options{
+	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Trading: a.Trading, Wallet: a.Wallet, Banking: a.Banking, Idempotency: a.Idempotency}, httpapi.Options{
 		Logger: a.Log, MaxBodyBytes: a.Config.MaxBodyBytes, Ready: a.Store.Ping,
 		PublicURL: a.Config.PublicURL, SignatureSkew: a.Config.SignatureSkew, Now: a.Now,
 	})

@@ -34,6 +34,9 @@ type Config struct {
 	// BankingDormancyMonths is OPENVEST_BANKING_DORMANCY_MONTHS, default 12:
 	// the inactivity period after which an ACTIVE banking customer becomes DORMANT.
 	BankingDormancyMonths int
+	// JobWorkers is how many request executions run at once
+	// (OPENVEST_JOB_WORKERS, default 10).
+	JobWorkers int
 }
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
@@ -51,6 +54,7 @@ func FromEnv() (Config, error) {
 		IdempotencyTTL:        24 * time.Hour,
 		AuthCacheTTL:          5 * time.Second,
 		BankingDormancyMonths: 12,
+		JobWorkers:            10,
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("OPENVEST_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("OPENVEST_LOG_LEVEL: %w (use debug, info, warn or error)", err)
@@ -72,6 +76,10 @@ func FromEnv() (Config, error) {
 		return c, err
 	}
 	c.BankingDormancyMonths = int(months)
+	if n, err = envInt("OPENVEST_JOB_WORKERS", int64(c.JobWorkers)); err != nil {
+		return c, err
+	}
+	c.JobWorkers = int(n)
 	for _, d := range []struct {
 		key string
 		dst *time.Duration

@@ -20,7 +20,7 @@ func orgFrom(ctx context.Context) (investing.Org, error) {
 
 func investingOrg(o auth.Organization) investing.Org {
 	conv := func(t string) investing.InvestmentType { return investing.InvestmentType(t) }
-	return investing.Org{ID: o.ID, InvestmentTypes: mapSlice(o.InvestmentTypes, conv), Defaults: mapSlice(o.DefaultInvestmentTypes, conv)}
+	return investing.Org{ID: o.ID, InvestmentTypes: mapSlice(o.InvestmentTypes, conv), Defaults: mapSlice(o.DefaultInvestmentTypes, conv), Sandbox: o.Sandbox}
 }
 
 const (

@@ -36,6 +36,9 @@ func (s *Server) UpdatePortfolio(ctx context.Context, req api.UpdatePortfolioReq
 	if err != nil {
 		return nil, err
 	}
+	if p, err = s.valued(ctx, org, p); err != nil {
+		return nil, err
+	}
 	return api.UpdatePortfolio200JSONResponse{Body: api.PortfolioResponse{Code: 200, Message: msgOK, Data: apiPortfolio(p)}}, nil
 }
 
@@ -48,6 +51,9 @@ func (s *Server) ListPortfolios(ctx context.Context, req api.ListPortfoliosReque
 	p := pageRequest(req.Params.Page, req.Params.Limit, req.Params.Sort)
 	page, err := s.Investing.Portfolios(ctx, org, req.Params.CustomerId, p)
 	if err != nil {
+		return nil, err
+	}
+	if page.Items, err = s.Trading.Valued(ctx, org, page.Items); err != nil {
 		return nil, err
 	}
 	return api.ListPortfolios200JSONResponse{
@@ -65,5 +71,17 @@ func (s *Server) GetPortfolio(ctx context.Context, req api.GetPortfolioRequestOb
 	if err != nil {
 		return nil, err
 	}
+	if p, err = s.valued(ctx, org, p); err != nil {
+		return nil, err
+	}
 	return api.GetPortfolio200JSONResponse{Code: 200, Message: msgOK, Data: apiPortfolio(p)}, nil
+}
+
+// valued is p with marketValue and performance at the current prices.
+func (s *Server) valued(ctx context.Context, org investing.Org, p investing.Portfolio) (investing.Portfolio, error) {
+	ps, err := s.Trading.Valued(ctx, org, []investing.Portfolio{p})
+	if err != nil {
+		return p, err
+	}
+	return ps[0], nil
 }

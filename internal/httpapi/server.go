@@ -24,6 +24,7 @@ import (
 	"github.com/openvest/openvest/internal/banking"
 	"github.com/openvest/openvest/internal/idempotency"
 	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/trading"
 	"github.com/openvest/openvest/internal/wallet"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -47,6 +48,7 @@ type Server struct {
 	Investing   *investing.Service
 	Wallet      *wallet.Service
 	Banking     *banking.Service
+	Trading     *trading.Service
 	Idempotency *idempotency.Service
 }
 

@@ -67,6 +67,7 @@ type Org struct {
 	ID              int64
 	InvestmentTypes []InvestmentType // the types its customers may have accounts in
 	Defaults        []InvestmentType // the types every new customer gets an account in
+	Sandbox         bool             // a sandbox organization: simulation controls apply
 }
 
 // Offers reports whether the organization may use investment type t.

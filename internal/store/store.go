@@ -39,11 +39,19 @@ const (
 type Store struct {
 	DB      *gorm.DB
 	Dialect Dialect
-	bound   bool // DB is a transaction
+	bound   bool      // DB is a transaction
+	txConn  *sql.Conn // when bound on PostgreSQL: the connection the transaction runs on
 }
 
 // txKey carries the ambient transaction of a context (see WithTx).
 type txKey struct{}
+
+// ambient is the transaction a context carries: the GORM handle and, on
+// PostgreSQL, the connection it runs on (see RawTx).
+type ambient struct {
+	db   *gorm.DB
+	conn *sql.Conn
+}
 
 // WithTx runs fn in one database transaction that every repository call
 // made with the context fn receives joins, including the transactions the
@@ -54,20 +62,44 @@ type txKey struct{}
 // The HTTP layer uses it so that a business change and the response stored
 // for its idempotency key commit together.
 func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+	if _, ok := ctx.Value(txKey{}).(*ambient); ok {
 		return fn(ctx)
 	}
-	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, tx))
+	if s.bound {
+		return fn(context.WithValue(ctx, txKey{}, &ambient{db: s.DB, conn: s.txConn}))
+	}
+	return s.transaction(ctx, func(tx *gorm.DB, conn *sql.Conn) error {
+		return fn(context.WithValue(ctx, txKey{}, &ambient{db: tx, conn: conn}))
 	})
+}
+
+// transaction runs fn in a new database transaction. On PostgreSQL the
+// transaction is begun on a connection taken from the pool for its
+// duration, so that RawTx can reach the driver connection it runs on.
+func (s *Store) transaction(ctx context.Context, fn func(tx *gorm.DB, conn *sql.Conn) error) error {
+	if s.Dialect != Postgres {
+		return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(tx, nil) })
+	}
+	sqlDB, err := s.DB.DB()
+	if err != nil {
+		return err
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	db := s.DB.WithContext(ctx)
+	db.Statement.ConnPool = conn // *sql.Conn begins the transaction GORM runs fn in
+	return db.Transaction(func(tx *gorm.DB) error { return fn(tx, conn) })
 }
 
 // conn is the handle a repository call uses: the store's own transaction
 // when it is bound to one, else the context's ambient transaction, else the pool.
 func (s *Store) conn(ctx context.Context) *gorm.DB {
 	if !s.bound {
-		if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
-			return tx.WithContext(ctx)
+		if tx, ok := ctx.Value(txKey{}).(*ambient); ok {
+			return tx.db.WithContext(ctx)
 		}
 	}
 	return s.DB.WithContext(ctx)
@@ -194,11 +226,11 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *Store) error) error {
 	if s.bound {
 		return fn(s)
 	}
-	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
-		return fn(&Store{DB: tx, Dialect: s.Dialect, bound: true})
+	if tx, ok := ctx.Value(txKey{}).(*ambient); ok {
+		return fn(&Store{DB: tx.db, Dialect: s.Dialect, bound: true, txConn: tx.conn})
 	}
-	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{DB: tx, Dialect: s.Dialect, bound: true})
+	return s.transaction(ctx, func(tx *gorm.DB, conn *sql.Conn) error {
+		return fn(&Store{DB: tx, Dialect: s.Dialect, bound: true, txConn: conn})
 	})
 }
 

@@ -1,5 +1,6 @@
 // Package testdb gives each test package a fresh PostgreSQL database, and
-// each test a fresh SQLite file, both migrated. The PostgreSQL server is
+// each test a fresh SQLite file, both migrated (the PostgreSQL one with the
+// job queue's migrations too). The PostgreSQL server is
 // TEST_DATABASE_URL (default: the local trust-auth server as postgres).
 //
 // Use it from TestMain:
@@ -16,6 +17,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -23,6 +25,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/openvest/openvest/internal/jobs"
 	"github.com/openvest/openvest/internal/store"
 )
 
@@ -115,6 +118,9 @@ func create(ctx context.Context, name string) (string, error) {
 	}
 	defer s.Close()
 	if _, err := s.Migrate(ctx); err != nil {
+		return "", err
+	}
+	if _, err := jobs.Migrate(ctx, s, u.String(), slog.New(slog.DiscardHandler)); err != nil {
 		return "", err
 	}
 	return u.String(), nil

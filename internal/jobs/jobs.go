@@ -1,0 +1,224 @@
+// Package jobs runs the background work of the service on River, a job
+// queue that lives in the service's own database: in PostgreSQL through
+// its pgx driver, in SQLite through its SQLite driver. The client runs in
+// the same process as the HTTP server (Start, Stop).
+//
+// Jobs are inserted in the transaction of the change that asks for them
+// (Schedule): the request row and its execution job commit together or not
+// at all. On PostgreSQL the insert runs on the very connection and
+// transaction of the store's GORM transaction (store.PgxTx); on SQLite in
+// its *sql.Tx.
+//
+// The one kind of job, execute_request, executes an investing request (or
+// one cycle of a recurring one) through an Executor; executions are
+// idempotent, so a job that runs twice (a retry, a crash after the work
+// but before River recorded it) does nothing the second time.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/trading"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+)
+
+// ExecuteArgs are the arguments of an execute_request job.
+type ExecuteArgs struct {
+	OrganizationID int64 `json:"organizationId"`
+	RequestID      int64 `json:"requestId"`
+	// Due is the recurring cycle to execute (unix microseconds); 0 for a one-time request.
+	Due int64 `json:"due,omitempty"`
+}
+
+// Kind implements river.JobArgs.
+func (ExecuteArgs) Kind() string { return "execute_request" }
+
+// Executor executes requests; trading.Service is one.
+type Executor interface {
+	ExecuteRequest(ctx context.Context, orgID, requestID int64, due time.Time) error
+}
+
+// Config tunes New.
+type Config struct {
+	// DatabaseURL is the PostgreSQL URL the workers connect with (a small
+	// pool of their own); unused on SQLite, where River shares the store's connection.
+	DatabaseURL string
+	// Queue is the queue this client inserts into and works (default "default").
+	// Tests give each server its own so that it works only its own jobs.
+	Queue string
+	// MaxWorkers is the number of jobs worked at once (default 10).
+	MaxWorkers int
+	// PollInterval is how often the queue is polled besides notifications
+	// (default 1s on PostgreSQL, 250ms on SQLite, which has no
+	// notifications); Cooldown the least time between two fetches (default 100ms).
+	PollInterval, Cooldown time.Duration
+	Logger                 *slog.Logger
+	// TestOnly turns off River's staggered start of its maintenance services.
+	TestOnly bool
+}
+
+// Queue is a River client: it inserts jobs and, once started, works them.
+type Queue struct {
+	cfg     Config
+	exec    atomic.Pointer[Executor]
+	backend backend
+	close   func()
+	started atomic.Bool
+}
+
+var _ trading.Scheduler = (*Queue)(nil)
+
+// backend is the River client of one dialect.
+type backend interface {
+	insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
+	start(ctx context.Context) error
+	stop(ctx context.Context) error
+}
+
+// New returns a Queue on the store's database. Register an Executor before Start.
+func New(ctx context.Context, st *store.Store, cfg Config) (*Queue, error) {
+	if cfg.Queue == "" {
+		cfg.Queue = river.QueueDefault
+	}
+	if cfg.MaxWorkers <= 0 {
+		cfg.MaxWorkers = 10
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	q := &Queue{cfg: cfg, close: func() {}}
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &executeWorker{q: q}); err != nil {
+		return nil, err
+	}
+	config := &river.Config{
+		Queues:            map[string]river.QueueConfig{cfg.Queue: {MaxWorkers: cfg.MaxWorkers}},
+		Workers:           workers,
+		FetchPollInterval: cfg.PollInterval,
+		FetchCooldown:     cfg.Cooldown,
+		Logger:            cfg.Logger,
+		TestOnly:          cfg.TestOnly,
+	}
+	switch st.Dialect {
+	case store.Postgres:
+		pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("jobs: connect: %w", err)
+		}
+		client, err := river.NewClient(riverpgxv5.New(pool), config)
+		if err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("jobs: %w", err)
+		}
+		q.backend = &riverBackend[pgx.Tx]{client: client, withTx: st.PgxTx}
+		q.close = pool.Close
+	case store.SQLite:
+		sqlDB, err := st.SQLDB()
+		if err != nil {
+			return nil, err
+		}
+		config.PollOnly = true // one process, one connection: nothing to listen for
+		if config.FetchPollInterval == 0 {
+			config.FetchPollInterval = 250 * time.Millisecond // polling is the only wake-up: keep it short
+		}
+		client, err := river.NewClient(riversqlite.New(sqlDB), config)
+		if err != nil {
+			return nil, fmt.Errorf("jobs: %w", err)
+		}
+		q.backend = &riverBackend[*sql.Tx]{client: client, withTx: func(ctx context.Context, fn func(*sql.Tx) error) error {
+			tx, err := st.SQLTx(ctx)
+			if err != nil {
+				return err
+			}
+			return fn(tx)
+		}}
+	default:
+		return nil, fmt.Errorf("jobs: unsupported database %s", st.Dialect)
+	}
+	return q, nil
+}
+
+// Register sets the Executor that execute_request jobs call.
+func (q *Queue) Register(e Executor) { q.exec.Store(&e) }
+
+// Start starts working jobs until Stop.
+func (q *Queue) Start(ctx context.Context) error {
+	if q.exec.Load() == nil {
+		return errors.New("jobs: Register an Executor before Start")
+	}
+	if err := q.backend.start(ctx); err != nil {
+		return err
+	}
+	q.started.Store(true)
+	return nil
+}
+
+// Stop stops fetching jobs, waits for the running ones to finish (until ctx
+// ends) and releases the queue's connections.
+func (q *Queue) Stop(ctx context.Context) error {
+	var err error
+	if q.started.CompareAndSwap(true, false) {
+		err = q.backend.stop(ctx)
+	}
+	q.close()
+	return err
+}
+
+// Schedule implements trading.Scheduler: it inserts an execute_request
+// job in the transaction ctx carries, to run after e.Delay.
+func (q *Queue) Schedule(ctx context.Context, e trading.Execution) error {
+	args := ExecuteArgs{OrganizationID: e.OrganizationID, RequestID: e.RequestID}
+	if !e.Due.IsZero() {
+		args.Due = e.Due.UnixMicro()
+	}
+	opts := &river.InsertOpts{Queue: q.cfg.Queue}
+	if e.Delay > 0 {
+		opts.ScheduledAt = time.Now().Add(e.Delay) // River schedules on the real clock
+	}
+	return q.backend.insert(ctx, args, opts)
+}
+
+type riverBackend[TTx any] struct {
+	client *river.Client[TTx]
+	withTx func(ctx context.Context, fn func(TTx) error) error
+}
+
+func (b *riverBackend[TTx]) insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	return b.withTx(ctx, func(tx TTx) error {
+		_, err := b.client.InsertTx(ctx, tx, args, opts)
+		return err
+	})
+}
+
+func (b *riverBackend[TTx]) start(ctx context.Context) error { return b.client.Start(ctx) }
+func (b *riverBackend[TTx]) stop(ctx context.Context) error  { return b.client.Stop(ctx) }
+
+// executeWorker works execute_request jobs.
+type executeWorker struct {
+	river.WorkerDefaults[ExecuteArgs]
+	q *Queue
+}
+
+// Work implements river.Worker. An error makes River retry the job later.
+func (w *executeWorker) Work(ctx context.Context, job *river.Job[ExecuteArgs]) error {
+	exec := w.q.exec.Load()
+	if exec == nil {
+		return errors.New("jobs: no Executor registered")
+	}
+	var due time.Time
+	if job.Args.Due != 0 {
+		due = time.UnixMicro(job.Args.Due).UTC()
+	}
+	return (*exec).ExecuteRequest(ctx, job.Args.OrganizationID, job.Args.RequestID, due)
+}

@@ -1,0 +1,138 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// errNoTx is returned by the raw transaction accessors outside a transaction.
+var errNoTx = errors.New("store: no transaction in the context: run inside WithTx")
+
+// PgxTx runs fn with a pgx.Tx that executes on the PostgreSQL connection and
+// inside the transaction that ctx carries (see WithTx), so that code written
+// for pgx (the job queue's inserts) commits or rolls back with the GORM
+// writes of the same transaction. fn must not keep the Tx: it is valid only
+// while fn runs. Committing or rolling the Tx back is refused (the owner of
+// the transaction does that); Begin opens a savepoint.
+func (s *Store) PgxTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	if s.Dialect != Postgres {
+		return fmt.Errorf("store: PgxTx needs PostgreSQL, not %s", s.Dialect)
+	}
+	conn := s.txConn
+	if !s.bound {
+		a, ok := ctx.Value(txKey{}).(*ambient)
+		if !ok {
+			return errNoTx
+		}
+		conn = a.conn
+	}
+	if conn == nil {
+		return errNoTx
+	}
+	return conn.Raw(func(driverConn any) error {
+		c, ok := driverConn.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: unexpected PostgreSQL driver connection %T", driverConn)
+		}
+		return fn(&connTx{conn: c.Conn()})
+	})
+}
+
+// SQLTx returns the *sql.Tx of the SQLite transaction ctx carries.
+func (s *Store) SQLTx(ctx context.Context) (*sql.Tx, error) {
+	db := s.DB
+	if !s.bound {
+		a, ok := ctx.Value(txKey{}).(*ambient)
+		if !ok {
+			return nil, errNoTx
+		}
+		db = a.db
+	}
+	tx, ok := db.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return nil, errNoTx
+	}
+	return tx, nil
+}
+
+// SQLDB is the connection pool under the store.
+func (s *Store) SQLDB() (*sql.DB, error) { return s.DB.DB() }
+
+// connTx is a pgx.Tx over a connection whose transaction someone else owns:
+// statements run in that transaction, Begin nests a savepoint, and only a
+// savepoint can be committed or rolled back.
+type connTx struct {
+	conn  *pgx.Conn
+	depth int // 0: the owner's transaction; n: the n-th nested savepoint
+	done  bool
+}
+
+var _ pgx.Tx = (*connTx)(nil)
+
+func (t *connTx) savepoint() string { return fmt.Sprintf("openvest_sp_%d", t.depth) }
+
+func (t *connTx) Begin(ctx context.Context) (pgx.Tx, error) {
+	n := &connTx{conn: t.conn, depth: t.depth + 1}
+	if _, err := t.conn.Exec(ctx, "SAVEPOINT "+n.savepoint()); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+func (t *connTx) Commit(ctx context.Context) error {
+	if t.depth == 0 {
+		return errors.New("store: the transaction belongs to its owner: it commits when WithTx returns")
+	}
+	if t.done {
+		return pgx.ErrTxClosed
+	}
+	t.done = true
+	_, err := t.conn.Exec(ctx, "RELEASE SAVEPOINT "+t.savepoint())
+	return err
+}
+
+func (t *connTx) Rollback(ctx context.Context) error {
+	if t.depth == 0 {
+		return errors.New("store: the transaction belongs to its owner: return an error from WithTx to roll it back")
+	}
+	if t.done {
+		return pgx.ErrTxClosed
+	}
+	t.done = true
+	_, err := t.conn.Exec(ctx, "ROLLBACK TO SAVEPOINT "+t.savepoint())
+	return err
+}
+
+func (t *connTx) CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error) {
+	return t.conn.CopyFrom(ctx, table, columns, src)
+}
+
+func (t *connTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	return t.conn.SendBatch(ctx, b)
+}
+
+func (t *connTx) LargeObjects() pgx.LargeObjects { return pgx.LargeObjects{} }
+
+func (t *connTx) Prepare(ctx context.Context, name, sql string) (*pgconn.StatementDescription, error) {
+	return t.conn.Prepare(ctx, name, sql)
+}
+
+func (t *connTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	return t.conn.Exec(ctx, sql, args...)
+}
+
+func (t *connTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return t.conn.Query(ctx, sql, args...)
+}
+
+func (t *connTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return t.conn.QueryRow(ctx, sql, args...)
+}
+
+func (t *connTx) Conn() *pgx.Conn { return t.conn }

@@ -1,0 +1,290 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/trading"
+	"github.com/shopspring/decimal"
+)
+
+type requestRow struct {
+	ID              int64 `gorm:"primaryKey"`
+	OrganizationID  int64
+	CustomerID      int64
+	AccountID       int64
+	PortfolioID     int64
+	RequestType     string
+	Status          string
+	Currency        string
+	InstrumentID    int64
+	Symbol          string
+	AssetID         *int64
+	PurchaseAmount  *decimal.Decimal
+	SellAmount      *decimal.Decimal
+	SellPercentage  *decimal.Decimal
+	IsRecurring     bool
+	Schedule        string
+	NextExecutionAt *time.Time
+	Executions      int
+	ErrorReason     *string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+func (requestRow) TableName() string { return "requests" }
+
+func (r requestRow) domain() trading.Request {
+	out := trading.Request{
+		ID: r.ID, OrganizationID: r.OrganizationID, CustomerID: r.CustomerID, AccountID: r.AccountID, PortfolioID: r.PortfolioID,
+		Type: trading.RequestType(r.RequestType), Status: trading.RequestStatus(r.Status), Currency: investing.Currency(r.Currency),
+		InstrumentID: r.InstrumentID, Symbol: r.Symbol, AssetID: r.AssetID,
+		PurchaseAmount: r.PurchaseAmount, SellAmount: r.SellAmount, SellPercentage: r.SellPercentage,
+		IsRecurring: r.IsRecurring, Schedule: trading.Schedule(r.Schedule), Executions: r.Executions, ErrorReason: r.ErrorReason,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	if r.NextExecutionAt != nil {
+		t := r.NextExecutionAt.UTC()
+		out.NextExecutionAt = &t
+	}
+	return out
+}
+
+// CreateRequest implements trading.Repository.
+func (r *TradingRepo) CreateRequest(ctx context.Context, q *trading.Request) error {
+	row := requestRow{
+		OrganizationID: q.OrganizationID, CustomerID: q.CustomerID, AccountID: q.AccountID, PortfolioID: q.PortfolioID,
+		RequestType: string(q.Type), Status: string(q.Status), Currency: string(q.Currency),
+		InstrumentID: q.InstrumentID, Symbol: q.Symbol, AssetID: q.AssetID,
+		PurchaseAmount: q.PurchaseAmount, SellAmount: q.SellAmount, SellPercentage: q.SellPercentage,
+		IsRecurring: q.IsRecurring, Schedule: string(q.Schedule), NextExecutionAt: q.NextExecutionAt,
+		Executions: q.Executions, ErrorReason: q.ErrorReason, CreatedAt: q.CreatedAt, UpdatedAt: q.UpdatedAt,
+	}
+	if err := r.db(ctx).Create(&row).Error; err != nil {
+		return err
+	}
+	q.ID = row.ID
+	return nil
+}
+
+// Request implements trading.Repository.
+func (r *TradingRepo) Request(ctx context.Context, orgID, id int64, lock bool) (trading.Request, error) {
+	var row requestRow
+	err := r.s.lock(r.db(ctx), lock).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error
+	if err != nil {
+		return trading.Request{}, notFound(err, "request %d not found", id)
+	}
+	return row.domain(), nil
+}
+
+// SaveRequest implements trading.Repository.
+func (r *TradingRepo) SaveRequest(ctx context.Context, q *trading.Request) error {
+	return r.db(ctx).Model(&requestRow{}).Where("organization_id = ? AND id = ?", q.OrganizationID, q.ID).
+		Updates(map[string]any{
+			"status": string(q.Status), "next_execution_at": q.NextExecutionAt, "executions": q.Executions,
+			"error_reason": q.ErrorReason, "updated_at": q.UpdatedAt,
+		}).Error
+}
+
+// ListRequests implements trading.Repository.
+func (r *TradingRepo) ListRequests(ctx context.Context, orgID int64, f trading.RequestFilter, p investing.PageRequest) (investing.Page[trading.Request], error) {
+	q := r.db(ctx).Model(&requestRow{}).Where("requests.organization_id = ?", orgID)
+	if f.CustomerID != nil {
+		q = q.Where("requests.customer_id = ?", *f.CustomerID)
+	}
+	if f.Status != nil {
+		q = q.Where("requests.status = ?", string(*f.Status))
+	}
+	if f.Type != nil {
+		q = q.Where("requests.request_type = ?", string(*f.Type))
+	}
+	return list(q, "requests", p, requestRow.domain)
+}
+
+// DueRequests implements trading.Repository.
+func (r *TradingRepo) DueRequests(ctx context.Context, orgID int64, t time.Time) ([]trading.Request, error) {
+	var rows []requestRow
+	err := r.db(ctx).Where("organization_id = ? AND status = ? AND is_recurring AND next_execution_at <= ?", orgID, string(trading.Pending), t).
+		Order("next_execution_at, id").Find(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]trading.Request, len(rows))
+	for i, row := range rows {
+		out[i] = row.domain()
+	}
+	return out, nil
+}
+
+type assetRow struct {
+	ID               int64 `gorm:"primaryKey"`
+	OrganizationID   int64
+	CustomerID       int64
+	AccountID        int64
+	PortfolioID      int64
+	InstrumentID     int64
+	Symbol           string
+	Currency         string
+	Quantity         decimal.Decimal
+	AverageCost      decimal.Decimal
+	InvestmentAmount decimal.Decimal
+	MarketValue      decimal.Decimal
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+func (assetRow) TableName() string { return "assets" }
+
+func (a assetRow) domain() trading.Asset {
+	return trading.Asset{
+		ID: a.ID, OrganizationID: a.OrganizationID, CustomerID: a.CustomerID, AccountID: a.AccountID, PortfolioID: a.PortfolioID,
+		InstrumentID: a.InstrumentID, Symbol: a.Symbol, Currency: investing.Currency(a.Currency),
+		Quantity: a.Quantity, AverageCost: a.AverageCost, InvestmentAmount: a.InvestmentAmount, MarketValue: a.MarketValue,
+		Price: decimal.Zero, Performance: decimal.Zero, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
+	}
+}
+
+// Asset implements trading.Repository.
+func (r *TradingRepo) Asset(ctx context.Context, orgID, id int64, lock bool) (trading.Asset, error) {
+	var row assetRow
+	err := r.s.lock(r.db(ctx), lock).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error
+	if err != nil {
+		return trading.Asset{}, notFound(err, "asset %d not found", id)
+	}
+	return row.domain(), nil
+}
+
+// AssetOf implements trading.Repository.
+func (r *TradingRepo) AssetOf(ctx context.Context, orgID, portfolioID, instrumentID int64) (trading.Asset, bool, error) {
+	var rows []assetRow
+	err := r.s.lock(r.db(ctx), true).Where("organization_id = ? AND portfolio_id = ? AND instrument_id = ?", orgID, portfolioID, instrumentID).
+		Limit(1).Find(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return trading.Asset{}, false, err
+	}
+	return rows[0].domain(), true, nil
+}
+
+func assetFromDomain(a *trading.Asset) assetRow {
+	return assetRow{
+		ID: a.ID, OrganizationID: a.OrganizationID, CustomerID: a.CustomerID, AccountID: a.AccountID, PortfolioID: a.PortfolioID,
+		InstrumentID: a.InstrumentID, Symbol: a.Symbol, Currency: string(a.Currency),
+		Quantity: a.Quantity, AverageCost: a.AverageCost, InvestmentAmount: a.InvestmentAmount, MarketValue: a.MarketValue,
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+	}
+}
+
+// CreateAsset implements trading.Repository.
+func (r *TradingRepo) CreateAsset(ctx context.Context, a *trading.Asset) error {
+	row := assetFromDomain(a)
+	if err := r.db(ctx).Create(&row).Error; err != nil {
+		return conflictIfUnique(err, "portfolio %d already holds %s", a.PortfolioID, a.Symbol)
+	}
+	a.ID = row.ID
+	return nil
+}
+
+// SaveAsset implements trading.Repository.
+func (r *TradingRepo) SaveAsset(ctx context.Context, a *trading.Asset) error {
+	return r.db(ctx).Model(&assetRow{}).Where("organization_id = ? AND id = ?", a.OrganizationID, a.ID).
+		Updates(map[string]any{
+			"quantity": a.Quantity, "average_cost": a.AverageCost, "investment_amount": a.InvestmentAmount,
+			"market_value": a.MarketValue, "updated_at": a.UpdatedAt,
+		}).Error
+}
+
+// ListAssets implements trading.Repository.
+func (r *TradingRepo) ListAssets(ctx context.Context, orgID int64, f trading.AssetFilter, p investing.PageRequest) (investing.Page[trading.Asset], error) {
+	q := r.db(ctx).Model(&assetRow{}).Where("assets.organization_id = ?", orgID)
+	if f.CustomerID != nil {
+		q = q.Where("assets.customer_id = ?", *f.CustomerID)
+	}
+	if f.AccountID != nil {
+		q = q.Where("assets.account_id = ?", *f.AccountID)
+	}
+	if f.PortfolioID != nil {
+		q = q.Where("assets.portfolio_id = ?", *f.PortfolioID)
+	}
+	return list(q, "assets", p, assetRow.domain)
+}
+
+// PortfolioAssets implements trading.Repository.
+func (r *TradingRepo) PortfolioAssets(ctx context.Context, orgID int64, portfolioIDs []int64) ([]trading.Asset, error) {
+	var rows []assetRow
+	if err := r.db(ctx).Where("organization_id = ? AND portfolio_id IN ?", orgID, portfolioIDs).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]trading.Asset, len(rows))
+	for i, row := range rows {
+		out[i] = row.domain()
+	}
+	return out, nil
+}
+
+type transactionRow struct {
+	ID              int64 `gorm:"primaryKey"`
+	OrganizationID  int64
+	CustomerID      int64
+	AccountID       int64
+	PortfolioID     int64
+	RequestID       int64
+	AssetID         *int64
+	InstrumentID    int64
+	Symbol          string
+	TransactionType string
+	Status          string
+	Currency        string
+	Amount          decimal.Decimal
+	FxRate          decimal.Decimal
+	Price           decimal.Decimal
+	Quantity        decimal.Decimal
+	Value           decimal.Decimal
+	Uninvested      decimal.Decimal
+	Cycle           int
+	ErrorReason     *string
+	ExecutedAt      time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+func (transactionRow) TableName() string { return "transactions" }
+
+func (t transactionRow) domain() trading.Transaction {
+	return trading.Transaction{
+		ID: t.ID, OrganizationID: t.OrganizationID, CustomerID: t.CustomerID, AccountID: t.AccountID, PortfolioID: t.PortfolioID,
+		RequestID: t.RequestID, AssetID: t.AssetID, InstrumentID: t.InstrumentID, Symbol: t.Symbol,
+		Type: trading.RequestType(t.TransactionType), Status: trading.TransactionStatus(t.Status), Currency: investing.Currency(t.Currency),
+		Amount: t.Amount, Rate: t.FxRate, Price: t.Price, Quantity: t.Quantity, Value: t.Value, Uninvested: t.Uninvested,
+		Cycle: t.Cycle, ErrorReason: t.ErrorReason,
+		ExecutedAt: t.ExecutedAt.UTC(), CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
+	}
+}
+
+// CreateTransaction implements trading.Repository.
+func (r *TradingRepo) CreateTransaction(ctx context.Context, t *trading.Transaction) error {
+	row := transactionRow{
+		OrganizationID: t.OrganizationID, CustomerID: t.CustomerID, AccountID: t.AccountID, PortfolioID: t.PortfolioID,
+		RequestID: t.RequestID, AssetID: t.AssetID, InstrumentID: t.InstrumentID, Symbol: t.Symbol,
+		TransactionType: string(t.Type), Status: string(t.Status), Currency: string(t.Currency),
+		Amount: t.Amount, FxRate: t.Rate, Price: t.Price, Quantity: t.Quantity, Value: t.Value, Uninvested: t.Uninvested,
+		Cycle: t.Cycle, ErrorReason: t.ErrorReason, ExecutedAt: t.ExecutedAt, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+	}
+	if err := r.db(ctx).Create(&row).Error; err != nil {
+		return conflictIfUnique(err, "request %d has already executed its cycle %d", t.RequestID, t.Cycle)
+	}
+	t.ID = row.ID
+	return nil
+}
+
+// ListTransactions implements trading.Repository.
+func (r *TradingRepo) ListTransactions(ctx context.Context, orgID int64, f trading.TransactionFilter, p investing.PageRequest) (investing.Page[trading.Transaction], error) {
+	q := r.db(ctx).Model(&transactionRow{}).Where("transactions.organization_id = ?", orgID)
+	if f.CustomerID != nil {
+		q = q.Where("transactions.customer_id = ?", *f.CustomerID)
+	}
+	if f.RequestID != nil {
+		q = q.Where("transactions.request_id = ?", *f.RequestID)
+	}
+	return list(q, "transactions", p, transactionRow.domain)
+}

@@ -1,0 +1,142 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/trading"
+	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// TradingRepo implements trading.Repository.
+type TradingRepo struct{ s *Store }
+
+// Trading returns the trading repository of s.
+func (s *Store) Trading() *TradingRepo { return &TradingRepo{s: s} }
+
+var _ trading.Repository = (*TradingRepo)(nil)
+
+func (r *TradingRepo) db(ctx context.Context) *gorm.DB { return r.s.conn(ctx) }
+
+// WithTx implements trading.Repository.
+func (r *TradingRepo) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return r.s.WithTx(ctx, fn)
+}
+
+// Customer implements trading.Repository.
+func (r *TradingRepo) Customer(ctx context.Context, orgID, id int64) (investing.Customer, error) {
+	return r.s.Investing().Customer(ctx, orgID, id, false)
+}
+
+// Account implements trading.Repository.
+func (r *TradingRepo) Account(ctx context.Context, orgID, id int64) (investing.Account, error) {
+	return r.s.Investing().Account(ctx, orgID, id, false)
+}
+
+// AccountOfType implements trading.Repository.
+func (r *TradingRepo) AccountOfType(ctx context.Context, orgID, customerID int64, t investing.InvestmentType) (investing.Account, error) {
+	var row accountRow
+	err := r.db(ctx).Where("organization_id = ? AND customer_id = ? AND investment_type = ?", orgID, customerID, string(t)).Take(&row).Error
+	if err != nil {
+		return investing.Account{}, notFound(err, "customer %d has no %s account", customerID, t)
+	}
+	return row.domain(), nil
+}
+
+// Portfolio implements trading.Repository.
+func (r *TradingRepo) Portfolio(ctx context.Context, orgID, id int64) (investing.Portfolio, error) {
+	return r.s.Investing().Portfolio(ctx, orgID, id, false)
+}
+
+// PortfolioOfAccount implements trading.Repository.
+func (r *TradingRepo) PortfolioOfAccount(ctx context.Context, orgID, accountID int64, lock bool) (investing.Portfolio, error) {
+	var row portfolioRow
+	err := r.s.lock(r.db(ctx), lock).Where("organization_id = ? AND account_id = ?", orgID, accountID).Take(&row).Error
+	if err != nil {
+		return investing.Portfolio{}, notFound(err, "account %d has no portfolio", accountID)
+	}
+	return row.domain(), nil
+}
+
+// SavePortfolioValues implements trading.Repository.
+func (r *TradingRepo) SavePortfolioValues(ctx context.Context, p *investing.Portfolio) error {
+	return r.db(ctx).Model(&portfolioRow{}).Where("organization_id = ? AND id = ?", p.OrganizationID, p.ID).
+		Updates(map[string]any{
+			"investment_amount": p.InvestmentAmount, "market_value": p.MarketValue, "performance": p.Performance, "updated_at": p.UpdatedAt,
+		}).Error
+}
+
+type sandboxClockRow struct {
+	OrganizationID int64 `gorm:"primaryKey"`
+	OffsetSeconds  int64
+	UpdatedAt      time.Time
+}
+
+func (sandboxClockRow) TableName() string { return "sandbox_clocks" }
+
+// ClockOffset implements trading.Repository.
+func (r *TradingRepo) ClockOffset(ctx context.Context, orgID int64) (time.Duration, error) {
+	var rows []sandboxClockRow
+	if err := r.db(ctx).Where("organization_id = ?", orgID).Limit(1).Find(&rows).Error; err != nil || len(rows) == 0 {
+		return 0, err
+	}
+	return time.Duration(rows[0].OffsetSeconds) * time.Second, nil
+}
+
+// SetClockOffset implements trading.Repository.
+func (r *TradingRepo) SetClockOffset(ctx context.Context, orgID int64, d time.Duration, at time.Time) error {
+	row := sandboxClockRow{OrganizationID: orgID, OffsetSeconds: int64(d / time.Second), UpdatedAt: at}
+	return r.db(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "organization_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"offset_seconds", "updated_at"}),
+	}).Create(&row).Error
+}
+
+type sandboxPriceRow struct {
+	OrganizationID int64 `gorm:"primaryKey"`
+	InstrumentID   int64 `gorm:"primaryKey"`
+	Price          decimal.Decimal
+	UpdatedAt      time.Time
+}
+
+func (sandboxPriceRow) TableName() string { return "sandbox_prices" }
+
+// PriceOverrides implements trading.Repository.
+func (r *TradingRepo) PriceOverrides(ctx context.Context, orgID int64) (map[int64]decimal.Decimal, error) {
+	var rows []sandboxPriceRow
+	if err := r.db(ctx).Where("organization_id = ?", orgID).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int64]decimal.Decimal, len(rows))
+	for _, row := range rows {
+		out[row.InstrumentID] = row.Price
+	}
+	return out, nil
+}
+
+// SetPriceOverride implements trading.Repository.
+func (r *TradingRepo) SetPriceOverride(ctx context.Context, orgID, instrumentID int64, price decimal.Decimal, at time.Time) error {
+	row := sandboxPriceRow{OrganizationID: orgID, InstrumentID: instrumentID, Price: price, UpdatedAt: at}
+	return r.db(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "organization_id"}, {Name: "instrument_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"price", "updated_at"}),
+	}).Create(&row).Error
+}
+
+// DeletePriceOverride implements trading.Repository.
+func (r *TradingRepo) DeletePriceOverride(ctx context.Context, orgID, instrumentID int64) (bool, error) {
+	res := r.db(ctx).Where("organization_id = ? AND instrument_id = ?", orgID, instrumentID).Delete(&sandboxPriceRow{})
+	return res.RowsAffected > 0, res.Error
+}
+
+// conflictIfUnique turns a unique violation into a Conflict.
+func conflictIfUnique(err error, format string, args ...any) error {
+	if _, ok := uniqueViolation(err); ok {
+		return errcode.New(errcode.Conflict, format, args...)
+	}
+	return err
+}

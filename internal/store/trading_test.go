@@ -1,0 +1,160 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/trading"
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
+)
+
+// holding is one customer's account, portfolio and asset of instrument 1.
+type holding struct {
+	c investing.Customer
+	a investing.Account
+	p investing.Portfolio
+	x trading.Asset
+}
+
+func (f fixture) holding(t *testing.T, orgID int64) holding {
+	t.Helper()
+	c := f.customer(t, orgID, customerOpts{})
+	a := f.account(t, c, investing.InternationalStocks, accountOpts{})
+	p := f.portfolio(t, c, portfolioOpts{Account: &a})
+	x := trading.Asset{
+		OrganizationID: orgID, CustomerID: c.ID, AccountID: a.ID, PortfolioID: p.ID, InstrumentID: 1, Symbol: "AAPL",
+		Currency: investing.USD, Quantity: decimal.RequireFromString("0.12345678"), AverageCost: decimal.RequireFromString("230.0000046"),
+		InvestmentAmount: decimal.RequireFromString("28.40"), MarketValue: decimal.RequireFromString("28.40"), CreatedAt: t0, UpdatedAt: t0,
+	}
+	require.NoError(t, f.s.Trading().CreateAsset(f.ctx, &x))
+	return holding{c: c, a: a, p: p, x: x}
+}
+
+func TestTradingRepository(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s)
+		repo := s.Trading()
+		h := f.holding(t, f.org)
+
+		// Assets keep every digit and are scoped by organization.
+		got, err := repo.Asset(f.ctx, f.org, h.x.ID, false)
+		require.NoError(t, err)
+		require.Equal(t, "0.12345678", got.Quantity.String())
+		require.Equal(t, "230.0000046", got.AverageCost.String())
+		_, err = repo.Asset(f.ctx, f.other, h.x.ID, false)
+		require.True(t, errcode.Is(err, errcode.NotFound))
+		_, found, err := repo.AssetOf(f.ctx, f.org, h.p.ID, 1)
+		require.NoError(t, err)
+		require.True(t, found)
+		dup := h.x
+		require.True(t, errcode.Is(repo.CreateAsset(f.ctx, &dup), errcode.Conflict), "one asset per instrument per portfolio")
+
+		amount := decimal.RequireFromString("90071992547409.93")
+		next := t0.Add(7 * 24 * time.Hour)
+		r := trading.Request{
+			OrganizationID: f.org, CustomerID: h.c.ID, AccountID: h.a.ID, PortfolioID: h.p.ID, Type: trading.Purchase, Status: trading.Pending,
+			Currency: investing.ZMW, InstrumentID: 1, Symbol: "AAPL", PurchaseAmount: &amount, IsRecurring: true, Schedule: trading.Weekly,
+			NextExecutionAt: &next, CreatedAt: t0, UpdatedAt: t0,
+		}
+		require.NoError(t, repo.CreateRequest(f.ctx, &r))
+		back, err := repo.Request(f.ctx, f.org, r.ID, true)
+		require.NoError(t, err)
+		require.Equal(t, "90071992547409.93", back.PurchaseAmount.String())
+		back.PurchaseAmount = r.PurchaseAmount // same value; PostgreSQL reads it back at the column's scale
+		require.Equal(t, r, back)
+		_, err = repo.Request(f.ctx, f.other, r.ID, false)
+		require.True(t, errcode.Is(err, errcode.NotFound))
+
+		due, err := repo.DueRequests(f.ctx, f.org, next.Add(-time.Second))
+		require.NoError(t, err)
+		require.Empty(t, due)
+		due, err = repo.DueRequests(f.ctx, f.org, next)
+		require.NoError(t, err)
+		require.Len(t, due, 1)
+
+		status := trading.Pending
+		page, err := repo.ListRequests(f.ctx, f.org, trading.RequestFilter{CustomerID: &h.c.ID, Status: &status}, investing.PageRequest{Limit: 10})
+		require.NoError(t, err)
+		require.Len(t, page.Items, 1)
+
+		// One transaction per request cycle.
+		tx := trading.Transaction{
+			OrganizationID: f.org, CustomerID: h.c.ID, AccountID: h.a.ID, PortfolioID: h.p.ID, RequestID: r.ID, AssetID: &h.x.ID,
+			InstrumentID: 1, Symbol: "AAPL", Type: trading.Purchase, Status: trading.TxCompleted, Currency: investing.ZMW,
+			Amount: amount, Rate: decimal.RequireFromString("0.0378"), Price: decimal.RequireFromString("230"), Quantity: decimal.RequireFromString("0.1"),
+			Value: decimal.RequireFromString("23"), Uninvested: decimal.Zero, Cycle: 1, ExecutedAt: t0, CreatedAt: t0, UpdatedAt: t0,
+		}
+		require.NoError(t, repo.CreateTransaction(f.ctx, &tx))
+		again := tx
+		require.True(t, errcode.Is(repo.CreateTransaction(f.ctx, &again), errcode.Conflict), "the cycle has run")
+		txs, err := repo.ListTransactions(f.ctx, f.org, trading.TransactionFilter{RequestID: &r.ID}, investing.PageRequest{Limit: 10})
+		require.NoError(t, err)
+		require.Len(t, txs.Items, 1)
+		require.Equal(t, "90071992547409.93", txs.Items[0].Amount.String())
+
+		// Sandbox state.
+		off, err := repo.ClockOffset(f.ctx, f.org)
+		require.NoError(t, err)
+		require.Zero(t, off)
+		require.NoError(t, repo.SetClockOffset(f.ctx, f.org, time.Hour, t0))
+		require.NoError(t, repo.SetClockOffset(f.ctx, f.org, 3*time.Hour, t0))
+		off, err = repo.ClockOffset(f.ctx, f.org)
+		require.NoError(t, err)
+		require.Equal(t, 3*time.Hour, off)
+		require.NoError(t, repo.SetPriceOverride(f.ctx, f.org, 1, decimal.RequireFromString("1.23456789"), t0))
+		prices, err := repo.PriceOverrides(f.ctx, f.org)
+		require.NoError(t, err)
+		require.Equal(t, "1.23456789", prices[1].String())
+		others, err := repo.PriceOverrides(f.ctx, f.other)
+		require.NoError(t, err)
+		require.Empty(t, others)
+		deleted, err := repo.DeletePriceOverride(f.ctx, f.org, 1)
+		require.NoError(t, err)
+		require.True(t, deleted)
+		deleted, err = repo.DeletePriceOverride(f.ctx, f.org, 1)
+		require.NoError(t, err)
+		require.False(t, deleted)
+	})
+}
+
+// TestTradingConstraints: the database refuses what the service never writes.
+func TestTradingConstraints(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s)
+		h := f.holding(t, f.org)
+		insert := func(cols string, vals ...any) error {
+			args := append([]any{f.org, h.c.ID, h.a.ID, h.p.ID}, vals...)
+			args = append(args, t0, t0)
+			return f.exec(`INSERT INTO requests (organization_id, customer_id, account_id, portfolio_id, `+cols+`, created_at, updated_at)
+				VALUES (?, ?, ?, ?`+repeat(", ?", len(vals))+`, ?, ?)`, args...)
+		}
+		base := "request_type, status, currency, instrument_id, symbol"
+		require.NoError(t, insert(base+", purchase_amount", "PURCHASE", "PENDING", "USD", 1, "AAPL", "10"))
+		require.Error(t, insert(base+", purchase_amount", "PURCHASE", "PENDING", "USD", 1, "AAPL", "-10"), "negative amount")
+		require.Error(t, insert(base, "PURCHASE", "PENDING", "USD", 1, "AAPL"), "a purchase without an amount")
+		require.Error(t, insert(base+", purchase_amount, schedule", "PURCHASE", "PENDING", "USD", 1, "AAPL", "10", "WEEKLY"), "a schedule without isRecurring")
+		require.Error(t, insert(base+", purchase_amount", "PURCHASE", "ERROR", "USD", 1, "AAPL", "10"), "ERROR without a reason")
+		require.Error(t, insert(base+", purchase_amount", "PURCHASE", "DONE", "USD", 1, "AAPL", "10"), "unknown status")
+		require.Error(t, insert(base+", asset_id, sell_amount, sell_percentage", "SELL", "PENDING", "USD", 1, "AAPL", h.x.ID, "1", "50"), "both sell amounts")
+		require.NoError(t, insert(base+", asset_id, sell_percentage", "SELL", "PENDING", "USD", 1, "AAPL", h.x.ID, "50"))
+		require.Error(t, f.exec(`UPDATE assets SET quantity = '-1' WHERE id = ?`, h.x.ID), "negative quantity")
+		// Another organization's customer cannot own the request.
+		other := f.customer(t, f.other, customerOpts{})
+		require.Error(t, f.exec(`INSERT INTO requests (organization_id, customer_id, account_id, portfolio_id, request_type, status, currency, instrument_id, symbol, purchase_amount, created_at, updated_at)
+			VALUES (?, ?, ?, ?, 'PURCHASE', 'PENDING', 'USD', 1, 'AAPL', '1', ?, ?)`, f.org, other.ID, h.a.ID, h.p.ID, t0, t0))
+	})
+}
+
+func repeat(s string, n int) string {
+	out := ""
+	for range n {
+		out += s
+	}
+	return out
+}

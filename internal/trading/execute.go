@@ -1,0 +1,251 @@
+package trading
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/market"
+	"github.com/shopspring/decimal"
+)
+
+// ExecuteRequest executes a request once, in one transaction: the fill
+// (holding, portfolio, transaction, status) or the failure (transaction,
+// status with its reason). due is the recurring cycle the execution is
+// for, zero for a one-time request.
+//
+// It is safe to run any number of times for the same execution: the
+// request row is locked, and a request that is no longer PENDING, or whose
+// due cycle has already run, is left as it is. A transaction row per
+// request cycle (unique in the database) backs that up.
+func (s *Service) ExecuteRequest(ctx context.Context, orgID, requestID int64, due time.Time) error {
+	return s.repo.WithTx(ctx, func(ctx context.Context) error {
+		r, err := s.repo.Request(ctx, orgID, requestID, true)
+		if err != nil {
+			return err
+		}
+		if r.Status != Pending {
+			return nil
+		}
+		if r.IsRecurring && (r.NextExecutionAt == nil || due.IsZero() || !r.NextExecutionAt.Equal(due.UTC().Truncate(time.Microsecond))) {
+			return nil // a stale job: that cycle has run
+		}
+		_, err = s.execute(ctx, &r, nil)
+		return err
+	})
+}
+
+// execute runs r (locked, PENDING) once: the request's cycle when it is
+// recurring, else the request itself. forced, when set, is the status the
+// sandbox forces (ERROR with its reason skips the fill). It returns the
+// transaction written.
+func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome) (Transaction, error) {
+	now, err := s.orgNow(ctx, r.OrganizationID)
+	if err != nil {
+		return Transaction{}, err
+	}
+	at := now
+	if r.IsRecurring {
+		at = *r.NextExecutionAt // a cycle is priced at its due time
+	}
+	t := Transaction{
+		OrganizationID: r.OrganizationID, CustomerID: r.CustomerID, AccountID: r.AccountID, PortfolioID: r.PortfolioID,
+		RequestID: r.ID, InstrumentID: r.InstrumentID, Symbol: r.Symbol, Type: r.Type, Currency: r.Currency,
+		Amount: decimal.Zero, Rate: decimal.Zero, Price: decimal.Zero, Quantity: decimal.Zero, Value: decimal.Zero, Uninvested: decimal.Zero,
+		Cycle: r.Executions + 1, ExecutedAt: now, CreatedAt: now, UpdatedAt: now,
+	}
+	var reason string
+	fatal := false // the request cannot go on (a recurring one ends in ERROR)
+	if forced != nil && forced.Status == Failed {
+		reason, fatal = forced.Reason, true
+	} else {
+		reason, fatal, err = s.fill(ctx, r, &t, at)
+		if err != nil {
+			return Transaction{}, err
+		}
+		if reason != "" && forced != nil {
+			return Transaction{}, errcode.New(errcode.Unprocessable, "request %d cannot be COMPLETED: %s", r.ID, reason)
+		}
+	}
+	t.Status = TxCompleted
+	if reason != "" {
+		t.Status, t.ErrorReason = TxFailed, &reason
+		t.Amount = decimal.Zero
+	}
+	if err := s.repo.CreateTransaction(ctx, &t); err != nil {
+		return Transaction{}, err
+	}
+	r.Executions++
+	r.UpdatedAt = now
+	switch {
+	case r.IsRecurring && !fatal && (forced == nil || forced.Status != Completed):
+		next := r.Schedule.Cycle(r.CreatedAt, r.Executions+1)
+		r.NextExecutionAt = &next
+		if err := s.sched.Schedule(ctx, Execution{OrganizationID: r.OrganizationID, RequestID: r.ID, Due: next, Delay: next.Sub(now)}); err != nil {
+			return Transaction{}, err
+		}
+	case reason != "":
+		r.Status, r.ErrorReason, r.NextExecutionAt = Failed, &reason, nil
+	default:
+		r.Status, r.NextExecutionAt = Completed, nil
+	}
+	return t, s.repo.SaveRequest(ctx, r)
+}
+
+// fill prices and books one execution of r at time at into t, the holding
+// and the portfolio. A reason is returned, and nothing booked, when the
+// execution fails by the rules; fatal says the request cannot go on.
+func (s *Service) fill(ctx context.Context, r *Request, t *Transaction, at time.Time) (reason string, fatal bool, err error) {
+	c, err := s.repo.Customer(ctx, r.OrganizationID, r.CustomerID)
+	if err != nil {
+		return "", false, err
+	}
+	acc, err := s.repo.Account(ctx, r.OrganizationID, r.AccountID)
+	if err != nil {
+		return "", false, err
+	}
+	switch {
+	case c.Status != investing.Active:
+		return fmt.Sprintf("customer %d is %s: only ACTIVE customers can trade", c.ID, c.Status), c.Status == investing.Closed, nil
+	case acc.Status != investing.Active:
+		return fmt.Sprintf("account %d is %s: only ACTIVE accounts can trade", acc.ID, acc.Status), acc.Status == investing.Closed, nil
+	}
+	p, err := s.repo.PortfolioOfAccount(ctx, r.OrganizationID, r.AccountID, true)
+	if err != nil {
+		return "", false, err
+	}
+	if p.Status != investing.Active {
+		return fmt.Sprintf("portfolio %d is %s: only ACTIVE portfolios can trade", p.ID, p.Status), p.Status == investing.Closed, nil
+	}
+	inst, err := s.instrumentByID(ctx, r.InstrumentID)
+	if errcode.Is(err, errcode.NotFound) {
+		return fmt.Sprintf("instrument %d is no longer listed", r.InstrumentID), true, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if !inst.IsAvailable {
+		return fmt.Sprintf("instrument %s is not available for trading", inst.Symbol), false, nil
+	}
+	overrides, err := s.repo.PriceOverrides(ctx, r.OrganizationID)
+	if err != nil {
+		return "", false, err
+	}
+	q := quote{Symbol: inst.Symbol, Fractional: inst.FractionalEnabled}
+	if q.Price, err = s.price(ctx, r.OrganizationID, inst, at, overrides); err != nil {
+		return "", false, err
+	}
+	if q.Rate, err = s.rate(ctx, r.Currency, at); err != nil {
+		return "", false, err
+	}
+	portfolioRate, err := s.rate(ctx, p.Currency, at)
+	if err != nil {
+		return "", false, err
+	}
+	t.Rate, t.Price = q.Rate, q.Price
+
+	a, found, err := s.repo.AssetOf(ctx, r.OrganizationID, p.ID, inst.ID)
+	if err != nil {
+		return "", false, err
+	}
+	if !found {
+		a = Asset{
+			OrganizationID: r.OrganizationID, CustomerID: r.CustomerID, AccountID: r.AccountID, PortfolioID: p.ID,
+			InstrumentID: inst.ID, Symbol: inst.Symbol, Currency: p.Currency,
+			Quantity: decimal.Zero, AverageCost: decimal.Zero, InvestmentAmount: decimal.Zero, MarketValue: decimal.Zero,
+			CreatedAt: t.ExecutedAt,
+		}
+	}
+	inPortfolio := func(usd decimal.Decimal) decimal.Decimal {
+		return quote{Rate: portfolioRate}.fromUSD(usd)
+	}
+	var f fill
+	if r.Type == Purchase {
+		if f, reason = buy(*r.PurchaseAmount, q); reason != "" {
+			return reason, false, nil
+		}
+		held := a.Quantity.Add(f.Quantity)
+		a.AverageCost = a.AverageCost.Mul(a.Quantity).Add(f.Value).DivRound(held, quantityPlaces)
+		a.Quantity = held
+		a.InvestmentAmount = a.InvestmentAmount.Add(inPortfolio(f.Value))
+	} else {
+		if f, reason = sell(a.Quantity, r.SellAmount, r.SellPercentage, q); reason != "" {
+			return reason, false, nil
+		}
+		basis := a.InvestmentAmount
+		if f.Quantity.LessThan(a.Quantity) {
+			basis = a.InvestmentAmount.Mul(f.Quantity).DivRound(a.Quantity, moneyPlaces)
+		}
+		a.Quantity = a.Quantity.Sub(f.Quantity)
+		a.InvestmentAmount = a.InvestmentAmount.Sub(basis)
+		if a.Quantity.IsZero() {
+			a.AverageCost, a.InvestmentAmount = decimal.Zero, decimal.Zero
+		}
+	}
+	a.MarketValue = inPortfolio(a.Quantity.Mul(q.Price).Round(moneyPlaces))
+	a.UpdatedAt = t.ExecutedAt
+	if found {
+		err = s.repo.SaveAsset(ctx, &a)
+	} else {
+		err = s.repo.CreateAsset(ctx, &a)
+	}
+	if err != nil {
+		return "", false, err
+	}
+	t.AssetID = &a.ID
+	t.Quantity, t.Value, t.Amount, t.Uninvested = f.Quantity, f.Value, f.Amount, f.Uninvested
+	return "", false, s.revaluePortfolio(ctx, &p, at, overrides)
+}
+
+// revaluePortfolio recomputes and stores a portfolio's investmentAmount
+// (the cost of its holdings), marketValue and performance at time at.
+func (s *Service) revaluePortfolio(ctx context.Context, p *investing.Portfolio, at time.Time, overrides map[int64]decimal.Decimal) error {
+	assets, err := s.repo.PortfolioAssets(ctx, p.OrganizationID, []int64{p.ID})
+	if err != nil {
+		return err
+	}
+	if err := s.value(ctx, p.OrganizationID, assets, at, overrides); err != nil {
+		return err
+	}
+	p.InvestmentAmount, p.MarketValue = decimal.Zero, decimal.Zero
+	for _, a := range assets {
+		p.InvestmentAmount = p.InvestmentAmount.Add(a.InvestmentAmount)
+		p.MarketValue = p.MarketValue.Add(a.MarketValue)
+	}
+	p.Performance = performance(p.MarketValue, p.InvestmentAmount)
+	p.UpdatedAt = at
+	return s.repo.SavePortfolioValues(ctx, p)
+}
+
+// value sets each asset's Price, MarketValue and Performance at time at.
+func (s *Service) value(ctx context.Context, orgID int64, assets []Asset, at time.Time, overrides map[int64]decimal.Decimal) error {
+	rates := map[investing.Currency]decimal.Decimal{}
+	for i := range assets {
+		a := &assets[i]
+		inst, err := s.market.InstrumentByID(ctx, a.InstrumentID)
+		if err != nil {
+			return fmt.Errorf("value asset %d: %w", a.ID, err)
+		}
+		if a.Price, err = s.price(ctx, orgID, inst, at, overrides); err != nil {
+			return err
+		}
+		rate, ok := rates[a.Currency]
+		if !ok {
+			if rate, err = s.market.Rate(ctx, market.Currency(a.Currency), at); err != nil {
+				return err
+			}
+			rates[a.Currency] = rate
+		}
+		a.MarketValue = quote{Rate: rate}.fromUSD(a.Quantity.Mul(a.Price).Round(moneyPlaces))
+		a.Performance = performance(a.MarketValue, a.InvestmentAmount)
+	}
+	return nil
+}
+
+// forcedOutcome is the outcome the sandbox forces on a pending request.
+type forcedOutcome struct {
+	Status RequestStatus // COMPLETED or ERROR
+	Reason string        // with ERROR
+}

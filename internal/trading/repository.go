@@ -1,0 +1,72 @@
+package trading
+
+import (
+	"context"
+	"time"
+
+	"github.com/openvest/openvest/internal/investing"
+	"github.com/shopspring/decimal"
+)
+
+// Repository is the storage the trading service needs. Every method is
+// scoped by organization; a row of another organization is NotFound.
+// Methods join the transaction ctx carries (see WithTx).
+type Repository interface {
+	// WithTx runs fn in one database transaction carried by the context fn
+	// receives; a context that already carries one joins it.
+	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
+
+	// Customer reads a customer. NotFound.
+	Customer(ctx context.Context, orgID, id int64) (investing.Customer, error)
+	// AccountOfType reads the customer's account of an investment type. NotFound.
+	AccountOfType(ctx context.Context, orgID, customerID int64, t investing.InvestmentType) (investing.Account, error)
+	// Account reads an account. NotFound.
+	Account(ctx context.Context, orgID, id int64) (investing.Account, error)
+	// PortfolioOfAccount reads an account's portfolio; lock holds it. NotFound.
+	PortfolioOfAccount(ctx context.Context, orgID, accountID int64, lock bool) (investing.Portfolio, error)
+	// Portfolio reads a portfolio. NotFound.
+	Portfolio(ctx context.Context, orgID, id int64) (investing.Portfolio, error)
+	// SavePortfolioValues writes p's investmentAmount, marketValue and performance.
+	SavePortfolioValues(ctx context.Context, p *investing.Portfolio) error
+
+	// CreateRequest inserts r and sets its ID.
+	CreateRequest(ctx context.Context, r *Request) error
+	// Request reads a request; lock holds it until the transaction ends. NotFound.
+	Request(ctx context.Context, orgID, id int64, lock bool) (Request, error)
+	// SaveRequest writes r's status, next execution, executions, error reason and updatedAt.
+	SaveRequest(ctx context.Context, r *Request) error
+	// ListRequests returns one page of requests.
+	ListRequests(ctx context.Context, orgID int64, f RequestFilter, p investing.PageRequest) (investing.Page[Request], error)
+	// DueRequests lists the PENDING recurring requests due at or before t.
+	DueRequests(ctx context.Context, orgID int64, t time.Time) ([]Request, error)
+
+	// Asset reads an asset; lock holds it. NotFound.
+	Asset(ctx context.Context, orgID, id int64, lock bool) (Asset, error)
+	// AssetOf reads the holding of an instrument in a portfolio, locked; found is false when there is none.
+	AssetOf(ctx context.Context, orgID, portfolioID, instrumentID int64) (a Asset, found bool, err error)
+	// CreateAsset inserts a and sets its ID.
+	CreateAsset(ctx context.Context, a *Asset) error
+	// SaveAsset writes a's quantity, average cost, amounts and updatedAt.
+	SaveAsset(ctx context.Context, a *Asset) error
+	// ListAssets returns one page of assets.
+	ListAssets(ctx context.Context, orgID int64, f AssetFilter, p investing.PageRequest) (investing.Page[Asset], error)
+	// PortfolioAssets lists the assets of the given portfolios.
+	PortfolioAssets(ctx context.Context, orgID int64, portfolioIDs []int64) ([]Asset, error)
+
+	// CreateTransaction inserts t and sets its ID. Conflict: the request's
+	// cycle has a transaction already.
+	CreateTransaction(ctx context.Context, t *Transaction) error
+	// ListTransactions returns one page of transactions.
+	ListTransactions(ctx context.Context, orgID int64, f TransactionFilter, p investing.PageRequest) (investing.Page[Transaction], error)
+
+	// ClockOffset is how far the organization's sandbox clock is ahead (0 when never moved).
+	ClockOffset(ctx context.Context, orgID int64) (time.Duration, error)
+	// SetClockOffset stores the organization's sandbox clock offset.
+	SetClockOffset(ctx context.Context, orgID int64, d time.Duration, at time.Time) error
+	// PriceOverrides lists the organization's sandbox prices by instrument id.
+	PriceOverrides(ctx context.Context, orgID int64) (map[int64]decimal.Decimal, error)
+	// SetPriceOverride sets an instrument's sandbox price for the organization.
+	SetPriceOverride(ctx context.Context, orgID, instrumentID int64, price decimal.Decimal, at time.Time) error
+	// DeletePriceOverride removes it; deleted is false when there was none.
+	DeletePriceOverride(ctx context.Context, orgID, instrumentID int64) (deleted bool, err error)
+}

@@ -1,0 +1,45 @@
+package trading
+
+import "time"
+
+// Schedule is how often a request executes.
+type Schedule string
+
+// The schedules.
+const (
+	Once     Schedule = "ONCE"
+	Daily    Schedule = "DAILY"
+	Weekly   Schedule = "WEEKLY"
+	BiWeekly Schedule = "BI_WEEKLY"
+	Monthly  Schedule = "MONTHLY"
+)
+
+// Recurring reports whether s repeats.
+func (s Schedule) Recurring() bool {
+	switch s {
+	case Daily, Weekly, BiWeekly, Monthly:
+		return true
+	}
+	return false
+}
+
+// Cycle is when the n-th cycle (from 1) of a schedule that started at
+// anchor is due: n days, weeks, fortnights or months later. A monthly
+// schedule keeps the anchor's day of the month, or the month's last day
+// when it is shorter (started on January 31st: February 28th, March 31st).
+func (s Schedule) Cycle(anchor time.Time, n int) time.Time {
+	switch s {
+	case Daily:
+		return anchor.AddDate(0, 0, n)
+	case Weekly:
+		return anchor.AddDate(0, 0, 7*n)
+	case BiWeekly:
+		return anchor.AddDate(0, 0, 14*n)
+	case Monthly:
+		y, m, d := anchor.Date()
+		first := time.Date(y, m+time.Month(n), 1, anchor.Hour(), anchor.Minute(), anchor.Second(), anchor.Nanosecond(), anchor.Location())
+		last := first.AddDate(0, 1, -1).Day()
+		return first.AddDate(0, 0, min(d, last)-1)
+	}
+	return anchor
+}
