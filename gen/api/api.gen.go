@@ -599,6 +599,48 @@ func (e WalletSegment) Valid() bool {
 	}
 }
 
+// Defines values for WebhookDeliveryState.
+const (
+	WebhookDeliveryStateCANCELED  WebhookDeliveryState = "CANCELED"
+	WebhookDeliveryStateFAILED    WebhookDeliveryState = "FAILED"
+	WebhookDeliveryStatePENDING   WebhookDeliveryState = "PENDING"
+	WebhookDeliveryStateSUCCEEDED WebhookDeliveryState = "SUCCEEDED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookDeliveryState enum.
+func (e WebhookDeliveryState) Valid() bool {
+	switch e {
+	case WebhookDeliveryStateCANCELED:
+		return true
+	case WebhookDeliveryStateFAILED:
+		return true
+	case WebhookDeliveryStatePENDING:
+		return true
+	case WebhookDeliveryStateSUCCEEDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookStatus.
+const (
+	WebhookStatusACTIVE    WebhookStatus = "ACTIVE"
+	WebhookStatusDEACTIVED WebhookStatus = "DEACTIVED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookStatus enum.
+func (e WebhookStatus) Valid() bool {
+	switch e {
+	case WebhookStatusACTIVE:
+		return true
+	case WebhookStatusDEACTIVED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Account defines model for Account.
 type Account struct {
 	// AccountId A unique identifier.
@@ -1572,6 +1614,14 @@ type CreateSellRequest struct {
 	SellPercentage *decimal.Decimal `json:"sellPercentage,omitempty"`
 }
 
+// CreateWebhookRequest defines model for CreateWebhookRequest.
+type CreateWebhookRequest struct {
+	Subscriptions []WebhookSubscription `json:"subscriptions"`
+
+	// Url An https URL with a DNS host name.
+	Url string `json:"url"`
+}
+
 // Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
 //
 // Example: USD
@@ -2453,6 +2503,23 @@ type UpdateRequestRequest struct {
 	ShouldCancelRequest bool `json:"shouldCancelRequest"`
 }
 
+// UpdateWebhookRequest defines model for UpdateWebhookRequest.
+type UpdateWebhookRequest struct {
+	// Status `ACTIVE` the webhook receives events; `DEACTIVED` (the investing
+	// docs' spelling) it does not, after a receiver's `410` or a
+	// deactivation through `PUT /v1/webhooks`.
+	Status *WebhookStatus `json:"status,omitempty"`
+
+	// Subscriptions Replaces the previous subscriptions.
+	Subscriptions *[]WebhookSubscription `json:"subscriptions,omitempty"`
+	Url           *string                `json:"url,omitempty"`
+
+	// WebhookId A unique identifier.
+	//
+	// Example: 123456
+	WebhookId Id `json:"webhookId"`
+}
+
 // WalletAccount A customer's wallet account. `activated`, `registered` and `blocked`
 // are status attributes the source API documents as not used yet: they
 // are false.
@@ -2841,6 +2908,198 @@ type WalletUpdateCustomerRequest struct {
 	WalletUserGuid *openapi_types.UUID `json:"wallet_user_guid,omitempty"`
 }
 
+// Webhook defines model for Webhook.
+type Webhook struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// DeactivatedReason Why the webhook was deactivated.
+	DeactivatedReason *string `json:"deactivatedReason,omitempty"`
+
+	// Status `ACTIVE` the webhook receives events; `DEACTIVED` (the investing
+	// docs' spelling) it does not, after a receiver's `410` or a
+	// deactivation through `PUT /v1/webhooks`.
+	Status        WebhookStatus         `json:"status"`
+	Subscriptions []WebhookSubscription `json:"subscriptions"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// Url Where events are POSTed.
+	Url string `json:"url"`
+
+	// WebhookId A unique identifier.
+	//
+	// Example: 123456
+	WebhookId Id `json:"webhookId"`
+}
+
+// WebhookDelivery defines model for WebhookDelivery.
+type WebhookDelivery struct {
+	// Attempts Attempts made so far.
+	Attempts int `json:"attempts"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// DeliveryId A unique identifier.
+	//
+	// Example: 123456
+	DeliveryId Id `json:"deliveryId"`
+
+	// Event The event name, `DOMAIN.ACTION`.
+	Event string `json:"event"`
+
+	// EventId The event's id (`webhook-id`); receivers de-duplicate by it.
+	EventId openapi_types.UUID `json:"eventId"`
+
+	// LastError Why the last attempt failed.
+	LastError *string `json:"lastError,omitempty"`
+
+	// LastLatencyMs How long the last attempt took, in milliseconds.
+	LastLatencyMs *int `json:"lastLatencyMs,omitempty"`
+
+	// LastStatusCode The receiver's last answer, null when none came.
+	LastStatusCode *int `json:"lastStatusCode,omitempty"`
+
+	// NextAttemptAt When the next attempt is due (unix seconds), null when none is.
+	NextAttemptAt *int64 `json:"nextAttemptAt,omitempty"`
+
+	// State `PENDING` attempts remain; `SUCCEEDED` a 2xx answer came;
+	// `FAILED` every attempt failed (or the receiver answered `410`);
+	// `CANCELED` the webhook was deleted or deactivated first.
+	State WebhookDeliveryState `json:"state"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// WebhookId A unique identifier.
+	//
+	// Example: 123456
+	WebhookId Id `json:"webhookId"`
+}
+
+// WebhookDeliveryListResponse defines model for WebhookDeliveryListResponse.
+type WebhookDeliveryListResponse struct {
+	// Code Example: 200
+	Code int               `json:"code"`
+	Data []WebhookDelivery `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
+// WebhookDeliveryResponse defines model for WebhookDeliveryResponse.
+type WebhookDeliveryResponse struct {
+	// Code Example: 202
+	Code int             `json:"code"`
+	Data WebhookDelivery `json:"data"`
+
+	// Message Example: Accepted
+	Message string `json:"message"`
+}
+
+// WebhookDeliveryState `PENDING` attempts remain; `SUCCEEDED` a 2xx answer came;
+// `FAILED` every attempt failed (or the receiver answered `410`);
+// `CANCELED` the webhook was deleted or deactivated first.
+type WebhookDeliveryState string
+
+// WebhookKey defines model for WebhookKey.
+type WebhookKey struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Key The ed25519 public key in OpenSSH authorized_keys form.
+	Key string `json:"key"`
+
+	// KeyId The `keyid` deliveries name in `Signature-Input`.
+	KeyId string `json:"keyId"`
+
+	// PublicKeyPem The same key as PKIX PEM.
+	PublicKeyPem string `json:"publicKeyPem"`
+}
+
+// WebhookKeyInfo defines model for WebhookKeyInfo.
+type WebhookKeyInfo struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Key Its ed25519 public key in OpenSSH authorized_keys form.
+	Key string `json:"key"`
+
+	// KeyId The key that signs deliveries now.
+	KeyId string `json:"keyId"`
+
+	// Keys Every key a receiver should accept now, the signing one first (a rotated-out key stays here during the overlap).
+	Keys []WebhookKey `json:"keys"`
+
+	// PublicKeyPem The same key as PKIX PEM.
+	PublicKeyPem string `json:"publicKeyPem"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+}
+
+// WebhookKeyResponse defines model for WebhookKeyResponse.
+type WebhookKeyResponse struct {
+	// Code Example: 200
+	Code int            `json:"code"`
+	Data WebhookKeyInfo `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// WebhookListResponse defines model for WebhookListResponse.
+type WebhookListResponse struct {
+	// Code Example: 200
+	Code int       `json:"code"`
+	Data []Webhook `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+
+	// Meta Pagination of a list.
+	Meta Meta `json:"meta"`
+}
+
+// WebhookResponse defines model for WebhookResponse.
+type WebhookResponse struct {
+	// Code Example: 200
+	Code int     `json:"code"`
+	Data Webhook `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// WebhookStatus `ACTIVE` the webhook receives events; `DEACTIVED` (the investing
+// docs' spelling) it does not, after a receiver's `410` or a
+// deactivation through `PUT /v1/webhooks`.
+type WebhookStatus string
+
+// WebhookSubscription `ALL`, a domain, or `DOMAIN.CREATED` / `DOMAIN.UPDATED`.
+//
+// Example: CUSTOMER.CREATED
+type WebhookSubscription = string
+
 // BankingApplicationIdPath An application ID.
 //
 // Example: app_5f2b8c1e9a7d4e3f
@@ -2922,6 +3181,11 @@ type WalletLimit = int32
 
 // WalletOffset defines model for WalletOffset.
 type WalletOffset = int32
+
+// WebhookIdPath A unique identifier.
+//
+// Example: 123456
+type WebhookIdPath = Id
 
 // BadRequest An error. `errors` lists each failing field for validation failures.
 type BadRequest = Error
@@ -4036,6 +4300,235 @@ type ListTransactionsParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// ListWebhooksParams defines parameters for ListWebhooks.
+type ListWebhooksParams struct {
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateWebhookParams defines parameters for CreateWebhook.
+type CreateWebhookParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// UpdateWebhookParams defines parameters for UpdateWebhook.
+type UpdateWebhookParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetWebhookKeyParams defines parameters for GetWebhookKey.
+type GetWebhookKeyParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// TestWebhooksParams defines parameters for TestWebhooks.
+type TestWebhooksParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// DeleteWebhookParams defines parameters for DeleteWebhook.
+type DeleteWebhookParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
+type ListWebhookDeliveriesParams struct {
+	// Page The page to return, counting from 0.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Limit The maximum number of items on a page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Sort The `createdAt` order of the items (ties broken by id, in the same direction).
+	Sort *Sort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// State Only deliveries in this state.
+	State *WebhookDeliveryState `form:"state,omitempty" json:"state,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// RetryWebhookDeliveryParams defines parameters for RetryWebhookDelivery.
+type RetryWebhookDeliveryParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. `Idempotency-Key` is accepted too.
+	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // CreateBankingApplicationJSONRequestBody defines body for CreateBankingApplication for application/json ContentType.
 type CreateBankingApplicationJSONRequestBody = BankingApplicationCreate
 
@@ -4110,6 +4603,12 @@ type SetSandboxPriceJSONRequestBody = SetSandboxPriceRequest
 
 // ForceRequestOutcomeJSONRequestBody defines body for ForceRequestOutcome for application/json ContentType.
 type ForceRequestOutcomeJSONRequestBody = ForceRequestOutcomeRequest
+
+// CreateWebhookJSONRequestBody defines body for CreateWebhook for application/json ContentType.
+type CreateWebhookJSONRequestBody = CreateWebhookRequest
+
+// UpdateWebhookJSONRequestBody defines body for UpdateWebhook for application/json ContentType.
+type UpdateWebhookJSONRequestBody = UpdateWebhookRequest
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -4275,6 +4774,30 @@ type ServerInterface interface {
 	// ListTransactions List transactions
 	// (GET /v1/transactions)
 	ListTransactions(ctx echo.Context, params ListTransactionsParams) error
+	// ListWebhooks List webhooks
+	// (GET /v1/webhooks)
+	ListWebhooks(ctx echo.Context, params ListWebhooksParams) error
+	// CreateWebhook Create a webhook
+	// (POST /v1/webhooks)
+	CreateWebhook(ctx echo.Context, params CreateWebhookParams) error
+	// UpdateWebhook Update a webhook
+	// (PUT /v1/webhooks)
+	UpdateWebhook(ctx echo.Context, params UpdateWebhookParams) error
+	// GetWebhookKey Get the key that signs deliveries
+	// (GET /v1/webhooks/key)
+	GetWebhookKey(ctx echo.Context, params GetWebhookKeyParams) error
+	// TestWebhooks Send a test event
+	// (POST /v1/webhooks/test)
+	TestWebhooks(ctx echo.Context, params TestWebhooksParams) error
+	// DeleteWebhook Delete a webhook
+	// (DELETE /v1/webhooks/{webhookId})
+	DeleteWebhook(ctx echo.Context, webhookId WebhookIdPath, params DeleteWebhookParams) error
+	// ListWebhookDeliveries List a webhook's deliveries
+	// (GET /v1/webhooks/{webhookId}/deliveries)
+	ListWebhookDeliveries(ctx echo.Context, webhookId WebhookIdPath, params ListWebhookDeliveriesParams) error
+	// RetryWebhookDelivery Retry a delivery now
+	// (POST /v1/webhooks/{webhookId}/deliveries/{deliveryId}/retry)
+	RetryWebhookDelivery(ctx echo.Context, webhookId WebhookIdPath, deliveryId Id, params RetryWebhookDeliveryParams) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -7289,6 +7812,639 @@ func (w *ServerInterfaceWrapper) ListTransactions(ctx echo.Context) error {
 	return err
 }
 
+// ListWebhooks converts echo context to params.
+func (w *ServerInterfaceWrapper) ListWebhooks(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWebhooksParams
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListWebhooks(ctx, params)
+	return err
+}
+
+// CreateWebhook converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateWebhook(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateWebhookParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateWebhook(ctx, params)
+	return err
+}
+
+// UpdateWebhook converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateWebhook(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateWebhookParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateWebhook(ctx, params)
+	return err
+}
+
+// GetWebhookKey converts echo context to params.
+func (w *ServerInterfaceWrapper) GetWebhookKey(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetWebhookKeyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetWebhookKey(ctx, params)
+	return err
+}
+
+// TestWebhooks converts echo context to params.
+func (w *ServerInterfaceWrapper) TestWebhooks(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params TestWebhooksParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.TestWebhooks(ctx, params)
+	return err
+}
+
+// DeleteWebhook converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteWebhook(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "webhookId" -------------
+	var webhookId WebhookIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "webhookId", ctx.Param("webhookId"), &webhookId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter webhookId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteWebhookParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteWebhook(ctx, webhookId, params)
+	return err
+}
+
+// ListWebhookDeliveries converts echo context to params.
+func (w *ServerInterfaceWrapper) ListWebhookDeliveries(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "webhookId" -------------
+	var webhookId WebhookIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "webhookId", ctx.Param("webhookId"), &webhookId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter webhookId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWebhookDeliveriesParams
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", ctx.QueryParams(), &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter state: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListWebhookDeliveries(ctx, webhookId, params)
+	return err
+}
+
+// RetryWebhookDelivery converts echo context to params.
+func (w *ServerInterfaceWrapper) RetryWebhookDelivery(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "webhookId" -------------
+	var webhookId WebhookIdPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "webhookId", ctx.Param("webhookId"), &webhookId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter webhookId: %s", err))
+	}
+
+	// ------------- Path parameter "deliveryId" -------------
+	var deliveryId Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deliveryId", ctx.Param("deliveryId"), &deliveryId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter deliveryId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RetryWebhookDeliveryParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = XIdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RetryWebhookDelivery(ctx, webhookId, deliveryId, params)
+	return err
+}
+
 // This is a simple interface which specifies echo.Route addition functions which
 // are present on both echo.Echo and echo.Group, since we want to allow using
 // either of them for path registration
@@ -7390,6 +8546,14 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.SetSandboxPrice, options.OperationMiddlewares["setSandboxPrice"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/requests/:requestId/outcome", wrapper.ForceRequestOutcome, options.OperationMiddlewares["forceRequestOutcome"]...)
 	router.GET(options.BaseURL+"/v1/transactions", wrapper.ListTransactions, options.OperationMiddlewares["listTransactions"]...)
+	router.GET(options.BaseURL+"/v1/webhooks", wrapper.ListWebhooks, options.OperationMiddlewares["listWebhooks"]...)
+	router.POST(options.BaseURL+"/v1/webhooks", wrapper.CreateWebhook, options.OperationMiddlewares["createWebhook"]...)
+	router.PUT(options.BaseURL+"/v1/webhooks", wrapper.UpdateWebhook, options.OperationMiddlewares["updateWebhook"]...)
+	router.GET(options.BaseURL+"/v1/webhooks/key", wrapper.GetWebhookKey, options.OperationMiddlewares["getWebhookKey"]...)
+	router.POST(options.BaseURL+"/v1/webhooks/test", wrapper.TestWebhooks, options.OperationMiddlewares["testWebhooks"]...)
+	router.DELETE(options.BaseURL+"/v1/webhooks/:webhookId", wrapper.DeleteWebhook, options.OperationMiddlewares["deleteWebhook"]...)
+	router.GET(options.BaseURL+"/v1/webhooks/:webhookId/deliveries", wrapper.ListWebhookDeliveries, options.OperationMiddlewares["listWebhookDeliveries"]...)
+	router.POST(options.BaseURL+"/v1/webhooks/:webhookId/deliveries/:deliveryId/retry", wrapper.RetryWebhookDelivery, options.OperationMiddlewares["retryWebhookDelivery"]...)
 
 }
 
@@ -13085,6 +14249,798 @@ func (response ListTransactions500JSONResponse) VisitListTransactionsResponse(w 
 	return err
 }
 
+type ListWebhooksRequestObject struct {
+	Params ListWebhooksParams
+}
+
+type ListWebhooksResponseObject interface {
+	VisitListWebhooksResponse(w http.ResponseWriter) error
+}
+
+type ListWebhooks200JSONResponse WebhookListResponse
+
+func (response ListWebhooks200JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListWebhooks400JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListWebhooks401JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListWebhooks500JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookRequestObject struct {
+	Params CreateWebhookParams
+	Body   *CreateWebhookJSONRequestBody
+}
+
+type CreateWebhookResponseObject interface {
+	VisitCreateWebhookResponse(w http.ResponseWriter) error
+}
+
+type CreateWebhook201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateWebhook201JSONResponse struct {
+	Body    WebhookResponse
+	Headers CreateWebhook201ResponseHeaders
+}
+
+func (response CreateWebhook201JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateWebhook400JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateWebhook401JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateWebhook409JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateWebhook413JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateWebhook415JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreateWebhook422JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateWebhook500JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookRequestObject struct {
+	Params UpdateWebhookParams
+	Body   *UpdateWebhookJSONRequestBody
+}
+
+type UpdateWebhookResponseObject interface {
+	VisitUpdateWebhookResponse(w http.ResponseWriter) error
+}
+
+type UpdateWebhook200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateWebhook200JSONResponse struct {
+	Body    WebhookResponse
+	Headers UpdateWebhook200ResponseHeaders
+}
+
+func (response UpdateWebhook200JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateWebhook400JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateWebhook401JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateWebhook404JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook409JSONResponse struct{ ConflictJSONResponse }
+
+func (response UpdateWebhook409JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response UpdateWebhook413JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response UpdateWebhook415JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response UpdateWebhook422JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response UpdateWebhook500JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookKeyRequestObject struct {
+	Params GetWebhookKeyParams
+}
+
+type GetWebhookKeyResponseObject interface {
+	VisitGetWebhookKeyResponse(w http.ResponseWriter) error
+}
+
+type GetWebhookKey200JSONResponse WebhookKeyResponse
+
+func (response GetWebhookKey200JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookKey400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetWebhookKey400JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookKey401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetWebhookKey401JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookKey500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetWebhookKey500JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TestWebhooksRequestObject struct {
+	Params TestWebhooksParams
+}
+
+type TestWebhooksResponseObject interface {
+	VisitTestWebhooksResponse(w http.ResponseWriter) error
+}
+
+type TestWebhooks204Response struct {
+}
+
+func (response TestWebhooks204Response) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type TestWebhooks400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response TestWebhooks400JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TestWebhooks401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response TestWebhooks401JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TestWebhooks409JSONResponse struct{ ConflictJSONResponse }
+
+func (response TestWebhooks409JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TestWebhooks422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response TestWebhooks422JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TestWebhooks500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response TestWebhooks500JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookRequestObject struct {
+	WebhookId WebhookIdPath `json:"webhookId"`
+	Params    DeleteWebhookParams
+}
+
+type DeleteWebhookResponseObject interface {
+	VisitDeleteWebhookResponse(w http.ResponseWriter) error
+}
+
+type DeleteWebhook204Response struct {
+}
+
+func (response DeleteWebhook204Response) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteWebhook400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response DeleteWebhook400JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteWebhook401JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeleteWebhook404JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook409JSONResponse struct{ ConflictJSONResponse }
+
+func (response DeleteWebhook409JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response DeleteWebhook422JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response DeleteWebhook500JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveriesRequestObject struct {
+	WebhookId WebhookIdPath `json:"webhookId"`
+	Params    ListWebhookDeliveriesParams
+}
+
+type ListWebhookDeliveriesResponseObject interface {
+	VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error
+}
+
+type ListWebhookDeliveries200JSONResponse WebhookDeliveryListResponse
+
+func (response ListWebhookDeliveries200JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListWebhookDeliveries400JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListWebhookDeliveries401JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListWebhookDeliveries404JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ListWebhookDeliveries500JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryWebhookDeliveryRequestObject struct {
+	WebhookId  WebhookIdPath `json:"webhookId"`
+	DeliveryId Id            `json:"deliveryId"`
+	Params     RetryWebhookDeliveryParams
+}
+
+type RetryWebhookDeliveryResponseObject interface {
+	VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error
+}
+
+type RetryWebhookDelivery202ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type RetryWebhookDelivery202JSONResponse struct {
+	Body    WebhookDeliveryResponse
+	Headers RetryWebhookDelivery202ResponseHeaders
+}
+
+func (response RetryWebhookDelivery202JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryWebhookDelivery400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response RetryWebhookDelivery400JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryWebhookDelivery401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RetryWebhookDelivery401JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryWebhookDelivery404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RetryWebhookDelivery404JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryWebhookDelivery409JSONResponse struct{ ConflictJSONResponse }
+
+func (response RetryWebhookDelivery409JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryWebhookDelivery422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response RetryWebhookDelivery422JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryWebhookDelivery500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response RetryWebhookDelivery500JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// ListBankingApplications Retrieve applications
@@ -13249,6 +15205,30 @@ type StrictServerInterface interface {
 	// ListTransactions List transactions
 	// (GET /v1/transactions)
 	ListTransactions(ctx context.Context, request ListTransactionsRequestObject) (ListTransactionsResponseObject, error)
+	// ListWebhooks List webhooks
+	// (GET /v1/webhooks)
+	ListWebhooks(ctx context.Context, request ListWebhooksRequestObject) (ListWebhooksResponseObject, error)
+	// CreateWebhook Create a webhook
+	// (POST /v1/webhooks)
+	CreateWebhook(ctx context.Context, request CreateWebhookRequestObject) (CreateWebhookResponseObject, error)
+	// UpdateWebhook Update a webhook
+	// (PUT /v1/webhooks)
+	UpdateWebhook(ctx context.Context, request UpdateWebhookRequestObject) (UpdateWebhookResponseObject, error)
+	// GetWebhookKey Get the key that signs deliveries
+	// (GET /v1/webhooks/key)
+	GetWebhookKey(ctx context.Context, request GetWebhookKeyRequestObject) (GetWebhookKeyResponseObject, error)
+	// TestWebhooks Send a test event
+	// (POST /v1/webhooks/test)
+	TestWebhooks(ctx context.Context, request TestWebhooksRequestObject) (TestWebhooksResponseObject, error)
+	// DeleteWebhook Delete a webhook
+	// (DELETE /v1/webhooks/{webhookId})
+	DeleteWebhook(ctx context.Context, request DeleteWebhookRequestObject) (DeleteWebhookResponseObject, error)
+	// ListWebhookDeliveries List a webhook's deliveries
+	// (GET /v1/webhooks/{webhookId}/deliveries)
+	ListWebhookDeliveries(ctx context.Context, request ListWebhookDeliveriesRequestObject) (ListWebhookDeliveriesResponseObject, error)
+	// RetryWebhookDelivery Retry a delivery now
+	// (POST /v1/webhooks/{webhookId}/deliveries/{deliveryId}/retry)
+	RetryWebhookDelivery(ctx context.Context, request RetryWebhookDeliveryRequestObject) (RetryWebhookDeliveryResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx echo.Context, request any) (any, error)
@@ -15193,505 +17173,803 @@ func (sh *strictHandler) ListTransactions(ctx echo.Context, params ListTransacti
 	return nil
 }
 
+// ListWebhooks operation middleware
+func (sh *strictHandler) ListWebhooks(ctx echo.Context, params ListWebhooksParams) error {
+	var request ListWebhooksRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWebhooks(ctx.Request().Context(), request.(ListWebhooksRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWebhooks")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListWebhooksResponseObject); ok {
+		return validResponse.VisitListWebhooksResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateWebhook operation middleware
+func (sh *strictHandler) CreateWebhook(ctx echo.Context, params CreateWebhookParams) error {
+	var request CreateWebhookRequestObject
+
+	request.Params = params
+
+	var body CreateWebhookJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateWebhook(ctx.Request().Context(), request.(CreateWebhookRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateWebhook")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateWebhookResponseObject); ok {
+		return validResponse.VisitCreateWebhookResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateWebhook operation middleware
+func (sh *strictHandler) UpdateWebhook(ctx echo.Context, params UpdateWebhookParams) error {
+	var request UpdateWebhookRequestObject
+
+	request.Params = params
+
+	var body UpdateWebhookJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateWebhook(ctx.Request().Context(), request.(UpdateWebhookRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateWebhook")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateWebhookResponseObject); ok {
+		return validResponse.VisitUpdateWebhookResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetWebhookKey operation middleware
+func (sh *strictHandler) GetWebhookKey(ctx echo.Context, params GetWebhookKeyParams) error {
+	var request GetWebhookKeyRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetWebhookKey(ctx.Request().Context(), request.(GetWebhookKeyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetWebhookKey")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetWebhookKeyResponseObject); ok {
+		return validResponse.VisitGetWebhookKeyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// TestWebhooks operation middleware
+func (sh *strictHandler) TestWebhooks(ctx echo.Context, params TestWebhooksParams) error {
+	var request TestWebhooksRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.TestWebhooks(ctx.Request().Context(), request.(TestWebhooksRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "TestWebhooks")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(TestWebhooksResponseObject); ok {
+		return validResponse.VisitTestWebhooksResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteWebhook operation middleware
+func (sh *strictHandler) DeleteWebhook(ctx echo.Context, webhookId WebhookIdPath, params DeleteWebhookParams) error {
+	var request DeleteWebhookRequestObject
+
+	request.WebhookId = webhookId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteWebhook(ctx.Request().Context(), request.(DeleteWebhookRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteWebhook")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteWebhookResponseObject); ok {
+		return validResponse.VisitDeleteWebhookResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListWebhookDeliveries operation middleware
+func (sh *strictHandler) ListWebhookDeliveries(ctx echo.Context, webhookId WebhookIdPath, params ListWebhookDeliveriesParams) error {
+	var request ListWebhookDeliveriesRequestObject
+
+	request.WebhookId = webhookId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWebhookDeliveries(ctx.Request().Context(), request.(ListWebhookDeliveriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWebhookDeliveries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListWebhookDeliveriesResponseObject); ok {
+		return validResponse.VisitListWebhookDeliveriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RetryWebhookDelivery operation middleware
+func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId WebhookIdPath, deliveryId Id, params RetryWebhookDeliveryParams) error {
+	var request RetryWebhookDeliveryRequestObject
+
+	request.WebhookId = webhookId
+	request.DeliveryId = deliveryId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RetryWebhookDelivery(ctx.Request().Context(), request.(RetryWebhookDeliveryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RetryWebhookDelivery")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RetryWebhookDeliveryResponseObject); ok {
+		return validResponse.VisitRetryWebhookDeliveryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3rdiI5ti+Kv4r+7LVH4qqABAy+jhqrSZvMoso2XoCrKrPITYgIYaIcKOhQYCeVnf+xP50HOF/OG+wX",
-	"OW+ynuQMTUkRihsE2M5Lda2xujtN3KSpqXnTnL/5sWR584VHCQ1Y6eRjaUawTXz4Z9cm84UXEBr0ycLF",
-	"K2LzX23CLN9ZBI5HSyclM/CXxEQPM0JRMHMYchgKZgSxwPOJjXzCFh5lBAUewhQR7LsO8ZFP/rkkLEAP",
-	"TjATt+M5QY76nrVCd2RVLRklZs3IHPPPErqcl05+L/Hvld4bpWC1IKWTEgt8h96WPn36ZJQW2MdzEsjR",
-	"v8L0zqG37cXCdSzMh9u1r3EwS89hOCMIR7eh7jn/NPmA5wuXfwMvFuPWtDE5surkGB/aTbI/LRklhz+7",
-	"4G80ShTP+Z2OXTJKfHKOz4nFx6rP4T98Mi2dlP7Hy4jkL8VV9jJruCU+K3nhbOkzz08P/hrfOlSM24Jb",
-	"DCCouQh/r1LyIRiLiybypnB94ZN7x1sytMC35BR5cydAToCmng+Xp47PArhWVTP955L4q2iq4n2xJZrj",
-	"DxeE3nISt+oNozR3qPq7nl4wbWYs8ObEX7c8lrwntTb8wvj46PCg1dxv1J9rVaIh6gM/96zlnNBg3cBt",
-	"eU9q4LZnjY/tI+twcoBb0ybZtxtW9vDVK8aPn0c0Yn0eXWo79469xO66mTjhXam5ONQeN1sHh0fHOQsQ",
-	"PvoEc9BHq8/iwpk7QXroV8v5hPic7X3Clm7AuCjySbD0aWwSjVo2n7vwWn2MNpnipRuIR6aeP8cBzDHY",
-	"b5QMvgmcORdV9VoNtoD8K9wADg3ILfFh6Gce5eL13LklLGPs/ddn6Li1X0M23KD2LvmArQBNPHuFJquA",
-	"MAOZbIYrrXrjh5PRslbbtyaYkYMm/JucmKjMLzdaByOKLYssAmKjwPP2quhsRqw7YoP4JvfE52KBERqc",
-	"IrVEyKP8Sw5hSsaTEfX8W0ydP0G6vGCIObcUB0ufoIXnOtaK6wBTvcCsjmiMWcKh/vru/Br/Ql8e/nb7",
-	"I26vjhZz74/23Ztfvf6Hxs3rs9nrZr3dYPe/fT/E1/Pv25OH9u2rX6nfdd667vLw1dXVimDX/uXivv/Q",
-	"mQ9//PW3+58eyMMPP5woJhSqLFpKSe2KJLe+pmnhtEkq3VDnn0tNMDk2oYEzdYgfY6t6Y7/ZOsjcFVYk",
-	"VHbdEnIHRGP9L868PRgjdtOD7lF3hZyAzJngJYeFE8gfdUrwa8N+zDD74ZTXSvyHmceIHHTgIddhwW5j",
-	"fRSJu5Ft8jNZpYfcRkvBEHdkhcoY3dx0z/fQgvhovgyEGkbDULHGzCL+iDGixPc9nyGHWu7SJrbBd5G0",
-	"okIzyZphesuJgXyy8PyAIUy5kSWssxHl6rvRRDNv6TNhcq1ybC3+TfhpRM3IzqsoQ+8EgV13ijCyPGot",
-	"fZ/rMHspjBOCHrATMGUtjKiYFR/LLQkY4tfUFMW01TfFKDD1ghknDQlmnm0gvi+4VBEyDVP2QHyGzGaj",
-	"YVaRqZG+8jNZmZwwuhxLCpha/Xj/sHFQr5BG/aBy2GpOK8fHE1yx6vXDmn3Qsu3GUZ6I+K2S+NpavtEM",
-	"nkartdngyVFRnEBSbSAaqiu5TSnCoR0W8Xxte20Fz6xVV5v11TW+Jdnj50OMNKuBLG9JA4feoqnvzVEt",
-	"NvqcsfNXZA89c+BqpLXMkfYF12+Q3mpv5AhvYVRmCm9fvf+xgmWglGc2XcEEaDbqmpItE7vRatWP95Q9",
-	"EL0chW+rdOliGYwoF5fMQB5X7rD5w9dwGwF5vrjEd6xUzFWkBPOuGv8U3ROfUzNtWKSMAee2/sNJb9hZ",
-	"Xf7xtlmtVtutq+HV+WXnv/LVeESx9Ro8vA9IkaNl+OyJrZOQSzFtfqFPicpqLfZORtT8hxBepoHMfwTY",
-	"vyVBZek78CfnFBNh9wGv2Cky/wF8bvKt/KYzhPefdy46w87piJrKJhmuFoQ/HLdR9F+EZDGlBAVRyV/Q",
-	"XgYzz5dLY8Lbzd8qZ67Dn+naJiIfuKjkX+frH3h3hCILu+6pWNmE040EtcXSC1PQtHyCA2KbqAxvJx8W",
-	"jk+YuYccyrXehxFlxPKoLWjHv+KTW4cFQFnzjqycDCuQL3x5VIoNf1RCo4SVFvtJkCD2E6cb/KDNWf6d",
-	"kOTwq1w18e9o2cTfoIZKe6cw4h9GpfmqckdWlfqodCpJ8EP9cL9xdLzfPGqeSjKon1rN5kaGFZtyE9t6",
-	"fg6zqoVoBybyfFuoCU5uoSrKAbfSJz6s8GSFHG5D0Ejl245PLP66vbj31h6c5fj4jA+lqDzj4+7xUYlZ",
-	"rOYTz13nTbLAB1/0BUOBY90RHzF4Bga9XHDTycKMJMbavr7I9jHFw0XVdf0gqa0XOAiIz9/7v35vV97V",
-	"KsfV0ajy/vv/KGVp8l+x65LgjCs54i+wH6zeLJ0MS1a/A725STrOtfpxY7qPa5UDq04qh3YDV44ndVLZ",
-	"nzZxa3JgHdpHJHu6lvbi8e1yg1sdas+luDN3QtJezpmMMslzJ1KvNCb7VuXQbpLK0bRVqxzgw8mRdWzX",
-	"SD0nZKZM9KebxDdvZYlp9KZTRnLmkRx/4CF25yyKWFmeeO3T2Fmf+HoJO1/GXG1pePG/LCGj+T+18OrL",
-	"Pxifx8dopPxOm5ROmpw2wg0qnfz+sTR1iGuXTkrgXVzx4cspcd3Hh0YYA4O0tPC9BeFbbBTdPCpxq2Tu",
-	"MAbs8V6//xfsOrYImk6x43J/p47gy6VPReVdR9zOaZBeoNCwZGiOXU5UYnNji3+Nofvw86fIFBM2EV8f",
-	"hgi2ZnAX2M6cAMLFW7qkWoqCXYUIvfC9iUvm32cQ3CYBdtzIjtWGJCmCypIieyda6K9q44CMvel44vjB",
-	"7ASJzYdsjzD6IkBzHFjCyRR8hEYl/sCoVIotbPj1LR5XzJA3FlhhFuBgySQnBU4AsukVtpEiVsjDeOIt",
-	"g5OJi+ld8SW/FgT9DIuur/WZR6euYz12pfUTjqwTDT7s9vV1v/dL5/wEOQGyMEXUQ65Hb7kuhtDDKWIB",
-	"9gOEESUPsUOT8nVvMEQvtZ/YXklfkeNoRcIZfZblsOTXmBZHkQENPjqirCifMG/pW7F91uVKlmJXbPbH",
-	"LYAj3yW21Sn659ILdBcU1eo/nbd+O7ra/y9hfosYD+cJoW0kKVs6c6sBogHxuZ8lBvpsdG1zi598WBAr",
-	"ILaaiAMs73q3t3qsSptY2fytIncgd0n2dApf4j88/wyY65H0dTELxnxDnSCsImXeFLaYgWy50CArDMTJ",
-	"YyDfc4UL/ECJz2bOAkJLaM6HFDK8EyBKCHduCvF8FUGQlcyx4xpoMfMoAQmObdsnjKmBzYgvjI0MqZga",
-	"xMm2g9DkZUiVuIBsNCIeuqEL37O4cpy4BHVo4ASrz7Q1YXoMPcw8uS9VNJ1x9xTnzrqaKULZksvRpPy8",
-	"8oLX3pLaj2SvcGzxI0dEvQBN4f26tGtG5L3yAvRa3vBMNL3yxNyVCBN+n8OQHrfRaXKNV66H7aHnXXAn",
-	"+ImMCAjfclHA3+nzBaSoXmsetQ4PxEmVTqL6fkQiKRwk76Gh5yExrs/ChVnDBq9ZiFQRa2Y6+W4olnEL",
-	"8li2kgYqmhDs849z7/0EMUJtFIuNnKBX4g5xwgf3iQM+Q4WERGwHAq5CJtzXX3p8oC/hSow/6/r21ybz",
-	"rATX54hkpoEFURuuJSJr3UAOBXPJQCLKAmaUT+69O2LH10GTXM9tH2HXJ9heoRlmqFELT/aZSLiYe3AC",
-	"EhPNc8zvvielr07wOgw9ENetSCN1sgzQxCf4jovayZI5lKuqpNNxQ9lywU0SYl8S28FDGOfjhKp4FPQx",
-	"GpUC8iF4uXCxQ4X3xmVr+E3Qmadia3Ct6k1PUMqv1AVMS6d09BoYO4LBfzbx8oKh2FTl3Pg0hJxeEF+y",
-	"niZtClj+a5zpY93jDbWXOC6NMTOmqHs17PSv2sNu76p9MR4Me2c/D/hQvCUNUFlour0n9o2L2OU4bpUX",
-	"NcdzqQK2c0SVx5nkjyfHE5rTBaycNbzSXMcrkYXz+BkXt1SKmyj58+I2RjSv4mbK0zL6FvZFQcNizUrW",
-	"9RnrrzuBb8ZUMN/8UsGehqMVtjaXTPmWxNPQJ7QDtrYBjIT1YPkETnCxyxD2CXrwPXorCVrMQsinKFfY",
-	"usS4JyyYh4L8Ve/qfKDEOb7Hjgu6PPDSXP30ocUtVPiWunvNlmrFRMWO+jv1raffcbupXBF73zWOLULI",
-	"J6Vf2hfdc9Cm406/3+uXMuPamDESjB3GlnBamB3a5lw+CIjrYj9UyI7NJzcj1h1bziF6ClOD8OmJuBAm",
-	"864WHktEv+/T0W99KEJQPPqbyhI7U7H9wkss1uBJ4uuobCbXwoTj+00BWIPre59IZRyea/PtNKIl7QRw",
-	"FwtNscnZzWDYu+z0x+2Lfqd9/nbc+a07GA5i64+1TDhuC7jerUPRqPR946B2fCg09OGoFBp05IPDAhaq",
-	"Vf2cMLUkx0+5JGJgDkMB5mJdnjzr30dlM2fG5h7y/BHlD3Rfta/Uw7r0RGWTX0o9eMrZcMbX7QEz9OA7",
-	"QUBobI0eYTSqhZLm8UW4m5/KhIyvSOvpNkmGZckpGJsHJ95uxqb4+G4mZ4r5r3rD8evezdV5KdMILXK0",
-	"HJmoxRi/+VRkVuZsjM2zTFrO+70bTv7rdn/4Npq0uWeMKFWvCeOfGbPQt4/+OJd71BtRYVd7y4Cgsqnd",
-	"ENsMj7Kq1dJdt99e9Nrn42GvN75o9990SruZ2Yllqe8/h4ooZn2jspmaVYzZd7fMFdVurto3wx97/e67",
-	"znlKxcfscmXw4gA1ao2DSr1eadSHteOTeutkv/buZCtbPcn79ack8u4mPCqbOkEStH6ssRrRfHBzfd3r",
-	"Dzvn48vOebc9Hr69jrPrs4WgFFe3nourt7ZwgeZZBAHqh8OEVI62sPv4P2V2hSNyPKRB2LWLJLgapTBn",
-	"bdPtN9T5MHTmBB6COJC12vTMmboPnglz/QsNLPLkFHutfSZ+96cozrj+OUnGgbj5k1FaLuxt6fFJz4r6",
-	"XVsAI1GMIT6SmppGT3099LFEBZXe5A9iQWxLDv3CYUFfJvmkuUF4hR/1OqqMRCGjZOMA2B/ylQoSjT+n",
-	"4rO+j2GVw32rfbI0WFrcxU/nhPH7g43b7pLfk6QyDNgQ84s+K1+4hlxPR6qCFNqOIoVmuWZ6g5DrE3XA",
-	"7bNh95eOCao19BkZCqMhPrbJKTIHN4PrztV559xEAZkvPB/7jrtCS8pvHFHtzrOL3oDftiD+HPPZuyuo",
-	"WiWUC2LQd/xWh97K3GJZICwGUjJK4adKRkm8jE9MyyVVN6aYpm3fY2qRAab2xPtw5nrWnRYOwLbtiAKr",
-	"a219p9hlJCmxf/Qe0BRztY7m3j2RISvPuuN+8gP27VOu412CWSD1iUjSfvAMFHi3BKpkcCAOl1poRbDP",
-	"qiIpT/923Uiwmo1XGWt0jlcsHIocAH/bmnTFo/3a+hRAoyRzv9OfG8ik8A1fPGjGvtg6qtcb8SzJ7AqP",
-	"NIeyzHzJNpp5LmcTTl1O5Cj1mJvZ/Beu3Kee63hVZEaysz3nTGyi8sMMB8I5ZTPsE4ZmxLWR5bFgT+Tb",
-	"z7F/R4JfsLskJsQfHYpMJXNNQyTahx95wU6RufAdi8h0fXxPfHxLzjwWhI/fDJDtuS5fb+DuR+lgiO4U",
-	"vjkaTU6pvLgBwRTQAjs21LkBbYzE2FGbynJVm1jOHLvVaL+JJNaSUfpQufUq8kd127n4X/1qxeHyQlgk",
-	"kFdeunWC2XJStbz5SzbzFmzBN/BL+Qpgkq/Y+lBMuL29IhgzvTi/znCAstjUiDPkF18Vbb9ks9g9v6Sk",
-	"oT4bOUF1Tggs+LXNbkF8kG/UypndLeZyZ5qQG1CHlRY/MLsF8S1Cgy8/NSXDijItLFBega+2hko2f5VC",
-	"5J9LLFIz0iouYk2usNGRGiFauNgiX37osiomcwHEtbCGKBRI1SyT6AncFqmEEk6L7s3o7JUQkUZU4KM5",
-	"M+HKxNVWhrCMCx3FmPHNupVzxGfzJVwjMHK+LceID/kzuUWKOp/JKVKgPXmxEt2SiG/A7qCHmo36IVK3",
-	"IP45qMlEsh5Hd6NAICZqrm4G51kL69hFoYbCnVc4mhF/UgU1EuRz7Pgmla/eTL9uRs1Zm4ZkSMEyWdZY",
-	"nn8B8IxWwccv/V6rHLcr73Dlz/cf68ZB89N/ZFErc0a53q3mlsJZjhMw7XgOM+7cMQIuTsod3cIF5UKf",
-	"P1+5xz4cUPIXxUfatgIHEgvjP5/B90vvtZmJvPMsv2jhsQC7KjO9mvIyLKnzovFekQf01vPvsigJ3/dz",
-	"WH2/fnBQqSPsLma40kDyXuD5JFNnvdt1KKnHh1Jv7KNLbkgNgrwnGvEn2osANV9l3SwIMU5JolK9VqvV",
-	"s56ABLUctcovGWjhe/cOtYgIed86HlVHyuGxqC/S74IZmceJcPV2o4wSFDHEGsVnEC3Fui0XRa2zRLK/",
-	"8Pzw4nawZWfaw5EHNsZBwVdx44EFeL7Q3apxYammQ3UZYE7ZO3+dP80cj459guUZQ9LjWomAl5b0y8WA",
-	"TagjTjsYROc9NMd0iV3kk3uHPITpS+JP4r9gSHwi0/YKM41z/PEgwNaM2FFG8gvElTFXYwbyXJuwQODO",
-	"AJZbESsjAReWZW9AgUtGBfs2CiiOdWdotX3bv+Ga+DKPKHoLK2xWZYwoGkuWtSXLSvN9cJ0lRBHLhEw9",
-	"kVFiYYomBLHlZO4EAbFPEZkvghXyuLwQJ/J8jC4JiMBcwNOA+OJ+xlQF/zYTuxTjfQ2ZRxnzgTqlzNXc",
-	"zjCIJh2deITT3HEXBgWOZxKbX53RSBt+pw9nWTWBOE4JD1qinRmxREzkxYZQTByfxYXvFtHmocSCwXQl",
-	"cqfNs17/uteH5CczVj6VjihGZkIBMl1jP3Cwq2wLrm/JLXZFnVlc6VpzgviURJA3hEuSAd5sAIb/+Ndo",
-	"lGkHCFwRQZyx9J9jnzuTBmH8awfN7T/2qdhiwVJvuU7tdDUb1Aya/IMAb6UY7xSZkTSDK1PPR2b36rz7",
-	"S/f8pn0RW1VmIFNT3TK6rIlDUzwe4wqPEobKZrNWMxGgcj04jOxlGINPaBOEuqPAWzpw71etHOb4Q1e8",
-	"p15bI1qL7Cu49zEyLyG14D3F5E6e97U9MK7uiC0WWzpimUTedn8tYL0/uxCMAxJkeVyYBVCKHKdj/fio",
-	"Vak1K7WGfjbG78ui1E67B+y/UD4XeBLwNrhgx7s9F9ZUj2XwWoZjCryipx69jp7cdSP5nku2Bpbt84eS",
-	"WwneVGwrXTgsIxi0VZwvw03LMttCkOfCPBs+kBP10l5ZbLJStm5vqsitSAHXFtNctfY17dPjWqVWr9Rb",
-	"RfbpZ95yxQyW3AjXeb/9emgi5s2JSKeO8vhQmRGCTPmXuXc6oqZIwn7d648HN68uu4MBSFfltRhQ+hp3",
-	"cUy4cTjsnJsj+oAdgQ4pHWHlaZ8i87J9ddO+GPc7v3Q7v5pIvxOHDjMg30mwEjMOHQBhOGGBo7KpBRDM",
-	"vVNknneuujACPWtc3h7PIwGClIxS1kwhu0TOpmSUYkMuGSU1spJREt+LR/3Um7cI+kULeO7jaVDKWto+",
-	"wVA7krHoahUyr15CaKIPlM28ob1Y+N59ztPnEOqIRRyjizfg/GwpG84kKIRoGaAJgkSyjAR62JwN89c0",
-	"XRNQ4UScOMJeeJh5LgmRkr9OG3eNuFIWbW7u6fame35CocZf490jV9uzmJrkk4ZLnyAoF4+fbs256vGC",
-	"bNtGGuVeMA1pjBlRFZCtsO5Y0i7YhgnWR/SeKAKm5h+Fv77i8JVgFyPaVqntsFMwK4u1c9B3tWCVYgQS",
-	"g6R/jOGXG54qGlfacAQTvTP7DUY43gLEynS/t+h7ojndcG0rr1sN4ukcl3AfLOdz7K++KuclIaOy8cyj",
-	"CALVW588A2+mvJEtPYv02SfOv5qgm/Ym/bnkoLbi5FwX47pzdd69eiPs9fblhawanmFRt7LAjBEbrUhg",
-	"IAtzAx0FPqYMWwGY++ERfOf83ERLyrUCoTNMLWIje0mQ7bjOLaEWgedjD7/u9951uIOSeC8yz3v9y/bV",
-	"0ETUQ9gKnHsnWCF7CbiUAiCbhj8viO94NirXG2ju0WDG0JK6AOrm0alzu/SJvWcgRgI0WSEsb3esEf3D",
-	"m2ipA1OHYreKTFGuxUSW+UvFWezlR8f+9FIIaROsOCZGgl3XeyA2ZFOzuLMiSct9D5VS0Dnn/oeYOHdE",
-	"xDyfLhFBLPM1oba4M/ZzMj1B/CqGFPvpte/9CUVqsV/PISUrSP6czm5Iipn0UfbXZU99KVtiG2tAI1mB",
-	"3a6KpxJ7PRbLkdL0NBmLVQaAEVUeawYgoAJ6D6K80KOB77nICfTcmugjnK2jV8d5O3ZXcf7mE9NMRkP/",
-	"XbdsMrhxJ7d3GPZ3YSfIhMUwDWSCXcr/ISWwKRqqiAYqEa8j7BPR7YHYiHkCPBGnmr/M491VUDkONDmi",
-	"OXiLe8jH8EUon4XTIiGANvnezxyqu4yhZKq5NRuN6jNFzh/z+ZheftSLYtbsY960W0w921p+zDiCTCmy",
-	"zTvWxBPCNJZ0POGJnP+wLDm9paeOSwwkGrJVCLU8m9inyKPuSqQQelRrEghHv4HvkHsSr5OarLItQfnp",
-	"8RaKQVFDdtBQvubjFCWfZb5BWpi0en9Co8RmuNE6yCbrjHxAsqtd1AYHJlSNO0PcD8KV6fuPeS4Qc/7M",
-	"q1AQL3zBkAuZA8ihArggs4QtnbG8w6Lka+uUYy7Vd0T5BDfImYVkLKrYs/gju5kC4ChC5blcAcXHUWG6",
-	"rq1j2JA2tIOY41vy8o8FuQ3/WNDbuPZOP1VchcspXJ+/LhmJ33667rxJ/Xh99UZX5yEliiV5JIPOWwoF",
-	"VGYBpjb2bZEmO+F+0ALbNrH3TqMi0EazcXQk2FDki9kEHo+HB3765VWn79Q+XPxh/fzT4NXD29+u/rTe",
-	"HK/ss1d/vm28Xp7d/vBDIkfm+LjWijdtbcY2Uvk/T34XAYVa5fj7l+8/Nj/tfZf6sfHphx/+Ff9p/9MP",
-	"e//5H88rvWLyJyIDdykXnh9UBees79emC43/9XI0Go0yu7883b7evIMVExXYrtnxo23bz2o04HdsFUSK",
-	"zTU/MVJTdlAepQVXpPFJZT827oirm8vmdXswuO71h9wWPu93f+n0B+OL7lnnatAxuYtghvCl3XNz71SL",
-	"KAICBjLPOv1h93X3rD3sjHuvx90r3RnRBZX6Evea4x8qGSXtKyWjdN3v9V7zt7XPz/udwYD7IWs+w/3z",
-	"/rB7dtEZwEODQe+sq670hj92+nHhp42kuNRT63Atmb+UWqFz37knPrtwLEIZSV+/wkLIdc/T1659z5v2",
-	"pspETwtLLgKn0CWyN+1S/WAkdW/bDxzLJaw3bTPmWU7ObT3ueeiCuaPs+FS2Elj4ekVDRMs/vBmt2h75",
-	"h/ypannzpEyI5wnup7pCCaFW/f/9j//4n6NlrdY4ePHd9y9/+M//NTY//uvT/7/y/vt/RHe9j8nGyvvv",
-	"tEt7/1n+z5PRqFr07r3v1228eKLUulyoZ42xf+FM/62jqPnBnQ3x1cIjjLeqXh+YfdaMqfSBx+5pUU9/",
-	"LKUvvRyasX1keqejqtgKZQmUol3PNUHBf99KcSYonA6mvepcdV53z7rti3Hv16tO30TeA2Vo7kE1Eaao",
-	"0fqfkRcUKb3yrXNPkJnFWJAMc9a7GvZ7Fxfdqzfj605/IFJ4INLGkBOgMpZNAz0f2qRMp45F/D1dVyaH",
-	"BoG45FvjSi3jkeLKjVPoFaFk6lgOdoHvI4XBL56J8bsOvZXnO++zKP13iO7vEN1zhujyhPn275QBtscm",
-	"wD5LZC1WVpQ+N5ZdHjJdAYeBuZ90XLXih+yTT/mlLJ8aUBgw3xq2F/BNtsDBDJX1Cojfa++ryjq0nGAl",
-	"4TPNsJDHTMn47G5zxsaDVT5QQ9FgjQq6yuS2NiATc6FeR4GH6rUaXy0fWwHxmSFx/twVYgvAmYg7/5iS",
-	"uGVb363cZo11kV36OsM+yVJE8ZMd0F46ronqYCNjHMGDp+AychA0wrkCPJXWXDMTNepzAG2kUxRS22GG",
-	"2Zir7KwNIZG+ZF98aKY+9VzXe2Dahpx4nkswJFVR8iEYW0ufeX5er2C4aKrV4A/Ae08RXbquagfN5Z1o",
-	"fIp6C/zPJSQ88xsEXL5owbqe08NpxUe1huMTKmTr4o5Y2bqBMJ8OJ5ofiCyxKurSSLGK9jywHxniBhEd",
-	"UV9kSwp4ocADZFJKIpxvWAaGWIBXVdSOijFVE7cZZiNqQg021/sgSbghEFVhy+IrWYltZoF4rS2vf/zm",
-	"fcJ6/IQX/P5jI9ue3Vim//gKwHV1/cm3b1/nH3vDLsMLcQESxfzJ5SyuYq+V0k9tA2gtKDsBOxR1qvWD",
-	"JjROja/g9yFGRi2+lKPR97/XK8fvua/y/uOBUV/vpUg0xHOZqb9lONzWHstCtQ3r4NWNMQyNrHz6LQJi",
-	"8pXpPHZ1RUtizyv1/5ksAiTQGnSr+wVDZgImAEwIbcFb2QseS19T1FkjNSX9ZSZM2DBzizV4VPJJYsSb",
-	"QV0ipz/Lr+6/PkP7+/vHKHDmAvBweBbnW0C+hmKbYb12sl87qdXeJctuKvzpLJ4VRzYhJGsx7M587J7P",
-	"g0HMtgUhTqxJDFdLA+BJfiVr0QTB1KLvRrGoT/emxmngmOvlTts/5ZMp4RMkm2nd127NTIC8iqJM8M98",
-	"Al0rhLKvlacKscSa+S19a4YZ+Zq3zNbAmaxP+Mgy8Tr6ZEHkwdRCzp3bxiZ/hb10iYnKCo4LpryXbY+r",
-	"Z/OgOaHeEa5xb05sSCMJE6v8n0YhFEHywXKXzLknl8rjEdb6F3KAFME2b0bgrIG6vbgQi6EBJgiez9ED",
-	"4rq7gTd3OMXdlQJmNhlxXYUJDMY9/yFyic2Mo5RtcHc/x+aJprCJRfmdfzEGja1WbtY/v56FPKvTpFwz",
-	"UL1We38KcRn+M0Pknvgr8cSW5Pjy4YuCW1Cxc+Zm2xLpEJXNd5e/AqQJp/Q7PJ84mKK7B2zNsKH6OCHz",
-	"3c8mBIqAz2InDwL+sHPTLxmld5e/xs8YcrAR8ysLdwSK3m77xQykLERc8boXTMB1QQgwN0xd6D0Q38l9",
-	"TcKGSoo/0dgKYPe9e8cmNlpS559LItMzpo44Pt4QLiqa9J7Odn885myMkzNNPS3/vTj4q14u9ZnxX0MO",
-	"/qYgYCO/4nOgwOo0+kxAsBtrn/T2GFGXr6fujzFxPevuubtjhH300tk3/EoVhc0VRe1SurkigDkkulAu",
-	"fZIFQSrZIi3kfhwOr5HYu+mwZTObeVQPzoJ7DY61ZDemtbst43jrgZsR0IYWbMUHyH7zkO0haDUuC1ky",
-	"kpFvKQ6WPnmFWcareyKuPV0yYqPwXgPoKevIYl3nGBwSnYjysfB+SDzVe6DxuS8DIjDMoSbHJ1pTbmjt",
-	"9UJWnK3fMQW2ikbVlBRYd7wX786ZOuaTxeLQ7a1sxs/4EGCHLLCP5yQgfqgQI27XdUM63ycT+VNBuQqO",
-	"dphum8gurv9cEn8lgq6zklGaEWwTPx27XMdMQ9l1VPuU6PJbLXwEuXYxPN9Szn5vGVjefEfXH7ZWfw1M",
-	"qhPIZrOn4QGvYDFT9KLMCprG4+9r7Io0zTwxGc7QUw/ax0erc9a7vL7oCOgW0dDz/SZargl3ZifeZlpK",
-	"Ib+JkHxWHxxl/tez5Fc39IHXQ40XdR+nPrbE+nZAv9j5R5MRaunEW97OoHWOepyJ5EJx+lvOaIOwd4oc",
-	"6NEJ3pNAJ5G+FZdP2SGVx3RI+Vw94BzWVi2/80kX766gyAhq3EbUe8iZPpMB/+vsFhrq7aqT0ANmUHkc",
-	"im2lD1RCV/ZnJMOtCwqwOXZdwoIwQPa19eeguZ5QRPYXLN8N+ks0KVnX6SNwrDviy4YfmSSAhjviUKl3",
-	"T3xwpjbuBkXbX6KH0wme8bCdzOEMe3nEtmxG40J9g2XJqyQDR4099NBhfCtlzzZTtIeD/wKenibsvylf",
-	"Lxr35/H24nT6TP5eNvNnxxRBdIhUu3jSE3R8CrNwbLwy0AMhd4YAl0Dl/Rr/kYkmcyuCfVTeP2iJ39Ku",
-	"ko0zgm8y4Ck/n/7i5278xSe25SglFT7zSPlCbDnQwy8xTs4W2xJU8tBnHWlqp3HBDERWXCHnkr3blFp4",
-	"osBtjFq5lWqRNhJVroC/wsK4Srar+NWaoLFu9NwI9RYkbK4jU9+4TRr2nk9MP9t+fHyMdpMJoM8oaRAU",
-	"D9lGhPsiqjzk329Mlatxa0GBVB5aeGzucyeQuG4VqTQChizs+ytk6mYgnJ6OqBk/wjVP5UGaKY+ZxCFr",
-	"zuHriKZOX5G4zNINWD93B9WvtunoxiBNoHWYF13HtOhMulbjA7GWAiM103n80XtAc0xXkOPFYi+fYYbE",
-	"48RGZWtluYQZIcavzNZQd+9lNilO78knTg3Rhacatw/pIgx5ovdXlCaSn6bdUVTajh+2b7X5+BQUVIZY",
-	"PSxHejXUB/a+uK8rV6MoZeTtRfRrX7v1MUktj0y1+PLRhO2TJVSXbTmjLz+FQqfOauWibkVfT8fUiM0L",
-	"90zVAiuxuIu+BfQjbz1IEolCjfFTUn43o0uS+YvaXsqG+bZNsM8VVMmg2meLrUTf/rxz/SKTzAdYmiyt",
-	"OwLydepQTC0Hu2jhe/bSAn8tbIwKbhs7GVGzezXs9EOEksGwd/bzwEScHj6VmB6ID1eUI1MbscCz7tjp",
-	"iJpnvcvL3nl3+NZEPuZ2W0B8B7vitglmjoV8wrylbxGGyreeaxto7lCH3hoI3/qOtXSDpa+NENpEvOpd",
-	"nQ9MNPGozU6RedE708blelb+eF73+p3um6tx57ezH9tXbzommjo4UElkDuGvO+u/vR72TGT5q0Xgadfi",
-	"OQ9ZVIE6dTnjklGCcZaMkj7AklFKDoI/Bd9MIkxmfiAlNi6l2EgEa8KaQXGOpnD7s873grN8i0KWAkEJ",
-	"HJkzUeLnMFHeV8yClh+5ztH58mWoDPkltaJ2uevMnZwxw+uY8ydBmEHiiucXfCk3ra9zbZOw3BHKe6Hi",
-	"EdD2RGCDRcEwj2bTJiepTRvAwif3jrdk+YNQdyQGIksvRYpf7uJsHgCTFtE62Tbw/KDn2zJfzAuwux0D",
-	"YdeFIRaDvEtIwxiF4sylrZ/iDyPO4rHhyslmCVKtKuTrLKIOS0ayxseEfIfwAgDeMrCrVUt6yBC7vfXJ",
-	"LbSzEXFcZ06qKHwrG1EBJBHpA9X9RsZeQmvRDOtb5U8v2Iia8YCbeYpCizLqoxPMfG95O1OQ1ff1l+FN",
-	"5oiK71DicHf5CYItX238JCLVOs8O+Fb5d+IRYnMl7IkyE0W5F0yu+9fm/D02JD3H/h0RB2PrT9XFjQiO",
-	"Y5VX9fWTR9ufuY5xuIH55nbddTPT3GgzyWBfwWS3DUMVc7tD8fWU2d5xV3hzNWSYM6AzbHx9d0oPDyf3",
-	"BdzdSNt8U26uVlf5OVy+GJU+k8eXZPn1OeIhLxdPEh9RkSWONiSJc7OM0OC508SvfW/iknlu9fdxs3XI",
-	"nUV+k47zGQP8FZe//4N51NyDPGaRZD6ibIYF8LAovIIcYG8ZMMcmyHx5X8889VmLSLRjynaUVL4haVke",
-	"cOTkvYe7O2/E+VhIj0YiSsqJMFN8PHnCNHQBxLI5C71a2jLXN6sUIAON2wncTB+BzTw/QEx0EAnNEMmY",
-	"iZPvTYj1bXTT73KvQ7aPib2HMzfnpJOJi+mdaMa9cLFD9RnIKrf1ayrhgcWU9H70+Wvc37bWK0pdNlQ2",
-	"84MTzMKmbNHyGggYIfDQHAfWLFHjQtHKW/qIrRjn8EQXK39eqdVqzfrGhu0p+iePXDJPH71pQDQoIHXk",
-	"yE6Q2bs665ioLJqPQoH3HvJ8eeo1oqlDSEMKGi1NK3jw4F+Mu/YyZwuLf3BpvHAxRXeELBicFdo4ZC64",
-	"BQIC4V+qVs/Gq724KOYDLRml83b34m3JKP3a6fwM/3jVHYf/vuxdDX+8eBsXzeHVXNptbNTEzVPfuwXM",
-	"o3LGySwgJDEUPbCkgeNyj5BaxAXgcjPMtjfDE1/+a/vqrHPBf1T3ogmZej5BTjCi2o3i/BlZ3tK1wWOX",
-	"12RTWu1I29zL64mkJ/yrD+u5/xrgcvhMHtFy+t1c3/TPfmwPOiaaLFcCwzo8geEau3NxYcoEB9C6WJ2X",
-	"xYCn5Uu43u1cXCSGFl1MjU3mt565nnWX1iHUe9jGk/amU0aCAbE8arPsfTXFfjzHnH8Y+UvKEJ4RbCtG",
-	"9wl2xUVwdZh4Z8H2CeoMyg5P0FkeelCCLZmI8829ewIRFn9JKfQxrokooE+wrQQ0jK5YJDMhhDlZk9TK",
-	"HnWWPNaX7PMYvTEm+Xx274AEevr1buVFa1L0N6bmR7gFR98ebkEqpMrpkEnmMNILVAKNxg2SwVkpCWzB",
-	"b5XAvnDoQJEZOrcxIHzx8HlncJZZtDb07gh9ooxM8mHh+IR1MxKT5N4SugX2bMA/jOQjcTzIA74/CgiX",
-	"Of4wHF5kc5Tr0Vuu3FxnSgJnTnTZZSAsPw8izmGyPBIyKmf4Pl5XeHTQLDge3Z7aRDege09/AKSll3eO",
-	"iJfBzPNV6ifcyJSEhrnE/A+1+P1OmyvJX/vdYSdz+ZNeQ6DYIT6CkYQG9fyg4jr3xEYYRIwkY/mghuYO",
-	"5VbZXhUNCLWRA0BrZlsf9gl6RbBPfDRa1mr7FjwL/yRmdVTKNND5LUWjVnBztmpvuw9g44jvx/aH+Cmb",
-	"OP6SBcTuLnJ0VvdagUkShh5mTkAkMLToiB/xVZnMF8EKzQnmypWu9mKLtXFRHh9VU3RUC6zv1XAf6RRU",
-	"vBgjQoLDtwmnpdk9LXKAVl17R7h+wQPFOqY6WhlT+NncYe+Io6VNJ6O0VSPFi5BPHLu6EWAzjREKzw6I",
-	"5ZNgm48xeGLrDyaLxdU0EwNZQ80t7KT6rnaSUGt5BpJAlbKf0EAayma0mcUIPUpQmIEl8gOkkVt9dE5z",
-	"zhmWCIZhFp1dlcPUTwG069jIWwbcA3PdvcTxzCmqgUUh84a/9PnFXyNxGzJyszdoyBwvmDrAL9dl7q5H",
-	"BUKmYplT4fHwlylWUp6TR0nRdI5CWeQRz4qq/zUJ5NsSfPqhL0F2s6ghS56gyQ2Ekol9ojkDaEF8tKSO",
-	"OG/7ms5ct81d3z5B/BE+1Benzz+XGDqCZbgHAkhAwhJ4PmKea39rKerFTk01TfEMCctB9PbCZnP0yA7Z",
-	"9UuqNEx7nSrCAjGiIvAlwnKjKCLIFoTaXxvD7mB4y8L0jOii4n4T/b//j0J8SEU5ZH6Jxdf3y84+6UHE",
-	"GMvYJa89kc4eprknGTA7tx2rg36pOiKUgFCsKNpncKVSvzF9tZUDEw3yC2QE6OblN5UTkJZ2a5F+uEFD",
-	"I7vjNPonAzhJEjuKKE8d1yU2GLTqjCHrROGR5wn6nSlShjs/4xhRwaIvqfNBj5tHEEKH+42j4/3mUbNQ",
-	"fEn0u9oSED0jlKRSzj0keB6OynGAXCKzaSVIVeDJ4vNqugNV47H5gTtY3MUUrKRPDuZ9NMwsdhUU3hZB",
-	"PR+984lp/Cis0q8VzH1XbNF8mND8ld0a+j3DzA6Tep56bbffEJ8rsW9Njl4+rcNap12iZ9ua3jNuSJ7B",
-	"KXRumbsZ+EuizqrjpcyQQgBp5NL1jNINAnwXT+cIS4PXVPpljSeLUr9i1yWBlFhZKkSDAX6Ae5X0riKT",
-	"q9V7brKYBjJ9cuuwgPhEZoibEkbUHFFuccvMGhwEvjNZBrKSW5QCofZ1N0zeYggzMMghHWRFAkjYWom3",
-	"wFJlJ4fLoWixV62EWmTKFrZ2JFX4Q1nWjnjbGFK0NxVBiHuzk4kkhbKHHG+EW6xhSdgD9XYp4tXhY8ul",
-	"k9kKT92Y8IbxnMDpiVjysVxyeK0ZC/DkvdeZ4JwuPd1X7StUXi4WxEcW4MBRT9ZO7IXlLYUQoRcuDvhA",
-	"1uFqKlPDde6h2IsFhDs6Zg6StWLh7CUJcovsoFEjunOofYpMtQrZH8kgac6BmyqvQI59iphakqJrkBAO",
-	"WZ+Vy5/kG7l6hrapYrSJGFdbA0Olk8mtltglMX7eKIi4g5N2bBTKzLbbWAq3zMPGIjtYfnaX4iU1+XDo",
-	"a6aeE71I+uCqJoSPTGYkHCYyElAZo4FgdHn3niEShmrcJDhuNPb3Dxu1/YOjVrV5eNg6qh3GvIJWrVar",
-	"trSmAqknvlj/BV0yZ5EKmA7hhK6CNKkMYOgJdlUBRgE+mis2yseThs+/SCWQao6vQz1/vKTOxuq5xJLK",
-	"6JscMSofIo+qRd7LVi9S1o03DFd0UojelpM5K97lMLYkOd0iQ5ZT7p3o0MqWUtnD1zanpapFibz8iGaJ",
-	"SaXGtWZ78Y+fZVKiHY1co4cq92sglwQB8UVpse3cOkEi//Td5a/DUk6X//cf60Y9p9GhGBjUJhJ/gX0R",
-	"l04Gc6Kra3SFfhsojEJKehcTI7fxfLyfe5GXpVC/k1ONjsi36Mmepmq2NtE+J3/ZQqfEFm1XxRIfwaML",
-	"ZUNFG5/YGho9vr2dMvM2U6w7kR7L2sHodN1tRPkwvok9ooB8i3YTzSzMTSZz5vV9i83xUe3xQESFIh27",
-	"bm9aOvm9sDsDEvDT+8yQkRR7Qbz5C6nMPUpWSnor90fTBNsMQkradhgEyx5LQVXCfSihLcYAqygM962I",
-	"IpX6e2N9Cxz5eqV/T1W6P6rFR/FsqyO/oKo+YbVOJfZ9/OtiYcyMcT3rkiUHKD6WPUTobSwG6GNqzdZp",
-	"tmgNxL0vGHpz0z3fygvdZrpCUGVOEVxXuUME8EIiJCLQ4Ma2wzYA4ScbuKgnIr4SkY5MPLi7lTV2yT1x",
-	"t53azyvrAp7byO7wej7Ve+I7U1lIh8o/vz3bS7K+6906WxP5Ah5KD6ONlky21sgoF9IlOPdx9ObFBpzb",
-	"VObYgT7eqgk6f9NeVTdcNg9OxZMXWNQzjXd4lI9sLB2iQk9Ch+Yr8QBAp90qpNoCO1TeXDi+qjZ2ePq/",
-	"9LedY/JUIxJ8CQWxSR3aeju1DBeFsgdxjIF1BgWLEDJ6nYBlbsYRLYtYCfohO461ZyRVnRmLgyiIUE4Z",
-	"86uLOW4bTUxGBrPQbh50YhT0IZ47gLgxCkiLdLBTxt5WMcWd44O7x/wEI3/ByJ90uJ4+ALhGDOTu/+j0",
-	"QSQa6vK/itoTBogXCwlJBqkXArjX5Ouc10o1NM+2MsrSZu8ullOmvbpN6Cnb0NzI1nl24OYH4/ZZkvM2",
-	"Pp8Zv3iWwEQBCbe9dEsYcxtssW0sMM1wKiziNkuvpMWy+YmEobK5DWdkmIQpLRclo3Td5Vt8iy6em2+N",
-	"jJKN924ffAqFMjc4xxu0WNwu2F4EJ6Vs6tNGZvRLcEjU70YSJLnOiVWM1kjLY4v4NM7U8R2eFk+ZEidH",
-	"nhhrrMCdYnhag9SsVmXi6tahuzW9TwuF7QCewKG3oTh5wtBdOKfNVIEyzRByXFVqxqicwqjw/ACwXcL2",
-	"hxahNoBvej7id4s/hc+OkSsrnM1KrGAt9o1K3roapUrsL8mqlRQzV6J/KoavqH/obFvR/0jzaSX5UyyF",
-	"Lj7MnFB8Tk/SocKLQVlwMUtqEx+ZL/UNbKr2pdCaGo/oHHOWIRWfYBtWgO+RE2T+0r7ongPk51ikDxrI",
-	"vLlq3wx/7PW77zrnpiFATF91z887V/zqVW84ft27uTrnf5z1bq6Gnf51uz98O9aujKh5djMY9i47/XHs",
-	"gcvO8MfeOfzWvrjo/dqRr7l6fdE9G8YfbF/0O+3zt+POb93BcMDv675qX6V+HlHzuv32otc+Hw97vfFF",
-	"u/+mI6YxuLm+7vWHnfPxZee82x4P31534P6bq+t+76wzGLRfXXTGnashAMZ6PlLQsxdjVfjzSxrnBmGb",
-	"u2WyPawB6U58/0NRRgwrJ8tpI/lrnFokseipvrClHBJ9Dlyfr7XT7NeG8XO2a8vf443CWnCQnnysfTJf",
-	"bnczM2LaFKKKhhC5ng//ywkuMmIgPR/TFWTKVFE3QPMlNL645zzPRhSkjr+CkB295VKb2miBGZOgMHbl",
-	"+BBZM2LdnSIH2nGwwPOJLXCSZ94DHdEoFyfxdYmEEvL9m1dHDfRrZzBE9cZ+E7UOjo/Q4UGriaDGSztI",
-	"aTbi5yitnNNR9P77NSejobG8sT99frQyzHsoU4+SPc7T+/EMaC3NYT8zrUELsejBy/x2rVEI8wlil4Zq",
-	"pWyLNBDR6DRak+8bB7XjQ9EKNoF/1Gg1c2m7Fuq2fOvcEwr/NpDUzqJmU5idYmSc4MsFp2gjBom7CQFX",
-	"L0dIDkuPgmZ1CYoTjaUpCzn6TIqrQlTab+SOZhD5Omv5T9rbBrpeTlzHQhcOnjiuwxfavL4QnaOvfW9K",
-	"GBOhii61yZzKG7qJAoHIm9Jgey7yt8m6sgZ9kHAb3w+EoIB8CFtuJM5FvQcap53YVKJNZhxcK3dAibDH",
-	"uowLecDn2CcII/PNf//v/2OiQeD/TADnqnUAwn+/ofMX6nLJd9Y/qx9Ufrv0bDIXEo4t51zAwb8BScxL",
-	"CbB2692g89PbV/uHP/XPWu1fzrrt1mXvutn/cXi5v9/6rfHzm9/2uz/2fmpfX7f6nf3mz82f3/1yFc/u",
-	"eMMFWKNy+P5jq7Uus+Mpcvnb2yV113MynJ423LRl4Cwv+LRjAO15TwzXnd4F/pKoozoWOzwocFC3XXDo",
-	"79OqJz2tKhLtSfAOv+lEIH0xEO6ONL4mwhblzt+LHWNDCRMRKGgtfSdYDfjgxdYVuDDtZVav07bEvQHj",
-	"JsJT9/AymL2ES6YBw94OA0cij82BjwUsTTjYWRAsOCHPdoMVCW1XST4uzyChUQxGTAfwIrh84FIO/B7+",
-	"3hnBNoxErHrpt4oYQ6WrURcvnJ/JSpSNOnSagZPfWxAoyQSXXDaudLhi4NwYds7Qd7URqiduLUeQzyPa",
-	"vu4ykZQy5eahNWPQH+UWAAO41VdFPSr8FceSfgt/gOtetvSnwrYn2JqNaNhrnXMUM7gh7kg3DOINYe5n",
-	"+7orbXgwCQOH+6j86ZMRHdHv0HffiSE69Pa771DZ5BzB9amBrp0F4Vcq0YN7J6jH+UIuUcXyCUB1YndE",
-	"kVgOPhYVkApJwQwN2t9ItvdkBn86qrPld6tSa5gQcV0dXw9HSIz4FvPnEOZvUL6hwNQ2VGuDsoQ7lN2M",
-	"tbpdbhXYcPgjBhAcNA3RMTDA84U4FdKrIBUQpzxedhh68PFiARD7/A3mRxsH2AAP0UDS1fskKluETy8O",
-	"mj7GbjDktU9mVSyIkDpiNXQ7C9Zl7ySRAgh+r+NrgUU4gUYxpmQvEgfdDJVVjpaeEowgHACmekgXRvEd",
-	"GYuqC0eQC93cdM+ZpBVAKu/v7x8b0D9GNmrhLAY0ESiF5ksTem2YL01PxiAFXSQtTYhmmqcanQRF4W+N",
-	"VpHbHNFNhR6TsRh4gwypQaJaeU2g6r//9//ZA4HDxSFnagtzp8B17oiiZrhT1HY8CSHZ1shUuaoTTO/C",
-	"TaYhTTOx28yX4VqpZQ4XlHxwmOgXIkYiOmLo70Bl28fTwIgKorgPNpk74DwYkBfO/7UHHM/fAoAGPpk6",
-	"H4iNhJZhAgJ7zEdjexb8Lx8E/MOhNvwvtqyxuQc7VtspigUAGGB4pjiBf8Ra+szzKwvRaogAa5YlM8AH",
-	"+GUT/ff/9X+H+2cRtiU6QR9nmI3nnk8M6KwzFvd/+mTuwSziOysX3JuJr+YDfFfRIDOyhF3moVsCXZn5",
-	"OyyPBr7nsjCCK4UO7M0qF6kdEBFaK1MZnSN2KK0AZC3EHQ/BZ5HPZTuB2O8MU9slPvg3zVrNlFsSmmTG",
-	"QoBhYxV/6cJLJr53R2Akl7C9+adkVQCh4AgQyv0mrWXtT4PelXSQZdtc/nqIHIyoelidlPM96xNEuShE",
-	"vsfpEHVpmTgU+ys0dT0M+2ThOTQQDpXrWERCD0iV3F7w6VYa1VrJKC19V9oL7OTly4eHhyqGy1XPv30p",
-	"n2UvL7pnnatBB56JgLUjLd2+7pYM7nwyob5r1bq4kytuvHBKJ6X9aq26L3yzGZhMsc3If7jNKhO5cITy",
-	"SVkr+tOcRx/4OCAlw0BYyEIMCopvl5MozBZr0cRtwojrqxqnm/IsEf49olOJ3AxdpjxKqqgtviHXQzWJ",
-	"9RG7cxaiV1s0QGPEb6PoYea4BEHASG5S2W1nQoIHQiiysOvKSB53DLFCZgEyvBKSrK2TjdPTx3MSwNna",
-	"7+mQrruKCyxpwDgqxhAabv9cEn8V2W3hYaSw0DfZ7+mxRdXA2U9G41YPX0BTqOL3n8HiQGKiLwE2gI8a",
-	"tZqoGaCB9HN0+fOHBLEKAw0fJbjG7x9jqQylRq1xUKnVK/XWsF47qfH/f6cn4XC3BP4aHx8dHrSa+406",
-	"HONZjp39in31ilA6wke1wYl3cl3QmjYmR1adHONDu0n2p3DoDPMZhza0JlPtafzQNjX6lvz01HGJdDpL",
-	"fEtw87AqHodvc/1zbB9Zh5MD3Jo2yb7dsKBCGTdaB6WT0vH06MCuHdWPjprWoX3QOsaNKcG4ZrVa2K7V",
-	"W3h/Mm1O65PGpDY5ajQsu96yD6x6a1Kb1mq4dsTf5fxJSifNo0Z9P3QIrtuDwXWvP4TFJHPof1D6w5vR",
-	"qu2Rf8ilqlreXI0zh0YOtZ17x16Kg2EJtwnMAEBSpSvygN56/p06w/f5jzcDEJOU1EsnpXpjH11ih9tm",
-	"AEnDAuzKWEqpXqvV6vIIgf999VZCs5CxNx1PHB/q4urHxzVB+ZLEVFAE/8mbgUTG0U/nnuifxA0Gels6",
-	"+f299PBLJ6XvZQj06LgWZQeclNrX1/3eL4AvAqZGEGxgN0nj7tV595fu+U37In72m/McX4lINHIaKotA",
-	"JXZo0rJ0UrocND9c/fm2eXVufbj8o/1weS7+czF//WC9Pqq/++Mnp/fm8sO7oTu7avxX7d3wai686R0F",
-	"DGQagAuZijxzwexNY4IP0oqbQjJkfSeUIOpLr7CtNUJt1uqFn7yhCn6XQBCstcVXu6JxpytPBiGAAl0q",
-	"SielPgl8h9yT2Lz4+uJbJmrx4BWl958E42bkyATYV9qUTjzsQ8aASNeTYi3b/lWGxojGaIreOPcEmZzB",
-	"zPAoEhSiw9Ad9R4oYh6aYv9U4icwQE3m6tR1vQdZbnDdHp79iGLmwMuPjv1J5fQK6z51+WUoRoUBCAnI",
-	"0U18CKbwNV73+uPBzavL7mDQ7V2BZmeeR/n/Ri66SwIyogCGcN5vvx6aEfo0PUWm3KGmtLDhzNUJEAsc",
-	"10WUEJtJx96M9pl5gkwQZtzghl0tLXopo6qRdDDBstevhVIi8UxM3KQfkzLPBFufkjrY+k6wgiFE0gx+",
-	"FhIwsugxlS1AgpXenkcJZ/7Meb/7S6c/GEuD0ESeDyMIW6F2z6Epw3fIPOv1r3t9+D1GCMvzF54wbaou",
-	"uZVBUDkT/aJIYhV/yIBn8nk1WwPhgD8fhd/Ns97VsN+7uOhevRlfd/oDWPi5R291cvEnRWAHoehXbhXq",
-	"S4PM2GLEV0C5/aY2FopMABlgM2cxXoRN1UX/F/U981XnqvO6e9ZtX4x7v151+vCkzT2Ps05/2H3dPWsP",
-	"O+Pe63H3Sqclf1atDjB+O+NVyHugDHFpjYIZpqjR+p9iD0ajgdwMcSg4oqo6vV6robLwfMBMfXBE93/+",
-	"HPO4BeuhiRfMxPv5cJVnNqLifCpcHL6xJMK1Ry34MvI9l2SZt6K6IC3jI+i4V569Km7VyaLRcCz8z0iQ",
-	"tmPDlEGMCaFk6kDHZQEQIdZCTg8cP0GDkgbal/hE2uAYYIpe+5haDrO8fKuj2TpAPXyH2vckZXUcN+u1",
-	"hmZ1nLUhITXcOXxC1pygM89fhKnfsV3DH1LHqZ8i+4pPDVvBP7A1J3wiyr6KdoewTz/fpNKm1FGrUmtW",
-	"4NbQLMSUVNncCWbJkceNLXGWrRtbA/4Q572MvVk62a8ZJc6fpZNScjuBU7IzHeroUnS9zDApOR1aBehw",
-	"eFSp1yuN/eQsB3iemOQFCZNMwYZs1lutVqtWB8tVzi8tG4W5l36oFtmPmgwCwwQiX8mNBT/K/BhhNxDR",
-	"CEvqF7GI2g7aYOynbVdxZqCb+dr3qSbFjVCto8kyQMqDT2m4LUbzrboX2R5FFm0fYY8LGZ7EAuWuwqeU",
-	"g17fzkEv4pfrTvW/uxP5sZSw05DnI81E2+O6OVojunTdsJPcSSnbDAxd9LANoUbyT5vdVjCqt/dG5fo+",
-	"gi8zfUTNT5DMZYR2v+fnOA5f0Ids1vcLP3uNV66H7aHnXWD/lojHW1t8mi0XC88PiH1JbAcr7OancmOF",
-	"nEhESDPd2E9GKe325UaKE/6fIVrwKRZ9geYkwDYOMFdFhgzFCvcPI3mKo7w6hyG5maopU/UNCXLs1MeE",
-	"IL9JQzJbLNeGtSNNLMsTsLEv2weU1HGxv3SJ6O8KbRAhb7FP7h3ygBihdjKGLppN0iV2kQ93nSIRa+UL",
-	"BgaHiBOog6GMeIEcSrEI7KFVtxtkf9rErcmBdWjvHoEVBMmKwFrED0QOLEkGYeu4Mdm3mnaLHEwP8dFE",
-	"D8I2rMbBpHkwOTiaTi3+X8fHk2Zr36rb+7VmfZ//f6NhH9YOmkf7kymuTY+PcIscHR00Dg7IISZhELbe",
-	"qDXrh5GFt8btjEVm8zyHNbR7Mq9iszW9lQHdpkltKnhwo7EcC9mGWu6yfXXTvhj3O790O7+uidACT9QT",
-	"EVqd3HlKUX/wiZViQoB+SW1XaxZ+9soLXntL+kyR1s1KKnUCV+zwSluLrn2Ng5kMuAdWRgbZmXRk4IDR",
-	"8nyfWEFKPkbn2Q5DId/J1BI2oiJP3CeAUScqNER1gUcBbTMriCgCsFkRNzQn/q3Kcp2sxD9O47E19TEZ",
-	"G4KeDhASqqKh8gstTKkXqCRZ+F3We4gYMRMZANpEX0TxWkoYq6J2NNsYQUSKC0Nms3ZsZkWdRM7v00Wd",
-	"oLgxz3nI8gLWG/45jtsjdr2YcDEXrfa8Ltrf555/n3tud+6Z5ZJt70/Wn92flB//BtVns3Zc+Lkzj05d",
-	"R9TM/YWc0xsF0b+bc/pSE3Efn9QwyDzPbQeBzFyLAjWBl3KcuFc7k0DtE0KoZh2IY1MpYsFwgNQ4zMhB",
-	"s0IoFwD2qZ5Nj9H1+WsD/XTdeQOVUldvRnTqyO5y8hCp1Wg2jo7QZMUtlnKr3kA/O6/2uP5nCjVHXIPq",
-	"fDAwIhEvGrPp4wc84PDljZqGPl82m40GHDhq8FMW9n1H1nzoTr8soIJPvWCIzXCl0To4zTIwEiaIEyRs",
-	"ji2OsM6jMPPORkV4Z+mnX151+k7tw8Uf1s8/DV49vP3t6k/rzfHKPnv159vG6+XZ7Q8/FNGZa/RhSjVt",
-	"KSrVhJ8xHvxNmQ6Nw/1JrYWPm0e1BqlNjg7teqvVnNoNy95vHtePD+AvfDyx7dph87iOrVazdrCPawfk",
-	"sD5tWaHp0Gg93eJkKTF1DWEhVv5WYZ9VhTUbjS3esfA9izCobntK/Sc0iqZPdtF9Lz+qf47XBWx7lERq",
-	"S5bNpAK4oWqilru0iY3KQjntFYzMxsTvYxycLWXOE8rqv4VUIkgVMg2EfTUu+TtkRTZt3acLVxXO01bL",
-	"GZqz2eJDGKWfxW4ewKe42ZyXIRi97JTfJU8GZURpRCGkBDalSAeE+hDpzMqYmEORgr1JWbQOG9EoZuVR",
-	"i4QZjOqQAs6gsA0dASFWh+dEr6EzEBPNP+NG74g6ASqbMJchtD10ZPMm7ruHdQZRjZJolKDKlFQOo8ox",
-	"NtFkpSCERXAOLxa+d49deWwqQE/Aw9AHl6yDE7Jciw2ishZUlBWCOAQrNm8G55DnJqvmDFmPGOglvI5t",
-	"iiHp2MyqoMKUrRvNU0jtCxhqX14ItAHkLymLkZUFZAFfmHv3gEfBnSizfTbs/tIxoapYvASKSABp5buc",
-	"siUBiDNZJY614sqNBqg8FXmTWM9EM0RDS8BSSJDrFBBfKg5lhDIncO4JXyqEzHNCV7KI67xz1QWIKOoF",
-	"AHkWkeMUmeJUQ94aO6UAQotcV7PoEZopz944sYDC5rVAI5MfCPnHgNwbKIgN6W97RPiiUJMjHTMo8lIL",
-	"yQK8YtEaZo8uzFOW4gNcNpiMWsYqMhPHj6qeKyzcAs6VTcOzvDohKZ7jwPfvUpO/Q65/l5o8dzBWOxmS",
-	"es7+lv3aHPmi19Qma9vCrC79ZCyDpbm6gJM4GecCA8MJ1AHdhGi0XJHgNMquDPMvcuo4gPQbizhOUF6R",
-	"w4merXaKtCfWZ6oZaJssuAj+73eNavE7VOJb3kjBKP4CqXdqwwpEPFmcG4Y3ItiNibcMTiYupnfF99y1",
-	"4K0CCQN8Zg4N2aKszN9cGxmwth4wQ9j1CbZXWlz6KV0jocOLxvStRIuv7aqSkxgRnmuHdcmoDK2jJqsR",
-	"VR0REIAy7ElEQQnGIBAVFYatjlY7ot9911v6SGFSffcdt1TjvVnzqodTvbAcklE+vMHXEi/pAbREEQ9Q",
-	"YvCJwt73j0+Si3cB+z2z5VqpVj9uTPdxrXJg1Unl0G7gyvGkTipRPtIRybRh6vVKow75Na2T/VpV6MR3",
-	"UU30OzyfkD8dxHkuU7HlvIDPXKIV1wvvu5zWaGsLHuMEKq7mxLd20HISO22XgkcJtLlm3/L5Jqak7VqB",
-	"q7Km2FGcP7BEK4IQNgiLmh59/55IZB+B+jiiXDAYCEtkMkRJ8OD5d+ogKwb8koJ5AZdGQEPKSwB8gOaY",
-	"4ltSRW2ZnJIGRZQxLTgWSzC3KHRMyoCTZHfmGVZHVrGedYwEaLlA3jIYUW+KJpjaVXTh3BEJryM2hCAQ",
-	"pBAB1goC0SkzaRq1Gh+D6Sngh9jQ5QsqFQlT5Nioe44qgCKNrtqXHVP4fkAb8LwBvkWQYD4X4RS6pkAs",
-	"o5/fI07Vsnb1ttsztxHes+TYfBPCbncBlyXcztIMZn8xwVbolEiC7u14SKQ+/Ig0h82SVaXgx7ZvlmxN",
-	"GkQvP6Z4MP98p0+wzaAYN0sA64KXi0MhK+PmlIRMVk9qCX1Ns4p2s4XekCBTjOxiCOmveMP345PaOP82",
-	"ezzZ8PPL7e8i3rmEqtz2DGfzrnwDzbCfYku+jPXb2ODBJCCFNRRBvnVDICWAHUNlhStnjKgEE9uDIwAN",
-	"Xk66OT4AtE1WKO7s6JH3EbUdn1jymEW0iJJ4V8zzAxFBDxtfgJ0lPKmo/cWeIUEZM52naU7fDxH3hfQj",
-	"DTxs6rgB8ZFIlIaEJ3EHaoMLq66rLCnuuErkJ2KPKAAooVBGoLIJjTHYD3i0rNUaB/KviSlOO+DVAOwV",
-	"BvzF1I0RleDhqAw47+roe6+KzLlDx//9v/+P+dKc4w/wLzThbCjgpOBO5txzE8rU0HF/4OaH8sOhLldd",
-	"0ZfbBFBjMyzclfYrU0tjQOV/FZmMYN+ajQV6nRnNhPvv4kcp5Ec0BUsOVEBlBZO/B91M1HwjGBJAdDUQ",
-	"HtFEc3j+u8BdFx0+yxJzny2wJex58d4NbnC4P55K8Bsp9yNCp31z0z1nqJxAn93Lg95Kot/GUbjC7hIb",
-	"4ZHn+ENX3FzXUNxlj4m1Axasmjc+cTV7UIW7iT5meD+/PRNtBHKHGII57zxMHd85Gmlz8zh72dsLlU3Y",
-	"hBDzgh1GqLjFo4RfFZsvlynifaCiKSWBrNcSLtEY2eCCHSBTTqE2n+9CBVooYOUXLhxHSLTzrHFxgZTu",
-	"77ONdaAAzLce+dx71MDxh2cb+KuM/s+5vJqGbd+ZaWNI7lvur1eZLaELjlrevOu4s6DjdxcPMlwDUjd3",
-	"+BEw/ecXr3AGnTcyuLgrIRWA+u5ji7UNyR1kDL/+S45W6zGSP1gNMX/nsSZA9HcfsoTfzwfelNd33ksR",
-	"Yn80yMZ2Q4TjJLIBG5Q8Yrur7gCPIKMwKfPHKK9/Zt5sp2xglG0Cg92bsndzjF1u6cb7vEwwtXEuB2nm",
-	"eWz+G/oNrSU4uH/coZLeHKhgPocpODsKiXovPk4VRajVhzUtsyXPkog1/ovGXaRH6E6DlzWz8dHnWQvP",
-	"PTjwdkUMZh1x82gXa+D4eYa3FfkeOb7nPJk0stt7ywY+ImwxWZ3Gu2yK35kWi8ibvQqNbGlfppqHfnqC",
-	"8GIUGPo93mK79O7y12GyE+yjujCl2hm1arVatZXdqEgkQmR3H5LX9F5C4qdnCpYenNQa1da7VMf18OX1",
-	"SmOyb1UO7SapHE1btcoBPpwcWcd2jdSniaa9ygfR+gvVw37SqV5ncfC6RJug0uWD4+JkC+H0S8IOP6IV",
-	"WZjOpTUHC9vylF5JTbIu+BsRJN2ZpxhNHnMErncWXn/8rZj73ziAHAUcIGQJoVERt9zx7Fxr6p86qwYk",
-	"pbwEdQkIGikSEbqNmzgAxGTNZI1n/IERFZ5o2YwEhalaDk1WyNSlhLmngDz/JL6n4gQC0FcVhJrOBFOR",
-	"0C0a0TIR69VP47FK1pEDHNGyCeE6CNqakv/lxbG8ArAbDHELLhHkE1HQaE57KOwgpFHGBGhZiERrPXQn",
-	"ZOXJqlWxI04SU5bwHFlC0wwLdtPN+5hMYBCd+0Y07McnA7mnilCx9qVobffSEdXbl6Ky6EkqAGKhnxAn",
-	"0S31fFlOHPU2jRqaikB+1NF07xSZaVUhFyJ70rfeiAbeLQlmxNefFhrIhMwIVUh8GPbnECAlVdQBZN54",
-	"mw9HuOvxeg6+UOeiVoGdZHymZiAzlPfiT00lmAhUwilnTkTmi2AlG8EgmTvCBwkR9yoSZwjmmiakI6p1",
-	"IQ27mUKaoWxxmtPYFJro4DtCR5S/WEdLQXnteiDcJrkj/IBYN/kF/QAXkISPUVYn6r0q6onAPdB0RLWi",
-	"hQffCQJCN6aBqN7wT3p2uyvY8HTpJsBI1ZkScW0dYvQrsrlKN4Pzs1Ke1fWoYei2WmSS1Wq1WuWQ/9cR",
-	"/6+a/L+JyHV3oOnyhsbF355p9emT7FScRKuF9FnQcB51V5+LR7bAeI3lOCU6oz5HfhM3HO65ERqurGgl",
-	"B5taMik0e45TZu5Qzx8vqROUTg75moDCS5BP/foEBHyvxjVWFq1RmriedacNfEfHofDdjVp8w/D9IrhU",
-	"VQilOd7FAXe2wa8GYoQgj8TXhi59bysSrxlGT9FB7sRrdijasxLClEEa4raGVcBZBua35goUAjBQGmxL",
-	"/IJvJzNNY75HJsC8/BjbioWy1da4PFXUjl2XhlciUc2LJ7IVTFwb0aKZa09t+RQNl6kPP1Gu22c2hWp/",
-	"R55qkXn0B6bJcse1FpKYd9w8Er+FNpH8U9pE8q/PHWjaLbiUm5YY9gz/d05JXCONjdJimSFNBY7apgCS",
-	"qFwAF0mGYiQQqKHnn0E5OGAoxJ1ll2BfxU4MZEpOg8zEGO+G3ZdUEyFAeJf14pGLrRDCQAKMaAKY1Ewy",
-	"pGno/ca1btkjmowByZkvcDCTCKd4TlR/Ukc0ogqB6CUUGTQY9mKBItmv6sFbujZAscHhENwhB9lW+BSx",
-	"dve5yKdfnzbZ1fuWMi/uX52LH+MMHPpYMUkJ7ssnEJXxd/SxwwRYbph0FjFKPCdJf3lK9zS4Hx4TxY2Y",
-	"M9nNcSZ3FoPbenmCIz6Ll/d5tb6k/L+75m98vsBI9/FnTscntfpJs1ltfC22QOh1bo3u+pW4lX8R/1Di",
-	"sz6ff/hSVXAWqZyITnAS5Z/xwu94effpiIatsbi7Ka6JmHpeNrswNcS5iTiyWpve3lZz+LIqPTs3GlSn",
-	"PIyKulGnU5zOO0fH+4e1Zq3WbNZa+41afb8G/cgy06MnmG6ZXtGdQL70473YkGF+/2uFMJ9TWz1toPPL",
-	"hDZ3T2mQ+zMvo2G4Vrb8m7qiejFAJN4KZzT0FgQalsZK8pUYUr0BQ0+rLPxSXzaTtbw5YbLOTL9vz4DE",
-	"BS6pE/pAnOtoGQkjKnd/VTs/9WB02D0V8l14wApsO33wPqIZJ++o8MH7nsgXmBC0pEsmjrS3O7KN+ZeS",
-	"eKc5SREOkzkRm85x5Wb4lt1Pvs6gTmK+46+w+qJOLeZ5CmmWo98418s8iOxXessg4607HutJ4v99qvdY",
-	"ldiondTr1cMn04mTw0odNyaVQ2vfrhyR5rTSwgeTQ+vIPia1aaQTc62k59GJG4a1mx7M0oG/xiX0F0d+",
-	"+Ps07/GneRtUNzhuGwvXNaBjyHCM1XiLxsNSq8q8R4feGoiSh8gdG1GcqGs/idTpwif3jrdkcAfXueYC",
-	"3zpU4FRQ8iEYW0ufeb6JMKDRin8rC4LfACZDGZy1ETXp0nVN5NEIEpa/WPRU52Og5J74sowc+nuxO2eh",
-	"B86NEb+Fyo6VMiTO1brCulWgvhZ2ASk2pIa8YUSjSLGwaeDDD5ghn2Ab3sXpI1qeC2BWP0Rkf8DuXZ63",
-	"qYD086up42v3WhTQT1bQ+ysvXR4k0paQkGoIgoHTnmf0ZRGZWl/atOvXVWFTcWzsqACh2P1nwG9PcPZq",
-	"4wALBLV8KNcQ1rMITGoKnjZCEQUg5eyG08bHQl1EizSehAGEOKbrBpBsaxltcE6ZGWbjuecTYf4YJW3P",
-	"l05Kl4Pmh6s/3zYvzy9Xl+ftB/Wfi/lV3drvTy+H3T+vzm8aV3/etkpbt9N+1lz3JwczfXLseksTJDno",
-	"jDHQ581KQiBrMkjVQGxBLGfqWOF3TvR+hUKIYzqi0W/hnadI74Ioc5BjvQ7h4RHV7joFB8hUKs9ExJHO",
-	"5yonvSPBBY8CmWYZbYX1Tv3qEsk8HYsFtayl7xNqCQDj8xAX2bLGjTXbDSzqwp11/6Ltj3cSXE/WK3d7",
-	"chSZUwYsuT76NEj1UatSa1bga6EmwZRU2dwJZkmSxGGsxZmUI0F3x+FHdGDrAX8N304PlPhs5izGC+Jb",
-	"hAb4lpRO9mthJ99XnavO6+5Zt30x7v161emvb7KrOs/HYLKb9Var1arVa7WiCqbQNz4l8cS1nUpRhjza",
-	"Ya/Wd9mrWeDwz2UwfKuI6ptA1PPNnzXg6M2TZkvyxq5GxNPlNP11u+VkHCQ+uleOov/mvs6J00zkUFEN",
-	"DVi0JmyiMHlJ2hxh/+UypBpFe4Y71+KatGOyxIYhU7BCbcsdXHApHxymnFI/cLCrfQk6PbOocC1qG11F",
-	"l/gPzx9RkYAUApsjzB1KHW77BKDSgHdEkZ16QiEkjGjZjPYbn3W40+CPUE2be2ISZmzrmjJjzMxQ25Dv",
-	"BY9Af0ktG7fRgIYgDr0V6ORsCQVgDnFt0XJGjVJWJ3H6mGcXvUHn3IxWLZYpxufRrB2LaLnMFtDqupLH",
-	"BFbg3DvBCpUZ4aM/7/Uv21dDc29ju+qYjbhr3FqTsbppyNdOCE9ALjoV7VIIi7q0SUaDPi0xVRS9MJLJ",
-	"rbUyuZEtQo9hx0o9kh4eXFDj0EcQ0zyUPMDfMfWzu0B9xvbZX7sOz6Tk34q8gCI/CI28J1Tju6cj/d2p",
-	"8/N26gQFeQaq4Rn6VK81X9LxkpeaZ/nyY/THeOtYSsy6wIx5lgOxaHniHQYXotp30IcZJonsTK13OzuB",
-	"wMmC+Ez2ynMoMt90higxHdOQubgO4JbN4nU2YAY5wfpQSzcSVY8W4X976V/QS99SuGrrnuMlaT1+/vaT",
-	"NGo8p6dU+BgkWr7CTlZMZL1g2/haI1rGoV+kbN98r2ivCjHEeHCVyazPciSbsl00/jRXFyqpSMDHCecm",
-	"w+VBJt82kYuTtb1M5ZcxhEc04ZnJHvpGyhGSPZoyfZ5EeQzaxefZ6OIkZPOOXT4yXJJWrYZ+9B6wb2fZ",
-	"l1zktkqfcqVgVb18d5nznI7ErlqoCFG+Ej0UrsDXoYdaw/rh8+ih6Orfhv6/t6G/Qf9yU39z197P01s7",
-	"tzEyKsvklVsSCBOdKwzoJ00g88UmFFpY40S3bJrsWGyo3gv3DuStQEnkqWilIMrxhdMeAzUK23DH+lej",
-	"B+hdrXe25v6N7M8tWmSrW8taO+vIWzHCttVhRqzQ1mFL5KgR9B0hi7hCjLocZ8b8zqFjaU7/4R01YsQO",
-	"eoNX0SBZby2JVO0WmqzQDIvdvJV0k7xwrj74PE2x/qJHx5sUZ2b35xrUzoXdn+Pdr9cvbqFm0Zln9zs1",
-	"ixaTzWoWbRE/cKb8HSTZL7qOG5N9q2m3yMH0EB9N9H7RDatxMGkeTA6OplOL/9fx8aTZ2rfq9n6tWd/n",
-	"/99o2Ie1g+bR/mSKa9PjI9wiR0cHjYMDcohJ2C+63qg164fRYW6nP+y+7p61h51x7/W4e5VMHypyxp9D",
-	"uyc76a+jS+zfkWCtQZu2tQ6PIIN5P2lJtWkyRCr6x5dC6+isdzXs9y4uuldvxted/kDSItZdeps+0sAO",
-	"9UQf6YLn6Me7Wl9bNJL+5ltHf4v211MZUUKLorRdMceUG9e+Ym5lWUlbKmFZJYKpir0/Pt0x8VNYVJdg",
-	"TmnAG4HHTSpR+CTGDPYTNGp2MLUICm0OJkwpAwUz31vezuLwpfJpNMfWzKHkFGE096BISfT1pF4gQBHi",
-	"dhd0gXLoLbSPCpsLnIzoiP5LdAD9F5rjlXhX4KF/jei/KpUK/IffElpIqNy+vBCFToY6dVWIs3voX8gU",
-	"JzSmEQUsxAvk7/yWzvk5v64OWqNbDWS+7vfeda7UQ/xOVCZ0xklkI3tJkO24zi2B/jMWphu+nXqh+qtc",
-	"aOiGHIF4Vo0XlakXnRrbS1+FiRwa/rogvuPZRd4aUgkBBOi/+JKExNLASFXERgsEuR4jGYC9qv1tDihw",
-	"lok7SOU9DlQS9s4mbqh5BM13NVzFQJRT92947PtvnroluWebE9+DR5gjhU58uZT8hs2QnL2x8L2JS+bf",
-	"Z7qrgbSvw4SbGPspTQDqA9SJEFJclYg9cqJ+cRiaOlBvSz2lzGQE2wl7jPE9ADjPsoBFfX3TV4DriGtH",
-	"VSSfNBu4WTs2SoETCONZmVlRQ5mJtwxOJu5WPaivBdHyTrDi2jqpokXp8L3M7hHTFE2f4nq6+hezBbl5",
-	"FLeOUNw4yjUD7+vbgIPEOxnryCB+DGXyhTxDCkHDuraJypiiJb2j3gPV4L/00+09A8myFWLDaRUDkgEu",
-	"vhTz7cCsZpZt7QwPEpms/7Uk/qonC+2KHNxdY2CFjfcVLogaeH7wJP2WuYpp1GpGVBKFwz50J0IvhJqz",
-	"HZRO6of7jaPj/eZR00ir7GgRo2cdaJU/JzQYKjUy7PSvwK1tX4wHw97Zz4PMRCOpYuJfBTebMAbnFaXB",
-	"0rJECtycBFi0eOFjEoXxUMUsf4AVAARIILHoZ0XJB3lB4jvK6kf9N85ZfFSDs5JEvFDvLp5JpyFe9OV6",
-	"ra9v2h7tYgcVt5Nu2/qcfZ004gTJKooVPLPb4frAuaU4WPqF9lt4c5culoU23pnYW+fOLZD6/cYeIjSs",
-	"4vamou9GuCGgDlQchms5ylycCQdiRJMeBMKIK4ep5zoech16R6BHkxMAsqIPihzaGchPLog/oskPLqQR",
-	"IWrAMGLE8qiNkm0QTHhn+nEF9ojvseMCxKBEakwiaTQaZjy9eqhhH7EA+wGLnFOAAIkdDTjMEJAdAb5L",
-	"OVtKvYev5+54XnLyiN6SQORkKw9NHdnnonPsisvRtcl84QVcLP5MVrsja0SyDOTru8tfC8lXlidgC8uq",
-	"3ZEx6rvpnrrSPTuqnqKkebzq0TWPxGovbasD1sr/ONyDhu0ebnpu0swItiVGQMhtQaVPFi5e8dXJHod8",
-	"KmLQIHwChvLVaplCEdytQ7e72umPOiy/oQvf4wYLwLU+hQaVGBORlsnXouuAinVUOtHwBzpMqe0ooPn4",
-	"TRPPXnGpaQ5uBtedq3MubT0/krzckQQAX1tpBfmSFxoT56q300gfhP6ahZmFbSKOr9UGEd7ohGgBOwEQ",
-	"AYhRkQaBN4TpWfooF8SfY07p/ESsr0EFZEnEpNWdiokVFUmxaT4nCFLKzfiavYzDWkLUKyfjOUR9mNj0",
-	"t1j/W6yn8p42ivVEYOblx3Bb6RUNqfT/XMmW0A6ig1rUO4/QwJk6xI9BlUZbULRGn0V4MtEmT4qUolup",
-	"az9J39dvSf6kTM3nkD+aK/YXjzFAE4cC5tHXHGRQ21wiB66NvkpITmaoeIMWWVCBCF+zxVQK/4gKwDAW",
-	"C78mggLrIq8jqodekTmHlJxfsLtUFQUL4kPVAbWIaBsqcw9liG5EF75jcUtPwxXFAUB1Mc+1ETTHDPBK",
-	"dHdV9Vb/XGIaOMEK1fKAutqCbk8Z781BdlbEF6XCDov2WDbgli4gtxCIWwwg5jlmDSG8YYdB/IWj3ocS",
-	"EFMX8vie+PiWnEHAr7FfrzZb2VqjVVhrsMCHpEP4VVcj7bmIMu9XD4+MkraX+E9HRknbS6WTWrW1b8RW",
-	"UnyC38e3FB9to3pUN0pqs/BnavWD/Ub96NAosdV84rlcK7WvL3J0UuvbjLzzNdwi7g6S4t8i6q5k4reu",
-	"Dl9+lPt0bQ3v0qciMi4FpIEAM8FOqCAkNFBWySxwUlGLGfCvd7CXpcT56q3lv6VjSjo+zmLnxNxor/Ob",
-	"/k2sdbnZvl3htBnKNzdZIny0UJIDKgcOYeLHKIdiLzv3YQ1W7Zex5bIt2QSkMRiyT4pcmwVZm2NRh9Hk",
-	"aCjkg2Bg5JMp4XKMIMfOG1l4T8K+nuMPF9DPoHRy0ATAd/VnPcyLEr3+nkWmR9i36XhHWhRDQuFVrM7U",
-	"xeEvqqGVPtWTkuXPK7VarVn//9i71uW2cSX9KihVbY1Uy8iSHV9G+eVxNOdkN4l9bKemzh5ODSESsrim",
-	"AA1AWlalpmqfZh9sn2QLjQtBipIoyzc5+pfIvOHW/aHx9dfHb5zd4crW1oOZD5Kv3diaPw5wrFKpfVt8",
-	"jZwDbsVbPlUTulGc2vRIRollgMNxWfDt6mPQAnoHqApo9bCSsTfZkzm28alc/Yr8AJC1ivEBTzTBBRB+",
-	"s0vPlOaEeioeigXKFCqVBmxh0ZPAp06VLZxwgqMZSvEtoUtYEg+unvlYZ2RgDccxjcdl5dCvQOZkNJm5",
-	"Aml1DJmpQXJp+rS6sEmlF1j3XUuM5hpKbcXBeGbSxmt0IxsxNfJ+XGzLl9ThtxwjqFNk1q54C0d8uxO7",
-	"lUSMKlGyNYkYFnHmTIwCO7pAxUAGqGrlzmIl6bZPfapALhJxRBAZDkmYih5aTeDw3DQmnzpuD2oz4ySx",
-	"Ra3nK5yUJj8E8n0KtTaAg6/ci3lrezHvo4c4MTWUnAyr0uPJvbRacZrMFrA8egjTmU+HGQeuu057kM1Q",
-	"yVxRJdH852AxO+R1uD5O1DbDdVBnunGm4gpc4filKsvsmOEvU5wQPbvFhNCo+PQr9SNq6gES0IvV49Ja",
-	"9Vprz+1sXMftPV/V5oqQ2Iu4vbybnoS4spbn21FXdo5wCXVllSMsx8nyUsQryCsPNrwVKedvwyo8JZek",
-	"jkl4qKz+tsana2C8LYhQ58crdWLUztVawh5TNIBoSCSx4oLkFrkr8mlQpEcFAC0D93xHgtCIcNQMBONp",
-	"gDi5I1wQgeK01UZ9HI58GmLOYyI0x9c5r5NP+3aFIpYkGPgrSFSIRvwkEJtSTTKxJcUFgYp1WlZfjHGS",
-	"EJGiScbDERYENQOILmRjdeQUeOjblU/1q1oQagFEGaeqKyD5f8gVUDaVl0aYE53Ykwr1zaZqAGJ3ujgd",
-	"YLUIzzw0JeTWQ2NGdbHbGcF8EbflkzOKKw4nYafgjqPhiJQGbVEku8Rxq30oWbztrRFH5o4yzeDjpE+l",
-	"V7VnuEvOM+d+WM4ijMWpSb6yDxdateFCHWnq+qaFyQvvMBpHk0lC0CcaytG2x6Dq0LZ84AkQXu0qzu8I",
-	"v47HuogeHJQe7nsNmKuN3kG7c+g15PRt9N512/teQ07dRu+k/f6v1xPaPziqv8XIl1f96L6zxLYwvh8X",
-	"DMqbcG9739WMrscQyW9EgxkYbHW3E+JbzRbJ583aMPUK3vaEEHVnsOoZrI1wcz4BViHnvJd/DG5H7C6N",
-	"bbYvZurXgc8ivi/DLNFGgbMuIF4pl4atpgwX+XTuvG6MZwproiabEIoc2anWB58GVWtQPV0+SYJAaeaI",
-	"WuvSxukzyMUQM2/pK6GNPCcfouTmk4RNBfR/TG+Uu4cpr6tukz+zGAg5QNhJWXgrGo9rOBds8h/8/RxP",
-	"0RinhMc4UZ89wCIOESeCZTwkAjXjNmmjd+hvLIk89CWmQKA8veFxmCVpxnGCLjiLsjCFiG+xsfsVjT07",
-	"//Ll/OOn63+WW6idwCNwQ/afEECuhR9N09fBjyU7sY0gstiEt2Lp9767k3tpmDIf+Zqk4XLoZBF9uJI5",
-	"XFhzr44+vN2WdTMYaL5mNQwsBWF+DCxYaPRWmwkm+3SPkzt2S9aXxX0lNLhL+HwFFVN2S2hRDoIIcS1/",
-	"BZaZgalwmT7gz9KRtFqhJjPEAoU4SVS0tfQA0CpSathtdIpUx0U+Vc9zTuG7gZIclI9GjLYRfKS0EZha",
-	"KoG+XX2NT4VcqCQS8snqgVC3TSndFdB0IbuxCgKrLoGvXmXJr6HMqmmfZkfo/mH6E9voo4LbwihkyB6C",
-	"ZEd54eJUkfnUwbwzGxua+PfzMwGebLr1jVsjNcQ6TZgIoYZi+cGlWu7qwm1d7f17U+IX07kshCQmSosI",
-	"cIjcGyilsgHBHJQj5Wz16bWd4uR+oqpsDVPCUaD/+4kGWmFMoObBUafTUrWF1fGRXfVKBfLi/OoalY2p",
-	"EiKTbx8jQkMG8EBvZ03RBvkIpkS5/+Pq/CuQo5zqZHhMkKZHqaRcMknBWLDF3Faz4h8u3wU9CE9kd3+o",
-	"/1XqEsNfrkjIJZSU1wr49x8/Ryfh8eAIHw7fk4NoP+wOOrg+9IDvz0kxBZ3kvft30+n0nezSdxlPoFcV",
-	"UePVfv9LclntVG705Az2GmN8f339udE7OXov/+sunXV6Lo4KEc5wTNCvEvSGI9VNTALYfzUu+6cfG17j",
-	"t8tP1/3G73IvCkZHPhunfxz8uf/vx9PO4Mu3u7Pp5ez4v9J/nNz+o6EvcxkH8INGxb/AKpZX8UykJPo0",
-	"EapsxRMQavVILsG/YD905z+vr3kJZs5D/RUJMw7ZiVBepFoDrKb3shy9FbHLklZvTu2rJ8ALFRGXKvlW",
-	"56ld2PdsqtpwaWzGTqW3nn6NPXk5POzU300XUnC7h8eH7f3DUhput31UmYZ79Lazw+xUrh8AdJMGfgAl",
-	"gmoD80bTy5xsrqLwr2JVacnCPNErly7yabNEqM9PftTSRyHmvKDbqEV388K1IN6rtBNzorwWSFRa+Pn3",
-	"VenumtqCi2Gzne+vXTp3zewq267Xkl61lgCuseqdkqnulLUSqiz08TMlXjldvNhM2otyvLgjoO8I6BWZ",
-	"WBPHEj0wFSs3hnkY1Fkfc8lYpz7Nb7EqtWiJSK0No1qVxdSnA5IweiOBvLepiO2rM8cKg9aCgWsmAj3M",
-	"Qr9iKclXCsU3zzNa09DvMo12hn5ZptEqQ1+Oeex9d6b+0kP8Jdaz8gzfkThfW/yrKMT4o8jlvuZww9Pb",
-	"uGsXY/wQqVM1QNkWnPVrIPQAcS9z56JKaD5dvxQa08q0yUynYfk0UHNcC+/ql+rcqzqB2wVU0EvT7ifW",
-	"0jW99FT6X7odK+S/TBKYUGOVzJAgSSIWK33ZXl73Q95kZlSFaOQmwQxyT8JMvj+P784nKIhLIh8GRdg1",
-	"mbRa+FEPrXU/8sv1AMrrVHFNrzCmvcbFt8uzv59e9fXwRhnUszz/etZ303HPzr9cfO5fq4Lvb1ZZ12W2",
-	"QR/Vj2+b1f0jRLd5bjG3M5xdFSI5kxArUf5NN9AJkNhlVAqPGP8mRixLIvUMPao9yHwItJoNdoqem8cr",
-	"vohPQ7iNRDogkheAa/UQlr7vXRqP86+CMPkIqxiKsiAk8umMpOCAMeLGXsh7PTQdMUHQMJO9hsJZmKhA",
-	"EEUiZZM2OkXm/T41r4gFCs5Ov571P/c/LtGLMfP3JcMwFQauYjBspGSd4Iu+94VDL4/sYg5WuRi1N6vl",
-	"YQ438DC/9fv/+fmfBR+jJ9xKF/P+uHPS6XQej8Wsh3mxnb/MVyyslF3YZhe2KcTnYV6A6TUWcUnQxvjP",
-	"PbOetpZseSpugfI7yGYoKFoH5SgDY6MCD+EUjZlI0T6KSBiPcYImCQ6JaPkUiMxulnLxHFmd+DrOSRtE",
-	"x6dCVVXtDIVReRvg8PaGyxnsoTFTAhEJTgnvqeOJsTqdEChk9I7wVFG1Xd0NLaWvYjOI45SgZiQ3robn",
-	"TGiqdTbyr9d6HFHxbiWWIf9vq7vIzpfOW36v7pOefPKJT4tdlJeSdfpIOum5POfAQyQR8jqfTkcsIUqp",
-	"Q+TEUS77MCHDFGW6Di6JVAfrOgI+bQZ5LYJANy8PA8pmYFcy1tzg/CSCFlTD0YbbNt2M4YCEbEyETwO7",
-	"s5AzJElknzEakg8SysT2QhT0Ly/PLwPVDEx9GkBJ/0uCBaOBlT7R51N6IoBUIGibBo6L08BMtyMwPinQ",
-	"7TQqKZxMCE4FIneEz3zqqJikUwb/gj00ZF17qvavhlxoQnjMIk0ajlPhU5iwSphWbmb6ximfpkHrA2i2",
-	"QA2gfD5nNI2T3N/IhlySYSYkHiVDxgnCdJaONG1Yr4ceqgqtMKiXbKdNU4VYPhQLNFeVUXLYG05RSsus",
-	"KK5Yl+phyyh7zksUH5plaal+dHFW/zQn3eLB9WNFFxmQhE3nbykJ2qCmXFmYq5WVL+eWh7AE62bEkfki",
-	"d3oE5vRS6/Xoss9LFIMv9JR5aTis1RMtknMlDk9hxiYzaVBoUcKwFumiBmKsAofzgE+xPklU/jy7zbEL",
-	"MKbodorDEd70c/WvFfGRtfWIy0P9QkWkH3lP0HmtYSdtDmsGnTak6jxsR2C0kvWn7nYGu51BNXMnxxXr",
-	"bBEESZKt3x7IRqh8R2zLIDYDXW0paJU1lxGJIadR1dPW8JVxCePkk6r3Fy2QfJZ/vyBcwnJ8QwKJxEJA",
-	"5PoV+mkjkigt6GbHQ91O5/cPiNzjMNU6IibLccoA7XQCn+YxuXb5LT35hECdoyi0qF5T3rVoFFjetiC7",
-	"aylsUUpbD9hR9JRyiq33tQKXVyHwPMZnkbWLwGUfFpE2mgfa6isETggi95CSWu5bNAD9broJblXBTF03",
-	"Sb4yx5clge7aiLb4lEpES8aTdJb3MGxD3Vnn07FsRDrC1C1OKZ+ppihl09WI8YokyatAixM7i0uK2HLF",
-	"jnAyNGtBt9OFYnPV0mrRJIprR8LEakQIX2CRf933LsY8+Rg+DPm5Q/ZyqG++7a8FBpYR334Z8V31P3+u",
-	"RnvFkdnBvx38e3vwDyDQetDvu11S9UQe9eUf0IQlCYj3MjTFaTiqPHxU7t/1/o7zr9R/fKjDujTNeAT9",
-	"R6Eulf9Myx6jr49CC+GCZz9fe0MUjsrztb+8xhDHSbnzf4XfPDfMLAHj+mPxAA+3GGw40LXRA0cjsdq+",
-	"gapsiGQHoGa30/m3EtKR+FtpcaJvVx+N4nWrgHg77fcu6m088mzYzKW6IKvoVmGNbzgLnsatOhumH4I5",
-	"utwhbAdvVOvS74UJC28XOqrredqoEbSHG3sFEWIIBMsd64hN0RBzyCDiGRUIS5xklionOFG3t9GlJaHa",
-	"NSg8ZJaG8PShnJJakzYJu2r2Fdr6cBqVCaIln+AtPr2quFKV5Osp3o5ANyRdrLz0N5LqR5xBfz0BgYSy",
-	"qUuT8BpsOBQkvVKCNY1e96T7/r0bnI/scZRo9DakVbiNW7XSCxPgB1jvabnNzrrXv2/nqt/D0R3WRSW3",
-	"MlD5hd2RSmp7YbjQkPEp5ooRGOGZ0LSDQGtBBahpOA6HUOAC+AMYrBkc8lJyRzgaw8sGOLxttVFfnS7n",
-	"lD2DzxVrj5L7VHH2tDoURVFGEJhCyqaeKpoKF/g0pkjuBuRLpTFlU3WxfP1PukSH6CHsngTCx0QoHXFC",
-	"fKoOtW08En6F20U7Pyd3rEWAdK6+G1gUUH+EZ5TG9KaNNjWYp2pqlYzmC4bMMP07y3gR/Z5TiRsz7sJd",
-	"YeztwVEHYlzQnb/JLi7efA3dDH3v3i8nWKO3310Da1X01TOTFzfzPd3n8z1qQcPs38VsdjEb11XrVVTT",
-	"XZf8YVWJjj1d2kF6nYSkZHEYp8TwShkYcvcIqK0spSI8UaaLRU2x8Kk0u0NgTW1udc8SgnmhmMUmJT+8",
-	"h1nolXKeI2KKZQnnrOwngfANjuluXddY1y8UFpXTq0ggMwhlGzHxgpSSX+N7IubJamrKNnNaWk6NPZmn",
-	"xqrKGbEo7k0VPVAVtg9lZ5Koh/7MWEoKG2CFT53drtzPPoZ9uLLb2BezDg/MFzFldg477e7+YX1sUWzw",
-	"cxfmfZ31jdSv65U3Uv2+Xn2jk/bhoa1v1IWaRqq+0XH7wJQ36h61f36B+kZ5AS1KpnnxrJ3f2eHJnMmQ",
-	"ruHqSniy6jRwj2VpyMbbG27p00hUHkpKXznFM4RRCvmXSu5+Bfd/iONESF9o+eVoGCcJarqZkOYNImUT",
-	"0WoXEg/yiEdFtiVEWYpcrCbjPtUD1FJD+QEB5ad8/GXyNhTpKB5PmBDxICGoWaBilcj/LVU7wMn2NIwl",
-	"c4UHpH63CVjckkgFs+ca7ZXq/6OcbZ1/wxwLzWYvIJO80JPbC4m2U8Pl0hyvTdHEr/Kx2mid67m94Smz",
-	"97xBoeVH0hD7Y9NCdGj+WFYufZjY8yerKC4woIrHmlfxOEuA48fJfxPF/FP8OzTg7BYUsUtnf2vElCrG",
-	"ZssTYtfuvK054l/nYPfoGdNnnWNdp+Ko9mI7uLSDSy5cAoOTn43/ZCfKMrjkph7WEDBydsiOdoet+G6J",
-	"6KqChyNe5FMtcWSPaeAKVx7CoTLLC0vCRj6tpTHfx+Eo/0o05bF0zSCD5DTVK9C3LPYA9FNmcueg5INP",
-	"q5BR/g40IVydKS3STLp2u/uJdZPmxwvCIZYmslS4aN0yQm9erQi7bqcW1+qwpl+FCQO+0GiSlB8zvL/E",
-	"KWn0Ou3OwfFJhROtdpjFusgmeRoe0z062O+eHFc60FrEN2cxwTu73cJv8943z5l25KcriVMWrx20j0+2",
-	"Ug7JWeX1hZBcS/wjiCGlRVO4jTyuYh2W77qOzmmWjlRZljNb+udfv8uJLAi/W1wsTv1VGWlTykpuYOH3",
-	"SKWBNYMxvgUaQ4CSWKQEtotolKaT3t5ewkKcjJhIeyedk05Lrjou1+wemEndw+VXX8QTIrv8HaR+p7DL",
-	"toOATi8+oYxGhKNg764b9JBT1U86Up8akyZs6pDwCrVhyvVfPSeiI7yc/uCpjCVFNCusBnCmheKmcn7M",
-	"uz1YqYRPME9n76BiUmQhiXrsFCcJcWolQNN8GuyFzq2ylTmUcVQzLAIfxlw6/sLDJDqQ34+kQxEeukpJ",
-	"kmB5v8jM6z/9cvpVQHbZHU5ilV82ZBz4eIVWqkdXNPEXTG9BisHxaroABKMDhrnb4mZMo/gujjJdzNmn",
-	"IeMTpjCJ0PoUzvilIxJzVLrJdlbhAwfqOyoHgaac6QpxojLA0ZyoCtESoRX/ckNSnxopy3TEWXbjVG3j",
-	"WUIEwjpZUCXDkUSQnlwD6ciZtz4VGR/ikCClsGGigv/3P/8btIC9UEVaUtwGoQUcooz41PIg5ZpTMS2x",
-	"KCzp6TAPPFlBbwgs+XRCaORAxg/me3UvIudji18akTCOCMTunAFHMRRjjMkUBgiaU6ic4tblMKKYGvn/",
-	"9ftf/x8AAP//",
+	"7P3rltpIljiKv0r8+fUsk1UCAwl5XbW6MWAXVZmQA2S57MKDAilIVClCtEJkmnL5v+bTeYDz5bzBvMh5",
+	"k3mSs2JHhBQSEre82O6uWdPdTqQI7dixY99iXz7lLG829yihAcudfcpNCbaJD/9s22Q29wJCgx6Zu3hJ",
+	"bP6rTZjlO/PA8WjuLGcG/oKY6H5KKAqmDkMOQ8GUIBZ4PrGRT9jco4ygwEOYIoJ91yE+8sk/F4QF6N4J",
+	"puJ1PCPIUd+zluiWLIs5I8esKZlh/llCF7Pc2W85/r3cByMXLOckd5Zjge/Qm9znz5+N3Bz7eEYCCf0r",
+	"TG8delOfz13Hwhzctn2Fg+nqGgZTgnD0Gmo3+afJRzybu/wbeD4f1SaV8YlVJqf42K6Sw0nOyDl87JzP",
+	"aOQonvE3HTtn5PjiHJ8ji8Oqr+FvPpnkznL/52WE8pfiKXuZBm6Or0o+aCx85vmrwF/hG4cKuC14xQCE",
+	"mvPw9yIlH4OReGgibwLP5z65c7wFQ3N8Q86RN3MC5ARo4vnweOL4LIBnRbXSfy6Iv4yWKuaLbdEMf7wg",
+	"9IajuFauGLmZQ9Xf5dUN01bGAm9G/HXbY8l3VvaGPxidnhwf1aqHlfJT7UoEog5407MWM0KDdYDb8p0V",
+	"wG3PGp3aJ9bx+AjXJlVyaFesdPDVFKOHryOCWF9Hm9rOnWMvsLtuJU741spaHGqPqrWj45PTjA0Ihz7C",
+	"GnRo9VVcODMnWAW9s5iNic/J3ids4QaMsyKfBAufxhZRKaXTuQvT6jDaZIIXbiCGTDx/hgNYY3BYyRn8",
+	"EDgzzqrKpRIcAflXeAAcGpAb4gPoDY9y9tp0bghLgb33uoFOa4clZMML6uySj9gK0Nizl2i8DAgzkMmm",
+	"uFArV344Gy5KpUNrjBk5qsK/yZmJ8vxxpXY0pNiyyDwgNgo876CIGlNi3RIb2De5Iz5nC4zQ4BypLUIe",
+	"5V9yCFM8ngyp599g6vwB3OUFQ8y5oThY+ATNPdexllwGmGoCszikMWIJQX37vnmFf6Evj3+9+RHXlyfz",
+	"mfd7/fbNW6/3sXL9ujF9XS3XK+zu1+8H+Gr2fX18X7959Zb6beed6y6OX3U6S4Jd+5eLu959azb48e2v",
+	"dz/dk/sffjhTRChEWbSVEtsFiW59T1eZ0yaudE2dfy40xuTYhAbOxCF+jKzKlcNq7Sj1VFgRU9n3SMgT",
+	"EMH6n5x4uwAjdleB7lJ3iZyAzJigJYeFC8iGeoXxa2A/BMxeuOS1HP9+6jEigQ485Dos2A/WB6G4Hekm",
+	"P5PlKsh1tBAEcUuWKI/R9XW7eYDmxEezRSDEMBqEgjWmFvEhxpAS3/d8hhxquQub2AY/RVKLCtUka4rp",
+	"DUcG8snc8wOGMOVKltDOhpSL70oVTb2Fz4TKtczQtfg34achNSM9r6AUvTMEet05wsjyqLXwfS7D7IVQ",
+	"Tgi6x07AlLYwpGJVHJYbEjDEn6klimWrbwooMPWCKUcNCaaebSB+LjhXETwNU3ZPfIbMaqViFpGpob7w",
+	"M1maHDE6H0symFL59PC4clQukEr5qHBcq04Kp6djXLDK5eOSfVSz7cpJFov4tZD42lq60RSeSq22WeHJ",
+	"EFEcQVJsIBqKK3lMKcKhHhbRfGl3aQVj1oqrzfLqCt+QdPg5iJFkNZDlLWjg0Bs08b0ZKsWgz4CdT5EO",
+	"eirgCtJSKqQ9QfUbuLc6GxnMWyiVqczbV/M/lLH0lfBMxyuoANVKWROyeWJXarXy6YHSB6LJUThboU3n",
+	"i2BIObtkBvK4cIfDH07DdQTk+eIRP7FSMBeRYsz7SvxzdEd8js1VxWJFGXBuyj+cdQet5eXv76rFYrFe",
+	"6ww6zcvWf2aL8Qhj6yV4+B6gIkPK8NUTW0ch52La+kKbEuXVXhycDan5D8G8TAOZ/wiwf0OCwsJ34E9O",
+	"KSbC7j1esnNk/gPo3ORH+U1rAPM3WxetQet8SE2lkwyWc8IHx3UU/RfBWUzJQYFV8gnqi2Dq+XJrTJjd",
+	"/LXQcB0+pm2biHzkrJJ/ne9/4N0SiizsuudiZxNGNxLYFlsvVEHT8gkOiG2iPMxOPs4dnzDzADmUS72P",
+	"Q8qI5VFb4I5/xSc3DgsAs+YtWTopWiDf+PwwFwN/mEPDhJYW+0mgIPYTxxv8oK1Z/p3g5PCr3DXx72jb",
+	"xN8ghnIH5wDxD8PcbFm4JctCeZg7lyj4oXx8WDk5PayeVM8lGtRPtWp1I8GKQ7mJbD0/g1jVRtQDE3m+",
+	"LcQER7cQFfmAa+ljH3Z4vEQO1yFoJPJtxycWn+4gbr3V+40MG59xULblZxzuLodKrGI5G3vuOmuSBT7Y",
+	"oi8YChzrlviIwRgAejHnqpOFGUnAWr+6SLcxxeBtxXX5KCmt5zgIiM/n/a/f6oX3pcJpcTgsfPj+b7k0",
+	"Sf4Wuy4JGlzIEX+O/WD5ZuGkaLL6G+jNddJwLpVPK5NDXCocWWVSOLYruHA6LpPC4aSKa+Mj69g+IenL",
+	"tbSJRzeLDWZ1KD0X4s3MBUl9OWMxSiXPXEi5UBkfWoVju0oKJ5NaqXCEj8cn1qldIuUMl5lS0R9vEd+8",
+	"liWW0Z1MGMlYRxL+wEPs1plvo2V5YtrH0rPekvHU82436Fn34q09jOR7Nf/D9KzPfLQwSKRz2JYaIv/L",
+	"EsKE/1PzA7/8nfE1fIrg5G/aJHdW5Zso7LXc2W+fchOHuHbuLAdmUIcDLtfChTTHIWEMNOfc3PfmhPOC",
+	"YfTyMMfVp5nDGNDxB/39X7Dr2MK7O8GOyw2zMoIv5z5vi4CWeJ3jYJWSQg2YoRl2+e4Tm2uF/GsM3YWf",
+	"P0emWLCJ+M4wRLA1hbdAyecIELbowiXFXOSV2wrRc98bu2T2fQrCbRJgx40Ubg0kiRGUlxg5ONN8lEUb",
+	"B2TkTUZjxw+mZ0hwCWR7hNEXAZrhwBLWsCB4NMzxAcNcLrax4dd3GK6IIQsW2GEW4GDBJCUFTgBM9BW2",
+	"kUJWeNjw2FsEZ2MX09vtt/xKIPQZNl3f64ZHJ65jPXSn9auYtKsXDnb96qrX/aXVPENOgCxMEfWQ69Eb",
+	"rjSAj+QcsQD7AcKIkvvY7U7+qtsfoJfaT+wgp+/IabQj4YqeZTss+TWmOXyk54VDR5S65xPmLXwrds7a",
+	"XBug2BWH/WEb4Mi5xLE6R/9ceIFuK6NS+adm7deTzuF/CjtBOKM4TQixKFFZ04lbAYj6xOcGoQD0yfBa",
+	"56YJ+TgnVkBstRAHSN71bm50p5q2sLz5a0GeQG47HegYvsS/e34DiOuB+HUxC0b8QJ0hrFx63gSOmIFs",
+	"udHAKwzE0WMg33OFrX5Pic+mzhx8YGjGQQoJ3gkQJYRbYVvRfBGBN5jMsOMaaD71KAEOjm3bJ4wpwKbE",
+	"F1pRCldcAeJsVyA0fhliJc4gK5WIhq7p3PcsLhzHLkEtGjjB8pmOJiyPofupJ8+lcvszbkfjzFUXU1ko",
+	"W3A+muSfHS947S2o/UDyCmGL340i6gVoAvPr3K4aobfjBei1fOGJcNrxxNoVCxMGqsOQ7mDScXKFl66H",
+	"7YHnXXBr/ZGUCPAzc1bA5/T5BlJULlVPasdH4kpNR1H5MEKRZA6S9tDA85CA61moMA1sMO8FSxVOcaaj",
+	"75pi6WAhDyUrqaCiMcE+/7h3S+gZYoTaKObEOUOvxBviKhLeEzeRhvJdCScUeIYFT7grv/Q4oC/hSYw+",
+	"y/rx1xbzpAjX14hkSIQF7iUuJSJt3UAOBXXJQMIdBGqUT+68W2LH90HjXE+tH2HXJ9heoilmqFIKQxCY",
+	"iAyZeXBVE2PNM8zfviO5r47xOgzdE9ctSCV1vAjQ2Cf4lrPa8YI5lIuqpNFxTdlizlUSYl8S28EDgPNh",
+	"TFUMBXmMhrmAfAxezl3sUGG9cd4afhNk5rk4GlyqepMztGJX6gympmM6mgZgRwD8s7GXFwzFlirXxpch",
+	"+PSc+JL0NG6zhea/xpg+1S3eUHoJp0CMmDFF7c6g1evUB+1up34x6g+6jZ/7HBRvQQOUF5Lu4JFt4230",
+	"chzXyrdVxzOxArpzhJWHqeQPR8cjqtNbaDlraKW6jlYiDefhK95eU9leRcleF9cxonVtr6Y8LqHvoF9s",
+	"qVis2cmyvmJ9ujP4ZkwE88MvBex5CK3QtTlnytYkHgc/oR6wsw5gJLQHyyfgAsUuQ9gn6N736I1E6HYa",
+	"QjZGucDWOcYdYcEsZOSvup1mX7FzfIcdF2R54K1S9eO7FncQ4TvK7jVHqhZjFXvK75VvPf6J20/kikuC",
+	"ff3YwoV8lvulftFugjQdtXq9bi+X6tfGjJFg5DC2gGvNdNc2p/J+QFwX+6FAdmy+uCmxbtliBt5TWBq4",
+	"T8/EgzDqeDn3WML7fbfq/dZBEYziwd9UmlhD+fa33mKxB4/iX0d5M7kXJsQZbHLAGlze+0QK4/ACnh+n",
+	"Ic1pV5X7aGiKTBrX/UH3stUb1S96rXrz3aj1a7s/6Mf2H2she1wXcL0bh6Jh7vvKUen0WEjo42EuVOjI",
+	"R4cFLBSr+oXmypacPuaWCMAchgLM2bq8Ite/j/JmxorNA+T5Q8oHtF/VO2qwzj1R3uSPVgaeczKc8n27",
+	"xwzd+04QEBrbowcojWqjpHp8EZ7mx1Ih4ztSe7xDkqJZcgzG1sGRt5+yKT6+n8q5Qvyd7mD0unvdaeZS",
+	"ldBt7sAjFXU7wq8+FpqVOhsj8zSVltN+95qj/6reG7yLFm0eGENK1TSh/zNlFfrx0Ydzvke9IRV6tbcI",
+	"CMqb2guxw/AgrVpt3VX93UW33hwNut3RRb33ppXbT81ObEv58ClExHbaN8qbK6uKEfv+mrnC2nWnfj34",
+	"sdtrv281V0R8TC9XCi8OUKVUOSqUy4VKeVA6PSvXzg5L78920tWTtF9+TCTvr8KjvKkjJIHrhyqrEc77",
+	"11dX3d6g1Rxdtprt+mjw7ipOrk/mglJUXXsqqt5ZwwWcpyEEsB+CCaEcdaH38X/K6ApHxHhIhbBtbxMh",
+	"YuTC4LpNr19T5+PAmREYBH4ga7lpTEO9B2PCpIStAIssOUVea8fE3/4c+RnXj5No7IuXPxu5xdzeFR+f",
+	"9Rid37QNMBJZI+IjK0vT8Knvhw5LlPnpjX8nFvi2JOgXDgt6MshnlRqEVfhJT/hKiWgycjYOgPwhsGpL",
+	"pPFxyj/r+xh2OTy32idz/YXFTfzV4DX+frDx2F3yd5JYBoANsb7os3LCNeh6PFRtiaHdMLLVKtcsrx9S",
+	"fSJhud4YtH9pmSBaQ5uRodAb4mObnCOzf92/anWaraaJAjKbez72HXeJFpS/OKTam42Lbp+/Nif+DPPV",
+	"u0tIryWUM2KQd/xVh97IIGiZySwAyRm58FM5Iycm4wvTgl7ViytEU7fvMLVIH1N77H1suJ51q7kDsG07",
+	"IhPsStvfCXYZSXLsH717NMFcrKOZd0eky8qzbrmdfI99+5zLeJdgFkh5IqLJ7z0DBd4NgXQeHIjLpRpa",
+	"Euyzooge1L9dNhKkZuNlyh418ZKFoEgA+Gxr4ipPDkvrYxWNnAxSX/1cX0avb/jiUTX2xdpJuVyJh3Om",
+	"h0iuUihLDeyso6nncjLh2OVIjmKkuZrNf+HCfeK5jldEZsQ76zNOxCbK309xIIxTNsU+YWhKXBtZHgsO",
+	"RGLADPu3JPgFuwtigv/RochUPNc0REZA+JEX7ByZc9+xiMwrwHfExzek4bEgHH7dR7bnuny/gbofJIPB",
+	"u7P1yxE0GTn94gUES0Bz7NiQkAe4MRKwozqVebU2sZwZdovReRPRtjkj97Fw4xXkj+q1pvhf/WnB4fxC",
+	"aCQQFZu7cYLpYly0vNlLNvXmbM4P8Es5BRDJV6x9KCLcXV8RhLm6OW+nOEBpZGrECfKL74p2XtJJ7I4/",
+	"UtxQX41coLonBBL82lY3Jz7wN2plrO4Gc74zSfANSBhbZT+wujnxLUKDL780xcO2JVrYoKxMZG0PFW/+",
+	"KpnIPxdYhGasiriINLnARicKQjR3sUW+POgyfSd1A8SzMNkpZEjFNJXoEcwWKYQSRotuzejklWCRRpSJ",
+	"pBkz4c7ExVYKs4wzHUWY8cO6k3HEV/MlTCNQcr4tw4iD/ExmkcLOMxlFqrpQlq9E1yTiB7Dd76JqpXyM",
+	"1CuIfw6SR5FMHNLNKGCIieSw634zbWMde9uaSOHJ29qbER+pnBoJ9Dl2/JDKqTfjr52SHFenIRpW6kdZ",
+	"1kjef0GFHC3VkD/6rVQ4rRfe48IfHz6VjaPq57+lYSt1RZnWrWaWwl2OEzDteg4zbtwxAibOijm6gwnK",
+	"mT4fX7jDPlxQ8onikNatwIHAwvjPDfh+7oO2MhF3nmYXzT0WYFdFphdXrAxLyrwI3g65R+88/zYNk/B9",
+	"P4PUD8tHR4Uywu58igsVJN8Fmk8SddrcrkNJOQ5KuXKILrki1Q+yRlTiI+rzAFVfpb0sEDFa4US5cqlU",
+	"KqeNgAC1DLHKHxlo7nt3DrWIcHnfOB5VV8rhtagvwu+CKZnFkdB5t5FHCYwYYo/iK4i2Yt2Ri7zWaSzZ",
+	"n3t++HC3+moNbXBkgY1wsOVUXHlgAZ7NdbNqtDVX02uKGaBO2Xt/nY9mjkdHPsHyjiFpcS2Fw0sL+uVs",
+	"wCbUEbcdDLzzHpphusAu8smdQ+7D8CXxJ/FfMCQ+kap7hZHGGfZ4EGBrSuwoIvkF4sKYizEDea5NWCAK",
+	"5EDRuW20jERdszR9AxJcUlLtdxFA8aJ8hpbbt/sMV8SXcUTRLGxrtSoFogiWNG1LppVm2+A6SYgkljGZ",
+	"eCKixMIUjQlii/HMCQJinyMymwdL5HF+IW7kOYwuCYgoDoEnAfHF+4ypUgO7LOxSwPsaIo9S1gN5Sqm7",
+	"uZtiEC06uvEIl7nnKQy2uJ5JHH51RyN1+L0+nKbVBOI6JbxoiU5mRBIxlhcDYTt23Igz3x28zQNZtAbT",
+	"pYidNhvd3lW3B8FPZix9atWjGKkJW6DpCvuBg12lW3B5S26wK/LM4kLXmhHElyScvGFdJ+ngTa8U8bc/",
+	"h8NUPUAUQBHIGUn7Ofa5hlQI4187qu7+sc/bbRZs9Y77VF/NZoOcQZN/EOpwKcI7R2bEzeDJxPOR2e40",
+	"27+0m9f1i9iuMgOZmuiW3mWNHZpieIwqPEoYypvVUslEUD7s3mHkIEUZfESdIJQdW8zSgne/auEwwx/b",
+	"Yp5yaQ1r3eZcwbsP4XkJrgXzbMd3sqyv3Sv46obYfL6jIZaK5F3P1xz2+9mZYLwgQZrFhVkAqchxPJZP",
+	"T2qFUrVQquh3Y/y9NEztdXpA/wv58xYjod4GZ+x4v3FhTvVIOq+lO2aLKbpq6FU0ct+D5Hsu2bkCbo8P",
+	"Sh4lmGm7o3ThsBRn0E5+vhQzLU1tC6tRb02z4YAMr5c25XaLlbx1d1VFHkUKBXgxzRRrX9M5PS0VSuVC",
+	"ubbNOX3mI7edwpLp4Wr26q8HJmLejIhw6iiOD+UZIciUf5kH50NqiiDs193eqH/96rLd7wN3VVaLAamv",
+	"cRPHhBcHg1bTHNJ77IgyltIQVpb2OTIv653r+sWo1/ql3XprIv1NHBrMUKJPFisx46UDwA0nNHCUNzUH",
+	"gnlwjsxmq9MGCPSocfl6PI4EEJIzcmkrhegSuZqckYuBnDNyCrKckRPfi3v91Mw7OP2iDWz6eBLk0ra2",
+	"RzDkjqRsutqF1KeX4JroAWZTX6jP5753lzG6Ca6OmMcxengNxs+OvKEhi0KI3gYaI0gEy8hCD5ujYf41",
+	"VddETXMibhzhLNxPPZeEJZ2/Th13DbtSGm1m7Onuqnt2QKFGX6P9PVe7k5ha5KO6Sx/BKRf3n+5MuWr4",
+	"lmRbRxrmXjCt0hgzoiwgWxXlY0m9YBciWO/ReyQPmFp/5P76it1XglyM6FitHIe9nFlppJ1RJlhzVilC",
+	"ILHa+Q9R/DLdU9v6lTZcwURzps9ghPBugaxU83uHBi2a0Q3PdrK6FRCPZ7iE52Axm2F/+VUZLwkelV54",
+	"PfIgUL1HyxPQ5oo1sqNlsXr3ibOfJvCmzaSPSwK1EyVnmhhXrU6z3Xkj9PX65YXMGp5ikbcyx4wRGy1J",
+	"YCALcwUdBT6mDFsBqPvhFXyr2TTRgnKpQOgUU4vYyF4QZDuuc0OoRWB8bPDrXvd9ixsoiXmR2ez2Luud",
+	"gYmoh7AVOHdOsET2AupSikreNPx5TnzHs1G+XEEzjwZThhbUhaJuHp04Nwuf2AcGYiRA4yXC8nXHGtLf",
+	"vbEWOjBxKHaLyBTpWkxEmb9UlMVefnLszy8FkzZBi2MCEuy63j2xIZqaxY0ViVpue6iQglaT2x9i4dwQ",
+	"Eet8vEAEsc1XhNrizdjPyfAE8asAKfbTa9/7A5LUYr82ISQrSP68Gt2QZDOrV9lflz71pXSJXbQBDWVb",
+	"nHaVPJU46zFfjuSm50lfrFIAjCjzWFMAoSqgdy/SCz0a+J6LnECPrYk+wsk6mjpO27G3tqdvvjBNZTT0",
+	"33XNJoUa9zJ7B2EjGnaGTNgM00Am6KX8H5IDm6Lzi+j0EtE6wj4RbSmIjZgniifilS41s3gbGJSPF5oc",
+	"0ox6iwfIx/BFSJ+F2yLBgDbZ3k/sqruMVclUa6tWKsUn8pw/5PMxufygiWLa7ENm2s+nnq4tPwSOIJWL",
+	"7DLHGn9CGMay6k94JOM/TEtePdITxyUGEp3jCoRank3sc+RRdylCCD2qdTOEq9/Ad8gdiedJjZfpmqD8",
+	"9GgHwaCwIVt9KFvzYYKSrzJbId0atXojRSPHprhSO0pH65R8RLL9XtSvBxZUjBtD3A7ChcmHT1kmEHP+",
+	"yMpQEBO+YMiFyAHkUFG4IDWFbTVieY9NyZbWK4a5FN8R5hPUIFcWonFbwZ5GH+ldH6COImSeyx1QdBwl",
+	"puvSOlYb0oa+FTN8Q17+Pic34R9zehOX3qujthfhcglXzdc5I/HbT1etNys/XnXe6OI8xMR2QR5Jp/OO",
+	"TAHlWYCpjX1bhMmOuR00x7ZN7IPzKAm0Uq2cnAgyFPFiNoHhcffAT7+8avWc0seL362ff+q/un/3a+cP",
+	"683p0m68+uNd5fWicfPDD4kYmdPTUi3eXbYaO0j5v5/9JhwKpcLp9y8/fKp+Pvhu5cfK5x9++DP+0+Hn",
+	"Hw7+/ren5V4x/hOhgZuUc88PioJy1jeW05nGf70cDofD1DY1j3euN59gRURbHNd0/9GufXI1HPA3dnIi",
+	"xdaaHRipCTtIj9KcK1L5pLKhCTfE1ct586re7191ewOuCzd77V9avf7oot1odfotk5sIZli+tN00D841",
+	"jyJUwEBmo9UbtF+3G/VBa9R9PWp3dGNEZ1TqS9xqjn8oZ+S0r+SM3FWv233NZ6s3m71Wv8/tkDWf4fZ5",
+	"b9BuXLT6MKjf7zba6kl38GOrF2d+GiTbcz21D1eS+HMrO9T0nTviswvHIpSR1ecdLJhcu7n67Mr3vEl3",
+	"olT0VWbJWeAE2ll2J22qX4ysvFv3A8dyCetO6ox5lpPxWpdbHjpjbik9fiVaCTR8PaMhwuXv3pQWbY/8",
+	"Q/5UtLxZkifE4wQPV9pXCaZW/P/9n7/9x3BRKlWOXnz3/csf/v5fI/PTn5///4UP3/8jeutDjDcWPnyn",
+	"PTr4e/7vZ8Nhcdu3D75fd/DigVLrYqGe1Mf+hSP9d/aiZjt3NvhXt4Yw3lN7vWP2SSOmVi889g+Levxr",
+	"KX3rJWjG7p7pva6qYjuUxlC2bc+uMQr++06CM4HhVWfaq1an9brdaNcvRt23nVbPRN49ZWjmQTYRpqhS",
+	"+4/ICoqEXv7GuSPITCMsCIZpdDuDXvfiot15M7pq9foihAc8bQw5Acpj2d3Q86FNymTiWMQ/0GVlEjRw",
+	"xCVnjQu1lCHbCzeOoVeEkoljOdgFuo8EBn/YEPC7Dr2R9zsf0jD9l4vuLxfdU7rospj57nNKB9tDA2Cf",
+	"xLMWSytavTeWXR5STQGHgbqfNFy15If0m0/5pTSbGqowYH40bC/gh2yOgynK6xkQv5U+FJV2aDnBUpbP",
+	"NMNEHnOFx6d3mzM2XqxyQA2FgzUiqJNKbXWoTMyZehkFHiqXSny3fGwFxGeGrPPnLhGbQ52JuPGPKYlr",
+	"tuX90m3WaBfpqa9T7JM0QRS/2QHppdc1UR1spI8juPdUuYyMChrhWqE8ldYFNLVq1HMU2lgNUVg5DlPM",
+	"Rlxkpx0IWelLNvCHru8Tz3W9e6YdyLHnuQRDUBUlH4ORtfCZ52c1NYaHptoNPgDmPUd04bqqbzXnd6JD",
+	"K+rO8T8XEPDMXxDl8kVD0PWUHi4rDtUaik+IkJ2TO2Jp6wbCfDkcaX4gosSKqE0jwSra88B5ZIgrRHRI",
+	"fREtKcoLBR5UJqUkqvMN28AQC/CyiOpRMqZq4jbFbEhNyMHmch84CVcEoixsmXwlM7HNtCJea9PrH354",
+	"HzEfP2EFf/hUSddnN6bpPzwDcF1ef3L23fP8YzPsA15YFyCRzJ/czu1F7JUS+ivHAFoLypbFDkWtYvmo",
+	"Co1T4zv4fVgjoxTfyuHw+9/KhdMP3Fb58OnIKK+3UmQ1xKaM1N/RHW5rw9Kq2oZ58OrFWA2NtHj6HRxi",
+	"csrVOHb1RAtiz0r1/5nMAySqNeha9wuGzESZAFAhtA2vpW94LHxNYWcN15T4l5EwYcPMHfbgQcEnCYg3",
+	"F3WJjP40u7r3uoEODw9PUeDMRMHDQSNOt1D5GpJtBuXS2WHprFR6n0y7KfDRaTQrrmzCkqzb1e7Mrt3z",
+	"PDWI2a5FiBN7EqurpRXgSX4lbdMEwtSm74exqE/3psZpYJjr6U67j/LJhPAFks247mmvpgZAdiIvE/wz",
+	"G0FXqkLZ10pTW5HEmvUtfGuKGfmaj8zOhTNZj3DIUut19MicyIupuVw7141NPoW9cImJ8qocFyz5IF0f",
+	"V2OzSnNCviM849acOJBGskyssn8qW1URJB8td8GcO3KpLB6hrX8hA0ghbPNhBMrqq9e3Z2KxaoAJhGdT",
+	"dJ+47n7Fm1sc4+5SFWY2GXFdVRMYlHv+Q2QSmylXKbvU3X2OwxMtYROJ8jf/xQg0tluZUf/8eVrlWR0n",
+	"+ZKByqXSh3Pwy/CfGSJ3xF+KETui48u7L7Y8goqcsw/bWzKeet7tftKDLcbhfmyf4Sc/2dcGx/MVawKr",
+	"KntxNQ9l4affJU+DYM7Qde9C9VdudvpoyumfGxjFFYNzxWBcr/PzzxqJRadidscakihvvr98C8ViOA2/",
+	"x7Oxgym6vcfWFBuqQxYy3/9sggsOTnDsTkcUlmxd93JG7v3l2/jtTUbVyeyczT1LcO/G2GKqZ1qtYTHd",
+	"CyYKoYU7mHoBsNU84DnLnCahnSYFi2gZBg0NvDvHJjZaUOefCyIDXyaOuJjf4IjbNp1gNY/g4dV8Yzwi",
+	"VYnWMgu2L6urJ6I9c2XdkIK/qeK6kcX2HPV1dRw9U4ndjVlleuORqH/aY3ceGbuedfvUfUfCDoWrcU38",
+	"SRGFbStFVthq20ook5Ho77nwSVpxV0kWq0zux8HgComzu+oQrqYTj+puuuVZgwtD2edq7WlLuTi85woa",
+	"NPgFLfwe4go9ZHsImrjLFKGUMO8bioOFT15hljJ1V9wYTBaM2Ch81wB8ygy9WD8/BtdvZyIxL3wfQnr1",
+	"7nJ87YuAiOrwkO3kE63dOTRNeyFz+dafmC2OiobVFS6w7uI03vd05QJVpuFDH728Gb89RVCVZY59PCMB",
+	"8UOBGFG7LhtWI6lSa6qqIrmCoh2m6yayP+4/F8RfCnf2NGfkpgTbxF/1Cq8jpoHs56p9SvRPLm59ubt2",
+	"MzzfUm6U7iKwvNmeThU4Wr01BWidQLbxPQ+vzgWJmaLLZ5o7eq2iqusVqzjzxGI4QU88aMwf7U6je3l1",
+	"0RJFcUSr1A+bcLnGkZwe0pyqKYX0Ji470joMKcOqnMa/2qF3YX0R920N84mPLbG/LZAvdvalb1QPduwt",
+	"bqbQlEgNZyJsU9yr51MaTBycIwe6n4JdKuq+SKuV86d0Z9VDes88V3c9h9VVM/Vs1MX7Vig0ghi3EfXu",
+	"M5bP5FXKVXpzEjW76tF0jxnkdIdsW8kDFSqX/hlJcOvcLWyGXZewIHQ9fm2dT2imJRSh/QXLNoP+Jdq/",
+	"rOuhEjjWLfFlK5VUFEArI3Fd170jPhhTG0+Dwu0v0eDV0Nm4Q1RGx4ZdUmJHNqUlpH7A0vhVkoCjlim6",
+	"UzZ+lNJXm8raQ+C/gKWnMftvytaL4H4eay+Op2ey99KJP91bC6xDBDHGw8mgl1YY32TjpYHuCbk1RNkO",
+	"lD8s8R+ZaN+3JNhH+cOjmvht1VSycYrzTbqS5edXv/jcLdX4wnaEUmLhmSHlG7EjoMdfAk5OFrsiVNLQ",
+	"s0K6ctI4YwYkK6qQa0k/bUosPJLjNoatzBzASBqJ/GGobMNCv0q6qfjVqqCxPv9cCfXmJGxbJIMKuU4a",
+	"dvVPLD9df3y4j3aTCqCvKKkQbO+yjRD3RUR5SL/fmChXcGtOgZUIvzAgwedGIHHdIlIBGgxZ2PeXyNTV",
+	"QLiXHlIzfjlunssrSlNe4Inr64xr7SFduddG4jFbbW373L1pv9p2rhudNIHWu1/0c9O8M6tZMB+JtRDV",
+	"Z1ONxx+9ezTDdAnRcyw2+RQzJIYTG+WtpeUSZoTVk2UcjHr7ILX98+qZfOSgG515Krh9CMRhyBNd1aIA",
+	"nOwA+JbC0m70sHsT04cH96A8+OphO1Z3Q33g4IvbunI3tsWMfH0b+drTXn1IuNADg1i+vDdh9zAU1b9c",
+	"rujLL2GrW2e1c1EfqK+nF21E5lt3o9UcKzG/i34E9Ctv3UkSsUKN8Fe4/H5Kl0TzF9W9lA7zbatgz+VU",
+	"ScHas/lWom8/71q/yCKzS1eNF9YtAf46cSimloNdNPc9e2GBvRa2nAWzjZ0NqdnuDFq9sPZLf9Bt/Nw3",
+	"EceHT2W1FMTBFYne1EYs8Kxbdj6kZqN7edlttgfvTORjrrcFxHewK14bY+ZYyCfMW/gWYSh/47m2gWYO",
+	"deiNgfCN71gLN1j4GoTQgONVt9Psm2jsUZudI/Oi29Dgcj0rG57X3V6r/aYzav3a+LHeedMy0cTBgQoi",
+	"cwifrtF7dzXomsjyl/PA057FYx7SsAIVAOSKc0YO4MwZOR3AnJFLAsFHwTeTtTtTP7DCNi4l20g4a8Js",
+	"THGPpjoipN3vBY1sjUImWUFyIZkxkTzpMJE4uZ0GLT9ylSHz5WQoD/ElpW31cteZORkww3TM+YMgzCBw",
+	"xfO3nJSr1leZukmYSAqJ05BLCnUMhWODRc4wj6bjJiOoTQNg7pM7x1uwbCDUGwlAZFKrCPHL3JzNADCp",
+	"Ea3jbX3PD7q+LePFvAC7uxEQdl0AcbtiggluGMNQnLi0/VP0YcRJPAauXGwaI9Xybb7O9PQwGScNPib4",
+	"O7gXoJQwA71aNfuHCLGbG5/cQKMg4cd1ZqSIwlnZkIoSHZE8UH2FpO8l1BbNMHNY/vSCDakZd7iZ5yjU",
+	"KKMORcHU9xY3U1UM/K78MnzJHFLxHUocbi4/grPlq/WfRKhaZ9kB3Sr7TgwhNhfCnkjgUZh7weS+f23G",
+	"30Nd0jPs3xJxMbb+Vl28iOA6VllVXz96tPOZaRiHB5gfbtddtzLNjDaTBPYVLHZXN9R2ZnfIvh4z2jtu",
+	"Cm/OMw1jBnSCje/vXuHh4eK+gLkbSZtvyszVMlafw+SLYemZLL4kya+PEQ9pefsg8SEVUeJoQ5A4V8sI",
+	"DZ46TPzK98YumWXm1Z9Wa8fcWOQv6RVUY6WUxePvf2ceNQ8gjlkEmQ8pm2JR0lmktEEMsLcImGMTZL68",
+	"K6fe+qyt9bRnyHYUVL4haFlecGTEvYenOwvi7CpTD67xlOQTYaT4aPyIYeiixM3mKPRibsdY37RUgJQ6",
+	"507gptoIbOr5AWKiN0uohkjCTNx8b+oFUEfXvTa3OmRjntg8nLg5JZ2NXUxvRZvzuYsdqq9AZrmt31NZ",
+	"eFksSe/0n73HvV1zvaLQZUNFM987wTRsdxdtr4GAEAIPzXBgTRM5LhQtvYWP2JJxCk/0B/NnhVKpVC1v",
+	"bIW/gv/klUvq7aM3CYhWZEldObIzZHY7jZaJ8qKtK6TOHyDPl7deQ7pyCWlIRqOFaQX3HvyLcdNexmxh",
+	"8Q/OjecupuiWkDmDu0Ibh8QFr4BDIPxL5erZeHkQZ8Uc0JyRa9bbF+9yRu5tq/Uz/ONVexT++7LbGfx4",
+	"8S7OmsOnmbjb2AKLq6e+dwPVpPIpN7NQe4qhaMCCBo7LLUJqERdKwpthtL0Z3vjyX+udRuuC/6jeRWMy",
+	"8XyCnGBItRfF/TOyvIVrg8Uun8l2v9qVtnmQ1W1KD/hXH9Zj/7VS1uGYLKRldBK6uu41fqz3WyYaL5ai",
+	"Onh4A8MlduviwpQBDiB1sbovi5X0lpNwudu6uEiAFj1cgU3GtzZcz7pdlSHUu9/FkvYmE0aCPrE8arP0",
+	"czXBfjzGnH8Y+QvKEJ4SbCtC9wl2xUMwdZiYc8vGFOoOyg5v0FlWXaYEWTLh55t5dwQ8LP6CUugQXRJe",
+	"QJ9gWzFogG47T2aCCXO0JrGVDnUaP9a37HmU3hiRPJ/e2yeBHn69X3rRmhD9jaH5UUWIk2+vIsSKS5Xj",
+	"IRXNoacXsAQSjSsk/UYuWTKEvypLJsOlA0VmaNzGWgyIwc1Wv5GatDbwbgl9pIhM8nHu+IS1UwKT5NkS",
+	"sgXObMA/jOSQeKXNI34+tmAuM/xxMLhIpyjXozdcuLnOhATOjOi8y0BYfh5YnMNkeiREVE7xXTyv8OSo",
+	"uiU8uj61CW+A964+ALill3WPiBfB1PNV6Ce8yBSHhrXE7A+1+b1WnQvJt732oJW6/UmrIVDkEIdgKIuu",
+	"en5QcJ07YiMMLEaiMX9UQjOHcq3soIj6hNrIgRJ2Zl0H+wy9ItgnPhouSqVDC8bCP4lZHOZSFXT+yrZe",
+	"K3g5XbTX3XvQccT3Y+dD/JSOHH/BAmK35xkyq32lynQShu6nTkBkye0JaIURXeXJbB4s0YxgLlzp8iC2",
+	"WRs35eFeNYVHtcH6WQ3PkY5BRYsxJCQofBd32iq5r7IcwFXb3rMRgqCB7XrROloaU/jZTLD3rFCmLScl",
+	"tVVDxYuQThy7uLF06Wr1VRjbJ5ZPgl0+xmDEzh9MJourZSYAWYPNHfSk8r56khBrWQqSKCFkP6KCNJBt",
+	"flOTEbqUoDACS8QHSCW3+OCY5ow7LOEMwyy6u8qHoZ+ihLFjI28RcAvMdQ8S1zPnqAQahYwb/tL3F/8a",
+	"gdsQkZt+QEPieMHUBX6+LGN3PSpqjyqSORcWD59MkZKynDxKtg3n2CqKPKJZkfW/JoB8V4RPPvZk+eI0",
+	"bMiUJ2gfBK5kYp9pxgCaEx8tqCPu276mO9ddY9d3DxB/gA31xfHzzwWGXmsp5oEoJCDLEng+Yp5rf2sh",
+	"6tvdmmqS4gkCloNo9q3V5mjIHtH1C6okTH2dKMKiYkRB1JcI040ijyCbE2p/bQS7h+ItE9NTvIuK+k30",
+	"//4/quLDipdDxpdYfH+/7OqTFkSMsIx94toT4exhmHuSANNj27G66JeiI6oSELIVhfsUqlTiNyavdjJg",
+	"IiC/QESArl5+UzEBq9xubaUfrtDQSO84j/7JoJwkiV1F5CeO6xIbFFp1x5B2o/DA+wT9zRVUhic/5RpR",
+	"FZxfUOej7jePSggdH1ZOTg+rJ9Wt/Euik9iOpeZTXEkq5NxDgubhqhwHyCUymlYWqQo8mXxeXO3tVXlo",
+	"fOAeGvd2AlbiJ6ObQARmGrkKDO9amz67eucj4/hBtUq/1jL5+9YWzS4Tmr2zOxfVT1Gzw6Cex97b3Q/E",
+	"cwX2rYnRy8Z1mOu0j/dsV9V7yhXJBtxCZ6a5m4G/IOquOp7KDCEEEEYuTc8o3CDAt/FwjjA1eE2mXxo8",
+	"2ZjasZb1JkrabpNVNevIBkkWxV5pXwD3bTIiRmZFxAbFvNrPUkl7t7LYRu5efHivBhfR2LSdfItdlwRS",
+	"9qQpA1pB53t4V8nhIjK5gnTHlU/TQKZPbhwWEJ/IWH9TFoQ1h5TbTjJGCgeB74wXgdwQkdSF6lftMAyP",
+	"IczAtILAniUJIPRuKWYBUkoP85egaF50LRlexDxvXzJdYIUPStNbxWwjCLbflM4i3k0PC5MYSgc53ix6",
+	"u6Y+YZ/gm4W4eQiHLRZOartI9WLCr4FnBO7BxJaP5JbDtGbMVZc1rzPGGZ2s2q/qHZRfzOfERxZU9KOe",
+	"zII5CBOVtqrtPXdxwAFZVyFVKY2ucwdpeywg3GQ1M2qSKxJO35IgM10SmpmiW4fa58hUu5D+kRSUZlyd",
+	"qkQZ5NjniKkt2XYPkmwg5bNy+5N0I3fP0A5VDDcR4Wp7YKjAQHnUEqckRs8bGRE3VVdNVFUvaNdjLJlb",
+	"6rXxNidYfnafNDS1+BD0NUvP8EMlvSkqu4dDJmNLjhOxJSiPUV8Qunz7wBChXyWu3J1WKoeHx5XS4dFJ",
+	"rVg9Pq6dlI5j9l2tVCoVa1rjjZURX6xHic6Z01AFRIdwQlZBwFtKie8xdlUqzRZ0NFNklF0ZHD7/YiUU",
+	"WHNhONTzRwvqbMyDTGyp9KNKiFH+GHlUbfJBuniRvG60AVzREyOaLSMGWszlMLYgGR1VQ5JThrroYswW",
+	"UtjD1zYHGKtNifw1Ec4Si1qBa83x4h9vpGKiHkGu4UMlblaQS4KA+CJJ3HZunCARSfz+8u1gtQcoLvwB",
+	"bSPLRjmjGagADLJMiT/HvrhhSLrloqdrZIX+GgiMrYT0PipGRqRC6IfcYbKV+u3JpUbBDhGgsQ9lb7eO",
+	"1XRpon1O/rKDTIlt2r6CJQ7Bg1OeQ0EbX9gaHD28BaRS8zZjrD2WtudaYHS87gdRdkHmxBlJb1GUnWWd",
+	"mmKdDMvN6o0YW+ODWkgCiwpZOnbd7iR39tvW5gxwwM8fUp1/ku0F8TY+pDDzKFkq7q3MH00S7AKE5LT1",
+	"0J2ZDsuWooTbUEJajKBAplDcd0KKFOofjPXNjOT0Sv6eq8QNVIpD8WS7I7+g8ndht85lF4P418XGmClw",
+	"PemWJQEUH0sHEfp/CwB9TK3pOskW7YF49wVDb67bzZ2s0F2WKxhV6hLBdJUnRJTQSLhERF2/ke2wDS0N",
+	"kq141IiIroSnI7Wy3+3SGrnkjri7Lu3npXUB4zaSO0zPl3pHfGciUyJR/ud3jYMk6bvejbMzki9g0CoY",
+	"dbRgsklKSuKXzsG5jaM3+DbgBq4www70uscUOtTDTAdFXXHZDJy6GZhjkZk22mMoh2wkDaKtRkIX844Y",
+	"AEXwblTN4S1OqHx5a0+5OtiRD9XfdY3J+6mI8SUExCZxaOuN8VJMFMruxYUU1gkUNEKIzXYClnoYhzQv",
+	"fCXoh3Q/1oGRFHVmzA+iir1yzJhfnc9xV29i0jOYVrfoXkfGljbEUzsQN3oB6Ta9CJWyt5NPcW//4P4+",
+	"P0HIX9DzJw2ux3cArmEDmec/un0QIaM6/y+i+phB7ZK5LC4HQTSiBLPJ9zmr3XConu2klK2qvftoTqn6",
+	"6i6up3RFcyNZZ+mBmwfG9bMk5W0cn+q/eBLHxBYcbnfullDmNuhiu2hgmuK0NYvbzL2SGsvmEQlFZXND",
+	"1UgxCYOTLnJG7qrNj/gO/Vg3vxopJRvf3d35FDJlrnCONkixuF6wOwtOctmVTxup3i9BIVHnIomQ5D4n",
+	"djHaIy0iMaLTOFHHT/gqe0rlOBn8xFijBe7lw9Na3aY1nRNPd3bdreliu5XbDgpNOPQmZCeP6LoL17QZ",
+	"K5BwGxaPVzm3MSyvVBvx/ACq9ISNLC1CbSij6vmIvy3+VO28XZmrbhZiqYexbxSy9tXIFWJ/SVItrBBz",
+	"IfqnIviC+odOtgX9j1U6LSR/igVDxsHMcMVndJcdqMo/KK3wz4LaxEfmS/0Am6oRLTQZx0M6w5xkSMEn",
+	"2IYd4GfkDJm/1C/aTSjeOhKBoAYyrzv168GP3V77fatpGqIc7at2s9nq8Ked7mD0unvdafI/Gt3rzqDV",
+	"u6r3Bu9G2pMhNRvX/UH3stUbxQZctgY/dpvwW/3iovu2JafpvL5oNwbxgfWLXqvefDdq/druD/r8vfar",
+	"emfl5yE1r+rvLrr15mjQ7Y4u6r03LbGM/vXVVbc3aDVHl61muz4avLtqwfvXnatet9Hq9+uvLlqjVmcA",
+	"pX89H6kiwhcjlcL1y2rFIoRtbpbJRr8GBK7x8w/pNbGqR2lGG8ne45VNEpu+0uE3l4Gi56jQ9LX2DP7a",
+	"qjU19m3efLqRWQsK0sPItU9m8+12akRMnYJX0RAs1/PhfznCRUQMJFpguoRImSJqB2i2gBYmd5zm2ZAC",
+	"1/GX4LKjN5xrUxvNMWOyvI9dOD1G1pRYt+fIgcYqLPB8YouK11Pvng5pFIuT+LqsaRPS/ZtXJxX0ttUf",
+	"oHLlsIpqR6cn6PioVkWQraddpFQr8XuUWsbtKPrw/Zqb0VBZ3qTMr/FWhnEPeepRcsBp+jAey66FORym",
+	"hjVoLhbdeZndeDdyYT6C79JQTbFtEQYiWtZGe/J95ah0eiya+iYqWVVq1Uzcri1anL9x7giFfxtISmeR",
+	"fSvUTgEZR/hizjFaiRU33lTLWE8sSYKle0HT+j3FkcZWMQvZFkyyq62wdFjJhKYf2Tpr6U/q2wa6Woxd",
+	"x0IXDh47rsM32ry6ED3Ar3xvQhgTroo2tcmMyhfaiVSPyJrSCjBdZB+TdQkqOpDwGj8PhKCAfAybpyTu",
+	"Rb17GsedOFSi4Wm8TFomQAm3x7qIC3nB59hnCCPzzf/+9/+YqB/4PxOoWFY7AuZ/WNHpC7U552v0GuWj",
+	"wq+Xnk1mgsOxxYwzOPg31ITzVhhYvfa+3/rp3avD4596jVr9l0a7XrvsXlV7Pw4uDw9rv1Z+fvPrYfvH",
+	"7k/1q6tar3VY/bn68/tfOvHojjecgVUKxx8+1WrrIjseIyujvlt4fjkjwulx3U07Os6ynE97OtCe9sZw",
+	"3e1d4C+IuqpjscuDLS7qdnMO/XVb9ai3Vdt4exK0w186EzXbGDB3RypfY6GLcuPvxZ6+oVUVUQTpP1qL",
+	"0dBxv6lWgswOgJob2rCt7koeK2HjIbkXj1BzKMzKSIshh3LF4lLhqtsfZNgcj5OfIQBJImivMuASW03i",
+	"OnfET4kr5NJsNg9S1Ia6fIJm2CaIeWgSCwnVO7bsR5sCpK37Rt5lamDwSGqpZrN7WW93ivXGoN3tZPSM",
+	"vFtT2QgewsUAyptyTwqObR6cI59YhMPMT0jBXogS0QSNl1LN3ChUXMyyfEvqHEIBVrkpWtmSjWeQj7vA",
+	"AaHW8jKjYKbryXKTsW8EnicKY84c13W0LN/NzV/4PP0NVrbCmaotK67xDa0dDrfHkLX+XjbRc0eSZj21",
+	"WgMRdhZ031GLdBiyFwTl9UzmgxUgnHSf7RZdcAJZDGYLxqWOYh/G7MupHsJotJNnxLiOOhfqsBkRd1Br",
+	"fADv+QJlB5Lc75sqPZAAfifUVfatO5aCsVQM1S2LzB+3BFnq+VhTF1rRJvLJDDsUWhI0Gq0WtCTAqPLx",
+	"o4oZ4swF2rnV21DtWTjt40wW5T3VZVcwLDmY2MislksmdJKLCkavqkwuge5Ivq49iTCOrIrQIbg5IydA",
+	"00s5pBV0lCj6mSwfSUG8JcsMKWhXarXyKZoLR8YtWXIR0Z0T2u//GBbzJPboliwZ4iwzVdLekmWWnDVv",
+	"ydKxTSS5kUNEcA4Ucusrj2+hTeeLIF2KC9B+JsurtAYPUHmIz3cLIcvo6uf2r+iqdbk57UTALHCT+IrO",
+	"/daQ8M9k2aYT7yn3qB2wZ9gjPiVEXDPnhrLYVnn3WZOlaB8tOHCwE9H5EjnmUIh1HvAJI2+/LAYno6Dy",
+	"GPke5wZ2wVsEMI0o+Q6Kub3wVRlt7474Lp4f7JrHzc9Timh4NAJ7jAqoW1Kl/im5G+sJ9XnKficOxvMV",
+	"/pYf/nK6xzepczwrUTw/NWzV/EhJd8mvmPQAnCOz2RLvNWXrDlGqy6E3Q2p7FnuB2Jy4rkNvDpATINsD",
+	"dhkYCE8C4msc8AUTqgUS3T5CvcGB5pyq2eG16HUowWFmRo+kEKh1ikPMaZKy/IsL00AY2R5XqCAWRJnT",
+	"jV6rDjWrXoY/XV814af0K3E1Iu4xz9cvLv7M1xsQr/Bnvd9vDf6sXw9+/FMN+7Pd6Q9615etzuDPdueX",
+	"Vn/A/wkRA39edXuD192LdvfPXus/r1v9wZ+9Fv/tz0Gv3ukLg//Pt61XP3a7Px/kh8NiXsLwpwT14ODv",
+	"B39LJSdGrIXvBMs+J01B6aKudn0RTFNLY0HdcLhSjPpRelzmvoRHpgHOwt1qiMvODTPwHouy3iGw0yCY",
+	"851s7FeWObwxlk5LLl0hjVgAI5YD9XYZW8CdCQhRPu+UYBsgEb7W3K8FAUOhrWn/eO6AFBVlRCcpfUa5",
+	"XsLPCQTCUOTNCUUOJ5oZoUHYeVj3pRvhpRCmNopa5g1p/arNhGIy4TzHmjLoL30DBVfvnWBaRF0qogQc",
+	"S0YL8AE+IYgt/Im4USfYmg4p3LcrPy4zkIWZI4MfIMonzLiuX7XlzTlcxAbO2BUfOxvSIf0OffddyAi+",
+	"+w7lTU4R//vf/2Ma6MqZE/6kEA08OENdThdyiwqWT6DVEXaHFInt4LCoMLAQFczQWqMaGlKguRMz+Oio",
+	"TiF/W5WqhAUR19X7k+Cokw2+wXwcZ0QojMgQPQkN1Ro2L9vFsAPRxDWqjceKqG2Dd1QAEBxVDSgfxwI8",
+	"mwu3qe57UY2MpIHmMHTv4/kcWpTyGcxPnKkbEJdhIMnSP4t6MiKSRoR3f4q9YMhnnzmT5BsifP1iN/Tb",
+	"TdiXg7NE4i3on46vhfNB3geKESV7kUgvYSivMiP1RHwEQThg0oR4YRTfkpGodeIIdKHr63aTSVxBS7rD",
+	"w8NTA/pvy0bXnMQAJ6LLi/nShF7F5kvTk5F/Ai8SlybEEJrnGp4ERuFvDVdRsEqENxXwl4yAghlkIBuk",
+	"h+bXhIf973//zwEwHM4OOVFbOCAMuc4tUdgMT4o6jmdhS4s1PFXu6hjT2/CQaZ36mDht5stwr9Q2hxtK",
+	"PjpM9FsWkAghq8+B8raPJ4ERlSEyEFuMZw5c2RtQjYH/6wAons8CBWF9MnE+EhsJmcJEC8ERh8b2LPhf",
+	"DgT8w6E2/C+2rJF5ACdWOymKBKCw6qChKIF/xFr4zPMLc9GqnQBp5iUxwAf4YxP97//1f4fnZx62dT9D",
+	"n6aYjWaeTwzwjY7E+58/mwewivjJymyOyMRXsxskFlE/NZ4Lu8xDNyTg+8/nsDwa+J7LwrhJyXTgbBY5",
+	"SxVWo6pj5jAVE0fskFtBk4qwb2PYvAv5nLcTiLicYmq7xIeogmqpZMojyV+IB96Fjan9hQuTjH3vlgAk",
+	"l3C8+adkLQ5C4fqdUPtMFlYRaPup3+3IsBQmWl/z6SFehyt4YrDKT+Fn1ieIclaIfI/jIepyPXYo9pdo",
+	"4noYzsncc6j0JLmORaRyLkVyfc6XW6gUS/LuSOgL7Ozly/v7+yKGx0XPv3kpx7KXF+1Gq9NvwZioMWEk",
+	"petX7ZyRuyM+E+K7VCyLN7ngxnMnd5Y7LJaKh0K/m4LKFDuM/IebtOIsF44QPivaij6a0+g9hwNcAFwp",
+	"BV6IQUDx43IWBbfFWtxzpTqi+qJG6aaM4Id/D+lE+vvgnsCjpIjq4htyP8ic4AC66rFbZw46iwagMeSv",
+	"UXQ/dVyCIExLHlLZrXxMgntCKLKw68r4OW5HYVXZGtDwSnCyuo42jk8fz0gAEe2/rQZSuss4w5IKjKMi",
+	"e0LF7Z8L4i8jvS28PRT21ybrbBW2qJpi+sgIbjX4Aprqb/9+AzYH0oF9aYICHVVKJWF80kBeAur853d5",
+	"sR0aIZ+k+fnbp1gCUa5SqhwVSuVCuTYol85K/P/f66lvDt8X4NOnJ8dHtephpQzB85Zjp09xqKYIuSN8",
+	"VANOzMllQW1SGZ9YZXKKj+0qOZyAxQrrGYU6tMZT7Uk8VWIF+pr89MRxiQz1yPEjwdXDohgO3+by59Q+",
+	"sY7HR7g2qZJDu2JBhUdcqR3lznKnk5Mju3RSPjmpWsf2Ue0UVyYE45JVq2G7VK7hw/GkOimPK+PS+KRS",
+	"sexyzT6yyrVxaVIq4dIJn8v5g+TOqieV8mFoEFzV+31unMFmkhn0j8397k1p0fbIP+RWFS1vpuDMwJFD",
+	"befOsRciHUO2KwJigEL8uQ65R+88/1Zlzvj8x+s+sElKyrmzXLlyiC6xw3UzKOnNAuzKCKZcuVQqlcPL",
+	"rbNc5510XpCRNxmNHR+qUZVPT0sC8zlZk1Yh/CdvChwZRz81PdF/nisM9CZ39tsHGVeTO8t9LwMPT05L",
+	"0XX+Wa5+ddXr/gK2MqgaQbCB3CSO251m+5d287p+Ec+4yBjHdyJijRyHSiNQN5sat8yd5S771Y+dP95V",
+	"O03r4+Xv9fvLpvjPxez1vfX6pPz+95+c7pvLj+8H7rRT+c/S+0FnJqzpPRkM5PeACbkS78kZszeJMT5I",
+	"5q8KzpD2nZCDqC+9wraKvYOR5a1HXtPIm87H1nb4apuKcCwZjw9xL9DlF2qSBr5D7khsXXx/8Q0TFbBg",
+	"ityHz4JwUzLTAuwraUrHHvYhT0ckyUq2lq7/KkVjSGM4RW+cO4JMTmBmmAAAAtFh6JZ691RGgpzLyzIG",
+	"Xee4OHVd714W+biqDxo/opg68PKTY39WmfRCu195/DJko0IBhLT/6CUOgilsjdfd3qh//eqy3e+3ux2Q",
+	"7MzzKP/fyER3SUCGFEqQNnv11wMz6t5Hz5EpT6gpNWzIdHACxALHdRElxGbSsDejc2aeIROYGVe44VRL",
+	"jV7yqGLEHUzQ7PVnIZdIjImxm9VhkueZoOtTUgZd3wmWAELEzeBnwQEjjR5T2UI5WOrtzRVz5mOavfYv",
+	"rV5/JBVCE3k+QNCBbKT6xajdhKa23yGz0e1ddXvwewwRlufPPaHaFF1yI0MP5Ur0hyJ1XPwhwwyT49Vq",
+	"DYQDPj4KejUb3c6g1724aHfejK5avT5s/MyjNzq6+Ejh2EEo+pVrhfrWIDO2GfEdUGa/qcFCkQmlPdnU",
+	"mY/mxLcIDfANEf2z1ffMV61O63W70a5fjLpvO60ejLS55dFo9Qbt1+1GfdAadV+P2h0dl3ys2h0g/HrK",
+	"VMi7pwxxbo2CKaaoUvsPcQYjaCAjSoTiD6mqCVkulVBeWD6gpt47jByAsgvVz9H91ENjL5iK+Tm4yjIb",
+	"UhEVHm4OP1iyQ6BHLfgy8j2XpKm3oqbHKo+PWm+88uzl9lqdvH0IYYFC0SEjrcfAlE6MMaFk4lgOdmVZ",
+	"VrEXcnlg+Akc5LSmJ4lPrCocfUzRax9Ty2GWl611VGtHqItvUf2OrGgdp9VyqaJpHY06RFOFJwfiK2YE",
+	"NTx/HhZciJ0aPkglMXyO9Cu+NGwF/8DWjPCFKP0qOh1CP32+Ra2qUie1QqlagFdDtRBTUmQzJ5gmIY8r",
+	"WyKDRFe2+nwQp72Us5k7OywZOU6fubNc8jiBUbI3HsroEjyjaSolx0NtCzwcnxTK5ULlMLnKPp4lFnlB",
+	"wtRu0CGr5VqtViuVQXOV61vljULdWx1UivRHjQeBYgKer+TBgh9lVprQGwj4mpV8EZuonaANyv6q7iru",
+	"DHQ1X/s+1bi4EYp1NF4ESFnwKxJuB2i+VfMi3aJIw+0D9HHBw5O9lLip8HnFQC/vZqBvY5frRvW/uxH5",
+	"KZfQ05DnI01FO+CyOdojunBdbkUFAmXpamBoonN4iCudBRLlnzebraBU726Nyv19AF2m2oianSCJywj1",
+	"fs/PMBy+oA1ZLR9uPfYKL10P2wPPu8D+DRHDazt8mi3mc88PiH1JbAer3nePZcYKPpHwkKaasZ+N3KrZ",
+	"l+kpTth/BpR4C0n0BZqRANs4wFwUGdIVK8w/jOQtjrLqHIbkYSquqKpvSJChpz7EBflNKpLpbLk0KJ1o",
+	"bFnegI18mVKUU9fF/sIlZ1GGAYRz9sidQ+4RI9RO+tBR4KEZpgvsIh/eOkfC18o3DBQO4SdQF0Mp/gIJ",
+	"ynYe2GOrbFfI4aSKa+Mj69je3wMrEJLmgbWIH4jMc5J0wpZxZXxoVe0aOZoc45Ox7oStWJWjcfVofHQy",
+	"mVj8v05Px9XaoVW2D0vV8iH//0rFPi4dVU8OxxNcmpye4Bo5OTmqHB2RY0xCJ2y5UqqWjyMNb43ZGfPM",
+	"ZlkOa3D3aFbFZm16JwW6TpPSVNDgRmU55rINpdxlvXNdvxj1Wr+0W2/XeGiBJsoJD62O7iyhqA98ZKGY",
+	"YKBfUtqVqluP7XjBa29Bn8jTullIrdzAbXd5pe1F277CwVQ63AMrJYKsIQ0ZuGC0PN8nVrDCH6P7bIeh",
+	"kO5kaAkbUlGdwReNrUTwtKjp4VHocZPmRBQO2DSPG5oR/0bllo+X4h/ncd+a+pj0DUFPXHAJFdFA2YUW",
+	"ptQLVGo6/C6rrAgfMRMRANpCX0T+WkoYK6J6tNoYQkSIC0NmtXRqpnmdRKb943mdINo3y3hIswLWK/4Z",
+	"htsDTr1Y8HYmWulpTbS/7j3/uvfc7d4zzSTb3Z4sP7k9KT/+DYrPaul063ENj05cRwTK/wsZp9eqxel+",
+	"xulLjcV9elTFIPU+tx4EMnItctQE3orhxK3aqWyPOCaEatqBuDaVLBYUBwiNw4wcVQuEcgZgn+s1LDC6",
+	"ar420E9XrTdQn6jzZkgnENUUNRarVaqVkxM0XnKNJV8rV9DPzqsDLv+ZytISz6AmJigYEYs3oRO8Dj90",
+	"4Qonr5S0no95s1qpwIWjVvTdwj5knUEpM83ol2WL4FMvGGJTXKjUjs7TFIyECuIECZ1jhyusZuRm3lup",
+	"CN/M/fTLq1bPKX28+N36+af+q/t3v3b+sN6cLu3Gqz/eVV4vGjc//LCNzFwjD1dE046sUi34Cf3B35Tq",
+	"UDk+HJdq+LR6UqqQ0vjk2C7XatWJXbHsw+pp+fQI/sKnY9suHVdPy9iqVUtHh7h0RI7Lk5oVqg6V2uNt",
+	"TpoQU88QFmzlLxH2rCKsWqnsMMfc9yzCoKbUY8o/IVE0ebKP7Hv5Sf1ztM5h26UkElsybWbFgRuKJmq5",
+	"C5vYKC+E08GWntkY+32IgbMjz3lEXv0Xk0o4qUKiAbevRiV/uazIpqP7eO6qreO01XaG6mw6+xBK6bPo",
+	"zX34FFebsyIEo8nO+VvyZlB6lIYUXEqgU4pwQMgPkcas9Ik5FKli0ysarcOGNPJZedQiYQSjuqSAOyhs",
+	"Q4WLQBUP0HLoDMQ8wTFjSu+QOgHKm7CWAaTgOrJlegDFp2SeQZSjJNqTqjQlFcOoYoxNNF6qxl3COYfn",
+	"c9+7w668NhWlhsHC0IFL5sEJXq75BlFecyrKDEEctggzr/tNiHOTWXOGzEcM9MJ5jm0KkPSOaCqhIiz8",
+	"cg6hfQFD9csLUeMT+QvKYmhlAZnDF2beHVSB5UZUmN59PyVUTAJJJFDf+LuMtCVRhnq8TFxrxYUbDVB+",
+	"IuImsR6JZoANRaGCaQJd51BnueBQRihzAueO8K1CyGwSupRJXM1Wpw2F2akXQKOBCB3nyBS3GvLV2C0F",
+	"IFrEuprbXqGZ8u6NIwswbF6JHgDyAyH9GBB7AwmxIf5VjrvIyZGGGSR5qY0UBTui4j2p0IVxypJ9gMkG",
+	"i1HbWERm4vpR5XOFiVtAubBOYqdZdYJTPMWF71+pJn+5XP9KNXlqZ6x2MyTlnP0t27UZ/EXPqU3mtoVR",
+	"XfrNWApJc3EBN3HSzwUKhhOoC7ox0XC5JMF5FF0Zxl9k5HEA6jcmcZyhrCSHMz1a7RxpI9ZHqhlolyi4",
+	"qOnGbxrW4m+owLcsSEEp/gKhd+rAij4UMjk3dG9EZTfG3iI4G7uY3m5/5q4EbW0RMMBX5tCQLPJK/c3U",
+	"kaHC/T1mCLs+wfZS80s/pmkkZPi2Pn0r0Vh/t6zkZI0Iz7XDvGSUh4bt4+WQqj6kCIoyHMg+HrIYg6hs",
+	"pjpH6T2ihvS777oLH6lK8N99xzVV0GO9hW9B1ZGs7OGVDvQOSUkf3mBriUm6UFpiGwtQdr4Qib0fHh4k",
+	"F++9/9untEaBuVL5tDI5xKXCkVUmhWO7ggun4zIpRPFIJyRVhymXC5UyxNfUzg5LRSET30c50e/xbEz+",
+	"cBCnuVTBljEBX7nsEVbe+tyt7Ndyc8JjHEHbiznxrT2knOxYsE/Co2xvs+bc8vUmlqSdWlFXZU2yo7h/",
+	"YIkGoGHZICxyevTzeyYr+4heK0PKGYOBsOwHgCgJ7j3/Vl1kxQq/rJR5AZNGNGSRj6DwAZphim9IEdVl",
+	"cMpqKxLp04JrsQRxi0THJA84S3AAuOsTXjEdd9x+Ros58hbBkHoTNMbULqIL55bI8jriQAgEQQgR1FpB",
+	"ThBF0lRKJQ6D6anCDzHQ5QSFgixT5Nio3UQF6N2GOvXLlilsP8ANWN5QvkWgYDYT7hS6JkFs9Uw85FYt",
+	"7VTvejwBLB2g8AQ9RYzNN8Hs9mdwacytsUpg9hdjbFvdEslWF3teEqkPPyDMYTNnVSH4seObxluTCtHL",
+	"Tys0mH2/0yPYZpCMm8aAdcbL2aHglXF1SjYqUyO1gL6qWUT76UJvSJDKRvZRhPQp3vDz+Kg6zr/NGR8k",
+	"ZOCXO9/bWOeyQcyudzibT+Ubrj88ypF8Getyu8GCSTTy0qoI8qMbFlKCsmMor+rKGUMqi4kdwBWAVl5O",
+	"mjk+FGgbS64dGju6531IbccnlrxmEY3ZZb0r5vmB7AER9pflCoKwpKKmsweGLMqYajxNMrrtCr8vhB9p",
+	"xcMmjhsQH4lAaQh4Em+gOpiw6rmKkuKGq6z8ROwhhQJKKOQRKG9CO1r2Ax4uSqXKkfxrbIrbDpgaCnuF",
+	"Dn+xdGNIZcs+lIfuiurq+6CIzJlDR//73/9jvjRn+CP8C405GYpyUvAmc+64CmVqPal+4OqHssMhL1c9",
+	"0bfbhFZiZpi4K/VXprbGgMz/IjIZwb41HYnqdWa0Em6/ix8lkx/SlWaAgAWUV80pD6BurFpvVIYE+igZ",
+	"CA9pXLGG30W3Q+iAifKy0yWbY0vo82LeDWZweD4ei/EbK+ZH1BPqzXW7yVA+0fPpIKv0VrLnVLwKV1hO",
+	"emP/mBn+2BYvl7Wyy7Ku9FqABalmwSeepgO1WRiINpgPAu/ndw3RvDMTxLCF2t5g6l3VIkirm+Hsph8v",
+	"lDfhEILPC04YoeIVjxL+VBy+TKKId1+PlpRsH7cWcbKdH5Kt9QzO2KFkyjnk5vNTqIoWijrNcxeuI2SP",
+	"wTS4OENa7aq9i3ag2gbuDPnMexDg+OOTAf5KzMvhZtzqtjybZNLqarPEvYk21j9xx/OVhFk0XNwSavny",
+	"vnCnNWzcnz1Idw1w3Uzwo3aQz89e4Q46CzJ4uC8iVdvC/WGLNevNBDLWNfJLQqt19s0GVutTuTesidaV",
+	"+4Msm15mF96Uz/c+S1GfzAjIym4gwnUS2VAblDzguKumjg9Ao1Aps2GUz5+ZNusrOjBKV4FB713RdzOU",
+	"Xa7pxhsnjDG1cSYFaep5bP0bunyvRTiYf9ygktYciGC+BuhTkVeVqA/icCovQqk8KGmRLVmahObC0OEO",
+	"ebGNA1LgkOQeB3iZMxuHPktbeGrgwNoVPph1yM3Cnea9eS7wdkLfA+F7yptJI62WSNg2W7gtxstzhLm2",
+	"DK4Is2CK35nmi8havXKN7Khfqj3oquGfH8G9GDmGfvuU0/tz595fvh3kjFy83fZDep+vNBGvlUqlYi29",
+	"PbgIhEjv+S2f6R28xU9P5Cw9OitVirVYBF588nKhMj60Csd2lRROJrVS4Qgfj0+sU7tEyhAbprcDlzaI",
+	"1tW7bAgbOneW+75yVDo9VjVVQoqRxesSzblzl/eOi3PJztsrk4R9tXNXF3o4l9aSP2yGnXslJck652+E",
+	"kNV+2Nvh5CFX4HIPtrj+VsT9b+xAjhwO4LIE16jwW+55d64UFHVvHr+QsY3MAHVZEDQSJMJ1G1dxoBCT",
+	"NZU5nvEBQyos0bwZMQpTtRwaL5GpcwnzQBXy/IP4nvITiIK+KiHUdMaYioBuJDr4Cl+vfhuPVbCOBHBI",
+	"8ya468Bpa0r6lw9H8gmU3WCIa3AJJ5/wgkZrOkBhByENMyaUlgVP9C+ia4Uo6LH0ZNaqOBFniSXL8hxp",
+	"TNMME3albR3qlI7NZABDP/B/JsshhahstpgpR+65QhRMMcV3JIom8JcvGHJBhwSEqLYKQzrz7MLpsQzx",
+	"zrM5tmTXCvBhA4puqOfLdGLoPwDVRxbzORE+W+HI9xYBEqMPzpG5KirkRqQv+sYb0sC7IcGU+PpoIYFM",
+	"iIxQicTHYX8OUaSkiFpQmTfe5sMR5no8n4NvVFPkKrCzlM+UDGSG/F78qYkEE4FIOOfEichsHixlIxgk",
+	"Y0c4kOBxLyJxh2CiPI7ZulBjmBRm2HGHFLzh4vqU82WAF8IMF9T550K0BJKHVD+90EQH3xI6hHbWerUU",
+	"lNWuB9xtkjrCD4h9k1/QL3ChkvApWC/JiQ6KqCsc94DTIdWSFu59JwgI3RgGIs/P497d7ltseLJwE8VI",
+	"1Z0ScW29xOhXpHPlrvvNRi5L63oQGLquFqlkpVKpVDjm/3XC/6sk/28sYt05WfHPvjqpoLet/gBxjQbV",
+	"jk5P0PFRrYoOK9+kavUZgu4p5zRxAoHwWZBwHnWXz0UjO9R4jcU4ydP2lPFNYSfscGdFKzk41JJIc2cl",
+	"2bwzxMzMoZ4/WlAnyJ0d8z0BgZdAn/r1ERD4QcE1UhqtkRu7nnWrAb6n4bD125VS/MDw8yKoVGUIrVK8",
+	"iwNubINdDcgIizwSXwNd2t5WxF5TlJ5tgdyL1uyQtacFhCmFNKzbGmYBpymY35opsFUBAyXBdqxf8O1E",
+	"pmnE98AAmJefYkdxq2i1NSZPEdVjz6XilQhU8+KBbFsGrg3ptpFrj635bOsuUx9+pFi3Z1aFSn95nkqR",
+	"evQ7psl0x7Uaklh3XD0Sv4U6kfxT6kTyr+d2NO3nXMoMS5TP/71DEtdwYyM3X6RwU1FHbZMDSWQugIkk",
+	"XTGyEKihx59BOjjUUIgbyy7BvvKdGMiUlAaRiTHaDbsvqSZCUOFd5otHJraqEAYcYEgThUnNJEGahnAk",
+	"icg4rVv2kCZ9QHLlcxxMZYVTPCOqP6kjGlGFhehlKTJoMOzFHEWyX9W9t3BtKMUGl0PwhgSyrupT6MOy",
+	"K59+fdJkX+tb8ry4fdUUP8YJOLSxYpwSzJfPwCrjc/Sww0Sx3DDoLCKUeEySPvmK7KlwOzzGiisxY7Kd",
+	"YUzuzQZ3tfIERTyLlfe8Ul9i/t9d8leezzHSfvid0+lZqXxWrRYrX4suEFqdO1d3/UrMyn8R+1DWZ306",
+	"+/ClyuDcJnMiusFJpH/GE7/j6d3nQxq2xuLmpngmfOpZ0exC1RD3JuLKam14e12t4cuK9PTYaBCd8jIq",
+	"6ka9GuLUbJ2cHh6XqqVStVqqHVZK5cMS9CNLDY8eY7pjeEV7DPHSD7diQ4L57V/LhfmU0upxHZ1fxrW5",
+	"f0iDPJ9ZEQ2Dtbzl39QU1ZMBIva2dURDd06gYWksJV+xIdUbMLS08sIu9WUzWcubESbzzPT3DgwIXOCc",
+	"OiEPxL2OFpEwpPL0F7X7Uw+gw+654O/CAlbFtlcv3oc05eYdbX3xfiDiBcYELeiCiSvt3a5sY/alRN55",
+	"RlCEw2RMxKZ7XHkYvmXzk+8ziJOY7fgWdl/kqcUsT8HNMuQbp3oZB5E+pbcIUmbd81pPIv+vW72HisRK",
+	"6axcLh4/mkwcHxfKuDIuHFuHduGEVCeFGj4aH1sn9ikpTSKZmKklPY1M3ADWfnIwTQa+jXPoL1754a/b",
+	"vIff5m0Q3WC4bUxc1wodQ4RjLMdbNB6WUlXGPTr0xkCU3Efm2JDiRF77WSRO5z65c7wFgze4zDXn+Mah",
+	"ok4FJR+DkbXwmeebCEM1WvFvpUHwF0BlyIOxNqQmXbiuiTwalYTlE4ue6hwGSu6IL9PIob8Xu3XmuuPc",
+	"GPJXqOxYKV3iXKyrWreqqK+FXagUG2JDvjCkkadY6DTw4XvMkE+wDXNx/IiW56Iwqx9WZL/H7m2WtakK",
+	"6WdnU8f37rVIoB8vofdXVrg8cKQdS0IqEAQBr1qe0ZeFZ2p9atO+X1eJTdvXxo4SELZ7vwH09gh3rzYO",
+	"sKigll3KNSzruU2Z1JXytFEVUSiknN5w2vi0VRfRbRpPAgBhHdN1ACTbWkYHnGNmitlo5vlEqD9GTjvz",
+	"ubPcZb/6sfPHu+pl83J52azfq/9czDpl67A3uRy0/+g0ryudP25quZ3baT9prPujFzN99Nr1lsZIMqoz",
+	"xoo+bxYSorImg1ANxObEciaOFX7nTO9XKJg4pkMa/Ra+eY70LogyBjnW6xAGD6n21jkYQKYSeSYijjQ+",
+	"lxnhHQkqeFCRaZbSVljv1K8ekdTbsZhTy1r4PqGWKGDcDOsiW9aosua4gUa9dWfdf9H2x3sxrkfrlbs7",
+	"OrZZU0pZch361SLVJ7VCqVqAr4WSBFNSZDMnmCZREi9jLe6kHFl0dxR+RC9s3efT8ON0T4nPps58NCe+",
+	"RWiAb0ju7LAUdvJ91eq0Xrcb7frFqPu20+qtb7KrOs/HymRXy7VarVYql0rbCpitvvE5WU9cO6kUpfCj",
+	"Pc5qeZ+zmlYc/qkUhm+1ovqmIurZ6s+a4ujVs2pN0sa+SsTjxTT963bLSblIfHCvHIX/zX2dE7eZyKEi",
+	"Gxpq0ZpwiMLgJalzhP2X8xBqFJ0ZblyLZ1KPSWMbhgzBCqUtN3DBpLx3mDJK/cDBrvYl6PTMosS1qG10",
+	"EV3i3z1/SEUAUljYHGFuUOrlts+gVBrQjkiyUyNUhYQhzZvReeOrDk8a/BGKafNALMKMHV1TRoyZKWIb",
+	"4r1gCPSX1KJxKxVoCOLQG1GdnC0gAcwhri1azigoZXYSx4/ZuOj2W00z2rVYpBhfR7V0KrzlMlpAy+tK",
+	"XhNYgXPnBEuUZ4RD3+z2LuudgXmwsV11TEfc12+t8VhdNeR7J5gnVC46F+1SCIu6tElCgz4tMVEUTRjx",
+	"5NpanlxJZ6GncGKlHFkFDx4oOHQIYpKHknv4OyZ+9meoT9g++2uX4amY/EuQbyHIj0Il7xHF+P7hSH91",
+	"6nzeTp0gIBsgGp6gT/Va9WXVX/JSsyxffor+GO3sS4lpF5gxz3LAFy1vvEPnQpT7DvIwRSWRnan1bmdn",
+	"4DiZE5/JXnkOReab1gAllmMaMhbXgbpl03ieDahBTrDe1dKOWNWDWfhfVvoXtNJ3ZK7avmdYSVqPn7/s",
+	"JA0bT2kpbX0NEm3f1kZWjGW9YLvYWkOax6FdpHTfbKvooAg+xLhzlcmoz3zEm9JNND6aiwsVVCTKxwnj",
+	"JsXkQSY/NpGJk3a8TGWXMYSHNGGZyR76xoohJHs0pdo8ifQYtI/Ns9HESfDmPbt8pJgktVIJ/ejdY99O",
+	"0y85y63lPmdywaKafH+e85SGxL5SaBukfCVyKNyBr0MO1Qbl46eRQ9HTvxT9f29Ff4P85ar+5q69z9Nb",
+	"O7MxMsrL4JUbEggVnQsM6CdNIPLFJhRaWONEt2ya7FhsqN4Ldw7ErUBK5LlopSDS8YXRHitqFLbhjvWv",
+	"RvfQu1rvbM3tG9mfW7TIVq/mtXbWkbVihG2rw4hYIa3DlshRI+hbQuZxgRh1OU71+TWhY2lG/+E9JWJE",
+	"DnqDV9EgWW8tiVTuFhov0RSL07wTd5O00FQffJqmWP+iV8ebBGdq9+cS5M6F3Z/j3a/Xb+5WzaJT7+73",
+	"ahYtFpvWLNoifuBM+Bwk2S+6jCvjQ6tq18jR5BifjPV+0RWrcjSuHo2PTiYTi//X6em4Wju0yvZhqVo+",
+	"5P9fqdjHpaPqyeF4gkuT0xNcIycnR5WjI3KMSdgvulwpVcvH0WVuqzdov2436oPWqPt61O4kw4e2uePP",
+	"wN2j3fSX0SX2b0mwVqFd1bWOTyCC+TCpSdVp0kUq+sfnQu2o0e0Met2Li3bnzeiq1etLXMS6S+/SRxrI",
+	"oZzoI73lPfrpvtrXDo2kv/nW0d+i/vVYSpSQomhVr5hhypVrXxG30qykLpXQrBLOVEXenx7vmvgxNKpL",
+	"UKe0whuBx1UqkfgkYAb9CRo1O5haBIU6BxOqlIGCqe8tbqbx8qVyNJpha+pQco4wmnmQpCT6elIvEEUR",
+	"4noXdIFy6A20jwqbC5wN6ZD+KTqA/olmeCnmCjz055D+WSgU4D/8lVBDQvn65YVIdDLUrauqOHuA/kSm",
+	"uKExjchhISaQv/NXWs0mf64uWqNXDWS+7nXftzpqEH8T5QmdchTZyF4QZDuuc0Og/4yF6YZvr0yo/spv",
+	"BbohIRBjFbwoT73o1the+MpN5NDw1znxHc/eZtYQSwhKgP7JtyREllaMVHlsNEeQ6zGSUrBXtb/NKAqc",
+	"puL2V+Ie+yoIe28VN5Q8Auf7Kq7/H3tf25w2svz7VaZUdSt2/WUM+DGkzgtis7u+cWwv4M3Zc7QVDdJg",
+	"dCxG7Iww5qRSdT/N/WD3k9yanhlpJAQIbMfGcV7FQg/z2N3T/etfy4boQ91PGPb9yaFbavWsEvE9fIA5",
+	"UiriK6TkBpshc/bGiEW9kAz/p/C4Giv7OgHcZJaf1gSgPkCdSCElVIncIw19JeCoH0C+LY20MlMe7CCp",
+	"MSb2APA8qwQW/fVlX4FVR0I/zSL5btjA+9X3thUHsTSetZmVFpTpReO40QtXqkF9JQdtXgQrq63zKlqm",
+	"Dt8pdI/spiz6lNXTlVdmCwrzKGsdoaxxNNcMvKutQg6SrWRsMoOwDMvkOxVDSkjDznwXbWGKxvSWRhNq",
+	"0H+Z0e1tG6m0FeJDtIrDkAEvvhLzzditFKZtrU0Pkpqsv48Jm16qRLsygbsrDEth6X2lE6I6EYsfpd6y",
+	"UDH1atVOU6JwUoeuIfVCojmbsdWoHe3Vj9/v7R/v27MqO53E9NkASuUPCY27Wo10W+0LONY2z792upcn",
+	"nzqFQCOlYrJfhWM24RziFVZn7HkSAjckMZYlXkSbZGI8ZDGrCzADwAAJQyzrWVFyr35Q/I4q+9G8JlaW",
+	"aFXnxFKMF/rd5ZF0BuNFW83X4vym1dku1lBxa+m2lePsi6SRGJCipFi5ZtYLrneCG4rjMSu135Kbz+ho",
+	"XGrjnci9dRrcwFD/tbSGCE2yuKO+rLuRbAjIA5XBcAOjLMSZPEA4NH+CQBgJ5dCPwiBCYUBvCdRoCmJg",
+	"VmSgyKGcgfrkiDCH5j84UkaEzAHDiBMvoj7Kl0Fw4Z2zj2uyR3yHgxAoBhVTY55Jo153s/DqrsF9xGPM",
+	"Yp4eToECJBMaCLgtKTtifDtz2NLqPXm9OI7PAyc79IbEEpOtT2g6ZD+XnWNdXo4znwxHUSzE4icyXZ9Z",
+	"I5VlIF//9flLKfnK5wnY0rJqfWaM2nq6p6Z1z5qqp+zQPFz1mJpHcbVbq+qAhfI/S/dgcLsnm16YNAOC",
+	"fcURkKy2eKdNRiGeitkpbod6Kl2gcfIENOXFaplSHtyVXbfr2ukPCpZf0xGLhMECdK2PoUEVx0SqZeZr",
+	"0UVExSYrnSz4AxWm9HaU1Hzipl7kT4XUdDvXnavWxamQthFLJa84SAKBr6+1gnrJO2MRz1VvH1J9kJzX",
+	"PMw97BMZvtYbRJ5Ge8Rw2EmCCGCMSjUIvCGBZ5mtHBE2xGKk5wOxXoIKKJKIeat7xidWViRluvmUJEgz",
+	"x4yXfMo4quZEvT5kPIWoT4BNb2L9TazP4J6WivWcY2b3W7KtzIyGGfj/XMmW0w6yglpaO4/QOOgHhGWo",
+	"StMtKEujD1I+mXST50VK2a105j9K3ddNkj8zpuZTyB/jKPbKfQxQxKGEefSSnQx6myvmwIXeV0XJyW3t",
+	"bzA8C9oRwQxbTEP4HSoJw3jG/ZpzCizyvDrUdL0idwiQnD9wONYZBSPCIOuAekSWDVXYQ+Wic+iIBZ6w",
+	"9AxeURwDVRePQh9BccwYT2V1V51v9fcY0ziIp6g6j6irKcftMf29c5id9eDLVOGAp3usmHDLFJArCMQV",
+	"GpA5ORY1IblhjUa8Yq/3kSLENIU8viMM35ATcPjV92qV/YNirXFQWmvwmAHoEK6aaqQ5lF7mvcrRsW0Z",
+	"e0lcOrYtYy9ZjWrlYM/OzKT8hLhPbCnR2nrluGZberOIZ6q1w7167fjItvh02ItCoZWaV+dzdNLBZnre",
+	"xRyu4HcHSfFTeN21TNx0dbj7Te3ThTm8Y0alZ1wJSBsBZ4KfU0FIaqCilFlYSWUtZuC/XsNeVhLnxVvL",
+	"b9JxRjo+zGIXg7nUXhc3/STWutpsmyucllP5zgVLJI+WAjmgrTggXF5MMRTbxdiHBVy1z2PLFVuyOUpj",
+	"MGQflbm2iLJ2jkWdeJPTppB7uYARI30i5BhBgT+vZck9Oft6iO/PoZ6B1TjcB8J3/WctwUXJWn9PItNT",
+	"7ttZf8esKAZA4UUmzzTEyRVd0MrsasPy2HCnWq3u145eObrDpK0tZ2auRV/7YGn+OIZjEUvt68JrpBjw",
+	"hLzlrBjQjYI4SY+MKEkQ4BAuc687p+42wDuAVUCxh+WEvc6eTG0bh4rdL8EPYLIWIT7gjdq5AMRvydbT",
+	"pTmhnoqNAo7G0ioVAmxu0RPXoUaVLRwygv0pivEtoQtQEmtXz3ysGBlIw2FAg2GeOfQCwJwRDacmQVoZ",
+	"QaZrkLT1mBYXNinUAqt+a4HQXIGpLTsZPxi08RLVyIOQGuk4zpflC+rwJxgjqFOk9y5/DSG+t4jdUiBG",
+	"ESnZikCMxOJMkRgZdHQGioG0oaqYO7OVpCsOdag0chEPfIJIv0+8mDfQcgCHbaYxOdRQe1CbGYdhUtR6",
+	"tsJJbvGDI9+hUGsDMPhSveivVubjPhqIEV1Dyciwyr2e3AupFcThdA7Ko4EwnTq0P2aAdVdpD6IbMpnL",
+	"LwSav3fno0NehupjRB4zTAV1ojqnK67AHYZeKpLMhhj+PMEhUaubjwj1s2/vyItoS00Qh1EsnpftZZ9N",
+	"5HmyGldRez+uanOBS+xZ1F46TE8CXFlJ871BV94U4QLoyjJFmPeTpaWIl4BX1ha8BSnnr0MqPCWWpIxI",
+	"WJdWf1P90yVsvA3wUKfhlTI+auNuRWGPKeqBN8QXtuKc5BZxKnKom4VHuWBaumZ8RxihPmFoy+URi13E",
+	"yB1hnHAUxNsV1MLewKEeZiwgXGF8jXideNt1B/lRGGLAryBeQBrxjqNoQhXIJCkpzglUrFO0+nyIw5Dw",
+	"GI3GzBtgTtCWC96F8VCGnFwbXXccqj61Da4WsCiDWA4FJP/3mTSUdeWlAWZEJfbEXLZZVw1A0Z0qTge2",
+	"mo+nNpoQcmujYURVsdspwWwetuXMmMUlwUk4KZjzqDEiuUmb58nOYdxKByWzj7024MhMKFNPPg5bVGjV",
+	"JIa7IJ45c2ExijDgTZ18lbycK9aGKxnSVPVNM4sXvqE5jkajkKAz6onZTsKgMmibD3iCCS9PFZd3hHWD",
+	"oSqiB4HSg7ptwVq1GnuV6oFtieVrNXZqlbptiaVrNY4r+99fjmt/77D8ESPdXuW9+8YW20D/fpARKK9C",
+	"ve1+kyu6HEIkfRD1piCw5dOGi285WiRdNyubqR342hOaqG8Cq5zAepDdnC6AZZZzOso/B7YjMLfGJssX",
+	"vfTLmM88uM+bWbyCXGNfgL9SbI2kmjLc5NCZeN0QT6WtibaiEaHIoJ3a/uBQt2gPyreLNwkjUIg5Ive6",
+	"kHEqBjnfxEx7+kJgIz8SD5FT82EYTTiMf0BvpLqHJa+qbpO/xwEAcgCwE0feLbceV3DOOeSv3X6GJ2iI",
+	"Y8ICHMpm9zAPPMQIj8bMIxxtBRVSQTvo1yj0bfQ5oACgbN6wwBuH8ZjhEF2xyB97MXh8s52tF3T25PLz",
+	"58vTs+6f+R4qJfAI2JD6ExqQK9mPuuur2I85ObGJRmS2C69F0u9+Mxf3QjdlOvMlQcN518k8+HAhcjiz",
+	"514cfHizJevDzEDdmuVmYM4J83PYgplOb7SYiMSY7jJyF92S1WlxXwgMrg3Nl6ZiHN0SmqWDIJx3xVVA",
+	"mWkzFW5TAf5xPBBSy1NghoAjD4eh9LbmXgBcRZINu4KaSA6c71D5PiMKX3Ml5aB4NYpoBUEjhYzANIES",
+	"qMdlaxzKxUYlPhdvli+Eum2S6S5jTWeyG4tMYDkk0OplkrwLZVZ1/xQ6Qo1PpJpYQafS3OaaIUOMECQ7",
+	"ihvnp4rMpg6mg2k9UMTvz64EeLMe1lcujeQUqzRhwrmcisWBS7nd5Y2buttb97rEL6YzWQhhQCQXEdgh",
+	"4mwgmcp6BDNgjhSr1aHdZImT+5GsstWPCUOu+vOMuophjKOtvcNqdVvWFpbho2TXSxbIq8tOF+WFqSQi",
+	"E18fIkK9CMwDdZzVRRvEKyJJyv2/O5cXAI4yqpPhIUEKHiWTcskoBmERzce26h2/Pn0XjCC8Mbr7Kv8q",
+	"5CWGXzrEY8KUFPdy+P/X9/6xd9Q7xAf9fbLn171ar4rLmx7Q/hQUk+FJ3r3fmUwmO2JId8YshFGVQI0X",
+	"2/7nxLImS9lqiBVsW0N83+2eW43jw33xp7l1Vhm5wM94OL0hQb8Io9cbyGGKhAH7b6vdap5atvWlfdZt",
+	"WX+JsygIHfFuHH/d+7v+P0eTau/z9d3JpD09+lf8+/Ht75a6zUQcwAVlFX+EXSzuYmMeE/9sxGXZiicA",
+	"1KqZXGD/gvxQg/9jdc1zIHPW1VfEGzPIToTyIsUcYCW1V4LRW+K7zHH1ptC+cgS8UBFxIZNvcZ7aVfKd",
+	"h7I2tLXMeGPpLcdfk0ReDg6q5U/TmRTc2sHRQaV+kEvDrVUOC9NwD193dliylMs7AM2kgZ+AiaBYwLzS",
+	"9DIjmytL/CtRVYqyME30SqmLHLqVA9SnkR+59ZGHGcvwNirS3bRwLZD3Su7EFCivCBIlF37aviLeXV1b",
+	"cL7ZnKz3l06du2J2VdKvl5JetRIBrpbq1Zyorua5Eook9NEPSrwyhni+mExuSu3FNwD6GwC9IBNrZEii",
+	"NVOxUmGYukGN/TGTjNV0aPpIwlKLFpDUJm7UhGUxdmiPhBG9EYa8/VAS2xcnjqUNWsoMXDERaD0J/YKp",
+	"JF+oKf7wPKMVBf1bptGboF+UabRM0Od9HrvfjKW/MIi/QHoWxvANivOVyb+yRIw/C13uS3Y3PL2M65o2",
+	"xk+ROlXCKNuAWL8yhNYg99JPzquE5tDVS6FFipk2nKo0LIe6co0r4l31UZV7VcZxOwcK2tb9fmIuXT1K",
+	"T8X/pfqxhP5LJ4FxOVfhFHEShnw+01cyyqs25FVmRhWQRj7EmUHuiTcW30/9u7MJCrxNxMugCLsCkxYT",
+	"P6qpTdSPaLmaQHGfLK5pZ+a0YV1dt09+a3Zaanr9MdSzvLw4aZnpuCeXn6/OW11Z8P3VMuuayDYYo/L+",
+	"bb27fwbvNksl5ma6s4tcJCfCxAqlflMdNBwkyTbKuUe0fuODaBz68h1qVhuQ+eAqNhtsFD3Xr5d4EYd6",
+	"8BjxlUMkLQC33UBY6L6dOBimrQI3+QBLH4qUIMR36JTEoIAxYlpeiGdtNBlEnKD+WIwa8qZeKB1BFPE4",
+	"GlVQE+nvO1R/IuDIPWlenLTOW6cL+GL0+n1ON0yBgCuYjMRTsorzRT37zK6XR1Yxe8tUjDybldIwBw/Q",
+	"MF9arU/nf2Z0jFpwS1XM/lH1uFqtPh6KWU3zfDnfTncs7JQ3t82b2ybjn4d1AaJXS8QFThutP3f1ftpY",
+	"sGWT3wLktzeeIjcrHaSidLWMcm2EYzSMeIzqyCdeMMQhGoXYI3zboQBkNrOUs3FkGfE1lJMSiIZOhaqq",
+	"ShlyzfLWw97tDRMr2EbDSBJEhDgmrCHDE0MZneDIi+gdYbGEapu8G4pKX/pmEMMxQVu+OLhqnDOhseLZ",
+	"SFuv+Dj87NOSLEP8nVR3EYMvlLdorxqThnjzsUOzQ5SWkjXGSCjpmTxn10Yk5OI+h04GUUgkUwdPgaNM",
+	"jGFI+jEaqzq4xJcDrOoIOHTLTWsRuKp7qRtQdAOblLH6AeMSd7ehGo4S3EnX9Rz2iBcNCXeom5wsxAoJ",
+	"QzFmEfXIB2HKBMmNyG2125dtV3YDU4e6UNK/TTCPqJtQn6j4lFoIQBUI3KauoeKUYab64Wqd5Kp+apYU",
+	"RkYExxyRO8KmDjVYTOJJBP+DMzRkXduy9q8yudCIsCDyFWg4iLlDYcFKYlpxmGlppdyM3e0PwNkCNYDS",
+	"9TymcRCm+kZ0pE36Yy7sUdKPGEGYTuOBgg2r/dBARa6VCOolJ8tmS7pYPmQLNBeVUTLQG0ZRygRZkd2x",
+	"JtQjKaNsGx+ReOhoHOfqR2dX9bsZ6hYb7h9KuEiPhNFk9pEcoQ3aEjsLM7mz0u28bSMsjHU940i3yFwe",
+	"ro5eKr4eVfZ5AWPwlVoyz20OK/bExJIzKQ6bsGLDqRAoNEthWAp0UcJiLDIOZw0+ifokfr55yTEn2YAB",
+	"RbcT7A3wQ5urrhb4R1bmI85P9TMVkX7kM0H1pbqdlDgs6XR6IFRnvROB5kpWTX07GbydDIqRO6ldscoR",
+	"gZMw3PjjgeiEzHfESRnELVdVW3K385zLiASQ0yjraSvzNWLCjBNvKj5fbAPls/j9ijBhluMb4gpLzAOL",
+	"XH1CvW1AQskFvVW1Ua1a/esDIvfYixWPiM5ynERg7VRdh6Y+uUr+Kw3xBlfGUaS1KD+TP7UoKzB/bEHJ",
+	"qSVzRMkdPeBE0ZDMKUm9ryV2eZEFnvr4EsvatMDFGGYtbTRraMtWcBwSRO4hJTU/tqgH/N30IXardGaq",
+	"uknik6l9mSPoLm3RZt9SaNGS4SiepiMMx1Bz1Tl0KDoRDzA1i1OKd8olSqPJcouxQ8LwRViLo2QV5xix",
+	"xY4d4LCv94Lqp2mKzVRLKwWTyO4dYSYWW4TQgsTyL/vd+TZPOofrWX7mlD2f1Tfb95diBuYtvnre4uu0",
+	"zs+Lrb3szLyZf2/m3+sz/8AEWs30+5ZsqXIkj+r2D2gUhSGQ90ZogmNvUBh8lOrf1P6G8i/kf1xXYbV1",
+	"Nx6B/5HLW8V/47zGaKlQaMZd8MPja68IwlEYX/tuW30chPnB/wWu2aabWRiMq8/FGhpuvrFhmK5WAxSN",
+	"sNXq2lSN+kgMANqqVav/K2fpCPtbcnGi686pZrzezli81cq+afVaj7waHqZSTSMrq1Zhjz9wFTyNWjUO",
+	"TD8FcnSxQtgM3Kjipd/1wsi7nauourOwUU1oDw82MiTE4AgWJ9ZBNEF9zCCDiI0pR1jYSXqrMoJD+XgF",
+	"tRMQarIHuY301uC2CspJqjUhk7DJZl/ArQ/RqDEnivIJvuLQTsGdsiRfQ+J2OLoh8XzmpV9JrF5xAuP1",
+	"BAASGk1MmIRtRf0+J3FHEtZYjdpxbX/fdM77STiKW40HwirMzi3b6ZkF8BPs9zjfZ2Pfq+ubuet3sX+H",
+	"VVHJjXRUfo7uSCG0PTNdqB+xCWYSEejjKVewA1dxQbloS2McDqDABeAHMEgzCPJSckcYGsLHeti73a6g",
+	"lowup5A9bZ9L1B4l97HE7Cl2KIr8MUEgCmk0sWXRVLjBoQFF4jQgPiqEaTSRN4vPv1MlOngDYTMSCI3x",
+	"UTxghDhUBrUTfyRchcd5JY2TG9LCRSpX33Qscqg/wsaUBvSmgh4qMJtyaeWE5jO6zDD9LRqzrPV7SYXd",
+	"OGamucu1vN07rIKPC4bzixji7MNdGGYYe/N5scCsRr22gq1VMFY/GLz4MN1T+3G6R25oWP1vPps3n42p",
+	"qtUuKqmuc/qwqETHrirtILROSGIy342TQ3jFEQhyMwRUkZJSAp5opIpFTTB3qBC7fUBNPVzqnoQEs0wx",
+	"i4eU/LDXk9BL6TwHRBfL4kas7B1H+AYH9G1fl9jXz+QWFcsrCyDTFsom2sRzUkp+Ce4JnwWrySW7lcLS",
+	"Umjs8Sw0VlbOCHj2bCrhgbKwvScGk/gN9Pc4iknmACztU+O0K86zjyEfOskx9tmkw5r5IrrMzkG1Uqsf",
+	"lLctsh3+0YV5X2Z9I3l1tfJGctxXq290XDk4SOob1aCmkaxvdFTZ0+WNaoeV989Q3ygtoEXJJC2e9aZ3",
+	"3uzJFMkQr6DqcvZkUTRwNxrHXjTcXHdLi/q8MCgpdOUETxFGMeRfSrr7Jdj/Pg5CLnRhgi9H/SAM0ZaZ",
+	"Cam/wONoxLcrmcSD1ONRkG0JXpYsFmsrYg5VE7Qtp/IDAshPPvyl8zYk6CgYjiLOg15I0FYGipUD/2/L",
+	"2gFGtqdGLOk7bAD1m13A/Jb40pk902k7V/8fpWjrtA0zKLQkewHp5IWGOF4IazvWWC6F8XqoNfGLeK0S",
+	"WpdqbT8wymz/WKfQ4pA0+P6iScY7NBuWFVsfFvZsZBUFGQRUNqzZCYbjEDB+jPyHSOSfxN+hHotugRE7",
+	"F/tbwadUMDcbnhC78uBtTIh/lcDu4Q9MnzXCukbFUaXF3sylN3PJNJdA4KSx8XfJQllkLpmphyUIjIwT",
+	"ssHdkVR8T4DosoKHQV7kUEVxlIRp4A6THsKAMosbc8RGDi3FMd/C3iBtJZqwQKhmoEEyumpn4FuJ7QHW",
+	"Tx7JnRolHxxaZBml30AjwmRMaR5nUtcc7ifmTZqdL3CHJDCRhcRFq5YRevVsRdhUO6WwVgcl9SosGNCF",
+	"mpMk/5r+fRvHxGpUK9W9o+MCJVqsMLN1kXXyNLymdrhXrx0fFSrQUsA3YzPBN2u1zLVZ7ZvmTBv004XA",
+	"qcRe26scHW8kHZKxy8sTIZmS+GcgQ4qzonBzcVwT0htE0S2fyx0quvtF3/QTFk2epdjk416yCWDWm+fn",
+	"1rx6Q7Y1ZkLyDOJ4xBu70C1Mp/cVLxrqwa9btqX+a5D6b6LsUAulvNzQy28DKwNP0k3xisp7dOTi7oFb",
+	"7Lp9juIIkTvxNpnYKC5B6Y0eQbCmlX8OnV500CDisUOFLYa2RiEOKNwCFu+IBXeQE+H7jHBgohRm3mRA",
+	"pEMJ+WQURlNJpIJVAd0BGdrIvbxqXfzR6nS/fml9/O3y8tPX5vn55ZevV+2zP5rd1j+A1gOcZ5RM9Kw4",
+	"NOCI675A/RFXPV45abeaYDrHUSTpWRjxSHBHOAriikM75v5uILd5fu7aCCM/GooubbnNk5PL64uuayO3",
+	"2em05H+uu7+5tkPdk+tO9/Jzqy0unl10uu3rzy157xn0Qvz1tfvnVUtcurpsd3+5PD+7FH+0W79ftzpd",
+	"eEu7JX4SV7vt5kVHyJ7LC/Gn6gSQpTLknl5+bp5dpF3adai+dn11Ctfm5yOq3fqsRG5zhWkJqbliLp/q",
+	"7suoevJsauVB2XLJEM6X7eqW11TT5M1tszzTbZLIkhUKlMCEegotkVn/aEtzR123z20ZULkJ7ghNaAMS",
+	"QZ/SdSaL3UUGW2cFKQrpBtKp34zsEAigc4Qdqh6TMZcJ5sgnwrK/A2/NVj9iSO1w8RGslQV7x5G7X6sW",
+	"J3xLKsmXKWCl9iorZItlyCqEmuvI3Ser1F9G7hoDVFQx5HFk78q+9xVk71uZkTdhvajMyGJhnfMM7N6S",
+	"6cIEL+LXDw5q79Fo3AsDD92SqRSlPLihXH8L+SQUUjMg3NbS+XJEaKfzG6Ddhgoxp5qB/MjjiA+AVuOW",
+	"TF1ZaxtzdNX6jLZc+a1PZHpFhuBfT7zd4m6hAaAJ6UeB1Vl82E3OTjtweHIrqAkxb+xQFsUSaAcUK+qM",
+	"DB2SsXrx+C2ZclcyVVIU3REW4pGi/rMR12QjWklwoHuWZbpRL4oHc7LD1M4V0v7HyUKYWIvzwY6ewmaz",
+	"2TzZu/gvPqmF/zo9q110Wwfi2tlv1b/xQTfu/bH3y+TTUcv7/bQ7HfTYf//b/jUK3/P/fHp/Xg0HtweH",
+	"Z2MUjQhM445eQTv7/Rqu9/a8ff+AWPBdWVG6xI18kW/mxXfAXKZWw9oR/z62fj27QFfXH8/PTtCn1p9w",
+	"0aGfT6LJx9//PP1U/2PSnLaa/c6IhZe1+J/eP5uMt++bF1effhnfXV20cPDP+vQzq951vvzapVGw/w+H",
+	"wktaF6ez71VA1edvx5PUpkn3zdK0w+CGCsFyS6ab5WzSOYQ5uZqKtlfhf96NiXRHbaTX7PcxGYPHLHEy",
+	"dVudris9Z8qFxqYIjhXJ0UWdZBxqAqg+AEjCFZIbCiO63xxLDI1jSQLb724FncqpJz4Kg1ug1nKo/NKW",
+	"WBvEtxEjMQvEf8Lo5ob4hWeULnmAZ3/t1A2A+MnWBhz9LQbuBxfK35BsiQ6RzG7JeJU0174l547vi5KP",
+	"TuE6N8/Scu2NCAUmDMN2woxkSPCz60i+6VHPussW0pfUqCTxD18/rzQ9R85jGV/OCxbRyx/4oreHIiZa",
+	"sH92DSW76ASkbpsKadsALE1yZUSYknZcqQJjw9mqkIzYdjiOyXAUc8Qj1MdM0jyGmMcKS2TD5gwx7BT5",
+	"K6SJq+ccqh1mPAa+epdHLP7HaatzIk8r8oGJkCb9gPF4ex7KR43PqWlfvIiobzFQyBBTcKxUBdbIovpq",
+	"5auaZQdj2oGHvz8RbketAKtRn4t11etKzNb746PDA9uSuqFh6cCTDgZZ6ieY2Grt/R6u9es7R16N7Bzh",
+	"g97Oe6/m79TJXn8fH/QOvSPfsi2x3qRoUEFhceFcrrnP3GqIJohLstzcSdoJsRSbsv2iySqiDKPVsDrX",
+	"Jyet1ik0afYMcFB7/8rC33q1lA+Dp4v4ZwDPJBrm3cYfY55K3ex+S3f6911hzU9f+uFo5aGw55QeTnTn",
+	"nMrDSu4VFB42pOND6w4vPOcJDQ+EwEpk65hU0nIW3AxihCdQPWSAY2CAgZIgSjvj9F4400tyPVDUN1Hk",
+	"oxsiTALUZ4QP9Fc+KCQw+ACEQCQ+8cUhCiwLSH43mPg4HhLkKg3gbkv0RhI00xAOdSKdKUFXZBy0xSrM",
+	"ibgnMPfr62nSupE6kijS2t4L0KSWBGFLh7Cy5oiPhCydUbC1enVWwx4UaFjVlUNN8UcyxLmzWhZuXByR",
+	"aoKXeg04gF4My1xwercY5/63ANULPQzCZkeGmJKZbIUOCGDy9sYM8Nn//mZ9JJgR1hzHA6vx779s6yQM",
+	"1O75919iw3PC7oqLz4OjFn6VlrwfeUnVK7juy4ICW+4Q3wIhlovCgMcEEg8BbdbY3Q0jD4eDiMeN4+px",
+	"ddvSAdtdEDeqC/lPXwUjAr58COfGkK+ZhqOaV2doTH3CkLt7V3MbSCwDoZ2kYLIdqsHxPCGh53bKQQ9B",
+	"r0yBI7iSsMbYKZGWLbnvJWVhBlcNMlmpunQCZvUoGK6EjTCLpzvci0bET5Jb5GsnOAxJnDRUds2h7q5n",
+	"PCp6mSbFGPXXklwuOEjmXvbBodB+JAQzt1EnJmGIxfN8rD9/9rF5Ib1KdzgMZKUCofoYwWGml/LVBV38",
+	"iOktFPUytAOXqjSivQgzs8dbAfWDu8Af41BxY3gRG0VStXFV6cyYv3hAAoZyDyWDlWlgT7ajcBJozKKQ",
+	"Q8d4Yars1ohF/lhmH2Z/uSGxQ3VR9HjAovGNodXZGJArquyELKtAQk4aKKLZMKpD+Zj1sSc0vJlf/v/+",
+	"z/91t4EHq4j+TrJkcVUKzB8ThyaMmmLPyexoPi/B3VYJw/BmmcQFKcoO1a7FhLM60hX7YBSR0dhsS33i",
+	"BT6BLHBjwsWBX5zkyAQmCLqDzRIRqtK6OWE6h+z7X9//fwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -26,6 +26,7 @@ import (
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/openvest/openvest/internal/wallet"
+	"github.com/openvest/openvest/internal/webhook"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/shopspring/decimal"
@@ -50,6 +51,7 @@ type Server struct {
 	Banking     *banking.Service
 	Trading     *trading.Service
 	Idempotency *idempotency.Service
+	Webhooks    *webhook.Service
 }
 
 var _ api.StrictServerInterface = (*Server)(nil)

@@ -73,8 +73,8 @@ func Published(keys []Key, now time.Time, overlap time.Duration) []Key {
 	return out
 }
 
-// Active returns the key that signs now: the newest key not retired.
-func Active(keys []Key) (Key, error) {
+// SigningKey returns the key that signs now: the newest key not retired.
+func SigningKey(keys []Key) (Key, error) {
 	var best *Key
 	for i := range keys {
 		if keys[i].RetiredAt == nil && (best == nil || keys[i].CreatedAt.After(best.CreatedAt)) {

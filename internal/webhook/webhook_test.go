@@ -200,14 +200,14 @@ func TestKeyRotation(t *testing.T) {
 	old.RetiredAt = &retired
 	keys := []webhook.Key{old, cur}
 
-	active, err := webhook.Active(keys)
+	active, err := webhook.SigningKey(keys)
 	require.NoError(t, err)
 	require.Equal(t, cur.KeyID, active.KeyID)
 	pub := webhook.Published(keys, t0.Add(2*time.Hour), 24*time.Hour)
 	require.Equal(t, []string{cur.KeyID, old.KeyID}, []string{pub[0].KeyID, pub[1].KeyID}, "the previous key is published during the overlap")
 	pub = webhook.Published(keys, t0.Add(26*time.Hour), 24*time.Hour)
 	require.Len(t, pub, 1, "and not after it")
-	_, err = webhook.Active([]webhook.Key{old})
+	_, err = webhook.SigningKey([]webhook.Key{old})
 	require.ErrorContains(t, err, "no active webhook signing key")
 }
 

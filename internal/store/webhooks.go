@@ -1,0 +1,284 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/webhook"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// WebhookRepo implements webhook.Repository.
+type WebhookRepo struct{ s *Store }
+
+// Webhooks returns the webhook repository of s.
+func (s *Store) Webhooks() *WebhookRepo { return &WebhookRepo{s: s} }
+
+var _ webhook.Repository = (*WebhookRepo)(nil)
+
+// WithTx implements webhook.Repository.
+func (r *WebhookRepo) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return r.s.WithTx(ctx, fn)
+}
+
+type webhookKeyRow struct {
+	ID        int64 `gorm:"primaryKey"`
+	KeyID     string
+	Seed      []byte
+	CreatedAt time.Time
+	RetiredAt *time.Time
+}
+
+func (webhookKeyRow) TableName() string { return "webhook_keys" }
+
+// Keys implements webhook.Repository.
+func (r *WebhookRepo) Keys(ctx context.Context) ([]webhook.Key, error) {
+	var rows []webhookKeyRow
+	if err := r.s.conn(ctx).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]webhook.Key, len(rows))
+	for i, row := range rows {
+		out[i] = webhook.Key{ID: row.ID, KeyID: row.KeyID, Seed: row.Seed, CreatedAt: row.CreatedAt.UTC(), RetiredAt: utcPtr(row.RetiredAt)}
+	}
+	return out, nil
+}
+
+// CreateKey implements webhook.Repository.
+func (r *WebhookRepo) CreateKey(ctx context.Context, k *webhook.Key) error {
+	row := webhookKeyRow{KeyID: k.KeyID, Seed: k.Seed, CreatedAt: k.CreatedAt}
+	if err := r.s.conn(ctx).Create(&row).Error; err != nil {
+		return err
+	}
+	k.ID = row.ID
+	return nil
+}
+
+// RetireKey implements webhook.Repository.
+func (r *WebhookRepo) RetireKey(ctx context.Context, id int64, at time.Time) error {
+	return r.s.conn(ctx).Model(&webhookKeyRow{}).Where("id = ? AND retired_at IS NULL", id).Update("retired_at", at).Error
+}
+
+type webhookRow struct {
+	ID                int64 `gorm:"primaryKey"`
+	OrganizationID    int64
+	URL               string `gorm:"column:url"`
+	Subscriptions     string
+	Status            string
+	DeactivatedReason *string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+func (webhookRow) TableName() string { return "webhooks" }
+
+func (w webhookRow) domain() webhook.Webhook {
+	return webhook.Webhook{
+		ID: w.ID, OrganizationID: w.OrganizationID, URL: w.URL, Subscriptions: strings.Split(w.Subscriptions, ","),
+		Status: webhook.Status(w.Status), DeactivatedReason: w.DeactivatedReason, CreatedAt: w.CreatedAt.UTC(), UpdatedAt: w.UpdatedAt.UTC(),
+	}
+}
+
+func webhookFromDomain(w *webhook.Webhook) webhookRow {
+	return webhookRow{
+		ID: w.ID, OrganizationID: w.OrganizationID, URL: w.URL, Subscriptions: strings.Join(w.Subscriptions, ","),
+		Status: string(w.Status), DeactivatedReason: w.DeactivatedReason, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
+	}
+}
+
+// CreateWebhook implements webhook.Repository.
+func (r *WebhookRepo) CreateWebhook(ctx context.Context, w *webhook.Webhook) error {
+	row := webhookFromDomain(w)
+	if err := r.s.conn(ctx).Create(&row).Error; err != nil {
+		return err
+	}
+	w.ID = row.ID
+	return nil
+}
+
+// Webhook implements webhook.Repository.
+func (r *WebhookRepo) Webhook(ctx context.Context, orgID, id int64, lock bool) (webhook.Webhook, error) {
+	var row webhookRow
+	if err := r.s.lock(r.s.conn(ctx), lock).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
+		return webhook.Webhook{}, notFound(err, "webhook %d not found", id)
+	}
+	return row.domain(), nil
+}
+
+// SaveWebhook implements webhook.Repository.
+func (r *WebhookRepo) SaveWebhook(ctx context.Context, w *webhook.Webhook) error {
+	row := webhookFromDomain(w)
+	return r.s.conn(ctx).Model(&webhookRow{}).Where("organization_id = ? AND id = ?", w.OrganizationID, w.ID).
+		Updates(map[string]any{"url": row.URL, "subscriptions": row.Subscriptions, "status": row.Status,
+			"deactivated_reason": row.DeactivatedReason, "updated_at": row.UpdatedAt}).Error
+}
+
+// DeleteWebhook implements webhook.Repository; its deliveries go with it.
+func (r *WebhookRepo) DeleteWebhook(ctx context.Context, orgID, id int64) error {
+	return r.s.inTx(ctx, func(tx *Store) error {
+		if err := tx.conn(ctx).Where("organization_id = ? AND webhook_id = ?", orgID, id).Delete(&webhookDeliveryRow{}).Error; err != nil {
+			return err
+		}
+		res := tx.conn(ctx).Where("organization_id = ? AND id = ?", orgID, id).Delete(&webhookRow{})
+		if res.Error == nil && res.RowsAffected == 0 {
+			return errcode.New(errcode.NotFound, "webhook %d not found", id)
+		}
+		return res.Error
+	})
+}
+
+// ListWebhooks implements webhook.Repository.
+func (r *WebhookRepo) ListWebhooks(ctx context.Context, orgID int64, p investing.PageRequest) (investing.Page[webhook.Webhook], error) {
+	q := r.s.conn(ctx).Model(&webhookRow{}).Where("webhooks.organization_id = ?", orgID)
+	return list(q, "webhooks", p, webhookRow.domain)
+}
+
+// ActiveWebhooks implements webhook.Repository.
+func (r *WebhookRepo) ActiveWebhooks(ctx context.Context, orgID int64) ([]webhook.Webhook, error) {
+	var rows []webhookRow
+	if err := r.s.conn(ctx).Where("organization_id = ? AND status = ?", orgID, string(webhook.Active)).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]webhook.Webhook, len(rows))
+	for i, row := range rows {
+		out[i] = row.domain()
+	}
+	return out, nil
+}
+
+type webhookEventRow struct {
+	ID             string `gorm:"primaryKey"`
+	OrganizationID int64
+	Name           string
+	Data           string
+	CreatedAt      time.Time
+}
+
+func (webhookEventRow) TableName() string { return "webhook_events" }
+
+// CreateEvent implements webhook.Repository.
+func (r *WebhookRepo) CreateEvent(ctx context.Context, e *webhook.Event) error {
+	return r.s.conn(ctx).Create(&webhookEventRow{ID: e.ID, OrganizationID: e.OrganizationID, Name: e.Name, Data: string(e.Data), CreatedAt: e.CreatedAt}).Error
+}
+
+// Event implements webhook.Repository.
+func (r *WebhookRepo) Event(ctx context.Context, orgID int64, id string) (webhook.Event, error) {
+	var row webhookEventRow
+	if err := r.s.conn(ctx).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
+		return webhook.Event{}, notFound(err, "event %s not found", id)
+	}
+	return webhook.Event{ID: row.ID, OrganizationID: row.OrganizationID, Name: row.Name, CreatedAt: row.CreatedAt.UTC(), Data: json.RawMessage(row.Data)}, nil
+}
+
+type webhookDeliveryRow struct {
+	ID             int64 `gorm:"primaryKey"`
+	OrganizationID int64
+	WebhookID      int64
+	EventID        string
+	Attempts       int
+	State          string
+	LastStatusCode *int
+	LastLatencyMs  *int
+	LastError      *string
+	NextAttemptAt  *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	EventName      string `gorm:"->;column:event_name"` // read through the join with webhook_events
+}
+
+func (webhookDeliveryRow) TableName() string { return "webhook_deliveries" }
+
+func (d webhookDeliveryRow) domain() webhook.Delivery {
+	out := webhook.Delivery{
+		ID: d.ID, OrganizationID: d.OrganizationID, WebhookID: d.WebhookID, EventID: d.EventID, Event: d.EventName,
+		Attempts: d.Attempts, State: webhook.State(d.State), LastStatusCode: d.LastStatusCode, LastError: d.LastError,
+		NextAttemptAt: utcPtr(d.NextAttemptAt), CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
+	}
+	if d.LastLatencyMs != nil {
+		l := time.Duration(*d.LastLatencyMs) * time.Millisecond
+		out.LastLatency = &l
+	}
+	return out
+}
+
+func deliveryFromDomain(d *webhook.Delivery) webhookDeliveryRow {
+	row := webhookDeliveryRow{
+		ID: d.ID, OrganizationID: d.OrganizationID, WebhookID: d.WebhookID, EventID: d.EventID, Attempts: d.Attempts,
+		State: string(d.State), LastStatusCode: d.LastStatusCode, LastError: d.LastError, NextAttemptAt: d.NextAttemptAt,
+		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+	}
+	if d.LastLatency != nil {
+		ms := int(d.LastLatency.Milliseconds())
+		row.LastLatencyMs = &ms
+	}
+	return row
+}
+
+// CreateDeliveries implements webhook.Repository with one multi-row insert.
+func (r *WebhookRepo) CreateDeliveries(ctx context.Context, ds []*webhook.Delivery) error {
+	rows := make([]webhookDeliveryRow, len(ds))
+	for i, d := range ds {
+		rows[i] = deliveryFromDomain(d)
+	}
+	if err := r.s.conn(ctx).Omit("EventName").Create(&rows).Error; err != nil {
+		return err
+	}
+	for i := range rows {
+		ds[i].ID = rows[i].ID
+	}
+	return nil
+}
+
+func (r *WebhookRepo) deliveries(ctx context.Context) *gorm.DB {
+	return r.s.conn(ctx).Model(&webhookDeliveryRow{}).
+		Select("webhook_deliveries.*, webhook_events.name AS event_name").
+		Joins("JOIN webhook_events ON webhook_events.id = webhook_deliveries.event_id")
+}
+
+// Delivery implements webhook.Repository.
+func (r *WebhookRepo) Delivery(ctx context.Context, orgID, id int64, lock bool) (webhook.Delivery, error) {
+	var row webhookDeliveryRow
+	q := r.deliveries(ctx)
+	if lock && r.s.Dialect == Postgres {
+		q = q.Clauses(lockOf("webhook_deliveries"))
+	}
+	if err := q.Where("webhook_deliveries.organization_id = ? AND webhook_deliveries.id = ?", orgID, id).Take(&row).Error; err != nil {
+		return webhook.Delivery{}, notFound(err, "delivery %d not found", id)
+	}
+	return row.domain(), nil
+}
+
+// SaveDelivery implements webhook.Repository.
+func (r *WebhookRepo) SaveDelivery(ctx context.Context, d *webhook.Delivery) error {
+	row := deliveryFromDomain(d)
+	return r.s.conn(ctx).Model(&webhookDeliveryRow{}).Where("organization_id = ? AND id = ?", d.OrganizationID, d.ID).
+		Updates(map[string]any{"attempts": row.Attempts, "state": row.State, "last_status_code": row.LastStatusCode,
+			"last_latency_ms": row.LastLatencyMs, "last_error": row.LastError, "next_attempt_at": row.NextAttemptAt,
+			"updated_at": row.UpdatedAt}).Error
+}
+
+// ListDeliveries implements webhook.Repository.
+func (r *WebhookRepo) ListDeliveries(ctx context.Context, orgID, webhookID int64, state *webhook.State, p investing.PageRequest) (investing.Page[webhook.Delivery], error) {
+	q := r.deliveries(ctx).Where("webhook_deliveries.organization_id = ? AND webhook_deliveries.webhook_id = ?", orgID, webhookID)
+	if state != nil {
+		q = q.Where("webhook_deliveries.state = ?", string(*state))
+	}
+	return list(q, "webhook_deliveries", p, webhookDeliveryRow.domain)
+}
+
+// CancelPending implements webhook.Repository.
+func (r *WebhookRepo) CancelPending(ctx context.Context, orgID, webhookID int64, at time.Time) error {
+	return r.s.conn(ctx).Model(&webhookDeliveryRow{}).
+		Where("organization_id = ? AND webhook_id = ? AND state = ?", orgID, webhookID, string(webhook.Pending)).
+		Updates(map[string]any{"state": string(webhook.Canceled), "next_attempt_at": nil, "updated_at": at}).Error
+}
+
+// lockOf is FOR UPDATE OF table: in a join, lock only that table's rows.
+func lockOf(table string) clause.Locking {
+	return clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: table}}
+}

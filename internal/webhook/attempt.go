@@ -1,0 +1,113 @@
+package webhook
+
+import "context"
+
+// Attempt makes attempt number n of a delivery: it sends the event, records
+// the outcome, and queues the next attempt (in the same transaction) when
+// the attempt failed and attempts remain. A stale attempt (the delivery is
+// no longer pending, or attempt n already happened: a job run twice) does
+// nothing. A receiver's 410 deactivates the webhook.
+//
+// The HTTP call happens outside any transaction; if the process dies
+// between the call and the record, the job runs again and the receiver
+// gets the event once more, with the same eventId (at-least-once).
+func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) error {
+	d, err := s.repo.Delivery(ctx, orgID, deliveryID, false)
+	if err != nil {
+		return err
+	}
+	if d.State != Pending || d.Attempts >= n {
+		return nil
+	}
+	w, err := s.repo.Webhook(ctx, orgID, d.WebhookID, false)
+	if err != nil {
+		return err
+	}
+	if w.Status != Active {
+		return s.finish(ctx, orgID, deliveryID, n, false, func(d *Delivery) { d.State = Canceled })
+	}
+	e, err := s.repo.Event(ctx, orgID, d.EventID)
+	if err != nil {
+		return err
+	}
+	keys, err := s.repo.Keys(ctx)
+	if err != nil {
+		return err
+	}
+	key, err := SigningKey(keys)
+	if err != nil {
+		return err
+	}
+	a := Deliver(ctx, s.client, w.URL, key, e, s.now())
+	return s.finish(ctx, orgID, deliveryID, n, a.Gone, func(d *Delivery) {
+		latency := a.Latency
+		d.LastLatency = &latency
+		d.LastStatusCode = nil
+		if a.StatusCode != 0 {
+			code := a.StatusCode
+			d.LastStatusCode = &code
+		}
+		d.LastError = nil
+		if a.Error != "" {
+			msg := a.Error
+			d.LastError = &msg
+		}
+		switch {
+		case a.Succeeded:
+			d.State = Succeeded
+		case a.Gone:
+			d.State = Failed
+		default:
+			if delay, ok := RetryDelay(n); ok {
+				next := s.clock().Add(delay)
+				d.NextAttemptAt = &next
+				return
+			}
+			d.State = Failed
+		}
+	})
+}
+
+// finish records attempt n with change applied, in one transaction: the
+// delivery row (locked and re-checked), the next attempt's job, and — on a
+// 410 — the webhook's deactivation and the cancellation of its other
+// pending deliveries.
+func (s *Service) finish(ctx context.Context, orgID, deliveryID int64, n int, gone bool, change func(*Delivery)) error {
+	return s.repo.WithTx(ctx, func(ctx context.Context) error {
+		d, err := s.repo.Delivery(ctx, orgID, deliveryID, true)
+		if err != nil {
+			return err
+		}
+		if d.State != Pending || d.Attempts >= n {
+			return nil // another run recorded this attempt
+		}
+		now := s.clock()
+		d.Attempts, d.NextAttemptAt, d.UpdatedAt = n, nil, now
+		change(&d)
+		if err := s.repo.SaveDelivery(ctx, &d); err != nil {
+			return err
+		}
+		if gone {
+			w, err := s.repo.Webhook(ctx, orgID, d.WebhookID, true)
+			if err != nil {
+				return err
+			}
+			reason := reasonGone
+			w.Status, w.DeactivatedReason, w.UpdatedAt = Deactived, &reason, now
+			if err := s.repo.SaveWebhook(ctx, &w); err != nil {
+				return err
+			}
+			if err := s.repo.CancelPending(ctx, orgID, w.ID, now); err != nil {
+				return err
+			}
+			if err := s.emitJSON(ctx, orgID, EventName("WEBHOOK", Updated), w); err != nil {
+				return err
+			}
+		}
+		if d.State == Pending && d.NextAttemptAt != nil {
+			return s.queue.EnqueueAttempt(ctx, orgID, d.ID, n+1, *d.NextAttemptAt)
+		}
+		return nil
+	})
+}
+

@@ -1,0 +1,380 @@
+package webhook
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/investing"
+)
+
+// Status is a webhook's status (spelled as the investing docs spell it).
+type Status string
+
+// The webhook statuses.
+const (
+	Active     Status = "ACTIVE"
+	Deactived  Status = "DEACTIVED"
+	reasonGone        = "the receiver answered 410 Gone"
+)
+
+// Webhook is a URL subscribed to events of an organization.
+type Webhook struct {
+	ID                int64
+	OrganizationID    int64
+	URL               string
+	Subscriptions     []string
+	Status            Status
+	DeactivatedReason *string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// State is where a delivery stands.
+type State string
+
+// The delivery states.
+const (
+	Pending   State = "PENDING"
+	Succeeded State = "SUCCEEDED"
+	Failed    State = "FAILED"
+	Canceled  State = "CANCELED"
+)
+
+// Delivery is one event on its way to one webhook.
+type Delivery struct {
+	ID             int64
+	OrganizationID int64
+	WebhookID      int64
+	EventID        string
+	Event          string // the event name
+	Attempts       int
+	State          State
+	LastStatusCode *int
+	LastLatency    *time.Duration
+	LastError      *string
+	NextAttemptAt  *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Repository is the storage the webhook service needs. Methods join the
+// transaction their context carries (see WithTx).
+type Repository interface {
+	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
+
+	Keys(ctx context.Context) ([]Key, error)
+	CreateKey(ctx context.Context, k *Key) error
+	RetireKey(ctx context.Context, id int64, at time.Time) error
+
+	CreateWebhook(ctx context.Context, w *Webhook) error
+	// Webhook reads one; lock holds it until the transaction ends. NotFound.
+	Webhook(ctx context.Context, orgID, id int64, lock bool) (Webhook, error)
+	SaveWebhook(ctx context.Context, w *Webhook) error
+	// DeleteWebhook removes a webhook and its deliveries. NotFound.
+	DeleteWebhook(ctx context.Context, orgID, id int64) error
+	ListWebhooks(ctx context.Context, orgID int64, p investing.PageRequest) (investing.Page[Webhook], error)
+	ActiveWebhooks(ctx context.Context, orgID int64) ([]Webhook, error)
+
+	CreateEvent(ctx context.Context, e *Event) error
+	Event(ctx context.Context, orgID int64, id string) (Event, error)
+
+	CreateDeliveries(ctx context.Context, ds []*Delivery) error
+	// Delivery reads one; lock holds it until the transaction ends. NotFound.
+	Delivery(ctx context.Context, orgID, id int64, lock bool) (Delivery, error)
+	SaveDelivery(ctx context.Context, d *Delivery) error
+	ListDeliveries(ctx context.Context, orgID, webhookID int64, state *State, p investing.PageRequest) (investing.Page[Delivery], error)
+	// CancelPending cancels a webhook's pending deliveries.
+	CancelPending(ctx context.Context, orgID, webhookID int64, at time.Time) error
+}
+
+// Queue runs delivery attempts: Enqueue asks for one attempt of a
+// delivery at a time, in the transaction ctx carries (so the job exists
+// exactly when the delivery row does).
+type Queue interface {
+	EnqueueAttempt(ctx context.Context, orgID, deliveryID int64, attempt int, at time.Time) error
+}
+
+// Config tunes the service.
+type Config struct {
+	AllowPrivate bool          // deliver to private addresses and plain http (local testing only)
+	Timeout      time.Duration // per attempt (10s)
+	KeyOverlap   time.Duration // how long a rotated-out key stays published (7 days)
+}
+
+// Service manages webhooks and delivers events.
+type Service struct {
+	repo   Repository
+	queue  Queue
+	now    func() time.Time
+	cfg    Config
+	client *http.Client
+}
+
+// NewService returns a Service.
+func NewService(repo Repository, queue Queue, now func() time.Time, cfg Config) *Service {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.KeyOverlap <= 0 {
+		cfg.KeyOverlap = 7 * 24 * time.Hour
+	}
+	return &Service{repo: repo, queue: queue, now: now, cfg: cfg, client: Client(cfg.AllowPrivate, cfg.Timeout)}
+}
+
+// SetQueue sets the queue (the job system is built after the service).
+func (s *Service) SetQueue(q Queue) { s.queue = q }
+
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// EnsureKey creates the first signing key when there is none; it returns
+// whether it created one.
+func (s *Service) EnsureKey(ctx context.Context) (bool, error) {
+	keys, err := s.repo.Keys(ctx)
+	if err != nil || len(keys) > 0 {
+		return false, err
+	}
+	k, err := NewKey(s.clock())
+	if err != nil {
+		return false, err
+	}
+	return true, s.repo.CreateKey(ctx, &k)
+}
+
+// RotateKey makes a new signing key and retires the current one, which
+// stays published for the overlap period.
+func (s *Service) RotateKey(ctx context.Context) (Key, error) {
+	var k Key
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+		keys, err := s.repo.Keys(ctx)
+		if err != nil {
+			return err
+		}
+		now := s.clock()
+		for _, old := range keys {
+			if old.RetiredAt == nil {
+				if err := s.repo.RetireKey(ctx, old.ID, now); err != nil {
+					return err
+				}
+			}
+		}
+		if k, err = NewKey(now); err != nil {
+			return err
+		}
+		return s.repo.CreateKey(ctx, &k)
+	})
+	return k, err
+}
+
+// PublishedKeys returns the keys receivers should accept, the signing one first.
+func (s *Service) PublishedKeys(ctx context.Context) ([]Key, error) {
+	keys, err := s.repo.Keys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pub := Published(keys, s.now(), s.cfg.KeyOverlap)
+	if len(pub) == 0 {
+		return nil, fmt.Errorf("no webhook signing key: start the service once or run `openvest webhook-key rotate`")
+	}
+	return pub, nil
+}
+
+// Create subscribes a URL. Invalid: bad URL or subscription.
+func (s *Service) Create(ctx context.Context, orgID int64, url string, subs []string) (Webhook, error) {
+	u, err := ValidateURL(url, s.cfg.AllowPrivate)
+	if err != nil {
+		return Webhook{}, invalid("url", err)
+	}
+	subs, err = NormalizeSubscriptions(subs, true)
+	if err != nil {
+		return Webhook{}, invalid("subscriptions", err)
+	}
+	now := s.clock()
+	w := Webhook{OrganizationID: orgID, URL: u, Subscriptions: subs, Status: Active, CreatedAt: now, UpdatedAt: now}
+	err = s.repo.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.repo.CreateWebhook(ctx, &w); err != nil {
+			return err
+		}
+		return s.emitJSON(ctx, orgID, EventName("WEBHOOK", Created), w)
+	})
+	return w, err
+}
+
+// Update is the input of Update: nil fields stay as they are.
+type Update struct {
+	ID            int64
+	URL           *string
+	Subscriptions []string // replaces the previous ones when not nil
+	Status        *Status
+}
+
+// Update changes a webhook. NotFound; Invalid.
+func (s *Service) Update(ctx context.Context, orgID int64, in Update) (Webhook, error) {
+	var w Webhook
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if w, err = s.repo.Webhook(ctx, orgID, in.ID, true); err != nil {
+			return err
+		}
+		if in.URL != nil {
+			if w.URL, err = ValidateURL(*in.URL, s.cfg.AllowPrivate); err != nil {
+				return invalid("url", err)
+			}
+		}
+		if in.Subscriptions != nil {
+			if w.Subscriptions, err = NormalizeSubscriptions(in.Subscriptions, false); err != nil {
+				return invalid("subscriptions", err)
+			}
+		}
+		if in.Status != nil && *in.Status != w.Status {
+			w.Status = *in.Status
+			if w.Status == Active {
+				w.DeactivatedReason = nil
+			} else {
+				reason := "deactivated through the API"
+				w.DeactivatedReason = &reason
+			}
+		}
+		w.UpdatedAt = s.clock()
+		if err := s.repo.SaveWebhook(ctx, &w); err != nil {
+			return err
+		}
+		if w.Status != Active {
+			if err := s.repo.CancelPending(ctx, orgID, w.ID, w.UpdatedAt); err != nil {
+				return err
+			}
+		}
+		return s.emitJSON(ctx, orgID, EventName("WEBHOOK", Updated), w)
+	})
+	return w, err
+}
+
+// Delete removes a webhook and its deliveries. NotFound.
+func (s *Service) Delete(ctx context.Context, orgID, id int64) error {
+	return s.repo.DeleteWebhook(ctx, orgID, id)
+}
+
+// Webhooks lists the organization's webhooks.
+func (s *Service) Webhooks(ctx context.Context, orgID int64, p investing.PageRequest) (investing.Page[Webhook], error) {
+	return s.repo.ListWebhooks(ctx, orgID, p)
+}
+
+// Deliveries lists a webhook's deliveries. NotFound: no such webhook.
+func (s *Service) Deliveries(ctx context.Context, orgID, webhookID int64, state *State, p investing.PageRequest) (investing.Page[Delivery], error) {
+	if _, err := s.repo.Webhook(ctx, orgID, webhookID, false); err != nil {
+		return investing.Page[Delivery]{}, err
+	}
+	return s.repo.ListDeliveries(ctx, orgID, webhookID, state, p)
+}
+
+// Test queues a WEBHOOK.TEST event to every active webhook.
+func (s *Service) Test(ctx context.Context, orgID int64) error {
+	return s.repo.WithTx(ctx, func(ctx context.Context) error {
+		return s.Emit(ctx, orgID, TestEvent, json.RawMessage(`{"test":true}`))
+	})
+}
+
+// Retry queues one more attempt of a delivery now. NotFound; Conflict: the
+// webhook is not active.
+func (s *Service) Retry(ctx context.Context, orgID, webhookID, deliveryID int64) (Delivery, error) {
+	var d Delivery
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+		w, err := s.repo.Webhook(ctx, orgID, webhookID, false)
+		if err != nil {
+			return err
+		}
+		if w.Status != Active {
+			return errcode.New(errcode.Conflict, "webhook %d is %s: activate it (PUT /v1/webhooks with status ACTIVE) before retrying", w.ID, w.Status)
+		}
+		if d, err = s.repo.Delivery(ctx, orgID, deliveryID, true); err != nil {
+			return err
+		}
+		if d.WebhookID != webhookID {
+			return errcode.New(errcode.NotFound, "delivery %d not found for webhook %d", deliveryID, webhookID)
+		}
+		now := s.clock()
+		d.State, d.NextAttemptAt, d.UpdatedAt = Pending, &now, now
+		if err := s.repo.SaveDelivery(ctx, &d); err != nil {
+			return err
+		}
+		return s.queue.EnqueueAttempt(ctx, orgID, d.ID, d.Attempts+1, now)
+	})
+	return d, err
+}
+
+// Emit records an event in the transaction ctx carries and queues a
+// delivery to each active webhook subscribed to it: no event without its
+// change, no change without its event. data is the resource as the API
+// returns it.
+func (s *Service) Emit(ctx context.Context, orgID int64, name string, data json.RawMessage) error {
+	return s.repo.WithTx(ctx, func(ctx context.Context) error { return s.emit(ctx, orgID, name, data) })
+}
+
+func (s *Service) emit(ctx context.Context, orgID int64, name string, data json.RawMessage) error {
+	e := Event{ID: newUUID(), OrganizationID: orgID, Name: name, CreatedAt: s.clock(), Data: data}
+	if err := s.repo.CreateEvent(ctx, &e); err != nil {
+		return err
+	}
+	hooks, err := s.repo.ActiveWebhooks(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	var ds []*Delivery
+	for _, w := range hooks {
+		if Matches(w.Subscriptions, name) {
+			ds = append(ds, &Delivery{
+				OrganizationID: orgID, WebhookID: w.ID, EventID: e.ID, Event: name, State: Pending,
+				NextAttemptAt: &e.CreatedAt, CreatedAt: e.CreatedAt, UpdatedAt: e.CreatedAt,
+			})
+		}
+	}
+	if len(ds) == 0 {
+		return nil
+	}
+	if err := s.repo.CreateDeliveries(ctx, ds); err != nil {
+		return err
+	}
+	for _, d := range ds {
+		if err := s.queue.EnqueueAttempt(ctx, orgID, d.ID, 1, e.CreatedAt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EmitResource is Emit with a resource to encode as JSON.
+func (s *Service) EmitResource(ctx context.Context, orgID int64, name string, resource any) error {
+	data, err := json.Marshal(resource)
+	if err != nil {
+		return err
+	}
+	return s.Emit(ctx, orgID, name, data)
+}
+
+func (s *Service) emitJSON(ctx context.Context, orgID int64, name string, w Webhook) error {
+	return s.EmitResource(ctx, orgID, name, webhookJSON(w))
+}
+
+// webhookJSON is the webhook as the API returns it.
+func webhookJSON(w Webhook) map[string]any {
+	return map[string]any{
+		"webhookId": w.ID, "url": w.URL, "subscriptions": w.Subscriptions, "status": w.Status,
+		"deactivatedReason": w.DeactivatedReason, "createdAt": w.CreatedAt.Unix(), "updatedAt": w.UpdatedAt.Unix(),
+	}
+}
+
+func invalid(field string, err error) error {
+	return &errcode.Error{Code: errcode.Invalid, Message: err.Error(), Fields: []errcode.FieldError{{Field: field, In: "body", Message: err.Error()}}}
+}
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
