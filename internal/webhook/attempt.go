@@ -110,4 +110,3 @@ func (s *Service) finish(ctx context.Context, orgID, deliveryID int64, n int, go
 		return nil
 	})
 }
-
