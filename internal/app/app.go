@@ -23,6 +23,7 @@ import (
 	"github.com/openvest/openvest/internal/store"
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/openvest/openvest/internal/wallet"
+	"github.com/openvest/openvest/internal/webhook"
 )
 
 // App is a wired service.
@@ -38,6 +39,7 @@ type App struct {
 	Trading     *trading.Service
 	Market      market.Feed
 	Jobs        *jobs.Queue
+	Webhooks    *webhook.Service
 	Now         func() time.Time
 }
 
@@ -47,6 +49,8 @@ type Options struct {
 	Now func() time.Time
 	// Jobs tunes the job queue; its DatabaseURL and Logger come from the configuration.
 	Jobs jobs.Config
+	// WebhookSchedule replaces the webhook retry delays (tests shorten them).
+	WebhookSchedule webhook.Schedule
 }
 
 // Open connects to the configured database, applies pending migrations and
@@ -92,17 +96,31 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	if jc.MaxWorkers == 0 {
 		jc.MaxWorkers = cfg.JobWorkers
 	}
+	if jc.JobTimeout == 0 {
+		jc.JobTimeout = cfg.JobTimeout
+	}
+	if jc.RescueStuckJobsAfter == 0 {
+		jc.RescueStuckJobsAfter = cfg.JobRescueAfter
+	}
 	queue, err := jobs.New(ctx, st, jc)
 	if err != nil {
 		return fail(err)
 	}
+	hooks := webhook.NewService(st.Webhooks(), queue, now, webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate, Schedule: opts.WebhookSchedule})
+	if created, err := hooks.EnsureKey(ctx); err != nil {
+		return fail(err)
+	} else if created {
+		log.Info("created the webhook signing key")
+	}
+	queue.RegisterDeliverer(hooks)
+	events := httpapi.Events{Webhooks: hooks}
 	feed := market.NewSandbox()
-	tr := trading.NewService(st.Trading(), feed, queue, now)
+	tr := trading.NewService(st.Trading(), feed, queue, now).WithEvents(events)
 	queue.Register(tr)
 	return &App{
-		Config: cfg, Log: log, Store: st, Now: now, Market: feed, Jobs: queue, Trading: tr,
+		Config: cfg, Log: log, Store: st, Now: now, Market: feed, Jobs: queue, Trading: tr, Webhooks: hooks,
 		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL),
-		Investing:   investing.NewService(st.Investing(), now),
+		Investing:   investing.NewService(st.Investing(), now).WithEvents(events),
 		Wallet:      wallet.NewService(st.Wallet(), now),
 		Banking:     banking.NewService(st.Banking(), now, banking.Options{DormancyMonths: cfg.BankingDormancyMonths}),
 		Idempotency: idempotency.NewService(st.Idempotency(), st, now, cfg.IdempotencyTTL),
@@ -124,7 +142,7 @@ func (a *App) Close() error {
 
 // Handler builds the HTTP server.
 func (a *App) Handler() (*echo.Echo, error) {
-	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Trading: a.Trading, Wallet: a.Wallet, Banking: a.Banking, Idempotency: a.Idempotency}, httpapi.Options{
+	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Trading: a.Trading, Wallet: a.Wallet, Banking: a.Banking, Idempotency: a.Idempotency, Webhooks: a.Webhooks}, httpapi.Options{
 		Logger: a.Log, MaxBodyBytes: a.Config.MaxBodyBytes, Ready: a.Store.Ping,
 		PublicURL: a.Config.PublicURL, SignatureSkew: a.Config.SignatureSkew, Now: a.Now,
 	})

@@ -37,6 +37,15 @@ type Config struct {
 	// JobWorkers is how many request executions run at once
 	// (OPENVEST_JOB_WORKERS, default 10).
 	JobWorkers int
+	// WebhookAllowPrivate lets webhooks use plain http and deliver to
+	// loopback and private addresses (OPENVEST_WEBHOOK_ALLOW_PRIVATE=true;
+	// local testing only).
+	WebhookAllowPrivate bool
+	// JobTimeout bounds one job run (OPENVEST_JOB_TIMEOUT, default 1m);
+	// JobRescueAfter is how long a job may stay running before it is taken
+	// to have died with its process and run again (OPENVEST_JOB_RESCUE_AFTER,
+	// default 1h; at least JobTimeout).
+	JobTimeout, JobRescueAfter time.Duration
 }
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
@@ -87,6 +96,8 @@ func FromEnv() (Config, error) {
 		{"OPENVEST_TOKEN_TTL", &c.TokenTTL},
 		{"OPENVEST_SIGNATURE_SKEW", &c.SignatureSkew},
 		{"OPENVEST_IDEMPOTENCY_TTL", &c.IdempotencyTTL},
+		{"OPENVEST_JOB_TIMEOUT", &c.JobTimeout},
+		{"OPENVEST_JOB_RESCUE_AFTER", &c.JobRescueAfter},
 	} {
 		if err := envDuration(d.key, d.dst); err != nil {
 			return c, err
@@ -96,6 +107,13 @@ func FromEnv() (Config, error) {
 		c.AuthCacheTTL = 0
 	} else if err := envDuration("OPENVEST_AUTH_CACHE_TTL", &c.AuthCacheTTL); err != nil {
 		return c, err
+	}
+	switch v := os.Getenv("OPENVEST_WEBHOOK_ALLOW_PRIVATE"); v {
+	case "", "false", "0":
+	case "true", "1":
+		c.WebhookAllowPrivate = true
+	default:
+		return c, fmt.Errorf("OPENVEST_WEBHOOK_ALLOW_PRIVATE=%q: use true or false", v)
 	}
 	return c, nil
 }

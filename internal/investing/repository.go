@@ -9,9 +9,10 @@ import (
 // scoped by organization; a row of another organization is NotFound.
 // Methods return *errcode.Error values for NotFound and Conflict.
 type Repository interface {
-	// InTx runs fn in one database transaction with a Repository bound to
-	// it: everything fn writes commits together or not at all.
-	InTx(ctx context.Context, fn func(r Repository) error) error
+	// InTx runs fn in one database transaction carried by the context fn
+	// receives (a context that carries one already joins it): everything fn
+	// writes, its events included, commits together or not at all.
+	InTx(ctx context.Context, fn func(ctx context.Context, r Repository) error) error
 
 	// CreateCustomer inserts c and sets its ID. Conflict: referenceId taken.
 	CreateCustomer(ctx context.Context, c *Customer) error
@@ -43,8 +44,8 @@ type Repository interface {
 
 	// CascadeStatus sets status on the customer's accounts and portfolios
 	// (only the given account and its portfolio when accountID is set) that
-	// are not CLOSED, and returns how many rows changed.
-	CascadeStatus(ctx context.Context, orgID, customerID int64, accountID *int64, status Status, at time.Time) (int64, error)
+	// are not CLOSED, and returns the rows it changed, as changed.
+	CascadeStatus(ctx context.Context, orgID, customerID int64, accountID *int64, status Status, at time.Time) ([]Account, []Portfolio, error)
 
 	// Investments lists the investment types in id order.
 	Investments(ctx context.Context) ([]Investment, error)
@@ -55,3 +56,20 @@ type CustomerFilter struct {
 	Status      *Status
 	ReferenceID *string
 }
+
+// Change is one event of a change: its name (CUSTOMER.CREATED, …) and the
+// changed domain value.
+type Change struct {
+	Event    string
+	Resource any
+}
+
+// Events receives the events of changes in the transaction of the change
+// that ctx carries: an event commits with its change or not at all.
+type Events interface {
+	Emit(ctx context.Context, orgID int64, changes ...Change) error
+}
+
+type noEvents struct{}
+
+func (noEvents) Emit(context.Context, int64, ...Change) error { return nil }

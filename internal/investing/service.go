@@ -11,13 +11,42 @@ import (
 // Service carries out the investing use cases. Each write runs in one
 // transaction with its side effects.
 type Service struct {
-	repo Repository
-	now  func() time.Time
+	repo   Repository
+	now    func() time.Time
+	events Events
 }
 
 // NewService returns a Service on repo; now is the clock (time.Now in production).
 func NewService(repo Repository, now func() time.Time) *Service {
-	return &Service{repo: repo, now: now}
+	return &Service{repo: repo, now: now, events: noEvents{}}
+}
+
+// WithEvents sends the service's events to e and returns s.
+func (s *Service) WithEvents(e Events) *Service {
+	s.events = e
+	return s
+}
+
+// emit sends events, each resource after its event name, in one call.
+func (s *Service) emit(ctx context.Context, orgID int64, pairs ...any) error {
+	changes := make([]Change, 0, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		changes = append(changes, Change{Event: pairs[i].(string), Resource: pairs[i+1]})
+	}
+	return s.events.Emit(ctx, orgID, changes...)
+}
+
+// cascadeChanges are the ACCOUNT.UPDATED and PORTFOLIO.UPDATED events of
+// the rows a status cascade changed.
+func cascadeChanges(accounts []Account, portfolios []Portfolio) []Change {
+	out := make([]Change, 0, len(accounts)+len(portfolios))
+	for _, a := range accounts {
+		out = append(out, Change{"ACCOUNT.UPDATED", a})
+	}
+	for _, p := range portfolios {
+		out = append(out, Change{"PORTFOLIO.UPDATED", p})
+	}
+	return out
 }
 
 // clock returns the current time as stored: UTC, microsecond precision.
@@ -39,7 +68,7 @@ func (s *Service) CreateCustomer(ctx context.Context, org Org, in NewCustomer) (
 		OrganizationID: org.ID, FirstName: in.FirstName, LastName: in.LastName,
 		ReferenceID: in.ReferenceID, Status: Active, CreatedAt: now, UpdatedAt: now,
 	}
-	err := s.repo.InTx(ctx, func(r Repository) error {
+	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
 		if err := r.CreateCustomer(ctx, &c); err != nil {
 			return err
 		}
@@ -50,15 +79,16 @@ func (s *Service) CreateCustomer(ctx context.Context, org Org, in NewCustomer) (
 				Currency: DefaultCurrency, Status: Active, CreatedAt: now, UpdatedAt: now,
 			})
 		}
-		return createAccountsWithPortfolios(ctx, r, accounts)
+		return s.createAccountsWithPortfolios(ctx, r, org.ID, accounts, Change{"CUSTOMER.CREATED", c})
 	})
 	return c, err
 }
 
-// createAccountsWithPortfolios inserts the accounts and one portfolio linked to each.
-func createAccountsWithPortfolios(ctx context.Context, r Repository, accounts []*Account) error {
+// createAccountsWithPortfolios inserts the accounts and one portfolio linked
+// to each, with their CREATED events.
+func (s *Service) createAccountsWithPortfolios(ctx context.Context, r Repository, orgID int64, accounts []*Account, changes ...Change) error {
 	if len(accounts) == 0 {
-		return nil
+		return s.events.Emit(ctx, orgID, changes...)
 	}
 	if err := r.CreateAccounts(ctx, accounts); err != nil {
 		return err
@@ -72,7 +102,13 @@ func createAccountsWithPortfolios(ctx context.Context, r Repository, accounts []
 			CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 		}
 	}
-	return r.CreatePortfolios(ctx, portfolios)
+	if err := r.CreatePortfolios(ctx, portfolios); err != nil {
+		return err
+	}
+	for i, a := range accounts {
+		changes = append(changes, Change{"ACCOUNT.CREATED", *a}, Change{"PORTFOLIO.CREATED", *portfolios[i]})
+	}
+	return s.events.Emit(ctx, orgID, changes...)
 }
 
 // CustomerUpdate is the input of UpdateCustomer: nil fields stay as they are.
@@ -89,7 +125,7 @@ type CustomerUpdate struct {
 // not. NotFound; Conflict: the customer is CLOSED, or referenceId is taken.
 func (s *Service) UpdateCustomer(ctx context.Context, org Org, in CustomerUpdate) (Customer, error) {
 	var c Customer
-	err := s.repo.InTx(ctx, func(r Repository) error {
+	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
 		var err error
 		if c, err = r.Customer(ctx, org.ID, in.ID, true); err != nil {
 			return err
@@ -109,10 +145,15 @@ func (s *Service) UpdateCustomer(ctx context.Context, org Org, in CustomerUpdate
 		if err := r.SaveCustomer(ctx, &c); err != nil {
 			return err
 		}
+		changes := []Change{{"CUSTOMER.UPDATED", c}}
 		if cascade {
-			_, err = r.CascadeStatus(ctx, org.ID, c.ID, nil, c.Status, now)
+			accounts, portfolios, err := r.CascadeStatus(ctx, org.ID, c.ID, nil, c.Status, now)
+			if err != nil {
+				return err
+			}
+			changes = append(changes, cascadeChanges(accounts, portfolios)...)
 		}
-		return err
+		return s.events.Emit(ctx, org.ID, changes...)
 	})
 	return c, err
 }
@@ -144,7 +185,7 @@ func (s *Service) CreateAccount(ctx context.Context, org Org, in NewAccount) (Ac
 		return Account{}, errcode.New(errcode.Unprocessable, "investment type %s is not available to this organization (available: %v); see GET /v1/investments", in.InvestmentType, org.InvestmentTypes)
 	}
 	var a Account
-	err := s.repo.InTx(ctx, func(r Repository) error {
+	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
 		c, err := r.Customer(ctx, org.ID, in.CustomerID, true)
 		if err != nil {
 			return err
@@ -157,7 +198,7 @@ func (s *Service) CreateAccount(ctx context.Context, org Org, in NewAccount) (Ac
 			OrganizationID: org.ID, CustomerID: c.ID, InvestmentType: in.InvestmentType,
 			Currency: in.Currency, Status: c.Status, CreatedAt: now, UpdatedAt: now,
 		}
-		return createAccountsWithPortfolios(ctx, r, []*Account{&a})
+		return s.createAccountsWithPortfolios(ctx, r, org.ID, []*Account{&a})
 	})
 	return a, err
 }
@@ -174,7 +215,7 @@ type AccountUpdate struct {
 // ACTIVE under a customer that is not.
 func (s *Service) UpdateAccount(ctx context.Context, org Org, in AccountUpdate) (Account, error) {
 	var a Account
-	err := s.repo.InTx(ctx, func(r Repository) error {
+	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
 		// Lock order is customer, then account, then portfolio, everywhere.
 		peek, err := r.Account(ctx, org.ID, in.ID, false)
 		if err != nil {
@@ -201,10 +242,15 @@ func (s *Service) UpdateAccount(ctx context.Context, org Org, in AccountUpdate) 
 		if err := r.SaveAccount(ctx, &a); err != nil {
 			return err
 		}
+		changes := []Change{{"ACCOUNT.UPDATED", a}}
 		if cascade {
-			_, err = r.CascadeStatus(ctx, org.ID, c.ID, &a.ID, a.Status, now)
+			_, portfolios, err := r.CascadeStatus(ctx, org.ID, c.ID, &a.ID, a.Status, now)
+			if err != nil {
+				return err
+			}
+			changes = append(changes, cascadeChanges(nil, portfolios)...)
 		}
-		return err
+		return s.events.Emit(ctx, org.ID, changes...)
 	})
 	return a, err
 }
@@ -235,7 +281,7 @@ type NewPortfolio struct {
 // customer's status. NotFound; Conflict: the customer is CLOSED.
 func (s *Service) CreatePortfolio(ctx context.Context, org Org, in NewPortfolio) (Portfolio, error) {
 	var p Portfolio
-	err := s.repo.InTx(ctx, func(r Repository) error {
+	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
 		c, err := r.Customer(ctx, org.ID, in.CustomerID, true)
 		if err != nil {
 			return err
@@ -249,7 +295,10 @@ func (s *Service) CreatePortfolio(ctx context.Context, org Org, in NewPortfolio)
 			InvestmentAmount: decimal.Zero, MarketValue: decimal.Zero, Performance: decimal.Zero,
 			CreatedAt: now, UpdatedAt: now,
 		}
-		return r.CreatePortfolios(ctx, []*Portfolio{&p})
+		if err := r.CreatePortfolios(ctx, []*Portfolio{&p}); err != nil {
+			return err
+		}
+		return s.emit(ctx, org.ID, "PORTFOLIO.CREATED", p)
 	})
 	return p, err
 }
@@ -265,7 +314,7 @@ type PortfolioUpdate struct {
 // CLOSED, or it would be ACTIVE while its customer or account is not.
 func (s *Service) UpdatePortfolio(ctx context.Context, org Org, in PortfolioUpdate) (Portfolio, error) {
 	var p Portfolio
-	err := s.repo.InTx(ctx, func(r Repository) error {
+	err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
 		peek, err := r.Portfolio(ctx, org.ID, in.ID, false)
 		if err != nil {
 			return err
@@ -299,7 +348,10 @@ func (s *Service) UpdatePortfolio(ctx context.Context, org Org, in PortfolioUpda
 		set(&p.Status, in.Status)
 		set(&p.Currency, in.Currency)
 		p.UpdatedAt = s.clock()
-		return r.SavePortfolio(ctx, &p)
+		if err := r.SavePortfolio(ctx, &p); err != nil {
+			return err
+		}
+		return s.emit(ctx, org.ID, "PORTFOLIO.UPDATED", p)
 	})
 	return p, err
 }

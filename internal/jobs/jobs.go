@@ -66,15 +66,20 @@ type Config struct {
 	Logger                 *slog.Logger
 	// TestOnly turns off River's staggered start of its maintenance services.
 	TestOnly bool
+	// RescueStuckJobsAfter is how long a job may stay running before it is
+	// taken to have died with its process and is retried (River's default
+	// is an hour); JobTimeout bounds one run (default one minute).
+	RescueStuckJobsAfter, JobTimeout time.Duration
 }
 
 // Queue is a River client: it inserts jobs and, once started, works them.
 type Queue struct {
-	cfg     Config
-	exec    atomic.Pointer[Executor]
-	backend backend
-	close   func()
-	started atomic.Bool
+	cfg       Config
+	exec      atomic.Pointer[Executor]
+	deliverer atomic.Pointer[Deliverer]
+	backend   backend
+	close     func()
+	started   atomic.Bool
 }
 
 var _ trading.Scheduler = (*Queue)(nil)
@@ -102,6 +107,9 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Queue, error) {
 	if err := river.AddWorkerSafely(workers, &executeWorker{q: q}); err != nil {
 		return nil, err
 	}
+	if err := river.AddWorkerSafely(workers, &deliverWorker{q: q}); err != nil {
+		return nil, err
+	}
 	config := &river.Config{
 		Queues:            map[string]river.QueueConfig{cfg.Queue: {MaxWorkers: cfg.MaxWorkers}},
 		Workers:           workers,
@@ -109,6 +117,9 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Queue, error) {
 		FetchCooldown:     cfg.Cooldown,
 		Logger:            cfg.Logger,
 		TestOnly:          cfg.TestOnly,
+
+		RescueStuckJobsAfter: cfg.RescueStuckJobsAfter,
+		JobTimeout:           cfg.JobTimeout,
 	}
 	switch st.Dialect {
 	case store.Postgres:

@@ -19,9 +19,10 @@ func (s *Store) Investing() *InvestingRepo { return &InvestingRepo{s: s} }
 
 var _ investing.Repository = (*InvestingRepo)(nil)
 
-// InTx implements investing.Repository.
-func (r *InvestingRepo) InTx(ctx context.Context, fn func(investing.Repository) error) error {
-	return r.s.inTx(ctx, func(tx *Store) error { return fn(tx.Investing()) })
+// InTx implements investing.Repository: fn runs in the transaction its
+// context carries, and every repository call with that context joins it.
+func (r *InvestingRepo) InTx(ctx context.Context, fn func(context.Context, investing.Repository) error) error {
+	return r.s.WithTx(ctx, func(ctx context.Context) error { return fn(ctx, r) })
 }
 
 func (r *InvestingRepo) db(ctx context.Context) *gorm.DB { return r.s.conn(ctx) }
@@ -246,26 +247,49 @@ func (r *InvestingRepo) ListPortfolios(ctx context.Context, orgID, customerID in
 	return list(q, "portfolios", p, portfolioRow.domain)
 }
 
-// CascadeStatus implements investing.Repository: two UPDATEs, no read.
-func (r *InvestingRepo) CascadeStatus(ctx context.Context, orgID, customerID int64, accountID *int64, status investing.Status, at time.Time) (int64, error) {
-	set := map[string]any{"status": string(status), "updated_at": at}
-	var changed int64
-	for _, m := range []any{&accountRow{}, &portfolioRow{}} {
-		q := r.db(ctx).Model(m).Where("organization_id = ? AND customer_id = ? AND status <> ?", orgID, customerID, string(investing.Closed))
-		if accountID != nil {
-			if _, isAccount := m.(*accountRow); isAccount {
-				q = q.Where("id = ?", *accountID)
-			} else {
-				q = q.Where("account_id = ?", *accountID)
-			}
-		}
-		res := q.Updates(set)
-		if res.Error != nil {
-			return changed, res.Error
-		}
-		changed += res.RowsAffected
+// CascadeStatus implements investing.Repository: it reads the rows to
+// change (locked on PostgreSQL), then updates them by id.
+func (r *InvestingRepo) CascadeStatus(ctx context.Context, orgID, customerID int64, accountID *int64, status investing.Status, at time.Time) ([]investing.Account, []investing.Portfolio, error) {
+	var (
+		accounts   []accountRow
+		portfolios []portfolioRow
+	)
+	aq := r.s.lock(r.db(ctx), true).Where("organization_id = ? AND customer_id = ? AND status <> ?", orgID, customerID, string(investing.Closed))
+	pq := r.s.lock(r.db(ctx), true).Where("organization_id = ? AND customer_id = ? AND status <> ?", orgID, customerID, string(investing.Closed))
+	if accountID != nil {
+		aq = aq.Where("id = ?", *accountID)
+		pq = pq.Where("account_id = ?", *accountID)
 	}
-	return changed, nil
+	if err := aq.Order("id").Find(&accounts).Error; err != nil {
+		return nil, nil, err
+	}
+	if err := pq.Order("id").Find(&portfolios).Error; err != nil {
+		return nil, nil, err
+	}
+	set := map[string]any{"status": string(status), "updated_at": at}
+	outA := make([]investing.Account, len(accounts))
+	ids := make([]int64, len(accounts))
+	for i, a := range accounts {
+		a.Status, a.UpdatedAt = string(status), at
+		outA[i], ids[i] = a.domain(), a.ID
+	}
+	if len(ids) > 0 {
+		if err := r.db(ctx).Model(&accountRow{}).Where("organization_id = ? AND id IN ?", orgID, ids).Updates(set).Error; err != nil {
+			return nil, nil, err
+		}
+	}
+	outP := make([]investing.Portfolio, len(portfolios))
+	ids = make([]int64, len(portfolios))
+	for i, p := range portfolios {
+		p.Status, p.UpdatedAt = string(status), at
+		outP[i], ids[i] = p.domain(), p.ID
+	}
+	if len(ids) > 0 {
+		if err := r.db(ctx).Model(&portfolioRow{}).Where("organization_id = ? AND id IN ?", orgID, ids).Updates(set).Error; err != nil {
+			return nil, nil, err
+		}
+	}
+	return outA, outP, nil
 }
 
 type investmentTypeRow struct {

@@ -161,9 +161,13 @@ type webhookEventRow struct {
 
 func (webhookEventRow) TableName() string { return "webhook_events" }
 
-// CreateEvent implements webhook.Repository.
-func (r *WebhookRepo) CreateEvent(ctx context.Context, e *webhook.Event) error {
-	return r.s.conn(ctx).Create(&webhookEventRow{ID: e.ID, OrganizationID: e.OrganizationID, Name: e.Name, Data: string(e.Data), CreatedAt: e.CreatedAt}).Error
+// CreateEvents implements webhook.Repository with one multi-row insert.
+func (r *WebhookRepo) CreateEvents(ctx context.Context, es []webhook.Event) error {
+	rows := make([]webhookEventRow, len(es))
+	for i, e := range es {
+		rows[i] = webhookEventRow{ID: e.ID, OrganizationID: e.OrganizationID, Name: e.Name, Data: string(e.Data), CreatedAt: e.CreatedAt}
+	}
+	return r.s.conn(ctx).Create(&rows).Error
 }
 
 // Event implements webhook.Repository.

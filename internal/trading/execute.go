@@ -77,6 +77,9 @@ func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome
 	if err := s.repo.CreateTransaction(ctx, &t); err != nil {
 		return Transaction{}, err
 	}
+	if err := s.events.Emit(ctx, t.OrganizationID, investing.Change{Event: "TRANSACTION.CREATED", Resource: t}); err != nil {
+		return Transaction{}, err
+	}
 	r.Executions++
 	r.UpdatedAt = now
 	switch {
@@ -91,7 +94,10 @@ func (s *Service) execute(ctx context.Context, r *Request, forced *forcedOutcome
 	default:
 		r.Status, r.NextExecutionAt = Completed, nil
 	}
-	return t, s.repo.SaveRequest(ctx, r)
+	if err := s.repo.SaveRequest(ctx, r); err != nil {
+		return Transaction{}, err
+	}
+	return t, s.events.Emit(ctx, r.OrganizationID, investing.Change{Event: "REQUEST.UPDATED", Resource: *r})
 }
 
 // fill prices and books one execution of r at time at into t, the holding
@@ -186,10 +192,15 @@ func (s *Service) fill(ctx context.Context, r *Request, t *Transaction, at time.
 	}
 	a.MarketValue = inPortfolio(a.Quantity.Mul(q.Price).Round(moneyPlaces))
 	a.UpdatedAt = t.ExecutedAt
+	event := "ASSET.UPDATED"
 	if found {
 		err = s.repo.SaveAsset(ctx, &a)
 	} else {
+		event = "ASSET.CREATED"
 		err = s.repo.CreateAsset(ctx, &a)
+	}
+	if err == nil {
+		err = s.events.Emit(ctx, a.OrganizationID, investing.Change{Event: event, Resource: a})
 	}
 	if err != nil {
 		return "", false, err
@@ -216,7 +227,10 @@ func (s *Service) revaluePortfolio(ctx context.Context, p *investing.Portfolio, 
 	}
 	p.Performance = performance(p.MarketValue, p.InvestmentAmount)
 	p.UpdatedAt = at
-	return s.repo.SavePortfolioValues(ctx, p)
+	if err := s.repo.SavePortfolioValues(ctx, p); err != nil {
+		return err
+	}
+	return s.events.Emit(ctx, p.OrganizationID, investing.Change{Event: "PORTFOLIO.UPDATED", Resource: *p})
 }
 
 // value sets each asset's Price, MarketValue and Performance at time at.

@@ -90,6 +90,9 @@ func (s *Service) create(ctx context.Context, r *Request, now time.Time) error {
 	if err := s.repo.CreateRequest(ctx, r); err != nil {
 		return err
 	}
+	if err := s.events.Emit(ctx, r.OrganizationID, investing.Change{Event: "REQUEST.CREATED", Resource: *r}); err != nil {
+		return err
+	}
 	e.RequestID = r.ID
 	return s.sched.Schedule(ctx, e)
 }
@@ -242,7 +245,10 @@ func (s *Service) Cancel(ctx context.Context, org investing.Org, id int64) (Requ
 			return err
 		}
 		r.Status, r.NextExecutionAt, r.UpdatedAt = Canceled, nil, now
-		return s.repo.SaveRequest(ctx, &r)
+		if err := s.repo.SaveRequest(ctx, &r); err != nil {
+			return err
+		}
+		return s.events.Emit(ctx, org.ID, investing.Change{Event: "REQUEST.UPDATED", Resource: r})
 	})
 	return r, err
 }

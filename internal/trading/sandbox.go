@@ -154,7 +154,10 @@ func (s *Service) ForceOutcome(ctx context.Context, org investing.Org, id int64,
 				return err
 			}
 			r.Status, r.ErrorReason, r.NextExecutionAt, r.UpdatedAt = Failed, &reason, nil, now
-			return s.repo.SaveRequest(ctx, &r)
+			if err := s.repo.SaveRequest(ctx, &r); err != nil {
+				return err
+			}
+			return s.events.Emit(ctx, org.ID, investing.Change{Event: "REQUEST.UPDATED", Resource: r})
 		}
 		_, err = s.execute(ctx, &r, &forcedOutcome{Status: status, Reason: reason})
 		return err

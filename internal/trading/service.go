@@ -18,12 +18,24 @@ type Service struct {
 	market market.Feed
 	sched  Scheduler
 	now    func() time.Time
+	events investing.Events
 }
 
 // NewService returns a Service; now is the clock (time.Now in production).
 func NewService(repo Repository, feed market.Feed, sched Scheduler, now func() time.Time) *Service {
-	return &Service{repo: repo, market: feed, sched: sched, now: now}
+	return &Service{repo: repo, market: feed, sched: sched, now: now, events: silent{}}
 }
+
+// WithEvents sends the service's events (REQUEST.*, ASSET.*, TRANSACTION.CREATED,
+// PORTFOLIO.UPDATED) to e, in the transaction of each change, and returns s.
+func (s *Service) WithEvents(e investing.Events) *Service {
+	s.events = e
+	return s
+}
+
+type silent struct{}
+
+func (silent) Emit(context.Context, int64, ...investing.Change) error { return nil }
 
 // orgNow is the organization's current time: the clock, plus the offset a
 // sandbox organization moved its clock by. UTC, microsecond precision.

@@ -58,7 +58,7 @@ func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) e
 		case a.Gone:
 			d.State = Failed
 		default:
-			if delay, ok := RetryDelay(n); ok {
+			if delay, ok := s.cfg.Schedule.Delay(n); ok {
 				next := s.clock().Add(delay)
 				d.NextAttemptAt = &next
 				return
@@ -105,7 +105,7 @@ func (s *Service) finish(ctx context.Context, orgID, deliveryID int64, n int, go
 			}
 		}
 		if d.State == Pending && d.NextAttemptAt != nil {
-			return s.queue.EnqueueAttempt(ctx, orgID, d.ID, n+1, *d.NextAttemptAt)
+			return s.queue.EnqueueAttempt(ctx, orgID, d.ID, n+1, d.NextAttemptAt.Sub(now))
 		}
 		return nil
 	})

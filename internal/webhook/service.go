@@ -80,7 +80,7 @@ type Repository interface {
 	ListWebhooks(ctx context.Context, orgID int64, p investing.PageRequest) (investing.Page[Webhook], error)
 	ActiveWebhooks(ctx context.Context, orgID int64) ([]Webhook, error)
 
-	CreateEvent(ctx context.Context, e *Event) error
+	CreateEvents(ctx context.Context, es []Event) error
 	Event(ctx context.Context, orgID int64, id string) (Event, error)
 
 	CreateDeliveries(ctx context.Context, ds []*Delivery) error
@@ -96,7 +96,7 @@ type Repository interface {
 // delivery at a time, in the transaction ctx carries (so the job exists
 // exactly when the delivery row does).
 type Queue interface {
-	EnqueueAttempt(ctx context.Context, orgID, deliveryID int64, attempt int, at time.Time) error
+	EnqueueAttempt(ctx context.Context, orgID, deliveryID int64, attempt int, delay time.Duration) error
 }
 
 // Config tunes the service.
@@ -104,6 +104,7 @@ type Config struct {
 	AllowPrivate bool          // deliver to private addresses and plain http (local testing only)
 	Timeout      time.Duration // per attempt (10s)
 	KeyOverlap   time.Duration // how long a rotated-out key stays published (7 days)
+	Schedule     Schedule      // the retry delays (DefaultSchedule)
 }
 
 // Service manages webhooks and delivers events.
@@ -122,6 +123,9 @@ func NewService(repo Repository, queue Queue, now func() time.Time, cfg Config) 
 	}
 	if cfg.KeyOverlap <= 0 {
 		cfg.KeyOverlap = 7 * 24 * time.Hour
+	}
+	if cfg.Schedule == nil {
+		cfg.Schedule = DefaultSchedule
 	}
 	return &Service{repo: repo, queue: queue, now: now, cfg: cfg, client: Client(cfg.AllowPrivate, cfg.Timeout)}
 }
@@ -301,58 +305,81 @@ func (s *Service) Retry(ctx context.Context, orgID, webhookID, deliveryID int64)
 		if err := s.repo.SaveDelivery(ctx, &d); err != nil {
 			return err
 		}
-		return s.queue.EnqueueAttempt(ctx, orgID, d.ID, d.Attempts+1, now)
+		return s.queue.EnqueueAttempt(ctx, orgID, d.ID, d.Attempts+1, 0)
 	})
 	return d, err
 }
 
-// Emit records an event in the transaction ctx carries and queues a
-// delivery to each active webhook subscribed to it: no event without its
-// change, no change without its event. data is the resource as the API
-// returns it.
-func (s *Service) Emit(ctx context.Context, orgID int64, name string, data json.RawMessage) error {
-	return s.repo.WithTx(ctx, func(ctx context.Context) error { return s.emit(ctx, orgID, name, data) })
+// Emission is one event to record: its name and the resource as the API
+// returns it (encoded as JSON).
+type Emission struct {
+	Event    string
+	Resource any
 }
 
-func (s *Service) emit(ctx context.Context, orgID int64, name string, data json.RawMessage) error {
-	e := Event{ID: newUUID(), OrganizationID: orgID, Name: name, CreatedAt: s.clock(), Data: data}
-	if err := s.repo.CreateEvent(ctx, &e); err != nil {
-		return err
-	}
-	hooks, err := s.repo.ActiveWebhooks(ctx, orgID)
-	if err != nil {
-		return err
-	}
-	var ds []*Delivery
-	for _, w := range hooks {
-		if Matches(w.Subscriptions, name) {
-			ds = append(ds, &Delivery{
-				OrganizationID: orgID, WebhookID: w.ID, EventID: e.ID, Event: name, State: Pending,
-				NextAttemptAt: &e.CreatedAt, CreatedAt: e.CreatedAt, UpdatedAt: e.CreatedAt,
-			})
-		}
-	}
-	if len(ds) == 0 {
+// Emit records one event with its data (JSON) — see EmitAll.
+func (s *Service) Emit(ctx context.Context, orgID int64, name string, data json.RawMessage) error {
+	return s.EmitAll(ctx, orgID, Emission{Event: name, Resource: data})
+}
+
+// EmitResource records one event whose data is resource encoded as JSON.
+func (s *Service) EmitResource(ctx context.Context, orgID int64, name string, resource any) error {
+	return s.EmitAll(ctx, orgID, Emission{Event: name, Resource: resource})
+}
+
+// EmitAll records events in the transaction ctx carries (one is opened
+// when it carries none) and queues a delivery to each active webhook
+// subscribed to each: no event without its change, no change without its
+// event. It costs one insert of the events, one read of the webhooks and,
+// when any is subscribed, one insert of the deliveries and their jobs.
+func (s *Service) EmitAll(ctx context.Context, orgID int64, ems ...Emission) error {
+	if len(ems) == 0 {
 		return nil
 	}
-	if err := s.repo.CreateDeliveries(ctx, ds); err != nil {
-		return err
+	now := s.clock()
+	events := make([]Event, len(ems))
+	for i, em := range ems {
+		data, ok := em.Resource.(json.RawMessage)
+		if !ok {
+			var err error
+			if data, err = json.Marshal(em.Resource); err != nil {
+				return err
+			}
+		}
+		events[i] = Event{ID: newUUID(), OrganizationID: orgID, Name: em.Event, CreatedAt: now, Data: data}
 	}
-	for _, d := range ds {
-		if err := s.queue.EnqueueAttempt(ctx, orgID, d.ID, 1, e.CreatedAt); err != nil {
+	return s.repo.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.repo.CreateEvents(ctx, events); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// EmitResource is Emit with a resource to encode as JSON.
-func (s *Service) EmitResource(ctx context.Context, orgID int64, name string, resource any) error {
-	data, err := json.Marshal(resource)
-	if err != nil {
-		return err
-	}
-	return s.Emit(ctx, orgID, name, data)
+		hooks, err := s.repo.ActiveWebhooks(ctx, orgID)
+		if err != nil || len(hooks) == 0 {
+			return err
+		}
+		var ds []*Delivery
+		for _, e := range events {
+			for _, w := range hooks {
+				if Matches(w.Subscriptions, e.Name) {
+					ds = append(ds, &Delivery{
+						OrganizationID: orgID, WebhookID: w.ID, EventID: e.ID, Event: e.Name, State: Pending,
+						NextAttemptAt: &now, CreatedAt: now, UpdatedAt: now,
+					})
+				}
+			}
+		}
+		if len(ds) == 0 {
+			return nil
+		}
+		if err := s.repo.CreateDeliveries(ctx, ds); err != nil {
+			return err
+		}
+		for _, d := range ds {
+			if err := s.queue.EnqueueAttempt(ctx, orgID, d.ID, 1, 0); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func (s *Service) emitJSON(ctx context.Context, orgID int64, name string, w Webhook) error {

@@ -213,14 +213,15 @@ func TestKeyRotation(t *testing.T) {
 
 func TestRetrySchedule(t *testing.T) {
 	t.Parallel()
-	require.InDelta(t, 3*24*time.Hour, webhook.RetryWindow(), float64(12*time.Hour), "about three days")
+	s := webhook.DefaultSchedule
+	require.InDelta(t, 3*24*time.Hour, s.Window(), float64(12*time.Hour), "about three days")
 	prev := time.Duration(0)
-	for n := 1; n < webhook.MaxAttempts; n++ {
-		d, ok := webhook.RetryDelay(n)
+	for n := 1; n < s.MaxAttempts(); n++ {
+		d, ok := s.Delay(n)
 		require.True(t, ok)
 		require.Greater(t, d, prev*8/10, "delays grow")
 		prev = d
 	}
-	_, ok := webhook.RetryDelay(webhook.MaxAttempts)
+	_, ok := s.Delay(s.MaxAttempts())
 	require.False(t, ok)
 }

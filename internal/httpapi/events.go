@@ -1,0 +1,55 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/trading"
+	"github.com/openvest/openvest/internal/webhook"
+)
+
+// Events implements investing.Events: it renders each changed domain value
+// as the API returns it and hands it to the webhook engine, in the
+// transaction of the change.
+type Events struct{ Webhooks *webhook.Service }
+
+var _ investing.Events = Events{}
+
+// Emit implements investing.Events: one call records all the changes' events.
+func (e Events) Emit(ctx context.Context, orgID int64, changes ...investing.Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	out := make([]webhook.Emission, len(changes))
+	for i, c := range changes {
+		v, err := present(c.Resource)
+		if err != nil {
+			return err
+		}
+		out[i] = webhook.Emission{Event: c.Event, Resource: v}
+	}
+	return e.Webhooks.EmitAll(ctx, orgID, out...)
+}
+
+// present is a domain value as the API returns it.
+func present(resource any) (any, error) {
+	var v any
+	switch r := resource.(type) {
+	case investing.Customer:
+		v = apiCustomer(r)
+	case investing.Account:
+		v = apiAccount(r)
+	case investing.Portfolio:
+		v = apiPortfolio(r)
+	case trading.Request:
+		v = apiRequest(r)
+	case trading.Asset:
+		v = apiAsset(r)
+	case trading.Transaction:
+		v = apiTransaction(r)
+	default:
+		return nil, fmt.Errorf("events: no API representation for %T", resource)
+	}
+	return v, nil
+}

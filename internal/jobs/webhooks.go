@@ -1,0 +1,58 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/openvest/openvest/internal/webhook"
+	"github.com/riverqueue/river"
+)
+
+// DeliverArgs are the arguments of a deliver_webhook job: attempt Attempt
+// of a webhook delivery.
+type DeliverArgs struct {
+	OrganizationID int64 `json:"organizationId"`
+	DeliveryID     int64 `json:"deliveryId"`
+	Attempt        int   `json:"attempt"`
+}
+
+// Kind implements river.JobArgs.
+func (DeliverArgs) Kind() string { return "deliver_webhook" }
+
+// Deliverer makes delivery attempts; webhook.Service is one.
+type Deliverer interface {
+	Attempt(ctx context.Context, orgID, deliveryID int64, n int) error
+}
+
+var _ webhook.Queue = (*Queue)(nil)
+
+// RegisterDeliverer sets the Deliverer that deliver_webhook jobs call.
+func (q *Queue) RegisterDeliverer(d Deliverer) { q.deliverer.Store(&d) }
+
+// EnqueueAttempt implements webhook.Queue: it inserts a deliver_webhook job
+// in the transaction ctx carries, to run after delay.
+func (q *Queue) EnqueueAttempt(ctx context.Context, orgID, deliveryID int64, attempt int, delay time.Duration) error {
+	opts := &river.InsertOpts{Queue: q.cfg.Queue}
+	if delay > 0 {
+		opts.ScheduledAt = time.Now().Add(delay) // River schedules on the real clock
+	}
+	return q.backend.insert(ctx, DeliverArgs{OrganizationID: orgID, DeliveryID: deliveryID, Attempt: attempt}, opts)
+}
+
+// deliverWorker works deliver_webhook jobs. One job is one attempt; the
+// attempt itself queues the next one when it fails, so River's own retries
+// only cover errors of the database (an attempt that cannot be recorded).
+type deliverWorker struct {
+	river.WorkerDefaults[DeliverArgs]
+	q *Queue
+}
+
+// Work implements river.Worker.
+func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
+	d := w.q.deliverer.Load()
+	if d == nil {
+		return errors.New("jobs: no Deliverer registered")
+	}
+	return (*d).Attempt(ctx, job.Args.OrganizationID, job.Args.DeliveryID, job.Args.Attempt)
+}
