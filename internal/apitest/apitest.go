@@ -32,6 +32,7 @@ import (
 	"github.com/openvest/openvest/internal/httpapi"
 	"github.com/openvest/openvest/internal/jobs"
 	"github.com/openvest/openvest/internal/testdb"
+	"github.com/openvest/openvest/internal/webhook"
 	"github.com/stretchr/testify/require"
 )
 
@@ -147,9 +148,13 @@ type Options struct {
 	Now func() time.Time
 	// PublicURL is OPENVEST_PUBLIC_URL: the base of @target-uri behind a proxy.
 	PublicURL string
-	// Jobs starts the job queue, so that requests execute; without it they
-	// stay PENDING (their jobs wait in the database).
+	// Jobs starts the job queue, so that requests execute and webhooks are
+	// delivered; without it they wait in the database.
 	Jobs bool
+	// WebhookAllowPrivate lets webhooks reach local receivers (httptest servers).
+	WebhookAllowPrivate bool
+	// WebhookSchedule replaces the webhook retry delays.
+	WebhookSchedule webhook.Schedule
 }
 
 // Start serves the full application on a real listener for the test.
@@ -163,6 +168,7 @@ func Start(t testing.TB, opts Options) *Env {
 		cfg.MaxBodyBytes = opts.MaxBodyBytes
 	}
 	cfg.PublicURL = opts.PublicURL
+	cfg.WebhookAllowPrivate = opts.WebhookAllowPrivate
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -170,7 +176,7 @@ func Start(t testing.TB, opts Options) *Env {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	a, err := app.OpenWith(context.Background(), cfg, log, app.Options{Now: opts.Now, Jobs: TestJobs()})
+	a, err := app.OpenWith(context.Background(), cfg, log, app.Options{Now: opts.Now, Jobs: TestJobs(), WebhookSchedule: opts.WebhookSchedule})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })
 	if opts.Jobs {

@@ -1,0 +1,361 @@
+package httpapi_test
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/openvest/openvest/httpsig"
+	"github.com/openvest/openvest/internal/apitest"
+	"github.com/openvest/openvest/internal/webhook"
+	"github.com/stretchr/testify/require"
+)
+
+// delivery is what a receiver got.
+type delivery struct {
+	EventID   string          `json:"eventId"`
+	Event     string          `json:"event"`
+	CreatedAt int64           `json:"createdAt"`
+	Data      json.RawMessage `json:"data"`
+	verified  error
+}
+
+// receiver is a webhook endpoint that verifies every delivery with the
+// published key, the way the README tells receivers to.
+type receiver struct {
+	t      *testing.T
+	srv    *httptest.Server
+	mu     sync.Mutex
+	got    []delivery
+	status func(n int) int // the answer to the n-th delivery (1-based)
+	keys   map[string]ed25519.PublicKey
+}
+
+func newReceiver(t *testing.T, tn *apitest.Tenant, status func(n int) int) *receiver {
+	r := &receiver{t: t, status: status, keys: map[string]ed25519.PublicKey{}}
+	res := tn.Do(t, "GET", "/v1/webhooks/key", nil)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	var key struct {
+		Data struct {
+			Keys []struct {
+				KeyID string `json:"keyId"`
+				PEM   string `json:"publicKeyPem"`
+			} `json:"keys"`
+		} `json:"data"`
+	}
+	res.JSON(t, &key)
+	for _, k := range key.Data.Keys {
+		pub, err := httpsig.ParsePublicKey([]byte(k.PEM))
+		require.NoError(t, err)
+		r.keys[k.KeyID] = pub
+	}
+	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *receiver) url() string { return r.srv.URL + "/hooks" }
+
+func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	var d delivery
+	d.verified = r.verify(req, body)
+	if err := json.Unmarshal(body, &d); err != nil && d.verified == nil {
+		d.verified = err
+	}
+	r.mu.Lock()
+	r.got = append(r.got, d)
+	n := len(r.got)
+	r.mu.Unlock()
+	status := http.StatusOK
+	if r.status != nil {
+		status = r.status(n)
+	}
+	w.WriteHeader(status)
+}
+
+func (r *receiver) verify(req *http.Request, body []byte) error {
+	if err := httpsig.VerifyContentDigest(req.Header.Get("Content-Digest"), body); err != nil {
+		return err
+	}
+	v := &httpsig.Verifier{Keys: func(id string) (ed25519.PublicKey, error) {
+		if k, ok := r.keys[id]; ok {
+			return k, nil
+		}
+		return nil, errors.New("unknown key " + id)
+	}}
+	verified, err := v.Verify(req, r.url(), []string{"@method", "@target-uri", "content-type", "content-digest", "webhook-id", "webhook-timestamp"})
+	if err != nil {
+		return err
+	}
+	sig, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(req.Header.Get("webhook-signature"), "v1a,"))
+	if err != nil || !ed25519.Verify(r.keys[verified.KeyID], []byte(req.Header.Get("webhook-id")+"."+req.Header.Get("webhook-timestamp")+"."+string(body)), sig) {
+		return errors.New("webhook-signature does not verify")
+	}
+	return nil
+}
+
+func (r *receiver) deliveries() []delivery {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]delivery(nil), r.got...)
+}
+
+// waitFor waits until the receiver got n deliveries matching keep.
+func (r *receiver) waitFor(n int, keep func(delivery) bool) []delivery {
+	r.t.Helper()
+	var out []delivery
+	require.Eventually(r.t, func() bool {
+		out = out[:0]
+		for _, d := range r.deliveries() {
+			if keep(d) {
+				out = append(out, d)
+			}
+		}
+		return len(out) >= n
+	}, 15*time.Second, 10*time.Millisecond, "waiting for %d deliveries", n)
+	return out
+}
+
+func event(name string) func(delivery) bool { return func(d delivery) bool { return d.Event == name } }
+
+func webhookEnv(t *testing.T) (*apitest.Env, *apitest.Tenant) {
+	t.Helper()
+	env := apitest.Start(t, apitest.Options{
+		Jobs: true, WebhookAllowPrivate: true,
+		WebhookSchedule: webhook.Schedule{50 * time.Millisecond, 50 * time.Millisecond, 50 * time.Millisecond, 50 * time.Millisecond},
+	})
+	return env, env.NewTenant(t, apitest.TenantOptions{})
+}
+
+func createWebhook(t *testing.T, tn *apitest.Tenant, url string, subs ...string) int64 {
+	t.Helper()
+	res := tn.Do(t, "POST", "/v1/webhooks", map[string]any{"url": url, "subscriptions": subs})
+	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+	var out struct {
+		Data struct {
+			WebhookID     int64    `json:"webhookId"`
+			Subscriptions []string `json:"subscriptions"`
+		} `json:"data"`
+	}
+	res.JSON(t, &out)
+	require.True(t, webhook.Matches(out.Data.Subscriptions, "WEBHOOK.CREATED"), "a new webhook is subscribed to WEBHOOK.CREATED: %v", out.Data.Subscriptions)
+	return out.Data.WebhookID
+}
+
+// TestDeliveriesAreSignedAndVerifiable: a receiver subscribed to CUSTOMER
+// gets WEBHOOK.CREATED and then CUSTOMER.CREATED, verifiable with the key
+// from GET /v1/webhooks/key, and nothing it did not subscribe to.
+func TestDeliveriesAreSignedAndVerifiable(t *testing.T) {
+	t.Parallel()
+	_, tn := webhookEnv(t)
+	rc := newReceiver(t, tn, nil)
+	id := createWebhook(t, tn, rc.url(), "CUSTOMER")
+	created := rc.waitFor(1, event("WEBHOOK.CREATED"))[0]
+	require.NoError(t, created.verified)
+
+	start := time.Now()
+	customerID := createCustomer(t, tn, customerOpts{ReferenceID: "hook-1"})
+	d := rc.waitFor(1, event("CUSTOMER.CREATED"))[0]
+	require.Less(t, time.Since(start), 2*time.Second, "delivered promptly")
+	require.NoError(t, d.verified)
+	var c map[string]any
+	require.NoError(t, json.Unmarshal(d.Data, &c))
+	require.Equal(t, float64(customerID), c["customerId"], "data is the resource as the API returns it")
+	require.Equal(t, "hook-1", c["referenceId"])
+	require.NotEmpty(t, d.EventID)
+
+	// An update is CUSTOMER.UPDATED; the cascaded ACCOUNT/PORTFOLIO events are not subscribed.
+	require.Equal(t, http.StatusOK, tn.Do(t, "PUT", "/v1/customers", map[string]any{"customerId": customerID, "status": "SUSPENDED"}).Status)
+	rc.waitFor(1, event("CUSTOMER.UPDATED"))
+	time.Sleep(200 * time.Millisecond)
+	for _, d := range rc.deliveries() {
+		require.True(t, strings.HasPrefix(d.Event, "CUSTOMER.") || d.Event == "WEBHOOK.CREATED", "unsubscribed event %s delivered", d.Event)
+	}
+
+	// The delivery log shows each delivery.
+	res := tn.Do(t, "GET", path("/v1/webhooks/%d/deliveries?state=SUCCEEDED", id), nil)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	require.Len(t, items(t, res), 3)
+
+	// The test event goes to every webhook.
+	require.Equal(t, http.StatusNoContent, tn.Do(t, "POST", "/v1/webhooks/test", nil).Status)
+	require.NoError(t, rc.waitFor(1, event(webhook.TestEvent))[0].verified)
+}
+
+// TestFailingReceiverGetsTheEventUntilItSucceeds: three failures, then a
+// success: four deliveries of the same event, same eventId.
+func TestFailingReceiverGetsTheEventUntilItSucceeds(t *testing.T) {
+	t.Parallel()
+	_, tn := webhookEnv(t)
+	failures := 0
+	var mu sync.Mutex
+	rc := newReceiver(t, tn, func(int) int { return http.StatusOK })
+	id := createWebhook(t, tn, rc.url(), "CUSTOMER.CREATED")
+	rc.waitFor(1, event("WEBHOOK.CREATED"))
+	rc.status = func(int) int {
+		mu.Lock()
+		defer mu.Unlock()
+		if failures < 3 {
+			failures++
+			return http.StatusServiceUnavailable
+		}
+		return http.StatusOK
+	}
+	createCustomer(t, tn, customerOpts{})
+	got := rc.waitFor(4, event("CUSTOMER.CREATED"))
+	require.Len(t, got, 4)
+	for _, d := range got {
+		require.Equal(t, got[0].EventID, d.EventID, "every attempt carries the same eventId")
+		require.NoError(t, d.verified)
+	}
+	time.Sleep(300 * time.Millisecond)
+	require.Len(t, rc.waitFor(4, event("CUSTOMER.CREATED")), 4, "no attempt after the success")
+
+	var log struct {
+		Data []struct {
+			Event          string `json:"event"`
+			Attempts       int    `json:"attempts"`
+			State          string `json:"state"`
+			LastStatusCode int    `json:"lastStatusCode"`
+		} `json:"data"`
+	}
+	tn.Do(t, "GET", path("/v1/webhooks/%d/deliveries", id), nil).JSON(t, &log)
+	var found bool
+	for _, d := range log.Data {
+		if d.Event == "CUSTOMER.CREATED" {
+			found = true
+			require.Equal(t, 4, d.Attempts)
+			require.Equal(t, "SUCCEEDED", d.State)
+			require.Equal(t, 200, d.LastStatusCode)
+		}
+	}
+	require.True(t, found)
+}
+
+// TestGoneDisablesTheWebhook: a 410 deactivates the webhook; later events
+// are not delivered; a retry needs the webhook active again.
+func TestGoneDisablesTheWebhook(t *testing.T) {
+	t.Parallel()
+	_, tn := webhookEnv(t)
+	status := http.StatusGone
+	var mu sync.Mutex
+	rc := newReceiver(t, tn, func(int) int { mu.Lock(); defer mu.Unlock(); return status })
+	id := createWebhook(t, tn, rc.url(), "ALL")
+	rc.waitFor(1, event("WEBHOOK.CREATED"))
+	require.Eventually(t, func() bool {
+		var out struct{ Data []map[string]any }
+		tn.Do(t, "GET", "/v1/webhooks", nil).JSON(t, &out)
+		return len(out.Data) == 1 && out.Data[0]["status"] == "DEACTIVED"
+	}, 5*time.Second, 20*time.Millisecond)
+
+	createCustomer(t, tn, customerOpts{})
+	time.Sleep(300 * time.Millisecond)
+	require.Len(t, rc.deliveries(), 1, "a deactivated webhook gets nothing")
+
+	var log struct {
+		Data []struct {
+			DeliveryID int64  `json:"deliveryId"`
+			State      string `json:"state"`
+		} `json:"data"`
+	}
+	tn.Do(t, "GET", path("/v1/webhooks/%d/deliveries", id), nil).JSON(t, &log)
+	require.Len(t, log.Data, 1)
+	require.Equal(t, "FAILED", log.Data[0].State)
+	res := tn.Do(t, "POST", path("/v1/webhooks/%d/deliveries/%d/retry", id, log.Data[0].DeliveryID), nil)
+	require.Equal(t, http.StatusConflict, res.Status, "%s", res.Body)
+
+	mu.Lock()
+	status = http.StatusOK
+	mu.Unlock()
+	require.Equal(t, http.StatusOK, tn.Do(t, "PUT", "/v1/webhooks", map[string]any{"webhookId": id, "status": "ACTIVE"}).Status)
+	res = tn.Do(t, "POST", path("/v1/webhooks/%d/deliveries/%d/retry", id, log.Data[0].DeliveryID), nil)
+	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
+	require.Len(t, rc.waitFor(2, event("WEBHOOK.CREATED")), 2, "the retried delivery arrives again")
+}
+
+// TestRolledBackChangesEmitNothing: a refused change writes no event.
+func TestRolledBackChangesEmitNothing(t *testing.T) {
+	t.Parallel()
+	env, tn := webhookEnv(t)
+	createCustomer(t, tn, customerOpts{ReferenceID: "dup"})
+	res := tn.Do(t, "POST", "/v1/customers", map[string]any{"firstName": "A", "lastName": "B", "referenceId": "dup"})
+	require.Equal(t, http.StatusConflict, res.Status)
+	var n int64
+	require.NoError(t, env.App.Store.DB.Table("webhook_events").Where("organization_id = ? AND name = ?", tn.Org.ID, "CUSTOMER.CREATED").Count(&n).Error)
+	require.Equal(t, int64(1), n)
+	require.NoError(t, env.App.Store.DB.Table("webhook_events").Where("organization_id = ? AND name = ?", tn.Org.ID, "ACCOUNT.CREATED").Count(&n).Error)
+	require.Equal(t, int64(1), n, "the refused customer's account was not created, nor its event")
+}
+
+// TestThousandChangesThousandEvents: 1,000 customers created under
+// concurrent load produce 1,000 delivered CUSTOMER.CREATED events, none
+// lost, none twice.
+func TestThousandChangesThousandEvents(t *testing.T) {
+	t.Parallel()
+	_, tn := webhookEnv(t)
+	rc := newReceiver(t, tn, nil)
+	createWebhook(t, tn, rc.url(), "CUSTOMER.CREATED")
+	const n, workers = 1000, 16
+	var wg sync.WaitGroup
+	ids := make(chan struct{}, n)
+	for range n {
+		ids <- struct{}{}
+	}
+	close(ids)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range ids {
+				res := tn.Do(t, "POST", "/v1/customers", map[string]any{"firstName": "Load", "lastName": "Test"})
+				require.Equal(t, http.StatusCreated, res.Status)
+			}
+		}()
+	}
+	wg.Wait()
+	got := rc.waitFor(n, event("CUSTOMER.CREATED"))
+	seen := map[string]bool{}
+	customers := map[float64]bool{}
+	for _, d := range got {
+		require.NoError(t, d.verified)
+		seen[d.EventID] = true
+		var c map[string]any
+		require.NoError(t, json.Unmarshal(d.Data, &c))
+		customers[c["customerId"].(float64)] = true
+	}
+	require.Len(t, seen, n, "1,000 distinct events")
+	require.Len(t, customers, n, "one per customer")
+}
+
+func TestWebhookURLRules(t *testing.T) {
+	t.Parallel()
+	env := apitest.Start(t, apitest.Options{}) // private destinations not allowed
+	tn := env.NewTenant(t, apitest.TenantOptions{})
+	for url, want := range map[string]string{
+		"http://hooks.example.com/x": "must use https",
+		"https://127.0.0.1/x":        "not the IP address",
+		"https://localhost/x":        "fully qualified",
+	} {
+		res := tn.Do(t, "POST", "/v1/webhooks", map[string]any{"url": url, "subscriptions": []string{"ALL"}})
+		require.Equal(t, http.StatusBadRequest, res.Status, "%s: %s", url, res.Body)
+		var e errorBody
+		res.JSON(t, &e)
+		require.Equal(t, "url", e.Errors[0].Field)
+		require.Contains(t, e.Message, want)
+	}
+	res := tn.Do(t, "POST", "/v1/webhooks", map[string]any{"url": "https://hooks.example.com/x", "subscriptions": []string{"CUSTOMER.DELETED"}})
+	require.Equal(t, http.StatusBadRequest, res.Status)
+	require.Equal(t, http.StatusCreated, tn.Do(t, "POST", "/v1/webhooks", map[string]any{"url": "https://hooks.example.com/x", "subscriptions": []string{"ALL"}}).Status)
+	// Another organization sees none of it.
+	other := env.NewTenant(t, apitest.TenantOptions{})
+	require.Empty(t, items(t, other.Do(t, "GET", "/v1/webhooks", nil)))
+}
