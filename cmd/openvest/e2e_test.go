@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -27,7 +28,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestMain(m *testing.M) { testdb.Main(m, "cmd") }
+func TestMain(m *testing.M) {
+	// The crash test runs the service as a child process of this test
+	// binary, so that it can kill it for real.
+	if os.Getenv("OPENVEST_TEST_SERVE") == "1" {
+		if err := run(context.Background(), []string{"serve"}, os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	testdb.Main(m, "cmd")
+}
 
 func freeAddr(t *testing.T) string {
 	t.Helper()

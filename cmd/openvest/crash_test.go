@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/openvest/openvest/httpsig"
+	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/testdb"
+	"github.com/stretchr/testify/require"
+)
+
+// serveProcess runs `openvest serve` as a child process (this test binary
+// re-executed) so that the test can kill it with SIGKILL.
+func serveProcess(t *testing.T, addr string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(),
+		"OPENVEST_TEST_SERVE=1", "OPENVEST_ADDR="+addr, "OPENVEST_DATABASE_URL="+testdb.URL(),
+		"OPENVEST_WEBHOOK_ALLOW_PRIVATE=true", "OPENVEST_LOG_LEVEL=error",
+		"OPENVEST_JOB_WORKERS=2", "OPENVEST_JOB_TIMEOUT=2s", "OPENVEST_JOB_RESCUE_AFTER=3s",
+	)
+	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	require.Eventually(t, func() bool {
+		res, err := http.Get("http://" + addr + "/readyz")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	}, 30*time.Second, 50*time.Millisecond)
+	return cmd
+}
+
+// TestCommittedEventsSurviveACrash: the service is killed (SIGKILL) while
+// it delivers; started again, it delivers every committed event.
+func TestCommittedEventsSurviveACrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills and restarts the service")
+	}
+	ctx := context.Background()
+	var (
+		mu  sync.Mutex
+		got = map[string]int{}
+	)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var d struct {
+			EventID string `json:"eventId"`
+			Event   string `json:"event"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&d)
+		if d.Event == "CUSTOMER.CREATED" {
+			mu.Lock()
+			got[d.EventID]++
+			mu.Unlock()
+		}
+		time.Sleep(150 * time.Millisecond) // slow enough to be killed mid-delivery
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer receiver.Close()
+	distinct := func() int { mu.Lock(); defer mu.Unlock(); return len(got) }
+
+	var out bytes.Buffer
+	t.Setenv("OPENVEST_DATABASE_URL", testdb.URL())
+	require.NoError(t, run(ctx, []string{"org", "create", "--name", "Crash", "--sandbox"}, &out, io.Discard))
+	var org struct {
+		OrganizationID int64  `json:"organizationId"`
+		ClientID       string `json:"clientId"`
+		ClientSecret   string `json:"clientSecret"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &org))
+
+	addr := freeAddr(t)
+	server := serveProcess(t, addr)
+	base := "http://" + addr
+	res, err := http.PostForm(base+"/v1/oauth/token", url.Values{"clientId": {org.ClientID}, "clientSecret": {org.ClientSecret}})
+	require.NoError(t, err)
+	var tok struct {
+		Data struct {
+			Token string `json:"token"`
+		} `json:"data"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&tok))
+	res.Body.Close()
+	call := func(method, path, body string) int {
+		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+tok.Data.Token)
+		req.Header.Set("X-Client-Id", org.ClientID)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Idempotency-Key", httpsig.NewIdempotencyKey())
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	require.Equal(t, http.StatusCreated, call("POST", "/v1/webhooks", `{"url": "`+receiver.URL+`/hooks", "subscriptions": ["CUSTOMER.CREATED"]}`))
+	const n = 20
+	for range n {
+		require.Equal(t, http.StatusCreated, call("POST", "/v1/customers", `{"firstName": "Crash", "lastName": "Test"}`))
+	}
+	require.Eventually(t, func() bool { return distinct() >= 2 }, 10*time.Second, 10*time.Millisecond)
+	require.NoError(t, server.Process.Signal(syscall.SIGKILL))
+	_, _ = server.Process.Wait()
+	require.Less(t, distinct(), n, "killed mid-delivery")
+
+	serveProcess(t, addr) // started again
+	require.Eventually(t, func() bool { return distinct() == n }, 90*time.Second, 50*time.Millisecond, "every committed event is delivered after the restart")
+
+	// Exactly the committed events were delivered.
+	st, err := store.Open(testdb.URL(), store.Options{MaxConns: 2})
+	require.NoError(t, err)
+	defer st.Close()
+	var ids []string
+	require.NoError(t, st.DB.Table("webhook_events").Where("organization_id = ? AND name = ?", org.OrganizationID, "CUSTOMER.CREATED").Pluck("id", &ids).Error)
+	require.Len(t, ids, n)
+	mu.Lock()
+	defer mu.Unlock()
+	for _, id := range ids {
+		require.GreaterOrEqual(t, got[id], 1, "event %s delivered", id)
+	}
+}
