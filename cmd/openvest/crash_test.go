@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/openvest/openvest/httpsig"
+	"github.com/openvest/openvest/internal/app"
+	"github.com/openvest/openvest/internal/config"
 	"github.com/openvest/openvest/internal/store"
 	"github.com/openvest/openvest/internal/testdb"
 	"github.com/stretchr/testify/require"
@@ -24,11 +26,11 @@ import (
 
 // serveProcess runs `openvest serve` as a child process (this test binary
 // re-executed) so that the test can kill it with SIGKILL.
-func serveProcess(t *testing.T, addr string) *exec.Cmd {
+func serveProcess(t *testing.T, addr, dbURL string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(),
-		"OPENVEST_TEST_SERVE=1", "OPENVEST_ADDR="+addr, "OPENVEST_DATABASE_URL="+testdb.URL(),
+		"OPENVEST_TEST_SERVE=1", "OPENVEST_ADDR="+addr, "OPENVEST_DATABASE_URL="+dbURL,
 		"OPENVEST_WEBHOOK_ALLOW_PRIVATE=true", "OPENVEST_LOG_LEVEL=error",
 		"OPENVEST_JOB_WORKERS=2", "OPENVEST_JOB_TIMEOUT=2s", "OPENVEST_JOB_RESCUE_AFTER=3s",
 	)
@@ -75,7 +77,8 @@ func TestCommittedEventsSurviveACrash(t *testing.T) {
 	distinct := func() int { mu.Lock(); defer mu.Unlock(); return len(got) }
 
 	var out bytes.Buffer
-	t.Setenv("OPENVEST_DATABASE_URL", testdb.URL())
+	dbURL := testdb.FreshURL(t)
+	t.Setenv("OPENVEST_DATABASE_URL", dbURL)
 	require.NoError(t, run(ctx, []string{"org", "create", "--name", "Crash", "--sandbox"}, &out, io.Discard))
 	var org struct {
 		OrganizationID int64  `json:"organizationId"`
@@ -85,7 +88,7 @@ func TestCommittedEventsSurviveACrash(t *testing.T) {
 	require.NoError(t, json.Unmarshal(out.Bytes(), &org))
 
 	addr := freeAddr(t)
-	server := serveProcess(t, addr)
+	server := serveProcess(t, addr, dbURL)
 	base := "http://" + addr
 	res, err := http.PostForm(base+"/v1/oauth/token", url.Values{"clientId": {org.ClientID}, "clientSecret": {org.ClientSecret}})
 	require.NoError(t, err)
@@ -118,11 +121,11 @@ func TestCommittedEventsSurviveACrash(t *testing.T) {
 	_, _ = server.Process.Wait()
 	require.Less(t, distinct(), n, "killed mid-delivery")
 
-	serveProcess(t, addr) // started again
+	serveProcess(t, addr, dbURL) // started again
 	require.Eventually(t, func() bool { return distinct() == n }, 90*time.Second, 50*time.Millisecond, "every committed event is delivered after the restart")
 
 	// Exactly the committed events were delivered.
-	st, err := store.Open(testdb.URL(), store.Options{MaxConns: 2})
+	st, err := store.Open(dbURL, store.Options{MaxConns: 2})
 	require.NoError(t, err)
 	defer st.Close()
 	var ids []string
@@ -133,4 +136,35 @@ func TestCommittedEventsSurviveACrash(t *testing.T) {
 	for _, id := range ids {
 		require.GreaterOrEqual(t, got[id], 1, "event %s delivered", id)
 	}
+}
+
+func TestWebhookKeyRotate(t *testing.T) {
+	t.Setenv("OPENVEST_DATABASE_URL", "sqlite://"+t.TempDir()+"/openvest.db")
+	t.Setenv("OPENVEST_LOG_LEVEL", "error")
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"webhook-key", "rotate"}, &out, io.Discard))
+	var k struct {
+		KeyID string `json:"keyId"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &k))
+	require.True(t, strings.HasPrefix(k.KeyID, "openvest-webhooks-"))
+	// Both the first key (made at start) and the new one are published.
+	a, err := appForTest(t)
+	require.NoError(t, err)
+	keys, err := a.Webhooks.PublishedKeys(context.Background())
+	require.NoError(t, err)
+	require.Len(t, keys, 2)
+	require.Equal(t, k.KeyID, keys[0].KeyID, "the new key signs")
+}
+
+func appForTest(t *testing.T) (*app.App, error) {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return nil, err
+	}
+	a, err := app.Open(context.Background(), cfg, cfg.Logger())
+	if err == nil {
+		t.Cleanup(func() { _ = a.Close() })
+	}
+	return a, err
 }

@@ -42,6 +42,7 @@ const usage = `usage:
                                   revoke a signing key
   openvest org set-signature-policy --client-id ID --policy required|optional
                                   demand signatures, or verify them only when present
+  openvest webhook-key rotate     make a new webhook signing key; the previous one stays published for 7 days
   openvest sign --key FILE --key-id KEYID --client-id ID [--token TOKEN] [-X METHOD] [-d BODY] [--exec] URL
                                   print a signed curl command (or, with --exec, send it)
   openvest counterparty create --client-id ID --name NAME
@@ -80,6 +81,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return org(ctx, cfg, args[1:], stdout, stderr)
 	case "sign":
 		return sign(ctx, args[1:], stdout, stderr)
+	case "webhook-key":
+		if len(args) < 2 || args[1] != "rotate" {
+			fmt.Fprint(stderr, usage)
+			return errors.New("unknown webhook-key command; use: openvest webhook-key rotate")
+		}
+		return withApp(ctx, cfg, func(a *app.App) error {
+			k, err := a.Webhooks.RotateKey(ctx)
+			if err != nil {
+				return err
+			}
+			return printJSON(stdout, map[string]any{"keyId": k.KeyID, "createdAt": k.CreatedAt.Format(time.RFC3339)})
+		})
 	case "counterparty":
 		if len(args) < 2 || args[1] != "create" {
 			fmt.Fprint(stderr, usage)

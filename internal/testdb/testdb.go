@@ -137,3 +137,19 @@ func drop(ctx context.Context, name string) error {
 	_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
 	return err
 }
+
+// FreshURL creates a database of the test's own, migrated, and returns its
+// URL; it is dropped when the test ends. For tests that need an empty
+// database, or run the service in another process.
+func FreshURL(t testing.TB) string {
+	t.Helper()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	name := "openvest_test_fresh_" + hex.EncodeToString(b)
+	u, err := create(context.Background(), name)
+	if err != nil {
+		t.Fatalf("testdb: create database %s: %v", name, err)
+	}
+	t.Cleanup(func() { _ = drop(context.Background(), name) })
+	return u
+}
