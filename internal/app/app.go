@@ -106,7 +106,11 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	if err != nil {
 		return fail(err)
 	}
-	hooks := webhook.NewService(st.Webhooks(), queue, now, webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate, Schedule: opts.WebhookSchedule})
+	schedule := opts.WebhookSchedule
+	if schedule == nil && cfg.WebhookRetryDelays != nil {
+		schedule = webhook.Schedule(cfg.WebhookRetryDelays)
+	}
+	hooks := webhook.NewService(st.Webhooks(), queue, now, webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate, Schedule: schedule})
 	if created, err := hooks.EnsureKey(ctx); err != nil {
 		return fail(err)
 	} else if created {

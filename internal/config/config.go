@@ -46,6 +46,10 @@ type Config struct {
 	// to have died with its process and run again (OPENVEST_JOB_RESCUE_AFTER,
 	// default 1h; at least JobTimeout).
 	JobTimeout, JobRescueAfter time.Duration
+	// WebhookRetryDelays are the waits before each retry of a failed
+	// delivery (OPENVEST_WEBHOOK_RETRY_DELAYS, comma-separated durations;
+	// empty means the default schedule of about three days).
+	WebhookRetryDelays []time.Duration
 }
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
@@ -107,6 +111,15 @@ func FromEnv() (Config, error) {
 		c.AuthCacheTTL = 0
 	} else if err := envDuration("OPENVEST_AUTH_CACHE_TTL", &c.AuthCacheTTL); err != nil {
 		return c, err
+	}
+	if v := os.Getenv("OPENVEST_WEBHOOK_RETRY_DELAYS"); v != "" {
+		for _, part := range strings.Split(v, ",") {
+			d, err := time.ParseDuration(strings.TrimSpace(part))
+			if err != nil || d <= 0 {
+				return c, fmt.Errorf("OPENVEST_WEBHOOK_RETRY_DELAYS=%q: use comma-separated positive durations such as 5s,1m,1h", v)
+			}
+			c.WebhookRetryDelays = append(c.WebhookRetryDelays, d)
+		}
 	}
 	switch v := os.Getenv("OPENVEST_WEBHOOK_ALLOW_PRIVATE"); v {
 	case "", "false", "0":
