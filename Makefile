@@ -5,7 +5,7 @@ PKGS := ./...
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
-.PHONY: help run build generate verify test fuzz bench bench-wallet tidy
+.PHONY: help run build generate verify lint-spec test fuzz bench bench-wallet tidy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -26,6 +26,10 @@ verify: generate ## fail when gen/ is stale, go.mod untidy or code unformatted; 
 	$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy'"; exit 1; }
 	@test -z "$$(gofmt -l cmd internal db httpsig)" || { gofmt -l cmd internal db httpsig; echo "run gofmt -w on the files above"; exit 1; }
 	$(GO) vet $(PKGS)
+
+REDOCLY ?= npx --yes @redocly/cli@2.77.0
+lint-spec: ## lint the bundled spec (needs Node.js: npx fetches the pinned linter once)
+	$(REDOCLY) lint --config openapi/redocly.yaml gen/spec/openapi.yaml
 
 test: ## run every test against PostgreSQL (TEST_DATABASE_URL, default the local trust-auth server)
 	$(GO) test -count=1 -p 2 $(PKGS)

@@ -505,24 +505,6 @@ func (e TransactionStatus) Valid() bool {
 	}
 }
 
-// Defines values for WalletCustomerSegment.
-const (
-	WalletCustomerSegmentPI WalletCustomerSegment = "PI"
-	WalletCustomerSegmentPL WalletCustomerSegment = "PL"
-)
-
-// Valid indicates whether the value is a known member of the WalletCustomerSegment enum.
-func (e WalletCustomerSegment) Valid() bool {
-	switch e {
-	case WalletCustomerSegmentPI:
-		return true
-	case WalletCustomerSegmentPL:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for WalletCustomerOrdering.
 const (
 	BalanceAllowed      WalletCustomerOrdering = "balance_allowed"
@@ -579,16 +561,16 @@ func (e WalletCustomerOrdering) Valid() bool {
 
 // Defines values for WalletSegment.
 const (
-	WalletSegmentPI WalletSegment = "PI"
-	WalletSegmentPL WalletSegment = "PL"
+	PI WalletSegment = "PI"
+	PL WalletSegment = "PL"
 )
 
 // Valid indicates whether the value is a known member of the WalletSegment enum.
 func (e WalletSegment) Valid() bool {
 	switch e {
-	case WalletSegmentPI:
+	case PI:
 		return true
-	case WalletSegmentPL:
+	case PL:
 		return true
 	default:
 		return false
@@ -2738,22 +2720,21 @@ type WalletCustomer struct {
 	// KycLevel The customer's level of verification (KYC), from 0 (none) to 3.
 	//
 	// Example: 1
-	KycLevel     WalletKycLevel         `json:"kyc_level"`
-	Login        *string                `json:"login"`
-	Name         *string                `json:"name"`
-	PaternalName *string                `json:"paternal_name"`
-	PhoneNumber  *string                `json:"phone_number"`
-	Segment      *WalletCustomerSegment `json:"segment"`
-	Status       *string                `json:"status"`
-	Surname      *string                `json:"surname"`
-	UpdatedAt    time.Time              `json:"updated_at"`
+	KycLevel     WalletKycLevel `json:"kyc_level"`
+	Login        *string        `json:"login"`
+	Name         *string        `json:"name"`
+	PaternalName *string        `json:"paternal_name"`
+	PhoneNumber  *string        `json:"phone_number"`
+
+	// Segment `PL` or `PI`; null when the customer has none. (No enum here: an OpenAPI 3.0 enum would have to list null.)
+	Segment   *string   `json:"segment"`
+	Status    *string   `json:"status"`
+	Surname   *string   `json:"surname"`
+	UpdatedAt time.Time `json:"updated_at"`
 
 	// WalletUserGuid Same as `customer_guid`.
 	WalletUserGuid openapi_types.UUID `json:"wallet_user_guid"`
 }
-
-// WalletCustomerSegment defines model for WalletCustomer.Segment.
-type WalletCustomerSegment string
 
 // WalletCustomerList defines model for WalletCustomerList.
 type WalletCustomerList struct {

@@ -43,7 +43,10 @@ func apiWalletCustomer(c wallet.Customer) api.WalletCustomer {
 		BalanceAllowed: c.BalanceAllowed, BalanceAssetCode: c.BalanceAssetCode, BalanceAssetIssuer: c.BalanceAssetIssuer,
 		AssetCode: c.AssetCode, AssetIssuer: c.AssetIssuer, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
-	out.Segment = convertPtr[wallet.Segment, api.WalletCustomerSegment](c.Segment)
+	if c.Segment != nil {
+		s := string(*c.Segment)
+		out.Segment = &s
+	}
 	return out
 }
 
