@@ -171,11 +171,13 @@ func ParseInvestmentTypes(list string) ([]string, error) {
 }
 
 // PurgeExpired deletes, now and then every interval until ctx ends, the
-// tokens that expired more than a day ago and the expired idempotency keys.
+// tokens that expired more than a day ago, the expired idempotency keys,
+// and the webhook events and finished deliveries past their retention.
 func (a *App) PurgeExpired(ctx context.Context, interval time.Duration) {
 	every(ctx, interval, func() {
 		a.purge(ctx, "tokens", func() (int64, error) { return a.Store.Auth().DeleteExpiredTokens(ctx, a.Now().Add(-24*time.Hour)) })
 		a.purge(ctx, "idempotency keys", func() (int64, error) { return a.Idempotency.Purge(ctx) })
+		a.purge(ctx, "webhook events and deliveries", func() (int64, error) { return a.Webhooks.Purge(ctx) })
 	})
 }
 

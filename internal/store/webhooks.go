@@ -286,3 +286,19 @@ func (r *WebhookRepo) CancelPending(ctx context.Context, orgID, webhookID int64,
 func lockOf(table string) clause.Locking {
 	return clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: table}}
 }
+
+// PurgeBefore implements webhook.Repository.
+func (r *WebhookRepo) PurgeBefore(ctx context.Context, t time.Time) (int64, error) {
+	var n int64
+	err := r.s.WithTx(ctx, func(ctx context.Context) error {
+		res := r.s.conn(ctx).Where("state <> ? AND updated_at < ?", string(webhook.Pending), t.UTC()).Delete(&webhookDeliveryRow{})
+		if res.Error != nil {
+			return res.Error
+		}
+		n = res.RowsAffected
+		res = r.s.conn(ctx).Where("created_at < ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)", t.UTC()).Delete(&webhookEventRow{})
+		n += res.RowsAffected
+		return res.Error
+	})
+	return n, err
+}

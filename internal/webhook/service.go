@@ -90,6 +90,10 @@ type Repository interface {
 	ListDeliveries(ctx context.Context, orgID, webhookID int64, state *State, p investing.PageRequest) (investing.Page[Delivery], error)
 	// CancelPending cancels a webhook's pending deliveries.
 	CancelPending(ctx context.Context, orgID, webhookID int64, at time.Time) error
+	// PurgeBefore deletes the finished deliveries last updated before t, then
+	// the events created before t that no delivery refers to; it returns how
+	// many rows it deleted.
+	PurgeBefore(ctx context.Context, t time.Time) (int64, error)
 }
 
 // Queue runs delivery attempts: Enqueue asks for one attempt of a
@@ -104,6 +108,7 @@ type Config struct {
 	AllowPrivate bool          // deliver to private addresses and plain http (local testing only)
 	Timeout      time.Duration // per attempt (10s)
 	KeyOverlap   time.Duration // how long a rotated-out key stays published (7 days)
+	Retention    time.Duration // how long events and finished deliveries are kept (30 days)
 	Schedule     Schedule      // the retry delays (DefaultSchedule)
 }
 
@@ -126,6 +131,9 @@ func NewService(repo Repository, queue Queue, now func() time.Time, cfg Config) 
 	}
 	if cfg.Schedule == nil {
 		cfg.Schedule = DefaultSchedule
+	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = 30 * 24 * time.Hour
 	}
 	return &Service{repo: repo, queue: queue, now: now, cfg: cfg, client: Client(cfg.AllowPrivate, cfg.Timeout)}
 }
@@ -320,4 +328,10 @@ func newUUID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// Purge deletes the events and finished deliveries older than the
+// retention period (pending deliveries, and the events they carry, stay).
+func (s *Service) Purge(ctx context.Context) (int64, error) {
+	return s.repo.PurgeBefore(ctx, s.now().Add(-s.cfg.Retention))
 }

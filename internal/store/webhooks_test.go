@@ -1,0 +1,47 @@
+package store_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/openvest/openvest/internal/testdb"
+	"github.com/openvest/openvest/internal/webhook"
+	"github.com/stretchr/testify/require"
+)
+
+// TestWebhookPurge: finished deliveries and their events go after the
+// retention period; pending deliveries, their events, and recent rows stay.
+func TestWebhookPurge(t *testing.T) {
+	t.Parallel()
+	s := testdb.SQLite(t) // purging is global: keep it off the shared database
+	f := setup(t, s)
+	repo := s.Webhooks()
+	w := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/x", Subscriptions: []string{"ALL"}, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0}
+	require.NoError(t, repo.CreateWebhook(f.ctx, &w))
+	old, recent := t0, t0.Add(40*24*time.Hour)
+	events := []webhook.Event{
+		{ID: "00000000-0000-4000-8000-000000000001", OrganizationID: f.org, Name: "CUSTOMER.CREATED", CreatedAt: old, Data: json.RawMessage(`{}`)},
+		{ID: "00000000-0000-4000-8000-000000000002", OrganizationID: f.org, Name: "CUSTOMER.CREATED", CreatedAt: old, Data: json.RawMessage(`{}`)},
+		{ID: "00000000-0000-4000-8000-000000000003", OrganizationID: f.org, Name: "CUSTOMER.CREATED", CreatedAt: recent, Data: json.RawMessage(`{}`)},
+	}
+	require.NoError(t, repo.CreateEvents(f.ctx, events))
+	ds := []*webhook.Delivery{
+		{OrganizationID: f.org, WebhookID: w.ID, EventID: events[0].ID, State: webhook.Succeeded, CreatedAt: old, UpdatedAt: old},
+		{OrganizationID: f.org, WebhookID: w.ID, EventID: events[1].ID, State: webhook.Pending, CreatedAt: old, UpdatedAt: old},
+		{OrganizationID: f.org, WebhookID: w.ID, EventID: events[2].ID, State: webhook.Succeeded, CreatedAt: recent, UpdatedAt: recent},
+	}
+	require.NoError(t, repo.CreateDeliveries(f.ctx, ds))
+
+	n, err := repo.PurgeBefore(f.ctx, t0.Add(30*24*time.Hour))
+	require.NoError(t, err)
+	require.Equal(t, int64(2), n, "the old finished delivery and its event")
+	_, err = repo.Event(f.ctx, f.org, events[0].ID)
+	require.Error(t, err)
+	_, err = repo.Event(f.ctx, f.org, events[1].ID)
+	require.NoError(t, err, "a pending delivery keeps its event")
+	_, err = repo.Delivery(f.ctx, f.org, ds[1].ID, false)
+	require.NoError(t, err)
+	_, err = repo.Event(f.ctx, f.org, events[2].ID)
+	require.NoError(t, err, "recent rows stay")
+}
