@@ -82,7 +82,7 @@ func isInfra(path string) bool {
 
 // Spec returns the embedded OpenAPI document, validated.
 func Spec() (*openapi3.T, error) {
-	doc, err := api.GetSwagger()
+	doc, err := api.GetSpec()
 	if err != nil {
 		return nil, fmt.Errorf("load embedded spec: %w", err)
 	}
