@@ -359,3 +359,22 @@ func TestWebhookURLRules(t *testing.T) {
 	other := env.NewTenant(t, apitest.TenantOptions{})
 	require.Empty(t, items(t, other.Do(t, "GET", "/v1/webhooks", nil)))
 }
+
+// TestDeletingAWebhookStopsItsDeliveries: pending deliveries go with the
+// webhook, and their queued attempts end quietly.
+func TestDeletingAWebhookStopsItsDeliveries(t *testing.T) {
+	t.Parallel()
+	env, tn := webhookEnv(t)
+	rc := newReceiver(t, tn, func(int) int { return http.StatusInternalServerError })
+	id := createWebhook(t, tn, rc.url(), "CUSTOMER")
+	createCustomer(t, tn, customerOpts{})
+	rc.waitFor(1, event("CUSTOMER.CREATED"))
+	require.Equal(t, http.StatusNoContent, tn.Do(t, "DELETE", path("/v1/webhooks/%d", id), nil).Status)
+	require.Equal(t, http.StatusNotFound, tn.Do(t, "GET", path("/v1/webhooks/%d/deliveries", id), nil).Status)
+	seen := len(rc.deliveries())
+	time.Sleep(400 * time.Millisecond) // longer than the test schedule's retries
+	require.LessOrEqual(t, len(rc.deliveries()), seen+1, "at most the attempt already under way")
+	var n int64
+	require.NoError(t, env.App.Store.DB.Table("webhook_deliveries").Where("organization_id = ?", tn.Org.ID).Count(&n).Error)
+	require.Zero(t, n)
+}

@@ -1,6 +1,10 @@
 package webhook
 
-import "context"
+import (
+	"context"
+
+	"github.com/openvest/openvest/internal/errcode"
+)
 
 // Attempt makes attempt number n of a delivery: it sends the event, records
 // the outcome, and queues the next attempt (in the same transaction) when
@@ -13,6 +17,9 @@ import "context"
 // gets the event once more, with the same eventId (at-least-once).
 func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) error {
 	d, err := s.repo.Delivery(ctx, orgID, deliveryID, false)
+	if errcode.Is(err, errcode.NotFound) {
+		return nil // the webhook was deleted with its deliveries
+	}
 	if err != nil {
 		return err
 	}
@@ -75,6 +82,9 @@ func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) e
 func (s *Service) finish(ctx context.Context, orgID, deliveryID int64, n int, gone bool, change func(*Delivery)) error {
 	return s.repo.WithTx(ctx, func(ctx context.Context) error {
 		d, err := s.repo.Delivery(ctx, orgID, deliveryID, true)
+		if errcode.Is(err, errcode.NotFound) {
+			return nil // deleted while the attempt was under way
+		}
 		if err != nil {
 			return err
 		}
