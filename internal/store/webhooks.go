@@ -302,3 +302,39 @@ func (r *WebhookRepo) PurgeBefore(ctx context.Context, t time.Time) (int64, erro
 	})
 	return n, err
 }
+
+// RecordEvents implements webhook.Repository. On PostgreSQL the insert is a
+// data-modifying CTE of the webhook read: one statement, one round trip.
+func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhook.Event) ([]webhook.Webhook, error) {
+	if r.s.Dialect != Postgres || len(es) == 0 {
+		if err := r.CreateEvents(ctx, es); err != nil {
+			return nil, err
+		}
+		return r.ActiveWebhooks(ctx, orgID)
+	}
+	var (
+		values strings.Builder
+		args   []any
+	)
+	for i, e := range es {
+		if i > 0 {
+			values.WriteString(", ")
+		}
+		values.WriteString("(?, ?, ?, ?::jsonb, ?)")
+		args = append(args, e.ID, e.OrganizationID, e.Name, string(e.Data), e.CreatedAt)
+	}
+	args = append(args, orgID, string(webhook.Active))
+	var rows []webhookRow
+	err := r.s.conn(ctx).Raw(`WITH ins AS (
+  INSERT INTO webhook_events (id, organization_id, name, data, created_at) VALUES `+values.String()+`
+)
+SELECT * FROM webhooks WHERE organization_id = ? AND status = ? ORDER BY id`, args...).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]webhook.Webhook, len(rows))
+	for i, row := range rows {
+		out[i] = row.domain()
+	}
+	return out, nil
+}

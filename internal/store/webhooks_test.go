@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openvest/openvest/internal/store"
 	"github.com/openvest/openvest/internal/testdb"
 	"github.com/openvest/openvest/internal/webhook"
 	"github.com/stretchr/testify/require"
@@ -44,4 +45,33 @@ func TestWebhookPurge(t *testing.T) {
 	require.NoError(t, err)
 	_, err = repo.Event(f.ctx, f.org, events[2].ID)
 	require.NoError(t, err, "recent rows stay")
+}
+
+func TestRecordEvents(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s)
+		repo := s.Webhooks()
+		active := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/a", Subscriptions: []string{"ALL"}, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0}
+		off := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/b", Subscriptions: []string{"ALL"}, Status: webhook.Deactived, CreatedAt: t0, UpdatedAt: t0}
+		elsewhere := webhook.Webhook{OrganizationID: f.other, URL: "https://hooks.example.com/c", Subscriptions: []string{"ALL"}, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0}
+		for _, w := range []*webhook.Webhook{&active, &off, &elsewhere} {
+			require.NoError(t, repo.CreateWebhook(f.ctx, w))
+		}
+		es := []webhook.Event{
+			{ID: "00000000-0000-4000-8000-0000000000a1", OrganizationID: f.org, Name: "CUSTOMER.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"customerId":1}`)},
+			{ID: "00000000-0000-4000-8000-0000000000a2", OrganizationID: f.org, Name: "ACCOUNT.CREATED", CreatedAt: t0, Data: json.RawMessage(`{"accountId":2}`)},
+		}
+		hooks, err := repo.RecordEvents(f.ctx, f.org, es)
+		require.NoError(t, err)
+		require.Len(t, hooks, 1)
+		require.Equal(t, active.ID, hooks[0].ID)
+		require.Equal(t, []string{"ALL"}, hooks[0].Subscriptions)
+		for _, e := range es {
+			got, err := repo.Event(f.ctx, f.org, e.ID)
+			require.NoError(t, err)
+			require.Equal(t, e.Name, got.Name)
+			require.JSONEq(t, string(e.Data), string(got.Data))
+		}
+	})
 }

@@ -44,10 +44,7 @@ func (s *Service) EmitAll(ctx context.Context, orgID int64, ems ...Emission) err
 		events[i] = Event{ID: newUUID(), OrganizationID: orgID, Name: em.Event, CreatedAt: now, Data: data}
 	}
 	return s.repo.WithTx(ctx, func(ctx context.Context) error {
-		if err := s.repo.CreateEvents(ctx, events); err != nil {
-			return err
-		}
-		hooks, err := s.repo.ActiveWebhooks(ctx, orgID)
+		hooks, err := s.repo.RecordEvents(ctx, orgID, events)
 		if err != nil || len(hooks) == 0 {
 			return err
 		}

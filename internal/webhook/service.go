@@ -79,6 +79,9 @@ type Repository interface {
 	DeleteWebhook(ctx context.Context, orgID, id int64) error
 	ListWebhooks(ctx context.Context, orgID int64, p investing.PageRequest) (investing.Page[Webhook], error)
 	ActiveWebhooks(ctx context.Context, orgID int64) ([]Webhook, error)
+	// RecordEvents inserts the events of one organization and returns its
+	// active webhooks, in one round trip where the database allows.
+	RecordEvents(ctx context.Context, orgID int64, es []Event) ([]Webhook, error)
 
 	CreateEvents(ctx context.Context, es []Event) error
 	Event(ctx context.Context, orgID int64, id string) (Event, error)
