@@ -64,6 +64,13 @@ func newReceiver(t *testing.T, tn *apitest.Tenant, status func(n int) int) *rece
 
 func (r *receiver) url() string { return r.srv.URL + "/hooks" }
 
+// answer sets how the receiver answers from now on.
+func (r *receiver) answer(status func(n int) int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.status = status
+}
+
 func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
 	var d delivery
@@ -75,9 +82,12 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	r.got = append(r.got, d)
 	n := len(r.got)
 	r.mu.Unlock()
+	r.mu.Lock()
+	answer := r.status
+	r.mu.Unlock()
 	status := http.StatusOK
-	if r.status != nil {
-		status = r.status(n)
+	if answer != nil {
+		status = answer(n)
 	}
 	w.WriteHeader(status)
 }
@@ -201,7 +211,7 @@ func TestFailingReceiverGetsTheEventUntilItSucceeds(t *testing.T) {
 	rc := newReceiver(t, tn, func(int) int { return http.StatusOK })
 	id := createWebhook(t, tn, rc.url(), "CUSTOMER.CREATED")
 	rc.waitFor(1, event("WEBHOOK.CREATED"))
-	rc.status = func(int) int {
+	rc.answer(func(int) int {
 		mu.Lock()
 		defer mu.Unlock()
 		if failures < 3 {
@@ -209,7 +219,7 @@ func TestFailingReceiverGetsTheEventUntilItSucceeds(t *testing.T) {
 			return http.StatusServiceUnavailable
 		}
 		return http.StatusOK
-	}
+	})
 	createCustomer(t, tn, customerOpts{})
 	got := rc.waitFor(4, event("CUSTOMER.CREATED"))
 	require.Len(t, got, 4)
