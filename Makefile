@@ -5,7 +5,7 @@ PKGS := ./...
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
-.PHONY: help run build generate verify lint-spec test fuzz bench bench-wallet tidy
+.PHONY: help run build generate verify lint-spec test test-race fuzz bench bench-wallet tidy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ lint-spec: ## lint the bundled spec (needs Node.js: npx fetches the pinned linte
 
 test: ## run every test against PostgreSQL (TEST_DATABASE_URL, default the local trust-auth server)
 	$(GO) test -count=1 -p 2 $(PKGS)
+
+test-race: ## the tests of internal/ under the race detector (slower; not part of CI)
+	$(GO) test -race -count=1 ./internal/...
 
 FUZZTIME ?= 10s
 fuzz: ## run each fuzz target for FUZZTIME (default 10s); the seed corpus also runs in `make test`
