@@ -136,6 +136,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	}
 	go a.PurgeExpired(ctx, 10*time.Minute)
 	go a.SweepDormantCustomers(ctx, time.Hour)
+	go a.RescheduleOverdue(ctx, 10*time.Minute)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

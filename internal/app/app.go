@@ -181,6 +181,19 @@ func (a *App) PurgeExpired(ctx context.Context, interval time.Duration) {
 	})
 }
 
+// RescheduleOverdue schedules again, now and then every interval until ctx
+// ends, recurring cycles that are long overdue (see trading.Service.RescheduleOverdue).
+func (a *App) RescheduleOverdue(ctx context.Context, interval time.Duration) {
+	every(ctx, interval, func() {
+		n, err := a.Trading.RescheduleOverdue(ctx)
+		if err != nil && ctx.Err() == nil {
+			a.Log.Warn("reschedule overdue recurring requests", "error", err.Error())
+		} else if n > 0 {
+			a.Log.Warn("rescheduled overdue recurring requests", "count", n)
+		}
+	})
+}
+
 // SweepDormantCustomers moves to DORMANT, now and then every interval until
 // ctx ends, the banking customers that have had no activity for the
 // configured period (OPENVEST_BANKING_DORMANCY_MONTHS). Running it on

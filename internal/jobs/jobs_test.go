@@ -171,3 +171,41 @@ func TestSQLite(t *testing.T) {
 	require.Equal(t, trading.Completed, got.Status, "%v", got.ErrorReason)
 	require.Len(t, b.transactions(t, r.ID), 1)
 }
+
+// TestOverdueCyclesAreRescheduled: a recurring plan whose job was lost is
+// picked up again by the sweep, and its cycle runs once.
+func TestOverdueCyclesAreRescheduled(t *testing.T) {
+	t.Parallel()
+	url := testdb.FreshURL(t) // the sweep is global: keep other tests' plans out of it
+	st, err := store.Open(url, store.Options{MaxConns: 4})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	b := setup(t, st, url, false)
+	r, err := b.trading.CreatePurchase(b.ctx, b.org, trading.NewPurchase{
+		CustomerID: b.customer, Currency: investing.USD, InstrumentID: 2, Amount: decimal.RequireFromString("100"),
+		IsRecurring: true, Schedule: ptr(trading.Weekly),
+	})
+	require.NoError(t, err)
+	// The job of the first cycle is lost, and the cycle is now long overdue.
+	require.NoError(t, st.DB.Exec("DELETE FROM river_job WHERE queue = ?", b.cfg.Queue).Error)
+	due := time.Now().Add(-time.Hour).UTC().Truncate(time.Microsecond)
+	require.NoError(t, st.DB.Exec("UPDATE requests SET next_execution_at = ? WHERE id = ?", due, r.ID).Error)
+
+	n, err := b.trading.RescheduleOverdue(b.ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.NoError(t, b.queue.Start(context.Background()))
+	require.Eventually(t, func() bool { return len(b.transactions(t, r.ID)) == 1 }, 15*time.Second, 10*time.Millisecond)
+
+	got, err := b.trading.Request(b.ctx, b.org, r.ID)
+	require.NoError(t, err)
+	require.Equal(t, trading.Pending, got.Status, "a plan stays pending")
+	require.Equal(t, 1, got.Executions)
+	require.True(t, got.NextExecutionAt.After(due), "the next cycle is scheduled")
+	// A second sweep finds nothing overdue.
+	n, err = b.trading.RescheduleOverdue(b.ctx)
+	require.NoError(t, err)
+	require.Zero(t, n)
+}
+
+func ptr[T any](v T) *T { return &v }

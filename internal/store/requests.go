@@ -117,6 +117,21 @@ func (r *TradingRepo) DueRequests(ctx context.Context, orgID int64, t time.Time)
 	return out, nil
 }
 
+// OverdueRequests implements trading.Repository.
+func (r *TradingRepo) OverdueRequests(ctx context.Context, t time.Time, limit int) ([]trading.Request, error) {
+	var rows []requestRow
+	err := r.db(ctx).Where("status = ? AND is_recurring AND next_execution_at < ?", string(trading.Pending), t.UTC()).
+		Order("next_execution_at, id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]trading.Request, len(rows))
+	for i, row := range rows {
+		out[i] = row.domain()
+	}
+	return out, nil
+}
+
 type assetRow struct {
 	ID               int64 `gorm:"primaryKey"`
 	OrganizationID   int64

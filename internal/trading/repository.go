@@ -39,6 +39,9 @@ type Repository interface {
 	ListRequests(ctx context.Context, orgID int64, f RequestFilter, p investing.PageRequest) (investing.Page[Request], error)
 	// DueRequests lists the PENDING recurring requests due at or before t.
 	DueRequests(ctx context.Context, orgID int64, t time.Time) ([]Request, error)
+	// OverdueRequests lists, across organizations, at most limit PENDING
+	// recurring requests whose next cycle was due before t.
+	OverdueRequests(ctx context.Context, t time.Time, limit int) ([]Request, error)
 
 	// Asset reads an asset; lock holds it. NotFound.
 	Asset(ctx context.Context, orgID, id int64, lock bool) (Asset, error)

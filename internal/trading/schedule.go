@@ -1,6 +1,9 @@
 package trading
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Schedule is how often a request executes.
 type Schedule string
@@ -42,4 +45,29 @@ func (s Schedule) Cycle(anchor time.Time, n int) time.Time {
 		return first.AddDate(0, 0, min(d, last)-1)
 	}
 	return anchor
+}
+
+// overdueGrace is how late a recurring cycle must be before the sweep
+// schedules it again: far beyond the normal delay of a job.
+const overdueGrace = 15 * time.Minute
+
+// RescheduleOverdue schedules again the cycles of PENDING recurring
+// requests that are more than overdueGrace late — a plan whose job was
+// lost (discarded after its retries, say) would otherwise stop silently.
+// A cycle that did run meanwhile is not run twice: executions are
+// idempotent per cycle. It returns how many it scheduled.
+func (s *Service) RescheduleOverdue(ctx context.Context) (int, error) {
+	due, err := s.repo.OverdueRequests(ctx, s.now().Add(-overdueGrace), 1000)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range due {
+		err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+			return s.sched.Schedule(ctx, Execution{OrganizationID: r.OrganizationID, RequestID: r.ID, Due: *r.NextExecutionAt})
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return len(due), nil
 }
