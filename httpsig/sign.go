@@ -3,7 +3,6 @@ package httpsig
 import (
 	"bytes"
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/sha512"
 	"crypto/x509"
 	"encoding/pem"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/dunglas/httpsfv"
+	"github.com/google/uuid"
 )
 
 // Signer signs requests.
@@ -151,13 +151,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // NewIdempotencyKey returns a random UUID (version 4).
-func NewIdempotencyKey() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-}
+func NewIdempotencyKey() string { return uuid.NewString() }
 
 // ParsePrivateKey reads an ed25519 private key in PKCS#8 PEM, as
 // `openssl genpkey -algorithm ed25519` writes it.

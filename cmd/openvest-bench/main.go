@@ -281,7 +281,7 @@ func (a *api) call(ctx context.Context, method, path string, body []byte, want i
 		req.Header.Set("X-Client-Id", a.clientID)
 	}
 	if method == http.MethodPost && a.token != "" {
-		req.Header.Set("X-Idempotency-Key", uuid4())
+		req.Header.Set("X-Idempotency-Key", httpsig.NewIdempotencyKey())
 	}
 	if strings.HasPrefix(path, "/v1/") {
 		if err := a.signer.Sign(req, body); err != nil {
@@ -329,15 +329,6 @@ func withDatabase(raw, db string) (string, error) {
 	}
 	u.Path, u.RawPath = "/"+db, ""
 	return u.String(), nil
-}
-
-// uuid4 returns a random (version 4) UUID.
-func uuid4() string {
-	var b [16]byte
-	_, _ = crand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // trim shortens a response body for an error message.

@@ -3,6 +3,8 @@ package webhook
 import (
 	"context"
 	"encoding/json"
+
+	"github.com/google/uuid"
 )
 
 // Emission is one event to record: its name and the resource as the API
@@ -41,7 +43,7 @@ func (s *Service) EmitAll(ctx context.Context, orgID int64, ems ...Emission) err
 				return err
 			}
 		}
-		events[i] = Event{ID: newUUID(), OrganizationID: orgID, Name: em.Event, CreatedAt: now, Data: data}
+		events[i] = Event{ID: uuid.NewString(), OrganizationID: orgID, Name: em.Event, CreatedAt: now, Data: data}
 	}
 	return s.repo.WithTx(ctx, func(ctx context.Context) error {
 		hooks, err := s.repo.RecordEvents(ctx, orgID, events)

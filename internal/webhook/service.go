@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -323,14 +322,6 @@ func (s *Service) Retry(ctx context.Context, orgID, webhookID, deliveryID int64)
 
 func invalid(field string, err error) error {
 	return &errcode.Error{Code: errcode.Invalid, Message: err.Error(), Fields: []errcode.FieldError{{Field: field, In: "body", Message: err.Error()}}}
-}
-
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
 // Purge deletes the events and finished deliveries older than the
