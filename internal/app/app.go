@@ -110,7 +110,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	if schedule == nil && cfg.WebhookRetryDelays != nil {
 		schedule = webhook.Schedule(cfg.WebhookRetryDelays)
 	}
-	hooks := webhook.NewService(st.Webhooks(), queue, now, webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate, Schedule: schedule})
+	hooks := webhook.NewService(st.Webhooks(), queue, now, webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate, Schedule: schedule, Present: httpapi.Present})
 	if created, err := hooks.EnsureKey(ctx); err != nil {
 		return fail(err)
 	} else if created {

@@ -23,7 +23,7 @@ func (e Events) Emit(ctx context.Context, orgID int64, changes ...investing.Chan
 	}
 	out := make([]webhook.Emission, len(changes))
 	for i, c := range changes {
-		v, err := present(c.Resource)
+		v, err := Present(c.Resource)
 		if err != nil {
 			return err
 		}
@@ -32,8 +32,8 @@ func (e Events) Emit(ctx context.Context, orgID int64, changes ...investing.Chan
 	return e.Webhooks.EmitAll(ctx, orgID, out...)
 }
 
-// present is a domain value as the API returns it.
-func present(resource any) (any, error) {
+// Present is a domain value as the API returns it: the data of its events.
+func Present(resource any) (any, error) {
 	var v any
 	switch r := resource.(type) {
 	case investing.Customer:
@@ -48,6 +48,8 @@ func present(resource any) (any, error) {
 		v = apiAsset(r)
 	case trading.Transaction:
 		v = apiTransaction(r)
+	case webhook.Webhook:
+		v = apiWebhook(r)
 	default:
 		return nil, fmt.Errorf("events: no API representation for %T", resource)
 	}

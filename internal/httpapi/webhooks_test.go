@@ -171,6 +171,10 @@ func TestDeliveriesAreSignedAndVerifiable(t *testing.T) {
 	id := createWebhook(t, tn, rc.url(), "CUSTOMER")
 	created := rc.waitFor(1, event("WEBHOOK.CREATED"))[0]
 	require.NoError(t, created.verified)
+	var hook map[string]any
+	require.NoError(t, json.Unmarshal(created.Data, &hook))
+	require.Equal(t, float64(id), hook["webhookId"], "WEBHOOK.CREATED carries the webhook as the API returns it")
+	require.Equal(t, "ACTIVE", hook["status"])
 
 	start := time.Now()
 	customerID := createCustomer(t, tn, customerOpts{ReferenceID: "hook-1"})

@@ -76,14 +76,12 @@ func (s *Service) EmitAll(ctx context.Context, orgID int64, ems ...Emission) err
 	})
 }
 
-func (s *Service) emitJSON(ctx context.Context, orgID int64, name string, w Webhook) error {
-	return s.EmitResource(ctx, orgID, name, webhookJSON(w))
-}
-
-// webhookJSON is the webhook as the API returns it.
-func webhookJSON(w Webhook) map[string]any {
-	return map[string]any{
-		"webhookId": w.ID, "url": w.URL, "subscriptions": w.Subscriptions, "status": w.Status,
-		"deactivatedReason": w.DeactivatedReason, "createdAt": w.CreatedAt.Unix(), "updatedAt": w.UpdatedAt.Unix(),
+// emitWebhook records a WEBHOOK.* event about w, rendered by the configured
+// presenter as the API returns webhooks.
+func (s *Service) emitWebhook(ctx context.Context, orgID int64, name string, w Webhook) error {
+	v, err := s.cfg.Present(w)
+	if err != nil {
+		return err
 	}
+	return s.EmitResource(ctx, orgID, name, v)
 }

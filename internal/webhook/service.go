@@ -111,6 +111,9 @@ type Config struct {
 	Timeout      time.Duration // per attempt (10s)
 	KeyOverlap   time.Duration // how long a rotated-out key stays published (7 days)
 	Retention    time.Duration // how long events and finished deliveries are kept (30 days)
+	// Present renders a value (a Webhook) as the API returns it, for the
+	// data of WEBHOOK.* events; the HTTP layer provides it.
+	Present func(any) (any, error)
 	Schedule     Schedule      // the retry delays (DefaultSchedule)
 }
 
@@ -133,6 +136,9 @@ func NewService(repo Repository, queue Queue, now func() time.Time, cfg Config) 
 	}
 	if cfg.Schedule == nil {
 		cfg.Schedule = DefaultSchedule
+	}
+	if cfg.Present == nil {
+		cfg.Present = func(v any) (any, error) { return v, nil }
 	}
 	if cfg.Retention <= 0 {
 		cfg.Retention = 30 * 24 * time.Hour
@@ -213,7 +219,7 @@ func (s *Service) Create(ctx context.Context, orgID int64, url string, subs []st
 		if err := s.repo.CreateWebhook(ctx, &w); err != nil {
 			return err
 		}
-		return s.emitJSON(ctx, orgID, EventName("WEBHOOK", Created), w)
+		return s.emitWebhook(ctx, orgID, EventName("WEBHOOK", Created), w)
 	})
 	return w, err
 }
@@ -262,7 +268,7 @@ func (s *Service) Update(ctx context.Context, orgID int64, in Update) (Webhook, 
 				return err
 			}
 		}
-		return s.emitJSON(ctx, orgID, EventName("WEBHOOK", Updated), w)
+		return s.emitWebhook(ctx, orgID, EventName("WEBHOOK", Updated), w)
 	})
 	return w, err
 }
