@@ -113,8 +113,8 @@ type Config struct {
 	Retention    time.Duration // how long events and finished deliveries are kept (30 days)
 	// Present renders a value (a Webhook) as the API returns it, for the
 	// data of WEBHOOK.* events; the HTTP layer provides it.
-	Present func(any) (any, error)
-	Schedule     Schedule      // the retry delays (DefaultSchedule)
+	Present  func(any) (any, error)
+	Schedule Schedule // the retry delays (DefaultSchedule)
 }
 
 // Service manages webhooks and delivers events.
