@@ -25,6 +25,7 @@ import (
 	"github.com/openvest/openvest/internal/app"
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/config"
+	"github.com/openvest/openvest/internal/idempotency"
 	"github.com/openvest/openvest/internal/jobs"
 	"github.com/openvest/openvest/internal/testdb"
 	"github.com/openvest/openvest/internal/webhook"
@@ -241,11 +242,7 @@ func (tn *Tenant) DoWith(t testing.TB, method, path string, body any, call Call)
 }
 
 func idempotencyCall(method, path string) bool {
-	switch method {
-	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
-		return !strings.HasPrefix(path, "/v1/oauth/")
-	}
-	return false
+	return idempotency.Mutating(method) && !strings.HasPrefix(path, "/v1/oauth/")
 }
 
 func encodeBody(t testing.TB, body any) []byte {

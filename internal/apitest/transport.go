@@ -62,7 +62,7 @@ func (v *ValidatingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 // health, metrics) are not checked; responses to unknown API routes (404,
 // 405) must still be in the surface's error shape.
 func (v *ValidatingTransport) Check(req *http.Request, status int, header http.Header, body []byte) error {
-	if isInfra(req.URL.Path) {
+	if httpapi.IsInfra(req.URL.Path) {
 		return nil
 	}
 	route, params, err := v.router.FindRoute(req)
@@ -101,12 +101,4 @@ type unexpected struct{ status int }
 
 func (u *unexpected) Error() string {
 	return "an unknown route answered " + http.StatusText(u.status) + "; only 404 or 405 are expected"
-}
-
-func isInfra(path string) bool {
-	switch path {
-	case "/healthz", "/readyz", "/metrics", "/openapi.json", "/openapi.yaml", "/docs":
-		return true
-	}
-	return strings.HasPrefix(path, "/docs/")
 }

@@ -76,7 +76,9 @@ var infraPaths = map[string]bool{
 	"/healthz": true, "/readyz": true, "/metrics": true,
 }
 
-func isInfra(path string) bool {
+// IsInfra reports whether path is served outside the spec (docs, spec,
+// health, metrics), so that neither validation nor spec checks apply to it.
+func IsInfra(path string) bool {
 	return infraPaths[path] || strings.HasPrefix(path, "/docs/")
 }
 
@@ -139,7 +141,7 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 		opts.Now = time.Now
 	}
 	pipeline := &apiPipeline{
-		router: router, doc: doc, auth: s.Auth, idempotency: s.Idempotency, maxBodyBytes: opts.MaxBodyBytes, skip: isInfra,
+		router: router, doc: doc, auth: s.Auth, idempotency: s.Idempotency, maxBodyBytes: opts.MaxBodyBytes, skip: IsInfra,
 		integrity: &integrity{auth: s.Auth, now: opts.Now, skew: opts.SignatureSkew, publicURL: opts.PublicURL},
 	}
 	e.Use(pipeline.middleware)
