@@ -193,9 +193,15 @@ func (q *Queue) Schedule(ctx context.Context, e trading.Execution) error {
 	if !e.Due.IsZero() {
 		args.Due = e.Due.UnixMicro()
 	}
+	return q.enqueue(ctx, args, e.Delay)
+}
+
+// enqueue inserts a job of the queue in the transaction ctx carries, to run
+// after delay (River schedules on the real clock).
+func (q *Queue) enqueue(ctx context.Context, args river.JobArgs, delay time.Duration) error {
 	opts := &river.InsertOpts{Queue: q.cfg.Queue}
-	if e.Delay > 0 {
-		opts.ScheduledAt = time.Now().Add(e.Delay) // River schedules on the real clock
+	if delay > 0 {
+		opts.ScheduledAt = time.Now().Add(delay)
 	}
 	return q.backend.insert(ctx, args, opts)
 }

@@ -33,11 +33,7 @@ func (q *Queue) RegisterDeliverer(d Deliverer) { q.deliverer.Store(&d) }
 // EnqueueAttempt implements webhook.Queue: it inserts a deliver_webhook job
 // in the transaction ctx carries, to run after delay.
 func (q *Queue) EnqueueAttempt(ctx context.Context, orgID, deliveryID int64, attempt int, delay time.Duration) error {
-	opts := &river.InsertOpts{Queue: q.cfg.Queue}
-	if delay > 0 {
-		opts.ScheduledAt = time.Now().Add(delay) // River schedules on the real clock
-	}
-	return q.backend.insert(ctx, DeliverArgs{OrganizationID: orgID, DeliveryID: deliveryID, Attempt: attempt}, opts)
+	return q.enqueue(ctx, DeliverArgs{OrganizationID: orgID, DeliveryID: deliveryID, Attempt: attempt}, delay)
 }
 
 // deliverWorker works deliver_webhook jobs. One job is one attempt; the
