@@ -188,11 +188,7 @@ func (r *BankingRepo) ListCustomers(ctx context.Context, orgID int64, f banking.
 	if err := keyset(q, "banking_customers", after, limit).Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]banking.Customer, len(rows))
-	for i, row := range rows {
-		out[i] = row.domain()
-	}
-	return out, nil
+	return mapRows(rows, bankingCustomerRow.domain), nil
 }
 
 // Individual implements banking.Repository.

@@ -326,9 +326,5 @@ func list[R any, T any](q *gorm.DB, table string, p investing.PageRequest, conv 
 	if err != nil {
 		return investing.Page[T]{}, err
 	}
-	items := make([]T, len(rows))
-	for i, row := range rows {
-		items[i] = conv(row)
-	}
-	return investing.Page[T]{Items: items, Total: n}, nil
+	return investing.Page[T]{Items: mapRows(rows, conv), Total: n}, nil
 }

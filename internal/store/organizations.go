@@ -235,11 +235,7 @@ func (r *AuthRepo) Keys(ctx context.Context, orgID int64) ([]auth.SigningKey, er
 	if err := r.s.conn(ctx).Where("organization_id = ?", orgID).Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]auth.SigningKey, len(rows))
-	for i, row := range rows {
-		out[i] = row.domain()
-	}
-	return out, nil
+	return mapRows(rows, signingKeyRow.domain), nil
 }
 
 // Key implements auth.Repository.

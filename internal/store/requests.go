@@ -110,11 +110,7 @@ func (r *TradingRepo) DueRequests(ctx context.Context, orgID int64, t time.Time)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]trading.Request, len(rows))
-	for i, row := range rows {
-		out[i] = row.domain()
-	}
-	return out, nil
+	return mapRows(rows, requestRow.domain), nil
 }
 
 // OverdueRequests implements trading.Repository.
@@ -125,11 +121,7 @@ func (r *TradingRepo) OverdueRequests(ctx context.Context, t time.Time, limit in
 	if err != nil {
 		return nil, err
 	}
-	out := make([]trading.Request, len(rows))
-	for i, row := range rows {
-		out[i] = row.domain()
-	}
-	return out, nil
+	return mapRows(rows, requestRow.domain), nil
 }
 
 type assetRow struct {
@@ -230,11 +222,7 @@ func (r *TradingRepo) PortfolioAssets(ctx context.Context, orgID int64, portfoli
 	if err := r.db(ctx).Where("organization_id = ? AND portfolio_id IN ?", orgID, portfolioIDs).Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]trading.Asset, len(rows))
-	for i, row := range rows {
-		out[i] = row.domain()
-	}
-	return out, nil
+	return mapRows(rows, assetRow.domain), nil
 }
 
 type transactionRow struct {

@@ -286,3 +286,12 @@ func redact(url string) string {
 	}
 	return url
 }
+
+// mapRows converts database rows to domain values.
+func mapRows[R, T any](rows []R, conv func(R) T) []T {
+	out := make([]T, len(rows))
+	for i, row := range rows {
+		out[i] = conv(row)
+	}
+	return out
+}

@@ -142,11 +142,3 @@ func withReason(err error, reason string) error {
 	}
 	return err
 }
-
-func mapRows[R, T any](rows []R, conv func(R) T) []T {
-	out := make([]T, len(rows))
-	for i, row := range rows {
-		out[i] = conv(row)
-	}
-	return out
-}

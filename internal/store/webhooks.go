@@ -144,11 +144,7 @@ func (r *WebhookRepo) ActiveWebhooks(ctx context.Context, orgID int64) ([]webhoo
 	if err := r.s.conn(ctx).Where("organization_id = ? AND status = ?", orgID, string(webhook.Active)).Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]webhook.Webhook, len(rows))
-	for i, row := range rows {
-		out[i] = row.domain()
-	}
-	return out, nil
+	return mapRows(rows, webhookRow.domain), nil
 }
 
 type webhookEventRow struct {
@@ -332,9 +328,5 @@ SELECT * FROM webhooks WHERE organization_id = ? AND status = ? ORDER BY id`, ar
 	if err != nil {
 		return nil, err
 	}
-	out := make([]webhook.Webhook, len(rows))
-	for i, row := range rows {
-		out[i] = row.domain()
-	}
-	return out, nil
+	return mapRows(rows, webhookRow.domain), nil
 }
