@@ -62,7 +62,8 @@ func digestError(format string, args ...any) *Error {
 // investing API documents them: @method, @target-uri and @path always;
 // @query on GET and DELETE; Content-Type, Content-Digest and Content-Length
 // when there is a body; Authorization and X-Client-Id except on the token
-// call; and the idempotency key header whenever the request carries one.
+// call; and each idempotency key header (IdempotencyHeaders) the request
+// carries.
 func RequiredComponents(method string, hasBody, token bool, header http.Header) []string {
 	out := []string{"@method", "@target-uri", "@path"}
 	switch strings.ToUpper(method) {
@@ -75,13 +76,21 @@ func RequiredComponents(method string, hasBody, token bool, header http.Header) 
 	if !token {
 		out = append(out, "authorization", "x-client-id")
 	}
-	for _, h := range []string{"X-Idempotency-Key", "Idempotency-Key"} {
+	for _, h := range IdempotencyHeaders {
 		if header.Get(h) != "" {
 			out = append(out, strings.ToLower(h))
 		}
 	}
 	return out
 }
+
+// IdempotencyHeaders are the header names an idempotency key travels
+// under, in the order a server reads them: X-Idempotency-Key (current),
+// X-Idempotency-Id (the investing vendor's endpoint pages),
+// Idempotency-Key (IETF draft) and x-l2f-idempotency-id (the banking
+// vendor's). A signature must cover each one the request carries, under
+// the name it carries.
+var IdempotencyHeaders = []string{"X-Idempotency-Key", "X-Idempotency-Id", "Idempotency-Key", "X-L2f-Idempotency-Id"}
 
 func mutating(method string) bool {
 	switch strings.ToUpper(method) {

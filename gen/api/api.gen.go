@@ -3125,8 +3125,14 @@ type CustomerIdQueryOptional = Id
 // Example: 123456
 type CustomerIdQueryRequired = Id
 
+// IdempotencyId defines model for IdempotencyId.
+type IdempotencyId = string
+
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
+
+// L2fIdempotencyId defines model for L2fIdempotencyId.
+type L2fIdempotencyId = string
 
 // Limit defines model for Limit.
 type Limit = int32
@@ -3310,6 +3316,46 @@ type ListBankingApplicationsParams struct {
 	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// CreateBankingApplicationParams defines parameters for CreateBankingApplication.
+type CreateBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// UpdateBankingApplicationParams defines parameters for UpdateBankingApplication.
+type UpdateBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// CreateBankingApplicationDocumentParams defines parameters for CreateBankingApplicationDocument.
+type CreateBankingApplicationDocumentParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// SubmitBankingApplicationParams defines parameters for SubmitBankingApplication.
+type SubmitBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
 // ListWalletCounterpartiesParams defines parameters for ListWalletCounterparties.
 type ListWalletCounterpartiesParams struct {
 	// Offset The number of items to skip.
@@ -3412,6 +3458,46 @@ type ListBankingCustomersParams struct {
 	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// UpdateBankingCustomerParams defines parameters for UpdateBankingCustomer.
+type UpdateBankingCustomerParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// UpdateBankingIndividualParams defines parameters for UpdateBankingIndividual.
+type UpdateBankingIndividualParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// DecideBankingApplicationParams defines parameters for DecideBankingApplication.
+type DecideBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// SetBankingCustomerStatusParams defines parameters for SetBankingCustomerStatus.
+type SetBankingCustomerStatusParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
 // ListAccountsParams defines parameters for ListAccounts.
 type ListAccountsParams struct {
 	// CustomerId Only items of this customer.
@@ -3447,13 +3533,26 @@ type ListAccountsParams struct {
 
 // CreateAccountParams defines parameters for CreateAccount.
 type CreateAccountParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -3476,13 +3575,26 @@ type CreateAccountParams struct {
 
 // UpdateAccountParams defines parameters for UpdateAccount.
 type UpdateAccountParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -3622,13 +3734,26 @@ type ListCustomersParams struct {
 
 // CreateCustomerParams defines parameters for CreateCustomer.
 type CreateCustomerParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -3651,13 +3776,26 @@ type CreateCustomerParams struct {
 
 // UpdateCustomerParams defines parameters for UpdateCustomer.
 type UpdateCustomerParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -3884,13 +4022,26 @@ type ListPortfoliosParams struct {
 
 // CreatePortfolioParams defines parameters for CreatePortfolio.
 type CreatePortfolioParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -3913,13 +4064,26 @@ type CreatePortfolioParams struct {
 
 // UpdatePortfolioParams defines parameters for UpdatePortfolio.
 type UpdatePortfolioParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4002,13 +4166,26 @@ type ListRequestsParams struct {
 
 // UpdateRequestParams defines parameters for UpdateRequest.
 type UpdateRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4031,13 +4208,26 @@ type UpdateRequestParams struct {
 
 // CreatePurchaseRequestParams defines parameters for CreatePurchaseRequest.
 type CreatePurchaseRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4060,13 +4250,26 @@ type CreatePurchaseRequestParams struct {
 
 // CreateSellRequestParams defines parameters for CreateSellRequest.
 type CreateSellRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4131,13 +4334,26 @@ type GetSandboxClockParams struct {
 
 // AdvanceSandboxClockParams defines parameters for AdvanceSandboxClock.
 type AdvanceSandboxClockParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4160,13 +4376,26 @@ type AdvanceSandboxClockParams struct {
 
 // ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
 type ClearSandboxPriceParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4189,13 +4418,26 @@ type ClearSandboxPriceParams struct {
 
 // SetSandboxPriceParams defines parameters for SetSandboxPrice.
 type SetSandboxPriceParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4218,13 +4460,26 @@ type SetSandboxPriceParams struct {
 
 // ForceRequestOutcomeParams defines parameters for ForceRequestOutcome.
 type ForceRequestOutcomeParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4313,13 +4568,26 @@ type ListWebhooksParams struct {
 
 // CreateWebhookParams defines parameters for CreateWebhook.
 type CreateWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4342,13 +4610,26 @@ type CreateWebhookParams struct {
 
 // UpdateWebhookParams defines parameters for UpdateWebhook.
 type UpdateWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4392,13 +4673,26 @@ type GetWebhookKeyParams struct {
 
 // TestWebhooksParams defines parameters for TestWebhooks.
 type TestWebhooksParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4421,13 +4715,26 @@ type TestWebhooksParams struct {
 
 // DeleteWebhookParams defines parameters for DeleteWebhook.
 type DeleteWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4483,13 +4790,26 @@ type ListWebhookDeliveriesParams struct {
 
 // RetryWebhookDeliveryParams defines parameters for RetryWebhookDelivery.
 type RetryWebhookDeliveryParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4598,22 +4918,22 @@ type ServerInterface interface {
 	ListBankingApplications(ctx echo.Context, params ListBankingApplicationsParams) error
 	// CreateBankingApplication Create an application
 	// (POST /applications)
-	CreateBankingApplication(ctx echo.Context) error
+	CreateBankingApplication(ctx echo.Context, params CreateBankingApplicationParams) error
 	// GetBankingApplication Retrieve an application
 	// (GET /applications/{id})
 	GetBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
 	// UpdateBankingApplication Update an application
 	// (PATCH /applications/{id})
-	UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params UpdateBankingApplicationParams) error
 	// CreateBankingApplicationDocument Attach a document
 	// (POST /applications/{id}/documents)
-	CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath) error
+	CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, params CreateBankingApplicationDocumentParams) error
 	// GetBankingApplicationDocument Retrieve a document
 	// (GET /applications/{id}/documents/{document_id})
 	GetBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, documentId BankingDocumentIdPath) error
 	// SubmitBankingApplication Submit an application
 	// (POST /applications/{id}/submit)
-	SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params SubmitBankingApplicationParams) error
 	// ListWalletCounterparties List counterparties
 	// (GET /counterparty)
 	ListWalletCounterparties(ctx echo.Context, params ListWalletCounterpartiesParams) error
@@ -4649,19 +4969,19 @@ type ServerInterface interface {
 	GetBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error
 	// UpdateBankingCustomer Update customer
 	// (PATCH /customers/{id})
-	UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error
+	UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath, params UpdateBankingCustomerParams) error
 	// GetBankingIndividual Retrieve individual
 	// (GET /customers/{id}/individuals/{individual_id})
 	GetBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error
 	// UpdateBankingIndividual Update individual
 	// (PATCH /customers/{id}/individuals/{individual_id})
-	UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error
+	UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params UpdateBankingIndividualParams) error
 	// DecideBankingApplication Decide an application in manual review
 	// (POST /sandbox/applications/{id}/decision)
-	DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params DecideBankingApplicationParams) error
 	// SetBankingCustomerStatus Move a customer to another status
 	// (POST /sandbox/customers/{id}/status)
-	SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath) error
+	SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath, params SetBankingCustomerStatusParams) error
 	// ListAccounts List accounts
 	// (GET /v1/accounts)
 	ListAccounts(ctx echo.Context, params ListAccountsParams) error
@@ -4822,8 +5142,28 @@ func (w *ServerInterfaceWrapper) ListBankingApplications(ctx echo.Context) error
 func (w *ServerInterfaceWrapper) CreateBankingApplication(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateBankingApplication(ctx)
+	err = w.Handler.CreateBankingApplication(ctx, params)
 	return err
 }
 
@@ -4854,8 +5194,28 @@ func (w *ServerInterfaceWrapper) UpdateBankingApplication(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateBankingApplication(ctx, id)
+	err = w.Handler.UpdateBankingApplication(ctx, id, params)
 	return err
 }
 
@@ -4870,8 +5230,28 @@ func (w *ServerInterfaceWrapper) CreateBankingApplicationDocument(ctx echo.Conte
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateBankingApplicationDocumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateBankingApplicationDocument(ctx, id)
+	err = w.Handler.CreateBankingApplicationDocument(ctx, id, params)
 	return err
 }
 
@@ -4910,8 +5290,28 @@ func (w *ServerInterfaceWrapper) SubmitBankingApplication(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SubmitBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.SubmitBankingApplication(ctx, id)
+	err = w.Handler.SubmitBankingApplication(ctx, id, params)
 	return err
 }
 
@@ -5331,8 +5731,28 @@ func (w *ServerInterfaceWrapper) UpdateBankingCustomer(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankingCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateBankingCustomer(ctx, id)
+	err = w.Handler.UpdateBankingCustomer(ctx, id, params)
 	return err
 }
 
@@ -5379,8 +5799,28 @@ func (w *ServerInterfaceWrapper) UpdateBankingIndividual(ctx echo.Context) error
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter individual_id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankingIndividualParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateBankingIndividual(ctx, id, individualId)
+	err = w.Handler.UpdateBankingIndividual(ctx, id, individualId, params)
 	return err
 }
 
@@ -5395,8 +5835,28 @@ func (w *ServerInterfaceWrapper) DecideBankingApplication(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DecideBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.DecideBankingApplication(ctx, id)
+	err = w.Handler.DecideBankingApplication(ctx, id, params)
 	return err
 }
 
@@ -5411,8 +5871,28 @@ func (w *ServerInterfaceWrapper) SetBankingCustomerStatus(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SetBankingCustomerStatusParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.SetBankingCustomerStatus(ctx, id)
+	err = w.Handler.SetBankingCustomerStatus(ctx, id, params)
 	return err
 }
 
@@ -5510,7 +5990,7 @@ func (w *ServerInterfaceWrapper) CreateAccount(ctx echo.Context) error {
 	var params CreateAccountParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -5518,14 +5998,27 @@ func (w *ServerInterfaceWrapper) CreateAccount(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -5586,7 +6079,7 @@ func (w *ServerInterfaceWrapper) UpdateAccount(ctx echo.Context) error {
 	var params UpdateAccountParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -5594,14 +6087,27 @@ func (w *ServerInterfaceWrapper) UpdateAccount(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -5987,7 +6493,7 @@ func (w *ServerInterfaceWrapper) CreateCustomer(ctx echo.Context) error {
 	var params CreateCustomerParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -5995,14 +6501,27 @@ func (w *ServerInterfaceWrapper) CreateCustomer(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -6063,7 +6582,7 @@ func (w *ServerInterfaceWrapper) UpdateCustomer(ctx echo.Context) error {
 	var params UpdateCustomerParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -6071,14 +6590,27 @@ func (w *ServerInterfaceWrapper) UpdateCustomer(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -6712,7 +7244,7 @@ func (w *ServerInterfaceWrapper) CreatePortfolio(ctx echo.Context) error {
 	var params CreatePortfolioParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -6720,14 +7252,27 @@ func (w *ServerInterfaceWrapper) CreatePortfolio(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -6788,7 +7333,7 @@ func (w *ServerInterfaceWrapper) UpdatePortfolio(ctx echo.Context) error {
 	var params UpdatePortfolioParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -6796,14 +7341,27 @@ func (w *ServerInterfaceWrapper) UpdatePortfolio(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7030,7 +7588,7 @@ func (w *ServerInterfaceWrapper) UpdateRequest(ctx echo.Context) error {
 	var params UpdateRequestParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7038,14 +7596,27 @@ func (w *ServerInterfaceWrapper) UpdateRequest(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7106,7 +7677,7 @@ func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
 	var params CreatePurchaseRequestParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7114,14 +7685,27 @@ func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7182,7 +7766,7 @@ func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
 	var params CreateSellRequestParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7190,14 +7774,27 @@ func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7383,7 +7980,7 @@ func (w *ServerInterfaceWrapper) AdvanceSandboxClock(ctx echo.Context) error {
 	var params AdvanceSandboxClockParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7391,14 +7988,27 @@ func (w *ServerInterfaceWrapper) AdvanceSandboxClock(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7466,7 +8076,7 @@ func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
 	var params ClearSandboxPriceParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7474,14 +8084,27 @@ func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7549,7 +8172,7 @@ func (w *ServerInterfaceWrapper) SetSandboxPrice(ctx echo.Context) error {
 	var params SetSandboxPriceParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7557,14 +8180,27 @@ func (w *ServerInterfaceWrapper) SetSandboxPrice(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7632,7 +8268,7 @@ func (w *ServerInterfaceWrapper) ForceRequestOutcome(ctx echo.Context) error {
 	var params ForceRequestOutcomeParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7640,14 +8276,27 @@ func (w *ServerInterfaceWrapper) ForceRequestOutcome(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7880,7 +8529,7 @@ func (w *ServerInterfaceWrapper) CreateWebhook(ctx echo.Context) error {
 	var params CreateWebhookParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7888,14 +8537,27 @@ func (w *ServerInterfaceWrapper) CreateWebhook(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7956,7 +8618,7 @@ func (w *ServerInterfaceWrapper) UpdateWebhook(ctx echo.Context) error {
 	var params UpdateWebhookParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7964,14 +8626,27 @@ func (w *ServerInterfaceWrapper) UpdateWebhook(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8091,7 +8766,7 @@ func (w *ServerInterfaceWrapper) TestWebhooks(ctx echo.Context) error {
 	var params TestWebhooksParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8099,14 +8774,27 @@ func (w *ServerInterfaceWrapper) TestWebhooks(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8174,7 +8862,7 @@ func (w *ServerInterfaceWrapper) DeleteWebhook(ctx echo.Context) error {
 	var params DeleteWebhookParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8182,14 +8870,27 @@ func (w *ServerInterfaceWrapper) DeleteWebhook(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8358,7 +9059,7 @@ func (w *ServerInterfaceWrapper) RetryWebhookDelivery(ctx echo.Context) error {
 	var params RetryWebhookDeliveryParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8366,14 +9067,27 @@ func (w *ServerInterfaceWrapper) RetryWebhookDelivery(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8657,7 +9371,8 @@ func (response ListBankingApplications500ApplicationProblemPlusJSONResponse) Vis
 }
 
 type CreateBankingApplicationRequestObject struct {
-	Body *CreateBankingApplicationJSONRequestBody
+	Params CreateBankingApplicationParams
+	Body   *CreateBankingApplicationJSONRequestBody
 }
 
 type CreateBankingApplicationResponseObject interface {
@@ -8738,6 +9453,22 @@ func (response CreateBankingApplication415ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication422ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8845,8 +9576,9 @@ func (response GetBankingApplication500ApplicationProblemPlusJSONResponse) Visit
 }
 
 type UpdateBankingApplicationRequestObject struct {
-	Id   BankingApplicationIdPath `json:"id"`
-	Body *UpdateBankingApplicationJSONRequestBody
+	Id     BankingApplicationIdPath `json:"id"`
+	Params UpdateBankingApplicationParams
+	Body   *UpdateBankingApplicationJSONRequestBody
 }
 
 type UpdateBankingApplicationResponseObject interface {
@@ -8963,6 +9695,22 @@ func (response UpdateBankingApplication415ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type UpdateBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication422ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -8980,8 +9728,9 @@ func (response UpdateBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 }
 
 type CreateBankingApplicationDocumentRequestObject struct {
-	Id   BankingApplicationIdPath `json:"id"`
-	Body *CreateBankingApplicationDocumentJSONRequestBody
+	Id     BankingApplicationIdPath `json:"id"`
+	Params CreateBankingApplicationDocumentParams
+	Body   *CreateBankingApplicationDocumentJSONRequestBody
 }
 
 type CreateBankingApplicationDocumentResponseObject interface {
@@ -9218,7 +9967,8 @@ func (response GetBankingApplicationDocument500ApplicationProblemPlusJSONRespons
 }
 
 type SubmitBankingApplicationRequestObject struct {
-	Id BankingApplicationIdPath `json:"id"`
+	Id     BankingApplicationIdPath `json:"id"`
+	Params SubmitBankingApplicationParams
 }
 
 type SubmitBankingApplicationResponseObject interface {
@@ -9297,6 +10047,22 @@ func (response SubmitBankingApplication409ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication422ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10331,8 +11097,9 @@ func (response GetBankingCustomer500ApplicationProblemPlusJSONResponse) VisitGet
 }
 
 type UpdateBankingCustomerRequestObject struct {
-	Id   BankingCustomerIdPath `json:"id"`
-	Body *UpdateBankingCustomerJSONRequestBody
+	Id     BankingCustomerIdPath `json:"id"`
+	Params UpdateBankingCustomerParams
+	Body   *UpdateBankingCustomerJSONRequestBody
 }
 
 type UpdateBankingCustomerResponseObject interface {
@@ -10571,6 +11338,7 @@ func (response GetBankingIndividual500ApplicationProblemPlusJSONResponse) VisitG
 type UpdateBankingIndividualRequestObject struct {
 	Id           BankingCustomerIdPath   `json:"id"`
 	IndividualId BankingIndividualIdPath `json:"individual_id"`
+	Params       UpdateBankingIndividualParams
 	Body         *UpdateBankingIndividualJSONRequestBody
 }
 
@@ -10721,8 +11489,9 @@ func (response UpdateBankingIndividual500ApplicationProblemPlusJSONResponse) Vis
 }
 
 type DecideBankingApplicationRequestObject struct {
-	Id   BankingApplicationIdPath `json:"id"`
-	Body *DecideBankingApplicationJSONRequestBody
+	Id     BankingApplicationIdPath `json:"id"`
+	Params DecideBankingApplicationParams
+	Body   *DecideBankingApplicationJSONRequestBody
 }
 
 type DecideBankingApplicationResponseObject interface {
@@ -10839,6 +11608,22 @@ func (response DecideBankingApplication415ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type DecideBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication422ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DecideBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -10856,8 +11641,9 @@ func (response DecideBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 }
 
 type SetBankingCustomerStatusRequestObject struct {
-	Id   BankingCustomerIdPath `json:"id"`
-	Body *SetBankingCustomerStatusJSONRequestBody
+	Id     BankingCustomerIdPath `json:"id"`
+	Params SetBankingCustomerStatusParams
+	Body   *SetBankingCustomerStatusJSONRequestBody
 }
 
 type SetBankingCustomerStatusResponseObject interface {
@@ -10968,6 +11754,22 @@ func (response SetBankingCustomerStatus415ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus422ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15250,8 +16052,10 @@ func (sh *strictHandler) ListBankingApplications(ctx echo.Context, params ListBa
 }
 
 // CreateBankingApplication operation middleware
-func (sh *strictHandler) CreateBankingApplication(ctx echo.Context) error {
+func (sh *strictHandler) CreateBankingApplication(ctx echo.Context, params CreateBankingApplicationParams) error {
 	var request CreateBankingApplicationRequestObject
+
+	request.Params = params
 
 	var body CreateBankingApplicationJSONRequestBody
 	var err error
@@ -15321,10 +16125,11 @@ func (sh *strictHandler) GetBankingApplication(ctx echo.Context, id BankingAppli
 }
 
 // UpdateBankingApplication operation middleware
-func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params UpdateBankingApplicationParams) error {
 	var request UpdateBankingApplicationRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body UpdateBankingApplicationJSONRequestBody
 	var err error
@@ -15369,10 +16174,11 @@ func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingAp
 }
 
 // CreateBankingApplicationDocument operation middleware
-func (sh *strictHandler) CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, params CreateBankingApplicationDocumentParams) error {
 	var request CreateBankingApplicationDocumentRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body CreateBankingApplicationDocumentJSONRequestBody
 	var err error
@@ -15443,10 +16249,11 @@ func (sh *strictHandler) GetBankingApplicationDocument(ctx echo.Context, id Bank
 }
 
 // SubmitBankingApplication operation middleware
-func (sh *strictHandler) SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params SubmitBankingApplicationParams) error {
 	var request SubmitBankingApplicationRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.SubmitBankingApplication(ctx.Request().Context(), request.(SubmitBankingApplicationRequestObject))
@@ -15839,10 +16646,11 @@ func (sh *strictHandler) GetBankingCustomer(ctx echo.Context, id BankingCustomer
 }
 
 // UpdateBankingCustomer operation middleware
-func (sh *strictHandler) UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error {
+func (sh *strictHandler) UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath, params UpdateBankingCustomerParams) error {
 	var request UpdateBankingCustomerRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body UpdateBankingCustomerJSONRequestBody
 	var err error
@@ -15913,11 +16721,12 @@ func (sh *strictHandler) GetBankingIndividual(ctx echo.Context, id BankingCustom
 }
 
 // UpdateBankingIndividual operation middleware
-func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error {
+func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params UpdateBankingIndividualParams) error {
 	var request UpdateBankingIndividualRequestObject
 
 	request.Id = id
 	request.IndividualId = individualId
+	request.Params = params
 
 	var body UpdateBankingIndividualJSONRequestBody
 	var err error
@@ -15962,10 +16771,11 @@ func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCus
 }
 
 // DecideBankingApplication operation middleware
-func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params DecideBankingApplicationParams) error {
 	var request DecideBankingApplicationRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body DecideBankingApplicationJSONRequestBody
 	var err error
@@ -16010,10 +16820,11 @@ func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingAp
 }
 
 // SetBankingCustomerStatus operation middleware
-func (sh *strictHandler) SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath) error {
+func (sh *strictHandler) SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath, params SetBankingCustomerStatusParams) error {
 	var request SetBankingCustomerStatusRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body SetBankingCustomerStatusJSONRequestBody
 	var err error
@@ -17409,552 +18220,558 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3rltpIljiKv0r8+fUsk1UCAwl5XbW6MWAX5UzIAbJcrsKDAilIVClCtEJkmnL5v+bTeYDz5bzBvMh5",
-	"k3mSs2JHhBQSEre82O6uWT3daaQI7dixY99iXz7lLG829yihAcudfcpNCbaJD3+2bTKbewGhQY/MXbwk",
-	"Nv/VJszynXngeDR3ljMDf0FMdD8lFAVThyGHoWBKEAs8n9jIJ2zuUUZQ4CFMEcG+6xAf+eSfC8ICdO8E",
-	"U/E6nhHkqO9ZS3RLlsWckWPWlMww/yyhi1nu7Lcc/17ug5ELlnOSO8uxwHfoTe7z589Gbo59PCOBhP4V",
-	"prcOvanP565jYQ5u277CwXR1DYMpQTh6DbWb/NPkI57NXf4NPJ+PapPK+MQqk1N8bFfJ4SRn5Bw+ds5n",
-	"NHIUz/ibjp0zcnxxjs+RxWHV1/A3n0xyZ7n/8zJC+UvxlL1MAzfHVyUfNBY+8/xV4K/wjUMF3Ba8YgBC",
-	"zXn4e5GSj8FIPDSRN4Hnc5/cOd6CoTm+IefImzkBcgI08Xx4PHF8FsCzolrpPxfEX0ZLFfPFtmiGP14Q",
-	"esNRXCtXjNzMoerf5dUN01bGAm9G/HXbY8l3VvaGPxidnhwf1aqHlfJT7UoEog5407MWM0KDdYDb8p0V",
-	"wG3PGp3aJ9bx+AjXJlVyaFesdPDVFKOHryOCWF9Hm9rOnWMvsLtuJU741spaHGqPqrWj45PTjA0Ihz7C",
-	"GnRo9VVcODMnWAW9s5iNic/J3ids4QaMsyKfBAufxhZRKaXTuQvT6jDaZIIXbiCGTDx/hgNYY3BYyRn8",
-	"EDgzzqrKpRIcAfmv8AA4NCA3xAfQGx7l7LXp3BCWAnvvdQOd1g5LyIYX1NklH7EVoLFnL9F4GRBmIJNN",
-	"caFWrvxwNlyUSofWGDNyVIW/yZmJ8vxxpXY0pNiyyDwgNgo876CIGlNi3RIb2De5Iz5nC4zQ4BypLUIe",
-	"5V9yCFM8ngyp599g6vwB3OUFQ8y5oThY+ATNPdexllwGmGoCszikMWIJQX33a/MK/0xfHv9y8yOuL0/m",
-	"M+/3+u2bd17vY+X6dWP6ulquV9jdL98P8NXs+/r4vn7z6h312857110cv+p0lgS79s8Xd7371mzw47tf",
-	"7n66J/c//HCmiFCIsmgrJbYLEt36nq4yp01c6Zo6/1xojMmxCQ2ciUP8GFmVK4fV2lHqqbAiprLvkZAn",
-	"IIL1PznxdgFG7K4C3aXuEjkBmTFBSw4LF5AN9Qrj18B+CJi9cMlrOf791GNEAh14yHVYsB+sD0JxO9JN",
-	"3pLlKsh1tBAEcUuWKI/R9XW7eYDmxEezRSDEMBqEgjWmFvEhxpAS3/d8hhxquQub2AY/RVKLCtUka4rp",
-	"DUcG8snc8wOGMOVKltDOhpSL70oVTb2Fz4TKtczQtfg34achNSM9r6AUvTMEet05wsjyqLXwfS7D7IVQ",
-	"Tgi6x07AlLYwpGJVHJYbEjDEn6klimWrbwooMPWCKUcNCaaebSB+LjhXETwNU3ZPfIbMaqViFpGpob7w",
-	"lixNjhidjyUZTKl8enhcOSoXSKV8VDiuVSeF09MxLljl8nHJPqrZduUki0X8Ukh8bS3daApPpVbbrPBk",
-	"iCiOICk2EA3FlTymFOFQD4tovrS7tIIxa8XVZnl1hW9IOvwcxEiyGsjyFjRw6A2a+N4MlWLQZ8DOp0gH",
-	"PRVwBWkpFdKeoPoN3FudjQzmLZTKVObtq/kfylj6Snim4xVUgGqlrAnZPLErtVr59EDpA9HkKJyt0Kbz",
-	"RTCknF0yA3lcuMPhD6fhOgLyfPGIn1gpmItIMeZ9Jf45uiM+x+aqYrGiDDg35R/OuoPW8vL399VisViv",
-	"dQad5mXrP7PFeISx9RI8fA9QkSFl+OqJraOQczFtfaFNifJqLw7OhtT8h2BepoHMfwTYvyFBYeE78E9O",
-	"KSbC7j1esnNk/gPo3ORH+U1rAPM3WxetQet8SE2lkwyWc8IHx3UU/RfBWUzJQYFV8gnqi2Dq+XJrTJjd",
-	"/KXQcB0+pm2biHzkrJJ/ne9/4N0SiizsuudiZxNGNxLYFlsvVEHT8gkOiG2iPMxOPs4dnzDzADmUS72P",
-	"Q8qI5VFb4I5/xSc3DgsAs+YtWTopWiDf+PwwFwN/mEPDhJYW+0mgIPYTxxv8oK1Z/jvByeFXuWvi72jb",
-	"xL9BDOUOzgHiH4a52bJwS5aF8jB3LlHwQ/n4sHJyelg9qZ5LNKifatXqRoIVh3IT2Xp+BrGqjagHJvJ8",
-	"W4gJjm4hKvIB19LHPuzweIkcrkPQSOTbjk8sPt1B3Hqr9xsZNj7joGzLzzjcXQ6VWMVyNvbcddYkC3yw",
-	"RV8wFDjWLfERgzEA9GLOVScLM5KAtX51kW5jisHbiuvyUVJaz3EQEJ/P+1+/1Qu/lgqnxeGw8OH7v+XS",
-	"JPk77LokaHAhR/w59oPlm4WTosnqb6A310nDuVQ+rUwOcalwZJVJ4diu4MLpuEwKh5Mqro2PrGP7hKQv",
-	"19ImHt0sNpjVofRciDczFyT15YzFKJU8cyHlQmV8aBWO7SopnExqpcIRPh6fWKd2iZQzXGZKRX+8RXzz",
-	"WpZYRncyYSRjHUn4Aw+xW2e+jZbliWkfS896R8ZTz7vdoGfdi7f2MJLv1fwP07M+89HCIJHOYVtqiPxf",
-	"lhAm/E/ND/zyd8bX8CmCk79pk9xZlW+isNdyZ799yk0c4tq5sxyYQR0OuFwLF9Ich4Qx0Jxzc9+bE84L",
-	"htHLwxxXn2YOY0DHH/T3f8auYwvv7gQ7LjfMygi+nPu8LQJa4nWOg1VKCjVghmbY5btPbK4V8q8xdBd+",
-	"/hyZYsEm4jvDEMHWFN4CJZ8jQNiiC5cUc5FXbitEz31v7JLZ9ykIt0mAHTdSuDWQJEZQXmLk4EzzURZt",
-	"HJCRNxmNHT+YniHBJZDtEUZfBGiGA0tYw4Lg0TDHBwxzudjGhl/fYbgihixYYIdZgIMFk5QUOAEw0VfY",
-	"RgpZ4WHDY28RnI1dTG+33/IrgdBn2HR9rxsenbiO9dCd1q9i0q5eONj1q6te9+dW8ww5AbIwRdRDrkdv",
-	"uNIAPpJzxALsBwgjSu5jtzv5q25/gF5qP7GDnL4jp9GOhCt6lu2w5NeY5vCRnhcOHVHqnk+Yt/Ct2Dlr",
-	"c22AYlcc9odtgCPnEsfqHP1z4QW6rYxK5Z+atV9OOof/KewE4YziNCHEokRlTSduBSDqE58bhALQJ8Nr",
-	"nZsm5OOcWAGx1UIcIHnXu7nRnWrawvLmLwV5ArntdKBj+BL/7vkNIK4H4tfFLBjxA3WGsHLpeRM4Ygay",
-	"5UYDrzAQR4+BfM8Vtvo9JT6bOnPwgaEZBykkeCdAlBBuhW1F80UE3mAyw45roPnUowQ4OLZtnzCmAJsS",
-	"X2hFKVxxBYizXYHQ+GWIlTiDrFQiGrqmc9+zuHAcuwS1aOAEy2c6mrA8hu6nnjyXyu3PuB2NM1ddTGWh",
-	"bMH5aJJ/drzgtbeg9gPJK4QtfjeKqBegCcyvc7tqhN6OF6DX8oUnwmnHE2tXLEwYqA5DuoNJx8kVXroe",
-	"tgeed8Gt9UdSIsDPzFkBn9PnG0hRuVQ9qR0fiSs1HUXlwwhFkjlI2kMDz0MCrmehwjSwwbwXLFU4xZmO",
-	"vmuKpYOFPJSspIKKxgT7/OPeLaFniBFqo5gT5wy9Em+Iq0h4T9xEGsp3JZxQ4BkWPOGu/NLjgL6EJzH6",
-	"LOvHX1vMkyJcXyOSIREWuJe4lIi0dQM5FNQlAwl3EKhRPrnzbokd3weNcz21foRdn2B7iaaYoUopDEFg",
-	"IjJk5sFVTYw1zzB/+47kvjrG6zB0T1y3IJXU8SJAY5/gW85qxwvmUC6qkkbHNWWLOVdJiH1JbAcPAM6H",
-	"MVUxFOQxGuYC8jF4OXexQ4X1xnlr+E2QmefiaHCp6k3O0IpdqTOYmo7paBqAHQHwz8ZeXjAUW6pcG1+G",
-	"4NNz4kvS07jNFpr/GmP6VLd4Q+klnAIxYsYUtTuDVq9TH7S7nfrFqD/oNt72OSjeggYoLyTdwSPbxtvo",
-	"5TiulW+rjmdiBXTnCCsPU8kfjo5HVKe30HLW0Ep1Ha1EGs7DV7y9prK9ipK9Lq5jROvaXk15XELfQb/Y",
-	"UrFYs5NlfcX6dGfwzZgI5odfCtjzEFqha3POlK1JPA5+Qj1gZx3ASGgPlk/ABYpdhrBP0L3v0RuJ0O00",
-	"hGyMcoGtc4w7woJZyMhfdTvNvmLn+A47LsjywFul6sd3Le4gwneU3WuOVC3GKvaU3yvfevwTt5/IFZcE",
-	"+/qxhQv5LPdz/aLdBGk6avV63V4u1a+NGSPByGFsAdea6a5tTuX9gLgu9kOB7Nh8cVNi3bLFDLynsDRw",
-	"n56JB2HU8XLusYT3+27V+62DIhjFg7+pNLGG8u1vvcViDx7Fv47yZnIvTIgz2OSANbi894kUxuEFPD9O",
-	"Q5rTrir30dAUmTSu+4PuZas3ql/0WvXm+1Hrl3Z/0I/tP9ZC9rgu4Ho3DkXD3PeVo9LpsZDQx8NcqNCR",
-	"jw4LWChW9QvNlS05fcwtEYA5DAWYs3V5Ra5/H+XNjBWbB8jzh5QPaL+qd9RgnXuivMkfrQw852Q45ft2",
-	"jxm6950gIDS2Rw9QGtVGSfX4IjzNj6VCxnek9niHJEWz5BiMrYMjbz9lU3x8P5Vzhfg73cHodfe608yl",
-	"KqHb3IFHKup2hF99LDQrdTZG5mkqLaf97jVH/1W9N3gfLdo8MIaUqmlC/2fKKvTjow/nfI96Qyr0am8R",
-	"EJQ3tRdih+FBWrXauqv6+4tuvTkadLuji3rvTSu3n5qd2Jby4VOIiO20b5Q3V1YVI/b9NXOFtetO/Xrw",
-	"Y7fX/rXVXBHxMb1cKbw4QJVS5ahQLhcq5UHp9KxcOzss/Xq2k66epP3yYyJ5fxUe5U0dIQlcP1RZjXDe",
-	"v7666vYGrebostVs10eD91dxcn0yF5Si6tpTUfXOGi7gPA0hgP0QTAjlqAu9j/8poyscEeMhFcK2vU2E",
-	"iJELg+s2vX5NnY8DZ0ZgEPiBrOWmMQ31HowJkxK2Aiyy5BR5rR0Tf/tz5GdcP06isS9e/mzkFnN7V3x8",
-	"1mN0ftM2wEhkjYiPrCxNw6e+HzosUeanN/6dWODbkqBfOCzoySCfVWoQVuEnPeErJaLJyNk4APKHwKot",
-	"kcbHKf+s72PY5fDcap/M9RcWN/FXg9f4+8HGY3fJ30liGQA2xPqiz8oJ16Dr8VC1JYZ2w8hWq1yzvH5I",
-	"9YmE5Xpj0P65ZYJoDW1GhkJviI9tco7M/nX/qtVptpomCshs7vnYd9wlWlD+4pBqbzYuun3+2pz4M8xX",
-	"7y4hvZZQzohB3vFXHXojg6BlJrMAJGfkwk/ljJyYjC9MC3pVL64QTd2+w9QifUztsfex4XrWreYOwLbt",
-	"iEywK21/J9hlJMmxf/Tu0QRzsY5m3h2RLivPuuV28j327XMu412CWSDliYgmv/cMFHg3BNJ5cCAul2po",
-	"SbDPiiJ6UP922UiQmo2XKXvUxEsWgiIB4LOtias8OSytj1U0cjJIffVzfRm9vuGLR9XYF2sn5XIlHs6Z",
-	"HiK5SqEsNbCzjqaey8mEY5cjOYqR5mo2/4UL94nnOl4RmRHvrM84EZsofz/FgTBO2RT7hKEpcW1keSw4",
-	"EIkBM+zfkuBn7C6ICf5HhyJT8VzTEBkB4UdesHNkzn3HIjKvAN8RH9+QhseCcPh1H9me6/L9Bup+kAwG",
-	"787WL0fQZOT0ixcQLAHNsWNDQh7gxkjAjupU5tXaxHJm2C1G501E2+aM3MfCjVeQP6rXmuJ/9acFh/ML",
-	"oZFAVGzuxgmmi3HR8mYv2dSbszk/wC/lFEAkX7H2oYhwd31FEObq5ryb4gClkakRJ8gvvivaeUknsTv+",
-	"SHFDfTVygeqeEEjwa1vdnPjA36iVsbobzPnOJME3IGFslf3A6ubEtwgNvvzSFA/blmhhg7IykbU9VLz5",
-	"q2Qi/1xgEZqxKuIi0uQCG50oCNHcxRb58qDL9J3UDRDPwmSnkCEV01SiRzBbpBBKGC26NaOTV4JFGlEm",
-	"kmbMhDsTF1spzDLOdBRhxg/rTsYRX82XMI1Ayfm2DCMO8jOZRQo7z2QUqepCWb4SXZOIH8B2v4uqlfIx",
-	"Uq8g/jlIHkUycUg3o4AhJpLDrvvNtI117G1rIoUnb2tvRnykcmok0OfY8UMqp96Mv3ZKclydhmhYqR9l",
-	"WSN5/wUVcrRUQ/7ot1LhtF74FRf++PCpbBxVP/8tDVupK8q0bjWzFO5ynIBp13OYceOOETBxVszRHUxQ",
-	"zvT5+MId9uGCkk8Uh7RuBQ4EFsZ/bsD3cx+0lYm48zS7aO6xALsqMr24YmVYUuZF8HbIPXrv+bdpmITv",
-	"+xmkflg+OiqUEXbnU1yoIPku0HySqNPmdh1KynFQypVDdMkVqX6QNaISH1GfB6j6Ku1lgYjRCifKlUul",
-	"UjltBASoZYhV/shAc9+7c6hFhMv7xvGoulIOr0V9EX4XTMksjoTO+408SmDEEHsUX0G0FeuOXOS1TmPJ",
-	"/tzzw4e71VdraIMjC2yEgy2n4soDC/BsrptVo625ml5TzAB1yt7763w0czw68gmWdwxJi2spHF5a0C9n",
-	"AzahjrjtYOCd99AM0wV2kU/uHHIfhi+JfxL/BUPiE6m6VxhpnGGPBwG2psSOIpJfIC6MuRgzkOfahAWi",
-	"QA4UndtGy0jUNUvTNyDBJSXVfhcBFC/KZ2i5fbvPcEV8GUcUzcK2VqtSIIpgSdO2ZFpptg2uk4RIYhmT",
-	"iSciSixM0ZggthjPnCAg9jkis3mwRB7nF+JGnsPokoCI4hB4EhBfvM+YKjWwy8IuBbyvIfIoZT2Qp5S6",
-	"m7spBtGioxuPcJl7nsJgi+uZxOFXdzRSh9/rw2laTSCuU8KLluhkRiQRY3kxELZjx404893B2zyQRWsw",
-	"XYrYabPR7V11exD8ZMbSp1Y9ipGasAWarrAfONhVugWXt+QGuyLPLC50rRlBfEnCyRvWdZIO3vRKEX/7",
-	"czhM1QNEARSBnJG0n2Ofa0iFMP61o+ruH/u83WbBVu+4T/XVbDbIGTT5B6EOlyK8c2RG3AyeTDwfme1O",
-	"s/1zu3ldv4jtKjOQqYlu6V3W2KEphseowqOEobxZLZVMBOXD7h1GDlKUwUfUCULZscUsLXj3qxYOM/yx",
-	"LeYpl9aw1m3OFbz7EJ6X4Fowz3Z8J8v62r2Cr26Izec7GmKpSN71fM1hv5+dCcYLEqRZXJgFkIocx2P5",
-	"9KRWKFULpYp+N8bfS8PUXqcH9L+QP28xEuptcMaO9xsX5lSPpPNaumO2mKKrhl5FI/c9SL7nkp0r4Pb4",
-	"oORRgpm2O0oXDktxBu3k50sx09LUtrAa9dY0Gw7I8HppU263WMlbd1dV5FGkUIAX00yx9jWd09NSoVQu",
-	"lGvbnNNnPnLbKSyZHq5mr/56YCLmzYgIp47i+FCeEYJM+S/z4HxITRGE/brbG/WvX122+33grspqMSD1",
-	"NW7imPDiYNBqmkN6jx1RxlIawsrSPkfmZb1zXb8Y9Vo/t1vvTKS/iUODGUr0yWIlZrx0ALjhhAaO8qbm",
-	"QDAPzpHZbHXaAIEeNS5fj8eRAEJyRi5tpRBdIleTM3IxkHNGTkGWM3Lie3Gvn5p5B6dftIFNH0+CXNrW",
-	"9giG3JGUTVe7kPr0ElwTPcBs6gv1+dz37jJGN8HVEfM4Rg+vwfjZkTc0ZFEI0dtAYwSJYBlZ6GFzNMy/",
-	"puqaqGlOxI0jnIX7qeeSsKTz16njrmFXSqPNjD3dXXXPDijU6Gu0v+dqdxJTi3xUd+kjOOXi/tOdKVcN",
-	"35Js60jD3AumVRpjRpQFZKuifCypF+xCBOs9eo/kAVPrj9xfX7H7SpCLER2rleOwlzMrjbQzygRrzipF",
-	"CCRWO/8hil+me2pbv9KGK5hozvQZjBDeLZCVan7v0KBFM7rh2U5WtwLi8QyX8BwsZjPsL78q4yXBo9IL",
-	"r0ceBKr3aHkC2lyxRna0LFbvPnH20wTetJn0cUmgdqLkTBPjqtVptjtvhL5ev7yQWcNTLPJW5pgxYqMl",
-	"CQxkYa6go8DHlGErAHU/vIJvNZsmWlAuFQidYmoRG9kLgmzHdW4ItQiMjw1+3ev+2uIGSmJeZDa7vct6",
-	"Z2Ai6iFsBc6dEyyRvYC6lKKSNw1/nhPf8WyUL1fQzKPBlKEFdaGom0cnzs3CJ/aBgRgJ0HiJsHzdsYb0",
-	"d2+shQ5MHIrdIjJFuhYTUeYvFWWxl58c+/NLwaRN0OKYgAS7rndPbIimZnFjRaKW2x4qpKDV5PaHWDg3",
-	"RMQ6Hy8QQWzzFaG2eDP2czI8QfwqQIr99Nr3/oAktdivTQjJCpI/r0Y3JNnM6lX216VPfSldYhdtQEPZ",
-	"FqddJU8lznrMlyO56XnSF6sUACPKPNYUQKgK6N2L9EKPBr7nIifQY2uij3CyjqaO03bsre3pmy9MUxkN",
-	"/Xdds0mhxr3M3kHYiIadIRM2wzSQCXop/0NyYFN0fhGdXiJaR9gnoi0FsRHzRPFEvNKlZhZvA4Py8UKT",
-	"Q5pRb/EA+Ri+COmzcFskGNAm2/uJXXWXsSqZam3VSqX4RJ7zh3w+JpcfNFFMm33ITPv51NO15YfAEaRy",
-	"kV3mWONPCMNYVv0Jj2T8h2nJq0d64rjEQKJzXIFQy7OJfY486i5FCKFHtW6GcPUb+A65I/E8qfEyXROU",
-	"nx7tIBgUNmSrD2VrPkxQ8lVmK6Rbo1ZvpGjk2BRXakfpaJ2Sj0i234v69cCCinFjiNtBuDD58CnLBGLO",
-	"H1kZCmLCFwy5EDmAHCoKF6SmsK1GLO+xKdnSesUwl+I7wnyCGuTKQjRuK9jT6CO96wPUUYTMc7kDio6j",
-	"xHRdWsdqQ9rQt2KGb8jL3+fkJvzHnN7EpffqqO1FuFzCVfN1zkj89tNV683Kj1edN7o4DzGxXZBH0um8",
-	"I1NAeRZgamPfFmGyY24HzbFtE/vgPEoCrVQrJyeCDEW8mE1geNw98NPPr1o9p/Tx4nfr7U/9V/fvf+n8",
-	"Yb05XdqNV3+8r7xeNG5++CERI3N6WqrFu8tWYwcp//ez34RDoVQ4/f7lh0/VzwffrfxY+fzDD3/Gfzr8",
-	"/MPB3//2tNwrxn8iNHCTcu75QVFQzvrGcjrT+K+Xw+FwmNqm5vHO9eYTrIhoi+Oa7j/atU+uhgP+xk5O",
-	"pNhaswMjNWEH6VGac0Uqn1Q2NOGGuHo5b17V+/2rbm/AdeFmr/1zq9cfXbQbrU6/ZXITwQzLl7ab5sG5",
-	"5lGEChjIbLR6g/brdqM+aI26r0ftjm6M6IxKfYlbzfEP5Yyc9pWckbvqdbuv+Wz1ZrPX6ve5HbLmM9w+",
-	"7w3ajYtWHwb1+91GWz3pDn5s9eLMT4Nke66n9uFKEn9uZYeavnNHfHbhWIQysvq8gwWTazdXn135njfp",
-	"TpSKvsosOQucQDvL7qRN9YuRlXfrfuBYLmHdSZ0xz3IyXutyy0NnzC2lx69EK4GGr2c0RLj83ZvSou2R",
-	"f8ifipY3S/KEeJzg4Ur7KsHUiv+///O3/xguSqXK0Yvvvn/5w9//a2R++vPz/7/w4ft/RG99iPHGwofv",
-	"tEcHf8///Ww4LG779sH36w5ePFBqXSzUk/rYv3Ck/85e1Gznzgb/6tYQxntqr3fMPmnE1OqFx/5hUY9/",
-	"LaVvvQTN2N0zvddVVWyH0hjKtu3ZNUbBf99JcCYwvOpMe9XqtF63G+36xaj7rtPqmci7pwzNPMgmwhRV",
-	"av8RWUGR0MvfOHcEmWmEBcEwjW5n0OteXLQ7b0ZXrV5fhPCAp40hJ0B5LLsbej60SZlMHIv4B7qsTIIG",
-	"jrjkrHGhljJke+HGMfSKUDJxLAe7QPeRwOAPGwJ+16E38n7nQxqm/3LR/eWie0oXXRYz331O6WB7aADs",
-	"k3jWYmlFq/fGsstDqingMFD3k4arlvyQfvMpv5RmU0MVBsyPhu0F/JDNcTBFeT0D4rfSh6LSDi0nWMry",
-	"mWaYyGOu8Pj0bnPGxotVDqihcLBGBHVSqa0OlYk5Uy+jwEPlUonvlo+tgPjMkHX+3CVic6gzETf+MSVx",
-	"zba8X7rNGu0iPfV1in2SJojiNzsgvfS6JqqDjfRxBPeeKpeRUUEjXCuUp9K6gKZWjXqOQhurIQorx2GK",
-	"2YiL7LQDISt9yQb+0PV94rmud8+0Azn2PJdgCKqi5GMwshY+8/yspsbw0FS7wQfAvOeILlxX9a3m/E50",
-	"aEXdOf7nAgKe+QuiXL5oCLqe0sNlxaFaQ/EJEbJzckcsbd1AmC+HI80PRJRYEbVpJFhFex44jwxxhYgO",
-	"qS+iJUV5ocCDyqSURHW+YRsYYgFeFlE9SsZUTdymmA2pCTnYXO4DJ+GKQJSFLZOvZCa2mVbEa216/cMP",
-	"7yPm4yes4A+fKun67MY0/YdnAK7L60/Ovnuef2yGfcAL6wIkkvmT27m9iL1SQn/lGEBrQdmy2KGoVSwf",
-	"VaFxanwHvw9rZJTiWzkcfv9buXD6gdsqHz4dGeX1VoqshtiUkfo7usNtbVhaVdswD169GKuhkRZPv4ND",
-	"TE65GseunmhB7Fmp/m/JPECiWoOudb9gyEyUCQAVQtvwWvqGx8LXFHbWcE2JfxkJEzbM3GEPHhR8koB4",
-	"c1GXyOhPs6t7rxvo8PDwFAXOTBQ8HDTidAuVryHZZlAunR2WzkqlX5NpNwU+Oo1mxZVNWJJ1u9qd2bV7",
-	"nqcGMdu1CHFiT2J1tbQCPMmvpG2aQJja9P0wFvXp3tQ4DQxzPd1p91E+mRC+QLIZ1z3t1dQAyE7kZYI/",
-	"sxF0pSqUfa00tRVJrFnfwremmJGv+cjsXDiT9QiHLLVeR4/MibyYmsu1c93Y5FPYC5eYKK/KccGSD9L1",
-	"cTU2qzQn5DvCM27NiQNpJMvEKvunslUVQfLRchfMuSOXyuIR2voXMoAUwjYfRqCsvnp9eyYWqwaYQHg2",
-	"RfeJ6+5XvLnFMe4uVWFmkxHXVTWBQbnnP0QmsZlylbJL3d3nODzREjaRKH/zX4xAY7uVGfXPn6dVntVx",
-	"ki8ZqFwqfTgHvwz/mSFyR/ylGLEjOr68+2LLI6jIOfuwvSPjqefd7ic92GIc7sf2GX7yk31tcDxfsSaw",
-	"qrIXV/NQFn76XfI0COYMXfcuVH/lZqePppz+uYFRXDE4VwzG9To//6yRWHQqZnesIYny5q+X76BYDKfh",
-	"X/Fs7GCKbu+xNcWG6pCFzF/fmuCCgxMcu9MRhSVb172ckfv18l389iaj6mR2zuaeJbh3Y2wx1TOt1rCY",
-	"7gUThdDCHUy9ANhqHvCcZU6T0E6TgkW0DIOGBt6dYxMbLajzzwWRgS8TR1zMb3DEbZtOsJpH8PBqvjEe",
-	"kapEa5kF25fV1RPRnrmybkjB31Rx3chie476ujqOnqnE7sasMr3xSNQ/7bE7j4xdz7p96r4jYYfC1bgm",
-	"/qSIwraVIitstW0llMlI9Pdc+CStuKski1Um9+NgcIXE2V11CFfTiUd1N93yrMGFoexztfa0pVwc3nMF",
-	"DRr8ghZ+D3GFHrI9BE3cZYpQSpj3DcXBwievMEuZuituDCYLRmwUvmsAPmWGXqyfH4PrtzORmBe+DyG9",
-	"enc5vvZFQER1eMh28onW7hyapr2QuXzrT8wWR0XD6goXWHdxGu97unKBKtPwoY9e3ozfniKoyjLHPp6R",
-	"gPihQIyoXZcNq5FUqTVVVZFcQdEO03UT2R/3nwviL4U7e5ozclOCbeKveoXXEdNA9nPVPiX6Jxe3vtxd",
-	"uxmebyk3SncRWN5sT6cKHK3emgK0TiDb+J6HV+eCxEzR5TPNHb1WUdX1ilWceWIxnKAnHjTmj3an0b28",
-	"umiJojiiVeqHTbhc40hOD2lO1ZRCehOXHWkdhpRhVU7jX+3Qu7C+iPu2hvnEx5bY3xbIFzv70jeqBzv2",
-	"FjdTaEqkhjMRtinu1fMpDSYOzpED3U/BLhV1X6TVyvlTurPqIb1nnqu7nsPqqpl6NurifSsUGkGM24h6",
-	"9xnLZ/Iq5Sq9OYmaXfVouscMcrpDtq3kgQqVS/+MJLh17hY2w65LWBC6Hr+2zic00xKK0P6CZZtB/xLt",
-	"X9b1UAkc65b4spVKKgqglZG4ruveER+MqY2nQeH252jwauhs3CEqo2PDLimxI5vSElI/YGn8KknAUcsU",
-	"3SkbP0rpq01l7SHwX8DS05j9N2XrRXA/j7UXx9Mz2XvpxJ/urQXWIYIY4+Fk0EsrjG+y8dJA94TcGqJs",
-	"B8oflviPTLTvWxLso/zhUU38tmoq2TjF+SZdyfLzq1987pZqfGE7Qimx8MyQ8o3YEdDjLwEnJ4tdESpp",
-	"6FkhXTlpnDEDkhVVyLWknzYlFh7JcRvDVmYOYCSNRP4wVLZhoV8l3VT8alXQWJ9/roR6cxK2LZJBhVwn",
-	"Dbv6J5afrj8+3Ee7SQXQV5RUCLZ32UaI+yKiPKTfb0yUK7g1p8BKhF8YkOBzI5C4bhGpAA2GLOz7S2Tq",
-	"aiDcSw+pGb8cN8/lFaUpL/DE9XXGtfaQrtxrI/GYrba2fe7etF9tO9eNTppA690v+rlp3pnVLJiPxFqI",
-	"6rOpxuOP3j2aYbqE6DkWm3yKGRLDiY3y1tJyCTPC6skyDka9fZDa/nn1TD5y0I3OPBXcPgTiMOSJrmpR",
-	"AE52AHxLYWk3eti9ienDg3tQHnz1sB2ru6E+cPDFbV25G9tiRr6+jXztaa8+JFzogUEsX96bsHsYiupf",
-	"Llf05Zew1a2z2rmoD9TX04s2IvOtu9FqjpWY30U/AvqVt+4kiVihRvgrXH4/pUui+YvqXkqH+bZVsOdy",
-	"qqRg7dl8K9G3n3etX2SR2aWrxgvrlgB/nTgUU8vBLpr7nr2wwF4LW86C2cbOhtRsdwatXlj7pT/oNt72",
-	"TcTx4VNZLQVxcEWiN7URCzzrlp0PqdnoXl52m+3BexP5mOttAfEd7IrXxpg5FvIJ8xa+RRjK33iubaCZ",
-	"Qx16YyB84zvWwg0WvgYhNOB41e00+yYae9Rm58i86DY0uFzPyobndbfXar/pjFq/NH6sd960TDRxcKCC",
-	"yBzCp2v03l8Nuiay/OU88LRn8ZiHNKxABQC54pyRAzhzRk4HMGfkkkDwUfDNZO3O1A+ssI1LyTYSzpow",
-	"G1Pco6mOCGn3e0EjW6OQSVaQXEhmTCRPOkwkTm6nQcuPXGXIfDkZykN8SWlbvdx1Zk4GzDAdc/4gCDMI",
-	"XPH8LSflqvVVpm4SJpJC4jTkkkIdQ+HYYJEzzKPpuMkIatMAmPvkzvEWLBsI9UYCEJnUKkL8MjdnMwBM",
-	"akTreFvf84Oub8t4MS/A7m4EhF0XQNyumGCCG8YwFCcubf8UfRhxEo+BKxebxki1fJuvMz09TMZJg48J",
-	"/g7uBSglzECvVs3+IULs5sYnN9AoSPhxnRkponBWNqSiREckD1RfIel7CbVFM8wclj+9YENqxh1u5jkK",
-	"NcqoQ1Ew9b3FzVQVA78rvwxfModUfIcSh5vLj+Bs+Wr9JxGq1ll2QLfKvhNDiM2FsCcSeBTmXjC571+b",
-	"8fdQl/QM+7dEXIytv1UXLyK4jlVW1dePHu18ZhrG4QHmh9t1161MM6PNJIF9BYvd1Q21ndkdsq/HjPaO",
-	"m8Kb80zDmAGdYOP7u1d4eLi4L2DuRtLmmzJztYzV5zD5Ylh6JosvSfLrY8RDWt4+SHxIRZQ42hAkztUy",
-	"QoOnDhO/8r2xS2aZefWn1doxNxb5S3oF1VgpZfH4+9+ZR80DiGMWQeZDyqZYlHQWKW0QA+wtAubYBJkv",
-	"78qptz5raz3tGbIdBZVvCFqWFxwZce/h6c6COLvK1INrPCX5RBgpPho/Yhi6KHGzOQq9mNsx1jctFSCl",
-	"zrkTuKk2Apt6foCY6M0SqiGSMBM335t6AdTRda/NrQ7ZmCc2DyduTklnYxfTW9HmfO5ih+orkFlu6/dU",
-	"Fl4WS9I7/WfvcW/XXK8odNlQ0cz3TjAN291F22sgIITAQzMcWNNEjgtFS2/hI7ZknMIT/cH8WaFUKlXL",
-	"G1vhr+A/eeWSevvoTQKiFVlSV47sDJndTqNlorxo6wqp8wfI8+Wt15CuXEIaktFoYVrBvQd/MW7ay5gt",
-	"LP7g3HjuYopuCZkzuCu0cUhc8Ao4BMJ/qVw9Gy8P4qyYA5ozcs16++J9zsi9a7Xewh+v2qPw78tuZ/Dj",
-	"xfs4aw6fZuJuYwssrp763g1Uk8qn3MxC7SmGogELGjgutwipRVwoCW+G0fZmeOPLf613Gq0L/qN6F43J",
-	"xPMJcoIh1V4U98/I8hauDRa7fCbb/WpX2uZBVrcpPeBffViP/ddKWYdjspCW0Uno6rrX+LHeb5lovFiK",
-	"6uDhDQyX2K2LC1MGOIDUxeq+LFbSW07C5W7r4iIBWvRwBTYZ39pwPet2VYZQ734XS9qbTBgJ+sTyqM3S",
-	"z9UE+/EYc/5h5C8oQ3hKsK0I3SfYFQ/B1GFizi0bU6g7KDu8QWdZdZkSZMmEn2/m3RHwsPgLSqFDdEl4",
-	"AX2CbcWgAbrtPJkJJszRmsRWOtRp/FjfsudRemNE8nx6b58Eevj1fulFa0L0N4bmRxUhTr69ihArLlWO",
-	"h1Q0h55ewBJINK6Q9Bu5ZMkQ/qosmQyXDhSZoXEbazEgBjdb/UZq0trAuyX0kSIyyce54xPWTglMkmdL",
-	"yBY4swH/MJJD4pU2j/j52IK5zPDHweAinaJcj95w4eY6ExI4M6LzLgNh+XlgcQ6T6ZEQUTnFd/G8wpOj",
-	"6pbw6PrUJrwB3rv6AOCWXtY9Il4EU89XoZ/wIlMcGtYSsz/U5vdadS4k3/Xag1bq9iethkCRQxyCoSy6",
-	"6vlBwXXuiI0wsBiJxvxRCc0cyrWygyLqE2ojB0rYmXUd7DP0imCf+Gi4KJUOLRgLfxKzOMylKuj8lW29",
-	"VvByumivu/eg44jvx86H+CkdOf6CBcRuzzNkVvtKlekkDN1PnYDIktsT0AojusqT2TxYohnBXLjS5UFs",
-	"szZuysO9agqPaoP1sxqeIx2DihZjSEhQ+C7utFVyX2U5gKu2vWcjBEED2/WidbQ0pvCzmWDvWaFMW05K",
-	"aquGihchnTh2cWPp0tXqqzC2TyyfBLt8jMGInT+YTBZXy0wAsgabO+hJ5X31JCHWshQkUULIfkQFaSDb",
-	"/KYmI3QpQWEElogPkEpu8cExzRl3WMIZhll0d5UPQz9FCWPHRt4i4BaY6x4krmfOUQk0Chk3/KXvL/41",
-	"ArchIjf9gIbE8YKpC/x8WcbuelTUHlUkcy4sHj6ZIiVlOXmUbBvOsVUUeUSzIut/TQD5rgiffOzJ8sVp",
-	"2JApT9A+CFzJxD7TjAE0Jz5aUEfct31Nd667xq7vHiD+ABvqi+PnnwsMvdZSzANRSECWJfB8xDzX/tZC",
-	"1Le7NdUkxRMELAfR7FurzdGQPaLrF1RJmPo6UYRFxYiCqC8RphtFHkE2J9T+2gh2D8VbJqaneBcV9Zvo",
-	"//1/VMWHFS+HjC+x+P5+2dUnLYgYYRn7xLUnwtnDMPckAabHtmN10S9FR1QlIGQrCvcpVKnEb0xe7WTA",
-	"REB+gYgAXb38pmICVrnd2ko/XKGhkd5xHv3JoJwkiV1F5CeO6xIbFFp1x5B2o/DA+wT9zRVUhic/5RpR",
-	"FZxfUOej7jePSggdH1ZOTg+rJ9Wt/Euik9iOpeZTXEkq5NxDgubhqhwHyCUymlYWqQo8mXxeXO3tVXlo",
-	"fOAeGvd2AlbiJ6ObQARmGrkKDO9amz67eucj4/hBtUq/1jL5+9YWzS4Tmr2zOxfVT1Gzw6Cex97b3Q/E",
-	"cwX2rYnRy8Z1mOu0j/dsV9V7yhXJBtxCZ6a5m4G/IOquOp7KDCEEEEYuTc8o3CDAt/FwjjA1eE2mXxo8",
-	"2ZjasZb1JkrabpNVNevIBkkWxV5pXwD3bTIiRmZFxAbFvNrPUkl7t7LYRu5efHivBhfR2LSdfIddlwRS",
-	"9qQpA1pB53t4V8nhIjK5gnTHlU/TQKZPbhwWEJ/IWH9TFoQ1h5TbTjJGCgeB74wXgdwQkdSF6lftMAyP",
-	"IczAtILAniUJIPRuKWYBUkoP85egaF50LRlexDxvXzJdYIUPStNbxWwjCLbflM4i3k0PC5MYSgc53ix6",
-	"u6Y+YZ/gm4W4eQiHLRZOartI9WLCr4FnBO7BxJaP5JbDtGbMVZc1rzPGGZ2s2q/qHZRfzOfERxZU9KOe",
-	"zII5CBOVtqrtPXdxwAFZVyFVKY2ucwdpeywg3GQ1M2qSKxJO35IgM10SmpmiW4fa58hUu5D+kRSUZlyd",
-	"qkQZ5NjniKkt2XYPkmwg5bNy+5N0I3fP0A5VDDcR4Wp7YKjAQHnUEqckRs8bGRE3VVdNVFUvaNdjLJlb",
-	"6rXxNidYfnafNDS1+BD0NUvP8EMlvSkqu4dDJmNLjhOxJSiPUV8Qunz7wBChXyWu3J1WKoeHx5XS4dFJ",
-	"rVg9Pq6dlI5j9l2tVCoVa1rjjZURX6xHic6Z01AFRIdwQlZBwFtKie8xdlUqzRZ0NFNklF0ZHD7/YiUU",
-	"WHNhONTzRwvqbMyDTGyp9KNKiFH+GHlUbfJBuniRvG60AVzREyOaLSMGWszlMLYgGR1VQ5JThrroYswW",
-	"UtjD1zYHGKtNifw1Ec4Si1qBa83x4h9vpGKiHkGu4UMlblaQS4KA+CJJ3HZunCARSfzr5bvBag9QXPgD",
-	"2kaWjXJGM1ABGGSZEn+OfXHDkHTLRU/XyAr9NRAYWwnpfVSMjEiF0A+5w2Qr9duTS42CHSJAYx/K3m4d",
-	"q+nSRPuc/GUHmRLbtH0FSxyCB6c8h4I2vrA1OHp4C0il5m3GWHssbc+1wOh43Q+i7ILMiTOS3qIoO8s6",
-	"NcU6GZab1RsxtsYHtZAEFhWydOy63Unu7LetzRnggJ8/pDr/JNsL4m18SGHmUbJU3FuZP5ok2AUIyWnr",
-	"oTszHZYtRQm3oYS0GEGBTKG474QUKdQ/GOubGcnplfw9V4kbqBSH4sl2R35B5e/Cbp3LLgbxr4uNMVPg",
-	"etItSwIoPpYOIvT/FgD6mFrTdZIt2gPx7guG3ly3mztZobssVzCq1CWC6SpPiCihkXCJiLp+I9thG1oa",
-	"JFvxqBERXQlPR2plv9ulNXLJHXF3XdrbpXUB4zaSO0zPl3pHfGciUyJR/u37xkGS9F3vxtkZyRcwaBWM",
-	"Olow2SQlJfFL5+DcxtEbfBtwA1eYYQd63WMKHephpoOirrhsBk7dDMyxyEwb7TGUQzaSBtFWI6GLeUcM",
-	"gCJ4N6rm8BYnVL68tadcHezIh+rvusbk/VTE+BICYpM4tPXGeCkmCmX34kIK6wQKGiHEZjsBSz2MQ5oX",
-	"vhL0Q7of68BIijoz5gdRxV45Zsyvzue4qzcx6RlMq1t0ryNjSxviqR2IG72AdJtehErZ28mnuLd/cH+f",
-	"nyDkL+j5kwbX4zsA17CBzPMf3T6IkFGd/xdRfcygdslcFpeDIBpRgtnk+5zVbjhUz3ZSylbV3n00p1R9",
-	"dRfXU7qiuZGss/TAzQPj+lmS8jaOT/VfPIljYgsOtzt3SyhzG3SxXTQwTXHamsVt5l5JjWXziISisrmh",
-	"aqSYJNOQL0yIaLpqm+exsneaqjuFuz1Kiijf8RChixmaEp+cceWtOye0ftVGh8WSeHIPUZZTfAdlRVyH",
-	"BeJu6GC3xq+bX420n43v7u7lCrk/12xHG8RlXAHZndcn2fnKp41UN5sgxahFkkRIkqAS5BIRgxb6GB2I",
-	"+OmJs5JVPpjK2jIYl7FG3dzLWaj11E3rbiee7uwjXNMudyv/IFS0cOhNeHwe0UcYrmkzViCzN6xSr5J7",
-	"Y1heKWvi+QGUAwo7ZlqE2lCv1fMRf1v8U/UNd2VSvFmI5TjGvlHI2lcjV4j9S5JqYYWYC9GfiuAL6g+d",
-	"bAv6P1bptJD8KRZ1GQczw+ef0cZ2oEoMobQKQwtqEx+ZL/UDbKqOt9DNHA/pDHOSIQWfYBt2gJ+RM2T+",
-	"XL9oN6FK7EhEnBrIvO7Urwc/dnvtX1tN0xB1b1+1m81Whz/tdAej193rTpP/o9G97gxavat6b/B+pD0Z",
-	"UrNx3R90L1u9UWzAZWvwY7cJv9UvLrrvWnKazuuLdmMQH1i/6LXqzfej1i/t/qDP32u/qndWfh5S86r+",
-	"/qJbb44G3e7oot570xLL6F9fXXV7g1ZzdNlqtuujwfurFrx/3bnqdRutfr/+6qI1anUGUGOYCylZNvdi",
-	"pHLFfl4tjYSwze0/2VHYgAg5fv4hjydWXinNOiTZe7yySWLTV1oJ5zJQ9ByloL7W5sRfW1moxr5dok83",
-	"MmtBQXq8uvbJbL7dTg29qVNwXxqC5Xo+/C9HuAi9gYwOTJcQklNE7QDNFtAr5Y7TPBtS4Dr+EnyD9IZz",
-	"bWqjOWZM1hGyC6fHyJoS6/YcOdDBhQWeT2xRWnvq3dMhjYJ+El+XxXNCun/z6qSC3rX6A1SuHFZR7ej0",
-	"BB0f1aoI0gK1G5tqJX5hU8u4hkUfvl9zBRtq5ZushjVu0TDAIs/12wNO04fxoHktnuIwNX5C8+XoXtLs",
-	"Dr+Rr/QRnKSG6r5ti3gT0Rs32pPvK0el02PRPThRMqtSq2bidm115PyNc0co/G0gKZ1Fmq9QOwVkHOGL",
-	"OcdoJVZFeVPRZD2DJQmW7m5NaywVRxpbxSykdTDJrrbC0mElE5p+llGVoD+pbxvoajF2HQtdOHjsuA7f",
-	"aG5+QUbJle9NCGPCJ9KmNplR+UI7kVNykTNyV+1EpaeL7GOyLhNGBxJe4+eBEBSQj2GXlsQFrHdP47gT",
-	"h0p0Vo3XY8sEKOFfWRfaIW8SHfsMYWS++d///h8T9QP/LYHSaLUjYP6HFZ2+UJtzvkavUT4q/HLp2WQm",
-	"OBxbzDiDg7+h+Jy3wsDqtV/7rZ/evzo8/qnXqNV/brTrtcvuVbX34+Dy8LD2S+Xtm18O2z92f6pfXdV6",
-	"rcPq2+rbX3/uxMNI3nAGVikcf/hUq60LIXmM9I/6bnkA5YxQqsf1a+3oocvycu3pqXvaq8l114SBvyDq",
-	"TpDFPChb3Aju5oX661rsUa/FtvH2JGiHv3QmfGUMmLsjla+x0EW58fdiT9/QqooosgEerZdpeEOwqSiD",
-	"TEOA4h7asOJuvryHZYY8JMnjEYobhekfacHqUBdZ3F5cdfuDDJvjcRJBBCBJBO1Vb1xiq0lc5474KQGM",
-	"XJrN5kGK2lCXT9AM2wQxD01isad6a5j9aFOAtHWDyrtMDQweSS3VbHYv6+1Osd4YtLudjOaUd2tKKMFD",
-	"uIFAeVPuScGxzYNz5BOLcJj5CSnYC1GLmqDxUqqZG4WKi1mWb0mdQ6j0KjdFq4+y8QzycRc4INRaXmZU",
-	"5nQ9Wdcy9o3A80QFzpnjuo6WTry5ywyfp7/BylY4U0VsRbyAoV1AcHsMWesvgBPNfSRp1lPLQsg7DWjz",
-	"oxbpMGQvCMrrKdMHK0A46T7bLdrtBLLqzBaMSx3FPozZl1M9hNFoJ8+IcR11LtRhMyLuoNb4AN7zBeob",
-	"JLnfN1XjIAH8Tqir7FvgLAVjqRiqWxaZP26ts9TzsaYAtaJN5JMZdij0Pmg0Wi3ofYBR5eNHFZzEmQv0",
-	"jau3oay0cNrHmSzKe6qdr2BYcjCxkVktl0xoWRdVpl5VmVwCbZh8XXsS8SJZpadDcHNGToCm14xIqxwp",
-	"UfSWLB9JQbwlywwpaFdqtfIpmgtHxi1ZchHRnRPa7/8YVg0l9uiWLBniLDNV0t6SZZacNW/J0rFNJLmR",
-	"Q0QUEFSM6yuPb6FN54sgXYoL0N6S5VVaJwkoccTnu4XYaHT1tv0Lumpdbs5vETAL3CS+onO/NST8lizb",
-	"dOI95R61A/YMe8SnhNBu5txQFtsq7z5rshTtowUHDnYiOl8imR0qvs4DPmHk7ZdV52S4VR4j3+PcwC54",
-	"iwCmEbXlQTG3F76q1+3dEd/F84NdE8b5eUoRDY9GYI9RanVLqtQ/JXdjPaE+T33xxMF4vgrj8sNfTvf4",
-	"JnWOZyWK56eGrbosKeku+RWTHoBzZDZb4r2m7BEiaoI59GZIbc9iLxCbE9d16M0BcgJke8AuAwPhSUB8",
-	"jQO+YEK1QKKtSKg3ONAFVHVVvBZNFSU4zMxoxhQCtU5xiDlNUpZ/cWEaCCPb4woVxIIoc7rRa9WhONbL",
-	"8Kfrqyb8lH4lrkbEPeb5+sXFn/l6A+IV/qz3+63Bn/XrwY9/qmF/tjv9Qe/6stUZ/Nnu/NzqD/ifEDHw",
-	"51W3N3jdvWh3/+y1/vO61R/82Wvx3/4c9OqdvjD4/3zXevVjt/v2ID8cFvMShj8lqAcHfz/4Wyo5MWIt",
-	"fCdY9jlpCkoXBbzri2CaWoMLCpTDlWLU+NLjMvclPDINcBbuVqxctoiYgfdY1A8PgZ0GwZzvZGO/+s/h",
-	"jbF0WnLpCvnKAhixHCjsy9gC7kxAiPJ5pwTbAInwteZ+KQgYCm1N+8dzB6SoqFc6SWloyvUSfk4gEIYi",
-	"b04ocjjRzAgNwhbHui/dCC+FMLVR1JtvSOtXbSYUkwnnOdaUQSPrG6jseu8E0yLqUhEl4FgyWoAP8AlB",
-	"bOFPxI06wdZ0SOG+XflxmYEszBwZ/ABRPmFqd/2qLW/O4SI2cMau+NjZkA7pd+i770JG8N13KG9yivjf",
-	"//4f00BXzpzwJ4Vo4MEZ6nK6kFtUsHwCPZWwO6RIbAeHRYWBhahghtaD1dCQAl2kmMFHRwUR+duqJiYs",
-	"iLiu3ggFRy1z8A3m4zgjQmFEhmh+aKgetHnZl4YdGEirrsiho7ZimGJePotUF6W5Ja6qDNDvCCdIW3hT",
-	"wctiQFE7FuDZXPy6oM5HgES1VpA2mzDoHIbufTyfQ+9UZH7iEsCAIA4DSf7/WaaHIBG8I+POP8XeMeSz",
-	"z5yp8g0UdwNi9/TbUNjHg7NERjDoq46vhf/JL+pEzF4k8l4YyquUTb1CAIKgHTCBAFZYPMW3ZCSKsDgS",
-	"XdfX7SaT6IJeeYeHh6cGRN/KDtycJPloU7SfMV+a0ETZfGl6MlJQFACSuDQh5tA81/AEoz/BvzVcRcEt",
-	"Ed5UgGAyYgpmkIFvkLeaXxNO9r///T8HwKA4++SHwMIBYch1bonCZniy1PE9C3ttrOHBclfHmN6Gh1Jr",
-	"IcjE6TRfhnultjncUPLRYaIRtIBECGV9DpS3fTwJjKg+koHYYjxz4IrfgDIR/K8DoHg+C1Sq9cnE+Uhs",
-	"JGQQE70NRxwa27PgfzkQ8IdDbfhfbFkj8wBOuHZYFAlAxddBQ1EC/4i18JnnF+aihzwB0sxLYoAP8Mcm",
-	"+t//6/8Oj9A87Dd/hj5NMRvNPJ8Y4Esdifc/fzYPYBXU1k9WZtdGJr6a3bmxiPqp8V/YZR66IQHffz6H",
-	"5dHA91wWxllKJgVns8hZsLAyVYE1h6kYOmKH3A26Z4QNJcOuYsjnsoBAhOYUU9slPkQhVEslUx5J/kI8",
-	"UC/smO0vXJhk7Hu3BCDpKRYLlbWA4aG8QFGlLALPLsWxQqGrg/M4YdDLGDDMJ+JjaoclZDY8GnBB0XRu",
-	"CAvMA3XyuPUZpf7IFiFxReBsSJW6LJzdTsC0oLq55zrWkuPLVK+ZBlLBHjCCM98hnfuEQQHhy0UgN0m0",
-	"98YUOTaZzT24fgCQ8uYvhXb0W+EtWZqGBofaxLuy6t0pbH1fWh4cHJ/MXbyUi6pU0dRb+Azwewnsk2+l",
-	"LMJCKIRDEGqfyYo6Avc/9bsdGSYkgeXbB/FTXOEWg1ViEueJPkGwWuR7HMSovfnYodhfoonrYeBDc8+h",
-	"0rPnOhaRxpJUkepzTk6FSrEk7/KE/sbOXr68v78vYnhc9Pybl3Ise3nRbrQ6/RaMiTpSRlpT/aqdM3J3",
-	"xGdCnSoVy+JNrkjhuZM7yx0WS8VDoW9PQYWNMTv+w01aVZ4LRygDK9qjPprzgHsOB2wTNxJA1mBQGDg7",
-	"OouCDcMqfvwVbuREXKWocRJTZlTA30OqKBfubSAFpS6+IfeDzAkOoJ0iu3XmoENqABpD/hpF91PHJQjC",
-	"5iQTlG3qxyS4J4QiC7uujGfkdi1WJc0BDa+EpKjraOP49PGMBJBh8NtqYKu7jAsEqVA6KtIqVKT/uSD+",
-	"MtKjw9tcYQ9vspZXYYvKaKaPjOBWgy84789t/34DNgfywNXBBDqqlErCGQA8Ca6RNf7+uww0CI3CT9Id",
-	"8NunWOZYrlKqHBVK5UK5NiiXzkr8P7/qOY8O3xeQg6cnx0e16mGlDMkMlmOnT3GopgilD3xUA07MyWVt",
-	"bVIZn1hlcoqP7So5nIAHAdYzCm0aTWbZk3jqygr0NfnpieMSGXqT40eCq+tFMRy+zeX7qX1iHY+PcG1S",
-	"JYd2xYLSnrhSO8qd5U4nJ0d26aR8clK1ju2j2imuTAjGJatWw3apXMOH40l1Uh5XxqXxSaVi2eWafWSV",
-	"a+PSpFTCpRM+l/MHyZ1VTyrlw9BAu6r3+9xYhs0kM2gcnPvdm9Ki7ZF/yK0qWt5MwZmBI4fazp1jL0R6",
-	"jOxTBcQAHRhyHXKP3nv+rcpk8vmP131gk5SUc2e5cuUQXWKH675Qy50F2JURZblyqVQqh5eNZ7nOe+lM",
-	"IiNvMho7PpQhK5+elgTmc7IYsUL4T94UODKOfmp6RBT2YgySZH77IOOccme572Ug6MlpKQqvOMvVr656",
-	"3Z/BdwGqXBBsIDeJ43an2f653byuX8QzYDLG8Z2IWCPHodK41E2zxi1zZ7nLfvVj54/31U7T+nj5e/3+",
-	"sin+/2L2+t56fVL+9fefnO6by4+/Dtxpp/KfpV8HnZnwbuzJYCDfCkz6lfhbzpi9SYzxQRWHquAMad8J",
-	"OYj60itsq1hIGFneeuQ1jW43+NjaDl9tUxEeJ/MjIA4J2jtDMdrAd8gdia2L7y++YaL0GUyR+/BZEG5K",
-	"pmCAfSVN6djDPuRNiexoydbS7QulaAxpDKfojXNHkMkJzAwTMkAgOgzdUu+eysicc3l5yaDdIBenruvd",
-	"y+ouV/VB40cUUwdefnJsZSNL62nl8cuQjQoFG+o9RC+Byihsudfd3qh//eqy3e+3ux2Q7MzzKP/fyGXi",
-	"koAMKdSebfbqrwdm1LaRniNTnlBTWjCQeeIEiAWO6yJKiM2ko8WMzpl5hkxgZtyggVMtLSbJo4oRdzDB",
-	"ctKfhVwiMSbGblaHSZ5ngi1FSRlsKSdYAggRN4OfBQeMLCahKUNbCb2vvWLOfEyz1/651euPpEJoIs8H",
-	"CDqQHVa/GLWb0M34O2Q2ur2rbg9+jyHC8vy5J1SboktuZCioXIn+UBgO4h8y7DM5Xq3WQMKpEwUhm41u",
-	"Z9DrXly0O29GV61eHzZ+5tEbHV18pHC0IRT9yrVCfWuQGduM+A4ot4qpwUKRCTVd2dSZj+bEtwgN8A0R",
-	"jdPV98xXrU7rdbvRrl+Muu86rZ4pPFUYmY1Wb9B+3W7UB61R9/Wo3dFxCc4ruTtA+PWUqZB3Txni3BoF",
-	"U0xRpfYf4gxG0ECGmkiNGFJVDLRcKqG8sCxBTb13GDkAZRfK3qP7qYfGXjAV83NwleU7pCJKP9wcfrBk",
-	"a0iPWvBl5HsuSVNvRTGXVR4f9Vx55dnL7bU6eRsUwgIVwkNGWo+BKU3VMaFk4lgOdmU9XrEXcnlgWAsc",
-	"5LRuN4lPrCocfUzRax9Ty2GWl611VGtHqItvUf2OrGgdp9VyqaJpHY06RLeFJwfiXWYENTx/HlbaiJ0a",
-	"PkgllXyO9Cu+NGwF/8DWjPCFKP0qOh1CP32+Ra2qUie1QqlagFdDtRBTUmQzJ5gmIY8rWyKjR1e2+nwQ",
-	"p72Us5k7OywZOU6fubNc8jiBUbI3HsroEjzVaSolx0NtCzwcnxTK5ULlMLnKPp4lFnlBwlR70CGr5Vqt",
-	"ViuVQXOV61vljULdWx1UivRHjQeBYgKexeTBgh9llqDQGwj4/pV8EZuonaANyv6q7irucHQ1X/s+1bi4",
-	"EYp1NF4Eoe9pRcLtAM23al6kWxRpuH2APi54eLKJFjcVPq8Y6OXdDPRt7HLdqP53NyK53h+I9afrdEql",
-	"M1BCoUOejzRd7kB4OuVmckiIK90EEtmfNxusoE7vbofKnX0ARaZah5qFIMnKCDV+z88wGb6g9VgtH249",
-	"9govXQ/bA8+7wP4NEcNrO3yaLeZzzw+IfUlsB6t2h49lwAoOkfCNphqwn43cqsGX6SNOWH4GXCGEJPoC",
-	"zUiAbRxgLoQM6YQVhh9G8n5M2XMOQ/IYFVeU1DckyNBQH+J8/CZVyHSGXBqUTjSGLO8WR75M7sqpi3t/",
-	"4ZKzKNcDAmt75M4h94gRaie95yjw0AzTBXaRD2+dI+Fl5RsGqobwEKgrtxRPgQRlO9/rsVW2K+RwUsW1",
-	"8ZF1bO/vexUISfO9WsQPRA0AknS/lnFlfGhV7Ro5mhzjk7Hufq1YlaNx9Wh8dDKZWPy/Tk/H1dqhVbYP",
-	"S9XyIf9PpWIfl46qJ4fjCS5NTk9wjZycHFWOjsgxJqH7tVwpVcvHkW63xuCM+WSzbIY1uHs0e2KzHr2T",
-	"6lynSTkqaHCjmhxz1oZS7rLeua5fjHqtn9utd2t8s0AT5YRvVkd3llDUBz6yUEww0C8p7UrVrcd2vOC1",
-	"t6BP5GPdLKRW7t62u7bS9qJtX+FgKl3tgZUSy9eQJgxcLVqe7xMrWOGPUaSAw1BIdzJohw2pqJPhi15m",
-	"IoxdVFfxKLQ1SnMfCtdrmq8NzYh/o7L8x0vxx3ncq6Y+Jr1C0AYZnEFFNFAWoYUp9QJVJAB+l/VuhHeY",
-	"idgKbaEvIk8tJYwVUT1abQwhIniIIbNaOjXT/E2i5sHj+Zsg7jrLbEjT/9er/Bkm2wNOvVjwdsZZ6WmN",
-	"s79uPP+68dztxjPNJNvdniw/uT0pP/4Nis9q6XTrcQ2PTlxHpCz8Cxmn16qr7X7G6UuNxX16VMUg9Sa3",
-	"HgQyJjDy6gTeiuHErdqp7Ig5JoRq2oG4MJUsFhQHCDrEjBxVC4RyBmCf69VEMLpqvjbQT1etN1ApqvNm",
-	"SCcQzxT1kqtVqpWTEzReco0lXytX0Fvn1QGX/0zF0IlnUJ0UFIyIxZvQ/F+HHxqvhZNXSlqbz7xZrVTg",
-	"qlGr829hH/L/oKicZvTLAlLwqRcMsSkuVGpH52kKRkIFcYKEzrHD5VUzcjDvrVSEb+Z++vlVq+eUPl78",
-	"br39qf/q/v0vnT+sN6dLu/Hqj/eV14vGzQ8/bCMz18jDFdG0I6tUC35CT/A3pTpUjg/HpRo+rZ6UKqQ0",
-	"Pjm2y7VadWJXLPuwelo+PYJ/4dOxbZeOq6dlbNWqpaNDXDoix+VJzQpVh0rt8TYnTYipZwgLtvKXCHtW",
-	"EVatVHaYY+57FmFQ3esx5Z+QKJo82Uf2vfyk/hytc9h2KYnElkxgWnHghqKJWu7CJjbKC+F0sKVnNsZ+",
-	"H2Lg7MhzHpFX/8WkEk6qkGjA7atRyV8uK7Lp6D6eu2rrCG21naE6m84+hFL6LHpzHz7F1eas2MBosnP+",
-	"lrwZlB6lIQWXEuiUIhAQMm+kMSt9Yg5Fquz3ikbrsCGNfFYetUgYu6guKeAOCttQayRQZRy0hEYDMU9w",
-	"zJjSO6ROgPImrGUAydCO7JIfQBkwmWEQZX+JjrQqAUxFL6roYhONl6pXm3DO4fnc9+6wK69NRdFnsDB0",
-	"4JIZhoKXa75BlNeciuxAhlmprnDmdb8JEW4yH9GQmaGBXsLQsU0Bkt4ET6VShCV4ziGoL2Cofnkhqq0i",
-	"f0FZDK0sIHP4wsy7g3q83IgKE+3vp4SKSSB9BCpNf5eRECYKgo+XiWutuHCjAcpPRMQk1mPQDLChKNSS",
-	"TaDrHCpeFxzKCGVO4NwRvlUImU1ClzI9rtnqtKFEPvUCaPkQoeMcmeJWQ74au6UARIsoV3PbKzRT3r1x",
-	"ZAGGzSvRjUF+IKQfA6JuIDU5xL+qNiCycaRhBulzaiNF6ZSojFIqdGGEsmQfYLLBYtQ2FpGZuH5UmXJh",
-	"ShxQLqyT2GlWneAUT3Hh+1eSyV8u17+STJ7aGavdDEk5Z3/Ldm0Gf9GzlZNZbWEImH4zlkLSXFzATZz0",
-	"c4GC4QTqgm5MNFwuSXAexVWG8RcZGRyA+o3pG2coK73hTA8/O0faiMcNa1PtT/TAufTAtyxIQSl+1qA7",
-	"dVRFLxCZkBs6NqLSJ2NvEZyNXUxvtz9tV4KqtggV4KA6NCSIvFJ8M7Vj6DJwjxnCrk+wvdQ80o9pFAnp",
-	"va03X6+msXsmcrLuhufaYS4yykN3/vFySFXTWQSFLg5kHr0scCGqy6nuXXqfriH97rvuwkeqGv9333Ed",
-	"FTRYb+FbUPklK2NYtuKKt/Tf1Q4Uk3ShXMc2tp/sPiKSeT88PDwuBjxk6a52hcyVyqeVySEuFY6sMikc",
-	"2xVcOB2XSSGKRDohqdpLuVyolCGypnZ2WCoKafhrlAf9K56NyR8O4jSXKtIyJuArl33aylufu5X9Wm5O",
-	"cowjaHsBJ761h3yTXSP2SXKULYbWnFu+3sSStFMratWsSXAUNw8s0e01LN2ERR5PrPyErK4k+t0MKWcM",
-	"BsKyJwOiJLj3/Ft1hRUrprNSOgeMGdEURz6CYgdohim+IUVUl2Epq+1gpDcLLsQSxC2SG5M84CzBAeCW",
-	"T/jDdNxxyxkt5shbBEPqTdAYU7uILpxbouoeiZBcQBAED0H9GuQEUQxNpVTiMJieKvYQA11OUCjIUlGO",
-	"jdpNVID+eahTv2yZwuoD3IDNDSVxBApmM+FIoWuSwlbPxEPu09JO9a7HE8DSAQpP0FNE13wTzG5/BpfG",
-	"3BqrBGZ/Mca21f2QbDey5/WQ+vADAhw2c1YVfB87vmm8NakQvfy0QoPZNzs9gm0GCbhpDFhnvJwdCl4Z",
-	"V6dkszg1Ugvlq5pFtJ8u9IYEqWxkH0VIn+INP4+PquP825zxQUIGfrnzvY1dLpv07Hp7s/lUvuH6w6Mc",
-	"yZexTsMbLJhEMzWtkiM/umHxJCjlhvKqVp8xpLJA2wE4/7WSfdLM8aHo3Vhy7dDY0X3uQ2o7PrHkBYvo",
-	"wi9rXDHPD2QfjrDHL1cQhCUVNf49MGRhzFTjaZLR8Vh4fCHwSCvINnHcgPhIhEhDqJN4A9VFz3D5XMVH",
-	"ccNVVnsi9pBC0SQU8giUN6ElMPsBDxelUuVI/mtsinsOmBqKeYWufrF0Y0hl20SUhw6X6tL7oIjMmUNH",
-	"//vf/2O+NGf4I/yFxpwMVYVKy10w546rUKbWF+wHrn4oOxxycdUTfbtNaOdmhsm6Un9lamsMyPYvIpMR",
-	"7FvTkagIaEYr4fa7+FEy+SFdacgIWEB51SD0AGr3qvVGpUegl5WB8JDGFWv4XXSchC6kKC+7jbI5toQ+",
-	"L+bdYAaH5+OxGL+xYn5EfbneXLebDOUTfbcOssptJft+xStvhSW9N/bwmeGPbfFyWSt9LWt7rwVYkGoW",
-	"fOJpOlCbhYFoRfog8N6+b4gGqpkghm3s9gZT72wXQVrdDGc3/XihvAmHEHxecMIIFa94lPCn4vBlEkW8",
-	"A360pGQLv7WIky0VkWxvaHDGDmVSziEfn59CVahQ1Mqeu3ARIfs8psHFGdJqZ/NdtAPVunFnyGfegwDH",
-	"H58M8FdiXg4341a35dkkk1ZXG1buTbSxHpY7nq8kzKLp5ZZQy5f3hTutaeb+7EG6a4DrZoIfteR8fvYK",
-	"t89ZkMHDfRGpWkfuD1usYXImkLHOnV8SWq27cjawWq/QvWFNtA/dH2TZeDS72KZ8vvdZinqVRkBWdgMR",
-	"rpPIhnqg5AHHXTXWfAAahUqZDaN8/sy0WV/RgVG6Cgx674q+m6Hsck033rxijKmNMylIU89j69/QaX0t",
-	"wsH84waVtOZABPM1QK+QvKrufRCHU3kRSuVBSYtpydIkNBeGDnfIi20ckAKHJPc4wMts2Tj0WdrCUwMH",
-	"1q7wwaxDbhbuNO/Nc4G3E/oeCN9T3kwaaVVEwtblwm0xXp4jzLVlcEWYBVP8zjRfRNbqlWtkR/1S7UFX",
-	"Df/8CO7FyDH026ec3iM99+vlu0HOyMVbnj+k//xKI/daqVQq1tJbtNOF62b1XZfP9C7q4qcncpYenZUq",
-	"xVos9i4+eblQGR9ahWO7Sgonk1qpcISPxyfWqV0iZYgK01uySxtE66xeNoQNnTvLfV85Kp0eq2oqIcXI",
-	"gnWJBum5y3vHxblk9/OVScLe5rmrCz2QS1XKz2kNyXOvpCRZ5/yNELLak3w7nDzkClzuwRbX34q4/40d",
-	"yJHDAVyW4BoVfss9786VgqLuzeMXMraRGZoui4BGgkS4buMqDpRgsqYyuzM+YEiFJZo3I0ZhqrZP4yUy",
-	"dS4R9Zn4g/ie8hOIIr4qFdR0xpiKUG4kuigLX69+G49VsI4EcEjzJrjrwGlrSvqXD0fyCRTcYIhrcAkn",
-	"n/CCRms6QGEXJw0zJpSTBU/0z6ITiCjlsfRkvqo4EWeJJcvCHGlM0wxTdaVtHeqUjs1kAEM/8N+S5ZBC",
-	"PDZbzJQj91whCqaY4jsSRRP4yxcMuaBDAkJUK4UhnXl24fRYBnfn2RxbslMF+LABRTfU82UiMfQcgLoj",
-	"i/mcCJ+tcOR7iwCJ0QfnyFwVFXIj0hd94w1p4N2QYEp8fbSQQCZERqgU4uOwJ4coT1JELajGG2+d4ghz",
-	"PZ7JwTeqKbIU2FnKZ0oGMkN+L/6piQQTgUg458SJyGweLGVzHSRjRziQY9HARNwhmCiPY7Yu1BUmhRl2",
-	"3CEFb7i4PuV8GeCFuMEFdf65EG2W5CHVTy80JsK3hA6hpbheJwVltUACd5ukjvADYt/kF/QLXKgefArW",
-	"S3KigyLqCsc94HRItXSFe98JAkI3hoHI8/O4d7f7FhieLNxEAVJ1p0RcWy8r+hXpXLnrfrORy9K6HgSG",
-	"rqtFKlmpVCoVjvl/nfD/Ksn/G4sod05W/LOvTiroXas/QFyjQbWj0xN0fFSrosPKN6lafYZwe8o5TZxA",
-	"IHwWJJxH3eVz0cgOdV1jMU7ytD1lfFPYjTzcWdHODw61JNLcWUk2UA0xM3Oo548W1AlyZ8d8T0DgJdCn",
-	"fn0EBH5QcI2URmvkxq5n3WqA72k4bP12pRQ/MPy8CCpVuUGrFO/igBvbYFcDMsLyjsTXQJe2txWx1xSl",
-	"Z1sg96I1O2TtaQFhSiENK7aG+b9pCua3ZgpsVbpASbAdKxd8O5FpGvE9MADm5afYUdwqWm2NyVNE9dhz",
-	"qXglAtW8eCDbloFrQ7pt5Npjaz7busvUhx8p1u2ZVaHSX56nUqQe/Y5pMtFxrYYk1h1Xj8RvoU4k/yl1",
-	"Ivmv53Y07edcygxLlM//vUMS13BjIzdfpHBTUUFtkwNJ9dMkri1dMWHzZS3+DBLBoXpC3Fh2CfaV78RA",
-	"pqQ0iEyM0W7YcUk1DoLa7jJTPDKxVW0w4ABDmihJaiYJ0jSEI0lExmkdy4c06QOSK5/jYCprm+IZUT1f",
-	"HdF8KixBL4uQQdNmL+Yokj2q7r2Fa0MRNrgcgjckkHVVmUIfll3z9OuTJvta35Lnxe2rpvgxTsChjRXj",
-	"lGC+fAZWGZ+jhx0myuSGQWcRocRjkvTJV2RPhdvhMVZciRmT7Qxjcm82uKuVJyjiWay855X6EvP/7pK/",
-	"8nyOkfbD75xOz0rls2q1WPladIHQ6ty5rutXYlb+i9iHsjLr09mHL1UG5zaZE9ENTiL9M574HU/vPh/S",
-	"sB0WNzfFM+FTz4pmV93QoyurteHtdbWGLyvS02OjQXTKy6ioA/VqiFOzdXJ6eFyqlkrVaql2WCmVD0vQ",
-	"gyw1PHqM6Y7hFe0xxEs/3IoNCea3fy0X5lNKq8d1dH4Z1+b+IQ3yfGZFNAzW8pZ/U1NUTwaI2NvWEQ3d",
-	"OYEmpbGUfMWGVD/A0NLKC7vUlw1kLW9GmMwz0987MCBwgXPqhDwQ9zpaRMKQytNf1O5PPYAOu+eCvwsL",
-	"WJXZXr14H9KUm3e09cX7gYgXGBO0oAsmrrR3u7KN2ZcSeecZQREOkzERm+5x5WH4ls1Pvs8gTmK24zvY",
-	"fZGnFrM8BTfLkG+c6mUcRPqU3iJImXXPaz2J/L9u9R4qEiuls3K5ePxoMnF8XCjjyrhwbB3ahRNSnRRq",
-	"+Gh8bJ3Yp6Q0iWRippb0NDJxA1j7ycE0GfguzqG/eOWHv27zHn6bt0F0g+G2MXFdK3EMEY6xHG/RbFhK",
-	"VRn36NAbA1FyH5ljQ4oTee1nkTid++TO8RYM3uAy15zjG4eKOhWUfAxG1sJnnm8iDHVoxd9Kg+AvgMqQ",
-	"B2NtSE26cF0TeTQqBssnFn3UOQyU3BFfppFDZy9268x1x7kx5K9Q2atSusS5WFdVblU5Xwu7UCM2xIZ8",
-	"YUgjT7HQaeDD95ghn2Ab5uL4EW3ORUlWP6zFfo/d2yxrU5XQz86mju/da5FAP15C16+scHngSDsWg1Qg",
-	"CAJetTyjLwvP1PrUpn2/rhKbtq+KHSUgbPd+A+jtEe5ebRxgUUEtu4hrWNBzmwKpK4Vpo/qhUEI5vcm0",
-	"8Wmr/qHbtJwEAMIKpusASDa0jA44x8wUs9HM84lQf4ycduZzZ7nLfvVj54/31cvm5fKyWb9X/38x65St",
-	"w97kctD+o9O8rnT+uKnldm6h/aSx7o9exvTRq9ZbGiPJqM4YK/e8WUiIMpwMQjUQmxPLmThW+J0zvVOh",
-	"YOKYDmn0W/jmOdL7H8oY5FiXQxg8pNpb52AAmUrkmYg40vhcZoR3JKjgQeWlWUpDYb07v3pEUm/HYk4t",
-	"a+H7hFqidHEzrIhsWaPKmuMGGvXWPXX/RRsf78W4Hq1L7u7o2GZNKQXJdehXy1Of1AqlagG+FkoSTEmR",
-	"zZxgmkRJvIC1uJNyZLndUfgRvaR1n0/Dj9M9JT6bOvPRnPgWoQG+Ibmzw1LYw/dVq9N63W606xej7rtO",
-	"q7e+va7qOR8rkF0t12q1WqlcKm0rYLb6xudkJXHtpFKUwo/2OKvlfc5qWln4p1IYvtVa6pvKp2erP2vK",
-	"olfPqjVJG/sqEY8X0/Sv2ycn5SLxwV1yFP43d3RO3GYih4psaKhFa8IhCoOXpM4Rdl7OQ6hRdGa4cS2e",
-	"ST0mjW0YMgQrlLbcwAWT8t5hyij1Awe72pegxzOLEteihtFFdIl/9/whFQFIYaVyhLlBqZfbPoNSaUA7",
-	"IslOjVAVEoY0b0bnja86PGnwj1BMmwdiEWbs6JoyYsxMEdsQ7wVDoLOkFo1bqUArEIfeiOrkbAEJYA5x",
-	"bdFsRkEps5M4fszGRbffaprRrsUixfg6qqVT4S2X0QJaXlfymsAKnDsnWKI8Ixz6Zrd3We8MzIONjapj",
-	"OuK+fmuNx+qqId87wTyhctG5aJRCWNSfTRIadGiJiaJowogn19by5Eo6Cz2FEyvlyCp48EDBoUMQkzyU",
-	"3MO/Y+Jnf4b6hI2zv3YZnorJvwT5FoL8KFTyHlGM7x+O9FePzuft0QkCsgGi4Qk6VK9VX1b9JS81y/Ll",
-	"p+gfo519KTHtAjPmWQ74ouWNd+hciHLfQR6mqCSyJ7Xe5+wMHCdz4jPZJc+hyHzTGqDEckxDxuI6ULds",
-	"Gs+zATXICda7WtoRq3owC//LSv+CVvqOzFXb9wwrSevu85edpGHjKS2lra9Bou3b2siKsawXbBdba0jz",
-	"OLSLlO6bbRUdFMGHGHeuMhn1mY94U7qJxkdzcaGCikT5OGHcpJg8yOTHJjJx0o6XqewyhvCQJiwz2T3f",
-	"WDGEZI+mVJsnkR6D9rF5Npo4Cd68Z5ePFJOkViqhH7177Ntp+iVnubXc50wuWFST789zntKQ2FcKbYOU",
-	"r0QOhTvwdcih2qB8/DRyKHr6l6L/763ob5C/XNXf3K/3ebpqZ7ZERnkZvHJDAqGic4EBnaQJRL7YhELz",
-	"apzok02TvYoN1XvhzoG4FUiJPBetFEQ6vjDaY0WNwgbcsc7V6B66Vus9rbl9Iztzi+bY6tW81sg6slaM",
-	"sGF1GBErpHXYDDlqAX1LyDwuEKP+xqk+vyb0Ks3oPLynRIzIQW/tKloj660lkcrdQuMlmmJxmnfibpIW",
-	"muqDT9MU61/06niT4Ezt+1yC3Lmw73O87/X6zd2qTXTq3f1ebaLFYtPaRFvED5wJn4MkO0WXcWV8aFXt",
-	"GjmaHOOTsd4pumJVjsbVo/HRyWRi8f86PR1Xa4dW2T4sVcuH/D+Vin1cOqqeHI4nuDQ5PcE1cnJyVDk6",
-	"IseYhJ2iy5VStXwcXea2eoP263ajPmiNuq9H7U4yfGibO/4M3D3aTX8ZXWL/lgRrFdpVXev4BCKYD5Oa",
-	"VJ0mXaSic3wu1I4a3c6g1724aHfejK5avb7ERayv9C4dpIEcyokO0lveo5/uq33t0EL6m28a/S3qX4+l",
-	"RAkpilb1ihmmXLn2FXErzUrqUgnNKuFMVeT96fGuiR9Do7oEdUorvBF4XKUSiU8CZtCfoFGzg6lFUKhz",
-	"MKFKGSiY+t7iZhovXypHoxn+/9j7+t7EkeXdr9JCuhqin0OAvA6j8weTMLu5k7cFsnP2HK/Gjd0En5g2",
-	"221COLMj3U9zP9j9JFdd3W23jQFDkknIZKWVJsYv/VpVXfXUU+7Ap+QDwmgYQpKSrOtJw0iSIqTtLqgC",
-	"5dMbKB8VFxdo2NSmf8sKoH+jIZ7Kd0Uh+tumf29vb8P/4pbYQkLl5vmZTHSydNRVM85uob+RIyM0jpU4",
-	"LOQL1HVxS+vkRPyuA63JrRZyPrUv/9W60A+JO1GZ0IEYIg95Y4I8P/BvCNSfcTFd8u2ZF+q/yoWabqkW",
-	"yGd1e1GZhknU2Bsz7SbyaXx1RJgfekXeGo8SAgrQv8WUxINlkJFqj43hCApCTnIIe3X52zmkwHkmbmcG",
-	"99jRIOy1TdxY88gxX9dwlQ3Rh7qfMOz7k0O31OpZJeJ78ABzpFDEV0jJDTZD5uyNEQt7ARn+T+5xNVL2",
-	"dQy4SS0/rQlAfYA6kUJKqBK5Rxr6is9R34d8WxpqZaY82H5cY0zsAeB5Vgks+uvLvgKrjgRekkXy3bCB",
-	"96rvrVLkR9J41mZWUlCmF46jRi9YqQb1lRy0eRGstLbOqmiZOnyn0D2ym7LoU1pPV16ZLSjMo7R1hNLG",
-	"0Vwz8K62CjlIupKxyQzCUiyT71QMKSYNO/UcVMYUjektDSfUoP8yo9tbFlJpK8SDaBWHIQNefCXmm5FT",
-	"yU3bWpseJDFZfxsTNr1UiXZFAndXGJbC0vsKJ0R1QhY9Sr1loWLq1aqVpEThuA5dQ+qFWHM2o1Kjdrhb",
-	"P3q/u3e0Z82q7GQSk2d9KJU/JDTqajXSbbUv4FjbPPva6V4ef+7kAo2Uikl/FY7ZhHOIV5Q6Y9eVELgh",
-	"ibAs8SLaJBPjIYtZXYAZAAZIGGJZz4qSe/WD4ndU2Y/mNbGyRKs6xyXFeKHfXRxJZzBetNV8Lc5vWp3t",
-	"Yg0Vt5ZuWznOvkgaiQHJS4qVa2a94HrHv6E4GrNC+y2++ZSOxoU23rHcWyf+DQz1n0triNA4izvsy7ob",
-	"8YaAPFAZDDcwykKcyQOETbMnCISRUA79MPBDFPj0lkCNJj8CZkUGihzKGahPjgizafaDI2VEyBwwjDhx",
-	"Q+qhbBkEB945+7gme8R32A+AYlAxNWaZNOp1Jw2v7hrcRzzCLOLJ4RQoQFKhAZ9bkrIjwrczhy2t3uPX",
-	"i+P4PHCyTW9IJDHZ+oSmQ/Zz2TnW5eU49chwFEZCLH4m0/WZNRJZBvL1X+dfCslXPk/AFpZV6zNj1NbT",
-	"PTWte9ZUPUWH5uGqx9Q8iqu9tKoOWCj/03QPBrd7vOmFSTMg2FMcAfFqi7bbZBTgqZid/Haop5IFGsVP",
-	"QFNerJYp5MFd2XW7rp3+oGD5NR2xUBgsQNf6GBpUcUwkWma+Fl1EVGyy0smCP1BhSm9HSc0nbuqF3lRI",
-	"Tadz3blqXZwIaRuyRPKKgyQQ+HpaK6iXvDMW8Vz19iHRB/F5zcXcxR6R4Wu9QeRptEcMh50kiADGqESD",
-	"wBtieJbZyhFhQyxGej4Q6yWogDyJmLW6Z3xiRUVSqptPSYI0c8x4yaeMw2pG1OtDxlOI+hjY9CbW38T6",
-	"DO5pqVjPOGZ2vsXbysxomIH/z5VsGe0gK6gltfMIjfy+T1iKqjTZgrI0+iDhk0k2eVakFN1Kp96j1H3d",
-	"JPkzY2o+hfwxjmKv3McARRwKmEcv2cmgt7liDlzofVWUnNzS/gbDs6AdEcywxTSE36aSMIyn3K8Zp8Ai",
-	"z6tNTdcrcoYAyfkdB2OdUTAiDLIOqEtk2VCFPVQuOpuOmO8KS8/gFcURUHXxMPAQFMeM8FRWd9X5Vn+N",
-	"MY38aIqq84i6mnLcHtPfO4fZWQ++TBX2ebLH8gm3TAG5gkBcoQGpk2NeE+Ib1mjEK/Z6HypCTFPI4zvC",
-	"8A05BodffbdW2dvP1xr7hbUGjxiADuGqqUaaQ+ll3q0cHlklYy+JS0dWydhLpUa1sr9rpWZSfkLcJ7aU",
-	"aG29clSzSnqziGeqtYPdeu3o0Crx6bAXBkIrNa/O5uik/c30vIs5XMHvDpLip/C6a5m46epw55vapwtz",
-	"eMeMSs+4EpAWAs4EL6OCkNRAeSmzsJKKWszAf72Gvawkzou3lt+k44x0fJjFLgZzqb0ubvpJrHW12TZX",
-	"OC2n8p0LlogfLQRyQOXIJ1xeTDAUW/nYhwVctc9jy+VbshlKYzBkH5W5No+ydo5FHXuTk6aQe7mAESN9",
-	"IuQYQb43r2XxPRn7eojvz6CeQalxsAeE7/rPWoyLkrX+nkSmJ9y3s/6OWVEMgMKLVJ5pgOMruqCV2dVG",
-	"yWXD7Wq1ulc7fOXoDpO2tpiZuRZ97YOl+eMYjnksta8Lr5FgwGPyltN8QDfyozg9MqQkRoBDuMy57pw4",
-	"WwDvAFYBxR6WEfY6ezKxbWwqdr8EP4DJmof4gDdq5wIQv8VbT5fmhHoqFvI5GkurVAiwuUVPHJsaVbZw",
-	"wAj2pijCt4QuQEmsXT3zsWJkIA2HPvWHWebQCwBzhjSYmgRpRQSZrkHS1mOaX9gkVwus+q0FQnMFprb0",
-	"ZPxg0MZLVCMPQmok4zhfli+owx9jjKBOkd67/DWE+N4idkuBGHmkZCsCMWKLM0FipNDRKSgG0oaqYu5M",
-	"V5Ku2NSm0shF3PcIIv0+cSPeQMsBHJaZxmRTQ+1BbWYcBHFR69kKJ5nFD458m0KtDcDgS/Wiv1qZj/to",
-	"IEZ0DSUjwyrzenIvpJYfBdM5KI8GwnRq0/6YAdZdpT2IbshkLi8XaP7emY8OeRmqjxF5zDAV1LHqnK64",
-	"AncYeilPMhti+HyCA6JWNx8R6qXf3pEXUVlNEIdRzJ+XrWWfjeV5vBpXUXs/rmpzjkvsWdReMkxPAlxZ",
-	"SfO9QVfeFOEC6MoyRZj1kyWliJeAV9YWvDkp569DKjwllqSISFiXVn9T/dMFbLwN8FAn4ZUiPmrjbkVh",
-	"jynqgTfEE7binOQWcSqyqZOGRzlgWjpmfEcYoR5hqOzwkEUOYuSOME448qOtCmphd2BTFzPmE64wvka8",
-	"TrztuoO8MAgw4FcQzyGNeMdROKEKZBKXFOcEKtYpWn0+xEFAeIRGY+YOMCeo7IB3YTyUISfHQtcdm6pP",
-	"bYGrBSxKP5JDAcn/fSYNZV15aYAZUYk9EZdt1lUDUHinitOBrebhqYUmhNxaaBhSVex2SjCbh205NWZx",
-	"SXASTgrmPGqMSGbS5nmyMxi3wkHJ9GOvDTgyE8rUk4+DFhVaNY7hLohnzlxYjCL0eVMnX8Uv54q14UqG",
-	"NFV909TihW9ojqPRKCDolLpituMwqAzaZgOeYMLLU8XlHWFdf6iK6EGgdL9ulWCtlhq7leq+VRLLt9TY",
-	"rlXqVkks3VLjqLL3/eW49ncPih8xku1V3LtvbLEN9O/7KYHyKtTbzje5ooshRJIHUW8KAls+bbj4lqNF",
-	"knWzspnaga89oYn6JrCKCawH2c3JAlhmOSej/HNgO3xza2yyfNFLv4j5zP37rJnFK8gx9gX4K8XWiKsp",
-	"w002nYnXDfFU2pqoHI4IRQbt1NYHmzp5e1C+XbxJGIFCzBG514WMUzHI+SZm0tMXAhv5kXiIjJoPgnDC",
-	"Yfx9eiPVPSx5VXWb/DX2AZADgJ0odG956XEF55xD/trtZ3iChjgizMeBbHYPc99FjPBwzFzCUdmvkAra",
-	"Rr+EgWehc58CgLJ5w3x3HERjhgN0xUJv7Ebg8U13tp7T2ePL8/PLk9PuH9keKiXwCNiQ+hMakCvZj7rr",
-	"q9iPGTmxiUZkuguvRdLvfDMX90I3ZTLzBUHDWdfJPPhwLnI4tedeHHx4syXrw8xA3ZrlZmDGCfNz2IKp",
-	"Tm+0mAjFmO4wchfektVpcV8IDK4NzZemYhTeEpqmgyCcd8VVQJlpMxVuUwH+cTQQUstVYAafIxcHgfS2",
-	"Zl4AXEWSDbuCmkgOnGdT+T4jCl9zJOWgeDUKaQVBI4WMwDSGEqjHZWtsysVGJR4Xb5YvhLptkukuZU2n",
-	"shvzTGA5JNDqZZK8C2VWdf8UOkKNT6iaWEEn0tzmmiFDjBAkO4ob56eKzKYOJoNZeqCI35tdCfBmPayv",
-	"XBrJKVZpwoRzORWLA5dyu8sbN3W3t+51iV9MZ7IQAp9ILiKwQ8TZQDKV9QhmwBwpVqtNu/ESJ/cjWWWr",
-	"HxGGHPXnKXUUwxhH5d2DanVL1haW4aN410sWyKvLThdlhakkIhNfHyJC3RDMA3Wc1UUbxCtCScr9vzuX",
-	"FwCOMqqT4SFBCh4lk3LJKAJhEc7Htuodvz59F4wgvDG8+yr/yuUlhl86xGXClBT3cvj31/fekXvYO8D7",
-	"/T2y69XdWq+Ki5se0P4EFJPiSd65355MJttiSLfHLIBRlUCNF9v+58Syxku51BAr2CoN8X23e1ZqHB3s",
-	"iT/NrbPKyPleysPpDgn6JIxedyCHKRQG7L9L7VbzpGSVvrRPu63Sn+IsCkJHvBtHX3f/qv/P4aTaO7++",
-	"O560p4f/in47uv2tpG4zEQdwQVnFH2EXi7vYmEfEOx1xWbbiCQC1aiYX2L8gP9Tg/1hd8xzInHX1FXHH",
-	"DLITobxIPgdYQe0VY/SW+C4zXL0JtK8YAS9URFzI5Jufp3YVf+ehrA1tLTPeWHqL8dfEkZf9/Wrx03Qq",
-	"Bbe2f7hfqe9n0nBrlYPcNNyD150dFi/l4g5AM2ngJ2AiyBcwrzS9zMjmShP/SlSVoixMEr0S6iKbljOA",
-	"+iTyI7c+cjFjKd5GRbqbFK4F8l7JnZgA5RVBouTCT9qXx7urawvON5vj9f7SqXNXzK6K+/VS0qtWIsDV",
-	"Ur2aEdXVLFdCnoQ+/EGJV8YQzxeT8U2JvfgGQH8DoOdkYo0MSbRmKlYiDBM3qLE/ZpKxmjZNHolZatEC",
-	"ktrYjRqzLEY27ZEgpDfCkLceSmL74sSxtEELmYErJgKtJ6FfMJXkCzXFH55ntKKgf8s0ehP0izKNlgn6",
-	"rM9j55ux9BcG8RdIz9wYvkFxvjL5V5qI8Wehy33J7oanl3Fd08b4KVKnChhlGxDrV4bQGuRe+sl5ldBs",
-	"unoptFAx0wZTlYZlU0eucUW8qz6qcq+KOG7nQEHbut9PzKWrR+mp+L9UP5bQf+kkMC7nKpgiToKAz2f6",
-	"ikd51Ya8ysyoHNLIhzgzyD1xx+L7iX93NkGBt4l4GRRhV2DSfOJHNbWx+hEtVxMo7pPFNa3UnDZKV9ft",
-	"41+bnZaaXm8M9SwvL45bZjru8eX51VmrKwu+v1pmXRPZBmNU3L+td/fP4N1micTcTHd2novkWJhYgdRv",
-	"qoOGgyTeRhn3iNZvfBCOA0++Q81qAzIfHMVmg42i5/r1Ei9iUxceI55yiCQF4LYaCAvdtx35w6RV4CYf",
-	"YOlDkRKEeDadkggUMEZMywvxrIUmg5AT1B+LUUPu1A2kI4giHoWjCmoi/X2b6k/4HDnHzYvj1lnrZAFf",
-	"jF6/z+mGyRFwOZMRe0pWcb6oZ5/Z9fLIKmZ3mYqRZ7NCGmb/ARrmS6v1+eyPlI5RC26pitk7rB5Vq9XH",
-	"QzGraZ4v59vJjoWd8ua2eXPbpPzzsC5A9GqJuMBpo/Xnjt5PGwu2bPJbgPz2xlPkpKWDVJSOllGOhXCE",
-	"hiGPUB15xPWHOECjALuEb9kUgMxmlnI6jiwjvoZyUgLR0KlQVVUpQ65Z3nrYvb1hYgVbaBhKgogAR4Q1",
-	"ZHhiKKMTHLkhvSMsklBtk3dDUelL3wxiOCKo7ImDq8Y5Exopno2k9YqPw0s/LckyxN9xdRcx+EJ5i/aq",
-	"MWmINx/ZND1ESSlZY4yEkp7Jc3YsRAIu7rPpZBAGRDJ18AQ4ysQYBqQfobGqg0s8OcCqjoBNy05Si8BR",
-	"3UvcgKIb2KSM1Q8Yl7izBdVwlOCOu67nsEfccEi4TZ34ZCFWSBCIMQupSz4IU8aPb0ROq92+bDuyG5ja",
-	"1IGS/m2CeUidmPpExafUQgCqQOA2dQwVpwwz1Q9H6yRH9VOzpDAyIjjiiNwRNrWpwWISTUL4F5yhIeva",
-	"krV/lcmFRoT5oadAw37EbQoLVhLTisNMSyvlZuRsfQDOFqgBlKznMY38INE3oiNt0h9zYY+SfsgIwnQa",
-	"DRRsWO2HBspzrYRQLzleNmXpYvmQLtCcV0bJQG8YRSljZEV6x5pQj7iMsmV8ROKhw3GUqR+dXtXvZqhb",
-	"LLh/KOEiPRKEk9lHMoQ2qCx2FmZyZyXbectCWBjresaRbpG5PBwdvVR8Pars8wLG4Cu1ZJ7bHFbsibEl",
-	"Z1IcNmHFBlMhUGiawrAQ6KKAxZhnHM4afBL1Sbxs8+JjTrwBfYpuJ9gd4Ic2V13N8Y+szEecnepnKiL9",
-	"yGeC6kt1OylxWNDp9ECoznonAs2VrJr6djJ4OxnkI3cSu2KVIwInQbDxxwPRCZnviOMyiGVHVVtytrKc",
-	"y4j4kNMo62kr8zVkwowTb8o/X2wB5bP4/YowYZbjG+IIS8wFi1x9Qr1tQALJBV2uWqhWrf75AZF77EaK",
-	"R0RnOU5CsHaqjk0Tn1wl+5WGeIMj4yjSWpSfyZ5alBWYPbag+NSSOqJkjh5womhI5pS43tcSuzzPAk98",
-	"fLFlbVrgYgzTljaaNbRlKzgOCCL3kJKaHVvUA/5u+hC7VTozVd0k8cnEvswQdBe2aNNvybVoyXAUTZMR",
-	"hmOouepsOhSdiAaYmsUpxTvlEqXhZLnF2CFB8CKsxVG8ijOM2GLHDnDQ13tB9dM0xWaqpRWCSaT3jjAT",
-	"8y1CaEFs+Rf97nybJ5nD9Sw/c8qez+qb7ftLMQOzFl89a/F1Wmdn+dZeembezL838+/1mX9gAq1m+n2L",
-	"t1Qxkkd1+wc0CoMAyHtDNMGRO8gNPkr1b2p/Q/nn8j+uq7DauhuPwP/I5a3in1FWY7RUKDTlLvjh8bVX",
-	"BOHIja99t0p97AfZwf8E1yzTzSwMxtXnYg0NN9/YMEzXUgMUjbDV6tpUDftIDAAq16rV/5WxdIT9Lbk4",
-	"0XXnRDNeb6Us3mplz7R6S4+8Gh6mUk0jK61WYY8/cBU8jVo1Dkw/BXJ0sULYDNyo4qXfcYPQvZ2rqLqz",
-	"sFFNaA8PNlIkxOAIFifWQThBfcwgg4iNKUdY2El6qzKCA/l4BbVjEGq8B7mF9NbglgrKSao1IZOwyWaf",
-	"w60P0agxJ4ryCb5i007OnbIkX0Pidji6IdF85qVfSKRecQzj9QQAEhpOTJiEVQr7fU6ijiSsKTVqR7W9",
-	"PdM578XhKF5qPBBWYXZu2U5PLYCfYL9H2T4b+15d38xdv4O9O6yKSm6ko/I8vCO50PbUdKF+yCaYSUSg",
-	"h6dcwQ4cxQXloLLGOOxDgQvAD2CQZhDkpeSOMDSEj/Wwe7tVQS0ZXU4ge9o+l6g9Su4jidlT7FAUeWOC",
-	"QBTScGLJoqlwg019isRpQHxUCNNwIm8Wn3+nSnTwBsJmJBAa46FowAixqQxqx/5IuAqP80oSJzekhYNU",
-	"rr7pWORQf4SNKfXpTQU9VGA25dLKCM1ndJlh+ms4Zmnr95IKu3HMTHOXa3m7e1AFHxcM5xcxxOmHuzDM",
-	"MPbm82KBlRr12gq2Vs5Y/WDw4sN0T+3H6R65oWH1v/ls3nw2pqpWu6igus7ow7wSHTuqtIPQOgGJyHw3",
-	"TgbhFYUgyM0QUEVKSgl4oqEqFjXB3KZC7PYBNfVwqXscEMxSxSweUvLDWk9CL6XzHBBdLIsbsbJ3HOEb",
-	"7NO3fV1gXz+TW1QsrzSATFsom2gTz0kp+eTfEz4LVpNLtpzA0hJo7NEsNFZWzvB5+mwq4YGysL0rBpN4",
-	"DfTXOIxI6gAs7VPjtCvOs48hHzrxMfbZpMOa+SK6zM5+tVKr7xe3LdId/tGFeV9mfSN5dbXyRnLcV6tv",
-	"dFTZ34/rG9WgppGsb3RY2dXljWoHlffPUN8oKaBFySQpnvWmd97syQTJEK2g6jL2ZF40cCccR2443Fx3",
-	"S4t6PDcoKXTlBE8RRhHkX0q6+yXY/z72Ay50YYwvR30/CFDZzITUX+BROOJblVTiQeLxyMm2BC9LGotV",
-	"DplN1QRtyan8gADykw1/6bwNCTryh6OQc78XEFROQbEy4P8tWTvAyPbUiCV9hwWgfrMLmN8STzqzZzpt",
-	"Zer/owRtnbRhBoUWZy8gnbzQEMcLYW1HGsulMF4PtSY+idcqoXWp1vYDo8zWj3UKLQ5Jg+8vnKS8Q7Nh",
-	"WbH1YWHPRlaRn0JApcOaHX84DgDjx8h/iET+Sfwd6rHwFhixM7G/FXxKOXOz4QmxKw/exoT4VwnsHvzA",
-	"9FkjrGtUHFVa7M1cejOXTHMJBE4SG38XL5RF5pKZeliAwMg4IRvcHXHF9xiILit4GORFNlUUR3GYBu4w",
-	"6SEMKLO4MUNsZNNCHPMt7A6SVqIJ84VqBhoko6tWCr4V2x5g/WSR3IlR8sGmeZZR8g00IkzGlOZxJnXN",
-	"4X5i3qTZ+QJ3SAwTWUhctGoZoVfPVoRNtVMIa7VfUK/CggFdqDlJsq/p37dxREqNaqW6e3iUo0TzFWa6",
-	"LrJOnobX1A5267Wjw1wFWgj4Zmwm+Gatlro2q32TnGmDfjoXOBXba7uVw6ONpEMydnlxIiRTEv8MZEhR",
-	"WhRuLo5rQnqDMLzlc7lDRXe/6Jt+wqLJsxSbfNyLNwHMevPsrDSv3pBVGjMheQZRNOKNHegWptP7ihsO",
-	"9eDXS1ZJ/dMg9d9E2aEWSnG5oZffBlYGniSb4hWV9+jIxd0Dt9h1+wxFISJ34m0ysVFcgtIbPYJgTSv/",
-	"HDq56KBByCObClsMlUcB9incAhbviPl3kBPheYxwYKIUZt5kQKRDCXlkFIRTSaSCVQHdARlayLm8al38",
-	"3up0v35pffz18vLz1+bZ2eWXr1ft09+b3dY/gNYDnGeUTPSs2NTniOu+QP0RRz1eOW63mmA6R2Eo6VkY",
-	"cYl/Rzjyo4pNO+b+biCneXbmWAgjLxyKLpWd5vHx5fVF17GQ0+x0WvIf191fHcumzvF1p3t53mqLi6cX",
-	"nW77+rwl7z2FXoi/vnb/uGqJS1eX7e6ny7PTS/FHu/XbdavThbe0W+IncbXbbl50hOy5vBB/qk4AWSpD",
-	"zsnlefP0IunSjk31teurE7g2Px9R7dZnJXKbK0wLSM0Vc/lUd19G1ZNnUysPypaLh3C+bFe3vKaaJm9u",
-	"m+WZbpNYlqxQoAQm1FVoidT6R2XNHXXdPrNkQOXGvyM0pg2IBX1C1xkvdgcZbJ0VpCikG0infjOyTSCA",
-	"zhG2qXpMxlwmmCOPCMv+Drw15X7IkNrh4iNYKwv2jiNnr1bNT/iWVJIvU8BK7VVUyObLkFUINdeRu09W",
-	"qb+I3DUGKK9iyOPI3pV97yvI3rcyI2/CelGZkcXCOuMZ2Lkl04UJXsSr7+/X3qPRuBf4LrolUylKuX9D",
-	"uf4W8kggpKZPuKWl8+WI0E7nV0C7DRViTjUDeaHLER8ArcYtmTqy1jbm6Kp1jsqO/NZnMr0iQ/Cvx95u",
-	"cbfQANCE5KPA6iw+7MRnp204PDkV1ISYN7YpCyMJtAOKFXVGhg7JWL14/JZMuSOZKikK7wgL8EhR/1mI",
-	"a7IRrSQ40D3LMt2oF0aDOdlhaucKaf/jZCFMbInzwbaewmaz2TzevfgvPq4F/zo5rV10W/vi2umv1b/w",
-	"fjfq/b77afL5sOX+dtKdDnrsv/9t/xIG7/l/Pr8/qwaD2/2D0zEKRwSmcVuvoO29fg3Xe7vunrdPSvBd",
-	"WVG6wI18kW/mxXfAXKalRmlb/Pex9cvpBbq6/nh2eow+t/6AizY9Pw4nH3/74+Rz/fdJc9pq9jsjFlzW",
-	"on+6/2wy3r5vXlx9/jS+u7poYf+f9ek5q951vvzSpaG/9w+bwktaFyez71VA1edvx5PUpkn2zdK0Q/+G",
-	"CsFyS6ab5WzSOYQZuZqItlfhf96JiHRHbaTX7LcxGYPHLHYydVudriM9Z8qFxqYIjhXx0UWdZGxqAqg+",
-	"AEjCEZIbCiM63+ySGBq7JAlsvzsVdCKnnngo8G+BWsum8ktlsTaIZyFGIuaLfwThzQ3xcs8oXfIAz/7a",
-	"qRsA8ZOt9Tn6SwzcDy6UvyHZEh0imd3i8Sporn2Lzx3fFyUfncB1bp6l5dobEQpMGIbthBlJkeCn15F8",
-	"06OedZctpC+JUUmiH75+Xml6jpzHIr6cFyyilz/wRW8PRUy0YP/sGEp20QlI3TYV0rYBWJr4yogwJe24",
-	"UgXGhrNUIRmx7XAUkeEo4oiHqI+ZpHkMMI8UlsiCzRlg2CnyV0gTV8/ZVDvMeAR89Q4PWfSPk1bnWJ5W",
-	"5AMTIU36PuPR1jyUjxqfE9O+eBFR33ygkCGm4FipCqyRRfXVilc1Sw/GtAMPf38i3I5aAaVGfS7WVa8r",
-	"MVvvjw4P9q2S1A2Nkg486WBQSf0EE1utvd/FtX59+9Ctke1DvN/bfu/WvO062e3v4f3egXvolaySWG9S",
-	"NKigsLhwJtfcOS81RBPEJVlu7jjphFiKTdl+0WQVUYbRapQ618fHrdYJNGn2DLBfe//Kwt96tRQPgyeL",
-	"+GcAz8Qa5t3GH2OeSt3sfEt2+vcdYc1PX/rhaOWhsOaUHo5155zKw0ru5RQeNqTjQ+sOLzznCQ0PhMBK",
-	"ZOuYVNxy5t8MIoQnUD1kgCNggIGSIEo74+ReONNLcj1Q1Ddh6KEbIkwC1GeED/RXPigkMPgAhEAkHvHE",
-	"IQosC0h+N5j4OB4S5CgN4GxJ9EYcNNMQDnUinSlBl2cctMUqzIi4JzD36+tp0rqROhIr0truC9CkJQnC",
-	"lg5hZc0RDwlZOqNga/XqrIbdz9GwqisHmuKPpIhzZ7Us3Lg4ItUEL/UacAC9GJa54PRuMc79bwGqF3oY",
-	"hM2ODDElM9lyHRDA5O2OGeCz//2t9JFgRlhzHA1KjX//aZWOA1/tnn//KTY8J+wuv/g8OGrhV2nJe6Eb",
-	"V72C654sKFB2hvgWCLEcFPg8IpB4CGizxs5OELo4GIQ8ahxVj6pbJR2w3QFxo7qQ/fSVPyLgy4dwbgT5",
-	"mkk4qnl1isbUIww5O3c1p4HEMhDaSQomy6YaHM9jEnpuJRz0EPRKFTiCKzFrjJUQaVmS+55bKZAxhL9i",
-	"tCRIZ6X0kqmY1ahgwhI2wiyabnM3HBEvTnNRr8RBQKK4ybKTNnV2XONR0d8kPcaoxBZndcGRMvOyDzaF",
-	"niAhormFOhEJAiye52P9+dOPzQvpX7rDgS9rFgglyAgOUr2Ur87p4kdMb6G8l6EnuFSqIe2FmJk9LvvU",
-	"8+98b4wDxZLhhmwUSiXHVc0zYyajAfEZyjwUD1aqgT3ZjtxJoBELAw4d47lJs+URC72xzENM/3JDIpvq",
-	"8ujRgIXjG0O/szFgWFQBCllggQScNFBI0wFVm/Ix62NX6Hoz0/z//Z//62wBI1YeEZ7ky+KqKJg3JjaN",
-	"uTXF7pN50nxeqrulUofhzTKdC5KVbaqdjDF7dahr98EoIqOx6ZZ6xPU9AvngxoSLo78405EJTBB0B5vF",
-	"IlTNdXPCdDbZ9z+///8AAAD//w==",
+	"7P37dtu2tjCKvwp++tYekVtKkWTJ19GxlmIrqRpb8pbkpGmVLUIkZLGmQC2CsqOm+Y3913mA8895g/0i",
+	"5032k5yBCYAEb7r5knStfuPbq45IgBMTE/OGeflcsLzZ3KOEBqxw8rkwJdgmPvzZtsls7gWEBj0yd/GS",
+	"2PxXmzDLd+aB49HCScEM/AUx0f2UUBRMHYYchoIpQSzwfGIjn7C5RxlBgYcwRQT7rkN85JN/LggL0L0T",
+	"TMXreEaQo75nLdEtWZYLRoFZUzLD/LOELmaFk18L/HuFj0YhWM5J4aTAAt+hN4UvX74YhTn28YwEEvpX",
+	"mN469KY5n7uOhTm4bfsKB9P0GgZTgnD0Gmqf80+TT3g2d/k38Hw+akxq4yOrSo7xoV0n+5OCUXD42Dmf",
+	"0ShQPONvOnbBKPDFOT5HFodVX8PffDIpnBT+z8sI5S/FU/YyC9wCX5V8cLbwmeengb/CNw4VcFvwigEI",
+	"Nefh72VKPgUj8dBE3gSez31y53gLhub4hpwib+YEyAnQxPPh8cTxWQDPymql/1wQfxktVcwX26IZ/nRB",
+	"6A1HcaNaMwozh6p/V9Mbpq2MBd6M+Ku2x5LvpPaGPxgdHx0eNOr7tepT7UoEog74uWctZoQGqwC35Tsp",
+	"wG3PGh3bR9bh+AA3JnWyb9esbPDVFKOHryOCWF9Hm9rOnWMvsLtqJU74VmotDrVH9cbB4dFxzgaEQx9h",
+	"DTq0+iounJkTpEHvLGZj4nOy9wlbuAHjrMgnwcKnsUXUKtl07sK0Oow2meCFG4ghE8+f4QDWGOzXCgY/",
+	"BM6Ms6pqpQJHQP4rPAAODcgN8QH0M49y9nru3BCWAXvv9Rk6buxXkA0vqLNLPmErQGPPXqLxMiDMQCab",
+	"4lKjWvvhZLioVPatMWbkoA5/kxMTFfnjWuNgSLFlkXlAbBR43l4ZnU2JdUtsYN/kjvicLTBCg1Oktgh5",
+	"lH/JIUzxeDKknn+DqfM7cJcXDDHnhuJg4RM091zHWnIZYKoJzPKQxoglBPX9L+dX+B19efjzzY+4uTya",
+	"z7zfmrdv3nu9T7Xr12fT1/Vqs8bufv5+gK9m3zfH982bV++p33Y+uO7i8FWnsyTYtd9d3PXuW7PBj+9/",
+	"vvvpntz/8MOJIkIhyqKtlNguSXTre5pmTuu40jV1/rnQGJNjExo4E4f4MbKq1vbrjYPMU2FFTGXXIyFP",
+	"QATrf3Li7QKM2E0D3aXuEjkBmTFBSw4LF5APdYrxa2A/BMxeuOSVHP9+6jEigQ485Dos2A3WB6G4Hekm",
+	"bQnx3CcWDqL50mvwXBtxSDiyzZ9L2hylt2RpoiI/zXeE2p7/giFC7bnnUCF22ZCywHFdxAi1kRPsnUR6",
+	"0i1ZGgnVyQcFDWFqI7Neq5lDysgM08CxWBn1+RQeJYp/BPde8lBWqsf7h7WDaonUqgelw0Z9Ujo+HuOS",
+	"Va0eVuyDhm3XjvKOVXxhCbLQdIJao7FeJ9CmekuWadJoooU4eLdkiYoYXV+3z/fQnPhotgiAIRkx3sW5",
+	"2hI59I6wwKE3Q6peO1GYRZjlb4618H0uvflS95DnD6mZXK58U+wzMMi8Ld07HVIz9R2HIZ0rl1EzXIrY",
+	"ZMq3DlN2T3w2pGa9UjH51xx6kwV3GQ1C/S2mfQPZDCnxfc9nyKGWu7CJbfDvS2U9JClriukNP3Ocrjw/",
+	"YEBYvjQChpRribU6mnoLnwnNfpmj0oekqq88KCl74gSB+XCKMLI8qpBtL4QOTNA9dgKmlNIhFavisNyQ",
+	"gCH+TC1RLFt9U0CBqRdMOWWQYOrZBuLslwsvITolRsV5KaP3XLoxTi7YlQeFESStIYR9wuklMHRAsk+1",
+	"gdIkYqDUvhtDan4qubVJSTN7So5tKguKW0CoqQlXy7vjoPBnAqwhXVCbCIUdyA/2znU4DjmwT3fI+dF8",
+	"yCm/qE0yGGpMUkkZljQKUbTksdD7otMmYAZUDGkx60wDf0z9eu/5tyHJSkYLOzykqRO04rjoZwSJIzKk",
+	"4ozAqysPQJBHvUOqky/Kpt5H3OgsmnzYXmfr5fy4Sl0Z0VBHl7oJRTg0PiNBX9leRYcxK3X09Ur6Fb4h",
+	"2fBzECNzwkCWt6BcyqCJ781QJQZ9Dux8imzQMwFXkFYyIe0JHrxGZVWcOkdjFZZ0psbqq/kfqk31FVPL",
+	"xivYPfVaVWN+RWLXGo3q8Z5SYqLJUThbqU3ni2BIuY7IDMT5pThY4TTcMOJnCB5x+SGtkTJS2uiuZs4p",
+	"uiM+x2bamkpZQM5N9YeT7qC1vPztQ71cLjcbnUHn/LL1n/m2S4Sx1WZL+B6gIke15qsnto5Czru09YWO",
+	"NFRUe7F3MqTmPwQv4vLsHwH2b0hQWvgO/JNTiomwe4+X7BSZ/wA6N/lRftMawPznrYvWoMV1IGWIDZZz",
+	"wgfHDTP9F8FZTMkRgfXxCZqLYOr5cmskW/+5dAaiD1Qy8olrVEofC7xbQpGFXfdU7GxSqEjJcS90AG7/",
+	"mpZPuHJvoiLMTj7NHZ8wcw85lKugn7iGbXnUFrjjX/HJjcMCwKx5S5ZOhunLN744LMTAHxbQMGGaxn4S",
+	"KIj9xPEGP2hrlv9OCDf4Ve6a+DvaNvFvUIoKe6cA8Q/DwmxZuiXLUnVYOJUo+KF6uF87Ot6vH9VPJRrU",
+	"T416fS3BikO5jmw9P4dY1UY0AxN5vi3EBEe3EBXFwCEMjX3Y4fESOVyjpZE4tR2fWHy6vbjLqtk/y3Fs",
+	"Mg7KpvyMw93lUIlVLGdjz13lQmOBDw64FwwFjnVLfMRgDAC9mHM7xsKMJGBtXl1kO9bE4JXcWBPX1YOk",
+	"tJ7jICA+n/e/fm2WfqmUjsvDYenj938rZEny99h1SXDGhRzx59gPlm8WTobupr+B3lwnvYWV6nFtso8r",
+	"pQOrSkqHdg2XjsdVUtqf1HFjfGAd2kcke7mWNvHoZrHGlxhKz4V4M3dB0kmQsxjlh8hdSLVUG+9bpUO7",
+	"TkpHk0aldIAPx0fWsV0h1Zx7AuWXeLxF/Om1LLGM7mTCSM46kvAHHmK3znwTLcsT0z6WnvWejKeed7tG",
+	"z7oXb+3gGbxX8z9Mz/rCRwv7Rd6I2VJD5P+yhDDhf2qXXy9/Y3wNnyM4+Zs2KZzU+SYK70Hh5NfPhYlD",
+	"XLtwUgBLqcMBl2vhQprjkDAGmnNh7ntzwnnBMHp5WODq08xhDOj4o/7+O+w6tnCATLDjciupiuDLhS+b",
+	"IqAlXuc4SFNSqAEzNMMu331ic62Qf42hu/Dzp8gUCwaHC2GIYGsKb4GSzxEgrL6FS8qF6CpiI0TPfW/s",
+	"ktn3GQi3SYAdN1K4NZAkRlBRYmTvRLuYKds4ICNvMho7fjA9QYJLINsjjL4I0AwHlrBYBcGjYYEPGBYK",
+	"sY0Nv77FcEUMebDADrMABwsmKSlwAmCir7CNFLLCw4bH3iI4GbuY3m6+5VcCoc+w6fpen3l04jrWQ3da",
+	"v3/Oum/mYDevrnrdd63zE+QEyMIUUQ+5Hr3hSgO4IE4RC7AfIIwouY9daRevuv0Beqn9xPYK+o4cRzsS",
+	"ruhZtsOSX2OaP0X6ATl0odPaJ8xb+FbsnLW5NkCxKw77wzbAkXOJY3WK/rnwAt1WRpXqT+eNn486+/8p",
+	"7AThGuU0IcSiRGVDJ24FIOoTnxuEAtAnw2uTmybk05xYAbHVQhwgede7udF9VtrCiubPJXkCue20p2P4",
+	"Ev/m+WdAXA/Er4tZMOIH6gRh5THzJnDEDGTLjQZeYSCOHgP5nits9XtKfDZ15uAqRzMOUkjwToAoIdwK",
+	"24jmywiuwMgMO66B5lPhWrcRtm2fMKYAmxJfaEUZXDEFxMm2QGj8MsRKnEHWahENXdO571lcOI5dglo0",
+	"cILlMx1NWB5D91NPnkt118m4HY1zV13OZKFswflokn92vOC1t6D2A8krhC0eEIKoF6AJzK9zu3qE3o4X",
+	"oNfyhSfCaccTa1csTBioDkO6g0nHyRVeuh62B553wa31R1IiwG/MWQGf0+cbSFG1Uj9qHB6IOAIdRdX9",
+	"CEWSOUjaQwPPQwKuZ6HCLLDBvBcsVdydMR191xRLBwt5KFlJBRWNCfb5x71bom4OY06cE/RKvCHiL+A9",
+	"EX5hKN+VcEKBZ1jwhLvqS48D+hKexOizqh9/bTFPinB9jUjGgcnbJMfWtHUDORTUJQMJdxCoUT65826J",
+	"Hd8HjXM9tX6EXZ9ge4mmmKFaJYy7YiIcbubBxWGMNc8wf/uOFL45xuswdE9ctySV1PEiQGOf4FvOascL",
+	"5lAuqpJGxzVlizlXSYh9SWwHDwDOhzFVMRTkMRoWAvIpeDl3sUOF9cZ5a/hNkJmn4miIWIMTlLIrdQbT",
+	"0DEdTQOwIwD+2djLC4ZiS5Vr48sQfHpOfEl6GrfZQPNfYUwf6xZvKL2EUyBGzJiidmfQ6nWag3a307wY",
+	"9Qfds7d9Doq3oAEqCkm398i28SZ6OY5r5Zuq47lYAd05wsrDVPKHo+MR1ekNtJwVtFJfRSuRhvPwFW+u",
+	"qWyuouSvi+sY0bo2V1Mel9C30C82VCxW7GRVX7E+nYg6iIlgfvilgD0NoRW6NudM+ZrE4+An1AO21gGM",
+	"hPZg+QRcoNgVgTT3vkdvJEI30xDyMcoFts4x7ggLZiEjf9XtnPcVO8d32HFBlgdemqof37W4hQjfUnav",
+	"OFKNGKvYUX6nvvX4J243kSsuCXb1YwsX8knhXfOifQ7SdNTq9bq9QqZfGzNGgpHD2AKuNbNd25zK+wFx",
+	"XeyHAtmx+eKmxLplixl4T2Fp4D49EQ/CVIvl3GMJ7/dd2vutgyIYxYO/qTSxM+Xb33iLxR48in8dFc3k",
+	"XpgQZ7DOAWtwee8TKYzDC3h+nIa0oF1V7qKhKTI5u+4Pupet3qh50Ws1zz+MWj+3+4N+bP+xFqfMdQHX",
+	"u3EoGha+rx1Ujg+FhD4cFkKFjnxyWMBCsapfaKa25Pgxt0QA5jAUYM7W5RW5/n1UNHNWbIrIVz6g/arZ",
+	"UYN17omKJn+UGnjKyXDK9+0eM3TvO0FAaGyPHqA0qo2S6vFFeJofS4WM70jj8Q5JhmbJMRhbB0febsqm",
+	"+PhuKmeK+Dvdweh197pzXshUQje5A49U1M0Iv/5YaFbqbIzMs1RaTvvda47+q2Zv8CFatLlnDClV04T+",
+	"z4xV6MdHH875HvWGVOjV3iIgqGhqL8QOw4O0arV1V80PF93m+WjQ7Y4umr03rcJuanZiW6r7TyEiNtO+",
+	"UdFMrSpG7Ltr5gpr153m9eDHbq/9S+s8JeJjerlSeHGAapXaQalaLdWqg8rxSbVxsl/55WQrXT1J+9XH",
+	"RPLuKjwqmjpCErh+qLIa4bx/fXXV7Q1a56PL1nm7ORp8uIqT65O5oBRVN56KqrfWcAHnWQgB7IdgQihH",
+	"U+h9/E8ZXeGIGA+pEIqQ+nURIkYhDK5b9/o1dT4NnBmBQeAHspbrxpyp92BMmIm1EWCRJafIa+WY+Ntf",
+	"Ij/j6nESjX3x8hejsJjb2+Ljix6j86u2AUYiVU58JLU0DZ/6fuiwROnu3vg3YoFvS4J+4bCgJ4N80tQg",
+	"rMLPepZrRkSTUbBxAOQPgVUbIo2PU/5Z38ewy+G51T5Z6C8sbuKng9f4+8HaY3fJ30liGQA2xPqiz8oJ",
+	"V6Dr8VC1IYa2w8hGq1yxvH5I9YkqDc2zQftdywTRGtqMDIXeEB/b5BSZ/ev+Vatz3jo3UUBmc8/HvuMu",
+	"0YLyF4dUe/Psotvnr82JP8N89e4SagoQyhkxyDv+qkNvZBC0LN8gACkYhfBTBaMgJuML04Je1Yspomna",
+	"d5hapI+pPfY+nbmedau5A7BtOyJ16Erb3wl2WSpF80fvHk0wF+to5t2p9CnPuuV28j327VMu412CWZBI",
+	"nzRQ4N0QSC7DgbhcaqAlwT4ri+hB/dtVI0FqNl5m7NE5XrIQFAkAn21FXOXRfmV1rKJRkEHq6c/1ZfT6",
+	"mi8e1GNfbBxVq7V4OGd2iGSaQllmYGcTTT2XkwnHLkdyFCPN1Wz+CxfuE891vDIyI97ZnHEiNlHxfooD",
+	"YZyyKfYJQ1Pi2sjyWLAnEgNm2L8lwTvsLogJ/keHIlPxXFNm9IUfecFOkTn3HYvIvAJ8R3x8Q848FoTD",
+	"r/vI9lyX7zdQ94NkMHh3Nn45giankIl4AcES0Bw7NmTHAm6MBOyoSWUxAZtYzgy75ei8iWjbglH4VLrx",
+	"SvJH9dq5+K/+tORwfiE0EoiKLdw4wXQxLlve7CWbenM25wf4pZwCiOQb1j4UEW6vrwjCTG/O+ykOUBaZ",
+	"GnGC/Oq7op2XbBK7448UN9RXIxeo7gmBBL+11c2JD/yNWjmru8Gc70wSfAMSxtLsB1Y3J75FaPD1l6Z4",
+	"2KZECxuUV35B20PFm79JJvLPBRahGWkRF5EmF9joSEGI5i62yNcHXabvZG6AeBYmO4UMqZylEj2C2SKF",
+	"UMJo0a0ZnbwSLNKIMpE0YybcmbjYymCWcaajCDN+WLcyjvhqvoZpBErOn8sw4iA/k1mksPNMRpEqqZbn",
+	"K9E1ifgBbPe7qF6rHiL1CuKfE1n6MnFIN6OAISaSw67751kb69ibFoILT97G3oz4SOXUSKDPseOHVE69",
+	"Hn9ZVRqaNERDqmieZY3k/ReUBdNSDfmjXyul42bpF1z6/ePnqnFQ//K3LGxlrijXutXMUrjLcQKmXc9h",
+	"xo07RsDESZmjW5ignOnz8aU77MMFJZ8oDmnTChwILIz/fAbfL3zUVibizrPsornHAuyqyPRyysqwpMyL",
+	"4O2Qe/TB82+zMAnf93NIfb96cFCqIuzOp7hUQ/JdoPkkUWfN7TqUVOOgVGv76JIrUv0gb0QtPqI5D1D9",
+	"VdbLAhGjFCcqVCuVSjVrBASo5YhV/shAc9+7c6hFhMv7BsoGiSvl8FrUF+F3wZTM4kjofFjLowRGDLFH",
+	"8RVEW7HqyEVe6yyW7M89P3y4XVHJM21wZIGNcLDhVFx5YAGezXWzarQxV9MLKRqgTtk7f52PZo5HRz7B",
+	"8o4haXEthcNLC/rlbMAm1BG3HQy88x6aYbrALvLJnUPuw/Al8U/iv2BIfCJT9wojjXPs8SDA1pTYUUTy",
+	"C8SFMRdjBvJcm7BAVJuBSpubaBmJYo5Z+gYkuGSk2m8jgOKVSA0tt2/7Ga6IL+OIolnYxmpVBkQRLFna",
+	"lkwrzbfBdZIQSSxjMvFERImFKRoTxBbjmRMExD5FZDYPlsjj/ELcyHMYXRIQURwCTwLii/cZU6UGtlnY",
+	"pYD3NUQeZawH8pQyd3M7xSBadHTjES5zx1MYbHA9kzj86o5G6vA7fThLqwnEdUp40RKdzIgkYiwvBsJm",
+	"7Pgszny38DYPZNEaTJcidto86/auuj0IfjJj6VNpj2KkJmyApivsBw52lW7B5S25wa7IM4sLXWtGEF+S",
+	"cPKGdZ2kgze7UsTf/hgOM/UAUQBFIGck7efY586kQhj/2kF9+4992WyzYKu33KdmOpsNcgZN/kGozqYI",
+	"7xSZETeDJxPPR2a7c95+1z6/bl7EdpUZyNREt/Qua+zQFMNjVOFRwlBR1PyDcmD3DiN7GcrgI+oEoezY",
+	"YJYWvPtNC4cZ/tQW81QrK1jrJucK3n0Iz0twLZhnM76TZ31tX7ZcN8Tm8y0NsUwkb3u+5rDfz84E4wUJ",
+	"siwuzAJIRY7jsXp81ChV6qVKTb8b4+9lYWqn0wP6X8ifNxgJ9TY4Y8e7jQtzqkfSeS3dMRtM0VVDr6KR",
+	"ux4k33PJ1mW/e3xQ8ijBTJsdpQuHZTiDtvLzZZhpWWpbWIJ/Y5oNB+R4vbQpN1us5K3bqyryKFIoc4pp",
+	"rlj7ls7pcaVUqZaqjU3O6TMfuc0UllwP13mv+XpgIubNiAinjuL4UJERgkz5LxOKDIsg7Nfd3qh//eqy",
+	"3e8Dd1VWiwGpr3ETx4QXB4PWuTmk99gRZSylIaws7VNkXjY7182LUa/1rt16byL9TRwazFCiTxYrMeOl",
+	"A8ANJzRwVDQ1B4K5d4rM81anDRDoUePy9XgcCSCkYBSyVgrRJXI1BaMQA7lgFBRkBaMgvhf3+qmZt3D6",
+	"RRt47uNJUMja2h7BkDuSselqFzKfXoJrogeYzXyhOZ/73l3O6HNwdcQ8jtHDazB+tuQNZ7IohGjoojGC",
+	"RLCMLPSwPhrmX1N1TTRyIOLGEc7C/dRzSVjH/tvUcVewK6XR5saebq+65wcUavQ12t1ztT2JqUU+qrv0",
+	"EZxycf/p1pSrhm9Itk2kYe4F0yqNMSPKArJVUT6W1Au2IYLVHr1H8oCp9Ufur2/YfSXIxYiOVeo47OTM",
+	"yiLtnDLBmrNKEQKJNQx5iOKX657a1K+05gommjN7BiOEdwNkZZrfW3Sl0oxueLaV1a2AeDzDJTwHi9kM",
+	"+8tvynhJ8KjswuuRB4HqjamegDZT1siWlkX67hPnP03gTZtJH5cEaitKzjUxrlqd83bnjdDXm5cXMmt4",
+	"ikXeyhwzRmy0JIGBLMwVdBT4mDJsBaDuh1fwrfNzU3ZpIHSKqUVsZC8Ish3XuSHUIjA+Nvh1r/tLixso",
+	"iXmRed7tXTY7AxNRD2ErcO6cYInsBdSlFJW8afjznPiOZ6NitYZmHg2mDC2oC0XdPDpxbhY+sfcMxEiA",
+	"xkuE5euONaS/eWMtdGDiUOyWkSnStZiIMn+pKIu9/OzYX14KJm2CFscEJNh1vXtiQzQ1ixsrErXc9lAh",
+	"Ba1zbn+IhXNDRKzz8QIRxDZfEWqLN2M/J8MTxK8CpNhPr33vd0hSi/16DiFZQfLndHRDks2kr7K/LX3q",
+	"a+kS22gDGso2OO0qeSpx1mO+HMlNT5O+WKUAaL2mNAUQqgJ69yK90KOB77nICfTYmugjnKyjqeO0HXtr",
+	"c/rmC9NURkP/XddsMqhxJ7N3EPZ5YSfIhM0wDWSCXsr/kBxYtl8SfYciWkfYJ6ItBbER80TxRJzqmTSL",
+	"t3VBxXihySHNqbe4h3wMX4T0WbgtEgxone39xK66y1iVTLW2eq1WfiLP+UM+H5PLD5oops0+ZKbdfOrZ",
+	"2vJD4Agyucg2c6zwJ4RhLGl/wiMZ/2FacvpITxyXGEi0yywRank2sU+RR92lCCH0qNbCFa5+A98hdySe",
+	"JzVeZmuC8tOjLQSDwoZs9aFszYcJSr7KfIV0Y9Tq3WONApviWuMgG61T8gnJnqNRvx5YUDluDHE7CJcm",
+	"Hz/nmUDM+T0vQ0FM+IIhFyIHkENF4YLMFLZ0xPIOm5IvrVOGuRTfEeYT1CBXFqJxU8GeRR/ZXR+gjiJk",
+	"nssdUHQcJabr0jpWG9KGvhUzfENe/jYnN+E/5vQmLr3TozYX4XIJV+evC0bit5+uWm9SP1513ujiPMTE",
+	"ZkEeSafzlkwBFVmAqY19W4TJjrkdNMe2Tey90ygJtFavHR0JMhTxYjaB4XH3wE/vXrV6TuXTxW/W25/6",
+	"r+4//Nz53XpzvLTPXv3+ofZ6cXbzww+JGJnj40oj3lK7HjtIxb+f/CocCpXS8fcvP36uf9n7LvVj7csP",
+	"P/wR/2n/yw97f//b03KvGP+J0MBNyrnnB2VBOasby+lM479eDofDYWabmsc71+tPsCKiDY5rtv9o2+bg",
+	"Gg74G1s5kWJrzQ+M1IQdpEdpzhWpfFLZ0IQb4urlonnV7Pevur0B14XPe+13rV5/dNE+a3X6LZObCGZY",
+	"vrR9bu6dah5FqICBzLNWb9B+3T5rDlqj7utRu6MbIzqjUl/iVnP8QwWjoH2lYBSuet3uaz5b8/y81+r3",
+	"uR2y4jPcPu8N2mcXrT4M6ve7Z231pDv4sdWLMz8Nks25ntqHK0n8hdQOnfvOHfHZhWMRykj6eQcLJtc+",
+	"Tz+78j1v0p0oFT3NLDkLnEBz1e6kTfWLkdS7TT9wLJew7qTJmGc5Oa91ueWhM+aW0uNT0Uqg4esZDREu",
+	"f/OmtGx75B/yp7LlzZI8IR4nuJ9qXyWYWvn/93/+9h/DRaVSO3jx3fcvf/j7f43Mz398+f+XPn7/j+it",
+	"jzHeWPr4nfZo7+/Fv58Mh+VN3977ftXBiwdKrYqFelIf+1eO9N/ai5rv3FnjX90YwmhjBIyrHLNPGjGV",
+	"vvDYPSzq8a+l9K2XoBnbe6Z3uqqK7VAWQ9GkU1KEOtQeZSWf8d+3EpwJDKedaa9andbr9lm7eTHqvu+0",
+	"eiby7ilDMw+yiTBFtcZ/RFZQJPSKN84dQWYWYUEwzFm3M+h1Ly7anTejq1avL0J4wNPGkBOgIpbdDT0f",
+	"2qRMJo5F/D1dViZBA0dccta4UMsYsrlw4xh6RSiZOJaDXaD7SGDwh2cCftehN/J+52MWpv9y0f3lontK",
+	"F10eM99+Tulge2gA7JN41mJpRel7Y9nlIdMUcBio+0nDVUt+yL75lF/KsqmhCgPmR8P2An7IoJ95Uc+A",
+	"+LXysay0Q8sJlrJ8phkm8pgpHp/dbc5Ye7HKATUUDlaIoE4mtTVFv31vgqoo8FC1UuG75WMrID4zZJ0/",
+	"d4nYHOpMxI1/TElcs63ulm6zQrvITn2dYp9kCaL4zQ5IL72uiepgI30cwb2nymXkVNAI1wrlqbQuoJlV",
+	"o56j0EY6RCF1HKaYjbjIzjoQstIXlTID3xA08VzXu2fagRx7nkswBFVR8ikYWQufeX5eU2N4aKrd4ANg",
+	"3lNEF66r+lZzfic6tKLuHP9zAQHP/AVRLl80BF1N6eGy4lCtoPiECNk6uSOWtm4gzJfDkeYHIkqsjNo0",
+	"EqyiPQ+cR4a4QkSH1BfRkqK8UOBBZVJKojrfsA0MsQAvy6gZJWOqJm5TzIbUhBxsLveBk3BFIMrClslX",
+	"MhPbzCritTK9/uGH9xHz8RNW8MfPtWx9dm2a/sMzAFfl9Sdn3z7PPzbDLuCFdQESyfzJ7dxcxF4poZ86",
+	"BtBaULYsdihqlasHdWicGt/B78MaGZX4Vg6H3/9aLR1/5LbKx88HRnW1lSKrIZ7LSP0t3eG2Niyrqm2Y",
+	"B69ejNXQyIqn38IhJqdMx7GrJ1oQe16q/1syD5Co1qBr3S8YMhNlAkCF0Da8kb3hsfA1hZ0VXFPiX0bC",
+	"hA0zt9iDBwWfJCBeX9QlMvqz7Ore6zO0v79/jAJnJgoeDs7idAuVryHZZlCtnOxXTiqVX5JpNyU+Ootm",
+	"xZVNWJJ1s9qd+bV7nqcGMdu2CHFiT2J1tbQCPMmvZG2aQJja9N0wFvXpXtc4DQxzPd1p+1E+mRC+QLIe",
+	"1z3t1cwAyE7kZYI/8xF0pSqUfas0tRFJrFjfwremmJFv+chsXTiT9QiHLLNeR4/MibyYmsu1c93Y5FPY",
+	"C5eYqKjKccGS97L1cTU2rzQn5DvCM27NiQNpJMvEKvuntlEVQfLJchfMuSOXyuIR2vpXMoAUwtYfRqCs",
+	"vnp9cyYWqwaYQHg+RfeJ6+5WvLnFMe4uVWFmkxHXVTWBQbnnP0QmsZlxlbJN3d3nODzREtaRKH/zX4xA",
+	"Y7uVG/XPn2dVntVxUqwYqFqpfDwFvwz/mSFyR/ylGLElOr6++2LDI6jIOf+wvSfjqefd7iY92GIc7sfm",
+	"GX7yk31tcDxfsSGwqrIX03koCz/7LnkaBHOGrnsXqr/yeaePppz+uYFRThmcKYNxtc7PP2skFp2J2S1r",
+	"SKKi+cvleygWw2n4FzwbO5ii23tsTbGhOmQh85e3Jrjg4ATH7nREYcnWda9gFH65fB+/vcmpOpmfs7lj",
+	"Ce7tGFtM9cyqNSyme8FEIbRwBzMvADaaBzxnudMktNOkYBEtw6ChgXfn2MRGC+r8c0Fk4MvEERfzaxxx",
+	"m6YTpPMIHl7NN8YjMpVoLbNg87K6eiLaM1fWDSn4T1VcN7LYnqO+ro6jZyqxuzarTG88EvVPe+zOI2PX",
+	"s26fuu9I2KEwHdfEn5RR2LZSZIWl21ZCmYxEf8+FT7KKu0qySDO5HweDKyTObtohXM8mHtXddMOzBheG",
+	"ss/VytOWcXF4zxU0aPALWvg9xBV6yPYQNHGXKUIZYd43FAcLn7zCLGPqrrgxmCwYsVH4rgH4lBl6sX5+",
+	"DK7fTkRiXvg+hPTq3eX42hcBEdXhIdvJJ1q7c2ia9kLm8q0+MRscFQ2rKS6w6uI03vc0dYEq0/Chj17R",
+	"jN+eIqjKMsc+npGA+KFAjKhdlw3pSKrMmqqqSK6gaIfpuonsj/vPBfGXwp09LRiFKcE28dNe4VXENJD9",
+	"XLVPif7J5Y0vd1duhudbyo3SXQSWN9vRqQJHq7eiAK0TyDa+p+HVuSAxU3T5zHJHr1RUdb0ijTNPLIYT",
+	"9MSDxvzR7px1L68uWqIojmiV+nEdLlc4krNDmjM1pZDexGVHVochZVhVs/hXO/QurC7ivqlhPvGxJfa3",
+	"BfLFzr/0jerBjr3FzRSaEqnhTIRtinv1YkaDib1T5ED3U7BLRd0XabVy/pTtrHpI75nn6q7nsKZqpp6P",
+	"unjfCoVGEOM2ot59zvKZvEq5ym5OomZXPZruMYOc7pBtK3mgQuWyPyMJbpW7hc2w6xIWhK7Hb63zCc21",
+	"hCK0v2D5ZtC/RPuXVT1UAse6Jb5spZKJAmhlJK7runfEB2Nq7WlQuH0XDU6HzsYdojI6NuySEjuyGS0h",
+	"9QOWxa+SBBy1TNGdsvGjlL3aTNYeAv8VLD2N2f+pbL0I7uex9uJ4eiZ7L5v4s721wDpEEGM8nAx6aYXx",
+	"TTZeGuiekFtDlO1Axf0K/5GJ9n1Lgn1U3D9oiN/SppKNM5xv0pUsP5/+4nO3VOML2xJKiYVnhpRvxJaA",
+	"Hn4NODlZbItQSUPPCmnqpHHGDEhWVCHXkn3alFh4JMdtDFu5OYCRNBL5w1DZhoV+lWxT8ZtVQWN9/rkS",
+	"6s1J2LZIBhVynTTs6p9Yfrb++HAf7ToVQF9RUiHY3GUbIe6riPKQfv9kolzBrTkFUhF+YUCCz41A4rpl",
+	"pAI0GLKw7y+RqauBcC89pGb8ctw8lVeUprzAE9fXOdfaQ5q610biMUu3tn3u3rTfbDvXtU6aQOvdL/q5",
+	"ad6ZdBbMJ2ItRPXZTOPxR+8ezTBdQvQci00+xQyJ4cRGRWtpuYQZYfVkGQej3t7LbP+cPpOPHHSjM08F",
+	"tw+BOAx5oqtaFICTHwDfUljajh62b2L68OAeVARfPWxHejfUB/a+uq0rd2NTzMjXN5GvPe3Vh4QLPTCI",
+	"5et7E7YPQ1H9y+WKvv4SNrp1VjsX9YH6dnrRRmS+cTdazbES87voR0C/8tadJBEr1Ag/xeV3U7okmr+q",
+	"7qV0mD+3CvZcTpUMrD2bbyX69vOu9assMr901Xhh3RLgrxOHYmo52EVz37MXFthrYctZMNvYyZCa7c6g",
+	"1Qtrv/QH3bO3fRNxfPhUVktBHFyR6E1txALPumWnQ2qedS8vu+ftwQcT+ZjrbQHxHeyK18aYORbyCfMW",
+	"vkUYKt54rm2gmUMdemMgfOM71sINFr4GITTgeNXtnPdNNPaozU6RedE90+ByPSsfntfdXqv9pjNq/Xz2",
+	"Y7PzpmWiiYMDFUTmED7dWe/D1aBrIstfzgNPexaPecjCClQAkCsuGAWAs2AUdAALRiEJBB8F30zW7sz8",
+	"QIptXEq2kXDWhNmY4h5NdUTIut8LzvI1CplkBcmFZMZE8qTDROLkZhq0/MhVjsyXk6EixJdUNtXLXWfm",
+	"5MAM0zHnd4Iwg8AVz99wUq5aX+XqJmEiKSROQy4p1DEUjg0WOcM8mo2bnKA2DYC5T+4cb8HygVBvJACR",
+	"Sa0ixC93c9YDwKRGtIq39T0/6Pq2jBfzAuxuR0DYdQHEzYoJJrhhDENx4tL2T9GHESfxGLhysVmMVMu3",
+	"+TbT08NknCz4mODv4F6AUsIM9GrV7B8ixG5ufHIDjYKEH9eZkTIKZ2VDKkp0RPJA9RWSvpdQWzTDzGH5",
+	"0ws2pGbc4WaeolCjjDoUBVPfW9xMVTHwu+rL8CVzSMV3KHG4ufwIzpZv1n8SoWqVZQd0q+w7MYTYXAh7",
+	"IoFHYe4Fk/v+rRl/D3VJz7B/S8TF2OpbdfEigutYZVV9++jRzmeuYRweYH64XXfVyjQz2kwS2Dew2G3d",
+	"UJuZ3SH7esxo77gpvD7PNIwZ0Ak2vr87hYeHi/sK5m4kbf5UZq6WsfocJl8MS89k8SVJfnWMeEjLmweJ",
+	"D6mIEkdrgsS5WkZo8NRh4le+N3bJLDev/rjeOOTGIn9Jr6AaK6UsHn//G/OouQdxzCLIfEjZFIuSziKl",
+	"DWKAvUXAHJsg8+VdNfPWZ2Wtpx1DtqOg8jVBy/KCIyfuPTzdeRDnV5l6cI2nJJ8II8VH40cMQxclbtZH",
+	"oZcLW8b6ZqUCZNQ5dwI300ZgU88PEBO9WUI1RBJm4uZ7XS+AJrrutbnVIRvzxObhxM0p6WTsYnor2pzP",
+	"XexQfQUyy231nsrCy2JJeqf//D3ubZvrFYUuGyqa+d4JpmG7u2h7DQSEEHhohgNrmshxoWjpLXzEloxT",
+	"eKI/mD8rVSqVenVtK/wU/pNXLpm3j94kIFqRJXXlyE6Q2e2ctUxUFG1dIXV+D3m+vPUa0tQlpCEZjRam",
+	"Fdx78Bfjpr2M2cLiD86N5y6m6JaQOYO7QhuHxAWvgEMg/JfK1bPxci/OijmgBaNw3mxffCgYhfet1lv4",
+	"41V7FP592e0Mfrz4EGfN4dNc3K1tgcXVU9+7gWpSxYybWag9xVA0YEEDx+UWIbWICyXhzTDa3gxvfPmv",
+	"zc5Z64L/qN5FYzLxfIKcYEi1F8X9M7K8hWuDxS6fyXa/2pW2uZfXbUoP+Fcf1mP/tVLW4Zg8pOV0Erq6",
+	"7p392Oy3TDReLEV18PAGhkvs1sWFKQMcQOpidV8WK+ktJ+Fyt3VxkQAtepiCTca3nrmedZuWIdS738aS",
+	"9iYTRoI+sTxqs+xzNcF+PMacfxj5C8oQnhJsK0L3CXbFQzB1mJhzw8YU6g7KDm/QWV5dpgRZMuHnm3l3",
+	"BDws/oJS6BBdEV5An2BbMWiAbjNPZoIJc7QmsZUNdRY/1rfseZTeGJE8n97bJ4Eefr1betGKEP21oflR",
+	"RYijP19FiJRLleMhE82hpxewBBKNKyT9s0KyZAh/VZZMhksHiszQuI21GBCDz1v9s8yktYF3S+gjRWSS",
+	"T3PHJ6ydEZgkz5aQLXBmA/5hJIfEK20e8POxAXOZ4U+DwUU2RbkeveHCzXUmJHBmROddBsLy88DiHCbT",
+	"IyGicorv4nmFRwf1DeHR9al1eAO8d/UBwC29vHtEvAimnq9CP+FFpjg0rCVmf6jN77WaXEi+77UHrczt",
+	"T1oNgSKHOARDWXTV84OS69wRG2FgMRKNxYMKmjmUa2V7ZdQn1EYOlLAzmzrYJ+gVwT7x0XBRqexbMBb+",
+	"JGZ5WMhU0Pkrm3qt4OVs0d5070HHEd+PnQ/xUzZy/AULiN2e58is9pUq00kYup86AZEltyegFUZ0VSSz",
+	"ebBEM4K5cKXLvdhmrd2Uh3vVFB7VButnNTxHOgYVLcaQkKDwbdxpaXJPsxzAVdvesRGCoIHNetE6WhpT",
+	"+NlcsHesUKYtJyO1VUPFi5BOHLu8tnRpuvoqjO0TyyfBNh9jMGLrDyaTxdUyE4CswOYWelJ1Vz1JiLU8",
+	"BUmUELIfUUEayDa/mckIXUpQGIEl4gOkklt+cExzzh2WcIZhFt1dFcPQT1HC2LGRtwi4Bea6e4nrmVNU",
+	"AY1Cxg1/7fuLf43AbYjIzT6gIXG8YOoCv1iVsbseFbVHFcmcCouHT6ZISVlOHiWbhnNsFEUe0azI+l8R",
+	"QL4twieferJ8cRY2ZMoTtA8CVzKxTzRjAM2JjxbUEfdt39Kd67ax69sHiD/Ahvrq+PnnAkOvtQzzQBQS",
+	"kGUJPB8xz7X/bCHqm92aapLiCQKWg2j2jdXmaMgO0fULqiRMc5UowqJiREnUlwjTjSKPIJsTan9rBLuD",
+	"4i0T0zO8i4r6TfT//j+q4kPKyyHjSyy+v1939UkLIkZYxi5x7Ylw9jDMPUmA2bHtWF30S9ERVQkI2YrC",
+	"fQZVKvEbk1dbGTARkF8hIkBXL/9UMQFpbrey0g9XaGikd5xGfzIoJ0liVxHFieO6xAaFVt0xZN0oPPA+",
+	"QX8zhcrw5GdcI6qC8wvqfNL95lEJocP92tHxfv2ovpF/SXQS27LUfIYrSYWce0jQPFyV4wC5REbTyiJV",
+	"gSeTz8vp3l61h8YH7qBxbyZgJX5yuglEYGaRq8DwtrXp86t3PjKOH1Sr9Fstk79rbdH8MqH5O7t1Uf0M",
+	"NTsM6nnsvd3+QDxXYN+KGL18XIe5Trt4z7ZVvadckTyDW+jcNHcz8BdE3VXHU5khhADCyKXpGYUbBPg2",
+	"Hs4RpgavyPTLgicfU1vWsl5HSZttsqpmHdkgyaLYqfYFcN8mI2JkVkRsUMyr/SyVtLcri20U7sWHd2pw",
+	"EY3N2sn32HVJIGVPljKgFXS+h3eVHC4jkytId1z5NA1k+uTGYQHxiYz1N2VBWHNIue0kY6RwEPjOeBHI",
+	"DRFJXah51Q7D8BjCDEwrCOxZkgBC75ZiFiCl7DB/CYrmRdeS4UXM8+Yl0wVW+KAsvVXMNoJg+3XpLOLd",
+	"7LAwiaFskOPNojdr6hP2Cb5ZiJuHcNhi4WS2i1QvJvwaeEbgHkxs+UhuOUxrxlx1efM6Y5zTyar9qtlB",
+	"xcV8TnxkQUU/6sksmL0wUWmj2t5zFwcckFUVUpXS6Dp3kLbHAsJNVjOnJrki4ewtCXLTJaGZKbp1qH2K",
+	"TLUL2R/JQGnO1alKlEGOfYqY2pJN9yDJBjI+K7c/STdy9wztUMVwExGutgeGCgyURy1xSmL0vJYRcVM1",
+	"baKqekHbHmPJ3DKvjTc5wfKzu6ShqcWHoK9Yeo4fKulNUdk9HDIZW3KYiC1BRYz6gtDl23uGCP2qcOXu",
+	"uFbb3z+sVfYPjhrl+uFh46hyGLPvGpVKpdzQGm+kRny1HiU6Z85CFRAdwglZBQFvGSW+x9hVqTQb0NFM",
+	"kVF+ZXD4/ItUKLDmwnCo548W1FmbB5nYUulHlRCj4iHyqNrkvWzxInndaA24oidGNFtODLSYy2FsQXI6",
+	"qoYkpwx10cWYLaSwh6+tDzBWmxL5ayKcJRaVgmvF8eIfP8vERDOCXMOHStysIZcEAfFFkrjt3DhBIpL4",
+	"l8v3g3QPUFz6HdpGVo1qTjNQARhkmRJ/jn1xw5B0y0VPV8gK/TUQGBsJ6V1UjJxIhdAPucVkqfrtyaVG",
+	"wQ4RoLEP5W+3jtVsaaJ9Tv6yhUyJbdqugiUOwYNTnkNBG1/YChw9vAWkUvPWY6w9lrbnSmB0vO4GUX5B",
+	"5sQZyW5RlJ9lnZlinQzLzeuNGFvjg1pIAosKWTp23e6kcPLrxuYMcMAvHzOdf5LtBfE2PqQ08yhZKu6t",
+	"zB9NEmwDhOS0zdCdmQ3LhqKE21BCWoygQKZQ3LdCihTqH43VzYzk9Er+nqrEDVSJQ/FkuyO/oPJ3YbdO",
+	"ZReD+NfFxpgZcD3pliUBFB/LBhH6fwsAfUyt6SrJFu2BePcFQ2+u2+dbWaHbLFcwqswlgukqT4gooZFw",
+	"iYi6fiPbYWtaGiRb8agREV0JT0dmZb/bpTVyyR1xt13a26V1AePWkjtMz5d6R3xnIlMiUfHth7O9JOm7",
+	"3o2zNZIvYFAajCZaMNkkJSPxS+fg3MbRG3wbcANXmmEHet1jCh3qYaa9sq64rAdO3QzMschMG+0wlEM2",
+	"kgbRRiOhi3lHDIAieDeq5vAGJ1S+vLGnXB3syIfqb7vG5P1UxPgSAmKdOLT1xngZJgpl9+JCCusEChoh",
+	"xGY7Acs8jENaFL4S9EO2H2vPSIo6M+YHUcVeOWbMb87nuK03MekZzKpbdK8jY0Mb4qkdiGu9gHSTXoRK",
+	"2dvKp7izf3B3n58g5K/o+ZMG1+M7AFewgdzzH90+iJBRnf+XUXPMoHbJXBaXgyAaUYLZ5Puc1244VM+2",
+	"UsrSau8umlOmvrqN6ylb0VxL1nl64PqBcf0sSXlrx2f6L57EMbEBh9ueuyWUuTW62DYamKY4bczi1nOv",
+	"pMayfkRCUVnfUDVSTJJpyBcmRDRdtc3TWNk7TdWdwt0eJWVU7HiI0MUMTYlPTrjy1p0T2rxqo/1yRTy5",
+	"hyjLKb6DsiKuwwJxN7S3XePX9a9G2s/ad7f3coXcn2u2ozXiMq6AbM/rk+w89Wkj080mSDFqkSQRkiSo",
+	"BLlExKCFPkYHIn564qwkzQczWVsO4zJWqJs7OQu1nrpZ3e3E0619hCva5W7kH4SKFg69CY/PI/oIwzWt",
+	"xwpk9oZV6lVybwzLqbImnh9AOaCwY6ZFqA31Wj0f8bfFP1XfcFcmxZulWI5j7BulvH01CqXYvySpllLE",
+	"XIr+VARfUn/oZFvS/5Gm01Lyp1jUZRzMHJ9/ThvbgSoxhLIqDC2oTXxkvtQPsKk63kI3czykM8xJhpR8",
+	"gm3YAX5GTpD5rnnRPocqsSMRcWog87rTvB782O21f2mdm4aoe/uqfX7e6vCnne5g9Lp73Tnn/zjrXncG",
+	"rd5Vszf4MNKeDKl5dt0fdC9bvVFswGVr8GP3HH5rXlx037fkNJ3XF+2zQXxg86LXap5/GLV+bvcHff5e",
+	"+1Wzk/p5SM2r5oeLbvN8NOh2RxfN3puWWEb/+uqq2xu0zkeXrfN2czT4cNWC9687V73uWavfb766aI1a",
+	"nQHUGOZCSpbNvRipXLF36dJICNvc/pMdhQ2IkOPnH/J4YuWVsqxDkr/HqU0Sm55qJVzIQdFzlIL6VpsT",
+	"f2tloc527RJ9vJZZCwrS49W1T+bz7XZm6E2TgvvSECzX8+G/HOEi9AYyOjBdQkhOGbUDNFtAr5Q7TvNs",
+	"SIHr+EvwDdIbzrWpjeaYMVlHyC4dHyJrSqzbU+RABxcWeD6xRWntqXdPhzQK+kl8XRbPCen+zaujGnrf",
+	"6g9QtbZfR42D4yN0eNCoI0gL1G5s6rX4hU0j5xoWffx+xRVsqJWvsxpWuEXDAIsi12/3OE3vx4PmtXiK",
+	"/cz4Cc2Xo3tJ8zv8Rr7SR3CSGqr7ti3iTURv3GhPvq8dVI4PRffgRMmsWqOei9uV1ZGLN84dofC3gaR0",
+	"Fmm+Qu0UkHGEL+Yco7VYFeV1RZP1DJYkWLq7NauxVBxpLI1ZSOtgkl1thKX9Wi40/TyjKkF/Ut820NVi",
+	"7DoWunDw2HEdvtHc/IKMkivfmxDGhE+kTW0yo/KFdiKn5KJgFK7aiUpPF/nHZFUmjA4kvMbPAyEoIJ/C",
+	"Li2JC1jvnsZxJw6V6Kwar8eWC1DCv7IqtEPeJDr2CcLIfPO///0/JuoH/lsCpdEaB8D892s6faE253xn",
+	"vbPqQennS88mM8Hh2GLGGRz8DcXnvBQDazZ+6bd++vBq//Cn3lmj+e6s3Wxcdq/qvR8Hl/v7jZ9rb9/8",
+	"vN/+sftT8+qq0Wvt19/W3/7yrhMPI3nDGVitdPjxc6OxKoTkMdI/mtvlAVRzQqke16+1pYcuz8u1o6fu",
+	"aa8mV10TBv6CqDtBFvOgbHAjuJ0X6q9rsUe9FtvE25OgHf7SifCVMWDujlS+xkIX5cbfix19Q2kVUWQD",
+	"PFov0/CGYF1RBpmGAMU9tGHl7Xx5D8sMeUiSxyMUNwrTP7KC1aEusri9uOr2Bzk2x+MkgghAkgjaqd64",
+	"xNY5cZ074mcEMHJpNpsHGWpDUz5BM2wTxDw0icWe6q1hdqNNAdLGDSrvcjUweCS1VPO8e9lsd8rNs0G7",
+	"28lpTnm3ooQSPIQbCFQ05Z6UHNvcO0U+sQiHmZ+Qkr0QtagJGi+lmrlWqLiY5fmW1DmESq9yU7T6KGvP",
+	"IB93gQNCreVlTmVO15N1LWPfCDxPVOCcOa7raOnE67vM8Hn6a6xshTNVxFbECxjaBQS3x5C1+gI40dxH",
+	"kmYzsyyEvNOANj9qkQ5D9oKgop4yvZcCwsn22W7QbieQVWc2YFzqKPZhzK6c6iGMRjt5RozrqHOhDpsR",
+	"cQe1xgfwnq9Q3yDJ/f5UNQ4SwG+FutquBc4yMJaJoaZlkfnj1jrLPB8rClAr2kQ+mWGHQu+Ds7NWC3of",
+	"YFT79EkFJ3HmAn3jmm0oKy2c9nEmi4qeaucrGJYcTGxk1qsVE1rWRZWp0yqTS6ANk69rTyJeJK/0dAhu",
+	"wSgI0PSaEVmVIyWK3pLlIymIt2SZIwXtWqNRPUZz4ci4JUsuIrpzQvv9H8OqocQe3ZIlQ5xlZkraW7LM",
+	"k7PmLVk6tokkN3KIiAKCinF95fEttel8EWRLcQHaW7K8yuokASWO+Hy3EBuNrt62f0ZXrcv1+S0CZoGb",
+	"xFd07reChN+SZZtOvKfco3bAnmGP+JQQ2s2cG8piW+Xd502WoX204MDBTkTnSySzQ8XXecAnjLz9suqc",
+	"DLcqYuR7nBvYJW8RwDSitjwo5vbCV/W6vTviu3i+t23COD9PGaLh0QjsMUqtbkiV+qfkbqwm1OepL544",
+	"GM9XYVx++OvpHn9KneNZieL5qWGjLktKukt+xaQH4BSZ5y3x3rnsESJqgjn0Zkhtz2IvEJsT13XozR5y",
+	"AmR7wC4DA+FJQHyNA75gQrVAoq1IqDc40AVUdVW8Fk0VJTjMzGnGFAK1SnGIOU0yln9xYRoII9vjChXE",
+	"gihz+qzXakJxrJfhT9dX5/BT9pW4GhH3mBebFxd/FJtnEK/wR7Pfbw3+aF4PfvxDDfuj3ekPeteXrc7g",
+	"j3bnXas/4H9CxMAfV93e4HX3ot39o9f6z+tWf/BHr8V/+2PQa3b6wuD/433r1Y/d7tu94nBYLkoY/pCg",
+	"7u39fe9vmeTEiLXwnWDZ56QpKF0U8G4ugmlmDS4oUA5XilHjS4/L3JfwyDTAWbhdsXLZImIG3mNRPzwE",
+	"dhoEc76TZ7vVfw5vjKXTkktXyFcWwIjlQGFfxhZwZwJClM87JdgGSISvtfBzScBQamvaP547IEVFvdJJ",
+	"RkNTrpfwcwKBMBR5c0KRw4lmRmgQtjjWfelGeCmEqY2i3nxD2rxqM6GYTDjPsaYMGlnfQGXXeyeYllGX",
+	"iigBx5LRAnyATwhiC38ibtQJtqZDCvftyo/LDGRh5sjgB4jyCVO7m1dteXMOF7GBM3bFx06GdEi/Q999",
+	"FzKC775DRZNTxP/+9/+YBrpy5oQ/KUUD905Ql9OF3KKS5RPoqYTdIUViOzgsKgwsRAUztB6shoYU6CLF",
+	"DD46KojI31Y1MWFBxHX1Rig4apmDbzAfxxkRCiMyRPNDQ/WgLcq+NGzPQFp1RQ4dtRXDFPPyWaS6KM0t",
+	"cVVlgH5HOEHawpsKXhYDitqxAM/m4tcFdT4BJKq1grTZhEHnMHTv4/kceqci8zOXAAYEcRhI8v8vMj0E",
+	"ieAdGXf+OfaOIZ994UyVb6C4GxC7p9+Gwj7unSQygkFfdXwt/E9+USdi9iKR98JQUaVs6hUCEATtgAkE",
+	"sMLiKb4lI1GExZHour5unzOJLuiVt7+/f2xA9K3swM1Jko82RfsZ86UJTZTNl6YnIwVFASCJSxNiDs1T",
+	"DU8w+jP8W8NVFNwS4U0FCCYjpmAGGfgGeavFFeFk//vf/7MHDIqzT34ILBwQhlznlihshidLHd+TsNfG",
+	"Ch4sd3WM6W14KLUWgkycTvNluFdqm8MNJZ8cJhpBC0iEUNbnQEXbx5PAiOojGYgtxjMHrvgNKBPB/9oD",
+	"iuezQKVan0ycT8RGQgYx0dtwxKGxPQv+y4GAPxxqw3+xZY3MPTjh2mFRJAAVXwdnihL4R6yFzzy/NBc9",
+	"5AmQZlESA3yAPzbR//5f/3d4hOZhv/kT9HmK2Wjm+cQAX+pIvP/li7kHq6C2frJyuzYy8dX8zo1l1M+M",
+	"/8Iu89ANCfj+8zksjwa+57IwzlIyKTibZc6ChZWpCqw5TMXQETvkbtA9I2woGXYVQz6XBQQiNKeY2i7x",
+	"IQqhXqmY8kjyF+KBemHHbH/hwiRj37slAElPsViorAUMDxUFimpVEXh2KY4VCl0dnMcJg17GgGE+ER/T",
+	"2K8g88yjARcU584NYYG5p04etz6j1B/ZIiSuCJwMqVKXhbPbCZgWVDf3XMdacnyZ6jXTQCrYA0Zw5juk",
+	"c58wKCB8uQjkJon23pgixyazuQfXDwBS0fy51I5+K70lS9PQ4FCbeFdVvTuFre9Ly4OD45O5i5dyUbU6",
+	"mnoLnwF+L4F98q2URVgIhXAIQu0TWVFH4P6nfrcjw4QksHz7IH6KK9xisEpM4jzRJwhWi3yPgxi1Nx87",
+	"FPtLNHE9DHxo7jlUevZcxyLSWJIqUnPOyalUK1fkXZ7Q39jJy5f39/dlDI/Lnn/zUo5lLy/aZ61OvwVj",
+	"oo6UkdbUvGoXjMId8ZlQpyrlqniTK1J47hROCvvlSnlf6NtTUGFjzI7/cJNVlefCEcpASnvUR3MecM/h",
+	"gG3iRgLIGgwKA2dHJ1GwYVjFj7/CjZyIq5Q1TmLKjAr4e0gV5cK9DaSgNMU35H6QOcEBtFNkt84cdEgN",
+	"QGPIX6Pofuq4BEHYnGSCsk39mAT3hFBkYdeV8YzcrsWqpDmg4ZWQFE0dbRyfPp6RADIMfk0HtrrLuECQ",
+	"CqWjIq1CRfqfC+IvIz06vM0V9vA6azkNW1RGM3tkBLcafMF5f2Hz989gcyAPXB1MoKNapSKcAcCT4BpZ",
+	"4++/yUCD0Cj8LN0Bv36OZY4VapXaQalSLVUbg2rlpML//y96zqPD9wXk4PHR4UGjvl+rQjKD5djZU+yr",
+	"KULpAx/VgBNzclnbmNTGR1aVHONDu072J+BBgPWMQptGk1n2JJ66koK+IT89cVwiQ28K/Ehwdb0shsO3",
+	"uXw/to+sw/EBbkzqZN+uWVDaE9caB4WTwvHk6MCuHFWPjurWoX3QOMa1CcG4YjUa2K5UG3h/PKlPquPa",
+	"uDI+qtUsu9qwD6xqY1yZVCq4csTncn4nhZP6Ua26HxpoV81+nxvLsJlkBo2DC795U1q2PfIPuVVly5sp",
+	"OHNw5FDbuXPshUiPkX2qgBigA0OhQ+7RB8+/VZlMPv/xug9skpJq4aRQre2jS+xw3RdqubMAuzKirFCt",
+	"VCrV8LLxpND5IJ1JZORNRmPHhzJk1ePjisB8QRYjVgj/yZsCR8bRT+ceEYW9GIMkmV8/yjinwknhexkI",
+	"enRcicIrTgrNq6te9x34LkCVC4I15CZx3O6ct9+1z6+bF/EMmJxxfCci1shxqDQuddOsccvCSeGyX//U",
+	"+f1DvXNufbr8rXl/eS7+72L2+t56fVT95befnO6by0+/DNxpp/aflV8GnZnwbuzIYCDfCkz6VPwtZ8ze",
+	"JMb4oIpDXXCGrO+EHER96RW2VSwkjKxuPPKaRrcbfGxji6+2qQiPk/kREIcE7Z2hGG3gO+SOxNbF9xff",
+	"MFH6DKYofPwiCDcjUzDAvpKmdOxhH/KmRHa0ZGvZ9oVSNIY0hlP0xrkjyOQEZoYJGSAQHYZuqXdPZWTO",
+	"qby8ZNBukItT1/XuZXWXq+bg7EcUUwdefnZsZSNL6yn1+GXIRoWCDfUeopdAZRS23Otub9S/fnXZ7vfb",
+	"3Q5IduZ5lP83cpm4JCBDCrVnz3vN1wMzattIT5EpT6gpLRjIPHECxALHdRElxGbS0WJG58w8QSYwM27Q",
+	"wKmWFpPkUeWIO5hgOenPQi6RGBNjN+lhkueZYEtRUgVbygmWAELEzeBnwQEji0loytBWQu9rr5gzH3Pe",
+	"a79r9fojqRCayPMBgg5khzUvRu1z6Gb8HTLPur2rbg9+jyHC8vy5J1SbsktuZCioXIn+UBgO4h8y7DM5",
+	"Xq3WQMKpEwUhm2fdzqDXvbhod96Mrlq9Pmz8zKM3Orr4SOFoQyj6lWuF+tYgM7YZ8R1QbhVTg4UiE2q6",
+	"sqkzH82JbxEa4BsiGqer75mvWp3W6/ZZu3kx6r7vtHqm8FRhZJ61eoP26/ZZc9AadV+P2h0dl+C8krsD",
+	"hN/MmAp595Qhzq1RMMUU1Rr/Ic5gBA1kqInUiCFVxUCrlQoqCssS1NR7h5E9UHah7D26n3po7AVTMT8H",
+	"V1m+Qyqi9MPN4QdLtob0qAVfRr7nkiz1VhRzSfP4tH67RjW8qE00w06Wm5JG9yvPXm6uGMoLpXA5UGQ8",
+	"5MXN2EqltTsmlEwcy8GuLOkrtlNiCGxzgcaC1jAn8Ym0ztLHFL32MbUcZnn5iku9cYC6+BY170hKcTmu",
+	"Vys1TXE5a0KAXHj4IGRmRtCZ58/DYh2xg8cHqbyUL5GKxpeGreAf2JoRvhClokUHTKi4z7eotDZ21ChV",
+	"6iV4NdQsMSVlNnOCaRLyuL4mkoJ0fa3PB3HyzTjehZP9ilHgJF44KSRPJNg1O+Ohii7B2Z2llXI8NDbA",
+	"w+FRqVot1faTq+zjWWKRFyTM1gc1tF5tNBqNShWUX7m+NHsVGmN6UCVSQTU2BroNOCeTBwt+lImGQvUg",
+	"cH2gRJTYRO0ErbEX0uqvuAbSLQXt+1QTBEaoGaDxIgjdVykhuQU0f1YLJdsoycLtA1R6IQaSfbi4tfEl",
+	"ZeNXt7PxNzHtdbv8390O5aZDINafrRYqrdBACZ0QeT7S1ME94SyVm8khIa70NEhkf1lv84JGvr0pK3f2",
+	"ARSZaWBqRoYkKyM0Gjw/x+r4igZovbq/8dgrvHQ9bA887wL7N0QMb2zxabaYzz0/IPYlsR2sOibWa7Ut",
+	"5pj7nkUYJLA9pgEt2EvCN5tpQH8xCmmDM9dHnbA8DbjCCOn7BZqRANs4wFyCGdIJLAxPjOT9nLInHYbk",
+	"GSynlOQ3JMjUkB/m/PxT6p/Z3LwyqBxp3FzebY58mVxWUIED/sIlJ1GuCQT29sidQ+4RI9ROeu9R4KEZ",
+	"pgvsIh/eOkXCy8s3DPQU4aFQV34ZngoJyma+30OratfI/qSOG+MD69De3fcrEJLl+7WIH4gaBCTp/q3i",
+	"2njfqtsNcjA5xEdj3f1bs2oH4/rB+OBoMrH4/xwfj+uNfatq71fq1X3+/2s1+7ByUD/aH09wZXJ8hBvk",
+	"6OigdnBADjEJ3b/VWqVePYwUwxUGb8wnnGdwrMDdoxkj65XwrfTuJk0KYUGDa3XsmLM4FJGXzc5182LU",
+	"a71rt96v8A0DTVQTvmEd3XkSVR/4yBI1wUC/pqis1Dce2/GC196CPpGPd72Q2tY3kt6Ltn2Fg6l09QdW",
+	"RizhmbR/4GrT8nyfWEGKP0aRCg5DId3JoCE2pKJOhy96qYkwelHdxaPQVinLfSlcv1m+PjQj/o2qMjBe",
+	"ij9O41499THplYI2zOCMKqOBMictTKkXqCIF8LustyO800zEdmgLfRF5iilhrIya0WpjCBHBSwyZ9cqx",
+	"meXvEjUXvil/F4SO55ktWfbHapMjx2R8AOMQONvMOKw8rXH416XtX5e2213aZpmE29uz1Se3Z+XH/4QS",
+	"uF453njcmUcnriOyLv4yjoXmca26+u5mHL/U+OPnR1VMMm+ym0EgYyIjl1TgpQw3blVPZUfQMSFU007E",
+	"hbHkz6C4QNAlZuSgXiKUcw/7VK+mgtHV+WsD/XTVegOVsjpvhnQC8VxRL71GrV47OkLjJdeYio1qDb11",
+	"Xu1x/YOpGELxDKqzgoITyQezjJpx+KHxXDh5raK1OS2a9VoNrlq1PgcW9iH/EYrqaU4HWUALPvWCITbF",
+	"pVrj4DRLwUmoQE6Q0Hm2uLw7j7zjX1OpCd8s/PTuVavnVD5d/Ga9/an/6v7Dz53frTfHS/vs1e8faq8X",
+	"Zzc//LCJzF4hj1OicUtWrXD2hJ7wP5XqUjvcH1ca+Lh+VKmRyvjo0K42GvWJXbPs/fpx9fgA/oWPx7Zd",
+	"OawfV7HVqFcO9nHlgBxWJw0rVF1qjcfbnCwhqp4hLDjTXyL030+ECqGkiaRdxOfLz+rP0Sqfc5eSSPLJ",
+	"HLCUDzqUbtRyFzaxUVHIt70NncsaB3+YgbUlz3lEXv0Xk0r42UKiAc+1RiV/ed3IuqP7eB63jYPc1XaG",
+	"GnE2+xB67bOo3n34FNe888Iro8lO+VvyZlQ6xYYUvGKglopYSkheksa0dOs5FKnK6Sml2GFDGrndPGqR",
+	"MPxT3bPANRq2oVxLoCphaDmhBmKe4JgxvXlInQAVTVjLAPLJHSbdlVBJTSZpRAl0oqmvyqFTAaAqQNtE",
+	"46Vqdyf8i3g+97077MprY1E3G4wUHbhkkqbg5Zp7ExU1vyjbk2FmqrGeed0/hyBBmdJpyOTaQK8C6dim",
+	"AEnvI6iyUcIqRqcQFxkw1Ly8EAVrkb+gLIZWFpA5fGHm3UFJY26HhbUK7qeEikkgAweKdX+Xk1MnaqqP",
+	"l4mbubhwowEqTkTQKdZj8AwwwyiU402g6xSKhpccyghlTuDcEb5VCJnnhC5lhuF5q9OGLgPUC6BrRoSO",
+	"U2SKixn5auyiBRAtAoXNTW8BTXl9yJEFGDavREML+YGQfgyIOoLs7hD/qmCDSGiSth1kIKqNFNVnokpU",
+	"mdCFQd6SfYDVB4tR21hGZuIGVSUbhlmFQLmwTmJnGYaCUzydl/upXb5/pfr85TX+t0j1eTp/snY/JkWl",
+	"/Wc2jXP4i54znswtDKPo9PvBDJLmEgfuI6W3DXQUJ1DXlGOi4XJJgtMoNDWMQsnJowHUr02iOUF5SSYn",
+	"egTfKdJGPG5koGpCo8ceZscO5kEKevWzxi2qoyo6ssi06NA3EhWgGXuL4GTsYnq7+Wm7ElS1QcAEB9Wh",
+	"IUEUle6cq2BDr4d7zBB2fYLtpeYX/2a8KUJ72PRCQi+Isn0yebJ0iufaYTo5KvLf0Hg5pKpvMIJaJXuy",
+	"FIKsUSIKBKoGbHqrtSH97rvuwkeqocJ333EdGTRob+FbULwnL+lbdlOLwbe1/iQm6ULFlU1sT9lARuRj",
+	"P1zVigMPidbpxp6FSvW4NtnHldKBVSWlQ7uGS8fjKilFwVxHJFP1qVZLtSoEJzVO9itlIUp/iVLZf8Gz",
+	"MfndQZzmMuVhzgR85bLVXnXjQ5var+X6PNU4gjaXjuJbOwhH2fhjlzxV2SVqxbnl600sSTu1otzQihxV",
+	"cfPBEg17w+pbWORRxSqIyAJZomXRkHLGYCAs22ogSoJ7z79Vt3Cxekip6kdgTIm+RvIR1KtAM0zxDSmj",
+	"pozsSXf0kd40uNNLELfIT03ygJMEB4CLSuGP03HHLXe0mCNvEQypN0FjTO0yunBuiSpdJaKaAUEQfwUl",
+	"iJATRGFItUqFw2B6ql5HDHQ5Qakkq305NmqfoxK0QESd5mXLFFYn4AZsfqhqJFAwmwlHDl2R15c+E4UH",
+	"3OdlneptjyeApQMUnqCniC76UzC73RlcFnM7SxOY/dUY20b3U7JjzI7XU+rD2bdTj8RZVf5C7Phm8dak",
+	"QvTyc4oG82+WegTbDHKosxiwzng5OxS8Mq5OyX5/aqQWDVk3y2g3XegNCTLZyC6KkD7FG34eH1XH+bc5",
+	"44OEDPx653sTo172Wdr29mj9qXzD9YdHOZIvY82i11gwiX54WjFOfnTD+ldQjQ8VVblFY0hljb09uHzQ",
+	"qi5KM8eHuoVjybVDY0f3+Q+p7fjEkhc8YwickmXKmOcHspVK2KaZKwjCkop6N+8ZsrZppvE0yWlaLTzO",
+	"EDul1dSbOG5AfCSizCFaS7yBmqLtu3yuQry41SsLdhF7SKHuFQp5BCqa0NWZ/YCHi0qldiD/NTbFPQtM",
+	"DfXYwqsGsXRjSGXnS1SEJqXq0n2vjMyZQ0f/+9//Y740Z/gT/IXGnAxVkVHLXTDnjqtQptba7Qeufigj",
+	"HnKh1RN9u03oyGeGydJSf2Vqawwo2FBGJiPYt6YjUdTRjFbCjX/xo2TyQ5rqqQlYQEXV43UPyi+r9UbV",
+	"Y6AdmYHwkMYVa/hdNA2FRrKoKBvGsjm2hD4v5l1jBofn47EYv5EyP6LWam+u2+cMFROt0/byKqYlW7fF",
+	"i6eFVdnXtmGa4U9t8XJVq14uy7OvBFiQah584mk2UOuFgegm+yDw3n44Ez1wc0EMOxHuDKbenDCCtL4e",
+	"zm728UJFEw4hOMzghBEqXvEo4U/F4cslCr1Ro76kZBfGlYiTXTGR7FBpcMYOlW5OoR4CP4Wq1qQodz53",
+	"4RZDturMgoszpHRz+m20A9V9c2vIZ96DAMefngzwV2JeDjfjVrfl2SSXVtM9R3cm2lgb0i3PVxJm0bd0",
+	"Q6jly7vCndX3dHf2IN01wHVzwY+6qj4/e4Xb7zzI4OGuiFTdP3eHLdbzOhfIWPPVrwmt1iA7H1it3evO",
+	"sCY6wO4Osuwdm18vVT7f+SxF7WYjIGvbgQh3UWRNSVfygOOueqM+AI1CpcyHUT5/ZtpspnRglK0Cg96b",
+	"0ndzlF2u6cb7j4wxtXEuBWnqeWz9a5rlr0Q4mH/coJLWHIhgvgZo91JUBdr34nAqL0KlOqhoATF5moTm",
+	"wtDhDnmxjQNS4pAUHgd4mXAchz5PW3hq4MDaFT6YVcjNw53mvXku8LZC3wPhe8qbSSOrEEvYfV64LcbL",
+	"U4S5tgyuCLNkit+Z5ovIW71yjWypX6o96KrhXx7BvRg5hn79XNDb3Bd+uXw/KBiFeNf6wptm45d+66cP",
+	"r/YPf+qdNZrvztrNxmX3qt77cXC5v9/4ufb2zc/77R+7PzWvrhq91n79bf3tL+86BSPdi79RqVTKjewu",
+	"+3Thunmt8+UzvRG++OmJnKUHJ5VauREL3ItPXi3VxvtW6dCuk9LRpFEpHeDD8ZF1bFdIFULK9K760gbR",
+	"muNXDWFDF04K39cOKseHqiBNSDGyYGCix33h8t5xcSHZwD41SdievnB1oUeBqWYHBa2nfOGVlCSrnL8R",
+	"QtJt5TfDyUOuwOUebHD9rYj739iBHDkcwGUJrlHht9zx7lwpKOrePH4hYxu5ofGyjmskSITrNq7iQBUr",
+	"ayoTVOMDhlRYokUzYhSm6tw1XiJT5xJRq5Dfie8pP4Gow6yyWU1njKkIJUeiEbbw9eq38VgF60gAh7Ro",
+	"grsOnLampH/5cCSfQM0ShrgGl3DyCS9otKY9FDbi0jBjQkVg8ES/E81cRDWUpSdTbsWJOEksWdY2yWKa",
+	"ZphtLG3rUKd0bCYDGPqB/5YshxTiwdliphy5pwpRMMUU35EomsBfvmDIBR0SEKK6YQzpzLNLx4cyuLzI",
+	"5tiSzUbAhw0ouqGeL3OhoW0ElG5ZzOdE+GyFI99bBEiM3jtFZlpUyI3IXvSNN6SBd0OCKfH10UICmRAZ",
+	"obKgD8O2KqLCSxm1oKByvPuNI8z1eCYJ36hzkSXBTjI+UzGQGfJ78U9NJJgIRMIpJ05EZvNgKfsjIRk7",
+	"woEcix404g7BREUcs3WhNDQpzbDjDil4w8X1KefLAC8EHS6o88+F6JQlD6l+eqG3FL4ldAhd4fVSMyiv",
+	"ixW42yR1hB8Q+ya/oF/gQgHoY7BekhPtlVFXOO4Bp0OqpUvc+04QELo2DESen8e9u921wPNk4SYKwKo7",
+	"JeLaelnXb0jnKlz3z88KeVrXg8DQdbVIJatUKpXSIf+fI/4/Ffn/xiJEnpMV/+yroxp63+oPENdoUOPg",
+	"+AgdHjTqaL/2p1StvkCsPuWcJk4gEHsLEs6j7vK5aGSLurqxGCd52p4yvilsKB/urOjICIdaEmnhpCJ7",
+	"4IaYmTnU80cL6gSFk0O+JyDwEuhTvz4CAj8quEZKozUKY9ezbjXAdzQcNn67VokfGH5eBJWqxKI0xbs4",
+	"4MY22NWAjLBCJvE10KXtbUXsNUPp2RTInWjNDll7VkCYUkjDirlh/nGWgvlnMwU2Kp2gJNiWlRP+PJFp",
+	"GvE9MADm5efYUdwoWm2FyVNGzdhzqXglAtW8eCDbhoFrQ7pp5Npjaz6busvUhx8p1u2ZVaHKX56nSqQe",
+	"/YZpMktypYYk1h1Xj8RvoU4k/yl1Ivmv53Y07eZcyg1LlM//vUMSV3BjozBfZHBTUQRunQNJtUQlri1d",
+	"MWH/bC3+DBLRoXpD3Fh2CfaV78RApqQ0iEyM0W7YNEv1foLa+jJTPTKxVXkz4ABDmqjqaiYJ0jSEI0lE",
+	"xmlN54c06QOSK5/jYCrLw+IZUW17HdE/LGwBIOuoQd9tL+Yokm3G7r2Fa0MdObgcgjckkE1VGUMfll82",
+	"9tuTJrta35Lnxe2rc/FjnIBDGyvGKcF8+QKsMj5HDztMVBoOg84iQonHJOmTp2RPjdvhMVZcixmT7Rxj",
+	"cmc2uK2VJyjiWay855X6EvP/7pK/9nyOkfbD75yOTyrVk3q9XPtWdIHQ6ty6ru03Ylb+i9iHsrjs09mH",
+	"L1UG5yaZE9ENTiL9M574HU/vPh3SsB0ZNzfFM+FTz4tmVw3toyurleHtTbWGryvSs2OjQXTKy6ioiXg6",
+	"xOm8dXS8f1ipVyr1eqWxX6tU9yvQAy4zPHqM6ZbhFe0xxEs/3IoNCebXfy0X5lNKq8d1dH4d1+buIQ3y",
+	"fOZFNAxW8pZ/U1NUTwaI2NvGEQ3dOYE+s7GUfMWGVD/G0NIqCrvUlz2ALW9GmMwz09/bMyBwgXPqhDwQ",
+	"9zpaRMKQytNf1u5PPYAOu6eCvwsLWFUKT1+8D2nGzTva+OJ9T8QLjAla0AUTV9rbXdnG7EuJvNOcoAiH",
+	"yZiIdfe48jD8mc1Pvs8gTmK243vYfZGnFrM8BTfLkW+c6mUcRPaU3iLImHXHaz2J/L9u9R4qEmuVk2q1",
+	"fPhoMnF8WKri2rh0aO3bpSNSn5Qa+GB8aB3Zx6QyiWRirpb0NDJxDVi7ycEsGfg+zqG/euWHv27zHn6b",
+	"t0Z0g+G2NnFdK7EMEY6xHG/R7FlKVRn36NAbA1FyH5ljQ4oTee0nkTid++TO8RYM3uAy15zjG4eKOhWU",
+	"fApG1sJnnm8iDHVwxd9Kg+AvgMpQBGNtSE26cF0TeTQqRssnFq3wOQyU3BFfppFDczR268x1x7kx5K9Q",
+	"2e5TusS5WFdVdlU5YQu7UKM2xIZ8YUgjT7HQaeDD95ghn2Ab5uL4EW3mRUlYP6wFf4/d2zxrU5Xwz8+m",
+	"ju/da5FAP15C47S8cHngSFtWklQgCAJOW57Rl4VnanVq065fV4lNm1fljhIQNnv/DOjtEe5ebRxgUUEt",
+	"vwJsWA10k+qqqaq2UfFRKOGc3eTb+LxRC9ZNunYCAGH501UAJHuCRgecY2aK2Wjm+USoP0ZBO/OFk8Jl",
+	"v/6p8/uH+uX55fLyvHmv/u9i1qla+73J5aD9e+f8utb5/aZR2LqF+ZPGuj96DdRHr5pvaYwkpzpjrNz0",
+	"eiEhangyCNVAbE4sZ+JY4XdO9GaPgoljOqTRb+Gbp0hvISljkGONImHwkGpvnYIBZCqRZyLiSONzmRPe",
+	"kaCCB3XLYBk9mbUOI2HJc5J5OxZzalkL3yfUEnWPz8NyypY1qq04bqBRb9yW+F+0d/ROjOvRGg1vj45N",
+	"1pRRzVyHPl3b+qhRqtRL8LVQkmBKymzmBNMkSuLVr8WdlCNr9Y7Cj+j1sPt8Gn6c7inx2dSZj+bEtwgN",
+	"8A0pnOxXwjbIr1qd1uv2Wbt5Meq+77R6qzsUq57/sera9Wqj0WhUqpXKpgJmo298SZYh104qRRn8aIez",
+	"Wt3lrGbVlH8qheHPWoh9Xe31fPVnRU31+km9IWljVyXi8WKa/nX79GRcJD64S4/C//qm2InbTORQkQ0N",
+	"tWhNOERh8JLUOcLm1UUINYrODDeuxTOpx2SxDUOGYIXSlhu4YFLeO0wZpX7gYFf7ErTJZlHiWtRzu4wu",
+	"8W+eP6QiACksc44wNyj1ctsnUCoNaEck2akRqkLCkBbN6LzxVYcnDf4RimlzTyzCjB1dU0aMmRliG+K9",
+	"YAg0x9SicWs1aEXi0BtR2pwtIAHMIa4tmt0oKGV2EsePeXbR7bfOzWjXYpFifB31yrHwlstoAS2vK3lN",
+	"YAXOnRMsUZERDv15t3fZ7AzMvbW9vneO2nq8npgswaZ17ZJvv+C/UPzoVPR6ISxqMSdpFZrMxKRZNGHE",
+	"1hsr2Xotmwsfw6GXoigNHjxQcOgQxIQXJffw75gE250nP2Hv8W9dDcjE5F+6wAa6wEGoJz6iJrB7RNNf",
+	"bUaft80oyNgzkC5P0Kd7pQaUdrm81IzTl5+jf4y2dsfEFBTMmGc54M6Wl+ahfyJKnweRmqHVyM7cequ2",
+	"E/C9zInPZKM/hyLzTWuAEssxDRnO60Dps2k8VQc0KSdY7a1pR6zqwSz8L0P/Kxr6WzJXbd9zDC2tu9Bf",
+	"ppaGjac0tja+SYm2b2M7LcayXrBtzLUhLeLQtFK6b75htVcGN2TcP8tk4Ggx4k3ZVh4fzcWFiksSFeiE",
+	"fZRhNSGTH5vISso6XqYy7RjCQ5ow7jhEtZpppGwp2SMq02xKZNigXcymtVZSjDd/LTspx6ppVCroR+8e",
+	"+3aWisq5dqPwJZeRltXku7Otp7RFdhVkmyDlGxFl4Q58G6KsMagePo0oi57+ZSv8e9sKa0Q4txbWdy1+",
+	"nt7iuY2hUVGG0NyQQGj5XOZAP20C8Tc2odDCGye6hdNkx2ZDdYC4cyB6BhIzT0VDB1EU4P9j79uXEze2",
+	"d1+li6pTg+snY8B3pvYfjM0kPuNbAGd29lZq1EiN0bZoEbUwZk+m6jzNebDzJKd69UUtIUBge8Z4nEpS",
+	"tqxrX9Zavfpb3yfW/SlqJS1DntLvRhPQ7jaVvfkSSeqTC4lwdWrZkPNOFjyWlu3WuFzh8LUkdCKEfUfI",
+	"KO1TE5Xn3MzjKcitPp/+8ppONRlRpsCt0Jg2BTaRKkJDvSkaYGEQVjKQcjidqgc+j7rXK90DX+Z7c9Wv",
+	"q1AEqNWv0wLiizu3kFh2LghhLbFs8bF5YtkuiWK/z+9BsnrZNVzv7bp73j456B/io56pl1136we9vYPe",
+	"wVG/7/L/HR/39vZ33Zq3W92r7fJ/63XvsHqwd7Tb6+Nq//gI75Ojo4P6wQE5xETrZdfq1b3aYbIr3Wp3",
+	"zz6enTS7rS9XH7+cXWZxUEXACnPa7skgCzV0gaM7Ei+MiWfDtcMjgGLvZoOxJs0maoUEf0kHWCdXl932",
+	"1fn52eUvX65b7Y5si5S69io62jAcahkd7YKAgON1A7gVhLQ3Xjr7tYdwz6aDLLw4mo1rhpjy4D5SM0NF",
+	"djKWy0R2mXywmhtfn26z/CkiugsI5wz6kTjkIZ0o/xLvDPEbaF37mLoE6ZiHiVDOQvEgCse3gzSJq7wa",
+	"DbE78Cl5jzAahlCqJdRNaRgLaoh03AdaWD69BREtLbHQsKlN/xY6qH+jIZ6Ke8Uh+tumf29vb8N//BQd",
+	"oaFy8+JclHtZau9Z8e5uob+RIzaZHCvJuYgbyOP8lNbpKf+72m5OTrWQ87F99a/WpbqIn4nKhA54E3nI",
+	"GxPk+YF/S0CFx8V0ybNnbqh+Kxd6dUu+gbhWvS8q0zDZO/fGkcp0+VQfHZHID70id9WthIAI9W/eJbqx",
+	"DEpWlXQycllByEgObbESAZ5DjZwXYndm0J8dBUX/kSG29nyi29YNnMW3qHXpT7j5/ZNj4OToWWXf++AR",
+	"4VChfW9uaDc4DJozN0ZR2AvI8H9yl8uxjO81cik1/JQzAQ8EHknYOe6NxBxpqCM+Q30fCpdpqPyhzOP7",
+	"WqyNzwEgzJaVQOrpy54Co44EXlKO882Iwfeqx1Yp9mMRvKswL1Hm6YXjuNELVhLzvhaNNm8fL+3ws15e",
+	"1GDfS4yT+EyhnpV29ZW3WDSJRXl4lo7OUDo4mxuG3tdWoWhJ60mb/CxRiuvzndyG09RtZ56DypiiMb2j",
+	"4YQaJGwmQGDLQrJ4iHiw4cegvUGdQPqIZuxUcovn1iZpSULm38Ykml7Jcscie5/XGMbR8iCiaFlaJ4zi",
+	"J1G95v6pXq1aSWEa1mqADeFUtNttxqVG7XC3fnS8u3e0Z836+6QTk2t9ek9YPCQ07iof1G21L2FN3jz/",
+	"0ulenXzq5GK1pH9KPxVyBHxi3MJ2zth1BYpwSGIshHb4Owl6AqgllwegB4CHE5pYqIpR8iD/IFk2ZQ2q",
+	"eYyPLP5WnZOS5B1R9y4ORjR4R9qyvxZXma3OObKGf1zLMa4MVVhkjXiD5JUmizGzHj6h499SHI+jQvNN",
+	"n3xGR+NCE+9EzK1T/xaa+s+lSi5U19KHfaF+oicEVOMKPIGBFOfmTCxgbJpdwSCMuGfph4EfosCndwSU",
+	"svwY+C0jiAJAVEI+ckQim2YfOJIRiKjEw4gRN6QeyopROHDP2csV5Sa+x34ARI+SLzPLZ1KvO2mQe9dg",
+	"oGIxjmKWLI6BiCW1NeIzSxCnxPhuZrGnYgN9+/cIz4WI2/SWxAIZr1aICvUwlyNlXXYUYw34iUyLjKgn",
+	"XDUaBvlfF58LGWQ2zyIXNm7rE5rU1nNWNeWs1vRVRZvm8b7KdFWSYr+0qtNY6DDSLB0GJb+2EjwGGhDs",
+	"SWoHPdji7TYZBXjKeyf/PeRVyfiM9RXwKi/WLRXKV6+cqF53VfCo5cB664AC1CCJW5rvdhfxS5tkgkKn",
+	"CYTB1HQUjIr8pF7oTbmZdTo3nevW5Sk3z2GUmGq+bAXeZU+5EXmTd8YgnusP3ycORK8OXcxc7BGx368m",
+	"iFj79oiRYRS8HkD0lbgcuIOGxJlvOSLREPOWng9+20ifkWdCs3H9TMquqA1Ltctzkl3NLGRe8jrmsJrx",
+	"DWoZ8xy+QUPH3vzAmx+YQZYt9QOZ1M/OVz2tzLKTmRqNuaYw406EUl6ikUho7Pd9EqUoaZMpKCTwBwlv",
+	"UDLJsyal6FTi9vMZEikvPo/y3PbHWOy98iwGiHUUiKdechpDTXPJELkwvyupV5mlMhpG7kKlOiIjeFN1",
+	"FjYVxHAsleDNpB0W5XZtaiZ3kTMExNLvOBirso8RiaA0hLpEyMNKdKdMAtp0FPkuDw0N/lgcAyUbCwMP",
+	"gQhqjKdCxVcVxf01xjT24ymqziNka4p2e8qM8hwGb9X4op7bZ8kcyydWMw3kCgZxhRdILTXzXkGfsMZL",
+	"vOK8+qEkPjWNPL4nEb4lJ5BSrO/WKnv7+V5jv7DXYHEEmEw4arqR5lDksXcrh0dWyZhL/NCRVTLmUqlR",
+	"rezvWqmeFI/g5/Epxd+2XjmqWSU1Wfg11drBbr12dGiV2HTYCwPulZrX53N80v5m5vZ5H66Q2QdL8VPk",
+	"9ZVN3HR3uPNVztOFhdbjiIrcuzSQFgJiCy/jgpDwQHl1zTCSikbMwHO+RrwsLc6Lj5bfrOOMdXxcxM4b",
+	"c2m8zk/6SaJ1Odk21zgtp2yeC8fQlxaCUaBy7BMmDiYoja18dMUCTuIfE8vlR7IZ6moIZJ+UoTiPmnhO",
+	"RK3Tz8mrkAcxgFFE+oTbMYJ8b96b6XMy8fUQP5yDbkWpcbAHxP7q15qGbQlNx2ex6QnH8Wy+Y9YUA97x",
+	"MlXJG2B9RAmXmZ/aKLnRcLtare7VDl85fsSkJy4WZq5FU/xoa/40gWMeG/HrQoQkKHfNsHOWD1lHfqwL",
+	"UENKNMYd9tecm86pswUAEqB+kBRvGWOv6lOT2MamfPYLeAWErHmYErijSi4AwZ+eekqCFXRzLOQzNBZR",
+	"KTdgc8VtHJsaamo4iAj2pijGd4QuwGGszbf3wzbVwHwOfeoPs5SylwBODWkwNWnvilg+JU7TVp2Qr3iT",
+	"6zZWfdYCK7sC/166974zLOQl+p1HYUGSdpxv/DXAfhYNomFPIGClJjt7DXuCb1t8S6EeeVRzK0I9dIia",
+	"YD1SgO0U2AOpyFZSuqYlxis2tamIihHzPYJIv0/cmDXQcoiIZVZ22dTwkyDajYNAq53PSt9kBj9k/m0K",
+	"IixQUyD8kXpqZT6ypIEiosS1jKKzzO3JA7dafhxM5+BIGgjTqU374wjg97KMg3+GqG/zcrHvx858/MmG",
+	"+sqIiIWM6dFOZGso7R44w3BkeabcsNsXExwQOR3YiFAvffeOOIjKskcZNHt+R24te6x2AHr4ruInv5/+",
+	"d07S7Yf4yaSZngUas5KrfAPHvHnOBeCYZZ4zm4lLRK2XwGPWttQ5Zfuvwyo8J1qliElYV6BhUzPgBYLC",
+	"DciBJxs4RbLgxtlSDAFT1IN8i8eDyzkFOnwZZVMnDcByIBZ1zB0kHrV6JEJlh4VR7KCI3JOIEYb8eKuC",
+	"Wtgd2NTFUeQTJmHHxo4gv9tNB3lhEGBAyCCWQ7zxjqFwQiWMRYvTMwLah1KggQ1xEBAWo9E4cgeYEVR2",
+	"IB0xHopNLcdCNx2bykdtQTIHQlA/Fk0BBAr9SETWSsNrgCMii5NiJt5Z6U+g8F7KHEKs5uGphSaE3Flo",
+	"GFIpmzwlOJqHnjkzenHJ9icsLcx+VCiUTKfNy5VnUHSFtz3Tl702aMrMZqnqfBy0KPeqepd4wY7pzIHF",
+	"OEWfNVUBmb45k7QV12LTVCrlpgYvPEORTI1GAUFn1OW9rTdaxbZwdksVQnixqri6J1HXH0o5RtiK3a9b",
+	"JRirpcZupbpvlfjwLTW2a5W6VeJDt9Q4qux9ezmbB7sHxZcYyfQqvn9gTLEN3EHwUwblVbi3na9iRBfD",
+	"oCQXot4UDLa42sgJLsejJONm5TC1A097xhD1zWAVM1iPipuTAbAsck5a+edAj/jm1Nhk+6KGfpHwmfkP",
+	"2TCLVZBjzAtIcPKpoXW54SSbzuwIDvFUxJqoHI4IRQZ119Z7mzp5c1Dcnd+JB4HczBEx17mNk7uc80PM",
+	"5EtfCDDleyIuMm4+CMIJg/b36a1w9zDkpX47+WvsA+QHIEFx6N6x0tMazjmL/LXfP8ITNMQxiXwciNfu",
+	"Yea7KCIsHEcuYajsV0gFbaNfwsCz0IVPAaLZvI18dxzE4wgH6DoKvbEbQ8Y3/bH1nI89ubq4uDo96/6R",
+	"/ULpBJ4AfVJ/xgBypfhRffoq8WPGTmxiEJn+hNdi6Xe+moN7YZoy6fmCsORs6mQeQDkXm5yacy8OoLzZ",
+	"lvVxYaB6m+VhYCYJ83PEgqmP3mgzEfI23YnIfXhHVqcWfiFAuza8vggV4/CO0DRDBWGsy48Cjk2FqXCa",
+	"RASM4wG3Wq5EP/gMuTgIRLY1cwPgWxJ05BXURKLhPJuK+xnb9jVHcC7yW6OQVhC8JLcRmGrsgbxcvI1N",
+	"GZ+oxGP8zuKGIN8n2PpS0XSqfjIvBBZNAm+9zJJ3QbBXfZ+EU8j2CeUrVtCpCLeZIu3gLQTllPzE+cUo",
+	"s8WJSWOWHmni92ZHAtxZNesrt0aii2UhMmFMdMXijUsx3cWJmzrbWw9KLBrTmTqHwCeCHgniEL42EGxr",
+	"PYIjYL/ko9WmXT3EycNIiK31YxIhR/56Rh3JksZQefegWt0SKtVi+0jPesFkeX3V6aKsMRVkavzpQ0So",
+	"G0J4IJezSjWD3yIUxOb/u3N1CWgqQ6QODwmSeCpR9ktGMRiLcD56Vs349RnFoAXhjuH9F/FbLjEz/KVD",
+	"3IiHkvxcBj9/OfaO3MPeAd7v75Fdr+7WelVcPPSA909AMSmi6J2H7clkss2bdHscBdCqAqjxYt//R4Jf",
+	"9VAuNfgItkpD/NDtnpcaRwd7/Fdz6qzScr6XynC6Q4I+8qDXHYhmCnkA++9Su9U8LVmlz+2zbqv0J1+L",
+	"gtHh98bxl92/6v9zOKn2Lm7uTybt6eG/4t+O7n4rydNMxAEckFHxB5jF/KxozGLinY2Y0A15BgSu7MkF",
+	"8S/YD9n439fX/Ahkzrr+irjjCOofQd8ln5asoPfSGL0lucsM33AC7StGIgzCmAvZiPMr4a71cx7LC9FW",
+	"NuONabgYQ47eednfrxZfTaeKfGv7h/uV+n6m0LdWOcgt9D143fVneigXTwCaVQY/AddBvoF5pQVsRr1Y",
+	"mrxYoKoki2JSSpaQI9m0nEHgJzs/YuojF0dRikpSEgcn+sVAQCzoHBNkveRsFGIAyfvlcQcrfcj5YbMe",
+	"76+O/nfF+i3dEC+lgGslEl/lBqoZ217N0jfkmfTD71TaZTTxfLuqT0oCzDfE+htiPafWa2SYrjWLvRLr",
+	"meRNjfkxU+7VtGlyiWbaRQuIdnXeVRM/xjbtkSCktzzytx5LxLv59ltEuYUCzRVLjdYz6S+YDvOFBvuP",
+	"r2Ra0TO81TK9eYZFtUzLPEM2q7Lz1Rj6C2ECC8xtLkrA4HVfmcAsTSb5s1D+vuSExvPbuK4ZlPwUxVkF",
+	"orgNQBPIQGgNgjJ15Ty9OJuuLhgXSnbdYCoLvWzqiDEuyYPlQ2V1V5HU8BywaVt99zPzAatWei4OM/kd",
+	"SyjMVJkZE30VTBEjQcDms5XpVl71RV5l7VUO8eVjsh/kgbhj/vwkgzxbAsHahN8MdPYlXDWfvFJ2rXY/",
+	"/M1lB/LzhH6plerTRun6pn3ya7PTkt3rjUEy9OrypGUW/J5cXVyft7pAA/B62YFN7By0UfEMuprdP0P+",
+	"PEos5mYmzPNyKic8xAqEf5MfaGRU9DTK5FOUf2ODcBx44h6yVxtQW+FIgh1sSNOr2wtEik1duIx4MoOS",
+	"yORtNRDmvm879ofJW0EifoBF0kVYEOLZdEpicMAYRcpe8GstNBmEjKD+mLcacqduIDJHFLE4HFVQE6nn",
+	"21Q9wmfIOWlenrTOW6cLKGzU+N2ovE2ORczpPZ1aWSVbI6/9wbmaJ/ZJu8t8kljMFXJJ+49wSZ9brU/n",
+	"f6SckhyhS33S3mH1qFqtPh2wWnbzfMfQTqY4TK23PM9bnie1AwDjAmy1MqELsjzK4e6o+bSx+M8muwMU",
+	"cm88RU7aOgjP6igb5VgIx2gYshjVkUdcf4gDNAqwS9iWTQFbbRZOp7e2xSa04c2kQTScMIjVSu/JFFNd",
+	"D7t3txEfwRYahoKzIsAxiRpiA2Qo9j8YckN6T6JYoMdNKhCpHyCSOSjCMUFlj690FfSa0FhSfyRvLylC",
+	"vPTVgr+D/64lbXjjc2/P31e2SYPf+cim6SZKFHqNNuJefab02rEQCRg/z6aTQRgQQR7CEixrxNswIP0Y",
+	"jaW8MPFEA0vxBJuWnUSAwZGfl+QN+WdgkydXXWAcYs4WSABJw60/XfVhj7jhkDCbOnopwkdIEPA2C6lL",
+	"3vPYx9cnIqfVbl+1HfEZmNrUIXwetglmIXU0G4vcAZMDAegOgZ/VMVycjOTkdzjKJznyOxVxS0RGBMcM",
+	"kXsSTW1qEKvEkxB+gkU3FIJbQlJZxmhoRCI/9CSO2Y+ZTWHACjZevvppKafcjJ2t90AjA8JHyXge09gP",
+	"En/DP6RN+mPGA1jSDyOCMJ3GA4lklvOhgfJyMSHIUOthUxY5mfdp3es87SgDUGJId2qwR3rGmugTrU5t",
+	"GQ8REO1wHGdkudOj+t0Mm4wF5w8FgqVHgnAye0mGYweV+czCkZhZyXTeshDm0b3qcaTeyBwejtoflRRC",
+	"Uk17AU3ytRwyGxc/SwZIHfqZNI1NGOLBlFsgmqZhLIQDKRBi5kWTsxGiQK4SL/t6eiGlZ6xP0d0EuwP8",
+	"2NeVR3MyMCuTMGfHxg/S5n7iRUT1pSa2pP0smNZ6JHpovSWEIoiWr/q2lHhbSuSDiZJAZJU1BSNBsPHr",
+	"Cf4RomYTa7HIsiM1qZytLNE0Ij7UZQqZchnvhhGP+/id8hckW8Bzzf9+TSIex+Nb4vDQzYUQXj5C3m1A",
+	"AkGAXa5aqFat/vkekQfsxpILRVVqTkIIj6qOTZOsXyX7lAa/gyN2akR4KR6TXebIsDG7zkF6mZNa02TW",
+	"KrAEaQj2F62KtiSQzwvZkyyiDsXNkJ23YTo0R7ORuXgLhgOCyAOU1WbbFvWAtJw+JtAV6VKpLsUfmQSk",
+	"GVbywiFw+i65ITAZjuJp0sKwbjVHnU2H/CPiAaamhCe/pxiiNJwsDzE7JAg2M7wc6WGfoQHnU3yAg76a",
+	"PLJhzNhtRoSuEHIjPdl4XJkfQsIb6LVF0efOD5KSTl8vVDT7+MeFibPf/lLixmyIWM+GiJ3W+Xl+eJju",
+	"mbd48S1efH3xIsRMq8WKX/WUKsZsKU9/j0ZhEABjcYgmOHYHufuhIl4wwwUjWsglvVzXw7XVZzwB6SUT",
+	"p/If46zHaMnd2VR+4bvv4L0iVEnuDt43q9THfpBt/I9wzDIT2TzCXL0v1vBw84MNI9YtNcDR8OCurmLb",
+	"sI94A6ByrVr9X5lIhwfsgoAU3XROFc33VipErlb2zDC59MSj4XEu1Qyy0m4V5vgjR8HzuFVjhfVTgFkX",
+	"O4TNgLJKMv4dNwjdu7mOqjuLZFUs/nBhI8W8DJljvsQdhBPUxxFUQUVjyhDmcZKaqhHBgbi8gtoaF6vn",
+	"ILOQmhrMktt+gl+O2yRsUvjnCArAfteYEclzBU+xaSfnTCFc2BBQIoZuSTyfbuoXEstbnEB7PQNEhYYT",
+	"E4hhlcJ+n5G4I1h6So3aUW1vz8zme3rDi5UajwRumB+3bKanBsBPMN/j7Dcb814e38xZv4O9eyylNzcy",
+	"s3kR3pNctH2qu1A/jCY4EiBFD0+ZBDY4kgDLQWWFotgHVQ9AKGCwZrCNTMk9idAQHtbD7t1WBbXE/nWC",
+	"IlTxuQASUvIQCxihpMSiyBsTBKaQhhNLaNHCCTb1KeKrAf5QbkzDiTiZP/6d1CVhDYTNrUN4GQ/Fg4gQ",
+	"m4ptc53AhKNwOaskO/GGtXCQJCgwM5EMRFeiMaU+va2gxxrMphhaGaO5STk2TH8Nx1E6XL6iPNAcR2Z8",
+	"zJSB3j2oQlIM2v8z75P0xV3oF+gs83o+IkuNem2F4Cyncb8znvJxzqr2/ZyVsAAwXd6SPG9JHtO3y1lU",
+	"0L9nHGiekMmOFMDgbiogMZmf98mAzuIQLL+5yVQRplVgsGgoJbUmmNmU2+k+ALkeb6ZPAoKjlOTHY4RR",
+	"rO9k0peypA6I0iBjxvbdO4bwLfbpmyEoYAh+UOKVj8c0CE7FQJsYdc+po/noPxA2C7gTQ7acQOsSeO/R",
+	"LLxXCJL4LL36FRBHXwBweWMSr4H+GocxSS2xRQRsrKf5ivkpDEpHL5Q3x5ysWSSj5I72q5Vafb949JJu",
+	"oe8tkPwydabE0dVkpkS7r6YzdVTZ39c6UzXQlhI6U4eVXSUzVTuoHP8AnalEyIySSSJi9uao3iLWBFwR",
+	"r+AbMxFr3gblTjiO3XC4uRmgFvVY7j4pd64TPEUYxVClKmQHlhQ89LEfMO48Nage9f0gQGWzXlQ9gcXh",
+	"iG1VUtUWSRImpyYVEj9pPFk5jGwqO2hLdOV7BLCl7I6cKlYRwCl/OAoZ83sBQeUUnCxT8bAlNByMmliF",
+	"ulJnWFDJYH4CZnfEE/n1mY+2TA6KY4ffXX1m8g4zSDpdsoFUxUaDL2B4eB4rPJrEqT02/PjIbyuN1pUc",
+	"24/c+LZeeJ5q8bY65C/DSSphNbu1zG0FzITZ3WHkp1Bc6a3Zjj8cBwBsjMh/iIA7CtAh6kXhHVCZZ/Yv",
+	"V0hz5XTmhpcNr9x4GwNTWGVz+uA7FhkbW9OGVKx0e2/x1Vt8ZcZXYHCS/f13eqAsiq/MAs0CvFDGGtyg",
+	"RNFS/Rp9L6RXDE4om0rmKL3VBGeYrBsGfpufmOGLsmkhcYAWdgfJW6JJ5HNfDuxSxqdaKQiaDlYgXMrC",
+	"15Mo5r1N80Kp5BloRCKxLzaPiqprNvcz01HN9hckXDTUZSEf1Kr6T6+eBAqbbqcQXmy/oF+FAQO+UFG9",
+	"ZG/Tf2jjmJQa1Up19/Aox4nmO8y0oLUqMYfb1A5267Wjw1wHWgi8Z0wmeGatljo2632TynKDBjwX/KXj",
+	"td3K4dFGskwZs7w4v5RpiX8Gjqk4bQo3F4s2Ib1BGN6xuZSs/HM/q5N+QrXrWeZSNu7pSQC93jw/L80T",
+	"irJK44hbnkEcj1hjBz4L0+lDxQ2HqvHrJaskfzTEFTbRdsiBUtxuqOG3gZLOk2RSvCJdlo4Y3D3Io920",
+	"z1EcInLP7yaqOfkh0EzpEQRjWib00OllBw1CFtuUx2KoPAqwT+EUiHhHkX8PdR2eFxEGBJ88zJsMiMhA",
+	"IY+MgnAq6GawVD4ekKGFnKvr1uXvrU73y+fWh1+vrj59aZ6fX33+ct0++73Zbf0DyE8g20bJRPWKTX2G",
+	"mPoWEI5x5OWVk3arCaFzHIaCxCYiLvHvCUN+XLFpx5zfDeQ0z88dC2HkhUP+SWWneXJydXPZdSzkNDud",
+	"lvjhpvurY9nUObnpdK8uWm1+8Oyy023fXLTEuWfwFfy3L90/rlv80PVVu/vx6vzsiv/Sbv120+p04S7t",
+	"Fv8TP9ptNy873PZcXfJf5UcAB22EnNOri+bZZfJJOzZVx26uT+HY/CJMOVs3ix9vrvUtYGZXLGCU7fMy",
+	"5Gp+mB96VImgbsL5zkCe8prEaN7yPMvL+yba+KygLAMd6koAR2r8o7Ki5Lppn1tiy+bWvydUkytoz5DQ",
+	"purB7iCDNbWCJJV3A6kC+YhsE9iiZwjbVF4mdnUmmCGP8KXAPaR3yv0wQnKG84dg5V2idww5e7Vqflm8",
+	"YOh8JRZZ+MeiVjnf6KxCbLqOoX4CPMf6htpooDypl6cx1itn91cw1m/6MG/WfZE+zGLrnsk97NyR6cIy",
+	"OOLV9/drx2g07gW+i+7IVNhe5t9Spp6FPBJwM+sTZilzfjUitNP5FRB7Q4n6k6+BvNBliA2AreSOTB0h",
+	"w44Zum5doLIjnvWJTK/JEDL4Op/Oz+YuA14heSjQcfMHO3p1tg3LM6eCmrANj20ahbEACwJzjVyFwwcJ",
+	"+AC//I5MmSMYQykK70kU4JGkYLQQUxwuyqsw4OkWCu6oF8aDOTV0cuZy9/D9bCF0bImxwbbqwmaz2TzZ",
+	"vfwvPqkF/zo9q112W/v82Nmv1b/wfjfu/b77cfLpsOX+dtqdDnrRf//b/iUMjtl/Ph2fV4PB3f7B2RiF",
+	"IwLduK1G0PZev4brvV13z9snJXiuEBsvcCJblP158R9gDtNSo7TN//nQ+uXsEl3ffDg/O0GfWn/AQZte",
+	"nISTD7/9cfqp/vukOW01+51RFFzV4n+6/2xGrP3QvLz+9HF8f33Zwv4/69OLqHrf+fxLl4b+3j9sCjdp",
+	"XZ7O3leCbX/8ezyLqFAyb5YWZ/q3lBuWOzLdrHSWqrTM2NXEtL2KDPdOTETCayPzcr+NyRhycjqN1W11",
+	"uo7IzckkXTRFsA7Rax259LGpiel6DzAMh1tukMB0vtol3jR2SRAJf3Mq6FR0PfFQ4N8BY5lNxZPKfGwQ",
+	"z0IRiSOf/xCEt7fEy13UdMkj9g6+X70KwBTF5/kM/cVb2vvOm1ibUSLSIYJhT7dXwfjuq16ofFtUonUK",
+	"x5m5WheDdUQoEIwYwRaOSEq9ID3wxJ1+7Gp62cj7nIStJP7uA+6VFjGJji+SXnrBTmD5BZ/VfJIEUQsm",
+	"3I7hxhetseRpU27PG4AH0kdGJJLmkUlnY8xQS2oM8XmK45gMRzFDLER9HAl+zgCzWOKhLJjNAYaJIv4K",
+	"5fryOpuqHB6LQZnAYWEU/+O01TkR6yFxwYSbn74fsXhrHlJJts+pGcG8iJ3rfLCTYddg4Sq198gi6b3i",
+	"gnfpxph24OJvz4Q9kiOg1KjPxeuqccV76/jo8GDfKgln0iipzTO1oVWSf4KOrdaOd3GtX98+dGtk+xDv",
+	"97aP3Zq3XSe7/T283ztwD72SVeLjTZgGubHND5yLMXfBSg3+CvyQUCI8ST6CD8WmeH/+ynJXHFqrUerc",
+	"nJy0WqfwSrOrjP3a8SvbwlejpfhWfjKIfwYAkPYw7zZ+ofRc7mbnazLTv+3w9cL0pS+/Vm4Ka44qtfad",
+	"c0Sppd3L0aQ2rONjJakXriS5hwcmZ2my1TaZfvPIvx3ECE9AJ2aAY2DiAfEX6Z1xci5kDQTJITjq2zD0",
+	"0C3hIQHqR4QN1FPeSzQzZBm4QSQe8fiqCyILoAgwGBEZHhLkSA/gbAkEit7HUzAUueadUSfMCw7afBRm",
+	"TNxLWB/U13O9daNeRnve2u4LcL0lgTwXOWoZ/hEPceM745Fr9eqsS97PccnyUw4UNyNJMR7PumU4cfEm",
+	"WRMS52tAGtToWZYVVNPLyCy87Zm90NUjWAdk2DVRvpeb4gAKdnccASj9319LHwiOSNQcx4NS499/WqWT",
+	"wJez599/8gnPSHSv7EtO7hj+KkJ/L3S1IBoc94R0RNkZ4jtgMnNQ4LOYQHkmQOwaOztB6OJgELK4cVQ9",
+	"qm6V1B7yDpgb+QnZR1/7IwLbC7DDHENVa7JD1rw+Q2PqkQg5O/c1p4H4MODuTBgmy6aqIoBpuQFmJWoD",
+	"sA+X0r6CI5q9x0oY0CyhcsCsFLIaduQ0RBTMufSSSVfMumCIeUk0wlE83WZuOCKeru2Rt8RBQGL9yuIj",
+	"bersuMal/HuTmiBDpE+XssEaNHOz9zaFL0HcRDMLdWISBJhfz8bq8Wcfmpcig3WPA1+oU3CvGREcpL5S",
+	"3DrnEz9gegfKb4afYMILh7QX4sj84rJPPf/e98Y4kOQjbhiNQuEVmZTDM3oyHhA/QpmLdGOlXrAn3iO3",
+	"E2gchQGDD2O5pcXlURR6Y1F8mf7LLYltqqT240EUjm+NgCAaAw5HSo0IKQ0SMNJAIU3v8dqUjaM+dnlw",
+	"YNbj/7//83+dLWAmy2MwFLxlTOrFeWNiU02KymefqCZn8wgBLFlgDXcWNWxQ0m1TlcbUtOOhknWEVkTG",
+	"y6bf1COu7xGomjc6HPkU8UUgmUAHwedgUxZE6vebHaZK6L79+e3/BwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

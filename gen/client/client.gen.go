@@ -3121,8 +3121,14 @@ type CustomerIdQueryOptional = Id
 // Example: 123456
 type CustomerIdQueryRequired = Id
 
+// IdempotencyId defines model for IdempotencyId.
+type IdempotencyId = string
+
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
+
+// L2fIdempotencyId defines model for L2fIdempotencyId.
+type L2fIdempotencyId = string
 
 // Limit defines model for Limit.
 type Limit = int32
@@ -3306,6 +3312,46 @@ type ListBankingApplicationsParams struct {
 	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// CreateBankingApplicationParams defines parameters for CreateBankingApplication.
+type CreateBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// UpdateBankingApplicationParams defines parameters for UpdateBankingApplication.
+type UpdateBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// CreateBankingApplicationDocumentParams defines parameters for CreateBankingApplicationDocument.
+type CreateBankingApplicationDocumentParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// SubmitBankingApplicationParams defines parameters for SubmitBankingApplication.
+type SubmitBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
 // ListWalletCounterpartiesParams defines parameters for ListWalletCounterparties.
 type ListWalletCounterpartiesParams struct {
 	// Offset The number of items to skip.
@@ -3408,6 +3454,46 @@ type ListBankingCustomersParams struct {
 	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// UpdateBankingCustomerParams defines parameters for UpdateBankingCustomer.
+type UpdateBankingCustomerParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// UpdateBankingIndividualParams defines parameters for UpdateBankingIndividual.
+type UpdateBankingIndividualParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// DecideBankingApplicationParams defines parameters for DecideBankingApplication.
+type DecideBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// SetBankingCustomerStatusParams defines parameters for SetBankingCustomerStatus.
+type SetBankingCustomerStatusParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
 // ListAccountsParams defines parameters for ListAccounts.
 type ListAccountsParams struct {
 	// CustomerId Only items of this customer.
@@ -3443,13 +3529,26 @@ type ListAccountsParams struct {
 
 // CreateAccountParams defines parameters for CreateAccount.
 type CreateAccountParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -3472,13 +3571,26 @@ type CreateAccountParams struct {
 
 // UpdateAccountParams defines parameters for UpdateAccount.
 type UpdateAccountParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -3618,13 +3730,26 @@ type ListCustomersParams struct {
 
 // CreateCustomerParams defines parameters for CreateCustomer.
 type CreateCustomerParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -3647,13 +3772,26 @@ type CreateCustomerParams struct {
 
 // UpdateCustomerParams defines parameters for UpdateCustomer.
 type UpdateCustomerParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -3880,13 +4018,26 @@ type ListPortfoliosParams struct {
 
 // CreatePortfolioParams defines parameters for CreatePortfolio.
 type CreatePortfolioParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -3909,13 +4060,26 @@ type CreatePortfolioParams struct {
 
 // UpdatePortfolioParams defines parameters for UpdatePortfolio.
 type UpdatePortfolioParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -3998,13 +4162,26 @@ type ListRequestsParams struct {
 
 // UpdateRequestParams defines parameters for UpdateRequest.
 type UpdateRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4027,13 +4204,26 @@ type UpdateRequestParams struct {
 
 // CreatePurchaseRequestParams defines parameters for CreatePurchaseRequest.
 type CreatePurchaseRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4056,13 +4246,26 @@ type CreatePurchaseRequestParams struct {
 
 // CreateSellRequestParams defines parameters for CreateSellRequest.
 type CreateSellRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4127,13 +4330,26 @@ type GetSandboxClockParams struct {
 
 // AdvanceSandboxClockParams defines parameters for AdvanceSandboxClock.
 type AdvanceSandboxClockParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4156,13 +4372,26 @@ type AdvanceSandboxClockParams struct {
 
 // ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
 type ClearSandboxPriceParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4185,13 +4414,26 @@ type ClearSandboxPriceParams struct {
 
 // SetSandboxPriceParams defines parameters for SetSandboxPrice.
 type SetSandboxPriceParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4214,13 +4456,26 @@ type SetSandboxPriceParams struct {
 
 // ForceRequestOutcomeParams defines parameters for ForceRequestOutcome.
 type ForceRequestOutcomeParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4309,13 +4564,26 @@ type ListWebhooksParams struct {
 
 // CreateWebhookParams defines parameters for CreateWebhook.
 type CreateWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4338,13 +4606,26 @@ type CreateWebhookParams struct {
 
 // UpdateWebhookParams defines parameters for UpdateWebhook.
 type UpdateWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4388,13 +4669,26 @@ type GetWebhookKeyParams struct {
 
 // TestWebhooksParams defines parameters for TestWebhooks.
 type TestWebhooksParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4417,13 +4711,26 @@ type TestWebhooksParams struct {
 
 // DeleteWebhookParams defines parameters for DeleteWebhook.
 type DeleteWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4479,13 +4786,26 @@ type ListWebhookDeliveriesParams struct {
 
 // RetryWebhookDeliveryParams defines parameters for RetryWebhookDelivery.
 type RetryWebhookDeliveryParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4701,7 +5021,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-	CreateBankingApplicationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateBankingApplicationWithBody(ctx context.Context, params *CreateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateBankingApplication Create an application
 	//
@@ -4733,7 +5053,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-	CreateBankingApplication(ctx context.Context, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateBankingApplication(ctx context.Context, params *CreateBankingApplicationParams, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetBankingApplication Retrieve an application
 	//
@@ -4753,7 +5073,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-	UpdateBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateBankingApplication Update an application
 	//
@@ -4766,7 +5086,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-	UpdateBankingApplication(ctx context.Context, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBankingApplication(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateBankingApplicationDocumentWithBody Attach a document
 	//
@@ -4780,7 +5100,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-	CreateBankingApplicationDocumentWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateBankingApplicationDocumentWithBody(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateBankingApplicationDocument Attach a document
 	//
@@ -4794,7 +5114,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-	CreateBankingApplicationDocument(ctx context.Context, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateBankingApplicationDocument(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetBankingApplicationDocument Retrieve a document
 	//
@@ -4826,7 +5146,7 @@ type ClientInterface interface {
 	//   moves it. `decision_reason` names the rule that applied.
 	//
 	// Corresponds with POST /applications/{id}/submit (the `SubmitBankingApplication` operationId).
-	SubmitBankingApplication(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SubmitBankingApplication(ctx context.Context, id BankingApplicationIdPath, params *SubmitBankingApplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListWalletCounterparties List counterparties
 	//
@@ -5066,7 +5386,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-	UpdateBankingCustomerWithBody(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBankingCustomerWithBody(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateBankingCustomer Update customer
 	//
@@ -5083,7 +5403,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-	UpdateBankingCustomer(ctx context.Context, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBankingCustomer(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetBankingIndividual Retrieve individual
 	//
@@ -5106,7 +5426,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-	UpdateBankingIndividualWithBody(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBankingIndividualWithBody(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateBankingIndividual Update individual
 	//
@@ -5120,7 +5440,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-	UpdateBankingIndividual(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBankingIndividual(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DecideBankingApplicationWithBody Decide an application in manual review
 	//
@@ -5133,7 +5453,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-	DecideBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DecideBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DecideBankingApplication Decide an application in manual review
 	//
@@ -5146,7 +5466,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-	DecideBankingApplication(ctx context.Context, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DecideBankingApplication(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetBankingCustomerStatusWithBody Move a customer to another status
 	//
@@ -5170,7 +5490,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-	SetBankingCustomerStatusWithBody(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SetBankingCustomerStatusWithBody(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetBankingCustomerStatus Move a customer to another status
 	//
@@ -5194,7 +5514,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-	SetBankingCustomerStatus(ctx context.Context, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SetBankingCustomerStatus(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListAccounts List accounts
 	//
@@ -5897,8 +6217,8 @@ func (c *Client) ListBankingApplications(ctx context.Context, params *ListBankin
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-func (c *Client) CreateBankingApplicationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateBankingApplicationRequestWithBody(c.Server, contentType, body)
+func (c *Client) CreateBankingApplicationWithBody(ctx context.Context, params *CreateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankingApplicationRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5939,8 +6259,8 @@ func (c *Client) CreateBankingApplicationWithBody(ctx context.Context, contentTy
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-func (c *Client) CreateBankingApplication(ctx context.Context, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateBankingApplicationRequest(c.Server, body)
+func (c *Client) CreateBankingApplication(ctx context.Context, params *CreateBankingApplicationParams, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankingApplicationRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5979,8 +6299,8 @@ func (c *Client) GetBankingApplication(ctx context.Context, id BankingApplicatio
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-func (c *Client) UpdateBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBankingApplicationRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) UpdateBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingApplicationRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6002,8 +6322,8 @@ func (c *Client) UpdateBankingApplicationWithBody(ctx context.Context, id Bankin
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-func (c *Client) UpdateBankingApplication(ctx context.Context, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBankingApplicationRequest(c.Server, id, body)
+func (c *Client) UpdateBankingApplication(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingApplicationRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6026,8 +6346,8 @@ func (c *Client) UpdateBankingApplication(ctx context.Context, id BankingApplica
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-func (c *Client) CreateBankingApplicationDocumentWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateBankingApplicationDocumentRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) CreateBankingApplicationDocumentWithBody(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankingApplicationDocumentRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6050,8 +6370,8 @@ func (c *Client) CreateBankingApplicationDocumentWithBody(ctx context.Context, i
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-func (c *Client) CreateBankingApplicationDocument(ctx context.Context, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateBankingApplicationDocumentRequest(c.Server, id, body)
+func (c *Client) CreateBankingApplicationDocument(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankingApplicationDocumentRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6102,8 +6422,8 @@ func (c *Client) GetBankingApplicationDocument(ctx context.Context, id BankingAp
 //     moves it. `decision_reason` names the rule that applied.
 //
 // Corresponds with POST /applications/{id}/submit (the `SubmitBankingApplication` operationId).
-func (c *Client) SubmitBankingApplication(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSubmitBankingApplicationRequest(c.Server, id)
+func (c *Client) SubmitBankingApplication(ctx context.Context, id BankingApplicationIdPath, params *SubmitBankingApplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitBankingApplicationRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6502,8 +6822,8 @@ func (c *Client) GetBankingCustomer(ctx context.Context, id BankingCustomerIdPat
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-func (c *Client) UpdateBankingCustomerWithBody(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBankingCustomerRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) UpdateBankingCustomerWithBody(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingCustomerRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6529,8 +6849,8 @@ func (c *Client) UpdateBankingCustomerWithBody(ctx context.Context, id BankingCu
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-func (c *Client) UpdateBankingCustomer(ctx context.Context, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBankingCustomerRequest(c.Server, id, body)
+func (c *Client) UpdateBankingCustomer(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingCustomerRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6572,8 +6892,8 @@ func (c *Client) GetBankingIndividual(ctx context.Context, id BankingCustomerIdP
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-func (c *Client) UpdateBankingIndividualWithBody(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBankingIndividualRequestWithBody(c.Server, id, individualId, contentType, body)
+func (c *Client) UpdateBankingIndividualWithBody(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingIndividualRequestWithBody(c.Server, id, individualId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6596,8 +6916,8 @@ func (c *Client) UpdateBankingIndividualWithBody(ctx context.Context, id Banking
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-func (c *Client) UpdateBankingIndividual(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBankingIndividualRequest(c.Server, id, individualId, body)
+func (c *Client) UpdateBankingIndividual(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingIndividualRequest(c.Server, id, individualId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6619,8 +6939,8 @@ func (c *Client) UpdateBankingIndividual(ctx context.Context, id BankingCustomer
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-func (c *Client) DecideBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDecideBankingApplicationRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) DecideBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideBankingApplicationRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6642,8 +6962,8 @@ func (c *Client) DecideBankingApplicationWithBody(ctx context.Context, id Bankin
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-func (c *Client) DecideBankingApplication(ctx context.Context, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDecideBankingApplicationRequest(c.Server, id, body)
+func (c *Client) DecideBankingApplication(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideBankingApplicationRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6676,8 +6996,8 @@ func (c *Client) DecideBankingApplication(ctx context.Context, id BankingApplica
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-func (c *Client) SetBankingCustomerStatusWithBody(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetBankingCustomerStatusRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) SetBankingCustomerStatusWithBody(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetBankingCustomerStatusRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6710,8 +7030,8 @@ func (c *Client) SetBankingCustomerStatusWithBody(ctx context.Context, id Bankin
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-func (c *Client) SetBankingCustomerStatus(ctx context.Context, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetBankingCustomerStatusRequest(c.Server, id, body)
+func (c *Client) SetBankingCustomerStatus(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetBankingCustomerStatusRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8001,18 +8321,18 @@ func NewListBankingApplicationsRequest(server string, params *ListBankingApplica
 }
 
 // NewCreateBankingApplicationRequest calls the generic CreateBankingApplication builder with application/json body
-func NewCreateBankingApplicationRequest(server string, body CreateBankingApplicationJSONRequestBody) (*http.Request, error) {
+func NewCreateBankingApplicationRequest(server string, params *CreateBankingApplicationParams, body CreateBankingApplicationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateBankingApplicationRequestWithBody(server, "application/json", bodyReader)
+	return NewCreateBankingApplicationRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewCreateBankingApplicationRequestWithBody constructs an http.Request for the CreateBankingApplication method, with any body, and a specified content type
-func NewCreateBankingApplicationRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateBankingApplicationRequestWithBody(server string, params *CreateBankingApplicationParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -8036,6 +8356,21 @@ func NewCreateBankingApplicationRequestWithBody(server string, contentType strin
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XL2fIdempotencyId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -8075,18 +8410,18 @@ func NewGetBankingApplicationRequest(server string, id BankingApplicationIdPath)
 }
 
 // NewUpdateBankingApplicationRequest calls the generic UpdateBankingApplication builder with application/json body
-func NewUpdateBankingApplicationRequest(server string, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody) (*http.Request, error) {
+func NewUpdateBankingApplicationRequest(server string, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, body UpdateBankingApplicationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateBankingApplicationRequestWithBody(server, id, "application/json", bodyReader)
+	return NewUpdateBankingApplicationRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewUpdateBankingApplicationRequestWithBody constructs an http.Request for the UpdateBankingApplication method, with any body, and a specified content type
-func NewUpdateBankingApplicationRequestWithBody(server string, id BankingApplicationIdPath, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateBankingApplicationRequestWithBody(server string, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8118,22 +8453,37 @@ func NewUpdateBankingApplicationRequestWithBody(server string, id BankingApplica
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.XL2fIdempotencyId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewCreateBankingApplicationDocumentRequest calls the generic CreateBankingApplicationDocument builder with application/json body
-func NewCreateBankingApplicationDocumentRequest(server string, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody) (*http.Request, error) {
+func NewCreateBankingApplicationDocumentRequest(server string, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, body CreateBankingApplicationDocumentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateBankingApplicationDocumentRequestWithBody(server, id, "application/json", bodyReader)
+	return NewCreateBankingApplicationDocumentRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewCreateBankingApplicationDocumentRequestWithBody constructs an http.Request for the CreateBankingApplicationDocument method, with any body, and a specified content type
-func NewCreateBankingApplicationDocumentRequestWithBody(server string, id BankingApplicationIdPath, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateBankingApplicationDocumentRequestWithBody(server string, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8164,6 +8514,21 @@ func NewCreateBankingApplicationDocumentRequestWithBody(server string, id Bankin
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XL2fIdempotencyId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -8210,7 +8575,7 @@ func NewGetBankingApplicationDocumentRequest(server string, id BankingApplicatio
 }
 
 // NewSubmitBankingApplicationRequest constructs an http.Request for the SubmitBankingApplication method
-func NewSubmitBankingApplicationRequest(server string, id BankingApplicationIdPath) (*http.Request, error) {
+func NewSubmitBankingApplicationRequest(server string, id BankingApplicationIdPath, params *SubmitBankingApplicationParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8238,6 +8603,21 @@ func NewSubmitBankingApplicationRequest(server string, id BankingApplicationIdPa
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XL2fIdempotencyId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -9097,18 +9477,18 @@ func NewGetBankingCustomerRequest(server string, id BankingCustomerIdPath) (*htt
 }
 
 // NewUpdateBankingCustomerRequest calls the generic UpdateBankingCustomer builder with application/json body
-func NewUpdateBankingCustomerRequest(server string, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody) (*http.Request, error) {
+func NewUpdateBankingCustomerRequest(server string, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, body UpdateBankingCustomerJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateBankingCustomerRequestWithBody(server, id, "application/json", bodyReader)
+	return NewUpdateBankingCustomerRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewUpdateBankingCustomerRequestWithBody constructs an http.Request for the UpdateBankingCustomer method, with any body, and a specified content type
-func NewUpdateBankingCustomerRequestWithBody(server string, id BankingCustomerIdPath, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateBankingCustomerRequestWithBody(server string, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9139,6 +9519,21 @@ func NewUpdateBankingCustomerRequestWithBody(server string, id BankingCustomerId
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XL2fIdempotencyId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -9185,18 +9580,18 @@ func NewGetBankingIndividualRequest(server string, id BankingCustomerIdPath, ind
 }
 
 // NewUpdateBankingIndividualRequest calls the generic UpdateBankingIndividual builder with application/json body
-func NewUpdateBankingIndividualRequest(server string, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody) (*http.Request, error) {
+func NewUpdateBankingIndividualRequest(server string, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, body UpdateBankingIndividualJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateBankingIndividualRequestWithBody(server, id, individualId, "application/json", bodyReader)
+	return NewUpdateBankingIndividualRequestWithBody(server, id, individualId, params, "application/json", bodyReader)
 }
 
 // NewUpdateBankingIndividualRequestWithBody constructs an http.Request for the UpdateBankingIndividual method, with any body, and a specified content type
-func NewUpdateBankingIndividualRequestWithBody(server string, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateBankingIndividualRequestWithBody(server string, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9235,22 +9630,37 @@ func NewUpdateBankingIndividualRequestWithBody(server string, id BankingCustomer
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.XL2fIdempotencyId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewDecideBankingApplicationRequest calls the generic DecideBankingApplication builder with application/json body
-func NewDecideBankingApplicationRequest(server string, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody) (*http.Request, error) {
+func NewDecideBankingApplicationRequest(server string, id BankingApplicationIdPath, params *DecideBankingApplicationParams, body DecideBankingApplicationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewDecideBankingApplicationRequestWithBody(server, id, "application/json", bodyReader)
+	return NewDecideBankingApplicationRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewDecideBankingApplicationRequestWithBody constructs an http.Request for the DecideBankingApplication method, with any body, and a specified content type
-func NewDecideBankingApplicationRequestWithBody(server string, id BankingApplicationIdPath, contentType string, body io.Reader) (*http.Request, error) {
+func NewDecideBankingApplicationRequestWithBody(server string, id BankingApplicationIdPath, params *DecideBankingApplicationParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9282,22 +9692,37 @@ func NewDecideBankingApplicationRequestWithBody(server string, id BankingApplica
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.XL2fIdempotencyId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewSetBankingCustomerStatusRequest calls the generic SetBankingCustomerStatus builder with application/json body
-func NewSetBankingCustomerStatusRequest(server string, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody) (*http.Request, error) {
+func NewSetBankingCustomerStatusRequest(server string, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, body SetBankingCustomerStatusJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewSetBankingCustomerStatusRequestWithBody(server, id, "application/json", bodyReader)
+	return NewSetBankingCustomerStatusRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewSetBankingCustomerStatusRequestWithBody constructs an http.Request for the SetBankingCustomerStatus method, with any body, and a specified content type
-func NewSetBankingCustomerStatusRequestWithBody(server string, id BankingCustomerIdPath, contentType string, body io.Reader) (*http.Request, error) {
+func NewSetBankingCustomerStatusRequestWithBody(server string, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9328,6 +9753,21 @@ func NewSetBankingCustomerStatusRequestWithBody(server string, id BankingCustome
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XL2fIdempotencyId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -9498,46 +9938,59 @@ func NewCreateAccountRequestWithBody(server string, params *CreateAccountParams,
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -9584,46 +10037,59 @@ func NewUpdateAccountRequestWithBody(server string, params *UpdateAccountParams,
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -10102,46 +10568,59 @@ func NewCreateCustomerRequestWithBody(server string, params *CreateCustomerParam
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -10188,46 +10667,59 @@ func NewUpdateCustomerRequestWithBody(server string, params *UpdateCustomerParam
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -11031,46 +11523,59 @@ func NewCreatePortfolioRequestWithBody(server string, params *CreatePortfolioPar
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -11117,46 +11622,59 @@ func NewUpdatePortfolioRequestWithBody(server string, params *UpdatePortfolioPar
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -11425,46 +11943,59 @@ func NewUpdateRequestRequestWithBody(server string, params *UpdateRequestParams,
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -11511,46 +12042,59 @@ func NewCreatePurchaseRequestRequestWithBody(server string, params *CreatePurcha
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -11597,46 +12141,59 @@ func NewCreateSellRequestRequestWithBody(server string, params *CreateSellReques
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -11818,46 +12375,59 @@ func NewAdvanceSandboxClockRequestWithBody(server string, params *AdvanceSandbox
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -11898,46 +12468,59 @@ func NewClearSandboxPriceRequest(server string, symbol SymbolPath, params *Clear
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -11991,46 +12574,59 @@ func NewSetSandboxPriceRequestWithBody(server string, symbol SymbolPath, params 
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -12084,46 +12680,59 @@ func NewForceRequestOutcomeRequestWithBody(server string, requestId RequestIdPat
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -12424,46 +13033,59 @@ func NewCreateWebhookRequestWithBody(server string, params *CreateWebhookParams,
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -12510,46 +13132,59 @@ func NewUpdateWebhookRequestWithBody(server string, params *UpdateWebhookParams,
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -12647,46 +13282,59 @@ func NewTestWebhooksRequest(server string, params *TestWebhooksParams) (*http.Re
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -12727,46 +13375,59 @@ func NewDeleteWebhookRequest(server string, webhookId WebhookIdPath, params *Del
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -12948,46 +13609,59 @@ func NewRetryWebhookDeliveryRequest(server string, webhookId WebhookIdPath, deli
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -13081,7 +13755,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-	CreateBankingApplicationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error)
+	CreateBankingApplicationWithBodyWithResponse(ctx context.Context, params *CreateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error)
 
 	// CreateBankingApplicationWithResponse Create an application
 	//
@@ -13113,7 +13787,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-	CreateBankingApplicationWithResponse(ctx context.Context, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error)
+	CreateBankingApplicationWithResponse(ctx context.Context, params *CreateBankingApplicationParams, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error)
 
 	// GetBankingApplicationWithResponse Retrieve an application
 	//
@@ -13135,7 +13809,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-	UpdateBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error)
+	UpdateBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error)
 
 	// UpdateBankingApplicationWithResponse Update an application
 	//
@@ -13148,7 +13822,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-	UpdateBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error)
+	UpdateBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error)
 
 	// CreateBankingApplicationDocumentWithBodyWithResponse Attach a document
 	//
@@ -13162,7 +13836,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-	CreateBankingApplicationDocumentWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error)
+	CreateBankingApplicationDocumentWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error)
 
 	// CreateBankingApplicationDocumentWithResponse Attach a document
 	//
@@ -13176,7 +13850,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-	CreateBankingApplicationDocumentWithResponse(ctx context.Context, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error)
+	CreateBankingApplicationDocumentWithResponse(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error)
 
 	// GetBankingApplicationDocumentWithResponse Retrieve a document
 	//
@@ -13212,7 +13886,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /applications/{id}/submit (the `SubmitBankingApplication` operationId).
-	SubmitBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*SubmitBankingApplicationResponse, error)
+	SubmitBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, params *SubmitBankingApplicationParams, reqEditors ...RequestEditorFn) (*SubmitBankingApplicationResponse, error)
 
 	// ListWalletCounterpartiesWithResponse List counterparties
 	//
@@ -13466,7 +14140,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-	UpdateBankingCustomerWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error)
+	UpdateBankingCustomerWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error)
 
 	// UpdateBankingCustomerWithResponse Update customer
 	//
@@ -13483,7 +14157,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-	UpdateBankingCustomerWithResponse(ctx context.Context, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error)
+	UpdateBankingCustomerWithResponse(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error)
 
 	// GetBankingIndividualWithResponse Retrieve individual
 	//
@@ -13508,7 +14182,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-	UpdateBankingIndividualWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error)
+	UpdateBankingIndividualWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error)
 
 	// UpdateBankingIndividualWithResponse Update individual
 	//
@@ -13522,7 +14196,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-	UpdateBankingIndividualWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error)
+	UpdateBankingIndividualWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error)
 
 	// DecideBankingApplicationWithBodyWithResponse Decide an application in manual review
 	//
@@ -13535,7 +14209,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-	DecideBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error)
+	DecideBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error)
 
 	// DecideBankingApplicationWithResponse Decide an application in manual review
 	//
@@ -13548,7 +14222,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-	DecideBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error)
+	DecideBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error)
 
 	// SetBankingCustomerStatusWithBodyWithResponse Move a customer to another status
 	//
@@ -13572,7 +14246,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-	SetBankingCustomerStatusWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error)
+	SetBankingCustomerStatusWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error)
 
 	// SetBankingCustomerStatusWithResponse Move a customer to another status
 	//
@@ -13596,7 +14270,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-	SetBankingCustomerStatusWithResponse(ctx context.Context, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error)
+	SetBankingCustomerStatusWithResponse(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error)
 
 	// ListAccountsWithResponse List accounts
 	//
@@ -14372,6 +15046,8 @@ type CreateBankingApplicationResponse struct {
 	ApplicationproblemJSON413 *BankingPayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BankingUnprocessable
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
 }
@@ -14399,6 +15075,11 @@ func (r CreateBankingApplicationResponse) GetApplicationproblemJSON413() *Bankin
 // GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
 func (r CreateBankingApplicationResponse) GetApplicationproblemJSON415() *BankingUnsupportedMediaType {
 	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateBankingApplicationResponse) GetApplicationproblemJSON422() *BankingUnprocessable {
+	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -14521,6 +15202,8 @@ type UpdateBankingApplicationResponse struct {
 	ApplicationproblemJSON413 *BankingPayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BankingUnprocessable
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
 }
@@ -14558,6 +15241,11 @@ func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON413() *Bankin
 // GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
 func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON415() *BankingUnsupportedMediaType {
 	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON422() *BankingUnprocessable {
+	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -14773,6 +15461,8 @@ type SubmitBankingApplicationResponse struct {
 	ApplicationproblemJSON404 *BankingNotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BankingUnprocessable
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
 }
@@ -14800,6 +15490,11 @@ func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON404() *Bankin
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON409() *Problem {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON422() *BankingUnprocessable {
+	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -15924,6 +16619,8 @@ type DecideBankingApplicationResponse struct {
 	ApplicationproblemJSON413 *BankingPayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BankingUnprocessable
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
 }
@@ -15961,6 +16658,11 @@ func (r DecideBankingApplicationResponse) GetApplicationproblemJSON413() *Bankin
 // GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
 func (r DecideBankingApplicationResponse) GetApplicationproblemJSON415() *BankingUnsupportedMediaType {
 	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DecideBankingApplicationResponse) GetApplicationproblemJSON422() *BankingUnprocessable {
+	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -16014,6 +16716,8 @@ type SetBankingCustomerStatusResponse struct {
 	ApplicationproblemJSON413 *BankingPayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BankingUnprocessable
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
 }
@@ -16051,6 +16755,11 @@ func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON413() *Bankin
 // GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
 func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON415() *BankingUnsupportedMediaType {
 	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON422() *BankingUnprocessable {
+	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -19309,8 +20018,8 @@ func (c *ClientWithResponses) ListBankingApplicationsWithResponse(ctx context.Co
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-func (c *ClientWithResponses) CreateBankingApplicationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error) {
-	rsp, err := c.CreateBankingApplicationWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateBankingApplicationWithBodyWithResponse(ctx context.Context, params *CreateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error) {
+	rsp, err := c.CreateBankingApplicationWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19347,8 +20056,8 @@ func (c *ClientWithResponses) CreateBankingApplicationWithBodyWithResponse(ctx c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-func (c *ClientWithResponses) CreateBankingApplicationWithResponse(ctx context.Context, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error) {
-	rsp, err := c.CreateBankingApplication(ctx, body, reqEditors...)
+func (c *ClientWithResponses) CreateBankingApplicationWithResponse(ctx context.Context, params *CreateBankingApplicationParams, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error) {
+	rsp, err := c.CreateBankingApplication(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19381,8 +20090,8 @@ func (c *ClientWithResponses) GetBankingApplicationWithResponse(ctx context.Cont
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-func (c *ClientWithResponses) UpdateBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error) {
-	rsp, err := c.UpdateBankingApplicationWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error) {
+	rsp, err := c.UpdateBankingApplicationWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19400,8 +20109,8 @@ func (c *ClientWithResponses) UpdateBankingApplicationWithBodyWithResponse(ctx c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-func (c *ClientWithResponses) UpdateBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error) {
-	rsp, err := c.UpdateBankingApplication(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error) {
+	rsp, err := c.UpdateBankingApplication(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19420,8 +20129,8 @@ func (c *ClientWithResponses) UpdateBankingApplicationWithResponse(ctx context.C
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-func (c *ClientWithResponses) CreateBankingApplicationDocumentWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error) {
-	rsp, err := c.CreateBankingApplicationDocumentWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateBankingApplicationDocumentWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error) {
+	rsp, err := c.CreateBankingApplicationDocumentWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19440,8 +20149,8 @@ func (c *ClientWithResponses) CreateBankingApplicationDocumentWithBodyWithRespon
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-func (c *ClientWithResponses) CreateBankingApplicationDocumentWithResponse(ctx context.Context, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error) {
-	rsp, err := c.CreateBankingApplicationDocument(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) CreateBankingApplicationDocumentWithResponse(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error) {
+	rsp, err := c.CreateBankingApplicationDocument(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19488,8 +20197,8 @@ func (c *ClientWithResponses) GetBankingApplicationDocumentWithResponse(ctx cont
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /applications/{id}/submit (the `SubmitBankingApplication` operationId).
-func (c *ClientWithResponses) SubmitBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*SubmitBankingApplicationResponse, error) {
-	rsp, err := c.SubmitBankingApplication(ctx, id, reqEditors...)
+func (c *ClientWithResponses) SubmitBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, params *SubmitBankingApplicationParams, reqEditors ...RequestEditorFn) (*SubmitBankingApplicationResponse, error) {
+	rsp, err := c.SubmitBankingApplication(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19838,8 +20547,8 @@ func (c *ClientWithResponses) GetBankingCustomerWithResponse(ctx context.Context
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-func (c *ClientWithResponses) UpdateBankingCustomerWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error) {
-	rsp, err := c.UpdateBankingCustomerWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBankingCustomerWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error) {
+	rsp, err := c.UpdateBankingCustomerWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19861,8 +20570,8 @@ func (c *ClientWithResponses) UpdateBankingCustomerWithBodyWithResponse(ctx cont
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-func (c *ClientWithResponses) UpdateBankingCustomerWithResponse(ctx context.Context, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error) {
-	rsp, err := c.UpdateBankingCustomer(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBankingCustomerWithResponse(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error) {
+	rsp, err := c.UpdateBankingCustomer(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19898,8 +20607,8 @@ func (c *ClientWithResponses) GetBankingIndividualWithResponse(ctx context.Conte
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-func (c *ClientWithResponses) UpdateBankingIndividualWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error) {
-	rsp, err := c.UpdateBankingIndividualWithBody(ctx, id, individualId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBankingIndividualWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error) {
+	rsp, err := c.UpdateBankingIndividualWithBody(ctx, id, individualId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19918,8 +20627,8 @@ func (c *ClientWithResponses) UpdateBankingIndividualWithBodyWithResponse(ctx co
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-func (c *ClientWithResponses) UpdateBankingIndividualWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error) {
-	rsp, err := c.UpdateBankingIndividual(ctx, id, individualId, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBankingIndividualWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error) {
+	rsp, err := c.UpdateBankingIndividual(ctx, id, individualId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19937,8 +20646,8 @@ func (c *ClientWithResponses) UpdateBankingIndividualWithResponse(ctx context.Co
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-func (c *ClientWithResponses) DecideBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error) {
-	rsp, err := c.DecideBankingApplicationWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) DecideBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error) {
+	rsp, err := c.DecideBankingApplicationWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19956,8 +20665,8 @@ func (c *ClientWithResponses) DecideBankingApplicationWithBodyWithResponse(ctx c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-func (c *ClientWithResponses) DecideBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error) {
-	rsp, err := c.DecideBankingApplication(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) DecideBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error) {
+	rsp, err := c.DecideBankingApplication(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19986,8 +20695,8 @@ func (c *ClientWithResponses) DecideBankingApplicationWithResponse(ctx context.C
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-func (c *ClientWithResponses) SetBankingCustomerStatusWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error) {
-	rsp, err := c.SetBankingCustomerStatusWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) SetBankingCustomerStatusWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error) {
+	rsp, err := c.SetBankingCustomerStatusWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -20016,8 +20725,8 @@ func (c *ClientWithResponses) SetBankingCustomerStatusWithBodyWithResponse(ctx c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-func (c *ClientWithResponses) SetBankingCustomerStatusWithResponse(ctx context.Context, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error) {
-	rsp, err := c.SetBankingCustomerStatus(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) SetBankingCustomerStatusWithResponse(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error) {
+	rsp, err := c.SetBankingCustomerStatus(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -21148,6 +21857,13 @@ func ParseCreateBankingApplicationResponse(rsp *http.Response) (*CreateBankingAp
 		}
 		response.ApplicationproblemJSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BankingUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21276,6 +21992,13 @@ func ParseUpdateBankingApplicationResponse(rsp *http.Response) (*UpdateBankingAp
 			return nil, err
 		}
 		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BankingUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
@@ -21473,6 +22196,13 @@ func ParseSubmitBankingApplicationResponse(rsp *http.Response) (*SubmitBankingAp
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BankingUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
@@ -22410,6 +23140,13 @@ func ParseDecideBankingApplicationResponse(rsp *http.Response) (*DecideBankingAp
 		}
 		response.ApplicationproblemJSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BankingUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22484,6 +23221,13 @@ func ParseSetBankingCustomerStatusResponse(rsp *http.Response) (*SetBankingCusto
 			return nil, err
 		}
 		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BankingUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError

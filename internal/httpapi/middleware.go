@@ -160,6 +160,9 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
 			return validationError(err)
 		}
+		if err := requireIdempotencyKey(req, op); err != nil {
+			return err
+		}
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		if known && !tokenCall && idempotency.Mutating(req.Method) && idempotencyKey(req) != "" {
 			return withIdempotency(c, p.idempotency, org.ID, body, next)
