@@ -230,6 +230,7 @@ func (e BankingSandboxDecisionDecision) Valid() bool {
 const (
 	EUR Currency = "EUR"
 	USD Currency = "USD"
+	ZK  Currency = "ZK"
 	ZMW Currency = "ZMW"
 )
 
@@ -239,6 +240,8 @@ func (e Currency) Valid() bool {
 	case EUR:
 		return true
 	case USD:
+		return true
+	case ZK:
 		return true
 	case ZMW:
 		return true
@@ -631,7 +634,11 @@ type Account struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -724,7 +731,11 @@ type Asset struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1484,7 +1495,11 @@ type BankingTimestamp = time.Time
 
 // CreateAccountRequest defines model for CreateAccountRequest.
 type CreateAccountRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1525,7 +1540,11 @@ type CreateCustomerRequest struct {
 
 // CreatePortfolioRequest defines model for CreatePortfolioRequest.
 type CreatePortfolioRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1538,7 +1557,11 @@ type CreatePortfolioRequest struct {
 
 // CreatePurchaseRequest defines model for CreatePurchaseRequest.
 type CreatePurchaseRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1575,7 +1598,11 @@ type CreateSellRequest struct {
 	// Example: 123456
 	AssetId Id `json:"assetId"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1600,7 +1627,10 @@ type CreateWebhookRequest struct {
 	Url string `json:"url"`
 }
 
-// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+// pages): the same currency, and a resource answers with the spelling
+// it was created (or last updated) with.
 //
 // Example: USD
 type Currency string
@@ -1720,7 +1750,11 @@ type Id = int64
 
 // Instrument defines model for Instrument.
 type Instrument struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1874,7 +1908,11 @@ type InvestmentRequest struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2042,7 +2080,11 @@ type Portfolio struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2302,7 +2344,11 @@ type Transaction struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2407,7 +2453,11 @@ type UpdateAccountRequest struct {
 	// Example: 123456
 	AccountId Id `json:"accountId"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency *Currency `json:"currency,omitempty"`
@@ -2452,7 +2502,11 @@ type UpdateCustomerRequest struct {
 
 // UpdatePortfolioRequest The portfolio to update and at least one field to change.
 type UpdatePortfolioRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency *Currency `json:"currency,omitempty"`

@@ -247,7 +247,7 @@ func (s *Service) value(ctx context.Context, orgID int64, assets []Asset, at tim
 		}
 		rate, ok := rates[a.Currency]
 		if !ok {
-			if rate, err = s.market.Rate(ctx, market.Currency(a.Currency), at); err != nil {
+			if rate, err = s.market.Rate(ctx, market.Currency(a.Currency.ISO()), at); err != nil {
 				return err
 			}
 			rates[a.Currency] = rate
