@@ -99,3 +99,10 @@ func mutating(method string) bool {
 	}
 	return false
 }
+
+// TokenCall reports whether a request exchanges client credentials for a
+// token: POST /v1/oauth/token, or the old POST /v1/auth. Its signature
+// covers neither Authorization nor X-Client-Id.
+func TokenCall(method, path string) bool {
+	return strings.HasSuffix(path, "/oauth/token") || (strings.EqualFold(method, http.MethodPost) && strings.HasSuffix(path, "/v1/auth"))
+}

@@ -49,7 +49,7 @@ func (s *Signer) Sign(req *http.Request, body []byte) error {
 	}
 	components := s.Components
 	if components == nil {
-		token := strings.HasSuffix(req.URL.Path, "/oauth/token")
+		token := TokenCall(req.Method, req.URL.Path)
 		components = RequiredComponents(req.Method, len(body) > 0, token, req.Header)
 	}
 	now := time.Now
@@ -137,7 +137,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	if !t.NoIdempotencyKey && mutating(r.Method) && r.Header.Get("X-Idempotency-Key") == "" &&
-		!strings.HasSuffix(r.URL.Path, "/oauth/token") && !strings.HasSuffix(r.URL.Path, "/oauth/revoke") {
+		!TokenCall(r.Method, r.URL.Path) && !strings.HasSuffix(r.URL.Path, "/oauth/revoke") && !strings.HasSuffix(r.URL.Path, "/v1/auth") {
 		r.Header.Set("X-Idempotency-Key", NewIdempotencyKey())
 	}
 	if err := t.Signer.Sign(r, body); err != nil {

@@ -9,7 +9,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -455,31 +457,46 @@ func (e SortOrder) Valid() bool {
 	}
 }
 
-// Defines values for TokenScope.
+// Defines values for TokenRequestGrantType.
 const (
-	READ  TokenScope = "READ"
-	WRITE TokenScope = "WRITE"
+	ClientCredentials TokenRequestGrantType = "client_credentials"
 )
 
-// Valid indicates whether the value is a known member of the TokenScope enum.
-func (e TokenScope) Valid() bool {
+// Valid indicates whether the value is a known member of the TokenRequestGrantType enum.
+func (e TokenRequestGrantType) Valid() bool {
 	switch e {
-	case READ:
-		return true
-	case WRITE:
+	case ClientCredentials:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for TokenTokenType.
+// Defines values for TokenScope.
 const (
-	Bearer TokenTokenType = "Bearer"
+	Read  TokenScope = "read"
+	Write TokenScope = "write"
 )
 
-// Valid indicates whether the value is a known member of the TokenTokenType enum.
-func (e TokenTokenType) Valid() bool {
+// Valid indicates whether the value is a known member of the TokenScope enum.
+func (e TokenScope) Valid() bool {
+	switch e {
+	case Read:
+		return true
+	case Write:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TokenType.
+const (
+	Bearer TokenType = "Bearer"
+)
+
+// Valid indicates whether the value is a known member of the TokenType enum.
+func (e TokenType) Valid() bool {
 	switch e {
 	case Bearer:
 		return true
@@ -2040,6 +2057,50 @@ type InvestmentResponse struct {
 // Example: INTERNATIONAL_STOCKS
 type InvestmentType string
 
+// LegacyToken A token in the vendor's old shape.
+type LegacyToken struct {
+	// AccessToken The access token: `Authorization: Bearer <accessToken>`.
+	AccessToken string `json:"accessToken"`
+
+	// AccessTokenId A unique identifier.
+	//
+	// Example: 123456
+	AccessTokenId Id `json:"accessTokenId"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// ExpiresIn Example: 3600
+	ExpiresIn int64 `json:"expiresIn"`
+
+	// MaxTTL Example: 86400
+	MaxTTL     int64        `json:"maxTTL"`
+	Scope      []TokenScope `json:"scope"`
+	TrustedIps []string     `json:"trustedIps"`
+
+	// Type Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	Type TokenType `json:"type"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+}
+
+// LegacyTokenResponse defines model for LegacyTokenResponse.
+type LegacyTokenResponse struct {
+	// Code Example: 201
+	Code int `json:"code"`
+
+	// Data A token in the vendor's old shape.
+	Data LegacyToken `json:"data"`
+
+	// Message Example: Created
+	Message string `json:"message"`
+}
+
 // Meta Pagination of a list.
 type Meta struct {
 	// CurrentCount The number of items on this page.
@@ -2251,8 +2312,50 @@ type SetSandboxPriceRequest struct {
 // SortOrder Sort direction on `createdAt`.
 type SortOrder string
 
-// Token defines model for Token.
-type Token struct {
+// TokenOrganization defines model for TokenOrganization.
+type TokenOrganization struct {
+	ClientId string `json:"clientId"`
+
+	// Id A unique identifier.
+	//
+	// Example: 123456
+	Id   Id     `json:"id"`
+	Name string `json:"name"`
+}
+
+// TokenRequest Client credentials: `clientId` and `clientSecret` (documented), or
+// the OAuth 2.0 names `client_id` and `client_secret` with
+// `grant_type` (RFC 6749 §4.4), or none of these when they come in
+// HTTP Basic authentication. One pair is required.
+type TokenRequest struct {
+	// ClientId The organization's client id.
+	ClientId *string `json:"clientId,omitempty"`
+
+	// ClientSecret The organization's client secret.
+	ClientSecret *string `json:"clientSecret,omitempty"`
+
+	// OAuthClientId OAuth 2.0 name of `clientId`.
+	OAuthClientId *string `json:"client_id,omitempty"`
+
+	// OAuthClientSecret OAuth 2.0 name of `clientSecret`.
+	OAuthClientSecret *string `json:"client_secret,omitempty"`
+
+	// OAuthGrantType OAuth 2.0 grant type; only `client_credentials`.
+	OAuthGrantType *TokenRequestGrantType `json:"grant_type,omitempty"`
+
+	// OAuthScope OAuth 2.0 requested scope, space-separated; tokens always carry `read write`.
+	OAuthScope *string `json:"scope,omitempty"`
+}
+
+// TokenRequestGrantType OAuth 2.0 grant type; only `client_credentials`.
+type TokenRequestGrantType string
+
+// TokenResponse The documented flat token (`tokenId`, `token`, …) with `message`,
+// plus the OAuth 2.0 fields (RFC 6749 §5.1) for OAuth 2.0 clients.
+type TokenResponse struct {
+	// OAuthAccessToken OAuth 2.0 name of `token`.
+	OAuthAccessToken string `json:"access_token"`
+
 	// CreatedAt A time in unix seconds.
 	//
 	// Example: 1732893484
@@ -2263,10 +2366,18 @@ type Token struct {
 	// Example: 3600
 	ExpiresIn int64 `json:"expiresIn"`
 
+	// OAuthExpiresIn OAuth 2.0 name of `expiresIn`.
+	//
+	// Example: 3600
+	OAuthExpiresIn int64 `json:"expires_in"`
+
 	// MaxTTL The longest lifetime, in seconds, a token of this client can have.
 	//
 	// Example: 86400
-	MaxTTL       int64             `json:"maxTTL"`
+	MaxTTL int64 `json:"maxTTL"`
+
+	// Message Example: Created
+	Message      string            `json:"message"`
 	Organization TokenOrganization `json:"organization"`
 
 	// Scope The authorization scopes of the token.
@@ -2280,8 +2391,11 @@ type Token struct {
 	// Example: 123456
 	TokenId Id `json:"tokenId"`
 
-	// TokenType Always `Bearer`.
-	TokenType TokenTokenType `json:"tokenType"`
+	// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	TokenType TokenType `json:"tokenType"`
+
+	// OAuthTokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	OAuthTokenType TokenType `json:"token_type"`
 
 	// TrustedIps The IP addresses whitelisted for this client (empty means any).
 	TrustedIps []string `json:"trustedIps"`
@@ -2292,41 +2406,11 @@ type Token struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
-// TokenScope defines model for Token.Scope.
+// TokenScope `read` reads resources, `write` changes them (lowercase, as the docs' scope table and examples write them). Every token has both.
 type TokenScope string
 
-// TokenTokenType Always `Bearer`.
-type TokenTokenType string
-
-// TokenOrganization defines model for TokenOrganization.
-type TokenOrganization struct {
-	ClientId string `json:"clientId"`
-
-	// Id A unique identifier.
-	//
-	// Example: 123456
-	Id   Id     `json:"id"`
-	Name string `json:"name"`
-}
-
-// TokenRequest defines model for TokenRequest.
-type TokenRequest struct {
-	// ClientId The organization's client id.
-	ClientId string `json:"clientId"`
-
-	// ClientSecret The organization's client secret.
-	ClientSecret string `json:"clientSecret"`
-}
-
-// TokenResponse defines model for TokenResponse.
-type TokenResponse struct {
-	// Code Example: 201
-	Code int   `json:"code"`
-	Data Token `json:"data"`
-
-	// Message Example: Created
-	Message string `json:"message"`
-}
+// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+type TokenType string
 
 // Transaction One execution of a request.
 type Transaction struct {
@@ -3135,6 +3219,11 @@ type WebhookStatus string
 // Example: CUSTOMER.CREATED
 type WebhookSubscription = string
 
+// AccessTokenId A unique identifier.
+//
+// Example: 123456
+type AccessTokenId = Id
+
 // BankingApplicationIdPath An application ID.
 //
 // Example: app_5f2b8c1e9a7d4e3f
@@ -3750,6 +3839,51 @@ type GetAssetParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// RevokeTokenLegacyParams defines parameters for RevokeTokenLegacy.
+type RevokeTokenLegacyParams struct {
+	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
+	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateTokenLegacyParams defines parameters for CreateTokenLegacy.
+type CreateTokenLegacyParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // ListCustomersParams defines parameters for ListCustomers.
 type ListCustomersParams struct {
 	// Page The page to return, counting from 0.
@@ -3999,7 +4133,7 @@ type GetInvestmentParams struct {
 // RevokeTokenParams defines parameters for RevokeToken.
 type RevokeTokenParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
-	AccessTokenId *Id `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
+	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4923,6 +5057,16 @@ type CreateAccountJSONRequestBody = CreateAccountRequest
 // UpdateAccountJSONRequestBody defines body for UpdateAccount for application/json ContentType.
 type UpdateAccountJSONRequestBody = UpdateAccountRequest
 
+// CreateTokenLegacyJSONRequestBody defines body for CreateTokenLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateTokenLegacyJSONRequestBody = TokenRequest
+
+// CreateTokenLegacyFormdataRequestBody defines body for CreateTokenLegacy for application/x-www-form-urlencoded ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateTokenLegacyFormdataRequestBody = TokenRequest
+
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
 
@@ -5054,6 +5198,16 @@ type ServerInterface interface {
 	// GetAsset Get an asset
 	// (GET /v1/assets/{assetId})
 	GetAsset(ctx echo.Context, assetId Id, params GetAssetParams) error
+	// RevokeTokenLegacy Revoke an access token (old path)
+	// (DELETE /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	RevokeTokenLegacy(ctx echo.Context, params RevokeTokenLegacyParams) error
+	// CreateTokenLegacy Create an access token (old path)
+	// (POST /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacy(ctx echo.Context, params CreateTokenLegacyParams) error
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx echo.Context, params ListCustomersParams) error
@@ -6443,6 +6597,130 @@ func (w *ServerInterfaceWrapper) GetAsset(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetAsset(ctx, assetId, params)
+	return err
+}
+
+// RevokeTokenLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeTokenLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RevokeTokenLegacyParams
+	// ------------- Optional query parameter "accessTokenId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "accessTokenId", ctx.QueryParams(), &params.AccessTokenId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter accessTokenId: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeTokenLegacy(ctx, params)
+	return err
+}
+
+// CreateTokenLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateTokenLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateTokenLegacyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateTokenLegacy(ctx, params)
 	return err
 }
 
@@ -9270,6 +9548,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/accounts/:accountId", wrapper.GetAccount, options.OperationMiddlewares["getAccount"]...)
 	router.GET(options.BaseURL+"/v1/assets", wrapper.ListAssets, options.OperationMiddlewares["listAssets"]...)
 	router.GET(options.BaseURL+"/v1/assets/:assetId", wrapper.GetAsset, options.OperationMiddlewares["getAsset"]...)
+	router.DELETE(options.BaseURL+"/v1/auth", wrapper.RevokeTokenLegacy, options.OperationMiddlewares["revokeTokenLegacy"]...)
+	router.POST(options.BaseURL+"/v1/auth", wrapper.CreateTokenLegacy, options.OperationMiddlewares["createTokenLegacy"]...)
 	router.GET(options.BaseURL+"/v1/customers", wrapper.ListCustomers, options.OperationMiddlewares["listCustomers"]...)
 	router.POST(options.BaseURL+"/v1/customers", wrapper.CreateCustomer, options.OperationMiddlewares["createCustomer"]...)
 	router.PUT(options.BaseURL+"/v1/customers", wrapper.UpdateCustomer, options.OperationMiddlewares["updateCustomer"]...)
@@ -12441,6 +12721,174 @@ func (response GetAsset404JSONResponse) VisitGetAssetResponse(w http.ResponseWri
 type GetAsset500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetAsset500JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacyRequestObject struct {
+	Params RevokeTokenLegacyParams
+}
+
+type RevokeTokenLegacyResponseObject interface {
+	VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error
+}
+
+type RevokeTokenLegacy204Response struct {
+}
+
+func (response RevokeTokenLegacy204Response) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type RevokeTokenLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response RevokeTokenLegacy400JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RevokeTokenLegacy401JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RevokeTokenLegacy404JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response RevokeTokenLegacy500JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacyRequestObject struct {
+	Params       CreateTokenLegacyParams
+	JSONBody     *CreateTokenLegacyJSONRequestBody
+	FormdataBody *CreateTokenLegacyFormdataRequestBody
+}
+
+type CreateTokenLegacyResponseObject interface {
+	VisitCreateTokenLegacyResponse(w http.ResponseWriter) error
+}
+
+type CreateTokenLegacy201JSONResponse LegacyTokenResponse
+
+func (response CreateTokenLegacy201JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateTokenLegacy400JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateTokenLegacy401JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateTokenLegacy413JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateTokenLegacy415JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateTokenLegacy500JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -15967,6 +16415,16 @@ type StrictServerInterface interface {
 	// GetAsset Get an asset
 	// (GET /v1/assets/{assetId})
 	GetAsset(ctx context.Context, request GetAssetRequestObject) (GetAssetResponseObject, error)
+	// RevokeTokenLegacy Revoke an access token (old path)
+	// (DELETE /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	RevokeTokenLegacy(ctx context.Context, request RevokeTokenLegacyRequestObject) (RevokeTokenLegacyResponseObject, error)
+	// CreateTokenLegacy Create an access token (old path)
+	// (POST /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacy(ctx context.Context, request CreateTokenLegacyRequestObject) (CreateTokenLegacyResponseObject, error)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx context.Context, request ListCustomersRequestObject) (ListCustomersResponseObject, error)
@@ -17120,6 +17578,94 @@ func (sh *strictHandler) GetAsset(ctx echo.Context, assetId Id, params GetAssetP
 	return nil
 }
 
+// RevokeTokenLegacy operation middleware
+func (sh *strictHandler) RevokeTokenLegacy(ctx echo.Context, params RevokeTokenLegacyParams) error {
+	var request RevokeTokenLegacyRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeTokenLegacy(ctx.Request().Context(), request.(RevokeTokenLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeTokenLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeTokenLegacyResponseObject); ok {
+		return validResponse.VisitRevokeTokenLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateTokenLegacy operation middleware
+func (sh *strictHandler) CreateTokenLegacy(ctx echo.Context, params CreateTokenLegacyParams) error {
+	var request CreateTokenLegacyRequestObject
+
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body CreateTokenLegacyJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				return err
+			}
+		} else {
+			request.JSONBody = &body
+		}
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if form, err := ctx.FormParams(); err == nil {
+			var body CreateTokenLegacyFormdataRequestBody
+			if err := runtime.BindForm(&body, form, nil, nil); err != nil {
+				return err
+			}
+			request.FormdataBody = &body
+		} else {
+			return err
+		}
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateTokenLegacy(ctx.Request().Context(), request.(CreateTokenLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateTokenLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateTokenLegacyResponseObject); ok {
+		return validResponse.VisitCreateTokenLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListCustomers operation middleware
 func (sh *strictHandler) ListCustomers(ctx echo.Context, params ListCustomersParams) error {
 	var request ListCustomersRequestObject
@@ -17419,10 +17965,12 @@ func (sh *strictHandler) CreateToken(ctx echo.Context, params CreateTokenParams)
 			err = ctx.Bind(&body)
 		}
 		if err != nil {
-			return err
+			if !errors.Is(err, io.EOF) {
+				return err
+			}
+		} else {
+			request.JSONBody = &body
 		}
-		request.JSONBody = &body
-
 	}
 	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		if form, err := ctx.FormParams(); err == nil {
@@ -18274,559 +18822,583 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P37dtu2tjCKvwp++tYekVtKkWTJ19GxlmIrqRpb8pbkpGmVLUIkZLGmQC2CsqOm+Y3913mA8895g/0i",
-	"5032k5yBCYAEb7r5knStfuPbq45IgBMTE/OGeflcsLzZ3KOEBqxw8rkwJdgmPvzZtsls7gWEBj0yd/GS",
-	"2PxXmzDLd+aB49HCScEM/AUx0f2UUBRMHYYchoIpQSzwfGIjn7C5RxlBgYcwRQT7rkN85JN/LggL0L0T",
-	"TMXreEaQo75nLdEtWZYLRoFZUzLD/LOELmaFk18L/HuFj0YhWM5J4aTAAt+hN4UvX74YhTn28YwEEvpX",
-	"mN469KY5n7uOhTm4bfsKB9P0GgZTgnD0Gmqf80+TT3g2d/k38Hw+akxq4yOrSo7xoV0n+5OCUXD42Dmf",
-	"0ShQPONvOnbBKPDFOT5HFodVX8PffDIpnBT+z8sI5S/FU/YyC9wCX5V8cLbwmeengb/CNw4VcFvwigEI",
-	"Nefh72VKPgUj8dBE3gSez31y53gLhub4hpwib+YEyAnQxPPh8cTxWQDPymql/1wQfxktVcwX26IZ/nRB",
-	"6A1HcaNaMwozh6p/V9Mbpq2MBd6M+Ku2x5LvpPaGPxgdHx0eNOr7tepT7UoEog74uWctZoQGqwC35Tsp",
-	"wG3PGh3bR9bh+AA3JnWyb9esbPDVFKOHryOCWF9Hm9rOnWMvsLtqJU74VmotDrVH9cbB4dFxzgaEQx9h",
-	"DTq0+iounJkTpEHvLGZj4nOy9wlbuAHjrMgnwcKnsUXUKtl07sK0Oow2meCFG4ghE8+f4QDWGOzXCgY/",
-	"BM6Ms6pqpQJHQP4rPAAODcgN8QH0M49y9nru3BCWAXvv9Rk6buxXkA0vqLNLPmErQGPPXqLxMiDMQCab",
-	"4lKjWvvhZLioVPatMWbkoA5/kxMTFfnjWuNgSLFlkXlAbBR43l4ZnU2JdUtsYN/kjvicLTBCg1Oktgh5",
-	"lH/JIUzxeDKknn+DqfM7cJcXDDHnhuJg4RM091zHWnIZYKoJzPKQxoglBPX9L+dX+B19efjzzY+4uTya",
-	"z7zfmrdv3nu9T7Xr12fT1/Vqs8bufv5+gK9m3zfH982bV++p33Y+uO7i8FWnsyTYtd9d3PXuW7PBj+9/",
-	"vvvpntz/8MOJIkIhyqKtlNguSXTre5pmTuu40jV1/rnQGJNjExo4E4f4MbKq1vbrjYPMU2FFTGXXIyFP",
-	"QATrf3Li7QKM2E0D3aXuEjkBmTFBSw4LF5APdYrxa2A/BMxeuOSVHP9+6jEigQ485Dos2A3WB6G4Hekm",
-	"bQnx3CcWDqL50mvwXBtxSDiyzZ9L2hylt2RpoiI/zXeE2p7/giFC7bnnUCF22ZCywHFdxAi1kRPsnUR6",
-	"0i1ZGgnVyQcFDWFqI7Neq5lDysgM08CxWBn1+RQeJYp/BPde8lBWqsf7h7WDaonUqgelw0Z9Ujo+HuOS",
-	"Va0eVuyDhm3XjvKOVXxhCbLQdIJao7FeJ9CmekuWadJoooU4eLdkiYoYXV+3z/fQnPhotgiAIRkx3sW5",
-	"2hI59I6wwKE3Q6peO1GYRZjlb4618H0uvflS95DnD6mZXK58U+wzMMi8Ld07HVIz9R2HIZ0rl1EzXIrY",
-	"ZMq3DlN2T3w2pGa9UjH51xx6kwV3GQ1C/S2mfQPZDCnxfc9nyKGWu7CJbfDvS2U9JClriukNP3Ocrjw/",
-	"YEBYvjQChpRribU6mnoLnwnNfpmj0oekqq88KCl74gSB+XCKMLI8qpBtL4QOTNA9dgKmlNIhFavisNyQ",
-	"gCH+TC1RLFt9U0CBqRdMOWWQYOrZBuLslwsvITolRsV5KaP3XLoxTi7YlQeFESStIYR9wuklMHRAsk+1",
-	"gdIkYqDUvhtDan4qubVJSTN7So5tKguKW0CoqQlXy7vjoPBnAqwhXVCbCIUdyA/2znU4DjmwT3fI+dF8",
-	"yCm/qE0yGGpMUkkZljQKUbTksdD7otMmYAZUDGkx60wDf0z9eu/5tyHJSkYLOzykqRO04rjoZwSJIzKk",
-	"4ozAqysPQJBHvUOqky/Kpt5H3OgsmnzYXmfr5fy4Sl0Z0VBHl7oJRTg0PiNBX9leRYcxK3X09Ur6Fb4h",
-	"2fBzECNzwkCWt6BcyqCJ781QJQZ9Dux8imzQMwFXkFYyIe0JHrxGZVWcOkdjFZZ0psbqq/kfqk31FVPL",
-	"xivYPfVaVWN+RWLXGo3q8Z5SYqLJUThbqU3ni2BIuY7IDMT5pThY4TTcMOJnCB5x+SGtkTJS2uiuZs4p",
-	"uiM+x2bamkpZQM5N9YeT7qC1vPztQ71cLjcbnUHn/LL1n/m2S4Sx1WZL+B6gIke15qsnto5Czru09YWO",
-	"NFRUe7F3MqTmPwQv4vLsHwH2b0hQWvgO/JNTiomwe4+X7BSZ/wA6N/lRftMawPznrYvWoMV1IGWIDZZz",
-	"wgfHDTP9F8FZTMkRgfXxCZqLYOr5cmskW/+5dAaiD1Qy8olrVEofC7xbQpGFXfdU7GxSqEjJcS90AG7/",
-	"mpZPuHJvoiLMTj7NHZ8wcw85lKugn7iGbXnUFrjjX/HJjcMCwKx5S5ZOhunLN744LMTAHxbQMGGaxn4S",
-	"KIj9xPEGP2hrlv9OCDf4Ve6a+DvaNvFvUIoKe6cA8Q/DwmxZuiXLUnVYOJUo+KF6uF87Ot6vH9VPJRrU",
-	"T416fS3BikO5jmw9P4dY1UY0AxN5vi3EBEe3EBXFwCEMjX3Y4fESOVyjpZE4tR2fWHy6vbjLqtk/y3Fs",
-	"Mg7KpvyMw93lUIlVLGdjz13lQmOBDw64FwwFjnVLfMRgDAC9mHM7xsKMJGBtXl1kO9bE4JXcWBPX1YOk",
-	"tJ7jICA+n/e/fm2WfqmUjsvDYenj938rZEny99h1SXDGhRzx59gPlm8WTobupr+B3lwnvYWV6nFtso8r",
-	"pQOrSkqHdg2XjsdVUtqf1HFjfGAd2kcke7mWNvHoZrHGlxhKz4V4M3dB0kmQsxjlh8hdSLVUG+9bpUO7",
-	"TkpHk0aldIAPx0fWsV0h1Zx7AuWXeLxF/Om1LLGM7mTCSM46kvAHHmK3znwTLcsT0z6WnvWejKeed7tG",
-	"z7oXb+3gGbxX8z9Mz/rCRwv7Rd6I2VJD5P+yhDDhf2qXXy9/Y3wNnyM4+Zs2KZzU+SYK70Hh5NfPhYlD",
-	"XLtwUgBLqcMBl2vhQprjkDAGmnNh7ntzwnnBMHp5WODq08xhDOj4o/7+O+w6tnCATLDjciupiuDLhS+b",
-	"IqAlXuc4SFNSqAEzNMMu331ic62Qf42hu/Dzp8gUCwaHC2GIYGsKb4GSzxEgrL6FS8qF6CpiI0TPfW/s",
-	"ktn3GQi3SYAdN1K4NZAkRlBRYmTvRLuYKds4ICNvMho7fjA9QYJLINsjjL4I0AwHlrBYBcGjYYEPGBYK",
-	"sY0Nv77FcEUMebDADrMABwsmKSlwAmCir7CNFLLCw4bH3iI4GbuY3m6+5VcCoc+w6fpen3l04jrWQ3da",
-	"v3/Oum/mYDevrnrdd63zE+QEyMIUUQ+5Hr3hSgO4IE4RC7AfIIwouY9daRevuv0Beqn9xPYK+o4cRzsS",
-	"ruhZtsOSX2OaP0X6ATl0odPaJ8xb+FbsnLW5NkCxKw77wzbAkXOJY3WK/rnwAt1WRpXqT+eNn486+/8p",
-	"7AThGuU0IcSiRGVDJ24FIOoTnxuEAtAnw2uTmybk05xYAbHVQhwgede7udF9VtrCiubPJXkCue20p2P4",
-	"Ev/m+WdAXA/Er4tZMOIH6gRh5THzJnDEDGTLjQZeYSCOHgP5nits9XtKfDZ15uAqRzMOUkjwToAoIdwK",
-	"24jmywiuwMgMO66B5lPhWrcRtm2fMKYAmxJfaEUZXDEFxMm2QGj8MsRKnEHWahENXdO571lcOI5dglo0",
-	"cILlMx1NWB5D91NPnkt118m4HY1zV13OZKFswflokn92vOC1t6D2A8krhC0eEIKoF6AJzK9zu3qE3o4X",
-	"oNfyhSfCaccTa1csTBioDkO6g0nHyRVeuh62B553wa31R1IiwG/MWQGf0+cbSFG1Uj9qHB6IOAIdRdX9",
-	"CEWSOUjaQwPPQwKuZ6HCLLDBvBcsVdydMR191xRLBwt5KFlJBRWNCfb5x71bom4OY06cE/RKvCHiL+A9",
-	"EX5hKN+VcEKBZ1jwhLvqS48D+hKexOizqh9/bTFPinB9jUjGgcnbJMfWtHUDORTUJQMJdxCoUT65826J",
-	"Hd8HjXM9tX6EXZ9ge4mmmKFaJYy7YiIcbubBxWGMNc8wf/uOFL45xuswdE9ctySV1PEiQGOf4FvOascL",
-	"5lAuqpJGxzVlizlXSYh9SWwHDwDOhzFVMRTkMRoWAvIpeDl3sUOF9cZ5a/hNkJmn4miIWIMTlLIrdQbT",
-	"0DEdTQOwIwD+2djLC4ZiS5Vr48sQfHpOfEl6GrfZQPNfYUwf6xZvKL2EUyBGzJiidmfQ6nWag3a307wY",
-	"9Qfds7d9Doq3oAEqCkm398i28SZ6OY5r5Zuq47lYAd05wsrDVPKHo+MR1ekNtJwVtFJfRSuRhvPwFW+u",
-	"qWyuouSvi+sY0bo2V1Mel9C30C82VCxW7GRVX7E+nYg6iIlgfvilgD0NoRW6NudM+ZrE4+An1AO21gGM",
-	"hPZg+QRcoNgVgTT3vkdvJEI30xDyMcoFts4x7ggLZiEjf9XtnPcVO8d32HFBlgdemqof37W4hQjfUnav",
-	"OFKNGKvYUX6nvvX4J243kSsuCXb1YwsX8knhXfOifQ7SdNTq9bq9QqZfGzNGgpHD2AKuNbNd25zK+wFx",
-	"XeyHAtmx+eKmxLplixl4T2Fp4D49EQ/CVIvl3GMJ7/dd2vutgyIYxYO/qTSxM+Xb33iLxR48in8dFc3k",
-	"XpgQZ7DOAWtwee8TKYzDC3h+nIa0oF1V7qKhKTI5u+4Pupet3qh50Ws1zz+MWj+3+4N+bP+xFqfMdQHX",
-	"u3EoGha+rx1Ujg+FhD4cFkKFjnxyWMBCsapfaKa25Pgxt0QA5jAUYM7W5RW5/n1UNHNWbIrIVz6g/arZ",
-	"UYN17omKJn+UGnjKyXDK9+0eM3TvO0FAaGyPHqA0qo2S6vFFeJofS4WM70jj8Q5JhmbJMRhbB0febsqm",
-	"+PhuKmeK+Dvdweh197pzXshUQje5A49U1M0Iv/5YaFbqbIzMs1RaTvvda47+q2Zv8CFatLlnDClV04T+",
-	"z4xV6MdHH875HvWGVOjV3iIgqGhqL8QOw4O0arV1V80PF93m+WjQ7Y4umr03rcJuanZiW6r7TyEiNtO+",
-	"UdFMrSpG7Ltr5gpr153m9eDHbq/9S+s8JeJjerlSeHGAapXaQalaLdWqg8rxSbVxsl/55WQrXT1J+9XH",
-	"RPLuKjwqmjpCErh+qLIa4bx/fXXV7Q1a56PL1nm7ORp8uIqT65O5oBRVN56KqrfWcAHnWQgB7IdgQihH",
-	"U+h9/E8ZXeGIGA+pEIqQ+nURIkYhDK5b9/o1dT4NnBmBQeAHspbrxpyp92BMmIm1EWCRJafIa+WY+Ntf",
-	"Ij/j6nESjX3x8hejsJjb2+Ljix6j86u2AUYiVU58JLU0DZ/6fuiwROnu3vg3YoFvS4J+4bCgJ4N80tQg",
-	"rMLPepZrRkSTUbBxAOQPgVUbIo2PU/5Z38ewy+G51T5Z6C8sbuKng9f4+8HaY3fJ30liGQA2xPqiz8oJ",
-	"V6Dr8VC1IYa2w8hGq1yxvH5I9YkqDc2zQftdywTRGtqMDIXeEB/b5BSZ/ev+Vatz3jo3UUBmc8/HvuMu",
-	"0YLyF4dUe/Psotvnr82JP8N89e4SagoQyhkxyDv+qkNvZBC0LN8gACkYhfBTBaMgJuML04Je1Yspomna",
-	"d5hapI+pPfY+nbmedau5A7BtOyJ16Erb3wl2WSpF80fvHk0wF+to5t2p9CnPuuV28j327VMu412CWZBI",
-	"nzRQ4N0QSC7DgbhcaqAlwT4ri+hB/dtVI0FqNl5m7NE5XrIQFAkAn21FXOXRfmV1rKJRkEHq6c/1ZfT6",
-	"mi8e1GNfbBxVq7V4OGd2iGSaQllmYGcTTT2XkwnHLkdyFCPN1Wz+CxfuE891vDIyI97ZnHEiNlHxfooD",
-	"YZyyKfYJQ1Pi2sjyWLAnEgNm2L8lwTvsLogJ/keHIlPxXFNm9IUfecFOkTn3HYvIvAJ8R3x8Q848FoTD",
-	"r/vI9lyX7zdQ94NkMHh3Nn45giankIl4AcES0Bw7NmTHAm6MBOyoSWUxAZtYzgy75ei8iWjbglH4VLrx",
-	"SvJH9dq5+K/+tORwfiE0EoiKLdw4wXQxLlve7CWbenM25wf4pZwCiOQb1j4UEW6vrwjCTG/O+ykOUBaZ",
-	"GnGC/Oq7op2XbBK7448UN9RXIxeo7gmBBL+11c2JD/yNWjmru8Gc70wSfAMSxtLsB1Y3J75FaPD1l6Z4",
-	"2KZECxuUV35B20PFm79JJvLPBRahGWkRF5EmF9joSEGI5i62yNcHXabvZG6AeBYmO4UMqZylEj2C2SKF",
-	"UMJo0a0ZnbwSLNKIMpE0YybcmbjYymCWcaajCDN+WLcyjvhqvoZpBErOn8sw4iA/k1mksPNMRpEqqZbn",
-	"K9E1ifgBbPe7qF6rHiL1CuKfE1n6MnFIN6OAISaSw67751kb69ibFoILT97G3oz4SOXUSKDPseOHVE69",
-	"Hn9ZVRqaNERDqmieZY3k/ReUBdNSDfmjXyul42bpF1z6/ePnqnFQ//K3LGxlrijXutXMUrjLcQKmXc9h",
-	"xo07RsDESZmjW5ignOnz8aU77MMFJZ8oDmnTChwILIz/fAbfL3zUVibizrPsornHAuyqyPRyysqwpMyL",
-	"4O2Qe/TB82+zMAnf93NIfb96cFCqIuzOp7hUQ/JdoPkkUWfN7TqUVOOgVGv76JIrUv0gb0QtPqI5D1D9",
-	"VdbLAhGjFCcqVCuVSjVrBASo5YhV/shAc9+7c6hFhMv7BsoGiSvl8FrUF+F3wZTM4kjofFjLowRGDLFH",
-	"8RVEW7HqyEVe6yyW7M89P3y4XVHJM21wZIGNcLDhVFx5YAGezXWzarQxV9MLKRqgTtk7f52PZo5HRz7B",
-	"8o4haXEthcNLC/rlbMAm1BG3HQy88x6aYbrALvLJnUPuw/Al8U/iv2BIfCJT9wojjXPs8SDA1pTYUUTy",
-	"C8SFMRdjBvJcm7BAVJuBSpubaBmJYo5Z+gYkuGSk2m8jgOKVSA0tt2/7Ga6IL+OIolnYxmpVBkQRLFna",
-	"lkwrzbfBdZIQSSxjMvFERImFKRoTxBbjmRMExD5FZDYPlsjj/ELcyHMYXRIQURwCTwLii/cZU6UGtlnY",
-	"pYD3NUQeZawH8pQyd3M7xSBadHTjES5zx1MYbHA9kzj86o5G6vA7fThLqwnEdUp40RKdzIgkYiwvBsJm",
-	"7Pgszny38DYPZNEaTJcidto86/auuj0IfjJj6VNpj2KkJmyApivsBw52lW7B5S25wa7IM4sLXWtGEF+S",
-	"cPKGdZ2kgze7UsTf/hgOM/UAUQBFIGck7efY586kQhj/2kF9+4992WyzYKu33KdmOpsNcgZN/kGozqYI",
-	"7xSZETeDJxPPR2a7c95+1z6/bl7EdpUZyNREt/Qua+zQFMNjVOFRwlBR1PyDcmD3DiN7GcrgI+oEoezY",
-	"YJYWvPtNC4cZ/tQW81QrK1jrJucK3n0Iz0twLZhnM76TZ31tX7ZcN8Tm8y0NsUwkb3u+5rDfz84E4wUJ",
-	"siwuzAJIRY7jsXp81ChV6qVKTb8b4+9lYWqn0wP6X8ifNxgJ9TY4Y8e7jQtzqkfSeS3dMRtM0VVDr6KR",
-	"ux4k33PJ1mW/e3xQ8ijBTJsdpQuHZTiDtvLzZZhpWWpbWIJ/Y5oNB+R4vbQpN1us5K3bqyryKFIoc4pp",
-	"rlj7ls7pcaVUqZaqjU3O6TMfuc0UllwP13mv+XpgIubNiAinjuL4UJERgkz5LxOKDIsg7Nfd3qh//eqy",
-	"3e8Dd1VWiwGpr3ETx4QXB4PWuTmk99gRZSylIaws7VNkXjY7182LUa/1rt16byL9TRwazFCiTxYrMeOl",
-	"A8ANJzRwVDQ1B4K5d4rM81anDRDoUePy9XgcCSCkYBSyVgrRJXI1BaMQA7lgFBRkBaMgvhf3+qmZt3D6",
-	"RRt47uNJUMja2h7BkDuSselqFzKfXoJrogeYzXyhOZ/73l3O6HNwdcQ8jtHDazB+tuQNZ7IohGjoojGC",
-	"RLCMLPSwPhrmX1N1TTRyIOLGEc7C/dRzSVjH/tvUcVewK6XR5saebq+65wcUavQ12t1ztT2JqUU+qrv0",
-	"EZxycf/p1pSrhm9Itk2kYe4F0yqNMSPKArJVUT6W1Au2IYLVHr1H8oCp9Ufur2/YfSXIxYiOVeo47OTM",
-	"yiLtnDLBmrNKEQKJNQx5iOKX657a1K+05gommjN7BiOEdwNkZZrfW3Sl0oxueLaV1a2AeDzDJTwHi9kM",
-	"+8tvynhJ8KjswuuRB4HqjamegDZT1siWlkX67hPnP03gTZtJH5cEaitKzjUxrlqd83bnjdDXm5cXMmt4",
-	"ikXeyhwzRmy0JIGBLMwVdBT4mDJsBaDuh1fwrfNzU3ZpIHSKqUVsZC8Ish3XuSHUIjA+Nvh1r/tLixso",
-	"iXmRed7tXTY7AxNRD2ErcO6cYInsBdSlFJW8afjznPiOZ6NitYZmHg2mDC2oC0XdPDpxbhY+sfcMxEiA",
-	"xkuE5euONaS/eWMtdGDiUOyWkSnStZiIMn+pKIu9/OzYX14KJm2CFscEJNh1vXtiQzQ1ixsrErXc9lAh",
-	"Ba1zbn+IhXNDRKzz8QIRxDZfEWqLN2M/J8MTxK8CpNhPr33vd0hSi/16DiFZQfLndHRDks2kr7K/LX3q",
-	"a+kS22gDGso2OO0qeSpx1mO+HMlNT5O+WKUAaL2mNAUQqgJ69yK90KOB77nICfTYmugjnKyjqeO0HXtr",
-	"c/rmC9NURkP/XddsMqhxJ7N3EPZ5YSfIhM0wDWSCXsr/kBxYtl8SfYciWkfYJ6ItBbER80TxRJzqmTSL",
-	"t3VBxXihySHNqbe4h3wMX4T0WbgtEgxone39xK66y1iVTLW2eq1WfiLP+UM+H5PLD5oops0+ZKbdfOrZ",
-	"2vJD4Agyucg2c6zwJ4RhLGl/wiMZ/2FacvpITxyXGEi0yywRank2sU+RR92lCCH0qNbCFa5+A98hdySe",
-	"JzVeZmuC8tOjLQSDwoZs9aFszYcJSr7KfIV0Y9Tq3WONApviWuMgG61T8gnJnqNRvx5YUDluDHE7CJcm",
-	"Hz/nmUDM+T0vQ0FM+IIhFyIHkENF4YLMFLZ0xPIOm5IvrVOGuRTfEeYT1CBXFqJxU8GeRR/ZXR+gjiJk",
-	"nssdUHQcJabr0jpWG9KGvhUzfENe/jYnN+E/5vQmLr3TozYX4XIJV+evC0bit5+uWm9SP1513ujiPMTE",
-	"ZkEeSafzlkwBFVmAqY19W4TJjrkdNMe2Tey90ygJtFavHR0JMhTxYjaB4XH3wE/vXrV6TuXTxW/W25/6",
-	"r+4//Nz53XpzvLTPXv3+ofZ6cXbzww+JGJnj40oj3lK7HjtIxb+f/CocCpXS8fcvP36uf9n7LvVj7csP",
-	"P/wR/2n/yw97f//b03KvGP+J0MBNyrnnB2VBOasby+lM479eDofDYWabmsc71+tPsCKiDY5rtv9o2+bg",
-	"Gg74G1s5kWJrzQ+M1IQdpEdpzhWpfFLZ0IQb4urlonnV7Pevur0B14XPe+13rV5/dNE+a3X6LZObCGZY",
-	"vrR9bu6dah5FqICBzLNWb9B+3T5rDlqj7utRu6MbIzqjUl/iVnP8QwWjoH2lYBSuet3uaz5b8/y81+r3",
-	"uR2y4jPcPu8N2mcXrT4M6ve7Z231pDv4sdWLMz8Nks25ntqHK0n8hdQOnfvOHfHZhWMRykj6eQcLJtc+",
-	"Tz+78j1v0p0oFT3NLDkLnEBz1e6kTfWLkdS7TT9wLJew7qTJmGc5Oa91ueWhM+aW0uNT0Uqg4esZDREu",
-	"f/OmtGx75B/yp7LlzZI8IR4nuJ9qXyWYWvn/93/+9h/DRaVSO3jx3fcvf/j7f43Mz398+f+XPn7/j+it",
-	"jzHeWPr4nfZo7+/Fv58Mh+VN3977ftXBiwdKrYqFelIf+1eO9N/ai5rv3FnjX90YwmhjBIyrHLNPGjGV",
-	"vvDYPSzq8a+l9K2XoBnbe6Z3uqqK7VAWQ9GkU1KEOtQeZSWf8d+3EpwJDKedaa9andbr9lm7eTHqvu+0",
-	"eiby7ilDMw+yiTBFtcZ/RFZQJPSKN84dQWYWYUEwzFm3M+h1Ly7anTejq1avL0J4wNPGkBOgIpbdDT0f",
-	"2qRMJo5F/D1dViZBA0dccta4UMsYsrlw4xh6RSiZOJaDXaD7SGDwh2cCftehN/J+52MWpv9y0f3lontK",
-	"F10eM99+Tulge2gA7JN41mJpRel7Y9nlIdMUcBio+0nDVUt+yL75lF/KsqmhCgPmR8P2An7IoJ95Uc+A",
-	"+LXysay0Q8sJlrJ8phkm8pgpHp/dbc5Ye7HKATUUDlaIoE4mtTVFv31vgqoo8FC1UuG75WMrID4zZJ0/",
-	"d4nYHOpMxI1/TElcs63ulm6zQrvITn2dYp9kCaL4zQ5IL72uiepgI30cwb2nymXkVNAI1wrlqbQuoJlV",
-	"o56j0EY6RCF1HKaYjbjIzjoQstIXlTID3xA08VzXu2fagRx7nkswBFVR8ikYWQufeX5eU2N4aKrd4ANg",
-	"3lNEF66r+lZzfic6tKLuHP9zAQHP/AVRLl80BF1N6eGy4lCtoPiECNk6uSOWtm4gzJfDkeYHIkqsjNo0",
-	"EqyiPQ+cR4a4QkSH1BfRkqK8UOBBZVJKojrfsA0MsQAvy6gZJWOqJm5TzIbUhBxsLveBk3BFIMrClslX",
-	"MhPbzCritTK9/uGH9xHz8RNW8MfPtWx9dm2a/sMzAFfl9Sdn3z7PPzbDLuCFdQESyfzJ7dxcxF4poZ86",
-	"BtBaULYsdihqlasHdWicGt/B78MaGZX4Vg6H3/9aLR1/5LbKx88HRnW1lSKrIZ7LSP0t3eG2Niyrqm2Y",
-	"B69ejNXQyIqn38IhJqdMx7GrJ1oQe16q/1syD5Co1qBr3S8YMhNlAkCF0Da8kb3hsfA1hZ0VXFPiX0bC",
-	"hA0zt9iDBwWfJCBeX9QlMvqz7Ore6zO0v79/jAJnJgoeDs7idAuVryHZZlCtnOxXTiqVX5JpNyU+Ootm",
-	"xZVNWJJ1s9qd+bV7nqcGMdu2CHFiT2J1tbQCPMmvZG2aQJja9N0wFvXpXtc4DQxzPd1p+1E+mRC+QLIe",
-	"1z3t1cwAyE7kZYI/8xF0pSqUfas0tRFJrFjfwremmJFv+chsXTiT9QiHLLNeR4/MibyYmsu1c93Y5FPY",
-	"C5eYqKjKccGS97L1cTU2rzQn5DvCM27NiQNpJMvEKvuntlEVQfLJchfMuSOXyuIR2vpXMoAUwtYfRqCs",
-	"vnp9cyYWqwaYQHg+RfeJ6+5WvLnFMe4uVWFmkxHXVTWBQbnnP0QmsZlxlbJN3d3nODzREtaRKH/zX4xA",
-	"Y7uVG/XPn2dVntVxUqwYqFqpfDwFvwz/mSFyR/ylGLElOr6++2LDI6jIOf+wvSfjqefd7iY92GIc7sfm",
-	"GX7yk31tcDxfsSGwqrIX03koCz/7LnkaBHOGrnsXqr/yeaePppz+uYFRThmcKYNxtc7PP2skFp2J2S1r",
-	"SIrLh1/wbOxgim7vsTXFUIkfeoAQmxsx5i+X780hLaoZhI/kjlDb4zbYzcKxCRPFzeHttyYqxt4g1J57",
-	"Dg2GdI5vCNsTPeMYnpEQGEMMjzp9Ki9zGOvN5gTuaYbUCeJp254vPFPyEm8PxsQzHkT1y9Z1r2AUfrl8",
-	"z//3bfyeKac+Zn526Y7FwrdjwTElOasqspjuBRMl20Jay7yq2GgewGTuNAk9OikCRXMzaL3g3Tk2sdGC",
-	"Ov9cEBmiM3FECMEal+GmiQ/pjIeH1x2OcbNMdV/Lgdi8ALCeMvfMNYBDCv5TlQGObMvnqASs4+iZigGv",
-	"zX/TW6REnd4eu0fK2PWs26fukBL2UkxHYPEnZRQ22BT5a+kGm1DQI9GJdOGTrDK0kizSTO7HweAKibOb",
-	"dl3Xs4lH9WHd8KzB1absyLXytGVccd5zVRJaEYMovIcISA/ZHoJ28zKZKSMg/YbiYOGTV5hlTN0VdxuT",
-	"BSM2Ct81AJ8ylzDWeZDBReGJSCEM34fgY70PHl/7IiCijj3kZflEa8wO7d1eyKzD1Sdmg6OiYTXFBVZd",
-	"8cY7tKauemXBAOj4VzTj97wI6sfMsY9nJCB+KBAjatdlQzrmK7P6qyrnKyjaYbrTWnby/eeC+EvheJ8W",
-	"jMKUYJv4af/1KmIayM6z2qdEp+fyxtfQKzfD8y3l8OkuAsub7ej+gaPVW1Eq1wlkw+HT8JJfkJgp+pFm",
-	"Oc5XqtS6XpHGmScWwwl6wteo785Z9/LqoiXK94imrh/X4XKFyzs7+DpTUwrpTVzLZPVCUiZgNYt/tUM/",
-	"yOpy85u6ECY+tsT+tkC+2PnX01Hl2rG3uJlC+yQ1nIkAUxEBUMxohbF3ihzo0woWtKhQI+1rzp+y3WoP",
-	"6ZLzXH0AHdZUbd/zURfvsKHQCGLcRtS7z1k+k5c+V9ltVNTsqpsUt6EYCTQLS8oDFdSX/RlJcKscQ2yG",
-	"XZewIHSSfms9WmiuJRSh/QXLN4P+JRrVrOr2EjjWLfFl05dMFEDTJXGx2L0jPhhTa0+Dwu27aHA6yDfu",
-	"upVxvGE/l9iRzWheqR+wLH6VJOCouYvuPo4fpezVZrL2EPivYOlpzP5PZetFcD+PtRfH0zPZe9nEn+1X",
-	"BtYhwi3jgW/Q9SuMxLLx0kD3hNwaosAIKu5X+I/SF7ck2EfF/YOG+C1tKtk4w00ond7y8+kvPnfzN76w",
-	"LaGUWHhmSPlGbAno4deAk5PFtgiVNPSskKZOGmfMgGRFFXIt2adNiYVHctzGsJWbrRhJI5HpDDV4WOhX",
-	"yTYVv1kVVPcLgBLqzUnYYEmGP3KdVFjS0Hcqtvxs/fHhPtp1KoC+oqRCsLnLNkLcVxHlIf3+yUS5gltz",
-	"CqRiEcPQCZ8bgcR1y0iFkjBkYd9fIlNXA+EGfUjN+DW+eSovU0151Sgu2nMu4Ic0dQOPxGOWbsL73F10",
-	"v9nGs2udNKIvkchJEp3nNO9MOl/nE7EWok5upvH4o3ePZpguIc6PxSafYobEcGKjorW0XMKMsM6zjNhR",
-	"b+9lNqpOn8lHDg/SmaeC24eQIYY80f8tChXKD9VvKSxtRw/bt1t9eBgSKoKvHrYjvRvqA3tf3daVu7Ep",
-	"ZuTrm8jXnvbqQwKbHhhu8/W9CdsHzKhO63JFX38JG906q52LOlZ9O11zIzLfuG+u5liJ+V30I6BfeetO",
-	"kogVaoSf4vK7KV0SzV9V91I6zJ9bBXsup0oG1p7NtxJ9+3nX+lUWmV9ka7ywbgnw14lDMbUc7KK579kL",
-	"C+y1sDkumG3sZEjNdmfQ6oVVavqD7tnbvok4Pnwq67ogDq5ISac2YoFn3bLTITXPupeX3fP24IOJfMz1",
-	"toD4DnbFa2PMHCuM5mKoeOO5toFmDnXojYHwje9YCzdY+BqE0CrkVbdz3jfR2KM2O0XmRfdMg8v1rHx4",
-	"Xnd7rfabzqj189mPzc6blokmDg5UhJlD+HRnvQ9Xg66JLH85DzztWTzmIQsrUKtArrhgFADOglHQASwY",
-	"hSQQfBR8M1llNPMDKbZxKdlGwlkT5o2KezTVuyHrfi84y9coZDoYpEGSGRNpng4TKZ6badDyI1c5Ml9O",
-	"hooQX1LZVC93nZmTAzNMx5zfCcIMAlc8f8NJuWp9laubhCmvkOINWa9QcVE4NljkDPNoNm5ygto0AOY+",
-	"uXO8BcsHQr2RAESm34oQv9zNWQ8AkxrRKt7W9/yg69syXswLsLsdAWHXBRA3K3uY4IYxDMWJS9s/RR9G",
-	"nMRj4MrFZjFSLTPo20ykD9OGsuBjgr+DewGKHjPQqwHT0BCWIXxz45MbiI0VflxnRsoonJUNqSgmEskD",
-	"FUorfS+htmiGOc7ypxdsSM24w808RaFGGQXlBlPfW9xMVdnyu+rL8CVzSMV3KHG4ufwIzpZv1n8SoWqV",
-	"ZQd0q+w7MYTYXAh7ItVIYe4Fk/v+rRl/D3VJz7B/S8TF2OpbdfEigutYZVV9++jRzmeuYRweYH64XXfV",
-	"yjQz2kwS2Dew2G3dUJuZ3SH7esxo77gpvD4jNowZ0Ak2vr87hYeHi/sK5m4kbf5UZq6WW/scJl8MS89k",
-	"8SVJfnWMeEjLmweJD6mIEkdrgsS5WkZo8NRh4le+N3bJLLcCwHG9cciNRf6SXus1VvRZPP7+N+ZRUyYa",
-	"wSXGkLIpFsWnRfIdxAB7i4A5NkHmy7tq5q3PyqpUO4ZsR0Hla4KW5QVHTtx7eLrzIM6vh/XgalRJPhFG",
-	"io/GjxiGLhLN1kehlwtbxvpmpQJkVGR3AjfTRmBTzw8QE11kQjVEEmbi5ntd14Imuu61udUhWwjF5uHE",
-	"zSnpZOxieisass9d7FB9BYTtrQ/tliWixZI0GbVij3vb5npFocuGima+d4Jp2Jgv2l4DASEEHprhwJom",
-	"clwoWnoLH7El4xSe6GTmz0qVSqVeXdu0P4X/5JVL5u2jNwmIVg5KXTmyE2R2O2ctmdkok/z3kOfLW68h",
-	"TV1CGpLRaGFawb0HfzFu2suYLSz+4Nx47mKKbgmZM7grtHFIXPAKOATCf6lcPRsv9+KsmANaMArnzfbF",
-	"h4JReN9qvYU/XrVH4d+X3c7gx4sPcdYcPs3F3dpmXVw99b0bqHtVzLiZhSpZDEUDFjRwXG4RUou4ULze",
-	"DKPtzfDGl//a7Jy1LviP6l00JhPPJ8gJhlR7Udw/I8tbuDZY7PKZbEysXWmbe3l9sfSAf/VhPfZfK7od",
-	"jslDWk7Po6vr3tmPzX7LROPFUtQxD29guMRuXVyYMsABpC5W92Wx4uNyEi53WxcXCdCihynYZHzrmetZ",
-	"t2kZQr37bSxpbzJhJOgTy6M2yz5XE+zHY8z5h5G/oAzhKcG2InSfYFc8BFOHiTk3bKGh7qDs8Aad5VWQ",
-	"SpAlE36+mXdHwMPiLyiFXtYV4QX0CbYVgwboNvNkJpgwR2sSW9lQZ/FjfcueR+mNEcnz6b19Eujh17ul",
-	"F60I0V8bmh/Vrjj689WuSLlUOR4y0Rx6egFLING4QtI/KySLm/BXZXFnuHSgyAyN21gzBDH4vNU/y0xa",
-	"G3i3hD5SRCb5NHd8wtoZgUnybAnZAmc24B9Gcki8JugBPx8bMJcZ/jQYXGRTlOvRGy7cXGdCAmdGdN5l",
-	"ICw/DyzOYTI9EiIqp/gunld4dFDfEB5dn1qHN8B7Vx8A3NLLu0fEi2Dq+Sr0E15kikPDWmL2h9r8XqvJ",
-	"heT7XnvQytz+pNUQKHKIQzCU5WE9Pyi5zh2xoRoFYxKNxYMKmjmUa2V7ZdQn1EYOFNszmzrYJ+gVwT7x",
-	"0XBRqexbMBb+JGZ5WMhU0Pkrm3qt4OVs0d5070HHEd+PnQ/xUzZy/AULiN2e58is9pUqKEoYup86AZHF",
-	"wSegFUZ0VSSzebBEM4K5cKXLvdhmrd2Uh3vVFB7VButnNTxHOgYVLcaQkKDwbdxpaXJPsxzAVdvesWWD",
-	"oIHNuuY6WhpT+NlcsHespaYtJyO1VUPFi5BOHLu8tshquk4sjO0TyyfBNh9jMGLrDyaTxdUyE4CswOYW",
-	"elJ1Vz1JiLU8BUkUO7IfUUEayIbEmckIXUpQGIEl4gOkklt+cExzzh2WcIZhFt1dFcPQT1Fs2bGRtwi4",
-	"Bea6e4nrmVNUAY1Cxg1/7fuLf43AbYjIzT6gIXG8YOoCv1iVsbseFVVSFcmcCouHT6ZISVlOHiWbhnNs",
-	"FEUe0azI+l8RQL4twieferLQchY2ZMoTNDoCVzKxTzRjAM2JjxbUEfdt39Kd67ax69sHiD/Ahvrq+Pnn",
-	"AkNXuAzzQBQSkGUJPB8xz7X/bCHqm92aapLiCQKWg2j2jdXmaMgO0fULqiRMc5UowqJiREnUlwjTjSKP",
-	"IJsTan9rBLuD4i0T0zO8i4r6TfT//j+q4kPKyyHjSyy+v1939UkLIkZYxi5x7Ylw9jDMPUmA2bHtWF30",
-	"S9ERVQkI2YrCfQZVKvEbk1dbGTARkF8hIkBXL/9UMQFpbrey0g9XaGikd5xGfzJ07zsBiV1FFCeO6xIb",
-	"FFp1x5B1o/DA+wT9zRQqw5OfcY2oSuMvqPNJ95tHJYQO92tHx/v1o/pG/iXR82zLovgZriQVcu7J+pyi",
-	"0GeAXCKjaWWRqsCTyefldBey2kPjA3fQuDcTsBI/OX0PIjCzyFVgeNsq+vnVOx8Zxw+qVfqtFvTftbZo",
-	"fpnQ/J3duvx/hpodBvU89t5ufyCeK7BvRYxePq7DXKddvGfbqt5TrkiewS10bpq7GfgLou6q46nMEEIA",
-	"YeTS9IzCDQJ8Gw/nCFODV2T6ZcGTj6ktq26vo6TNNlnV3Y5skGT57lSjBbhvkxExMisiNijm1X6Wmt/b",
-	"FfA2Cvfiwzu14ojGZu3ke+y6JJCyJ0sZ0Ao638O7Sg6XkckVpDuufJoGMn1y47CA+ETG+puyIKw5pNx2",
-	"kjFSOAh8Z7wI5IbIEt3Nq3YYhscQZmBaQWDPkgQQercUswApZYf5S1A0L7qWDC9injcv7i6wwgdl6a1i",
-	"thEE269LZxHvZoeFSQxlgxxva71Z+6Gwo/HNQtw8hMMWCyezsaV6MeHXwDMC92Biy0dyy2FaM+aqy5vX",
-	"GeOcnlvtV80OKi7mc+IjCyr6UU9mweyFiUob1faeuzjggKyqkKqURte5g7Q9FhBuspo5NckVCWdvSZCb",
-	"LgltV9GtQ+1TZKpdyP5IBkpzrk5Vogxy7FNR455vyaZ7kGQDGZ+V25+kG7l7hnaoYriJCFfbA0MFBsqj",
-	"ljglMXpey4i4qZo2UVW9oG2PsWRumdfGm5xg+dld0tDU4kPQVyw9xw+V9Kao7B4OmYwtOUzElqAiRn1B",
-	"6PLtPUOEflW4cndcq+3vH9Yq+wdHjXL98LBxVDmM2XeNSqVSbmgtQlIjvlo3FZ0zZ6EKiA7hhKyCgLeM",
-	"Et9j7KpUmg3oaKbIKL8yOHz+RSoUWHNhONTzRwvqrM2DTGyp9KNKiFHxEHlUbfJetniRvG60BlwAVpst",
-	"JwZazOUwtiA5vV9DklOGuui3zBZS2MPX1gcYq02J/DURzhKLSsG14njxj59lYqIZQa7hQyVu1pBLgoD4",
-	"Ikncdm6cIBFJ/Mvl+0G6Wyku/Q4NLqtGNadtqQAMskyJP8e+uGFIuuWipytkhf4aCIyNhPQuKkZOpELo",
-	"h9xislT99uRSo2CHCNDYh/K3W8dqtjTRPid/2UKmxDZtV8ESh+DBKc+hoI0vbAWOHt6sUql56zHWHkvb",
-	"cyUwOl53gyi/IHPijGQ3U8rPss5MsU6G5eZ1cYyt8UHNLoFFhSwdu253Ujj5dWNzBjjgl4+Zzj/J9oJ4",
-	"Gx9SmnmULBX3VuaPJgm2AUJy2mbozsyGZUNRwm0oIS1GUCBTKO5bIUUK9Y/G6mZGcnolf09V4gaqxKF4",
-	"st2RX1D5u7Bbp7KLQfzrYmPMDLiedMuSAIqPZYMIncoFgD6m1nSVZIv2QLz7gqE31+3zrazQbZYrGFXm",
-	"EsF0lSdElNBIuEREXb+R7bA1LQ2SrXjUiIiuhKcjs7Lf7dIaueSOuNsu7e3SuoBxa8kdpudLvSO+M5Ep",
-	"kaj49sPZXpL0Xe/G2RrJFzAoDUYTLZhskpKR+KVzcG7j6K3IDbiBK82wA135MYVe+jDTXllXXNYDp24G",
-	"5lhkpo12GMohG0mDaKOR0G+9IwZAEbwbVXN4gxMqX97YU64OduRD9bddY/J+KmJ8CQGxThzaemO8DBMF",
-	"uvdxTRzrBAoaIcRmOwHLPIxDWhS+EvRDth9rz0iKOjPmB1HFXjlmzG/O57itNzHpGcyqW3SvI2NDG+Kp",
-	"HYhrvYB0k16EStnbyqe4s39wd5+fIOSv6PmTBtfjOwBXsIHc8x/dPoiQUZ3/l1FzzKB2yVwWl4MgGlGC",
-	"2eT7nNcYOVTPtlLK0mrvLppTpr66jespW9FcS9Z5euD6gXH9LEl5a8dn+i+exDGxAYfbnrsllLk1utg2",
-	"GpimOG3M4tZzr6TGsn5EQlFZ31A1UkySacgXJkQ0XbXN01jZO03VncLdHiVlVOx4iNDFDE2JT0648tad",
-	"E9q8aqP9ckU8uYcoyym+g7IirsMCcTe0t13j1/WvRtrP2ne393KF3J9rtqM14jKugGzP65PsPPVpI9PN",
-	"JkgxapEkEZIkqAS5RMSghT5GByJ+euKsJM0HM1lbDuMyVqibOzkLtZ66Wd3txNOtfYQr2uVu5B+EihYO",
-	"vQmPzyP6CMM1rccKZPaGVepVcm8My6myJp4fQDmgsGOmRagN9Vo9H/G3xT9Vh3NXJsWbpViOY+wbpbx9",
-	"NQql2L8kqZZSxFyK/lQEX1J/6GRb0v+RptNS8qdY1GUczByff04b24EqMYSyKgwtqE18ZL7UD7CpOt6a",
-	"UKtpSGeYkwwp+QTbsAP8jJwg813zon0OVWJHIuLUQOZ1p3k9+LHba//SOjcNUff2Vfv8vNXhTzvdweh1",
-	"97pzzv9x1r3uDFq9q2Zv8GGkPRlS8+y6P+hetnqj2IDL1uDH7jn81ry46L5vyWk6ry/aZ4P4wOZFr9U8",
-	"/zBq/dzuD/r8vfarZif185CaV80PF93m+WjQ7Y4umr03LbGM/vXVVbc3aJ2PLlvn7eZo8OGqBe9fd656",
-	"3bNWv998ddEatToDqDHMhZQsm3sxUrli79KlkRC2uf0nOwobECHHzz/k8cTKK2VZhyR/j1ObJDY91Uq4",
-	"kIOi5ygF9a02J/7WykKd7dol+ngtsxYUpMera5/M59vtzNCbJgX3pSFYrufDfznCRegNZHRguoSQnDJq",
-	"B2i2gF4pd5zm2ZAC1/GX4BukN5xrUxvNMWOyjpBdOj5E1pRYt6fIgQ4uLPB8YovS2lPvng5pFPST+Los",
-	"nhPS/ZtXRzX0vtUfoGptv44aB8dH6PCgUUeQFqjd2NRr8QubRs41LPr4/Yor2FArX2c1rHCLhgEWRa7f",
-	"7nGa3o8HzWvxFPuZ8ROaL0f3kuZ3+I18pY/gJDVU921bxJuI3rjRnnxfO6gcH4ruwYmSWbVGPRe3K6sj",
-	"F2+cO0LhbwNJ6SzSfIXaKSDjCF/MOUZrsSrK64om6xksSbB0d2tWY6k40lgas5DWwSS72ghL+7VcaPp5",
-	"RlWC/qS+baCrxdh1LHTh4LHjOnyjufkFGSVXvjchjAmfSJvaZEblC+1ETslFwShctROVni7yj8mqTBgd",
-	"SHiNnwdCUEA+hV1aEhew3j2N404cKtFZNV6PLReghH9lVWiHvEl07BOEkfnmf//7f0zUD/y3BEqjNQ6A",
-	"+e/XdPpCbc75znpn1YPSz5eeTWaCw7HFjDM4+BuKz3kpBtZs/NJv/fTh1f7hT72zRvPdWbvZuOxe1Xs/",
-	"Di739xs/196++Xm//WP3p+bVVaPX2q+/rb/95V0nHkbyhjOwWunw4+dGY1UIyWOkfzS3ywOo5oRSPa5f",
-	"a0sPXZ6Xa0dP3dNeTa66Jgz8BVF3gizmQdngRnA7L9Rf12KPei22ibcnQTv8pRPhK2PA3B2pfI2FLsqN",
-	"vxc7+obSKqLIBni0XqbhDcG6ogwyDQGKe2jDytv58h6WGfKQJI9HKG4Upn9kBatDXWRxe3HV7Q9ybI7H",
-	"SQQRgCQRtFO9cYmtc+I6d8TPCGDk0mw2DzLUhqZ8gmbYJoh5aBKLPdVbw+xGmwKkjRtU3uVqYPBIaqnm",
-	"efey2e6Um2eDdreT05zybkUJJXgINxCoaMo9KTm2uXeKfGIRDjM/ISV7IWpREzReSjVzrVBxMcvzLalz",
-	"CJVe5aZo9VHWnkE+7gIHhFrLy5zKnK4n61rGvhF4nqjAOXNc19HSidd3meHz9NdY2QpnqoitiBcwtAsI",
-	"bo8ha/UFcKK5jyTNZmZZCHmnAW1+1CIdhuwFQUU9ZXovBYST7bPdoN1OIKvObMC41FHsw5hdOdVDGI12",
-	"8owY11HnQh02I+IOao0P4D1fob5Bkvv9qWocJIDfCnW1XQucZWAsE0NNyyLzx611lnk+VhSgVrSJfDLD",
-	"DoXeB2dnrRb0PsCo9umTCk7izAX6xjXbUFZaOO3jTBYVPdXOVzAsOZjYyKxXKya0rIsqU6dVJpdAGyZf",
-	"155EvEhe6ekQ3IJREKDpNSOyKkdKFL0ly0dSEG/JMkcK2rVGo3qM5sKRcUuWXER054T2+z+GVUOJPbol",
-	"S4Y4y8yUtLdkmSdnzVuydGwTSW7kEBEFBBXj+srjW2rT+SLIluICtLdkeZXVSQJKHPH5biE2Gl29bf+M",
-	"rlqX6/NbBMwCN4mv6NxvBQm/Jcs2nXhPuUftgD3DHvEpIbSbOTeUxbbKu8+bLEP7aMGBg52IzpdIZoeK",
-	"r/OATxh5+2XVORluVcTI9zg3sEveIoBpRG15UMztha/qdXt3xHfxfG/bhHF+njJEw6MR2GOUWt2QKvVP",
-	"yd1YTajPU188cTCer8K4/PDX0z3+lDrHsxLF81PDRl2WlHSX/IpJD8ApMs9b4r1z2SNE1ARz6M2Q2p7F",
-	"XiA2J67r0Js95ATI9oBdBgbCk4D4Ggd8wYRqgURbkVBvcKALqOqqeC2aKkpwmJnTjCkEapXiEHOaZCz/",
-	"4sI0EEa2xxUqiAVR5vRZr9WE4lgvw5+ur87hp+wrcTUi7jEvNi8u/ig2zyBe4Y9mv98a/NG8Hvz4hxr2",
-	"R7vTH/SuL1udwR/tzrtWf8D/hIiBP666vcHr7kW7+0ev9Z/Xrf7gj16L//bHoNfs9IXB/8f71qsfu923",
-	"e8XhsFyUMPwhQd3b+/ve3zLJiRFr4TvBss9JU1C6KODdXATTzBpcUKAcrhSjxpcel7kv4ZFpgLNwu2Ll",
-	"skXEDLzHon54COw0COZ8J892q/8c3hhLpyWXrpCvLIARy4HCvowt4M4EhCifd0qwDZAIX2vh55KAodTW",
-	"tH88d0CKinqlk4yGplwv4ecEAmEo8uaEIocTzYzQIGxxrPvSjfBSCFMbRb35hrR51WZCMZlwnmNNGTSy",
-	"voHKrvdOMC2jLhVRAo4lowX4AJ8QxBb+RNyoE2xNhxTu25UflxnIwsyRwQ8Q5ROmdjev2vLmHC5iA2fs",
-	"io+dDOmQfoe++y5kBN99h4omp4j//e//MQ105cwJf1KKBu6doC6nC7lFJcsn0FMJu0OKxHZwWFQYWIgK",
-	"Zmg9WA0NKdBFihl8dFQQkb+tamLCgojr6o1QcNQyB99gPo4zIhRGZIjmh4bqQVuUfWnYnoG06oocOmor",
-	"hinm5bNIdVGaW+KqygD9jnCCtIU3FbwsBhS1YwGezcWvC+p8AkhUawVpswmDzmHo3sfzOfROReZnLgEM",
-	"COIwkOT/X2R6CBLBOzLu/HPsHUM++8KZKt9AcTcgdk+/DYV93DtJZASDvur4Wvif/KJOxOxFIu+FoaJK",
-	"2dQrBCAI2gETCGCFxVN8S0aiCIsj0XV93T5nEl3QK29/f//YgOhb2YGbkyQfbYr2M+ZLE5oomy9NT0YK",
-	"igJAEpcmxByapxqeYPRn+LeGqyi4JcKbChBMRkzBDDLwDfJWiyvCyf73v/9nDxgUZ5/8EFg4IAy5zi1R",
-	"2AxPljq+J2GvjRU8WO7qGNPb8FBqLQSZOJ3my3Cv1DaHG0o+OUw0ghaQCKGsz4GKto8ngRHVRzIQW4xn",
-	"DlzxG1Amgv+1BxTPZ4FKtT6ZOJ+IjYQMYqK34YhDY3sW/JcDAX841Ib/YssamXtwwrXDokgAKr4OzhQl",
-	"8I9YC595fmkuesgTIM2iJAb4AH9sov/9v/7v8AjNw37zJ+jzFLPRzPOJAb7UkXj/yxdzD1ZBbf1k5XZt",
-	"ZOKr+Z0by6ifGf+FXeahGxLw/edzWB4NfM9lYZylZFJwNsucBQsrUxVYc5iKoSN2yN2ge0bYUDLsKoZ8",
-	"LgsIRGhOMbVd4kMUQr1SMeWR5C/EA/XCjtn+woVJxr53SwCSnmKxUFkLGB4qChTVqiLw7FIcKxS6OjiP",
-	"Ewa9jAHDfCI+prFfQeaZRwMuKM6dG8ICc0+dPG59Rqk/skVIXBE4GVKlLgtntxMwLahu7rmOteT4MtVr",
-	"poFUsAeM4Mx3SOc+YVBA+HIRyE0S7b0xRY5NZnMPrh8ApKL5c6kd/VZ6S5amocGhNvGuqnp3Clvfl5YH",
-	"B8cncxcv5aJqdTT1Fj4D/F4C++RbKYuwEArhEITaJ7KijsD9T/1uR4YJSWD59kH8FFe4xWCVmMR5ok8Q",
-	"rBb5Hgcxam8+dij2l2jiehj40NxzqPTsuY5FpLEkVaTmnJNTqVauyLs8ob+xk5cv7+/vyxgelz3/5qUc",
-	"y15etM9anX4LxkQdKSOtqXnVLhiFO+IzoU5VylXxJlek8NwpnBT2y5XyvtC3p6DCxpgd/+EmqyrPhSOU",
-	"gZT2qI/mPOCewwHbxI0EkDUYFAbOjk6iYMOwih9/hRs5EVcpa5zElBkV8PeQKsqFextIQWmKb8j9IHOC",
-	"A2inyG6dOeiQGoDGkL9G0f3UcQmCsDnJBGWb+jEJ7gmhyMKuK+MZuV2LVUlzQMMrISmaOto4Pn08IwFk",
-	"GPyaDmx1l3GBIBVKR0VahYr0PxfEX0Z6dHibK+zhddZyGraojGb2yAhuNfiC8/7C5u+fweZAHrg6mEBH",
-	"tUpFOAOAJ8E1ssbff5OBBqFR+Fm6A379HMscK9QqtYNSpVqqNgbVykmF//9f9JxHh+8LyMHjo8ODRn2/",
-	"VoVkBsuxs6fYV1OE0gc+qgEn5uSytjGpjY+sKjnGh3ad7E/AgwDrGYU2jSaz7Ek8dSUFfUN+euK4RIbe",
-	"FPiR4Op6WQyHb3P5fmwfWYfjA9yY1Mm+XbOgtCeuNQ4KJ4XjydGBXTmqHh3VrUP7oHGMaxOCccVqNLBd",
-	"qTbw/nhSn1THtXFlfFSrWXa1YR9Y1ca4MqlUcOWIz+X8Tgon9aNadT800K6a/T43lmEzyQwaBxd+86a0",
-	"bHvkH3KrypY3U3Dm4MihtnPn2AuRHiP7VAExQAeGQofcow+ef6symXz+43Uf2CQl1cJJoVrbR5fY4bov",
-	"1HJnAXZlRFmhWqlUquFl40mh80E6k8jIm4zGjg9lyKrHxxWB+YIsRqwQ/pM3BY6Mo5/OPSIKezEGSTK/",
-	"fpRxToWTwvcyEPTouBKFV5wUmldXve478F2AKhcEa8hN4rjdOW+/a59fNy/iGTA54/hORKyR41BpXOqm",
-	"WeOWhZPCZb/+qfP7h3rn3Pp0+Vvz/vJc/N/F7PW99fqo+stvPzndN5effhm4007tPyu/DDoz4d3YkcFA",
-	"vhWY9Kn4W86YvUmM8UEVh7rgDFnfCTmI+tIrbKtYSBhZ3XjkNY1uN/jYxhZfbVMRHifzIyAOCdo7QzHa",
-	"wHfIHYmti+8vvmGi9BlMUfj4RRBuRqZggH0lTenYwz7kTYnsaMnWsu0LpWgMaQyn6I1zR5DJCcwMEzJA",
-	"IDoM3VLvnsrInFN5ecmg3SAXp67r3cvqLlfNwdmPKKYOvPzs2MpGltZT6vHLkI0KBRvqPUQvgcoobLnX",
-	"3d6of/3qst3vt7sdkOzM8yj/b+QycUlAhhRqz573mq8HZtS2kZ4iU55QU1owkHniBIgFjusiSojNpKPF",
-	"jM6ZeYJMYGbcoIFTLS0myaPKEXcwwXLSn4VcIjEmxm7SwyTPM8GWoqQKtpQTLAGEiJvBz4IDRhaT0JSh",
-	"rYTe114xZz7mvNd+1+r1R1IhNJHnAwQdyA5rXoza59DN+DtknnV7V90e/B5DhOX5c0+oNmWX3MhQULkS",
-	"/aEwHMQ/ZNhncrxarYGEUycKQjbPup1Br3tx0e68GV21en3Y+JlHb3R08ZHC0YZQ9CvXCvWtQWZsM+I7",
-	"oNwqpgYLRSbUdGVTZz6aE98iNMA3RDROV98zX7U6rdfts3bzYtR932n1TOGpwsg8a/UG7dfts+agNeq+",
-	"HrU7Oi7BeSV3Bwi/mTEV8u4pQ5xbo2CKKao1/kOcwQgayFATqRFDqoqBVisVVBSWJaip9w4je6DsQtl7",
-	"dD/10NgLpmJ+Dq6yfIdUROmHm8MPlmwN6VELvox8zyVZ6q0o5pLm8Wn9do1qeFGbaIadLDclje5Xnr3c",
-	"XDGUF0rhcqDIeMiLm7GVSmt3TCiZOJaDXVnSV2ynxBDY5gKNBa1hTuITaZ2ljyl67WNqOczy8hWXeuMA",
-	"dfEtat6RlOJyXK9WaprictaEALnw8EHIzIygM8+fh8U6YgePD1J5KV8iFY0vDVvBP7A1I3whSkWLDphQ",
-	"cZ9vUWlt7KhRqtRL8GqoWWJKymzmBNMk5HF9TSQF6fpanw/i5JtxvAsn+xWjwEm8cFJInkiwa3bGQxVd",
-	"grM7SyvleGhsgIfDo1K1WqrtJ1fZx7PEIi9ImK0Pami92mg0GpUqKL9yfWn2KjTG9KBKpIJqbAx0G3BO",
-	"Jg8W/CgTDYXqQeD6QIkosYnaCVpjL6TVX3ENpFsK2vepJgiMUDNA40UQuq9SQnILaP6sFkq2UZKF2weo",
-	"9EIMJPtwcWvjS8rGr25n429i2ut2+b+7HcpNh0CsP1stVFqhgRI6IfJ8pKmDe8JZKjeTQ0Jc6WmQyP6y",
-	"3uYFjXx7U1bu7AMoMtPA1IwMSVZGaDR4fo7V8RUN0Hp1f+OxV3jpetgeeN4F9m+IGN7Y4tNsMZ97fkDs",
-	"S2I7WHVMrNdqW8wx9z2LMEhge0wDWrCXhG8204D+YhTSBmeujzpheRpwhRHS9ws0IwG2cYC5BDOkE1gY",
-	"nhjJ+zllTzoMyTNYTinJb0iQqSE/zPn5p9Q/s7l5ZVA50ri5vNsc+TK5rKACB/yFS06iXBMI7O2RO4fc",
-	"I0aonfTeo8BDM0wX2EU+vHWKhJeXbxjoKcJDoa78MjwVEpTNfL+HVtWukf1JHTfGB9ahvbvvVyAky/dr",
-	"ET8QNQhI0v1bxbXxvlW3G+RgcoiPxrr7t2bVDsb1g/HB0WRi8f85Ph7XG/tW1d6v1Kv7/P/XavZh5aB+",
-	"tD+e4Mrk+Ag3yNHRQe3ggBxiErp/q7VKvXoYKYYrDN6YTzjP4FiBu0czRtYr4Vvp3U2aFMKCBtfq2DFn",
-	"cSgiL5ud6+bFqNd61269X+EbBpqoJnzDOrrzJKo+8JElaoKBfk1RWalvPLbjBa+9BX0iH+96IbWtbyS9",
-	"F237CgdT6eoPrIxYwjNp/8DVpuX5PrGCFH+MIhUchkK6k0FDbEhFnQ5f9FITYfSiuotHoa1SlvtSuH6z",
-	"fH1oRvwbVWVgvBR/nMa9eupj0isFbZjBGVVGA2VOWphSL1BFCuB3WW9HeKeZiO3QFvoi8hRTwlgZNaPV",
-	"xhAigpcYMuuVYzPL3yVqLnxT/i4IHc8zW7Lsj9UmR47J+ADGIXC2mXFYeVrj8K9L278ubbe7tM0yCbe3",
-	"Z6tPbs/Kj/8JJXC9crzxuDOPTlxHZF38ZRwLzeNadfXdzTh+qfHHz4+qmGTeZDeDQMZERi6pwEsZbtyq",
-	"nsqOoGNCqKadiAtjyZ9BcYGgS8zIQb1EKOce9qleTQWjq/PXBvrpqvUGKmV13gzpBOK5ol56jVq9dnSE",
-	"xkuuMRUb1Rp667za4/oHUzGE4hlUZwUFJ5IPZhk14/BD47lw8lpFa3NaNOu1Gly1an0OLOxD/iMU1dOc",
-	"DrKAFnzqBUNsiku1xsFploKTUIGcIKHzbHF5dx55x7+mUhO+Wfjp3atWz6l8uvjNevtT/9X9h587v1tv",
-	"jpf22avfP9ReL85ufvhhE5m9Qh6nROOWrFrh7Ak94X8q1aV2uD+uNPBx/ahSI5Xx0aFdbTTqE7tm2fv1",
-	"4+rxAfwLH49tu3JYP65iq1GvHOzjygE5rE4aVqi61BqPtzlZQlQ9Q1hwpr9E6L+fCBVCSRNJu4jPl5/V",
-	"n6NVPucuJZHkkzlgKR90KN2o5S5sYqOikG97GzqXNQ7+MANrS57ziLz6LyaV8LOFRAOea41K/vK6kXVH",
-	"9/E8bhsHuavtDDXibPYh9NpnUb378CmueeeFV0aTnfK35M2odIoNKXjFQC0VsZSQvCSNaenWcyhSldNT",
-	"SrHDhjRyu3nUImH4p7pngWs0bEO5lkBVwtByQg3EPMExY3rzkDoBKpqwlgHkkztMuiuhkppM0ogS6ERT",
-	"X5VDpwJAVYC2icZL1e5O+BfxfO57d9iV18aibjYYKTpwySRNwcs19yYqan5RtifDzFRjPfO6fw5BgjKl",
-	"05DJtYFeBdKxTQGS3kdQZaOEVYxOIS4yYKh5eSEK1iJ/QVkMrSwgc/jCzLuDksbcDgtrFdxPCRWTQAYO",
-	"FOv+LienTtRUHy8TN3Nx4UYDVJyIoFOsx+AZYIZRKMebQNcpFA0vOZQRypzAuSN8qxAyzwldygzD81an",
-	"DV0GqBdA14wIHafIFBcz8tXYRQsgWgQKm5veApry+pAjCzBsXomGFvIDIf0YEHUE2d0h/lXBBpHQJG07",
-	"yEBUGymqz0SVqDKhC4O8JfsAqw8Wo7axjMzEDapKNgyzCoFyYZ3EzjIMBad4Oi/3U7t8/0r1+ctr/G+R",
-	"6vN0/mTtfkyKSvvPbBrn8Bc9ZzyZWxhG0en3gxkkzSUO3EdKbxvoKE6grinHRMPlkgSnUWhqGIWSk0cD",
-	"qF+bRHOC8pJMTvQIvlOkjXjcyEDVhEaPPcyOHcyDFPTqZ41bVEdVdGSRadGhbyQqQDP2FsHJ2MX0dvPT",
-	"diWoaoOACQ6qQ0OCKCrdOVfBhl4P95gh7PoE20vNL/7NeFOE9rDphYReEGX7ZPJk6RTPtcN0clTkv6Hx",
-	"ckhV32AEtUr2ZCkEWaNEFAhUDdj0VmtD+t133YWPVEOF777jOjJo0N7Ct6B4T17St+ymFoNva/1JTNKF",
-	"iiub2J6ygYzIx364qhUHHhKt0409C5XqcW2yjyulA6tKSod2DZeOx1VSioK5jkim6lOtlmpVCE5qnOxX",
-	"ykKU/hKlsv+CZ2Pyu4M4zWXKw5wJ+Mplq73qxoc2tV/L9XmqcQRtLh3Ft3YQjrLxxy55qrJL1Ipzy9eb",
-	"WJJ2akW5oRU5quLmgyUa9obVt7DIo4pVEJEFskTLoiHljMFAWLbVQJQE955/q27hYvWQUtWPwJgSfY3k",
-	"I6hXgWaY4htSRk0Z2ZPu6CO9aXCnlyBukZ+a5AEnCQ4AF5XCH6fjjlvuaDFH3iIYUm+CxpjaZXTh3BJV",
-	"ukpENQOCIP4KShAhJ4jCkGqVCofB9FS9jhjocoJSSVb7cmzUPkclaIGIOs3LlimsTsAN2PxQ1UigYDYT",
-	"jhy6Iq8vfSYKD7jPyzrV2x5PAEsHKDxBTxFd9KdgdrszuCzmdpYmMPurMbaN7qdkx5gdr6fUh7Nvpx6J",
-	"s6r8hdjxzeKtSYXo5ecUDebfLPUIthnkUGcxYJ3xcnYoeGVcnZL9/tRILRqybpbRbrrQGxJkspFdFCF9",
-	"ijf8PD6qjvNvc8YHCRn49c73Jka97LO07e3R+lP5husPj3IkX8aaRa+xYBL98LRinPzohvWvoBofKqpy",
-	"i8aQyhp7e3D5oFVdlGaOD3ULx5Jrh8aO7vMfUtvxiSUveMYQOCXLlDHPD2QrlbBNM1cQhCUV9W7eM2Rt",
-	"00zjaZLTtFp4nCF2SqupN3HcgPhIRJlDtJZ4AzVF23f5XIV4catXFuwi9pBC3SsU8ghUNKGrM/sBDxeV",
-	"Su1A/mtsinsWmBrqsYVXDWLpxpDKzpeoCE1K1aX7XhmZM4eO/ve//8d8ac7wJ/gLjTkZqiKjlrtgzh1X",
-	"oUyttdsPXP1QRjzkQqsn+nab0JHPDJOlpf7K1NYYULChjExGsG9NR6KooxmthBv/4kfJ5Ic01VMTsICK",
-	"qsfrHpRfVuuNqsdAOzID4SGNK9bwu2gaCo1kUVE2jGVzbAl9Xsy7xgwOz8djMX4jZX5ErdXeXLfPGSom",
-	"Wqft5VVMS7ZuixdPC6uyr23DNMOf2uLlqla9XJZnXwmwINU8+MTTbKDWCwPRTfZB4L39cCZ64OaCGHYi",
-	"3BlMvTlhBGl9PZzd7OOFiiYcQnCYwQkjVLziUcKfisOXSxR6o0Z9SckujCsRJ7tiItmh0uCMHSrdnEI9",
-	"BH4KVa1JUe587sIthmzVmQUXZ0jp5vTbaAeq++bWkM+8BwGOPz0Z4K/EvBxuxq1uy7NJLq2me47uTLSx",
-	"NqRbnq8kzKJv6YZQy5d3hTur7+nu7EG6a4Dr5oIfdVV9fvYKt995kMHDXRGpun/uDlus53UukLHmq18T",
-	"Wq1Bdj6wWrvXnWFNdIDdHWTZOza/Xqp8vvNZitrNRkDWtgMR7qLImpKu5AHHXfVGfQAahUqZD6N8/sy0",
-	"2UzpwChbBQa9N6Xv5ii7XNON9x8ZY2rjXArS1PPY+tc0y1+JcDD/uEElrTkQwXwN0O6lqAq078XhVF6E",
-	"SnVQ0QJi8jQJzYWhwx3yYhsHpMQhKTwO8DLhOA59nrbw1MCBtSt8MKuQm4c7zXvzXOBthb4HwveUN5NG",
-	"ViGWsPu8cFuMl6cIc20ZXBFmyRS/M80Xkbd65RrZUr9Ue9BVw788gnsxcgz9+rmgt7kv/HL5flAwCvGu",
-	"9YU3zcYv/dZPH17tH/7UO2s03521m43L7lW99+Pgcn+/8XPt7Zuf99s/dn9qXl01eq39+tv621/edQpG",
-	"uhd/o1KplBvZXfbpwnXzWufLZ3ojfPHTEzlLD04qtXIjFrgXn7xaqo33rdKhXSelo0mjUjrAh+Mj69iu",
-	"kCqElOld9aUNojXHrxrChi6cFL6vHVSOD1VBmpBiZMHARI/7wuW94+JCsoF9apKwPX3h6kKPAlPNDgpa",
-	"T/nCKylJVjl/I4Sk28pvhpOHXIHLPdjg+lsR97+xAzlyOIDLElyjwm+54925UlDUvXn8QsY2ckPjZR3X",
-	"SJAI121cxYEqVtZUJqjGBwypsESLZsQoTNW5a7xEps4lolYhvxPfU34CUYdZZbOazhhTEUqORCNs4evV",
-	"b+OxCtaRAA5p0QR3HThtTUn/8uFIPoGaJQxxDS7h5BNe0GhNeyhsxKVhxoSKwOCJfieauYhqKEtPptyK",
-	"E3GSWLKsbZLFNM0w21ja1qFO6dhMBjD0A/8tWQ4pxIOzxUw5ck8VomCKKb4jUTSBv3zBkAs6JCBEdcMY",
-	"0plnl44PZXB5kc2xJZuNgA8bUHRDPV/mQkPbCCjdspjPifDZCke+twiQGL13isy0qJAbkb3oG29IA++G",
-	"BFPi66OFBDIhMkJlQR+GbVVEhZcyakFB5Xj3G0eY6/FMEr5R5yJLgp1kfKZiIDPk9+KfmkgwEYiEU06c",
-	"iMzmwVL2R0IydoQDORY9aMQdgomKOGbrQmloUpphxx1S8IaL61POlwFeCDpcUOefC9EpSx5S/fRCbyl8",
-	"S+gQusLrpWZQXhcrcLdJ6gg/IPZNfkG/wIUC0MdgvSQn2iujrnDcA06HVEuXuPedICB0bRiIPD+Pe3e7",
-	"a4HnycJNFIBVd0rEtfWyrt+QzlW47p+fFfK0rgeBoetqkUpWqVQqpUP+P0f8fyry/41FiDwnK/7ZV0c1",
-	"9L7VHyCu0aDGwfEROjxo1NF+7U+pWn2BWH3KOU2cQCD2FiScR93lc9HIFnV1YzFO8rQ9ZXxT2FA+3FnR",
-	"kREOtSTSwklF9sANMTNzqOePFtQJCieHfE9A4CXQp359BAR+VHCNlEZrFMauZ91qgO9oOGz8dq0SPzD8",
-	"vAgqVYlFaYp3ccCNbbCrARlhhUzia6BL29uK2GuG0rMpkDvRmh2y9qyAMKWQhhVzw/zjLAXzz2YKbFQ6",
-	"QUmwLSsn/Hki0zTie2AAzMvPsaO4UbTaCpOnjJqx51LxSgSqefFAtg0D14Z008i1x9Z8NnWXqQ8/Uqzb",
-	"M6tClb88T5VIPfoN02SW5EoNSaw7rh6J30KdSP5T6kTyX8/taNrNuZQbliif/3uHJK7gxkZhvsjgpqII",
-	"3DoHkmqJSlxbumLC/tla/BkkokP1hrix7BLsK9+JgUxJaRCZGKPdsGmW6v0EtfVlpnpkYqvyZsABhjRR",
-	"1dVMEqRpCEeSiIzTms4PadIHJFc+x8FUlofFM6La9jqif1jYAkDWUYO+217MUSTbjN17C9eGOnJwOQRv",
-	"SCCbqjKGPiy/bOy3J012tb4lz4vbV+fixzgBhzZWjFOC+fIFWGV8jh52mKg0HAadRYQSj0nSJ0/Jnhq3",
-	"w2OsuBYzJts5xuTObHBbK09QxLNYec8r9SXm/90lf+35HCPth985HZ9Uqif1ern2regCodW5dV3bb8Ss",
-	"/BexD2Vx2aezD1+qDM5NMieiG5xE+mc88Tue3n06pGE7Mm5uimfCp54Xza4a2kdXVivD25tqDV9XpGfH",
-	"RoPolJdRURPxdIjTeevoeP+wUq9U6vVKY79Wqe5XoAdcZnj0GNMtwyvaY4iXfrgVGxLMr/9aLsynlFaP",
-	"6+j8Oq7N3UMa5PnMi2gYrOQt/6amqJ4MELG3jSMaunMCfWZjKfmKDal+jKGlVRR2qS97AFvejDCZZ6a/",
-	"t2dA4ALn1Al5IO51tIiEIZWnv6zdn3oAHXZPBX8XFrCqFJ6+eB/SjJt3tPHF+56IFxgTtKALJq60t7uy",
-	"jdmXEnmnOUERDpMxEevuceVh+DObn3yfQZzEbMf3sPsiTy1meQpuliPfONXLOIjsKb1FkDHrjtd6Evl/",
-	"3eo9VCTWKifVavnw0WTi+LBUxbVx6dDat0tHpD4pNfDB+NA6so9JZRLJxFwt6Wlk4hqwdpODWTLwfZxD",
-	"f/XKD3/d5j38Nm+N6AbDbW3iulZiGSIcYzneotmzlKoy7tGhNwai5D4yx4YUJ/LaTyJxOvfJneMtGLzB",
-	"Za45xzcOFXUqKPkUjKyFzzzfRBjq4Iq/lQbBXwCVoQjG2pCadOG6JvJoVIyWTyxa4XMYKLkjvkwjh+Zo",
-	"7NaZ645zY8hfobLdp3SJc7GuquyqcsIWdqFGbYgN+cKQRp5iodPAh+8xQz7BNszF8SPazIuSsH5YC/4e",
-	"u7d51qYq4Z+fTR3fu9cigX68hMZpeeHywJG2rCSpQBAEnLY8oy8Lz9Tq1KZdv64Smzavyh0lIGz2/hnQ",
-	"2yPcvdo4wKKCWn4F2LAa6CbVVVNVbaPio1DCObvJt/F5oxasm3TtBADC8qerAEj2BI0OOMfMFLPRzPOJ",
-	"UH+MgnbmCyeFy379U+f3D/XL88vl5XnzXv3fxaxTtfZ7k8tB+/fO+XWt8/tNo7B1C/MnjXV/9Bqoj141",
-	"39IYSU51xli56fVCQtTwZBCqgdicWM7EscLvnOjNHgUTx3RIo9/CN0+R3kJSxiDHGkXC4CHV3joFA8hU",
-	"Is9ExJHG5zInvCNBBQ/qlsEyejJrHUbCkuck83Ys5tSyFr5PqCXqHp+H5ZQta1RbcdxAo964LfG/aO/o",
-	"nRjXozUa3h4dm6wpo5q5Dn26tvVRo1Spl+BroSTBlJTZzAmmSZTEq1+LOylH1uodhR/R62H3+TT8ON1T",
-	"4rOpMx/NiW8RGuAbUjjZr4RtkF+1Oq3X7bN282LUfd9p9VZ3KFY9/2PVtevVRqPRqFQrlU0FzEbf+JIs",
-	"Q66dVIoy+NEOZ7W6y1nNqin/VArDn7UQ+7ra6/nqz4qa6vWTekPSxq5KxOPFNP3r9unJuEh8cJcehf/1",
-	"TbETt5nIoSIbGmrRmnCIwuAlqXOEzauLEGoUnRluXItnUo/JYhuGDMEKpS03cMGkvHeYMkr9wMGu9iVo",
-	"k82ixLWo53YZXeLfPH9IRQBSWOYcYW5Q6uW2T6BUGtCOSLJTI1SFhCEtmtF546sOTxr8IxTT5p5YhBk7",
-	"uqaMGDMzxDbEe8EQaI6pRePWatCKxKE3orQ5W0ACmENcWzS7UVDK7CSOH/PsottvnZvRrsUixfg66pVj",
-	"4S2X0QJaXlfymsAKnDsnWKIiIxz6827vstkZmHtre33vHLX1eD0xWYJN69ol337Bf6H40ano9UJY1GJO",
-	"0io0mYlJs2jCiK03VrL1WjYXPoZDL0VRGjx4oODQIYgJL0ru4d8xCbY7T37C3uPfuhqQicm/dIENdIGD",
-	"UE98RE1g94imv9qMPm+bUZCxZyBdnqBP90oNKO1yeakZpy8/R/8Ybe2OiSkomDHPcsCdLS/NQ/9ElD4P",
-	"IjVDq5GdufVWbSfge5kTn8lGfw5F5pvWACWWYxoynNeB0mfTeKoOaFJOsNpb045Y1YNZ+F+G/lc09Ldk",
-	"rtq+5xhaWnehv0wtDRtPaWxtfJMSbd/GdlqMZb1g25hrQ1rEoWmldN98w2qvDG7IuH+WycDRYsSbsq08",
-	"PpqLCxWXJCrQCfsow2pCJj82kZWUdbxMZdoxhIc0YdxxiGo100jZUrJHVKbZlMiwQbuYTWutpBhv/lp2",
-	"Uo5V06hU0I/ePfbtLBWVc+1G4f9j79uXE0eyN18lg4iNxvGTMWBju6iYP2ib6vaWbw24a3pGHaVESozG",
-	"IkUrhTFTXRH7NPtg+yQbefKilBAgsF1lXJ6YmSgLXfNyzsmT3/m+rwsNaUXdfHOz9ZxrkU0dWZFGeSGu",
-	"TPfAy3BljV7t6HlcWfLr21rhx14rrHDhfLWwWrX422iLLxSGRmUJobklsYjyuc8BPW0C+BuPUJDwxhm1",
-	"cJpVbLaUAsS9D+gZKMx8LwQdBCmAWPenqJW0DHlKvxtNQbvbVPbmSySpTy4kwtWpZUPOO1nwWFq2W+Ny",
-	"hcPXktCJEPYdIeO0T01UnnMzj6cgt/p8+ssbOtVkRJkCt0Jj2hTYRKoIDfVnaIiFQVjLQMrhdKoe+Dzq",
-	"Xq90D3yV781Vv65CEaBWv04LiC/v3EJi2bkghI3EssXH5olluySK/QG/B8nqZddwvb/vHngNcjg4wsd9",
-	"Uy+77tYP+weH/cPjwcDl//fuXf+gse/WvP3qQW2f/7de946qhwfH+/0Brg7eHeMGOT4+rB8ekiNMtF52",
-	"rV49qB0lu9LtTu/sw9lJq9f+fPXh89llFgdVBKywoO2eDLJQQxc4uiPx0ph4Plw7OgYo9n42GGvRbKJW",
-	"SPCXdIB1cnXZ61ydn59d/vL5ut3pyrZIqWuvo6MNw6GW0dEuCAh4t2kAt4aQ9tZLZ7/2EO7ZdJCFF0fz",
-	"cc0IUx7cR2pmqMhOxnKZyC6TD1Zz48vTbZY/RUR3AeGcQT8ShzykE+Vf4p0hfgOtax9TlyAd8zARylko",
-	"Hkbh5HaYJnGVV6MRdoc+Je8RRqMQSrWEuikNY0ENkY77QAvLp7cgoqUlFpo2tenfQgf1bzTCM3GvOER/",
-	"2/Tv3d1d+B8/RUdoqNy6OBflXpbae1a8uzvob+SITSbHSnIu4gbyOD+lfXrKf1fbzcmpFnI+dK7+1b5U",
-	"F/EzUZnQIW8iD3kTgjw/8G8JqPC4mK549twN1V/lQq9uyTcQ16r3RWUaJnvn3iRSmS6f6qNjEvmhV+Su",
-	"upUQEKH+zbtEN5ZByaqSTkYuKwgZyaEtViLAC6iR80Ls7hz6s6ug6N8zxNaeT3TbpoGz+Ba1Lv0BN79/",
-	"cAycHD3r7HsfPiIcKrTvzQ3tFodBC+bGOAr7ARn9T+5yOZbxvUYupYafcibggcAjCTvHvZGYI011xGdo",
-	"4EPhMg2VP5R5fF+LtfE5AITZshJIPX3VU2DUkcBLynG+GjH4QfWdVYr9WATvKsxLlHn64SRu9oO1xLyv",
-	"RaMt2sdLO/yslxc12PcS4yQ+U6hnpV195S0WTWJRHp6lozOUDs4WhqH3tXUoWtJ60iY/S5Ti+vxJbsNp",
-	"6rYzz0FlTNGE3tFwSg0SNhMgsGMhWTxEPNjwY9DeoE4gfUQrdiq5xXMbk7QkIfNvExLNrmS5Y5G9z2sM",
-	"42h1EFG0LK0bRvGTqF5z/1SvVq2kMA1rNcCmcCra7bbiUrN2tF8/frd/cHxgzfv7pBOTa316T1g8IjTu",
-	"KR/Ua3cuYU3eOv/c7V2dfOzmYrWkf0o/FXIEfGLcwnbOxHUFinBEYiyEdvg7CXoCqCWXB6AHgIcTmlio",
-	"ilHyIH+QLJuyBtU8xkcWf6vuSUnyjqh7FwcjGrwjHdlfy6vM1ucc2cA/buQY14YqLLNGvEHySpPFmNkM",
-	"n9D1bymOJ1Gh+aZPPqPjSaGJdyLm1ql/C03950olF6pr6cOBUD/REwKqcQWewECKc3MmFjA2za5gEEbc",
-	"swzCwA9R4NM7AkpZfgz8lhFEASAqIR85JpFNsw8cywhEVOJhxIgbUg9lxSgcuOf85YpyE99jPwCiR8mX",
-	"meUzqdedNMi9ZzBQsRhHMUsWx0DEktoa8ZkliFNifDe32FOxgb79e4QXQsRtektigYxXK0SFeljIkbIp",
-	"O4qxBvxIZkVG1BOuGg2D/K+LT4UMMltkkQsbt80JTWqbOauaclYb+qqiTfN4X2W6KkmxX1rXaSx1GGmW",
-	"DoOSX1sJHgMNCfYktYMebPFuh4wDPOO9k/8e8qpkfMb6CniVF+uWCuWr105Ub7oqeNRyYLN1QAFqkMQt",
-	"LXa7y/ilTTJBodMEwmBqOgpGRX5SP/Rm3Mw63ZvudfvylJvnMEpMNV+2Au+yp9yIvMlPxiBe6A/fJw5E",
-	"rw5dzFzsEbHfryaIWPv2iZFhFLweQPSVuBy4g4bEmW85JtEI85ZeDH7bSp+RZ0Kzcf1cyq6oDUu1y3OS",
-	"Xc0tZF7yOuaomvENahnzHL5BQ8fe/MCbH5hDlq30A5nUz94XPa3MspO5Go2FpjDjToRSXqKRSGjsD3wS",
-	"pShpkykoJPCHCW9QMsmzJqXoVOL28xkSKS8+j/Lc9sdY7L3yLAaIdRSIp15yGkNNc8kQuTS/K6lXmaUy",
-	"GkbuQqU6IiN4U3UWNhXEcCyV4M2kHZbldm1qJneRMwLE0u84mKiyjzGJoDSEukTIw0p0p0wC2nQc+S4P",
-	"DQ3+WBwDJRsLAw+BCGqMZ0LFVxXF/TXBNPbjGaouImRriXZ7yozyAgZv1fiinttnyRzLJ1YzDeQaBnGN",
-	"F0gtNfNeQZ+wwUu84rz6kSQ+NY08vicRviUnkFKs79cqB418r9Eo7DVYHAEmE46abqQ1Enns/crRsVUy",
-	"5hI/dGyVjLlUalYrjX0r1ZPiEfw8PqX429YrxzWrpCYLv6ZaO9yv146PrBKbjfphwL1S6/p8gU9qbGdu",
-	"n/fhGpl9sBQ/RF5f2cRtd4d7X+Q8XVpoPYmoyL1LA2khILbwMi4ICQ+UV9cMI6loxAw85xvEy9LivPho",
-	"+c06zlnHx0XsvDFXxuv8pB8kWpeTbXuN02rK5oVwDH1pIRgFKsc+YeJggtLYyUdXLOEk/j6xXH4km6Gu",
-	"hkD2SRmK86iJF0TUOv2cvAp5EAMYRWRAuB0jyPcWvZk+JxNfj/DDOehWlJqHB0Dsr/6sadiW0HR8Fpue",
-	"cBzP5zvmTTHgHS9TlbwB1keUcJn5qc2SG412q9XqQe3oleNHTHriYmHmRjTFj7bmTxM45rERvy5ESIJy",
-	"1ww7Z/mQdeTHugA1pERj3GF/zbnpnjo7ACAB6gdJ8ZYx9qo+NYltbMpnv4BXQMiahymBO6rkAhD86amn",
-	"JFhBN8dCPkMTEZVyA7ZQ3MaxqaGmhoOIYG+GYnxH6BIcxsZ8e99tUw3M58in/ihLKXsJ4NSQBjOT9q6I",
-	"5VPiNB3VCfmKN7luY91nLbGya/DvpXvvG8NCXqLfeRQWJGnHxcZfA+zn0SAa9gQCVmqys9ewJ/i2xbcS",
-	"6pFHNbcm1EOHqAnWIwXYToE9kIpsJaVrWmK8YlObiqgYMd8jiAwGxI1ZE62GiFhmZZdNDT8Jot04CLTa",
-	"+bz0TWbwQ+bfpiDCAjUFwh+pp1YWI0uaKCJKXMsoOsvcnjxwq+XHwWwBjqSJMJ3ZdDCJAH4vyzj4Z4j6",
-	"Ni8X+/7OWYw/2VJfGRGxkDE92olsDaXdA2cYjizPlBt2+2KKAyKnAxsT6qXv3hUHUVn2KINmz+/InVWP",
-	"1Q5AD991/OS30//OSbp9Fz+ZNNOzQGPWcpVv4Jg3z7kEHLPKc2YzcYmo9Qp4zMaWOqds/3VYhedEqxQx",
-	"CZsKNGxrBrxAULgFOfBkA6dIFtw4W4ohYIr6kG/xeHC5oECHL6Ns6qQBWA7Eoo65g8SjVo9EqOywMIod",
-	"FJF7EjHCkB/vVFAbu0ObujiKfMIk7NjYEeR3u+kiLwwCDAgZxHKIN35iKJxSCWPR4vSMgPahFGhgIxwE",
-	"hMVoPIncIWYElR1IR0xGYlPLsdBN16byUTuQzIEQ1I9FUwCBwiASkbXS8BriiMjipJiJd1b6Eyi8lzKH",
-	"EKt5eGahKSF3FhqFVMomzwiOFqFnzoxeXLH9CUsLsx8VCiXTaYty5RkUXeFtz/Rlrw2aMrdZqjofB23K",
-	"vareJV6yYzp3YDlO0WctVUCmb84kbcW12DSVSrmpwQvPUCRT43FA0Bl1eW/rjVaxLZzdUoUQXqwqru5J",
-	"1PNHUo4RtmIbdasEY7XU3K9UG1aJD99Sc7dWqVslPnRLzePKwdeXs3mwf1h8iZFMr+L7B8YU28IdBD9l",
-	"UF6Fe9v7IkZ0MQxKciHqz8Bgi6uNnOBqPEoybtYOU7vwtGcMUd8MVjGD9ai4ORkAqyLnpJV/DPSIb06N",
-	"bbYvaugXCZ+Z/5ANs1gFOca8gAQnnxpalxtOsuncjuAIz0SsicrhmFBkUHftvLepkzcHxd35nXgQyM0c",
-	"EXOd2zi5y7k4xEy+9IUAU74l4iLj5oMgnDJof5/eCncPQ17qt5O/Jj5AfgASFIfuHSs9reFcsMjf+P0j",
-	"PEUjHJPIx4F47T5mvosiwsJJ5BKGyn6FVNAu+iUMPAtd+BQgmq3byHcnQTyJcICuo9CbuDFkfNMfW8/5",
-	"2JOri4ur07PeH9kvlE7gCdAn9WcMINeKH9WnrxM/ZuzENgaR6U94LZZ+74s5uJemKZOeLwhLzqZOFgGU",
-	"c7HJqTn34gDK221ZHxcGqrdZHQZmkjA/RiyY+uitNhMhb9O9iNyHd2R9auEXArTrwOuLUDEO7whNM1QQ",
-	"xnr8KODYVJgKp0lEwCQecqvlSvSDz5CLg0BkWzM3AL4lQUdeQS0kGs6zqbifsW1fcwTnIr81CmkFwUty",
-	"G4Gpxh7Iy8Xb2JTxiUo8xu8sbgjyfYKtLxVNp+on80Jg0STw1qsseQ8Ee9X3STiFbJ9QvmIFnYpwmynS",
-	"Dt5CUE7JT1xcjDJfnJg0ZumRJv5gfiTAnVWzvnJrJLpYFiITxkRXLN+4FNNdnLits739oMSiMZ2rcwh8",
-	"IuiRIA7hawPBttYnOAL2Sz5abdrTQ5w8jIXY2iAmEXLkn2fUkSxpDJX3D6vVHaFSLbaP9KwXTJbXV90e",
-	"yhpTQabGnz5ChLohhAdyOatUM/gtQkFs/r+7V5eApjJE6vCIIImnEmW/ZByDsQgXo2fVjN+cUQxaEO4Y",
-	"3n8Wf+USM8MvXeJGPJTk5zL49+d33rF71D/EjcEB2ffqbq1fxcVDD3j/BBSTIoree9idTqe7vEl3J1EA",
-	"rSqAGi/2/b8n+FUP5VKTj2CrNMIPvd55qXl8eMD/NKfOOi3ne6kMpzsi6AMPet2haKaQB7D/LnXardOS",
-	"VfrUOeu1S3/ytSgYHX5vHH/e/6v+P0fTav/i5v5k2pkd/Sv+7fjut5I8zUQcwAEZFf8Ms5ifFU1YTLyz",
-	"MRO6Ic+AwJU9uST+BfshG//b+prvgczZ1F8RdxJB/SPou+TTkhX0XhqjtyJ3meEbTqB9xUiEQRhzKRtx",
-	"fiXctX7OY3khOspmvDENF2PI0TsvjUa1+Go6VeRbaxw1KvVGptC3VjnMLfQ9fN31Z3ooF08AmlUGPwDX",
-	"Qb6BeaUFbEa9WJq8WKCqJItiUkqWkCPZtJxB4Cc7P2LqIxdHUYpKUhIHJ/rFQEAs6BwTZL3kbBRiAMn7",
-	"5XEHK33IxWGzHu+vjv53zfot3RAvpYBrLRJf5QaqGdtezdI35Jn0o29U2mU08WK7qk9KAsw3xPobYj2n",
-	"1mtsmK4Ni70S65nkTY35MVfu1bJpcolm2kVLiHZ13lUTP8Y27ZMgpLc88rceS8S7/fZbRLmFAs01S402",
-	"M+kvmA7zhQb7j69kWtMzvNUyvXmGZbVMqzxDNquy98UY+kthAkvMbS5KwOB1X5vALE0m+aNQ/r7khMbz",
-	"27ieGZT8EMVZBaK4LUATyEBoA4IydeUivTibri8YF0p23WAmC71s6ogxLsmD5UNldVeR1PACsGlHffcz",
-	"8wGrVnouDjP5HSsozFSZGRN9FcwQI0HAFrOV6VZe90VeZe1VDvHlY7If5IG4E/78JIM8XwLBOoTfjNsS",
-	"BVfNJ6+UXavdD39z2YH8PKFfaqX6tFm6vumc/NrqtmX3ehOQDL26PGmbBb8nVxfX5+0e0AC8XnZgEzsH",
-	"bVQ8g65m94+QP48Si7mdCfO8nMoJD7EC4d/kBxoZFT2NMvkU5d/YMJwEnriH7NUm1FY4kmAHG9L06vYC",
-	"kWJTFy4jnsygJDJ5O02Eue/bjf1R8laQiB9ikXQRFoR4Np2RGBwwRpGyF/xaC02HISNoMOGthtyZG4jM",
-	"EUUsDscV1ELq+TZVj/AZck5alyft8/bpEgobNX63Km+TYxFzek+nVtbJ1shrv3Ou5ol90v4qnyQWc4Vc",
-	"UuMRLulTu/3x/I+UU5IjdKVPOjiqHler1acDVstuXuwYOskUh6n1lud5y/OkdgBgXICtViZ0SZZHOdw9",
-	"NZ+2Fv/ZYneAQu5PZshJWwfhWR1loxwL4RiNQhajOvKI649wgMYBdgnbsSlgq83C6fTWttiENryZNIiG",
-	"EwaxWuk9mWKq62P37jbiI9hCo1BwVgQ4JlFTbICMxP4HQ25I70kUC/S4SQUi9QNEMgdFOCao7PGVroJe",
-	"ExpL6o/k7SVFiJe+WvB38L+1pA1vfO7t+fvKNmnyOx/bNN1EiUKv0Ubcq8+VXjsWIgHj59l0OgwDIshD",
-	"WIJljXgbBmQQo4mUFyaeaGApnmDTspMIMDjy85K8If8MbPLkqguMQ8zZAQkgabj1p6s+7BM3HBFmU0cv",
-	"RfgICQLeZiF1yXse+/j6ROS0O52rjiM+A1ObOoTPww7BLKSOZmORO2ByIADdIfCzOoaLk5Gc/A5H+SRH",
-	"fqcibonImOCYIXJPoplNDWKVeBrCv2DRDYXglpBUljEaGpPIDz2JY/ZjZlMYsIKNl69+2sopt2Jn5z3Q",
-	"yIDwUTKeJzT2g8Tf8A/pkMGE8QCWDMKIIExn8VAimeV8aKK8XEwIMtR62JRFTuZ9Wvc6TzvKAJQY0p0a",
-	"7JGesSb6RKtTW8ZDBEQ7nMQZWe70qP5pjk3GgvNHAsHSJ0E4nb8kw7GDynxm4UjMrGQ671gI8+he9ThS",
-	"b2QOD0ftj0oKIammvYQm+VoOma2LnyUDpA79TJrGFgzxYMYtEE3TMBbCgRQIMfOiyfkIUSBXiZd9Pb2Q",
-	"0jPWp+huit0hfuzryqM5GZi1SZizY+M7aXM/8SKi+lITW9J+FkxrPRI9tNkSQhFEy1d9W0q8LSXywURJ",
-	"ILLOmoKRINj69QT/CFGzibVYZNmRmlTOTpZoGhEf6jKFTLmMd8OIx338TvkLkh3guea/X5OIx/H4ljg8",
-	"dHMhhJePkHcbkkAQYJerFqpVq3++R+QBu7HkQlGVmtMQwqOqY9Mk61fJPqXJ7+CInRoRXorHZJc5MmzM",
-	"rnOQXuak1jSZtQosQZqC/UWroq0I5PNC9iSLqENxM2TnbZgOzdF8ZC7eguGAIPIAZbXZtkV9IC2njwl0",
-	"RbpUqkvxRyYBaYaVvHAInL5LbghMRuN4lrQwrFvNUWfTEf+IeIipKeHJ7ymGKA2nq0PMLgmC7Qwvx3rY",
-	"Z2jA+RQf4mCgJo9sGDN2mxOhK4TcSE82Hlfmh5DwBnptUfS5i4OkpNM3CxXNPv5+YeL8t7+UuDEbItaz",
-	"IWK3fX6eHx6me+YtXnyLF19fvAgx03qx4hc9pYoxW8rT36NxGATAWByiKY7dYe5+qIgXzHDBiBZySS83",
-	"9XAd9RlPQHrJxKn8n3HWY7Tl7mwqv/DNd/BeEaokdwfvq1UaYD/INv4HOGaZiWweYa7fFxt4uMXBhhHr",
-	"lprgaHhwV1exbThAvAFQuVat/q9MpMMDdkFAim66p4rmeycVIlcrB2aYXHri0fA4l2oGWWm3CnP8kaPg",
-	"edyqscL6IcCsyx3CdkBZJRn/nhuE7t1CR9WbR7IqFn+4sJliXobMMV/iDsMpGuAIqqCiCWUI8zhJTdWI",
-	"4EBcXkEdjYvVc5BZSE0NZsltP8Evx20SNin8cwQFYL9rwojkuYKn2LSbc6YQLmwKKBFDtyReTDf1C4nl",
-	"LU6gvZ4BokLDqQnEsErhYMBI3BUsPaVm7bh2cGBm8z294cVKzUcCN8yPWzXTUwPgB5jvcfabjXkvj2/n",
-	"rN/D3j2W0ptbmdm8CO9JLto+1V1oEEZTHAmQoodnTAIbHEmA5aCyQlE0QNUDEAoYrBlsI1NyTyI0gof1",
-	"sXu3U0FtsX+doAhVfC6AhJQ8xAJGKCmxKPImBIEppOHUElq0cIJNfYr4aoA/lBvTcCpO5o//SeqSsCbC",
-	"5tYhvIyH4mFEiE3FtrlOYMJRuJxVkp14w1o4SBIUmJlIBqIr0YRSn95W0GMNZksMrYzR3KYcG6a/hpMo",
-	"HS5fUR5oTiIzPmbKQO8fViEpBu3/ifdJ+uIe9At0lnk9H5GlZr22RnCW07jfGE/5OGdV+3bOSlgAmC5v",
-	"SZ63JI/p2+UsKujfMw40T8hkTwpgcDcVkJgszvtkQGdxCJbf3GSqCNMqMFg0lJJaU8xsyu30AIBcjzfT",
-	"JwHBUUry4zHCKNY3MukrWVKHRGmQMWP77ieG8C326ZshKGAIvlPilY/HNAhOxUDbGHUvqKP54D8QNg+4",
-	"E0O2nEDrEnjv8Ty8VwiS+Cy9+hUQR18AcHljEq+J/pqEMUktsUUEbKyn+Yr5KQxKVy+Ut8ecbFgko+SO",
-	"GtVKrd4oHr2kW+hbCyS/TJ0pcXQ9mSnR7uvpTB1XGg2tM1UDbSmhM3VU2VcyU7XDyrvvoDOVCJlRMk1E",
-	"zN4c1VvEmoAr4jV8YyZizdug3AsnsRuOtjcD1KYey90n5c51imcIoxiqVIXswIqChwH2A8adpwbVo4Ef",
-	"BKhs1ouqJ7A4HLOdSqraIknC5NSkQuInjScrh5FNZQftiK58jwC2lN2RU8UqAjjlj8YhY34/IKicgpNl",
-	"Kh52hIaDUROrUFfqDAsqGcxPwOyOeCK/PvfRlslB8c7hd1efmbzDHJJOl2wgVbHR5AsYHp7HCo8mcWqP",
-	"DT8+8NtKo3Ulx/YjN76tF56nWr6tDvnLcJpKWM1vLXNbATNhfncY+SkUV3prtuuPJgEAGyPyHyLgjgJ0",
-	"iPpReAdU5pn9yzXSXDmdueVlw2s33tbAFNbZnD78hkXGxta0IRUr3d5bfPUWX5nxFRicZH//Jz1QlsVX",
-	"ZoFmAV4oYw1uUKJoqX6NvhfSKwYnlE0lc5TeaoIzTNYNA7/NT8zwRdm0kDhAG7vD5C3RNPK5Lwd2KeNT",
-	"rRQETQcrEC5l4etJFPPepnmhVPIMNCaR2BdbREXVM5v7memo5vsLEi4a6rKUD2pd/adXTwKFTbdTCC/W",
-	"KOhXYcCAL1RUL9nbDB46OCalZrVS3T86znGi+Q4zLWitSszhNrXD/Xrt+CjXgRYC7xmTCZ5Zq6WOzXvf",
-	"pLLcoAHPBX/peG2/cnS8lSxTxiwvzi9lWuIfgWMqTpvC7cWiTUl/GIZ3bCElK//cT+qkH1Dtep65lE36",
-	"ehJAr7fOz0uLhKKs0iTilmcYx2PW3IPPwnT2UHHDkWr8eskqyX8a4grbaDvkQCluN9Tw20JJ52kyKV6R",
-	"LktXDO4+5NFuOucoDhG553cT1Zz8EGim9AmCMS0Teuj0souGIYttymMxVB4H2KdwCkS848i/h7oOz4sI",
-	"A4JPHuZNh0RkoJBHxkE4E3QzWCofD8nIQs7Vdfvy93a39/lT++dfr64+fm6dn199+nzdOfu91Wv/A8hP",
-	"INtGyVT1ik19hpj6FhCOceTllZNOuwWhcxyGgsQmIi7x7wlDflyxadec303ktM7PHQth5IUj/kllp3Vy",
-	"cnVz2XMs5LS63bb4x03vV8eyqXNy0+1dXbQ7/ODZZbfXubloi3PP4Cv4X597f1y3+aHrq07vw9X52RX/",
-	"o9P+7abd7cFdOm3+Ez/a67Quu9z2XF3yP+VHAAdthJzTq4vW2WXySXs2Vcdurk/h2OIiTDlbt4sfb6H1",
-	"LWBm1yxglO3zMuRqvpsfelSJoG7Cxc5AnvKaxGje8jyry/um2visoSwDHepKAEdq/KOyouS66ZxbYsvm",
-	"1r8nVJMraM+Q0Kbqwe4ggzW1giSVdxOpAvmI7BLYomcI21ReJnZ1ppghj/ClwD2kd8qDMEJyhvOHYOVd",
-	"op8Ycg5q1fyyeMHQ+UossvCPRa1yvtFZh9h0E0P9BHiOzQ210UB5Ui9PY6zXzu6vYazf9GHerPsyfZjl",
-	"1j2Te9i7I7OlZXDEqzcatXdoPOkHvovuyEzYXubfUqaehTwScDPrE2Ypc341JrTb/RUQeyOJ+pOvgbzQ",
-	"ZYgNga3kjswcIcOOGbpuX6CyI571kcyuyQgy+Dqfzs/mLgNeIXko0HHzBzt6dbYLyzOnglqwDY9tGoWx",
-	"AAsCc41chcMHCfgAv/yOzJgjGEMpCu9JFOCxpGC0EFMcLsqrMODpFgruqB/GwwU1dHLmcvfw7WwhdGyJ",
-	"seGu6sJWq9U62b/8Lz6pBf86Patd9toNfuzs1+pfuNGL+7/vf5h+PGq7v532ZsN+9N//dn4Jg3fsPx/f",
-	"nVeD4V3j8GyCwjGBbtxVI2j3YFDD9f6+e+A1SAmeK8TGC5zIlmV/XvwHmMO01Czt8v/83P7l7BJd3/x8",
-	"fnaCPrb/gIM2vTgJpz//9sfpx/rv09as3Rp0x1FwVYv/6f6zFbHOQ+vy+uOHyf31ZRv7/6zPLqLqfffT",
-	"Lz0a+gf/sCncpH15On9fCbb9/u/xLKJCybxZWZzp31JuWO7IbLvSWarSMmNXE9P2KjLcezERCa+tzMv9",
-	"NiETyMnpNFav3e05Ijcnk3TRDME6RK915NLHpiam6z3AMBxuuUEC0/lil3jT2CVBJPzVqaBT0fXEQ4F/",
-	"B4xlNhVPKvOxQTwLRSSOfP6PILy9JV7uoqZHHrF38O3qVQCmKD7PZ+gv3tLeN97E2o4SkS4RDHu6vQrG",
-	"d1/0QuXrshKtUzjOzNW6GKxjQoFgxAi2cERS6gXpgSfu9H1X06tG3qckbCXxNx9wr7SISXR8kfTSC3YC",
-	"qy/4pOaTJIhaMuH2DDe+bI0lT5txe94EPJA+MiaRNI9MOhtjhlpSY4jPUxzHZDSOGWIhGuBI8HMGmMUS",
-	"D2XBbA4wTBTxK5Try+tsqnJ4LAZlAoeFUfyP03b3RKyHxAVTbn4GfsTinUVIJdk+p2YE8yJ2rvPBToZd",
-	"g4Wr1N4jy6T3igvepRtj1oWLvz4T9kiOgFKzvhCvq8YV7613x0eHDasknEmzpDbP1IZWSf4EHVutvdvH",
-	"tUF998itkd0j3OjvvnNr3m6d7A8OcKN/6B55JavEx5swDXJjmx84F2PugpWa/BX4IaFEeJJ8BB+KLfH+",
-	"/JXlrji0VrPUvTk5abdP4ZXmVxmN2rtXtoWvRkvxrfxkEP8IACDtYX7a+oXSc7mbvS/JTP+6x9cLs5e+",
-	"/Fq7KawFqtTady4QpZZ2L0eT2rCOj5WkXrqS5B4emJylyVbbZPrNI/92GCM8BZ2YIY6BiQfEX6R3xsm5",
-	"kDUQJIfgqG/D0EO3hIcEaBARNlRPeS/RzJBl4AaReMTjqy6ILIAiwGBEZHhEkCM9gLMjECh6H0/BUOSa",
-	"d06dMC846PBRmDFxL2F9UN/M9daNehnteWv7L8D1lgTyXOSoZfhHPMSN75xHrtWr8y65keOS5accKm5G",
-	"kmI8nnfLcOLyTbIWJM43gDSo0bMqK6iml5FZeNsze6GrR7AOyLBronwvN8UBFOzuJAJQ+r+/lH4mOCJR",
-	"axIPS81//2mVTgJfzp5//8knPCPRvbIvOblj+FWE/l7oakE0OO4J6YiyM8J3wGTmoMBnMYHyTIDYNff2",
-	"gtDFwTBkcfO4elzdKak95D0wN/ITso++9scEthdghzmGqtZkh6x1fYYm1CMRcvbua04T8WHA3ZkwTJZN",
-	"VUUA03IDzErUBmAfLqV9BUc0e4+VMKBZQuWAWSlkNezIaYgomHPpJZOumHfBEPOSaIyjeLbL3HBMPF3b",
-	"I2+Jg4DE+pXFR9rU2XONS/n3JjVBhkifLmWDNWjmZu9tCl+CuIlmFurGJAgwv55N1OPPfm5digzWPQ58",
-	"oU7BvWZEcJD6SnHrnE/8GdM7UH4z/AQTXjik/RBH5heXfer59743wYEkH3HDaBwKr8ikHJ7Rk/GQ+BHK",
-	"XKQbK/WCffEeuZ1A4ygMGHwYyy0tLo+j0JuI4sv0L7cktqmS2o+HUTi5NQKCaAI4HCk1IqQ0SMBIE4U0",
-	"vcdrUzaJBtjlwYFZj////s//dXaAmSyPwVDwljGpF+dNiE01KSqffaKanC0iBLBkgTXcWdSwQUm3TVUa",
-	"U9OOh0rWEVoRGS+bflOPuL5HoGre6HDkU8QXgWQKHQSfg01ZEKnfb3aYKqH7+ufX/x8AAP//",
+	"7L3rdtrItjD6KnX41h7B3YIABl/w6LEWwSRNxzbegJNOmmxUSAWoLUq0Stih0zlj/zoPcP6cN9jnPc55",
+	"k/Uk36hZVVJJSNzsOOm1+hvfXh0jVWnWrFnzVvPyKWd5s7lHCQ1Yrv4pNyXYJj78s22T2dwLCA26ZO7i",
+	"JbH5rzZhlu/MA8ejuXrODPwFMdH9lFAUTB2GHIaCKUEs8HxiI5+wuUcZQYGHMEUE+65DfOST3xaEBeje",
+	"CabidTwjyFHfs5boliyLOSPHrCmZYf5ZQhezXP2XHP9e7oORC5ZzkqvnWOA7dJL7/PmzkZtjH89IIKFv",
+	"WBZhrO/dEtpOAbw/JcgMxFMTeWMAA/7msPrkzrslRXROxnjhBoz/xl+wsOs6dCJe5ACSj3g2d0muXq4c",
+	"VmtHRs7hk/+2IP4yZ+QonnEgcQwUfVV/88k4V8/9r+fRJjwXT9nztp3jq3qB6a1DJ4353HUszKFv29c4",
+	"mKYvCUevofZ5DMIcns+HtXFldGKVySk+tqvkcJyTEM/5jCHADoeSb5Lj803nON8W6jRw9XU0Fz7z/FXg",
+	"r/HEoQJuC14xAOHmPPy9SMnHYCgehjs298md4y0YmuMJOUPezAmQE6Cx58PjseOzAJ4Vc+l7I+aLbcoM",
+	"f7wgdMJRXCtXjNzMoerv8irhaStjgTcj/rrtseQ7K3vDHwxPT46PatXDSvlL7UoEog74uWctZoQG6wC3",
+	"5TsrgNueNTy1T6zj0RGujavk0K5Y6eCrKYYPX0cEsb6ONrWdO8deYHfdSpzwrZW1ONQeVmtHxyenGRsQ",
+	"Dn2ENejQ6qu4cGZOsAr61WI2Ij4ne58wxZJ8Eiz8OB+qlNLp3IVpdRhtwdvEkLHnz3AAawwOKzmDHwJn",
+	"xlluuVSCIyD/Cg+AQwMyIT6A3vQoFxPnzoSwFNi7L5votHZYQja8oM4u+YitAI08e4lGy4AwA5lsigu1",
+	"cuWH+mBRKh1aI8zIURX+TeomyvPHldrRgHKOOg+IjQLPOyii5pRYt8QGMUTuiM/ZAiM0OENqi5BH+Zcc",
+	"wpSsIgPq+RNMnd+BuzxjiDkTioOFT9Dccx1ryWWZqSYwiwMaI5YQ1Lfvz6/xG/r8+OfJj7ixPJnPvF8b",
+	"t6/eet2PlZuXzenLarlRYXc/f9/H17PvG6P7xuTFW+q3nXeuuzh+cXW1JNi131zcde9bs/6Pb3++++me",
+	"3P/wQ10RoRDJ0VZKbBckuvU9XWVOm7jSDXV+W2iMybEJDZyxQ/xs8RY/FVbEVPY9EvIERLD+JyfeDsCI",
+	"3VWgO9RdIicgMyZoyWHhArYWyjGwHwJmN1zyWo5/P/UYkUAHHnIdFuwH64NQ3I50LKUVzX1i4SCab3UN",
+	"nmsjDglHtvlzQZuj8JosTZTnp/mOUNvznzFEqD33HCrELhtQFjiuixihNnKCg3qk792SpZFQAX1QNBGm",
+	"NjKrlYo5oIzMMA0cixVRj0/hURJqa/de8lCWyqeHx5WjcoFUykeF41p1XDg9HeGCVS4fl+yjmm1XTrKO",
+	"VXxhCbLQdIJKrbZZJ9Cmek2Wq6TRQAtx8G7JEuUxurlpnx+gOfHRbBEAQzJivItztSVy6B1hgUMnA6pe",
+	"qyvMIsyyN8da+D6X3nypB8jzB9RMLle+KfYZGGTWlh6cDai58h2HIZ0rF1EjXIrYZMq3DlN2T3w2oGa1",
+	"VDL517g6nQJ3EfVD/S1mRQDZDCjxfc9nyKGWu7CJbfDvS6MjJClriumEnzlOV54fMCAsXxozA8q1xEoV",
+	"Tb2Fz4SFsswwTUJS1VceFJRdVEdgBp0hjCyPKmTbC6EDE3SPnYAppXRAxao4LBMSMMSfqSWKZatvCigw",
+	"9YIppwwSTD3bQJz9cuElRKfEqDgvRfSWSzfGyQW78qAwgqRVh7BPOL0Ehg5I+qk20CqJGGhl340BNT8W",
+	"3Mq4oJlvBcc2lSXILTnU0ISr5d1xUPgzAdaALqhNhMIO5Ad75zochxzYL3fI+dF8yCm/qIxTGGpMUkkZ",
+	"ljRuUbTkkdD7otMmYAZUDGg+7UwDf1z59d7zb0OSlYwWdnhAV07QmuOinxEkjsiAijMCr649AEEW9Q6o",
+	"Tr4onXofcaPTaPJhe52ul/PjKnVlREMdXeomFOHQ+IwEfWl3FR3GrNXRNyvp13hC0uHnIEbmhIEsb0G5",
+	"lEFj35uhUgz6DNj5FOmgpwKuIC2lQtoVPHiDyqo4dYbGKizpVI3VV/M/VJvqKaaWjlewe6qVssb88sSu",
+	"1Grl0wOlxESTo3C2QpvOF8GAch2RGYjzS3Gwwmm4YcTPEDzi8kNaI0WktNF9zZwzdEd8js1Va2rFAnIm",
+	"5R/qnX5refnru2qxWGzUrvpX55et/8y2XSKMrTdbwvcAFRmqNV89sXUUct6lrS90CKK82ouD+oCa/xC8",
+	"iMuzfwTYn5CgsPAd+JNTiomwe4+X7AyZ/wA6N/lRftXqw/znrYtWv8V1IGWI9ZdzwgfHDTP9F8FZTMkR",
+	"gfXxCRqLYOr5cmskW/+50ATRByoZ+cg1KqWPCfekhV33TOxsUqhIyXEvdABu/5qWT7hyb6I8zE4+zh2f",
+	"MPMAOZSroB+5hm151Ba441/xycRhAWDWvCVLJ8X05RufH+Ri4A9yaJAwTWM/CRTEfuJ4gx+0Ncu/E8IN",
+	"fpW7Jv4dbZv4G5Si3MEZQPzDIDdbFm7JslAe5M4kCn4oHx9WTk4PqyfVM4kG9VOtWt1IsOJQbiJbz88g",
+	"VrURjcBEnm8LMcHRLURFPnAIQyMfdni0RA7XaGkkTm3HJxaf7iDusmr0mhmOTcZB2Zafcbg7HCqxiuVs",
+	"5LnrXGgs8MEB94yhwLFuiY8YjAGgF3Nux1iYkQSsjeuLdMeaGLyWG2viunyUlNZzHATE5/P+1y+NwvtS",
+	"4bQ4GBQ+fP+3XJokf4tdlwRNLuSIP8d+sHy1cFJ0N/0N9Oom6S0slU8r40NcKhxZZVI4tiu4cDoqk8Lh",
+	"uIproyPr2D4h6cu1tImHk8UGX2IoPRfizcwFSSdBxmKUHyJzIeVCZXRoFY7tKimcjGulwhE+Hp1Yp3aJ",
+	"lDPuCZRf4vEW8afXssQyOuMxIxnrSMIfeIjdOvNttCxPTPtYetZbMpp63u0GPetevLWHZ/Bezf8wPesz",
+	"Hy3sF7jZe4FtqSHyvywhTPg/tcuv578yvoZPEZz8TZvk6lW+icJ7kKv/8ik3dohr5+o5sJSuOOByLVxI",
+	"cxwSxkBzzs19b044LxhELw9yXH2aOYwBHX/Q33+DXccWDpAxdlxuJZURfDn3eVsEtMTrHAerlBRqwAzN",
+	"sMt3n9hcK+RfY+gu/PwZMsWCweFCGCLYmsJboORzBAirb+GSYi66itgK0XPfG7lk9n0Kwm0SYMeNFG4N",
+	"JIkRlJcYOahrFzNFGwdk6I2HI8cPpnUkuASyPcLoswDNcGAJi1UQPBrk+IBBLhfb2PDrOwxXxJAFC+ww",
+	"C3CwYJKSAicAJvoC20ghKzxseOQtgvrIxfR2+y2/Fgh9gk3X97rp0bHrWA/daf3+Oe2+mYPduL7udt60",
+	"zuvICZCFKaIecj064UoDuCDOEAuwHyCMKLmPXWnnrzu9Pnqu/cQOcvqOnEY7Eq7oSbbDkl9jmj9F+gE5",
+	"dKHT2ifMW/hW7Jy1uTZAsSsO+8M2wJFziWN1hn5beIFuK6NS+afz2s8nV4f/KewE4RrlNCHEokRlTSdu",
+	"BSDqEZ8bhALQL4bXBjdNyMc5sQJiq4U4QPKuN5noPittYXnz54I8gdx2OtAxfIl/9fwmENcD8etiFgz5",
+	"gaojrDxm3hiOmIFsudHAKwzE0WMg33OFrX5Pic+mzhxc5WjGQQoJ3gkQJYRbYVvRfBHBFRiZYcc10Hwq",
+	"XOs2wrbtE8YUYFPiC60ohSuuAFHfFQiNX4ZYiTPISiWioRs69z2LC8eRS1CLBk6wfKKjCctj6H4qg3jC",
+	"u07G7WicuepiKgtlC85Hk/zzygteegtqP5C8QtjiASGIegEaw/w6t6tG6L3yAvRSvvCFcHrlibUrFiYM",
+	"VIch3cGk4+QaL10P233Pu+DW+iMpEeA35qyAz+nzDaSoXKqe1I6PRByBjqLyYYQiyRwk7aG+5yEB15NQ",
+	"YRrYYN4LliruzpiOvhuKpYOFPJSspIKKRgT7/OPeLVE3hzEnTh29EG+I+At4T4RfGMp3JZxQ4BkWPOGu",
+	"/NzjgD6HJzH6LOvHX1vMF0W4vkYk48DkbZJja9q6gRwK6pKBhDsI1CgR+WfH90HjXF9aP8KuT7C9RFPM",
+	"UKUUxl0xEQ438+DiMMaaZ5i/fUdy3xzjdRi6J65bkErqaBGgkU/wLWe1owVzKBdVSaPjhrLFnKskxL4k",
+	"toP7AOfDmKoYCvIYDXIB+Rg8n7vYocJ647w1/CbIzDNxNESsQR2t2JU6g6npmI6mAdgRAP9k7OUZQ7Gl",
+	"yrXxZQg+PSe+JD2N22yh+a8xpk91izeUXsIpECNmTFH7qt/qXjX67c5V42LY63ear3scFG9BA5QXku7g",
+	"kW3jbfRyHNfKt1XHM7ECunOElYep5A9HxyOq01toOWtopbqOViIN5+Er3l5T2V5FyV4X1zGidW2vpjwu",
+	"oe+gX2ypWKzZybK+Yn06EXUQE8H88EsBexZCK3RtzpmyNYnHwU+oB+ysAxgJ7cHyCbhAsSsCae59j04k",
+	"QrfTELIxygW2zjHuCAtmISN/0bk67yl2ju+w44Ish6SEBFU/vmtxBxG+o+xec6RqMVaxp/xe+dbjn7j9",
+	"RK64JNjXjy1cyPXcm8ZF+xyk6bDV7Xa6uVS/NmaMBEOHsQVca6a7tjmV9wLiutgPBbJj88VNiXXLFjPw",
+	"nsLSwH1aFw/CVIvl3GMJ7/fdqvdbB0Uwigd/U2liTeXb33qLxR48in8d5c3kXpgQZ7DJAWtwee8TKYzD",
+	"C3h+nAY0p11V7qOhKTJp3vT6nctWd9i46LYa5++GrZ/bvX4vtv9Yi1PmuoDrTRyKBrnvK0el02MhoY8H",
+	"uVChIx8dFrBQrOoXmitbcvqYWyIAcxgKMGfr8opc/z7KmxkrNkXkKx/QftG4UoN17onyJn+0MvCMk+GU",
+	"79s9Zujed4KA0NgePUBpVBsl1eOL8DQ/lgoZ35Ha4x2SFM2SYzC2Do68/ZRN8fH9VM4V4r/q9IcvOzdX",
+	"57lUJXSbO/BIRd2O8KuPhWalzsbIPE2l5bTfueHov250+++iRZsHxoBSNU3o/0xZhX589OGc71FvQIVe",
+	"7S0CgvKm9kLsMDxIq1Zbd914d9FpnA/7nc7wotF91crtp2YntqV8+CVExHbaN8qbK6uKEfv+mrnC2s1V",
+	"46b/Y6fbft86XxHxMb1cKbw4QJVS5ahQLhcq5X7ptF6u1Q9L7+s76epJ2i8/JpL3V+FR3tQRksD1Q5XV",
+	"COe9m+vrTrffOh9ets7bjWH/3XWcXL+YC0pRde1LUfXOGi7gPA0hgP0QTJWkzXkP/6eMrnBEjIdUCEVI",
+	"/aYIESMXBtdtev2GOh/7zozAIPADWctNY5rqPRgTZmJtBVhkySnyWjsm/vbnyM+4fpxEY0+8/NnILeb2",
+	"rvj4rMfo/KJtgJFIlRMfWVmahk99P3RYorR9b/QrscC3JUG/cFjQlUE+q9QgrMJPepZrSkSTkbNxAOQP",
+	"gVVbIo2PU/5Z38ewy+G51T6Z6y0gjX81eI2/H2w8dpf8nSSWAWBDrC/6rJxwDboeD1VbYmg3jGy1yjXL",
+	"64VUn6g20Wj2229aJojW0GZkKPSG+NgmZ8js3fSuW1fnrXMTBWQ293zsO+4SLSh/cUC1N5sXnR5/bU78",
+	"Geard5dQU4BQzohB3vFXHTqRQdCyDIUAJGfkwk/ljJyYjC9MC3pVL64QTcO+w9QiPUztkfex6XrWreYO",
+	"wLbtiNSha21/x9hlKymaP3r3aIy5WEcz706lT3nWLbeT77Fvn3EZ7xLMgkT6pIECb0IguQwH4nKphpYE",
+	"+6woogf1b5eNBKnZeJmyR+d4yUJQJAB8tjVxlSeHpfWxikZOBqmvfq4no9c3fPGoGvti7aRcrsTDOdND",
+	"JFcplKUGdjbQ1HM5mXDsciRHMdJczea/cOE+9lzHKyIz4p2NGSdiE+XvpzgQximbYp8wNCWujSyPBQci",
+	"MWCG/VsSvMHugpjgf3QoMhXPNWVGX/iRZ+wMmXPfsYjMK8B3xMcT0vRYEA6/6SHbc12+30DdD5LB4N3Z",
+	"+uUImoxCJuIFBEtAc+zYkB0LuDESsKMGlcUEbGI5M+wWo/Mmom1zRu5jYeIV5I/qtXPxX/1pweH8Qmgk",
+	"EBWbmzjBdDEqWt7sOZt6czbnB/i5nAKI5BvWPhQR7q6vCMJc3Zy3UxygNDI14gT51XdFOy/pJHbHHylu",
+	"qK9GLlDdEwIJfmurmxMf+Bu1MlY3wZzvjBN8AxLGVtkPrG5OfIvQ4OsvTfGwbYkWNiir/IK2h4o3f5NM",
+	"5LcFFqEZqyIuIk0usNGJghDNXWyRrw+6TN9J3QDxLEx2ChlSMU0legSzRQqhhNGiWzM6eSVYpBFlImnG",
+	"TLgzcbGVwizjTEcRZvyw7mQc8dV8DdMIlJw/l2HEQX4is0hh54mMIlVSLctXomsS8QPY7nVQtVI+RuoV",
+	"xD8nsvRl4pBuRgFDTCSH3fTO0zbWsbctBBeevK29GfGRyqmRQJ9jxw+pnHoz/tKqNDRoiIaVonmWNZT3",
+	"X1AWTEs15I9+KRVOG4X3uPD7h09l46j6+W9p2EpdUaZ1q5mlcJfjBEy7nsOMG3eMgImzYo7uYIJyps/H",
+	"F+6wDxeUfKI4pA0rcCCwMP5zE76f+6CtTMSdp9lFc48F2FWR6cUVK8OSMi+C94rco3eef5uGSfi+n0Hq",
+	"h+Wjo0IZYXc+xYUKku8CzSeJOm1u16GkHAelXDlEl1yR6gVZIyrxEY15gKov0l4WiBiucKJcuVQqldNG",
+	"QIBahljljww09707h1pEuLwnUDZIXCmH16K+CL8LpmQWR8LVu408SmDEEHsUX0G0FeuOXOS1TmPJ/tzz",
+	"w4e7FZVsaoMjC2yIgy2n4soDC/BsrptVw625ml5I0QB1yt7763w0czw69AmWdwxJi2spHF5a0C9nAzah",
+	"jrjtYOCd99AM0wV2kU/uHHIfhi+JP4n/jCHxiVTdK4w0zrDHgwBbU2JHEcnPEBfGXIwZyHNtwgJRbQYq",
+	"bW6jZSSKOabpG5DgkpJqv4sAilciNbTcvt1nuCa+jCOKZmFbq1UpEEWwpGlbMq002wbXSUIksYzI2BMR",
+	"JRamaEQQW4xmThAQ+wyR2TxYIo/zC3Ejz2F0SUBEcQg8Dogv3mdMlRrYZWGXAt6XEHmUsh7IU0rdzd0U",
+	"g2jR0Y1HuMw9T2GwxfVM4vCrOxqpw+/14TStJhDXKeFFS3QyI5KIsbwYCNux42ac+e7gbe7LojWYLkXs",
+	"tNnsdK87XQh+MmPpU6sexUhN2AJN19gPHOwq3YLLWzLBrsgziwtda0YQX5Jw8oZ1naSDN71SxN/+GAxS",
+	"9QBRAEUgZyjt59jnmlIhjH/tqLr7xz5vt1mw1TvuU2M1mw1yBk3+QajOpgjvDJkRN4MnY89HZvvqvP2m",
+	"fX7TuIjtKjOQqYlu6V3W2KEphseowqOEobyo+QflwO4dRg5SlMFH1AlC2bHFLC1495sWDjP8sS3mKZfW",
+	"sNZtzhW8+xCel+BaMM92fCfL+tq9bLluiM3nOxpiqUje9XzNYb+fnAnGCxKkWVyYBZCKHMdj+fSkVihV",
+	"C6WKfjfG30vD1F6nB/S/kD9vMRLqbXDGjvcbF+ZUD6XzWrpjtpiio4ZeRyP3PUi+55Kdy353+aDkUYKZ",
+	"tjtKFw5LcQbt5OdLMdPS1LawBP/WNBsOyPB6aVNut1jJW3dXVeRRpFDmFNNMsfYtndPTUqFULpRr25zT",
+	"Jz5y2yksmR6u827jZd9EzJsREU4dxfGhPCMEmfIvE4oMiyDsl53usHfz4rLd6wF3VVaLAamvcRPHhBf7",
+	"/da5OaD32BFlLKUhrCztM2ReNq5uGhfDbutNu/XWRPqbODSYoUSfLFZixksHgBtOaOAob2oOBPPgDJnn",
+	"ras2QKBHjcvX43EkgJCckUtbKUSXyNXkjFwM5JyRU5DljJz4Xtzrp2bewekXbeC5j8dBLm1ruwRD7kjK",
+	"pqtdSH16Ca6JLmA29YXGfO57dxmjz8HVEfM4Rg9vwPjZkTc0ZVEI0ZhGYwSJYBlZ6GFzNMy/puqaaORA",
+	"xI0jnIX7qeeSsI79t6njrmFXSqPNjD3dXXXPDijU6Gu4v+dqdxJTi3xUd+kjOOXi/tOdKVcN35JsG0jD",
+	"3DOmVRpjRpQFZKuifCypF+xCBOs9eo/kAVPrj9xf37D7SpCLER2rleOwlzMrjbQzygRrzipFCCTWMOQh",
+	"il+me2pbv9KGK5hozvQZjBDeLZCVan7v0JVKM7rh2U5WtwLi8QyX8BwsZjPsL78p4yXBo9ILr0ceBKo3",
+	"pvoCtLlijexoWazefeLspwm8aTPp45JA7UTJmSbGdevqvH31SujrjcsLmTU8xSJvZY4ZIzZaksBAFuYK",
+	"Ogp8TBm2AlD3wyv41vm5Kbs0EDrF1CI2shcE2Y7rTAi1CIyPDX7Z7bxvcQMlMS8yzzvdy8ZV30TUQ9gK",
+	"nDsnWCJ7AXUpRSVvGv48J77j2ShfrqCZR4MpQwvqQlE3j46dycIn9oGBGAnQaImwfN2xBvRXb6SFDowd",
+	"it0iMkW6FhNR5s8VZbHnnxz783PBpE3Q4piABLuud09siKZmcWNFopbbHiqkoHXO7Q+xcG6IiHU+XiCC",
+	"2OZrQm3xZuznZHiC+FWAFPvppe/9DklqsV/PISQrSP68Gt2QZDOrV9nflj71tXSJXbQBDWVbnHaVPJU4",
+	"6zFfjuSmZ0lfrFIAtF5TmgIIVQG9e5Fe6NHA91zkBHpsTfQRTtbR1HHajr21PX3zhWkqo6H/rms2KdS4",
+	"l9nbD/u8sDoyYTNMA5mgl/J/SA4s2y+JvkMRrSPsE9GWgtiIeaJ4Il7pmTSLt3VB+XihyQHNqLd4gHwM",
+	"X4T0WbgtEgxok+39hV11l7EqmWpt1Uql+IU85w/5fEwuP2iimDb7kJn286mna8sPgSNI5SK7zLHGnxCG",
+	"saz6Ex7J+A/TkleP9NhxiYFEu8wCoZZnE/sMedRdihBCj2otXOHqN/AdckfieVKjZbomKD893EEwKGzI",
+	"Vh/K1nyYoOSrzFZIt0at3j3WyLEprtSO0tE6JR+R7Dka9euBBRXjxhC3g3Bh/OFTlgnEnN+zMhTEhM8Y",
+	"ciFyADlUFC5ITWFbjVjeY1OypfWKYS7Fd4T5BDXIlYVo3Fawp9FHetcHqKMImedyBxQdR4npurSO1Ya0",
+	"oW/FDE/I81/nZBL+MaeTuPReHbW9CJdLuD5/mTMSv/103Xq18uP11StdnIeY2C7II+l03pEpoDwLMLWx",
+	"b4sw2RG3g+bYtol9cBYlgVaqlZMTQYYiXswmMDzuHvjpzYtW1yl9vPjVev1T78X9u5+vfrdenS7t5ovf",
+	"31VeLpqTH35IxMicnpZq8Zba1dhByv+9/otwKJQKp98///Cp+vngu5UfK59/+OGP+E+Hn384+Pvfviz3",
+	"ivGfCA3cpJx7flAUlLO+sZzONP7r+WAwGKS2qXm8c735BCsi2uK4pvuPdm0OruGAv7GTEym21uzASE3Y",
+	"QXqU5lyRyieVDU24Ia5ezpvXjV7vutPtc134vNt+0+r2hhftZuuq1zK5iWCG5Uvb5+bBmeZRhAoYyGy2",
+	"uv32y3az0W8NOy+H7SvdGNEZlfoSt5rjH8oZOe0rOSN33e10XvLZGufn3Vavx+2QNZ/h9nm3325etHow",
+	"qNfrNNvqSaf/Y6sbZ34aJNtzPbUP15L4cys7dO47d8RnF45FKCOrz6+wYHLt89Vn177njTtjpaKvMkvO",
+	"AsfQXLUzblP9YmTl3YYfOJZLWGfcYMyznIzXOtzy0BlzS+nxK9FKoOHrGQ0RLn/1prRoe+Qf8qei5c2S",
+	"PCEeJ3i40r5KMLXi//G//vYfg0WpVDl69t33z3/4+38NzU9/fP4/Cx++/0f01ocYbyx8+E57dPD3/N/r",
+	"g0Fx27cPvl938OKBUutiob6oj/0rR/rv7EXNdu5s8K9uDWG0MQLGdY7ZLxoxtXrhsX9Y1ONfS+lbL0Ez",
+	"dvdM73VVFduhNIaiSaekCHWoPUxLPuO/7yQ4Exhedaa9aF21Xrab7cbFsPP2qtU1kXdPGZp5kE2EKarU",
+	"/iOygiKhl584dwSZaYQFwTDNzlW/27m4aF+9Gl63uj0RwgOeNoacAOWx7G7o+dAmZTx2LOIf6LIyCRo4",
+	"4pKzxoVaypDthRvH0AtCydixHOwC3UcCgz9sCvhdh07k/c6HNEz/5aL7y0X3JV10Wcx89zmlg+2hAbBf",
+	"xLMWSytavTeWXR5STQGHgbqfNFy15If0m0/5pTSbGqowYH40bC/ghwz6mef1DIhfSh+KSju0nGApy2ea",
+	"YSKPucLj07vNGRsvVjmghsLBGhF0lUptDdFv3xujMgo8VC6V+G752AqIzwxZ589dIjaHOhNx4x9TEtds",
+	"y/ul26zRLtJTX6fYJ2mCKH6zA9JLr2uiOthIH0dw76lyGRkVNMK1QnkqrQtoatWopyi0sRqisHIcppgN",
+	"uchOOxCy0heVMgNPCBp7ruvdM+1AjjzPJRiCqij5GAythc88P6upMTw01W7wATDvGaIL11V9qzm/Ex1a",
+	"UWeOf1tAwDN/QZTLFw1B11N6uKw4VGsoPiFCdk7uiKWtGwjz5XCk+YGIEiuiNo0Eq2jPA+eRIa4Q0QH1",
+	"RbSkKC8UeFCZlJKozjdsA0MswMsiakTJmKqJ2xSzATUhB5vLfeAkXBGIsrBl8pXMxDbTinitTa9/+OF9",
+	"xHz8hBX84VMlXZ/dmKb/8AzAdXn9ydl3z/OPzbAPeGFdgEQyf3I7txex10rorxwDaC0oWxY7FLWK5aMq",
+	"NE6N7+D3YY2MUnwrB4PvfykXTj9wW+XDpyOjvN5KkdUQz2Wk/o7ucFsbllbVNsyDVy/GamikxdPv4BCT",
+	"U67GsasnWhB7Vqr/azIPkKjWoGvdzxgyE2UCQIXQNryWvuGx8DWFnTVcU+JfRsKEDTN32IMHBZ8kIN5c",
+	"1CUy+tPs6u7LJjo8PDxFgTMTBQ/7zTjdQuVrSLbpl0v1w1K9VHqfTLsp8NFpNCuubMKSrNvV7syu3fM0",
+	"NYjZrkWIE3sSq6ulFeBJfiVt0wTC1Kbvh7GoT/emxmlgmOvpTruP8smY8AWSzbjuaq+mBkBeRV4m+Gc2",
+	"gq5VhbJvlaa2Iok161v41hQz8i0fmZ0LZ7Iu4ZCl1uvokjmRF1NzuXauG5t8CnvhEhPlVTkuWPJBuj6u",
+	"xmaV5oR8R3jGrTlxII1kmVhl/1S2qiJIPlrugjl35FJZPEJb/0oGkELY5sMIlNVTr2/PxGLVABMIz6bo",
+	"HnHd/Yo3tzjG3aUqzGwy4rqqJjAo9/yHyCQ2U65Sdqm7+xSHJ1rCJhLlb/6LEWhstzKj/vnztMqzOk7y",
+	"JQOVS6UPZ+CX4T8zRO6IvxQjdkTH13dfbHkEFTlnH7a3ZDT1vNv9pAdbjML92D7DT36ypw2O5yvWBFZV",
+	"9uJqHsrCT79LngbBnKGb7oXqr3x+1UNTTv/cwCiuGJwrBuN6nZ9/1kgsOhWzO9aQFJcP7/Fs5GCKbu+x",
+	"NcVQiR96gBCbGzHm+8u35oDm1QzCR3JHqO1xG2yycGzCRHFzePu1ifKxNwi1555DgwGd4wlhB6JnHMMz",
+	"EgJjiOFRp0/lZQ5jvdmcwD3NgDpBPG3b84VnSl7iHcCYeMaDqH7ZuunmjNz7y7f8f1/H75ky6mNmZ5fu",
+	"WSx8NxYcU5LTqiKL6Z4xUbItpLXUq4qt5gFMZk6T0KOTIlA0N4PWC96dYxMbLajz24LIEJ2xI0IINrgM",
+	"t018WM14eHjd4Rg3S1X3tRyI7QsA6ylzT1wDOKTgP1UZ4Mi2fIpKwDqOnqgY8Mb8N71FStTp7bF7pIxc",
+	"z7r90h1Swl6KqxFY/EkRhQ02Rf7aaoNNKOiR6ES68ElaGVpJFqtM7sd+/xqJs7vquq6mE4/qw7rlWYOr",
+	"TdmRa+1pS7nivOeqJLQiBlF4DxGQHrI9BO3mZTJTSkD6hOJg4ZMXmKVM3RF3G+MFIzYK3zUAnzKXMNZ5",
+	"kMFFYV2kEIbvQ/Cx3gePr30REFHHHvKyfKI1Zof2bs9k1uH6E7PFUdGwusIF1l3xxju0rlz1yoIB0PEv",
+	"b8bveRHUj5ljH89IQPxQIEbUrsuG1Ziv1OqvqpyvoGiH6U5r2cn3twXxl8LxPs0ZuSnBNvFX/dfriKkv",
+	"O89qnxKdnotbX0Ov3QzPt5TDp7MILG+2p/sHjlZ3TalcJ5ANh8/CS35BYqboR5rmOF+rUut6xSrOPLEY",
+	"TtBjvkZ9d5qdy+uLlijfI5q6ftiEyzUu7/Tg61RNKaQ3cS2T1gtJmYDlNP7VDv0g68vNb+tCGPvYEvvb",
+	"AvliZ19PR5VrR95iMoX2SWo4EwGmIgIgn9IK4+AMOdCnFSxoUaFG2tecP6W71R7SJeep+gA6rKHavmej",
+	"Lt5hQ6ERxLiNqHefsXwmL32u09uoqNlVNyluQzESaBaWlAcqqC/9M5Lg1jmG2Ay7LmFB6CT91nq00ExL",
+	"KEL7M5ZtBv1LNKpZ1+0lcKxb4sumL6kogKZL4mKxc0d8MKY2ngaF2zfR4NUg37jrVsbxhv1cYkc2pXml",
+	"fsDS+FWSgKPmLrr7OH6U0lebytpD4L+Cpacx+z+VrRfB/TTWXhxPT2TvpRN/ul8ZWIcIt4wHvkHXrzAS",
+	"y8ZLA90TcmuIAiMof1jiP0pf3JJgH+UPj2rit1VTycYpbkLp9JafX/3iUzd/4wvbEUqJhSeGlG/EjoAe",
+	"fw04OVnsilBJQ08K6cpJ44wZkKyoQq4l/bQpsfBIjtsYtjKzFSNpJDKdoQYPC/0q6abiN6uC6n4BUEK9",
+	"OQkbLMnwR66TCksa+k7Flp+uPz7cR7tJBdBXlFQItnfZRoj7KqI8pN8/mShXcGtOgZVYxDB0wudGIHHd",
+	"IlKhJAxZ2PeXyNTVQLhBH1Azfo1vnsnLVFNeNYqL9owL+AFduYFH4jFbbcL71F10v9nGsxudNKIvkchJ",
+	"Ep3nNO/Mar7OR2ItRJ3cVOPxR+8ezTBdQpwfi00+xQyJ4cRGeWtpuYQZYZ1nGbGj3j5IbVS9eiYfOTxI",
+	"Z54Kbh9ChhjyRP+3KFQoO1S/pbC0Gz3s3m714WFIKA++etiO1d1QHzj46rau3I1tMSNf30a+drVXHxLY",
+	"9MBwm6/vTdg9YEZ1Wpcr+vpL2OrWWe1c1LHq2+maG5H51n1zNcdKzO+iHwH9ylt3kkSsUCP8FS6/n9Il",
+	"0fxVdS+lw/y5VbCncqqkYO3JfCvRt592rV9lkdlFtkYL65YAfx07FFPLwS6a+569sMBeC5vjgtnG6gNq",
+	"tq/6rW5YpabX7zRf90zE8eFTWdcFcXBFSjq1EQs865adDajZ7Fxeds7b/Xcm8jHX2wLiO9gVr40wc6ww",
+	"mouh/MRzbQPNHOrQiYHwxHeshRssfA1CaBXyonN13jPRyKM2O0PmRaepweV6VjY8LzvdVvvV1bD1c/PH",
+	"xtWrlonGDg5UhJlD+HTN7rvrfsdElr+cB572LB7zkIYVqFUgV5wzcgBnzsjpAOaMXBIIPgq+mawymvqB",
+	"FbZxQSbYWva9W0LTLKmAP1AX2WG4nefaiE2xMMBXjBjCWMZ8oGTAC2LiOjIbi2Dq+dIHUEcvCPaJjwaL",
+	"UunQ0uaCH0i6zq+99kXNIfJx7viEtWnsIB4e8WO+Rfm9Gf7Y71/Exp4cVbcczCxPHMmtBAzgogdDUiRL",
+	"4C9YQOz2PB52klFXTBu3hbIKX070C3hIk/7Y1sa2OqdvSIjdqIwwrD622F3UBO1Y7MTxy/tyfP0cZrF8",
+	"EdRsPyLLv5RKQ8JVG2aNi1t01bkl7XY/aGbbEzIZFJKgyYyJJG+HiQTv7exn+ZHrDI1fTobyEF1W2tYq",
+	"d52ZkwEzTMec3wnCDMLWPH/LSblhfZ1pmYQJ71DgAXLeod6qcGuyyBXu0XTcZIS0agDMfXLneAuWDYR6",
+	"IwGITL4XAb6Zm7MZACbtoXV03vP8oOPbMlrUC7C7GwFh1wUQtyt6mjgYMQzFiUvbP0UfRpzEY+DKxaad",
+	"KS0v8NssoxEmDabBx4R2B85FKHnOwKoGTEM7aIbwZOKTCUTGi1scZ0aKKJyVDagoJRRpgyqQXnpeQ1vR",
+	"DCscyJ+esQE14+528wyF9mQUkh9MfW8xmaqmBXfl5+FL5oCK71DiBFPiP4Kr9Zv1nkaoWufXAbpV3h0x",
+	"hNhcBfdEoqHC3DMm9/1bc/089EJqhv1bIq7F18fUiBcRBGMon8q3jx7tfGa6xcIDzA+3665bmeZEM5ME",
+	"9g0sdlcn9HZOt5B9PWauR9wRtjkfPowY0gk2vr97JYeEi/sKzq5I2vypnFxaZv1TOHxiWHoif0+S5Ndn",
+	"iIS0vH2KyICKHBG0IUWEq2WEBl86SeTa90YumWXW/zit1o7RXLykV3qOlXwXj7//lXnUlGmGcIU5oOAQ",
+	"4UxTpN5CBoC3CJhjE2Q+vyun3vmurUm3Z8JGlFKyIWVBXm9mZL2EpzsL4uxqeA+uRZfkE2GeyHD0iEko",
+	"Is10cw5KMbdjpH9aIlBKPwYncFNtBDb1/AAx0UMqVEMkYSbiXjb1LGmgm26bWx2ygVhsHk7cnJLqIxfT",
+	"WxPQNXexQ/UVEHawObFDel3EkjQZtWaPu7tmekaJC4bKZbh3gmnYljPaXgMBIQQemuHAmiYy3Chaegsf",
+	"sSXjFJ7oY+jPCqVSqVo+TrQjqG5M/UheuKbGHnjjgGjF4FTAAasjs3PVbMm8Zlni4wB5vrzzHtCVEARD",
+	"MhotSDO49+BfjJv2MmITi39wbjx3MUW3hMwZRArYOCQueAUcAuFfKlPXxsuDOCvmgOaM3HmjffEuZ+Te",
+	"tlqv4R8v2sPw35edq/6PF+/irDl8mom7ja36uHrqexOoepdPicuAGnkMRQMWNHBcbhFSi7jQusIMc23M",
+	"MN6D/9q4arYu+I/qXTQiY88nyAkGVHtRRJ8gy1u4Nljs8plsS64FtJgHWV3x9HQf9WE980cruR+OyUJa",
+	"Rsez65tu88dGr2Wi0WIpuhiE969cYrcuLkwZ3gRSF6vb8ljrATkJl7uti4sEaNHDFdhkdHvT9azbVRlC",
+	"vftdLGlvPGYk6BHLozZLP1dj7MczTPiHkb+gDOEpwbYidJ9gVzwEU4eJObdsoKNuoO0wfoZl1Y9LkCUT",
+	"fr6Zd0fAw+IvKIVO9iXhBfQJthWDBui282QmmDBHaxJb6VCn8WN9y55G6Y0RydPpvT0S6MkX+yUXrknQ",
+	"2ZiYE1WuOfnzVa5ZcalyPKSiOfT0ApZAonGFpNfMJUsb8VdlaXe4dKDIDI3bWCsUMfi81WumpqzC9UlH",
+	"UwRS6Bcyh9v2np0UhEthu2a2jpZdFH42DVPymmmfolBNmBdZPgHlCLtck1AfU0Vf4c8esXwSmCivLBto",
+	"DssNF850Oo1FMEWVYgkc1EwNGjrxSYZMzsIVrwE1Jz6W3YFMlOc21NFx9RT9f/9vtVgVlaypDJYNpoQR",
+	"deNBlggSYR06oKBovoC7fLwIpnwRsp066lCC5tjxkVaEO7VwrbalKVm3Gjk8YzJzHDl2cWP919USthoi",
+	"d/mYQNreH5QtSBIWT2zDwFcXbvuuX5L8QFC1mLmpcBpBwTLWnQmJpLhHg0Yi/rORi8huHTjwFtg5ssGh",
+	"ImLttMS4y+rj9MKuCehe8e9E4ZneeqikRsDtVP6qIe56CozMsY9Bw4TQCIawe89VWXlnwjUEdO87AUlF",
+	"6EYgZTTA52z2E0n8VbqOeAYau+CFuCUU5c1A3MybBhL/NA30z//+nwOZRS+FsGlw02Mh7jgjRMgS2Drb",
+	"qBXLB2DvRG+JPWEZlziEsWGQHmuSQpYCxGJuC3Q1tECDR4kXSQg8oZ0J6wTwIjAqh8Rrym8bYCIHD53t",
+	"sBGCZ+7xuRSUtcLlxoJdVonJ9eiEm2quMyaBMyO6Jm4gLFEBQsMJeaiFKZriu3iNjO3jZ3aLpzByXkKJ",
+	"2BjzEtM6svkAREDpIU+CCzBln8DaY963B8T5pB+MgeyN4PlBwXXuiB0LyUL5oxKaOXQREHZQRD1CbeRA",
+	"pem1oVqBHqQ1yKX6p3YJ0ArCOKJdAo5g1HC3OKUUSo7PGYuWWt3N9rUqw08Yup86AZEtdcbgTYkoOE9m",
+	"82CJZgRz5k6XB7Ft3hh99fDbqOjWIwgDqoK1oVQaklLjqWKnJOtCyogz6tguxZhWpmrcSz9LIBNNsJ1Z",
+	"FAhqIFOISdUaSTQxyrvePfEtKBUhy6bbnsWeifOHArin4JquZA9MCFsYfFBELXC1iRMyxQyNvGCqqw4c",
+	"iJyRgzHZpkm6q6YhBL0pDpSpxCoEPyjBKnRs4bD2XBuZ8He89RUMT/+4jykTdQrSfOcEhQH1IuBL6ijF",
+	"B6eoZQQliNsNzKJghHyYySN6Zzg28hYByjPiugeJ+/YzVAITUaaBfe0L6X+NPDxIsErncCFxPGMqIitf",
+	"lqlYHhVF7xXJnAkXFp9MkZJyhXmUbBuft1VSYESzoojTmnzAXRE+/tiVfTPSsCEz2KFvJdwNEruueXfQ",
+	"nPhoQR0RQPEtBdHsmoq4e77fA5xiXx0/vy0wNPlN0dZFXShZZcrzEfNc+8+WcbhdGIwmKb5A/lkQzb61",
+	"IhgN2SNZckGVhGmsE0VYFAAriHJhYfZ4dMXD5oTa3xrB7qERyjpDKbqUon4T/f//jyrgteK2lgGDFt/f",
+	"r7v65PVzjLCMfdIUE9mJYdZikgDTUxWxitySoiMq+hSyFYX7FKpU4jcmr3YJ8NKO7VcI8dLVyz9VkNcq",
+	"t1tbuJErNDTSO86ifyprQb9bzo8d1yU2KLTq0jjtiviBF8T6myuoDE9+WmqX7HS0oM5H/SI0qgh5fFg5",
+	"OT2snlS3crGIFrY79jhKzQ9TWeiC5kXd9gC5RKZHyJqjgSctvOJqU9nKQwO+99C4txOwEj8ZbawiMNPI",
+	"VWB416ZI2cXYHxnHDyo9/632Z9q3VHx21ffsnd25m1OKmh1GaT723u5+IJ4qUntN0HU2rsPU9X0u/3dV",
+	"vadckWxCWFFm1SIz8BdEBR/FK9NATBjcYEnTM4ofC/BtPD4vrPSypnBDGjzZmNqxicomStpuk1UblcgG",
+	"SXZjWembBQEUMsRRprnFBm3tVX+0Fi679WMxcvfiw3t1VovGpu3kW+y6JJCyJ00Z0Ppz3MO7Sg4XkckV",
+	"pDuufJoGMn0ycVhAfKICA2R9f3NAue0kg15xEPjOaBHIDZEdVxrX7fAmkSHMwLSCSM0lCSCWeilmAVJK",
+	"v/KToGguc622kUhi2b5Xj8AKH5Smt4rZhpA9tSk/UbybHucrMZQOstTxhxi2ZbtukmqzhpOFCA0Ihy0W",
+	"Tup1lnox4dfAMwI3O2LLh3LLYVoz5qrLmtcZ4Yw0//aLxhXKL+Zz4iPhdaeeTGs8CDNPt2rVMndxwAFZ",
+	"V/BeKY2ucwdVGFhAuMlqZrSYUSScviVBZvUL6KKPbh1qnyFT7UL6R1JQmlkPQWQ+Isc+Ey2L+JZsuwdJ",
+	"NpDyWbn9SbqRu2dohyqGm4hwtT0I8+vlUUuckhg9b2RE3FRdNVFV+cddj7FkbqkXoducYPnZffKK1eJD",
+	"0NcsPcMPlfSmqHRNDpkMFjxOBAuiPEY9Qejy7QNDxPKWuHJ3WqkcHh5XSodHJ7Vi9fi4dlI6jtl3tVKp",
+	"VKxpHd9WRny15ng6Z05DFRAdwglZBRHMKR1bRthVuZFb0NFMkVF2oxf4/LOV3A7NheFQzx8uqLMxsT2x",
+	"pdKPKiFG+WPkUbXJB+niRfK64QZwAVhttoykFjGXw9iCZLTyD0lOGepTHCAYILtR869tzhhRmxL5ayKc",
+	"JRa1Atea48U/3kzFRCOCXMOHysSvIJcEAfFFzR/bmThBIjXk/eXb/mrzeVz4HfqVl41yRhd6ARiUDSD+",
+	"HPvihiHplouerpEV+msgMLYS0vuoGBkRrqEfcofJVtrxJJcaBclGgMY+lL3dOlbTpYn2OfnLDjIltmn7",
+	"CpY4BA+uYREK2vjC1uDo4b3HlZq3GWPtkbQ91wKj43U/iLL7ayTOSHpvzOyyGak1M5J5FllNuWNrfFDv",
+	"cmBRIUvHrtsZ5+q/bG3OAAf8/CHV+SfZXhDvykgKM4+SpeLeyvzRJMEuQEhO2wjdmemwbClKuA0lpMUQ",
+	"6p0LxX0npEih/sFY35tSTq/k75nKxEOlOBRfbHfkF1RBBtitMxlOG/+62BgzBa4vumVJAMXH0kHkwEsA",
+	"fUyt6TrJFu2BePcZQ69u2uc7WaG7LFcwqtQlgukqT4ioiZRwiYgyzUPbYRs6VCU7K6oREV0JT0dqoebb",
+	"pTV0yR1xd13a66V1AeM2kjtMz5d6R3xnLBMvUP71u+ZBkvRdb+LsjOQLGLQKRgMtmOx5l5LJq3NwbuPM",
+	"px5VAtWAG7jCDDsuFHenHiCaz3RQ1BWXzcCpm4E5FqnGwz2GcsiG0iDaauQ1H3ElBkBN44lqIbHFCZUv",
+	"b+0pVwc78qH6u64xeT8VMb6EgNgkDm29z3GKiQLNmLkmjnUCBY0Qoo2dgKUexgHNC18J+iHdj3VgJEWd",
+	"GfODqNr9HDPmN+dz3NWbmPQMphWiu9eRsaUN8aUdiBu9gHSb1tJK2dvJp7i3f3B/n58g5K/o+ZMG1+M7",
+	"ANewgczzH90+iJBRnf8XUWPEoBjVXNYKhiAa0VHD5PtspkQpx9SznZSyVbV3H80pVV/dxfWUrmhuJOss",
+	"PXDzwLh+lqS8jeNT/RdfxDGxBYfbnbsllLkNutguGpimOG3N4jZzr6TGsnlEQlHZ3B8/UkySdSUuTIho",
+	"um6bZ7E6ppqqO4W7PUqKKH/lIUIXMzQlPqlz5a0zJ7Rx3UaHxZJ4cg9RllN8B3WiXIcF4m7oYLc+/ptf",
+	"jbSfje/u7uUKuT/XbIcbxGVcAdmd1yfZ+cqnjVQ3myDFqOOlREiSoBLkEhGDFvoYHYj46YmzklU+mMra",
+	"MhiXsUbd3MtZKLGW4SiUT3f2EWqd/ffyD0KJIodOwuPziD7CcE2bsQKlGsKmQ6paQwzLK3WqPF/kTYUN",
+	"0C1CbSi/7/mIvy3+FM4BjFxZ5cQsxNOu9W8UsvbVyBVif0lSLawQcyH6pyL4gvqHTrYF/Y9VOi0kf4pF",
+	"XcbBzPD5hx3lU7JI+COUVjJuQW3iI/O5foDNogwaNaH43oDOMCcZUvAJtmEH+BmpI/NN46J9DkX/hyLi",
+	"1EDmzVXjpv9jp9t+3zo3DdHG4EX7/Lx1xZ9edfrDl52bq3P+R7Nzc9Vvda8b3f67ofZkQM3mTa/fuWx1",
+	"h7EBl63+j51z+K1xcdF525LTXL28aDf78YGNi26rcf5u2Pq53ev3+HvtF42rlZ8H1LxuvLvoNM6H/U5n",
+	"eNHovmqJZfRurq873X7rfHjZOm83hv131y14/+bquttptnq9xouL1rB11YeWEVxIyS4IF0OVK/ZmtdYd",
+	"wja3/0TVPNOACDl+/iGPJ1YvL806JNl7vLJJYtPVpaEWwpuOoqeo7beOv73k8wgaXh/V/XilC7/ZOn/N",
+	"zMvVtFp/4dZWS6cbmbWgID1eXftkNt9up4beNCi4Lw3Bcj0f/ssRLkJvIKMD0yWE5BRRO0CzBbS+u+M0",
+	"zwYUuI6/BN8gnXCuTW00x4zJwnB24fQYWVNi3Z4hBxryscDziS06pUy9ezqgUdBP4uuyGlpI969enFTQ",
+	"21avj8qVwyqqHZ2eoOOjWhVBWqB2Y1OtxC9sahnXsOjD92uuYEOtfJPVsMYtGgZY5Ll+e8Bp+jAeNK/F",
+	"Uxymxk9ovhzdS5piFkvXaOQrfQQnqQHUjvmWQbyJu4zzou8rR6XTY74ftaNEDcRKrZqJ27Xl7vMT545Q",
+	"+LeBpHQWab5C7RSQcYQv5hyjlVhZ/E1V8FPqn4Rg6e7WtD6hcaSxVcxCWgeT7GorLB1WMqHpZRlVCfqT",
+	"+raBrhcj17HQhYNHjuvwjebmF2SUXPvemDAmfCJtapMZlS+0EzklFzkjd91OlO67yD4m6zJhdCDhNX4e",
+	"CEEB+Rg23UtcwHr3NI47cahEo/x4gc1MgBL+lXWhHfIm0bHrCCPz1T//+39M1Av81wRqXdaOgPkfVnT6",
+	"Qm3O+ZrdZvmo8POlZ5OZ4HBsMeMMDv4N1US9FQbWqL3vtX569+Lw+Kdus9Z402w3aped62r3x/7l4WHt",
+	"58rrVz8ftn/s/NS4vq51W4fV19XX799cxcNIXnEGVikcf/hUq60LIXmM9I/GbnkA5YxQqsf1a+3oocvy",
+	"cu3pqfuyV5PrrgkDf0HUnSCLeVC2uBHczQv117XYo16LbePtSdAOf6kufGUMmLsjla+R0EW58fdsT9/Q",
+	"qooosgEerTV9eEOwqSiDTEOA4h7asOJuvryHZYY8JMnjEaruhOkfacHqUOhe3F5cd3r9DJvjcRJBBCBJ",
+	"BO3VQEJi65y4zh3xUwIYuTSbzYMUtaEhn6AZtgliHhrHYk/1Xl/70aYAaet+43eZGhg8klqqed65bLSv",
+	"io1mv925yug1frem7CQ8hBsIlDflnhQc2zw4Qz6xCIeZn5CCvRDNBQgaLaWauVGouJhl+ZbUOYTS3XJT",
+	"tPooG88gH3eBA0Kt5WVGqWXXk4WKY98IPE+UVJ45ruto6cSb24bxeXobrGyFM1WVXMQLGNoFBFQatdZf",
+	"ACe6tUnSbKSWhZB3GtC3TS3SYcheEJTXU6YPVoBw0n22W/RPC2TVmS0YlzqKPRizL6d6CKPRTp4R4zrq",
+	"XKjDZkTcQa3xAbznK9Q3SHK/P1WNgwTwO6Gusm9l7xSMpWKoYVlk/rgtLVPPx5qOAoo2kU9m2KHQzKbZ",
+	"bLWgmQ1GlY8fVXASZy7QBrjRhj4BwmkfZ7IoL3soKIYlBxMbmdVyyYQOxFGrgVWVySXQV8/XtScRL5LV",
+	"SyAEN2fkBGh6zYi0cnASRa/J8pEUxFuyzJCCdqVWK5+iuXBk3JIlFxGdOaG93o9hIUxiD2/JkiHOMlMl",
+	"7S1ZZslZ85YsHdtEkhs5REQBQcW4nvL4Ftp0vgjSpbgA7TVZXqe1BoISR3y+W4iNRtev2z+j69bl5vwW",
+	"AbPATeIrOvdbQ8KvybJNx96X3KN2wJ5gj/iUENrNnAllsa3y7rMmS9E+RBFG2InofIlkdqhhOg/4hJG3",
+	"X1adk+FWeYx8j3MDu+AtAphGNAsBxdxe+KoBg3dHfBfPD3ZNGOfnKUU0PBqBPUYN0C2pMl6/E3ZjPaE+",
+	"TcOIxMF4upYR8sNfT/f4U+ocT0oUT08NW7XNU9Jd8ismPQBnyDxviffOZdMnURPMoZMBlZVp58R1HTo5",
+	"QE6AbA/YZWAgPA64WqGbRKBaINEnKtQbHGjrrNrk3oguuRIcZmZ01wuBWqc4xJwmKcu/uDANhJHtcYUK",
+	"YkGUOd3sthpQHOt5+NPN9Tn8lH4lrkbEPeb5xsXFH/lGE+IV/mj0eq3+H42b/o9/qGF/tK96/e7NZeuq",
+	"/0f76k2r1+f/hIiBP6473f7LzkW780e39Z83rV7/j26L//ZHv9u46gmD/4+3rRc/djqvD/KDQTEvYfhD",
+	"gnpw8PeDv6WSEyPWwneCZY+TpqB0UZW3sQimqTW4oKAwXClGnYw9LnOfq3r6EP26U/lt2fMH6lmPRFHg",
+	"ENhpEMz5Tjb365kR3hhLpyWXrpCvLIARy4HCvowt4M4EhCifd0qwDZDISts/FwQMhbam/eO5I6UoFOKu",
+	"rJGX+icN5I0C7FBio9ESggwT/QNQvnePJxPio5v2MzagCpfEiL/tOiMf+0vZwEB0YwIgtZ4Qoq/EgOIg",
+	"Y8+SnVDO9PYsSN7fjjx7OaAetKPL7IEi+4eNXe9e63TS1PpT1D+JytyyLBG2c3X4T1QPO6xKXc+pwrXh",
+	"I1Uy/cZ3c/VcYh0xzzKG3fgs6siOUzqHc32R8y8IUKLImxOKHH6YZ4QGWJWW1u84jPCyDlMbRU1wB7Rx",
+	"3WZCYRxzWWBNOdYCMoGKu3xnRG8YRvw7x5JRHHyATwhiC38sIh0ItqYDGm7kHAdTZiALM0cGpUD0VZhy",
+	"37huy4gGuCAPnJErPlYf0AH9Dn33Xcigv/sO5U2OrX/+9/+YBrp25oQ/KUQDD+qSqFbIZ0CRbPBhRAF/",
+	"ISqYoTU7NzSkQBsTZvDRUaFK/raqVQoLIq6rdxzDUW86PMF8HBcQKIyUEV2GDdXsPS8bwLEDA2lVLzl0",
+	"1FaCTMzLZ5FqvDSDBW0ZoHcTzihs4eUG75cBxQZZgGdz8euCOh8BEtX1QdrSwtB2GLr38XwOTcqR+YlL",
+	"ZgOCawwk5fJnmbaDRFCVzAf4FHvHkM8+c2HHN1Dc2Yjd02+pYR8P6olMbbAjHF8Ly5Rf1ImYPUvkIzGU",
+	"V6m0euUGBMFUsrkS9gksnuJbMhTFcRyJrpub9jmT6IKmtIeHh6cGREUziAeVnZcQMkWfN/O56Tozh//X",
+	"kxGcojCTxKUJsaDmmYYnGP0J/tZwFQUdRXhTgZvJSDaYQQYkQj5xfk2Y3z//+38OQHBovI0w5Dq3RGEz",
+	"PFnq+NbDNiBrZKPc1RGmt+Gh1Hr1MnE6zefhXqltDjeUfHTgKtxdCkiEsqTPgfK2j8eBEdWtMhBbjGYO",
+	"hF4YUL6DAafmFM9ngQrCPhk7H4mNhG7ARBPhIYfG9iz4LwcC/uFQG/6LLWtoHsAJ1w6LIgGoxNtvKkrg",
+	"H7EWPvP8whxPHMpNNT4yL4kBPsAfm+if/9f/HR4h+S7oD5+mmA1nnk8M8HEPxfufP5sHsApq6ycrsz0y",
+	"E1/NbpFcRL3UuDzsMg9NSMD3n89heTTwPZeF8a+SScHZLHIWLKx/VfjOYSq2kdghd4N2G2Hn5rB9J/K5",
+	"LCAQOTvF1HaJD9Eh1VLJlEeSvxAPoAQUgCdv4cIkI9+7JQBJV7FYqHgGDE/I/NNqpSyk+aU4Vih0QXEe",
+	"JxwtMjYP84n4mNphCZlNjwZcUJw7E8IC80CdvFvCl6xSsmRPkbiCVh9QZcaISwgnYFqw49xzHWvJ8WWq",
+	"10wDqSAcGMGZ74DOfcKgsPPlIpCbJHpPYYocm8zmHlwLAUh58+dCO/qt8JosTUODQ23iXVk1yRY+GF9a",
+	"hKKl29zFS7moShVNvYXPAL+XwD75VsriOIRCmAqhdl1WOhK4/6nXuZLhWxJYvn0Q18YNITFYJYxxnugT",
+	"BKtFvsdBtMMzP3Io9pdo7HoY+NDcc6j0uLqORaQRK1XXxpyTU6FSLMk7VqFXs/rz5/f390UMj4ueP3ku",
+	"x7LnF+1m66rXgjFR6+dIa2pct3NG7o74TKhTpWJZvMkVKTx3cvXcYbFUPBR20BTUvRiz4z9M0qolXThC",
+	"GVjR6vXRnAfcczhgm7jxBrIGg8LA2VE9CgINqyvyV7jxGXGVosZJTJnpAv8eUEW5cJ8GqUEN8Q25H2RO",
+	"cAB9i9mtMwcdUgPQGPDXKLqfOi5BEM4omaBwWaERCe4JocjCrivjTL058bEqNQ9oeCEkRUNHG8enj2ck",
+	"gMyPX1YDjt1lXCBIhdJREXChgfPbgvjLyL4Jb9mFn2KTF2MVtqi8afrICG41+ILz/tz27zdhcyA/Xx1M",
+	"oKNKqSScNMCT4Hpf4++/ygCQ0Fj/JN00v3yKZfTlKqXKUaFULpRr/XKpXuL//72ei+rwfQE5eHpyfFSr",
+	"HlbKkGRiOXb6FIdqilD6wEc14MScXNbWxpXRiVUmp/jYrpLDMXh2YD3D0NbUZJY9jqcUrUBfk58eOy6R",
+	"IVE5fiS4ul4Uw+HbXL6f2ifW8egI18ZVcmhXLCi5iiu1o1w9dzo+ObJLJ+WTk6p1bB/VTnFlTDAuWbUa",
+	"tkvlGj4cjavj8qgyKo1OKhXLLtfsI6tcG5XGpRIunfC5nN9Jrl49qZQPQwPtutHrXXe6fdhMMoMO/blf",
+	"vSkt2h75h9yqouXNFJwZOHKo7dw59kKkLcnGVkAM0Bkjd0Xu0TvPv1UZZj7/8aYHbJKScq6eK1cO0SV2",
+	"uO4LNfZZgF0Z6Zcrl0qlcngJXM9dvZNOPjL0xsOR40N5uPLpaUlgPieLRCuE/+RNgSPj6Kdzj4iCa4xB",
+	"8tIvH2T8Wa6e+14G6J6clqKwl3qucX3d7bwBnxKockGwgdwkjttX5+037fObxkU8MyljHN+JiDVyHCqN",
+	"S0UAaNwyV89d9qofr35/V706tz5e/tq4vzwX/3cxe3lvvTwpv//1J6fz6vLj+747var8Z+l9/2omvE57",
+	"MhjIgwOTfiUumjNmbxxjfFBdoyo4Q9p3Qg6ivvQC2ypGFUaWtx55Q6NbJz62tsNX21SELcq8FYgPm80w",
+	"0GmXBL5D7khsXXx/8YSJknQwRe7DZ0G4KRmcAfaVNKUjD/uQzyay1iVbS7cvlKIxoDGcolfOHZHNvMJE",
+	"GRCIDkO31LunMmLqTF4qM+iEyMWp63r3surOdaPf/BHF1IHnnxxb2cjSelp5/Dxko0LBhjoc0UugMgpb",
+	"7mWnO+zdvLhs93rtzhVIduZ5lP83cpm4JCADCjWBz7uNl30z6m5Jz5ApT6gpLRjICHICxALHdRElxGbS",
+	"0WJG58ysIxOYGTdo4FRLi0nyqGLEHUywnPRnIZdIjImxm9VhkueZYEtRUgZbygmWAELEzeBnwQEji0lo",
+	"ytDuIzJD8qZiznzMebf9ptXtDaVCaEIHZoTMK8jaa1wM2+fmAVi2ZrPTve504fcYIizPn3tCtSm6ZCJD",
+	"dOVK9IfCcBB/yHDc5Hi1WgMJp04UHG42O1f9bufion31anjd6vZg42cenejo4iOFow2h6FeuFepbg8zY",
+	"ZsR3QLlVTA0Wikyotcumznw4J75FaIAnxARbQX3PfNG6ar1sN9uNi2Hn7VWrawpPFUZms9Xtt1+2m41+",
+	"a9h5OWxf6bgE55XcHSD8RspUyLunDHFujYIppqhS+w9xBiNoIHNQpKyANxiKtJZLJZQXliWoqfcOIweg",
+	"7EI7AnQ/9aB5oJifg6ssX9GIW9scfrBkL0mPWvBl5HsuSVNvRZGdVR6/qt9uUA0vKmPNsJNlwKTR/cKz",
+	"l9srhvKiL1wO+KpDXtyIrVRauyNCydixHOzKUstiOyWGwDYXaMxpjYwSn1jVWXqYopc+ppbDLC9bcanW",
+	"jlAH36LGHVlRXE6r5VJFU1yaDQhcDA8fhDLNCGp6/jwsohI7eHyQyhf6HKlofGnYCv6BrRnhC1EqWnTA",
+	"hIr7dIta1cZOaoVStQCvhpolpqTIZk4wTUIe19dEspaur/X4IE6+Kcc7Vz8sGTlO4rl6Lnkiwa7ZGw9l",
+	"dAnO7jStlOOhtgUejk8K5XKhcphcZQ/PEou8IGEVBVBDq+VarVYrlUH5letbZa9CY1wdVIpUUI2NgW4D",
+	"zsnkwYIfZQKoUD0IXB8oESU2UTtBG+yFVfVXXAPploL2faoJAiPUDNBoEYTuqxUhuQM0f1YLJd0oScPt",
+	"A1R6IQaS/dG4tfF5xcYv72bjb2Pa63b5v7sdyk2HQKw/XS1UWqGBEjoh8nykqYMHwlkqN5NDQlzpaZDI",
+	"/rzZ5gWNfHdTVu7sAygy1cDUjAxJVkZoNHh+htXxFQ3Qavlw67HXeOl62O573gX2J0QMr+3wabaYzz0/",
+	"IPYlsR2sOllWK5Ud5pj7nkUYJBY+pgEt2EvCN5tqQH82cqsGZ6aPOmF5GnCFEdL3MzQjAbZxgLkEM6QT",
+	"WBieGMn7OWVPOgzJM1hcUZJfkSBVQ36Y8/NPqX+mc/NSv3SicXN5tzn0ZdJfTgUO+AuX1KMcIAi47pI7",
+	"h9wjRqid9N6jwEMzTBfYRT68dYaEl5dvGOgpwkOhrvxSPBUSlO18v8dW2a6Qw3EV10ZH1rG9v+9XICTN",
+	"92sRPxC1IUjS/VvGldGhVbVr5Gh8jE9Guvu3YlWORtWj0dHJeGzx/zk9HVVrh1bZPixVy4f8/1cq9nHp",
+	"qHpyOBrj0vj0BNfIyclR5eiIHGMSun/LlVK1fBwphmsM3phPOMvgWIO7RzNGNivhO+ndDZoUwoIGN+rY",
+	"MWdxKCIvG1c3jYtht/Wm3Xq7xjcMNFFO+IZ1dGdJVH3gI0vUBAP9mqKyVN167JUXvPQW9Av5eDcLqV19",
+	"I6t70bavcTCVrv7ASonxbEr7B642Lc/3iRWs8McoUsFhKKQ7GTTEBlTUT/FFjzuR3iCq7ngU2l2luS+F",
+	"6zfN14dmxJ+o6g+jpfjHWdyrpz4mvVLQHhucUUXUV+akhSn1AlU8An6XdZCEd5qJ2A5toc8iTzEljBVR",
+	"I1ptDCEieIkhs1o6NdP8XaIWxjfl74KQ/iyzJc3+WG9yZJiMD2AcAmfbGYelL2sc/nVp+9el7W6Xtmkm",
+	"4e72bPmL27Py439CCVwtnW49runRseuIbJi/jGOhedyobsv7GcfPNf746VEVk9Sb7EYQyJjIyCUVeCuG",
+	"G7eqp7JT64gQqmkn4sJY8mdQXCDoEjNyVC0QyrmHfaZXucHo+vylgX66br2CCmZXrwZ0DPFcUY/DWqVa",
+	"OTlBoyXXmPK1cgW9dl4ccP2DqRhC8Qyq5oKCE8kHs4gacfihIWA4eaWktZ/Nm9VKBa5atf4TFvYhLxWK",
+	"HWpOB1nYDD71jCE2xYVK7egsTcFJqEBOkNB5dri8O4+8419TqQnfzP305kWr65Q+Xvxqvf6p9+L+3c9X",
+	"v1uvTpd288Xv7yovF83JDz9sI7PXyOMV0bgjq1Y4+4Ke8D+V6lI5PhyVavi0elKqkNLo5Ngu12rVsV2x",
+	"7MPqafn0CP7CpyPbLh1XT8vYqlVLR4e4dESOy+OaFaouldrjbU6aEFXPEBac6S8R+u8nQoVQ0kTSPuLz",
+	"+Sf1z+E6n3OHkkjyyRywFR90KN2o5S5sYqO8kG8HWzqXNQ7+MANrR57ziLz6LyaV8LOFRAOea41K/vK6",
+	"kU1H9/E8blsHuavtDDXidPYh9NonUb178CmueWeFV0aTnfG35M2odIoNKHjFQC0VsZSQvCSNaenWcyhS",
+	"Fe1XlGKHDWjkdvOoRcLwT3XPAtdo2CYqWxkyrrWcUAMxT3DMmN48oE6A8iaspQ95/g6T7kqocCeTNKIE",
+	"OtFsWeXQqQBQFaBtotFStSEU/kU8n/veHXbltbGoZw5Gig5cMklT8HLNvYnyml+UHcgwM9Xw0LzpnUOQ",
+	"oEzpNGRybaBX53RsU4Ck93dU2ShhdakziIsMGGpcXohCwshfUBZDKwvIHL4w8+6g1DS3w8IaEvdTQsUk",
+	"kIEDRdS/y8ipE7XuR8vEzVxcuNEA5cci6BTrMXgGmGEUyiQn0HUGxdwLDmWEMidw7gjfKoTMc0KXMsPw",
+	"vHXVhu4P1Augm0mEjjNkiosZ+WrsogUQLQKFzW1vAU15fciRBRg2r0WjEfmBkH4MiDqC7O4Q/6qQhkho",
+	"krYdZCCqjRRVgaIKYanQhUHekn2A1QeLUdtYRGbiBlUlG4ZZhUC5sE5ipxmGglN8OS/3l3b5/pXq85fX",
+	"+N8i1efL+ZO1+zEpKu0/s2mcwV/0nPFkbmEYRaffD6aQNJc4cB8pvW2goziBuqYcEQ2XSxKcRaGpYRRK",
+	"Rh4NoH5jEk0dZSWZ1PUIvjOkjXjcyEDVHEiPPUyPHcyCFPTqJ41bVEdVdMqRadGhbyQqDDTyFkF95GJ6",
+	"u/1puxZUtUXABAfVoSFB5JXunKlgQw+Oe8wQdn2C7aXmF/9mvClCe9j2QkIviLJ7MnmydIrn2mE6Ocrz",
+	"39BoOaCqnzOCWiUHshSCrFEiCjeqxnh6C7wB/e67zsJHqtHFd99xHRk0aKhkhBrX7aykb9nlLgbfzvqT",
+	"mKQDFVe2sT1lYx+Rj/1wVSsOPCRarzZczZXKp5XxIS4VjqwyKRzbFVw4HZVJIQrmOiGpqk+5XKiUITip",
+	"Vj8sFYUofR+lsr/HsxH53UGc5lLlYcYEfOWyBWJ560O7sl/LzXmqcQRtLx3Ft/YQjrIhyz55qrJ715pz",
+	"y9ebWJJ2akW5oTU5quLmgyUaKYfVt7DIo4pVEJEFskQrqQHljMFAWLY7QZQE955/q27hYvWQVqofgTEl",
+	"+k3JR1CvAs0wxRNSRA0Z2bPaaUl60+BOL0HcIj81yQPqCQ4AF5XCH6fjjlvuaDFH3iIYUG+MRpjaRXTh",
+	"3BJVukpENQOCIP4KShAhJ4jCkCqlEofB9FS9jhjocoJCQVb7cmzUPkcFaE2JrhqXLVNYnYAbsPmhqpFA",
+	"wWwmHDl0TV7f6pnIPeA+L+1U73o8ASwdoPAEfYnooj8Fs9ufwaUxt+YqgdlfjbFtdT8lO/nseT2lPpx+",
+	"O/VInFXlL8SObxpvTSpEzz+t0GD2zVKXYJtBDnUaA9YZL2eHglfG1SnZh1GN1KIhq2YR7acLvSJBKhvZ",
+	"RxHSp3jFz+Oj6jj/Nme8n5CBX+98b2PUy/5Xu94ebT6Vr7j+8ChH8nmsifcGCybRp1ArxsmPblj/Cqrx",
+	"obwqt2gMqKyxdwCXD1rVRWnm+FC3cCS5dmjs6D7/AbUdn1jygmcEgVOyTBnz/EC2uAnbZ3MFQVhSUU/t",
+	"A0PWNk01nsYZzcSFxxlip7SaemPHDYiPRJQ5RGuJN1BDtOOXz1WIF7d6ZcEuYg8o1L1CIY9AeRO6bbMf",
+	"8GBRKlWO5F8jU9yzwNRQjy28ahBLNwZUdiRFeWgeqy7dD4rInDl0+M///h/zuTnDH+FfaMTJUBUZtdwF",
+	"c+64CmVqLfd+4OqHMuIhF1o90bfbhE6JZpgsLfVXprbGgIINRWQygn1rOhRFHc1oJdz4Fz9KJj+gK71O",
+	"AQsor3rvHkBZbLXeqHoMtIkzEB7QuGINv4tmrtDgF+VlI182x5bQ58W8G8zg8Hw8FuM3VsyPqOXdq5v2",
+	"OUP5REu7g6yKacmWevHiaWG1/I3tsWb4Y1u8XNaqysuy+WsBFqSaBZ94mg7UZmEguvw+CLzX75qiN3Em",
+	"iGGHyL3B1JtGRpBWN8PZST9eKG/CIQSHGZwwQsUrHiX8qTh8mUShN9DUl5TsjrkWcbJbKZKdQw3O2KHS",
+	"zRnUQ+CnUNWaFGXo5y7cYsgWqmlwcYaUbIa6m3aguqLuDPnMexDg+OMXA/yFmJfDzbjVbXk2yaTV1V6w",
+	"exNtrD3sjucrCbPoJ7sl1PLlfeFO60e7P3uQ7hrgupngR91un569wu13FmTwcF9Eqq6s+8MW60WeCWSs",
+	"Ke7XhFZrXJ4NrNaGd29YE5159wdZ9vTNrpcqn+99lqI2wBGQld1AhLsosqGkK3nAcVc9ax+ARqFSZsMo",
+	"nz8xbTZWdGCUrgKD3rui72You1zTjfeFGWFq40wK0tTz2Pq1PvOVWjWlc8sahIP5xw0qac2BCOZrgDY8",
+	"eVWg/SAOp/IilMr9khYQk6VJaC4MHe6QF9s4IAUOSe5xgJcJx3Hos7SFLw0cWLvCB7MOuVm407w3TwXe",
+	"Tuh7IHxf8mbSSCvEIgJIA0+6LUbLM4S5tgyuCLNgit+Z5ovIWr1yjeyoX6o96Kjhnx/BvRg5hn75lItU",
+	"zlw99/7ybT9n5HSFLlfPvWrU3vdaP717cXj8U7dZa7xpthu1y851tftj//LwsPZz5fWrnw/bP3Z+alxf",
+	"17qtw+rr6uv3b65yRi6pXddrpVKpWDNSNN5cnS5c10jVKsNnkcqmfvpCztKjeqlSrMUC9+KTlwuV0aFV",
+	"OLarpHAyrpUKR/h4dGKd2iVShpAyzVhTNkhokubqZUPY0Ll67vvKUen0WBWkCSlGFgyMqVm5eu7y3nGx",
+	"qqgXFbRJTiJViFw9d32hR4GpZgc5rdd/7oWUJOucvxFCVtv9b4eTh1yByz3Y4vpbEfe/sQM5cjiAyxJc",
+	"o8JvuefduVJQ1L15/ELGNjJD42Ud10iQCNdtXMWBKlbWVCaoxgcMqLBE82bEKEzVUW20RKbOJaJWIb8T",
+	"31N+AlGHWWWzms4IUxFKjkSDcuHr1W/jsQrWkQAOaN4Edx04bU1J//LhUD6BmiUMcQ0u4eQTXtBoTXpH",
+	"tQgzJlQEBk/0G9HMRVRDWXoy5VaciHpiybK2SRrTNMNsY2lbhzqlYzMZwNAL/NdkOaAQD84WM+XIPVOI",
+	"gimm+I5E0QT+8hlDLuiQgBDVDWNAZ55dOD2WweV5NseWbDYCPmxA0YR6vsyFhrYRULplMZ8T4bMVjnxv",
+	"ESAx+uAMmauiQm5E+qIn3oAG3oQEU+Lro4UEMiEyQmVBH4dtVUSFlyJqQUHlePcbR5jr8UwSvlHnIkuC",
+	"1VM+UzKQGfJ78acmEkwEIuGMEycis3mwlP2RkIwd4UCORA8acYdgojyO2bpQGpoUZthxoXkeltennC8D",
+	"vBB0uKDObwvRKUseUv30Qm8pfEvoALr166VmUFYXK3C3SeoIPyD2TX5Bv8CFAtCnYL0kJzoooo5w3ANO",
+	"B1RLl7j3nSAgdGMYiDw/j3t3u2+B5/HCTRSAVXdKxLX1sq7fkM6Vu+mdN3NZWteDwNB1tUglK5VKpcIx",
+	"/58T/j8l+f9GIkSekxX/7IuTCnrb6vUR12hQ7ej0BB0f1arosPKnVK0+Q6w+5ZwmTiAQewsSzqPu8qlo",
+	"ZIe6urEYJ3navmR8U9joP9xZ0ZERDrUk0ly9JHsTh5iZOdTzhwvqBLn6Md8TEHgJ9KlfHwGBHxRcQ6XR",
+	"GrmR61m3GuB7Gg5bv10pxQ8MPy+CSlVi0SrFuzjgxjbY1YCMsEIm8TXQpe1tRew1RenZFsi9aM0OWXta",
+	"QJhSSMOKuWH+cZqC+WczBbYqnaAk2I6VE/48kWka8T0wAOb5p9hR3CpabY3JU0SN2HOpeCUC1bx4INuW",
+	"gWsDum3k2mNrPtu6y9SHHynW7YlVodJfnqdSpB79imkyS3KthiTWHVePxG+hTiT/lDqR/OupHU37OZcy",
+	"wxLl83/vkMQ13NjIzRcp3FQUgdvkQFItUYlrS1dM2D9biz+DRHSo3hA3ll2CfeU7MZApKQ0iE2O0GzbN",
+	"Ur2foLa+zFSPTGxV3gw4wIAmqrqaSYI0DeFIEpFxytsCYCd9QHLlcxxMZXlYPCOqba8j+oeFLQBkHTXo",
+	"u+3FHEWyzdi9t3BtqCMHl0PwhgSyoSpj6MOyy8Z+e9JkX+tb8ry4fXUufowTcGhjxTglmC+fgVXG5+hi",
+	"h4lKw2HQWUQo8ZgkffIV2VPhdniMFVdixmQ7w5jcmw3uauUJingSK+9ppb7E/L+75K88nWOk/fA7p9N6",
+	"qVyvVouVb0UXCK3OnevafiNm5b+IfSiLy345+/C5yuDcJnMiusFJpH/GE7/j6d1nAxq2I+PmpngmfOpZ",
+	"0eyqoX10ZbU2vL2h1vB1RXp6bDSITnkZFTURXw1xOm+dnB4el6qlUrVaqh1WSuXDEvSASw2PHmG6Y3hF",
+	"ewTx0g+3YkOC+eVfy4X5JaXV4zo6v45rc/+QBnk+syIa+mt5y7+pKaonA0TsbeuIhs6cQJ/ZWEq+YkOq",
+	"H2NoaeWFXerLHsCWNyNM5pnp7x0YELjAOXVCHoh7HS0iYUDl6S9q96ceQIfdM8HfhQWsKoWvXrwPaMrN",
+	"O9r64v1AxAuMCFrQBRNX2rtd2cbsS4m8s4ygCIfJmIhN97jyMPyZzU++zyBOYrbjW9h9kacWszwFN8uQ",
+	"b5zqZRxE+pTeIkiZdc9rPYn8v271HioSK6V6uVw8fjSZODoulHFlVDi2Du3CCamOCzV8NDq2TuxTUhpH",
+	"MjFTS/oyMnEDWPvJwTQZ+DbOob965Ye/bvMefpu3QXSD4bYxcV0rsQwRjrEcb9HsWUpVGffo0ImBKLmP",
+	"zLEBxYm89nokTuc+uXO8BYM3uMw153jiUFGngpKPwdBa+MzzTYShDq74t9Ig+AugMuTBWBtQky5c10Qe",
+	"jYrR8olFK3wOAyV3xJdp5NAcjd06c91xbgz4K1S2+5QucS7WVZVdVU7Ywi7UqA2xIV8Y0MhTLHQa+PA9",
+	"Zsgn2Ia5OH5Em3lREtYPa8HfY/c2y9pUJfyzs6nje/dSJNCPltA4LStcHjjSjpUkFQiCgFctz+jLwjO1",
+	"PrVp36+rxKbtq3JHCQjbvd8EenuEu1cbB1hUUMuuABtWA92muupKVduo+CiUcE5v8m182qoF6zZdOwGA",
+	"sPzpOgCSPUGjA84xM8VsOPN8ItQfI6ed+Vw9d9mrfrz6/V318vxyeXneuFf/dzG7KluH/5u9b19OHMn6",
+	"fJUMIjYK78oYMPiCY/6gbKrLW7414K7pGXWUEikxGosUrRSm6OqK2KfZfY99lO9JvsiTmVJKCBD4UsbF",
+	"xMxEWeiS13PLc36/dv+ye/7X1dlt9eqvu3phZQrzZ811f3IM1CdHzbc1QTIHnTEBN71cSQgMTwapGoiN",
+	"iO32XTv6TkMnexRCHFOTxteiO0+QTiEpc5ATRJHwsEm1u07AAbKUyrMQcaXzOZ2T3pFaBY9iy2AZnMwa",
+	"w0gEeU4yT8cSQS17HASE2gL3+CyCU7btL9UF2w0s6ty0xG+UO3otwfVkRMOrD0eePmWgmeutn8W2Pqrv",
+	"lmu78LVIk2BKSmzohoP0kCTRr8WZlCuxer9EH9HxsDv8NXw7TSgJ2MAdfRmRwCY0xHek0NgvRzTI71tX",
+	"rQ/np+fNiy/Xn69a7cUMxYrzP4GuXavU6/V6uVIu51Uwub7xPQ1Dru1UijLk0Rp7tbLOXs3ClH8ug2FT",
+	"gdiXYa/PN38WYKrXGrW6XBvrGhFPl9P0dnl6Mg4SH83So8Z/OSl26jQTuVRUQwMWrQWbKEpekjZHRF5d",
+	"hFSjeM9w51r8Ju2YLLFhyBSsSNtyBxdcyonLlFMahC72tC8BTTaLC9dizu0SusT/8QOTigSkCOYcYe5Q",
+	"6nDbDYBKg7UjiuzUEwohwaRFK95vvNfRToM/IjVt7YhOWImta8mMMStDbUO+FzwC5JhaNm61ClQkLr0T",
+	"0OZsDAVgLvEcQXajWimrk/j4WKcX153WmRXPWiJTjPejVj4W0XKZLaDVdaWPCezQfXDDKSoywlt/dt2+",
+	"bF51rZ2lXN9rZ209HScmS4lp3brk0y/kL4AfnQiuF8Jiijm5VoFkJqHN4hfGYr2+UKxXs6XwMWx6qYpm",
+	"mwc/qHboLUgoL0om8HdCg60vk5+Re/y1mwGZI7m1BXLYAgeRnfiElsD6GU1bmtGXpRkFHXsK2uUZeLoX",
+	"WkCzIZc9zTnd+xb/8WXlcEzCQMGM+bYL4Wx5aB7FJ+LyeVCpGVaNZObWqdoaEHsZkYBJoj+XIuuXVhel",
+	"umMZMp3XBeizQbJUBywpN1wcrTmPRdWjRfjW0f+Bjv6KwlWb9zmOlsYutHW1tNF4Tmcr90lKPH25/bSE",
+	"yHrHVnHXTFrEkWulbN/5jtVOCcKQyfgsk4mjxVg2ZXt5/GmuLlRekkCgE/5RhteELL5tYi8pa3tZyrVj",
+	"CJs05dzxFlWrljHjS0mOqEy3KVVhg9Zxm5Z6SQnZ/KP8pDleTb1cRh/9CQ6cLBOVS+164ftcQVpSL19f",
+	"bD2nL7KuIsszKK9ElUUz8DpUWb1bOXweVRb/uvUVfm5fYYkK597Cctbil+EWn0sMjYoyheaOhMLK5zoH",
+	"+LQJ5N84hAKFN06xhdM0Y7OhGCAeXMiegcLME0HoIEABhN+fgFaKaMgT/N1oAtzdOrM3d5EkP7mgCFe3",
+	"FjU679jhMSLa7igvVyj8iBI6JsK+J2SU1Kkxy3Nm5PEM6Fafj395TaUaryid4FZwTOsEm0gVoaHeFA2w",
+	"EAgrCUi5nM7UB5+H3euNnoEv072Z7NdlKAKM2K+TBOKLJzcXWXZmEsJaZNmis1lk2TYJQrfP30HSfNkV",
+	"XO3t2zWnTg76h/iop/NlV+3qQa920Ds46vdt/n/Hx71afd+uOPvlWmWf/7dadQ7LB7Wj/V4fl/vHR7hO",
+	"jo4OqgcH5BCTiC+7Ui3XKofxqXSr3T3/cH7a7La+XH/4cn6VzoPKk6wwZ+yeLGWhgi5xcE/ChTbxrLl2",
+	"eASp2PtpY6xJ04FaQcFfiAys0+urbvv64uL86pcvN612R45Fgl17FR5tWA6VFI92zoSA43UNuBWItDee",
+	"Ovutm3DPxoMstDiatWuGmHLjPlA7Q1l20pZLWXapeLDaG9+e7rD8KSy6SzDnNPiR0OcmnSj/Em0G+w24",
+	"rl1MbYIim4cJU85A4SDwx3eDJIirfBoNsT1wKTlBGA19KNUS7KbUDwU0RNLuAy4sl94BiVZEsdAwqUn/",
+	"Fjyof6Mhnop3hT7626R/7+7uwv/4LZGFhorNywtR7mWos2eFu7uD/kaWOGSyjDjmIl4gr/NbWmdn/Hd1",
+	"3BzfaiDrQ/v6X60r9RC/ExUJHfAhcpAzJshxPfeOAAuPjemSb8+8UP1VzNV0Q7ZAPKvai4rUj8/OnXGg",
+	"Il0uja6OSOD6Tp63RqOEAAj1bz4l0WBpkKwq6KTFsjyfkQzYYkUCPAcaOcvE7sxkf3ZUKvqPNLEjzSem",
+	"bV3DWfRF+aU/4eH3T54DJ1fPKufeB48wh3Kde3NBu8Fm0Jy9MQr8nkeG/yvTXQ6lfR9lLiWWn1ImoIFA",
+	"Iwk5x7WR2CMNdcVlqO9C4TL1lT6UcXw3ImvjewAAs2UlkPr6sq/AqiOeE5fjfNds8Fr52CiEbiiMd2Xm",
+	"xcw8PX8cNnreSmTeN2LQ5p3jJRV+WsuLGuwHmeMkuinYs5KqvrS1RWNblJtnSesMJY2zuWboQ2UViJYk",
+	"n7SOzxIksD7fyWO4CLrt3LFQEVM0pvfUn1ANhE1PENgxkCweIg4c+DEYb2AnkDqiGVqlzOK5tUFaYpP5",
+	"1zEJptey3DHP2ecNhnW03IjIW5bW8YPwSVivuX6qlstGXJiGIzbAhlAqkdpthoVG5XC/enS8XzuqGbP6",
+	"Pp7E+FmXPhAWDgkNu0oHdVvtK/DJmxdfOt3r00+dzFwtqZ+SX4UYAd8Yd3CcM7ZtkUU4JCEWRDu8TQKe",
+	"AGrJ5QWYAcDhhCEWrGKUfJU/SJRNWYOqX+Mri7eqc1qQuCPq3fmTETXckbacr8VVZqtjjqyhH9dSjCun",
+	"KiySRnxAskqTxZpZLz+h495RHI6DXPstuvmcjsa5Nt6p2Ftn7h0M9R9LmVxoVEvv9wX7SbQhoBpX5BNo",
+	"meJcnAkHxqRpDwZhxDVL3/dcH3kuvSfAlOWGgG8ZgBUApBLykyMSmDT9wZG0QEQlHkaM2D51UJqMwoJ3",
+	"zj6uIDfxA3Y9AHqUeJlpPJNq1UomuXc1BCoW4iBksXMMQCyJoxGXGQI4JcT3M86esg2i158gPDdF3KR3",
+	"JBSZ8cpDVFkPczFS1kVH0XzAT2SaZ0U9odeoCeR/XX7OJZDZPImcW7itD2hSWU9ZVZSyWlNX5R2ax+sq",
+	"XVVJiP3CqkpjocJIonRokPyRlOA20IBgR0I7RIst3G2TkYenfHay2yGfitdnGD0BTXm1ailXvHrlQPW6",
+	"XsGj3IH1/IAc0CCxWpqvdhfhS+tggoKnCYjB1HYUiIr8pp7vTLmYtTq3nZvW1RkXz34Qi2rutgLusqPU",
+	"iHzJO20Rz9WHJ7ECibxDGzMbO0Sc96sNInzfHtEijALXA4C+YpUDb4hS4vRWjkgwxHyk5ye/baTOyBKh",
+	"abt+JmSXV4YlxuU5wa5mHJnX7MccllO6Qbkxz6EbotSxrR7Y6oGZzLKleiAV+tn7Fm0rvexkpkZjrihM",
+	"qRPBlBdzJBIaun2XBAlI2ngLCgr8QYwbFG/ytEjJu5W4/HyGQMqrj6M8t/zRnL03HsUAso4c9tRrDmOo",
+	"bS4RIhfGdyX0KjNUREOLXahQR6AZb6rOwqQCGI4lArypsMOi2K5J9eAusoaQsfQb9saq7GNEAigNoTYR",
+	"9LAyu1MGAU06Clybm4YafiwOAZKN+Z6DgAQ1xFPB4quK4v4cYxq64RSV5wGyNcW4PWVEeQ6Ctxp8Uc/t",
+	"sniPZQOr6QJyBYG4QgMSrmZWE6Ib1mjEG46rH0rgU13I4wcS4DtyCiHF6n6lVKtna416bq3BwgByMuGq",
+	"rkaaQxHH3i8dHhkFbS/xS0dGQdtLhUa5VN83EjMpPsHv41uKt7ZaOqoYBbVZ+DPlysF+tXJ0aBTYdNjz",
+	"Pa6VmjcXc3RSfTNj+3wOV4jsg6T4KeL6SiZuujrc+yb36cJC63FARexdCkgDAbCFk1JBSGigrLpmWEl5",
+	"LWbAOV/DXpYS59Vby1vpOCMdH2ex88Fcaq/zm34Sa11utg0WTuNQlkx7JJSJRqOA2ALyXWzq2Sl+INTx",
+	"g3cMcXM3IA++2KVGnDCJGbJurjtdxD/i86/s8fvuiYWKk4FrD1Doo1FA+iTYmZVjbbi1698TekHusD1d",
+	"2ShuwsqGN5xnsp3WZuUv3I1EM503voDFCEuPkzCGQuh8kU8oF/Y7m3+QvuIyFgNgY88z0D0ZCV4R23Oh",
+	"TGkSuGFIqDgmh/tJYFLHt1kjXvN2QECVYo9lrX/4gLb8uR8J69+QrqtG6uE5aBLg0Yg4iA3wSPFMYX1V",
+	"A1emdkV6rwCTNv9IOrmp1j8khoGB9/oPX8Rfmbm28EuH2AG3ePi9DP795dg5sg97B7jer5F9p2pXemWc",
+	"XxFBL+KjgETu797X3clksssV6+448AjlhoLzqtv//ZmOtdXSEC3H4Zf9P6u7h5Ny7/L24XTSnh7+K/z1",
+	"6P7XglFIrKylsUbydeQGhJ3TQmP/gBtgQ/y1270oNI4OavxPZvsjwkVHQDAQYQZuSAp/GIUwGLOQOOcj",
+	"JmqzZN7ne4IDADF6hhNwsdblgC+wXMT2X5Wp4imE/484MFhXgRB7HIDlCZV12QfCK6gTaYUsJ46YmxQa",
+	"PZormRMVQ5cwcTHOFd3JzvFcwIzwYyJK2fG0FIEGhNOelCchiyBhTlwvOgSPm0K+ikWEQNkRahPkOvNa",
+	"Ft2TivIN8dcLYM8qNA5qQC+k/qxEQkQwSz+LZxkzLcyeusw6hFB1cZXAE/FwdEXRp+pdbRTsYLhbLpdr",
+	"lcM3nsWqkyTkC3atRZbwaKn8NOGrLE6Et5WXGtfaRTh/59mFc8gNIxgMn5Ko0g6yfKzbzpm1AzY3AFBJ",
+	"oNmUsFcoGXGExaR894skTwicZWW2whvVEQfADEdbTxHBA3ufgVyGxiI2xgXYXIo9y6Qapyv2uJkzRSG+",
+	"J3RBNujaqL8/LLUHxOfQpe4wDWx/BSUyPvWmOvhuHsmnKPLaahKyefcy1caq31ogZVdAAU7O3gsnp75G",
+	"vfMoezwex/nCPyrzm81JjZKvgUZTbXb2FjKTtolGSxNOswBvV0w4jUzUOOM0UTaWSDlFyrKVwPKSwFuW",
+	"S5ZMalJhFSPmOgSRfp/YIWug5Ymqhl5fblJNTxpQT+d5SgdmEPClFj/kH5gUqOCgslHoI/XV0vz81gYK",
+	"iKL41ErfU68nX7nUckNvOiebtYEwnZq0Pw6gCFAWk/JuiCp7J7MC79ianwW7oboyIMKR0TXaqRwNxSAI",
+	"d2iKLEuUa3L7coI9IrcDGxHqJN/eERdRUc4og2HPnsidZZ+NFEC0fFfRk8mZe+FE3R+iJ+NhepYE3ZVU",
+	"5TZFd6s5F6ToLtOc6Ujc3rd46yxM0l1bUmeAB70NqfCcObN5RMK6NFGbeg6fwyjcgJP4OI0kTxRcu1tS",
+	"MmGKehBvcbhxOadMmLtRJrWSaeAW2KKWnsfCrVaHBKhoMT8ILRSQBxIwwpAb7pRQC9sDk9o4CFy4xJJ5",
+	"Sfxttx3k+J6HIU8XsQz4r3cM+RMqk2mRCqcwAgzMkiaKDbHnERai0TiwB5gRVLQgHDEeitQay0C3HZPK",
+	"T+1AMAdMUDcUQwEwTv1AWNaKSXSAAyJLpEMm2qxYsJD/IMmWwVZz8NRAE0LuDTT0KUQmHDQlOJiXw3uu",
+	"zeKSJCxwLfR5VLmwqUmbFytP5fLnTr5KPvbWEmRnUrbU5GOvRblWjfIBFuRtzVxYXC3hsqYqY49eziR4",
+	"1o1I3ZJ8/YnFC99QUJejkUfQObX5bEfpXiI5LZ3YBSa88CquH0jQdYeSFBoSwupVowBrtdDYL5XrRoEv",
+	"30Jjt1KqGgW+dAuNo1Lt++s5PNg/yO9ixNsr//mBtsU28ATBTQiUN6He9r6JFZ0vEzZ+EPWmILDF01pM",
+	"cHlWbLxuVjZTO/C1ZzRRtwIrn8B6lN0cL4BllnM8yj9HDqurb41Nli9q6ecxn5n7NW1msRKytH0BAU6+",
+	"NeBMkj8DN5l05kRwiKfC1kRFf0Qo0gBEd05MamXtQfF2/iZuBHIxR8Re5zJOnnLONzHjnr6SxJSXzLhI",
+	"qXnP8ycMxt+ld0Ldw5IXEhSRP8cupPxASlDo2/es8LSCc46Tv3b7AzxBQxySQOSRUgf1MHNtFBDmjwOb",
+	"MFR0S6SEdtEvvucY6NKlUCjSvAtce+yF4wB76CbwnbEdQsQ32dlqRmdPry8vr8/Ou7+neyiVwBNkn1Sf",
+	"0YBcyX5UXV/FfkzJiU00IpNdeCuSfu+bvrgXhinjmc9ZHJUOncwrk8qskErsuVdXJrXZkvVxZqBqzXIz",
+	"MBWE+TlswUSnN1pM6EVHqxMcvJJEO1GmI0xFkVKdwMnSi0EUA6S4TWYEjMMBl1q2zH5wGRS4iGhr6gWA",
+	"+ihIUVARwJB9m5l0iIN75IaKQdI5ETdxkSCy3/xxgLDjuLzFQBYpC6hEQ0yqHfhXLIEZzRuFfFpC0D3+",
+	"KkyjrIXU44xvceIw/mbRNaAfFmjDCTs8gf8gYSfj2jREhi5ARd52P5bOWhetbuvMQkWf2gLLEt6dmbyn",
+	"FaNty9BepAxt8RGlVk21sfu69VUcN0AKbbqiAUqOEtVkAt21B1UyYohKJu1Gm12W4yDcD0mArKg6x5Ko",
+	"rAwV9w/K5R1Q1fKgSK4vk4rKsuxaTYG2qrfE9odwvsNdVjivCAgx6QRPBRnK/0RSckBAgTi85UMkU6eK",
+	"foD+d+f6agdZqvxK1qzpVVbWiXrNdXMcDlC1VJZDsqs35C7ANETF9odTdHBYO0b////VSrWdhkkRsuA3",
+	"YAL7h6zs0p60FFa4+MUVbYDn5CVR4WUhLRPM4G2SAhbymsXnI/JfvWUuRR+73Rv0nrtt/L2aFBYZxE25",
+	"6yT5MNzIvTxyUCtGzWokWrNjGfxVWnerpf1SZQdocDoTfHdHAnR7DsOZHjfkub0Aw1kdI8CXToaQuqYN",
+	"lMqDZoSGRoTOa2UMXwldCnYtkyYKHkH6cuFbthSV8LJpngQ+tywpkdpBgvuKN8kAib6WPByKFX/CdQ/2",
+	"mB+fQiYXjFxxUsV9EaWXBrLgH6LDYtbVZvniUkuoPZG2zu8zhOHPm+65fRK6Q6B25sYz6CylonTNctpu",
+	"NblmWVKA+bOWXoLWi6c0mcrWTU03zGEiZe15ev7dKIDUqyabM7ON9OWeFjyzzRQUNDnaKRu3vKFGId6v",
+	"hUZhdm+ukqz35BWo+lZbXm+at7A03p5zSk1nM9GNgq5QV1k3rpM44bCHBH3gTq89ENtjXlFrvi6H6eJa",
+	"uNBNVcDGEipxNVU3O881Xmnut8WwL1kMu9iojZJ0lxxepGhP4tzefFwmqLmMFCW7FPYm+s5j4enaKhS2",
+	"JTzJB9QZHb3W6+X84bQE1lClflgvVespvKFK6SATb+jgbRegRks5/wmAXmb0E0CuZQuYN1rBqhWMJjlU",
+	"RFqlBHOPa0ljjFaTFlMlOPHRr9j6iDsnCUR7yV+ivmFS8LQEqnxcWiOh4wUnWdy+LAoTRVM/39+I1vub",
+	"YyFZsYAzGojXUsG5EpeIUgPllGwvp1HkskT64QvVdmpDPF+uRjfFBua2ZGVbspJR7DnSRNea1Z6x9IwP",
+	"TrT9MVPv2TRp/EhE+IEW8H1EBy8R/nxo0h7xfHrHLX/jsXwgmy+/hZWby9BcsdZwPZH+ilH5X6mx//hS",
+	"xhU1w7aYcasZFhUzLtMM6ajK3jdt6S/ME1ogbjPThDR6qZVxlJOY9j8L88hrDmg8v4zr6kbJT1GdmcOK",
+	"24B0ImkIrYFQqJ6cR1tt0tV5q31J8uFNZaWnSS2xxuVRq/yoLO/MExqek23eVv1+ZloSNUrPBWIo+7EE",
+	"w1DVmTIxV94UMeJ5bD5cYTTKqzbkTRZfZuDvPyb6Qb4Se8y/H0eQZ2ugWJvwl3FZovLVszH05dRG6oe3",
+	"XE4gv++gXtuvVozEnDYKN7ft04/NTktOrzPmnS9cX5229Ir/0+vLG8goK7xlkhI9eRbGKH8EXe3unyF+",
+	"HsQSczMD5lkxlVNuYnlCv8kOahGVaBul4ilKv7GBP/Yc8Q45qw0orrIkwhZG1k3r6uz86hcrer1IVDOp",
+	"DY8RR0ZQYrbunQbCXPfthu4wbhUE4gdYBF2EBCGOSackBAWMUaDkBX/WQJOBzwjqj/moIXtqeyJyRBEL",
+	"/VEJNZH6vknVJ1yGrNPm1WnrYk6mj/BT1PrdqLhNhkTMmL0otLJKtEY++4NjNU+sk/aX6SThzOVSSfVH",
+	"qKTPrdani98TSkmu0KU6qXZYPiqXy09XWSGneb5iaMdbHLbWNs6zjfMkTgBgXYCsViJ0QZRHKdw9tZ82",
+	"Ni28ye4Bv683niIrKR2EZrWUjLIMhEM09FmIqsghtjvEHhp52CZsx6RQIqEjJySPtsUhtKbNpEDUlDAk",
+	"x0rtyaJMaGzf3wV8BRto6AvQGg+HJBAkKHgozj8Ysn36QALQu6GvYwFJGjMRzEEBDgkqOtzTlbTtNqGh",
+	"xP6JWy8xgpzk0wLAh/8dMWvywefanrdXjkmDv/nIpMkhErnOya+AVp/BXrAMRDzG7zPpZOB7RKAHsTj1",
+	"O+Bj6JF+iMZULE7iiAGWHG4mLVoxD5wluxfHDXk3sA6UrR7QLjFrB5hIpeCOuq7msEdsf0iYSa3IFeEr",
+	"xPP4mPnUJifc9nGjG5HVarev2zIXHlOTWoTvwzbBzKdWBMckT8DkQoCkcQBotjQVJy052Q9L6SRL9lMh",
+	"NwVkRHDIEHkgwdSkGrJSOPHhX+B0AxKEwX3/IJQ2GhqRwPUdWd7ghgwyz1UyPfd+WkopN0NrB5LDBf9q",
+	"vJ7HNHS9WN/wjrRJf8y4AUv6fkAQptNwAGVN0X5ooKxYjB+YVFs2RRGTOdH21xwKWy2hxKTRiWKU7JHc",
+	"sXr2CVaVkYb2EVG54Y912mAFGRu/590MnJQB9w9FBkuPeP5k9pEUyBYq8p2FJUFRvJ13DIS5da9mHKkW",
+	"6cvDUuejEkOMd7hatRbgpN/IJbNx9rOEgI1MPz2bvAlL3JtyCUSTOKy58kBymJhZ1uSshSgyV9O5983Y",
+	"kYp2rEvR/QTbA/zY5sqrGRGYlVHY02vjhXJ4ntmJKL/WwJaUnznDWo/MHlrPhVAI8bKpW1di60pkJxPF",
+	"hsgqPgUjnrfx/gTvhCi9xhFnfdGS1LjWThppHhEXyqsB917Zu37A7T7+pmyHZAeA7vnvNyTgdjy+IxY3",
+	"3Www4eUn5NsGxBMI+MWygSrl8h8niHzFdijBkOTN3DAsQkWhSeOoXyn9lQZ/gyVOaoR5KT6TdnOk2Zj2",
+	"c1Dk5iR8mpSvAi5IQ8A/ReTMSwz5LJM9jiJGprhusvMxTJrmaNYyF61g2COIfIXq+PTYoh6wFtDHGLoi",
+	"XCpJbvknY4M0RUuQ2wROviXTBCbDUTiNRxj8Vn3VmXTIOxEOsHDg1HJ21RKl/mS5idkhnreZ5uUoWvYp",
+	"HgC+xQfY66vNIwdGt91muLBzZW4kNxu3K7NNSGhB5Fvk/e58Iyme9PVMRX2Of5yZONv312I3pk3EatpE",
+	"7LQuLrLNw+TMbO3Frb349uxFsJlWsxW/RVsqH7StvP0EjXzPA8hyH01waA8yz0OFvaCbC5q1kIl6u66G",
+	"a6tuPAHqLRO38n/OFPy35OlsIr7w4id4byirJPME77tR6GPXSw/+B7hm6IFsbmGuPhdraLj5xoZm6xYa",
+	"oGi4cVdVtq3fR3wAULFSLv+PlKXDDXaBQIxuO2cK538nYSKXSzXdTC488Wp4nErVjaykWoU9/shV8Dxq",
+	"VfOwfopk1sUKYTNSWSUbx57t+fb9XEXVnc1kVTQe8GAjAb0OkWPu4g78CerjAKqggjFlCHM7SW3VgGBP",
+	"PF5C7SgvNtqDzEBqazBDHvsJgEkuk7DO4ZHBKALnXWNGJNAdfMWknYw7BXNpQ6QSMXRHQgl+kOEw/kJC",
+	"+YpTGK9nSFGh/kRPxDAKfr/PSNgR4F2FRuWoUqvp0XwnOvBihcYjEzf0zi3b6YkF8BPs9zDdZ23fy+ub",
+	"uev3sPOAJffuRkY2L/0Hkpltn5gu1PeDCQ5EkqKDp0yhfklcPAsVVRZFHWh9IEMBgzSDY2RKHkiAhvCx",
+	"Hrbvd0qoJc6v4yxCZZ+LREJKvoYijVAimFHkjAkCUUj9iSHIqOEGk7oUcW+Af5QLU38ibuaffyeJiVgD",
+	"Yf3oEBrjRMB7cGweBTDhKjzOSvFJvCYtLCQBCvRIJAPWpWBMqUvvSuixArMpllZKaG5SjA3Tj/44SKGB",
+	"UW5ojgPdPmZKQO8flCEoBuP/mc9JGtmMzwtMlv48X5GFRrWygnGWMbgvnE/5OGVVeTllJSQAbJdtkGcb",
+	"5NF1u9xFOfV7SoFmMRntSQYcrqY8EpL5cZ9U0lnog+TXD5lKQrSKHCzqS069CWYm5XK6D4lcjxfTpx7B",
+	"QYLz5zHMSMYLifSl4MkDokgImXZ8944hfIdduhUEOQTBDwq88vWYTIJTNtAmWt1z6mg+uF8Jm024E0u2",
+	"GKfWxem9R7PpvYKRyGVJ71ekOApQdpsPJnEa6M+xH5KEiy0sYM2f5h7zUwiUTuQob444WbNIRvGd1cul",
+	"SrWe33pJjtBLM6S/TqI5cXU1njkx7qsRzR2V6vWIaK4C5HKCaO6wtK945ioHpeMfQDQXMxlSMolZDLeK",
+	"amuxxskV4Qq6MWWxZh1Q7vnj0PaHmxsBalGHZZ6TcuU6wVOEUQhVqoI9ZEnBQx+7HuPKM0qqR33X81BR",
+	"rxdVX2ChP2I7pUS1RRyEyahJhcBPMp+s6AcmlRO0I6byBEHaUvpEThWriMQpdzjyGXN7HgG4+jidLFXx",
+	"IKlYtJpYlXWl7jCgkkHvAmb3xBHx9ZlOGzoGxbHF3666GbdhJpMuKtlAqmKjwR0Ybp6HKh9N5qk91vz4",
+	"wF8rhda1XNuPPPg2XnmcavGxOsQv/UkiYDV7tMxlBeyE2dNh5CayuJJHsx13OPYgsTEg/yEi3VEkHaJe",
+	"4N8Dannq/HKFMFfGZG542fDKg7cxaQqrHE4fvGCRsXY0rXFFS7W3ta+29pVuX4HAic/330ULZZF9pRdo",
+	"5sCF0nxwDRLFkAhOcfa95CeKMaFMKpGjoqMmuENH3dDyt/mNKbwok+YiB2hhexC3EgHBBRPoUlpXjUQK",
+	"WmSsgLmUTl+PrZgTk2aZUvE3gIUNzsXmQVF19eF+Zjiq2fmCgEuU6rIQDwrg/FaA73vzIFBYVzu58sXq",
+	"OfUqLBjQhQrqJf2a/tc2DkmhUS6V9w+PMpRotsJMMtqrEnN4TeVgv1o5OsxUoLmS97TNBN+sVBLXZrVv",
+	"XFmuwYBnJn9F9tp+6fBoI1GmtF2eH19Kl8Q/A8ZUmBSFm5uLNiG9ge/fs7mQrLy7n9VNPyHd/SxyKRv3",
+	"ok0As968uCjM44QyCuOAS55BGI5YYw+6hen0a8n2h2rwqwWjIP+pkStsouyQCyW/3FDLbwM53SfxpnhD",
+	"vCwdsbh7EEe7bV+g0Efkgb9NVHPyS4qdEta0DOihs6sOGvgsNCm3xVBx5GGXwi1g8Y4C9wHqOhwnIAwA",
+	"PrmZNxkQEYFCDhl5/lTAzWBJfT4gQwNZ1zetq99ane6Xz633H6+vP31pXlxcf/5y0z7/rdlt/QPATyDa",
+	"RslEzYpJXYaY6gsQx1jy8YgiEoW+L0BsAmIT94Ew5IYlk3b0/d1AVvPiwjIQRo4/5F0qWs3T0+vbq65l",
+	"IKvZ6bTEP267Hy3DpNbpbad7fdlq84vnV51u+/ayJe49h17wv750f79p8Us31+3uh+uL82v+R7v1622r",
+	"04W3tFv8J361225edbjsub7if8pOAAZtgKyz68vm+VXcpT2Tqmu3N2dLmDDlbt0sfLy50jeHmF2xgFGO",
+	"z+ugq/lheuhRJYLREM5XBvKWt0RGs43zLC/vm0TCZwVmGZhQWyZwJNY/KipIrtv2heRSvnMfCI3AFSLN",
+	"EMOmRos9wTVdQhLKu4FUgXxAdgkc0TOETSofE6c6E8yQQ7gr8ADhnWLfD5Dc4fwjWGmX4B1DVq1Szi6L",
+	"Fwidb0QiC/2YVypnC51VgE3XEdRPkM+xvqDWBiiL6uVphPXK0f0VhPWWH2Yr3RfxwyyW7qnYw949mS4s",
+	"gyNOtV6vHKPRuOe5NronUyF7mXtHmfoWcojHxaxLmKHE+fWI0E7nI2TsDWXWn2wGcnybITYAtJJ7MrV2",
+	"BH4MQzetS1S0xLc+kekNGUIEP4qn87u5yoAmxB8FOG7+YSvyznbBPbNKqAnH8NikgR+KZEFArpFeOHRI",
+	"pA/wx+/JlFkCMZQi/4EEHh5JCEYDMYXhorQKA5xubNtkFKKeHw7m1NDJncvVw8vJQpjYAmODXTWFzWaz",
+	"ebp/9Rc+rXj/OjuvXHVbdX7t/GP5T1zvhr3f9j9MPh227F/PutNBL/jrr/YvvnfM/vPp+KLsDe7rB+dj",
+	"5I8ITOOuWkG7tX4FV3v7ds2pkwJ8V7CN57iRLYr+vPoO6Mu00Cjs8v+8b/1yfoVubt9fnJ+iT63f4aJJ",
+	"L0/9yftffz/7VP1t0py2mv3OKPCuK+E/7X82A9b+2ry6+fRh/HBz1cLuP6vTy6D80Pn8S5f6bu0fJoWX",
+	"tK7OZt8rk21/fDuehVQo3jdLizPdO8oFyz2ZblY4S1VapuRqLNreRIR7LyQi4LWRcblfx2QMMbkojNVt",
+	"dbqWiM3JIF0wReCHRL6OdH1Mqud0nUAahsUlN1BgWt/MAh8asyCAhL9bJXQmpp44yHPvAbHMpOJLRb42",
+	"iGOggISBy//h+Xd3xMl0arrkEWcHL1evAmmKonsuQ3/ykXZe+BBrM0pEOkQg7EXjldO++xY5Kt8XlWid",
+	"wXWme+tisY4IBYARzdjCAUmwFyQXnnjTj/Wml628z7HZSsIXX3BvtIhJTHye8NIrVgLLH/is9pMEiFqw",
+	"4fY0Nb7Ix5K3Tbk8b0A+UHRlRAIpHplUNtoONSTHEN+nOAzJcBQyxHzUx4HA5/QwC2U+lAG72cOwUcSv",
+	"UK4vnzOpiuGxEJgJLOYH4T/OWp1T4Q+JByZc/PTdgIU78zKV5Pic6RbMqzi5zk520uQaOK6Se48sot7L",
+	"T3iXHIxpBx7+/ky5R3IFFBrVufm6al3x2To+OjyoGwWhTBoFdXimDrQK8ieY2HLleB9X+tXdQ7tCdg9x",
+	"vbd7bFec3SrZ79dwvXdgHzoFo8DXmxAN8mCbX7gQa+6SFRq8CfySYCI8jTvBl2JTtJ83WZ6Kw2g1Cp3b",
+	"09NW6wyaNOtl1CvHb+wIX62W/Ef58SL+GRKAIg3zbuMdpedSN3vf4p3+fY/7C9PX7n6tPBTGHFbqSHfO",
+	"IaWWci+Dk1qTjo+lpF7oSXIND0jOUmSrY7Ko5YF7NwgRngBPzACHgMQD5C9SO+P4XogaCJBDUNR3vu+g",
+	"O8JNAtQPCBuor5zIbGaIMnCBSBzicK8LLAuACNAQERkeEmRJDWDtiAyU6BxPpaFIn3eGnTDLOGjzVZgS",
+	"ca/BP6iup3qrWr1MpHkr+69A9RZE5rmIUUvzjziIC98ZjVyplmdVcj1DJcuuHChsRpJAPJ5Vy3Dj4kOy",
+	"JgTO10hpUKtnWVRQbS8tsrA9M3ul3iNIB6TJNVG+lxniAAh2exxAUvq/vxXeExyQoDkOB4XGv/8wCqee",
+	"K3fPv//gEkL/2yhc8xur8Nsf/EXBg5I9GXFl+FW4BY5vR2RpcN0RtBJFa4jvAeXMQp7LQgKlm5B+19jb",
+	"83wbewOfhY2j8lF5p6DOl/dAFMnupT99444IHD3A6XMIFa/x6Vnz5hyNqUMCZO09VKwG4kuEqzohtAyT",
+	"qmoBFlERMCNmIoAzugQvFlyJkH2MGB3NEAwIzEhkXcNpXZQ+CqJeatB4mmbVM9jDJBjhIJzuMtsfESeq",
+	"+5GvxJ5HwqjJopMmtfZs7VHe37heSCPwi8rcwD9NvezEpNATxMU3M1AnJJ6H+fNsrD5//r55JaJbD9hz",
+	"BXMF16gBwV6il+LVGV18j+k9sMJpOoQJDe3Tno8DvcdFlzrug+uMsSeBSWw/GPlCYzJJlafNZDggboBS",
+	"D0WDlWhgT7QjcxJoGPgeg46xzLLj4ijwnbEozEz+ckdCkyoa/nAQ+OM7zVgIxpCjI2lIBM0G8RhpIJ8m",
+	"z39NysZBH9vccNBr9f/r//xfawdQy7LQDQWmGZNccs6YmDQCTOW7T1Sas3lgAYYsvoY3i/o2KPc2qQpx",
+	"RpDkvqJ8hFFEWmOTLXWI7ToEKuq1CUcuRdxBJBOYIOgO1ilDJLe/PmGqvO77H9//OwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

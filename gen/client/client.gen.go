@@ -451,31 +451,46 @@ func (e SortOrder) Valid() bool {
 	}
 }
 
-// Defines values for TokenScope.
+// Defines values for TokenRequestGrantType.
 const (
-	READ  TokenScope = "READ"
-	WRITE TokenScope = "WRITE"
+	ClientCredentials TokenRequestGrantType = "client_credentials"
 )
 
-// Valid indicates whether the value is a known member of the TokenScope enum.
-func (e TokenScope) Valid() bool {
+// Valid indicates whether the value is a known member of the TokenRequestGrantType enum.
+func (e TokenRequestGrantType) Valid() bool {
 	switch e {
-	case READ:
-		return true
-	case WRITE:
+	case ClientCredentials:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for TokenTokenType.
+// Defines values for TokenScope.
 const (
-	Bearer TokenTokenType = "Bearer"
+	Read  TokenScope = "read"
+	Write TokenScope = "write"
 )
 
-// Valid indicates whether the value is a known member of the TokenTokenType enum.
-func (e TokenTokenType) Valid() bool {
+// Valid indicates whether the value is a known member of the TokenScope enum.
+func (e TokenScope) Valid() bool {
+	switch e {
+	case Read:
+		return true
+	case Write:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TokenType.
+const (
+	Bearer TokenType = "Bearer"
+)
+
+// Valid indicates whether the value is a known member of the TokenType enum.
+func (e TokenType) Valid() bool {
 	switch e {
 	case Bearer:
 		return true
@@ -2036,6 +2051,50 @@ type InvestmentResponse struct {
 // Example: INTERNATIONAL_STOCKS
 type InvestmentType string
 
+// LegacyToken A token in the vendor's old shape.
+type LegacyToken struct {
+	// AccessToken The access token: `Authorization: Bearer <accessToken>`.
+	AccessToken string `json:"accessToken"`
+
+	// AccessTokenId A unique identifier.
+	//
+	// Example: 123456
+	AccessTokenId Id `json:"accessTokenId"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// ExpiresIn Example: 3600
+	ExpiresIn int64 `json:"expiresIn"`
+
+	// MaxTTL Example: 86400
+	MaxTTL     int64        `json:"maxTTL"`
+	Scope      []TokenScope `json:"scope"`
+	TrustedIps []string     `json:"trustedIps"`
+
+	// Type Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	Type TokenType `json:"type"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+}
+
+// LegacyTokenResponse defines model for LegacyTokenResponse.
+type LegacyTokenResponse struct {
+	// Code Example: 201
+	Code int `json:"code"`
+
+	// Data A token in the vendor's old shape.
+	Data LegacyToken `json:"data"`
+
+	// Message Example: Created
+	Message string `json:"message"`
+}
+
 // Meta Pagination of a list.
 type Meta struct {
 	// CurrentCount The number of items on this page.
@@ -2247,8 +2306,50 @@ type SetSandboxPriceRequest struct {
 // SortOrder Sort direction on `createdAt`.
 type SortOrder string
 
-// Token defines model for Token.
-type Token struct {
+// TokenOrganization defines model for TokenOrganization.
+type TokenOrganization struct {
+	ClientId string `json:"clientId"`
+
+	// Id A unique identifier.
+	//
+	// Example: 123456
+	Id   Id     `json:"id"`
+	Name string `json:"name"`
+}
+
+// TokenRequest Client credentials: `clientId` and `clientSecret` (documented), or
+// the OAuth 2.0 names `client_id` and `client_secret` with
+// `grant_type` (RFC 6749 §4.4), or none of these when they come in
+// HTTP Basic authentication. One pair is required.
+type TokenRequest struct {
+	// ClientId The organization's client id.
+	ClientId *string `json:"clientId,omitempty"`
+
+	// ClientSecret The organization's client secret.
+	ClientSecret *string `json:"clientSecret,omitempty"`
+
+	// OAuthClientId OAuth 2.0 name of `clientId`.
+	OAuthClientId *string `json:"client_id,omitempty"`
+
+	// OAuthClientSecret OAuth 2.0 name of `clientSecret`.
+	OAuthClientSecret *string `json:"client_secret,omitempty"`
+
+	// OAuthGrantType OAuth 2.0 grant type; only `client_credentials`.
+	OAuthGrantType *TokenRequestGrantType `json:"grant_type,omitempty"`
+
+	// OAuthScope OAuth 2.0 requested scope, space-separated; tokens always carry `read write`.
+	OAuthScope *string `json:"scope,omitempty"`
+}
+
+// TokenRequestGrantType OAuth 2.0 grant type; only `client_credentials`.
+type TokenRequestGrantType string
+
+// TokenResponse The documented flat token (`tokenId`, `token`, …) with `message`,
+// plus the OAuth 2.0 fields (RFC 6749 §5.1) for OAuth 2.0 clients.
+type TokenResponse struct {
+	// OAuthAccessToken OAuth 2.0 name of `token`.
+	OAuthAccessToken string `json:"access_token"`
+
 	// CreatedAt A time in unix seconds.
 	//
 	// Example: 1732893484
@@ -2259,10 +2360,18 @@ type Token struct {
 	// Example: 3600
 	ExpiresIn int64 `json:"expiresIn"`
 
+	// OAuthExpiresIn OAuth 2.0 name of `expiresIn`.
+	//
+	// Example: 3600
+	OAuthExpiresIn int64 `json:"expires_in"`
+
 	// MaxTTL The longest lifetime, in seconds, a token of this client can have.
 	//
 	// Example: 86400
-	MaxTTL       int64             `json:"maxTTL"`
+	MaxTTL int64 `json:"maxTTL"`
+
+	// Message Example: Created
+	Message      string            `json:"message"`
 	Organization TokenOrganization `json:"organization"`
 
 	// Scope The authorization scopes of the token.
@@ -2276,8 +2385,11 @@ type Token struct {
 	// Example: 123456
 	TokenId Id `json:"tokenId"`
 
-	// TokenType Always `Bearer`.
-	TokenType TokenTokenType `json:"tokenType"`
+	// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	TokenType TokenType `json:"tokenType"`
+
+	// OAuthTokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	OAuthTokenType TokenType `json:"token_type"`
 
 	// TrustedIps The IP addresses whitelisted for this client (empty means any).
 	TrustedIps []string `json:"trustedIps"`
@@ -2288,41 +2400,11 @@ type Token struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
-// TokenScope defines model for Token.Scope.
+// TokenScope `read` reads resources, `write` changes them (lowercase, as the docs' scope table and examples write them). Every token has both.
 type TokenScope string
 
-// TokenTokenType Always `Bearer`.
-type TokenTokenType string
-
-// TokenOrganization defines model for TokenOrganization.
-type TokenOrganization struct {
-	ClientId string `json:"clientId"`
-
-	// Id A unique identifier.
-	//
-	// Example: 123456
-	Id   Id     `json:"id"`
-	Name string `json:"name"`
-}
-
-// TokenRequest defines model for TokenRequest.
-type TokenRequest struct {
-	// ClientId The organization's client id.
-	ClientId string `json:"clientId"`
-
-	// ClientSecret The organization's client secret.
-	ClientSecret string `json:"clientSecret"`
-}
-
-// TokenResponse defines model for TokenResponse.
-type TokenResponse struct {
-	// Code Example: 201
-	Code int   `json:"code"`
-	Data Token `json:"data"`
-
-	// Message Example: Created
-	Message string `json:"message"`
-}
+// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+type TokenType string
 
 // Transaction One execution of a request.
 type Transaction struct {
@@ -3131,6 +3213,11 @@ type WebhookStatus string
 // Example: CUSTOMER.CREATED
 type WebhookSubscription = string
 
+// AccessTokenId A unique identifier.
+//
+// Example: 123456
+type AccessTokenId = Id
+
 // BankingApplicationIdPath An application ID.
 //
 // Example: app_5f2b8c1e9a7d4e3f
@@ -3746,6 +3833,51 @@ type GetAssetParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// RevokeTokenLegacyParams defines parameters for RevokeTokenLegacy.
+type RevokeTokenLegacyParams struct {
+	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
+	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateTokenLegacyParams defines parameters for CreateTokenLegacy.
+type CreateTokenLegacyParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // ListCustomersParams defines parameters for ListCustomers.
 type ListCustomersParams struct {
 	// Page The page to return, counting from 0.
@@ -3995,7 +4127,7 @@ type GetInvestmentParams struct {
 // RevokeTokenParams defines parameters for RevokeToken.
 type RevokeTokenParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
-	AccessTokenId *Id `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
+	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
@@ -4919,6 +5051,16 @@ type CreateAccountJSONRequestBody = CreateAccountRequest
 // UpdateAccountJSONRequestBody defines body for UpdateAccount for application/json ContentType.
 type UpdateAccountJSONRequestBody = UpdateAccountRequest
 
+// CreateTokenLegacyJSONRequestBody defines body for CreateTokenLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateTokenLegacyJSONRequestBody = TokenRequest
+
+// CreateTokenLegacyFormdataRequestBody defines body for CreateTokenLegacy for application/x-www-form-urlencoded ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateTokenLegacyFormdataRequestBody = TokenRequest
+
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
 
@@ -5653,6 +5795,57 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/assets/{assetId} (the `GetAsset` operationId).
 	GetAsset(ctx context.Context, assetId Id, params *GetAssetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RevokeTokenLegacy Revoke an access token (old path)
+	//
+	// The vendor's old revocation, the same as `POST /v1/oauth/revoke` (which to prefer).
+	//
+	// Corresponds with DELETE /v1/auth (the `RevokeTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	RevokeTokenLegacy(ctx context.Context, params *RevokeTokenLegacyParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTokenLegacyWithBody Create an access token (old path)
+	//
+	// The vendor's old token call, kept for clients written to its older
+	// docs: the same credentials as `POST /v1/oauth/token` (which to
+	// prefer), answered in the old wrapped shape with `accessTokenId`,
+	// `accessToken` and `type`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacyWithBody(ctx context.Context, params *CreateTokenLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTokenLegacy Create an access token (old path)
+	//
+	// The vendor's old token call, kept for clients written to its older
+	// docs: the same credentials as `POST /v1/oauth/token` (which to
+	// prefer), answered in the old wrapped shape with `accessTokenId`,
+	// `accessToken` and `type`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacy(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTokenLegacyWithFormdataBody Create an access token (old path)
+	//
+	// The vendor's old token call, kept for clients written to its older
+	// docs: the same credentials as `POST /v1/oauth/token` (which to
+	// prefer), answered in the old wrapped shape with `accessTokenId`,
+	// `accessToken` and `type`.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacyWithFormdataBody(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListCustomers List customers
 	//
 	// Lists the organization's customers, paginated and sorted by `createdAt` (ties by `customerId`).
@@ -5759,9 +5952,11 @@ type ClientInterface interface {
 	// RevokeToken Revoke an access token
 	//
 	// Revokes the token named by `accessTokenId`, or the token that
-	// authenticates this call when `accessTokenId` is omitted. A revoked
-	// token answers `401` from then on. Revoking an already revoked token
-	// succeeds. A token of another organization answers `404`.
+	// authenticates this call when `accessTokenId` is omitted (the docs
+	// mark it required; omitting it is our addition). A revoked token
+	// answers `401` from then on. Revoking an already revoked token
+	// succeeds. A token of another organization answers `404`. The
+	// revocation emits `AUTH.DELETED` (once per token).
 	//
 	// Corresponds with POST /v1/oauth/revoke (the `RevokeToken` operationId).
 	RevokeToken(ctx context.Context, params *RevokeTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5770,8 +5965,23 @@ type ClientInterface interface {
 	//
 	// Exchanges an organization's client credentials for a bearer token.
 	// The token expires after `expiresIn` seconds (3600) and can be revoked
-	// with `POST /v1/oauth/revoke`. The form encoding is the documented
-	// one; a JSON body with the same fields is accepted too.
+	// with `POST /v1/oauth/revoke`. The credentials come in one of three
+	// ways:
+	//
+	// * the documented form fields (or JSON) `clientId` and `clientSecret`;
+	// * the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+	//   `grant_type=client_credentials` with `client_id` and
+	//   `client_secret` in the body,
+	// * or the same grant with the credentials in HTTP Basic
+	//   authentication (`Authorization: Basic base64(client_id:client_secret)`,
+	//   RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+	//
+	// `grant_type`, when sent, must be `client_credentials`. Missing
+	// credentials answer `400` naming `clientId` and `clientSecret`;
+	// wrong ones `401`. The answer is the documented flat token; it also
+	// carries the OAuth 2.0 fields `access_token`, `token_type` and
+	// `expires_in` (the same token, type and lifetime). Creating a token
+	// emits `AUTH.CREATED`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -5782,8 +5992,23 @@ type ClientInterface interface {
 	//
 	// Exchanges an organization's client credentials for a bearer token.
 	// The token expires after `expiresIn` seconds (3600) and can be revoked
-	// with `POST /v1/oauth/revoke`. The form encoding is the documented
-	// one; a JSON body with the same fields is accepted too.
+	// with `POST /v1/oauth/revoke`. The credentials come in one of three
+	// ways:
+	//
+	// * the documented form fields (or JSON) `clientId` and `clientSecret`;
+	// * the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+	//   `grant_type=client_credentials` with `client_id` and
+	//   `client_secret` in the body,
+	// * or the same grant with the credentials in HTTP Basic
+	//   authentication (`Authorization: Basic base64(client_id:client_secret)`,
+	//   RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+	//
+	// `grant_type`, when sent, must be `client_credentials`. Missing
+	// credentials answer `400` naming `clientId` and `clientSecret`;
+	// wrong ones `401`. The answer is the documented flat token; it also
+	// carries the OAuth 2.0 fields `access_token`, `token_type` and
+	// `expires_in` (the same token, type and lifetime). Creating a token
+	// emits `AUTH.CREATED`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -5794,8 +6019,23 @@ type ClientInterface interface {
 	//
 	// Exchanges an organization's client credentials for a bearer token.
 	// The token expires after `expiresIn` seconds (3600) and can be revoked
-	// with `POST /v1/oauth/revoke`. The form encoding is the documented
-	// one; a JSON body with the same fields is accepted too.
+	// with `POST /v1/oauth/revoke`. The credentials come in one of three
+	// ways:
+	//
+	// * the documented form fields (or JSON) `clientId` and `clientSecret`;
+	// * the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+	//   `grant_type=client_credentials` with `client_id` and
+	//   `client_secret` in the body,
+	// * or the same grant with the credentials in HTTP Basic
+	//   authentication (`Authorization: Basic base64(client_id:client_secret)`,
+	//   RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+	//
+	// `grant_type`, when sent, must be `client_credentials`. Missing
+	// credentials answer `400` naming `clientId` and `clientSecret`;
+	// wrong ones `401`. The answer is the documented flat token; it also
+	// carries the OAuth 2.0 fields `access_token`, `token_type` and
+	// `expires_in` (the same token, type and lifetime). Creating a token
+	// emits `AUTH.CREATED`.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
@@ -7259,6 +7499,93 @@ func (c *Client) GetAsset(ctx context.Context, assetId Id, params *GetAssetParam
 	return c.Client.Do(req)
 }
 
+// RevokeTokenLegacy Revoke an access token (old path)
+//
+// The vendor's old revocation, the same as `POST /v1/oauth/revoke` (which to prefer).
+//
+// Corresponds with DELETE /v1/auth (the `RevokeTokenLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) RevokeTokenLegacy(ctx context.Context, params *RevokeTokenLegacyParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeTokenLegacyRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTokenLegacyWithBody Create an access token (old path)
+//
+// The vendor's old token call, kept for clients written to its older
+// docs: the same credentials as `POST /v1/oauth/token` (which to
+// prefer), answered in the old wrapped shape with `accessTokenId`,
+// `accessToken` and `type`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreateTokenLegacyWithBody(ctx context.Context, params *CreateTokenLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTokenLegacyRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTokenLegacy Create an access token (old path)
+//
+// The vendor's old token call, kept for clients written to its older
+// docs: the same credentials as `POST /v1/oauth/token` (which to
+// prefer), answered in the old wrapped shape with `accessTokenId`,
+// `accessToken` and `type`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreateTokenLegacy(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTokenLegacyRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTokenLegacyWithFormdataBody Create an access token (old path)
+//
+// The vendor's old token call, kept for clients written to its older
+// docs: the same credentials as `POST /v1/oauth/token` (which to
+// prefer), answered in the old wrapped shape with `accessTokenId`,
+// `accessToken` and `type`.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreateTokenLegacyWithFormdataBody(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTokenLegacyRequestWithFormdataBody(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListCustomers List customers
 //
 // Lists the organization's customers, paginated and sorted by `createdAt` (ties by `customerId`).
@@ -7465,9 +7792,11 @@ func (c *Client) GetInvestment(ctx context.Context, investmentId Id, params *Get
 // RevokeToken Revoke an access token
 //
 // Revokes the token named by `accessTokenId`, or the token that
-// authenticates this call when `accessTokenId` is omitted. A revoked
-// token answers `401` from then on. Revoking an already revoked token
-// succeeds. A token of another organization answers `404`.
+// authenticates this call when `accessTokenId` is omitted (the docs
+// mark it required; omitting it is our addition). A revoked token
+// answers `401` from then on. Revoking an already revoked token
+// succeeds. A token of another organization answers `404`. The
+// revocation emits `AUTH.DELETED` (once per token).
 //
 // Corresponds with POST /v1/oauth/revoke (the `RevokeToken` operationId).
 func (c *Client) RevokeToken(ctx context.Context, params *RevokeTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7486,8 +7815,23 @@ func (c *Client) RevokeToken(ctx context.Context, params *RevokeTokenParams, req
 //
 // Exchanges an organization's client credentials for a bearer token.
 // The token expires after `expiresIn` seconds (3600) and can be revoked
-// with `POST /v1/oauth/revoke`. The form encoding is the documented
-// one; a JSON body with the same fields is accepted too.
+// with `POST /v1/oauth/revoke`. The credentials come in one of three
+// ways:
+//
+//   - the documented form fields (or JSON) `clientId` and `clientSecret`;
+//   - the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+//     `grant_type=client_credentials` with `client_id` and
+//     `client_secret` in the body,
+//   - or the same grant with the credentials in HTTP Basic
+//     authentication (`Authorization: Basic base64(client_id:client_secret)`,
+//     RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+//
+// `grant_type`, when sent, must be `client_credentials`. Missing
+// credentials answer `400` naming `clientId` and `clientSecret`;
+// wrong ones `401`. The answer is the documented flat token; it also
+// carries the OAuth 2.0 fields `access_token`, `token_type` and
+// `expires_in` (the same token, type and lifetime). Creating a token
+// emits `AUTH.CREATED`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -7508,8 +7852,23 @@ func (c *Client) CreateTokenWithBody(ctx context.Context, params *CreateTokenPar
 //
 // Exchanges an organization's client credentials for a bearer token.
 // The token expires after `expiresIn` seconds (3600) and can be revoked
-// with `POST /v1/oauth/revoke`. The form encoding is the documented
-// one; a JSON body with the same fields is accepted too.
+// with `POST /v1/oauth/revoke`. The credentials come in one of three
+// ways:
+//
+//   - the documented form fields (or JSON) `clientId` and `clientSecret`;
+//   - the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+//     `grant_type=client_credentials` with `client_id` and
+//     `client_secret` in the body,
+//   - or the same grant with the credentials in HTTP Basic
+//     authentication (`Authorization: Basic base64(client_id:client_secret)`,
+//     RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+//
+// `grant_type`, when sent, must be `client_credentials`. Missing
+// credentials answer `400` naming `clientId` and `clientSecret`;
+// wrong ones `401`. The answer is the documented flat token; it also
+// carries the OAuth 2.0 fields `access_token`, `token_type` and
+// `expires_in` (the same token, type and lifetime). Creating a token
+// emits `AUTH.CREATED`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7530,8 +7889,23 @@ func (c *Client) CreateToken(ctx context.Context, params *CreateTokenParams, bod
 //
 // Exchanges an organization's client credentials for a bearer token.
 // The token expires after `expiresIn` seconds (3600) and can be revoked
-// with `POST /v1/oauth/revoke`. The form encoding is the documented
-// one; a JSON body with the same fields is accepted too.
+// with `POST /v1/oauth/revoke`. The credentials come in one of three
+// ways:
+//
+//   - the documented form fields (or JSON) `clientId` and `clientSecret`;
+//   - the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+//     `grant_type=client_credentials` with `client_id` and
+//     `client_secret` in the body,
+//   - or the same grant with the credentials in HTTP Basic
+//     authentication (`Authorization: Basic base64(client_id:client_secret)`,
+//     RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+//
+// `grant_type`, when sent, must be `client_credentials`. Missing
+// credentials answer `400` naming `clientId` and `clientSecret`;
+// wrong ones `401`. The answer is the documented flat token; it also
+// carries the OAuth 2.0 fields `access_token`, `token_type` and
+// `expires_in` (the same token, type and lifetime). Creating a token
+// emits `AUTH.CREATED`.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
@@ -10403,6 +10777,185 @@ func NewGetAssetRequest(server string, assetId Id, params *GetAssetParams) (*htt
 	if err != nil {
 		return nil, err
 	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRevokeTokenLegacyRequest constructs an http.Request for the RevokeTokenLegacy method
+func NewRevokeTokenLegacyRequest(server string, params *RevokeTokenLegacyParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.AccessTokenId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "accessTokenId", *params.AccessTokenId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreateTokenLegacyRequest calls the generic CreateTokenLegacy builder with application/json body
+func NewCreateTokenLegacyRequest(server string, params *CreateTokenLegacyParams, body CreateTokenLegacyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateTokenLegacyRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateTokenLegacyRequestWithFormdataBody calls the generic CreateTokenLegacy builder with application/x-www-form-urlencoded body
+func NewCreateTokenLegacyRequestWithFormdataBody(server string, params *CreateTokenLegacyParams, body CreateTokenLegacyFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewCreateTokenLegacyRequestWithBody(server, params, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewCreateTokenLegacyRequestWithBody constructs an http.Request for the CreateTokenLegacy method, with any body, and a specified content type
+func NewCreateTokenLegacyRequestWithBody(server string, params *CreateTokenLegacyParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	if params != nil {
 
@@ -14417,6 +14970,59 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/assets/{assetId} (the `GetAsset` operationId).
 	GetAssetWithResponse(ctx context.Context, assetId Id, params *GetAssetParams, reqEditors ...RequestEditorFn) (*GetAssetResponse, error)
 
+	// RevokeTokenLegacyWithResponse Revoke an access token (old path)
+	//
+	// The vendor's old revocation, the same as `POST /v1/oauth/revoke` (which to prefer).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/auth (the `RevokeTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	RevokeTokenLegacyWithResponse(ctx context.Context, params *RevokeTokenLegacyParams, reqEditors ...RequestEditorFn) (*RevokeTokenLegacyResponse, error)
+
+	// CreateTokenLegacyWithBodyWithResponse Create an access token (old path)
+	//
+	// The vendor's old token call, kept for clients written to its older
+	// docs: the same credentials as `POST /v1/oauth/token` (which to
+	// prefer), answered in the old wrapped shape with `accessTokenId`,
+	// `accessToken` and `type`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacyWithBodyWithResponse(ctx context.Context, params *CreateTokenLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTokenLegacyResponse, error)
+
+	// CreateTokenLegacyWithResponse Create an access token (old path)
+	//
+	// The vendor's old token call, kept for clients written to its older
+	// docs: the same credentials as `POST /v1/oauth/token` (which to
+	// prefer), answered in the old wrapped shape with `accessTokenId`,
+	// `accessToken` and `type`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacyWithResponse(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenLegacyResponse, error)
+
+	// CreateTokenLegacyWithFormdataBodyWithResponse Create an access token (old path)
+	//
+	// The vendor's old token call, kept for clients written to its older
+	// docs: the same credentials as `POST /v1/oauth/token` (which to
+	// prefer), answered in the old wrapped shape with `accessTokenId`,
+	// `accessToken` and `type`.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacyWithFormdataBodyWithResponse(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenLegacyResponse, error)
+
 	// ListCustomersWithResponse List customers
 	//
 	// Lists the organization's customers, paginated and sorted by `createdAt` (ties by `customerId`).
@@ -14535,9 +15141,11 @@ type ClientWithResponsesInterface interface {
 	// RevokeTokenWithResponse Revoke an access token
 	//
 	// Revokes the token named by `accessTokenId`, or the token that
-	// authenticates this call when `accessTokenId` is omitted. A revoked
-	// token answers `401` from then on. Revoking an already revoked token
-	// succeeds. A token of another organization answers `404`.
+	// authenticates this call when `accessTokenId` is omitted (the docs
+	// mark it required; omitting it is our addition). A revoked token
+	// answers `401` from then on. Revoking an already revoked token
+	// succeeds. A token of another organization answers `404`. The
+	// revocation emits `AUTH.DELETED` (once per token).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -14548,8 +15156,23 @@ type ClientWithResponsesInterface interface {
 	//
 	// Exchanges an organization's client credentials for a bearer token.
 	// The token expires after `expiresIn` seconds (3600) and can be revoked
-	// with `POST /v1/oauth/revoke`. The form encoding is the documented
-	// one; a JSON body with the same fields is accepted too.
+	// with `POST /v1/oauth/revoke`. The credentials come in one of three
+	// ways:
+	//
+	// * the documented form fields (or JSON) `clientId` and `clientSecret`;
+	// * the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+	//   `grant_type=client_credentials` with `client_id` and
+	//   `client_secret` in the body,
+	// * or the same grant with the credentials in HTTP Basic
+	//   authentication (`Authorization: Basic base64(client_id:client_secret)`,
+	//   RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+	//
+	// `grant_type`, when sent, must be `client_credentials`. Missing
+	// credentials answer `400` naming `clientId` and `clientSecret`;
+	// wrong ones `401`. The answer is the documented flat token; it also
+	// carries the OAuth 2.0 fields `access_token`, `token_type` and
+	// `expires_in` (the same token, type and lifetime). Creating a token
+	// emits `AUTH.CREATED`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -14560,8 +15183,23 @@ type ClientWithResponsesInterface interface {
 	//
 	// Exchanges an organization's client credentials for a bearer token.
 	// The token expires after `expiresIn` seconds (3600) and can be revoked
-	// with `POST /v1/oauth/revoke`. The form encoding is the documented
-	// one; a JSON body with the same fields is accepted too.
+	// with `POST /v1/oauth/revoke`. The credentials come in one of three
+	// ways:
+	//
+	// * the documented form fields (or JSON) `clientId` and `clientSecret`;
+	// * the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+	//   `grant_type=client_credentials` with `client_id` and
+	//   `client_secret` in the body,
+	// * or the same grant with the credentials in HTTP Basic
+	//   authentication (`Authorization: Basic base64(client_id:client_secret)`,
+	//   RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+	//
+	// `grant_type`, when sent, must be `client_credentials`. Missing
+	// credentials answer `400` naming `clientId` and `clientSecret`;
+	// wrong ones `401`. The answer is the documented flat token; it also
+	// carries the OAuth 2.0 fields `access_token`, `token_type` and
+	// `expires_in` (the same token, type and lifetime). Creating a token
+	// emits `AUTH.CREATED`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -14572,8 +15210,23 @@ type ClientWithResponsesInterface interface {
 	//
 	// Exchanges an organization's client credentials for a bearer token.
 	// The token expires after `expiresIn` seconds (3600) and can be revoked
-	// with `POST /v1/oauth/revoke`. The form encoding is the documented
-	// one; a JSON body with the same fields is accepted too.
+	// with `POST /v1/oauth/revoke`. The credentials come in one of three
+	// ways:
+	//
+	// * the documented form fields (or JSON) `clientId` and `clientSecret`;
+	// * the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+	//   `grant_type=client_credentials` with `client_id` and
+	//   `client_secret` in the body,
+	// * or the same grant with the credentials in HTTP Basic
+	//   authentication (`Authorization: Basic base64(client_id:client_secret)`,
+	//   RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+	//
+	// `grant_type`, when sent, must be `client_credentials`. Missing
+	// credentials answer `400` naming `clientId` and `clientSecret`;
+	// wrong ones `401`. The answer is the documented flat token; it also
+	// carries the OAuth 2.0 fields `access_token`, `token_type` and
+	// `expires_in` (the same token, type and lifetime). Creating a token
+	// emits `AUTH.CREATED`.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -17328,6 +17981,144 @@ func (r GetAssetResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetAssetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RevokeTokenLegacyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeTokenLegacyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeTokenLegacyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeTokenLegacyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeTokenLegacyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateTokenLegacyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *LegacyTokenResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON201() *LegacyTokenResponse {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateTokenLegacyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateTokenLegacyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateTokenLegacyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateTokenLegacyResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -20926,6 +21717,81 @@ func (c *ClientWithResponses) GetAssetWithResponse(ctx context.Context, assetId 
 	return ParseGetAssetResponse(rsp)
 }
 
+// RevokeTokenLegacyWithResponse Revoke an access token (old path)
+//
+// The vendor's old revocation, the same as `POST /v1/oauth/revoke` (which to prefer).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/auth (the `RevokeTokenLegacy` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) RevokeTokenLegacyWithResponse(ctx context.Context, params *RevokeTokenLegacyParams, reqEditors ...RequestEditorFn) (*RevokeTokenLegacyResponse, error) {
+	rsp, err := c.RevokeTokenLegacy(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeTokenLegacyResponse(rsp)
+}
+
+// CreateTokenLegacyWithBodyWithResponse Create an access token (old path)
+//
+// The vendor's old token call, kept for clients written to its older
+// docs: the same credentials as `POST /v1/oauth/token` (which to
+// prefer), answered in the old wrapped shape with `accessTokenId`,
+// `accessToken` and `type`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreateTokenLegacyWithBodyWithResponse(ctx context.Context, params *CreateTokenLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTokenLegacyResponse, error) {
+	rsp, err := c.CreateTokenLegacyWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTokenLegacyResponse(rsp)
+}
+
+// CreateTokenLegacyWithResponse Create an access token (old path)
+//
+// The vendor's old token call, kept for clients written to its older
+// docs: the same credentials as `POST /v1/oauth/token` (which to
+// prefer), answered in the old wrapped shape with `accessTokenId`,
+// `accessToken` and `type`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreateTokenLegacyWithResponse(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenLegacyResponse, error) {
+	rsp, err := c.CreateTokenLegacy(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTokenLegacyResponse(rsp)
+}
+
+// CreateTokenLegacyWithFormdataBodyWithResponse Create an access token (old path)
+//
+// The vendor's old token call, kept for clients written to its older
+// docs: the same credentials as `POST /v1/oauth/token` (which to
+// prefer), answered in the old wrapped shape with `accessTokenId`,
+// `accessToken` and `type`.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreateTokenLegacyWithFormdataBodyWithResponse(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenLegacyResponse, error) {
+	rsp, err := c.CreateTokenLegacyWithFormdataBody(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTokenLegacyResponse(rsp)
+}
+
 // ListCustomersWithResponse List customers
 //
 // Lists the organization's customers, paginated and sorted by `createdAt` (ties by `customerId`).
@@ -21104,9 +21970,11 @@ func (c *ClientWithResponses) GetInvestmentWithResponse(ctx context.Context, inv
 // RevokeTokenWithResponse Revoke an access token
 //
 // Revokes the token named by `accessTokenId`, or the token that
-// authenticates this call when `accessTokenId` is omitted. A revoked
-// token answers `401` from then on. Revoking an already revoked token
-// succeeds. A token of another organization answers `404`.
+// authenticates this call when `accessTokenId` is omitted (the docs
+// mark it required; omitting it is our addition). A revoked token
+// answers `401` from then on. Revoking an already revoked token
+// succeeds. A token of another organization answers `404`. The
+// revocation emits `AUTH.DELETED` (once per token).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -21123,8 +21991,23 @@ func (c *ClientWithResponses) RevokeTokenWithResponse(ctx context.Context, param
 //
 // Exchanges an organization's client credentials for a bearer token.
 // The token expires after `expiresIn` seconds (3600) and can be revoked
-// with `POST /v1/oauth/revoke`. The form encoding is the documented
-// one; a JSON body with the same fields is accepted too.
+// with `POST /v1/oauth/revoke`. The credentials come in one of three
+// ways:
+//
+//   - the documented form fields (or JSON) `clientId` and `clientSecret`;
+//   - the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+//     `grant_type=client_credentials` with `client_id` and
+//     `client_secret` in the body,
+//   - or the same grant with the credentials in HTTP Basic
+//     authentication (`Authorization: Basic base64(client_id:client_secret)`,
+//     RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+//
+// `grant_type`, when sent, must be `client_credentials`. Missing
+// credentials answer `400` naming `clientId` and `clientSecret`;
+// wrong ones `401`. The answer is the documented flat token; it also
+// carries the OAuth 2.0 fields `access_token`, `token_type` and
+// `expires_in` (the same token, type and lifetime). Creating a token
+// emits `AUTH.CREATED`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -21141,8 +22024,23 @@ func (c *ClientWithResponses) CreateTokenWithBodyWithResponse(ctx context.Contex
 //
 // Exchanges an organization's client credentials for a bearer token.
 // The token expires after `expiresIn` seconds (3600) and can be revoked
-// with `POST /v1/oauth/revoke`. The form encoding is the documented
-// one; a JSON body with the same fields is accepted too.
+// with `POST /v1/oauth/revoke`. The credentials come in one of three
+// ways:
+//
+//   - the documented form fields (or JSON) `clientId` and `clientSecret`;
+//   - the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+//     `grant_type=client_credentials` with `client_id` and
+//     `client_secret` in the body,
+//   - or the same grant with the credentials in HTTP Basic
+//     authentication (`Authorization: Basic base64(client_id:client_secret)`,
+//     RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+//
+// `grant_type`, when sent, must be `client_credentials`. Missing
+// credentials answer `400` naming `clientId` and `clientSecret`;
+// wrong ones `401`. The answer is the documented flat token; it also
+// carries the OAuth 2.0 fields `access_token`, `token_type` and
+// `expires_in` (the same token, type and lifetime). Creating a token
+// emits `AUTH.CREATED`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -21159,8 +22057,23 @@ func (c *ClientWithResponses) CreateTokenWithResponse(ctx context.Context, param
 //
 // Exchanges an organization's client credentials for a bearer token.
 // The token expires after `expiresIn` seconds (3600) and can be revoked
-// with `POST /v1/oauth/revoke`. The form encoding is the documented
-// one; a JSON body with the same fields is accepted too.
+// with `POST /v1/oauth/revoke`. The credentials come in one of three
+// ways:
+//
+//   - the documented form fields (or JSON) `clientId` and `clientSecret`;
+//   - the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+//     `grant_type=client_credentials` with `client_id` and
+//     `client_secret` in the body,
+//   - or the same grant with the credentials in HTTP Basic
+//     authentication (`Authorization: Basic base64(client_id:client_secret)`,
+//     RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+//
+// `grant_type`, when sent, must be `client_credentials`. Missing
+// credentials answer `400` naming `clientId` and `clientSecret`;
+// wrong ones `401`. The answer is the documented flat token; it also
+// carries the OAuth 2.0 fields `access_token`, `token_type` and
+// `expires_in` (the same token, type and lifetime). Creating a token
+// emits `AUTH.CREATED`.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -23688,6 +24601,117 @@ func ParseGetAssetResponse(rsp *http.Response) (*GetAssetResponse, error) {
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRevokeTokenLegacyResponse parses an HTTP response from a RevokeTokenLegacyWithResponse call
+func ParseRevokeTokenLegacyResponse(rsp *http.Response) (*RevokeTokenLegacyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeTokenLegacyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateTokenLegacyResponse parses an HTTP response from a CreateTokenLegacyWithResponse call
+func ParseCreateTokenLegacyResponse(rsp *http.Response) (*CreateTokenLegacyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateTokenLegacyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest LegacyTokenResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
