@@ -3658,6 +3658,17 @@ type ListAccountsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3700,6 +3711,17 @@ type CreateAccountParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3742,6 +3764,17 @@ type UpdateAccountParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3763,6 +3796,17 @@ type GetAccountParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3802,6 +3846,17 @@ type ListAssetsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3823,6 +3878,17 @@ type GetAssetParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3847,6 +3913,17 @@ type RevokeTokenLegacyParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3868,6 +3945,17 @@ type CreateTokenLegacyParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3904,6 +3992,17 @@ type ListCustomersParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3946,6 +4045,17 @@ type CreateCustomerParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3988,6 +4098,17 @@ type UpdateCustomerParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4009,6 +4130,17 @@ type GetCustomerParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4042,6 +4174,17 @@ type ListInstrumentsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4063,6 +4206,17 @@ type GetInstrumentParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4093,6 +4247,17 @@ type ListInvestmentsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4114,6 +4279,17 @@ type GetInvestmentParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4138,6 +4314,17 @@ type RevokeTokenParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4159,6 +4346,17 @@ type CreateTokenParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4192,6 +4390,17 @@ type ListPortfoliosParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4234,6 +4443,17 @@ type CreatePortfolioParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4276,6 +4496,17 @@ type UpdatePortfolioParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4297,6 +4528,17 @@ type GetPortfolioParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4336,6 +4578,17 @@ type ListRequestsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4378,6 +4631,17 @@ type UpdateRequestParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4420,6 +4684,17 @@ type CreatePurchaseRequestParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4462,6 +4737,17 @@ type CreateSellRequestParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4483,6 +4769,17 @@ type GetRequestParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4504,6 +4801,17 @@ type GetSandboxClockParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4546,6 +4854,17 @@ type AdvanceSandboxClockParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4588,6 +4907,17 @@ type ClearSandboxPriceParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4630,6 +4960,17 @@ type SetSandboxPriceParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4672,6 +5013,17 @@ type ForceRequestOutcomeParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4708,6 +5060,17 @@ type ListTransactionsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4738,6 +5101,17 @@ type ListWebhooksParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4780,6 +5154,17 @@ type CreateWebhookParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4822,6 +5207,17 @@ type UpdateWebhookParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4843,6 +5239,17 @@ type GetWebhookKeyParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4885,6 +5292,17 @@ type TestWebhooksParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4927,6 +5345,17 @@ type DeleteWebhookParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4960,6 +5389,17 @@ type ListWebhookDeliveriesParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -5002,6 +5442,17 @@ type RetryWebhookDeliveryParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -18823,7 +19274,7 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
 	"7L3rdtrItjD6KnX41h7B3YIABl/w6LEWwSRNxzbegJNOmmxUSAWoLUq0Stih0zlj/zoPcP6cN9jnPc55",
-	"k/Uk36hZVVJJSNzsOOm1+hvfXh0jVWnWrFnzVvPyKWd5s7lHCQ1Yrv4pNyXYJj78s22T2dwLCA26ZO7i",
+	"k/Uk36hZVVJJSNzsOOm1+hv7Wx0jVWnWrFnzVvPyKWd5s7lHCQ1Yrv4pNyXYJj78s22T2dwLCA26ZO7i",
 	"JbH5rzZhlu/MA8ejuXrODPwFMdH9lFAUTB2GHIaCKUEs8HxiI5+wuUcZQYGHMEUE+65DfOST3xaEBeje",
 	"CabidTwjyFHfs5boliyLOSPHrCmZYf5ZQhezXP2XHP9e7oORC5ZzkqvnWOA7dJL7/PmzkZtjH89IIKFv",
 	"WBZhrO/dEtpOAbw/JcgMxFMTeWMAA/7msPrkzrslRXROxnjhBoz/xl+wsOs6dCJe5ACSj3g2d0muXq4c",
@@ -18850,555 +19301,559 @@ var swaggerSpec = []string{
 	"ljRuUbTkkdD7otMmYAZUDGg+7UwDf1z59d7zb0OSlYwWdnhAV07QmuOinxEkjsiAijMCr649AEEW9Q6o",
 	"Tr4onXofcaPTaPJhe52ul/PjKnVlREMdXeomFOHQ+IwEfWl3FR3GrNXRNyvp13hC0uHnIEbmhIEsb0G5",
 	"lEFj35uhUgz6DNj5FOmgpwKuIC2lQtoVPHiDyqo4dYbGKizpVI3VV/M/VJvqKaaWjlewe6qVssb88sSu",
-	"1Grl0wOlxESTo3C2QpvOF8GAch2RGYjzS3Gwwmm4YcTPEDzi8kNaI0WktNF9zZwzdEd8js1Va2rFAnIm",
-	"5R/qnX5refnru2qxWGzUrvpX55et/8y2XSKMrTdbwvcAFRmqNV89sXUUct6lrS90CKK82ouD+oCa/xC8",
-	"iMuzfwTYn5CgsPAd+JNTiomwe4+X7AyZ/wA6N/lRftXqw/znrYtWv8V1IGWI9ZdzwgfHDTP9F8FZTMkR",
-	"gfXxCRqLYOr5cmskW/+50ATRByoZ+cg1KqWPCfekhV33TOxsUqhIyXEvdABu/5qWT7hyb6I8zE4+zh2f",
-	"MPMAOZSroB+5hm151Ba441/xycRhAWDWvCVLJ8X05RufH+Ri4A9yaJAwTWM/CRTEfuJ4gx+0Ncu/E8IN",
-	"fpW7Jv4dbZv4G5Si3MEZQPzDIDdbFm7JslAe5M4kCn4oHx9WTk4PqyfVM4kG9VOtWt1IsOJQbiJbz88g",
-	"VrURjcBEnm8LMcHRLURFPnAIQyMfdni0RA7XaGkkTm3HJxaf7iDusmr0mhmOTcZB2Zafcbg7HCqxiuVs",
-	"5LnrXGgs8MEB94yhwLFuiY8YjAGgF3Nux1iYkQSsjeuLdMeaGLyWG2viunyUlNZzHATE5/P+1y+NwvtS",
-	"4bQ4GBQ+fP+3XJokf4tdlwRNLuSIP8d+sHy1cFJ0N/0N9Oom6S0slU8r40NcKhxZZVI4tiu4cDoqk8Lh",
-	"uIproyPr2D4h6cu1tImHk8UGX2IoPRfizcwFSSdBxmKUHyJzIeVCZXRoFY7tKimcjGulwhE+Hp1Yp3aJ",
-	"lDPuCZRf4vEW8afXssQyOuMxIxnrSMIfeIjdOvNttCxPTPtYetZbMpp63u0GPetevLWHZ/Bezf8wPesz",
-	"Hy3sF7jZe4FtqSHyvywhTPg/tcuv578yvoZPEZz8TZvk6lW+icJ7kKv/8ik3dohr5+o5sJSuOOByLVxI",
-	"cxwSxkBzzs19b044LxhELw9yXH2aOYwBHX/Q33+DXccWDpAxdlxuJZURfDn3eVsEtMTrHAerlBRqwAzN",
-	"sMt3n9hcK+RfY+gu/PwZMsWCweFCGCLYmsJboORzBAirb+GSYi66itgK0XPfG7lk9n0Kwm0SYMeNFG4N",
-	"JIkRlJcYOahrFzNFGwdk6I2HI8cPpnUkuASyPcLoswDNcGAJi1UQPBrk+IBBLhfb2PDrOwxXxJAFC+ww",
-	"C3CwYJKSAicAJvoC20ghKzxseOQtgvrIxfR2+y2/Fgh9gk3X97rp0bHrWA/daf3+Oe2+mYPduL7udt60",
-	"zuvICZCFKaIecj064UoDuCDOEAuwHyCMKLmPXWnnrzu9Pnqu/cQOcvqOnEY7Eq7oSbbDkl9jmj9F+gE5",
-	"dKHT2ifMW/hW7Jy1uTZAsSsO+8M2wJFziWN1hn5beIFuK6NS+afz2s8nV4f/KewE4RrlNCHEokRlTSdu",
-	"BSDqEZ8bhALQL4bXBjdNyMc5sQJiq4U4QPKuN5noPittYXnz54I8gdx2OtAxfIl/9fwmENcD8etiFgz5",
-	"gaojrDxm3hiOmIFsudHAKwzE0WMg33OFrX5Pic+mzhxc5WjGQQoJ3gkQJYRbYVvRfBHBFRiZYcc10Hwq",
-	"XOs2wrbtE8YUYFPiC60ohSuuAFHfFQiNX4ZYiTPISiWioRs69z2LC8eRS1CLBk6wfKKjCctj6H4qg3jC",
-	"u07G7WicuepiKgtlC85Hk/zzygteegtqP5C8QtjiASGIegEaw/w6t6tG6L3yAvRSvvCFcHrlibUrFiYM",
-	"VIch3cGk4+QaL10P233Pu+DW+iMpEeA35qyAz+nzDaSoXKqe1I6PRByBjqLyYYQiyRwk7aG+5yEB15NQ",
-	"YRrYYN4LliruzpiOvhuKpYOFPJSspIKKRgT7/OPeLVE3hzEnTh29EG+I+At4T4RfGMp3JZxQ4BkWPOGu",
-	"/NzjgD6HJzH6LOvHX1vMF0W4vkYk48DkbZJja9q6gRwK6pKBhDsI1CgR+WfH90HjXF9aP8KuT7C9RFPM",
-	"UKUUxl0xEQ438+DiMMaaZ5i/fUdy3xzjdRi6J65bkErqaBGgkU/wLWe1owVzKBdVSaPjhrLFnKskxL4k",
-	"toP7AOfDmKoYCvIYDXIB+Rg8n7vYocJ647w1/CbIzDNxNESsQR2t2JU6g6npmI6mAdgRAP9k7OUZQ7Gl",
-	"yrXxZQg+PSe+JD2N22yh+a8xpk91izeUXsIpECNmTFH7qt/qXjX67c5V42LY63ear3scFG9BA5QXku7g",
-	"kW3jbfRyHNfKt1XHM7ECunOElYep5A9HxyOq01toOWtopbqOViIN5+Er3l5T2V5FyV4X1zGidW2vpjwu",
-	"oe+gX2ypWKzZybK+Yn06EXUQE8H88EsBexZCK3RtzpmyNYnHwU+oB+ysAxgJ7cHyCbhAsSsCae59j04k",
-	"QrfTELIxygW2zjHuCAtmISN/0bk67yl2ju+w44Ish6SEBFU/vmtxBxG+o+xec6RqMVaxp/xe+dbjn7j9",
-	"RK64JNjXjy1cyPXcm8ZF+xyk6bDV7Xa6uVS/NmaMBEOHsQVca6a7tjmV9wLiutgPBbJj88VNiXXLFjPw",
-	"nsLSwH1aFw/CVIvl3GMJ7/fdqvdbB0Uwigd/U2liTeXb33qLxR48in8d5c3kXpgQZ7DJAWtwee8TKYzD",
-	"C3h+nAY0p11V7qOhKTJp3vT6nctWd9i46LYa5++GrZ/bvX4vtv9Yi1PmuoDrTRyKBrnvK0el02MhoY8H",
-	"uVChIx8dFrBQrOoXmitbcvqYWyIAcxgKMGfr8opc/z7KmxkrNkXkKx/QftG4UoN17onyJn+0MvCMk+GU",
-	"79s9Zujed4KA0NgePUBpVBsl1eOL8DQ/lgoZ35Ha4x2SFM2SYzC2Do68/ZRN8fH9VM4V4r/q9IcvOzdX",
-	"57lUJXSbO/BIRd2O8KuPhWalzsbIPE2l5bTfueHov250+++iRZsHxoBSNU3o/0xZhX589OGc71FvQIVe",
-	"7S0CgvKm9kLsMDxIq1Zbd914d9FpnA/7nc7wotF91crtp2YntqV8+CVExHbaN8qbK6uKEfv+mrnC2s1V",
-	"46b/Y6fbft86XxHxMb1cKbw4QJVS5ahQLhcq5X7ptF6u1Q9L7+s76epJ2i8/JpL3V+FR3tQRksD1Q5XV",
-	"COe9m+vrTrffOh9ets7bjWH/3XWcXL+YC0pRde1LUfXOGi7gPA0hgP0QTJWkzXkP/6eMrnBEjIdUCEVI",
-	"/aYIESMXBtdtev2GOh/7zozAIPADWctNY5rqPRgTZmJtBVhkySnyWjsm/vbnyM+4fpxEY0+8/NnILeb2",
-	"rvj4rMfo/KJtgJFIlRMfWVmahk99P3RYorR9b/QrscC3JUG/cFjQlUE+q9QgrMJPepZrSkSTkbNxAOQP",
-	"gVVbIo2PU/5Z38ewy+G51T6Z6y0gjX81eI2/H2w8dpf8nSSWAWBDrC/6rJxwDboeD1VbYmg3jGy1yjXL",
-	"64VUn6g20Wj2229aJojW0GZkKPSG+NgmZ8js3fSuW1fnrXMTBWQ293zsO+4SLSh/cUC1N5sXnR5/bU78",
-	"Geard5dQU4BQzohB3vFXHTqRQdCyDIUAJGfkwk/ljJyYjC9MC3pVL64QTcO+w9QiPUztkfex6XrWreYO",
-	"wLbtiNSha21/x9hlKymaP3r3aIy5WEcz706lT3nWLbeT77Fvn3EZ7xLMgkT6pIECb0IguQwH4nKphpYE",
-	"+6woogf1b5eNBKnZeJmyR+d4yUJQJAB8tjVxlSeHpfWxikZOBqmvfq4no9c3fPGoGvti7aRcrsTDOdND",
-	"JFcplKUGdjbQ1HM5mXDsciRHMdJczea/cOE+9lzHKyIz4p2NGSdiE+XvpzgQximbYp8wNCWujSyPBQci",
-	"MWCG/VsSvMHugpjgf3QoMhXPNWVGX/iRZ+wMmXPfsYjMK8B3xMcT0vRYEA6/6SHbc12+30DdD5LB4N3Z",
-	"+uUImoxCJuIFBEtAc+zYkB0LuDESsKMGlcUEbGI5M+wWo/Mmom1zRu5jYeIV5I/qtXPxX/1pweH8Qmgk",
-	"EBWbmzjBdDEqWt7sOZt6czbnB/i5nAKI5BvWPhQR7q6vCMJc3Zy3UxygNDI14gT51XdFOy/pJHbHHylu",
-	"qK9GLlDdEwIJfmurmxMf+Bu1MlY3wZzvjBN8AxLGVtkPrG5OfIvQ4OsvTfGwbYkWNiir/IK2h4o3f5NM",
-	"5LcFFqEZqyIuIk0usNGJghDNXWyRrw+6TN9J3QDxLEx2ChlSMU0legSzRQqhhNGiWzM6eSVYpBFlImnG",
-	"TLgzcbGVwizjTEcRZvyw7mQc8dV8DdMIlJw/l2HEQX4is0hh54mMIlVSLctXomsS8QPY7nVQtVI+RuoV",
-	"xD8nsvRl4pBuRgFDTCSH3fTO0zbWsbctBBeevK29GfGRyqmRQJ9jxw+pnHoz/tKqNDRoiIaVonmWNZT3",
-	"X1AWTEs15I9+KRVOG4X3uPD7h09l46j6+W9p2EpdUaZ1q5mlcJfjBEy7nsOMG3eMgImzYo7uYIJyps/H",
-	"F+6wDxeUfKI4pA0rcCCwMP5zE76f+6CtTMSdp9lFc48F2FWR6cUVK8OSMi+C94rco3eef5uGSfi+n0Hq",
-	"h+Wjo0IZYXc+xYUKku8CzSeJOm1u16GkHAelXDlEl1yR6gVZIyrxEY15gKov0l4WiBiucKJcuVQqldNG",
-	"QIBahljljww09707h1pEuLwnUDZIXCmH16K+CL8LpmQWR8LVu408SmDEEHsUX0G0FeuOXOS1TmPJ/tzz",
-	"w4e7FZVsaoMjC2yIgy2n4soDC/BsrptVw625ml5I0QB1yt7763w0czw69AmWdwxJi2spHF5a0C9nAzah",
-	"jrjtYOCd99AM0wV2kU/uHHIfhi+JP4n/jCHxiVTdK4w0zrDHgwBbU2JHEcnPEBfGXIwZyHNtwgJRbQYq",
-	"bW6jZSSKOabpG5DgkpJqv4sAilciNbTcvt1nuCa+jCOKZmFbq1UpEEWwpGlbMq002wbXSUIksYzI2BMR",
-	"JRamaEQQW4xmThAQ+wyR2TxYIo/zC3Ejz2F0SUBEcQg8Dogv3mdMlRrYZWGXAt6XEHmUsh7IU0rdzd0U",
-	"g2jR0Y1HuMw9T2GwxfVM4vCrOxqpw+/14TStJhDXKeFFS3QyI5KIsbwYCNux42ac+e7gbe7LojWYLkXs",
-	"tNnsdK87XQh+MmPpU6sexUhN2AJN19gPHOwq3YLLWzLBrsgziwtda0YQX5Jw8oZ1naSDN71SxN/+GAxS",
-	"9QBRAEUgZyjt59jnmlIhjH/tqLr7xz5vt1mw1TvuU2M1mw1yBk3+QajOpgjvDJkRN4MnY89HZvvqvP2m",
-	"fX7TuIjtKjOQqYlu6V3W2KEphseowqOEobyo+QflwO4dRg5SlMFH1AlC2bHFLC1495sWDjP8sS3mKZfW",
-	"sNZtzhW8+xCel+BaMM92fCfL+tq9bLluiM3nOxpiqUje9XzNYb+fnAnGCxKkWVyYBZCKHMdj+fSkVihV",
-	"C6WKfjfG30vD1F6nB/S/kD9vMRLqbXDGjvcbF+ZUD6XzWrpjtpiio4ZeRyP3PUi+55Kdy353+aDkUYKZ",
-	"tjtKFw5LcQbt5OdLMdPS1LawBP/WNBsOyPB6aVNut1jJW3dXVeRRpFDmFNNMsfYtndPTUqFULpRr25zT",
-	"Jz5y2yksmR6u827jZd9EzJsREU4dxfGhPCMEmfIvE4oMiyDsl53usHfz4rLd6wF3VVaLAamvcRPHhBf7",
-	"/da5OaD32BFlLKUhrCztM2ReNq5uGhfDbutNu/XWRPqbODSYoUSfLFZixksHgBtOaOAob2oOBPPgDJnn",
-	"ras2QKBHjcvX43EkgJCckUtbKUSXyNXkjFwM5JyRU5DljJz4Xtzrp2bewekXbeC5j8dBLm1ruwRD7kjK",
-	"pqtdSH16Ca6JLmA29YXGfO57dxmjz8HVEfM4Rg9vwPjZkTc0ZVEI0ZhGYwSJYBlZ6GFzNMy/puqaaORA",
-	"xI0jnIX7qeeSsI79t6njrmFXSqPNjD3dXXXPDijU6Gu4v+dqdxJTi3xUd+kjOOXi/tOdKVcN35JsG0jD",
-	"3DOmVRpjRpQFZKuifCypF+xCBOs9eo/kAVPrj9xf37D7SpCLER2rleOwlzMrjbQzygRrzipFCCTWMOQh",
-	"il+me2pbv9KGK5hozvQZjBDeLZCVan7v0JVKM7rh2U5WtwLi8QyX8BwsZjPsL78p4yXBo9ILr0ceBKo3",
-	"pvoCtLlijexoWazefeLspwm8aTPp45JA7UTJmSbGdevqvH31SujrjcsLmTU8xSJvZY4ZIzZaksBAFuYK",
-	"Ogp8TBm2AlD3wyv41vm5Kbs0EDrF1CI2shcE2Y7rTAi1CIyPDX7Z7bxvcQMlMS8yzzvdy8ZV30TUQ9gK",
-	"nDsnWCJ7AXUpRSVvGv48J77j2ShfrqCZR4MpQwvqQlE3j46dycIn9oGBGAnQaImwfN2xBvRXb6SFDowd",
-	"it0iMkW6FhNR5s8VZbHnnxz783PBpE3Q4piABLuud09siKZmcWNFopbbHiqkoHXO7Q+xcG6IiHU+XiCC",
-	"2OZrQm3xZuznZHiC+FWAFPvppe/9DklqsV/PISQrSP68Gt2QZDOrV9nflj71tXSJXbQBDWVbnHaVPJU4",
-	"6zFfjuSmZ0lfrFIAtF5TmgIIVQG9e5Fe6NHA91zkBHpsTfQRTtbR1HHajr21PX3zhWkqo6H/rms2KdS4",
-	"l9nbD/u8sDoyYTNMA5mgl/J/SA4s2y+JvkMRrSPsE9GWgtiIeaJ4Il7pmTSLt3VB+XihyQHNqLd4gHwM",
-	"X4T0WbgtEgxok+39hV11l7EqmWpt1Uql+IU85w/5fEwuP2iimDb7kJn286mna8sPgSNI5SK7zLHGnxCG",
-	"saz6Ex7J+A/TkleP9NhxiYFEu8wCoZZnE/sMedRdihBCj2otXOHqN/AdckfieVKjZbomKD893EEwKGzI",
-	"Vh/K1nyYoOSrzFZIt0at3j3WyLEprtSO0tE6JR+R7Dka9euBBRXjxhC3g3Bh/OFTlgnEnN+zMhTEhM8Y",
-	"ciFyADlUFC5ITWFbjVjeY1OypfWKYS7Fd4T5BDXIlYVo3Fawp9FHetcHqKMImedyBxQdR4npurSO1Ya0",
-	"oW/FDE/I81/nZBL+MaeTuPReHbW9CJdLuD5/mTMSv/103Xq18uP11StdnIeY2C7II+l03pEpoDwLMLWx",
-	"b4sw2RG3g+bYtol9cBYlgVaqlZMTQYYiXswmMDzuHvjpzYtW1yl9vPjVev1T78X9u5+vfrdenS7t5ovf",
-	"31VeLpqTH35IxMicnpZq8Zba1dhByv+9/otwKJQKp98///Cp+vngu5UfK59/+OGP+E+Hn384+Pvfviz3",
-	"ivGfCA3cpJx7flAUlLO+sZzONP7r+WAwGKS2qXm8c735BCsi2uK4pvuPdm0OruGAv7GTEym21uzASE3Y",
-	"QXqU5lyRyieVDU24Ia5ezpvXjV7vutPtc134vNt+0+r2hhftZuuq1zK5iWCG5Uvb5+bBmeZRhAoYyGy2",
-	"uv32y3az0W8NOy+H7SvdGNEZlfoSt5rjH8oZOe0rOSN33e10XvLZGufn3Vavx+2QNZ/h9nm3325etHow",
-	"qNfrNNvqSaf/Y6sbZ34aJNtzPbUP15L4cys7dO47d8RnF45FKCOrz6+wYHLt89Vn177njTtjpaKvMkvO",
-	"AsfQXLUzblP9YmTl3YYfOJZLWGfcYMyznIzXOtzy0BlzS+nxK9FKoOHrGQ0RLn/1prRoe+Qf8qei5c2S",
-	"PCEeJ3i40r5KMLXi//G//vYfg0WpVDl69t33z3/4+38NzU9/fP4/Cx++/0f01ocYbyx8+E57dPD3/N/r",
-	"g0Fx27cPvl938OKBUutiob6oj/0rR/rv7EXNdu5s8K9uDWG0MQLGdY7ZLxoxtXrhsX9Y1ONfS+lbL0Ez",
-	"dvdM73VVFduhNIaiSaekCHWoPUxLPuO/7yQ4Exhedaa9aF21Xrab7cbFsPP2qtU1kXdPGZp5kE2EKarU",
-	"/iOygiKhl584dwSZaYQFwTDNzlW/27m4aF+9Gl63uj0RwgOeNoacAOWx7G7o+dAmZTx2LOIf6LIyCRo4",
-	"4pKzxoVaypDthRvH0AtCydixHOwC3UcCgz9sCvhdh07k/c6HNEz/5aL7y0X3JV10Wcx89zmlg+2hAbBf",
-	"xLMWSytavTeWXR5STQGHgbqfNFy15If0m0/5pTSbGqowYH40bC/ghwz6mef1DIhfSh+KSju0nGApy2ea",
-	"YSKPucLj07vNGRsvVjmghsLBGhF0lUptDdFv3xujMgo8VC6V+G752AqIzwxZ589dIjaHOhNx4x9TEtds",
-	"y/ul26zRLtJTX6fYJ2mCKH6zA9JLr2uiOthIH0dw76lyGRkVNMK1QnkqrQtoatWopyi0sRqisHIcppgN",
-	"uchOOxCy0heVMgNPCBp7ruvdM+1AjjzPJRiCqij5GAythc88P6upMTw01W7wATDvGaIL11V9qzm/Ex1a",
-	"UWeOf1tAwDN/QZTLFw1B11N6uKw4VGsoPiFCdk7uiKWtGwjz5XCk+YGIEiuiNo0Eq2jPA+eRIa4Q0QH1",
-	"RbSkKC8UeFCZlJKozjdsA0MswMsiakTJmKqJ2xSzATUhB5vLfeAkXBGIsrBl8pXMxDbTinitTa9/+OF9",
-	"xHz8hBX84VMlXZ/dmKb/8AzAdXn9ydl3z/OPzbAPeGFdgEQyf3I7txex10rorxwDaC0oWxY7FLWK5aMq",
-	"NE6N7+D3YY2MUnwrB4PvfykXTj9wW+XDpyOjvN5KkdUQz2Wk/o7ucFsbllbVNsyDVy/GamikxdPv4BCT",
-	"U67GsasnWhB7Vqr/azIPkKjWoGvdzxgyE2UCQIXQNryWvuGx8DWFnTVcU+JfRsKEDTN32IMHBZ8kIN5c",
-	"1CUy+tPs6u7LJjo8PDxFgTMTBQ/7zTjdQuVrSLbpl0v1w1K9VHqfTLsp8NFpNCuubMKSrNvV7syu3fM0",
-	"NYjZrkWIE3sSq6ulFeBJfiVt0wTC1Kbvh7GoT/emxmlgmOvpTruP8smY8AWSzbjuaq+mBkBeRV4m+Gc2",
-	"gq5VhbJvlaa2Iok161v41hQz8i0fmZ0LZ7Iu4ZCl1uvokjmRF1NzuXauG5t8CnvhEhPlVTkuWPJBuj6u",
-	"xmaV5oR8R3jGrTlxII1kmVhl/1S2qiJIPlrugjl35FJZPEJb/0oGkELY5sMIlNVTr2/PxGLVABMIz6bo",
-	"HnHd/Yo3tzjG3aUqzGwy4rqqJjAo9/yHyCQ2U65Sdqm7+xSHJ1rCJhLlb/6LEWhstzKj/vnztMqzOk7y",
-	"JQOVS6UPZ+CX4T8zRO6IvxQjdkTH13dfbHkEFTlnH7a3ZDT1vNv9pAdbjML92D7DT36ypw2O5yvWBFZV",
-	"9uJqHsrCT79LngbBnKGb7oXqr3x+1UNTTv/cwCiuGJwrBuN6nZ9/1kgsOhWzO9aQFJcP7/Fs5GCKbu+x",
-	"NcVQiR96gBCbGzHm+8u35oDm1QzCR3JHqO1xG2yycGzCRHFzePu1ifKxNwi1555DgwGd4wlhB6JnHMMz",
-	"EgJjiOFRp0/lZQ5jvdmcwD3NgDpBPG3b84VnSl7iHcCYeMaDqH7ZuunmjNz7y7f8f1/H75ky6mNmZ5fu",
-	"WSx8NxYcU5LTqiKL6Z4xUbItpLXUq4qt5gFMZk6T0KOTIlA0N4PWC96dYxMbLajz24LIEJ2xI0IINrgM",
-	"t018WM14eHjd4Rg3S1X3tRyI7QsA6ylzT1wDOKTgP1UZ4Mi2fIpKwDqOnqgY8Mb8N71FStTp7bF7pIxc",
-	"z7r90h1Swl6KqxFY/EkRhQ02Rf7aaoNNKOiR6ES68ElaGVpJFqtM7sd+/xqJs7vquq6mE4/qw7rlWYOr",
-	"TdmRa+1pS7nivOeqJLQiBlF4DxGQHrI9BO3mZTJTSkD6hOJg4ZMXmKVM3RF3G+MFIzYK3zUAnzKXMNZ5",
-	"kMFFYV2kEIbvQ/Cx3gePr30REFHHHvKyfKI1Zof2bs9k1uH6E7PFUdGwusIF1l3xxju0rlz1yoIB0PEv",
-	"b8bveRHUj5ljH89IQPxQIEbUrsuG1Ziv1OqvqpyvoGiH6U5r2cn3twXxl8LxPs0ZuSnBNvFX/dfriKkv",
-	"O89qnxKdnotbX0Ov3QzPt5TDp7MILG+2p/sHjlZ3TalcJ5ANh8/CS35BYqboR5rmOF+rUut6xSrOPLEY",
-	"TtBjvkZ9d5qdy+uLlijfI5q6ftiEyzUu7/Tg61RNKaQ3cS2T1gtJmYDlNP7VDv0g68vNb+tCGPvYEvvb",
-	"AvliZ19PR5VrR95iMoX2SWo4EwGmIgIgn9IK4+AMOdCnFSxoUaFG2tecP6W71R7SJeep+gA6rKHavmej",
-	"Lt5hQ6ERxLiNqHefsXwmL32u09uoqNlVNyluQzESaBaWlAcqqC/9M5Lg1jmG2Ay7LmFB6CT91nq00ExL",
-	"KEL7M5ZtBv1LNKpZ1+0lcKxb4sumL6kogKZL4mKxc0d8MKY2ngaF2zfR4NUg37jrVsbxhv1cYkc2pXml",
-	"fsDS+FWSgKPmLrr7OH6U0lebytpD4L+Cpacx+z+VrRfB/TTWXhxPT2TvpRN/ul8ZWIcIt4wHvkHXrzAS",
-	"y8ZLA90TcmuIAiMof1jiP0pf3JJgH+UPj2rit1VTycYpbkLp9JafX/3iUzd/4wvbEUqJhSeGlG/EjoAe",
-	"fw04OVnsilBJQ08K6cpJ44wZkKyoQq4l/bQpsfBIjtsYtjKzFSNpJDKdoQYPC/0q6abiN6uC6n4BUEK9",
-	"OQkbLMnwR66TCksa+k7Flp+uPz7cR7tJBdBXlFQItnfZRoj7KqI8pN8/mShXcGtOgZVYxDB0wudGIHHd",
-	"IlKhJAxZ2PeXyNTVQLhBH1Azfo1vnsnLVFNeNYqL9owL+AFduYFH4jFbbcL71F10v9nGsxudNKIvkchJ",
-	"Ep3nNO/Mar7OR2ItRJ3cVOPxR+8ezTBdQpwfi00+xQyJ4cRGeWtpuYQZYZ1nGbGj3j5IbVS9eiYfOTxI",
-	"Z54Kbh9ChhjyRP+3KFQoO1S/pbC0Gz3s3m714WFIKA++etiO1d1QHzj46rau3I1tMSNf30a+drVXHxLY",
-	"9MBwm6/vTdg9YEZ1Wpcr+vpL2OrWWe1c1LHq2+maG5H51n1zNcdKzO+iHwH9ylt3kkSsUCP8FS6/n9Il",
-	"0fxVdS+lw/y5VbCncqqkYO3JfCvRt592rV9lkdlFtkYL65YAfx07FFPLwS6a+569sMBeC5vjgtnG6gNq",
-	"tq/6rW5YpabX7zRf90zE8eFTWdcFcXBFSjq1EQs865adDajZ7Fxeds7b/Xcm8jHX2wLiO9gVr40wc6ww",
-	"mouh/MRzbQPNHOrQiYHwxHeshRssfA1CaBXyonN13jPRyKM2O0PmRaepweV6VjY8LzvdVvvV1bD1c/PH",
-	"xtWrlonGDg5UhJlD+HTN7rvrfsdElr+cB572LB7zkIYVqFUgV5wzcgBnzsjpAOaMXBIIPgq+mawymvqB",
-	"FbZxQSbYWva9W0LTLKmAP1AX2WG4nefaiE2xMMBXjBjCWMZ8oGTAC2LiOjIbi2Dq+dIHUEcvCPaJjwaL",
-	"UunQ0uaCH0i6zq+99kXNIfJx7viEtWnsIB4e8WO+Rfm9Gf7Y71/Exp4cVbcczCxPHMmtBAzgogdDUiRL",
-	"4C9YQOz2PB52klFXTBu3hbIKX070C3hIk/7Y1sa2OqdvSIjdqIwwrD622F3UBO1Y7MTxy/tyfP0cZrF8",
-	"EdRsPyLLv5RKQ8JVG2aNi1t01bkl7XY/aGbbEzIZFJKgyYyJJG+HiQTv7exn+ZHrDI1fTobyEF1W2tYq",
-	"d52ZkwEzTMec3wnCDMLWPH/LSblhfZ1pmYQJ71DgAXLeod6qcGuyyBXu0XTcZIS0agDMfXLneAuWDYR6",
-	"IwGITL4XAb6Zm7MZACbtoXV03vP8oOPbMlrUC7C7GwFh1wUQtyt6mjgYMQzFiUvbP0UfRpzEY+DKxaad",
-	"KS0v8NssoxEmDabBx4R2B85FKHnOwKoGTEM7aIbwZOKTCUTGi1scZ0aKKJyVDagoJRRpgyqQXnpeQ1vR",
-	"DCscyJ+esQE14+528wyF9mQUkh9MfW8xmaqmBXfl5+FL5oCK71DiBFPiP4Kr9Zv1nkaoWufXAbpV3h0x",
-	"hNhcBfdEoqHC3DMm9/1bc/089EJqhv1bIq7F18fUiBcRBGMon8q3jx7tfGa6xcIDzA+3665bmeZEM5ME",
-	"9g0sdlcn9HZOt5B9PWauR9wRtjkfPowY0gk2vr97JYeEi/sKzq5I2vypnFxaZv1TOHxiWHoif0+S5Ndn",
-	"iIS0vH2KyICKHBG0IUWEq2WEBl86SeTa90YumWXW/zit1o7RXLykV3qOlXwXj7//lXnUlGmGcIU5oOAQ",
-	"4UxTpN5CBoC3CJhjE2Q+vyun3vmurUm3Z8JGlFKyIWVBXm9mZL2EpzsL4uxqeA+uRZfkE2GeyHD0iEko",
-	"Is10cw5KMbdjpH9aIlBKPwYncFNtBDb1/AAx0UMqVEMkYSbiXjb1LGmgm26bWx2ygVhsHk7cnJLqIxfT",
-	"WxPQNXexQ/UVEHawObFDel3EkjQZtWaPu7tmekaJC4bKZbh3gmnYljPaXgMBIQQemuHAmiYy3Chaegsf",
-	"sSXjFJ7oY+jPCqVSqVo+TrQjqG5M/UheuKbGHnjjgGjF4FTAAasjs3PVbMm8Zlni4wB5vrzzHtCVEARD",
-	"MhotSDO49+BfjJv2MmITi39wbjx3MUW3hMwZRArYOCQueAUcAuFfKlPXxsuDOCvmgOaM3HmjffEuZ+Te",
-	"tlqv4R8v2sPw35edq/6PF+/irDl8mom7ja36uHrqexOoepdPicuAGnkMRQMWNHBcbhFSi7jQusIMc23M",
-	"MN6D/9q4arYu+I/qXTQiY88nyAkGVHtRRJ8gy1u4Nljs8plsS64FtJgHWV3x9HQf9WE980cruR+OyUJa",
-	"Rsez65tu88dGr2Wi0WIpuhiE969cYrcuLkwZ3gRSF6vb8ljrATkJl7uti4sEaNHDFdhkdHvT9azbVRlC",
-	"vftdLGlvPGYk6BHLozZLP1dj7MczTPiHkb+gDOEpwbYidJ9gVzwEU4eJObdsoKNuoO0wfoZl1Y9LkCUT",
-	"fr6Zd0fAw+IvKIVO9iXhBfQJthWDBui282QmmDBHaxJb6VCn8WN9y55G6Y0RydPpvT0S6MkX+yUXrknQ",
-	"2ZiYE1WuOfnzVa5ZcalyPKSiOfT0ApZAonGFpNfMJUsb8VdlaXe4dKDIDI3bWCsUMfi81WumpqzC9UlH",
-	"UwRS6Bcyh9v2np0UhEthu2a2jpZdFH42DVPymmmfolBNmBdZPgHlCLtck1AfU0Vf4c8esXwSmCivLBto",
-	"DssNF850Oo1FMEWVYgkc1EwNGjrxSYZMzsIVrwE1Jz6W3YFMlOc21NFx9RT9f/9vtVgVlaypDJYNpoQR",
-	"deNBlggSYR06oKBovoC7fLwIpnwRsp066lCC5tjxkVaEO7VwrbalKVm3Gjk8YzJzHDl2cWP919USthoi",
-	"d/mYQNreH5QtSBIWT2zDwFcXbvuuX5L8QFC1mLmpcBpBwTLWnQmJpLhHg0Yi/rORi8huHTjwFtg5ssGh",
-	"ImLttMS4y+rj9MKuCehe8e9E4ZneeqikRsDtVP6qIe56CozMsY9Bw4TQCIawe89VWXlnwjUEdO87AUlF",
-	"6EYgZTTA52z2E0n8VbqOeAYau+CFuCUU5c1A3MybBhL/NA30z//+nwOZRS+FsGlw02Mh7jgjRMgS2Drb",
-	"qBXLB2DvRG+JPWEZlziEsWGQHmuSQpYCxGJuC3Q1tECDR4kXSQg8oZ0J6wTwIjAqh8Rrym8bYCIHD53t",
-	"sBGCZ+7xuRSUtcLlxoJdVonJ9eiEm2quMyaBMyO6Jm4gLFEBQsMJeaiFKZriu3iNjO3jZ3aLpzByXkKJ",
-	"2BjzEtM6svkAREDpIU+CCzBln8DaY963B8T5pB+MgeyN4PlBwXXuiB0LyUL5oxKaOXQREHZQRD1CbeRA",
-	"pem1oVqBHqQ1yKX6p3YJ0ArCOKJdAo5g1HC3OKUUSo7PGYuWWt3N9rUqw08Yup86AZEtdcbgTYkoOE9m",
-	"82CJZgRz5k6XB7Ft3hh99fDbqOjWIwgDqoK1oVQaklLjqWKnJOtCyogz6tguxZhWpmrcSz9LIBNNsJ1Z",
-	"FAhqIFOISdUaSTQxyrvePfEtKBUhy6bbnsWeifOHArin4JquZA9MCFsYfFBELXC1iRMyxQyNvGCqqw4c",
-	"iJyRgzHZpkm6q6YhBL0pDpSpxCoEPyjBKnRs4bD2XBuZ8He89RUMT/+4jykTdQrSfOcEhQH1IuBL6ijF",
-	"B6eoZQQliNsNzKJghHyYySN6Zzg28hYByjPiugeJ+/YzVAITUaaBfe0L6X+NPDxIsErncCFxPGMqIitf",
-	"lqlYHhVF7xXJnAkXFp9MkZJyhXmUbBuft1VSYESzoojTmnzAXRE+/tiVfTPSsCEz2KFvJdwNEruueXfQ",
-	"nPhoQR0RQPEtBdHsmoq4e77fA5xiXx0/vy0wNPlN0dZFXShZZcrzEfNc+8+WcbhdGIwmKb5A/lkQzb61",
-	"IhgN2SNZckGVhGmsE0VYFAAriHJhYfZ4dMXD5oTa3xrB7qERyjpDKbqUon4T/f//jyrgteK2lgGDFt/f",
-	"r7v65PVzjLCMfdIUE9mJYdZikgDTUxWxitySoiMq+hSyFYX7FKpU4jcmr3YJ8NKO7VcI8dLVyz9VkNcq",
-	"t1tbuJErNDTSO86ifyprQb9bzo8d1yU2KLTq0jjtiviBF8T6myuoDE9+WmqX7HS0oM5H/SI0qgh5fFg5",
-	"OT2snlS3crGIFrY79jhKzQ9TWeiC5kXd9gC5RKZHyJqjgSctvOJqU9nKQwO+99C4txOwEj8ZbawiMNPI",
-	"VWB416ZI2cXYHxnHDyo9/632Z9q3VHx21ffsnd25m1OKmh1GaT723u5+IJ4qUntN0HU2rsPU9X0u/3dV",
-	"vadckWxCWFFm1SIz8BdEBR/FK9NATBjcYEnTM4ofC/BtPD4vrPSypnBDGjzZmNqxicomStpuk1UblcgG",
-	"SXZjWembBQEUMsRRprnFBm3tVX+0Fi679WMxcvfiw3t1VovGpu3kW+y6JJCyJ00Z0Ppz3MO7Sg4XkckV",
-	"pDuufJoGMn0ycVhAfKICA2R9f3NAue0kg15xEPjOaBHIDZEdVxrX7fAmkSHMwLSCSM0lCSCWeilmAVJK",
-	"v/KToGguc622kUhi2b5Xj8AKH5Smt4rZhpA9tSk/UbybHucrMZQOstTxhxi2ZbtukmqzhpOFCA0Ihy0W",
-	"Tup1lnox4dfAMwI3O2LLh3LLYVoz5qrLmtcZ4Yw0//aLxhXKL+Zz4iPhdaeeTGs8CDNPt2rVMndxwAFZ",
-	"V/BeKY2ucwdVGFhAuMlqZrSYUSScviVBZvUL6KKPbh1qnyFT7UL6R1JQmlkPQWQ+Isc+Ey2L+JZsuwdJ",
-	"NpDyWbn9SbqRu2dohyqGm4hwtT0I8+vlUUuckhg9b2RE3FRdNVFV+cddj7FkbqkXoducYPnZffKK1eJD",
-	"0NcsPcMPlfSmqHRNDpkMFjxOBAuiPEY9Qejy7QNDxPKWuHJ3WqkcHh5XSodHJ7Vi9fi4dlI6jtl3tVKp",
-	"VKxpHd9WRny15ng6Z05DFRAdwglZBRHMKR1bRthVuZFb0NFMkVF2oxf4/LOV3A7NheFQzx8uqLMxsT2x",
-	"pdKPKiFG+WPkUbXJB+niRfK64QZwAVhttoykFjGXw9iCZLTyD0lOGepTHCAYILtR869tzhhRmxL5ayKc",
-	"JRa1Atea48U/3kzFRCOCXMOHysSvIJcEAfFFzR/bmThBIjXk/eXb/mrzeVz4HfqVl41yRhd6ARiUDSD+",
-	"HPvihiHplouerpEV+msgMLYS0vuoGBkRrqEfcofJVtrxJJcaBclGgMY+lL3dOlbTpYn2OfnLDjIltmn7",
-	"CpY4BA+uYREK2vjC1uDo4b3HlZq3GWPtkbQ91wKj43U/iLL7ayTOSHpvzOyyGak1M5J5FllNuWNrfFDv",
-	"cmBRIUvHrtsZ5+q/bG3OAAf8/CHV+SfZXhDvykgKM4+SpeLeyvzRJMEuQEhO2wjdmemwbClKuA0lpMUQ",
-	"6p0LxX0npEih/sFY35tSTq/k75nKxEOlOBRfbHfkF1RBBtitMxlOG/+62BgzBa4vumVJAMXH0kHkwEsA",
-	"fUyt6TrJFu2BePcZQ69u2uc7WaG7LFcwqtQlgukqT4ioiZRwiYgyzUPbYRs6VCU7K6oREV0JT0dqoebb",
-	"pTV0yR1xd13a66V1AeM2kjtMz5d6R3xnLBMvUP71u+ZBkvRdb+LsjOQLGLQKRgMtmOx5l5LJq3NwbuPM",
-	"px5VAtWAG7jCDDsuFHenHiCaz3RQ1BWXzcCpm4E5FqnGwz2GcsiG0iDaauQ1H3ElBkBN44lqIbHFCZUv",
-	"b+0pVwc78qH6u64xeT8VMb6EgNgkDm29z3GKiQLNmLkmjnUCBY0Qoo2dgKUexgHNC18J+iHdj3VgJEWd",
-	"GfODqNr9HDPmN+dz3NWbmPQMphWiu9eRsaUN8aUdiBu9gHSb1tJK2dvJp7i3f3B/n58g5K/o+ZMG1+M7",
-	"ANewgczzH90+iJBRnf8XUWPEoBjVXNYKhiAa0VHD5PtspkQpx9SznZSyVbV3H80pVV/dxfWUrmhuJOss",
-	"PXDzwLh+lqS8jeNT/RdfxDGxBYfbnbsllLkNutguGpimOG3N4jZzr6TGsnlEQlHZ3B8/UkySdSUuTIho",
-	"um6bZ7E6ppqqO4W7PUqKKH/lIUIXMzQlPqlz5a0zJ7Rx3UaHxZJ4cg9RllN8B3WiXIcF4m7oYLc+/ptf",
-	"jbSfje/u7uUKuT/XbIcbxGVcAdmd1yfZ+cqnjVQ3myDFqOOlREiSoBLkEhGDFvoYHYj46YmzklU+mMra",
-	"MhiXsUbd3MtZKLGW4SiUT3f2EWqd/ffyD0KJIodOwuPziD7CcE2bsQKlGsKmQ6paQwzLK3WqPF/kTYUN",
-	"0C1CbSi/7/mIvy3+FM4BjFxZ5cQsxNOu9W8UsvbVyBVif0lSLawQcyH6pyL4gvqHTrYF/Y9VOi0kf4pF",
-	"XcbBzPD5hx3lU7JI+COUVjJuQW3iI/O5foDNogwaNaH43oDOMCcZUvAJtmEH+BmpI/NN46J9DkX/hyLi",
-	"1EDmzVXjpv9jp9t+3zo3DdHG4EX7/Lx1xZ9edfrDl52bq3P+R7Nzc9Vvda8b3f67ofZkQM3mTa/fuWx1",
-	"h7EBl63+j51z+K1xcdF525LTXL28aDf78YGNi26rcf5u2Pq53ev3+HvtF42rlZ8H1LxuvLvoNM6H/U5n",
-	"eNHovmqJZfRurq873X7rfHjZOm83hv131y14/+bquttptnq9xouL1rB11YeWEVxIyS4IF0OVK/ZmtdYd",
-	"wja3/0TVPNOACDl+/iGPJ1YvL806JNl7vLJJYtPVpaEWwpuOoqeo7beOv73k8wgaXh/V/XilC7/ZOn/N",
-	"zMvVtFp/4dZWS6cbmbWgID1eXftkNt9up4beNCi4Lw3Bcj0f/ssRLkJvIKMD0yWE5BRRO0CzBbS+u+M0",
-	"zwYUuI6/BN8gnXCuTW00x4zJwnB24fQYWVNi3Z4hBxryscDziS06pUy9ezqgUdBP4uuyGlpI969enFTQ",
-	"21avj8qVwyqqHZ2eoOOjWhVBWqB2Y1OtxC9sahnXsOjD92uuYEOtfJPVsMYtGgZY5Ll+e8Bp+jAeNK/F",
-	"Uxymxk9ovhzdS5piFkvXaOQrfQQnqQHUjvmWQbyJu4zzou8rR6XTY74ftaNEDcRKrZqJ27Xl7vMT545Q",
-	"+LeBpHQWab5C7RSQcYQv5hyjlVhZ/E1V8FPqn4Rg6e7WtD6hcaSxVcxCWgeT7GorLB1WMqHpZRlVCfqT",
-	"+raBrhcj17HQhYNHjuvwjebmF2SUXPvemDAmfCJtapMZlS+0EzklFzkjd91OlO67yD4m6zJhdCDhNX4e",
-	"CEEB+Rg23UtcwHr3NI47cahEo/x4gc1MgBL+lXWhHfIm0bHrCCPz1T//+39M1Av81wRqXdaOgPkfVnT6",
-	"Qm3O+ZrdZvmo8POlZ5OZ4HBsMeMMDv4N1US9FQbWqL3vtX569+Lw+Kdus9Z402w3aped62r3x/7l4WHt",
-	"58rrVz8ftn/s/NS4vq51W4fV19XX799cxcNIXnEGVikcf/hUq60LIXmM9I/GbnkA5YxQqsf1a+3oocvy",
-	"cu3pqfuyV5PrrgkDf0HUnSCLeVC2uBHczQv117XYo16LbePtSdAOf6kufGUMmLsjla+R0EW58fdsT9/Q",
-	"qooosgEerTV9eEOwqSiDTEOA4h7asOJuvryHZYY8JMnjEaruhOkfacHqUOhe3F5cd3r9DJvjcRJBBCBJ",
-	"BO3VQEJi65y4zh3xUwIYuTSbzYMUtaEhn6AZtgliHhrHYk/1Xl/70aYAaet+43eZGhg8klqqed65bLSv",
-	"io1mv925yug1frem7CQ8hBsIlDflnhQc2zw4Qz6xCIeZn5CCvRDNBQgaLaWauVGouJhl+ZbUOYTS3XJT",
-	"tPooG88gH3eBA0Kt5WVGqWXXk4WKY98IPE+UVJ45ruto6cSb24bxeXobrGyFM1WVXMQLGNoFBFQatdZf",
-	"ACe6tUnSbKSWhZB3GtC3TS3SYcheEJTXU6YPVoBw0n22W/RPC2TVmS0YlzqKPRizL6d6CKPRTp4R4zrq",
-	"XKjDZkTcQa3xAbznK9Q3SHK/P1WNgwTwO6Gusm9l7xSMpWKoYVlk/rgtLVPPx5qOAoo2kU9m2KHQzKbZ",
-	"bLWgmQ1GlY8fVXASZy7QBrjRhj4BwmkfZ7IoL3soKIYlBxMbmdVyyYQOxFGrgVWVySXQV8/XtScRL5LV",
-	"SyAEN2fkBGh6zYi0cnASRa/J8pEUxFuyzJCCdqVWK5+iuXBk3JIlFxGdOaG93o9hIUxiD2/JkiHOMlMl",
-	"7S1ZZslZ85YsHdtEkhs5REQBQcW4nvL4Ftp0vgjSpbgA7TVZXqe1BoISR3y+W4iNRtev2z+j69bl5vwW",
-	"AbPATeIrOvdbQ8KvybJNx96X3KN2wJ5gj/iUENrNnAllsa3y7rMmS9E+RBFG2InofIlkdqhhOg/4hJG3",
-	"X1adk+FWeYx8j3MDu+AtAphGNAsBxdxe+KoBg3dHfBfPD3ZNGOfnKUU0PBqBPUYN0C2pMl6/E3ZjPaE+",
-	"TcOIxMF4upYR8sNfT/f4U+ocT0oUT08NW7XNU9Jd8ismPQBnyDxviffOZdMnURPMoZMBlZVp58R1HTo5",
-	"QE6AbA/YZWAgPA64WqGbRKBaINEnKtQbHGjrrNrk3oguuRIcZmZ01wuBWqc4xJwmKcu/uDANhJHtcYUK",
-	"YkGUOd3sthpQHOt5+NPN9Tn8lH4lrkbEPeb5xsXFH/lGE+IV/mj0eq3+H42b/o9/qGF/tK96/e7NZeuq",
-	"/0f76k2r1+f/hIiBP6473f7LzkW780e39Z83rV7/j26L//ZHv9u46gmD/4+3rRc/djqvD/KDQTEvYfhD",
-	"gnpw8PeDv6WSEyPWwneCZY+TpqB0UZW3sQimqTW4oKAwXClGnYw9LnOfq3r6EP26U/lt2fMH6lmPRFHg",
-	"ENhpEMz5Tjb365kR3hhLpyWXrpCvLIARy4HCvowt4M4EhCifd0qwDZDISts/FwQMhbam/eO5I6UoFOKu",
-	"rJGX+icN5I0C7FBio9ESggwT/QNQvnePJxPio5v2MzagCpfEiL/tOiMf+0vZwEB0YwIgtZ4Qoq/EgOIg",
-	"Y8+SnVDO9PYsSN7fjjx7OaAetKPL7IEi+4eNXe9e63TS1PpT1D+JytyyLBG2c3X4T1QPO6xKXc+pwrXh",
-	"I1Uy/cZ3c/VcYh0xzzKG3fgs6siOUzqHc32R8y8IUKLImxOKHH6YZ4QGWJWW1u84jPCyDlMbRU1wB7Rx",
-	"3WZCYRxzWWBNOdYCMoGKu3xnRG8YRvw7x5JRHHyATwhiC38sIh0ItqYDGm7kHAdTZiALM0cGpUD0VZhy",
-	"37huy4gGuCAPnJErPlYf0AH9Dn33Xcigv/sO5U2OrX/+9/+YBrp25oQ/KUQDD+qSqFbIZ0CRbPBhRAF/",
-	"ISqYoTU7NzSkQBsTZvDRUaFK/raqVQoLIq6rdxzDUW86PMF8HBcQKIyUEV2GDdXsPS8bwLEDA2lVLzl0",
-	"1FaCTMzLZ5FqvDSDBW0ZoHcTzihs4eUG75cBxQZZgGdz8euCOh8BEtX1QdrSwtB2GLr38XwOTcqR+YlL",
-	"ZgOCawwk5fJnmbaDRFCVzAf4FHvHkM8+c2HHN1Dc2Yjd02+pYR8P6olMbbAjHF8Ly5Rf1ImYPUvkIzGU",
-	"V6m0euUGBMFUsrkS9gksnuJbMhTFcRyJrpub9jmT6IKmtIeHh6cGREUziAeVnZcQMkWfN/O56Tozh//X",
-	"kxGcojCTxKUJsaDmmYYnGP0J/tZwFQUdRXhTgZvJSDaYQQYkQj5xfk2Y3z//+38OQHBovI0w5Dq3RGEz",
-	"PFnq+NbDNiBrZKPc1RGmt+Gh1Hr1MnE6zefhXqltDjeUfHTgKtxdCkiEsqTPgfK2j8eBEdWtMhBbjGYO",
-	"hF4YUL6DAafmFM9ngQrCPhk7H4mNhG7ARBPhIYfG9iz4LwcC/uFQG/6LLWtoHsAJ1w6LIgGoxNtvKkrg",
-	"H7EWPvP8whxPHMpNNT4yL4kBPsAfm+if/9f/HR4h+S7oD5+mmA1nnk8M8HEPxfufP5sHsApq6ycrsz0y",
-	"E1/NbpFcRL3UuDzsMg9NSMD3n89heTTwPZeF8a+SScHZLHIWLKx/VfjOYSq2kdghd4N2G2Hn5rB9J/K5",
-	"LCAQOTvF1HaJD9Eh1VLJlEeSvxAPoAQUgCdv4cIkI9+7JQBJV7FYqHgGDE/I/NNqpSyk+aU4Vih0QXEe",
-	"JxwtMjYP84n4mNphCZlNjwZcUJw7E8IC80CdvFvCl6xSsmRPkbiCVh9QZcaISwgnYFqw49xzHWvJ8WWq",
-	"10wDqSAcGMGZ74DOfcKgsPPlIpCbJHpPYYocm8zmHlwLAUh58+dCO/qt8JosTUODQ23iXVk1yRY+GF9a",
-	"hKKl29zFS7moShVNvYXPAL+XwD75VsriOIRCmAqhdl1WOhK4/6nXuZLhWxJYvn0Q18YNITFYJYxxnugT",
-	"BKtFvsdBtMMzP3Io9pdo7HoY+NDcc6j0uLqORaQRK1XXxpyTU6FSLMk7VqFXs/rz5/f390UMj4ueP3ku",
-	"x7LnF+1m66rXgjFR6+dIa2pct3NG7o74TKhTpWJZvMkVKTx3cvXcYbFUPBR20BTUvRiz4z9M0qolXThC",
-	"GVjR6vXRnAfcczhgm7jxBrIGg8LA2VE9CgINqyvyV7jxGXGVosZJTJnpAv8eUEW5cJ8GqUEN8Q25H2RO",
-	"cAB9i9mtMwcdUgPQGPDXKLqfOi5BEM4omaBwWaERCe4JocjCrivjTL058bEqNQ9oeCEkRUNHG8enj2ck",
-	"gMyPX1YDjt1lXCBIhdJREXChgfPbgvjLyL4Jb9mFn2KTF2MVtqi8afrICG41+ILz/tz27zdhcyA/Xx1M",
-	"oKNKqSScNMCT4Hpf4++/ygCQ0Fj/JN00v3yKZfTlKqXKUaFULpRr/XKpXuL//72ei+rwfQE5eHpyfFSr",
-	"HlbKkGRiOXb6FIdqilD6wEc14MScXNbWxpXRiVUmp/jYrpLDMXh2YD3D0NbUZJY9jqcUrUBfk58eOy6R",
-	"IVE5fiS4ul4Uw+HbXL6f2ifW8egI18ZVcmhXLCi5iiu1o1w9dzo+ObJLJ+WTk6p1bB/VTnFlTDAuWbUa",
-	"tkvlGj4cjavj8qgyKo1OKhXLLtfsI6tcG5XGpRIunfC5nN9Jrl49qZQPQwPtutHrXXe6fdhMMoMO/blf",
-	"vSkt2h75h9yqouXNFJwZOHKo7dw59kKkLcnGVkAM0Bkjd0Xu0TvPv1UZZj7/8aYHbJKScq6eK1cO0SV2",
-	"uO4LNfZZgF0Z6Zcrl0qlcngJXM9dvZNOPjL0xsOR40N5uPLpaUlgPieLRCuE/+RNgSPj6Kdzj4iCa4xB",
-	"8tIvH2T8Wa6e+14G6J6clqKwl3qucX3d7bwBnxKockGwgdwkjttX5+037fObxkU8MyljHN+JiDVyHCqN",
-	"S0UAaNwyV89d9qofr35/V706tz5e/tq4vzwX/3cxe3lvvTwpv//1J6fz6vLj+747var8Z+l9/2omvE57",
-	"MhjIgwOTfiUumjNmbxxjfFBdoyo4Q9p3Qg6ivvQC2ypGFUaWtx55Q6NbJz62tsNX21SELcq8FYgPm80w",
-	"0GmXBL5D7khsXXx/8YSJknQwRe7DZ0G4KRmcAfaVNKUjD/uQzyay1iVbS7cvlKIxoDGcolfOHZHNvMJE",
-	"GRCIDkO31LunMmLqTF4qM+iEyMWp63r3surOdaPf/BHF1IHnnxxb2cjSelp5/Dxko0LBhjoc0UugMgpb",
-	"7mWnO+zdvLhs93rtzhVIduZ5lP83cpm4JCADCjWBz7uNl30z6m5Jz5ApT6gpLRjICHICxALHdRElxGbS",
-	"0WJG58ysIxOYGTdo4FRLi0nyqGLEHUywnPRnIZdIjImxm9VhkueZYEtRUgZbygmWAELEzeBnwQEji0lo",
-	"ytDuIzJD8qZiznzMebf9ptXtDaVCaEIHZoTMK8jaa1wM2+fmAVi2ZrPTve504fcYIizPn3tCtSm6ZCJD",
-	"dOVK9IfCcBB/yHDc5Hi1WgMJp04UHG42O1f9bufion31anjd6vZg42cenejo4iOFow2h6FeuFepbg8zY",
-	"ZsR3QLlVTA0Wikyotcumznw4J75FaIAnxARbQX3PfNG6ar1sN9uNi2Hn7VWrawpPFUZms9Xtt1+2m41+",
-	"a9h5OWxf6bgE55XcHSD8RspUyLunDHFujYIppqhS+w9xBiNoIHNQpKyANxiKtJZLJZQXliWoqfcOIweg",
-	"7EI7AnQ/9aB5oJifg6ssX9GIW9scfrBkL0mPWvBl5HsuSVNvRZGdVR6/qt9uUA0vKmPNsJNlwKTR/cKz",
-	"l9srhvKiL1wO+KpDXtyIrVRauyNCydixHOzKUstiOyWGwDYXaMxpjYwSn1jVWXqYopc+ppbDLC9bcanW",
-	"jlAH36LGHVlRXE6r5VJFU1yaDQhcDA8fhDLNCGp6/jwsohI7eHyQyhf6HKlofGnYCv6BrRnhC1EqWnTA",
-	"hIr7dIta1cZOaoVStQCvhpolpqTIZk4wTUIe19dEspaur/X4IE6+Kcc7Vz8sGTlO4rl6Lnkiwa7ZGw9l",
-	"dAnO7jStlOOhtgUejk8K5XKhcphcZQ/PEou8IGEVBVBDq+VarVYrlUH5letbZa9CY1wdVIpUUI2NgW4D",
-	"zsnkwYIfZQKoUD0IXB8oESU2UTtBG+yFVfVXXAPploL2faoJAiPUDNBoEYTuqxUhuQM0f1YLJd0oScPt",
-	"A1R6IQaS/dG4tfF5xcYv72bjb2Pa63b5v7sdyk2HQKw/XS1UWqGBEjoh8nykqYMHwlkqN5NDQlzpaZDI",
-	"/rzZ5gWNfHdTVu7sAygy1cDUjAxJVkZoNHh+htXxFQ3Qavlw67HXeOl62O573gX2J0QMr+3wabaYzz0/",
-	"IPYlsR2sOllWK5Ud5pj7nkUYJBY+pgEt2EvCN5tqQH82cqsGZ6aPOmF5GnCFEdL3MzQjAbZxgLkEM6QT",
-	"WBieGMn7OWVPOgzJM1hcUZJfkSBVQ36Y8/NPqX+mc/NSv3SicXN5tzn0ZdJfTgUO+AuX1KMcIAi47pI7",
-	"h9wjRqid9N6jwEMzTBfYRT68dYaEl5dvGOgpwkOhrvxSPBUSlO18v8dW2a6Qw3EV10ZH1rG9v+9XICTN",
-	"92sRPxC1IUjS/VvGldGhVbVr5Gh8jE9Guvu3YlWORtWj0dHJeGzx/zk9HVVrh1bZPixVy4f8/1cq9nHp",
-	"qHpyOBrj0vj0BNfIyclR5eiIHGMSun/LlVK1fBwphmsM3phPOMvgWIO7RzNGNivhO+ndDZoUwoIGN+rY",
-	"MWdxKCIvG1c3jYtht/Wm3Xq7xjcMNFFO+IZ1dGdJVH3gI0vUBAP9mqKyVN167JUXvPQW9Av5eDcLqV19",
-	"I6t70bavcTCVrv7ASonxbEr7B642Lc/3iRWs8McoUsFhKKQ7GTTEBlTUT/FFjzuR3iCq7ngU2l2luS+F",
-	"6zfN14dmxJ+o6g+jpfjHWdyrpz4mvVLQHhucUUXUV+akhSn1AlU8An6XdZCEd5qJ2A5toc8iTzEljBVR",
-	"I1ptDCEieIkhs1o6NdP8XaIWxjfl74KQ/iyzJc3+WG9yZJiMD2AcAmfbGYelL2sc/nVp+9el7W6Xtmkm",
-	"4e72bPmL27Py439CCVwtnW49runRseuIbJi/jGOhedyobsv7GcfPNf746VEVk9Sb7EYQyJjIyCUVeCuG",
-	"G7eqp7JT64gQqmkn4sJY8mdQXCDoEjNyVC0QyrmHfaZXucHo+vylgX66br2CCmZXrwZ0DPFcUY/DWqVa",
-	"OTlBoyXXmPK1cgW9dl4ccP2DqRhC8Qyq5oKCE8kHs4gacfihIWA4eaWktZ/Nm9VKBa5atf4TFvYhLxWK",
-	"HWpOB1nYDD71jCE2xYVK7egsTcFJqEBOkNB5dri8O4+8419TqQnfzP305kWr65Q+Xvxqvf6p9+L+3c9X",
-	"v1uvTpd288Xv7yovF83JDz9sI7PXyOMV0bgjq1Y4+4Ke8D+V6lI5PhyVavi0elKqkNLo5Ngu12rVsV2x",
-	"7MPqafn0CP7CpyPbLh1XT8vYqlVLR4e4dESOy+OaFaouldrjbU6aEFXPEBac6S8R+u8nQoVQ0kTSPuLz",
-	"+Sf1z+E6n3OHkkjyyRywFR90KN2o5S5sYqO8kG8HWzqXNQ7+MANrR57ziLz6LyaV8LOFRAOea41K/vK6",
-	"kU1H9/E8blsHuavtDDXidPYh9NonUb178CmueWeFV0aTnfG35M2odIoNKHjFQC0VsZSQvCSNaenWcyhS",
-	"Fe1XlGKHDWjkdvOoRcLwT3XPAtdo2CYqWxkyrrWcUAMxT3DMmN48oE6A8iaspQ95/g6T7kqocCeTNKIE",
-	"OtFsWeXQqQBQFaBtotFStSEU/kU8n/veHXbltbGoZw5Gig5cMklT8HLNvYnyml+UHcgwM9Xw0LzpnUOQ",
-	"oEzpNGRybaBX53RsU4Ck93dU2ShhdakziIsMGGpcXohCwshfUBZDKwvIHL4w8+6g1DS3w8IaEvdTQsUk",
-	"kIEDRdS/y8ipE7XuR8vEzVxcuNEA5cci6BTrMXgGmGEUyiQn0HUGxdwLDmWEMidw7gjfKoTMc0KXMsPw",
-	"vHXVhu4P1Augm0mEjjNkiosZ+WrsogUQLQKFzW1vAU15fciRBRg2r0WjEfmBkH4MiDqC7O4Q/6qQhkho",
-	"krYdZCCqjRRVgaIKYanQhUHekn2A1QeLUdtYRGbiBlUlG4ZZhUC5sE5ipxmGglN8OS/3l3b5/pXq85fX",
-	"+N8i1efL+ZO1+zEpKu0/s2mcwV/0nPFkbmEYRaffD6aQNJc4cB8pvW2goziBuqYcEQ2XSxKcRaGpYRRK",
-	"Rh4NoH5jEk0dZSWZ1PUIvjOkjXjcyEDVHEiPPUyPHcyCFPTqJ41bVEdVdMqRadGhbyQqDDTyFkF95GJ6",
-	"u/1puxZUtUXABAfVoSFB5JXunKlgQw+Oe8wQdn2C7aXmF/9mvClCe9j2QkIviLJ7MnmydIrn2mE6Ocrz",
-	"39BoOaCqnzOCWiUHshSCrFEiCjeqxnh6C7wB/e67zsJHqtHFd99xHRk0aKhkhBrX7aykb9nlLgbfzvqT",
-	"mKQDFVe2sT1lYx+Rj/1wVSsOPCRarzZczZXKp5XxIS4VjqwyKRzbFVw4HZVJIQrmOiGpqk+5XKiUITip",
-	"Vj8sFYUofR+lsr/HsxH53UGc5lLlYcYEfOWyBWJ560O7sl/LzXmqcQRtLx3Ft/YQjrIhyz55qrJ715pz",
-	"y9ebWJJ2akW5oTU5quLmgyUaKYfVt7DIo4pVEJEFskQrqQHljMFAWLY7QZQE955/q27hYvWQVqofgTEl",
-	"+k3JR1CvAs0wxRNSRA0Z2bPaaUl60+BOL0HcIj81yQPqCQ4AF5XCH6fjjlvuaDFH3iIYUG+MRpjaRXTh",
-	"3BJVukpENQOCIP4KShAhJ4jCkCqlEofB9FS9jhjocoJCQVb7cmzUPkcFaE2JrhqXLVNYnYAbsPmhqpFA",
-	"wWwmHDl0TV7f6pnIPeA+L+1U73o8ASwdoPAEfYnooj8Fs9ufwaUxt+YqgdlfjbFtdT8lO/nseT2lPpx+",
-	"O/VInFXlL8SObxpvTSpEzz+t0GD2zVKXYJtBDnUaA9YZL2eHglfG1SnZh1GN1KIhq2YR7acLvSJBKhvZ",
-	"RxHSp3jFz+Oj6jj/Nme8n5CBX+98b2PUy/5Xu94ebT6Vr7j+8ChH8nmsifcGCybRp1ArxsmPblj/Cqrx",
-	"obwqt2gMqKyxdwCXD1rVRWnm+FC3cCS5dmjs6D7/AbUdn1jygmcEgVOyTBnz/EC2uAnbZ3MFQVhSUU/t",
-	"A0PWNk01nsYZzcSFxxlip7SaemPHDYiPRJQ5RGuJN1BDtOOXz1WIF7d6ZcEuYg8o1L1CIY9AeRO6bbMf",
-	"8GBRKlWO5F8jU9yzwNRQjy28ahBLNwZUdiRFeWgeqy7dD4rInDl0+M///h/zuTnDH+FfaMTJUBUZtdwF",
-	"c+64CmVqLfd+4OqHMuIhF1o90bfbhE6JZpgsLfVXprbGgIINRWQygn1rOhRFHc1oJdz4Fz9KJj+gK71O",
-	"AQsor3rvHkBZbLXeqHoMtIkzEB7QuGINv4tmrtDgF+VlI182x5bQ58W8G8zg8Hw8FuM3VsyPqOXdq5v2",
-	"OUP5REu7g6yKacmWevHiaWG1/I3tsWb4Y1u8XNaqysuy+WsBFqSaBZ94mg7UZmEguvw+CLzX75qiN3Em",
-	"iGGHyL3B1JtGRpBWN8PZST9eKG/CIQSHGZwwQsUrHiX8qTh8mUShN9DUl5TsjrkWcbJbKZKdQw3O2KHS",
-	"zRnUQ+CnUNWaFGXo5y7cYsgWqmlwcYaUbIa6m3aguqLuDPnMexDg+OMXA/yFmJfDzbjVbXk2yaTV1V6w",
-	"exNtrD3sjucrCbPoJ7sl1PLlfeFO60e7P3uQ7hrgupngR91un569wu13FmTwcF9Eqq6s+8MW60WeCWSs",
-	"Ke7XhFZrXJ4NrNaGd29YE5159wdZ9vTNrpcqn+99lqI2wBGQld1AhLsosqGkK3nAcVc9ax+ARqFSZsMo",
-	"nz8xbTZWdGCUrgKD3rui72You1zTjfeFGWFq40wK0tTz2Pq1PvOVWjWlc8sahIP5xw0qac2BCOZrgDY8",
-	"eVWg/SAOp/IilMr9khYQk6VJaC4MHe6QF9s4IAUOSe5xgJcJx3Hos7SFLw0cWLvCB7MOuVm407w3TwXe",
-	"Tuh7IHxf8mbSSCvEIgJIA0+6LUbLM4S5tgyuCLNgit+Z5ovIWr1yjeyoX6o96Kjhnx/BvRg5hn75lItU",
-	"zlw99/7ybT9n5HSFLlfPvWrU3vdaP717cXj8U7dZa7xpthu1y851tftj//LwsPZz5fWrnw/bP3Z+alxf",
-	"17qtw+rr6uv3b65yRi6pXddrpVKpWDNSNN5cnS5c10jVKsNnkcqmfvpCztKjeqlSrMUC9+KTlwuV0aFV",
-	"OLarpHAyrpUKR/h4dGKd2iVShpAyzVhTNkhokubqZUPY0Ll67vvKUen0WBWkCSlGFgyMqVm5eu7y3nGx",
-	"qqgXFbRJTiJViFw9d32hR4GpZgc5rdd/7oWUJOucvxFCVtv9b4eTh1yByz3Y4vpbEfe/sQM5cjiAyxJc",
-	"o8JvuefduVJQ1L15/ELGNjJD42Ud10iQCNdtXMWBKlbWVCaoxgcMqLBE82bEKEzVUW20RKbOJaJWIb8T",
-	"31N+AlGHWWWzms4IUxFKjkSDcuHr1W/jsQrWkQAOaN4Edx04bU1J//LhUD6BmiUMcQ0u4eQTXtBoTXpH",
-	"tQgzJlQEBk/0G9HMRVRDWXoy5VaciHpiybK2SRrTNMNsY2lbhzqlYzMZwNAL/NdkOaAQD84WM+XIPVOI",
-	"gimm+I5E0QT+8hlDLuiQgBDVDWNAZ55dOD2WweV5NseWbDYCPmxA0YR6vsyFhrYRULplMZ8T4bMVjnxv",
-	"ESAx+uAMmauiQm5E+qIn3oAG3oQEU+Lro4UEMiEyQmVBH4dtVUSFlyJqQUHlePcbR5jr8UwSvlHnIkuC",
-	"1VM+UzKQGfJ78acmEkwEIuGMEycis3mwlP2RkIwd4UCORA8acYdgojyO2bpQGpoUZthxoXkeltennC8D",
-	"vBB0uKDObwvRKUseUv30Qm8pfEvoALr166VmUFYXK3C3SeoIPyD2TX5Bv8CFAtCnYL0kJzoooo5w3ANO",
-	"B1RLl7j3nSAgdGMYiDw/j3t3u2+B5/HCTRSAVXdKxLX1sq7fkM6Vu+mdN3NZWteDwNB1tUglK5VKpcIx",
-	"/58T/j8l+f9GIkSekxX/7IuTCnrb6vUR12hQ7ej0BB0f1arosPKnVK0+Q6w+5ZwmTiAQewsSzqPu8qlo",
-	"ZIe6urEYJ3navmR8U9joP9xZ0ZERDrUk0ly9JHsTh5iZOdTzhwvqBLn6Md8TEHgJ9KlfHwGBHxRcQ6XR",
-	"GrmR61m3GuB7Gg5bv10pxQ8MPy+CSlVi0SrFuzjgxjbY1YCMsEIm8TXQpe1tRew1RenZFsi9aM0OWXta",
-	"QJhSSMOKuWH+cZqC+WczBbYqnaAk2I6VE/48kWka8T0wAOb5p9hR3CpabY3JU0SN2HOpeCUC1bx4INuW",
-	"gWsDum3k2mNrPtu6y9SHHynW7YlVodJfnqdSpB79imkyS3KthiTWHVePxG+hTiT/lDqR/OupHU37OZcy",
-	"wxLl83/vkMQ13NjIzRcp3FQUgdvkQFItUYlrS1dM2D9biz+DRHSo3hA3ll2CfeU7MZApKQ0iE2O0GzbN",
-	"Ur2foLa+zFSPTGxV3gw4wIAmqrqaSYI0DeFIEpFxytsCYCd9QHLlcxxMZXlYPCOqba8j+oeFLQBkHTXo",
-	"u+3FHEWyzdi9t3BtqCMHl0PwhgSyoSpj6MOyy8Z+e9JkX+tb8ry4fXUufowTcGhjxTglmC+fgVXG5+hi",
-	"h4lKw2HQWUQo8ZgkffIV2VPhdniMFVdixmQ7w5jcmw3uauUJingSK+9ppb7E/L+75K88nWOk/fA7p9N6",
-	"qVyvVouVb0UXCK3OnevafiNm5b+IfSiLy345+/C5yuDcJnMiusFJpH/GE7/j6d1nAxq2I+PmpngmfOpZ",
-	"0eyqoX10ZbU2vL2h1vB1RXp6bDSITnkZFTURXw1xOm+dnB4el6qlUrVaqh1WSuXDEvSASw2PHmG6Y3hF",
-	"ewTx0g+3YkOC+eVfy4X5JaXV4zo6v45rc/+QBnk+syIa+mt5y7+pKaonA0TsbeuIhs6cQJ/ZWEq+YkOq",
-	"H2NoaeWFXerLHsCWNyNM5pnp7x0YELjAOXVCHoh7HS0iYUDl6S9q96ceQIfdM8HfhQWsKoWvXrwPaMrN",
-	"O9r64v1AxAuMCFrQBRNX2rtd2cbsS4m8s4ygCIfJmIhN97jyMPyZzU++zyBOYrbjW9h9kacWszwFN8uQ",
-	"b5zqZRxE+pTeIkiZdc9rPYn8v271HioSK6V6uVw8fjSZODoulHFlVDi2Du3CCamOCzV8NDq2TuxTUhpH",
-	"MjFTS/oyMnEDWPvJwTQZ+DbOob965Ye/bvMefpu3QXSD4bYxcV0rsQwRjrEcb9HsWUpVGffo0ImBKLmP",
-	"zLEBxYm89nokTuc+uXO8BYM3uMw153jiUFGngpKPwdBa+MzzTYShDq74t9Ig+AugMuTBWBtQky5c10Qe",
-	"jYrR8olFK3wOAyV3xJdp5NAcjd06c91xbgz4K1S2+5QucS7WVZVdVU7Ywi7UqA2xIV8Y0MhTLHQa+PA9",
-	"Zsgn2Ia5OH5Em3lREtYPa8HfY/c2y9pUJfyzs6nje/dSJNCPltA4LStcHjjSjpUkFQiCgFctz+jLwjO1",
-	"PrVp36+rxKbtq3JHCQjbvd8EenuEu1cbB1hUUMuuABtWA92muupKVduo+CiUcE5v8m182qoF6zZdOwGA",
-	"sPzpOgCSPUGjA84xM8VsOPN8ItQfI6ed+Vw9d9mrfrz6/V318vxyeXneuFf/dzG7KluH/5u9b19OHMn6",
-	"fJUMIjYK78oYMPiCY/6gbKrLW7414K7pGXWUEikxGosUrRSm6OqK2KfZfY99lO9JvsiTmVJKCBD4UsbF",
-	"xMxEWeiS13PLc36/dv+ye/7X1dlt9eqvu3phZQrzZ811f3IM1CdHzbc1QTIHnTEBN71cSQgMTwapGoiN",
-	"iO32XTv6TkMnexRCHFOTxteiO0+QTiEpc5ATRJHwsEm1u07AAbKUyrMQcaXzOZ2T3pFaBY9iy2AZnMwa",
-	"w0gEeU4yT8cSQS17HASE2gL3+CyCU7btL9UF2w0s6ty0xG+UO3otwfVkRMOrD0eePmWgmeutn8W2Pqrv",
-	"lmu78LVIk2BKSmzohoP0kCTRr8WZlCuxer9EH9HxsDv8NXw7TSgJ2MAdfRmRwCY0xHek0NgvRzTI71tX",
-	"rQ/np+fNiy/Xn69a7cUMxYrzP4GuXavU6/V6uVIu51Uwub7xPQ1Dru1UijLk0Rp7tbLOXs3ClH8ug2FT",
-	"gdiXYa/PN38WYKrXGrW6XBvrGhFPl9P0dnl6Mg4SH83So8Z/OSl26jQTuVRUQwMWrQWbKEpekjZHRF5d",
-	"hFSjeM9w51r8Ju2YLLFhyBSsSNtyBxdcyonLlFMahC72tC8BTTaLC9dizu0SusT/8QOTigSkCOYcYe5Q",
-	"6nDbDYBKg7UjiuzUEwohwaRFK95vvNfRToM/IjVt7YhOWImta8mMMStDbUO+FzwC5JhaNm61ClQkLr0T",
-	"0OZsDAVgLvEcQXajWimrk/j4WKcX153WmRXPWiJTjPejVj4W0XKZLaDVdaWPCezQfXDDKSoywlt/dt2+",
-	"bF51rZ2lXN9rZ209HScmS4lp3brk0y/kL4AfnQiuF8Jiijm5VoFkJqHN4hfGYr2+UKxXs6XwMWx6qYpm",
-	"mwc/qHboLUgoL0om8HdCg60vk5+Re/y1mwGZI7m1BXLYAgeRnfiElsD6GU1bmtGXpRkFHXsK2uUZeLoX",
-	"WkCzIZc9zTnd+xb/8WXlcEzCQMGM+bYL4Wx5aB7FJ+LyeVCpGVaNZObWqdoaEHsZkYBJoj+XIuuXVhel",
-	"umMZMp3XBeizQbJUBywpN1wcrTmPRdWjRfjW0f+Bjv6KwlWb9zmOlsYutHW1tNF4Tmcr90lKPH25/bSE",
-	"yHrHVnHXTFrEkWulbN/5jtVOCcKQyfgsk4mjxVg2ZXt5/GmuLlRekkCgE/5RhteELL5tYi8pa3tZyrVj",
-	"CJs05dzxFlWrljHjS0mOqEy3KVVhg9Zxm5Z6SQnZ/KP8pDleTb1cRh/9CQ6cLBOVS+164ftcQVpSL19f",
-	"bD2nL7KuIsszKK9ElUUz8DpUWb1bOXweVRb/uvUVfm5fYYkK597Cctbil+EWn0sMjYoyheaOhMLK5zoH",
-	"+LQJ5N84hAKFN06xhdM0Y7OhGCAeXMiegcLME0HoIEABhN+fgFaKaMgT/N1oAtzdOrM3d5EkP7mgCFe3",
-	"FjU679jhMSLa7igvVyj8iBI6JsK+J2SU1Kkxy3Nm5PEM6Fafj395TaUaryid4FZwTOsEm0gVoaHeFA2w",
-	"EAgrCUi5nM7UB5+H3euNnoEv072Z7NdlKAKM2K+TBOKLJzcXWXZmEsJaZNmis1lk2TYJQrfP30HSfNkV",
-	"XO3t2zWnTg76h/iop/NlV+3qQa920Ds46vdt/n/Hx71afd+uOPvlWmWf/7dadQ7LB7Wj/V4fl/vHR7hO",
-	"jo4OqgcH5BCTiC+7Ui3XKofxqXSr3T3/cH7a7La+XH/4cn6VzoPKk6wwZ+yeLGWhgi5xcE/ChTbxrLl2",
-	"eASp2PtpY6xJ04FaQcFfiAys0+urbvv64uL86pcvN612R45Fgl17FR5tWA6VFI92zoSA43UNuBWItDee",
-	"Ovutm3DPxoMstDiatWuGmHLjPlA7Q1l20pZLWXapeLDaG9+e7rD8KSy6SzDnNPiR0OcmnSj/Em0G+w24",
-	"rl1MbYIim4cJU85A4SDwx3eDJIirfBoNsT1wKTlBGA19KNUS7KbUDwU0RNLuAy4sl94BiVZEsdAwqUn/",
-	"Fjyof6Mhnop3hT7626R/7+7uwv/4LZGFhorNywtR7mWos2eFu7uD/kaWOGSyjDjmIl4gr/NbWmdn/Hd1",
-	"3BzfaiDrQ/v6X60r9RC/ExUJHfAhcpAzJshxPfeOAAuPjemSb8+8UP1VzNV0Q7ZAPKvai4rUj8/OnXGg",
-	"Il0uja6OSOD6Tp63RqOEAAj1bz4l0WBpkKwq6KTFsjyfkQzYYkUCPAcaOcvE7sxkf3ZUKvqPNLEjzSem",
-	"bV3DWfRF+aU/4eH3T54DJ1fPKufeB48wh3Kde3NBu8Fm0Jy9MQr8nkeG/yvTXQ6lfR9lLiWWn1ImoIFA",
-	"Iwk5x7WR2CMNdcVlqO9C4TL1lT6UcXw3ImvjewAAs2UlkPr6sq/AqiOeE5fjfNds8Fr52CiEbiiMd2Xm",
-	"xcw8PX8cNnreSmTeN2LQ5p3jJRV+WsuLGuwHmeMkuinYs5KqvrS1RWNblJtnSesMJY2zuWboQ2UViJYk",
-	"n7SOzxIksD7fyWO4CLrt3LFQEVM0pvfUn1ANhE1PENgxkCweIg4c+DEYb2AnkDqiGVqlzOK5tUFaYpP5",
-	"1zEJptey3DHP2ecNhnW03IjIW5bW8YPwSVivuX6qlstGXJiGIzbAhlAqkdpthoVG5XC/enS8XzuqGbP6",
-	"Pp7E+FmXPhAWDgkNu0oHdVvtK/DJmxdfOt3r00+dzFwtqZ+SX4UYAd8Yd3CcM7ZtkUU4JCEWRDu8TQKe",
-	"AGrJ5QWYAcDhhCEWrGKUfJU/SJRNWYOqX+Mri7eqc1qQuCPq3fmTETXckbacr8VVZqtjjqyhH9dSjCun",
-	"KiySRnxAskqTxZpZLz+h495RHI6DXPstuvmcjsa5Nt6p2Ftn7h0M9R9LmVxoVEvv9wX7SbQhoBpX5BNo",
-	"meJcnAkHxqRpDwZhxDVL3/dcH3kuvSfAlOWGgG8ZgBUApBLykyMSmDT9wZG0QEQlHkaM2D51UJqMwoJ3",
-	"zj6uIDfxA3Y9AHqUeJlpPJNq1UomuXc1BCoW4iBksXMMQCyJoxGXGQI4JcT3M86esg2i158gPDdF3KR3",
-	"JBSZ8cpDVFkPczFS1kVH0XzAT2SaZ0U9odeoCeR/XX7OJZDZPImcW7itD2hSWU9ZVZSyWlNX5R2ax+sq",
-	"XVVJiP3CqkpjocJIonRokPyRlOA20IBgR0I7RIst3G2TkYenfHay2yGfitdnGD0BTXm1ailXvHrlQPW6",
-	"XsGj3IH1/IAc0CCxWpqvdhfhS+tggoKnCYjB1HYUiIr8pp7vTLmYtTq3nZvW1RkXz34Qi2rutgLusqPU",
-	"iHzJO20Rz9WHJ7ECibxDGzMbO0Sc96sNInzfHtEijALXA4C+YpUDb4hS4vRWjkgwxHyk5ye/baTOyBKh",
-	"abt+JmSXV4YlxuU5wa5mHJnX7MccllO6Qbkxz6EbotSxrR7Y6oGZzLKleiAV+tn7Fm0rvexkpkZjrihM",
-	"qRPBlBdzJBIaun2XBAlI2ngLCgr8QYwbFG/ytEjJu5W4/HyGQMqrj6M8t/zRnL03HsUAso4c9tRrDmOo",
-	"bS4RIhfGdyX0KjNUREOLXahQR6AZb6rOwqQCGI4lArypsMOi2K5J9eAusoaQsfQb9saq7GNEAigNoTYR",
-	"9LAyu1MGAU06Clybm4YafiwOAZKN+Z6DgAQ1xFPB4quK4v4cYxq64RSV5wGyNcW4PWVEeQ6Ctxp8Uc/t",
-	"sniPZQOr6QJyBYG4QgMSrmZWE6Ib1mjEG46rH0rgU13I4wcS4DtyCiHF6n6lVKtna416bq3BwgByMuGq",
-	"rkaaQxHH3i8dHhkFbS/xS0dGQdtLhUa5VN83EjMpPsHv41uKt7ZaOqoYBbVZ+DPlysF+tXJ0aBTYdNjz",
-	"Pa6VmjcXc3RSfTNj+3wOV4jsg6T4KeL6SiZuujrc+yb36cJC63FARexdCkgDAbCFk1JBSGigrLpmWEl5",
-	"LWbAOV/DXpYS59Vby1vpOCMdH2ex88Fcaq/zm34Sa11utg0WTuNQlkx7JJSJRqOA2ALyXWzq2Sl+INTx",
-	"g3cMcXM3IA++2KVGnDCJGbJurjtdxD/i86/s8fvuiYWKk4FrD1Doo1FA+iTYmZVjbbi1698TekHusD1d",
-	"2ShuwsqGN5xnsp3WZuUv3I1EM503voDFCEuPkzCGQuh8kU8oF/Y7m3+QvuIyFgNgY88z0D0ZCV4R23Oh",
-	"TGkSuGFIqDgmh/tJYFLHt1kjXvN2QECVYo9lrX/4gLb8uR8J69+QrqtG6uE5aBLg0Yg4iA3wSPFMYX1V",
-	"A1emdkV6rwCTNv9IOrmp1j8khoGB9/oPX8Rfmbm28EuH2AG3ePi9DP795dg5sg97B7jer5F9p2pXemWc",
-	"XxFBL+KjgETu797X3clksssV6+448AjlhoLzqtv//ZmOtdXSEC3H4Zf9P6u7h5Ny7/L24XTSnh7+K/z1",
-	"6P7XglFIrKylsUbydeQGhJ3TQmP/gBtgQ/y1270oNI4OavxPZvsjwkVHQDAQYQZuSAp/GIUwGLOQOOcj",
-	"JmqzZN7ne4IDADF6hhNwsdblgC+wXMT2X5Wp4imE/484MFhXgRB7HIDlCZV12QfCK6gTaYUsJ46YmxQa",
-	"PZormRMVQ5cwcTHOFd3JzvFcwIzwYyJK2fG0FIEGhNOelCchiyBhTlwvOgSPm0K+ikWEQNkRahPkOvNa",
-	"Ft2TivIN8dcLYM8qNA5qQC+k/qxEQkQwSz+LZxkzLcyeusw6hFB1cZXAE/FwdEXRp+pdbRTsYLhbLpdr",
-	"lcM3nsWqkyTkC3atRZbwaKn8NOGrLE6Et5WXGtfaRTh/59mFc8gNIxgMn5Ko0g6yfKzbzpm1AzY3AFBJ",
-	"oNmUsFcoGXGExaR894skTwicZWW2whvVEQfADEdbTxHBA3ufgVyGxiI2xgXYXIo9y6Qapyv2uJkzRSG+",
-	"J3RBNujaqL8/LLUHxOfQpe4wDWx/BSUyPvWmOvhuHsmnKPLaahKyefcy1caq31ogZVdAAU7O3gsnp75G",
-	"vfMoezwex/nCPyrzm81JjZKvgUZTbXb2FjKTtolGSxNOswBvV0w4jUzUOOM0UTaWSDlFyrKVwPKSwFuW",
-	"S5ZMalJhFSPmOgSRfp/YIWug5Ymqhl5fblJNTxpQT+d5SgdmEPClFj/kH5gUqOCgslHoI/XV0vz81gYK",
-	"iKL41ErfU68nX7nUckNvOiebtYEwnZq0Pw6gCFAWk/JuiCp7J7MC79ianwW7oboyIMKR0TXaqRwNxSAI",
-	"d2iKLEuUa3L7coI9IrcDGxHqJN/eERdRUc4og2HPnsidZZ+NFEC0fFfRk8mZe+FE3R+iJ+NhepYE3ZVU",
-	"5TZFd6s5F6ToLtOc6Ujc3rd46yxM0l1bUmeAB70NqfCcObN5RMK6NFGbeg6fwyjcgJP4OI0kTxRcu1tS",
-	"MmGKehBvcbhxOadMmLtRJrWSaeAW2KKWnsfCrVaHBKhoMT8ILRSQBxIwwpAb7pRQC9sDk9o4CFy4xJJ5",
-	"Sfxttx3k+J6HIU8XsQz4r3cM+RMqk2mRCqcwAgzMkiaKDbHnERai0TiwB5gRVLQgHDEeitQay0C3HZPK",
-	"T+1AMAdMUDcUQwEwTv1AWNaKSXSAAyJLpEMm2qxYsJD/IMmWwVZz8NRAE0LuDTT0KUQmHDQlOJiXw3uu",
-	"zeKSJCxwLfR5VLmwqUmbFytP5fLnTr5KPvbWEmRnUrbU5GOvRblWjfIBFuRtzVxYXC3hsqYqY49eziR4",
-	"1o1I3ZJ8/YnFC99QUJejkUfQObX5bEfpXiI5LZ3YBSa88CquH0jQdYeSFBoSwupVowBrtdDYL5XrRoEv",
-	"30Jjt1KqGgW+dAuNo1Lt++s5PNg/yO9ixNsr//mBtsU28ATBTQiUN6He9r6JFZ0vEzZ+EPWmILDF01pM",
-	"cHlWbLxuVjZTO/C1ZzRRtwIrn8B6lN0cL4BllnM8yj9HDqurb41Nli9q6ecxn5n7NW1msRKytH0BAU6+",
-	"NeBMkj8DN5l05kRwiKfC1kRFf0Qo0gBEd05MamXtQfF2/iZuBHIxR8Re5zJOnnLONzHjnr6SxJSXzLhI",
-	"qXnP8ycMxt+ld0Ldw5IXEhSRP8cupPxASlDo2/es8LSCc46Tv3b7AzxBQxySQOSRUgf1MHNtFBDmjwOb",
-	"MFR0S6SEdtEvvucY6NKlUCjSvAtce+yF4wB76CbwnbEdQsQ32dlqRmdPry8vr8/Ou7+neyiVwBNkn1Sf",
-	"0YBcyX5UXV/FfkzJiU00IpNdeCuSfu+bvrgXhinjmc9ZHJUOncwrk8qskErsuVdXJrXZkvVxZqBqzXIz",
-	"MBWE+TlswUSnN1pM6EVHqxMcvJJEO1GmI0xFkVKdwMnSi0EUA6S4TWYEjMMBl1q2zH5wGRS4iGhr6gWA",
-	"+ihIUVARwJB9m5l0iIN75IaKQdI5ETdxkSCy3/xxgLDjuLzFQBYpC6hEQ0yqHfhXLIEZzRuFfFpC0D3+",
-	"KkyjrIXU44xvceIw/mbRNaAfFmjDCTs8gf8gYSfj2jREhi5ARd52P5bOWhetbuvMQkWf2gLLEt6dmbyn",
-	"FaNty9BepAxt8RGlVk21sfu69VUcN0AKbbqiAUqOEtVkAt21B1UyYohKJu1Gm12W4yDcD0mArKg6x5Ko",
-	"rAwV9w/K5R1Q1fKgSK4vk4rKsuxaTYG2qrfE9odwvsNdVjivCAgx6QRPBRnK/0RSckBAgTi85UMkU6eK",
-	"foD+d+f6agdZqvxK1qzpVVbWiXrNdXMcDlC1VJZDsqs35C7ANETF9odTdHBYO0b////VSrWdhkkRsuA3",
-	"YAL7h6zs0p60FFa4+MUVbYDn5CVR4WUhLRPM4G2SAhbymsXnI/JfvWUuRR+73Rv0nrtt/L2aFBYZxE25",
-	"6yT5MNzIvTxyUCtGzWokWrNjGfxVWnerpf1SZQdocDoTfHdHAnR7DsOZHjfkub0Aw1kdI8CXToaQuqYN",
-	"lMqDZoSGRoTOa2UMXwldCnYtkyYKHkH6cuFbthSV8LJpngQ+tywpkdpBgvuKN8kAib6WPByKFX/CdQ/2",
-	"mB+fQiYXjFxxUsV9EaWXBrLgH6LDYtbVZvniUkuoPZG2zu8zhOHPm+65fRK6Q6B25sYz6CylonTNctpu",
-	"NblmWVKA+bOWXoLWi6c0mcrWTU03zGEiZe15ev7dKIDUqyabM7ON9OWeFjyzzRQUNDnaKRu3vKFGId6v",
-	"hUZhdm+ukqz35BWo+lZbXm+at7A03p5zSk1nM9GNgq5QV1k3rpM44bCHBH3gTq89ENtjXlFrvi6H6eJa",
-	"uNBNVcDGEipxNVU3O881Xmnut8WwL1kMu9iojZJ0lxxepGhP4tzefFwmqLmMFCW7FPYm+s5j4enaKhS2",
-	"JTzJB9QZHb3W6+X84bQE1lClflgvVespvKFK6SATb+jgbRegRks5/wmAXmb0E0CuZQuYN1rBqhWMJjlU",
-	"RFqlBHOPa0ljjFaTFlMlOPHRr9j6iDsnCUR7yV+ivmFS8LQEqnxcWiOh4wUnWdy+LAoTRVM/39+I1vub",
-	"YyFZsYAzGojXUsG5EpeIUgPllGwvp1HkskT64QvVdmpDPF+uRjfFBua2ZGVbspJR7DnSRNea1Z6x9IwP",
-	"TrT9MVPv2TRp/EhE+IEW8H1EBy8R/nxo0h7xfHrHLX/jsXwgmy+/hZWby9BcsdZwPZH+ilH5X6mx//hS",
-	"xhU1w7aYcasZFhUzLtMM6ajK3jdt6S/ME1ogbjPThDR6qZVxlJOY9j8L88hrDmg8v4zr6kbJT1GdmcOK",
-	"24B0ImkIrYFQqJ6cR1tt0tV5q31J8uFNZaWnSS2xxuVRq/yoLO/MExqek23eVv1+ZloSNUrPBWIo+7EE",
-	"w1DVmTIxV94UMeJ5bD5cYTTKqzbkTRZfZuDvPyb6Qb4Se8y/H0eQZ2ugWJvwl3FZovLVszH05dRG6oe3",
-	"XE4gv++gXtuvVozEnDYKN7ft04/NTktOrzPmnS9cX5229Ir/0+vLG8goK7xlkhI9eRbGKH8EXe3unyF+",
-	"HsQSczMD5lkxlVNuYnlCv8kOahGVaBul4ilKv7GBP/Yc8Q45qw0orrIkwhZG1k3r6uz86hcrer1IVDOp",
-	"DY8RR0ZQYrbunQbCXPfthu4wbhUE4gdYBF2EBCGOSackBAWMUaDkBX/WQJOBzwjqj/moIXtqeyJyRBEL",
-	"/VEJNZH6vknVJ1yGrNPm1WnrYk6mj/BT1PrdqLhNhkTMmL0otLJKtEY++4NjNU+sk/aX6SThzOVSSfVH",
-	"qKTPrdani98TSkmu0KU6qXZYPiqXy09XWSGneb5iaMdbHLbWNs6zjfMkTgBgXYCsViJ0QZRHKdw9tZ82",
-	"Ni28ye4Bv683niIrKR2EZrWUjLIMhEM09FmIqsghtjvEHhp52CZsx6RQIqEjJySPtsUhtKbNpEDUlDAk",
-	"x0rtyaJMaGzf3wV8BRto6AvQGg+HJBAkKHgozj8Ysn36QALQu6GvYwFJGjMRzEEBDgkqOtzTlbTtNqGh",
-	"xP6JWy8xgpzk0wLAh/8dMWvywefanrdXjkmDv/nIpMkhErnOya+AVp/BXrAMRDzG7zPpZOB7RKAHsTj1",
-	"O+Bj6JF+iMZULE7iiAGWHG4mLVoxD5wluxfHDXk3sA6UrR7QLjFrB5hIpeCOuq7msEdsf0iYSa3IFeEr",
-	"xPP4mPnUJifc9nGjG5HVarev2zIXHlOTWoTvwzbBzKdWBMckT8DkQoCkcQBotjQVJy052Q9L6SRL9lMh",
-	"NwVkRHDIEHkgwdSkGrJSOPHhX+B0AxKEwX3/IJQ2GhqRwPUdWd7ghgwyz1UyPfd+WkopN0NrB5LDBf9q",
-	"vJ7HNHS9WN/wjrRJf8y4AUv6fkAQptNwAGVN0X5ooKxYjB+YVFs2RRGTOdH21xwKWy2hxKTRiWKU7JHc",
-	"sXr2CVaVkYb2EVG54Y912mAFGRu/590MnJQB9w9FBkuPeP5k9pEUyBYq8p2FJUFRvJ13DIS5da9mHKkW",
-	"6cvDUuejEkOMd7hatRbgpN/IJbNx9rOEgI1MPz2bvAlL3JtyCUSTOKy58kBymJhZ1uSshSgyV9O5983Y",
-	"kYp2rEvR/QTbA/zY5sqrGRGYlVHY02vjhXJ4ntmJKL/WwJaUnznDWo/MHlrPhVAI8bKpW1di60pkJxPF",
-	"hsgqPgUjnrfx/gTvhCi9xhFnfdGS1LjWThppHhEXyqsB917Zu37A7T7+pmyHZAeA7vnvNyTgdjy+IxY3",
-	"3Www4eUn5NsGxBMI+MWygSrl8h8niHzFdijBkOTN3DAsQkWhSeOoXyn9lQZ/gyVOaoR5KT6TdnOk2Zj2",
-	"c1Dk5iR8mpSvAi5IQ8A/ReTMSwz5LJM9jiJGprhusvMxTJrmaNYyF61g2COIfIXq+PTYoh6wFtDHGLoi",
-	"XCpJbvknY4M0RUuQ2wROviXTBCbDUTiNRxj8Vn3VmXTIOxEOsHDg1HJ21RKl/mS5idkhnreZ5uUoWvYp",
-	"HgC+xQfY66vNIwdGt91muLBzZW4kNxu3K7NNSGhB5Fvk/e58Iyme9PVMRX2Of5yZONv312I3pk3EatpE",
-	"7LQuLrLNw+TMbO3Frb349uxFsJlWsxW/RVsqH7StvP0EjXzPA8hyH01waA8yz0OFvaCbC5q1kIl6u66G",
-	"a6tuPAHqLRO38n/OFPy35OlsIr7w4id4byirJPME77tR6GPXSw/+B7hm6IFsbmGuPhdraLj5xoZm6xYa",
-	"oGi4cVdVtq3fR3wAULFSLv+PlKXDDXaBQIxuO2cK538nYSKXSzXdTC488Wp4nErVjaykWoU9/shV8Dxq",
-	"VfOwfopk1sUKYTNSWSUbx57t+fb9XEXVnc1kVTQe8GAjAb0OkWPu4g78CerjAKqggjFlCHM7SW3VgGBP",
-	"PF5C7SgvNtqDzEBqazBDHvsJgEkuk7DO4ZHBKALnXWNGJNAdfMWknYw7BXNpQ6QSMXRHQgl+kOEw/kJC",
-	"+YpTGK9nSFGh/kRPxDAKfr/PSNgR4F2FRuWoUqvp0XwnOvBihcYjEzf0zi3b6YkF8BPs9zDdZ23fy+ub",
-	"uev3sPOAJffuRkY2L/0Hkpltn5gu1PeDCQ5EkqKDp0yhfklcPAsVVRZFHWh9IEMBgzSDY2RKHkiAhvCx",
-	"Hrbvd0qoJc6v4yxCZZ+LREJKvoYijVAimFHkjAkCUUj9iSHIqOEGk7oUcW+Af5QLU38ibuaffyeJiVgD",
-	"Yf3oEBrjRMB7cGweBTDhKjzOSvFJvCYtLCQBCvRIJAPWpWBMqUvvSuixArMpllZKaG5SjA3Tj/44SKGB",
-	"UW5ojgPdPmZKQO8flCEoBuP/mc9JGtmMzwtMlv48X5GFRrWygnGWMbgvnE/5OGVVeTllJSQAbJdtkGcb",
-	"5NF1u9xFOfV7SoFmMRntSQYcrqY8EpL5cZ9U0lnog+TXD5lKQrSKHCzqS069CWYm5XK6D4lcjxfTpx7B",
-	"QYLz5zHMSMYLifSl4MkDokgImXZ8944hfIdduhUEOQTBDwq88vWYTIJTNtAmWt1z6mg+uF8Jm024E0u2",
-	"GKfWxem9R7PpvYKRyGVJ71ekOApQdpsPJnEa6M+xH5KEiy0sYM2f5h7zUwiUTuQob444WbNIRvGd1cul",
-	"SrWe33pJjtBLM6S/TqI5cXU1njkx7qsRzR2V6vWIaK4C5HKCaO6wtK945ioHpeMfQDQXMxlSMolZDLeK",
+	"1Grl0wOlxESTo3C2QpvOF8GAch2RGYjzS3Gwwmm4YcTPEDzi8kNaI0WktNF9zZwzdEd8js1Va6o4oAPa",
+	"v/c4U5gx8d6yiL77Tq3zu+/qSK4vC2guLv4RYH9CgsLCd0zBpBauG27nTbdtSHUHJAWxIxxpkHz3nTDm",
+	"pUKEbM9izwCydCgEfhTWOShnA+pIpyUfhjzqLg0Uh26Gl2gkBBJsveCOU4+Lb9ejwJ+nQTBn9efP8dwp",
+	"SuorWt7MNLhGFgjfCXsG3JnYSL5xwB/eE9dFmA1oiARYPP8EDhcvpQF/RaHI9ghD1AuQhX1/CXrbgIqv",
+	"vGr11SeYmAKZcXuRC3H1i2B4IMPVT/3lnEgBsyp4DkCo41tC1drIbB4s0R12F4CLQcI4HeTqCPaYcnin",
+	"Dp1waz3cTn4eGZrhwJoih3L9a0AtTtr8+4QGoYTkPzF07ztBQCjSv8PhHeTMgxXz3JmUf6h3+q3l5a/v",
+	"qsVisVG76l+dX7b+M9uwjo7zeps6fA/OaYbdl6RdoXxqhy/0VqO8OkAHdX48hKA0E7TI/+RszETYvcdL",
+	"dobMfwATNrmc4fvO5z9vXbT6rbPkhhpbUIEU1yCX+QSNRTD1fMk3QpJogl4G9gL5yNV9ZSwI37mFXfdM",
+	"sJ2kxiMJ+V4oqDQ4Q6blE255migPs5OPc8cnjJMZ5fbRR27+WR61Be7EEZg4LADMmrdk6aT4ZfjG5we5",
+	"GPiDHFolTe0ngYLYT4Kw0CCnrVn+nTgW8KvcNfHvaNvE36Cx5w7OAOIfBrnZsnBLloXyIHcmUfBD+fiw",
+	"cnJ6WD2pnkk0qJ9q1epGghUSYxPZen4GsaqNaAQm8nxb6DAc3UKPyQcOYWjkww6Plsjh5haNdD3b8YnF",
+	"pzuI+1MbvWaG151xULYVthzuDodKrGI5G3nuOv8uC3zwDj9jKHCsW+IjBmMA6MWcG9mcySRgbVxfpHt9",
+	"xeC1qoKmS5aPkqrkHAcB8fm8//VLo/C+VDgtDgaFD9//LZemZr7FrkuCJtfAiD/HfrB8tXBSDAv9DfTq",
+	"JunKLpVPK+NDXCocWWVSOLYruHA6KpPC4biKa6Mj69g+IenLtbSJh5PFBkd3qNotxJuZC5IerIzFKCdZ",
+	"5kLKhcro0Coc21VSOBnXSoUjfDw6sU7tEilnXGIpp9njLeJPbwKIZXTGY0Yy1pGEP/AQu3Xm25gAnpj2",
+	"sYyAt2Q09bzbDUbAvXhrD7f1vZr/YUbAZz5aGNdw7fwC29J84X9ZQpjwf2o3s89/ZXwNnyI4+Zs2ydWr",
+	"fBOFaytX/+VTbuwQ187Vc2DGX3HA5Vq4kOY4JIyBWZeb+96ccF4wiF4e5Li+NnMYAzr+oL//BruOLbxz",
+	"Y+y43IQvI/hy7vO2CGiJ1zkOVikpNM+4gufy3Sc2N1n41xjXGOXnz5ApFmxKdZBgawpvgQXKESBcEguX",
+	"FHPRPdlWiJ773sgls+9TEG6TADtuZA1qIEmMoLzEyEFduzUs2jggQ288HDl+MK0jwSVAJ6fPAqnMgkIP",
+	"BI8GOT5gkMvFNjb8+g7DFTFkwQI7zAIcLJikpMAJgIm+wDZSyAoPGx55i6A+cjG93X7LrwVCn2DT9b1u",
+	"enTsOtZDd1oPjkgLhuBgN66vu503rfM6crh9xe0W5Hp0wpUG8I+dIRZgP0AYUXIfi7fIX3d6ffRc+4kd",
+	"5PQdOY12JFzRk2yHJb/GNGefdFJz6MIbFZ8wb+FbsXPW5toAxa447A/bAEfOJY7VGfpt4QW6IweVyj+d",
+	"134+uTr8T2EnCL89pwkhFiUqazpxKwBRj/jc3hWAfjG8NrhpQj7OiRVwc14sxAGSd73JRHeoagvLmz8X",
+	"5AnkttOBjuFL/KvnN4G4HohfF7NgyA9UHWHlzvXGcMQMZMuNBl5hII4eA/meKxxJ95T4bOrM4R4HzThI",
+	"IcE7AaKEcCtsK5ovIrifJTPsuAaaT8W9j42wbfuEMQXYlPhCK0rhiitA1HcFQuOXIVbiDLJSiWjohs59",
+	"z+LCceQS1KKBEyyf6GjC8hi6n8oIs/AinnE7GmeuupjKQtmC89Ek/7zygpfegtoPJK8Qtni0EriixjC/",
+	"zu2qEXqvvAC9lC98IZxeeWLtioUh5dvTvZ86Tq7x0vWw3fe8C26tP5ISAZcanBXwOX2+gRSVS9WT2vGR",
+	"CHLRUVQ+jFAkmYOkPdT3PCTgehIqTAMbzHvBUsXFLtPRd0OxdLCQh5KVVFDRiGCff9y7JepaO+bEqaMX",
+	"4g0RHATvidggQ/muhBMKri0ET7grP/c4oM/hSYw+y/rx1xbzRRGurxHJIEV51enYmrZuIIeCumQg4Q4C",
+	"NUqEpdrxfdA415fWj7DrE2wv0RQzVCmFQYFMxGrOwC1OY6x5hvnbdyT3zTFeR/jfC1JJHS0CNPIJvuWs",
+	"drRgDuWiKml03FC2mHOVhNiXxHZwH+B8GFMVQ0Eeo0EuIB+D53MXO1RYb5y3ht8EmXkmjoYIhKmjFbtS",
+	"ZzA1HdPRNAA7AuCfjL08Yyi2VLk2vgzBp+fEl6SncZstNP81xvSpbvGG0ks4BWLEjClqX/Vb3atGv925",
+	"alwMe/1O83WPg+ItaIDyQtIdPLJtvI1ejuNa+bbqeCZWQHeOsPIwlfzh6HhEdXoLLWcNrVTX0Uqk4Tx8",
+	"xdtrKturKNnr4jpGtK7t1ZTHJfQd9IstFYs1O1nWV6xPJ0JiYiKYH34pYM9CaIWuzTlTtibxOPgJ9YCd",
+	"dQAjoT1YPgEXKHZFlNe979GJROh2GkI2RrnA1jnGHWHBLGTkLzpX5z3FzvEddlyQ5ZAxk6Dqx3ct7iDC",
+	"d5Tda45ULcYq9pTfK996/BO3n8gVlwT7+rGFC7mee9O4aJ+DNB22ut1ON5fq18aMkWDoMLaAa8101zan",
+	"8l5AXBf7oUB2bL64KbFu2WIWBUSA+7QuHoR5QMu5xxLe77tV77cOimAUD/6m0sSayre/9RaLPXgU/zrK",
+	"m8m9MCHOYJMD1uDy3idSGIcX8Pw4DWhOu6rcR0NTZNK86fU7l63usHHRbTXO3w1bP7d7/V5s/7EWRM91",
+	"AdebOBQNct9Xjkqnx0JCHw9yoUJHPjosYKFY1S80V7bk9DG3RAAWhsjIK3L9+yhvZqzYFGHZfED7ReNK",
+	"Dda5J8qb/NHKwDMVW4PuoyCZ2B49QGlUGyXV44vwND+WChnfkdrjHZIUzZJjMLYOjrz9lE3x8f1UzhXi",
+	"v+r0hy87N1fnuVQldJs78EhF3Y7wq4+FZqXOxsg8TaXltN+54ei/bnT776JFmwfGgFI1Tej/TFmFfnz0",
+	"4ZzvUW9AhV7tLQKC8qb2QuwwPEirVlt33Xh30WmcD/udzvCi0X3Vyu2nZie2pXz4JUTEdto3ypsrq4oR",
+	"+/6aucLazVXjpv9jp9t+3zpfEfExvVwpvDhAlVLlqFAuFyrlfum0Xq7VD0vv6zvp6knaLz8mkvdX4VHe",
+	"1BGSwPVDldUI572b6+tOt986H162ztuNYf/ddZxcv5gLSlF17UtR9c4aLuA8DSGA/RBMVUGA8x7+Txld",
+	"4YgYD6kQinyPTREiRi4Mrtv0+g11PvadGYFB4AeylpvGNNV7MCZME9wKsMiSU+S1dkz87c+Rn3H9OInG",
+	"nnj5s5FbzO1d8fFZj9H5RdsAI5HHKT6ysjQNn/p+6LBENSW80a/EAt+WBP3CYUFXBvmsUoOwCj/pKdgp",
+	"EU1GzsYBkD8EVm2JND5O+Wd9H8Muh+dW+2Sut4AaE6vBa/z9YOOxu+TvJLEMABtifdFn5YRr0PV4qNoS",
+	"Q7thZKtVrlleL6T6RCmURrPfftMSKQ2hzchQ6A3xsU3OkNm76V23rs5b5yYKyGzu+dh33CVaUP7igGpv",
+	"Ni86Pf7anPgzzFfvLqHgBaGcEYO84686dCKDoGWNFAFIzsiFn8oZOTEZX5gW9KpeXCGahn2HqUV6mNoj",
+	"72PT9axbzR2AbdsReW3X2v6OsctW8od/9O7RGHOxjmbencrt86xbbiffY98+4zLeJZgFidxeAwXehEDm",
+	"Iw7E5VINLQn2WVFED+rfLhsJUrPxMmWPzvGShaBIAPhsa+IqTw5L62MVjZwMUl/9XE9Gr2/44lE19sXa",
+	"SblciYdzpodIrlIoSw3sbKCp53Iy4djlSI5ipLmazX/hwn3suY5XRGbEOxszTsQmyt9PcSCMUzbFPmFo",
+	"SlwbWR4LDkRiwAz7tyR4g90FMcH/6FBkKp5rynTT8CPP2Bky575jqVQTfEd8PCFNjwXh8Jsesj3X5fsN",
+	"1P0gGQzena1fjqDJqLIjXkCwBDTHjg2p24AbIwE7alBZ6cImljPDbjE6byLaNmfkPhYmXkH+qF47F//V",
+	"nxYczi+ERgJRsbmJE0wXo6LlzZ6zqTdnc36An8spgEi+Ye1DEeHu+oogzNXNeTvFAUojUyNOkF99V7Tz",
+	"kk5ikFKluKG+GrlAdU8IJPitrW5OfOBv1MpY3QRzvjNO8A2RrrbCfmB1c+JbhAZff2mKh21LtLBBWbVB",
+	"tD1UvPmbZCK/LbAIzVgVcRFpcoGNThSEaO5ii3x90GX6TuoGiGdhslPIkIppKtEjmC1SCCWMFt2a0ckr",
+	"wSKNKBNJM2bCnYmLrRRmGWc6ijDjh3Un44iv5muYRqDk/LkMIw7yE5lFCjtPZBSpen9ZvhJdk4gfwHav",
+	"g6qV8jFSryD+OVFCQiYO6WYUMMREcthN7zxtYx172yqF4cnb2psRH6mcGgn0OXb8kMqpN+MvrYRIg4Zo",
+	"WKnoaFlDef8FNeu0VEP+6JdS4bRReI8Lv3/4VDaOqp//loat1BVlWreaWQp3OU7AtOs5zLhxxwiYOCvm",
+	"6A4mKGf6fHzhDvtwQcknikPasAIHAgvjPzfh+7kP2spE3HmaXTT3WIBdFZleXLEyLCnzInivyD165/m3",
+	"aZiE7/sZpH5YPjoqlBF251NcqCD5LtB8kqjT5nYdSspxUMqVQ3TJFalekDWiEh/RmAeo+iLtZYGI4Qon",
+	"ypVLpVI5bQQEqGWIVf7IQHPfu3OoRYTLewI1rcSVcngt6ovwu2BKZnEkXL3byKMERgyxR/EVRFux7shF",
+	"Xus0luzPPT98uFvF06Y2OLLAhjjYciquPLAAz+a6WTXcmqvpVT4NUKfsvb/ORzPHo0OfYHnHkLS4lsLh",
+	"pQX9cjZgE+qI2w4G3nkPzTBdYBf55M4h92H4kviT+M8YEp9I1b3CSOMMezwIsDUldhSR/AxxYczFmIE8",
+	"1yYsEKWQoAzsNlpGotJomr4BCS4pqfa7CKB4mVxDy+3bfYZr4ss4omgWtrValQJRBEuatiXTSrNtcJ0k",
+	"RBLLiIw9EVFiYYpGBLHFaOYEAbHPZCURj/MLcSPPYXRJQERxCDwOiC/eZ0yVGthlYZcC3pcQeZSyHshT",
+	"St3N3RSDaNHRjUe4zD1PYbDF9Uzi8Ks7GqnD7/XhNK0mENcp4UVLdDIjkoixvBgI27HjZpz57uBt7suK",
+	"SpguRey02ex0rztdCH4yY+lTqx7FSE3YAk3X2A8c7CrdgstbMsGuyDOLC11rRhBfknDyhkXHpIM3vVLE",
+	"3/4YDFL1AFEARSBnKO3n2OeaUiGMf+2ouvvHPm+3WbDVO+5TYzWbDXIGzQDKDzksLH55hsyIm8GTsecj",
+	"s3113n7TPr9pXMR2lRnI1ES39C5r7NAUw2NU4VHCUF4UpIRadfcOIwcpyuAj6gSh7Nhilha8+00Lhxn+",
+	"2BbzlEtrWOs25wrefQjPS3AtmGc7vpNlfe1eU183xObzHQ2xVCTver7msN9PzgTjBQnSLC7MAkhFjuOx",
+	"fHpSK5SqhVJFvxvj76Vhaq/TA/pfyJ+3GAn1Njhjx/uNC3Oqh9J5Ld0xW0zRUUOvo5H7HiTfc8nONem7",
+	"fFDyKMFM2x2lC4elOIN28vOlmGlpalvYH2Jrmg0HZHi9tCm3W6zkrburKvIoUqjBi2mmWPuWzulpqVAq",
+	"F8q1bc7pEx+57RSWTA/Xebfxsm8i5s2ICKeO4vhQnhGCTPmXCRWwRRD2y0532Lt5cdnu9YC7KqvFULUj",
+	"NRPHhBf7/da5OaD32BE1VqUhrCztM2ReNq5uGhfDbutNu/XWRPqbODSYoUSfLFZixksHgBtOaOAob2oO",
+	"BPPgDJnnras2QKBHjcvX43EkgJCckUtbKUSXyNXkjFwM5JyRU5DljJz4Xtzrp2bewekXbeC5j8dBLm1r",
+	"uwRD7kjKpqtdSH16Ca6JLmA29YXGfO57dxmjz8HVEfM4Rg9vwPjZkTc0ZVEI0TVJYwSJYBlZ6GFzNMy/",
+	"puqa6DJCxI0jnIX7qeeSsMnCt6njrmFXSqPNjD3dXXXPDijU6Gu4v+dqdxJTi3xUd+kjOOXi/tOdKVcN",
+	"35JsG0jD3DOmVRpjRpQFZKuifCypF+xCBOs9eo/kAVPrj9xf37D7SpCLER2rleOwlzMrjbQzygRrzipF",
+	"CCTWzeYhil+me2pbv9KGK5hozvQZjBDeLZCVan7v0DJNM7rh2U5WtwLi8QyX8BwsZjPsL78p4yXBo9K7",
+	"AkQeBKp3TfsCtLlijexoWazefeLspwm8aTPp45JA7UTJmSbGdevqvH31SujrjcsLmTU8xSJvZY4ZIzZa",
+	"ksBAFuYKOgp8TBm2AlD3wyv41vm5KVuIEDrF1CI2shcE2Y7rTAi1CIyPDX7Z7bxvcQMlMS8yzzvdy8ZV",
+	"30TUQ9gKnDsnWCJ7AXUpRSVvGv48J77j2ShfrqCZR4MpQwvqQlE3j46dycIn9oGBGAnQaImwfN2xBvRX",
+	"b6SFDowdit0iMkW6FhNR5s8VZbHnnxz783PBpE3Q4piABLuud09siKZmcWNFopbbHiqkoHXO7Q+xcG6I",
+	"iHU+XiCC2OZrQm3xZuznZHiC+FWAFPvppe/9DklqsV/PISQrSP68Gt2QZDOrV9nflj71tXSJXbQBDWVb",
+	"nHaVPJU46zFfjuSmZ0lfrFIAtEZomgIIVQG9e5Fe6NHA91zkBHpsTfQRTtbR1HHajr21PX3zhWkqo6H/",
+	"rms2KdS4l9nbD5sQsToyYTNMA5mgl/J/SA4se4OJplgRrSPsE9EzhdiIeaJ4Il5p6DWL9xxC+XihyQHN",
+	"qLd4gHwMX4T0WbgtEgxok+39hV11l7EqmWpt1Uql+IU85w/5fEwuP2iimDb7kJn286mna8sPgSNI5SK7",
+	"zLHGnxCGsaz6Ex7J+A/TkleP9NhxiYFEL9cCoZZnE/sM2u2IEEKPav2F4eo38B1yR+J5UqNluiYoPz3c",
+	"QTAobMhWH8rWfJig5KvMVki3Rq3e2tjIsSmu1I7S0TolH5FsiBs1k4IFFePGELeDcGH84VOWCcSc37My",
+	"FMSEzxhyIXIAOVQULkhNYVuNWN5jU7Kl9YphLsV3hPkENciVhWjcVrCn0Ud61weoowiZ53IHFB1Hiem6",
+	"tI7VhrShb8UMT8jzX+dkEv4xp5O49F4dtb0Il0u4Pn+ZMxK//XTderXy4/XVK12ch5jYLsgj6XTekSmg",
+	"PAswtbFvizDZEbeD5ti2iX1wFiWBVqqVkxNBhiJezCYwPO4e+OnNi1bXKX28+NV6/VPvxf27n69+t16d",
+	"Lu3mi9/fVV4umpMffkjEyJyelmrxfu/V2EHK/73+i3AolAqn3z//8Kn6+eC7lR8rn3/44Y/4T4effzj4",
+	"+9++LPeK8Z8IDdyknHt+UBSUs77roc40/uv5YDAYpLapebxzvfkEKyLa4rim+4927Vyv4YC/sZMTKbbW",
+	"7MBITdhBepTmXJHKJ5UNTbghrl7Om9eNXu+60+1zXfi8237T6vaGF+1m66rXMrmJYIblS9vn5sGZ5lGE",
+	"ChjIbLa6/fbLdrPRbw07L4ftK90Y0RmV+hK3muMfyhk57Ss5I3fd7XRe8tka5+fdVq/H7ZA1n+H2ebff",
+	"bl60ejCo1+s02+pJp/9jqxtnfhok23M9tQ/XkvhzKzt07jt3xGcXjkUoI6vPr7Bgcu3z1WfXvueNO2Ol",
+	"oq8yS84Cx9D5tzNuU/1iZOXdhh84lktYZ9xgzLOcjNc63PLQGXNL6fEr0Uqg4esZDREuf/WmtGh75B9a",
+	"m8IkT4jHCR6utK8STK34f/yvv/3HYFEqVY6efff98x/+/l9D89Mfn//Pwofv/xG99SHGGwsfvtMeHfw9",
+	"//f6YFDc9u2D79cdvHig1LpYqC/qY//Kkf47e1GznTsb/KtbQxhtjIBxnWP2i0ZMrV547B8W9fjXUvrW",
+	"S9CM3T3Te11VxXYojaFo0ikpQh1qD9OSz/jvOwnOBIZXnWkvWletl+1mu3Ex7Ly9anVN5N1ThmYeZBNh",
+	"iiq1/4isoEjo5SfOHUFmGmFBMEyzc9Xvdi4u2levhtetbk+E8ICnjSEnQHksuxt6PrRJGY8di/gHuqxM",
+	"ggaOuOSscaGWMmR74cYx9IJQMnYsB7tA95HA4A+bAn7XoRN5v/MhDdN/uej+ctF9SRddFjPffU7pYHto",
+	"AOwX8azF0opW741ll4dUU8BhoO4nDVct+SH95lN+Kc2mhioMmB8N2wv4IYNm+3k9A+KX0oei0g4tJ1jK",
+	"8plmmMhjrvD49G5zxsaLVQ6ooXCwRgRdpVJbAyoTc6ZeRoGHyqUS3y0fWwHxmSHr/LlLxOZQZyJu/GNK",
+	"4ppteb90mzXaRXrq6xT7JE0QxW92QHrpdU1UBxvp4wjuPVUuI6OCRrhWKE+ldQFNrRr1FIU2VkMUVo7D",
+	"FLMhF9lpB0JW+qJSZuAJQWPPdb17ph3Ikee5BENQFSUfg6G18JnnZzU1hoem2g0+AOY9Q3ThuqpvNed3",
+	"okMr6szxbwsIeOYviHL5oiHoekoPlxWHag3FJ0TIzskdsbR1A2G+HI40PxBRYkXUppFgFe154DwyxBUi",
+	"OqC+iJYU5YUCDyqTUhLV+YZtYIgFeFlEjSgZUzVxm2I2oCbkYHO5D5yEKwJRFrZMvpKZ2GZaEa+16fUP",
+	"P7yPmI+fsII/fKqk67Mb0/QfngG4Lq8/Ofvuef6xGfYBL6wLkEjmT27n9iL2Wgn9lWMArQVly2KHolax",
+	"fFSFxqnxHfw+rJFRim/lYPD9L+XC6Qduq3z4dGSU11spshriuYzU39EdbmvD0qrahnnw6sVYDY20ePod",
+	"HGJyytU4dvVEC2LPSvV/TeYBEtUadK37GUNmokwAqBDahtfSNzwWvqaws4ZrSvzLSJiwYeYOe/Cg4JME",
+	"xJuLukRGf5pd3X3ZRIeHh6cocGai4GG/GadbqHwNyTb9cql+WKqXSu+TaTcFPjqNZsWVTViSdbvandm1",
+	"e56mBjHbtQhxYk9idbW0AjzJr6RtmkCY2vT9MBb16d7UOA0Mcz3dafdRPhkTvkCyGddd7dXUAMiryMsE",
+	"/8xG0LWqUPat0tRWJLFmfQvfmmJGvuUjs3PhTNYlHLLUeh1dMifyYmou1851Y5NPYS9cYqK8KscFSz5I",
+	"18fV2KzSnJDvCM+4NScOpJEsE6vsn8pWVQTJR8tdMOeOXCqLR2jrX8kAUgjbfBiBsnrq9e2ZWKwaYALh",
+	"2RTdI667X/HmFse4u1SFmU1GXFfVBAblnv8QmcRmylXKLnV3n+LwREvYRKL8zX8xAo3tVmbUP3+eVnlW",
+	"x0m+ZKByqfThDPwy/GeGyB3xl2LEjuj4+u6LLY+gIufsw/aWjKaed7uf9GCLUbgf22f4yU/2tMHxfMWa",
+	"wKrKXlzNQ1n46XfJ0yCYM3TTvVD9lc+vemjK6Z8bGMUVg3PFYFyv8/PPGolFp2J2xxqS4vLhPZ6NHEzR",
+	"7T22phgq8UMPEGJzI8Z8f/nWHNC8mkH4SO4ItT1ug00Wjk2YKG4Ob782UT72BqH23HNoMKBzPCHsQPSM",
+	"Y3hGQmAMMTzq9Km8zGGsN5sTuKcZUCeIp217vvBMyUu8AxgTz3gQ1S9bN92ckXt/+Zb/7+v4PVNGfczs",
+	"7NI9i4XvxoJjSnJaVWQx3TMmSraFtJZ6VbHVPIDJzGkSenRSBIrmZtB6wbtzbGKjBXV+WxAZojN2RAjB",
+	"BpfhtokPqxkPD687HONmqeq+lgOxfQFgPWXuiWsAhxT8pyoDHNmWT1EJWMfRExUD3pj/prdIiTq9PXaP",
+	"lJHrWbdfukNK2EtxNQKLPymisMGmyF9bbbAJBT0SnUgXPkkrQyvJYpXJ/djvXyNxdldd19V04lF9WLc8",
+	"a3C1KTtyrT1tKVec91yVhFbEIArvIQLSQ7aHoN28TGZKCUifUBwsfPICs5SpO+JuY7xgxEbhuwbgU+YS",
+	"xjoPMrgorIsUwvB9CD7W++DxtS8CIurYQ16WT7TG7NDe7ZnMOlx/YrY4KhpWV7jAuiveeIfWlateWTAA",
+	"Ov7lzfg9L4L6MXPs4xkJiB8KxIjaddmwGvOVWv1VlfMVFO0w3WktO/n+tiD+UjjepzkjNyXYJv6q/3od",
+	"MfVl51ntU6LTc3Hra+i1m+H5lnL4dBaB5c32dP/A0equKZXrBLLh8Fl4yS9IzBT9SNMc52tVal2vWMWZ",
+	"JxbDCXrM16jvTrNzeX3REuV7RFPXD5twucblnR58naophfQmrmXSeiEpE7Ccxr/aoR9kfbn5bV0IYx9b",
+	"Yn9bIF/s7OvpqHLtyFtMptA+SQ1nIsBURADkU1phHJwhB/q0ggUtKtRI+5rzp3S32kO65DxVH0CHNVTb",
+	"92zUxTtsKDSCGLcR9e4zls/kpc91ehsVNbvqJsVtKEYCzcKS8kAF9aV/RhLcOscQm2HXJSwInaTfWo8W",
+	"mmkJRWh/xrLNoH+JRjXrur0EjnVLfNn0JRUF0HRJXCx27ogPxtTG06Bw+yYavBrkG3fdyjjesJ9L7Mim",
+	"NK/UD1gav0oScNTcRXcfx49S+mpTWXsI/Few9DRm/6ey9SK4n8bai+Ppiey9dOJP9ysD6xDhlvHAN+j6",
+	"FUZi2XhpoHtCbg1RYATlD0v8R+mLWxLso/zhUU38tmoq2TjFTSid3vLzq1986uZvfGE7Qimx8MSQ8o3Y",
+	"EdDjrwEnJ4tdESpp6EkhXTlpnDEDkhVVyLWknzYlFh7JcRvDVma2YiSNRKYz1OBhoV8l3VT8ZlVQ3S8A",
+	"Sqg3J2GDJRn+yHVSYUlD36nY8tP1x4f7aDepAPqKkgrB9i7bCHFfRZSH9PsnE+UKbs0psBKLGIZO+NwI",
+	"JK5bRCqUhCEL+/4SmboaCDfoA2rGr/HNM3mZasqrRnHRnnEBP6ArN/BIPGarTXifuovuN9t4dqOTRvQl",
+	"EjlJovOc5p1Zzdf5SKyFqJObajz+6N2jGaZLiPNjscmnmCExnNgoby0tlzAjrPMsI3bU2wepjapXz+Qj",
+	"hwfpzFPB7UPIEEOe6P8WhQplh+q3FJZ2o4fd260+PAwJ5cFXD9uxuhvqAwdf3daVu7EtZuTr28jXrvbq",
+	"QwKbHhhu8/W9CbsHzKhO63JFX38JW906q52LOlZ9O11zIzLfum+u5liJ+V30I6BfeetOkogVaoS/wuX3",
+	"U7okmr+q7qV0mD+3CvZUTpUUrD2ZbyX69tOu9assMrvI1mhh3RLgr2OHYmo52EVz37MXFthrYXNcMNtY",
+	"fUDN9lW/1Q2r1PT6nebrnok4Pnwq67ogDq5ISac2YoFn3bKzATWbncvLznm7/85EPuZ6W0B8B7vitRFm",
+	"jhVGczGUn3iubaCZQx06MRCe+I61cIOFr0EIrUJedK7OeyYaedRmZ8i86DQ1uFzPyobnZafbar+6GrZ+",
+	"bv7YuHrVMtHYwYGKMHMIn67ZfXfd75jI8pfzwNOexWMe0rACtQrkinNGDuDMGTkdwJyRSwLBR8E3k1VG",
+	"Uz+wwjYuyARby753S2iaJRXwB+oiOwy381wbsSkWBviKEUMYy5gPlAx4QUxcR2ZjEUw9X/oA6ugFwT7x",
+	"0WBRKh1a2lzwA0nX+bXXvqg5RD7OHZ+wNo0dxMMjfsy3KL83wx/7/YvY2JOj6paDmeWJI7mVgAFc9GBI",
+	"imQJ/AULiN2ex8NOMuqKaeO2UFbhy4l+AQ9p0h/b2thW5/QNCbEblRGG1ccWu4uaoB2LnTh+eV+Or5/D",
+	"LJYvgprtR2T5l1JpSLhqw6xxcYuuOrek3e4HzWx7QiaDQhI0mTGR5O0wkeC9nf0sP3KdofHLyVAeostK",
+	"21rlrjNzMmCG6ZjzO0GYQdia5285KTesrzMtkzDhHQo8QM471FsVbk0WucI9mo6bjJBWDYC5T+4cb8Gy",
+	"gVBvJACRyfciwDdzczYDwKQ9tI7Oe54fdHxbRot6AXZ3IyDsugDidkVPEwcjhqE4cWn7p+jDiJN4DFy5",
+	"2LQzpeUFfptlNMKkwTT4mNDuwLkIJc8ZWNWAaWgHzRCeTHwygch4cYvjzEgRhbOyARWlhCJtUAXSS89r",
+	"aCuaYYUD+dMzNqBm3N1unqHQnoxC8oOp7y0mU9W04K78PHzJHFDxHUqcYEr8R3C1frPe0whV6/w6QLfK",
+	"uyOGEJur4J5INFSYe8bkvn9rrp+HXkjNsH9LxLX4+pga8SKCYAzlU/n20aOdz0y3WHiA+eF23XUr05xo",
+	"ZpLAvoHF7uqE3s7pFrKvx8z1iDvCNufDhxFDOsHG93ev5JBwcV/B2RVJmz+Vk0vLrH8Kh08MS0/k70mS",
+	"/PoMkZCWt08RGVCRI4I2pIhwtYzQ4EsniVz73sgls8z6H6fV2jGai5f0Ss+xku/i8fe/Mo+aMs0QrjAH",
+	"FBwinGmK1FvIAPAWAXNsgsznd+XUO9+1Nen2TNiIUko2pCzI682MrJfwdGdBnF0N78G16JJ8IswTGY4e",
+	"MQlFpJluzkEp5naM9E9LBErpx+AEbqqNwKaeHyAmekiFaogkzETcy6aeJQ10021zq0M2EIvNw4mbU1J9",
+	"5GJ6awK65i52qL4Cwg42J3ZIr4tYkiaj1uxxd9dMzyhxwVC5DPdOMA3bckbbayAghMBDMxxY00SGG0VL",
+	"b+EjtmScwhN9DP1ZoVQqVcvHiXYE1Y2pH8kL19TYA28cEK0YnAo4YHVkdq6aLZnXLEt8HCDPl3feA7oS",
+	"gmBIRqMFaQb3HvyLcdNeRmxi8Q/OjecupuiWkDmDSAEbh8QFr4BDIPxLZeraeHkQZ8Uc0JyRO2+0L97l",
+	"jNzbVus1/ONFexj++7Jz1f/x4l2cNYdPM3G3sVUfV099bwJV7/IpcRlQI4+haMCCBo7LLUJqERdaV5hh",
+	"ro0ZxnvwXxtXzdYF/1G9i0Zk7PkEOcGAai+K6BNkeQvXBotdPpNtybWAFvMgqyuenu6jPqxn/mgl98Mx",
+	"WUjL6Hh2fdNt/tjotUw0WixFF4Pw/pVL7NbFhSnDm0DqYnVbHms9ICfhcrd1cZEALXq4ApuMbm+6nnW7",
+	"KkOod7+LJe2Nx4wEPWJ51Gbp52qM/XiGCf8w8heUITwl2FaE7hPsiodg6jAx55YNdNQNtB3Gz7Cs+nEJ",
+	"smTCzzfz7gh4WPwFpdDJviS8gD7BtmLQAN12nswEE+ZoTWIrHeo0fqxv2dMovTEieTq9t0cCPfliv+TC",
+	"NQk6GxNzoso1J3++yjUrLlWOh1Q0h55ewBJINK6Q9Jq5ZGkj/qos7Q6XDhSZoXEba4UiBp+3es3UlFW4",
+	"PuloikAK/ULmcNves5OCcCls18zW0bKLws+mYUpeM+1TFKoJ8yLLJ6AcYZdrEupjqugr/Nkjlk8CE+WV",
+	"ZQPNYbnhwplOp7EIpqhSLIGDmqlBQyc+yZDJWbjiNaDmxMeyO5CJ8tyGOjqunqL/7/+tFquikjWVwbLB",
+	"lDCibjzIEkEirEMHFBTNF3CXjxfBlC9CtlNHHUrQHDs+0opwpxau1bY0JetWI4dnTGaOI8cubqz/ulrC",
+	"VkPkLh8TSNv7g7IFScLiiW0Y+OrCbd/1S5IfCKoWMzcVTiMoWMa6MyGRFPdo0EjEfzZyEdmtAwfeAjtH",
+	"NjhURKydlhh3WX2cXtg1Ad0r/p0oPNNbD5XUCLidyl81xF1PgZE59jFomBAawRB277kqK+9MuIaA7n0n",
+	"IKkI3QikjAb4nM1+Iom/StcRz0BjF7wQt4SivBmIm3nTQOKfpoH++d//cyCz6KUQNg1ueizEHWeECFkC",
+	"W2cbtWL5AOyd6C2xJyzjEocwNgzSY01SyFKAWMxtga6GFmjwKPEiCYEntDNhnQBeBEblkHhN+W0DTOTg",
+	"obMdNkLwzD0+l4KyVrjcWLDLKjG5Hp1wU811xiRwZkTXxA2EJSpAaDghD7UwRVN8F6+RsX38zG7xFEbO",
+	"SygRG2NeYlpHNh+ACCg95ElwAabsE1h7zPv2gDif9IMxkL0RPD8ouM4dsWMhWSh/VEIzhy4Cwg6KqEeo",
+	"jRyoNL02VCvQg7QGuVT/1C4BWkEYR7RLwBGMGu4Wp5RCyfE5Y9FSq7vZvlZl+AlD91MnILKlzhi8KREF",
+	"58lsHizRjGDO3OnyILbNG6OvHn4bFd16BGFAVbA2lEpDUmo8VeyUZF1IGXFGHdulGNPKVI176WcJZKIJ",
+	"tjOLAkENZAoxqVojiSZGede7J74FpSJk2XTbs9gzcf5QAPcUXNOV7IEJYQuDD4qoBa42cUKmmKGRF0x1",
+	"1YEDkTNyMCbbNEl31TSEoDfFgTKVWIXgByVYhY4tHNaeayMT/o63voLh6R/3MWWiTkGa75ygMKBeBHxJ",
+	"HaX44BS1jKAEcbuBWRSMkA8zeUTvDMdG3iJAeUZc9yBx336GSmAiyjSwr30h/a+RhwcJVukcLiSOZ0xF",
+	"ZOXLMhXLo6LovSKZM+HC4pMpUlKuMI+SbePztkoKjGhWFHFakw+4K8LHH7uyb0YaNmQGO/SthLtBYtc1",
+	"7w6aEx8tqCMCKL6lIJpdUxF3z/d7gFPsq+PntwWGJr8p2rqoCyWrTHk+Yp5r/9kyDrcLg9EkxRfIPwui",
+	"2bdWBKMheyRLLqiSMI11ogiLAmAFUS4szB6PrnjYnFD7WyPYPTRCWWcoRZdS1G+i////UQW8VtzWMmDQ",
+	"4vv7dVefvH6OEZaxT5piIjsxzFpMEmB6qiJWkVtSdERFn0K2onCfQpVK/Mbk1S4BXtqx/QohXrp6+acK",
+	"8lrldmsLN3KFhkZ6x1n0T2Ut6HfL+bHjusQGhVZdGqddET/wglh/cwWV4clPS+2SnY4W1PmoX4RGFSGP",
+	"Dysnp4fVk+pWLhbRwnbHHkep+WEqC13QvKjbHiCXyPQIWXM08KSFV1xtKlt5aMD3Hhr3dgJW4iejjVUE",
+	"Zhq5Cgzv2hQpuxj7I+P4QaXnv9X+TPuWis+u+p69szt3c0pRs8Mozcfe290PxFNFaq8Jus7GdZi6vs/l",
+	"/66q95Qrkk0IK8qsWmQG/oKo4KN4ZRqICYMbLGl6RvFjAb6Nx+eFlV7WFG5IgycbUzs2UdlESdttsmqj",
+	"EtkgyW4sK32zIIBChjjKNLfYoK296o/WwmW3fixG7l58eK/OatHYtJ18i12XBFL2pCkDWn+Oe3hXyeEi",
+	"MrmCdMeVT9NApk8mDguIT1RggKzvbw4ot51k0CsOAt8ZLQK5IbLjSuO6Hd4kMoQZmFYQqbkkAcRSL8Us",
+	"QErpV34SFM1lrtU2Ekks2/fqEVjhg9L0VjHbELKnNuUninfT43wlhtJBljr+EMO2bNdNUm3WcLIQoQHh",
+	"sMXCSb3OUi8m/Bp4RuBmR2z5UG45TGvGXHVZ8zojnJHm337RuEL5xXxOfCS87tSTaY0HYebpVq1a5i4O",
+	"OCDrCt4rpdF17qAKAwsIN1nNjBYzioTTtyTIrH4BXfTRrUPtM2SqXUj/SApKM+shiMxH5NhnomUR35Jt",
+	"9yDJBlI+K7c/STdy9wztUMVwExGutgdhfr08aolTEqPnjYyIm6qrJqoq/7jrMZbMLfUidJsTLD+7T16x",
+	"WnwI+pqlZ/ihkt4Ula7JIZPBgseJYEGUx6gnCF2+fWCIWN4SV+5OK5XDw+NK6fDopFasHh/XTkrHMfuu",
+	"ViqVijWt49vKiK/WHE/nzGmoAqJDOCGrIII5pWPLCLsqN3ILOpopMspu9AKff7aS26G5MBzq+cMFdTYm",
+	"tie2VPpRJcQof4w8qjb5IF28SF433AAuAKvNlpHUIuZyGFuQjFb+IckpQ32KAwQDZDdq/rXNGSNqUyJ/",
+	"TYSzxKJW4FpzvPjHm6mYaESQa/hQmfgV5JIgIL6o+WM7EydIpIa8v3zbX20+jwu/Q7/yslHO6EIvAIOy",
+	"AcSfY1/cMCTdctHTNbJCfw0ExlZCeh8VIyPCNfRD7jDZSjue5FKjINkI0NiHsrdbx2q6NNE+J3/ZQabE",
+	"Nm1fwRKH4ME1LEJBG1/YGhw9vPe4UvM2Y6w9krbnWmB0vO4HUXZ/jcQZSe+NmV02I7VmRjLPIqspd2yN",
+	"D+pdDiwqZOnYdTvjXP2Xrc0Z4ICfP6Q6/yTbC+JdGUlh5lGyVNxbmT+aJNgFCMlpG6E7Mx2WLUUJt6GE",
+	"tBhCvXOhuO+EFCnUPxjre1PK6ZX8PVOZeKgUh+KL7Y78girIALt1JsNp418XG2OmwPVFtywJoPhYOogc",
+	"eAmgj6k1XSfZoj0Q7z5j6NVN+3wnK3SX5QpGlbpEMF3lCRE1kRIuEVGmeWg7bEOHqmRnRTUioivh6Ugt",
+	"1Hy7tIYuuSPurkt7vbQuYNxGcofp+VLviO+MZeIFyr9+1zxIkr7rTZydkXwBg1bBaKAFkz3vUjJ5dQ7O",
+	"bZz51KNKoBpwA1eYYceF4u7UA0TzmQ6KuuKyGTh1MzDHItV4uMdQDtlQGkRbjbzmI67EAKhpPFEtJLY4",
+	"ofLlrT3l6mBHPlR/1zUm76cixpcQEJvEoa33OU4xUaAZM9fEsU6goBFCtLETsNTDOKB54StBP6T7sQ6M",
+	"pKgzY34QVbufY8b85nyOu3oTk57BtEJ09zoytrQhvrQDcaMXkG7TWlopezv5FPf2D+7v8xOE/BU9f9Lg",
+	"enwH4Bo2kHn+o9sHETKq8/8iaowYFKOay1rBEEQjOmqYfJ/NlCjlmHq2k1K2qvbuozml6qu7uJ7SFc2N",
+	"ZJ2lB24eGNfPkpS3cXyq/+KLOCa24HC7c7eEMrdBF9tFA9MUp61Z3GbuldRYNo9IKCqb++NHikmyrsSF",
+	"CRFN123zLFbHVFN1p3C3R0kR5a88ROhihqbEJ3WuvHXmhDau2+iwWBJP7iHKcorvoE6U67BA3A0d7NbH",
+	"f/Orkfaz8d3dvVwh9+ea7XCDuIwrILvz+iQ7X/m0kepmE6QYdbyUCEkSVIJcImLQQh+jAxE/PXFWssoH",
+	"U1lbBuMy1qibezkLJdYyHIXy6c4+Qq2z/17+QShR5NBJeHwe0UcYrmkzVqBUQ9h0SFVriGF5pU6V54u8",
+	"qbABukWoDeX3PR/xt8WfwjmAkSurnJiFeNq1/o1C1r4auULsL0mqhRViLkT/VARfUP/Qybag/7FKp4Xk",
+	"T7GoyziYGT7/sKN8ShYJf4TSSsYtqE18ZD7XD7BZlEGjJhTfG9AZ5iRDCj7BNuwAPyN1ZL5pXLTPoej/",
+	"UEScGsi8uWrc9H/sdNvvW+emIdoYvGifn7eu+NOrTn/4snNzdc7/aHZurvqt7nWj23831J4MqNm86fU7",
+	"l63uMDbgstX/sXMOvzUuLjpvW3Kaq5cX7WY/PrBx0W01zt8NWz+3e/0ef6/9onG18vOAmteNdxedxvmw",
+	"3+kMLxrdVy2xjN7N9XWn22+dDy9b5+3GsP/uugXv31xddzvNVq/XeHHRGrau+tAyggsp2QXhYqhyxd6s",
+	"1rpD2Ob2n6iaZxoQIcfPP+TxxOrlpVmHJHuPVzZJbLq6NNRCeNNR9BS1/dbxt5d8HkHD66O6H6904Tdb",
+	"56+ZebmaVusv3Npq6XQjsxYUpMera5/M5tvt1NCbBgX3pSFYrufDfznCRegNZHRguoSQnCJqB2i2gNZ3",
+	"d5zm2YAC1/GX4BukE861qY3mmDFZGM4unB4ja0qs2zPkQEM+Fng+sUWnlKl3Twc0CvpJfF1WQwvp/tWL",
+	"kwp62+r1UblyWEW1o9MTdHxUqyJIC9RubKqV+IVNLeMaFn34fs0VbKiVb7Ia1rhFwwCLPNdvDzhNH8aD",
+	"5rV4isPU+AnNl6N7SVPMYukajXylj+AkNYDaMd8yiDdxl3Fe9H3lqHR6zPejdpSogVipVTNxu7bcfX7i",
+	"3BEK/zaQlM4izVeonQIyjvDFnGO0EiuLv6kKfkr9kxAs3d2a1ic0jjS2illI62CSXW2FpcNKJjS9LKMq",
+	"QX9S3zbQ9WLkOha6cPDIcR2+0dz8goySa98bE8aET6RNbTKj8oV2IqfkImfkrtuJ0n0X2cdkXSaMDiS8",
+	"xs8DISggH8Ome4kLWO+exnEnDpVolB8vsJkJUMK/si60Q94kOnYdYWS++ud//4+JeoH/mkCty9oRMP/D",
+	"ik5fqM05X7PbLB8Vfr70bDITHI4tZpzBwb+hmqi3wsAatfe91k/vXhwe/9Rt1hpvmu1G7bJzXe3+2L88",
+	"PKz9XHn96ufD9o+dnxrX17Vu67D6uvr6/ZureBjJK87AKoXjD59qtXUhJI+R/tHYLQ+gnBFK9bh+rR09",
+	"dFlerj09dV/2anLdNWHgL4i6E2QxD8oWN4K7eaH+uhZ71Guxbbw9CdrhL9WFr4wBc3ek8jUSuig3/p7t",
+	"6RtaVRFFNsCjtaYPbwg2FWWQaQhQ3EMbVtzNl/ewzJCHJHk8QtWdMP0jLVgdCt2L24vrTq+fYXM8TiKI",
+	"ACSJoL0aSEhsnRPXuSN+SgAjl2azeZCiNjTkEzTDNkHMQ+NY7Kne62s/2hQgbd1v/C5TA4NHUks1zzuX",
+	"jfZVsdHstztXGb3G79aUnYSHcAOB8qbck4JjmwdnyCcW4TDzE1KwF6K5AEGjpVQzNwoVF7Ms35I6h1C6",
+	"W26KVh9l4xnk4y5wQKi1vMwotex6slBx7BuB54mSyjPHdR0tnXhz2zA+T2+Dla1wpqqSi3gBQ7uAgEqj",
+	"1voL4ES3NkmajdSyEPJOA/q2qUU6DNkLgvJ6yvTBChBOus92i/5pgaw6swXjUkexB2P25VQPYTTayTNi",
+	"XEedC3XYjIg7qDU+gPd8hfoGSe73p6pxkAB+J9RV9q3snYKxVAw1LIvMH7elZer5WNNRQNEm8skMOxSa",
+	"2TSbrRY0s8Go8vGjCk7izAXaADfa0CdAOO3jTBblZQ8FxbDkYGIjs1oumdCBOGo1sKoyuQT66vm69iTi",
+	"RbJ6CYTg5oycAE2vGZFWDk6i6DVZPpKCeEuWGVLQrtRq5VM0F46MW7LkIqIzJ7TX+zEshEns4S1ZMsRZ",
+	"ZqqkvSXLLDlr3pKlY5tIciOHiCggqBjXUx7fQpvOF0G6FBegvSbL67TWQFDiiM93C7HR6Pp1+2d03brc",
+	"nN8iYBa4SXxF535rSPg1Wbbp2PuSe9QO2BPsEZ8SQruZM6EstlXefdZkKdqHKMIIOxGdL5HMDjVM5wGf",
+	"MPL2y6pzMtwqj5HvcW5gF7xFANOIZiGgmNsLXzVg8O6I7+L5wa4J4/w8pYiGRyOwx6gBuiVVxut3wm6s",
+	"J9SnaRiROBhP1zJCfvjr6R5/Sp3jSYni6alhq7Z5SrpLfsWkB+AMmect8d65bPokaoI5dDKgsjLtnLiu",
+	"QycHyAmQ7QG7DAyExwFXK3STCFQLJPpEhXqDA22dVZvcG9ElV4LDzIzueiFQ6xSHmNMkZfkXF6aBMLI9",
+	"rlBBLIgyp5vdVgOKYz0Pf7q5Poef0q/E1Yi4xzzfuLj4I99oQrzCH41er9X/o3HT//EPNeyP9lWv3725",
+	"bF31/2hfvWn1+vyfEDHwx3Wn23/ZuWh3/ui2/vOm1ev/0W3x3/7odxtXPWHw//G29eLHTuf1QX4wKOYl",
+	"DH9IUA8O/n7wt1RyYsRa+E6w7HHSFJQuqvI2FsE0tQYXFBSGK8Wok7HHZe5zVU8fol93Kr8te/5APeuR",
+	"KAocAjsNgjnfyeZ+PTPCG2PptOTSFfKVBTBiOVDYl7EF3JmAEOXzTgm2ARJZafvngoCh0Na0fzx3pBSF",
+	"QtyVNfJS/6SBvFGAHUpsNFpCkGGifwDK9+7xZEJ8dNN+xgZU4ZIY8bddZ+RjfykbGIhuTACk1hNC9JUY",
+	"UBxk7FmyE8qZ3p4FyfvbkWcvB9SDdnSZPVBk/7Cx691rnU6aWn+K+idRmVuWJcJ2rg7/iephh1Wp6zlV",
+	"uDZ8pEqm3/hurp5LrCPmWcawG59FHdlxSudwri9y/gUBShR5c0KRww/zjNAAq9LS+h2HEV7WYWqjqAnu",
+	"gDau20wojGMuC6wpx1pAJlBxl++M6A3DiH/nWDKKgw/wCUFs4Y9FpAPB1nRAw42c42DKDGRh5sigFIi+",
+	"ClPuG9dtGdEAF+SBM3LFx+oDOqDfoe++Cxn0d9+hvMmx9c///h/TQNfOnPAnhWjgQV0S1Qr5DCiSDT6M",
+	"KOAvRAUztGbnhoYUaGPCDD46KlTJ31a1SmFBxHX1jmM46k2HJ5iP4wIChZEyosuwoZq952UDOHZgIK3q",
+	"JYeO2kqQiXn5LFKNl2awoC0D9G7CGYUtvNzg/TKg2CAL8Gwufl1Q5yNAoro+SFtaGNoOQ/c+ns+hSTky",
+	"P3HJbEBwjYGkXP4s03aQCKqS+QCfYu8Y8tlnLuz4Boo7G7F7+i017ONBPZGpDXaE42thmfKLOhGzZ4l8",
+	"JIbyKpVWr9yAIJhKNlfCPoHFU3xLhqI4jiPRdXPTPmcSXdCU9vDw8NSAqGgG8aCy8xJCpujzZj43XWfm",
+	"8P96MoJTFGaSuDQhFtQ80/AEoz/B3xquoqCjCG8qcDMZyQYzyIBEyCfOrwnz++d//88BCA6NtxGGXOeW",
+	"KGyGJ0sd33rYBmSNbJS7OsL0NjyUWq9eJk6n+TzcK7XN4YaSjw5chbtLAYlQlvQ5UN728TgworpVBmKL",
+	"0cyB0AsDyncw4NSc4vksUEHYJ2PnI7GR0A2YaCI85NDYngX/5UDAPxxqw3+xZQ3NAzjh2mFRJACVePtN",
+	"RQn8I9bCZ55fmOOJQ7mpxkfmJTHAB/hjE/3z//q/wyMk3wX94dMUs+HM84kBPu6heP/zZ/MAVkFt/WRl",
+	"tkdm4qvZLZKLqJcal4dd5qEJCfj+8zksjwa+57Iw/lUyKTibRc6ChfWvCt85TMU2EjvkbtBuI+zcHLbv",
+	"RD6XBQQiZ6eY2i7xITqkWiqZ8kjyF+IBlIAC8OQtXJhk5Hu3BCDpKhYLFc+A4QmZf1qtlIU0vxTHCoUu",
+	"KM7jhKNFxuZhPhEfUzssIbPp0YALinNnQlhgHqiTd0v4klVKluwpElfQ6gOqzBhxCeEETAt2nHuuYy05",
+	"vkz1mmkgFYQDIzjzHdC5TxgUdr5cBHKTRO8pTJFjk9ncg2shAClv/lxoR78VXpOlaWhwqE28K6sm2cIH",
+	"40uLULR0m7t4KRdVqaKpt/AZ4PcS2CffSlkch1AIUyHUrstKRwL3P/U6VzJ8SwLLtw/i2rghJAarhDHO",
+	"E32CYLXI9ziIdnjmRw7F/hKNXQ8DH5p7DpUeV9exiDRiperamHNyKlSKJXnHKvRqVn/+/P7+vojhcdHz",
+	"J8/lWPb8ot1sXfVaMCZq/RxpTY3rds7I3RGfCXWqVCyLN7kihedOrp47LJaKh8IOmoK6F2N2/IdJWrWk",
+	"C0coAytavT6a84B7DgdsEzfeQNZgUBg4O6pHQaBhdUX+Cjc+I65S1DiJKTNd4N8DqigX7tMgNaghviH3",
+	"g8wJDqBvMbt15qBDagAaA/4aRfdTxyUIwhklExQuKzQiwT0hFFnYdWWcqTcnPlal5gENL4SkaOho4/j0",
+	"8YwEkPnxy2rAsbuMCwSpUDoqAi40cH5bEH8Z2TfhLbvwU2zyYqzCFpU3TR8Zwa0GX3Den9v+/SZsDuTn",
+	"q4MJdFQplYSTBngSXO9r/P1XGQASGuufpJvml0+xjL5cpVQ5KpTKhXKtXy7VS/z/3uu5qA7fF5CDpyfH",
+	"R7XqYaUMSSaWY6dPcaimCKUPfFQDTszJZW1tXBmdWGVyio/tKjkcg2cH1jMMbU1NZtnjeErRCvQ1+emx",
+	"4xIZEpXjR4Kr60UxHL7N5fupfWIdj45wbVwlh3bFgpKruFI7ytVzp+OTI7t0Uj45qVrH9lHtFFfGBOOS",
+	"Vathu1Su4cPRuDoujyqj0uikUrHscs0+ssq1UWlcKuHSCZ/L+Z3k6tWTSvkwNNCuG73edafbh80kM+jQ",
+	"n/vVm9Ki7ZF/yK0qWt5MwZmBI4fazp1jL0TakmxsBcQAnTFyV+QevfP8W5Vh5vMfb3rAJikp5+q5cuUQ",
+	"XWKH675QY58F2JWRfrlyqVQqh5fA9dzVO+nkI0NvPBw5PpSHK5+elgTmc7JItEL4T94UODKOfjr3iCi4",
+	"xhgkL/3yQcaf5eq572WA7slpKQp7qeca19fdzhvwKYEqFwQbyE3iuH113n7TPr9pXMQzkzLG8Z2IWCPH",
+	"odK4VASAxi1z9dxlr/rx6vd31atz6+Plr437y3Px/y9mL++tlyfl97/+5HReXX5833enV5X/LL3vX82E",
+	"12lPBgN5cGDSr8RFc8bsjWOMD6prVAVnSPtOyEHUl15gW8Wowsjy1iNvaHTrxMfWdvhqm4qwRZm3AvFh",
+	"sxkGOu2SwHfIHYmti+8vnjBRkg6myH34LAg3JYMzwL6SpnTkYR/y2UTWumRr6faFUjQGNIZT9Mq5I7KZ",
+	"V5goAwLRYeiWevdURkydyUtlBp0QuTh1Xe9eVt25bvSbP6KYOvD8k2MrG1laTyuPn4dsVCjYUIcjeglU",
+	"RmHLvex0h72bF5ftXq/duQLJzjyP8v9GLhOXBGRAoSbwebfxsm9G3S3pGTLlCTWlBQMZQU6AWOC4LqKE",
+	"2Ew6WszonJl1ZAIz4wYNnGppMUkeVYy4gwmWk/4s5BKJMTF2szpM8jwTbClKymBLOcESQIi4GfwsOGBk",
+	"MQlNGdp9RGZI3lTMmY8577bftLq9oVQITejAjJB5BVl7jYth+9w8AMvWbHa6150u/B5DhOX5c0+oNkWX",
+	"TGSIrlyJ/lAYDuIPGY6bHK9WayDh1ImCw81m56rf7VxctK9eDa9b3R5s/MyjEx1dfKRwtCEU/cq1Qn1r",
+	"kBnbjPgOKLeKqcFCkQm1dtnUmQ/nxLcIDfCEmGArqO+ZL1pXrZftZrtxMey8vWp1TeGpwshstrr99st2",
+	"s9FvDTsvh+0rHZfgvJK7A4TfSJkKefeUIc6tUTDFFFVq/yHOYAQNZA6KlBXwBkOR1nKphPLCsgQ19d5h",
+	"5ACUXWhHgO6nHjQPFPNzcJXlKxpxa5vDD5bsJelRC76MfM8laeqtKLKzyuNX9dsNquFFZawZdrIMmDS6",
+	"X3j2cnvFUF70hcsBX3XIixuxlUprd0QoGTuWg11Zallsp8QQ2OYCjTmtkVHiE6s6Sw9T9NLH1HKY5WUr",
+	"LtXaEergW9S4IyuKy2m1XKpoikuzAYGL4eGDUKYZQU3Pn4dFVGIHjw9S+UKfIxWNLw1bwT+wNSN8IUpF",
+	"iw6YUHGfblGr2thJrVCqFuDVULPElBTZzAmmScjj+ppI1tL1tR4fxMk35Xjn6oclI8dJPFfPJU8k2DV7",
+	"46GMLsHZnaaVcjzUtsDD8UmhXC5UDpOr7OFZYpEXJKyiAGpotVyr1WqlMii/cn2r7FVojKuDSpEKqrEx",
+	"0G3AOZk8WPCjTAAVqgeB6wMlosQmaidog72wqv6KayDdUtC+TzVBYISaARotgtB9tSIkd4Dmz2qhpBsl",
+	"abh9gEovxECyPxq3Nj6v2Pjl3Wz8bUx73S7/d7dDuekQiPWnq4VKKzRQQidEno80dfBAOEvlZnJIiCs9",
+	"DRLZnzfbvKCR727Kyp19AEWmGpiakSHJygiNBs/PsDq+ogFaLR9uPfYaL10P233Pu8D+hIjhtR0+zRbz",
+	"uecHxL4ktoNVJ8tqpbLDHHPfswiDxMLHNKAFe0n4ZlMN6M9GbtXgzPRRJyxPA64wQvp+hmYkwDYOMJdg",
+	"hnQCC8MTI3k/p+xJhyF5BosrSvIrEqRqyA9zfv4p9c90bl7ql040bi7vNoe+TPrLqcABf+GSepQDBAHX",
+	"XXLnkHvECLWT3nsUeGiG6QK7yIe3zpDw8vINAz1FeCjUlV+Kp0KCsp3v99gq2xVyOK7i2ujIOrb39/0K",
+	"hKT5fi3iB6I2BEm6f8u4Mjq0qnaNHI2P8clId/9WrMrRqHo0OjoZjy3+P6eno2rt0Crbh6Vq+ZD/X6Vi",
+	"H5eOqieHozEujU9PcI2cnBxVjo7IMSah+7dcKVXLx5FiuMbgjfmEswyONbh7NGNksxK+k97doEkhLGhw",
+	"o44dcxaHIvKycXXTuBh2W2/arbdrfMNAE+WEb1hHd5ZE1Qc+skRNMNCvKSpL1a3HXnnBS29Bv5CPd7OQ",
+	"2tU3sroXbfsaB1Pp6g+slBjPprR/4GrT8nyfWMEKf4wiFRyGQrqTQUNsQEX9FF/0uBPpDaLqjkeh3VWa",
+	"+1K4ftN8fWhG/Imq/jBain+cxb166mPSKwXtscEZVUR9ZU5amFIvUMUj4HdZB0l4p5mI7dAW+izyFFPC",
+	"WBE1otXGECKClxgyq6VTM83fJWphfFP+LgjpzzJb0uyP9SZHhsn4AMYhcLadcVj6ssbhX5e2f13a7nZp",
+	"m2YS7m7Plr+4PSs//ieUwNXS6dbjmh4du47IhvnLOBaax43qtryfcfxc44+fHlUxSb3JbgSBjImMXFKB",
+	"t2K4cat6Kju1jgihmnYiLowlfwbFBYIuMSNH1QKhnHvYZ3qVG4yuz18a6Kfr1iuoYHb1akDHEM8V9Tis",
+	"VaqVkxM0WnKNKV8rV9Br58UB1z+YiiEUz6BqLig4kXwwi6gRhx8aAoaTV0pa+9m8Wa1U4KpV6z9hYR/y",
+	"UqHYoeZ0kIXN4FPPGGJTXKjUjs7SFJyECuQECZ1nh8u788g7/jWVmvDN3E9vXrS6Tunjxa/W6596L+7f",
+	"/Xz1u/XqdGk3X/z+rvJy0Zz88MM2MnuNPF4RjTuyaoWzL+gJ/1OpLpXjw1Gphk+rJ6UKKY1Oju1yrVYd",
+	"2xXLPqyelk+P4C98OrLt0nH1tIytWrV0dIhLR+S4PK5ZoepSqT3e5qQJUfUMYcGZ/hKh/34iVAglTSTt",
+	"Iz6ff1L/HK7zOXcoiSSfzAFb8UGH0o1a7sImNsoL+XawpXNZ4+APM7B25DmPyKv/YlIJP1tINOC51qjk",
+	"L68b2XR0H8/jtnWQu9rOUCNOZx9Cr30S1bsHn+Kad1Z4ZTTZGX9L3oxKp9iAglcM1FIRSwnJS9KYlm49",
+	"hyJV0X5FKXbYgEZuN49aJAz/VPcscI2GbaKylSHjWssJNRDzBMeM6c0D6gQob8Ja+pDn7zDproQKdzJJ",
+	"I0qgE82WVQ6dCgBVAdomGi1VG0LhX8Tzue/dYVdeG4t65mCk6MAlkzQFL9fcmyiv+UXZgQwzUw0PzZve",
+	"OQQJypROQybXBnp1Tsc2BUh6f0eVjRJWlzqDuMiAocblhSgkjPwFZTG0soDM4Qsz7w5KTXM7LKwhcT8l",
+	"VEwCGThQRP27jJw6Uet+tEzczMWFGw1QfiyCTrEeg2eAGUahTHICXWdQzL3gUEYocwLnjvCtQsg8J3Qp",
+	"MwzPW1dt6P5AvQC6mUToOEOmuJiRr8YuWgDRIlDY3PYW0JTXhxxZgGHzWjQakR8I6ceAqCPI7g7xrwpp",
+	"iIQmadtBBqLaSFEVKKoQlgpdGOQt2QdYfbAYtY1FZCZuUFWyYZhVCJQL6yR2mmEoOMWX83J/aZfvX6k+",
+	"f3mN/y1Sfb6cP1m7H5Oi0v4zm8YZ/EXPGU/mFoZRdPr9YApJc4kD95HS2wY6ihOoa8oR0XC5JMFZFJoa",
+	"RqFk5NEA6jcm0dRRVpJJXY/gO0PaiMeNDFTNgfTYw/TYwSxIQa9+0rhFdVRFpxyZFh36RqLCQCNvEdRH",
+	"Lqa325+2a0FVWwRMcFAdGhJEXunOmQo29OC4xwxh1yfYXmp+8W/GmyK0h20vJPSCKLsnkydLp3iuHaaT",
+	"ozz/DY2WA6r6OSOoVXIgSyHIGiWicKNqjKe3wBvQ777rLHykGl189x3XkUGDhkpGqHHdzkr6ll3uYvDt",
+	"rD+JSTpQcWUb21M29hH52A9XteLAQ6L1asPVXKl8Whkf4lLhyCqTwrFdwYXTUZkUomCuE5Kq+pTLhUoZ",
+	"gpNq9cNSUYjS91Eq+3s8G5HfHcRpLlUeZkzAVy5bIJa3PrQr+7XcnKcaR9D20lF8aw/hKBuy7JOnKrt3",
+	"rTm3fL2JJWmnVpQbWpOjKm4+WKKRclh9C4s8qlgFEVkgS7SSGlDOGAyEZbsTRElw7/m36hYuVg9ppfoR",
+	"GFOi35R8BPUq0AxTPCFF1JCRPaudlqQ3De70EsQt8lOTPKCe4ABwUSn8cTruuOWOFnPkLYIB9cZohKld",
+	"RBfOLVGlq0RUMyAI4q+gBBFygigMqVIqcRhMT9XriIEuJygUZLUvx0btc1SA1pToqnHZMoXVCbgBmx+q",
+	"GgkUzGbCkUPX5PWtnoncA+7z0k71rscTwNIBCk/Ql4gu+lMwu/0ZXBpza64SmP3VGNtW91Oyk8+e11Pq",
+	"w+m3U4/EWVX+Quz4pvHWpEL0/NMKDWbfLHUJthnkUKcxYJ3xcnYoeGVcnZJ9GNVILRqyahbRfrrQKxKk",
+	"spF9FCF9ilf8PD6qjvNvc8b7CRn49c73Nka97H+16+3R5lP5iusPj3Ikn8eaeG+wYBJ9CrVinPzohvWv",
+	"oBofyqtyi8aAyhp7B3D5oFVdlGaOD3ULR5Jrh8aO7vMfUNvxiSUveEYQOCXLlDHPD2SLm7B9NlcQhCUV",
+	"9dQ+MGRt01TjaZzRTFx4nCF2SqupN3bcgPhIRJlDtJZ4AzVEO375XIV4catXFuwi9oBC3SsU8giUN6Hb",
+	"NvsBDxalUuVI/jUyxT0LTA312MKrBrF0Y0BlR1KUh+ax6tL9oIjMmUOH//zv/zGfmzP8Ef6FRpwMVZFR",
+	"y10w546rUKbWcu8Hrn4oIx5yodUTfbtN6JRohsnSUn9lamsMKNhQRCYj2LemQ1HU0YxWwo1/8aNk8gO6",
+	"0usUsIDyqvfuAZTFVuuNqsdAmzgD4QGNK9bwu2jmCg1+UV428mVzbAl9Xsy7wQwOz8djMX5jxfyIWt69",
+	"ummfM5RPtLQ7yKqYlmypFy+eFlbL39gea4Y/tsXLZa2qvCybvxZgQapZ8Imn6UBtFgaiy++DwHv9ril6",
+	"E2eCGHaI3BtMvWlkBGl1M5yd9OOF8iYcQnCYwQkjVLziUcKfisOXSRR6A019ScnumGsRJ7uVItk51OCM",
+	"HSrdnEE9BH4KVa1JUYZ+7sIthmyhmgYXZ0jJZqi7aQeqK+rOkM+8BwGOP34xwF+IeTncjFvdlmeTTFpd",
+	"7QW7N9HG2sPueL6SMIt+sltCLV/eF+60frT7swfprgGumwl+1O326dkr3H5nQQYP90Wk6sq6P2yxXuSZ",
+	"QMaa4n5NaLXG5dnAam1494Y10Zl3f5BlT9/seqny+d5nKWoDHAFZ2Q1EuIsiG0q6kgccd9Wz9gFoFCpl",
+	"Nozy+RPTZmNFB0bpKjDovSv6boayyzXdeF+YEaY2zqQgTT2PrV/rM1+pVVM6t6xBOJh/3KCS1hyIYL4G",
+	"aMOTVwXaD+JwKi9CqdwvaQExWZqE5sLQ4Q55sY0DUuCQ5B4HeJlwHIc+S1v40sCBtSt8MOuQm4U7zXvz",
+	"VODthL4HwvclbyaNtEIsIoA08KTbYrQ8Q5hry+CKMAum+J1pvois1SvXyI76pdqDjhr++RHci5Fj6JdP",
+	"uUjlzNVz7y/f9nNGTlfocvXcq0btfa/107sXh8c/dZu1xptmu1G77FxXuz/2Lw8Paz9XXr/6+bD9Y+en",
+	"xvV1rds6rL6uvn7/5ipn5JLadb1WKpWKNSNF483V6cJ1jVStMnwWqWzqpy/kLD2qlyrFWixwLz55uVAZ",
+	"HVqFY7tKCifjWqlwhI9HJ9apXSJlCCnTjDVlg4Qmaa5eNoQNnavnvq8clU6PVUGakGJkwcCYmpWr5y7v",
+	"HRerinpRQZvkJFKFyNVz1xd6FJhqdpDTev3nXkhJss75GyFktd3/djh5yBW43IMtrr8Vcf8bO5AjhwO4",
+	"LME1KvyWe96dKwVF3ZvHL2RsIzM0XtZxjQSJcN3GVRyoYmVNZYJqfMCACks0b0aMwlQd1UZLZOpcImoV",
+	"8jvxPeUnEHWYVTar6YwwFaHkSDQoF75e/TYeq2AdCeCA5k1w14HT1pT0Lx8O5ROoWcIQ1+ASTj7hBY3W",
+	"pHdUizBjQkVg8ES/Ec1cRDWUpSdTbsWJqCeWLGubpDFNM8w2lrZ1qFM6NpMBDL3Af02WAwrx4GwxU47c",
+	"M4UomGKK70gUTeAvnzHkgg4JCFHdMAZ05tmF02MZXJ5nc2zJZiPgwwYUTajny1xoaBsBpVsW8zkRPlvh",
+	"yPcWARKjD86QuSoq5EakL3riDWjgTUgwJb4+WkggEyIjVBb0cdhWRVR4KaIWFFSOd79xhLkezyThG3Uu",
+	"siRYPeUzJQOZIb8Xf2oiwUQgEs44cSIymwdL2R8JydgRDuRI9KARdwgmyuOYrQuloUlhhh0XmudheX3K",
+	"+TLAC0GHC+r8thCdsuQh1U8v9JbCt4QOoFu/XmoGZXWxAnebpI7wA2Lf5Bf0C1woAH0K1ktyooMi6gjH",
+	"PeB0QLV0iXvfCQJCN4aByPPzuHe3+xZ4Hi/cRAFYdadEXFsv6/oN6Vy5m955M5eldT0IDF1Xi1SyUqlU",
+	"Khzz/znh/1OS/28kQuQ5WfHPvjipoLetXh9xjQbVjk5P0PFRrYoOK39K1eozxOpTzmniBAKxtyDhPOou",
+	"n4pGdqirG4txkqftS8Y3hY3+w50VHRnhUEsizdVLsjdxiJmZQz1/uKBOkKsf8z0BgZdAn/r1ERD4QcE1",
+	"VBqtkRu5nnWrAb6n4bD125VS/MDw8yKoVCUWrVK8iwNubINdDcgIK2QSXwNd2t5WxF5TlJ5tgdyL1uyQ",
+	"tacFhCmFNKyYG+YfpymYfzZTYKvSCUqC7Vg54c8TmaYR3wMDYJ5/ih3FraLV1pg8RdSIPZeKVyJQzYsH",
+	"sm0ZuDag20auPbbms627TH34kWLdnlgVKv3leSpF6tGvmCazJNdqSGLdcfVI/BbqRPJPqRPJv57a0bSf",
+	"cykzLFE+//cOSVzDjY3cfJHCTUURuE0OJNUSlbi2dMWE/bO1+DNIRIfqDXFj2SXYV74TA5mS0iAyMUa7",
+	"YdMs1fsJauvLTPXIxFblzYADDGiiqquZJEjTEI4kERmnvC0AdtIHJFc+x8FUlofFM6La9jqif1jYAkDW",
+	"UYO+217MUSTbjN17C9eGOnJwOQRvSCAbqjKGPiy7bOy3J032tb4lz4vbV+fixzgBhzZWjFOC+fIZWGV8",
+	"ji52mKg0HAadRYQSj0nSJ1+RPRVuh8dYcSVmTLYzjMm92eCuVp6giCex8p5W6kvM/7tL/srTOUbaD79z",
+	"Oq2XyvVqtVj5VnSB0Orcua7tN2JW/ovYh7K47JezD5+rDM5tMieiG5xE+mc88Tue3n02oGE7Mm5uimfC",
+	"p54Vza4a2kdXVmvD2xtqDV9XpKfHRoPolJdRURPx1RCn89bJ6eFxqVoqVaul2mGlVD4sQQ+41PDoEaY7",
+	"hle0RxAv/XArNiSYX/61XJhfUlo9rqPz67g29w9pkOczK6Khv5a3/JuaonoyQMTeto5o6MwJ9JmNpeQr",
+	"NqT6MYaWVl7Ypb7sAWx5M8Jknpn+3oEBgQucUyfkgbjX0SISBlSe/qJ2f+oBdNg9E/xdWMCqUvjqxfuA",
+	"pty8o60v3g9EvMCIoAVdMHGlvduVbcy+lMg7ywiKcJiMidh0jysPw5/Z/OT7DOIkZju+hd0XeWoxy1Nw",
+	"swz5xqlexkGkT+ktgpRZ97zWk8j/61bvoSKxUqqXy8XjR5OJo+NCGVdGhWPr0C6ckOq4UMNHo2PrxD4l",
+	"pXEkEzO1pC8jEzeAtZ8cTJOBb+Mc+qtXfvjrNu/ht3kbRDcYbhsT17USyxDhGMvxFs2epVSVcY8OnRiI",
+	"kvvIHBtQnMhrr0fidO6TO8dbMHiDy1xzjicOFXUqKPkYDK2FzzzfRBjq4P5v9r58OXFk6/NVMoiYKDwj",
+	"Y8DgBcf9g7Kpbk95a8C3vr5XHVYiJUbXIkUrhSm6uiLmaWbeYx5lnmQiT2ZKKSFA4KWMiy++vlEWWnI9",
+	"W57z+4l/KwuC3wAmQxGcNZNadOx5FvJpDEbLXyyo8HkbKHkkgSwjB3I09uCO9MC5YfJbqKT7lCFxrtYV",
+	"yq6CE7axBxi10WjIG0waR4qFTQMfnmCGAoIdeBcfH0EzLyBhgwgLfoK9h3nepoLwn19NnZy7T6KAvjcF",
+	"4rR56fIgkVZEklRNEAt41vOMvywiU4tLm9b9uipsyo/KHRcg5Lv/FNbbM5y9OjjEAkFtPgJshAaaB111",
+	"BtU2Bh8FCOdskm/jWy4K1jysndCACP50UQPSnKDxBucjM8DsbugHRJg/RkHb84VG4bJT+3r11++1y7PL",
+	"6eVZc6L+uxheVez9dv+ye/7X1dlt9eqv+3phZQrzF811f3YM1GdHzbc1QTIHnTEBN71cSQgMTwapGoiN",
+	"iO32XTv6TkMnexRCHFOTxteiO0+QTiEpc5ATRJHwsEm1u07AAbKUyrMQcaXzOZ2T3pFaBU9iy2AZnMwa",
+	"w0gEeU4yT8cSQS17HASE2gL3+CyCU7btu+qC7QYWdW5a4nfKHb2W4Ho2ouHVhyNPnzLQzPXWz2JbH9V3",
+	"y7Vd+FqkSTAlJTZ0w0F6SJLo1+JMypVYvXfRR3Q87A5/Dd9OE0oCNnBHdyMS2ISG+J4UGvvliAb5Y+uq",
+	"9en89Lx5cXf95arVXsxQrDj/E+jatUq9Xq+XK+VyXgWT6xvf0zDk2k6lKEMerbFXK+vs1SxM+ZcyGDYV",
+	"iH0Z9vp882cBpnqtUavLtbGuEfF8OU3vl6cn4yDxySw9avyXk2KnTjORS0U1NGDRWrCJouQlaXNE5NVF",
+	"SDWK9wx3rsVv0o7JEhuGTMGKtC13cMGlnLhMOaVB6GJP+xLQZLO4cC3m3C6hS/wfPzCpSECKYM4R5g6l",
+	"DrfdAKg0WDuiyE49oRASTFq04v3Gex3tNPgjUtPWjuiEldi6lswYszLUNuR7wSNAjqll41arQEXi0nsB",
+	"bc7GUADmEs8RZDeqlbI6iY+PdXpx3WmdWfGsJTLFeD9q5WMRLZfZAlpdV/qYwA7dRzecoiIjvPVn1+3L",
+	"5lXX2lnK9b121tbzcWKylJjWrUs+/UL+AvjRieB6ISymmJNrFUhmEtosfmEs1usLxXo1Wwofw6aXqmi2",
+	"efCDaofegoTyomQCfyc02Poy+QW5x9+6GZA5kltbIIctcBDZic9oCayf0bSlGX1dmlHQsaegXV6Ap3uh",
+	"BTQbctnTnNO9b/EfdyuHYxIGCmbMt10IZ8tD8yg+EZfPg0rNsGokM7dO1daA2MuIBEwS/bkUWb+0uijV",
+	"HcuQ6bwuQJ8NkqU6YEm54eJozXksqp4swreO/g909FcUrtq8z3G0NHahrauljcZLOlu5T1Li6cvtpyVE",
+	"1ge2irtm0iKOXCtl+853rHZKEIZMxmeZTBwtxrIp28vjT3N1ofKSBAKd8I8yvCZk8W0Te0lZ28tSrh1D",
+	"2KQp5463qFq1jBlfSnJEZbpNqQobtI7btNRLSsjmH+UnzfFq6uUy+tWf4MDJMlG51K4Xvs8VpCX18vXF",
+	"1kv6IusqsjyD8kZUWTQDb0OV1buVw5dRZfGvW1/h5/YVlqhw7i0sZy1+HW7xucTQqChTaO5JKKx8rnOA",
+	"T5tA/o1DKFB44xRbOE0zNhuKAeLRhewZKMw8EYQOAhRA+P0JaKWIhjzB340mwN2tM3tzF0nykwuKcHVr",
+	"UaPzjh0eI6LtjvJyhcKPKKFjIuwHQkZJnRqzPGdGHs+AbvXl+JfXVKrxitIJbgXHtE6wiVQRGupN0QAL",
+	"gbCSgJTL6Ux98GXYvd7pGfgy3ZvJfl2GIsCI/TpJIL54cnORZWcmIaxFli06m0WWbZMgdPv8HSTNl13B",
+	"1d6+XXPq5KB/iI96Ol921a4e9GoHvYOjft/m/3N83KvV9+2Ks1+uVfb5/1erzmH5oHa03+vjcv/4CNfJ",
+	"0dFB9eCAHGIS8WVXquVa5TA+lW61u+efzk+b3dbd9ae786t0HlSeZIU5Y/dsKQsVdImDBxIutIlnzbXD",
+	"I0jF3k8bY02aDtQKCv5CZGCdXl9129cXF+dXv9zdtNodORYJdu1VeLRhOVRSPNo5EwKO1zXgViDS3njq",
+	"7Pduwr0YD7LQ4mjWrhliyo37QO0MZdlJWy5l2aXiwWpvfHu+w/LnsOguwZzT4EdCn5t0ovxLtBnsN+C6",
+	"djG1CYpsHiZMOQOFg8Af3w+SIK7yaTTE9sCl5ARhNPShVEuwm1I/FNAQSbsPuLBceg8kWhHFQsOkJv1b",
+	"8KD+jYZ4Kt4V+uhvk/69u7sL//FbIgsNFZuXF6Lcy1Bnzwp3dwf9jSxxyGQZccxFvEBe57e0zs747+q4",
+	"Ob7VQNan9vW/WlfqIX4nKhI64EPkIGdMkON67j0BFh4b0yXfnnmh+quYq+mGbIF4VrUXFakfn50740BF",
+	"ulwaXR2RwPWdPG+NRgkBEOrffEqiwdIgWVXQSYtleT4jGbDFigR4DjRylondmcn+7KhU9B9pYkeaT0zb",
+	"uoaz6IvyS3/Cw++fPAdOrp5Vzr0PnmAO5Tr35oJ2g82gOXtjFPg9jwz/R6a7HEr7PspcSiw/pUxAA4FG",
+	"EnKOayOxRxrqistQ34XCZeorfSjj+G5E1sb3AABmy0og9fVlX4FVRzwnLsf5rtngtfKxUQjdUBjvysyL",
+	"mXl6/jhs9LyVyLxvxKDNO8dLKvy0lhc12I8yx0l0U7BnJVV9aWuLxrYoN8+S1hlKGmdzzdDHyioQLUk+",
+	"aR2fJUhgfX6Qx3ARdNu5Y6EipmhMH6g/oRoIm54gsGMgWTxEHDjwYzDewE4gdUQztEqZxXNrg7TEJvNv",
+	"YxJMr2W5Y56zzxsM62i5EZG3LK3jB+GzsF5z/VQtl424MA1HbIANoVQitdsMC43K4X716Hi/dlQzZvV9",
+	"PInxsy59JCwcEhp2lQ7qttpX4JM3L+463evTz53MXC2pn5JfhRgB3xj3cJwztm2RRTgkIRZEO7xNAp4A",
+	"asnlBZgBwOGEIRasYpR8lT9IlE1Zg6pf4yuLt6pzWpC4I+rd+ZMRNdyRtpyvxVVmq2OOrKEf11KMK6cq",
+	"LJJGfECySpPFmlkvP6Hj3lMcjoNc+y26+ZyOxrk23qnYW2fuPQz1H0uZXGhUS+/3BftJtCGgGlfkE2iZ",
+	"4lycCQfGpGkPBmHENUvf91wfeS59IMCU5YaAbxmAFQCkEvKTIxKYNP3BkbRARCUeRozYPnVQmozCgnfO",
+	"Pq4gN/Ejdj0AepR4mWk8k2rVSia5dzUEKhbiIGSxcwxALImjEZcZAjglxA8zzp6yDaLXnyA8N0XcpPck",
+	"FJnxykNUWQ9zMVLWRUfRfMDPZJpnRT2j16gJ5H9dfsklkNk8iZxbuK0PaFJZT1lVlLJaU1flHZqn6ypd",
+	"VUmI/cKqSmOhwkiidGiQ/JGU4DbQgGBHQjtEiy3cbZORh6d8drLbIZ+K12cYPQFNebNqKVe8euVA9bpe",
+	"wZPcgfX8gBzQILFamq92F+FL62CCgqcJiMHUdhSIivymnu9MuZi1Oredm9bVGRfPfhCLau62Au6yo9SI",
+	"fMkHbRHP1YcnsQKJvEMbMxs7RJz3qw0ifN8e0SKMAtcDgL5ilQNviFLi9FaOSDDEfKTnJ79tpM7IEqFp",
+	"u34mZJdXhiXG5SXBrmYcmbfsxxyWU7pBuTEvoRui1LGtHtjqgZnMsqV6IBX62fsWbSu97GSmRmOuKEyp",
+	"E8GUF3MkEhq6fZcECUjaeAsKCvxBjBsUb/K0SMm7lbj8fIFAypuPo7y0/NGcvXcexQCyjhz21FsOY6ht",
+	"LhEiF8Z3JfQqM1REQ4tdqFBHoBlvqs7CpAIYjiUCvKmww6LYrkn14C6yhpCx9E/sjVXZx4gEUBpCbSLo",
+	"YWV2pwwCmnQUuDY3DTX8WBwCJBvzPQcBCWqIp4LFVxXF/TnGNHTDKSrPA2RrinF7zojyHARvNfiinttl",
+	"8R7LBlbTBeQKAnGFBiRczawmRDes0Yh3HFc/lMCnupDHjyTA9+QUQorV/UqpVs/WGvXcWoOFAeRkwlVd",
+	"jTSHIo69Xzo8MgraXuKXjoyCtpcKjXKpvm8kZlJ8gt/HtxRvbbV0VDEKarPwZ8qVg/1q5ejQKLDpsOd7",
+	"XCs1by7m6KT6Zsb2+RyuENkHSfFTxPWVTNx0dbj3Te7ThYXW44CK2LsUkAYCYAsnpYKQ0EBZdc2wkvJa",
+	"zIBzvoa9LCXOm7eWt9JxRjo+zWLng7nUXuc3/STWutxsGyycxqEsmfZIKBONRgGxBeS72NSzU/xIqOMH",
+	"Hxji5m5AHn2xS404YRIzZN1cd7qIf8TnX9nj9z0QCxUnA9ceoNBHo4D0SbAzK8facGvXfyD0gtxje7qy",
+	"UdyElQ1vOM9kO63Nyl+4G4lmOu98AYsRlh4nYQyF0Pkin1Au7Hc2/yB9xWUsBsDGnmegBzISvCK250KZ",
+	"0iRww5BQcUwO95PApI5vs0a85u2AgCrFHsta//ABbflzPxLWvyFdV43Uw3PQJMCjEXEQG+CR4pnC+qoG",
+	"rkztivReASZt/pF0clOtf0gMAwPv9R/vxF+ZubbwS4fYAbd4+L0M/n137BzZh70DXO/XyL5TtSu9Ms6v",
+	"iKAX8VFAIvd37+vuZDLZ5Yp1dxx4hHJDwXnT7f/+QsfaammIluPwbv/P6u7hpNy7vH08nbSnh/8Kfzt6",
+	"+K1gFBIra2mskXwduQFh57TQ2D/gBtgQf+12LwqNo4Ma/5PZ/ohw0REQDESYgRuSwh9GIQzGLCTO+YiJ",
+	"2iyZ9/mR4ABAjF7gBFysdTngCywXsf1XZap4DuH/Iw4M1lUgxB4HYHlCZV32gfAK6kRaIcuJI+YmhUaP",
+	"5krmRMXQJUxcjHNFd7JzPBcwI/yYiFJ2PC1FoAHhtGflScgiSJgT14sOweOmkK9iESFQdoTaBLnOvJZF",
+	"96SifEP89QLYswqNgxrQC6k/K5EQEczSL+JZxkwLs6cusw4hVF1cJfBEPBxdUfSpelcbBTsY7pbL5Vrl",
+	"8J1nseokCfmCXWuRJTxZKj9P+CqLE+F95aXGtXYRzt95duEccsMIBsOnJKq0gywf67ZzZu2AzQ0AVBJo",
+	"NiXsFUpGHGExKd/9IskTAmdZma3wRnXEATDD0dZTRPDA3mcgl6GxiI1xATaXYs8yqcbpij1u5kxRiB8I",
+	"XZANujbq7w9L7QHxOXSpO0wD219BiYxPvakOvptH8imKvLaahGzevUy1seq3FkjZFVCAk7P3ysmpb1Hv",
+	"PMkej8dxvvCPyvxmc1Kj5Gug0VSbnb2HzKRtotHShNMswNsVE04jEzXOOE2UjSVSTpGybCWwvCTwluWS",
+	"JZOaVFjFiLkOQaTfJ3bIGmh5oqqh15ebVNOTBtTTeZ7SgRkEfKnFD/kHJgUqOKhsFPpIfbU0P7+1gQKi",
+	"KD610vfU68lXLrXc0JvOyWZtIEynJu2PAygClMWkvBuiyt7JrMA7tuZnwW6orgyIcGR0jXYqR0MxCMId",
+	"miLLEuWa3L6cYI/I7cBGhDrJt3fERVSUM8pg2LMncmfZZyMFEC3fVfRkcuZeOVH3h+jJeJheJEF3JVW5",
+	"TdHdas4FKbrLNGc6Erf3Ld46C5N015bUGeBB70MqvGTObB6RsC5N1Kaew+cwCjfgJD5OI8kTBdfulpRM",
+	"mKIexFscblzOKRPmbpRJrWQauAW2qKXnsXCr1SEBKlrMD0ILBeSRBIww5IY7JdTC9sCkNg4CFy6xZF4S",
+	"f9ttBzm+52HI00UsA/7rA0P+hMpkWqTCKYwAA7OkiWJD7HmEhWg0DuwBZgQVLQhHjIcitcYy0G3HpPJT",
+	"OxDMARPUDcVQAIxTPxCWtWISHeCAyBLpkIk2KxYs5D9KsmWw1Rw8NdCEkAcDDX0KkQkHTQkO5uXwnmuz",
+	"uCQJC1wLfR5VLmxq0ubFylO5/LmTr5KPvbcE2ZmULTX52GtRrlWjfIAFeVszFxZXS7isqcrYo5czCZ51",
+	"I1K3JF9/YvHCNxTU5WjkEXRObT7bUbqXSE5LJ3aBCS+8iutHEnTdoSSFhoSwetUowFotNPZL5bpR4Mu3",
+	"0NitlKpGgS/dQuOoVPv+dg4P9g/yuxjx9sp/fqBtsQ08QXATAuVdqLe9b2JF58uEjR9EvSkIbPG0FhNc",
+	"nhUbr5uVzdQOfO0FTdStwMonsJ5kN8cLYJnlHI/yz5HD6upbY5Pli1r6ecxn5n5Nm1mshCxtX0CAk28N",
+	"OJPkz8BNJp05ERziqbA1UdEfEYo0ANGdE5NaWXtQvJ2/iRuBXMwRsde5jJOnnPNNzLinbyQx5TUzLlJq",
+	"3vP8CYPxd+m9UPew5IUEReTPsQspP5ASFPr2Ays8r+Cc4+Sv3f4AT9AQhyQQeaTUQT3MXBsFhPnjwCYM",
+	"Fd0SKaFd9IvvOQa6dCkUijTvA9cee+E4wB66CXxnbIcQ8U12tprR2dPry8vrs/Pu7+keSiXwDNkn1Rc0",
+	"IFeyH1XXV7EfU3JiE43IZBfei6Tf+6Yv7oVhynjmcxZHpUMn88qkMiukEnvuzZVJbbZkfZoZqFqz3AxM",
+	"BWF+Dlsw0emNFhN60dHqBAdvJNFOlOkIU1GkVCdwsvRiEMUAKW6TGQHjcMClli2zH1wGBS4i2pp6AaA+",
+	"ClIUVAQwZN9mJh3i4AG5oWKQdE7ETVwkiOw3fxwg7DgubzGQRcoCKtEQk2oH/hVLYEbzRiGflhB0j78K",
+	"0yhrIfU441ucOIy/WXQN6IcF2nDCDk/gP0jYybg2DZGhC1CRt91fS2eti1a3dWahok9tgWUJ785M3tOK",
+	"0bZlaK9Shrb4iFKrptrYfd36Ko4bIIU2XdEAJUeJajKB7tqDKhkxRCWTdqPNLstxEO6HJEBWVJ1jSVRW",
+	"hor7B+XyDqhqeVAk15dJRWVZdq2mQFvVW2L7Qzjf4S4rnFcEhJh0gqeCDOW/Iyk5IKBAHN7yIZKpU0U/",
+	"QP+zc321gyxVfiVr1vQqK+tEvea6OQ4HqFoqyyHZ1RtyH2AaomL70yk6OKwdo//7f2ql2k7DpAhZ8Bsw",
+	"gf1DVnZpT1oKK1z84oo2wHPykqjwspCWCWbwNkkBC3nN4vMR+a/eMpeiX7vdG/SRu238vZoUFhnETbnr",
+	"JPkw3Mi9PHJQK0bNaiRas2MZ/FVad6ul/VJlB2hwOhN8f08CdHsOw5keN+S5vQDDWR0jwJdOhpC6pg2U",
+	"yoNmhIZGhM5rZQxfCV0Kdi2TJgoeQfpy4Vu2FJXwsmmeBD63LCmR2kGC+4o3yQCJvpY8HIoVf8J1D/aY",
+	"H59CJheMXHFSxd2J0ksDWfAP0WEx62qz3LnUEmpPpK3z+wxh+POme26fhO4QqJ258Qw6S6koXbOctltN",
+	"rlmWFGD+rKWXoPXiKU2msnVT0w1zmEhZe5mefzcKIPWqyebMbCN9uacFz2wzBQVNjnbKxi1vqFGI92uh",
+	"UZjdm6sk6z17Baq+1ZbXm+YtLI2355xS09lMdKOgK9RV1o3rJE447CFBn7jTaw/E9phX1Jqvy2G6uBYu",
+	"dFMVsLGESlxN1c3Oc41XmvttMexrFsMuNmqjJN0lhxcp2pM4tzcflwnw8y8kRckuhb2JvvNUeLq2CoVt",
+	"CU/yAXVGR6/1ejl/OC2BNVSpH9ZL1XoKb6hSOsjEGzp43wWo0VLOfwKglxn9BJBr2QLmnVawagWjSQ4V",
+	"kVYpwdzjWtIYo9WkxVQJTnz0K7Y+4s5JAtFe8peob5gUPC2BKh+X1kjoeMFJFrcvi8JE0dTP9zei9f7u",
+	"WEhWLOCMBuKtVHCuxCWi1EA5JdvLaRS5LJF++Eq1ndoQz5er0U2xgbktWdmWrGQUe4400bVmtWcsPeOD",
+	"E21/zNR7Nk0aPxIRfqAFfB/RwUuEPx+atEc8n95zy994Kh/I5stvYeXmMjRXrDVcT6S/YVT+N2rsP72U",
+	"cUXNsC1m3GqGRcWMyzRDOqqy901b+gvzhBaI28w0IY1eamUc5SSm/c/CPPKWAxovL+O6ulHyU1Rn5rDi",
+	"NiCdSBpCayAUqifn0VabdHXeal+SfHhTWelpUkuscXnUKj8qyzvzhIbnZJu3Vb9fmJZEjdJLgRjKfizB",
+	"MFR1pkzMlTdFjHgemw9XGI3yqg15l8WXGfj7T4l+kK/EHvPvxxHk2Roo1ib8ZVyWqHz1bAx9ObWR+uEt",
+	"lxPI7zuo1/arFSMxp43CzW379NdmpyWn1xnzzheur05besX/6fXlDWSUFd4zSYmePAtjlD+Crnb3zxA/",
+	"D2KJuZkB86yYyik3sTyh32QHtYhKtI1S8RSl39jAH3uOeIec1QYUV1kSYQsj66Z1dXZ+9YsVvV4kqpnU",
+	"hseIIyMoMVv3TgNhrvt2Q3cYtwoC8QMsgi5CghDHpFMSggLGKFDygj9roMnAZwT1x3zUkD21PRE5ooiF",
+	"/qiEmkh936TqEy5D1mnz6rR1MSfTR/gpav1uVNwmQyJmzF4UWlklWiOf/cGxmmfWSfvLdJJw5nKppPoT",
+	"VNKXVuvzxe8JpSRX6FKdVDssH5XL5eerrJDTPF8xtOMtDltrG+fZxnkSJwCwLkBWKxG6IMqjFO6e2k8b",
+	"mxbeZA+A39cbT5GVlA5Cs1pKRlkGwiEa+ixEVeQQ2x1iD408bBO2Y1IokdCRE5JH2+IQWtNmUiBqShiS",
+	"Y6X2ZFEmNLYf7gO+gg009AVojYdDEggSFDwU5x8M2T59JAHo3dDXsYAkjZkI5qAAhwQVHe7pStp2m9BQ",
+	"Yv/ErZcYQU7yaQHgw/+OmDX54HNtz9srx6TB33xk0uQQiVzn5FdAq89gL1gGIh7j95l0MvA9ItCDWJz6",
+	"HfAx9Eg/RGMqFidxxABLDjeTFq2YB86S3YvjhrwbWAfKVg9ol5i1A0ykUnBHXVdz2CO2PyTMpFbkivAV",
+	"4nl8zHxqkxNu+7jRjchqtdvXbZkLj6lJLcL3YZtg5lMrgmOSJ2ByIUDSOAA0W5qKk5ac7IeldJIl+6mQ",
+	"mwIyIjhkiDySYGpSDVkpnPjwL3C6AQnC4L5/EEobDY1I4PqOLG9wQwaZ5yqZnns/LaWUm6G1A8nhgn81",
+	"Xs9jGrperG94R9qkP2bcgCV9PyAI02k4gLKmaD80UFYsxg9Mqi2boojJnGj7aw6FrZZQYtLoRDFK9kju",
+	"WD37BKvKSEP7iKjc8Mc6bbCCjI3f82EGTsqA+4cig6VHPH8y+0gKZAsV+c7CkqAo3s47BsLculczjlSL",
+	"9OVhqfNRiSHGO1ytWgtw0m/kktk4+1lCwEamn55N3oQl7k25BKJJHNZceSA5TMwsa3LWQhSZq+nc+2bs",
+	"SEU71qXoYYLtAX5qc+XVjAjMyijs6bXxSjk8L+xElN9qYEvKz5xhrSdmD63nQiiEeNnUrSuxdSWyk4li",
+	"Q2QVn4IRz9t4f4J3QpRe44izvmhJalxrJ400j4gL5dWAe6/sXT/gdh9/U7ZDsgNA9/z3GxJwOx7fE4ub",
+	"bjaY8PIT8m0D4gkE/GLZQJVy+Y8TRL5iO5RgSPJmbhgWoaLQpHHUr5T+SoO/wRInNcK8FJ9JuznSbEz7",
+	"OShycxI+TcpXARekIeCfInLmJYZ8lskeRxEjU1w32fkYJk1zNGuZi1Yw7BFEvkJ1fHpsUQ9YC+hTDF0R",
+	"LpUkt/yTsUGaoiXIbQIn35JpApPhKJzGIwx+q77qTDrknQgHWDhwajm7aolSf7LcxOwQz9tM83IULfsU",
+	"DwDf4gPs9dXmkQOj224zXNi5MjeSm43bldkmJLQg8i3yfne+kRRP+nqmoj7HP85MnO37W7Eb0yZiNW0i",
+	"dloXF9nmYXJmtvbi1l58f/Yi2Eyr2Yrfoi2VD9pW3n6CRr7nAWS5jyY4tAeZ56HCXtDNBc1ayES9XVfD",
+	"tVU3ngH1lolb+T9nCv5b8nQ2EV949RO8d5RVknmC990o9LHrpQf/E1wz9EA2tzBXn4s1NNx8Y0OzdQsN",
+	"UDTcuKsq29bvIz4AqFgpl/9bytLhBrtAIEa3nTOF87+TMJHLpZpuJheeeTU8TaXqRlZSrcIef+IqeBm1",
+	"qnlYP0Uy62KFsBmprJKNY8/2fPthrqLqzmayKhoPeLCRgF6HyDF3cQf+BPVxAFVQwZgyhLmdpLZqQLAn",
+	"Hi+hdpQXG+1BZiC1NZghj/0EwCSXSVjn8MhgFIHzrjEjEugOvmLSTsadgrm0IVKJGLonoQQ/yHAYfyGh",
+	"fMUpjNcLpKhQf6InYhgFv99nJOwI8K5Co3JUqdX0aL4THXixQuOJiRt655bt9MQC+An2e5jus7bv5fXN",
+	"3PV72HnEknt3IyObl/4jycy2T0wX6vvBBAciSdHBU6ZQvyQunoWKKouiDrQ+kKGAQZrBMTIljyRAQ/hY",
+	"D9sPOyXUEufXcRahss9FIiElX0ORRigRzChyxgSBKKT+xBBk1HCDSV2KuDfAP8qFqT8RN/PPf5DERKyB",
+	"sH50CI1xIuA9ODaPAphwFR5npfgkXpMWFpIABXokkgHrUjCm1KX3JfRUgdkUSyslNDcpxobpr/44SKGB",
+	"UW5ojgPdPmZKQO8flCEoBuP/hc9JGtmMzwtMlv48X5GFRrWygnGWMbivnE/5NGVVeT1lJSQAbJdtkGcb",
+	"5NF1u9xFOfV7SoFmMRntSQYcrqY8EpL5cZ9U0lnog+TXD5lKQrSKHCzqS069CWYm5XK6D4lcTxfTpx7B",
+	"QYLz5ynMSMYrifSl4MkDokgImXZ894EhfI9duhUEOQTBDwq88vWYTIJTNtAmWt1z6mg+uV8Jm024E0u2",
+	"GKfWxem9R7PpvYKRyGVJ71ekOApQdpsPJnEa6M+xH5KEiy0sYM2f5h7zcwiUTuQob444WbNIRvGd1cul",
+	"SrWe33pJjtBrM6S/TaI5cXU1njkx7qsRzR2V6vWIaK4C5HKCaO6wtK945ioHpeMfQDQXMxlSMolZDLeK",
 	"amuxxskV4Qq6MWWxZh1Q7vnj0PaHmxsBalGHZZ6TcuU6wVOEUQhVqoI9ZEnBQx+7HuPKM0qqR33X81BR",
 	"rxdVX2ChP2I7pUS1RRyEyahJhcBPMp+s6AcmlRO0I6byBEHaUvpEThWriMQpdzjyGXN7HgG4+jidLFXx",
-	"IKlYtJpYlXWl7jCgkkHvAmb3xBHx9ZlOGzoGxbHF3666GbdhJpMuKtlAqmKjwR0Ybp6HKh9N5qk91vz4",
-	"wF8rhda1XNuPPPg2XnmcavGxOsQv/UkiYDV7tMxlBeyE2dNh5CayuJJHsx13OPYgsTEg/yEi3VEkHaJe",
-	"4N8Dannq/HKFMFfGZG542fDKg7cxaQqrHE4fvGCRsXY0rXFFS7W3ta+29pVuX4HAic/330ULZZF9pRdo",
+	"IKlYtJpYlXWl7jCgkkHvAmYPxBHx9ZlOGzoGxbHF3666GbdhJpMuKtlAqmKjwR0Ybp6HKh9N5qk91fz4",
+	"xF8rhda1XNtPPPg23nicavGxOsQv/UkiYDV7tMxlBeyE2dNh5CayuJJHsx13OPYgsTEg/yEi3VEkHaJe",
+	"4D8Aannq/HKFMFfGZG542fDKg7cxaQqrHE4fvGKRsXY0rXFFS7W3ta+29pVuX4HAic/3P0QLZZF9pRdo",
 	"5sCF0nxwDRLFkAhOcfa95CeKMaFMKpGjoqMmuENH3dDyt/mNKbwok+YiB2hhexC3EgHBBRPoUlpXjUQK",
-	"WmSsgLmUTl+PrZgTk2aZUvE3gIUNzsXmQVF19eF+Zjiq2fmCgEuU6rIQDwrg/FaA73vzIFBYVzu58sXq",
+	"WmSsgLmUTl+PrZgTk2aZUvE3gIUNzsXmQVF19eF+YTiq2fmCgEuU6rIQDwrg/FaA73v3IFBYVzu58sXq",
 	"OfUqLBjQhQrqJf2a/tc2DkmhUS6V9w+PMpRotsJMMtqrEnN4TeVgv1o5OsxUoLmS97TNBN+sVBLXZrVv",
-	"XFmuwYBnJn9F9tp+6fBoI1GmtF2eH19Kl8Q/A8ZUmBSFm5uLNiG9ge/fs7mQrLy7n9VNPyHd/SxyKRv3",
-	"ok0As968uCjM44QyCuOAS55BGI5YYw+6hen0a8n2h2rwqwWjIP+pkStsouyQCyW/3FDLbwM53SfxpnhD",
-	"vCwdsbh7EEe7bV+g0Efkgb9NVHPyS4qdEta0DOihs6sOGvgsNCm3xVBx5GGXwi1g8Y4C9wHqOhwnIAwA",
-	"PrmZNxkQEYFCDhl5/lTAzWBJfT4gQwNZ1zetq99ane6Xz633H6+vP31pXlxcf/5y0z7/rdlt/QPATyDa",
-	"RslEzYpJXYaY6gsQx1jy8YgiEoW+L0BsAmIT94Ew5IYlk3b0/d1AVvPiwjIQRo4/5F0qWs3T0+vbq65l",
-	"IKvZ6bTEP267Hy3DpNbpbad7fdlq84vnV51u+/ayJe49h17wv750f79p8Us31+3uh+uL82v+R7v1622r",
+	"XFmuwYBnJn9F9tp+6fBoI1GmtF2eH19Kl8Q/A8ZUmBSFm5uLNiG9ge8/sLmQrLy7X9RNPyHd/SxyKRv3",
+	"ok0As968uCjM44QyCuOAS55BGI5YYw+6hen0a8n2h2rwqwWjIP+pkStsouyQCyW/3FDLbwM53SfxpnhH",
+	"vCwdsbh7EEe7bV+g0Efkkb9NVHPyS4qdEta0DOihs6sOGvgsNCm3xVBx5GGXwi1g8Y4C9xHqOhwnIAwA",
+	"PrmZNxkQEYFCDhl5/lTAzWBJfT4gQwNZ1zetq3+2Ot27L62Pv15ff75rXlxcf7m7aZ//s9lt/QPATyDa",
+	"RslEzYpJXYaY6gsQx1jy8YgiEoW+L0BsAmIT95Ew5IYlk3b0/d1AVvPiwjIQRo4/5F0qWs3T0+vbq65l",
+	"IKvZ6bTEP267v1qGSa3T2073+rLV5hfPrzrd9u1lS9x7Dr3gf911f79p8Us31+3up+uL82v+R7v1222r",
 	"04W3tFv8J361225edbjsub7if8pOAAZtgKyz68vm+VXcpT2Tqmu3N2dLmDDlbt0sfLy50jeHmF2xgFGO",
-	"z+ugq/lheuhRJYLREM5XBvKWt0RGs43zLC/vm0TCZwVmGZhQWyZwJNY/KipIrtv2heRSvnMfCI3AFSLN",
-	"EMOmRos9wTVdQhLKu4FUgXxAdgkc0TOETSofE6c6E8yQQ7gr8ADhnWLfD5Dc4fwjWGmX4B1DVq1Szi6L",
-	"Fwidb0QiC/2YVypnC51VgE3XEdRPkM+xvqDWBiiL6uVphPXK0f0VhPWWH2Yr3RfxwyyW7qnYw949mS4s",
-	"gyNOtV6vHKPRuOe5NronUyF7mXtHmfoWcojHxaxLmKHE+fWI0E7nI2TsDWXWn2wGcnybITYAtJJ7MrV2",
-	"BH4MQzetS1S0xLc+kekNGUIEP4qn87u5yoAmxB8FOG7+YSvyznbBPbNKqAnH8NikgR+KZEFArpFeOHRI",
-	"pA/wx+/JlFkCMZQi/4EEHh5JCEYDMYXhorQKA5xubNtkFKKeHw7m1NDJncvVw8vJQpjYAmODXTWFzWaz",
-	"ebp/9Rc+rXj/OjuvXHVbdX7t/GP5T1zvhr3f9j9MPh227F/PutNBL/jrr/YvvnfM/vPp+KLsDe7rB+dj",
-	"5I8ITOOuWkG7tX4FV3v7ds2pkwJ8V7CN57iRLYr+vPoO6Mu00Cjs8v+8b/1yfoVubt9fnJ+iT63f4aJJ",
-	"L0/9yftffz/7VP1t0py2mv3OKPCuK+E/7X82A9b+2ry6+fRh/HBz1cLuP6vTy6D80Pn8S5f6bu0fJoWX",
-	"tK7OZt8rk21/fDuehVQo3jdLizPdO8oFyz2ZblY4S1VapuRqLNreRIR7LyQi4LWRcblfx2QMMbkojNVt",
-	"dbqWiM3JIF0wReCHRL6OdH1Mqud0nUAahsUlN1BgWt/MAh8asyCAhL9bJXQmpp44yHPvAbHMpOJLRb42",
-	"iGOggISBy//h+Xd3xMl0arrkEWcHL1evAmmKonsuQ3/ykXZe+BBrM0pEOkQg7EXjldO++xY5Kt8XlWid",
-	"wXWme+tisY4IBYARzdjCAUmwFyQXnnjTj/Wml628z7HZSsIXX3BvtIhJTHye8NIrVgLLH/is9pMEiFqw",
-	"4fY0Nb7Ix5K3Tbk8b0A+UHRlRAIpHplUNtoONSTHEN+nOAzJcBQyxHzUx4HA5/QwC2U+lAG72cOwUcSv",
-	"UK4vnzOpiuGxEJgJLOYH4T/OWp1T4Q+JByZc/PTdgIU78zKV5Pic6RbMqzi5zk520uQaOK6Se48sot7L",
-	"T3iXHIxpBx7+/ky5R3IFFBrVufm6al3x2To+OjyoGwWhTBoFdXimDrQK8ieY2HLleB9X+tXdQ7tCdg9x",
-	"vbd7bFec3SrZ79dwvXdgHzoFo8DXmxAN8mCbX7gQa+6SFRq8CfySYCI8jTvBl2JTtJ83WZ6Kw2g1Cp3b",
-	"09NW6wyaNOtl1CvHb+wIX62W/Ef58SL+GRKAIg3zbuMdpedSN3vf4p3+fY/7C9PX7n6tPBTGHFbqSHfO",
-	"IaWWci+Dk1qTjo+lpF7oSXIND0jOUmSrY7Ko5YF7NwgRngBPzACHgMQD5C9SO+P4XogaCJBDUNR3vu+g",
-	"O8JNAtQPCBuor5zIbGaIMnCBSBzicK8LLAuACNAQERkeEmRJDWDtiAyU6BxPpaFIn3eGnTDLOGjzVZgS",
-	"ca/BP6iup3qrWr1MpHkr+69A9RZE5rmIUUvzjziIC98ZjVyplmdVcj1DJcuuHChsRpJAPJ5Vy3Dj4kOy",
-	"JgTO10hpUKtnWVRQbS8tsrA9M3ul3iNIB6TJNVG+lxniAAh2exxAUvq/vxXeExyQoDkOB4XGv/8wCqee",
-	"K3fPv//gEkL/2yhc8xur8Nsf/EXBg5I9GXFl+FW4BY5vR2RpcN0RtBJFa4jvAeXMQp7LQgKlm5B+19jb",
-	"83wbewOfhY2j8lF5p6DOl/dAFMnupT99444IHD3A6XMIFa/x6Vnz5hyNqUMCZO09VKwG4kuEqzohtAyT",
-	"qmoBFlERMCNmIoAzugQvFlyJkH2MGB3NEAwIzEhkXcNpXZQ+CqJeatB4mmbVM9jDJBjhIJzuMtsfESeq",
-	"+5GvxJ5HwqjJopMmtfZs7VHe37heSCPwi8rcwD9NvezEpNATxMU3M1AnJJ6H+fNsrD5//r55JaJbD9hz",
-	"BXMF16gBwV6il+LVGV18j+k9sMJpOoQJDe3Tno8DvcdFlzrug+uMsSeBSWw/GPlCYzJJlafNZDggboBS",
-	"D0WDlWhgT7QjcxJoGPgeg46xzLLj4ijwnbEozEz+ckdCkyoa/nAQ+OM7zVgIxpCjI2lIBM0G8RhpIJ8m",
-	"z39NysZBH9vccNBr9f/r//xfawdQy7LQDQWmGZNccs6YmDQCTOW7T1Sas3lgAYYsvoY3i/o2KPc2qQpx",
-	"RpDkvqJ8hFFEWmOTLXWI7ToEKuq1CUcuRdxBJBOYIOgO1ilDJLe/PmGqvO77H9//OwAA//8=",
+	"z9ugq/lheuhJJYLREM5XBvKW90RGs43zLC/vm0TCZwVmGZhQWyZwJNY/KipIrtv2heRSvncfCY3AFSLN",
+	"EMOmRos9wTVdQhLKu4FUgXxAdgkc0TOETSofE6c6E8yQQ7gr8AjhnWLfD5Dc4fwjWGmX4ANDVq1Szi6L",
+	"Fwid70QiC/2YVypnC51VgE3XEdTPkM+xvqDWBiiL6uV5hPXK0f0VhPWWH2Yr3RfxwyyW7qnYw94DmS4s",
+	"gyNOtV6vHKPRuOe5NnogUyF7mXtPmfoWcojHxaxLmKHE+fWI0E7nV8jYG8qsP9kM5Pg2Q2wAaCUPZGrt",
+	"CPwYhm5al6hoiW99JtMbMoQIfhRP53dzlQFNiD8KcNz8w1bkne2Ce2aVUBOO4bFJAz8UyYKAXCO9cOiQ",
+	"SB/gjz+QKbMEYihF/iMJPDySEIwGYgrDRWkVBjjd2LbJKEQ9PxzMqaGTO5erh9eThTCxBcYGu2oKm81m",
+	"83T/6i98WvH+dXZeueq26vza+a/lP3G9G/b+uf9p8vmwZf921p0OesFff7V/8b1j9p/Pxxdlb/BQPzgf",
+	"I39EYBp31QrarfUruNrbt2tOnRTgu4JtPMeNbFH05813QF+mhUZhl//fx9Yv51fo5vbjxfkp+tz6HS6a",
+	"9PLUn3z87fezz9V/TprTVrPfGQXedSX8L/u/mgFrf21e3Xz+NH68uWph97+q08ug/Nj58kuX+m7tHyaF",
+	"l7SuzmbfK5Ntf3w7XoRUKN43S4sz3XvKBcsDmW5WOEtVWqbkaiza3kWEey8kIuC1kXG538ZkDDG5KIzV",
+	"bXW6lojNySBdMEXgh0S+jnR9TKrndJ1AGobFJTdQYFrfzAIfGrMggIS/WyV0JqaeOMhzHwCxzKTiS0W+",
+	"NohjoICEgcv/4fn398TJdGq65AlnB69XrwJpiqJ7LkN/8pF2XvkQazNKRDpEIOxF45XTvvsWOSrfF5Vo",
+	"ncF1pnvrYrGOCAWAEc3YwgFJsBckF55404/1ppetvC+x2UrCV19w77SISUx8nvDSG1YCyx/4ovaTBIha",
+	"sOH2NDW+yMeSt025PG9APlB0ZUQCKR6ZVDbaDjUkxxDfpzgMyXAUMsR81MeBwOf0MAtlPpQBu9nDsFHE",
+	"r1CuL58zqYrhsRCYCSzmB+E/zlqdU+EPiQcmXPz03YCFO/MyleT4nOkWzJs4uc5OdtLkGjiuknuPLKLe",
+	"y094lxyMaQce/v5CuUdyBRQa1bn5umpd8dk6Pjo8qBsFoUwaBXV4pg60CvInmNhy5XgfV/rV3UO7QnYP",
+	"cb23e2xXnN0q2e/XcL13YB86BaPA15sQDfJgm1+4EGvukhUavAn8kmAiPI07wZdiU7SfN1meisNoNQqd",
+	"29PTVusMmjTrZdQrx+/sCF+tlvxH+fEi/hkSgCIN82HjHaWXUjd73+Kd/n2P+wvTt+5+rTwUxhxW6kh3",
+	"ziGllnIvg5Nak45PpaRe6ElyDQ9IzlJkq2OyqOWBez8IEZ4AT8wAh4DEA+QvUjvj+F6IGgiQQ1DU977v",
+	"oHvCTQLUDwgbqK+cyGxmiDJwgUgc4nCvCywLgAjQEBEZHhJkSQ1g7YgMlOgcT6WhSJ93hp0wyzho81WY",
+	"EnFvwT+orqd6q1q9TKR5K/tvQPUWROa5iFFL8484iAvfGY1cqZZnVXI9QyXLrhwobEaSQDyeVctw4+JD",
+	"siYEztdIaVCrZ1lUUG0vLbKwPTN7o94jSAekyTVRvpcZ4gAIdnscQFL6v78VPhIckKA5DgeFxr//MAqn",
+	"nit3z7//4BJC/9soXPMbq/DbH/xFwaOSPRlxZfhVuAWOb0dkaXDdEbQSRWuIHwDlzEKey0ICpZuQftfY",
+	"2/N8G3sDn4WNo/JReaegzpf3QBTJ7qU/feOOCBw9wOlzCBWv8elZ8+YcjalDAmTtPVasBuJLhKs6IbQM",
+	"k6pqARZRETAjZiKAM7oELxZciZB9jBgdzRAMCMxIZF3DaV2UPgqiXmrQeJpm1TPYwyQY4SCc7jLbHxEn",
+	"qvuRr8SeR8KoyaKTJrX2bO1R3t+4Xkgj8IvK3MA/Tb3sxKTQE8TFNzNQJySeh/nzbKw+f/6xeSWiW4/Y",
+	"cwVzBdeoAcFeopfi1Rld/IjpA7DCaTqECQ3t056PA73HRZc67qPrjLEngUlsPxj5QmMySZWnzWQ4IG6A",
+	"Ug9Fg5VoYE+0I3MSaBj4HoOOscyy4+Io8J2xKMxM/nJPQpMqGv5wEPjje81YCMaQoyNpSATNBvEYaSCf",
+	"Js9/TcrGQR/b3HDQa/X/3//639YOoJZloRsKTDMmueScMTFpBJjKd5+oNGfzwAIMWXwNbxb1bVDubVIV",
+	"4owgyX1F+QijiLTGJlvqENt1CFTUaxOOXIq4g0gmMEHQHaxThkhuf33CVHnd9z++//8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
