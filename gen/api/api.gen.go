@@ -1612,7 +1612,9 @@ type CreatePurchaseRequest struct {
 	Schedule *RequestSchedule `json:"schedule,omitempty"`
 }
 
-// CreateSellRequest Exactly one of `sellAmount` and `sellPercentage`.
+// CreateSellRequest `sellAmount` or `sellPercentage`; when both are sent (as the
+// vendor's own example does), `sellAmount` applies and
+// `sellPercentage` is dropped (the request answers without it).
 type CreateSellRequest struct {
 	// AssetId A unique identifier.
 	//
@@ -1632,6 +1634,17 @@ type CreateSellRequest struct {
 	//
 	// Example: 123456
 	CustomerId Id `json:"customerId"`
+
+	// IsRecurring Repeat the sell on `schedule` (default false).
+	IsRecurring *bool `json:"isRecurring,omitempty"`
+
+	// Schedule How often a request executes: `ONCE` (the default) or, for a
+	// recurring request, every day, week, two weeks or month (a monthly
+	// plan keeps its day of the month, or the month's last day).
+	//
+	//
+	// Example: WEEKLY
+	Schedule *RequestSchedule `json:"schedule,omitempty"`
 
 	// SellAmount The amount to sell, in `currency`, at most 2 decimal places. An exact decimal.
 	SellAmount *decimal.Decimal `json:"sellAmount,omitempty"`
@@ -2612,12 +2625,14 @@ type UpdatePortfolioRequest struct {
 	Status *PortfolioStatus `json:"status,omitempty"`
 }
 
-// UpdateRequestRequest defines model for UpdateRequestRequest.
+// UpdateRequestRequest `requestId` is required: a body without it (the vendor's guide
+// shows only `{"shouldCancelRequest": true}`) answers `400` naming
+// `requestId` and showing the body to send.
 type UpdateRequestRequest struct {
 	// RequestId A unique identifier.
 	//
 	// Example: 123456
-	RequestId Id `json:"requestId"`
+	RequestId *Id `json:"requestId,omitempty"`
 
 	// ShouldCancelRequest `true` cancels the request (the only change a request takes).
 	ShouldCancelRequest bool `json:"shouldCancelRequest"`
@@ -4711,6 +4726,112 @@ type CreatePurchaseRequestParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// CreatePurchaseRequestLegacyParams defines parameters for CreatePurchaseRequestLegacy.
+type CreatePurchaseRequestLegacyParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateSellRequestLegacyParams defines parameters for CreateSellRequestLegacy.
+type CreateSellRequestLegacyParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // CreateSellRequestParams defines parameters for CreateSellRequest.
 type CreateSellRequestParams struct {
 	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
@@ -5542,6 +5663,16 @@ type UpdateRequestJSONRequestBody = UpdateRequestRequest
 // CreatePurchaseRequestJSONRequestBody defines body for CreatePurchaseRequest for application/json ContentType.
 type CreatePurchaseRequestJSONRequestBody = CreatePurchaseRequest
 
+// CreatePurchaseRequestLegacyJSONRequestBody defines body for CreatePurchaseRequestLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreatePurchaseRequestLegacyJSONRequestBody = CreatePurchaseRequest
+
+// CreateSellRequestLegacyJSONRequestBody defines body for CreateSellRequestLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateSellRequestLegacyJSONRequestBody = CreateSellRequest
+
 // CreateSellRequestJSONRequestBody defines body for CreateSellRequest for application/json ContentType.
 type CreateSellRequestJSONRequestBody = CreateSellRequest
 
@@ -5710,6 +5841,16 @@ type ServerInterface interface {
 	// CreatePurchaseRequest Create a purchase request
 	// (POST /v1/requests/purchase)
 	CreatePurchaseRequest(ctx echo.Context, params CreatePurchaseRequestParams) error
+	// CreatePurchaseRequestLegacy Create a purchase request (the guide's recurring-request URL)
+	// (POST /v1/requests/purchase/purchase)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacy(ctx echo.Context, params CreatePurchaseRequestLegacyParams) error
+	// CreateSellRequestLegacy Create a sell request (the guide's URL)
+	// (POST /v1/requests/purchase/sell)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacy(ctx echo.Context, params CreateSellRequestLegacyParams) error
 	// CreateSellRequest Create a sell request
 	// (POST /v1/requests/sell)
 	CreateSellRequest(ctx echo.Context, params CreateSellRequestParams) error
@@ -8541,6 +8682,184 @@ func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
 	return err
 }
 
+// CreatePurchaseRequestLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePurchaseRequestLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePurchaseRequestLegacyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePurchaseRequestLegacy(ctx, params)
+	return err
+}
+
+// CreateSellRequestLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSellRequestLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateSellRequestLegacyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSellRequestLegacy(ctx, params)
+	return err
+}
+
 // CreateSellRequest converts echo context to params.
 func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
 	var err error
@@ -10018,6 +10337,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/requests", wrapper.ListRequests, options.OperationMiddlewares["listRequests"]...)
 	router.PUT(options.BaseURL+"/v1/requests", wrapper.UpdateRequest, options.OperationMiddlewares["updateRequest"]...)
 	router.POST(options.BaseURL+"/v1/requests/purchase", wrapper.CreatePurchaseRequest, options.OperationMiddlewares["createPurchaseRequest"]...)
+	router.POST(options.BaseURL+"/v1/requests/purchase/purchase", wrapper.CreatePurchaseRequestLegacy, options.OperationMiddlewares["createPurchaseRequestLegacy"]...)
+	router.POST(options.BaseURL+"/v1/requests/purchase/sell", wrapper.CreateSellRequestLegacy, options.OperationMiddlewares["createSellRequestLegacy"]...)
 	router.POST(options.BaseURL+"/v1/requests/sell", wrapper.CreateSellRequest, options.OperationMiddlewares["createSellRequest"]...)
 	router.GET(options.BaseURL+"/v1/requests/:requestId", wrapper.GetRequest, options.OperationMiddlewares["getRequest"]...)
 	router.GET(options.BaseURL+"/v1/sandbox/clock", wrapper.GetSandboxClock, options.OperationMiddlewares["getSandboxClock"]...)
@@ -15051,6 +15372,300 @@ func (response CreatePurchaseRequest500JSONResponse) VisitCreatePurchaseRequestR
 	return err
 }
 
+type CreatePurchaseRequestLegacyRequestObject struct {
+	Params CreatePurchaseRequestLegacyParams
+	Body   *CreatePurchaseRequestLegacyJSONRequestBody
+}
+
+type CreatePurchaseRequestLegacyResponseObject interface {
+	VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error
+}
+
+type CreatePurchaseRequestLegacy201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreatePurchaseRequestLegacy201JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers CreatePurchaseRequestLegacy201ResponseHeaders
+}
+
+func (response CreatePurchaseRequestLegacy201JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreatePurchaseRequestLegacy400JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreatePurchaseRequestLegacy401JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreatePurchaseRequestLegacy404JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreatePurchaseRequestLegacy409JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreatePurchaseRequestLegacy413JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreatePurchaseRequestLegacy415JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreatePurchaseRequestLegacy422JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreatePurchaseRequestLegacy500JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacyRequestObject struct {
+	Params CreateSellRequestLegacyParams
+	Body   *CreateSellRequestLegacyJSONRequestBody
+}
+
+type CreateSellRequestLegacyResponseObject interface {
+	VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error
+}
+
+type CreateSellRequestLegacy201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateSellRequestLegacy201JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers CreateSellRequestLegacy201ResponseHeaders
+}
+
+func (response CreateSellRequestLegacy201JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateSellRequestLegacy400JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateSellRequestLegacy401JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateSellRequestLegacy404JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateSellRequestLegacy409JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateSellRequestLegacy413JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateSellRequestLegacy415JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreateSellRequestLegacy422JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateSellRequestLegacy500JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSellRequestRequestObject struct {
 	Params CreateSellRequestParams
 	Body   *CreateSellRequestJSONRequestBody
@@ -16927,6 +17542,16 @@ type StrictServerInterface interface {
 	// CreatePurchaseRequest Create a purchase request
 	// (POST /v1/requests/purchase)
 	CreatePurchaseRequest(ctx context.Context, request CreatePurchaseRequestRequestObject) (CreatePurchaseRequestResponseObject, error)
+	// CreatePurchaseRequestLegacy Create a purchase request (the guide's recurring-request URL)
+	// (POST /v1/requests/purchase/purchase)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacy(ctx context.Context, request CreatePurchaseRequestLegacyRequestObject) (CreatePurchaseRequestLegacyResponseObject, error)
+	// CreateSellRequestLegacy Create a sell request (the guide's URL)
+	// (POST /v1/requests/purchase/sell)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacy(ctx context.Context, request CreateSellRequestLegacyRequestObject) (CreateSellRequestLegacyResponseObject, error)
 	// CreateSellRequest Create a sell request
 	// (POST /v1/requests/sell)
 	CreateSellRequest(ctx context.Context, request CreateSellRequestRequestObject) (CreateSellRequestResponseObject, error)
@@ -18722,6 +19347,102 @@ func (sh *strictHandler) CreatePurchaseRequest(ctx echo.Context, params CreatePu
 	return nil
 }
 
+// CreatePurchaseRequestLegacy operation middleware
+func (sh *strictHandler) CreatePurchaseRequestLegacy(ctx echo.Context, params CreatePurchaseRequestLegacyParams) error {
+	var request CreatePurchaseRequestLegacyRequestObject
+
+	request.Params = params
+
+	var body CreatePurchaseRequestLegacyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePurchaseRequestLegacy(ctx.Request().Context(), request.(CreatePurchaseRequestLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePurchaseRequestLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePurchaseRequestLegacyResponseObject); ok {
+		return validResponse.VisitCreatePurchaseRequestLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSellRequestLegacy operation middleware
+func (sh *strictHandler) CreateSellRequestLegacy(ctx echo.Context, params CreateSellRequestLegacyParams) error {
+	var request CreateSellRequestLegacyRequestObject
+
+	request.Params = params
+
+	var body CreateSellRequestLegacyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSellRequestLegacy(ctx.Request().Context(), request.(CreateSellRequestLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSellRequestLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSellRequestLegacyResponseObject); ok {
+		return validResponse.VisitCreateSellRequestLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // CreateSellRequest operation middleware
 func (sh *strictHandler) CreateSellRequest(ctx echo.Context, params CreateSellRequestParams) error {
 	var request CreateSellRequestRequestObject
@@ -19273,587 +19994,597 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rdtrItjD6KnX41h7B3YIABl/w6LEWwSRNxzbegJNOmmxUSAWoLUq0Stih0zlj/zoPcP6cN9jnPc55",
-	"k/Uk36hZVVJJSNzsOOm1+hv7Wx0jVWnWrFnzVvPyKWd5s7lHCQ1Yrv4pNyXYJj78s22T2dwLCA26ZO7i",
-	"JbH5rzZhlu/MA8ejuXrODPwFMdH9lFAUTB2GHIaCKUEs8HxiI5+wuUcZQYGHMEUE+65DfOST3xaEBeje",
-	"CabidTwjyFHfs5boliyLOSPHrCmZYf5ZQhezXP2XHP9e7oORC5ZzkqvnWOA7dJL7/PmzkZtjH89IIKFv",
-	"WBZhrO/dEtpOAbw/JcgMxFMTeWMAA/7msPrkzrslRXROxnjhBoz/xl+wsOs6dCJe5ACSj3g2d0muXq4c",
-	"VmtHRs7hk/+2IP4yZ+QonnEgcQwUfVV/88k4V8/9r+fRJjwXT9nztp3jq3qB6a1DJ4353HUszKFv29c4",
-	"mKYvCUevofZ5DMIcns+HtXFldGKVySk+tqvkcJyTEM/5jCHADoeSb5Lj803nON8W6jRw9XU0Fz7z/FXg",
-	"r/HEoQJuC14xAOHmPPy9SMnHYCgehjs298md4y0YmuMJOUPezAmQE6Cx58PjseOzAJ4Vc+l7I+aLbcoM",
-	"f7wgdMJRXCtXjNzMoerv8irhaStjgTcj/rrtseQ7K3vDHwxPT46PatXDSvlL7UoEog74uWctZoQG6wC3",
-	"5TsrgNueNTy1T6zj0RGujavk0K5Y6eCrKYYPX0cEsb6ONrWdO8deYHfdSpzwrZW1ONQeVmtHxyenGRsQ",
-	"Dn2ENejQ6qu4cGZOsAr61WI2Ij4ne58wxZJ8Eiz8OB+qlNLp3IVpdRhtwdvEkLHnz3AAawwOKzmDHwJn",
-	"xlluuVSCIyD/Cg+AQwMyIT6A3vQoFxPnzoSwFNi7L5votHZYQja8oM4u+YitAI08e4lGy4AwA5lsigu1",
-	"cuWH+mBRKh1aI8zIURX+TeomyvPHldrRgHKOOg+IjQLPOyii5pRYt8QGMUTuiM/ZAiM0OENqi5BH+Zcc",
-	"wpSsIgPq+RNMnd+BuzxjiDkTioOFT9Dccx1ryWWZqSYwiwMaI5YQ1Lfvz6/xG/r8+OfJj7ixPJnPvF8b",
-	"t6/eet2PlZuXzenLarlRYXc/f9/H17PvG6P7xuTFW+q3nXeuuzh+cXW1JNi131zcde9bs/6Pb3++++me",
-	"3P/wQ10RoRDJ0VZKbBckuvU9XWVOm7jSDXV+W2iMybEJDZyxQ/xs8RY/FVbEVPY9EvIERLD+JyfeDsCI",
-	"3VWgO9RdIicgMyZoyWHhArYWyjGwHwJmN1zyWo5/P/UYkUAHHnIdFuwH64NQ3I50LKUVzX1i4SCab3UN",
-	"nmsjDglHtvlzQZuj8JosTZTnp/mOUNvznzFEqD33HCrELhtQFjiuixihNnKCg3qk792SpZFQAX1QNBGm",
-	"NjKrlYo5oIzMMA0cixVRj0/hURJqa/de8lCWyqeHx5WjcoFUykeF41p1XDg9HeGCVS4fl+yjmm1XTrKO",
-	"VXxhCbLQdIJKrbZZJ9Cmek2Wq6TRQAtx8G7JEuUxurlpnx+gOfHRbBEAQzJivItztSVy6B1hgUMnA6pe",
-	"qyvMIsyyN8da+D6X3nypB8jzB9RMLle+KfYZGGTWlh6cDai58h2HIZ0rF1EjXIrYZMq3DlN2T3w2oGa1",
-	"VDL517g6nQJ3EfVD/S1mRQDZDCjxfc9nyKGWu7CJbfDvS6MjJClriumEnzlOV54fMCAsXxozA8q1xEoV",
-	"Tb2Fz4SFsswwTUJS1VceFJRdVEdgBp0hjCyPKmTbC6EDE3SPnYAppXRAxao4LBMSMMSfqSWKZatvCigw",
-	"9YIppwwSTD3bQJz9cuElRKfEqDgvRfSWSzfGyQW78qAwgqRVh7BPOL0Ehg5I+qk20CqJGGhl340BNT8W",
-	"3Mq4oJlvBcc2lSXILTnU0ISr5d1xUPgzAdaALqhNhMIO5Ad75zochxzYL3fI+dF8yCm/qIxTGGpMUkkZ",
-	"ljRuUbTkkdD7otMmYAZUDGg+7UwDf1z59d7zb0OSlYwWdnhAV07QmuOinxEkjsiAijMCr649AEEW9Q6o",
-	"Tr4onXofcaPTaPJhe52ul/PjKnVlREMdXeomFOHQ+IwEfWl3FR3GrNXRNyvp13hC0uHnIEbmhIEsb0G5",
-	"lEFj35uhUgz6DNj5FOmgpwKuIC2lQtoVPHiDyqo4dYbGKizpVI3VV/M/VJvqKaaWjlewe6qVssb88sSu",
-	"1Grl0wOlxESTo3C2QpvOF8GAch2RGYjzS3Gwwmm4YcTPEDzi8kNaI0WktNF9zZwzdEd8js1Va6o4oAPa",
-	"v/c4U5gx8d6yiL77Tq3zu+/qSK4vC2guLv4RYH9CgsLCd0zBpBauG27nTbdtSHUHJAWxIxxpkHz3nTDm",
-	"pUKEbM9izwCydCgEfhTWOShnA+pIpyUfhjzqLg0Uh26Gl2gkBBJsveCOU4+Lb9ejwJ+nQTBn9efP8dwp",
-	"SuorWt7MNLhGFgjfCXsG3JnYSL5xwB/eE9dFmA1oiARYPP8EDhcvpQF/RaHI9ghD1AuQhX1/CXrbgIqv",
-	"vGr11SeYmAKZcXuRC3H1i2B4IMPVT/3lnEgBsyp4DkCo41tC1drIbB4s0R12F4CLQcI4HeTqCPaYcnin",
-	"Dp1waz3cTn4eGZrhwJoih3L9a0AtTtr8+4QGoYTkPzF07ztBQCjSv8PhHeTMgxXz3JmUf6h3+q3l5a/v",
-	"qsVisVG76l+dX7b+M9uwjo7zeps6fA/OaYbdl6RdoXxqhy/0VqO8OkAHdX48hKA0E7TI/+RszETYvcdL",
-	"dobMfwATNrmc4fvO5z9vXbT6rbPkhhpbUIEU1yCX+QSNRTD1fMk3QpJogl4G9gL5yNV9ZSwI37mFXfdM",
-	"sJ2kxiMJ+V4oqDQ4Q6blE255migPs5OPc8cnjJMZ5fbRR27+WR61Be7EEZg4LADMmrdk6aT4ZfjG5we5",
-	"GPiDHFolTe0ngYLYT4Kw0CCnrVn+nTgW8KvcNfHvaNvE36Cx5w7OAOIfBrnZsnBLloXyIHcmUfBD+fiw",
-	"cnJ6WD2pnkk0qJ9q1epGghUSYxPZen4GsaqNaAQm8nxb6DAc3UKPyQcOYWjkww6Plsjh5haNdD3b8YnF",
-	"pzuI+1MbvWaG151xULYVthzuDodKrGI5G3nuOv8uC3zwDj9jKHCsW+IjBmMA6MWcG9mcySRgbVxfpHt9",
-	"xeC1qoKmS5aPkqrkHAcB8fm8//VLo/C+VDgtDgaFD9//LZemZr7FrkuCJtfAiD/HfrB8tXBSDAv9DfTq",
-	"JunKLpVPK+NDXCocWWVSOLYruHA6KpPC4biKa6Mj69g+IenLtbSJh5PFBkd3qNotxJuZC5IerIzFKCdZ",
-	"5kLKhcro0Coc21VSOBnXSoUjfDw6sU7tEilnXGIpp9njLeJPbwKIZXTGY0Yy1pGEP/AQu3Xm25gAnpj2",
-	"sYyAt2Q09bzbDUbAvXhrD7f1vZr/YUbAZz5aGNdw7fwC29J84X9ZQpjwf2o3s89/ZXwNnyI4+Zs2ydWr",
-	"fBOFaytX/+VTbuwQ187Vc2DGX3HA5Vq4kOY4JIyBWZeb+96ccF4wiF4e5Li+NnMYAzr+oL//BruOLbxz",
-	"Y+y43IQvI/hy7vO2CGiJ1zkOVikpNM+4gufy3Sc2N1n41xjXGOXnz5ApFmxKdZBgawpvgQXKESBcEguX",
-	"FHPRPdlWiJ773sgls+9TEG6TADtuZA1qIEmMoLzEyEFduzUs2jggQ288HDl+MK0jwSVAJ6fPAqnMgkIP",
-	"BI8GOT5gkMvFNjb8+g7DFTFkwQI7zAIcLJikpMAJgIm+wDZSyAoPGx55i6A+cjG93X7LrwVCn2DT9b1u",
-	"enTsOtZDd1oPjkgLhuBgN66vu503rfM6crh9xe0W5Hp0wpUG8I+dIRZgP0AYUXIfi7fIX3d6ffRc+4kd",
-	"5PQdOY12JFzRk2yHJb/GNGefdFJz6MIbFZ8wb+FbsXPW5toAxa447A/bAEfOJY7VGfpt4QW6IweVyj+d",
-	"134+uTr8T2EnCL89pwkhFiUqazpxKwBRj/jc3hWAfjG8NrhpQj7OiRVwc14sxAGSd73JRHeoagvLmz8X",
-	"5AnkttOBjuFL/KvnN4G4HohfF7NgyA9UHWHlzvXGcMQMZMuNBl5hII4eA/meKxxJ95T4bOrM4R4HzThI",
-	"IcE7AaKEcCtsK5ovIrifJTPsuAaaT8W9j42wbfuEMQXYlPhCK0rhiitA1HcFQuOXIVbiDLJSiWjohs59",
-	"z+LCceQS1KKBEyyf6GjC8hi6n8oIs/AinnE7GmeuupjKQtmC89Ek/7zygpfegtoPJK8Qtni0EriixjC/",
-	"zu2qEXqvvAC9lC98IZxeeWLtioUh5dvTvZ86Tq7x0vWw3fe8C26tP5ISAZcanBXwOX2+gRSVS9WT2vGR",
-	"CHLRUVQ+jFAkmYOkPdT3PCTgehIqTAMbzHvBUsXFLtPRd0OxdLCQh5KVVFDRiGCff9y7JepaO+bEqaMX",
-	"4g0RHATvidggQ/muhBMKri0ET7grP/c4oM/hSYw+y/rx1xbzRRGurxHJIEV51enYmrZuIIeCumQg4Q4C",
-	"NUqEpdrxfdA415fWj7DrE2wv0RQzVCmFQYFMxGrOwC1OY6x5hvnbdyT3zTFeR/jfC1JJHS0CNPIJvuWs",
-	"drRgDuWiKml03FC2mHOVhNiXxHZwH+B8GFMVQ0Eeo0EuIB+D53MXO1RYb5y3ht8EmXkmjoYIhKmjFbtS",
-	"ZzA1HdPRNAA7AuCfjL08Yyi2VLk2vgzBp+fEl6SncZstNP81xvSpbvGG0ks4BWLEjClqX/Vb3atGv925",
-	"alwMe/1O83WPg+ItaIDyQtIdPLJtvI1ejuNa+bbqeCZWQHeOsPIwlfzh6HhEdXoLLWcNrVTX0Uqk4Tx8",
-	"xdtrKturKNnr4jpGtK7t1ZTHJfQd9IstFYs1O1nWV6xPJ0JiYiKYH34pYM9CaIWuzTlTtibxOPgJ9YCd",
-	"dQAjoT1YPgEXKHZFlNe979GJROh2GkI2RrnA1jnGHWHBLGTkLzpX5z3FzvEddlyQ5ZAxk6Dqx3ct7iDC",
-	"d5Tda45ULcYq9pTfK996/BO3n8gVlwT7+rGFC7mee9O4aJ+DNB22ut1ON5fq18aMkWDoMLaAa8101zan",
-	"8l5AXBf7oUB2bL64KbFu2WIWBUSA+7QuHoR5QMu5xxLe77tV77cOimAUD/6m0sSayre/9RaLPXgU/zrK",
-	"m8m9MCHOYJMD1uDy3idSGIcX8Pw4DWhOu6rcR0NTZNK86fU7l63usHHRbTXO3w1bP7d7/V5s/7EWRM91",
-	"AdebOBQNct9Xjkqnx0JCHw9yoUJHPjosYKFY1S80V7bk9DG3RAAWhsjIK3L9+yhvZqzYFGHZfED7ReNK",
-	"Dda5J8qb/NHKwDMVW4PuoyCZ2B49QGlUGyXV44vwND+WChnfkdrjHZIUzZJjMLYOjrz9lE3x8f1UzhXi",
-	"v+r0hy87N1fnuVQldJs78EhF3Y7wq4+FZqXOxsg8TaXltN+54ei/bnT776JFmwfGgFI1Tej/TFmFfnz0",
-	"4ZzvUW9AhV7tLQKC8qb2QuwwPEirVlt33Xh30WmcD/udzvCi0X3Vyu2nZie2pXz4JUTEdto3ypsrq4oR",
-	"+/6aucLazVXjpv9jp9t+3zpfEfExvVwpvDhAlVLlqFAuFyrlfum0Xq7VD0vv6zvp6knaLz8mkvdX4VHe",
-	"1BGSwPVDldUI572b6+tOt986H162ztuNYf/ddZxcv5gLSlF17UtR9c4aLuA8DSGA/RBMVUGA8x7+Txld",
-	"4YgYD6kQinyPTREiRi4Mrtv0+g11PvadGYFB4AeylpvGNNV7MCZME9wKsMiSU+S1dkz87c+Rn3H9OInG",
-	"nnj5s5FbzO1d8fFZj9H5RdsAI5HHKT6ysjQNn/p+6LBENSW80a/EAt+WBP3CYUFXBvmsUoOwCj/pKdgp",
-	"EU1GzsYBkD8EVm2JND5O+Wd9H8Muh+dW+2Sut4AaE6vBa/z9YOOxu+TvJLEMABtifdFn5YRr0PV4qNoS",
-	"Q7thZKtVrlleL6T6RCmURrPfftMSKQ2hzchQ6A3xsU3OkNm76V23rs5b5yYKyGzu+dh33CVaUP7igGpv",
-	"Ni86Pf7anPgzzFfvLqHgBaGcEYO84686dCKDoGWNFAFIzsiFn8oZOTEZX5gW9KpeXCGahn2HqUV6mNoj",
-	"72PT9axbzR2AbdsReW3X2v6OsctW8od/9O7RGHOxjmbencrt86xbbiffY98+4zLeJZgFidxeAwXehEDm",
-	"Iw7E5VINLQn2WVFED+rfLhsJUrPxMmWPzvGShaBIAPhsa+IqTw5L62MVjZwMUl/9XE9Gr2/44lE19sXa",
-	"SblciYdzpodIrlIoSw3sbKCp53Iy4djlSI5ipLmazX/hwn3suY5XRGbEOxszTsQmyt9PcSCMUzbFPmFo",
-	"SlwbWR4LDkRiwAz7tyR4g90FMcH/6FBkKp5rynTT8CPP2Bky575jqVQTfEd8PCFNjwXh8Jsesj3X5fsN",
-	"1P0gGQzena1fjqDJqLIjXkCwBDTHjg2p24AbIwE7alBZ6cImljPDbjE6byLaNmfkPhYmXkH+qF47F//V",
-	"nxYczi+ERgJRsbmJE0wXo6LlzZ6zqTdnc36An8spgEi+Ye1DEeHu+oogzNXNeTvFAUojUyNOkF99V7Tz",
-	"kk5ikFKluKG+GrlAdU8IJPitrW5OfOBv1MpY3QRzvjNO8A2RrrbCfmB1c+JbhAZff2mKh21LtLBBWbVB",
-	"tD1UvPmbZCK/LbAIzVgVcRFpcoGNThSEaO5ii3x90GX6TuoGiGdhslPIkIppKtEjmC1SCCWMFt2a0ckr",
-	"wSKNKBNJM2bCnYmLrRRmGWc6ijDjh3Un44iv5muYRqDk/LkMIw7yE5lFCjtPZBSpen9ZvhJdk4gfwHav",
-	"g6qV8jFSryD+OVFCQiYO6WYUMMREcthN7zxtYx172yqF4cnb2psRH6mcGgn0OXb8kMqpN+MvrYRIg4Zo",
-	"WKnoaFlDef8FNeu0VEP+6JdS4bRReI8Lv3/4VDaOqp//loat1BVlWreaWQp3OU7AtOs5zLhxxwiYOCvm",
-	"6A4mKGf6fHzhDvtwQcknikPasAIHAgvjPzfh+7kP2spE3HmaXTT3WIBdFZleXLEyLCnzInivyD165/m3",
-	"aZiE7/sZpH5YPjoqlBF251NcqCD5LtB8kqjT5nYdSspxUMqVQ3TJFalekDWiEh/RmAeo+iLtZYGI4Qon",
-	"ypVLpVI5bQQEqGWIVf7IQHPfu3OoRYTLewI1rcSVcngt6ovwu2BKZnEkXL3byKMERgyxR/EVRFux7shF",
-	"Xus0luzPPT98uFvF06Y2OLLAhjjYciquPLAAz+a6WTXcmqvpVT4NUKfsvb/ORzPHo0OfYHnHkLS4lsLh",
-	"pQX9cjZgE+qI2w4G3nkPzTBdYBf55M4h92H4kviT+M8YEp9I1b3CSOMMezwIsDUldhSR/AxxYczFmIE8",
-	"1yYsEKWQoAzsNlpGotJomr4BCS4pqfa7CKB4mVxDy+3bfYZr4ss4omgWtrValQJRBEuatiXTSrNtcJ0k",
-	"RBLLiIw9EVFiYYpGBLHFaOYEAbHPZCURj/MLcSPPYXRJQERxCDwOiC/eZ0yVGthlYZcC3pcQeZSyHshT",
-	"St3N3RSDaNHRjUe4zD1PYbDF9Uzi8Ks7GqnD7/XhNK0mENcp4UVLdDIjkoixvBgI27HjZpz57uBt7suK",
-	"SpguRey02ex0rztdCH4yY+lTqx7FSE3YAk3X2A8c7CrdgstbMsGuyDOLC11rRhBfknDyhkXHpIM3vVLE",
-	"3/4YDFL1AFEARSBnKO3n2OeaUiGMf+2ouvvHPm+3WbDVO+5TYzWbDXIGzQDKDzksLH55hsyIm8GTsecj",
-	"s3113n7TPr9pXMR2lRnI1ES39C5r7NAUw2NU4VHCUF4UpIRadfcOIwcpyuAj6gSh7Nhilha8+00Lhxn+",
-	"2BbzlEtrWOs25wrefQjPS3AtmGc7vpNlfe1eU183xObzHQ2xVCTver7msN9PzgTjBQnSLC7MAkhFjuOx",
-	"fHpSK5SqhVJFvxvj76Vhaq/TA/pfyJ+3GAn1Njhjx/uNC3Oqh9J5Ld0xW0zRUUOvo5H7HiTfc8nONem7",
-	"fFDyKMFM2x2lC4elOIN28vOlmGlpalvYH2Jrmg0HZHi9tCm3W6zkrburKvIoUqjBi2mmWPuWzulpqVAq",
-	"F8q1bc7pEx+57RSWTA/Xebfxsm8i5s2ICKeO4vhQnhGCTPmXCRWwRRD2y0532Lt5cdnu9YC7KqvFULUj",
-	"NRPHhBf7/da5OaD32BE1VqUhrCztM2ReNq5uGhfDbutNu/XWRPqbODSYoUSfLFZixksHgBtOaOAob2oO",
-	"BPPgDJnnras2QKBHjcvX43EkgJCckUtbKUSXyNXkjFwM5JyRU5DljJz4Xtzrp2bewekXbeC5j8dBLm1r",
-	"uwRD7kjKpqtdSH16Ca6JLmA29YXGfO57dxmjz8HVEfM4Rg9vwPjZkTc0ZVEI0TVJYwSJYBlZ6GFzNMy/",
-	"puqa6DJCxI0jnIX7qeeSsMnCt6njrmFXSqPNjD3dXXXPDijU6Gu4v+dqdxJTi3xUd+kjOOXi/tOdKVcN",
-	"35JsG0jD3DOmVRpjRpQFZKuifCypF+xCBOs9eo/kAVPrj9xf37D7SpCLER2rleOwlzMrjbQzygRrzipF",
-	"CCTWzeYhil+me2pbv9KGK5hozvQZjBDeLZCVan7v0DJNM7rh2U5WtwLi8QyX8BwsZjPsL78p4yXBo9K7",
-	"AkQeBKp3TfsCtLlijexoWazefeLspwm8aTPp45JA7UTJmSbGdevqvH31SujrjcsLmTU8xSJvZY4ZIzZa",
-	"ksBAFuYKOgp8TBm2AlD3wyv41vm5KVuIEDrF1CI2shcE2Y7rTAi1CIyPDX7Z7bxvcQMlMS8yzzvdy8ZV",
-	"30TUQ9gKnDsnWCJ7AXUpRSVvGv48J77j2ShfrqCZR4MpQwvqQlE3j46dycIn9oGBGAnQaImwfN2xBvRX",
-	"b6SFDowdit0iMkW6FhNR5s8VZbHnnxz783PBpE3Q4piABLuud09siKZmcWNFopbbHiqkoHXO7Q+xcG6I",
-	"iHU+XiCC2OZrQm3xZuznZHiC+FWAFPvppe/9DklqsV/PISQrSP68Gt2QZDOrV9nflj71tXSJXbQBDWVb",
-	"nHaVPJU46zFfjuSmZ0lfrFIAtEZomgIIVQG9e5Fe6NHA91zkBHpsTfQRTtbR1HHajr21PX3zhWkqo6H/",
-	"rms2KdS4l9nbD5sQsToyYTNMA5mgl/J/SA4se4OJplgRrSPsE9EzhdiIeaJ4Il5p6DWL9xxC+XihyQHN",
-	"qLd4gHwMX4T0WbgtEgxok+39hV11l7EqmWpt1Uql+IU85w/5fEwuP2iimDb7kJn286mna8sPgSNI5SK7",
-	"zLHGnxCGsaz6Ex7J+A/TkleP9NhxiYFEL9cCoZZnE/sM2u2IEEKPav2F4eo38B1yR+J5UqNluiYoPz3c",
-	"QTAobMhWH8rWfJig5KvMVki3Rq3e2tjIsSmu1I7S0TolH5FsiBs1k4IFFePGELeDcGH84VOWCcSc37My",
-	"FMSEzxhyIXIAOVQULkhNYVuNWN5jU7Kl9YphLsV3hPkENciVhWjcVrCn0Ud61weoowiZ53IHFB1Hiem6",
-	"tI7VhrShb8UMT8jzX+dkEv4xp5O49F4dtb0Il0u4Pn+ZMxK//XTderXy4/XVK12ch5jYLsgj6XTekSmg",
-	"PAswtbFvizDZEbeD5ti2iX1wFiWBVqqVkxNBhiJezCYwPO4e+OnNi1bXKX28+NV6/VPvxf27n69+t16d",
-	"Lu3mi9/fVV4umpMffkjEyJyelmrxfu/V2EHK/73+i3AolAqn3z//8Kn6+eC7lR8rn3/44Y/4T4effzj4",
-	"+9++LPeK8Z8IDdyknHt+UBSUs77roc40/uv5YDAYpLapebxzvfkEKyLa4rim+4927Vyv4YC/sZMTKbbW",
-	"7MBITdhBepTmXJHKJ5UNTbghrl7Om9eNXu+60+1zXfi8237T6vaGF+1m66rXMrmJYIblS9vn5sGZ5lGE",
-	"ChjIbLa6/fbLdrPRbw07L4ftK90Y0RmV+hK3muMfyhk57Ss5I3fd7XRe8tka5+fdVq/H7ZA1n+H2ebff",
-	"bl60ejCo1+s02+pJp/9jqxtnfhok23M9tQ/XkvhzKzt07jt3xGcXjkUoI6vPr7Bgcu3z1WfXvueNO2Ol",
-	"oq8yS84Cx9D5tzNuU/1iZOXdhh84lktYZ9xgzLOcjNc63PLQGXNL6fEr0Uqg4esZDREuf/WmtGh75B9a",
-	"m8IkT4jHCR6utK8STK34f/yvv/3HYFEqVY6efff98x/+/l9D89Mfn//Pwofv/xG99SHGGwsfvtMeHfw9",
-	"//f6YFDc9u2D79cdvHig1LpYqC/qY//Kkf47e1GznTsb/KtbQxhtjIBxnWP2i0ZMrV547B8W9fjXUvrW",
-	"S9CM3T3Te11VxXYojaFo0ikpQh1qD9OSz/jvOwnOBIZXnWkvWletl+1mu3Ex7Ly9anVN5N1ThmYeZBNh",
-	"iiq1/4isoEjo5SfOHUFmGmFBMEyzc9Xvdi4u2levhtetbk+E8ICnjSEnQHksuxt6PrRJGY8di/gHuqxM",
-	"ggaOuOSscaGWMmR74cYx9IJQMnYsB7tA95HA4A+bAn7XoRN5v/MhDdN/uej+ctF9SRddFjPffU7pYHto",
-	"AOwX8azF0opW741ll4dUU8BhoO4nDVct+SH95lN+Kc2mhioMmB8N2wv4IYNm+3k9A+KX0oei0g4tJ1jK",
-	"8plmmMhjrvD49G5zxsaLVQ6ooXCwRgRdpVJbAyoTc6ZeRoGHyqUS3y0fWwHxmSHr/LlLxOZQZyJu/GNK",
-	"4ppteb90mzXaRXrq6xT7JE0QxW92QHrpdU1UBxvp4wjuPVUuI6OCRrhWKE+ldQFNrRr1FIU2VkMUVo7D",
-	"FLMhF9lpB0JW+qJSZuAJQWPPdb17ph3Ikee5BENQFSUfg6G18JnnZzU1hoem2g0+AOY9Q3ThuqpvNed3",
-	"okMr6szxbwsIeOYviHL5oiHoekoPlxWHag3FJ0TIzskdsbR1A2G+HI40PxBRYkXUppFgFe154DwyxBUi",
-	"OqC+iJYU5YUCDyqTUhLV+YZtYIgFeFlEjSgZUzVxm2I2oCbkYHO5D5yEKwJRFrZMvpKZ2GZaEa+16fUP",
-	"P7yPmI+fsII/fKqk67Mb0/QfngG4Lq8/Ofvuef6xGfYBL6wLkEjmT27n9iL2Wgn9lWMArQVly2KHolax",
-	"fFSFxqnxHfw+rJFRim/lYPD9L+XC6Qduq3z4dGSU11spshriuYzU39EdbmvD0qrahnnw6sVYDY20ePod",
-	"HGJyytU4dvVEC2LPSvV/TeYBEtUadK37GUNmokwAqBDahtfSNzwWvqaws4ZrSvzLSJiwYeYOe/Cg4JME",
-	"xJuLukRGf5pd3X3ZRIeHh6cocGai4GG/GadbqHwNyTb9cql+WKqXSu+TaTcFPjqNZsWVTViSdbvandm1",
-	"e56mBjHbtQhxYk9idbW0AjzJr6RtmkCY2vT9MBb16d7UOA0Mcz3dafdRPhkTvkCyGddd7dXUAMiryMsE",
-	"/8xG0LWqUPat0tRWJLFmfQvfmmJGvuUjs3PhTNYlHLLUeh1dMifyYmou1851Y5NPYS9cYqK8KscFSz5I",
-	"18fV2KzSnJDvCM+4NScOpJEsE6vsn8pWVQTJR8tdMOeOXCqLR2jrX8kAUgjbfBiBsnrq9e2ZWKwaYALh",
-	"2RTdI667X/HmFse4u1SFmU1GXFfVBAblnv8QmcRmylXKLnV3n+LwREvYRKL8zX8xAo3tVmbUP3+eVnlW",
-	"x0m+ZKByqfThDPwy/GeGyB3xl2LEjuj4+u6LLY+gIufsw/aWjKaed7uf9GCLUbgf22f4yU/2tMHxfMWa",
-	"wKrKXlzNQ1n46XfJ0yCYM3TTvVD9lc+vemjK6Z8bGMUVg3PFYFyv8/PPGolFp2J2xxqS4vLhPZ6NHEzR",
-	"7T22phgq8UMPEGJzI8Z8f/nWHNC8mkH4SO4ItT1ug00Wjk2YKG4Ob782UT72BqH23HNoMKBzPCHsQPSM",
-	"Y3hGQmAMMTzq9Km8zGGsN5sTuKcZUCeIp217vvBMyUu8AxgTz3gQ1S9bN92ckXt/+Zb/7+v4PVNGfczs",
-	"7NI9i4XvxoJjSnJaVWQx3TMmSraFtJZ6VbHVPIDJzGkSenRSBIrmZtB6wbtzbGKjBXV+WxAZojN2RAjB",
-	"BpfhtokPqxkPD687HONmqeq+lgOxfQFgPWXuiWsAhxT8pyoDHNmWT1EJWMfRExUD3pj/prdIiTq9PXaP",
-	"lJHrWbdfukNK2EtxNQKLPymisMGmyF9bbbAJBT0SnUgXPkkrQyvJYpXJ/djvXyNxdldd19V04lF9WLc8",
-	"a3C1KTtyrT1tKVec91yVhFbEIArvIQLSQ7aHoN28TGZKCUifUBwsfPICs5SpO+JuY7xgxEbhuwbgU+YS",
-	"xjoPMrgorIsUwvB9CD7W++DxtS8CIurYQ16WT7TG7NDe7ZnMOlx/YrY4KhpWV7jAuiveeIfWlateWTAA",
-	"Ov7lzfg9L4L6MXPs4xkJiB8KxIjaddmwGvOVWv1VlfMVFO0w3WktO/n+tiD+UjjepzkjNyXYJv6q/3od",
-	"MfVl51ntU6LTc3Hra+i1m+H5lnL4dBaB5c32dP/A0equKZXrBLLh8Fl4yS9IzBT9SNMc52tVal2vWMWZ",
-	"JxbDCXrM16jvTrNzeX3REuV7RFPXD5twucblnR58naophfQmrmXSeiEpE7Ccxr/aoR9kfbn5bV0IYx9b",
-	"Yn9bIF/s7OvpqHLtyFtMptA+SQ1nIsBURADkU1phHJwhB/q0ggUtKtRI+5rzp3S32kO65DxVH0CHNVTb",
-	"92zUxTtsKDSCGLcR9e4zls/kpc91ehsVNbvqJsVtKEYCzcKS8kAF9aV/RhLcOscQm2HXJSwInaTfWo8W",
-	"mmkJRWh/xrLNoH+JRjXrur0EjnVLfNn0JRUF0HRJXCx27ogPxtTG06Bw+yYavBrkG3fdyjjesJ9L7Mim",
-	"NK/UD1gav0oScNTcRXcfx49S+mpTWXsI/Few9DRm/6ey9SK4n8bai+Ppiey9dOJP9ysD6xDhlvHAN+j6",
-	"FUZi2XhpoHtCbg1RYATlD0v8R+mLWxLso/zhUU38tmoq2TjFTSid3vLzq1986uZvfGE7Qimx8MSQ8o3Y",
-	"EdDjrwEnJ4tdESpp6EkhXTlpnDEDkhVVyLWknzYlFh7JcRvDVma2YiSNRKYz1OBhoV8l3VT8ZlVQ3S8A",
-	"Sqg3J2GDJRn+yHVSYUlD36nY8tP1x4f7aDepAPqKkgrB9i7bCHFfRZSH9PsnE+UKbs0psBKLGIZO+NwI",
-	"JK5bRCqUhCEL+/4SmboaCDfoA2rGr/HNM3mZasqrRnHRnnEBP6ArN/BIPGarTXifuovuN9t4dqOTRvQl",
-	"EjlJovOc5p1Zzdf5SKyFqJObajz+6N2jGaZLiPNjscmnmCExnNgoby0tlzAjrPMsI3bU2wepjapXz+Qj",
-	"hwfpzFPB7UPIEEOe6P8WhQplh+q3FJZ2o4fd260+PAwJ5cFXD9uxuhvqAwdf3daVu7EtZuTr28jXrvbq",
-	"QwKbHhhu8/W9CbsHzKhO63JFX38JW906q52LOlZ9O11zIzLfum+u5liJ+V30I6BfeetOkogVaoS/wuX3",
-	"U7okmr+q7qV0mD+3CvZUTpUUrD2ZbyX69tOu9assMrvI1mhh3RLgr2OHYmo52EVz37MXFthrYXNcMNtY",
-	"fUDN9lW/1Q2r1PT6nebrnok4Pnwq67ogDq5ISac2YoFn3bKzATWbncvLznm7/85EPuZ6W0B8B7vitRFm",
-	"jhVGczGUn3iubaCZQx06MRCe+I61cIOFr0EIrUJedK7OeyYaedRmZ8i86DQ1uFzPyobnZafbar+6GrZ+",
-	"bv7YuHrVMtHYwYGKMHMIn67ZfXfd75jI8pfzwNOexWMe0rACtQrkinNGDuDMGTkdwJyRSwLBR8E3k1VG",
-	"Uz+wwjYuyARby753S2iaJRXwB+oiOwy381wbsSkWBviKEUMYy5gPlAx4QUxcR2ZjEUw9X/oA6ugFwT7x",
-	"0WBRKh1a2lzwA0nX+bXXvqg5RD7OHZ+wNo0dxMMjfsy3KL83wx/7/YvY2JOj6paDmeWJI7mVgAFc9GBI",
-	"imQJ/AULiN2ex8NOMuqKaeO2UFbhy4l+AQ9p0h/b2thW5/QNCbEblRGG1ccWu4uaoB2LnTh+eV+Or5/D",
-	"LJYvgprtR2T5l1JpSLhqw6xxcYuuOrek3e4HzWx7QiaDQhI0mTGR5O0wkeC9nf0sP3KdofHLyVAeostK",
-	"21rlrjNzMmCG6ZjzO0GYQdia5285KTesrzMtkzDhHQo8QM471FsVbk0WucI9mo6bjJBWDYC5T+4cb8Gy",
-	"gVBvJACRyfciwDdzczYDwKQ9tI7Oe54fdHxbRot6AXZ3IyDsugDidkVPEwcjhqE4cWn7p+jDiJN4DFy5",
-	"2LQzpeUFfptlNMKkwTT4mNDuwLkIJc8ZWNWAaWgHzRCeTHwygch4cYvjzEgRhbOyARWlhCJtUAXSS89r",
-	"aCuaYYUD+dMzNqBm3N1unqHQnoxC8oOp7y0mU9W04K78PHzJHFDxHUqcYEr8R3C1frPe0whV6/w6QLfK",
-	"uyOGEJur4J5INFSYe8bkvn9rrp+HXkjNsH9LxLX4+pga8SKCYAzlU/n20aOdz0y3WHiA+eF23XUr05xo",
-	"ZpLAvoHF7uqE3s7pFrKvx8z1iDvCNufDhxFDOsHG93ev5JBwcV/B2RVJmz+Vk0vLrH8Kh08MS0/k70mS",
-	"/PoMkZCWt08RGVCRI4I2pIhwtYzQ4EsniVz73sgls8z6H6fV2jGai5f0Ss+xku/i8fe/Mo+aMs0QrjAH",
-	"FBwinGmK1FvIAPAWAXNsgsznd+XUO9+1Nen2TNiIUko2pCzI682MrJfwdGdBnF0N78G16JJ8IswTGY4e",
-	"MQlFpJluzkEp5naM9E9LBErpx+AEbqqNwKaeHyAmekiFaogkzETcy6aeJQ10021zq0M2EIvNw4mbU1J9",
-	"5GJ6awK65i52qL4Cwg42J3ZIr4tYkiaj1uxxd9dMzyhxwVC5DPdOMA3bckbbayAghMBDMxxY00SGG0VL",
-	"b+EjtmScwhN9DP1ZoVQqVcvHiXYE1Y2pH8kL19TYA28cEK0YnAo4YHVkdq6aLZnXLEt8HCDPl3feA7oS",
-	"gmBIRqMFaQb3HvyLcdNeRmxi8Q/OjecupuiWkDmDSAEbh8QFr4BDIPxLZeraeHkQZ8Uc0JyRO2+0L97l",
-	"jNzbVus1/ONFexj++7Jz1f/x4l2cNYdPM3G3sVUfV099bwJV7/IpcRlQI4+haMCCBo7LLUJqERdaV5hh",
-	"ro0ZxnvwXxtXzdYF/1G9i0Zk7PkEOcGAai+K6BNkeQvXBotdPpNtybWAFvMgqyuenu6jPqxn/mgl98Mx",
-	"WUjL6Hh2fdNt/tjotUw0WixFF4Pw/pVL7NbFhSnDm0DqYnVbHms9ICfhcrd1cZEALXq4ApuMbm+6nnW7",
-	"KkOod7+LJe2Nx4wEPWJ51Gbp52qM/XiGCf8w8heUITwl2FaE7hPsiodg6jAx55YNdNQNtB3Gz7Cs+nEJ",
-	"smTCzzfz7gh4WPwFpdDJviS8gD7BtmLQAN12nswEE+ZoTWIrHeo0fqxv2dMovTEieTq9t0cCPfliv+TC",
-	"NQk6GxNzoso1J3++yjUrLlWOh1Q0h55ewBJINK6Q9Jq5ZGkj/qos7Q6XDhSZoXEba4UiBp+3es3UlFW4",
-	"PuloikAK/ULmcNves5OCcCls18zW0bKLws+mYUpeM+1TFKoJ8yLLJ6AcYZdrEupjqugr/Nkjlk8CE+WV",
-	"ZQPNYbnhwplOp7EIpqhSLIGDmqlBQyc+yZDJWbjiNaDmxMeyO5CJ8tyGOjqunqL/7/+tFquikjWVwbLB",
-	"lDCibjzIEkEirEMHFBTNF3CXjxfBlC9CtlNHHUrQHDs+0opwpxau1bY0JetWI4dnTGaOI8cubqz/ulrC",
-	"VkPkLh8TSNv7g7IFScLiiW0Y+OrCbd/1S5IfCKoWMzcVTiMoWMa6MyGRFPdo0EjEfzZyEdmtAwfeAjtH",
-	"NjhURKydlhh3WX2cXtg1Ad0r/p0oPNNbD5XUCLidyl81xF1PgZE59jFomBAawRB277kqK+9MuIaA7n0n",
-	"IKkI3QikjAb4nM1+Iom/StcRz0BjF7wQt4SivBmIm3nTQOKfpoH++d//cyCz6KUQNg1ueizEHWeECFkC",
-	"W2cbtWL5AOyd6C2xJyzjEocwNgzSY01SyFKAWMxtga6GFmjwKPEiCYEntDNhnQBeBEblkHhN+W0DTOTg",
-	"obMdNkLwzD0+l4KyVrjcWLDLKjG5Hp1wU811xiRwZkTXxA2EJSpAaDghD7UwRVN8F6+RsX38zG7xFEbO",
-	"SygRG2NeYlpHNh+ACCg95ElwAabsE1h7zPv2gDif9IMxkL0RPD8ouM4dsWMhWSh/VEIzhy4Cwg6KqEeo",
-	"jRyoNL02VCvQg7QGuVT/1C4BWkEYR7RLwBGMGu4Wp5RCyfE5Y9FSq7vZvlZl+AlD91MnILKlzhi8KREF",
-	"58lsHizRjGDO3OnyILbNG6OvHn4bFd16BGFAVbA2lEpDUmo8VeyUZF1IGXFGHdulGNPKVI176WcJZKIJ",
-	"tjOLAkENZAoxqVojiSZGede7J74FpSJk2XTbs9gzcf5QAPcUXNOV7IEJYQuDD4qoBa42cUKmmKGRF0x1",
-	"1YEDkTNyMCbbNEl31TSEoDfFgTKVWIXgByVYhY4tHNaeayMT/o63voLh6R/3MWWiTkGa75ygMKBeBHxJ",
-	"HaX44BS1jKAEcbuBWRSMkA8zeUTvDMdG3iJAeUZc9yBx336GSmAiyjSwr30h/a+RhwcJVukcLiSOZ0xF",
-	"ZOXLMhXLo6LovSKZM+HC4pMpUlKuMI+SbePztkoKjGhWFHFakw+4K8LHH7uyb0YaNmQGO/SthLtBYtc1",
-	"7w6aEx8tqCMCKL6lIJpdUxF3z/d7gFPsq+PntwWGJr8p2rqoCyWrTHk+Yp5r/9kyDrcLg9EkxRfIPwui",
-	"2bdWBKMheyRLLqiSMI11ogiLAmAFUS4szB6PrnjYnFD7WyPYPTRCWWcoRZdS1G+i////UQW8VtzWMmDQ",
-	"4vv7dVefvH6OEZaxT5piIjsxzFpMEmB6qiJWkVtSdERFn0K2onCfQpVK/Mbk1S4BXtqx/QohXrp6+acK",
-	"8lrldmsLN3KFhkZ6x1n0T2Ut6HfL+bHjusQGhVZdGqddET/wglh/cwWV4clPS+2SnY4W1PmoX4RGFSGP",
-	"Dysnp4fVk+pWLhbRwnbHHkep+WEqC13QvKjbHiCXyPQIWXM08KSFV1xtKlt5aMD3Hhr3dgJW4iejjVUE",
-	"Zhq5Cgzv2hQpuxj7I+P4QaXnv9X+TPuWis+u+p69szt3c0pRs8Mozcfe290PxFNFaq8Jus7GdZi6vs/l",
-	"/66q95Qrkk0IK8qsWmQG/oKo4KN4ZRqICYMbLGl6RvFjAb6Nx+eFlV7WFG5IgycbUzs2UdlESdttsmqj",
-	"EtkgyW4sK32zIIBChjjKNLfYoK296o/WwmW3fixG7l58eK/OatHYtJ18i12XBFL2pCkDWn+Oe3hXyeEi",
-	"MrmCdMeVT9NApk8mDguIT1RggKzvbw4ot51k0CsOAt8ZLQK5IbLjSuO6Hd4kMoQZmFYQqbkkAcRSL8Us",
-	"QErpV34SFM1lrtU2Ekks2/fqEVjhg9L0VjHbELKnNuUninfT43wlhtJBljr+EMO2bNdNUm3WcLIQoQHh",
-	"sMXCSb3OUi8m/Bp4RuBmR2z5UG45TGvGXHVZ8zojnJHm337RuEL5xXxOfCS87tSTaY0HYebpVq1a5i4O",
-	"OCDrCt4rpdF17qAKAwsIN1nNjBYzioTTtyTIrH4BXfTRrUPtM2SqXUj/SApKM+shiMxH5NhnomUR35Jt",
-	"9yDJBlI+K7c/STdy9wztUMVwExGutgdhfr08aolTEqPnjYyIm6qrJqoq/7jrMZbMLfUidJsTLD+7T16x",
-	"WnwI+pqlZ/ihkt4Ula7JIZPBgseJYEGUx6gnCF2+fWCIWN4SV+5OK5XDw+NK6fDopFasHh/XTkrHMfuu",
-	"ViqVijWt49vKiK/WHE/nzGmoAqJDOCGrIII5pWPLCLsqN3ILOpopMspu9AKff7aS26G5MBzq+cMFdTYm",
-	"tie2VPpRJcQof4w8qjb5IF28SF433AAuAKvNlpHUIuZyGFuQjFb+IckpQ32KAwQDZDdq/rXNGSNqUyJ/",
-	"TYSzxKJW4FpzvPjHm6mYaESQa/hQmfgV5JIgIL6o+WM7EydIpIa8v3zbX20+jwu/Q7/yslHO6EIvAIOy",
-	"AcSfY1/cMCTdctHTNbJCfw0ExlZCeh8VIyPCNfRD7jDZSjue5FKjINkI0NiHsrdbx2q6NNE+J3/ZQabE",
-	"Nm1fwRKH4ME1LEJBG1/YGhw9vPe4UvM2Y6w9krbnWmB0vO4HUXZ/jcQZSe+NmV02I7VmRjLPIqspd2yN",
-	"D+pdDiwqZOnYdTvjXP2Xrc0Z4ICfP6Q6/yTbC+JdGUlh5lGyVNxbmT+aJNgFCMlpG6E7Mx2WLUUJt6GE",
-	"tBhCvXOhuO+EFCnUPxjre1PK6ZX8PVOZeKgUh+KL7Y78girIALt1JsNp418XG2OmwPVFtywJoPhYOogc",
-	"eAmgj6k1XSfZoj0Q7z5j6NVN+3wnK3SX5QpGlbpEMF3lCRE1kRIuEVGmeWg7bEOHqmRnRTUioivh6Ugt",
-	"1Hy7tIYuuSPurkt7vbQuYNxGcofp+VLviO+MZeIFyr9+1zxIkr7rTZydkXwBg1bBaKAFkz3vUjJ5dQ7O",
-	"bZz51KNKoBpwA1eYYceF4u7UA0TzmQ6KuuKyGTh1MzDHItV4uMdQDtlQGkRbjbzmI67EAKhpPFEtJLY4",
-	"ofLlrT3l6mBHPlR/1zUm76cixpcQEJvEoa33OU4xUaAZM9fEsU6goBFCtLETsNTDOKB54StBP6T7sQ6M",
-	"pKgzY34QVbufY8b85nyOu3oTk57BtEJ09zoytrQhvrQDcaMXkG7TWlopezv5FPf2D+7v8xOE/BU9f9Lg",
-	"enwH4Bo2kHn+o9sHETKq8/8iaowYFKOay1rBEEQjOmqYfJ/NlCjlmHq2k1K2qvbuozml6qu7uJ7SFc2N",
-	"ZJ2lB24eGNfPkpS3cXyq/+KLOCa24HC7c7eEMrdBF9tFA9MUp61Z3GbuldRYNo9IKCqb++NHikmyrsSF",
-	"CRFN123zLFbHVFN1p3C3R0kR5a88ROhihqbEJ3WuvHXmhDau2+iwWBJP7iHKcorvoE6U67BA3A0d7NbH",
-	"f/Orkfaz8d3dvVwh9+ea7XCDuIwrILvz+iQ7X/m0kepmE6QYdbyUCEkSVIJcImLQQh+jAxE/PXFWssoH",
-	"U1lbBuMy1qibezkLJdYyHIXy6c4+Qq2z/17+QShR5NBJeHwe0UcYrmkzVqBUQ9h0SFVriGF5pU6V54u8",
-	"qbABukWoDeX3PR/xt8WfwjmAkSurnJiFeNq1/o1C1r4auULsL0mqhRViLkT/VARfUP/Qybag/7FKp4Xk",
-	"T7GoyziYGT7/sKN8ShYJf4TSSsYtqE18ZD7XD7BZlEGjJhTfG9AZ5iRDCj7BNuwAPyN1ZL5pXLTPoej/",
-	"UEScGsi8uWrc9H/sdNvvW+emIdoYvGifn7eu+NOrTn/4snNzdc7/aHZurvqt7nWj23831J4MqNm86fU7",
-	"l63uMDbgstX/sXMOvzUuLjpvW3Kaq5cX7WY/PrBx0W01zt8NWz+3e/0ef6/9onG18vOAmteNdxedxvmw",
-	"3+kMLxrdVy2xjN7N9XWn22+dDy9b5+3GsP/uugXv31xddzvNVq/XeHHRGrau+tAyggsp2QXhYqhyxd6s",
-	"1rpD2Ob2n6iaZxoQIcfPP+TxxOrlpVmHJHuPVzZJbLq6NNRCeNNR9BS1/dbxt5d8HkHD66O6H6904Tdb",
-	"56+ZebmaVusv3Npq6XQjsxYUpMera5/M5tvt1NCbBgX3pSFYrufDfznCRegNZHRguoSQnCJqB2i2gNZ3",
-	"d5zm2YAC1/GX4BukE861qY3mmDFZGM4unB4ja0qs2zPkQEM+Fng+sUWnlKl3Twc0CvpJfF1WQwvp/tWL",
-	"kwp62+r1UblyWEW1o9MTdHxUqyJIC9RubKqV+IVNLeMaFn34fs0VbKiVb7Ia1rhFwwCLPNdvDzhNH8aD",
-	"5rV4isPU+AnNl6N7SVPMYukajXylj+AkNYDaMd8yiDdxl3Fe9H3lqHR6zPejdpSogVipVTNxu7bcfX7i",
-	"3BEK/zaQlM4izVeonQIyjvDFnGO0EiuLv6kKfkr9kxAs3d2a1ic0jjS2illI62CSXW2FpcNKJjS9LKMq",
-	"QX9S3zbQ9WLkOha6cPDIcR2+0dz8goySa98bE8aET6RNbTKj8oV2IqfkImfkrtuJ0n0X2cdkXSaMDiS8",
-	"xs8DISggH8Ome4kLWO+exnEnDpVolB8vsJkJUMK/si60Q94kOnYdYWS++ud//4+JeoH/mkCty9oRMP/D",
-	"ik5fqM05X7PbLB8Vfr70bDITHI4tZpzBwb+hmqi3wsAatfe91k/vXhwe/9Rt1hpvmu1G7bJzXe3+2L88",
-	"PKz9XHn96ufD9o+dnxrX17Vu67D6uvr6/ZureBjJK87AKoXjD59qtXUhJI+R/tHYLQ+gnBFK9bh+rR09",
-	"dFlerj09dV/2anLdNWHgL4i6E2QxD8oWN4K7eaH+uhZ71Guxbbw9CdrhL9WFr4wBc3ek8jUSuig3/p7t",
-	"6RtaVRFFNsCjtaYPbwg2FWWQaQhQ3EMbVtzNl/ewzJCHJHk8QtWdMP0jLVgdCt2L24vrTq+fYXM8TiKI",
-	"ACSJoL0aSEhsnRPXuSN+SgAjl2azeZCiNjTkEzTDNkHMQ+NY7Kne62s/2hQgbd1v/C5TA4NHUks1zzuX",
-	"jfZVsdHstztXGb3G79aUnYSHcAOB8qbck4JjmwdnyCcW4TDzE1KwF6K5AEGjpVQzNwoVF7Ms35I6h1C6",
-	"W26KVh9l4xnk4y5wQKi1vMwotex6slBx7BuB54mSyjPHdR0tnXhz2zA+T2+Dla1wpqqSi3gBQ7uAgEqj",
-	"1voL4ES3NkmajdSyEPJOA/q2qUU6DNkLgvJ6yvTBChBOus92i/5pgaw6swXjUkexB2P25VQPYTTayTNi",
-	"XEedC3XYjIg7qDU+gPd8hfoGSe73p6pxkAB+J9RV9q3snYKxVAw1LIvMH7elZer5WNNRQNEm8skMOxSa",
-	"2TSbrRY0s8Go8vGjCk7izAXaADfa0CdAOO3jTBblZQ8FxbDkYGIjs1oumdCBOGo1sKoyuQT66vm69iTi",
-	"RbJ6CYTg5oycAE2vGZFWDk6i6DVZPpKCeEuWGVLQrtRq5VM0F46MW7LkIqIzJ7TX+zEshEns4S1ZMsRZ",
-	"ZqqkvSXLLDlr3pKlY5tIciOHiCggqBjXUx7fQpvOF0G6FBegvSbL67TWQFDiiM93C7HR6Pp1+2d03brc",
-	"nN8iYBa4SXxF535rSPg1Wbbp2PuSe9QO2BPsEZ8SQruZM6EstlXefdZkKdqHKMIIOxGdL5HMDjVM5wGf",
-	"MPL2y6pzMtwqj5HvcW5gF7xFANOIZiGgmNsLXzVg8O6I7+L5wa4J4/w8pYiGRyOwx6gBuiVVxut3wm6s",
-	"J9SnaRiROBhP1zJCfvjr6R5/Sp3jSYni6alhq7Z5SrpLfsWkB+AMmect8d65bPokaoI5dDKgsjLtnLiu",
-	"QycHyAmQ7QG7DAyExwFXK3STCFQLJPpEhXqDA22dVZvcG9ElV4LDzIzueiFQ6xSHmNMkZfkXF6aBMLI9",
-	"rlBBLIgyp5vdVgOKYz0Pf7q5Poef0q/E1Yi4xzzfuLj4I99oQrzCH41er9X/o3HT//EPNeyP9lWv3725",
-	"bF31/2hfvWn1+vyfEDHwx3Wn23/ZuWh3/ui2/vOm1ev/0W3x3/7odxtXPWHw//G29eLHTuf1QX4wKOYl",
-	"DH9IUA8O/n7wt1RyYsRa+E6w7HHSFJQuqvI2FsE0tQYXFBSGK8Wok7HHZe5zVU8fol93Kr8te/5APeuR",
-	"KAocAjsNgjnfyeZ+PTPCG2PptOTSFfKVBTBiOVDYl7EF3JmAEOXzTgm2ARJZafvngoCh0Na0fzx3pBSF",
-	"QtyVNfJS/6SBvFGAHUpsNFpCkGGifwDK9+7xZEJ8dNN+xgZU4ZIY8bddZ+RjfykbGIhuTACk1hNC9JUY",
-	"UBxk7FmyE8qZ3p4FyfvbkWcvB9SDdnSZPVBk/7Cx691rnU6aWn+K+idRmVuWJcJ2rg7/iephh1Wp6zlV",
-	"uDZ8pEqm3/hurp5LrCPmWcawG59FHdlxSudwri9y/gUBShR5c0KRww/zjNAAq9LS+h2HEV7WYWqjqAnu",
-	"gDau20wojGMuC6wpx1pAJlBxl++M6A3DiH/nWDKKgw/wCUFs4Y9FpAPB1nRAw42c42DKDGRh5sigFIi+",
-	"ClPuG9dtGdEAF+SBM3LFx+oDOqDfoe++Cxn0d9+hvMmx9c///h/TQNfOnPAnhWjgQV0S1Qr5DCiSDT6M",
-	"KOAvRAUztGbnhoYUaGPCDD46KlTJ31a1SmFBxHX1jmM46k2HJ5iP4wIChZEyosuwoZq952UDOHZgIK3q",
-	"JYeO2kqQiXn5LFKNl2awoC0D9G7CGYUtvNzg/TKg2CAL8Gwufl1Q5yNAoro+SFtaGNoOQ/c+ns+hSTky",
-	"P3HJbEBwjYGkXP4s03aQCKqS+QCfYu8Y8tlnLuz4Boo7G7F7+i017ONBPZGpDXaE42thmfKLOhGzZ4l8",
-	"JIbyKpVWr9yAIJhKNlfCPoHFU3xLhqI4jiPRdXPTPmcSXdCU9vDw8NSAqGgG8aCy8xJCpujzZj43XWfm",
-	"8P96MoJTFGaSuDQhFtQ80/AEoz/B3xquoqCjCG8qcDMZyQYzyIBEyCfOrwnz++d//88BCA6NtxGGXOeW",
-	"KGyGJ0sd33rYBmSNbJS7OsL0NjyUWq9eJk6n+TzcK7XN4YaSjw5chbtLAYlQlvQ5UN728TgworpVBmKL",
-	"0cyB0AsDyncw4NSc4vksUEHYJ2PnI7GR0A2YaCI85NDYngX/5UDAPxxqw3+xZQ3NAzjh2mFRJACVePtN",
-	"RQn8I9bCZ55fmOOJQ7mpxkfmJTHAB/hjE/3z//q/wyMk3wX94dMUs+HM84kBPu6heP/zZ/MAVkFt/WRl",
-	"tkdm4qvZLZKLqJcal4dd5qEJCfj+8zksjwa+57Iw/lUyKTibRc6ChfWvCt85TMU2EjvkbtBuI+zcHLbv",
-	"RD6XBQQiZ6eY2i7xITqkWiqZ8kjyF+IBlIAC8OQtXJhk5Hu3BCDpKhYLFc+A4QmZf1qtlIU0vxTHCoUu",
-	"KM7jhKNFxuZhPhEfUzssIbPp0YALinNnQlhgHqiTd0v4klVKluwpElfQ6gOqzBhxCeEETAt2nHuuYy05",
-	"vkz1mmkgFYQDIzjzHdC5TxgUdr5cBHKTRO8pTJFjk9ncg2shAClv/lxoR78VXpOlaWhwqE28K6sm2cIH",
-	"40uLULR0m7t4KRdVqaKpt/AZ4PcS2CffSlkch1AIUyHUrstKRwL3P/U6VzJ8SwLLtw/i2rghJAarhDHO",
-	"E32CYLXI9ziIdnjmRw7F/hKNXQ8DH5p7DpUeV9exiDRiperamHNyKlSKJXnHKvRqVn/+/P7+vojhcdHz",
-	"J8/lWPb8ot1sXfVaMCZq/RxpTY3rds7I3RGfCXWqVCyLN7kihedOrp47LJaKh8IOmoK6F2N2/IdJWrWk",
-	"C0coAytavT6a84B7DgdsEzfeQNZgUBg4O6pHQaBhdUX+Cjc+I65S1DiJKTNd4N8DqigX7tMgNaghviH3",
-	"g8wJDqBvMbt15qBDagAaA/4aRfdTxyUIwhklExQuKzQiwT0hFFnYdWWcqTcnPlal5gENL4SkaOho4/j0",
-	"8YwEkPnxy2rAsbuMCwSpUDoqAi40cH5bEH8Z2TfhLbvwU2zyYqzCFpU3TR8Zwa0GX3Den9v+/SZsDuTn",
-	"q4MJdFQplYSTBngSXO9r/P1XGQASGuufpJvml0+xjL5cpVQ5KpTKhXKtXy7VS/z/3uu5qA7fF5CDpyfH",
-	"R7XqYaUMSSaWY6dPcaimCKUPfFQDTszJZW1tXBmdWGVyio/tKjkcg2cH1jMMbU1NZtnjeErRCvQ1+emx",
-	"4xIZEpXjR4Kr60UxHL7N5fupfWIdj45wbVwlh3bFgpKruFI7ytVzp+OTI7t0Uj45qVrH9lHtFFfGBOOS",
-	"Vathu1Su4cPRuDoujyqj0uikUrHscs0+ssq1UWlcKuHSCZ/L+Z3k6tWTSvkwNNCuG73edafbh80kM+jQ",
-	"n/vVm9Ki7ZF/yK0qWt5MwZmBI4fazp1jL0TakmxsBcQAnTFyV+QevfP8W5Vh5vMfb3rAJikp5+q5cuUQ",
-	"XWKH675QY58F2JWRfrlyqVQqh5fA9dzVO+nkI0NvPBw5PpSHK5+elgTmc7JItEL4T94UODKOfjr3iCi4",
-	"xhgkL/3yQcaf5eq572WA7slpKQp7qeca19fdzhvwKYEqFwQbyE3iuH113n7TPr9pXMQzkzLG8Z2IWCPH",
-	"odK4VASAxi1z9dxlr/rx6vd31atz6+Plr437y3Px/y9mL++tlyfl97/+5HReXX5833enV5X/LL3vX82E",
-	"12lPBgN5cGDSr8RFc8bsjWOMD6prVAVnSPtOyEHUl15gW8Wowsjy1iNvaHTrxMfWdvhqm4qwRZm3AvFh",
-	"sxkGOu2SwHfIHYmti+8vnjBRkg6myH34LAg3JYMzwL6SpnTkYR/y2UTWumRr6faFUjQGNIZT9Mq5I7KZ",
-	"V5goAwLRYeiWevdURkydyUtlBp0QuTh1Xe9eVt25bvSbP6KYOvD8k2MrG1laTyuPn4dsVCjYUIcjeglU",
-	"RmHLvex0h72bF5ftXq/duQLJzjyP8v9GLhOXBGRAoSbwebfxsm9G3S3pGTLlCTWlBQMZQU6AWOC4LqKE",
-	"2Ew6WszonJl1ZAIz4wYNnGppMUkeVYy4gwmWk/4s5BKJMTF2szpM8jwTbClKymBLOcESQIi4GfwsOGBk",
-	"MQlNGdp9RGZI3lTMmY8577bftLq9oVQITejAjJB5BVl7jYth+9w8AMvWbHa6150u/B5DhOX5c0+oNkWX",
-	"TGSIrlyJ/lAYDuIPGY6bHK9WayDh1ImCw81m56rf7VxctK9eDa9b3R5s/MyjEx1dfKRwtCEU/cq1Qn1r",
-	"kBnbjPgOKLeKqcFCkQm1dtnUmQ/nxLcIDfCEmGArqO+ZL1pXrZftZrtxMey8vWp1TeGpwshstrr99st2",
-	"s9FvDTsvh+0rHZfgvJK7A4TfSJkKefeUIc6tUTDFFFVq/yHOYAQNZA6KlBXwBkOR1nKphPLCsgQ19d5h",
-	"5ACUXWhHgO6nHjQPFPNzcJXlKxpxa5vDD5bsJelRC76MfM8laeqtKLKzyuNX9dsNquFFZawZdrIMmDS6",
-	"X3j2cnvFUF70hcsBX3XIixuxlUprd0QoGTuWg11Zallsp8QQ2OYCjTmtkVHiE6s6Sw9T9NLH1HKY5WUr",
-	"LtXaEergW9S4IyuKy2m1XKpoikuzAYGL4eGDUKYZQU3Pn4dFVGIHjw9S+UKfIxWNLw1bwT+wNSN8IUpF",
-	"iw6YUHGfblGr2thJrVCqFuDVULPElBTZzAmmScjj+ppI1tL1tR4fxMk35Xjn6oclI8dJPFfPJU8k2DV7",
-	"46GMLsHZnaaVcjzUtsDD8UmhXC5UDpOr7OFZYpEXJKyiAGpotVyr1WqlMii/cn2r7FVojKuDSpEKqrEx",
-	"0G3AOZk8WPCjTAAVqgeB6wMlosQmaidog72wqv6KayDdUtC+TzVBYISaARotgtB9tSIkd4Dmz2qhpBsl",
-	"abh9gEovxECyPxq3Nj6v2Pjl3Wz8bUx73S7/d7dDuekQiPWnq4VKKzRQQidEno80dfBAOEvlZnJIiCs9",
-	"DRLZnzfbvKCR727Kyp19AEWmGpiakSHJygiNBs/PsDq+ogFaLR9uPfYaL10P233Pu8D+hIjhtR0+zRbz",
-	"uecHxL4ktoNVJ8tqpbLDHHPfswiDxMLHNKAFe0n4ZlMN6M9GbtXgzPRRJyxPA64wQvp+hmYkwDYOMJdg",
-	"hnQCC8MTI3k/p+xJhyF5BosrSvIrEqRqyA9zfv4p9c90bl7ql040bi7vNoe+TPrLqcABf+GSepQDBAHX",
-	"XXLnkHvECLWT3nsUeGiG6QK7yIe3zpDw8vINAz1FeCjUlV+Kp0KCsp3v99gq2xVyOK7i2ujIOrb39/0K",
-	"hKT5fi3iB6I2BEm6f8u4Mjq0qnaNHI2P8clId/9WrMrRqHo0OjoZjy3+P6eno2rt0Crbh6Vq+ZD/X6Vi",
-	"H5eOqieHozEujU9PcI2cnBxVjo7IMSah+7dcKVXLx5FiuMbgjfmEswyONbh7NGNksxK+k97doEkhLGhw",
-	"o44dcxaHIvKycXXTuBh2W2/arbdrfMNAE+WEb1hHd5ZE1Qc+skRNMNCvKSpL1a3HXnnBS29Bv5CPd7OQ",
-	"2tU3sroXbfsaB1Pp6g+slBjPprR/4GrT8nyfWMEKf4wiFRyGQrqTQUNsQEX9FF/0uBPpDaLqjkeh3VWa",
-	"+1K4ftN8fWhG/Imq/jBain+cxb166mPSKwXtscEZVUR9ZU5amFIvUMUj4HdZB0l4p5mI7dAW+izyFFPC",
-	"WBE1otXGECKClxgyq6VTM83fJWphfFP+LgjpzzJb0uyP9SZHhsn4AMYhcLadcVj6ssbhX5e2f13a7nZp",
-	"m2YS7m7Plr+4PSs//ieUwNXS6dbjmh4du47IhvnLOBaax43qtryfcfxc44+fHlUxSb3JbgSBjImMXFKB",
-	"t2K4cat6Kju1jgihmnYiLowlfwbFBYIuMSNH1QKhnHvYZ3qVG4yuz18a6Kfr1iuoYHb1akDHEM8V9Tis",
-	"VaqVkxM0WnKNKV8rV9Br58UB1z+YiiEUz6BqLig4kXwwi6gRhx8aAoaTV0pa+9m8Wa1U4KpV6z9hYR/y",
-	"UqHYoeZ0kIXN4FPPGGJTXKjUjs7SFJyECuQECZ1nh8u788g7/jWVmvDN3E9vXrS6Tunjxa/W6596L+7f",
-	"/Xz1u/XqdGk3X/z+rvJy0Zz88MM2MnuNPF4RjTuyaoWzL+gJ/1OpLpXjw1Gphk+rJ6UKKY1Oju1yrVYd",
-	"2xXLPqyelk+P4C98OrLt0nH1tIytWrV0dIhLR+S4PK5ZoepSqT3e5qQJUfUMYcGZ/hKh/34iVAglTSTt",
-	"Iz6ff1L/HK7zOXcoiSSfzAFb8UGH0o1a7sImNsoL+XawpXNZ4+APM7B25DmPyKv/YlIJP1tINOC51qjk",
-	"L68b2XR0H8/jtnWQu9rOUCNOZx9Cr30S1bsHn+Kad1Z4ZTTZGX9L3oxKp9iAglcM1FIRSwnJS9KYlm49",
-	"hyJV0X5FKXbYgEZuN49aJAz/VPcscI2GbaKylSHjWssJNRDzBMeM6c0D6gQob8Ja+pDn7zDproQKdzJJ",
-	"I0qgE82WVQ6dCgBVAdomGi1VG0LhX8Tzue/dYVdeG4t65mCk6MAlkzQFL9fcmyiv+UXZgQwzUw0PzZve",
-	"OQQJypROQybXBnp1Tsc2BUh6f0eVjRJWlzqDuMiAocblhSgkjPwFZTG0soDM4Qsz7w5KTXM7LKwhcT8l",
-	"VEwCGThQRP27jJw6Uet+tEzczMWFGw1QfiyCTrEeg2eAGUahTHICXWdQzL3gUEYocwLnjvCtQsg8J3Qp",
-	"MwzPW1dt6P5AvQC6mUToOEOmuJiRr8YuWgDRIlDY3PYW0JTXhxxZgGHzWjQakR8I6ceAqCPI7g7xrwpp",
-	"iIQmadtBBqLaSFEVKKoQlgpdGOQt2QdYfbAYtY1FZCZuUFWyYZhVCJQL6yR2mmEoOMWX83J/aZfvX6k+",
-	"f3mN/y1Sfb6cP1m7H5Oi0v4zm8YZ/EXPGU/mFoZRdPr9YApJc4kD95HS2wY6ihOoa8oR0XC5JMFZFJoa",
-	"RqFk5NEA6jcm0dRRVpJJXY/gO0PaiMeNDFTNgfTYw/TYwSxIQa9+0rhFdVRFpxyZFh36RqLCQCNvEdRH",
-	"Lqa325+2a0FVWwRMcFAdGhJEXunOmQo29OC4xwxh1yfYXmp+8W/GmyK0h20vJPSCKLsnkydLp3iuHaaT",
-	"ozz/DY2WA6r6OSOoVXIgSyHIGiWicKNqjKe3wBvQ777rLHykGl189x3XkUGDhkpGqHHdzkr6ll3uYvDt",
-	"rD+JSTpQcWUb21M29hH52A9XteLAQ6L1asPVXKl8Whkf4lLhyCqTwrFdwYXTUZkUomCuE5Kq+pTLhUoZ",
-	"gpNq9cNSUYjS91Eq+3s8G5HfHcRpLlUeZkzAVy5bIJa3PrQr+7XcnKcaR9D20lF8aw/hKBuy7JOnKrt3",
-	"rTm3fL2JJWmnVpQbWpOjKm4+WKKRclh9C4s8qlgFEVkgS7SSGlDOGAyEZbsTRElw7/m36hYuVg9ppfoR",
-	"GFOi35R8BPUq0AxTPCFF1JCRPaudlqQ3De70EsQt8lOTPKCe4ABwUSn8cTruuOWOFnPkLYIB9cZohKld",
-	"RBfOLVGlq0RUMyAI4q+gBBFygigMqVIqcRhMT9XriIEuJygUZLUvx0btc1SA1pToqnHZMoXVCbgBmx+q",
-	"GgkUzGbCkUPX5PWtnoncA+7z0k71rscTwNIBCk/Ql4gu+lMwu/0ZXBpza64SmP3VGNtW91Oyk8+e11Pq",
-	"w+m3U4/EWVX+Quz4pvHWpEL0/NMKDWbfLHUJthnkUKcxYJ3xcnYoeGVcnZJ9GNVILRqyahbRfrrQKxKk",
-	"spF9FCF9ilf8PD6qjvNvc8b7CRn49c73Nka97H+16+3R5lP5iusPj3Ikn8eaeG+wYBJ9CrVinPzohvWv",
-	"oBofyqtyi8aAyhp7B3D5oFVdlGaOD3ULR5Jrh8aO7vMfUNvxiSUveEYQOCXLlDHPD2SLm7B9NlcQhCUV",
-	"9dQ+MGRt01TjaZzRTFx4nCF2SqupN3bcgPhIRJlDtJZ4AzVEO375XIV4catXFuwi9oBC3SsU8giUN6Hb",
-	"NvsBDxalUuVI/jUyxT0LTA312MKrBrF0Y0BlR1KUh+ax6tL9oIjMmUOH//zv/zGfmzP8Ef6FRpwMVZFR",
-	"y10w546rUKbWcu8Hrn4oIx5yodUTfbtN6JRohsnSUn9lamsMKNhQRCYj2LemQ1HU0YxWwo1/8aNk8gO6",
-	"0usUsIDyqvfuAZTFVuuNqsdAmzgD4QGNK9bwu2jmCg1+UV428mVzbAl9Xsy7wQwOz8djMX5jxfyIWt69",
-	"ummfM5RPtLQ7yKqYlmypFy+eFlbL39gea4Y/tsXLZa2qvCybvxZgQapZ8Imn6UBtFgaiy++DwHv9ril6",
-	"E2eCGHaI3BtMvWlkBGl1M5yd9OOF8iYcQnCYwQkjVLziUcKfisOXSRR6A019ScnumGsRJ7uVItk51OCM",
-	"HSrdnEE9BH4KVa1JUYZ+7sIthmyhmgYXZ0jJZqi7aQeqK+rOkM+8BwGOP34xwF+IeTncjFvdlmeTTFpd",
-	"7QW7N9HG2sPueL6SMIt+sltCLV/eF+60frT7swfprgGumwl+1O326dkr3H5nQQYP90Wk6sq6P2yxXuSZ",
-	"QMaa4n5NaLXG5dnAam1494Y10Zl3f5BlT9/seqny+d5nKWoDHAFZ2Q1EuIsiG0q6kgccd9Wz9gFoFCpl",
-	"Nozy+RPTZmNFB0bpKjDovSv6boayyzXdeF+YEaY2zqQgTT2PrV/rM1+pVVM6t6xBOJh/3KCS1hyIYL4G",
-	"aMOTVwXaD+JwKi9CqdwvaQExWZqE5sLQ4Q55sY0DUuCQ5B4HeJlwHIc+S1v40sCBtSt8MOuQm4U7zXvz",
-	"VODthL4HwvclbyaNtEIsIoA08KTbYrQ8Q5hry+CKMAum+J1pvois1SvXyI76pdqDjhr++RHci5Fj6JdP",
-	"uUjlzNVz7y/f9nNGTlfocvXcq0btfa/107sXh8c/dZu1xptmu1G77FxXuz/2Lw8Paz9XXr/6+bD9Y+en",
-	"xvV1rds6rL6uvn7/5ipn5JLadb1WKpWKNSNF483V6cJ1jVStMnwWqWzqpy/kLD2qlyrFWixwLz55uVAZ",
-	"HVqFY7tKCifjWqlwhI9HJ9apXSJlCCnTjDVlg4Qmaa5eNoQNnavnvq8clU6PVUGakGJkwcCYmpWr5y7v",
-	"HRerinpRQZvkJFKFyNVz1xd6FJhqdpDTev3nXkhJss75GyFktd3/djh5yBW43IMtrr8Vcf8bO5AjhwO4",
-	"LME1KvyWe96dKwVF3ZvHL2RsIzM0XtZxjQSJcN3GVRyoYmVNZYJqfMCACks0b0aMwlQd1UZLZOpcImoV",
-	"8jvxPeUnEHWYVTar6YwwFaHkSDQoF75e/TYeq2AdCeCA5k1w14HT1pT0Lx8O5ROoWcIQ1+ASTj7hBY3W",
-	"pHdUizBjQkVg8ES/Ec1cRDWUpSdTbsWJqCeWLGubpDFNM8w2lrZ1qFM6NpMBDL3Af02WAwrx4GwxU47c",
-	"M4UomGKK70gUTeAvnzHkgg4JCFHdMAZ05tmF02MZXJ5nc2zJZiPgwwYUTajny1xoaBsBpVsW8zkRPlvh",
-	"yPcWARKjD86QuSoq5EakL3riDWjgTUgwJb4+WkggEyIjVBb0cdhWRVR4KaIWFFSOd79xhLkezyThG3Uu",
-	"siRYPeUzJQOZIb8Xf2oiwUQgEs44cSIymwdL2R8JydgRDuRI9KARdwgmyuOYrQuloUlhhh0XmudheX3K",
-	"+TLAC0GHC+r8thCdsuQh1U8v9JbCt4QOoFu/XmoGZXWxAnebpI7wA2Lf5Bf0C1woAH0K1ktyooMi6gjH",
-	"PeB0QLV0iXvfCQJCN4aByPPzuHe3+xZ4Hi/cRAFYdadEXFsv6/oN6Vy5m955M5eldT0IDF1Xi1SyUqlU",
-	"Khzz/znh/1OS/28kQuQ5WfHPvjipoLetXh9xjQbVjk5P0PFRrYoOK39K1eozxOpTzmniBAKxtyDhPOou",
-	"n4pGdqirG4txkqftS8Y3hY3+w50VHRnhUEsizdVLsjdxiJmZQz1/uKBOkKsf8z0BgZdAn/r1ERD4QcE1",
-	"VBqtkRu5nnWrAb6n4bD125VS/MDw8yKoVCUWrVK8iwNubINdDcgIK2QSXwNd2t5WxF5TlJ5tgdyL1uyQ",
-	"tacFhCmFNKyYG+YfpymYfzZTYKvSCUqC7Vg54c8TmaYR3wMDYJ5/ih3FraLV1pg8RdSIPZeKVyJQzYsH",
-	"sm0ZuDag20auPbbms627TH34kWLdnlgVKv3leSpF6tGvmCazJNdqSGLdcfVI/BbqRPJPqRPJv57a0bSf",
-	"cykzLFE+//cOSVzDjY3cfJHCTUURuE0OJNUSlbi2dMWE/bO1+DNIRIfqDXFj2SXYV74TA5mS0iAyMUa7",
-	"YdMs1fsJauvLTPXIxFblzYADDGiiqquZJEjTEI4kERmnvC0AdtIHJFc+x8FUlofFM6La9jqif1jYAkDW",
-	"UYO+217MUSTbjN17C9eGOnJwOQRvSCAbqjKGPiy7bOy3J032tb4lz4vbV+fixzgBhzZWjFOC+fIZWGV8",
-	"ji52mKg0HAadRYQSj0nSJ1+RPRVuh8dYcSVmTLYzjMm92eCuVp6giCex8p5W6kvM/7tL/srTOUbaD79z",
-	"Oq2XyvVqtVj5VnSB0Orcua7tN2JW/ovYh7K47JezD5+rDM5tMieiG5xE+mc88Tue3n02oGE7Mm5uimfC",
-	"p54Vza4a2kdXVmvD2xtqDV9XpKfHRoPolJdRURPx1RCn89bJ6eFxqVoqVaul2mGlVD4sQQ+41PDoEaY7",
-	"hle0RxAv/XArNiSYX/61XJhfUlo9rqPz67g29w9pkOczK6Khv5a3/JuaonoyQMTeto5o6MwJ9JmNpeQr",
-	"NqT6MYaWVl7Ypb7sAWx5M8Jknpn+3oEBgQucUyfkgbjX0SISBlSe/qJ2f+oBdNg9E/xdWMCqUvjqxfuA",
-	"pty8o60v3g9EvMCIoAVdMHGlvduVbcy+lMg7ywiKcJiMidh0jysPw5/Z/OT7DOIkZju+hd0XeWoxy1Nw",
-	"swz5xqlexkGkT+ktgpRZ97zWk8j/61bvoSKxUqqXy8XjR5OJo+NCGVdGhWPr0C6ckOq4UMNHo2PrxD4l",
-	"pXEkEzO1pC8jEzeAtZ8cTJOBb+Mc+qtXfvjrNu/ht3kbRDcYbhsT17USyxDhGMvxFs2epVSVcY8OnRiI",
-	"kvvIHBtQnMhrr0fidO6TO8dbMHiDy1xzjicOFXUqKPkYDK2FzzzfRBjq4P5v9r58OXFk6/NVMoiYKDwj",
-	"Y8DgBcf9g7Kpbk95a8C3vr5XHVYiJUbXIkUrhSm6uiLmaWbeYx5lnmQiT2ZKKSFA4KWMiy++vlEWWnI9",
-	"W57z+4l/KwuC3wAmQxGcNZNadOx5FvJpDEbLXyyo8HkbKHkkgSwjB3I09uCO9MC5YfJbqKT7lCFxrtYV",
-	"yq6CE7axBxi10WjIG0waR4qFTQMfnmCGAoIdeBcfH0EzLyBhgwgLfoK9h3nepoLwn19NnZy7T6KAvjcF",
-	"4rR56fIgkVZEklRNEAt41vOMvywiU4tLm9b9uipsyo/KHRcg5Lv/FNbbM5y9OjjEAkFtPgJshAaaB111",
-	"BtU2Bh8FCOdskm/jWy4K1jysndCACP50UQPSnKDxBucjM8DsbugHRJg/RkHb84VG4bJT+3r11++1y7PL",
-	"6eVZc6L+uxheVez9dv+ye/7X1dlt9eqv+3phZQrzF811f3YM1GdHzbc1QTIHnTEBN71cSQgMTwapGoiN",
-	"iO32XTv6TkMnexRCHFOTxteiO0+QTiEpc5ATRJHwsEm1u07AAbKUyrMQcaXzOZ2T3pFaBU9iy2AZnMwa",
-	"w0gEeU4yT8cSQS17HASE2gL3+CyCU7btu+qC7QYWdW5a4nfKHb2W4Ho2ouHVhyNPnzLQzPXWz2JbH9V3",
-	"y7Vd+FqkSTAlJTZ0w0F6SJLo1+JMypVYvXfRR3Q87A5/Dd9OE0oCNnBHdyMS2ISG+J4UGvvliAb5Y+uq",
-	"9en89Lx5cXf95arVXsxQrDj/E+jatUq9Xq+XK+VyXgWT6xvf0zDk2k6lKEMerbFXK+vs1SxM+ZcyGDYV",
-	"iH0Z9vp882cBpnqtUavLtbGuEfF8OU3vl6cn4yDxySw9avyXk2KnTjORS0U1NGDRWrCJouQlaXNE5NVF",
-	"SDWK9wx3rsVv0o7JEhuGTMGKtC13cMGlnLhMOaVB6GJP+xLQZLO4cC3m3C6hS/wfPzCpSECKYM4R5g6l",
-	"DrfdAKg0WDuiyE49oRASTFq04v3Gex3tNPgjUtPWjuiEldi6lswYszLUNuR7wSNAjqll41arQEXi0nsB",
-	"bc7GUADmEs8RZDeqlbI6iY+PdXpx3WmdWfGsJTLFeD9q5WMRLZfZAlpdV/qYwA7dRzecoiIjvPVn1+3L",
-	"5lXX2lnK9b121tbzcWKylJjWrUs+/UL+AvjRieB6ISymmJNrFUhmEtosfmEs1usLxXo1Wwofw6aXqmi2",
-	"efCDaofegoTyomQCfyc02Poy+QW5x9+6GZA5kltbIIctcBDZic9oCayf0bSlGX1dmlHQsaegXV6Ap3uh",
-	"BTQbctnTnNO9b/EfdyuHYxIGCmbMt10IZ8tD8yg+EZfPg0rNsGokM7dO1daA2MuIBEwS/bkUWb+0uijV",
-	"HcuQ6bwuQJ8NkqU6YEm54eJozXksqp4swreO/g909FcUrtq8z3G0NHahrauljcZLOlu5T1Li6cvtpyVE",
-	"1ge2irtm0iKOXCtl+853rHZKEIZMxmeZTBwtxrIp28vjT3N1ofKSBAKd8I8yvCZk8W0Te0lZ28tSrh1D",
-	"2KQp5463qFq1jBlfSnJEZbpNqQobtI7btNRLSsjmH+UnzfFq6uUy+tWf4MDJMlG51K4Xvs8VpCX18vXF",
-	"1kv6IusqsjyD8kZUWTQDb0OV1buVw5dRZfGvW1/h5/YVlqhw7i0sZy1+HW7xucTQqChTaO5JKKx8rnOA",
-	"T5tA/o1DKFB44xRbOE0zNhuKAeLRhewZKMw8EYQOAhRA+P0JaKWIhjzB340mwN2tM3tzF0nykwuKcHVr",
-	"UaPzjh0eI6LtjvJyhcKPKKFjIuwHQkZJnRqzPGdGHs+AbvXl+JfXVKrxitIJbgXHtE6wiVQRGupN0QAL",
-	"gbCSgJTL6Ux98GXYvd7pGfgy3ZvJfl2GIsCI/TpJIL54cnORZWcmIaxFli06m0WWbZMgdPv8HSTNl13B",
-	"1d6+XXPq5KB/iI96Ol921a4e9GoHvYOjft/m/3N83KvV9+2Ks1+uVfb5/1erzmH5oHa03+vjcv/4CNfJ",
-	"0dFB9eCAHGIS8WVXquVa5TA+lW61u+efzk+b3dbd9ae786t0HlSeZIU5Y/dsKQsVdImDBxIutIlnzbXD",
-	"I0jF3k8bY02aDtQKCv5CZGCdXl9129cXF+dXv9zdtNodORYJdu1VeLRhOVRSPNo5EwKO1zXgViDS3njq",
-	"7Pduwr0YD7LQ4mjWrhliyo37QO0MZdlJWy5l2aXiwWpvfHu+w/LnsOguwZzT4EdCn5t0ovxLtBnsN+C6",
-	"djG1CYpsHiZMOQOFg8Af3w+SIK7yaTTE9sCl5ARhNPShVEuwm1I/FNAQSbsPuLBceg8kWhHFQsOkJv1b",
-	"8KD+jYZ4Kt4V+uhvk/69u7sL//FbIgsNFZuXF6Lcy1Bnzwp3dwf9jSxxyGQZccxFvEBe57e0zs747+q4",
-	"Ob7VQNan9vW/WlfqIX4nKhI64EPkIGdMkON67j0BFh4b0yXfnnmh+quYq+mGbIF4VrUXFakfn50740BF",
-	"ulwaXR2RwPWdPG+NRgkBEOrffEqiwdIgWVXQSYtleT4jGbDFigR4DjRylondmcn+7KhU9B9pYkeaT0zb",
-	"uoaz6IvyS3/Cw++fPAdOrp5Vzr0PnmAO5Tr35oJ2g82gOXtjFPg9jwz/R6a7HEr7PspcSiw/pUxAA4FG",
-	"EnKOayOxRxrqistQ34XCZeorfSjj+G5E1sb3AABmy0og9fVlX4FVRzwnLsf5rtngtfKxUQjdUBjvysyL",
-	"mXl6/jhs9LyVyLxvxKDNO8dLKvy0lhc12I8yx0l0U7BnJVV9aWuLxrYoN8+S1hlKGmdzzdDHyioQLUk+",
-	"aR2fJUhgfX6Qx3ARdNu5Y6EipmhMH6g/oRoIm54gsGMgWTxEHDjwYzDewE4gdUQztEqZxXNrg7TEJvNv",
-	"YxJMr2W5Y56zzxsM62i5EZG3LK3jB+GzsF5z/VQtl424MA1HbIANoVQitdsMC43K4X716Hi/dlQzZvV9",
-	"PInxsy59JCwcEhp2lQ7qttpX4JM3L+463evTz53MXC2pn5JfhRgB3xj3cJwztm2RRTgkIRZEO7xNAp4A",
-	"asnlBZgBwOGEIRasYpR8lT9IlE1Zg6pf4yuLt6pzWpC4I+rd+ZMRNdyRtpyvxVVmq2OOrKEf11KMK6cq",
-	"LJJGfECySpPFmlkvP6Hj3lMcjoNc+y26+ZyOxrk23qnYW2fuPQz1H0uZXGhUS+/3BftJtCGgGlfkE2iZ",
-	"4lycCQfGpGkPBmHENUvf91wfeS59IMCU5YaAbxmAFQCkEvKTIxKYNP3BkbRARCUeRozYPnVQmozCgnfO",
-	"Pq4gN/Ejdj0AepR4mWk8k2rVSia5dzUEKhbiIGSxcwxALImjEZcZAjglxA8zzp6yDaLXnyA8N0XcpPck",
-	"FJnxykNUWQ9zMVLWRUfRfMDPZJpnRT2j16gJ5H9dfsklkNk8iZxbuK0PaFJZT1lVlLJaU1flHZqn6ypd",
-	"VUmI/cKqSmOhwkiidGiQ/JGU4DbQgGBHQjtEiy3cbZORh6d8drLbIZ+K12cYPQFNebNqKVe8euVA9bpe",
-	"wZPcgfX8gBzQILFamq92F+FL62CCgqcJiMHUdhSIivymnu9MuZi1Oredm9bVGRfPfhCLau62Au6yo9SI",
-	"fMkHbRHP1YcnsQKJvEMbMxs7RJz3qw0ifN8e0SKMAtcDgL5ilQNviFLi9FaOSDDEfKTnJ79tpM7IEqFp",
-	"u34mZJdXhiXG5SXBrmYcmbfsxxyWU7pBuTEvoRui1LGtHtjqgZnMsqV6IBX62fsWbSu97GSmRmOuKEyp",
-	"E8GUF3MkEhq6fZcECUjaeAsKCvxBjBsUb/K0SMm7lbj8fIFAypuPo7y0/NGcvXcexQCyjhz21FsOY6ht",
-	"LhEiF8Z3JfQqM1REQ4tdqFBHoBlvqs7CpAIYjiUCvKmww6LYrkn14C6yhpCx9E/sjVXZx4gEUBpCbSLo",
-	"YWV2pwwCmnQUuDY3DTX8WBwCJBvzPQcBCWqIp4LFVxXF/TnGNHTDKSrPA2RrinF7zojyHARvNfiinttl",
-	"8R7LBlbTBeQKAnGFBiRczawmRDes0Yh3HFc/lMCnupDHjyTA9+QUQorV/UqpVs/WGvXcWoOFAeRkwlVd",
-	"jTSHIo69Xzo8MgraXuKXjoyCtpcKjXKpvm8kZlJ8gt/HtxRvbbV0VDEKarPwZ8qVg/1q5ejQKLDpsOd7",
-	"XCs1by7m6KT6Zsb2+RyuENkHSfFTxPWVTNx0dbj3Te7ThYXW44CK2LsUkAYCYAsnpYKQ0EBZdc2wkvJa",
-	"zIBzvoa9LCXOm7eWt9JxRjo+zWLng7nUXuc3/STWutxsGyycxqEsmfZIKBONRgGxBeS72NSzU/xIqOMH",
-	"Hxji5m5AHn2xS404YRIzZN1cd7qIf8TnX9nj9z0QCxUnA9ceoNBHo4D0SbAzK8facGvXfyD0gtxje7qy",
-	"UdyElQ1vOM9kO63Nyl+4G4lmOu98AYsRlh4nYQyF0Pkin1Au7Hc2/yB9xWUsBsDGnmegBzISvCK250KZ",
-	"0iRww5BQcUwO95PApI5vs0a85u2AgCrFHsta//ABbflzPxLWvyFdV43Uw3PQJMCjEXEQG+CR4pnC+qoG",
-	"rkztivReASZt/pF0clOtf0gMAwPv9R/vxF+ZubbwS4fYAbd4+L0M/n137BzZh70DXO/XyL5TtSu9Ms6v",
-	"iKAX8VFAIvd37+vuZDLZ5Yp1dxx4hHJDwXnT7f/+QsfaammIluPwbv/P6u7hpNy7vH08nbSnh/8Kfzt6",
-	"+K1gFBIra2mskXwduQFh57TQ2D/gBtgQf+12LwqNo4Ma/5PZ/ohw0REQDESYgRuSwh9GIQzGLCTO+YiJ",
-	"2iyZ9/mR4ABAjF7gBFysdTngCywXsf1XZap4DuH/Iw4M1lUgxB4HYHlCZV32gfAK6kRaIcuJI+YmhUaP",
-	"5krmRMXQJUxcjHNFd7JzPBcwI/yYiFJ2PC1FoAHhtGflScgiSJgT14sOweOmkK9iESFQdoTaBLnOvJZF",
-	"96SifEP89QLYswqNgxrQC6k/K5EQEczSL+JZxkwLs6cusw4hVF1cJfBEPBxdUfSpelcbBTsY7pbL5Vrl",
-	"8J1nseokCfmCXWuRJTxZKj9P+CqLE+F95aXGtXYRzt95duEccsMIBsOnJKq0gywf67ZzZu2AzQ0AVBJo",
-	"NiXsFUpGHGExKd/9IskTAmdZma3wRnXEATDD0dZTRPDA3mcgl6GxiI1xATaXYs8yqcbpij1u5kxRiB8I",
-	"XZANujbq7w9L7QHxOXSpO0wD219BiYxPvakOvptH8imKvLaahGzevUy1seq3FkjZFVCAk7P3ysmpb1Hv",
-	"PMkej8dxvvCPyvxmc1Kj5Gug0VSbnb2HzKRtotHShNMswNsVE04jEzXOOE2UjSVSTpGybCWwvCTwluWS",
-	"JZOaVFjFiLkOQaTfJ3bIGmh5oqqh15ebVNOTBtTTeZ7SgRkEfKnFD/kHJgUqOKhsFPpIfbU0P7+1gQKi",
-	"KD610vfU68lXLrXc0JvOyWZtIEynJu2PAygClMWkvBuiyt7JrMA7tuZnwW6orgyIcGR0jXYqR0MxCMId",
-	"miLLEuWa3L6cYI/I7cBGhDrJt3fERVSUM8pg2LMncmfZZyMFEC3fVfRkcuZeOVH3h+jJeJheJEF3JVW5",
-	"TdHdas4FKbrLNGc6Erf3Ld46C5N015bUGeBB70MqvGTObB6RsC5N1Kaew+cwCjfgJD5OI8kTBdfulpRM",
-	"mKIexFscblzOKRPmbpRJrWQauAW2qKXnsXCr1SEBKlrMD0ILBeSRBIww5IY7JdTC9sCkNg4CFy6xZF4S",
-	"f9ttBzm+52HI00UsA/7rA0P+hMpkWqTCKYwAA7OkiWJD7HmEhWg0DuwBZgQVLQhHjIcitcYy0G3HpPJT",
-	"OxDMARPUDcVQAIxTPxCWtWISHeCAyBLpkIk2KxYs5D9KsmWw1Rw8NdCEkAcDDX0KkQkHTQkO5uXwnmuz",
-	"uCQJC1wLfR5VLmxq0ubFylO5/LmTr5KPvbcE2ZmULTX52GtRrlWjfIAFeVszFxZXS7isqcrYo5czCZ51",
-	"I1K3JF9/YvHCNxTU5WjkEXRObT7bUbqXSE5LJ3aBCS+8iutHEnTdoSSFhoSwetUowFotNPZL5bpR4Mu3",
-	"0NitlKpGgS/dQuOoVPv+dg4P9g/yuxjx9sp/fqBtsQ08QXATAuVdqLe9b2JF58uEjR9EvSkIbPG0FhNc",
-	"nhUbr5uVzdQOfO0FTdStwMonsJ5kN8cLYJnlHI/yz5HD6upbY5Pli1r6ecxn5n5Nm1mshCxtX0CAk28N",
-	"OJPkz8BNJp05ERziqbA1UdEfEYo0ANGdE5NaWXtQvJ2/iRuBXMwRsde5jJOnnPNNzLinbyQx5TUzLlJq",
-	"3vP8CYPxd+m9UPew5IUEReTPsQspP5ASFPr2Ays8r+Cc4+Sv3f4AT9AQhyQQeaTUQT3MXBsFhPnjwCYM",
-	"Fd0SKaFd9IvvOQa6dCkUijTvA9cee+E4wB66CXxnbIcQ8U12tprR2dPry8vrs/Pu7+keSiXwDNkn1Rc0",
-	"IFeyH1XXV7EfU3JiE43IZBfei6Tf+6Yv7oVhynjmcxZHpUMn88qkMiukEnvuzZVJbbZkfZoZqFqz3AxM",
-	"BWF+Dlsw0emNFhN60dHqBAdvJNFOlOkIU1GkVCdwsvRiEMUAKW6TGQHjcMClli2zH1wGBS4i2pp6AaA+",
-	"ClIUVAQwZN9mJh3i4AG5oWKQdE7ETVwkiOw3fxwg7DgubzGQRcoCKtEQk2oH/hVLYEbzRiGflhB0j78K",
-	"0yhrIfU441ucOIy/WXQN6IcF2nDCDk/gP0jYybg2DZGhC1CRt91fS2eti1a3dWahok9tgWUJ785M3tOK",
-	"0bZlaK9Shrb4iFKrptrYfd36Ko4bIIU2XdEAJUeJajKB7tqDKhkxRCWTdqPNLstxEO6HJEBWVJ1jSVRW",
-	"hor7B+XyDqhqeVAk15dJRWVZdq2mQFvVW2L7Qzjf4S4rnFcEhJh0gqeCDOW/Iyk5IKBAHN7yIZKpU0U/",
-	"QP+zc321gyxVfiVr1vQqK+tEvea6OQ4HqFoqyyHZ1RtyH2AaomL70yk6OKwdo//7f2ql2k7DpAhZ8Bsw",
-	"gf1DVnZpT1oKK1z84oo2wHPykqjwspCWCWbwNkkBC3nN4vMR+a/eMpeiX7vdG/SRu238vZoUFhnETbnr",
-	"JPkw3Mi9PHJQK0bNaiRas2MZ/FVad6ul/VJlB2hwOhN8f08CdHsOw5keN+S5vQDDWR0jwJdOhpC6pg2U",
-	"yoNmhIZGhM5rZQxfCV0Kdi2TJgoeQfpy4Vu2FJXwsmmeBD63LCmR2kGC+4o3yQCJvpY8HIoVf8J1D/aY",
-	"H59CJheMXHFSxd2J0ksDWfAP0WEx62qz3LnUEmpPpK3z+wxh+POme26fhO4QqJ258Qw6S6koXbOctltN",
-	"rlmWFGD+rKWXoPXiKU2msnVT0w1zmEhZe5mefzcKIPWqyebMbCN9uacFz2wzBQVNjnbKxi1vqFGI92uh",
-	"UZjdm6sk6z17Baq+1ZbXm+YtLI2355xS09lMdKOgK9RV1o3rJE447CFBn7jTaw/E9phX1Jqvy2G6uBYu",
-	"dFMVsLGESlxN1c3Oc41XmvttMexrFsMuNmqjJN0lhxcp2pM4tzcflwnw8y8kRckuhb2JvvNUeLq2CoVt",
-	"CU/yAXVGR6/1ejl/OC2BNVSpH9ZL1XoKb6hSOsjEGzp43wWo0VLOfwKglxn9BJBr2QLmnVawagWjSQ4V",
-	"kVYpwdzjWtIYo9WkxVQJTnz0K7Y+4s5JAtFe8peob5gUPC2BKh+X1kjoeMFJFrcvi8JE0dTP9zei9f7u",
-	"WEhWLOCMBuKtVHCuxCWi1EA5JdvLaRS5LJF++Eq1ndoQz5er0U2xgbktWdmWrGQUe4400bVmtWcsPeOD",
-	"E21/zNR7Nk0aPxIRfqAFfB/RwUuEPx+atEc8n95zy994Kh/I5stvYeXmMjRXrDVcT6S/YVT+N2rsP72U",
-	"cUXNsC1m3GqGRcWMyzRDOqqy901b+gvzhBaI28w0IY1eamUc5SSm/c/CPPKWAxovL+O6ulHyU1Rn5rDi",
-	"NiCdSBpCayAUqifn0VabdHXeal+SfHhTWelpUkuscXnUKj8qyzvzhIbnZJu3Vb9fmJZEjdJLgRjKfizB",
-	"MFR1pkzMlTdFjHgemw9XGI3yqg15l8WXGfj7T4l+kK/EHvPvxxHk2Roo1ib8ZVyWqHz1bAx9ObWR+uEt",
-	"lxPI7zuo1/arFSMxp43CzW379NdmpyWn1xnzzheur05besX/6fXlDWSUFd4zSYmePAtjlD+Crnb3zxA/",
-	"D2KJuZkB86yYyik3sTyh32QHtYhKtI1S8RSl39jAH3uOeIec1QYUV1kSYQsj66Z1dXZ+9YsVvV4kqpnU",
-	"hseIIyMoMVv3TgNhrvt2Q3cYtwoC8QMsgi5CghDHpFMSggLGKFDygj9roMnAZwT1x3zUkD21PRE5ooiF",
-	"/qiEmkh936TqEy5D1mnz6rR1MSfTR/gpav1uVNwmQyJmzF4UWlklWiOf/cGxmmfWSfvLdJJw5nKppPoT",
-	"VNKXVuvzxe8JpSRX6FKdVDssH5XL5eerrJDTPF8xtOMtDltrG+fZxnkSJwCwLkBWKxG6IMqjFO6e2k8b",
-	"mxbeZA+A39cbT5GVlA5Cs1pKRlkGwiEa+ixEVeQQ2x1iD408bBO2Y1IokdCRE5JH2+IQWtNmUiBqShiS",
-	"Y6X2ZFEmNLYf7gO+gg009AVojYdDEggSFDwU5x8M2T59JAHo3dDXsYAkjZkI5qAAhwQVHe7pStp2m9BQ",
-	"Yv/ErZcYQU7yaQHgw/+OmDX54HNtz9srx6TB33xk0uQQiVzn5FdAq89gL1gGIh7j95l0MvA9ItCDWJz6",
-	"HfAx9Eg/RGMqFidxxABLDjeTFq2YB86S3YvjhrwbWAfKVg9ol5i1A0ykUnBHXVdz2CO2PyTMpFbkivAV",
-	"4nl8zHxqkxNu+7jRjchqtdvXbZkLj6lJLcL3YZtg5lMrgmOSJ2ByIUDSOAA0W5qKk5ac7IeldJIl+6mQ",
-	"mwIyIjhkiDySYGpSDVkpnPjwL3C6AQnC4L5/EEobDY1I4PqOLG9wQwaZ5yqZnns/LaWUm6G1A8nhgn81",
-	"Xs9jGrperG94R9qkP2bcgCV9PyAI02k4gLKmaD80UFYsxg9Mqi2boojJnGj7aw6FrZZQYtLoRDFK9kju",
-	"WD37BKvKSEP7iKjc8Mc6bbCCjI3f82EGTsqA+4cig6VHPH8y+0gKZAsV+c7CkqAo3s47BsLculczjlSL",
-	"9OVhqfNRiSHGO1ytWgtw0m/kktk4+1lCwEamn55N3oQl7k25BKJJHNZceSA5TMwsa3LWQhSZq+nc+2bs",
-	"SEU71qXoYYLtAX5qc+XVjAjMyijs6bXxSjk8L+xElN9qYEvKz5xhrSdmD63nQiiEeNnUrSuxdSWyk4li",
-	"Q2QVn4IRz9t4f4J3QpRe44izvmhJalxrJ400j4gL5dWAe6/sXT/gdh9/U7ZDsgNA9/z3GxJwOx7fE4ub",
-	"bjaY8PIT8m0D4gkE/GLZQJVy+Y8TRL5iO5RgSPJmbhgWoaLQpHHUr5T+SoO/wRInNcK8FJ9JuznSbEz7",
-	"OShycxI+TcpXARekIeCfInLmJYZ8lskeRxEjU1w32fkYJk1zNGuZi1Yw7BFEvkJ1fHpsUQ9YC+hTDF0R",
-	"LpUkt/yTsUGaoiXIbQIn35JpApPhKJzGIwx+q77qTDrknQgHWDhwajm7aolSf7LcxOwQz9tM83IULfsU",
-	"DwDf4gPs9dXmkQOj224zXNi5MjeSm43bldkmJLQg8i3yfne+kRRP+nqmoj7HP85MnO37W7Eb0yZiNW0i",
-	"dloXF9nmYXJmtvbi1l58f/Yi2Eyr2Yrfoi2VD9pW3n6CRr7nAWS5jyY4tAeZ56HCXtDNBc1ayES9XVfD",
-	"tVU3ngH1lolb+T9nCv5b8nQ2EV949RO8d5RVknmC990o9LHrpQf/E1wz9EA2tzBXn4s1NNx8Y0OzdQsN",
-	"UDTcuKsq29bvIz4AqFgpl/9bytLhBrtAIEa3nTOF87+TMJHLpZpuJheeeTU8TaXqRlZSrcIef+IqeBm1",
-	"qnlYP0Uy62KFsBmprJKNY8/2fPthrqLqzmayKhoPeLCRgF6HyDF3cQf+BPVxAFVQwZgyhLmdpLZqQLAn",
-	"Hi+hdpQXG+1BZiC1NZghj/0EwCSXSVjn8MhgFIHzrjEjEugOvmLSTsadgrm0IVKJGLonoQQ/yHAYfyGh",
-	"fMUpjNcLpKhQf6InYhgFv99nJOwI8K5Co3JUqdX0aL4THXixQuOJiRt655bt9MQC+An2e5jus7bv5fXN",
-	"3PV72HnEknt3IyObl/4jycy2T0wX6vvBBAciSdHBU6ZQvyQunoWKKouiDrQ+kKGAQZrBMTIljyRAQ/hY",
-	"D9sPOyXUEufXcRahss9FIiElX0ORRigRzChyxgSBKKT+xBBk1HCDSV2KuDfAP8qFqT8RN/PPf5DERKyB",
-	"sH50CI1xIuA9ODaPAphwFR5npfgkXpMWFpIABXokkgHrUjCm1KX3JfRUgdkUSyslNDcpxobpr/44SKGB",
-	"UW5ojgPdPmZKQO8flCEoBuP/hc9JGtmMzwtMlv48X5GFRrWygnGWMbivnE/5NGVVeT1lJSQAbJdtkGcb",
-	"5NF1u9xFOfV7SoFmMRntSQYcrqY8EpL5cZ9U0lnog+TXD5lKQrSKHCzqS069CWYm5XK6D4lcTxfTpx7B",
-	"QYLz5ynMSMYrifSl4MkDokgImXZ894EhfI9duhUEOQTBDwq88vWYTIJTNtAmWt1z6mg+uV8Jm024E0u2",
-	"GKfWxem9R7PpvYKRyGVJ71ekOApQdpsPJnEa6M+xH5KEiy0sYM2f5h7zcwiUTuQob444WbNIRvGd1cul",
-	"SrWe33pJjtBrM6S/TaI5cXU1njkx7qsRzR2V6vWIaK4C5HKCaO6wtK945ioHpeMfQDQXMxlSMolZDLeK",
-	"amuxxskV4Qq6MWWxZh1Q7vnj0PaHmxsBalGHZZ6TcuU6wVOEUQhVqoI9ZEnBQx+7HuPKM0qqR33X81BR",
-	"rxdVX2ChP2I7pUS1RRyEyahJhcBPMp+s6AcmlRO0I6byBEHaUvpEThWriMQpdzjyGXN7HgG4+jidLFXx",
-	"IKlYtJpYlXWl7jCgkkHvAmYPxBHx9ZlOGzoGxbHF3666GbdhJpMuKtlAqmKjwR0Ybp6HKh9N5qk91fz4",
-	"xF8rhda1XNtPPPg23nicavGxOsQv/UkiYDV7tMxlBeyE2dNh5CayuJJHsx13OPYgsTEg/yEi3VEkHaJe",
-	"4D8Aannq/HKFMFfGZG542fDKg7cxaQqrHE4fvGKRsXY0rXFFS7W3ta+29pVuX4HAic/3P0QLZZF9pRdo",
-	"5sCF0nxwDRLFkAhOcfa95CeKMaFMKpGjoqMmuENH3dDyt/mNKbwok+YiB2hhexC3EgHBBRPoUlpXjUQK",
-	"WmSsgLmUTl+PrZgTk2aZUvE3gIUNzsXmQVF19eF+YTiq2fmCgEuU6rIQDwrg/FaA73v3IFBYVzu58sXq",
-	"OfUqLBjQhQrqJf2a/tc2DkmhUS6V9w+PMpRotsJMMtqrEnN4TeVgv1o5OsxUoLmS97TNBN+sVBLXZrVv",
-	"XFmuwYBnJn9F9tp+6fBoI1GmtF2eH19Kl8Q/A8ZUmBSFm5uLNiG9ge8/sLmQrLy7X9RNPyHd/SxyKRv3",
-	"ok0As968uCjM44QyCuOAS55BGI5YYw+6hen0a8n2h2rwqwWjIP+pkStsouyQCyW/3FDLbwM53SfxpnhH",
-	"vCwdsbh7EEe7bV+g0Efkkb9NVHPyS4qdEta0DOihs6sOGvgsNCm3xVBx5GGXwi1g8Y4C9xHqOhwnIAwA",
-	"PrmZNxkQEYFCDhl5/lTAzWBJfT4gQwNZ1zetq3+2Ot27L62Pv15ff75rXlxcf7m7aZ//s9lt/QPATyDa",
-	"RslEzYpJXYaY6gsQx1jy8YgiEoW+L0BsAmIT95Ew5IYlk3b0/d1AVvPiwjIQRo4/5F0qWs3T0+vbq65l",
-	"IKvZ6bTEP267v1qGSa3T2073+rLV5hfPrzrd9u1lS9x7Dr3gf911f79p8Us31+3up+uL82v+R7v1222r",
-	"04W3tFv8J361225edbjsub7if8pOAAZtgKyz68vm+VXcpT2Tqmu3N2dLmDDlbt0sfLy50jeHmF2xgFGO",
-	"z9ugq/lheuhJJYLREM5XBvKW90RGs43zLC/vm0TCZwVmGZhQWyZwJNY/KipIrtv2heRSvncfCY3AFSLN",
-	"EMOmRos9wTVdQhLKu4FUgXxAdgkc0TOETSofE6c6E8yQQ7gr8AjhnWLfD5Dc4fwjWGmX4ANDVq1Szi6L",
-	"Fwid70QiC/2YVypnC51VgE3XEdTPkM+xvqDWBiiL6uV5hPXK0f0VhPWWH2Yr3RfxwyyW7qnYw94DmS4s",
-	"gyNOtV6vHKPRuOe5NnogUyF7mXtPmfoWcojHxaxLmKHE+fWI0E7nV8jYG8qsP9kM5Pg2Q2wAaCUPZGrt",
-	"CPwYhm5al6hoiW99JtMbMoQIfhRP53dzlQFNiD8KcNz8w1bkne2Ce2aVUBOO4bFJAz8UyYKAXCO9cOiQ",
-	"SB/gjz+QKbMEYihF/iMJPDySEIwGYgrDRWkVBjjd2LbJKEQ9PxzMqaGTO5erh9eThTCxBcYGu2oKm81m",
-	"83T/6i98WvH+dXZeueq26vza+a/lP3G9G/b+uf9p8vmwZf921p0OesFff7V/8b1j9p/Pxxdlb/BQPzgf",
-	"I39EYBp31QrarfUruNrbt2tOnRTgu4JtPMeNbFH05813QF+mhUZhl//fx9Yv51fo5vbjxfkp+tz6HS6a",
-	"9PLUn3z87fezz9V/TprTVrPfGQXedSX8L/u/mgFrf21e3Xz+NH68uWph97+q08ug/Nj58kuX+m7tHyaF",
-	"l7SuzmbfK5Ntf3w7XoRUKN43S4sz3XvKBcsDmW5WOEtVWqbkaiza3kWEey8kIuC1kXG538ZkDDG5KIzV",
-	"bXW6lojNySBdMEXgh0S+jnR9TKrndJ1AGobFJTdQYFrfzAIfGrMggIS/WyV0JqaeOMhzHwCxzKTiS0W+",
-	"NohjoICEgcv/4fn398TJdGq65AlnB69XrwJpiqJ7LkN/8pF2XvkQazNKRDpEIOxF45XTvvsWOSrfF5Vo",
-	"ncF1pnvrYrGOCAWAEc3YwgFJsBckF55404/1ppetvC+x2UrCV19w77SISUx8nvDSG1YCyx/4ovaTBIha",
-	"sOH2NDW+yMeSt025PG9APlB0ZUQCKR6ZVDbaDjUkxxDfpzgMyXAUMsR81MeBwOf0MAtlPpQBu9nDsFHE",
-	"r1CuL58zqYrhsRCYCSzmB+E/zlqdU+EPiQcmXPz03YCFO/MyleT4nOkWzJs4uc5OdtLkGjiuknuPLKLe",
-	"y094lxyMaQce/v5CuUdyBRQa1bn5umpd8dk6Pjo8qBsFoUwaBXV4pg60CvInmNhy5XgfV/rV3UO7QnYP",
-	"cb23e2xXnN0q2e/XcL13YB86BaPA15sQDfJgm1+4EGvukhUavAn8kmAiPI07wZdiU7SfN1meisNoNQqd",
-	"29PTVusMmjTrZdQrx+/sCF+tlvxH+fEi/hkSgCIN82HjHaWXUjd73+Kd/n2P+wvTt+5+rTwUxhxW6kh3",
-	"ziGllnIvg5Nak45PpaRe6ElyDQ9IzlJkq2OyqOWBez8IEZ4AT8wAh4DEA+QvUjvj+F6IGgiQQ1DU977v",
-	"oHvCTQLUDwgbqK+cyGxmiDJwgUgc4nCvCywLgAjQEBEZHhJkSQ1g7YgMlOgcT6WhSJ93hp0wyzho81WY",
-	"EnFvwT+orqd6q1q9TKR5K/tvQPUWROa5iFFL8484iAvfGY1cqZZnVXI9QyXLrhwobEaSQDyeVctw4+JD",
-	"siYEztdIaVCrZ1lUUG0vLbKwPTN7o94jSAekyTVRvpcZ4gAIdnscQFL6v78VPhIckKA5DgeFxr//MAqn",
-	"nit3z7//4BJC/9soXPMbq/DbH/xFwaOSPRlxZfhVuAWOb0dkaXDdEbQSRWuIHwDlzEKey0ICpZuQftfY",
-	"2/N8G3sDn4WNo/JReaegzpf3QBTJ7qU/feOOCBw9wOlzCBWv8elZ8+YcjalDAmTtPVasBuJLhKs6IbQM",
-	"k6pqARZRETAjZiKAM7oELxZciZB9jBgdzRAMCMxIZF3DaV2UPgqiXmrQeJpm1TPYwyQY4SCc7jLbHxEn",
-	"qvuRr8SeR8KoyaKTJrX2bO1R3t+4Xkgj8IvK3MA/Tb3sxKTQE8TFNzNQJySeh/nzbKw+f/6xeSWiW4/Y",
-	"cwVzBdeoAcFeopfi1Rld/IjpA7DCaTqECQ3t056PA73HRZc67qPrjLEngUlsPxj5QmMySZWnzWQ4IG6A",
-	"Ug9Fg5VoYE+0I3MSaBj4HoOOscyy4+Io8J2xKMxM/nJPQpMqGv5wEPjje81YCMaQoyNpSATNBvEYaSCf",
-	"Js9/TcrGQR/b3HDQa/X/3//639YOoJZloRsKTDMmueScMTFpBJjKd5+oNGfzwAIMWXwNbxb1bVDubVIV",
-	"4owgyX1F+QijiLTGJlvqENt1CFTUaxOOXIq4g0gmMEHQHaxThkhuf33CVHnd9z++//8AAAD//w==",
+	"7L3rdts4tjD4Khh+fVbkKkqRZMkXedXqVmwlpYpt+UhyUkkpR4RIyGKZAlUEZUeVyqzzax5g/swbnHmP",
+	"mTfpJ/kWNgASpEjd7Dip7vrW+bpikQA3Njb2DfvyybD96cynhIbMaHwyJgQ7JIB/th0ynfkhoWGXzDy8",
+	"IA7/1SHMDtxZ6PrUaBhWGMyJhe4nhKJw4jLkMhROCGKhHxAHBYTNfMoICn2EKSI48FwSoID8NicsRPdu",
+	"OBGv4ylBrvqevUC3ZFEyTIPZEzLF/LOEzqdG4xeDf8/4YBrhYkaMhsHCwKU3xufPn01jhgM8JaGEvmnb",
+	"hLG+f0toOwPw/oQgKxRPLeSPAQz4m8MakDv/lpTQGRnjuRcy/ht/wcae59Ib8SIHkHzE05lHjEalul+r",
+	"H5iGyyf/bU6ChWEaFE85kDgBir6qvwVkbDSM//U83oTn4il73nYMvqoXmN669KY5m3mujTn0becKh5Ps",
+	"JeH4NdQ+S0Bo4NlsWB9XR0d2hRzjQ6dG9seGhHjGZ4wAdjmUfJPcgG86x/mmUGeBq6/jdB4wP1gG/grf",
+	"uFTAbcMrJiDcmkW/lyj5GA7Fw2jHZgG5c/05QzN8Q06QP3VD5IZo7AfweOwGLIRnJSN7b8R8iU2Z4o/n",
+	"hN5wFNcrVdOYulT9XVkmPG1lLPSnJFi1PbZ8Z2lv+IPh8dHhQb22X618qV2JQdQBP/Pt+ZTQcBXgjnxn",
+	"CXDHt4fHzpF9ODrA9XGN7DtVOxt8NcXw4euIIdbX0aaOe+c6c+ytWokbvbW0Fpc6w1r94PDoOGcDoqGP",
+	"sAYdWn0V5+7UDZdBv5xPRyTgZB8QplhSQMJ5kORD1XI2nXswrQ6jI3ibGDL2gykOYY3hftUw+SFwp5zl",
+	"VsplOALyr+gAuDQkNyQA0E99ysXEmXtDWAbs3Zen6Li+X0YOvKDOLvmI7RCNfGeBRouQMBNZbIKL9Ur1",
+	"h8ZgXi7v2yPMyEEN/k0aFirwx9X6wYByjjoLiYNC398rodMJsW+JA2KI3JGAswVGaHiC1BYhn/IvuYQp",
+	"WUUG1A9uMHV/B+7yjCHm3lAczgOCZr7n2gsuyyw1gVUa0ASxRKC+fX92hd/Q54c/3/yIm4uj2dT/tXn7",
+	"6q3f/Vi9fnk6eVmrNKvs7ufv+/hq+n1zdN+8efGWBm33nefND19cXi4I9pw353fd+9a0/+Pbn+9+uif3",
+	"P/zQUEQoRHK8lRLbRYlufU+XmdM6rnRN3d/mGmNyHUJDd+ySIF+8JU+FHTOVXY+EPAExrP/JibcDMGJv",
+	"GegO9RbIDcmUCVpyWbSAjYVyAuyHgNmNlryS499PfEYk0KGPPJeFu8H6IBS3Yx1LaUWzgNg4jOdbXoPv",
+	"OYhDwpFt/VzU5ii+JgsLFfhpviPU8YNnDBHqzHyXCrHLBpSFruchRqiD3HCvEet7t2RhplTAABRNhKmD",
+	"rFq1ag0oI1NMQ9dmJdTjU/iURNravZ8+lOXK8f5h9aBSJNXKQfGwXhsXj49HuGhXKodl56DuONWjvGOV",
+	"XFiKLDSdoFqvr9cJtKlek8UyaTTRXBy8W7JABYyur9tne2hGAjSdh8CQzATv4lxtgVx6R1jo0psBVa81",
+	"FGYRZvmbY8+DgEtvvtQ95AcDaqWXK98U+wwMMm9L904G1Fr6jsuQzpVLqBktRWwy5VuHKbsnARtQq1Yu",
+	"W/xrXJ3OgLuE+pH+lrAigGwGlASBHzDkUtubO8Qx+fel0RGRlD3B9IafOU5XfhAyIKxAGjMDyrXEag1N",
+	"/HnAhIWyyDFNIlLVVx4WlV3UQGAGnSCMbJ8qZDtzoQMTdI/dkCmldEDFqjgsNyRkiD9TSxTLVt8UUGDq",
+	"hxNOGSSc+I6JOPvlwkuITolRcV5K6C2XboyTC/bkQWEESasO4YBweglNHZDsU22iZRIx0dK+mwNqfSx6",
+	"1XFRM9+KrmMpS5BbcqipCVfbv+Og8GcCrAGdU4cIhR3ID/bOczkOObBf7pDzo/mQU35eHWcw1ISkkjIs",
+	"bdyieMkjoffFp03ADKgY0ELWmQb+uPTrvR/cRiQrGS3s8IAunaAVx0U/I0gckQEVZwReXXkAwjzqHVCd",
+	"fFE29T7iRmfR5MP2Olsv58dV6sqIRjq61E0owpHxGQv68vYqOoxZqaOvV9Kv8A3Jhp+DGJsTJrL9OeVS",
+	"Bo0Df4rKCehzYOdTZIOeCbiCtJwJaVfw4DUqq+LUORqrsKQzNdZAzf9QbaqnmFo2XsHuqVUrGvMrEKda",
+	"r1eO95QSE0+OotmKbTqbhwPKdURmIs4vxcGKpuGGET9D8IjLD2mNlJDSRnc1c07QHQk4NpetqdKADmj/",
+	"3udMYcrEe4sS+u47tc7vvmsgub48oLm4+EeIgxsSFueBawkmNfe8aDuvu21TqjsgKYgT40iD5LvvhDEv",
+	"FSLk+DZ7BpBlQyHwo7DOQTkZUFc6Lfkw5FNvYaIkdFO8QCMhkGDrBXec+Fx8ez4F/jwJwxlrPH+OZ25J",
+	"Ul/J9qeWyTWyUPhO2DPgzsRB8o09/vCeeB7CbEAjJMDi+SdwtHgpDfgrCkWOTxiifohsHAQL0NsGVHzl",
+	"VauvPsHEFMhK2otciKtfBMMDGa5+6i9mRAqYZcGzB0Id3xKq1kams3CB7rA3B1wMUsbpwGgg2GPK4Z24",
+	"9IZb69F28vPI0BSH9gS5lOtfA2pz0ubfJzSMJCT/iaH7wA1DQpH+HQ7vwLD2lsxz96byQ6PTby0ufn1X",
+	"K5VKzfpl//LsovWf+YZ1fJxX29TRe3BOc+y+NO0K5VM7fJG3GhXUAdpr8OMhBKWVokX+J2djFsLePV6w",
+	"E2T9A5iwxeUM33c+/1nrvNVvnaQ31NyACqS4BrnMJ2jOw4kfSL4RkcQp6GVgL5CPXN1XxoLwndvY804E",
+	"20lrPJKQ74WCSsMTZNkB4ZanhQowO/k4cwPCOJlRbh995Oaf7VNH4E4cgRuXhYBZ65Ys3Ay/DN/4wsBI",
+	"gD8w0DJpaj8JFCR+EoSFBoa2Zvl36ljAr3LXxL/jbRN/g8Zu7J0AxD8MjOmieEsWxcrAOJEo+KFyuF89",
+	"Ot6vHdVOJBrUT/VabS3BComxjmz9IIdY1UY0Qwv5gSN0GI5uoccUQpcwNApgh0cL5HJzi8a6nuMGxObT",
+	"7SX9qc3eaY7XnXFQNhW2HO4Oh0qsYjEd+d4q/y4LA/AOP2ModO1bEiAGYwDo+Ywb2ZzJpGBtXp1ne33F",
+	"4JWqgqZLVg7SquQMhyEJ+Lz/9Uuz+L5cPC4NBsUP3//NyFIz32LPI+Ep18BIMMNBuHg1dzMMC/0N9Oo6",
+	"7couV46r431cLh7YFVI8dKq4eDyqkOL+uIbrowP70Dki2cu1tYmHN/M1ju5ItZuLN3MXJD1YOYtRTrLc",
+	"hVSK1dG+XTx0aqR4NK6Xiwf4cHRkHztlUsm5xFJOs8dbxJ/eBBDL6IzHjOSsIw1/6CN26842MQF8Me1j",
+	"GQFvyWji+7drjIB78dYObut7Nf/DjIDPfLQwruHa+QV2pPnC/7KFMOH/1G5mn//K+Bo+xXDyNx1iNGp8",
+	"E4Vry2j88skYu8RzjIYBZvwlB1yuhQtpjkPCGJh1xizwZ4TzgkH88sDg+trUZQzo+IP+/hvsuY7wzo2x",
+	"63ETvoLgy8bnTRHQEq9zHCxTUmSecQXP47tPHG6y8K8xrjHKz58gSyzYkuogwfYE3gILlCNAuCTmHikZ",
+	"8T3ZRoieBf7II9PvMxDukBC7XmwNaiBJjKCCxMheQ7s1LDk4JEN/PBy5QThpIMElQCenz0KpzIJCDwSP",
+	"BgYfMDCMxMZGX99iuCKGPFhgh1mIwzmTlBS6ITDRF9hBClnRYcMjfx42Rh6mt5tv+ZVA6BNsur7Xpz4d",
+	"e6790J3WgyOygiE42M2rq27nTeusgVxuX3G7BXk+veFKA/jHThALcRAijCi5T8RbFK46vT56rv3E9gx9",
+	"R47jHYlW9CTbYcuvMc3ZJ53UHLroRiUgzJ8HduKctbk2QLEnDvvDNsCVc4ljdYJ+m/uh7shB5cpPZ/Wf",
+	"jy73/1PYCcJvz2lCiEWJyrpO3ApA1CMBt3cFoF8Mr01umpCPM2KH3JwXC3GB5D3/5kZ3qGoLK1g/F+UJ",
+	"5LbTno7hC/yrH5wCcT0Qvx5m4ZAfqAbCyp3rj+GImciRGw28wkQcPSYKfE84ku4pCdjEncE9DppykCKC",
+	"d0NECeFW2EY0X0JwP0um2PVMNJuIex8HYccJCGMKsAkJhFaUwRWXgGhsC4TGLyOsJBlktRrT0DWdBb7N",
+	"hePII6hFQzdcPNHRhOUxdD+REWbRRTzjdjTOXXUpk4WyOeejaf556Ycv/Tl1HkheEWzJaCVwRY1hfp3b",
+	"1WL0Xvoheilf+EI4vfTF2hULQ8q3p3s/dZxc4YXnY6fv++fcWn8kJQIuNTgr4HMGfAMpqpRrR/XDAxHk",
+	"oqOosh+jSDIHSXuo7/tIwPUkVJgFNpj3gqWKi12mo++aYulgIQ8lK6mgohHBAf+4f0vUtXbCidNAL8Qb",
+	"IjgI3hOxQabyXQknFFxbCJ5wV3nuc0Cfw5MEfVb0468t5osiXF8jkkGK8qrTdTRt3UQuBXXJRMIdBGqU",
+	"CEt1kvugca4vrR9hLyDYWaAJZqhajoICmYjVnIJbnCZY8xTzt++I8c0xXlf434tSSR3NQzQKCL7lrHY0",
+	"Zy7loiptdFxTNp9xlYQ4F8RxcR/gfBhTFUNBHqOBEZKP4fOZh10qrDfOW6Nvgsw8EUdDBMI00JJdqTOY",
+	"uo7peBqAHQHwT8ZenjGUWKpcG1+G4NMzEkjS07jNBpr/CmP6WLd4I+klnAIJYsYUtS/7re5ls9/uXDbP",
+	"h71+5/R1j4Piz2mICkLS7T2ybbyJXo6TWvmm6nguVkB3jrHyMJX84eh4RHV6Ay1nBa3UVtFKrOE8fMWb",
+	"ayqbqyj56+I6RryuzdWUxyX0LfSLDRWLFTtZ0VesTydCYhIimB9+KWBPImiFrs05U74m8Tj4ifSArXUA",
+	"M6U92AEBFyj2RJTXfeDTG4nQzTSEfIxyga1zjDvCwmnEyF90Ls96ip3jO+x6IMshYyZF1Y/vWtxChG8p",
+	"u1ccqXqCVewov5e+9fgnbjeRKy4JdvVjCxdyw3jTPG+fgTQdtrrdTtfI9Gtjxkg4dBmbw7VmtmubU3kv",
+	"JJ6Hg0gguw5f3ITYt2w+jQMiwH3aEA+iPKDFzGcp7/fdsvdbB0Uwigd/U2lip8q3v/EWiz14FP86Kljp",
+	"vbAgzmCdA9bk8j4gUhhHF/D8OA2ooV1V7qKhKTI5ve71Oxet7rB53m01z94NWz+3e/1eYv+xFkTPdQHP",
+	"v3EpGhjfVw/Kx4dCQh8OjEihIx9dFrJIrOoXmktbcvyYWyIAi0Jk5BW5/n1UsHJWbImwbD6g/aJ5qQbr",
+	"3BMVLP5oaeCJiq1B93GQTGKPHqA0qo2S6vF5dJofS4VM7kj98Q5JhmbJMZhYB0febsqm+PhuKucS8V92",
+	"+sOXnevLMyNTCd3kDjxWUTcj/NpjoVmpswkyz1JpOe13rjn6r5rd/rt40daeOaBUTRP5PzNWoR8ffTjn",
+	"e9QfUKFX+/OQoIKlvZA4DA/SqtXWXTXfnXeaZ8N+pzM8b3ZftYzd1OzUtlT2v4SI2Ez7RgVraVUJYt9d",
+	"M1dYu75sXvd/7HTb71tnSyI+oZcrhReHqFquHhQrlWK10i8fNyr1xn75fWMrXT1N+5XHRPLuKjwqWDpC",
+	"Urh+qLIa47x3fXXV6fZbZ8OL1lm7Oey/u0qS6xdzQSmqrn8pqt5awwWcZyEEsB+BqSoIcN7D/ymjK1wR",
+	"4yEVQpHvsS5CxDSi4Lp1r19T92PfnRIYBH4ge7FuzKl6D8ZEaYIbARZbcoq8Vo5Jvv059jOuHifR2BMv",
+	"fzaN+czZFh+f9RidX7QNMFN5nOIjS0vT8Knvhw5LXFPCH/1KbPBtSdDPXRZ2ZZDPMjUIq/CTnoKdEdFk",
+	"Gg4OgfwhsGpDpPFxyj8bBBh2OTq32ieN3hxqTCwHr/H3w7XH7oK/k8YyAGyK9cWflROuQNfjoWpDDG2H",
+	"kY1WuWJ5vYjqU6VQmqf99puWSGmIbEaGIm9IgB1ygqzede+qdXnWOrNQSKYzP8CB6y3QnPIXB1R78/S8",
+	"0+OvzUgwxXz13gIKXhDKGTHIO/6qS29kELSskSIAMUwj+pRhGmIyvjAt6FW9uEQ0TecOU5v0MHVG/sdT",
+	"z7dvNXcAdhxX5LVdafs7xh5byh/+0b9HY8zFOpr6dyq3z7dvuZ18jwPnhMt4j2AWpnJ7TRT6NwQyH3Eo",
+	"LpfqaEFwwEoielD/dsVMkZqDFxl7dIYXLAJFAsBnWxFXebRfXh2raBoySH35cz0Zvb7miwe1xBfrR5VK",
+	"NRnOmR0iuUyhLDOws4kmvsfJhGOXIzmOkeZqNv+FC/ex77l+CVkx72xOORFbqHA/waEwTtkEB4ShCfEc",
+	"ZPss3BOJAVMc3JLwDfbmxAL/o0uRpXiuJdNNo488YyfImgWurVJN8B0J8A059VkYDb/uIcf3PL7fQN0P",
+	"ksHg3dn45RianCo74gUES0Az7DqQug24MVOwoyaVlS4cYrtT7JXi8yaibQ3T+Fi88YvyR/Xamfiv/rTo",
+	"cn4hNBKIijVu3HAyH5Vsf/qcTfwZm/ED/FxOAUTyDWsfigi311cEYS5vztsJDlEWmZpJgvzqu6Kdl2wS",
+	"g5QqxQ311cgFqntCIMFvbXUzEgB/o3bO6m4w5zvjFN8Q6WpL7AdWNyOBTWj49ZemeNimRAsblFcbRNtD",
+	"xZu/SSby2xyL0IxlEReTJhfY6EhBiGYetsnXB12m72RugHgWJTtFDKmUpRI9gtkihVDKaNGtGZ28UizS",
+	"jDORNGMm2pmk2MpglkmmowgzeVi3Mo74ar6GaQRKzp/LMOIgP5FZpLDzREaRqveX5yvRNYnkAWz3OqhW",
+	"rRwi9QrinxMlJGTikG5GAUNMJYdd986yNtZ1Nq1SGJ28jb0ZyZHKqZFCn+skD6mcej3+skqINGmEhqWK",
+	"jrY9lPdfULNOSzXkj34pF4+bxfe4+PuHTxXzoPb5b1nYylxRrnWrmaVwl+OGTLuew4wbd4yAibNkjm5h",
+	"gnKmz8cX73AAF5R8oiSkTTt0IbAw+fMpfN/4oK1MxJ1n2UUzn4XYU5HppSUrw5YyL4b3ktyjd35wm4VJ",
+	"+H6QQ+r7lYODYgVhbzbBxSqS7wLNp4k6a27PpaSSBKVS3UcXXJHqhXkjqskRzVmIai+yXhaIGC5xIqNS",
+	"LpcrWSMgQC1HrPJHJpoF/p1LbSJc3jdQ00pcKUfXooEIvwsnZJpEwuW7tTxKYMQUe5RcQbwVq45c7LXO",
+	"YsnBzA+ih9tVPD3VBscW2BCHG07FlQcW4ulMN6uGG3M1vcqnCeqUs/PX+Wjm+nQYECzvGNIW10I4vLSg",
+	"X84GHEJdcdvBwDvvoymmc+yhgNy55D4KXxJ/kuAZQ+ITmbpXFGmcY4+HIbYnxIkjkp8hLoy5GDOR7zmE",
+	"haIUEpSB3UTLSFUazdI3IMElI9V+GwGULJNrarl9289wRQIZRxTPwjZWqzIgimHJ0rZkWmm+Da6ThEhi",
+	"GZGxLyJKbEzRiCA2H03dMCTOiawk4nN+IW7kOYweCYkoDoHHIQnE+4ypUgPbLOxCwPsSIo8y1gN5Spm7",
+	"uZ1iEC86vvGIlrnjKQw3uJ5JHX51RyN1+J0+nKXVhOI6JbpoiU9mTBIJlpcAYTN2fJpkvlt4m/uyohKm",
+	"CxE7bZ12uledLgQ/WYn0qWWPYqwmbICmKxyELvaUbsHlLbnBnsgzSwpde0oQX5Jw8kZFx6SDN7tSxN/+",
+	"GAwy9QBRAEUgZyjt58TnTqVCmPzaQW37j33ebLNgq7fcp+ZyNhvkDFohlB9yWVT88gRZMTeDJ2M/QFb7",
+	"8qz9pn123TxP7CozkaWJbuld1tihJYYnqMKnhKGCKEgJteruXUb2MpTBR9QJItmxwSwtePebFg5T/LEt",
+	"5qmUV7DWTc4VvPsQnpfiWjDPZnwnz/ravqa+bojNZlsaYplI3vZ8zWC/n5wJJgsSZFlcmIWQipzEY+X4",
+	"qF4s14rlqn43xt/LwtROpwf0v4g/bzAS6m1wxo53GxflVA+l81q6YzaYoqOGXsUjdz1Ige+RrWvSd/mg",
+	"9FGCmTY7Sucuy3AGbeXnyzDTstS2qD/ExjQbDcjxemlTbrZYyVu3V1XkUaRQgxfTXLH2LZ3T43KxXClW",
+	"6puc0yc+cpspLLkerrNu82XfQsyfEhFOHcfxoQIjBFnyLwsqYIsg7Jed7rB3/eKi3esBd1VWi6lqR2om",
+	"jgUv9vutM2tA77EraqxKQ1hZ2ifIumheXjfPh93Wm3brrYX0N3FkMEOJPlmsxEqWDgA3nNDAUcHSHAjW",
+	"3gmyzlqXbYBAjxqXryfjSAAhhmlkrRSiS+RqDNNIgGyYhoLMMA3xvaTXT828hdMv3sCzAI9DI2truwRD",
+	"7kjGpqtdyHx6Aa6JLmA284XmbBb4dzmjz8DVkfA4xg+vwfjZkjecyqIQomuSxghSwTKy0MP6aJh/TdU1",
+	"1WWEiBtHOAv3E98jUZOFb1PHXcGulEabG3u6veqeH1Co0ddwd8/V9iSmFvmo7tJHcMol/adbU64aviHZ",
+	"NpGGuWdMqzTGzDgLyFFF+VhaL9iGCFZ79B7JA6bWH7u/vmH3lSAXMz5WS8dhJ2dWFmnnlAnWnFWKEEii",
+	"m81DFL9c99SmfqU1VzDxnNkzmBG8GyAr0/zeomWaZnTDs62sbgXE4xku0TmYT6c4WHxTxkuKR2V3BYg9",
+	"CFTvmvYFaHPJGtnSsli++8T5T1N402bSx6WB2oqSc02Mq9blWfvyldDXmxfnMmt4gkXeygwzRhy0IKGJ",
+	"bMwVdBQGmDJsh6DuR1fwrbMzS7YQIXSCqU0c5MwJclzPvSHUJjA+Mfhlt/O+xQ2U1LzIOut0L5qXfQtR",
+	"H2E7dO/ccIGcOdSlFJW8afTzjASu76BCpYqmPg0nDM2pB0XdfDp2b+YBcfZMxEiIRguE5euuPaC/+iMt",
+	"dGDsUuyVkCXStZiIMn+uKIs9/+Q6n58LJm2BFscEJNjz/HviQDQ1SxorErXc9lAhBa0zbn+IhXNDRKzz",
+	"8QIRxDZfEeqINxM/p8MTxK8CpMRPLwP/d0hSS/x6BiFZYfrn5eiGNJtZvsr+tvSpr6VLbKMNaCjb4LSr",
+	"5KnUWU/4ciQ3PUn7YpUCoDVC0xRAqAro34v0Qp+Gge8hN9Rja+KPcLKOp07SduKtzembL0xTGU39d12z",
+	"yaDGnczeftSEiDWQBZthmcgCvZT/Q3Jg2RtMNMWKaR3hgIieKcRBzBfFE/FSQ69psucQKiQLTQ5oTr3F",
+	"PRRg+CKkz8JtkWBA62zvL+yqu0hUyVRrq1WrpS/kOX/I5xNy+UETJbTZh8y0m089W1t+CBxhJhfZZo4V",
+	"/oQojGXZn/BIxn+Ulrx8pMeuR0wkerkWCbV9hzgn0G5HhBD6VOsvDFe/YeCSO5LMkxotsjVB+enhFoJB",
+	"YUO2+lC25sMEJV9lvkK6MWr11samwSa4Wj/IRuuEfESyIW7cTAoWVEoaQ9wOwsXxh095JhBzf8/LUBAT",
+	"PmPIg8gB5FJRuCAzhW05YnmHTcmX1kuGuRTfMeZT1CBXFqFxU8GeRR/ZXR+gjiJknssdUHQcJ6br0jpR",
+	"G9KBvhVTfEOe/zojN9EfM3qTlN7LozYX4XIJV2cvDTP1209XrVdLP15dvtLFeYSJzYI80k7nLZkCKrAQ",
+	"UwcHjgiTHXE7aIYdhzh7J3ESaLVWPToSZCjixRwCw5PugZ/evGh13fLH81/t1z/1Xty/+/nyd/vV8cI5",
+	"ffH7u+rL+enNDz+kYmSOj8v1ZL/3WuIgFf7e+EU4FMrF4++ff/hU+7z33dKP1c8//PBH8qf9zz/s/f1v",
+	"X5Z7JfhPjAZuUs78ICwJylnd9VBnGv/1fDAYDDLb1DzeuV5/ghURbXBcs/1H23au13DA39jKiZRYa35g",
+	"pCbsID1Kc65I5ZPKhibcEFcvF6yrZq931en2uS581m2/aXV7w/P2aeuy17K4iWBF5UvbZ9beieZRhAoY",
+	"yDptdfvtl+3TZr817Lwcti91Y0RnVOpL3GpOfsgwDe0rhmlcdTudl3y25tlZt9XrcTtkxWe4fd7tt0/P",
+	"Wz0Y1Ot1TtvqSaf/Y6ubZH4aJJtzPbUPV5L4jaUdOgvcOxKwc9cmlJHl55dYMLn22fKzq8D3x52xUtGX",
+	"mSVngWPo/NsZt6l+MbL0bjMIXdsjrDNuMubbbs5rHW556Iy5pfT4pWgl0PD1jIYYl7/6E1pyfPIPrU1h",
+	"mick4wT3l9pXCaZW+j/+19/+YzAvl6sHz777/vkPf/+vofXpj8//Z/HD9/+I3/qQ4I3FD99pj/b+Xvh7",
+	"YzAobfr23verDl4yUGpVLNQX9bF/5Uj/rb2o+c6dNf7VjSGMN0bAuMox+0UjppYvPHYPi3r8ayl96yVo",
+	"5vae6Z2uqhI7lMVQNOmUFqEudYZZyWf8960EZwrDy860F63L1sv2abt5Puy8vWx1LeTfU4amPmQTYYqq",
+	"9f+IraBY6BVu3DuCrCzCgmCY085lv9s5P29fvhpetbo9EcIDnjaG3BAVsOxu6AfQJmU8dm0S7OmyMg0a",
+	"OOLSsyaFWsaQzYUbx9ALQsnYtV3sAd3HAoM/PBXwey69kfc7H7Iw/ZeL7i8X3Zd00eUx8+3nlA62hwbA",
+	"fhHPWiKtaPneWHZ5yDQFXAbqftpw1ZIfsm8+5ZeybGqowoD50XD8kB8yaLZf0DMgfil/KCnt0HbDhSyf",
+	"aUWJPNYSj8/uNmeuvVjlgJoKBytE0GUmtTWhMjFn6hUU+qhSLvPdCrAdkoCZss6ft0BsBnUmksY/piSp",
+	"2VZ2S7dZoV1kp75OcECyBFHyZgekl17XRHWwkT6O8N5X5TJyKmhEa4XyVFoX0MyqUU9RaGM5RGHpOEww",
+	"G3KRnXUgZKUvKmUGviFo7Huef8+0AznyfY9gCKqi5GM4tOcB84O8psbw0FK7wQfAvCeIzj1P9a3m/E50",
+	"aEWdGf5tDgHP/AVRLl80BF1N6dGyklCtoPiUCNk6uSORtm4izJfDkRaEIkqshNo0FqyiPQ+cR4a4QkQH",
+	"NBDRkqK8UOhDZVJK4jrfsA0MsRAvSqgZJ2OqJm4TzAbUghxsLveBk3BFIM7ClslXMhPbyiritTK9/uGH",
+	"9xHz8VNW8IdP1Wx9dm2a/sMzAFfl9adn3z7PPzHDLuBFdQFSyfzp7dxcxF4pob90DKC1oGxZ7FLUKlUO",
+	"atA4NbmD30c1MsrJrRwMvv+lUjz+wG2VD58OzMpqK0VWQzyTkfpbusMdbVhWVdsoD169mKihkRVPv4VD",
+	"TE65HMeunmhB7Hmp/q/JLESiWoOudT9jyEqVCQAVQtvwevaGJ8LXFHZWcE2JfxkJEzXM3GIPHhR8koJ4",
+	"fVGX2OjPsqu7L0/R/v7+MQrdqSh42D9N0i1UvoZkm36l3NgvN8rl9+m0myIfnUWz4somKsm6We3O/No9",
+	"T1ODmG1bhDi1J4m6WloBnvRXsjZNIExt+m4Yi/t0r2ucBoa5nu60/aiAjAlfIFmP6672amYA5GXsZYJ/",
+	"5iPoSlUo+1ZpaiOSWLG+eWBPMCPf8pHZunAm6xIOWWa9ji6ZEXkxNZNr57qxxadw5h6xUEGV44Il72Xr",
+	"42psXmlOyHeEZ9yaEwfSTJeJVfZPdaMqguSj7c2Ze0culMUjtPWvZAAphK0/jEBZPfX65kwsUQ0whfB8",
+	"iu4Rz9uteLPFiOepIsB+gODv2AS2TkQAz8jnpmtARKmfApbBuneEOj5XaPx72Dwu1aBt0p6JEjODMiFs",
+	"jwFNfwO5DDmBP5sRBxX0zizKZcMNZ38eIjfcyywUvE3l3yc5vhseRo6HXQ7izmRoGvGmrDu//M1/sdOb",
+	"ILvclAj+PKssr46TQtlElXL5wwk4rfjPDJE7EizEiC3R8fV9OxvyJ3XS8jnRWzKa+P7tbqKVzUfRfmye",
+	"/ig/2dMGJ5M56wKrKrVzOUlnHmRftE/CcMbQdfdcNZ8+u+yhCad/bn2VlqzxJWt6tUHEP2umFp2J2S0L",
+	"bIqbmfd4OnIxRbf32J5gaFMADVKIwy086/3FW2tAC2oG4UCK+PnN3HUIE5Xf4e3XlmDN0RuEOjPfpeGA",
+	"zvANYXuioR7DUxIBY4rhcRtUnZ+L12cELrEG1A2TOe1+INx28oZzD8Yk00FEadDWddcwjfcXb/n/vk5e",
+	"wuUUD81Pvd2xkvp20iFhQWSVjBbTPWOinl1Ea5n3OBvNA5jMnSZlZCRnan0Und+gL4V/5zrEQXPq/jYn",
+	"Mn5p7Ir4ijX+1E2zQpbTQR5elDnBzTJtIS1BZPPqyHo+4RMXSI4o+E9VIzk2vJ+iTLKOoyeqlLw2OVDv",
+	"HxO3wXvsBjIjz7dvv3T7mKjR5HJ4Gn9SQlH3UZHct9x9FKqdpNq0zgOSVaNXksUyk/ux379C4uwu+/Vr",
+	"2cSjmtRueNbg3le2K1t52jLuf++5Kgl9mkEU3kN4qI8cH0EvfpnplRGtf0NxOA/IC8wypu6Ii5/xnBEH",
+	"Re+agE+ZaJloy8jgFrUhTLbofYjM1psE8rXPQyKK/EPSWkC0rvXQ++6ZTMlcfWI2OCoaVpe4wKr772T7",
+	"2qV7cFlNAdohFqzkJTiC4jozHOApCUkQCcSY2nXZsBwQl1kaV9U6FhTtMt2jL9sc/zYnwULcSkwM05gQ",
+	"7JBg2bm/ipj6si2v9inRBru08R39ys3wA1t5wzrz0PanO/rG4Gh1V9QRdkPZjfkkioAQJGaJZq1Ztwor",
+	"VWpdr1jGmS8Wwwl6zNeo785p5+LqvCVqG4mOtx/W4XLFfUB2ZHqmphTRm7izymoUpUzAShb/akdOotW1",
+	"+Df1bowDbIv9bYF8cfLv7uOyviN/fjOB3lJqOBPRtyI8opDRJ2TvBLnQxBYsaFG+R9rXnD9luzoe0kLo",
+	"qZokuqypeuLnoy7ZfkShEcS4g6h/n7N8Jm/ErrJ7zKjZVastbkMxEmoWlpQHKuIx+zOS4FY5htgUex5h",
+	"YeRB/tYa2NBcSyhG+zOWbwb9S3TxWdUKJ3TtWxLIjjiZKICOVOLWtXNHAjCm1p4Ghds38eDlCOikX1sG",
+	"OUfNbhJHNqOzp37AsvhVmoDjzje6bz15lLJXm8naI+C/gqWnMfs/la0Xw/001l4ST09k72UTf7ZfGViH",
+	"iEVNRgVCS7QoTM3BCxPdE3JriuorqLBf5j9KX9yC4AAV9g/q4rdlU8nBGW5C6fSWn1/+4lN3xuML2xJK",
+	"iYUnhpRvxJaAHn4NODlZbItQSUNPCunSSeOMGZCsqEKuJfu0KbHwSI7bBLZyUzljaSTSwKFAEYv8Ktmm",
+	"4jergup+AVBC/RmJuk/J2FCukwpLGppyJZafrT8+3Ee7TgXQV5RWCDZ32caI+yqiPKLfP5koV3BrToGl",
+	"QM0oriTgRiDxvBJScTYM2TgIFsjS1UBLxgIkYxysE3mZasmrRhFiLNtGJ0MKskIJSkg8Zssdip+6xfA3",
+	"25V3rZNGD8EQbfk078xyMtNHYs9FEeFM4/FH/x5NMV1AECRLTD7BDInhxEEFe2F7hJlREWwZQaHe3svs",
+	"4r18Jh85dkpnngruAEI4GPJFc7w4fCM/j6GlsLQdPWzfi/bhMVqoAL562I7l3VAf2Pvqtq7cjU0xI1/f",
+	"RL52tVe/YrjN1/cmbB8wo9rQyxV9/SVsdOusdi5u5/XttBSOyXzjpsKaYyXhd9GPgH7lrTtJYlaoEf4S",
+	"l99N6ZJo/qq6l9Jh/twq2FM5VTKw9mS+lfjbT7vWr7LI/Apko7l9S4C/jl2Kqe1iD80C35nbYK9FnYPB",
+	"bGONAbXal/1WNyrh0+t3Tl/3LMTxEVBZ9AZxcEMZkYtY6Nu37GRArdPOxUXnrN1/Z6EAc70tJIGLPfHa",
+	"CDPXjqK5GCrc+J5joqlLXXpjInwTuPbcC+eBBiH0UXnRuTzrWWjkU4edIOu8c6rB5fl2PjwvO91W+9Xl",
+	"sPXz6Y/Ny1ctC41dHKoIM5fw6U677676HQvZwWIW+tqzZMxDFlagkINcsWEaAKdhGjqAhmmkgeCj4Jvp",
+	"EqyZH1hiG+fkBtuLvn9LaJYlFfIH6iI7DrD2HMQmWBjgS0YMYSxnPlAy4AUxcQNZzXk48QPpA2igFwQH",
+	"JECDebm8b2tzwQ8kW+fXXvui5hD5OHMDwto0cRD3D/gx36A24RR/7PfPE2OPDmobDma2L47kRgIGcNGD",
+	"IRmSJQzmLCROe5YMO8kpuqaN20BZhS+nmik8QN1Ibm1iqw19QyLsxjWWYfWJxW6jJmjHYiuOX9mV4+vn",
+	"MI/li6Bm5xFZ/oVUGlKu2iilXtyiq7Y2Wbf74Wm+PSEzZSFDnEyZyIB3mch+38x+lh+5ytH45WSoANFl",
+	"5U2tcs+dujkww3TM/Z0gzCBszQ82nJQb1le5lklUDQCqX0BBAMhlEW5NFrvCfZqNm5yQVg2AWUDuXH/O",
+	"8oFQb6QAkZUJRIBv7uasB4BJe2gVnff8IOwEjowW9UPsbUdA2PMAxM0qwqYORgJDSeLS9k/Rh5kk8QS4",
+	"crFZZ0pLmvw2a4xEGZVZ8DGh3YFzEerBM7CqAdPQK5shfHMTkBuIjBe3OO6UlFA0KxtQUWcp1gZVIL30",
+	"vEa2ohWVf5A/PWMDaiXd7dYJiuzJOCQ/nAT+/GaiOjrcVZ5HL1kDKr5DiRtOSPAIrtZv1nsao2qVXwfo",
+	"Vnl3xBDicBXcF1mYCnPPmNz3b83189ALqSkObom4Fl8dUyNeRBCMoXwq3z56tPOZ6xaLDjA/3J63amWa",
+	"E81KE9g3sNhtndCbOd0i9vWYuR5JR9j6YgFRxJBOsMn93Sk5JFrcV3B2xdLmT+Xk0soOPIXDJ4GlJ/L3",
+	"pEl+dYZIRMubp4gMqMgRQWtSRLhaRmj4pZNErgJ/5JFpbnGU41r9EM3ES3oZ7EQ9fPH4+1+ZTy2ZZghX",
+	"mAMKDhHONEXqLWQA+POQuQ5B1vO7Suad78qCfTsmbMQpJWtSFuT1Zk7WS3S68yDOLxX44EJ9aT4R5YkM",
+	"R4+YhCLSTNfnoJSMLSP9sxKBMppVuKGXaSOwiR+EiIkGW5EaIgkzFfeyrqFLE11329zqkN3VEvNw4uaU",
+	"1Bh5mN5agK6Zh12qr4CwvfWJHdLrIpakyagVe9zdNtMzTlwwVS7DvRtOop6l8faaCAgh9NEUh/YkleFG",
+	"0cKfB4gtGKfwVJPHYFosl8u1ymGqV0NtbepH+sI1M/bAH4dEq5SnAg5YA1mdy9OWzGuWZRf2kB/IO+8B",
+	"XQpBMCWj0YI0w3sf/sW4aS8jNrH4B+fGMw9TdEvIjEGkgIMj4oJXwCEQ/aUydR282EuyYg6oYRpnzfb5",
+	"O8M03rZar+EfL9rD6N8Xncv+j+fvkqw5epqLu7V9DLl6Gvg3UBKwkBGXAQUEGYoHzGnoetwipDbxoK+H",
+	"FeXaWFG8B/+1eXnaOuc/qnfRiIz9gCA3HFDtRRF9gmx/7jlgsctnsme7FtBi7eW1DNTTfdSH9cwfrR9B",
+	"NCYPaTnt4K6uu6c/NnstC43mC9HiIbp/5RK7dX5uyfAmkLpY3ZYn+jLISbjcbZ2fp0CLHy7BJqPbTz3f",
+	"vl2WIdS/38aS9sdjRsIesX3qsOxzNcZBMsOEfxgFc8oQnhDsKEIPCPbEQzB1mJhzw+5C6gbaieJnWF5x",
+	"vRRZMuHnm/p3BDwswZxSaPNfFl7AgGBHMWiAbjNPZooJc7SmsZUNdRY/1rfsaZTeBJE8nd7bI6GefLFb",
+	"cuGKBJ21iTlx5ZqjP1/lmiWXKsdDJpojTy9gCSQaV0h6p0a67hN/Vda9h0sHiqzIuE30iRGDz1q908yU",
+	"Vbg+6WiKQAb9QuZw29mxzYRwKWzW6dfVsouiz2ZhSl4z7VIx6xTmRXZAQDnCHtck1MdURVz4s0fsgIQW",
+	"KijLBjrncsOFM51Ocx5OULVUBgc1U4OGbnKSIZOzcMVrQK2bAMvWSRYqcBvq4LB2jP6//7dWqoky31QG",
+	"y4YTwoi68SALBImwLh1QUDRfwF0+nocTvgjZax51KEEz7AZIq1CeWdVX29KMrFuNHJ4xmTmOXKe0tjju",
+	"cn1fDZHbfEwgbecPyv4sKYsnsWHgq4u2fdsvSX4gqFrMfKpwGkPBctadC4mkuEeDRiL+s2nEZLcKHHgL",
+	"7BzZ/VERsXZaEtxl+XF21dsUdK/4d+LwTH81VFIj4HYqf9UUdz1FRmY4wKBhQmgEQ9i756qsvDPhGgK6",
+	"D9yQZCJ0LZAyGuBzPvuJJf4yXcc8A4098ELcEooKVihu5i0TiX9aJvrnf//Pnsyil0LYMrnpMRd3nDEi",
+	"ZH1wnW3US5U9sHfit8SesJxLHMLYMMyONckgSwFiydgAXU0t0OBR4kVSAk9oZ8I6AbwIjMohyYL7mwaY",
+	"yMFDdzNsROBZO3wuA2WtaLmJYJdlYvJ8esNNNc8dk9CdEl0TNxGWqACh4UY81MYUTfBdskbG5vEz28VT",
+	"mIafUiLWxrwktI58PgARUHrIk+ACTNknsPaE9+0BcT7ZB2MgG0f4QVj03DviJEKyUOGgjKYunYeE7ZVQ",
+	"j1AHuVCGe2WoVqgHaQ2MTP/UNgFaYRRHtE3AEYwabhenlEHJyTkT0VLLu9m+Uj0KCEP3Ezckst/QGLwp",
+	"MQUXyHQWLtCUYM7c6WIvsc1ro68efhsV33qEUUBVuDKUSkNSZjxV4pTkXUiZSUad2KUE08pVjXvZZwlk",
+	"ogW2M4sDQU1kCTGp+kaJDk8Fz78ngQ2lImRNece32TNx/lAI9xRc05XsgQlhC4P3SqgFrjZxQiaYQQla",
+	"XXXgQBimAWPyTZNsV01TCHpLHChLiVUIflCCVejYwmHtew6y4O9kXzAYnv3xAFMm6hRk+c4JigLqRcCX",
+	"1FFKD05RywlKELcbmMXBCIUok0c0FnEd5M9DVGDE8/ZS9+0nqAwmokwD+9oX0v8aeXiQYJXN4SLieMZU",
+	"RFahIlOxfCo6AiiSOREuLD6ZIiXlCvMp2TQ+b6OkwJhmRRGnFfmA2yJ8/LErm4pkYUNmsENTT1FK2mlo",
+	"3h00IwGaU1cEUHxLQTTbpiJun+/3AKfYV8fPb3MMHZAztHVRF0pWmfIDxHzP+bNlHG4WBqNJii+QfxbG",
+	"s2+sCMZDdkiWnFMlYZqrRBEWBcCKolxYlD0eX/GwGaHOt0awO2iEss5Qhi6lqN9C////owp4LbmtZcCg",
+	"zff3664+ff2cICxzlzTFVHZilLWYJsDsVEWsIrek6IiLPkVsReE+gyqV+E3Iq20CvLRj+xVCvHT18k8V",
+	"5LXM7VYWbuQKDY31jpP4n8pa0O+WC2PX84gDCq26NM66In7gBbH+5hIqo5Ofldol20DNqftRvwiNK0Ie",
+	"7lePjvdrR7WNXCyiv++WDaAy88NUFrqgeVG3PUQekekRsuZo6EsLr7Tccbf60IDvHTTuzQSsxE9Oj68Y",
+	"zCxyFRjetmNUfjH2R8bxg0rPf6vNq3YtFZ9f9T1/Z7dudZWhZkdRmo+9t9sfiKeK1F4RdJ2P6yh1fac+",
+	"RZF+YemXkw2ERbHnuEVQqk8FdLIYUDbx75m8k/o0MNiEK5qnEHYkARoYDRQGc/LZ2tOak5fLlgzlG1Ad",
+	"BkhTnvj3KoQEgICiFzTzxnRb02EZvgwNkoOrgqeSlXUAB7BaaTrH8W8hvk3GF0aVatLVjjNgyN/dLRu/",
+	"rKP+zQhTtX6J7aZ0B5ml3ksQ9CHDMmVqXmLQxjcBj9Z2ZrseMqZxLz68U6u8eGzWTr7FnkdCKS+zFBit",
+	"p8g9vKt0hxKyuFJ3xxVmy0RWQG5cFpKAqGAG2ZPAGlDoIiYCdXEYBu5oHsoNkV1imlft6PaTIczAHITo",
+	"0gUJIf57IWYBUsq+ppSgaG5+rR6TSLzZvL+QwAoflKVri9mGkPG1LqdSvJsdmywxlA2ytEuGGLZls/ag",
+	"arOGnAUmhs3nbuYVnHox5YvBUwK3UWLLh3LLYVor4V7Mm9cd4ZzSBO0XzUtUmM9mJEDipoD6MhVzL8qW",
+	"3ai9zMzDIQdkVZF+peh67h1UjmAh4Wa2ldMWR5Fw9paEuRU7/HtKAnTrUucEWWoXsj+SgdLcGg4iWxO5",
+	"zolos8S3ZNM9SLOBjM/K7U/Tjdw9UztUCdzEhKvtQVQTQB611ClJ0PNaRsTN62WzWpWs3PYYS+aWeXm7",
+	"yQmWn90lF1otPgJ9xdJzfGdpD5BKMeWQyQDHw1SAIypg1BOELt/eM0X8cZkrLMfV6v7+YbW8f3BUL9UO",
+	"D+tH5cOETVovl8ulutalbmnEV2vop3PmLFQB0SGcklUQdZ3RZWaEPZXPuQEdTRUZ5Tengc8/W8pH0dwu",
+	"LvWD4Zy6a5PxU1sqfb8SYlQ4RD5Vm7yXLV4krxuuAReA1WbLScQRc7mMzUmQPVtEcsq5MMEhggGyvTj/",
+	"2vosF7UpsY8pxllqUUtwrThe/OOnmZhoxpBr+FDVA6rII2HITQOu1TjujRum0lneX7ztJ1vQ/9IsvsfF",
+	"36EBfcWsVLMb0AvAoNQBCWY4ELciaVdi/HSFrNBfA4GxkZDeRcXIicqNfKdbTLbUQii91DiwNwY08aH8",
+	"7daxmi1NtM/JX7aQKYlN21WwJCF4cN2NSNAmF7YCRw9vJq/UvPUYa4+kvbkSGB2vu0GU3xMkdUay+3nm",
+	"l/rIrPORzg3J67KeWOODmtEDi4pYOva8ztho/LKxOQMc8POHTIelZHthspMkKU59ShaKeyvzR5ME2wAh",
+	"OW0zcsFmw7KhKOE2lJAWQ6jRLhT3rZAihfoHc3U/TTm9kr8nKnsQlZNQfLHdkV9QRSRgt05kCHDy62Jj",
+	"rAy4vuiWpQEUH8sGkQMvAQwwtSerJFu8B+LdZwy9um6fbWWFbrNcwagylwimqzwhoo5TyiUiSksPHZet",
+	"6aqV7gapRsR0JTwdmcWlbxf20CN3xNt2aa8X9jmMW0vuMD1f6h0J3LFMFkGF1+9O99Kk7/k37tZIPodB",
+	"y2A00ZzJPn0Z2cc6B+c2zmziUyVQTbg1LE6x60FBeuoDovlMeyVdcVkPnLrNmGGRHj3cYSiHbCgNoo1G",
+	"XvERl2IA1GG+UW0vNjih8uWNvfvqYMc+1GDbNabv1GLGlxIQ68Sho/dmzjBRwC/PNXGsEyhohBAh7YYs",
+	"8zAOaEH4StAP2X6sPTMt6qyEH0T1G+CYsb45n+O23sS0ZzCreN69jowNbYgv7UBc6wWkm7TDVsreVj7F",
+	"nf2Du/v8BCF/Rc+fNLge3wG4gg3knv/49kGEuer8v4SaIwYFtGayvjEE/oguIBbfZysjsjqhnm2llC2r",
+	"vbtoTpn66jaup2xFcy1Z5+mB6wcm9bM05a0dn+m/+CKOiQ043PbcLaXMrdHFttHANMVpYxa3nnulNZb1",
+	"I1KKyvqe/rFikq6FcW5BFNZV2zpJ1F7VVN0J3O1RUkKFSx8ROp+iCQlIgytvnRmhzas22i+VxZN7iAyd",
+	"4DuobeW5LBR3Q3ubEF6sCK1/NdZ+1r67vZcr4v5csx2uEZdJBWR7Xp9m50ufNjPdbIIU4y6dEiFpgkqR",
+	"S0wMWrhmfCCSpyfJSpb5YCZry2Fc5gp1cydnocRajqNQPt3aR6jk2q7+QSir5NKb6Pg8oo8wWtN6rEB5",
+	"iahRkqowkcDyUm0tPxC5XlHTdptQB1oG+AHib4s/hXMAI09WZrGKyVRx/RvFvH01jWLiL0mqxSViLsb/",
+	"VARfVP/Qybao/7FMp8X0T4lI0SSYOT7/qAt+RuYLf4SyytzNqUMCZD3XD7BVkoGuECKFB3SKOcmQYkCw",
+	"AzvAz0gDWW+a5+0zaFQwFFGyJrKuL5vX/R873fb71pllitYLL9pnZ61L/vSy0x++7FxfnvE/TjvXl/1W",
+	"96rZ7b8bak8G1Dq97vU7F63uMDHgotX/sXMGvzXPzztvW3Kay5fn7dN+cmDzvNtqnr0btn5u9/o9/l77",
+	"RfNy6ecBta6a7847zbNhv9MZnje7r1piGb3rq6tOt986G160ztrNYf/dVQvev7686nZOW71e88V5a9i6",
+	"7EObCy6kZOeG86HKb3uzXJ8PYYfbf6LSn2VCVB8//5B7lKjxl2Udkvw9Xtoksenq0lALO85G0VPUI1zF",
+	"317yeQQNr45Ef7xyi99sbcLT3MvVrPqE0dbWysdrmbWgID3GXvtkPt9uZ4beNCm4L03Bcv0gCp8UoTeQ",
+	"hYLpAkJySqgdoukc2vXdcZpnAwpcJ1iAb5DecK5NHTTDjMlidk7x+BDZE2LfniAXmgiy0A+IE4VN0gGN",
+	"g35SX5cV3CK6f/XiqIretnp9VKnu11D94PgIHR7UawhSGbUbm1o1eWFTz7mGRR++X3EFG2nl66yGFW7R",
+	"KMCiwPXbPU7T+8lAfy2eYj8zfkLz5ehe0gyzWLpGY1/pIzhJTaB2zLcM4k28RZIXfV89KB8f8v2oH6Tq",
+	"NlbrtVzcrizRX7hx7wiFf5tISmeRmizUTgEZR/h8xjFaTZTyX1e5P6NmSwSW7m7N6m2aRBpbxiykojDJ",
+	"rjbC0n41F5penlGVoj+pb5voaj7yXBudu3jkei7faG5+QRbMVeCPCWPCJ9KmDplS+UI7lQdzbpjGVTtV",
+	"bvA8/5isyt7RgYTX+HkgBIXkY9QoMHUB69/TJO7EoRLN/ZNFQXMBSvlXVoV2yJtEFwLIrVf//O//sVAv",
+	"DF4TqM9ZPwDmv1/V6Qu1Oec77Z5WDoo/X/gOmQoOx+ZTzuDg31AB1V9iYM36+17rp3cv9g9/6p7Wm29O",
+	"2836Reeq1v2xf7G/X/+5+vrVz/vtHzs/Na+u6t3Wfu117fX7N5fJMJJXnIFVi4cfPtXrq0JIHiNlpbld",
+	"7kIlJ5Tqcf1aW3ro8rxcO3rqvuzV5KprwjCYE3UnyBIelA1uBLfzQv11Lfao12KbeHtStMNfaghfGQPm",
+	"7krlayR0UW78PdvRN7SsIopsgEdrpx/dEKwrJCHTEKAgiTastJ0v72GZIQ9J8niESkFR+kdWsDoU5xe3",
+	"F1edXj/H5nicRBABSBpBOzW9kNg6I557R4KMAEYuzaazMENtaMonaIodgpiPxonYU70/2W60KUDauEf6",
+	"Xa4GBo+klmqddS6a7ctS87Tf7lzm9Ee/W1EqEx7CDQQqWHJPiq5j7Z2ggNiEw8xPSNGZi4YIBI0WUs1c",
+	"K1Q8zPJ8S+ocQrlxuSlaTZe1Z5CPO8chofbiIqc8tOfLzLjEN0LfF2Wgp67nuVoK9PpWZ3ye3horW+FM",
+	"VVIX8QKmdgEB1VHt1RfAqQ5zkjSbmaUs5J0G9JpTi3QZcuYEFfQ0770lINxsn+0GPd9CWSlnA8aljmIP",
+	"xuzKqR7CaLSTZya4jjoX6rCZMXdQa3wA7/kKNRnS3O9PVZchBfxWqKvuWo08A2OZGGraNpk9bhvOzPOx",
+	"oguCok0UkCl2KTTgOT1ttaABD0bVjx9VcBJnLtC6uNmG3gbCaZ9ksqgg+z4ohiUHEwdZtUrZgq7JcXuE",
+	"ZZXJI9ALMNC1JxEvktf/IALXMA0Bml7nIquEnUTRa7J4JAXxlixypKBTrdcrx2gmHBm3ZMFFRGdGaK/3",
+	"Y1S8kzjDW7JgiLPMTEl7SxZ5cta6JQvXsZDkRi4RUUBQ5a6nPL7FNp3Nw2wpLkB7TRZXWe2MoCwTn+8W",
+	"YqPR1ev2z+iqdbE+v0XALHCT+orO/VaQ8GuyaNOx/yX3qB2yJ9gjPiWEdjP3hrLEVvn3eZNlaB+icCTs",
+	"RHy+RDI71F2dhXzC2NsvK+XJcKsCRoHPuYFT9OchTCManIBi7swDlfHv35HAw7O9bRPG+XnKEA2PRmCP",
+	"Ubd0Q6pM1hyF3VhNqE/T5CJ1MJ6uzYX88NfTPf6UOseTEsXTU8NGrf6UdJf8ikkPwAmyzlrivTPZqErU",
+	"MYN6JLKa7ox4nktv9pAbIscHdhmaCI9DrlboJhGoFkj0tor0BhdaUavWvteis68Eh1k5HQEjoFYpDgmn",
+	"Scbyz88tE2Hk+FyhglgQZU6fdltNKOj1PPrp+uoMfsq+Elcjkh7zQvP8/I9C8xTiFf5o9nqt/h/N6/6P",
+	"f6hhf7Qve/3u9UXrsv9H+/JNq9fn/4SIgT+uOt3+y855u/NHt/Wf161e/49ui//2R7/bvOwJg/+Pt60X",
+	"P3Y6r/cKg0GpIGH4Q4K6t/f3vb9lkhMj9jxww0WPk6agdFFJuDkPJ5l1w6AIMlwpxt2XfS5zn6seABD9",
+	"ulXJcNmnCGpwj0Qh4wjYSRjO+E6e7tbnI7oxlk5LLl0hX1kAI5YDxYgZm8OdCQhRPu+EYAcgkdXBfy4K",
+	"GIptTfvHM1dKUSgeXl0hL/VPmsgfhdilxEGjBQQZpnoeoELvHt/ckABdt5+xAVW4JGbybc8dBThYyKYL",
+	"ooMUAKn1sRC9MAYUhzl7lu7ecqK3lEHy/nbkO4sB9aGFXm7fFtnzbOz591p3llOtp0bjk6gmLksRYcdo",
+	"wH/iGt5RJe2GoYrtRo9UmffrwDMaRmodCc8yht34LGrfjjO6nXN9kfMvCFCiyJ8Rilx+mKeEhliVw9bv",
+	"OMzosg5TB8WNewe0edVmQmEcc1lgTzjWQnIDVYL5zoh+NowEd64tozj4gIAQxObBWEQ6EGxPBjTayBkO",
+	"J8xENmauDEqB6Kso5b551ZYRDXBBHrojT3ysMaAD+h367ruIQX/3HSpYHFv//O//sUx05c4If1KMB+41",
+	"JFEtkc+AItmUxIwD/iJUMFNr0G5qSIHWK8zko+PimvxtVV8VFkQ8T++ShuN+evgG83FcQKAoUkZ0RjZV",
+	"g/qCbFrH9kykVerk0FFHCTIxL59FqvHSDBa0ZYLeTTijcISXG7xfJhRIZCGezsSvc+p+BEhUpwppSwtD",
+	"22XoPsCzGTRWR9YnLplNCK4xkZTLn2XaDhJBVTIf4FPiHVM++8yFHd9AcWcjdk+/pYZ93GukMrXBjnAD",
+	"LSxTflEnYvYslY/EUEGl0uqVGxAEU8mGUDggsHiKb8lQFMdxJbqur9tnTKILGunu7+8fmxAVzSAeVHaL",
+	"QsgSvems55bnTl3+X19GcIrCTBKXFsSCWicanmD0J/hbw1UcdBTjTQVupiPZYAYZkAj5xIUVYX7//O//",
+	"2QPBofE2wpDn3hKFzehkqePbiFqXrJCNcldHmN5Gh1LrL8zE6bSeR3ultjnaUPLRhatwbyEgEcqSPgcq",
+	"OAEeh2Zct8pEbD6auhB6YUL5DgacmlM8nwWqHgdk7H4kDhK6ARONj4ccGse34b8cCPiHSx34L7btobUH",
+	"J1w7LIoEoHpw/1RRAv+IPQ+YHxRn+Mal3FTjIwuSGOAD/LGF/vl//d/REZLvgv7waYLZcOoHxAQf91C8",
+	"//mztQeroI5+snJbOjPx1fy2ziXUy4zLwx7z0Q0J+f7zOWyfhoHvsSj+VTIpOJslzoKF9a+K3blMxTYS",
+	"J+Ju0CIk6jYdtRxFAZcFBCJnJ5g6HgkgOkTVAORaObYnyQBKQAF48uYeTDIK/FsCkHQVi4WKZ8DwhMw/",
+	"rlUrQppfiGOFIhcU53HC0SJj8zCfiI+p75eRderTkAuKM/eGsNDaUyfvlvAlq5Qs2QclqaA1BlSZMeIS",
+	"wg2ZFuw48z3XXnB8Weo1y0QqCAdGcOY7oLOAMChGfTEP5SaJflmYItch05kP10IAUsH6udiOfyu+JgvL",
+	"1OBQm3hXUY29hQ8mkBahqPQ48/BCLqpaQxN/HjDA7wWwT76VsjgOoRCmQqjTkJWOBO5/6nUuZfiWBJZv",
+	"H8S1cUNIDFYJY5wnBgTBalHgcxCd6MyPXIqDBRp7PgY+NPNdKj2unmsTacRK1bU54+RUrJbK8o5V6NWs",
+	"8fz5/f19CcPjkh/cPJdj2fPz9mnrsteCMXG76lhral61DdO4IwET6lS5VBFvckUKz1yjYeyXyqV9YQdN",
+	"QN1LMDv+w01WtaRzVygDS1q9PprzgHsOB2wTN95A1mBQGDg7asRBoFF1Rf4KNz5jrlLSOIklM13g3wOq",
+	"KBfu0yA1qCm+IfeDzAgOodcyu3VnoENqAJoD/hpF9xPXIwjCGSUTFC4rNCLhPSEU2djzZJypPyMBVuXx",
+	"AQ0vhKRo6mjj+AzwlISQ+fHLcsCxt0gKBKlQuioCLjJwfpuTYBHbN9Etu/BTrPNiLMMWl2TNHhnDrQaf",
+	"c95vbP7+KWwO5Oergwl0VC2XhZMGeBJc72v8/VcZABIZ65+km+aXT4mMPqNarh4Uy5Vipd6vlBtl/n/v",
+	"9VxUl+8LyMHjo8ODem2/WoEkE9t1sqfYV1NE0gc+qgEn5uSytj6ujo7sCjnGh06N7I/BswPrGUa2piaz",
+	"nHEypWgJ+rr89Nj1iAyJMviR4Op6SQyHb3P5fuwc2YejA1wf18i+U7U5EUxwtX5gNIzj8dGBUz6qHB3V",
+	"7EPnoH6Mq2OCcdmu17FTrtTx/mhcG1dG1VF5dFSt2k6l7hzYlfqoPC6XcfmIz+X+ToxG7aha2Y8MtKtm",
+	"r3fV6fZhM8kUu5wp/epPaMnxyT/kVpVsf6rgzMGRSx33znXmIm1JNuMCYoBuHsYluUfv/OBWZZgF/Mfr",
+	"HrBJSipGw6hU99EFdrnuC30BWIg9GelnVMrlciW6BG4Yl++kk48M/fFw5AZQHq5yfFwWmDdkYWuF8J/8",
+	"CXBkHP905hNRcI0xSF765YOMPzMaxvcyQPfouByHvTSM5tVVt/MGfEqgyoXhGnKTOG5fnrXftM+um+fJ",
+	"zKSccXwnYtbIcag0LhUBoHFLo2Fc9GofL39/V7s8sz9e/Nq8vzgT//98+vLefnlUef/rT27n1cXH931v",
+	"cln9z/L7/uVUeJ12ZDCQBwcm/VJcNGfM/jjB+KC6Rk1whqzvRBxEfekFdlSMKoysbDzymsa3TnxsfYuv",
+	"tqkIW5R5KxAfNp1ioNMuCQOX3JHEuvj+4hsmStLBFMaHz4JwMzI4QxwoaUpHPg4gn01krUu2lm1fKEVj",
+	"QBM4Ra/cOyIbkEWJMiAQXYZuqX9PZcTUibxUZtC9kYtTz/PvZdWdq2b/9EeUUAeef3IdZSNL62np8fOI",
+	"jQoFG+pwxC+ByihsuZed7rB3/eKi3eu1O5cg2ZnvU/7f2GXikZAMKNQEPus2X/atuCMnPUGWPKGWtGAg",
+	"I8gNEQtdz0OUEIdJR4sVnzOrgSxgZtyggVMtLSbJo0oxd7DActKfRVwiNSbBbpaHSZ5ngS1FSQVsKTdc",
+	"AAgxN4OfBQeMLSahKUOLktgMKViKOfMxZ932m1a3N5QKoQVdoxGyLiFrr3k+bJ9Ze2DZWqed7lWnC78n",
+	"EGH7wcwXqk3JIzcyRFeuRH8oDAfxhwzHTY9XqzWRcOrEweHWaeey3+2cn7cvXw2vWt0ebPzUpzc6uvhI",
+	"4WhDKP6Va4X61iArsRnJHVBuFUuDhSILau2yiTsbzkhgExriG2KBraC+Z71oXbZetk/bzfNh5+1lq2sJ",
+	"TxVG1mmr22+/bJ82+61h5+WwfanjEpxXcneA8JsZUyH/njLEuTUKJ5iiav0/xBmMoYHMQZGyAt5gKNJa",
+	"KZdRQViWoKbeu4zsgbILLRTQ/cSHhodifg6usnxF83Btc/jBkv0vfWrDl1HgeyRLvRVFdpZ5/LJ+u0Y1",
+	"PK+ONcNOlgGTRvcL31lsrhjKi75oOeCrjnhxM7FSae2OCCVj13axJ0sti+2UGALbXKDR0JovpT6xrLP0",
+	"MEUvA0xtl9l+vuJSqx+gDr5FzTuypLgc1yrlqqa4nDYhcDE6fBDKNCXo1A9mURGVxMHjg1S+0OdYReNL",
+	"w3b4D2xPCV+IUtHiAyZU3Kdb1LI2dlQvlmtFeDXSLDElJTZ1w0ka8qS+JpK1dH2txwdx8s043kZjv2wa",
+	"nMSNhpE+kWDX7IyHCroAZ3eWVsrxUN8AD4dHxUqlWN1Pr7KHp6lFnpOoigKoobVKvV6vlyug/Mr1LbNX",
+	"oTEuDyrHKqjGxkC3Aedk+mDBjzIBVKgeBK4PlIgSm6idoDX2wrL6K66BdEtB+z7VBIEZaQZoNA8j99WS",
+	"kNwCmj+rhZJtlGTh9gEqvRAD6Z5u0PxkycavbGfjb2La63b5v7sdyk2HUKw/Wy1UWqGJUjoh8gOkqYN7",
+	"elscgIR40tMgkf15vc0LGvn2pqzc2QdQZKaBqRkZkqzMyGjwgxyr4ysaoLXK/sZjr/DC87HT9/1zHNwQ",
+	"Mby+xafZfDbzg5A4F8Rxseq+WatWt5hjFvg2YZBY+JgGtGAvKd9spgH92TSWDc5cH3XK8jThCiOi72do",
+	"SkLs4BBzCWZKJ7AwPDGS93PKnnQZkmewtKQkvyJhpob8MOfnn1L/zObm5X75SOPm8m5zGMikP0MFDgRz",
+	"jzTiHCAIuO6SO5fcQ5ustPcehT6aYjrHHgrgrRMkvLx8w0BPER4KdeWX4amQoGzm+z20K06V7I9ruD46",
+	"sA+d3X2/AiFZvl+bBKGoDUHS7t8Kro727ZpTJwfjQ3w00t2/Vbt6MKodjA6OxmOb/8/x8ahW37crzn65",
+	"Vtnn/1etOoflg9rR/miMy+PjI1wnR0cH1YMDcohJ5P6tVMu1ymGsGK4weBM+4TyDYwXuHs0YWa+Eb6V3",
+	"N2laCAsaXKtjJ5zFkYi8aF5eN8+H3dabduvtCt8w0EQl5RvW0Z0nUfWBjyxRUwz0a4rKcm3jsZd++NKf",
+	"0y/k410vpLb1jSzvRdu5wuFEuvpDOyPG81TaP3C1aftBQOxwiT/GkQouQxHdyaAhNqCifkogetyJ9AZR",
+	"dcen0O4qy30pXL9Zvj40JcGNqv4wWoh/nCS9eupj0isFLb3BGVVCfWVO2phSP1TFI+B3WQdJeKeZiO3Q",
+	"Fvos9hRTwlgJNePVJhCitWk8trL8XaIWxjfl74KQ/jyzJcv+WG1y5JiMD2AcAmebGYflL2sc/nVp+9el",
+	"7XaXtlkm4fb2bOWL27Py439CCVwrH2887tSnY88V2TB/GcdC87hWHaJ3M46fa/zx06MqJpk32c0wlDGR",
+	"sUsq9JcMN25VT2Sn1hEhVNNOxIWx5M+guEDQJWbkoFYklHMP50SvcoPR1dlLE/101XoFFcwuXw3oGOK5",
+	"4h6H9WqtenSERguuMRXqlSp67b7Y4/oHUzGE4hlUzQUFJ5YPVgk1k/BDQ8Bo8mpZaz9bsGrVKly1av0n",
+	"bBxAXioUO9ScDrKwGXzqGUNsgovV+sFJloKTUoHcMKXzbHF5dxZ7x7+mUhO9afz05kWr65Y/nv9qv/6p",
+	"9+L+3c+Xv9uvjhfO6Yvf31Vfzk9vfvhhE5m9Qh4vicYtWbXC2Rf0hP+pVJfq4f6oXMfHtaNylZRHR4dO",
+	"pV6vjZ2q7ezXjivHB/AXPh45TvmwdlzBdr1WPtjH5QNyWBnX7Uh1qdYfb3OyhKh6hrDgTH+J0H8/ESqE",
+	"kiaSdhGfzz+pfw5X+Zw7lMSST+aALfmgI+lGbW/uEAcVhHzb29C5rHHwhxlYW/KcR+TVfzGplJ8tIhrw",
+	"XGtU8pfXjaw7uo/ncds4yF1tZ6QRZ7MPodc+ierdg09xzTsvvDKe7IS/JW9GpVNsQMErBmqpiKWE5CVp",
+	"TEu3nkuRqmi/pBS7bEBjt5tPbRKFf6p7FrhGww5R2cqQca3lhJqI+YJjJvTmAXVDVLBgLX3I83eZdFdC",
+	"hTuZpBEn0IlmyyqHTgWAqgBtC40Wqg2h8C/i2Szw77Anr41FPXMwUnTg0kmagpdr7k1U0PyibE+GmamG",
+	"h9Z17wyCBGVKpymTa0O9OqfrWAIkvb+jykaJqkudQFxkyFDz4lwUEkbBnLIEWllIZvCFqX8Hpaa5HRbV",
+	"kLifEComgQwcKKL+XU5Onah1P1qkbuaSwo2GqDAWQadYj8EzwQyjUCY5ha4TKOZedCkjlLmhe0f4ViFk",
+	"nRG6kBmGZ63LNnR/oH4I3UxidJwgS1zMyFcTFy2AaBEobG16C2jJ60OOLMCwdSUajcgPRPRjQtQRZHdH",
+	"+FeFNERCk7TtIANRbaSoChRXCMuELgryluwDrD5YjNrGErJSN6gq2TDKKgTKhXUSJ8swFJziy3m5v7TL",
+	"969Un7+8xv8WqT5fzp+s3Y9JUen8mU3jHP6i54yncwujKDr9fjCDpLnEgftI6W0DHcUN1TXliGi4XJDw",
+	"JA5NjaJQcvJoAPVrk2gaKC/JpKFH8J0gbcTjRgaq5kB67GF27GAepKBXP2ncojqqolOOTIuOfCNxYaCR",
+	"Pw8bIw/T281P25Wgqg0CJjioLo0IoqB051wFG3pw3GOGsBcQ7Cw0v/g3400R2sOmFxJ6QZTtk8nTpVN8",
+	"z4nSyVGB/4ZGiwFV/ZwR1CrZk6UQZI0SUbhRNcbTW+AN6HffdeYBUo0uvvuO68igQUMlI9S8auclfcsu",
+	"dwn4ttafxCQdqLiyie0pG/uIfOyHq1pJ4CHRernhqlGuHFfH+7hcPLArpHjoVHHxeFQhxTiY64hkqj6V",
+	"SrFageCkemO/XBKi9H2cyv4eT0fkdxdxmsuUhzkT8JXLFoiVjQ/t0n4t1uepJhG0uXQU39pBOMqGLLvk",
+	"qcruXSvOLV9vaknaqRXlhlbkqIqbD5ZqpBxV38IijypRQUQWyBKtpAaUMwYTYdnuBFES3vvBrbqFS9RD",
+	"Wqp+BMaU6DclH0G9CjTFFN+QEmrKyJ7lTkvSmwZ3einiFvmpaR7QSHEAuKgU/jgdd9xyR/MZ8ufhgPpj",
+	"NMLUKaFz95ao0lUiqhkQBPFXUIIIuWEchlQtlzkMlq/qdSRAlxMUi7Lal+ug9hkqQmtKdNm8aFnC6gTc",
+	"gM0PVY0ECqZT4cihK/L6ls+E8YD7vKxTve3xBLB0gKIT9CWii/4UzG53BpfF3E6XCcz5aoxto/sp2cln",
+	"x+sp9eHs26lH4qwqfyFxfLN4a1ohev5piQbzb5a6BDsMcqizGLDOeDk7FLwyqU7JPoxqpBYNWbNKaDdd",
+	"6BUJM9nILoqQPsUrfh4fVcf5tznj/ZQM/HrnexOjXva/2vb2aP2pfMX1h0c5ks8TTbzXWDCpPoVaMU5+",
+	"dKP6V1CNDxVUuUVzQGWNvT24fNCqLkozJ4C6hSPJtSNjR/f5D6jjBsSWFzwjCJySZcqYH4SyxU3UPpsr",
+	"CMKSintq75mytmmm8TTOaSYuPM4QO6XV1Bu7XkgCJKLMIVpLvIGaoh2/fK5CvLjVKwt2EWdAoe4VingE",
+	"KljQbZv9gAfzcrl6IP8aWeKeBaaGemzRVYNYujmgsiMpKkDzWHXpvldC1tSlw3/+9/9Yz60p/gj/QiNO",
+	"hqrIqO3NmXvHVShLa7n3A1c/lBEPudDqib7dFnRKtKJkaam/MrU1JhRsKCGLERzYk6Eo6mjFK+HGv/hR",
+	"MvkBXep1ClhABdV7dw/KYqv1xtVjoE2cifCAJhVr+F00c4UGv6ggG/myGbaFPi/mXWMGR+fjsRi/uWR+",
+	"xC3vXl23zxgqpFra7eVVTEu31EsWT4uq5a9tjzXFH9vi5YpWVV6WzV8JsCDVPPjE02yg1gsD0eX3QeC9",
+	"fncqehPnghh1iNwZTL1pZAxpbT2cnezjhQoWHEJwmMEJI1S84lPCn4rDl0sUegNNfUnp7pgrESe7lSLZ",
+	"OdTkjB0q3ZxAPQR+ClWtSVGGfubBLYZsoZoFF2dI6Wao22kHqivq1pBP/QcBjj9+McBfiHk53Ixb3bbv",
+	"kFxaXe4FuzPRJtrDbnm+0jCLfrIbQi1f3hXurH60u7MH6a4BrpsLftzt9unZK9x+50EGD3dFpOrKujts",
+	"iV7kuUAmmuJ+TWi1xuX5wGpteHeGNdWZd3eQZU/f/Hqp8vnOZyluAxwDWd0ORLiLImtKupIHHHfVs/YB",
+	"aBQqZT6M8vkT02ZzSQdG2Sow6L1L+m6Osss13WRfmBGmDs6lIE09T6xf6zNfrdcyOresQDiYf9ygktYc",
+	"iGC+BmjDU1AF2veScCovQrnSL2sBMXmahObC0OGOeLGDQ1LkkBiPA7xMOE5Cn6ctfGngwNoVPphVyM3D",
+	"nea9eSrwtkLfA+H7kjeTZlYhFhFAGvrSbTFanCDMtWVwRVhFS/zONF9E3uqVa2RL/VLtQUcN//wI7sXY",
+	"MfTLJyNWOY2G8f7ibd8wDV2hMxrGq2b9fa/107sX+4c/dU/rzTen7Wb9onNV6/7Yv9jfr/9cff3q5/32",
+	"j52fmldX9W5rv/a69vr9m0vDNNLadaNeLpdLdTND4zUadO55ZqZWGT2LVTb10xdylh40ytVSPRG4l5y8",
+	"UqyO9u3ioVMjxaNxvVw8wIejI/vYKZMKhJRpxpqyQSKT1GhUTGFDGw3j++pB+fhQFaSJKEYWDEyoWUbD",
+	"uLh3Pawq6sUFbdKTSBXCaBhX53oUmGp2YGi9/o0XUpKscv7GCFlu978ZTh5yBS73YIPrb0Xc/8YO5Njh",
+	"AC5LcI0Kv+WOd+dKQVH35skLGcfMDY2XdVxjQSJct0kVB6pY2ROZoJocMKDCEi1YMaOwVEe10QJZOpeI",
+	"W4X8TgJf+QlEHWaVzWq5I0xFKDkSDcqFr1e/jccqWEcCOKAFC9x14LS1JP3Lh0P5BGqWMMQ1uJSTT3hB",
+	"4zXpHdVizFhQERg80W9EMxdRDWXhy5RbcSIaqSXL2iZZTNOKso2lbR3plK7DZABDLwxek8WAQjw4m0+V",
+	"I/dEIQqmmOA7EkcTBItnDHmgQwJCVDeMAZ36TvH4UAaXF9gM27LZCPiwAUU31A9kLjS0jYDSLfPZjAif",
+	"rXDk+/MQidF7J8haFhVyI7IXfeMPaOjfkHBCAn20kEAWREaoLOjDqK2KqPBSQi0oqJzsfuMKcz2ZScI3",
+	"6kxkSbBGxmfKJrIifi/+1ESChUAknHDiRGQ6CxeyPxKSsSMcyJHoQSPuECxUwAlbF0pDk+IUux40z8Py",
+	"+pTzZYAXgg7n1P1tLjplyUOqn17oLYVvCR1At3691AzK62IF7jZJHdEHxL7JL+gXuFAA+hisl/REeyXU",
+	"EY57wOmAaukS94EbhoSuDQOR5+dx7253LfA8nnupArDqTol4jl7W9RvSuYzr3tmpkad1PQgMXVeLVbJy",
+	"uVwuHvL/OeL/U5b/byRC5DlZ8c++OKqit61eH3GNBtUPjo/Q4UG9hvarf0rV6jPE6lPOaZIEArG3IOF8",
+	"6i2eika2qKubiHGSp+1LxjdFjf6jnRUdGeFQSyI1GmXZmzjCzNSlfjCcUzc0God8T0DgpdCnfn0EBH5Q",
+	"cA2VRmsaI8+3bzXAdzQcNn67Wk4eGH5eBJWqxKJlivdwyI1tsKsBGVGFTBJooEvb247Za4bSsymQO9Ga",
+	"E7H2rIAwpZBGFXOj/OMsBfPPZgpsVDpBSbAtKyf8eSLTNOJ7YADM80+Jo7hRtNoKk6eEmonnUvFKBar5",
+	"yUC2DQPXBnTTyLXH1nw2dZepDz9SrNsTq0LlvzxP5Vg9+hXTdJbkSg1JrDupHonfIp1I/il1IvnXUzua",
+	"dnMu5YYlyuf/3iGJK7ixaczmGdxUFIFb50BSLVGJ50hXTNQ/W4s/g0R0qN6QNJY9ggPlOzGRJSkNIhMT",
+	"tBs1zVK9n6C2vsxUj01sVd4MOMCApqq6WmmCtEzhSBKRccrbAmCnfUBy5TMcTmR5WDwlqm2vK/qHRS0A",
+	"ZB016LvtJxxFss3YvT/3HKgjB5dD8IYEsqkqY+jD8svGfnvSZFfrW/K8pH11Jn5MEnBkYyU4JZgvn4FV",
+	"JufoYpeJSsNR0FlMKMmYJH3yJdlT5XZ4ghVXE8ZkO8eY3JkNbmvlCYp4EivvaaW+xPy/u+SvPp1jpP3w",
+	"O6fjRrnSqNVK1W9FF4iszq3r2n4jZuW/iH0oi8t+Ofvwucrg3CRzIr7BSaV/JhO/k+ndJwMatSPj5qZ4",
+	"JnzqedHsqqF9fGW1Mry9qdbwdUV6dmw0iE55GRU3EV8OcTprHR3vH5Zr5XKtVq7vV8uV/TL0gMsMjx5h",
+	"umV4RXsE8dIPt2IjgvnlX8uF+SWl1eM6Or+Oa3P3kAZ5PvMiGvorecu/qSmqJwPE7G3jiIbOjECf2URK",
+	"vmJDqh9jZGkVhF0ayB7Atj8lTOaZ6e/tmRC4wDl1Sh6Iex0tImFA5ekvafenPkCHvRPB34UFrCqFL1+8",
+	"D2jGzTva+OJ9T8QLjAia0zkTV9rbXdkm7EuJvJOcoAiXyZiIdfe48jD8mc1Pvs8gThK241vYfZGnlrA8",
+	"BTfLkW+c6mUcRPaU/jzMmHXHaz2J/L9u9R4qEqvlRqVSOnw0mTg6LFZwdVQ8tPed4hGpjYt1fDD63+x9",
+	"/XLiuNrnraio2mqy6xAgIR+kzh9MQk9nO18D5PQ753gqFrYAnxiZsUxopqer9mp272MvZa9kS48kWzYG",
+	"DPnokOatd051jD9kWXq+n9/vyD52Tki5F+vEuVbSy+jEJcNaTw9m6cAvSQn9w5Efttm8p2fzlqhucNyW",
+	"Nq5rEMtQ4Zjo8RZkz1KryrpHl/YNRMkkdsdMilN97fVYnY4C8uj6YwZncJ1rjXDfpQKngpKv4b09Dpgf",
+	"WAgDDq74t7Ig+AlgMhTBWTOpRceeZyGfxmC0/MaCCp+PgZJHEsg2ciBHYw/uSA+cGyY/hUq6TxkS52pd",
+	"oewqOGEbe4BRG82GPMGkcaRY2DTw4AlmKCDYgXvx+RE08wISNoiw4CfYe5jnbSoI//nd1Mlv91E00Hen",
+	"QJw2r1weJNKKSJJqCGIBz3qe8ZNFZGpxa9O6T1eNTflRueMGhHznn8F6e4bcq4NDLBDU5iPARmigedBV",
+	"Z1BtY/BRgHDOJvk2vuWiYM3D2gkDiOBPFw0gzQkab3A+MwPM7od+QIT5YxS0PV+oF67aB1+v//r94Or8",
+	"anp13pio/y6H1xV7v9W76lz8dX1+V73+q18rrExh/qK17s+OgfrsqPm2JkjmoDMm4KaXKwmB4cmgVAOx",
+	"EbHdnmtHz6nrZI9CiGNq0vhYdOYp0ikkZQ1ygigSLjapdtYpOECWUnkWIq50PqdzyjtSq+BJbBksg5NZ",
+	"YxiJIM9JZnYsEdSyx0FAqC1wj88jOGXbvq8u2G5gUeemJX6n3NFrCa5nIxpefTryvFMGmrk++lls6+Pa",
+	"bvlgF54WaRJMSYkN3XCQnpIk+rXISbkSq/c+eoiOh93mt+HbaUJJwAbu6H5EApvQEPdJob5fjmiQf2le",
+	"Nz9enF00Lu9vvlw3W4sZihXnfwJd+6BSq9Vq5Uq5nFfB5HrG9zQMubZTKcqQR2vs1co6ezULU/6lDIZN",
+	"BWJfhr0+3/xZgKl+UD+oybWxrhHxfDVN75enJyOR+GSWHjX/y0mxU9lM5FLRDQ1YtBZsoqh4SdocEXl1",
+	"EUqN4j3DnWvxm7RjssSGIUuwIm3LHVxwKScuU05pELrY054ENNksblyLObdL6Ar/xw9MKgqQIphzhLlD",
+	"qcNt1wEqDdaOaLJTVyiEBJMWrXi/8beOdhr8Ealpa0e8hJXYupasGLMy1DbUe8ElQI6pVeNWq0BF4tK+",
+	"gDZnY2gAc4nnCLIbNUrZncTnxzq7vGk3z634qyUqxfh7HJRPRLRcVgtofV3pNIEduo9uOEVFRvjoz29a",
+	"V43rjrWzlOt77aqt5+PEZCkxrVuX/PML+QvgR6eC64WwmGJOrlUgmUlos/iGsVivLRTr1WwpfAKbXqqi",
+	"2eHBD2oc+ggSyouSCfyd0GDry+QX5B5/62ZA5kxubYEctsBhZCc+oyWwfkXTlmb0dWlGQceegXZ5AZ7u",
+	"hRbQbMhlT3NO977Ff9yvHI5JGCiYMd92IZwtk+ZRfCJunweVmmHVSGZunaqtDrGXEQmYJPpzKbJ+bXZQ",
+	"6nUsQ5bzugB9Nki26oAl5YaLozUXsah6sgjfOvo/0NFfUbhq332Oo6WxC21dLW02XtLZyp1JiT9fbj8t",
+	"IbI+sFXcNZMWceRaKdt3vmO1U4IwZDI+y2ThaDGWTdleHr+aqwtVlyQQ6IR/lOE1IYtvm9hLytpelnLt",
+	"GMImTTl3fETVqmXM+FKSIyrTbUp12KB13KalXlJCNv8oP2mOV1Mrl9Enf4IDJ8tE5VK7Vvg+V5CW1M3X",
+	"F1sv6Yusq8jyTMobUWXRF3gbqqzWqRy9jCqLf936Cj+3r7BEhXNvYTlr8etwi88lhkZFWULTJ6Gw8rnO",
+	"AT5tAvU3DqFA4Y1TbOE0zdhsKAaIRxeqZ6Ax81QQOghQAOH3J6CVIhryBH83mgB3t87szV0kyU8uKMLV",
+	"qUWNzjt2eIyItjuqyxUKP6KEjomwHwgZJXVqzPKcGXk8B7rVl+NfXlOpxitKJ7gVHNM6wSZSTWioO0UD",
+	"LATCSgJSLqdz9cCXYfd6pznwZbo3k/26DE2AEft1kkB88cfNRZadWYSwFlm2eNkssmybBKHb4/cgab7s",
+	"Cq529+0Dp0YOe0f4uKvzZVft6mH34LB7eNzr2fx/Tk66B7V9u+Lslw8q+/z/q1XnqHx4cLzf7eFy7+QY",
+	"18jx8WH18JAcYRLxZVeq5YPKUZyVbrY6Fx8vzhqd5v3Nx/uL63QdVJ5ihTlz92wlCxV0hYMHEi60iWfN",
+	"taNjKMXeTxtjDZoO1AoK/kJkYJ3dXHdaN5eXF9e/3t82W205Fwl27VV4tGE5VFI82jkLAk7WNeBWINLe",
+	"eOrs927CvRgPstDiaNauGWLKjftA7Qxl2UlbLmXZpeLBam98e75k+XNYdFdgzmnwI6HPTTrR/iXGDPYb",
+	"cF27mNoERTYPE6acgcJB4I/7gySIq7waDbE9cCk5RRgNfWjVEuym1A8FNETS7gMuLJf2gUQroliom9Sk",
+	"fwse1L/REE/FvUIf/W3Sv3d3d+E/fkpkoaFi4+pStHsZKvescHd30N/IEkkmy4hjLuIG8jg/pXl+zn9X",
+	"6eb4VANZH1s3/2peq4v4mahI6IBPkYOcMUGO67l9Aiw8NqZLnj1zQ/VXMdfQDTkCca0aLypSP86dO+NA",
+	"RbpcGh0dkcD1nTx3jWYJARDq3/yTRJOlQbKqoJMWy/J8RjJgixUJ8Bxo5CwTuz1T/dlWpeg/0sSONJ/4",
+	"bOsazuJdlF/6Eya/f/IaOLl6Vsl7Hz7BHMqV9+aCdoPNoDl7YxT4XY8M/0emuxxK+z6qXEosP6VMQAOB",
+	"RhJyjmsjsUfq6ojLUM+FxmXqK30o4/huRNbG9wAAZstOIPX0ZU+BVUc8J27H+a7Z4AflE6MQuqEw3pWZ",
+	"FzPzdP1xWO96K5F534pJm5fHSyr8tJYXPdiPssZJvKZgz0qq+tLWFo1tUW6eJa0zlDTO5pqhj5VVIFqS",
+	"fNI6PkuQwPr8INNwEXTbhWOhIqZoTB+oP6EaCJteILBjINk8RBxI+DGYb2AnkDqiEVqlzOa5tUFaYpP5",
+	"tzEJpjey3TFP7vMWwzpabkTkbUtr+0H4LKzXXD9Vy2UjbkzDERtgXSiVSO02wkK9crRfPT7ZPzg+MGb1",
+	"ffwR42td+khYOCQ07Cgd1Gm2rsEnb1zetzs3Z5/bmbVaUj8lnwoxAr4x+pDOGdu2qCIckhALoh0+JgFP",
+	"AL3k8gB8AcDhhCkWrGKUfJU/SJRN2YOqH+Mri4+qfVaQuCPq3vmLETXckZb8Xou7zFbHHFlDP66lGFcu",
+	"VVgkjfiEZLUmizWzXn1C2+1THI6DXPstOvmCjsa5Nt6Z2Fvnbh+m+o+lTC406qX3e4L9JNoQ0I0r6gm0",
+	"SnEuzoQDY9K0B4Mw4pql53uujzyXPhBgynJDwLcMwAoAUgn5yBEJTJp+4EhaIKITDyNGbJ86KE1GYcE9",
+	"Zy9XkJv4EbseAD1KvMw0nkm1aiWL3DsaAhULcRCy2DkGIJZEasRlhgBOCfHDjLOnbIPo9qcIzy0RN2mf",
+	"hKIyXnmIquphLkbKuugomg/4mUzzrKhn9Bo1gfyvqy+5BDKbJ5FzC7f1AU0q6ymrilJWa+qqvFPzdF2l",
+	"qyoJsV9YVWksVBhJlA4Nkj+SEtwGGhDsSGiHaLGFuy0y8vCUf53sccir4vUZRlfAUN6sWsoVr145UL2u",
+	"V/Akd2A9PyAHNEisluar3UX40jqYoOBpAmIwtR0FoiI/qes7Uy5mrfZd+7Z5fc7Fsx/Eopq7rYC77Cg1",
+	"Im/yQVvEc/XhaaxAIu/QxszGDhH5frVBhO/bJVqEUeB6ANBXrHLgDlFJnD7KEQmGmM/0/OK3jdQZWSI0",
+	"bdfPhOzyyrDEvLwk2NWMI/OW/Zijcko3KDfmJXRDVDq21QNbPTBTWbZUD6RCP3vfom2lt53M9GjMFYUp",
+	"dSKY8mKOREJDt+eSIAFJG29BQYE/iHGD4k2eFil5txKXny8QSHnzcZSXlj+as/fOoxhA1pHDnnrLYQy1",
+	"zSVC5ML4roReZYaKaGixCxXqCDTjTfVZmFQAw7FEgDcVdlgU2zWpHtxF1hAqlv6JvbFq+xiRAFpDqE0E",
+	"Pays7pRBQJOOAtfmpqGGH4tDgGRjvucgIEEN8VSw+KqmuD/HmIZuOEXleYBsDTFvzxlRnoPgrSZf9HO7",
+	"LN5j2cBquoBcQSCuMICEq5k1hOiENQbxjuPqRxL4VBfy+JEEuE/OIKRY3a+UDmrZWqOWW2uwMICaTDiq",
+	"q5HGUMSx90tHx0ZB20v80LFR0PZSoV4u1faNxJcUj+Dn8S3FR1stHVeMgtos/Jpy5XC/Wjk+MgpsOuz6",
+	"HtdKjdvLOTqptpmxff4NV4jsg6T4KeL6SiZuujrc+yb36cJG63FARexdCkgDAbCFk1JBSGigrL5mWEl5",
+	"LWbAOV/DXpYS581by1vpOCMdn2ax88lcaq/zk34Sa11utg0WTuNQtkx7JJSFRqOA2ALyXWzq2U/8SKjj",
+	"Bx8Y4uZuQB59sUuNuGASM2Td3rQ7iD/E50/Z4+c9EAsVJwPXHqDQR6OA9EiwMyvHWnBqx38g9JL0sT1d",
+	"2ShuwMqGO1xksp0ezMpfOBuJYTrvfAGLGZYeJ2EMhfDyRf5BubDf2fxE+orLWEyAjT3PQA9kJHhFbM+F",
+	"NqVJ4IYhoSJNDueTwKSOb7N6vObtgIAqxR7LWv/wAG35cz8S1r8hXVeN1MNz0CTAoxFxEBvgkeKZwvqq",
+	"Bq5M7Yj0XgEmbX5KOrmp1k8Sw8TAff3He/FXZq0t/NImdsAtHn4ug3/fnzjH9lH3ENd6B2TfqdqVbhnn",
+	"V0TwFnEqIFH7u/d1dzKZ7HLFujsOPEK5oeC86fF/f6G0tloaYuQ4vN//s7p7NCl3r+4ezyat6dG/wt+O",
+	"H34rGIXEyloaayRfR25A2AUt1PcPuQE2xF87nctC/fjwgP/JbH9EuOgICAYizMANSeEPoxAGYxYS52LE",
+	"RG+WrPv8heAAQIxeIAMu1rqc8AWWi9j+qzJVPIfw/xEJg3UVCLHHAVie0FmXnRBeQZ1IK2Q5ccTcotDo",
+	"0lzFnKgYuoSJg3Gt6E52jecCZoQfE1HKjqelCDQgnPasPAlZBAlz4npREjweCvkqFhECZUeoTZDrzBtZ",
+	"dE4qyjfEXy+BPatQPzwAeiH1ZyUSIoJZ+kU8y5hpYTbrMusQQtfFdQJPxMPREUWfqr9qvWAHw91yuXxQ",
+	"OXrnVaw6SUK+YNdaZAlPlsrPE77K4kR4X3Wpca9dhPN3kd04h9wwgsHwKYk67aDKx7prn1s7YHMDAJUE",
+	"mk0Je4WSEUdYTMp3vyjyhMBZVmUr3FGlOABmONp6igge2PsM5DI0FrExLsDmUuxZJtU4XbHHzZwpCvED",
+	"oQuqQddG/f1hpT0gPocudYdpYPtraJHxqTfVwXfzSD5FkddSHyGbdy9Tbaz6rAVSdgUU4OTXe+Xi1Leo",
+	"d55kj8fzOF/4R21+szWpUfE10Giqzc7eQ2XSttBoacFpFuDtigWnkYkaV5wm2sYSJadIWbYSWF4SeMt2",
+	"yZJJTSqsYsRchyDS6xE7ZHW0vFDV0PvLTarpSQP66TxP6cAMAr7U4of6A5MCFRx0Ngp9pJ5aml/fWkcB",
+	"URSfWut76vbkK5dabuhN51Sz1hGmU5P2xgE0AcpmUv4aosveyezAO7HmV8FuqK4MiHBkdI12JmdDMQjC",
+	"GZoiyxLlmty+mmCPyO3ARoQ6ybu3xUFUlF+UwbRnf8idZY+NFEC0fFfRk8kv98qFuj9ET8bT9CIFuiup",
+	"ym2J7lZzLijRXaY505G4vW/x1llYpLu2pM4AD3ofUuEla2bziIR1aaI2NQ+fwyjcgEx8XEaSJwqunS0p",
+	"mTBFXYi3ONy4nNMmzN0ok1rJMnALbFFLr2PhVqtDAlS0mB+EFgrIIwkYYcgNd0qoie2BSW0cBC4cYsm6",
+	"JH63uzZyfM/DUKeLWAb81weG/AmVxbRIhVMYAQZmSRPFhtjzCAvRaBzYA8wIKloQjhgPRWmNZaC7tknl",
+	"o3YgmAMmqBuKqQAYp14gLGvFJDrAAZEt0iETY1YsWMh/lGTLYKs5eGqgCSEPBhr6FCITDpoSHMyr4b3Q",
+	"vuKSIixwLfTvqGphUx9tXqw8Vcufu/gqedl7K5CdKdlSHx97Tcq1alQPsKBua+bA4m4JlzVUG3t0cybB",
+	"s25F6Zbk608sXniGgrocjTyCLqjNv3ZU7iWK09KFXWDCC6/i5pEEHXcoSaGhIKxWNQqwVgv1/VK5ZhT4",
+	"8i3UdyulqlHgS7dQPy4dfH87yYP9w/wuRry98ucPtC22gRkENyFQ3oV62/smVnS+Stj4QtSdgsAWV2sx",
+	"weVVsfG6WdlMbcPTXtBE3QqsfALrSXZzvACWWc7xLP8cNayuvjU2Wb6opZ/HfGbu17SZxUrI0vYFBDj5",
+	"1oCcJL8GTjLpTEZwiKfC1kRFf0Qo0gBEd05NamXtQXF3fiduBHIxR8Re5zJOZjnnm5jxm76RwpTXrLhI",
+	"qXnP8ycM5t+lfaHuYckLCYrIn2MXSn6gJCj07QdWeF7BOcfJX3v8AZ6gIQ5JIOpIqYO6mLk2Cgjzx4FN",
+	"GCq6JVJCu+hX33MMdOVSaBRp9APXHnvhOMAeug18Z2yHEPFNvmw142XPbq6ubs4vOr+n31AqgWeoPqm+",
+	"oAG5kv2oXn0V+zElJzbRiEy+wnuR9Hvf9MW9MEwZf/mczVHp0Mm8NqnMDqnEnntzbVKbLVmfZgaq0Sw3",
+	"A1NBmJ/DFky89EaLCb3paHWCgzdSaCfadISpKEqqEzhZejOIYoAUp8mKgHE44FLLltUPLoMGFxFtTd0A",
+	"UB8FKQoqAhiybzOTDnHwgNxQMUg6p+IkLhJE9Zs/DhB2HJePGMgiZQOVGIhJtYR/xRKY0XxQyKclBK/H",
+	"b4VpVLWQupzxLU4cxu8sXg3ohwXacMIOT+A/SNjJuDcNkaELUJF3nU+l8+Zls9M8t1DRp7bAsoR7Zxbv",
+	"ac1o2za0V2lDW5yi1LqpNnZfN7+KdAOU0KY7GqDlKNFNJtBdu9AlI6aoZNJOtNllOw7CvZAEyIq6cyyJ",
+	"yspQcf+wXN4BVS0TRXJ9mVR0lmX3agq0VX0ktj+E/A53WSFfERBi0gmeCjKU/46k5ICAAnH4yIdIlk4V",
+	"/QD9z/bN9Q6yVPuV7FnTu6ysU3Wbm8Y4HKBqqSynZFcfSD/ANETF1sczdHh0cIL+7/85KB3s1E2KkAW/",
+	"ARPYP2Rnl3alpbDCxS+uGANcJw+JDi8LaZVgBh+TFLBQ1yweH5H/6iNzKfrU6dyiX7jbxu+rSWFRQdyQ",
+	"u06SD8OJ3MsjhwfFaFj1xGh2LIPfSnvdamm/VNkBGpz2BPf7JEB3FzCd6XlDntsNMOTqGAG+dDKE0jVt",
+	"olQdNCM0NCJ0Xitj+kroSrBrmTTR8AjSlwvfsqWohJd95kngc8uSEqkdJLivuJMMkOhrycOhWPGnXPdg",
+	"j/lxFjK5YOSKkyruXrReGsiCf4gXFl9dbZZ7l1pC7YmydX6eIQx/PnTP7ZHQHQK1MzeeQWcpFaVrlrNW",
+	"s8E1y5IGzJ+19RK0XvxJk6VsndTnhm+YKFl7mTf/bhRA6lWTw5nZRvpyTwue2WEKCpoc45SDWz5QoxDv",
+	"10K9MLs3VynWe/YOVH2rLe83zdtYGm/POa2ms5XoRkFXqKusG9dJZDjsIUEfudNrD8T2mNfUmu+Vw3Rz",
+	"LRzopDpgYwmVOJrqm53nGq/07bfNsK/ZDLvYqI2KdJckL1K0J3Ftbz4uE+DnX0iKkt0Kexs956nwdC0V",
+	"CtsSnuQD6oxSr7VaOX84LYE1VKkd1UrVWgpvqFI6zMQbOnzfDajRUs6fAdDbjH4CyLVsAfNOO1i1htEk",
+	"h4ooq5Rg7nEvaYzRatJiqgUnTv2KrY+4c5JAtJf8JeoZJgVPS6DKx601EjpecJLF48uiMFE09fP9jWi9",
+	"vzsWkhUbOKOJeCsdnCtxiSg1UE7J9nIaRS5LpB+9Um+nNsXz5Wp0UmxgbltWti0rGc2eI010rdntGUvP",
+	"OHGi7Y+Zfs+GSeNLIsIPtIDvI0q8RPjzoUm7xPNpn1v+xlP5QDZffgsrN5ehuWKv4Xoi/Q2j8r9RY//p",
+	"rYwraoZtM+NWMyxqZlymGdJRlb1v2tJfWCe0QNxmlglp9FIr4ygnMe1/FuaRtxzQeHkZ19GNkp+iOzOH",
+	"FbcB5UTSEFoDoVBdOY+22qSr81b7kuTDm8pOT5NaYo3LVKt8qGzvzBManlNt3lLv/cK0JGqWXgrEUL7H",
+	"EgxD1WfKxLfypogRz2Pz4QqjWV51IO+y+TIDf/8p0Q/yldhj/vw4gjzbA8VahN+MyxJVr56NoS8/baR+",
+	"+MjlB+TnHdYO9qsVI/FN64Xbu9bZp0a7KT+vM+YvX7i5PmvqHf9nN1e3UFFWeM8kJXrxLMxR/gi62t0/",
+	"Q/w8iCXmZgbMs2IqZ9zE8oR+ky+oRVSibZSKpyj9xgb+2HPEPeRXrUNzlVVCX9xw4I/D5E1CHZ29P3Yd",
+	"YlJGqCMgB5H1zSxk3NMsiLt+t3agQChWmlFNEqA/Rs8BbTjwJ4LDSwwahT6USUnsL4ys2+b1+cX1r1b0",
+	"4qKEzqQ2PJw4MrYT84jv1BHmWnk3dIfxfEGKYIBFOEjINuKYdEpCMA0wCpQk49caaDLwGUG9Mf+eyJ7a",
+	"nohpUcRCf1RCDaSeb1L1CJch66xxfda8nFODJDwotbM2KqKUIasz1kAU9FkljiSv/cFRpGfWlvvLtKVw",
+	"M3Mpy9oTlOWXZvPz5e8JdSlX6FJteXBUPi6Xy8/X8yE/83yV1Yq3OGytbQRqG4FK5CZgXYCsViJ0QfxJ",
+	"mQJ7aj9tbMF6gz0AsmB3PEVWUjoInW8pGWUZCIdo6LMQVZFDbHeIPTTysE3YjkmheUPHdEgm3UV6XNNm",
+	"UiBqShjKdqX2ZFGNNrYf+gFfwQYa+gJOx8MhCQQ9Cx6KzAxDtk8fSQB6N/R1lCJJsCbCTCjAIUFFh/vg",
+	"klDeJjSUqETx6CV6kZO8WkAL8b8jzk8++Vzb8/HKOanzOx+bNDlFogo7+RTQ6jOoEJaBiMf4eSadDHyP",
+	"CFwjFhelB3wOPdIL0ZiKxUkcMcGSXc6kRStmqLPk68URTf4aWIfwVhdoh5i1AxypUnBHr66+YZfY/pAw",
+	"k1qRk8RXiOfxOfOpTU657eNGJyKr2WrdtGSVPqYmtQjfhy2CmU+tCChK5ubkQoBydoCOtjQVJ21M+R6W",
+	"0kmWfE+FKRWQEcEhQ+SRBFOTaphP4cSHf0E4ADAqDMRCHITSRkMjEri+Ixsv3JBBTbwq8+d+WVMp5UZo",
+	"7UDZumCGjdfzmIauF+sb/iIt0hszblqTnh8QhOk0HEDDVbQf6igrSuQHJtWWTVFEi061/TWHXFcrdTFp",
+	"lOuMylCSO1avi8GqZ9PQHiJ6SrhNHxfLKDDb+D4fZoCuDDh/KGprusTzJ7OXpOC/UJHvLCypk+LtvGMg",
+	"zP0O9cWRGpG+PCyVuZXoZvyFq1VrAYL7rVwyG2c/S3DayPTT69wbsMS9KZdANIkQm6tCJYeJmWVNzlqI",
+	"oqY23RXQiB2paMe6FD1MsD3ATx2uPJoRG1oZHz69Nl6puuiFnYjyWw25SfmZM+D2xLqm9VwIhV0vh7p1",
+	"JbauRHaZU2yIrONTbKZzsZyd8a51iRJxwChFBAFBVOS6ApXL1R00ZkQ1yUZKzqRqXjSKxkipJwkaZ+YU",
+	"2iFdewBegqBpzG0VrMlY+tarbZ9X1b8R3boV/1vx/9bEv8h+gIwDoSd32K76+a51ubOqimDE87bqAWFI",
+	"59cFoUsuhcDPV8oA5dAFbeJ5G6wHZtjycykGPkm667SacNembCvYt4L9/Qh2vi2yhfoKInzjJHdW1gBm",
+	"AqCfsIo9o6IlhY21k2a6QsQFeCchpmVU2w/CAbJiUZNOO+wA0Rb//ZYENqEh7hMLjcS/IfEAXoC424B4",
+	"goGrWDZQpVz+A4KdZRlepvL5LgCmhDsl9GVAqEm7fjiAYLdASUkMRtB6CTS8mVG4zKRO4I9GxCmlf63z",
+	"51uizkyEoMUg06kQGVpO50JQlApJ5D1S+QxIU9QFeK38AEuD/Vlh/bjSIArX62F9/gWS4Xs0G70Xo2DY",
+	"I4h8BWyv9JdBXeBco6tF9VFR0YNaN9dnTZXO4BPLh63F+NHqIX6TRjF+pEL8gL2jV21ElpzjEwZh96nt",
+	"EREw77nUYdyd9FGPTNTb9rDrMVTkd00wpUZpkJ0ooTLyMEV9nzCT+rSEGmhZdNtIhbehEwki3E9JMohS",
+	"FW4uMRLyTxknA1JkdbnTD8m7ZKYfyHAUTuOVC6acvv1MOuQvEQ6wSJ4pIeMqwUH9yfLwvm6JbFZo3/Ft",
+	"NgumE5nG8lRUBAnGpdcpimdPya4EiM1CS/DzvAhBRmQ4I4arm4vQBJCUiIV6rcz14Eg7kqC849pkgL2e",
+	"0hvya+cd/vwmhexxzMmbwDAq5bKUKQLCPu8Mzg+yzMZUtBm8urnufBLFNCmbOzN3AkOMkmpPH9zMQ9+C",
+	"qb9yfmT23d9KwiSdG6mmcyPt5uVlYemegpjbNlGydajesUOV0336Fm2pfGwz8vRTNPI9D1jEfDTBoT3I",
+	"LAQWRrBuA2smcCYRzbrmRUu9xjMQ0TBxKv/nDAZfU5YlJxLrr166+o4aPTJLV78bBW75pyf/Ixwz9Aou",
+	"7jat/i3W0HDzjSLNgSvUQdFwy7qqXBi/h/gEoGKlXP5vKYuMe6GCFAjdtc8V9d5Owu8rlw5036/wzKvh",
+	"aSpVNwaTahX2+BNXwcuoVS1s8FP0ly5WCJvRXSoJMvdsz7cf5iqqzmxzqWLWhAvrCTY0KJnC1EEDf4J6",
+	"OABgkmBMGcLcTlJbNSDYE5eXUCtqVY32IDOQ2hrMkPWuIsrFZRLWaTUzSD6h0HPMiMSeh6eYtJ1xpujs",
+	"qYseGob6JJR4hBne+q8klLc4g/l6gd4M6k/0DgSj4Pd6jIRtgaddqFeOKwcHem7biSo9WaH+xI4F/eWW",
+	"7fTEAvgJ9nuYfmdt38vjm7nr97DzKHAMNjTYf+U/kswG+MTnQj0/mOBA9A06eMoUELeEqrdQUbUP1IBp",
+	"F0rzMUgzqJ+m5JEEaAgP62L7YaeEmqJwOw7EKvtcdNBR8jWUoVhXdtA5Y4JAFFJ/YiCC7YE4waQuRdwb",
+	"4A/lwtSfiJP54z9IrmBWR1ivmYXBOBEWPgSTo6g8HIXLWSkO2WrSwkISM1APrzMgQg7GlLq0X0JPFZgN",
+	"sbRSQnOTApyYfvLHQQqgm3JDcxzo9jFTAnr/UATFYP6/8G+Sjo/y7wIfS7+er8hCvVpZwTjLmNxXbiR8",
+	"mrKqvJ6yEhIAtss2yLMN8ui6Xe6inPo9pUCzyIX3JCktV1MeCcn8uE+q2yr0QfLrmdOSEK0yO+xLmvsJ",
+	"ZiblcroHHUxPF9NnHsFBgob3KWTFxiuJ9KV8RgMiJ0xSeoiZ/cAQ7mOXbgVBDkHwgwKvfD0mu7+UDbSJ",
+	"VvccaIuP7lfCZjvNxJItxj1lcV/r8WxfqyAJdlnS+xW9fYInzeaTSZw6+nPshyThYgsLWPOnucf8HAKl",
+	"HTnKmyNO1qxcVBTktXKpUq3lt16SM/TKhtsb5X4XR1ejfhfzvhr3+3GpVou43yvA9y64349K+4r6vXJY",
+	"OvkB3O8iBs/tAEom0gjYKqqtxZoorghX0I0pizUrQbnnj0PbH25uBKhJHZaZJ+XKdYKnCKMQgKMEoeeS",
+	"Tn9RG+eGUXUbRj3X81BRL7lTT2ChP2I7pQTMQByEyQBjgsBPskiy6AcmlR9oR3zKU1Ewl87IKZQGUbXm",
+	"Dkc+Y27XI1DlG9dIplr9JTuqBgalSt7UGQa08OuvgNkDcUR8fealDR3h6sTid1evGY9hpjx0to6xzh0Y",
+	"bp6HqhhQFl8+1fz4yG8rhdaNXNtPTHwbbzxOtTitDvFLf5IIWM2mlrmsgJ0wmx1GbqKKK5mabbvDsQfV",
+	"ugH5DxGVpKKSFnUD/wGIxFL5yxXCXBkfc8PxslaevI0pU1glOX34iuhaWmraiC0sqfa29tXWvtLtKxA4",
+	"cX7/Q7RQFtlXOjJRDqhmzQfXUEoNCaocN6RIyuAYptmkEsw5SjXBGTqGpVY8z09MQTibNBdfXxPbg3iU",
+	"CDgnmQB81l7VSJSgRcYKmEvpnozYijk1aZYpFT8DiNEhLzYPHbqjT/cLI0TPfi8IuESlLgshmgFhfwVE",
+	"/XePy4x1tZOrXqyWU6/CggFdqDBO07fpfW3hkBTq5VJ5/+g4Q4lmK0wZaYB6MqOgsNXgNpXD/Wrl+ChT",
+	"geYq3tM2EzyzUkkcm9W+MaSaxsyVWfwV2Wv7paPjjQR+1nZ5fshnXRL/DLDPYVIUbm4t2oR0B77/wOay",
+	"pPDX/aJOWvWdNklszvEuZslE2LgbbQL46o3Ly8I8mmajMA645BmE4YjV9+C1MJ1+Ldn+UE1+tWAU5D81",
+	"vsNNlB1yoeSXG2r5varMeB4RMIk3xTuiSm2Lxd2FOBqgbviIPPK7iRZlfghoTLsEwZqWAT10ft1GA5+F",
+	"JuW2GCqOPOxSOAUs3lHgPkJfh+MEhAHnBjfzJgMiIlDIISPPnwqcVex5/gRs9qGBrJvb5vU/m+3O/Zfm",
+	"L59ubj7fNy4vb77c37Yu/tnoNP8B/cEQbaNkor6KSV2GmHoX4HK15OWls1azAaZz6PsCvTUgNnEfCUNu",
+	"WDJpW9/fdWQ1Li8tA2Hk+EP+SkWrcXZ2c3fdsQxkNdrtpvjHXeeTZZjUOrtrd26umi1+8OK63WndXTXF",
+	"uRfwFvyv+87vt01+6Pam1fl4c3lxw/9oNX+7a7Y7cJdWk//Ej3Zajes2lz031/xP+RJACxMg6/zmqnFx",
+	"Hb/SnknVsbvbczg2vwNW7tbNAi2ZK31ziNkVGxjl/LwNBtkfpoee1CIYTeF8ZSBPeU/8sNs4z/L2vkkk",
+	"fFYge4UPassCjsT6R0UFnXDXujREyqbvPhIa4Y1EmiFmMokWu4U0IpMSkuxadaTQCQKySyBFzxA2qbxM",
+	"ZHUmmCGHcFfgEcI7xZ4fRC343alI5XDtEnxgyDqolLMxCQQ1xTuRyEI/5pXK2UJnFUaPdQT1M9RzrC+o",
+	"tQnKYl99HmG9cnR/BWG9pWzdSvdFlK2LpXsq9rD3QKYL2+CIU63VKidoNO56ro0eyFTIXub2KVPPQg7x",
+	"uJh1CTOUOL8ZEdpuf4KKvaGs+pPDQI5vM+CDQkXrgUwl+A5m6LZ5hYqWeNZnMr0lQ4jgR/F0fjZXGTCE",
+	"+KHAkMUfbEXe2S64Z1YJNSANj00a+KEoFgSQH+mFwwuJ8gF++QOZMksgGFLkP5LAwyMJTGQgpgB0lFZh",
+	"QFCFbZuMQtT1w8GcHjq5c7l6eD1ZCB+2wNhgV33CRqPRONu//gufVbx/nV9UrjvNGj928an8J651wu4/",
+	"9z9OPh817d/OO9NBN/jrr9avvnfC/vP55LLsDR5qhxdj5I8IfMZdtYJ2D3oVXO3u2wdOjRTgufDeeU5k",
+	"i6I/b/4F9GVaqBd2+f/90vz14hrd3v1yeXGGPjd/h4MmvTrzJ7/89vv55+o/J41ps9FrjwLvphL+l/1f",
+	"jYC1vjaubz9/HD/eXjex+1/V6VVQfmx/+bVDfffgHyaFmzSvz2fvK4ttf/w4XoTnN943S5sz3T7lguWB",
+	"TDcrnKU6LVNyNRZt7yLCvRcSEfDayLjcb2MyhphcFMbqNNsdS8TmZJAumCLwQyJfR7o+JtVruk6hDMPi",
+	"ktsCkLhvZiFM8CmW0Ln49MRBnvsAcHEmFU8q8rVBHAMFJAxc/g/P7/eJk+nUdMgTcgev168CZYri9VyG",
+	"/uQz7bxyEmszWkTaRMBGRvOV0777Fjkq3xe1aJ3DcaZ762KxjggFgBHN2MIBSdD2JReeuNOP9aaXrbwv",
+	"sdlKwldfcO+0iUl8+DzhpTesBJZf8EXtJwkQtWDD7WlqfJGPJU+bcnleh3qg6MiIBFI8MqlstB1qSNpf",
+	"vk9xGJLhKGSI+aiHAwHJ6mGm2HkN2M0eho0ifoV2fXmdSVUMj4VAyWcxPwj/cd5snwl/SFww4eKn5wYs",
+	"3JlXqSTn51y3YN5E5jq72EmTa+C4Sjp8sogNPz8HfXIypm24+PsL1R7JFVCoV+fW66p1xb/WyfHRYc0o",
+	"CGVSL6jkmUpoFeRP8GHLlZN9XOlVd4/sCtk9wrXu7oldcXarZL93gGvdQ/vIKRgFvt6EaJCJbX7gUqy5",
+	"K1ao8yHwQ22I053FL8GXYkOMnw9ZZsVhtuqF9t3ZWbN5DkOa9TJqlZN3lsJXqyV/Kj9exD9DAVCkYT5s",
+	"vKP0Uupm71u807/vcX9h+tbdr5WnYkae31H3z7GmO12H0NDtuSQoQU+BlJ5S7oFwH2GAEpayXZOO6STG",
+	"SjWtyzxJruEBRluKbJUmi0YeuP1BiPAE0NMHOAQkHmA9ldoZx+cK0HMANARF3fd9B/UJNwlQLyBsoJ5y",
+	"KquZIcrABSJxiKOg9wVEgIaICKQtltQA1o6oQInyeKoMRfq8M7T8WcZBi6/ClIh7C/5BdT3VW9X6ZSLN",
+	"W9l/A6q3ICrPRYxamn/EQVz4zmjkSrU8q5JrGSpZvsqhwmYkCcTjWbUMJy5OkjUgcL5GSYNaPcuigmp7",
+	"aZGFbc7sjXqPIB2QJtdE+15miAMg2O1xAEXp//5W+IXggASNcTgo1P/9h1E481y5e/79B5cQ+t9G4Yaf",
+	"WIXf/uA3Ch6V7MmIK8Ovwi1wfDtiCYfjjmBaKVpD/AAoZxbyXBYSaN2E8rv63p7n29gb+CysH5ePyzsF",
+	"lV/eA1EkXy/96Ft3RCD1ANnnEDpe4+xZ4/YCjalDAmTtPVasOuJLhKs6IbQMk6puARbxQDAjpoGAHF2C",
+	"EBqORMg+RoyOZgj6CWYkqq4hWxeVj4Kolxo0/kyz6hnsYRKMcBBOd5ntj4gT9f3IW2LPI2E0ZPGSJrX2",
+	"bO1S/r5xv5DGXB+1uYF/mrrZqUnhTRAX38xA7ZB4HubXs7F6/MUvjWsR3XrEnivoWLhGDQj2Em8pbp3x",
+	"ir9g+gDEKZoOYUJD+7Tr40B/46JLHffRdcbYk8Akth+MfKExmSRV0b5kOCBugFIXRZOVGGBXjCPzI9Aw",
+	"8D3B0sYy246Lo8B3xqIxM/lLn4QmlW1VKBwE/rivGQvBGGp0JPWL4DghHiN15NNk/tekbBz0sM0NB71X",
+	"///9r/9t7QBqWRa6ocA0Y5JE3RkTk0aAqXz3iU5zNg8swJDN13Bn0d8G7d4mVSHOCJJcjlfOItIGmxyp",
+	"Q2zXIdBRr31w5FLEHUQygQ8Er4N1vhZRpZL4YKq97vsf3/9/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -1606,7 +1606,9 @@ type CreatePurchaseRequest struct {
 	Schedule *RequestSchedule `json:"schedule,omitempty"`
 }
 
-// CreateSellRequest Exactly one of `sellAmount` and `sellPercentage`.
+// CreateSellRequest `sellAmount` or `sellPercentage`; when both are sent (as the
+// vendor's own example does), `sellAmount` applies and
+// `sellPercentage` is dropped (the request answers without it).
 type CreateSellRequest struct {
 	// AssetId A unique identifier.
 	//
@@ -1626,6 +1628,17 @@ type CreateSellRequest struct {
 	//
 	// Example: 123456
 	CustomerId Id `json:"customerId"`
+
+	// IsRecurring Repeat the sell on `schedule` (default false).
+	IsRecurring *bool `json:"isRecurring,omitempty"`
+
+	// Schedule How often a request executes: `ONCE` (the default) or, for a
+	// recurring request, every day, week, two weeks or month (a monthly
+	// plan keeps its day of the month, or the month's last day).
+	//
+	//
+	// Example: WEEKLY
+	Schedule *RequestSchedule `json:"schedule,omitempty"`
 
 	// SellAmount The amount to sell, in `currency`, at most 2 decimal places. An exact decimal.
 	SellAmount *decimal.Decimal `json:"sellAmount,omitempty"`
@@ -2606,12 +2619,14 @@ type UpdatePortfolioRequest struct {
 	Status *PortfolioStatus `json:"status,omitempty"`
 }
 
-// UpdateRequestRequest defines model for UpdateRequestRequest.
+// UpdateRequestRequest `requestId` is required: a body without it (the vendor's guide
+// shows only `{"shouldCancelRequest": true}`) answers `400` naming
+// `requestId` and showing the body to send.
 type UpdateRequestRequest struct {
 	// RequestId A unique identifier.
 	//
 	// Example: 123456
-	RequestId Id `json:"requestId"`
+	RequestId *Id `json:"requestId,omitempty"`
 
 	// ShouldCancelRequest `true` cancels the request (the only change a request takes).
 	ShouldCancelRequest bool `json:"shouldCancelRequest"`
@@ -4705,6 +4720,112 @@ type CreatePurchaseRequestParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// CreatePurchaseRequestLegacyParams defines parameters for CreatePurchaseRequestLegacy.
+type CreatePurchaseRequestLegacyParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateSellRequestLegacyParams defines parameters for CreateSellRequestLegacy.
+type CreateSellRequestLegacyParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // CreateSellRequestParams defines parameters for CreateSellRequest.
 type CreateSellRequestParams struct {
 	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
@@ -5535,6 +5656,16 @@ type UpdateRequestJSONRequestBody = UpdateRequestRequest
 
 // CreatePurchaseRequestJSONRequestBody defines body for CreatePurchaseRequest for application/json ContentType.
 type CreatePurchaseRequestJSONRequestBody = CreatePurchaseRequest
+
+// CreatePurchaseRequestLegacyJSONRequestBody defines body for CreatePurchaseRequestLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreatePurchaseRequestLegacyJSONRequestBody = CreatePurchaseRequest
+
+// CreateSellRequestLegacyJSONRequestBody defines body for CreateSellRequestLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateSellRequestLegacyJSONRequestBody = CreateSellRequest
 
 // CreateSellRequestJSONRequestBody defines body for CreateSellRequest for application/json ContentType.
 type CreateSellRequestJSONRequestBody = CreateSellRequest
@@ -6563,7 +6694,9 @@ type ClientInterface interface {
 	// UpdateRequestWithBody Cancel a request
 	//
 	// Cancels the request named by `requestId` (in the body) with
-	// `shouldCancelRequest: true`. Only a `PENDING` request can be
+	// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+	// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+	// `requestId` and showing the body to send. Only a `PENDING` request can be
 	// canceled (`409` otherwise): a one-time request that has not executed
 	// yet, or a recurring one, whose future cycles then stop. A canceled
 	// request is `CANCELED`.
@@ -6576,7 +6709,9 @@ type ClientInterface interface {
 	// UpdateRequest Cancel a request
 	//
 	// Cancels the request named by `requestId` (in the body) with
-	// `shouldCancelRequest: true`. Only a `PENDING` request can be
+	// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+	// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+	// `requestId` and showing the body to send. Only a `PENDING` request can be
 	// canceled (`409` otherwise): a one-time request that has not executed
 	// yet, or a recurring one, whose future cycles then stop. A canceled
 	// request is `CANCELED`.
@@ -6646,16 +6781,73 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/requests/purchase (the `CreatePurchaseRequest` operationId).
 	CreatePurchaseRequest(ctx context.Context, params *CreatePurchaseRequestParams, body CreatePurchaseRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CreatePurchaseRequestLegacyWithBody Create a purchase request (the guide's recurring-request URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a recurring
+	// purchase: the same operation as `POST /v1/requests/purchase`, which
+	// to prefer.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacyWithBody(ctx context.Context, params *CreatePurchaseRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePurchaseRequestLegacy Create a purchase request (the guide's recurring-request URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a recurring
+	// purchase: the same operation as `POST /v1/requests/purchase`, which
+	// to prefer.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacy(ctx context.Context, params *CreatePurchaseRequestLegacyParams, body CreatePurchaseRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSellRequestLegacyWithBody Create a sell request (the guide's URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a sell: the
+	// same operation as `POST /v1/requests/sell`, which to prefer.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacyWithBody(ctx context.Context, params *CreateSellRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSellRequestLegacy Create a sell request (the guide's URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a sell: the
+	// same operation as `POST /v1/requests/sell`, which to prefer.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacy(ctx context.Context, params *CreateSellRequestLegacyParams, body CreateSellRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateSellRequestWithBody Create a sell request
 	//
 	// Asks to sell from a holding (`assetId`) of the customer either the
 	// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-	// of the shares held, in (0, 100]; exactly one of the two (`400`
-	// otherwise). `sellPercentage: 100` sells every share. The request is
+	// of the shares held, in (0, 100] (`400` when neither is sent). When
+	// both are sent, `sellAmount` applies and `sellPercentage` is
+	// dropped. `sellPercentage: 100` sells every share. The request is
 	// created `PENDING` and executes moments later at the market price:
 	// the holding, the portfolio and a transaction are updated and the
 	// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 	// the sale exceeds the shares held by then.
+	//
+	// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+	// repeats every day, week, two weeks or month, starting one period
+	// after its creation, as a recurring purchase does; a cycle that finds
+	// too few shares fails (its transaction is `ERROR`) and the plan goes
+	// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 	//
 	// Refused before anything is created: an unknown customer, or an asset
 	// that is not the customer's (`404`); a customer, account or portfolio
@@ -6671,12 +6863,19 @@ type ClientInterface interface {
 	//
 	// Asks to sell from a holding (`assetId`) of the customer either the
 	// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-	// of the shares held, in (0, 100]; exactly one of the two (`400`
-	// otherwise). `sellPercentage: 100` sells every share. The request is
+	// of the shares held, in (0, 100] (`400` when neither is sent). When
+	// both are sent, `sellAmount` applies and `sellPercentage` is
+	// dropped. `sellPercentage: 100` sells every share. The request is
 	// created `PENDING` and executes moments later at the market price:
 	// the holding, the portfolio and a transaction are updated and the
 	// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 	// the sale exceeds the shares held by then.
+	//
+	// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+	// repeats every day, week, two weeks or month, starting one period
+	// after its creation, as a recurring purchase does; a cycle that finds
+	// too few shares fails (its transaction is `ERROR`) and the plan goes
+	// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 	//
 	// Refused before anything is created: an unknown customer, or an asset
 	// that is not the customer's (`404`); a customer, account or portfolio
@@ -8513,7 +8712,9 @@ func (c *Client) ListRequests(ctx context.Context, params *ListRequestsParams, r
 // UpdateRequestWithBody Cancel a request
 //
 // Cancels the request named by `requestId` (in the body) with
-// `shouldCancelRequest: true`. Only a `PENDING` request can be
+// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+// `requestId` and showing the body to send. Only a `PENDING` request can be
 // canceled (`409` otherwise): a one-time request that has not executed
 // yet, or a recurring one, whose future cycles then stop. A canceled
 // request is `CANCELED`.
@@ -8536,7 +8737,9 @@ func (c *Client) UpdateRequestWithBody(ctx context.Context, params *UpdateReques
 // UpdateRequest Cancel a request
 //
 // Cancels the request named by `requestId` (in the body) with
-// `shouldCancelRequest: true`. Only a `PENDING` request can be
+// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+// `requestId` and showing the body to send. Only a `PENDING` request can be
 // canceled (`409` otherwise): a one-time request that has not executed
 // yet, or a recurring one, whose future cycles then stop. A canceled
 // request is `CANCELED`.
@@ -8636,16 +8839,109 @@ func (c *Client) CreatePurchaseRequest(ctx context.Context, params *CreatePurcha
 	return c.Client.Do(req)
 }
 
+// CreatePurchaseRequestLegacyWithBody Create a purchase request (the guide's recurring-request URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a recurring
+// purchase: the same operation as `POST /v1/requests/purchase`, which
+// to prefer.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreatePurchaseRequestLegacyWithBody(ctx context.Context, params *CreatePurchaseRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePurchaseRequestLegacyRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePurchaseRequestLegacy Create a purchase request (the guide's recurring-request URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a recurring
+// purchase: the same operation as `POST /v1/requests/purchase`, which
+// to prefer.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreatePurchaseRequestLegacy(ctx context.Context, params *CreatePurchaseRequestLegacyParams, body CreatePurchaseRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePurchaseRequestLegacyRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSellRequestLegacyWithBody Create a sell request (the guide's URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a sell: the
+// same operation as `POST /v1/requests/sell`, which to prefer.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreateSellRequestLegacyWithBody(ctx context.Context, params *CreateSellRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSellRequestLegacyRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSellRequestLegacy Create a sell request (the guide's URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a sell: the
+// same operation as `POST /v1/requests/sell`, which to prefer.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreateSellRequestLegacy(ctx context.Context, params *CreateSellRequestLegacyParams, body CreateSellRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSellRequestLegacyRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CreateSellRequestWithBody Create a sell request
 //
 // Asks to sell from a holding (`assetId`) of the customer either the
 // shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-// of the shares held, in (0, 100]; exactly one of the two (`400`
-// otherwise). `sellPercentage: 100` sells every share. The request is
+// of the shares held, in (0, 100] (`400` when neither is sent). When
+// both are sent, `sellAmount` applies and `sellPercentage` is
+// dropped. `sellPercentage: 100` sells every share. The request is
 // created `PENDING` and executes moments later at the market price:
 // the holding, the portfolio and a transaction are updated and the
 // request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 // the sale exceeds the shares held by then.
+//
+// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+// repeats every day, week, two weeks or month, starting one period
+// after its creation, as a recurring purchase does; a cycle that finds
+// too few shares fails (its transaction is `ERROR`) and the plan goes
+// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 //
 // Refused before anything is created: an unknown customer, or an asset
 // that is not the customer's (`404`); a customer, account or portfolio
@@ -8671,12 +8967,19 @@ func (c *Client) CreateSellRequestWithBody(ctx context.Context, params *CreateSe
 //
 // Asks to sell from a holding (`assetId`) of the customer either the
 // shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-// of the shares held, in (0, 100]; exactly one of the two (`400`
-// otherwise). `sellPercentage: 100` sells every share. The request is
+// of the shares held, in (0, 100] (`400` when neither is sent). When
+// both are sent, `sellAmount` applies and `sellPercentage` is
+// dropped. `sellPercentage: 100` sells every share. The request is
 // created `PENDING` and executes moments later at the market price:
 // the holding, the portfolio and a transaction are updated and the
 // request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 // the sale exceeds the shares held by then.
+//
+// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+// repeats every day, week, two weeks or month, starting one period
+// after its creation, as a recurring purchase does; a cycle that finds
+// too few shares fails (its transaction is `ERROR`) and the plan goes
+// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 //
 // Refused before anything is created: an unknown customer, or an asset
 // that is not the customer's (`404`); a customer, account or portfolio
@@ -13160,6 +13463,204 @@ func NewCreatePurchaseRequestRequestWithBody(server string, params *CreatePurcha
 	return req, nil
 }
 
+// NewCreatePurchaseRequestLegacyRequest calls the generic CreatePurchaseRequestLegacy builder with application/json body
+func NewCreatePurchaseRequestLegacyRequest(server string, params *CreatePurchaseRequestLegacyParams, body CreatePurchaseRequestLegacyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePurchaseRequestLegacyRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreatePurchaseRequestLegacyRequestWithBody constructs an http.Request for the CreatePurchaseRequestLegacy method, with any body, and a specified content type
+func NewCreatePurchaseRequestLegacyRequestWithBody(server string, params *CreatePurchaseRequestLegacyParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/requests/purchase/purchase")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam3)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreateSellRequestLegacyRequest calls the generic CreateSellRequestLegacy builder with application/json body
+func NewCreateSellRequestLegacyRequest(server string, params *CreateSellRequestLegacyParams, body CreateSellRequestLegacyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSellRequestLegacyRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateSellRequestLegacyRequestWithBody constructs an http.Request for the CreateSellRequestLegacy method, with any body, and a specified content type
+func NewCreateSellRequestLegacyRequestWithBody(server string, params *CreateSellRequestLegacyParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/requests/purchase/sell")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam3)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewCreateSellRequestRequest calls the generic CreateSellRequest builder with application/json body
 func NewCreateSellRequestRequest(server string, params *CreateSellRequestParams, body CreateSellRequestJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -15760,7 +16261,9 @@ type ClientWithResponsesInterface interface {
 	// UpdateRequestWithBodyWithResponse Cancel a request
 	//
 	// Cancels the request named by `requestId` (in the body) with
-	// `shouldCancelRequest: true`. Only a `PENDING` request can be
+	// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+	// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+	// `requestId` and showing the body to send. Only a `PENDING` request can be
 	// canceled (`409` otherwise): a one-time request that has not executed
 	// yet, or a recurring one, whose future cycles then stop. A canceled
 	// request is `CANCELED`.
@@ -15773,7 +16276,9 @@ type ClientWithResponsesInterface interface {
 	// UpdateRequestWithResponse Cancel a request
 	//
 	// Cancels the request named by `requestId` (in the body) with
-	// `shouldCancelRequest: true`. Only a `PENDING` request can be
+	// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+	// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+	// `requestId` and showing the body to send. Only a `PENDING` request can be
 	// canceled (`409` otherwise): a one-time request that has not executed
 	// yet, or a recurring one, whose future cycles then stop. A canceled
 	// request is `CANCELED`.
@@ -15843,16 +16348,73 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/requests/purchase (the `CreatePurchaseRequest` operationId).
 	CreatePurchaseRequestWithResponse(ctx context.Context, params *CreatePurchaseRequestParams, body CreatePurchaseRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePurchaseRequestResponse, error)
 
+	// CreatePurchaseRequestLegacyWithBodyWithResponse Create a purchase request (the guide's recurring-request URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a recurring
+	// purchase: the same operation as `POST /v1/requests/purchase`, which
+	// to prefer.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacyWithBodyWithResponse(ctx context.Context, params *CreatePurchaseRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePurchaseRequestLegacyResponse, error)
+
+	// CreatePurchaseRequestLegacyWithResponse Create a purchase request (the guide's recurring-request URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a recurring
+	// purchase: the same operation as `POST /v1/requests/purchase`, which
+	// to prefer.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacyWithResponse(ctx context.Context, params *CreatePurchaseRequestLegacyParams, body CreatePurchaseRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePurchaseRequestLegacyResponse, error)
+
+	// CreateSellRequestLegacyWithBodyWithResponse Create a sell request (the guide's URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a sell: the
+	// same operation as `POST /v1/requests/sell`, which to prefer.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacyWithBodyWithResponse(ctx context.Context, params *CreateSellRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSellRequestLegacyResponse, error)
+
+	// CreateSellRequestLegacyWithResponse Create a sell request (the guide's URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a sell: the
+	// same operation as `POST /v1/requests/sell`, which to prefer.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacyWithResponse(ctx context.Context, params *CreateSellRequestLegacyParams, body CreateSellRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSellRequestLegacyResponse, error)
+
 	// CreateSellRequestWithBodyWithResponse Create a sell request
 	//
 	// Asks to sell from a holding (`assetId`) of the customer either the
 	// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-	// of the shares held, in (0, 100]; exactly one of the two (`400`
-	// otherwise). `sellPercentage: 100` sells every share. The request is
+	// of the shares held, in (0, 100] (`400` when neither is sent). When
+	// both are sent, `sellAmount` applies and `sellPercentage` is
+	// dropped. `sellPercentage: 100` sells every share. The request is
 	// created `PENDING` and executes moments later at the market price:
 	// the holding, the portfolio and a transaction are updated and the
 	// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 	// the sale exceeds the shares held by then.
+	//
+	// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+	// repeats every day, week, two weeks or month, starting one period
+	// after its creation, as a recurring purchase does; a cycle that finds
+	// too few shares fails (its transaction is `ERROR`) and the plan goes
+	// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 	//
 	// Refused before anything is created: an unknown customer, or an asset
 	// that is not the customer's (`404`); a customer, account or portfolio
@@ -15868,12 +16430,19 @@ type ClientWithResponsesInterface interface {
 	//
 	// Asks to sell from a holding (`assetId`) of the customer either the
 	// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-	// of the shares held, in (0, 100]; exactly one of the two (`400`
-	// otherwise). `sellPercentage: 100` sells every share. The request is
+	// of the shares held, in (0, 100] (`400` when neither is sent). When
+	// both are sent, `sellAmount` applies and `sellPercentage` is
+	// dropped. `sellPercentage: 100` sells every share. The request is
 	// created `PENDING` and executes moments later at the market price:
 	// the holding, the portfolio and a transaction are updated and the
 	// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 	// the sale exceeds the shares held by then.
+	//
+	// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+	// repeats every day, week, two weeks or month, starting one period
+	// after its creation, as a recurring purchase does; a cycle that finds
+	// too few shares fails (its transaction is `ERROR`) and the plan goes
+	// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 	//
 	// Refused before anything is created: an unknown customer, or an asset
 	// that is not the customer's (`404`); a customer, account or portfolio
@@ -19931,6 +20500,214 @@ func (r CreatePurchaseRequestResponse) ContentType() string {
 	return ""
 }
 
+// CreatePurchaseRequestLegacyResponse201Headers the declared response headers of an HTTP 201 response for CreatePurchaseRequestLegacy
+type CreatePurchaseRequestLegacyResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
+type CreatePurchaseRequestLegacyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *InvestmentRequestResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreatePurchaseRequestLegacyResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON201() *InvestmentRequestResponse {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePurchaseRequestLegacyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePurchaseRequestLegacyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePurchaseRequestLegacyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePurchaseRequestLegacyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateSellRequestLegacyResponse201Headers the declared response headers of an HTTP 201 response for CreateSellRequestLegacy
+type CreateSellRequestLegacyResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
+type CreateSellRequestLegacyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *InvestmentRequestResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateSellRequestLegacyResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON201() *InvestmentRequestResponse {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSellRequestLegacyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSellRequestLegacyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSellRequestLegacyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSellRequestLegacyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CreateSellRequestResponse201Headers the declared response headers of an HTTP 201 response for CreateSellRequest
 type CreateSellRequestResponse201Headers struct {
 	IdempotentReplayed *string
@@ -22655,7 +23432,9 @@ func (c *ClientWithResponses) ListRequestsWithResponse(ctx context.Context, para
 // UpdateRequestWithBodyWithResponse Cancel a request
 //
 // Cancels the request named by `requestId` (in the body) with
-// `shouldCancelRequest: true`. Only a `PENDING` request can be
+// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+// `requestId` and showing the body to send. Only a `PENDING` request can be
 // canceled (`409` otherwise): a one-time request that has not executed
 // yet, or a recurring one, whose future cycles then stop. A canceled
 // request is `CANCELED`.
@@ -22674,7 +23453,9 @@ func (c *ClientWithResponses) UpdateRequestWithBodyWithResponse(ctx context.Cont
 // UpdateRequestWithResponse Cancel a request
 //
 // Cancels the request named by `requestId` (in the body) with
-// `shouldCancelRequest: true`. Only a `PENDING` request can be
+// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+// `requestId` and showing the body to send. Only a `PENDING` request can be
 // canceled (`409` otherwise): a one-time request that has not executed
 // yet, or a recurring one, whose future cycles then stop. A canceled
 // request is `CANCELED`.
@@ -22762,16 +23543,95 @@ func (c *ClientWithResponses) CreatePurchaseRequestWithResponse(ctx context.Cont
 	return ParseCreatePurchaseRequestResponse(rsp)
 }
 
+// CreatePurchaseRequestLegacyWithBodyWithResponse Create a purchase request (the guide's recurring-request URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a recurring
+// purchase: the same operation as `POST /v1/requests/purchase`, which
+// to prefer.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreatePurchaseRequestLegacyWithBodyWithResponse(ctx context.Context, params *CreatePurchaseRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePurchaseRequestLegacyResponse, error) {
+	rsp, err := c.CreatePurchaseRequestLegacyWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePurchaseRequestLegacyResponse(rsp)
+}
+
+// CreatePurchaseRequestLegacyWithResponse Create a purchase request (the guide's recurring-request URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a recurring
+// purchase: the same operation as `POST /v1/requests/purchase`, which
+// to prefer.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreatePurchaseRequestLegacyWithResponse(ctx context.Context, params *CreatePurchaseRequestLegacyParams, body CreatePurchaseRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePurchaseRequestLegacyResponse, error) {
+	rsp, err := c.CreatePurchaseRequestLegacy(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePurchaseRequestLegacyResponse(rsp)
+}
+
+// CreateSellRequestLegacyWithBodyWithResponse Create a sell request (the guide's URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a sell: the
+// same operation as `POST /v1/requests/sell`, which to prefer.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreateSellRequestLegacyWithBodyWithResponse(ctx context.Context, params *CreateSellRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSellRequestLegacyResponse, error) {
+	rsp, err := c.CreateSellRequestLegacyWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSellRequestLegacyResponse(rsp)
+}
+
+// CreateSellRequestLegacyWithResponse Create a sell request (the guide's URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a sell: the
+// same operation as `POST /v1/requests/sell`, which to prefer.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreateSellRequestLegacyWithResponse(ctx context.Context, params *CreateSellRequestLegacyParams, body CreateSellRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSellRequestLegacyResponse, error) {
+	rsp, err := c.CreateSellRequestLegacy(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSellRequestLegacyResponse(rsp)
+}
+
 // CreateSellRequestWithBodyWithResponse Create a sell request
 //
 // Asks to sell from a holding (`assetId`) of the customer either the
 // shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-// of the shares held, in (0, 100]; exactly one of the two (`400`
-// otherwise). `sellPercentage: 100` sells every share. The request is
+// of the shares held, in (0, 100] (`400` when neither is sent). When
+// both are sent, `sellAmount` applies and `sellPercentage` is
+// dropped. `sellPercentage: 100` sells every share. The request is
 // created `PENDING` and executes moments later at the market price:
 // the holding, the portfolio and a transaction are updated and the
 // request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 // the sale exceeds the shares held by then.
+//
+// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+// repeats every day, week, two weeks or month, starting one period
+// after its creation, as a recurring purchase does; a cycle that finds
+// too few shares fails (its transaction is `ERROR`) and the plan goes
+// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 //
 // Refused before anything is created: an unknown customer, or an asset
 // that is not the customer's (`404`); a customer, account or portfolio
@@ -22793,12 +23653,19 @@ func (c *ClientWithResponses) CreateSellRequestWithBodyWithResponse(ctx context.
 //
 // Asks to sell from a holding (`assetId`) of the customer either the
 // shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-// of the shares held, in (0, 100]; exactly one of the two (`400`
-// otherwise). `sellPercentage: 100` sells every share. The request is
+// of the shares held, in (0, 100] (`400` when neither is sent). When
+// both are sent, `sellAmount` applies and `sellPercentage` is
+// dropped. `sellPercentage: 100` sells every share. The request is
 // created `PENDING` and executes moments later at the market price:
 // the holding, the portfolio and a transaction are updated and the
 // request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 // the sale exceeds the shares held by then.
+//
+// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+// repeats every day, week, two weeks or month, starting one period
+// after its creation, as a recurring purchase does; a cycle that finds
+// too few shares fails (its transaction is `ERROR`) and the plan goes
+// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 //
 // Refused before anything is created: an unknown customer, or an asset
 // that is not the customer's (`404`); a customer, account or portfolio
@@ -26302,6 +27169,196 @@ func ParseCreatePurchaseRequestResponse(rsp *http.Response) (*CreatePurchaseRequ
 	switch {
 	case rsp.StatusCode == 201:
 		var headers CreatePurchaseRequestResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreatePurchaseRequestLegacyResponse parses an HTTP response from a CreatePurchaseRequestLegacyWithResponse call
+func ParseCreatePurchaseRequestLegacyResponse(rsp *http.Response) (*CreatePurchaseRequestLegacyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePurchaseRequestLegacyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest InvestmentRequestResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreatePurchaseRequestLegacyResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateSellRequestLegacyResponse parses an HTTP response from a CreateSellRequestLegacyWithResponse call
+func ParseCreateSellRequestLegacyResponse(rsp *http.Response) (*CreateSellRequestLegacyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSellRequestLegacyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest InvestmentRequestResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateSellRequestLegacyResponse201Headers
 		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
