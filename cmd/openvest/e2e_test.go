@@ -169,7 +169,8 @@ func TestEndToEnd(t *testing.T) {
 		}))
 	require.NoError(t, err)
 
-	ref := "e2e-1"
+	var ref client.ReferenceIdInput
+	require.NoError(t, ref.FromReferenceId("e2e-1"))
 	created, err := c.CreateCustomerWithResponse(ctx, nil, client.CreateCustomerJSONRequestBody{FirstName: "Jane", LastName: "Banda", ReferenceId: &ref})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, created.StatusCode(), string(created.Body))
