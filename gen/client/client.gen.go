@@ -727,6 +727,15 @@ type AdvanceSandboxClockRequest struct {
 // Asset A holding of one instrument in one portfolio. `investmentAmount` (what
 // the shares held cost) and `marketValue` are in `currency`, the
 // portfolio's; `price` and `averageCost` are in US dollars.
+//
+// The vendor's docs name the same holding `position` (units owned,
+// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+// price paid: the unit price of the first purchase until another one),
+// `marketPrice` (= `price`, the current unit price), `locked` (units
+// held by `PENDING` sell requests of the asset: a percentage of the
+// units held, or an amount at the current price; at most `position`)
+// and `available` (`position` − `locked`, the units a new sell can
+// take); both spellings are answered.
 type Asset struct {
 	// AccountId A unique identifier.
 	//
@@ -737,6 +746,9 @@ type Asset struct {
 	//
 	// Example: 123456
 	AssetId Id `json:"assetId"`
+
+	// Available Units a new sell can take, `position` − `locked`. An exact decimal.
+	Available decimal.Decimal `json:"available"`
 
 	// AverageCost The average price paid per share, in US dollars. An exact decimal.
 	AverageCost decimal.Decimal `json:"averageCost"`
@@ -768,8 +780,19 @@ type Asset struct {
 	// InvestmentAmount What the shares held cost, in `currency`. An exact decimal.
 	InvestmentAmount decimal.Decimal `json:"investmentAmount"`
 
+	// Locked Units held by PENDING sell requests of this asset, to 8 decimal places, at most `position`. An exact decimal.
+	Locked decimal.Decimal `json:"locked"`
+
+	// MarketPrice The current unit price, in US dollars (the docs' name of `price`). An exact decimal.
+	MarketPrice decimal.Decimal `json:"marketPrice"`
+
 	// MarketValue The value of the shares held at the current price, in `currency`. An exact decimal.
 	MarketValue decimal.Decimal `json:"marketValue"`
+
+	// Name The name of the instrument.
+	//
+	// Example: Apple Inc.
+	Name string `json:"name"`
 
 	// Performance The gain of `marketValue` over `investmentAmount`, in percent. An exact decimal.
 	Performance decimal.Decimal `json:"performance"`
@@ -779,8 +802,14 @@ type Asset struct {
 	// Example: 123456
 	PortfolioId Id `json:"portfolioId"`
 
+	// Position Units owned (the docs' name of `quantity`). An exact decimal.
+	Position decimal.Decimal `json:"position"`
+
 	// Price The current price of one share, in US dollars. An exact decimal.
 	Price decimal.Decimal `json:"price"`
+
+	// PurchasePrice The unit price paid, in US dollars (the docs' name of `averageCost`). An exact decimal.
+	PurchasePrice decimal.Decimal `json:"purchasePrice"`
 
 	// Quantity Shares held, to 8 decimal places. An exact decimal.
 	Quantity decimal.Decimal `json:"quantity"`
@@ -815,6 +844,15 @@ type AssetResponse struct {
 	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
 	// the shares held cost) and `marketValue` are in `currency`, the
 	// portfolio's; `price` and `averageCost` are in US dollars.
+	//
+	// The vendor's docs name the same holding `position` (units owned,
+	// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+	// price paid: the unit price of the first purchase until another one),
+	// `marketPrice` (= `price`, the current unit price), `locked` (units
+	// held by `PENDING` sell requests of the asset: a percentage of the
+	// units held, or an amount at the current price; at most `position`)
+	// and `available` (`position` − `locked`, the units a new sell can
+	// take); both spellings are answered.
 	Data Asset `json:"data"`
 
 	// Message Example: Success
@@ -2122,11 +2160,11 @@ type Meta struct {
 	// Limit The page size asked for.
 	Limit int32 `json:"limit"`
 
-	// NextPage The next page, or null when this is the last one.
-	NextPage *int32 `json:"nextPage"`
+	// NextPage The next page; 0 when this is the last one (pages after the first are numbered from 1, so 0 never names a next page).
+	NextPage int32 `json:"nextPage"`
 
-	// PreviousPage The previous page, or null on the first page.
-	PreviousPage *int32 `json:"previousPage"`
+	// PreviousPage The previous page; 0 on the first page (as the vendor's docs answer, never null).
+	PreviousPage int32 `json:"previousPage"`
 
 	// Sort Sort direction on `createdAt`.
 	Sort SortOrder `json:"sort"`
@@ -2434,7 +2472,9 @@ type TokenScope string
 // TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
 type TokenType string
 
-// Transaction One execution of a request.
+// Transaction One execution of a request. `requestType` is the documented name of
+// its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+// value (Openvest's earlier name, kept as an addition).
 type Transaction struct {
 	// AccountId A unique identifier.
 	//
@@ -2502,6 +2542,11 @@ type Transaction struct {
 	//
 	// Example: 123456
 	RequestId Id `json:"requestId"`
+
+	// RequestType `PURCHASE` buys an instrument; `SELL` sells from a holding.
+	//
+	// Example: PURCHASE
+	RequestType RequestType `json:"requestType"`
 
 	// Status The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
 	//

@@ -43,7 +43,8 @@ func TestSellHalfThenAll(t *testing.T) {
 	require.Equal(t, num("550"), a["marketValue"])
 	require.Equal(t, num("10"), a["performance"])
 	sold := exactItems(t, tr.tn.Do(t, "GET", path("/v1/transactions?requestId=%d", half), nil))[0]
-	require.Equal(t, "SELL", sold["transactionType"])
+	require.Equal(t, "SELL", sold["requestType"])
+	require.Equal(t, "SELL", sold["transactionType"], "kept as an addition")
 	require.Equal(t, num("1.25"), sold["quantity"])
 	require.Equal(t, num("550"), sold["amount"], "proceeds in USD")
 

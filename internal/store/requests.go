@@ -102,6 +102,20 @@ func (r *TradingRepo) ListRequests(ctx context.Context, orgID int64, f trading.R
 	return list(q, "requests", p, requestRow.domain)
 }
 
+// PendingSells implements trading.Repository (index requests_org_asset_pending_sell).
+func (r *TradingRepo) PendingSells(ctx context.Context, orgID int64, assetIDs []int64) ([]trading.Request, error) {
+	if len(assetIDs) == 0 {
+		return nil, nil
+	}
+	var rows []requestRow
+	err := r.db(ctx).Where("organization_id = ? AND status = ? AND request_type = ? AND asset_id IN ?", orgID, string(trading.Pending), string(trading.Sell), assetIDs).
+		Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	return mapRows(rows, requestRow.domain), nil
+}
+
 // DueRequests implements trading.Repository.
 func (r *TradingRepo) DueRequests(ctx context.Context, orgID int64, t time.Time) ([]trading.Request, error) {
 	var rows []requestRow

@@ -242,6 +242,7 @@ func (s *Service) value(ctx context.Context, orgID int64, assets []Asset, at tim
 		if err != nil {
 			return fmt.Errorf("value asset %d: %w", a.ID, err)
 		}
+		a.Name = inst.Name
 		if a.Price, err = s.price(ctx, orgID, inst, at, overrides); err != nil {
 			return err
 		}

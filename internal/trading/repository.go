@@ -43,6 +43,8 @@ type Repository interface {
 	// recurring requests whose next cycle was due before t.
 	OverdueRequests(ctx context.Context, t time.Time, limit int) ([]Request, error)
 
+	// PendingSells lists the PENDING sells of the given assets.
+	PendingSells(ctx context.Context, orgID int64, assetIDs []int64) ([]Request, error)
 	// Asset reads an asset; lock holds it. NotFound.
 	Asset(ctx context.Context, orgID, id int64, lock bool) (Asset, error)
 	// AssetOf reads the holding of an instrument in a portfolio, locked; found is false when there is none.

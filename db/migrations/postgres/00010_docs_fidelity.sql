@@ -9,7 +9,11 @@ ALTER TABLE assets ADD COLUMN currency_spelling text CHECK (currency_spelling IN
 ALTER TABLE requests ADD COLUMN currency_spelling text CHECK (currency_spelling IN ('ZK'));
 ALTER TABLE transactions ADD COLUMN currency_spelling text CHECK (currency_spelling IN ('ZK'));
 
+-- The shares pending sells hold (an asset's `locked`) are read per asset.
+CREATE INDEX requests_org_asset_pending_sell ON requests (organization_id, asset_id) WHERE status = 'PENDING' AND request_type = 'SELL';
+
 -- +goose Down
+DROP INDEX requests_org_asset_pending_sell;
 ALTER TABLE transactions DROP COLUMN currency_spelling;
 ALTER TABLE requests DROP COLUMN currency_spelling;
 ALTER TABLE assets DROP COLUMN currency_spelling;
