@@ -43,3 +43,24 @@ func TestAssetDocsFields(t *testing.T) {
 	res := tr.tn.Do(t, "GET", path("/v1/assets?customerId=%d", tr.customerID), nil)
 	require.Equal(t, http.StatusOK, res.Status)
 }
+
+// TestGetTransaction: GET /v1/transactions/{transactionId} answers one
+// transaction with requestType; another organization's is not found.
+func TestGetTransaction(t *testing.T) {
+	t.Parallel()
+	tr := newTrader(t, apitest.Options{})
+	tr.setPrice(t, "AAPL", "100")
+	tr.execute(t, tr.purchase(t, path(`{"customerId": %d, "currency": "USD", "instrumentId": 1, "purchaseAmount": 1000}`, tr.customerID)))
+	listed := tr.transactions(t)[0]
+	res := tr.tn.Do(t, "GET", path("/v1/transactions/%s", listed["transactionId"]), nil)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	got := exact(t, res)
+	require.Equal(t, listed, got)
+	require.Equal(t, "PURCHASE", got["requestType"])
+
+	other := tr.env.NewTenant(t, apitest.TenantOptions{Sandbox: true})
+	res = other.Do(t, "GET", path("/v1/transactions/%s", listed["transactionId"]), nil)
+	require.Equal(t, http.StatusNotFound, res.Status, "%s", res.Body)
+	res = tr.tn.Do(t, "GET", "/v1/transactions/999999999", nil)
+	require.Equal(t, http.StatusNotFound, res.Status, "%s", res.Body)
+}

@@ -278,6 +278,15 @@ func (t transactionRow) domain() trading.Transaction {
 	}
 }
 
+// Transaction implements trading.Repository.
+func (r *TradingRepo) Transaction(ctx context.Context, orgID, id int64) (trading.Transaction, error) {
+	var row transactionRow
+	if err := r.db(ctx).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
+		return trading.Transaction{}, notFound(err, "transaction %d not found", id)
+	}
+	return row.domain(), nil
+}
+
 // CreateTransaction implements trading.Repository.
 func (r *TradingRepo) CreateTransaction(ctx context.Context, t *trading.Transaction) error {
 	row := transactionRow{

@@ -133,6 +133,11 @@ func (s *Service) Valued(ctx context.Context, org investing.Org, ps []investing.
 	return out, nil
 }
 
+// Transaction returns one transaction. NotFound.
+func (s *Service) Transaction(ctx context.Context, org investing.Org, id int64) (Transaction, error) {
+	return s.repo.Transaction(ctx, org.ID, id)
+}
+
 // Transactions lists transactions. NotFound: f.CustomerID names no
 // customer of the organization, or f.RequestID no request.
 func (s *Service) Transactions(ctx context.Context, org investing.Org, f TransactionFilter, p investing.PageRequest) (investing.Page[Transaction], error) {

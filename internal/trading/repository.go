@@ -61,6 +61,8 @@ type Repository interface {
 	// CreateTransaction inserts t and sets its ID. Conflict: the request's
 	// cycle has a transaction already.
 	CreateTransaction(ctx context.Context, t *Transaction) error
+	// Transaction reads one transaction. NotFound.
+	Transaction(ctx context.Context, orgID, id int64) (Transaction, error)
 	// ListTransactions returns one page of transactions.
 	ListTransactions(ctx context.Context, orgID int64, f TransactionFilter, p investing.PageRequest) (investing.Page[Transaction], error)
 
