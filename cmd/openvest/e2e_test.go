@@ -236,8 +236,8 @@ func TestEndToEnd(t *testing.T) {
 		AssetCode: "ZMWT", AssetIssuer: "GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN", Login: &login,
 	})
 	require.NoError(t, err)
-	require.Equal(t, http.StatusConflict, dup.StatusCode())
-	require.Equal(t, "CUSTOMER_ALREADY_EXISTS", dup.JSON409.Error)
+	require.Equal(t, http.StatusBadRequest, dup.StatusCode())
+	require.Equal(t, "CUSTOMER_ALREADY_EXISTS", dup.JSON400.Error)
 
 	wa, err := c.CreateWalletAccountWithResponse(ctx, cp.CounterpartyGUID, wc.JSON200.CustomerGuid, client.CreateWalletAccountJSONRequestBody{})
 	require.NoError(t, err)

@@ -2541,8 +2541,13 @@ type WalletAccountList struct {
 // Example: 5000.5
 type WalletAmount = decimal.Decimal
 
-// WalletAsset An asset a wallet account holds.
+// WalletAsset An asset a wallet account holds. `activated` is a status attribute
+// the source API documents as not used yet: it is the account's
+// (false).
 type WalletAsset struct {
+	// Activated Not used yet; false.
+	Activated bool `json:"activated"`
+
 	// Balance An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
 	//
 	// Example: 5000.5
@@ -2553,6 +2558,12 @@ type WalletAsset struct {
 
 	// MinorUnit The number of decimal places of the balance (7 on Stellar).
 	MinorUnit int `json:"minor_unit"`
+
+	// Name The asset's name: its code (Openvest keeps no other name for an asset).
+	Name string `json:"name"`
+
+	// Platform Where the asset lives; `stellar`.
+	Platform string `json:"platform"`
 
 	// StellarCode The asset code on Stellar.
 	StellarCode string `json:"stellar_code"`
@@ -2753,10 +2764,13 @@ type WalletCustomerOrdering string
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletError struct {
 	// Error The machine-readable error code.
 	//
@@ -2774,8 +2788,13 @@ type WalletError struct {
 
 	// StatusCode The HTTP status code.
 	//
-	// Example: 409
+	// Example: 400
 	StatusCode int `json:"statusCode"`
+
+	// Timestamp When the error was answered (UTC).
+	//
+	// Example: 2026-11-21T08:16:02.5Z
+	Timestamp time.Time `json:"timestamp"`
 }
 
 // WalletIban An IBAN, with or without spaces, in any case. It must have its
@@ -3228,70 +3247,104 @@ type UnsupportedMediaType = Error
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletBadRequest = WalletError
 
 // WalletConflict The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletConflict = WalletError
+
+// WalletCreateCustomerBadRequest The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletCreateCustomerBadRequest = WalletError
 
 // WalletInternalError The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletInternalError = WalletError
 
 // WalletNotFound The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletNotFound = WalletError
 
 // WalletPayloadTooLarge The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletPayloadTooLarge = WalletError
 
 // WalletUnauthorized The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletUnauthorized = WalletError
 
 // WalletUnsupportedMediaType The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletUnsupportedMediaType = WalletError
 
 // ListBankingApplicationsParams defines parameters for ListBankingApplications.
@@ -3323,8 +3376,12 @@ type ListWalletCustomersParams struct {
 	// Logins Customer's logins.
 	Logins *[]WalletLogin `form:"logins,omitempty" json:"logins,omitempty"`
 
-	// KycLevels Customer's KYC levels.
-	KycLevels *[]WalletKycLevel `form:"kyc_levels,omitempty" json:"kyc_levels,omitempty"`
+	// KycLevels Customer's KYC levels. The source API types this filter as
+	// strings (`string[]`) although `kyc_level` is an integer: each
+	// value is a level's decimal digits, so `kyc_levels=1` is the same
+	// whether a client means the string `"1"` or the number 1. A level
+	// no customer can have (above 3) matches nothing.
+	KycLevels *[]string `form:"kyc_levels,omitempty" json:"kyc_levels,omitempty"`
 
 	// IsDisabled Only disabled customers (`true`) or only enabled ones (`false`).
 	IsDisabled *bool `form:"is_disabled,omitempty" json:"is_disabled,omitempty"`
@@ -4892,7 +4949,11 @@ type ClientInterface interface {
 	// `is_disabled=true` lists only disabled customers, `false` only the
 	// others; absent, both. `search_string` matches a substring of the
 	// name, surname or login (any case), or exactly a customer guid, a
-	// wallet account guid or an IBAN (in any spacing or case).
+	// wallet account guid or an IBAN (in any spacing or case): what the
+	// source API's customer list searches (name or login) and what its
+	// account list searches (account guid, IBAN, login), together. The
+	// source's `external_id` has no counterpart here: no customer field
+	// carries one.
 	//
 	// Corresponds with GET /counterparty/{counterparty_guid}/customers (the `ListWalletCustomers` operationId).
 	ListWalletCustomers(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *ListWalletCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4917,9 +4978,11 @@ type ClientInterface interface {
 	// Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 	// an empty string counts as absent. `login` (a phone number, an e-mail
 	// or another user name) is unique within the counterparty: a taken
-	// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-	// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-	// nothing is written.
+	// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+	// `errors` naming `login`, as the source API does (it answers a
+	// duplicate login with a 400 wrapping its user service's 409). An
+	// `iban` is unique within the organization (`409
+	// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4946,9 +5009,11 @@ type ClientInterface interface {
 	// Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 	// an empty string counts as absent. `login` (a phone number, an e-mail
 	// or another user name) is unique within the counterparty: a taken
-	// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-	// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-	// nothing is written.
+	// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+	// `errors` naming `login`, as the source API does (it answers a
+	// duplicate login with a 400 wrapping its user service's 409). An
+	// `iban` is unique within the organization (`409
+	// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -6218,7 +6283,11 @@ func (c *Client) GetWalletCounterparty(ctx context.Context, counterpartyGuid Wal
 // `is_disabled=true` lists only disabled customers, `false` only the
 // others; absent, both. `search_string` matches a substring of the
 // name, surname or login (any case), or exactly a customer guid, a
-// wallet account guid or an IBAN (in any spacing or case).
+// wallet account guid or an IBAN (in any spacing or case): what the
+// source API's customer list searches (name or login) and what its
+// account list searches (account guid, IBAN, login), together. The
+// source's `external_id` has no counterpart here: no customer field
+// carries one.
 //
 // Corresponds with GET /counterparty/{counterparty_guid}/customers (the `ListWalletCustomers` operationId).
 func (c *Client) ListWalletCustomers(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *ListWalletCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6253,9 +6322,11 @@ func (c *Client) ListWalletCustomers(ctx context.Context, counterpartyGuid Walle
 // Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 // an empty string counts as absent. `login` (a phone number, an e-mail
 // or another user name) is unique within the counterparty: a taken
-// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-// nothing is written.
+// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+// `errors` naming `login`, as the source API does (it answers a
+// duplicate login with a 400 wrapping its user service's 409). An
+// `iban` is unique within the organization (`409
+// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 //
 // Takes any type of body and a specified content type.
 //
@@ -6292,9 +6363,11 @@ func (c *Client) CreateWalletCustomerWithBody(ctx context.Context, counterpartyG
 // Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 // an empty string counts as absent. `login` (a phone number, an e-mail
 // or another user name) is unique within the counterparty: a taken
-// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-// nothing is written.
+// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+// `errors` naming `login`, as the source API does (it answers a
+// duplicate login with a 400 wrapping its user service's 409). An
+// `iban` is unique within the organization (`409
+// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -13282,7 +13355,11 @@ type ClientWithResponsesInterface interface {
 	// `is_disabled=true` lists only disabled customers, `false` only the
 	// others; absent, both. `search_string` matches a substring of the
 	// name, surname or login (any case), or exactly a customer guid, a
-	// wallet account guid or an IBAN (in any spacing or case).
+	// wallet account guid or an IBAN (in any spacing or case): what the
+	// source API's customer list searches (name or login) and what its
+	// account list searches (account guid, IBAN, login), together. The
+	// source's `external_id` has no counterpart here: no customer field
+	// carries one.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -13309,9 +13386,11 @@ type ClientWithResponsesInterface interface {
 	// Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 	// an empty string counts as absent. `login` (a phone number, an e-mail
 	// or another user name) is unique within the counterparty: a taken
-	// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-	// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-	// nothing is written.
+	// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+	// `errors` naming `login`, as the source API does (it answers a
+	// duplicate login with a 400 wrapping its user service's 409). An
+	// `iban` is unique within the organization (`409
+	// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -13338,9 +13417,11 @@ type ClientWithResponsesInterface interface {
 	// Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 	// an empty string counts as absent. `login` (a phone number, an e-mail
 	// or another user name) is unique within the counterparty: a taken
-	// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-	// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-	// nothing is written.
+	// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+	// `errors` naming `login`, as the source API does (it answers a
+	// duplicate login with a 400 wrapping its user service's 409). An
+	// `iban` is unique within the organization (`409
+	// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -15118,7 +15199,7 @@ type CreateWalletCustomerResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *WalletCreatedCustomer
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *WalletBadRequest
+	JSON400 *WalletCreateCustomerBadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *WalletUnauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -15139,7 +15220,7 @@ func (r CreateWalletCustomerResponse) GetJSON200() *WalletCreatedCustomer {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateWalletCustomerResponse) GetJSON400() *WalletBadRequest {
+func (r CreateWalletCustomerResponse) GetJSON400() *WalletCreateCustomerBadRequest {
 	return r.JSON400
 }
 
@@ -19588,7 +19669,11 @@ func (c *ClientWithResponses) GetWalletCounterpartyWithResponse(ctx context.Cont
 // `is_disabled=true` lists only disabled customers, `false` only the
 // others; absent, both. `search_string` matches a substring of the
 // name, surname or login (any case), or exactly a customer guid, a
-// wallet account guid or an IBAN (in any spacing or case).
+// wallet account guid or an IBAN (in any spacing or case): what the
+// source API's customer list searches (name or login) and what its
+// account list searches (account guid, IBAN, login), together. The
+// source's `external_id` has no counterpart here: no customer field
+// carries one.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -19621,9 +19706,11 @@ func (c *ClientWithResponses) ListWalletCustomersWithResponse(ctx context.Contex
 // Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 // an empty string counts as absent. `login` (a phone number, an e-mail
 // or another user name) is unique within the counterparty: a taken
-// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-// nothing is written.
+// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+// `errors` naming `login`, as the source API does (it answers a
+// duplicate login with a 400 wrapping its user service's 409). An
+// `iban` is unique within the organization (`409
+// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19656,9 +19743,11 @@ func (c *ClientWithResponses) CreateWalletCustomerWithBodyWithResponse(ctx conte
 // Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 // an empty string counts as absent. `login` (a phone number, an e-mail
 // or another user name) is unique within the counterparty: a taken
-// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-// nothing is written.
+// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+// `errors` naming `login`, as the source API does (it answers a
+// duplicate login with a 400 wrapping its user service's 409). An
+// `iban` is unique within the organization (`409
+// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -21724,7 +21813,7 @@ func ParseCreateWalletCustomerResponse(rsp *http.Response) (*CreateWalletCustome
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest WalletBadRequest
+		var dest WalletCreateCustomerBadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

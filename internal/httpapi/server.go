@@ -119,7 +119,10 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = errorHandler(log)
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	e.HTTPErrorHandler = errorHandler(log, opts.Now)
 
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -137,9 +140,6 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 			Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
 		}),
 	)
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
 	pipeline := &apiPipeline{
 		router: router, doc: doc, auth: s.Auth, idempotency: s.Idempotency, maxBodyBytes: opts.MaxBodyBytes, skip: IsInfra,
 		integrity: &integrity{auth: s.Auth, now: opts.Now, skew: opts.SignatureSkew, publicURL: opts.PublicURL},

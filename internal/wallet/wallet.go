@@ -112,16 +112,23 @@ type Account struct {
 
 // Asset is one asset an account holds, as the API shows it.
 type Asset struct {
+	// Activated is the account's status attribute (not used yet).
+	Activated     bool
 	Balance       decimal.Decimal
 	Code          string
 	MinorUnit     int
+	Name          string // the code: no other name is kept
+	Platform      string
 	StellarCode   string
 	StellarIssuer string
 }
 
 // Assets lists the account's assets: its one Stellar asset.
 func (a Account) Assets() []Asset {
-	return []Asset{{Balance: a.Balance, Code: a.AssetCode, MinorUnit: AssetMinorUnit, StellarCode: a.AssetCode, StellarIssuer: a.AssetIssuer}}
+	return []Asset{{
+		Activated: a.Activated, Balance: a.Balance, Code: a.AssetCode, MinorUnit: AssetMinorUnit, Name: a.AssetCode,
+		Platform: Platform, StellarCode: a.AssetCode, StellarIssuer: a.AssetIssuer,
+	}}
 }
 
 // PageRequest asks for one page by offset and limit.
