@@ -2129,11 +2129,29 @@ type Problem struct {
 	// Detail What went wrong and what to do about it.
 	Detail string `json:"detail"`
 
-	// Errors The failing fields, for validation failures.
-	Errors *[]struct {
-		Detail string `json:"detail"`
-		Field  string `json:"field"`
-	} `json:"errors,omitempty"`
+	// Errors One item per failing field (with `field` and `detail`) for
+	// validation failures, else one item for the error itself. Each
+	// has `code` and `description`, the shape of the banking source
+	// API's errors (`{errors: [{code, description}]}`).
+	Errors []struct {
+		// Code A machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+		// `FORBIDDEN`, `NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+		// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+		// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`.
+		//
+		//
+		// Example: VALIDATION_ERROR
+		Code string `json:"code"`
+
+		// Description What went wrong: `<field>: <detail>` for a field, else the `detail`.
+		Description string `json:"description"`
+
+		// Detail The field's rule.
+		Detail *string `json:"detail,omitempty"`
+
+		// Field The failing field, as a dotted path or a parameter name.
+		Field *string `json:"field,omitempty"`
+	} `json:"errors"`
 
 	// SignatureBase On a refused signature, for sandbox organizations only, the signature base the server computed.
 	SignatureBase *string `json:"signature_base,omitempty"`

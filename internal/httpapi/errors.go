@@ -123,13 +123,18 @@ func renderError(c echo.Context, ae *apiError, at time.Time) error {
 	if ae.SignatureBase != "" {
 		problem["signature_base"] = ae.SignatureBase
 	}
+	// errors carries, besides RFC 9457's members, the banking source API's
+	// own error list {errors: [{code, description}]}: one item per failing
+	// field, or one for the error itself.
+	code := walletReason(ae)
+	errs := []map[string]string{{"code": code, "description": ae.Message}}
 	if len(ae.Fields) > 0 {
-		errs := make([]map[string]string, len(ae.Fields))
+		errs = make([]map[string]string, len(ae.Fields))
 		for i, f := range ae.Fields {
-			errs[i] = map[string]string{"field": f.Field, "detail": f.Message}
+			errs[i] = map[string]string{"code": code, "description": f.Field + ": " + f.Message, "field": f.Field, "detail": f.Message}
 		}
-		problem["errors"] = errs
 	}
+	problem["errors"] = errs
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 	c.Response().WriteHeader(ae.Status)
 	return jsonEncode(c.Response(), problem)
@@ -153,8 +158,9 @@ func isWallet(path string) bool {
 	return path == "/counterparty" || strings.HasPrefix(path, "/counterparty/")
 }
 
-// walletReasonOf is the wallet surface's error code of a status, when the
-// domain gave no finer reason.
+// walletReasonOf is the machine-readable error code of a status (the wallet
+// shape's `error`, a problem's `errors[].code`), when the domain gave no
+// finer reason.
 var walletReasonOf = map[int]string{
 	http.StatusBadRequest:            "VALIDATION_ERROR",
 	http.StatusUnauthorized:          "UNAUTHORIZED",
