@@ -2746,7 +2746,10 @@ type WalletCustomer struct {
 	CustomerGuid openapi_types.UUID `json:"customer_guid"`
 	IsDisabled   bool               `json:"is_disabled"`
 
-	// KycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+	// KycLevel The customer's level of verification (KYC), 0 (none) or more. Like
+	// the source API, Openvest gives the levels no meaning and no upper
+	// bound beyond a 32-bit integer.
+	//
 	//
 	// Example: 1
 	KycLevel     WalletKycLevel `json:"kyc_level"`
@@ -2822,7 +2825,9 @@ type WalletError struct {
 // Example: GB82 WEST 1234 5698 7654 32
 type WalletIban = string
 
-// WalletKycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+// WalletKycLevel The customer's level of verification (KYC), 0 (none) or more. Like
+// the source API, Openvest gives the levels no meaning and no upper
+// bound beyond a 32-bit integer.
 //
 // Example: 1
 type WalletKycLevel = int
@@ -2883,7 +2888,10 @@ type WalletUpdateCustomerRequest struct {
 	// IsDisabled true disables the customer.
 	IsDisabled *bool `json:"is_disabled,omitempty"`
 
-	// KycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+	// KycLevel The customer's level of verification (KYC), 0 (none) or more. Like
+	// the source API, Openvest gives the levels no meaning and no upper
+	// bound beyond a 32-bit integer.
+	//
 	//
 	// Example: 1
 	KycLevel *WalletKycLevel `json:"kyc_level,omitempty"`
@@ -3397,8 +3405,7 @@ type ListWalletCustomersParams struct {
 	// KycLevels Customer's KYC levels. The source API types this filter as
 	// strings (`string[]`) although `kyc_level` is an integer: each
 	// value is a level's decimal digits, so `kyc_levels=1` is the same
-	// whether a client means the string `"1"` or the number 1. A level
-	// no customer can have (above 3) matches nothing.
+	// whether a client means the string `"1"` or the number 1.
 	KycLevels *[]string `form:"kyc_levels,omitempty" json:"kyc_levels,omitempty"`
 
 	// IsDisabled Only disabled customers (`true`) or only enabled ones (`false`).

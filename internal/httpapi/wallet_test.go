@@ -227,8 +227,8 @@ func TestWalletValidation(t *testing.T) {
 		{"IBAN length", "POST", customers, valid(map[string]any{"iban": "DE893704004405320130"}), []want{{"iban", "body", "DE has 22 characters"}}},
 		{"IBAN country", "POST", customers, valid(map[string]any{"iban": "ZM12345678901234567890"}), []want{{"iban", "body", "country code"}}},
 		{"IBAN characters", "POST", customers, valid(map[string]any{"iban": "GB82-WEST-1234-5698-7654-32"}), []want{{"iban", "body", "regular expression"}}},
-		{"ranges and enums", "POST", customers, valid(map[string]any{"kyc_level": 4, "balance_allowed": -1, "segment": "XX"}),
-			[]want{{"kyc_level", "body", "at most 3"}, {"balance_allowed", "body", "at least 0"}, {"segment", "body", "allowed values"}}},
+		{"ranges and enums", "POST", customers, valid(map[string]any{"kyc_level": -1, "balance_allowed": -1, "segment": "XX"}),
+			[]want{{"kyc_level", "body", "at least 0"}, {"balance_allowed", "body", "at least 0"}, {"segment", "body", "allowed values"}}},
 		{"balance precision", "POST", customers, valid(map[string]any{"balance_allowed": 0.00000001}), []want{{"balance_allowed", "body", "decimal places"}}},
 		{"unknown field", "POST", customers, valid(map[string]any{"email": "x@example.com"}), []want{{"email", "body", "unsupported"}}},
 		{"account IBAN check digits", "POST", accounts, map[string]any{"iban": "DE89370400440532013001"}, []want{{"iban", "body", "mod-97"}}},
@@ -341,4 +341,28 @@ func TestWalletInternalErrors(t *testing.T) {
 	e := requireWalletError(t, res, http.StatusInternalServerError, "INTERNAL_ERROR")
 	require.Equal(t, "internal error; quote request id "+res.Header.Get("X-Request-Id")+" when reporting it", e.Message)
 	require.Empty(t, e.Errors)
+}
+
+// TestWalletKYCLevelUnbounded: like the source API, kyc_level has no upper
+// bound (beyond a 32-bit integer), and the kyc_levels filter, typed as
+// strings, finds any level.
+func TestWalletKYCLevelUnbounded(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tn := b.tenant
+	cp := newCounterparty(t, tn, "Zambezi Bank")
+	high := newWalletCustomer(t, tn, cp, map[string]any{"login": "high", "kyc_level": 7})
+	newWalletCustomer(t, tn, cp, map[string]any{"login": "low", "kyc_level": 1})
+
+	customers, total := walletCustomers(t, tn, cp, url.Values{"kyc_levels": {"7"}})
+	require.EqualValues(t, 1, total)
+	require.Equal(t, high["customer_guid"], customers[0]["customer_guid"])
+	require.Equal(t, float64(7), customers[0]["kyc_level"])
+
+	res := tn.Do(t, "PUT", "/counterparty/"+cp+"/customers/"+high["customer_guid"].(string), map[string]any{"kyc_level": 2147483647})
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	require.Equal(t, float64(2147483647), res.Map(t)["kyc_level"])
+	e := requireWalletError(t, tn.Do(t, "PUT", "/counterparty/"+cp+"/customers/"+high["customer_guid"].(string), map[string]any{"kyc_level": 2147483648}),
+		http.StatusBadRequest, "VALIDATION_ERROR")
+	require.Equal(t, "kyc_level", e.Errors[0].Field)
 }

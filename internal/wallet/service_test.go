@@ -200,7 +200,7 @@ func TestCreateCustomerRefusals(t *testing.T) {
 		}(), []string{"balance_asset_issuer"}},
 		{"ranges", func() wallet.NewCustomer {
 			in := minimal()
-			in.KYCLevel, in.BalanceAllowed, in.Segment = ptr(4), ptr(decimal.RequireFromString("-1")), ptr(wallet.Segment("XX"))
+			in.KYCLevel, in.BalanceAllowed, in.Segment = ptr(-1), ptr(decimal.RequireFromString("-1")), ptr(wallet.Segment("XX"))
 			return in
 		}(), []string{"kyc_level", "balance_allowed", "segment"}},
 		{"lengths", func() wallet.NewCustomer {

@@ -12,6 +12,7 @@
 package wallet
 
 import (
+	"math"
 	"time"
 
 	"github.com/google/uuid"
@@ -37,8 +38,9 @@ const (
 )
 
 const (
-	// MaxKYCLevel is the highest level of verification; levels run from 0 (none).
-	MaxKYCLevel = 3
+	// MaxKYCLevel is the highest level of verification; levels run from 0
+	// (none). The source API sets no bound: this is the 32-bit column's.
+	MaxKYCLevel = math.MaxInt32
 	// Platform is where every wallet account lives.
 	Platform = "stellar"
 	// AccountType is the owner kind of every account this surface opens.
