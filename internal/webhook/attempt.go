@@ -81,6 +81,21 @@ func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) e
 // pending deliveries.
 func (s *Service) finish(ctx context.Context, orgID, deliveryID int64, n int, gone bool, change func(*Delivery)) error {
 	return s.repo.WithTx(ctx, func(ctx context.Context) error {
+		var w Webhook
+		if gone { // the webhook row before the delivery's: the repository's lock order
+			d, err := s.repo.Delivery(ctx, orgID, deliveryID, false)
+			if errcode.Is(err, errcode.NotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if w, err = s.repo.Webhook(ctx, orgID, d.WebhookID, true); errcode.Is(err, errcode.NotFound) {
+				return nil // deleted while the attempt was under way
+			} else if err != nil {
+				return err
+			}
+		}
 		d, err := s.repo.Delivery(ctx, orgID, deliveryID, true)
 		if errcode.Is(err, errcode.NotFound) {
 			return nil // deleted while the attempt was under way
@@ -98,10 +113,6 @@ func (s *Service) finish(ctx context.Context, orgID, deliveryID int64, n int, go
 			return err
 		}
 		if gone {
-			w, err := s.repo.Webhook(ctx, orgID, d.WebhookID, true)
-			if err != nil {
-				return err
-			}
 			reason := reasonGone
 			w.Status, w.DeactivatedReason, w.UpdatedAt = Deactived, &reason, now
 			if err := s.repo.SaveWebhook(ctx, &w); err != nil {
