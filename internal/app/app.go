@@ -96,6 +96,9 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	if jc.MaxWorkers == 0 {
 		jc.MaxWorkers = cfg.JobWorkers
 	}
+	if jc.DeliveryWorkers == 0 {
+		jc.DeliveryWorkers = cfg.WebhookWorkers
+	}
 	if jc.JobTimeout == 0 {
 		jc.JobTimeout = cfg.JobTimeout
 	}
