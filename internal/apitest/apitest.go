@@ -57,6 +57,8 @@ type Options struct {
 	WebhookAllowPrivate bool
 	// WebhookSchedule replaces the webhook retry delays.
 	WebhookSchedule webhook.Schedule
+	// WebhookResolver replaces the DNS look-up of webhook hosts at creation.
+	WebhookResolver webhook.Resolver
 }
 
 // Start serves the full application on a real listener for the test.
@@ -78,7 +80,7 @@ func Start(t testing.TB, opts Options) *Env {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	a, err := app.OpenWith(context.Background(), cfg, log, app.Options{Now: opts.Now, Jobs: TestJobs(), WebhookSchedule: opts.WebhookSchedule})
+	a, err := app.OpenWith(context.Background(), cfg, log, app.Options{Now: opts.Now, Jobs: TestJobs(), WebhookSchedule: opts.WebhookSchedule, WebhookResolver: opts.WebhookResolver})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })
 	if opts.Jobs {

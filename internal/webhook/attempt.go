@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/openvest/openvest/internal/errcode"
 )
@@ -57,12 +58,15 @@ func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) e
 		d.LastError = nil
 		if a.Error != "" {
 			msg := a.Error
+			if a.Refused {
+				msg = refusedMessage(msg, n)
+			}
 			d.LastError = &msg
 		}
 		switch {
 		case a.Succeeded:
 			d.State = Succeeded
-		case a.Gone:
+		case a.Gone, a.Refused && n >= RefusedAttempts:
 			d.State = Failed
 		default:
 			if delay, ok := s.cfg.Schedule.Delay(n); ok {
@@ -130,4 +134,13 @@ func (s *Service) finish(ctx context.Context, orgID, deliveryID int64, n int, go
 		}
 		return nil
 	})
+}
+
+// refusedMessage is the delivery log's last error for attempt n refused by
+// the guard.
+func refusedMessage(msg string, n int) string {
+	if n >= RefusedAttempts {
+		return fmt.Sprintf("%s; delivery ended after %d refused attempts (OPENVEST_WEBHOOK_ALLOW_PRIVATE=true allows private destinations, for local testing only)", msg, n)
+	}
+	return fmt.Sprintf("%s (attempt %d of %d before the delivery ends)", msg, n, RefusedAttempts)
 }
