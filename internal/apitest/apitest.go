@@ -99,7 +99,7 @@ func Start(t testing.TB, opts Options) *Env {
 func TestJobs() jobs.Config {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	return jobs.Config{Queue: "test_" + hex.EncodeToString(b), PollInterval: 20 * time.Millisecond, Cooldown: 5 * time.Millisecond, MaxWorkers: 4, TestOnly: true}
+	return jobs.Config{Queue: "test_" + hex.EncodeToString(b), PollInterval: 20 * time.Millisecond, Cooldown: 5 * time.Millisecond, MaxWorkers: 4, DeliveryWorkers: 8, TestOnly: true}
 }
 
 // Tenant is an organization with a registered signing key and a token,

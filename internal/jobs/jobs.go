@@ -19,6 +19,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -82,6 +83,12 @@ type Config struct {
 	// one run (default one minute).
 	RescueStuckJobsAfter, JobTimeout time.Duration
 }
+
+// How often the execution queue is fetched from at most and at least.
+const (
+	executionCooldown = 10 * time.Millisecond
+	executionPoll     = 100 * time.Millisecond
+)
 
 // Defaults of Config.
 const (
@@ -166,13 +173,17 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Queue, error) {
 		return nil, err
 	}
 	config := &river.Config{
+		// Executions are fetched at once on the insert's notification and
+		// polled every 100ms besides (a notification River leaves out —
+		// it sends one per queue per cooldown — costs at most that);
+		// deliveries keep River's 100ms cooldown and 1s poll.
 		Queues: map[string]river.QueueConfig{
-			cfg.Queue:         {MaxWorkers: cfg.MaxWorkers},
-			cfg.DeliveryQueue: {MaxWorkers: cfg.DeliveryWorkers},
+			cfg.Queue:         {MaxWorkers: cfg.MaxWorkers, FetchCooldown: cmp.Or(cfg.Cooldown, executionCooldown), FetchPollInterval: cmp.Or(cfg.PollInterval, executionPoll)},
+			cfg.DeliveryQueue: {MaxWorkers: cfg.DeliveryWorkers, FetchCooldown: cmp.Or(cfg.Cooldown, river.FetchCooldownDefault), FetchPollInterval: cfg.PollInterval},
 		},
 		Workers:           workers,
 		FetchPollInterval: cfg.PollInterval,
-		FetchCooldown:     cfg.Cooldown,
+		FetchCooldown:     cmp.Or(cfg.Cooldown, executionCooldown), // also the insert notifications' rate limit
 		Logger:            cfg.Logger,
 		TestOnly:          cfg.TestOnly,
 

@@ -42,7 +42,8 @@ func TestExecutionsAndDeliveriesRunOnSeparateQueues(t *testing.T) {
 	d := &blockingDeliverer{release: make(chan struct{})}
 	b.queue.RegisterDeliverer(d)
 	t.Cleanup(func() { close(d.release) })
-	const backlog = jobs.DefaultDeliveryWorkers + 20
+	workers := int64(b.cfg.DeliveryWorkers)
+	backlog := int(workers) + 20
 	require.NoError(t, b.st.WithTx(b.ctx, func(ctx context.Context) error {
 		for i := range backlog {
 			if err := b.queue.EnqueueAttempt(ctx, b.org.ID, int64(i+1), 1, 0); err != nil {
@@ -56,14 +57,14 @@ func TestExecutionsAndDeliveriesRunOnSeparateQueues(t *testing.T) {
 	require.Equal(t, int64(backlog), n, "deliveries are on the delivery queue")
 
 	require.NoError(t, b.queue.Start(context.Background()))
-	require.Eventually(t, func() bool { return d.running.Load() == jobs.DefaultDeliveryWorkers }, 15*time.Second, 5*time.Millisecond,
+	require.Eventually(t, func() bool { return d.running.Load() == workers }, 15*time.Second, 5*time.Millisecond,
 		"every delivery worker is busy")
 	r := b.purchase(t, "75")
 	require.NoError(t, b.st.DB.Raw("SELECT count(*) FROM river_job WHERE queue = ? AND kind = 'execute_request'", executions).Scan(&n).Error)
 	require.Equal(t, int64(1), n, "the execution is on the execution queue")
 	require.Equal(t, trading.Completed, b.waitSettled(t, r.ID).Status, "executed while every delivery worker is busy")
-	require.Equal(t, int64(jobs.DefaultDeliveryWorkers), d.running.Load(), "the deliveries are still held")
-	require.Equal(t, int64(backlog-jobs.DefaultDeliveryWorkers), b.jobsIn(t, deliveries, "available"), "and more wait")
+	require.Equal(t, workers, d.running.Load(), "the deliveries are still held")
+	require.Equal(t, int64(backlog)-workers, b.jobsIn(t, deliveries, "available"), "and more wait")
 }
 
 // TestRescueFollowsTheJobTimeout: by default a stuck job is rescued shortly
