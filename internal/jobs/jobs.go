@@ -88,6 +88,7 @@ type Config struct {
 const (
 	executionCooldown = 10 * time.Millisecond
 	executionPoll     = 100 * time.Millisecond
+	deliveryCooldown  = 20 * time.Millisecond
 )
 
 // Defaults of Config.
@@ -175,11 +176,14 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Queue, error) {
 	config := &river.Config{
 		// Executions are fetched at once on the insert's notification and
 		// polled every 100ms besides (a notification River leaves out —
-		// it sends one per queue per cooldown — costs at most that);
-		// deliveries keep River's 100ms cooldown and 1s poll.
+		// it sends one per queue per cooldown — costs at most that).
+		// Deliveries are fetched every 20ms at most while a backlog lasts
+		// (a fetch takes as many jobs as workers are free, so the cooldown
+		// bounds the rate: River's 100ms held 10 workers to 100/s), and
+		// polled every second besides.
 		Queues: map[string]river.QueueConfig{
 			cfg.Queue:         {MaxWorkers: cfg.MaxWorkers, FetchCooldown: cmp.Or(cfg.Cooldown, executionCooldown), FetchPollInterval: cmp.Or(cfg.PollInterval, executionPoll)},
-			cfg.DeliveryQueue: {MaxWorkers: cfg.DeliveryWorkers, FetchCooldown: cmp.Or(cfg.Cooldown, river.FetchCooldownDefault), FetchPollInterval: cfg.PollInterval},
+			cfg.DeliveryQueue: {MaxWorkers: cfg.DeliveryWorkers, FetchCooldown: cmp.Or(cfg.Cooldown, deliveryCooldown), FetchPollInterval: cfg.PollInterval},
 		},
 		Workers:           workers,
 		FetchPollInterval: cfg.PollInterval,
