@@ -2952,8 +2952,8 @@ type WebhookDelivery struct {
 
 	// State `PENDING` attempts remain; `SUCCEEDED` a 2xx answer came;
 	// `FAILED` every attempt failed (or the receiver answered `410`, or
-	// 3 attempts were refused because the destination resolved to a
-	// private address);
+	// its third attempt was refused because the destination resolved
+	// to a private address);
 	// `CANCELED` the webhook was deleted or deactivated first.
 	State WebhookDeliveryState `json:"state"`
 
@@ -2993,8 +2993,8 @@ type WebhookDeliveryResponse struct {
 
 // WebhookDeliveryState `PENDING` attempts remain; `SUCCEEDED` a 2xx answer came;
 // `FAILED` every attempt failed (or the receiver answered `410`, or
-// 3 attempts were refused because the destination resolved to a
-// private address);
+// its third attempt was refused because the destination resolved
+// to a private address);
 // `CANCELED` the webhook was deleted or deactivated first.
 type WebhookDeliveryState string
 
@@ -5773,8 +5773,9 @@ type ClientInterface interface {
 	// yet is accepted. Every delivery is checked again after DNS
 	// resolution: an attempt the guard refuses is logged with
 	// `lastError` "destination refused: … is a private, loopback,
-	// link-local or reserved address", and the delivery ends `FAILED`
-	// after 3 such attempts.
+	// link-local or reserved address", and a refused attempt that is
+	// the delivery's third (or later) ends it `FAILED` instead of
+	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -5806,8 +5807,9 @@ type ClientInterface interface {
 	// yet is accepted. Every delivery is checked again after DNS
 	// resolution: an attempt the guard refuses is logged with
 	// `lastError` "destination refused: … is a private, loopback,
-	// link-local or reserved address", and the delivery ends `FAILED`
-	// after 3 such attempts.
+	// link-local or reserved address", and a refused attempt that is
+	// the delivery's third (or later) ends it `FAILED` instead of
+	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -7793,8 +7795,9 @@ func (c *Client) ListWebhooks(ctx context.Context, params *ListWebhooksParams, r
 // yet is accepted. Every delivery is checked again after DNS
 // resolution: an attempt the guard refuses is logged with
 // `lastError` "destination refused: … is a private, loopback,
-// link-local or reserved address", and the delivery ends `FAILED`
-// after 3 such attempts.
+// link-local or reserved address", and a refused attempt that is
+// the delivery's third (or later) ends it `FAILED` instead of
+// retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 // `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -7836,8 +7839,9 @@ func (c *Client) CreateWebhookWithBody(ctx context.Context, params *CreateWebhoo
 // yet is accepted. Every delivery is checked again after DNS
 // resolution: an attempt the guard refuses is logged with
 // `lastError` "destination refused: … is a private, loopback,
-// link-local or reserved address", and the delivery ends `FAILED`
-// after 3 such attempts.
+// link-local or reserved address", and a refused attempt that is
+// the delivery's third (or later) ends it `FAILED` instead of
+// retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 // `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -14281,8 +14285,9 @@ type ClientWithResponsesInterface interface {
 	// yet is accepted. Every delivery is checked again after DNS
 	// resolution: an attempt the guard refuses is logged with
 	// `lastError` "destination refused: … is a private, loopback,
-	// link-local or reserved address", and the delivery ends `FAILED`
-	// after 3 such attempts.
+	// link-local or reserved address", and a refused attempt that is
+	// the delivery's third (or later) ends it `FAILED` instead of
+	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -14314,8 +14319,9 @@ type ClientWithResponsesInterface interface {
 	// yet is accepted. Every delivery is checked again after DNS
 	// resolution: an attempt the guard refuses is logged with
 	// `lastError` "destination refused: … is a private, loopback,
-	// link-local or reserved address", and the delivery ends `FAILED`
-	// after 3 such attempts.
+	// link-local or reserved address", and a refused attempt that is
+	// the delivery's third (or later) ends it `FAILED` instead of
+	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -21017,8 +21023,9 @@ func (c *ClientWithResponses) ListWebhooksWithResponse(ctx context.Context, para
 // yet is accepted. Every delivery is checked again after DNS
 // resolution: an attempt the guard refuses is logged with
 // `lastError` "destination refused: … is a private, loopback,
-// link-local or reserved address", and the delivery ends `FAILED`
-// after 3 such attempts.
+// link-local or reserved address", and a refused attempt that is
+// the delivery's third (or later) ends it `FAILED` instead of
+// retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 // `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -21056,8 +21063,9 @@ func (c *ClientWithResponses) CreateWebhookWithBodyWithResponse(ctx context.Cont
 // yet is accepted. Every delivery is checked again after DNS
 // resolution: an attempt the guard refuses is logged with
 // `lastError` "destination refused: … is a private, loopback,
-// link-local or reserved address", and the delivery ends `FAILED`
-// after 3 such attempts.
+// link-local or reserved address", and a refused attempt that is
+// the delivery's third (or later) ends it `FAILED` instead of
+// retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 // `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /

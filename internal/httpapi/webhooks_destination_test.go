@@ -98,5 +98,5 @@ VALUES (?, 'https://127.0.0.1:1/hooks', 'CUSTOMER.CREATED', 'ACTIVE', ?, ?) RETU
 	require.Equal(t, "FAILED", d.State)
 	require.Equal(t, webhook.RefusedAttempts, d.Attempts, "ended after the refused attempts, not the whole schedule")
 	require.Contains(t, d.LastError, "destination refused: 127.0.0.1 is a private, loopback, link-local or reserved address")
-	require.Contains(t, d.LastError, "ended after 3 refused attempts")
+	require.Contains(t, d.LastError, "the delivery ended at attempt 3")
 }

@@ -140,7 +140,7 @@ func (s *Service) finish(ctx context.Context, orgID, deliveryID int64, n int, go
 // the guard.
 func refusedMessage(msg string, n int) string {
 	if n >= RefusedAttempts {
-		return fmt.Sprintf("%s; delivery ended after %d refused attempts (OPENVEST_WEBHOOK_ALLOW_PRIVATE=true allows private destinations, for local testing only)", msg, n)
+		return fmt.Sprintf("%s; the delivery ended at attempt %d (a refused destination gets %d attempts; OPENVEST_WEBHOOK_ALLOW_PRIVATE=true allows private destinations, for local testing only)", msg, n, RefusedAttempts)
 	}
-	return fmt.Sprintf("%s (attempt %d of %d before the delivery ends)", msg, n, RefusedAttempts)
+	return fmt.Sprintf("%s (attempt %d: a refused destination gets %d attempts)", msg, n, RefusedAttempts)
 }

@@ -11,9 +11,10 @@ import (
 )
 
 // RefusedAttempts is how many attempts a delivery makes to a destination
-// the guard refuses (a name that resolves to a private address) before it
-// ends FAILED: a few, in case the name's records were being changed, not
-// the days of the retry schedule.
+// the guard refuses (a name that resolves to a private address): a refused
+// attempt numbered RefusedAttempts or later ends the delivery FAILED. A
+// few, in case the name's records were being changed, not the days of the
+// retry schedule.
 const RefusedAttempts = 3
 
 // RefusedError is the guard's refusal of one address.
