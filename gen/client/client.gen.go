@@ -1596,7 +1596,7 @@ type CreateSellRequest struct {
 type CreateWebhookRequest struct {
 	Subscriptions []WebhookSubscription `json:"subscriptions"`
 
-	// Url An https URL with a DNS host name.
+	// Url An https URL with a public DNS host name (the rules of `POST /v1/webhooks`).
 	Url string `json:"url"`
 }
 
@@ -2508,7 +2508,9 @@ type UpdateWebhookRequest struct {
 
 	// Subscriptions Replaces the previous subscriptions.
 	Subscriptions *[]WebhookSubscription `json:"subscriptions,omitempty"`
-	Url           *string                `json:"url,omitempty"`
+
+	// Url A new URL, under the rules of `POST /v1/webhooks`.
+	Url *string `json:"url,omitempty"`
 
 	// WebhookId A unique identifier.
 	//
@@ -2994,7 +2996,9 @@ type WebhookDelivery struct {
 	NextAttemptAt *int64 `json:"nextAttemptAt,omitempty"`
 
 	// State `PENDING` attempts remain; `SUCCEEDED` a 2xx answer came;
-	// `FAILED` every attempt failed (or the receiver answered `410`);
+	// `FAILED` every attempt failed (or the receiver answered `410`, or
+	// its third attempt was refused because the destination resolved
+	// to a private address);
 	// `CANCELED` the webhook was deleted or deactivated first.
 	State WebhookDeliveryState `json:"state"`
 
@@ -3033,7 +3037,9 @@ type WebhookDeliveryResponse struct {
 }
 
 // WebhookDeliveryState `PENDING` attempts remain; `SUCCEEDED` a 2xx answer came;
-// `FAILED` every attempt failed (or the receiver answered `410`);
+// `FAILED` every attempt failed (or the receiver answered `410`, or
+// its third attempt was refused because the destination resolved
+// to a private address);
 // `CANCELED` the webhook was deleted or deactivated first.
 type WebhookDeliveryState string
 
@@ -5842,6 +5848,24 @@ type ClientInterface interface {
 	// name (plain http and private addresses only where the deployment
 	// allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
 	// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+	//
+	// Refused with `400` (field `url`, naming the rule), unless private
+	// destinations are allowed: a host that is an IP address in any
+	// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+	// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+	// name without a dot (`localhost.`); a local name (`localhost`,
+	// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+	// without a trailing dot); and a name that resolves, when the
+	// webhook is created or its URL changed, only to addresses
+	// deliveries never reach (loopback, private, carrier-grade NAT,
+	// link-local, unique local, reserved, and IPv6 forms that embed
+	// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+	// yet is accepted. Every delivery is checked again after DNS
+	// resolution: an attempt the guard refuses is logged with
+	// `lastError` "destination refused: … is a private, loopback,
+	// link-local or reserved address", and a refused attempt that is
+	// the delivery's third (or later) ends it `FAILED` instead of
+	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -5858,6 +5882,24 @@ type ClientInterface interface {
 	// name (plain http and private addresses only where the deployment
 	// allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
 	// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+	//
+	// Refused with `400` (field `url`, naming the rule), unless private
+	// destinations are allowed: a host that is an IP address in any
+	// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+	// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+	// name without a dot (`localhost.`); a local name (`localhost`,
+	// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+	// without a trailing dot); and a name that resolves, when the
+	// webhook is created or its URL changed, only to addresses
+	// deliveries never reach (loopback, private, carrier-grade NAT,
+	// link-local, unique local, reserved, and IPv6 forms that embed
+	// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+	// yet is accepted. Every delivery is checked again after DNS
+	// resolution: an attempt the guard refuses is logged with
+	// `lastError` "destination refused: … is a private, loopback,
+	// link-local or reserved address", and a refused attempt that is
+	// the delivery's third (or later) ends it `FAILED` instead of
+	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -7836,6 +7878,24 @@ func (c *Client) ListWebhooks(ctx context.Context, params *ListWebhooksParams, r
 // name (plain http and private addresses only where the deployment
 // allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
 // is subscribed to `WEBHOOK.CREATED` too, and receives it.
+//
+// Refused with `400` (field `url`, naming the rule), unless private
+// destinations are allowed: a host that is an IP address in any
+// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+// name without a dot (`localhost.`); a local name (`localhost`,
+// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+// without a trailing dot); and a name that resolves, when the
+// webhook is created or its URL changed, only to addresses
+// deliveries never reach (loopback, private, carrier-grade NAT,
+// link-local, unique local, reserved, and IPv6 forms that embed
+// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+// yet is accepted. Every delivery is checked again after DNS
+// resolution: an attempt the guard refuses is logged with
+// `lastError` "destination refused: … is a private, loopback,
+// link-local or reserved address", and a refused attempt that is
+// the delivery's third (or later) ends it `FAILED` instead of
+// retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 // `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -7862,6 +7922,24 @@ func (c *Client) CreateWebhookWithBody(ctx context.Context, params *CreateWebhoo
 // name (plain http and private addresses only where the deployment
 // allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
 // is subscribed to `WEBHOOK.CREATED` too, and receives it.
+//
+// Refused with `400` (field `url`, naming the rule), unless private
+// destinations are allowed: a host that is an IP address in any
+// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+// name without a dot (`localhost.`); a local name (`localhost`,
+// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+// without a trailing dot); and a name that resolves, when the
+// webhook is created or its URL changed, only to addresses
+// deliveries never reach (loopback, private, carrier-grade NAT,
+// link-local, unique local, reserved, and IPv6 forms that embed
+// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+// yet is accepted. Every delivery is checked again after DNS
+// resolution: an attempt the guard refuses is logged with
+// `lastError` "destination refused: … is a private, loopback,
+// link-local or reserved address", and a refused attempt that is
+// the delivery's third (or later) ends it `FAILED` instead of
+// retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 // `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -14298,6 +14376,24 @@ type ClientWithResponsesInterface interface {
 	// name (plain http and private addresses only where the deployment
 	// allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
 	// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+	//
+	// Refused with `400` (field `url`, naming the rule), unless private
+	// destinations are allowed: a host that is an IP address in any
+	// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+	// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+	// name without a dot (`localhost.`); a local name (`localhost`,
+	// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+	// without a trailing dot); and a name that resolves, when the
+	// webhook is created or its URL changed, only to addresses
+	// deliveries never reach (loopback, private, carrier-grade NAT,
+	// link-local, unique local, reserved, and IPv6 forms that embed
+	// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+	// yet is accepted. Every delivery is checked again after DNS
+	// resolution: an attempt the guard refuses is logged with
+	// `lastError` "destination refused: … is a private, loopback,
+	// link-local or reserved address", and a refused attempt that is
+	// the delivery's third (or later) ends it `FAILED` instead of
+	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -14314,6 +14410,24 @@ type ClientWithResponsesInterface interface {
 	// name (plain http and private addresses only where the deployment
 	// allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
 	// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+	//
+	// Refused with `400` (field `url`, naming the rule), unless private
+	// destinations are allowed: a host that is an IP address in any
+	// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+	// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+	// name without a dot (`localhost.`); a local name (`localhost`,
+	// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+	// without a trailing dot); and a name that resolves, when the
+	// webhook is created or its URL changed, only to addresses
+	// deliveries never reach (loopback, private, carrier-grade NAT,
+	// link-local, unique local, reserved, and IPv6 forms that embed
+	// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+	// yet is accepted. Every delivery is checked again after DNS
+	// resolution: an attempt the guard refuses is logged with
+	// `lastError` "destination refused: … is a private, loopback,
+	// link-local or reserved address", and a refused attempt that is
+	// the delivery's third (or later) ends it `FAILED` instead of
+	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -21008,6 +21122,24 @@ func (c *ClientWithResponses) ListWebhooksWithResponse(ctx context.Context, para
 // name (plain http and private addresses only where the deployment
 // allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
 // is subscribed to `WEBHOOK.CREATED` too, and receives it.
+//
+// Refused with `400` (field `url`, naming the rule), unless private
+// destinations are allowed: a host that is an IP address in any
+// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+// name without a dot (`localhost.`); a local name (`localhost`,
+// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+// without a trailing dot); and a name that resolves, when the
+// webhook is created or its URL changed, only to addresses
+// deliveries never reach (loopback, private, carrier-grade NAT,
+// link-local, unique local, reserved, and IPv6 forms that embed
+// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+// yet is accepted. Every delivery is checked again after DNS
+// resolution: an attempt the guard refuses is logged with
+// `lastError` "destination refused: … is a private, loopback,
+// link-local or reserved address", and a refused attempt that is
+// the delivery's third (or later) ends it `FAILED` instead of
+// retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 // `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -21030,6 +21162,24 @@ func (c *ClientWithResponses) CreateWebhookWithBodyWithResponse(ctx context.Cont
 // name (plain http and private addresses only where the deployment
 // allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
 // is subscribed to `WEBHOOK.CREATED` too, and receives it.
+//
+// Refused with `400` (field `url`, naming the rule), unless private
+// destinations are allowed: a host that is an IP address in any
+// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+// name without a dot (`localhost.`); a local name (`localhost`,
+// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+// without a trailing dot); and a name that resolves, when the
+// webhook is created or its URL changed, only to addresses
+// deliveries never reach (loopback, private, carrier-grade NAT,
+// link-local, unique local, reserved, and IPv6 forms that embed
+// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+// yet is accepted. Every delivery is checked again after DNS
+// resolution: an attempt the guard refuses is logged with
+// `lastError` "destination refused: … is a private, loopback,
+// link-local or reserved address", and a refused attempt that is
+// the delivery's third (or later) ends it `FAILED` instead of
+// retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 // `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
