@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"runtime"
 	"strings"
@@ -94,4 +95,24 @@ func TestVersion(t *testing.T) {
 		require.NoError(t, err)
 		require.Regexp(t, `^openvest \S+\ncommit \S+.*\ngo `+runtime.Version()+`\n$`, stdout)
 	}
+}
+
+// TestServeBusyAddress: when the address is taken, serve fails naming it
+// and writes nothing: the database is not even created, so the sandbox
+// secret (printed once) is not lost.
+func TestServeBusyAddress(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	dir := t.TempDir()
+	t.Setenv("OPENVEST_DATABASE_URL", "sqlite://"+dir+"/openvest.db")
+	t.Setenv("OPENVEST_ADDR", ln.Addr().String())
+	t.Setenv("OPENVEST_LOG_LEVEL", "error")
+	stdout, _, err := runBounded(t, []string{"serve"})
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "OPENVEST_ADDR="+ln.Addr().String())
+	require.NotContains(t, stdout, "clientSecret")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Empty(t, entries, "serve wrote the database although it could not listen")
 }

@@ -175,22 +175,25 @@ environment (OPENVEST_ADDR, OPENVEST_DATABASE_URL, ...); see the README.
 
 func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	log := cfg.Logger()
+	// Bind first: when the address is taken nothing is migrated or created
+	// (the sandbox secret is printed once, so it must not be lost).
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on OPENVEST_ADDR=%s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	o, secret, created, err := a.Auth.EnsureSandbox(ctx, []string{"INTERNATIONAL_STOCKS"})
-	if err != nil {
-		return err
-	}
 	h, err := a.Handler()
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
+	o, secret, created, err := a.Auth.EnsureSandbox(ctx, []string{"INTERNATIONAL_STOCKS"})
 	if err != nil {
-		return fmt.Errorf("listen on OPENVEST_ADDR=%s: %w", cfg.Addr, err)
+		return err
 	}
 	if created {
 		printSandbox(stdout, baseURL(cfg, ln), o.ClientID, secret)
