@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"runtime"
 	"strings"
@@ -115,4 +117,28 @@ func TestServeBusyAddress(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	require.Empty(t, entries, "serve wrote the database although it could not listen")
+}
+
+// TestMetricsOnTheirOwnAddress: with OPENVEST_METRICS_ADDR, /metrics is
+// served there and not on the API address.
+func TestMetricsOnTheirOwnAddress(t *testing.T) {
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
+	t.Setenv("OPENVEST_ADDR", addr)
+	t.Setenv("OPENVEST_METRICS_ADDR", metricsAddr)
+	t.Setenv("OPENVEST_DATABASE_URL", "sqlite://"+t.TempDir()+"/openvest.db")
+	t.Setenv("OPENVEST_LOG_LEVEL", "warn")
+	startServe(t, addr)
+	res, err := http.Get("http://" + addr + "/metrics")
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusNotFound, res.StatusCode)
+	res, err = http.Get("http://" + metricsAddr + "/metrics")
+	require.NoError(t, err)
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	for _, series := range []string{`openvest_http_requests_total{code="200",method="GET",route="/readyz"}`, `openvest_jobs_queued{kind="execute_request",state="available"} 0`} {
+		require.True(t, strings.Contains(string(body), series), "/metrics has no %s", series)
+	}
 }

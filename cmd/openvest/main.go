@@ -182,6 +182,13 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		return fmt.Errorf("listen on OPENVEST_ADDR=%s: %w", cfg.Addr, err)
 	}
 	defer ln.Close()
+	var metricsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		if metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("listen on OPENVEST_METRICS_ADDR=%s: %w", cfg.MetricsAddr, err)
+		}
+		defer metricsLn.Close()
+	}
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -206,8 +213,16 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	go a.SweepDormantCustomers(ctx, time.Hour)
 	go a.RescheduleOverdue(ctx, 10*time.Minute)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	var metricsSrv *http.Server
+	if metricsLn != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", a.Metrics().Handler())
+		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+		go func() { errc <- metricsSrv.Serve(metricsLn) }()
+		log.Info("metrics listening", "addr", metricsLn.Addr().String())
+	}
 	log.Info("openvest listening", "addr", ln.Addr().String(), "database", string(a.Store.Dialect))
 	select {
 	case err := <-errc:
@@ -217,6 +232,9 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	log.Info("shutting down")
 	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(shutdown)
+	}
 	return srv.Shutdown(shutdown)
 }
 

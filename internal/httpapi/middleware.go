@@ -118,6 +118,7 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return p.routeError(req, err)
 		}
+		c.Set(routeKey, route.Path)
 		body, err := p.readBody(c)
 		if err != nil {
 			return err

@@ -29,6 +29,7 @@ import (
 	"github.com/openvest/openvest/internal/store"
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 )
@@ -113,6 +114,7 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Queue, error) {
 	config := &river.Config{
 		Queues:            map[string]river.QueueConfig{cfg.Queue: {MaxWorkers: cfg.MaxWorkers}},
 		Workers:           workers,
+		Middleware:        []rivertype.Middleware{&observe{}},
 		FetchPollInterval: cfg.PollInterval,
 		FetchCooldown:     cfg.Cooldown,
 		Logger:            cfg.Logger,
