@@ -29,9 +29,9 @@ import (
 	"github.com/openvest/openvest/internal/store"
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // ExecuteArgs are the arguments of an execute_request job.
