@@ -123,6 +123,12 @@ func group(name, text string, args []string, stdout, stderr io.Writer, subs map[
 // otherwise they come from the build info (module version, vcs.revision).
 var version, commit = "", ""
 
+// buildVersion is the version of this binary (the first word of versionText's).
+func buildVersion() string {
+	v, _, _ := strings.Cut(strings.TrimPrefix(versionText(), "openvest "), "\n")
+	return v
+}
+
 // versionText is the version, the commit and the Go version the binary
 // was built with, from runtime/debug build info.
 func versionText() string {

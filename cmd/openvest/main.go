@@ -29,6 +29,7 @@ import (
 
 	"github.com/openvest/openvest/internal/app"
 	"github.com/openvest/openvest/internal/config"
+	"github.com/openvest/openvest/internal/telemetry"
 )
 
 const usage = `usage:
@@ -189,6 +190,17 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		}
 		defer metricsLn.Close()
 	}
+	stopTracing, err := telemetry.Setup(ctx, buildVersion(), log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flush, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := stopTracing(flush); err != nil {
+			log.Warn("stop tracing", "error", err.Error())
+		}
+	}()
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		return err

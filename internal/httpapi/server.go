@@ -129,6 +129,7 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 
 	e.Use(
 		middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}),
+		tracing,
 		withRequestLogger(log),
 		accessLog(log),
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {

@@ -6,12 +6,11 @@ import (
 
 	"github.com/openvest/openvest/internal/metrics"
 	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/telemetry"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -33,16 +32,12 @@ type observe struct{ river.MiddlewareDefaults }
 func (*observe) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
 	start := time.Now()
 	jobWait.WithLabelValues(job.Kind).Observe(start.Sub(job.ScheduledAt).Seconds())
-	ctx, span := otel.Tracer("github.com/openvest/openvest/internal/jobs").Start(ctx, "job "+job.Kind,
+	ctx, span := telemetry.Tracer("github.com/openvest/openvest/internal/jobs").Start(ctx, "job "+job.Kind,
 		trace.WithSpanKind(trace.SpanKindConsumer),
 		trace.WithAttributes(attribute.String("job.kind", job.Kind), attribute.Int64("job.id", job.ID), attribute.Int("job.attempt", job.Attempt)))
-	defer span.End()
 	err := doInner(ctx)
 	metrics.JobRun(job.Kind, time.Since(start), err)
-	if err != nil {
-		span.RecordError(err)
-		span.SetStatus(codes.Error, err.Error())
-	}
+	telemetry.End(span, err)
 	return err
 }
 
