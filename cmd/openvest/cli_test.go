@@ -142,3 +142,40 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 		require.True(t, strings.Contains(string(body), series), "/metrics has no %s", series)
 	}
 }
+
+// TestHealthcheck: `openvest healthcheck` passes while the service is
+// ready on OPENVEST_ADDR and fails (exit 1) when nothing answers there.
+func TestHealthcheck(t *testing.T) {
+	addr := freeAddr(t)
+	_, port, err := net.SplitHostPort(addr)
+	require.NoError(t, err)
+	t.Setenv("OPENVEST_DATABASE_URL", "sqlite://"+t.TempDir()+"/openvest.db")
+	t.Setenv("OPENVEST_LOG_LEVEL", "warn")
+	t.Setenv("OPENVEST_ADDR", addr)
+	_, _, err = runBounded(t, []string{"healthcheck", "--timeout", "1s"})
+	require.Error(t, err)
+	require.Equal(t, 1, exitCode(err))
+
+	_, stop := startServe(t, addr)
+	t.Setenv("OPENVEST_ADDR", ":"+port) // as in the image: all interfaces, asked on the loopback
+	stdout, _, err := runBounded(t, []string{"healthcheck"})
+	require.NoError(t, err)
+	require.Equal(t, "ready\n", stdout)
+	stop()
+}
+
+func TestReadyzURL(t *testing.T) {
+	for addr, want := range map[string]string{
+		":8080":          "http://127.0.0.1:8080/readyz",
+		"0.0.0.0:9000":   "http://127.0.0.1:9000/readyz",
+		"[::]:8080":      "http://[::1]:8080/readyz",
+		"10.0.0.5:8080":  "http://10.0.0.5:8080/readyz",
+		"localhost:8080": "http://localhost:8080/readyz",
+	} {
+		got, err := readyzURL(addr)
+		require.NoError(t, err)
+		require.Equal(t, want, got, addr)
+	}
+	_, err := readyzURL("8080")
+	require.ErrorContains(t, err, "OPENVEST_ADDR")
+}
