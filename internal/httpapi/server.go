@@ -132,11 +132,11 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 		tracing,
 		withRequestLogger(log),
 		accessLog(log),
+		opts.Metrics.middleware, // outside Recover: a panic counts as the 500 it answers
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			requestLogger(c, log).Error("panic", "error", err.Error(), "stack", string(stack))
 			return err
 		}}),
-		opts.Metrics.middleware,
 	)
 	if opts.Now == nil {
 		opts.Now = time.Now

@@ -21,11 +21,12 @@ const tracerScope = "github.com/openvest/openvest/internal/httpapi"
 // trace from a traceparent header), named by the route template, with the
 // organization and the status answered. Database transactions and the
 // handler's work are its children through the request context. Without
-// telemetry.Setup the span is a no-op.
+// telemetry.Setup the span is a no-op. Infrastructure paths (health,
+// metrics, docs) get no span.
 func tracing(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		if req.URL.Path == "/metrics" {
+		if IsInfra(req.URL.Path) { // health checks and scrapes would drown the traces
 			return next(c)
 		}
 		ctx := otel.GetTextMapPropagator().Extract(req.Context(), propagation.HeaderCarrier(req.Header))
