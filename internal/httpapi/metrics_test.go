@@ -1,10 +1,12 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openvest/openvest/internal/apitest"
 	dto "github.com/prometheus/client_model/go"
@@ -45,8 +47,11 @@ func counter(families map[string]*dto.MetricFamily, family string, labels map[st
 			}
 		}
 		if match {
-			if m.GetCounter() != nil {
+			switch {
+			case m.GetCounter() != nil:
 				return m.GetCounter().GetValue()
+			case m.GetHistogram() != nil:
+				return float64(m.GetHistogram().GetSampleCount())
 			}
 			return m.GetGauge().GetValue()
 		}
@@ -126,4 +131,34 @@ func labelValues(families map[string]*dto.MetricFamily, family, label string) []
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestMetricsOfJobsDeliveriesAndExecutions: a webhook delivery shows as a
+// succeeded attempt and a deliver_webhook job run; a purchase's execution
+// as a completed request execution.
+func TestMetricsOfJobsDeliveriesAndExecutions(t *testing.T) {
+	t.Parallel()
+	env, tn := webhookEnv(t)
+	before := scrape(t, env)
+	rc := newReceiver(t, tn, nil)
+	createWebhook(t, tn, rc.url(), "CUSTOMER")
+	rc.waitFor(1, event("WEBHOOK.CREATED"))
+
+	tr := newTrader(t, apitest.Options{})
+	id := tr.purchase(t, fmt.Sprintf(`{"customerId": %d, "currency": "ZMW", "instrumentId": 1, "purchaseAmount": 500}`, tr.customerID))
+	require.Equal(t, "COMPLETED", tr.execute(t, id)["status"])
+
+	delta := func(family string, labels map[string]string) float64 {
+		var after map[string]*dto.MetricFamily
+		require.Eventually(t, func() bool { // the job's run is recorded when its work returns
+			after = scrape(t, env)
+			return counter(after, family, labels) > counter(before, family, labels)
+		}, 10*time.Second, 20*time.Millisecond, "%s%v did not grow", family, labels)
+		return counter(after, family, labels) - counter(before, family, labels)
+	}
+	require.GreaterOrEqual(t, delta("openvest_webhook_attempts_total", map[string]string{"outcome": "succeeded"}), 1.0)
+	require.GreaterOrEqual(t, delta("openvest_webhook_attempt_duration_seconds", map[string]string{}), 1.0)
+	require.GreaterOrEqual(t, delta("openvest_jobs_run_duration_seconds", map[string]string{"kind": "deliver_webhook", "outcome": "ok"}), 1.0)
+	require.GreaterOrEqual(t, delta("openvest_jobs_wait_seconds", map[string]string{"kind": "deliver_webhook"}), 1.0)
+	require.GreaterOrEqual(t, delta("openvest_trading_request_executions_total", map[string]string{"outcome": "completed"}), 1.0)
 }
