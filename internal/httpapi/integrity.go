@@ -52,7 +52,6 @@ func (i *integrity) check(ctx context.Context, req *http.Request, body []byte, o
 		return nil
 	}
 	var lookupErr error
-	keyRefused := false
 	v := &httpsig.Verifier{
 		Now: i.now, Skew: i.skew,
 		Keys: func(keyID string) (ed25519.PublicKey, error) {
@@ -60,8 +59,6 @@ func (i *integrity) check(ctx context.Context, req *http.Request, body []byte, o
 			if err != nil {
 				if _, ok := errcode.As(err); !ok {
 					lookupErr = err
-				} else {
-					keyRefused = true
 				}
 			}
 			return k, err
@@ -72,7 +69,7 @@ func (i *integrity) check(ctx context.Context, req *http.Request, body []byte, o
 		return lookupErr
 	}
 	if err != nil {
-		countSignatureFailure(err, keyRefused)
+		countSignatureFailure(err)
 		return i.refusal(err, org)
 	}
 	return nil

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -97,33 +96,20 @@ func methodLabel(m string) string {
 	return "OTHER"
 }
 
-// countDigestFailure records a refused Content-Digest.
+// countDigestFailure records a refused Content-Digest by its kind.
 func countDigestFailure(err error) {
-	reason := "malformed"
 	var se *httpsig.Error
-	if errors.As(err, &se) && strings.Contains(se.Reason, "does not match") {
-		reason = "mismatch"
+	if errors.As(err, &se) {
+		metrics.DigestFailures.WithLabelValues(se.Kind).Inc()
 	}
-	metrics.DigestFailures.WithLabelValues(reason).Inc()
 }
 
-// countSignatureFailure records a refused signature; keyRefused is set
-// when the key id is unknown or revoked.
-func countSignatureFailure(err error, keyRefused bool) {
+// countSignatureFailure records a refused signature by its kind.
+func countSignatureFailure(err error) {
 	var se *httpsig.Error
-	if !errors.As(err, &se) {
-		return
+	if errors.As(err, &se) {
+		metrics.SignatureFailures.WithLabelValues(se.Kind).Inc()
 	}
-	reason := "malformed"
-	switch {
-	case keyRefused:
-		reason = "unknown_key"
-	case se.Base != "":
-		reason = "invalid" // the base was computed: the signature does not verify
-	case strings.Contains(se.Reason, " ago ") || strings.Contains(se.Reason, "in the future") || strings.Contains(se.Reason, "expire"):
-		reason = "stale"
-	}
-	metrics.SignatureFailures.WithLabelValues(reason).Inc()
 }
 
 // countIdempotency records a replayed response or a refused key reuse.
