@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/openvest/openvest/internal/testdb"
 	"github.com/stretchr/testify/require"
 )
 
@@ -45,28 +47,56 @@ func runBounded(t *testing.T, args []string) (stdout, stderr string, err error) 
 // TestHelpIsHarmless runs every command with -h and --help against a
 // database (and an address) of the test's own: each prints its usage on
 // stdout, exits 0, and touches nothing: the SQLite database is never
-// created, the address never bound.
+// created; on PostgreSQL (a migrated database) no table gains or loses a
+// row (serve would create the sandbox organization, any command opening
+// the app the webhook signing key, rotate a second one); the address is
+// never bound (serve would not return).
 func TestHelpIsHarmless(t *testing.T) {
 	dir := t.TempDir()
-	addr := freeAddr(t)
-	t.Setenv("OPENVEST_DATABASE_URL", "sqlite://"+dir+"/openvest.db")
-	t.Setenv("OPENVEST_ADDR", addr)
-	for _, cmd := range commands {
-		for _, help := range []string{"-h", "--help"} {
-			args := append(append([]string{}, cmd...), help)
-			stdout, stderr, err := runBounded(t, args)
-			require.NoError(t, err, "openvest %v", args)
-			require.Equal(t, 0, exitCode(err))
-			require.Contains(t, stdout, "usage:", "openvest %v prints its usage on stdout", args)
-			if len(cmd) > 0 {
-				require.Contains(t, stdout, "openvest "+strings.Join(cmd, " "), "openvest %v names the command", args)
+	pg := testdb.FreshURL(t)
+	before := rowCounts(t, pg)
+	for _, dbURL := range []string{"sqlite://" + dir + "/openvest.db", pg} {
+		t.Setenv("OPENVEST_DATABASE_URL", dbURL)
+		t.Setenv("OPENVEST_ADDR", freeAddr(t))
+		for _, cmd := range commands {
+			for _, help := range []string{"-h", "--help"} {
+				args := append(append([]string{}, cmd...), help)
+				stdout, stderr, err := runBounded(t, args)
+				require.NoError(t, err, "openvest %v", args)
+				require.Equal(t, 0, exitCode(err))
+				require.Contains(t, stdout, "usage:", "openvest %v prints its usage on stdout", args)
+				if len(cmd) > 0 {
+					require.Contains(t, stdout, "openvest "+strings.Join(cmd, " "), "openvest %v names the command", args)
+				}
+				require.Empty(t, stderr, "openvest %v", args)
 			}
-			require.Empty(t, stderr, "openvest %v", args)
 		}
 	}
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	require.Empty(t, entries, "--help created files in the database directory")
+	require.Equal(t, before, rowCounts(t, pg), "--help changed the PostgreSQL database")
+	require.NotEmpty(t, before)
+}
+
+// rowCounts counts the rows of every table of the database.
+func rowCounts(t *testing.T, dbURL string) map[string]int64 {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`)
+	require.NoError(t, err)
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	out := map[string]int64{}
+	for _, name := range tables {
+		var n int64
+		require.NoError(t, conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{name}.Sanitize()).Scan(&n))
+		out[name] = n
+	}
+	return out
 }
 
 // TestUnknownFlagExits2 checks that every command refuses an unknown flag
