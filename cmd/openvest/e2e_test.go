@@ -12,10 +12,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -32,7 +34,9 @@ func TestMain(m *testing.M) {
 	// The crash test runs the service as a child process of this test
 	// binary, so that it can kill it for real.
 	if os.Getenv("OPENVEST_TEST_SERVE") == "1" {
-		if err := run(context.Background(), []string{"serve"}, os.Stdout, os.Stderr); err != nil {
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+		defer stop()
+		if err := run(ctx, []string{"serve"}, os.Stdout, os.Stderr); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}

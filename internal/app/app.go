@@ -41,6 +41,8 @@ type App struct {
 	Jobs        *jobs.Queue
 	Webhooks    *webhook.Service
 	Now         func() time.Time
+
+	metrics *httpapi.Metrics // built by Metrics, once
 }
 
 // Options tune OpenWith.
@@ -149,12 +151,23 @@ func (a *App) Close() error {
 	return errors.Join(a.Jobs.Stop(ctx), a.Store.Close())
 }
 
-// Handler builds the HTTP server.
+// Handler builds the HTTP server. It serves /metrics unless
+// OPENVEST_METRICS_ADDR gives it an address of its own (see Metrics).
 func (a *App) Handler() (*echo.Echo, error) {
 	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Trading: a.Trading, Wallet: a.Wallet, Banking: a.Banking, Idempotency: a.Idempotency, Webhooks: a.Webhooks}, httpapi.Options{
 		Logger: a.Log, MaxBodyBytes: a.Config.MaxBodyBytes, Ready: a.Store.Ping,
 		PublicURL: a.Config.PublicURL, SignatureSkew: a.Config.SignatureSkew, Now: a.Now,
+		Metrics: a.Metrics(), MetricsElsewhere: a.Config.MetricsAddr != "",
 	})
+}
+
+// Metrics are the service's metrics, with the job queue depth; their
+// Handler serves /metrics.
+func (a *App) Metrics() *httpapi.Metrics {
+	if a.metrics == nil {
+		a.metrics = httpapi.NewMetrics(jobs.DepthCollector(a.Store))
+	}
+	return a.metrics
 }
 
 // ParseInvestmentTypes parses a comma-separated list of investment types.

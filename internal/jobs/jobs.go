@@ -35,6 +35,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // ExecuteArgs are the arguments of an execute_request job.
@@ -186,6 +187,7 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Queue, error) {
 			cfg.DeliveryQueue: {MaxWorkers: cfg.DeliveryWorkers, FetchCooldown: cmp.Or(cfg.Cooldown, deliveryCooldown), FetchPollInterval: cfg.PollInterval},
 		},
 		Workers:           workers,
+		Middleware:        []rivertype.Middleware{&observe{}},
 		FetchPollInterval: cfg.PollInterval,
 		FetchCooldown:     cmp.Or(cfg.Cooldown, executionCooldown), // also the insert notifications' rate limit
 		Logger:            cfg.Logger,

@@ -47,6 +47,7 @@ func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) e
 		return err
 	}
 	a := Deliver(ctx, s.client, w.URL, key, e, s.now())
+	observeAttempt(a)
 	return s.finish(ctx, orgID, deliveryID, n, a.Gone, func(d *Delivery) {
 		latency := a.Latency
 		d.LastLatency = &latency
