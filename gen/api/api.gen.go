@@ -9,7 +9,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -234,6 +236,7 @@ func (e BankingSandboxDecisionDecision) Valid() bool {
 const (
 	EUR Currency = "EUR"
 	USD Currency = "USD"
+	ZK  Currency = "ZK"
 	ZMW Currency = "ZMW"
 )
 
@@ -243,6 +246,8 @@ func (e Currency) Valid() bool {
 	case EUR:
 		return true
 	case USD:
+		return true
+	case ZK:
 		return true
 	case ZMW:
 		return true
@@ -452,31 +457,46 @@ func (e SortOrder) Valid() bool {
 	}
 }
 
-// Defines values for TokenScope.
+// Defines values for TokenRequestGrantType.
 const (
-	READ  TokenScope = "READ"
-	WRITE TokenScope = "WRITE"
+	ClientCredentials TokenRequestGrantType = "client_credentials"
 )
 
-// Valid indicates whether the value is a known member of the TokenScope enum.
-func (e TokenScope) Valid() bool {
+// Valid indicates whether the value is a known member of the TokenRequestGrantType enum.
+func (e TokenRequestGrantType) Valid() bool {
 	switch e {
-	case READ:
-		return true
-	case WRITE:
+	case ClientCredentials:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for TokenTokenType.
+// Defines values for TokenScope.
 const (
-	Bearer TokenTokenType = "Bearer"
+	Read  TokenScope = "read"
+	Write TokenScope = "write"
 )
 
-// Valid indicates whether the value is a known member of the TokenTokenType enum.
-func (e TokenTokenType) Valid() bool {
+// Valid indicates whether the value is a known member of the TokenScope enum.
+func (e TokenScope) Valid() bool {
+	switch e {
+	case Read:
+		return true
+	case Write:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TokenType.
+const (
+	Bearer TokenType = "Bearer"
+)
+
+// Valid indicates whether the value is a known member of the TokenType enum.
+func (e TokenType) Valid() bool {
 	switch e {
 	case Bearer:
 		return true
@@ -635,7 +655,11 @@ type Account struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -709,6 +733,15 @@ type AdvanceSandboxClockRequest struct {
 // Asset A holding of one instrument in one portfolio. `investmentAmount` (what
 // the shares held cost) and `marketValue` are in `currency`, the
 // portfolio's; `price` and `averageCost` are in US dollars.
+//
+// The vendor's docs name the same holding `position` (units owned,
+// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+// price paid: the unit price of the first purchase until another one),
+// `marketPrice` (= `price`, the current unit price), `locked` (units
+// held by `PENDING` sell requests of the asset: a percentage of the
+// units held, or an amount at the current price; at most `position`)
+// and `available` (`position` − `locked`, the units a new sell can
+// take); both spellings are answered.
 type Asset struct {
 	// AccountId A unique identifier.
 	//
@@ -720,6 +753,9 @@ type Asset struct {
 	// Example: 123456
 	AssetId Id `json:"assetId"`
 
+	// Available Units a new sell can take, `position` − `locked`. An exact decimal.
+	Available decimal.Decimal `json:"available"`
+
 	// AverageCost The average price paid per share, in US dollars. An exact decimal.
 	AverageCost decimal.Decimal `json:"averageCost"`
 
@@ -728,7 +764,11 @@ type Asset struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -746,8 +786,19 @@ type Asset struct {
 	// InvestmentAmount What the shares held cost, in `currency`. An exact decimal.
 	InvestmentAmount decimal.Decimal `json:"investmentAmount"`
 
+	// Locked Units held by PENDING sell requests of this asset, to 8 decimal places, at most `position`. An exact decimal.
+	Locked decimal.Decimal `json:"locked"`
+
+	// MarketPrice The current unit price, in US dollars (the docs' name of `price`). An exact decimal.
+	MarketPrice decimal.Decimal `json:"marketPrice"`
+
 	// MarketValue The value of the shares held at the current price, in `currency`. An exact decimal.
 	MarketValue decimal.Decimal `json:"marketValue"`
+
+	// Name The name of the instrument.
+	//
+	// Example: Apple Inc.
+	Name string `json:"name"`
 
 	// Performance The gain of `marketValue` over `investmentAmount`, in percent. An exact decimal.
 	Performance decimal.Decimal `json:"performance"`
@@ -757,8 +808,14 @@ type Asset struct {
 	// Example: 123456
 	PortfolioId Id `json:"portfolioId"`
 
+	// Position Units owned (the docs' name of `quantity`). An exact decimal.
+	Position decimal.Decimal `json:"position"`
+
 	// Price The current price of one share, in US dollars. An exact decimal.
 	Price decimal.Decimal `json:"price"`
+
+	// PurchasePrice The unit price paid, in US dollars (the docs' name of `averageCost`). An exact decimal.
+	PurchasePrice decimal.Decimal `json:"purchasePrice"`
 
 	// Quantity Shares held, to 8 decimal places. An exact decimal.
 	Quantity decimal.Decimal `json:"quantity"`
@@ -793,6 +850,15 @@ type AssetResponse struct {
 	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
 	// the shares held cost) and `marketValue` are in `currency`, the
 	// portfolio's; `price` and `averageCost` are in US dollars.
+	//
+	// The vendor's docs name the same holding `position` (units owned,
+	// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+	// price paid: the unit price of the first purchase until another one),
+	// `marketPrice` (= `price`, the current unit price), `locked` (units
+	// held by `PENDING` sell requests of the asset: a percentage of the
+	// units held, or an amount at the current price; at most `position`)
+	// and `available` (`position` − `locked`, the units a new sell can
+	// take); both spellings are answered.
 	Data Asset `json:"data"`
 
 	// Message Example: Success
@@ -1488,7 +1554,11 @@ type BankingTimestamp = time.Time
 
 // CreateAccountRequest defines model for CreateAccountRequest.
 type CreateAccountRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1521,15 +1591,22 @@ type CreateCustomerRequest struct {
 	// Example: Jane
 	LastName PersonName `json:"lastName"`
 
-	// ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
+	// ReferenceId The `referenceId` a request sends: a string (1–64 characters), or a
+	// JSON integer (the vendor's customers guide sends `123456`), which is
+	// stored and answered as its decimal string (`"123456"`).
+	//
 	//
 	// Example: crm-000417
-	ReferenceId *ReferenceId `json:"referenceId,omitempty"`
+	ReferenceId *ReferenceIdInput `json:"referenceId,omitempty"`
 }
 
 // CreatePortfolioRequest defines model for CreatePortfolioRequest.
 type CreatePortfolioRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1542,7 +1619,11 @@ type CreatePortfolioRequest struct {
 
 // CreatePurchaseRequest defines model for CreatePurchaseRequest.
 type CreatePurchaseRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1572,14 +1653,20 @@ type CreatePurchaseRequest struct {
 	Schedule *RequestSchedule `json:"schedule,omitempty"`
 }
 
-// CreateSellRequest Exactly one of `sellAmount` and `sellPercentage`.
+// CreateSellRequest `sellAmount` or `sellPercentage`; when both are sent (as the
+// vendor's own example does), `sellAmount` applies and
+// `sellPercentage` is dropped (the request answers without it).
 type CreateSellRequest struct {
 	// AssetId A unique identifier.
 	//
 	// Example: 123456
 	AssetId Id `json:"assetId"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1588,6 +1675,17 @@ type CreateSellRequest struct {
 	//
 	// Example: 123456
 	CustomerId Id `json:"customerId"`
+
+	// IsRecurring Repeat the sell on `schedule` (default false).
+	IsRecurring *bool `json:"isRecurring,omitempty"`
+
+	// Schedule How often a request executes: `ONCE` (the default) or, for a
+	// recurring request, every day, week, two weeks or month (a monthly
+	// plan keeps its day of the month, or the month's last day).
+	//
+	//
+	// Example: WEEKLY
+	Schedule *RequestSchedule `json:"schedule,omitempty"`
 
 	// SellAmount The amount to sell, in `currency`, at most 2 decimal places. An exact decimal.
 	SellAmount *decimal.Decimal `json:"sellAmount,omitempty"`
@@ -1604,7 +1702,10 @@ type CreateWebhookRequest struct {
 	Url string `json:"url"`
 }
 
-// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+// pages): the same currency, and a resource answers with the spelling
+// it was created (or last updated) with.
 //
 // Example: USD
 type Currency string
@@ -1724,7 +1825,11 @@ type Id = int64
 
 // Instrument defines model for Instrument.
 type Instrument struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1878,7 +1983,11 @@ type InvestmentRequest struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2002,6 +2111,50 @@ type InvestmentResponse struct {
 // Example: INTERNATIONAL_STOCKS
 type InvestmentType string
 
+// LegacyToken A token in the vendor's old shape.
+type LegacyToken struct {
+	// AccessToken The access token: `Authorization: Bearer <accessToken>`.
+	AccessToken string `json:"accessToken"`
+
+	// AccessTokenId A unique identifier.
+	//
+	// Example: 123456
+	AccessTokenId Id `json:"accessTokenId"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// ExpiresIn Example: 3600
+	ExpiresIn int64 `json:"expiresIn"`
+
+	// MaxTTL Example: 86400
+	MaxTTL     int64        `json:"maxTTL"`
+	Scope      []TokenScope `json:"scope"`
+	TrustedIps []string     `json:"trustedIps"`
+
+	// Type Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	Type TokenType `json:"type"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+}
+
+// LegacyTokenResponse defines model for LegacyTokenResponse.
+type LegacyTokenResponse struct {
+	// Code Example: 201
+	Code int `json:"code"`
+
+	// Data A token in the vendor's old shape.
+	Data LegacyToken `json:"data"`
+
+	// Message Example: Created
+	Message string `json:"message"`
+}
+
 // Meta Pagination of a list.
 type Meta struct {
 	// CurrentCount The number of items on this page.
@@ -2013,11 +2166,11 @@ type Meta struct {
 	// Limit The page size asked for.
 	Limit int32 `json:"limit"`
 
-	// NextPage The next page, or null when this is the last one.
-	NextPage *int32 `json:"nextPage"`
+	// NextPage The next page; 0 when this is the last one (pages after the first are numbered from 1, so 0 never names a next page).
+	NextPage int32 `json:"nextPage"`
 
-	// PreviousPage The previous page, or null on the first page.
-	PreviousPage *int32 `json:"previousPage"`
+	// PreviousPage The previous page; 0 on the first page (as the vendor's docs answer, never null).
+	PreviousPage int32 `json:"previousPage"`
 
 	// Sort Sort direction on `createdAt`.
 	Sort SortOrder `json:"sort"`
@@ -2046,7 +2199,11 @@ type Portfolio struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2175,6 +2332,18 @@ type Problem struct {
 // Example: crm-000417
 type ReferenceId = string
 
+// ReferenceIdInput The `referenceId` a request sends: a string (1–64 characters), or a
+// JSON integer (the vendor's customers guide sends `123456`), which is
+// stored and answered as its decimal string (`"123456"`).
+//
+// Example: crm-000417
+type ReferenceIdInput struct {
+	union json.RawMessage
+}
+
+// ReferenceIdInput1 Example: 123456
+type ReferenceIdInput1 = int64
+
 // RequestSchedule How often a request executes: `ONCE` (the default) or, for a
 // recurring request, every day, week, two weeks or month (a monthly
 // plan keeps its day of the month, or the month's last day).
@@ -2227,8 +2396,50 @@ type SetSandboxPriceRequest struct {
 // SortOrder Sort direction on `createdAt`.
 type SortOrder string
 
-// Token defines model for Token.
-type Token struct {
+// TokenOrganization defines model for TokenOrganization.
+type TokenOrganization struct {
+	ClientId string `json:"clientId"`
+
+	// Id A unique identifier.
+	//
+	// Example: 123456
+	Id   Id     `json:"id"`
+	Name string `json:"name"`
+}
+
+// TokenRequest Client credentials: `clientId` and `clientSecret` (documented), or
+// the OAuth 2.0 names `client_id` and `client_secret` with
+// `grant_type` (RFC 6749 §4.4), or none of these when they come in
+// HTTP Basic authentication. One pair is required.
+type TokenRequest struct {
+	// ClientId The organization's client id.
+	ClientId *string `json:"clientId,omitempty"`
+
+	// ClientSecret The organization's client secret.
+	ClientSecret *string `json:"clientSecret,omitempty"`
+
+	// OAuthClientId OAuth 2.0 name of `clientId`.
+	OAuthClientId *string `json:"client_id,omitempty"`
+
+	// OAuthClientSecret OAuth 2.0 name of `clientSecret`.
+	OAuthClientSecret *string `json:"client_secret,omitempty"`
+
+	// OAuthGrantType OAuth 2.0 grant type; only `client_credentials`.
+	OAuthGrantType *TokenRequestGrantType `json:"grant_type,omitempty"`
+
+	// OAuthScope OAuth 2.0 requested scope, space-separated; tokens always carry `read write`.
+	OAuthScope *string `json:"scope,omitempty"`
+}
+
+// TokenRequestGrantType OAuth 2.0 grant type; only `client_credentials`.
+type TokenRequestGrantType string
+
+// TokenResponse The documented flat token (`tokenId`, `token`, …) with `message`,
+// plus the OAuth 2.0 fields (RFC 6749 §5.1) for OAuth 2.0 clients.
+type TokenResponse struct {
+	// OAuthAccessToken OAuth 2.0 name of `token`.
+	OAuthAccessToken string `json:"access_token"`
+
 	// CreatedAt A time in unix seconds.
 	//
 	// Example: 1732893484
@@ -2239,10 +2450,18 @@ type Token struct {
 	// Example: 3600
 	ExpiresIn int64 `json:"expiresIn"`
 
+	// OAuthExpiresIn OAuth 2.0 name of `expiresIn`.
+	//
+	// Example: 3600
+	OAuthExpiresIn int64 `json:"expires_in"`
+
 	// MaxTTL The longest lifetime, in seconds, a token of this client can have.
 	//
 	// Example: 86400
-	MaxTTL       int64             `json:"maxTTL"`
+	MaxTTL int64 `json:"maxTTL"`
+
+	// Message Example: Created
+	Message      string            `json:"message"`
 	Organization TokenOrganization `json:"organization"`
 
 	// Scope The authorization scopes of the token.
@@ -2256,8 +2475,11 @@ type Token struct {
 	// Example: 123456
 	TokenId Id `json:"tokenId"`
 
-	// TokenType Always `Bearer`.
-	TokenType TokenTokenType `json:"tokenType"`
+	// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	TokenType TokenType `json:"tokenType"`
+
+	// OAuthTokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	OAuthTokenType TokenType `json:"token_type"`
 
 	// TrustedIps The IP addresses whitelisted for this client (empty means any).
 	TrustedIps []string `json:"trustedIps"`
@@ -2268,43 +2490,15 @@ type Token struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
-// TokenScope defines model for Token.Scope.
+// TokenScope `read` reads resources, `write` changes them (lowercase, as the docs' scope table and examples write them). Every token has both.
 type TokenScope string
 
-// TokenTokenType Always `Bearer`.
-type TokenTokenType string
+// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+type TokenType string
 
-// TokenOrganization defines model for TokenOrganization.
-type TokenOrganization struct {
-	ClientId string `json:"clientId"`
-
-	// Id A unique identifier.
-	//
-	// Example: 123456
-	Id   Id     `json:"id"`
-	Name string `json:"name"`
-}
-
-// TokenRequest defines model for TokenRequest.
-type TokenRequest struct {
-	// ClientId The organization's client id.
-	ClientId string `json:"clientId"`
-
-	// ClientSecret The organization's client secret.
-	ClientSecret string `json:"clientSecret"`
-}
-
-// TokenResponse defines model for TokenResponse.
-type TokenResponse struct {
-	// Code Example: 201
-	Code int   `json:"code"`
-	Data Token `json:"data"`
-
-	// Message Example: Created
-	Message string `json:"message"`
-}
-
-// Transaction One execution of a request.
+// Transaction One execution of a request. `requestType` is the documented name of
+// its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+// value (Openvest's earlier name, kept as an addition).
 type Transaction struct {
 	// AccountId A unique identifier.
 	//
@@ -2324,7 +2518,11 @@ type Transaction struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2369,6 +2567,11 @@ type Transaction struct {
 	// Example: 123456
 	RequestId Id `json:"requestId"`
 
+	// RequestType `PURCHASE` buys an instrument; `SELL` sells from a holding.
+	//
+	// Example: PURCHASE
+	RequestType RequestType `json:"requestType"`
+
 	// Status The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
 	//
 	// Example: COMPLETED
@@ -2412,6 +2615,20 @@ type TransactionListResponse struct {
 	Meta Meta `json:"meta"`
 }
 
+// TransactionResponse defines model for TransactionResponse.
+type TransactionResponse struct {
+	// Code Example: 200
+	Code int `json:"code"`
+
+	// Data One execution of a request. `requestType` is the documented name of
+	// its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+	// value (Openvest's earlier name, kept as an addition).
+	Data Transaction `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
 // TransactionStatus The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
 //
 // Example: COMPLETED
@@ -2429,7 +2646,11 @@ type UpdateAccountRequest struct {
 	// Example: 123456
 	AccountId Id `json:"accountId"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency *Currency `json:"currency,omitempty"`
@@ -2459,10 +2680,13 @@ type UpdateCustomerRequest struct {
 	// Example: Jane
 	LastName *PersonName `json:"lastName,omitempty"`
 
-	// ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
+	// ReferenceId The `referenceId` a request sends: a string (1–64 characters), or a
+	// JSON integer (the vendor's customers guide sends `123456`), which is
+	// stored and answered as its decimal string (`"123456"`).
+	//
 	//
 	// Example: crm-000417
-	ReferenceId *ReferenceId `json:"referenceId,omitempty"`
+	ReferenceId *ReferenceIdInput `json:"referenceId,omitempty"`
 
 	// Status `ACTIVE` the customer is able to trade; `SUSPENDED` temporarily unable
 	// to trade; `CLOSED` permanently blocked from trading.
@@ -2474,7 +2698,11 @@ type UpdateCustomerRequest struct {
 
 // UpdatePortfolioRequest The portfolio to update and at least one field to change.
 type UpdatePortfolioRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency *Currency `json:"currency,omitempty"`
@@ -2492,12 +2720,14 @@ type UpdatePortfolioRequest struct {
 	Status *PortfolioStatus `json:"status,omitempty"`
 }
 
-// UpdateRequestRequest defines model for UpdateRequestRequest.
+// UpdateRequestRequest `requestId` is required: a body without it (the vendor's guide
+// shows only `{"shouldCancelRequest": true}`) answers `400` naming
+// `requestId` and showing the body to send.
 type UpdateRequestRequest struct {
 	// RequestId A unique identifier.
 	//
 	// Example: 123456
-	RequestId Id `json:"requestId"`
+	RequestId *Id `json:"requestId,omitempty"`
 
 	// ShouldCancelRequest `true` cancels the request (the only change a request takes).
 	ShouldCancelRequest bool `json:"shouldCancelRequest"`
@@ -3132,6 +3362,11 @@ type WebhookStatus string
 // Example: CUSTOMER.CREATED
 type WebhookSubscription = string
 
+// AccessTokenId A unique identifier.
+//
+// Example: 123456
+type AccessTokenId = Id
+
 // BankingApplicationIdPath An application ID.
 //
 // Example: app_5f2b8c1e9a7d4e3f
@@ -3176,8 +3411,14 @@ type CustomerIdQueryOptional = Id
 // Example: 123456
 type CustomerIdQueryRequired = Id
 
+// IdempotencyId defines model for IdempotencyId.
+type IdempotencyId = string
+
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
+
+// L2fIdempotencyId defines model for L2fIdempotencyId.
+type L2fIdempotencyId = string
 
 // Limit defines model for Limit.
 type Limit = int32
@@ -3395,6 +3636,46 @@ type ListBankingApplicationsParams struct {
 	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// CreateBankingApplicationParams defines parameters for CreateBankingApplication.
+type CreateBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// UpdateBankingApplicationParams defines parameters for UpdateBankingApplication.
+type UpdateBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// CreateBankingApplicationDocumentParams defines parameters for CreateBankingApplicationDocument.
+type CreateBankingApplicationDocumentParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// SubmitBankingApplicationParams defines parameters for SubmitBankingApplication.
+type SubmitBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
 // ListWalletCounterpartiesParams defines parameters for ListWalletCounterparties.
 type ListWalletCounterpartiesParams struct {
 	// Offset The number of items to skip.
@@ -3500,6 +3781,46 @@ type ListBankingCustomersParams struct {
 	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// UpdateBankingCustomerParams defines parameters for UpdateBankingCustomer.
+type UpdateBankingCustomerParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// UpdateBankingIndividualParams defines parameters for UpdateBankingIndividual.
+type UpdateBankingIndividualParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// DecideBankingApplicationParams defines parameters for DecideBankingApplication.
+type DecideBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// SetBankingCustomerStatusParams defines parameters for SetBankingCustomerStatus.
+type SetBankingCustomerStatusParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
 // ListAccountsParams defines parameters for ListAccounts.
 type ListAccountsParams struct {
 	// CustomerId Only items of this customer.
@@ -3517,6 +3838,17 @@ type ListAccountsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3535,17 +3867,41 @@ type ListAccountsParams struct {
 
 // CreateAccountParams defines parameters for CreateAccount.
 type CreateAccountParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3564,17 +3920,41 @@ type CreateAccountParams struct {
 
 // UpdateAccountParams defines parameters for UpdateAccount.
 type UpdateAccountParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3596,6 +3976,17 @@ type GetAccountParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3635,6 +4026,17 @@ type ListAssetsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3656,6 +4058,84 @@ type GetAssetParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// RevokeTokenLegacyParams defines parameters for RevokeTokenLegacy.
+type RevokeTokenLegacyParams struct {
+	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
+	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateTokenLegacyParams defines parameters for CreateTokenLegacy.
+type CreateTokenLegacyParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3692,6 +4172,17 @@ type ListCustomersParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3710,17 +4201,41 @@ type ListCustomersParams struct {
 
 // CreateCustomerParams defines parameters for CreateCustomer.
 type CreateCustomerParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3739,17 +4254,41 @@ type CreateCustomerParams struct {
 
 // UpdateCustomerParams defines parameters for UpdateCustomer.
 type UpdateCustomerParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3771,6 +4310,17 @@ type GetCustomerParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3804,6 +4354,17 @@ type ListInstrumentsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3825,6 +4386,17 @@ type GetInstrumentParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3855,6 +4427,17 @@ type ListInvestmentsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3876,6 +4459,17 @@ type GetInvestmentParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3895,11 +4489,22 @@ type GetInvestmentParams struct {
 // RevokeTokenParams defines parameters for RevokeToken.
 type RevokeTokenParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
-	AccessTokenId *Id `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
+	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3921,6 +4526,17 @@ type CreateTokenParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3954,6 +4570,17 @@ type ListPortfoliosParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3972,17 +4599,41 @@ type ListPortfoliosParams struct {
 
 // CreatePortfolioParams defines parameters for CreatePortfolio.
 type CreatePortfolioParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4001,17 +4652,41 @@ type CreatePortfolioParams struct {
 
 // UpdatePortfolioParams defines parameters for UpdatePortfolio.
 type UpdatePortfolioParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4033,6 +4708,17 @@ type GetPortfolioParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4072,6 +4758,17 @@ type ListRequestsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4090,17 +4787,41 @@ type ListRequestsParams struct {
 
 // UpdateRequestParams defines parameters for UpdateRequest.
 type UpdateRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4119,17 +4840,147 @@ type UpdateRequestParams struct {
 
 // CreatePurchaseRequestParams defines parameters for CreatePurchaseRequest.
 type CreatePurchaseRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreatePurchaseRequestLegacyParams defines parameters for CreatePurchaseRequestLegacy.
+type CreatePurchaseRequestLegacyParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateSellRequestLegacyParams defines parameters for CreateSellRequestLegacy.
+type CreateSellRequestLegacyParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4148,17 +4999,41 @@ type CreatePurchaseRequestParams struct {
 
 // CreateSellRequestParams defines parameters for CreateSellRequest.
 type CreateSellRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4180,6 +5055,17 @@ type GetRequestParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4201,6 +5087,17 @@ type GetSandboxClockParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4219,17 +5116,41 @@ type GetSandboxClockParams struct {
 
 // AdvanceSandboxClockParams defines parameters for AdvanceSandboxClock.
 type AdvanceSandboxClockParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4248,17 +5169,41 @@ type AdvanceSandboxClockParams struct {
 
 // ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
 type ClearSandboxPriceParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4277,17 +5222,41 @@ type ClearSandboxPriceParams struct {
 
 // SetSandboxPriceParams defines parameters for SetSandboxPrice.
 type SetSandboxPriceParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4306,17 +5275,41 @@ type SetSandboxPriceParams struct {
 
 // ForceRequestOutcomeParams defines parameters for ForceRequestOutcome.
 type ForceRequestOutcomeParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4353,6 +5346,49 @@ type ListTransactionsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetTransactionParams defines parameters for GetTransaction.
+type GetTransactionParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4383,6 +5419,17 @@ type ListWebhooksParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4401,17 +5448,41 @@ type ListWebhooksParams struct {
 
 // CreateWebhookParams defines parameters for CreateWebhook.
 type CreateWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4430,17 +5501,41 @@ type CreateWebhookParams struct {
 
 // UpdateWebhookParams defines parameters for UpdateWebhook.
 type UpdateWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4462,6 +5557,17 @@ type GetWebhookKeyParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4480,17 +5586,41 @@ type GetWebhookKeyParams struct {
 
 // TestWebhooksParams defines parameters for TestWebhooks.
 type TestWebhooksParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4509,17 +5639,41 @@ type TestWebhooksParams struct {
 
 // DeleteWebhookParams defines parameters for DeleteWebhook.
 type DeleteWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4553,6 +5707,17 @@ type ListWebhookDeliveriesParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4571,17 +5736,41 @@ type ListWebhookDeliveriesParams struct {
 
 // RetryWebhookDeliveryParams defines parameters for RetryWebhookDelivery.
 type RetryWebhookDeliveryParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4637,6 +5826,16 @@ type CreateAccountJSONRequestBody = CreateAccountRequest
 // UpdateAccountJSONRequestBody defines body for UpdateAccount for application/json ContentType.
 type UpdateAccountJSONRequestBody = UpdateAccountRequest
 
+// CreateTokenLegacyJSONRequestBody defines body for CreateTokenLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateTokenLegacyJSONRequestBody = TokenRequest
+
+// CreateTokenLegacyFormdataRequestBody defines body for CreateTokenLegacy for application/x-www-form-urlencoded ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateTokenLegacyFormdataRequestBody = TokenRequest
+
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
 
@@ -4661,6 +5860,16 @@ type UpdateRequestJSONRequestBody = UpdateRequestRequest
 // CreatePurchaseRequestJSONRequestBody defines body for CreatePurchaseRequest for application/json ContentType.
 type CreatePurchaseRequestJSONRequestBody = CreatePurchaseRequest
 
+// CreatePurchaseRequestLegacyJSONRequestBody defines body for CreatePurchaseRequestLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreatePurchaseRequestLegacyJSONRequestBody = CreatePurchaseRequest
+
+// CreateSellRequestLegacyJSONRequestBody defines body for CreateSellRequestLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateSellRequestLegacyJSONRequestBody = CreateSellRequest
+
 // CreateSellRequestJSONRequestBody defines body for CreateSellRequest for application/json ContentType.
 type CreateSellRequestJSONRequestBody = CreateSellRequest
 
@@ -4679,6 +5888,68 @@ type CreateWebhookJSONRequestBody = CreateWebhookRequest
 // UpdateWebhookJSONRequestBody defines body for UpdateWebhook for application/json ContentType.
 type UpdateWebhookJSONRequestBody = UpdateWebhookRequest
 
+// AsReferenceId returns the union data inside the ReferenceIdInput as a ReferenceId
+func (t ReferenceIdInput) AsReferenceId() (ReferenceId, error) {
+	var body ReferenceId
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReferenceId overwrites any union data inside the ReferenceIdInput as the provided ReferenceId
+func (t *ReferenceIdInput) FromReferenceId(v ReferenceId) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReferenceId performs a merge with any union data inside the ReferenceIdInput, using the provided ReferenceId
+func (t *ReferenceIdInput) MergeReferenceId(v ReferenceId) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsReferenceIdInput1 returns the union data inside the ReferenceIdInput as a ReferenceIdInput1
+func (t ReferenceIdInput) AsReferenceIdInput1() (ReferenceIdInput1, error) {
+	var body ReferenceIdInput1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReferenceIdInput1 overwrites any union data inside the ReferenceIdInput as the provided ReferenceIdInput1
+func (t *ReferenceIdInput) FromReferenceIdInput1(v ReferenceIdInput1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReferenceIdInput1 performs a merge with any union data inside the ReferenceIdInput, using the provided ReferenceIdInput1
+func (t *ReferenceIdInput) MergeReferenceIdInput1(v ReferenceIdInput1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ReferenceIdInput) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ReferenceIdInput) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// ListBankingApplications Retrieve applications
@@ -4686,22 +5957,22 @@ type ServerInterface interface {
 	ListBankingApplications(ctx echo.Context, params ListBankingApplicationsParams) error
 	// CreateBankingApplication Create an application
 	// (POST /applications)
-	CreateBankingApplication(ctx echo.Context) error
+	CreateBankingApplication(ctx echo.Context, params CreateBankingApplicationParams) error
 	// GetBankingApplication Retrieve an application
 	// (GET /applications/{id})
 	GetBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
 	// UpdateBankingApplication Update an application
 	// (PATCH /applications/{id})
-	UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params UpdateBankingApplicationParams) error
 	// CreateBankingApplicationDocument Attach a document
 	// (POST /applications/{id}/documents)
-	CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath) error
+	CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, params CreateBankingApplicationDocumentParams) error
 	// GetBankingApplicationDocument Retrieve a document
 	// (GET /applications/{id}/documents/{document_id})
 	GetBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, documentId BankingDocumentIdPath) error
 	// SubmitBankingApplication Submit an application
 	// (POST /applications/{id}/submit)
-	SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params SubmitBankingApplicationParams) error
 	// ListWalletCounterparties List counterparties
 	// (GET /counterparty)
 	ListWalletCounterparties(ctx echo.Context, params ListWalletCounterpartiesParams) error
@@ -4737,19 +6008,19 @@ type ServerInterface interface {
 	GetBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error
 	// UpdateBankingCustomer Update customer
 	// (PATCH /customers/{id})
-	UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error
+	UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath, params UpdateBankingCustomerParams) error
 	// GetBankingIndividual Retrieve individual
 	// (GET /customers/{id}/individuals/{individual_id})
 	GetBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error
 	// UpdateBankingIndividual Update individual
 	// (PATCH /customers/{id}/individuals/{individual_id})
-	UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error
+	UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params UpdateBankingIndividualParams) error
 	// DecideBankingApplication Decide an application in manual review
 	// (POST /sandbox/applications/{id}/decision)
-	DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params DecideBankingApplicationParams) error
 	// SetBankingCustomerStatus Move a customer to another status
 	// (POST /sandbox/customers/{id}/status)
-	SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath) error
+	SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath, params SetBankingCustomerStatusParams) error
 	// ListAccounts List accounts
 	// (GET /v1/accounts)
 	ListAccounts(ctx echo.Context, params ListAccountsParams) error
@@ -4768,6 +6039,16 @@ type ServerInterface interface {
 	// GetAsset Get an asset
 	// (GET /v1/assets/{assetId})
 	GetAsset(ctx echo.Context, assetId Id, params GetAssetParams) error
+	// RevokeTokenLegacy Revoke an access token (old path)
+	// (DELETE /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	RevokeTokenLegacy(ctx echo.Context, params RevokeTokenLegacyParams) error
+	// CreateTokenLegacy Create an access token (old path)
+	// (POST /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacy(ctx echo.Context, params CreateTokenLegacyParams) error
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx echo.Context, params ListCustomersParams) error
@@ -4819,6 +6100,16 @@ type ServerInterface interface {
 	// CreatePurchaseRequest Create a purchase request
 	// (POST /v1/requests/purchase)
 	CreatePurchaseRequest(ctx echo.Context, params CreatePurchaseRequestParams) error
+	// CreatePurchaseRequestLegacy Create a purchase request (the guide's recurring-request URL)
+	// (POST /v1/requests/purchase/purchase)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacy(ctx echo.Context, params CreatePurchaseRequestLegacyParams) error
+	// CreateSellRequestLegacy Create a sell request (the guide's URL)
+	// (POST /v1/requests/purchase/sell)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacy(ctx echo.Context, params CreateSellRequestLegacyParams) error
 	// CreateSellRequest Create a sell request
 	// (POST /v1/requests/sell)
 	CreateSellRequest(ctx echo.Context, params CreateSellRequestParams) error
@@ -4843,6 +6134,9 @@ type ServerInterface interface {
 	// ListTransactions List transactions
 	// (GET /v1/transactions)
 	ListTransactions(ctx echo.Context, params ListTransactionsParams) error
+	// GetTransaction Get a transaction
+	// (GET /v1/transactions/{transactionId})
+	GetTransaction(ctx echo.Context, transactionId Id, params GetTransactionParams) error
 	// ListWebhooks List webhooks
 	// (GET /v1/webhooks)
 	ListWebhooks(ctx echo.Context, params ListWebhooksParams) error
@@ -4910,8 +6204,28 @@ func (w *ServerInterfaceWrapper) ListBankingApplications(ctx echo.Context) error
 func (w *ServerInterfaceWrapper) CreateBankingApplication(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateBankingApplication(ctx)
+	err = w.Handler.CreateBankingApplication(ctx, params)
 	return err
 }
 
@@ -4942,8 +6256,28 @@ func (w *ServerInterfaceWrapper) UpdateBankingApplication(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateBankingApplication(ctx, id)
+	err = w.Handler.UpdateBankingApplication(ctx, id, params)
 	return err
 }
 
@@ -4958,8 +6292,28 @@ func (w *ServerInterfaceWrapper) CreateBankingApplicationDocument(ctx echo.Conte
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateBankingApplicationDocumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateBankingApplicationDocument(ctx, id)
+	err = w.Handler.CreateBankingApplicationDocument(ctx, id, params)
 	return err
 }
 
@@ -4998,8 +6352,28 @@ func (w *ServerInterfaceWrapper) SubmitBankingApplication(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SubmitBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.SubmitBankingApplication(ctx, id)
+	err = w.Handler.SubmitBankingApplication(ctx, id, params)
 	return err
 }
 
@@ -5419,8 +6793,28 @@ func (w *ServerInterfaceWrapper) UpdateBankingCustomer(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankingCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateBankingCustomer(ctx, id)
+	err = w.Handler.UpdateBankingCustomer(ctx, id, params)
 	return err
 }
 
@@ -5467,8 +6861,28 @@ func (w *ServerInterfaceWrapper) UpdateBankingIndividual(ctx echo.Context) error
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter individual_id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankingIndividualParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateBankingIndividual(ctx, id, individualId)
+	err = w.Handler.UpdateBankingIndividual(ctx, id, individualId, params)
 	return err
 }
 
@@ -5483,8 +6897,28 @@ func (w *ServerInterfaceWrapper) DecideBankingApplication(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DecideBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.DecideBankingApplication(ctx, id)
+	err = w.Handler.DecideBankingApplication(ctx, id, params)
 	return err
 }
 
@@ -5499,8 +6933,28 @@ func (w *ServerInterfaceWrapper) SetBankingCustomerStatus(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SetBankingCustomerStatusParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.SetBankingCustomerStatus(ctx, id)
+	err = w.Handler.SetBankingCustomerStatus(ctx, id, params)
 	return err
 }
 
@@ -5598,7 +7052,7 @@ func (w *ServerInterfaceWrapper) CreateAccount(ctx echo.Context) error {
 	var params CreateAccountParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -5606,14 +7060,27 @@ func (w *ServerInterfaceWrapper) CreateAccount(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -5674,7 +7141,7 @@ func (w *ServerInterfaceWrapper) UpdateAccount(ctx echo.Context) error {
 	var params UpdateAccountParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -5682,14 +7149,27 @@ func (w *ServerInterfaceWrapper) UpdateAccount(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -5974,6 +7454,130 @@ func (w *ServerInterfaceWrapper) GetAsset(ctx echo.Context) error {
 	return err
 }
 
+// RevokeTokenLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeTokenLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RevokeTokenLegacyParams
+	// ------------- Optional query parameter "accessTokenId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "accessTokenId", ctx.QueryParams(), &params.AccessTokenId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter accessTokenId: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeTokenLegacy(ctx, params)
+	return err
+}
+
+// CreateTokenLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateTokenLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateTokenLegacyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateTokenLegacy(ctx, params)
+	return err
+}
+
 // ListCustomers converts echo context to params.
 func (w *ServerInterfaceWrapper) ListCustomers(ctx echo.Context) error {
 	var err error
@@ -6075,7 +7679,7 @@ func (w *ServerInterfaceWrapper) CreateCustomer(ctx echo.Context) error {
 	var params CreateCustomerParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -6083,14 +7687,27 @@ func (w *ServerInterfaceWrapper) CreateCustomer(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -6151,7 +7768,7 @@ func (w *ServerInterfaceWrapper) UpdateCustomer(ctx echo.Context) error {
 	var params UpdateCustomerParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -6159,14 +7776,27 @@ func (w *ServerInterfaceWrapper) UpdateCustomer(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -6800,7 +8430,7 @@ func (w *ServerInterfaceWrapper) CreatePortfolio(ctx echo.Context) error {
 	var params CreatePortfolioParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -6808,14 +8438,27 @@ func (w *ServerInterfaceWrapper) CreatePortfolio(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -6876,7 +8519,7 @@ func (w *ServerInterfaceWrapper) UpdatePortfolio(ctx echo.Context) error {
 	var params UpdatePortfolioParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -6884,14 +8527,27 @@ func (w *ServerInterfaceWrapper) UpdatePortfolio(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7118,7 +8774,7 @@ func (w *ServerInterfaceWrapper) UpdateRequest(ctx echo.Context) error {
 	var params UpdateRequestParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7126,14 +8782,27 @@ func (w *ServerInterfaceWrapper) UpdateRequest(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7194,7 +8863,7 @@ func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
 	var params CreatePurchaseRequestParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7202,14 +8871,27 @@ func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7262,6 +8944,184 @@ func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
 	return err
 }
 
+// CreatePurchaseRequestLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePurchaseRequestLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePurchaseRequestLegacyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePurchaseRequestLegacy(ctx, params)
+	return err
+}
+
+// CreateSellRequestLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSellRequestLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateSellRequestLegacyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSellRequestLegacy(ctx, params)
+	return err
+}
+
 // CreateSellRequest converts echo context to params.
 func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
 	var err error
@@ -7270,7 +9130,7 @@ func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
 	var params CreateSellRequestParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7278,14 +9138,27 @@ func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7471,7 +9344,7 @@ func (w *ServerInterfaceWrapper) AdvanceSandboxClock(ctx echo.Context) error {
 	var params AdvanceSandboxClockParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7479,14 +9352,27 @@ func (w *ServerInterfaceWrapper) AdvanceSandboxClock(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7554,7 +9440,7 @@ func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
 	var params ClearSandboxPriceParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7562,14 +9448,27 @@ func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7637,7 +9536,7 @@ func (w *ServerInterfaceWrapper) SetSandboxPrice(ctx echo.Context) error {
 	var params SetSandboxPriceParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7645,14 +9544,27 @@ func (w *ServerInterfaceWrapper) SetSandboxPrice(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7720,7 +9632,7 @@ func (w *ServerInterfaceWrapper) ForceRequestOutcome(ctx echo.Context) error {
 	var params ForceRequestOutcomeParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7728,14 +9640,27 @@ func (w *ServerInterfaceWrapper) ForceRequestOutcome(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7881,6 +9806,72 @@ func (w *ServerInterfaceWrapper) ListTransactions(ctx echo.Context) error {
 	return err
 }
 
+// GetTransaction converts echo context to params.
+func (w *ServerInterfaceWrapper) GetTransaction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "transactionId" -------------
+	var transactionId Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "transactionId", ctx.Param("transactionId"), &transactionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter transactionId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTransactionParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetTransaction(ctx, transactionId, params)
+	return err
+}
+
 // ListWebhooks converts echo context to params.
 func (w *ServerInterfaceWrapper) ListWebhooks(ctx echo.Context) error {
 	var err error
@@ -7968,7 +9959,7 @@ func (w *ServerInterfaceWrapper) CreateWebhook(ctx echo.Context) error {
 	var params CreateWebhookParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7976,14 +9967,27 @@ func (w *ServerInterfaceWrapper) CreateWebhook(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8044,7 +10048,7 @@ func (w *ServerInterfaceWrapper) UpdateWebhook(ctx echo.Context) error {
 	var params UpdateWebhookParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8052,14 +10056,27 @@ func (w *ServerInterfaceWrapper) UpdateWebhook(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8179,7 +10196,7 @@ func (w *ServerInterfaceWrapper) TestWebhooks(ctx echo.Context) error {
 	var params TestWebhooksParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8187,14 +10204,27 @@ func (w *ServerInterfaceWrapper) TestWebhooks(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8262,7 +10292,7 @@ func (w *ServerInterfaceWrapper) DeleteWebhook(ctx echo.Context) error {
 	var params DeleteWebhookParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8270,14 +10300,27 @@ func (w *ServerInterfaceWrapper) DeleteWebhook(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8446,7 +10489,7 @@ func (w *ServerInterfaceWrapper) RetryWebhookDelivery(ctx echo.Context) error {
 	var params RetryWebhookDeliveryParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8454,14 +10497,27 @@ func (w *ServerInterfaceWrapper) RetryWebhookDelivery(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8590,6 +10646,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/accounts/:accountId", wrapper.GetAccount, options.OperationMiddlewares["getAccount"]...)
 	router.GET(options.BaseURL+"/v1/assets", wrapper.ListAssets, options.OperationMiddlewares["listAssets"]...)
 	router.GET(options.BaseURL+"/v1/assets/:assetId", wrapper.GetAsset, options.OperationMiddlewares["getAsset"]...)
+	router.DELETE(options.BaseURL+"/v1/auth", wrapper.RevokeTokenLegacy, options.OperationMiddlewares["revokeTokenLegacy"]...)
+	router.POST(options.BaseURL+"/v1/auth", wrapper.CreateTokenLegacy, options.OperationMiddlewares["createTokenLegacy"]...)
 	router.GET(options.BaseURL+"/v1/customers", wrapper.ListCustomers, options.OperationMiddlewares["listCustomers"]...)
 	router.POST(options.BaseURL+"/v1/customers", wrapper.CreateCustomer, options.OperationMiddlewares["createCustomer"]...)
 	router.PUT(options.BaseURL+"/v1/customers", wrapper.UpdateCustomer, options.OperationMiddlewares["updateCustomer"]...)
@@ -8607,6 +10665,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/requests", wrapper.ListRequests, options.OperationMiddlewares["listRequests"]...)
 	router.PUT(options.BaseURL+"/v1/requests", wrapper.UpdateRequest, options.OperationMiddlewares["updateRequest"]...)
 	router.POST(options.BaseURL+"/v1/requests/purchase", wrapper.CreatePurchaseRequest, options.OperationMiddlewares["createPurchaseRequest"]...)
+	router.POST(options.BaseURL+"/v1/requests/purchase/purchase", wrapper.CreatePurchaseRequestLegacy, options.OperationMiddlewares["createPurchaseRequestLegacy"]...)
+	router.POST(options.BaseURL+"/v1/requests/purchase/sell", wrapper.CreateSellRequestLegacy, options.OperationMiddlewares["createSellRequestLegacy"]...)
 	router.POST(options.BaseURL+"/v1/requests/sell", wrapper.CreateSellRequest, options.OperationMiddlewares["createSellRequest"]...)
 	router.GET(options.BaseURL+"/v1/requests/:requestId", wrapper.GetRequest, options.OperationMiddlewares["getRequest"]...)
 	router.GET(options.BaseURL+"/v1/sandbox/clock", wrapper.GetSandboxClock, options.OperationMiddlewares["getSandboxClock"]...)
@@ -8615,6 +10675,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.SetSandboxPrice, options.OperationMiddlewares["setSandboxPrice"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/requests/:requestId/outcome", wrapper.ForceRequestOutcome, options.OperationMiddlewares["forceRequestOutcome"]...)
 	router.GET(options.BaseURL+"/v1/transactions", wrapper.ListTransactions, options.OperationMiddlewares["listTransactions"]...)
+	router.GET(options.BaseURL+"/v1/transactions/:transactionId", wrapper.GetTransaction, options.OperationMiddlewares["getTransaction"]...)
 	router.GET(options.BaseURL+"/v1/webhooks", wrapper.ListWebhooks, options.OperationMiddlewares["listWebhooks"]...)
 	router.POST(options.BaseURL+"/v1/webhooks", wrapper.CreateWebhook, options.OperationMiddlewares["createWebhook"]...)
 	router.PUT(options.BaseURL+"/v1/webhooks", wrapper.UpdateWebhook, options.OperationMiddlewares["updateWebhook"]...)
@@ -8747,7 +10808,8 @@ func (response ListBankingApplications500ApplicationProblemPlusJSONResponse) Vis
 }
 
 type CreateBankingApplicationRequestObject struct {
-	Body *CreateBankingApplicationJSONRequestBody
+	Params CreateBankingApplicationParams
+	Body   *CreateBankingApplicationJSONRequestBody
 }
 
 type CreateBankingApplicationResponseObject interface {
@@ -8828,6 +10890,22 @@ func (response CreateBankingApplication415ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication422ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8935,8 +11013,9 @@ func (response GetBankingApplication500ApplicationProblemPlusJSONResponse) Visit
 }
 
 type UpdateBankingApplicationRequestObject struct {
-	Id   BankingApplicationIdPath `json:"id"`
-	Body *UpdateBankingApplicationJSONRequestBody
+	Id     BankingApplicationIdPath `json:"id"`
+	Params UpdateBankingApplicationParams
+	Body   *UpdateBankingApplicationJSONRequestBody
 }
 
 type UpdateBankingApplicationResponseObject interface {
@@ -9053,6 +11132,22 @@ func (response UpdateBankingApplication415ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type UpdateBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication422ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -9070,8 +11165,9 @@ func (response UpdateBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 }
 
 type CreateBankingApplicationDocumentRequestObject struct {
-	Id   BankingApplicationIdPath `json:"id"`
-	Body *CreateBankingApplicationDocumentJSONRequestBody
+	Id     BankingApplicationIdPath `json:"id"`
+	Params CreateBankingApplicationDocumentParams
+	Body   *CreateBankingApplicationDocumentJSONRequestBody
 }
 
 type CreateBankingApplicationDocumentResponseObject interface {
@@ -9308,7 +11404,8 @@ func (response GetBankingApplicationDocument500ApplicationProblemPlusJSONRespons
 }
 
 type SubmitBankingApplicationRequestObject struct {
-	Id BankingApplicationIdPath `json:"id"`
+	Id     BankingApplicationIdPath `json:"id"`
+	Params SubmitBankingApplicationParams
 }
 
 type SubmitBankingApplicationResponseObject interface {
@@ -9387,6 +11484,22 @@ func (response SubmitBankingApplication409ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication422ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10423,8 +12536,9 @@ func (response GetBankingCustomer500ApplicationProblemPlusJSONResponse) VisitGet
 }
 
 type UpdateBankingCustomerRequestObject struct {
-	Id   BankingCustomerIdPath `json:"id"`
-	Body *UpdateBankingCustomerJSONRequestBody
+	Id     BankingCustomerIdPath `json:"id"`
+	Params UpdateBankingCustomerParams
+	Body   *UpdateBankingCustomerJSONRequestBody
 }
 
 type UpdateBankingCustomerResponseObject interface {
@@ -10663,6 +12777,7 @@ func (response GetBankingIndividual500ApplicationProblemPlusJSONResponse) VisitG
 type UpdateBankingIndividualRequestObject struct {
 	Id           BankingCustomerIdPath   `json:"id"`
 	IndividualId BankingIndividualIdPath `json:"individual_id"`
+	Params       UpdateBankingIndividualParams
 	Body         *UpdateBankingIndividualJSONRequestBody
 }
 
@@ -10813,8 +12928,9 @@ func (response UpdateBankingIndividual500ApplicationProblemPlusJSONResponse) Vis
 }
 
 type DecideBankingApplicationRequestObject struct {
-	Id   BankingApplicationIdPath `json:"id"`
-	Body *DecideBankingApplicationJSONRequestBody
+	Id     BankingApplicationIdPath `json:"id"`
+	Params DecideBankingApplicationParams
+	Body   *DecideBankingApplicationJSONRequestBody
 }
 
 type DecideBankingApplicationResponseObject interface {
@@ -10931,6 +13047,22 @@ func (response DecideBankingApplication415ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type DecideBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication422ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DecideBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -10948,8 +13080,9 @@ func (response DecideBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 }
 
 type SetBankingCustomerStatusRequestObject struct {
-	Id   BankingCustomerIdPath `json:"id"`
-	Body *SetBankingCustomerStatusJSONRequestBody
+	Id     BankingCustomerIdPath `json:"id"`
+	Params SetBankingCustomerStatusParams
+	Body   *SetBankingCustomerStatusJSONRequestBody
 }
 
 type SetBankingCustomerStatusResponseObject interface {
@@ -11060,6 +13193,22 @@ func (response SetBankingCustomerStatus415ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus422ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11677,6 +13826,174 @@ func (response GetAsset404JSONResponse) VisitGetAssetResponse(w http.ResponseWri
 type GetAsset500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetAsset500JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacyRequestObject struct {
+	Params RevokeTokenLegacyParams
+}
+
+type RevokeTokenLegacyResponseObject interface {
+	VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error
+}
+
+type RevokeTokenLegacy204Response struct {
+}
+
+func (response RevokeTokenLegacy204Response) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type RevokeTokenLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response RevokeTokenLegacy400JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RevokeTokenLegacy401JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RevokeTokenLegacy404JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response RevokeTokenLegacy500JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacyRequestObject struct {
+	Params       CreateTokenLegacyParams
+	JSONBody     *CreateTokenLegacyJSONRequestBody
+	FormdataBody *CreateTokenLegacyFormdataRequestBody
+}
+
+type CreateTokenLegacyResponseObject interface {
+	VisitCreateTokenLegacyResponse(w http.ResponseWriter) error
+}
+
+type CreateTokenLegacy201JSONResponse LegacyTokenResponse
+
+func (response CreateTokenLegacy201JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateTokenLegacy400JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateTokenLegacy401JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateTokenLegacy413JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateTokenLegacy415JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateTokenLegacy500JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13388,6 +15705,300 @@ func (response CreatePurchaseRequest500JSONResponse) VisitCreatePurchaseRequestR
 	return err
 }
 
+type CreatePurchaseRequestLegacyRequestObject struct {
+	Params CreatePurchaseRequestLegacyParams
+	Body   *CreatePurchaseRequestLegacyJSONRequestBody
+}
+
+type CreatePurchaseRequestLegacyResponseObject interface {
+	VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error
+}
+
+type CreatePurchaseRequestLegacy201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreatePurchaseRequestLegacy201JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers CreatePurchaseRequestLegacy201ResponseHeaders
+}
+
+func (response CreatePurchaseRequestLegacy201JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreatePurchaseRequestLegacy400JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreatePurchaseRequestLegacy401JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreatePurchaseRequestLegacy404JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreatePurchaseRequestLegacy409JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreatePurchaseRequestLegacy413JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreatePurchaseRequestLegacy415JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreatePurchaseRequestLegacy422JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreatePurchaseRequestLegacy500JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacyRequestObject struct {
+	Params CreateSellRequestLegacyParams
+	Body   *CreateSellRequestLegacyJSONRequestBody
+}
+
+type CreateSellRequestLegacyResponseObject interface {
+	VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error
+}
+
+type CreateSellRequestLegacy201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateSellRequestLegacy201JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers CreateSellRequestLegacy201ResponseHeaders
+}
+
+func (response CreateSellRequestLegacy201JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateSellRequestLegacy400JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateSellRequestLegacy401JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateSellRequestLegacy404JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateSellRequestLegacy409JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateSellRequestLegacy413JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateSellRequestLegacy415JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreateSellRequestLegacy422JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateSellRequestLegacy500JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSellRequestRequestObject struct {
 	Params CreateSellRequestParams
 	Body   *CreateSellRequestJSONRequestBody
@@ -14322,6 +16933,85 @@ func (response ListTransactions500JSONResponse) VisitListTransactionsResponse(w 
 	return err
 }
 
+type GetTransactionRequestObject struct {
+	TransactionId Id `json:"transactionId"`
+	Params        GetTransactionParams
+}
+
+type GetTransactionResponseObject interface {
+	VisitGetTransactionResponse(w http.ResponseWriter) error
+}
+
+type GetTransaction200JSONResponse TransactionResponse
+
+func (response GetTransaction200JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetTransaction400JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetTransaction401JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetTransaction404JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetTransaction500JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWebhooksRequestObject struct {
 	Params ListWebhooksParams
 }
@@ -15203,6 +17893,16 @@ type StrictServerInterface interface {
 	// GetAsset Get an asset
 	// (GET /v1/assets/{assetId})
 	GetAsset(ctx context.Context, request GetAssetRequestObject) (GetAssetResponseObject, error)
+	// RevokeTokenLegacy Revoke an access token (old path)
+	// (DELETE /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	RevokeTokenLegacy(ctx context.Context, request RevokeTokenLegacyRequestObject) (RevokeTokenLegacyResponseObject, error)
+	// CreateTokenLegacy Create an access token (old path)
+	// (POST /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacy(ctx context.Context, request CreateTokenLegacyRequestObject) (CreateTokenLegacyResponseObject, error)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx context.Context, request ListCustomersRequestObject) (ListCustomersResponseObject, error)
@@ -15254,6 +17954,16 @@ type StrictServerInterface interface {
 	// CreatePurchaseRequest Create a purchase request
 	// (POST /v1/requests/purchase)
 	CreatePurchaseRequest(ctx context.Context, request CreatePurchaseRequestRequestObject) (CreatePurchaseRequestResponseObject, error)
+	// CreatePurchaseRequestLegacy Create a purchase request (the guide's recurring-request URL)
+	// (POST /v1/requests/purchase/purchase)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacy(ctx context.Context, request CreatePurchaseRequestLegacyRequestObject) (CreatePurchaseRequestLegacyResponseObject, error)
+	// CreateSellRequestLegacy Create a sell request (the guide's URL)
+	// (POST /v1/requests/purchase/sell)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacy(ctx context.Context, request CreateSellRequestLegacyRequestObject) (CreateSellRequestLegacyResponseObject, error)
 	// CreateSellRequest Create a sell request
 	// (POST /v1/requests/sell)
 	CreateSellRequest(ctx context.Context, request CreateSellRequestRequestObject) (CreateSellRequestResponseObject, error)
@@ -15278,6 +17988,9 @@ type StrictServerInterface interface {
 	// ListTransactions List transactions
 	// (GET /v1/transactions)
 	ListTransactions(ctx context.Context, request ListTransactionsRequestObject) (ListTransactionsResponseObject, error)
+	// GetTransaction Get a transaction
+	// (GET /v1/transactions/{transactionId})
+	GetTransaction(ctx context.Context, request GetTransactionRequestObject) (GetTransactionResponseObject, error)
 	// ListWebhooks List webhooks
 	// (GET /v1/webhooks)
 	ListWebhooks(ctx context.Context, request ListWebhooksRequestObject) (ListWebhooksResponseObject, error)
@@ -15342,8 +18055,10 @@ func (sh *strictHandler) ListBankingApplications(ctx echo.Context, params ListBa
 }
 
 // CreateBankingApplication operation middleware
-func (sh *strictHandler) CreateBankingApplication(ctx echo.Context) error {
+func (sh *strictHandler) CreateBankingApplication(ctx echo.Context, params CreateBankingApplicationParams) error {
 	var request CreateBankingApplicationRequestObject
+
+	request.Params = params
 
 	var body CreateBankingApplicationJSONRequestBody
 	var err error
@@ -15413,10 +18128,11 @@ func (sh *strictHandler) GetBankingApplication(ctx echo.Context, id BankingAppli
 }
 
 // UpdateBankingApplication operation middleware
-func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params UpdateBankingApplicationParams) error {
 	var request UpdateBankingApplicationRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body UpdateBankingApplicationJSONRequestBody
 	var err error
@@ -15461,10 +18177,11 @@ func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingAp
 }
 
 // CreateBankingApplicationDocument operation middleware
-func (sh *strictHandler) CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, params CreateBankingApplicationDocumentParams) error {
 	var request CreateBankingApplicationDocumentRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body CreateBankingApplicationDocumentJSONRequestBody
 	var err error
@@ -15535,10 +18252,11 @@ func (sh *strictHandler) GetBankingApplicationDocument(ctx echo.Context, id Bank
 }
 
 // SubmitBankingApplication operation middleware
-func (sh *strictHandler) SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params SubmitBankingApplicationParams) error {
 	var request SubmitBankingApplicationRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.SubmitBankingApplication(ctx.Request().Context(), request.(SubmitBankingApplicationRequestObject))
@@ -15931,10 +18649,11 @@ func (sh *strictHandler) GetBankingCustomer(ctx echo.Context, id BankingCustomer
 }
 
 // UpdateBankingCustomer operation middleware
-func (sh *strictHandler) UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error {
+func (sh *strictHandler) UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath, params UpdateBankingCustomerParams) error {
 	var request UpdateBankingCustomerRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body UpdateBankingCustomerJSONRequestBody
 	var err error
@@ -16005,11 +18724,12 @@ func (sh *strictHandler) GetBankingIndividual(ctx echo.Context, id BankingCustom
 }
 
 // UpdateBankingIndividual operation middleware
-func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error {
+func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params UpdateBankingIndividualParams) error {
 	var request UpdateBankingIndividualRequestObject
 
 	request.Id = id
 	request.IndividualId = individualId
+	request.Params = params
 
 	var body UpdateBankingIndividualJSONRequestBody
 	var err error
@@ -16054,10 +18774,11 @@ func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCus
 }
 
 // DecideBankingApplication operation middleware
-func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params DecideBankingApplicationParams) error {
 	var request DecideBankingApplicationRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body DecideBankingApplicationJSONRequestBody
 	var err error
@@ -16102,10 +18823,11 @@ func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingAp
 }
 
 // SetBankingCustomerStatus operation middleware
-func (sh *strictHandler) SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath) error {
+func (sh *strictHandler) SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath, params SetBankingCustomerStatusParams) error {
 	var request SetBankingCustomerStatusRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body SetBankingCustomerStatusJSONRequestBody
 	var err error
@@ -16341,6 +19063,94 @@ func (sh *strictHandler) GetAsset(ctx echo.Context, assetId Id, params GetAssetP
 		return err
 	} else if validResponse, ok := response.(GetAssetResponseObject); ok {
 		return validResponse.VisitGetAssetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeTokenLegacy operation middleware
+func (sh *strictHandler) RevokeTokenLegacy(ctx echo.Context, params RevokeTokenLegacyParams) error {
+	var request RevokeTokenLegacyRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeTokenLegacy(ctx.Request().Context(), request.(RevokeTokenLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeTokenLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeTokenLegacyResponseObject); ok {
+		return validResponse.VisitRevokeTokenLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateTokenLegacy operation middleware
+func (sh *strictHandler) CreateTokenLegacy(ctx echo.Context, params CreateTokenLegacyParams) error {
+	var request CreateTokenLegacyRequestObject
+
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body CreateTokenLegacyJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				return err
+			}
+		} else {
+			request.JSONBody = &body
+		}
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if form, err := ctx.FormParams(); err == nil {
+			var body CreateTokenLegacyFormdataRequestBody
+			if err := runtime.BindForm(&body, form, nil, nil); err != nil {
+				return err
+			}
+			request.FormdataBody = &body
+		} else {
+			return err
+		}
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateTokenLegacy(ctx.Request().Context(), request.(CreateTokenLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateTokenLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateTokenLegacyResponseObject); ok {
+		return validResponse.VisitCreateTokenLegacyResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -16646,10 +19456,12 @@ func (sh *strictHandler) CreateToken(ctx echo.Context, params CreateTokenParams)
 			err = ctx.Bind(&body)
 		}
 		if err != nil {
-			return err
+			if !errors.Is(err, io.EOF) {
+				return err
+			}
+		} else {
+			request.JSONBody = &body
 		}
-		request.JSONBody = &body
-
 	}
 	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		if form, err := ctx.FormParams(); err == nil {
@@ -16944,6 +19756,102 @@ func (sh *strictHandler) CreatePurchaseRequest(ctx echo.Context, params CreatePu
 		return err
 	} else if validResponse, ok := response.(CreatePurchaseRequestResponseObject); ok {
 		return validResponse.VisitCreatePurchaseRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreatePurchaseRequestLegacy operation middleware
+func (sh *strictHandler) CreatePurchaseRequestLegacy(ctx echo.Context, params CreatePurchaseRequestLegacyParams) error {
+	var request CreatePurchaseRequestLegacyRequestObject
+
+	request.Params = params
+
+	var body CreatePurchaseRequestLegacyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePurchaseRequestLegacy(ctx.Request().Context(), request.(CreatePurchaseRequestLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePurchaseRequestLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePurchaseRequestLegacyResponseObject); ok {
+		return validResponse.VisitCreatePurchaseRequestLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSellRequestLegacy operation middleware
+func (sh *strictHandler) CreateSellRequestLegacy(ctx echo.Context, params CreateSellRequestLegacyParams) error {
+	var request CreateSellRequestLegacyRequestObject
+
+	request.Params = params
+
+	var body CreateSellRequestLegacyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSellRequestLegacy(ctx.Request().Context(), request.(CreateSellRequestLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSellRequestLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSellRequestLegacyResponseObject); ok {
+		return validResponse.VisitCreateSellRequestLegacyResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -17246,6 +20154,32 @@ func (sh *strictHandler) ListTransactions(ctx echo.Context, params ListTransacti
 	return nil
 }
 
+// GetTransaction operation middleware
+func (sh *strictHandler) GetTransaction(ctx echo.Context, transactionId Id, params GetTransactionParams) error {
+	var request GetTransactionRequestObject
+
+	request.TransactionId = transactionId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTransaction(ctx.Request().Context(), request.(GetTransactionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTransaction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetTransactionResponseObject); ok {
+		return validResponse.VisitGetTransactionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListWebhooks operation middleware
 func (sh *strictHandler) ListWebhooks(ctx echo.Context, params ListWebhooksParams) error {
 	var request ListWebhooksRequestObject
@@ -17501,592 +20435,650 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P37duK4tjCKv4p+fGuPIt2GAgK5kNFjLYpQ1XQlkA2kbk1tLGwR3DEyyzJJ0dX1G/uv8wDnn/MG+0XO",
-	"m+wnOUNTki0bm1tSqeq1+hvfXp3Cljw1NTU17/NzzvJmc48SGrBc/XNuSrBNfPizbZPZ3AsIDXpk7uIl",
-	"sfmvNmGW78wDx6O5es4M/AUx0f2UUBRMHYYchoIpQSzwfGIjn7C5RxlBgYcwRQT7rkN85JN/LggL0L0T",
-	"TMXreEaQo75nLdEtWRZzRo5ZUzLD/LOELma5+q85/r3cRyMXLOckV8+xwHfoTe7Lly9Gbo59PCOBhP4F",
-	"prcOvWnM565jYQ5u277CwXR1DYMpQTh6DbXP+afJJzybu/wbeD4f1SaV8YlVJqf42K6Sw0nOyDl87JzP",
-	"aOQonvE3HTtn5PjiHJ8ji8Oqr+FvPpnk6rn/8zxC+XPxlD1PAzfHVyUfNBc+8/xV4K/wjUMF3Ba8YgBC",
-	"zXn4e5GST8FIPDSRN4Hnc5/cOd6CoTm+IWfImzkBcgI08Xx4PHF8FsCzolrpPxfEX0ZLFfPFtmiGP10Q",
-	"esNRXCtXjNzMoerf5dUN01bGAm9G/HXbY8l3VvaGPxidnhwf1aqHlfLX2pUIRB3wc89azAgN1gFuy3dW",
-	"ALc9a3Rqn1jH4yNcm1TJoV2x0sFXU4wevo4IYn0dbWo7d469wO66lTjhWytrcag9qtaOjk9OMzYgHPoI",
-	"a9Ch1Vdx4cycYBX0zmI2Jj4ne5+whRswzop8Eix8GltEpZRO5y5Mq8NokwleuIEYMvH8GQ5gjcFhJWfw",
-	"Q+DMOKsql0pwBOS/wgPg0IDcEB9Ab3qUs9dz54awFNh7L5votHZYQja8oM4u+YStAI09e4nGy4AwA5ls",
-	"igu1cuWn+nBRKh1aY8zIURX+JnUT5fnjSu1oSLFlkXlAbBR43kERNafEuiU2sG9yR3zOFhihwRlSW4Q8",
-	"yr/kEKZ4PBlSz7/B1PkduMszhphzQ3Gw8Amae65jLfkdYKoJzOKQxoglBPXth/Mr/IY+P3538zNuLE/m",
-	"M++3xu2rt17vU+X6ZXP6slpuVNjdux8H+Gr2Y2N837h58Zb6bee96y6OX3Q6S4Jd+83FXe++NRv8/Pbd",
-	"3S/35P6nn+qKCMVVFm2lxHZBolvf01XmtIkrXVPnnwuNMTk2oYEzcYgfI6ty5bBaO0o9FVbEVPY9EvIE",
-	"RLD+JyfeLsCI3VWgu9RdIicgMyZoyWHhArKhXmH8GtgPAbMXLnktx7+feoxIoAMPuQ4L9oP1QShuR7LJ",
-	"a7JcBbmBFoIgbskS5TG6vm6fH6A58dFsEYhrGA3CizUmFvEhxpAS3/d8hhxquQub2AY/RVKKCsUka4rp",
-	"DUcG8snc8wOGMOVClpDOhpRf35UqmnoLnwmRa5kha/Fvwk9DakZyXkEJenUEct0ZwsjyqLXwfX6H2Qsh",
-	"nBB0j52AKWlhSMWqOCw3JGCIP1NLFMtW3xRQYOoFU44aEkw920D8XHCuIngapuye+AyZ1UrFLCJTQ33h",
-	"NVmaHDE6H0symFL59PC4clQukEr5qHBcq04Kp6djXLDK5eOSfVSz7cpJFot4V0h8bS3daAJPpVbbLPBk",
-	"XFEcQfLaQDS8ruQxpQiHclhE86XdbysYs/a62nxfXeEbkg4/BzG6WQ1keQsaOPQGTXxvhkox6DNg51Ok",
-	"g54KuIK0lAppT1D9Bu6tzkYG8xZCZSrz9tX8D2UsfXV5puMVRIBqpaxdsnliV2q18umBkgeiyVE4W6FN",
-	"54tgSDm7ZAby+OUOhz+chssIyPPFI35i5cVcRIox73vjn6E74nNsrgoWK8KAc1P+qd4dtJaXv72vFovF",
-	"Rq0z6Jxftv4z+xqPMLb+Bg/fA1Rk3DJ89cTWUci5mLa+UKdEebUXB/UhNf8hmJdpIPMfAfZvSFBY+A78",
-	"k1OKibB7j5fsDJn/ADo3+VF+1RrA/Oeti9agdTakppJJBss54YPjMor+i+AspuSgwCr5BI1FMPV8uTUm",
-	"zG6+KzRdh49p2yYinzir5F/n+x94t4QiC7vumdjZhNKNBLbF1gtR0LR8ggNimygPs5NPc8cnzDxADuW3",
-	"3qchZcTyqC1wx7/ikxuHBYBZ85YsnRQpkG98fpiLgT/MoWFCSov9JFAQ+4njDX7Q1iz/neDk8KvcNfF3",
-	"tG3i33AN5Q7OAOKfhrnZsnBLloXyMHcmUfBT+fiwcnJ6WD2pnkk0qJ9q1epGghWHchPZen4GsaqNaAQm",
-	"8nxbXBMc3eKqyAdcSh/7sMPjJXK4DEGjK992fGLx6Q7i2luj38zQ8RkHZVt+xuHucqjEKpazseeu0yZZ",
-	"4IMu+oyhwLFuiY8YjAGgF3MuOlmYkQSsjauLdB1TDN72ui4fJW/rOQ4C4vN5/+vXRuFDqXBaHA4LH3/8",
-	"Wy7tJn+LXZcETX7JEX+O/WD5auGkSLL6G+jVdVJxLpVPK5NDXCocWWVSOLYruHA6LpPC4aSKa+Mj69g+",
-	"IenLtbSJRzeLDWp1eHsuxJuZC5LycsZilEieuZByoTI+tArHdpUUTia1UuEIH49PrFO7RMoZJjMloj/e",
-	"Iv70UpZYRncyYSRjHUn4Aw+xW2e+jZTliWkfS856S8ZTz7vdIGfdi7f2UJLv1fwPk7O+8NFCIZHGYVtK",
-	"iPxflrhM+J+aHfj5b4yv4XMEJ3/TJrl6lW+i0Ndy9V8/5yYOce1cPQdqUIcDLtfCL2mOQ8IYSM65ue/N",
-	"CecFw+jlYY6LTzOHMaDjj/r7b7Dr2MK6O8GOyxWzMoIv575si4CWeJ3jYJWSQgmYoRl2+e4Tm0uF/GsM",
-	"3YWfP0OmWLCJ+M4wRLA1hbdAyOcIELrowiXFXGSV2wrRc98bu2T2YwrCbRJgx40Ebg0kiRGUlxg5qGs2",
-	"yqKNAzLyJqOx4wfTOhJcAtkeYfRZgGY4sIQ2LAgeDXN8wDCXi22s2O7cm8ZF+7wxaHc7o1av1+3lkph8",
-	"lO+GS91hjKK8LACAnFiAgwWTZBs4AXDsF9hGamfCk43H3iKoj11Mb7enryuxe09AYTphNT06cR3roWSl",
-	"+33S/Dwc7MbVVa/7pnVeR06ALEwR9ZDr0RsuoYBB5gyxAPsBwoiS+5grKX/V7Q/Qc+0ndpBKYs1u5+VF",
-	"uzlYIa1vAWCcaE4jogmR/iQUY8mvMc0AJi1RHDqixF+fMG/hWzG+0+bSEcWuYH4PoxFHziXYzBn658IL",
-	"dNsBKpV/Oa+9O+kc/qfQm4RxjpMtiAmru93uDFq9TuMik5085IP67tX0I69wgvrE5zq5wM1X28oG1w7J",
-	"pzmxAmKrpTjACFzv5ka3a2pLy5vvCpIvcfX1QN/US/yb5zeBoh+4pS5mwYizmTrCyqrqTYDxGMiWtAUc",
-	"1EAcPQbyPVeYS+4p8dnUmYMZEs04SOEpcwJECeGK8FYHrYjAIE9m2HENNJ96lMAlim3bJ4wpwKbEF4Lp",
-	"Ch1dd6563War32+8uGiNWp1Be/B+hZq0ta6AXN8VZP2eepTZ1A0WQhnnPpVKRL/XdO57FpeNxi5BLRo4",
-	"wfKJOBEsj6H7qSfZkPL6sDMUTHHmqouplxpb8JsteaN1vOClt6D2A0k7hC3uGkfUC9AE5k+jpE53MHrZ",
-	"ve6cr5DP5vni10U12rCOF6CX8pNfaZc6nsCmugOExcNhSLdY6li+wkvXw/bA8y6w/2A+oggEHBecsfE5",
-	"fU4SFJVL1ZPa8ZHw0aYi/arx/qLbOB8Nut3RRaP3qrWC/O3nj21C+TDaBMlM5XlBA89DYuVPcnLSAAeL",
-	"lLiChB+H6Rt0TbG0CZKHHgWpU6ExwT7/uHdLaB0xQm0UszvW0QvxhvCew3vCeW4oc6uwm4IzQ/Cxu/Jz",
-	"jwP6HJ5kcOfG9eDnbq/9obV6rJ4Qtvj5LOsMVUP1VyUHfZVIxhhZYK/ld36k/hrIoaASGEjYV0FV8Mmd",
-	"d0vsOJVod8HX1gGw6xNsL9EUM1QphTE9TIRazTzwfcYuuxnmb9+R/W/trwnUd3jDOgzdE9ctSP1wvAjQ",
-	"2Cf4lt+p4wVzKJeHksaFa8oWcy75EvuS2A4eAJwPuz3FUBD60DAXkE/B87mLHSqsNPzSC78JgtmZOLNc",
-	"dPMmdbRiP0ongP711VW3N2idjy5b5+3GaPD+apX5Pzos8Tuipu97NBFgEgEqn+yGeMZQbLFydXwh4jKf",
-	"E18eBe3C2MIEsMaEd6rb2UIhR5giY4cLUyT1tUG7y5W2/qDbfN3noHgLGqC8EIgOHtkit432i+O677ZK",
-	"byZWQF2MsPJAPfTB6HhEDXIL4XoNrVTX0YomCD94xduLs9vLsdnr4mJitK4dZM1HJfQdRMQtZcM1O1nW",
-	"V6xPV4dvxuQUfvilFHIWQitUPM6Z1ghcj4KfUFjaWVAyEiKW5RNwvGCXIewTdO979EYidDsxKhujXHzQ",
-	"OcYdYcEsZOQvup3zvmLn+A47LkgWgbdK1Y/v0NhBoNhRklhzpGoxVrHnDb56cz/6idvvyhWuyX29Z8Jx",
-	"lepPSfGmYcZIMHIYW0AwRbpDjVN5PyCui/3wQnZsvrgpsW7ZYgZuFFga+FHq4kGY67Cceyzhc7tb9bnp",
-	"oAhG8eBvKkmsGXkUA2dGWIBn81w9VylVjgrlcqFSHpRO6uWjeqlSrH3Yng7ERj2K6w/lzeSGmRACtcld",
-	"Y3ChwCfyxg5jg/iZG9KcFkWxjxinaKn9otEZNS56rcb5+1HrXbs/6McIhD9Hr16cVN62+gNxYysbFkAl",
-	"Bb0F40xiiTC6B6DCjVVx0jFWldy80yffPFiWwyK4ZUhtGvQkBvyQ5s0UpJkHZ5xip3z37jFD974TBITG",
-	"dwrij1QYyD5cAJzvrnfj0AHmN2X9c44tZjPsL+W64BkkkWFhVrnD7iK24c3r/qB72eqtbnoKD4HpMpmH",
-	"+kwoZelRNfzUeh4jIWrFXHFegbU4dS6KCvCHuR8rR6XTY0Fux8NcSGbkk8MClvq9fTnCF0PjWHGENqRj",
-	"Pnmi09D6F0/emyd/+V64shFnyvwo78KVD7jcOKTByjFUYYQ6uaK8mXES08AwYULzoIg6G3jMA3TY8EpI",
-	"elcfS6ON00ftie/sFG0Y5c34YjkX309BFh/fT01eYc26NylFcd4mWjBSq7fjltUn3Qulp8dORJquzo9J",
-	"95rv0VWjN3gfYcY8MIaUqmlCf2LKUvWTpg/nXIF6QyoMBt4iIChvai/EjtWDzAVqf9P8VfvYDxJ7J7xV",
-	"30T23c72gPLmytJjx2Z/u4RCbcJXFL9MY1YJpe7jAOmIOq2Xa/XD0of6TpaK5CkqP/lO7G/lQHlTx1pi",
-	"Qx6qz0cbk2Grf7iWv8ZnED8ftW96Pna2FMDGpGENtigEE3SBhpDV+J8yNtYRSoIU4tr2NvG9Ri5Mjdj0",
-	"+jV1Pg2cGYFBYE+3lpvGNNV7MCZMKd0KsMgipmhw7Zj4218if836cRKNffHyFyO3mNu74uOLHmH9q7YB",
-	"RiLnV3xkZWkaPvX90GGJ6nZ449+IBT4CCfqFw4KeDNFepQZhXfusp+unxKMbORsHQP4QFr8l0vg45efy",
-	"fQy7HB5u7ZO5/sKyCGOrqQf8/WDjsbvk7ySxDAAbYn3RZ+WEa9D1eKjaEkO7YWSrVa5ZXj+k+kS5mUZz",
-	"0H7TMuGSDvU8hkKrso9tcobM/nX/qtU5b52bKCCzuedj33GXaEH5i0Oqvdm86Pb5a3PizzBfvbuE4iiE",
-	"cm4NNyd/1aE3MoVN1qERgOSMXPipnJETk/GFaSlL6sUVomnYd5hapI+pPfY+NV3PutUMKti2HZHHf6Xt",
-	"7wS7jCQ59s/ePZpgLiCgmXdHpOnfs265bnuPffuMSwsuwSyQl47IBbz3DBR4NwTMGzgQQQM1tCTYZ0WR",
-	"+6F/u2wkSM3Gy5Q9OsdLFoIiAeCzrcmKOTksrc80MXIyxXD1c32Ze7jhi0fV2BdrJ+VyJZ6Mk57gskqh",
-	"LDUtp4GmnsvJhGOXIznKcONSPf+FSwATz3W8IjIj3tmYcSI2Uf5+igOhfbMp9glDU+LayPJYcCDSOmfY",
-	"vyXBG+wuiAl+HIciU/Fc0xD5nOFHnrEzZM59xyIyKxTfER/fkKbHgnD4dR/Znuvy/QbqftAdDBaZrV+O",
-	"oMmoyCReQLAENMeODeUUADdGAnbUoLIqik0sZ4bdYnTeRK5Uzsh9Ktx4Bfmjeu1c/Fd/WnA4vxASCeQ0",
-	"5W6cYLoYFy1v9pxNvTmb8wP8XE4BRPIdSx+KCHeXVwRhrm7O2ykOUBqZGnGC/Oa7op2XdBIDI6jihvpq",
-	"5AJVvAWQ4Pe2ujnxgb9RK2N1N5jznUmCb0C6/yr7gdXNiW8RGnz7pSketi3RwgZl1ZHR9lDx5u+Sifxz",
-	"gUXA3eoVF5Emv7DRiYIQzV1skW8Puky+Tt0A8SxMVQ8ZUjFNJHoEtUVeQgmlRddmdPJKsEgjyiPXlJlw",
-	"Z+LXVgqzjDMdRZjxw7qTcsRX8y1UIxBy/lyKEQf5idQihZ0nUopUbcgsW4kuScQPYLvfRdVK+RipVxD/",
-	"HJT+QDLtW1ejgCEmUvuv++dpG+vY21a0DE/e1taM+Ehl1Eigz7Hjh1ROvRl/7ZTSBg0aomGl+qdljaQj",
-	"F+obaoUi+KNfS4XTRuEDLvz+8XPZOKp++VsatlJXlKndamopOKGcgGl+Zsy4cscIqDgr6ugOKihn+nx8",
-	"4Q77EMPBJ4pD2rACB6LY4z834fu5j9rKRMpaml4091iAXZXUVlzRMix550Xwdsg9eu/5t2mYhO/7GaR+",
-	"WD46KpQRdudTXKgg+S7QfJKo0+Z2HUrKcVDKlUN0yQWpfpA1ohIf0ZgHqPoi7WWBiNEKJ8qVS6VSOW0E",
-	"BPpmXKv8kYHmvnfnUIsIu/iN41Hl3w0dtr4IYw6mZBZHQuf9Rh4lMGKIPYqvINqKdUcuMm2nsWR/7vnh",
-	"w92q4za1wZEGNsLBllMNQoO6plaNtuZqekVYA8Qpe++v89HM8ejIJ1g6IpIa11IYvLRkDs4GbEId4RJh",
-	"YJ330AzTBXaRT+4cch+GgYp/Ev8ZQ+ITqbJXmEGSoY8HAbamxI4yTZ4hfhnza8xAnmsTFojyhlAyeBsp",
-	"I1GVNk3egNzYlEJJu1xA8ZLKhlYsYfcZrogv4zGjWdjWYlUKRBEsadKWLAqSrYPrJCFyUMdk4onwDgtT",
-	"NCaILcYzJwiIfYbIbB4skcf5hYgS4DC6JCCitBeeBMQX7zOmCkXtsrBLAe9LiBZKWQ+kOKfu5m6CQbTo",
-	"yOMRLnPPUxhs4Z5JHH7lo5Ey/F4fTpNqAuFOCR0t0cmMSCLG8mIgbMeOm3Hmu4O1eSBLDmK6FDkoZrPb",
-	"u+r2IBLJjGU/r1oUIzFhCzRdYT9wsKtkC37fkhvsijTx+KVrzQjiSxJG3rAqpzTwptf5+tsfw2GqHCDK",
-	"1wnkjKT+HPtcUwqE8a8dVXf/2JftNgu2esd9aqwmo0O5AZN/EKqoKsI7Q2bEzeDJxPOR2e6ct9+0z68b",
-	"F7FdZQYytatbWpc1dmiK4TGq8ChhKG9WSyUTQTjlvcPIQYow+IgyQXh3bDFLC979ri+HGf7UFvOUS2tY",
-	"6zbnCt59CM9LcC2YZzu+k6V97d5/QVfE5vMdFbFUJO96vuaw30/OBOMVntI0LswCqGISx2P59KRWKFUL",
-	"pYruG+PvpWFqr9MD8l/In7cYCdXSOGPH+40Ly7GMpPFammO2mKKrhl5FI/c9SL7nkp37F/T4oORRgpm2",
-	"O0oXDksxBu1k50tR09LEtrCXyNY0Gw7IsHppU263WMlbdxdV5FEUyRCYZl5r39M5PS0VSuVCubbNOX3i",
-	"I7edwJJp4TrvNV4OTMS8GRFx4FGwH8ozQpAp/2UenA2pKeLKX3Z7o/71i8t2vw/cVWktBpQ0iKs4Jrw4",
-	"GLTOzSG9x44oQi4VYaVpnyHzstG5blyMeq037dZbE+lv4lBhhgLLsriaGa/8A2Y4IYGjvKkZEMyDM2Se",
-	"tzptgEBPqZGvx+NIACE5I5e2UogukavJGbkYyDkjpyDLGTnxvbjVT828g9Ev2sBzH0+CXNrW9giGfI+U",
-	"TVe7kPr0EkwTPcBs6guN+dz37jJGn4OpI2ZxjB5eg/KzI29oyppOojOVxggSwTKyTtPmaJh/TdE10ZGG",
-	"CI8jnIX7qeeSsCHH9ynjrmFXSqLNjD3dXXTPDijU6Gu0v+VqdxJTi3xUc+kjGOXi9tOdKVcN35JsG0jD",
-	"3DOm1YllYY30sKK6E7CkXLALEay36D2SBUytPzJ/fcfmK0EuRnSsVo7DXsasNNLOaPKgGasUIZBY56OH",
-	"CH6Z5qlt7UobXDDRnOkzGCG8WyArVf3eob2epnTDs520bgXE4yku4TmQOa/fk/KS4FHpbXMiCwLVO+x9",
-	"Bdpc0UZ21CxWfZ84+2kCb9pM+rgkUDtRcqaKcdXqnLc7r4S83ri8kJm+UyzyVuaYMWKjJQkMZGEuoKPA",
-	"x5RhKwBxP3TBt87PTbSg/FYgdIqpRWxkLwiyHde5IdQiMD42+GWv+6HFFZTEvMg87/YuG52BiaiHsBU4",
-	"d06wRPYCCn2LPiw0/HlOfMezUb5cQTOPBlOGFtSFerAenTg3C5/YBwZiJBAFC8TrjjWkv3ljLXRg4lDs",
-	"FpEpEr+YiDJ/riiLPf/s2F+eCyZtghTHBCTYdb17YkM0NYsrKxK1XPdQIQWtc65/iIVzRUSs8/ECEcQ2",
-	"XxFqizdjPyfDE8SvAqTYTy9973dId4v9eg4hWUHy59XohiSbWXVlf1/y1LeSJXaRBjSUbXHaVfJU4qzH",
-	"bDmSm54lbbFKADCibGhNAISivt69yEH0aOB7LnICPbYm+ggn62jqOG3H3tqevvnCNJHR0H/XJZsUatxL",
-	"7R2EbQRZHZmwGaaBTJBL+R+SA5uib5+ofBHROsI+EU3FiI2YJ2of45Ueg7N4Ez+Uj9eJHtKMcskHyMfw",
-	"RUjEBW+RYECbdO+vbKq7jBW5VmurVirFr2Q5f8jnY/fygyaKSbMPmWk/m3q6tPwQOIJULrLLHGvsCWEY",
-	"y6o94ZGU/zB3efVITxyXGEj0/S0Qank2sc+QR92lCCH0qNaLGly/ge+QOxLPkxov0yVB+enRDheDwoZs",
-	"1KZ0zYddlHyV2QLp1qjV22AbOTbFldpROlqn5BOSzZOjbouwoGJcGeJ6EC5MPn7OUoGY83tWhoKY8BlD",
-	"LkQOIIeKOgmpKWyrEct7bEr2bb2imMvrO8J8ghrkykI0bnuxp9FHes8uqEcLmedyBxQdR4np+m0dq/hr",
-	"Q9exGb4hz3+bk5vwH3N6E7+9V0dtf4XLJVydv8wZid9+uWq9WvnxqvNKv85DTGwX5JE0Ou/IFFCeBZja",
-	"2LdFmOyY60FzbNvEPjiLkkAr1crJiSBDES9mExgeNw/88uZFq+eUPl38Zr3+pf/i/v27zu/Wq9Ol3Xzx",
-	"+/vKy0Xz5qefEjEyp6elWiUWJ1ONHaT83+u/CoNCqXD64/OPn6tfDn5Y+bHy5aef/oj/dPjlp4O//+3r",
-	"cq8Y/4nQwFXKuecHRUE569sC60zjv54Ph8NhapPBxzvXm0+wIqItjmu6/Si8WZL2I9uzRqf2iXU8PsK1",
-	"SZUc2hUrzjj5GzsZkWJrzQ6M1C47SI/SjCtS+KSyHR1XxNXLefOq0e9fdXsDLguf99pvWr3+6KLdbHX6",
-	"LZOrCGZYBrp9bh6caRZFqICBzGarN2i/bDcbg9ao+3LU7ujKiM6o1Je41hz/UM7IaV/JGbmrXrf7ks/W",
-	"OD/vtfp9roes+QzXz3uDdvOi1YdB/X632VZPuoOfW70489Mg2Z7rqX24ksSfW9mhc9+5Iz67cCxCGVl9",
-	"3sGCybXPV59d+Z436U6UiL7KLDkLnEAz8u6kTXXHyMq7DT9wLJew7qTBmGc5Ga91ueahM+aWkuNXopVA",
-	"wtczGiJc/uZNadH2yD/kT0XLmyV5QjxO8HCl+ahgasX/3//5238MF6VS5ejZDz8+/+nv/zUyP//x5f9f",
-	"+PjjP6K3PsZ4Y+HjD9qjg7/n/14fDovbvn3w47qDFw+UWhcL9VVt7N840n9nK2q2cWeDfXVrCKONETCu",
-	"M8x+1YipVYfH/mFRj++W0rdegmbsbpney1UV26E0hqLdTskr1KH2KC35jP++08WZwPCqMe1Fq9N62W62",
-	"Gxej7ttOq2ci754yNPMgmwhTVKn9R6QFRZde/sa5I8hMIywIhml2O4Ne9+Ki3Xk1umr1+iKEByxtDDkB",
-	"ymPZm9rzocPaZOJYxD/Q78okaGCIS84av9RShmx/uXEMvSCUTBzLwS7QfXRh8IdNAb/r0Bvp3/mYhum/",
-	"THR/mei+pokui5nvPqc0sD00AParWNZiaUWrfmPZuydVFXAYiPtJxVVLfkj3fMovpenUUIUB86NhewE/",
-	"ZHMcTFFez4D4tfSxqKRDywmWslqnGSbymCs8Pr19r7HRscoBDXsyrrmCOqnU1oDi7Zypl1HgoXKpxHfL",
-	"x1ZAfGbIOn/uErE51JmIK/+YkrhkW94v3WaNdJGe+jrFPkm7iOKeHbi99LomqmGatHEE954ql5FRQSNc",
-	"K5Sn0nq4p1aNeopCG6shCivHYYrZiF/ZaQdCVvqSBc3n+Iagiee63j3TDuTY81yCIaiKkk/ByFr4zPPT",
-	"t8IUD021G3wAzHuG6MJ1kdwUzu9Ef33UneN/LiDgmb8g2o6Idu7rKT1cVhyqNRSfuEJ2Tu6Ipa0bCPPl",
-	"cKT5gYgSK6I2jS5W0XYNziNDXCCiQ+qLaElRXijwoHwpJVHRbdgGhliAl0XUiJIxVf/XKWZDakIONr/3",
-	"gZNwQSDKwpbJVzIT20wr4rU2vf7hh/cR8/ETWvDHz5V0eXZjmv7DMwDX5fUnZ989zz82wz7ghXUBEsn8",
-	"ye3c/oq9Upf+yjGArsSCt3Fe2iqWj6rQiT6+gz+GNTJK8a0cDn/8tVw4/ch1lY+fj4zyei1FVkM8l5H6",
-	"O5rDbW1YWlXbMA9evRiroZEWT7+DQUxOuRrHrp5oQexZqf6vyTxAolqDLnU/Y8hMlAkAEULb8Fr6hsfC",
-	"1xR21nBNiX8ZCRP22t5hDx4UfJKAeHNRl0jpT9Orey+b6PDw8BQFzkwUPBw043QLxZQh2WZQLtUPS/VS",
-	"6UMy7abAR6fRrHDZhCVZt6vdmV2752lqELNdixAn9iRWV0srwJP8StqmxTvI7IcxUMM6W+QtCcVcT3fa",
-	"fZRPJoQvkGzGdU97NTUAshNZmeDPbARdqQpl3ytNbUUSa9a38K0pZuR7PjI7F85kPcIhS63X0SNzIh1T",
-	"c7l2LhubfAp74RIT5VU5LljyQbo8rsZmleaEfEd4xrU5cSCNZJlYpf9UtqoiSD5Z7oI5d+RSaTxCWv9G",
-	"CpBC2ObDCJTVV69vz8Ri1QATCM+m6D5x3f2KN7c4xt2lKsxsMuK6qiYwCPf8h0glNlNcKbvU3X2KwxMt",
-	"YROJ8jf/xQg0tluZUf/8eVrlWR0n+ZKByqXSxzOwy/CfGSJ3xF+KETui49ubL7Y8goqcsw/bWzKeet7t",
-	"frcHW4zD/dg+w09+sq8Njucr1gRWVfbiah7Kwk/3JU+DYM7Qde9CtfOfL8auY6HzTh9N+TEAC11eNeli",
-	"wCTCZi73Ai5mHhRXVNMV1XK9dsABNBLoSd2DHatNorz54fItlJXhi/iAZ2MHU3R7j60pNlQTMGR+eG2C",
-	"sQ7Oesz7I0pQtq57OSP34fJt3M+TUZ8yO7tzz2Ldu7HAmJCaVpVYTPeMiZJpsMmZroKt5gEbW+Y0CTk2",
-	"eQWJrmjQ+sC7c2xiowV1/rkgMkRm4ggX/gaT3baJB6sZBw+v+xvjJqnitpaDsH0BXj1l7Ylr8IYU/Kcq",
-	"wxvpdk9RiVfH0RMV492Yf6a3KIkauz12j5Kx61m3X7tDSdiEcTUCij8porDPo8gfW+02CQU1Et07Fz5J",
-	"KwMryWKVyf08GFwhcXZXTcfVdOJRvUu3PGvgWpQdsdaethQX4z0X5aClOsjr9xCB6CHbQ3jsLQKZTJQS",
-	"EH5DcbDwyQvMUqbuCt/CBBr8hu8agE+ZyxdrNMjAUVcXKXzh+xD8q3e042tfBETUkYe8KJ9EaVGiB9sz",
-	"mfW3/sRscVQ0rK5wgXUu1ni70hVXq0zYh959eTPuZ0VQv2WOfTwjAfHDCzGidv1uWI25Sq2+qsrpCop2",
-	"mC6byO63/1wQfykM39OckZsSbBN/1X68jpgGUsLTPiU61he3dgOv3QzPt5TBpbsILG+2p/kFjlZvTala",
-	"J5BNes9CJ7sgMVP0KE0zXK8VVHW5YhVnnlgMJ+gJX6O+O83u5dVFS5TPEd1gP27C5RqTc3rwc6qkFNKb",
-	"cIuk9SJSKlg5jX+1QzvE+nLv26rwEx9bYn9bcL/Y2e7hqHLs2FvcTKF9kRrORICn8MDnU1pRHJwhB3q3",
-	"ggYrKsRI/Zbzp3Sz1kO61DxVHz6HNe6wI6XfLNTFO1woNMI1biPq3Wcsn0mny1V6GxM1u+rmdI8ZZH+H",
-	"bFvdByqoLv0zkuDWGWbYDLsuYUFopPzeeqTQTE0oQvszlq0G/Us0ilnXbSVwrFviy6YrqSiApkfCsde9",
-	"Iz4oUxtPg8Ltm2jwapBt3HQq42jDfiqxI5vSPFI/YGn8KknAUXMV3XwbP0rpq01l7SHw30DT05j9n0rX",
-	"i+B+Gm0vjqcn0vfSiT/drgusQ4Q7xgPPoOtWGAll46WB7gm5NUSBD5Q/LPEfmWj0tyTYR/nDo5r4bVVV",
-	"snGK8U0aneXnV7/41M3X+MJ2hFJi4Ykh5RuxI6DH3wJOTha7IlTS0JNCunLSOGMGJCuqkGtJP23qWngk",
-	"w20MW5nZgtFtJDKNoQYOC+0q6aridyuC6nYBEEK9OQkbHMnwQy6TCk0a+j7Flp8uPz7cRrtJBNBXlBQI",
-	"tjfZRoj7Jld5SL9/sqtcwa0ZBVZiAcPQBZ8rgcR1i0iFcjBkYd9fIlMXA8GDPaRm3I1unklnpildfcLR",
-	"neEAH9IVDzgSj9lqE9yn7mL73TZ+3WikCbQu/6Lzm2adWc2X+USshahTm6o8/uzdoxmmS4izY7HJp5gh",
-	"MZzYKG8tLZcwI6yzLCNm1NsHqY2iV8/kI4fn6MxTwe1DyA5Dnui/FoXqZIfKtxSWdqOH3dudPjwMCOXB",
-	"Vg/bsbob6gMH31zXlbuxLWbk69vcrz3t1YcEFj0w3OXbWxN2D1hRnc7lir79ErbyOqudizpGfT9dayMy",
-	"37pvrWZYidld9COgu7x1I0nECjXCX+Hy+wldEs3fVPZSMsyfWwR7KqNKCtaezLYSfftp1/pNFpld5Gq8",
-	"sG4J8NeJQzG1HOyiue/ZCwv0tbA5LahtrD6kZrszaPXCKjH9Qbf5um8ijg+fyroqiIMrUsKpjVjgWbfs",
-	"bEjNZvfysnveHrw3kY+53BYQ38GueG2MmWMhnzBv4VuEofyN59oGmjnUoTcGwje+Yy3cYOFrEEKrjhfd",
-	"znnfRGOP2uwMmRfdpgaX61nZ8Lzs9lrtV51R613z50bnVctEEwcHKojMIXy6Zu/91aBrIstfzgNPexaP",
-	"eUjDCtQKkCvOGTmAM2fkdABzRi4JBB8F30xW+Uz9wArbuJRsI2GsCfM2hR9N9U5I8+8FzWyJQqZjQRoi",
-	"mTGRZukwkWK5nQQtP3KVcefLyVAe4ktK28rlrjNzMmCG6ZjzO0GYQeCK5285KRetrzJlkzDlFFKsIesU",
-	"Kh4KwwaLjGEeTcdNRlCbBsDcJ3eOt2DZQKg3EoDI9FcR4pe5OZsBYFIiWsfb+p4fdH1bxot5AXZ3IyDs",
-	"ugDidmUHE9wwhqE4cWn7p+jDiJN4DFy52DRGqmXmfJ+J7GHaThp8TPB3MC9A0WEGcjVgGhqyMoRvbnxy",
-	"Ay2FhB3XmZEiCmdlQyqKeUT3gepAJG0vobRohjnG8qdnbEjNuMHNPEOhRBn1Mgqmvre4mWohxuFL5pCK",
-	"71DicHX5EYwt3639JELVOs0O6Fbpd2IIsfkl7IlUH4W5Z0zu+/em/D3UJD3D/i0RjrH1XnXxIgJ3rNKq",
-	"vn/0aOczUzEODzA/3K67bmWaGm0mCew7WOyuZqjt1O6QfT1mtHdcFd6ckRrGDOgEG9/fvcLDw8V9A3U3",
-	"um3+VGqultv6FCpfDEtPpPElSX59jHhIy9sHiQ+piBJHG4LEuVhGaPC1w8SvfG/skllmBv5ptXbMlUX+",
-	"kl5rNVZ0WTz+8TfmUfMA4phFkPmQsikWxZ9F8hvEAHuLgDk2Qebzu3Kq12dtVag9Q7ajoPJkrDYBOZrj",
-	"PhH+nheBr/APmc8pIDMPuAY0pCmx8QYiLuQHy1lV90r4PHICRtxJEbWwNR3SKWbI1CrBaICZhsoujEpn",
-	"j0XRBCS0+yFtXLWfMTExQ3nzs/irjn79zOc0kDbdl49fzAOB6ZA9bRPB30AzbE0dSgo+wTZQLX+xjsw3",
-	"jYv2OajSI+F6MpB53WlcD37u9tofWuemIYwDL9rn560Of9rpDkYvu9edc/6Py9bg5+75iP/WuLjovm3B",
-	"r81u5+VFuzmAwVeN9xfdxvlo0O2OLhq9Vy3xif711VW3N2idjy5b5+3GaPD+qgXvX3euet1mq99vvLho",
-	"jVqdARhJRC900PsvJKTyCIVnI7mUNOrZHIkQkWUdmcNFqXRoAeHAn6SOxE+CfsRvpnTdyFB5oBu+z4rI",
-	"iumApB+NsLzZMwaB6MVdS6NtiNvPCM3fKs1A/1oay12behmmQ4zGj5hrIY/XxlSLYm7HgPa0fJeUsv9O",
-	"4KYeNzb1/AAx0aoolLUl902Ed2xqjdFA17023ynZpyo2D+fgnF3Wxy6mt4IU5y52qL4Cmcq5fpNlHXKx",
-	"JE0Qk5Qact60ne/tmtkYBeobKnafM+mwDWS0zwYCigg8NMOBNU1kdFG09BY+YkvGCS/RN8+fFUqlUrV8",
-	"nCh/X92Y6pB0MKb62r1JQLTiY8rBzurI7HaaLVPkC8uSEgfI86WPd0hXXO6GvFa1oMTg3oO/GD+yMkIR",
-	"iz+47DF3MUW3hMwZeMZtHFIZvALmr/BfKjPVxsuDuODBAc0ZufNG++J9zsi9bbVewx8v2qPw78tuZ/Dz",
-	"xfu4IBI+zcTdxtZwXBnzvRuospZPiUOAmmwMRQMWNHDcIbW4quBCqwQzzC0xw/gG/muj02xd8B/Vu2hM",
-	"Jp7P7/Ih1V4UFwmyvIVrg31KPpNtsLUADvMgqwubnt6iPqxnumgl3sMxWUjL6LB1dd1r/tzot0w0XixF",
-	"1fzQ38jl09bFhSnDeUDGxMo7HCt1LyfhUmbr4iIBWvRwBTYZzd10Pet2VeCg3v0udiNvMmEk6BPLozZL",
-	"P1cT7MczKviHkb+gDOEpwbYidJ9gVzwExZ6JObds2KI8rnYYL8Ky6pUlyJIJq/bMuyNgT/QXlELn9JKw",
-	"eXMJS3FqgG47u32CG3O0JrGVDnUaP9a37GlUvBiRPJ2W1yeBnmywXzLdmoSUjYkoUaWUkz9fpZQVBwLH",
-	"QyqaQ78GYAluNC6Z9Ju5ZCkd/qosJQ4uNorM0JQTa70hBp+3+s3UFM2Bd0voI8Ufk09zxyesnSLzy7Ml",
-	"7hY4swH/MJJD4hVoj/j52IK5zPCnweAinaJcj97wy811JiRwZkTnXQbC8vPA4hwmk4EhfniK7+JZtCdH",
-	"1S3h0eWpTXgDvHf1AcAtvSyvOV4EU89Xgc7wIlMcGtYS692tNr/XavBL8m2vPWilbn9SfQgUOcQhGMpi",
-	"xJ4fFFznjtgIA4uRaMwfldDMoVwqOyiiPqE2cqC0o9nQwa6jFwT7xJfKHYyVul1xmEuV1Pkr29po4eX0",
-	"q73h3oOMI74fOx/ip3Tk+AsWELs9z7iz2leqfC1h6H7qBESWohdWjIiu8mQ2D5ZoRjC/XOnyILZZGzfl",
-	"4TZkhUe1wfpZDc+RjkFFizEkJCh8F+PxKrmvshzAldjsPRqECBrYrkezoyXthZ/NBHvPyn3aclISuTVU",
-	"PAvpxLGLG0v6rlYlhrF9Yvkk2OVjDEbs/MGkzUItMwHIGmzuICeV95WTxLWWJSCJ0lr2IwpIA9n+OtXg",
-	"1aUEhfGGIhpGCrnFB0fwZ3hshY0Ns8hTmw8DnUVpb8dG3iLgGpjrHiSckWeoBBKFNAB+a2/dv0aaAsSf",
-	"px/QkDieMRWuki9Lc6dHRU1eRTJnQuPhkylSUpqTR8m2wUtb5UxENCtqXKxJl9gV4ZNPPVnWOw0bMsEP",
-	"2mqB44TYdU0ZAN/DgjrCu/w9RRjsmqmxezrEA3Sob46ffy4w9CBMUQ9E2QxZhMPzEfNc+8+WkLFdjIB2",
-	"U3yF8Pwgmn1rsTkaskcuyYKqG6ax7irCoj5KQVRTCZPrIosgmxNqf28Eu4fgLcswpFgXFfWb6P/9f1R9",
-	"kxUrh4ymsvj+ftvVJzWIGGEZ+2RxJJI3wqSOJAGmZ3JgFdYir46oJkbIVhTuU6hSXb+x+2onBSYC8hvE",
-	"v+ji5Z8qAmaV262ta8UFGhrJHWfRnwyKp5KYKyI/cVyX2CDQKh9Dmkfhgf4E/c0VVIYnP8WfqBoxLKjz",
-	"SbebRwWzjg8rJ6eH1ZPqVvYl0WFvxxYMKaYklWDhIUHzEE6BA+QSGTsuAzoCT5ZaKK72vKs8NBp2D4l7",
-	"uwtW4iejy0YEZhq5Cgzv2rMhu1btI+P4QZV5v9f2EftW0s0uipu9szs3m0gRs8MQtsfe290PxFOFsa6J",
-	"SM3GdZjZt4/1bFfRe8oFySZ4oTOLOpiBvyDKVx1P3IcQAkiakKpnFG4Q4Nt4XEeYCL8mrzUNnmxM7Vjj",
-	"fRMlbbfJqsp7pIMki8WvtPUAf5sMjZE5QLFBMav2t6gwDw1cr3sXBlpQW9U4WFNIfvc68kZODt6rd0w0",
-	"No0Y3mLXJYG8vtJWp1VAv4d31VVeRCaXse64/GoayPTJjcMC4hMVhykrKJtDytUvGW+Fg8B3xotA7qmI",
-	"k0SNq3YYt8oQZqCdQWzQkgQQq7oUswA1pufFSFA0Q7xWPUIkCWzfjUBghQ9KE33FbCPITtmU/yXeTQ8x",
-	"kxhKBzneh327fllhC+6bhXBehMMWCye1E6t6MWEawTMCrjSx5SO55TCtGbP2Zc3rjHFGk7j2i0YH5Rfz",
-	"OfGRBSUwqSfTxg7CzL6tiuHPXRxwQNaVFFZyp+vcQZ4rCwjXes2MIv6KhNO3JMjML4Y+wejWofYZMtUu",
-	"pH8kBaUZ3leVWYYc+wwxtSXb7kGSDaR8Vm5/km7k7hnaoYrhJiJcbQ8MFWQoj1rilMToeSMj4truqpar",
-	"Cmzteowlc0v1PG9zguVn98nbVIsPQV+z9AxTVtIgo9LhOGQyPOU4EZ6C8hj1BaHLtw8MET1W4vLhaaVy",
-	"eHhcKR0endSK1ePj2knpOKYi1kqlUrGm9bRZGfHN2v/onDkNVUB0CCfuKoiZY7EbC5JBVm6lId3+VnIC",
-	"lf6s5YDmZXuxTVdUHPCONvGZvORSqyCNsauS5bYg/Jmi++za/4CvZytx0JrZxqGeP1pQZ2Omc4IGw4wI",
-	"gBjlj5FHFVUepN+H2dWHFZj8jTpExYrON905AZubDJelnmzXD8nK4MuSJHGQXq54mxsEKGqr+0M+HG1A",
-	"t4A9wsbauRzGFiSjO3R4xpVxRXRkZwspXcHXNkeH62xeEVhkb4v2Pwxf0Jh+bMkrUK/hdhy0ZkZCS7gu",
-	"DVsq8byCXBIExBdFLmznxgkSseEfLt8OVrsd48Lv0CC3bJQz2h4LwCBLnvhz7AufUdLQGj1dc3Xrr8H9",
-	"vZXMtI/ElxF7ElqWd5hsJTEkudQofCUCNPah7O3WsZp+uWufk7/scMXHNm3fez4OwYNLNoRyT3xha3D0",
-	"8Ga3SurejLH2WFoT1gKj43U/iLJZeuKMqGylbXuLp5aISAZaZ3WBja3xQc1ygUWFDB+7bneSq/+6tXYJ",
-	"HPDLx1RzrmR7QbwNGSnMPEqWircrbVS7J3YBQnLaRmigTodly4smElBGUOBXiDo7IUWKLB+N9c3Y5PRK",
-	"ujhTqTioFIfiq+2O/IKqPwC7dSa7sMS/LjbGTIHrq25ZEkDxsXQQIb9VAOhjak3X3WzRHoh3nzH06rp9",
-	"vpNRYJflCkaVukSwJMgTIkoAJSxUoi7pyHbYhpYsyVZiakREV2tk8tulNXLJHXF3XdrrpXUB4zaSO0zP",
-	"l3pHfGciU7pR/vX75kGS9F3vxtkZyRcwaBWMBtdKpDS9msqnc3Cucs6nHlUXqgE+1cIMOy7kpdJILj8o",
-	"6oLLZuCUr2eORa7haI+hHLKR1E+3GnnFR3TEACjieaNqpm9xQuXLW/s+1MGOrOL+rmtMivQR40tcEJuu",
-	"Q1tv7JmiwFB2L1yMWCdQkAgh2p7rZmmHcUjzwnSFfko3Kx4YyavOjJmlVLFqjhnzuzMB72rcTRpq0+qu",
-	"3evI2FKH+Nr23I1GWbpNL1Ul7O1k4t3bXLu/CVYQ8jc0xEqF6/HtsWvYQOb5j5xBIghY5/9F1BgzqL00",
-	"l8UxISxKlJA3+T5nNVYPxbOdhLJVsXcfySlVXt3FsJYuaG4k6yw5cPPAuHyWpLyN41PtF1/FMLEFh9ud",
-	"uyWEuQ2y2C4SmCY4bc3iNnOvpMSyeURCUNncEDoSTJKJ5ReisspV2zyLle3URN0pGLUpKaJ8x0OELmZo",
-	"SnxS58Jbd05o46qNDosl8eQe4man+A7KIrkOC4Sr7mC3xtWbX42kn43v7m7lCrk/l2xHG67LuACyO69P",
-	"svOVTxupZjZBilGLN4mQJEElyCUiBi2YNToQ8dMTZyWrfDCVtWUwLmONuLmXsVDrCZ7WnVM83dlGuKbd",
-	"91b2QahR4tCb8Pg8oo0wXNNmrECudthlQ6Vrx7C8UrHG8wMoDBVWDrIItaHetOdDDSrxT2EcwMiVZQ7M",
-	"QixrNfaNQta+GrlC7F+SVAsrxFyI/lQEX1B/6GRb0P+xSqeF5E+xONo4mBk2/4w23IOwJlhahTQR7WM+",
-	"1w+wqTp2C/fikH6l0lzN7nVn0OpdNXqD9yPtyZCazev+oHvZ6o12reUVDmxc9FqN8/ej1rt2f9A3uWYf",
-	"4FtCEWzOmfKZVkslqEElGmJHHlOhITLkBAcGMtsvGp3kjF+3chh6s1rxDWGbq46ymboRlX5bKShXRCa0",
-	"2AnwbA6bGF6asljePWZyicQWIXyxAnARIp4xxEQ0vOfzFYjabwaSAeyGxGMT6sCF3wxrwKX0hE6n0BUS",
-	"EyS70sg9l7HBuxTiW6lCJjsNZTSg/+5bw39v9cqaj9qjPySqVMOnRtUoTtTXg+ZBnHQqpcpRoVwuVMqD",
-	"0km9fFQvVYq1D/qFt71fUZCynsihrV0HOvsqbKcGlzUoWIQNcYvxVTnBlFOBCC6DtCdMlxB0VkTtAM0W",
-	"0D7rjvMCNqTAyP0lmFvpDb8IqY3mmDFZbMsunB4ja0qs2zMZ+8ECjyMMui1MvXs6pFFYW+LryYKGr16c",
-	"VNDbVn+AypXDKqodnZ6g46NaFUHurOYEq1biPrBahmcbffxxjVc7VHQ2KWJrLM0GKqE81xYORNkynxTR",
-	"hXO7EjNjoDAq48a5kx4imBcCNGYEQ00ljjXqIcDYkI69BbXRmCw9aiOMDiuFMcexIOYE8spaZFKlXD2u",
-	"nhweVY9TQ5K006BburO7zEf27kcwdBtw5jGnEQjhEv3ZIyL4sXJUOj0WHewThewqtWrmZq6t0J/nOKfw",
-	"t4GkhCWS74XqICDjO7yYc15ZiVXy31S4X88rS4Klm8zTmhvGkcZWMQvJVkwy7a2wdFjJhKafpRgnCF7q",
-	"TAa6Woxdx0IXDh47rsM3mqvQQOtXvjchjAm7VpvaZEblC+1EptdFzshdtRP11y6yz+W6/DQdSHjNQBOf",
-	"EBSQT2GnsIQT3buncdyJUyy6e8erJGYClLCRrQvPkd5gx64jjMxX//vf/2OifuC/JlCwsHYEV+BhRacv",
-	"1Oasttlrlo8K7y49m8wES2WLGeeo8DeUhPRWOGaj9qHf+uX9i8PjX3rNWuNNs92oXXavqr2fB5eHh7V3",
-	"ldev3h22f+7+0ri6qvVah9XX1dcf3nTioUCvOMesFI4/fq7V1oUBPUZSVmO37JxyUuj7KrbJHa2sWZbK",
-	"Pa2tX9e9vM7VG/gLovy6LGYF28Kru5sl8S/X5qO6Nrex2CVoh79UF6obA+buSGlvLCRyrsA/29O+tyqT",
-	"igSbR+unHXp5NpVKkZk9IL1rw4q72WMflq/1kNSrRyg5lpGUJaJ3oTa/8EBddfuDDM3rcXKrBCBJBO3V",
-	"80Ji65y4zh3xU4JQ+W02mwcpYkNDPkEzbHORHE1i0cV6e7L9aFOAtHWT5LtMCQweSSnVPO9eNtqdYqM5",
-	"aHc7GQ2S79YUNoOH4EVCeVPuScGxzYMz5BOLcJj5CSnYC9EPgaDxUoqZGy8VF7Ms+6A6h1B/WW6KVrVo",
-	"4xnk4y5wQKi1vMyol+t6stps7BuB54m6uDPHdR0tyX9zpzM+T3+DrUHhTJWWFpYBQ3MicS0QWeud+IkG",
-	"c5I0G8EaYwS0mlOLdBiyFwTl9UIGBytAOOl29y1avgWyFtQWjEsdxT6M2ZdTPYTRaCfPiHEddS7UYTMi",
-	"7qDW+ADe8w2qjiS535+q8kgC+J1QV9m37GAKxlIx1LAsMn/cCoSp52NNWXhFm8gnM+xQ6L/TbLZa0H8H",
-	"o8qnTyrAjDMX6F3aaEOxd+F4iTNZlPdUS3nBsCIbplktl0wDef6QOqKqt2+Ho7m8pKy7Y2LhhbTT2oQF",
-	"qn2oT5jn3hF7SCHUbe6DbKVKr0JD1qgS/aow5hJoMujrcpmIJsoqNR8iImfkxKL1GjFplWIl8l+T5SOJ",
-	"nrdkmXG/2pVarXyK5sJEckuW/PLpzgnt938OqwQTe3RLlgxxZpx6h9+SZdYNbt6SpWObSPI5h4gYMagQ",
-	"2VcW9UKbzhdBunwgQHtNlldpfZKgpBmf7xYi59HV6/Y7dNW63JwbJWAWuEl8Reeraw7Ha7Js04n3Nfeo",
-	"HbAn2CM+JQT+M+eGsthWefdZk6XINS04yrAT0ckVxSugwvM84BNG3hRZZVIG4+Ux8j3OZ+yCtwhgGtFL",
-	"AkR+e+Gr+vzeHfFdPD/YtUAEP08pl86jEdhjlFbekir1T8ndWE+oT9NPIHEwnq6jgPzwt5Nq/pTSzJMS",
-	"xdNTw1Y9BNXtLvkVk7aFM2Set8R757InkKgB6NCbIbU9iz1DbE5c16E3B8gJkO0BuwwMhCcBF1h0ZQuE",
-	"FiTaCIVygwM9rlXP4OtkMZn0VoMhUOsEh5g5JmX5FxemAR3GuKgGkUJKUW/2Wg0ohvc8/On66hx+Sg85",
-	"UCPitvh84+Lij3yjCdEsfzT6/dbgj8b14Oc/1LA/2p3+oHd92eoM/mh33rT6A/4nBIX8cdXtDV52L9rd",
-	"P3qt/7xu9Qd/9Fr8tz8GvUanL0wJf7xtvfi52319kB8Oi3kJwx8S1IODvx/8LZWcGLEWvhMs+5w0BaWL",
-	"gv2NRTBNrbkHDQmgwEJU8Mfjd+5zeGQaYIbcrTmBbAkzA7u06BcQAjsNgjnfyeZ+9d5D57c0h/LbFXL1",
-	"BTBiOVDIm7EFeGPgEuXzTgm2ARJhxc29KwgYCm1Nr8BzB25RUZ94ktKuO/QQO9DyyJsTihxONDNCg7CB",
-	"v26lN0J3E6Y2ijrPQo9FJgSTCec51pQJvzFUcr53gmkRdamIwnAsGY3BB/iEILbwJyI4gEC7RwgdUBZi",
-	"ZiALM+WrhjCfsKxB46otgwDAxRs4Y1d8rD6kQ/oD+uGHkBH88APKm5wi/ve//8c00JUzJ/xJIRp4UEdd",
-	"ThdyiwqWT6CHGnaHFInt4LCoIMEQFczQOowbGlKgfRwz+OioACp/W9XAhQUR19UbH+GoRRa+wXwcZ0Qo",
-	"jHgRrX0N1WE9L/tQsQMDadVUOXTUVgxTzMtnkeKiVOSEE8wA+Y5wgrSFnRbsN1o4lPh1QZ1PAIlqpSK1",
-	"QaEqOgzd+3g+h87gyPzMbwADif6akv9/kclDSLXihKyEz7F3DPnsC2eqfAOF10Hsnu5nhX08qCfyxUFe",
-	"dXwtOFR+USdi9iyRFcVQXiX06tUxEARFgQoEsMLiKb4lI1ExyZHour5unzOJLugEe3h4eGpAbDaDqFQg",
-	"ST7aFO2mzOem68wc/l9PxpGKal0SlyZEpJpnGp5g9HbBaxEKVSRpMjgNJpMRkqKCR2bcoYH+97//5wB4",
-	"Feek/DxYOCAMuRBzglDstlUnuR622VnDjuUGy2atYoe1XrlMHFTzebhtasfDvSWfHPDruksBibif9TlQ",
-	"3vbxJDCiCjIGYovxzIE4AgOqpfC/DoD4+SxQpNonE+cTsZG4jpho4jvi0NieBf/lQMAfDrXhv9iyRuYB",
-	"HHbt3ChqgGLPg6YiCv4Ra+Ezzy/M8Y1DuXbAR+YlXcAH+GMT/e//9X+Hp0m+C1fW5ylmo5nnEwMMtiPx",
-	"/pcv5gGsgtr6IctsT8zEV7NbFKP7qcdUWV1mQrwmQ9hlHrKw7y9F4CmKR1yaKX11zSLqpwbtwVw3JFAz",
-	"WR4NfM9lYWiv5Hxw4IucrwvVVVVpdJgKfCR2yDKhBU/YgzlsTYh8fsEQCAqeYmq7xIegiWqpZMpzzl9I",
-	"dDfmyFT1BPkkY9+7JQBJT/FtqK0HXBTlBbIrZREteCnOKgrtJ5xxCiuBjJHDfCI+pnZYQmbTowG/fc6d",
-	"G8ICvgHiDHOVNso2C7sl67isD6mSwYVt3gmYFgk591zHWnJ8meo100AqNgVGcI4+pHOfMKhCfrkI5CaJ",
-	"vcYUOTaZzT3wlgBIefNdoR39VnhNlqahwaE28a6s2l0LA4Iv1RkOjk/mLl7KRVWqaOotfAb4vQSezLdS",
-	"VjUiFKI3CLXrsqaWwP0v/W5HRjVJYPn2QbgXl+LFYJULxxmtTxCsFvkeB9EOucfYodhfoonrYeBoc8+h",
-	"0lzoOhaRGpiUuxpzTk6FSrEkXY9CKGT158/v7++LGB4XPf/muRzLnl+0m61OvwVjov62kSjWuGrnjNwd",
-	"8ZmQ0UrFsniTS2d47uTqucNiqXgohPgpyMUxtsl/uEmry3XhCAljRSTVR3Nucs/hgG0yoJXxDUEYpBDO",
-	"2OpRMGZYCpS/wo99xJ+KGk8yZRIP/D2kinLBzQRZTw3xDbkfZE5wAD1Z2a0zB8FUA9AY8tcoup86LhFl",
-	"piQ7FfYWNCbBPSEUWdh1ZbwnV5ax6osAaHgh7pyGjjaOT9m0mUHCfjIa2V3GrxYppToqMCyUzv+5IP4y",
-	"Es5D57NQsjep4KuwRbV400dGcKvBF/wWyW3/fhM2B0oPqIMJdFQplYSFAXgSeL21m+I3GRcRapqfpY3h",
-	"18+xZEURuFwqF8q1QblUL/H//0FPs3X4vsCNenpyfFSrHlbKkD9jOXb6FIdqivAeg49qwIk5+a1dm1TG",
-	"J1aZnOJju0oOJ2CWgPWMQkVJu/3sSTxbagX6mvz0xHGJjBTK8SPBdYCiGA7f5pLCqX1iHY+PcG1SJYd2",
-	"xYL6wLhSO+LTHh+OSzV8Wj0pVUhpfHJsl2u16sSuWPZh9bR8egT/wqdj2y4dV0/L2KpVS0eHuHREjsuT",
-	"Gszl/E5y9UotVPmuGv0+V79hJ8kM+p/nfvOmtGh75B9yn4qWN1NAZiDIobZz59gLkY4l3S1ACdDDJdch",
-	"9+i959+qzDmf/3jdBx5JSTlXz5Urh+gSO1yahm4QLMCujH7LlUulUjl0jNZznffSPEVG3mQ0dnyoQlg+",
-	"PS0JtOdkOXOF7V+8KbBjHP107hFRJo8xSMr69aOMycrVcz/KoNWT01IUClLPNa6uet03YA0BiTAINtCa",
-	"xHG7c95+0z6/blzEM64yxvGdiPgix6ES3JRXXGOVuXrusl/91Pn9fbVzbn26/K1xf3ku/u9i9vLeenlS",
-	"/vDbL0731eWnDwN32qn8Z+nDoDMT9pI9uQvk94GRYCVWmHNlbxLjelA1pCrYQtp3QvahvvQC2ypuE0aW",
-	"tx55TSN/CR9b2+GrbSpC+WRGC8RMQad4KGcd+A65I7F18f3FN5yN5KRCkvv4RRBuSmZqgH11ldKxh33I",
-	"0xPZ+JKnpaspSsoY0hhO0SvnjiCTE5gZptDAbegwdEu9eyqjiM6ko5VBw1J+l7qudy+rCV01Bs2fUUwW",
-	"eP7ZsZXWLZWwlcfPQx4qpGuoLxK9BPKiUAlfdnuj/vWLy3a/3+524Fpnnkf5fyMjjEsCMqRQevq813g5",
-	"MKPGr/QMmfKEmlIRglwhJ0AscFwXUUJsJk03ZnTOzDoygZlxvQhOtVS8JI8qRtzBBAVMfxZyicSYGLtZ",
-	"HSZ5ngkqGSVlUMmcYAkgRNwMfhYcMFK8hJgMjWkiHSRvKubMx5z32m9avf5ISoMm+MgRMjuQjdi4GLXP",
-	"IQXtB2Q2u72rbg9+jyHC8vy5J+SaoktuZNiqXIn+UGgN4h8yRDU5Xq3WQMJMFAVMm81uZ9DrXly0O69G",
-	"V61eHzZ+5tEbHV18pDDdIRT9ykVCfWuQGduM+A4oQ42pwUKRCSWd2dSZj+bEtwgN8A0xQVFQ3zNftDqt",
-	"l+1mu3Ex6r7ttHqmsH1hZDZbvUH7ZbvZGLRG3ZejdkfHJZjD5O4A4TdSpkLePWWQZYOCKaaoUvsPcQYj",
-	"aCCtUaRxDKmqBVwulVBeqJUgo947jByApAuNM7hWjcZeMBXzc3CV2ivyeLTN4QdLNpf1qAVfRr7nkjTZ",
-	"VhQPWuXxUdemF5693F6kk/6lEBboMRAy0kYMTKmnjgklE8dysCvLcecZITYqlarPGPoFU4L6MyeYHsg9",
-	"kssGbVvgJqf10Up8elUQ6WOKXvqYWg6zvGxppFo7Ql18ixp3ZEUaOa2WSxVNGmk2IEIvPFEQszMjqOn5",
-	"87DiS+w08UEqMeZLJHfxpWEr+Ae2ZoQvRMld0akRQuvTLWpVxDqpFUrVArwaiouYkiLje5SEPC6Eiawk",
-	"XQiDjeU0mXJmc/XDkpHjdJur55LHDDSVvfFQRpdgE08TNTkealvg4fgEEisPk6vs41likRckLPkAsmW1",
-	"XKvVaqUySLRyfas8U4iBq4NKkVyp8SYQWDTa75E7h9yvO3yB6LSnnASMUJuhwEMzTBfYRT5MAElzkv8o",
-	"DwuElkKQj/jIwV/H79HIbidKa9CkTiN3fRNVZZAP2L2TJAM/ysxcIY4ScFIpsUXgTqOADTrkqkoknI26",
-	"9qh9n2rCgRFKi2i8CEJ7ZorgpN8f3pSic48c7ADjn1WXTVdf0zD+AOVPCAzJno9cL/2yYgoqP5bcMIgL",
-	"OAaSSoGoKE/8QKQ8g+7pUH2aPztvSrcrlQal43qtlmLS+riZnSkrziGpTmr4aHxsndinpDT5S9L4N5Y0",
-	"IjvY55xNAoFujNbpQxHDBY+MZAUcSOJKc6YkyzWiTGhcA9U/XbbJMprpp2AL+SfBROACiUk7f7GVQekk",
-	"MrbvyVaOrbJdIYeTKq6Nj6xj+19Rgvrqp+WBxyLcxQy5jh8FGeYAop0yqjlMHYEYhWf4NkqnG4llkyeh",
-	"PK5Yh3aV1CZH+Hh8Yq2Rvr58ycB7Oj4Fv+HMe8OLqVbBHQdGJLTbuDip7jZWYqYozsZ+Y+H07TdUP3x7",
-	"flye8djodEuoMoQaKGEGRZ6PNAvowYMO11Z+mojo1ykuA4hxijQX/WJZWd82Z033gu551v4lvXZPTDob",
-	"PIT7EFS0sw/Sy1IdcppTRhKWETpZPD/DS1NELTCUSzIKCwPqPXDVM1U9D8+IKA4+pN/O3VctH2499gov",
-	"XQ/bA8+7wP4NEcNrO3yaLeZzzw+IfUlsBw/4hj+ix1Fo2YlIllSP4xcjt+qhy4zoSbjqDGBIIYk/QzMS",
-	"YBsHGGFqGzJkRsgFOBQYVmSF4opX4RUJMlwKDwkV+deVtGVM6ciXlUNyyizrL1xSTzW7SottnEJWDLhn",
-	"SMTE8A0DSU+4dFWAZIprV4KyXaRMiqy/Z6SMQEhapIymhyWDZcq4Mj60qnaNHE2O8clYD5YZn2K7WirX",
-	"quVKrWKXjiqV8SGp1I5se1KbWNYJGZeOJ/bJiX2MrZPDo8rRyfjkEB+WcLU2OcHVWhgsU41So9bJ97EA",
-	"mr90pERkTXhDXjY6142LUa/1pt16uyaQBuihnAik2Vr7kQMf+TpNMM9vGNhSLVW3Htvxgpfegn6lgJjN",
-	"F9RKlOR2AYbaXrTtK8zVI4iLCqyUVK6mdAxAEKjl+T6xghXeGMV0OwyFdCdzNtiQigKMvmhdL8QaUSfU",
-	"o9BCNC3WQ8TJpAVGoBnxb1T5uPFS/HEWD4FQH5Mu/Pup5xLw3BfRQPlZLEypF6jqc/C7LCcrQnlkIWdt",
-	"oc+isBrK9SzUiFYbQ4gS7Mxq6dRMCw4QxfQeLzgA0m6zVI403WG9upDh8njAqRcL3s65savwsqNi91ds",
-	"6l+xqTvEpqZpcrsrol/n3tTVUPnxP+HdWS2dbj2u6dGJ64h09X8hrVSwx7210ucaf/v8qFJBasxtIwhk",
-	"6lZkDgq8FY2Jq7NT2SR+TAjVRAMR2ir5K0gNkBuGGTmqFgjlDMA+02tUYnR1/tJAv1y1XkH94c6rIZ04",
-	"wk6iAv1qlWrl5ASNl1xcydfKFfTaeaGy5kSqk3gGfUtAuoj4u1lEjTj80CE/nLxS0jrf581qpQJBoVoH",
-	"QAv7UPsFaqNr2r4sSwyfesYQm+JCpXZ0liZdJOQP0dVdEzh2CDM8j0ygDwg3jDTENRFPz3Zx6clv5355",
-	"86LVc0qfLn6zXv/Sf/Hbh3e/lPDbD/P3lZelD/0Xdx+cF/PxrHNn0Rd31uxlCb89XTRvfvppm2t5vZK7",
-	"lcoJwrW4rNcEzjzbZHPOWu79+3ed361Xp0u7+eL395WXey0tIU2s3O07Gz0VzXzVSJQskgKGED18xsJD",
-	"pGM0VXRLibfY31hyXK8d/ZmNJZmUO0gL6doFzf+eEvLepyhNYFPPEBZXqC1cAmgvj8Bfkt4TSnrVSmWH",
-	"Oea+ZxEGpdUfU0wUgpcmdu0jIj7/rP4crXNodCmJpDtJeysOjlCCo5a7sImN8kKGO9jScxGTUh5iBNiR",
-	"YT3ijfzn53CPyN8g/EURDbhFNCr5y6xLNh3dxzPpbp1vrrYz1PrS2YfQ3Z5EvezDp7h2mZXsGE12xt+S",
-	"fnd5eQ4pmF1B9RKZjVBHRAWKCLuxQ8M6KiuKn8OGNLLretQiYTKmcuKBjxbbUI41vJS1mk8GYp7gmDHd",
-	"cEidAOVNWMsA6sU5TNrDoQa7rJcQVcWBRYSFcVQ6pkqXNtF4iWTHS2HAxvO5791hVwYliBZfoIjrwCWL",
-	"MAlertnPUV7T35jKD5NfQuZ1/xxS9mTJJkMWzwr0/hGObQqQwta6DgsLQ4T1j88gSzFgqHF5IVrdIH9B",
-	"WQytLCBz+MLMu4NmSCjwUFiL8H5KqJgEimFAX7EfMsrbiJ5042XC7Ru/3GiA8hORAorjofHeBLqlcf02",
-	"jq4z6G9WcCgjlDmBc0f4ViFknhO6lGWDzludNvSYpF4APVMjdJwhU3j+5KsxTx4gWqTtmtu6mE3pm+bI",
-	"AgybV6KdqfxASD8G5HtA9bYQ/6ogo6gtIu0XUAxIbaSoLhvVsE6FLky5luwDLBuwGLWNRWQm3POq7k9Y",
-	"4EekUvF1gs1oRaYQnOKRAyJ2TJgQR46LPiGCoHxGaE0++LdIlUgpIBJiILOASHZY9F+a/qOGRfyVkfJX",
-	"Rkp6/Mim7JEtSrPET/ED4um3jfnNYrlhxaKDXQN//yp/9JeL+V+//NHXjILWAmGkymITuy5LkqotjMRJ",
-	"PV1Myt9K/OL/TimQY0bn/tvGQj/M9pkhg+qVPpN13MIwfD3CKOW0cJUCIpqkyxCUUCdQgU5jom3SkgRn",
-	"UdZ3GMOaUbYI9m1jzaI6ykrAqespAGdIG/G4qQWqS/uvqhJ/TjX0zyVpdytQYdT+KUebYPhqePgmST/V",
-	"0mlUQzO03kcl0MfeIqiPXUxvtzc5XoljsUXMKAfVoSFF58MquVkmIOhjDG3eXZ9ge6lFJzym5U+oqNtG",
-	"duhVtXcvHpqsv+25dlg+FOX5b2i8HFIQKYDx+jbxD2Smoix0LbrMCDUQcUbjulB8DuwqP3QXPlL9fn/4",
-	"AQXCyBUVHM4q8im6lzZj8OV2NXaKSbpQtnsbA6fsby7qb358eI5EDHjBY6Ldkm1Yc6XyaWVyiEuFI6tM",
-	"Csd2BRdOx2VSiELST0iqWMfl/jKEWNfqh6WikBQ+RKVLP+DZmPzuIE5zqdd9xgRQl4Rvba5e3vrcrezX",
-	"cnNpwjiCtjf2i2/tcUHLvtT7lCYUQ9edW77exJK0Uytq1q8pSyhCKBiYELWG7qqFAxZVtmIVo2WXBdFR",
-	"f0g5YzAQll2fESXBveffqnCmWFH9lRL6IGKJtvvyEdQnRjNM8Q0poobmZo43nJcuGwiOShC3KEmY5AH1",
-	"BAeAiC/h9NFxhxgJ0GKOvEUwpN4EjTG1i+jCuSWq/4HIywIEQRQ5FK9HThAFU1dKJQ6D6an6zDHQ5QSF",
-	"gmwZ4diofY4KBTDxdhqXLVOYNgE3YFiGevgCBbOZ8BbQNaXcVs/EQ6K10071rscTwNIBCk/Q1wiz/lMw",
-	"u/0ZXBpza64SmP3NGNtWQRCyofmeMRDqww8Idt3MWVUGZuz4pvHWpED0/PMKDWaHL/QIthmUzUxjwDrj",
-	"5exQ8Mq4OMWVVG2kltNRNYtoP1noFQlS2cg+gpA+xSt+Hh9Vxvm3OeODxB347c73NoYFMXTnEIXNp/IV",
-	"lx8e5UhGrr8tNBh9ONdgoo5O/OiG/Q6gjwvKq549xpDK7iwH4OHWWvdINceHjjdjybVDZUd3LA+p7fjE",
-	"klEEY4hAl20pmOcHstM3s4TrFOQsoUnxtYgfDwzZICtVeZpoUpquSQm3JgShaz1UJo4bEB+JXDkIexdv",
-	"oAaosOq5ipXniqts0EDsIYU+ByjkEShvut6NQ9lPeLgolSpH8l9jUzjzYWrovxH6s8XSDahOYAXuEuUt",
-	"zEgY2XVQRObMoaP//e//MZ+bM/wJ/kJjToaqU5XlLphzx0Uo02Ej24H4N/snLn4oPRxKHaon+nabE+wy",
-	"Yoa1EKX8ytTWGFCjt4hMRrBvTUeiHZAZrYTr7+JHyeSHVDTTZwtfuPl9BFhAeb5qvrgD6OGn1hsVDEec",
-	"jg2EhzQuWMPv0I6QovaLRgflHQooZHNsCXlezFsXufxC1NS78YRfgC0VSyEM5WMAHoR1x4Uorr6eGKMD",
-	"ZQA8hhxvoMC7IRx9EIKhYHjGkEk+CRYwcmxTJmfoZxB6xtbhRwUpGEuGVGU3eOkisqbkh6f/sa41Y0W5",
-	"kp94xtCr6/Y5Q/ko7gQ0lYOs/h9iP0cLJt+MtwIJG5eG3fMXHIC0lqP4U1u8XNYafMoOpmsBFgcxCz7x",
-	"NB2ozVfdBR/9MPBev28il9wRl8mM2Eixgw56QjuTvAizIY3acom/fv3IWYwbTEV/ztulNYL5TNnYUDZB",
-	"rcua4cB1RBUMeO1Z1F/Idm4c6BHmadOwn8pR0BQw8fspUDo/vqKd44xgqqKqgB2Yw1x5mIO6LBp7LstO",
-	"oUr6+TVXzhm5Su5j+s5EEKTvTtIqEiLSQDi5pnhL0HK8B+ivpcLpx89l4/TL3x6B8rrp/BblTeDKYAQF",
-	"lkuoeMWjnLdIbpx5jjT2HkOHBGfseS7BdAOtYdf17omNxtjF1CIGv+mh2v0Z1L/lbFkhTmBs7oJBHWBL",
-	"h4vfUHK6kZw+t5u42IBOVntAPvMeBDj+9NUAfyHm5XAzRgJoM5jJgUIg+KvgJt2bHTX4FE1RxmxXuk3C",
-	"DH1X/S2hli/vC7dsOtkQ92vbfhhHlfY7uKgywYd3vtGNBDF3WZDBw30R2RF1+x4A2xwLcWU9kOqt0beG",
-	"dsqVFtn6LhNY/pKMs9sb1is+SUfE6j0IZEZuwJOX2TBNPt/7LInxcSAru4EI/kWyoacbecBxFy3dHoRG",
-	"oWNkwyifPzFtNlaUIpSuE4EitKIAZWg/XNWIizBjTG2cSUGavhZb/wx/uiD0Jpjm6pVaNaXv+BqEgz2A",
-	"a9hSvYcrmK8BmsjnVa/XgzicyqxUKg9KWvRXliSh2bR0uENebOOAFDgkuccBXtbRiUOfJS18beDA/CGM",
-	"cuuQm4U7zZz3VODthL4Hwvc1XdVGWm1BkbYSeNKONV6egcqEwTZlFkzxO9OMU1mrV7ayHeVLtQddNfzL",
-	"I9ibI0vhr59zkciZq+c+XL4d5IycLtDl6rlXjdqHfuuX9y8Oj3/pNWuNN812o3bZvar2fh5cHh7W3lVe",
-	"v3p32P65+0vj6qrWax1WX1dff3jTyRm5pHRdr5VKpWLNSJF4c3W6cF0jVaoMn0Uim/rpK1nPj+qlSrEW",
-	"i1KNT14uVMaHVuHYrpLCyaRWKoiKz6d2iZQhhFJT1pQOEqqzuXrZEGaHXD33Y+WodHqsIv9DipEx1jEx",
-	"K1fPXd47LlZByFHmQHISKULk6rmrCz3qUXU7hqhHX875Qt4k67wBEUKS5pxtcfKQmAi5B1vEQyji/jf2",
-	"KEQGBzBegq1cGI/2DKZQAooKpIh76GwjMyFP9nKLLhJhy4+LOFCY1ZrK0i/xAUMqNNG8GTEKU+ilUIbO",
-	"1LlE1Cv8d+J7yk4gejEqS6rpjDEVCWzg7HCYMP7r4RlYRW9JAIc0b4KFE0zEpqR/+XAkn0ApPoa4BJew",
-	"i8rY23BNB1HzKQ0zJnQFBNfEG9HNXRT5W3qymI04EfXEkmXJvjSmaYZ1fKRuHcqUjs1kREs/8F+T5ZBC",
-	"FhpbzJRl/0whCqaY4jsShZf4y2cMuSBDAkJUO+whnXl24fRYprTl2Rxbsts4ODUARTfU82WVIegbDRUJ",
-	"F/M5EUZ84dnxFgESow/OkLl6VciNSF/0jTekyhKvjxY3kLC/q/pCx6GNUBQuVLWi4+3vHaGux/NX+Uad",
-	"i9xMVk/5TMmI2WH5P7UrwURwJZxx4kRkNg+Wym4qg4k4kGPRhF44lUxoXqbputAekhRm2HGHFNwjwp/O",
-	"+TLAC4GkC+r8c0GA4uQh1U9vHWEU4FtCh5RPrHnbS6YMUIT1mshsXvcH3ctWb9S4EPnBrXft/qCvCFAF",
-	"flI8A9lIwAxm2ESoEsQD5bUQIzyk9kJILEQ6i+QxrpZK6N7H87mqNQ9rY8S/c8BKVS2dHvCDO6SSWlMX",
-	"rAcYQE/K0yHl2lRyJQdF1BWeJViMnjN67ztBQOjGMCV5nB83tmDfOlKThZtI6VE+T+Lasboz348ImLvu",
-	"nzdzWULgg8DQRcdIQiyVSqXCMf+fE/4/Jfn/xiJDhVMV/+yLkwp62+oPEBewUO3o9AQdH9Wq6LDyp5T0",
-	"RO8Ryhnfas6XuHA96i6fikZ2SJGJxeDJ0/Y14++4HHPHZeJwZ2HRUnVaeSjJNlcvGbk4rmYO9fzRgjpB",
-	"rn4cReOIh3MXB1wHBnUXrmrYSPgrgXP16yNg/aNazEhJ5UZu7HrWrbagPZWfrd+ulOKnjB8yQdoqE3D1",
-	"mKQhS6RTE18DXdoPrIgnpwhu2wK5F4Ha4X2QFuUYJlGqThZh5ZY0IXlXdSZ+RL61crNVCSp1Ce5YgerP",
-	"E3ypkeIDY7yef44dzK0CMtcocUXUiD2XomQiFtOLx2puGZupx+KsD858bOFpWwOg+vAjhXM+sTRV+suW",
-	"VookrN8wTeY5rxWyxLrjEpb4LRSr5D+lWCX/9dSms/3MZZmRt/L5v3fU7RpubOTmixRuKgpGbzKJieQc",
-	"0LKkcUm2OzD0EEso6ANVsOLqv0uwr6xBBjIlpUHwbYx2+UOdbkUHLFnxJzIaqFLIwAGGNNF+wUwSpGkI",
-	"05gI/lT2IwA7adWSK5/jYCqj1vCMoLvIdoUhAFcwBllzmTBDheyHGITMJXTvLVwbak6DuwvekEA2VIUx",
-	"fVh2f4fv7zbZV4GXPC+uop2LH+MEHKppMU4JGtAXYJXxOXrYYaIlSBgwFxFKPMpKn3zl7qlwVT7Giisx",
-	"fbSdoY/uzQZ3VRQFRTyJovi0t77E/L/7zV95OttK++FetNN6qVyvVouV70UWCHXQndtYfB/ywL+Kfigb",
-	"UXw9/fC5SlLeJjko8kklMpzjtQ3iFQzOhlQlkYC6KZ4Jq3xWwoYQNYQnSDjh1uY4NNQavu2Vnh7tDVen",
-	"dK9J957DUoK2zlsnp4fHpWqpVK2WaoeVUvmwBLW/UgO+x5juGDDSHkME+MO12JBgfv3LCvpVr7jHtZV+",
-	"G+vo/pEd8lBnBXYM1jKkf1P9Vc+JiHji1oEd3TmhLHQXJ8JNJzJfJ1TP8kKZ9Vkg87pnhMn8S/29AwPi",
-	"Nzh7T1wiwp+kBWYMqWQQRRS5bT2ADrtn4lIQarNqRbQafzCkKQEIaOv4g4P/j71vX04b2fZ+lS6qvgqu",
-	"I2PA15DafzA2mfGJY3sMmezZo6mokRqjbdFi1MKEnUnVeZrzYOdJvuq1uqWWECCwndiOp2qqgqxLX9da",
-	"vS6/H0at+4xM+ERgZL84VEwWRIozh1I1eG8W5Ib4QqWGrIofq83wlM+scp5BB2UOnB9h9rF+M3NcRWm2",
-	"QCnKVa/SQYpfGU7igrduGE5Ug/8STfwuerRZbzUatcN7U6T9w+0Gbfa3D91db/uI7Q2280i8S5feQynS",
-	"Fc3aTHkWKc6PWbH+3WFUXuKGd48brtD3cERciQJhkGJAdmgGMAG0tFbFKmfU59cW4WyaHvxsTnMgEa1U",
-	"B48jduuHEwF3SEXtjOm1zxH0hbPP8Sd3EokwcggF5gL8tzY75A1gZ1ThWGhzh0+CwCEhT+kD5IulBsY2",
-	"cHbLIoXJAHzJ4sYfmy56y5a3cMX+r5zv0hbQvAiaAMKlAbAKJKOhbrB56pNGQwg+PKWCRIx68C45PhGY",
-	"GgjiHyXsPVMa3Cw612rSpcXF+9m5e4sV4P0ZlIUvKjUAibQm5qxuAi7g+TNu+mX0gS0vC9v067oorDyP",
-	"Slq8Ue7+Y1hv9xDlBe42gCNcDBWdIAeXQWKeg79OgYqBdKMQgBjwThch7Rvw4GUQ6+fYAxY2II+Hn25w",
-	"OTJDKj6NwoihzWRVjD0PX5H/+ET7bqO5W1kbG/lBCwHuHbX43omMXENSLMAyzTCArNYCCFoL8M+UiDFz",
-	"/YHvJt9pmQTvKKUpt7mBLa3vfENM2niVoJ0hh4eHMxjUb+BY5Gid5hDmqyPpbEGmSG4VPCDjSMq1apyF",
-	"kwytPuNs4Ls+DQjwHZCqYMwj9freK0H+m3JGgA4BMWU0GVcUIv7kmEUiS9Cacba5kyhi3EVE9ZMEqN11",
-	"PzWXbE6wv4vg7w/dhtdkacwGINufEx3KXcXcd6TkKNOnVRQv98/q4SuI7U/JR+6H56MUIcW35QJ5kAlY",
-	"TieSGV1gJLgHgpFSQ1uGd2SJpr8rn0iGw7kweaGkGGxsIgaLWEAeynJ7quwZqwgzFtuhS4gw9lp7+xsS",
-	"Ydx/GtvzpbgsiB3fmeBSj7/JHUljd7goMc5gHeRY0g8I2w5soiRfTdmGals4EGAwTcpXgqi/KXuzSGxY",
-	"KuvOoMNXiXVTX2jvQBRLAy390ohF10yk1Zeq+jDkrEbe03+Hkc0x5yzhXyBUnuxNEoEWAEAiRzRUiuon",
-	"NMyHzatOut9kr5OdBj8SC8jZwk44ma3rqCRBp8AiSsDUHLkDHSMBu9lMKu+Ac0FMoIrRZ4GHPJG6laqm",
-	"TY6Pc3x20e2cOOmsZZIDZT/26q8x1qESRIzixHyQx439Wz+egSFsc+fk4up9+7znbC3O0yuy5TeNOhgy",
-	"1jTh5dyh8AT4rTeK4Vuk1MpqoQG5YkYVpS9MZfL+UpncLBahr2HHKj0y3zz4g26H2YKM5uFsCr8z6mdz",
-	"gYoTcO8hjsVT0QPX3lTVrwJxaRwxFi+fEea9WAfF1sGqlfhtrIPXd7cODkzLsWCT6IWzcJs89lVRuHNf",
-	"DMf1lsZ9Go75nEfM1p8Ow8CkZkZECg0aAcYCYx7gUSC3dNWBZPk0T91TGf8WcdIuSe3ZkQpZzb5+XLHt",
-	"KjtC/VGLQMijlwP8lBnXSj23dsxOPbdp0C7panHUbq/ZLP0OsBePYebv055fnAm6zM27Y/iwdr6kPz6t",
-	"7QLOGNtUiND1IUam0ncSn2iKZwLmYYGFrnGujaa1wBWK7k8I7vmcOD93eiTXHcdS1Qg+YFEOs5WGcCrw",
-	"4+Ue4tNUkt45aePFH/g9/YHrSX5j3hc4DQzuwBe3gTEaD+k4KB2eTaevtM8hI7JeiXVcDzav0sRNoA8e",
-	"i50EWzWIVmRjQkLlvVdT2VTssZBPS3WhMyQREhTP+gUeAOLIbZOe+Iu2l6PdFIChk3NUyBY1m4415xdQ",
-	"RIyFLoBcgSDZxAWw8sSfk80bUnkVnND363XySzilkbc4AvB1oRSs6ZdvLnMe6Fx9Jy1UZlAeiR5KZuBx",
-	"6KH9XuPwYfRQ+tf1K69eDP3nZOiv0L/S1BeUe/3wcxEHNHN9oYL4G+lpg0rc1LeFVQNdbEYmRV4xC1VV",
-	"Ut01i9FElwoDWcMhI89j3GdwdM5yB3PivG+ff2iffbrq/Hba+YhwcZRE7NaHfDooCn+DfEkISII+BfNA",
-	"8NoB7YQs5VLfKthKzQWU/kWeb2wOhMNCDltyazU99xunFYt4CO+Xpvejtr5EpF8HsxEB0fuGsXFWIRLn",
-	"snN+cnr+c7EL/ASo2gsI3++gEdPlYHLbR4yKLO810dWrpD8jQ4q7eS3pptbCif7gwzBfPtMklVWKE0n8",
-	"51/xOn2FnulPZSbXMpjDIb+ldJYQTNUnDXdv8uZ7i32h2Nl91dKBHzA9lC6LYn8AMI81fIOveM0/NWiz",
-	"v+vuefvsYHBIj/pyToa0uX9QaVX6r6m3V2/s7zWa+02vftBs9ndZc//A8wb7A9c9Yv364cA7OvIOqXu0",
-	"e9A8OOof7dLdOt3bHxzRPbBu/P+wSmsvxe4/7lz1Tt+eHrd7nU8Xbz+dnudTGstkEi0Yt3vLJ1qdzvJ1",
-	"nfSTNs97b69Azi5NLJFjoQjcK60//jSduqmISTjci5ZCQy/a9VJKXm9qeZnCtChB1FBAaqu92F7f0va6",
-	"LwMKNSiZtylGlEvDOtKLW1tVyo7KWVU5R6pe3l/uL2PiPqyp92BKGbBDcSjNKazgxDaD7SQbF/iUu4wk",
-	"9oZAM8oi8TACergMHLV6moyoO/Q5e0MoGYVQbYlAvTyMERIma3MBzaPPr4EfMiGLadnc5n8jxfffZERn",
-	"+K44JH/b/O/t7W34X96SWEek2n5/hhWblk5A0AjiW+Rv4mDwyLFSZwW+QF2Xt3ROTuTfdc5BeqtFnLdX",
-	"F//qnOuH5J2kyvhQDpFHvAkjnh/41wz4xFzKV3x77oX6V7VU0y3VAnxWt5dUeZgmUHiTSLuIfJ5cHbPI",
-	"D70yb01GiQCk899ySpLBMsCltbfGcAIFoWAFAOya334ByHuRedudS9Xu6sKQjc3bRPPgmG9qtGJD9IHu",
-	"QYo8X/IUHnEwWq2edYLRB3cwR0qFoqWUfMJmyIK9MY7CfsBG/1V4VI2VfZ3knmWWn9YEoD5AnaCQkqoE",
-	"90hLXwFiVAAO4KFWZsp77SeckXIPAEA9bkpcgscX52/PTo97lfy84FtaqxsBT+qelLgZkdeTKrmvhj29",
-	"V39tVWI/RkNcm2wp2Vg/nMStfkD5TfkleIkTsCgSltX8eXWPeAq3KmkOu4mEgFmdX3tmdqU0tbKWFska",
-	"WgtNytvGOjBLpuVnFPZayA2bRT0BLCU3sS0dUqWcTPgND6fcAFI0o+RbFlFleczDhDsYMuBMUSqjHTu1",
-	"wrLUjYGWUvP31wmLZheqkLhMAPCSwlJYeV/pgs9uGMX3UOeJsqJZr1tpySdNOEpbqGMSLdyOK63G4W7z",
-	"6PXu3tGeNa/+00lMn/X5LRPxiPG4p1VSr3N1Dkfk9tmnbu/i+F23MJ9KqavsV+HIzoSAuEelO3FdTJkb",
-	"sZgi/ZdsE6KFAEqDugAzAFi6MMTIdcjZZ/UHhZSrqrvNa3JlyVZ1jysKBki/u3zilgEDdKXma3l55/oQ",
-	"QBuoy4305Nrx+mXSSA5IUdE/rpnNgvRd/5rTeBKV2m/Jzad8PCm18Y5xb5341zDUf67kl+IJSkU4QE6m",
-	"ZENAnTsG1Y3kPCiq5ApcPHcaIZRI5TAIAz8kgc9vGPD3+TFg1EZgFEAOsvrkmEU2z39wrAwSLIGlRDA3",
-	"5B7JUeS8dhTRf/5xDZtLb6kfAFirwrzNwws1m062aqFnoMiJmEaxSA+6gIuUCTH4wkIco5jezB3ctHpP",
-	"Xi+P9oty/m1+zWIsddCnPR36XwhZtClY0anHRuMwlmLxHZttDjeUyjKQr/96/7GUfBWLBGxpWbU5XFBj",
-	"M93T0LpnQ9VTdmjurnpMzaM4MCrr6oCl8j8LZ2NwZiSbXpo0Q0Y9hYGSrLZ4+4qNAygqWNAO9VS6QOPk",
-	"CWjKo9UypbzBa7uBN7XT7xR0/8DHUSgNFgC+vg8NqjB0Ui2zWIsug3w38T2RDA7YB/V2RJBTeVM/9GZS",
-	"ajrdD93LzvmJlLZhlEpeeSgFKHRPawX1klfGIl6o3t6k+iA5r7lUuNRjGAbXGwRPo31mOP8QAAfQCFIN",
-	"Am9I0rzMVo5ZNKJypBcndD0GFVAkEfNW95x/raxIynTzIZHh5o4Zj/mUcVjPiXp9yHgIUZ8kSL2I9Rex",
-	"Ppc/tVKs5xwzO1+SbWVWRsyVESyUbDntgGSTKa8q47E/8FmUAX1Ot2ClVRlTSFNUPut0k+dFStmtdOrd",
-	"Cyf4U5I/c6bmQ8gf4yj2zH0MQIdTwjx6zE4Gvc0VnOpS76vCKRaW9jcYngXtiIgMW0yXAtgcARFFxv2a",
-	"cwos87za3HS9EmcE6T2/0WCiKxPGLILqBe4ypJRWOYzKRWfzceS70tIzwJZpDFCEIgw8AsTJMZ0h87eu",
-	"2/prQnnsxzNSXwRE2MZxu09/7wKMfD34WOzoi3SPFQMKmgJyDYG4RgMyJ8eiJiQ3bNCIZ+z1PlSAv6aQ",
-	"p7csotfsGBx+zd1GbW+/WGvsl9YaIo4geRGummqkPUIv827t8MiqGHtJXjqyKsZeqrTqtf1dKzOT+Al5",
-	"n9xSsrXN2lHDqujNIp+pNw52m42jQ6siZqN+GEit1L48W6CT9p+m513O4Rp+d5AUP4TXXcvEp64Od76o",
-	"fbq0FngScfSMKwFpEcBY8HIqiKAGKiq9hZVU1mIGUoAN7GUlcR69tfwiHeek490sdjmYK+11edMPYq2r",
-	"zfZ0hdNqqPKFyRLJo6WSHEg19pnAi2kOxVZx7sMSLO7vY8sVW7I5yHYwZO8VmbsIknuBRZ2Fx4WmsM+4",
-	"gEnEBkzKMUZ8b1HLknty9vWIfj4DkpdK62APOC/0z0aSF4WsqQ8i01Ns73l/x7wohuTE80y9akCTK5oa",
-	"0Oxqq+JGo+16vb7XOHzm2R0manc5M3Mj9O47S/P7MRyLQLqfV75Gmk+egMCcFieHEz9OyixDzpJscgiX",
-	"OR+6J84WpHcAOoHCP8oJe12Fmdo2Npe7H5MfwGQtyviAN2rnAuApJltPkxwDyZRFfEEmaJVKAbaQCcqx",
-	"ucFXSIOIUW9GYnrD+JIsiY15iO8rRgbScORzf5QH5D2HZM6QBzMTUK2MINPETFd6TIvZngq1wLrfWiI0",
-	"1wAGy07GN07aeIxq5E6ZGuk4LpblSXL7fK5GkmME5G1674rnEOJ7iditTMQoAjdbMxEjsTjTTIxMdnQm",
-	"FYNoQ1UB4mY5+Ws2tzkauUT4HiNsMGBuLFpkdQKHZZZE2dxQe8ByT4NAq7QCBqfc4gdHvs2BSwhy8FG9",
-	"6K/WFud9tEjENHecUa2Vez37LKWWHwezBVkeLUL5zOaDSQS57qqEQnYDC8O8wkTz187i7JDHofoihscM",
-	"U0Edq85pRim4w9BLRZLZEMPvpzRganWLMeNe9u1dvEiqaoIEjGLxvGyt+mwiz5PVuI7a+3b89wUuse+i",
-	"9tJhepDElbU030vqyosiXJK6skoR5v1kKan7iuSVjQVvQfn685AKD5lLUkYkbMpW8VT90yVsvCfgoU7D",
-	"K2V81MbdihmCctIHb4gnbcUFxS3yVGRzJ5se5YBp6ZjxHWmEegA8LcIodkjEblkkmCB+rECmba7xqjHH",
-	"14jXybd96BIvDAIK+StEFABQvBIknHKVZEK0s0MwYORUbBViRIOAiZiMJ5E7pIKRqgPehckIQ06ORT50",
-	"ba4+tQWuFrAo/RiHAoAEBhEaypp4bkgjZiVsadAATcZBwltFvgm2mkdnFpkydmORUcgVA/iM0WhRbsup",
-	"MYsrgpNwUjDnUeeI5CZtkSc7l+NWOiiZfey5JY7MhTL15NOgw6VWTWK4S+KZcxeWZxH6oq2Lr5KXC4UA",
-	"cYkhTcXfnFm88A2NlzQeB4ycclfOdhIGxaBtPuAJJjyeKi5uWdTzR4okFAKl+02rAmu10tqt1fetily+",
-	"ldZ2o9a0KnLpVlpHtb2vj8e1v3tQ/oiRbq/y3n1jiz1B/76fESjPQr3tfMEVXS5DJH2Q9GcgsPFpw8W3",
-	"OlskXTdrm6ld+NoDmqgvAqucwLqT3ZwugFWWczrKP0Zuh29ujacsX/TSL2M+C/9z3swSNeIY+wL8lXJr",
-	"JGzxcJPN5+J1IzpDW5NUwzHjxICw2npjc6doD+Lb5ZukESjFHMO9LmWcikEuNjHTnj6StJFvmQ+RU/NB",
-	"EE4FjL/Pr1Hdw5JHCUrYXxMfEnKQBix0b0TlfgXngkP+xu2P6JSMaMwinwbY7D4VvksiJsJJ5DJBqn6N",
-	"1cg2+TkMPIu89zkkULavI9+dBPEkogG5jEJv4sbg8c12tlnQ2eOL9+8vTk57v+d7qJTAPeSGNB/QgFzL",
-	"ftRdX8d+zMmJp2hEZrvwXCT9zhdzcS91U6YzXzJpOO86WZQ+XJg5nNlzjy59+GlL1ruZgbo1q83AnBPm",
-	"x7AFM51+0mIilGO6E7Hb8IatD7H7SNLgrqD5aCrG4Q3jWTgIJkRPXoUsM22mwm0qwD+Jh1JquSqZwRfE",
-	"pUGA3tbcCwCrCJG1a6RNcOA8m+P7jCh8w0HIQflqEvIagUZKGUF5kkqgHsfW2FzIjco8Id+MLwT+N0S6",
-	"y1jTmerGIhMYhwRavUqS94C9WPdPZUeo8QlVE2vkBM1toREy5AhBsaO8cXGpyHzpYDqYlTuK+L35lQBv",
-	"1sP6zKURTrEqE2ZC4FQsD1zidscbn+pu73zWzNmUz1UhBD5DLCKwQ+TZAJHK+oxGgBwpV6vNe8kSZ5/H",
-	"yNY1iFlEHPXzlDsKYUyQ6u5Bvb6FlN0YPkp2PaJAXl50eyQvTBGITH59RBh3QzAP1HFWkz/IV4QI8P3f",
-	"3YtzSI4yWM7oiCkCU4JFuWwcg7AIF+e26h2/OXwXjCC8Mbz9hL8KMY7hL13mRtKUlPcK+Pen196Re9g/",
-	"oPuDPbbrNd1Gv07Lmx7Q/jQpJoO5vPN5ezqdbssh3Z5EAYwqJmo82vZ/z1zWZClXWnIFW5UR/dzrnVVa",
-	"Rwd78qe5ddYZOd/LeDjdESNvpdHrDnGYQmnA/lG56rRPKlbl49Vpr1P5U55FQejId9P40+5fzf86nNb7",
-	"7z/cHk+vZof/in89uvm1om4zMw7ggrKKf4JdLO+KJiJm3ulYIAXGAyTUqplcYv+C/FCD/211zffIzNlU",
-	"XzF3EkF1IlCVFGOAldReSY7eCt9lDqs3Te0rB8ALzIpLkXyL69Quk+/cFbXhSsuMF5Tecvg1SeRlf79e",
-	"/jSdKcFt7B/u15r7uTLcRu2gsAz34HlXhyVLubwD0Cwa+AGQCIoFzDMtLzOqubLAv5hVpSAL00KvFLrI",
-	"5tVcQn0a+cGtD4z+GdxGBbqbEuACeC9iJ6aJ8gogEbHw0/YV4e5qjsLFZnOy3h87dO6a1VVJvx5LedVa",
-	"ALhaqtdzorqex0ooktCH36jwyhjixWIyuSm1F18S0F8S0AsqscaGJNqwFCsVhqkb1Ngfc8VYbZunjyQo",
-	"tWQJSG3iRk1QFmOb91kQ8mtpyFt3BbF9dOIYbdBSZuCahUCbSehHDCX5SE3xu9cZrSnoXyqNXgT9skqj",
-	"VYI+7/PY+WIs/aVB/CXSszCGb0Ccrw3+lQVi/FHgch+zu+HhZVzPtDF+iNKpEkbZE4j1K0NoA3Av/eQi",
-	"JjSbr0+FFipk2mCmyrBs7uAaV8C76qOq9qqM43ZBKuiV7vcDY+nqUXoo/C/VjxXwX7oITOBcBTMiWBCI",
-	"xUhfySiv25BnWRlVABp5F2cG+8zcifx+6t+dL1AQV0y+DAjdVTJpMfCjmtpE/ciWqwmU9yFRp5WZ01bl",
-	"8sPV8S/tbkdNrzcBPsuL8+OOWY57fPH+8qzTQ/L4Z4usa2a2wRiV92/r3f0jeLejVGI+TXd2kYvkWJpY",
-	"Aeo31UHDQZJso5x7ROs3MQwngYfvULPagsoHR6HZUINAXb8e80Vs7sJjzFMOkZQAbqtFqNR927E/SlsF",
-	"bvIhRR8KShDm2XzGYlDAlERaXshnLTIdhoKRwUSOGnFnboCOIE5EHI5rpE30922uP+EL4hy3z487Z52T",
-	"JXgxev1+TzdMgYArmIzEU7KO80U9+51dL/esYnZXqRg8m5XSMPt30DAfO513Z79ndIxacCtVzN5h/ahe",
-	"r99fFrOa5sVy/irdsbBTXtw2L26bjH8e1gWIXi0RlzhttP7c0fvpySZbtsUNpPz2JzPiZKUDKkpHyyjH",
-	"IjQmo1DEpEk85vojGpBxQF0mtmwOicxmlXI2jowRX0M5KYFo6FRgVVXKUGiUtz51b64juYItMgoRICKg",
-	"MYtaGJ4YYXRCEDfktyyKMVXbxN1QUPromyERjRmpevLgqvOcGY8VzkbaeoXH4WWfRrAM+Tthd5GDL5W3",
-	"bK8ak5Z885HNs0OUUskaYySV9Fyds2MRFgh5n82nwzBgiNQh0sTRSI5hwAYxmSgeXObhACseAZtXnZSL",
-	"wFHdS92AshvUhIzVDxiXhLMFbDhKcCdd13PYZ244YsLmTnKykCskCOSYhdxlb6Qp4yc3EqdzdXVx5WA3",
-	"KLe5w+Q+vGJUhNxJoE9UfEotBIAKBGxTx1BxyjBT/XC0TnJUPzVKSsTGjMaCsFsWzWxuoJjE0xD+BWdo",
-	"qLq2kPtXmVxkzCI/9FTSsB8Lm8OCRWBaeZjpaKXcjp2tN4DZAhxA6Xqe8NgPUn0jO3LFBhMh7VE2CCNG",
-	"KJ/FQ5U2rPZDixS5VkLgS06WTRVdLG+yBM1FNEpG9oZBSplkVmR3rJnqkdAoW8ZHMB86nMQ5/ujsqn41",
-	"B91iwf0jTBfpsyCczj+SA7QhVbmzaIQ7K93OWxah0ljXM050i8zl4ejopcLrUbTPSxCDL9WS+d7msEJP",
-	"TCw5E+KwDSs2mEmBwrMQhqWSLkpYjEXG4bzBh1mfzMs3LznmJBvQ5+RmSt0hvWtz1dUC/8jaeMT5qf5O",
-	"JNL3fCaoP1a3kxKHJZ1Od0zV2exEoLGSVVNfTgYvJ4PizJ3UrljniCBYEDz544HsBNY70oQGseootiVn",
-	"K4+5TJgPNY3Ip63M1zCSZpx8U/H5Ygsgn+XfL1kkzXJ6zRxpiblgkatPqLcNWYBY0NW6RRr1+p9vCPtM",
-	"3VjhiOgqx2kI1k7dsXnqk6vlv9KSb3AwjoLWIn4mf2pRVmD+2EKSU0vmiJI7esCJooXIKQnf1wq7vMgC",
-	"T318iWVtWuByDLOWNpk3tLEVggaMsM9QkpofW9IH/G5+F7sVnZmKN0l+MrUvcwDdpS3a7FsKLVo2Gsez",
-	"dIThGGquOpuPZCfiIeUmOaV8Jy5RHk5XW4xdFgSPwlocJ6s4h4gtd+yQBgO9F1Q/TVNsji2tVJpEdu9I",
-	"M7HYIoQWJJZ/2e8utnnSOdzM8jOn7PtZffN9fyxmYN7ia+Ytvm7n7KzY2svOzIv592L+PT/zD0yg9Uy/",
-	"L8mWKgfyqG5/Q8ZhEAB4b0imNHaHhcFHVP+m9jeUfyH+46YK60p34x7wHwXeKv8Z5zVGR4VCM+6Cbx5f",
-	"e0YpHIXxta9WZUD9ID/4b+GaZbqZpcG4/lxsoOEWGxuG6VppgaKRtlpTm6rhgMgBINVGvf7/cpaOtL8R",
-	"i5N86J5oxOutjMVbr+2ZVm/lnlfD3VSqaWRl1Srs8TuugodRq8aB6YfIHF2uEJ5G3qjCpd9xg9C9Waio",
-	"evNpoxrQHh5sZUCIwREsT6zDcEoGNIIKomjCBaHSTtJbNWI0wMdr5CpJQk32oLCI3hrCUkE5hFqTMoma",
-	"aPYF2PoQjZoIpiCf4Cs27xbciZR8LczbEeSaxYuRl35msXrFMYzXAySQ8HBqpklYlXAwECzuImBNpdU4",
-	"auztmc55LwlHiUrrjmkVZudW7fTMAvgB9nuc77Ox79X1p7nrd6h3SxWp5JN0VL4Pb1lhantmusggjKY0",
-	"woxAj86ESjtwFBaUQ6o6x2EfCC4gf4CCNIMgL2e3LCIj+FifujdbNdLB6HKasqftc8za4+xzjDl7Ch2K",
-	"E2/CCIhCHk4tJE2FG2zucyJPA/KjUpiGU7xZfv6VougQLULNSCA0xiPxMGLM5hjUTvyRcBUeF7U0Tm5I",
-	"C4eoWn3TsSiAfySacO7z6xq5q8Bs49LKCc3v6DKj/JdwEmWt3wsu7cZJZJq7Qsvb3YM6+LhgOD/KIc4+",
-	"3INhhrE3n5cLrNJqNtawtQrG6hsnL95N9zS+ne7BDQ2r/8Vn8+KzMVW12kUl1XVOHxZRdOwoagepdQIW",
-	"s8VunFyGVxyCIDdDQDWUlJjwxENFFjWlwuZS7A4ga+ruUvc4YDTKkFnchfLD2kxCr4TzHDJNliWMWNkr",
-	"Qeg19fnLvi6xr7+TW1Qur2wCmbZQnqJNvKCk5K3/mYn5ZDVcstU0LS1NjT2aT41F5gxfZM+mmB6IxPau",
-	"HEzmtchfkzBmmQMw2qfGaVeeZ+9DPnSTY+x3kw4b1otomp39eq3R3C9vW2Q7/K2JeR8nvxFeXY/eCMd9",
-	"PX6jo9r+fsJv1ABOI+Q3OqztanqjxkHt9XfgN0oJtDibpuRZL3rnxZ5MMxniNVRdzp4sigbuhJPYDUdP",
-	"193S4Z4oDEpKXTmlM0JJDPWXCHe/Ivd/QP1ASF2Y5JeTgR8EpGpWQuoviDgci61apvAg9XgUVFuClyWb",
-	"i1UNI5urCdrCqXxDIOUnH/7SdRuYdOSPxqEQfj9gpJpJxcol/28hd4BR7akzlvQdFiT1m12g4oZ56Mye",
-	"67SV4/8nabZ12oa5LLSkeoHo4oWWPF5IazvWuVwqx+uu1sRb+VoltC7U2r5jlNn6tk6h5SFp8P2F04x3",
-	"aD4sK7c+LOz5yCrxMxlQ2bBm1x9NAsjxi9i/GWb+Yf4d6UfhDSBi52J/a/iUCubmiRfErj14TybEv05g",
-	"9+Abls8aYV2DcVRpsRdz6cVcMs0lEDhpbPxVslCWmUtm6WEJACPjhGxgdySM70kiOjJ4GOBFNlcQR0mY",
-	"Bu4w4SGMVGZ5Yw7YyOalMOY71B2mrSTTyJeqGWCQjK5amfStxPYA6yefyZ0aJW9sXmQZpd8gYxZhTGkR",
-	"ZlLPHO4Hxk2any9whyRpIkuBi9alEXr2aEXUVDulcq32S+pVWDCgCzUmSf41g89XNGaVVr1W3z08KlCi",
-	"xQozy4usi6fhNY2D3Wbj6LBQgZZKfDM2E3yz0chcm9e+ac20AT9dmDiV2Gu7tcOjJwmHZOzy8kBIpiT+",
-	"EcCQ4qwofLp5XFPWH4bhjViIHSq7+1Hf9AOSJs9DbIpJP9kEMOvts7PKIr4hqzKJpOQZxvFYtHagW5TP",
-	"PtfccKQHv1mxKuqfBqj/U5QdaqGUlxt6+T1BZuBpuimeEb1HFxd3H9xiH67OSBwSdivfhoWN8hJQb/QZ",
-	"gTWt/HPk5LxLhqGIbS5tMVIdB9TncAtYvOPIv4WaCM+LmAAkSmnmTYcMHUrEY+MgnCGQClUEukM2sohz",
-	"cdk5/63T7X362Pnpl4uLd5/aZ2cXHz9dXp3+1u51/gGwHuA842yqZ8XmviBC9wX4Rxz1eO34qtMG0zkO",
-	"Q4RniZjL/FsmiB9nahfRzN+r1x1SBdI94kyiwLEIpyPguZTW9SRgWxaZ8IAJobtpcw8WgvKJ0YgR6BMU",
-	"PcIwJR4+ysnppR4W4nNC+czmYqyy1qtOo3lYq9fqtYZjEeePVqvxp/yHvApX6o3D5O82d+qfDwfp7c3G",
-	"bv2wfrC3u4uVspheFlARk4D2WQAuxsmIRb77hlA1dalD1QO4/iB0aSDbXMNqS/hNcJbTP8LXa/BTfrmm",
-	"KI/xx1Ce+Gk0pvALbvLCEfW5ozwDoQkUIrWrD733whgKND1C8YMwahETYXDLhJUA5NhczbsJExSiH1Ou",
-	"WCSH9CxcdHGYLkM5U4F/yyKfCZWpF0F2XTUIw3GfujeWnlQLWGl8Fm1fR9Rj5Lzds2we+PxmG3okFwFg",
-	"Z6tfERMsupVflR04vbw9AOZHxXjDRn0AHoI1LibukFBB0smucX9c80O1sJOueyFDp7AaAwAANJkgVW4h",
-	"Ub2awYAMmXsjT57Xckuih/fkvGtzeMkEnbyUExrHbDRGp/f1hEZyY8iNAFSTQXh9rbaEzR25hEAyOsSu",
-	"GGtdPeG1yP/9z/9Cu9LRSwbUHDQ5S3qg9KzYFUvNuXqb0TKKNdUoMbCLr4CfN/JINYywinqLMO5BcMB5",
-	"2z49A44JLmLMIZfdjqOZXF6DMCIenYmazbumUm8Rp3125liwBeQyJVWnfXx88eG8Jxdwu9vt4D8+9H6B",
-	"dX/8odu7eN+5khdPz7u9qw/vO3jvKYgu+etT7/fLjrx0eXHVe3txdnohf1x1fv3Q6fbgLVcd+Sd5tXfV",
-	"Pu9Kg+PiXP5UkgsQkiPinFy8b5+ep3Jsx+b62ofLE7i2uAhZqejvit640IIqYSqtWcCruvs4qI6+my15",
-	"pxLZZAgXG3TqludEZPTiq11d3jpNZMkarEQwoa5Kkcqsf1LVgHEfrs6Ucr/2bxlPsEIS6y7F6E0Wu0MM",
-	"iN4aUbjxLaLxHiK2zSBrRkhLR9sLoFGmVBCPyeP8LVgOVakY1A6XH6HaQoxeCeLsNerFKA+IH/s4BSxq",
-	"r7JCtliGrIOiu4ncvYeMqc3lrjFARTRB9yN71w64rSF7X7iFXoT1Mm6h5cI65w7cuWGzpVWdzGvu7zde",
-	"k/GkH/guuWEzFKXCv+ZCf4ukZytLS+eLMePd7i+Q4jpSabKqGcQLXUHEELB0btjMQYJ9Kshl5z2pOvit",
-	"d2x2yUYQVEtCXPJuqQHwjGQc6OTByefESRwm2+AxcWqkDccgavMojPHoArhKyjEGHcIEHfn4DZsJB+Fp",
-	"OQlvWRTQscL7tIjQCENaSQjAeMcTGemH8XBBSajauVLafztZCBNbEWK4raew3W63j3fP/0OPG8G/Tk4b",
-	"573Ovrx2+kv9L7rfi/u/7b6dvjvsuL+e9GbDfvSf/1z9HAavxb/fvT6rB8Ob/YPTCQnHDKZxW6+g7b1B",
-	"gzb7u+6et88q8F2kkS9xo1jmkH30HTCXaaVV2Zb//dT5+fScXH746ez0mLzr/A4Xbf7+OJz+9OvvJ++a",
-	"v03bs0570B1HwUUj/qf7z3Ykrj63zy/fvZ3cXp53qP/P5ux9VL/tfvy5x0N/7x82h5d0zk/m36uy079/",
-	"Ox6EkCrdNytrjf1rLgXLDZs9LQ+zLhzOydVUtD2LoNNOzNAH/SRd5b9O2ATc5Ilnudfp9hx0lyu/eTQj",
-	"cKxIji7qJGNzM2vyDTgqHSm5gQ3V+WJX5NDYFUSt/urUyAlOPfNI4N8w9BLjl6pybTDPIhGLI1/+A311",
-	"hWeUHrtDOG/jei3I68XW+oL8JQfO+8Zh4qdRItVlCOeYjFdJc+1Lcu74uqzi8ASuC/MsjWtvzDjA3xi2",
-	"E41Yhvkiu47wTfd61l21kD6mRiWLv/n6eaY1eTiPZXw5j1hEr37go94eCo1syf7ZMZTsshNQEmEJwusW",
-	"JNAlV8YsUtJOKFVgbDhLxVDktlNxDUFESAY0QmxXCM9hAqEFmzOgsFPwr4ANoZ6zuXaYiRhIKhwRRvE/",
-	"TjrdYzyt4ANTKU0GfiTirUWpfWp8Tkz74lGkehRnBxpiCo6VilWRLSNVLE9lmB2MWRce/vpAyXpqBVRa",
-	"zYUJ7npdydl6fXR4sG9VUDe0KjrwpINBFfUnmNh64/UubQya24dug20f0v3+9mu34W032e5gj+73D9xD",
-	"r2JVkliezgSRF85wzb0XlZZsgryEHJPHaSfkUmxj+2WTVRoJjFar0v1wfNzpnECT5s8A+43XzyznRa+W",
-	"8rkv6SL+ETLmEg3z6skfYx5K3ex8SXf61x2IUj/2w9HaQ2Et4BtP8xWK6caV3CtgGzek413Jxpee86SG",
-	"BxRwnYygYlJJyyP/ehgTOgXKoCGNIZkEeICUdqbpvXCmR0RNUNTXYeiRayZNAjKImBjqr7xR6f/gA5AC",
-	"kXnMk4cosCwgo8OA3xR0xIijNICzhSlbSdBM522pE+kc72SRcXAlV2FOxD2Aud/cTJM2jXqxRJE2dh+B",
-	"Jq1g5QU6hJU1xzwiZemcgm006/Madr9Aw6quHGhcT5ZBy57XsnDj8ohUW+UNVTbVd6tccHq3GOf+lwDV",
-	"Iz0MwmYnhpjC8tVCBwTA97uTCIoy/vhS+YnRiEXtSTystP7406ocB77aPX/8KTc8pHgpcVHgqIW/oiXv",
-	"hW5CdacSw4BFpOqM6A2g4Dkk8EXMoNoYUkxbOztJImLrqH5U36rogO0OiBvVhfynL/0xA18+hHNjKNJO",
-	"w1Hty1My4R6LiLNz23BaRC4DqZ1QMFk21xUxImGeEFZKPAFBrwyrGVxJoKKsFD3PQsILYWUqCyD8laRI",
-	"g3RWSi+dinmNCiYsi8Y0imfbwg3HzEtq29QraRCwOGkydtLmzo5rPCr7m9bEGXmVSSknHClzL3tjc+gJ",
-	"kSJaWKQbsyCg8nkx0Z8//al9jv6lWxr4SFQygDxAGmR6ia8u6OJPlN8Ap5+hJ1ReZcj7IY3MHld97vm3",
-	"vjehgYLGccNoHKKSE4ro0JjJeMj8iOQeSgYr08A+tqNwEngchYGAjonCSvnqOAq9CRYfZ/9yzWKbq9JB",
-	"Eg+jcHJt6PdoAjksinUGWVVYIFiLhDwbULW5mEQD6kpdb8JL/N///K+zBTB4ReiXCJInFBOgN2E2TwB1",
-	"5e5DcASxCN/CUngB8Gas4QSEAptrJ2MCWR9qwk4YRWI0NttSj7m+xwAEwphwefSXZzo2hQmC7lCTIQbT",
-	"PjITpktIv/759f8HAAD//w==",
+	"7L3rluK4sjD4Khq+/a2CbkMBCXkhV69zKJKqpjsT8gBZ1VVNHSxskbjTyGzLZBZdXbPOr1nz+5sf8wZn",
+	"3mPmTfaTzFJIsmVjc8usS+/da52zuxJbcigUEYoIxeVjzvLmC48SGrBc42NuRrBNfPhnxybzhRcQGvTJ",
+	"wsUrYvNfbcIs31kEjkdzjZwZ+EtioocZoSiYOQw5DAUzgljg+cRGPmELjzKCAg9higj2XYf4yCd/XxIW",
+	"oAcnmInX8ZwgR33PWqE7sirljByzZmSO+WcJXc5zjV9z/Hu590YuWC1IrpFjge/Q29ynT5+M3AL7eE4C",
+	"CX3TsghjQ++O0E4K4MMZQWYgnprImwIY8DeH1Sf33h0poQsyxUs3YPw3/oKFXdeht+JFDiD5gOcLl+Qa",
+	"lepRrX5s5Bw++d+XxF/ljBzFcw4kjoGir+pvPpnmGrn/8TzahOfiKXvesXN8VS8wvXPobXOxcB0Lc+g7",
+	"9jUOZulLwtFrqHMRgzCHF4txfVqdnFoVcoZP7Bo5muYkxAs+Ywiww6Hkm+T4fNM5zneFOg1cfR2tpc88",
+	"fx34a3zrUAG3Ba8YgHBzEf5eouRDMBYPwx1b+OTe8ZYMLfAtOUfe3AmQE6Cp58PjqeOzAJ6Vcul7I+aL",
+	"bcocf7gk9JajuF6pGrm5Q9XflXXC01bGAm9O/E3bY8l31vaGPxifnZ4c12tH1crn2pUIRB3wC89azgkN",
+	"NgFuy3fWALc9a3xmn1onk2Ncn9bIkV210sFXU4wfv44IYn0dHWo79469xO6mlTjhW2trcag9rtWPT07P",
+	"MjYgHPoEa9Ch1Vdx6cydYB307nI+IT4ne58wJZJ8Eiz9uByqltPp3IVpdRhtIdvEkKnnz3EAawyOqjmD",
+	"M4Ez5yK3Ui4DC8i/QgZwaEBuiQ+gtzzKj4kL55awFNj7L1vorH5URja8oHiXfMBWgCaevUKTVUCYgUw2",
+	"w8V6pfpDY7Qsl4+sCWbkuAb/Jg0T5fnjav14RLlEXQTERoHnFUqoNSPWHbHhGCL3xOdigREanCO1Rcij",
+	"/EsOYeqsIiPq+beYOr+DdHnGEHNuKQ6WPkELz3WsFT/LTDWBWRrRGLGEoL55d3GNX9PnJ7/c/oibq9PF",
+	"3Puteffqjdf/UL152Zq9rFWaVXb/y/dDfD3/vjl5aN6+eEP9jvPWdZcnL7rdFcGu/fryvv/Qng9/fPPL",
+	"/U8P5OGHHxqKCMWRHG2lxHZRolvf03XhtE0q3VDn70tNMDk2oYEzdYiffbzFucKKhMqhLCE5IIL1Pzjx",
+	"9gBG7K4D3aPuCjkBmTNBSw4LF7DzoRwD+zFg9sMlb5T4DzOPEQl04CHXYcFhsD4KxZ1Ix1Ja0cInFg6i",
+	"+dbX4Lk24pBwZJu/FLU5ij+TlYnynJvvCbU9/xlDhNoLz6Hi2GUjygLHdREj1EZOUGhE+t4dWRkJFdAH",
+	"RRNhaiOzVq2aI8rIHNPAsVgJDfgUHiWhtvbgJZmyXDk7OqkeV4qkWjkuntRr0+LZ2QQXrUrlpGwf1227",
+	"eprFVvGFJchC0wmq9fp2nUCb6meyWieNJloKxrsjK5TH6Oamc1FAC+Kj+TIAgWTEZBeXaivk0HvCAofe",
+	"jqh6raEwizDL3hxr6fv89OZLLSDPH1EzuVz5pthnEJBZW1o4H1Fz7TsOQ7pULqFmuBSxyZRvHabsgfhs",
+	"RM1auWzyr3F1OgXuEhqG+lvMigCyGVHi+57PkEMtd2kT2+Dfl0ZHSFLWDNNbznOcrjw/YEBYvjRmRpRr",
+	"idUamnlLnwkLZZVhmoSkqq88KCq7qIHADDpHGFkeVci2l0IHJugBOwFTSumIilVxWG5JwBB/ppYolq2+",
+	"KaDA1AtmnDJIMPNsA3Hxyw8vcXRKjAp+KaE3/HRjnFywKxmFESStOoR9wuklMHRA0rnaQOskYqC1fTdG",
+	"1PxQdKvToma+FR3bVJYgt+RQUztcLe+eg8KfCbBGdEltIhR2ID/YO9fhOOTAfj4m56z5GC6/rE5TBGrs",
+	"pJJnWNK4RdGSJ0Lvi7hNwAyoGNF8Gk+DfFz79cHz70KSlYIWdnhE1zhoA7voPIIEi4yo4BF4dSMDBFnU",
+	"O6I6+aJ06n3CjU6jycftdbpeztlV6sqIhjq61E0owqHxGR305f1VdBizUUffrqRf41uSDj8HMTInDGR5",
+	"S8pPGTT1vTkqx6DPgJ1PkQ56KuAK0nIqpH0hg7eorEpSZ2iswpJO1Vh9Nf9jtamBEmrpeAW7p1ataMIv",
+	"T+xqvV45KyglJpochbMVO3SxDEaU64jMQFxeCsYKp+GGEecheMTPD2mNlJDSRg81c87RPfE5NtetqdKI",
+	"jujwweNCYc7Ee6sS+u47tc7vvmsgub4soPlx8e8B9m9JUFz6jimE1NJ1w+286XcMqe7ASUHsCEcaJN99",
+	"J4x5qRAh27PYM4AsHQqBH4V1Dsr5iDrSacmHIY+6KwPFoZvjFZqIAwm2XkjHmcePb9ejIJ9nQbBgjefP",
+	"8cIpSeorWd7cNLhGFgjfCXsG0pnYSL5R4A8fiOsizEY0RAIsnn8Ch4uXpwF/RaHI9ghD1AuQhX1/BXrb",
+	"iIqvvGoP1SeYmAKZcXuRH+LqFyHw4AxXPw1XCyIPmPWDpwCHOr4jVK2NzBfBCt1jdwm4GCWM01GugWCP",
+	"KYd35tBbbq2H28n5kaE5DqwZcijXv0bU4qTNv09oEJ6Q/CeGHnwnCAhF+nc4vKOcWVgzz53byg+N3rC9",
+	"uvrtba1UKjXr3WH34qr9H9mGdcTOm23q8D3g0wy7L0m7QvnUmC/0VqO8YqBCg7OHOCjNBC3yP7kYMxF2",
+	"H/CKnSPz30EIm/yc4fvO579oX7aH7fPkhho7UIE8ruFc5hM0l8HM86XcCEmiBXoZ2AvkA1f3lbEgfOcW",
+	"dt1zIXaSGo8k5AehoNLgHJmWT7jlaaI8zE4+LByfME5mlNtHH7j5Z3nUFrgTLHDrsAAwa96RlZPil+Eb",
+	"nx/lYuCPcmidNLWfBApiPwnCQqOctmb5d4It4Fe5a+Lf0baJv0FjzxXOAeIfRrn5qnhHVsXKKHcuUfBD",
+	"5eSoenp2VDutnUs0qJ/qtdpWghUnxjay9fwMYlUb0QxM5Pm20GE4uoUekw8cwtDEhx2erJDDzS0a6Xq2",
+	"4xOLT1eI+1Obg1aG151xUHY9bDncPQ6VWMVqPvHcTf5dFvjgHX7GUOBYd8RHDMYA0MsFN7K5kEnA2ry+",
+	"TPf6isEbVQVNl6wcJ1XJBQ4C4vN5//PXZvFduXhWGo2K77//Wy5NzXyDXZcELa6BEX+B/WD1aumkGBb6",
+	"G+jVTdKVXa6cVadHuFw8tiqkeGJXcfFsUiHFo2kN1yfH1ol9StKXa2kTj2+XWxzdoWq3FG9mLkh6sDIW",
+	"o5xkmQupFKuTI6t4YtdI8XRaLxeP8cnk1Dqzy6SScYmlnGZPt4g/vQkgltGbThnJWEcS/sBD7M5Z7GIC",
+	"eGLapzIC3pDJzPPuthgBD+KtA9zWD2r+xxkBn/hoYVzDtfMLbEvzhf9licOE/1O7mX3+G+Nr+BjByd+0",
+	"Sa5R45soXFu5xq8fc1OHuHaukQMzvssBl2vhhzTHIWEMzLrcwvcWhMuCUfTyKMf1tbnDGNDxe/3919h1",
+	"bOGdm2LH5SZ8BcGXc592RUBbvM5xsE5JoXnGFTyX7z6xucnCv8a4xig/f45MsWBTqoMEWzN4CyxQjgDh",
+	"kli6pJSL7sl2QvTC9yYumX+fgnCbBNhxI2tQA0liBOUlRgoN7dawZOOAjL3peOL4wayBhJQAnZw+C6Qy",
+	"Cwo9EDwa5fiAUS4X21ix3bnXzcvORXPY6XXH7X6/188lMfkk3w2XuscYRXlZAAA5sQAHSybJNnACkNgv",
+	"sI3UzoScjSfeMmhMXEzvdqeva7F7X4DCdMJqeXTqOtZjyUqPxEiLvOBgN6+v+73X7YsGcrgxx40k5Hr0",
+	"lmso4Iw7RyzAfoAwouQhFtyRv+4Nhui59hMrpJJYq9d9edlpDddI62sAGCeas4hoQqR/EYqx5NeY5vyU",
+	"TnsOXXjD5BPmLX0rJnc6XDui2BXC73E04si5hJg5R39feoHu2ELlyk8X9V9Ou0f/IewmcY/ByRbUhPXd",
+	"7nSH7X63eZkpTh7zQX336jrLK5ygAfHviY8Ebj7bVja5dUg+LIgVEFstxQFB4Hq3t7pPW1ta3vylKOUS",
+	"N18L+qZe4d88vwUU/cgtdTELxlzMNBBWHnVvCoLHQLakLZCgBuLoMZDvucKX90CJz2bOAq7S0JyDFHKZ",
+	"EyBKCDeEd2K0EoIrcjLHjmugxUxcvdkI27ZPGFOAzYgvFNM1OrrpXvd7rfZg0Hxx2R63u8PO8O0aNWlr",
+	"XQO5sS/I+jn1JLOpEyyEMi59qtWIfm/owvcsrhtNXILaNHCC1ReSRLA8hh5mMsAwjMNg5yiY4cxVl1IP",
+	"NbbkJ1vyROt6wUtvSe1HknYIWzxYDTyRU5g/jZK6veH4Ze+me7FGPtvnix8XtWjDul6AXspPfqZd6noC",
+	"m+oMQMpZrLvTdSxf45XrYXvoeZfYf7QcUQQCt2RcsPE5fU4SFFXKtdP6ybGImkpF+nXz7WWveTEe9nrj",
+	"y2b/VXsN+bvPH9uEylG0CVKYSn5BQ89DYuVfhHPSAAePlDiCRCwC0zfohmLpEySPZQVpU6EJwT7/uHdH",
+	"VCRGzO/YQC/EGyKeDd4T4WyGcrcKvynctAk5dl957nFAn8OTDOncvBn+2Ot33rXX2eoLwhbnz4ouUDVU",
+	"f1Zy0FeJZNSvjB1wbM38NZBDwSQwkPCvgqkg4rztOJVoZ8HntgGw6xNsr9AMM1Qth1G2TAQ/z+GeicYO",
+	"uznmb9+Tw0/tzwnUN3jCOuKerSjtw8kyQBOf4Dt+pk6WzKFcH0o6F24oWy645kvsK2I7eAhwPu70FENB",
+	"6UOjXEA+BM8XLnao8NLwQy/8Jihm54JnRcBbA635j9IJYHBzfd3rD9sX46v2Rac5Hr69Xhf+Tw5L/Iyo",
+	"6/seTQSYRIDKL3ZCPGMotli5Or4QcZgviC9ZQTswdnABbHDhnel+tlDJEa7IGHNhiqS9Nuz0uNE2GPZa",
+	"Pw84KN6SBigvFKLCE3vkdrF+cdz23dXozcQKmIsRVh5phz4aHU9oQe6gXG+gldomWtEU4UeveHd1dnc9",
+	"NntdXE2M1rWHrvmkhL6HirijbrhhJyv6ivXpRCBeTE/hzC+1kPMQWmHiccm0QeF6EvyEytLeipKRULEs",
+	"n8DFC3ZFbOmD79FbidDd1KhsjHL1QZcY94QF81CQv+h1LwZKnON77LigWUCeXoKqn/5CYw+FYk9NYgNL",
+	"1WOi4sATfP3kfnKOO+zIFVeTh96eiYur1PuUlNs0zBgJxg5jSwimSL9Q41Q+CIjrYj88kB2bL25GrDu2",
+	"nEdhWHCP0hAPwuzD1cJjiTu3+/U7Nx0UISge/U2libWiG8XAmRMW4Pki18hVy9XjYqVSrFaG5dNG5bhR",
+	"rpbq73anA7FRT3L1h/JmcsNMCIHadl1jcKXAJ/LEDmODOM+NaE6LojhEjVO01HnR7I6bl/128+LtuP1L",
+	"ZzAcxAiEP0evXpxW37QHQ3FiKx8WQCUVvSXjQmKFMHoAoMKNVZlLMVGV3LyzL755sCyHRXDL7IM06EkM",
+	"+BHNmylIMwvnKvgPPURRfPGdgvgjFQZyiBSAy3fXu3XoEPOTsvExx5bzOfZXcl3wLIxfzBk5CFrUN7x1",
+	"Mxj2rtr99U1PkSEwXabwCMMklZalR9VwrvU8iHIUqBVzxWUF1jLHuCoqwB/lvq8el89OBLmdjHIhmZEP",
+	"DgtY6vcOlQifDE1ixRHalBfzSY5OQ+tfMvlgmfzpW5HKRlwoc1beRyoXDMg5C9bYUIUR6uSK8mYGJ6aB",
+	"YcKEZqGEultkzCNs2PBISN6uPpVFG6eP+hc+s1OsYZQ344vlUvwwA1l8/DAzeU0067dJKYbzLtGCkVm9",
+	"m7SsfdG9UHZ6jCPSbHXOJr0bvkfXzf7wbYQZs2CMKFXThPeJKUvVOU0fzqUC9UZUOAy8ZUBQ3tReiLHV",
+	"o9wFan/T7qsO8R8k9k7cVn0V3Xc33wPKm2tLj7HN4X4JhdrEXVH8MI15JZS5jwOkI+qsUak3jsrvGnt5",
+	"KpJcVPniO3G4lwPlTR1riQ15rD0fbUyGr/7xVv6GO4M4f9S/Kn/s7SmAjUnDGmxRCKaq/8RFHf+njI11",
+	"hJEglTiRrbstvtfIhakR216/oc6HoTMnMAj86dZq25iWeg/GhEUedgIs8ogpGtw4Jv72p+i+ZvM4icaB",
+	"ePmTkVsu7H3x8UmPsP5V2wAjUYVDfGRtaRo+9f3QYYkqgnmT34gFdwQS9EuHBX0Zor1ODcK79lEvoJMS",
+	"j27kbBwA+UNY/I5I4+PUPZfvY9jlkLm1T+YGS6gQtp56wN8PtrLdFX8niWUA2BDriz4rJ9yArqdD1Y4Y",
+	"2g8jO61yw/IGIdUnCtk1W8PO67ZISA3tPIZCr7KPbXKOzMHN4LrdvWhfmCgg84XnY99xV2hJ+Ysjqr3Z",
+	"uuwN+GsL4s8xX727gnJlhHJpDScnf9WhtzKFTVa4E4DkjFz4qZyRE5PxhWkpS+rFNaJp2veYWmSAqT3x",
+	"PrRcz7rTHCrYth1RleBa298pdtla9ZcfvQc0xVxBQHPvXlVm8Kw7bts+YN8+59qCSzALEpVZDBR4twTc",
+	"GzgQQQN1tCLYZyWR+6F/u2IkSM3Gq5Q9usArFoIiAeCzbciKOT0qb840MXIyxXD9cwOZe7jli8e12Bfr",
+	"p5VKNZ6Mk57gsk6hLDUtp4lmnsvJhGOXIznKcONaPf+FawBTz3W8EjIj2dmccyI2Uf5hhgNhfbMZ9glD",
+	"M+LayPJYUBBpnXPs35HgNXaXxIR7HIciU8lcUxYLCT/yjJ0jc+E7lkoUxvfEx7ek5bEgHH4zQLbnuny/",
+	"IW1cLydjexaLKn1ACqFaornwmCMSTvNL6gQMwmJtY0R/QObflxgCR7iJYi6WvjXDjFwLQPI/xOEQwSry",
+	"F8SnGlGAGS2wI+/k+K9I/CgJV9YLlFOjJQ0cN3TTeZRw00piS/uuwIURu0mP5ubAcpaBPFdY04jCBkxW",
+	"yOQM3um+MhEjUQ48U+CAJ6qBMJchFqEBvlWQjqjAzgz8Lp4PETmw35zddEAAhvOQCSMEF0ZU7p68PDNR",
+	"XkP/P/7P/xXCbYToUpGoAK6F6YgG+I4UztHEC2aILQjUxxSXgaK2B7GFeHuUEgaI2PlltaDUrLG1JYAn",
+	"ykAZSy+hJpWV6mxiOXPsliKJK7LlckbuQ/HWK8of1WsX4r/606LDTwyhk0JWW+7WCWbLScny5s/ZzFuw",
+	"BRfhz+UUICY0os4o+SlpPKJuqCMFrG4kWPFrL+YbVqaVTN1f/RZydn1z3swkKyalrhGXr199VwSpZ3GL",
+	"klVSVKVJKq4ncQ7lhz46VatACxdbhBkpsuerL1mT4Vl1+5JyPMFLolyaqLoRFscTJ0HhG1nea3UVs748",
+	"uKVRx4xOn2mnx7dGryKDNzV9WW5EECsEkMj0XyxcgjrUKqWpzgvig3JHswjjFnOla5pQmkSllTXdCzAn",
+	"D++vjrZQgdtVxCl2zZIMoJql8kGkqX39VW/n8VAF5Lr0N3luxpTd9MVoyizXAXaRVrq+/PU3StFMiiEW",
+	"yafUE+argy5LhKTui3iWLpTWpM8TONekppxwrek+N10OJDQfKVuNqOiJ5nkLN0iTDKHyoKvdcaU1Sb0p",
+	"qlP8wFI8Gz+l46J5Lz8gR8nX8AKCPf/n8gFykL+QB1Bh5wv5/1RjgqxrAd3KiHNxZ9BDtWrlBKlXEP+c",
+	"qHUpK5zoHkOQu4kqNjeDi7SNdexd2ymE7Luz4z4+UvnvE+hz7DiLy6m34y+t1mmThmhYaz1hWWMZswTF",
+	"9bWaSPzRr+XiWbP4Dhd/f/+xYhzXPv0tDVupK8p05GoeWIi34ApLFFKFGbJcjxHw5q15XvfwtvKTg48v",
+	"3mMfwhX5RHFIm1bgQMJW/OcWfD/3XluZyM5OcwEuPBZgV+Vvl9b8KZY8OCN4u+QBvfX8uzRMwvf9DFI/",
+	"qhwfFysIu4sZLlaRfBdoPknUaXO7DiWVOCiV6hG64mrzIMgaUY2PaC4CVHuRqp8DIsZrkihXKZfLlbQR",
+	"kNOScTbzRwZa+N69Qy0iroBvofi2CGUKY5N8kbETzMg8joTu260ySmDEEHsUX0G0FZtYLrrFTRPJ/sLz",
+	"w4f7tWZpaYMj78wYBztONQzvjjWXy3hnqaa3IzFAJ7MP/jofzRyPjn2CWZrJ8ma2Ej5VLW+RiwGbUEfc",
+	"/jO4iPbQHNMldpFP7h3yEGY8iD+J/4wh8YlUBS5Mlszw1QUBtmbEjpIqnyF+GPNjzECeaxMWCCc09KvZ",
+	"RctItERJ0zegDERKTcB9DqB4Px9Dqwu0/wzXxJepB9EsbGe1KgWiCJY0bUvWv8r2z+kkIcotTMjUE5GM",
+	"FqZoQhBbTuZOEBD7XJY89bi8EAFxHEaXBERUscTTgPjifcZUTcR9FnYl4H0JgbEp64FqHqm7uZ9iEC06",
+	"utwPl3kgFwY7RCIkmF+FI0gd/qAPp2k1gYgcCGMKIs6MSCIm8mIg7CaOW3Hhu8fF6lCWfsZ0JdItzVav",
+	"f93rQ9CtGSv0sX53EqkJO6DpGvuBg12lW/Dzltxid6ycaNqha80J4ksS95lhdXR5l5le0vJvf4xGqXqA",
+	"qNQqkDOWRnjscy2pEMa/dlzb/2Ofdtss2Oo996m5XncFKuuYAdRJdljYpeMcmZE0gydTz0dmp3vRed25",
+	"uGlexnaVGcjUjm55kaqJQ1MMj1GFRwlDedE5A64kHxxGCinK4BPqBOHZscMsbXj3mz4c5vhDR8xTKW8Q",
+	"rbvwFbz7GJmXkFowz25yJ8v62r/5n26ILRZ7GmKpSN6Xvxaw319cCMaLGaZZXJgFULArjsfK2Wm9WK4V",
+	"y1U9DIS/l4apg7gH9L9QPu8wEgqDcsGODxsXVh4bR3EGO07RU0Ovo5GHMpLvuWTv5nl9PijJSjDTbqx0",
+	"6bAUZ9Befr4UMy1NbQsbWe5Ms+GADK+XNuVui5WydX9VRbKiyPvDNPNY+5b49KxcLFeKlfoufPqFWW43",
+	"hSXTw3XRb74cmoh5cyJSnqK4dpRnhCBT/mVCqy6RQvWy1x8Pbl5cdQYDkK7KajFUkwvNxDHhxeGwfWGO",
+	"6AN2RDMYaQgrS/scmVfN7k3zctxvv+6035hIfxOHBjP0EpB1RM14kTtwwwkNHOVNzYFgFs6RedHudgAC",
+	"PXtUvh4PmQSE5Ixc2kohkFKuJmfkYiDnjJyCLGfkxPfiXj818x5Ov2gDL3w8DXJpW9snGFIbUzZd7ULq",
+	"0ytwTfQBs6kvNBcL37vPGH0Bro6YxzF6eAPGz56yoSXLF4r2zpogSMSFypKE2wM//zlV10Q7VCKuLYEX",
+	"HmaeS8JukN+mjrtBXCmNNjPNYn/VPTt2XqOv8eGeq/1JTC3ySd2lT+CUi/tP96ZcNXxHsm0iDXPPmFYS",
+	"nYXtQMLmIRBmGdcL9iGCzR69J/KAqfVH7q9v2H0lyMWI2GqNHQ5yZqWRdkY/I81ZpQiBxNruPkbxy3RP",
+	"7epX2nIFE82ZPoMRwrsDslLN7z16u2tGNzzby+pWQDyd4RLygSzv8C0ZLwkZld6+MPIgUL29+2egzTVr",
+	"ZE/LYv3uE2c/TeBNm0kflwRqL0rONDHCvAQu1ZtXl7KoxQyLFM0FZozYaEUCA1mYK+go8DFl2ApA3Q+v",
+	"4NsXF6bsdUroDFOL2MheEmQ7rnNLqEUMEYKvDX7Z771rcwMlMS8yL3r9q2Z3aCLqIWwFzr0TrJC9hJ4W",
+	"ouUYDX9eEN/xbJSvVNHco8GMoSV1ofS5R6fO7dIndsFAjASiNo943bFG9DdvooUOTB2K3RIyRY4zEwlV",
+	"zxVlsecfHfvTcyGkTdDimIAEu673QGxIHGJxY0WiltseKqSgfcHtD7FwboiIdT5dIILY5mtCbfFm7Odk",
+	"eIL4VYAU++ml7/0Omd2xXy8gJCtI/rwe3ZAUM+tX2d+WPvW1dIl9tAENZTtwu8oTTvB6zJcjpel50her",
+	"FACtY7umAEL9eu9BpNt7NPA9FzmBHlsTfYSTdTR1nLZjb+1O33xhmspo6L/rmk0KNR5k9g7DbsmsgUzY",
+	"DNNAJuil/B9SAssm5iJ7LKJ1hH0imrsSGzFPlPnHa53H5/HmyCgfb4kwohmdAQrIx/BFqDkBt0VCAG2z",
+	"vT+zq+4q1s9Bra1WrZY+k+f8MZ+PncuPmiimzT5mpsN86una8mPgCFKlyD5zbPAnhGEs6/6EJzL+wzId",
+	"6yw9dVxiQLfZ41qRUMuziX0OfYFFCKFHSRi4I65+A98h9ySeEjxZpWuC8tPjPQ4GhQ3Zk1TZmo87KPkq",
+	"sxXSnVGrYJOH5QxX68fpaJ2RD9B/uVo/jrpew4JKcWOI20G4OH3/McsEYs7vWakcYsJnDLkQOYAcKkoC",
+	"pWZrr0csH7Ap2af1mmEuj+8I8wlqkCsL0bjrwZ5GH+ntKaH0OhRZkTug6DiqwaKf1rHi9jY02JzjW/L8",
+	"twW5Df9Y0Nv46b0+avcjXC7h+uJlzkj89tN1+9Xaj9fdV/pxHmJityCPpNN5T6GA8izA1Ma+LcJkJ9wO",
+	"WmDbJnYhSrWuV2vV01NBhiJezCYwPO4e+On1i3bfKX+4/M36+afBi4e3v3R/t16drezWi9/fVl8uW7c/",
+	"/JCIkTk7K9ersTiZWoyR8v/W+FU4FMrFs++fv/9Y+1T4bu3H6qcffvgj/tPRpx8K//a3zyu9YvInQgM3",
+	"KReeH5QE5egBSPX6pp66//l8NBqNUvvpPh1fb+dgRUQ7sGu6/yg8WZL+I9uzxmf2qXUyOcb1aY0c2VUr",
+	"Ljj5G3s5kWJrzQ6M1A47yLHSnCtS+aSy8yo3xNXLefO6ORhc9/pDrgtf9Duv2/3B+LLTancHbZObCGbY",
+	"8aBzYXKO0V3LEAfS7g87Lzut5rA97r0cd7q6MaILKvUlbjXHP5QzctpXckbuut/rveSzNS8u+u3BgNsh",
+	"Gz7D7fP+sNO6bA9g0GDQa3XUk97wx3Y/Lvw0SHaXemofriXx59Z26MJ37onPLh2LUEbWn3exEHKdi/Vn",
+	"177nTXtTpaKvC0suAqdcYpPetEP1i5G1d5t+4FguYb1pkzHPcjJe63HLQxfMbaXHr0UrgYavZzREuPzN",
+	"m9GS7ZF/lz+VLG+elAnxOMGjtT7bQqiV/rf/8bf/OVqWy9XjZ999//yHf/vPsfnxj0//e/H99/8evfU+",
+	"JhuL77/THhX+Lf9vjdGotOvbhe83MV48UGpTLNRn9bF/5Uj/vb2o2c6dLf7VnSGMNkbAuMkx+1kjptYv",
+	"PA4Pi3r6ayl96yVoxv6e6YOuqmI7lCZQtNMpeYQ61B6nJZ/x3/c6OBMYXnemvWh32y87rU7zctx70233",
+	"TeQ9UIbmHmQTYYqq9f8ZWUHRoZe/de4JMtMIC4JhWr3usN+7vOx0X42v2/2BCOEBTxtDToDyGNmOT6zA",
+	"86GZ6HTqWMQv6GdlEjRwxCVnjR9qKUN2P9w4hl4QSqaO5WAX6D46MPjDloDfdeitvN95n4bpv1x0f7no",
+	"PqeLLkuY7z+ndLA9NgD2s3jWYmlF6/fGsk1dqingMFD3k4arlvyQfvMpv5RmU0MpB8xZw/YCzmQLHMxQ",
+	"Xs+A+LX8vqS0Q0tWfeO2Q5jIY67J+PRO9cbWi1UOaNh+eMMR1E2ltmZYUaOCAg9VymW+Wz62AuIzQ5a0",
+	"dVeILaBYRdz4x5TENdvKYek2G7SL9NTXGfZJ2kEUv9mB00uvYqN6g0ofR/DgqZobGWU4wrVCJcawTGJG",
+	"gcQvUa1jPURhjR1mmI35kZ3GELKopSwKuMC3BE091/UemMaQE89zCYagKko+BGNr6TPPT98KUzw01W7w",
+	"ATDvOaJL10VyU7i8g59LqLfAf19CwDN/QZS6C/wl2Ubp4bLiUG2g+MQRsndyRyxt3UCYL4cjzQ9ElFgJ",
+	"dWh0sBqyCCNxbYa4QkRH1BfRkqJQVeBBpW5Kov4SsA0MsQCvSqgZJWOqVuczzEbUhBxsfu6DJBHV/lQW",
+	"tky+kpnYZlq5wo3p9Y9n3ifMx09Ywe8/VtP12a1p+o/PANyU15+cff88/9gMh4AX1gVIJPMnt3P3I/Za",
+	"HfprbAAN+IVs47K0Xaoc1xC3euM7+H1YI6Mc38rR6PtfK8Wz99xWef/x2KhstlJk4d8LGam/pzvc1oal",
+	"FXAP8+DVi7EaGmnx9Hs4xOSU63Hs6okWxJ6V6v8zWQRIVGvQte5nDJmJMgGgQmgbXk/f8Fj4msLOBqkp",
+	"8S8jYUBz23MPHhV8koB4e1GXyOhPs6v7L1vo6OjoDAXOXNT2HbbidAt9AyDZZlgpN47KjXL5XTLtpshH",
+	"p9GsuLIJq4/vVqY6u3bPlym3z/att5/Yk1hxLq0AT/IraZsWb5Z2GMbADOvukLckDHM93Wn/UT6ZEr5A",
+	"sh3X/ejVDl0sg/QoyG7kaoJ/ZmPpWtU6+1YJaye62LA+WVrtW+abvSvrsj7hkKUW7eiTBZG3U2GZbo8i",
+	"k09hL6GItarJBUsupCvlamxW7V5IehT1tAMPCa40kmXRlRFU3akeIflguUvm3JMrZfYIlf0rWUEKYds5",
+	"EihroF7fXZLF6gomEJ5N0QPiuoc1KzAZcV1V9N7zEfwd2cHmuYjigUrl3PiFej95LCN2w+r03gNsHj/a",
+	"oLVfwUCxmUGjEAbIiCa/gRyGbN9bLFRh1LBnkvTbcOvZWwbICQqpddH3KXT+Rdh3R2aEqtAHMOLBZGjk",
+	"ok3Zxr/8zX8y7o2RXWZeBH+eVuVZx0m+bKBKufz+HDxX/GeGyD3xV2LEnuj4+g6eHeWT4rRsSfSGTGae",
+	"d3fY0cqWk3A/ds+BlJ8caIPjGZ11gVWV37meqbP002/bZ0GwYOimfyn9d2ixnLiOhS66AzTjbAA+zLzq",
+	"2AmF3c2ws9uDgIuZhdKa8b5mfG+2nziARgI9qXuwZz1OcZHzDs8nDqbo7gFbMwwNfKB1GLG5QWi+u3pj",
+	"jmhezSD8TaHkv106NmGiJwq8/bMpMBK+Qai98BwajOgC3xJWaEQdTBQwhhiOfMK8pW+RmOQXr8suGSPq",
+	"BPEUeM8XXj55IVqAMfHsEVFJtH3Tzxm5d1dv+P/+HL+zy6g1mp2pe2BThv3OkZjBkVaKW0z3jMkeLJwc",
+	"M699dpoHMJk5TcImic/U/iCauULHJu/esYmNltT5+5LIcKepI8Ixtrhfd00iWc8eeXwh6JjcS7WatHyS",
+	"3Ysp6+mHX7ieckjBf6qSypGd/iWqKus4+kKFlbfmEuqd1aJ+tE/dWm0iCpF/3sZqYe/o9Wg2/qSEwvbU",
+	"IhdwvUk2FEdJNB1f+iStpK8ki3Uh9+NweI0E765fA9TSiUe1XN+R1+CaWDby3MhtKdfFD1zpfPA9egtH",
+	"4QNEk3rI9hCeCNOnlB7cf0txsPTJC8xSpu6Je6LpkhEbhe8agE+Zlxnrj8zg0rUhjLvwfQjk1hvx8rUv",
+	"AyIaC0COm0+io1q0jn0mMzg3c8wOrKJhdU0KbLouj3dZX7s2l8UXoOVw3ozfmUNvMLTAPp6TgPjhgRhR",
+	"u342rMfPpVbSVaWRBUU7TL8AkE37/74k/kpcYsxyRm5GsE389buATcQ0lLqo9qmJT/AdK+18pb9xMzzf",
+	"Un6z3jKwvPmBXjRgrf6GssNOAFtI7PMwYEKQmClaq6ddQmxUqXW9Yh1nnlgMJ+gpX6O+O63e1fVlW5RC",
+	"Ek3s32/D5Ybrg/RA9lRNKaQ3ccWV1kJRGYuVNPnVCd1Jm0v37+oHmfrYEvvbhvPFzr7qj6oAT7zl7Qy6",
+	"LqrhTATrimiKfEpvksI5cqDlPNjaotqPtMS5fEp3ijymG9mXah/ssGZ2nz2FunjLE4VGOMZtRL2HjOUz",
+	"eYGW0e5Gza6aUHIbipFAs7DkeaACJNM/IwlukwuJzbHrEq0l5LfWGCi7FVaE9mcs2wz6p+iOtKn9TuBY",
+	"d8SXXXhSUQCt0MQlbe+e+GBMbeUGhdvX0eD1gOnNnXViLJvS81pnsDR5lSTgqG2O7oWPs1L6alNFewj8",
+	"V7D0NGH/p7L1Iri/jLUXx9MXsvfSiT/dAw2iQ4SuxoMIoV9eGNVm45WBHgi5M0SxFpQ/KvMfpS9uRbCP",
+	"8kfHdfHbuqlk4xQ3oXSPy8+vf/FLt2TkC9sTSomFLwwp34g9AT35GnBystgXoZKGviika5zGBTMgWVGF",
+	"XEs6t6lj4YkctzFsZWZ+RqeRyBqHekYs9Kukm4rfrAqq+wVACfUWJGxWJUNJuU4qLGno4RVbfrr++Hgf",
+	"7TYVQF9RUiHY3WUbIe6rHOUh/f7JjnIFt+YUWIvrDCNQfG4EEtctIRWRw5CFfX+FTF0NNGXUQDwawjyX",
+	"166mvJQUEclc3/amieCDtKCDEhKP2Xrv/i/de/2bbfC91UmjB2uILn6ad2Y99+kDsZai5nCq8fij94Dm",
+	"mK4gZpLFJp9hhsRwYqO8tbJcwoywZraMtVBvF5L1S46qqfVLnjjKSheeCm4fgj0Y8kQvvSjQIzvtoa2w",
+	"tB897N+o+PHRXCgPvnrYjvXdUB/4+l1y5W7sihn5+i7na1979SsG5nx9b8L+oTUzz7WhCKUnD4GvvYSd",
+	"bp3VzkXdv76dNsYRme/cyFhzrMT8LjoL6FfeupMkEoUa4a9J+cOULonmr6p7KR3mz62CfSmnSgrWvphv",
+	"Jfr2l13rV1lkdsGyydK6IyBfpw7F1HKwixa+Zy8tsNfCRsNgtrHGiJqd7rDdDyv+DIa91s8DE3F8+FTW",
+	"yEEc3EDG7iIWeNYdOx9Rs9W7uupddIZvTeRjrrcFxHewK16bYOZYYTQXQ/lbz7UNNHeoQ28NhG99x1q6",
+	"wdLXIIS2Ky963YuBiSYetdk5Mi97LQ0u17Oy4XnZ67c7r7rj9i+tH5vdV20TTR0cqAgzh/DpWv2318Oe",
+	"iSx/tQg87Vk85iENK1D3Qa44Z+QAzpyR0wHMGbkkEHwUfDNZsTX1A2ti45LcYms19O4ITbOkAv5AXWRH",
+	"odiujdgMCwN8zYghjGXMB0oGvCAmbiCzuQxmni99AA30gmCf+Gi0LJePLG0u+IGk6/zaa5/VHCIfFo5P",
+	"WIfGGPHomLP5DqUM5/jDcHgZG3t6XNtxMLM8wZI7HTCAiwEMSTlZAn/JAmJ3FvGwk4wabdq4HZRV+HKi",
+	"98Ij1I341sa2OqdvSIjdqCQzrD622H3UBI0t9pL4lUMlvs6HWSJfhD/bTyjyr6TSkHDVhhn44hZddcFJ",
+	"u90PWtn2hEyshYRyMmciYd5hIll+N/tZfuQ6Q+OXk6E8RJeVd7XKXWfuZMAM0zHnd4Iwg7A1z99xUm5Y",
+	"X2daJlrxgLLIdxEOTRY5wT1KUB7il2WzYhFf47MA/EcCmyqSrmIg5qEyouReRg+JejbyK7tiYuGTe8db",
+	"smzA1Rsh8LLsgQBMYF/m9Ibng+1ZTMZXGwrCpevuChSTdtUmfhl4ftDzbRl16gXY3Y8QsesC8LsVok0w",
+	"WAxrcSLV6EDRmRFnlRi4crFpvKnlan6bpU3CHM40+JjQEsFJCWXoGVjngGlo0c0Qvr31yS1E2IvbIGdO",
+	"SiiclY2oKO8UaZUqIF96cEOb0wyrTsifnrERNeNue/MchXZpFNofzHxveTvTUirCl8wRFd+hxAlmxH8C",
+	"l+0364WNULXJPwR0q7xEYgixuSrvibxPhblnTO77t+ZCeuzF1hz7d0Rcr2+OzREvIgjqUL6Zbx89Gn9m",
+	"utdCBubM7bqbVqY548wkgX0Di93Xmb2b8y4UX0+ZMxJ3qG2vURBGHukEG9/fg5JMwsV9BadZdNr8qZxl",
+	"WqGDL+E4imHpC/mNkiS/OdMkpOXdU01GVOSaoC2pJlwtIzT43Mkm1743cck8sybLWa1+ghbiJb36dqwM",
+	"v3j8/W/Mo6ZMV4Sr0BEFxwoXmiLZFzIJvGXAHJsg8/l9JfXueGOdwAMTP6LUlGTGBwE9muM+kUSTF+Hz",
+	"8Ics3yUgMwvckhrRlAwbAxEXikXIWVU/Y/g8cgJG3GkJtbE1G9EZZsjUaoNpgJmGyqaOmilMRBkdJHyE",
+	"I9q87jxjYmKG8uZH8a8G+vUjn9NA2nSf3n8yZSWAUDztkgfURHNszRxKij7BNlAtf7GBzNfNy84FOOTG",
+	"4gLbQOZNt3kz/LHX77xrX5iGcDG+6FxctLv8abc3HL/s3XQv+B9X7eGPvYsx/615edl704ZfW73uy8tO",
+	"awiDr5tvL3vNi/Gw1xtfNvuv2uITg5vr615/2L4YX7UvOs3x8O11G96/6V73e632YNB8cdket7tDcLV6",
+	"PlJO20sJqWShkDeSS0mjnu3xTBFZNpApPH5AOMLX15BOQEE/0v8nL4Blwg3QDd9nRWSldEDSWSMsePmM",
+	"QTpLad9imVuyfzISfHZKVtK/liZyN6aah0lV48kTZmxJ9tqasFXK7ZkWk5Y1l9IIxgncVHZjM88PEBPN",
+	"60JdW0rfRJDYtmZJTXTT7/Cdkp0LY/NwCc7FZWPiYnonSHHhYofqKyCssH2TpYtSLElTxCSlhpI3bef7",
+	"++ZHR+k+hsoA4kI6bAwc7bOBgCICD81xYM0SeaEUrbylj9iKccJLdFL158VyuVyrnCQaotS2JkytFZZK",
+	"L8WppYWbWsFnRqjNGggjMSHKV/7xX//XcU1zhojitHhEfxr0ukgSVKJ6QNg2UlQaELMiU2REmQUDPcwc",
+	"a4YcNqKy0iWUEgD/lihg4AQszC9SoJijnJhhlFMnSQbGPEp601zj151LcOU+GR93yNxKctF7wHc8LCQ1",
+	"QsqbBkQr/6nColgDmb1uqy2rL8gyMgXk+TIyZ0TXAqUMqcZooeTBgwf/YnxnZFw5Fv/gut7CxRTdEbKQ",
+	"aMUhV8MrsJ/hX6qegI1XhbiixwHNGbmLZufybc7IvWm3f4Z/vOiMw39f9brDHy/fxhW/8GkKreqBGRua",
+	"s3Lj1/duoc5pPiV6DKqiMhQNWNLAcUfU4qaZC82KzDAj0Ayj0vivzW6rfcl/VO+iCZl6PtedRlR7URzc",
+	"yPKWrg3+QPkM5RkhMh1ahN2Zhaw+qHpSovqwnp+oNVkJx2QhLaPH5fVNv/Vjc9A20WS5En1rwigRbg+0",
+	"Ly9NGYQJOj1WMT2xZjNyEq7Vty8vE6BFD9dgkzk4Ldez7tYVPOo97OOn86ZTRoIBsTxqs3S+mmI/ngfH",
+	"P4z8JWUIzwi2FaH7BLviIThSmJhzx5ZpKk7GDqP8WFbF0ARZMnEnMffuCfhv/SWlIMrkjQXXaNXJCNDt",
+	"5tBPnH4crUlspUOddv7pW/ZlTOoYkXw5q3pAAj1F7LAU6A1phFvTB6NKXKd/vkpcaxc2HA+paA7vkQBL",
+	"cKJxTXDQyiXr2PFXZTMPuBqlyAxdZ7HmV2LwRXvQSk2sh0venqZ4pdAv1DcQKt4BvXOEw3K39uWOlgMZ",
+	"fjYNU/Iy/JAKgC2YF1k+AWUUu1yTUB9TZb7hzwGxfBKYKK/8JtAO3PNHlAudXnMZzFC1VJYXnnLQ2IlP",
+	"MmZyFq7ojqh562PZD85E+f7LFjo+qZ2h//f/qZVqQj2kMqQ/mBFG1O0sWSFI13foiIKG/wIijvAymPFF",
+	"CEdOCfUoQQvs+Ehru5Baqlzb0pTaABo5cI1UIMyxS1srfq8XLdcQuc/HBNIO/qBsOpUwNWMbBjcB4bbv",
+	"+yUpDwRVi5lbCqcRFCxj3ZmQSIp7Mmgk4j8ZuYjsNoEDb4GBKVvaKiLWuCUmXdYfp5fyTkD3in8nCiL3",
+	"NkMlNQJiI3jVEDfJRUYW2MegYUIAF0PYfeCqrLyR5RoCevCdgKQidCuQMmbpU7b4iU78dbqOZAaauuDj",
+	"vCMU5c1AxA+ZBhL/NA30j//674Ks9SEPYdPgpsdSRDJEiJBND3SxUS9VwJupvSX2hGVcERPGxkF6RFwK",
+	"WQoQS7kd0NXUwqGeJKotceAJ7UxYJ4AXgVE5JN5FZNcwODl47OyGjRA884DPpaCsHS43FpK3TkyuR2+5",
+	"qeY6UxI4c6Jr4gbCEhVwaDihDLUwRTN8H6/ks3uU335RX0bOSygRWyPzYlpHthyAOE09MFNIAabsE1h7",
+	"SXeNPyIaMZ0xRrIbjucHRde5J3YscBTlj8to7tBlQFihhAaE2siB3gIbA0oDPZR0lEt1DO4TRhqE0Y77",
+	"hEXCqPF+0ZQplByfMxbTub6bnWvVeIUw9DBzAiKbqInbloiC82S+CFZoTjAX7nRViG3z1hjRx991R3eq",
+	"QRj2GWwM+NSQlBr1GeOSrOtuIy6oY7sUE1qZqvEgnZfgTDTBdmZRuLqBTHFMqmZ4om1d3vUeiG9BQRsZ",
+	"VGd7Fnsm+A8FcJ/ENV0pHpg4bGFwoYTa4GoTHDLDDEpq66oDByJn5GBMtmmS7qppioPeFAxlqmMVQqvU",
+	"wSp0bHFT4Lk2MuHveLNDGJ7+cR9TJqqppF86hmk/IixV6iglrnaEPiZThVRqyoA8TEbUCRi6c6iN8pHj",
+	"yZBepsI5MoMIAjEXV2scmSfK8JzABeaSoHxvQSDa4hlDBPuuIy94DHQne5xgipSBVHiKZN+MsCxxkYZZ",
+	"FI6VD3MiRUcnx0beMkB5Rly3kIg4kuGcKqH2a4fk/HNkNEOqaroUDgn4GVMxqfmKvNP0qGjFosj6XLjZ",
+	"+GSK3JW7zqM7x/fulF4d8ZUoh7chs3pfhE8/9GU3pzRsyFog0E1ZlO+3G5oHCgIMltQRIWTfUhjhvknd",
+	"+2dOP8Jx99Xx8/clhtbzKRaFqLAn6/V5PmKea/8L5W7vFEKonYOfIQdYO+N2VnPjx+Kei15SdTY1Nx1i",
+	"WBRhLIqSjWEFj+gCiy0Itb81Uj9A35W13lI0RcU3Jvr//m9VRHHNKS+DrS2+v1939cmohhhhGYekiicy",
+	"xMPM8XiqeJIc05PHsYqBlUdQVIYvFE9qJ1JoVB3jsXNvn1BZjYm/QrCsrkr/qcJlNcC/zO1eAlNf6HJv",
+	"XcRvrBjM9T8aqWnn0T+VAaiHC+SnjusSG/R/FQeQduv/yDt//c01ignFXVpOsWxXuKTOB/1uOwpoOTmq",
+	"np4d1U5rO3nNRB/6PRsVpiYmq/IngrVFlE+AXKKy80SQa+BJo7203hm++tgMoQMMlN20ComfjF6UEZhp",
+	"5CowvG9nw+wuIE+M40f1PPmmmywe2qgku+dI9vbu3ZIxxTQJY/ufeoP354ovld+zIVUnG9dh4ZSD+umF",
+	"mpWpXzo3EBatBqJWdok4R4huHFE28x6YvGv8OMqxGVexWxBOJgEa5Roo8Jfkk1kI2ySZtXLZlLGxI6rD",
+	"AEUyZt6DCg0CIKDkEk29Cd/T3EqBL0V35uCqoLh4XTfAAaxWuhuiuMYA38UDdsM6acla+ykwZO/ung3K",
+	"tlH/boSpWpRFFmOy09laj0AI5pFxzjLJOzZo5xuez9UeDVHygG76lwZaUluVvdvQBW3/JmhGTg4+qCts",
+	"NDaNGN5g1yWBPHfTVqc1xXqAd5UOUkImVw7vuX1hGsj0ya3DAuITFecim+qYIwoNM0XwPA4C35ksA+Wv",
+	"Fm3Omted0BfOEGZgS0Og94oEkHi0ErMANaa7qiUo2g2QVlBQZHzu3kpPYIUPSjNNxGxjSDXelswv3k3P",
+	"F5AYSgdZmnFjDNuyWztstVljLkVjw5ZLJ/V2Vr2YcIHhOYGLSrHlY7nlMK0Z8+pmzetMcEZtnc6LZhfl",
+	"l4sF8ZG4RKKerAEgA52WrrtTf7SFiwMOyKYuM0phdp17KH3EAuK62Dcz+ropEk7fkiCz5JT3QIkP1zbn",
+	"yFS7kP6RFJRmFiESZQKQY5+LPoF8S3bdg6QYSPms3P4k3cjdMzSmiuEmIlxtD8KiNpLVElwSo+etgujS",
+	"YSklq1XN5X3ZWAq31Hv9XThYfvaQIhxq8SHoG5ae4XhMus9UbQMOmYx9PUnEvqI8RgNB6PLtgiFC08tc",
+	"5zmrVo+OTqrlo+PTeql2clI/LZ/EbNt6uVwu1bWGrGsjvlrvWl0yp6EKiA7hxFkFAfksdmJBZu/aqSRC",
+	"OHc7lZxAXeNqBT3ysl/xtiMqDnhXm/hcHnKphXEn2FWVD3Yg/Lmi++x2cICvZ2tJbZpbzaGeP15SZ2vZ",
+	"mgQNhumtADHKnyCPKqospJ+H2Q1pFJj8jQak3HCAoytumYtDPeRB7WG4TYc7S0kShfQONrucIEBRO50f",
+	"8uF4C7oF7BE2Ns7lMLYkfvpsIY8rr9AMc5pkS6ldwde2p/rpYl4RWOQhjPY/DMHWhH5syWtQb5B2HLRW",
+	"RnZyuC4NW6qKUBW5JAi4sceVTNu5dYJEot+7qzfDXKw60K/N4jtc/L1cPHv/sWJUqp/+loZxARiUPCL+",
+	"AvvibjDp1Y2ebji69dfg/N5JZzpE48uInw89/3tMtpblm1xqFIIfARr7UPZ261hNP9y1z8lf9jjiY5t2",
+	"6Dkfh+DR9bdCvSe+sA04Aqzu6SKOI1Fp3dsx1plID8JGYHS8HgZRtkhP8IhKPd8c3x4xdWq9r2QWF85o",
+	"UBVb454e48ShzkVUKPCx6+6QJJuUgJ/ep/qhpdgL4p2pSXHuUbJSsl1Zo9o5sQ8QUtI2Q896Oiw7HjSR",
+	"gjKGni9C1dkLKVJleW9s7s8tp1faxbnK80XlOBSfbXfkF1QxKditcxmsH/+62BgzBa7PumVJAMXH0kGE",
+	"YiUCQB9Ta7bpZIv2QLz7jKFXN52LvZwC+yxXCKrUJYInQXKIqPSY8FCJVhVj22FbunQmu0urERFdbdDJ",
+	"71bW2CX3xN13aT+vrEsYt5XcYXq+1HviO1OZ1oXyP79tFZKk73q3zt5IvoRB62A0uVUiten1ugy6BOcm",
+	"52LmUXWgGnAZXJxjx4XaBjTSywslXXHZDpy6pFpgUThifMBQDtlY2qc7jbzmI7piAPR1uFVttHbgUPny",
+	"zvc1irEjr7i/7xqTKn0k+BIHxLbj0A67wKcbMHDTwjVxrBMoaISQy8BtszRmHNG8cF2hH9LdigUjedSZ",
+	"MbeU6l/EMWN+cy7gfZ27SUdtWjHeBx0ZO9oQn9ufu9Upu0HhixajlL29XLwHu2sPd8HKwsZfzxErDa6n",
+	"98duEAOZ/B9dBolgb13+l1BzwqCQ5kL2S4CwNdFVzOT7bKbU4Y+pZ3spZetq7yGaU6q+uo9jLV3R3ErW",
+	"WXrg9oFx/SxJeVvHp/ovPotjYgcJt790SyhzW3SxfTQwTXHaWcRtl15JjWX7iISisnWAppgkq9ZcijJ5",
+	"1x3zHO7UwpoBERvPwKlNSQnlux4idDlHM+KTBlfeegtCm9cddFQqiycPEOU8w/dQ49J1WCCu6gq7EF6k",
+	"CG1/NdJ+tr67v5crlP5csx1vOS7jCsj+sj4pztc+baS62QQpRl2/JUKSBJUgl4gYtGDjiCHi3BMXJety",
+	"MFW0ZQguY4O6eZCzUGItw1GoCqHt6yNU59qh/kEoOOfQW60U25P5CMM1bccKFIIJGy+qWjAxLK+VH/R8",
+	"kZUZloG0CLWhBZHnQ0FR8adwDmDkyhpKZjFe1EH/RjFrX41cMfaXJNXiGjEXo38qgi+qf+hkW9T/WKfT",
+	"YvKnWABwHMwMn3/b970Me0cUeE0rdyuifcznOgObJRm/LK4XR/Qz1Vlt9W66w3b/utkfvh1rT0bUbN0M",
+	"hr2rdn+8b2HWcGDzst9uXrwdt3/pDIYDk1v2Ab4jFMHmnKs701q5rPJ/R1S7MVWxeE5QMJDZedHsJmf8",
+	"vGVg0ev18r0I29x0FCUrTSOq47tWHbiETOi6GuD5AjYxPDRl5eMHzKKqivm1ar4RIp4xxERMvufzFYhC",
+	"vgaSIfeGxGMLivqG3wwL+saFHsmm0DUSEySrLnS1WPj0Dd6nqvJaSVnZfDalYvLOcXkv+TyCAzdngTxd",
+	"0ehvtvhsK/PiOK0Abbi1tfTUkpCoUh2fGlWjOFHfDFuFOOlUy9XjYqVSrFaG5dNG5bhRrpbq7/QDb/d7",
+	"RUHKeqKNtnYd6OyjsJMaXNak4BE2xCnGVyVjjEVwGSSpYbqCoLMS6gRovoSOyvdcFrARBUHur8DdSm/5",
+	"QUhttMCMyUqedvHsBFkzYt2dy9gPrdAqm3kPdESjsLbE15O1VV+9OK2iN+3BEFWqRzVUPz47RSfH9RqC",
+	"HGntEqxWjd+B1TNuttH77zfcaoeGzjZDbIOn2UBllOfWQkHURPVJCV06d2sxMwYKozJunXt5QwTzQoDG",
+	"nGAo2MixRj0EGBvRibekNpqQlUdthNFRtTjhOBbEnEBeRYtMqlZqJ7XTo+PaSWpIksYNuqc7xbUh3duR",
+	"v/sJHN0G8DzmNAIhXO4qzlbfV4/LZyeiNG6iKnG1XsvczI3tlvIc51QWepAaliiyIEwHARnf4eWCy8pq",
+	"rC3Tti5MKRWyQrB0l3lav/s40tg6ZiFLjEmhvROWjqqZ0AyyDOMEwUubyUDXy4nrWOjSwRPHdfhGcxMa",
+	"aP3a96aEMeHX6lCbzKl8oZNIUbvMGbnrTqK462U2X25KrNOBhNcMNPUJQQH5EDaPTlyiew80jjvBxaAn",
+	"J0peZwKU8JFtCs+Rt8EOpHWYr/7xX/9tokHg/0ygGnL9GI7Ao6pOX6jDRW2r36ocF3+58mwyFyKVLedc",
+	"osK/ob63tyYxm/V3g/ZPb18cnfzUb9Wbr1udZv2qd13r/zi8Ojqq/1L9+dUvR50fez81r6/r/fZR7efa",
+	"z+9ed+OhQK+4xKwWT95/rNc3hQE9RTZZc7+MokpS6fssvsk9vaxZnsoDva2f93p501Vv4C+JutdlMS/Y",
+	"Dre6+3kS/7rafNKrzV08dgna4S81hOnGQLg7UtubCI2cG/DPDvTvreukIsEmxVN1SPUfm4S3PNtK4sjM",
+	"HtDetWGl/fyxj8vXekzq1RPUZctIyhLRu9BoSdxAXfcGwwzL62lyqwQgSQQd1MBMYuuCuM498VOCUPlp",
+	"Nl8EKWpDUz5Bc2xzlRxNY9HFes/aw2hTgLRrViRsQIZfjT+SWqp50btqdrqlZmvY6XXTQ6vh/azCxPAQ",
+	"bpFQ3pR7UnRss3COfGIRDjPnkKK9FM2tCJqspJq59VBxMcvyDyo+hOYOclO06lRbeZCPu8QBodbqKqMY",
+	"v+vJfNXYNwLPE0X3547rOlp1goxP6l2FseoNke1rUDhTfSvCJrnhJRLUorY2X+Inug5L0mwGG5wR0BlY",
+	"LdJhyF4SlNcrMBTWgHDS/e7bYeKMSXYUXIoVBzDmUEn1GEGjcZ4RkzqKLxSzGZF0UGt8hOz5ClVhktLv",
+	"T1UZJgH8XqirHlodJgVjqRhqWhZZPG1r9lT+2NBzRtEm8skcOxSaKbZa7TY0U8So+uGDCjDjwuV8RM2X",
+	"zQ50khEXL3Ehi/Kyy44SWJEP06xVyqaoye+IliG+HY7m+pLy7k6IhZfST2sTFqie8j5hnntP7BGFULeF",
+	"D7qVqk9b4KBFbW7WlTGXQMdoX9fLRDRRVh+bEBE5IycWrRe3SStFKpH/M1k9kep5R1YZ56tdrdcrZ2gh",
+	"XCR3ZMUPn96C0MHgx7AIM7HHd2TFEBfGqWf4HVllneDmHVk5tomknHOIiBGDSqAD5VEvQsGRdP1AgPYz",
+	"WV2nNb0cytKoADpm6Prnzi/oun21PTdKwCxwk/iKLlc3MMfPZNWhU+9z7lEnYF9gj/iUEPjPnFvKYlvl",
+	"PWRNlqLXiALAsBMR54riFVA/exHwCaPbFFlNVAbj5THyPS5n7KK3DGAa0agKVH576asKH9498V28KOxb",
+	"IILzU8qh82QE9hT1p3ekynjtaNiNzYT6ZcqZJRjjy1U0kx/+elrNn1Kb+aJE8eWpYaeG0Op0l/KKSd/C",
+	"OTIv2uK9C9lwUNRohPpDsir6griuQ28LyAmQ7YG4DAyEpwFXWHRjC5QW2Qky1Bu4MhLMfG95O0Pm9U2y",
+	"mEx63+gQqE2KQ8wdk7L8y0vTgHaxXFWDSCFlqLf67SZU8Xse/nRzfQE/pYccqBFxX3y+eXn5R77ZgmiW",
+	"P5qDQXv4R/Nm+OMfatgfne5g2L+5aneHf3S6r9uDIf8nBIX8cd3rD1/2Lju9P/rt/7hpD4Z/9Nv8tz+G",
+	"/WZ3IFwJf7xpv/ix1/u5kB+NSnkJwx8S1ELh3wp/SyUnRqyl7wSrASdNQemiInxzGcxSiwVCMXsosBAV",
+	"/PH4mftc9XKB2Oi9Wj/IfnPQS2EiCtKHwM6CYMF3snVYv6bw8lu6Q/npCrn6AhixHCjYztgSbmPgEOXz",
+	"zgi2ARLZ5eGXooCh2NHsCrxw5CkKTSCqG85L/ZMG8iYBdihXy1cQgproXYPygwd8e0t8dNN5xkZU4ZIY",
+	"8bddZ+JjfyWb54hOgACk1o9I9DQaURxk7FmyC9e53hoMyZvhiWevRtSD1rOZ/bdkRM/U9R60LlstrTdS",
+	"46PoCiFLj2E714D/RL0Ywo4IjZwqSB4+Uu06bnw318gl1hHzWWPYjU+iPrjQSRORL+rm3oHuAN6CUORw",
+	"Zp4TGmDV1kC/PTHCa0BMbSn9+MvQyJwJhXHKzwJrxsR9PlRS5zsj+pIx4t87loyS4QN8QhBb+lMRtEGg",
+	"p3q4kQsczJiBLMxUDAGEX4XlJprXHRmcAVfvgTNxxccaIzqi36HvvgsF9HffobzJsfWP//pv00DXzoLw",
+	"J8VoYKEhiWqNfEYUyeZSRhQOGqKCGVGVQYg7UUiBFlrM4KOjMsL8bVVJGhZEXFfvdomjvqj4FvNx/IBA",
+	"YSTSHPt3hJ8okN+B8rL5KCsYSKtCzKGjtjrIxLx8FqnGSwNb0JYBejfhgsIW/nPwq2lhauLXJXU+ACSq",
+	"45C00oUJ7zD04OPFgthgxn3kJ7OBRBN7eS5/kkldSPW7h2yRj7F3DPnsEz/s+AaK2yCxe/r9N+xjoZHI",
+	"4wc7wvG1oF35RZ2I2bNEthpDeZVorVctQRCsJhv7YZ/A4im+I2NRycqR6Lq56VwwiS7ExcjR0dGZATHz",
+	"DKKFZdc/hEzRY9R8brrO3OH/9WR8r6k1cEYmRAqb5xqeYPRuQYURClWEbzJoECaTkauiskpmPKjoSwZn",
+	"iCbmCEMuxAIhFNOCFCc3wm5UG45JucETTO9C/oSWC0KOMsGo5vNw29SOh3tLPjhw3+6uBCRCb9LnQHnb",
+	"x9PAiCr7GIgtJ3MH4jsMqGLDQGhz4uezQKl3n0ydD8SWjbMZypt4sRhzaGzPgv9yIOAfDrXhv9iyxmYB",
+	"mF3jG0UNUDJ92FJEwT9iLX3m+cUFvnUot9r4yLykC/gAf2yif/wf/yvkJvkuqBIfZ5iN555PDHCkj8X7",
+	"nz6ZBVgFtXUm42Cc1eonYff4EB3iqxrKnstXvv8NSjKjh5nHVJ1mZkIcLUPYZZ5ssAcBwSgeCat4Wjtt",
+	"PpklNEgNpoS5bkmgZrI8Gviey8KQayn5gOFLXK4Ll4KqmOkwFZBK7FBkQv8otcioHzXy+QFDIFh7hqnt",
+	"Eh+CWVQhUa7qY2sWj3oFZKo6j3ySie/dEYCkr+Q21DwEKSoUibNatSJUhCvBqyj0a3HBKbw3MnYR84n4",
+	"mPpRGZktjwb89LlwbgkLzILi4TvCl6yyAGWTrLjW1xhRZRuJOxMnYFqE6sJzHWvF8WWq10wDqZghGMEl",
+	"+ogufMKglv/VMpCbJPYaU+TYZL7w4BYLQMqbvxQ70W/Fn8nKNDQ41CbeVzjrRrn7vjQzRbnYhYtXclHV",
+	"Gpp5S58Bfq9AJjtRJ3tCIaqGULsha50J3EMrfREWIYHl2wdheNy6EoNVjiIXtD5BsFrkexxEO5QeE4di",
+	"f4WmrodBoi08h0o3rutYRFrGUh9uLjg5FaulsrwSFso6azx//vDwUMLwuOT5t8/lWPb8stNqdwdtGANR",
+	"uwHYTqEq1rzu5IzcPfGZ0NHKpYp4k2tneOHkGrmjUrl0JIyrGeiQMbHJf7hNq5d26QgNY81U0EdzafLA",
+	"4YBt4hYhHGAYtBAu2BpRkGxYopW/wtk+kk8lTSaZMrkK/j2iinLh+g+y0ZriG3I/yILgABrxsztnIdpW",
+	"RQAaI/4aRQ8zxyWi/JcUp8IPhiYkeCCEIgu7rozD9RbEx6q7CKDhhThzmjraOD59PCcBJBv9uh4l7q7i",
+	"R4vUUh0VsBdaTX9fEn8VGU1hUIBwfmxzjazDFtV1Th8Zwa0GX/JTJLf7+y3YHCgJoRgT6KhaLgvPD8gk",
+	"iEbQTorfZLxK6AH4KH0/v36MJZGKgPJypVipDyvlRpn/3zs9/dnh+wIn6tnpyXG9dlStQF6T5djpUxyp",
+	"KcJzDD6qASfm5Kd2fVqdnFoVcoZP7Bo5moK7CNYzDg1Y7fSzp/EstjXo6/LTU8clMoIrx1mC2wAlMRy+",
+	"zTWFM/vUOpkc4/q0Ro7sqsWJYIar9WM+7cnRpFzHZ7XTcpWUJ6cndqVer03tqmUf1c4qZ8fwFz6b2Hb5",
+	"pHZWwVa9Vj4+wuVjclKZ1mEu53eSa1Trocl33RwMrnv9IewkmWOHS6TfvBkt2R75d7lPJcubKyAzEORQ",
+	"27l37KVIk5PXYEAJ0EMp1yUP6K3n36mMRp//eDMAGUlJJdfIVapH6Ao7XJuGnioswK6MSsxVyuVyJbyw",
+	"buS6b6XbkIy96Xji+FAdsnJ2VhZoz8n6+ArbP3kzEMc4+unCI6J8IWOQLPfrexkrl2vkvpfBxKdn5ShE",
+	"p5FrXl/3e6/BSwUaYRBsoTWJ4073ovO6c3HTvIxnwmWM4zsRyUWOQ6W4qWgFTVTmGrmrQe1D9/e3te6F",
+	"9eHqt+bD1YX4/8v5ywfr5Wnl3W8/Ob1XVx/eDd1Zt/of5XfD7lz4sQ6ULpB3CU6CtRhuLpW9aUzqQTWX",
+	"mhALad8JxYf60gtsq3haGFnZeeQNje6x+Nj6Hl/tUBFiKTONIJZtPsdAp30S+A65J7F18f3Ft1yM5KRB",
+	"knv/SRBuSsZwgH11lNKJh33InxRVEqRMSzdTlJYxojGcolfOPZGtKcPUJjgNHYbuqPdAZXTXubwAZ9DX",
+	"l5+lrus9yCpP181h60cU0wWef3RsZXVLI2zt8fNQhgrtGuq+RC+BvihMwpe9/nhw8+KqMxh0el041pnn",
+	"Uf7fyAnjkoCMKJQEv+g3Xw7NqFczPUem5FBTGkKQw+UEiAWO6yJKiM2k68aM+MxsIBOEGbeLgKul4SVl",
+	"VCmSDiYYYPqzUEokxsTEzfowKfNMMMkoqYBJ5gQrACGSZvCzkICR4SXUZGjoFNkgeVMJZz7mot953e4P",
+	"xlIbNCF2ASGzC1mizctx5wJSA79DZqvXv+714fcYIizPX3hCrym55FaGE8uV6A+F1SD+kKHDyfFqtQYS",
+	"bqIokN1s9brDfu/ystN9Nb5u9wew8XOP3uro4iOF6w6h6FeuEupbg8zYZsR3QDlqTA0Wikwotc1mzmK8",
+	"IL5FaIBviQmGgvqe+aLdbb/stDrNy3HvTbfdN4XvCyOz1e4POy87reawPe69HHe6Oi7BHSZ3Bwi/mTIV",
+	"8h4og+wnFMwwRdX6/xQ8GEED6aYivQb8y1CjuVIuo7wwK0FHfXAYKYCmC51YuFUNrXDF/BxcZfaK/Cpt",
+	"czhjyc7IHrXgy8j3XJKm24qiTusyfl253aIXXlanmlUny85Ji/uFZ6921wrl1WG4HPB+h7K4GVupNHUn",
+	"hJKpYznYlZXW84wQG5XLtWcM/YQpQYO5E8wKcpsl5sBgF+jNaQ3tEp9e12UGmKKXPqaWwywvW6Gp1Y9R",
+	"D9+h5j1ZU2jOapVyVVNoWk0IvgyZEsKx5gS1PH8RFvOJMSQfpHKePkWqG18atoJ/x9ac8IUo1S1iPKH3",
+	"frlFrWtpp/ViuVaEV0ONE1NSYnyPkpDH9TiRcKbrcbCxnKxT2D7XOCobOU76uUYuyalg7ByMhwq6Ard6",
+	"mrbK8VDfAQ8np5Aze5Rc5QDPE4u8JGE1D1BPa5V6vV4vV0AplutbF7tCk1wfVI5UU028gc6j0X6f3Dvk",
+	"YRPzBaLlpbpnYITaDAUemmO6xC7yYQLIh5QiTF3SQNQwxG+JjxT+Yr8nI7u9KK1Jk2aR3PVtVJVBPuA6",
+	"T5IM/CiTroVGS+CeS2k+AncaBWwxQ9etKnFfqRug2veppl8YocKJJssgdImm6F76+eHNKLrwSGEPGP+s",
+	"5nC6BZyG8UfYj0LnSDZfhV5da96kylPpDcO4jmQgaVeIZgHED0Q2O5ivDtWn+bPLpnTXVHlYPmnU6yle",
+	"sffbxZlyBB2R2rSOjycn1ql9RsrTvzSNf2FNI3KlfczZJBDoxmiTSRUJXK0HIABJXOkRlWS5QZUJ/XPg",
+	"PUjXbbL8bjoX7KD/JIQIHCAxbecvsTIsn0b++gPFyolVsavkaFrD9cmxdWL/M2pQn51bHskW4S5m6HWc",
+	"FWSkBKh2yi/nMMUCMQrPuB4pn20llm2XEZVJ1Tqya6Q+PcYnk1Nrg/b16VMG3tPxKeQNF95bXkx1LO45",
+	"MCKh/cbFSXW/sRIzJcEbh40F7jtsqM58B35c8nhsdLozVflSDZTwpCLPR5oTtfAo5trpqici+k2GyxDC",
+	"pCLLRT9Y1ta3C6/pF6kH8to/5cXfFyadLZeMhxBUtLOPsstS7/S0ex1JWEZ4T+P5GRc9JdQGX7sko7Dm",
+	"o97SWD1ThRHxnIi67yP69W4Ma5Wjncde45XrYXvoeZfYvyVieH2PT7PlYuH5AbGviO3gId9wPke1uscc",
+	"C9+zCIOqNU954ylM9EQkTeqN5ycjt35DmBlRlLgqNECahfzxDM1JgG0cYISpbciQHaFU4FDbWFM0Smu3",
+	"Gq9IkHql8bhQlX9eNV3GtI59WVEmp3y6/tIljVSfrXT3xilkzft7jkRMDt8wUBPFlbIK0Ey5Wpag7Bap",
+	"k2IoHBipIxCSFqmjGXHJYJ0Krk6OrJpdJ8fTE3w60YN1JmfYrpUr9VqlWq/a5eNqdXJEqvVj257Wp5Z1",
+	"Siblk6l9emqfYOv06Lh6fDo5PcJHZVyrT09xrR4G69SilLlNxkEsgOcvAysR2RMer1fN7k3zctxvv+60",
+	"32wI5AF6qCQCeXY2neTAJz6LE8LzKwbW1Mq1ncd2veClt6SfKSBn+wG170X2+l507GvMbSuIywqslBS/",
+	"lrxVgCBUy/N9YgVrsjGKKXcYCulO5oywERWFOSG02ZKFgUX9WI9Ca9m0WBMRp5MWmIHmxL9VZQUnK/GP",
+	"83gIhvqYDCF4mHkugciBEhqqSxoLU+oFqioh/C7LDItQIlngW1vosyish3IjDTWj1cYQorRCs1Y+M9OC",
+	"E0SRxW8qOAEyurNMnjTbZbO5knHl8gjBIXC22+XKvvrPnoblX+G1f4XX7hFem2ZJ7m8If56jVzeD5cf/",
+	"hMdvrXy287iWR6euIyoh/GUVC7VDyNaDreLnmnD8+KRaSWrMcTMIZOpa5MsKvDWLjZvTos9TgCaEUE01",
+	"EaG9UjiD1gK5cZiR41qRUC497HO9dipG1xcvDfTTdfsV1MXuvhrRqSOcPCrQsV6tVU9P0WTF1aV8vVJF",
+	"PzsvVNagSPUSz6CfDmg30eFgllAzDv/Mc7kZKievliNvAsqbtWoVgmK1zpQW9qEmEdTs17wNslw2fOoZ",
+	"Q2yGi9X68XmadpPQf+CmT1d49gizvIj8t1833DIycjdEfD3b50pTfjv30+sX7b5T/nD5m/XzT4MXv737",
+	"5acyfvNu8bb6svxu8OL+nfNiMZl37y364t6avyzjN2fL1u0PP+yiFmy203eymsE+EMrChsChZ9t87lnL",
+	"fXj7S/d369XZym69+P1t9eVBS0toM2u6xd5OX0V2nzUSJ4ukQKZED5+xkA91jKaqjinxJof7e04a9eM/",
+	"s78nk3KHaSFt+6D5X1NDP5iL0hRG9QxhcQrb4koEHXQj8pem+a+maQrdTdPcDtEyn39U/xxvupPpURIp",
+	"iJL21u5oQiWQWu7SJjbKCzWwsOPli6boPM4JsafAesIT+c8v4Z5QvkH4jyIauNnRqOQvzzTZxrpP55Xe",
+	"OWVfbWdoOKaLD2H+fRELdQCf4gZqVr5oNNk5f0vGHcjDc0TBcwzWm0gOhVIsKlBGuL4dGpaiWbMdHTai",
+	"kWvaoxYJ81nVPSRcM2ObqIJucChrZbMMxDwhMWPm5Yg6AcqbsJYhlEJ0mHTpQ3sBWXIiKiwEiwhrC6mM",
+	"VpVxbqLJCslmrsIHjxcL37vHrgzKEN3rwJbXgUvWsRKyXLsCQHnNfmMqP05+CZk3gwvIepRVrwxZfyzQ",
+	"W6M4tilACrtGOyysrRGW9j6HRM+AoebVpejihPwlZTG0soAs4Atz7x76fKHAQ2GZzYcZoWISqCcCLfO+",
+	"y6gQJNotTlaJm+v44UYDlJ+KLFocTw3wptAIkNu3cXSdQ+u+okMZocwJnHvCtwoh84LQlay8dNHudqB9",
+	"KvUCaAccoeMcmeLyUr4au4wERIvMZ3PXW3JTXq9zZAGGzWvRqVd+IKQfA/JdoABeiH9Va1SUZ5EuEKin",
+	"pDZSFE6OyrOnQhdmrUvxAc4RWIzaxhIyExEGqnRSWCNJpJLxdYLbaU2nEJLi890EHaqR7JlzIriWa08h",
+	"jqGISegQL/xLZJuklHEJMZBZxiU7svwvZ8GTBof8ldTzV1JPehTNtgScHQrkxLn4ESkJu4ZNZ4ncsG5U",
+	"Yd/Y6b+KUP11S/7PX4TqcwaSa+FA0uqxid2QhWHVFkYaqZ5xJ1V4pX7xv1PKFJkR33/dcPLHuU8zdFC9",
+	"3mqyml6YyaDHWaVwC7dKIK5LXlyCHesEKtxrQrRNWpHgPEqcDyN5M4pHwb5trRzVQFk5TA09i+IcaSOe",
+	"NjtDOAVE6UHB4K1e9+VlpzXMJWl3J1Bh1OFZW9tg+Gx4+Cp5U7XyWVTJNLwAiBoETLxl0Ji4mN7t7rW8",
+	"FmyxQ+QsB9WhIUXnw1rFWV4k6PL9gBnCrk+wvdJiJL6ZKwNhIu8anKIXRt+//muyhLrn2mEFWJTnv6HJ",
+	"akRBHwGp7dvEL8hMUVmrXDRwEjYk4lLKdaF+IPh1vustfaRaaX/3HQqEky2qGZ1Vp1U0Bm7F4NvbSSAm",
+	"6UHl9V0crOJ9WUL1/ePTTGLACwEV7ZbscJwrV86q0yNcLh5bFVI8sau4eDapkGIU1X9KUnVCbjRUIEq9",
+	"3jgql4Sa8S6qPvsOzyfkdwdxmkvVFTImgLowfGtzjcrOTLu2X6vt1SXjCNr9skF864DTXbZ8P6S6pBi6",
+	"iW/5ehNL0rhWtB3YUFlShHAwcGFGSAy7cGBR5SxW9Fs2yuCv5fGIcsFgICwbqiNKggfPv1MRWbG+CGtd",
+	"EEA/g3p16hGUmEZzTPEtKaGmds0dg09dGUF8V4K4RVXJpAxoJCQABK2JSycdd4iRAC0XyFsGI+pN0QRT",
+	"u4QunTuiWliI1DZAEATiQ/8B5ARRPHq1XOYwmJ4qsR0DXU5QLMquH46NOheoWAQXc7d51TaFaxVwA45t",
+	"aGkgUDCfi9sKuqEa3zpP5B4RrZ7G1fuyJ4ClAxRy0OcIM/9TCLvDBVyacGutE5j91QTbTkEYYuihMRjq",
+	"w+khGE8kWVUSa4x902RrUiF6/nGNBrPDJ/oE2wwqn6YJYF3wcnEoZGVcneIWrjZSS4upmSV0mC70igSp",
+	"YuQQRUif4hXnxyfVcf5leHyYOAO/Hn/v4pUQQ/cOkdjOla+4/vAkLBldPe5gwejDuQUTNeXirBu2rIBW",
+	"PCiv2i4ZIyob7BTghl3rviTNHB+aFk2k1A6NHf1ie0RtxyeWjGKYQBC97CzCPD+QTfSZJa5uQc8SlhRf",
+	"i/ixYMgeZ6nG01TT0nRLSlyrQhy91gZn6rgB8ZFIN4TIffEGaoL9q56rcH9u9coeG8QeUWhVgUIZgfKm",
+	"6906lP2AR8tyuXos/5qYIpgApoYWKuF9uli6AdUhrMBdobyFGQkjywolZM4dOv7Hf/23+dyc4w/wLzTh",
+	"ZKiajVnukjn3XIUyHTa2HTCm7R+4+qGMeCg1qZ7o221OscuIGdailPorU1tjQJnlEjIZwb41G4uOTma0",
+	"Em78ix+lkB9RLmgMrkqKMAMfARZQnq+aL64A7THVeqOa74jTsYHwiMYVa/gdOn1S1HnR7KK8Q/9/9t59",
+	"qXEk2xt9lQzFOVHmbGFsczcxf7jB3c0UBQymumam1YHSUhprkFNupYzLU1MR+2n2eY/vUfaTfJFrZUop",
+	"Wb4CVUAxEdNRyLrkdd3yt9YPhlAMqYf2PL63ieUQ0NQ0CZXSL8CUYleYIJVcAzfS0vFoiuuvF54xG2VD",
+	"e2z1vE2S6JbJ4QMIiG7DO0Fc9hlFwE3guyq/xNyDQMfchIu6pRBpcbhO0IjKTWTDyU93/2OpNXvKuVKf",
+	"eCfILx9PTwSpZLgX8FQ2ZlG44HzejIS6M8/mknIC96J4AHpoJBtQxuZLP5/izXWDO1eRA89tMG7EWe3D",
+	"X8sbtVjVncmnH9a89/84JiG7Z6FQScWZYwckiOidKVlEhcMzZjX81+9/SBETJn2kvr2beDfwPldxUyp+",
+	"4aYq+w5SBwuJwG3vMoooP7gNgOYtMl4j/lLPQFsgxMd9WOly+yLb6IBRrlFdIA5cx6o7FtTFMcRzXZHw",
+	"auvnd6tu2VbD+qN8ZrIWlM9OMSqSDqQtRXW+T3m23XqeXvf32ubhH1/q9uHX/+cRVt5FubwlFRekMkRQ",
+	"QeQyjrdEXMoWJY1n7iNDvOeGQzWnG0Uho3zBWqNhGI2ZT7o0pNxjttT0QFhwBPWHpVjWA4cjNgwhGg9t",
+	"K2+X1FDqdTfq9dZq5mILyMjWaPkgelDD6ecna/hP+F7ZbiFYAkyRMyVQ2gh5K5yxri2OWvIVx1hGbtV1",
+	"W2wzUBrHS7Za3bxuuxVvaAv166n/MImq4negqGY2H+75ThoJMH+zWgY/rjuQ51g38QFtG1I0V+Y3Ut91",
+	"871b25dOi2IvnNlYeZMC6a3d1kv5knME+j2oyYLdwjHgTM479fvaewmfzzeysVoT4XCSLaDlYw/Y7sjK",
+	"96BhRB9jdhvV7994bbamnCJS7hOBIzTlAM3wfqSrkTdhupT7dOYKMvy1XP8H9PMZ47dJ32o2dndKKP3n",
+	"DDjEA6SHrdx7UMGyDz3wfjVd70a+nTqsVKtf1wzo2CxLwohpme1OZbFPE7YpW2I9TuNVKaJ862dZC0/d",
+	"OAh/YFBu3uDOGjsjnPetmrfS8D2wfU95VG2XlWfEtJkkUnGs7uQIXCYKsSl308XrwghOzeq9jpWtaF/q",
+	"ObjQj399hHhzFin8/YuVmZxW0/rnh0/Xlm2ZBp3VtH5p7f6z0/7rP37a3v/r1fFu67fj09buh4vLnatf",
+	"rz9sb+/+vfH+l79vn/568dfW5eXuVXt75/3O+3/+dm7ZVtG6bu7WarXqrl1i8VpNPgpDu9SqTH/LTDZ9",
+	"6Ymi53vNWqO6m4O45l9e32x0t73NfX+HbR70dmubWHH70K+xOuAvDWdN+yCpO2s16zaGHaym9V+Nvdrh",
+	"vk4bSFeMAmjnzCyraX0YByHVCOYs7aD4EmVCWE3r8syETGrCaoBMxuqdPylNMu80IBuQYjhn2TF5CCZC",
+	"zcESeAi9uH/gE4Us4ADBS4iVY/BoTTCFNlA0kCJ/QufbMxMCFR1fpkgwlp83caC2rddX1WvyDzgcPdGK",
+	"mwkKF/1SqOTnmlIio3v/N4sjHSdAOk0dSXWDLuWYQAeHHYHA4L8Jz6AavaUa6PCKCxFOCBG7av2rH2/U",
+	"L1DNUBBpwRXiogq4m/ZpIyP/MkbGBWJHOJr4DQn5sU7iJFL1eHBHNAtdVlUPy4Smm5YiUr51alMGvlCI",
+	"lk4Sv2cTh0MWnBgNdGT/SA8UvKJP71kGL4kn7wQJwYaEAdGM5g4fRP7m4b5KqauIIfUUYTwcasAQ3fIo",
+	"VoWSgPobijqOhkOGQXw82YlGCcGnN46IO60q1ESUd/o2criOxJtPowbC+LsukbSfxgix9qOu1d2jQWik",
+	"zaK7ns+flRN1grmholnymZqdi8PKPw2V4BJQCUdycRI2GCYTHTdVYCLZSDiCqRI8VHKBPM7wdYHhk20O",
+	"aBA6HI5H8DxdymVoL6BQRzz4c8RgxalNau7eJqEkoXeMO1y+2Dhtr7kKoAj9dYl7/LFzffGhfXXTOsP8",
+	"5PbfTzvXHb0ANWqU0wHYRthmCMMWoEqAB6oYECPqcH+EFgtTh0VqG+/UamQc0+FQ1/qHvgkW3wcQpdqp",
+	"HW7IjetwtVpLO2wCDIBW9NDh0psq9mSjSi7wZAk6Y+asjuMgSRhfCFNS2/lxsQXr1rHqjcJCPpA+82Sh",
+	"n6t783xMQOtj5+TYmmUEPqgZpumYWYi1Wq22uS//cyD/U1P/62J6i1xV8rM/HTTIp3bnmkgDi+zuHR6Q",
+	"/b3dHbLdeJGWHnK/cCn4phPGUOFGPJx8qzWyQn5NDoOndttT4u+kHXMvbeJ0ZqHTynWa+lEtW6tZs638",
+	"WA0CHsU3Ix4kVnM/Q+Pgj8OQJtIHBncXVDVMJPyrMOb66iOM+h+6MzfaKretbhh5d0aH1nR+lr67Ucvv",
+	"MrnJcGnrNMLpbVI2WJiLzWKj6Sp+4GUyucRwW7aRay1QP9UHZSjHNANTM4mklWPKjORV3Zn8Fvnezs1S",
+	"JbC0ElyxAtbLAV8aS/GBGK+tL7mNuRQgc44TVyWt3O/KlCxgMaM8VnNJbKaJxZkPznxs42nZAKD+8CPB",
+	"Ob+xNVV7i6XVMgvrX5QXk6TnGlnY77yFhddSs0r9qcwq9de3Dp2tFy6bibxVv//YqNs50ti2hqMSaYo1",
+	"rxeFxDA5B7wsFVxSjBG2CbGEgkJQhSvv/oeMxjoaZBNXrTQA3+bWrvzRXLfIQKYqDmVBA13NGSSAwwsM",
+	"Fm5xQbo2hsYQ/KnjR9DsYlRL9XxIk75CrdEBI/dZ7IoCABcFgyobzYStIfvpCELmEhlHo9CHstlw3AV3",
+	"qEa2dIUz87HZFBnPT5us68ArmZd30U7wYn4Bp25aTlKCB/QVRGX+HVc0EMiqkgLmsoWSR1mZL5/SPQ3p",
+	"yudEcSPnj57O8EfXFoOrOoq4Ir6Jo/httb4a+R9d8ze+XWzl9OGnaIfNWr25s1NtPBdbIPVBV6bxeB72",
+	"wGvxDxWXxtP5h1s6SXmZ5KDsTKqQ4ZyvbZCvYHDkcJ1EAu4m/oZR+VkJG2hq4EkQHsLNzXFo6T58X5Ve",
+	"jvYG1amO19TxXiBKQFsn7YPD7f3aTq22s1Pb3W7U6ts1KBxWCvjuUr4iYOS0Cwjwh3ux6YL5/S0K+qQq",
+	"7nFjpd8nOro+skNt6lnAjuu5AukH9V/NnIhMJi4N7LgYMi7S4+IC3LSn8nVS96yCzmwsEpXXPWBC5V+a",
+	"923YgN+Q4r2gRPA8yQBmOFwJiCrJjm0jaB0Nj1ApoNus2ZSm8QcOLwEgkKXxBxt4at1lZMRHAk/2y4+K",
+	"yYyT4pxTqgbvaAY2JBAKGrLo/Fhthpfss8p5Bh2Uczg/wexj/mbOXUVpNkMpylWv4CDlr4xGSclb1zxO",
+	"VIP/dpr4XfRoo9as16v7j6ZIu/ubddrobu572/7mAdvpbRbL+M5dek+lSBc0az3lWaY4P+XF+ncvo/J2",
+	"bvjwc8MF+h5cxIVVIAxSDkCH5gomgJbWqlhhRgN+axPOxpnj53BaKBLRzHTwMGb3QTQScIdU1O6Q3gYc",
+	"i75w9jm58UaxiGKXUGBOwH9rs0PeAHZGBdxCh7t8FIYuiXhGXyBfLDUwtoGzexarmgxAOS3ugqEZorcd",
+	"eQsn4z6QL2LwXdoCmpdBE1B4NARWg3Q01A0Oz2LSaAjBh8dUkJhRH94lxycGUwNJBOKUPWhMw7tZfq0m",
+	"fZqdvJ+fu58xA7w7gbTwWakGIJFWLFirm4ALeNrHzb6MMbD5aWHrfl0nhS3P45Ilbyx3/zGst0c45QXu",
+	"OChHOLvOdFp2eJkyzlO1s7Mqx0D6UVq9GIqlzirTb9QWX6bc/RT1wMwGFIvpZxtcjkyfiptBFDO0mWzL",
+	"2PPwFfmPG9r16o1ta+XCyk+aCPDoJY8fnUjJMyTFjFqmOQaSxVoAK95C7WhKxJB5QS/w0u80TY58lNKU",
+	"O9woTK3vPCIm874CaOf49eHhXAHrI3CLXK3TXMIC5ZJOZiBFCqvAejq6kozr1fCFU4RWl3HWC7yAhgTI",
+	"EkhFMOaTWm3nnSB/pZwR4FLAmjKaDCyOsP7kkMUiTxCbC7Z5ozhm3MNy7CdplXfPu2nM2Zxgf5fVzt/3",
+	"6n6DZWc2UO/9NXGpPFTMfUc+j2X6tIgf5vEpQQJVn/sm/cjjkIQsxWbxbYlEnmQC5nOR5EYX6AwegZ1k",
+	"qaFdhrRkjqZ/KBlJjkO6FLywpBisryMGyyhEnspye6nUG4vYNmbboXNYNHaaO7trsmg8Pozt9VJslpwd",
+	"P5hgU4+/yV1JE68/CxhnsB5yTOmHCtsubKIUr6ZsQ7UtXDhgME3Kd4Ko35S9WSY2bIW6M+j4FbBuHAgd",
+	"HYgTaaBlXxqw+JaJLPtSZR9GnFXJB/qvKHY4Ys5S8gZCpWdvkgg0oQAkclRDpqh+Qpf5cHjFzfab7HW6",
+	"0+CP1AJyN7ATbm7rugok6JZYRGkxNVfuQNcAYDcaaeYdEDaIEWQxBiz0kadSt1LltMnxcY/PLjrtEzeb",
+	"tRw4UPZjp3aIZx0KIGIkJxYPebwkuA+SCRjCDndPLq4+tM6v3Y3ZOL1pW/5R2AvXPbgwxLTpBcjpR/kL",
+	"FbyOFEm5yNih1VoFfsicNstemIn13blivVEuhQ9h0ytVNN08+EG3w2xBTnlxNoa/cxpsfZmMc/jopySz",
+	"p+IaooNjlQIL3KtJzFgyf0aY/2ZglBsYi1bitzEwDh9uYOyZxmfJJtELZ+Y2ee6ronTnvtmeqy2Nx7Q9",
+	"i7BJBPyP+1FosktjUQtddwLsDcZ8KGmB9NgVF/D2GdTdV0kDNnGzLkkF3JY6Xc2+flwRBitTRP2oRSBA",
+	"8eUAv2TGt6WeW/nYTz237rlf2tXyg79V2K/A5DyGmX9Ml2A2mHRepHjLCINtfcn+uFk5ipyz16kQkRfA",
+	"MZtCAKVh1awkCliYJUa+LpVtNK0J0VSMoML5YMCJ+0v7mhS649oqoSGAcpb9fLIiOBZBMj/IfJpJ0gfj",
+	"Pt5Cit8zpLia5DfmfUbcweAufIs8GKPxlLGHpU94s+lbOmyRE1nvxCrRC4dXaBpp0I7H7DjDRhUOPPLH",
+	"SkJB5yuZbCoPesinpbrQIEusKorhgpIgAnHltsmCBmXby9WRDijDU4h1yBY1Gq49FVpQRJClUYRCjiFZ",
+	"J4qwMGiQk83fK2www8nfrdXIr9GYxv7sc4ivMwVpVb98fbH1RK75gxTZMoPyTFRZOgPPQ5XtXtf3n0aV",
+	"Zb+unv/15iu8Jl9hgQqX3oKg3O9Gn8torJkXCAUlWEvVG2zopsouzV3oYDNyQH3Fb1RR0L5blqCVL3UO",
+	"Ep8DLtBnPGDgfefpjzlxP7TOP7bObq7av522P2HROkpidh8Aqg9S04+QtQnLomBYwvQpDl1QcEi0LlW2",
+	"Kp6pGYmyX6SL5HDgTBZy2NJbK1nowHB4bOJjkcEsyQAV/iXWG3YREwl1xe8YG+Z1KnEv2+cnp+e/lAfi",
+	"T4BtvoSz/vsq1WxFmQz/MaMiz/5NdBou6U5In6JAWElAquV0oj/4NBSerxRts0j3wuIqecVh9go90zfL",
+	"TK5t8KcDUGdpuBNM1Y2u229M19CfHZHFzu6qlvaCkOmh9FicBD2oV1nFNwSK3f2mThvdbW/H32V7vX16",
+	"0JVz0qeN3T2raXUPqb9Tq+/u1Bu7Db+212h0t1ljd8/3e7s9zztg3dp+zz848Pepd7C919g76B5s0+0a",
+	"3dntHdAdMJCCfzOruZOREBy3r65Pfz49bl23by5+vjk9L2Izl4FEzRi3RwNGLcblfF0FR9PixRjyFYjq",
+	"uQgZORaKxt5q/v6HGVrOREzKZF+2FOp60a6GjTlc13gz5XEZ0tXQYWqrvZlvz9V8+8iHceQxgfVcHtGA",
+	"Qw1Opm2aAeXSsI/1ztBWnbLjClZdIRas98aXx8ONPIY19wFMOaP4UhJJcw7zWLHNYLvJxoUB5R4jqb0j",
+	"0IyzSdKPgSQvV5RbPU0G1OsHnB0RSgYR5JxiuWIeJVgYJ2/zAdllwG+BJTOlzGk63OH/QaLz/5ABneC7",
+	"koj8x+H/2dzchP/LW1LrjFRaH84wb9XWMAxdR32D/Ie4eP7l2lm8BV+grstb2icn8neNvMhutYn789XF",
+	"P9vn+iF5J6kw3pdD5BN/xIgfhMEtA1Y1j/IF3556of6rslTTbdUCfFa3l1R4lMFI/FGso1wBT68OWRxE",
+	"/jJvTUeJQGHr/8gpSQfLKLGtA05GHCuMBCspQ69Z/meUui8zrztTgPWOTo/5nuZ1qvlw2tY1mrEv2id9",
+	"kmzZN7TGMz6SV6tnlSP5vQeYQ0sdyEtB+4LNoBl7YxhH3ZAN/qvUVU6UfZ+C+HLLTysT0ECgkVDOSW2E",
+	"e6SprwDDLFRg4JHWhyqGH6Tkm3IPQKV/3JS4BI8vzn8+Oz2+torzgm9pLm4EPKl7ssTNWMI+TTf8atjz",
+	"O7VD20qCBB0BbTJmrG3daJQ0uyHld8svwUucgFnngXnjoWgxYGGKewUdxG4is2LebKi+2bWZXStNvbyl",
+	"R/KG3kyT9r6+SrEr0/I00qttZOjN156BilZeatu6pEI5GfE7Ho25Uc7SBBps2EQlRzIfMYsw3sBco/RN",
+	"K3GrpcnBa5e7yszvv41YPLlQ6dzLnKFeUlhHiw2SZdNuO1GcPEK2LQqaRq1mZ4m3NGWKbaKCSlV4K7Ga",
+	"9f3txsHh9s7Bjj1tO2STmD0b8HsmkgHjybXWZ9ftq3Pw71tnN53ri+P3nVJImtJ1+a9CvEFujFs4Fhp5",
+	"HqIOByyhSMIm24Q1W6BWhroAMwAVjWGIkXGSs8/ZDzrBPr0g15RsT+fYUmWY9FuXR70ZZZiu1EzNT69d",
+	"vQTTGlp2LfW6MthhnhySA1JWdAFXy3oIh05wy2kyipfaaenNp3w4WmrLHeOuOgluYaj/WMjvxdMqIVEP",
+	"ObHSrQB1BhCRYCAbIamVq+LuBT+IUCJ1Si8Kg4iEAb9jwJ8YJFAjOAZbAgDc6pNDFju8+MGhsmMwBZkS",
+	"wbyI+6RAUXTowjunH9dli+k9DUIolqtqDhfLOzUabj5r5Nqo4icSGicic7GhLlXucCUQNtaRSujdlMuo",
+	"rYL09UeEzsy5cPgtSzDVRPuZGjcxs2TUusWiDE/yPZsss6Ie0fc0RPE/P3xaShSLWbJ4aeG2fn2n+npq",
+	"qq7V1JpaatmhebiWMpWUIi2xVlUacxVGvv6QQXKSSglp/fQZ9VXRmnSxJZtXbBhCCseMdqinsvWZpE9A",
+	"U56tWloq6r1yuHtdf+BBjsB6HsASRY8ytTRb7c6r0W8WZEX2PqCL1NsRq9LKm7qRP5Fi1u187Fy2z0+k",
+	"eI7iTFRL5xdq1/tajaiXvDMW8Ux9eJQpkNQv9KjwqM8QMaA3CHq9XWbEKbFiEZSPyFQOvCEF1ZmtHLJ4",
+	"QOVIz4bPvUidUSZCixb9VOBvWRmWG5enrP035cI8Zw9mv1bQDdqBeQrdkILP3vTAmx6YwqYt1AOFoM/W",
+	"l3RbmYkrU1keM0VhQZ0gnWjGnMt4EvQCFufKemdb0GpaQwoQUBVMzzZ5UaQsu5Wk/HyCEMqzj6A8tfwx",
+	"nL1XHsUAwqMl7KnnHMbQ21wVzJ0b2VWVqIWtIxpG7EKHOmLDeNOZGg7HkpciF9othB3mRXUdboZ1iTsA",
+	"3NNvNBzpxJEhiyG5hHsMScMVPlSF/xw+jANPmoZGOW2aQLFJEYU+AWrshE6Q212n1f05ojwJkgmpzSo1",
+	"2cJxe8xY8gwWBD34mIsaiGyPlZeMNAXkCgJxhQbkXM2yJqQ3rNGIVxxR31clnU0hn8bUrGatWqvvbTfq",
+	"B/K+exbTW3YMkcbGdr26s1uuTHaXViYiiQHsCVdN7dIaYHh7u7p/YFu6xHTNtnC3XcoNJBvRqB7U9cXf",
+	"MNl/u3qQTnprOAwZOeWeXBXGtpQd2922c4sCm3UAodQA15vZ+2H+k8NR7PWpYGlLcDj0Js0/KyaDbhTK",
+	"9rQuz2bowt2XdpogV80KZwkgm36IkwQthV+6At76oiTD3OTwUcwx2q9Esk2g6IZfUHoEdV5ZLjaspGVt",
+	"dCCaWMNCVzLu2dvnb/L42cjjh/kmchIXeibyph/EL1Gb/AULxVGi0stDlihg1jBmHtJ5oDCZnuJ7xv0o",
+	"fieINOxjdh+hdLAzgCkVxL286FwT+ZFIfmVL3nfHXFLB+jJJRIYx67F4Y1p+XsGt19Ed42fslnqTlc3/",
+	"FqxseMNpKTf2zrTch7sJNtN/5QsYR1j51kwIkkDnK3JCpZLZePmQgRWXMQ6AR8PQJndsiIRSXhhAStc4",
+	"DpKEcQQEwP0sdrgfeaKZrXkvZqDCaSjK1j98wFj+0mOG9W8rJ91gcwp9Mo7pcMh8Ivp0qFkJqbmqgVnZ",
+	"uKL8dKiwOPvwPb+p1j8Oh4GB90b3N/hXKTYZfukwL5aWlrxXwL9vDv0Db7+7R3d7O2zbb3j1bo0ur4ig",
+	"F9mhRw4rvfV5czweb0otvDmKQ8algeI/6/Z/faIDfL00sOU0udn+s7G5P651P3y8Px5fTfb/mfzt4O5v",
+	"lm3lVtbCqCr7PAxiJk651dzeq4HB9Pn6+sxqHuztyD+FFw2ZFB0xo0CbHAcJs/6wrSQeiYT5p0OBuWwK",
+	"2/oTozEUfHqCs35c62rA51guuP1XZRt6DOH/PY5G1lUgzBvFYHlCJmL50fcK6kRZIYvJf2YCX9NHlwKs",
+	"kkoSMIEXMzzsRjmOdQ67zfeJnZVHDgskSBA4fFSumzKSmxkRzDzhBDSFfcZFREDZMe4xEvizWpbeU4hn",
+	"DujnM6BNtJp7O8Aip/+sp0JEJLFcVF+fJsQ483xp2uOELJXzXO2VkKZXNNm22dWm5cWDzVqttlPff7VI",
+	"XZMBZ7nw2lpMOA+Wx48TMCsjvHld2NssKzGthnhanmJIgiQtFhJxluYkApLJ/dg5cTfA2oYyXaoQaEHM",
+	"61oiWfDG4XLfI5AVQnVl6F14oz7Ggdrk6aZzbYOw1SaBICOMxknRNZNV1XW4wf1NQ2ngTEhC7xifg3hd",
+	"u1T4d4MvgeAcBDwYFNkwziEBKOLhxCxFvIzMk7uEjwYsDrwrPQ9TZcHx95yysHXBtdRfux0FPiOCcV/I",
+	"maik/hMVxLFQDjvWxqoNLAhlfI/mcp3RZE0QW6rmHtgAUyusUAg4v+a+MWz4OerJB/kP2TjOVllpGuc0",
+	"WjiFxQPfsxZR4jVgxt4gYAuhwGXFjFeEAqcmdYYFzqXy5cDARFviikNDKD5yTIetOtzhaMUTISUo6/WY",
+	"l4gmWQwhts36AQ43tLsNOY5hqDV3CelrYfEDMsThQD8K2aaoRfVXq7ORx00SM003bZQ2KLyefZZSK0jC",
+	"yQyccZNQPnF4bxRDYqZKFpbdwCoKfmlW5KE7G5/8QjV8zNDxMjXasRoNzVoLdxiKrEyUG3L7w5iGTG0H",
+	"MWTcz7+9gxdJRc2ogGEvn8iNRZ9NFUC6fFfRk/mZ+8YQ6u+iJ7NhehLo9Eqq8g08/aY554CnF2nOYuRw",
+	"60u2debCp9eW1CXFoV6HVHhKNPMyImFdRryXihtYwih8AciBDFezTNTeuFuxz1FOuhAl8qVxOSOBW7pR",
+	"DnfzAH0XbFHXBPZIq9UHZhoRxYlLYnbPYsEECRLFQuNwTWiDaWkGfku+7WOH+FEYUkBQE1FS3u2dINGY",
+	"K5gz0UEgwYD1XzHiiQENQyYSooE7pOJCEGU0QKyRa5OPHYerT21ACApM0CDBoYAyXb0YLWtNbt2nMbNT",
+	"RmZogCb8I9G9IvgHW82nE5uMGbuzySDiEJnwyYTReBa6+tSYxQVgNXAtzHnUKOXCpM2K7ReyLJYGqeUf",
+	"e23Q5SkMm558Gra51KopfmEOkG3qwvw8lkC0MvCderlQxdEU1KxHQ8FsK7d44RulmLc8PK0IRAMTHr2K",
+	"i3sWXwfocfgUAGy7DduCtWo1t6u1XduSy9dqbtarDduSS9dqHlR3vj6Hw47tveWdi2xjLX/eYWyuF3ji",
+	"EeREyatQbFtfcC0vhxXOHiTdCYhqfNqIBi7GDWfrZmUDtQNfe0Lj9E1ULSeqHmQxZwtgkc2cjfKPgbYN",
+	"zK3xkuWLXvrLGM4i+Fw0sESVuMa+gNCm3BpwhiqfgZscPnWCOaATtDJJJRoyTozSsBtHDnfL9iC+Xb5J",
+	"mn9SzDHc61LGqVPZ2cZl1tNnAqH5ltiQgpoPw2gsYPwDfovqHpY8SlDC/hwFAE5ChuDIuxPW4wrOGe79",
+	"2u2P6ZgMaMJiRLxyn3SpgLNbEY1ijwlSCaqsSjbJL1Ho2+RDwCGVpnUbB94oTEYxDcllHPkjL4FYb76z",
+	"jZLOHl98+HBxcnr9j2IPlRJ4BJxM40lMx5UsR93pVSzHgoR4ieZjvguvRcZvfTGX9dzQZDbzSyaOFcMl",
+	"s1LISrPHcrvt2aWQvWyZ+jADULdmsQFYCLz8GFZgrtMvWkyYiVGrk1Y8E0ggphKhkYiw71zVMjNhRTN6",
+	"4m0KBTBK+lJqeQrxEAhIwsEIa+EFUIMTiW5IBYpSR55w+IDGdyRINCOof4Q3SZGAOL1oFBPq+5BwCeSf",
+	"KskLG5IRk7s7tbqLtbtlo0jEqwS6J19FeYpUKDwu5BZnvpBvxq4BnTRWfc5Z4LlqHKoIaJY/R9gggMKd",
+	"H69/rZ60z9rX7ROXVCLuYWVReHcpzNBImHtLlfsmqXLzjyWNjK8Xu6/bn/GIAcC+xawLSIvKZbxhrd0u",
+	"ZPLgEFUdfp1udpUyRGgvYTFx0wwiV9XIFaSyvVerbYCqVodDan05HLPfyvNJsfat2RIvGsCZjnRW4Ywi",
+	"ZszhYzpBgpv/jyjJAaEE5suWD4iCS1WimPy1c3G+QVydIqby6sxMMPdIv+aiNUr6pFGtqSHZNBtyG1Oe",
+	"kMrVz8dkb3/nkPyf/3+nurPRdDghLvwGzG5/UdlnxpOurtmOvwTYBnhOXcIsNJcY6C9btkkJWEBg4+dT",
+	"MmezZQEnv15fX5KfpMMm32tIYcQ6t9SuU2TScKP079jeTiVtVjPXmg3Xlq8yutuoblfrG4Df7Yzp7S2L",
+	"ycdTGM7iuJEw6MYUzucEA/57NgC4mjFQGrEtGE/stFayWzJ8VfIBGdMcnkvKBOkrhW/N1dTQi6Z5HEfS",
+	"suRMaQdVahnfpEIj5loKaYIr/kjqHhqKKDt5zC8YteKUirvB9FCbuPAP7DDOut4sNwF3Ue0hwF7eZ6Ph",
+	"L5seBj2WBAOg6pbGM+gsraJMzXJ81W5JzbIgSfRHTQ8FrZdNaR6+dl2YbpjDHEztaXr+1bZA6jXyzZna",
+	"RuZyLwqe6WYirdAS7VSNW9xQ28r2q9W0pvfmKgC9R8+SNbfa4pzYZZNfs+05Ix12Gn1uW6ZCXWXdBH7u",
+	"bMMbMPKzdHq9Pm6PWYm3y3U5KSYAw4XrQpZuJqFyVwu5vbNc45Xm/i1h91sm7M43alNg7oJjiwL9TIbn",
+	"XY5ThrQWkdOUp+tept95aLHAKx0KeyOeWa5sanrourtbWz6cliuoVN/d3602dgsFlOrVvdICSnuvNUk2",
+	"XcTLx/7NpKIfoBBduWh5pVm2RlJrnssGQZSqqH6W75rVynV4pZBwkx334qYn0i3JMQsoHhn9DYeDj4XV",
+	"/bNEGlXCH1nhsvaVUck4XBUimOlppOv91bHBrJiumQ7Ec8nXXInTRSuAWkGq14oF8cqE+f43yuQ0hni2",
+	"XE1vykzLtwSVtwSVktTOoSG61sztzKRndmRi7I+p7M6Ww7NHUuIVMod3JT1ySXkAEod3WRjxW2nz2w/l",
+	"ZXn58hvt26VMzBUzC9cT6c+YHeGZmvkPT1xcUTO8pS6+aYZ5qYuLNEMxnrL1xVj6cxFCc8RtKUDIoPla",
+	"ubp0nlvgR2GAec6hjKeXcdemUfJD5GIuYcW9ACCRMoTWqJ+on5xFHO7w1ZnDI0W2Ek5UXqfDXVzj6pBV",
+	"fVQlcy4TFJ6BML/S/X5iehg9Sk9VYlH1Y0GFRZ1VKnCuwgkRLAzF7GKK6Siv2pBXmWpZwkrwkOgH+8y8",
+	"kfx+FjueznsSV0y+TMoSjVEvpwNQU5uqH9lyNYHyvr3dne1G3c7NadO6/Hh1/Gur01bT649k562L8+O2",
+	"md9/fPHhErBk1uskbTEBszA6y8fO9b7+ESLncSYrX2aovCyaciyNqxA1m+qgEUtJN1AhkqI1m+hHo9DH",
+	"d6hZbUIqlVsln4KkH42S/EumqxA6HMsQgjh2vzhWyTsdC9/61d0AUFCmLlMcEtSmTL8DerAfjZFFDRtN",
+	"kgigUarGFyXuZfv85PT8FzftOMLmHO7Bx5mvojoZk/tGk1CpjzeTYJCNFxwO9CkGglCqMd/hE5aAUUBJ",
+	"rGWYfNYm434kGOmN5HwSb+KFGM3iRCTRsEpaRH/f4foTgSDucev8uH02A3eEvpPeWS8qllQipUvWQBru",
+	"WSWCpJ79zvGjR9aT24v0JDqYS6nJ3QeoyU/t9vuzf+QUpVqhC/Xkzn7toFarPV6eh5rm2SrrKtvisLXe",
+	"Yk9vsafcqQSsC5DVWoTOiTxpU2BL76cXC1JviTuoINgdTYiblw6o810to1yb0IQMIpGQBvGZFwxoSIYh",
+	"9ZjYcDgkbJgVHPLH7XgwbmgzJRANJQxQXaU9RYrLpt7dbSxXsE0GEZbNCWnCYqSNoQM8kxHEi/g9i0Hv",
+	"JpFZjUgRzmGAicQ0YaTiS+9bUfp7jCeq+lDWelWlyM8/jSWE5N8p66ocfKntZXvVmDTlmw8cnh8iRF7n",
+	"vwJafaoGhGsTFgp5n8PH/ShkWL9IZED0WI5hyHoJGXFcnMzHAVZsew6vuBljn6u6l8UyZTeoWWBcP2Bc",
+	"Eu4GsNQqwZ12Xc9hl3nRgAmHu6l7JFdIGMoxi7jHjqTtE6Q3Erd9dXVxpZD5lDvcZXIfXjEqIu6mBaHU",
+	"qZxaCABhhxLRrqHilI2p+uFqneSqfuraUTEbMpoIwu5ZPHG4UdspGUfwLwgEQEUKm4iExomy0ciQxUHk",
+	"q2SLIBGAg9fQfumRtbVSbiXuBkDVkZs3W88jngRhpm9kR65YbySkac16UcwI5ZOkD0lW6X5okrL4UBQ7",
+	"3Fg2FYwTHRn7awa9sQFycXh6ypkCUPI71kTEpOSCtvERzCORNn0Gk9FFa7P3vJsqaGXD/QNE1XRZGI2n",
+	"HymU+SIVubOoonTKtvOGTaj0O/SME90ic3m4+sxWVTGTHW403Dn15S/Vknlx9rMqQpuafvli8HKJhxMp",
+	"gXi+EuxS2JQlTMwya3LaQkQcbTEToJU5UumODTi5G1OvTx/aXHW1JCq0ch344tr4RriiJ3Yias812Kbk",
+	"55KhtgcimtZzIXSNetXUN1fizZUoBzhlhsg6PsXLdC4Ws0Z+vDrLs5Gkh0NIS1KRuoLUao0NMhJMJ8am",
+	"Ss7helwM6shUqeeJI6fGFFIgA68PXgLSRy5tFazJpPrccbaPq+qfiW59E/9v4v+5iX88/QAZB0JP7bBN",
+	"/fPHq7ONVVWEYGH4ph4IhYP8JhK3LKUQ5P1aGZAldEGHheEL1gMQCcqBvZZRDHKQTNdpNeFuDNmbYH8T",
+	"7K9HsMttUS7UVxDhL05yl50awEhAuSeqY8+k4iph424UGa0IC6CkE4ppFdWO4qRP3EzUFI8dNoBQS/5+",
+	"yWKP8YTeMpcM8d9w8ABeAL6tz0Jk2qrUbFKv1f6AYGdNhZe5+n4ARVKSjSr51Gfc4d0o6UOwGyuj5BqD",
+	"9F1YAW+qFYFwuB9HwyHzq8Vfm/L7LiLMMASNjSwehajQcvEshKRHIblzj8J5BhxTNLFUrZqAhcH+srB+",
+	"hjRIw/VmWF/OQD58T6aj99gKQUNG2Geo51WcGdIFbjW+WlSfVDR5qXtxftzWxxlyYGWzjRg/WT3E7/A0",
+	"xk90iB/q7ZiojdSS8yMmIOw+8UKGAfNewH0h3cmI9NhY97ZHg1CQinxrjsc1PQbZSA9UhiHl5DZiwuER",
+	"r5IWWRTdtgvhbchBggj3Qw4ZEKoizSXBEjmV2WFAgZRu6eOH/FtKjx/YYJhMspULppy5/Rw+kJ1I+hQP",
+	"z7SQCbTg4NF4cXjftEReVmjfjzwxXUAnNY3VraQCEkxKryOSjZ6WXbnCNXMtwfezIgQlkeGSGK5pLgL8",
+	"Py8RreZuTerBoXElR20ntUmfhj2tN9RsL9v82ekJ5e2YcW4CzajXakqmYMH6ZUdwdpBlOqZijOCHi/Pr",
+	"XxFMU7C5S89OoInpodrDGzf10edg6q98PjLd9+dyYFI8G2kUz0Y67bMza+Gegpjb20HJm0P1ih2qJd2n",
+	"L+mWWo5bRt1+RIZRGAJbWETGNPH6pUBgNIJNG9gwgUtpZ9Y1L650Nx6BdkbgrfKfU3X32gqWnDtY/+bQ",
+	"1VeU4lEKXf1qW9LyLw7+z3DNNhFc0m1afS7W0HCzjSLDgbOaoGikZd3QLkzUI3IASKVeq/2/BYtMeqFI",
+	"AUQ+dk40xd5Gzu+rVXdM38965NXwMJVqGoN5tQp7/IGr4GnUqhE2+CEyS+crhJeRV6qIMLe8MPLuZiqq",
+	"6+m0Us2gCQ82c9xnAJmi3Cf9aEx6NIaSJPGIC0KlnaS3asxoiI9XyVWapJruQWETvTWErfCuGOWSMoma",
+	"9JklZJ4A9BwJpurNw1cc3im5EzN7mphDI8gtS1QNwhJv/ReWqFccw3g9QW4Gj8ZmBoJtRb2eYEkHa2hb",
+	"zfpBfWfHPNv2U6SnsJoPzFgwO7dop+cWwA+w35Nin419r66/zF2/Rf17rGDwQoP9H6J7Vpr6npsu0ovi",
+	"MY0xb9CnE6GLb6vy9C6p6PSBXWDUBWg+BWkG+GnO7llMBvCxLvXuNqqkjcDtLBCr7XPMoOPsc6JCsYHK",
+	"oPNHjIAo5NHYJox6fbzB4QEn0huQH5XCNBrjzfLz7xQnsGgSamJmoTF+Wv8egslpVB6uwuOimoVsDWnh",
+	"ElUt0AyvCyA8jkecB/y2Sh4qMFu4tApC8yUFOCn/NRrFhaLcXBqao9i0j4UW0Nt7GBSD8f8k56QYH5Xz",
+	"ApNlPi9XpNVs1FcwzkoG9xsnEj5MWdW/nbJCCQDb5S3I8xbkMXW72kVL6veCAi2jEt5SFLRSTYUsYbPj",
+	"PoVsqyQCyW+enFZRtKrT4UjR2Y+pcLiU0z3IYHq4mD4OGY1zpLsPoSa2v5FIX8hh1Gea/18YZ9LvBKG3",
+	"NOBvgmAJQfCdAq9yPeazv7QN9BKt7hmlLX4OPjMxnWmGS7aS5ZRlea0H03mtSAkciLz3i7l9yI3mycFk",
+	"fpP8OYoSlnOx0QI2/GnpMT+GQOmkjvLLESdrIhc14fhurVpv7C5vveRH6Bsbbs+U6R2vrkb0juO+GtP7",
+	"QXV3N2V6rwO7OzK971e3NdF7fa96+B2Y3jEGL+0AzsbKCHhTVG8Waw5ckaygGwsWa9kB5VY0Srxo8HIj",
+	"QG3ui9JzUqlcx3RCKEmgcBSSeC7I9EdsXJCk6DZKekEYkooJudNfEEk0FBvVXJmBLAhTUowJAj95kGQl",
+	"ih2uJmgDp/IIAXPFEzldpQFRa8FgGAkRdEMGKN8MI1lI9VeMqEYxKA1503fYkMJvdoGKO+ZjfH2q07ZZ",
+	"4erQlW/X3czaMAUPncYxNqUDI83zRIMBFfjyoebHz/K1SmhdqLX9wINv+5nHqeYfq0P8MhrnAlbTR8tS",
+	"VsBOmD4dJkEOxZU/mu0Eg1EIaN2Y/YshkhSRtKQbR3dAHlY4v1whzFUymS+8XtbKg/diYAqrHE7vfcPq",
+	"WsbRtJ1ZWErtvdlXb/aVaV+BwMnO99+lC2WefWVWJlqiSLPhgxtVSm1VTjlLSFE0wVmBZoerMs7pURPc",
+	"YdawNMDz8sZC8WaHL8XR16ZeP2slAZ5JgaWeja7aOQhaaqyAuVTMycismCOHl5lS2TeADB3OxWbVhb42",
+	"h/uJa0NPzxcEXFKoy9zizFBbf4Va+q++IjM11c5SeLHdJfUqLBjQhbrGafE1vc9XNGFWs1atbe8flCjR",
+	"coWpIg2AJ7MtXVsNXlPf227UD/ZXVKDLoPqMXQaNqddz16bfmtVaM8i6SlFhqSG3Xd0/eGG1oI2Nv3wV",
+	"aFM4/wiVoJO8dHy58DSzI1tfcltiNqz6ghvyWruwKKtJi4P/WESK5LIP5zPR/sJM5bMkTUsux24GUUu9",
+	"XsrSkpcDz56n5U3CPz8J/yA/y1jsizwso/E/BAA4ycmBlytlx6zbj6I7MZOYSiqVT/qmVfv0kuzVGWGd",
+	"af4mMeqmqx9mvXV2Zs3ixLetUSz3fT9JhqK5Bd2ifPK56kUDPfgNy7bUPw2K2Zdlm6klsrxdphfeN5UW",
+	"j2NijbPt8Ip4qTu4rLtwdAGFjiLC7uXbsCqEvASc0V1GYDWrMxRyct4h/UgkDpdmC6kMQxpwuAWCDMM4",
+	"uIdUOt+PmQCCI+lZj/sMg/7EZ8MwmmBpaxqG0RjCJAObuBeX7fPf2p3rm0/tn369uHh/0zo7u/h0c3l1",
+	"+lvruv0XKMkABxycjfWsODwQROi+AHG2qx6vHl+1WxCtSKIIC2bHzGPBPRMkSHIFCjCyAtU5Kr2AhT5x",
+	"R3Ho2orRAwMao5Bt2GTEQyaE7qbDfVgI6tyCxoxAn6CyAQxTegpDOTm91MNCAml9ThwuhirZqeLWG/vV",
+	"WrVWrbs2cX9vNut/yH/Iq3ClVt9Pf3e4W/u838tub9S3a/u1vZ3tbSxSgqjkkIqEhLTLQjgGGg1YHHhH",
+	"hKqpyw69fKCNDSOPhrLNVSypAH8TnOXsR/h6Ff6UX64Gav/AH/1owKo0HlL4C27yowENuKuCsZFZulmq",
+	"1QB670cJVGHwCcUPwqjFTEThPRN2WrLc4WrezcLtEZ41yRXrAQrAt3HRJVG2DOVMhcE9iwMmFMA7BlB2",
+	"JYyiYZd6d7aeVBvo1AMWb97G1GfkvHVtOzwM+N0m9EguArD11V8xEyy+l1+VHTi9vN8jvSgeKKp2NuhC",
+	"KXhY42Lk9aEMWDrZVR4Mq0GkFnbadT9ieHCnxgA4XGAZeR4bQpX1NtYZwV5NYED6zLtjPoLe1CncyXnH",
+	"4fCSER7EUU5okrDBEA8mb0c0lhujBxXMAkHC6PZWbQmHu3IJgWR0iWMZa1094TfJ//73/0C7stFLB9Qc",
+	"NDlLeqD0rDiWreZcvc1oGcWCNCgxsIvSe+sHsU8qUYwlaDYIEPYECXF/bp2eAdcxFwmmHsluJ/FELq9e",
+	"FBOfTkTV4R1TnTeJ2zo7c23YAnKZkorbOj6++Hh+LRdwq9Np4z8+Xv8K6/74Y+f64kP7Sl48Pe9cX338",
+	"0MZ7T0F0yb9urv9x2ZaXLi+urn++ODu9kH9ctf/2sd25hrdcteVP8ur1Veu8I02Ni3P5p5JcQLwXE/fk",
+	"4kPr9DyTY1sO19c+Xp7AtdmVRpSKflnF4WYaW0tYVSsWilDj8zw4+r+b2fmgUgzpEM62ANUtr4mB/+08",
+	"bXEZhXEqfFag04cJ9RRQNrf+SUWXqPp4daasgdvgnvG0rltqDmaMcelid4lBGFclir+0SXQVqJhtMoBC",
+	"CmkaaQMDVNCYCuIz6fjfg6lRkZpElzrqThAyI03K+J0g7k69Vl77CSnAXolERv24rFQuFzqrMKetI6gf",
+	"ATe7vqA2BqiM3/5xhPXK0b0VhPUbKf6bdJ9Hij9fuhdCjVt3bDK33ADzG7u79UMyHHXDwCN3bIKyVwS3",
+	"XOhvkcx7s7U4vxgy3un8CpkRA5VdoZpB/MgTwLtJKu4dm6gih1SQy/YHUnHxW+/Z5JINACmR4hbk3VJl",
+	"oBdmuIzSNQs4cdOQzCbEZNwqaYGjRR0eRwk6R1BMUcXdoEMI05SP37GJcLFSNCfRPYtDOlQFIG0idKFC",
+	"rVUEEIGiz0e6UdKfUatA7VypHr6dLISJtYTob+opbLVarePt83/T43r4z5PT+vl1e1deO/219ifdvU66",
+	"v23/PH6/3/b+dnI96Xfjf//76pcoPBT/en94Vgv7d7t7pyMSDRlM46ZeQZs7vTptdLe9HX+XWfBd6Pcy",
+	"N4p5wd5n3wFzmVpNa1P+76f2L6fn5PLjT2enx+R9+x9w0eEfjqPxT3/7x8n7xm/j1qTd6nWGcXhRT/7u",
+	"/b0Vi6vPrfPL9z+P7i/P2zT4e2PyIa7ddz79cs2jYOcvDoeXtM9Ppt+rkpq+fzuWKSa3rlJ8zyYLi2AE",
+	"t1wKljs2eVkxbF3RoiBXM9H2Kg60thKGUe4XGYz/24iNIBCfxq6v251rFwPyKjIfTwj4Iamvo1wfh5sI",
+	"hyMIhbpScrtQjPeLYyU53uoqOcGpZz4JgzuGcWj8UkWuDebbJGZJHMh/YDSw1Km5Zg84Kvx2ecGQDoLd",
+	"CwT5U460/43PrF9GKm6HYXnudLyWtO++pI7K13mp8CdwXZjeOi7WIeNQyM0wtmjMcvTI+YWHb/q+3vSi",
+	"lfcpM1tZ8s0X3CtNFseJXya89IyVwOIHPun9pApxztlwW4Yan+djpadEYXTbBNx1emXIYiUehVI2xg61",
+	"1TmQ3KfqbEYQEZEejbH0PRwxIo7Oht0cUtgo+CuURVLPOVzH8EQC1MeuiOLkLyftzjH6Q/jAWIqfXhCL",
+	"ZGMWIlyNz4lpwTwLoEo5qNyQa+C4BgJHYBacHH60VrRg1WBMOvDw1yfCeKsVYDUbM/Oi9LqSs3V4sL+3",
+	"a1uoTJqWPjzTB1qW+gkmtlY/3Kb1XmNz36uzzX2629089Or+ZoNt93bobnfP2/ct20rPI60mH4UhXjjD",
+	"NfdBWE3ZBHmpA3G646wTcim2sP2yyfgwDnXT6nw8Pm63T6BJ017Gbv3w1SB29DpZHrmTLd8fAU+d6pZ3",
+	"L95FeipFs/Ul2+Nft+CM/bk7XisPhT0D3Z2hLcqh3UrilYC7Dbn4UGT3XB9S6nYgKtFQCnVAlrY8Dm77",
+	"CaFj4Kfp0wSgMMArr/Qyze5FWhkoGQ0q+jaKfHLLpDFAejETff2VI5UvBvEFKQqZz3xNboR4FKPmNNDi",
+	"uUr2uxsIOEtP8DTqTHm7yNGCyeDjQLBSs+BKrsKCiHsOnkFjPaXbMFD3qc6tbz8DpWthbh9Gp5Xhx3wi",
+	"he+ULq43atPKeLdEGauu7Onq1yzHKTGtkOHG+cdjLQWTstZVkIvigXp7GTGFt9OyZ+o3gnQghlzDAgml",
+	"wQ0gufFGMSSF/P7F+onRmMWtUdK3mr//YVvHYaB2z+9/SAlh/m1bF/LGBvz2h3xRfF+eLAQRZfgVHQI/",
+	"8rAmEIhMwMgBl13FHdA7qCPrkjAQCYPiGIC2bW5tpZjM5kHtoLZh6ZPlLRBFqnvFT18GQwaHDnDunEBN",
+	"kezcrHV5SkbcZzFxt+7rbpPIJSJVHQot2+E6W0ekTFvCzoi24HROp+uTZDLE87q0dqKd1Z+1keBL2Lkk",
+	"NjinS9HiIOqVBs2maVo9gz3M4iGNk8mm8KIh89PMavVKGoYsSZuMnXS4u+UZj8r+ZhnZBsQ0LSQAnmnh",
+	"ZUcOh54QKb6FTToJC0Mqnxcj/fnTn1rnGNe6p2GAhHc9gETSMNdLfHVJF3+i/A6o6QwdoiCmEe9GNDZ7",
+	"XAm4H9wH/oiGqvSbF8XDCDWmULR1xkwmfRbEpPBQOli5BnaxHaWTwJM4CpEHV5QWdqkM48gfYXZc/pdb",
+	"ljhcJa6TpB9Ho1vDWIhHgM5R5HrIIsdCwZpEnbami8PhYhT3qCcNB7Ma0v/+9/+4G1AXtqx+NFaNFZE6",
+	"9h0xh6cl6eXuw1o+YlY5JluVt4E3YwUByEZ0uA5upqQvqr1qFInR2HxLfeYFPoOaRcaEk4AT6R2yMUwQ",
+	"dIeajHiIT8lNmC5g8PWPr/83AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
