@@ -3016,22 +3016,27 @@ type WebhookKeyInfo struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Key Its ed25519 public key in OpenSSH authorized_keys form.
+	// Key The webhook's ed25519 public key in OpenSSH authorized_keys form (`ssh-ed25519 AAAA… <keyId>`).
 	Key string `json:"key"`
 
-	// KeyId The key that signs deliveries now.
+	// KeyId (Openvest addition) The `keyid` deliveries name in `Signature-Input`.
 	KeyId string `json:"keyId"`
 
-	// Keys Every key a receiver should accept now, the signing one first (a rotated-out key stays here during the overlap).
+	// Keys (Openvest addition) Every key a receiver of this webhook should accept now, the signing one first.
 	Keys []WebhookKey `json:"keys"`
 
-	// PublicKeyPem The same key as PKIX PEM.
+	// PublicKeyPem (Openvest addition) The same key as PKIX PEM.
 	PublicKeyPem string `json:"publicKeyPem"`
 
 	// UpdatedAt A time in unix seconds.
 	//
 	// Example: 1732893484
 	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// WebhookId A unique identifier.
+	//
+	// Example: 123456
+	WebhookId Id `json:"webhookId"`
 }
 
 // WebhookKeyResponse defines model for WebhookKeyResponse.
@@ -4367,6 +4372,9 @@ type UpdateWebhookParams struct {
 
 // GetWebhookKeyParams defines parameters for GetWebhookKey.
 type GetWebhookKeyParams struct {
+	// WebhookId The webhook whose key to return (default the organization's only, or first, webhook).
+	WebhookId *Id `form:"webhookId,omitempty" json:"webhookId,omitempty"`
+
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -5800,13 +5808,25 @@ type ClientInterface interface {
 	// Corresponds with PUT /v1/webhooks (the `UpdateWebhook` operationId).
 	UpdateWebhook(ctx context.Context, params *UpdateWebhookParams, body UpdateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetWebhookKey Get the key that signs deliveries
+	// GetWebhookKey Get the key that signs a webhook's deliveries
 	//
-	// The ed25519 public key that signs webhook deliveries, in the OpenSSH
-	// form the investing docs show (`key`) and as PEM (`publicKeyPem`),
-	// with the `keyId` that deliveries name in `Signature-Input`. After a
-	// rotation the previous key stays in `keys` for an overlap period, so
-	// that receivers can accept both.
+	// Every webhook has its own ed25519 signing key pair, made when the
+	// webhook is created (the investing docs' "a signing key pair is
+	// generated for that webhook"). This answers the public half in the
+	// docs' shape: `webhookId`, `key` (OpenSSH authorized_keys form,
+	// `ssh-ed25519 AAAA… <keyId>`), `createdAt`, `updatedAt`. Openvest
+	// adds `keyId` (the `keyid` deliveries name in `Signature-Input`),
+	// `publicKeyPem` (the same key as PKIX PEM) and `keys` (every key a
+	// receiver of this webhook should accept now, the signing one
+	// first).
+	//
+	// With several webhooks, `webhookId` selects one; without it the
+	// organization's only (or first, by id) webhook answers. `404` when
+	// the organization has no webhook (or none with that id).
+	//
+	// Webhooks created before per-webhook keys get their key when the
+	// service starts; until then the server key (`openvest webhook-key
+	// rotate`) signs their deliveries and is what `keys` lists.
 	//
 	// Corresponds with GET /v1/webhooks/key (the `GetWebhookKey` operationId).
 	GetWebhookKey(ctx context.Context, params *GetWebhookKeyParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7826,13 +7846,25 @@ func (c *Client) UpdateWebhook(ctx context.Context, params *UpdateWebhookParams,
 	return c.Client.Do(req)
 }
 
-// GetWebhookKey Get the key that signs deliveries
+// GetWebhookKey Get the key that signs a webhook's deliveries
 //
-// The ed25519 public key that signs webhook deliveries, in the OpenSSH
-// form the investing docs show (`key`) and as PEM (`publicKeyPem`),
-// with the `keyId` that deliveries name in `Signature-Input`. After a
-// rotation the previous key stays in `keys` for an overlap period, so
-// that receivers can accept both.
+// Every webhook has its own ed25519 signing key pair, made when the
+// webhook is created (the investing docs' "a signing key pair is
+// generated for that webhook"). This answers the public half in the
+// docs' shape: `webhookId`, `key` (OpenSSH authorized_keys form,
+// `ssh-ed25519 AAAA… <keyId>`), `createdAt`, `updatedAt`. Openvest
+// adds `keyId` (the `keyid` deliveries name in `Signature-Input`),
+// `publicKeyPem` (the same key as PKIX PEM) and `keys` (every key a
+// receiver of this webhook should accept now, the signing one
+// first).
+//
+// With several webhooks, `webhookId` selects one; without it the
+// organization's only (or first, by id) webhook answers. `404` when
+// the organization has no webhook (or none with that id).
+//
+// Webhooks created before per-webhook keys get their key when the
+// service starts; until then the server key (`openvest webhook-key
+// rotate`) signs their deliveries and is what `keys` lists.
 //
 // Corresponds with GET /v1/webhooks/key (the `GetWebhookKey` operationId).
 func (c *Client) GetWebhookKey(ctx context.Context, params *GetWebhookKeyParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12576,6 +12608,33 @@ func NewGetWebhookKeyRequest(server string, params *GetWebhookKeyParams) (*http.
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WebhookId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "webhookId", *params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -14240,13 +14299,25 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /v1/webhooks (the `UpdateWebhook` operationId).
 	UpdateWebhookWithResponse(ctx context.Context, params *UpdateWebhookParams, body UpdateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWebhookResponse, error)
 
-	// GetWebhookKeyWithResponse Get the key that signs deliveries
+	// GetWebhookKeyWithResponse Get the key that signs a webhook's deliveries
 	//
-	// The ed25519 public key that signs webhook deliveries, in the OpenSSH
-	// form the investing docs show (`key`) and as PEM (`publicKeyPem`),
-	// with the `keyId` that deliveries name in `Signature-Input`. After a
-	// rotation the previous key stays in `keys` for an overlap period, so
-	// that receivers can accept both.
+	// Every webhook has its own ed25519 signing key pair, made when the
+	// webhook is created (the investing docs' "a signing key pair is
+	// generated for that webhook"). This answers the public half in the
+	// docs' shape: `webhookId`, `key` (OpenSSH authorized_keys form,
+	// `ssh-ed25519 AAAA… <keyId>`), `createdAt`, `updatedAt`. Openvest
+	// adds `keyId` (the `keyid` deliveries name in `Signature-Input`),
+	// `publicKeyPem` (the same key as PKIX PEM) and `keys` (every key a
+	// receiver of this webhook should accept now, the signing one
+	// first).
+	//
+	// With several webhooks, `webhookId` selects one; without it the
+	// organization's only (or first, by id) webhook answers. `404` when
+	// the organization has no webhook (or none with that id).
+	//
+	// Webhooks created before per-webhook keys get their key when the
+	// service starts; until then the server key (`openvest webhook-key
+	// rotate`) signs their deliveries and is what `keys` lists.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -18904,6 +18975,8 @@ type GetWebhookKeyResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 }
@@ -18921,6 +18994,11 @@ func (r GetWebhookKeyResponse) GetJSON400() *BadRequest {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetWebhookKeyResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetWebhookKeyResponse) GetJSON404() *NotFound {
+	return r.JSON404
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -20966,13 +21044,25 @@ func (c *ClientWithResponses) UpdateWebhookWithResponse(ctx context.Context, par
 	return ParseUpdateWebhookResponse(rsp)
 }
 
-// GetWebhookKeyWithResponse Get the key that signs deliveries
+// GetWebhookKeyWithResponse Get the key that signs a webhook's deliveries
 //
-// The ed25519 public key that signs webhook deliveries, in the OpenSSH
-// form the investing docs show (`key`) and as PEM (`publicKeyPem`),
-// with the `keyId` that deliveries name in `Signature-Input`. After a
-// rotation the previous key stays in `keys` for an overlap period, so
-// that receivers can accept both.
+// Every webhook has its own ed25519 signing key pair, made when the
+// webhook is created (the investing docs' "a signing key pair is
+// generated for that webhook"). This answers the public half in the
+// docs' shape: `webhookId`, `key` (OpenSSH authorized_keys form,
+// `ssh-ed25519 AAAA… <keyId>`), `createdAt`, `updatedAt`. Openvest
+// adds `keyId` (the `keyid` deliveries name in `Signature-Input`),
+// `publicKeyPem` (the same key as PKIX PEM) and `keys` (every key a
+// receiver of this webhook should accept now, the signing one
+// first).
+//
+// With several webhooks, `webhookId` selects one; without it the
+// organization's only (or first, by id) webhook answers. `404` when
+// the organization has no webhook (or none with that id).
+//
+// Webhooks created before per-webhook keys get their key when the
+// service starts; until then the server key (`openvest webhook-key
+// rotate`) signs their deliveries and is what `keys` lists.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -24925,6 +25015,13 @@ func ParseGetWebhookKeyResponse(rsp *http.Response) (*GetWebhookKeyResponse, err
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
@@ -17,6 +18,7 @@ import (
 	"github.com/openvest/openvest/internal/apitest"
 	"github.com/openvest/openvest/internal/webhook"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/ssh"
 )
 
 // delivery is what a receiver got.
@@ -25,11 +27,19 @@ type delivery struct {
 	Event     string          `json:"event"`
 	CreatedAt int64           `json:"createdAt"`
 	Data      json.RawMessage `json:"data"`
-	verified  error
+	verified  error           // nil when every check of verify passed
+	checked   bool            // verify ran (with the webhook's key)
+	header    http.Header
+	body      []byte
+	method    string
+	path      string
 }
 
-// receiver is a webhook endpoint that verifies every delivery with the
-// published key, the way the README tells receivers to.
+// receiver is a webhook endpoint that verifies every delivery with its
+// webhook's key from GET /v1/webhooks/key, the way the README tells
+// receivers to. A delivery is verified when it is read (deliveries,
+// waitFor), so that one that arrives before the key is fetched (the
+// WEBHOOK.CREATED of the webhook itself) is verified too.
 type receiver struct {
 	t      *testing.T
 	srv    *httptest.Server
@@ -37,29 +47,59 @@ type receiver struct {
 	got    []delivery
 	status func(n int) int // the answer to the n-th delivery (1-based)
 	keys   map[string]ed25519.PublicKey
+	docKey ed25519.PublicKey // the webhook's key, read from the OpenSSH form the docs show
 }
 
-func newReceiver(t *testing.T, tn *apitest.Tenant, status func(n int) int) *receiver {
+func newReceiver(t *testing.T, _ *apitest.Tenant, status func(n int) int) *receiver {
 	r := &receiver{t: t, status: status, keys: map[string]ed25519.PublicKey{}}
-	res := tn.Do(t, "GET", "/v1/webhooks/key", nil)
-	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+// subscribe creates a webhook to the receiver and fetches its key.
+func (r *receiver) subscribe(tn *apitest.Tenant, subs ...string) int64 {
+	r.t.Helper()
+	id := createWebhook(r.t, tn, r.url(), subs...)
+	r.trust(tn, id)
+	return id
+}
+
+// trust fetches the key of webhook id (GET /v1/webhooks/key?webhookId=).
+func (r *receiver) trust(tn *apitest.Tenant, id int64) {
+	r.t.Helper()
+	res := tn.Do(r.t, "GET", path("/v1/webhooks/key?webhookId=%d", id), nil)
+	require.Equal(r.t, http.StatusOK, res.Status, "%s", res.Body)
 	var key struct {
 		Data struct {
-			Keys []struct {
+			WebhookID int64  `json:"webhookId"`
+			Key       string `json:"key"`
+			Keys      []struct {
 				KeyID string `json:"keyId"`
 				PEM   string `json:"publicKeyPem"`
 			} `json:"keys"`
 		} `json:"data"`
 	}
-	res.JSON(t, &key)
+	res.JSON(r.t, &key)
+	require.Equal(r.t, id, key.Data.WebhookID)
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, k := range key.Data.Keys {
 		pub, err := httpsig.ParsePublicKey([]byte(k.PEM))
-		require.NoError(t, err)
+		require.NoError(r.t, err)
 		r.keys[k.KeyID] = pub
 	}
-	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
-	t.Cleanup(r.srv.Close)
-	return r
+	r.docKey = docsKey(r.t, key.Data.Key)
+}
+
+// docsKey reads the "ssh-ed25519 AAAA… comment" form of GET /v1/webhooks/key.
+func docsKey(t *testing.T, authorized string) ed25519.PublicKey {
+	t.Helper()
+	parsed, _, _, _, err := ssh.ParseAuthorizedKey([]byte(authorized))
+	require.NoError(t, err)
+	pub, ok := parsed.(ssh.CryptoPublicKey).CryptoPublicKey().(ed25519.PublicKey)
+	require.True(t, ok, "an ed25519 key: %s", authorized)
+	return pub
 }
 
 func (r *receiver) url() string { return r.srv.URL + "/hooks" }
@@ -73,16 +113,13 @@ func (r *receiver) answer(status func(n int) int) {
 
 func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
-	var d delivery
-	d.verified = r.verify(req, body)
-	if err := json.Unmarshal(body, &d); err != nil && d.verified == nil {
+	d := delivery{header: req.Header.Clone(), body: body, method: req.Method, path: req.URL.RequestURI()}
+	if err := json.Unmarshal(body, &d); err != nil {
 		d.verified = err
 	}
 	r.mu.Lock()
 	r.got = append(r.got, d)
 	n := len(r.got)
-	r.mu.Unlock()
-	r.mu.Lock()
 	answer := r.status
 	r.mu.Unlock()
 	status := http.StatusOK
@@ -92,8 +129,19 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	w.WriteHeader(status)
 }
 
-func (r *receiver) verify(req *http.Request, body []byte) error {
-	if err := httpsig.VerifyContentDigest(req.Header.Get("Content-Digest"), body); err != nil {
+// verify checks a delivery as a receiver does, with the keys fetched so
+// far (call it with r.mu held).
+func (r *receiver) verify(d delivery) error {
+	if d.verified != nil {
+		return d.verified
+	}
+	req, err := http.NewRequest(d.method, r.srv.URL+d.path, bytes.NewReader(d.body))
+	if err != nil {
+		return err
+	}
+	req.Header = d.header
+	req.ContentLength = int64(len(d.body))
+	if err := httpsig.VerifyContentDigest(req.Header.Get("Content-Digest"), d.body); err != nil {
 		return err
 	}
 	v := &httpsig.Verifier{Keys: func(id string) (ed25519.PublicKey, error) {
@@ -107,7 +155,7 @@ func (r *receiver) verify(req *http.Request, body []byte) error {
 		return err
 	}
 	sig, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(req.Header.Get("webhook-signature"), "v1a,"))
-	if err != nil || !ed25519.Verify(r.keys[verified.KeyID], []byte(req.Header.Get("webhook-id")+"."+req.Header.Get("webhook-timestamp")+"."+string(body)), sig) {
+	if err != nil || !ed25519.Verify(r.keys[verified.KeyID], []byte(req.Header.Get("webhook-id")+"."+req.Header.Get("webhook-timestamp")+"."+string(d.body)), sig) {
 		return errors.New("webhook-signature does not verify")
 	}
 	return nil
@@ -116,7 +164,18 @@ func (r *receiver) verify(req *http.Request, body []byte) error {
 func (r *receiver) deliveries() []delivery {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]delivery(nil), r.got...)
+	for i := range r.got {
+		if !r.got[i].checked && len(r.keys) > 0 {
+			r.got[i].verified, r.got[i].checked = r.verify(r.got[i]), true
+		}
+	}
+	out := append([]delivery(nil), r.got...)
+	for i := range out {
+		if !out[i].checked && out[i].verified == nil {
+			out[i].verified = errors.New("not verified: the receiver has no key yet (call subscribe or trust)")
+		}
+	}
+	return out
 }
 
 // waitFor waits until the receiver got n deliveries matching keep.
@@ -168,7 +227,7 @@ func TestDeliveriesAreSignedAndVerifiable(t *testing.T) {
 	t.Parallel()
 	_, tn := webhookEnv(t)
 	rc := newReceiver(t, tn, nil)
-	id := createWebhook(t, tn, rc.url(), "CUSTOMER")
+	id := rc.subscribe(tn, "CUSTOMER")
 	created := rc.waitFor(1, event("WEBHOOK.CREATED"))[0]
 	require.NoError(t, created.verified)
 	var hook map[string]any
@@ -213,7 +272,7 @@ func TestFailingReceiverGetsTheEventUntilItSucceeds(t *testing.T) {
 	failures := 0
 	var mu sync.Mutex
 	rc := newReceiver(t, tn, func(int) int { return http.StatusOK })
-	id := createWebhook(t, tn, rc.url(), "CUSTOMER.CREATED")
+	id := rc.subscribe(tn, "CUSTOMER.CREATED")
 	rc.waitFor(1, event("WEBHOOK.CREATED"))
 	rc.answer(func(int) int {
 		mu.Lock()
@@ -263,7 +322,7 @@ func TestGoneDisablesTheWebhook(t *testing.T) {
 	status := http.StatusGone
 	var mu sync.Mutex
 	rc := newReceiver(t, tn, func(int) int { mu.Lock(); defer mu.Unlock(); return status })
-	id := createWebhook(t, tn, rc.url(), "ALL")
+	id := rc.subscribe(tn, "ALL")
 	rc.waitFor(1, event("WEBHOOK.CREATED"))
 	require.Eventually(t, func() bool {
 		var out struct{ Data []map[string]any }
@@ -317,7 +376,7 @@ func TestThousandChangesThousandEvents(t *testing.T) {
 	t.Parallel()
 	_, tn := webhookEnv(t)
 	rc := newReceiver(t, tn, nil)
-	createWebhook(t, tn, rc.url(), "CUSTOMER.CREATED")
+	rc.subscribe(tn, "CUSTOMER.CREATED")
 	const n, workers = 1000, 16
 	var wg sync.WaitGroup
 	ids := make(chan struct{}, n)
@@ -380,7 +439,7 @@ func TestDeletingAWebhookStopsItsDeliveries(t *testing.T) {
 	t.Parallel()
 	env, tn := webhookEnv(t)
 	rc := newReceiver(t, tn, func(int) int { return http.StatusInternalServerError })
-	id := createWebhook(t, tn, rc.url(), "CUSTOMER")
+	id := rc.subscribe(tn, "CUSTOMER")
 	createCustomer(t, tn, customerOpts{})
 	rc.waitFor(1, event("CUSTOMER.CREATED"))
 	require.Equal(t, http.StatusNoContent, tn.Do(t, "DELETE", path("/v1/webhooks/%d", id), nil).Status)
@@ -391,4 +450,55 @@ func TestDeletingAWebhookStopsItsDeliveries(t *testing.T) {
 	var n int64
 	require.NoError(t, env.App.Store.DB.Table("webhook_deliveries").Where("organization_id = ?", tn.Org.ID).Count(&n).Error)
 	require.Zero(t, n)
+}
+
+// TestWebhookKeyPerWebhook: each webhook has its own key pair, answered in
+// the docs' shape; webhookId selects one, the default is the first; no
+// webhook (or another organization's) is a 404.
+func TestWebhookKeyPerWebhook(t *testing.T) {
+	t.Parallel()
+	env := apitest.Start(t, apitest.Options{})
+	tn := env.NewTenant(t, apitest.TenantOptions{})
+	res := tn.Do(t, "GET", "/v1/webhooks/key", nil)
+	require.Equal(t, http.StatusNotFound, res.Status, "no webhook yet: %s", res.Body)
+	require.Contains(t, string(res.Body), "POST /v1/webhooks")
+
+	type keyInfo struct {
+		Data struct {
+			WebhookID int64  `json:"webhookId"`
+			Key       string `json:"key"`
+			KeyID     string `json:"keyId"`
+			CreatedAt int64  `json:"createdAt"`
+			UpdatedAt int64  `json:"updatedAt"`
+			Keys      []struct {
+				KeyID string `json:"keyId"`
+			} `json:"keys"`
+		} `json:"data"`
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	}
+	first := createWebhook(t, tn, "https://hooks.example.com/a", "CUSTOMER")
+	var only keyInfo
+	tn.Do(t, "GET", "/v1/webhooks/key", nil).JSON(t, &only)
+	require.Equal(t, first, only.Data.WebhookID, "the only webhook's key by default")
+	require.Equal(t, 200, only.Code)
+	require.Regexp(t, `^ssh-ed25519 AAAA\S+ openvest-webhook-[0-9a-f]{12}$`, only.Data.Key)
+	require.True(t, strings.HasSuffix(only.Data.Key, " "+only.Data.KeyID), "the comment is the keyid deliveries name")
+	require.NotZero(t, only.Data.CreatedAt)
+	require.Len(t, only.Data.Keys, 1)
+	docsKey(t, only.Data.Key)
+
+	second := createWebhook(t, tn, "https://hooks.example.com/b", "ACCOUNT")
+	var a, b, def keyInfo
+	tn.Do(t, "GET", path("/v1/webhooks/key?webhookId=%d", first), nil).JSON(t, &a)
+	tn.Do(t, "GET", path("/v1/webhooks/key?webhookId=%d", second), nil).JSON(t, &b)
+	tn.Do(t, "GET", "/v1/webhooks/key", nil).JSON(t, &def)
+	require.Equal(t, only.Data.Key, a.Data.Key, "a webhook's key does not change")
+	require.Equal(t, second, b.Data.WebhookID)
+	require.NotEqual(t, a.Data.Key, b.Data.Key, "a key pair per webhook")
+	require.NotEqual(t, a.Data.KeyID, b.Data.KeyID)
+	require.Equal(t, first, def.Data.WebhookID, "with several, the first by default")
+
+	other := env.NewTenant(t, apitest.TenantOptions{})
+	require.Equal(t, http.StatusNotFound, other.Do(t, "GET", path("/v1/webhooks/key?webhookId=%d", first), nil).Status, "another organization's webhook is not found")
 }
