@@ -2481,7 +2481,7 @@ type UpdateRequestRequest struct {
 	ShouldCancelRequest bool `json:"shouldCancelRequest"`
 }
 
-// UpdateWebhookRequest defines model for UpdateWebhookRequest.
+// UpdateWebhookRequest At least one of `url`, `subscriptions`, `status` (`400` otherwise). Without `webhookId`, the organization's only webhook is updated.
 type UpdateWebhookRequest struct {
 	// Status `ACTIVE` the webhook receives events; `DEACTIVED` (the investing
 	// docs' spelling) it does not, after a receiver's `410` or a
@@ -2492,10 +2492,8 @@ type UpdateWebhookRequest struct {
 	Subscriptions *[]WebhookSubscription `json:"subscriptions,omitempty"`
 	Url           *string                `json:"url,omitempty"`
 
-	// WebhookId A unique identifier.
-	//
-	// Example: 123456
-	WebhookId Id `json:"webhookId"`
+	// WebhookId The webhook to update; required only when the organization has several.
+	WebhookId *Id `json:"webhookId,omitempty"`
 }
 
 // WalletAccount A customer's wallet account. `activated`, `registered` and `blocked`
@@ -5788,9 +5786,13 @@ type ClientInterface interface {
 
 	// UpdateWebhookWithBody Update a webhook
 	//
-	// Replaces the subscriptions (and the URL, when given) of the webhook
-	// named by `webhookId` in the body. `status: ACTIVE` re-enables a
-	// webhook that was deactivated (for example by a receiver's `410`).
+	// Replaces the subscriptions (and the URL, when given) of a webhook.
+	// The investing docs' body is `{url, subscriptions}` with no id: it
+	// updates the organization's webhook when it has exactly one (`404`
+	// when it has none; `400` naming `webhookId` when it has several).
+	// With `webhookId` in the body, that webhook is updated. `status:
+	// ACTIVE` re-enables a webhook that was deactivated (for example by
+	// a receiver's `410`). A webhook keeps its signing key.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -5799,9 +5801,13 @@ type ClientInterface interface {
 
 	// UpdateWebhook Update a webhook
 	//
-	// Replaces the subscriptions (and the URL, when given) of the webhook
-	// named by `webhookId` in the body. `status: ACTIVE` re-enables a
-	// webhook that was deactivated (for example by a receiver's `410`).
+	// Replaces the subscriptions (and the URL, when given) of a webhook.
+	// The investing docs' body is `{url, subscriptions}` with no id: it
+	// updates the organization's webhook when it has exactly one (`404`
+	// when it has none; `400` naming `webhookId` when it has several).
+	// With `webhookId` in the body, that webhook is updated. `status:
+	// ACTIVE` re-enables a webhook that was deactivated (for example by
+	// a receiver's `410`). A webhook keeps its signing key.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7806,9 +7812,13 @@ func (c *Client) CreateWebhook(ctx context.Context, params *CreateWebhookParams,
 
 // UpdateWebhookWithBody Update a webhook
 //
-// Replaces the subscriptions (and the URL, when given) of the webhook
-// named by `webhookId` in the body. `status: ACTIVE` re-enables a
-// webhook that was deactivated (for example by a receiver's `410`).
+// Replaces the subscriptions (and the URL, when given) of a webhook.
+// The investing docs' body is `{url, subscriptions}` with no id: it
+// updates the organization's webhook when it has exactly one (`404`
+// when it has none; `400` naming `webhookId` when it has several).
+// With `webhookId` in the body, that webhook is updated. `status:
+// ACTIVE` re-enables a webhook that was deactivated (for example by
+// a receiver's `410`). A webhook keeps its signing key.
 //
 // Takes any type of body and a specified content type.
 //
@@ -7827,9 +7837,13 @@ func (c *Client) UpdateWebhookWithBody(ctx context.Context, params *UpdateWebhoo
 
 // UpdateWebhook Update a webhook
 //
-// Replaces the subscriptions (and the URL, when given) of the webhook
-// named by `webhookId` in the body. `status: ACTIVE` re-enables a
-// webhook that was deactivated (for example by a receiver's `410`).
+// Replaces the subscriptions (and the URL, when given) of a webhook.
+// The investing docs' body is `{url, subscriptions}` with no id: it
+// updates the organization's webhook when it has exactly one (`404`
+// when it has none; `400` naming `webhookId` when it has several).
+// With `webhookId` in the body, that webhook is updated. `status:
+// ACTIVE` re-enables a webhook that was deactivated (for example by
+// a receiver's `410`). A webhook keeps its signing key.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -14279,9 +14293,13 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateWebhookWithBodyWithResponse Update a webhook
 	//
-	// Replaces the subscriptions (and the URL, when given) of the webhook
-	// named by `webhookId` in the body. `status: ACTIVE` re-enables a
-	// webhook that was deactivated (for example by a receiver's `410`).
+	// Replaces the subscriptions (and the URL, when given) of a webhook.
+	// The investing docs' body is `{url, subscriptions}` with no id: it
+	// updates the organization's webhook when it has exactly one (`404`
+	// when it has none; `400` naming `webhookId` when it has several).
+	// With `webhookId` in the body, that webhook is updated. `status:
+	// ACTIVE` re-enables a webhook that was deactivated (for example by
+	// a receiver's `410`). A webhook keeps its signing key.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -14290,9 +14308,13 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateWebhookWithResponse Update a webhook
 	//
-	// Replaces the subscriptions (and the URL, when given) of the webhook
-	// named by `webhookId` in the body. `status: ACTIVE` re-enables a
-	// webhook that was deactivated (for example by a receiver's `410`).
+	// Replaces the subscriptions (and the URL, when given) of a webhook.
+	// The investing docs' body is `{url, subscriptions}` with no id: it
+	// updates the organization's webhook when it has exactly one (`404`
+	// when it has none; `400` naming `webhookId` when it has several).
+	// With `webhookId` in the body, that webhook is updated. `status:
+	// ACTIVE` re-enables a webhook that was deactivated (for example by
+	// a receiver's `410`). A webhook keeps its signing key.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21012,9 +21034,13 @@ func (c *ClientWithResponses) CreateWebhookWithResponse(ctx context.Context, par
 
 // UpdateWebhookWithBodyWithResponse Update a webhook
 //
-// Replaces the subscriptions (and the URL, when given) of the webhook
-// named by `webhookId` in the body. `status: ACTIVE` re-enables a
-// webhook that was deactivated (for example by a receiver's `410`).
+// Replaces the subscriptions (and the URL, when given) of a webhook.
+// The investing docs' body is `{url, subscriptions}` with no id: it
+// updates the organization's webhook when it has exactly one (`404`
+// when it has none; `400` naming `webhookId` when it has several).
+// With `webhookId` in the body, that webhook is updated. `status:
+// ACTIVE` re-enables a webhook that was deactivated (for example by
+// a receiver's `410`). A webhook keeps its signing key.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -21029,9 +21055,13 @@ func (c *ClientWithResponses) UpdateWebhookWithBodyWithResponse(ctx context.Cont
 
 // UpdateWebhookWithResponse Update a webhook
 //
-// Replaces the subscriptions (and the URL, when given) of the webhook
-// named by `webhookId` in the body. `status: ACTIVE` re-enables a
-// webhook that was deactivated (for example by a receiver's `410`).
+// Replaces the subscriptions (and the URL, when given) of a webhook.
+// The investing docs' body is `{url, subscriptions}` with no id: it
+// updates the organization's webhook when it has exactly one (`404`
+// when it has none; `400` naming `webhookId` when it has several).
+// With `webhookId` in the body, that webhook is updated. `status:
+// ACTIVE` re-enables a webhook that was deactivated (for example by
+// a receiver's `410`). A webhook keeps its signing key.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

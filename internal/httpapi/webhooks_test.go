@@ -502,3 +502,52 @@ func TestWebhookKeyPerWebhook(t *testing.T) {
 	other := env.NewTenant(t, apitest.TenantOptions{})
 	require.Equal(t, http.StatusNotFound, other.Do(t, "GET", path("/v1/webhooks/key?webhookId=%d", first), nil).Status, "another organization's webhook is not found")
 }
+
+// TestUpdateWebhookDocsBody: PUT /v1/webhooks with the docs' body {url,
+// subscriptions} updates the organization's only webhook; with several it
+// is a 400 naming webhookId, and webhookId selects one as before.
+func TestUpdateWebhookDocsBody(t *testing.T) {
+	t.Parallel()
+	env := apitest.Start(t, apitest.Options{})
+	tn := env.NewTenant(t, apitest.TenantOptions{})
+	docsBody := map[string]any{"url": "https://hooks.example.com/new", "subscriptions": []string{"ACCOUNT", "AUTH"}}
+	res := tn.Do(t, "PUT", "/v1/webhooks", docsBody)
+	require.Equal(t, http.StatusNotFound, res.Status, "no webhook to update: %s", res.Body)
+
+	first := createWebhook(t, tn, "https://hooks.example.com/a", "CUSTOMER")
+	var key struct{ Data struct{ Key string } }
+	tn.Do(t, "GET", "/v1/webhooks/key", nil).JSON(t, &key)
+	res = tn.Do(t, "PUT", "/v1/webhooks", docsBody)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	var out struct {
+		Data struct {
+			WebhookID     int64    `json:"webhookId"`
+			URL           string   `json:"url"`
+			Subscriptions []string `json:"subscriptions"`
+		} `json:"data"`
+	}
+	res.JSON(t, &out)
+	require.Equal(t, first, out.Data.WebhookID)
+	require.Equal(t, "https://hooks.example.com/new", out.Data.URL)
+	require.Equal(t, []string{"ACCOUNT", "AUTH"}, out.Data.Subscriptions, "the subscriptions are replaced")
+	var after struct{ Data struct{ Key string } }
+	tn.Do(t, "GET", "/v1/webhooks/key", nil).JSON(t, &after)
+	require.Equal(t, key.Data.Key, after.Data.Key, "an update keeps the webhook's key")
+
+	res = tn.Do(t, "PUT", "/v1/webhooks", map[string]any{"webhookId": first})
+	require.Equal(t, http.StatusBadRequest, res.Status, "nothing to update: %s", res.Body)
+
+	second := createWebhook(t, tn, "https://hooks.example.com/b", "CUSTOMER")
+	res = tn.Do(t, "PUT", "/v1/webhooks", docsBody)
+	require.Equal(t, http.StatusBadRequest, res.Status, "%s", res.Body)
+	var e errorBody
+	res.JSON(t, &e)
+	require.Equal(t, "webhookId", e.Errors[0].Field)
+	require.Contains(t, e.Message, "2 webhooks")
+
+	res = tn.Do(t, "PUT", "/v1/webhooks", map[string]any{"webhookId": second, "subscriptions": []string{"REQUEST"}})
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	res.JSON(t, &out)
+	require.Equal(t, second, out.Data.WebhookID)
+	require.Equal(t, []string{"REQUEST"}, out.Data.Subscriptions)
+}

@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -301,18 +302,22 @@ func (s *Service) Create(ctx context.Context, orgID int64, url string, subs []st
 
 // Update is the input of Update: nil fields stay as they are.
 type Update struct {
-	ID            int64
+	ID            *int64 // nil: the organization's only webhook
 	URL           *string
 	Subscriptions []string // replaces the previous ones when not nil
 	Status        *Status
 }
 
-// Update changes a webhook. NotFound; Invalid.
+// Update changes a webhook: the one in.ID names, or the organization's
+// only one. NotFound; Invalid (also: no id and several webhooks).
 func (s *Service) Update(ctx context.Context, orgID int64, in Update) (Webhook, error) {
+	if in.URL == nil && in.Subscriptions == nil && in.Status == nil {
+		return Webhook{}, invalid("body", errors.New("nothing to update: send url, subscriptions or status"))
+	}
 	var w Webhook
 	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
 		var err error
-		if w, err = s.repo.Webhook(ctx, orgID, in.ID, true); err != nil {
+		if w, err = s.resolve(ctx, orgID, in.ID, true); err != nil {
 			return err
 		}
 		if in.URL != nil {
