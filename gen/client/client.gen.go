@@ -619,6 +619,120 @@ func (e WebhookStatus) Valid() bool {
 	}
 }
 
+// Defines values for WebhookSubscription.
+const (
+	ACCOUNT               WebhookSubscription = "ACCOUNT"
+	ACCOUNTCREATED        WebhookSubscription = "ACCOUNT.CREATED"
+	ACCOUNTUPDATED        WebhookSubscription = "ACCOUNT.UPDATED"
+	ALL                   WebhookSubscription = "ALL"
+	ASSET                 WebhookSubscription = "ASSET"
+	ASSETCREATED          WebhookSubscription = "ASSET.CREATED"
+	ASSETUPDATED          WebhookSubscription = "ASSET.UPDATED"
+	AUTH                  WebhookSubscription = "AUTH"
+	AUTHCREATED           WebhookSubscription = "AUTH.CREATED"
+	AUTHDELETED           WebhookSubscription = "AUTH.DELETED"
+	CUSTOMER              WebhookSubscription = "CUSTOMER"
+	CUSTOMERCREATED       WebhookSubscription = "CUSTOMER.CREATED"
+	CUSTOMERUPDATED       WebhookSubscription = "CUSTOMER.UPDATED"
+	INSTRUMENT            WebhookSubscription = "INSTRUMENT"
+	INSTRUMENTCREATED     WebhookSubscription = "INSTRUMENT.CREATED"
+	INSTRUMENTUPDATED     WebhookSubscription = "INSTRUMENT.UPDATED"
+	INVESTMENTTYPE        WebhookSubscription = "INVESTMENT_TYPE"
+	INVESTMENTTYPECREATED WebhookSubscription = "INVESTMENT_TYPE.CREATED"
+	INVESTMENTTYPEUPDATED WebhookSubscription = "INVESTMENT_TYPE.UPDATED"
+	PORTFOLIO             WebhookSubscription = "PORTFOLIO"
+	PORTFOLIOCREATED      WebhookSubscription = "PORTFOLIO.CREATED"
+	PORTFOLIOUPDATED      WebhookSubscription = "PORTFOLIO.UPDATED"
+	REPORT                WebhookSubscription = "REPORT"
+	REPORTCREATED         WebhookSubscription = "REPORT.CREATED"
+	REPORTUPDATED         WebhookSubscription = "REPORT.UPDATED"
+	REQUEST               WebhookSubscription = "REQUEST"
+	REQUESTCREATED        WebhookSubscription = "REQUEST.CREATED"
+	REQUESTUPDATED        WebhookSubscription = "REQUEST.UPDATED"
+	TRANSACTION           WebhookSubscription = "TRANSACTION"
+	TRANSACTIONCREATED    WebhookSubscription = "TRANSACTION.CREATED"
+	TRANSACTIONUPDATED    WebhookSubscription = "TRANSACTION.UPDATED"
+	WEBHOOK               WebhookSubscription = "WEBHOOK"
+	WEBHOOKCREATED        WebhookSubscription = "WEBHOOK.CREATED"
+	WEBHOOKUPDATED        WebhookSubscription = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSubscription enum.
+func (e WebhookSubscription) Valid() bool {
+	switch e {
+	case ACCOUNT:
+		return true
+	case ACCOUNTCREATED:
+		return true
+	case ACCOUNTUPDATED:
+		return true
+	case ALL:
+		return true
+	case ASSET:
+		return true
+	case ASSETCREATED:
+		return true
+	case ASSETUPDATED:
+		return true
+	case AUTH:
+		return true
+	case AUTHCREATED:
+		return true
+	case AUTHDELETED:
+		return true
+	case CUSTOMER:
+		return true
+	case CUSTOMERCREATED:
+		return true
+	case CUSTOMERUPDATED:
+		return true
+	case INSTRUMENT:
+		return true
+	case INSTRUMENTCREATED:
+		return true
+	case INSTRUMENTUPDATED:
+		return true
+	case INVESTMENTTYPE:
+		return true
+	case INVESTMENTTYPECREATED:
+		return true
+	case INVESTMENTTYPEUPDATED:
+		return true
+	case PORTFOLIO:
+		return true
+	case PORTFOLIOCREATED:
+		return true
+	case PORTFOLIOUPDATED:
+		return true
+	case REPORT:
+		return true
+	case REPORTCREATED:
+		return true
+	case REPORTUPDATED:
+		return true
+	case REQUEST:
+		return true
+	case REQUESTCREATED:
+		return true
+	case REQUESTUPDATED:
+		return true
+	case TRANSACTION:
+		return true
+	case TRANSACTIONCREATED:
+		return true
+	case TRANSACTIONUPDATED:
+		return true
+	case WEBHOOK:
+		return true
+	case WEBHOOKCREATED:
+		return true
+	case WEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Account defines model for Account.
 type Account struct {
 	// AccountId A unique identifier.
@@ -3075,10 +3189,41 @@ type WebhookResponse struct {
 // deactivation through `PUT /v1/webhooks`.
 type WebhookStatus string
 
-// WebhookSubscription `ALL`, a domain, or `DOMAIN.CREATED` / `DOMAIN.UPDATED`.
+// WebhookSubscription What a webhook receives: `ALL` (every event); a domain (both of its
+// events); or one event. Every domain's events are `DOMAIN.CREATED`
+// and `DOMAIN.UPDATED`, except `AUTH`: `AUTH.CREATED` (a token is
+// issued) and `AUTH.DELETED` (a token is revoked). `WEBHOOK.TEST`
+// (`POST /v1/webhooks/test`) goes to every webhook whatever its
+// subscriptions.
+//
+// What Openvest emits, each in the transaction of its change (the
+// `data` is the resource as the API returns it; see `WebhookEvent`):
+//
+// | event | when |
+// |---|---|
+// | `CUSTOMER.CREATED` / `.UPDATED` | `POST` / `PUT /v1/customers` |
+// | `ACCOUNT.CREATED` | with a customer, or `POST /v1/accounts` |
+// | `ACCOUNT.UPDATED` | `PUT /v1/accounts`, or a customer's status cascading |
+// | `PORTFOLIO.CREATED` | with each account, or `POST /v1/portfolio` |
+// | `PORTFOLIO.UPDATED` | `PUT /v1/portfolio`, a status cascade, or a revaluation after a fill |
+// | `REQUEST.CREATED` | a purchase or sell request |
+// | `REQUEST.UPDATED` | it completes, fails, is canceled, or a sandbox outcome is forced |
+// | `ASSET.CREATED` / `.UPDATED` | a fill opens or changes a holding |
+// | `TRANSACTION.CREATED` | a fill |
+// | `INSTRUMENT.UPDATED` | a sandbox price is set or cleared (`/v1/sandbox/instruments/{symbol}/price`) |
+// | `AUTH.CREATED` / `AUTH.DELETED` | a token is issued / revoked |
+// | `WEBHOOK.CREATED` | `POST /v1/webhooks` (a new webhook is subscribed to it) |
+// | `WEBHOOK.UPDATED` | `PUT /v1/webhooks`, or a receiver's `410` deactivates it |
+// | `WEBHOOK.TEST` | `POST /v1/webhooks/test` |
+//
+// Accepted but not emitted yet: `INSTRUMENT.CREATED` (the instrument
+// list is fixed), `INVESTMENT_TYPE.*` (investment types change only
+// through the operator's `openvest org` commands), `TRANSACTION.UPDATED`
+// (a transaction never changes) and `REPORT.*` (reports are not
+// implemented yet).
 //
 // Example: CUSTOMER.CREATED
-type WebhookSubscription = string
+type WebhookSubscription string
 
 // BankingApplicationIdPath An application ID.
 //
@@ -5757,11 +5902,14 @@ type ClientInterface interface {
 	// Subscribes a URL to events. The URL must be https with a DNS host
 	// name (plain http and private addresses only where the deployment
 	// allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
-	// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+	// is subscribed to `WEBHOOK.CREATED` too, and receives it, and gets
+	// its own ed25519 signing key pair (`GET /v1/webhooks/key`).
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
-	// `DOMAIN.UPDATED`.
+	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
+	// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+	// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
+	// when.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -5773,11 +5921,14 @@ type ClientInterface interface {
 	// Subscribes a URL to events. The URL must be https with a DNS host
 	// name (plain http and private addresses only where the deployment
 	// allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
-	// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+	// is subscribed to `WEBHOOK.CREATED` too, and receives it, and gets
+	// its own ed25519 signing key pair (`GET /v1/webhooks/key`).
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
-	// `DOMAIN.UPDATED`.
+	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
+	// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+	// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
+	// when.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -7763,11 +7914,14 @@ func (c *Client) ListWebhooks(ctx context.Context, params *ListWebhooksParams, r
 // Subscribes a URL to events. The URL must be https with a DNS host
 // name (plain http and private addresses only where the deployment
 // allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
-// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+// is subscribed to `WEBHOOK.CREATED` too, and receives it, and gets
+// its own ed25519 signing key pair (`GET /v1/webhooks/key`).
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
-// `DOMAIN.UPDATED`.
+// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
+// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
+// when.
 //
 // Takes any type of body and a specified content type.
 //
@@ -7789,11 +7943,14 @@ func (c *Client) CreateWebhookWithBody(ctx context.Context, params *CreateWebhoo
 // Subscribes a URL to events. The URL must be https with a DNS host
 // name (plain http and private addresses only where the deployment
 // allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
-// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+// is subscribed to `WEBHOOK.CREATED` too, and receives it, and gets
+// its own ed25519 signing key pair (`GET /v1/webhooks/key`).
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
-// `DOMAIN.UPDATED`.
+// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
+// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
+// when.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -14264,11 +14421,14 @@ type ClientWithResponsesInterface interface {
 	// Subscribes a URL to events. The URL must be https with a DNS host
 	// name (plain http and private addresses only where the deployment
 	// allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
-	// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+	// is subscribed to `WEBHOOK.CREATED` too, and receives it, and gets
+	// its own ed25519 signing key pair (`GET /v1/webhooks/key`).
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
-	// `DOMAIN.UPDATED`.
+	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
+	// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+	// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
+	// when.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -14280,11 +14440,14 @@ type ClientWithResponsesInterface interface {
 	// Subscribes a URL to events. The URL must be https with a DNS host
 	// name (plain http and private addresses only where the deployment
 	// allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
-	// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+	// is subscribed to `WEBHOOK.CREATED` too, and receives it, and gets
+	// its own ed25519 signing key pair (`GET /v1/webhooks/key`).
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
-	// `DOMAIN.UPDATED`.
+	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
+	// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+	// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
+	// when.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -20993,11 +21156,14 @@ func (c *ClientWithResponses) ListWebhooksWithResponse(ctx context.Context, para
 // Subscribes a URL to events. The URL must be https with a DNS host
 // name (plain http and private addresses only where the deployment
 // allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
-// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+// is subscribed to `WEBHOOK.CREATED` too, and receives it, and gets
+// its own ed25519 signing key pair (`GET /v1/webhooks/key`).
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
-// `DOMAIN.UPDATED`.
+// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
+// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
+// when.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -21015,11 +21181,14 @@ func (c *ClientWithResponses) CreateWebhookWithBodyWithResponse(ctx context.Cont
 // Subscribes a URL to events. The URL must be https with a DNS host
 // name (plain http and private addresses only where the deployment
 // allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
-// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+// is subscribed to `WEBHOOK.CREATED` too, and receives it, and gets
+// its own ed25519 signing key pair (`GET /v1/webhooks/key`).
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
-// `DOMAIN.UPDATED`.
+// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
+// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
+// when.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

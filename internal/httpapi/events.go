@@ -48,6 +48,8 @@ func Present(resource any) (any, error) {
 		v = apiAsset(r)
 	case trading.Transaction:
 		v = apiTransaction(r)
+	case trading.Quote:
+		v = apiInstrument(r)
 	case webhook.Webhook:
 		v = apiWebhook(r)
 	default:

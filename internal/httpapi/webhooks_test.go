@@ -510,7 +510,7 @@ func TestUpdateWebhookDocsBody(t *testing.T) {
 	t.Parallel()
 	env := apitest.Start(t, apitest.Options{})
 	tn := env.NewTenant(t, apitest.TenantOptions{})
-	docsBody := map[string]any{"url": "https://hooks.example.com/new", "subscriptions": []string{"ACCOUNT", "AUTH"}}
+	docsBody := map[string]any{"url": "https://hooks.example.com/new", "subscriptions": []string{"ACCOUNT", "AUTH.DELETED"}}
 	res := tn.Do(t, "PUT", "/v1/webhooks", docsBody)
 	require.Equal(t, http.StatusNotFound, res.Status, "no webhook to update: %s", res.Body)
 
@@ -529,7 +529,7 @@ func TestUpdateWebhookDocsBody(t *testing.T) {
 	res.JSON(t, &out)
 	require.Equal(t, first, out.Data.WebhookID)
 	require.Equal(t, "https://hooks.example.com/new", out.Data.URL)
-	require.Equal(t, []string{"ACCOUNT", "AUTH"}, out.Data.Subscriptions, "the subscriptions are replaced")
+	require.Equal(t, []string{"ACCOUNT", "AUTH.DELETED"}, out.Data.Subscriptions, "the subscriptions are replaced")
 	var after struct{ Data struct{ Key string } }
 	tn.Do(t, "GET", "/v1/webhooks/key", nil).JSON(t, &after)
 	require.Equal(t, key.Data.Key, after.Data.Key, "an update keeps the webhook's key")
@@ -550,4 +550,34 @@ func TestUpdateWebhookDocsBody(t *testing.T) {
 	res.JSON(t, &out)
 	require.Equal(t, second, out.Data.WebhookID)
 	require.Equal(t, []string{"REQUEST"}, out.Data.Subscriptions)
+}
+
+// TestSandboxPriceEmitsInstrumentUpdated: setting and clearing a sandbox
+// price changes the instrument, and a receiver subscribed to INSTRUMENT
+// gets INSTRUMENT.UPDATED with the instrument as GET returns it.
+func TestSandboxPriceEmitsInstrumentUpdated(t *testing.T) {
+	t.Parallel()
+	env := apitest.Start(t, apitest.Options{Jobs: true, WebhookAllowPrivate: true})
+	tn := env.NewTenant(t, apitest.TenantOptions{Sandbox: true})
+	rc := newReceiver(t, tn, nil)
+	rc.subscribe(tn, "INSTRUMENT")
+	res := tn.Do(t, "PUT", "/v1/sandbox/instruments/AAPL/price", json.RawMessage(`{"price": 123.45}`))
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	set := rc.waitFor(1, event("INSTRUMENT.UPDATED"))[0]
+	require.NoError(t, set.verified)
+	var inst struct {
+		Symbol         string      `json:"symbol"`
+		Price          json.Number `json:"price"`
+		IsSandboxPrice bool        `json:"isSandboxPrice"`
+	}
+	require.NoError(t, json.Unmarshal(set.Data, &inst))
+	require.Equal(t, "AAPL", inst.Symbol)
+	require.Equal(t, "123.45", inst.Price.String())
+	require.True(t, inst.IsSandboxPrice)
+
+	require.Equal(t, http.StatusNoContent, tn.Do(t, "DELETE", "/v1/sandbox/instruments/AAPL/price", nil).Status)
+	cleared := rc.waitFor(2, event("INSTRUMENT.UPDATED"))[1]
+	require.NoError(t, json.Unmarshal(cleared.Data, &inst))
+	require.False(t, inst.IsSandboxPrice, "back to the market price")
+	require.Equal(t, http.StatusNotFound, tn.Do(t, "DELETE", "/v1/sandbox/instruments/AAPL/price", nil).Status, "nothing to clear: no event")
 }

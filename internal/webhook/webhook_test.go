@@ -27,6 +27,11 @@ func TestSubscriptions(t *testing.T) {
 	require.Equal(t, []string{"CUSTOMER", "ACCOUNT.UPDATED", "WEBHOOK.CREATED"}, subs)
 	_, err = webhook.NormalizeSubscriptions([]string{"CUSTOMER.DELETED"}, false)
 	require.ErrorContains(t, err, `unknown subscription "CUSTOMER.DELETED"`)
+	_, err = webhook.NormalizeSubscriptions([]string{"AUTH.UPDATED"}, false)
+	require.ErrorContains(t, err, "AUTH.CREATED / AUTH.DELETED", "AUTH's events are CREATED and DELETED")
+	subs, err = webhook.NormalizeSubscriptions([]string{"auth.deleted", "INSTRUMENT.UPDATED"}, false)
+	require.NoError(t, err)
+	require.Equal(t, []string{"AUTH.DELETED", "INSTRUMENT.UPDATED"}, subs)
 	subs, err = webhook.NormalizeSubscriptions([]string{"ALL"}, true)
 	require.NoError(t, err)
 	require.Equal(t, []string{"ALL"}, subs, "ALL already covers WEBHOOK.CREATED")
@@ -42,6 +47,11 @@ func TestSubscriptions(t *testing.T) {
 		{[]string{"CUSTOMER.CREATED"}, "CUSTOMER.UPDATED", false},
 		{[]string{"CUSTOMER.UPDATED"}, "CUSTOMER.UPDATED", true},
 		{[]string{"ACCOUNT"}, webhook.TestEvent, true},
+		{[]string{"AUTH"}, "AUTH.CREATED", true},
+		{[]string{"AUTH"}, "AUTH.DELETED", true},
+		{[]string{"AUTH.DELETED"}, "AUTH.DELETED", true},
+		{[]string{"AUTH.DELETED"}, "AUTH.CREATED", false},
+		{[]string{"ALL"}, "AUTH.DELETED", true},
 	} {
 		require.Equal(t, tc.want, webhook.Matches(tc.subs, tc.event), "%v %s", tc.subs, tc.event)
 	}
