@@ -5985,6 +5985,23 @@ type ClientInterface interface {
 	// service starts; until then the server key (`openvest webhook-key
 	// rotate`) signs their deliveries and is what `keys` lists.
 	//
+	// Deliveries carry two HTTP message signatures by this key (`keyid`
+	// = `keyId`), so that a receiver written to the investing docs and
+	// one using an RFC 9421 library both verify them:
+	//
+	// * `sig1`, the docs' form: `("Content-Type" "Content-Digest"
+	//   "Content-Length" "@method" "@target-uri" "@path")` (and
+	//   `"@query"` when the URL has one), `@target-uri` the URL's scheme
+	//   and host only, ed25519 over the sha-512 of the signature base;
+	// * `sig2`, RFC 9421: `("@method" "@target-uri" "content-type"
+	//   "content-digest" "content-length" "webhook-id"
+	//   "webhook-timestamp")` with the full URL, ed25519 over the base.
+	//
+	// `Signature-Input` and `Signature` each come as two field lines,
+	// `sig1` first. `Content-Digest` is `sha-512`; `webhook-id`,
+	// `webhook-timestamp` and `webhook-signature` (`v1a,<base64>`) are
+	// the Standard Webhooks headers.
+	//
 	// Corresponds with GET /v1/webhooks/key (the `GetWebhookKey` operationId).
 	GetWebhookKey(ctx context.Context, params *GetWebhookKeyParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -8036,6 +8053,23 @@ func (c *Client) UpdateWebhook(ctx context.Context, params *UpdateWebhookParams,
 // Webhooks created before per-webhook keys get their key when the
 // service starts; until then the server key (`openvest webhook-key
 // rotate`) signs their deliveries and is what `keys` lists.
+//
+// Deliveries carry two HTTP message signatures by this key (`keyid`
+// = `keyId`), so that a receiver written to the investing docs and
+// one using an RFC 9421 library both verify them:
+//
+//   - `sig1`, the docs' form: `("Content-Type" "Content-Digest"
+//     "Content-Length" "@method" "@target-uri" "@path")` (and
+//     `"@query"` when the URL has one), `@target-uri` the URL's scheme
+//     and host only, ed25519 over the sha-512 of the signature base;
+//   - `sig2`, RFC 9421: `("@method" "@target-uri" "content-type"
+//     "content-digest" "content-length" "webhook-id"
+//     "webhook-timestamp")` with the full URL, ed25519 over the base.
+//
+// `Signature-Input` and `Signature` each come as two field lines,
+// `sig1` first. `Content-Digest` is `sha-512`; `webhook-id`,
+// `webhook-timestamp` and `webhook-signature` (`v1a,<base64>`) are
+// the Standard Webhooks headers.
 //
 // Corresponds with GET /v1/webhooks/key (the `GetWebhookKey` operationId).
 func (c *Client) GetWebhookKey(ctx context.Context, params *GetWebhookKeyParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -14503,6 +14537,23 @@ type ClientWithResponsesInterface interface {
 	// Webhooks created before per-webhook keys get their key when the
 	// service starts; until then the server key (`openvest webhook-key
 	// rotate`) signs their deliveries and is what `keys` lists.
+	//
+	// Deliveries carry two HTTP message signatures by this key (`keyid`
+	// = `keyId`), so that a receiver written to the investing docs and
+	// one using an RFC 9421 library both verify them:
+	//
+	// * `sig1`, the docs' form: `("Content-Type" "Content-Digest"
+	//   "Content-Length" "@method" "@target-uri" "@path")` (and
+	//   `"@query"` when the URL has one), `@target-uri` the URL's scheme
+	//   and host only, ed25519 over the sha-512 of the signature base;
+	// * `sig2`, RFC 9421: `("@method" "@target-uri" "content-type"
+	//   "content-digest" "content-length" "webhook-id"
+	//   "webhook-timestamp")` with the full URL, ed25519 over the base.
+	//
+	// `Signature-Input` and `Signature` each come as two field lines,
+	// `sig1` first. `Content-Digest` is `sha-512`; `webhook-id`,
+	// `webhook-timestamp` and `webhook-signature` (`v1a,<base64>`) are
+	// the Standard Webhooks headers.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21262,6 +21313,23 @@ func (c *ClientWithResponses) UpdateWebhookWithResponse(ctx context.Context, par
 // Webhooks created before per-webhook keys get their key when the
 // service starts; until then the server key (`openvest webhook-key
 // rotate`) signs their deliveries and is what `keys` lists.
+//
+// Deliveries carry two HTTP message signatures by this key (`keyid`
+// = `keyId`), so that a receiver written to the investing docs and
+// one using an RFC 9421 library both verify them:
+//
+//   - `sig1`, the docs' form: `("Content-Type" "Content-Digest"
+//     "Content-Length" "@method" "@target-uri" "@path")` (and
+//     `"@query"` when the URL has one), `@target-uri` the URL's scheme
+//     and host only, ed25519 over the sha-512 of the signature base;
+//   - `sig2`, RFC 9421: `("@method" "@target-uri" "content-type"
+//     "content-digest" "content-length" "webhook-id"
+//     "webhook-timestamp")` with the full URL, ed25519 over the base.
+//
+// `Signature-Input` and `Signature` each come as two field lines,
+// `sig1` first. `Content-Digest` is `sha-512`; `webhook-id`,
+// `webhook-timestamp` and `webhook-signature` (`v1a,<base64>`) are
+// the Standard Webhooks headers.
 //
 // Returns a wrapper object for the known response body format(s).
 //

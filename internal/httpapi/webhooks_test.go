@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,8 +18,8 @@ import (
 	"github.com/openvest/openvest/httpsig"
 	"github.com/openvest/openvest/internal/apitest"
 	"github.com/openvest/openvest/internal/webhook"
+	"github.com/openvest/openvest/internal/webhooktest"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/crypto/ssh"
 )
 
 // delivery is what a receiver got.
@@ -95,10 +96,8 @@ func (r *receiver) trust(tn *apitest.Tenant, id int64) {
 // docsKey reads the "ssh-ed25519 AAAA… comment" form of GET /v1/webhooks/key.
 func docsKey(t *testing.T, authorized string) ed25519.PublicKey {
 	t.Helper()
-	parsed, _, _, _, err := ssh.ParseAuthorizedKey([]byte(authorized))
+	pub, _, err := webhooktest.ParseDocsKey(authorized)
 	require.NoError(t, err)
-	pub, ok := parsed.(ssh.CryptoPublicKey).CryptoPublicKey().(ed25519.PublicKey)
-	require.True(t, ok, "an ed25519 key: %s", authorized)
 	return pub
 }
 
@@ -118,6 +117,9 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		d.verified = err
 	}
 	r.mu.Lock()
+	if r.docKey != nil {
+		d.verified, d.checked = r.verify(d), true
+	}
 	r.got = append(r.got, d)
 	n := len(r.got)
 	answer := r.status
@@ -129,8 +131,10 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	w.WriteHeader(status)
 }
 
-// verify checks a delivery as a receiver does, with the keys fetched so
-// far (call it with r.mu held).
+// verify checks a delivery as two receivers do, with the webhook's key
+// (call it with r.mu held): one written to the investing docs (sig1, the
+// OpenSSH key) and one using an RFC 9421 library (sig2, the keys by
+// keyid); and the Standard Webhooks signature.
 func (r *receiver) verify(d delivery) error {
 	if d.verified != nil {
 		return d.verified
@@ -141,21 +145,21 @@ func (r *receiver) verify(d delivery) error {
 	}
 	req.Header = d.header
 	req.ContentLength = int64(len(d.body))
-	if err := httpsig.VerifyContentDigest(req.Header.Get("Content-Digest"), d.body); err != nil {
-		return err
+	if err := webhooktest.VerifyDocs(req, d.body, r.docKey, r.srv.URL); err != nil {
+		return fmt.Errorf("the docs' receiver: %w", err)
 	}
-	v := &httpsig.Verifier{Keys: func(id string) (ed25519.PublicKey, error) {
+	keys := func(id string) (ed25519.PublicKey, error) {
 		if k, ok := r.keys[id]; ok {
 			return k, nil
 		}
 		return nil, errors.New("unknown key " + id)
-	}}
-	verified, err := v.Verify(req, r.url(), []string{"@method", "@target-uri", "content-type", "content-digest", "webhook-id", "webhook-timestamp"})
-	if err != nil {
-		return err
 	}
+	if err := webhooktest.VerifyRFC9421(req, d.body, keys, r.url(), time.Minute); err != nil {
+		return fmt.Errorf("the RFC 9421 receiver: %w", err)
+	}
+	id := req.Header.Get("webhook-id")
 	sig, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(req.Header.Get("webhook-signature"), "v1a,"))
-	if err != nil || !ed25519.Verify(r.keys[verified.KeyID], []byte(req.Header.Get("webhook-id")+"."+req.Header.Get("webhook-timestamp")+"."+string(d.body)), sig) {
+	if err != nil || !ed25519.Verify(r.docKey, []byte(id+"."+req.Header.Get("webhook-timestamp")+"."+string(d.body)), sig) {
 		return errors.New("webhook-signature does not verify")
 	}
 	return nil
@@ -165,7 +169,7 @@ func (r *receiver) deliveries() []delivery {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for i := range r.got {
-		if !r.got[i].checked && len(r.keys) > 0 {
+		if !r.got[i].checked && r.docKey != nil {
 			r.got[i].verified, r.got[i].checked = r.verify(r.got[i]), true
 		}
 	}
