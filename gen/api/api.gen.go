@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -22,6 +23,21 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 	"github.com/shopspring/decimal"
 )
+
+// Defines values for AccountCreatedEventEvent.
+const (
+	AccountCreatedEventEventACCOUNTCREATED AccountCreatedEventEvent = "ACCOUNT.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the AccountCreatedEventEvent enum.
+func (e AccountCreatedEventEvent) Valid() bool {
+	switch e {
+	case AccountCreatedEventEventACCOUNTCREATED:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for AccountStatus.
 const (
@@ -38,6 +54,81 @@ func (e AccountStatus) Valid() bool {
 	case AccountStatusCLOSED:
 		return true
 	case AccountStatusSUSPENDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AccountUpdatedEventEvent.
+const (
+	AccountUpdatedEventEventACCOUNTUPDATED AccountUpdatedEventEvent = "ACCOUNT.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the AccountUpdatedEventEvent enum.
+func (e AccountUpdatedEventEvent) Valid() bool {
+	switch e {
+	case AccountUpdatedEventEventACCOUNTUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AssetCreatedEventEvent.
+const (
+	AssetCreatedEventEventASSETCREATED AssetCreatedEventEvent = "ASSET.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the AssetCreatedEventEvent enum.
+func (e AssetCreatedEventEvent) Valid() bool {
+	switch e {
+	case AssetCreatedEventEventASSETCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AssetUpdatedEventEvent.
+const (
+	AssetUpdatedEventEventASSETUPDATED AssetUpdatedEventEvent = "ASSET.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the AssetUpdatedEventEvent enum.
+func (e AssetUpdatedEventEvent) Valid() bool {
+	switch e {
+	case AssetUpdatedEventEventASSETUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AuthCreatedEventEvent.
+const (
+	AuthCreatedEventEventAUTHCREATED AuthCreatedEventEvent = "AUTH.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the AuthCreatedEventEvent enum.
+func (e AuthCreatedEventEvent) Valid() bool {
+	switch e {
+	case AuthCreatedEventEventAUTHCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AuthDeletedEventEvent.
+const (
+	AuthDeletedEventEventAUTHDELETED AuthDeletedEventEvent = "AUTH.DELETED"
+)
+
+// Valid indicates whether the value is a known member of the AuthDeletedEventEvent enum.
+func (e AuthDeletedEventEvent) Valid() bool {
+	switch e {
+	case AuthDeletedEventEventAUTHDELETED:
 		return true
 	default:
 		return false
@@ -251,6 +342,21 @@ func (e Currency) Valid() bool {
 	}
 }
 
+// Defines values for CustomerCreatedEventEvent.
+const (
+	CustomerCreatedEventEventCUSTOMERCREATED CustomerCreatedEventEvent = "CUSTOMER.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the CustomerCreatedEventEvent enum.
+func (e CustomerCreatedEventEvent) Valid() bool {
+	switch e {
+	case CustomerCreatedEventEventCUSTOMERCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CustomerStatus.
 const (
 	CustomerStatusACTIVE    CustomerStatus = "ACTIVE"
@@ -266,6 +372,21 @@ func (e CustomerStatus) Valid() bool {
 	case CustomerStatusCLOSED:
 		return true
 	case CustomerStatusSUSPENDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomerUpdatedEventEvent.
+const (
+	CustomerUpdatedEventEventCUSTOMERUPDATED CustomerUpdatedEventEvent = "CUSTOMER.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the CustomerUpdatedEventEvent enum.
+func (e CustomerUpdatedEventEvent) Valid() bool {
+	switch e {
+	case CustomerUpdatedEventEventCUSTOMERUPDATED:
 		return true
 	default:
 		return false
@@ -314,6 +435,21 @@ func (e ForceRequestOutcomeRequestStatus) Valid() bool {
 	}
 }
 
+// Defines values for InstrumentUpdatedEventEvent.
+const (
+	InstrumentUpdatedEventEventINSTRUMENTUPDATED InstrumentUpdatedEventEvent = "INSTRUMENT.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the InstrumentUpdatedEventEvent enum.
+func (e InstrumentUpdatedEventEvent) Valid() bool {
+	switch e {
+	case InstrumentUpdatedEventEventINSTRUMENTUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InvestmentType.
 const (
 	BONDS               InvestmentType = "BONDS"
@@ -344,6 +480,21 @@ func (e InvestmentType) Valid() bool {
 	}
 }
 
+// Defines values for PortfolioCreatedEventEvent.
+const (
+	PortfolioCreatedEventEventPORTFOLIOCREATED PortfolioCreatedEventEvent = "PORTFOLIO.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the PortfolioCreatedEventEvent enum.
+func (e PortfolioCreatedEventEvent) Valid() bool {
+	switch e {
+	case PortfolioCreatedEventEventPORTFOLIOCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PortfolioStatus.
 const (
 	PortfolioStatusACTIVE    PortfolioStatus = "ACTIVE"
@@ -359,6 +510,36 @@ func (e PortfolioStatus) Valid() bool {
 	case PortfolioStatusCLOSED:
 		return true
 	case PortfolioStatusSUSPENDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PortfolioUpdatedEventEvent.
+const (
+	PortfolioUpdatedEventEventPORTFOLIOUPDATED PortfolioUpdatedEventEvent = "PORTFOLIO.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the PortfolioUpdatedEventEvent enum.
+func (e PortfolioUpdatedEventEvent) Valid() bool {
+	switch e {
+	case PortfolioUpdatedEventEventPORTFOLIOUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestCreatedEventEvent.
+const (
+	RequestCreatedEventEventREQUESTCREATED RequestCreatedEventEvent = "REQUEST.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the RequestCreatedEventEvent enum.
+func (e RequestCreatedEventEvent) Valid() bool {
+	switch e {
+	case RequestCreatedEventEventREQUESTCREATED:
 		return true
 	default:
 		return false
@@ -434,6 +615,21 @@ func (e RequestType) Valid() bool {
 	}
 }
 
+// Defines values for RequestUpdatedEventEvent.
+const (
+	RequestUpdatedEventEventREQUESTUPDATED RequestUpdatedEventEvent = "REQUEST.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the RequestUpdatedEventEvent enum.
+func (e RequestUpdatedEventEvent) Valid() bool {
+	switch e {
+	case RequestUpdatedEventEventREQUESTUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SortOrder.
 const (
 	ASC  SortOrder = "ASC"
@@ -479,6 +675,21 @@ const (
 func (e TokenTokenType) Valid() bool {
 	switch e {
 	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TransactionCreatedEventEvent.
+const (
+	TransactionCreatedEventEventTRANSACTIONCREATED TransactionCreatedEventEvent = "TRANSACTION.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the TransactionCreatedEventEvent enum.
+func (e TransactionCreatedEventEvent) Valid() bool {
+	switch e {
+	case TransactionCreatedEventEventTRANSACTIONCREATED:
 		return true
 	default:
 		return false
@@ -581,6 +792,21 @@ func (e WalletSegment) Valid() bool {
 	}
 }
 
+// Defines values for WebhookCreatedEventEvent.
+const (
+	WebhookCreatedEventEventWEBHOOKCREATED WebhookCreatedEventEvent = "WEBHOOK.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookCreatedEventEvent enum.
+func (e WebhookCreatedEventEvent) Valid() bool {
+	switch e {
+	case WebhookCreatedEventEventWEBHOOKCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookDeliveryState.
 const (
 	WebhookDeliveryStateCANCELED  WebhookDeliveryState = "CANCELED"
@@ -599,6 +825,69 @@ func (e WebhookDeliveryState) Valid() bool {
 	case WebhookDeliveryStatePENDING:
 		return true
 	case WebhookDeliveryStateSUCCEEDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEventType.
+const (
+	WebhookEventTypeACCOUNTCREATED     WebhookEventType = "ACCOUNT.CREATED"
+	WebhookEventTypeACCOUNTUPDATED     WebhookEventType = "ACCOUNT.UPDATED"
+	WebhookEventTypeASSETCREATED       WebhookEventType = "ASSET.CREATED"
+	WebhookEventTypeASSETUPDATED       WebhookEventType = "ASSET.UPDATED"
+	WebhookEventTypeAUTHCREATED        WebhookEventType = "AUTH.CREATED"
+	WebhookEventTypeAUTHDELETED        WebhookEventType = "AUTH.DELETED"
+	WebhookEventTypeCUSTOMERCREATED    WebhookEventType = "CUSTOMER.CREATED"
+	WebhookEventTypeCUSTOMERUPDATED    WebhookEventType = "CUSTOMER.UPDATED"
+	WebhookEventTypeINSTRUMENTUPDATED  WebhookEventType = "INSTRUMENT.UPDATED"
+	WebhookEventTypePORTFOLIOCREATED   WebhookEventType = "PORTFOLIO.CREATED"
+	WebhookEventTypePORTFOLIOUPDATED   WebhookEventType = "PORTFOLIO.UPDATED"
+	WebhookEventTypeREQUESTCREATED     WebhookEventType = "REQUEST.CREATED"
+	WebhookEventTypeREQUESTUPDATED     WebhookEventType = "REQUEST.UPDATED"
+	WebhookEventTypeTRANSACTIONCREATED WebhookEventType = "TRANSACTION.CREATED"
+	WebhookEventTypeWEBHOOKCREATED     WebhookEventType = "WEBHOOK.CREATED"
+	WebhookEventTypeWEBHOOKTEST        WebhookEventType = "WEBHOOK.TEST"
+	WebhookEventTypeWEBHOOKUPDATED     WebhookEventType = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventType enum.
+func (e WebhookEventType) Valid() bool {
+	switch e {
+	case WebhookEventTypeACCOUNTCREATED:
+		return true
+	case WebhookEventTypeACCOUNTUPDATED:
+		return true
+	case WebhookEventTypeASSETCREATED:
+		return true
+	case WebhookEventTypeASSETUPDATED:
+		return true
+	case WebhookEventTypeAUTHCREATED:
+		return true
+	case WebhookEventTypeAUTHDELETED:
+		return true
+	case WebhookEventTypeCUSTOMERCREATED:
+		return true
+	case WebhookEventTypeCUSTOMERUPDATED:
+		return true
+	case WebhookEventTypeINSTRUMENTUPDATED:
+		return true
+	case WebhookEventTypePORTFOLIOCREATED:
+		return true
+	case WebhookEventTypePORTFOLIOUPDATED:
+		return true
+	case WebhookEventTypeREQUESTCREATED:
+		return true
+	case WebhookEventTypeREQUESTUPDATED:
+		return true
+	case WebhookEventTypeTRANSACTIONCREATED:
+		return true
+	case WebhookEventTypeWEBHOOKCREATED:
+		return true
+	case WebhookEventTypeWEBHOOKTEST:
+		return true
+	case WebhookEventTypeWEBHOOKUPDATED:
 		return true
 	default:
 		return false
@@ -625,112 +914,157 @@ func (e WebhookStatus) Valid() bool {
 
 // Defines values for WebhookSubscription.
 const (
-	ACCOUNT               WebhookSubscription = "ACCOUNT"
-	ACCOUNTCREATED        WebhookSubscription = "ACCOUNT.CREATED"
-	ACCOUNTUPDATED        WebhookSubscription = "ACCOUNT.UPDATED"
-	ALL                   WebhookSubscription = "ALL"
-	ASSET                 WebhookSubscription = "ASSET"
-	ASSETCREATED          WebhookSubscription = "ASSET.CREATED"
-	ASSETUPDATED          WebhookSubscription = "ASSET.UPDATED"
-	AUTH                  WebhookSubscription = "AUTH"
-	AUTHCREATED           WebhookSubscription = "AUTH.CREATED"
-	AUTHDELETED           WebhookSubscription = "AUTH.DELETED"
-	CUSTOMER              WebhookSubscription = "CUSTOMER"
-	CUSTOMERCREATED       WebhookSubscription = "CUSTOMER.CREATED"
-	CUSTOMERUPDATED       WebhookSubscription = "CUSTOMER.UPDATED"
-	INSTRUMENT            WebhookSubscription = "INSTRUMENT"
-	INSTRUMENTCREATED     WebhookSubscription = "INSTRUMENT.CREATED"
-	INSTRUMENTUPDATED     WebhookSubscription = "INSTRUMENT.UPDATED"
-	INVESTMENTTYPE        WebhookSubscription = "INVESTMENT_TYPE"
-	INVESTMENTTYPECREATED WebhookSubscription = "INVESTMENT_TYPE.CREATED"
-	INVESTMENTTYPEUPDATED WebhookSubscription = "INVESTMENT_TYPE.UPDATED"
-	PORTFOLIO             WebhookSubscription = "PORTFOLIO"
-	PORTFOLIOCREATED      WebhookSubscription = "PORTFOLIO.CREATED"
-	PORTFOLIOUPDATED      WebhookSubscription = "PORTFOLIO.UPDATED"
-	REPORT                WebhookSubscription = "REPORT"
-	REPORTCREATED         WebhookSubscription = "REPORT.CREATED"
-	REPORTUPDATED         WebhookSubscription = "REPORT.UPDATED"
-	REQUEST               WebhookSubscription = "REQUEST"
-	REQUESTCREATED        WebhookSubscription = "REQUEST.CREATED"
-	REQUESTUPDATED        WebhookSubscription = "REQUEST.UPDATED"
-	TRANSACTION           WebhookSubscription = "TRANSACTION"
-	TRANSACTIONCREATED    WebhookSubscription = "TRANSACTION.CREATED"
-	TRANSACTIONUPDATED    WebhookSubscription = "TRANSACTION.UPDATED"
-	WEBHOOK               WebhookSubscription = "WEBHOOK"
-	WEBHOOKCREATED        WebhookSubscription = "WEBHOOK.CREATED"
-	WEBHOOKUPDATED        WebhookSubscription = "WEBHOOK.UPDATED"
+	WebhookSubscriptionACCOUNT               WebhookSubscription = "ACCOUNT"
+	WebhookSubscriptionACCOUNTCREATED        WebhookSubscription = "ACCOUNT.CREATED"
+	WebhookSubscriptionACCOUNTUPDATED        WebhookSubscription = "ACCOUNT.UPDATED"
+	WebhookSubscriptionALL                   WebhookSubscription = "ALL"
+	WebhookSubscriptionASSET                 WebhookSubscription = "ASSET"
+	WebhookSubscriptionASSETCREATED          WebhookSubscription = "ASSET.CREATED"
+	WebhookSubscriptionASSETUPDATED          WebhookSubscription = "ASSET.UPDATED"
+	WebhookSubscriptionAUTH                  WebhookSubscription = "AUTH"
+	WebhookSubscriptionAUTHCREATED           WebhookSubscription = "AUTH.CREATED"
+	WebhookSubscriptionAUTHDELETED           WebhookSubscription = "AUTH.DELETED"
+	WebhookSubscriptionCUSTOMER              WebhookSubscription = "CUSTOMER"
+	WebhookSubscriptionCUSTOMERCREATED       WebhookSubscription = "CUSTOMER.CREATED"
+	WebhookSubscriptionCUSTOMERUPDATED       WebhookSubscription = "CUSTOMER.UPDATED"
+	WebhookSubscriptionINSTRUMENT            WebhookSubscription = "INSTRUMENT"
+	WebhookSubscriptionINSTRUMENTCREATED     WebhookSubscription = "INSTRUMENT.CREATED"
+	WebhookSubscriptionINSTRUMENTUPDATED     WebhookSubscription = "INSTRUMENT.UPDATED"
+	WebhookSubscriptionINVESTMENTTYPE        WebhookSubscription = "INVESTMENT_TYPE"
+	WebhookSubscriptionINVESTMENTTYPECREATED WebhookSubscription = "INVESTMENT_TYPE.CREATED"
+	WebhookSubscriptionINVESTMENTTYPEUPDATED WebhookSubscription = "INVESTMENT_TYPE.UPDATED"
+	WebhookSubscriptionPORTFOLIO             WebhookSubscription = "PORTFOLIO"
+	WebhookSubscriptionPORTFOLIOCREATED      WebhookSubscription = "PORTFOLIO.CREATED"
+	WebhookSubscriptionPORTFOLIOUPDATED      WebhookSubscription = "PORTFOLIO.UPDATED"
+	WebhookSubscriptionREPORT                WebhookSubscription = "REPORT"
+	WebhookSubscriptionREPORTCREATED         WebhookSubscription = "REPORT.CREATED"
+	WebhookSubscriptionREPORTUPDATED         WebhookSubscription = "REPORT.UPDATED"
+	WebhookSubscriptionREQUEST               WebhookSubscription = "REQUEST"
+	WebhookSubscriptionREQUESTCREATED        WebhookSubscription = "REQUEST.CREATED"
+	WebhookSubscriptionREQUESTUPDATED        WebhookSubscription = "REQUEST.UPDATED"
+	WebhookSubscriptionTRANSACTION           WebhookSubscription = "TRANSACTION"
+	WebhookSubscriptionTRANSACTIONCREATED    WebhookSubscription = "TRANSACTION.CREATED"
+	WebhookSubscriptionTRANSACTIONUPDATED    WebhookSubscription = "TRANSACTION.UPDATED"
+	WebhookSubscriptionWEBHOOK               WebhookSubscription = "WEBHOOK"
+	WebhookSubscriptionWEBHOOKCREATED        WebhookSubscription = "WEBHOOK.CREATED"
+	WebhookSubscriptionWEBHOOKUPDATED        WebhookSubscription = "WEBHOOK.UPDATED"
 )
 
 // Valid indicates whether the value is a known member of the WebhookSubscription enum.
 func (e WebhookSubscription) Valid() bool {
 	switch e {
-	case ACCOUNT:
+	case WebhookSubscriptionACCOUNT:
 		return true
-	case ACCOUNTCREATED:
+	case WebhookSubscriptionACCOUNTCREATED:
 		return true
-	case ACCOUNTUPDATED:
+	case WebhookSubscriptionACCOUNTUPDATED:
 		return true
-	case ALL:
+	case WebhookSubscriptionALL:
 		return true
-	case ASSET:
+	case WebhookSubscriptionASSET:
 		return true
-	case ASSETCREATED:
+	case WebhookSubscriptionASSETCREATED:
 		return true
-	case ASSETUPDATED:
+	case WebhookSubscriptionASSETUPDATED:
 		return true
-	case AUTH:
+	case WebhookSubscriptionAUTH:
 		return true
-	case AUTHCREATED:
+	case WebhookSubscriptionAUTHCREATED:
 		return true
-	case AUTHDELETED:
+	case WebhookSubscriptionAUTHDELETED:
 		return true
-	case CUSTOMER:
+	case WebhookSubscriptionCUSTOMER:
 		return true
-	case CUSTOMERCREATED:
+	case WebhookSubscriptionCUSTOMERCREATED:
 		return true
-	case CUSTOMERUPDATED:
+	case WebhookSubscriptionCUSTOMERUPDATED:
 		return true
-	case INSTRUMENT:
+	case WebhookSubscriptionINSTRUMENT:
 		return true
-	case INSTRUMENTCREATED:
+	case WebhookSubscriptionINSTRUMENTCREATED:
 		return true
-	case INSTRUMENTUPDATED:
+	case WebhookSubscriptionINSTRUMENTUPDATED:
 		return true
-	case INVESTMENTTYPE:
+	case WebhookSubscriptionINVESTMENTTYPE:
 		return true
-	case INVESTMENTTYPECREATED:
+	case WebhookSubscriptionINVESTMENTTYPECREATED:
 		return true
-	case INVESTMENTTYPEUPDATED:
+	case WebhookSubscriptionINVESTMENTTYPEUPDATED:
 		return true
-	case PORTFOLIO:
+	case WebhookSubscriptionPORTFOLIO:
 		return true
-	case PORTFOLIOCREATED:
+	case WebhookSubscriptionPORTFOLIOCREATED:
 		return true
-	case PORTFOLIOUPDATED:
+	case WebhookSubscriptionPORTFOLIOUPDATED:
 		return true
-	case REPORT:
+	case WebhookSubscriptionREPORT:
 		return true
-	case REPORTCREATED:
+	case WebhookSubscriptionREPORTCREATED:
 		return true
-	case REPORTUPDATED:
+	case WebhookSubscriptionREPORTUPDATED:
 		return true
-	case REQUEST:
+	case WebhookSubscriptionREQUEST:
 		return true
-	case REQUESTCREATED:
+	case WebhookSubscriptionREQUESTCREATED:
 		return true
-	case REQUESTUPDATED:
+	case WebhookSubscriptionREQUESTUPDATED:
 		return true
-	case TRANSACTION:
+	case WebhookSubscriptionTRANSACTION:
 		return true
-	case TRANSACTIONCREATED:
+	case WebhookSubscriptionTRANSACTIONCREATED:
 		return true
-	case TRANSACTIONUPDATED:
+	case WebhookSubscriptionTRANSACTIONUPDATED:
 		return true
-	case WEBHOOK:
+	case WebhookSubscriptionWEBHOOK:
 		return true
-	case WEBHOOKCREATED:
+	case WebhookSubscriptionWEBHOOKCREATED:
 		return true
-	case WEBHOOKUPDATED:
+	case WebhookSubscriptionWEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTestDataTest.
+const (
+	True WebhookTestDataTest = true
+)
+
+// Valid indicates whether the value is a known member of the WebhookTestDataTest enum.
+func (e WebhookTestDataTest) Valid() bool {
+	switch e {
+	case True:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTestEventEvent.
+const (
+	WebhookTestEventEventWEBHOOKTEST WebhookTestEventEvent = "WEBHOOK.TEST"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTestEventEvent enum.
+func (e WebhookTestEventEvent) Valid() bool {
+	switch e {
+	case WebhookTestEventEventWEBHOOKTEST:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookUpdatedEventEvent.
+const (
+	WebhookUpdatedEventEventWEBHOOKUPDATED WebhookUpdatedEventEvent = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookUpdatedEventEvent enum.
+func (e WebhookUpdatedEventEvent) Valid() bool {
+	switch e {
+	case WebhookUpdatedEventEventWEBHOOKUPDATED:
 		return true
 	default:
 		return false
@@ -782,6 +1116,24 @@ type Account struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
+// AccountCreatedEvent `ACCOUNT.CREATED`: An account was created (with its customer, or on its own).
+type AccountCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Account                  `json:"data"`
+	Event     AccountCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AccountCreatedEventEvent defines model for AccountCreatedEvent.Event.
+type AccountCreatedEventEvent string
+
 // AccountListResponse defines model for AccountListResponse.
 type AccountListResponse struct {
 	// Code Example: 200
@@ -810,6 +1162,24 @@ type AccountResponse struct {
 //
 // Example: ACTIVE
 type AccountStatus string
+
+// AccountUpdatedEvent `ACCOUNT.UPDATED`: An account changed (its status, directly or by its customer's cascade).
+type AccountUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Account                  `json:"data"`
+	Event     AccountUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AccountUpdatedEventEvent defines model for AccountUpdatedEvent.Event.
+type AccountUpdatedEventEvent string
 
 // AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years.
 type AdvanceSandboxClockRequest struct {
@@ -886,6 +1256,28 @@ type Asset struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
+// AssetCreatedEvent `ASSET.CREATED`: A fill opened a holding.
+type AssetCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
+	// the shares held cost) and `marketValue` are in `currency`, the
+	// portfolio's; `price` and `averageCost` are in US dollars.
+	Data  Asset                  `json:"data"`
+	Event AssetCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AssetCreatedEventEvent defines model for AssetCreatedEvent.Event.
+type AssetCreatedEventEvent string
+
 // AssetListResponse defines model for AssetListResponse.
 type AssetListResponse struct {
 	// Code Example: 200
@@ -912,6 +1304,74 @@ type AssetResponse struct {
 	// Message Example: Success
 	Message string `json:"message"`
 }
+
+// AssetUpdatedEvent `ASSET.UPDATED`: A fill changed a holding.
+type AssetUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
+	// the shares held cost) and `marketValue` are in `currency`, the
+	// portfolio's; `price` and `averageCost` are in US dollars.
+	Data  Asset                  `json:"data"`
+	Event AssetUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AssetUpdatedEventEvent defines model for AssetUpdatedEvent.Event.
+type AssetUpdatedEventEvent string
+
+// AuthCreatedEvent `AUTH.CREATED`: A token was issued.
+type AuthCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data The token an `AUTH.*` event is about, as the token endpoint
+	// describes it, never its secret (`tokenId`, `tokenType`, `scope`,
+	// `organization`, `expiresIn`, `createdAt`, `updatedAt`, and
+	// `revokedAt` on `AUTH.DELETED`).
+	Data  WebhookAuthData       `json:"data"`
+	Event AuthCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AuthCreatedEventEvent defines model for AuthCreatedEvent.Event.
+type AuthCreatedEventEvent string
+
+// AuthDeletedEvent `AUTH.DELETED`: A token was revoked.
+type AuthDeletedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data The token an `AUTH.*` event is about, as the token endpoint
+	// describes it, never its secret (`tokenId`, `tokenType`, `scope`,
+	// `organization`, `expiresIn`, `createdAt`, `updatedAt`, and
+	// `revokedAt` on `AUTH.DELETED`).
+	Data  WebhookAuthData       `json:"data"`
+	Event AuthDeletedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AuthDeletedEventEvent defines model for AuthDeletedEvent.Event.
+type AuthDeletedEventEvent string
 
 // BankingAccount defines model for BankingAccount.
 type BankingAccount struct {
@@ -1757,6 +2217,24 @@ type Customer struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
+// CustomerCreatedEvent `CUSTOMER.CREATED`: A customer was created.
+type CustomerCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                  `json:"createdAt"`
+	Data      Customer                  `json:"data"`
+	Event     CustomerCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// CustomerCreatedEventEvent defines model for CustomerCreatedEvent.Event.
+type CustomerCreatedEventEvent string
+
 // CustomerListResponse defines model for CustomerListResponse.
 type CustomerListResponse struct {
 	// Code Example: 200
@@ -1785,6 +2263,24 @@ type CustomerResponse struct {
 //
 // Example: ACTIVE
 type CustomerStatus string
+
+// CustomerUpdatedEvent `CUSTOMER.UPDATED`: A customer changed.
+type CustomerUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                  `json:"createdAt"`
+	Data      Customer                  `json:"data"`
+	Event     CustomerUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// CustomerUpdatedEventEvent defines model for CustomerUpdatedEvent.Event.
+type CustomerUpdatedEventEvent string
 
 // Error An error. `errors` lists each failing field for validation failures.
 type Error struct {
@@ -1910,6 +2406,24 @@ type InstrumentResponse struct {
 	// Message Example: Success
 	Message string `json:"message"`
 }
+
+// InstrumentUpdatedEvent `INSTRUMENT.UPDATED`: An instrument's sandbox price was set or cleared; `data` is the instrument at its new price.
+type InstrumentUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                    `json:"createdAt"`
+	Data      Instrument                  `json:"data"`
+	Event     InstrumentUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// InstrumentUpdatedEventEvent defines model for InstrumentUpdatedEvent.Event.
+type InstrumentUpdatedEventEvent string
 
 // InstrumentValueChange The price change, in percent, over the last day, week, month (30 days) and year (365 days).
 type InstrumentValueChange struct {
@@ -2207,6 +2721,29 @@ type Portfolio struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
+// PortfolioCreatedEvent `PORTFOLIO.CREATED`: A portfolio was created (with its account, or on its own).
+type PortfolioCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A set of assets whose performance is aggregated over time. Portfolios
+	// that an account created carry `accountId` and the account's
+	// `investmentType`; portfolios created through `POST /v1/portfolio`
+	// carry neither.
+	Data  Portfolio                  `json:"data"`
+	Event PortfolioCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// PortfolioCreatedEventEvent defines model for PortfolioCreatedEvent.Event.
+type PortfolioCreatedEventEvent string
+
 // PortfolioListResponse defines model for PortfolioListResponse.
 type PortfolioListResponse struct {
 	// Code Example: 200
@@ -2241,6 +2778,29 @@ type PortfolioResponse struct {
 // Example: ACTIVE
 type PortfolioStatus string
 
+// PortfolioUpdatedEvent `PORTFOLIO.UPDATED`: A portfolio changed (its status, or its values after a fill).
+type PortfolioUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A set of assets whose performance is aggregated over time. Portfolios
+	// that an account created carry `accountId` and the account's
+	// `investmentType`; portfolios created through `POST /v1/portfolio`
+	// carry neither.
+	Data  Portfolio                  `json:"data"`
+	Event PortfolioUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// PortfolioUpdatedEventEvent defines model for PortfolioUpdatedEvent.Event.
+type PortfolioUpdatedEventEvent string
+
 // Problem An RFC 9457 problem document (`application/problem+json`): the error
 // shape of every path outside `/v1`.
 type Problem struct {
@@ -2271,6 +2831,28 @@ type Problem struct {
 // Example: crm-000417
 type ReferenceId = string
 
+// RequestCreatedEvent `REQUEST.CREATED`: A purchase or sell request was created.
+type RequestCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A purchase or a sell. Purchases carry `instrumentId` and
+	// `purchaseAmount`; sells `assetId` and one of `sellAmount` and
+	// `sellPercentage`. Amounts are in `currency`.
+	Data  InvestmentRequest        `json:"data"`
+	Event RequestCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// RequestCreatedEventEvent defines model for RequestCreatedEvent.Event.
+type RequestCreatedEventEvent string
+
 // RequestSchedule How often a request executes: `ONCE` (the default) or, for a
 // recurring request, every day, week, two weeks or month (a monthly
 // plan keeps its day of the month, or the month's last day).
@@ -2289,6 +2871,28 @@ type RequestStatus string
 //
 // Example: PURCHASE
 type RequestType string
+
+// RequestUpdatedEvent `REQUEST.UPDATED`: A request completed, failed, was canceled, or was forced by the sandbox.
+type RequestUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A purchase or a sell. Purchases carry `instrumentId` and
+	// `purchaseAmount`; sells `assetId` and one of `sellAmount` and
+	// `sellPercentage`. Amounts are in `currency`.
+	Data  InvestmentRequest        `json:"data"`
+	Event RequestUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// RequestUpdatedEventEvent defines model for RequestUpdatedEvent.Event.
+type RequestUpdatedEventEvent string
 
 // SandboxClock defines model for SandboxClock.
 type SandboxClock struct {
@@ -2494,6 +3098,26 @@ type Transaction struct {
 	// Value `quantity` × `price`, in US dollars, to the cent. An exact decimal.
 	Value decimal.Decimal `json:"value"`
 }
+
+// TransactionCreatedEvent `TRANSACTION.CREATED`: A fill made a transaction.
+type TransactionCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data One execution of a request.
+	Data  Transaction                  `json:"data"`
+	Event TransactionCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// TransactionCreatedEventEvent defines model for TransactionCreatedEvent.Event.
+type TransactionCreatedEventEvent string
 
 // TransactionListResponse defines model for TransactionListResponse.
 type TransactionListResponse struct {
@@ -3031,6 +3655,30 @@ type Webhook struct {
 	WebhookId Id `json:"webhookId"`
 }
 
+// WebhookAuthData The token an `AUTH.*` event is about, as the token endpoint
+// describes it, never its secret (`tokenId`, `tokenType`, `scope`,
+// `organization`, `expiresIn`, `createdAt`, `updatedAt`, and
+// `revokedAt` on `AUTH.DELETED`).
+type WebhookAuthData = map[string]interface{}
+
+// WebhookCreatedEvent `WEBHOOK.CREATED`: A webhook was created (it receives this event itself).
+type WebhookCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Webhook                  `json:"data"`
+	Event     WebhookCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WebhookCreatedEventEvent defines model for WebhookCreatedEvent.Event.
+type WebhookCreatedEventEvent string
+
 // WebhookDelivery defines model for WebhookDelivery.
 type WebhookDelivery struct {
 	// Attempts Attempts made so far.
@@ -3046,8 +3694,15 @@ type WebhookDelivery struct {
 	// Example: 123456
 	DeliveryId Id `json:"deliveryId"`
 
-	// Event The event name, `DOMAIN.ACTION`.
-	Event string `json:"event"`
+	// Event The events Openvest emits (see `WebhookSubscription` for when).
+	// Subscribable but not emitted yet, so not listed: `INSTRUMENT.CREATED`,
+	// `INVESTMENT_TYPE.CREATED`, `INVESTMENT_TYPE.UPDATED`,
+	// `TRANSACTION.UPDATED`, `REPORT.CREATED`, `REPORT.UPDATED` (reports
+	// are not implemented yet).
+	//
+	//
+	// Example: CUSTOMER.CREATED
+	Event WebhookEventType `json:"event"`
 
 	// EventId The event's id (`webhook-id`); receivers de-duplicate by it.
 	EventId openapi_types.UUID `json:"eventId"`
@@ -3107,6 +3762,27 @@ type WebhookDeliveryResponse struct {
 // `FAILED` every attempt failed (or the receiver answered `410`);
 // `CANCELED` the webhook was deleted or deactivated first.
 type WebhookDeliveryState string
+
+// WebhookEvent The body of a delivery: `{eventId, event, createdAt, data}`, `data`
+// being the resource as the API returns it. One schema per event
+// type, told apart by `event`.
+type WebhookEvent struct {
+	union json.RawMessage
+}
+
+// WebhookEventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+//
+// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+type WebhookEventId = openapi_types.UUID
+
+// WebhookEventType The events Openvest emits (see `WebhookSubscription` for when).
+// Subscribable but not emitted yet, so not listed: `INSTRUMENT.CREATED`,
+// `INVESTMENT_TYPE.CREATED`, `INVESTMENT_TYPE.UPDATED`,
+// `TRANSACTION.UPDATED`, `REPORT.CREATED`, `REPORT.UPDATED` (reports
+// are not implemented yet).
+//
+// Example: CUSTOMER.CREATED
+type WebhookEventType string
 
 // WebhookKey defines model for WebhookKey.
 type WebhookKey struct {
@@ -3228,6 +3904,50 @@ type WebhookStatus string
 //
 // Example: CUSTOMER.CREATED
 type WebhookSubscription string
+
+// WebhookTestData defines model for WebhookTestData.
+type WebhookTestData struct {
+	Test WebhookTestDataTest `json:"test"`
+}
+
+// WebhookTestDataTest defines model for WebhookTestData.Test.
+type WebhookTestDataTest bool
+
+// WebhookTestEvent `WEBHOOK.TEST`: `POST /v1/webhooks/test`: sent to every webhook whatever its subscriptions.
+type WebhookTestEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime              `json:"createdAt"`
+	Data      WebhookTestData       `json:"data"`
+	Event     WebhookTestEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WebhookTestEventEvent defines model for WebhookTestEvent.Event.
+type WebhookTestEventEvent string
+
+// WebhookUpdatedEvent `WEBHOOK.UPDATED`: A webhook changed, or a receiver's `410` deactivated it.
+type WebhookUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Webhook                  `json:"data"`
+	Event     WebhookUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WebhookUpdatedEventEvent defines model for WebhookUpdatedEvent.Event.
+type WebhookUpdatedEventEvent string
 
 // BankingApplicationIdPath An application ID.
 //
@@ -4661,6 +5381,27 @@ type RetryWebhookDeliveryParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// ReceiveWebhookEventParams defines parameters for ReceiveWebhookEvent.
+type ReceiveWebhookEventParams struct {
+	// ContentDigest `sha-512=:<base64>:` of the body.
+	ContentDigest string `json:"Content-Digest"`
+
+	// SignatureInput `sig1=(…)` (docs form) and `sig2=(…)` (RFC 9421), as two field lines.
+	SignatureInput string `json:"Signature-Input"`
+
+	// Signature `sig1=:<base64>:` and `sig2=:<base64>:`, as two field lines.
+	Signature string `json:"Signature"`
+
+	// WebhookId The eventId (Standard Webhooks).
+	WebhookId openapi_types.UUID `json:"webhook-id"`
+
+	// WebhookTimestamp Unix seconds of this attempt (Standard Webhooks).
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature `v1a,<base64 ed25519 of "id.timestamp.body">` (Standard Webhooks, asymmetric).
+	WebhookSignature string `json:"webhook-signature"`
+}
+
 // CreateBankingApplicationJSONRequestBody defines body for CreateBankingApplication for application/json ContentType.
 type CreateBankingApplicationJSONRequestBody = BankingApplicationCreate
 
@@ -4741,6 +5482,650 @@ type CreateWebhookJSONRequestBody = CreateWebhookRequest
 
 // UpdateWebhookJSONRequestBody defines body for UpdateWebhook for application/json ContentType.
 type UpdateWebhookJSONRequestBody = UpdateWebhookRequest
+
+// ReceiveWebhookEventJSONRequestBody defines body for ReceiveWebhookEvent for application/json ContentType.
+type ReceiveWebhookEventJSONRequestBody = WebhookEvent
+
+// AsAccountCreatedEvent returns the union data inside the WebhookEvent as a AccountCreatedEvent
+func (t WebhookEvent) AsAccountCreatedEvent() (AccountCreatedEvent, error) {
+	var body AccountCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAccountCreatedEvent overwrites any union data inside the WebhookEvent as the provided AccountCreatedEvent
+func (t *WebhookEvent) FromAccountCreatedEvent(v AccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAccountCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AccountCreatedEvent
+func (t *WebhookEvent) MergeAccountCreatedEvent(v AccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAccountUpdatedEvent returns the union data inside the WebhookEvent as a AccountUpdatedEvent
+func (t WebhookEvent) AsAccountUpdatedEvent() (AccountUpdatedEvent, error) {
+	var body AccountUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAccountUpdatedEvent overwrites any union data inside the WebhookEvent as the provided AccountUpdatedEvent
+func (t *WebhookEvent) FromAccountUpdatedEvent(v AccountUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAccountUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AccountUpdatedEvent
+func (t *WebhookEvent) MergeAccountUpdatedEvent(v AccountUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAssetCreatedEvent returns the union data inside the WebhookEvent as a AssetCreatedEvent
+func (t WebhookEvent) AsAssetCreatedEvent() (AssetCreatedEvent, error) {
+	var body AssetCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAssetCreatedEvent overwrites any union data inside the WebhookEvent as the provided AssetCreatedEvent
+func (t *WebhookEvent) FromAssetCreatedEvent(v AssetCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAssetCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AssetCreatedEvent
+func (t *WebhookEvent) MergeAssetCreatedEvent(v AssetCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAssetUpdatedEvent returns the union data inside the WebhookEvent as a AssetUpdatedEvent
+func (t WebhookEvent) AsAssetUpdatedEvent() (AssetUpdatedEvent, error) {
+	var body AssetUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAssetUpdatedEvent overwrites any union data inside the WebhookEvent as the provided AssetUpdatedEvent
+func (t *WebhookEvent) FromAssetUpdatedEvent(v AssetUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAssetUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AssetUpdatedEvent
+func (t *WebhookEvent) MergeAssetUpdatedEvent(v AssetUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAuthCreatedEvent returns the union data inside the WebhookEvent as a AuthCreatedEvent
+func (t WebhookEvent) AsAuthCreatedEvent() (AuthCreatedEvent, error) {
+	var body AuthCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAuthCreatedEvent overwrites any union data inside the WebhookEvent as the provided AuthCreatedEvent
+func (t *WebhookEvent) FromAuthCreatedEvent(v AuthCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAuthCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AuthCreatedEvent
+func (t *WebhookEvent) MergeAuthCreatedEvent(v AuthCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAuthDeletedEvent returns the union data inside the WebhookEvent as a AuthDeletedEvent
+func (t WebhookEvent) AsAuthDeletedEvent() (AuthDeletedEvent, error) {
+	var body AuthDeletedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAuthDeletedEvent overwrites any union data inside the WebhookEvent as the provided AuthDeletedEvent
+func (t *WebhookEvent) FromAuthDeletedEvent(v AuthDeletedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.DELETED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAuthDeletedEvent performs a merge with any union data inside the WebhookEvent, using the provided AuthDeletedEvent
+func (t *WebhookEvent) MergeAuthDeletedEvent(v AuthDeletedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.DELETED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCustomerCreatedEvent returns the union data inside the WebhookEvent as a CustomerCreatedEvent
+func (t WebhookEvent) AsCustomerCreatedEvent() (CustomerCreatedEvent, error) {
+	var body CustomerCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCustomerCreatedEvent overwrites any union data inside the WebhookEvent as the provided CustomerCreatedEvent
+func (t *WebhookEvent) FromCustomerCreatedEvent(v CustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeCustomerCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided CustomerCreatedEvent
+func (t *WebhookEvent) MergeCustomerCreatedEvent(v CustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCustomerUpdatedEvent returns the union data inside the WebhookEvent as a CustomerUpdatedEvent
+func (t WebhookEvent) AsCustomerUpdatedEvent() (CustomerUpdatedEvent, error) {
+	var body CustomerUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCustomerUpdatedEvent overwrites any union data inside the WebhookEvent as the provided CustomerUpdatedEvent
+func (t *WebhookEvent) FromCustomerUpdatedEvent(v CustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeCustomerUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided CustomerUpdatedEvent
+func (t *WebhookEvent) MergeCustomerUpdatedEvent(v CustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsInstrumentUpdatedEvent returns the union data inside the WebhookEvent as a InstrumentUpdatedEvent
+func (t WebhookEvent) AsInstrumentUpdatedEvent() (InstrumentUpdatedEvent, error) {
+	var body InstrumentUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromInstrumentUpdatedEvent overwrites any union data inside the WebhookEvent as the provided InstrumentUpdatedEvent
+func (t *WebhookEvent) FromInstrumentUpdatedEvent(v InstrumentUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"INSTRUMENT.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeInstrumentUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided InstrumentUpdatedEvent
+func (t *WebhookEvent) MergeInstrumentUpdatedEvent(v InstrumentUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"INSTRUMENT.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPortfolioCreatedEvent returns the union data inside the WebhookEvent as a PortfolioCreatedEvent
+func (t WebhookEvent) AsPortfolioCreatedEvent() (PortfolioCreatedEvent, error) {
+	var body PortfolioCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPortfolioCreatedEvent overwrites any union data inside the WebhookEvent as the provided PortfolioCreatedEvent
+func (t *WebhookEvent) FromPortfolioCreatedEvent(v PortfolioCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergePortfolioCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided PortfolioCreatedEvent
+func (t *WebhookEvent) MergePortfolioCreatedEvent(v PortfolioCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPortfolioUpdatedEvent returns the union data inside the WebhookEvent as a PortfolioUpdatedEvent
+func (t WebhookEvent) AsPortfolioUpdatedEvent() (PortfolioUpdatedEvent, error) {
+	var body PortfolioUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPortfolioUpdatedEvent overwrites any union data inside the WebhookEvent as the provided PortfolioUpdatedEvent
+func (t *WebhookEvent) FromPortfolioUpdatedEvent(v PortfolioUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergePortfolioUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided PortfolioUpdatedEvent
+func (t *WebhookEvent) MergePortfolioUpdatedEvent(v PortfolioUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsRequestCreatedEvent returns the union data inside the WebhookEvent as a RequestCreatedEvent
+func (t WebhookEvent) AsRequestCreatedEvent() (RequestCreatedEvent, error) {
+	var body RequestCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromRequestCreatedEvent overwrites any union data inside the WebhookEvent as the provided RequestCreatedEvent
+func (t *WebhookEvent) FromRequestCreatedEvent(v RequestCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeRequestCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided RequestCreatedEvent
+func (t *WebhookEvent) MergeRequestCreatedEvent(v RequestCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsRequestUpdatedEvent returns the union data inside the WebhookEvent as a RequestUpdatedEvent
+func (t WebhookEvent) AsRequestUpdatedEvent() (RequestUpdatedEvent, error) {
+	var body RequestUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromRequestUpdatedEvent overwrites any union data inside the WebhookEvent as the provided RequestUpdatedEvent
+func (t *WebhookEvent) FromRequestUpdatedEvent(v RequestUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeRequestUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided RequestUpdatedEvent
+func (t *WebhookEvent) MergeRequestUpdatedEvent(v RequestUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsTransactionCreatedEvent returns the union data inside the WebhookEvent as a TransactionCreatedEvent
+func (t WebhookEvent) AsTransactionCreatedEvent() (TransactionCreatedEvent, error) {
+	var body TransactionCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromTransactionCreatedEvent overwrites any union data inside the WebhookEvent as the provided TransactionCreatedEvent
+func (t *WebhookEvent) FromTransactionCreatedEvent(v TransactionCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"TRANSACTION.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeTransactionCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided TransactionCreatedEvent
+func (t *WebhookEvent) MergeTransactionCreatedEvent(v TransactionCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"TRANSACTION.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookCreatedEvent returns the union data inside the WebhookEvent as a WebhookCreatedEvent
+func (t WebhookEvent) AsWebhookCreatedEvent() (WebhookCreatedEvent, error) {
+	var body WebhookCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookCreatedEvent overwrites any union data inside the WebhookEvent as the provided WebhookCreatedEvent
+func (t *WebhookEvent) FromWebhookCreatedEvent(v WebhookCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWebhookCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WebhookCreatedEvent
+func (t *WebhookEvent) MergeWebhookCreatedEvent(v WebhookCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookUpdatedEvent returns the union data inside the WebhookEvent as a WebhookUpdatedEvent
+func (t WebhookEvent) AsWebhookUpdatedEvent() (WebhookUpdatedEvent, error) {
+	var body WebhookUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookUpdatedEvent overwrites any union data inside the WebhookEvent as the provided WebhookUpdatedEvent
+func (t *WebhookEvent) FromWebhookUpdatedEvent(v WebhookUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWebhookUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WebhookUpdatedEvent
+func (t *WebhookEvent) MergeWebhookUpdatedEvent(v WebhookUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookTestEvent returns the union data inside the WebhookEvent as a WebhookTestEvent
+func (t WebhookEvent) AsWebhookTestEvent() (WebhookTestEvent, error) {
+	var body WebhookTestEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookTestEvent overwrites any union data inside the WebhookEvent as the provided WebhookTestEvent
+func (t *WebhookEvent) FromWebhookTestEvent(v WebhookTestEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.TEST"}`))
+	t.union = b
+	return err
+}
+
+// MergeWebhookTestEvent performs a merge with any union data inside the WebhookEvent, using the provided WebhookTestEvent
+func (t *WebhookEvent) MergeWebhookTestEvent(v WebhookTestEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.TEST"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t WebhookEvent) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"event"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t WebhookEvent) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "ACCOUNT.CREATED":
+		return t.AsAccountCreatedEvent()
+	case "ACCOUNT.UPDATED":
+		return t.AsAccountUpdatedEvent()
+	case "ASSET.CREATED":
+		return t.AsAssetCreatedEvent()
+	case "ASSET.UPDATED":
+		return t.AsAssetUpdatedEvent()
+	case "AUTH.CREATED":
+		return t.AsAuthCreatedEvent()
+	case "AUTH.DELETED":
+		return t.AsAuthDeletedEvent()
+	case "CUSTOMER.CREATED":
+		return t.AsCustomerCreatedEvent()
+	case "CUSTOMER.UPDATED":
+		return t.AsCustomerUpdatedEvent()
+	case "INSTRUMENT.UPDATED":
+		return t.AsInstrumentUpdatedEvent()
+	case "PORTFOLIO.CREATED":
+		return t.AsPortfolioCreatedEvent()
+	case "PORTFOLIO.UPDATED":
+		return t.AsPortfolioUpdatedEvent()
+	case "REQUEST.CREATED":
+		return t.AsRequestCreatedEvent()
+	case "REQUEST.UPDATED":
+		return t.AsRequestUpdatedEvent()
+	case "TRANSACTION.CREATED":
+		return t.AsTransactionCreatedEvent()
+	case "WEBHOOK.CREATED":
+		return t.AsWebhookCreatedEvent()
+	case "WEBHOOK.TEST":
+		return t.AsWebhookTestEvent()
+	case "WEBHOOK.UPDATED":
+		return t.AsWebhookUpdatedEvent()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t WebhookEvent) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *WebhookEvent) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -8693,6 +10078,146 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/webhooks/:webhookId/deliveries", wrapper.ListWebhookDeliveries, options.OperationMiddlewares["listWebhookDeliveries"]...)
 	router.POST(options.BaseURL+"/v1/webhooks/:webhookId/deliveries/:deliveryId/retry", wrapper.RetryWebhookDelivery, options.OperationMiddlewares["retryWebhookDelivery"]...)
 
+}
+
+// CallbackReceiverInterface represents handlers for receiving inbound
+// callback requests. Each callback becomes a Handle*Callback
+// method that the implementation fills in. The caller mounts the per-
+// callback echo.HandlerFunc returned by {Op}CallbackHandler at
+// whatever URL path they advertise to senders.
+type CallbackReceiverInterface interface {
+	// An event, delivered to the webhook's URL
+	// HandleReceiveWebhookEventCallback handles the POST callback for event.
+	HandleReceiveWebhookEventCallback(ctx echo.Context, params ReceiveWebhookEventParams) error
+}
+
+// ReceiveWebhookEventCallbackHandler returns the echo.HandlerFunc for the event callback.
+// Mount this at the URL path advertised to callback senders. Errors
+// during parameter binding are returned via echo.NewHTTPError so echo's
+// error-handling chain reports them as 400. Middlewares are applied in
+// the order provided -- the last argument becomes the outermost wrapper.
+func ReceiveWebhookEventCallbackHandler(si CallbackReceiverInterface, middlewares ...echo.MiddlewareFunc) echo.HandlerFunc {
+	h := echo.HandlerFunc(func(ctx echo.Context) error {
+		var err error
+		_ = err
+
+		// Parameter object where we will unmarshal all parameters from the context.
+		var params ReceiveWebhookEventParams
+
+		// ------------- Required header parameter "Content-Digest" -------------
+		if valueList, found := ctx.Request().Header[http.CanonicalHeaderKey("Content-Digest")]; found {
+			var ContentDigest string
+			n := len(valueList)
+			if n != 1 {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+			}
+			params.ContentDigest = ContentDigest
+
+		} else {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter Content-Digest is required, but not found"))
+		}
+
+		// ------------- Required header parameter "Signature-Input" -------------
+		if valueList, found := ctx.Request().Header[http.CanonicalHeaderKey("Signature-Input")]; found {
+			var SignatureInput string
+			n := len(valueList)
+			if n != 1 {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+			}
+			params.SignatureInput = SignatureInput
+
+		} else {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter Signature-Input is required, but not found"))
+		}
+
+		// ------------- Required header parameter "Signature" -------------
+		if valueList, found := ctx.Request().Header[http.CanonicalHeaderKey("Signature")]; found {
+			var Signature string
+			n := len(valueList)
+			if n != 1 {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+			}
+			params.Signature = Signature
+
+		} else {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter Signature is required, but not found"))
+		}
+
+		// ------------- Required header parameter "webhook-id" -------------
+		if valueList, found := ctx.Request().Header[http.CanonicalHeaderKey("webhook-id")]; found {
+			var WebhookId openapi_types.UUID
+			n := len(valueList)
+			if n != 1 {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for webhook-id, got %d", n))
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-id", valueList[0], &WebhookId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: "uuid"})
+			if err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter webhook-id: %s", err))
+			}
+			params.WebhookId = WebhookId
+
+		} else {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter webhook-id is required, but not found"))
+		}
+
+		// ------------- Required header parameter "webhook-timestamp" -------------
+		if valueList, found := ctx.Request().Header[http.CanonicalHeaderKey("webhook-timestamp")]; found {
+			var WebhookTimestamp string
+			n := len(valueList)
+			if n != 1 {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for webhook-timestamp, got %d", n))
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-timestamp", valueList[0], &WebhookTimestamp, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter webhook-timestamp: %s", err))
+			}
+			params.WebhookTimestamp = WebhookTimestamp
+
+		} else {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter webhook-timestamp is required, but not found"))
+		}
+
+		// ------------- Required header parameter "webhook-signature" -------------
+		if valueList, found := ctx.Request().Header[http.CanonicalHeaderKey("webhook-signature")]; found {
+			var WebhookSignature string
+			n := len(valueList)
+			if n != 1 {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for webhook-signature, got %d", n))
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-signature", valueList[0], &WebhookSignature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter webhook-signature: %s", err))
+			}
+			params.WebhookSignature = WebhookSignature
+
+		} else {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter webhook-signature is required, but not found"))
+		}
+
+		return si.HandleReceiveWebhookEventCallback(ctx, params)
+	})
+	for _, mw := range middlewares {
+		h = mw(h)
+	}
+	return h
 }
 
 type BadRequestJSONResponse Error
@@ -17580,580 +19105,611 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P37dts4ljCKvwp+/HpW5CpKkWTJF3nVmlZsJaWKbXkkOamklBEhErJYpkAVQdlRpfNb89d5gPPPeYN5",
-	"kfMm/SRnYQMgQYrUzY6TdNe3vumKRRDc2NjYN+zLJ8P2pzOfEhoyo/HJmBDskAD+2XbIdOaHhIZdMvPw",
-	"gjj8V4cwO3BnoetTo2FYYTAnFrqfEIrCicuQy1A4IYiFfkAcFBA28ykjKPQRpojgwHNJgALyx5ywEN27",
-	"4UQMx1OCXPU9e4FuyaJkmAazJ2SK+WcJnU+Nxm8G/57xwTTCxYwYDYOFgUtvjM+fP5vGDAd4SkIJ/QtM",
-	"b11605zNPNfGHNy2c4XDyfIa+hOCcDwMtc/4p8lHPJ15/Bt4NhvWx9XRkV0hx/jQqZH9sWEaLn93xmc0",
-	"DYqnfKTrGKbBF+cGHFkcVn0NfwvI2GgY/+d5jPLn4il7ngWuwVclH5zOA+YHy8Bf4RuXCrhtGGICQq1Z",
-	"9HuJko/hUDy0kD+G57OA3Ln+nKEZviEnyJ+6IXJDNPYDeDx2AxbCs5Ja6R9zEizipYr5Els0xR/PCb3h",
-	"KK5XqqYxdan6u7K8YdrKWOhPSbBqe2w5Zmlv+IPh8dHhQb22X618qV2JQdQBP/Pt+ZTQcBXgjhyzBLjj",
-	"28Nj58g+HB3g+rhG9p2qnQ2+mmL48HXEEOvraFPHvXOdOfZWrcSNRi2txaXOsFY/ODw6ztmA6NVHWIMO",
-	"rb6Kc3fqhsugX86nIxJwsg8Im3sh46woIOE8oIlFVMvZdO7BtDqMDhnjuReKV8Z+MMUhrDHcrxomPwTu",
-	"lLOqSrkMR0D+FR0Al4bkhgQA+qlPOXs9c28Iy4C9+/IUHdf3y8iBAersko/YDtHIdxZotAgJM5HFJrhY",
-	"r1R/agzm5fK+PcKMHNTg36RhoQJ/XK0fDCi2bTILiYNC398rodMJsW+JA+yb3JGAswVGaHiC1BYhn/Iv",
-	"uYQpHk8G1A9uMHX/BO7yjCHm3lAczgOCZr7n2gsuAyw1gVUa0ASxRKC+fX92hd/Q54e/3vyMm4uj2dT/",
-	"vXn76q3f/Vi9fnk6eVmrNKvs7tcf+/hq+mNzdN+8efGWBm33nefND19cXi4I9pw353fd+9a0//PbX+9+",
-	"uSf3P/3UUEQoRFm8lRLbRYlufU+XmdM6rnRN3T/mGmNyHUJDd+ySIEFWlep+rX6QeSrsmKnseiTkCYhh",
-	"/S9OvB2AEXvLQHeot0BuSKZM0JLLogXkQ73E+DWwHwJmN1rySo5/P/EZkUCHPvJcFu4G64NQ3I51k9dk",
-	"sQxyE80FQdySBSpgdH3dPttDMxKg6TwUYhj1I8GaUIv4K+aAkiDwA4ZcantzhzgmP0VSi4rUJHuC6Q1H",
-	"BgrIzA9ChjDlSpbQzgaUi+9qDU38ecCEyrXI0bX4N+GnAbViPa+oFL0GAr3uBGFk+9SeBwGXYc5cKCcE",
-	"3WM3ZEpbGFCxKg7LDQkZ4s/UEsWy1TcFFJj64YSjhoQT3zERPxecqwiehim7JwFDVq1atUrI0lBffE0W",
-	"FkeMzsfSDKZcOd4/rB5UiqRaOSge1mvj4vHxCBftSuWw7BzUHad6lMcifi2mvraSbjSFp1qvr1d4ckQU",
-	"R5AUG4hG4koeU4pwpIfFNF/eXlrBOyvF1Xp5dYVvSDb8HMRYsprI9uc0dOkNGgf+FJUT0OfAzqfIBj0T",
-	"cAVpORPSrqD6NdxbnY0c5i2UykzmHaj5H8pYekp4ZuMVVIBataIJ2QJxqvV65XhP6QPx5Ciardims3k4",
-	"oJxdMhP5XLjD4Y+m4ToC8gPxiJ9YKZhLSDHmXSX+CbojAcfmsmKxpAy4N5WfGp1+a3Hx+7taqVRq1i/7",
-	"l2cXrf/KF+MxxlZL8GgcoCJHyvDVE0dHIedi2voimxIV1F7sNQbU+rtgXpaJrL+HOLghYXEeuPAnpxQL",
-	"Ye8eL9gJsv4OdG7xo/yq1Yf5z1rnrX7rZEAtpZP0FzPCX07qKPovgrNYkoMCq+QTNOfhxA/k1lgwu/Vr",
-	"8dRz+Tttx0LkI2eV/Ot8/0P/llBkY887ETubMrqRwLbYeqEKWnZAcEgcCxVgdvJx5gaEWXvIpVzqfRxQ",
-	"RmyfOgJ3/CsBuXFZCJi1bsnCzdAC+cYXBkYC/IGBBiktLfGTQEHiJ443+EFbs/w7xcnhV7lr4t/xtom/",
-	"QQwZeycA8U8DY7oo3pJFsTIwTiQKfqoc7lePjvdrR7UTiQb1U71WW0uw4lCuI1s/yCFWtRHN0EJ+4Agx",
-	"wdEtREUh5Fr6KIAdHi2Qy3UIGot8xw2IzafbS1pvzd5pjo3POCib8jMOd4dDJVaxmI58b5U1ycIAbNFn",
-	"DIWufUsCxOAdAHo+46qTjRlJwdq8Os+2McXLm4rrykFaWs9wGJKAz/vfvzWL78vF49JgUPzw49+MLEn+",
-	"FnseCU+5kCPBDAfh4tXczdBk9RHo1XXacC5XjqvjfVwuHtgVUjx0qrh4PKqQ4v64huujA/vQOSLZy7W1",
-	"iYc38zVmdSQ952Jk7oKkvpyzGKWS5y6kUqyO9u3ioVMjxaNxvVw8wIejI/vYKZNKjstMqeiPt4jvXssS",
-	"y+iMx4zkrCMNf+gjduvONtGyfDHtY+lZb8lo4vu3a/SsezFqByP5Xs3/MD3rM39bGCTSOexIDZH/ZQth",
-	"wv+p+YGf/874Gj7FcPKRDjEaNb6Jwl4zGr99MsYu8RyjYYAZdMkBl2vhQprjkDAGmrMxC/wZ4bxgEA8e",
-	"GFx9mrqMAR1/0Me/wZ7rCO/uGLseN8wqCL5sfN4UAS0xnONgmZIiDZihKfb47hOHa4X8awzdRZ8/QZZY",
-	"sIX4zjBEsD2BUaDkcwQIW3TukZIRe+U2QvQs8Ecemf6YgXCHhNj1YoVbA0liBBUkRvYamo+y5OCQDP3x",
-	"cOQG4aSBBJdAjk8YfRaiKQ5tYQ0LgkcDg78wMIzExkZf3+J1RQx5sMAOsxCHcyYpKXRDYKIvsIMUsqLD",
-	"hkf+PGyMPExvN9/yK4HQJ9h0fa9PfTr2XPuhO61fxWRdvXCwm1dX3c6b1lkDuSGyMUXUR55Pb7jSAD6S",
-	"E8RCHIQII0ruE7c7hatOr4+eaz+xPUPfkeN4R6IVPcl22PJrTHP4SM8Lh44odS8gzJ8HduKctbk2QLEn",
-	"DvvDNsCVc4ljdYL+mPuhbiujcuWXs/qvR5f7/yXsBOGM4jQhxKJEZV0nbgUg6pGAG4QC0C+G1yY3TcjH",
-	"GbFD4qiFuEDynn9zozvVtIUVrF+L8gRy22lPx/AF/t0PToG4HohfD7NwyA9UA2Hl0vPHcMRM5MiNBl5h",
-	"Io4eEwW+J2z1e0oCNnFn4ANDUw5SRPBuiCgh3ArbiOZLCLzBZIpdz0SziU8JcHDsOAFhTAE2IYHQijK4",
-	"4hIQjW2B0PhlhJUkg6xWYxq6prPAt7lwHHkEtWjohosnOpqwPIbuJ748l8rtz7gdjXNXXcpkoWzO+Wia",
-	"f1764Ut/Tp0HklcEW/JuFFE/RGOYX+d2tRi9l36IXsoBXwinl75Yu2JhwkB1GdIdTDpOrvDC87HT9/1z",
-	"bq0/khIBfmbOCvicAd9Aiirl2lH98EBcqekoquzHKJLMQdIe6vs+EnA9CRVmgQ3mvWCpwinOdPRdUywd",
-	"LOShZCUVVDQiOOAf928JbSBGqIMSTpwGeiFGiKtIGCduIk3luxJOKPAMC55wV3nuc0Cfw5MEfVb0468t",
-	"5osiXF8jkiERNriXuJSItXUTuRTUJRMJdxCoUQG582+Jk9wHjXN9af0IewHBzgJNMEPVchSCwERkyNSH",
-	"q5oEa55iPvqOGN8c43UZuieeV5RK6mgeolFA8C1ntaM5cykXVWmj45qy+YyrJMS5II6L+wDnw5iqeBXk",
-	"MRoYIfkYPp952KXCeuO8NfomyMwTcTS4VPXHDbRkV+oMpq5jOp4GYEcA/JOxl2cMJZYq18aXIfj0jASS",
-	"9DRus4Hmv8KYPtYt3kh6CadAgpgxRe3Lfqt72ey3O5fN82Gv3zl93eOg+HMaooKQdHuPbBtvopfjpFa+",
-	"qTqeixXQnWOsPEwlfzg6HlGd3kDLWUErtVW0Ems4D1/x5prK5ipK/rq4jhGva3M15XEJfQv9YkPFYsVO",
-	"VvQV69M14JsJEcwPvxSwJxG0QtfmnClfk3gc/ER6wNY6gJnSHuyAgAsUewzhgKD7wKc3EqGbaQj5GOUC",
-	"W+cYd4SF04iRv+hcnvUUO8d32PVAlof+MlU/vmtxCxG+pexecaTqCVaxo/xe+tbjn7jdRK64JNjVjy1c",
-	"yA3jTfO8fQbSdNjqdjtdI9OvjRkj4dBlbA7XmtmubU7lvZB4Hg4igew6fHETYt+y+RS8p7A0cJ82xIMo",
-	"6ngx81nK+3237P3WQRGM4sHfVJrYqfLtb7zFYg8exb+OClZ6LyyIM1jngDW5vA+IFMbRBTw/TgNqaFeV",
-	"u2hoikxOr3v9zkWrO2yed1vNs3fD1q/tXr+X2H+shexxXcDzb1yKBsaP1YPy8aGQ0IcDI1LoyEeXhSwS",
-	"q/qF5tKWHD/mlgjAXIZCzNm6vCLXv48KVs6KrT3kBwPKX2i/aF6ql3XuiQoWf7T04gknwwnft3vM0H3g",
-	"hiGhiT16gNKoNkqqx+fRaX4sFTK5I/XHOyQZmiXHYGIdHHm7KZvi47upnEvEf9npD192ri/PjEwldJM7",
-	"8FhF3Yzwa4+FZqXOJsg8S6XltN+55ui/anb77+JFW3vmgFI1TeT/zFiFfnz01znfo/6ACr3an4cEFSxt",
-	"QOIwPEirVlt31Xx33mmeDfudzvC82X3VMnZTs1PbUtn/EiJiM+0bFaylVSWIfXfNXGHt+rJ53f+5022/",
-	"b50tifiEXq4UXhyiarl6UKxUitVKv3zcqNQb++X3ja109TTtVx4Tybur8Khg6QhJ4fqhymqM89711VWn",
-	"22+dDS9aZ+3msP/uKkmuX8wFpai6/qWoemsNF3CehRDAfgQmhHI0hd7H/ymjK1wR4yEVwrazSYSIaUTB",
-	"deuGX1P3Y9+dEngJ/ED2Yt07p2ocvBMlJWwEWGzJKfJa+U5y9OfYz7j6PYnGnhj82TTmM2dbfHzWY3R+",
-	"0zbATGWNiI8sLU3Dp74fOixx5qc/+p3Y4NuSoJ+7LOzKIJ9lahBW4Sc94Ssjosk0HBwC+UNg1YZI4+8p",
-	"/2wQYNjl6NxqnzR6c5ub+MvBa3x8uPbYXfAxaSwDwKZYX/xZOeEKdD0eqjbE0HYY2WiVK5bXi6g+lbDc",
-	"PO2337QsEK2RzchQ5A0JsENOkNW77l21Ls9aZxYKyXTmBzhwvQWaUz5wQLWRp+edHh82I8EU89V7C0iv",
-	"JZQzYpB3fKhLb2QQtMxkFoAYphF9yjANMRlfmBb0qgYuEU3TucPUJj1MnZH/8dTz7VvNHYAdxxWZYFfa",
-	"/o6xx0iaY//s36Mx5mIdTf07Il1Wvn3L7eR7HDgnXMZ7BLNQyhMRTX7vmyj0bwik8+BQXC7V0YLggJVE",
-	"9KD+7YqZIjUHLzL26AwvWASKBIDPtiKu8mi/vDpW0TRkkPry53oyen3NFw9qiS/WjyqVajKcMztEcplC",
-	"WWZgZxNNfI+TCccuR3IcI83VbP4LF+5j33P9ErJi3tmcciK2UOF+gkNhnLIJDghDE+I5yPZZuCcSA6Y4",
-	"uCXhG+zNiQX+R5ciS/FcyxQZAdFHnrETZM0C1yYyrwDfkQDfkFOfhdHr1z3k+J7H9xuo+0EyGLw7Gw+O",
-	"ocnJ6RcDECwBzbDrQEIe4MZMwY6aVObVOsR2p9grxedNRNsapvGxeOMX5Y9q2Jn4r/606HJ+ITQSiIo1",
-	"btxwMh+VbH/6nE38GZvxA/xcTgFE8g1rH4oIt9dXBGEub87bCQ5RFpmaSYL86ruinZdsErvjjxQ31Fcj",
-	"F6juCYEEv7XVzUgA/I3aOau7wZzvjFN8AxLGltkPrG5GApvQ8OsvTfGwTYkWNigvE1nbQ8Wbv0km8scc",
-	"i9CMZREXkyYX2OhIQYhmHrbJ1wddpu9kboB4FiU7RQyplKUSPYLZIoVQymjRrRmdvFIs0owzkTRjJtqZ",
-	"pNjKYJZJpqMIM3lYtzKO+Gq+hmkESs73ZRhxkJ/ILFLYeSKjSFUXyvOV6JpE8gC2ex1Uq1YOkRqC+Ocg",
-	"eRTJxCHdjAKGmEoOu+6dZW2s62xaEyk6eRt7M5JvKqdGCn2ukzykcur1+GtnJMc1aYSGpfpRtj2U919Q",
-	"IUdLNeSPfisXj5vF97j454dPFfOg9vlvWdjKXFGudauZpXCX44ZMu57DjBt3jICJs2SObmGCcqbP3y/e",
-	"4QAuKPlESUibduhCYGHy51P4vvFBW5mIO8+yi2Y+C7GnItNLS1aGLWVeDO8luUfv/OA2C5Pw/SCH1Pcr",
-	"BwfFCsLebIKLVSTHAs2niTprbs+lpJIEpVLdRxdckeqFeW9Uk280ZyGqvcgaLBAxXOJERqVcLley3oAA",
-	"tRyxyh+ZaBb4dy61iXB537g+VVfK0bVoIMLvwgmZJpFw+W4tjxIYMcUeJVcQb8WqIxd7rbNYcjDzg+jh",
-	"dvXVTrWXYwtsiMMNp+LKAwvxdKabVcONuZpeU8wEdcrZ+ev8beb6dBgQLO8Y0hbXQji8tKBfzgYcQl1x",
-	"28HAO++jKaZz7KGA3LnkPgpfEn+S4BlD4hOZulcUaZxjj4chtifEiSOSnyEujLkYM5HvOYSFokAOFJ3b",
-	"RMtI1TXL0jcgwSUj1X4bAZQsymdquX3bz3BFAhlHFM/CNlarMiCKYcnStmRaab4NrpOESGIZkbEvIkps",
-	"TNGIIDYfTd0wJM4JItNZuEA+5xfiRp7D6JGQiOIQeBySQIxnTJUa2GZhFwLelxB5lLEeyFPK3M3tFIN4",
-	"0fGNR7TMHU9huMH1TOrwqzsaqcPv9OEsrSYU1ynRRUt8MmOSSLC8BAibsePTJPPdwtvcl0VrMF2I2Gnr",
-	"tNO96nQh+MlKpE8texRjNWEDNF3hIHSxp3QLLm/JDfZEnllS6NpTgviShJM3quskHbzZlSL+9o/BIFMP",
-	"EAVQBHKG0n5OfO5UKoTJrx3Utv/Y5802C7Z6y31qLmezQc6gxT8IdbgU4Z0gK+Zm8GTsB8hqX56137TP",
-	"rpvniV1lJrI00S29yxo7tMTrCarwKWGoYNXKZQtB+bB7l5G9DGXwEXWCSHZsMEsLxn7TwmGKP7bFPJXy",
-	"Cta6ybmCsQ/heSmuBfNsxnfyrK/tK/jqhthstqUhlonkbc/XDPb7yZlgsiBBlsWFWQipyEk8Vo6P6sVy",
-	"rViu6ndjfFwWpnY6PaD/Rfx5gzeh3gZn7Hi396Kc6qF0Xkt3zAZTdNSrV/Gbux6kwPfI1hVwu/yl9FGC",
-	"mTY7Sucuy3AGbeXnyzDTstS2qBr1xjQbvZDj9dKm3Gyxkrdur6rIo0ihAC+muWLtWzqnx+ViuVKs1Dc5",
-	"p0985DZTWHI9XGfd5su+hZg/JSKcOo7jQwVGCLLkX9beyYBaIgj7Zac77F2/uGj3esBdldViQupr0sSx",
-	"YGC/3zqzBvQeu6KMpTSElaV9gqyL5uV183zYbb1pt95aSB+JI4MZSvTJYiVWsnQAuOGEBo4KluZAsPZO",
-	"kHXWumwDBHrUuByejCMBhBimkbVSiC6RqzFMIwGyYRoKMsM0xPeSXj818xZOv3gDzwI8Do2sre0SDLkj",
-	"GZuudiHz6QW4JrqA2cwBzdks8O9y3j4DV0fC4xg/vAbjZ0vecCqLQojeBhojSAXLyEIP66Nh/jVV11RN",
-	"cyJuHOEs3E98j0Qlnb9NHXcFu1IabW7s6faqe35AoUZfw909V9uTmFrko7pLH8Epl/Sfbk256vUNybaJ",
-	"NMw9Y1qlMWbGWUCOKsrH0nrBNkSw2qP3SB4wtf7Y/fUNu68EuZjxsVo6Djs5s7JIO6dMsOasUoRAErXz",
-	"H6L45bqnNvUrrbmCiefMnsGM4N0AWZnm9xYNWjSjG55tZXUrIB7PcInOwXw6xcHimzJeUjwqu/B67EGg",
-	"eo+WL0CbS9bIlpbF8t0nzn+awps2k/5eGqitKDnXxLhqXZ61L18Jfb15cS6zhidY5K3MMGPEQQsSmsjG",
-	"XEFHYYApw3YI6n50Bd86O7PQnHKpQOgEU5s4yJkT5Liee0OoTeD9xMsvu533LW6gpOZF1lmne9G87FuI",
-	"+gjboXvnhgvkzKEupajkTaOfZyRwfQcVKlU09Wk4YWhOPSjq5tOxezMPiLNnIkZCNFogLIe79oD+7o+0",
-	"0IGxS7FXQpZI12Iiyvy5oiz2/JPrfH4umLQFWhwTkGDP8++JA9HULGmsSNRy20OFFLTOuP0hFs4NEbHO",
-	"xwtEENt8RagjRiZ+TocniF8FSImfXgb+n5Cklvj1DEKywvTPy9ENaTazfJX9belTX0uX2EYb0FC2wWlX",
-	"yVOps57w5UhuepL2xSoFwIwzjzUFEKoC+vcivdCnYeB7yA312Jr4I5ys46mTtJ0YtTl984VpKqOp/65r",
-	"NhnUuJPZ248a0bAGsmAzLBNZoJfyf0gObInOL6LTS0zrCAdEtKUgDmK+KJ6Il7rUTJNtYFAhWWhyQHPq",
-	"Le6hAMMXIX0WbosEA1pne39hV91FokqmWlutWi19Ic/5Qz6fkMsPmiihzT5kpt186tna8kPgCDO5yDZz",
-	"rPAnRGEsy/6ERzL+o7Tk5SM9dj1iItE5rkio7TvEOUE+9RYihNCnWjdDuPoNA5fckWSe1GiRrQnKTw+3",
-	"EAwKG7LVh7I1HyYo+SrzFdKNUas3UjQNNsHV+kE2WifkI5Lt9+J+PbCgUtIY4nYQLo4/fMozgZj7Z16G",
-	"gpjwGUMeRA4gl4rCBZkpbMsRyztsSr60XjLMpfiOMZ+iBrmyCI2bCvYs+sju+gB1FCHzXO6AouM4MV2X",
-	"1onakA70rZjiG/L89xm5if6Y0Zuk9F5+a3MRLpdwdfbSMFO//XLVerX049XlK12cR5jYLMgj7XTekimg",
-	"AgsxdXDgiDDZEbeDZthxiLN3EieBVmvVoyNBhiJezCHwetI98MubF62uW/54/rv9+pfei/t3v17+ab86",
-	"XjinL/58V305P7356adUjMzxcbme7C5bSxykwn82fhMOhXLx+MfnHz7VPu/9sPRj9fNPP/0j+dP+55/2",
-	"/vNvX5Z7JfhPjAZuUs78ICwJylndWE5nGv/9fDAYDDLb1DzeuV5/ghURbXBcs/1H2/bJ1XDAR2zlREqs",
-	"NT8wUhN2kB6lOVek8kllQxNuiKvBBeuq2etddbp9rgufddtvWt3e8Lx92rrstSxuIlhR+dL2mbV3onkU",
-	"oQIGsk5b3X77Zfu02W8NOy+H7UvdGNEZlfoSt5qTHzJMQ/uKYRpX3U7nJZ+teXbWbfV63A5Z8Rlun3f7",
-	"7dPzVg9e6vU6p231pNP/udVNMj8Nks25ntqHK0n8xtIOnQXuHQnYuWsTysjy80ssmFz7bPnZVeD7485Y",
-	"qejLzJKzwDG0s+yM21S/GFka2wxC1/YI64ybjPm2mzOswy0PnTG3lB6/FK0EGr6e0RDj8nd/QkuOT/4u",
-	"fyrZ/jTNE5JxgvtL7asEUyv9//7P3/5jMC+XqwfPfvjx+U//+d9D69M/Pv//ix9+/Hs86kOCNxY//KA9",
-	"2vvPwn82BoPSpqP3flx18JKBUqtiob6oj/0rR/pv7UXNd+6s8a9uDGGyp/Zqx+wXjZhavvDYPSzq8a+l",
-	"9K2XoJnbe6Z3uqpK7FAWQ9m0PbvGKPjvWwnOFIaXnWkvWpetl+3TdvN82Hl72epayL+nDE19yCbCFFXr",
-	"/xFbQbHQK9y4dwRZWYQFwTCnnct+t3N+3r58NbxqdXsihAc8bQy5ISpg2d3QD6BNynjs2iTY02VlGjRw",
-	"xKVnTQq1jFc2F24cQy8IJWPXdrEHdB8LDP7wVMDvufRG3u98yML0Xy66v1x0X9JFl8fMt59TOtgeGgD7",
-	"RTxribSi5Xtj2eUh0xRwGaj7acNVS37IvvmUX8qyqaEKA+ZHw/FDfshmOJyggp4B8Vv5Q0lph7YbLmT5",
-	"TCtK5LGWeHx2tzlz7cUqB9RUOFghgi4zqa0JlYk5U6+g0EeVcpnvVoDtkATMlHX+vAViM6gzkTT+MSVJ",
-	"zbayW7rNCu0iO/V1ggOSJYiSNzsgvfS6JqqDjfRxhPe+KpeRU0EjWiuUp9K6gGZWjXqKQhvLIQpLx2GC",
-	"2ZCL7KwDISt9yQb+0PV97Huef8+0AznyfY9gCKqi5GM4tOcB84O8psbw0FK7wV+AeU8QnXue6lvN+Z3o",
-	"0Io6M/zHHAKe+QBRLl80BF1N6dGyklCtoPiUCNk6uSORtm4izJfDkRaEIkqshNo0FqyiPQ+cR4a4QkQH",
-	"NBDRkqK8UOhDZVJK4jrfsA0MsRAvSqgZJ2OqJm4TzAbUghxsLveBk3BFIM7ClslXMhPbyiritTK9/uGH",
-	"9xHz8VNW8IdP1Wx9dm2a/sMzAFfl9adn3z7PPzHDLuBFdQFSyfzp7dxcxF4pob90DKC1oGxZ7FLUKlUO",
-	"atA4NbmDP0Y1MsrJrRwMfvytUjz+wG2VD58OzMpqK0VWQzyTkfpbusMd7bWsqrZRHrwamKihkRVPv4VD",
-	"TE65HMeunmhB7Hmp/q/JLESiWoOudT9jyEqVCQAVQtvwevaGJ8LXFHZWcE2JfxkJEzXM3GIPHhR8koJ4",
-	"fVGX2OjPsqu7L0/R/v7+MQrdqSh42D9N0i1UvoZkm36l3NgvN8rl9+m0myJ/O4tmxZVNVJJ1s9qd+bV7",
-	"nqYGMdu2CHFqTxJ1tbQCPOmvZG2aQJja9N0wFvfpXtc4DQxzPd1p+7cCMiZ8gWQ9rrva0MwAyMvYywT/",
-	"zEfQlapQ9q3S1EYksWJ988CeYEa+5SOzdeFM1iUcssx6HV0yI/JiaibXznVji0/hzD1ioYIqxwVL3svW",
-	"x9W7eaU5Id8RnnFrThxIM10mVtk/1Y2qCJKPtjdn7h25UBaP0Na/kgGkELb+MAJl9dTwzZlYohpgCuH5",
-	"FN0jnrdb8eYWx7i3UIWZLUY8T9UEBuWe/xCbxFbGVco2dXef4vDES1hHonzkvxiBJnYrN+qfP8+qPKvj",
-	"pFA2UaVc/nACfhn+M0PkjgQL8caW6Pj67osNj6Ai5/zD9paMJr5/u5v0YPNRtB+bZ/jJT/a0l5P5inWB",
-	"VZW9uJyHMg+y75InYThj6Lp7rvorn1320ITTPzcwSksG55LBuFrn5581U4vOxOyWNSRRwXp/8RaKxXAa",
-	"fo+nIxdTdHuP7Qk2VYcsZL1/bYELDk5w4k5HFJZsXXcN03h/8TZ5e5NTdTI/Z3PHEtzbMbaE6plVa1hM",
-	"94yJQmjRDmZeAGw0D3jOcqdJaadpwSJahkFDA//OdYiD5tT9Y05k4MvYFRfzaxxxm6YTLOcRPLyab4JH",
-	"ZCrRWmbB5mV19US0J66sG1Hwd1VcN7bYnqK+ro6jJyqxuzarTG88EvdPe+zOIyPPt2+/dN+RqEPhclwT",
-	"f1JCUdtKkRW23LYSymSk+nvOA5JV3FWSxTKT+7nfv0Li7C47hGvZxKO6m2541uDCUPa5WnnaMi4O77mC",
-	"Bg1+QQu/h7hCHzk+gibuMkUoI8z7huJwHpAXmGVM3RE3BuM5Iw6KxpqAT5mhl+jnx+D6rSES86LxENKr",
-	"d5fja5+HRFSHh2yngGjtzqFp2jOZy7f6xGxwVDSsLnGBVRenyb6nSxeoMg0f+ugVrOTtKYKqLDMc4CkJ",
-	"SRAJxJjaddmwHEmVWVNVFckVFO0yXTeR/XH/mJNgIdzZE8M0JgQ7JFj2Cq8ipr7s56p9SvRPLm18ubty",
-	"M/zAVm6Uzjy0/emOThU4Wt0VBWjdULbxPYmuzgWJWaLLZ5Y7eqWiqusVyzjzxWI4QY99aMwf785p5+Lq",
-	"vCWK4ohWqR/W4XKFIzk7pDlTU4roTVx2ZHUYUoZVJYt/tSPvwuoi7psa5uMA22J/WyBfnPxL37ge7Mif",
-	"30ygKZF6nYmwTXGvXshoMLF3glzofgp2qaj7Iq1Wzp+ynVUP6T3zVN31XNZUzdTzUZfsW6HQCGLcQdS/",
-	"z1k+k1cpV9nNSdTsqkfTPWaQ0x2xbSUPVKhc9mckwa1yt7Ap9jzCwsj1+K11PqG5llCM9mcs3wz6l2j/",
-	"sqqHSujatySQrVQyUQCtjMR1XeeOBGBMrT0NCrdv4peXQ2eTDlEZHRt1SUkc2YyWkPoBy+JXaQKOW6bo",
-	"TtnkUcpebSZrj4D/Cpaexuy/K1svhvtprL0knp7I3ssm/mxvLbAOEcSYDCeDXlpRfJODFya6J+TWFGU7",
-	"UGG/zH9kon3fguAAFfYP6uK3ZVPJwRnON+lKlp9f/uJTt1TjC9sSSomFJ4aUb8SWgB5+DTg5WWyLUElD",
-	"Twrp0knjjBmQrKhCriX7tCmx8EiO2wS2cnMAY2kk8oehsg2L/CrZpuI3q4Im+vxzJdSfkahtkQwq5Dpp",
-	"1NU/tfxs/fHhPtp1KoC+orRCsLnLNkbcVxHlEf1+Z6Jcwa05BZYi/KKAhIAbgcTzSkgFaDBk4yBYIEtX",
-	"A+FeekCt5OW4dSKvKC15gSeur3OutQd06V4bicdsubXtU/em/Wbbua510oRa737Rz03zzixnwXwk9lxU",
-	"n800Hn/279EU0wVEz7HE5BPMkHidOKhgL2yPMDOqnizjYNTovcz2z8tn8pGDbnTmqeAOIBCHIV90VYsD",
-	"cPID4FsKS9vRw/ZNTB8e3IMK4KuH7VjeDfWBva9u68rd2BQzcvgm8rWrDX1IuNADg1i+vjdh+zAU1b9c",
-	"rujrL2GjW2e1c3EfqG+nF21M5ht3o9UcKwm/i34E9Ctv3UkSs0KN8Je4/G5Kl0TzV9W9lA7zfatgT+VU",
-	"ycDak/lW4m8/7Vq/yiLzS1eN5vYtAf46dimmtos9NAt8Z26DvRa1nAWzjTUG1Gpf9lvdqPZLr985fd2z",
-	"EMdHQGW1FMTBFYne1EEs9O1bdjKg1mnn4qJz1u6/s1CAud4WksDFnhg2wsy1UUCYPw9swlDhxvccE01d",
-	"6tIbE+GbwLXnXjgPNAihAceLzuVZz0IjnzrsBFnnnVMNLs+38+F52em22q8uh61fT39uXr5qWWjs4lAF",
-	"kbmET3fafXfV71jIDhaz0NeeJWMesrACFQDkig3TADgN09ABNEwjDQR/C76Zrt2Z+YEltnEh2UbKWRNl",
-	"Y4p7NNURIet+LzzN1yhkkhUkF5IpE8mTLhOJk5tp0PIjVzkyX06GChBfUt5UL/fcqZsDM0zH3D8JwgwC",
-	"V/xgw0m5an2Vq5tEiaSQOA25pFDHUDg2WOwM82k2bnKC2jQAZgG5c/05ywdCjUgBIpNaRYhf7uasB4BJ",
-	"jWgVb+v5QdgJHBkv5ofY246AsOcBiJsVE0xxwwSGksSl7Z+iDzNJ4glw5WKzGKmWb/NtpqdHyThZ8DHB",
-	"38G9AKWEGejVqtk/RIjd3ATkBhoFCT+uOyUlFM3KBlSU6IjlgeorJH0vkbZoRZnD8qdnbECtpMPNOkGR",
-	"Rhl3KAongT+/mahi4HeV59Ega0DFdyhxubn8CM6Wb9Z/EqNqlWUHdKvsO/EKcbgQ9kUCj8LcMyb3/Vsz",
-	"/h7qkp7i4JaIi7HVt+piIILrWGVVffvo0c5nrmEcHWB+uD1v1co0M9pKE9g3sNht3VCbmd0R+3rMaO+k",
-	"Kbw+zzSKGdAJNrm/O4WHR4v7CuZuLG2+KzNXy1h9CpMvgaUnsvjSJL86Rjyi5c2DxAdURImjNUHiXC0j",
-	"NPzSYeJXgT/yyDQ3r/64Vj/kxiIfpFdQTZRSFo9//J351NqDOGYRZD6gbIJFSWeR0gYxwP48ZK5DkPX8",
-	"rpJ567Oy1tOOIdtxUPmaoGV5wZET9x6d7jyI86tMPbjGU5pPRJHiw9EjhqGLEjfro9BLxpaxvlmpABl1",
-	"zt3Qy7QR2MQPQsREb5ZIDZGEmbr5XtcLoImuu21udcjGPIl5OHFzSmqMPExvRZvzmYddqq9AZrmt3lNZ",
-	"eFksSe/0n7/H3W1zveLQZVNFM9+74SRqdxdvr4mAEEIfTXFoT1I5LhQt/HmA2IJxCk/1BwumxXK5XKus",
-	"bYW/hP/0lUvm7aM/DolWZEldObIGsjqXpy0LFURbV0id30N+IG+9BnTpEtKUjEYL0wrvffgX46a9jNnC",
-	"4h+cG888TNEtITMGd4UOjogLhoBDIPpL5eo5eLGXZMUcUMM0zprt83eGabxttV7DP160h9G/LzqX/Z/P",
-	"3yVZc/Q0F3drW2Bx9TTwb6CaVCHjZhZqTzEUvzCnoetxi5DaxIOS8FYUbW9FN7781+blaeuc/6jGohEZ",
-	"+wFBbjig2kBx/4xsf+45YLHLZ7Ldr3albe3ldZvSA/7Vh/XYf62UdfROHtJyOgldXXdPf272WhYazRei",
-	"Onh0A8Mlduv83JIBDiB1sbovS5T0lpNwuds6P0+BFj9cgk3Gt556vn27LEOof7+NJe2Px4yEPWL71GHZ",
-	"52qMg2SMOf8wCuaUITwh2FGEHhDsiYdg6jAx54aNKdQdlBPdoLO8ukwpsmTCzzf17wh4WII5pdAhuiy8",
-	"gAHBjmLQAN1mnswUE+ZoTWMrG+osfqxv2dMovQkieTq9t0dCPfx6t/SiFSH6a0Pz44oQR99fRYgllyrH",
-	"QyaaI08vYAkkGldIeqdGumQIHypLJsOlA0VWZNwmWgyIl89avdPMpLW+f0voI0Vkko8zNyCsnRGYJM+W",
-	"kC1wZkP+YSRfSVbaPODnYwPmMsUf+/3zbIryfHrDhZvnjknoTonOu0yE5eeBxblMpkdCROUE3yXzCo8O",
-	"ahvCo+tT6/AGeO/oLwC39PPuEfE8nPiBCv2EgUxxaFhLwv5Qm99tNbmQfNtt91uZ25+2GkJFDkkIBrLo",
-	"qh+ERc+9Iw7CwGIkGgsHZTR1KdfK9kqoR6iDXChhZzV1sBvoBcEBCdBgXi7v2/Au/JNYpYGRqaDzIZt6",
-	"rWBwtmhveveg44jvJ86H+CkbOcGchcRpz3JkVvtKlekkDN1P3JDIkttj0ApjuiqQ6SxcoCnBXLjSxV5i",
-	"s9ZuysO9agqPaoP1sxqdIx2DihYTSEhR+DbutGVyX2Y5gKu2s2MjBEEDm/WidbU0puizuWDvWKFMW05G",
-	"aquGimcRnbhOaW3p0uXqq/Buj9gBCbf5GIM3tv5gOllcLTMFyApsbqEnVXbVk4RYy1OQRAkh5xEVpL5s",
-	"85uZjNChBEURWCI+QCq5pQfHNOfcYQlnGGbx3VUhCv0UJYxdB/nzkFtgnreXup45QWXQKGTc8Ne+v/jX",
-	"CNyGiNzsAxoRxzOmLvALFRm761NRe1SRzImwePhkipSU5eRTsmk4x0ZR5DHNiqz/FQHk2yJ8/LEryxdn",
-	"YUOmPEH7IHAlE6ehGQNoRgI0p664b/uW7ly3jV3fPkD8ATbUV8fPH3MMvdYyzANRSECWJfADxHzP+d5C",
-	"1De7NdUkxRcIWA7j2TdWm+NXdoiun1MlYZqrRBEWFSOKor5ElG4UewTZjFDnWyPYHRRvmZie4V1U1G+h",
-	"//f/URUflrwcMr7E5vv7dVeftiAShGXuEteeCmePwtzTBJgd247VRb8UHXGVgIitKNxnUKUSvwl5tZUB",
-	"EwP5FSICdPXyu4oJWOZ2Kyv9cIWGxnrHSfxPBuUkSeIqojB2PY84oNCqO4asG4UH3ifoI5dQGZ38jGtE",
-	"VXB+Tt2Put88LiF0uF89Ot6vHdU28i+JTmJblprPcCWpkHMfCZqHq3IcIo/IaFpZpCr0ZfJ5abm3V/Wh",
-	"8YE7aNybCViJn5xuAjGYWeQqMLxtbfr86p2PjOMH1Sr9Vsvk71pbNL9MaP7Obl1UP0PNjoJ6Hntvtz8Q",
-	"TxXYtyJGLx/XUa7TLt6zbVXvCVckT+EWOjfN3QqDOVF31clUZgghgDByaXrG4QYhvk2Gc0SpwSsy/bLg",
-	"ycfUlrWsU2JGpztuD88DaBWZKPcMP8BmWqgADRtF46l7F1KB37rhxJ+HyLoXkLQdy1yKEHkmIoCQHINc",
-	"JsnfKW3Q+nEzylMltmPDKF2pe6mnAlwCyjAdmaqReCnhan+S8t7b1eo2jQjpsPOe1xkbjd/WU/2HLO6k",
-	"NifiTVqlRrF7IoMmVUpkAoXn7kjAjYzMHlFvseeRUMrWLGVHK1h9D2OVnlFCFlcA7zilcDoMyI3LQhIQ",
-	"mctgyYK31oBy21DGgOEwDNzRPJR7K5LWUPOqHYUZMoQZmI4QuLQgIYQWLsQscFSy0xgkKNotgZbsL2K6",
-	"Ny8JL7DCX8rSy8VsQ0gmWJeuI8Zmh71JDGWDnGyGvVnToqgP8s1c3KxEr83nbmY7TDUw5bfBUwL3fGLL",
-	"h3LLYVor4YrMm9cd4ZxOXe0XzUtUmM9mJEA2VCykvszy2YsSsTaqXT7zcMgBWVUBVinFnnsHaYksJNwk",
-	"t3JqrisSzt6SMDcdFJq1oluXOifIUruQ/ZEMlOZcDatEIOQ6J4ipLdl0D1JiLOuzcvvTdCN3z9QOVQI3",
-	"MeFqe2CqwEd51FKnJEHPH9YxIm6KL5vgqh7StsdYMrfMa/FNTrD87C5pdmrxEegrlp7jZ0t7i1T2EodM",
-	"xs4cpmJnUAGjniB0OXrPFKFtZS5BjqvV/f3Dann/4Kheqh0e1o/Khwn7tV4ul0t1rbHI0htfrQeLzpmz",
-	"UAVEh3BKVkFAX0YJ8xH2VKrQBnQ0VWSUX/kcPv9sKdRZc9G41A+Gc+quzfNMban0E0uIUeEQ+VRt8l62",
-	"eJG8brgGXNHzI54tJ8ZbzOUyNic5HWMjklOOCNGlmc2lsIevrQ+gVpsS+6NinKUWtQTXiuPFP36aiYlm",
-	"DLmGD5WYWkUeCUMSiCR4x71xw1Sk9PuLt/3lHqe4+Ce0xayYlZxmpwIwyKIlwQwH4gYl7XaMn66QFfow",
-	"EBgbCeldVIycSIzIz7rFZEv16dNLjYM5YkATH8rfbh2r2dJE+5z8ZQuZkti0XQVLEoIHp3RHgja5sBU4",
-	"eniLS6XmrcdYeyRt65XA6HjdDaL8gtOpM5Ldgik/izwzhTwddpzX+zGxxge1yAQWFbH0zczKNAfMtjEV",
-	"2wuTbYpIcepTslDcW5k/miTYBgjJaZuRuzYblg1FCbehhLQYQgFQ4myNFCnUP5irmzXJ6ZX8PVGJKaic",
-	"hOKL7Y78gspPht06kV0akl8XG2NlwPVFtywNoPhYNojQ31wAGGBqT1ZJtngPxNhnDL26bp9tZYVus1zB",
-	"qDKXCKarPCGiREjKJSLqFg4dl61p2ZBuNaTeiOlKeDoyKxfeLuyhR+6It+3SXi/sc3hvLbnD9HypdyRw",
-	"xzLlExVevzvdS5O+59+4WyP5HF5aBqOJ5kw2gclIbNM5OLdx9AbmJtwwFqfYhV7+mIIjFGbaK+mKy3rg",
-	"1M3HDIvMu+EOr3LIhtIg2uhN6NJ+KV6AIn83qqbyBidUDt74JkAd7NgdG2y7xvT9W8z4UgJinTh09MZ/",
-	"GSYKZffiwg3rBAoaIcSeuyHLPIwDWhC+EvRTth9rz0yLOivhB1HFbDlmrG/O57itNzHtGcyqy3SvI2ND",
-	"G+JLOxDXegHpJr0WlbK3lU9xZ//g7j4/Qchf0fMnDa7HdwCuYAO55z++fRAhsTr/L6HmiEFtlpksngdB",
-	"QqLEtMX3Oa+dcqSebaWULau9u2hOmfrqNq6nbEVzLVnn6YHrX0zqZ2nKW/t+pv/iizgmNuBw23O3lDK3",
-	"RhfbRgPTFKeNWdx67pXWWNa/kVJU1jeMjRWTdJr1uQURW1dt6yRR1k9TdSdwt0dJCRUufUTofIomJCAN",
-	"rrx1ZoQ2r9pov1QWT+4hinSC76BsiueyUNwN7W3X2Hb90Fj7WTt2ey9XxP25ZjtcIy6TCsj2vD7Nzpc+",
-	"bWa62QQpxi2gJELSBJUil5gYtNDO+EAkT0+SlSzzwUzWlsO4zBXq5k7OQq1ncFb3PvF0ax/hinbAG/kH",
-	"oWKHS2+i4/OIPsJoTeuxApnLURV+lbycwPJS2RY/CKHcUdQR1CbUgXq0foD4aPGn6ovuyaR/q5jI4Ux8",
-	"o5i3r6ZRTPwlSbW4RMzF+J+K4IvqHzrZFvU/lum0mP4pEVWaBDPH55/TprevSiihrApKc+qQAFnP9QNs",
-	"qY6+0K0dD+gUc5IhxYBgB3aAn5EGst40z9tnUAV3KCJqTWRdXzav+z93uu33rTPLFHV9X7TPzlqX/Oll",
-	"pz982bm+PON/nHauL/ut7lWz23831J4MqHV63et3LlrdYeKFi1b/584Z/NY8P++8bclpLl+et0/7yReb",
-	"591W8+zdsPVru9fv8XHtF83LpZ8H1LpqvjvvNM+G/U5neN7svmqJZfSur6463X7rbHjROms3h/13Vy0Y",
-	"f3151e2ctnq95ovz1rB12YcaylxIybLA50OVC/dmufQTwg63/2THZBMisfj5hzylRPmoLOuQ5O/x0iaJ",
-	"TV9qlWzkoOgpSl19q82Xv7WyV6e7dsE+XsusBQXp8fjaJ/P5djsz9KZJwX1pCpbrB/BfjnARegMZK5gu",
-	"ICSnhNohms6hF8wdp3k2oMB1ggX4BukN59rUQTPMmKyT5BSPD5E9IfbtCXKhQw0L/YA4onT4xL+nAxoH",
-	"/aS+LosDRXT/6sVRFb1t9fqoUt2vofrB8RE6PKjXEKQ9ajc2tWrywqaecw2LPvy44go20srXWQ0r3KJR",
-	"gEWB67d7nKb3k0kBWjzFfmb8hObL0b2k+R2MY1/pIzhJTdVd3BHxJqL3b7wnP1YPyseHojtyqiRYtV7L",
-	"xe3K6s+FG/eOUPi3iaR0FmnMQu0UkHGEz2cco9VEleh1RaH1DJ00WLq7NatxVhJpbBmzkLbCJLvaCEv7",
-	"1VxoenlGVYr+pL5toqv5yHNtdO7ikeu5fKO5+QUZM1eBPyaMCZ9ImzpkSuWAdipn5twwjat2qpLVef4x",
-	"WZXpowMJw/h5IASF5GPUhSZ1Aevf0yTuxKESnWOT9eZyAUr5V1aFdsibRNdpIIysV//8n/+1UC8MXhMo",
-	"/VY/AOa/X9XpC7U55zvtnlYOir9e+A6ZCg7H5lPO4ODfUFzPX2Jgzfr7XuuXdy/2D3/pntabb07bzfpF",
-	"56rW/bl/sb9f/7X6+tWv++2fO780r67q3dZ+7XXt9fs3l8kwklecgVWLhx8+1eurQkgeI72luV2eQyUn",
-	"lOpx/VpbeujyvFw7euq+7NXkqmvCMJgTdSfIEh6UDW4Et/NC/XUt9qjXYpt4e1K0wwc1hK+MAXN3pfI1",
-	"ErooN/6e7egbWlYRRSLBo/VqjW4I1hWdUBkM95gh7bXSdr68hyWZPCRf5BGKN0WZJFnB6lD3WdxeXHV6",
-	"/RybI5FTsi6TJH0PFL0rAEkjaKd66hJbZ8Rz70iQEcDIpdl0FmaoDU35BE2xQxDz0TgRe6q3vtmNNgVI",
-	"GzfgvMvVwOCR1FKts85Fs31Zap72253LnOabdytKRMFDuIFABZWYVXQda+8EBcQmHGZ+QorOXNTaJmi0",
-	"kGrmWqHiYZbnW1LnECrZyk3R6r+sPYP8vXMcEmovLnIqj3q+rNuZ+Ebo+6LC6NT1PFdLl17fRYfP01tj",
-	"ZSucqSK9Il7A1C4guD2G7NUXwKnmRZI0m5llL+SdBrQxUot0GXLmBBX0lPC9JSDcbJ/tBu2EQllVZwPG",
-	"pY5iD97ZlVM9hNFoJ89McB11LtRhM2PuoNb4AN7zFeo3pLnfd1XDIQX8Vqir7lrALQNjmRhq2jaZPW4t",
-	"t8zzsaLAtqJNFJApdin0djg9bbWgtwNG1Y8fVXASZy7QF6/ZhrLZwmmfZLKo4Kt2xYJhyZeJg6xapWxB",
-	"S7648vayyuQRaDMV6NqTiBfJK60dgWuYhgBNr4mRVRlToug1WTySgnhLFjlS0KnW65VjNBOOjFuy4CKi",
-	"MyO01/s5qopKnOEtWTDEWWampL0lizw5a92ShetYSHIjl4goIKiI11Me32KbzuZhthQXoL0mi6usThlQ",
-	"wonPdwux0ejqdftXdNW6WJ/fImAWuEl9Red+K0j4NVm06dj/0nsk6e8Z22G3UMFibFJULzabzeY//+d/",
-	"ZYVYwICsELu3zb4W+CfvCBfz0rOxhx5lrzncm32uBWcbNj0+yqresDqxok4AFNOdhYj69/FFgyzoJ0/u",
-	"lkns/GBmyJjVlJqHtA2p9ysoELrOIE5JtlJgRmcpdYpgO1cfoKep6546sE9X2V1++OvpRN+lLvSkRPH0",
-	"1LBRdyvFwyRzY9IzcYKss5YYdyZ7s4habC69GVDHt9kzxGbE81x6s4fcEDk+gToOJsLjkKs7uqkGKg8S",
-	"7VwifcaF7quqm+W1aGYpwWFWThOsCKhVCk3CmZNbyTC18AaymufnFioIdQ7QsHeCMHJ8rg+iwsgPJ6Ij",
-	"KxtQgaW9E74ozt/h75IUF+KNZ0z38ihHwmm31ey3zqwBhaoZ8tfrqzP41UTkIwgRq3nd/9lqiP9GL6GC",
-	"KnnvsgEFj7ezJ8pvwLizlqqpFo9DAbnzb4mzV0LW29aLnzud16V+q9e3BrQQNxFVeH8eEhZae+iGb2fo",
-	"S902Uk0nOOS/CBwkC7QM6IACaiP5Q6ZuyExEsD1B8rZSKxIoUalK9XASG1CLE7ml2gKrLtfqRq551UYB",
-	"CecBZcgNTxAUiZN73uKotvYaHIx/SBfOP4Qx/o8B/UexWIT/4w+jUJQYr8+RFe0B+odorgq/KrqMIqgs",
-	"JOZonkKQTDzFP1R0kxpqivBIhWFVEyA9QeKz16mxMAdevm5DNma2CKISs111uv2XnfN2ZwkgQL+cMAVS",
-	"3Dl2aZYsqOLhJsJJQIgENCB32JuLs634wNj1PDl/t/Vf161eAmk4LiPqB9CWJ6rZlHxHg8gN4fKam0jM",
-	"BIOLmXBDJ/sXSWCiQBBZltAFXdUmjtqBXq/Vz6UBCbg/IxS6Sgk6ZXG7IDlLv9u87An3YHJd2rrbl71+",
-	"9/qildzuGEJR9NdloglxgGyPwM18weJ4l6Oex5U32fNPou7m5+eiAumeWlKCWzxPs4V/II0vCPaBnisG",
-	"IadQPEJbyzKbAA5Dyb1eRkqyg5HoP+aGe6kJs0gqmi+in5TMiK1ffuRTMwIby4RPsDE+fECVbwGN5qFo",
-	"WzV1w1AVG9L3JmazyRq9AwrRyJx+3I/E2TP5W29avT5/C8LPSj9YqBC3M4UecxFr86m3GFAl6qBq04wE",
-	"OPRhmb5il35wY3G6nmLhTUxQlkLegHLWrnFRCvxYEqeUBd0WP8gAU0D4qRUiiPrhgLr83ExF08kFCVON",
-	"uprn54ZpSNbE/8WPCP/vdf9nw4wC1AzTiNEGfySwYZhGxEkM05AnGP7FfzdMQ1saNFKD/Yy/rHZC+0Ui",
-	"QMGkj4C/tefaGVB/yhOgLUEbEf0Uz7FMFMkf9ZFJQtCHJ5/E7ywx68Rv8bgUu9R+0cfAXutD4Id4RAaD",
-	"Sv0aj00dfu0XNeZDVsCiNn5Zh2XEngduuOhxfVio16JbS3MeTjILrgKHgviq+GT7eB5OnsMjy4Sb0+06",
-	"08h+YFO4ShfNYiJgJ2E44+rj6W7NPqLwOXmDy/VBKN4igBHLgS4OguOGPjgC+LwTgh2ARFw8G78WBQzF",
-	"tuYKxTMXPAGiOP04o3t9pHK50O+OsxQUHXSstC09sMCMImQ4x4g514A2r9pMJOCPuaFjTxgCgwfK+HON",
-	"ooQ6VIRMcqEFoZP8hYAQxObBWIQXcq1jQEEBUZfazOTKgisjQSHkOapzwzU7EUYIUWmhO/LEx0Cf+wH9",
-	"8ENkffzwgxSL//yf/7VMdOXOCH9SjF/ca6AOpwu5RUU7INBAE3sDisR2cFiURhehgplaw30Tpdm5yd/W",
-	"ZLAZay6wIE11kQhU/RHxDebvcesHRTJfdLo2ZcU4VJBaBef8Gn/n0FFHiVkxL59Fur6kfi7YvwkeJ8IJ",
-	"0hEcH66cTKhgzEI8nYlf59T9CJCoPlrSgS282y5D9wGezaBRPrI+cY3chIhWE0mj87PMlUUiklkaOJ8S",
-	"Y0z57DO35PgGikAJsXt6aBjs414jVR4FPGhuoOVCyC/qRMyepZKAGSqo+hV6uSQEEczgIwRYYfEU35Kh",
-	"qEjnSnRdX7fPmEQXNEbe398/NiEViUESBpAkf9sSvQat55bnTl3+X1+mTYhqiBKXFiRgWCcanuDtT/C3",
-	"hqs40jfGm7In0uHjMIPMAoAiHoUVsfX//J//3QMGxdknPwQ2qFKee0sUNqOTpY5vI9ISV/BguasjTG+j",
-	"Q6n1i2bidFqx4aS2OdpQ8tGF+DOuHKHIE6DPgQpOgMehGReLNLmWOXUh3tGEmln8X3tA8XwWaEsQEFDT",
-	"kJBBTDSyHnJoHN+G/3Ig4B8udeC/2LaH1h6ccO2wKBKA8v79U0UJ/CP2PGB+UJzhG5fikABpFiQxwAf4",
-	"Ywv98//6v6MjJMeCnPo0wWw49QNiwsXyUIz//Nnag1VQRz9ZuS26mfhqfpvuEuplBsNjj/nohoQIjG6E",
-	"bJ+Gge+xKOlEmRx808CyF44NZZm5TCUUECfibuASj7qHRy1kUcBlAYF0lQmmjkcCCMmE8rXiSIKJmsha",
-	"ABSAC2DuwSSjwL8lAElXsVgoMwoMDxUEiqoVEYV/IY4Viu4COI8TVxMyIB7zifg79f0ysk59GnJBcebe",
-	"CO+HPHm3hC9Z5UHLfnBJRaAxoFFlVnA2uCHTMgxmvufaC44vSw2zTKQiX+ENznwHdBYQBh6ki3koN8nG",
-	"AXBl5DpkOvMhFgNAKli/Ftvxb8XXZGGZGhxqE+8qqlG7yDMPpLtTOIVmHl7IRVVraOLPA+HDuQD2ybdS",
-	"VqQjFAw6Qp2GLC8ocP9Lr3MpY6YlsHz7IJh8QNXLKkub80RugoC1EvgcRCc68yOX4mCBxp6PgQ/NfJfK",
-	"a07PtYn00EoVqTnj5FSslsoysEnob6zx/Pn9/X0Jw+OSH9w8l++y5+ft09ZlrwXvxO3HY62pedU2TOOO",
-	"BEyoU+VSRYzkihSeuUbD2C+VS/siXHcCKmyC2fEfbrJKFJ67QhlY0h71tzkPuOdwwDaZCAtZg0Fh4Oyo",
-	"EWdeRNWR+RBuPsZcpaRxEkuml8K/B1RRLgSxQD5uU3xD7geZERyCl4PdujPQITUATeHuRPcT1yOi4rRk",
-	"guKaBo1IeE8IRTb2PJncISxc2b8G0PBCSIqmjjaOzwBPSQjplr8tZ/l4i6RAkAqlq/xgkSL9x5wEi1iP",
-	"jkLbhBN+nYt+Gba4Znr2mzHc6uVzzvuNzcefwuZAURx1MIGOquWyuIEAngQxdRp//11GXUY22Cd5B/Hb",
-	"p0QavVEtVw+K5UqxUu9Xyo0y///v9QIQLt8XkIPHR4cH9dp+tQKZnbbrZE+xr6aIpA98VANOzMllbX1c",
-	"HR3ZFXKMD50a2R/DtQWsZxjZNJrMcsbJPN4l6Ovy02PXIzIO2eBHgqvrJfE6fJvL92PnyD4cHeD6uEb2",
-	"naoNddxxtX5gNIzj8dGBUz6qHB3V7EPnoH6Mq2OCcdmu17FTrtTx/mhcG1dG1VF5dFSt2k6l7hzYlfqo",
-	"PC6XcfmIz+X+SYxG7aha2Y8MtKtmrweODb6ZZIpdzpR+9ye05Pjk73KrSrY/VXDm4MiljnvnOnORKyyb",
-	"kgIxQLst45Lco3d+cKvSugP+43UP2CQlFaNhVKr76AK7XPeFxj0sxJ4Mrzcq5XK5EkVeNYzLd/IGiwz9",
-	"8XDkBlCTtXJ8XBaYN2TnCYXwX/wJcGQc/3TmE1HllDHIGP7tgwz6NhrGjzIr5ui4HMeaNozm1VW38wZc",
-	"BaDKheEacpM4bl+etd+0z66b58l04Jz3+E7ErJHjUGlcKuxO45ZGw7jo1T5e/vmudnlmf7z4vXl/cSb+",
-	"73z68t5+eVR5//svbufVxcf3fW9yWf2v8vv+5VR4N3ZkMJB8Dib9UjISZ8z+OMH4oKRVTXCGrO9EHER9",
-	"6QV2VGIIvFnZ+M1rGgd48HfrW3y1TUWugEwWhaDs6RQDnXZJGLjkjiTWxfcX3zBRBxamMD58FoSbUTYh",
-	"xIGSpnTk4wC88KJUjGRr2faFUjQGNIFT9Mq9I8jiBGZF2anieouhW+rfUxmmfKJuo6C3NBennuffy1J3",
-	"V83+6c8ooQ48/+Q6ykaW1tPS4+cRGxUKNhS/igeByihsuZed7rB3/eKi3eu1O5cg2ZnvU/7f2GXikZCo",
-	"K8Vu82Xfint00xNkyRNqSQsG0nDdELHQ9TxECXGYdLRY8TmzGsgCZsYNGjjV0mKSPKoUcwcLLCf9WcQl",
-	"Uu8k2M3ya5LnWWBLUVIBW8oNFwBCzM3gZ8EBY4tJaMrQQyw2QwqWYs78nbNu+02r2xtKhdBCfgAQXEKq",
-	"fPN82D6z9sCytU473atOF35PIML2g5kvVJuSR25kXoxcif5QGA7iD5kDk35frdZEwqkTZ2RZp53Lfrdz",
-	"ft6+fDW8anV7sPFTn97o6OJvCkcbQvGvXCvUtwZZic1I7oByq1gaLBRZUOCeTdzZcEYCm9AQ3xALbAX1",
-	"PetF67L1sn3abp4PO28vW11LeKowsk5b3X77Zfu02W8NOy+H7Usdl+C8krsDhN/MmAr595Qhzq1ROMEU",
-	"Vev/Ic5gDA2k64s80QFVldEr5XJWY5Qmf4/5XIP1kbjGv6fCKFGW74CKlMVoc/jBkn3AfWrDl1HgeyRL",
-	"vRWV7ZZ5fNxg74XvLDbX6mQISgQLdF6JGGkzAaY0VUeEkrFru9iTzQnEXsjlgWEtcGBorQ1Tn1hWOHqY",
-	"opcBprbLbD9f66jVD1AH36LmHVnSOo5rlXJV0zpOmxDqH50cCP6dEnTqB7Oo7Fji1PCXVIbt51i/4kvD",
-	"dvh3bE8JX4jSr+LTIfTTp1vUsip1VC+Wa0UYGqmFmJISm7rhJA15UtkS6c26stXjL3HayzibRmO/bBqc",
-	"Po2GkT5OYJTsjIcKugBPdZZKyfFQ3wAPh0fFSqVY3U+vsoenqUWek6juEOiQtUq9Xq+XK6C5yvUt80ah",
-	"7i2/VI71R40HgWICnsX0wYIfZckEoTcQ8P0r+SI2UTtBa5T9Zd1V3OHoar72fapxcTMS63BvrSz4JQm3",
-	"BTTfq3mRbVFk4fYB+rjg4emOqdxU+LxkoFe2M9A3sct1o/rf3Yjken8o1p+t0ymVzkQphQ75AdJ0uT3h",
-	"6ZSbySEhnnQTSGR/Xm+wgjq9vR0qd/YBFJlpHWoWgiQrM9L4/SDHZPiK1mOtsr/xu1d44fnY6fv+OQ5u",
-	"iHi9vsWn2Xw284OQOBfEcbHqbf1YBqzgECnfaKYB+9k0lg2+XB9xyvIz4QohItFnaEpC7OAQcyFkSies",
-	"MPwwkvdjyp5zGZLHqLSkpL4iYY6G+hDn43epQmYz5HK/fKQxZHm3OAxkpruhLu6DuUcaceIrZJ50yZ1L",
-	"7hEj1El7z1Hooymmc+yhAEadIOFl5RsGqobwEKgrtwxPgQRlM9/roV1xqmR/XMP10YF96OzuexUIyfK9",
-	"2iQIRUEkkna/VnB1tG/XnDo5GB/io5Hufq3a1YNR7WB0cDQe2/x/jo9Htfq+XXH2y7XKPv//1apzWD6o",
-	"He2Pxrg8Pj7CdXJ0dFA9OCCHmETu10q1XKscxrrdCoMz4ZPNsxlW4O7R7In1evRWqnOTpuWooMG1anLC",
-	"WRtJuYvm5XXzfNhtvWm33q7wzQJNVFK+WR3deUJRf/GRhWKKgX5NaVeubfzupR++9Of0C/lY1wuppbu3",
-	"za6ttL1oO1c4nEhXe2hnxPKdqihtCGr2g4DY4RJ/jCMFRBCxoDsZtMMGVBQNC0SPWJFYJ0rN+RR6PGa5",
-	"D4XrNcvXhqYkuFElj0YL8Y+TpFdNfUx6he4nvkfAGVSCTDqwCG1MqR+qikkiw05ExAvvMBOxFdpCn8We",
-	"WkoYK6FmvNoEQkTwEENWrXxsZfmbRAGox/M3QbJXntmQpf+vVvlzTLYHnHqx4M2Ms/KXNc7+uvH868Zz",
-	"uxvPLJNse3uy8sXtyagN+HcnPmvl443fO/Xp2HNFnuS/kHEqOOTOxulzjcV9elTFIPMmtxmGMiYw9uqE",
-	"/pLhxK3aiWwPPiKEatqBuDCVLFZkTtEQajoe1IqEcgbgnOil1TC6Ontpol+uWq+gbOblqwEdQzxT3Fi3",
-	"Xq1Vj47QaME1lkK9UkWv3Rd7XP4zFUMnnkGpdlAwYhZvlVAzCT90oY0mr5a1nucFq1atwlWj1vTIxgHU",
-	"MoAKu5rRL6tpwqeeMcQmuFitH5xkKRgpFQTyK3WdY4vLq7PYwbyzUhGNNH5586LVdcsfz3+3X//Se3H/",
-	"7tfLP+1Xxwvn9MWf76ov56c3P/20icxcIQ+XRNOWrFIt+At6gr8r1aF6uD8q1/Fx7ahcJeXR0aFTqddr",
-	"Y6dqO/u148rxAfyFj0eOUz6sHVewXa+VD/Zx+YAcVsZ1O1IdqvXH25wsIaaeISzYyl8i7ElFWK1a3WKO",
-	"WeDbhEGp08eUf0KiaPJkF9n3/JP653CVw7ZDSSy2ZALTkgM3Ek3U9uYOcVBBCKe9DT2zCfb7EANnS57z",
-	"iLz6LyaVclJFRANuX41K/nJZkXVH9/HcVRtHaKvtjNTZbPYhlNIn0Zt78CmuNufFBsaTnfBR8mZQepQG",
-	"FFxKoFOKQEDIvJHGrPSJuRSpHihLGq0rqn5In5VPbRLFLqpLCriDwg5RFT+g7JSW0Ggi5guOmVB6B9QN",
-	"UcGCtfQhB1/WAAHbPcowiLO/RHt+lQCmohdVdLGFRgvVuFY45/BsFvh32JPXpqIDBlgYOnDpDEPByzXf",
-	"ICpoTkWZb4+jFrnWde8MItyiehsiMzTU6zm7jiVA0jsCq1SKqB7hCQT1hQw1L85F6XkUzClLoJWFZAZf",
-	"mPp3oj5C6KOous/9hFAxCaSPQNuNH3ISwkR3lNEida2VFG40RIWxiJjEegyaCTYUXaiKLhq6TqD9R9Gl",
-	"jFDmhu4d4VuFkHVG6EKmx521LttQ+ob6IfS/itFxgixxqyGHJm4pANEiytXa9ArNkndvUD8GALkSrank",
-	"ByL6MSHqBlKTI/yrEkciG0caZpA+pzaShXjB4j3Mhi6KUJbsA0w2WIzaxhKyUtePKlMuSokDyoV1EifL",
-	"qhOc4ktc+P6VZPKXy/WvJJMv7YzVboaknHO+Z7s2h7/o2crprLYoBEy/GcsgaS4u4CZO+rlAwXBDdUE3",
-	"IhouFyQ8ieMqo/iLnAwOQP3a9I0GyktvaOjhZydIe+Nxw9pULzg9cC478C0PUlCKnzToTh1V0RhNJuRG",
-	"jo249MnIn4eNkYfp7ean7UpQ1QahAlAGi0YEUVCKb652DC2X7jFD2AsIdhaaR/oxjSIhvTf15uvVNLbP",
-	"RE7X3fA9J8pFRgX+GxotBlR14EdQ6GJP5tHLAhei3q1qZao3LR3QH37ozIOoFu0PP3AdFTRYUdqvedXO",
-	"yxiWfUkT8Bnb2oFikg6U69jE9pOt2EQy74eHh8clgIcs3eUW2Ua5clwd7+Ny8cCukOKhU8XF41GFFONI",
-	"pCOSqb1UKsVqBSJr6o39cklIw/dxHvR7PB2RP13EaS5TpOVMwFcum9ZWNj53S/u1WJ/kmETQ5gJOfGsH",
-	"+SZbaO2S5Cj7La44t3y9qSVpp1bUqlmR4ChuHliq9X1UugmLPJ5E+QlZXUk0/xtQzhhMhGWDKkRJeO8H",
-	"t+oKK1FMZ6l0DhgzokOgfATFDtAUU3xDSqgpw1KWe+NJbxZciKWIWyQ3pnlAI8UB4JZP+MN03EE5xPkM",
-	"+fNwQP0xGmHqlNC5e0tU3SMRkqvqccv6NcgN4xiaarnMYYjL7CVAlxMUi7JUlOug9hkqQjNhdNm8aFnC",
-	"6gPcgM0NJXEECqBSH+Jacf692vKZeMh9Wtap3vZ4Alg6QNEJ+hLRNd8Fs9udwWUxt9NlAnO+GmPb6H5I",
-	"9l7b8XpIffgBAQ7rOasKvk8c3yzemlaInn9aosH8m50uwQ6DBNwsBqwzXs4OBa9MqlOyc656Uwvlq1kl",
-	"tJsu9IqEmWxkF0VIn+IVP4+PquP825zxfkoGfr3zvYldLjsWbnt7s/5UvuL6w6McydgruoEFk+osq1Vy",
-	"5Ec3Kp4EpdxQQdXqMwdUFmjbA+e/VrJPmjkBFL0bSa4dGTu6z31AHTcgtrxgGUHUkaxxxfwglE3JmC28",
-	"yqBnCUuKr0X8uGfKwpiZxtNY09J0S0p4fCHwSCvINna9kARIhEhDqJMYgZpgwqrnKj6KG66y2hNxBhSK",
-	"JqGIR6CC5fk3LmU/4cG8XK4eyL9GlrjngKmhmFfk6hdLNwdU9pBGBWj3rS6990rImrp0+M//+V/ruTXF",
-	"H+FfaMTJUFWotL05c++4CmVpTVJ/4uqHssMhF1c90bfbgt62VpSsK/VXprbGhGz/ErIYwYE9GYqKgFa8",
-	"EihaDT9KJj+gS92pAQuooLql70GparXeuPQINPY0ER7QpGINv4v229CSHRVk63U2w7bQ58W8a8zg6Hw8",
-	"FuM3l8yPuMr8q+v2GUOFVBPSvbxyW+kmqMnKW1EfkbUNDaf4Y1sMrmj9NmRDkZUAC1LNg088zQZqvTAQ",
-	"fdkfBN7rd6eim3wuiFFP353B1Nv8xpDW1sPZyT5eqGDBIdwTPS68BSJUDPEp4U/F4cslCr3lsb6kdD/j",
-	"lYiT/aWR7PVscsYOZVJOIB+fn0JVqFB0F595cBEhm15nwcUZUrp99XbagepjvTXkU/9BgOOPXwzwF2Je",
-	"DjfjVrftOySXVpe7d+9MtImG3luerzTMogP4hlDLwbvCndVBfHf2IN01wHVzwY/7kz89e4Xb5zzI4OGu",
-	"iFR9tHeHTTUoXw1koo3514R2wnVUWTY1F1itcfrOsKZ6qe8OsuzCnl9sUz7f+SzFjdtjIKvbgQjXSWRN",
-	"PVDygOOuuow/AI1CpcyHUT5/YtpsLunAKFsFTvUikvpujrLLNV0h11SviBGmDs6lIE09T6x/ij+eE3oT",
-	"ToxGtV7LaC+xAuFg/nGDSlpzIIL5GqAxUUFV995Lwqm8COVKv6zFtORpEpoLQ4c74sUODkmRQ2I8DvAy",
-	"WzYJfZ628KWBA2tX+GBWITcPd5r35qnA2wp9D4TvS95MmllVREQAZ+hLt8VocYIw15bBFWEVLfE703wR",
-	"eatXrpEt9Uu1Bx31+udHcC/GjqHfPhmxymk0jPcXb/uGaegKndEwXjXr73utX9692D/8pXtab745bTfr",
-	"F52rWvfn/sX+fv3X6utXv+63f+780ry6qndb+7XXtdfv31wappHWrhv1crlcqpsZGq/RoHPPMzO1yuhZ",
-	"rLKpn76Qs/SgUa6W6onYu+TklWJ1tG8XD50aKR6N6+XiAT4cHdnHTplUICpMM9aUDRKZpEajYgob2mgY",
-	"P1YPyseHqppKRDGyYF1CzTIaxsW962FV0S2uxpKeRKoQRsO4OtcDuVSlfAjkCuScL6QkWeX8jRGS9k1s",
-	"ipOHXIHLPdjg+lsR97+xAzl2OIDLElyjwm+54925UlDUvXnyQsYxc0PTZRHQWJAI121SxYESTPZEZncm",
-	"XxhQYYkWrJhRWKrt02iBLJ1LxH0m/iSBr/wEooivSgW13BGmIpQbfNsuE75e/TYeq2AdCeCAFixw14lm",
-	"cJL+5cOhfAIFNxjiGlzKySe8oPGa9lDUxUnDjAXlZMET/UZ0AhGlPBa+zFcVJ6KRWrIszJHFNK0oVVfa",
-	"1pFO6TpMBjD0wuA1WQwoxGOz+VQ5ck8UomCKCb4jcTRBsHjGkAc6JCBEtVIY0KnvFI8PZXB3gc2wLTtV",
-	"gA8bUHRD/UAmEkPPAag7Mp/NiPDZCke+Pw+ReHvvBFnLokJuRPaib/wBDf0bEk5IoL8tJJAFkREqhfgw",
-	"6skhypOUUAuq8SZbp7jCXE9mcvCNOhNZCqyR8ZmyiayI34s/NZFgIRAJJ5w4EZnOwoVsroNk7AgHciQa",
-	"mIg7BGgQqdu6UFeYFKfY9QYUvOHi+pTzZYAX4gbn1P1jLtosyUOqn15oTIRvCR1QPrFeJwXltUACd5uk",
-	"jugDYt/kF/QLXKgefAzWS3qivRLqCMc94HRAtXSF+8ANQ0LXhoHI8/O4d7e7Fhgez71UAVJ1p0Q8Ry8r",
-	"+g3pXMZ17+zUyNO6HgSGrqvFKlm5XC4XD/n/HPH/Kcv/NxJR7pys+GdfHFXR21avj7hGg+oHx0fo8KBe",
-	"Q/vV71K1+gzh9pRzmiSBQPgsSDifeounopEt6romYpzkafuS8U2qOW28s6KdHxxqSaRGoyy7tkeYmbrU",
-	"D4Zz6oZG45DvCQi8FPrUr4+AwA8KrqHSaE1j5Pn2rQb4jobDxqOr5eSB4edFUKnKDVqmeA+H3NgGuxqQ",
-	"EZV3JIEGurS97Zi9Zig9mwK5E605EWvPCghTCmlUsTXK/81SML83U2Cj0gVKgm1ZueD7iUzTiO+BATDP",
-	"PyWO4kbRaitMnhJqJp5LxSsVqOYnA9k2DFwb0E0j1x5b89nUXaY+/Eixbk+sCpX/8jyVY/Xod0zTiY4r",
-	"NSSx7qR6JH6LdCL5p9SJ5F9P7WjazbmUG5Yon/97hySu4MamMZtncFNRQW2dA0n10ySeI10xUfNlLf4M",
-	"EsGhekLSWPYIDpTvxESWpDSITEzQbtRxSTUOgtruMlM8NrFVbTDgAAOaKklqpQnSMoUjSUTGaR3LBzTt",
-	"A5Irn+FwImub4ilRPV9d0XwqKkEvi5BB02Y/4SiSParu/bnnQBE2uByCERLIpqpMob+WX/P025Mmu1rf",
-	"kucl7asz8WOSgCMbK8EpwXz5DKwyOUcXu0yUyY2CzmJCScYk6ZMvyZ4qt8MTrLiaMCbbOcbkzmxwWytP",
-	"UMSTWHlPK/Ul5v/dJX/16Rwj7YffOR03ypVGrVaqfiu6QGR1bl3X9RsxK/9F7ENZmfXL2YfPVQbnJpkT",
-	"8Q1OKv0zmfidTO8+GdCoHRY3N8Uz4VPPi2ZX3dDjK6uV4e1NtYavK9KzY6NBdMrLqLgD9XKI01nr6Hj/",
-	"sFwrl2u1cn2/Wq7sl6EHWWZ49AjTLcMr2iOIl364FRsRzG//Wi7MLymtHtfR+XVcm7uHNMjzmRfR0F/J",
-	"W/5NTVE9GSBmbxtHNHRmBJqUJlLyFRtS/QAjS6sg7NJANpC1/SlhMs9MH7dnQuAC59QpeSDudbSIhAGV",
-	"p7+k3Z/6AB32TgR/FxawKrO9fPE+oBk372jji/c9ES8wImhO50xcaW93ZZuwLyXyTnKCIlwmYyLW3ePK",
-	"w/A9m598n0GcJGzHt7D7Ik8tYXkKbpYj3zjVyziI7Cn9eZgx647XehL5f93qPVQkVsuNSqV0+GgycXRY",
-	"rODqqHho7zvFI1IbF+v4YHRoHznHpDyOZWKulvRlZOIasHaTg1ky8G2SQ3/1yg9/3eY9/DZvjegGw21t",
-	"4rpW4hgiHBM53qLZsJSqMu7RpTcmouQ+NscGFKfy2huxOJ0F5M715wxGcJlrzfCNS0WdCko+hkN7HjA/",
-	"sBCGOrTi30qD4ANAZSiAsTagFp17noV8GheD5ROLPuocBkruSCDTyKGzF7t1Z7rj3BzwIVT2qpQucS7W",
-	"VZVbVc7Xxh7UiI2wIQcMaOwpFjoNfPgeMxQQ7MBcHD+izbkoyRpEtdjvsXebZ22qEvr52dTJvXspEuhH",
-	"C+j6lRcuDxxpy2KQCgRBwMuWZ/xl4Zlandq069dVYtPmVbHjBITNxp8CvT3C3auDQywqqOUXcY0Kem5S",
-	"IHWpMG1cPxRKKGc3mTY/bdQ/dJOWkwBAVMF0FQDphpbxAeeYmWA2nPoBEeqPaWhn3mgYF73ax8s/39Uu",
-	"zi4WF2fNe/V/59PLir3fHV/0239enl1XL/+8qRtbt9D+orHuj17G9NGr1tsaI8mpzpgo97xeSIgynAxC",
-	"NRCbEdsdu3b0nYbeqVAwcUwHNP4tGnmC9P6HMgY50eUQXh5QbdQJGECWEnkWIq40Phc54R0pKnhQeWmW",
-	"0VBY786vHpHM27GEU8ueBwGhtihdfBZVRLbtYXXFcQONeuOeuv+ijY93YlyP1iV3e3RssqaMguQ69Mvl",
-	"qY/qxXKtCF+LJAmmpMSmbjhJoyRZwFrcSbmy3O4w+ohe0rrHp+HH6Z6SgE3c2XBGApvQEN8Qo7Ffjnr4",
-	"vmhdtl62T9vN82Hn7WWru7q9ruo5nyiQXavU6/V6uVIubypgNvrG53Qlce2kUpTBj3Y4q5VdzmpWWfgv",
-	"pTB8r7XU15VPz1d/VpRFrzVqdUkbuyoRjxfT9K/bJyfjIvHBXXIU/td3dE7dZiKXimxoqEVrwSGKgpek",
-	"zhF1Xi5AqFF8ZrhxLZ5JPSaLbZgyBCuSttzABZPy3mXKKA1CF3val6DHM4sT1+KG0SV0gX/3gwEVAUhR",
-	"pXKEuUGpl9tuQKk0oB2RZKfeUBUSBrRgxeeNrzo6afBHJKatPbEIK3F0LRkxZmWIbYj3glegs6QWjVut",
-	"QiuQ/4+9b9FtHMfSfhXCwI9y/lUc27mWgwHWnbi681cqSdvO9PSMGiVaomNtZMotynF5qgvYp9kH2yf5",
-	"wXNIiZLla5LKpTKYGVRkiaJ4OefwXL7P5zeITi7GUADms8BDshndS1WdJMfHOTm/7LROnXTWMpli8jv2",
-	"qu/RW66yBYy6rnyYwI39Oz+ekrJgsvenl+1PzYuus7WUqDpjI27qtzZkrGkayrlD4QnIRcdIlMJEys+m",
-	"FhowtGRUUdpgKpP3F8rkerEIfQ87VumR2e7BD7ofZg8ymoezCfydUT+bC9RHJM5+7jq8cCTfFPkKivwg",
-	"MfIeUI1vno70xtH5fTk6QUGegGp4BIbqhebLrL9kxzhZ7nxN//i8ti8lY11QIULXB1+0ingnzoW09h30",
-	"YYFJojipTZ6zBjhORiwSiiXP58T5udUluc9xLJWL6wNu2SBbZwNmkB8vdrWcpaLq3iL87ZT+hKf0NYWr",
-	"Me9zTkkGu8/bOckYjcc8Ka0cBkmnb+VDVkZkvRPrnLVsXqbJuUjbvvNPRVsV8CFmnatCZX2WU9lUfEST",
-	"T0t1oZOKED4ODzcFRx7iyG2THnGKtpejz2WCUJvnTmaKPd+aOQgpjqbCM0+uPIZscuZZesTJyeYNWT4K",
-	"jiT71Sr5JZzQyCuyL6XI3S99mysFK7rxzWXOYx4kNtVCqwzKM9FDyQw8Dz20360dPo4eSn99M/R/bEN/",
-	"if6Vpv5yvt7vw6o9lxKZlFXyyg2L0USXCgOYpBlkvniMA3k1zfFk8zxXsaW5F+58yFuBkshjpFLAcnw8",
-	"tGdAjRIC7gxzNZkAa7XJaS3PN4qZG8mx9a1lg8g6Pa1YCWF1khGL2johQ04poG8ZG2UVYspvXOjzOwWu",
-	"0jnMwxtqxHQ5mNSuSI1sUksSXbtFelMyoLib15Juai2c6hc+DinWKw0dL1OchbzPVaidS3ifs7zXiyd3",
-	"JZrowtj9RjTR+LFFNNEui2K/L9tgeaboGq33dt09b58d9A/pUc9kiq679YPe3kHv4Kjfd+X/vX/f29vf",
-	"dWvebnWvtiv/W697h9WDvaPdXp9W+++P6D47OjqoHxywQ8oSpuhavbpXO0yDua129+zD2Umz2/p8+eHz",
-	"2UU+fWiVGP+csXuwSH+NfKLRLYsXGrSzttbhEWQw7+YtqSbPu0iROb6UWEcnlxfd9uX5+dnFz5+vWu2O",
-	"GosMr/Q6DNKwHGo5BukV4+jvN7W+1qCQfvGk0S/R/nooIwq1KJm1K4aUS+M60otbW1bKlspZVjlnql7e",
-	"Xx8uTPwQFtUnMKcM4I04lCYVFj5hn8F+AqJmn3KXkcTmEGhKWSQeROH4ZpCFL1VPkyF1Bz5nx4SSYQhF",
-	"SsjrycMYQRGydhewQPn8BuijEnKBhs1t/hcygP5FhnSKbcUh+cvmf21vb8P/5C2JhUTKzU/nWOhk6air",
-	"RpzdIn8RByM0jpU6LLABdV3e0jo9lb/rQGt6q0WcD+3Lf7Yu9EPyTlJmfCCHyCPemBHPD/wbBvwzLuVL",
-	"3j3ToP6rvFLXLdUDfFb3l5R5mEaNvXGk3UQ+T66OWOSH3iqtJqNEAAL0LzklyWAZYKTaY2M4goJQsALA",
-	"Xk1/OwcUuMjE7czkPXZ0EvbGJm6ieXDMNzVcsSP6UPcDhn1/8NQttXrWifge3MMcWSniK6XkCzZD5uyN",
-	"URT2Ajb8j8Ljaqzs6yThJrP8tCYA9QHqBIWUVCW4Rxr6ii9I34d6Wx5qZaY82H7CMSb3AOA8qwIW/fZl",
-	"b4FVxwIvrSL5ZtjAe9X3Vin2YzSetZmVEsr0wnHc6AVrcVBf4aDNi2BltXVeRWPp8J3K7sHPRNKnrJ6u",
-	"vDJbUJpHWeuIZI2juWbgXW0dcJAsk7GJDBJlUCbfqRhSAhp25jmkTDkZ81seTrgB/2VGt7csospWmAfR",
-	"KgFDBrj4Ssw3Y6dSWLa1MTxIarL+OmbR9FIV2q0SuLuisBSW3rdyQVQnjOIH4VuWKqZerVppSRRNeOga",
-	"qBcSzdmMS43a4W796P3u3tGeNauy00lMn/WBKn/IeNzVaqTbal/AsbZ5/rnTvTz52ClMNFIqJvtWOGYz",
-	"ISBeUeqMXRdT4IYspkjxIvuEhfFQxawuwAwAAiQMMfJZcfZF/aDwHVX1o3lNrizZq85JSSFe6LZXz6Qz",
-	"EC/aar4W1zetj3axgYrbSLetHWdfJI3kgBQVxeKa2Sy43vFvOI3H0Ur7Lbn5jI/GK228E9xbp/4NDPUf",
-	"SzlEeFLFHfaRdyPZEFAHisFwI0dZijM8QNg8f4IglEjl0A8DPySBz28ZcDT5MSArRqDIgc5AvXLEIpvn",
-	"XzhSRgTWgFEimBtyj+RpEBxoc/ZxDfZI76gfAMSgQmrMI2nU6042vbprYB+JmEaxSA+nAAGSCQ34wkLI",
-	"jpjezhy2tHpPmpfH8XnJyTa/YTHmZOsTmg7Zz0Xn2BSX48xjw1EYS7H4kU03R9ZIZRnI139++m0l+Srm",
-	"CdiVZdXmyBi1zXRPTeueDVXPqkNzf9Vjah6F1V5aVwcslP9ZuAcD2z3Z9NKkGTDqKYyAZLXF2202CuhU",
-	"zk5xP9RT6QKNkyegK89Wy6zkwV3bdbupnX6vYPk1H0WhNFgArvUhNKjCmEi1zHwtugio2ESlQ8IfYJjS",
-	"2xGh+eRNvdCbSqnpdK47V62LUyltwyiVvPIgCQC+ntYKqpF3xiKeq96OU32QnNdcKlzqMQxf6w2Cp9Ee",
-	"Mxx2CBABiFGpBoEWkvQss5cjFg2pHOn5iVjPQQUUScS81T3jE1tVJGU+8zFBkGaOGc/5lHFYzYl6fch4",
-	"DFGfJDa9ifU3sT6T97RUrOccMztfk21lVjTMpP/PlWw57YAMail3HuOx3/dZlIEqTbcgUqMPUjyZdJPn",
-	"RcqqW+nMexDe15ckf2ZMzceQP8ZR7JX7GIDEYQXz6Dk7GfQ2V8iBC72vCpJTWNrfYHgWtCMiMmwxncJv",
-	"cwQMExn3a84psMjzanPT9UqcIaTk/J0GY11RMGIRVB1wlyFtqMo9VC46m48i35WWnoErSmOA6hJh4BEg",
-	"x4zpFNlddb3Vn2PKYz+ekuo8oK4mjttD+nvnIDvrwcdSYV+ke6wYcMsUkGsIxDU6kDk5FnUhuWGDTrxi",
-	"r/ehAsQ0hTy9YxG9YSfg8Kvv1ip7+8VaY39lrSHiCJIO4aqpRppD9DLvVg6PrJKxl+SlI6tk7KVSo1rZ",
-	"37UyM4mvkPfJLSV7W68c1ayS3izymWrtYLdeOzq0SmI67IWB1ErNq/M5Omn/ZXre5Ryu4XcHSfFDeN21",
-	"THzp6nDnq9qnC2t4xxFHz7gSkBYBzAQvp4IIaqCikllYSatazIB/vYG9rCTOs7eW36TjjHS8n8UuB3Op",
-	"vS5v+kGsdbXZXq5wWg7lOzdZInl0pSQHUo59JvBimkOxVZz7sACr9mlsuWJLNgdpDIbsgyLXFkHWzrGo",
-	"E29y2hX2BRcwiVifSTnGiO/N61lyT86+HtIv58BnUGoc7AHgu/6zluRFIdffo8j0FPt21t8xK4ohofAi",
-	"U2ca0OSKJrQyP7VRcqPhdrVa3asdvvLsDhO2djUzcyP42ntL84cxHItQal9XvkaaA56At5wVJ3QTP07K",
-	"I0POkgxwCJc5151TZwvSOwBVQKGH5YS9rp5MbRuby92PyQ9gshZlfECL2rkAwG/J1tPUnMCnYhFfkDFa",
-	"pVKAzSU9cWxusGzRIGLUm5KY3jK+IEtiY/bMh4qRgTQc+twf5pFDLyCZM+TB1ARIW0WQaQ6Sth7TYmKT",
-	"Qi2w7rsWCM01kNqyk/Gdkzaeoxq5V6ZGOo7zZfkCHv4kxwh4ivTeFa8hxPcWsVuaiFEESrZmIkZicaaZ",
-	"GJns6EwqBtGGqkLuzDJJV2xuczRyifA9Rli/z9xYNMjyBA7LLGOyuaH2gJuZBkFCaj3LcJJb/ODItzlw",
-	"bUAOPqoX/dbK/LyPBomY5lAyKqxyzbMvUmr5cTCdk+XRIJRPbd4fR5Drrsoe5GdgMZdXmGj+3pmfHfI8",
-	"VF/E8JhhKqgT9XGacQXuMPRSkWQ2xPCnCQ2YWt1ixLiXbb2DF0lZTZCAUSyel61lr03kebIa11F734+1",
-	"ucAl9iRqLx2mR0lcWUvzvaWuvCnCBakryxRh3k+WUhEvSV7ZWPAWlJy/DqnwmLkkq4iETWH1X6p/egUb",
-	"7wV4qNPwyio+auNuBWFPOemBN8STtuKc4hZ5KrK5k02PcsC0dMz4jjRCPRaRsiPCKHZIxO5YJJggfrxV",
-	"IS3qDmzu0ijymVA5vka8TrZ23SFeGAQU8leIKACNeCdIOOEqySShFBcMGOsUrL4Y0iBgIiajceQOqGCk",
-	"7IB3YTzEkJNjkeuOzdWrtsDVAhalH+NQQPF/P0JDWTMvDWjEVGFPLLDPmjWAhHeKnA5sNY9OLTJh7NYi",
-	"w5Arstspo9G83JYzYxaXBCfhpGDOo84RyU3aPE92Lsdt5aBk9rHXljgyE8rUk0+DFpdaNYnhLohnzlxY",
-	"nEXoi6YuvkoaFwq14QpDmorfNLN44R0a42g0Chg5466c7SQMikHbfMATTHg8VVzesajrDxWJHgRK9+tW",
-	"CdZqqbFbqe5bJbl8S43tWqVuleTSLTWOKnvfno9rf/dg9SNGur1W9+4bW+wF+vf9jEB5Fept5yuu6NUy",
-	"RNIHSW8KAhufNlx8y7NF0nWztpnagbc9oon6JrBWE1j3spvTBbDMck5H+cfI7fDNrfGS5Yte+quYz8L/",
-	"kjezRIU4xr4Af6XcGgmbMtxk85l43ZBO0dYk5XDEODFgp7aObe4U7UFsXbYkjUAp5hjudSnjVAxyvomZ",
-	"fukzSRv5nvkQOTUfBOFEwPj7/AbVPSx5xbrN/hz7kJADCTtx6N6K0sMKzjmH/I37H9EJGdKYRT4NsNs9",
-	"KnyXREyE48hlgpT9CquQbfJzGHgW+eRzSKBs3kS+Ow7icUQDchWF3tiNweOb/dh6wceeXH76dHl61v09",
-	"/4VKCTxAbkj9EQ3ItexH/enr2I85OfESjcjsJ7wWSb/z1VzcC92U6cyvmDScd53MSx8uzBzO7Llnlz78",
-	"siXr/cxA3ZvlZmDOCfNj2IKZj37RYiKUY7oTsbvwlq0Pi/tM0uDa0H00FePwlvEsHAQToiuvQpaZNlPh",
-	"NhXgH8cDKbVclczgC+LSIEBva64BwCpCNOwKaRIcOM/m2J4Rha85CDkomyYhrxDopJQRlCepBOpx7I3N",
-	"hdyozBOyZWwQeNsQ6S5jTWeqG4tMYBwS6PUySd4FmlX9fSo7Qo1PqLpYIadobguNkCFHCIod5Y3zS0Vm",
-	"SwfTwSzdU8Tvza4EaFkP6yuXRjjFqkyYCYFTsThwidsdb3ypu731RVP8Uj5ThRD4DLGIwA6RZwNEKusx",
-	"GgFypFytNu8mS5x9GSHLVj9mEXHUn2fcUQhjgpR3D6rVLeQWxvBRsusRBfLqstMleWGKQGTy7UPCuBuC",
-	"eaCOs5q0QTYRIij3/+tcXkBylMFORoeMqPQoLMploxiERTg/t1Xv+M3hu2AEocXw7jP+VYhLDL90mBtJ",
-	"U1LeK+Dfn997R+5h74Du9/fYrld3a70qXd30gP6nSTEZnOSdL9uTyWRbDun2OApgVDFR49n2/ylzWZOl",
-	"XGrIFWyVhvRLt3teahwd7Mk/za2zzsj5XsbD6Q4Z+SCNXneAwxRKA/ZfpXareVqySr+1z7qt0h/yLApC",
-	"R7ZN48+7f9b/43BS7X26vjuZtKeH/4x/Pbr9taRuMzMO4IKyin+CXSzvisYiZt7ZSCBtxSMk1KqZXGD/",
-	"gvxQg/99dc1TZOZsqq+YO46gOhHoRYoxwFbUXkmO3hLfZQ6rN03tWw2AFxgRFyL5FtepXSXvuS9qQ1vL",
-	"jDeU3tXwa5LIy/5+dfXTdKYEt7Z/uF+p7+fKcGuVg8Iy3IPXXR2WLOXVHYBm0cAPgERQLGBeaXmZUc2V",
-	"Bf7FrCoFWZgWeqXQRTYv5xLq08gPbn3i0ijK4DYq0N2UuBbAexE7MU2UVwCJiIWf9q8Id1dzC843m5P1",
-	"/tyhc9esrkq+67mUV60FgKulejUnqqt5rIQiCX34nQqvjCGeLyaTm1J78S0B/S0BvaASa2RIog1LsVJh",
-	"mLpBjf0xU4zVtHn6SIJSSxaA1CZu1ARlMbZ5jwUhv5GGvHVfENtnJ47RBl3JDFyzEGgzCf2MoSSfqSl+",
-	"/zqjNQX9W6XRm6BfVGm0TNDnfR47X42lvzCIv0B6FsbwDYjztcG/skCMPwpc7nN2Nzy+jOuaNsYPUTq1",
-	"glH2AmL9yhDaANxLPzmPCc3m61OhhQqZNpiqMiybO7jGFfCueqmqvVrFcTsnFbStv/uRsXT1KD0W/pf6",
-	"jiXwX7oITOBcBVMiWBCI+UhfySiv25FXWRlVABp5H2cG+8LcsXx/6t+dLVAQbSYbAxJ2lUxaDPyopjZR",
-	"P7LnagLlfUiuaWXmtFG6um6f/NLstNT0emPgs7y8OGmZ5bgnl5+uzltdJHx/tci6ZmYbjNHq/m29u38E",
-	"73aUSsyX6c4ucpGcSBMrQP2mPtBwkCTbKOce0fpNDMJx4GEbalYbUPngKDQbapCe6+YxX8TmLjzGPOUQ",
-	"SQngthqESt23HfvDtFfgJh9Q9KGgBGGezacsBgVMSaTlhXzWIpNBKBjpj+WoEXfqBugI4kTE4ahCmkS/",
-	"3+b6Fb4gzknz4qR13jpdgBej1+9TumEKBFzBZCSeknWcL+rZJ3a9PLCK2V2mYvBstpKG2b+Hhvmt1fp4",
-	"/ntGx6gFt1TF7B1Wj6rV6sNlMatpni/n2+mOhZ3y5rZ5c9tk/POwLkD0aom4wGmj9eeO3k8vNtmyKW4h",
-	"5bc3nhInKx1QUTpaRjkWoTEZhiImdeIx1x/SgIwC6jKxZXNIZDarlLNxZIz4GspJCURDpwKrqlKGQqO8",
-	"9ah7exPJFWyRYYgAEQGNWdTA8MQQoxOCuCG/Y1GMqdom7oaC0kffDIlozEjZkwdXnefMeKxwNtLeKzwO",
-	"L/s0gmXIvxN2Fzn4UnnL/qoxaciWj2yeHaKUStYYI6mkZ+qcHYuwQMj7bD4ZhAFDpA6RJo5GcgwD1o/J",
-	"WPHgMg8HWPEI2LzspFwEjvq81A0oP4OakLH6AeOScLaADUcJ7uTT9Rz2mBsOmbC5k5ws5AoJAjlmIXfZ",
-	"sTRl/ORG4rTa7cu2g59Buc0doPRvMypC7iTQJyo+pRYCQAUCtqljqDhlmKnvcLROctR3apSUiI0YjQVh",
-	"dyya2txAMYknIfwLztBQdW0h968yuciIRX7oqaRhPxY2hwWLwLTyMNPSSrkZO1vHgNkCHEDpeh7z2A9S",
-	"fSM/pM36YyHtUdYPI0Yon8YDlTas9kODFLlWQuBLTpZNGV0sx1mC5iIaJSN7wyClTDIrsjvWTPVIaJQt",
-	"4yWYDx2O4xx/dHZVv5uBbrHg/iGmi/RYEE5mH8kB2pCy3Fk0wp2Vbucti1BprOsZJ7pH5vJwdPRS4fUo",
-	"2ucFiMFXask8tTms0BMTS86EOGzCig2mUqDwLIThSkkXK1iMRcbhrMGHWZ/My3cvOeYkG9Dn5HZC3QG9",
-	"b3fV1QL/yNp4xPmpfiIS6Qc+E1Sfq9tJicMVnU73TNXZ7ESgsZJVV99OBm8ng+LMndSuWOeIIFgQvPjj",
-	"gfwIrHekCQ1i2VFsS85WHnOZMB9qGpFPW5mvYSTNONlS8fliCyCf5e9XLJJmOb1hjrTEXLDI1StUawMW",
-	"IBZ0uWqRWrX6xzFhX6gbKxwRXeU4CcHaqTo2T31ylfxbGrIFB+MoaC3ia/KnFmUF5o8tJDm1ZI4ouaMH",
-	"nCgaiJyS8H0tscuLLPDUx5dY1qYFLscwa2mTWUMbeyFowAj7AiWp+bElPcDv5vexW9GZqXiT5CtT+zIH",
-	"0L2yRZttpdCiZcNRPE1HGI6h5qqz+VB+RDyg3CSnlG3iEuXhZLnF2GFB8CysxVGyinOI2HLHDmjQ13tB",
-	"fadpis2wpa2UJpHdO9JMLLYIoQeJ5b/qe+fbPOkcbmb5mVP2dFbf7Lc/FzMwb/HV8xZfp3V+XmztZWfm",
-	"zfx7M/9en/kHJtB6pt/XZEutBvKobj8mozAIALw3JBMau4PC4COqf1P7G8q/EP9xU4XV1p/xAPiPAm+V",
-	"/4zzGqOlQqEZd8F3j6+9ohSOwvjaN6vUp36QH/wPcM0y3czSYFx/LjbQcPONDcN0LTVA0Uhbra5N1bBP",
-	"5ACQcq1a/T85S0fa34jFSa47pxrxeitj8VYre6bVW3rg1XA/lWoaWVm1Cnv8nqvgcdSqcWD6ITJHFyuE",
-	"l5E3qnDpd9wgdG/nKqrubNqoBrSHBxsZEGJwBMsT6yCckD6NoIIoGnNBqLST9FaNGA3w8QppJ0moyR4U",
-	"FtFbQ1gqKIdQa1ImURPNvgBbH6JRY8EU5BO8xeadgjuRkq+BeTuC3LB4PvLSzyxWTZzAeD1CAgkPJ2aa",
-	"hFUK+33B4g4C1pQataPa3p7pnPeScJQoNe6ZVmF+3LKdnlkAP8B+j/PfbOx7df1l7vod6t1RRSr5Ih2V",
-	"n8I7Vpjanpku0g+jCY0wI9CjU6HSDhyFBeWQss5x2AeCC8gfoCDNIMjL2R2LyBBe1qPu7VaFtDC6nKbs",
-	"afscs/Y4+xJjzp5Ch+LEGzMCopCHEwtJU+EGm/ucyNOAfKkUpuEEb5avf6coOkSDUDMSCJ3xSDyIGLM5",
-	"BrUTfyRchcdFJY2TG9LCIapW33QsCuAficac+/ymQu4rMJu4tHJC8wldZpT/Eo6jrPV7yaXdOI5Mc1do",
-	"ebt7UAUfFwznb3KIsw93YZhh7M3n5QIrNeq1NWytgrH6zsmL99M9te+ne3BDw+p/89m8+WxMVa120Yrq",
-	"OqcPiyg6dhS1g9Q6AYvZfDdOLsMrDkGQmyGgCkpKTHjioSKLmlBhcyl2+5A1dX+pexIwGmXILO5D+WFt",
-	"JqGXwnkOmCbLEkas7J0g9Ib6/G1fr7Cvn8gtKpdXNoFMWygv0SaeU1Lywf/CxGyyGi7ZcpqWlqbGHs2m",
-	"xiJzhi+yZ1NMD0Rie1cOJvMa5M9xGLPMARjtU+O0K8+zDyEfOskx9smkw4b1IppmZ79aqdX3V7ctsh/8",
-	"vYl5nye/EV5dj94Ix309fqOjyv5+wm9UA04j5Dc6rOxqeqPaQeX9E/AbpQRanE1S8qw3vfNmT6aZDPEa",
-	"qi5nTxZFA3fCceyGw5frbmlxTxQGJaWunNApoSSG+kuEu1+S+9+nfiCkLkzyy0nfDwJSNish9RtEHI7E",
-	"ViVTeJB6PAqqLcHLks3FKoeRzdUEbeFUHhNI+cmHv3TdBiYd+cNRKITfCxgpZ1Kxcsn/W8gdYFR76owl",
-	"fYcFSf3mJ1Bxyzx0Zs98tJXj/ydptnXah5kstKR6gejihYY8XkhrO9a5XCrH677WxAfZrBJal2pt3zPK",
-	"bH1fp9DikDT4/sJJxjs0G5aVWx8W9mxklfiZDKhsWLPjD8cB5PhF7L8YZv5h/h3pReEtIGLnYn9r+JQK",
-	"5uaFF8SuPXgvJsS/TmD34DuWzxphXYNxVGmxN3PpzVwyzSUQOGls/F2yUBaZS2bp4QoARsYJ2cDuSBjf",
-	"k0R0ZPAwwItsriCOkjAN3GHCQxipzPLGHLCRzVfCmG9Rd5D2kkwiX6pmgEEyPtXKpG8ltgdYP/lM7tQo",
-	"ObZ5kWWUvoOMWIQxpXmYSV1zuB8ZN2l2vsAdkqSJLAQuWpdG6NWjFVFT7ayUa7W/ol6FBQO6UGOS5Jvp",
-	"f2nTmJUa1Up19/CoQIkWK8wsL7IunoZmage79drRYaECXSnxzdhM8M5aLXNtVvumNdMG/HRh4lRir+1W",
-	"Do9eJBySsctXB0IyJfGPAIYUZ0Xhy83jmrDeIAxvxVzsUPm5v+mbfkDS5FmITTHuJZsAZr15fl6axzdk",
-	"lcaRlDyDOB6Jxg58FuXTLxU3HOrBr5eskvqnAer/EmWHWiiryw29/F4gM/Ak3RSviN6jg4u7B26x6/Y5",
-	"iUPC7mRrWNgoLwH1Ro8RWNPKP0dOLzpkEIrY5tIWI+VRQH0Ot4DFO4r8O6iJ8LyICUCilGbeZMDQoUQ8",
-	"NgrCKQKpUEWgO2BDiziXV62Lv7c63c+/tX765fLy4+fm+fnlb5+v2md/b3ZbfwNYD3CecTbRs2JzXxCh",
-	"vwX4Rxz1eOWk3WqC6RyHIcKzRMxl/h0TxFd4LTcsFjbX6VTMq+/v194T4d9waTvfsikZUT8iZefnFrL8",
-	"6cWwc8umUALYMYVEgzjN83PHIpR44VCOS9lpnpxcXl90HYs4zU6nhf+47v7iWDZ3Tq473ctPrba8eHbR",
-	"6bavP7Xw3jMYCvnX5+7vVy156eqy3f1weX52Kf9ot369bnW60Eq7JX+SV7vt5kVHCrDLC/mnGglAXMWD",
-	"DUyxzcvO6eWn5tlFOkY7RF+6vjqFS8fYT+MWm+OV0xaeSbYaRDBGHCUNzKFwIFdhorybDElTbT5Bj+Kc",
-	"uknVzpMCzs0V+itI9zVrDtXnPg92lidTf/eq6kuGcL4OUre8Ju6VN/fS8oq8SSJL1iBSgQl1VVZHZv2T",
-	"ssa4um6fWxj4ufHvGN/CqIx6nWKXTV5FvNAV75Db1RfE+TqOAivb8jflweEh8b0GlEKMDT6XXMayek+C",
-	"iDWgIoNtgMXyKGj170gzC0gHhNOh7JaT7EMn05RgdyyigVRsCKxl3GcAo1oYt9Kd8UVCeEEUjHfD5rr+",
-	"PmLbDLIYRDpO6nkqiMfk6eoOPGZlqTOU9CK9qXJkSY0dvRPE2atVUf/rRm4ZGwlwNhsaez6e6VOrFxA4",
-	"vemZN5tdrL8o7OspsEhvSvxMteOsQEbTYlX1VCR9pbgM3ZmUZWYu3HJ+HcJSCdNubz1kL9cIXmWm9Xvn",
-	"7GyuRo3xKCKqeRhVunbIZw1V+sZu86Z7F7HbLNa9OYeUPEnNjelA/UwiHaXYWXZWs8iQeixB1LS5oaQ0",
-	"QE85LtDRdonOHvx8YfMbxqUuYR7BZM1U8dklYKv0RRIGQojJXuC7CK/iq07gK8SAjljDVKoWceRBkpQv",
-	"R4x3Or+QdH1+vmVTILAfyiOeEINt/cnNZrP5v//9P8QeV6u77i2bnnnwTybPeUacySJOImCcCpGvkJ9s",
-	"c+p5Al4MES3ZZ/mH7znEY4HUtj4TgI4u++8kPohtcEJAlMvBj/zIpldsqNoAyno5clSQq49n/yBXrU/I",
-	"nC9bFw4pI3oS3AI1UaDZk5CPnijE91aU95igA82ruYEoWd+PRLyVAoAqpZn4aqyM5SJYwFykhj5O0oj8",
-	"GKcmZ2CBt6IcRgReobTwVtI5NdFmnj7iJc3oRx4mD8nmOOhLDNXJQ7Gneq86nKxNlXozYtF2auZMMcMm",
-	"HjA/gvFLl7dg0Z3vMkQoFccqdTjWgLLyZ4bPlJ1QrQDdse1bNrV5FMY0Zs4WjLBQLzEWgpxBOT2y22om",
-	"A1/EAvp/mt6HVK7xJCS/dLtXRKkiaBWWj8DMC1+o3uCSs/nf9FLcsohQsKSp4QeBy5glkLzZbYsZ0HJo",
-	"xwKq+jlpfzgh7/fqNRL4vYhGU9IL4wGRfexDtHHYkP3+v8QR/k1NocLi9pR7rUGcsl1STrRtKVDtEkkv",
-	"oFvNLtmcGFfPGb+JB3Djfw5ZPAg9/HcspXm8PY58/HtE5V1bEEX2ZBOOXfpPiGzaJScFAb5un2sLS25o",
-	"oxlH//5OQO3zkMlWsJJaxLB2rUQyhncIsibFzvZ+ra7LqpMJIT0q2LEei7pjJWOHo7DoW5TttB3DCOFw",
-	"6GueGiTjUpCOkF57vqef01egFDGmwxGMURrvHgcBnrpmvkx+ACzDGSGFcie56qhKynDIpHiSi7Tvs8Aj",
-	"gc+hehxXA276CnGy8w3MlY4aRuc4kS3bvgf+t5kPUK/X10XajbJzV6MWSm7Z+4M9LboJjRiKkk5MuUcj",
-	"jyTCQdlLcyrO1W3ybLKE800a9ukJMhQor+OQRFChRMoe69NxEBedPHFxpYJR2/7zyeJyMfvUXn1ybrg5",
-	"xjtYIqW8qj3Zvfg3PakF/zw9q110W/vy2tkv1T/pfjfu/X33w+TjYcv99bQ7HfSif/+7/XMYvBf/9fH9",
-	"eTUY3O4fnI2JFrtaoG/v9Wu03tt197x9VoLXwlSucJ9YFMF65t03TYZSo7Qt//NT6+ezC3J1/dP52Qn5",
-	"2PodLtr800k4+enX308/1v8+aU5bzX5nFAWXtfgf7j+akWh/aV5cffwwvru6aFH/H/Xpp6h61/nt5y4P",
-	"/b2/2RwaaV2czrarinmevh9zvaiPc6j7yKbLEvjUi99lfSk/BmoDCEFpdqAFRI3BSO2gVxH934kZBgNf",
-	"ZMzy1zEbgxcxCfF1W52ug0EtFcCMpgQcihmf2oyhfwznSEfqA1TuX+1SDEYL0gd8cypEmbZMGgm3AGxq",
-	"c3xTWa4T5llSbUa+/EcQ3twwrxAStMvukVexceEsFFhgb31B/pQD533n3fwyalU7DHF1k/Fa0WvxNZHU",
-	"3xaVfp/CdXQMqCdw7Y0YBxwy86AVsQwFUXYdYUsP6sNetpC0vw8/znve2uClLDicx1UiVM9YRC9/4De9",
-	"PRQs5IL9s2Mo2UUAY+q2qZS2DYg/JFdGLFLSTihVYGw4S9H4yW1H45gNR7EgIiR9GuHxP6AiVp4dCzZn",
-	"QGGn4K8A0qOes7kOA4oY2IIcEUbx305bnRNHuQflAxMpTRIfVWGOtRqfU9O+eBY5d8Vp2oaYAp+mordl",
-	"i9htV+eUzQ7GtAMPf3ukrGm1AkqN+txKI72u5Gy9Pzo82LdKqBsaJZ2xo9NiSuonmNhq7f0urfXr24du",
-	"jW0f0v3e9nu35m3X2W5/j+73DtxDefqV6w1Fg0rJkxfOcc19EqWG7IK8hGS/J+lHyKXYxP7LLqt8Phit",
-	"RqlzfXLSap1Cl2ZPF/u1968s+VCvltWTENNF/COkLr+iY8xjqZudr+lO/7Yjrfnpcz8crT0UM/L8mvt/",
-	"jg3d6XuMx37fZ1HGlafkHgj3kWwpke2GdMxH2tf17C0850kND3QMSmRrB3bS88i/GcSEToC7bUBjwN8D",
-	"QjalnWl6L5zvEdoYFPVNGGL6J6GkHzEx0G85VnVY4A+QApF5DAIgYFkA9JCBgwxBL0dpAGcLc2eT3FSd",
-	"QKtOpDMEwEXGQVuuwpyIewRzv76ZJq0bhbuJIq3tPgNNWsISOBU1QmuOeUTK0hkFW6tXZzXsfoGGVZ9y",
-	"oAGWWYa2YFbLwo2LfXhNiGtukOSoF8MyT57eLca5/y1P45keBmGzE0NMIY5AoQMCeFTccQTVcf/6WvqJ",
-	"0YhFzXE8KDX+9YdVOgl8tXv+9Yfc8Bj6nRcGUoFhsOS90E04R+G6h3ROZWdIbwGOFEO+DGAfINe/sbMT",
-	"hC4NBqGIG0fVo+pWSect7YC4UZ+Qf/WVP2IQJICsphjQMtKQbvPqjIy5xyLi7NzVnAakQ0jthILJsrku",
-	"TRQJBZCwUgYgYeXpJeFKgtlnpTCmFjIPCStT4gVxu6RWBaSzUnrpVMxqVDBhWTSiUTzdFm44Yl5SZKya",
-	"pEHA4qTL+JE2d3Zc41H5vWlxspGvktTUw5Ey19ixzeFLiBTRwiKdmAUBlc+LsX792U/NC/Qv3dHA95Jk",
-	"lojRIPOV2HTBJ/5E+S2Qqxp6QqBSDXkvpJH5xWWfe/6d741poCL0bhiNQlRyQjHOGjOJKQe5h5LBynSw",
-	"h/0onAQeR2EAKTOFiN+ClEdR6I0RBSL7yw2Lba5quEk8iMLxjaHfozEkryr6L6S3YoFgDbkbMkkJNhfj",
-	"qE9dqetNnJ///e//cbYAj7QotIpopTr3wRszmyfI5nL3YRKMmAc0ZCngFmgZi+khKdnm2smYcIeEmjkZ",
-	"RpEYnc321GOu7zFA4zEmXB795ZmOTWCC4HOoSdWF2Y+ZCdO1/N/++Pb/AwAA//8=",
+	"7P37dtu4kjCKvwp++vasyN2UI8mSL/LqNVuRlbQ6tqSR5KSTVkaESMhimwK1CcqOOju/NX+dBzj/nDeY",
+	"Fzlvsp/kLBQAEqRI3ew47pn+1je7HRGXQqFQqCrU5UvO8mZzjxIasFztS25KsE18+LNlk9ncCwgNemTu",
+	"4iWx+a82YZbvzAPHo7lazgz8BTHR/ZRQFEwdhhyGgilBLPB8YiOfsLlHGUGBhzBFBPuuQ3zkk38sCAvQ",
+	"vRNMRXM8I8hR81lLdEuWhzkjx6wpmWE+LaGLWa72W47Pl/tk5ILlnORqORb4Dr3Jff361cjNsY9nJJDQ",
+	"v8L01qE39fncdSzMwW3ZXRxMV9cwmBKEo2aodcGnJp/xbO7yOfB8PqpOyuNTq0TO8IldIUeTnJFzeN85",
+	"H9HIUTzjLR07Z+T44hyfI4vDqq/hbz6Z5Gq5//MyQvlL8ZW9TAM3x1clPzQWPvP8VeC7+MahAm4LmhiA",
+	"UHMe/n5IyedgJD6ayJvA97lP7hxvwdAc35Bz5M2cADkBmng+fJ44Pgvg26Fa6T8WxF9GSxXjxbZohj9f",
+	"EnrDUVwtlY3czKHq36XVDdNWxgJvRvx122PJNit7wz+Mzk5PjquVo3LpW+1KBKIO+IVnLWaEBusAt2Wb",
+	"FcBtzxqd2afWyfgYVycVcmSXrXTw1RCjh68jglhfR4vazp1jL7C7biVO2GplLQ61R5Xq8cnpWcYGhF0f",
+	"YQ06tPoqLp2ZE6yC3l7MxsTnZO8TtnADxlmRT4KFT2OLKBfT6dyFYXUYbTLBCzcQXSaeP8MBrDE4KucM",
+	"fgicGWdVpWIRjoD8V3gAHBqQG+ID6A2PcvZ64dwQlgJ773UDnVWPisiGBursks/YCtDYs5dovAwIM5DJ",
+	"prhQLZV/qg0XxeKRNcaMHFfgb1IzUZ5/LlePhxRbFpkHxEaB5x0cosaUWLfEBvZN7ojP2QIjNDhHaouQ",
+	"R/lMDmGKx5Mh9fwbTJ0/gLu8YIg5NxQHC5+guec61pLfAaYawDwc0hixhKC+/3jRxe/oy5Nfb37G9eXp",
+	"fOb9Xr99897rfS5fv25MX1dK9TK7+/XHAe7OfqyP7+s3r95Tv+V8cN3Fyat2e0mwa7+7vOvdN2eDn9//",
+	"evfLPbn/6aeaIkJxlUVbKbFdkOjW93SVOW3iStfU+cdCY0yOTWjgTBzix8iqVD6qVI9TT4UVMZV9j4Q8",
+	"ARGs/8GJtwMwYncV6A51l8gJyIwJWnJYuIBsqFcYvwb2Q8DshUtey/Hvpx4jEujAQ67Dgv1gfRCKW5Fs",
+	"8pYsV0Guo4UgiFuyRHmMrq9bFwdoTnw0WwTiGkaD8GKNiUW8izGkxPc9nyGHWu7CJrbBT5GUokIxyZpi",
+	"esORgXwy9/yAIUy5kCWksyHl13e5gqbewmdC5FpmyFp8TvhpSM1IzisoQa+GQK47RxhZHrUWvs/vMHsh",
+	"hBOC7rETMCUtDKlYFYflhgQM8W9qiWLZak4BBaZeMOWoIcHUsw3EzwXnKoKnYcruic+QWSmXzUNkaqgv",
+	"vCVLkyNG52NJBlMsnR2dlI9LBVIuHRdOqpVJ4exsjAtWqXRStI+rtl0+zWIRvxYSs62lG03gKVermwWe",
+	"jCuKI0heG4iG15U8phThUA6LaL64+20FfdZeV5vvqy6+IenwcxCjm9VAlreggUNv0MT3ZqgYgz4Ddj5E",
+	"OuipgCtIi6mQ9gTVb+De6mxkMG8hVKYyb1+N/1DG0leXZzpeQQSolEvaJZsndrlaLZ0dKHkgGhyFoxVa",
+	"dL4IhpSzS2Ygj1/ucPjDYbiMgDxffOInVl7Mh0gx5n1v/HN0R3yOzVXBYkUYcG5KP9U6g+by6vcPlcPD",
+	"w3q1PWhfXDX/I/sajzC2/gYP2wEqMm4Zvnpi6yjkXExbX6hTorzai4PakJp/F8zLNJD59wD7NyQoLHwH",
+	"/skpxUTYvcdLdo7MvwOdm/wov2kOYPyL5mVz0DwfUlPJJIPlnPDOcRlF/0VwFlNyUGCVfID6Iph6vtwa",
+	"E0Y3fy00XIf3adkmIp85q+Sz8/0PvFtCkYVd91zsbELpRgLbYuuFKGhaPsEBsU2Uh9HJ57njE2YeIIfy",
+	"W+/zkDJiedQWuOOz+OTGYQFg1rwlSydFCuQbnx/mYuAPc2iYkNJiPwkUxH7ieIMftDXLfyc4Ofwqd038",
+	"HW2b+DdcQ7mDc4D4p2FutizckmWhNMydSxT8VDo5Kp+eHVVOK+cSDeqnaqWykWDFodxEtp6fQaxqI+qB",
+	"iTzfFtcER7e4KvIBl9LHPuzweIkcLkPQ6Mq3HZ9YfLiDuPZW7zcydHzGQdmWn3G4OxwqsYrlbOy567RJ",
+	"Fvigi75gKHCsW+IjBn0A6MWci04WZiQBa717ma5jis7bXtel4+RtPcdBQHw+7n/+Vi98LBbODofDwqcf",
+	"/5ZLu8nfY9clQYNfcsSfYz9Yvlk4KZKs3gK9uU4qzsXSWXlyhIuFY6tECid2GRfOxiVSOJpUcHV8bJ3Y",
+	"pyR9uZY28OhmsUGtDm/PhWiZuSApL2csRonkmQspFcrjI6twYldI4XRSLRaO8cn41Dqzi6SUYTJTIvrj",
+	"LeJPL2WJZXQmE0Yy1pGEP/AQu3Xm20hZnhj2seSs92Q89bzbDXLWvWi1h5J8r8Z/mJz1lfcWCok0DttS",
+	"QuT/ssRlwv/U7MAvf2d8DV8iOHlLm+RqFb6JQl/L1X77kps4xLVztRyoQW0OuFwLv6Q5DgljIDnn5r43",
+	"J5wXDKPGwxwXn2YOY0DHn/T277Dr2MK6O8GOyxWzEoKZc1+3RUBTNOc4WKWkUAJmaIZdvvvE5lIhn42h",
+	"u3D6c2SKBZuI7wxDBFtTaAVCPkeA0EUXLjnMRVa5rRA9972xS2Y/piDcJgF23Ejg1kCSGEF5iZGDmmaj",
+	"PLRxQEbeZDR2/GBaQ4JLINsjjL4I0AwHltCGBcGjYY53GOZysY0NZ9+huyKGLFhgh1mAgwWTlBQ4ATDR",
+	"V9hGClnhYcNjbxHUxi6mt9tveVcg9Ak2Xd/rhkcnrmM9dKf1p5i0pxcOdr3b7XXeNS9qyAmQhSmiHnI9",
+	"esOFBrCRnCMWYD9AGFFyH3vdyXc7/QF6qf3EDnL6jpxFOxKu6Em2w5KzMc3gIy0vHDqixD2fMG/hW7Fz",
+	"1uLSAMWuOOwP2wBHjiWO1Tn6x8ILdF0ZFUu/XFR/PW0f/YfQE4QxitOEuBYlKqs6cSsAUZ/4XCEUgH4z",
+	"vNa5akI+z4kVEFstxAGSd72bG92opi0sb/5akCeQ604HOoav8O+e3wDieiB+XcyCET9QNYSVSc+bwBEz",
+	"kC03GniFgTh6DOR7rtDV7ynx2dSZgw0MzThIIcE7AaKEcC1sK5o/RGANJjPsuAaaTz1KgINj2/YJYwqw",
+	"KfGFVJTCFVeAqO0KhMYvQ6zEGWS5HNHQNZ37nsUvx7FLUJMGTrB8oqMJy2PofurJc6nM/ozr0Thz1Yep",
+	"LJQtOB9N8s+2F7z2FtR+IHmFsMXfRhH1AjSB8XVuV4nQ2/YC9Fo2+EY4bXti7YqFCQXVYUg3MOk46eKl",
+	"62F74HmXXFt/JCEC7MycFfAxfb6BFJWKldPqybF4UtNRVDqKUCSZg6Q9NPA8JOB6EipMAxvUe8FShVGc",
+	"6ei7plgaWMhDyUoKqGhMsM8n924JrSFGqI1iRpwaeiVaiKdIaCdeIg1luxJGKLAMC55wV3rpcUBfwpcY",
+	"fZb0468t5psiXF8jki4RFpiX+C0RSesGciiISwYS5iAQo3xy590SO74PGuf61vIRdn2C7SWaYobKxdAF",
+	"gQnPkJkHTzUx1jzDvPUdyT07xuswdE9ctyCF1PEiQGOf4FvOascL5lB+VSWVjmvKFnMukhD7itgOHgCc",
+	"D2Oqoivcx2iYC8jn4OXcxQ4V2hvnreGccGeei6PBb1VvUkMreqXOYKo6pqNhAHYEwD8Ze3nBUGypcm18",
+	"GYJPz4kvSU/jNltI/muU6TNd4w1vL2EUiBEzpqjVHjR77fqg1WnXL0f9Qafxts9B8RY0QHlx0x08sm68",
+	"jVyO41L5tuJ4JlZAdo6w8jCR/OHoeERxegspZw2tVNbRSiThPHzF20sq24so2eviMka0ru3FlMcl9B3k",
+	"iy0FizU7WdJXrA9XgzljVzA//PKCPQ+hFbI250zZksTj4CeUA3aWAYyE9GD5BEyg2GUI+wTd+x69kQjd",
+	"TkLIxii/sHWOcUdYMAsZ+atO+6Kv2Dm+w44Ld3ngrVL145sWd7jCd7y71xypaoxV7Hl/r8z1+CduvytX",
+	"PBLsa8cWJuRa7l39snUBt+mo2et1erlUuzZmjAQjh7EFPGumm7Y5lfcD4rrYDy9kx+aLmxLrli1mYD2F",
+	"pYH5tCY+hF7Hy7nHEtbvu1Xrtw6KYBQPnlNJYg1l2996i8UePIp9HeXN5F6Y4GewyQBr8PveJ/IyDh/g",
+	"+XEa0pz2VLmPhKbIpHHdH3Sumr1R/bLXrF98GDV/bfUH/dj+Y81lj8sCrnfjUDTM/Vg+Lp6diBv6ZJgL",
+	"BTry2WEBC69V/UFzZUvOHnNLBGAOQwHmbF0+kevzo7yZsWLzAHn+kPIOrVf1tuqsc0+UN/mnlY7nnAyn",
+	"fN/uMUP3vhMEhMb26AFCo9ooKR5fhqf5sUTI+I5UH++QpEiWHIOxdXDk7Sdsisn3EzlXiL/dGYxed67b",
+	"F7lUIXSbN/BIRN2O8CuPhWYlzsbIPE2k5bTfuebo79Z7gw/Ros0DY0ipGia0f6asQj8+enfO96g3pEKu",
+	"9hYBQXlTaxA7DA+SqtXWdesfLjv1i9Gg0xld1ntvmrn9xOzEtpSOvsUVsZ30jfLmyqpixL6/ZK6wdt2u",
+	"Xw9+7vRaH5sXK1d8TC5XAi8OULlYPi6USoVyaVA8q5WqtaPix9pOsnqS9kuPieT9RXiUN3WEJHD9UGE1",
+	"wnn/utvt9AbNi9FV86JVHw0+dOPk+s1MUIqqq9+KqneWcAHnaQgB7IdggitHXch9/E/pXeEIHw8pELbs",
+	"bTxEjFzoXLep+TV1Pg+cGYFOYAeylpv6NFQ76BMGJWwFWKTJKfJa2yfe+mtkZ1zfT6KxLxp/NXKLub0r",
+	"Pr7qPjq/aRtgJKJGxCQrS9Pwqe+HDksU+emNfycW2LYk6A3RoXknT14iULXegHvtsNFr1gfNC7OG6jRU",
+	"GrhIJidEeZAunCCKjYGby6Pwm3cv/CfjtLYX8dg4wFtuC29O1MJUKGxiRSlRsbLTZkqTblzNuyg4UN9J",
+	"NYoCIr47sI41G3PpsKAnva9Wj6lQ17/okXgprmYRtsDjbQe0KcO572M4fiFD1abM9ReWRRjLpWBwRjbv",
+	"0hVvk0QaAGyI9UXTygHXoOvxULUlhnbDyFarXLO8fsiOVg7ooPWuaYLMEyrzDIVmKh/b5ByZ/et+t9m+",
+	"aF6YKCCzuedj33GXaEF5wyHVWjYuO33ebE78Geard5cQ90woP+YgiPCmDr2R3unhueKA5IxcOFXOyInB",
+	"+MI0b2TVcIVo5FqvBd/axJKuuxerLEm4HNgoD7EZgDRD+nC7S86QxssYk+KXLGYWtslz409yec+QP9l3",
+	"mFqkj6k99j43XM+61axp2LYdEUjZ1XA5wS4jSYHnZ+8eTTCXitHMuyPS4utZt2ji+ffYt8+5iOwSzAIp",
+	"jolgjHvPQIF3QyAaDgfibbaKlgT77FA43+pzl5LbauNlykm6wEsWgiIB4KOtcUs+PSqud/U1cjLGY3W6",
+	"vgz+2DDjcSU2Y/W0VCrHvaHTPYxXd42l+kXX0dRz+WHm2OVIjkIMuJbKf+Gy8cRzHe8QmZHoUZ9xCjZR",
+	"/n6KA2HbYVPsE4amxLWR5bHgQMTVzLB/S4J32F0QE8z3DkWmEllMQwTUhJO8YOfInPuORWRYDr4jPr4h",
+	"DY8FYffrPrI91+X7DTzoQSIsGEe3bhxBk5ESQzRAsAQ0x44N8ayAGyMBO2dcIizdJpYzw+5hxBWFs3rO",
+	"yH0u3HgF+aNqdiH+q38tOJyrC4EenMpzN04wXYwPLW/2kk29OZtz7vFSDgFE8oyFd0WEu4v7gjBXN+f9",
+	"FAcojUyNOEF+913Rzks6id3xT4ob6quRC1TP7ECCz211c+IDf6NWxupuMOc7kwTfgHjLVfYDq5sT3yI0",
+	"+P5LUzxsW6KFDcoK5Nf2UPHmZ8lE/rHAwrNp9YqLSJNf2OhUQYjmLrbI9wddRr+lboD4FsYKhgzpME1w",
+	"fQStX15CCZ1fNwbo5JVgkUYUyKfZAsKdiV9bKcwyznQUYcYP6062Bb6aTZaFfr8ZsyugieO6yJsTSmyE",
+	"lVzylFI5iEipMrkO6zOUyDng38NeoBD2J7IWcJCfyFagsPNUlgI+3ybdGQhZ05zFoVNa83M8dc9XD14E",
+	"00087nrwc4zFiQeVe8wQOGPYT4hniQQO9QVvnopxDd7nifAL4pJNCBd5IpIID/3Lnx/GJcDPD+MqvWLW",
+	"Y5GuC8Z3otXvoEq5dIJUE8Q5GGTPQDJyWjdXgkibiI6/7l+k3RWOvW1SyFB22vo5J95TveokcOnYcTFL",
+	"Dr0Zf62U7ACa6XIlgaZljaQDEKQI1HIt8E+/FQtn9cJHXPjj05eScVz5+rc0bKWuKNOKrJl/wZlFt5SK",
+	"1x7XY+IMrZh9dzD1crGd9y/cYR88tPhAcUjrVuBAZEX85wbMn/ukrUwE3qVZtuYeC7CrQvNSDr7UWiJ4",
+	"2+QeffD82zRMwvx+BqkflY6PCyWE3fkUF8pItgWaTxJ12tiuQ0kpDkqpfISuuCrcD7J6lOM96vMAVV6l",
+	"NRaIGK0IN7lSsVgspfUAD/0MxYh/MtDc9+4cahHx5n/jeFT51IV+Yb6IPwimZBZHQvvDRrFHYMQQexRf",
+	"QbQV645c9GyfJuX5c88PP+6WYLahdY5saCMcbDkUv0FYgGdz3TA22pqr6UlVDVCI7b1n572Z49GRT7B0",
+	"skjazJbiYUmLeuJswCbUEe4eDNwTPDTDdIFdfsk65D703xb/hFcWMUWq9hyGWmVYVIMAW1NiRyFZLxCX",
+	"7/mtZSDPtQkLRIZAyLq7jeKSSOyapsJAhG9KrqFdLqB4VmJDS26w+whd4ktH6mgUtrWmlgJRBEuaAifz",
+	"amRbUXWSEFG8YzLxhEuthSkaE8QW45kTBMQ+R2Q2D5bI4/xCuCRyGLkkJ7Jj4UlAfNGeMZVraZeFXQl4",
+	"X4Prdcp6IFA7dTd3EwyiRUcuH+Ey9zyFwRb+KYnDr5xUpBVmr4nTpJpA+JOEnibRyYxIIsbyYiBsx44b",
+	"cea7w3vhQGbtw3QpgsfMRqfX7fTA+9uMxY+vvglFYsIWaOpiP3Cwq2QLft+SG+yKQPv4pWvNCOJLEs90",
+	"YWJL+USXnirrb/8cDlPlAJEBTiBnJC2gsekaUiCMz3Zc2X2yr9ttFmz1jvtUXw3nh6QJJp8QEpEqwjtH",
+	"ZsTN4MvE85HZal+03rUuruuXsV1lBjK1q1u+D2rs0BTdY1ThUcJQ3qwUiyaC/Kn3Dkt9639EmSC8O7YY",
+	"pQltn/XlMMOfW2KcUnENa93mXEHbh/C8BNeCcbbjO1na1+4lDHRFbD7fURFLRfKu52sO+/3kTDCekSlN",
+	"48IsgFwscTyWzk6rhWKlUCzr3g28XRqm9jo9IP+F/HmLnpBwjDN2vF+/MKnMSD4/SgvvFkN0VNdu1HPf",
+	"g+R7Ltm5BECPd0oeJRhpu6N06bAUY9BOTwcpalqa2BaW49iaZsMOGYZ0bcjtFit56+6iijyKFCoQYJp5",
+	"rT2nc3pWLBRLhVJ1m3P6xEduO4El08J10au/HpiIeTMi4smiQAaUZ4QgU/7LPDgfUlNEob3u9Eb961dX",
+	"rX4fuKvSWgzI/RFXcUxoOBg0L8whvceOyOMtFWGlaZ8j86revq5fjnrNd63mexPpLXGoMEOOYpmtzYzn",
+	"Too5XZuaAcE8OEfmRbPdAgj0sDnZPO6vCQjJGbm0lYIXp1xNzsjFQM4ZOQVZzsiJ+eJWPzXyDka/aAMv",
+	"fDwJcmlb2yMYgmdTNl3tQurXKzBN9ACzqQ3q87nv3WX0vgBTR8ziGH0Ur2078oaGzIolijtpjCDh7igz",
+	"XW32Z/yfKbomiroQ4TMCZ+F+6rkkrGnxPGXcNexKSbSZwTe7i+7ZjvsafY32t1ztTmJqkY9qLn0Eo1zc",
+	"froz5aruW5JtHWmYe8G0VKvMiMKgbZWVmCXlgl2IYL1F75EsYGr9kfnrGZuvBLkY0bFaOQ57GbPSSDuj",
+	"ToJmrFKEQGLFgx4i+GWap7a1K214gonGTB/BCOHdAlmp6vcOFeo0pRu+7aR1KyAeT3EJz8FiNsP+8lkp",
+	"LwkelV55JrIgUL1I3TegzRVtZEfNYvXtE2d/TeBNG0nvlwRqJ0rOVDG6zfZFq/1GyOv1q0uZNmWKReDu",
+	"HDNGbLQkgYEszAV0FPiYMmwFIO6HT/DNiwsTLSi/FQidYmoRG9kLgmzHdW4ItQj0j3V+3et8bHIFJTEu",
+	"Mi86vat6e2Ai6iFsBc6dEyyRvYDE3KKUCQ1/nhPf8WyUL5XRzKPBlKEFdSGrrUcnzs3CJ/aBgRgJ0HiJ",
+	"sGzuWEP6uzfWXAcmDsXuITJFvDoTcUIvFWWxl18c++tLwaRNkOKYgAS7rndPbIiHYXFlRaKW6x7KpaB5",
+	"wfUPsXCuiIh1Pp4jgtjmLqG2aBn7OemeIH4VIMV+eu17f0CUfuzXC3CqDZI/r3o3JNnM6lP285Knvpcs",
+	"sYs0oKFsi9OuoscTZz1my5Hc9Dxpi1UCgBGlXtEEQEiL7N2L/AoeDXzPRU6g+9ZEk3CyjoaO03as1fb0",
+	"zRemiYyG/rsu2aRQ415q7yCsxMdqyITNMA1kglzK/5Ac2BSl70Spu4jWEfaJqMtFbMQ8kT0ar5Tpm8Xr",
+	"4KF8PNP2kGYknD5APoYZIX8IvBYJBrRJ9/7GprqrWJpwtbZKuXz4jSznD5k+di8/aKCYNPuQkfazqadL",
+	"yw+BI0jlIruMscaeELqxrNoTHkn5D/OyrB7pieMSA4nSuQVCLc8m9jnyqLsULoQe1co5w9Nv4DvkjsQj",
+	"XcfLdElQTj3a4WJQ2JC1zpSu+bCLkq8yWyDdGrV6JWkjx6a4XD1OR+uUfEay/nBUsBAWdBhXhrgehAuT",
+	"T1+yVCDm/JEVYyYGfMGQC54DyKEic1NqEPJqEMQem5J9W68o5vL6jjCfoAa5shCN217safSRXvYKEklD",
+	"6h25A4qOo8w8+m0dS45tQ+GuGb4hL3+fk5vwH3N6E7+9V3ttf4XLJXQvXueMxG+/dJtvVn7stt/o13mI",
+	"ie2cPJJG5x2ZAsqzAFMb+7Zwkx1zPWiObZvYB+dRGH+5Uj49FWQo/MVsAt3j5oFf3r1q9pzi58vfrbe/",
+	"9F/df/i1/Yf15mxpN1798aH8etG4+emnhI/M2VmxGi+vX4kdpPy/134TBoVi4ezHl5++VL4e/LDyY/nr",
+	"Tz/9M/7T0defDv79b9+We8X4T4QGrlLOPT84FJSzvrKuzjT+8+VwOBym1ul7vHO9+QQrItriuKbbj8Kb",
+	"JWk/sj1rdGafWifjY1ydVMiRXbbijJO32MmIFFtrtmOkdtlBgKtmXJHCJ5UV3bgirhrnzW693+92egMu",
+	"C1/0Wu+avf7ostVotvtNk6sIZpi/vXVhHpxrFkVIAYbMRrM3aL1uNeqD5qjzetRq68qIzqjUTFxrjk+U",
+	"M3LaLDkj1+11Oq/5aPWLi16z3+d6yJppuH7eG7Qal80+dOr3O42W+tIZ/NzsxZmfBsn2XE/tQ1cSf25l",
+	"hy5854747NKxCGVk9XsbCybXulj91vU9b9KZKBF9lVlyFjiBet6dSYvqDyMrbet+4FguYZ1JnTHPcjKa",
+	"dbjmoTPmppLjV7yVQMLXIxoiXP7uTemh7ZG/y58OLW+W5AlxP8Gjlfqdgqkd/v/+z9/+bbgoFsvHL374",
+	"8eVP//6fI/PLP7/+/wuffvx71OpTjDcWPv2gfTr49/y/14bDw21bH/y47uDFHaXW+UJ9Uxv7d/b039mK",
+	"mm3c2WBf3RrCaGMEjOsMs9/UY2r1wWN/t6jHf5bSt16CZuxumd7rqSq2Q2kMRbudkleoQ+1RWvAZ/32n",
+	"izOB4VVj2qtmu/m61WjVL0ed9+1mz0TePWVo5kE0EaaoXP23SAuKLr38jXNHkJlGWOAM0+i0B73O5WWr",
+	"/WbUbfb6woUHLG0MOQHKY5kazPMhV+Fk4ljEP9DvyiRoYIhLjhq/1FK6bH+5cQy9IpRMHMvBLtB9dGHw",
+	"jw0Bv+vQG/m+8ykN03+Z6P4y0X1LE10WM999TGlge6gD7DexrMXCilbfjWWZq1RVwGEg7icVVy34If3l",
+	"U86UplNDHh3Mj4btBfyQzXEwRXk9AuK34qdDJR1aTrCU+cPNMJDHXOHx6eV2jY0PqxxQQ+FgzRXUTqW2",
+	"OpRm4Ey9hAIPlYpFvls+tgLiM0MmOnaXiM0hU1Bc+ceUxCXb0n7hNmuki/TQ1yn2SdpFFH/ZgdtLz0yl",
+	"SvhJG0dw76mERxk5kMK1QoJBrQx6at6/p0iVtOqisHIcppiN+JWddiBkrkYq7wx8Q9DEc13vnmkHcux5",
+	"LsHgVEXJ52BkLXzm+elbYYqPptoN3gHGPUd04bpIbgrnd6JEPerM8T8W4PDMG4h6QaIi+npKD5cVh2oN",
+	"xSeukJ2DO2Jh6wbCfDkcaX4gvMQOUYtGF6uoTwjnkSEuENEh9YW3pEgQF3iQmp2SqNAJbAPkR10eonoU",
+	"jKmq2E4xG1ITYrD5vQ+chAsCURS2DL6SkdhmWhrGteH1Dz+8jxiPn9CCP30pp8uzG8P0Hx4BuC6uPzn6",
+	"7nH+sRH2AS/MC5AI5k9u5/ZXbFdd+ivHAGorC97GeWnzsHRcgcrx8R38McyRUYxv5XD442+lwtknrqt8",
+	"+nJslNZrKTKf7YX01N/RHG5r3dLS+odx8KphLIdGmj/9DgYxOeSqH7v6ojmxZ4X6vyXzAIlsDbrU/YIh",
+	"M5EmAEQIbcOr6Rsec19T2FnDNSX+pSdMWDF8hz14kPNJAuLNSV0ipT9Nr+69bqCjo6MzFDgzkbJ20IjT",
+	"LZT+gGCbQalYOyrWisWPybCbAu+dRrPiySZMfb5d9uXs3D1PU4SB7VqFIbEnscyIWgKe5CxpmyYQpjZ9",
+	"P4yBGtbeIm5JKOZ6uNPuvXwyIXyBZDOue1rTVAfIdmRlgj+zEdRVOSafK01tRRJr1rfwrSlm5DkfmZ1T",
+	"H7Me4ZCl5uvokTmRD1NzuXYuG5t8CHvhEhPlVTouWPJBujyu+mYlV4Z4R/jGtTlxII1kom+l/5S3ygNL",
+	"Plvugjl35EppPEJa/04KkELY5sMIlNVXzbdnYrF8rgmEZ1N0n7jufun3mxzj7lKl1jcZcV2V1R2Ee/5D",
+	"pBKbKU8pu2ROf4rDEy1hE4nylv/DCDS2W5le//x7Wu5wHSf5ooFKxeKnc7DL8J8ZInfEX4oeO6Lj+5sv",
+	"tjyCipyzD5vMsrjf7cEW43A/to/wk1P2tc7xeMWqwKqKXlyNQ1n46W/J0yCYM3Tdu5TWKXTR7qMpp3+u",
+	"YByuKJwrCuN6mZ9PayQWnYrZHXNIorz58eo9JIvhNPwRz8YOpuj2HltTbKgSocj8+NYEExyc4Nibjkgs",
+	"2bzu5Yzcx6v38debjKyT2TGbexZR2I2xxUTPtGzxYTUbaBnuYOoDwFbjgOUsc5iEdJq8WETNVCgc5N05",
+	"NrHRgjr/WBDp+DJxxMP8BkPctuEEq3EED8/HHuMRqUK0FlmwfWL0MHRwfd5gVQg0ljs4LQPAE2azDU9A",
+	"WhrbJMDPL5WtHgL4xGnSdcz9eTKlR7ryUyRL13H0RPnSN8bz6aXVotK9j11bbex61u23rqwWj9zZzHf0",
+	"DPHh0mWW+GfHc55thviwJPmqHx//cojCOvUiCnK1Tj2khUkU9F/4JC2ZsTyMq5f6z4NBV5bCW30AqaQf",
+	"WQHX1hwOHshlYdu1PC7lofyeKyT3vkdvQOu8Bz9aD9kewmNvEciQuJSwhhuKg4VPXmGWMnRHvJBNFozY",
+	"KGxrAD5lRGqsgDeD5+aaCEQN24MLu15Omq99ERBRzwai+3wSBfeJKskvZOzqej61BYPSsLrCe9c5CugE",
+	"lOIwINNOQOHsvBn3FkCQhWiOfTwjAfFDATDiMbostOo5mJpDWCWFFhTtMF0W51BAqRriL8XzzTRn5KYE",
+	"28RPPdCZxATvLAtXn2rsE3zLDrd2Zli7GZ5vKbNhZxFY3mxPIyIcrd6ahMtOAFtI7PPQVUSQmCnK+qc9",
+	"v6xVzHQ5ehVnnlgMJ+gJX6O+O43OVVeUJjByMHnKlmz/cJLuwp+qGYT0Jh730moiKkNCKY1/tUJr2vqi",
+	"BdsaoiY+tsT+NuFWt7OdHKL8x2NvcTOFMoqqOxNuysKPJJ9SEuvgHDkTRD1hPBV5jqSVhvOndOPsQ6rl",
+	"PVU5bYfV77Ajtb0s1MUrbSk0gvBkI+rdZyyfyafDbno5NTW6qirJ1SdGIofE8D5QrqHp00iCW2deZDPs",
+	"uoQFoan9udVqo5maf4T2Fyxb7f8fUbBuXdW3wLFuiS+Lv6WiAIoviufpzh3xQZrdeBoUbt9FnVddxeMP",
+	"ANIbPKzrFjuyKTXg9QOWxq+SBBwVedMfIeJHKX21qaw9BP476Ncas/9TadgR3E+jY8fx9ERadjTpBt2z",
+	"1e4PetdXzWRl7xhnUqxacBnFyT0fWS7BIqE4By20Dmu3CQ4gwRol96L3E6qxccSvKLKrK39+qmw6D0t/",
+	"ZIK9EcaCuBcsFHEN3TJtvDTQPSG3hsg2hPJHRf4jE3WjlwT7KH90XBW/rW6XjVPeDOQLmJx+dcanruXL",
+	"F7YjlBILTwwp34gdAT35HnBystgVoZKGnhTSFYbJ71dAsqIKuZb006Zu90d6b4phKzN0ORIqRNoDSMjF",
+	"QqNkusb/bDUJ3bwDuoQ3J2G1NekLzVULYRCBInSx5aerAQ9/WtokyekrSsp12780RYj7LhJZSL9/MolM",
+	"wa3ZdlYck0M/Kp/r8sR1D5HyK2PIwr6/RKYuzYM7zZCacZ8e81x6VpjS70B43WR44wzpijsOEp8h7i5R",
+	"5D3FGx/rNQg3n9LdXHv2ewL/9v5AG21tokiZCFAUZSg1I9uqBPaZWAuRNDvVBvCzd49mmC7B6ZfFBp9i",
+	"hkR3YqO8tbRcwoww6bt031OtD5IJeI7KqQl4HtlXUGeeCm4f/AcZ8kQxyMhvMDtup6mwtBs97F49/+E+",
+	"iSgPTy6wHau7oSY4+O4mC7kb22JGNt/mfu1pTR/i5fhA37vvbxTa3XtOlspWK/r+S9jKWUbtXFS+bo05",
+	"THxTC47YTSp3fLhkFJG5EXfAiS6vOJ+I2cdi5jP9COieOrqtK2KFGuGvcPn9hC6J5u8qeykZ5s8tgj2V",
+	"bSwFa09mIovmftq1fpdFZmfcGy+sWwL8deJQTC0Hu2jue/bCAn0trJQNahurDanZag+avTBlVX/Qabzt",
+	"m4jjw6cyyRPi4Ir8FNRGLPCsW3Y+pGajc3XVuWgNPpjIx1xuC4jvYFc0G2PmWMgnzFv4FmEof+O5toFm",
+	"DnXojYHwje9YCzdY+BqEUDfoVad90TfR2KM2O0fmZaehweV6VjY8rzu9ZutNe9T8tfFzvf2maaKJgwPl",
+	"++oQPlyj96E76JjI8pfzwNO+xR2G0rACiUvkinNGDuDMGTkdwJyRSwLBe8GcyZTDqROssI0ryTYSxpow",
+	"iFw8h6pCLmnPtEEjW6KQsaEQE01mTMR8O0zEe28nQctJuhl3vhwM5cE5q7itXO46MycDZhiOOX8QhBl4",
+	"fXn+loNy0bqbKZuE8e+Q7wFC4CH9qjBssMgY5tF03GT44moAzH1y53gLlg2EapEARMbiC8/kzM3ZDACT",
+	"EtE63tb3/KDj29LZ0guwuxsBYdcFELfLgZrghjEMxYlL2z9FH0acxGPgysWmMVItTPB5ZtUIYwjT4GOC",
+	"v4N5ATKgM5CrAdNQHZohfHPjkxuobybsuM6MHKJwVDakIrNQdB+ocmjS9hJKi2aY8ED+9IINqRk3uJnn",
+	"KJQoo8JqwdT3FjdTVcPgrvQybGQOqZiHEoery49gbHm29pMIVes0O6Bbpd+JLsTml7An4g4V5l4wue/P",
+	"Tfl7qEl6hv1bIh7G1jtHiIYIXtWVVvX80aOdz0zFODzA/HC77rqVaWq0mSSwZ7DYXc1Q26ndIft6zCCV",
+	"uCq8OTw+dP3QCTa+v3tFtYSL2xDW0u30Bq87l61OLK4lXEW8tCW4Z0FJNMFMQZ6QZkjvnh484ft9dKOl",
+	"Pd+vrOr5vd6HC/gO9ogY8v48dggtE8JT6OQxLD2RSp7kSesjYKJjunUIzJCKGBi0IQSGy82EBt86CCZc",
+	"7wZPpOhA62Ew0fplHAzKc1Yk2CUwJ/5PuNoZwpOA+AijieO6z5FTPVs/o67vjV0yy8ypc1apnqC5aKRn",
+	"T4+VURCff/ydedQ8gJgOEXAzpGyKRTkHEc4O8RDeImCOTZD58q6U+nS6Ns/jnuErUYDNhgAO+UqYEQMU",
+	"cuAsiLMzTD44v2OSl4dRM6PxI4bkiPR2myNyDnM7xj2khUWl1DhxAjdV0WZTzw8QE3XZQlleEmbCfWRT",
+	"HaA6uu61uOoui/LFxuHEzSmpNnYxvTUBXXMXO1RfgYxwX7+nsuiCWJIm6K3Z496ucd5RGIehIju4IBeW",
+	"uo2210BACIGHZjiwpokoS4qW3sJHbMk4hSdqg/qzQrFYrJROEiU+KhsDYaRxf4Oc2mv+x3WzP4hLqZrX",
+	"ByOuG+U1/i7R2KnvFSsMP7GQ58fuk+/IqS4V3iQgWsJL5UfBasjstBtNE+VFiX1IY3SAPF8+5Q/pimeF",
+	"IRm/5nsa3HvwF+M7Kx1RsfiDSzBzF1N0S8icwf1u4/CwQxO4+MN/qbwJNl4exMUXDmjOyF3UW5cfckbu",
+	"fbP5Fv541RqFf1912oOfLz/ExZnwaxYtby5HynVu37uBzJ75FHcTyAPKUNRhQQPHHVKLa4QulOcxw0gw",
+	"M3Rj4b/W243mJf9RtUVjMvF8gpxgSLWGwqkGWd7CtcEMKb+hPCNEhsEKPx3zIKvypx6MpibW49K0siJh",
+	"nyykZVR17F73Gj/X+00TjRdLUaklfFbmUm7z8tKUXlsgqWLlBBArryIH4bJq8/IyAVr0MQu2DdKpOtO6",
+	"bKo2UiVytQ0ZQmgI9iQ3B4iV/wCBfjYaL/X4p2fLvZ6tsCqDZRquZ92uCmHUu98Fb95kwkjQJ5ZHbZbO",
+	"CCfYjwes8YmRv6AM4SnBtuJMPsGu+AgGNybG3LKqm/KEsEM/LpaV1DTBR5h4bZp5dwTs/P6CUv45XxRv",
+	"UT7BtpJwALrt3tMSe8XRmsRWOtSbtuxpNPsYkTydct8ngR7LtV+s8pp4v41xflE6tdM/Xzq1lYc9jodU",
+	"NIfvjYAlEEG4RN9v5JL59nhTWW8Enr4pMkMuE6vPJTpfNPuNVJY38G4JfaS4APJ57viEtVLcY+XZEsIA",
+	"nNmAT4xkl3ia+mN+PrZgLjP8eTC4TKco16M3/BJznQkJnBnReZeBsJweWJzDZK4F8Ouf4rt4koLT48qW",
+	"8OgKySa8Ad47egfgll6WNwteBFPPVwEI0JApDg1riSnw0aVX51LN+15r0Ezd/qTaHShyiEMwlBULPD8o",
+	"uM4dsREGFiPRmD8uoplDuRh9cIj6hNrIgfzPZl0Hu4ZeEewTHw0XxeKRBX3hT2IeDnOpGi5vsu3bCTRO",
+	"l8Xq7j0IpWL+2PkQP6Ujx1+wgNitecad1eqqHPeEofupExBZr2YCYnxEV3kymwdLNCOYX650eRDbrI2b",
+	"8vC3HYVHtcH6WQ3PkY5BRYsxJCQofJdHnVVyX2U5gKuWvWcVMUEDGfXC0gppqSKSatpMsPdM76stJyVP",
+	"hoaKFyGdOPbhxrz/q6ULoG+fWD4JdpmMQY+dJ0xmnlHLTACyBps7yEmlfeUkca1lCUjSYvOIAtLAx5SJ",
+	"KPk0WyVBoR+w8FKTQu7hgyNrMjwphDUZs8iDIh8GIIj6H46NvEXAVWbXPUg4CZyjIkgUMnrle7+i/88I",
+	"H4K4kPQDGhLHC6bcyPIlGUHiUZG4X5HMudB4+GCKlJTm5FGyrVPhVrFMEc0K/X9NGNOuCJ987snaH2nY",
+	"kIG3UHsT3mKIXdOUATQnPlpQR3h9PCfPn10jqHYPU3qADvXd8fOPBYZCxSnqgchKJHMceT5inmv/2QKl",
+	"tvPd0W6KbxA2E0Sjby02R132iPFaUHXD1NddRViknyqIZFXh80dkwmVzQu3nRrB7CN4yy02KqVVRv4n+",
+	"3/9HpY9asXJIL0eL7+/3XX1Sg4gRlrFPdFUiqCoMtkoSYHqEFVbuZvLqiFIOhWxF4T6FKtX1G7uvdlJg",
+	"IiA3vPcNevV2v94YtDrt2JvfxHFdNMM2QRhpS35CQ7kupKaZyFMgf35mcm0R38H/LIHCP48H2uq1szZ/",
+	"I5csaSQAnkd/MkiKT2KPeHlO28QGzUK9zqW9xT3wJU5vuYLK8DCkOESoslkL6nzWHzCixJAnR+XTs6PK",
+	"aWUrQ594VNuxYFaKTU9FoHlIMB9w+sEBcokMrpGpRwPlJna4WqG4/NBwgT1Un+0kHYmfjJpoEZhp5Cow",
+	"vGuFrewaBI+M4wdVXHiuxb72rZCQXewge2d3Lg2Wou+ELpSPvbe7H4in8vNf47Kfjesw9HkfM+auOtCU",
+	"S/QNcBHIzHpjBv6CKC+PeGYTcL6BqDJpA4gcdQJ8G3dMCzOFrAn8T4MnG1M7VuRJXDM63XkTZC58KHgf",
+	"K1oDP8BmmigPZedF+dx7BzKDvHeCqbcIkHkvIGnZprHi6/ZC+DIi2QY5TJK/fbhFAfvtKE8VCoo01GS9",
+	"oZXKcPAaKx0OZeRmrFPszeNJihTtVnHIyIVIh5133c4kV/ttM9V/SuNOanNC3qTl3xa7JwJqE5nFppCE",
+	"8o74XNtLrXT7HrsuCeTdmibsaGV37qGtkjMOkckFwDtOKZwOfXLjsID4RIY2mrJ4hDmkXEmX3qw4CHxn",
+	"vAjk3ooYdlTvtkKHaYYwAx0eXDCXJAAn6aUYBY5KelSjBEV7rtFy/4gQr+0LWwms8E5pcrkYbQSxhZui",
+	"d0XbdAdeiaF0kKX6MsKwLduVXlWbNbpZiCeusNti4aQW9VcNEwY0PCPw4Cq2fCS3HIY1YzbhrHGdMc6o",
+	"N9x6VW+j/GI+Jz6yIA819WTQ70EYl71VBaa5iwMOyLq8/koodp07yFLAAuK62DczKkcpEk7fkiAzO4R3",
+	"T4mPbh1qnyNT7UL6JCkozXijV3HByLHPEVNbsu0eJK6xtGnl9ifpRu6eoR2qGG4iwtX2wFAu3PKoJU5J",
+	"jJ4/bWJEXBVfVcFVesRdj7Fkbqn+CducYDntPlH3avEh6GuWnmHwTJrtVDAzh0w6MZ0knJhQHqO+IHTZ",
+	"+sAQTqFFfoOclctHRyfl4tHxafWwcnJSPS2exPTXarFYPKxq5RFXeny3SpI6Z05DFRAdwom7ClxhUwrT",
+	"jLGrIoe3oKOZIqPsejYw/YuVoA3NRONQzx8tqLMx7UNiS6XBXkKM8ifIo2qTD9KvF8nrRhvAFZULo9Ey",
+	"olXEWA5jC+KnjxaSnDJETHGAoIMs3c5n2xwKojYlskdFOEssagWuNceLT95IxUQ9glzDh8pTUUYuCQLi",
+	"i5w4tnPjBImYj49X7wfx8v6/1QsfceEPKO5fMkrl9OL+AjBIqkH8OfbFU1bS7Bh9XXNX6M3gwtjqkt5H",
+	"xMhwiQkN3jsMtlJ1KLnUyKsmAjQ2UfZ261hNv0206eQvO9wpsU3b92KJQ/DgDC/hRRtf2BocPbxQvxLz",
+	"NmOsNZa69VpgdLzuB1F2GZHEGUkvJJudVCY1o0zS/zurgn1sjQ8q9A8sKmTp26mVSQ6YrmMqthfEi62S",
+	"wsyjZKm4t1J/tJtgFyAkp62H5tp0WLa8SrgOJW6LEeQDJ/bOSJGX+idjfclZOby6f89VSBcqxqH4Zrsj",
+	"Z1DpSmC3zmXtrfjsYmPMFLi+6ZYlARSTpYPIgZcA+pha03U3W7QHou0Lht5cty520kJ3Wa5gVKlLBNVV",
+	"nhCRMSxhEhFpjEe2wzYU4kqW7VQ9IroSlo7URMa3S2vkkjvi7rq0t0vrEvptJHcYni/1jvjORAavo/zb",
+	"D42DJOm73o2zM5IvodMqGHW0YLK0X0qIrs7BuY4zn3pUXagGvDAWZthxIfk5BUMojHRwqAsum4FTLx9z",
+	"LGKIR3t05ZCNpEK0Vc8u79EWHSDn740qsbDFCZWNt34JUAc7Msf6u64x+f4WMb7EBbHpOrT18uUpKgpl",
+	"9+LBDesEChIhBAE4AUs9jEOaF7YS9FO6HevASF51ZswOonLbc8yYz87muKs1MWkZTEvTeK8jY0sd4lsb",
+	"EDdaAek2FeOVsLeTTXFv++D+Nj9ByN/R8icVrsc3AK5hA5nnX6vvDL7JOv8/RPUxg1Rtc5lLV6W38Qky",
+	"+T6bKe7wMfFsJ6FsVezdR3JKlVd3MT2lC5obyTpLDtzcMS6fJSlvY/9U+8U3MUxsweF2524JYW6DLLaL",
+	"BKYJTluzuM3cKymxbO6REFQ2dtAEk2SCgksTPLa6LfM8luVXE3Wn8LZHySHKtz1E6GKGpsQnNS68deaE",
+	"1rstdHRYFF/uwZ13iu8gSZfrsEC8DR1sQ3iRILS5aST9bGy7u5Ur5P5csh1tuC7jAsjuvD7JzlemNlLN",
+	"bIIUo8KeEiFJgkqQS0QMmo9tdCDipyfOSlb5YCpry2Bcxhpxcy9jocRahqFQft3ZRqjutX3tg5B7yKE3",
+	"4fF5RBthuKbNWIEQ8rAoj4oij2F5JQGV5weQXC+s824RakN6es9HvLX4pzAOYOTK7AtmIRZMG5ujkLWv",
+	"Rq4Q+5ck1cIKMReiPxXBF9QfOtkW9H+s0mkh+VPMqzQOZobNPyycnxKuxD+htFxwC2oTH5kv9QNsHkqn",
+	"WKgqiod0hjnJkIJPsA07wM9IDZnv6petC0iKPxIetQYyr9v168HPnV7rY/PCNESa/1eti4tmm39tdwaj",
+	"153r9gX/R6Nz3R40e916b/BhpH0ZUrNx3R90rpq9UazDVXPwc+cCfqtfXnbeN+Uw7deXrcYg3rF+2WvW",
+	"Lz6Mmr+2+oM+b9d6VW+v/DykZrf+4bJTvxgNOp3RZb33pimW0b/udju9QfNidNW8aNVHgw/dJrS/bnd7",
+	"nUaz36+/umyOmu0BlFTgl5SsEnA5UkGJ71aT2CFsc/1PpMMzDfDE4ucfAsZiifDStEOSvccrmyQ2XT0a",
+	"ai7K6Sh6iqR96/jbaz6OoOH1XuuPl5Pw2Sbwa2Q+rqYl8Qu3tlI828isBQXp/vjalNl8u5XqelOnYL40",
+	"BMv1fPgvR7hwvYHQIUyX4JJziFoBmi2gNNwdp3k2pMB1/CXYBukN59rURnPMmMwwZhfOTpA1JdbtOXKg",
+	"YB0LPJ/YopLI1LunQxo5/SRml2m1Qrp/8+q0jN43+wNUKh9VUPX47BSdHFcrCOJPtRebSjn+YFPNeIZF",
+	"n35c8wQbSuWbtIY1ZtHQwSLP5dsDTtNH8aAAzZ/iKNV/QrPl6FbSFLVYmkYjW+kjGEkNoHbMtwz8Tdxl",
+	"nBf9WD4unp3w/ageJ5IblquVTNyuLQaRv3HuCIW/DSRvZxFPLsROARlH+GLOMVqOFY3YVCNCj9BJgqWb",
+	"W9PqaMaRxlYxC2ErTLKrrbB0VM6Epp+lVCXoT8rbBuouxq5joUsHjx3X4RvN1S+ImOn63oQwJmwiLWqT",
+	"GZUNWomYmcuckeu2EjngLrOPybpIHx1ImXV44hOCAvI5LEqXeID17mkcd+JQgYyVyJyZCVDCvrLOtUO+",
+	"JDp2DWFkvvnXf/23ifqB/5ZA0sTqMTD/o7JOX6jFOV+j1ygdF3698mwyExyOLWacwcHfkCbUW2Fg9erH",
+	"fvOXD6+OTn7pNar1d41WvXrV6VZ6Pw+ujo6qv5bfvvn1qPVz55d6t1vtNY8qbytvP75rx91I3nAGVi6c",
+	"fPpSra5zIXmM8Jb6bnEOpQxXqse1a+1oocuycu1pqfu2T5PrngkDf0HUmyCLWVC2eBHczQr117PYoz6L",
+	"bWPtSdAOb1QTtjIGzN2RwtdYyKJc+Xuxp21oVUQUgQSPVro9fCHYlP1DRTDcY4a0boe72fIeFmTykHiR",
+	"R8iiFUaSpDmrQ9SyeL3odvqDDJ0jFlOyKZIk+Q4U9hWAJBG0V3kVia36Iphe4LSCeoMwOR+myKxfD34+",
+	"/MEUqxXFGrxFEEpYMosfteeeQ4MhFUONQc4yECVcJ4PCBpAVCuVNmYnMNJAZZhuDoCjL438MqakrffxL",
+	"mKmM/yPKcWggM1yoaciXX5/cebfwC+QvAuAvmiJKWaYCzkLIhqj+981XP3c6b2MR/foJCSvNOAHyiUWc",
+	"OyIzmErMBYy4k6es3qAYR1qkf2I1zy/KX456QVznjvgpbrZc5prNgxThti6/iFwLzEOTmIe0Xq9xPw4q",
+	"QNq6avzdNtefhkSVWUXDf4rRkX+EVzGUV8GCBcc2D84V9fmcaxfshahkQdB4KVWfjYKOi1mWvVPdDZCX",
+	"XG6Blhxq473A+13igFBreZWRltj1ZFLf2ByB54n0wzPHdR0thH9zoUc+Tn+D5UfhTKVcFz4shvYoRrmU",
+	"ba13SkjU15SEWE/NiSPf2aDSplqkw5C9ICivpyk4WAHCSX9H2KLiZSBTbm1Bierg9aHPvrfnQy4/7ZwZ",
+	"sZtwlaOEvECtcY/7UC34O+QUSfK6P1VekQTwO6GuvG92xxSMpWKobllk/riJHlPPx5pyCYo2kU9m2KFQ",
+	"3arRaDahuhVG5c+flcMcZy5QurnegiII4iEpzmRRXhaIUAxLdiY2MiuloglVo6M6CqtiPOTzF096oUQv",
+	"fJiyCiWE4OaMnABNz9OSJjjol1lGaW7PXgoHIXXKa8j8Ig+2IS43A4Vn2EB8f75ykY//YQ7pmKjU76qq",
+	"thJI690W8kmw8CmY+lCHEiTIBh6BYOgh5TAbKPBcG+E59gN+O5rwTfoN2g6HeeZQHIh7cIbnc/mkWm/A",
+	"41ooPK1PfxKTK42wsypDsL5zrHqDkav3+83N84KBJTErdNw0J++YnJFL0JsmXATT5Hya4L2u24UgSNVN",
+	"vZ5tmlEZzhKzht03LFR1T6y11e4PetdXzc270wozmSWGWK3euCmzR2IJq0XVNg2QgCBZpGd9Fr/E7Mka",
+	"Ges7J2ZOyx62OYtWAoKkYrL+AsjoPGj2Bxt6DggLkt02rFr2jK36a6jNLcWziZRJvho5j5ItnOvTmMRX",
+	"Y6s+CUA29FlhClv12G2OJB/YpkOMA2zqkHrut+2001oyTvimbunHeuteO82VdoS37LPTPFmHdVO/tDO6",
+	"ZZ+d4Fs50V8/JYSQzUq0dCuAx0yakLzymNqQHns3NTuSQoulsyNcmpQLJ1aJFE5wdVw4s0p2oUyOJhVc",
+	"HR9bJ/Y2evmKkSB7UQx8M++gvtnMCZjMxpdiKRUlALl2eXA4pPLLGHxcxotAVNeaOUEgMrsYiHnwmyh0",
+	"UEOmdmkq05gxpGar/a7ZH/Cfwbcn+oZWPqnSU7ybfoeEvyOz1+T3oj6I/EW1QXmfzD0/YCLpDIfQ4dif",
+	"iUKwSxIcJAvAxmW4VcEsKW0lhaiEbJSQeVJkmRT5JFXmSJMi0gSD1bt+9QJPv5VXr9nVSzBxm35Kc3LS",
+	"umcR61uyfKSXi1uyzCB4u1ytls7QXLyw35IlP62c/vv9n8O6KcQe3ZIlFCubpRrqb8kyi0+Yt2Tp2KZS",
+	"VhwiwlOAKfSVK1KhReeLID2DjADtLVl204rRDhTruYWgXdR92/oVdZtXmxMvCJgFbhKz6CaQNXrsW7Js",
+	"0Yn3rfdIss4XbI/dQnmTsWlBdazX6/V//dd/yxoygAFZQ+Zgl33NhwxSPbkfoEfZaw73dtM14ZqBTY/0",
+	"eVWRSKntIoEdlNuZc3Z8H3nAyZT/Un3fMbsaP5gphqb1lJqFtC2p9ztYEXXDoTgl6ZZBIzxLiVME27n+",
+	"AD1N5bfEgX262m9y4u9nGP1TGkSflCienhq2KvKveFj4Hipk03NkXjRFuwtZbldka3fozZDansVeIDYn",
+	"ruvQmwPkBMj2CCQYNMJK+Np7Ddg9kajQGxo1HY+iYOp7i5spMrvXA/TyrvRSgsPMpCgoS/yHQK2zasa8",
+	"DDJrHSQWXkNm/fLSRHmhWQAaDs4RRrY3ww5F+bEXTDnrB8ddgaWDc74ozt/h34fyuhA9XjDd/cC86FzV",
+	"W1G2+SGFdI7y10iOJp/hEoFncbMmn8dVJ5RXRfEcNqTgimUfiLyQsWd0vR2S7+0Hh8jUxUVzSPNmt9OP",
+	"4/1lQFhgHqAbvp2BJ9Ws0D49xYFyFxjSeObQIR1SQG1cqzEQwdYUSTdaLae+RKXKIctJbEiF7ZhDvdlu",
+	"fI50fQk0LvOgxsH4p3zP/6d4kfvnkP6zUCjA//GPZlI2NtFLZEZ6yj8R4AV+VXQZhvaYSIyRUE54Lxl2",
+	"o5oaIm5PYVglq0sOEJv2OtEWxsCrfqDIwswS0T1itBV1JAQI0C8HTIAUpiY2V0ZJgypqbiAcB4RIQH1y",
+	"h92FONuKD0BNBTF+ssw6+ifC2XXW4300iJyo7jETdY+ZAa6jetVjHEUoyHz5TlgGWe6Arjuu0IAE3JsT",
+	"CoXCBZ2yqAK0HCWtlETUXbRZ1SBFEwWhKAvkMCiiy+dyCbiM502Od9nqZVSbg738IipzfH0papQcqCXF",
+	"uMXLJFv4J9L4gmAf6KViEHKIpBONOg5x9sw5DCX3en5jyQ7GosS/ExwkBkwjqXC8kH4Sd0b0BMaPfGJE",
+	"YGOp8Ak2xpsPqXpgTLOVpBtH1H2n0D2kECbL6cf5TOyDFAPJDybKO2GNa8RvppC1edRdDqm66iCd8Jz4",
+	"OPBgmZ5il55/Y3K6nmHhUpBqaBnSfKwyiXTfksQp7wJpePkhMrkgaXEZ0g0ml8vLyMyizCnSbqIZR2JG",
+	"EfhHDBu6KSQyeMBf/Pe4xSOyYmgGnmdk8onapdqBMoxoKV++je0obnaLfthkXUohrq1sTvsamQaEBcqX",
+	"MS5rB9KtXtJg4C/Ip43544OsJPErluZsN0FgH7VM7lEDx+H1QtBq9vSndRwMsbrOgVAZB5+l92DsGSF7",
+	"rxT/0106BdOzN18dtjT3PyOnTu04PadtgWAAa+E7wbLPpxGYEuWX64tgmlq4BwQKiNOLjpKHF8H0JXwy",
+	"DXGQdio1LQv8w3PtWFR/DoGdBsGc46mxX/XeMAxTRgJw9Q2SAAtgxHKgLKsQkAIP7HZ83CnBNkAiAhhy",
+	"vxYEDIWW9hiE5w4Y7kS1SWG3TYTVqivfYQhTEDGjpxCslCM9QMUII63EQ5cSNIa03m0xkchx4tCAWFOG",
+	"wD4BdTm5AiDda4h/x2VMCMHlHXxCEFv4ExGmypWEIQV9QQVHMIPL9o6MKIbQ+TBfMlfERDgqRDcGztgV",
+	"k4H69QP64YfQWPDDD1KK/dd//bdpoK4zJ/xLIep4UEMdThdyiwqWT2xCAwe7Q4rEdnBYlAIWooIZUXkZ",
+	"iLSNS18G762JzEakaMCCNE1DIlBWnUP4BvN+CPMRlIg+w/4tAZ96RgKG8lIJ4IKaJo4xQ8Rfy4sExuWj",
+	"SEu1vEkE4zLAQEw4QdpCQAM3UQMqYbEAz+bi1wV1PgMkqjC+fPoUHmkOQ/c+ns+JeP/8wg+2AZHRBpI2",
+	"oq8y5xoSEfHSHvEl1saQ376ah2IDRcCN2D09xBD28aCWSLMLBm/H13JqyBl1ImYvEsnkGMqrPKh62m0E",
+	"kfBg0gdYYfEU35KRqGzgSHRdX7cumEQX6r1uoKOjozMDnj0ZJPMAkuS9TW8yYSQwX5quM3P4fz2ZfkNU",
+	"1ZC4NCGRh3mu4Ql6f4F/a7iKIsYjvCn1P5mGAEaQ2SQgGWx+TY6Gf/3Xfx8Ag+Lskx8CCzQf17klCpvh",
+	"yVLHtxYqdWt4sNzVMaa34aGEqr0i2pqJ02lGdg61zeGGks8OxDFyXQaFhjt9DJS3fTwJjKjoiMHlo5kD",
+	"cbMG5F7nfx0AxfNRoM6oT0CrQuICZChv4vl8BI6EngX/5UDAHw614b/YskbmAZxw7bAoEoB6nYOGogQ+",
+	"ibXwmecX5vjGofwO5D3zkhhgAv7ZRP/6v/7v8AjJtnBPfZliNpp5PjHAGXwk2n/9ah7AKqitnywOxlml",
+	"eoLmvjd2ySxCh5hVQ9lL2eTH30XtPdRPTaqAXeahGxIgsJEhZHk08D2XhclLlIWAbxoY4oQdUhlSHKYS",
+	"UxA75G7wgqVAQ2My8TgHCpDP7wICaU+mmNou8SG0F8ogiSMJFqVY9gtAAVjsFi4MMva9WwKQ9BSLhXI1",
+	"wPBQXqCoXBLZHK7EsULh0x3nceIlUSZWwHwg3qd6VERmw6MBvygunBthrJQn75bwJat8euAzkazdUxvS",
+	"sMIP2AZBhg8zVcw917GWHF+mamYaSEVQQw/OfId07hMGBt+rRSA3ycI+cGXk2GQ29yB+AkDKm78WWtFv",
+	"hbdkaRoaHGoT70r8wEVZcH35OiFsuHMXL+WiyhU09Ra+MLleAfvkWykrGxAK9hdC7ZosUyFw/0u/05ax",
+	"9xJYvn2QlGBIVWeV7Y/zRJ9I44LvcRDt8MyPHYr9JZq4HgY+BGFlwo7gOhaRDypSRKrPOTkVyodFGSAn",
+	"5DdWe/ny/v7+EMPnQ8+/eSn7speXrUaz3W9Cn69GLnACUDZDqanebeWM3B3xmRCniocl0ZILUnju5Gq5",
+	"o8Pi4ZEI+56CCBtjdvyHm7RSF5eOEAZWpEe9N+cB9xwO2CYDYXHXYBAYODuqRRk8wipbvAnXTCKucqhx",
+	"ElOmKYO/h1RRLgSeQF63uphD7geZExyAUZLdOnOQITUADfE6ge6njktE5TLJBGX425gE94RQZGHXlUlC",
+	"hEFKFqQGNLwSN0VdRxvHp49nJIC0Xb+tZotxl/ELQQqUjjJbh4L0PxbEX0ZydBgiKXSbTZrPKmxR7b30",
+	"nhHcqvMl5/257ds3YHMgubI6mEBH5WJRPBgCT4KoN42//y6jd0OTyRepQf72JZaOMVculo8LxVKhVB2U",
+	"irUi//8f9USiDt8XuAfPTk+Oq5WjcgkyhFmOnT7EkRoivH1gUg04MSa/a6uT8vjUKpEzfGJXyNEEXhlh",
+	"PaNQp9HuLHsSzwe3An1VTj1xXCLj2XP8SHBx/VB0h7n5/X5mn1on42NcnVTIkV22oB4gLlePc7Xc2eT0",
+	"2C6elk5PK9aJfVw9w+UJwbhoVavYLpaq+Gg8qUxK4/K4OD4tly27VLWPrVJ1XJwUi7h4ysdy/iC5WuW0",
+	"XDoKFbRuvd8HOyTfTDLDDmdKv3tTemh75O9yqw4tb6bgzMCRQ23nzrEXIucctm2fMGFZgPr5uTa5Rx88",
+	"/1alB/T5j9d9YJOUlHK1XKl8hK6ww2VfqMTNAuzKNA25UrFYLIXRUrVc+4O0P5CRNxmNHR9q+5TOzooC",
+	"8zlZwVQh/BdvChwZRz9deERUy2EMwiR++ySTB+RquR9ldpXTs2IUs1zL1bvdXucdWPZAlAuCDeQmcdxq",
+	"X7TetS6u65fxtHIZ/fhORKyR41BJXCpUTuOWuVruql/53P7jQ6V9YX2++r1+f3Uh/u9y9vreen1a+vj7",
+	"L07nzdXnjwN32i7/R/HjoD0T1o09GQwkMQSVfiWpDWfM3iTG+CA1ekVwhrR5Qg6iZnqFbZVgBHqWtu55",
+	"TSN/LN63usOsLSpyTsikYxDcP5thoNMeCXyH3JHYuvj+4hsm6gnBELlPXwXhpqTfDLCvblM69rAPj2Yi",
+	"5bBka+n6hRI0hjSGU/TGuSPI5ARmhlnOhCGWoVvq3VMZSHyuHo8DZHHJceK5rncvSyZ064PGzygmDrz8",
+	"4thKR5ba08rnlyEbFQI2JFGPGoHIKHS5153eqH/96qrV77c6bbjZmedR/t/IZOKSgCgPgF799cBECxo4",
+	"LgecniNTnlBTajCQzs0JEAsc10WUEJtJQ4sZnTOzhkxgZlyhgVMtNSbJow4j7mCC5qR/C7lEok+M3ax2",
+	"kzzPBF2KkhLoUk6wBBAibgY/Cw4YaUxCUqaBEywjNSRvKubM+1z0Wu+avf5ICoQm8nyAoA0pF+uXo5bI",
+	"GPADMhudXrfTg99jiLA8f+4J0ebQJTcyv4pcif5RKA7iHzKXSrK/Wq2BhFEnyuxjNjrtQa9zedlqvxl1",
+	"m70+bPzMozc6unhPYWhDKPqVS4X61iAzthnxHVBmFVODhSITCiWyqTMfzYlvERrgGyKcxtV85qtmu/m6",
+	"1WjVL0ed9+1mT6Rj4Jpdo9kbtF63GvVBc9R5PWq1dVyC8UruDhB+PWUo5N1Thji3RsEUU1Su/ps4gxE0",
+	"kPZR5BsbUlVhr1QsphXYrfN+zOMSrIeE1w0fn4OrNN8hFamvws3hB0v4uyOPWjAz8j2XpIm3Itphlcfn",
+	"DFWW+JVnL7eX6qTHWAgLVPANGWk9BqZUVceEkoljOdiVRS7FXsjlgWItcMAVHa6TpUyxKnD0MUWvfUwt",
+	"h1lettRRqR6jDr5F9TuyInWcVUrFsiZ1NOoQnh+eHAjYnRHU8Px5mL4+dmp4J5Wp7WskX/GlYSv4O7Zm",
+	"hC9EyVfR6RDy6dMtalWUOq0WipUCNA3FQkzJIZs5wTQJeVzYEmnydGGrzztx2ks5m7naUdHIcfrM1XLJ",
+	"4wRKyd54KKErsFSniZQcD9Ut8HByWiiVCuWj5Cr7eJZY5CUJ81eDDFkpVavVarEEkqtc3ypvFOLeaqdi",
+	"JD9qPAgEE7AsJg8W/ChTbwq5gYDtX90vYhO1E7RB2F+VXcUbji7ma/NTjYsb4bUObiZKg1+54XaA5s+q",
+	"XqRrFGm4fYA8Lni4GCN69eSqwtcVBb20m4K+jV6uK9X/25VILvcHYv3pMp0S6QyUEOiQ5yNNljsQlk65",
+	"mRwS4kozgUT2180KK4jTu+uhcmcfQJGp2qGmIUiyMkKJ3/MzVIbvqD1WSkdb9+3ipethe+B5l9i/IaJ7",
+	"dYep2WI+9/yA2FfEdrBKqfRYCqzgEAnbaKoC+9XIrSp8mTbihOZnwBNCSKIv0IwE2MYB5peQIY2wQvHD",
+	"SL6PKX3OYUgeo8MVIfUNCTIk1IcYH/+UImQ6Qy4OiqcaQ5ZviyNfZkzMqYd7f+GSWpSsCgLFeuTOIfeI",
+	"EWonreco8NAM0wV2kQ+tzpGwsvINA1FDWAjUk1uKpUCCsp3t9cQq2Ykg4z1trwIhabZXi/iBSKxNkubX",
+	"Ei6Pj6yKXSXHkxN8OtbNr2WrfDyuHI+PTycTi//P2dm4Uj2ySvZRsVI64v+/XLZPiseV06PxBBcnZ6e4",
+	"Sk5Pj8vHx+QEk9D8WioXK6WTSLZbo3DGbLJZOsMa3D2aPrFZjt5JdK7T5D0qaHCjmBwz1oa33FW9fV2/",
+	"HPWa71rN92tss0ATpYRtVkd31qWod3zkSzHBQL/nbVesbN237QWvvQX9RjbWzZfUytvbds9W2l607C4O",
+	"ptLUHlgpvnwNFVQBMQie7xMrWOGPkaeA8PkXdCeddtiQiuTz8GBtybIPomSBRwk7TzcfCtNrmq0NzYh/",
+	"o1Jnj5fij/O4VU1NJq1C91PPJWAMOoTAV9AILUypF6jM2yIgVgSwCOswE74V2kJfRJZaShg7RPVotTGE",
+	"COchhsxK8cxMszcJF9fHszdBbGaW2pAm/68X+TNUtgecerHg7ZSz4rdVzv568fzrxXO3F880lWx3fbL0",
+	"zfVJOfmf8PqsFM+27tfw6MR1RMTA/yDlVHDIvZXTlxqL+/KogkHqS249CKRPYGTVCbwVxYlrtaIUZYDG",
+	"hFBNOhAPppLFikBHGkBtkONKgVDOAOxzPUU/Rt2L1wb6pdt8A+VX2m+GdAL+TBOkno+q5Ur59BSNl1xi",
+	"yVdLZfTWeXXA73+mfOjENyj5BwJGxOLNQ1SPwz/1XK4NysHLxUipR3mzUi7DU6NWPNvCPqQegUpNmtIv",
+	"q7LAVC8YYlNcKFePz9MEjIQIAuHQusyxw+PVRWRg3luoCFvmfnn3qtlzip8vf7fe/tJ/df/h1/Yf1puz",
+	"pd149ceH8utF4+ann7a5M9fchytX046sUi34G1qC/1SiQ/nkaFys4rPKabFMiuPTE7tUrVYmdtmyjypn",
+	"pbNj+Bc+G9t28aRyVsJWtVI8PsLFY3JSmlStUHQoVx9vc9IuMfUNYcFW/rrCnvQKq5TLO4wx9z2LMCiZ",
+	"85j3n7hRtPtkn7vv5Rf152idwbZDSXRtyQCmFQNueDVRy13YxEZ5cTkdbGmZjbHfhyg4O/KcR+TVfzGp",
+	"hJEqJBow+2pU8pfJimw6uo9nrtraQ1ttZyjOprMPIZQ+idzch6m42JzlGxgNds5byZdBaVEaUjApgUwp",
+	"HAEh8kYqs9Im5lCkaumuSLSOSNIjbVYetUjou6geKeANCttEJeiBLHFaQCMkEw1WhN4hdQKUN2EtA0iZ",
+	"IVP2gO4eRhhE0V+wiDAATHkvKu9iE42XSFbBFsY5PJ/73h125bOpqKQKGoYOXDLCUPByzTaI8ppRUabH",
+	"wGomZF73L8DDLUyPIyJDA70umGObAqSw3L4TVRIKawicg1NfwFD96lKUMET+grIYWllA5jDDzLsT6UwC",
+	"D4XJuO6nhIpBIHwEyrf+kBEQJqrsjpeJZ6345UYDlJ8Ij0ms+6AZoEPRpUrApKHrHMrIFhzKCGVO4NwR",
+	"vlUImReELmV43EWz3YJMVdQLoI56hI5zZIpXDdk09koBiBZerua2T2imfHuDdE8ASFeUOJcThPRjgNcN",
+	"hCaH+FcZyUQ0jlTMIHxObSQL8JJFe5gOXeihLNkHqGywGLWNh8hMPD+qSLkwJA4oF9ZJ7DStTnCKb/Hg",
+	"+1eQyV8m17+CTL61MVZ7GZL3nP1n1msz+IserZyMagtdwPSXsRSS5tcFvMRJOxcIGE6gHujGRMPlkgTn",
+	"kV9l6H+REcEBqN8YvlFDWeENNd397BxpPR7XrU1Ia3HHuXTHtyxIQSh+Uqc7dVRFgX0ZkBsaNqLUJ2Nv",
+	"EdTGLqa325+2rqCqLVwFIGsdDQkirwTfTOkYSnffY4aw6xNsLzWL9GMqReL23taar2fT2D0SOZl3w3Pt",
+	"MBYZ5flvaLwcUrg5IZGMbxP/QMbRywQXIj218LVC/Jy6LoSxgcj5Q2fhh6mjf/iBy6ggwYpMnPVuKyti",
+	"WBTsbcTgy+2qB4pBOpCuYxvdT5b0F8G8nx7uHhcDHqJ0td2SlYdzxdJZeXKEi4VjKBZhl3HhbFwihcgT",
+	"6ZSkSi+lUqFcAs+aau2oeChuw49RHPRHPBuTPxzEaS71SssYgK8ctjZXK2197lb2a7k5yDGOoO0vODHX",
+	"HvebLMW+T5Cj6Lru3PL1JpaknVqRq2ZNgKN4eWCgXUVIDFM3YRHHE0s/IbMr8WZ5PKScMRgIy0LniJLg",
+	"3vNv1RNWLJnOSuocUGYgbEp9gmQHaIYpviGHqC7dUsRrlAafsmbBg1iCuEVwY5IH1BIcAF75hD1Mxx1k",
+	"L13MkbcIhtSboDGm9iG6dG6JynskXHJV+nyZvwY5QeRDUy4WOQxRVswY6HKAQkGminJs1LpAhQJov+36",
+	"VdMUWh/gBnRuSIkjUACJNRGXirPf1VbPxEPe09JO9a7HE8DSAQpP0LfwrvlTMLv9GVwac2usEpj93Rjb",
+	"Vu9Dsob/ns9DauIHODhs5qzK+T52fNN4a1IgevllhQazX3Z6BNsMAnDTGLDOeDk7FLwyLk4Naayn5spX",
+	"MQ/RfrLQGxKkspF9BCF9iDf8PD6qjPO/5owPEnfg9zvf2+jlouvOrzebT+UbLj88ypGMrKJbaDB6d67B",
+	"RJkc+dENkydBKjeUV7n6jCGVCdoOwPivpeyTao4PSe/GkmuHyo5ucx9S2/GJJR9YxuB1JHNcMc8PZCFx",
+	"ZgmrMshZQpPiaxE/HhgyMWaq8jTRpDRdkxIWX3A80hKyTRw3ID4SLtLg6iRaoDqosOq78o/iiqvM9kTs",
+	"IYWkSSjkEShvut6NQ9lPeLgoFsvH8l9jU7xzwNCQzCs09YulG0MKab/cJcpbmJHw0fvgEJkzh47+9V//",
+	"bb40Z/gz/IXGnAxVhkrLXTDnjotQpsNGtgOuAfZPXPxQejjE4qov+nabE+wyYobBulJ+ZWprDIj2P0Qm",
+	"I9i3piOREdCMVgLpluFHyeSHlDMag4uS4gXER4AFlOer5os7gPTAar1R6hHE6dhAeEjjgjX8DhmFKWq9",
+	"qrdR3qGAQjbHlpDnxbgb1ODwfDwW4zdW1I+oKMSb69YFQ/no0Qpk+YOsdFtixaMFky3jmbfCsj8bix3O",
+	"8OeWaFzSyuPI+j9rARakmgWf+JoO1ObL4JL3fhh4bz80kEvuiJsJ4u3SGokW+4L5dmld8gHikFY2w9lJ",
+	"P14ob8IhPBAladwlIlQ08SjhX8XhyyQK7TTHlrSaiH0N4rDrevfERmPsYmoRgzN2SJNyDvH4/BSqRIWi",
+	"/ubchYcIgC0dLs6Q5HAjOXxuN+mgDlkQ94B85j0IcPz5mwH+SozL4WZc67Y8m2TSaggEbwovP3sTrShR",
+	"zFe++/lKwgzptf0toZaN94Vb5haWVZlb9sPYgzTXANfNBB/afCf2Cq/PWZDBx30RCRW0HwTbHAsBdT2Q",
+	"qtXoe0M75TKqTJuaCSxvJGOX94a1ywdpi/jnB4HMyA083GQm25Tf9z5Lon8cyPJuIMJzEtmQD5Q84LiL",
+	"dKAPQqMQKbNhlN+fmDbrKzIwSheBE6XDpLybIexySTdeEHuMqY0zKUgTz2Prn+HPl4TeBNNcrVytpFQ0",
+	"XINwUP+4QiW1ObiC+RqgjlheZfc+iMOprAjF0qCo+bRkSRKaCUOHO+TFNg5IgUOSexzgZbRsHPosaeFb",
+	"AwfarrDBrENuFu40681TgbcT+h4I37d8mTTSsogIB87Ak2aL8fIcYS4tgynCLJjid6bZIrJWr0wjO8qX",
+	"ag86qvvXRzAvRoah377kIpEzV8t9vHo/yBk5XaDL1XJv6tWP/eYvH14dnfzSa1Tr7xqtevWq0630fh5c",
+	"HR1Vfy2/ffPrUevnzi/1brfaax5V3lbefnzXzhm5pHRdqxaLxcOqkSLx5mp04bpGqlQZfotENvXTNzKW",
+	"HteK5cNqzPcuPnipUB4fWYUTu0IKp5NqsXCMT8an1pldJCXwCtOUNaWDhCpprlYyhA6dq+V+LB8Xz05U",
+	"NpWQYmTCupiYlavlru4dF6uMblE2luQgUoTI1XLdS92RS2XKB0cuX475St4k64y/EUKStoltcfKQJ3C5",
+	"B1s8fyvi/l9sQI4MDmCyBNOosFvu+XauBBT1bh5/kLGNTNd0mQQ0ukiE6TYu4kAKJmsqozvjHYZUaKJ5",
+	"M2IUpir7NF4iU+cSUZ2JP4jvKTuBSOKrQkFNZ4ypcOUG27bDhK1Xf43HyllHAjikeRPMdaJ2o6R/+XEk",
+	"v0DCDYa4BJcw8gkraLSmAxRWcdIwY0I6WbBEvxOVQEQqj6Un41XFiaglliwTc6QxTTMM1ZW6dShTOjaT",
+	"Dgz9wH9LlkMK/thsMVOG3HOFKBhiiu9I5E3gL18w5IIMCQhRpRSGdObZhbMT6dydZ3NsyUoVYMMGFN1Q",
+	"z5eBxFBzAPKOLOZzImy2wpDvLQIkeh+cI3P1qpAbkb7oG29IA++GBFPi673FDWSCZ4QKIT4Ja3KI9CSH",
+	"qAnZeOOlUxyhrscjOfhGXYgoBVZLmaZoIDPk9+Kf2pVgIrgSzjlxIjKbB0tZXAdJ3xEO5FgUMBFvCFDP",
+	"Vdd1Ia8wKcyw4w4pWMPF8ynnywAv+A0uqPOPhSizJA+pfnqhMBG+JXRI+cB6nhSUVQIJzG2SOsIJxL7J",
+	"GfQHXMgefAbaS3Kgg0PUEYZ7wOmQauEK974TBIRudAOR5+dx3273TTA8WbiJBKTqTYm4tp5W9BnJXLnr",
+	"/kUjlyV1PQgMXVaLRLJisVgsnPD/OeX/U5T/byy83DlZ8WlfnZbR+2Z/gLhEg6rHZ6fo5LhaQUflP6Vo",
+	"9RXc7SnnNHECAfdZuOE86i6fikZ2yOsa83GSp+1b+jeFBUHDnRXl/OBQSyLN1Ypc7tcxM3Oo548W1Aly",
+	"tRO+J3DhJdCnfn0EBH5ScI2URGvkxq5n3WqA76k4bN26XIwfGH5eBJWq2KBVindx8P+x9y3KiSNpuq+S",
+	"wTknCp+VMWBju3BMxNI21e1TvjVQU9Mz6iglUmI0FilaKYzp6orYp9kH2yc5kX9elBICBLbLl/LG9kRZ",
+	"6JJKZf73//u4sw1+NUyGhnckkTF06Xu7iXjNMXqKDnKjteZp0Z5XEKYMUo3Yqvt/8wzMl+YKFIIuUBps",
+	"TeSCl1OZZiy+exbA7HxNbcVC1WpLXJ4KaqV+l4ZXplAtTBeyFSxcs2nRyrWHtnyKhsvUgx+o1u07m0LV",
+	"t8hTNTGP/o1pttFxqYUk3jttHolj2iaSf0qbSP71vQNNmwWXFpYlyt9/7JLEJdLYKo0nOdJUIKitCiAp",
+	"Pk0SeDIUo8mXjfozaAQH9IS0sxwQHKnYiYUcudKgMjG1djXjkiIOAmx32SmeuNgKGwwkgE0zkKROdkE6",
+	"lggkico4g7HcptkYkHzzMY6HEtsUj4jifPUF+ZSGoJcgZEDaHKYCRZKjahpOAg9A2CA5BGfIQbYUMoV5",
+	"2WLM0+enTTb1vqXMS/tXJ+JgegFrHyslKcF9+QaiMn2PDvaZgMnVRWfJQknXJJk3n9M9de6Hp0RxPeVM",
+	"ni5wJjcWg+t6eWJFfBcv7/tqfTnzP7rmr3+/wMjp/XNO75vVWnNvr1J/LraA9jrXxnV9Jm7lK/EPJTLr",
+	"4/mHO6qDs0jnRJLBybR/phu/0+3dRzbVdFjc3RS/iZj6omp2xYaepKyWlre31Ds8rUrPr40G1SmTUQkD",
+	"9XyJ00n78P3uQXWvWt3bqzZ269XabhU4yHLLo/uYrllecdqHeun7e7F6wfzrdYUwH1NbPWyg82lCm5uX",
+	"NMj9uaiiobdUtvygrqjZDJCIt8IVDZdjAiSlqZZ8JYYUH6D2tMrCL40kgawbjgiTfWbmeVsWFC5wSZ3R",
+	"ByKvY1Qk2FTu/oqRPw1hdDg4EvJdeMAKZns+8W7TnMw7Kpx43xL1An2CJnTCREp7vZRtyr+Uk3e0oCjC",
+	"Z7ImYlUeV26Gl+x+8u8M6iTlO36Gry/61FKep5BmC/QbX/WyDiL/luEkzrnrhmk9OflvWb37qsR6tVmr",
+	"VQ4eTCf2D7ZruN7fPnB3ve1DsjfYbuD9/oF76L0n1UGiExdaSY+jE1cMazM9mKcDP6cl9JMjP7xl8+6f",
+	"zVuhusFxW9m4bkAcQ4VjqsdbkA1LrSrrHn16bSFKpok7ZlOc6WtvJup0HJFbP5wwOIPrXGeMr30qcCoo",
+	"uYu/uJOIhZGDMODQin8rC4KfACZDGZw1mzp0EgQOCmkCBstvLHjU+RgouSWRbCMHZi9244/NwLll81Oo",
+	"5KqUIXGu1hXKrYLzdXEAGLF6NuQJNk0ixcKmgQdPMUMRwR7ci8+PoDkXkKyRxmKf4uBmkbepIPQXd1On",
+	"v90H0UDfnwHr16JyeZBIa4JBqiGIBTzveSZPFpGp5a1Nmz5dNTYVR8VOGhCKnX8M6+0Bcq8ejrFAUFsM",
+	"4qoBPYsApM4B0yb4oQChnE8ybX0txB9ahHISBqARTJcNIEtomWxwPjNDzL6MwogI88cqGXu+1Cydd/fu",
+	"Lv78be/85Hx2ftKaqv/ORhc1d7czOO+d/nlx8ql+8ed1o7Q2hfaj1ro/OIzpg6PWu4YgWYDOmIJ7Xq0k",
+	"BAwng1INxMbE9Qe+q5/TNJkKhRDH1KbJMX3mETL5D2UNcorlEC62qXHWEThAjlJ5DiK+dD5nC8o7Mqvg",
+	"XvDSLIdQ2GTnVz+R3OxYKqjlTqKIUFdAF59oRGTX/VJfst3Aoi7MqftKiY83ElwPxpK7/nQUeaccQHJz",
+	"9PPw1IeN7ereNjxNaxJMSYWN/HiYnZI0gLXISfkSbveLfogJad3lt+HbaUpJxIb++MuYRC6hMb4mpeZu",
+	"VXP4/tS+aH84PT5tnX25/HzR7iyn11Wc8ymA7L1ao9FoVGvValEFU+gZ37JI4sZOpShHHm2wV2ub7NU8",
+	"WPjHMhheKpb6Kvj0xebPElj0veZeQ66NTY2Ih6tper08OTmJxHuz5Kj5X83onMlmIp+KbmjAonVgE+ni",
+	"JWlzaOblMpQaJXuGO9fiN2nH5IkNS5ZgaW3LHVxwKac+U05pFPs4MJ4EHM8saVxLCKMr6Bz/O4xsKgqQ",
+	"NFI5wtyhNOG2mwCVBmtHNNmpKxRCgk3LTrLf+FvrnQZ/aDXtbImXcFJb15EVY06O2oZ6L7gEmCWNatx6",
+	"HahAfHot0MnZBBrAfBJ4gmxGjVJ2J/H5cY7PLrvtEyf5aqlKMf4ee9X3IlouqwWMvq5smsCN/Vs/nqEy",
+	"I3z0J5ed89ZFz9laSVSdshE3jVsbMtY0Dfm3E8ITkIuOBFEKYQk/m1xowNCSUkXJDROZ3Fgqk+v5IvQ9",
+	"7FipR+aHBz+ocZgjSGkeSqbwd0r9bC5QH5E4+7nr8NyZfFPkBRT5vjbyHlCNb16O9MbR+X05OkFBHoNq",
+	"eASG6qXmy3y8ZMfwLHe+Jn98WTuWkrIuMGOh60MsWma8dXAh6X0HfZhjkkhOapPnrAmBkzGJmGTJ8yly",
+	"fm73UOZ1HEvW4vqAWzZM99mAGeTHy0Mtp4mourcIf/PSn9BLX1O4Gt99gZdksPu8+UnGbDymp1Q4DZJ8",
+	"vsJOVkpkvWPr+Fo2LWPtFynbd7FXtFWBGGI6uMpk1Wc5kU35Lhq/mqsLVVQk4OOEc5Pj8iCHb5vExcnb",
+	"Xo7yyxjCNs14ZpI935pzhCRHU67Pk2mPQZv4PCtdnIxs3pDlI8claVSr6JdwiiMvz77kIrdR+rZQClbU",
+	"zTeXOY/pSGyqhYpMyjPRQ/oLPA891OjVDh5HDyW/vhn6P7ahv0L/clN/NV/v92HVXkiJjMqyeOWaxMJE",
+	"5woDmKQJVL54hAJ5Nc7wZNMsV7GluBdufahbgZbII0GlINrxhdOeAjXSBNwp5mo0BdZqk9Oa+zeSmVuQ",
+	"Y6tTywaRdeKtWJqwWlfECm2tyZATCugbQsZphZjwG+fG/E6Aq3QB8/CGGjFZDia1q6BGNqklkerdQv0Z",
+	"GmKxm9eSbnItnKgHPg4p1itNHa9SnLm8z1XondO8z2ne6+UftxBNdG7ufiOaaPGyeTTRLolif8DvQbJM",
+	"0TVc7++6e16D7A8O8GHfZIquu/X9/t5+f/9wMHD5/7x/399r7Lo1b7e6V9vl/1+vewfV/b3D3f4AVwfv",
+	"D3GDHB7u1/f3yQEmmim6Vq/u1Q6SZG670zv9cHrc6rW/XH74cnqRLR8qkuNfMHcPlumvoXMc3ZB4qUE7",
+	"b2sdHEIF827WkmrRbIhUMMeXtHV0fHnR61yenZ1e/Pzlqt3pyrlI8UqvwyANy6GWYZAumEd/v6n1tQaF",
+	"9IsnjX6J9tdDGVFCi6J5u2KEKTeuI7W4lWUlbamMZZUJpqrl/fXh0sQPYVGdgzllAG/EITepROOTGDPY",
+	"T0DU7GPqEqRtDiZMKQvFwyicXA/T8KXyajTC7tCn5AhhNAqhSUnwetIwFqAIabsLWKB8eg30UZpcoGlT",
+	"m/4lGED/QiM8E/eKQ/SXTf/a3t6G//gp2kJC5db5mWh0slTWVSHObqG/kCMyNI6VBCzEDeRxfkr75IT/",
+	"rhKtyakWcj50Lv/ZvlAX8TNRmdAhnyIPeROCPD/wrwnwz7iYrnj23A3VX+VCQ7fkCMS1aryoTMMka+xN",
+	"IhUm8qk+OiaRH3pF7qpnCQEE6F/8k+jJMsBIVcTGCAQFISM5gL2K/nYBKHCeidudq3vsqiLsjU1crXnE",
+	"nG9quIqBKKfuB0z7/uClW3L1rJPx3b+HOVIo48ul5As2QxbsjXEU9gMy+o9cdzWW9rUuuEktP6UJQH2A",
+	"OhFCiqsSsUea6ojP0MCHflsaKmUmI9i+5hjjewBwnmUDi3r6qqfAqiOBl3SRfDNs4L3qe6sU+7EwnpWZ",
+	"lRDK9MNJ3OwHa3FQX4lJW5TBSmvrrIoWrcO3srpHvKYgfUrr6corswW5eZS2jlDaOFpoBt7W1gEHSTMZ",
+	"m8ggUQpl8p3MIWnQsFPPQWVM0YTe0HBKDfgvM7u9ZSHZtkI8yFYxmDLAxZdivhU7ldy2rY3hQRKT9dcJ",
+	"iWaXstGuSOLuCsNSWHle4YaobhjFD8K3zFVMvVq1kpYorHnomkIvaM3ZikvN2sFu/fD97t7hnjWvspOP",
+	"mFzrA1X+iNC4p9RIr925ALe2dfal27s8/tjNLTSSKib9VHCzCWOQryh1J64rSuBGJMaC4oWPSTTGQxez",
+	"PABfABAgYYoFnxUld/IHie8oux/NY3xl8VF1j0sS8ULdu3glnYF40ZHfa3l/0/poFxuouI1029p59mXS",
+	"iE9IXlOsWDObJde7/jXF8SQqtN/0yad0PCm08Y7F3jrxr2Gqf1/JIUJ1F3c4ELwbekNAH6hIhhs1ylyc",
+	"CQfCplkPAmHElcMgDPwQBT69IcDR5MeArBiBIgc6A/nIMYlsmn3gWBoRogcMI0bckHooS4PgwD3nL1dg",
+	"j/gW+wFADEqkxiySRr3upMurewb2EYtxFLPEOQUIkFRqwGeWgOyI8c2cs6XUu749d8cXFSfb9JrEoiZb",
+	"eWgqZb8QnWNTXI5Tj4zGYczF4kcy2xxZI5FlIF//ef65kHxliwRsYVm1OTJGbTPdU1O6Z0PVU3Rq7q96",
+	"TM0jsdpL6+qApfI/DfdgYLvrTc9NmiHBnsQI0Kst3u6QcYBn/Ovkj0NelSzQWF8BQ3m2WqZQBHft0O2m",
+	"dvq9kuWf6DgKucECcK0PoUElxkSiZRZr0WVAxSYqnSD8AYYptR0FNB8/qR96My41ne6n7lX74oRL2zBK",
+	"JC93JAHA11NaQd7knbGIF6q3o0QfaH/NxczFHhHpa7VBhDfaJ0bATgBEAGJUokHgDro8yxzlmEQjzGd6",
+	"cSHWc1ABeRIxa3XPxcSKiqTUaz4mCNKcm/GcvYyDakbUKyfjMUS9Lmx6E+tvYn2u7mmlWM8EZna+6m1l",
+	"djTMlf8vlGwZ7SAY1BLuPEJjf+CTKAVVmmxBQY0+TPBkkk2eFSlFt9Kp9yC8ry9J/syZmo8hfwxX7JXH",
+	"GIDEoYB59JyDDGqbS+TApdFXCcnJLBVvMCILKhARGbaYKuG3qQAMY6nwayYosCzyalMz9IqcEZTk/B0H",
+	"E9VRMCYRdB1QlwjaUFl7KEN0Nh1HvsstPQNXFMcA1cXCwENAjhnjmWB3Vf1Wf0wwjf14hqqLgLpaYt4e",
+	"Mt67ANlZTb5oFfZZssfyAbdMAbmGQFxjACnPMW8I+oQNBvGKo94HEhDTFPL4lkT4mhxDwK++W6vsNfK1",
+	"RqOw1mBxBEWHcNRUI62RiDLvVg4OrZKxl/ihQ6tk7KVSs1pp7FqpLykewc/jW4qPtl45rFkltVn4NdXa",
+	"/m69dnhgldhs1A8DrpVaV2cLdFLjZUbe+TdcI+4OkuKHiLormfjS1eHOV7lPl/bwTiIqIuNSQFoIMBO8",
+	"jApCQgPltczCSipqMQP+9Qb2spQ4z95afpOOc9LxfhY7n8yV9jo/6Qex1uVme7nCaTWU78JiCX1poSIH",
+	"VI59wsTBpIZiK7/2YQlW7dPYcvmWbAbSGAzZB0WuzYOsXWBR62hyMhRyJxYwisiAcDlGkO8tGpk+J2Nf",
+	"j/DdGfAZlJr7ewD4rv6s6boowfX3KDI9wb6dj3fMi2IoKLxI9ZkGWB9RhFbmqzZLbjTarlare7WDV17d",
+	"YcLWFjMzN4Kvvbc0fxjDMQ+l9nXVayQ14Bq85TS/oBv5sW6PDCnRFeCQLnM+dU+cLSjvAFQBiR6WEfaq",
+	"ezKxbWzKd78ofgCTNa/iA+6oggsA/Ka3nqLmBD4VC/kMTYRVygXYQtITx6YGyxYOIoK9GYrxDaFLqiQ2",
+	"Zs98qBwZSMORT/1RFjn0Aoo5QxrMTIC0IoJMcZB01JzmE5vkaoF1n7VEaK6B1Jb+GN+5aOM5qpF7VWok",
+	"87hYli/h4dc1RsBTpPYuew0pvreM3cpCjDxQsjULMbTFmVRipKqjU6UYSBmqErkzzSRdsalNhZGLmO8R",
+	"RAYD4sasiVYXcFhmG5NNDbUH3Mw4CDSp9TzDSWbxQyDfpsC1ATX4Qr2op1YW1300UUQUh5LRYZW5Pbnj",
+	"UsuPg9mCKo8mwnRm08Ekglp32fbAX0M0c3m5hebvncXVIc9D9UVEuBmmgjqWL6cYV+AMQy/lSWZDDJ9P",
+	"cUDk6mZjQr303bviICrLD8RgFvO/y9aqx2p5rlfjOmrv+7E254TEnkTtJdP0KIUra2m+t9KVN0W4pHRl",
+	"lSLMxskSKuIVxSsbC96clvPXIRUes5akiEjYFFb/pcanC9h4LyBCnaRXisSojbMlhD2mqA/REI/bigua",
+	"W7hXZFMnXR7lgGnpmPkdboR6JEJlh4VR7KCI3JKIEYb8eKuC2tgd2tTFUeQTJmt8jXwdv9unLvLCIMBQ",
+	"v4JYDmjEO4bCKZVFJppSnBFgrJOw+myEg4CwGI0nkTvEjKCyA9GFyUiknBwLferaVD5qC0ItYFH6sZgK",
+	"aP4fRMJQVsxLQxwR2dgTMzFmxRqAwltJTge2modnFpoScmOhUUgl2e2M4GhRbcup8RVXJCfBUzC/o6oR",
+	"yXy0RZHsTI1b4aRk+rLXVjgyl8pUHx8Hbcq1qs7hLslnzh1YXkXos5ZqvtI3ZxK14UqkNCW/aWrxwjMU",
+	"xtF4HBB0Sl3+tXUaVCRtswlPMOGFV3F5S6KeP5IkepAobdStEqzVUnO3Um1YJb58S83tWqVulfjSLTUP",
+	"K3vfnk9of3e/uIuRbK/i0X1ji73A+L6fEiivQr3tfBUruliFSHIh6s9AYIurjRDf6mqRZN2sbaZ24WmP",
+	"aKK+CaxiAutednOyAFZZzsks/xi1Hb65NV6yfFFLv4j5zPy7rJnFKsgx9gXEK/nW0GzKcJJN5/J1IzwT",
+	"tiYqh2NCkQE7tXVkUydvD4q78ztxI5CLOSL2OpdxMge52MRM3vSZlI18z3qIjJoPgnDKYP59ei3UPSx5",
+	"ybpN/pj4UJADBTtx6N6w0sMKzgVO/sbjj/AUjXBMIh8HYth9zHwXRYSFk8glDJX9CqmgbfRzGHgWOvcp",
+	"FFC2riPfnQTxJMIBuopCb+LGEPFNv2w952WPL8/PL09Oe79l31AqgQeoDak/ogG5lv2oXn0d+zEjJ16i",
+	"EZl+hdci6Xe+mot7aZgy+fIFi4azoZNF5cO5lcOpPffsyodftmS9nxmoRrPaDMwEYX4MWzD10i9aTIR8",
+	"TncichvekPVhcZ9JGVwHhi9MxTi8ITQNB0EY6/GjUGWmzFQ4TSb4J/GQSy1XFjP4DLk4CES0NXMDwCoS",
+	"aNgV1EJi4jybivsZWfiaIyAH+a1RSCsIBsllBKa6lEBeLkZjU8Y3KvEYv7O4IfC2CaS7lDWd6m7MM4HF",
+	"lMCoV0nyHtCsqveT1RFyfkI5xAo6EeY2UwgZfIag2ZGfuLhVZL51MJnM0j1F/N78SoA7q2l95dJIfGLZ",
+	"JkwYE59ieeJSbHdx4kvd7e07RfGL6VwXQuATgUUEdgj3DQRSWZ/gCJAj+Wq1aU8vcXI3Fixbg5hEyJF/",
+	"nlJHIowxVN7dr1a3BLewSB/pXS9QIK8uuz2UFaYCiIw/fYQIdUMwD6Q7q0gb+C1CAcr9/7qXF1AcZbCT",
+	"4RFBsjxKNOWScQzCIlxc26p2/ObwXTCDcMfw9ov4KxeXGH7pEjfipiQ/l8G/v7z3Dt2D/j5uDPbIrld3",
+	"a/0qLm56wPiTopgUTvLO3fZ0Ot3mU7o9iQKYVVGo8WzH/5S1rHopl5p8BVulEb7r9c5KzcP9Pf6nuXXW",
+	"mTnfS0U43RFBH7jR6w7FNIXcgP1XqdNunZSs0ufOaa9d+p37oiB0+L1x/GX3j/p/HEyr/fNPt8fTzuzg",
+	"n/Gvhze/luRpZsUBHJBW8U+wi/lZ0YTFxDsdM0Fb8QgFtfJLLrF/QX7Iyf++uuYpKnM21VfEnUTQnQj0",
+	"IvkYYAW1l67RWxG7zGD1JqV9xQB4gRFxKZJvfp/alX7OfVEbOkpmvKH0FsOv0ZmXRqNa3JtOteDWGgeN",
+	"Sr2RacOtVfZz23D3X3d3mF7KxQOAZtPAD4BEkC9gXml7mdHNlQb+FVVVErIwafRKoItsWs4U1CeZH7H1",
+	"kYujKIXbKEF3E+JaAO8V2IlJobwESBRY+Mn48nB3FbfgYrNZr/fnDp27ZneVfq/n0l61FgCukurVjKiu",
+	"ZrES8iT0wXdqvDKmeLGY1Ccl9uJbAfpbAXpOJ9bYkEQbtmIlwjAJgxr7Y64Zq2XT5BKNUouWgNTqMKpG",
+	"WYxt2idBSK+5IW/dF8T22YljYYMWMgPXbATaTEI/YyjJZ2qK37/PaE1B/9Zp9Cbol3UarRL02ZjHzldj",
+	"6S9N4i+Rnrk5fAPifG3wrzQQ448Cl/ucww2PL+N6po3xQ7ROFTDKXkCuXxpCG4B7qSsXMaHZdH0qtFAi",
+	"0wYz2YZlU0escQm8Kx8qe6+KBG4XlIJ21Hs/MpaumqXHwv+S77EC/ks1gTHxrYIZYiQI2GKkLz3L6w7k",
+	"VXZG5YBG3ieYQe6IO+HPT+K78w0KrEP4zYCEXRaT5gM/yk+r1Q8fufyA/DxBrmmlvmmzdPWpc/xLq9uW",
+	"n9ebAJ/l5cVx22zHPb48vzpr9wTh+6tF1jUr22COise31e7+EaLbUSIxX2Y4Oy9EcsxNrEDoN/mCRoBE",
+	"b6NMeETpNzYMJ4En7iG/ahM6HxyJZoMN0nN1e1EvYlMXLiOeDIgkBHBbTYS57tuO/VEyKgiTD7GIoQgJ",
+	"QjybzkgMChijSMkLfq2FpsOQETSY8FlD7swNRCCIIhaH4wpqIfV8m6pH+Aw5x62L4/ZZ+2QJXoxav08Z",
+	"hskRcDkfQ0dK1gm+yGufOPTywCpmd5WKEb5ZIQ3TuIeG+dxufzz7LaVj5IJbqWL2DqqH1Wr14aqY5Wde",
+	"LOc7yY6FnfIWtnkL26Ti87AuQPQqibgkaKP0547aTy+22LLFbqDktz+ZISctHYSidJSMciyEYzQKWYzq",
+	"yCOuP8IBGgfYJWzLplDIbHYpp/PIIuNrKCcpEA2dCqyqUhkyhfLWx+7NdcRXsIVGoQCICHBMoqZIT4xE",
+	"doIhN6S3JIpFqbaJuyGh9EVsBkU4JqjsccdV1TkTGkucjWT0Eo/DS18twDL435rdhU8+V958vHJOmvzO",
+	"hzZNT1FCJWvMEVfSc33OjoVIwPh5Np0Ow4AIpA6WFI5GfA4DMojRRPLgEk9MsOQRsGnZSbgIHPl6SRiQ",
+	"vwY2IWPVBcYh5mwBG44U3PrV1TfsEzccEWZTR3sWfIUEAZ+zkLrkiJsyvj4ROe1O57LjiNfA1KYOUPp3",
+	"CGYhdTT0icxPyYUAUIGAbeoYKk4aZvI9HKWTHPmeCiUlImOCY4bILYlmNjVQTOJpCP8CHxq6ri3B/StN",
+	"LjQmkR96smjYj5lNYcEKYFruzLSVUm7FztYRYLYAB1Cynic09oNE3/AX6ZDBhHF7lAzCiCBMZ/FQlg3L",
+	"/dBEeaGVEPiS9bIpixDLUZqgOY9GyajeMEgpdWVFeseapR6aRtkyHiLqocNJnOGPTq/qd3PQLRacPxLl",
+	"In0ShNP5SzKANqjMdxaOxM5KtvOWhTA31tUXR2pE5vJwVPZS4vVI2ucliMFXcsk8tTks0RO1JWdCHLZg",
+	"xQYzLlBoGsKwUNFFAYsxzzicN/hE1SfxssPTbo7egD5FN1PsDvF9hyuP5sRH1sYjzn7qJyKRfmCfoPpc",
+	"w05SHBYMOt2zVGczj0BhJcuhvnkGb55BfuVOYles4yIwEgQv3j3gLyH6HbGmQSw7km3J2cpiLiPiQ0+j",
+	"4NOW5msYcTOO3ynfv9gCyGf++xWJuFmOr4nDLTEXLHL5CHm3IQkEFnS5aqFatfr7ESJ32I0ljojqcpyG",
+	"YO1UHZsmMblK9ilNfgdH5FGEtSgek/VapBWYdVuQ9lpSLkrG9QCPoimQUzTf1wq7PM8CT2J82rI2LXA+",
+	"h2lLG80b2mIUDAcEkTtoSc3OLeoDfje9j90qgpmSN4k/MrEvMwDdhS3a9F1yLVoyGsezZIbBDTVXnU1H",
+	"/CXiIaYmOSW/p1iiNJyuthi7JAiehbU41qs4g4jNd+wQBwO1F+R7mqbYHFtaoTKJ9N7hZmK+RQgj0JZ/",
+	"0ecutnmSb7iZ5Wd+sqez+ubf/bmYgVmLr561+Lrts7N8ay/9Zd7Mvzfz7/WZf2ACrWf6fdVbqhjIozz9",
+	"CI3DIADw3hBNcewOc5OPQv2b2t9Q/rn4j5sqrI56jQfAf2TiVP7POKsx2jIVmgoXfPf82isq4cjNr32z",
+	"SgPsB9nJ/wDHLDPMzA3G9b/FBhpusbFhmK6lJigabqvVlakaDhCfAFSuVav/J2PpcPtbYHGiT90ThXi9",
+	"lbJ4q5U90+otPfBquJ9KNY2stFqFPX7PVfA4atVwmH6IytHlCuFl1I1KXPodNwjdm4WKqjdfNqoA7eHC",
+	"ZgqEGALB3GMdhlM0wBF0EEUTyhDmdpLaqhHBgbi8gjq6CFXvQWYhtTWYJZNyAmqNyyRsotnnYOtDNmrC",
+	"iIR8gqfYtJtzpqDka4q6HYauSbwYeelnEstbHMN8PUIBCQ2nZpmEVQoHA0birgCsKTVrh7W9PTM47+l0",
+	"FCs171lWYb7cqp2eWgA/wH6Ps+9s7Ht5/GXu+h3s3WJJKvkiA5Xn4S3JLW1PfS40CKMpjkRFoIdnTJYd",
+	"OBILykFlVePQAIILqB/AIM0gyUvJLYnQCB7Wx+7NVgW1RXY5KdlT9rmo2qPkLhY1exIdiiJvQhCIQhpO",
+	"LUGaCifY1KeIewP8oVyYhlNxMn/8O0nRwZoIm5lAGIyH4mFEiE1FUlvHI+EoXM4qSZ7ckBYOkr36ZmCR",
+	"Af9INKHUp9cVdF+B2RJLKyM0nzBkhukv4SRKW7+XlNuNk8g0d5mSt7v7VYhxwXR+5lOcvrgH0wxzb17P",
+	"F1ipWa+tYWvlzNV3Ll68n+6pfT/dIzY0rP63mM1bzMZU1XIXFVTXGX2YR9GxI6kduNYJSEwWh3EyFV5x",
+	"CILcTAFVhKQUBU80lGRRU8xsysXuAKqm7i91jwOCoxSZxX0oP6zNJPRKOM8hUWRZzMiVvWMIX2Ofvu3r",
+	"Avv6icKifHmlC8iUhfISbeIFLSUf/DvC5ovVxJItJ2VpSWns4XxprGDO8FnaNxXlgYLY3uWTSbwm+mMS",
+	"xiTlAAv71PB2uT/7EPKhq93YJ5MOG/aLKJqdRrVSqzeK2xbpF/7exLzPk99IHF2P3kjM+3r8RoeVRkPz",
+	"G9WA00jwGx1UdhW9UW2/8v4J+I0SAi1Kpgl51pveebMnk0qGeA1Vl7En87KBO+EkdsPRyw23tKnHcpOS",
+	"XFdO8QxhFEP/pYC7X1H7P8B+wLgu1PXlaOAHASqbnZDqCSwOx2yrkmo8SCIeOd2WEGVJ12KVw8im8gNt",
+	"iU95hKDkJ5v+Un0boujIH41Dxvx+QFA5VYqVKf7fEtwBRrenqlhSZ1hQ1G++AmY3xBPB7LmXtjL8/yip",
+	"tk7GMFeFprsXkGpeaHL3glvbsarlkjVe97UmPvDbSqF1Kdf2PbPM1vcNCi1PSUPsL5ymokPzaVm+9WFh",
+	"z2dWkZ+qgEqnNbv+aBJAjV9E/k1E5Z+ov0P9KLwBROxM7m+NmFLOt3nhDbFrT96LSfGvk9jd/47ts0Za",
+	"12AclVrszVx6M5dMcwkETpIbf6cXyjJzyWw9LABgZHjIBnaHZnzXheiCwcMAL7KphDjSaRo4w4SHMEqZ",
+	"+YkZYCObFsKYb2N3mIwSTSOfq2aAQTJe1UqVb2nbA6yfbCV3YpQc2TTPMkqegcYkEjmlRZhJPXO6Hxk3",
+	"af57QThEl4ksBS5al0bo1aMVYVPtFKq1ahTUq7BgQBcqTJLsbQZ3HRyTUrNaqe4eHOYo0XyFmeZFVs3T",
+	"cJva/m69dniQq0ALFb4ZmwmeWauljs1r36Rn2oCfzi2c0vbabuXg8EXCIRm7vDgQkimJfwQwpDgtCl9u",
+	"HdeU9IdheMMWYofy1/2sTvoBSZPnITbZpK83AXz11tlZaRHfkFWaRFzyDON4zJo78FqYzu4qbjhSk18v",
+	"WSX5TwPU/yXKDrlQissNtfxeIDPwNNkUL5rew8VB0MeuEAHkVm6gr/9bmVr90Jv9r51JFEA/Qn5o7/MQ",
+	"x+hyTOD9ESNUlkrLOXrHkDOJAgcS1aJXEh4EBZ4+Q3JH9QVRSJkRghy5lLrGZhPXQ3CNYHcIlxLBu7ll",
+	"IeZfU6J6EI0n35AZKjs/t3s2NQXezg2ZOVtN5DD/uuYo7Bj9BZEXuuydoOqT5V7+dd1BnQ/H6P1evWYh",
+	"MQMw5iGJSAW1wOZHTv3uzkFxaFPscocgIN41OUoaIAGopRxGiIbSTeAPr1UR24J20YjEkU+8I+Ts1aoO",
+	"8ghXM7cayF+OP89Gj4hL/FsiZ659W4Cx2WFDvN2o1f/WtCfV6q7bx4zs78G/SVMTf/IloE1u4X8nNrdc",
+	"WdtyaS0DfI6FYcViCJjkgJXCx/hb+X/+67+3HFTmnwC+gCBahC+gf1QfYstCmEHTLtAiosCnhC0crN44",
+	"22LnPMBo82cuGXDu75sN+n7D7XGX6hbsblTuxph6OPKQ0u1bCx8vV9y2vxzNGwCruQaZTODMleP5RP07",
+	"TaipHDwcx2Q0jjcaINQsxng0vudnva1hy/xoiHj1RqP2ng/SLvleRT8IhKNdEl/VyRk0/86z0YhvaXf1",
+	"C7CNPvS96CwW8JnLIGxsgihK3VD63P7pl8vLj5Veu9srycMgf6q197u4NqhvH7g1sn2AG/3t927N266T",
+	"3cEebvT33YM1OjNTYqx40DljaSQi2ENlTGeofneHfL6YIFCWc8nPwL5qiFrkM0MKiwCOHzM0JhRahjwS",
+	"+Lck8gkzkAIzxWVU7DxLnSw0XVpRfeqcLeoRnDehukplMoT5lfx28AgmAAj4IaDI6hMEtqfMo6GTiy4a",
+	"hiy2KV98qDwOsE/hFHixcQRvibDnRYQBYjQNZlzpisQP8sg4CGcC8AxLovshGVnIubxqX/y93e19kQvk",
+	"S+vs7PLzl6vO6d9bvfbfAH4LklyUTNVr56h/R62v4067BSGuOAwFjJpUcAz5ElftmsTMpqrsWW1Tvo34",
+	"h+Gaf4z9SKh/NK/9KzY17QvWRE7r7IwLZ+SFIz4vZad1fHz56aLnWMhpdbtt8Y9PvV8cy6bO8adu7/K8",
+	"3eEHTy+6vc6n87Y49xSmgv/1pffbVZsfurrs9D5cnp1e8j867V8/tbs9uEunzX/iR3ud1kWXOxqXF/xP",
+	"OROAjC4CkPCJbVp2Ti7PW6cXyRztIHXo09UJHDoS4zROsak4ctIWscOtJlplaokspDSybDoVmb8F+Aby",
+	"Pk8KDLvQOSvgha2JDSBf93mwqD2Zm3qv7ns9hYt9RXnKa+JIe0sDre6cn2pZsgbhGXxQVzpKqfXPdb/A",
+	"ovzUObOED3nt3xK6JaonEq+ql+MFAge7z5DzdRIFVvrO32SmhYbI95rg0U4M3rVMZ5EyKRRy5RCzFAaR",
+	"ALURglb9LujgAZEIUTziw3L0PnRSt2LcucYBV2wCANM4zwAwt0R9iWHfKGIqJOk2mjZVODkR2SZQbciS",
+	"eZLX47RhVAb3Xkgv1J/JhBPX2NE7JtxZ0P/qJjeEjBmYUobGXow7/tTqBQROf3bqzXcBqTcKB+oTWKg/",
+	"Q34KlWBeIAvToqh6ypO+XFyG7lxrETEXbjm7DmGphMmwtx5ylGsUmaQ+6/eurd1cjRrzkUco9zCqdO3S",
+	"jDVU6RsL3ZvuXcZCt1z3ZhJH3JNaWHsBfa5aOnKxs8pXs9AIe0QjX9vUUFIKSK+cF6m1S3je8fOZTa8J",
+	"5bqEeEg0VSSKzy4Bq7TPdLmGgILuB74rYNB8OQjxCDbEY9I0laqFHO5IovLlmNBu9xeUrM8vN2Qmopfc",
+	"xWNsuK1eudVqtf7nv/4biRDTDZmdejKAtGWZ9SAWcrSAcSo6vG5T7HkMHgyVJ3zM/A/fc8xQBHj3PkVO",
+	"JuQJ1SiOeMmPZHZFRvIejF/AZw4zdPXx9B/oqn0uA6/8VRxUFpF7OAV6l0Gz68id+lCChwNh1yVjWUgL",
+	"t5ffBqpZBn7E4q0EqFsqTZ1TsVKWCyMBcWNQWUe63NePxafJGFgQrSiHEYJHSC28pQcnP7TZTydwDef0",
+	"Iw31RSJYz/WlKKnhTrEnRy8HrNemLJEdk2g7MXNmohI2HhI/gvlLljcj0a3vEoEkzo5ki0+sgN/5zySS",
+	"OYxQJVhUvPCGzGwahTGOibMFM8zkQ4yFAOEqJnx5+SUDn8UMxn9ixq6iaAYx6V96vSskVRHSMUkmUiu+",
+	"yqiIJWfTv6mluGUhJuHDE8MPCoxioqHz09tWpFb41E4YoO9QnWBBgd+PcDRD/TAeIj7GAWR2Rk0+7v8r",
+	"8zZibSW5miZyyrZOSXCBapeQnclR2CWbIuPoGaHX8RBO/M8RiYehJ/4dc2keb08iX/w9xvysLaj28vgt",
+	"HLv0n1CBZJecBKz/U+dMWVh8Qxu3cdTv7xhglIwIv4tAPGExrF0rCTbfCjBUJFM0KhmjPwjqY0aO1FzU",
+	"HUvPnZiFZe8ibaftGGZITIc65slJMg4FyQwl2QB13Vz4HeYoqUubBIHwuubejL8ALMM5ISXkjj7qSMSD",
+	"cERyEieWyM7VHLHpK8hJf29gmFaZLudIy5Zt34P429wLyMfPheUdVJ5LDijRjXBEhCiZSwIgaS8tQIaR",
+	"p3HfZEW2rmcEpQVSBN+KcYgi6CRGZY8M8CSI8zxPsbgSwahs/8WkrpnausRefXIO1wXGO1gipayqPd69",
+	"+BMf14J/npzWLnrtBj92+kv1D9zoxf2/736Yfjxou7+e9GbDfvTnn52fw+A9+/fH92fVYHjT2D+dICV2",
+	"lUDf3hvUcL2/6+55DVKCx8KnLHAeW1Zp8syHb5oMpWZpm//fT+2fTy/Q1aefzk6P0cf2b3DQpufH4fSn",
+	"X387+Vj/+7Q1a7cG3XEUXNbif7j/aEWsc9e6uPr4YXJ7ddHG/j/qs/Ooetv9/HOPhv7e32wKN2lfnMzf",
+	"VzbdPv04FkZRH8ep+0hmqwrtkzSSGUv5MdCVQAhys0NYQNiYjMQOehVVejsiIftCGwB/nZAJRBEdM4Xs",
+	"yFogkcCMZggCiqmY2pyhfwR+pMP1gVDuX23IVdslQfPzzamgE51pDfwbACC3qXhSWZQKWUiW2lgoCK+v",
+	"iZcL3d0j96h/3BjgAhohZY0UQ3/wifO+825+GZgSXSLw7/V8FYxafNWS+tsyiJYTOJ6qvDpalPzHEUlR",
+	"BabXkbjTg8awVy0kFe8TL+c9b23wUhac+I5FMlTPWESvvuCz2h4SvnnJ/tkxlOwyIFB52oxL2ybkH/SR",
+	"MYmktGNSFRgbzpJ0u3zbyfIwhliIBjgS7n+AWSwjOxZszgDDThG/ApievM6mKg3IYmD1c1gYxX87aXeP",
+	"HRke5BdMuTTRMarcXig5PyemffEsauPz26kMMQUxTUlDT5ax0Bfnfk9PxqwLF397pO4muQJKzfrCjmC1",
+	"rvjXen94sN9IitdUxY4qi1m/gM0q8fUmRIMsnecHzsSaO2elJh8CPyRI+Y+Tl+BLsSXGz4cs6+5htpql",
+	"7qfj43b7BIY07100au9fWZOAWi3FmwWSRfwjtBi9IjfmsdTNztdkp3/b4db87Lk7R2tPRV7Z9B8TQ3f6",
+	"HqGxP/BJlArlSbkHwn3M76RluyEdl5UZF4nsLfXzuIYH2iRV0y0D2HrkkX89jBGeAsfqEMeAkwvEqVI7",
+	"4+Rc8O8FBQEo6uswFOWfCKNBRNhQPeVI9ktDPIALROIRSICAZQEQgQZfASS9HKkBnC1RO6trU1UBrfRI",
+	"54j684yDDl+FGRH3COZ+fTNNWjcANrQire0+A01aEq3qMmskrDniIS5L5xRsrV6d17CNHA0rX2VfESGQ",
+	"FL3QvJaFE5fH8FqQ19ygyFEthlWRPLVbDL//rU7jmTqDsNmRIaYE3k9+Db9VYsSdRNDF/q+vpZ8IjkjU",
+	"msTDUvNfv1ul48CXu+dfv/MNL1K/i9JAMjEMlrwXupobHI57gnax7IzwDcCGi5QvAXgmqPVv7uwEoYuD",
+	"Ycji5mH1sLpVUnVLOyBu5CtkH33ljwkkCaCqKQZUqySl27o6RRPqkQg5O7c1pwnlEFw7CcFk2VRBCDBN",
+	"1ceshKmPWVkaaDiisXWtBG7cEgyBzEq1YkPeTveUgnSWSi/5FPMaFUxYEo1xFM+2mRuOiafBQOQtcRCQ",
+	"WA9ZvKRNnR3XuJS/bwIiYtSraOwbcCkzNzuyKbwJ4iKaWagbkyDA/Ho2UY8//al1IeJLtzjwPV3MEhEc",
+	"pN5S3DrnFX/C9AZI0A09wYRSDWk/xJH5xmWfev6t701wIDP0bhiNQ6HkmGSGN76kKDnIXKQnKzXAvhhH",
+	"7kegcRQGUDKTy8zBUHkchd5EoDWlf7kmsU0l1gqKh1E4uTb0ezSB4lVJ05l0YTb5bkgVJdiUTaIBdrmu",
+	"N/H4/ue//tvZAtzwvNSqQBVXtQ/ehNhUM5Dw3SeKYNgiQEBLAqzBnQXoDRQl21QFGTXHlxyvnEVkDDY9",
+	"Uo+4vkcANc/44Nz15z4dmcIHgtfBJqWmqH5MfTCFufPt92//PwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

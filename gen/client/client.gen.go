@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,6 +19,21 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 	"github.com/shopspring/decimal"
 )
+
+// Defines values for AccountCreatedEventEvent.
+const (
+	AccountCreatedEventEventACCOUNTCREATED AccountCreatedEventEvent = "ACCOUNT.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the AccountCreatedEventEvent enum.
+func (e AccountCreatedEventEvent) Valid() bool {
+	switch e {
+	case AccountCreatedEventEventACCOUNTCREATED:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for AccountStatus.
 const (
@@ -34,6 +50,81 @@ func (e AccountStatus) Valid() bool {
 	case AccountStatusCLOSED:
 		return true
 	case AccountStatusSUSPENDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AccountUpdatedEventEvent.
+const (
+	AccountUpdatedEventEventACCOUNTUPDATED AccountUpdatedEventEvent = "ACCOUNT.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the AccountUpdatedEventEvent enum.
+func (e AccountUpdatedEventEvent) Valid() bool {
+	switch e {
+	case AccountUpdatedEventEventACCOUNTUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AssetCreatedEventEvent.
+const (
+	AssetCreatedEventEventASSETCREATED AssetCreatedEventEvent = "ASSET.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the AssetCreatedEventEvent enum.
+func (e AssetCreatedEventEvent) Valid() bool {
+	switch e {
+	case AssetCreatedEventEventASSETCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AssetUpdatedEventEvent.
+const (
+	AssetUpdatedEventEventASSETUPDATED AssetUpdatedEventEvent = "ASSET.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the AssetUpdatedEventEvent enum.
+func (e AssetUpdatedEventEvent) Valid() bool {
+	switch e {
+	case AssetUpdatedEventEventASSETUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AuthCreatedEventEvent.
+const (
+	AuthCreatedEventEventAUTHCREATED AuthCreatedEventEvent = "AUTH.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the AuthCreatedEventEvent enum.
+func (e AuthCreatedEventEvent) Valid() bool {
+	switch e {
+	case AuthCreatedEventEventAUTHCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AuthDeletedEventEvent.
+const (
+	AuthDeletedEventEventAUTHDELETED AuthDeletedEventEvent = "AUTH.DELETED"
+)
+
+// Valid indicates whether the value is a known member of the AuthDeletedEventEvent enum.
+func (e AuthDeletedEventEvent) Valid() bool {
+	switch e {
+	case AuthDeletedEventEventAUTHDELETED:
 		return true
 	default:
 		return false
@@ -247,6 +338,21 @@ func (e Currency) Valid() bool {
 	}
 }
 
+// Defines values for CustomerCreatedEventEvent.
+const (
+	CustomerCreatedEventEventCUSTOMERCREATED CustomerCreatedEventEvent = "CUSTOMER.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the CustomerCreatedEventEvent enum.
+func (e CustomerCreatedEventEvent) Valid() bool {
+	switch e {
+	case CustomerCreatedEventEventCUSTOMERCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CustomerStatus.
 const (
 	CustomerStatusACTIVE    CustomerStatus = "ACTIVE"
@@ -262,6 +368,21 @@ func (e CustomerStatus) Valid() bool {
 	case CustomerStatusCLOSED:
 		return true
 	case CustomerStatusSUSPENDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomerUpdatedEventEvent.
+const (
+	CustomerUpdatedEventEventCUSTOMERUPDATED CustomerUpdatedEventEvent = "CUSTOMER.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the CustomerUpdatedEventEvent enum.
+func (e CustomerUpdatedEventEvent) Valid() bool {
+	switch e {
+	case CustomerUpdatedEventEventCUSTOMERUPDATED:
 		return true
 	default:
 		return false
@@ -310,6 +431,21 @@ func (e ForceRequestOutcomeRequestStatus) Valid() bool {
 	}
 }
 
+// Defines values for InstrumentUpdatedEventEvent.
+const (
+	InstrumentUpdatedEventEventINSTRUMENTUPDATED InstrumentUpdatedEventEvent = "INSTRUMENT.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the InstrumentUpdatedEventEvent enum.
+func (e InstrumentUpdatedEventEvent) Valid() bool {
+	switch e {
+	case InstrumentUpdatedEventEventINSTRUMENTUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InvestmentType.
 const (
 	BONDS               InvestmentType = "BONDS"
@@ -340,6 +476,21 @@ func (e InvestmentType) Valid() bool {
 	}
 }
 
+// Defines values for PortfolioCreatedEventEvent.
+const (
+	PortfolioCreatedEventEventPORTFOLIOCREATED PortfolioCreatedEventEvent = "PORTFOLIO.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the PortfolioCreatedEventEvent enum.
+func (e PortfolioCreatedEventEvent) Valid() bool {
+	switch e {
+	case PortfolioCreatedEventEventPORTFOLIOCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PortfolioStatus.
 const (
 	PortfolioStatusACTIVE    PortfolioStatus = "ACTIVE"
@@ -355,6 +506,36 @@ func (e PortfolioStatus) Valid() bool {
 	case PortfolioStatusCLOSED:
 		return true
 	case PortfolioStatusSUSPENDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PortfolioUpdatedEventEvent.
+const (
+	PortfolioUpdatedEventEventPORTFOLIOUPDATED PortfolioUpdatedEventEvent = "PORTFOLIO.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the PortfolioUpdatedEventEvent enum.
+func (e PortfolioUpdatedEventEvent) Valid() bool {
+	switch e {
+	case PortfolioUpdatedEventEventPORTFOLIOUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestCreatedEventEvent.
+const (
+	RequestCreatedEventEventREQUESTCREATED RequestCreatedEventEvent = "REQUEST.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the RequestCreatedEventEvent enum.
+func (e RequestCreatedEventEvent) Valid() bool {
+	switch e {
+	case RequestCreatedEventEventREQUESTCREATED:
 		return true
 	default:
 		return false
@@ -430,6 +611,21 @@ func (e RequestType) Valid() bool {
 	}
 }
 
+// Defines values for RequestUpdatedEventEvent.
+const (
+	RequestUpdatedEventEventREQUESTUPDATED RequestUpdatedEventEvent = "REQUEST.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the RequestUpdatedEventEvent enum.
+func (e RequestUpdatedEventEvent) Valid() bool {
+	switch e {
+	case RequestUpdatedEventEventREQUESTUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SortOrder.
 const (
 	ASC  SortOrder = "ASC"
@@ -475,6 +671,21 @@ const (
 func (e TokenTokenType) Valid() bool {
 	switch e {
 	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TransactionCreatedEventEvent.
+const (
+	TransactionCreatedEventEventTRANSACTIONCREATED TransactionCreatedEventEvent = "TRANSACTION.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the TransactionCreatedEventEvent enum.
+func (e TransactionCreatedEventEvent) Valid() bool {
+	switch e {
+	case TransactionCreatedEventEventTRANSACTIONCREATED:
 		return true
 	default:
 		return false
@@ -577,6 +788,21 @@ func (e WalletSegment) Valid() bool {
 	}
 }
 
+// Defines values for WebhookCreatedEventEvent.
+const (
+	WebhookCreatedEventEventWEBHOOKCREATED WebhookCreatedEventEvent = "WEBHOOK.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookCreatedEventEvent enum.
+func (e WebhookCreatedEventEvent) Valid() bool {
+	switch e {
+	case WebhookCreatedEventEventWEBHOOKCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookDeliveryState.
 const (
 	WebhookDeliveryStateCANCELED  WebhookDeliveryState = "CANCELED"
@@ -595,6 +821,69 @@ func (e WebhookDeliveryState) Valid() bool {
 	case WebhookDeliveryStatePENDING:
 		return true
 	case WebhookDeliveryStateSUCCEEDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEventType.
+const (
+	WebhookEventTypeACCOUNTCREATED     WebhookEventType = "ACCOUNT.CREATED"
+	WebhookEventTypeACCOUNTUPDATED     WebhookEventType = "ACCOUNT.UPDATED"
+	WebhookEventTypeASSETCREATED       WebhookEventType = "ASSET.CREATED"
+	WebhookEventTypeASSETUPDATED       WebhookEventType = "ASSET.UPDATED"
+	WebhookEventTypeAUTHCREATED        WebhookEventType = "AUTH.CREATED"
+	WebhookEventTypeAUTHDELETED        WebhookEventType = "AUTH.DELETED"
+	WebhookEventTypeCUSTOMERCREATED    WebhookEventType = "CUSTOMER.CREATED"
+	WebhookEventTypeCUSTOMERUPDATED    WebhookEventType = "CUSTOMER.UPDATED"
+	WebhookEventTypeINSTRUMENTUPDATED  WebhookEventType = "INSTRUMENT.UPDATED"
+	WebhookEventTypePORTFOLIOCREATED   WebhookEventType = "PORTFOLIO.CREATED"
+	WebhookEventTypePORTFOLIOUPDATED   WebhookEventType = "PORTFOLIO.UPDATED"
+	WebhookEventTypeREQUESTCREATED     WebhookEventType = "REQUEST.CREATED"
+	WebhookEventTypeREQUESTUPDATED     WebhookEventType = "REQUEST.UPDATED"
+	WebhookEventTypeTRANSACTIONCREATED WebhookEventType = "TRANSACTION.CREATED"
+	WebhookEventTypeWEBHOOKCREATED     WebhookEventType = "WEBHOOK.CREATED"
+	WebhookEventTypeWEBHOOKTEST        WebhookEventType = "WEBHOOK.TEST"
+	WebhookEventTypeWEBHOOKUPDATED     WebhookEventType = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventType enum.
+func (e WebhookEventType) Valid() bool {
+	switch e {
+	case WebhookEventTypeACCOUNTCREATED:
+		return true
+	case WebhookEventTypeACCOUNTUPDATED:
+		return true
+	case WebhookEventTypeASSETCREATED:
+		return true
+	case WebhookEventTypeASSETUPDATED:
+		return true
+	case WebhookEventTypeAUTHCREATED:
+		return true
+	case WebhookEventTypeAUTHDELETED:
+		return true
+	case WebhookEventTypeCUSTOMERCREATED:
+		return true
+	case WebhookEventTypeCUSTOMERUPDATED:
+		return true
+	case WebhookEventTypeINSTRUMENTUPDATED:
+		return true
+	case WebhookEventTypePORTFOLIOCREATED:
+		return true
+	case WebhookEventTypePORTFOLIOUPDATED:
+		return true
+	case WebhookEventTypeREQUESTCREATED:
+		return true
+	case WebhookEventTypeREQUESTUPDATED:
+		return true
+	case WebhookEventTypeTRANSACTIONCREATED:
+		return true
+	case WebhookEventTypeWEBHOOKCREATED:
+		return true
+	case WebhookEventTypeWEBHOOKTEST:
+		return true
+	case WebhookEventTypeWEBHOOKUPDATED:
 		return true
 	default:
 		return false
@@ -621,112 +910,157 @@ func (e WebhookStatus) Valid() bool {
 
 // Defines values for WebhookSubscription.
 const (
-	ACCOUNT               WebhookSubscription = "ACCOUNT"
-	ACCOUNTCREATED        WebhookSubscription = "ACCOUNT.CREATED"
-	ACCOUNTUPDATED        WebhookSubscription = "ACCOUNT.UPDATED"
-	ALL                   WebhookSubscription = "ALL"
-	ASSET                 WebhookSubscription = "ASSET"
-	ASSETCREATED          WebhookSubscription = "ASSET.CREATED"
-	ASSETUPDATED          WebhookSubscription = "ASSET.UPDATED"
-	AUTH                  WebhookSubscription = "AUTH"
-	AUTHCREATED           WebhookSubscription = "AUTH.CREATED"
-	AUTHDELETED           WebhookSubscription = "AUTH.DELETED"
-	CUSTOMER              WebhookSubscription = "CUSTOMER"
-	CUSTOMERCREATED       WebhookSubscription = "CUSTOMER.CREATED"
-	CUSTOMERUPDATED       WebhookSubscription = "CUSTOMER.UPDATED"
-	INSTRUMENT            WebhookSubscription = "INSTRUMENT"
-	INSTRUMENTCREATED     WebhookSubscription = "INSTRUMENT.CREATED"
-	INSTRUMENTUPDATED     WebhookSubscription = "INSTRUMENT.UPDATED"
-	INVESTMENTTYPE        WebhookSubscription = "INVESTMENT_TYPE"
-	INVESTMENTTYPECREATED WebhookSubscription = "INVESTMENT_TYPE.CREATED"
-	INVESTMENTTYPEUPDATED WebhookSubscription = "INVESTMENT_TYPE.UPDATED"
-	PORTFOLIO             WebhookSubscription = "PORTFOLIO"
-	PORTFOLIOCREATED      WebhookSubscription = "PORTFOLIO.CREATED"
-	PORTFOLIOUPDATED      WebhookSubscription = "PORTFOLIO.UPDATED"
-	REPORT                WebhookSubscription = "REPORT"
-	REPORTCREATED         WebhookSubscription = "REPORT.CREATED"
-	REPORTUPDATED         WebhookSubscription = "REPORT.UPDATED"
-	REQUEST               WebhookSubscription = "REQUEST"
-	REQUESTCREATED        WebhookSubscription = "REQUEST.CREATED"
-	REQUESTUPDATED        WebhookSubscription = "REQUEST.UPDATED"
-	TRANSACTION           WebhookSubscription = "TRANSACTION"
-	TRANSACTIONCREATED    WebhookSubscription = "TRANSACTION.CREATED"
-	TRANSACTIONUPDATED    WebhookSubscription = "TRANSACTION.UPDATED"
-	WEBHOOK               WebhookSubscription = "WEBHOOK"
-	WEBHOOKCREATED        WebhookSubscription = "WEBHOOK.CREATED"
-	WEBHOOKUPDATED        WebhookSubscription = "WEBHOOK.UPDATED"
+	WebhookSubscriptionACCOUNT               WebhookSubscription = "ACCOUNT"
+	WebhookSubscriptionACCOUNTCREATED        WebhookSubscription = "ACCOUNT.CREATED"
+	WebhookSubscriptionACCOUNTUPDATED        WebhookSubscription = "ACCOUNT.UPDATED"
+	WebhookSubscriptionALL                   WebhookSubscription = "ALL"
+	WebhookSubscriptionASSET                 WebhookSubscription = "ASSET"
+	WebhookSubscriptionASSETCREATED          WebhookSubscription = "ASSET.CREATED"
+	WebhookSubscriptionASSETUPDATED          WebhookSubscription = "ASSET.UPDATED"
+	WebhookSubscriptionAUTH                  WebhookSubscription = "AUTH"
+	WebhookSubscriptionAUTHCREATED           WebhookSubscription = "AUTH.CREATED"
+	WebhookSubscriptionAUTHDELETED           WebhookSubscription = "AUTH.DELETED"
+	WebhookSubscriptionCUSTOMER              WebhookSubscription = "CUSTOMER"
+	WebhookSubscriptionCUSTOMERCREATED       WebhookSubscription = "CUSTOMER.CREATED"
+	WebhookSubscriptionCUSTOMERUPDATED       WebhookSubscription = "CUSTOMER.UPDATED"
+	WebhookSubscriptionINSTRUMENT            WebhookSubscription = "INSTRUMENT"
+	WebhookSubscriptionINSTRUMENTCREATED     WebhookSubscription = "INSTRUMENT.CREATED"
+	WebhookSubscriptionINSTRUMENTUPDATED     WebhookSubscription = "INSTRUMENT.UPDATED"
+	WebhookSubscriptionINVESTMENTTYPE        WebhookSubscription = "INVESTMENT_TYPE"
+	WebhookSubscriptionINVESTMENTTYPECREATED WebhookSubscription = "INVESTMENT_TYPE.CREATED"
+	WebhookSubscriptionINVESTMENTTYPEUPDATED WebhookSubscription = "INVESTMENT_TYPE.UPDATED"
+	WebhookSubscriptionPORTFOLIO             WebhookSubscription = "PORTFOLIO"
+	WebhookSubscriptionPORTFOLIOCREATED      WebhookSubscription = "PORTFOLIO.CREATED"
+	WebhookSubscriptionPORTFOLIOUPDATED      WebhookSubscription = "PORTFOLIO.UPDATED"
+	WebhookSubscriptionREPORT                WebhookSubscription = "REPORT"
+	WebhookSubscriptionREPORTCREATED         WebhookSubscription = "REPORT.CREATED"
+	WebhookSubscriptionREPORTUPDATED         WebhookSubscription = "REPORT.UPDATED"
+	WebhookSubscriptionREQUEST               WebhookSubscription = "REQUEST"
+	WebhookSubscriptionREQUESTCREATED        WebhookSubscription = "REQUEST.CREATED"
+	WebhookSubscriptionREQUESTUPDATED        WebhookSubscription = "REQUEST.UPDATED"
+	WebhookSubscriptionTRANSACTION           WebhookSubscription = "TRANSACTION"
+	WebhookSubscriptionTRANSACTIONCREATED    WebhookSubscription = "TRANSACTION.CREATED"
+	WebhookSubscriptionTRANSACTIONUPDATED    WebhookSubscription = "TRANSACTION.UPDATED"
+	WebhookSubscriptionWEBHOOK               WebhookSubscription = "WEBHOOK"
+	WebhookSubscriptionWEBHOOKCREATED        WebhookSubscription = "WEBHOOK.CREATED"
+	WebhookSubscriptionWEBHOOKUPDATED        WebhookSubscription = "WEBHOOK.UPDATED"
 )
 
 // Valid indicates whether the value is a known member of the WebhookSubscription enum.
 func (e WebhookSubscription) Valid() bool {
 	switch e {
-	case ACCOUNT:
+	case WebhookSubscriptionACCOUNT:
 		return true
-	case ACCOUNTCREATED:
+	case WebhookSubscriptionACCOUNTCREATED:
 		return true
-	case ACCOUNTUPDATED:
+	case WebhookSubscriptionACCOUNTUPDATED:
 		return true
-	case ALL:
+	case WebhookSubscriptionALL:
 		return true
-	case ASSET:
+	case WebhookSubscriptionASSET:
 		return true
-	case ASSETCREATED:
+	case WebhookSubscriptionASSETCREATED:
 		return true
-	case ASSETUPDATED:
+	case WebhookSubscriptionASSETUPDATED:
 		return true
-	case AUTH:
+	case WebhookSubscriptionAUTH:
 		return true
-	case AUTHCREATED:
+	case WebhookSubscriptionAUTHCREATED:
 		return true
-	case AUTHDELETED:
+	case WebhookSubscriptionAUTHDELETED:
 		return true
-	case CUSTOMER:
+	case WebhookSubscriptionCUSTOMER:
 		return true
-	case CUSTOMERCREATED:
+	case WebhookSubscriptionCUSTOMERCREATED:
 		return true
-	case CUSTOMERUPDATED:
+	case WebhookSubscriptionCUSTOMERUPDATED:
 		return true
-	case INSTRUMENT:
+	case WebhookSubscriptionINSTRUMENT:
 		return true
-	case INSTRUMENTCREATED:
+	case WebhookSubscriptionINSTRUMENTCREATED:
 		return true
-	case INSTRUMENTUPDATED:
+	case WebhookSubscriptionINSTRUMENTUPDATED:
 		return true
-	case INVESTMENTTYPE:
+	case WebhookSubscriptionINVESTMENTTYPE:
 		return true
-	case INVESTMENTTYPECREATED:
+	case WebhookSubscriptionINVESTMENTTYPECREATED:
 		return true
-	case INVESTMENTTYPEUPDATED:
+	case WebhookSubscriptionINVESTMENTTYPEUPDATED:
 		return true
-	case PORTFOLIO:
+	case WebhookSubscriptionPORTFOLIO:
 		return true
-	case PORTFOLIOCREATED:
+	case WebhookSubscriptionPORTFOLIOCREATED:
 		return true
-	case PORTFOLIOUPDATED:
+	case WebhookSubscriptionPORTFOLIOUPDATED:
 		return true
-	case REPORT:
+	case WebhookSubscriptionREPORT:
 		return true
-	case REPORTCREATED:
+	case WebhookSubscriptionREPORTCREATED:
 		return true
-	case REPORTUPDATED:
+	case WebhookSubscriptionREPORTUPDATED:
 		return true
-	case REQUEST:
+	case WebhookSubscriptionREQUEST:
 		return true
-	case REQUESTCREATED:
+	case WebhookSubscriptionREQUESTCREATED:
 		return true
-	case REQUESTUPDATED:
+	case WebhookSubscriptionREQUESTUPDATED:
 		return true
-	case TRANSACTION:
+	case WebhookSubscriptionTRANSACTION:
 		return true
-	case TRANSACTIONCREATED:
+	case WebhookSubscriptionTRANSACTIONCREATED:
 		return true
-	case TRANSACTIONUPDATED:
+	case WebhookSubscriptionTRANSACTIONUPDATED:
 		return true
-	case WEBHOOK:
+	case WebhookSubscriptionWEBHOOK:
 		return true
-	case WEBHOOKCREATED:
+	case WebhookSubscriptionWEBHOOKCREATED:
 		return true
-	case WEBHOOKUPDATED:
+	case WebhookSubscriptionWEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTestDataTest.
+const (
+	True WebhookTestDataTest = true
+)
+
+// Valid indicates whether the value is a known member of the WebhookTestDataTest enum.
+func (e WebhookTestDataTest) Valid() bool {
+	switch e {
+	case True:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTestEventEvent.
+const (
+	WebhookTestEventEventWEBHOOKTEST WebhookTestEventEvent = "WEBHOOK.TEST"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTestEventEvent enum.
+func (e WebhookTestEventEvent) Valid() bool {
+	switch e {
+	case WebhookTestEventEventWEBHOOKTEST:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookUpdatedEventEvent.
+const (
+	WebhookUpdatedEventEventWEBHOOKUPDATED WebhookUpdatedEventEvent = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookUpdatedEventEvent enum.
+func (e WebhookUpdatedEventEvent) Valid() bool {
+	switch e {
+	case WebhookUpdatedEventEventWEBHOOKUPDATED:
 		return true
 	default:
 		return false
@@ -778,6 +1112,24 @@ type Account struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
+// AccountCreatedEvent `ACCOUNT.CREATED`: An account was created (with its customer, or on its own).
+type AccountCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Account                  `json:"data"`
+	Event     AccountCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AccountCreatedEventEvent defines model for AccountCreatedEvent.Event.
+type AccountCreatedEventEvent string
+
 // AccountListResponse defines model for AccountListResponse.
 type AccountListResponse struct {
 	// Code Example: 200
@@ -806,6 +1158,24 @@ type AccountResponse struct {
 //
 // Example: ACTIVE
 type AccountStatus string
+
+// AccountUpdatedEvent `ACCOUNT.UPDATED`: An account changed (its status, directly or by its customer's cascade).
+type AccountUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Account                  `json:"data"`
+	Event     AccountUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AccountUpdatedEventEvent defines model for AccountUpdatedEvent.Event.
+type AccountUpdatedEventEvent string
 
 // AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years.
 type AdvanceSandboxClockRequest struct {
@@ -882,6 +1252,28 @@ type Asset struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
+// AssetCreatedEvent `ASSET.CREATED`: A fill opened a holding.
+type AssetCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
+	// the shares held cost) and `marketValue` are in `currency`, the
+	// portfolio's; `price` and `averageCost` are in US dollars.
+	Data  Asset                  `json:"data"`
+	Event AssetCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AssetCreatedEventEvent defines model for AssetCreatedEvent.Event.
+type AssetCreatedEventEvent string
+
 // AssetListResponse defines model for AssetListResponse.
 type AssetListResponse struct {
 	// Code Example: 200
@@ -908,6 +1300,74 @@ type AssetResponse struct {
 	// Message Example: Success
 	Message string `json:"message"`
 }
+
+// AssetUpdatedEvent `ASSET.UPDATED`: A fill changed a holding.
+type AssetUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
+	// the shares held cost) and `marketValue` are in `currency`, the
+	// portfolio's; `price` and `averageCost` are in US dollars.
+	Data  Asset                  `json:"data"`
+	Event AssetUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AssetUpdatedEventEvent defines model for AssetUpdatedEvent.Event.
+type AssetUpdatedEventEvent string
+
+// AuthCreatedEvent `AUTH.CREATED`: A token was issued.
+type AuthCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data The token an `AUTH.*` event is about, as the token endpoint
+	// describes it, never its secret (`tokenId`, `tokenType`, `scope`,
+	// `organization`, `expiresIn`, `createdAt`, `updatedAt`, and
+	// `revokedAt` on `AUTH.DELETED`).
+	Data  WebhookAuthData       `json:"data"`
+	Event AuthCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AuthCreatedEventEvent defines model for AuthCreatedEvent.Event.
+type AuthCreatedEventEvent string
+
+// AuthDeletedEvent `AUTH.DELETED`: A token was revoked.
+type AuthDeletedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data The token an `AUTH.*` event is about, as the token endpoint
+	// describes it, never its secret (`tokenId`, `tokenType`, `scope`,
+	// `organization`, `expiresIn`, `createdAt`, `updatedAt`, and
+	// `revokedAt` on `AUTH.DELETED`).
+	Data  WebhookAuthData       `json:"data"`
+	Event AuthDeletedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AuthDeletedEventEvent defines model for AuthDeletedEvent.Event.
+type AuthDeletedEventEvent string
 
 // BankingAccount defines model for BankingAccount.
 type BankingAccount struct {
@@ -1753,6 +2213,24 @@ type Customer struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
+// CustomerCreatedEvent `CUSTOMER.CREATED`: A customer was created.
+type CustomerCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                  `json:"createdAt"`
+	Data      Customer                  `json:"data"`
+	Event     CustomerCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// CustomerCreatedEventEvent defines model for CustomerCreatedEvent.Event.
+type CustomerCreatedEventEvent string
+
 // CustomerListResponse defines model for CustomerListResponse.
 type CustomerListResponse struct {
 	// Code Example: 200
@@ -1781,6 +2259,24 @@ type CustomerResponse struct {
 //
 // Example: ACTIVE
 type CustomerStatus string
+
+// CustomerUpdatedEvent `CUSTOMER.UPDATED`: A customer changed.
+type CustomerUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                  `json:"createdAt"`
+	Data      Customer                  `json:"data"`
+	Event     CustomerUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// CustomerUpdatedEventEvent defines model for CustomerUpdatedEvent.Event.
+type CustomerUpdatedEventEvent string
 
 // Error An error. `errors` lists each failing field for validation failures.
 type Error struct {
@@ -1906,6 +2402,24 @@ type InstrumentResponse struct {
 	// Message Example: Success
 	Message string `json:"message"`
 }
+
+// InstrumentUpdatedEvent `INSTRUMENT.UPDATED`: An instrument's sandbox price was set or cleared; `data` is the instrument at its new price.
+type InstrumentUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                    `json:"createdAt"`
+	Data      Instrument                  `json:"data"`
+	Event     InstrumentUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// InstrumentUpdatedEventEvent defines model for InstrumentUpdatedEvent.Event.
+type InstrumentUpdatedEventEvent string
 
 // InstrumentValueChange The price change, in percent, over the last day, week, month (30 days) and year (365 days).
 type InstrumentValueChange struct {
@@ -2203,6 +2717,29 @@ type Portfolio struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
+// PortfolioCreatedEvent `PORTFOLIO.CREATED`: A portfolio was created (with its account, or on its own).
+type PortfolioCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A set of assets whose performance is aggregated over time. Portfolios
+	// that an account created carry `accountId` and the account's
+	// `investmentType`; portfolios created through `POST /v1/portfolio`
+	// carry neither.
+	Data  Portfolio                  `json:"data"`
+	Event PortfolioCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// PortfolioCreatedEventEvent defines model for PortfolioCreatedEvent.Event.
+type PortfolioCreatedEventEvent string
+
 // PortfolioListResponse defines model for PortfolioListResponse.
 type PortfolioListResponse struct {
 	// Code Example: 200
@@ -2237,6 +2774,29 @@ type PortfolioResponse struct {
 // Example: ACTIVE
 type PortfolioStatus string
 
+// PortfolioUpdatedEvent `PORTFOLIO.UPDATED`: A portfolio changed (its status, or its values after a fill).
+type PortfolioUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A set of assets whose performance is aggregated over time. Portfolios
+	// that an account created carry `accountId` and the account's
+	// `investmentType`; portfolios created through `POST /v1/portfolio`
+	// carry neither.
+	Data  Portfolio                  `json:"data"`
+	Event PortfolioUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// PortfolioUpdatedEventEvent defines model for PortfolioUpdatedEvent.Event.
+type PortfolioUpdatedEventEvent string
+
 // Problem An RFC 9457 problem document (`application/problem+json`): the error
 // shape of every path outside `/v1`.
 type Problem struct {
@@ -2267,6 +2827,28 @@ type Problem struct {
 // Example: crm-000417
 type ReferenceId = string
 
+// RequestCreatedEvent `REQUEST.CREATED`: A purchase or sell request was created.
+type RequestCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A purchase or a sell. Purchases carry `instrumentId` and
+	// `purchaseAmount`; sells `assetId` and one of `sellAmount` and
+	// `sellPercentage`. Amounts are in `currency`.
+	Data  InvestmentRequest        `json:"data"`
+	Event RequestCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// RequestCreatedEventEvent defines model for RequestCreatedEvent.Event.
+type RequestCreatedEventEvent string
+
 // RequestSchedule How often a request executes: `ONCE` (the default) or, for a
 // recurring request, every day, week, two weeks or month (a monthly
 // plan keeps its day of the month, or the month's last day).
@@ -2285,6 +2867,28 @@ type RequestStatus string
 //
 // Example: PURCHASE
 type RequestType string
+
+// RequestUpdatedEvent `REQUEST.UPDATED`: A request completed, failed, was canceled, or was forced by the sandbox.
+type RequestUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A purchase or a sell. Purchases carry `instrumentId` and
+	// `purchaseAmount`; sells `assetId` and one of `sellAmount` and
+	// `sellPercentage`. Amounts are in `currency`.
+	Data  InvestmentRequest        `json:"data"`
+	Event RequestUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// RequestUpdatedEventEvent defines model for RequestUpdatedEvent.Event.
+type RequestUpdatedEventEvent string
 
 // SandboxClock defines model for SandboxClock.
 type SandboxClock struct {
@@ -2490,6 +3094,26 @@ type Transaction struct {
 	// Value `quantity` × `price`, in US dollars, to the cent. An exact decimal.
 	Value decimal.Decimal `json:"value"`
 }
+
+// TransactionCreatedEvent `TRANSACTION.CREATED`: A fill made a transaction.
+type TransactionCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data One execution of a request.
+	Data  Transaction                  `json:"data"`
+	Event TransactionCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// TransactionCreatedEventEvent defines model for TransactionCreatedEvent.Event.
+type TransactionCreatedEventEvent string
 
 // TransactionListResponse defines model for TransactionListResponse.
 type TransactionListResponse struct {
@@ -3027,6 +3651,30 @@ type Webhook struct {
 	WebhookId Id `json:"webhookId"`
 }
 
+// WebhookAuthData The token an `AUTH.*` event is about, as the token endpoint
+// describes it, never its secret (`tokenId`, `tokenType`, `scope`,
+// `organization`, `expiresIn`, `createdAt`, `updatedAt`, and
+// `revokedAt` on `AUTH.DELETED`).
+type WebhookAuthData = map[string]interface{}
+
+// WebhookCreatedEvent `WEBHOOK.CREATED`: A webhook was created (it receives this event itself).
+type WebhookCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Webhook                  `json:"data"`
+	Event     WebhookCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WebhookCreatedEventEvent defines model for WebhookCreatedEvent.Event.
+type WebhookCreatedEventEvent string
+
 // WebhookDelivery defines model for WebhookDelivery.
 type WebhookDelivery struct {
 	// Attempts Attempts made so far.
@@ -3042,8 +3690,15 @@ type WebhookDelivery struct {
 	// Example: 123456
 	DeliveryId Id `json:"deliveryId"`
 
-	// Event The event name, `DOMAIN.ACTION`.
-	Event string `json:"event"`
+	// Event The events Openvest emits (see `WebhookSubscription` for when).
+	// Subscribable but not emitted yet, so not listed: `INSTRUMENT.CREATED`,
+	// `INVESTMENT_TYPE.CREATED`, `INVESTMENT_TYPE.UPDATED`,
+	// `TRANSACTION.UPDATED`, `REPORT.CREATED`, `REPORT.UPDATED` (reports
+	// are not implemented yet).
+	//
+	//
+	// Example: CUSTOMER.CREATED
+	Event WebhookEventType `json:"event"`
 
 	// EventId The event's id (`webhook-id`); receivers de-duplicate by it.
 	EventId openapi_types.UUID `json:"eventId"`
@@ -3103,6 +3758,27 @@ type WebhookDeliveryResponse struct {
 // `FAILED` every attempt failed (or the receiver answered `410`);
 // `CANCELED` the webhook was deleted or deactivated first.
 type WebhookDeliveryState string
+
+// WebhookEvent The body of a delivery: `{eventId, event, createdAt, data}`, `data`
+// being the resource as the API returns it. One schema per event
+// type, told apart by `event`.
+type WebhookEvent struct {
+	union json.RawMessage
+}
+
+// WebhookEventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+//
+// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+type WebhookEventId = openapi_types.UUID
+
+// WebhookEventType The events Openvest emits (see `WebhookSubscription` for when).
+// Subscribable but not emitted yet, so not listed: `INSTRUMENT.CREATED`,
+// `INVESTMENT_TYPE.CREATED`, `INVESTMENT_TYPE.UPDATED`,
+// `TRANSACTION.UPDATED`, `REPORT.CREATED`, `REPORT.UPDATED` (reports
+// are not implemented yet).
+//
+// Example: CUSTOMER.CREATED
+type WebhookEventType string
 
 // WebhookKey defines model for WebhookKey.
 type WebhookKey struct {
@@ -3224,6 +3900,50 @@ type WebhookStatus string
 //
 // Example: CUSTOMER.CREATED
 type WebhookSubscription string
+
+// WebhookTestData defines model for WebhookTestData.
+type WebhookTestData struct {
+	Test WebhookTestDataTest `json:"test"`
+}
+
+// WebhookTestDataTest defines model for WebhookTestData.Test.
+type WebhookTestDataTest bool
+
+// WebhookTestEvent `WEBHOOK.TEST`: `POST /v1/webhooks/test`: sent to every webhook whatever its subscriptions.
+type WebhookTestEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime              `json:"createdAt"`
+	Data      WebhookTestData       `json:"data"`
+	Event     WebhookTestEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WebhookTestEventEvent defines model for WebhookTestEvent.Event.
+type WebhookTestEventEvent string
+
+// WebhookUpdatedEvent `WEBHOOK.UPDATED`: A webhook changed, or a receiver's `410` deactivated it.
+type WebhookUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Webhook                  `json:"data"`
+	Event     WebhookUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WebhookUpdatedEventEvent defines model for WebhookUpdatedEvent.Event.
+type WebhookUpdatedEventEvent string
 
 // BankingApplicationIdPath An application ID.
 //
@@ -4657,6 +5377,27 @@ type RetryWebhookDeliveryParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// ReceiveWebhookEventParams defines parameters for ReceiveWebhookEvent.
+type ReceiveWebhookEventParams struct {
+	// ContentDigest `sha-512=:<base64>:` of the body.
+	ContentDigest string `json:"Content-Digest"`
+
+	// SignatureInput `sig1=(…)` (docs form) and `sig2=(…)` (RFC 9421), as two field lines.
+	SignatureInput string `json:"Signature-Input"`
+
+	// Signature `sig1=:<base64>:` and `sig2=:<base64>:`, as two field lines.
+	Signature string `json:"Signature"`
+
+	// WebhookId The eventId (Standard Webhooks).
+	WebhookId openapi_types.UUID `json:"webhook-id"`
+
+	// WebhookTimestamp Unix seconds of this attempt (Standard Webhooks).
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature `v1a,<base64 ed25519 of "id.timestamp.body">` (Standard Webhooks, asymmetric).
+	WebhookSignature string `json:"webhook-signature"`
+}
+
 // CreateBankingApplicationJSONRequestBody defines body for CreateBankingApplication for application/json ContentType.
 type CreateBankingApplicationJSONRequestBody = BankingApplicationCreate
 
@@ -4737,6 +5478,650 @@ type CreateWebhookJSONRequestBody = CreateWebhookRequest
 
 // UpdateWebhookJSONRequestBody defines body for UpdateWebhook for application/json ContentType.
 type UpdateWebhookJSONRequestBody = UpdateWebhookRequest
+
+// ReceiveWebhookEventJSONRequestBody defines body for ReceiveWebhookEvent for application/json ContentType.
+type ReceiveWebhookEventJSONRequestBody = WebhookEvent
+
+// AsAccountCreatedEvent returns the union data inside the WebhookEvent as a AccountCreatedEvent
+func (t WebhookEvent) AsAccountCreatedEvent() (AccountCreatedEvent, error) {
+	var body AccountCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAccountCreatedEvent overwrites any union data inside the WebhookEvent as the provided AccountCreatedEvent
+func (t *WebhookEvent) FromAccountCreatedEvent(v AccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAccountCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AccountCreatedEvent
+func (t *WebhookEvent) MergeAccountCreatedEvent(v AccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAccountUpdatedEvent returns the union data inside the WebhookEvent as a AccountUpdatedEvent
+func (t WebhookEvent) AsAccountUpdatedEvent() (AccountUpdatedEvent, error) {
+	var body AccountUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAccountUpdatedEvent overwrites any union data inside the WebhookEvent as the provided AccountUpdatedEvent
+func (t *WebhookEvent) FromAccountUpdatedEvent(v AccountUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAccountUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AccountUpdatedEvent
+func (t *WebhookEvent) MergeAccountUpdatedEvent(v AccountUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAssetCreatedEvent returns the union data inside the WebhookEvent as a AssetCreatedEvent
+func (t WebhookEvent) AsAssetCreatedEvent() (AssetCreatedEvent, error) {
+	var body AssetCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAssetCreatedEvent overwrites any union data inside the WebhookEvent as the provided AssetCreatedEvent
+func (t *WebhookEvent) FromAssetCreatedEvent(v AssetCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAssetCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AssetCreatedEvent
+func (t *WebhookEvent) MergeAssetCreatedEvent(v AssetCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAssetUpdatedEvent returns the union data inside the WebhookEvent as a AssetUpdatedEvent
+func (t WebhookEvent) AsAssetUpdatedEvent() (AssetUpdatedEvent, error) {
+	var body AssetUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAssetUpdatedEvent overwrites any union data inside the WebhookEvent as the provided AssetUpdatedEvent
+func (t *WebhookEvent) FromAssetUpdatedEvent(v AssetUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAssetUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AssetUpdatedEvent
+func (t *WebhookEvent) MergeAssetUpdatedEvent(v AssetUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAuthCreatedEvent returns the union data inside the WebhookEvent as a AuthCreatedEvent
+func (t WebhookEvent) AsAuthCreatedEvent() (AuthCreatedEvent, error) {
+	var body AuthCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAuthCreatedEvent overwrites any union data inside the WebhookEvent as the provided AuthCreatedEvent
+func (t *WebhookEvent) FromAuthCreatedEvent(v AuthCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAuthCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AuthCreatedEvent
+func (t *WebhookEvent) MergeAuthCreatedEvent(v AuthCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAuthDeletedEvent returns the union data inside the WebhookEvent as a AuthDeletedEvent
+func (t WebhookEvent) AsAuthDeletedEvent() (AuthDeletedEvent, error) {
+	var body AuthDeletedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAuthDeletedEvent overwrites any union data inside the WebhookEvent as the provided AuthDeletedEvent
+func (t *WebhookEvent) FromAuthDeletedEvent(v AuthDeletedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.DELETED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAuthDeletedEvent performs a merge with any union data inside the WebhookEvent, using the provided AuthDeletedEvent
+func (t *WebhookEvent) MergeAuthDeletedEvent(v AuthDeletedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.DELETED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCustomerCreatedEvent returns the union data inside the WebhookEvent as a CustomerCreatedEvent
+func (t WebhookEvent) AsCustomerCreatedEvent() (CustomerCreatedEvent, error) {
+	var body CustomerCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCustomerCreatedEvent overwrites any union data inside the WebhookEvent as the provided CustomerCreatedEvent
+func (t *WebhookEvent) FromCustomerCreatedEvent(v CustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeCustomerCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided CustomerCreatedEvent
+func (t *WebhookEvent) MergeCustomerCreatedEvent(v CustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCustomerUpdatedEvent returns the union data inside the WebhookEvent as a CustomerUpdatedEvent
+func (t WebhookEvent) AsCustomerUpdatedEvent() (CustomerUpdatedEvent, error) {
+	var body CustomerUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCustomerUpdatedEvent overwrites any union data inside the WebhookEvent as the provided CustomerUpdatedEvent
+func (t *WebhookEvent) FromCustomerUpdatedEvent(v CustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeCustomerUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided CustomerUpdatedEvent
+func (t *WebhookEvent) MergeCustomerUpdatedEvent(v CustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsInstrumentUpdatedEvent returns the union data inside the WebhookEvent as a InstrumentUpdatedEvent
+func (t WebhookEvent) AsInstrumentUpdatedEvent() (InstrumentUpdatedEvent, error) {
+	var body InstrumentUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromInstrumentUpdatedEvent overwrites any union data inside the WebhookEvent as the provided InstrumentUpdatedEvent
+func (t *WebhookEvent) FromInstrumentUpdatedEvent(v InstrumentUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"INSTRUMENT.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeInstrumentUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided InstrumentUpdatedEvent
+func (t *WebhookEvent) MergeInstrumentUpdatedEvent(v InstrumentUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"INSTRUMENT.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPortfolioCreatedEvent returns the union data inside the WebhookEvent as a PortfolioCreatedEvent
+func (t WebhookEvent) AsPortfolioCreatedEvent() (PortfolioCreatedEvent, error) {
+	var body PortfolioCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPortfolioCreatedEvent overwrites any union data inside the WebhookEvent as the provided PortfolioCreatedEvent
+func (t *WebhookEvent) FromPortfolioCreatedEvent(v PortfolioCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergePortfolioCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided PortfolioCreatedEvent
+func (t *WebhookEvent) MergePortfolioCreatedEvent(v PortfolioCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPortfolioUpdatedEvent returns the union data inside the WebhookEvent as a PortfolioUpdatedEvent
+func (t WebhookEvent) AsPortfolioUpdatedEvent() (PortfolioUpdatedEvent, error) {
+	var body PortfolioUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPortfolioUpdatedEvent overwrites any union data inside the WebhookEvent as the provided PortfolioUpdatedEvent
+func (t *WebhookEvent) FromPortfolioUpdatedEvent(v PortfolioUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergePortfolioUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided PortfolioUpdatedEvent
+func (t *WebhookEvent) MergePortfolioUpdatedEvent(v PortfolioUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsRequestCreatedEvent returns the union data inside the WebhookEvent as a RequestCreatedEvent
+func (t WebhookEvent) AsRequestCreatedEvent() (RequestCreatedEvent, error) {
+	var body RequestCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromRequestCreatedEvent overwrites any union data inside the WebhookEvent as the provided RequestCreatedEvent
+func (t *WebhookEvent) FromRequestCreatedEvent(v RequestCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeRequestCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided RequestCreatedEvent
+func (t *WebhookEvent) MergeRequestCreatedEvent(v RequestCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsRequestUpdatedEvent returns the union data inside the WebhookEvent as a RequestUpdatedEvent
+func (t WebhookEvent) AsRequestUpdatedEvent() (RequestUpdatedEvent, error) {
+	var body RequestUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromRequestUpdatedEvent overwrites any union data inside the WebhookEvent as the provided RequestUpdatedEvent
+func (t *WebhookEvent) FromRequestUpdatedEvent(v RequestUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeRequestUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided RequestUpdatedEvent
+func (t *WebhookEvent) MergeRequestUpdatedEvent(v RequestUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsTransactionCreatedEvent returns the union data inside the WebhookEvent as a TransactionCreatedEvent
+func (t WebhookEvent) AsTransactionCreatedEvent() (TransactionCreatedEvent, error) {
+	var body TransactionCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromTransactionCreatedEvent overwrites any union data inside the WebhookEvent as the provided TransactionCreatedEvent
+func (t *WebhookEvent) FromTransactionCreatedEvent(v TransactionCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"TRANSACTION.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeTransactionCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided TransactionCreatedEvent
+func (t *WebhookEvent) MergeTransactionCreatedEvent(v TransactionCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"TRANSACTION.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookCreatedEvent returns the union data inside the WebhookEvent as a WebhookCreatedEvent
+func (t WebhookEvent) AsWebhookCreatedEvent() (WebhookCreatedEvent, error) {
+	var body WebhookCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookCreatedEvent overwrites any union data inside the WebhookEvent as the provided WebhookCreatedEvent
+func (t *WebhookEvent) FromWebhookCreatedEvent(v WebhookCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWebhookCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WebhookCreatedEvent
+func (t *WebhookEvent) MergeWebhookCreatedEvent(v WebhookCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookUpdatedEvent returns the union data inside the WebhookEvent as a WebhookUpdatedEvent
+func (t WebhookEvent) AsWebhookUpdatedEvent() (WebhookUpdatedEvent, error) {
+	var body WebhookUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookUpdatedEvent overwrites any union data inside the WebhookEvent as the provided WebhookUpdatedEvent
+func (t *WebhookEvent) FromWebhookUpdatedEvent(v WebhookUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWebhookUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WebhookUpdatedEvent
+func (t *WebhookEvent) MergeWebhookUpdatedEvent(v WebhookUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookTestEvent returns the union data inside the WebhookEvent as a WebhookTestEvent
+func (t WebhookEvent) AsWebhookTestEvent() (WebhookTestEvent, error) {
+	var body WebhookTestEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookTestEvent overwrites any union data inside the WebhookEvent as the provided WebhookTestEvent
+func (t *WebhookEvent) FromWebhookTestEvent(v WebhookTestEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.TEST"}`))
+	t.union = b
+	return err
+}
+
+// MergeWebhookTestEvent performs a merge with any union data inside the WebhookEvent, using the provided WebhookTestEvent
+func (t *WebhookEvent) MergeWebhookTestEvent(v WebhookTestEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.TEST"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t WebhookEvent) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"event"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t WebhookEvent) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "ACCOUNT.CREATED":
+		return t.AsAccountCreatedEvent()
+	case "ACCOUNT.UPDATED":
+		return t.AsAccountUpdatedEvent()
+	case "ASSET.CREATED":
+		return t.AsAssetCreatedEvent()
+	case "ASSET.UPDATED":
+		return t.AsAssetUpdatedEvent()
+	case "AUTH.CREATED":
+		return t.AsAuthCreatedEvent()
+	case "AUTH.DELETED":
+		return t.AsAuthDeletedEvent()
+	case "CUSTOMER.CREATED":
+		return t.AsCustomerCreatedEvent()
+	case "CUSTOMER.UPDATED":
+		return t.AsCustomerUpdatedEvent()
+	case "INSTRUMENT.UPDATED":
+		return t.AsInstrumentUpdatedEvent()
+	case "PORTFOLIO.CREATED":
+		return t.AsPortfolioCreatedEvent()
+	case "PORTFOLIO.UPDATED":
+		return t.AsPortfolioUpdatedEvent()
+	case "REQUEST.CREATED":
+		return t.AsRequestCreatedEvent()
+	case "REQUEST.UPDATED":
+		return t.AsRequestUpdatedEvent()
+	case "TRANSACTION.CREATED":
+		return t.AsTransactionCreatedEvent()
+	case "WEBHOOK.CREATED":
+		return t.AsWebhookCreatedEvent()
+	case "WEBHOOK.TEST":
+		return t.AsWebhookTestEvent()
+	case "WEBHOOK.UPDATED":
+		return t.AsWebhookUpdatedEvent()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t WebhookEvent) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *WebhookEvent) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -25556,4 +26941,189 @@ func ParseRetryWebhookDeliveryResponse(rsp *http.Response) (*RetryWebhookDeliver
 	}
 
 	return response, nil
+}
+
+// CallbackInitiator sends OpenAPI callback requests to target URLs.
+// Modeled on the generated Client, but with no stored Server -- the full
+// target URL is provided per-call by the caller (typically discovered
+// from a callback expression on the parent operation's request body,
+// e.g. `{$request.body#/callbackUrl}`).
+type CallbackInitiator struct {
+	// Doer for performing requests, typically a *http.Client with any
+	// customized settings, such as certificate chains.
+	Client HttpRequestDoer
+
+	// A list of callbacks for modifying requests which are generated before sending over
+	// the network.
+	RequestEditors []RequestEditorFn
+}
+
+// CallbackInitiatorOption allows setting custom parameters during construction.
+type CallbackInitiatorOption func(*CallbackInitiator) error
+
+// NewCallbackInitiator creates a new CallbackInitiator with reasonable defaults.
+func NewCallbackInitiator(opts ...CallbackInitiatorOption) (*CallbackInitiator, error) {
+	initiator := CallbackInitiator{}
+	for _, o := range opts {
+		if err := o(&initiator); err != nil {
+			return nil, err
+		}
+	}
+	if initiator.Client == nil {
+		initiator.Client = &http.Client{}
+	}
+	return &initiator, nil
+}
+
+// WithCallbackHTTPClient allows overriding the default Doer, which is
+// automatically created using http.Client. This is useful for tests.
+func WithCallbackHTTPClient(doer HttpRequestDoer) CallbackInitiatorOption {
+	return func(p *CallbackInitiator) error {
+		p.Client = doer
+		return nil
+	}
+}
+
+// WithCallbackRequestEditorFn allows setting up a callback function, which
+// will be called right before sending the callback request. This can be
+// used to mutate the request, e.g. to add signature headers.
+func WithCallbackRequestEditorFn(fn RequestEditorFn) CallbackInitiatorOption {
+	return func(p *CallbackInitiator) error {
+		p.RequestEditors = append(p.RequestEditors, fn)
+		return nil
+	}
+}
+
+func (p *CallbackInitiator) applyCallbackEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
+	for _, r := range p.RequestEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	for _, r := range additionalEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CallbackInitiatorInterface is the interface specification for the callback initiator.
+type CallbackInitiatorInterface interface {
+	// ReceiveWebhookEventWithBody fires the event callback with any body
+	ReceiveWebhookEventWithBody(ctx context.Context, targetURL string, params *ReceiveWebhookEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	ReceiveWebhookEvent(ctx context.Context, targetURL string, params *ReceiveWebhookEventParams, body ReceiveWebhookEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+func (p *CallbackInitiator) ReceiveWebhookEventWithBody(ctx context.Context, targetURL string, params *ReceiveWebhookEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReceiveWebhookEventCallbackRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyCallbackEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *CallbackInitiator) ReceiveWebhookEvent(ctx context.Context, targetURL string, params *ReceiveWebhookEventParams, body ReceiveWebhookEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReceiveWebhookEventCallbackRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyCallbackEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+// NewReceiveWebhookEventCallbackRequest builds a application/json POST request for the event callback
+func NewReceiveWebhookEventCallbackRequest(targetURL string, params *ReceiveWebhookEventParams, body ReceiveWebhookEventJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReceiveWebhookEventCallbackRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewReceiveWebhookEventCallbackRequestWithBody builds a POST request for the event callback with any body
+func NewReceiveWebhookEventCallbackRequestWithBody(targetURL string, params *ReceiveWebhookEventParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Content-Digest", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Signature-Input", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Signature", headerParam2)
+
+		var headerParam3 string
+
+		headerParam3, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam3)
+
+		var headerParam4 string
+
+		headerParam4, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam4)
+
+		var headerParam5 string
+
+		headerParam5, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam5)
+
+	}
+	return req, nil
 }

@@ -24,7 +24,7 @@ func apiWebhook(w webhook.Webhook) api.Webhook {
 
 func apiDelivery(d webhook.Delivery) api.WebhookDelivery {
 	out := api.WebhookDelivery{
-		DeliveryId: d.ID, WebhookId: d.WebhookID, EventId: uuidOf(d.EventID), Event: d.Event, Attempts: d.Attempts,
+		DeliveryId: d.ID, WebhookId: d.WebhookID, EventId: uuidOf(d.EventID), Event: api.WebhookEventType(d.Event), Attempts: d.Attempts,
 		State: api.WebhookDeliveryState(d.State), LastStatusCode: d.LastStatusCode, LastError: d.LastError,
 		CreatedAt: d.CreatedAt.Unix(), UpdatedAt: d.UpdatedAt.Unix(),
 	}

@@ -134,7 +134,8 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 // verify checks a delivery as two receivers do, with the webhook's key
 // (call it with r.mu held): one written to the investing docs (sig1, the
 // OpenSSH key) and one using an RFC 9421 library (sig2, the keys by
-// keyid); and the Standard Webhooks signature.
+// keyid); the Standard Webhooks signature; and the payload against its
+// schema in the spec (WebhookEvent).
 func (r *receiver) verify(d delivery) error {
 	if d.verified != nil {
 		return d.verified
@@ -162,7 +163,8 @@ func (r *receiver) verify(d delivery) error {
 	if err != nil || !ed25519.Verify(r.docKey, []byte(id+"."+req.Header.Get("webhook-timestamp")+"."+string(d.body)), sig) {
 		return errors.New("webhook-signature does not verify")
 	}
-	return nil
+	// Every delivered payload matches its event's schema in the spec.
+	return validateEvent(d.body)
 }
 
 func (r *receiver) deliveries() []delivery {
