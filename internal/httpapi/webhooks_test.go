@@ -117,9 +117,12 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		d.verified = err
 	}
 	r.mu.Lock()
-	if r.docKey != nil {
+	trusted := r.docKey != nil
+	r.mu.Unlock()
+	if trusted { // verify outside the lock: deliveries arrive concurrently
 		d.verified, d.checked = r.verify(d), true
 	}
+	r.mu.Lock()
 	r.got = append(r.got, d)
 	n := len(r.got)
 	answer := r.status
@@ -132,10 +135,10 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 }
 
 // verify checks a delivery as two receivers do, with the webhook's key
-// (call it with r.mu held): one written to the investing docs (sig1, the
-// OpenSSH key) and one using an RFC 9421 library (sig2, the keys by
-// keyid); the Standard Webhooks signature; and the payload against its
-// schema in the spec (WebhookEvent).
+// (set once, by trust, before verify runs): one written to the investing
+// docs (sig1, the OpenSSH key) and one using an RFC 9421 library (sig2,
+// the keys by keyid); the Standard Webhooks signature; and the payload
+// against its schema in the spec (WebhookEvent).
 func (r *receiver) verify(d delivery) error {
 	if d.verified != nil {
 		return d.verified
