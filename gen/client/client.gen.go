@@ -3893,8 +3893,9 @@ type WebhookStatus string
 // | `WEBHOOK.TEST` | `POST /v1/webhooks/test` |
 //
 // Accepted but not emitted yet: `INSTRUMENT.CREATED` (the instrument
-// list is fixed), `INVESTMENT_TYPE.*` (investment types change only
-// through the operator's `openvest org` commands), `TRANSACTION.UPDATED`
+// list is fixed), `INVESTMENT_TYPE.*` (an organization's investment
+// types are set when it is created, `openvest org create`, and never
+// change), `TRANSACTION.UPDATED`
 // (a transaction never changes) and `REPORT.*` (reports are not
 // implemented yet).
 //
