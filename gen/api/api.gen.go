@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -325,6 +326,7 @@ func (e BankingSandboxDecisionDecision) Valid() bool {
 const (
 	EUR Currency = "EUR"
 	USD Currency = "USD"
+	ZK  Currency = "ZK"
 	ZMW Currency = "ZMW"
 )
 
@@ -334,6 +336,8 @@ func (e Currency) Valid() bool {
 	case EUR:
 		return true
 	case USD:
+		return true
+	case ZK:
 		return true
 	case ZMW:
 		return true
@@ -648,31 +652,46 @@ func (e SortOrder) Valid() bool {
 	}
 }
 
-// Defines values for TokenScope.
+// Defines values for TokenRequestGrantType.
 const (
-	READ  TokenScope = "READ"
-	WRITE TokenScope = "WRITE"
+	ClientCredentials TokenRequestGrantType = "client_credentials"
 )
 
-// Valid indicates whether the value is a known member of the TokenScope enum.
-func (e TokenScope) Valid() bool {
+// Valid indicates whether the value is a known member of the TokenRequestGrantType enum.
+func (e TokenRequestGrantType) Valid() bool {
 	switch e {
-	case READ:
-		return true
-	case WRITE:
+	case ClientCredentials:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for TokenTokenType.
+// Defines values for TokenScope.
 const (
-	Bearer TokenTokenType = "Bearer"
+	Read  TokenScope = "read"
+	Write TokenScope = "write"
 )
 
-// Valid indicates whether the value is a known member of the TokenTokenType enum.
-func (e TokenTokenType) Valid() bool {
+// Valid indicates whether the value is a known member of the TokenScope enum.
+func (e TokenScope) Valid() bool {
+	switch e {
+	case Read:
+		return true
+	case Write:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TokenType.
+const (
+	Bearer TokenType = "Bearer"
+)
+
+// Valid indicates whether the value is a known member of the TokenType enum.
+func (e TokenType) Valid() bool {
 	switch e {
 	case Bearer:
 		return true
@@ -1083,7 +1102,11 @@ type Account struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1193,6 +1216,15 @@ type AdvanceSandboxClockRequest struct {
 // Asset A holding of one instrument in one portfolio. `investmentAmount` (what
 // the shares held cost) and `marketValue` are in `currency`, the
 // portfolio's; `price` and `averageCost` are in US dollars.
+//
+// The vendor's docs name the same holding `position` (units owned,
+// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+// price paid: the unit price of the first purchase until another one),
+// `marketPrice` (= `price`, the current unit price), `locked` (units
+// held by `PENDING` sell requests of the asset: a percentage of the
+// units held, or an amount at the current price; at most `position`)
+// and `available` (`position` − `locked`, the units a new sell can
+// take); both spellings are answered.
 type Asset struct {
 	// AccountId A unique identifier.
 	//
@@ -1204,6 +1236,9 @@ type Asset struct {
 	// Example: 123456
 	AssetId Id `json:"assetId"`
 
+	// Available Units a new sell can take, `position` − `locked`. An exact decimal.
+	Available decimal.Decimal `json:"available"`
+
 	// AverageCost The average price paid per share, in US dollars. An exact decimal.
 	AverageCost decimal.Decimal `json:"averageCost"`
 
@@ -1212,7 +1247,11 @@ type Asset struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1230,8 +1269,19 @@ type Asset struct {
 	// InvestmentAmount What the shares held cost, in `currency`. An exact decimal.
 	InvestmentAmount decimal.Decimal `json:"investmentAmount"`
 
+	// Locked Units held by PENDING sell requests of this asset, to 8 decimal places, at most `position`. An exact decimal.
+	Locked decimal.Decimal `json:"locked"`
+
+	// MarketPrice The current unit price, in US dollars (the docs' name of `price`). An exact decimal.
+	MarketPrice decimal.Decimal `json:"marketPrice"`
+
 	// MarketValue The value of the shares held at the current price, in `currency`. An exact decimal.
 	MarketValue decimal.Decimal `json:"marketValue"`
+
+	// Name The name of the instrument.
+	//
+	// Example: Apple Inc.
+	Name string `json:"name"`
 
 	// Performance The gain of `marketValue` over `investmentAmount`, in percent. An exact decimal.
 	Performance decimal.Decimal `json:"performance"`
@@ -1241,8 +1291,14 @@ type Asset struct {
 	// Example: 123456
 	PortfolioId Id `json:"portfolioId"`
 
+	// Position Units owned (the docs' name of `quantity`). An exact decimal.
+	Position decimal.Decimal `json:"position"`
+
 	// Price The current price of one share, in US dollars. An exact decimal.
 	Price decimal.Decimal `json:"price"`
+
+	// PurchasePrice The unit price paid, in US dollars (the docs' name of `averageCost`). An exact decimal.
+	PurchasePrice decimal.Decimal `json:"purchasePrice"`
 
 	// Quantity Shares held, to 8 decimal places. An exact decimal.
 	Quantity decimal.Decimal `json:"quantity"`
@@ -1266,6 +1322,15 @@ type AssetCreatedEvent struct {
 	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
 	// the shares held cost) and `marketValue` are in `currency`, the
 	// portfolio's; `price` and `averageCost` are in US dollars.
+	//
+	// The vendor's docs name the same holding `position` (units owned,
+	// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+	// price paid: the unit price of the first purchase until another one),
+	// `marketPrice` (= `price`, the current unit price), `locked` (units
+	// held by `PENDING` sell requests of the asset: a percentage of the
+	// units held, or an amount at the current price; at most `position`)
+	// and `available` (`position` − `locked`, the units a new sell can
+	// take); both spellings are answered.
 	Data  Asset                  `json:"data"`
 	Event AssetCreatedEventEvent `json:"event"`
 
@@ -1299,6 +1364,15 @@ type AssetResponse struct {
 	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
 	// the shares held cost) and `marketValue` are in `currency`, the
 	// portfolio's; `price` and `averageCost` are in US dollars.
+	//
+	// The vendor's docs name the same holding `position` (units owned,
+	// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+	// price paid: the unit price of the first purchase until another one),
+	// `marketPrice` (= `price`, the current unit price), `locked` (units
+	// held by `PENDING` sell requests of the asset: a percentage of the
+	// units held, or an amount at the current price; at most `position`)
+	// and `available` (`position` − `locked`, the units a new sell can
+	// take); both spellings are answered.
 	Data Asset `json:"data"`
 
 	// Message Example: Success
@@ -1315,6 +1389,15 @@ type AssetUpdatedEvent struct {
 	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
 	// the shares held cost) and `marketValue` are in `currency`, the
 	// portfolio's; `price` and `averageCost` are in US dollars.
+	//
+	// The vendor's docs name the same holding `position` (units owned,
+	// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+	// price paid: the unit price of the first purchase until another one),
+	// `marketPrice` (= `price`, the current unit price), `locked` (units
+	// held by `PENDING` sell requests of the asset: a percentage of the
+	// units held, or an amount at the current price; at most `position`)
+	// and `available` (`position` − `locked`, the units a new sell can
+	// take); both spellings are answered.
 	Data  Asset                  `json:"data"`
 	Event AssetUpdatedEventEvent `json:"event"`
 
@@ -1334,11 +1417,9 @@ type AuthCreatedEvent struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Data The token an `AUTH.*` event is about, as the token endpoint
-	// describes it, never its secret (`tokenId`, `tokenType`, `scope`,
-	// `organization`, `expiresIn`, `createdAt`, `updatedAt`, and
-	// `revokedAt` on `AUTH.DELETED`).
-	Data  WebhookAuthData       `json:"data"`
+	// Data The `data` of `AUTH.CREATED` and `AUTH.DELETED` events: the token
+	// without its secret.
+	Data  AuthEventData         `json:"data"`
 	Event AuthCreatedEventEvent `json:"event"`
 
 	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
@@ -1357,11 +1438,9 @@ type AuthDeletedEvent struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Data The token an `AUTH.*` event is about, as the token endpoint
-	// describes it, never its secret (`tokenId`, `tokenType`, `scope`,
-	// `organization`, `expiresIn`, `createdAt`, `updatedAt`, and
-	// `revokedAt` on `AUTH.DELETED`).
-	Data  WebhookAuthData       `json:"data"`
+	// Data The `data` of `AUTH.CREATED` and `AUTH.DELETED` events: the token
+	// without its secret.
+	Data  AuthEventData         `json:"data"`
 	Event AuthDeletedEventEvent `json:"event"`
 
 	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
@@ -1372,6 +1451,36 @@ type AuthDeletedEvent struct {
 
 // AuthDeletedEventEvent defines model for AuthDeletedEvent.Event.
 type AuthDeletedEventEvent string
+
+// AuthEventData The `data` of `AUTH.CREATED` and `AUTH.DELETED` events: the token
+// without its secret.
+type AuthEventData struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// ExpiresIn Seconds the token was issued for.
+	ExpiresIn    int64             `json:"expiresIn"`
+	Organization TokenOrganization `json:"organization"`
+
+	// RevokedAt When it was revoked (`AUTH.DELETED`).
+	RevokedAt *UnixTime    `json:"revokedAt,omitempty"`
+	Scope     []TokenScope `json:"scope"`
+
+	// TokenId A unique identifier.
+	//
+	// Example: 123456
+	TokenId Id `json:"tokenId"`
+
+	// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	TokenType TokenType `json:"tokenType"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+}
 
 // BankingAccount defines model for BankingAccount.
 type BankingAccount struct {
@@ -2062,7 +2171,11 @@ type BankingTimestamp = time.Time
 
 // CreateAccountRequest defines model for CreateAccountRequest.
 type CreateAccountRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2095,15 +2208,22 @@ type CreateCustomerRequest struct {
 	// Example: Jane
 	LastName PersonName `json:"lastName"`
 
-	// ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
+	// ReferenceId The `referenceId` a request sends: a string (1–64 characters), or a
+	// JSON integer (the vendor's customers guide sends `123456`), which is
+	// stored and answered as its decimal string (`"123456"`).
+	//
 	//
 	// Example: crm-000417
-	ReferenceId *ReferenceId `json:"referenceId,omitempty"`
+	ReferenceId *ReferenceIdInput `json:"referenceId,omitempty"`
 }
 
 // CreatePortfolioRequest defines model for CreatePortfolioRequest.
 type CreatePortfolioRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2116,7 +2236,11 @@ type CreatePortfolioRequest struct {
 
 // CreatePurchaseRequest defines model for CreatePurchaseRequest.
 type CreatePurchaseRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2146,14 +2270,20 @@ type CreatePurchaseRequest struct {
 	Schedule *RequestSchedule `json:"schedule,omitempty"`
 }
 
-// CreateSellRequest Exactly one of `sellAmount` and `sellPercentage`.
+// CreateSellRequest `sellAmount` or `sellPercentage`; when both are sent (as the
+// vendor's own example does), `sellAmount` applies and
+// `sellPercentage` is dropped (the request answers without it).
 type CreateSellRequest struct {
 	// AssetId A unique identifier.
 	//
 	// Example: 123456
 	AssetId Id `json:"assetId"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2162,6 +2292,17 @@ type CreateSellRequest struct {
 	//
 	// Example: 123456
 	CustomerId Id `json:"customerId"`
+
+	// IsRecurring Repeat the sell on `schedule` (default false).
+	IsRecurring *bool `json:"isRecurring,omitempty"`
+
+	// Schedule How often a request executes: `ONCE` (the default) or, for a
+	// recurring request, every day, week, two weeks or month (a monthly
+	// plan keeps its day of the month, or the month's last day).
+	//
+	//
+	// Example: WEEKLY
+	Schedule *RequestSchedule `json:"schedule,omitempty"`
 
 	// SellAmount The amount to sell, in `currency`, at most 2 decimal places. An exact decimal.
 	SellAmount *decimal.Decimal `json:"sellAmount,omitempty"`
@@ -2174,11 +2315,14 @@ type CreateSellRequest struct {
 type CreateWebhookRequest struct {
 	Subscriptions []WebhookSubscription `json:"subscriptions"`
 
-	// Url An https URL with a DNS host name.
+	// Url An https URL with a public DNS host name (the rules of `POST /v1/webhooks`).
 	Url string `json:"url"`
 }
 
-// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+// pages): the same currency, and a resource answers with the spelling
+// it was created (or last updated) with.
 //
 // Example: USD
 type Currency string
@@ -2334,7 +2478,11 @@ type Id = int64
 
 // Instrument defines model for Instrument.
 type Instrument struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2506,7 +2654,11 @@ type InvestmentRequest struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2630,6 +2782,50 @@ type InvestmentResponse struct {
 // Example: INTERNATIONAL_STOCKS
 type InvestmentType string
 
+// LegacyToken A token in the vendor's old shape.
+type LegacyToken struct {
+	// AccessToken The access token: `Authorization: Bearer <accessToken>`.
+	AccessToken string `json:"accessToken"`
+
+	// AccessTokenId A unique identifier.
+	//
+	// Example: 123456
+	AccessTokenId Id `json:"accessTokenId"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// ExpiresIn Example: 3600
+	ExpiresIn int64 `json:"expiresIn"`
+
+	// MaxTTL Example: 86400
+	MaxTTL     int64        `json:"maxTTL"`
+	Scope      []TokenScope `json:"scope"`
+	TrustedIps []string     `json:"trustedIps"`
+
+	// Type Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	Type TokenType `json:"type"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+}
+
+// LegacyTokenResponse defines model for LegacyTokenResponse.
+type LegacyTokenResponse struct {
+	// Code Example: 201
+	Code int `json:"code"`
+
+	// Data A token in the vendor's old shape.
+	Data LegacyToken `json:"data"`
+
+	// Message Example: Created
+	Message string `json:"message"`
+}
+
 // Meta Pagination of a list.
 type Meta struct {
 	// CurrentCount The number of items on this page.
@@ -2641,11 +2837,11 @@ type Meta struct {
 	// Limit The page size asked for.
 	Limit int32 `json:"limit"`
 
-	// NextPage The next page, or null when this is the last one.
-	NextPage *int32 `json:"nextPage"`
+	// NextPage The next page; 0 when this is the last one (pages after the first are numbered from 1, so 0 never names a next page).
+	NextPage int32 `json:"nextPage"`
 
-	// PreviousPage The previous page, or null on the first page.
-	PreviousPage *int32 `json:"previousPage"`
+	// PreviousPage The previous page; 0 on the first page (as the vendor's docs answer, never null).
+	PreviousPage int32 `json:"previousPage"`
 
 	// Sort Sort direction on `createdAt`.
 	Sort SortOrder `json:"sort"`
@@ -2674,7 +2870,11 @@ type Portfolio struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2807,11 +3007,29 @@ type Problem struct {
 	// Detail What went wrong and what to do about it.
 	Detail string `json:"detail"`
 
-	// Errors The failing fields, for validation failures.
-	Errors *[]struct {
-		Detail string `json:"detail"`
-		Field  string `json:"field"`
-	} `json:"errors,omitempty"`
+	// Errors One item per failing field (with `field` and `detail`) for
+	// validation failures, else one item for the error itself. Each
+	// has `code` and `description`, the shape of the banking source
+	// API's errors (`{errors: [{code, description}]}`).
+	Errors []struct {
+		// Code A machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+		// `FORBIDDEN`, `NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+		// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+		// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`.
+		//
+		//
+		// Example: VALIDATION_ERROR
+		Code string `json:"code"`
+
+		// Description What went wrong: `<field>: <detail>` for a field, else the `detail`.
+		Description string `json:"description"`
+
+		// Detail The field's rule.
+		Detail *string `json:"detail,omitempty"`
+
+		// Field The failing field, as a dotted path or a parameter name.
+		Field *string `json:"field,omitempty"`
+	} `json:"errors"`
 
 	// SignatureBase On a refused signature, for sandbox organizations only, the signature base the server computed.
 	SignatureBase *string `json:"signature_base,omitempty"`
@@ -2830,6 +3048,18 @@ type Problem struct {
 //
 // Example: crm-000417
 type ReferenceId = string
+
+// ReferenceIdInput The `referenceId` a request sends: a string (1–64 characters), or a
+// JSON integer (the vendor's customers guide sends `123456`), which is
+// stored and answered as its decimal string (`"123456"`).
+//
+// Example: crm-000417
+type ReferenceIdInput struct {
+	union json.RawMessage
+}
+
+// ReferenceIdInput1 Example: 123456
+type ReferenceIdInput1 = int64
 
 // RequestCreatedEvent `REQUEST.CREATED`: A purchase or sell request was created.
 type RequestCreatedEvent struct {
@@ -2927,8 +3157,50 @@ type SetSandboxPriceRequest struct {
 // SortOrder Sort direction on `createdAt`.
 type SortOrder string
 
-// Token defines model for Token.
-type Token struct {
+// TokenOrganization defines model for TokenOrganization.
+type TokenOrganization struct {
+	ClientId string `json:"clientId"`
+
+	// Id A unique identifier.
+	//
+	// Example: 123456
+	Id   Id     `json:"id"`
+	Name string `json:"name"`
+}
+
+// TokenRequest Client credentials: `clientId` and `clientSecret` (documented), or
+// the OAuth 2.0 names `client_id` and `client_secret` with
+// `grant_type` (RFC 6749 §4.4), or none of these when they come in
+// HTTP Basic authentication. One pair is required.
+type TokenRequest struct {
+	// ClientId The organization's client id.
+	ClientId *string `json:"clientId,omitempty"`
+
+	// ClientSecret The organization's client secret.
+	ClientSecret *string `json:"clientSecret,omitempty"`
+
+	// OAuthClientId OAuth 2.0 name of `clientId`.
+	OAuthClientId *string `json:"client_id,omitempty"`
+
+	// OAuthClientSecret OAuth 2.0 name of `clientSecret`.
+	OAuthClientSecret *string `json:"client_secret,omitempty"`
+
+	// OAuthGrantType OAuth 2.0 grant type; only `client_credentials`.
+	OAuthGrantType *TokenRequestGrantType `json:"grant_type,omitempty"`
+
+	// OAuthScope OAuth 2.0 requested scope, space-separated; tokens always carry `read write`.
+	OAuthScope *string `json:"scope,omitempty"`
+}
+
+// TokenRequestGrantType OAuth 2.0 grant type; only `client_credentials`.
+type TokenRequestGrantType string
+
+// TokenResponse The documented flat token (`tokenId`, `token`, …) with `message`,
+// plus the OAuth 2.0 fields (RFC 6749 §5.1) for OAuth 2.0 clients.
+type TokenResponse struct {
+	// OAuthAccessToken OAuth 2.0 name of `token`.
+	OAuthAccessToken string `json:"access_token"`
+
 	// CreatedAt A time in unix seconds.
 	//
 	// Example: 1732893484
@@ -2939,10 +3211,18 @@ type Token struct {
 	// Example: 3600
 	ExpiresIn int64 `json:"expiresIn"`
 
+	// OAuthExpiresIn OAuth 2.0 name of `expiresIn`.
+	//
+	// Example: 3600
+	OAuthExpiresIn int64 `json:"expires_in"`
+
 	// MaxTTL The longest lifetime, in seconds, a token of this client can have.
 	//
 	// Example: 86400
-	MaxTTL       int64             `json:"maxTTL"`
+	MaxTTL int64 `json:"maxTTL"`
+
+	// Message Example: Created
+	Message      string            `json:"message"`
 	Organization TokenOrganization `json:"organization"`
 
 	// Scope The authorization scopes of the token.
@@ -2956,8 +3236,11 @@ type Token struct {
 	// Example: 123456
 	TokenId Id `json:"tokenId"`
 
-	// TokenType Always `Bearer`.
-	TokenType TokenTokenType `json:"tokenType"`
+	// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	TokenType TokenType `json:"tokenType"`
+
+	// OAuthTokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	OAuthTokenType TokenType `json:"token_type"`
 
 	// TrustedIps The IP addresses whitelisted for this client (empty means any).
 	TrustedIps []string `json:"trustedIps"`
@@ -2968,43 +3251,15 @@ type Token struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
-// TokenScope defines model for Token.Scope.
+// TokenScope `read` reads resources, `write` changes them (lowercase, as the docs' scope table and examples write them). Every token has both.
 type TokenScope string
 
-// TokenTokenType Always `Bearer`.
-type TokenTokenType string
+// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+type TokenType string
 
-// TokenOrganization defines model for TokenOrganization.
-type TokenOrganization struct {
-	ClientId string `json:"clientId"`
-
-	// Id A unique identifier.
-	//
-	// Example: 123456
-	Id   Id     `json:"id"`
-	Name string `json:"name"`
-}
-
-// TokenRequest defines model for TokenRequest.
-type TokenRequest struct {
-	// ClientId The organization's client id.
-	ClientId string `json:"clientId"`
-
-	// ClientSecret The organization's client secret.
-	ClientSecret string `json:"clientSecret"`
-}
-
-// TokenResponse defines model for TokenResponse.
-type TokenResponse struct {
-	// Code Example: 201
-	Code int   `json:"code"`
-	Data Token `json:"data"`
-
-	// Message Example: Created
-	Message string `json:"message"`
-}
-
-// Transaction One execution of a request.
+// Transaction One execution of a request. `requestType` is the documented name of
+// its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+// value (Openvest's earlier name, kept as an addition).
 type Transaction struct {
 	// AccountId A unique identifier.
 	//
@@ -3024,7 +3279,11 @@ type Transaction struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -3069,6 +3328,11 @@ type Transaction struct {
 	// Example: 123456
 	RequestId Id `json:"requestId"`
 
+	// RequestType `PURCHASE` buys an instrument; `SELL` sells from a holding.
+	//
+	// Example: PURCHASE
+	RequestType RequestType `json:"requestType"`
+
 	// Status The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
 	//
 	// Example: COMPLETED
@@ -3106,7 +3370,9 @@ type TransactionCreatedEvent struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Data One execution of a request.
+	// Data One execution of a request. `requestType` is the documented name of
+	// its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+	// value (Openvest's earlier name, kept as an addition).
 	Data  Transaction                  `json:"data"`
 	Event TransactionCreatedEventEvent `json:"event"`
 
@@ -3132,6 +3398,20 @@ type TransactionListResponse struct {
 	Meta Meta `json:"meta"`
 }
 
+// TransactionResponse defines model for TransactionResponse.
+type TransactionResponse struct {
+	// Code Example: 200
+	Code int `json:"code"`
+
+	// Data One execution of a request. `requestType` is the documented name of
+	// its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+	// value (Openvest's earlier name, kept as an addition).
+	Data Transaction `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
 // TransactionStatus The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
 //
 // Example: COMPLETED
@@ -3149,7 +3429,11 @@ type UpdateAccountRequest struct {
 	// Example: 123456
 	AccountId Id `json:"accountId"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency *Currency `json:"currency,omitempty"`
@@ -3179,10 +3463,13 @@ type UpdateCustomerRequest struct {
 	// Example: Jane
 	LastName *PersonName `json:"lastName,omitempty"`
 
-	// ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
+	// ReferenceId The `referenceId` a request sends: a string (1–64 characters), or a
+	// JSON integer (the vendor's customers guide sends `123456`), which is
+	// stored and answered as its decimal string (`"123456"`).
+	//
 	//
 	// Example: crm-000417
-	ReferenceId *ReferenceId `json:"referenceId,omitempty"`
+	ReferenceId *ReferenceIdInput `json:"referenceId,omitempty"`
 
 	// Status `ACTIVE` the customer is able to trade; `SUSPENDED` temporarily unable
 	// to trade; `CLOSED` permanently blocked from trading.
@@ -3194,7 +3481,11 @@ type UpdateCustomerRequest struct {
 
 // UpdatePortfolioRequest The portfolio to update and at least one field to change.
 type UpdatePortfolioRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency *Currency `json:"currency,omitempty"`
@@ -3212,12 +3503,14 @@ type UpdatePortfolioRequest struct {
 	Status *PortfolioStatus `json:"status,omitempty"`
 }
 
-// UpdateRequestRequest defines model for UpdateRequestRequest.
+// UpdateRequestRequest `requestId` is required: a body without it (the vendor's guide
+// shows only `{"shouldCancelRequest": true}`) answers `400` naming
+// `requestId` and showing the body to send.
 type UpdateRequestRequest struct {
 	// RequestId A unique identifier.
 	//
 	// Example: 123456
-	RequestId Id `json:"requestId"`
+	RequestId *Id `json:"requestId,omitempty"`
 
 	// ShouldCancelRequest `true` cancels the request (the only change a request takes).
 	ShouldCancelRequest bool `json:"shouldCancelRequest"`
@@ -3232,7 +3525,9 @@ type UpdateWebhookRequest struct {
 
 	// Subscriptions Replaces the previous subscriptions.
 	Subscriptions *[]WebhookSubscription `json:"subscriptions,omitempty"`
-	Url           *string                `json:"url,omitempty"`
+
+	// Url A new URL, under the rules of `POST /v1/webhooks`.
+	Url *string `json:"url,omitempty"`
 
 	// WebhookId The webhook to update; required only when the organization has several.
 	WebhookId *Id `json:"webhookId,omitempty"`
@@ -3281,8 +3576,13 @@ type WalletAccountList struct {
 // Example: 5000.5
 type WalletAmount = decimal.Decimal
 
-// WalletAsset An asset a wallet account holds.
+// WalletAsset An asset a wallet account holds. `activated` is a status attribute
+// the source API documents as not used yet: it is the account's
+// (false).
 type WalletAsset struct {
+	// Activated Not used yet; false.
+	Activated bool `json:"activated"`
+
 	// Balance An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
 	//
 	// Example: 5000.5
@@ -3293,6 +3593,12 @@ type WalletAsset struct {
 
 	// MinorUnit The number of decimal places of the balance (7 on Stellar).
 	MinorUnit int `json:"minor_unit"`
+
+	// Name The asset's name: its code (Openvest keeps no other name for an asset).
+	Name string `json:"name"`
+
+	// Platform Where the asset lives; `stellar`.
+	Platform string `json:"platform"`
 
 	// StellarCode The asset code on Stellar.
 	StellarCode string `json:"stellar_code"`
@@ -3457,7 +3763,10 @@ type WalletCustomer struct {
 	CustomerGuid openapi_types.UUID `json:"customer_guid"`
 	IsDisabled   bool               `json:"is_disabled"`
 
-	// KycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+	// KycLevel The customer's level of verification (KYC), 0 (none) or more. Like
+	// the source API, Openvest gives the levels no meaning and no upper
+	// bound beyond a 32-bit integer.
+	//
 	//
 	// Example: 1
 	KycLevel     WalletKycLevel `json:"kyc_level"`
@@ -3493,10 +3802,13 @@ type WalletCustomerOrdering string
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletError struct {
 	// Error The machine-readable error code.
 	//
@@ -3514,8 +3826,13 @@ type WalletError struct {
 
 	// StatusCode The HTTP status code.
 	//
-	// Example: 409
+	// Example: 400
 	StatusCode int `json:"statusCode"`
+
+	// Timestamp When the error was answered (UTC).
+	//
+	// Example: 2026-11-21T08:16:02.5Z
+	Timestamp time.Time `json:"timestamp"`
 }
 
 // WalletIban An IBAN, with or without spaces, in any case. It must have its
@@ -3525,7 +3842,9 @@ type WalletError struct {
 // Example: GB82 WEST 1234 5698 7654 32
 type WalletIban = string
 
-// WalletKycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+// WalletKycLevel The customer's level of verification (KYC), 0 (none) or more. Like
+// the source API, Openvest gives the levels no meaning and no upper
+// bound beyond a 32-bit integer.
 //
 // Example: 1
 type WalletKycLevel = int
@@ -3586,7 +3905,10 @@ type WalletUpdateCustomerRequest struct {
 	// IsDisabled true disables the customer.
 	IsDisabled *bool `json:"is_disabled,omitempty"`
 
-	// KycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+	// KycLevel The customer's level of verification (KYC), 0 (none) or more. Like
+	// the source API, Openvest gives the levels no meaning and no upper
+	// bound beyond a 32-bit integer.
+	//
 	//
 	// Example: 1
 	KycLevel *WalletKycLevel `json:"kyc_level,omitempty"`
@@ -3655,12 +3977,6 @@ type Webhook struct {
 	WebhookId Id `json:"webhookId"`
 }
 
-// WebhookAuthData The token an `AUTH.*` event is about, as the token endpoint
-// describes it, never its secret (`tokenId`, `tokenType`, `scope`,
-// `organization`, `expiresIn`, `createdAt`, `updatedAt`, and
-// `revokedAt` on `AUTH.DELETED`).
-type WebhookAuthData = map[string]interface{}
-
 // WebhookCreatedEvent `WEBHOOK.CREATED`: A webhook was created (it receives this event itself).
 type WebhookCreatedEvent struct {
 	// CreatedAt A time in unix seconds.
@@ -3720,7 +4036,9 @@ type WebhookDelivery struct {
 	NextAttemptAt *int64 `json:"nextAttemptAt,omitempty"`
 
 	// State `PENDING` attempts remain; `SUCCEEDED` a 2xx answer came;
-	// `FAILED` every attempt failed (or the receiver answered `410`);
+	// `FAILED` every attempt failed (or the receiver answered `410`, or
+	// its third attempt was refused because the destination resolved
+	// to a private address);
 	// `CANCELED` the webhook was deleted or deactivated first.
 	State WebhookDeliveryState `json:"state"`
 
@@ -3759,7 +4077,9 @@ type WebhookDeliveryResponse struct {
 }
 
 // WebhookDeliveryState `PENDING` attempts remain; `SUCCEEDED` a 2xx answer came;
-// `FAILED` every attempt failed (or the receiver answered `410`);
+// `FAILED` every attempt failed (or the receiver answered `410`, or
+// its third attempt was refused because the destination resolved
+// to a private address);
 // `CANCELED` the webhook was deleted or deactivated first.
 type WebhookDeliveryState string
 
@@ -3950,6 +4270,11 @@ type WebhookUpdatedEvent struct {
 // WebhookUpdatedEventEvent defines model for WebhookUpdatedEvent.Event.
 type WebhookUpdatedEventEvent string
 
+// AccessTokenId A unique identifier.
+//
+// Example: 123456
+type AccessTokenId = Id
+
 // BankingApplicationIdPath An application ID.
 //
 // Example: app_5f2b8c1e9a7d4e3f
@@ -3994,8 +4319,14 @@ type CustomerIdQueryOptional = Id
 // Example: 123456
 type CustomerIdQueryRequired = Id
 
+// IdempotencyId defines model for IdempotencyId.
+type IdempotencyId = string
+
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
+
+// L2fIdempotencyId defines model for L2fIdempotencyId.
+type L2fIdempotencyId = string
 
 // Limit defines model for Limit.
 type Limit = int32
@@ -4101,70 +4432,104 @@ type UnsupportedMediaType = Error
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletBadRequest = WalletError
 
 // WalletConflict The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletConflict = WalletError
+
+// WalletCreateCustomerBadRequest The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletCreateCustomerBadRequest = WalletError
 
 // WalletInternalError The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletInternalError = WalletError
 
 // WalletNotFound The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletNotFound = WalletError
 
 // WalletPayloadTooLarge The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletPayloadTooLarge = WalletError
 
 // WalletUnauthorized The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletUnauthorized = WalletError
 
 // WalletUnsupportedMediaType The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletUnsupportedMediaType = WalletError
 
 // ListBankingApplicationsParams defines parameters for ListBankingApplications.
@@ -4177,6 +4542,46 @@ type ListBankingApplicationsParams struct {
 
 	// Cursor Pagination cursor, the `pagination.next_cursor` of the previous page; omit it for the first page.
 	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateBankingApplicationParams defines parameters for CreateBankingApplication.
+type CreateBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// UpdateBankingApplicationParams defines parameters for UpdateBankingApplication.
+type UpdateBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// CreateBankingApplicationDocumentParams defines parameters for CreateBankingApplicationDocument.
+type CreateBankingApplicationDocumentParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// SubmitBankingApplicationParams defines parameters for SubmitBankingApplication.
+type SubmitBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
 }
 
 // ListWalletCounterpartiesParams defines parameters for ListWalletCounterparties.
@@ -4196,8 +4601,11 @@ type ListWalletCustomersParams struct {
 	// Logins Customer's logins.
 	Logins *[]WalletLogin `form:"logins,omitempty" json:"logins,omitempty"`
 
-	// KycLevels Customer's KYC levels.
-	KycLevels *[]WalletKycLevel `form:"kyc_levels,omitempty" json:"kyc_levels,omitempty"`
+	// KycLevels Customer's KYC levels. The source API types this filter as
+	// strings (`string[]`) although `kyc_level` is an integer: each
+	// value is a level's decimal digits, so `kyc_levels=1` is the same
+	// whether a client means the string `"1"` or the number 1.
+	KycLevels *[]string `form:"kyc_levels,omitempty" json:"kyc_levels,omitempty"`
 
 	// IsDisabled Only disabled customers (`true`) or only enabled ones (`false`).
 	IsDisabled *bool `form:"is_disabled,omitempty" json:"is_disabled,omitempty"`
@@ -4281,6 +4689,46 @@ type ListBankingCustomersParams struct {
 	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// UpdateBankingCustomerParams defines parameters for UpdateBankingCustomer.
+type UpdateBankingCustomerParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// UpdateBankingIndividualParams defines parameters for UpdateBankingIndividual.
+type UpdateBankingIndividualParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// DecideBankingApplicationParams defines parameters for DecideBankingApplication.
+type DecideBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// SetBankingCustomerStatusParams defines parameters for SetBankingCustomerStatus.
+type SetBankingCustomerStatusParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
 // ListAccountsParams defines parameters for ListAccounts.
 type ListAccountsParams struct {
 	// CustomerId Only items of this customer.
@@ -4298,6 +4746,17 @@ type ListAccountsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4316,17 +4775,41 @@ type ListAccountsParams struct {
 
 // CreateAccountParams defines parameters for CreateAccount.
 type CreateAccountParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4345,17 +4828,41 @@ type CreateAccountParams struct {
 
 // UpdateAccountParams defines parameters for UpdateAccount.
 type UpdateAccountParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4377,6 +4884,17 @@ type GetAccountParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4416,6 +4934,17 @@ type ListAssetsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4437,6 +4966,84 @@ type GetAssetParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// RevokeTokenLegacyParams defines parameters for RevokeTokenLegacy.
+type RevokeTokenLegacyParams struct {
+	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
+	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateTokenLegacyParams defines parameters for CreateTokenLegacy.
+type CreateTokenLegacyParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4473,6 +5080,17 @@ type ListCustomersParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4491,17 +5109,41 @@ type ListCustomersParams struct {
 
 // CreateCustomerParams defines parameters for CreateCustomer.
 type CreateCustomerParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4520,17 +5162,41 @@ type CreateCustomerParams struct {
 
 // UpdateCustomerParams defines parameters for UpdateCustomer.
 type UpdateCustomerParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4552,6 +5218,17 @@ type GetCustomerParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4585,6 +5262,17 @@ type ListInstrumentsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4606,6 +5294,17 @@ type GetInstrumentParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4636,6 +5335,17 @@ type ListInvestmentsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4657,6 +5367,17 @@ type GetInvestmentParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4676,11 +5397,22 @@ type GetInvestmentParams struct {
 // RevokeTokenParams defines parameters for RevokeToken.
 type RevokeTokenParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
-	AccessTokenId *Id `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
+	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4702,6 +5434,17 @@ type CreateTokenParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4735,6 +5478,17 @@ type ListPortfoliosParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4753,17 +5507,41 @@ type ListPortfoliosParams struct {
 
 // CreatePortfolioParams defines parameters for CreatePortfolio.
 type CreatePortfolioParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4782,17 +5560,41 @@ type CreatePortfolioParams struct {
 
 // UpdatePortfolioParams defines parameters for UpdatePortfolio.
 type UpdatePortfolioParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4814,6 +5616,17 @@ type GetPortfolioParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4853,6 +5666,17 @@ type ListRequestsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4871,17 +5695,41 @@ type ListRequestsParams struct {
 
 // UpdateRequestParams defines parameters for UpdateRequest.
 type UpdateRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4900,17 +5748,147 @@ type UpdateRequestParams struct {
 
 // CreatePurchaseRequestParams defines parameters for CreatePurchaseRequest.
 type CreatePurchaseRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreatePurchaseRequestLegacyParams defines parameters for CreatePurchaseRequestLegacy.
+type CreatePurchaseRequestLegacyParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateSellRequestLegacyParams defines parameters for CreateSellRequestLegacy.
+type CreateSellRequestLegacyParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4929,17 +5907,41 @@ type CreatePurchaseRequestParams struct {
 
 // CreateSellRequestParams defines parameters for CreateSellRequest.
 type CreateSellRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4961,6 +5963,17 @@ type GetRequestParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4982,6 +5995,17 @@ type GetSandboxClockParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -5000,17 +6024,41 @@ type GetSandboxClockParams struct {
 
 // AdvanceSandboxClockParams defines parameters for AdvanceSandboxClock.
 type AdvanceSandboxClockParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -5029,17 +6077,41 @@ type AdvanceSandboxClockParams struct {
 
 // ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
 type ClearSandboxPriceParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -5058,17 +6130,41 @@ type ClearSandboxPriceParams struct {
 
 // SetSandboxPriceParams defines parameters for SetSandboxPrice.
 type SetSandboxPriceParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -5087,17 +6183,41 @@ type SetSandboxPriceParams struct {
 
 // ForceRequestOutcomeParams defines parameters for ForceRequestOutcome.
 type ForceRequestOutcomeParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -5134,6 +6254,49 @@ type ListTransactionsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetTransactionParams defines parameters for GetTransaction.
+type GetTransactionParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -5164,6 +6327,17 @@ type ListWebhooksParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -5182,17 +6356,41 @@ type ListWebhooksParams struct {
 
 // CreateWebhookParams defines parameters for CreateWebhook.
 type CreateWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -5211,17 +6409,41 @@ type CreateWebhookParams struct {
 
 // UpdateWebhookParams defines parameters for UpdateWebhook.
 type UpdateWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -5246,6 +6468,17 @@ type GetWebhookKeyParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -5264,17 +6497,41 @@ type GetWebhookKeyParams struct {
 
 // TestWebhooksParams defines parameters for TestWebhooks.
 type TestWebhooksParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -5293,17 +6550,41 @@ type TestWebhooksParams struct {
 
 // DeleteWebhookParams defines parameters for DeleteWebhook.
 type DeleteWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -5337,6 +6618,17 @@ type ListWebhookDeliveriesParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -5355,17 +6647,41 @@ type ListWebhookDeliveriesParams struct {
 
 // RetryWebhookDeliveryParams defines parameters for RetryWebhookDelivery.
 type RetryWebhookDeliveryParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -5442,6 +6758,16 @@ type CreateAccountJSONRequestBody = CreateAccountRequest
 // UpdateAccountJSONRequestBody defines body for UpdateAccount for application/json ContentType.
 type UpdateAccountJSONRequestBody = UpdateAccountRequest
 
+// CreateTokenLegacyJSONRequestBody defines body for CreateTokenLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateTokenLegacyJSONRequestBody = TokenRequest
+
+// CreateTokenLegacyFormdataRequestBody defines body for CreateTokenLegacy for application/x-www-form-urlencoded ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateTokenLegacyFormdataRequestBody = TokenRequest
+
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
 
@@ -5466,6 +6792,16 @@ type UpdateRequestJSONRequestBody = UpdateRequestRequest
 // CreatePurchaseRequestJSONRequestBody defines body for CreatePurchaseRequest for application/json ContentType.
 type CreatePurchaseRequestJSONRequestBody = CreatePurchaseRequest
 
+// CreatePurchaseRequestLegacyJSONRequestBody defines body for CreatePurchaseRequestLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreatePurchaseRequestLegacyJSONRequestBody = CreatePurchaseRequest
+
+// CreateSellRequestLegacyJSONRequestBody defines body for CreateSellRequestLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateSellRequestLegacyJSONRequestBody = CreateSellRequest
+
 // CreateSellRequestJSONRequestBody defines body for CreateSellRequest for application/json ContentType.
 type CreateSellRequestJSONRequestBody = CreateSellRequest
 
@@ -5486,6 +6822,68 @@ type UpdateWebhookJSONRequestBody = UpdateWebhookRequest
 
 // ReceiveWebhookEventJSONRequestBody defines body for ReceiveWebhookEvent for application/json ContentType.
 type ReceiveWebhookEventJSONRequestBody = WebhookEvent
+
+// AsReferenceId returns the union data inside the ReferenceIdInput as a ReferenceId
+func (t ReferenceIdInput) AsReferenceId() (ReferenceId, error) {
+	var body ReferenceId
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReferenceId overwrites any union data inside the ReferenceIdInput as the provided ReferenceId
+func (t *ReferenceIdInput) FromReferenceId(v ReferenceId) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReferenceId performs a merge with any union data inside the ReferenceIdInput, using the provided ReferenceId
+func (t *ReferenceIdInput) MergeReferenceId(v ReferenceId) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsReferenceIdInput1 returns the union data inside the ReferenceIdInput as a ReferenceIdInput1
+func (t ReferenceIdInput) AsReferenceIdInput1() (ReferenceIdInput1, error) {
+	var body ReferenceIdInput1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReferenceIdInput1 overwrites any union data inside the ReferenceIdInput as the provided ReferenceIdInput1
+func (t *ReferenceIdInput) FromReferenceIdInput1(v ReferenceIdInput1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReferenceIdInput1 performs a merge with any union data inside the ReferenceIdInput, using the provided ReferenceIdInput1
+func (t *ReferenceIdInput) MergeReferenceIdInput1(v ReferenceIdInput1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ReferenceIdInput) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ReferenceIdInput) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // AsAccountCreatedEvent returns the union data inside the WebhookEvent as a AccountCreatedEvent
 func (t WebhookEvent) AsAccountCreatedEvent() (AccountCreatedEvent, error) {
@@ -6135,22 +7533,22 @@ type ServerInterface interface {
 	ListBankingApplications(ctx echo.Context, params ListBankingApplicationsParams) error
 	// CreateBankingApplication Create an application
 	// (POST /applications)
-	CreateBankingApplication(ctx echo.Context) error
+	CreateBankingApplication(ctx echo.Context, params CreateBankingApplicationParams) error
 	// GetBankingApplication Retrieve an application
 	// (GET /applications/{id})
 	GetBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
 	// UpdateBankingApplication Update an application
 	// (PATCH /applications/{id})
-	UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params UpdateBankingApplicationParams) error
 	// CreateBankingApplicationDocument Attach a document
 	// (POST /applications/{id}/documents)
-	CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath) error
+	CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, params CreateBankingApplicationDocumentParams) error
 	// GetBankingApplicationDocument Retrieve a document
 	// (GET /applications/{id}/documents/{document_id})
 	GetBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, documentId BankingDocumentIdPath) error
 	// SubmitBankingApplication Submit an application
 	// (POST /applications/{id}/submit)
-	SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params SubmitBankingApplicationParams) error
 	// ListWalletCounterparties List counterparties
 	// (GET /counterparty)
 	ListWalletCounterparties(ctx echo.Context, params ListWalletCounterpartiesParams) error
@@ -6186,19 +7584,19 @@ type ServerInterface interface {
 	GetBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error
 	// UpdateBankingCustomer Update customer
 	// (PATCH /customers/{id})
-	UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error
+	UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath, params UpdateBankingCustomerParams) error
 	// GetBankingIndividual Retrieve individual
 	// (GET /customers/{id}/individuals/{individual_id})
 	GetBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error
 	// UpdateBankingIndividual Update individual
 	// (PATCH /customers/{id}/individuals/{individual_id})
-	UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error
+	UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params UpdateBankingIndividualParams) error
 	// DecideBankingApplication Decide an application in manual review
 	// (POST /sandbox/applications/{id}/decision)
-	DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params DecideBankingApplicationParams) error
 	// SetBankingCustomerStatus Move a customer to another status
 	// (POST /sandbox/customers/{id}/status)
-	SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath) error
+	SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath, params SetBankingCustomerStatusParams) error
 	// ListAccounts List accounts
 	// (GET /v1/accounts)
 	ListAccounts(ctx echo.Context, params ListAccountsParams) error
@@ -6217,6 +7615,16 @@ type ServerInterface interface {
 	// GetAsset Get an asset
 	// (GET /v1/assets/{assetId})
 	GetAsset(ctx echo.Context, assetId Id, params GetAssetParams) error
+	// RevokeTokenLegacy Revoke an access token (old path)
+	// (DELETE /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	RevokeTokenLegacy(ctx echo.Context, params RevokeTokenLegacyParams) error
+	// CreateTokenLegacy Create an access token (old path)
+	// (POST /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacy(ctx echo.Context, params CreateTokenLegacyParams) error
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx echo.Context, params ListCustomersParams) error
@@ -6268,6 +7676,16 @@ type ServerInterface interface {
 	// CreatePurchaseRequest Create a purchase request
 	// (POST /v1/requests/purchase)
 	CreatePurchaseRequest(ctx echo.Context, params CreatePurchaseRequestParams) error
+	// CreatePurchaseRequestLegacy Create a purchase request (the guide's recurring-request URL)
+	// (POST /v1/requests/purchase/purchase)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacy(ctx echo.Context, params CreatePurchaseRequestLegacyParams) error
+	// CreateSellRequestLegacy Create a sell request (the guide's URL)
+	// (POST /v1/requests/purchase/sell)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacy(ctx echo.Context, params CreateSellRequestLegacyParams) error
 	// CreateSellRequest Create a sell request
 	// (POST /v1/requests/sell)
 	CreateSellRequest(ctx echo.Context, params CreateSellRequestParams) error
@@ -6292,6 +7710,9 @@ type ServerInterface interface {
 	// ListTransactions List transactions
 	// (GET /v1/transactions)
 	ListTransactions(ctx echo.Context, params ListTransactionsParams) error
+	// GetTransaction Get a transaction
+	// (GET /v1/transactions/{transactionId})
+	GetTransaction(ctx echo.Context, transactionId Id, params GetTransactionParams) error
 	// ListWebhooks List webhooks
 	// (GET /v1/webhooks)
 	ListWebhooks(ctx echo.Context, params ListWebhooksParams) error
@@ -6359,8 +7780,28 @@ func (w *ServerInterfaceWrapper) ListBankingApplications(ctx echo.Context) error
 func (w *ServerInterfaceWrapper) CreateBankingApplication(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateBankingApplication(ctx)
+	err = w.Handler.CreateBankingApplication(ctx, params)
 	return err
 }
 
@@ -6391,8 +7832,28 @@ func (w *ServerInterfaceWrapper) UpdateBankingApplication(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateBankingApplication(ctx, id)
+	err = w.Handler.UpdateBankingApplication(ctx, id, params)
 	return err
 }
 
@@ -6407,8 +7868,28 @@ func (w *ServerInterfaceWrapper) CreateBankingApplicationDocument(ctx echo.Conte
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateBankingApplicationDocumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateBankingApplicationDocument(ctx, id)
+	err = w.Handler.CreateBankingApplicationDocument(ctx, id, params)
 	return err
 }
 
@@ -6447,8 +7928,28 @@ func (w *ServerInterfaceWrapper) SubmitBankingApplication(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SubmitBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.SubmitBankingApplication(ctx, id)
+	err = w.Handler.SubmitBankingApplication(ctx, id, params)
 	return err
 }
 
@@ -6868,8 +8369,28 @@ func (w *ServerInterfaceWrapper) UpdateBankingCustomer(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankingCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateBankingCustomer(ctx, id)
+	err = w.Handler.UpdateBankingCustomer(ctx, id, params)
 	return err
 }
 
@@ -6916,8 +8437,28 @@ func (w *ServerInterfaceWrapper) UpdateBankingIndividual(ctx echo.Context) error
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter individual_id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankingIndividualParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateBankingIndividual(ctx, id, individualId)
+	err = w.Handler.UpdateBankingIndividual(ctx, id, individualId, params)
 	return err
 }
 
@@ -6932,8 +8473,28 @@ func (w *ServerInterfaceWrapper) DecideBankingApplication(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DecideBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.DecideBankingApplication(ctx, id)
+	err = w.Handler.DecideBankingApplication(ctx, id, params)
 	return err
 }
 
@@ -6948,8 +8509,28 @@ func (w *ServerInterfaceWrapper) SetBankingCustomerStatus(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SetBankingCustomerStatusParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.SetBankingCustomerStatus(ctx, id)
+	err = w.Handler.SetBankingCustomerStatus(ctx, id, params)
 	return err
 }
 
@@ -7047,7 +8628,7 @@ func (w *ServerInterfaceWrapper) CreateAccount(ctx echo.Context) error {
 	var params CreateAccountParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7055,14 +8636,27 @@ func (w *ServerInterfaceWrapper) CreateAccount(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7123,7 +8717,7 @@ func (w *ServerInterfaceWrapper) UpdateAccount(ctx echo.Context) error {
 	var params UpdateAccountParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7131,14 +8725,27 @@ func (w *ServerInterfaceWrapper) UpdateAccount(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7423,6 +9030,130 @@ func (w *ServerInterfaceWrapper) GetAsset(ctx echo.Context) error {
 	return err
 }
 
+// RevokeTokenLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeTokenLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RevokeTokenLegacyParams
+	// ------------- Optional query parameter "accessTokenId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "accessTokenId", ctx.QueryParams(), &params.AccessTokenId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter accessTokenId: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeTokenLegacy(ctx, params)
+	return err
+}
+
+// CreateTokenLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateTokenLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateTokenLegacyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateTokenLegacy(ctx, params)
+	return err
+}
+
 // ListCustomers converts echo context to params.
 func (w *ServerInterfaceWrapper) ListCustomers(ctx echo.Context) error {
 	var err error
@@ -7524,7 +9255,7 @@ func (w *ServerInterfaceWrapper) CreateCustomer(ctx echo.Context) error {
 	var params CreateCustomerParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7532,14 +9263,27 @@ func (w *ServerInterfaceWrapper) CreateCustomer(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7600,7 +9344,7 @@ func (w *ServerInterfaceWrapper) UpdateCustomer(ctx echo.Context) error {
 	var params UpdateCustomerParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7608,14 +9352,27 @@ func (w *ServerInterfaceWrapper) UpdateCustomer(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8249,7 +10006,7 @@ func (w *ServerInterfaceWrapper) CreatePortfolio(ctx echo.Context) error {
 	var params CreatePortfolioParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8257,14 +10014,27 @@ func (w *ServerInterfaceWrapper) CreatePortfolio(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8325,7 +10095,7 @@ func (w *ServerInterfaceWrapper) UpdatePortfolio(ctx echo.Context) error {
 	var params UpdatePortfolioParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8333,14 +10103,27 @@ func (w *ServerInterfaceWrapper) UpdatePortfolio(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8567,7 +10350,7 @@ func (w *ServerInterfaceWrapper) UpdateRequest(ctx echo.Context) error {
 	var params UpdateRequestParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8575,14 +10358,27 @@ func (w *ServerInterfaceWrapper) UpdateRequest(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8643,7 +10439,7 @@ func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
 	var params CreatePurchaseRequestParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8651,14 +10447,27 @@ func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8711,6 +10520,184 @@ func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
 	return err
 }
 
+// CreatePurchaseRequestLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePurchaseRequestLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePurchaseRequestLegacyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePurchaseRequestLegacy(ctx, params)
+	return err
+}
+
+// CreateSellRequestLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSellRequestLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateSellRequestLegacyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSellRequestLegacy(ctx, params)
+	return err
+}
+
 // CreateSellRequest converts echo context to params.
 func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
 	var err error
@@ -8719,7 +10706,7 @@ func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
 	var params CreateSellRequestParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8727,14 +10714,27 @@ func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8920,7 +10920,7 @@ func (w *ServerInterfaceWrapper) AdvanceSandboxClock(ctx echo.Context) error {
 	var params AdvanceSandboxClockParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8928,14 +10928,27 @@ func (w *ServerInterfaceWrapper) AdvanceSandboxClock(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -9003,7 +11016,7 @@ func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
 	var params ClearSandboxPriceParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -9011,14 +11024,27 @@ func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -9086,7 +11112,7 @@ func (w *ServerInterfaceWrapper) SetSandboxPrice(ctx echo.Context) error {
 	var params SetSandboxPriceParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -9094,14 +11120,27 @@ func (w *ServerInterfaceWrapper) SetSandboxPrice(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -9169,7 +11208,7 @@ func (w *ServerInterfaceWrapper) ForceRequestOutcome(ctx echo.Context) error {
 	var params ForceRequestOutcomeParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -9177,14 +11216,27 @@ func (w *ServerInterfaceWrapper) ForceRequestOutcome(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -9330,6 +11382,72 @@ func (w *ServerInterfaceWrapper) ListTransactions(ctx echo.Context) error {
 	return err
 }
 
+// GetTransaction converts echo context to params.
+func (w *ServerInterfaceWrapper) GetTransaction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "transactionId" -------------
+	var transactionId Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "transactionId", ctx.Param("transactionId"), &transactionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter transactionId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTransactionParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetTransaction(ctx, transactionId, params)
+	return err
+}
+
 // ListWebhooks converts echo context to params.
 func (w *ServerInterfaceWrapper) ListWebhooks(ctx echo.Context) error {
 	var err error
@@ -9417,7 +11535,7 @@ func (w *ServerInterfaceWrapper) CreateWebhook(ctx echo.Context) error {
 	var params CreateWebhookParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -9425,14 +11543,27 @@ func (w *ServerInterfaceWrapper) CreateWebhook(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -9493,7 +11624,7 @@ func (w *ServerInterfaceWrapper) UpdateWebhook(ctx echo.Context) error {
 	var params UpdateWebhookParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -9501,14 +11632,27 @@ func (w *ServerInterfaceWrapper) UpdateWebhook(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -9634,7 +11778,7 @@ func (w *ServerInterfaceWrapper) TestWebhooks(ctx echo.Context) error {
 	var params TestWebhooksParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -9642,14 +11786,27 @@ func (w *ServerInterfaceWrapper) TestWebhooks(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -9717,7 +11874,7 @@ func (w *ServerInterfaceWrapper) DeleteWebhook(ctx echo.Context) error {
 	var params DeleteWebhookParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -9725,14 +11882,27 @@ func (w *ServerInterfaceWrapper) DeleteWebhook(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -9901,7 +12071,7 @@ func (w *ServerInterfaceWrapper) RetryWebhookDelivery(ctx echo.Context) error {
 	var params RetryWebhookDeliveryParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -9909,14 +12079,27 @@ func (w *ServerInterfaceWrapper) RetryWebhookDelivery(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -10045,6 +12228,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/accounts/:accountId", wrapper.GetAccount, options.OperationMiddlewares["getAccount"]...)
 	router.GET(options.BaseURL+"/v1/assets", wrapper.ListAssets, options.OperationMiddlewares["listAssets"]...)
 	router.GET(options.BaseURL+"/v1/assets/:assetId", wrapper.GetAsset, options.OperationMiddlewares["getAsset"]...)
+	router.DELETE(options.BaseURL+"/v1/auth", wrapper.RevokeTokenLegacy, options.OperationMiddlewares["revokeTokenLegacy"]...)
+	router.POST(options.BaseURL+"/v1/auth", wrapper.CreateTokenLegacy, options.OperationMiddlewares["createTokenLegacy"]...)
 	router.GET(options.BaseURL+"/v1/customers", wrapper.ListCustomers, options.OperationMiddlewares["listCustomers"]...)
 	router.POST(options.BaseURL+"/v1/customers", wrapper.CreateCustomer, options.OperationMiddlewares["createCustomer"]...)
 	router.PUT(options.BaseURL+"/v1/customers", wrapper.UpdateCustomer, options.OperationMiddlewares["updateCustomer"]...)
@@ -10062,6 +12247,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/requests", wrapper.ListRequests, options.OperationMiddlewares["listRequests"]...)
 	router.PUT(options.BaseURL+"/v1/requests", wrapper.UpdateRequest, options.OperationMiddlewares["updateRequest"]...)
 	router.POST(options.BaseURL+"/v1/requests/purchase", wrapper.CreatePurchaseRequest, options.OperationMiddlewares["createPurchaseRequest"]...)
+	router.POST(options.BaseURL+"/v1/requests/purchase/purchase", wrapper.CreatePurchaseRequestLegacy, options.OperationMiddlewares["createPurchaseRequestLegacy"]...)
+	router.POST(options.BaseURL+"/v1/requests/purchase/sell", wrapper.CreateSellRequestLegacy, options.OperationMiddlewares["createSellRequestLegacy"]...)
 	router.POST(options.BaseURL+"/v1/requests/sell", wrapper.CreateSellRequest, options.OperationMiddlewares["createSellRequest"]...)
 	router.GET(options.BaseURL+"/v1/requests/:requestId", wrapper.GetRequest, options.OperationMiddlewares["getRequest"]...)
 	router.GET(options.BaseURL+"/v1/sandbox/clock", wrapper.GetSandboxClock, options.OperationMiddlewares["getSandboxClock"]...)
@@ -10070,6 +12257,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.SetSandboxPrice, options.OperationMiddlewares["setSandboxPrice"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/requests/:requestId/outcome", wrapper.ForceRequestOutcome, options.OperationMiddlewares["forceRequestOutcome"]...)
 	router.GET(options.BaseURL+"/v1/transactions", wrapper.ListTransactions, options.OperationMiddlewares["listTransactions"]...)
+	router.GET(options.BaseURL+"/v1/transactions/:transactionId", wrapper.GetTransaction, options.OperationMiddlewares["getTransaction"]...)
 	router.GET(options.BaseURL+"/v1/webhooks", wrapper.ListWebhooks, options.OperationMiddlewares["listWebhooks"]...)
 	router.POST(options.BaseURL+"/v1/webhooks", wrapper.CreateWebhook, options.OperationMiddlewares["createWebhook"]...)
 	router.PUT(options.BaseURL+"/v1/webhooks", wrapper.UpdateWebhook, options.OperationMiddlewares["updateWebhook"]...)
@@ -10259,6 +12447,8 @@ type WalletBadRequestJSONResponse WalletError
 
 type WalletConflictJSONResponse WalletError
 
+type WalletCreateCustomerBadRequestJSONResponse WalletError
+
 type WalletInternalErrorJSONResponse WalletError
 
 type WalletNotFoundJSONResponse WalletError
@@ -10340,7 +12530,8 @@ func (response ListBankingApplications500ApplicationProblemPlusJSONResponse) Vis
 }
 
 type CreateBankingApplicationRequestObject struct {
-	Body *CreateBankingApplicationJSONRequestBody
+	Params CreateBankingApplicationParams
+	Body   *CreateBankingApplicationJSONRequestBody
 }
 
 type CreateBankingApplicationResponseObject interface {
@@ -10421,6 +12612,22 @@ func (response CreateBankingApplication415ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication422ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10528,8 +12735,9 @@ func (response GetBankingApplication500ApplicationProblemPlusJSONResponse) Visit
 }
 
 type UpdateBankingApplicationRequestObject struct {
-	Id   BankingApplicationIdPath `json:"id"`
-	Body *UpdateBankingApplicationJSONRequestBody
+	Id     BankingApplicationIdPath `json:"id"`
+	Params UpdateBankingApplicationParams
+	Body   *UpdateBankingApplicationJSONRequestBody
 }
 
 type UpdateBankingApplicationResponseObject interface {
@@ -10646,6 +12854,22 @@ func (response UpdateBankingApplication415ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type UpdateBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication422ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -10663,8 +12887,9 @@ func (response UpdateBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 }
 
 type CreateBankingApplicationDocumentRequestObject struct {
-	Id   BankingApplicationIdPath `json:"id"`
-	Body *CreateBankingApplicationDocumentJSONRequestBody
+	Id     BankingApplicationIdPath `json:"id"`
+	Params CreateBankingApplicationDocumentParams
+	Body   *CreateBankingApplicationDocumentJSONRequestBody
 }
 
 type CreateBankingApplicationDocumentResponseObject interface {
@@ -10901,7 +13126,8 @@ func (response GetBankingApplicationDocument500ApplicationProblemPlusJSONRespons
 }
 
 type SubmitBankingApplicationRequestObject struct {
-	Id BankingApplicationIdPath `json:"id"`
+	Id     BankingApplicationIdPath `json:"id"`
+	Params SubmitBankingApplicationParams
 }
 
 type SubmitBankingApplicationResponseObject interface {
@@ -10980,6 +13206,22 @@ func (response SubmitBankingApplication409ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication422ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11348,7 +13590,9 @@ func (response CreateWalletCustomer200JSONResponse) VisitCreateWalletCustomerRes
 	return err
 }
 
-type CreateWalletCustomer400JSONResponse struct{ WalletBadRequestJSONResponse }
+type CreateWalletCustomer400JSONResponse struct {
+	WalletCreateCustomerBadRequestJSONResponse
+}
 
 func (response CreateWalletCustomer400JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
 
@@ -12014,8 +14258,9 @@ func (response GetBankingCustomer500ApplicationProblemPlusJSONResponse) VisitGet
 }
 
 type UpdateBankingCustomerRequestObject struct {
-	Id   BankingCustomerIdPath `json:"id"`
-	Body *UpdateBankingCustomerJSONRequestBody
+	Id     BankingCustomerIdPath `json:"id"`
+	Params UpdateBankingCustomerParams
+	Body   *UpdateBankingCustomerJSONRequestBody
 }
 
 type UpdateBankingCustomerResponseObject interface {
@@ -12254,6 +14499,7 @@ func (response GetBankingIndividual500ApplicationProblemPlusJSONResponse) VisitG
 type UpdateBankingIndividualRequestObject struct {
 	Id           BankingCustomerIdPath   `json:"id"`
 	IndividualId BankingIndividualIdPath `json:"individual_id"`
+	Params       UpdateBankingIndividualParams
 	Body         *UpdateBankingIndividualJSONRequestBody
 }
 
@@ -12404,8 +14650,9 @@ func (response UpdateBankingIndividual500ApplicationProblemPlusJSONResponse) Vis
 }
 
 type DecideBankingApplicationRequestObject struct {
-	Id   BankingApplicationIdPath `json:"id"`
-	Body *DecideBankingApplicationJSONRequestBody
+	Id     BankingApplicationIdPath `json:"id"`
+	Params DecideBankingApplicationParams
+	Body   *DecideBankingApplicationJSONRequestBody
 }
 
 type DecideBankingApplicationResponseObject interface {
@@ -12522,6 +14769,22 @@ func (response DecideBankingApplication415ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type DecideBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication422ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DecideBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -12539,8 +14802,9 @@ func (response DecideBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 }
 
 type SetBankingCustomerStatusRequestObject struct {
-	Id   BankingCustomerIdPath `json:"id"`
-	Body *SetBankingCustomerStatusJSONRequestBody
+	Id     BankingCustomerIdPath `json:"id"`
+	Params SetBankingCustomerStatusParams
+	Body   *SetBankingCustomerStatusJSONRequestBody
 }
 
 type SetBankingCustomerStatusResponseObject interface {
@@ -12651,6 +14915,22 @@ func (response SetBankingCustomerStatus415ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus422ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13268,6 +15548,174 @@ func (response GetAsset404JSONResponse) VisitGetAssetResponse(w http.ResponseWri
 type GetAsset500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetAsset500JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacyRequestObject struct {
+	Params RevokeTokenLegacyParams
+}
+
+type RevokeTokenLegacyResponseObject interface {
+	VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error
+}
+
+type RevokeTokenLegacy204Response struct {
+}
+
+func (response RevokeTokenLegacy204Response) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type RevokeTokenLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response RevokeTokenLegacy400JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RevokeTokenLegacy401JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RevokeTokenLegacy404JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response RevokeTokenLegacy500JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacyRequestObject struct {
+	Params       CreateTokenLegacyParams
+	JSONBody     *CreateTokenLegacyJSONRequestBody
+	FormdataBody *CreateTokenLegacyFormdataRequestBody
+}
+
+type CreateTokenLegacyResponseObject interface {
+	VisitCreateTokenLegacyResponse(w http.ResponseWriter) error
+}
+
+type CreateTokenLegacy201JSONResponse LegacyTokenResponse
+
+func (response CreateTokenLegacy201JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateTokenLegacy400JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateTokenLegacy401JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateTokenLegacy413JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateTokenLegacy415JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateTokenLegacy500JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -14979,6 +17427,300 @@ func (response CreatePurchaseRequest500JSONResponse) VisitCreatePurchaseRequestR
 	return err
 }
 
+type CreatePurchaseRequestLegacyRequestObject struct {
+	Params CreatePurchaseRequestLegacyParams
+	Body   *CreatePurchaseRequestLegacyJSONRequestBody
+}
+
+type CreatePurchaseRequestLegacyResponseObject interface {
+	VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error
+}
+
+type CreatePurchaseRequestLegacy201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreatePurchaseRequestLegacy201JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers CreatePurchaseRequestLegacy201ResponseHeaders
+}
+
+func (response CreatePurchaseRequestLegacy201JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreatePurchaseRequestLegacy400JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreatePurchaseRequestLegacy401JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreatePurchaseRequestLegacy404JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreatePurchaseRequestLegacy409JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreatePurchaseRequestLegacy413JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreatePurchaseRequestLegacy415JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreatePurchaseRequestLegacy422JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreatePurchaseRequestLegacy500JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacyRequestObject struct {
+	Params CreateSellRequestLegacyParams
+	Body   *CreateSellRequestLegacyJSONRequestBody
+}
+
+type CreateSellRequestLegacyResponseObject interface {
+	VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error
+}
+
+type CreateSellRequestLegacy201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateSellRequestLegacy201JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers CreateSellRequestLegacy201ResponseHeaders
+}
+
+func (response CreateSellRequestLegacy201JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateSellRequestLegacy400JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateSellRequestLegacy401JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateSellRequestLegacy404JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateSellRequestLegacy409JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateSellRequestLegacy413JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateSellRequestLegacy415JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreateSellRequestLegacy422JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateSellRequestLegacy500JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSellRequestRequestObject struct {
 	Params CreateSellRequestParams
 	Body   *CreateSellRequestJSONRequestBody
@@ -15913,6 +18655,85 @@ func (response ListTransactions500JSONResponse) VisitListTransactionsResponse(w 
 	return err
 }
 
+type GetTransactionRequestObject struct {
+	TransactionId Id `json:"transactionId"`
+	Params        GetTransactionParams
+}
+
+type GetTransactionResponseObject interface {
+	VisitGetTransactionResponse(w http.ResponseWriter) error
+}
+
+type GetTransaction200JSONResponse TransactionResponse
+
+func (response GetTransaction200JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetTransaction400JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetTransaction401JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetTransaction404JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetTransaction500JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWebhooksRequestObject struct {
 	Params ListWebhooksParams
 }
@@ -16808,6 +19629,16 @@ type StrictServerInterface interface {
 	// GetAsset Get an asset
 	// (GET /v1/assets/{assetId})
 	GetAsset(ctx context.Context, request GetAssetRequestObject) (GetAssetResponseObject, error)
+	// RevokeTokenLegacy Revoke an access token (old path)
+	// (DELETE /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	RevokeTokenLegacy(ctx context.Context, request RevokeTokenLegacyRequestObject) (RevokeTokenLegacyResponseObject, error)
+	// CreateTokenLegacy Create an access token (old path)
+	// (POST /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacy(ctx context.Context, request CreateTokenLegacyRequestObject) (CreateTokenLegacyResponseObject, error)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx context.Context, request ListCustomersRequestObject) (ListCustomersResponseObject, error)
@@ -16859,6 +19690,16 @@ type StrictServerInterface interface {
 	// CreatePurchaseRequest Create a purchase request
 	// (POST /v1/requests/purchase)
 	CreatePurchaseRequest(ctx context.Context, request CreatePurchaseRequestRequestObject) (CreatePurchaseRequestResponseObject, error)
+	// CreatePurchaseRequestLegacy Create a purchase request (the guide's recurring-request URL)
+	// (POST /v1/requests/purchase/purchase)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacy(ctx context.Context, request CreatePurchaseRequestLegacyRequestObject) (CreatePurchaseRequestLegacyResponseObject, error)
+	// CreateSellRequestLegacy Create a sell request (the guide's URL)
+	// (POST /v1/requests/purchase/sell)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacy(ctx context.Context, request CreateSellRequestLegacyRequestObject) (CreateSellRequestLegacyResponseObject, error)
 	// CreateSellRequest Create a sell request
 	// (POST /v1/requests/sell)
 	CreateSellRequest(ctx context.Context, request CreateSellRequestRequestObject) (CreateSellRequestResponseObject, error)
@@ -16883,6 +19724,9 @@ type StrictServerInterface interface {
 	// ListTransactions List transactions
 	// (GET /v1/transactions)
 	ListTransactions(ctx context.Context, request ListTransactionsRequestObject) (ListTransactionsResponseObject, error)
+	// GetTransaction Get a transaction
+	// (GET /v1/transactions/{transactionId})
+	GetTransaction(ctx context.Context, request GetTransactionRequestObject) (GetTransactionResponseObject, error)
 	// ListWebhooks List webhooks
 	// (GET /v1/webhooks)
 	ListWebhooks(ctx context.Context, request ListWebhooksRequestObject) (ListWebhooksResponseObject, error)
@@ -16947,8 +19791,10 @@ func (sh *strictHandler) ListBankingApplications(ctx echo.Context, params ListBa
 }
 
 // CreateBankingApplication operation middleware
-func (sh *strictHandler) CreateBankingApplication(ctx echo.Context) error {
+func (sh *strictHandler) CreateBankingApplication(ctx echo.Context, params CreateBankingApplicationParams) error {
 	var request CreateBankingApplicationRequestObject
+
+	request.Params = params
 
 	var body CreateBankingApplicationJSONRequestBody
 	var err error
@@ -17018,10 +19864,11 @@ func (sh *strictHandler) GetBankingApplication(ctx echo.Context, id BankingAppli
 }
 
 // UpdateBankingApplication operation middleware
-func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params UpdateBankingApplicationParams) error {
 	var request UpdateBankingApplicationRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body UpdateBankingApplicationJSONRequestBody
 	var err error
@@ -17066,10 +19913,11 @@ func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingAp
 }
 
 // CreateBankingApplicationDocument operation middleware
-func (sh *strictHandler) CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, params CreateBankingApplicationDocumentParams) error {
 	var request CreateBankingApplicationDocumentRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body CreateBankingApplicationDocumentJSONRequestBody
 	var err error
@@ -17140,10 +19988,11 @@ func (sh *strictHandler) GetBankingApplicationDocument(ctx echo.Context, id Bank
 }
 
 // SubmitBankingApplication operation middleware
-func (sh *strictHandler) SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params SubmitBankingApplicationParams) error {
 	var request SubmitBankingApplicationRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.SubmitBankingApplication(ctx.Request().Context(), request.(SubmitBankingApplicationRequestObject))
@@ -17536,10 +20385,11 @@ func (sh *strictHandler) GetBankingCustomer(ctx echo.Context, id BankingCustomer
 }
 
 // UpdateBankingCustomer operation middleware
-func (sh *strictHandler) UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error {
+func (sh *strictHandler) UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath, params UpdateBankingCustomerParams) error {
 	var request UpdateBankingCustomerRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body UpdateBankingCustomerJSONRequestBody
 	var err error
@@ -17610,11 +20460,12 @@ func (sh *strictHandler) GetBankingIndividual(ctx echo.Context, id BankingCustom
 }
 
 // UpdateBankingIndividual operation middleware
-func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error {
+func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params UpdateBankingIndividualParams) error {
 	var request UpdateBankingIndividualRequestObject
 
 	request.Id = id
 	request.IndividualId = individualId
+	request.Params = params
 
 	var body UpdateBankingIndividualJSONRequestBody
 	var err error
@@ -17659,10 +20510,11 @@ func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCus
 }
 
 // DecideBankingApplication operation middleware
-func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params DecideBankingApplicationParams) error {
 	var request DecideBankingApplicationRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body DecideBankingApplicationJSONRequestBody
 	var err error
@@ -17707,10 +20559,11 @@ func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingAp
 }
 
 // SetBankingCustomerStatus operation middleware
-func (sh *strictHandler) SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath) error {
+func (sh *strictHandler) SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath, params SetBankingCustomerStatusParams) error {
 	var request SetBankingCustomerStatusRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body SetBankingCustomerStatusJSONRequestBody
 	var err error
@@ -17946,6 +20799,94 @@ func (sh *strictHandler) GetAsset(ctx echo.Context, assetId Id, params GetAssetP
 		return err
 	} else if validResponse, ok := response.(GetAssetResponseObject); ok {
 		return validResponse.VisitGetAssetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeTokenLegacy operation middleware
+func (sh *strictHandler) RevokeTokenLegacy(ctx echo.Context, params RevokeTokenLegacyParams) error {
+	var request RevokeTokenLegacyRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeTokenLegacy(ctx.Request().Context(), request.(RevokeTokenLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeTokenLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeTokenLegacyResponseObject); ok {
+		return validResponse.VisitRevokeTokenLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateTokenLegacy operation middleware
+func (sh *strictHandler) CreateTokenLegacy(ctx echo.Context, params CreateTokenLegacyParams) error {
+	var request CreateTokenLegacyRequestObject
+
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body CreateTokenLegacyJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				return err
+			}
+		} else {
+			request.JSONBody = &body
+		}
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if form, err := ctx.FormParams(); err == nil {
+			var body CreateTokenLegacyFormdataRequestBody
+			if err := runtime.BindForm(&body, form, nil, nil); err != nil {
+				return err
+			}
+			request.FormdataBody = &body
+		} else {
+			return err
+		}
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateTokenLegacy(ctx.Request().Context(), request.(CreateTokenLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateTokenLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateTokenLegacyResponseObject); ok {
+		return validResponse.VisitCreateTokenLegacyResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -18251,10 +21192,12 @@ func (sh *strictHandler) CreateToken(ctx echo.Context, params CreateTokenParams)
 			err = ctx.Bind(&body)
 		}
 		if err != nil {
-			return err
+			if !errors.Is(err, io.EOF) {
+				return err
+			}
+		} else {
+			request.JSONBody = &body
 		}
-		request.JSONBody = &body
-
 	}
 	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		if form, err := ctx.FormParams(); err == nil {
@@ -18549,6 +21492,102 @@ func (sh *strictHandler) CreatePurchaseRequest(ctx echo.Context, params CreatePu
 		return err
 	} else if validResponse, ok := response.(CreatePurchaseRequestResponseObject); ok {
 		return validResponse.VisitCreatePurchaseRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreatePurchaseRequestLegacy operation middleware
+func (sh *strictHandler) CreatePurchaseRequestLegacy(ctx echo.Context, params CreatePurchaseRequestLegacyParams) error {
+	var request CreatePurchaseRequestLegacyRequestObject
+
+	request.Params = params
+
+	var body CreatePurchaseRequestLegacyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePurchaseRequestLegacy(ctx.Request().Context(), request.(CreatePurchaseRequestLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePurchaseRequestLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePurchaseRequestLegacyResponseObject); ok {
+		return validResponse.VisitCreatePurchaseRequestLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSellRequestLegacy operation middleware
+func (sh *strictHandler) CreateSellRequestLegacy(ctx echo.Context, params CreateSellRequestLegacyParams) error {
+	var request CreateSellRequestLegacyRequestObject
+
+	request.Params = params
+
+	var body CreateSellRequestLegacyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSellRequestLegacy(ctx.Request().Context(), request.(CreateSellRequestLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSellRequestLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSellRequestLegacyResponseObject); ok {
+		return validResponse.VisitCreateSellRequestLegacyResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -18851,6 +21890,32 @@ func (sh *strictHandler) ListTransactions(ctx echo.Context, params ListTransacti
 	return nil
 }
 
+// GetTransaction operation middleware
+func (sh *strictHandler) GetTransaction(ctx echo.Context, transactionId Id, params GetTransactionParams) error {
+	var request GetTransactionRequestObject
+
+	request.TransactionId = transactionId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTransaction(ctx.Request().Context(), request.(GetTransactionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTransaction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetTransactionResponseObject); ok {
+		return validResponse.VisitGetTransactionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListWebhooks operation middleware
 func (sh *strictHandler) ListWebhooks(ctx echo.Context, params ListWebhooksParams) error {
 	var request ListWebhooksRequestObject
@@ -19106,611 +22171,708 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P37dtu4kjCKvwp++vasyN2UI8mSL/LqNVuRlbQ6tqSR5KSTVkaESMhimwK1CcqOOju/NX+dBzj/nDeY",
-	"Fzlvsp/kLBQAEqRI3ew47pn+1je7HRGXQqFQqCrU5UvO8mZzjxIasFztS25KsE18+LNlk9ncCwgNemTu",
-	"4iWx+a82YZbvzAPHo7lazgz8BTHR/ZRQFEwdhhyGgilBLPB8YiOfsLlHGUGBhzBFBPuuQ3zkk38sCAvQ",
-	"vRNMRXM8I8hR81lLdEuWhzkjx6wpmWE+LaGLWa72W47Pl/tk5ILlnORqORb4Dr3Jff361cjNsY9nJJDQ",
-	"v8L01qE39fncdSzMwW3ZXRxMV9cwmBKEo2aodcGnJp/xbO7yOfB8PqpOyuNTq0TO8IldIUeTnJFzeN85",
-	"H9HIUTzjLR07Z+T44hyfI4vDqq/hbz6Z5Gq5//MyQvlL8ZW9TAM3x1clPzQWPvP8VeC7+MahAm4LmhiA",
-	"UHMe/n5IyedgJD6ayJvA97lP7hxvwdAc35Bz5M2cADkBmng+fJ44Pgvg26Fa6T8WxF9GSxXjxbZohj9f",
-	"EnrDUVwtlY3czKHq36XVDdNWxgJvRvx122PJNit7wz+Mzk5PjquVo3LpW+1KBKIO+IVnLWaEBusAt2Wb",
-	"FcBtzxqd2afWyfgYVycVcmSXrXTw1RCjh68jglhfR4vazp1jL7C7biVO2GplLQ61R5Xq8cnpWcYGhF0f",
-	"YQ06tPoqLp2ZE6yC3l7MxsTnZO8TtnADxlmRT4KFT2OLKBfT6dyFYXUYbTLBCzcQXSaeP8MBrDE4KucM",
-	"fgicGWdVpWIRjoD8V3gAHBqQG+ID6A2PcvZ64dwQlgJ773UDnVWPisiGBursks/YCtDYs5dovAwIM5DJ",
-	"prhQLZV/qg0XxeKRNcaMHFfgb1IzUZ5/LlePhxRbFpkHxEaB5x0cosaUWLfEBvZN7ojP2QIjNDhHaouQ",
-	"R/lMDmGKx5Mh9fwbTJ0/gLu8YIg5NxQHC5+guec61pLfAaYawDwc0hixhKC+/3jRxe/oy5Nfb37G9eXp",
-	"fOb9Xr99897rfS5fv25MX1dK9TK7+/XHAe7OfqyP7+s3r95Tv+V8cN3Fyat2e0mwa7+7vOvdN2eDn9//",
-	"evfLPbn/6aeaIkJxlUVbKbFdkOjW93SVOW3iStfU+cdCY0yOTWjgTBzix8iqVD6qVI9TT4UVMZV9j4Q8",
-	"ARGs/8GJtwMwYncV6A51l8gJyIwJWnJYuIBsqFcYvwb2Q8DshUtey/Hvpx4jEujAQ67Dgv1gfRCKW5Fs",
-	"8pYsV0Guo4UgiFuyRHmMrq9bFwdoTnw0WwTiGkaD8GKNiUW8izGkxPc9nyGHWu7CJrbBT5GUokIxyZpi",
-	"esORgXwy9/yAIUy5kCWksyHl13e5gqbewmdC5FpmyFp8TvhpSM1IzisoQa+GQK47RxhZHrUWvs/vMHsh",
-	"hBOC7rETMCUtDKlYFYflhgQM8W9qiWLZak4BBaZeMOWoIcHUsw3EzwXnKoKnYcruic+QWSmXzUNkaqgv",
-	"vCVLkyNG52NJBlMsnR2dlI9LBVIuHRdOqpVJ4exsjAtWqXRStI+rtl0+zWIRvxYSs62lG03gKVermwWe",
-	"jCuKI0heG4iG15U8phThUA6LaL64+20FfdZeV5vvqy6+IenwcxCjm9VAlreggUNv0MT3ZqgYgz4Ddj5E",
-	"OuipgCtIi6mQ9gTVb+De6mxkMG8hVKYyb1+N/1DG0leXZzpeQQSolEvaJZsndrlaLZ0dKHkgGhyFoxVa",
-	"dL4IhpSzS2Ygj1/ucPjDYbiMgDxffOInVl7Mh0gx5n1v/HN0R3yOzVXBYkUYcG5KP9U6g+by6vcPlcPD",
-	"w3q1PWhfXDX/I/sajzC2/gYP2wEqMm4Zvnpi6yjkXExbX6hTorzai4PakJp/F8zLNJD59wD7NyQoLHwH",
-	"/skpxUTYvcdLdo7MvwOdm/wov2kOYPyL5mVz0DwfUlPJJIPlnPDOcRlF/0VwFlNyUGCVfID6Iph6vtwa",
-	"E0Y3fy00XIf3adkmIp85q+Sz8/0PvFtCkYVd91zsbELpRgLbYuuFKGhaPsEBsU2Uh9HJ57njE2YeIIfy",
-	"W+/zkDJiedQWuOOz+OTGYQFg1rwlSydFCuQbnx/mYuAPc2iYkNJiPwkUxH7ieIMftDXLfyc4Ofwqd038",
-	"HW2b+DdcQ7mDc4D4p2FutizckmWhNMydSxT8VDo5Kp+eHVVOK+cSDeqnaqWykWDFodxEtp6fQaxqI+qB",
-	"iTzfFtcER7e4KvIBl9LHPuzweIkcLkPQ6Mq3HZ9YfLiDuPZW7zcydHzGQdmWn3G4OxwqsYrlbOy567RJ",
-	"Fvigi75gKHCsW+IjBn0A6MWci04WZiQBa717ma5jis7bXtel4+RtPcdBQHw+7n/+Vi98LBbODofDwqcf",
-	"/5ZLu8nfY9clQYNfcsSfYz9Yvlk4KZKs3gK9uU4qzsXSWXlyhIuFY6tECid2GRfOxiVSOJpUcHV8bJ3Y",
-	"pyR9uZY28OhmsUGtDm/PhWiZuSApL2csRonkmQspFcrjI6twYldI4XRSLRaO8cn41Dqzi6SUYTJTIvrj",
-	"LeJPL2WJZXQmE0Yy1pGEP/AQu3Xm20hZnhj2seSs92Q89bzbDXLWvWi1h5J8r8Z/mJz1lfcWCok0DttS",
-	"QuT/ssRlwv/U7MAvf2d8DV8iOHlLm+RqFb6JQl/L1X77kps4xLVztRyoQW0OuFwLv6Q5DgljIDnn5r43",
-	"J5wXDKPGwxwXn2YOY0DHn/T277Dr2MK6O8GOyxWzEoKZc1+3RUBTNOc4WKWkUAJmaIZdvvvE5lIhn42h",
-	"u3D6c2SKBZuI7wxDBFtTaAVCPkeA0EUXLjnMRVa5rRA9972xS2Y/piDcJgF23Ejg1kCSGEF5iZGDmmaj",
-	"PLRxQEbeZDR2/GBaQ4JLINsjjL4I0AwHltCGBcGjYY53GOZysY0NZ9+huyKGLFhgh1mAgwWTlBQ4ATDR",
-	"V9hGClnhYcNjbxHUxi6mt9tveVcg9Ak2Xd/rhkcnrmM9dKf1p5i0pxcOdr3b7XXeNS9qyAmQhSmiHnI9",
-	"esOFBrCRnCMWYD9AGFFyH3vdyXc7/QF6qf3EDnL6jpxFOxKu6Em2w5KzMc3gIy0vHDqixD2fMG/hW7Fz",
-	"1uLSAMWuOOwP2wBHjiWO1Tn6x8ILdF0ZFUu/XFR/PW0f/YfQE4QxitOEuBYlKqs6cSsAUZ/4XCEUgH4z",
-	"vNa5akI+z4kVEFstxAGSd72bG92opi0sb/5akCeQ604HOoav8O+e3wDieiB+XcyCET9QNYSVSc+bwBEz",
-	"kC03GniFgTh6DOR7rtDV7ynx2dSZgw0MzThIIcE7AaKEcC1sK5o/RGANJjPsuAaaTz1KgINj2/YJYwqw",
-	"KfGFVJTCFVeAqO0KhMYvQ6zEGWS5HNHQNZ37nsUvx7FLUJMGTrB8oqMJy2PofurJc6nM/ozr0Thz1Yep",
-	"LJQtOB9N8s+2F7z2FtR+IHmFsMXfRhH1AjSB8XVuV4nQ2/YC9Fo2+EY4bXti7YqFCQXVYUg3MOk46eKl",
-	"62F74HmXXFt/JCEC7MycFfAxfb6BFJWKldPqybF4UtNRVDqKUCSZg6Q9NPA8JOB6EipMAxvUe8FShVGc",
-	"6ei7plgaWMhDyUoKqGhMsM8n924JrSFGqI1iRpwaeiVaiKdIaCdeIg1luxJGKLAMC55wV3rpcUBfwpcY",
-	"fZb0468t5psiXF8jki4RFpiX+C0RSesGciiISwYS5iAQo3xy590SO74PGuf61vIRdn2C7SWaYobKxdAF",
-	"gQnPkJkHTzUx1jzDvPUdyT07xuswdE9ctyCF1PEiQGOf4FvOascL5lB+VSWVjmvKFnMukhD7itgOHgCc",
-	"D2Oqoivcx2iYC8jn4OXcxQ4V2hvnreGccGeei6PBb1VvUkMreqXOYKo6pqNhAHYEwD8Ze3nBUGypcm18",
-	"GYJPz4kvSU/jNltI/muU6TNd4w1vL2EUiBEzpqjVHjR77fqg1WnXL0f9Qafxts9B8RY0QHlx0x08sm68",
-	"jVyO41L5tuJ4JlZAdo6w8jCR/OHoeERxegspZw2tVNbRSiThPHzF20sq24so2eviMka0ru3FlMcl9B3k",
-	"iy0FizU7WdJXrA9XgzljVzA//PKCPQ+hFbI250zZksTj4CeUA3aWAYyE9GD5BEyg2GUI+wTd+x69kQjd",
-	"TkLIxii/sHWOcUdYMAsZ+atO+6Kv2Dm+w44Ld3ngrVL145sWd7jCd7y71xypaoxV7Hl/r8z1+CduvytX",
-	"PBLsa8cWJuRa7l39snUBt+mo2et1erlUuzZmjAQjh7EFPGumm7Y5lfcD4rrYDy9kx+aLmxLrli1mYD2F",
-	"pYH5tCY+hF7Hy7nHEtbvu1Xrtw6KYBQPnlNJYg1l2996i8UePIp9HeXN5F6Y4GewyQBr8PveJ/IyDh/g",
-	"+XEa0pz2VLmPhKbIpHHdH3Sumr1R/bLXrF98GDV/bfUH/dj+Y81lj8sCrnfjUDTM/Vg+Lp6diBv6ZJgL",
-	"BTry2WEBC69V/UFzZUvOHnNLBGAOQwHmbF0+kevzo7yZsWLzAHn+kPIOrVf1tuqsc0+UN/mnlY7nnAyn",
-	"fN/uMUP3vhMEhMb26AFCo9ooKR5fhqf5sUTI+I5UH++QpEiWHIOxdXDk7Sdsisn3EzlXiL/dGYxed67b",
-	"F7lUIXSbN/BIRN2O8CuPhWYlzsbIPE2k5bTfuebo79Z7gw/Ros0DY0ipGia0f6asQj8+enfO96g3pEKu",
-	"9hYBQXlTaxA7DA+SqtXWdesfLjv1i9Gg0xld1ntvmrn9xOzEtpSOvsUVsZ30jfLmyqpixL6/ZK6wdt2u",
-	"Xw9+7vRaH5sXK1d8TC5XAi8OULlYPi6USoVyaVA8q5WqtaPix9pOsnqS9kuPieT9RXiUN3WEJHD9UGE1",
-	"wnn/utvt9AbNi9FV86JVHw0+dOPk+s1MUIqqq9+KqneWcAHnaQgB7IdggitHXch9/E/pXeEIHw8pELbs",
-	"bTxEjFzoXLep+TV1Pg+cGYFOYAeylpv6NFQ76BMGJWwFWKTJKfJa2yfe+mtkZ1zfT6KxLxp/NXKLub0r",
-	"Pr7qPjq/aRtgJKJGxCQrS9Pwqe+HDksU+emNfycW2LYk6A3RoXknT14iULXegHvtsNFr1gfNC7OG6jRU",
-	"GrhIJidEeZAunCCKjYGby6Pwm3cv/CfjtLYX8dg4wFtuC29O1MJUKGxiRSlRsbLTZkqTblzNuyg4UN9J",
-	"NYoCIr47sI41G3PpsKAnva9Wj6lQ17/okXgprmYRtsDjbQe0KcO572M4fiFD1abM9ReWRRjLpWBwRjbv",
-	"0hVvk0QaAGyI9UXTygHXoOvxULUlhnbDyFarXLO8fsiOVg7ooPWuaYLMEyrzDIVmKh/b5ByZ/et+t9m+",
-	"aF6YKCCzuedj33GXaEF5wyHVWjYuO33ebE78Geard5cQ90woP+YgiPCmDr2R3unhueKA5IxcOFXOyInB",
-	"+MI0b2TVcIVo5FqvBd/axJKuuxerLEm4HNgoD7EZgDRD+nC7S86QxssYk+KXLGYWtslz409yec+QP9l3",
-	"mFqkj6k99j43XM+61axp2LYdEUjZ1XA5wS4jSYHnZ+8eTTCXitHMuyPS4utZt2ji+ffYt8+5iOwSzAIp",
-	"jolgjHvPQIF3QyAaDgfibbaKlgT77FA43+pzl5LbauNlykm6wEsWgiIB4KOtcUs+PSqud/U1cjLGY3W6",
-	"vgz+2DDjcSU2Y/W0VCrHvaHTPYxXd42l+kXX0dRz+WHm2OVIjkIMuJbKf+Gy8cRzHe8QmZHoUZ9xCjZR",
-	"/n6KA2HbYVPsE4amxLWR5bHgQMTVzLB/S4J32F0QE8z3DkWmEllMQwTUhJO8YOfInPuORWRYDr4jPr4h",
-	"DY8FYffrPrI91+X7DTzoQSIsGEe3bhxBk5ESQzRAsAQ0x44N8ayAGyMBO2dcIizdJpYzw+5hxBWFs3rO",
-	"yH0u3HgF+aNqdiH+q38tOJyrC4EenMpzN04wXYwPLW/2kk29OZtz7vFSDgFE8oyFd0WEu4v7gjBXN+f9",
-	"FAcojUyNOEF+913Rzks6id3xT4ob6quRC1TP7ECCz211c+IDf6NWxupuMOc7kwTfgHjLVfYDq5sT3yI0",
-	"+P5LUzxsW6KFDcoK5Nf2UPHmZ8lE/rHAwrNp9YqLSJNf2OhUQYjmLrbI9wddRr+lboD4FsYKhgzpME1w",
-	"fQStX15CCZ1fNwbo5JVgkUYUyKfZAsKdiV9bKcwyznQUYcYP6062Bb6aTZaFfr8ZsyugieO6yJsTSmyE",
-	"lVzylFI5iEipMrkO6zOUyDng38NeoBD2J7IWcJCfyFagsPNUlgI+3ybdGQhZ05zFoVNa83M8dc9XD14E",
-	"00087nrwc4zFiQeVe8wQOGPYT4hniQQO9QVvnopxDd7nifAL4pJNCBd5IpIID/3Lnx/GJcDPD+MqvWLW",
-	"Y5GuC8Z3otXvoEq5dIJUE8Q5GGTPQDJyWjdXgkibiI6/7l+k3RWOvW1SyFB22vo5J95TveokcOnYcTFL",
-	"Dr0Zf62U7ACa6XIlgaZljaQDEKQI1HIt8E+/FQtn9cJHXPjj05eScVz5+rc0bKWuKNOKrJl/wZlFt5SK",
-	"1x7XY+IMrZh9dzD1crGd9y/cYR88tPhAcUjrVuBAZEX85wbMn/ukrUwE3qVZtuYeC7CrQvNSDr7UWiJ4",
-	"2+QeffD82zRMwvx+BqkflY6PCyWE3fkUF8pItgWaTxJ12tiuQ0kpDkqpfISuuCrcD7J6lOM96vMAVV6l",
-	"NRaIGK0IN7lSsVgspfUAD/0MxYh/MtDc9+4cahHx5n/jeFT51IV+Yb6IPwimZBZHQvvDRrFHYMQQexRf",
-	"QbQV645c9GyfJuX5c88PP+6WYLahdY5saCMcbDkUv0FYgGdz3TA22pqr6UlVDVCI7b1n572Z49GRT7B0",
-	"skjazJbiYUmLeuJswCbUEe4eDNwTPDTDdIFdfsk65D703xb/hFcWMUWq9hyGWmVYVIMAW1NiRyFZLxCX",
-	"7/mtZSDPtQkLRIZAyLq7jeKSSOyapsJAhG9KrqFdLqB4VmJDS26w+whd4ktH6mgUtrWmlgJRBEuaAifz",
-	"amRbUXWSEFG8YzLxhEuthSkaE8QW45kTBMQ+R2Q2D5bI4/xCuCRyGLkkJ7Jj4UlAfNGeMZVraZeFXQl4",
-	"X4Prdcp6IFA7dTd3EwyiRUcuH+Ey9zyFwRb+KYnDr5xUpBVmr4nTpJpA+JOEnibRyYxIIsbyYiBsx44b",
-	"cea7w3vhQGbtw3QpgsfMRqfX7fTA+9uMxY+vvglFYsIWaOpiP3Cwq2QLft+SG+yKQPv4pWvNCOJLEs90",
-	"YWJL+USXnirrb/8cDlPlAJEBTiBnJC2gsekaUiCMz3Zc2X2yr9ttFmz1jvtUXw3nh6QJJp8QEpEqwjtH",
-	"ZsTN4MvE85HZal+03rUuruuXsV1lBjK1q1u+D2rs0BTdY1ThUcJQ3qwUiyaC/Kn3Dkt9639EmSC8O7YY",
-	"pQltn/XlMMOfW2KcUnENa93mXEHbh/C8BNeCcbbjO1na1+4lDHRFbD7fURFLRfKu52sO+/3kTDCekSlN",
-	"48IsgFwscTyWzk6rhWKlUCzr3g28XRqm9jo9IP+F/HmLnpBwjDN2vF+/MKnMSD4/SgvvFkN0VNdu1HPf",
-	"g+R7Ltm5BECPd0oeJRhpu6N06bAUY9BOTwcpalqa2BaW49iaZsMOGYZ0bcjtFit56+6iijyKFCoQYJp5",
-	"rT2nc3pWLBRLhVJ1m3P6xEduO4El08J10au/HpiIeTMi4smiQAaUZ4QgU/7LPDgfUlNEob3u9Eb961dX",
-	"rX4fuKvSWgzI/RFXcUxoOBg0L8whvceOyOMtFWGlaZ8j86revq5fjnrNd63mexPpLXGoMEOOYpmtzYzn",
-	"Too5XZuaAcE8OEfmRbPdAgj0sDnZPO6vCQjJGbm0lYIXp1xNzsjFQM4ZOQVZzsiJ+eJWPzXyDka/aAMv",
-	"fDwJcmlb2yMYgmdTNl3tQurXKzBN9ACzqQ3q87nv3WX0vgBTR8ziGH0Ur2078oaGzIolijtpjCDh7igz",
-	"XW32Z/yfKbomiroQ4TMCZ+F+6rkkrGnxPGXcNexKSbSZwTe7i+7ZjvsafY32t1ztTmJqkY9qLn0Eo1zc",
-	"froz5aruW5JtHWmYe8G0VKvMiMKgbZWVmCXlgl2IYL1F75EsYGr9kfnrGZuvBLkY0bFaOQ57GbPSSDuj",
-	"ToJmrFKEQGLFgx4i+GWap7a1K214gonGTB/BCOHdAlmp6vcOFeo0pRu+7aR1KyAeT3EJz8FiNsP+8lkp",
-	"LwkelV55JrIgUL1I3TegzRVtZEfNYvXtE2d/TeBNG0nvlwRqJ0rOVDG6zfZFq/1GyOv1q0uZNmWKReDu",
-	"HDNGbLQkgYEszAV0FPiYMmwFIO6HT/DNiwsTLSi/FQidYmoRG9kLgmzHdW4ItQj0j3V+3et8bHIFJTEu",
-	"Mi86vat6e2Ai6iFsBc6dEyyRvYDE3KKUCQ1/nhPf8WyUL5XRzKPBlKEFdSGrrUcnzs3CJ/aBgRgJ0HiJ",
-	"sGzuWEP6uzfWXAcmDsXuITJFvDoTcUIvFWWxl18c++tLwaRNkOKYgAS7rndPbIiHYXFlRaKW6x7KpaB5",
-	"wfUPsXCuiIh1Pp4jgtjmLqG2aBn7OemeIH4VIMV+eu17f0CUfuzXC3CqDZI/r3o3JNnM6lP285Knvpcs",
-	"sYs0oKFsi9OuoscTZz1my5Hc9Dxpi1UCgBGlXtEEQEiL7N2L/AoeDXzPRU6g+9ZEk3CyjoaO03as1fb0",
-	"zRemiYyG/rsu2aRQ415q7yCsxMdqyITNMA1kglzK/5Ac2BSl70Spu4jWEfaJqMtFbMQ8kT0ar5Tpm8Xr",
-	"4KF8PNP2kGYknD5APoYZIX8IvBYJBrRJ9/7GprqrWJpwtbZKuXz4jSznD5k+di8/aKCYNPuQkfazqadL",
-	"yw+BI0jlIruMscaeELqxrNoTHkn5D/OyrB7pieMSA4nSuQVCLc8m9jnyqLsULoQe1co5w9Nv4DvkjsQj",
-	"XcfLdElQTj3a4WJQ2JC1zpSu+bCLkq8yWyDdGrV6JWkjx6a4XD1OR+uUfEay/nBUsBAWdBhXhrgehAuT",
-	"T1+yVCDm/JEVYyYGfMGQC54DyKEic1NqEPJqEMQem5J9W68o5vL6jjCfoAa5shCN217safSRXvYKEklD",
-	"6h25A4qOo8w8+m0dS45tQ+GuGb4hL3+fk5vwH3N6E7+9V3ttf4XLJXQvXueMxG+/dJtvVn7stt/o13mI",
-	"ie2cPJJG5x2ZAsqzAFMb+7Zwkx1zPWiObZvYB+dRGH+5Uj49FWQo/MVsAt3j5oFf3r1q9pzi58vfrbe/",
-	"9F/df/i1/Yf15mxpN1798aH8etG4+emnhI/M2VmxGi+vX4kdpPy/134TBoVi4ezHl5++VL4e/LDyY/nr",
-	"Tz/9M/7T0defDv79b9+We8X4T4QGrlLOPT84FJSzvrKuzjT+8+VwOBym1ul7vHO9+QQrItriuKbbj8Kb",
-	"JWk/sj1rdGafWifjY1ydVMiRXbbijJO32MmIFFtrtmOkdtlBgKtmXJHCJ5UV3bgirhrnzW693+92egMu",
-	"C1/0Wu+avf7ostVotvtNk6sIZpi/vXVhHpxrFkVIAYbMRrM3aL1uNeqD5qjzetRq68qIzqjUTFxrjk+U",
-	"M3LaLDkj1+11Oq/5aPWLi16z3+d6yJppuH7eG7Qal80+dOr3O42W+tIZ/NzsxZmfBsn2XE/tQ1cSf25l",
-	"hy5854747NKxCGVk9XsbCybXulj91vU9b9KZKBF9lVlyFjiBet6dSYvqDyMrbet+4FguYZ1JnTHPcjKa",
-	"dbjmoTPmppLjV7yVQMLXIxoiXP7uTemh7ZG/y58OLW+W5AlxP8Gjlfqdgqkd/v/+z9/+bbgoFsvHL374",
-	"8eVP//6fI/PLP7/+/wuffvx71OpTjDcWPv2gfTr49/y/14bDw21bH/y47uDFHaXW+UJ9Uxv7d/b039mK",
-	"mm3c2WBf3RrCaGMEjOsMs9/UY2r1wWN/t6jHf5bSt16CZuxumd7rqSq2Q2kMRbudkleoQ+1RWvAZ/32n",
-	"izOB4VVj2qtmu/m61WjVL0ed9+1mz0TePWVo5kE0EaaoXP23SAuKLr38jXNHkJlGWOAM0+i0B73O5WWr",
-	"/WbUbfb6woUHLG0MOQHKY5kazPMhV+Fk4ljEP9DvyiRoYIhLjhq/1FK6bH+5cQy9IpRMHMvBLtB9dGHw",
-	"jw0Bv+vQG/m+8ykN03+Z6P4y0X1LE10WM999TGlge6gD7DexrMXCilbfjWWZq1RVwGEg7icVVy34If3l",
-	"U86UplNDHh3Mj4btBfyQzXEwRXk9AuK34qdDJR1aTrCU+cPNMJDHXOHx6eV2jY0PqxxQQ+FgzRXUTqW2",
-	"OpRm4Ey9hAIPlYpFvls+tgLiM0MmOnaXiM0hU1Bc+ceUxCXb0n7hNmuki/TQ1yn2SdpFFH/ZgdtLz0yl",
-	"SvhJG0dw76mERxk5kMK1QoJBrQx6at6/p0iVtOqisHIcppiN+JWddiBkrkYq7wx8Q9DEc13vnmkHcux5",
-	"LsHgVEXJ52BkLXzm+elbYYqPptoN3gHGPUd04bpIbgrnd6JEPerM8T8W4PDMG4h6QaIi+npKD5cVh2oN",
-	"xSeukJ2DO2Jh6wbCfDkcaX4gvMQOUYtGF6uoTwjnkSEuENEh9YW3pEgQF3iQmp2SqNAJbAPkR10eonoU",
-	"jKmq2E4xG1ITYrD5vQ+chAsCURS2DL6SkdhmWhrGteH1Dz+8jxiPn9CCP30pp8uzG8P0Hx4BuC6uPzn6",
-	"7nH+sRH2AS/MC5AI5k9u5/ZXbFdd+ivHAGorC97GeWnzsHRcgcrx8R38McyRUYxv5XD442+lwtknrqt8",
-	"+nJslNZrKTKf7YX01N/RHG5r3dLS+odx8KphLIdGmj/9DgYxOeSqH7v6ojmxZ4X6vyXzAIlsDbrU/YIh",
-	"M5EmAEQIbcOr6Rsec19T2FnDNSX+pSdMWDF8hz14kPNJAuLNSV0ipT9Nr+69bqCjo6MzFDgzkbJ20IjT",
-	"LZT+gGCbQalYOyrWisWPybCbAu+dRrPiySZMfb5d9uXs3D1PU4SB7VqFIbEnscyIWgKe5CxpmyYQpjZ9",
-	"P4yBGtbeIm5JKOZ6uNPuvXwyIXyBZDOue1rTVAfIdmRlgj+zEdRVOSafK01tRRJr1rfwrSlm5DkfmZ1T",
-	"H7Me4ZCl5uvokTmRD1NzuXYuG5t8CHvhEhPlVTouWPJBujyu+mYlV4Z4R/jGtTlxII1kom+l/5S3ygNL",
-	"Plvugjl35EppPEJa/04KkELY5sMIlNVXzbdnYrF8rgmEZ1N0n7jufun3mxzj7lKl1jcZcV2V1R2Ee/5D",
-	"pBKbKU8pu2ROf4rDEy1hE4nylv/DCDS2W5le//x7Wu5wHSf5ooFKxeKnc7DL8J8ZInfEX4oeO6Lj+5sv",
-	"tjyCipyzD5vMsrjf7cEW43A/to/wk1P2tc7xeMWqwKqKXlyNQ1n46W/J0yCYM3Tdu5TWKXTR7qMpp3+u",
-	"YByuKJwrCuN6mZ9PayQWnYrZHXNIorz58eo9JIvhNPwRz8YOpuj2HltTbKgSocj8+NYEExyc4Nibjkgs",
-	"2bzu5Yzcx6v38debjKyT2TGbexZR2I2xxUTPtGzxYTUbaBnuYOoDwFbjgOUsc5iEdJq8WETNVCgc5N05",
-	"NrHRgjr/WBDp+DJxxMP8BkPctuEEq3EED8/HHuMRqUK0FlmwfWL0MHRwfd5gVQg0ljs4LQPAE2azDU9A",
-	"WhrbJMDPL5WtHgL4xGnSdcz9eTKlR7ryUyRL13H0RPnSN8bz6aXVotK9j11bbex61u23rqwWj9zZzHf0",
-	"DPHh0mWW+GfHc55thviwJPmqHx//cojCOvUiCnK1Tj2khUkU9F/4JC2ZsTyMq5f6z4NBV5bCW30AqaQf",
-	"WQHX1hwOHshlYdu1PC7lofyeKyT3vkdvQOu8Bz9aD9kewmNvEciQuJSwhhuKg4VPXmGWMnRHvJBNFozY",
-	"KGxrAD5lRGqsgDeD5+aaCEQN24MLu15Omq99ERBRzwai+3wSBfeJKskvZOzqej61BYPSsLrCe9c5CugE",
-	"lOIwINNOQOHsvBn3FkCQhWiOfTwjAfFDATDiMbostOo5mJpDWCWFFhTtMF0W51BAqRriL8XzzTRn5KYE",
-	"28RPPdCZxATvLAtXn2rsE3zLDrd2Zli7GZ5vKbNhZxFY3mxPIyIcrd6ahMtOAFtI7PPQVUSQmCnK+qc9",
-	"v6xVzHQ5ehVnnlgMJ+gJX6O+O43OVVeUJjByMHnKlmz/cJLuwp+qGYT0Jh730moiKkNCKY1/tUJr2vqi",
-	"BdsaoiY+tsT+NuFWt7OdHKL8x2NvcTOFMoqqOxNuysKPJJ9SEuvgHDkTRD1hPBV5jqSVhvOndOPsQ6rl",
-	"PVU5bYfV77Ajtb0s1MUrbSk0gvBkI+rdZyyfyafDbno5NTW6qirJ1SdGIofE8D5QrqHp00iCW2deZDPs",
-	"uoQFoan9udVqo5maf4T2Fyxb7f8fUbBuXdW3wLFuiS+Lv6WiAIoviufpzh3xQZrdeBoUbt9FnVddxeMP",
-	"ANIbPKzrFjuyKTXg9QOWxq+SBBwVedMfIeJHKX21qaw9BP476Ncas/9TadgR3E+jY8fx9ERadjTpBt2z",
-	"1e4PetdXzWRl7xhnUqxacBnFyT0fWS7BIqE4By20Dmu3CQ4gwRol96L3E6qxccSvKLKrK39+qmw6D0t/",
-	"ZIK9EcaCuBcsFHEN3TJtvDTQPSG3hsg2hPJHRf4jE3WjlwT7KH90XBW/rW6XjVPeDOQLmJx+dcanruXL",
-	"F7YjlBILTwwp34gdAT35HnBystgVoZKGnhTSFYbJ71dAsqIKuZb006Zu90d6b4phKzN0ORIqRNoDSMjF",
-	"QqNkusb/bDUJ3bwDuoQ3J2G1NekLzVULYRCBInSx5aerAQ9/WtokyekrSsp12780RYj7LhJZSL9/MolM",
-	"wa3ZdlYck0M/Kp/r8sR1D5HyK2PIwr6/RKYuzYM7zZCacZ8e81x6VpjS70B43WR44wzpijsOEp8h7i5R",
-	"5D3FGx/rNQg3n9LdXHv2ewL/9v5AG21tokiZCFAUZSg1I9uqBPaZWAuRNDvVBvCzd49mmC7B6ZfFBp9i",
-	"hkR3YqO8tbRcwoww6bt031OtD5IJeI7KqQl4HtlXUGeeCm4f/AcZ8kQxyMhvMDtup6mwtBs97F49/+E+",
-	"iSgPTy6wHau7oSY4+O4mC7kb22JGNt/mfu1pTR/i5fhA37vvbxTa3XtOlspWK/r+S9jKWUbtXFS+bo05",
-	"THxTC47YTSp3fLhkFJG5EXfAiS6vOJ+I2cdi5jP9COieOrqtK2KFGuGvcPn9hC6J5u8qeykZ5s8tgj2V",
-	"bSwFa09mIovmftq1fpdFZmfcGy+sWwL8deJQTC0Hu2jue/bCAn0trJQNahurDanZag+avTBlVX/Qabzt",
-	"m4jjw6cyyRPi4Ir8FNRGLPCsW3Y+pGajc3XVuWgNPpjIx1xuC4jvYFc0G2PmWMgnzFv4FmEof+O5toFm",
-	"DnXojYHwje9YCzdY+BqEUDfoVad90TfR2KM2O0fmZaehweV6VjY8rzu9ZutNe9T8tfFzvf2maaKJgwPl",
-	"++oQPlyj96E76JjI8pfzwNO+xR2G0rACiUvkinNGDuDMGTkdwJyRSwLBe8GcyZTDqROssI0ryTYSxpow",
-	"iFw8h6pCLmnPtEEjW6KQsaEQE01mTMR8O0zEe28nQctJuhl3vhwM5cE5q7itXO46MycDZhiOOX8QhBl4",
-	"fXn+loNy0bqbKZuE8e+Q7wFC4CH9qjBssMgY5tF03GT44moAzH1y53gLlg2EapEARMbiC8/kzM3ZDACT",
-	"EtE63tb3/KDj29LZ0guwuxsBYdcFELfLgZrghjEMxYlL2z9FH0acxGPgysWmMVItTPB5ZtUIYwjT4GOC",
-	"v4N5ATKgM5CrAdNQHZohfHPjkxuobybsuM6MHKJwVDakIrNQdB+ocmjS9hJKi2aY8ED+9IINqRk3uJnn",
-	"KJQoo8JqwdT3FjdTVcPgrvQybGQOqZiHEoery49gbHm29pMIVes0O6Bbpd+JLsTml7An4g4V5l4wue/P",
-	"Tfl7qEl6hv1bIh7G1jtHiIYIXtWVVvX80aOdz0zFODzA/HC77rqVaWq0mSSwZ7DYXc1Q26ndIft6zCCV",
-	"uCq8OTw+dP3QCTa+v3tFtYSL2xDW0u30Bq87l61OLK4lXEW8tCW4Z0FJNMFMQZ6QZkjvnh484ft9dKOl",
-	"Pd+vrOr5vd6HC/gO9ogY8v48dggtE8JT6OQxLD2RSp7kSesjYKJjunUIzJCKGBi0IQSGy82EBt86CCZc",
-	"7wZPpOhA62Ew0fplHAzKc1Yk2CUwJ/5PuNoZwpOA+AijieO6z5FTPVs/o67vjV0yy8ypc1apnqC5aKRn",
-	"T4+VURCff/ydedQ8gJgOEXAzpGyKRTkHEc4O8RDeImCOTZD58q6U+nS6Ns/jnuErUYDNhgAO+UqYEQMU",
-	"cuAsiLMzTD44v2OSl4dRM6PxI4bkiPR2myNyDnM7xj2khUWl1DhxAjdV0WZTzw8QE3XZQlleEmbCfWRT",
-	"HaA6uu61uOoui/LFxuHEzSmpNnYxvTUBXXMXO1RfgYxwX7+nsuiCWJIm6K3Z496ucd5RGIehIju4IBeW",
-	"uo2210BACIGHZjiwpokoS4qW3sJHbMk4hSdqg/qzQrFYrJROEiU+KhsDYaRxf4Oc2mv+x3WzP4hLqZrX",
-	"ByOuG+U1/i7R2KnvFSsMP7GQ58fuk+/IqS4V3iQgWsJL5UfBasjstBtNE+VFiX1IY3SAPF8+5Q/pimeF",
-	"IRm/5nsa3HvwF+M7Kx1RsfiDSzBzF1N0S8icwf1u4/CwQxO4+MN/qbwJNl4exMUXDmjOyF3UW5cfckbu",
-	"fbP5Fv541RqFf1912oOfLz/ExZnwaxYtby5HynVu37uBzJ75FHcTyAPKUNRhQQPHHVKLa4QulOcxw0gw",
-	"M3Rj4b/W243mJf9RtUVjMvF8gpxgSLWGwqkGWd7CtcEMKb+hPCNEhsEKPx3zIKvypx6MpibW49K0siJh",
-	"nyykZVR17F73Gj/X+00TjRdLUaklfFbmUm7z8tKUXlsgqWLlBBArryIH4bJq8/IyAVr0MQu2DdKpOtO6",
-	"bKo2UiVytQ0ZQmgI9iQ3B4iV/wCBfjYaL/X4p2fLvZ6tsCqDZRquZ92uCmHUu98Fb95kwkjQJ5ZHbZbO",
-	"CCfYjwes8YmRv6AM4SnBtuJMPsGu+AgGNybG3LKqm/KEsEM/LpaV1DTBR5h4bZp5dwTs/P6CUv45XxRv",
-	"UT7BtpJwALrt3tMSe8XRmsRWOtSbtuxpNPsYkTydct8ngR7LtV+s8pp4v41xflE6tdM/Xzq1lYc9jodU",
-	"NIfvjYAlEEG4RN9v5JL59nhTWW8Enr4pMkMuE6vPJTpfNPuNVJY38G4JfaS4APJ57viEtVLcY+XZEsIA",
-	"nNmAT4xkl3ia+mN+PrZgLjP8eTC4TKco16M3/BJznQkJnBnReZeBsJweWJzDZK4F8Ouf4rt4koLT48qW",
-	"8OgKySa8Ad47egfgll6WNwteBFPPVwEI0JApDg1riSnw0aVX51LN+15r0Ezd/qTaHShyiEMwlBULPD8o",
-	"uM4dsREGFiPRmD8uoplDuRh9cIj6hNrIgfzPZl0Hu4ZeEewTHw0XxeKRBX3hT2IeDnOpGi5vsu3bCTRO",
-	"l8Xq7j0IpWL+2PkQP6Ujx1+wgNitecad1eqqHPeEofupExBZr2YCYnxEV3kymwdLNCOYX650eRDbrI2b",
-	"8vC3HYVHtcH6WQ3PkY5BRYsxJCQofJdHnVVyX2U5gKuWvWcVMUEDGfXC0gppqSKSatpMsPdM76stJyVP",
-	"hoaKFyGdOPbhxrz/q6ULoG+fWD4JdpmMQY+dJ0xmnlHLTACyBps7yEmlfeUkca1lCUjSYvOIAtLAx5SJ",
-	"KPk0WyVBoR+w8FKTQu7hgyNrMjwphDUZs8iDIh8GIIj6H46NvEXAVWbXPUg4CZyjIkgUMnrle7+i/88I",
-	"H4K4kPQDGhLHC6bcyPIlGUHiUZG4X5HMudB4+GCKlJTm5FGyrVPhVrFMEc0K/X9NGNOuCJ987snaH2nY",
-	"kIG3UHsT3mKIXdOUATQnPlpQR3h9PCfPn10jqHYPU3qADvXd8fOPBYZCxSnqgchKJHMceT5inmv/2QKl",
-	"tvPd0W6KbxA2E0Sjby02R132iPFaUHXD1NddRViknyqIZFXh80dkwmVzQu3nRrB7CN4yy02KqVVRv4n+",
-	"3/9HpY9asXJIL0eL7+/3XX1Sg4gRlrFPdFUiqCoMtkoSYHqEFVbuZvLqiFIOhWxF4T6FKtX1G7uvdlJg",
-	"IiA3vPcNevV2v94YtDrt2JvfxHFdNMM2QRhpS35CQ7kupKaZyFMgf35mcm0R38H/LIHCP48H2uq1szZ/",
-	"I5csaSQAnkd/MkiKT2KPeHlO28QGzUK9zqW9xT3wJU5vuYLK8DCkOESoslkL6nzWHzCixJAnR+XTs6PK",
-	"aWUrQ594VNuxYFaKTU9FoHlIMB9w+sEBcokMrpGpRwPlJna4WqG4/NBwgT1Un+0kHYmfjJpoEZhp5Cow",
-	"vGuFrewaBI+M4wdVXHiuxb72rZCQXewge2d3Lg2Wou+ELpSPvbe7H4in8vNf47Kfjesw9HkfM+auOtCU",
-	"S/QNcBHIzHpjBv6CKC+PeGYTcL6BqDJpA4gcdQJ8G3dMCzOFrAn8T4MnG1M7VuRJXDM63XkTZC58KHgf",
-	"K1oDP8BmmigPZedF+dx7BzKDvHeCqbcIkHkvIGnZprHi6/ZC+DIi2QY5TJK/fbhFAfvtKE8VCoo01GS9",
-	"oZXKcPAaKx0OZeRmrFPszeNJihTtVnHIyIVIh5133c4kV/ttM9V/SuNOanNC3qTl3xa7JwJqE5nFppCE",
-	"8o74XNtLrXT7HrsuCeTdmibsaGV37qGtkjMOkckFwDtOKZwOfXLjsID4RIY2mrJ4hDmkXEmX3qw4CHxn",
-	"vAjk3ooYdlTvtkKHaYYwAx0eXDCXJAAn6aUYBY5KelSjBEV7rtFy/4gQr+0LWwms8E5pcrkYbQSxhZui",
-	"d0XbdAdeiaF0kKX6MsKwLduVXlWbNbpZiCeusNti4aQW9VcNEwY0PCPw4Cq2fCS3HIY1YzbhrHGdMc6o",
-	"N9x6VW+j/GI+Jz6yIA819WTQ70EYl71VBaa5iwMOyLq8/koodp07yFLAAuK62DczKkcpEk7fkiAzO4R3",
-	"T4mPbh1qnyNT7UL6JCkozXijV3HByLHPEVNbsu0eJK6xtGnl9ifpRu6eoR2qGG4iwtX2wFAu3PKoJU5J",
-	"jJ4/bWJEXBVfVcFVesRdj7Fkbqn+CducYDntPlH3avEh6GuWnmHwTJrtVDAzh0w6MZ0knJhQHqO+IHTZ",
-	"+sAQTqFFfoOclctHRyfl4tHxafWwcnJSPS2exPTXarFYPKxq5RFXeny3SpI6Z05DFRAdwom7ClxhUwrT",
-	"jLGrIoe3oKOZIqPsejYw/YuVoA3NRONQzx8tqLMx7UNiS6XBXkKM8ifIo2qTD9KvF8nrRhvAFZULo9Ey",
-	"olXEWA5jC+KnjxaSnDJETHGAoIMs3c5n2xwKojYlskdFOEssagWuNceLT95IxUQ9glzDh8pTUUYuCQLi",
-	"i5w4tnPjBImYj49X7wfx8v6/1QsfceEPKO5fMkrl9OL+AjBIqkH8OfbFU1bS7Bh9XXNX6M3gwtjqkt5H",
-	"xMhwiQkN3jsMtlJ1KLnUyKsmAjQ2UfZ261hNv0206eQvO9wpsU3b92KJQ/DgDC/hRRtf2BocPbxQvxLz",
-	"NmOsNZa69VpgdLzuB1F2GZHEGUkvJJudVCY1o0zS/zurgn1sjQ8q9A8sKmTp26mVSQ6YrmMqthfEi62S",
-	"wsyjZKm4t1J/tJtgFyAkp62H5tp0WLa8SrgOJW6LEeQDJ/bOSJGX+idjfclZOby6f89VSBcqxqH4Zrsj",
-	"Z1DpSmC3zmXtrfjsYmPMFLi+6ZYlARSTpYPIgZcA+pha03U3W7QHou0Lht5cty520kJ3Wa5gVKlLBNVV",
-	"nhCRMSxhEhFpjEe2wzYU4kqW7VQ9IroSlo7URMa3S2vkkjvi7rq0t0vrEvptJHcYni/1jvjORAavo/zb",
-	"D42DJOm73o2zM5IvodMqGHW0YLK0X0qIrs7BuY4zn3pUXagGvDAWZthxIfk5BUMojHRwqAsum4FTLx9z",
-	"LGKIR3t05ZCNpEK0Vc8u79EWHSDn740qsbDFCZWNt34JUAc7Msf6u64x+f4WMb7EBbHpOrT18uUpKgpl",
-	"9+LBDesEChIhBAE4AUs9jEOaF7YS9FO6HevASF51ZswOonLbc8yYz87muKs1MWkZTEvTeK8jY0sd4lsb",
-	"EDdaAek2FeOVsLeTTXFv++D+Nj9ByN/R8icVrsc3AK5hA5nnX6vvDL7JOv8/RPUxg1Rtc5lLV6W38Qky",
-	"+T6bKe7wMfFsJ6FsVezdR3JKlVd3MT2lC5obyTpLDtzcMS6fJSlvY/9U+8U3MUxsweF2524JYW6DLLaL",
-	"BKYJTluzuM3cKymxbO6REFQ2dtAEk2SCgksTPLa6LfM8luVXE3Wn8LZHySHKtz1E6GKGpsQnNS68deaE",
-	"1rstdHRYFF/uwZ13iu8gSZfrsEC8DR1sQ3iRILS5aST9bGy7u5Ur5P5csh1tuC7jAsjuvD7JzlemNlLN",
-	"bIIUo8KeEiFJgkqQS0QMmo9tdCDipyfOSlb5YCpry2Bcxhpxcy9jocRahqFQft3ZRqjutX3tg5B7yKE3",
-	"4fF5RBthuKbNWIEQ8rAoj4oij2F5JQGV5weQXC+s824RakN6es9HvLX4pzAOYOTK7AtmIRZMG5ujkLWv",
-	"Rq4Q+5ck1cIKMReiPxXBF9QfOtkW9H+s0mkh+VPMqzQOZobNPyycnxKuxD+htFxwC2oTH5kv9QNsHkqn",
-	"WKgqiod0hjnJkIJPsA07wM9IDZnv6petC0iKPxIetQYyr9v168HPnV7rY/PCNESa/1eti4tmm39tdwaj",
-	"153r9gX/R6Nz3R40e916b/BhpH0ZUrNx3R90rpq9UazDVXPwc+cCfqtfXnbeN+Uw7deXrcYg3rF+2WvW",
-	"Lz6Mmr+2+oM+b9d6VW+v/DykZrf+4bJTvxgNOp3RZb33pimW0b/udju9QfNidNW8aNVHgw/dJrS/bnd7",
-	"nUaz36+/umyOmu0BlFTgl5SsEnA5UkGJ71aT2CFsc/1PpMMzDfDE4ucfAsZiifDStEOSvccrmyQ2XT0a",
-	"ai7K6Sh6iqR96/jbaz6OoOH1XuuPl5Pw2Sbwa2Q+rqYl8Qu3tlI828isBQXp/vjalNl8u5XqelOnYL40",
-	"BMv1fPgvR7hwvYHQIUyX4JJziFoBmi2gNNwdp3k2pMB1/CXYBukN59rURnPMmMwwZhfOTpA1JdbtOXKg",
-	"YB0LPJ/YopLI1LunQxo5/SRml2m1Qrp/8+q0jN43+wNUKh9VUPX47BSdHFcrCOJPtRebSjn+YFPNeIZF",
-	"n35c8wQbSuWbtIY1ZtHQwSLP5dsDTtNH8aAAzZ/iKNV/QrPl6FbSFLVYmkYjW+kjGEkNoHbMtwz8Tdxl",
-	"nBf9WD4unp3w/ageJ5IblquVTNyuLQaRv3HuCIW/DSRvZxFPLsROARlH+GLOMVqOFY3YVCNCj9BJgqWb",
-	"W9PqaMaRxlYxC2ErTLKrrbB0VM6Epp+lVCXoT8rbBuouxq5joUsHjx3X4RvN1S+ImOn63oQwJmwiLWqT",
-	"GZUNWomYmcuckeu2EjngLrOPybpIHx1ImXV44hOCAvI5LEqXeID17mkcd+JQgYyVyJyZCVDCvrLOtUO+",
-	"JDp2DWFkvvnXf/23ifqB/5ZA0sTqMTD/o7JOX6jFOV+j1ygdF3698mwyExyOLWacwcHfkCbUW2Fg9erH",
-	"fvOXD6+OTn7pNar1d41WvXrV6VZ6Pw+ujo6qv5bfvvn1qPVz55d6t1vtNY8qbytvP75rx91I3nAGVi6c",
-	"fPpSra5zIXmM8Jb6bnEOpQxXqse1a+1oocuycu1pqfu2T5PrngkDf0HUmyCLWVC2eBHczQr117PYoz6L",
-	"bWPtSdAOb1QTtjIGzN2RwtdYyKJc+Xuxp21oVUQUgQSPVro9fCHYlP1DRTDcY4a0boe72fIeFmTykHiR",
-	"R8iiFUaSpDmrQ9SyeL3odvqDDJ0jFlOyKZIk+Q4U9hWAJBG0V3kVia36Iphe4LSCeoMwOR+myKxfD34+",
-	"/MEUqxXFGrxFEEpYMosfteeeQ4MhFUONQc4yECVcJ4PCBpAVCuVNmYnMNJAZZhuDoCjL438MqakrffxL",
-	"mKmM/yPKcWggM1yoaciXX5/cebfwC+QvAuAvmiJKWaYCzkLIhqj+981XP3c6b2MR/foJCSvNOAHyiUWc",
-	"OyIzmErMBYy4k6es3qAYR1qkf2I1zy/KX456QVznjvgpbrZc5prNgxThti6/iFwLzEOTmIe0Xq9xPw4q",
-	"QNq6avzdNtefhkSVWUXDf4rRkX+EVzGUV8GCBcc2D84V9fmcaxfshahkQdB4KVWfjYKOi1mWvVPdDZCX",
-	"XG6Blhxq473A+13igFBreZWRltj1ZFLf2ByB54n0wzPHdR0thH9zoUc+Tn+D5UfhTKVcFz4shvYoRrmU",
-	"ba13SkjU15SEWE/NiSPf2aDSplqkw5C9ICivpyk4WAHCSX9H2KLiZSBTbm1Bierg9aHPvrfnQy4/7ZwZ",
-	"sZtwlaOEvECtcY/7UC34O+QUSfK6P1VekQTwO6GuvG92xxSMpWKobllk/riJHlPPx5pyCYo2kU9m2KFQ",
-	"3arRaDahuhVG5c+flcMcZy5QurnegiII4iEpzmRRXhaIUAxLdiY2MiuloglVo6M6CqtiPOTzF096oUQv",
-	"fJiyCiWE4OaMnABNz9OSJjjol1lGaW7PXgoHIXXKa8j8Ig+2IS43A4Vn2EB8f75ykY//YQ7pmKjU76qq",
-	"thJI690W8kmw8CmY+lCHEiTIBh6BYOgh5TAbKPBcG+E59gN+O5rwTfoN2g6HeeZQHIh7cIbnc/mkWm/A",
-	"41ooPK1PfxKTK42wsypDsL5zrHqDkav3+83N84KBJTErdNw0J++YnJFL0JsmXATT5Hya4L2u24UgSNVN",
-	"vZ5tmlEZzhKzht03LFR1T6y11e4PetdXzc270wozmSWGWK3euCmzR2IJq0XVNg2QgCBZpGd9Fr/E7Mka",
-	"Ges7J2ZOyx62OYtWAoKkYrL+AsjoPGj2Bxt6DggLkt02rFr2jK36a6jNLcWziZRJvho5j5ItnOvTmMRX",
-	"Y6s+CUA29FlhClv12G2OJB/YpkOMA2zqkHrut+2001oyTvimbunHeuteO82VdoS37LPTPFmHdVO/tDO6",
-	"ZZ+d4Fs50V8/JYSQzUq0dCuAx0yakLzymNqQHns3NTuSQoulsyNcmpQLJ1aJFE5wdVw4s0p2oUyOJhVc",
-	"HR9bJ/Y2evmKkSB7UQx8M++gvtnMCZjMxpdiKRUlALl2eXA4pPLLGHxcxotAVNeaOUEgMrsYiHnwmyh0",
-	"UEOmdmkq05gxpGar/a7ZH/Cfwbcn+oZWPqnSU7ybfoeEvyOz1+T3oj6I/EW1QXmfzD0/YCLpDIfQ4dif",
-	"iUKwSxIcJAvAxmW4VcEsKW0lhaiEbJSQeVJkmRT5JFXmSJMi0gSD1bt+9QJPv5VXr9nVSzBxm35Kc3LS",
-	"umcR61uyfKSXi1uyzCB4u1ytls7QXLyw35IlP62c/vv9n8O6KcQe3ZIlFCubpRrqb8kyi0+Yt2Tp2KZS",
-	"VhwiwlOAKfSVK1KhReeLID2DjADtLVl204rRDhTruYWgXdR92/oVdZtXmxMvCJgFbhKz6CaQNXrsW7Js",
-	"0Yn3rfdIss4XbI/dQnmTsWlBdazX6/V//dd/yxoygAFZQ+Zgl33NhwxSPbkfoEfZaw73dtM14ZqBTY/0",
-	"eVWRSKntIoEdlNuZc3Z8H3nAyZT/Un3fMbsaP5gphqb1lJqFtC2p9ztYEXXDoTgl6ZZBIzxLiVME27n+",
-	"AD1N5bfEgX262m9y4u9nGP1TGkSflCienhq2KvKveFj4Hipk03NkXjRFuwtZbldka3fozZDansVeIDYn",
-	"ruvQmwPkBMj2CCQYNMJK+Np7Ddg9kajQGxo1HY+iYOp7i5spMrvXA/TyrvRSgsPMpCgoS/yHQK2zasa8",
-	"DDJrHSQWXkNm/fLSRHmhWQAaDs4RRrY3ww5F+bEXTDnrB8ddgaWDc74ozt/h34fyuhA9XjDd/cC86FzV",
-	"W1G2+SGFdI7y10iOJp/hEoFncbMmn8dVJ5RXRfEcNqTgimUfiLyQsWd0vR2S7+0Hh8jUxUVzSPNmt9OP",
-	"4/1lQFhgHqAbvp2BJ9Ws0D49xYFyFxjSeObQIR1SQG1cqzEQwdYUSTdaLae+RKXKIctJbEiF7ZhDvdlu",
-	"fI50fQk0LvOgxsH4p3zP/6d4kfvnkP6zUCjA//GPZlI2NtFLZEZ6yj8R4AV+VXQZhvaYSIyRUE54Lxl2",
-	"o5oaIm5PYVglq0sOEJv2OtEWxsCrfqDIwswS0T1itBV1JAQI0C8HTIAUpiY2V0ZJgypqbiAcB4RIQH1y",
-	"h92FONuKD0BNBTF+ssw6+ifC2XXW4300iJyo7jETdY+ZAa6jetVjHEUoyHz5TlgGWe6Arjuu0IAE3JsT",
-	"CoXCBZ2yqAK0HCWtlETUXbRZ1SBFEwWhKAvkMCiiy+dyCbiM502Od9nqZVSbg738IipzfH0papQcqCXF",
-	"uMXLJFv4J9L4gmAf6KViEHKIpBONOg5x9sw5DCX3en5jyQ7GosS/ExwkBkwjqXC8kH4Sd0b0BMaPfGJE",
-	"YGOp8Ak2xpsPqXpgTLOVpBtH1H2n0D2kECbL6cf5TOyDFAPJDxwjNJkC2gmrXovnLHEV8E0GxiQiOqSw",
-	"ayDTU5zT82/kz8JrSjhpDamgQT5/mhFmSPOxqiXStUsSrrwnpFHmh8gcg6Q1Zkg3mGMuLyMTjDK1SJuK",
-	"ZjiJGUzgHzFM6WaSyBgCf/Hf49aQyMKhGX+ekTkoapdqI8owsKV8+TZ2pbhJLvphk+Uphbi2skfta4Aa",
-	"EBYoP8e4HB5Il3tJg4G/IJ825pYPshLIr1ihs10IgbXUMjlLDZyK1wtIq5nVn9apMMTqOudCZTh8lp6F",
-	"sSeG7L1S/E939xRMz958rdjyKeAZOXxqx+k5bQsEClgL3wmWfT6NwJQozVxfBNPUoj4gbEAMX3SUPLwI",
-	"pi/hk2mIg7RTGWpZ/B+ecseiMnQI7DQI5hxPjf0q+4YhmjJKgKt2kCBYACOWAyVbhfAUeGDT4+NOCbYB",
-	"EhHckPu1IGAotLSHIjx3wKgnKlEKm24i5FbJAA5DXKCYczlB3ctYKU568IoRRmGJR7BI5Kh3W0wkeZw4",
-	"NCDWlEskAbmBmp1cOZCuN8S/4/InhOfyDj4hiC38iQhh5QrEkIIuoQInmMHlfkdGG0NYfZhLmStpUrDx",
-	"ZnMcOGNXTAaq2Q/ohx9CQ8IPP0gJ91//9d+mgbrOnPAvhajjQQ11OF3ILSpYPrEJDRzsDikS28FhUcpZ",
-	"iApmRKVnIApXIQWBGGbw3po4bURKCCxI00IkAmVFOoRvMO+HMB9Bie8z7N8S8LdnJGAoLxUEdmDo4hgT",
-	"opy6SGBcPoq0YsubRDAuA4zHhBOkLQQ0cCE1oEoWC/BsLn5dUOczQKKK5stnUeGt5jB07+P5nIi30S/8",
-	"YBsQNW0gaT/6KvOxIREtL20VX2JtDPntq3koNlAE44jd08MPYR8PaokUvGAMd3wt34acUSdi9iKRaI6h",
-	"vMqRqqfkRhAlD+Z+gBUWT/EtGYmqB45E1/V164JJdKHe6wY6Ojo6M+BJlEGiDyBJ3tv0JhNGAvOl6Toz",
-	"h//Xk6k5RMUNiUsTknyY5xqeoPcX+LeGqyiaPMKbMg0kUxTACDLTBCSKza/J3/Cv//rvA2BQnH3yQ2CB",
-	"VuQ6t0RhMzxZ6vjWQoVvDQ+WuzrG9DY8lFDRV0RiM3E6zcgGorY53FDy2YEYR3cpIBFGPX0MlLd9PAmM",
-	"qCCJweWjmQMxtQbkZed/HQDF81GgBqlPQONC4gJkKG/i+XwEToaeBf/lQMAfDrXhv9iyRuYBnHDtsCgS",
-	"gFqeg4aiBD6JtfCZ5xfm+Mah/A7kPfOSGGAC/tlE//q//u/wCMm2cE99mWI2mnk+McBRfCTaf/1qHsAq",
-	"qK2fLA7GWaV6gua+N3bJLEKHmFVD2UvZ5MffRV0+1E9NuIBd5qEbEiCwnyFkeTTwPZeFiU2U9YBvGhjp",
-	"hI1SGVkcppJWEDvkbvC6pUBDYzLxOAcKkM/vAgIpUaaY2i7xIewXSiSJIwnWplhmDEABWPMWLgwy9r1b",
-	"ApD0FIsFrRgYHsoLFJVLItPDlThWKHzW4zxOvDLKpAuYD8T7VI+KyGx4NOAXxYVzIwyZ8uTdEr5klWsP",
-	"/CmSdX1qQxpW/5HqOdOyWMw917GWHF+mamYaSEVXQw+hpM99wsAYfLUI5CZZ2AeujBybzOYexFYASHnz",
-	"10Ir+q3wlixNQ4NDbeJdiR+4KEOuL18uhH137uKlXFS5gqbewhfm2Ctgn3wrZdUDQsE2Q6hdkyUsBO5/",
-	"6XfaMi5fAsu3DxIWDKnqrDIBcp7oE2lc8D0Ooh2e+bFDsb9EE9fDwIcg5EzYEVzHIvKxRYpI9Tknp0L5",
-	"sCiD54T8xmovX97f3x9i+Hzo+TcvZV/28rLVaLb7Tejz1cgFTgDKZig11butnJG7Iz4T4lTxsCRackEK",
-	"z51cLXd0WDw8EiHhUxBhY8yO/3CTVgbj0hHCwIr0qPfmPOCewwHbZCAs7hoMAgNnR7Uou0dYgYs34ZpJ",
-	"xFUONU5iyhRm8PeQKsqFoBTI+VYXc8j9IHOCAzBYsltnDjKkBqAhXi7Q/dRxiahqJpmgDI0bk+CeEIos",
-	"7LoygQjXi7AqVg1oeCVuirqONo5PH89IACm9flvNJOMu4xeCFCgdZdIOBel/LIi/jOToMHxS6DabNJ9V",
-	"2KK6fOk9I7hV50vO+3Pbt2/A5kDiZXUwgY7KxaJ4TASeBBFxGn//XUb2hiaTL1KD/O1LLFVjrlwsHxeK",
-	"pUKpOigVa0X+/z/qSUYdvi9wD56dnhxXK0flEmQPsxw7fYgjNUR4+8CkGnBiTH7XVifl8alVImf4xK6Q",
-	"owm8QMJ6RqFOo91Z9iSeK24F+qqceuK4RMa65/iR4OL6oegOc/P7/cw+tU7Gx7g6qZAju2xBrUBcrh7n",
-	"armzyemxXTwtnZ5WrBP7uHqGyxOCcdGqVrFdLFXx0XhSmZTG5XFxfFouW3apah9bpeq4OCkWcfGUj+X8",
-	"QXK1ymm5dBQqaN16vw92SL6ZZIYdzpR+96b00PbI3+VWHVreTMGZgSOH2s6dYy9EPjps2z5hwrIAtfVz",
-	"bXKPPnj+rUod6PMfr/vAJikp5Wq5UvkIXWGHy75QpZsF2JUpHHKlYrFYCiOparn2B2l/ICNvMho7PtT9",
-	"KZ2dFQXmc7K6qUL4L94UODKOfrrwiKikwxiEUPz2SSYWyNVyP8rMK6dnxSieuZard7u9zjuw7IEoFwQb",
-	"yE3iuNW+aL1rXVzXL+Mp5zL68Z2IWCPHoZK4VBidxi1ztdxVv/K5/ceHSvvC+nz1e/3+6kL83+Xs9b31",
-	"+rT08fdfnM6bq88fB+60Xf6P4sdBeyasG3syGEhwCCr9SsIbzpi9SYzxQdr0iuAMafOEHETN9ArbKvkI",
-	"9Cxt3fOaRr5avG91h1lbVOSjkAnJIPB/NsNApz0S+A65I7F18f3FN0zUGoIhcp++CsJNSc0ZYF/dpnTs",
-	"YR8e1EQ6YsnW0vULJWgMaQyn6I1zR5DJCcwMM6AJQyxDt9S7pzLI+Fw9LAfI4pLjxHNd716WU+jWB42f",
-	"UUwcePnFsZWOLLWnlc8vQzYqBGxIsB41ApFR6HKvO71R//rVVavfb3XacLMzz6P8v5HJxCUBUd4Bvfrr",
-	"gYkWNHBcDjg9R6Y8oabUYCDVmxMgFjiuiyghNpOGFjM6Z2YNmcDMuEIDp1pqTJJHHUbcwQTNSf8WcolE",
-	"nxi7We0meZ4JuhQlJdClnGAJIETcDH4WHDDSmISkTAMnWEZqSN5UzJn3uei13jV7/ZEUCE3k+QBBG9Ix",
-	"1i9HLZFN4AdkNjq9bqcHv8cQYXn+3BOizaFLbmTuFbkS/aNQHMQ/ZJ6VZH+1WgMJo06U9cdsdNqDXufy",
-	"stV+M+o2e33Y+JlHb3R08Z7C0IZQ9CuXCvWtQWZsM+I7oMwqpgYLRSYUUWRTZz6aE98iNMA3RDiUq/nM",
-	"V81283Wr0apfjjrv282efHTEyGw0e4PW61ajPmiOOq9HrbaOSzBeyd0Bwq+nDIW8e8oQ59YomGKKytV/",
-	"E2cwggZSQopcZEOqqu+VisW04rt13o95XIL1kPDI4eNzcJXmO6QiLVa4OfxgCV945FELZka+55I08VZE",
-	"Qqzy+JyhSha/8uzl9lKd9CYLYYHqviEjrcfAlKrqmFAycSwHu7IAptgLuTxQrAUOuKLDdbKUKVYFjj6m",
-	"6LWPqeUwy8uWOirVY9TBt6h+R1akjrNKqVjWpI5GHUL3w5MDwbwzghqePw9T28dODe+ksrh9jeQrvjRs",
-	"BX/H1ozwhSj5KjodQj59ukWtilKn1UKxUoCmoViIKTlkMyeYJiGPC1sihZ4ubPV5J057KWczVzsqGjlO",
-	"n7laLnmcQCnZGw8ldAWW6jSRkuOhugUeTk4LpVKhfJRcZR/PEou8JGFua5AhK6VqtVotlkByletb5Y1C",
-	"3FvtVIzkR40HgWAClsXkwYIfZVpOITcQsP2r+0VsonaCNgj7q7KreMPRxXxtfqpxcSO81sEFRWnwKzfc",
-	"DtD8WdWLdI0iDbcPkMcFDxdjRK+eXFX4uqKgl3ZT0LfRy3Wl+n+7Esnl/kCsP12mUyKdgRICHfJ8pMly",
-	"B8LSKTeTQ0JcaSaQyP66WWEFcXp3PVTu7AMoMlU71DSEyAVMSvyen6EyfEftsVI62rpvFy9dD9sDz7vE",
-	"/g0R3as7TM0W87nnB8S+IraDVbqlx1JgBYdI2EZTFdivRm5V4cu0ESc0PwOeEEISfYFmJMA2DjC/hAxp",
-	"hBWKH0byfUzpcw5D8hgdrgipb0iQIaE+xPj4pxQh0xlycVA81RiyfFsc+TKbYk493PsLl9SiRFYQRNYj",
-	"dw65R4xQO2k9R4GHZpgusIt8aHWOhJWVbxiIGsJCoJ7cUiwFEpTtbK8nVslOBCDvaXsVCEmzvVrED0TS",
-	"bZI0v5ZweXxkVewqOZ6c4NOxbn4tW+XjceV4fHw6mVj8f87OxpXqkVWyj4qV0hH//+WyfVI8rpwejSe4",
-	"ODk7xVVyenpcPj4mJ5iE5tdSuVgpnUSy3RqFM2aTzdIZ1uDu0fSJzXL0TqJznSbvUUGDG8XkmLE2vOWu",
-	"6u3r+uWo13zXar5fY5sFmiglbLM6urMuRb3jI1+KCQb6PW+7YmXrvm0veO0t6DeysW6+pFbe3rZ7ttL2",
-	"omV3cTCVpvbASvHla6iAC4hP8HyfWMEKf4w8BUQ8gKA76bTDhlQkpocHa0uWhBDlDDxK2Hm6+VCYXtNs",
-	"bWhG/BuVVnu8FH+cx61qajJpFbqfei4BY9AhBMWCRmhhSr1AZeUWwbIiuEVYh5nwrdAW+iKy1FLC2CGq",
-	"R6uNIUQ4DzFkVopnZpq9Sbi4Pp69CeI2s9SGNPl/vcifobI94NSLBW+nnBW/rXL214vnXy+eu714pqlk",
-	"u+uTpW+uT8rJ/4TXZ6V4tnW/hkcnriMiBv4HKaeCQ+6tnL7UWNyXRxUMUl9y60EgfQIjq07grShOXKsV",
-	"ZSoDNCaEatKBeDCVLFYEQdIA6oYcVwqEcgZgn+vp+zHqXrw20C/d5hsozdJ+M6QT8GeaIPV8VC1Xyqen",
-	"aLzkEku+Wiqjt86rA37/M+VDJ75BOUAQMCIWbx6iehz+qedybVAOXi5GSj3Km5VyGZ4atcLaFvYhLQlU",
-	"cdKUflmxBaZ6wRCb4kK5enyeJmAkRBAIldZljh0ery4iA/PeQkXYMvfLu1fNnlP8fPm79faX/qv7D7+2",
-	"/7DenC3txqs/PpRfLxo3P/20zZ255j5cuZp2ZJVqwd/QEvynEh3KJ0fjYhWfVU6LZVIcn57YpWq1MrHL",
-	"ln1UOSudHcO/8NnYtosnlbMStqqV4vERLh6Tk9KkaoWiQ7n6eJuTdompbwgLtvLXFfakV1ilXN5hjLnv",
-	"WYRBOZ3HvP/EjaLdJ/vcfS+/qD9H6wy2HUqia0sGMK0YcMOriVruwiY2yovL6WBLy2yM/T5EwdmR5zwi",
-	"r/6LSSWMVCHRgNlXo5K/TFZk09F9PHPV1h7aajtDcTadfQih9Enk5j5MxcXmLN/AaLBz3kq+DEqL0pCC",
-	"SQlkSuEICJE3UpmVNjGHIlVnd0WidUQCH2mz8qhFQt9F9UgBb1DYJip5D2SQ0wIaIdFosCL0DqkToLwJ",
-	"axlAOg2Zzgd09zDCIIr+gkWEAWDKe1F5F5tovESyQrYwzuH53PfusCufTUWVVdAwdOCSEYaCl2u2QZTX",
-	"jIoyPQZWMyHzun8BHm5h6hwRGRroNcMc2xQghaX4o3weKKwvcA5OfQFD9atLUd4Q+QvKYmhlAZnDDDPv",
-	"TqQ6CTwUJuq6nxIqBoHwESjt+kNGQJiowDteJp614pcbDVB+Ijwmse6DZoAORZcqOZOGrnMoMVtwKCOU",
-	"OYFzR/hWIWReELqU4XEXzXYLslhRL4Aa6xE6zpEpXjVk09grBSBaeLma2z6hmfLtDVJBASBdUf5cThDS",
-	"jwFeNxCaHOJfZSsT0ThSMYPwObWRLMBLFu1hOnShh7JkH6CywWLUNh4iM/H8qCLlwpA4oFxYJ7HTtDrB",
-	"Kb7Fg+9fQSZ/mVz/CjL51sZY7WVI3nP2n1mvzeAverRyMqotdAHTX8ZSSJpfF/ASJ+1cIGA4gXqgGxMN",
-	"l0sSnEd+laH/RUYEB6B+Y/hGDWWFN9R097NzpPV4XLc2Ia3FHefSHd+yIAWh+Emd7tRRFcX3ZUBuaNiI",
-	"Up+MvUVQG7uY3m5/2rqCqrZwFYCMdjQkiLwSfDOlYyjrfY8Zwq5PsL3ULNKPqRSJ23tba76eTWP3SORk",
-	"3g3PtcNYZJTnv6Hxckjh5oREMr5N/AMZRy8TXIjU1cLXCvFz6roQxgYi5w+dhR+mlf7hBy6jggQrsnTW",
-	"u62siGFRzLcRgy+3qx4oBulAuo5tdD9Z7l8E8356uHtcDHiI0tV2S1YlzhVLZ+XJES4WjqGQhF3GhbNx",
-	"iRQiT6RTkiq9lEqFcgk8a6q1o+KhuA0/RnHQH/FsTP5wEKe51CstYwC+ctjaXK209blb2a/l5iDHOIK2",
-	"v+DEXHvcb7JM+z5BjqLrunPL15tYknZqRa6aNQGO4uWBgXYVITFM3YRFHE8s/YTMrsSb5fGQcsZgICyL",
-	"oCNKgnvPv1VPWLFkOiupc0CZgbAp9QmSHaAZpviGHKK6dEsRr1EafMqaBQ9iCeIWwY1JHlBLcAB45RP2",
-	"MB13kPRyMUfeIhhSb4LGmNqH6NK5JSrvkXDJVan1Zf4a5ASRD025WOQwRGkyY6DLAQoFmSrKsVHrAhUK",
-	"oP2261dNU2h9gBvQuSEljkDBbCYMKXRNUNjqmXjIe1raqd71eAJYOkDhCfoW3jV/Cma3P4NLY26NVQKz",
-	"vxtj2+p9SNb33/N5SE38AAeHzZxVOd/Hjm8ab00KRC+/rNBg9stOj2CbQQBuGgPWGS9nh4JXxsWpIY31",
-	"1Fz5KuYh2k8WekOCVDayjyCkD/GGn8dHlXH+15zxQeIO/H7nexu9XHTd+fVm86l8w+WHRzmSkVV0Cw1G",
-	"7841mCiTIz+6YfIkSOWG8ipXnzGkMkHbARj/tZR9Us3xIendWHLtUNnRbe5Dajs+seQDyxi8jmSOK+b5",
-	"gSwyzixhVQY5S2hSfC3ixwNDJsZMVZ4mmpSma1LC4guOR1pCtonjBsRHwkUaXJ1EC1QHFVZ9V/5RXHGV",
-	"2Z6IPaSQNAmFPALlTde7cSj7CQ8XxWL5WP5rbIp3DhgaknmFpn6xdGNIIe2Xu0R5CzMSPnofHCJz5tDR",
-	"v/7rv82X5gx/hr/QmJOhylBpuQvm3HERynTYyHbANcD+iYsfSg+HWFz1Rd9uc4JdRswwWFfKr0xtjQHR",
-	"/ofIZAT71nQkMgKa0Uog3TL8KJn8kHJGY3BRUryA+AiwgPJ81XxxB5AeWK03Sj2COB0bCA9pXLCG3yGj",
-	"MEWtV/U2yjsUUMjm2BLyvBh3gxocno/HYvzGivoRFYx4c926YCgfPVqBLH+QlW5LrHi0YLJlPPNWWBJo",
-	"YyHEGf7cEo1LWukcWRtoLcCCVLPgE1/Tgdp8GVzy3g8D7+2HBnLJHXEzQbxdWiPRYl8w3y6tSz5AHNLK",
-	"Zjg76ccL5U04hAeiXI27RISKJh4l/Ks4fJlEoZ3m2JJWE7GvQRx2Xe+e2GiMXUwtYnDGDmlSziEen59C",
-	"lahQ1Oacu/AQAbClw8UZkhxuJIfP7SYd1CEL4h6Qz7wHAY4/fzPAX4lxOdyMa92WZ5NMWg2B4E3h5Wdv",
-	"ohXli/nKdz9fSZghvba/JdSy8b5wy9zCsmJzy34Ye5DmGuC6meBDm+/EXuH1OQsy+LgvIqG69oNgm2Mh",
-	"oK4HUrUafW9op1xGlWlTM4HljWTs8t6wdvkgbRH//CCQGbmBh5vMZJvy+95nSfSPA1neDUR4TiIb8oGS",
-	"Bxx3kQ70QWgUImU2jPL7E9NmfUUGRukicKKsmJR3M4RdLunGi2WPMbVxJgVp4nls/TP8+ZLQm2Caq5Wr",
-	"lZRqh2sQDuofV6ikNgdXMF8D1BjLq+zeB3E4lRWhWBoUNZ+WLElCM2HocIe82MYBKXBIco8DvIyWjUOf",
-	"JS18a+BA2xU2mHXIzcKdZr15KvB2Qt8D4fuWL5NGWhYR4cAZeNJsMV6eI8ylZTBFmAVT/M40W0TW6pVp",
-	"ZEf5Uu1BR3X/+gjmxcgw9NuXXCRy5mq5j1fvBzkjpwt0uVruTb36sd/85cOro5Nfeo1q/V2jVa9edbqV",
-	"3s+Dq6Oj6q/lt29+PWr93Pml3u1We82jytvK24/v2jkjl5Sua9VisXhYNVIk3lyNLlzXSJUqw2+RyKZ+",
-	"+kbG0uNasXxYjfnexQcvFcrjI6twYldI4XRSLRaO8cn41Dqzi6QEXmGasqZ0kFAlzdVKhtChc7Xcj+Xj",
-	"4tmJyqYSUoxMWBcTs3K13NW942KV0S3KxpIcRIoQuVque6k7cqlM+eDI5csxX8mbZJ3xN0JI0jaxLU4e",
-	"8gQu92CL529F3P+LDciRwQFMlmAaFXbLPd/OlYCi3s3jDzK2kemaLpOARheJMN3GRRxIwWRNZXRnvMOQ",
-	"Ck00b0aMwlRln8ZLZOpcIqoz8QfxPWUnEEl8VSio6YwxFa7cYNt2mLD16q/xWDnrSACHNG+CuU7UbpT0",
-	"Lz+O5BdIuMEQl+ASRj5hBY3WdIDCKk4aZkxIJwuW6HeiEohI5bH0ZLyqOBG1xJJlYo40pmmGobpStw5l",
-	"Ssdm0oGhH/hvyXJIwR+bLWbKkHuuEAVDTPEdibwJ/OULhlyQIQEhqpTCkM48u3B2Ip2782yOLVmpAmzY",
-	"gKIb6vkykBhqDkDekcV8ToTNVhjyvUWARO+Dc2SuXhVyI9IXfeMNaeDdkGBKfL23uIFM8IxQIcQnYU0O",
-	"kZ7kEDUhG2+8dIoj1PV4JAffqAsRpcBqKdMUDWSG/F78U7sSTARXwjknTkRm82Api+sg6TvCgRyLAibi",
-	"DQFqveq6LuQVJoUZdtwhBWu4eD7lfBngBb/BBXX+sRBlluQh1U8vFCbCt4QOKR9Yz5OCskoggblNUkc4",
-	"gdg3OYP+gAvZg89Ae0kOdHCIOsJwDzgdUi1c4d53goDQjW4g8vw87tvtvgmGJws3kYBUvSkR19bTij4j",
-	"mSt33b9o5LKkrgeBoctqkUhWLBaLhRP+P6f8f4ry/42FlzsnKz7tq9Myet/sDxCXaFD1+OwUnRxXK+io",
-	"/KcUrb6Cuz3lnCZOIOA+CzecR93lU9HIDnldYz5O8rR9S/+msCBouLOinB8cakmkuVqRy/06ZmYO9fzR",
-	"gjpBrnbC9wQuvAT61K+PgMBPCq6RkmiN3Nj1rFsN8D0Vh61bl4vxA8PPi6BSFRu0SvEuDv4/9r5FOXEk",
-	"TfdVMjjnROGzMgZsbBeOiVjaprp9yrcGamp6Rh2lREqMxiJFK4UxXV0R+zT7YPskJ/LPi1JCgMB2+VLe",
-	"2J4oC11Sqcz//n8fd7bBr4bJ0PCOJDKGLn1vNxGvOUZP0UFutNY8LdrzCsKUQaoRW3X/b56B+dJcgULQ",
-	"BUqDrYlc8HIq04zFd88CmJ2vqa1YqFptictTQa3U79LwyhSqhelCtoKFazYtWrn20JZP0XCZevAD1bp9",
-	"Z1Oo+hZ5qibm0b8xzTY6LrWQxHunzSNxTNtE8k9pE8m/vnegabPg0sKyRPn7j12SuEQaW6XxJEeaCgS1",
-	"VQEkxadJAk+GYjT5slF/Bo3ggJ6QdpYDgiMVO7GQI1caVCam1q5mXFLEQYDtLjvFExdbYYOBBLBpBpLU",
-	"yS5IxxKBJFEZZzCW2zQbA5JvPsbxUGKb4hFRnK++IJ/SEPQShAxIm8NUoEhyVE3DSeABCBskh+AMOciW",
-	"QqYwL1uMefr8tMmm3reUeWn/6kQcTC9g7WOlJCW4L99AVKbv0cE+EzC5uugsWSjpmiTz5nO6p8798JQo",
-	"rqecydMFzuTGYnBdL0+siO/i5X1frS9n/kfX/PXvFxg5vX/O6X2zWmvu7VXqz8UW0F7n2riuz8StfCX+",
-	"oURmfTz/cEd1cBbpnEgyOJn2z3Tjd7q9+8immg6Lu5viNxFTX1TNrtjQk5TV0vL2lnqHp1Xp+bXRoDpl",
-	"MiphoJ4vcTppH77fPajuVat7e9XGbr1a260CB1lueXQf0zXLK077UC99fy9WL5h/va4Q5mNqq4cNdD5N",
-	"aHPzkga5PxdVNPSWypYf1BU1mwES8Va4ouFyTICkNNWSr8SQ4gPUnlZZ+KWRJJB1wxFhss/MPG/LgsIF",
-	"Lqkz+kDkdYyKBJvK3V8x8qchjA4HR0K+Cw9YwWzPJ95tmpN5R4UT71uiXqBP0IROmEhpr5eyTfmXcvKO",
-	"FhRF+EzWRKzK48rN8JLdT/6dQZ2kfMfP8PVFn1rK8xTSbIF+46te1kHk3zKcxDl33TCtJyf/Lat3X5VY",
-	"rzZrtcrBg+nE/sF2Ddf72wfurrd9SPYG2w283z9wD733pDpIdOJCK+lxdOKKYW2mB/N04Oe0hH5y5Ie3",
-	"bN79s3krVDc4bisb1w2IY6hwTPV4C7JhqVVl3aNPry1EyTRxx2yKM33tzUSdjiNy64cTBmdwneuM8bVP",
-	"BU4FJXfxF3cSsTByEAYcWvFvZUHwE8BkKIOzZlOHToLAQSFNwGD5jQWPOh8DJbckkm3kwOzFbvyxGTi3",
-	"bH4KlVyVMiTO1bpCuVVwvi4OACNWz4Y8waZJpFjYNPDgKWYoItiDe/H5ETTnApI10ljsUxzcLPI2FYT+",
-	"4m7q9Lf7IBro+zNg/VpULg8SaU0wSDUEsYDnPc/kySIytby1adOnq8am4qjYSQNCsfOPYb09QO7VwzEW",
-	"CGqLQVw1oGcRgNQ5YNoEPxQglPNJpq2vhfhDi1BOwgA0gumyAWQJLZMNzmdmiNmXURgRYf5YJWPPl5ql",
-	"8+7e3cWfv+2dn5zPzk9aU/Xf2eii5u52Bue90z8vTj7VL/68bpTWptB+1Fr3B4cxfXDUetcQJAvQGVNw",
-	"z6uVhIDhZFCqgdiYuP7Ad/VzmiZToRDimNo0OabPPEIm/6GsQU6xHMLFNjXOOgIHyFEqz0HEl87nbEF5",
-	"R2YV3AtemuUQCpvs/OonkpsdSwW13EkUEeoK6OITjYjsul/qS7YbWNSFOXVfKfHxRoLrwVhy15+OIu+U",
-	"A0hujn4envqwsV3d24anaU2CKamwkR8Ps1OSBrAWOSlfwu1+0Q8xIa27/DZ8O00pidjQH38Zk8glNMbX",
-	"pNTcrWoO35/aF+0Pp8enrbMvl58v2p3l9LqKcz4FkL1XazQajWqtWi2qYAo941sWSdzYqRTlyKMN9mpt",
-	"k72aBwv/WAbDS8VSXwWfvtj8WQKLvtfca8i1sakR8XA1Ta+XJycnkXhvlhw1/6sZnTPZTORT0Q0NWLQO",
-	"bCJdvCRtDs28XIZSo2TPcOda/CbtmDyxYckSLK1tuYMLLuXUZ8opjWIfB8aTgOOZJY1rCWF0BZ3jf4eR",
-	"TUUBkkYqR5g7lCbcdhOg0mDtiCY7dYVCSLBp2Un2G39rvdPgD62mnS3xEk5q6zqyYszJUdtQ7wWXALOk",
-	"UY1brwMViE+vBTo5m0ADmE8CT5DNqFHK7iQ+P87x2WW3feIkXy1VKcbfY6/6XkTLZbWA0deVTRO4sX/r",
-	"xzNUZoSP/uSyc9666DlbK4mqUzbipnFrQ8aapiH/dkJ4AnLRkSBKISzhZ5MLDRhaUqoouWEikxtLZXI9",
-	"X4S+hx0r9cj88OAHNQ5zBCnNQ8kU/k6pn80F6iMSZz93HZ47k2+KvIAi39dG3gOq8c3Lkd44Or8vRyco",
-	"yGNQDY/AUL3UfJmPl+wYnuXO1+SPL2vHUlLWBWYsdH2IRcuMtw4uJL3voA9zTBLJSW3ynDUhcDImEZMs",
-	"eT5Fzs/tHsq8jmPJWlwfcMuG6T4bMIP8eHmo5TQRVfcW4W9e+hN66WsKV+O7L/CSDHafNz/JmI3H9JQK",
-	"p0GSz1fYyUqJrHdsHV/LpmWs/SJl+y72irYqEENMB1eZrPosJ7Ip30XjV3N1oYqKBHyccG5yXB7k8G2T",
-	"uDh528tRfhlD2KYZz0yy51tzjpDkaMr1eTLtMWgTn2eli5ORzRuyfOS4JI1qFf0STnHk5dmXXOQ2St8W",
-	"SsGKuvnmMucxHYlNtVCRSXkmekh/geehhxq92sHj6KHk1zdD/8c29FfoX27qr+br/T6s2gspkVFZFq9c",
-	"k1iY6FxhAJM0gcoXj1Agr8YZnmya5Sq2FPfCrQ91K9ASeSSoFEQ7vnDaU6BGmoA7xVyNpsBabXJac/9G",
-	"MnMLcmx1atkgsk68FUsTVuuKWKGtNRlyQgF9Q8g4rRATfuPcmN8JcJUuYB7eUCMmy8GkdhXUyCa1JFK9",
-	"W6g/Q0MsdvNa0k2uhRP1wMchxXqlqeNVijOX97kKvXOa9znNe7384xaiic7N3W9EEy1eNo8m2iVR7A/4",
-	"PUiWKbqG6/1dd89rkP3BAT7sm0zRdbe+39/b7+8fDgYu/5/37/t7jV235u1W92q7/P/rde+gur93uNsf",
-	"4Org/SFukMPD/fr+PjnARDNF1+rVvdpBksxtd3qnH06PW732l8sPX04vsuVDRXL8C+buwTL9NXSOoxsS",
-	"LzVo522tg0OoYN7NWlItmg2RCub4kraOji8vep3Ls7PTi5+/XLU7XTkXKV7pdRikYTnUMgzSBfPo7ze1",
-	"vtagkH7xpNEv0f56KCNKaFE0b1eMMOXGdaQWt7KspC2VsawywVS1vL8+XJr4ISyqczCnDOCNOOQmlWh8",
-	"EmMG+wmImn1MXYK0zcGEKWWheBiFk+thGr5UXo1G2B36lBwhjEYhNCkJXk8axgIUIW13AQuUT6+BPkqT",
-	"CzRtatO/BAPoX2iEZ+JecYj+sulf29vb8B8/RVtIqNw6PxONTpbKuirE2S30F3JEhsaxkoCFuIE8zk9p",
-	"n5zw31WiNTnVQs6HzuU/2xfqIn4mKhM65FPkIW9CkOcH/jUB/hkX0xXPnruh+qtcaOiWHIG4Vo0XlWmY",
-	"ZI29SaTCRD7VR8ck8kOvyF31LCGAAP2LfxI9WQYYqYrYGIGgIGQkB7BX0d8uAAXOM3G7c3WPXVWEvbGJ",
-	"qzWPmPNNDVcxEOXU/YBp3x+8dEuunnUyvvv3MEcKZXy5lHzBZsiCvTGOwn5ARv+R667G0r7WBTep5ac0",
-	"AagPUCdCSHFVIvZIUx3xGRr40G9LQ6XMZATb1xxjfA8AzrNsYFFPX/UUWHUk8JIukm+GDbxXfW+VYj8W",
-	"xrMysxJCmX44iZv9YC0O6isxaYsyWGltnVXRonX4Vlb3iNcUpE9pPV15ZbYgN4/S1hFKG0cLzcDb2jrg",
-	"IGkmYxMZJEqhTL6TOSQNGnbqOaiMKZrQGxpOqQH/ZWa3tywk21aIB9kqBlMGuPhSzLdip5LbtrUxPEhi",
-	"sv46IdHsUjbaFUncXWFYCivPK9wQ1Q2j+EH4lrmKqVerVtIShTUPXVPoBa05W3GpWTvYrR++39073LPm",
-	"VXbyEZNrfaDKHxEa95Qa6bU7F+DWts6+dHuXxx+7uYVGUsWknwpuNmEM8hWl7sR1RQnciMRYULzwMYnG",
-	"eOhilgfgCwACJEyx4LOi5E7+IPEdZfejeYyvLD6q7nFJIl6oexevpDMQLzryey3vb1of7WIDFbeRbls7",
-	"z75MGvEJyWuKFWtms+R617+mOJ5EhfabPvmUjieFNt6x2Fsn/jVM9e8rOUSo7uIOB4J3Q28I6AMVyXCj",
-	"RpmLM+FA2DTrQSCMuHIYhIEfosCnNwQ4mvwYkBUjUORAZyAfOSaRTbMPHEsjQvSAYcSIG1IPZWkQHLjn",
-	"/OUK7BHfYj8AiEGJ1JhF0qjXnXR5dc/APmIxjmKWOKcAAZJKDfjMEpAdMb6Zc7aUete35+74ouJkm16T",
-	"WNRkKw9NpewXonNsistx6pHROIy5WPxIZpsjaySyDOTrP88/F5KvbJGALSyrNkfGqG2me2pK92yoeopO",
-	"zf1Vj6l5JFZ7aV0dsFT+p+EeDGx3vem5STMk2JMYAXq1xdsdMg7wjH+d/HHIq5IFGusrYCjPVssUiuCu",
-	"Hbrd1E6/V7L8Ex1HITdYAK71ITSoxJhItMxiLboMqNhEpROEP8AwpbajgObjJ/VDb8alptP91L1qX5xw",
-	"aRtGieTljiQA+HpKK8ibvDMW8UL1dpToA+2vuZi52CMifa02iPBG+8QI2AmACECMSjQI3EGXZ5mjHJNo",
-	"hPlMLy7Eeg4qIE8iZq3uuZhYUZGUes3HBEGaczOes5dxUM2IeuVkPIao14VNb2L9TazP1T2tFOuZwMzO",
-	"V72tzI6GufL/hZItox0Eg1rCnUdo7A98EqWgSpMtKKjRhwmeTLLJsyKl6FY69R6E9/UlyZ85U/Mx5I/h",
-	"ir3yGAOQOBQwj55zkEFtc4kcuDT6KiE5maXiDUZkQQUiIsMWUyX8NhWAYSwVfs0EBZZFXm1qhl6RM4KS",
-	"nL/jYKI6CsYkgq4D6hJBGyprD2WIzqbjyHe5pWfgiuIYoLpYGHgIyDFjPBPsrqrf6o8JprEfz1B1EVBX",
-	"S8zbQ8Z7FyA7q8kXrcI+S/ZYPuCWKSDXEIhrDCDlOeYNQZ+wwSBecdT7QAJimkIe35IIX5NjCPjVd2uV",
-	"vUa+1mgU1hosjqDoEI6aaqQ1ElHm3crBoVUy9hI/dGiVjL1UalYrjV0r9SXFI/h5fEvx0dYrhzWrpDYL",
-	"v6Za29+t1w4PrBKbjfphwLVS6+psgU5qvMzIO/+Ga8TdQVL8EFF3JRNfujrc+Sr36dIe3klERWRcCkgL",
-	"AWaCl1FBSGigvJZZWElFLWbAv97AXpYS59lby2/ScU463s9i55O50l7nJ/0g1rrcbC9XOK2G8l1YLKEv",
-	"LVTkgMqxT5g4mNRQbOXXPizBqn0aWy7fks1AGoMh+6DItXmQtQssah1NToZC7sQCRhEZEC7HCPK9RSPT",
-	"52Ts6xG+OwM+g1Jzfw8A39WfNV0XJbj+HkWmJ9i38/GOeVEMBYUXqT7TAOsjitDKfNVmyY1G29Vqda92",
-	"8MqrO0zY2mJm5kbwtfeW5g9jOOah1L6ueo2kBlyDt5zmF3QjP9btkSElugIc0mXOp+6JswXlHYAqINHD",
-	"MsJedU8mto1N+e4XxQ9gsuZVfMAdVXABgN/01lPUnMCnYiGfoYmwSrkAW0h64tjUYNnCQUSwN0MxviF0",
-	"SZXExuyZD5UjA2k48qk/yiKHXkAxZ0iDmQmQVkSQKQ6SjprTfGKTXC2w7rOWCM01kNrSH+M7F208RzVy",
-	"r0qNZB4Xy/IlPPy6xgh4itTeZa8hxfeWsVtZiJEHSrZmIYa2OJNKjFR1dKoUAylDVSJ3ppmkKza1qTBy",
-	"EfM9gshgQNyYNdHqAg7LbGOyqaH2gJsZB4EmtZ5nOMksfgjk2xS4NqAGX6gX9dTK4rqPJoqI4lAyOqwy",
-	"tyd3XGr5cTBbUOXRRJjObDqYRFDrLtse+GuIZi4vt9D8vbO4OuR5qL6ICDfDVFDH8uUU4wqcYeilPMls",
-	"iOHzKQ6IXN1sTKiXvntXHERl+YEYzGL+d9la9Vgtz/VqXEftfT/W5pyQ2JOovWSaHqVwZS3N91a68qYI",
-	"l5SurFKE2ThZQkW8onhlY8Gb03L+OqTCY9aSFBEJm8Lqv9T4dAEb7wVEqJP0SpEYtXG2hLDHFPUhGuJx",
-	"W3FBcwv3imzqpMujHDAtHTO/w41Qj0So7LAwih0UkVsSMcKQH29VUBu7Q5u6OIp8wmSNr5Gv43f71EVe",
-	"GAQY6lcQywGNeMdQOKWyyERTijMCjHUSVp+NcBAQFqPxJHKHmBFUdiC6MBmJlJNjoU9dm8pHbUGoBSxK",
-	"PxZTAc3/g0gYyop5aYgjIht7YibGrFgDUHgryenAVvPwzEJTQm4sNAqpJLudERwtqm05Nb7iiuQkeArm",
-	"d1Q1IpmPtiiSnalxK5yUTF/22gpH5lKZ6uPjoE25VtU53CX5zLkDy6sIfdZSzVf65kyiNlyJlKbkN00t",
-	"XniGwjgajwOCTqnLv7ZOg4qkbTbhCSa88Coub0nU80eSRA8SpY26VYK1WmruVqoNq8SXb6m5XavUrRJf",
-	"uqXmYWXv2/MJ7e/uF3cxku1VPLpvbLEXGN/3UwLlVai3na9iRRerEEkuRP0ZCGxxtRHiW10tkqybtc3U",
-	"LjztEU3UN4FVTGDdy25OFsAqyzmZ5R+jtsM3t8ZLli9q6Rcxn5l/lzWzWAU5xr6AeCXfGppNGU6y6Vy+",
-	"boRnwtZE5XBMKDJgp7aObOrk7UFxd34nbgRyMUfEXucyTuYgF5uYyZs+k7KR71kPkVHzQRBOGcy/T6+F",
-	"uoclL1m3yR8THwpyoGAnDt0bVnpYwbnAyd94/BGeohGOSeTjQAy7j5nvooiwcBK5hKGyXyEVtI1+DgPP",
-	"Quc+hQLK1nXku5MgnkQ4QFdR6E3cGCK+6Zet57zs8eX5+eXJae+37BtKJfAAtSH1RzQg17If1auvYz9m",
-	"5MRLNCLTr/BaJP3OV3NxLw1TJl++YNFwNnSyqHw4t3I4teeeXfnwy5as9zMD1WhWm4GZIMyPYQumXvpF",
-	"i4mQz+lORG7DG7I+LO4zKYPrwPCFqRiHN4Sm4SAIYz1+FKrMlJkKp8kE/yQecqnlymIGnyEXB4GItmZu",
-	"AFhFAg27glpITJxnU3E/IwtfcwTkIL81CmkFwSC5jMBUlxLIy8VobMr4RiUe43cWNwTeNoF0l7KmU92N",
-	"eSawmBIY9SpJ3gOaVfV+sjpCzk8oh1hBJ8LcZgohg88QNDvyExe3isy3DiaTWbqniN+bXwlwZzWtr1wa",
-	"iU8s24QJY+JTLE9ciu0uTnypu719pyh+MZ3rQgh8IrCIwA7hvoFAKusTHAFyJF+tNu3pJU7uxoJlaxCT",
-	"CDnyz1PqSIQxhsq7+9XqluAWFukjvesFCuTVZbeHssJUAJHxp48QoW4I5oF0ZxVpA79FKEC5/1/38gKK",
-	"owx2MjwiSJZHiaZcMo5BWISLa1vVjt8cvgtmEO4Y3n4Rf+XiEsMvXeJG3JTk5zL495f33qF70N/HjcEe",
-	"2fXqbq1fxcVNDxh/UhSTwkneudueTqfbfEq3J1EAsyoKNZ7t+J+yllUv5VKTr2CrNMJ3vd5ZqXm4v8f/",
-	"NLfOOjPne6kIpzsi6AM3et2hmKaQG7D/KnXarZOSVfrcOe21S79zXxSEDr83jr/s/lH/j4NptX/+6fZ4",
-	"2pkd/DP+9fDm15I8zaw4gAPSKv4JdjE/K5qwmHinYyZoKx6hoFZ+ySX2L8gPOfnfV9c8RWXOpvqKuJMI",
-	"uhOBXiQfA6yg9tI1eitilxms3qS0rxgALzAiLkXyze9Tu9LPuS9qQ0fJjDeU3mL4NTrz0mhUi3vTqRbc",
-	"WuOgUak3Mm24tcp+bhvu/uvuDtNLuXgA0Gwa+AGQCPIFzCttLzO6udLAv6KqSkIWJo1eCXSRTcuZgvok",
-	"8yO2PnJxFKVwGyXobkJcC+C9AjsxKZSXAIkCCz8ZXx7uruIWXGw26/X+3KFz1+yu0u/1XNqr1gLAVVK9",
-	"mhHV1SxWQp6EPvhOjVfGFC8Wk/qkxF58K0B/K0DP6cQaG5Jow1asRBgmYVBjf8w1Y7VsmlyiUWrREpBa",
-	"HUbVKIuxTfskCOk1N+St+4LYPjtxLGzQQmbgmo1Am0noZwwl+UxN8fv3Ga0p6N86jd4E/bJOo1WCPhvz",
-	"2PlqLP2lSfwl0jM3h29AnK8N/pUGYvxR4HKfc7jh8WVcz7QxfojWqQJG2QvI9UtDaANwL3XlIiY0m65P",
-	"hRZKZNpgJtuwbOqINS6Bd+VDZe9VkcDtglLQjnrvR8bSVbP0WPhf8j1WwH+pJjAmvlUwQ4wEAVuM9KVn",
-	"ed2BvMrOqBzQyPsEM8gdcSf8+Ul8d75BgXUIvxmQsMti0nzgR/lptfrhI5cfkJ8nyDWt1Ddtlq4+dY5/",
-	"aXXb8vN6E+CzvLw4bpvtuMeX51dn7Z4gfH+1yLpmZRvMUfH4ttrdP0J0O0ok5ssMZ+eFSI65iRUI/SZf",
-	"0AiQ6G2UCY8o/caG4STwxD3kV21C54Mj0WywQXqubi/qRWzqwmXEkwGRhABuq4kw133bsT9KRgVh8iEW",
-	"MRQhQYhn0xmJQQFjFCl5wa+10HQYMoIGEz5ryJ25gQgEUcTicFxBLaSeb1P1CJ8h57h1cdw+a58swYtR",
-	"6/cpwzA5Ai7nY+hIyTrBF3ntE4deHljF7K5SMcI3K6RhGvfQMJ/b7Y9nv6V0jFxwK1XM3kH1sFqtPlwV",
-	"s/zMi+V8J9mxsFPewjZvYZtUfB7WBYheJRGXBG2U/txR++nFFlu22A2U/PYnM+SkpYNQlI6SUY6FcIxG",
-	"IYtRHXnE9Uc4QOMAu4Rt2RQKmc0u5XQeWWR8DeUkBaKhU4FVVSpDplDe+ti9uY74CrbQKBQAEQGOSdQU",
-	"6YmRyE4w5Ib0lkSxKNU2cTcklL6IzaAIxwSVPe64qjpnQmOJs5GMXuJxeOmrBVgG/1uzu/DJ58qbj1fO",
-	"SZPf+dCm6SlKqGSNOeJKeq7P2bEQCRg/z6bTYRgQgdTBksLRiM9hQAYxmkgeXOKJCZY8AjYtOwkXgSNf",
-	"LwkD8tfAJmSsusA4xJwtYMORglu/uvqGfeKGI8Js6mjPgq+QIOBzFlKXHHFTxtcnIqfd6Vx2HPEamNrU",
-	"AUr/DsEspI6GPpH5KbkQACoQsE0dQ8VJw0y+h6N0kiPfU6GkRGRMcMwQuSXRzKYGikk8DeFf4END17Ul",
-	"uH+lyYXGJPJDTxYN+zGzKSxYAUzLnZm2Usqt2Nk6AswW4ABK1vOExn6Q6Bv+Ih0ymDBuj5JBGBGE6Swe",
-	"yrJhuR+aKC+0EgJfsl42ZRFiOUoTNOfRKBnVGwYppa6sSO9Ys9RD0yhbxkNEPXQ4iTP80elV/W4OusWC",
-	"80eiXKRPgnA6f0kG0AaV+c7CkdhZyXbeshDmxrr64kiNyFwejspeSrweSfu8BDH4Si6ZpzaHJXqituRM",
-	"iMMWrNhgxgUKTUMYFiq6KGAx5hmH8wafqPokXnZ42s3RG9Cn6GaK3SG+73Dl0Zz4yNp4xNlP/UQk0g/s",
-	"E1Sfa9hJisOCQad7lups5hEorGQ51DfP4M0zyK/cSeyKdVwERoLgxbsH/CVEvyPWNIhlR7ItOVtZzGVE",
-	"fOhpFHza0nwNI27G8Tvl+xdbAPnMf78iETfL8TVxuCXmgkUuHyHvNiSBwIIuVy1Uq1Z/P0LkDruxxBFR",
-	"XY7TEKydqmPTJCZXyT6lye/giDyKsBbFY7Jei7QCs24L0l5LykXJuB7gUTQFcorm+1phl+dZ4EmMT1vW",
-	"pgXO5zBtaaN5Q1uMguGAIHIHLanZuUV9wO+m97FbRTBT8ibxRyb2ZQagu7BFm75LrkVLRuN4lswwuKHm",
-	"qrPpiL9EPMTUJKfk9xRLlIbT1RZjlwTBs7AWx3oVZxCx+Y4d4mCg9oJ8T9MUm2NLK1Qmkd473EzMtwhh",
-	"BNryL/rcxTZP8g03s/zMT/Z0Vt/8uz8XMzBr8dWzFl+3fXaWb+2lv8yb+fdm/r0+8w9MoPVMv696SxUD",
-	"eZSnH6FxGAQA3huiKY7dYW7yUah/U/sbyj8X/3FThdVRr/EA+I9MnMr/GWc1RlumQlPhgu+eX3tFJRy5",
-	"+bVvVmmA/SA7+R/gmGWGmbnBuP632EDDLTY2DNO11ARFw221ujJVwwHiE4DKtWr1/2QsHW5/CyxO9Kl7",
-	"ohCvt1IWb7WyZ1q9pQdeDfdTqaaRlVarsMfvuQoeR60aDtMPUTm6XCG8jLpRiUu/4wahe7NQUfXmy0YV",
-	"oD1c2EyBEEMgmHusw3CKBjiCDqJoQhnC3E5SWzUiOBCXV1BHF6HqPcgspLYGs2RSTkCtcZmETTT7HGx9",
-	"yEZNGJGQT/AUm3ZzzhSUfE1Rt8PQNYkXIy/9TGJ5i2OYr0coIKHh1CyTsErhYMBI3BWANaVm7bC2t2cG",
-	"5z2djmKl5j3LKsyXW7XTUwvgB9jvcfadjX0vj7/MXb+DvVssSSVfZKDyPLwluaXtqc+FBmE0xZGoCPTw",
-	"jMmyA0diQTmorGocGkBwAfUDGKQZJHkpuSURGsHD+ti92aqgtsguJyV7yj4XVXuU3MWiZk+iQ1HkTQgC",
-	"UUjDqSVIU+EEm/oUcW+AP5QL03AqTuaPfycpOlgTYTMTCIPxUDyMCLGpSGrreCQchctZJcmTG9LCQbJX",
-	"3wwsMuAfiSaU+vS6gu4rMFtiaWWE5hOGzDD9JZxEaev3knK7cRKZ5i5T8nZ3vwoxLpjOz3yK0xf3YJph",
-	"7s3r+QIrNeu1NWytnLn6zsWL99M9te+ne8SGhtX/FrN5i9mYqlruooLqOqMP8yg6diS1A9c6AYnJ4jBO",
-	"psIrDkGQmymgipCUouCJhpIsaoqZTbnYHUDV1P2l7nFAcJQis7gP5Ye1mYReCec5JIosixm5sncM4Wvs",
-	"07d9XWBfP1FYlC+vdAGZslBeok28oKXkg39H2Hyxmliy5aQsLSmNPZwvjRXMGT5L+6aiPFAQ27t8MonX",
-	"RH9MwpikHGBhnxreLvdnH0I+dLUb+2TSYcN+EUWz06hWavVGcdsi/cLfm5j3efIbiaPr0RuJeV+P3+iw",
-	"0mhofqMacBoJfqODyq6iN6rtV94/Ab9RQqBFyTQhz3rTO2/2ZFLJEK+h6jL2ZF42cCecxG44ernhljb1",
-	"WG5SkuvKKZ4hjGLovxRw9ytq/wfYDxjXhbq+HA38IEBlsxNSPYHF4ZhtVVKNB0nEI6fbEqIs6VqschjZ",
-	"VH6gLfEpjxCU/GTTX6pvQxQd+aNxyJjfDwgqp0qxMsX/W4I7wOj2VBVL6gwLivrNV8DshngimD330laG",
-	"/x8l1dbJGOaq0HT3AlLNC03uXnBrO1a1XLLG677WxAd+Wym0LuXavmeW2fq+QaHlKWmI/YXTVHRoPi3L",
-	"tz4s7PnMKvJTFVDptGbXH00CqPGLyL+JqPwT9XeoH4U3gIidyf2tEVPK+TYvvCF27cl7MSn+dRK7+9+x",
-	"fdZI6xqMo1KLvZlLb+aSaS6BwEly4+/0QllmLpmthwUAjAwP2cDu0IzvuhBdMHgY4EU2lRBHOk0DZ5jw",
-	"EEYpMz8xA2xk00IY823sDpNRomnkc9UMMEjGq1qp8i1te4D1k63kToySI5vmWUbJM9CYRCKntAgzqWdO",
-	"9yPjJs1/LwiH6DKRpcBF69IIvXq0ImyqnUK1Vo2CehUWDOhChUmSvc3groNjUmpWK9Xdg8McJZqvMNO8",
-	"yKp5Gm5T29+t1w4PchVoocI3YzPBM2u11LF57Zv0TBvw07mFU9pe260cHL5IOCRjlxcHQjIl8Y8AhhSn",
-	"ReHLreOakv4wDG/YQuxQ/rqf1Uk/IGnyPMQmm/T1JoCv3jo7Ky3iG7JKk4hLnmEcj1lzB14L09ldxQ1H",
-	"avLrJask/2mA+r9E2SEXSnG5oZbfC2QGniab4kXTe7g4CPrYFSKA3MoN9PV/K1OrH3qz/7UziQLoR8gP",
-	"7X0e4hhdjgm8P2KEylJpOUfvGHImUeBAolr0SsKDoMDTZ0juqL4gCikzQpAjl1LX2GziegiuEewO4VIi",
-	"eDe3LMT8a0pUD6Lx5BsyQ2Xn53bPpqbA27khM2eriRzmX9cchR2jvyDyQpe9E1R9stzLv647qPPhGL3f",
-	"q9csJGYAxjwkEamgFtj8yKnf3TkoDm2KXe4QBMS7JkdJAyQAtZTDCNFQugn84bUqYlvQLhqROPKJd4Sc",
-	"vVrVQR7hauZWA/nL8efZ6BFxiX9L5My1bwswNjtsiLcbtfrfmvakWt11+5iR/T34N2lq4k++BLTJLfzv",
-	"xOaWK2tbLq1lgM+xMKxYDAGTHLBS+Bh/K//Pf/33loPK/BPAFxBEi/AF9I/qQ2xZCDNo2gVaRBT4lLCF",
-	"g9UbZ1vsnAcYbf7MJQPO/X2zQd9vuD3uUt2C3Y3K3RhTD0ceUrp9a+Hj5Yrb9pejeQNgNdcgkwmcuXI8",
-	"n6h/pwk1lYOH45iMxvFGA4SaxRiPxvf8rLc1bJkfDRGv3mjU3vNB2iXfq+gHgXC0S+KrOjmD5t95Nhrx",
-	"Le2ufgG20Ye+F53FAj5zGYSNTRBFqRtKn9s//XJ5+bHSa3d7JXkY5E+19n4X1wb17QO3RrYPcKO//d6t",
-	"edt1sjvYw43+vnuwRmdmSowVDzpnLI1EBHuojOkM1e/ukM8XEwTKci75GdhXDVGLfGZIYRHA8WOGxoRC",
-	"y5BHAv+WRD5hBlJgpriMip1nqZOFpksrqk+ds0U9gvMmVFepTIYwv5LfDh7BBAABPwQUWX2CwPaUeTR0",
-	"ctFFw5DFNuWLD5XHAfYpnAIvNo7gLRH2vIgwQIymwYwrXZH4QR4ZB+FMAJ5hSXQ/JCMLOZdX7Yu/t7u9",
-	"L3KBfGmdnV1+/nLVOf17q9f+G8BvQZKLkql67Rz176j1ddxptyDEFYehgFGTCo4hX+KqXZOY2VSVPatt",
-	"yrcR/zBc84+xHwn1j+a1f8Wmpn3BmshpnZ1x4Yy8cMTnpey0jo8vP130HAs5rW63Lf7xqfeLY9nUOf7U",
-	"7V2etzv84OlFt9f5dN4W557CVPC/vvR+u2rzQ1eXnd6Hy7PTS/5Hp/3rp3a3B3fptPlP/Giv07rockfj",
-	"8oL/KWcCkNFFABI+sU3Lzsnleev0IpmjHaQOfbo6gUNHYpzGKTYVR07aIna41USrTC2RhZRGlk2nIvO3",
-	"AN9A3udJgWEXOmcFvLA1sQHk6z4PFrUnc1Pv1X2vp3CxryhPeU0caW9poNWd81MtS9YgPIMP6kpHKbX+",
-	"ue4XWJSfOmeW8CGv/VtCt0T1ROJV9XK8QOBg9xlyvk6iwErf+ZvMtNAQ+V4TPNqJwbuW6SxSJoVCrhxi",
-	"lsIgEqA2QtCq3wUdPCASIYpHfFiO3odO6laMO9c44IpNAGAa5xkA5paoLzHsG0VMhSTdRtOmCicnItsE",
-	"qg1ZMk/yepw2jMrg3gvphfozmXDiGjt6x4Q7C/pf3eSGkDEDU8rQ2Itxx59avYDA6c9OvfkuIPVG4UB9",
-	"Agv1Z8hPoRLMC2RhWhRVT3nSl4vL0J1rLSLmwi1n1yEslTAZ9tZDjnKNIpPUZ/3etbWbq1FjPvII5R5G",
-	"la5dmrGGKn1joXvTvctY6Jbr3kziiHtSC2svoM9VS0cudlb5ahYaYY9o5GubGkpKAemV8yK1dgnPO34+",
-	"s+k1oVyXEA+JpopE8dklYJX2mS7XEFDQ/cB3BQyaLwchHsGGeEyaplK1kMMdSVS+HBPa7f6CkvX55YbM",
-	"RPSSu3iMDbfVK7dardb//Nd/IxFiuiGzU08GkLYssx7EQo4WME5Fh9dtij2PwYOh8oSPmf/he44ZigDv",
-	"3qfIyYQ8oRrFES/5kcyuyEjeg/EL+Mxhhq4+nv4DXbXPZeCVv4qDyiJyD6dA7zJodh25Ux9K8HAg7Lpk",
-	"LAtp4fby20A1y8CPWLyVAHVLpalzKlbKcmEkIG4MKutIl/v6sfg0GQMLohXlMELwCKmFt/Tg5Ic2++kE",
-	"ruGcfqShvkgE67m+FCU13Cn25OjlgPXalCWyYxJtJ2bOTFTCxkPiRzB/yfJmJLr1XSKQxNmRbPGJFfA7",
-	"/5lEMocRqgSLihfekJlNozDGMXG2YIaZfIixECBcxYQvL79k4LOYwfhPzNhVFM0gJv1Lr3eFpCpCOibJ",
-	"RGrFVxkVseRs+je1FLcsxCR8eGL4QYFRTDR0fnrbitQKn9oJA/QdqhMsKPD7EY5mqB/GQ8THOIDMzqjJ",
-	"x/1/Zd5GrK0kV9NETtnWKQkuUO0SsjM5CrtkU2QcPSP0Oh7Cif85IvEw9MS/Yy7N4+1J5Iu/x5iftQXV",
-	"Xh6/hWOX/hMqkOySk4D1f+qcKQuLb2jjNo76/R0DjJIR4XcRiCcshrVrJcHmWwGGimSKRiVj9AdBfczI",
-	"kZqLumPpuROzsOxdpO20HcMMielQxzw5ScahIJmhJBugrpsLv8McJXVpkyAQXtfcm/EXgGU4J6SE3NFH",
-	"HYl4EI5ITuLEEtm5miM2fQU56e8NDNMq0+Ucadmy7XsQf5t7Afn4ubC8g8pzyQEluhGOiBAlc0kAJO2l",
-	"Bcgw8jTum6zI1vWMoLRAiuBbMQ5RBJ3EqOyRAZ4EcZ7nKRZXIhiV7b+Y1DVTW5fYq0/O4brAeAdLpJRV",
-	"tce7F3/i41rwz5PT2kWv3eDHTn+p/oEbvbj/990P048HbffXk95s2I/+/LPzcxi8Z//++P6sGgxvGvun",
-	"E6TErhLo23uDGq73d909r0FK8Fj4lAXOY8sqTZ758E2TodQsbfP/+6n98+kFuvr009npMfrY/g0O2vT8",
-	"OJz+9OtvJx/rf5+2Zu3WoDuOgsta/A/3H62Ide5aF1cfP0xury7a2P9HfXYeVW+7n3/u0dDf+5tN4Sbt",
-	"i5P5+8qm26cfx8Io6uM4dR/JbFWhfZJGMmMpPwa6EghBbnYICwgbk5HYQa+iSm9HJGRfaAPgrxMygSii",
-	"Y6aQHVkLJBKY0QxBQDEVU5sz9I/Aj3S4PhDK/asNuWq7JGh+vjkVdKIzrYF/AwDkNhVPKotSIQvJUhsL",
-	"BeH1NfFyobt75B71jxsDXEAjpKyRYugPPnHed97NLwNToksE/r2er4JRi69aUn9bBtFyAsdTlVdHi5L/",
-	"OCIpqsD0OhJ3etAY9qqFpOJ94uW8560NXsqCE9+xSIbqGYvo1Rd8VttDwjcv2T87hpJdBgQqT5txaduE",
-	"/IM+MiaRlHZMqgJjw1mSbpdvO1kexhAL0QBHwv0PMItlZMeCzRlg2CniVwDTk9fZVKUBWQysfg4Lo/hv",
-	"J+3usSPDg/yCKZcmOkaV2wsl5+fEtC+eRW18fjuVIaYgpilp6MkyFvri3O/pyZh14eJvj9TdJFdAqVlf",
-	"2BGs1hX/Wu8PD/YbSfGaqthRZTHrF7BZJb7ehGiQpfP8wJlYc+es1ORD4IcEKf9x8hJ8KbbE+PmQZd09",
-	"zFaz1P10fNxun8CQ5r2LRu39K2sSUKuleLNAsoh/hBajV+TGPJa62fma7PRvO9yanz1352jtqcgrm/5j",
-	"YuhO3yM09gc+iVKhPCn3QLiP+Z20bDek47Iy4yKRvaV+HtfwQJukarplAFuPPPKvhzHCU+BYHeIYcHKB",
-	"OFVqZ5ycC/69oCAARX0dhqL8E2E0iAgbqqccyX5piAdwgUg8AgkQsCwAItDgK4CklyM1gLMlamd1baoq",
-	"oJUe6RxRf55x0OGrMCPiHsHcr2+mSesGwIZWpLXdZ6BJS6JVXWaNhDVHPMRl6ZyCrdWr8xq2kaNh5avs",
-	"KyIEkqIXmteycOLyGF4L8pobFDmqxbAqkqd2i+H3v9VpPFNnEDY7MsSUwPvJr+G3Soy4kwi62P/1tfQT",
-	"wRGJWpN4WGr+63erdBz4cvf863e+4UXqd1EaSCaGwZL3Qldzg8NxT9Aulp0RvgHYcJHyJQDPBLX+zZ2d",
-	"IHRxMAxZ3DysHla3SqpuaQfEjXyF7KOv/DGBJAFUNcWAapWkdFtXp2hCPRIhZ+e25jShHIJrJyGYLJsq",
-	"CAGmqfqYlTD1MStLAw1HNLaulcCNW4IhkFmpVmzI2+meUpDOUukln2Jeo4IJS6IxjuLZNnPDMfE0GIi8",
-	"JQ4CEushi5e0qbPjGpfy901ARIx6FY19Ay5l5mZHNoU3QVxEMwt1YxIEmF/PJurxpz+1LkR86RYHvqeL",
-	"WSKCg9RbilvnvOJPmN4ACbqhJ5hQqiHthzgy37jsU8+/9b0JDmSG3g2jcSiUHJPM8MaXFCUHmYv0ZKUG",
-	"2BfjyP0INI7CAEpmcpk5GCqPo9CbCLSm9C/XJLapxFpB8TAKJ9eGfo8mULwqaTqTLswm3w2pogSbskk0",
-	"wC7X9SYe3//81387W4AbnpdaFajiqvbBmxCbagYSvvtEEQxbBAhoSYA1uLMAvYGiZJuqIKPm+JLjlbOI",
-	"jMGmR+oR1/cIoOYZH5y7/tynI1P4QPA62KTUFNWPqQ+mMHe+/f7t/wcAAP//",
+	"7L3tcuM4sij4KljduVFSN6WSZMkfcnScUcmqanXblo8kd3d1q44IkZDFNgVqCMouTU1tzK+N/X33x77B",
+	"3Pe4+ybzJBtIACT4pQ/b5XLPnYgzp8siASYSmYnMRH58KljeYulRQgNWaH0qzAm2iQ//7NlksfQCQoMB",
+	"Wbp4TWz+q02Y5TvLwPFooVUwA39FTHQ/JxQFc4chh6FgThALPJ/YyCds6VFGUOAhTBHBvusQH/nkLyvC",
+	"AnTvBHPxOl4Q5KjvWWt0S9aVglFg1pwsMP8soatFofVbgX+v8MEoBOslKbQKLPAdelP4/PmzUVhiHy9I",
+	"IKFvWxZhbOTdEtrLAHw0J8gMxFMTeTMAA/7msPrkzrslFXRGZnjlBoz/xl+wsOs69Ea8yAEkH/Fi6ZJC",
+	"q1Y/aDQPjYLDJ//LivjrglGgeMGBxDFQ9FX9ySezQqvw315Hm/BaPGWve3aBr+oNprcOvWkvl65jYQ59",
+	"z77CwTx7STh6DfXOYhAW8HI5ac7q02OrRk7wkd0gB7OChHjJZwwBdjiUfJMcn286x/muUGeBq6+js/KZ",
+	"56eBv8I3DhVwW/CKAQg3l+HvFUo+BhPxMNyxpU/uHG/F0BLfkFPkLZwAOQGaeT48njk+C+BZpZC9N2K+",
+	"2KYs8MdzQm84ipu1ulFYOFT9XUsTnrYyFngL4m/aHku+k9ob/mBycnx02Gwc1GtfalciEHXAzzxrtSA0",
+	"2AS4Ld9JAW571uTEPraOpoe4OWuQA7tuZYOvppg8fh0RxPo6etR27hx7hd1NK3HCt1Jrcag9aTQPj45P",
+	"cjYgHPoEa9Ch1Vdx7iycIA365WoxJT4ne58wJZJ8Eqz8uByqV7Pp3IVpdRhtIdvEkJnnL3AAawwO6gWD",
+	"M4Gz4CK3Vq0CC8i/QgZwaEBuiA+gdzzKj4kz54awDNgHbzvopHlQRTa8oHiXfMRWgKaevUbTdUCYgUw2",
+	"x+Vmrf5da7yqVg+sKWbksAH/Ji0TFfnjevNwTLlEXQbERoHnlSqoMyfWLbHhGCJ3xOdigREanCK1Rcij",
+	"/EsOYeqsImPq+TeYOn8F6fKKIebcUBysfIKWnutYa36WmWoCszKmMWIJQf3517Mr/BN9ffTLzfe4vT5e",
+	"Lrzf27fvfvYGH+vXbzvzt41au87ufvl2hK8W37an9+2bNz9Tv+e8d93V0ZvLyzXBrv3T+d3gvrsYff/z",
+	"L3c/3JP7775rKSIUR3K0lRLbZYlufU/TwmmbVLqmzl9WmmBybEIDZ+YQP/94i3OFFQmVh7KE5IAI1v/k",
+	"xNsHGLGbBrpP3TVyArJggpYcFi5g50M5BvZjwByES94o8e/nHiMS6MBDrsOCh8H6KBT3Ih1LaUVLn1g4",
+	"iOZLr8FzbcQh4cg2fylrc5R/JGsTFTk33xFqe/4rhgi1l55DxbHLxpQFjusiRqiNnKDUivS9W7I2Eiqg",
+	"D4omwtRGZqNeN8eUkQWmgWOxChryKTxKQm3t3ksyZbV2cnBUP6yVSb12WD5qNmblk5MpLlu12lHVPmza",
+	"dv04j63iC0uQhaYT1JvN7TqBNtWPZJ0mjTZaCca7JWtUxOj6undWQkvio8UqAIFkxGQXl2pr5NA7wgKH",
+	"3oypeq2lMIswy98ca+X7/PTmSy0hzx9TM7lc+abYZxCQeVtaOh1TM/UdhyFdKldQO1yK2GTKtw5Tdk98",
+	"NqZmo1o1+de4Op0BdwWNQv0tZkUA2Ywp8X3PZ8ihlruyiW3w70ujIyQpa47pDec5TleeHzAgLF8aM2PK",
+	"tcR6A829lc+EhbLOMU1CUtVXHpSVXdRCYAadIowsjypk2yuhAxN0j52AKaV0TMWqOCw3JGCIP1NLFMtW",
+	"3xRQYOoFc04ZJJh7toG4+OWHlzg6JUYFv1TQz/x0Y5xcsCsZhREkrTqEfcLpJTB0QLK52kBpEjFQat+N",
+	"MTU/lt36rKyZb2XHNpUlyC051NYOV8u746DwZwKsMV1RmwiFHcgP9s51OA45sF+OyTlrPobLz+uzDIEa",
+	"O6nkGZY0blG05KnQ+yJuEzADKsa0mMXTIB9Tv957/m1IslLQwg6PaYqDNrCLziNIsMiYCh6BVzcyQJBH",
+	"vWOqky/Kpt4n3OgsmnzcXmfr5Zxdpa6MaKijS92EIhwan9FBX91fRYcxG3X07Ur6Fb4h2fBzECNzwkCW",
+	"t6L8lEEz31ugagz6HNj5FNmgZwKuIK1mQjoQMniLyqokdY7GKizpTI3VV/M/VpsaKqGWjVewexr1mib8",
+	"isSuN5u1k5JSYqLJUThbuUeXq2BMuY7IDMTlpWCscBpuGHEegkf8/JDWSAUpbfShZs4puiM+x2bamqqM",
+	"6ZiO7j0uFBZMvLeuoG++Uev85psWkuvLA5ofF38OsH9DgvLKd0whpFauG27n9aBnSHUHTgpiRzjSIPnm",
+	"G2HMS4UI2Z7FXgFk2VAI/Cisc1BOx9SRTks+DHnUXRsoDt0Cr9FUHEiw9UI6zj1+fLseBfk8D4Ila71+",
+	"jZdORVJfxfIWpsE1skD4TtgrkM7ERvKNEn94T1wXYTamIRJg8fwTOFy8PA34KwpFtkcYol6ALOz7a9Db",
+	"xlR85V13pD7BxBTIjNuL/BBXvwiBB2e4+mm0XhJ5wKQPnhIc6viWULU2slgGa3SH3RXgYpwwTseFFoI9",
+	"phzeuUNvuLUebifnR4YWOLDmyKFc/xpTi5M2/z6hQXhC8p8YuvedICAU6d/h8I4LZillnjs3te9a/VF3",
+	"ffH7+0alUmk3L0eXZxfd/8w3rCN23mxTh+8Bn+bYfUnaFcqnxnyhtxoVFQOVWpw9xEFpJmiR/8nFmImw",
+	"e4/X7BSZfwYhbPJzhu87n/+se94ddU+TG2rsQAXyuIZzmU/QXgVzz5dyIySJDuhlYC+Qj1zdV8aC8J1b",
+	"2HVPhdhJajySkO+FgkqDU2RaPuGWp4mKMDv5uHR8wjiZUW4ffeTmn+VRW+BOsMCNwwLArHlL1k6GX4Zv",
+	"fHFciIE/LqA0aWo/CRTEfhKEhcYFbc3y7wRbwK9y18S/o20Tf4PGXiidAsTfjQuLdfmWrMu1ceFUouC7",
+	"2tFB/fjkoHHcOJVoUD81G42tBCtOjG1k6/k5xKo2oh2YyPNtocNwdAs9phg4hKGpDzs8XSOHm1s00vVs",
+	"xycWn64U96e2h50crzvjoOx62HK4+xwqsYr1Yuq5m/y7LPDBO/yKocCxbomPGIwBoFdLbmRzIZOAtX11",
+	"nu31FYM3qgqaLlk7TKqSSxwExOfz/tdv7fKv1fJJZTwuf/j2T4UsNfNn7Lok6HANjPhL7Afrdysnw7DQ",
+	"30DvrpOu7GrtpD47wNXyoVUj5SO7jssn0xopH8wauDk9tI7sY5K9XEubeHKz2uLoDlW7lXgzd0HSg5Wz",
+	"GOUky11IrVyfHljlI7tBysezZrV8iI+mx9aJXSW1nEss5TR7ukX84U0AsYz+bMZIzjqS8AceYrfOchcT",
+	"wBPTPpUR8DOZzj3vdosRcC/eeoDb+l7N/zgj4DMfLYxruHZ+g21pvvC/LHGY8H9qN7Ovf2d8DZ8iOPmb",
+	"Nim0GnwThWur0PrtU2HmENcutApgxl9ywOVa+CHNcUgYA7OusPS9JeGyYBy9PC5wfW3hMAZ0/EF//yfs",
+	"Orbwzs2w43ITvobgy4XPuyKgK17nOEhTUmiecQXP5btPbG6y8K8xrjHKz58iUyzYlOogwdYc3gILlCNA",
+	"uCRWLqkUonuynRC99L2pSxbfZiDcJgF23Mga1ECSGEFFiZFSS7s1rNg4IBNvNpk6fjBvISElQCenrwKp",
+	"zIJCDwSPxgU+YFwoxDZWbHfhp/Z576w96vUvJ93BoD8oJDH5JN8Nl7rHGEV5eQAAObEABysmyTZwApDY",
+	"b7CN1M6EnI2n3ipoTV1Mb3enryuxe89AYTphdTw6cx3rsWSlR2JkRV5wsNtXV4P+T92zFnK4MceNJOR6",
+	"9IZrKOCMO0UswH6AMKLkPhbcUbzqD0fotfYTK2WSWKd/+fa81xmlSOtrABgnmpOIaEKkPwvFWPJrTHN+",
+	"Sqc9hy68YfIJ81a+FZM7Pa4dUewK4fc4GnHkXELMnKK/rLxAd2yhau2Hs+Yvx5cH/ynsJnGPwckW1IT0",
+	"bvcuR93BZfs8V5w85oP67jV1llc4QUPi3xEfCdx8sa1sc+uQfFwSKyC2WooDgsD1bm50n7a2tKL5S1nK",
+	"JW6+lvRNvcC/e34HKPqRW+piFky4mGkhrDzq3gwEj4FsSVsgQQ3E0WMg33OFL++eEp/NnSVcpaEFBynk",
+	"MidAlBBuCO/EaBUEV+RkgR3XQMu5uHqzEbZtnzCmAJsTXyimKTq6vrwa9Dvd4bD95rw76V6OeqP3KWrS",
+	"1poCubUvyPo59SSzqRMshDIufer1iH6v6dL3LK4bTV2CujRwgvUzSSJYHkP3cxlgGMZhsFMUzHHuqiuZ",
+	"hxpb8ZMteaJdesFbb0XtR5J2CFs8WA08kTOYP4uSLvujydv+9eVZiny2zxc/LhrRhl16AXorP/mFdunS",
+	"E9hUZwBSzmLdna5j+QqvXQ/bI887x/6j5YgiELgl44KNz+lzkqCoVm0cN48ORdRUJtKv2u/P++2zyajf",
+	"n5y3B++6KeTvPn9sE2oH0SZIYSr5BY08D4mVPwvnZAEOHilxBIlYBKZv0DXF0idIHssK0qZCU4J9/nHv",
+	"lqhIjJjfsYXeiDdEPBu8J8LZDOVuFX5TuGkTcuyu9trjgL6GJznSuX09+r4/6P3aTbPVM8IW58+aLlA1",
+	"VH9RctBXiWTUr4wdcGzN/DWQQ8EkMJDwr4KpIOK87TiVaGfBl7YBsOsTbK/RHDNUr4ZRtkwEPy/gnonG",
+	"DrsF5m/fkYef2l8SqBd4wjrinq0s7cPpKkBTn+BbfqZOV8yhXB9KOheuKVstueZL7AtiO3gEcD7u9BRD",
+	"QelD40JAPgavly52qPDS8EMv/CYoZqeCZ0XAWwul/EfZBDC8vrrqD0bds8lF96zXnozeX6WF/5PDEj8j",
+	"mvq+RxMBJhGg8tlOiFcMxRYrV8cXIg7zJfElK2gHxg4ugA0uvBPdzxYqOcIVGWMuTJG010a9PjfahqN+",
+	"58chB8Vb0QAVhUJUemKP3C7WL47bvrsavblYAXMxwsoj7dBHo+MJLcgdlOsNtNLYRCuaIvzoFe+uzu6u",
+	"x+avi6uJ0br20DWflND3UBF31A037GRNX7E+nQjEi+kpnPmlFnIaQitMPC6ZNihcT4KfUFnaW1EyEiqW",
+	"5RO4eMGuiC299z16IxG6mxqVj1GuPugS446wYBEK8jf9y7OhEuf4DjsuaBaQp5eg6qe/0NhDodhTk9jA",
+	"Us2YqHjgCZ4+uZ+c4x525IqryYfenomLq8z7lIzbNMwYCSYOYysIpsi+UONUPgyI62I/PJAdmy9uTqxb",
+	"tlpEYVhwj9ISD8Lsw/XSY4k7t7v0nZsOihAUj/6m0sQ60Y1i4CwIC/BiWWgV6tX6YblWK9dro+pxq3bY",
+	"qtYrzV93pwOxUU9y9YeKZnLDTAiB2nZdY3ClwCfyxA5jgzjPjWlBi6J4iBqnaKn3pn05aZ8Puu2z95Pu",
+	"L73haBgjEP4cvXtzXP+5OxyJE1v5sAAqqeitGBcSa4TRPQAVbqzKXIqJquTmnTz75sGyHBbBLbMPsqAn",
+	"MeDHtGhmIM0snargP3QfRfHFdwrij1QYyEOkAFy+u96NQ0eYn5StTwW2Wiywv5brgmdh/GLBKEDQor7h",
+	"nevhqH/RHaQ3PUOGwHS5wiMMk1Ralh5Vw7nW8yDKUaBWzBWXFVjLHOOqqAB/XPi2flg9ORLkdjQuhGRG",
+	"PjosYJnfe6hE+GxoEiuO0La8mE9ydBZa/y2THyyTP78UqWzEhTJn5X2kcsmAnLMgxYYqjFAnV1Q0czgx",
+	"CwwTJjRLFXS5RcY8woYNj4Tk7epTWbRx+mg+85mdYQ2johlfLJfiDzOQxccfZianRLN+m5RhOO8SLRiZ",
+	"1btJy8az7oWy02MckWWrczbpX/M9umoPRu8jzJglY0ypmia8T8xYqs5p+nAuFag3psJh4K0Cgoqm9kKM",
+	"rR7lLlD7m3Vf9RD/QWLvxG3VV9F9d/M9oKKZWnqMbR7ul1CoTdwVxQ/TmFdCmfs4QDqiTlq1Zuug+mtr",
+	"L09Fkotqz74TD/dyoKKpYy2xIY+156ONyfHVP97K33BnEOeP5lflj709BbAxWViDLQrBVPWfuKjj/5Sx",
+	"sY4wEqQSJ7J1t8X3GoUwNWLb69fU+ThyFgQGgT/dWm8b01HvwZiwyMNOgEUeMUWDG8fE3/4c3ddsHifR",
+	"OBQvfzYKq6W9Lz4+6xHWv2kbYCSqcIiPpJam4VPfDx2WqCKYN/2dWHBHIEEXtqXdvZPsmShg1u7AMVrp",
+	"DLrtUffMbKE2DRV9rkvKD6IiaDxOENUagYPSo/Cbdy+yX+K09iDisXGAd9wW/jpRC1Ml0hIryqiWJgdt",
+	"pzQZhN+9i4ot6TupZlFAxHcH1rFhY84dFgxk7HyaTYXb85Ne2SgjUSDCFuQr7IE2dQHp+xjYL5S62icL",
+	"wxWUbitkYHBBtu/SBX8niTQA2BDriz4rJ9yArqdD1Y4Y2g8jO61yw/KGoThKMeio91NXZAqHBjhDobvf",
+	"xzY5RebwenjVvTzrnpkoIIul52PfcddoRfmLY6q92TnvD/lrS+IvMF+9u4Y6coRyNgeVhr/q0BuZWxjy",
+	"FQekYBTCTxWMgpiML0zLJVMvpohGrvVayK1tIun66iwtkkTEoI2KkPYNSDNkBp67hroK65iQ4ocsZha2",
+	"yUuTT3J5L1A+2XeYWmSIqT31PnZcz7rV/JHYth1R1ONKw+UMuyxVPOl77x7NMNev0cK7U4VNPOsWzTz/",
+	"Hvv2KVe2XYJZkChsZKDAuyHgHcSBiLlpojXBPquI1Cn927Xkttp4ncFJZ3jNQlAkAHy2DUllxwfVzYla",
+	"RkFm6KY/N5Spu1u+eNiIfbF5XKvV47ls2flh6V1jmVltbTT3XM7MHLscyVGCKDeK+S9cgZ55ruNVkBmp",
+	"Hu0Fp2ATFe/nOBDOKzbHPmFoTlwbWR4LSiIreoH9WxL8hN0VMeEa1KHIVCqLKWvthB95xU6RufQdS+XZ",
+	"4zvi4xvS8VgQDr8eIttzXb7fUHVBr8ZkexaLCuVABq5aorn0mCPytYsrKvUSYhtj+h0y/7LCEHfFLXxz",
+	"ufKtOWbkSgBS/C4Oh4j1kr8gPtWYAsxoiR15pc1/ReJHSbiy3KacGq1o4Lihl9ujpGSMqcSW9l2BCyMW",
+	"iBLNzYHlLANp4rCmMYUNmK6RycVw7/KdiRiJSkgwBQ44clsIc0lvERrgGwXpmArszMFt6fkQ0Ab7zdlN",
+	"BwRgOA2ZMEJwaUzl7sm7ZxMVNfT/8//+HyHcRoguFcgN4FqYjmmAb0npFE29YI7YkkB5WXGXLkrjEFsc",
+	"Qo+yYQARO7+sFpSZdJlaAjhyDZSz9Ao/ukShR5tYzgK7lehcFMmmBaPwsXzjleWP6rUz8V/9adnh57ow",
+	"6SAptHDjBPPVtGJ5i9ds7i3Zkp8fr+UUICY0os6pmCtpPKJuKMMGrG4kWPFrL+YF26JKpu5vvQo5m96c",
+	"n+eSFZNS14jL16++K4LU87hFySopqrIkFddmOYfyQx8dq1WgpYstwowM2fPVl6zJ8Lyyl0k5nuAlUW1Q",
+	"FK0Ja0uKk6D0Qpb3k7rJTC8PLjnVMaPTZ9bp8dLoVSTAZ2b/y40IYnU0EoUylkuXoB61KlkGzpL4oNzR",
+	"PMK4wVzpmiWUJlGoKKV7Aebk4f3V0RYqcLuKOMWueZIBVLNMPog0ta+/6u08HqqAXJd+kedmTNnNXoym",
+	"zHIdYBdppevLX3+jFM1kGGKRfMo8Yb466LLCTua+iGfZQiklfZ7ANy015YRnWndZ63IgoflI2WpENYM0",
+	"x3W4QZpkCJUHXe2OK61J6s1QneIHluLZ+CkdF817udE5SrY50YfDbsyFjmaO6yJvSbiIw8o+fU4HFHgD",
+	"Mt1POqwv0PnEAf8arnGFsD+QY5yD/ExucYWd53KK8+9tcxMDIWtOYsF0ykH8Ernu5bp8V8F8m4y7Hn0f",
+	"E3EiwOAeMwSxgvZz4nkVzAHOM/5yJr41aF8mus+IS7ahW5SzTKI7zNp9afiW4L5MfEfwZ9eA5IOhr1Kc",
+	"0oWPOrYbCL7NWlHdzzG9d4K5twpEMWJi+STI8ls+aINkPcwe3XDHEMb7ROyIZp6fedmQPgFiIfhbIIM2",
+	"Xv1EepGkSLEu7Lr9GQQ377bCD0bK80UocgKd1lExvgUiJIlZnoj82OmEB8iHMCTjmA+iTmnbTVt4eZew",
+	"k1H44pOo50HYQy0iCh0ahZLElu6j7qoGZnnhQ7o7Nb5tvWEfNeq1I6ReQfygFzXxZSVE/QIbDMxEtcvr",
+	"4VmWSuXYu7ZdC+2UnQN84iNVnE8C744dt2Xk1Nvxl9UTQbvMTrWos6yJzG2AJlxa7VT+6Ldq+aRd/hWX",
+	"//rhU804bHz+Uxa2MleUG1egBQTcC75jWuoFZshyPSYOm1QgwB6X/9xE5uPLd9iHtCY+URzSthU4UNgh",
+	"/nMHvl/4oK1MVHHKuutceizArqrzlHFCSg9BBO8luUfvPf82C5PwfT+H1A9qh4flGsLuco7LdSTfBZpP",
+	"EnXW3K5DSS0OSq1+gC6wQ9EwyBtRj49oLwPUeJPpiARETFI2QKFWrVZrWSMg9z3HCcEfGWjpe3cOtYgI",
+	"Fb2BJj0i5SHMYfBFZn8wJ4s4Ei7fb7UOBEYMsUfxFURbsYnlomjPLGPIX3r+TidcerqONji6hprgYMep",
+	"RmGMqXa3NNlZqultCw1wPtkP/jofzRyPTnyCWZZv9uf5Wlwea/VNuBiwCXVElDCDgFUPLTBdYZef0A65",
+	"DzOjxZ8QdyM+kempCouq5FxKBgG25sSOiq+8QtwM5jqagTzXJiwQt+3Q13KX0z/ROjFLBYBycRm1w/c5",
+	"gOJ9Pw2tfuj+M1wRX6YoR7OwndWdDIgiWLL8HLJObv5FpE4SoizblMw8kfFkYYqmBLHVdOEEAbFPZWsE",
+	"j8sLkTjDYeQmj6h2j2cB8cX7jKna6fss7ELA+xYS6DLWA1X/MndzP8UgWnQUBBwu84FcGOygOiaYP6FE",
+	"PujDWVpNIPVGFXsccWZEEjGRFwNhN3HciQvfPSLIRrJFDKZrUZbF7PQHV/0BJOeZsYKA6SCRSE3YAU1X",
+	"2A8c7Crdgp+35Aa7E3VbqB261oIgviQRuBV2UZJBW9ml7//0t/E4Uw8QHR0EcibytiH2uY5UCONfO2zs",
+	"/7HPu20WbPWe+9RO12eECpxmAP1UHBZ28ztFZiTN4MnM85HZuzzr/dQ7u26fx3aVGcjUjm5pjWvi0BTD",
+	"Y1ThUcJQUXTYg9ire4dlRn8+oU4Qnh07zNKFd1/04bDAH3tinlp1g2jdha/g3cfIvKQNzH/cTe7kWV/7",
+	"NwnXDbHlck9DLBPJ+/LXEvb72YVgvOh5lsWFWQCFfeN4rJ0cN8vVRrla111Q/L0sTD2Ie0D/C+XzDiOh",
+	"gQAX7Phh48IKxZMooHLHKfpq6FU08qGM5Hsu2bvJ9oAPSrISzLQbK507LMMZtNcNW4aZlqW2hQ3vd6bZ",
+	"cEDOfZM25W6LlbJ1f1VFsqKoD4Jp7rH2kvj0pFqu1sq15i58+swst5vCkuvhOhu0345MxLwFEaURovxX",
+	"VGSEIFP+ZUJLX1Fq4W1/MBlev7noDYcgXZXVYqhmeJqJY8KLo1H3zBzTe+yIppHSEFaW9ikyL9qX1+3z",
+	"yaD7U6/7s4n0N3FoMEPPMdlvwIwXw46l4ZmaA8EsnSLzrHvZAwj0KjPy9XgGDyCkYBSyVgp5PXI1BaMQ",
+	"A7lgFBRkBaMgvhf3+qmZ93D6RRt45uNZUMja2gHBUAIlY9PVLmQ+vQDXxAAwm/lCe7n0vbuc0Wfg6oh5",
+	"HKOH4lJ6T9nQkWXOocmyLggSCTCydPn2DJd/TdU1jjRormsRcbt1P/dcEnaNf5k67gZxpTTa3HTs/VX3",
+	"/FROjb4mD/dc7U9iapFP6i59Aqdc3H+6N+Wq4TuSbRtpmHvFtNZJLGwbGDYZhHySuF6wDxFs9ug9kQdM",
+	"rT9yf71g95UgFyNiqxQ7PMiZlUXaOX1PNWeVIoToKH+s4pfrntrVr7TlCiaaM3sGI4R3B2Rlmt+RVpM0",
+	"veNtMOJGNzzby+pWQDyd4RLygSwD95KMl4SMym5zHnkQqCaVvgRtpqyRPS2L9N0nzn+awJs2kz4uCdRe",
+	"lJxrYoQJmFyqty/OZfG7ORalXJaYMWKjNQkMZGGuoKPAx5RhKwB1P7yC756dmWhF+alA6BxTi9jIXhFk",
+	"O65zQ6hFDJFrqA1+O+j/2uUGSmJeZJ71Bxfty5GJqIewFTh3TrBG9gp634nWxDT8eUl8x7NRsVZHC48G",
+	"c4ZW1IUWSR6dOTcrn9glAzESiBqe4nXHGtPfvakWOjBzKHYryBS1kJjIHH+tKIu9/uTYn18LIW2CFscE",
+	"JNh1vXtiQ4Y0ixsrErXc9lAhBd0zbn+IhXNDRKzz6QIRxDZfEWqLN2M/J8MTxK8CpNhPb33vr1ABKvbr",
+	"GcSeB8mf09ENSTGTvsp+WfrU19Il9tEGNJTtwO0qsCvB6zFfjpSmp0lfrFIAjKhAoKYAQp8r716U5fJo",
+	"4HsucgI9tib6CCfraOo4bcfe2p2++cI0ldHQf9c1mwxqfJDZCwqRMH1byITNMA1kgl7K/yElsFlB/E2R",
+	"Jh/ROsI+GVMuLIiNmCfageGwgpbC70JmijNkNup1ExXjrdPGNKeDWAn5GL4ItengtkgIoG229xd21V3E",
+	"+r6ptTXq9coX8pw/5vOxc/lRE8W02cfM9DCfera2/Bg4gkwpss8cG/wJYRhL2p/wRMZ/WM4vzdIzxyUG",
+	"mmJGDhtlQi3PJvYp8qi7FiGEHiVh4I64+g18h9yReO2T6TpbE5SfnuxxMChsdMRQZWs+7qDkq8xXSHdG",
+	"rYJNHpZzXG8eZqN1Tj4iNsflevNQ5ftJXFTixhC3g3B59uFTngnEnL/m5ayKCV8x5ELkAHKoKB26Y6T4",
+	"AzYl/7ROGeby+I4wn6AGubIQjbse7Fn0kd3GHlo0QTFGuQOKjqNajfppHWuCZUMj/gW+Ia9/X5Kb8I8l",
+	"vYmf3ulRux/hcglXZ28LRuK3H66671I/Xl2+04/zEBO7BXkknc57CgVUZAGmNvZtESY75XbQEts2sUtR",
+	"TZlmvVE/PhZkKOLFbALD4+6BH3560x041Y/nv1s//jB8c//+l8u/Wu9O1nbnzV/f19+uOjfffZeIkTk5",
+	"qTbrsTiZRoyRiv/R+k04FKrlk29ff/jU+Fz6JvVj/fN33/0t/tPB5+9K//GnLyu9YvInQgM3KZeeH1QE",
+	"5egBSM3mhpig3/7r9Xg8Hn/49k+bDqvH8vV2DlZEtAO7ZvuPwpMl6T+yPWtyYh9bR9ND3Jw1yIFdt+KC",
+	"k7+xlxMpttb8wEjtsINkcs25IpVPihxoFMQNcfVy0bxqD4dX/cGI68Jng95P3cFwct7rdC+HXZObCGbY",
+	"Ga13ZnKO0V3LEAfSHYx6b3ud9qg76b+d9C51Y0QXVOpL3GqOf6hgFLSvFIzC1aDff8tna5+dDbrDIbdD",
+	"NnyG2+eDUa9z3h3CoOGw3+mpJ/3R991BXPhpkOwu9dQ+XEniL6R26Mx37ojPzh2LUEbSzy+xEHK9s/Sz",
+	"K9/zZv2ZUtHTwpKLwBmX2KQ/61H9YiT1btsPHMslrD9rM+ZZTs5rfW556IK5q/T4VLQSaPh6RkOEy9+9",
+	"Oa3YHvmz/KlieYukTIjHCR7EZUIo1Cr/x3/7038fr6rV+uGrb759/d1//NfE/PS3z/9n+cO3f47e+hCT",
+	"jeUP32iPSv9R/I/WeFzZ9e3St5sYLx4otSkW6ov62L9ypP/eXtR8584W/+rOEEYbI2Dc5Jj9ohFT6QuP",
+	"h4dFPf21lL71EjRjf8/0g66qYjuUJVC00yl5hDrUnmQln/Hf9zo4ExhOO9PedC+7b3udXvt80v/5sjsw",
+	"kXdPGVp4kE2EKao3/3tkBUWHXvHGuSPIzCIsCIbp9C9Hg/75ee/y3eSqOxiKEB7wtDHkBKiIZbFYz4fq",
+	"1bOZYxG/pJ+VSdDAEZecNX6oZQzZ/XDjGHpDKJk5loNdoPvowOAPOwJ+16E38n7nQxam/+2i+7eL7ku6",
+	"6PKE+f5zSgfbYwNgv4hnLZZWlL43lu2sM00Bh4G6nzRcteSH7JtP+aUsmxpqVmHOGrYXcCZb4mCOinoG",
+	"xG/VDxWlHVqyvC23HcJEHjMl4+XQSvLc2XaxygE1FA42HEGXmdTWDkuH1VDgoVq1ynfLx1ZAfGbI1hfu",
+	"GrElVOWKG/+YkrhmW3tYus0G7SI79XWOfZJ1EMVvduD00sv1yfsf5eMI7j1VXCyn3li4Vig5HdaDzqkE",
+	"/RxlydIhCil2mGM24Ud2FkPI6t2y+vES3xA081zXu2caQ049zyUYgqoo+RhMrJXPPD+nQod4aKrd4ANg",
+	"3lNEV66L5KZweQc/V1B/if+ygoBn/oKo6Rv4K7KN0sNlxaHaQPGJI2Tv5I5Y2rqBMF8OR5ofiCixCurR",
+	"6GA1ZLVp4toMcYWIjqkvoiVFRc7Ag44+lER96GAboGL+uoLaUTKm/CaaYzamJuRg83MfJIkoa6yysGXy",
+	"lczENjPrm2xKr3888z5hPn7CCv7wqZ6tz25N0398BuCmvP7k7Pvn+cdmeAh4YV2ARDJ/cjt3P2Kv1KGf",
+	"YgP+AAnZxmVpt1I7bCBu9cZ38NuwRkY1vpXj8be/1conH7it8uHToVHbbKXIDgdnMlJ/T3e4rQ3LavQU",
+	"5sGrF2M1NLLi6fdwiMkp03Hs6okWxJ6X6v8jWQZIVGvQte5XDJmJMgGgQmgb3sze8Fj4msLOBqkp8S8j",
+	"YUBz23MPHhV8koB4e1GXyOjPsqsHbzvo4ODgBAXOQjQxGHXidAv9xSDZZlSrtg6qrWr112TaTZmPzqJZ",
+	"cWUTNsPZrR9Hfu2e52nLxfbty5XYk1gVUq0AT/IrWZsWb6r8MIyBGXa5Q96SMMz1dKf9R/lkRvgCyXZc",
+	"D6JXe3S5CrKjIC8jVxP8Mx9LV6qo60slrJ3oYsP6ZA3Zl8w3e7cQYAPCIcss2jEgSyJvp8J+JB5FJp/C",
+	"XkG3DlWTC5ZcylbK1di8JgWQ9CgahwQeElxpJPu/KCOovlPhZfLRclfMuSMXyuwRKvtXsoIUwrZzJFDW",
+	"UL2+uySLFVBOIDyfoofEdR/WlclkxHVVdx/PR/B3ZAebpyKKB1qycOMX6v0UsYzYDdvwePewefxogxbg",
+	"JQPFZgaNQhggY5r8BnIYsn1vuVQV4MPeqtJvE9VTLGU2gNmno8uzsO+OzAjtLx7AiA8mQ6MQbco2/uVv",
+	"/otxb4zscvMi+POsdhY6TopVA9Wq1Q+n4LniPzNE7oi/FiP2RMfXd/DsKJ8Up+VLIlmy9WFHK1tNw/3Y",
+	"PQdSfnKoDY5ndDYFVlV+ZzpTZ+Vn37bPg2DJ0PXgXPrv0HI1dR0LnV0O0ZyzAfgwi6qzP3SwMcMO0PcC",
+	"LmaWKinjPWV8b7afOIBGAj2Ze7BnPU5xkfMrXkwdTNHtPbbmGPpJQothYnOD0Pz14mdzTItqBuFvCiX/",
+	"zcqxCRPN3+DtH02BkfANQu2l59BgTJf4hrBSK2rVpoAxxHDkE+atfIvEJL94XbYDG1Mn0YnW84WXT16I",
+	"lmBMPHtEVBLtXg8KRuHXi5/5//8xfmeXU2s0P1P3gd2n9jtHYgZHVs+RsKulaDbHyTH32meneQCTudMk",
+	"bJL4TN2PAfEpdqGBqHfn2MRGK+r8ZUVkuNPMEeEYW9yvuyaRpLNHHl9SNyb3Mq0mLZ9k9zK6YcLo5qLq",
+	"nevhqH/RHcQKq2fVfXjGYt8hB2TV+U4C/PJqfeuJn8/cQ0LH3B+njUTkIXmOThI6jp6pmcTWLE69xXLI",
+	"fE/eY3kqet182Q7L8Xyt7XJHb58RLl220HhxMufFts/o+n7WrSW3CPiTCjLhv2HuK8HWHM2w40IZIIeb",
+	"GjPPR3fYdWxxvcwfrnySVcJaMmP6UP9+NLqSLbHT116NbJYVcO0s4SAsQqx2s4zLCI+450bWve/RG1D9",
+	"7iF62kO2h/BUmPqV7GSWG4qDlU/eYJYxdV/ci85WjNgofNcAfMo8ZKQXw2cQZNASzozwfUhckAa6f8dZ",
+	"wFssVwERHcMgp9MnkWpquQ7khAj23SyndhBQGlZTsndTeIhOQBlhIrLYyNSz16hoxmNEoOkvWmIfL0hA",
+	"/FABjGSMrgul40UzK0erUuCCoh2mX3hxKKALGPHX4tJuXjAKc4Jt4mcydC4xjaTtpX1q6hN8yyo7h7Bs",
+	"3AzPt5SfuL8KLG/xQK8xsNZgQ5ltJ4AtJPZpGCAkSMzsDgb9Qeal20YTUtej0zjzxGI4Qc/4GvXd6fQv",
+	"rkTvFqMAH8/Ykt2vy7ITNzItg5DexJVuVm905RypZcmvXug+3dyqYle/38zHltjfLpzqdn5oS1T1euqt",
+	"bubQTl0NZyI4XUQPFTOaDpZOkTND1BPeclHdSnqeuHzKdgI+ps3ww+7v9r2+MwoOa+c30Faoi/cyVGgE",
+	"5clG1LvPWT6TF8Y5fSzV7Kq7PDefGAk0j4I8D1RAcPZnJMFtcpmyBXZdovV6f2kdP/N73EZof8Xyzf5/",
+	"ibanm/pqBo51S3zZXjMTBdDjWAQl9O+ID9rsVm5QuP0pGpxOENjcMjPGsil+jDNYlrxKEnDUD1O/dYqz",
+	"UvZqM0V7CPxXsK81Yf+HsrAjuJ/Hxo7j6Zms7OijW2zP3uVwNLi+6F7GmjfSuGRSolpIGSXJPR9ZLsGi",
+	"jLxo2Oaw5GmCRRc2Su7F6Gc0Y+OITxmy6ZW/PFM2W4ZlX5zB3ghnQTz2GfqZh8G4Nl4b6J6QW0PUmELF",
+	"gyr/UV4hrAn2UfHgsCl+S2+XjTNuN+Stnvx8+ovP3TKfL2xPKCUWnhlSvhF7Anr0NeDkZLEvQiUNPSuk",
+	"KYHJz1dAsqIKuZZsblOn+xPdN8WwlZuwHikVotgFlGFjoVMy2+J/sZaE7t4BW8JbkrDHnoyA56aFcIhA",
+	"68HY8rPNgMdfLW3T5PQVJfW63W+aIsR9FY0spN8/mEam4NZ8O6lw9DBwzue2PHHdClKBhAxZ2PfXyNS1",
+	"eVMGO8WDuMxTGS1iylgKkUjBzSZvloiZyoqVqiDxGLIt49E5maFReufJ7Vy6XyTVw67Av3z41VZfmx5j",
+	"JpqPak62tAb2kVgrUSo90wfwvXePFpiuIdSbxSafY4bEcGKjorW2XMKMsNS/DBFTb5eSZZcO6plll544",
+	"OFQXngpuH2LUGPJEC9AoPi0/W6ursLQfPSxVrPGua3mCIFRUhCsX2I70bqgPlL66y0Luxq6Yka/vcr4O",
+	"tFe/Yjzh13cK7R8ROPdcG2rnevIQ+NpL2ClYRu1c1LRwgztMPFMLjsRNpnR8vGYUkbkRD8CJDq+4nIj5",
+	"x2LuM50F9Egd3dcViUKN8FNS/mFKl0TzV9W9lA7zx1bBnss3loG1Z3ORRd9+3rV+lUXm11mcrqxbAvJ1",
+	"5lBMLQe7aOl79soCey3sjw5mG2uNqdm7HHUHYaGy4ajf+XFoIo4Pn8rSXoiDG8iUA8QCz7plp2NqdvoX",
+	"F/2z3ui9iXzM9baA+A52xWtTzBwrDEJlqHjjubaBFg516I2B8I3vWCs3WPkahNAt6k3/8mxooqlHbXaK",
+	"zPN+R4PL9ax8eN72B93eu8tJ95fO9+3Ld10TzRwcqMBYh/DpOoP3V6O+iSx/vQw87Vk8YCgLK1CuRq64",
+	"YBQAzoJR0AEsGIUkEHwUfDNZaDrzAymxcU5usLUeebeEZllSAX+g4hGiDBLXRmyOlxkeWgxUmTMfKBnw",
+	"gpi4hcz2Kph7vvQBtNAbgn3io/GqWj2wtLngB5Kt82uvfVFziHxcOj5hPRpjxINDzuY7VGBd4I+j0Xls",
+	"7PFhY8fBzPIES+50wAAuhjAk42QJ/BULiN1bxqOHckpLauN2UFbhy4mWMY9QN+JbG9vqgr4hIXajSvKw",
+	"+thi91ETNLbYS+LXHirxdT7ME/kyJPkJRf6FVBoSrtqwcIgIhlDNu7KCNIJOvj0h6wFAHQyyYKLOh8NE",
+	"jY/d7Gf5kascjV9OhooQmlnd1Sp3nYWTAzNMx5y/EoQZxHx6/o6TcsP6Ktcy0WqeVEWannBossgJ7lGC",
+	"ipB2IXusizApnwXgPxLYVGGoNQMxD1URJXcyCEyU4ZJf2RUTS5/cOd6K5QOu3giBl9VaBGAC+7IUQXg+",
+	"2J7FZFqIoSBcue6uQDFpV23il6HnB33fliHbXoDd/QgRuy4Av1v97ASDxbAWJ1KNDhSdGXFWiYErF5vF",
+	"m1qK+cusyBSmnmfBx4SWCE5K6J7BwDoHTFOLQJD2zY1PbiAxSNwGOQtSQeGsbExFVbpIq1R5RNKDG9qc",
+	"ZlgsR/70io2pGXfbm6cotEujjKRg7nurm7mWCRa+ZI6p+A4lTjAn/hO4bF+sFzZC1Sb/ENCt8hKJIcTm",
+	"qrwn0tUV5l4xue8vzYX02IutBfZvibhe3xxiJV5EEJujfDMvHz0af+a610IG5sztuptWpjnjzCSBvYDF",
+	"7uvM3s15F4qvp0x1izvUtpdWCQPIdIKN7++DcuPCxW1JjrvqD0Zv++e9fiw7LlxFPCcUgjyhnaYQplAE",
+	"UV5mePe09IxRQNGJlhUElFrVy4sBChfwFbyaMeT9cbyZWgGd5/DsxbD0TI69pEzanEcXsenOiXRjKjLp",
+	"0JZEOq43Exp86VS6cL1b4hkjhtaT6aL1y2w6VOSiSIhLEE78TzjalaGG0cyR5s0Lk1QvNlrxyvemLlnk",
+	"1mM7aTSP0FK8pHfeiLXgEY+//Z151JSlCiCeYEzBO8k1D1HoA7KqvFXAHJsg8/VdLTMAY2ON4AcmwUVp",
+	"esnsNwLGKOePREKhOBFN+EOW7hSQmSU044vLyDY0EHGhUJScdeb5ETo4wRJ3VkFdbM3HdI4ZMrW6oBpg",
+	"pqEqqUSNlKaihB4SjvYxbV/1XjExMUNF85P4Vwv99onPaSBtus8fPpuyClB4hOySE9lGC2zNHUrKPsE2",
+	"SBb+YguZP7XPe2fg1Z6IKBADmdeX7evR9/1B79fumWkIP/2b3tlZ95I/veyPJm/715dn/I+L7uj7/tmE",
+	"/9Y+P+//3IVfO/3Lt+e9zggGX7Xfn/fbZ5NRvz85bw/edcUnhtdXnKu6Z5OL7lmvPRm9v+rC+9eXV4N+",
+	"pzsctt+cdyfdyxHcV3g+Ujcf5xJSKeZC+ZVcShb1bA8KjMiyhUzhNgfCEQ7zlvSkC/qRTnQZRSGTD4Fu",
+	"+D4rIqtkA5LNGmGx61cMUvsq+xbK3pIJmZPsuFPipv61LBG0scxMmGA6mT5h9qpkr63Jq5XCnimCWRnE",
+	"GU3gnMDNZDc29/wAMdG4NjRYpfRNRFpua5TYRteDHt8p2bU4Ng+X4FxctqYupreCFJcudqi+AsJK2zdZ",
+	"+vnFkjRrRlJqKHmzdn6wb22UKPXRUNmQXEjLezF9nw0EFBF4aIEDa56oTEDR2lv5iK0ZJ7xEF3V/Ua5W",
+	"q43aUaIZWmNr8miqqGR2GW6tJIypNXtghNqshTASE6Ji7Z9//38OG5pHURSmx2P6w7B/iSRBJSoHhS2j",
+	"RZUhMSsyRXaoWTLQ/dyx5shhYyqrXEMZIXASi+JFXK1SuZYKFHNcEDOMC+okycGYR0l/Vmj9tnP5zcJn",
+	"49MOWaxJLvoA+AbMbbGCB93/vO4OR3EbWItMhYpyYceNr1IxJjOmIqVOJhby8pTJZKxbZtinNwuIVopd",
+	"xXqyFjL7l52urIQlS/qVkOfLcMMxTUV/GlKt1PJjgnsP/sX4zspkGSz+we2jpYspuiVkKckch1IWXgH+",
+	"Cv9StZ1svC7FjSMOaMEonLV75+8LRuHnbvdH+Meb3iT890X/cvT9+fu4sRQ+zZAderTZhkb5DuXy8AZq",
+	"zhczQmKhQj1D0YAVDRx3TC1MLeJC40gzzFY3w1Bb/mv7stM95z+qd9GUzDyf67Jjqr0oFClkeSvXhksO",
+	"+QwVGSGyVIeIJTZLeT3p9YR59WE9d15reBeOyUNaTr/xq+tB5/v2sGui6WotegiGoW/chu6en5syshzs",
+	"YKwCFWON/+Qk3BLunp8nQIse5sG2xfZVPK1bvmojVYsB25BlDgwhnuTmALHyH6AYgY2maz1H+8VKrxdr",
+	"CsuE3o7rWbdpC4l69/vgzZvNGAmGxPKozbIF4Qz78aR6/mHkryhDeE6wrSSTT7ArHoI7n4k5d+w3rKI1",
+	"7TDWnOWV20/IESZuxhfeHYFbRH9FKegC8t6cm4RKtQTodrtWTuwVR2sSW9lQb9uy5/Ebxojk+VyHQxLo",
+	"+eYPq6eyoSbB1loEURnb4z9eGdtU2ADHQyaaw2gGwBKoINyUGnYKySLQ/FXZCQ8CdCgyQykT6xwrBp91",
+	"h51MkQehRn3NcsmgXyiWJMTiAxpPimuznBaTWb0XVd9h9dksTMmQrIeUz+7AvFzLBmsOu1z1Ux9TPXLg",
+	"zyGxfBKYqKgcj8QGE2hMudDpt1fBHNUrVRl2IwdNnPgkEyZn4ZbimJo3PpbNlE1UHLztoMOjxgn6X/+z",
+	"UWkI+4rKxLJgThhRMUJkjaD2j0PHFEzkNxD3ilfBnC9CeEIrqE8JWmLHR1rPssw+P9qWZhQa0siBm3QC",
+	"YY5d2douJ93xR0PkPh8TSHvwB2XH1oSvJrZhcB8dbvu+X5LyQFC1mLmjcBpBwXLWnQuJpLgng0Yi/rNR",
+	"iMhuEzjwFnhoTkXkkCJijVti0iX9OLsPTgK6d/w7USqTtxkqqREQG8GrhohnKjOyxD4GkwDCiBnC7j23",
+	"PWRcENcQ0L3vBCQToVuBlJGzn/PFT3Tip+k6khlo5sIlwS2hqGgGIorVNJD4p2mgf/79HyVZOEwewqbB",
+	"bcWViKeLECE7hulio1mpwXWA9pbYE5YTqEQYmwTZcdkZZClArBR2QFdbC8p9ktjqxIEntDNhTgJeBEbl",
+	"kHgLvl2DseXgibMbNkLwzAd8LgNl3XC5scDwNDG5Hr3hJpnrzEjgLIiuiRsIS1TAoeGEMtTCFM3xXbws",
+	"4O6x5vvFHhsFL6FEbI0Pj2kd+XIAsgX09AAhBZiyT2DtFf1u6REx8dmMMZatJD0/KLvOHbFj6QuoeFhF",
+	"C4euAsJKFTQk1EYONObamNYQ6AkN40KmZ32fZIYgjLnfJzgfRk32i+nPoOT4nLHMgvRu9q5U10LC0P3c",
+	"CYjsQCyuKyMKLpLFMlijBcFcuNN1KbbNWzMVHh9xFQWOBGHyQbAx7UBDUmbuQYxL8oKujLigju1STGjl",
+	"qsbDbF6CM9EE25lFSVMGMsUxqTpJi57PRde7J74F1fFkaLftWeyV4D8UwIUs13SleGDisIXBpQrqgm9U",
+	"cMgcM+hHo6sOHIiCUYAx+aZJtm+tLQ56UzCUqY5VCPBVB6vQscVVm+fayIS/453CYXj2x31MmSjNln1r",
+	"HyafiuQIqaNUuNoROgXD6laaMiAPkzF1AoZuHWqjYuQpNKRbsHSKzCCCQMzF1RpHVitgeEEgAmBFULG/",
+	"JOACe8UQwb7ryBtSA93KBoGYImUglZ6i5EROcLC4icYsCgouhpn5oh2qYyNvFaAiI65bSsS9yqQCVdbh",
+	"aweG/mvU1YCCCdlSOCTgV0xlRhRrMijAo6KPoSLrU+Fm45MpclfuOo/unGWyU5GPiK+E03lDfY99ET77",
+	"OJCtULOwIStScYtC9r6yW5oHCiJ0VtQRgcwvKZh939Ii+9fveITj7qvj5y8rTAPZ1jhhUYhyvbL4r+cj",
+	"5rn2/0YVRHYKZNfOwS9QiUI743ZWc+PH4p6LXlF1NrU3HWJYVHQui/rP4W19dOPIloTaL43UH6DvysKx",
+	"GZqi4hsT/X//r6rInHLKy5Qfi+/v1119MiwoRljGQwqWJOqUhPVL4gVLkuSYXcIEq0wMeQRFNX1D8aR2",
+	"IoNG1TEeO/f2SdjQmHhLsMpo0L4ctjujXv8yFrAyc1wXLbBNEEbakp/xlldXyLPudzMgf3l3vNoivkJq",
+	"RgKFf5zkDA3w57lmTWDqmW5Z02ftxj4QXBGnkb58Gv1TWeJ6oE2RszCxwRBTETRZ8TKPjJbR30xRTMjz",
+	"WSVGZNP1FXU+6kEGUWje0UH9+OSgcdzYyX0pAl/2bLeeWadEVUMTMlbEKwbIJSpZX4TrBypRpCIquOuz",
+	"1x+bMPwAS3E39U7iJ6ejfgRmFrkKDO/bnz2/l+ET4/hRnRtfdKv4h7ZbzO+cmL+9ezeWz7ARw0yqp97g",
+	"/bniudJ9N2Tu5uM6rKP2oK7goYpr6rf/LYRFA6moIXciYhvitMeUzb17Ji99P40LbM5tnQ7E+kmAxoUW",
+	"CvwV+WyWwmavZqNaNWWU/5jqMEDNrLl3r2K0AAiowEgzQxL2tHsz4MtQZzm4Kpw0XuYVcACrlX6fKCI4",
+	"wLfx1IOwbGqyg1IGDPm7u2eb5cT5qPOKN0PmyndNA5mx/sLwAxCgiYpiZ7xgTvx7B0qj/iwpwJRdjuES",
+	"OkiHYABW5DuclKRtkcGStVQ36J24RXV/jvwJySbSqfbrEOol00hkIZrYoJ3v/75U52loV3E9ODfQitqq",
+	"NO+GBtP795c2CuG+AfG47g6JDpxZPmQJZbW/oUjWepgJApCBR/Hq7HNo5HFHfG7eZ4ZG/IxdlwRSr8hC",
+	"lNa6+B7eVTpWBZlc+b3jxMZJ2Sc3DguIT1RAlWzAaY4p9olKc8JB4DvTVaAuRkQz6vZVL7x0YQgzcNpA",
+	"Ss6aBJAiuhazALdl34lIULSrRq1+sihwsXvDc4EVPijL9BKzTaCyyrbaReLd7MwuiaFskKWFOsGwLaEK",
+	"zTcfnP1ZGrvarAk/JWLDVisnMwxAvZjwteIFgRtxseUTueUwrRm7Psib15ninFKCvTftS1RcLZfER+K2",
+	"knqy5JGMqFu57k5drJcuDjggm3ojKoPAde6g0iMLiOti38zpvq1IOHtLgtwKm949JT7cD54iU+1C9kcy",
+	"UJpbc1FURUKOfSq6ufMt2XUPEqdf1mfl9ifpRu6eoTFVDDcR4Wp7ENbwk6yW4JIYPX/YJojOHZbRoUO1",
+	"mNiXjaVwywwg2YWD5WcfUnNMLT4EfcPSczzcST+tKuXEIZNB1keJIGtUxGgoCF2+XTJE0kqVnyAn9frB",
+	"wVG9enB43Kw0jo6ax9WjmO3erFarlSaceCL8OjXiK4Vmh7gCyZyFKiA6hBNnFaTqsNiJBXUyUqeSiBXe",
+	"7VRyAhUvoNUvK8IJVdp6RMUBv9QmPpWHXGYfgCl2VaGnHQh/oeg+v4kx4OtVKv1Ycxs61PMnK+psrdKX",
+	"oMGwEAFAjIpHyKOKKkvZ52F+G0UFJn+jBcl4HOAolkJm6VFPqNAibAMuxyVJlLL7Lu5yggBF7XR+yIeT",
+	"LegWsEfY2DiXw9iK+NmzhTyuvF5zzGmSraR2BV/bnpSti3lFYJEHNNr/MNZfE/qxJaeg3iDtOGidnDoS",
+	"4bo0bKmiiXXkkiDgxixXMm3nxgkSKdm/Xvw8KsSKIf7WLv+Ky3+tlk8+fKoZtfrnP2VhXAAGFR6Jv8S+",
+	"uIROeq2jpxuObv01OL930pkeovHlJGqEV0x7TJaqx5BcapTrEQEa+1D+dutYzT7ctc/JX/Y44mOb9tBz",
+	"Pg7Bo8uNhnpPfGEbcARY3dMFHkei0rq3Y6w3lR6SjcDoeH0YRPkiPcEjqkjI5kSKiKkzy5sm0wVxTlvV",
+	"2Br39IgnDnUuokKBv5uVn5SA2Sa/Ent6LYpXDJHywqNkrWS7ska1c2IfIKSkbYc3B9mw7HjQRArKBFrc",
+	"EXtvpEiV5cOmm4dXDMnplXZxqioAoGocii+2O/ILqnYm7NapzAqJf11sjJkB1xfdsiSA4mPZIEJZKQGg",
+	"j6k133SyRXsg3n3F0Lvr3tleToF9lisEVeYSwZMgOUQUtk54qERnrontsC295eP1XhhSIyK62qCT366t",
+	"iUvuiLvv0n5cW+cwbiu5w/R8qXfEd2YyfxAVf3zfKSVJ3/VunL2RfA6D0mC0uVUitel0BR1dgnOTczn3",
+	"qDpQDbjsLi+w40IVGhrp5aWKrrhsB05dwi2xKPEzecBQDtlE2qc7jbziIy7FAGhjdaO6hu7AofLlne+j",
+	"FGNHDnZ/3zUmVfpI8CUOiG3Hoa3OwxwDBm6SuCaOdQIFjRCSZrhtlsWMY1oUriv0XbZbsWQkjzoz5pZS",
+	"7Ro5ZswX5wLe17mbdNRm9R6415Gxow3xpf25W52yGxS+aDFK2dvLxftgd+3DXbCyj8PXc8RKg+vp/bEb",
+	"xEAu/0eXQSKrQJf/FdSeMqgbvpTtoVStVZ8gk++zmdF2KKae7aWUpdXeh2hOmfrqPo61bEVzK1nn6YHb",
+	"B8b1syTlbR2f6b/4Io6JHSTc/tItocxt0cX20cA0xWlnEbddeiU1lu0jEorK1gGaYpKsZ3UuCppe9cxT",
+	"uFOL7ohDNp6DU5uSCipeeojQ1QLNiU9aXHnrLwltX/XQQaUqntxDOP0c30HFaNdhgbiqK+1CeJEitP3V",
+	"SPvZ+u7+Xq5Q+nPNdrLluIwrIPvL+qQ4T33ayHSzCVIMpb9CSJKgEuQSEYMW1R4xRJx74qIkLQczRVuO",
+	"4DI2qJsPchZKrOU4ClXJyn19hOpce6h/EEqDOvRGK5r5ZD7CcE3bsQIVh8I+06roUAzLqUKxni/Sf8OC",
+	"vRahNnRc9Hwo/Sz+FM4BjFxZrMssx6uH6N8o5+2rUSjH/pKkWk4Rczn6pyL4svqHTrZl/Y80nZaTP8UC",
+	"nONg5vj8u77v5dg7ohR3VmFyEThkvtYZ2KzI+GxxvTimX6gidqd/fTnqDq7ag9H7ifZkTM3O9XDUv+gO",
+	"JvuW0A4Hts8H3fbZ+0n3l95wNDS5ZR/gW0IRbM6pujNtVKsq0XxMtRtTFWvoBCUDmb037cvkjF+2YDf6",
+	"KV1oHWGbm46iuLBpRBXXU3XcK8iEJvMBXixhE8NDU9aov8csqn9bTNVdjxDxiiEmcg48n69AlFw3kEwp",
+	"MCQeO1B+PfxmWHo9LvRIPoWmSEyQrLrQ1WL9szd4n/r3qeLfstd+Rm37nUP83vJ5BAduznJ5uvL+L7ZM",
+	"eCf34jirVHi4tY3s1JmQqDIdnxpVozhRX486pTjp1Kv1w3KtVq7XRtXjVu2wVa1Xmr/qB97u94qClPVE",
+	"Im3tOtD5R2EvM7isTcEjbIhTjK9KRtCK4DLIhsR0DUFnFdQL0GLFAqHPOgEbUxDk/hrcrfSGH4TURkvM",
+	"mKzxa5dPjpA1J9btqYz90Epis7l3T8c0CmtLfD1ZBfvdm+M6+rk7HKFa/aCBmocnx+josNlAkIyvXYI1",
+	"6vE7sGbOzTb68O2GW+3Q0NlmiG3wNBuoiorcWiiJask+qaBz5zYVM2OgMCrjxrmTN0QwLwRoLAiGyqAc",
+	"a9RDgLExnXoraqMpWXvURhgd1MtTjmNBzAnk1bTIpHqtcdQ4PjhsHGWGJGncoHu6M1wb0r0d+bufwNFt",
+	"AM9jTiMQwuWu42z1bf2wenIkipgn6sfXm43czdzYXbLIcU5lRRGpYYlqHsJ0EJDxHV4tuaysx7pQbms6",
+	"mVGKLQRLd5lnQJdAGktjFrLgmBTaO2HpoJ4LzTDPME4QvLSZDHS1mrqOhc4dPHVch280N6GB1q98b0YY",
+	"E36tHrXJgsoXeokUvPOCUbjqJco+n+fz5abEQR1I2cZo5hOCAvIxCC+G45fo3j2N405wMejJieYEuQAl",
+	"fGSbwnPkbbADaSvmu3/+/R8mGgb+jwTqpDcP4Qg8qOv0hXpc1HYGndph+ZcLzyYLIVLZasElKvwbOjF4",
+	"KYnZbv467P7w/s3B0Q+DTrP9U6fXbl70rxqD70cXBwfNX+o/vvvloPd9/4f21VVz0D1o/Nj48defLuOh",
+	"QO+4xKyXjz58ajY3hQE9RbZce7+MqVR6xhfxTe7pZc3zVD7Q2/plr5c3XfUG/oqoe10W84LtcKu7nyfx",
+	"31ebT3q1uYvHLkE7/KWWMN0YCHdHantToZFzA/7VA/17aZ1U5OZkeKoeVFyBhLc822ovqaQgrr1rwyr7",
+	"+WMfl/r1mCyuJygAmJPfJaJ3odaDuIG66g9HOZZXLE1rW3JW8i4vHCsASSLoQf1aJba2lP74ufvm+37/",
+	"x1jZD50gwk6tToB8YhGpiTtMoEV2l3vO7oeKT7LKgSRW8/JKgchZz4jr3BE/IzKYqxiLZZChy7XlE1GQ",
+	"hXloFgv51kyUBwoMAdKuqbgh7ndFoirGpOE/w0/KH8JFHiqqjNWyY5ulU0V9PhdSZXslOkESNF1LTX/r",
+	"ue5ilueiVaIQOu/ILdAq0W0Vg3zcOQ4ItdYXOY03XE+mRMe+EXieaLCxcFzX0Qpg5HxS22U+z3CLu0fh",
+	"TDUVEs4ZQ7vHg7rz1uY4Cj21gnwMJCG2gw3+IP5euEiHIXtFUFEv8lFKAeFkX31sh4nLRrIjJSrGG8KY",
+	"hx4Wj5H1Gp8ZMcGfliihLFBrfID4Vwv+CoWHkrLuD1V8KAH8XqirP7QAUQbGMjHUtiyyzCzI/eAqRJn8",
+	"saEhmKJN5JMFdih0h+50ul3oDo1R/eNHFePHhcvpmJpv2z1o8yXuvuJCFhVlCzQlsCI3stmoVU3Rf8MR",
+	"7YF8OxzNNRTlYJ8SC6+kq9wmLHCocDr6hHnuHbHHFKINlz6ot6oWdYmDFvUgS+vD0AtL3G+GqrEI6Mpr",
+	"MhYiomAUxKL1+klZKol+TGYLcqijAdFSSn60kPlJigxDHJsGCqWDgfjOfzYNZPJ/mGM6JaokhyoArXxn",
+	"7ase8kmw8in4zKCbiCBIuNaCqceUw2ygwHNthJfYD/i5a8IzGURpOxzmBce6OGEXeLmU98vtDtw0hmrZ",
+	"5rJEMY3VCAerFl6bB8c6nxmF9nDY3f5d8FQkvgoDt32TD0x+8Xr0/dYProJ58nt82FlXFNHaMOxMEKQa",
+	"pi7jtn1ReaASXw2Hb1moGp5Ya+9yOBpcX3S3704vLKuYmCLqVr5lBWGxncQS0u3Ot02QgCDZ4HJzSdHE",
+	"15P95TYPTnw5q3jh9tJ0CQiSJs/moyVn8Kg7HG0ZOSIsSA7bsmo5Mrbqz6GduBb3D1Lb+bxrE9csIfHZ",
+	"2GlMApAtY1JCYacR+30jKQd2GRCTANsGZPL9roP2WksOh28bls3WO4/a61tZLLzjmL2+k8es28Zl8eiO",
+	"Y/aCL8XR0Nc44fDYYp4bYUMC5NGETlfE1IYq//sZ8JF+W62dHODarF4+smqkfISb0/KJVbPLdXIwa+Dm",
+	"9NA6snex+FPuh/xFsei2mSy4oimqZGa4HEXfcm63lipjKp9MIWRmugpEZ9qFA13s1yQwEPPgN9HspIVM",
+	"7dBUTjdjTM3e5U/d4Yj/DNFK0TOUeqTatvJh+hkS/o7MQZefi/ok8hf1Dir6ZOn5ARMFkTiEDse+7Fex",
+	"JkGiiW5Sh0srZkltK6lEJXSjhM6Toctk6CeZOkeWFpGlGKTP+vQBnn0qp4/Z9CGYOE0/ZMVMacPziPVH",
+	"sn6iK4Bbss4heLvebNZO0FJcVd+SNedWTv/D4fdh1yViT27JGhr9LjI93rdknScnzFuydmxTGSsOEbk6",
+	"IBSGKrKpDIUts0tgCNB+JOsrssipOM/nu4UMZnT1Y+8XdNW92F6jQsAscJP4iu5c2WAh/0jWPTrzvvQe",
+	"SdH5ij1gt1DRZGxeVgPb7Xb7n3//h2xABRiQDahK++xrVCQl7CqDnmSvOdy7fU40F4JNjzwFqv+ZMttF",
+	"fUbo1bXk4vg+CqiTnUuk+b5n8UDOmBkurM2Umoe0Han3K/gndZek4JK8blWKlxJcBNu5mYGep5x3gmGf",
+	"r6K3/PDXc7n+IV2tz0oUz08NeSFaJlc1furGXY/hTavQTU+RedYV73HNTbRYuQMf582YyvZsS+K6Dr0p",
+	"ISdAtkegzJiB8CwgviYuXzHhUYUgwzENnZqOR1Ew973VzRyZV9fJuqUJVZBDAv2lJVCbvJqx6/rcxiuJ",
+	"hbeQ2T4/N1FRWBaAhtIpwsj2FtihqDj1gjkX/RByK7BUOuWL4vId/la96MSIV0y/xzfP+hftXtTsYkyh",
+	"1Kj8NdKjyUc4REyuqZot8d9wEGQ0QKM7h40pxDTZJVGzVNdsY+8hn9x5t8QuVZCpq4vmmBbT9WJfB4QF",
+	"Zgnd8O0MPGlmhf7pOQ74LwIH8cK4YzqmgNq4VWMggq05kvGoWksPiUpVFrkI2RjCd6yq0232G58i3V4C",
+	"i8sstTgYf5ORAn8Td31/G9O/lctl+B9/aCZ1YxO9RmZkp/xN1NGFXxVdhnlOJhJzJIwTPkrmIKlXDZHE",
+	"qDCsCikmJ4h99jrxLsyB0wGVyMLMEqlOYraUORICBOiXEyZACquFm6lZsqCKXjeiAoQCECIB9ckddleC",
+	"t5UcgJYuYv6EMcRnx1HXI89HjLhuWB87PkaDyAkgPNklAWEG3OcwA2IwoUI2sSUwYcKD7GPhgK5qEVvt",
+	"gG47pmhAAu4tCWV8PtWyEkNJxgjzWZ1souHinbQFKV5REIruZg5DjECDMMslEHtdNDne5Vuvo0ZB7PUn",
+	"0Sbo82vRMKmklhSTFq+TYuFvSJMLQnyg10pAyCmS4TmKHeLimUsYSu718t1SHEwhCBY5QSkxYRZJhfOF",
+	"9JM4M6IrMM7yiRlBjGXCJ8QYf31M1dVllq8k2zmizjuF7jGFnGFOP85H6M2fcpB8wzFCkxXOxZG5CK+z",
+	"xFHANxkEk8jFkMqugUxPSU7Pv5E/c1ajNuLnjT+mggb597OcMGNajDVNEqMU4cpzQjplvoncMUh6Y8Z0",
+	"izvm/DxywShXi/SpaI6TmMME/ohhSneTRM4Q+Bf/Pe4NiTwcmvPnBbmDovcyfUQ5DraMJ1/GrxR3yUU/",
+	"bPM8ZRDXTv6ohzqgRoQFZ1KTjuvhgYxdlzQY+CvyYWu7hCCvP0LKC50fnAiipZUrWVoQnbtZQUo3Dnje",
+	"cMUQq5vCFpXj8EXGLMauGPL3Ssk/PZBUCD17+7Fiy6uAFxRKqrHTS9oWiLi3Vr4TrIf8MwJTorV1exXM",
+	"M5ttgbIBBbwjVvLwKpi/hkemIRhprx720PKcA8BlgOisHQI7D4Ilx1MHGrvnOYsTx7TsAu/YUXKlDLfn",
+	"ph3UghbAiOVA52mhPAUe+PT4vHOCbYBEtqv/pSxgKPe0iyK8dKRTD7rZ1zc4mvVPGsibBtihXIlZQ4kT",
+	"PhrVK9Wwg/3wHt/cEB9d916xMVW4JEb8bdeZ+thfl4RpALkkAkjLJzahgYNdhm58zBUWHOTsGSoO3nbQ",
+	"4VHjBP2v/9moNE6RPlpaelPPXo+p5/O/IQX4DWaOBc5j/qZIz5Qaxsz17gXbATCdaDbo9WJ5S9W6B9uF",
+	"FvwnaioftnZvFVRn5fDRZ9nR/tp3C61CYh2xnAgMu/FZNDoWvvZEZrXSzRxoc85Vtej6CiuDVs/OMcI0",
+	"M3E5GamC7aseE5VIZw4NiDVnIl8UWkLznZEhUcS/43YBZGHzAT4hiK38mUgK5obdmIYbucTBnBncHlM5",
+	"qpDeH5Yz58azVDi9xRIHztQVHwOT+Rv0zTehg+ebb6Tl8c+//8M00JWzJPxJORpYakmiSpHPmCJBsxwW",
+	"ZTSHqGBG1KUL8poVUhCoxwYfrZk5RmQcwoI061AiUDYqRfgG83EI8xmUWbXA/i0JDNnJBBWl4cZKhq4m",
+	"M6FiqwMe5uWzyNsFecIL2jLAqU+4oLCF4gxBw1oZBPHrijofARIRemyo62oRn+gwdO/j5ZKIO+tPXOAa",
+	"kBwfFln4LIsGIpHnLn1In2LvGPLZZ7MiNlBkG4nd0/MrYR9LrUSdaLikcHytKIz8ok7E7FWiGiJDRVXI",
+	"V6+Kj6AYAlzDAKyweIpvyUR0SnEkuq6ve2dMogtxMXJwcHBiwFU1g2o0QJJ8tOnNZowE5mvTdRYO/68n",
+	"68eILj0SlyZUojFPNTzB6N2KVkQoVN6bZFEKmExWRhGV+3PrjRjon3//RwnOEE3MEYZcyDVHKOZFVZzc",
+	"Cm3yDcek3OApprchf0LveCFHmWBUM3JTqR0P95Z8dCCf010LSITfVZ8DFW0fzwIj6hxhcBV24UD+sAFd",
+	"EhgIbU78fBboWe0TMIqR0FEYKpp4uZxAHKhnwX85EPAPh9rwX2xZE7MEzK7xjaIG6P086iii4B+xVj7z",
+	"/PIS3ziUqyl8ZFHSBXyAPzbRP/+v/xFyk3wXVIlPc8wmC88nBmQJTMT7nz+bJVgFtXUm42CcNJpHaOl7",
+	"U5csInSIr2ooey1f+fZ3aGmK7uceU31OmQl1WhjCLvOQhX1/LQrOoHilFcXT2mnz2aygYWaxDpjrhgRq",
+	"Jsujge+5LCzpo1xFfPvBIysc0sqj5jBV8ITYociEq0y1SDQlM4+LtQD5/IAhUAxojqntEh+SpVUjPsKE",
+	"azFWVQWQqVqS8UmmvndLAJKBktvgAgEpKhSJk0a9JlSEC8GrKLzD5YJTXCnL2hiYT8THNA+qyOx4NOCn",
+	"z5lzI7zWkodvCV+yqjIJwTPJBmOtMQ3bkElfDNMqoCw917HWHF+mes00kMpJhxHCI7P0CQPP/8UqkJsk",
+	"9hpT5NhksfQgRQdAKpq/lHvRb+Ufydo0NDjUJt7VOOtGtaF9eU0lnPlLF6/louoNNPdWvvC9X4BM5lsp",
+	"u5kQCo44Qu2W7KUjcP/DsH8pqxlIYPn2QZmHMVWDVQ1MLmh9Ij1JvsdBtEPpMXUo9tdo5noYJNrSc6iM",
+	"UXcdi8ibNakPt5ecnMr1SlWmHAplnbVev76/v69geFzx/JvXcix7fd7rdC+HXRgDVWEC8CyEqlj7qlcw",
+	"CnfEZ0JHq1Zq4k2uneGlU2gVDirVyoFIpJ+DDhkTm/yHm6x+POeO0DBSpoI+mkuTew4HbJOBsDjAMGgh",
+	"XLC1oiIsYTdB/gpn+0g+VTSZZMriffDvMVWUC7lNUO2wLb4h94MsCQ7AO81unSUophqAhrimQvdzxyWi",
+	"vYwUpzLDckqCe0IosrDryjov3AjGspu9QMMbcea0dbRxfPp4QQIoZvdbugqRu44fLVJLddT9RWg1/WVF",
+	"/HVkNIVJp8KQ3WbmpmGL+qJmj4zgVoPP+SlS2P39DmwOlBxXjAl0VK9Wxc0xyCRIrNROit9lPnToH/sk",
+	"3QW/fYoVKRUFi6q1cq05qlVbVf5/v+rldR2+L3CinhwfHTYbB/Ua1M2zHDt7igM1RXiOwUc14MSc/NRu",
+	"zurTY6tGTvCR3SAHM7huhvVMQgNWO/3sWbxKYgr6pvz0zHGJrBBQ4CzBbYCKGA7f5prCiX1sHU0PcXPW",
+	"IAd23eJEMMf15iGf9uhgWm3ik8ZxtU6q0+Mju9ZsNmZ23bIPGie1k0P4C59Mbbt61DipYavZqB4e4Ooh",
+	"OarNmjCX81dSaNWbocl31R4OwePMd5IssMMl0u/enFZsj/xZ7lPF8hYKyBwEOdR27hx7JcowyhwfoAQn",
+	"WBdahUtyj957/q2qmOnzH6+HICMpqRVahVr9AF1gh2vTnLM8FmBXVr0o1KrVai3MxmsVLt9LTxOZeLPJ",
+	"1PGh+1jt5KQq0F6Q/aUVtn/w5iCOcfTTmUdEeyzGIFnmtw+yFkOhVfhWFqs5PqlGKeCtQvvqatD/CXy4",
+	"oBEGwRZakzjuXZ71fuqdXbfP45UWc8bxnYjkIsehUtxUKqYmKgutwsWw8fHyr+8bl2fWx4vf2/cXZ+J/",
+	"54u399bb49qvv//g9N9dfPx15M4v6/9Z/XV0uRB+rAdKF6jrCU6CVI0gLpW9WUzqQbeAhhALWd8JxYf6",
+	"0htsq3otMLK288hrGkXl8bHNPb7ao6KEh6xkB7USFgsMdDogge+QOxJbF99ffMPFSEEaJIUPnwXhZlSk",
+	"DbCvjlI69bAPV6eiCreUadlmitIyxjSGU/TOuSPI5ARmhqXzhMudoVvq3VOZqH6qQggCZHG1cea5rncv",
+	"u4hctUed71FMF3j9ybGV1S2NsNTj16EMFdo19BWIXgJ9UZiEb/uDyfD6zUVvOOz1L+FYZ55H+X8jJ4xL",
+	"AqLiQAbttyMTrWjguBxweopMyaGmNISgRqATIBY4rosoITaTrhsz4jOzhUwQZtwuAq6WhpeUUZVIOphg",
+	"gOnPQimRGBMTN+lhUuaZYJJRUgOTzAnWAEIkzeBnIQEjw0uoyTRwgnVkgxRNJZz5mLNB76fuYDiR2qAJ",
+	"iZkImZdQhbR9PumdQenJb5DZ6Q+u+gP4PYYIy/OXntBrKi65keVq5Er0h8JqEH/I0jTJ8Wq1BhJuoqhQ",
+	"ktnpX44G/fPz3uW7yVV3MISNX3j0RkcXHylcdwhFv3KVUN8aZMY2I74DylFjarBQZEIrVzZ3lpMl8S1C",
+	"A3xDROqA+p75pnvZfdvr9Nrnk/7Pl92BvF7GyOx0B6Pe216nPepO+m8nvUsdl+AOk7sDhN/OmAp595RB",
+	"dT0UzDFF9eZ/FzwYQQPlTEX5NvAvQw/QWrWa1UW8zccxj6uvHhKxV3x+Dq4ye0X9Pm1zOGOJrAfkUQu+",
+	"jHzPJVm6rch5Scv4tHK7RS88r880q062NZIW9xvPXu+uFcrQw3A54P0OZXE7tlJp6k4JJTPHcrArO/kW",
+	"GSE2qlYbrxj6AVOChgsnmJfkNkvMgcEu0MsNKG7rZXw6rcsMMUVvfUwth1levkLTaB6iPr5F7TuSUmhO",
+	"GrVqXVNoOm2oLBEyJeSaLwjqeP4ybBYRY0g+SNXU+xypbnxp2Ar+jK0F4QtRqlvEeELvfb5FpbW042a5",
+	"2ijDq6HGiSmpML5HScjjepwoaKjrcbCxnKwz2L7QOqgaBU76hVYhyalg7DwYDzV0AW71LG2V46G5Ax6O",
+	"jqEm60FylUO8SCzynITV4kE9bdSazWazWgOlWK4vLXaFJpkeVI1UU028gc6j0f6A3DnkfhPzBSKEVN0z",
+	"MEJtiJZcYLrCLvJhAqi3KUWYuqSBkiiQqyA+Uvo3+z0Z2e1FaW2aNIvkrm+jqhzyAdd5kmTgR1nUV2i0",
+	"BO65lOYjcKdRwBYzNG1ViftK3QDVvk81/cIIFU4Ig1OOpQzdSz8/vDlFZx4p7QHjH9UczraAszD+CPtR",
+	"6Bxijigeg5u2n1PepNpT6Q2juI5kIGlXiOhr4geiWjKYrw7Vp/mjy6Zs11R1VD1qNZsZXrEP28WZcgQd",
+	"kMasiQ+nR9axfUKqs39rGv8baxqRK+1TwSaBQDdGm0yqSODCpY4UBRxI4kqPqCTLDapM6J8D70G2bpPn",
+	"d9O5YAf9JyFE4ACJaTv/Fiuj6nHkr3+gWDmyanai5MC/nAb1xbnlkWwR7mKOXsdZQUZKgGqn/HIOUywQ",
+	"o/Cc65HqyVZi2XYZUZvWrQO7QZqzQ3w0PbY2aF+fP+fgPRufQt5w4b3lxUzH4p4DIxLab1ycVPcbKzFT",
+	"EbzxsLHAfQ8bqjPfAz8ueTw2OtuZqnypBkp4UpHnI82JWnoUc+101RMR/SbDZQRhUpHloh8sqfXtwmv6",
+	"ReoDee1f8uLvmUlnyyXjQwgq2tlH2WWZd3ravU6UoiXvaTw/56Kngrrga5dkFPYUE3dRIgpLPVONt/CC",
+	"iL7CY/r1bgwbtYOdx17htethe+R559i/IWJ4c49Ps9Vy6fkBsS+I7WBVprlRr+8xx9L3LMKgK8JT3ngK",
+	"Ez0RSZN54/nZKKRvCHMjihJXhQZIs5A/XqEFCbCNA4wwtQ0ZsiOUChxqGylFo5K61XhHgswrjceFqvzr",
+	"qukypnXiy44FBeXT9VcuaWX6bKW7N04hKe/vKRIxOXzDQE0UV8oqQDPjalmCslukToah8MBIHYGQrEgd",
+	"zYhLBuvUcH16YDXsJjmcHeHjqR6sMz3BdqNaazZq9Wbdrh7W69MDUm8e2vasObOsYzKtHs3s42P7CFvH",
+	"B4f1w+Pp8QE+qOJGc3aMG80wWKcRldzYZBzEAnj+bWAlInvC4/WifXndPp8Muj/1uj9vCOQBeqglAnl2",
+	"Np3kwCc+ixPC8ysG1jSqjZ3HXnrBW29Fv1BAzvYDat+L7PRe9OwrzG0riMsKrIwUv46qwwBlCzzfJ1aQ",
+	"ko1RTLkoEyDoTuaMsDEVjd8gtNmSjSdFf0KPEnaaHWsi4nSyAjPQgvg3qm3VdC3+cRoPwVAfkyEE93PP",
+	"JRA5UIFaWXBJY2FKvUB1vRI1tETNCxFKJBvIagv9/9l7F6W2ke1v9FW6fL5TsfcnjG3upqbqc8DJMCHA",
+	"BjKZi+agttRgbeSWt1rG8WSn6v80//Me51H+T3Kq1+qWWrLkG5BAwq7aU8GWpVZf1vW3futVCuvh0kkj",
+	"nfRtMxOirUJns7HnFIETsPL1SYETgBGqzOUp8l1muyslKZd7CA6cs8WSK8vaP0s6li/w2hd47RLw2iJP",
+	"cnlH+HFUr+kGq4c/Q/W72dhb+HcHIb8OfCQiePGK0exA2bqyV7xuCMfPD2qVFGKOO3GsStfSWFYcTnls",
+	"0p3uU2CtIz3GuGGaILRXCWckZuIxNAXd3lxjXEoPb9/szUfJ2eEbi/xy1n0LfVdP3tr82scgjwY6brU2",
+	"W7u7pDeR5lJ1q9ki7/zXumoQS73wu4G0tcC6SZWDUyed7Pj7YSDdUHXzViONJpCqs9lqASgWLGfdFSUC",
+	"qlToCW1EG1Q7VnjUK0FEn661trb3i6ybnP0DmT7T4FkCZnmYxm+/LdwydXJnIL5eLZPSVM+u/PLr6+65",
+	"3/h0/C/33S8Xr//1x2+/NOjHP4a/t940/rh4ffeH/3rYG5zcufz1nTt406Af90YHNz/9tIhZMNtPX8hr",
+	"Bv8AjYUZwKFX82LuZa87/v23k7/dt3sT7+D137+33qz0ajlrZsq2WDroq7fdoyJxyrYUyJT0y1ciOYfm",
+	"jBaajgV4k9XjPTvtre3nHO8p3bmXRZC2Zab5x7TQVz5FRQaj/o5Q1MIepkTIShmRF0vzR7M00XYzLLdV",
+	"rMz1z/qfV7NyMqecpQai2ntTOZrECORuMPKYR6poBtYWTL4Yhs79ghBLCqwH1MjPX8I9oHwD+I/eNJDZ",
+	"MXbJS2SazTu6DxeVXrhkXy9n4jgWiw90/76Kh3oBj5IOalm9aHqzfXmVwh0o5WlziByD94bFoUDFooEy",
+	"GPr2eUJFM+U7+kjfrULTIXdZUs+q85CQZqYe04RuoJQN2ixoMxRPuZc292NSdeBdLoFMV5F5Q4gtoZxI",
+	"iYXgJRJuIV3RqivOHdKbEI9d01GgYvN0OIzCOxooUAawiKEvbw4uz2OFstxIAZCq4b8JXR+nnkScDxeH",
+	"UPWYEGcj/1hstt73PQeHpD8x2HxJ0rd0Hwo9Y0E674+J22fuLYlGXGSmVcRsCE8YhHdIdByHJKHpH/cZ",
+	"x5sAnwgTUOxazBAU8mBiyTnLZq6zyo3HpHqNVbQ0WxoQXhPKJ5qa3ZiufeJSwdZ8LhgXfuzfMblUhDiH",
+	"jE8U89Jh9+QIOOx5GPcBsJVMxz5xMHmpLs0kI2GisfLZWTRL7qj0OhDBw0DOGPegWhoekOwfC+pdgAAv",
+	"mX/dqwDpWVQIBPiU9EKKmE5EuobFo0uq1pX4gOAIvIxexjpxcggDTZ2UcCRhKZl8Twg7TdkUKCkeLxO0",
+	"qkWyZM0JnlppPSVzDCQmSUC89kNUmxTQuCQzUErjUo4sfwkWPCg45KWo56WopxhFM68AZwGCnOwpvkdJ",
+	"wqKw6TKRm/BG1ZbFTr+QUL1kyb9/EqrHBJIbcCDl9XjMaytiWL2EqUVqVtwpE16bX/LvApoiJz333xZO",
+	"fr/waYkNavKt5tn0kkoGE2dVcFqkVwK4LpW4BD/WjzXcq8eMRZqweD8tnE+QvCXkUbBuc5mj2qSshqlt",
+	"VlHsE+MXD1udgUEBpB7EA35wevLm+OjgspLfuwsNFX61etXWvDE82jx8k7qpzcZeymSaJADSBgG9cBS3",
+	"ewHlt4tHLc/wWCyAnIW+TzzZ0dWEq7gsilSTLzumgtAgYtSbGBiJJ5MyQBd5UXCKSYy+PP9rnkI9DLyE",
+	"AZZU5WekN7E52CMgtSOPRTVVKaq4yrE7LPqQREqpIAD+QIjr/ON0FCWdW//xDxJjkC3ljC7jaf0INO0H",
+	"mfEtHSTAm5wC8/oiAVa8XlGo/nX/MpPM4FFApat1dTMCG6jR3Gtdb9DG2jb0avdadG2v12RrKap/lxXa",
+	"hNJpaAJKfau90aijmfFHyj77Bx302N8+kXuu0FYouQHwwsilrbSbCx/aqfWazGeXzE7Q4skGfNYK2h1/",
+	"uBK7JP501rmV75t7JePUYtuBGcySCOEQEMJMJzHpwkGR5SxD+q0aZcjLqtTmUjBYhJKedFv7hLN4HEa3",
+	"GpGV6Ysw1QUB7DPgq9NfAcU0GVBOb1iddIw0d2Z8OmUE+K7c5kZWybwMaOckAIDWMOlkzh30lRsNSTiK",
+	"bR5ekx7lXp0c+7dMt7DA0jbdvVr1HyAgOhUevdVoyDGknegyQ1c3WFtTXT98jxwdkrU1CDGfdN53HQyt",
+	"wtxAYBtaGuAUDAaYreAz2Pimz0TlHmj1olO97PGEYZkDSk7QY8DMn4WwW13AFQm3g+kN5n0zwbYQCAN/",
+	"uioGQz+4GILxQJJVF7Fmjm+RbM0bROufp/ZgOXzinFFPAPNpkQA2Ba8Uhygrs+aU9HCNXxplMZtOnaxm",
+	"C71lcaEYWcUQMm/xVp7HB7VxfpgzfpnTgd/ufC8SlcCfLg2RmH8q30r74UGOZJp6XMCDMX8uPZi0KZc8",
+	"uknLCmjFQ6q67ZJlc9VgpwYZdqP7knJzImha1FNSO3F2zMS2zT0/Yq5CMfQARK86i4gwijFBTYWLqVuw",
+	"s9CTku+CH9Ys1eOs0Hm6Nqw005PCtCrg6I02ONd+ELOIYLkhIPfxCtIB/1d/r+H+0utVPTaYZ3NoVUES",
+	"GUGqThDe+Fz8RO1Ro9HaVn/1HAQTwK2hhUqST8dXt4Adwo2DCam6VLAEWVarE2fg86v/+a//dtadAf0E",
+	"/yI9uQ11szE3GAn/TppQji+uPB+cae8naX5oJx6oJvU35nI71zQQzEm4KJX9KvTSWECzXCeOYDRy+1fY",
+	"0clJ3wQ6msKHSsjbXAoaS5qSCDOICMwCqcq3li9Xgw6c+n1Tznci97FFqM2zhjV8Dk07OTl63TkhVZ/D",
+	"FIohddGex/u2kQ4BTU2zoVLyBFhSfBUmSDUzwFpCHY+muH567jfmoCwYj6V+b5E4vGFy+gACosfwShCH",
+	"fUIRcOV7jqovMc8g6bOIteFDPVKItNhcF2iExSay4eQnp/+h1Jo15VylHefffjg6FKSa4l7AU6mVtXDB",
+	"9bwaCXVltpsL9MSS/7gOowHooZEcQEGn0wH9dIQXNxtprpdGEZ1ge5fSAeNBLBsffls8qPmq7lj++n7D",
+	"e/f7AQnYHQuEKipOHTvsEQ7emZJFVNg87ayG//rzLyligrgPTZic24l7BfdzVG9K6CXJoraifQepg0Qi",
+	"cNmrtEWU59/40OYtNG4jfmqmoC0Q4uM+7HR5fLHb6IBRrlFdIA4cu9K0K8CLY4jnpmogrq2fPyvNilVp",
+	"Vf4qXpl0BMWrk4+KJBNpSVGdfae6+Vx47JDG8lxW2pX/58/G2t5fn5vW3pf/9QA777RY3pKqA1IZIqgg",
+	"chnHS0IuZYuSxqXnyBDvmemYbn49Y6/RIAjHzCM9GlDuMktqemhYsA/8w1Is64nDGRsGEI2HsRWPS2oo",
+	"dbsrdfvKcuZiB5qRrTDyQXivgdNPjzbw13hfOW4hWAydIkslUDIIeSnkWFcWRx15iwOkkVt23+bHDC2N",
+	"owVHrS5eddyqb2gH9euRdz+JquJ3oKhKhw/XfCONBJi/spHBl6tO5AnyJt5jbEOK5srsQeqrrr71aPvS",
+	"aVHdC0sHKy9SIL2Vx3omb3KCQL97DVmwG0gDlva8U9+vfJbw99lBtpYbIiQn2Zy2fOwexx278t1rGtHH",
+	"KB+j+v4r783OlFNEin0icISmHKAS70e6GlkTpke5R0t3kOGvZd5/QD8dM34T9yvt1tbmlEybOeEQD5Ae",
+	"tnLvQQXLd7gG71e3661lx6nDSo3mZcOAjpVZEkZMyxx3Ios9GrM1OZLKwwxeURFlR19mLTz24CD8gUG5",
+	"WZNbNndGOO9rDW+p6bvn+B4zVW0V0TNi2UwcqjhWb7IPLhOF2JSz5uDnwghOlb29jpUtaV/qNTjVP//y",
+	"APHmNFL45+dKanJW2pU/3n+8rFgV06CrtCtvO1t/XHR/+f31xs4v5wdbnV8Pjjpb70/PNs9/vny/sbH1",
+	"W+vd2982jn4+/aVzdrZ13t3YfLf57o9fTypWJW9dt7cajUZ9yyqweCttPgoCq9CqTL5LTTb90SNFz7fb",
+	"jVZ9KwNxzd68udbqbbhrO94mW9u93mqsIeP2ntdgTcBfGs6a9kESd7bSbloYdqi0K/+7td3Y29FlA8mO",
+	"UQDtjJlVaVfej/2AagRzWnaQv4kyISrtytmxCZnUDasBMhmpe75WmmRWNiCdkHw4Z9E5uQ8mQq3BAngI",
+	"vbl/4IxCGnCA4CXEyjF4tCKYQhsoGkiRzdB5VmlBoGrHlyoSjOVnTRzgtnX7ir0m+wOboydadVJB4aBf",
+	"Ckx+jikl0nbvf7Mo1HECbKepI6mO36McC+gg2eELDP6b8Ayq0VtqgDavOhDhhBCxo/a/+vJKfQNshoJI",
+	"Cy4XF1XA3eSdamnzL2NmHGjsCKmJX7EhP/IkTkLFx4Mnop17ZcV6WCQ0nYSKSPnWiU3pe0IhWi7i6B2b",
+	"2Byq4MRooCP7+3qi4BZ9esdSeEk0eSVIADYkTIjuaG7zQeit7e2okrqqGFJXNYyHpAZM0Q0PI0WUBK2/",
+	"gdRxNBwyDOJjZiccxQR/XdsnzrSqUAtR/NI3oc11JN78NWogjL9riqSdJEaI3I+aq/ua+oFRNovuerZ+",
+	"Vi7UIdaGinbBYxpWJg4r/zRUgkNAJezLzUnYYBhPdNxUgYnkICEFUyeYVHKgeZzh60KHT7Y2oH5gc0iP",
+	"YD5dymUYL6BQR9z/94jBjlOH1Dy9bUJJTG8Zt7m8sZFtbzgKoAjv6xDn4MPF5en77vlV5xjrk7u/HV1c",
+	"XugNqFGjnA7ANsIxQxg2B1UCPFDVgBhRm3sjtFiYShapY7zZaJBxRIdDzfUP7yZYdOdDlGqzsVeTB9fm",
+	"arcWvrAJMIC2ons2l95U/k1qdXKKmSV4GbNmdRz5ccz4XJiSOs4Piy1YlcfqehTk6oF0zpMFXob35umY",
+	"gJUPF4cHlTIj8F7DME3H1EJsNBqNtR35n135n4b6Xw/LW+Suko99vdsiH7sXl0QaWGRre2+X7GxvbZKN",
+	"1rO09LD3C5eCb7pgDBVuyIPJ19ojS9TXZDB46rQ9Jv5O2jF30iZOVhZeWrlOU1+qbVtpN6xKdq4GPg+j",
+	"qxH340p7J0Xj4JfDgMbSBwZ3F1Q1LCT8Kzfn+tMHmPW/9MtcaavcqvSC0L01XmhF52fhq1uN7CmThwy3",
+	"ti4jnD4mRZOFtdgsMoau4gduKpMLDLdFB7nSBvUSfVCEckwqMHUnkYQ5pshIXtadyR6Rb+3cLESBpZXg",
+	"kgxYzwd8aWzFe2K81j9nDuZCgMwZTlyddDLfK1Myh8UMs1jNBbGZJhZnNjjzoY2nRQOA+sEPBOf8ytZU",
+	"4yWW1kgtrH9Rni+Snmlk4XtnLSz8LDGr1J/KrFJ/fe3Q2WrhslLkrfr+x0bdzpDGVmU4KpCmyHk9LySG",
+	"xTngZangkuoYYZkQSyAUAhaurPsfMBrpaJBFHLXTAHyb2bvyS3PfYgcyxTiUBg00mzNIAJvnOlg4+Q3p",
+	"WBgaQ/Cnjh/BsPNRLfXmQxr3FWqNDhi5S2NXFAC4KBgUbTQTlobsJzMIlUtkHI4CD2izId0FV6hBdjTD",
+	"mfmz8hYZT0+brOrAK5mXddEO8cPsBk7ctIykBA/oC4jK7D3OqS+wq0oCmEs3ShZlZd58Sve0pCufEcWt",
+	"jD96VOKPriwGl3UUcUd8FUfx62p9NfM/uuZvfb3YytH9s2h77UazvblZbz0VWyDxQZdu4/E07IHvxT9U",
+	"vTQezz9c10XKixQHpTmpXIVzltsgy2Cwb3NdRALuJn6HUfmygg00NTAThEm4mTUOHf0O31alF6O9QXWq",
+	"9JpK7/miALR12N3d29hpbDYam5uNrY1Wo7nRAOKwQsB3j/IlASNHPUCA39+LTTbMny9R0EdVcQ8bK/02",
+	"0dHVkR3qUJcBOy5nCqQf1H81ayJSmbgwsON0yLhI0sU5uOm1qtdJ3LMqOrORiFVd94AJVX9pXlezAL8h",
+	"xXtOiWA+yQBm2FwJiDpJ07YhjI4G+6gU0G3W3ZSm8Qc2LwAgkIXxBzXMWvcYGfGRwMx+caqYlGSKM06p",
+	"mrz9EmyILxQ0ZF7+WB2G5+yzynUGHZRxOD/C6mP9ZsZdRWlWohTlrldwkOJbhqO44K4rphPV5L9kE7+J",
+	"Hm012s1mfefBFGlvZ61JW721HXfDW9tlm9dreRrfmVvvsRTpnGGtpjyLFOfHrFj/5jQqL3nD++cN5+h7",
+	"cBHnskAYTTkAHZohTAAtrVWxwoz6/MYinI1Tx8/mNEcS0U518DBid344EnCFVNTOkN74HElfOPsUX7mj",
+	"SISRQyh0TsB/a7NDXgB2RhXcQps7fBQEDgl52r5A3lhqYBwDZ3csUpwM0HJa3PpDM0Rv2fISTsZ9aL6I",
+	"wXdpC+i+DLoBhUsD6GqQzIa6wOZpTBoNIXjwmAoSMerBveT8RGBqYBOBKOkeNKbBbZlfq5s+lRfvZ9fu",
+	"DVaA9yZQFl5WagASaUnCWj0E3MDTPm76ZIyBzS4LW/Xpuihs8T4uafHGYtcfwH57gCwv9I4DOsJynumE",
+	"dngRGucp7uyU5RiafhSyFwNZahlNv8Etvgjd/VTrgdIB5Mn00wMuZ6ZPxdUgjBjaTFbFOPPwFPmPK9pz",
+	"m62NytLEyo9aCPDglMcP3kjJNSRFCZdppgPJfC2AjLfAHU2JGDLXv/bd5Dlts0c+SmnKbW4QU+sr94nZ",
+	"eV8BtDP99eHHGQLrfXCLHK3THMJ85ZJOSpAiuV1Qebx2JWmvV8MXThBaPcbZte/6NCDQLIFUBWMeaTQ2",
+	"XwnyC+WMQC8F5JTRzcCiEPknhywS2QaxmWCbO4oixl2kYz9MWN5d96o143CC/V3Enb/jNr0WS3M2wPf+",
+	"PfVSua+Y+4b9PBZ5p3n9YR6+JYiv+Lmvkoc8TJOQhbpZfN1GIo+yALN7kWRmF9oZPEB3koWmdpGmJTM0",
+	"/X2bkWR6SBeCFxYUg81VxGBRC5HHstyea+uNed02yu3QGV00NtubWyt20Xh4GNv322KzIHd87wabev7N",
+	"3pU0dvtlwDij6yHHkn5g2HbgECV4NWUbqmPhQILBNClfCaK+U/ZmkdiwFOrOaMevgHVjX+joQBRLAy19",
+	"0oBFN0yk1Zeq+jDkrE7e03+Fkc0Rc5Y0byBUevZmE4E2EEBij2qoFNW/0DQfNq866XmTb52cNPgjsYCc",
+	"Gr6Ekzm6jgIJOgUWUUKm5sgT6BgA7FYrqbyDhg1iBFWMPgs87FOpR6lq2uT8OAfHpxfdQyddtQw4UL7H",
+	"ZmMPcx0KIGIUJ+aTPG7s3/nxBAxhmzuHp+fvOyeXTq0cpzdtyz9I98JVExeGmDa9ALn8KH+BwWtfNSkX",
+	"aXdotVehP2RGm6U3TMX61kyx3iqWwntw6JUqmh4efKHHYY4go7w4G8PfGQ22ukzGNXzwLEn5UlxCdHCs",
+	"SmCh92ocMRbPXhHmvRgYxQbGvJ34dQyMvfsbGNum8VlwSPTGKT0mT31XFJ7cF9tzua3xkLZnHjaJgP9x",
+	"PwzM7tJIaqF5J8DeYMwDSgtsj111AG+fQt09VTRgESd9JamAu1Knq9XXP1cNg5Upor7UIhCg+HKCn3PH",
+	"t4V+t3TaT/1u1bxf8qrFib9lul+ByXkAK/+QLkE5mHRWpHjdCIOtf07/uFo6ipyx16kQoetDmk0hgJKw",
+	"akqJAhZmgZGvqbKNobUhmooRVMgP+pw4b7uXJPc6jqUKGnygs+xnixXBsfDj2UHmo1SS3hv38RJS/JYh",
+	"xeUkv7HuJXEHo3fhS+TBmI3HjD0snOFNl2/hsEVGZL0Sy0QvbF6lSaRBOx7lcYZaHRIe2bSSUND5aiqb",
+	"ioMe8tdSXWiQJbKKYrigIIhAHHls0qBB0fFydKQDaHhysQ45olbLsaZCC6oRZGEUIVdjSFaJIswNGmRk",
+	"87cKG5Q4+VuNBvk5HNPIK89DfCkVpHV989XF1iO55vdSZItMyhNRZckKPA1VtnXZ3HkcVZZ+u3z914uv",
+	"8D35CnNUuPQWBOVeL/xU1Maaub5QUIKVVL3RDd1U2YW1Cxc4jAxQX/U3qipo3w2L0cqXOgcbnwMu0GPc",
+	"Z+B9Z9sfc+K875x86BxfnXd/Pep+RNI6SiJ25wOqD0rT97FrE9KiYFjC9Cn2HFBw2GhdqmxFnqk7EqXf",
+	"SBfJ5tAzWchpSy6tpqEDw+GxiIckg2mRASr8M+QbdhATCbzit4wNszqVOGfdk8Ojk7fFgfhD6DZf0LP+",
+	"2yrVdEeZHf4jRkW2+zfRZbikNyF9igJhKQGpttOhfuDjtPD8TtE283QvbK6CW+ylt9ArfbXI4lpG/3QA",
+	"6iwMd4KlutK8/cZyDb3yiCy+7JYa6bUfMD2VLoti/xr4Kut4B191d79q0lZvw930ttj29Q7d7ck16dPW",
+	"1nalXentUW+z0dzabLa2Wl5ju9XqbbDW1rbnXW9du+4u6zV2rr3dXW+Hursb263t3d7uBt1o0M2t6126",
+	"CQaS/zertDfTJgQH3fPLozdHB53L7tXpm6ujkzw2cxFIVMm8PRgwaj4u58syOJoOz8eQz0FUz0TIyLlQ",
+	"bewr7T//MkPLqYhJOtkXbYWm3rTLYWP2VjXeTHlchHQ1dJg6ai/m21M13z7wYRS6TCCfywMacKjBybRN",
+	"M6BcGvaRPhnaqlN2XM6qy8WC9dn4/HC4kYew5t6DKWeQL8WhNOewjhXHDLabHFzgU+4yktg7As04i8T9",
+	"CJrkZUi51a/JgLp9n7N9QskghJpTpCvmYYzEOFmbD5pd+vwGumQmLXPaNrf5f7DR+X/IgE7wXnFI/mPz",
+	"/6ytrcH/5SWJdUaqnffHWLdqaRiG5lGvkf8QB/NfjpXGW/AG6nN5SffwUH6vkRfppRZx3pyf/tE90T+S",
+	"V5Iq4305RR7xRox4fuDfMOiq5lI+59lTN9R/VRcauqVGgL/V4yVVHqYwEm8U6SiXz5NPhyzyQ2+Ruyaz",
+	"RIDY+j9ySZLJMii2dcDJiGMFoWAFNPS6y38J1X2ReX0xBVi/0OUx39K8TjQfLtuqRjO+i/ZJH6Va9gWt",
+	"8YRT8mr3LJOS376HObRQQl4K2mdsBpWcjWEU9gI2+N+FrnKs7PsExJfZflqZgAYCjYRyTmojPCNt/Ql0",
+	"mAUGBh5qfahi+H7SfFOeAWD6x0OJW/Dg9OTN8dHBZSW/LniX9vxBwC/1myxwMVLYJ+WGXwx7frOxZ1Vi",
+	"P0ZHQJuMade2XjiK272A8tvFt+AZLkBZPjBrPOQtBiSmuFPQQXxN7KyYNRvqL3ZtatdKUy9r6ZGsoVdq",
+	"0t41lyG7Mi1Po7zawg69We4ZYLRyE9vWIVXKyYjf8nDMDTpLE2hQs4gqjmQeYhZhvqFzjdI3ndipFxYH",
+	"r0x3lZrf/xyxaHKqyrkXyaGeUdhH8w2SRctuL8IofoBqWxQ0rUbDSgtvadIpto0KKlHhnbjSbu5stHb3",
+	"NjZ3N61p2yFdxPS3Pr9jIh4wHl9qfXbZPT8B/75zfHVxeXrw7qIQkqZ0XfapEG+QB+MG0kIj10XU4YDF",
+	"FJuwyTEhZwtwZagPYAWA0RimGDtOcvYp/UIX2CcfyD0lx3NxUFE0TPqui6PeDBqmc7VSs8trl6dgWkHL",
+	"rqRelwY7zJJDckKKSBdwt6yGcLjwbziNR9FCJy25+IgPRwsduQM8VYf+DUz1X3P7e/GEJSS8xp5YyVEA",
+	"ngFEJBjIRihq5YrcPecHEUqkTrkOAz8kgc9vGfRP9GPgCI7AlgAAt3rkkEU2zz9wqOwYLEGmRDA35B7J",
+	"tSjac+Ce0z/XtMX0jvoBkOUqzuE8vVOr5WSrRi4NFj8R0ygWqYsNvFSZ5IovLOSRiuntlMuorYLk9vuE",
+	"ltZc2PyGxVhqov1MjZsopYxalSzK8CTfsckiO+oBfU9DFP/x/uNColiUyeKFhdvq/E7N1dRUU6upFbXU",
+	"olNzfy1lKinVtKSyrNKYqTCy/ENGk5NESkjrp8+op0hrks0Wr52zYQAlHCXjUL9K92ec/AKG8mTV0kJR",
+	"76XD3av6A/dyBFbzABYgPUrVUrnancXRbxKyYvc+aBepjyOy0sqLeqE3kWLWufhwcdY9OZTiOYxSUS2d",
+	"X+Cu97QaUTd5ZWziUn24nyqQxC90qXCpxxAxoA8Ier09ZsQpkbEI6CNSlQN3SEB15iiHLBpQOdPl8Lln",
+	"qTOKRGjeop8K/C0qwzLz8pjcf1MuzFP2YHYaOd2gHZjH0A0J+OxFD7zogSls2lw9kAv6rH9OjpVZuDJV",
+	"5VEqCnPqBNuJpp1zGY/9a59FGVrv9AhW2pUhBQioCqanhzwvUhY9SlJ+PkII5clHUB5b/hjO3ncexYCG",
+	"RwvYU085jKGPuSLMnRnZVUzUwtIRDSN2oUMdkWG86UoNmyPlpciEdnNhh1lRXZubYV3iDAD39CsNRrpw",
+	"ZMgiKC7hLsOm4QofqsJ/Nh9GvitNQ4NOm8ZANinCwCPQGjumE+ztrsvq/j2iPPbjCWmUUU12cN4eMpZc",
+	"0gVBTz7WovoiPWPFlJGmgFxCIC4xgIyrWTSE5IIVBvEdR9R3FKWzKeSTmFql3ag3mtsbreauvO6ORfSG",
+	"HUCksbXRrG9uFSuTrYWViYgjAHvCp6Z26QwwvL1R39m1KppiumFV8LSdyQMkB9Gq7zb1h79isf9GfTdZ",
+	"9M5wGDByxF25K4xjKV9sa8PKbAoc1i6EUn3cb+bbD7OPHI4it08FS0aC06EPafa3YjLohYEcT+fsuEQX",
+	"bj23bILcNUvkEkA2/RCZBC2Fn7sCXv+sJMPM4vBRxDHar0SyRYB0w8spPYI6r6gWG3bSojY6NJpYwUJX",
+	"Mu7J2+cv8vjJyOP7+SZyEed6JvKiH8QvUYf8GQvFUazKywMWK2DWMGIutvNAYTK9xHeMe2H0ShBp2Efs",
+	"LkTpYKUAUyqIc3Z6cUnkQ0L5lHV53S1zSBX5ZeKQDCN2zaLatPw8h0svw1vGj9kNdSdLm/8d2Nlwh6PC",
+	"3tib03IfriY4TO8738A4w8q3ZkKQGF6+KhdUKpna84cMLLmNcQJcGgQWuWVDbCjlBj6UdI0jP44ZR0AA",
+	"XM8im3uhK9rpnncjBiqcBqJo/8MDjO0vPWbY/5Zy0o1uToFHxhEdDplHRJ8OdVdCau5q6KxsfKL8dGBY",
+	"LE++Zw/V6ulwmBi4b3h3hX8VYpPhmwvmRtLSktcK+PfVnrfr7vS26db1JtvwWm6z16CLKyJ4izTpkcFK",
+	"r39aG4/Ha1ILr42igHFpoHhPevxfHimBr7cGjpzGVxv/bq3tjBu99x/uDsbnk50/4n/u3v6zYlUyO2tu",
+	"VJV9GvoRE0e80t7YboDB9Ony8rjS3t3elH8KNxwyKToiRqFtcuTHrPKXVYmjkYiZdzQUWMumsK2vGY2A",
+	"8OkRcv2419WEz7Bc8Pgv223oIYT/t0iNrKpAmDuKwPKESsTi1PcS6kRZIfOb/5QCX5OfLgRYJdXYZwI/",
+	"TPGwtWIc64zuNt8mdlYcOcw1QYLA4YP2uilqclMSwcw2nIChsE+4iQgoO8ZdRnyvbGTJNbl45oB+Ooa2",
+	"iZX29iZ0kdN/NhMhIuJIbqovjxNiLM0vTXucUKVykuFeCWjyiW62bb5qu+JGg7VGo7HZ3PlukbpmB5zF",
+	"wmsrdcK5tzx+mIBZUcOb7wt7m1YlJmyIR8UlhsSPE7KQkLOkJhGQTM6Hi0OnBtY20HQpItCcmNdcImnw",
+	"xuby3COQFUJ1RehduKNO4wA3eXLoHMto2GoRX5ARRuOk6CrtqurY3Oj9TQNp4ExITG8Zn4F4XZkq/JvB",
+	"l0BwDnzuD/LdME6gACjkwcSkIl5E5slTwkcDFvnuuV6HKVpw/D6jLCxNuJb4azcj32NEMO4JuRLVxH+i",
+	"gtgVlMN2pbbsAHNCGe+je7mWDFk3iC1Uc/ccgKkVliACzu65rwwbfop68l7+QzqP5SorKeOcRgsnsHjo",
+	"96xFlPgeMGMvELC5UOAiMuMlocCJSZ1igTOlfBkwMNGWuOqhIVQ/ciyHrdvc5mjFEyElKLu+Zm4s2mQ+",
+	"hNgy+QNsbmh3C2ocg0Br7oKmr7nND8gQm0P7Uag2RS2qn1ovRx63ScR0u2mD2iB3e/ZJSi0/DiYlOOM2",
+	"oXxi8+tRBIWZqlhYvgayKHiFVZF7Tjk++Zlq+Iih42VqtAM1G7prLVxhKLIiUW7I7fdjGjB1HMSQcS97",
+	"9wv8kFTVigqY9uKFrM17bKIAku27jJ7MrtxXhlB/Ez2ZTtOjQKeXUpUv4OkXzTkDPD1Pc+Yjh+uf06Mz",
+	"Ez69sqQuIIf6PqTCY6KZFxEJq3bEe664gQWMwmeAHEhxNYtE7Y2rVfc5ykkPokSeNC5LCrilG2VzJwvQ",
+	"d8AWdUxgj7RaPehMI8IodkjE7lgkmCB+rLrQ2Fw3tMGyNAO/Je/24YJ4YRBQQFATUUDv9kqQcMwVzJno",
+	"IJBg0PVfdcQTAxoETMREA3dI1YEgymiAWCPHIh8ubK4eVYMQFJigfoxTATRd1xFa1rq5dZ9GzEo6MsMA",
+	"dMM/Et6pBv9gq3l0YpExY7cWGYQcIhMemTAalaGrj4xVnANWA9fCXEeNUs4tWllsP1dlsTBILfuz7w26",
+	"PIVh04tPgy6XWjXBL8wAsk19MLuOxRedFHynbi4UOZqCml3TQDCrktm88IxCzFsWnpYHooEJj17F6R2L",
+	"Ln30ODwKALatllWBvVppb9QbW1ZFbt9Ke61Zb1kVuXUr7d365penkOzY2F7cuUgP1uL5DuNwPcOMh58R",
+	"Jd+FYlv/jHt5Maxw+kPSm4Coxl8b0cD5uOF03yxtoF7A0x7ROH0RVYuJqntZzOkGmGczp7P8Y6BtffNo",
+	"PGf5orf+Ioaz8D/lDSxRJ45xLiC0KY8G5FDlb+Aim09lMAd0glYmqYZDxolBDVvbt7lTdAbx7vJO0vyT",
+	"Yo7hWZcyTmVly43L9E2fCITma2JDcmo+CMKxgPn3+Q2qe9jyKEEJ+/fIB3ASdggO3VtReVjBWeLerzz+",
+	"iI7JgMYsQsQr90iPCsjdinAUuUyQql9ndbJG3oaBZ5H3PodSms5N5LujIB5FNCBnUeiN3BhivdmXbRW8",
+	"7MHp+/enh0eXv+ffUCmBB8DJtB7FdFzKctQvvYzlmJMQz9F8zL7C9yLj1z+b23pmaDJd+QULx/LhkrIS",
+	"ssLqscxpe3IlZM9bpt7PANSjmW8A5gIvP4YVmHnpZy0mzMKo5ZtWPBFIIJYSoZGIsO8Ma5lZsKI7euJl",
+	"CgUwivtSarkK8eALKMLBCGvuBsDBiY1uSBVIqUNX2HxAo1vix7ojqLePF0mRgDi9cBQR6nlQcAnNP1WR",
+	"Fw4kbUzubDaaDnJ3y0GRkNcJvJ68FeUJUiH3cyGPOPOEvDO+GrSTRtbnjAWeYeNQJKBp/RxhAx+IOz9c",
+	"/lw/7B53L7uHDqmG3EVmUbh3IczQKJh7KZX7KqVys9OSRsXXsz3X3U+YYgCwb77qAsqiMhVvyLXbg0oe",
+	"nKK6zS+Tw65Khgi9jllEnKSCyFEcuYJUN7YbjRqoapUcUvvL5lj9VlxPity35kjccAA5HemsQo4iYszm",
+	"YzrBBjf/IEpyQCiBeXLkA6LgUtUwIr9cnJ7UiKNLxFRdnVkJ5uzr25x2RnGftOoNNSVr5kBuIspjUj1/",
+	"c0C2dzb3yP/3/27WN2ttmxPiwHfQ2e0nVX1m/NLRnO34jY9jgN+pj7AKzSEG+suSY1ICFhDY+PikmbM5",
+	"Mp+Tny8vz8hr6bDJ+xpSGLHOHXXqVDNpuFD6d2x7s5oMq50ZTc2x5K2M123VN+rNGuB3L8b05oZF5MMR",
+	"TGd+3kjg9yIK+TnBoP89GwBczZgojdgWjMdWwpXsFExfnbzHjmk2zxRlgvSVwrfh6NbQ85Z5HIXSsuRM",
+	"aQdFtYx3UqERcy8FNMYdvy91Dw1EmGYesxtG7Til4q6wPNQiDvwDXxhXXR+WK587qPYQYC+vs9Dwl0MP",
+	"/GsW+wNo1S2NZ9BZWkWZmuXgvNuRmmVOkeiPWh4KWi9d0ix87TK33LCGGZja47z5F6sCUq+VHc7UMTK3",
+	"e17wTA8T2wotME41uPkDtSrpea20K9NncxmA3oNXyZpHbX5N7KLFr+nxLCmHnUafWxVToS6zb3wvk9tw",
+	"B4y8kU6v28fjUVZ4u9grx/kCYPjgMlelm0qozKe52t4y13iptX8p2P2aBbuzjdoEmDsnbZFrP5PieRfr",
+	"KUM685rTFJfrniXPuS9Z4LkOhb00nlmMNjVJum5tNRYPp2UIlZpbO1v11laOQKlZ3y4kUNr+Xotkk028",
+	"eOzfLCr6AYjoikXLd1plaxS1ZnvZIIhSkeqn9a4pV67Nq7mCmzTdi4eeSLck01lA9ZHRz7A5+FjI7p8W",
+	"0igKf+wKl46vqJWMzRURQamnkez3764bzJLlmslEPJV6zaV6umgF0MhJ9UaeEK9ImO98pUpOY4rL5Wpy",
+	"UWpavhSovBSoFJR2Dg3RtWJtZyo905SJcT6mqjs7Nk9/kjReITP6riQpl6QPQGzzHgtCfiNtfuu+fVme",
+	"v/xG+3YhE3PJysLVRPoT7o7wRM38+xcuLqkZXkoXXzTDrNLFeZohH09Z/2xs/ZkIoRnithAgZLT5Wppd",
+	"Ottb4EfpAPOUQxmPL+MuTaPkh6jFXMCKewZAImUIrcCfqH9Z1jjc5st3Dg9Vs5Vgouo6be7gHldJVvVQ",
+	"Vcy5SFC4BGF+rt/7kdvD6Fl6LIpF9R5zGBZ1VanAtQomRLAgEOVkisksLzuQ77LUsqArwX2iH+wTc0fy",
+	"+WnseLruSZwzeTMpSzRGvbgdgFraRP3IkasFlNdtb21utJpWZk3blbMP5wc/dy66anm9kXz5yunJQdes",
+	"7z84fX8GWLLK99m0xQTMwuwsHjvX5/pHiJxHqax8nqHyomjKgTSuAtRs6gWNWEpygHKRFK3ZRD8cBR7e",
+	"Q61qG0qpnDr56Mf9cBRnbzLNQmhzpCEEcex8tisF97QreNcvTg1AQam6THBIwE2ZPAf0YD8cYxc1HDSJ",
+	"Q4BGKY4vSpyz7snh0clbJ3lxhM3Z3IWHM09FddJO7rU2oVIfr8X+IJ0vSA70KQaCUKoxz+YTFoNRQEmk",
+	"ZZj8rUXG/VAwcj2S60nciRtgNIsTEYfDOukQ/Xyb60f4gjgHnZOD7nEJ7gh9J32ynlUsqUBKF+yBJNyz",
+	"TARJ/fYbx48eWE9uzNOT6GAupCa37qEmP3a7745/zyhKtUPn6snNncZuo9F4uDoPtczlKus8PeJwtF5i",
+	"Ty+xp0xWAvYFyGotQmdEnrQpsK7P07MFqXfELTAI9kYT4mSlA+p8R8soxyI0JoNQxKRFPOb6AxqQYUBd",
+	"Jmo2h4INk8Ehm27HxLihzZRANJQwQHWV9hQJLpu6tzeR3MEWGYRImxPQmEXYNoYOMCcjiBvyOxaB3o1D",
+	"k41INZzDABOJaMxI1ZPet2rp7zIeK/ahdPSKpcjL/hophOTfSddVOflS28vxqjlpyzvv2jw7RYi8zj4F",
+	"tPoUB4RjERYIeZ3Nx/0wYMhfJFIgeiTnMGDXMRlx3JzMwwlW3fZsXnXSjn2Oer00lilfg5oE4/oHxkfC",
+	"qUGXWiW4k1fXa9hjbjhgwuZO4h7JHRIEcs5C7rJ9afv4yYXE6Z6fn54rZD7lNneYPIfnjIqQOwkhlMrK",
+	"qY0AEHagiHYMFadsTPUejtZJjnpPzR0VsSGjsSDsjkUTmxvcTvE4hH9BIAAYKSwiYhrFykYjQxb5oaeK",
+	"LfxYAA5eQ/ulR9bVSrkTOzWAqmNv3nQ/j3jsB6m+kS9yzq5HQprW7DqMGKF8EvehyCo5D21SFB8KI5sb",
+	"26aKcaJ943yVtDc2QC42T7KcCQAle2JNREzSXNAyHoJ1JNKmT2EymrQ2vc+rKUIrC64fIKqmx4JwPP2T",
+	"HM0XqcqTRVVLp/Q41yxCpd+hV5zoEZnbw9E5W8ViJl+41XJm8MufqS3z7OxnRUKbmH5ZMni5xYOJlEA8",
+	"ywS7EDZlAROzyJqcthARR5uvBOikjlRyYn1ObsfU7dP7Dld9WhAVWpoHPr83vhKu6JGdiMZTDbYp+blg",
+	"qO2eiKbVXAjNUa+G+uJKvLgSxQCn1BBZxad4ns7F/K6RH86Ps91IkuQQtiWpSl1BGo1WjYwE04WxiZKz",
+	"uZ4Xo3VkotSzjSOn5hRKIH23D14Cto9c2CpYsZPqU8fZPqyqfyK69UX8v4j/pyb+MfsBMg6Enjpha/rr",
+	"D+fHtWVVhGBB8KIeCIVEfhsbtyykEOT1WhmQBXTBBQuCZ6wHIBKUAXstohjkJJmu03LC3ZiyF8H+Iti/",
+	"H8Euj0WxUF9ChD87yV2UNYCZALonqmPPpOooYePU8h2tCPOB0gnFtIpqh1HcJ04qavJphxo01JLfn7HI",
+	"ZTymN8whQ/w3JB7AC8C79VmAnbaqDYs0G42/INjZUOFlrp7vA0lKXKuTj33Gbd4L4z4Eu5EZJTMYbN+F",
+	"DHhTo/CFzb0oHA6ZV89/25bPdxBhhiFoHGQ+FaJCy/lcCElSIZm8Ry6fAWmKNlLVqgWYG+wvCuunSIMk",
+	"XG+G9eUKZMP3ZDp6j6MQNGCEfQI+r/zKkB70VuPLRfVJVTcvdU5PDro6nSEnVg7biPGT5UP8Nk9i/ESH",
+	"+IFvx0RtJJacFzIBYfeJGzAMmF/73BPSnQzJNRvrt72mfiBIVd4108c1SYPUkoTKMKCc3IRM2DzkddIh",
+	"86LbVi68DTVIEOG+T5IBoSrSXBIslkuZJgNyTekWTj9k71KYfmCDYTxJdy6Ycubxs/lAvkTcp5g800LG",
+	"14KDh+P54X3TEnleoX0vdMU0gU5iGqtLSRUkmJRe+ySdPS27MsQ1My3Bd2URgoLIcEEM1zQXAf6flYiV",
+	"9lZD6sGh8UmmtZ3UJn0aXGu9oVZ70eGXlycUj6MkbwLDaDYaSqYgYf2iM1geZJmOqRgz+P705PJnBNPk",
+	"bO7C3AkMMUmq3X9wUw99Cqb+0vmR6Xd/KgmTfG6klc+NXHSPjytzzxTE3F4SJS8O1XfsUC3oPn1OjtRi",
+	"vWXU5ftkGAYBdAsLyZjGbr8QCIxGsGkDGyZwYduZVc2Lc/0aD9B2RuCl8p9TvHtdBUvOJNa/OnT1Oyrx",
+	"KISufrEq0vLPT/4b+MwyEVzSbVp+LVbQcOVGkeHAVdqgaKRl3dIuTHhN5ASQarPR+L9zFpn0QrEFEPlw",
+	"cahb7NUyfl+jvmn6fpUH3g33U6mmMZhVq3DG77kLHketGmGDH6KydLZCeB51paoR5robhO5tqaK6nC4r",
+	"1R004YftTO8zgExR7pF+OCbXNAJKkmjEBaHSTtJHNWI0wJ/XyXlSpJqcQWERfTSEpfCuGOWSMoma7TML",
+	"mnkC0HMkmOKbh6fY/KLgSqzsaWMNjSA3LFYchAXe+lsWq1scwHw9Qm0GD8dmBYJVCa+vBYsvkEO70m7u",
+	"Njc3zdy2lyA9RaV9z4oF8+XmnfTMBvgBznucf2fj3KvPn+epX6feHTIYPNNg//vwjhWWvmeWi1yH0ZhG",
+	"WDfo0YnQ5NuKnt4hVV0+sAUddQGaT0GaAX6aszsWkQE8rEfd21qddBG4nQZitX2OFXScfYpVKNZXFXTe",
+	"iBEQhTwcW4RRt48X2NznRHoD8qFSmIZjvFg+/pXqCSzahJqYWRiMl/DfQzA5icrDp/BzUU9Dtoa0cIhi",
+	"CzTD6wIaHkcjzn1+Uyf3FZgd3Fo5ofmcApyU/xyOohwpN5eG5igy7WOhBfTGNgbFYP4/yjXJx0flusBi",
+	"mb+XO7LSbjWXMM4KJvcrFxLeT1k1v56yQgkAx+UlyPMS5DF1uzpFC+r3nAItaiW8rlrQSjUVsJiVx31y",
+	"1VZxCJLfzJzWUbSq7HCo2tmPqbC5lNPXUMF0fzF9EDAaZZru3qc1sfWVRPrcHkZ9pvv/CyMn/UoQekN9",
+	"/iIIFhAE3yjwKvdjtvpL20DP0eouobZ4439iYrrSDLdsNa0pS+tad6frWrElsC+y3i/W9mFvNFdOJvPa",
+	"5N+jMGYZFxstYMOflh7zQwiUi8RRfj7iZEXkom44vtWoN1tbi1sv2Rn6yobbE+30jp8u1+gd5325Tu+7",
+	"9a2tpNN7E7q7Y6f3nfqGbvTe3K7vfYNO7xiDl3YAZ2NlBLwoqheLNQOuiJfQjTmLtShBuR6OYjccPN8I",
+	"UJd7ojBPKpXrmE4IJTEQR2ETzzmV/oiN8+ME3UbJtR8EpGpC7vQTRBwORa2eoRlIgzAFZEwQ+MmCJKth",
+	"ZHO1QDVcyn0EzOUzcpqlAVFr/mAYCuH3AgYo3xQjmSv1Vx1RDTIoDXnTV1hQwm++AhW3zMP4+tRLWybD",
+	"1Z4j765fMx3DFDx0GsfYlg6MNM9jDQZU4Mv7mh9v5G2V0DpVe/ueiW/ricepZqfVIX4ZjjMBq+nUspQV",
+	"cBKms8PEz6C4sqnZC38wCgCtG7F/MUSSIpKW9KLwFpqH5fKXS4S5ChbzmfNlLT15zwamsExyevsrsmsZ",
+	"qWkrtbCU2nuxr17sK9O+AoGT5vdfJRtlln1lMhMtQNJs+OAGS6ml6JTTghTVJjglaLa5onFOUk1whclh",
+	"aYDn5YU58mabL9Sjr0vdfjpKAn0mBVI9G69qZSBoibEC5lK+JiO1YvZtXmRKpc+AZuiQFyvjhb40p/uR",
+	"uaGn1wsCLgnUZSY5M3DrL8Gl/90zMlNT7SyEF9taUK/ChgFdqDlO87e5/nROY1ZpN+qNjZ3dAiVarDBV",
+	"pAHwZFZFc6vBbZrbG63m7s6SCnQRVJ9xymAwzWbms+m7plxrRrOuQlRYYsht1Hd2nxkXtHHwF2eBNoXz",
+	"j8AEHWel4/OFp5kvsv45cyTKYdWn3JDX2oVFWU06HPzHPFIkU304uxPtW2YqnwXbtGRq7EoatTSbhV1a",
+	"snLgyfdpeZHwT0/C38vPMjb7PA/LGPwPAQCOM3Lg+UrZMev1w/BWlDamkkrlo75o2Xd6TvZqSVhnun+T",
+	"GPWS3Q+r3jk+rpT1xLcqo0ie+34cD0V7HV6L8smnuhsO9OS3KlZF/dNoMfu8bDO1RRa3y/TG+6rS4mFM",
+	"rHF6HJ51X2qXBkGPunj42Z06Op//l7aYeqE3+b/WR1EA9lZx+uVjn8bkdMjg/Qm2y4DMC87RK0GcURQ4",
+	"AFfCmmV4ENQF+IKos9TDDtdVwRhx1Fa6MI4Z/h4SIIy6ffgpG/hxzLyaRYR/w5kmcDCefMsmpOq87V7a",
+	"3BR167ds4tTaxBH+TdPRbN7JChIvdMUr+cCBRgn7Ny2HnL85IHubraZFcAZgzH0WMWlZSrOROK1PnxwS",
+	"hzan7i0PxwHzbth+ynIA1NnVMCI8VJamfHizQUQNuDYiFkc+8/aJs9lsOMRjUr/cJQ1l1fiLwiIRc5l/",
+	"x9TMdWEp51injujTta1m66e2PWo0NtweFWx7E/7N2o4u1JBbIIlyYMgzNU/VzlpTW2uWfRqjQSNiiFEX",
+	"9MCCxfip+j//9d81h1TlEsAK1BS3iX/TSr7UC1EDLox4HJJrnwUeCXzOROlgk4OzhifnAUZbPHPpgAu/",
+	"X23Q9xuuNNDg2B15pHoRU+7RyCNaq9dKH6923Jo/2/mAPohSg4xGcOXc8Xzg/ieiUNNJTI3GMRsM45UG",
+	"CFD3mA6G91zWuya1zEUjzGttbTX35CDtiu/VkweBcLQruKpOwaDlOk8GA3mk3fkvIFZa6HuxbxabO9q3",
+	"i822Nko3VD52X/98evquftm9uKyoj0H+NJp7G7R53VrbcZtsbYdu9db23Ka31mIb15t0q7ft7ixR0J8R",
+	"Y4vn+XKWRiqCPVKlfEJanz4RX24myE0U/ORtyNm+KWqJLwwpjDFzPxZkyDhUmnos8O9Y5DNh9G7JQYw5",
+	"njxLX4yaLquoPpwfl5WWT5tQF1plCkKRkDDERwhkb5IfDUZQKE7A6lRYB3J4ckH6oYhtLjcfqQ4D6nO4",
+	"BF5sGMFbEup5ERPQiJAHE6l0MTlPPDYMwgm2oKBBEI5BLQ0s4pyedU9+7V5cXqkNctU5Pj79eHV2fvRr",
+	"57L7E1AnARCBs7F+7QL17+j9dXDe7UBWIQ5DbGyhFJwgvup0ccNiYXNdLaOPqTxGcmGk5h9SP0L1T6a1",
+	"f4aNCNMoQMVVRakMNoul2ndh9mIUsJpFRjxgQui5srkHK6VACjRiBCYGaIxgrhPIBeXk6EzPrVT7lE9s",
+	"LoaqsrnqNFs79Ua9UW86FnH+bLebf8l/yE/hk0ZzJ/ne5k7j0851enmrudHYaWxvbmwgIxmWIAVUxCSg",
+	"PRYA5mM0YJHv7hOq1j9FuHjQIz4IXRrIMdeRPwn+JrhV0i/h6XX4Uz657itjGf7ohwNWp9GQwl9wkRcO",
+	"qM8dlXkNzT4N0of2A7S4YqBc8gjFB8KsRUyEwR0TVtKfxObGwdTMZCECS+S2dwHy51m4c+Mw3ctypZKz",
+	"itVcEVRgVYMwHEoj2NKLahGXRpHPorWbiHqMnHQuLZsHPr9dgzeSmwACe+qviAkW3cmnyhc4OrvbBstF",
+	"4EuwQQ/6vsBBESO3D5yfyWLXuT+s+6E6HcmreyFDlI6aA2jYBtvIddkQWqp0kVQM32oCE9Jn7q2UUjfy",
+	"XCPk5vDkQtqVIgxGiLqhPFG0SA4odVYEB0HImwThzY06EjZ35BYCN8ghdsXY6+oXXpv8z3/9N4wrnb1k",
+	"Qs1Jk6ukJ0qvil2x1Jqruxkjo8g+h2IHX/GVnFE/8sCCBr65GgF3w4+J86ZzdCwFhs9FjHXGaE5P5PaS",
+	"voNHJ6Juc9OpEG3idI6PpUVGcJuSqtM5ODj9cHIpN3Dn4qKL//hw+TPs+4MPF5en77vn8sOjk4vL8w/v",
+	"u3jtEcg/+dfV5e9nXfnR2en55ZvT46NT+cd5958fuheXcJfzrvxKfnp53jm56BxcHp2eyD+V+IMuu5jo",
+	"Bblu86pzePq+c3SSCsZ1oj/6cHYIH+3jOI1LbI6fHHYxR1trk3n+Fcoq5VnZfIyQrBLmMnWf50U2Wxq8",
+	"WSBKsyTxlJqfr8w99dTCWPeidkqmsDyipC7R6uB7APS84HPm0zKNE+FTEoIbFZIuqYZnUPBn7n/pISDl",
+	"5YfzY2Vw3Ph3jNcwiZjGXi4LYkXQwtUXxPk8igIre+cvCgLDQ+J7bYh74QkrLFvX9o3uONanQKToxsEE",
+	"FALyW6Jk1t9zcFvMhrPESc6hk7mVkJYPDaT5ixSnxnVGD10LNbBhbCmhUCeq13vb5poyM2JrDOpGRDpP",
+	"6vc06z5VIQioaCF7E4UEknZ99Epg0AvsIH2TW8aGAow7w64vbzD77PQRSKievMVUibmegvBar5lFehPi",
+	"ZziypiU4Gi+L6rMicS3layGvp7HTq/mNC3srTIdde8hRLgEXzuyDr11WtbreNeYjr3t3Gg+le5dO/i6h",
+	"e7V0eAHTvihrQ2zgcZyrrHOZ6PVbNinF96DXq6WjFDvzQkAWGUgvfmYIoVqUALIrdDqeJJ3SG8al8mEe",
+	"wQLcVFPalVqdXEIwWwGJsOdnL/BdJA/21SDwEaJPh6xtamGLOLds4pDq6ZDxi4ufSbo/r27ZBJMi0okU",
+	"or+mX7nT6XSkH46R61s2OfJUXLpmmcheiziJgHHqSdbO5tTzBDw46YMv//A9x4xwQnTC58TJZVIAV+zg",
+	"S75jkzM2UPeAXidy5qggZ++OfiNn3fcqnyNfxSFVTAjCJcCkA6ZAkhDQC4UN11XoA2uo4PZqbQCXfO1H",
+	"Iq6l3O1KaSapWitj6ggWMDcGlbWfxMH8GJcmZ5FBKKkaRgQeobRwLRmcWmiTrAHDFlP6kYfJjzAHyJkG",
+	"R0u321OjVwNO9qaqjhqyaC21iyZYBBX3mR/B/KXbW7DozncZ8smLfVUOHusOvxCCiVRqNNR5W52GuGUT",
+	"m0dhTGPm1GCGhXqIsREgCi4wWqBWMvBFLGD8h2ZIPIomkOr6+fLyjChVRJJUh8CMra8TtbjlbP6T3oo1",
+	"iwjVJza1FAEqHrOkR3L22GLGVk7tSAAXJE/ytiTwexGNJgT4yOUYryFhPGjLcf9DpYNxb6Up4DZxqnaS",
+	"6ZQC1a4QO5f6tCs2J8anx4zfxH248P8MWNwPPfx3LKV5vDaKfPx7SOVVNcDte/IWjl35P4AltytO2pX5",
+	"w/mxtrDkgTZu4+jvXwlgzBsweRfk3xMx7F0rzWHdYXsLojK/OsebLAjpUcH29Vy0HCuZO5yFWe+ibKe1",
+	"GGYIp0N/5qlJMj4K0hlKk4z6d1NZPZijtMJgFATopk29mXwB2IZTQgrlTvKpo/i3wgEryMdamPRvOnjo",
+	"68TJrrcDzp6aRmc/kS1rvgcRvqkXUI+fyvY5pDqVc9Sim9CIoSiZyi0SZS+V8BSqy6QzMwcEcGnkujBp",
+	"II9iHJIIaGrS7hYFripurlQwats/i2xN2vhNV0mk9uo3R7KWGO9giVTyqvZg4+RvetAM/jg8ap5cdrfk",
+	"Z0c/N/5Nty7j3q8bb8bvdrruPw8vJ/1e9Pff52/DYE/8693ecSPo325tH42IFrtaoK9tXjdpq7fhbnpb",
+	"rAKPhaVc4DoxC7r2xIdvmgyVdmVN/u919+3RCTn78Pr46IC86/4OH9r8/UE4fv3P3w/ftX4ddybdzvXF",
+	"MApOm/Fv7m+dSJx/6pycvXszujs76VL/t9bkfdS4u/j49pKH/uZPNoebdE8Op++rCFq+/ThKw66P49S9",
+	"Y5N5gN40O20GX34Mrk8QgtLsQAuIGpOR2kHfBex3HXEez5T74Z8jNoKwo2MiUxwFMURcRDQhEIHMxNSm",
+	"DP198CMdqQ9QuX+2AQJjV7Dz0xenTg4TAEfg3zJM4OOTqohAtIhC8FkqjVrY9ueS3QNQ/fXY04A0Q2E1",
+	"Bfm3nGnvKx//50FYdsGwiVkyXwuGOT4nov3LLMLAQ/g8gwDdLwMh0YgZQKT8xsM7fdso+bydpyOKOBve",
+	"09Y3z2WH4sIvkjR7wkpg/g8+6vOk2pXMOHDrhhqfRXyfwGuC8KYNGY7kkyGLlHgUStkYJ9RSABp5ThWo",
+	"RRARkmsaYYABsFkYO7LgNAcUDgp+C+TR6nc215lJEdOYkaojwij+6bB7ceCoAKT8wViKnyQKVlg3r+bn",
+	"0LRgnkQ5T3HpvSHXIGrqC5yBsqJ7+LKypCGsJmNyAT/+8kiV8GoHVNqtUvYYva/kau3t7mxvpahbjTrS",
+	"0J7lkbdWJQFyVdp8FAT4wTHuufei0pZDkB9dQLrqIH0JuRU7OH45ZPwxTnW7cvHh4KDbPYQhTfsvW829",
+	"76auSe+Txeub0u37I1Sdf0cu0mMpmvXP6Rn/sg7gxKfueC09FVZJDXwKUy0ugFcSr6AE3pCL961/n+lD",
+	"St0O7Vw1BlUFx5ORR/5NPyZ0DF18+zQGDLEfC5srvUzTa7H5LjTWAhV9E4aIWCeUXEdM9PVT9hWrDsQa",
+	"pChkHvN0C2gE8hqduSCh5ijZ79QQ7p/A6TXmX3m72MkWKfPGvmCFZsG53IU5EfcUPIPWakq3ZXATJDq3",
+	"ufEElG4FGZBUCgsNP+YRKXyndHGz1ZhWxlsFyli9yrbuEcYynTenFTJcODug2FH48sqqCnJeWFEfLyOm",
+	"8AIaeaJ+I0gHYsg1pJEsrlOyKoK5owioM/78XHnNaMSizijuV9p//mVVDgJfnZ4//5ISwvzbqpzKC1vw",
+	"3V/yRtFdeb5KZbDBIfBCF5mTQWRCcQF0/K86A3oL3XYwN82AQhRqndrr60kxS3u3sduoVTTAah1EkXq9",
+	"/KPP/CGDbAbAr2JgXk1zz52zIzLiHouIs37XdNqA25CqDoWWZXPNaSKSfuTCStuRC4ukXNokngwZfJJ0",
+	"mLDSLj0WtkEXVobqBxKMSU09iHqlQdNlmlbPYA+zaEijeLIm3HDIvIR/Tt2SBgGLkyHjS9rcWXeNn8r3",
+	"TXnrDGBNQrcInmnuZvs2hzchUnwLi1zELAio/L0Y6ccfve6cYFzrjga+l6BuIkaDzFvirQte8TXlt9DA",
+	"39AhqjYn5L2QRuYbV33u+Xe+N6KBghK4YTQMUWMK1dzfWEnERuR+lExWZoA9HEfhIvA4CgPA9hQ2tBOk",
+	"OoxCb4QcQtlvblhsc0XvR+J+FI5uDGMhGgEsV2AgPK1Cb8vTkEFP2FyMomvqSsPB5Iz+n//6b6cG3XOK",
+	"csDYW0eDNLwRs3nSuE+ePkTriDLSakuRAMOdkWcR4NY218HNpDWuGq+aRWIMNjtSj7m+x4DZ2Vhw4nMi",
+	"vUM2hgWC10l37CuMLIyyC6ZpHr/89eX/DwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

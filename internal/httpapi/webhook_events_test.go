@@ -130,13 +130,8 @@ func TestEveryEventHasASchema(t *testing.T) {
 		require.Contains(t, enum, e, "WebhookEventType lacks %s", e)
 		require.True(t, e == webhook.TestEvent || webhook.ValidSubscription(e), "%s cannot be subscribed to", e)
 	}
-	// AUTH.* come from the token endpoint (internal/auth), which emits them
-	// once that work is merged; every other listed event must be emitted.
-	for _, e := range enum {
-		if e != "AUTH.CREATED" && e != "AUTH.DELETED" {
-			require.Contains(t, emitted, e, "WebhookEventType lists %s, which nothing emits", e)
-		}
-	}
+	require.Contains(t, emitted, "AUTH.DELETED", "internal/auth's event constants are found")
+	require.ElementsMatch(t, enum, emitted, "WebhookEventType lists exactly the events the code emits")
 	var members []string
 	for _, ref := range union.OneOf {
 		members = append(members, ref.Ref)
@@ -205,11 +200,11 @@ func TestValidateEventRefusesAWrongPayload(t *testing.T) {
 }
 
 // TestEveryDeliveredEventMatchesItsSchema: a receiver subscribed to ALL
-// follows a sandbox journey (customer, accounts, portfolios, a purchase
-// that fills, a price change, updates, a test event); every delivery
+// follows a sandbox journey (customer, accounts, portfolios, purchases
+// that fill, a price change, updates, a test event, a token); every delivery
 // verifies both ways and its payload validates against its event's schema
 // (the receiver checks each, see receiver.verify), and the journey covers
-// every event type except AUTH.* (the token endpoint's).
+// every event type (a token issued and revoked last: AUTH.*).
 func TestEveryDeliveredEventMatchesItsSchema(t *testing.T) {
 	t.Parallel()
 	tr := newTrader(t, apitest.Options{Jobs: true, WebhookAllowPrivate: true})
@@ -225,14 +220,15 @@ func TestEveryDeliveredEventMatchesItsSchema(t *testing.T) {
 	require.Equal(t, http.StatusOK, tr.tn.Do(t, "PUT", "/v1/customers", map[string]any{"customerId": customerID, "status": "SUSPENDED"}).Status)
 	require.Equal(t, http.StatusOK, tr.tn.Do(t, "PUT", "/v1/webhooks", map[string]any{"webhookId": id, "subscriptions": []string{"ALL"}}).Status)
 	require.Equal(t, http.StatusNoContent, tr.tn.Do(t, "POST", "/v1/webhooks/test", nil).Status)
+	tr.tn.NewToken(t)                                   // AUTH.CREATED
+	res := tr.tn.Do(t, "POST", "/v1/oauth/revoke", nil) // the caller's token: AUTH.DELETED
+	require.Equal(t, http.StatusNoContent, res.Status, "%s", res.Body)
 
 	doc, err := api.GetSwagger()
 	require.NoError(t, err)
 	want := map[string]bool{}
 	for _, v := range doc.Components.Schemas["WebhookEventType"].Value.Enum {
-		if e := v.(string); !strings.HasPrefix(e, "AUTH.") {
-			want[e] = true
-		}
+		want[v.(string)] = true
 	}
 	seen := map[string]bool{}
 	var got []delivery

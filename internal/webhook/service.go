@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"time"
 
@@ -125,6 +126,8 @@ type Config struct {
 	// data of WEBHOOK.* events; the HTTP layer provides it.
 	Present  func(any) (any, error)
 	Schedule Schedule // the retry delays (DefaultSchedule)
+	// Resolver looks a webhook's host up at creation (net.DefaultResolver).
+	Resolver Resolver
 }
 
 // Service manages webhooks and delivers events.
@@ -149,6 +152,9 @@ func NewService(repo Repository, queue Queue, now func() time.Time, cfg Config) 
 	}
 	if cfg.Present == nil {
 		cfg.Present = func(v any) (any, error) { return v, nil }
+	}
+	if cfg.Resolver == nil {
+		cfg.Resolver = net.DefaultResolver
 	}
 	if cfg.Retention <= 0 {
 		cfg.Retention = 30 * 24 * time.Hour
@@ -281,6 +287,9 @@ func (s *Service) Create(ctx context.Context, orgID int64, url string, subs []st
 	if err != nil {
 		return Webhook{}, invalid("url", err)
 	}
+	if err := s.checkDestination(ctx, u); err != nil {
+		return Webhook{}, invalid("url", err)
+	}
 	subs, err = NormalizeSubscriptions(subs, true)
 	if err != nil {
 		return Webhook{}, invalid("subscriptions", err)
@@ -314,16 +323,26 @@ func (s *Service) Update(ctx context.Context, orgID int64, in Update) (Webhook, 
 	if in.URL == nil && in.Subscriptions == nil && in.Status == nil {
 		return Webhook{}, invalid("body", errors.New("nothing to update: send url, subscriptions or status"))
 	}
-	var w Webhook
+	var (
+		w   Webhook
+		url string
+	)
+	if in.URL != nil { // checked (and looked up) before any row is locked
+		var err error
+		if url, err = ValidateURL(*in.URL, s.cfg.AllowPrivate); err != nil {
+			return w, invalid("url", err)
+		}
+		if err := s.checkDestination(ctx, url); err != nil {
+			return w, invalid("url", err)
+		}
+	}
 	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
 		var err error
 		if w, err = s.resolve(ctx, orgID, in.ID, true); err != nil {
 			return err
 		}
 		if in.URL != nil {
-			if w.URL, err = ValidateURL(*in.URL, s.cfg.AllowPrivate); err != nil {
-				return invalid("url", err)
-			}
+			w.URL = url
 		}
 		if in.Subscriptions != nil {
 			if w.Subscriptions, err = NormalizeSubscriptions(in.Subscriptions, false); err != nil {
