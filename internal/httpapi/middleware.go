@@ -141,7 +141,7 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			c.SetRequest(req)
 			org, known = principal.Org, true
 		}
-		// oapi-codegen capitalizes operation ids in the spec it embeds.
+		// The operation ids are the spec's (camelCase); compare without case all the same.
 		tokenCall := strings.EqualFold(op.OperationID, "createToken")
 		if tokenCall {
 			if o, err := p.auth.OrganizationByClientID(req.Context(), tokenClientID(req, body)); err == nil {

@@ -82,18 +82,6 @@ func IsInfra(path string) bool {
 	return infraPaths[path] || strings.HasPrefix(path, "/docs/")
 }
 
-// Spec returns the embedded OpenAPI document, validated.
-func Spec() (*openapi3.T, error) {
-	doc, err := api.GetSpec()
-	if err != nil {
-		return nil, fmt.Errorf("load embedded spec: %w", err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("embedded spec is invalid: %w", err)
-	}
-	return doc, nil
-}
-
 // New builds the Echo server with every route and middleware.
 func New(s *Server, opts Options) (*echo.Echo, error) {
 	log := opts.Logger
@@ -107,7 +95,7 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
-	specJSON, err := doc.MarshalJSON()
+	specJSON, err := SpecJSON()
 	if err != nil {
 		return nil, err
 	}
