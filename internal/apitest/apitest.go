@@ -57,6 +57,8 @@ type Options struct {
 	WebhookAllowPrivate bool
 	// WebhookSchedule replaces the webhook retry delays.
 	WebhookSchedule webhook.Schedule
+	// CORSOrigins are the origins allowed cross-origin (none by default).
+	CORSOrigins []string
 }
 
 // Start serves the full application on a real listener for the test.
@@ -71,6 +73,9 @@ func Start(t testing.TB, opts Options) *Env {
 	}
 	cfg.PublicURL = opts.PublicURL
 	cfg.WebhookAllowPrivate = opts.WebhookAllowPrivate
+	if opts.CORSOrigins != nil {
+		cfg.CORSOrigins = opts.CORSOrigins
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -68,6 +68,8 @@ type Options struct {
 	SignatureSkew time.Duration
 	// Now is the clock (time.Now by default).
 	Now func() time.Time
+	// CORSOrigins are the origins allowed cross-origin (OPENVEST_CORS_ORIGINS); none when empty.
+	CORSOrigins []string
 }
 
 // infraPaths are served outside the spec (and outside request validation).
@@ -125,6 +127,9 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 			Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
 		}),
 	)
+	if len(opts.CORSOrigins) > 0 {
+		e.Use(corsMiddleware(opts.CORSOrigins, doc))
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
