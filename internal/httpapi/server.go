@@ -30,7 +30,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/shopspring/decimal"
-	"github.com/swaggest/swgui/v5emb"
 )
 
 func init() {
@@ -144,9 +143,7 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 	// Infrastructure routes.
 	e.GET("/openapi.json", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, specJSON) })
 	e.GET("/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", spec.YAML) })
-	docs := echo.WrapHandler(v5emb.New("Openvest API", "/openapi.json", "/docs/"))
-	e.GET("/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/docs/") })
-	e.GET("/docs/*", docs)
+	registerDocs(e)
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", func(c echo.Context) error {
 		if opts.Ready != nil {
