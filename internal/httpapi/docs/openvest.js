@@ -302,7 +302,10 @@
       req.headers["X-Idempotency-Key"] = uuid();
     }
 
-    if (!token && !getHeader(req.headers, "X-Client-Id") && clientId()) req.headers["X-Client-Id"] = clientId();
+    if (!token && !getHeader(req.headers, "X-Client-Id")) {
+      var cid = oauth2ClientId() || clientId();
+      if (cid) req.headers["X-Client-Id"] = cid;
+    }
     if (!token && !getHeader(req.headers, "Authorization")) {
       var bearer = oauth2Token();
       if (bearer) req.headers.Authorization = "Bearer " + bearer;
@@ -322,6 +325,18 @@
     return req;
   }
   ov.prepare = prepare;
+
+  // The client id of an OAuth2 authorization (Swagger UI's own client
+  // credentials form, when the spec declares the scheme).
+  function oauth2ClientId() {
+    if (!system) return "";
+    var authorized = system.authSelectors.authorized();
+    var out = "";
+    if (authorized) authorized.forEach(function (a) {
+      if (a.getIn(["schema", "type"]) === "oauth2" && a.get("clientId")) out = a.get("clientId");
+    });
+    return out;
+  }
 
   function oauth2Token() {
     if (!system) return "";
