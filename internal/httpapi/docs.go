@@ -33,9 +33,12 @@ func registerDocs(e *echo.Echo) {
 		},
 	})
 	e.GET("/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/docs/") })
-	e.GET("/docs/openvest.js", func(c echo.Context) error {
-		c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
-		return c.Blob(http.StatusOK, "text/javascript; charset=utf-8", openvestJS)
+	assets := echo.WrapHandler(ui)
+	e.GET("/docs/*", func(c echo.Context) error {
+		if c.Request().URL.Path == "/docs/openvest.js" {
+			c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
+			return c.Blob(http.StatusOK, "text/javascript; charset=utf-8", openvestJS)
+		}
+		return assets(c)
 	})
-	e.GET("/docs/*", echo.WrapHandler(ui))
 }

@@ -4,14 +4,13 @@
 // the binary `make test-ui` built. Each run starts it on a fresh SQLite file.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, execFileSync } from "node:child_process";
 import { createHash, generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { execFileSync } from "node:child_process";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -252,9 +251,10 @@ test("a journey across the three surfaces in Swagger UI, by clicking", async (t)
   await step(t, "a page on an allowed origin calls the API; another origin is refused", async () => {
     const token = await page.evaluate(() => window.openvest.system.authSelectors.authorized().getIn(["BearerAuth", "value"]));
     assert.ok(token);
+    const other = await context.newPage(); // the docs page stays as it is
     const call = async (url) => {
-      await page.goto(url);
-      return page.evaluate(async ({ base, token, clientId }) => {
+      await other.goto(url);
+      return other.evaluate(async ({ base, token, clientId }) => {
         try {
           const res = await fetch(base + "/v1/customers", { headers: { Authorization: "Bearer " + token, "X-Client-Id": clientId } });
           return { status: res.status, requestId: res.headers.get("X-Request-Id") };
@@ -268,10 +268,10 @@ test("a journey across the three surfaces in Swagger UI, by clicking", async (t)
     assert.ok(allowed.requestId, "X-Request-Id is exposed to the page");
     const blocked = await call(blockedPage.url);
     assert.ok(blocked.error, "a page on an origin not allowed cannot read the answer: " + JSON.stringify(blocked));
+    await other.close();
   });
 
   await step(t, "an organization that requires signatures: the page signs", async () => {
-    await page.goto(base + "/docs/");
     await authorize(signer.clientId, signer.clientSecret, signer);
     const res = await run("createCustomer", { status: 201 });
     assert.ok(res.body.data.customerId);
