@@ -215,6 +215,12 @@ test("a journey across the three surfaces in Swagger UI, by clicking", async (t)
     assert.equal(res.body.data.customerId, customerId);
   });
 
+  await step(t, "a portfolio for the customer (the body example's customerId resolved by the page)", async () => {
+    const res = await run("createPortfolio", { status: 201 });
+    assert.equal(res.body.data.customerId, customerId);
+    assert.equal(JSON.parse(last("POST", "/v1/portfolio").body).customerId, customerId);
+  });
+
   let counterparty;
   await step(t, "create a wallet counterparty", async () => {
     const res = await run("createWalletCounterparty", { status: 200 });

@@ -9,7 +9,8 @@
 //     spec's placeholder values are never sent;
 //   * X-Client-Id from the client id the token was obtained with;
 //   * path and required query ids prefilled with the ids the last responses
-//     named (the customer just created, its counterparty, the application...).
+//     named (the customer just created, its counterparty, the application...),
+//     and the id fields of a body example too.
 //
 // The Authorize dialog gains a "client credentials" form that gets a token
 // from POST /v1/oauth/token and authorizes every scheme with it (Bearer, the
@@ -179,6 +180,36 @@
     var resource = i >= 0 ? literalBefore(segs, i) : "";
     var v = ids[resource + ".id"];
     return v;
+  }
+
+  // A request body that is one of the operation's examples, as Swagger UI
+  // fills it in, gets its top-level id fields (customerId, portfolioId...)
+  // replaced by the ids last seen; a body the user edited is left alone.
+  function substituteBody(value, pathMethod) {
+    if (typeof value !== "string" || !system || !pathMethod) return value;
+    var parsed;
+    try { parsed = JSON.parse(value); } catch (e) { return value; }
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return value;
+    var content = system.specSelectors.specResolvedSubtree(["paths", pathMethod[0], pathMethod[1], "requestBody", "content"]);
+    if (!content || !content.toJS) return value;
+    content = content.toJS();
+    var examples = [];
+    Object.keys(content).forEach(function (mt) {
+      var c = content[mt] || {};
+      if (c.example !== undefined) examples.push(c.example);
+      Object.keys(c.examples || {}).forEach(function (k) {
+        if (c.examples[k] && c.examples[k].value !== undefined) examples.push(c.examples[k].value);
+      });
+    });
+    var text = JSON.stringify(parsed);
+    if (!examples.some(function (e) { return JSON.stringify(e) === text; })) return value;
+    var changed = false;
+    Object.keys(parsed).forEach(function (k) {
+      var v = parsed[k];
+      if ((typeof v !== "string" && typeof v !== "number") || !/(Id|_id|_guid)$/.test(k)) return;
+      if (ids[k] !== undefined && ids[k] !== v) { parsed[k] = ids[k]; changed = true; }
+    });
+    return changed ? JSON.stringify(parsed, null, 2) : value;
   }
 
   // ---- idempotency keys -----------------------------------------------------
@@ -503,6 +534,15 @@
           wrapActions: {
             updateJsonSpec: function (ori) {
               return function (json) { placeholders = null; return ori(json); };
+            },
+          },
+        },
+        oas3: {
+          wrapActions: {
+            setRequestBodyValue: function (ori) {
+              return function (arg) {
+                return ori(Object.assign({}, arg, { value: substituteBody(arg && arg.value, arg && arg.pathMethod) }));
+              };
             },
           },
         },
