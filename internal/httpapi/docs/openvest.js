@@ -141,6 +141,20 @@
     return "";
   }
 
+  // A field names a resource id when it ends in Id or _guid and a path of
+  // the spec takes a parameter of that name (customerId, counterparty_guid),
+  // or it ends in _id (customer_id); referenceId, clientId, tokenId do not.
+  var pathParams = null;
+  function isResourceId(k) {
+    if (!pathParams) {
+      pathParams = {};
+      Object.keys(specJSON().paths || {}).forEach(function (t) {
+        (t.match(/\{[^}]+\}/g) || []).forEach(function (p) { pathParams[p.slice(1, -1)] = true; });
+      });
+    }
+    return (pathParams[k] === true && /(Id|_guid)$/.test(k)) || /_id$/.test(k);
+  }
+
   function learn(template, json) {
     if (!json || typeof json !== "object" || Array.isArray(json)) return;
     var obj = json.data && typeof json.data === "object" ? json.data : json;
@@ -157,7 +171,7 @@
         var last = segs[segs.length - 1] || "";
         var resource = m && ID_PREFIXES[m[1]] ? ID_PREFIXES[m[1]] : last[0] === "{" ? literalBefore(segs, segs.length - 1) : last;
         if (resource) names.push(resource + ".id");
-      } else if (/(Id|_id|_guid)$/.test(k) && k !== "tokenId") {
+      } else if (isResourceId(k)) {
         names.push(k);
         var snake = /^(.+)_id$/.exec(k);
         if (snake) names.push(snake[1] + "s.id");
@@ -206,7 +220,7 @@
     var changed = false;
     Object.keys(parsed).forEach(function (k) {
       var v = parsed[k];
-      if ((typeof v !== "string" && typeof v !== "number") || !/(Id|_id|_guid)$/.test(k)) return;
+      if ((typeof v !== "string" && typeof v !== "number") || !isResourceId(k)) return;
       if (ids[k] !== undefined && ids[k] !== v) { parsed[k] = ids[k]; changed = true; }
     });
     return changed ? JSON.stringify(parsed, null, 2) : value;
@@ -533,7 +547,7 @@
         spec: {
           wrapActions: {
             updateJsonSpec: function (ori) {
-              return function (json) { placeholders = null; return ori(json); };
+              return function (json) { placeholders = null; pathParams = null; return ori(json); };
             },
           },
         },
