@@ -5,7 +5,7 @@ PKGS := ./...
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
-.PHONY: help run build generate verify lint-spec test test-race fuzz bench bench-wallet tidy
+.PHONY: help run build generate gen-ts test-sdk verify lint-spec test test-race fuzz bench bench-wallet tidy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -16,9 +16,19 @@ run: ## run the service on the embedded SQLite default (sqlite://openvest.db), n
 build: ## build bin/openvest
 	$(GO) build -o bin/openvest ./cmd/openvest
 
-generate: ## bundle openapi/*.yaml into gen/spec, then regenerate gen/api and gen/client (oapi-codegen via go tool)
+generate: ## bundle openapi/*.yaml into gen/spec, then regenerate gen/api and gen/client (oapi-codegen via go tool) and gen/ts (openapi-typescript, pinned in sdk/ts)
 	$(GO) run ./cmd/openvest-spec -in openapi/openapi.yaml -out gen/spec/openapi.yaml
 	$(GO) generate ./gen/api ./gen/client
+	$(MAKE) --no-print-directory gen-ts
+
+sdk/ts/node_modules/.package-lock.json: sdk/ts/package-lock.json
+	cd sdk/ts && npm ci --no-audit --no-fund
+
+gen-ts: sdk/ts/node_modules/.package-lock.json ## regenerate gen/ts/openapi.d.ts from gen/spec/openapi.yaml (openapi-typescript; npm ci in sdk/ts first)
+	cd sdk/ts && npx --no-install openapi-typescript ../../gen/spec/openapi.yaml -o ../../gen/ts/openapi.d.ts
+
+test-sdk: build sdk/ts/node_modules/.package-lock.json ## compile the TypeScript SDK (tsc) and run its live tests (node --test) against bin/openvest
+	cd sdk/ts && npx --no-install tsc -p tsconfig.json && OPENVEST_BIN=bin/openvest node --test dist/sdk/ts/test/*.test.js
 
 verify: generate ## fail when gen/ is stale, go.mod untidy or code unformatted; vet everything
 	@git diff --exit-code --stat -- gen/ || { echo "gen/ is stale: run 'make generate' and commit the result"; exit 1; }
