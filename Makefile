@@ -10,8 +10,8 @@ export TEST_DATABASE_URL
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
 
-run: ## run the service on the embedded SQLite default (sqlite://openvest.db), nothing to set up; webhooks may reach local receivers
-	OPENVEST_WEBHOOK_ALLOW_PRIVATE=$${OPENVEST_WEBHOOK_ALLOW_PRIVATE:-true} $(GO) run ./cmd/openvest serve
+run: ## run the service on the embedded SQLite default (sqlite://openvest.db), nothing to set up; the first start fills the sandbox organization with demo data; webhooks may reach local receivers
+	OPENVEST_WEBHOOK_ALLOW_PRIVATE=$${OPENVEST_WEBHOOK_ALLOW_PRIVATE:-true} $(GO) run ./cmd/openvest serve --demo
 
 build: ## build bin/openvest
 	$(GO) build -o bin/openvest ./cmd/openvest

@@ -1,6 +1,6 @@
 // Command openvest runs the Openvest service and administers it.
 //
-//	openvest serve                        run the HTTP service (applies migrations first)
+//	openvest serve [--demo]               run the HTTP service (applies migrations first)
 //	openvest migrate                      apply pending database migrations
 //	openvest org create|add-key|keys|revoke-key|set-signature-policy …
 //	                                      administer organizations and their signing keys
@@ -29,10 +29,11 @@ import (
 )
 
 const usage = `usage:
-  openvest serve                  run the HTTP service (applies migrations first)
+  openvest serve [--demo]         run the HTTP service (applies migrations first); with --demo,
+                                  the sandbox organization it creates on an empty database gets demo data
   openvest migrate                apply pending database migrations
   openvest org create --name NAME [--investment-types INTERNATIONAL_STOCKS,...]
-                      [--default-investment-types ...] [--sandbox] [--signature-policy required|optional]
+                      [--default-investment-types ...] [--sandbox [--demo]] [--signature-policy required|optional]
                                   create an organization and print its credentials as JSON
   openvest org add-key --client-id ID --key-id KEYID --public-key FILE
                                   register an ed25519 public key (PEM) for signing requests
@@ -70,7 +71,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	switch args[0] {
 	case "serve":
-		return serve(ctx, cfg, stdout)
+		demo, err := serveFlags(args[1:], stderr)
+		if err != nil {
+			return err
+		}
+		return serve(ctx, cfg, demo, stdout)
 	case "migrate":
 		a, err := app.Open(ctx, cfg, cfg.Logger())
 		if err != nil {
@@ -108,7 +113,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 }
 
-func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+func serve(ctx context.Context, cfg config.Config, demo bool, stdout io.Writer) error {
 	log := cfg.Logger()
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
@@ -128,6 +133,11 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		return fmt.Errorf("listen on OPENVEST_ADDR=%s: %w", cfg.Addr, err)
 	}
 	if created {
+		if demo {
+			if err := fillDemo(ctx, a, o, stdout); err != nil {
+				return err
+			}
+		}
 		printSandbox(stdout, baseURL(cfg, ln), o.ClientID, secret)
 	}
 	// The job queue stops gracefully in a.Close, after the server: not when ctx ends.

@@ -98,9 +98,13 @@ func orgCreate(ctx context.Context, cfg config.Config, args []string, stdout, st
 	types := fs.String("investment-types", "INTERNATIONAL_STOCKS", "comma-separated investment types the organization may trade")
 	defaults := fs.String("default-investment-types", "", "comma-separated subset that every new customer gets an account in (default: all of --investment-types)")
 	sandbox := fs.Bool("sandbox", false, "make it a sandbox organization")
+	withDemo := fs.Bool("demo", false, "fill the new sandbox organization with demo data (with --sandbox only)")
 	policy := fs.String("signature-policy", "", "required (default) or optional (default for --sandbox)")
 	if err := parse(fs, args, "name", name); err != nil {
 		return err
+	}
+	if *withDemo && !*sandbox {
+		return errors.New("--demo needs --sandbox: demo data goes only into a sandbox organization")
 	}
 	its, err := app.ParseInvestmentTypes(*types)
 	if err != nil {
@@ -119,9 +123,17 @@ func orgCreate(ctx context.Context, cfg config.Config, args []string, stdout, st
 		if err != nil {
 			return err
 		}
-		return printJSON(stdout, map[string]any{
+		out := map[string]any{
 			"organizationId": o.ID, "clientId": o.ClientID, "clientSecret": secret, "signaturePolicy": o.SignaturePolicy,
-		})
+		}
+		if *withDemo {
+			sum, err := demoData(ctx, a, o)
+			if err != nil {
+				return err
+			}
+			out["demo"] = sum
+		}
+		return printJSON(stdout, out)
 	})
 }
 
