@@ -4353,14 +4353,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "content": "JVBERi0xLjcKJSBwYXNzcG9ydCBzY2FuCg==",
-                 *       "content_type": "application/pdf",
-                 *       "file_name": "passport.pdf",
-                 *       "type": "PASSPORT"
-                 *     }
-                 */
                 "application/json": components["schemas"]["BankingDocumentCreate"];
             };
         };
