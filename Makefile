@@ -5,7 +5,7 @@ PKGS := ./...
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
-.PHONY: help run build generate gen-ts test-sdk verify lint-spec test test-race fuzz bench bench-wallet tidy
+.PHONY: help run build generate gen-ts test-sdk test-examples verify lint-spec test test-race fuzz bench bench-wallet tidy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ test: ## run every test against PostgreSQL (TEST_DATABASE_URL, default the local
 
 test-race: ## the tests of internal/ under the race detector (slower; not part of CI)
 	$(GO) test -race -count=1 ./internal/...
+
+test-examples: ## the contract run alone: every spec example against a fresh server, with its summary (also part of make test)
+	set -o pipefail; $(GO) test -count=1 -run '^TestSpecExamplesRun$$' -v ./cmd/openvest | grep -E '^(contract run|\s*--- FAIL|ok|FAIL)|Error:|Messages:'
 
 FUZZTIME ?= 10s
 fuzz: ## run each fuzz target for FUZZTIME (default 10s); the seed corpus also runs in `make test`
