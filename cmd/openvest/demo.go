@@ -40,8 +40,8 @@ func fillDemo(ctx context.Context, a *app.App, org auth.Organization, stdout io.
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nFilled it with demo data: %d investing customers with %d executed purchases and sells, "+
-		"wallet counterparty %s with %d customers, %d banking customers (a person and a corporation).\n",
+	fmt.Fprintf(stdout, "Filled it with demo data: %d investing customers with %d executed purchases and sells, "+
+		"wallet counterparty %s with %d customers, %d banking customers (a person and a corporation).\n\n",
 		len(sum.InvestingCustomers), len(sum.Requests), sum.Counterparty, len(sum.WalletCustomers), len(sum.BankingCustomers))
 	return nil
 }

@@ -133,12 +133,13 @@ func serve(ctx context.Context, cfg config.Config, demo bool, stdout io.Writer) 
 		return fmt.Errorf("listen on OPENVEST_ADDR=%s: %w", cfg.Addr, err)
 	}
 	if created {
+		// The credentials first: they are shown once, whatever happens next.
+		printSandbox(stdout, baseURL(cfg, ln), o.ClientID, secret)
 		if demo {
 			if err := fillDemo(ctx, a, o, stdout); err != nil {
 				return err
 			}
 		}
-		printSandbox(stdout, baseURL(cfg, ln), o.ClientID, secret)
 	}
 	// The job queue stops gracefully in a.Close, after the server: not when ctx ends.
 	if err := a.Start(context.WithoutCancel(ctx)); err != nil {
