@@ -72,10 +72,12 @@ type walletPerson struct {
 	allowed                    string
 }
 
+// Their logins and IBANs differ from the spec's examples (an IBAN is unique
+// in the organization), so that the examples still work in a demo organization.
 var walletPeople = []walletPerson{
-	{"+260971234567", "Jane", "Banda", "GB82WEST12345698765432", wallet.PublicLiability, 2, "5000.5"},
-	{"+260962345678", "Mwila", "Phiri", "DE89370400440532013000", wallet.ProfessionalIndemnity, 1, "1200"},
-	{"+260953456789", "Chanda", "Mulenga", "", wallet.PublicLiability, 0, "0"},
+	{"+260970000001", "Jane", "Banda", "GB29NWBK60161331926819", wallet.PublicLiability, 2, "5000.5"},
+	{"+260960000002", "Mwila", "Phiri", "DE75512108001245126199", wallet.ProfessionalIndemnity, 1, "1200"},
+	{"+260950000003", "Chanda", "Mulenga", "", wallet.PublicLiability, 0, "0"},
 }
 
 // pdf is a minimal PDF, the document the demo applications attach.
