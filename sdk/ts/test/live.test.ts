@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { createOpenvest, Signer, TokenError, type Openvest } from "../src/index.js";
 import { signedOrganization, startServer, type Organization, type Server } from "./server.js";
+import { validatingFetch } from "./validate.js";
 
 let server: Server;
 let org: Organization;
@@ -15,7 +16,8 @@ let docs: Openvest; // the docs' form: sha-512 of the base, capitalised names
 before(async () => {
   server = await startServer();
   org = await signedOrganization(server, "SDK Fintech");
-  const common = { baseUrl: server.baseUrl, clientId: org.clientId, clientSecret: org.clientSecret };
+  // Every response of the tests is checked against the spec.
+  const common = { baseUrl: server.baseUrl, clientId: org.clientId, clientSecret: org.clientSecret, fetch: validatingFetch };
   sdk = createOpenvest({ ...common, signer: { keyId: org.keyId, privateKey: org.privateKey } });
   docs = createOpenvest({ ...common, signer: { keyId: org.keyId, privateKey: org.privateKey, form: "sha512", docsNames: true } });
 });
@@ -104,6 +106,7 @@ describe("signatures", () => {
       clientId: org.clientId,
       clientSecret: org.clientSecret,
       signer: new Signer({ keyId: org.keyId, privateKey }),
+      fetch: validatingFetch,
     });
     await assert.rejects(forged.token(), (e: unknown) => e instanceof TokenError && e.status === 401 && /does not verify/.test(e.body));
   });
@@ -117,13 +120,13 @@ describe("signatures", () => {
       "X-Idempotency-Key": crypto.randomUUID(),
       "Content-Type": "application/json",
     };
-    const unsigned = await fetch(`${server.baseUrl}/v1/customers`, { method: "POST", headers, body: body });
+    const unsigned = await validatingFetch(`${server.baseUrl}/v1/customers`, { method: "POST", headers, body: body });
     assert.equal(unsigned.status, 400, await unsigned.text()); // no Content-Digest, which the policy demands first
 
     // Sign one body, send another.
     const signedHeaders = new Headers(headers);
     sdk.signer!.sign({ method: "POST", url: `${server.baseUrl}/v1/customers`, headers: signedHeaders, body: new TextEncoder().encode(body) });
-    const tampered = await fetch(`${server.baseUrl}/v1/customers`, {
+    const tampered = await validatingFetch(`${server.baseUrl}/v1/customers`, {
       method: "POST",
       headers: signedHeaders,
       body: body.replace("Eve", "Mallory"),
@@ -132,7 +135,7 @@ describe("signatures", () => {
     assert.match(await tampered.text(), /Content-Digest sha-512 does not match/);
 
     // A GET with no signature at all.
-    const bare = await fetch(`${server.baseUrl}/v1/customers`, { headers: { Authorization: `Bearer ${token}`, "X-Client-Id": org.clientId } });
+    const bare = await validatingFetch(`${server.baseUrl}/v1/customers`, { headers: { Authorization: `Bearer ${token}`, "X-Client-Id": org.clientId } });
     assert.equal(bare.status, 401);
     assert.match(await bare.text(), /requires signed requests/);
   });

@@ -4,16 +4,18 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 
 const run = promisify(execFile);
 // The repository root: the nearest folder above this file with a go.mod.
 function findRepo(): string {
-  let dir = import.meta.dirname;
+  const here = dirname(fileURLToPath(import.meta.url));
+  let dir = here;
   while (!existsSync(join(dir, "go.mod"))) {
     const up = dirname(dir);
-    if (up === dir) throw new Error(`no go.mod above ${import.meta.dirname}`);
+    if (up === dir) throw new Error(`no go.mod above ${here}`);
     dir = up;
   }
   return dir;
