@@ -221,6 +221,7 @@ func scalar(v any) string {
 }
 
 func TestSpecExamplesRun(t *testing.T) {
+	t.Parallel()
 	// The bundled spec as served at /openapi.yaml (the operationIds as written).
 	doc, err := openapi3.NewLoader().LoadFromData(spec.YAML)
 	require.NoError(t, err)
