@@ -38,10 +38,10 @@ type step struct {
 
 // plan is the order of the run: creations before what uses them, and
 // changes that end something (suspend, freeze, delete) last on their surface.
+// An example of "*" stands for each of the operation's body examples.
 var plan = []step{
 	// Investing: tokens, the catalog, customers, accounts, portfolios.
-	{op: "createToken", example: "application/json"},
-	{op: "createToken", example: "application/x-www-form-urlencoded"},
+	{op: "createToken", example: "*"}, // each example; the credentials are the run's own
 	{op: "revokeToken"},
 	{op: "listInvestments"}, {op: "getInvestment"},
 	{op: "listInstruments"}, {op: "getInstrument"},
@@ -145,33 +145,71 @@ type operation struct {
 	params       openapi3.Parameters
 }
 
+// bodyExample is one request body example and its media type.
+type bodyExample struct {
+	mediaType string
+	value     any
+}
+
 // bodyExamples are an operation's request body examples by name: the media
-// type's `examples`, or its `example` under the media type's name.
-func bodyExamples(op *openapi3.Operation) map[string]any {
-	out := map[string]any{}
+// type's `examples`, or its `example` under the media type's name (a name
+// two media types share is prefixed with its media type).
+func bodyExamples(op *openapi3.Operation) map[string]bodyExample {
+	out := map[string]bodyExample{}
 	if op.RequestBody == nil || op.RequestBody.Value == nil {
 		return out
 	}
+	add := func(name, mt string, v any) {
+		if _, taken := out[name]; taken {
+			name = mt + " " + name
+		}
+		out[name] = bodyExample{mediaType: mt, value: v}
+	}
 	for mt, media := range op.RequestBody.Value.Content {
 		if media.Example != nil {
-			out[mt] = media.Example
+			add(mt, mt, media.Example)
 		}
 		for name, ex := range media.Examples {
-			out[name] = ex.Value.Value
+			add(name, mt, ex.Value.Value)
 		}
 	}
 	return out
 }
 
-func successStatus(op *openapi3.Operation) int {
-	best := 0
-	for code := range op.Responses.Map() {
-		var n int
-		if _, err := fmt.Sscanf(code, "%d", &n); err == nil && n >= 200 && n < 300 && (best == 0 || n < best) {
-			best = n
+// expand replaces each step whose example is "*" by one step per request
+// body example of its operation, in name order.
+func expand(plan []step, ops map[string]operation) []step {
+	var out []step
+	for _, s := range plan {
+		if s.example != "*" {
+			out = append(out, s)
+			continue
+		}
+		var names []string
+		for name := range bodyExamples(ops[s.op].op) {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			e := s
+			e.example = name
+			out = append(out, e)
 		}
 	}
-	return best
+	return out
+}
+
+// successStatuses are the 2xx statuses the operation documents.
+func successStatuses(op *openapi3.Operation) []int {
+	var out []int
+	for code := range op.Responses.Map() {
+		var n int
+		if _, err := fmt.Sscanf(code, "%d", &n); err == nil && n >= 200 && n < 300 {
+			out = append(out, n)
+		}
+	}
+	sort.Ints(out)
+	return out
 }
 
 func paramExample(p *openapi3.Parameter) any {
@@ -233,6 +271,7 @@ func TestSpecExamplesRun(t *testing.T) {
 	}
 
 	// The plan covers every operation and every request body example, each once.
+	plan := expand(plan, ops)
 	planned := map[string]bool{}
 	for _, s := range plan {
 		o, ok := ops[s.op]
@@ -264,7 +303,10 @@ func TestSpecExamplesRun(t *testing.T) {
 	// the createAccount example (an INTERNATIONAL_STOCKS account) can work.
 	tn := env.NewTenant(t, apitest.TenantOptions{Sandbox: true, DefaultInvestmentTypes: []string{}})
 	check := apitest.NewValidatingTransport(t, nil)
-	vars := map[string]string{"clientId": tn.Org.ClientID, "clientSecret": tn.ClientSecret}
+	vars := map[string]string{
+		"clientId": tn.Org.ClientID, "clientSecret": tn.ClientSecret,
+		"client_id": tn.Org.ClientID, "client_secret": tn.ClientSecret, // the OAuth 2.0 form's names
+	}
 
 	passed := 0
 	for i, s := range plan {
@@ -320,7 +362,7 @@ func TestSpecExamplesRun(t *testing.T) {
 						key = k
 					}
 				}
-				ex := exs[key]
+				ex := exs[key].value
 				if m, ok := ex.(map[string]any); ok {
 					sub := map[string]any{}
 					for k, v := range m {
@@ -335,8 +377,8 @@ func TestSpecExamplesRun(t *testing.T) {
 					}
 					ex = sub
 				}
-				if key == "application/x-www-form-urlencoded" {
-					contentType = key
+				if mt := exs[key].mediaType; mt == "application/x-www-form-urlencoded" {
+					contentType = mt
 					form := url.Values{}
 					for k, v := range ex.(map[string]any) {
 						form.Set(k, scalar(v))
@@ -367,9 +409,10 @@ func TestSpecExamplesRun(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, res.Body.Close())
 
-			want := successStatus(o.op)
+			want := successStatuses(o.op)
 			t.Logf("%s %s → %d %s", req.Method, path, res.StatusCode, data)
-			require.Equal(t, want, res.StatusCode, "%s %s\nrequest: %s\nresponse: %s", req.Method, path, body, data)
+			require.NotEmpty(t, want, "%s documents no success status", s.op)
+			require.Contains(t, want, res.StatusCode, "%s %s\nrequest: %s\nresponse: %s", req.Method, path, body, data)
 			require.NoError(t, check.Check(req, res.StatusCode, res.Header, data), "%s %s: %s", req.Method, path, data)
 
 			if len(data) > 0 {
