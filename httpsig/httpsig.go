@@ -46,16 +46,38 @@ type Error struct {
 	Status int
 	Reason string
 	Base   string
+	// Kind classifies the refusal in a fixed set of words, for metrics:
+	// KindMalformed, KindStale, KindUnknownKey, KindInvalid, KindMismatch.
+	Kind string
 }
+
+// The kinds of Error.
+const (
+	KindMalformed  = "malformed"   // headers, parameters or components are not as required
+	KindStale      = "stale"       // created too long ago or in the future, or expired
+	KindUnknownKey = "unknown_key" // the key id is unknown or revoked
+	KindInvalid    = "invalid"     // the signature does not verify
+	KindMismatch   = "mismatch"    // the Content-Digest is not the body's
+)
 
 func (e *Error) Error() string { return e.Reason }
 
 func sigError(base, format string, args ...any) *Error {
-	return &Error{Status: http.StatusUnauthorized, Reason: sprintf(format, args...), Base: base}
+	kind := KindMalformed
+	if base != "" {
+		kind = KindInvalid
+	}
+	return &Error{Status: http.StatusUnauthorized, Reason: sprintf(format, args...), Base: base, Kind: kind}
 }
 
 func digestError(format string, args ...any) *Error {
-	return &Error{Status: http.StatusBadRequest, Reason: sprintf(format, args...)}
+	return &Error{Status: http.StatusBadRequest, Reason: sprintf(format, args...), Kind: KindMalformed}
+}
+
+// withKind sets e's kind.
+func (e *Error) withKind(kind string) *Error {
+	e.Kind = kind
+	return e
 }
 
 // RequiredComponents lists the components a signature must cover, as the

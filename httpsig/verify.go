@@ -143,7 +143,7 @@ func (v *Verifier) Verify(req *http.Request, targetURI string, required []string
 	out.Base = base
 	key, err := v.Keys(keyID)
 	if err != nil {
-		return out, sigError(base, "%v", err)
+		return out, sigError(base, "%v", err).withKind(KindUnknownKey)
 	}
 	switch {
 	case ed25519.Verify(key, []byte(base), signature):
@@ -176,7 +176,7 @@ func (v *Verifier) checkTime(created int64, params *httpsfv.Params) error {
 	t := now()
 	c := time.Unix(created, 0)
 	if c.After(t.Add(skew)) {
-		return sigError("", "created=%d is %s in the future (allowed clock skew %s); check your clock", created, c.Sub(t).Round(time.Second), skew)
+		return sigError("", "created=%d is %s in the future (allowed clock skew %s); check your clock", created, c.Sub(t).Round(time.Second), skew).withKind(KindStale)
 	}
 	if expires, ok := intParam(params, "expires"); ok {
 		e := time.Unix(expires, 0)
@@ -184,11 +184,11 @@ func (v *Verifier) checkTime(created int64, params *httpsfv.Params) error {
 			return sigError("", "expires=%d is before created=%d", expires, created)
 		}
 		if t.After(e.Add(skew)) {
-			return sigError("", "the signature expired %s ago (expires=%d); sign each request when you send it", t.Sub(e).Round(time.Second), expires)
+			return sigError("", "the signature expired %s ago (expires=%d); sign each request when you send it", t.Sub(e).Round(time.Second), expires).withKind(KindStale)
 		}
 	}
 	if t.Sub(c) > maxAge+skew {
-		return sigError("", "the signature was created %s ago (created=%d); signatures older than %s are refused: sign each request when you send it", t.Sub(c).Round(time.Second), created, maxAge)
+		return sigError("", "the signature was created %s ago (created=%d); signatures older than %s are refused: sign each request when you send it", t.Sub(c).Round(time.Second), created, maxAge).withKind(KindStale)
 	}
 	return nil
 }

@@ -2,27 +2,27 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
 	"github.com/openvest/openvest/internal/app"
 	"github.com/openvest/openvest/internal/auth"
+	"github.com/openvest/openvest/internal/config"
 	"github.com/openvest/openvest/internal/demo"
 )
 
-// serveFlags parses `openvest serve [--demo]`.
-func serveFlags(args []string, stderr io.Writer) (withDemo bool, err error) {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	d := fs.Bool("demo", false, "fill the sandbox organization created on an empty database with demo data")
-	if err := fs.Parse(args); err != nil {
-		return false, err
+// serveCommand runs `openvest serve [--demo]`.
+func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newCommand("serve [--demo]", "Run the HTTP service (applies migrations first).", stdout, stderr)
+	withDemo := c.Bool("demo", false, "fill the sandbox organization created on an empty database with demo data")
+	if err := c.parse(args, 0); err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return false, fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
 	}
-	return *d, nil
+	return serve(ctx, cfg, *withDemo, stdout)
 }
 
 // demoData fills org (a sandbox organization) with the demo data.

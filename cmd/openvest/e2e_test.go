@@ -12,10 +12,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -32,7 +34,9 @@ func TestMain(m *testing.M) {
 	// The crash test runs the service as a child process of this test
 	// binary, so that it can kill it for real.
 	if os.Getenv("OPENVEST_TEST_SERVE") == "1" {
-		if err := run(context.Background(), []string{"serve"}, os.Stdout, os.Stderr); err != nil {
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+		defer stop()
+		if err := run(ctx, []string{"serve"}, os.Stdout, os.Stderr); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -236,8 +240,8 @@ func TestEndToEnd(t *testing.T) {
 		AssetCode: "ZMWT", AssetIssuer: "GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN", Login: &login,
 	})
 	require.NoError(t, err)
-	require.Equal(t, http.StatusConflict, dup.StatusCode())
-	require.Equal(t, "CUSTOMER_ALREADY_EXISTS", dup.JSON409.Error)
+	require.Equal(t, http.StatusBadRequest, dup.StatusCode())
+	require.Equal(t, "CUSTOMER_ALREADY_EXISTS", dup.JSON400.Error)
 
 	wa, err := c.CreateWalletAccountWithResponse(ctx, cp.CounterpartyGUID, wc.JSON200.CustomerGuid, client.CreateWalletAccountJSONRequestBody{})
 	require.NoError(t, err)

@@ -269,7 +269,11 @@ export interface paths {
          *     `is_disabled=true` lists only disabled customers, `false` only the
          *     others; absent, both. `search_string` matches a substring of the
          *     name, surname or login (any case), or exactly a customer guid, a
-         *     wallet account guid or an IBAN (in any spacing or case).
+         *     wallet account guid or an IBAN (in any spacing or case): what the
+         *     source API's customer list searches (name or login) and what its
+         *     account list searches (account guid, IBAN, login), together. The
+         *     source's `external_id` has no counterpart here: no customer field
+         *     carries one.
          */
         get: operations["listWalletCustomers"];
         put?: never;
@@ -293,9 +297,11 @@ export interface paths {
          *     Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
          *     an empty string counts as absent. `login` (a phone number, an e-mail
          *     or another user name) is unique within the counterparty: a taken
-         *     one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-         *     within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-         *     nothing is written.
+         *     one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+         *     `errors` naming `login`, as the source API does (it answers a
+         *     duplicate login with a 400 wrapping its user service's 409). An
+         *     `iban` is unique within the organization (`409
+         *     IBAN_ALREADY_EXISTS`). On any error nothing is written.
          */
         post: operations["createWalletCustomer"];
         delete?: never;
@@ -1748,6 +1754,24 @@ export interface paths {
          *     name (plain http and private addresses only where the deployment
          *     allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
          *     is subscribed to `WEBHOOK.CREATED` too, and receives it.
+         *
+         *     Refused with `400` (field `url`, naming the rule), unless private
+         *     destinations are allowed: a host that is an IP address in any
+         *     spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+         *     `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+         *     name without a dot (`localhost.`); a local name (`localhost`,
+         *     `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+         *     without a trailing dot); and a name that resolves, when the
+         *     webhook is created or its URL changed, only to addresses
+         *     deliveries never reach (loopback, private, carrier-grade NAT,
+         *     link-local, unique local, reserved, and IPv6 forms that embed
+         *     them, such as `127.0.0.1.nip.io`). A name that does not resolve
+         *     yet is accepted. Every delivery is checked again after DNS
+         *     resolution: an attempt the guard refuses is logged with
+         *     `lastError` "destination refused: … is a private, loopback,
+         *     link-local or reserved address", and a refused attempt that is
+         *     the delivery's third (or later) ends it `FAILED` instead of
+         *     retrying for days.
          *     Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
          *     `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
          *     `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -2539,7 +2563,7 @@ export interface components {
         };
         CreateWebhookRequest: {
             subscriptions: components["schemas"]["WebhookSubscription"][];
-            /** @description An https URL with a DNS host name. */
+            /** @description An https URL with a public DNS host name (the rules of `POST /v1/webhooks`). */
             url: string;
         };
         /**
@@ -2851,10 +2875,27 @@ export interface components {
         Problem: {
             /** @description What went wrong and what to do about it. */
             detail: string;
-            /** @description The failing fields, for validation failures. */
-            errors?: {
-                detail: string;
-                field: string;
+            /**
+             * @description One item per failing field (with `field` and `detail`) for
+             *     validation failures, else one item for the error itself. Each
+             *     has `code` and `description`, the shape of the banking source
+             *     API's errors (`{errors: [{code, description}]}`).
+             */
+            errors: {
+                /**
+                 * @description A machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+                 *     `FORBIDDEN`, `NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+                 *     `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+                 *     `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`.
+                 * @example VALIDATION_ERROR
+                 */
+                code: string;
+                /** @description What went wrong: `<field>: <detail>` for a field, else the `detail`. */
+                description: string;
+                /** @description The field's rule. */
+                detail?: string;
+                /** @description The failing field, as a dotted path or a parameter name. */
+                field?: string;
             }[];
             /** @description On a refused signature, for sandbox organizations only, the signature base the server computed. */
             signature_base?: string;
@@ -3055,6 +3096,7 @@ export interface components {
             status?: components["schemas"]["WebhookStatus"];
             /** @description Replaces the previous subscriptions. */
             subscriptions?: components["schemas"]["WebhookSubscription"][];
+            /** @description A new URL, under the rules of `POST /v1/webhooks`. */
             url?: string;
             webhookId: components["schemas"]["Id"];
         };
@@ -3104,13 +3146,23 @@ export interface components {
          * @example 5000.5
          */
         WalletAmount: number;
-        /** @description An asset a wallet account holds. */
+        /**
+         * @description An asset a wallet account holds. `activated` is a status attribute
+         *     the source API documents as not used yet: it is the account's
+         *     (false).
+         */
         WalletAsset: {
+            /** @description Not used yet; false. */
+            activated: boolean;
             balance: components["schemas"]["WalletAmount"];
             /** @description The asset's code. */
             code: string;
             /** @description The number of decimal places of the balance (7 on Stellar). */
             minor_unit: number;
+            /** @description The asset's name: its code (Openvest keeps no other name for an asset). */
+            name: string;
+            /** @description Where the asset lives; `stellar`. */
+            platform: string;
             /** @description The asset code on Stellar. */
             stellar_code: string;
             /** @description The Stellar account that issues the asset. */
@@ -3267,10 +3319,13 @@ export interface components {
          *     machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
          *     `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
          *     `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-         *     `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+         *     `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+         *     source API answers it), `IBAN_ALREADY_EXISTS`,
          *     `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
          *     `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-         *     `errors`, one item per failing field.
+         *     `errors`, one item per failing field. `timestamp` is when the error
+         *     was answered (the shape of the source API's successor,
+         *     `{error, message, statusCode, timestamp}`).
          */
         WalletError: {
             /**
@@ -3286,9 +3341,15 @@ export interface components {
             signature_base?: string;
             /**
              * @description The HTTP status code.
-             * @example 409
+             * @example 400
              */
             statusCode: number;
+            /**
+             * Format: date-time
+             * @description When the error was answered (UTC).
+             * @example 2026-11-21T08:16:02.5Z
+             */
+            timestamp: string;
         };
         /**
          * @description An IBAN, with or without spaces, in any case. It must have its
@@ -3298,7 +3359,9 @@ export interface components {
          */
         WalletIban: string;
         /**
-         * @description The customer's level of verification (KYC), from 0 (none) to 3.
+         * @description The customer's level of verification (KYC), 0 (none) or more. Like
+         *     the source API, Openvest gives the levels no meaning and no upper
+         *     bound beyond a 32-bit integer.
          * @example 1
          */
         WalletKycLevel: number;
@@ -3414,7 +3477,9 @@ export interface components {
         };
         /**
          * @description `PENDING` attempts remain; `SUCCEEDED` a 2xx answer came;
-         *     `FAILED` every attempt failed (or the receiver answered `410`);
+         *     `FAILED` every attempt failed (or the receiver answered `410`, or
+         *     its third attempt was refused because the destination resolved
+         *     to a private address);
          *     `CANCELED` the webhook was deleted or deactivated first.
          * @enum {string}
          */
@@ -3509,6 +3574,8 @@ export interface components {
                  *       "detail": "request validation failed (1 error): individual.date_of_birth: string doesn't match the format \"date\"",
                  *       "errors": [
                  *         {
+                 *           "code": "VALIDATION_ERROR",
+                 *           "description": "individual.date_of_birth: string doesn't match the format \"date\"",
                  *           "detail": "string doesn't match the format \"date\"",
                  *           "field": "individual.date_of_birth"
                  *         }
@@ -3530,6 +3597,12 @@ export interface components {
                 /**
                  * @example {
                  *       "detail": "application app_5f2b8c1e9a7d4e3f is APPROVED: it can no longer change; start a new application (POST /applications)",
+                 *       "errors": [
+                 *         {
+                 *           "code": "CONFLICT",
+                 *           "description": "application app_5f2b8c1e9a7d4e3f is APPROVED: it can no longer change; start a new application (POST /applications)"
+                 *         }
+                 *       ],
                  *       "status": 409,
                  *       "title": "Conflict",
                  *       "type": "about:blank"
@@ -3547,6 +3620,12 @@ export interface components {
                 /**
                  * @example {
                  *       "detail": "internal error; quote request id 01JD5X8N3Q when reporting it",
+                 *       "errors": [
+                 *         {
+                 *           "code": "INTERNAL_ERROR",
+                 *           "description": "internal error; quote request id 01JD5X8N3Q when reporting it"
+                 *         }
+                 *       ],
                  *       "status": 500,
                  *       "title": "Internal Server Error",
                  *       "type": "about:blank"
@@ -3566,6 +3645,8 @@ export interface components {
                  *       "detail": "last_name: a change of name, date of birth, type, role or ownership is a major change; it needs a new application (POST /applications). Only email, phone and address change here.",
                  *       "errors": [
                  *         {
+                 *           "code": "UNPROCESSABLE_ENTITY",
+                 *           "description": "last_name: is a major change: it needs a new application (POST /applications)",
                  *           "detail": "is a major change: it needs a new application (POST /applications)",
                  *           "field": "last_name"
                  *         }
@@ -3587,6 +3668,12 @@ export interface components {
                 /**
                  * @example {
                  *       "detail": "customer cust_987654321 not found",
+                 *       "errors": [
+                 *         {
+                 *           "code": "NOT_FOUND",
+                 *           "description": "customer cust_987654321 not found"
+                 *         }
+                 *       ],
                  *       "status": 404,
                  *       "title": "Not Found",
                  *       "type": "about:blank"
@@ -3604,6 +3691,12 @@ export interface components {
                 /**
                  * @example {
                  *       "detail": "request body is larger than 1048576 bytes",
+                 *       "errors": [
+                 *         {
+                 *           "code": "PAYLOAD_TOO_LARGE",
+                 *           "description": "request body is larger than 1048576 bytes"
+                 *         }
+                 *       ],
                  *       "status": 413,
                  *       "title": "Request Entity Too Large",
                  *       "type": "about:blank"
@@ -3621,6 +3714,12 @@ export interface components {
                 /**
                  * @example {
                  *       "detail": "missing bearer token: send Authorization: Bearer <token>, with a token from POST /v1/oauth/token",
+                 *       "errors": [
+                 *         {
+                 *           "code": "UNAUTHORIZED",
+                 *           "description": "missing bearer token: send Authorization: Bearer <token>, with a token from POST /v1/oauth/token"
+                 *         }
+                 *       ],
                  *       "status": 401,
                  *       "title": "Unauthorized",
                  *       "type": "about:blank"
@@ -3638,6 +3737,12 @@ export interface components {
                 /**
                  * @example {
                  *       "detail": "application app_5f2b8c1e9a7d4e3f already has 20 documents, the most an application may have",
+                 *       "errors": [
+                 *         {
+                 *           "code": "UNPROCESSABLE_ENTITY",
+                 *           "description": "application app_5f2b8c1e9a7d4e3f already has 20 documents, the most an application may have"
+                 *         }
+                 *       ],
                  *       "status": 422,
                  *       "title": "Unprocessable Entity",
                  *       "type": "about:blank"
@@ -3655,6 +3760,12 @@ export interface components {
                 /**
                  * @example {
                  *       "detail": "content type \"text/plain\" is not supported here; send one of: application/json",
+                 *       "errors": [
+                 *         {
+                 *           "code": "UNSUPPORTED_MEDIA_TYPE",
+                 *           "description": "content type \"text/plain\" is not supported here; send one of: application/json"
+                 *         }
+                 *       ],
                  *       "status": 415,
                  *       "title": "Unsupported Media Type",
                  *       "type": "about:blank"
@@ -3788,15 +3899,16 @@ export interface components {
                  *         }
                  *       ],
                  *       "message": "validation failed: asset_issuer: the Stellar account id's checksum does not match: check it for typos",
-                 *       "statusCode": 400
+                 *       "statusCode": 400,
+                 *       "timestamp": "2026-11-21T08:16:02.5Z"
                  *     }
                  */
                 "application/json": components["schemas"]["WalletError"];
             };
         };
         /**
-         * @description The login is taken in the counterparty (`CUSTOMER_ALREADY_EXISTS`) or
-         *     the IBAN in the organization (`IBAN_ALREADY_EXISTS`); nothing was written.
+         * @description The IBAN is used by another wallet account of the organization
+         *     (`IBAN_ALREADY_EXISTS`); nothing was written.
          */
         WalletConflict: {
             headers: {
@@ -3805,11 +3917,26 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "error": "CUSTOMER_ALREADY_EXISTS",
-                 *       "message": "a customer with login \"+260971234567\" already exists in this counterparty",
-                 *       "statusCode": 409
+                 *       "error": "IBAN_ALREADY_EXISTS",
+                 *       "message": "IBAN GB82WEST12345698765432 is already used by a wallet account of this organization",
+                 *       "statusCode": 409,
+                 *       "timestamp": "2026-11-21T08:16:02.5Z"
                  *     }
                  */
+                "application/json": components["schemas"]["WalletError"];
+            };
+        };
+        /**
+         * @description The request is malformed or fails validation (`VALIDATION_ERROR`,
+         *     `errors` naming each failing field, where it is and the rule), or
+         *     the login is taken in the counterparty (`CUSTOMER_ALREADY_EXISTS`,
+         *     `errors` naming `login`). Nothing was written.
+         */
+        WalletCreateCustomerBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
                 "application/json": components["schemas"]["WalletError"];
             };
         };
@@ -3823,7 +3950,8 @@ export interface components {
                  * @example {
                  *       "error": "INTERNAL_ERROR",
                  *       "message": "internal error; quote request id 01JD5X8N3Q when reporting it",
-                 *       "statusCode": 500
+                 *       "statusCode": 500,
+                 *       "timestamp": "2026-11-21T08:16:02.5Z"
                  *     }
                  */
                 "application/json": components["schemas"]["WalletError"];
@@ -3843,7 +3971,8 @@ export interface components {
                  * @example {
                  *       "error": "CUSTOMER_NOT_FOUND",
                  *       "message": "customer 0192f3a1-2b3c-7d4e-8f50-6a7b8c9d0e1f not found in this counterparty",
-                 *       "statusCode": 404
+                 *       "statusCode": 404,
+                 *       "timestamp": "2026-11-21T08:16:02.5Z"
                  *     }
                  */
                 "application/json": components["schemas"]["WalletError"];
@@ -3859,7 +3988,8 @@ export interface components {
                  * @example {
                  *       "error": "PAYLOAD_TOO_LARGE",
                  *       "message": "request body is larger than 1048576 bytes",
-                 *       "statusCode": 413
+                 *       "statusCode": 413,
+                 *       "timestamp": "2026-11-21T08:16:02.5Z"
                  *     }
                  */
                 "application/json": components["schemas"]["WalletError"];
@@ -3875,7 +4005,8 @@ export interface components {
                  * @example {
                  *       "error": "UNAUTHORIZED",
                  *       "message": "the bearer token expired at 2026-11-21T09:15:30Z: request a new one from POST /v1/oauth/token",
-                 *       "statusCode": 401
+                 *       "statusCode": 401,
+                 *       "timestamp": "2026-11-21T08:16:02.5Z"
                  *     }
                  */
                 "application/json": components["schemas"]["WalletError"];
@@ -3891,7 +4022,8 @@ export interface components {
                  * @example {
                  *       "error": "UNSUPPORTED_MEDIA_TYPE",
                  *       "message": "content type \"text/plain\" is not supported here; send one of: application/json",
-                 *       "statusCode": 415
+                 *       "statusCode": 415,
+                 *       "timestamp": "2026-11-21T08:16:02.5Z"
                  *     }
                  */
                 "application/json": components["schemas"]["WalletError"];
@@ -4074,8 +4206,8 @@ export interface operations {
                      *               "created_at": "2026-01-15T10:05:00Z",
                      *               "file_name": "passport.pdf",
                      *               "id": "doc_9d8c7b6a5f4e3d2c",
-                     *               "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-                     *               "size": 48213,
+                     *               "sha256": "273b05a94802e0b87d1554fd2cd349196554fda9bdd07491ac54063a06e71f5c",
+                     *               "size": 25,
                      *               "type": "PASSPORT"
                      *             }
                      *           ],
@@ -4128,42 +4260,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Application created, `DRAFT` or `READY_FOR_SUBMISSION`. */
+            /**
+             * @description Application created, `DRAFT` or `READY_FOR_SUBMISSION`. Each
+             *     example answers the request example of the same name.
+             */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "created_at": "2026-01-15T10:00:00Z",
-                     *       "documents": [],
-                     *       "email": "john.doe@example.com",
-                     *       "id": "app_5f2b8c1e9a7d4e3f",
-                     *       "individual": {
-                     *         "address": {
-                     *           "city": "New York",
-                     *           "country": "US",
-                     *           "line1": "123 Main St",
-                     *           "postal_code": "10001",
-                     *           "state": "NY"
-                     *         },
-                     *         "date_of_birth": "1990-01-15",
-                     *         "first_name": "John",
-                     *         "last_name": "Doe"
-                     *       },
-                     *       "missing": [
-                     *         {
-                     *           "detail": "an identity document (PASSPORT, DRIVERS_LICENSE or NATIONAL_ID) is required",
-                     *           "field": "documents"
-                     *         }
-                     *       ],
-                     *       "phone": "+1234567890",
-                     *       "status": "DRAFT",
-                     *       "type": "INDIVIDUAL",
-                     *       "updated_at": "2026-01-15T10:00:00Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["BankingApplication"];
                 };
             };
@@ -4217,8 +4322,8 @@ export interface operations {
                      *           "created_at": "2026-01-10T08:05:00Z",
                      *           "file_name": "certificate.pdf",
                      *           "id": "doc_1a2b3c4d5e6f7a8b",
-                     *           "sha256": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
-                     *           "size": 120417,
+                     *           "sha256": "b9ad401541252d0622b3e256ddf5fcc8eb07fd88d7ac836268b83a30a45f8a45",
+                     *           "size": 40,
                      *           "type": "CERTIFICATE_OF_INCORPORATION"
                      *         }
                      *       ],
@@ -4300,8 +4405,8 @@ export interface operations {
                      *           "created_at": "2026-01-15T10:05:00Z",
                      *           "file_name": "passport.pdf",
                      *           "id": "doc_9d8c7b6a5f4e3d2c",
-                     *           "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-                     *           "size": 48213,
+                     *           "sha256": "273b05a94802e0b87d1554fd2cd349196554fda9bdd07491ac54063a06e71f5c",
+                     *           "size": 25,
                      *           "type": "PASSPORT"
                      *         }
                      *       ],
@@ -4357,24 +4462,12 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Document attached. */
+            /** @description Document attached. Each example answers the request example of the same name. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "application_id": "app_5f2b8c1e9a7d4e3f",
-                     *       "content_type": "application/pdf",
-                     *       "created_at": "2026-01-15T10:05:00Z",
-                     *       "file_name": "passport.pdf",
-                     *       "id": "doc_9d8c7b6a5f4e3d2c",
-                     *       "sha256": "273b05a94802e0b87d1554fd2cd349196554fda9bdd07491ac54063a06e71f5c",
-                     *       "size": 25,
-                     *       "type": "PASSPORT"
-                     *     }
-                     */
                     "application/json": components["schemas"]["BankingDocument"];
                 };
             };
@@ -4451,51 +4544,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Application submitted and decided. */
+            /**
+             * @description Application submitted and decided: the individual and the
+             *     corporation of the examples of `POST /applications`, approved.
+             */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "created_at": "2026-01-15T10:00:00Z",
-                     *       "customer_id": "cust_987654321",
-                     *       "decided_at": "2026-01-15T10:30:00Z",
-                     *       "documents": [
-                     *         {
-                     *           "application_id": "app_5f2b8c1e9a7d4e3f",
-                     *           "content_type": "application/pdf",
-                     *           "created_at": "2026-01-15T10:05:00Z",
-                     *           "file_name": "passport.pdf",
-                     *           "id": "doc_9d8c7b6a5f4e3d2c",
-                     *           "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-                     *           "size": 48213,
-                     *           "type": "PASSPORT"
-                     *         }
-                     *       ],
-                     *       "email": "john.doe@example.com",
-                     *       "id": "app_5f2b8c1e9a7d4e3f",
-                     *       "individual": {
-                     *         "address": {
-                     *           "city": "New York",
-                     *           "country": "US",
-                     *           "line1": "123 Main St",
-                     *           "postal_code": "10001",
-                     *           "state": "NY"
-                     *         },
-                     *         "date_of_birth": "1990-01-15",
-                     *         "first_name": "John",
-                     *         "last_name": "Doe"
-                     *       },
-                     *       "missing": [],
-                     *       "phone": "+1234567890",
-                     *       "status": "APPROVED",
-                     *       "submitted_at": "2026-01-15T10:30:00Z",
-                     *       "type": "INDIVIDUAL",
-                     *       "updated_at": "2026-01-15T10:30:00Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["BankingApplication"];
                 };
             };
@@ -4513,10 +4570,14 @@ export interface operations {
                      *       "detail": "application app_5f2b8c1e9a7d4e3f is not complete, so it cannot be submitted yet; complete it with PATCH /applications/{id} and POST /applications/{id}/documents: individual.date_of_birth: is required; documents: an identity document (PASSPORT, DRIVERS_LICENSE or NATIONAL_ID) is required",
                      *       "errors": [
                      *         {
+                     *           "code": "CONFLICT",
+                     *           "description": "individual.date_of_birth: is required",
                      *           "detail": "is required",
                      *           "field": "individual.date_of_birth"
                      *         },
                      *         {
+                     *           "code": "CONFLICT",
+                     *           "description": "documents: an identity document (PASSPORT, DRIVERS_LICENSE or NATIONAL_ID) is required",
                      *           "detail": "an identity document (PASSPORT, DRIVERS_LICENSE or NATIONAL_ID) is required",
                      *           "field": "documents"
                      *         }
@@ -4666,8 +4727,17 @@ export interface operations {
                 wallet_user_guids?: string[];
                 /** @description Customer's logins. */
                 logins?: components["schemas"]["WalletLogin"][];
-                /** @description Customer's KYC levels. */
-                kyc_levels?: components["schemas"]["WalletKycLevel"][];
+                /**
+                 * @description Customer's KYC levels. The source API types this filter as
+                 *     strings (`string[]`) although `kyc_level` is an integer: each
+                 *     value is a level's decimal digits, so `kyc_levels=1` is the same
+                 *     whether a client means the string `"1"` or the number 1.
+                 * @example [
+                 *       "1",
+                 *       "2"
+                 *     ]
+                 */
+                kyc_levels?: string[];
                 /** @description Only disabled customers (`true`) or only enabled ones (`false`). */
                 is_disabled?: boolean;
                 /** @description Customer's allowed balance, at least; an exact decimal. */
@@ -4807,9 +4877,12 @@ export interface operations {
                      *       "activated": false,
                      *       "assets": [
                      *         {
+                     *           "activated": false,
                      *           "balance": 0,
                      *           "code": "ZMWT",
                      *           "minor_unit": 7,
+                     *           "name": "ZMWT",
+                     *           "platform": "stellar",
                      *           "stellar_code": "ZMWT",
                      *           "stellar_issuer": "GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN"
                      *         }
@@ -4829,7 +4902,7 @@ export interface operations {
                     "application/json": components["schemas"]["WalletCreatedCustomer"];
                 };
             };
-            400: components["responses"]["WalletBadRequest"];
+            400: components["responses"]["WalletCreateCustomerBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
             404: components["responses"]["WalletNotFound"];
             409: components["responses"]["WalletConflict"];
@@ -5001,9 +5074,12 @@ export interface operations {
                      *           "activated": false,
                      *           "assets": [
                      *             {
+                     *               "activated": false,
                      *               "balance": 0,
                      *               "code": "ZMWT",
                      *               "minor_unit": 7,
+                     *               "name": "ZMWT",
+                     *               "platform": "stellar",
                      *               "stellar_code": "ZMWT",
                      *               "stellar_issuer": "GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN"
                      *             }
@@ -5067,9 +5143,12 @@ export interface operations {
                      *       "activated": false,
                      *       "assets": [
                      *         {
+                     *           "activated": false,
                      *           "balance": 0,
                      *           "code": "ZMWT",
                      *           "minor_unit": 7,
+                     *           "name": "ZMWT",
+                     *           "platform": "stellar",
                      *           "stellar_code": "ZMWT",
                      *           "stellar_issuer": "GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN"
                      *         }
@@ -5145,7 +5224,7 @@ export interface operations {
                      *       ],
                      *       "pagination": {
                      *         "has_more": true,
-                     *         "next_cursor": "MS4xNzY4MDMyMDAwMDAwMDAwLmN1c3RfMTIzNDU2Nzg5"
+                     *         "next_cursor": "cursor_abc123"
                      *       }
                      *     }
                      */
@@ -5206,43 +5285,16 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Customer updated. */
+            /**
+             * @description Customer updated: the whole customer, which carries the seed's
+             *     answer (`id`, the changed fields, `updated_at`). Each example
+             *     answers the request example of the same name.
+             */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "accounts": [
-                     *         {
-                     *           "currency": "USD",
-                     *           "id": "acc_123456789",
-                     *           "status": "ACTIVE"
-                     *         }
-                     *       ],
-                     *       "application_id": "app_5f2b8c1e9a7d4e3f",
-                     *       "created_at": "2026-01-15T10:30:00Z",
-                     *       "email": "john.newemail@example.com",
-                     *       "id": "cust_987654321",
-                     *       "individual": {
-                     *         "address": {
-                     *           "city": "New York",
-                     *           "country": "US",
-                     *           "line1": "123 Main St",
-                     *           "postal_code": "10001",
-                     *           "state": "NY"
-                     *         },
-                     *         "date_of_birth": "1990-01-15",
-                     *         "first_name": "John",
-                     *         "last_name": "Doe"
-                     *       },
-                     *       "phone": "+1234567890",
-                     *       "status": "ACTIVE",
-                     *       "type": "INDIVIDUAL",
-                     *       "updated_at": "2026-01-15T16:00:00Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["BankingCustomer"];
                 };
             };
@@ -5440,8 +5492,8 @@ export interface operations {
                      *           "created_at": "2026-01-10T08:05:00Z",
                      *           "file_name": "certificate.pdf",
                      *           "id": "doc_1a2b3c4d5e6f7a8b",
-                     *           "sha256": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
-                     *           "size": 120417,
+                     *           "sha256": "b9ad401541252d0622b3e256ddf5fcc8eb07fd88d7ac836268b83a30a45f8a45",
+                     *           "size": 40,
                      *           "type": "CERTIFICATE_OF_INCORPORATION"
                      *         }
                      *       ],
@@ -5558,6 +5610,8 @@ export interface operations {
                      *       "detail": "customer cust_987654321 cannot move from CLOSED to ACTIVE: CLOSED is final; no status change is allowed",
                      *       "errors": [
                      *         {
+                     *           "code": "CONFLICT",
+                     *           "description": "status: cannot move from CLOSED to ACTIVE",
                      *           "detail": "cannot move from CLOSED to ACTIVE",
                      *           "field": "status"
                      *         }

@@ -57,6 +57,8 @@ type Options struct {
 	WebhookAllowPrivate bool
 	// WebhookSchedule replaces the webhook retry delays.
 	WebhookSchedule webhook.Schedule
+	// WebhookResolver replaces the DNS look-up of webhook hosts at creation.
+	WebhookResolver webhook.Resolver
 }
 
 // Start serves the full application on a real listener for the test.
@@ -78,7 +80,7 @@ func Start(t testing.TB, opts Options) *Env {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	a, err := app.OpenWith(context.Background(), cfg, log, app.Options{Now: opts.Now, Jobs: TestJobs(), WebhookSchedule: opts.WebhookSchedule})
+	a, err := app.OpenWith(context.Background(), cfg, log, app.Options{Now: opts.Now, Jobs: TestJobs(), WebhookSchedule: opts.WebhookSchedule, WebhookResolver: opts.WebhookResolver})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })
 	if opts.Jobs {
@@ -97,7 +99,7 @@ func Start(t testing.TB, opts Options) *Env {
 func TestJobs() jobs.Config {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	return jobs.Config{Queue: "test_" + hex.EncodeToString(b), PollInterval: 20 * time.Millisecond, Cooldown: 5 * time.Millisecond, MaxWorkers: 4, TestOnly: true}
+	return jobs.Config{Queue: "test_" + hex.EncodeToString(b), PollInterval: 20 * time.Millisecond, Cooldown: 5 * time.Millisecond, MaxWorkers: 4, DeliveryWorkers: 8, TestOnly: true}
 }
 
 // Tenant is an organization with a registered signing key and a token,

@@ -43,6 +43,7 @@ func withIdempotency(c echo.Context, svc *idempotency.Service, orgID int64, body
 		return idempotency.Response{Status: rec.status, ContentType: rec.header.Get(echo.HeaderContentType), Body: rec.body.Bytes()}
 	})
 	c.SetRequest(req)
+	countIdempotency(replayed, err)
 	if err != nil || replayed {
 		// The handler may have run and lost to an earlier request with the
 		// same key: forget what it wrote to the recorder.

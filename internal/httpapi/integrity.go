@@ -14,6 +14,7 @@ import (
 	"github.com/openvest/openvest/httpsig"
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/metrics"
 )
 
 // integrity checks Content-Digest (RFC 9530) and the request signature
@@ -33,13 +34,16 @@ func (i *integrity) check(ctx context.Context, req *http.Request, body []byte, o
 	required := known && org.SignaturePolicy == auth.PolicyRequired
 	if h := req.Header.Get("Content-Digest"); h != "" {
 		if err := httpsig.VerifyContentDigest(h, body); err != nil {
+			countDigestFailure(err)
 			return i.refusal(err, org)
 		}
 	} else if len(body) > 0 && required {
+		metrics.DigestFailures.WithLabelValues("missing").Inc()
 		return &apiError{Status: http.StatusBadRequest, Message: "this organization requires a Content-Digest header on requests with a body: Content-Digest: sha-512=:<base64 of the sha-512 of the exact body bytes>:"}
 	}
 	if !httpsig.Signed(req) {
 		if required {
+			metrics.SignatureFailures.WithLabelValues("missing").Inc()
 			return &apiError{Status: http.StatusUnauthorized, Message: "this organization requires signed requests: send Signature-Input and Signature (RFC 9421, ed25519, a key registered with `openvest org add-key`); see the README, Signing requests"}
 		}
 		return nil
@@ -65,6 +69,7 @@ func (i *integrity) check(ctx context.Context, req *http.Request, body []byte, o
 		return lookupErr
 	}
 	if err != nil {
+		countSignatureFailure(err)
 		return i.refusal(err, org)
 	}
 	return nil

@@ -22,6 +22,7 @@ import (
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/idempotency"
+	"github.com/openvest/openvest/internal/telemetry"
 )
 
 type ctxKey int
@@ -67,7 +68,7 @@ func newRequestID() string {
 func withRequestLogger(log *slog.Logger) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			l := log.With("request_id", requestID(c))
+			l := log.With(append([]any{"request_id", requestID(c)}, telemetry.LogAttrs(c.Request().Context())...)...)
 			c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), loggerKey, l)))
 			return next(c)
 		}
@@ -83,9 +84,9 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 			if v.Status >= 500 {
 				level = slog.LevelError
 			}
-			log.LogAttrs(c.Request().Context(), level, "request",
+			log.LogAttrs(c.Request().Context(), level, "request", append([]slog.Attr{
 				slog.String("request_id", v.RequestID), slog.String("method", v.Method), slog.String("path", v.URIPath),
-				slog.Int("status", v.Status), slog.Duration("latency", v.Latency))
+				slog.Int("status", v.Status), slog.Float64("latency_ms", float64(v.Latency.Microseconds())/1000)}, callerAttrs(c)...)...)
 			return nil
 		},
 	})
@@ -118,6 +119,7 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return p.routeError(req, err)
 		}
+		c.Set(routeKey, route.Path)
 		body, err := p.readBody(c)
 		if err != nil {
 			return err

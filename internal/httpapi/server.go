@@ -15,7 +15,6 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
-	"github.com/labstack/echo-contrib/echoprometheus"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/openvest/openvest/gen/api"
@@ -27,8 +26,6 @@ import (
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/openvest/openvest/internal/wallet"
 	"github.com/openvest/openvest/internal/webhook"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/shopspring/decimal"
 	"github.com/swaggest/swgui/v5emb"
 )
@@ -68,6 +65,11 @@ type Options struct {
 	SignatureSkew time.Duration
 	// Now is the clock (time.Now by default).
 	Now func() time.Time
+	// Metrics are the server's metrics (NewMetrics() by default).
+	Metrics *Metrics
+	// MetricsElsewhere leaves /metrics off the API: it is served on its
+	// own address (OPENVEST_METRICS_ADDR) with Metrics.Handler.
+	MetricsElsewhere bool
 }
 
 // infraPaths are served outside the spec (and outside request validation).
@@ -119,27 +121,26 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = errorHandler(log)
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	e.HTTPErrorHandler = errorHandler(log, opts.Now)
 
-	registry := prometheus.NewRegistry()
-	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if opts.Metrics == nil {
+		opts.Metrics = NewMetrics()
+	}
 
 	e.Use(
 		middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}),
+		tracing,
 		withRequestLogger(log),
 		accessLog(log),
+		opts.Metrics.middleware, // outside Recover: a panic counts as the 500 it answers
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			requestLogger(c, log).Error("panic", "error", err.Error(), "stack", string(stack))
 			return err
 		}}),
-		echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
-			Namespace: "openvest", Subsystem: "http", Registerer: registry,
-			Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
-		}),
 	)
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
 	pipeline := &apiPipeline{
 		router: router, doc: doc, auth: s.Auth, idempotency: s.Idempotency, maxBodyBytes: opts.MaxBodyBytes, skip: IsInfra,
 		integrity: &integrity{auth: s.Auth, now: opts.Now, skew: opts.SignatureSkew, publicURL: opts.PublicURL},
@@ -166,6 +167,8 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
-	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: registry}))
+	if !opts.MetricsElsewhere {
+		e.GET("/metrics", echo.WrapHandler(opts.Metrics.Handler()))
+	}
 	return e, nil
 }
