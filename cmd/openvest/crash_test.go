@@ -94,16 +94,14 @@ func TestCommittedEventsSurviveACrash(t *testing.T) {
 	res, err := http.PostForm(base+"/v1/oauth/token", url.Values{"clientId": {org.ClientID}, "clientSecret": {org.ClientSecret}})
 	require.NoError(t, err)
 	var tok struct {
-		Data struct {
-			Token string `json:"token"`
-		} `json:"data"`
+		Token string `json:"token"`
 	}
 	require.NoError(t, json.NewDecoder(res.Body).Decode(&tok))
 	res.Body.Close()
 	call := func(method, path, body string) int {
 		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
 		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+tok.Data.Token)
+		req.Header.Set("Authorization", "Bearer "+tok.Token)
 		req.Header.Set("X-Client-Id", org.ClientID)
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Idempotency-Key", httpsig.NewIdempotencyKey())

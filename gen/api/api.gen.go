@@ -9,7 +9,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -234,6 +236,7 @@ func (e BankingSandboxDecisionDecision) Valid() bool {
 const (
 	EUR Currency = "EUR"
 	USD Currency = "USD"
+	ZK  Currency = "ZK"
 	ZMW Currency = "ZMW"
 )
 
@@ -243,6 +246,8 @@ func (e Currency) Valid() bool {
 	case EUR:
 		return true
 	case USD:
+		return true
+	case ZK:
 		return true
 	case ZMW:
 		return true
@@ -452,31 +457,46 @@ func (e SortOrder) Valid() bool {
 	}
 }
 
-// Defines values for TokenScope.
+// Defines values for TokenRequestGrantType.
 const (
-	READ  TokenScope = "READ"
-	WRITE TokenScope = "WRITE"
+	ClientCredentials TokenRequestGrantType = "client_credentials"
 )
 
-// Valid indicates whether the value is a known member of the TokenScope enum.
-func (e TokenScope) Valid() bool {
+// Valid indicates whether the value is a known member of the TokenRequestGrantType enum.
+func (e TokenRequestGrantType) Valid() bool {
 	switch e {
-	case READ:
-		return true
-	case WRITE:
+	case ClientCredentials:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for TokenTokenType.
+// Defines values for TokenScope.
 const (
-	Bearer TokenTokenType = "Bearer"
+	Read  TokenScope = "read"
+	Write TokenScope = "write"
 )
 
-// Valid indicates whether the value is a known member of the TokenTokenType enum.
-func (e TokenTokenType) Valid() bool {
+// Valid indicates whether the value is a known member of the TokenScope enum.
+func (e TokenScope) Valid() bool {
+	switch e {
+	case Read:
+		return true
+	case Write:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TokenType.
+const (
+	Bearer TokenType = "Bearer"
+)
+
+// Valid indicates whether the value is a known member of the TokenType enum.
+func (e TokenType) Valid() bool {
 	switch e {
 	case Bearer:
 		return true
@@ -635,7 +655,11 @@ type Account struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -709,6 +733,15 @@ type AdvanceSandboxClockRequest struct {
 // Asset A holding of one instrument in one portfolio. `investmentAmount` (what
 // the shares held cost) and `marketValue` are in `currency`, the
 // portfolio's; `price` and `averageCost` are in US dollars.
+//
+// The vendor's docs name the same holding `position` (units owned,
+// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+// price paid: the unit price of the first purchase until another one),
+// `marketPrice` (= `price`, the current unit price), `locked` (units
+// held by `PENDING` sell requests of the asset: a percentage of the
+// units held, or an amount at the current price; at most `position`)
+// and `available` (`position` − `locked`, the units a new sell can
+// take); both spellings are answered.
 type Asset struct {
 	// AccountId A unique identifier.
 	//
@@ -720,6 +753,9 @@ type Asset struct {
 	// Example: 123456
 	AssetId Id `json:"assetId"`
 
+	// Available Units a new sell can take, `position` − `locked`. An exact decimal.
+	Available decimal.Decimal `json:"available"`
+
 	// AverageCost The average price paid per share, in US dollars. An exact decimal.
 	AverageCost decimal.Decimal `json:"averageCost"`
 
@@ -728,7 +764,11 @@ type Asset struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -746,8 +786,19 @@ type Asset struct {
 	// InvestmentAmount What the shares held cost, in `currency`. An exact decimal.
 	InvestmentAmount decimal.Decimal `json:"investmentAmount"`
 
+	// Locked Units held by PENDING sell requests of this asset, to 8 decimal places, at most `position`. An exact decimal.
+	Locked decimal.Decimal `json:"locked"`
+
+	// MarketPrice The current unit price, in US dollars (the docs' name of `price`). An exact decimal.
+	MarketPrice decimal.Decimal `json:"marketPrice"`
+
 	// MarketValue The value of the shares held at the current price, in `currency`. An exact decimal.
 	MarketValue decimal.Decimal `json:"marketValue"`
+
+	// Name The name of the instrument.
+	//
+	// Example: Apple Inc.
+	Name string `json:"name"`
 
 	// Performance The gain of `marketValue` over `investmentAmount`, in percent. An exact decimal.
 	Performance decimal.Decimal `json:"performance"`
@@ -757,8 +808,14 @@ type Asset struct {
 	// Example: 123456
 	PortfolioId Id `json:"portfolioId"`
 
+	// Position Units owned (the docs' name of `quantity`). An exact decimal.
+	Position decimal.Decimal `json:"position"`
+
 	// Price The current price of one share, in US dollars. An exact decimal.
 	Price decimal.Decimal `json:"price"`
+
+	// PurchasePrice The unit price paid, in US dollars (the docs' name of `averageCost`). An exact decimal.
+	PurchasePrice decimal.Decimal `json:"purchasePrice"`
 
 	// Quantity Shares held, to 8 decimal places. An exact decimal.
 	Quantity decimal.Decimal `json:"quantity"`
@@ -793,6 +850,15 @@ type AssetResponse struct {
 	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
 	// the shares held cost) and `marketValue` are in `currency`, the
 	// portfolio's; `price` and `averageCost` are in US dollars.
+	//
+	// The vendor's docs name the same holding `position` (units owned,
+	// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+	// price paid: the unit price of the first purchase until another one),
+	// `marketPrice` (= `price`, the current unit price), `locked` (units
+	// held by `PENDING` sell requests of the asset: a percentage of the
+	// units held, or an amount at the current price; at most `position`)
+	// and `available` (`position` − `locked`, the units a new sell can
+	// take); both spellings are answered.
 	Data Asset `json:"data"`
 
 	// Message Example: Success
@@ -1488,7 +1554,11 @@ type BankingTimestamp = time.Time
 
 // CreateAccountRequest defines model for CreateAccountRequest.
 type CreateAccountRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1521,15 +1591,22 @@ type CreateCustomerRequest struct {
 	// Example: Jane
 	LastName PersonName `json:"lastName"`
 
-	// ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
+	// ReferenceId The `referenceId` a request sends: a string (1–64 characters), or a
+	// JSON integer (the vendor's customers guide sends `123456`), which is
+	// stored and answered as its decimal string (`"123456"`).
+	//
 	//
 	// Example: crm-000417
-	ReferenceId *ReferenceId `json:"referenceId,omitempty"`
+	ReferenceId *ReferenceIdInput `json:"referenceId,omitempty"`
 }
 
 // CreatePortfolioRequest defines model for CreatePortfolioRequest.
 type CreatePortfolioRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1542,7 +1619,11 @@ type CreatePortfolioRequest struct {
 
 // CreatePurchaseRequest defines model for CreatePurchaseRequest.
 type CreatePurchaseRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1572,14 +1653,20 @@ type CreatePurchaseRequest struct {
 	Schedule *RequestSchedule `json:"schedule,omitempty"`
 }
 
-// CreateSellRequest Exactly one of `sellAmount` and `sellPercentage`.
+// CreateSellRequest `sellAmount` or `sellPercentage`; when both are sent (as the
+// vendor's own example does), `sellAmount` applies and
+// `sellPercentage` is dropped (the request answers without it).
 type CreateSellRequest struct {
 	// AssetId A unique identifier.
 	//
 	// Example: 123456
 	AssetId Id `json:"assetId"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1588,6 +1675,17 @@ type CreateSellRequest struct {
 	//
 	// Example: 123456
 	CustomerId Id `json:"customerId"`
+
+	// IsRecurring Repeat the sell on `schedule` (default false).
+	IsRecurring *bool `json:"isRecurring,omitempty"`
+
+	// Schedule How often a request executes: `ONCE` (the default) or, for a
+	// recurring request, every day, week, two weeks or month (a monthly
+	// plan keeps its day of the month, or the month's last day).
+	//
+	//
+	// Example: WEEKLY
+	Schedule *RequestSchedule `json:"schedule,omitempty"`
 
 	// SellAmount The amount to sell, in `currency`, at most 2 decimal places. An exact decimal.
 	SellAmount *decimal.Decimal `json:"sellAmount,omitempty"`
@@ -1604,7 +1702,10 @@ type CreateWebhookRequest struct {
 	Url string `json:"url"`
 }
 
-// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+// pages): the same currency, and a resource answers with the spelling
+// it was created (or last updated) with.
 //
 // Example: USD
 type Currency string
@@ -1724,7 +1825,11 @@ type Id = int64
 
 // Instrument defines model for Instrument.
 type Instrument struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1878,7 +1983,11 @@ type InvestmentRequest struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2002,6 +2111,50 @@ type InvestmentResponse struct {
 // Example: INTERNATIONAL_STOCKS
 type InvestmentType string
 
+// LegacyToken A token in the vendor's old shape.
+type LegacyToken struct {
+	// AccessToken The access token: `Authorization: Bearer <accessToken>`.
+	AccessToken string `json:"accessToken"`
+
+	// AccessTokenId A unique identifier.
+	//
+	// Example: 123456
+	AccessTokenId Id `json:"accessTokenId"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// ExpiresIn Example: 3600
+	ExpiresIn int64 `json:"expiresIn"`
+
+	// MaxTTL Example: 86400
+	MaxTTL     int64        `json:"maxTTL"`
+	Scope      []TokenScope `json:"scope"`
+	TrustedIps []string     `json:"trustedIps"`
+
+	// Type Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	Type TokenType `json:"type"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+}
+
+// LegacyTokenResponse defines model for LegacyTokenResponse.
+type LegacyTokenResponse struct {
+	// Code Example: 201
+	Code int `json:"code"`
+
+	// Data A token in the vendor's old shape.
+	Data LegacyToken `json:"data"`
+
+	// Message Example: Created
+	Message string `json:"message"`
+}
+
 // Meta Pagination of a list.
 type Meta struct {
 	// CurrentCount The number of items on this page.
@@ -2013,11 +2166,11 @@ type Meta struct {
 	// Limit The page size asked for.
 	Limit int32 `json:"limit"`
 
-	// NextPage The next page, or null when this is the last one.
-	NextPage *int32 `json:"nextPage"`
+	// NextPage The next page; 0 when this is the last one (pages after the first are numbered from 1, so 0 never names a next page).
+	NextPage int32 `json:"nextPage"`
 
-	// PreviousPage The previous page, or null on the first page.
-	PreviousPage *int32 `json:"previousPage"`
+	// PreviousPage The previous page; 0 on the first page (as the vendor's docs answer, never null).
+	PreviousPage int32 `json:"previousPage"`
 
 	// Sort Sort direction on `createdAt`.
 	Sort SortOrder `json:"sort"`
@@ -2046,7 +2199,11 @@ type Portfolio struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2175,6 +2332,18 @@ type Problem struct {
 // Example: crm-000417
 type ReferenceId = string
 
+// ReferenceIdInput The `referenceId` a request sends: a string (1–64 characters), or a
+// JSON integer (the vendor's customers guide sends `123456`), which is
+// stored and answered as its decimal string (`"123456"`).
+//
+// Example: crm-000417
+type ReferenceIdInput struct {
+	union json.RawMessage
+}
+
+// ReferenceIdInput1 Example: 123456
+type ReferenceIdInput1 = int64
+
 // RequestSchedule How often a request executes: `ONCE` (the default) or, for a
 // recurring request, every day, week, two weeks or month (a monthly
 // plan keeps its day of the month, or the month's last day).
@@ -2227,8 +2396,50 @@ type SetSandboxPriceRequest struct {
 // SortOrder Sort direction on `createdAt`.
 type SortOrder string
 
-// Token defines model for Token.
-type Token struct {
+// TokenOrganization defines model for TokenOrganization.
+type TokenOrganization struct {
+	ClientId string `json:"clientId"`
+
+	// Id A unique identifier.
+	//
+	// Example: 123456
+	Id   Id     `json:"id"`
+	Name string `json:"name"`
+}
+
+// TokenRequest Client credentials: `clientId` and `clientSecret` (documented), or
+// the OAuth 2.0 names `client_id` and `client_secret` with
+// `grant_type` (RFC 6749 §4.4), or none of these when they come in
+// HTTP Basic authentication. One pair is required.
+type TokenRequest struct {
+	// ClientId The organization's client id.
+	ClientId *string `json:"clientId,omitempty"`
+
+	// ClientSecret The organization's client secret.
+	ClientSecret *string `json:"clientSecret,omitempty"`
+
+	// OAuthClientId OAuth 2.0 name of `clientId`.
+	OAuthClientId *string `json:"client_id,omitempty"`
+
+	// OAuthClientSecret OAuth 2.0 name of `clientSecret`.
+	OAuthClientSecret *string `json:"client_secret,omitempty"`
+
+	// OAuthGrantType OAuth 2.0 grant type; only `client_credentials`.
+	OAuthGrantType *TokenRequestGrantType `json:"grant_type,omitempty"`
+
+	// OAuthScope OAuth 2.0 requested scope, space-separated; tokens always carry `read write`.
+	OAuthScope *string `json:"scope,omitempty"`
+}
+
+// TokenRequestGrantType OAuth 2.0 grant type; only `client_credentials`.
+type TokenRequestGrantType string
+
+// TokenResponse The documented flat token (`tokenId`, `token`, …) with `message`,
+// plus the OAuth 2.0 fields (RFC 6749 §5.1) for OAuth 2.0 clients.
+type TokenResponse struct {
+	// OAuthAccessToken OAuth 2.0 name of `token`.
+	OAuthAccessToken string `json:"access_token"`
+
 	// CreatedAt A time in unix seconds.
 	//
 	// Example: 1732893484
@@ -2239,10 +2450,18 @@ type Token struct {
 	// Example: 3600
 	ExpiresIn int64 `json:"expiresIn"`
 
+	// OAuthExpiresIn OAuth 2.0 name of `expiresIn`.
+	//
+	// Example: 3600
+	OAuthExpiresIn int64 `json:"expires_in"`
+
 	// MaxTTL The longest lifetime, in seconds, a token of this client can have.
 	//
 	// Example: 86400
-	MaxTTL       int64             `json:"maxTTL"`
+	MaxTTL int64 `json:"maxTTL"`
+
+	// Message Example: Created
+	Message      string            `json:"message"`
 	Organization TokenOrganization `json:"organization"`
 
 	// Scope The authorization scopes of the token.
@@ -2256,8 +2475,11 @@ type Token struct {
 	// Example: 123456
 	TokenId Id `json:"tokenId"`
 
-	// TokenType Always `Bearer`.
-	TokenType TokenTokenType `json:"tokenType"`
+	// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	TokenType TokenType `json:"tokenType"`
+
+	// OAuthTokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	OAuthTokenType TokenType `json:"token_type"`
 
 	// TrustedIps The IP addresses whitelisted for this client (empty means any).
 	TrustedIps []string `json:"trustedIps"`
@@ -2268,43 +2490,15 @@ type Token struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
-// TokenScope defines model for Token.Scope.
+// TokenScope `read` reads resources, `write` changes them (lowercase, as the docs' scope table and examples write them). Every token has both.
 type TokenScope string
 
-// TokenTokenType Always `Bearer`.
-type TokenTokenType string
+// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+type TokenType string
 
-// TokenOrganization defines model for TokenOrganization.
-type TokenOrganization struct {
-	ClientId string `json:"clientId"`
-
-	// Id A unique identifier.
-	//
-	// Example: 123456
-	Id   Id     `json:"id"`
-	Name string `json:"name"`
-}
-
-// TokenRequest defines model for TokenRequest.
-type TokenRequest struct {
-	// ClientId The organization's client id.
-	ClientId string `json:"clientId"`
-
-	// ClientSecret The organization's client secret.
-	ClientSecret string `json:"clientSecret"`
-}
-
-// TokenResponse defines model for TokenResponse.
-type TokenResponse struct {
-	// Code Example: 201
-	Code int   `json:"code"`
-	Data Token `json:"data"`
-
-	// Message Example: Created
-	Message string `json:"message"`
-}
-
-// Transaction One execution of a request.
+// Transaction One execution of a request. `requestType` is the documented name of
+// its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+// value (Openvest's earlier name, kept as an addition).
 type Transaction struct {
 	// AccountId A unique identifier.
 	//
@@ -2324,7 +2518,11 @@ type Transaction struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2369,6 +2567,11 @@ type Transaction struct {
 	// Example: 123456
 	RequestId Id `json:"requestId"`
 
+	// RequestType `PURCHASE` buys an instrument; `SELL` sells from a holding.
+	//
+	// Example: PURCHASE
+	RequestType RequestType `json:"requestType"`
+
 	// Status The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
 	//
 	// Example: COMPLETED
@@ -2412,6 +2615,20 @@ type TransactionListResponse struct {
 	Meta Meta `json:"meta"`
 }
 
+// TransactionResponse defines model for TransactionResponse.
+type TransactionResponse struct {
+	// Code Example: 200
+	Code int `json:"code"`
+
+	// Data One execution of a request. `requestType` is the documented name of
+	// its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+	// value (Openvest's earlier name, kept as an addition).
+	Data Transaction `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
 // TransactionStatus The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
 //
 // Example: COMPLETED
@@ -2429,7 +2646,11 @@ type UpdateAccountRequest struct {
 	// Example: 123456
 	AccountId Id `json:"accountId"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency *Currency `json:"currency,omitempty"`
@@ -2459,10 +2680,13 @@ type UpdateCustomerRequest struct {
 	// Example: Jane
 	LastName *PersonName `json:"lastName,omitempty"`
 
-	// ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
+	// ReferenceId The `referenceId` a request sends: a string (1–64 characters), or a
+	// JSON integer (the vendor's customers guide sends `123456`), which is
+	// stored and answered as its decimal string (`"123456"`).
+	//
 	//
 	// Example: crm-000417
-	ReferenceId *ReferenceId `json:"referenceId,omitempty"`
+	ReferenceId *ReferenceIdInput `json:"referenceId,omitempty"`
 
 	// Status `ACTIVE` the customer is able to trade; `SUSPENDED` temporarily unable
 	// to trade; `CLOSED` permanently blocked from trading.
@@ -2474,7 +2698,11 @@ type UpdateCustomerRequest struct {
 
 // UpdatePortfolioRequest The portfolio to update and at least one field to change.
 type UpdatePortfolioRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency *Currency `json:"currency,omitempty"`
@@ -2492,12 +2720,14 @@ type UpdatePortfolioRequest struct {
 	Status *PortfolioStatus `json:"status,omitempty"`
 }
 
-// UpdateRequestRequest defines model for UpdateRequestRequest.
+// UpdateRequestRequest `requestId` is required: a body without it (the vendor's guide
+// shows only `{"shouldCancelRequest": true}`) answers `400` naming
+// `requestId` and showing the body to send.
 type UpdateRequestRequest struct {
 	// RequestId A unique identifier.
 	//
 	// Example: 123456
-	RequestId Id `json:"requestId"`
+	RequestId *Id `json:"requestId,omitempty"`
 
 	// ShouldCancelRequest `true` cancels the request (the only change a request takes).
 	ShouldCancelRequest bool `json:"shouldCancelRequest"`
@@ -3132,6 +3362,11 @@ type WebhookStatus string
 // Example: CUSTOMER.CREATED
 type WebhookSubscription = string
 
+// AccessTokenId A unique identifier.
+//
+// Example: 123456
+type AccessTokenId = Id
+
 // BankingApplicationIdPath An application ID.
 //
 // Example: app_5f2b8c1e9a7d4e3f
@@ -3176,8 +3411,14 @@ type CustomerIdQueryOptional = Id
 // Example: 123456
 type CustomerIdQueryRequired = Id
 
+// IdempotencyId defines model for IdempotencyId.
+type IdempotencyId = string
+
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
+
+// L2fIdempotencyId defines model for L2fIdempotencyId.
+type L2fIdempotencyId = string
 
 // Limit defines model for Limit.
 type Limit = int32
@@ -3395,6 +3636,46 @@ type ListBankingApplicationsParams struct {
 	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// CreateBankingApplicationParams defines parameters for CreateBankingApplication.
+type CreateBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// UpdateBankingApplicationParams defines parameters for UpdateBankingApplication.
+type UpdateBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// CreateBankingApplicationDocumentParams defines parameters for CreateBankingApplicationDocument.
+type CreateBankingApplicationDocumentParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// SubmitBankingApplicationParams defines parameters for SubmitBankingApplication.
+type SubmitBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
 // ListWalletCounterpartiesParams defines parameters for ListWalletCounterparties.
 type ListWalletCounterpartiesParams struct {
 	// Offset The number of items to skip.
@@ -3500,6 +3781,46 @@ type ListBankingCustomersParams struct {
 	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// UpdateBankingCustomerParams defines parameters for UpdateBankingCustomer.
+type UpdateBankingCustomerParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// UpdateBankingIndividualParams defines parameters for UpdateBankingIndividual.
+type UpdateBankingIndividualParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// DecideBankingApplicationParams defines parameters for DecideBankingApplication.
+type DecideBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// SetBankingCustomerStatusParams defines parameters for SetBankingCustomerStatus.
+type SetBankingCustomerStatusParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
 // ListAccountsParams defines parameters for ListAccounts.
 type ListAccountsParams struct {
 	// CustomerId Only items of this customer.
@@ -3517,6 +3838,17 @@ type ListAccountsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3535,17 +3867,41 @@ type ListAccountsParams struct {
 
 // CreateAccountParams defines parameters for CreateAccount.
 type CreateAccountParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3564,17 +3920,41 @@ type CreateAccountParams struct {
 
 // UpdateAccountParams defines parameters for UpdateAccount.
 type UpdateAccountParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3596,6 +3976,17 @@ type GetAccountParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3635,6 +4026,17 @@ type ListAssetsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3656,6 +4058,84 @@ type GetAssetParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// RevokeTokenLegacyParams defines parameters for RevokeTokenLegacy.
+type RevokeTokenLegacyParams struct {
+	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
+	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateTokenLegacyParams defines parameters for CreateTokenLegacy.
+type CreateTokenLegacyParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3692,6 +4172,17 @@ type ListCustomersParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3710,17 +4201,41 @@ type ListCustomersParams struct {
 
 // CreateCustomerParams defines parameters for CreateCustomer.
 type CreateCustomerParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3739,17 +4254,41 @@ type CreateCustomerParams struct {
 
 // UpdateCustomerParams defines parameters for UpdateCustomer.
 type UpdateCustomerParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3771,6 +4310,17 @@ type GetCustomerParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3804,6 +4354,17 @@ type ListInstrumentsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3825,6 +4386,17 @@ type GetInstrumentParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3855,6 +4427,17 @@ type ListInvestmentsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3876,6 +4459,17 @@ type GetInvestmentParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3895,11 +4489,22 @@ type GetInvestmentParams struct {
 // RevokeTokenParams defines parameters for RevokeToken.
 type RevokeTokenParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
-	AccessTokenId *Id `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
+	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3921,6 +4526,17 @@ type CreateTokenParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3954,6 +4570,17 @@ type ListPortfoliosParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3972,17 +4599,41 @@ type ListPortfoliosParams struct {
 
 // CreatePortfolioParams defines parameters for CreatePortfolio.
 type CreatePortfolioParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4001,17 +4652,41 @@ type CreatePortfolioParams struct {
 
 // UpdatePortfolioParams defines parameters for UpdatePortfolio.
 type UpdatePortfolioParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4033,6 +4708,17 @@ type GetPortfolioParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4072,6 +4758,17 @@ type ListRequestsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4090,17 +4787,41 @@ type ListRequestsParams struct {
 
 // UpdateRequestParams defines parameters for UpdateRequest.
 type UpdateRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4119,17 +4840,147 @@ type UpdateRequestParams struct {
 
 // CreatePurchaseRequestParams defines parameters for CreatePurchaseRequest.
 type CreatePurchaseRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreatePurchaseRequestLegacyParams defines parameters for CreatePurchaseRequestLegacy.
+type CreatePurchaseRequestLegacyParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateSellRequestLegacyParams defines parameters for CreateSellRequestLegacy.
+type CreateSellRequestLegacyParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4148,17 +4999,41 @@ type CreatePurchaseRequestParams struct {
 
 // CreateSellRequestParams defines parameters for CreateSellRequest.
 type CreateSellRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4180,6 +5055,17 @@ type GetRequestParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4201,6 +5087,17 @@ type GetSandboxClockParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4219,17 +5116,41 @@ type GetSandboxClockParams struct {
 
 // AdvanceSandboxClockParams defines parameters for AdvanceSandboxClock.
 type AdvanceSandboxClockParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4248,17 +5169,41 @@ type AdvanceSandboxClockParams struct {
 
 // ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
 type ClearSandboxPriceParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4277,17 +5222,41 @@ type ClearSandboxPriceParams struct {
 
 // SetSandboxPriceParams defines parameters for SetSandboxPrice.
 type SetSandboxPriceParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4306,17 +5275,41 @@ type SetSandboxPriceParams struct {
 
 // ForceRequestOutcomeParams defines parameters for ForceRequestOutcome.
 type ForceRequestOutcomeParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4353,6 +5346,49 @@ type ListTransactionsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetTransactionParams defines parameters for GetTransaction.
+type GetTransactionParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4383,6 +5419,17 @@ type ListWebhooksParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4401,17 +5448,41 @@ type ListWebhooksParams struct {
 
 // CreateWebhookParams defines parameters for CreateWebhook.
 type CreateWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4430,17 +5501,41 @@ type CreateWebhookParams struct {
 
 // UpdateWebhookParams defines parameters for UpdateWebhook.
 type UpdateWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4462,6 +5557,17 @@ type GetWebhookKeyParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4480,17 +5586,41 @@ type GetWebhookKeyParams struct {
 
 // TestWebhooksParams defines parameters for TestWebhooks.
 type TestWebhooksParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4509,17 +5639,41 @@ type TestWebhooksParams struct {
 
 // DeleteWebhookParams defines parameters for DeleteWebhook.
 type DeleteWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4553,6 +5707,17 @@ type ListWebhookDeliveriesParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4571,17 +5736,41 @@ type ListWebhookDeliveriesParams struct {
 
 // RetryWebhookDeliveryParams defines parameters for RetryWebhookDelivery.
 type RetryWebhookDeliveryParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4637,6 +5826,16 @@ type CreateAccountJSONRequestBody = CreateAccountRequest
 // UpdateAccountJSONRequestBody defines body for UpdateAccount for application/json ContentType.
 type UpdateAccountJSONRequestBody = UpdateAccountRequest
 
+// CreateTokenLegacyJSONRequestBody defines body for CreateTokenLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateTokenLegacyJSONRequestBody = TokenRequest
+
+// CreateTokenLegacyFormdataRequestBody defines body for CreateTokenLegacy for application/x-www-form-urlencoded ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateTokenLegacyFormdataRequestBody = TokenRequest
+
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
 
@@ -4661,6 +5860,16 @@ type UpdateRequestJSONRequestBody = UpdateRequestRequest
 // CreatePurchaseRequestJSONRequestBody defines body for CreatePurchaseRequest for application/json ContentType.
 type CreatePurchaseRequestJSONRequestBody = CreatePurchaseRequest
 
+// CreatePurchaseRequestLegacyJSONRequestBody defines body for CreatePurchaseRequestLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreatePurchaseRequestLegacyJSONRequestBody = CreatePurchaseRequest
+
+// CreateSellRequestLegacyJSONRequestBody defines body for CreateSellRequestLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateSellRequestLegacyJSONRequestBody = CreateSellRequest
+
 // CreateSellRequestJSONRequestBody defines body for CreateSellRequest for application/json ContentType.
 type CreateSellRequestJSONRequestBody = CreateSellRequest
 
@@ -4679,6 +5888,68 @@ type CreateWebhookJSONRequestBody = CreateWebhookRequest
 // UpdateWebhookJSONRequestBody defines body for UpdateWebhook for application/json ContentType.
 type UpdateWebhookJSONRequestBody = UpdateWebhookRequest
 
+// AsReferenceId returns the union data inside the ReferenceIdInput as a ReferenceId
+func (t ReferenceIdInput) AsReferenceId() (ReferenceId, error) {
+	var body ReferenceId
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReferenceId overwrites any union data inside the ReferenceIdInput as the provided ReferenceId
+func (t *ReferenceIdInput) FromReferenceId(v ReferenceId) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReferenceId performs a merge with any union data inside the ReferenceIdInput, using the provided ReferenceId
+func (t *ReferenceIdInput) MergeReferenceId(v ReferenceId) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsReferenceIdInput1 returns the union data inside the ReferenceIdInput as a ReferenceIdInput1
+func (t ReferenceIdInput) AsReferenceIdInput1() (ReferenceIdInput1, error) {
+	var body ReferenceIdInput1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReferenceIdInput1 overwrites any union data inside the ReferenceIdInput as the provided ReferenceIdInput1
+func (t *ReferenceIdInput) FromReferenceIdInput1(v ReferenceIdInput1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReferenceIdInput1 performs a merge with any union data inside the ReferenceIdInput, using the provided ReferenceIdInput1
+func (t *ReferenceIdInput) MergeReferenceIdInput1(v ReferenceIdInput1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ReferenceIdInput) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ReferenceIdInput) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// ListBankingApplications Retrieve applications
@@ -4686,22 +5957,22 @@ type ServerInterface interface {
 	ListBankingApplications(ctx echo.Context, params ListBankingApplicationsParams) error
 	// CreateBankingApplication Create an application
 	// (POST /applications)
-	CreateBankingApplication(ctx echo.Context) error
+	CreateBankingApplication(ctx echo.Context, params CreateBankingApplicationParams) error
 	// GetBankingApplication Retrieve an application
 	// (GET /applications/{id})
 	GetBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
 	// UpdateBankingApplication Update an application
 	// (PATCH /applications/{id})
-	UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params UpdateBankingApplicationParams) error
 	// CreateBankingApplicationDocument Attach a document
 	// (POST /applications/{id}/documents)
-	CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath) error
+	CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, params CreateBankingApplicationDocumentParams) error
 	// GetBankingApplicationDocument Retrieve a document
 	// (GET /applications/{id}/documents/{document_id})
 	GetBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, documentId BankingDocumentIdPath) error
 	// SubmitBankingApplication Submit an application
 	// (POST /applications/{id}/submit)
-	SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params SubmitBankingApplicationParams) error
 	// ListWalletCounterparties List counterparties
 	// (GET /counterparty)
 	ListWalletCounterparties(ctx echo.Context, params ListWalletCounterpartiesParams) error
@@ -4737,19 +6008,19 @@ type ServerInterface interface {
 	GetBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error
 	// UpdateBankingCustomer Update customer
 	// (PATCH /customers/{id})
-	UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error
+	UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath, params UpdateBankingCustomerParams) error
 	// GetBankingIndividual Retrieve individual
 	// (GET /customers/{id}/individuals/{individual_id})
 	GetBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error
 	// UpdateBankingIndividual Update individual
 	// (PATCH /customers/{id}/individuals/{individual_id})
-	UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error
+	UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params UpdateBankingIndividualParams) error
 	// DecideBankingApplication Decide an application in manual review
 	// (POST /sandbox/applications/{id}/decision)
-	DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params DecideBankingApplicationParams) error
 	// SetBankingCustomerStatus Move a customer to another status
 	// (POST /sandbox/customers/{id}/status)
-	SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath) error
+	SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath, params SetBankingCustomerStatusParams) error
 	// ListAccounts List accounts
 	// (GET /v1/accounts)
 	ListAccounts(ctx echo.Context, params ListAccountsParams) error
@@ -4768,6 +6039,16 @@ type ServerInterface interface {
 	// GetAsset Get an asset
 	// (GET /v1/assets/{assetId})
 	GetAsset(ctx echo.Context, assetId Id, params GetAssetParams) error
+	// RevokeTokenLegacy Revoke an access token (old path)
+	// (DELETE /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	RevokeTokenLegacy(ctx echo.Context, params RevokeTokenLegacyParams) error
+	// CreateTokenLegacy Create an access token (old path)
+	// (POST /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacy(ctx echo.Context, params CreateTokenLegacyParams) error
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx echo.Context, params ListCustomersParams) error
@@ -4819,6 +6100,16 @@ type ServerInterface interface {
 	// CreatePurchaseRequest Create a purchase request
 	// (POST /v1/requests/purchase)
 	CreatePurchaseRequest(ctx echo.Context, params CreatePurchaseRequestParams) error
+	// CreatePurchaseRequestLegacy Create a purchase request (the guide's recurring-request URL)
+	// (POST /v1/requests/purchase/purchase)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacy(ctx echo.Context, params CreatePurchaseRequestLegacyParams) error
+	// CreateSellRequestLegacy Create a sell request (the guide's URL)
+	// (POST /v1/requests/purchase/sell)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacy(ctx echo.Context, params CreateSellRequestLegacyParams) error
 	// CreateSellRequest Create a sell request
 	// (POST /v1/requests/sell)
 	CreateSellRequest(ctx echo.Context, params CreateSellRequestParams) error
@@ -4843,6 +6134,9 @@ type ServerInterface interface {
 	// ListTransactions List transactions
 	// (GET /v1/transactions)
 	ListTransactions(ctx echo.Context, params ListTransactionsParams) error
+	// GetTransaction Get a transaction
+	// (GET /v1/transactions/{transactionId})
+	GetTransaction(ctx echo.Context, transactionId Id, params GetTransactionParams) error
 	// ListWebhooks List webhooks
 	// (GET /v1/webhooks)
 	ListWebhooks(ctx echo.Context, params ListWebhooksParams) error
@@ -4910,8 +6204,28 @@ func (w *ServerInterfaceWrapper) ListBankingApplications(ctx echo.Context) error
 func (w *ServerInterfaceWrapper) CreateBankingApplication(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateBankingApplication(ctx)
+	err = w.Handler.CreateBankingApplication(ctx, params)
 	return err
 }
 
@@ -4942,8 +6256,28 @@ func (w *ServerInterfaceWrapper) UpdateBankingApplication(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateBankingApplication(ctx, id)
+	err = w.Handler.UpdateBankingApplication(ctx, id, params)
 	return err
 }
 
@@ -4958,8 +6292,28 @@ func (w *ServerInterfaceWrapper) CreateBankingApplicationDocument(ctx echo.Conte
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateBankingApplicationDocumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateBankingApplicationDocument(ctx, id)
+	err = w.Handler.CreateBankingApplicationDocument(ctx, id, params)
 	return err
 }
 
@@ -4998,8 +6352,28 @@ func (w *ServerInterfaceWrapper) SubmitBankingApplication(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SubmitBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.SubmitBankingApplication(ctx, id)
+	err = w.Handler.SubmitBankingApplication(ctx, id, params)
 	return err
 }
 
@@ -5419,8 +6793,28 @@ func (w *ServerInterfaceWrapper) UpdateBankingCustomer(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankingCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateBankingCustomer(ctx, id)
+	err = w.Handler.UpdateBankingCustomer(ctx, id, params)
 	return err
 }
 
@@ -5467,8 +6861,28 @@ func (w *ServerInterfaceWrapper) UpdateBankingIndividual(ctx echo.Context) error
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter individual_id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankingIndividualParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateBankingIndividual(ctx, id, individualId)
+	err = w.Handler.UpdateBankingIndividual(ctx, id, individualId, params)
 	return err
 }
 
@@ -5483,8 +6897,28 @@ func (w *ServerInterfaceWrapper) DecideBankingApplication(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DecideBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.DecideBankingApplication(ctx, id)
+	err = w.Handler.DecideBankingApplication(ctx, id, params)
 	return err
 }
 
@@ -5499,8 +6933,28 @@ func (w *ServerInterfaceWrapper) SetBankingCustomerStatus(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SetBankingCustomerStatusParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.SetBankingCustomerStatus(ctx, id)
+	err = w.Handler.SetBankingCustomerStatus(ctx, id, params)
 	return err
 }
 
@@ -5598,7 +7052,7 @@ func (w *ServerInterfaceWrapper) CreateAccount(ctx echo.Context) error {
 	var params CreateAccountParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -5606,14 +7060,27 @@ func (w *ServerInterfaceWrapper) CreateAccount(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -5674,7 +7141,7 @@ func (w *ServerInterfaceWrapper) UpdateAccount(ctx echo.Context) error {
 	var params UpdateAccountParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -5682,14 +7149,27 @@ func (w *ServerInterfaceWrapper) UpdateAccount(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -5974,6 +7454,130 @@ func (w *ServerInterfaceWrapper) GetAsset(ctx echo.Context) error {
 	return err
 }
 
+// RevokeTokenLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeTokenLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RevokeTokenLegacyParams
+	// ------------- Optional query parameter "accessTokenId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "accessTokenId", ctx.QueryParams(), &params.AccessTokenId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter accessTokenId: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeTokenLegacy(ctx, params)
+	return err
+}
+
+// CreateTokenLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateTokenLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateTokenLegacyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateTokenLegacy(ctx, params)
+	return err
+}
+
 // ListCustomers converts echo context to params.
 func (w *ServerInterfaceWrapper) ListCustomers(ctx echo.Context) error {
 	var err error
@@ -6075,7 +7679,7 @@ func (w *ServerInterfaceWrapper) CreateCustomer(ctx echo.Context) error {
 	var params CreateCustomerParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -6083,14 +7687,27 @@ func (w *ServerInterfaceWrapper) CreateCustomer(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -6151,7 +7768,7 @@ func (w *ServerInterfaceWrapper) UpdateCustomer(ctx echo.Context) error {
 	var params UpdateCustomerParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -6159,14 +7776,27 @@ func (w *ServerInterfaceWrapper) UpdateCustomer(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -6800,7 +8430,7 @@ func (w *ServerInterfaceWrapper) CreatePortfolio(ctx echo.Context) error {
 	var params CreatePortfolioParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -6808,14 +8438,27 @@ func (w *ServerInterfaceWrapper) CreatePortfolio(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -6876,7 +8519,7 @@ func (w *ServerInterfaceWrapper) UpdatePortfolio(ctx echo.Context) error {
 	var params UpdatePortfolioParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -6884,14 +8527,27 @@ func (w *ServerInterfaceWrapper) UpdatePortfolio(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7118,7 +8774,7 @@ func (w *ServerInterfaceWrapper) UpdateRequest(ctx echo.Context) error {
 	var params UpdateRequestParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7126,14 +8782,27 @@ func (w *ServerInterfaceWrapper) UpdateRequest(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7194,7 +8863,7 @@ func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
 	var params CreatePurchaseRequestParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7202,14 +8871,27 @@ func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7262,6 +8944,184 @@ func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
 	return err
 }
 
+// CreatePurchaseRequestLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePurchaseRequestLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePurchaseRequestLegacyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePurchaseRequestLegacy(ctx, params)
+	return err
+}
+
+// CreateSellRequestLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSellRequestLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateSellRequestLegacyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSellRequestLegacy(ctx, params)
+	return err
+}
+
 // CreateSellRequest converts echo context to params.
 func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
 	var err error
@@ -7270,7 +9130,7 @@ func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
 	var params CreateSellRequestParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7278,14 +9138,27 @@ func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7471,7 +9344,7 @@ func (w *ServerInterfaceWrapper) AdvanceSandboxClock(ctx echo.Context) error {
 	var params AdvanceSandboxClockParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7479,14 +9352,27 @@ func (w *ServerInterfaceWrapper) AdvanceSandboxClock(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7554,7 +9440,7 @@ func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
 	var params ClearSandboxPriceParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7562,14 +9448,27 @@ func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7637,7 +9536,7 @@ func (w *ServerInterfaceWrapper) SetSandboxPrice(ctx echo.Context) error {
 	var params SetSandboxPriceParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7645,14 +9544,27 @@ func (w *ServerInterfaceWrapper) SetSandboxPrice(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7720,7 +9632,7 @@ func (w *ServerInterfaceWrapper) ForceRequestOutcome(ctx echo.Context) error {
 	var params ForceRequestOutcomeParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7728,14 +9640,27 @@ func (w *ServerInterfaceWrapper) ForceRequestOutcome(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7881,6 +9806,72 @@ func (w *ServerInterfaceWrapper) ListTransactions(ctx echo.Context) error {
 	return err
 }
 
+// GetTransaction converts echo context to params.
+func (w *ServerInterfaceWrapper) GetTransaction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "transactionId" -------------
+	var transactionId Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "transactionId", ctx.Param("transactionId"), &transactionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter transactionId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTransactionParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetTransaction(ctx, transactionId, params)
+	return err
+}
+
 // ListWebhooks converts echo context to params.
 func (w *ServerInterfaceWrapper) ListWebhooks(ctx echo.Context) error {
 	var err error
@@ -7968,7 +9959,7 @@ func (w *ServerInterfaceWrapper) CreateWebhook(ctx echo.Context) error {
 	var params CreateWebhookParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7976,14 +9967,27 @@ func (w *ServerInterfaceWrapper) CreateWebhook(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8044,7 +10048,7 @@ func (w *ServerInterfaceWrapper) UpdateWebhook(ctx echo.Context) error {
 	var params UpdateWebhookParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8052,14 +10056,27 @@ func (w *ServerInterfaceWrapper) UpdateWebhook(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8179,7 +10196,7 @@ func (w *ServerInterfaceWrapper) TestWebhooks(ctx echo.Context) error {
 	var params TestWebhooksParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8187,14 +10204,27 @@ func (w *ServerInterfaceWrapper) TestWebhooks(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8262,7 +10292,7 @@ func (w *ServerInterfaceWrapper) DeleteWebhook(ctx echo.Context) error {
 	var params DeleteWebhookParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8270,14 +10300,27 @@ func (w *ServerInterfaceWrapper) DeleteWebhook(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8446,7 +10489,7 @@ func (w *ServerInterfaceWrapper) RetryWebhookDelivery(ctx echo.Context) error {
 	var params RetryWebhookDeliveryParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8454,14 +10497,27 @@ func (w *ServerInterfaceWrapper) RetryWebhookDelivery(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8590,6 +10646,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/accounts/:accountId", wrapper.GetAccount, options.OperationMiddlewares["getAccount"]...)
 	router.GET(options.BaseURL+"/v1/assets", wrapper.ListAssets, options.OperationMiddlewares["listAssets"]...)
 	router.GET(options.BaseURL+"/v1/assets/:assetId", wrapper.GetAsset, options.OperationMiddlewares["getAsset"]...)
+	router.DELETE(options.BaseURL+"/v1/auth", wrapper.RevokeTokenLegacy, options.OperationMiddlewares["revokeTokenLegacy"]...)
+	router.POST(options.BaseURL+"/v1/auth", wrapper.CreateTokenLegacy, options.OperationMiddlewares["createTokenLegacy"]...)
 	router.GET(options.BaseURL+"/v1/customers", wrapper.ListCustomers, options.OperationMiddlewares["listCustomers"]...)
 	router.POST(options.BaseURL+"/v1/customers", wrapper.CreateCustomer, options.OperationMiddlewares["createCustomer"]...)
 	router.PUT(options.BaseURL+"/v1/customers", wrapper.UpdateCustomer, options.OperationMiddlewares["updateCustomer"]...)
@@ -8607,6 +10665,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/requests", wrapper.ListRequests, options.OperationMiddlewares["listRequests"]...)
 	router.PUT(options.BaseURL+"/v1/requests", wrapper.UpdateRequest, options.OperationMiddlewares["updateRequest"]...)
 	router.POST(options.BaseURL+"/v1/requests/purchase", wrapper.CreatePurchaseRequest, options.OperationMiddlewares["createPurchaseRequest"]...)
+	router.POST(options.BaseURL+"/v1/requests/purchase/purchase", wrapper.CreatePurchaseRequestLegacy, options.OperationMiddlewares["createPurchaseRequestLegacy"]...)
+	router.POST(options.BaseURL+"/v1/requests/purchase/sell", wrapper.CreateSellRequestLegacy, options.OperationMiddlewares["createSellRequestLegacy"]...)
 	router.POST(options.BaseURL+"/v1/requests/sell", wrapper.CreateSellRequest, options.OperationMiddlewares["createSellRequest"]...)
 	router.GET(options.BaseURL+"/v1/requests/:requestId", wrapper.GetRequest, options.OperationMiddlewares["getRequest"]...)
 	router.GET(options.BaseURL+"/v1/sandbox/clock", wrapper.GetSandboxClock, options.OperationMiddlewares["getSandboxClock"]...)
@@ -8615,6 +10675,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.SetSandboxPrice, options.OperationMiddlewares["setSandboxPrice"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/requests/:requestId/outcome", wrapper.ForceRequestOutcome, options.OperationMiddlewares["forceRequestOutcome"]...)
 	router.GET(options.BaseURL+"/v1/transactions", wrapper.ListTransactions, options.OperationMiddlewares["listTransactions"]...)
+	router.GET(options.BaseURL+"/v1/transactions/:transactionId", wrapper.GetTransaction, options.OperationMiddlewares["getTransaction"]...)
 	router.GET(options.BaseURL+"/v1/webhooks", wrapper.ListWebhooks, options.OperationMiddlewares["listWebhooks"]...)
 	router.POST(options.BaseURL+"/v1/webhooks", wrapper.CreateWebhook, options.OperationMiddlewares["createWebhook"]...)
 	router.PUT(options.BaseURL+"/v1/webhooks", wrapper.UpdateWebhook, options.OperationMiddlewares["updateWebhook"]...)
@@ -8747,7 +10808,8 @@ func (response ListBankingApplications500ApplicationProblemPlusJSONResponse) Vis
 }
 
 type CreateBankingApplicationRequestObject struct {
-	Body *CreateBankingApplicationJSONRequestBody
+	Params CreateBankingApplicationParams
+	Body   *CreateBankingApplicationJSONRequestBody
 }
 
 type CreateBankingApplicationResponseObject interface {
@@ -8828,6 +10890,22 @@ func (response CreateBankingApplication415ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication422ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8935,8 +11013,9 @@ func (response GetBankingApplication500ApplicationProblemPlusJSONResponse) Visit
 }
 
 type UpdateBankingApplicationRequestObject struct {
-	Id   BankingApplicationIdPath `json:"id"`
-	Body *UpdateBankingApplicationJSONRequestBody
+	Id     BankingApplicationIdPath `json:"id"`
+	Params UpdateBankingApplicationParams
+	Body   *UpdateBankingApplicationJSONRequestBody
 }
 
 type UpdateBankingApplicationResponseObject interface {
@@ -9053,6 +11132,22 @@ func (response UpdateBankingApplication415ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type UpdateBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication422ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -9070,8 +11165,9 @@ func (response UpdateBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 }
 
 type CreateBankingApplicationDocumentRequestObject struct {
-	Id   BankingApplicationIdPath `json:"id"`
-	Body *CreateBankingApplicationDocumentJSONRequestBody
+	Id     BankingApplicationIdPath `json:"id"`
+	Params CreateBankingApplicationDocumentParams
+	Body   *CreateBankingApplicationDocumentJSONRequestBody
 }
 
 type CreateBankingApplicationDocumentResponseObject interface {
@@ -9308,7 +11404,8 @@ func (response GetBankingApplicationDocument500ApplicationProblemPlusJSONRespons
 }
 
 type SubmitBankingApplicationRequestObject struct {
-	Id BankingApplicationIdPath `json:"id"`
+	Id     BankingApplicationIdPath `json:"id"`
+	Params SubmitBankingApplicationParams
 }
 
 type SubmitBankingApplicationResponseObject interface {
@@ -9387,6 +11484,22 @@ func (response SubmitBankingApplication409ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication422ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10423,8 +12536,9 @@ func (response GetBankingCustomer500ApplicationProblemPlusJSONResponse) VisitGet
 }
 
 type UpdateBankingCustomerRequestObject struct {
-	Id   BankingCustomerIdPath `json:"id"`
-	Body *UpdateBankingCustomerJSONRequestBody
+	Id     BankingCustomerIdPath `json:"id"`
+	Params UpdateBankingCustomerParams
+	Body   *UpdateBankingCustomerJSONRequestBody
 }
 
 type UpdateBankingCustomerResponseObject interface {
@@ -10663,6 +12777,7 @@ func (response GetBankingIndividual500ApplicationProblemPlusJSONResponse) VisitG
 type UpdateBankingIndividualRequestObject struct {
 	Id           BankingCustomerIdPath   `json:"id"`
 	IndividualId BankingIndividualIdPath `json:"individual_id"`
+	Params       UpdateBankingIndividualParams
 	Body         *UpdateBankingIndividualJSONRequestBody
 }
 
@@ -10813,8 +12928,9 @@ func (response UpdateBankingIndividual500ApplicationProblemPlusJSONResponse) Vis
 }
 
 type DecideBankingApplicationRequestObject struct {
-	Id   BankingApplicationIdPath `json:"id"`
-	Body *DecideBankingApplicationJSONRequestBody
+	Id     BankingApplicationIdPath `json:"id"`
+	Params DecideBankingApplicationParams
+	Body   *DecideBankingApplicationJSONRequestBody
 }
 
 type DecideBankingApplicationResponseObject interface {
@@ -10931,6 +13047,22 @@ func (response DecideBankingApplication415ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type DecideBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication422ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DecideBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -10948,8 +13080,9 @@ func (response DecideBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 }
 
 type SetBankingCustomerStatusRequestObject struct {
-	Id   BankingCustomerIdPath `json:"id"`
-	Body *SetBankingCustomerStatusJSONRequestBody
+	Id     BankingCustomerIdPath `json:"id"`
+	Params SetBankingCustomerStatusParams
+	Body   *SetBankingCustomerStatusJSONRequestBody
 }
 
 type SetBankingCustomerStatusResponseObject interface {
@@ -11060,6 +13193,22 @@ func (response SetBankingCustomerStatus415ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus422ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11677,6 +13826,174 @@ func (response GetAsset404JSONResponse) VisitGetAssetResponse(w http.ResponseWri
 type GetAsset500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetAsset500JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacyRequestObject struct {
+	Params RevokeTokenLegacyParams
+}
+
+type RevokeTokenLegacyResponseObject interface {
+	VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error
+}
+
+type RevokeTokenLegacy204Response struct {
+}
+
+func (response RevokeTokenLegacy204Response) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type RevokeTokenLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response RevokeTokenLegacy400JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RevokeTokenLegacy401JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RevokeTokenLegacy404JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response RevokeTokenLegacy500JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacyRequestObject struct {
+	Params       CreateTokenLegacyParams
+	JSONBody     *CreateTokenLegacyJSONRequestBody
+	FormdataBody *CreateTokenLegacyFormdataRequestBody
+}
+
+type CreateTokenLegacyResponseObject interface {
+	VisitCreateTokenLegacyResponse(w http.ResponseWriter) error
+}
+
+type CreateTokenLegacy201JSONResponse LegacyTokenResponse
+
+func (response CreateTokenLegacy201JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateTokenLegacy400JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateTokenLegacy401JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateTokenLegacy413JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateTokenLegacy415JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateTokenLegacy500JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13388,6 +15705,300 @@ func (response CreatePurchaseRequest500JSONResponse) VisitCreatePurchaseRequestR
 	return err
 }
 
+type CreatePurchaseRequestLegacyRequestObject struct {
+	Params CreatePurchaseRequestLegacyParams
+	Body   *CreatePurchaseRequestLegacyJSONRequestBody
+}
+
+type CreatePurchaseRequestLegacyResponseObject interface {
+	VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error
+}
+
+type CreatePurchaseRequestLegacy201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreatePurchaseRequestLegacy201JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers CreatePurchaseRequestLegacy201ResponseHeaders
+}
+
+func (response CreatePurchaseRequestLegacy201JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreatePurchaseRequestLegacy400JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreatePurchaseRequestLegacy401JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreatePurchaseRequestLegacy404JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreatePurchaseRequestLegacy409JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreatePurchaseRequestLegacy413JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreatePurchaseRequestLegacy415JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreatePurchaseRequestLegacy422JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreatePurchaseRequestLegacy500JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacyRequestObject struct {
+	Params CreateSellRequestLegacyParams
+	Body   *CreateSellRequestLegacyJSONRequestBody
+}
+
+type CreateSellRequestLegacyResponseObject interface {
+	VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error
+}
+
+type CreateSellRequestLegacy201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateSellRequestLegacy201JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers CreateSellRequestLegacy201ResponseHeaders
+}
+
+func (response CreateSellRequestLegacy201JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateSellRequestLegacy400JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateSellRequestLegacy401JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateSellRequestLegacy404JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateSellRequestLegacy409JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateSellRequestLegacy413JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateSellRequestLegacy415JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreateSellRequestLegacy422JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateSellRequestLegacy500JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSellRequestRequestObject struct {
 	Params CreateSellRequestParams
 	Body   *CreateSellRequestJSONRequestBody
@@ -14322,6 +16933,85 @@ func (response ListTransactions500JSONResponse) VisitListTransactionsResponse(w 
 	return err
 }
 
+type GetTransactionRequestObject struct {
+	TransactionId Id `json:"transactionId"`
+	Params        GetTransactionParams
+}
+
+type GetTransactionResponseObject interface {
+	VisitGetTransactionResponse(w http.ResponseWriter) error
+}
+
+type GetTransaction200JSONResponse TransactionResponse
+
+func (response GetTransaction200JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetTransaction400JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetTransaction401JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetTransaction404JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetTransaction500JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWebhooksRequestObject struct {
 	Params ListWebhooksParams
 }
@@ -15203,6 +17893,16 @@ type StrictServerInterface interface {
 	// GetAsset Get an asset
 	// (GET /v1/assets/{assetId})
 	GetAsset(ctx context.Context, request GetAssetRequestObject) (GetAssetResponseObject, error)
+	// RevokeTokenLegacy Revoke an access token (old path)
+	// (DELETE /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	RevokeTokenLegacy(ctx context.Context, request RevokeTokenLegacyRequestObject) (RevokeTokenLegacyResponseObject, error)
+	// CreateTokenLegacy Create an access token (old path)
+	// (POST /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacy(ctx context.Context, request CreateTokenLegacyRequestObject) (CreateTokenLegacyResponseObject, error)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx context.Context, request ListCustomersRequestObject) (ListCustomersResponseObject, error)
@@ -15254,6 +17954,16 @@ type StrictServerInterface interface {
 	// CreatePurchaseRequest Create a purchase request
 	// (POST /v1/requests/purchase)
 	CreatePurchaseRequest(ctx context.Context, request CreatePurchaseRequestRequestObject) (CreatePurchaseRequestResponseObject, error)
+	// CreatePurchaseRequestLegacy Create a purchase request (the guide's recurring-request URL)
+	// (POST /v1/requests/purchase/purchase)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacy(ctx context.Context, request CreatePurchaseRequestLegacyRequestObject) (CreatePurchaseRequestLegacyResponseObject, error)
+	// CreateSellRequestLegacy Create a sell request (the guide's URL)
+	// (POST /v1/requests/purchase/sell)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacy(ctx context.Context, request CreateSellRequestLegacyRequestObject) (CreateSellRequestLegacyResponseObject, error)
 	// CreateSellRequest Create a sell request
 	// (POST /v1/requests/sell)
 	CreateSellRequest(ctx context.Context, request CreateSellRequestRequestObject) (CreateSellRequestResponseObject, error)
@@ -15278,6 +17988,9 @@ type StrictServerInterface interface {
 	// ListTransactions List transactions
 	// (GET /v1/transactions)
 	ListTransactions(ctx context.Context, request ListTransactionsRequestObject) (ListTransactionsResponseObject, error)
+	// GetTransaction Get a transaction
+	// (GET /v1/transactions/{transactionId})
+	GetTransaction(ctx context.Context, request GetTransactionRequestObject) (GetTransactionResponseObject, error)
 	// ListWebhooks List webhooks
 	// (GET /v1/webhooks)
 	ListWebhooks(ctx context.Context, request ListWebhooksRequestObject) (ListWebhooksResponseObject, error)
@@ -15342,8 +18055,10 @@ func (sh *strictHandler) ListBankingApplications(ctx echo.Context, params ListBa
 }
 
 // CreateBankingApplication operation middleware
-func (sh *strictHandler) CreateBankingApplication(ctx echo.Context) error {
+func (sh *strictHandler) CreateBankingApplication(ctx echo.Context, params CreateBankingApplicationParams) error {
 	var request CreateBankingApplicationRequestObject
+
+	request.Params = params
 
 	var body CreateBankingApplicationJSONRequestBody
 	var err error
@@ -15413,10 +18128,11 @@ func (sh *strictHandler) GetBankingApplication(ctx echo.Context, id BankingAppli
 }
 
 // UpdateBankingApplication operation middleware
-func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params UpdateBankingApplicationParams) error {
 	var request UpdateBankingApplicationRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body UpdateBankingApplicationJSONRequestBody
 	var err error
@@ -15461,10 +18177,11 @@ func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingAp
 }
 
 // CreateBankingApplicationDocument operation middleware
-func (sh *strictHandler) CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, params CreateBankingApplicationDocumentParams) error {
 	var request CreateBankingApplicationDocumentRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body CreateBankingApplicationDocumentJSONRequestBody
 	var err error
@@ -15535,10 +18252,11 @@ func (sh *strictHandler) GetBankingApplicationDocument(ctx echo.Context, id Bank
 }
 
 // SubmitBankingApplication operation middleware
-func (sh *strictHandler) SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params SubmitBankingApplicationParams) error {
 	var request SubmitBankingApplicationRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.SubmitBankingApplication(ctx.Request().Context(), request.(SubmitBankingApplicationRequestObject))
@@ -15931,10 +18649,11 @@ func (sh *strictHandler) GetBankingCustomer(ctx echo.Context, id BankingCustomer
 }
 
 // UpdateBankingCustomer operation middleware
-func (sh *strictHandler) UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error {
+func (sh *strictHandler) UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath, params UpdateBankingCustomerParams) error {
 	var request UpdateBankingCustomerRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body UpdateBankingCustomerJSONRequestBody
 	var err error
@@ -16005,11 +18724,12 @@ func (sh *strictHandler) GetBankingIndividual(ctx echo.Context, id BankingCustom
 }
 
 // UpdateBankingIndividual operation middleware
-func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error {
+func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params UpdateBankingIndividualParams) error {
 	var request UpdateBankingIndividualRequestObject
 
 	request.Id = id
 	request.IndividualId = individualId
+	request.Params = params
 
 	var body UpdateBankingIndividualJSONRequestBody
 	var err error
@@ -16054,10 +18774,11 @@ func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCus
 }
 
 // DecideBankingApplication operation middleware
-func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params DecideBankingApplicationParams) error {
 	var request DecideBankingApplicationRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body DecideBankingApplicationJSONRequestBody
 	var err error
@@ -16102,10 +18823,11 @@ func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingAp
 }
 
 // SetBankingCustomerStatus operation middleware
-func (sh *strictHandler) SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath) error {
+func (sh *strictHandler) SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath, params SetBankingCustomerStatusParams) error {
 	var request SetBankingCustomerStatusRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body SetBankingCustomerStatusJSONRequestBody
 	var err error
@@ -16341,6 +19063,94 @@ func (sh *strictHandler) GetAsset(ctx echo.Context, assetId Id, params GetAssetP
 		return err
 	} else if validResponse, ok := response.(GetAssetResponseObject); ok {
 		return validResponse.VisitGetAssetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeTokenLegacy operation middleware
+func (sh *strictHandler) RevokeTokenLegacy(ctx echo.Context, params RevokeTokenLegacyParams) error {
+	var request RevokeTokenLegacyRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeTokenLegacy(ctx.Request().Context(), request.(RevokeTokenLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeTokenLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeTokenLegacyResponseObject); ok {
+		return validResponse.VisitRevokeTokenLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateTokenLegacy operation middleware
+func (sh *strictHandler) CreateTokenLegacy(ctx echo.Context, params CreateTokenLegacyParams) error {
+	var request CreateTokenLegacyRequestObject
+
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body CreateTokenLegacyJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				return err
+			}
+		} else {
+			request.JSONBody = &body
+		}
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if form, err := ctx.FormParams(); err == nil {
+			var body CreateTokenLegacyFormdataRequestBody
+			if err := runtime.BindForm(&body, form, nil, nil); err != nil {
+				return err
+			}
+			request.FormdataBody = &body
+		} else {
+			return err
+		}
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateTokenLegacy(ctx.Request().Context(), request.(CreateTokenLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateTokenLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateTokenLegacyResponseObject); ok {
+		return validResponse.VisitCreateTokenLegacyResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -16646,10 +19456,12 @@ func (sh *strictHandler) CreateToken(ctx echo.Context, params CreateTokenParams)
 			err = ctx.Bind(&body)
 		}
 		if err != nil {
-			return err
+			if !errors.Is(err, io.EOF) {
+				return err
+			}
+		} else {
+			request.JSONBody = &body
 		}
-		request.JSONBody = &body
-
 	}
 	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		if form, err := ctx.FormParams(); err == nil {
@@ -16944,6 +19756,102 @@ func (sh *strictHandler) CreatePurchaseRequest(ctx echo.Context, params CreatePu
 		return err
 	} else if validResponse, ok := response.(CreatePurchaseRequestResponseObject); ok {
 		return validResponse.VisitCreatePurchaseRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreatePurchaseRequestLegacy operation middleware
+func (sh *strictHandler) CreatePurchaseRequestLegacy(ctx echo.Context, params CreatePurchaseRequestLegacyParams) error {
+	var request CreatePurchaseRequestLegacyRequestObject
+
+	request.Params = params
+
+	var body CreatePurchaseRequestLegacyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePurchaseRequestLegacy(ctx.Request().Context(), request.(CreatePurchaseRequestLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePurchaseRequestLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePurchaseRequestLegacyResponseObject); ok {
+		return validResponse.VisitCreatePurchaseRequestLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSellRequestLegacy operation middleware
+func (sh *strictHandler) CreateSellRequestLegacy(ctx echo.Context, params CreateSellRequestLegacyParams) error {
+	var request CreateSellRequestLegacyRequestObject
+
+	request.Params = params
+
+	var body CreateSellRequestLegacyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSellRequestLegacy(ctx.Request().Context(), request.(CreateSellRequestLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSellRequestLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSellRequestLegacyResponseObject); ok {
+		return validResponse.VisitCreateSellRequestLegacyResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -17246,6 +20154,32 @@ func (sh *strictHandler) ListTransactions(ctx echo.Context, params ListTransacti
 	return nil
 }
 
+// GetTransaction operation middleware
+func (sh *strictHandler) GetTransaction(ctx echo.Context, transactionId Id, params GetTransactionParams) error {
+	var request GetTransactionRequestObject
+
+	request.TransactionId = transactionId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTransaction(ctx.Request().Context(), request.(GetTransactionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTransaction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetTransactionResponseObject); ok {
+		return validResponse.VisitGetTransactionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListWebhooks operation middleware
 func (sh *strictHandler) ListWebhooks(ctx echo.Context, params ListWebhooksParams) error {
 	var request ListWebhooksRequestObject
@@ -17501,592 +20435,650 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P37duK4tjCKv4p+fGuPIt2GAgK5kNFjLYpQ1XQlkA2kbk1tLGwR3DEyyzJJ0dX1G/uv8wDnn/MG+0XO",
-	"m+wnOUNTki0bm1tSqeq1+hvfXp3Cljw1NTU17/NzzvJmc48SGrBc/XNuSrBNfPizbZPZ3AsIDXpk7uIl",
-	"sfmvNmGW78wDx6O5es4M/AUx0f2UUBRMHYYchoIpQSzwfGIjn7C5RxlBgYcwRQT7rkN85JN/LggL0L0T",
-	"TMXreEaQo75nLdEtWRZzRo5ZUzLD/LOELma5+q85/r3cRyMXLOckV8+xwHfoTe7Lly9Gbo59PCOBhP4F",
-	"prcOvWnM565jYQ5u277CwXR1DYMpQTh6DbXP+afJJzybu/wbeD4f1SaV8YlVJqf42K6Sw0nOyDl87JzP",
-	"aOQonvE3HTtn5PjiHJ8ji8Oqr+FvPpnk6rn/8zxC+XPxlD1PAzfHVyUfNBc+8/xV4K/wjUMF3Ba8YgBC",
-	"zXn4e5GST8FIPDSRN4Hnc5/cOd6CoTm+IWfImzkBcgI08Xx4PHF8FsCzolrpPxfEX0ZLFfPFtmiGP10Q",
-	"esNRXCtXjNzMoerf5dUN01bGAm9G/HXbY8l3VvaGPxidnhwf1aqHlfLX2pUIRB3wc89azAgN1gFuy3dW",
-	"ALc9a3Rqn1jH4yNcm1TJoV2x0sFXU4wevo4IYn0dbWo7d469wO66lTjhWytrcag9qtaOjk9OMzYgHPoI",
-	"a9Ch1Vdx4cycYBX0zmI2Jj4ne5+whRswzop8Eix8GltEpZRO5y5Mq8NokwleuIEYMvH8GQ5gjcFhJWfw",
-	"Q+DMOKsql0pwBOS/wgPg0IDcEB9Ab3qUs9dz54awFNh7L5votHZYQja8oM4u+YStAI09e4nGy4AwA5ls",
-	"igu1cuWn+nBRKh1aY8zIURX+JnUT5fnjSu1oSLFlkXlAbBR43kERNafEuiU2sG9yR3zOFhihwRlSW4Q8",
-	"yr/kEKZ4PBlSz7/B1PkduMszhphzQ3Gw8Amae65jLfkdYKoJzOKQxoglBPXth/Mr/IY+P3538zNuLE/m",
-	"M++3xu2rt17vU+X6ZXP6slpuVNjdux8H+Gr2Y2N837h58Zb6bee96y6OX3Q6S4Jd+83FXe++NRv8/Pbd",
-	"3S/35P6nn+qKCMVVFm2lxHZBolvf01XmtIkrXVPnnwuNMTk2oYEzcYgfI6ty5bBaO0o9FVbEVPY9EvIE",
-	"RLD+JyfeLsCI3VWgu9RdIicgMyZoyWHhArKhXmH8GtgPAbMXLnktx7+feoxIoAMPuQ4L9oP1QShuR7LJ",
-	"a7JcBbmBFoIgbskS5TG6vm6fH6A58dFsEYhrGA3CizUmFvEhxpAS3/d8hhxquQub2AY/RVKKCsUka4rp",
-	"DUcG8snc8wOGMOVClpDOhpRf35UqmnoLnwmRa5kha/Fvwk9DakZyXkEJenUEct0ZwsjyqLXwfX6H2Qsh",
-	"nBB0j52AKWlhSMWqOCw3JGCIP1NLFMtW3xRQYOoFU44aEkw920D8XHCuIngapuye+AyZ1UrFLCJTQ33h",
-	"NVmaHDE6H0symFL59PC4clQukEr5qHBcq04Kp6djXLDK5eOSfVSz7cpJFot4V0h8bS3daAJPpVbbLPBk",
-	"XFEcQfLaQDS8ruQxpQiHclhE86XdbysYs/a62nxfXeEbkg4/BzG6WQ1keQsaOPQGTXxvhkox6DNg51Ok",
-	"g54KuIK0lAppT1D9Bu6tzkYG8xZCZSrz9tX8D2UsfXV5puMVRIBqpaxdsnliV2q18umBkgeiyVE4W6FN",
-	"54tgSDm7ZAby+OUOhz+chssIyPPFI35i5cVcRIox73vjn6E74nNsrgoWK8KAc1P+qd4dtJaXv72vFovF",
-	"Rq0z6Jxftv4z+xqPMLb+Bg/fA1Rk3DJ89cTWUci5mLa+UKdEebUXB/UhNf8hmJdpIPMfAfZvSFBY+A78",
-	"k1OKibB7j5fsDJn/ADo3+VF+1RrA/Oeti9agdTakppJJBss54YPjMor+i+AspuSgwCr5BI1FMPV8uTUm",
-	"zG6+KzRdh49p2yYinzir5F/n+x94t4QiC7vumdjZhNKNBLbF1gtR0LR8ggNimygPs5NPc8cnzDxADuW3",
-	"3qchZcTyqC1wx7/ikxuHBYBZ85YsnRQpkG98fpiLgT/MoWFCSov9JFAQ+4njDX7Q1iz/neDk8KvcNfF3",
-	"tG3i33AN5Q7OAOKfhrnZsnBLloXyMHcmUfBT+fiwcnJ6WD2pnkk0qJ9q1epGghWHchPZen4GsaqNaAQm",
-	"8nxbXBMc3eKqyAdcSh/7sMPjJXK4DEGjK992fGLx6Q7i2luj38zQ8RkHZVt+xuHucqjEKpazseeu0yZZ",
-	"4IMu+oyhwLFuiY8YjAGgF3MuOlmYkQSsjauLdB1TDN72ui4fJW/rOQ4C4vN5/+vXRuFDqXBaHA4LH3/8",
-	"Wy7tJn+LXZcETX7JEX+O/WD5auGkSLL6G+jVdVJxLpVPK5NDXCocWWVSOLYruHA6LpPC4aSKa+Mj69g+",
-	"IenLtbSJRzeLDWp1eHsuxJuZC5LycsZilEieuZByoTI+tArHdpUUTia1UuEIH49PrFO7RMoZJjMloj/e",
-	"Iv70UpZYRncyYSRjHUn4Aw+xW2e+jZTliWkfS856S8ZTz7vdIGfdi7f2UJLv1fwPk7O+8NFCIZHGYVtK",
-	"iPxflrhM+J+aHfj5b4yv4XMEJ3/TJrl6lW+i0Ndy9V8/5yYOce1cPQdqUIcDLtfCL2mOQ8IYSM65ue/N",
-	"CecFw+jlYY6LTzOHMaDjj/r7b7Dr2MK6O8GOyxWzMoIv575si4CWeJ3jYJWSQgmYoRl2+e4Tm0uF/GsM",
-	"3YWfP0OmWLCJ+M4wRLA1hbdAyOcIELrowiXFXGSV2wrRc98bu2T2YwrCbRJgx40Ebg0kiRGUlxg5qGs2",
-	"yqKNAzLyJqOx4wfTOhJcAtkeYfRZgGY4sIQ2LAgeDXN8wDCXi22s2O7cm8ZF+7wxaHc7o1av1+3lkph8",
-	"lO+GS91hjKK8LACAnFiAgwWTZBs4AXDsF9hGamfCk43H3iKoj11Mb7enryuxe09AYTphNT06cR3roWSl",
-	"+33S/Dwc7MbVVa/7pnVeR06ALEwR9ZDr0RsuoYBB5gyxAPsBwoiS+5grKX/V7Q/Qc+0ndpBKYs1u5+VF",
-	"uzlYIa1vAWCcaE4jogmR/iQUY8mvMc0AJi1RHDqixF+fMG/hWzG+0+bSEcWuYH4PoxFHziXYzBn658IL",
-	"dNsBKpV/Oa+9O+kc/qfQm4RxjpMtiAmru93uDFq9TuMik5085IP67tX0I69wgvrE5zq5wM1X28oG1w7J",
-	"pzmxAmKrpTjACFzv5ka3a2pLy5vvCpIvcfX1QN/US/yb5zeBoh+4pS5mwYizmTrCyqrqTYDxGMiWtAUc",
-	"1EAcPQbyPVeYS+4p8dnUmYMZEs04SOEpcwJECeGK8FYHrYjAIE9m2HENNJ96lMAlim3bJ4wpwKbEF4Lp",
-	"Ch1dd6563War32+8uGiNWp1Be/B+hZq0ta6AXN8VZP2eepTZ1A0WQhnnPpVKRL/XdO57FpeNxi5BLRo4",
-	"wfKJOBEsj6H7qSfZkPL6sDMUTHHmqouplxpb8JsteaN1vOClt6D2A0k7hC3uGkfUC9AE5k+jpE53MHrZ",
-	"ve6cr5DP5vni10U12rCOF6CX8pNfaZc6nsCmugOExcNhSLdY6li+wkvXw/bA8y6w/2A+oggEHBecsfE5",
-	"fU4SFJVL1ZPa8ZHw0aYi/arx/qLbOB8Nut3RRaP3qrWC/O3nj21C+TDaBMlM5XlBA89DYuVPcnLSAAeL",
-	"lLiChB+H6Rt0TbG0CZKHHgWpU6ExwT7/uHdLaB0xQm0UszvW0QvxhvCew3vCeW4oc6uwm4IzQ/Cxu/Jz",
-	"jwP6HJ5kcOfG9eDnbq/9obV6rJ4Qtvj5LOsMVUP1VyUHfZVIxhhZYK/ld36k/hrIoaASGEjYV0FV8Mmd",
-	"d0vsOJVod8HX1gGw6xNsL9EUM1QphTE9TIRazTzwfcYuuxnmb9+R/W/trwnUd3jDOgzdE9ctSP1wvAjQ",
-	"2Cf4lt+p4wVzKJeHksaFa8oWcy75EvuS2A4eAJwPuz3FUBD60DAXkE/B87mLHSqsNPzSC78JgtmZOLNc",
-	"dPMmdbRiP0ongP711VW3N2idjy5b5+3GaPD+apX5Pzos8Tuipu97NBFgEgEqn+yGeMZQbLFydXwh4jKf",
-	"E18eBe3C2MIEsMaEd6rb2UIhR5giY4cLUyT1tUG7y5W2/qDbfN3noHgLGqC8EIgOHtkit432i+O677ZK",
-	"byZWQF2MsPJAPfTB6HhEDXIL4XoNrVTX0YomCD94xduLs9vLsdnr4mJitK4dZM1HJfQdRMQtZcM1O1nW",
-	"V6xPV4dvxuQUfvilFHIWQitUPM6Z1ghcj4KfUFjaWVAyEiKW5RNwvGCXIewTdO979EYidDsxKhujXHzQ",
-	"OcYdYcEsZOQvup3zvmLn+A47LkgWgbdK1Y/v0NhBoNhRklhzpGoxVrHnDb56cz/6idvvyhWuyX29Z8Jx",
-	"lepPSfGmYcZIMHIYW0AwRbpDjVN5PyCui/3wQnZsvrgpsW7ZYgZuFFga+FHq4kGY67Cceyzhc7tb9bnp",
-	"oAhG8eBvKkmsGXkUA2dGWIBn81w9VylVjgrlcqFSHpRO6uWjeqlSrH3Yng7ERj2K6w/lzeSGmRACtcld",
-	"Y3ChwCfyxg5jg/iZG9KcFkWxjxinaKn9otEZNS56rcb5+1HrXbs/6McIhD9Hr16cVN62+gNxYysbFkAl",
-	"Bb0F40xiiTC6B6DCjVVx0jFWldy80yffPFiWwyK4ZUhtGvQkBvyQ5s0UpJkHZ5xip3z37jFD974TBITG",
-	"dwrij1QYyD5cAJzvrnfj0AHmN2X9c44tZjPsL+W64BkkkWFhVrnD7iK24c3r/qB72eqtbnoKD4HpMpmH",
-	"+kwoZelRNfzUeh4jIWrFXHFegbU4dS6KCvCHuR8rR6XTY0Fux8NcSGbkk8MClvq9fTnCF0PjWHGENqRj",
-	"Pnmi09D6F0/emyd/+V64shFnyvwo78KVD7jcOKTByjFUYYQ6uaK8mXES08AwYULzoIg6G3jMA3TY8EpI",
-	"elcfS6ON00ftie/sFG0Y5c34YjkX309BFh/fT01eYc26NylFcd4mWjBSq7fjltUn3Qulp8dORJquzo9J",
-	"95rv0VWjN3gfYcY8MIaUqmlCf2LKUvWTpg/nXIF6QyoMBt4iIChvai/EjtWDzAVqf9P8VfvYDxJ7J7xV",
-	"30T23c72gPLmytJjx2Z/u4RCbcJXFL9MY1YJpe7jAOmIOq2Xa/XD0of6TpaK5CkqP/lO7G/lQHlTx1pi",
-	"Qx6qz0cbk2Grf7iWv8ZnED8ftW96Pna2FMDGpGENtigEE3SBhpDV+J8yNtYRSoIU4tr2NvG9Ri5Mjdj0",
-	"+jV1Pg2cGYFBYE+3lpvGNNV7MCZMKd0KsMgipmhw7Zj4218if836cRKNffHyFyO3mNu74uOLHmH9q7YB",
-	"RiLnV3xkZWkaPvX90GGJ6nZ449+IBT4CCfqFw4KeDNFepQZhXfusp+unxKMbORsHQP4QFr8l0vg45efy",
-	"fQy7HB5u7ZO5/sKyCGOrqQf8/WDjsbvk7ySxDAAbYn3RZ+WEa9D1eKjaEkO7YWSrVa5ZXj+k+kS5mUZz",
-	"0H7TMuGSDvU8hkKrso9tcobM/nX/qtU5b52bKCCzuedj33GXaEH5i0Oqvdm86Pb5a3PizzBfvbuE4iiE",
-	"cm4NNyd/1aE3MoVN1qERgOSMXPipnJETk/GFaSlL6sUVomnYd5hapI+pPfY+NV3PutUMKti2HZHHf6Xt",
-	"7wS7jCQ59s/ePZpgLiCgmXdHpOnfs265bnuPffuMSwsuwSyQl47IBbz3DBR4NwTMGzgQQQM1tCTYZ0WR",
-	"+6F/u2wkSM3Gy5Q9OsdLFoIiAeCzrcmKOTksrc80MXIyxXD1c32Ze7jhi0fV2BdrJ+VyJZ6Mk57gskqh",
-	"LDUtp4GmnsvJhGOXIznKcONSPf+FSwATz3W8IjIj3tmYcSI2Uf5+igOhfbMp9glDU+LayPJYcCDSOmfY",
-	"vyXBG+wuiAl+HIciU/Fc0xD5nOFHnrEzZM59xyIyKxTfER/fkKbHgnD4dR/Znuvy/QbqftAdDBaZrV+O",
-	"oMmoyCReQLAENMeODeUUADdGAnbUoLIqik0sZ4bdYnTeRK5Uzsh9Ktx4Bfmjeu1c/Fd/WnA4vxASCeQ0",
-	"5W6cYLoYFy1v9pxNvTmb8wP8XE4BRPIdSx+KCHeXVwRhrm7O2ykOUBqZGnGC/Oa7op2XdBIDI6jihvpq",
-	"5AJVvAWQ4Pe2ujnxgb9RK2N1N5jznUmCb0C6/yr7gdXNiW8RGnz7pSketi3RwgZl1ZHR9lDx5u+Sifxz",
-	"gUXA3eoVF5Emv7DRiYIQzV1skW8Puky+Tt0A8SxMVQ8ZUjFNJHoEtUVeQgmlRddmdPJKsEgjyiPXlJlw",
-	"Z+LXVgqzjDMdRZjxw7qTcsRX8y1UIxBy/lyKEQf5idQihZ0nUopUbcgsW4kuScQPYLvfRdVK+RipVxD/",
-	"HJT+QDLtW1ejgCEmUvuv++dpG+vY21a0DE/e1taM+Ehl1Eigz7Hjh1ROvRl/7ZTSBg0aomGl+qdljaQj",
-	"F+obaoUi+KNfS4XTRuEDLvz+8XPZOKp++VsatlJXlKndamopOKGcgGl+Zsy4cscIqDgr6ugOKihn+nx8",
-	"4Q77EMPBJ4pD2rACB6LY4z834fu5j9rKRMpaml4091iAXZXUVlzRMix550Xwdsg9eu/5t2mYhO/7GaR+",
-	"WD46KpQRdudTXKgg+S7QfJKo0+Z2HUrKcVDKlUN0yQWpfpA1ohIf0ZgHqPoi7WWBiNEKJ8qVS6VSOW0E",
-	"BPpmXKv8kYHmvnfnUIsIu/iN41Hl3w0dtr4IYw6mZBZHQuf9Rh4lMGKIPYqvINqKdUcuMm2nsWR/7vnh",
-	"w92q4za1wZEGNsLBllMNQoO6plaNtuZqekVYA8Qpe++v89HM8ejIJ1g6IpIa11IYvLRkDs4GbEId4RJh",
-	"YJ330AzTBXaRT+4cch+GgYp/Ev8ZQ+ITqbJXmEGSoY8HAbamxI4yTZ4hfhnza8xAnmsTFojyhlAyeBsp",
-	"I1GVNk3egNzYlEJJu1xA8ZLKhlYsYfcZrogv4zGjWdjWYlUKRBEsadKWLAqSrYPrJCFyUMdk4onwDgtT",
-	"NCaILcYzJwiIfYbIbB4skcf5hYgS4DC6JCCitBeeBMQX7zOmCkXtsrBLAe9LiBZKWQ+kOKfu5m6CQbTo",
-	"yOMRLnPPUxhs4Z5JHH7lo5Ey/F4fTpNqAuFOCR0t0cmMSCLG8mIgbMeOm3Hmu4O1eSBLDmK6FDkoZrPb",
-	"u+r2IBLJjGU/r1oUIzFhCzRdYT9wsKtkC37fkhvsijTx+KVrzQjiSxJG3rAqpzTwptf5+tsfw2GqHCDK",
-	"1wnkjKT+HPtcUwqE8a8dVXf/2JftNgu2esd9aqwmo0O5AZN/EKqoKsI7Q2bEzeDJxPOR2e6ct9+0z68b",
-	"F7FdZQYytatbWpc1dmiK4TGq8ChhKG9WSyUTQTjlvcPIQYow+IgyQXh3bDFLC979ri+HGf7UFvOUS2tY",
-	"6zbnCt59CM9LcC2YZzu+k6V97d5/QVfE5vMdFbFUJO96vuaw30/OBOMVntI0LswCqGISx2P59KRWKFUL",
-	"pYruG+PvpWFqr9MD8l/In7cYCdXSOGPH+40Ly7GMpPFammO2mKKrhl5FI/c9SL7nkp37F/T4oORRgpm2",
-	"O0oXDksxBu1k50tR09LEtrCXyNY0Gw7IsHppU263WMlbdxdV5FEUyRCYZl5r39M5PS0VSuVCubbNOX3i",
-	"I7edwJJp4TrvNV4OTMS8GRFx4FGwH8ozQpAp/2UenA2pKeLKX3Z7o/71i8t2vw/cVWktBpQ0iKs4Jrw4",
-	"GLTOzSG9x44oQi4VYaVpnyHzstG5blyMeq037dZbE+lv4lBhhgLLsriaGa/8A2Y4IYGjvKkZEMyDM2Se",
-	"tzptgEBPqZGvx+NIACE5I5e2UogukavJGbkYyDkjpyDLGTnxvbjVT828g9Ev2sBzH0+CXNrW9giGfI+U",
-	"TVe7kPr0EkwTPcBs6guN+dz37jJGn4OpI2ZxjB5eg/KzI29oyppOojOVxggSwTKyTtPmaJh/TdE10ZGG",
-	"CI8jnIX7qeeSsCHH9ynjrmFXSqLNjD3dXXTPDijU6Gu0v+VqdxJTi3xUc+kjGOXi9tOdKVcN35JsG0jD",
-	"3DOm1YllYY30sKK6E7CkXLALEay36D2SBUytPzJ/fcfmK0EuRnSsVo7DXsasNNLOaPKgGasUIZBY56OH",
-	"CH6Z5qlt7UobXDDRnOkzGCG8WyArVf3eob2epnTDs520bgXE4yku4TmQOa/fk/KS4FHpbXMiCwLVO+x9",
-	"Bdpc0UZ21CxWfZ84+2kCb9pM+rgkUDtRcqaKcdXqnLc7r4S83ri8kJm+UyzyVuaYMWKjJQkMZGEuoKPA",
-	"x5RhKwBxP3TBt87PTbSg/FYgdIqpRWxkLwiyHde5IdQiMD42+GWv+6HFFZTEvMg87/YuG52BiaiHsBU4",
-	"d06wRPYCCn2LPiw0/HlOfMezUb5cQTOPBlOGFtSFerAenTg3C5/YBwZiJBAFC8TrjjWkv3ljLXRg4lDs",
-	"FpEpEr+YiDJ/riiLPf/s2F+eCyZtghTHBCTYdb17YkM0NYsrKxK1XPdQIQWtc65/iIVzRUSs8/ECEcQ2",
-	"XxFqizdjPyfDE8SvAqTYTy9973dId4v9eg4hWUHy59XohiSbWXVlf1/y1LeSJXaRBjSUbXHaVfJU4qzH",
-	"bDmSm54lbbFKADCibGhNAISivt69yEH0aOB7LnICPbYm+ggn62jqOG3H3tqevvnCNJHR0H/XJZsUatxL",
-	"7R2EbQRZHZmwGaaBTJBL+R+SA5uib5+ofBHROsI+EU3FiI2YJ2of45Ueg7N4Ez+Uj9eJHtKMcskHyMfw",
-	"RUjEBW+RYECbdO+vbKq7jBW5VmurVirFr2Q5f8jnY/fygyaKSbMPmWk/m3q6tPwQOIJULrLLHGvsCWEY",
-	"y6o94ZGU/zB3efVITxyXGEj0/S0Qank2sc+QR92lCCH0qNaLGly/ge+QOxLPkxov0yVB+enRDheDwoZs",
-	"1KZ0zYddlHyV2QLp1qjV22AbOTbFldpROlqn5BOSzZOjbouwoGJcGeJ6EC5MPn7OUoGY83tWhoKY8BlD",
-	"LkQOIIeKOgmpKWyrEct7bEr2bb2imMvrO8J8ghrkykI0bnuxp9FHes8uqEcLmedyBxQdR4np+m0dq/hr",
-	"Q9exGb4hz3+bk5vwH3N6E7+9V0dtf4XLJVydv8wZid9+uWq9WvnxqvNKv85DTGwX5JE0Ou/IFFCeBZja",
-	"2LdFmOyY60FzbNvEPjiLkkAr1crJiSBDES9mExgeNw/88uZFq+eUPl38Zr3+pf/i/v27zu/Wq9Ol3Xzx",
-	"+/vKy0Xz5qefEjEyp6elWiUWJ1ONHaT83+u/CoNCqXD64/OPn6tfDn5Y+bHy5aef/oj/dPjlp4O//+3r",
-	"cq8Y/4nQwFXKuecHRUE569sC60zjv54Ph8NhapPBxzvXm0+wIqItjmu6/Si8WZL2I9uzRqf2iXU8PsK1",
-	"SZUc2hUrzjj5GzsZkWJrzQ6M1C47SI/SjCtS+KSyHR1XxNXLefOq0e9fdXsDLguf99pvWr3+6KLdbHX6",
-	"LZOrCGZYBrp9bh6caRZFqICBzGarN2i/bDcbg9ao+3LU7ujKiM6o1Je41hz/UM7IaV/JGbmrXrf7ks/W",
-	"OD/vtfp9roes+QzXz3uDdvOi1YdB/X632VZPuoOfW70489Mg2Z7rqX24ksSfW9mhc9+5Iz67cCxCGVl9",
-	"3sGCybXPV59d+Z436U6UiL7KLDkLnEAz8u6kTXXHyMq7DT9wLJew7qTBmGc5Ga91ueahM+aWkuNXopVA",
-	"wtczGiJc/uZNadH2yD/kT0XLmyV5QjxO8HCl+ahgasX/3//5238MF6VS5ejZDz8+/+nv/zUyP//x5f9f",
-	"+PjjP6K3PsZ4Y+HjD9qjg7/n/14fDovbvn3w47qDFw+UWhcL9VVt7N840n9nK2q2cWeDfXVrCKONETCu",
-	"M8x+1YipVYfH/mFRj++W0rdegmbsbpney1UV26E0hqLdTskr1KH2KC35jP++08WZwPCqMe1Fq9N62W62",
-	"Gxej7ttOq2ci754yNPMgmwhTVKn9R6QFRZde/sa5I8hMIywIhml2O4Ne9+Ki3Xk1umr1+iKEByxtDDkB",
-	"ymPZm9rzocPaZOJYxD/Q78okaGCIS84av9RShmx/uXEMvSCUTBzLwS7QfXRh8IdNAb/r0Bvp3/mYhum/",
-	"THR/mei+pokui5nvPqc0sD00AParWNZiaUWrfmPZuydVFXAYiPtJxVVLfkj3fMovpenUUIUB86NhewE/",
-	"ZHMcTFFez4D4tfSxqKRDywmWslqnGSbymCs8Pr19r7HRscoBDXsyrrmCOqnU1oDi7Zypl1HgoXKpxHfL",
-	"x1ZAfGbIOn/uErE51JmIK/+YkrhkW94v3WaNdJGe+jrFPkm7iOKeHbi99LomqmGatHEE954ql5FRQSNc",
-	"K5Sn0nq4p1aNeopCG6shCivHYYrZiF/ZaQdCVvqSBc3n+Iagiee63j3TDuTY81yCIaiKkk/ByFr4zPPT",
-	"t8IUD021G3wAzHuG6MJ1kdwUzu9Ef33UneN/LiDgmb8g2o6Idu7rKT1cVhyqNRSfuEJ2Tu6Ipa0bCPPl",
-	"cKT5gYgSK6I2jS5W0XYNziNDXCCiQ+qLaElRXijwoHwpJVHRbdgGhliAl0XUiJIxVf/XKWZDakIONr/3",
-	"gZNwQSDKwpbJVzIT20wr4rU2vf7hh/cR8/ETWvDHz5V0eXZjmv7DMwDX5fUnZ989zz82wz7ghXUBEsn8",
-	"ye3c/oq9Upf+yjGArsSCt3Fe2iqWj6rQiT6+gz+GNTJK8a0cDn/8tVw4/ch1lY+fj4zyei1FVkM8l5H6",
-	"O5rDbW1YWlXbMA9evRiroZEWT7+DQUxOuRrHrp5oQexZqf6vyTxAolqDLnU/Y8hMlAkAEULb8Fr6hsfC",
-	"1xR21nBNiX8ZCRP22t5hDx4UfJKAeHNRl0jpT9Orey+b6PDw8BQFzkwUPBw043QLxZQh2WZQLtUPS/VS",
-	"6UMy7abAR6fRrHDZhCVZt6vdmV2752lqELNdixAn9iRWV0srwJP8StqmxTvI7IcxUMM6W+QtCcVcT3fa",
-	"fZRPJoQvkGzGdU97NTUAshNZmeDPbARdqQpl3ytNbUUSa9a38K0pZuR7PjI7F85kPcIhS63X0SNzIh1T",
-	"c7l2LhubfAp74RIT5VU5LljyQbo8rsZmleaEfEd4xrU5cSCNZJlYpf9UtqoiSD5Z7oI5d+RSaTxCWv9G",
-	"CpBC2ObDCJTVV69vz8Ri1QATCM+m6D5x3f2KN7c4xt2lKsxsMuK6qiYwCPf8h0glNlNcKbvU3X2KwxMt",
-	"YROJ8jf/xQg0tluZUf/8eVrlWR0n+ZKByqXSxzOwy/CfGSJ3xF+KETui49ubL7Y8goqcsw/bWzKeet7t",
-	"frcHW4zD/dg+w09+sq8Njucr1gRWVfbiah7Kwk/3JU+DYM7Qde9CtfOfL8auY6HzTh9N+TEAC11eNeli",
-	"wCTCZi73Ai5mHhRXVNMV1XK9dsABNBLoSd2DHatNorz54fItlJXhi/iAZ2MHU3R7j60pNlQTMGR+eG2C",
-	"sQ7Oesz7I0pQtq57OSP34fJt3M+TUZ8yO7tzz2Ldu7HAmJCaVpVYTPeMiZJpsMmZroKt5gEbW+Y0CTk2",
-	"eQWJrmjQ+sC7c2xiowV1/rkgMkRm4ggX/gaT3baJB6sZBw+v+xvjJqnitpaDsH0BXj1l7Ylr8IYU/Kcq",
-	"wxvpdk9RiVfH0RMV492Yf6a3KIkauz12j5Kx61m3X7tDSdiEcTUCij8porDPo8gfW+02CQU1Et07Fz5J",
-	"KwMryWKVyf08GFwhcXZXTcfVdOJRvUu3PGvgWpQdsdaethQX4z0X5aClOsjr9xCB6CHbQ3jsLQKZTJQS",
-	"EH5DcbDwyQvMUqbuCt/CBBr8hu8agE+ZyxdrNMjAUVcXKXzh+xD8q3e042tfBETUkYe8KJ9EaVGiB9sz",
-	"mfW3/sRscVQ0rK5wgXUu1ni70hVXq0zYh959eTPuZ0VQv2WOfTwjAfHDCzGidv1uWI25Sq2+qsrpCop2",
-	"mC6byO63/1wQfykM39OckZsSbBN/1X68jpgGUsLTPiU61he3dgOv3QzPt5TBpbsILG+2p/kFjlZvTala",
-	"J5BNes9CJ7sgMVP0KE0zXK8VVHW5YhVnnlgMJ+gJX6O+O83u5dVFS5TPEd1gP27C5RqTc3rwc6qkFNKb",
-	"cIuk9SJSKlg5jX+1QzvE+nLv26rwEx9bYn9bcL/Y2e7hqHLs2FvcTKF9kRrORICn8MDnU1pRHJwhB3q3",
-	"ggYrKsRI/Zbzp3Sz1kO61DxVHz6HNe6wI6XfLNTFO1woNMI1biPq3Wcsn0mny1V6GxM1u+rmdI8ZZH+H",
-	"bFvdByqoLv0zkuDWGWbYDLsuYUFopPzeeqTQTE0oQvszlq0G/Us0ilnXbSVwrFviy6YrqSiApkfCsde9",
-	"Iz4oUxtPg8Ltm2jwapBt3HQq42jDfiqxI5vSPFI/YGn8KknAUXMV3XwbP0rpq01l7SHw30DT05j9n0rX",
-	"i+B+Gm0vjqcn0vfSiT/drgusQ4Q7xgPPoOtWGAll46WB7gm5NUSBD5Q/LPEfmWj0tyTYR/nDo5r4bVVV",
-	"snGK8U0aneXnV7/41M3X+MJ2hFJi4Ykh5RuxI6DH3wJOTha7IlTS0JNCunLSOGMGJCuqkGtJP23qWngk",
-	"w20MW5nZgtFtJDKNoQYOC+0q6aridyuC6nYBEEK9OQkbHMnwQy6TCk0a+j7Flp8uPz7cRrtJBNBXlBQI",
-	"tjfZRoj7Jld5SL9/sqtcwa0ZBVZiAcPQBZ8rgcR1i0iFcjBkYd9fIlMXA8GDPaRm3I1unklnpildfcLR",
-	"neEAH9IVDzgSj9lqE9yn7mL73TZ+3WikCbQu/6Lzm2adWc2X+USshahTm6o8/uzdoxmmS4izY7HJp5gh",
-	"MZzYKG8tLZcwI6yzLCNm1NsHqY2iV8/kI4fn6MxTwe1DyA5Dnui/FoXqZIfKtxSWdqOH3dudPjwMCOXB",
-	"Vg/bsbob6gMH31zXlbuxLWbk69vcrz3t1YcEFj0w3OXbWxN2D1hRnc7lir79ErbyOqudizpGfT9dayMy",
-	"37pvrWZYidld9COgu7x1I0nECjXCX+Hy+wldEs3fVPZSMsyfWwR7KqNKCtaezLYSfftp1/pNFpld5Gq8",
-	"sG4J8NeJQzG1HOyiue/ZCwv0tbA5LahtrD6kZrszaPXCKjH9Qbf5um8ijg+fyroqiIMrUsKpjVjgWbfs",
-	"bEjNZvfysnveHrw3kY+53BYQ38GueG2MmWMhnzBv4VuEofyN59oGmjnUoTcGwje+Yy3cYOFrEEKrjhfd",
-	"znnfRGOP2uwMmRfdpgaX61nZ8Lzs9lrtV51R613z50bnVctEEwcHKojMIXy6Zu/91aBrIstfzgNPexaP",
-	"eUjDCtQKkCvOGTmAM2fkdABzRi4JBB8F30xW+Uz9wArbuJRsI2GsCfM2hR9N9U5I8+8FzWyJQqZjQRoi",
-	"mTGRZukwkWK5nQQtP3KVcefLyVAe4ktK28rlrjNzMmCG6ZjzO0GYQeCK5285KRetrzJlkzDlFFKsIesU",
-	"Kh4KwwaLjGEeTcdNRlCbBsDcJ3eOt2DZQKg3EoDI9FcR4pe5OZsBYFIiWsfb+p4fdH1bxot5AXZ3IyDs",
-	"ugDidmUHE9wwhqE4cWn7p+jDiJN4DFy52DRGqmXmfJ+J7GHaThp8TPB3MC9A0WEGcjVgGhqyMoRvbnxy",
-	"Ay2FhB3XmZEiCmdlQyqKeUT3gepAJG0vobRohjnG8qdnbEjNuMHNPEOhRBn1Mgqmvre4mWohxuFL5pCK",
-	"71DicHX5EYwt3639JELVOs0O6Fbpd2IIsfkl7IlUH4W5Z0zu+/em/D3UJD3D/i0RjrH1XnXxIgJ3rNKq",
-	"vn/0aOczUzEODzA/3K67bmWaGm0mCew7WOyuZqjt1O6QfT1mtHdcFd6ckRrGDOgEG9/fvcLDw8V9A3U3",
-	"um3+VGqultv6FCpfDEtPpPElSX59jHhIy9sHiQ+piBJHG4LEuVhGaPC1w8SvfG/skllmBv5ptXbMlUX+",
-	"kl5rNVZ0WTz+8TfmUfMA4phFkPmQsikWxZ9F8hvEAHuLgDk2Qebzu3Kq12dtVag9Q7ajoPJkrDYBOZrj",
-	"PhH+nheBr/APmc8pIDMPuAY0pCmx8QYiLuQHy1lV90r4PHICRtxJEbWwNR3SKWbI1CrBaICZhsoujEpn",
-	"j0XRBCS0+yFtXLWfMTExQ3nzs/irjn79zOc0kDbdl49fzAOB6ZA9bRPB30AzbE0dSgo+wTZQLX+xjsw3",
-	"jYv2OajSI+F6MpB53WlcD37u9tofWuemIYwDL9rn560Of9rpDkYvu9edc/6Py9bg5+75iP/WuLjovm3B",
-	"r81u5+VFuzmAwVeN9xfdxvlo0O2OLhq9Vy3xif711VW3N2idjy5b5+3GaPD+qgXvX3euet1mq99vvLho",
-	"jVqdARhJRC900PsvJKTyCIVnI7mUNOrZHIkQkWUdmcNFqXRoAeHAn6SOxE+CfsRvpnTdyFB5oBu+z4rI",
-	"iumApB+NsLzZMwaB6MVdS6NtiNvPCM3fKs1A/1oay12behmmQ4zGj5hrIY/XxlSLYm7HgPa0fJeUsv9O",
-	"4KYeNzb1/AAx0aoolLUl902Ed2xqjdFA17023ynZpyo2D+fgnF3Wxy6mt4IU5y52qL4Cmcq5fpNlHXKx",
-	"JE0Qk5Qact60ne/tmtkYBeobKnafM+mwDWS0zwYCigg8NMOBNU1kdFG09BY+YkvGCS/RN8+fFUqlUrV8",
-	"nCh/X92Y6pB0MKb62r1JQLTiY8rBzurI7HaaLVPkC8uSEgfI86WPd0hXXO6GvFa1oMTg3oO/GD+yMkIR",
-	"iz+47DF3MUW3hMwZeMZtHFIZvALmr/BfKjPVxsuDuODBAc0ZufNG++J9zsi9bbVewx8v2qPw78tuZ/Dz",
-	"xfu4IBI+zcTdxtZwXBnzvRuospZPiUOAmmwMRQMWNHDcIbW4quBCqwQzzC0xw/gG/muj02xd8B/Vu2hM",
-	"Jp7P7/Ih1V4UFwmyvIVrg31KPpNtsLUADvMgqwubnt6iPqxnumgl3sMxWUjL6LB1dd1r/tzot0w0XixF",
-	"1fzQ38jl09bFhSnDeUDGxMo7HCt1LyfhUmbr4iIBWvRwBTYZzd10Pet2VeCg3v0udiNvMmEk6BPLozZL",
-	"P1cT7MczKviHkb+gDOEpwbYidJ9gVzwExZ6JObds2KI8rnYYL8Ky6pUlyJIJq/bMuyNgT/QXlELn9JKw",
-	"eXMJS3FqgG47u32CG3O0JrGVDnUaP9a37GlUvBiRPJ2W1yeBnmywXzLdmoSUjYkoUaWUkz9fpZQVBwLH",
-	"QyqaQ78GYAluNC6Z9Ju5ZCkd/qosJQ4uNorM0JQTa70hBp+3+s3UFM2Bd0voI8Ufk09zxyesnSLzy7Ml",
-	"7hY4swH/MJJD4hVoj/j52IK5zPCnweAinaJcj97wy811JiRwZkTnXQbC8vPA4hwmk4EhfniK7+JZtCdH",
-	"1S3h0eWpTXgDvHf1AcAtvSyvOV4EU89Xgc7wIlMcGtYS692tNr/XavBL8m2vPWilbn9SfQgUOcQhGMpi",
-	"xJ4fFFznjtgIA4uRaMwfldDMoVwqOyiiPqE2cqC0o9nQwa6jFwT7xJfKHYyVul1xmEuV1Pkr29po4eX0",
-	"q73h3oOMI74fOx/ip3Tk+AsWELs9z7iz2leqfC1h6H7qBESWohdWjIiu8mQ2D5ZoRjC/XOnyILZZGzfl",
-	"4TZkhUe1wfpZDc+RjkFFizEkJCh8F+PxKrmvshzAldjsPRqECBrYrkezoyXthZ/NBHvPyn3aclISuTVU",
-	"PAvpxLGLG0v6rlYlhrF9Yvkk2OVjDEbs/MGkzUItMwHIGmzuICeV95WTxLWWJSCJ0lr2IwpIA9n+OtXg",
-	"1aUEhfGGIhpGCrnFB0fwZ3hshY0Ns8hTmw8DnUVpb8dG3iLgGpjrHiSckWeoBBKFNAB+a2/dv0aaAsSf",
-	"px/QkDieMRWuki9Lc6dHRU1eRTJnQuPhkylSUpqTR8m2wUtb5UxENCtqXKxJl9gV4ZNPPVnWOw0bMsEP",
-	"2mqB44TYdU0ZAN/DgjrCu/w9RRjsmqmxezrEA3Sob46ffy4w9CBMUQ9E2QxZhMPzEfNc+8+WkLFdjIB2",
-	"U3yF8Pwgmn1rsTkaskcuyYKqG6ax7irCoj5KQVRTCZPrIosgmxNqf28Eu4fgLcswpFgXFfWb6P/9f1R9",
-	"kxUrh4ymsvj+ftvVJzWIGGEZ+2RxJJI3wqSOJAGmZ3JgFdYir46oJkbIVhTuU6hSXb+x+2onBSYC8hvE",
-	"v+ji5Z8qAmaV262ta8UFGhrJHWfRnwyKp5KYKyI/cVyX2CDQKh9Dmkfhgf4E/c0VVIYnP8WfqBoxLKjz",
-	"SbebRwWzjg8rJ6eH1ZPqVvYl0WFvxxYMKaYklWDhIUHzEE6BA+QSGTsuAzoCT5ZaKK72vKs8NBp2D4l7",
-	"uwtW4iejy0YEZhq5Cgzv2rMhu1btI+P4QZV5v9f2EftW0s0uipu9szs3m0gRs8MQtsfe290PxFOFsa6J",
-	"SM3GdZjZt4/1bFfRe8oFySZ4oTOLOpiBvyDKVx1P3IcQAkiakKpnFG4Q4Nt4XEeYCL8mrzUNnmxM7Vjj",
-	"fRMlbbfJqsp7pIMki8WvtPUAf5sMjZE5QLFBMav2t6gwDw1cr3sXBlpQW9U4WFNIfvc68kZODt6rd0w0",
-	"No0Y3mLXJYG8vtJWp1VAv4d31VVeRCaXse64/GoayPTJjcMC4hMVhykrKJtDytUvGW+Fg8B3xotA7qmI",
-	"k0SNq3YYt8oQZqCdQWzQkgQQq7oUswA1pufFSFA0Q7xWPUIkCWzfjUBghQ9KE33FbCPITtmU/yXeTQ8x",
-	"kxhKBzneh327fllhC+6bhXBehMMWCye1E6t6MWEawTMCrjSx5SO55TCtGbP2Zc3rjHFGk7j2i0YH5Rfz",
-	"OfGRBSUwqSfTxg7CzL6tiuHPXRxwQNaVFFZyp+vcQZ4rCwjXes2MIv6KhNO3JMjML4Y+wejWofYZMtUu",
-	"pH8kBaUZ3leVWYYc+wwxtSXb7kGSDaR8Vm5/km7k7hnaoYrhJiJcbQ8MFWQoj1rilMToeSMj4truqpar",
-	"Cmzteowlc0v1PG9zguVn98nbVIsPQV+z9AxTVtIgo9LhOGQyPOU4EZ6C8hj1BaHLtw8MET1W4vLhaaVy",
-	"eHhcKR0endSK1ePj2knpOKYi1kqlUrGm9bRZGfHN2v/onDkNVUB0CCfuKoiZY7EbC5JBVm6lId3+VnIC",
-	"lf6s5YDmZXuxTVdUHPCONvGZvORSqyCNsauS5bYg/Jmi++za/4CvZytx0JrZxqGeP1pQZ2Omc4IGw4wI",
-	"gBjlj5FHFVUepN+H2dWHFZj8jTpExYrON905AZubDJelnmzXD8nK4MuSJHGQXq54mxsEKGqr+0M+HG1A",
-	"t4A9wsbauRzGFiSjO3R4xpVxRXRkZwspXcHXNkeH62xeEVhkb4v2Pwxf0Jh+bMkrUK/hdhy0ZkZCS7gu",
-	"DVsq8byCXBIExBdFLmznxgkSseEfLt8OVrsd48Lv0CC3bJQz2h4LwCBLnvhz7AufUdLQGj1dc3Xrr8H9",
-	"vZXMtI/ElxF7ElqWd5hsJTEkudQofCUCNPah7O3WsZp+uWufk7/scMXHNm3fez4OwYNLNoRyT3xha3D0",
-	"8Ga3SurejLH2WFoT1gKj43U/iLJZeuKMqGylbXuLp5aISAZaZ3WBja3xQc1ygUWFDB+7bneSq/+6tXYJ",
-	"HPDLx1RzrmR7QbwNGSnMPEqWircrbVS7J3YBQnLaRmigTodly4smElBGUOBXiDo7IUWKLB+N9c3Y5PRK",
-	"ujhTqTioFIfiq+2O/IKqPwC7dSa7sMS/LjbGTIHrq25ZEkDxsXQQIb9VAOhjak3X3WzRHoh3nzH06rp9",
-	"vpNRYJflCkaVukSwJMgTIkoAJSxUoi7pyHbYhpYsyVZiakREV2tk8tulNXLJHXF3XdrrpXUB4zaSO0zP",
-	"l3pHfGciU7pR/vX75kGS9F3vxtkZyRcwaBWMBtdKpDS9msqnc3Cucs6nHlUXqgE+1cIMOy7kpdJILj8o",
-	"6oLLZuCUr2eORa7haI+hHLKR1E+3GnnFR3TEACjieaNqpm9xQuXLW/s+1MGOrOL+rmtMivQR40tcEJuu",
-	"Q1tv7JmiwFB2L1yMWCdQkAgh2p7rZmmHcUjzwnSFfko3Kx4YyavOjJmlVLFqjhnzuzMB72rcTRpq0+qu",
-	"3evI2FKH+Nr23I1GWbpNL1Ul7O1k4t3bXLu/CVYQ8jc0xEqF6/HtsWvYQOb5j5xBIghY5/9F1BgzqL00",
-	"l8UxISxKlJA3+T5nNVYPxbOdhLJVsXcfySlVXt3FsJYuaG4k6yw5cPPAuHyWpLyN41PtF1/FMLEFh9ud",
-	"uyWEuQ2y2C4SmCY4bc3iNnOvpMSyeURCUNncEDoSTJKJ5ReisspV2zyLle3URN0pGLUpKaJ8x0OELmZo",
-	"SnxS58Jbd05o46qNDosl8eQe4man+A7KIrkOC4Sr7mC3xtWbX42kn43v7m7lCrk/l2xHG67LuACyO69P",
-	"svOVTxupZjZBilGLN4mQJEElyCUiBi2YNToQ8dMTZyWrfDCVtWUwLmONuLmXsVDrCZ7WnVM83dlGuKbd",
-	"91b2QahR4tCb8Pg8oo0wXNNmrECudthlQ6Vrx7C8UrHG8wMoDBVWDrIItaHetOdDDSrxT2EcwMiVZQ7M",
-	"QixrNfaNQta+GrlC7F+SVAsrxFyI/lQEX1B/6GRb0P+xSqeF5E+xONo4mBk2/4w23IOwJlhahTQR7WM+",
-	"1w+wqTp2C/fikH6l0lzN7nVn0OpdNXqD9yPtyZCazev+oHvZ6o12reUVDmxc9FqN8/ej1rt2f9A3uWYf",
-	"4FtCEWzOmfKZVkslqEElGmJHHlOhITLkBAcGMtsvGp3kjF+3chh6s1rxDWGbq46ymboRlX5bKShXRCa0",
-	"2AnwbA6bGF6asljePWZyicQWIXyxAnARIp4xxEQ0vOfzFYjabwaSAeyGxGMT6sCF3wxrwKX0hE6n0BUS",
-	"EyS70sg9l7HBuxTiW6lCJjsNZTSg/+5bw39v9cqaj9qjPySqVMOnRtUoTtTXg+ZBnHQqpcpRoVwuVMqD",
-	"0km9fFQvVYq1D/qFt71fUZCynsihrV0HOvsqbKcGlzUoWIQNcYvxVTnBlFOBCC6DtCdMlxB0VkTtAM0W",
-	"0D7rjvMCNqTAyP0lmFvpDb8IqY3mmDFZbMsunB4ja0qs2zMZ+8ECjyMMui1MvXs6pFFYW+LryYKGr16c",
-	"VNDbVn+AypXDKqodnZ6g46NaFUHurOYEq1biPrBahmcbffxxjVc7VHQ2KWJrLM0GKqE81xYORNkynxTR",
-	"hXO7EjNjoDAq48a5kx4imBcCNGYEQ00ljjXqIcDYkI69BbXRmCw9aiOMDiuFMcexIOYE8spaZFKlXD2u",
-	"nhweVY9TQ5K006BburO7zEf27kcwdBtw5jGnEQjhEv3ZIyL4sXJUOj0WHewThewqtWrmZq6t0J/nOKfw",
-	"t4GkhCWS74XqICDjO7yYc15ZiVXy31S4X88rS4Klm8zTmhvGkcZWMQvJVkwy7a2wdFjJhKafpRgnCF7q",
-	"TAa6Woxdx0IXDh47rsM3mqvQQOtXvjchjAm7VpvaZEblC+1EptdFzshdtRP11y6yz+W6/DQdSHjNQBOf",
-	"EBSQT2GnsIQT3buncdyJUyy6e8erJGYClLCRrQvPkd5gx64jjMxX//vf/2OifuC/JlCwsHYEV+BhRacv",
-	"1Oasttlrlo8K7y49m8wES2WLGeeo8DeUhPRWOGaj9qHf+uX9i8PjX3rNWuNNs92oXXavqr2fB5eHh7V3",
-	"ldev3h22f+7+0ri6qvVah9XX1dcf3nTioUCvOMesFI4/fq7V1oUBPUZSVmO37JxyUuj7KrbJHa2sWZbK",
-	"Pa2tX9e9vM7VG/gLovy6LGYF28Kru5sl8S/X5qO6Nrex2CVoh79UF6obA+buSGlvLCRyrsA/29O+tyqT",
-	"igSbR+unHXp5NpVKkZk9IL1rw4q72WMflq/1kNSrRyg5lpGUJaJ3oTa/8EBddfuDDM3rcXKrBCBJBO3V",
-	"80Ji65y4zh3xU4JQ+W02mwcpYkNDPkEzbHORHE1i0cV6e7L9aFOAtHWT5LtMCQweSSnVPO9eNtqdYqM5",
-	"aHc7GQ2S79YUNoOH4EVCeVPuScGxzYMz5BOLcJj5CSnYC9EPgaDxUoqZGy8VF7Ms+6A6h1B/WW6KVrVo",
-	"4xnk4y5wQKi1vMyol+t6stps7BuB54m6uDPHdR0tyX9zpzM+T3+DrUHhTJWWFpYBQ3MicS0QWeud+IkG",
-	"c5I0G8EaYwS0mlOLdBiyFwTl9UIGBytAOOl29y1avgWyFtQWjEsdxT6M2ZdTPYTRaCfPiHEddS7UYTMi",
-	"7qDW+ADe8w2qjiS535+q8kgC+J1QV9m37GAKxlIx1LAsMn/cCoSp52NNWXhFm8gnM+xQ6L/TbLZa0H8H",
-	"o8qnTyrAjDMX6F3aaEOxd+F4iTNZlPdUS3nBsCIbplktl0wDef6QOqKqt2+Ho7m8pKy7Y2LhhbTT2oQF",
-	"qn2oT5jn3hF7SCHUbe6DbKVKr0JD1qgS/aow5hJoMujrcpmIJsoqNR8iImfkxKL1GjFplWIl8l+T5SOJ",
-	"nrdkmXG/2pVarXyK5sJEckuW/PLpzgnt938OqwQTe3RLlgxxZpx6h9+SZdYNbt6SpWObSPI5h4gYMagQ",
-	"2VcW9UKbzhdBunwgQHtNlldpfZKgpBmf7xYi59HV6/Y7dNW63JwbJWAWuEl8Reeraw7Ha7Js04n3Nfeo",
-	"HbAn2CM+JQT+M+eGsthWefdZk6XINS04yrAT0ckVxSugwvM84BNG3hRZZVIG4+Ux8j3OZ+yCtwhgGtFL",
-	"AkR+e+Gr+vzeHfFdPD/YtUAEP08pl86jEdhjlFbekir1T8ndWE+oT9NPIHEwnq6jgPzwt5Nq/pTSzJMS",
-	"xdNTw1Y9BNXtLvkVk7aFM2Set8R757InkKgB6NCbIbU9iz1DbE5c16E3B8gJkO0BuwwMhCcBF1h0ZQuE",
-	"FiTaCIVygwM9rlXP4OtkMZn0VoMhUOsEh5g5JmX5FxemAR3GuKgGkUJKUW/2Wg0ohvc8/On66hx+Sg85",
-	"UCPitvh84+Lij3yjCdEsfzT6/dbgj8b14Oc/1LA/2p3+oHd92eoM/mh33rT6A/4nBIX8cdXtDV52L9rd",
-	"P3qt/7xu9Qd/9Fr8tz8GvUanL0wJf7xtvfi52319kB8Oi3kJwx8S1IODvx/8LZWcGLEWvhMs+5w0BaWL",
-	"gv2NRTBNrbkHDQmgwEJU8Mfjd+5zeGQaYIbcrTmBbAkzA7u06BcQAjsNgjnfyeZ+9d5D57c0h/LbFXL1",
-	"BTBiOVDIm7EFeGPgEuXzTgm2ARJhxc29KwgYCm1Nr8BzB25RUZ94ktKuO/QQO9DyyJsTihxONDNCg7CB",
-	"v26lN0J3E6Y2ijrPQo9FJgSTCec51pQJvzFUcr53gmkRdamIwnAsGY3BB/iEILbwJyI4gEC7RwgdUBZi",
-	"ZiALM+WrhjCfsKxB46otgwDAxRs4Y1d8rD6kQ/oD+uGHkBH88APKm5wi/ve//8c00JUzJ/xJIRp4UEdd",
-	"ThdyiwqWT6CHGnaHFInt4LCoIMEQFczQOowbGlKgfRwz+OioACp/W9XAhQUR19UbH+GoRRa+wXwcZ0Qo",
-	"jHgRrX0N1WE9L/tQsQMDadVUOXTUVgxTzMtnkeKiVOSEE8wA+Y5wgrSFnRbsN1o4lPh1QZ1PAIlqpSK1",
-	"QaEqOgzd+3g+h87gyPzMbwADif6akv9/kclDSLXihKyEz7F3DPnsC2eqfAOF10Hsnu5nhX08qCfyxUFe",
-	"dXwtOFR+USdi9iyRFcVQXiX06tUxEARFgQoEsMLiKb4lI1ExyZHour5unzOJLugEe3h4eGpAbDaDqFQg",
-	"ST7aFO2mzOem68wc/l9PxpGKal0SlyZEpJpnGp5g9HbBaxEKVSRpMjgNJpMRkqKCR2bcoYH+97//5wB4",
-	"Feek/DxYOCAMuRBzglDstlUnuR622VnDjuUGy2atYoe1XrlMHFTzebhtasfDvSWfHPDruksBibif9TlQ",
-	"3vbxJDCiCjIGYovxzIE4AgOqpfC/DoD4+SxQpNonE+cTsZG4jpho4jvi0NieBf/lQMAfDrXhv9iyRuYB",
-	"HHbt3ChqgGLPg6YiCv4Ra+Ezzy/M8Y1DuXbAR+YlXcAH+GMT/e//9X+Hp0m+C1fW5ylmo5nnEwMMtiPx",
-	"/pcv5gGsgtr6IctsT8zEV7NbFKP7qcdUWV1mQrwmQ9hlHrKw7y9F4CmKR1yaKX11zSLqpwbtwVw3JFAz",
-	"WR4NfM9lYWiv5Hxw4IucrwvVVVVpdJgKfCR2yDKhBU/YgzlsTYh8fsEQCAqeYmq7xIegiWqpZMpzzl9I",
-	"dDfmyFT1BPkkY9+7JQBJT/FtqK0HXBTlBbIrZREteCnOKgrtJ5xxCiuBjJHDfCI+pnZYQmbTowG/fc6d",
-	"G8ICvgHiDHOVNso2C7sl67isD6mSwYVt3gmYFgk591zHWnJ8meo100AqNgVGcI4+pHOfMKhCfrkI5CaJ",
-	"vcYUOTaZzT3wlgBIefNdoR39VnhNlqahwaE28a6s2l0LA4Iv1RkOjk/mLl7KRVWqaOotfAb4vQSezLdS",
-	"VjUiFKI3CLXrsqaWwP0v/W5HRjVJYPn2QbgXl+LFYJULxxmtTxCsFvkeB9EOucfYodhfoonrYeBoc8+h",
-	"0lzoOhaRGpiUuxpzTk6FSrEkXY9CKGT158/v7++LGB4XPf/muRzLnl+0m61OvwVjov62kSjWuGrnjNwd",
-	"8ZmQ0UrFsniTS2d47uTqucNiqXgohPgpyMUxtsl/uEmry3XhCAljRSTVR3Nucs/hgG0yoJXxDUEYpBDO",
-	"2OpRMGZYCpS/wo99xJ+KGk8yZRIP/D2kinLBzQRZTw3xDbkfZE5wAD1Z2a0zB8FUA9AY8tcoup86LhFl",
-	"piQ7FfYWNCbBPSEUWdh1ZbwnV5ax6osAaHgh7pyGjjaOT9m0mUHCfjIa2V3GrxYppToqMCyUzv+5IP4y",
-	"Es5D57NQsjep4KuwRbV400dGcKvBF/wWyW3/fhM2B0oPqIMJdFQplYSFAXgSeL21m+I3GRcRapqfpY3h",
-	"18+xZEURuFwqF8q1QblUL/H//0FPs3X4vsCNenpyfFSrHlbKkD9jOXb6FIdqivAeg49qwIk5+a1dm1TG",
-	"J1aZnOJju0oOJ2CWgPWMQkVJu/3sSTxbagX6mvz0xHGJjBTK8SPBdYCiGA7f5pLCqX1iHY+PcG1SJYd2",
-	"xYL6wLhSO+LTHh+OSzV8Wj0pVUhpfHJsl2u16sSuWPZh9bR8egT/wqdj2y4dV0/L2KpVS0eHuHREjsuT",
-	"Gszl/E5y9UotVPmuGv0+V79hJ8kM+p/nfvOmtGh75B9yn4qWN1NAZiDIobZz59gLkY4l3S1ACdDDJdch",
-	"9+i959+qzDmf/3jdBx5JSTlXz5Urh+gSO1yahm4QLMCujH7LlUulUjl0jNZznffSPEVG3mQ0dnyoQlg+",
-	"PS0JtOdkOXOF7V+8KbBjHP107hFRJo8xSMr69aOMycrVcz/KoNWT01IUClLPNa6uet03YA0BiTAINtCa",
-	"xHG7c95+0z6/blzEM64yxvGdiPgix6ES3JRXXGOVuXrusl/91Pn9fbVzbn26/K1xf3ku/u9i9vLeenlS",
-	"/vDbL0731eWnDwN32qn8Z+nDoDMT9pI9uQvk94GRYCVWmHNlbxLjelA1pCrYQtp3QvahvvQC2ypuE0aW",
-	"tx55TSN/CR9b2+GrbSpC+WRGC8RMQad4KGcd+A65I7F18f3FN5yN5KRCkvv4RRBuSmZqgH11ldKxh33I",
-	"0xPZ+JKnpaspSsoY0hhO0SvnjiCTE5gZptDAbegwdEu9eyqjiM6ko5VBw1J+l7qudy+rCV01Bs2fUUwW",
-	"eP7ZsZXWLZWwlcfPQx4qpGuoLxK9BPKiUAlfdnuj/vWLy3a/3+524Fpnnkf5fyMjjEsCMqRQevq813g5",
-	"MKPGr/QMmfKEmlIRglwhJ0AscFwXUUJsJk03ZnTOzDoygZlxvQhOtVS8JI8qRtzBBAVMfxZyicSYGLtZ",
-	"HSZ5ngkqGSVlUMmcYAkgRNwMfhYcMFK8hJgMjWkiHSRvKubMx5z32m9avf5ISoMm+MgRMjuQjdi4GLXP",
-	"IQXtB2Q2u72rbg9+jyHC8vy5J+SaoktuZNiqXIn+UGgN4h8yRDU5Xq3WQMJMFAVMm81uZ9DrXly0O69G",
-	"V61eHzZ+5tEbHV18pDDdIRT9ykVCfWuQGduM+A4oQ42pwUKRCSWd2dSZj+bEtwgN8A0xQVFQ3zNftDqt",
-	"l+1mu3Ex6r7ttHqmsH1hZDZbvUH7ZbvZGLRG3ZejdkfHJZjD5O4A4TdSpkLePWWQZYOCKaaoUvsPcQYj",
-	"aCCtUaRxDKmqBVwulVBeqJUgo947jByApAuNM7hWjcZeMBXzc3CV2ivyeLTN4QdLNpf1qAVfRr7nkjTZ",
-	"VhQPWuXxUdemF5693F6kk/6lEBboMRAy0kYMTKmnjgklE8dysCvLcecZITYqlarPGPoFU4L6MyeYHsg9",
-	"kssGbVvgJqf10Up8elUQ6WOKXvqYWg6zvGxppFo7Ql18ixp3ZEUaOa2WSxVNGmk2IEIvPFEQszMjqOn5",
-	"87DiS+w08UEqMeZLJHfxpWEr+Ae2ZoQvRMld0akRQuvTLWpVxDqpFUrVArwaiouYkiLje5SEPC6Eiawk",
-	"XQiDjeU0mXJmc/XDkpHjdJur55LHDDSVvfFQRpdgE08TNTkealvg4fgEEisPk6vs41likRckLPkAsmW1",
-	"XKvVaqUySLRyfas8U4iBq4NKkVyp8SYQWDTa75E7h9yvO3yB6LSnnASMUJuhwEMzTBfYRT5MAElzkv8o",
-	"DwuElkKQj/jIwV/H79HIbidKa9CkTiN3fRNVZZAP2L2TJAM/ysxcIY4ScFIpsUXgTqOADTrkqkoknI26",
-	"9qh9n2rCgRFKi2i8CEJ7ZorgpN8f3pSic48c7ADjn1WXTVdf0zD+AOVPCAzJno9cL/2yYgoqP5bcMIgL",
-	"OAaSSoGoKE/8QKQ8g+7pUH2aPztvSrcrlQal43qtlmLS+riZnSkrziGpTmr4aHxsndinpDT5S9L4N5Y0",
-	"IjvY55xNAoFujNbpQxHDBY+MZAUcSOJKc6YkyzWiTGhcA9U/XbbJMprpp2AL+SfBROACiUk7f7GVQekk",
-	"MrbvyVaOrbJdIYeTKq6Nj6xj+19Rgvrqp+WBxyLcxQy5jh8FGeYAop0yqjlMHYEYhWf4NkqnG4llkyeh",
-	"PK5Yh3aV1CZH+Hh8Yq2Rvr58ycB7Oj4Fv+HMe8OLqVbBHQdGJLTbuDip7jZWYqYozsZ+Y+H07TdUP3x7",
-	"flye8djodEuoMoQaKGEGRZ6PNAvowYMO11Z+mojo1ykuA4hxijQX/WJZWd82Z033gu551v4lvXZPTDob",
-	"PIT7EFS0sw/Sy1IdcppTRhKWETpZPD/DS1NELTCUSzIKCwPqPXDVM1U9D8+IKA4+pN/O3VctH2499gov",
-	"XQ/bA8+7wP4NEcNrO3yaLeZzzw+IfUlsBw/4hj+ix1Fo2YlIllSP4xcjt+qhy4zoSbjqDGBIIYk/QzMS",
-	"YBsHGGFqGzJkRsgFOBQYVmSF4opX4RUJMlwKDwkV+deVtGVM6ciXlUNyyizrL1xSTzW7SottnEJWDLhn",
-	"SMTE8A0DSU+4dFWAZIprV4KyXaRMiqy/Z6SMQEhapIymhyWDZcq4Mj60qnaNHE2O8clYD5YZn2K7WirX",
-	"quVKrWKXjiqV8SGp1I5se1KbWNYJGZeOJ/bJiX2MrZPDo8rRyfjkEB+WcLU2OcHVWhgsU41So9bJ97EA",
-	"mr90pERkTXhDXjY6142LUa/1pt16uyaQBuihnAik2Vr7kQMf+TpNMM9vGNhSLVW3Htvxgpfegn6lgJjN",
-	"F9RKlOR2AYbaXrTtK8zVI4iLCqyUVK6mdAxAEKjl+T6xghXeGMV0OwyFdCdzNtiQigKMvmhdL8QaUSfU",
-	"o9BCNC3WQ8TJpAVGoBnxb1T5uPFS/HEWD4FQH5Mu/Pup5xLw3BfRQPlZLEypF6jqc/C7LCcrQnlkIWdt",
-	"oc+isBrK9SzUiFYbQ4gS7Mxq6dRMCw4QxfQeLzgA0m6zVI403WG9upDh8njAqRcL3s65savwsqNi91ds",
-	"6l+xqTvEpqZpcrsrol/n3tTVUPnxP+HdWS2dbj2u6dGJ64h09X8hrVSwx7210ucaf/v8qFJBasxtIwhk",
-	"6lZkDgq8FY2Jq7NT2SR+TAjVRAMR2ir5K0gNkBuGGTmqFgjlDMA+02tUYnR1/tJAv1y1XkH94c6rIZ04",
-	"wk6iAv1qlWrl5ASNl1xcydfKFfTaeaGy5kSqk3gGfUtAuoj4u1lEjTj80CE/nLxS0jrf581qpQJBoVoH",
-	"QAv7UPsFaqNr2r4sSwyfesYQm+JCpXZ0liZdJOQP0dVdEzh2CDM8j0ygDwg3jDTENRFPz3Zx6clv5355",
-	"86LVc0qfLn6zXv/Sf/Hbh3e/lPDbD/P3lZelD/0Xdx+cF/PxrHNn0Rd31uxlCb89XTRvfvppm2t5vZK7",
-	"lcoJwrW4rNcEzjzbZHPOWu79+3ed361Xp0u7+eL395WXey0tIU2s3O07Gz0VzXzVSJQskgKGED18xsJD",
-	"pGM0VXRLibfY31hyXK8d/ZmNJZmUO0gL6doFzf+eEvLepyhNYFPPEBZXqC1cAmgvj8Bfkt4TSnrVSmWH",
-	"Oea+ZxEGpdUfU0wUgpcmdu0jIj7/rP4crXNodCmJpDtJeysOjlCCo5a7sImN8kKGO9jScxGTUh5iBNiR",
-	"YT3ijfzn53CPyN8g/EURDbhFNCr5y6xLNh3dxzPpbp1vrrYz1PrS2YfQ3Z5EvezDp7h2mZXsGE12xt+S",
-	"fnd5eQ4pmF1B9RKZjVBHRAWKCLuxQ8M6KiuKn8OGNLLretQiYTKmcuKBjxbbUI41vJS1mk8GYp7gmDHd",
-	"cEidAOVNWMsA6sU5TNrDoQa7rJcQVcWBRYSFcVQ6pkqXNtF4iWTHS2HAxvO5791hVwYliBZfoIjrwCWL",
-	"MAlertnPUV7T35jKD5NfQuZ1/xxS9mTJJkMWzwr0/hGObQqQwta6DgsLQ4T1j88gSzFgqHF5IVrdIH9B",
-	"WQytLCBz+MLMu4NmSCjwUFiL8H5KqJgEimFAX7EfMsrbiJ5042XC7Ru/3GiA8hORAorjofHeBLqlcf02",
-	"jq4z6G9WcCgjlDmBc0f4ViFknhO6lGWDzludNvSYpF4APVMjdJwhU3j+5KsxTx4gWqTtmtu6mE3pm+bI",
-	"AgybV6KdqfxASD8G5HtA9bYQ/6ogo6gtIu0XUAxIbaSoLhvVsE6FLky5luwDLBuwGLWNRWQm3POq7k9Y",
-	"4EekUvF1gs1oRaYQnOKRAyJ2TJgQR46LPiGCoHxGaE0++LdIlUgpIBJiILOASHZY9F+a/qOGRfyVkfJX",
-	"Rkp6/Mim7JEtSrPET/ED4um3jfnNYrlhxaKDXQN//yp/9JeL+V+//NHXjILWAmGkymITuy5LkqotjMRJ",
-	"PV1Myt9K/OL/TimQY0bn/tvGQj/M9pkhg+qVPpN13MIwfD3CKOW0cJUCIpqkyxCUUCdQgU5jom3SkgRn",
-	"UdZ3GMOaUbYI9m1jzaI6ykrAqespAGdIG/G4qQWqS/uvqhJ/TjX0zyVpdytQYdT+KUebYPhqePgmST/V",
-	"0mlUQzO03kcl0MfeIqiPXUxvtzc5XoljsUXMKAfVoSFF58MquVkmIOhjDG3eXZ9ge6lFJzym5U+oqNtG",
-	"duhVtXcvHpqsv+25dlg+FOX5b2i8HFIQKYDx+jbxD2Smoix0LbrMCDUQcUbjulB8DuwqP3QXPlL9fn/4",
-	"AQXCyBUVHM4q8im6lzZj8OV2NXaKSbpQtnsbA6fsby7qb358eI5EDHjBY6Ldkm1Yc6XyaWVyiEuFI6tM",
-	"Csd2BRdOx2VSiELST0iqWMfl/jKEWNfqh6WikBQ+RKVLP+DZmPzuIE5zqdd9xgRQl4Rvba5e3vrcrezX",
-	"cnNpwjiCtjf2i2/tcUHLvtT7lCYUQ9edW77exJK0Uytq1q8pSyhCKBiYELWG7qqFAxZVtmIVo2WXBdFR",
-	"f0g5YzAQll2fESXBveffqnCmWFH9lRL6IGKJtvvyEdQnRjNM8Q0poobmZo43nJcuGwiOShC3KEmY5AH1",
-	"BAeAiC/h9NFxhxgJ0GKOvEUwpN4EjTG1i+jCuSWq/4HIywIEQRQ5FK9HThAFU1dKJQ6D6an6zDHQ5QSF",
-	"gmwZ4diofY4KBTDxdhqXLVOYNgE3YFiGevgCBbOZ8BbQNaXcVs/EQ6K10071rscTwNIBCk/Q1wiz/lMw",
-	"u/0ZXBpza64SmP3NGNtWQRCyofmeMRDqww8Idt3MWVUGZuz4pvHWpED0/PMKDWaHL/QIthmUzUxjwDrj",
-	"5exQ8Mq4OMWVVG2kltNRNYtoP1noFQlS2cg+gpA+xSt+Hh9Vxvm3OeODxB347c73NoYFMXTnEIXNp/IV",
-	"lx8e5UhGrr8tNBh9ONdgoo5O/OiG/Q6gjwvKq549xpDK7iwH4OHWWvdINceHjjdjybVDZUd3LA+p7fjE",
-	"klEEY4hAl20pmOcHstM3s4TrFOQsoUnxtYgfDwzZICtVeZpoUpquSQm3JgShaz1UJo4bEB+JXDkIexdv",
-	"oAaosOq5ipXniqts0EDsIYU+ByjkEShvut6NQ9lPeLgolSpH8l9jUzjzYWrovxH6s8XSDahOYAXuEuUt",
-	"zEgY2XVQRObMoaP//e//MZ+bM/wJ/kJjToaqU5XlLphzx0Uo02Ej24H4N/snLn4oPRxKHaon+nabE+wy",
-	"Yoa1EKX8ytTWGFCjt4hMRrBvTUeiHZAZrYTr7+JHyeSHVDTTZwtfuPl9BFhAeb5qvrgD6OGn1hsVDEec",
-	"jg2EhzQuWMPv0I6QovaLRgflHQooZHNsCXlezFsXufxC1NS78YRfgC0VSyEM5WMAHoR1x4Uorr6eGKMD",
-	"ZQA8hhxvoMC7IRx9EIKhYHjGkEk+CRYwcmxTJmfoZxB6xtbhRwUpGEuGVGU3eOkisqbkh6f/sa41Y0W5",
-	"kp94xtCr6/Y5Q/ko7gQ0lYOs/h9iP0cLJt+MtwIJG5eG3fMXHIC0lqP4U1u8XNYafMoOpmsBFgcxCz7x",
-	"NB2ozVfdBR/9MPBev28il9wRl8mM2Eixgw56QjuTvAizIY3acom/fv3IWYwbTEV/ztulNYL5TNnYUDZB",
-	"rcua4cB1RBUMeO1Z1F/Idm4c6BHmadOwn8pR0BQw8fspUDo/vqKd44xgqqKqgB2Yw1x5mIO6LBp7LstO",
-	"oUr6+TVXzhm5Su5j+s5EEKTvTtIqEiLSQDi5pnhL0HK8B+ivpcLpx89l4/TL3x6B8rrp/BblTeDKYAQF",
-	"lkuoeMWjnLdIbpx5jjT2HkOHBGfseS7BdAOtYdf17omNxtjF1CIGv+mh2v0Z1L/lbFkhTmBs7oJBHWBL",
-	"h4vfUHK6kZw+t5u42IBOVntAPvMeBDj+9NUAfyHm5XAzRgJoM5jJgUIg+KvgJt2bHTX4FE1RxmxXuk3C",
-	"DH1X/S2hli/vC7dsOtkQ92vbfhhHlfY7uKgywYd3vtGNBDF3WZDBw30R2RF1+x4A2xwLcWU9kOqt0beG",
-	"dsqVFtn6LhNY/pKMs9sb1is+SUfE6j0IZEZuwJOX2TBNPt/7LInxcSAru4EI/kWyoacbecBxFy3dHoRG",
-	"oWNkwyifPzFtNlaUIpSuE4EitKIAZWg/XNWIizBjTG2cSUGavhZb/wx/uiD0Jpjm6pVaNaXv+BqEgz2A",
-	"a9hSvYcrmK8BmsjnVa/XgzicyqxUKg9KWvRXliSh2bR0uENebOOAFDgkuccBXtbRiUOfJS18beDA/CGM",
-	"cuuQm4U7zZz3VODthL4Hwvc1XdVGWm1BkbYSeNKONV6egcqEwTZlFkzxO9OMU1mrV7ayHeVLtQddNfzL",
-	"I9ibI0vhr59zkciZq+c+XL4d5IycLtDl6rlXjdqHfuuX9y8Oj3/pNWuNN812o3bZvar2fh5cHh7W3lVe",
-	"v3p32P65+0vj6qrWax1WX1dff3jTyRm5pHRdr5VKpWLNSJF4c3W6cF0jVaoMn0Uim/rpK1nPj+qlSrEW",
-	"i1KNT14uVMaHVuHYrpLCyaRWKoiKz6d2iZQhhFJT1pQOEqqzuXrZEGaHXD33Y+WodHqsIv9DipEx1jEx",
-	"K1fPXd47LlZByFHmQHISKULk6rmrCz3qUXU7hqhHX875Qt4k67wBEUKS5pxtcfKQmAi5B1vEQyji/jf2",
-	"KEQGBzBegq1cGI/2DKZQAooKpIh76GwjMyFP9nKLLhJhy4+LOFCY1ZrK0i/xAUMqNNG8GTEKU+ilUIbO",
-	"1LlE1Cv8d+J7yk4gejEqS6rpjDEVCWzg7HCYMP7r4RlYRW9JAIc0b4KFE0zEpqR/+XAkn0ApPoa4BJew",
-	"i8rY23BNB1HzKQ0zJnQFBNfEG9HNXRT5W3qymI04EfXEkmXJvjSmaYZ1fKRuHcqUjs1kREs/8F+T5ZBC",
-	"FhpbzJRl/0whCqaY4jsShZf4y2cMuSBDAkJUO+whnXl24fRYprTl2Rxbsts4ODUARTfU82WVIegbDRUJ",
-	"F/M5EUZ84dnxFgESow/OkLl6VciNSF/0jTekyhKvjxY3kLC/q/pCx6GNUBQuVLWi4+3vHaGux/NX+Uad",
-	"i9xMVk/5TMmI2WH5P7UrwURwJZxx4kRkNg+Wym4qg4k4kGPRhF44lUxoXqbputAekhRm2HGHFNwjwp/O",
-	"+TLAC4GkC+r8c0GA4uQh1U9vHWEU4FtCh5RPrHnbS6YMUIT1mshsXvcH3ctWb9S4EPnBrXft/qCvCFAF",
-	"flI8A9lIwAxm2ESoEsQD5bUQIzyk9kJILEQ6i+QxrpZK6N7H87mqNQ9rY8S/c8BKVS2dHvCDO6SSWlMX",
-	"rAcYQE/K0yHl2lRyJQdF1BWeJViMnjN67ztBQOjGMCV5nB83tmDfOlKThZtI6VE+T+Lasboz348ImLvu",
-	"nzdzWULgg8DQRcdIQiyVSqXCMf+fE/4/Jfn/xiJDhVMV/+yLkwp62+oPEBewUO3o9AQdH9Wq6LDyp5T0",
-	"RO8Ryhnfas6XuHA96i6fikZ2SJGJxeDJ0/Y14++4HHPHZeJwZ2HRUnVaeSjJNlcvGbk4rmYO9fzRgjpB",
-	"rn4cReOIh3MXB1wHBnUXrmrYSPgrgXP16yNg/aNazEhJ5UZu7HrWrbagPZWfrd+ulOKnjB8yQdoqE3D1",
-	"mKQhS6RTE18DXdoPrIgnpwhu2wK5F4Ha4X2QFuUYJlGqThZh5ZY0IXlXdSZ+RL61crNVCSp1Ce5YgerP",
-	"E3ypkeIDY7yef44dzK0CMtcocUXUiD2XomQiFtOLx2puGZupx+KsD858bOFpWwOg+vAjhXM+sTRV+suW",
-	"VookrN8wTeY5rxWyxLrjEpb4LRSr5D+lWCX/9dSms/3MZZmRt/L5v3fU7RpubOTmixRuKgpGbzKJieQc",
-	"0LKkcUm2OzD0EEso6ANVsOLqv0uwr6xBBjIlpUHwbYx2+UOdbkUHLFnxJzIaqFLIwAGGNNF+wUwSpGkI",
-	"05gI/lT2IwA7adWSK5/jYCqj1vCMoLvIdoUhAFcwBllzmTBDheyHGITMJXTvLVwbak6DuwvekEA2VIUx",
-	"fVh2f4fv7zbZV4GXPC+uop2LH+MEHKppMU4JGtAXYJXxOXrYYaIlSBgwFxFKPMpKn3zl7qlwVT7Giisx",
-	"fbSdoY/uzQZ3VRQFRTyJovi0t77E/L/7zV95OttK++FetNN6qVyvVouV70UWCHXQndtYfB/ywL+Kfigb",
-	"UXw9/fC5SlLeJjko8kklMpzjtQ3iFQzOhlQlkYC6KZ4Jq3xWwoYQNYQnSDjh1uY4NNQavu2Vnh7tDVen",
-	"dK9J957DUoK2zlsnp4fHpWqpVK2WaoeVUvmwBLW/UgO+x5juGDDSHkME+MO12JBgfv3LCvpVr7jHtZV+",
-	"G+vo/pEd8lBnBXYM1jKkf1P9Vc+JiHji1oEd3TmhLHQXJ8JNJzJfJ1TP8kKZ9Vkg87pnhMn8S/29AwPi",
-	"Nzh7T1wiwp+kBWYMqWQQRRS5bT2ADrtn4lIQarNqRbQafzCkKQEIaOv4g4P/j71v300c2fZ+lRLSpyY6",
-	"DgEScqG1/2ASeiancxsg03v2eBQXdhG8Y8qMy4Swe1o6T3Me7DzJp1pVZZeNDYYknUsz0kiN40td11q1",
-	"Lr+fiFr3CZrQCROR/exQMcqJFCcOpXLwPubkhrhMpoYsix/LzfCWz6x8nkEHJQ6cX2D2Rf1m4rgqpFmO",
-	"UuSrXqaDZL/Sn4QZb10znCgHfxNNfBE9Wq82a7XKwZMp0v7Bdg3X+9sH9q6zfUj2BttpJN6FS++5FOmS",
-	"Zq2nPLMU55ekWH9xGJVN3PDxccMl+h6OiEtRIDRSDMgOTQAmgJZWqljmjLr01kCUTOODn0lxCiSiGevg",
-	"cUDuXX/C4A6uqK0xvnWpAH2h5CG8sScB8wMLYWAuEP9WZge/AeyMMhwLTWrRiedZyKcxfQB/MdfAog2U",
-	"3JNAYjIAXzK7c8e6i94w+S1Usv9L5zu3BRQvgiKAsLEHrALRaMgbTBr7pIUhBB+eYoYCgh14Fx+fAEwN",
-	"AeIfROw9U+zd5Z1rFelSfvF+cu4+iQrw/gzKwvNKDUAirYg5q5ogFvD8GTf+svCBLS4LW/frqiisOI9K",
-	"XLxR7P5jWG9PEOUF7jaAI8yHio6Qg4sgMc/BX8dAxUC6kQlADHineUj7Gjx4EcT6OfaA3Aak8fDjDc5H",
-	"ZojZzcgPiLCZjJK25+Er/B83uG/X6rullbGRn7UQ4MlRi5+cyMjWJEUOlmmCAWS5FhCgtQD/jBEbE9sd",
-	"uHb0naZO8C6kNKYm1bCl1Z0fkU4bLxO0E+Tw8HACg/ojHIsspdMsRFx5JJ3lZIqkVsEzMo7EXKvaWTjK",
-	"0OoTSgau7WIPAd8BKjNCHFSt7n1g6L8xJQjoEASmjCLjCnyBPzkmAUsStCacbfYkCAi1BaL6SQTUbts3",
-	"9QWbE+zvLPj7A7vm1EkcswHI9vdEh/JYMfeClBxF+rSM4uXpWT1cCbF9E33kaXg+ChFSfF8ukGeZgMV0",
-	"IonRBUaCJyAYKTS0RXhHFmj6x/KJJDicM5MXCorB2jpiMIsF5Lkst7fKnrGMMCPfDl1AhLHX3GusSYTx",
-	"9Gls75fiMiN2/GiCSzX+OnckDu1hXmKcxjpIRUk/IGxbsImifDVpG8ptYUGAQTcpPzAk/ybtzSyxYcis",
-	"O40OXybWTV2mvANByA20+EsjEtwSFldfyupDn5IKOsf/9gOTipyziH8BYX6y10kEmgAAKTiioVJUPaFg",
-	"PkxatuL9xnsd7TT4EVlA1pbohJXYupZMErQyLKIITM3iO9DSErDr9ajyDjgX2ASqGF3iOYInUrVS1rTx",
-	"8bGOzy677RMrnrVEciDvx171SMQ6ZIKIVpyYDvLYoXvvhjMwhE1qnVx2zlsXPWsrP08vy5ZfN+qgyVjd",
-	"hOdzJ4QnwG99lAzfLKZWlgsNyBUTqih+YSyTGwtlcj1bhB7BjpV6ZL558AfVDr0FCc1DyRR+J9TP+gJV",
-	"TMCThzjyp6IHrr2prF8F4tIwICRcPCPE2VgH2dbBspX4fayDo8dbB/u65ZixSdTCyd0mr31VZO7cjeG4",
-	"2tJ4SsMxnfMosvWnQ9/TqZkFIoUCjQBjgRAH8CgEt3TZgmT5OE/dkRn/BrLiLnHt2eYKWc6+elyy7Uo7",
-	"Qv5RiUDIo+cD/JYZ1wo9t3LMTj63btAu6mp21G6vXi/8DrAXj2Hmn9Kez88EXeTm3dF8WDtf4x83K7uA",
-	"E8Y2Zsy3XYiRyfSdyCca45mAeZhhoSuca61pTXCFCvcnBPdciqyf2z2U6o5lyGoEF7Aoh8lKQzgVuOFi",
-	"D/FpLEkfnbSx8Qe+pD9wNcmvzXuO00DjDty4DbTReE7HQeHwbDx9hX0OCZH1ga3iejBpGUduAnXwyHcS",
-	"bFUgWpGMCTGZ916OZVO2x4I/zdWFypAUkKDirJ/hAUAW3zbxiT9re1nKTQEYOilHBW9RvW4Zc34BScSY",
-	"6QJIFQiidVwAS0/8Kdm8JpVXxgm9Ua2iX/wpDpz8CMC3XClYUS9fX+Y807n6UVqoyKC8Ej0UzcDr0EON",
-	"Xu3gefRQ/NfVK682hv57MvSX6F9u6jNMnb7/kMUBTWyXySD+WnpaoxLX9W1m1UBXNCORIi+Zhcoyqe6W",
-	"hMJE5wpDsIZDRp5DqEvg6JzkDqbIOm9dXLfObjrt307bXwRcHEYBuXchnw6Kwj8KviQBSCJ8CvqB4MgC",
-	"7SRYyrm+lbCVigso/gs/35gUCIcZH7bo1nJ87tdOKwZyBLxfnN4vtPWVQPq1RDYiIHrfETJOKkRkXbUv",
-	"Tk4vfs52gZ8AVXsG4fsjNGK8HHRu+4BgluS9Rqp6FfVnaIjFbl5Jusm1cKI++DzMl+80SWWZ4hQk/vOv",
-	"OIpfoWb6psjkGhpzOOS3FM4Sgqm6UXD3Om++k+8LFZ1tyJYOXI+oobRJELoDgHmsiDe4ktf8pobr/V17",
-	"z2mQ/cEBPuzzORniemO/1Cz1j7CzV6019mr1Rt2p7tfr/V1Sb+w7zqAxsO1D0q8eDJzDQ+cA24e7+/X9",
-	"w/7hLt6t4r3G4BDvgXXj/oeUmnsxdv9xu9M7/XR63Oq1by4/3ZxepFMai2QS5Yzbk+UTLU9n+bZK+kmL",
-	"pr23HZCzCxNL+FhIAvdS848/daduLGIiDvespVBTi3a1lJKjdS0vXZhmJYhqCkhutY3t9T1tr6cyoIQG",
-	"RfM2xQhTblgHanErq0raUSmrKuVIVcv769NlTDyFNXUOppQGOxT63JwSFZyizWA78cZ5LqY2QZG9wYQZ",
-	"ZaBwGAA9XAKOWj6NRtgeupR8RBiNfKi2FEC91A8FJEzS5gKaR5feAj9kRBbTNKlJ/xYU33+jEZ6Jd4U+",
-	"+tukf29vb8P//JbIOkLl1vmZqNg0VAKCQhDfQn8jSwSPLCN2VogXyOv8lvbJCf+7yjmIbzWQ9alz+a/2",
-	"hXqI34nKhA75EDnImRDkuJ57S4BPzMZ0ybfnXqh+lQs13ZAtEM+q9qIy9eMECmcSKBeRS6OrYxK4vlPk",
-	"rdEoIYB0/ptPSTRYGri08tZoTiDPZyQDgF3x2+eAvGeZt925VO2uKgxZ27yNNI8Y83WNVtEQdaB7liLP",
-	"TZ7CKw5Gy9WzSjB6/xHmSKFQNJeSb9gMydkb48Dve2T0X5lH1VDa11HuWWL5KU0A6gPUiRBSXJWIPdJU",
-	"V4AYFYADqK+UmfReuxFnJN8DAFAvNqVYgseXF5/OTo97pfS8iLc0lzcCnlQ9KXCzQF6PquS+afb0XvXI",
-	"KIVuKAxxZbLFZGN9fxI2+x6md8WX4JWYgLxIWFLzp9W9wFO4l0lzopuCEDCp8yvvzK7kplbS0kJJQyvX",
-	"pLyvrQKzpFt+WmGvIbhhk6gngKVkR7alhcqYogm9o/6UakCKepR8y0CyLI84IuEOhgw4U6TKaIVWJbMs",
-	"dW2gpdj8/XVCgtmlLCQuEgC8wrAUlt5XuOCz6wfhE9R5CllRr1aNuOQTRxylTaFjIi3cCkvN2sFu/fBo",
-	"d+9wz5hX//Ekxs+69J6wcERo2FMqqdfuXMARuXV20+1dHn/uZuZTSXWV/Coc2QljEPcodSe2LVLmRiTE",
-	"gv6Lt0mghQBKg7wAMwBYujDEguuQkgf5B4mUK6u79Wt8ZfFWdY9LEgZIvbt44pYGA9SR87W4vHN1CKA1",
-	"1OVaenLleP0iacQHJKvoX6yZ9YL0XfeW4nASFNpv0c2ndDwptPGOxd46cW9hqP9cyi9FI5QKfyA4maIN",
-	"AXXuIqiuJedBUSWV4OKp0wjCiCuHge+5PvJcekeAv88NAaM2AKMAcpDlJ8ckMGn6g2NpkIgSWIwYsX3q",
-	"oBRFzpElif7TjyvYXHyPXQ/AWiXmbRpeqF63klULPQ1FjoU4CFl80AVcpESIwWWGwDEK8d3cwU2p9+j1",
-	"/Gifl/Nv0lsSilIHddpTof9cyKJ1wYpOHTIa+yEXi5/JbH24oViWgXz91/mXQvKV5QnYwrJqfbig2nq6",
-	"p6Z0z5qqp+jQPF716JpHcmCUVtUBC+V/Es5G48yINj03aYYEOxIDJVpt4XaHjD0oKshph3wqXqBh9AQ0",
-	"5dVqmULe4JXdwOva6Y8Kul/TceBzgwWAr59Cg0oMnVjL5GvRRZDvOr6nIIMD9kG1HQXIKb+p7zszLjWt",
-	"7nX3qn1xwqWtH8SSlx9KAQrdUVpBvuSDtohz1dvHWB9E5zUbMxs7RITB1QYRp9E+0Zx/AgAH0AhiDQJv",
-	"iNK89FaOSTDCfKTzE7pegwrIkohpq3vOv1ZUJCW6+ZzIcHPHjNd8yjiopkS9OmQ8h6iPEqQ2Yn0j1ufy",
-	"p5aK9ZRjZudrtK30yoi5MoJcyZbSDoJsMuZVJTR0By4JEqDP8RYsNUtjDGmK0mcdb/K0SCm6lU6dJ+EE",
-	"f0vyZ87UfA75ox3F3rmPAehwCphHr9nJoLa5hFNd6H2VOMXMUP4GzbOgHBGBZoupUgCTCkBElnC/ppwC",
-	"izyvJtVdr8gaQXrPb9ibqMqEMQmgeoHaRFBKyxxG6aIz6ThwbW7paWDLOAQoQuZ7DgLi5BDPBPO3qtv6",
-	"a4Jp6IYzVM0DImyJcXtKf28ORr4afFHs6LJ4j2UDCuoCcgWBuEIDEifHrCZEN6zRiHfs9T6QgL+6kMf3",
-	"JMC35BgcfvXdWmWvka01GoW1BgsDSF6Eq7oaaY2El3m3cnBolLS9xC8dGiVtL5Wa1Upj10jMpPgEv49v",
-	"Kd7aeuWwZpTUZuHPVGv7u/Xa4YFRYrNR3/e4VmpdneXopMbb9LzzOVzB7w6S4ofwuiuZ+NbV4c5XuU8X",
-	"1gJPAio841JAGggwFpyUCkJCA2WV3sJKKmoxAynAGvaylDiv3lreSMc56fg4i50P5lJ7nd/0g1jrcrO9",
-	"XeG0HKo8N1kierRQkgMqhy5h4mKcQ7GVnfuwAIv7ZWy5bEs2BdkOhuyTInNnQXLnWNRJeFxoCnkQCxgF",
-	"ZEC4HCPIdfJaFt2Tsq9H+OEMSF5Kzf094LxQP2tRXpRgTX0WmR5je8/7O+ZFMSQnXiTqVT0cXVHUgHpX",
-	"myU7GG1Xq9W92sE7z+7QUbuLmZlroXc/Wpo/jeGYBdL9vvI14nzyCATmNDs5HLlhVGbpUxJlk0O4zLru",
-	"nlhbkN4B6AQS/ygl7FUVZmzbmJTvfpH8ACZrVsYHvFE5FwBPMdp6iuQYSKYM5DI0EVYpF2C5TFCWSTW+",
-	"QuwFBDszFOI7QhdkSazNQ/xUMTKQhiOXuqM0IO8FJHP61JvpgGpFBJkiZuqoMc1me8rUAqt+a4HQXAEY",
-	"LDkZ3zlp4zWqkUdlasTjmC/Lo+T2+VyNKMcIyNvU3mXvIcS3idgtTcTIAjdbMREjsjjjTIxEdnQiFQMp",
-	"Q1UC4iY5+SsmNakwchFzHYLIYEDskDXR8gQOQy+JMqmm9oDlHnueUmkZDE6pxQ+OfJMClxDk4Av1or5a",
-	"yc/7aKKAKO44rVor9XrywKWWG3qznCyPJsJ0ZtLBJIBcd1lCwbshCsOczETzIys/O+R1qL6AiGOGrqCO",
-	"ZecUoxTcoemlLMmsieHzKfaIXN1sTKiTfHtXXERlOUEMRjF7XraWfTaS59FqXEXtfT/++wyX2IuovXiY",
-	"niVxZSXNt0ld2SjCBakryxRh2k8Wk7ovSV5ZW/BmlK+/D6nwnLkkRUTCumwVb9U/XcDGewMe6ji8UsRH",
-	"rd0tmSEwRX3whjjcVswpbuGnIpNayfQoC0xLS4/vcCPUAeBp5gehhQJyTwJGGHJDCTJtUoVXLXJ8tXgd",
-	"f9t1Fzm+52HIX0EsA4DiA0P+lMokE6ScHYwAI6dkq2Aj7HmEhWg8CewhZgSVLfAuTEYi5GQZ6LprUvmp",
-	"LXC1gEXphmIoAEhgEAhDWRHPDXFAjIgtDRqgyDiQfy/JN8FWc/DMQFNC7gw08qlkAJ8RHOTltpxqs7gk",
-	"OAknBX0eVY5IatLyPNmpHLfCQcnkY+8tcWQulKkmH3ttyrVqFMNdEM+cu7A4i9BlLVV8Fb2cSQSIKxHS",
-	"lPzNicUL31B4SeOxR9AptflsR2FQEbRNBzzBhBenist7EvTckSQJhUBpo26UYK2WmruVasMo8eVbam7X",
-	"KnWjxJduqXlY2fv2elz7u/vFjxjx9iru3de22Bv077sJgfIu1NvOV7Gii2WIxA+i/gwEtnhac/EtzxaJ",
-	"183KZmoXvvaMJupGYBUTWI+ym+MFsMxyjkf5x8jtcPWt8Zbli1r6Rcxn5j6kzSxWQZa2L8BfybdGxBYP",
-	"N5l0Ll43wjNha6KyPyYUaRBWWx9NamXtQfF2/iZuBHIxR8Re5zJOxiDzTcy4p68kbeR75kOk1Lzn+VMG",
-	"4+/SW6HuYckLCYrIXxMXEnIEDZhv37HS0wrOnEP+2u0P8BSNcEgCF3ui2X3MXBsFhPmTwCYMld0KqaBt",
-	"9LPvOQY6dykkULZuA9eeeOEkwB66CnxnYofg8U12tp7R2ePL8/PLk9Pe7+keSiXwBLkh9Wc0IFeyH1XX",
-	"V7EfU3LiLRqRyS68F0m/81Vf3AvdlPHMF0waTrtO8tKHMzOHE3vu1aUPv23J+jgzULVmuRmYcsL8GLZg",
-	"otNvWkz4fEx3AnLv35HVIXZfSRpcB5ovTMXQvyM0CQdBGOvxq5BlpsxUuE0G+CfhkEstWyYzuAzZ2POE",
-	"tzX1AsAqEsjaFdRCYuAck4r3aVH4miUgB/mrkU8rCBrJZQSmUSqBfFy0xqSMb1TiMP5m8ULgfxNIdwlr",
-	"OlHdmGUCiyGBVi+T5D1gL1b9k9kRcnx82cQKOhHmNlMIGXyEoNiR35hfKjJfOhgPZumRIn5vfiXAm9Ww",
-	"vnNpJKZYlgkTxsRULA5ciu0ubnyru739oJizMZ2rQvBcIrCIwA7hZwOBVNYnOADkSL5aTdqLljh5GAu2",
-	"rkFIAmTJn6fUkghjDJV396vVLUHZLcJH0a4XKJBXl90eSgtTAUTGvz5ChNo+mAfyOKvIH/grfAHw/d/d",
-	"ywtIjtJYzvCISAJTJIpyyTgEYeHn57aqHb8+fBeMILzRv78RvzIxjuEvXWIH3JTk9zL4982Rc2gf9Pdx",
-	"Y7BHdp26XetXcXHTA9ofJ8UkMJd3Hran0+k2H9LtSeDBqIpEjVfb/pfMZY2WcqnJV7BRGuGHXu+s1Dzc",
-	"3+M/9a2zysi5TsLDaY8I+sSNXnsohsnnBuwfpU67dVIySl86p7126U9+FgWhw9+Nw5vdv+r/dTCt9s+v",
-	"74+nndnBv8JfD+9+Lcnb9IwDuCCt4p9gF/O7ggkLiXM6ZoIC4xkSauVMLrB/QX7Iwf++uuYlMnPW1VfE",
-	"ngRQnQhUJdkYYAW1V5Sjt8R3mcLqjVP7igHwArPiQiTf7Dq1q+g7j0Vt6CiZsUHpLYZfE0VeGo1q8dN0",
-	"ogS31jhoVOqNVBlurbKfWYa7/76rw6KlXNwBqBcN/ABIBNkC5p2Wl2nVXEngX5FVJSEL40KvGLrIpOVU",
-	"Qn0c+RFbHxj9E7iNEnQ3JsAF8F6BnRgnykuARIGFH7cvC3dXcRTmm83Ren/t0LkrVldF/Xot5VUrAeAq",
-	"qV5NiepqGishS0IffKfCK22I88VkdFNsL24S0DcJ6BmVWGNNEq1ZihULw9gNqu2PuWKslknjRyKUWrQA",
-	"pDZyo0Yoi6FJ+8Tz6S035I3Hgti+OnEsbNBCZuCKhUDrSehXDCX5Sk3xx9cZrSjoN5VGG0G/qNJomaBP",
-	"+zx2vmpLf2EQf4H0zIzhaxDnK4N/JYEYfxS43Nfsbnh+GdfTbYwfonSqgFH2BmL90hBaA9xLPZnHhGbS",
-	"1anQfIlM681kGZZJLbHGJfCu/KisvSriuM1JBe2ofj8zlq4apefC/5L9WAL/pYrAmJgrb4YY8TyWj/QV",
-	"jfKqDXmXlVEZoJGPcWaQB2JP+Pdj/+58gQLrEP4yIHSXyaTZwI9yaiP1w1suJ5DfJ4g6jcScNktX153j",
-	"X1rdtpxeZwJ8lpcXx229HPf48vzqrN0T5PHvFllXz2yDMSru31a7+0fwbgexxHyb7uwsF8kxN7E8od9k",
-	"BzUHSbSNUu4Rpd/Y0J94jniHnNUmVD5YEs0GawTq6vUiX8SkNjxGHOkQiQngtpoIc923HbqjuFXgJh9i",
-	"4UMREoQ4Jp2REBQwRoGSF/xZA02HPiNoMOGjhuyZ7QlHEEUs9McV1ELq+yZVn3AZso5bF8fts/bJArwY",
-	"tX5f0g2TIeAyJiPylKzifJHPvrDr5YlVzO4yFSPOZoU0TOMRGuZLu/357PeEjpELbqmK2TuoHlar1afL",
-	"YpbTnC/nO/GOhZ2ycdts3DYJ/zysCxC9SiIucNoo/bmj9tObTbZssTtI+e1PZshKSgehKC0loywD4RCN",
-	"fBaiOnKI7Y6wh8YetgnbMikkMutVysk4soj4aspJCkRNpwKrqlSGTKG89bF9dxvwFWygkS8AIjwckqAp",
-	"whMjEZ1gyPbpPQlCkaqt425IKH3hm0EBDgkqO/zgqvKcCQ0lzkbceonH4SSfFmAZ/HfE7sIHnytv3l45",
-	"Jk3+5kOTJocoppLVxogr6bk6Z8tAxGP8PpNOh75HBFIHixNHAz6GHhmEaCJ5cIkjBljyCJi0bMVcBJbs",
-	"XuwG5N3AOmSsekC7xKwtYMORgjvquprDPrH9EWEmtaKTBV8hnsfHzKc2+chNGTe6EVntTueyY4luYGpS",
-	"i/B92CGY+dSKoE9kfEouBIAKBGxTS1Nx0jCT/bCUTrJkPxVKSkDGBIcMkXsSzEyqoZiEUx/+BWdoqLo2",
-	"BPevNLnQmASu78ikYTdkJoUFK4Bp+WGmrZRyK7S2PgJmC3AAxet5QkPXi/UN70iHDCaM26Nk4AcEYToL",
-	"hzJtWO6HJspyrfjAlxwtm7JwsXxMEjRn0Shp2RsaKWWUWZHcsXqqR0SjbGgfEfnQ/iRM8UcnV/WHOegW",
-	"A+4fiXSRPvH86fwjKUAbVOY7CwdiZ8XbectAmBvrasaRapG+PCwVvZR4PZL2eQFi8JVcMi9tDkv0xMiS",
-	"0yEOW7BivRkXKDQJYVgo6aKAxZhlHM4bfCLrkzjp5kXHnGgDuhTdTbE9xI9vboZrZGUo4vQsvxB/9BMf",
-	"B6qv1eMkJWFBf9Mjs3TWOwwomGTZ1M2hYHMoyE7aiU2KVU4HjHjemz8Z8E6IUkccMSCWLUm0ZG2l4ZYR",
-	"caGcUVBpS8vVD7gFx9+UfbTYArRn/vcrEnCLHN8SixthNhjj8hPybUPiCRjoctVAtWr1z4+IPGA7lBAi",
-	"qsBx6oOhU7VMGrvjKumvNPkbLBFCEYai+Ez6wCINwPSJBUUHlsTpJHXqgMNEU4CmRFRfS0zyLOM7du9F",
-	"RrVufPMxTBrZaN7GFq1g2COIPEA1anpsUR+gu+ljTFbhx5SUSfyTsWmZwuYubMwm35JpzJLROJzFIwwn",
-	"UH3VmXTEOxEOMdV5Kfk7xRKl/nS5sdglnvcqDMVxtIpTYNh8xw6xN1B7QfZTt8LmiNIKZUgk9w63ELON",
-	"QWhBZPSj8pAEJNGiOVtxq2jj8g2jeKJFw1a0DvVpfTnLcL7rr8VUTFuF9bRV2G2fnWVbhNrEgIG5MRE3",
-	"JuJ7MxHBTFrNPPwabaliGJDy9o9o7HseYPv6aIpDe5gZmxQmgm4haAZCJjzkukqto7rxBPCQTNzK/xmm",
-	"tUpbRkoT3oTvHn57RxkemeG3b0ZpgF0vPfif4Jqhe6G5Ubn6XKyh4fINEs28LTVB0XB7rq7MWX+A+ACg",
-	"cq1a/X8pa4jb6AKqE113TxQg9lbCKq5W9nTLuPTEq+FxKlU3xJJqFfb4I1fB86hV7VD1QySWLlYIbyOt",
-	"VMLW79ieb9/lKqrefFapwruHB5sJjGKw/fmpduhP0QAHUGAUTChDmNtJaqsGBHvi8QrqRDmq0R5kBlJb",
-	"gxkyZieQ2LhMwjrYfQb0PgSrJoxIRCj4ikm7GXcKxr6mSOth6JaE+cBMP5NQvuIYxusZ8kuoP9WzKIyS",
-	"PxgwEnYFnk2pWTus7e3pvnsnilaxUvORWRd655bt9MQC+AH2e5jus7bv5fW3uet3sHOPJefkm3Rmnvv3",
-	"JDPzPTFdaOAHUxyIhEEHz5jMSrAkVJSFyioFogH8F5BegEGaQQyYknsSoBF8rI/tu60Kaovgc5zRp+xz",
-	"kdRHyUMoUvokeBRFzoQgEIXUnxqCUxVuMKlLET8N8I9yYepPxc388x8kgwdrIqwHCqExDgqHASEmFTHv",
-	"yGcJV+FxVonD6Jq0sJAs5dedjwzoSYIJpS69raDHCsyWWFopofmCbjVMf/EnQdL6vaTcbpwEurnLlLzd",
-	"3a+CHwyG8wsf4uTDPRhmGHv9eb7ASs16bQVbK2OsvnNu4+N0T+376R6xoWH1b3w2G5+NrqrlLiqorlP6",
-	"MIvBY0cyP3Ct45GQ5LtxUglgoQ+CXA8TVYSkFPlQ1JdcUlPMTMrF7gCSqh4vdY89goME18VjGEGM9ST0",
-	"UrTPIVFcWkyLp31gCN9il272dYF9/UJuUb68kvllykJ5izZxTsXJJ/eBsPlcNrFky3HWWpw5ezifOSuI",
-	"NVyWPJuK7EHBe2/zwSROE/018UOSOAAL+1Q77fLz7FPIh250jH0x6bBmOYli4WlUK7V6o7htkezw9+bt",
-	"fZ30R+LqauxHYtxXoz86rDQaEf1RDSiPBP3RQWVXsR/V9itHL0B/FPNrUTKNubU2emdjT8bZDuEKqi5l",
-	"T2ZFA3f8SWj7o7frbmlTh2UGJbmunOIZwiiE8kyBhr+kNGCAXY9xXRiln6OB63morBdKqi+w0B+zrUqi",
-	"LiH2eGQUY4KXJZmvVfYDk8oJ2hJT+RFBWlA6/KXKOkRikjsa+4y5fY+gciJdK1UbsCWoBbRiUJXVpO4w",
-	"IOdf7wJmd8QRzuy5Ths6+MKRxd+uuhm3YS5TLSpuQKq2ocmPF9zaDlW+l8wDe6w18Ym/VgqtS7m2Hxll",
-	"Nr6vU2hxSBp8f/404R2aD8vyrQ8Lez6yitxQfzgZ1uy6o4kHeYAB+TcR2YEiRw/1A/8OALNTsb8VfEoZ",
-	"c/PG62VXHrw3E+JfJbC7/x2ra7WwrkZIKrXYxlzamEu6uQQCJ46Nf4gWyiJzSa9MLIBvpJ2QNWiPiBA+",
-	"SlYXBB8atpFJJQJSFKaBO3T0CC3dmd+Ywj0yaSEI+ja2h3Er0TRwuWoGlCStq0YifSuyPcD6SWd7x0bJ",
-	"R5NmWUbxN9CYBCKmlAep1NOH+5lhlebnC9whUZrIQlyjVVmG3j2YEdbVTqFcq0ZBvQoLBnShgixJv2bw",
-	"0MEhKTWrleruwWFWFV+mwkzSJqvaanhNbX+3Xjs8yFSghRLftM0E36zVEtfmtW9cUq2hU2cmTkX22m7l",
-	"4PBNoiVpu7w4TpIuiX8ErKQwKQrfbh7XlPSHvn/HcqFFeXe/qJt+QE7leQRONulHmwBmvXV2VsqjIzJK",
-	"k4BLnmEYjllzB7qF6eyhYvsjNfj1klGS/9Qw/9+i7JALpbjcUMvvDRIHT+NN8Y7YP7picffBLXbdOUOh",
-	"j8g9f5sofuSXgJmjTxCsaemfQycXXTT0WWhSbouh8tjDLoVbwOIdB+491EQ4TkAYAFVyM28KRWBAj0fG",
-	"nj8TOCtY8usOychA1uVV++K3drd386X90y+Xl59vWmdnl19urjqnv7V67X8A6gc4zyiZqlkxqcsQU30B",
-	"ehJLPl457rRbYDqHvi/QWwJiE/eeMOSGifpGYebvVasWKgMnH7ImgWcZiOIR0GBy63rikS0DTahHGFPd",
-	"NKkDC0H6xHBAEPQJCiNhmCIPH6bo9EoNC3IpwnRmUjaWWetlq1Y/qFQr1UrNMpD1R7NZ+5P/g1+FK9Xa",
-	"QfR3k1rVh4NBfHu9tls9qO7v7e6KalqRXuZhFiIP94kHLsbJiASu/RFhOXWxQ9UBNH/Pt7HH21wRFZnw",
-	"G4lZjv8IX6/AT/7limREFj+G/MSPgzGGX3CT44+wSy3pGfB1HBGuXV3oveOHUMTpICw+CKMWEOZ794QZ",
-	"EX6OSeW86yhCvvBj8hUruCMdQyy60I+XIZ8pz70ngUuYzNQLILuu7Pn+uI/tO0NNqgGkNS4Jtm8D7BB0",
-	"0eoZJvVcercNPeKLAKC15a+AMBLc86/yDpxe3e8DMaQkxCGjPuASwRpnE3uIMEPxZFeoO664vlzYUdcd",
-	"nwinsBwDwAfUiSJlbiGSvZrBgAyJfcdPnrd8SwoP78lF16Twkolw8mKKcBiS0Vg4vW8nOOAbg28EYKL0",
-	"/NtbuSVMavElBJLRQmZJW+vyCaeJ/u9//hfaFY9eNKD6oPFZUgOlZsUsGXLO5du0lmFRdy0khujiB6Dv",
-	"DRxU9gNRab2FCHUgOGB9ap2eAQUFZaHIIefdDoMZX14DP0AOnrGKSbu6Um8iq3V2ZhmwBfgyRWWrdXx8",
-	"eX3R4wu41e22xT+ue7/Auj++7vYuz9sdfvH0otvrXJ+3xb2nILr4r5ve71dtfunqstP7dHl2esl/dNq/",
-	"Xre7PXhLp83/xK/2Oq2LLjc4Li/4Tym5AEA5QNbJ5Xnr9CKWYzsmVdeur07gWn6hslTRLwrumGtBFTCV",
-	"Vizgld19HUxIL2ZLPqpENhrCfINO3vKeeI42vtrl5a3TSJasQFoEE2rLFKnE+kdlhSd33TmTyv3WvSc0",
-	"whOJrLsYwjda7BbSEHwrSMLKN5HChAjINoGsGcYtHWUvgEaZYoYcwo/z92A5lLlikDucfwQrCzH4wJC1",
-	"V6tmI0EIeNnXKWCF9ioqZLNlyCogu+vI3SfImFpf7moDlMUi9DSyd+WA2wqyd0M9tBHWi6iHFgvrlDtw",
-	"547MFlZ1EqfeaNSO0HjS91wb3ZGZEKXMvaVMfQvFZytDSefLMaHd7i+Q4jqSabKyGcjxbYbYEPB27sjM",
-	"Evz7mKGr9jkqW+Jbn8nsiowgqBaFuPjdXAOIM5J2oOMHJ5ciK3KYbIPHxKqgFhyDsEkDPxRHF8Beko4x",
-	"6JBI0OGP35EZswR6LUX+PQk8PJZwoAZiCoVIKQkGEPDiRIb6fjjMKQmVO5dL++8nC2FiS4wNt9UUtlqt",
-	"1vHuxX/wcc3718lp7aLXbvBrp79U/8KNXtj/bffT9PNB2/71pDcb9oP//Kfzs+8dsX9/PjqresO7xv7p",
-	"BPljAtO4rVbQ9t6ghuv9XXvPaZASfFewzBe4kS1yyL76DujLtNQsbfP/fmr/fHqBrq5/Ojs9Rp/bv8NF",
-	"k54f+9Offv395HP9t2lr1m4NuuPAu6yF/7T/2QpY56F1cfX50+T+6qKN3X/WZ+dB9b775ece9d29f5gU",
-	"XtK+OJl/r8xOf/l2PAtfVbxvltYau7eUC5Y7MntbHmZVOJySq7FoexdBp52QCB/0m3SV/zohE3CTR57l",
-	"Xrvbs4S7XPrNgxmCY0V0dJEnGZPqWZMfwVFpcckNZKnWV7PEh8YsCVDrb1YFnYipJw7y3DsivMTiS2W+",
-	"NohjoICEgcv/IXx1mWeUHnlEOG/tei3I6xWtdRn6iw+c853DxG+jRKpLBORjNF4FzbWv0bnj26KKwxO4",
-	"zvSztFh7Y0IB/kaznXBAEsQYyXUk3vSkZ91lC+lLbFSS8Luvn3dakyfmsYgv5xWL6OUPfFHbQ6KRLdg/",
-	"O5qSXXQCiiIsnn/bhAS66MqYBFLaMakKtA1nyBgK33YyrsEQ89EABwL/FcJzIoHQgM3pYdgp4q+ADSGf",
-	"M6lymLEQOCws5gfhP07a3WNxWhEPTLk0GbgBC7fyUvvk+Jzo9sWrSPXIzg7UxBQcKyXpIlnEuVic6TA5",
-	"GLMuPPztmZL15AooNeu5Ce5qXfHZOjo82G8YJaEbmiUVeFLBoJL8E0xstXa0i2uD+vaBXSPbB7jR3z6y",
-	"a852newO9nCjv28fOCWjFMXyVCYIv3Am1tw5KzV5E/glQUF5HHeCL8WWaD9vskwjgdFqlrrXx8ft9gk0",
-	"af4M0KgdvbOcF7Vaiue+xIv4R8iYizTMhzd/jHkudbPzNd7p33YgSv3aD0crD4WRQ0ce5ytks5FLuZdB",
-	"Rq5Jx8dykS8853END0jhKhlBxqSilgfu7TBEeAqMQkMcQjIJ0ARJ7Yzje+FMLxA1QVHf+r6Dbgk3CdAg",
-	"IGyovvJRpv+DD4ALROIQhx+iwLKAjA4NfpPhEUGW1ADWlkjZioJmKm9LnkjnaCmzjIMOX4UpEfcM5n59",
-	"PU1a1+rFIkVa230FmrQkKi+EQ1hac8RBXJbOKdhavTqvYRsZGlZ2ZV/hepIEWva8loUbF0ekWjJvqLSu",
-	"vlvmglO7RTv3bwJUr/QwCJsdaWJKlK9mOiAA4t+eBFCU8cfX0k8EByRoTcJhqfnHn0bp2HPl7vnjT77h",
-	"IcVLiosMRy38VVjyjm9HTHgyMQyYRsrWCN8BCp6FPJeFBKqNIcW0ubMTJSI2D6uH1a2SCtjugLiRXUh/",
-	"+sodE/DlQzg3hCLtOBzVujpFE+qQAFk79zWrifgy4NpJCCbDpKoihkXsFMyIySkg6JUgPYMrEVSUEaPn",
-	"GYIUgxmJygIIf0Up0iCdpdKLp2Jeo4IJS4IxDsLZNrP9MXGi2jb5Sux5JIyaLDppUmvH1h7l/Y1r4rS8",
-	"yqiUE46UqZd9NCn0BHERzQzUDYnnYf48m6jPn/7UuhD+pXvsuYLMZAB5gNhL9FK8OqOLP2F6B5R/mp6Q",
-	"eZU+7fs40Htcdqnj3rvOBHsSGsf2g7EvlByTPIjaTIZD4gYo9VA0WIkG9kU7MieBhoHvMegYy6yUL48D",
-	"35mI4uPkX25JaFJZOojCYeBPbjX9Hkwgh0Uy0wjmFeIx0kQ+TQZUTcomwQDbXNfr8BL/9z//a20BDF4W",
-	"+qUAyWOSKNCZEJNGgLp89wlwBJaHb2FIvAB4s6jhBIQCkyonYwRZ7ys+TxhFpDU22VKH2K5DAARCm3B+",
-	"9OdnOjKFCYLuYJ1FRqR9JCZMlZB++/Pb/w8AAP//",
+	"7L3rluK4sjD4Khq+/a2CbkMBCXkhV69zKJKqpjsT8gBZ1VVNHSxskbjTyGzLZBZdXbPOr1nz+5sf8wZn",
+	"3mPmTfaTzFJIsmVjc8usS+/da52zuxJbcigUEYoIxeVjzvLmC48SGrBc42NuRrBNfPhnxybzhRcQGvTJ",
+	"wsUrYvNfbcIs31kEjkdzjZwZ+EtioocZoSiYOQw5DAUzgljg+cRGPmELjzKCAg9higj2XYf4yCd/XxIW",
+	"oAcnmInX8ZwgR33PWqE7sirljByzZmSO+WcJXc5zjV9z/Hu590YuWC1IrpFjge/Q29ynT5+M3AL7eE4C",
+	"CX3TsghjQ++O0E4K4MMZQWYgnprImwIY8DeH1Sf33h0poQsyxUs3YPw3/oKFXdeht+JFDiD5gOcLl+Qa",
+	"lepRrX5s5Bw++d+XxF/ljBzFcw4kjoGir+pvPpnmGrn/8TzahOfiKXvesXN8VS8wvXPobXOxcB0Lc+g7",
+	"9jUOZulLwtFrqHMRgzCHF4txfVqdnFoVcoZP7Bo5muYkxAs+Ywiww6Hkm+T4fNM5zneFOg1cfR2tpc88",
+	"fx34a3zrUAG3Ba8YgHBzEf5eouRDMBYPwx1b+OTe8ZYMLfAtOUfe3AmQE6Cp58PjqeOzAJ6Vcul7I+aL",
+	"bcocf7gk9JajuF6pGrm5Q9XflXXC01bGAm9O/E3bY8l31vaGPxifnZ4c12tH1crn2pUIRB3wC89azgkN",
+	"NgFuy3fWALc9a3xmn1onk2Ncn9bIkV210sFXU4wfv44IYn0dHWo79469xO6mlTjhW2trcag9rtWPT07P",
+	"MjYgHPoEa9Ch1Vdx6cydYB307nI+IT4ne58wJZJ8Eiz9uByqltPp3IVpdRhtIdvEkKnnz3EAawyOqjmD",
+	"M4Ez5yK3Ui4DC8i/QgZwaEBuiQ+gtzzKj4kL55awFNj7L1vorH5URja8oHiXfMBWgCaevUKTVUCYgUw2",
+	"w8V6pfpDY7Qsl4+sCWbkuAb/Jg0T5fnjav14RLlEXQTERoHnFUqoNSPWHbHhGCL3xOdigREanCO1Rcij",
+	"/EsOYeqsIiPq+beYOr+DdHnGEHNuKQ6WPkELz3WsFT/LTDWBWRrRGLGEoL55d3GNX9PnJ7/c/oibq9PF",
+	"3Puteffqjdf/UL152Zq9rFWaVXb/y/dDfD3/vjl5aN6+eEP9jvPWdZcnL7rdFcGu/fryvv/Qng9/fPPL",
+	"/U8P5OGHHxqKCMWRHG2lxHZRolvf03XhtE0q3VDn70tNMDk2oYEzdYiffbzFucKKhMqhLCE5IIL1Pzjx",
+	"9gBG7K4D3aPuCjkBmTNBSw4LF7DzoRwD+zFg9sMlb5T4DzOPEQl04CHXYcFhsD4KxZ1Ix1Ja0cInFg6i",
+	"+dbX4Lk24pBwZJu/FLU5ij+TlYnynJvvCbU9/xlDhNoLz6Hi2GUjygLHdREj1EZOUGhE+t4dWRkJFdAH",
+	"RRNhaiOzVq2aI8rIHNPAsVgJDfgUHiWhtvbgJZmyXDk7OqkeV4qkWjkuntRr0+LZ2QQXrUrlpGwf1227",
+	"eprFVvGFJchC0wmq9fp2nUCb6meyWieNJloKxrsjK5TH6Oamc1FAC+Kj+TIAgWTEZBeXaivk0HvCAofe",
+	"jqh6raEwizDL3hxr6fv89OZLLSDPH1EzuVz5pthnEJBZW1o4H1Fz7TsOQ7pULqFmuBSxyZRvHabsgfhs",
+	"RM1auWzyr3F1OgXuEhqG+lvMigCyGVHi+57PkEMtd2kT2+Dfl0ZHSFLWDNNbznOcrjw/YEBYvjRmRpRr",
+	"idUamnlLnwkLZZVhmoSkqq88KCq7qIHADDpHGFkeVci2l0IHJugBOwFTSumIilVxWG5JwBB/ppYolq2+",
+	"KaDA1AtmnDJIMPNsA3Hxyw8vcXRKjAp+KaE3/HRjnFywKxmFESStOoR9wuklMHRA0rnaQOskYqC1fTdG",
+	"1PxQdKvToma+FR3bVJYgt+RQUztcLe+eg8KfCbBGdEltIhR2ID/YO9fhOOTAfj4m56z5GC6/rE5TBGrs",
+	"pJJnWNK4RdGSJ0Lvi7hNwAyoGNF8Gk+DfFz79cHz70KSlYIWdnhE1zhoA7voPIIEi4yo4BF4dSMDBFnU",
+	"O6I6+aJ06n3CjU6jycftdbpeztlV6sqIhjq61E0owqHxGR305f1VdBizUUffrqRf41uSDj8HMTInDGR5",
+	"S8pPGTT1vTkqx6DPgJ1PkQ56KuAK0nIqpH0hg7eorEpSZ2iswpJO1Vh9Nf9jtamBEmrpeAW7p1ataMIv",
+	"T+xqvV45KyglJpochbMVO3SxDEaU64jMQFxeCsYKp+GGEecheMTPD2mNlJDSRg81c87RPfE5NtetqdKI",
+	"jujwweNCYc7Ee6sS+u47tc7vvmsgub4soPlx8e8B9m9JUFz6jimE1NJ1w+286XcMqe7ASUHsCEcaJN99",
+	"J4x5qRAh27PYM4AsHQqBH4V1Dsr5iDrSacmHIY+6KwPFoZvjFZqIAwm2XkjHmcePb9ejIJ9nQbBgjefP",
+	"8cIpSeorWd7cNLhGFgjfCXsG0pnYSL5R4A8fiOsizEY0RAIsnn8Ch4uXpwF/RaHI9ghD1AuQhX1/BXrb",
+	"iIqvvGoP1SeYmAKZcXuRH+LqFyHw4AxXPw1XCyIPmPWDpwCHOr4jVK2NzBfBCt1jdwm4GCWM01GugWCP",
+	"KYd35tBbbq2H28n5kaE5DqwZcijXv0bU4qTNv09oEJ6Q/CeGHnwnCAhF+nc4vKOcWVgzz53byg+N3rC9",
+	"uvrtba1UKjXr3WH34qr9H9mGdcTOm23q8D3g0wy7L0m7QvnUmC/0VqO8YqBCg7OHOCjNBC3yP7kYMxF2",
+	"H/CKnSPz30EIm/yc4fvO579oX7aH7fPkhho7UIE8ruFc5hM0l8HM86XcCEmiBXoZ2AvkA1f3lbEgfOcW",
+	"dt1zIXaSGo8k5AehoNLgHJmWT7jlaaI8zE4+LByfME5mlNtHH7j5Z3nUFrgTLHDrsAAwa96RlZPil+Eb",
+	"nx/lYuCPcmidNLWfBApiPwnCQqOctmb5d4It4Fe5a+Lf0baJv0FjzxXOAeIfRrn5qnhHVsXKKHcuUfBD",
+	"5eSoenp2VDutnUs0qJ/qtdpWghUnxjay9fwMYlUb0QxM5Pm20GE4uoUekw8cwtDEhx2erJDDzS0a6Xq2",
+	"4xOLT1eI+1Obg1aG151xUHY9bDncPQ6VWMVqPvHcTf5dFvjgHX7GUOBYd8RHDMYA0MsFN7K5kEnA2ry+",
+	"TPf6isEbVQVNl6wcJ1XJBQ4C4vN5//PXZvFduXhWGo2K77//Wy5NzXyDXZcELa6BEX+B/WD1aumkGBb6",
+	"G+jVTdKVXa6cVadHuFw8tiqkeGJXcfFsUiHFo2kN1yfH1ol9StKXa2kTj2+XWxzdoWq3FG9mLkh6sDIW",
+	"o5xkmQupFKuTI6t4YtdI8XRaLxeP8cnk1Dqzy6SScYmlnGZPt4g/vQkgltGbThnJWEcS/sBD7M5Z7GIC",
+	"eGLapzIC3pDJzPPuthgBD+KtA9zWD2r+xxkBn/hoYVzDtfMLbEvzhf9licOE/1O7mX3+G+Nr+BjByd+0",
+	"Sa5R45soXFu5xq8fc1OHuHaukQMzvssBl2vhhzTHIWEMzLrcwvcWhMuCUfTyKMf1tbnDGNDxe/3919h1",
+	"bOGdm2LH5SZ8BcGXc592RUBbvM5xsE5JoXnGFTyX7z6xucnCv8a4xig/f45MsWBTqoMEWzN4CyxQjgDh",
+	"kli6pJSL7sl2QvTC9yYumX+fgnCbBNhxI2tQA0liBOUlRgoN7dawZOOAjL3peOL4wayBhJQAnZw+C6Qy",
+	"Cwo9EDwa5fiAUS4X21ix3bnXzcvORXPY6XXH7X6/188lMfkk3w2XuscYRXlZAAA5sQAHSybJNnACkNgv",
+	"sI3UzoScjSfeMmhMXEzvdqeva7F7X4DCdMJqeXTqOtZjyUqPxEiLvOBgN6+v+73X7YsGcrgxx40k5Hr0",
+	"lmso4Iw7RyzAfoAwouQhFtyRv+4Nhui59hMrpJJYq9d9edlpDddI62sAGCeas4hoQqR/EYqx5NeY5vyU",
+	"TnsOXXjD5BPmLX0rJnc6XDui2BXC73E04si5hJg5R39feoHu2ELlyk8X9V9Ou0f/IewmcY/ByRbUhPXd",
+	"7nSH7X63eZkpTh7zQX336jrLK5ygAfHviY8Ebj7bVja5dUg+LIgVEFstxQFB4Hq3t7pPW1ta3vylKOUS",
+	"N18L+qZe4d88vwUU/cgtdTELxlzMNBBWHnVvCoLHQLakLZCgBuLoMZDvucKX90CJz2bOAq7S0JyDFHKZ",
+	"EyBKCDeEd2K0EoIrcjLHjmugxUxcvdkI27ZPGFOAzYgvFNM1OrrpXvd7rfZg0Hxx2R63u8PO8O0aNWlr",
+	"XQO5sS/I+jn1JLOpEyyEMi59qtWIfm/owvcsrhtNXILaNHCC1ReSRLA8hh5mMsAwjMNg5yiY4cxVl1IP",
+	"NbbkJ1vyROt6wUtvSe1HknYIWzxYDTyRU5g/jZK6veH4Ze+me7FGPtvnix8XtWjDul6AXspPfqZd6noC",
+	"m+oMQMpZrLvTdSxf45XrYXvoeZfYf7QcUQQCt2RcsPE5fU4SFFXKtdP6ybGImkpF+nXz7WWveTEe9nrj",
+	"y2b/VXsN+bvPH9uEylG0CVKYSn5BQ89DYuVfhHPSAAePlDiCRCwC0zfohmLpEySPZQVpU6EJwT7/uHdH",
+	"VCRGzO/YQC/EGyKeDd4T4WyGcrcKvynctAk5dl957nFAn8OTDOncvBn+2Ot33rXX2eoLwhbnz4ouUDVU",
+	"f1Zy0FeJZNSvjB1wbM38NZBDwSQwkPCvgqkg4rztOJVoZ8HntgGw6xNsr9AMM1Qth1G2TAQ/z+GeicYO",
+	"uznmb9+Tw0/tzwnUN3jCOuKerSjtw8kyQBOf4Dt+pk6WzKFcH0o6F24oWy645kvsK2I7eAhwPu70FENB",
+	"6UOjXEA+BM8XLnao8NLwQy/8Jihm54JnRcBbA635j9IJYHBzfd3rD9sX46v2Rac5Hr69Xhf+Tw5L/Iyo",
+	"6/seTQSYRIDKL3ZCPGMotli5Or4QcZgviC9ZQTswdnABbHDhnel+tlDJEa7IGHNhiqS9Nuz0uNE2GPZa",
+	"Pw84KN6SBigvFKLCE3vkdrF+cdz23dXozcQKmIsRVh5phz4aHU9oQe6gXG+gldomWtEU4UeveHd1dnc9",
+	"NntdXE2M1rWHrvmkhL6HirijbrhhJyv6ivXpRCBeTE/hzC+1kPMQWmHiccm0QeF6EvyEytLeipKRULEs",
+	"n8DFC3ZFbOmD79FbidDd1KhsjHL1QZcY94QF81CQv+h1LwZKnON77LigWUCeXoKqn/5CYw+FYk9NYgNL",
+	"1WOi4sATfP3kfnKOO+zIFVeTh96eiYur1PuUlNs0zBgJxg5jSwimSL9Q41Q+CIjrYj88kB2bL25GrDu2",
+	"nEdhWHCP0hAPwuzD1cJjiTu3+/U7Nx0UISge/U2libWiG8XAmRMW4Pki18hVy9XjYqVSrFaG5dNG5bhR",
+	"rpbq73anA7FRT3L1h/JmcsNMCIHadl1jcKXAJ/LEDmODOM+NaE6LojhEjVO01HnR7I6bl/128+LtuP1L",
+	"ZzAcxAiEP0evXpxW37QHQ3FiKx8WQCUVvSXjQmKFMHoAoMKNVZlLMVGV3LyzL755sCyHRXDL7IM06EkM",
+	"+BHNmylIMwvnKvgPPURRfPGdgvgjFQZyiBSAy3fXu3XoEPOTsvExx5bzOfZXcl3wLIxfzBk5CFrUN7x1",
+	"Mxj2rtr99U1PkSEwXabwCMMklZalR9VwrvU8iHIUqBVzxWUF1jLHuCoqwB/lvq8el89OBLmdjHIhmZEP",
+	"DgtY6vcOlQifDE1ixRHalBfzSY5OQ+tfMvlgmfzpW5HKRlwoc1beRyoXDMg5C9bYUIUR6uSK8mYGJ6aB",
+	"YcKEZqGEultkzCNs2PBISN6uPpVFG6eP+hc+s1OsYZQ344vlUvwwA1l8/DAzeU0067dJKYbzLtGCkVm9",
+	"m7SsfdG9UHZ6jCPSbHXOJr0bvkfXzf7wbYQZs2CMKFXThPeJKUvVOU0fzqUC9UZUOAy8ZUBQ3tReiLHV",
+	"o9wFan/T7qsO8R8k9k7cVn0V3Xc33wPKm2tLj7HN4X4JhdrEXVH8MI15JZS5jwOkI+qsUak3jsrvGnt5",
+	"KpJcVPniO3G4lwPlTR1riQ15rD0fbUyGr/7xVv6GO4M4f9S/Kn/s7SmAjUnDGmxRCKaq/8RFHf+njI11",
+	"hJEglTiRrbstvtfIhakR216/oc6HoTMnMAj86dZq25iWeg/GhEUedgIs8ogpGtw4Jv72p+i+ZvM4icaB",
+	"ePmTkVsu7H3x8UmPsP5V2wAjUYVDfGRtaRo+9f3QYYkqgnmT34gFdwQS9EuHBX0Zor1ODcK79lEvoJMS",
+	"j27kbBwA+UNY/I5I4+PUPZfvY9jlkLm1T+YGS6gQtp56wN8PtrLdFX8niWUA2BDriz4rJ9yArqdD1Y4Y",
+	"2g8jO61yw/IGIdUnCtk1W8PO67ZISA3tPIZCr7KPbXKOzMHN4LrdvWhfmCgg84XnY99xV2hJ+Ysjqr3Z",
+	"uuwN+GsL4s8xX727gnJlhHJpDScnf9WhtzKFTVa4E4DkjFz4qZyRE5PxhWkpS+rFNaJp2veYWmSAqT3x",
+	"PrRcz7rTHCrYth1RleBa298pdtla9ZcfvQc0xVxBQHPvXlVm8Kw7bts+YN8+59qCSzALEpVZDBR4twTc",
+	"GzgQQQN1tCLYZyWR+6F/u2IkSM3Gq5Q9usArFoIiAeCzbciKOT0qb840MXIyxXD9cwOZe7jli8e12Bfr",
+	"p5VKNZ6Mk57gsk6hLDUtp4lmnsvJhGOXIznKcONaPf+FawBTz3W8EjIj2dmccyI2Uf5hhgNhfbMZ9glD",
+	"M+LayPJYUBBpnXPs35HgNXaXxIR7HIciU8lcUxYLCT/yjJ0jc+E7lkoUxvfEx7ek5bEgHH4zQLbnuny/",
+	"IW1cLydjexaLKn1ACqFaornwmCMSTvNL6gQMwmJtY0R/QObflxgCR7iJYi6WvjXDjFwLQPI/xOEQwSry",
+	"F8SnGlGAGS2wI+/k+K9I/CgJV9YLlFOjJQ0cN3TTeZRw00piS/uuwIURu0mP5ubAcpaBPFdY04jCBkxW",
+	"yOQM3um+MhEjUQ48U+CAJ6qBMJchFqEBvlWQjqjAzgz8Lp4PETmw35zddEAAhvOQCSMEF0ZU7p68PDNR",
+	"XkP/P/7P/xXCbYToUpGoAK6F6YgG+I4UztHEC2aILQjUxxSXgaK2B7GFeHuUEgaI2PlltaDUrLG1JYAn",
+	"ykAZSy+hJpWV6mxiOXPsliKJK7LlckbuQ/HWK8of1WsX4r/606LDTwyhk0JWW+7WCWbLScny5s/ZzFuw",
+	"BRfhz+UUICY0os4o+SlpPKJuqCMFrG4kWPFrL+YbVqaVTN1f/RZydn1z3swkKyalrhGXr199VwSpZ3GL",
+	"klVSVKVJKq4ncQ7lhz46VatACxdbhBkpsuerL1mT4Vl1+5JyPMFLolyaqLoRFscTJ0HhG1nea3UVs748",
+	"uKVRx4xOn2mnx7dGryKDNzV9WW5EECsEkMj0XyxcgjrUKqWpzgvig3JHswjjFnOla5pQmkSllTXdCzAn",
+	"D++vjrZQgdtVxCl2zZIMoJql8kGkqX39VW/n8VAF5Lr0N3luxpTd9MVoyizXAXaRVrq+/PU3StFMiiEW",
+	"yafUE+argy5LhKTui3iWLpTWpM8TONekppxwrek+N10OJDQfKVuNqOiJ5nkLN0iTDKHyoKvdcaU1Sb0p",
+	"qlP8wFI8Gz+l46J5Lz8gR8nX8AKCPf/n8gFykL+QB1Bh5wv5/1RjgqxrAd3KiHNxZ9BDtWrlBKlXEP+c",
+	"qHUpK5zoHkOQu4kqNjeDi7SNdexd2ymE7Luz4z4+UvnvE+hz7DiLy6m34y+t1mmThmhYaz1hWWMZswTF",
+	"9bWaSPzRr+XiWbP4Dhd/f/+xYhzXPv0tDVupK8p05GoeWIi34ApLFFKFGbJcjxHw5q15XvfwtvKTg48v",
+	"3mMfwhX5RHFIm1bgQMJW/OcWfD/3XluZyM5OcwEuPBZgV+Vvl9b8KZY8OCN4u+QBvfX8uzRMwvf9DFI/",
+	"qhwfFysIu4sZLlaRfBdoPknUaXO7DiWVOCiV6hG64mrzIMgaUY2PaC4CVHuRqp8DIsZrkihXKZfLlbQR",
+	"kNOScTbzRwZa+N69Qy0iroBvofi2CGUKY5N8kbETzMg8joTu260ySmDEEHsUX0G0FZtYLrrFTRPJ/sLz",
+	"w4f7tWZpaYMj78wYBztONQzvjjWXy3hnqaa3IzFAJ7MP/jofzRyPjn2CWZrJ8ma2Ej5VLW+RiwGbUEfc",
+	"/jO4iPbQHNMldpFP7h3yEGY8iD+J/4wh8YlUBS5Mlszw1QUBtmbEjpIqnyF+GPNjzECeaxMWCCc09KvZ",
+	"RctItERJ0zegDERKTcB9DqB4Px9Dqwu0/wzXxJepB9EsbGe1KgWiCJY0bUvWv8r2z+kkIcotTMjUE5GM",
+	"FqZoQhBbTuZOEBD7XJY89bi8EAFxHEaXBERUscTTgPjifcZUTcR9FnYl4H0JgbEp64FqHqm7uZ9iEC06",
+	"utwPl3kgFwY7RCIkmF+FI0gd/qAPp2k1gYgcCGMKIs6MSCIm8mIg7CaOW3Hhu8fF6lCWfsZ0JdItzVav",
+	"f93rQ9CtGSv0sX53EqkJO6DpGvuBg12lW/Dzltxid6ycaNqha80J4ksS95lhdXR5l5le0vJvf4xGqXqA",
+	"qNQqkDOWRnjscy2pEMa/dlzb/2Ofdtss2Oo996m5XncFKuuYAdRJdljYpeMcmZE0gydTz0dmp3vRed25",
+	"uGlexnaVGcjUjm55kaqJQ1MMj1GFRwlDedE5A64kHxxGCinK4BPqBOHZscMsbXj3mz4c5vhDR8xTKW8Q",
+	"rbvwFbz7GJmXkFowz25yJ8v62r/5n26ILRZ7GmKpSN6Xvxaw319cCMaLGaZZXJgFULArjsfK2Wm9WK4V",
+	"y1U9DIS/l4apg7gH9L9QPu8wEgqDcsGODxsXVh4bR3EGO07RU0Ovo5GHMpLvuWTv5nl9PijJSjDTbqx0",
+	"6bAUZ9Befr4UMy1NbQsbWe5Ms+GADK+XNuVui5WydX9VRbKiyPvDNPNY+5b49KxcLFeKlfoufPqFWW43",
+	"hSXTw3XRb74cmoh5cyJSnqK4dpRnhCBT/mVCqy6RQvWy1x8Pbl5cdQYDkK7KajFUkwvNxDHhxeGwfWGO",
+	"6AN2RDMYaQgrS/scmVfN7k3zctxvv+6035hIfxOHBjP0EpB1RM14kTtwwwkNHOVNzYFgFs6RedHudgAC",
+	"PXtUvh4PmQSE5Ixc2kohkFKuJmfkYiDnjJyCLGfkxPfiXj818x5Ov2gDL3w8DXJpW9snGFIbUzZd7ULq",
+	"0ytwTfQBs6kvNBcL37vPGH0Bro6YxzF6eAPGz56yoSXLF4r2zpogSMSFypKE2wM//zlV10Q7VCKuLYEX",
+	"HmaeS8JukN+mjrtBXCmNNjPNYn/VPTt2XqOv8eGeq/1JTC3ySd2lT+CUi/tP96ZcNXxHsm0iDXPPmFYS",
+	"nYXtQMLmIRBmGdcL9iGCzR69J/KAqfVH7q9v2H0lyMWI2GqNHQ5yZqWRdkY/I81ZpQiBxNruPkbxy3RP",
+	"7epX2nIFE82ZPoMRwrsDslLN7z16u2tGNzzby+pWQDyd4RLygSzv8C0ZLwkZld6+MPIgUL29+2egzTVr",
+	"ZE/LYv3uE2c/TeBNm0kflwRqL0rONDHCvAQu1ZtXl7KoxQyLFM0FZozYaEUCA1mYK+go8DFl2ApA3Q+v",
+	"4NsXF6bsdUroDFOL2MheEmQ7rnNLqEUMEYKvDX7Z771rcwMlMS8yL3r9q2Z3aCLqIWwFzr0TrJC9hJ4W",
+	"ouUYDX9eEN/xbJSvVNHco8GMoSV1ofS5R6fO7dIndsFAjASiNo943bFG9DdvooUOTB2K3RIyRY4zEwlV",
+	"zxVlsecfHfvTcyGkTdDimIAEu673QGxIHGJxY0WiltseKqSgfcHtD7FwboiIdT5dIILY5mtCbfFm7Odk",
+	"eIL4VYAU++ml7/0Omd2xXy8gJCtI/rwe3ZAUM+tX2d+WPvW1dIl9tAENZTtwu8oTTvB6zJcjpel50her",
+	"FACtY7umAEL9eu9BpNt7NPA9FzmBHlsTfYSTdTR1nLZjb+1O33xhmspo6L/rmk0KNR5k9g7DbsmsgUzY",
+	"DNNAJuil/B9SAssm5iJ7LKJ1hH0imrsSGzFPlPnHa53H5/HmyCgfb4kwohmdAQrIx/BFqDkBt0VCAG2z",
+	"vT+zq+4q1s9Bra1WrZY+k+f8MZ+PncuPmiimzT5mpsN86una8mPgCFKlyD5zbPAnhGEs6/6EJzL+wzId",
+	"6yw9dVxiQLfZ41qRUMuziX0OfYFFCKFHSRi4I65+A98h9ySeEjxZpWuC8tPjPQ4GhQ3Zk1TZmo87KPkq",
+	"sxXSnVGrYJOH5QxX68fpaJ2RD9B/uVo/jrpew4JKcWOI20G4OH3/McsEYs7vWakcYsJnDLkQOYAcKkoC",
+	"pWZrr0csH7Ap2af1mmEuj+8I8wlqkCsL0bjrwZ5GH+ntKaH0OhRZkTug6DiqwaKf1rHi9jY02JzjW/L8",
+	"twW5Df9Y0Nv46b0+avcjXC7h+uJlzkj89tN1+9Xaj9fdV/pxHmJityCPpNN5T6GA8izA1Ma+LcJkJ9wO",
+	"WmDbJnYhSrWuV2vV01NBhiJezCYwPO4e+On1i3bfKX+4/M36+afBi4e3v3R/t16drezWi9/fVl8uW7c/",
+	"/JCIkTk7K9ersTiZWoyR8v/W+FU4FMrFs++fv/9Y+1T4bu3H6qcffvgj/tPRpx8K//a3zyu9YvInQgM3",
+	"KReeH5QE5egBSPX6pp66//l8NBqNUvvpPh1fb+dgRUQ7sGu6/yg8WZL+I9uzxmf2qXUyOcb1aY0c2VUr",
+	"Ljj5G3s5kWJrzQ6M1A47yLHSnCtS+aSy8yo3xNXLefO6ORhc9/pDrgtf9Duv2/3B+LLTancHbZObCGbY",
+	"8aBzYXKO0V3LEAfS7g87Lzut5rA97r0cd7q6MaILKvUlbjXHP5QzctpXckbuut/rveSzNS8u+u3BgNsh",
+	"Gz7D7fP+sNO6bA9g0GDQa3XUk97wx3Y/Lvw0SHaXemofriXx59Z26MJ37onPLh2LUEbWn3exEHKdi/Vn",
+	"177nTXtTpaKvC0suAqdcYpPetEP1i5G1d5t+4FguYb1pkzHPcjJe63HLQxfMbaXHr0UrgYavZzREuPzN",
+	"m9GS7ZF/lz+VLG+elAnxOMGjtT7bQqiV/rf/8bf/OVqWy9XjZ999//yHf/vPsfnxj0//e/H99/8evfU+",
+	"JhuL77/THhX+Lf9vjdGotOvbhe83MV48UGpTLNRn9bF/5Uj/vb2o2c6dLf7VnSGMNkbAuMkx+1kjptYv",
+	"PA4Pi3r6ayl96yVoxv6e6YOuqmI7lCZQtNMpeYQ61B6nJZ/x3/c6OBMYXnemvWh32y87rU7zctx70233",
+	"TeQ9UIbmHmQTYYqq9f8ZWUHRoZe/de4JMtMIC4JhWr3usN+7vOx0X42v2/2BCOEBTxtDToDyGNmOT6zA",
+	"86GZ6HTqWMQv6GdlEjRwxCVnjR9qKUN2P9w4hl4QSqaO5WAX6D46MPjDloDfdeitvN95n4bpv1x0f7no",
+	"PqeLLkuY7z+ndLA9NgD2s3jWYmlF6/fGsk1dqingMFD3k4arlvyQfvMpv5RmU0MpB8xZw/YCzmQLHMxQ",
+	"Xs+A+LX8vqS0Q0tWfeO2Q5jIY67J+PRO9cbWi1UOaNh+eMMR1E2ltmZYUaOCAg9VymW+Wz62AuIzQ5a0",
+	"dVeILaBYRdz4x5TENdvKYek2G7SL9NTXGfZJ2kEUv9mB00uvYqN6g0ofR/DgqZobGWU4wrVCJcawTGJG",
+	"gcQvUa1jPURhjR1mmI35kZ3GELKopSwKuMC3BE091/UemMaQE89zCYagKko+BGNr6TPPT98KUzw01W7w",
+	"ATDvOaJL10VyU7i8g59LqLfAf19CwDN/QZS6C/wl2Ubp4bLiUG2g+MQRsndyRyxt3UCYL4cjzQ9ElFgJ",
+	"dWh0sBqyCCNxbYa4QkRH1BfRkqJQVeBBpW5Kov4SsA0MsQCvSqgZJWOqVuczzEbUhBxsfu6DJBHV/lQW",
+	"tky+kpnYZlq5wo3p9Y9n3ifMx09Ywe8/VtP12a1p+o/PANyU15+cff88/9gMh4AX1gVIJPMnt3P3I/Za",
+	"HfprbAAN+IVs47K0Xaoc1xC3euM7+H1YI6Mc38rR6PtfK8Wz99xWef/x2KhstlJk4d8LGam/pzvc1oal",
+	"FXAP8+DVi7EaGmnx9Hs4xOSU63Hs6okWxJ6V6v8zWQRIVGvQte5nDJmJMgGgQmgbXk/f8Fj4msLOBqkp",
+	"8S8jYUBz23MPHhV8koB4e1GXyOhPs6v7L1vo6OjoDAXOXNT2HbbidAt9AyDZZlgpN47KjXL5XTLtpshH",
+	"p9GsuLIJq4/vVqY6u3bPlym3z/att5/Yk1hxLq0AT/IraZsWb5Z2GMbADOvukLckDHM93Wn/UT6ZEr5A",
+	"sh3X/ejVDl0sg/QoyG7kaoJ/ZmPpWtU6+1YJaye62LA+WVrtW+abvSvrsj7hkKUW7eiTBZG3U2GZbo8i",
+	"k09hL6GItarJBUsupCvlamxW7V5IehT1tAMPCa40kmXRlRFU3akeIflguUvm3JMrZfYIlf0rWUEKYds5",
+	"EihroF7fXZLF6gomEJ5N0QPiuoc1KzAZcV1V9N7zEfwd2cHmuYjigUrl3PiFej95LCN2w+r03gNsHj/a",
+	"oLVfwUCxmUGjEAbIiCa/gRyGbN9bLFRh1LBnkvTbcOvZWwbICQqpddH3KXT+Rdh3R2aEqtAHMOLBZGjk",
+	"ok3Zxr/8zX8y7o2RXWZeBH+eVuVZx0m+bKBKufz+HDxX/GeGyD3xV2LEnuj4+g6eHeWT4rRsSfSGTGae",
+	"d3fY0cqWk3A/ds+BlJ8caIPjGZ11gVWV37meqbP002/bZ0GwYOimfyn9d2ixnLiOhS66AzTjbAA+zLzq",
+	"2AmF3c2ws9uDgIuZhdKa8b5mfG+2nziARgI9qXuwZz1OcZHzDs8nDqbo7gFbMwwNfKB1GLG5QWi+u3pj",
+	"jmhezSD8TaHkv106NmGiJwq8/bMpMBK+Qai98BwajOgC3xJWaEQdTBQwhhiOfMK8pW+RmOQXr8suGSPq",
+	"BPEUeM8XXj55IVqAMfHsEVFJtH3Tzxm5d1dv+P/+HL+zy6g1mp2pe2BThv3OkZjBkVaKW0z3jMkeLJwc",
+	"M699dpoHMJk5TcImic/U/iCauULHJu/esYmNltT5+5LIcKepI8Ixtrhfd00iWc8eeXwh6JjcS7WatHyS",
+	"3Ysp6+mHX7ieckjBf6qSypGd/iWqKus4+kKFlbfmEuqd1aJ+tE/dWm0iCpF/3sZqYe/o9Wg2/qSEwvbU",
+	"IhdwvUk2FEdJNB1f+iStpK8ki3Uh9+NweI0E765fA9TSiUe1XN+R1+CaWDby3MhtKdfFD1zpfPA9egtH",
+	"4QNEk3rI9hCeCNOnlB7cf0txsPTJC8xSpu6Je6LpkhEbhe8agE+Zlxnrj8zg0rUhjLvwfQjk1hvx8rUv",
+	"AyIaC0COm0+io1q0jn0mMzg3c8wOrKJhdU0KbLouj3dZX7s2l8UXoOVw3ozfmUNvMLTAPp6TgPjhgRhR",
+	"u342rMfPpVbSVaWRBUU7TL8AkE37/74k/kpcYsxyRm5GsE389buATcQ0lLqo9qmJT/AdK+18pb9xMzzf",
+	"Un6z3jKwvPmBXjRgrf6GssNOAFtI7PMwYEKQmClaq6ddQmxUqXW9Yh1nnlgMJ+gpX6O+O63e1fVlW5RC",
+	"Ek3s32/D5Ybrg/RA9lRNKaQ3ccWV1kJRGYuVNPnVCd1Jm0v37+oHmfrYEvvbhvPFzr7qj6oAT7zl7Qy6",
+	"LqrhTATrimiKfEpvksI5cqDlPNjaotqPtMS5fEp3ijymG9mXah/ssGZ2nz2FunjLE4VGOMZtRL2HjOUz",
+	"eYGW0e5Gza6aUHIbipFAs7DkeaACJNM/IwlukwuJzbHrEq0l5LfWGCi7FVaE9mcs2wz6p+iOtKn9TuBY",
+	"d8SXXXhSUQCt0MQlbe+e+GBMbeUGhdvX0eD1gOnNnXViLJvS81pnsDR5lSTgqG2O7oWPs1L6alNFewj8",
+	"V7D0NGH/p7L1Iri/jLUXx9MXsvfSiT/dAw2iQ4SuxoMIoV9eGNVm45WBHgi5M0SxFpQ/KvMfpS9uRbCP",
+	"8kfHdfHbuqlk4xQ3oXSPy8+vf/FLt2TkC9sTSomFLwwp34g9AT35GnBystgXoZKGviika5zGBTMgWVGF",
+	"XEs6t6lj4YkctzFsZWZ+RqeRyBqHekYs9Kukm4rfrAqq+wVACfUWJGxWJUNJuU4qLGno4RVbfrr++Hgf",
+	"7TYVQF9RUiHY3WUbIe6rHOUh/f7JjnIFt+YUWIvrDCNQfG4EEtctIRWRw5CFfX+FTF0NNGXUQDwawjyX",
+	"166mvJQUEclc3/amieCDtKCDEhKP2Xrv/i/de/2bbfC91UmjB2uILn6ad2Y99+kDsZai5nCq8fij94Dm",
+	"mK4gZpLFJp9hhsRwYqO8tbJcwoywZraMtVBvF5L1S46qqfVLnjjKSheeCm4fgj0Y8kQvvSjQIzvtoa2w",
+	"tB897N+o+PHRXCgPvnrYjvXdUB/4+l1y5W7sihn5+i7na1979SsG5nx9b8L+oTUzz7WhCKUnD4GvvYSd",
+	"bp3VzkXdv76dNsYRme/cyFhzrMT8LjoL6FfeupMkEoUa4a9J+cOULonmr6p7KR3mz62CfSmnSgrWvphv",
+	"Jfr2l13rV1lkdsGyydK6IyBfpw7F1HKwixa+Zy8tsNfCRsNgtrHGiJqd7rDdDyv+DIa91s8DE3F8+FTW",
+	"yEEc3EDG7iIWeNYdOx9Rs9W7uupddIZvTeRjrrcFxHewK16bYOZYYTQXQ/lbz7UNNHeoQ28NhG99x1q6",
+	"wdLXIIS2Ky963YuBiSYetdk5Mi97LQ0u17Oy4XnZ67c7r7rj9i+tH5vdV20TTR0cqAgzh/DpWv2318Oe",
+	"iSx/tQg87Vk85iENK1D3Qa44Z+QAzpyR0wHMGbkkEHwUfDNZsTX1A2ti45LcYms19O4ITbOkAv5AXWRH",
+	"odiujdgMCwN8zYghjGXMB0oGvCAmbiCzuQxmni99AA30gmCf+Gi0LJePLG0u+IGk6/zaa5/VHCIfFo5P",
+	"WIfGGPHomLP5DqUM5/jDcHgZG3t6XNtxMLM8wZI7HTCAiwEMSTlZAn/JAmJ3FvGwk4wabdq4HZRV+HKi",
+	"98Ij1I341sa2OqdvSIjdqCQzrD622H3UBI0t9pL4lUMlvs6HWSJfhD/bTyjyr6TSkHDVhhn44hZddcFJ",
+	"u90PWtn2hEyshYRyMmciYd5hIll+N/tZfuQ6Q+OXk6E8RJeVd7XKXWfuZMAM0zHnd4Iwg7A1z99xUm5Y",
+	"X2daJlrxgLLIdxEOTRY5wT1KUB7il2WzYhFf47MA/EcCmyqSrmIg5qEyouReRg+JejbyK7tiYuGTe8db",
+	"smzA1Rsh8LLsgQBMYF/m9Ibng+1ZTMZXGwrCpevuChSTdtUmfhl4ftDzbRl16gXY3Y8QsesC8LsVok0w",
+	"WAxrcSLV6EDRmRFnlRi4crFpvKnlan6bpU3CHM40+JjQEsFJCWXoGVjngGlo0c0Qvr31yS1E2IvbIGdO",
+	"SiiclY2oKO8UaZUqIF96cEOb0wyrTsifnrERNeNue/MchXZpFNofzHxveTvTUirCl8wRFd+hxAlmxH8C",
+	"l+0364WNULXJPwR0q7xEYgixuSrvibxPhblnTO77t+ZCeuzF1hz7d0Rcr2+OzREvIgjqUL6Zbx89Gn9m",
+	"utdCBubM7bqbVqY548wkgX0Di93Xmb2b8y4UX0+ZMxJ3qG2vURBGHukEG9/fg5JMwsV9BadZdNr8qZxl",
+	"WqGDL+E4imHpC/mNkiS/OdMkpOXdU01GVOSaoC2pJlwtIzT43Mkm1743cck8sybLWa1+ghbiJb36dqwM",
+	"v3j8/W/Mo6ZMV4Sr0BEFxwoXmiLZFzIJvGXAHJsg8/l9JfXueGOdwAMTP6LUlGTGBwE9muM+kUSTF+Hz",
+	"8Ics3yUgMwvckhrRlAwbAxEXikXIWVU/Y/g8cgJG3GkJtbE1G9EZZsjUaoNpgJmGyqaOmilMRBkdJHyE",
+	"I9q87jxjYmKG8uZH8a8G+vUjn9NA2nSf3n8yZSWAUDztkgfURHNszRxKij7BNlAtf7GBzNfNy84FOOTG",
+	"4gLbQOZNt3kz/LHX77xrX5iGcDG+6FxctLv8abc3HL/s3XQv+B9X7eGPvYsx/615edl704ZfW73uy8tO",
+	"awiDr5tvL3vNi/Gw1xtfNvuv2uITg5vr615/2L4YX7UvOs3x8O11G96/6V73e632YNB8cdket7tDcLV6",
+	"PlJO20sJqWShkDeSS0mjnu3xTBFZNpApPH5AOMLX15BOQEE/0v8nL4Blwg3QDd9nRWSldEDSWSMsePmM",
+	"QTpLad9imVuyfzISfHZKVtK/liZyN6aah0lV48kTZmxJ9tqasFXK7ZkWk5Y1l9IIxgncVHZjM88PEBPN",
+	"60JdW0rfRJDYtmZJTXTT7/Cdkp0LY/NwCc7FZWPiYnonSHHhYofqKyCssH2TpYtSLElTxCSlhpI3bef7",
+	"++ZHR+k+hsoA4kI6bAwc7bOBgCICD81xYM0SeaEUrbylj9iKccJLdFL158VyuVyrnCQaotS2JkytFZZK",
+	"L8WppYWbWsFnRqjNGggjMSHKV/7xX//XcU1zhojitHhEfxr0ukgSVKJ6QNg2UlQaELMiU2REmQUDPcwc",
+	"a4YcNqKy0iWUEgD/lihg4AQszC9SoJijnJhhlFMnSQbGPEp601zj151LcOU+GR93yNxKctF7wHc8LCQ1",
+	"QsqbBkQr/6nColgDmb1uqy2rL8gyMgXk+TIyZ0TXAqUMqcZooeTBgwf/YnxnZFw5Fv/gut7CxRTdEbKQ",
+	"aMUhV8MrsJ/hX6qegI1XhbiixwHNGbmLZufybc7IvWm3f4Z/vOiMw39f9brDHy/fxhW/8GkKreqBGRua",
+	"s3Lj1/duoc5pPiV6DKqiMhQNWNLAcUfU4qaZC82KzDAj0Ayj0vivzW6rfcl/VO+iCZl6PtedRlR7URzc",
+	"yPKWrg3+QPkM5RkhMh1ahN2Zhaw+qHpSovqwnp+oNVkJx2QhLaPH5fVNv/Vjc9A20WS5En1rwigRbg+0",
+	"Ly9NGYQJOj1WMT2xZjNyEq7Vty8vE6BFD9dgkzk4Ldez7tYVPOo97OOn86ZTRoIBsTxqs3S+mmI/ngfH",
+	"P4z8JWUIzwi2FaH7BLviIThSmJhzx5ZpKk7GDqP8WFbF0ARZMnEnMffuCfhv/SWlIMrkjQXXaNXJCNDt",
+	"5tBPnH4crUlspUOddv7pW/ZlTOoYkXw5q3pAAj1F7LAU6A1phFvTB6NKXKd/vkpcaxc2HA+paA7vkQBL",
+	"cKJxTXDQyiXr2PFXZTMPuBqlyAxdZ7HmV2LwRXvQSk2sh0venqZ4pdAv1DcQKt4BvXOEw3K39uWOlgMZ",
+	"fjYNU/Iy/JAKgC2YF1k+AWUUu1yTUB9TZb7hzwGxfBKYKK/8JtAO3PNHlAudXnMZzFC1VJYXnnLQ2IlP",
+	"MmZyFq7ojqh562PZD85E+f7LFjo+qZ2h//f/qZVqQj2kMqQ/mBFG1O0sWSFI13foiIKG/wIijvAymPFF",
+	"CEdOCfUoQQvs+Ehru5Baqlzb0pTaABo5cI1UIMyxS1srfq8XLdcQuc/HBNIO/qBsOpUwNWMbBjcB4bbv",
+	"+yUpDwRVi5lbCqcRFCxj3ZmQSIp7Mmgk4j8ZuYjsNoEDb4GBKVvaKiLWuCUmXdYfp5fyTkD3in8nCiL3",
+	"NkMlNQJiI3jVEDfJRUYW2MegYUIAF0PYfeCqrLyR5RoCevCdgKQidCuQMmbpU7b4iU78dbqOZAaauuDj",
+	"vCMU5c1AxA+ZBhL/NA30j//674Ks9SEPYdPgpsdSRDJEiJBND3SxUS9VwJupvSX2hGVcERPGxkF6RFwK",
+	"WQoQS7kd0NXUwqGeJKotceAJ7UxYJ4AXgVE5JN5FZNcwODl47OyGjRA884DPpaCsHS43FpK3TkyuR2+5",
+	"qeY6UxI4c6Jr4gbCEhVwaDihDLUwRTN8H6/ks3uU335RX0bOSygRWyPzYlpHthyAOE09MFNIAabsE1h7",
+	"SXeNPyIaMZ0xRrIbjucHRde5J3YscBTlj8to7tBlQFihhAaE2siB3gIbA0oDPZR0lEt1DO4TRhqE0Y77",
+	"hEXCqPF+0ZQplByfMxbTub6bnWvVeIUw9DBzAiKbqInbloiC82S+CFZoTjAX7nRViG3z1hjRx991R3eq",
+	"QRj2GWwM+NSQlBr1GeOSrOtuIy6oY7sUE1qZqvEgnZfgTDTBdmZRuLqBTHFMqmZ4om1d3vUeiG9BQRsZ",
+	"VGd7Fnsm+A8FcJ/ENV0pHpg4bGFwoYTa4GoTHDLDDEpq66oDByJn5GBMtmmS7qppioPeFAxlqmMVQqvU",
+	"wSp0bHFT4Lk2MuHveLNDGJ7+cR9TJqqppF86hmk/IixV6iglrnaEPiZThVRqyoA8TEbUCRi6c6iN8pHj",
+	"yZBepsI5MoMIAjEXV2scmSfK8JzABeaSoHxvQSDa4hlDBPuuIy94DHQne5xgipSBVHiKZN+MsCxxkYZZ",
+	"FI6VD3MiRUcnx0beMkB5Rly3kIg4kuGcKqH2a4fk/HNkNEOqaroUDgn4GVMxqfmKvNP0qGjFosj6XLjZ",
+	"+GSK3JW7zqM7x/fulF4d8ZUoh7chs3pfhE8/9GU3pzRsyFog0E1ZlO+3G5oHCgIMltQRIWTfUhjhvknd",
+	"+2dOP8Jx99Xx8/clhtbzKRaFqLAn6/V5PmKea/8L5W7vFEKonYOfIQdYO+N2VnPjx+Kei15SdTY1Nx1i",
+	"WBRhLIqSjWEFj+gCiy0Itb81Uj9A35W13lI0RcU3Jvr//m9VRHHNKS+DrS2+v1939cmohhhhGYekiicy",
+	"xMPM8XiqeJIc05PHsYqBlUdQVIYvFE9qJ1JoVB3jsXNvn1BZjYm/QrCsrkr/qcJlNcC/zO1eAlNf6HJv",
+	"XcRvrBjM9T8aqWnn0T+VAaiHC+SnjusSG/R/FQeQduv/yDt//c01ignFXVpOsWxXuKTOB/1uOwpoOTmq",
+	"np4d1U5rO3nNRB/6PRsVpiYmq/IngrVFlE+AXKKy80SQa+BJo7203hm++tgMoQMMlN20ComfjF6UEZhp",
+	"5CowvG9nw+wuIE+M40f1PPmmmywe2qgku+dI9vbu3ZIxxTQJY/ufeoP354ovld+zIVUnG9dh4ZSD+umF",
+	"mpWpXzo3EBatBqJWdok4R4huHFE28x6YvGv8OMqxGVexWxBOJgEa5Roo8Jfkk1kI2ySZtXLZlLGxI6rD",
+	"AEUyZt6DCg0CIKDkEk29Cd/T3EqBL0V35uCqoLh4XTfAAaxWuhuiuMYA38UDdsM6acla+ykwZO/ung3K",
+	"tlH/boSpWpRFFmOy09laj0AI5pFxzjLJOzZo5xuez9UeDVHygG76lwZaUluVvdvQBW3/JmhGTg4+qCts",
+	"NDaNGN5g1yWBPHfTVqc1xXqAd5UOUkImVw7vuX1hGsj0ya3DAuITFecim+qYIwoNM0XwPA4C35ksA+Wv",
+	"Fm3Omted0BfOEGZgS0Og94oEkHi0ErMANaa7qiUo2g2QVlBQZHzu3kpPYIUPSjNNxGxjSDXelswv3k3P",
+	"F5AYSgdZmnFjDNuyWztstVljLkVjw5ZLJ/V2Vr2YcIHhOYGLSrHlY7nlMK0Z8+pmzetMcEZtnc6LZhfl",
+	"l4sF8ZG4RKKerAEgA52WrrtTf7SFiwMOyKYuM0phdp17KH3EAuK62Dcz+ropEk7fkiCz5JT3QIkP1zbn",
+	"yFS7kP6RFJRmFiESZQKQY5+LPoF8S3bdg6QYSPms3P4k3cjdMzSmiuEmIlxtD8KiNpLVElwSo+etgujS",
+	"YSklq1XN5X3ZWAq31Hv9XThYfvaQIhxq8SHoG5ae4XhMus9UbQMOmYx9PUnEvqI8RgNB6PLtgiFC08tc",
+	"5zmrVo+OTqrlo+PTeql2clI/LZ/EbNt6uVwu1bWGrGsjvlrvWl0yp6EKiA7hxFkFAfksdmJBZu/aqSRC",
+	"OHc7lZxAXeNqBT3ysl/xtiMqDnhXm/hcHnKphXEn2FWVD3Yg/Lmi++x2cICvZ2tJbZpbzaGeP15SZ2vZ",
+	"mgQNhumtADHKnyCPKqospJ+H2Q1pFJj8jQak3HCAoytumYtDPeRB7WG4TYc7S0kShfQONrucIEBRO50f",
+	"8uF4C7oF7BE2Ns7lMLYkfvpsIY8rr9AMc5pkS6ldwde2p/rpYl4RWOQhjPY/DMHWhH5syWtQb5B2HLRW",
+	"RnZyuC4NW6qKUBW5JAi4sceVTNu5dYJEot+7qzfDXKw60K/N4jtc/L1cPHv/sWJUqp/+loZxARiUPCL+",
+	"AvvibjDp1Y2ebji69dfg/N5JZzpE48uInw89/3tMtpblm1xqFIIfARr7UPZ261hNP9y1z8lf9jjiY5t2",
+	"6Dkfh+DR9bdCvSe+sA04Aqzu6SKOI1Fp3dsx1plID8JGYHS8HgZRtkhP8IhKPd8c3x4xdWq9r2QWF85o",
+	"UBVb454e48ShzkVUKPCx6+6QJJuUgJ/ep/qhpdgL4p2pSXHuUbJSsl1Zo9o5sQ8QUtI2Q896Oiw7HjSR",
+	"gjKGni9C1dkLKVJleW9s7s8tp1faxbnK80XlOBSfbXfkF1QxKditcxmsH/+62BgzBa7PumVJAMXH0kGE",
+	"YiUCQB9Ta7bpZIv2QLz7jKFXN52LvZwC+yxXCKrUJYInQXKIqPSY8FCJVhVj22FbunQmu0urERFdbdDJ",
+	"71bW2CX3xN13aT+vrEsYt5XcYXq+1HviO1OZ1oXyP79tFZKk73q3zt5IvoRB62A0uVUiten1ugy6BOcm",
+	"52LmUXWgGnAZXJxjx4XaBjTSywslXXHZDpy6pFpgUThifMBQDtlY2qc7jbzmI7piAPR1uFVttHbgUPny",
+	"zvc1irEjr7i/7xqTKn0k+BIHxLbj0A67wKcbMHDTwjVxrBMoaISQy8BtszRmHNG8cF2hH9LdigUjedSZ",
+	"MbeU6l/EMWN+cy7gfZ27SUdtWjHeBx0ZO9oQn9ufu9Upu0HhixajlL29XLwHu2sPd8HKwsZfzxErDa6n",
+	"98duEAOZ/B9dBolgb13+l1BzwqCQ5kL2S4CwNdFVzOT7bKbU4Y+pZ3spZetq7yGaU6q+uo9jLV3R3ErW",
+	"WXrg9oFx/SxJeVvHp/ovPotjYgcJt790SyhzW3SxfTQwTXHaWcRtl15JjWX7iISisnWAppgkq9ZcijJ5",
+	"1x3zHO7UwpoBERvPwKlNSQnlux4idDlHM+KTBlfeegtCm9cddFQqiycPEOU8w/dQ49J1WCCu6gq7EF6k",
+	"CG1/NdJ+tr67v5crlP5csx1vOS7jCsj+sj4pztc+baS62QQpRl2/JUKSBJUgl4gYtGDjiCHi3BMXJety",
+	"MFW0ZQguY4O6eZCzUGItw1GoCqHt6yNU59qh/kEoOOfQW60U25P5CMM1bccKFIIJGy+qWjAxLK+VH/R8",
+	"kZUZloG0CLWhBZHnQ0FR8adwDmDkyhpKZjFe1EH/RjFrX41cMfaXJNXiGjEXo38qgi+qf+hkW9T/WKfT",
+	"YvKnWABwHMwMn3/b970Me0cUeE0rdyuifcznOgObJRm/LK4XR/Qz1Vlt9W66w3b/utkfvh1rT0bUbN0M",
+	"hr2rdn+8b2HWcGDzst9uXrwdt3/pDIYDk1v2Ab4jFMHmnKs701q5rPJ/R1S7MVWxeE5QMJDZedHsJmf8",
+	"vGVg0ev18r0I29x0FCUrTSOq47tWHbiETOi6GuD5AjYxPDRl5eMHzKKqivm1ar4RIp4xxERMvufzFYhC",
+	"vgaSIfeGxGMLivqG3wwL+saFHsmm0DUSEySrLnS1WPj0Dd6nqvJaSVnZfDalYvLOcXkv+TyCAzdngTxd",
+	"0ehvtvhsK/PiOK0Abbi1tfTUkpCoUh2fGlWjOFHfDFuFOOlUy9XjYqVSrFaG5dNG5bhRrpbq7/QDb/d7",
+	"RUHKeqKNtnYd6OyjsJMaXNak4BE2xCnGVyVjjEVwGSSpYbqCoLMS6gRovoSOyvdcFrARBUHur8DdSm/5",
+	"QUhttMCMyUqedvHsBFkzYt2dy9gPrdAqm3kPdESjsLbE15O1VV+9OK2iN+3BEFWqRzVUPz47RSfH9RqC",
+	"HGntEqxWjd+B1TNuttH77zfcaoeGzjZDbIOn2UBllOfWQkHURPVJCV06d2sxMwYKozJunXt5QwTzQoDG",
+	"nGAo2MixRj0EGBvRibekNpqQlUdthNFRtTjhOBbEnEBeRYtMqlZqJ7XTo+PaSWpIksYNuqc7xbUh3duR",
+	"v/sJHN0G8DzmNAIhXO4qzlbfV4/LZyeiNG6iKnG1XsvczI3tlvIc51QWepAaliiyIEwHARnf4eWCy8pq",
+	"rC3Tti5MKRWyQrB0l3lav/s40tg6ZiFLjEmhvROWjqqZ0AyyDOMEwUubyUDXy4nrWOjSwRPHdfhGcxMa",
+	"aP3a96aEMeHX6lCbzKl8oZNIUbvMGbnrTqK462U2X25KrNOBhNcMNPUJQQH5EDaPTlyiew80jjvBxaAn",
+	"J0peZwKU8JFtCs+Rt8EOpHWYr/7xX/9tokHg/0ygGnL9GI7Ao6pOX6jDRW2r36ocF3+58mwyFyKVLedc",
+	"osK/ob63tyYxm/V3g/ZPb18cnfzUb9Wbr1udZv2qd13r/zi8Ojqq/1L9+dUvR50fez81r6/r/fZR7efa",
+	"z+9ed+OhQK+4xKwWT95/rNc3hQE9RTZZc7+MokpS6fssvsk9vaxZnsoDva2f93p501Vv4C+JutdlMS/Y",
+	"Dre6+3kS/7rafNKrzV08dgna4S81hOnGQLg7UtubCI2cG/DPDvTvreukIsEmxVN1SPUfm4S3PNtK4sjM",
+	"HtDetWGl/fyxj8vXekzq1RPUZctIyhLRu9BoSdxAXfcGwwzL62lyqwQgSQQd1MBMYuuCuM498VOCUPlp",
+	"Nl8EKWpDUz5Bc2xzlRxNY9HFes/aw2hTgLRrViRsQIZfjT+SWqp50btqdrqlZmvY6XXTQ6vh/azCxPAQ",
+	"bpFQ3pR7UnRss3COfGIRDjPnkKK9FM2tCJqspJq59VBxMcvyDyo+hOYOclO06lRbeZCPu8QBodbqKqMY",
+	"v+vJfNXYNwLPE0X3547rOlp1goxP6l2FseoNke1rUDhTfSvCJrnhJRLUorY2X+Inug5L0mwGG5wR0BlY",
+	"LdJhyF4SlNcrMBTWgHDS/e7bYeKMSXYUXIoVBzDmUEn1GEGjcZ4RkzqKLxSzGZF0UGt8hOz5ClVhktLv",
+	"T1UZJgH8XqirHlodJgVjqRhqWhZZPG1r9lT+2NBzRtEm8skcOxSaKbZa7TY0U8So+uGDCjDjwuV8RM2X",
+	"zQ50khEXL3Ehi/Kyy44SWJEP06xVyqaoye+IliG+HY7m+pLy7k6IhZfST2sTFqie8j5hnntP7BGFULeF",
+	"D7qVqk9b4KBFbW7WlTGXQMdoX9fLRDRRVh+bEBE5IycWrRe3SStFKpH/M1k9kep5R1YZ56tdrdcrZ2gh",
+	"XCR3ZMUPn96C0MHgx7AIM7HHd2TFEBfGqWf4HVllneDmHVk5tomknHOIiBGDSqAD5VEvQsGRdP1AgPYz",
+	"WV2nNb0cytKoADpm6Prnzi/oun21PTdKwCxwk/iKLlc3MMfPZNWhU+9z7lEnYF9gj/iUEPjPnFvKYlvl",
+	"PWRNlqLXiALAsBMR54riFVA/exHwCaPbFFlNVAbj5THyPS5n7KK3DGAa0agKVH576asKH9498V28KOxb",
+	"IILzU8qh82QE9hT1p3ekynjtaNiNzYT6ZcqZJRjjy1U0kx/+elrNn1Kb+aJE8eWpYaeG0Op0l/KKSd/C",
+	"OTIv2uK9C9lwUNRohPpDsir6griuQ28LyAmQ7YG4DAyEpwFXWHRjC5QW2Qky1Bu4MhLMfG95O0Pm9U2y",
+	"mEx63+gQqE2KQ8wdk7L8y0vTgHaxXFWDSCFlqLf67SZU8Xse/nRzfQE/pYccqBFxX3y+eXn5R77ZgmiW",
+	"P5qDQXv4R/Nm+OMfatgfne5g2L+5aneHf3S6r9uDIf8nBIX8cd3rD1/2Lju9P/rt/7hpD4Z/9Nv8tz+G",
+	"/WZ3IFwJf7xpv/ix1/u5kB+NSnkJwx8S1ELh3wp/SyUnRqyl7wSrASdNQemiInxzGcxSiwVCMXsosBAV",
+	"/PH4mftc9XKB2Oi9Wj/IfnPQS2EiCtKHwM6CYMF3snVYv6bw8lu6Q/npCrn6AhixHCjYztgSbmPgEOXz",
+	"zgi2ARLZ5eGXooCh2NHsCrxw5CkKTSCqG85L/ZMG8iYBdihXy1cQgproXYPygwd8e0t8dNN5xkZU4ZIY",
+	"8bddZ+JjfyWb54hOgACk1o9I9DQaURxk7FmyC9e53hoMyZvhiWevRtSD1rOZ/bdkRM/U9R60LlstrTdS",
+	"46PoCiFLj2E714D/RL0Ywo4IjZwqSB4+Uu06bnw318gl1hHzWWPYjU+iPrjQSRORL+rm3oHuAN6CUORw",
+	"Zp4TGmDV1kC/PTHCa0BMbSn9+MvQyJwJhXHKzwJrxsR9PlRS5zsj+pIx4t87loyS4QN8QhBb+lMRtEGg",
+	"p3q4kQsczJiBLMxUDAGEX4XlJprXHRmcAVfvgTNxxccaIzqi36HvvgsF9HffobzJsfWP//pv00DXzoLw",
+	"J8VoYKEhiWqNfEYUyeZSRhQOGqKCGVGVQYg7UUiBFlrM4KOjMsL8bVVJGhZEXFfvdomjvqj4FvNx/IBA",
+	"YSTSHPt3hJ8okN+B8rL5KCsYSKtCzKGjtjrIxLx8FqnGSwNb0JYBejfhgsIW/nPwq2lhauLXJXU+ACSq",
+	"45C00oUJ7zD04OPFgthgxn3kJ7OBRBN7eS5/kkldSPW7h2yRj7F3DPnsEz/s+AaK2yCxe/r9N+xjoZHI",
+	"4wc7wvG1oF35RZ2I2bNEthpDeZVorVctQRCsJhv7YZ/A4im+I2NRycqR6Lq56VwwiS7ExcjR0dGZATHz",
+	"DKKFZdc/hEzRY9R8brrO3OH/9WR8r6k1cEYmRAqb5xqeYPRuQYURClWEbzJoECaTkauiskpmPKjoSwZn",
+	"iCbmCEMuxAIhFNOCFCc3wm5UG45JucETTO9C/oSWC0KOMsGo5vNw29SOh3tLPjhw3+6uBCRCb9LnQHnb",
+	"x9PAiCr7GIgtJ3MH4jsMqGLDQGhz4uezQKl3n0ydD8SWjbMZypt4sRhzaGzPgv9yIOAfDrXhv9iyxmYB",
+	"mF3jG0UNUDJ92FJEwT9iLX3m+cUFvnUot9r4yLykC/gAf2yif/wf/yvkJvkuqBIfZ5iN555PDHCkj8X7",
+	"nz6ZBVgFtXUm42Cc1eonYff4EB3iqxrKnstXvv8NSjKjh5nHVJ1mZkIcLUPYZZ5ssAcBwSgeCat4Wjtt",
+	"PpklNEgNpoS5bkmgZrI8Gviey8KQayn5gOFLXK4Ll4KqmOkwFZBK7FBkQv8otcioHzXy+QFDIFh7hqnt",
+	"Eh+CWVQhUa7qY2sWj3oFZKo6j3ySie/dEYCkr+Q21DwEKSoUibNatSJUhCvBqyj0a3HBKbw3MnYR84n4",
+	"mPpRGZktjwb89LlwbgkLzILi4TvCl6yyAGWTrLjW1xhRZRuJOxMnYFqE6sJzHWvF8WWq10wDqZghGMEl",
+	"+ogufMKglv/VMpCbJPYaU+TYZL7w4BYLQMqbvxQ70W/Fn8nKNDQ41CbeVzjrRrn7vjQzRbnYhYtXclHV",
+	"Gpp5S58Bfq9AJjtRJ3tCIaqGULsha50J3EMrfREWIYHl2wdheNy6EoNVjiIXtD5BsFrkexxEO5QeE4di",
+	"f4WmrodBoi08h0o3rutYRFrGUh9uLjg5FaulsrwSFso6azx//vDwUMLwuOT5t8/lWPb8stNqdwdtGANR",
+	"uwHYTqEq1rzu5IzcPfGZ0NHKpYp4k2tneOHkGrmjUrl0JIyrGeiQMbHJf7hNq5d26QgNY81U0EdzafLA",
+	"4YBt4hYhHGAYtBAu2BpRkGxYopW/wtk+kk8lTSaZMrkK/j2iinLh+g+y0ZriG3I/yILgABrxsztnIdpW",
+	"RQAaI/4aRQ8zxyWi/JcUp8IPhiYkeCCEIgu7rozD9RbEx6q7CKDhhThzmjraOD59PCcBJBv9uh4l7q7i",
+	"R4vUUh0VsBdaTX9fEn8VGU1hUIBwfmxzjazDFtV1Th8Zwa0GX/JTJLf7+y3YHCgJoRgT6KhaLgvPD8gk",
+	"iEbQTorfZLxK6AH4KH0/v36MJZGKgPJypVipDyvlRpn/3zs9/dnh+wIn6tnpyXG9dlStQF6T5djpUxyp",
+	"KcJzDD6qASfm5Kd2fVqdnFoVcoZP7Bo5moK7CNYzDg1Y7fSzp/EstjXo6/LTU8clMoIrx1mC2wAlMRy+",
+	"zTWFM/vUOpkc4/q0Ro7sqsWJYIar9WM+7cnRpFzHZ7XTcpWUJ6cndqVer03tqmUf1c4qZ8fwFz6b2Hb5",
+	"pHZWwVa9Vj4+wuVjclKZ1mEu53eSa1Trocl33RwMrnv9IewkmWOHS6TfvBkt2R75d7lPJcubKyAzEORQ",
+	"27l37KVIk5PXYEAJ0EMp1yUP6K3n36mMRp//eDMAGUlJJdfIVapH6Ao7XJuGnioswK6MSsxVyuVyJbyw",
+	"buS6b6XbkIy96Xji+FAdsnJ2VhZoz8n6+ArbP3kzEMc4+unCI6J8IWOQLPfrexkrl2vkvpfBxKdn5ShE",
+	"p5FrXl/3e6/BSwUaYRBsoTWJ4073ovO6c3HTvIxnwmWM4zsRyUWOQ6W4qWgFTVTmGrmrQe1D9/e3te6F",
+	"9eHqt+bD1YX4/8v5ywfr5Wnl3W8/Ob1XVx/eDd1Zt/of5XfD7lz4sQ6ULpB3CU6CtRhuLpW9aUzqQTWX",
+	"mhALad8JxYf60gtsq3haGFnZeeQNje6x+Nj6Hl/tUBFiKTONIJZtPsdAp30S+A65J7F18f3Ft1yM5KRB",
+	"knv/SRBuSsZwgH11lNKJh33InxRVEqRMSzdTlJYxojGcolfOPZGtKcPUJjgNHYbuqPdAZXTXubwAZ9DX",
+	"l5+lrus9yCpP181h60cU0wWef3RsZXVLI2zt8fNQhgrtGuq+RC+BvihMwpe9/nhw8+KqMxh0el041pnn",
+	"Uf7fyAnjkoCMKJQEv+g3Xw7NqFczPUem5FBTGkKQw+UEiAWO6yJKiM2k68aM+MxsIBOEGbeLgKul4SVl",
+	"VCmSDiYYYPqzUEokxsTEzfowKfNMMMkoqYBJ5gQrACGSZvCzkICR4SXUZGjoFNkgeVMJZz7mot953e4P",
+	"xlIbNCF2ASGzC1mizctx5wJSA79DZqvXv+714fcYIizPX3hCrym55FaGE8uV6A+F1SD+kKHDyfFqtQYS",
+	"bqIokN1s9brDfu/ystN9Nb5u9wew8XOP3uro4iOF6w6h6FeuEupbg8zYZsR3QDlqTA0Wikwotc1mzmK8",
+	"IL5FaIBviQmGgvqe+aLdbb/stDrNy3HvTbfdN4XvCyOz1e4POy87reawPe69HHe6Oi7BHSZ3Bwi/mTIV",
+	"8h4og+wnFMwwRdX6/xQ8GEED6aYivQb8y1CjuVIuo7wwK0FHfXAYKYCmC51YuFUNrXDF/BxcZfaK/Cpt",
+	"czhjyc7IHrXgy8j3XJKm24qiTusyfl253aIXXlanmlUny85Ji/uFZ6921wrl1WG4HPB+h7K4GVupNHUn",
+	"hJKpYznYlZXW84wQG5XLtWcM/YQpQYO5E8wKcpsl5sBgF+jNaQ3tEp9e12UGmKKXPqaWwywvW6Gp1Y9R",
+	"D9+h5j1ZU2jOapVyVVNoWk0IvgyZEsKx5gS1PH8RFvOJMSQfpHKePkWqG18atoJ/x9ac8IUo1S1iPKH3",
+	"frlFrWtpp/ViuVaEV0ONE1NSYnyPkpDH9TiRcKbrcbCxnKxT2D7XOCobOU76uUYuyalg7ByMhwq6Ard6",
+	"mrbK8VDfAQ8np5Aze5Rc5QDPE4u8JGE1D1BPa5V6vV4vV0AplutbF7tCk1wfVI5UU028gc6j0X6f3Dvk",
+	"YRPzBaLlpbpnYITaDAUemmO6xC7yYQLIh5QiTF3SQNQwxG+JjxT+Yr8nI7u9KK1Jk2aR3PVtVJVBPuA6",
+	"T5IM/CiTroVGS+CeS2k+AncaBWwxQ9etKnFfqRug2veppl8YocKJJssgdImm6F76+eHNKLrwSGEPGP+s",
+	"5nC6BZyG8UfYj0LnSDZfhV5da96kylPpDcO4jmQgaVeIZgHED0Q2O5ivDtWn+bPLpnTXVHlYPmnU6yle",
+	"sffbxZlyBB2R2rSOjycn1ql9RsrTvzSNf2FNI3KlfczZJBDoxmiTSRUJXK0HIABJXOkRlWS5QZUJ/XPg",
+	"PUjXbbL8bjoX7KD/JIQIHCAxbecvsTIsn0b++gPFyolVsavkaFrD9cmxdWL/M2pQn51bHskW4S5m6HWc",
+	"FWSkBKh2yi/nMMUCMQrPuB4pn20llm2XEZVJ1Tqya6Q+PcYnk1Nrg/b16VMG3tPxKeQNF95bXkx1LO45",
+	"MCKh/cbFSXW/sRIzJcEbh40F7jtsqM58B35c8nhsdLozVflSDZTwpCLPR5oTtfAo5trpqici+k2GyxDC",
+	"pCLLRT9Y1ta3C6/pF6kH8to/5cXfFyadLZeMhxBUtLOPsstS7/S0ex1JWEZ4T+P5GRc9JdQGX7sko7Dm",
+	"o97SWD1ThRHxnIi67yP69W4Ma5Wjncde45XrYXvoeZfYvyVieH2PT7PlYuH5AbGviO3gId9wPke1uscc",
+	"C9+zCIOqNU954ylM9EQkTeqN5ycjt35DmBlRlLgqNECahfzxDM1JgG0cYISpbciQHaFU4FDbWFM0Smu3",
+	"Gq9IkHql8bhQlX9eNV3GtI59WVEmp3y6/tIljVSfrXT3xilkzft7jkRMDt8wUBPFlbIK0Ey5Wpag7Bap",
+	"k2IoHBipIxCSFqmjGXHJYJ0Krk6OrJpdJ8fTE3w60YN1JmfYrpUr9VqlWq/a5eNqdXJEqvVj257Wp5Z1",
+	"Siblk6l9emqfYOv06Lh6fDo5PcJHZVyrT09xrR4G69SilLlNxkEsgOcvAysR2RMer1fN7k3zctxvv+60",
+	"32wI5AF6qCQCeXY2neTAJz6LE8LzKwbW1Mq1ncd2veClt6SfKSBn+wG170X2+l507GvMbSuIywqslBS/",
+	"lrxVgCBUy/N9YgVrsjGKKXcYCulO5oywERWFOSG02ZKFgUX9WI9Ca9m0WBMRp5MWmIHmxL9VZQUnK/GP",
+	"83gIhvqYDCF4mHkugciBEhqqSxoLU+oFqioh/C7LDItQIlngW1vosyish3IjDTWj1cYQorRCs1Y+M9OC",
+	"E0SRxW8qOAEyurNMnjTbZbO5knHl8gjBIXC22+XKvvrPnoblX+G1f4XX7hFem2ZJ7m8If56jVzeD5cf/",
+	"hMdvrXy287iWR6euIyoh/GUVC7VDyNaDreLnmnD8+KRaSWrMcTMIZOpa5MsKvDWLjZvTos9TgCaEUE01",
+	"EaG9UjiD1gK5cZiR41qRUC497HO9dipG1xcvDfTTdfsV1MXuvhrRqSOcPCrQsV6tVU9P0WTF1aV8vVJF",
+	"PzsvVNagSPUSz6CfDmg30eFgllAzDv/Mc7kZKievliNvAsqbtWoVgmK1zpQW9qEmEdTs17wNslw2fOoZ",
+	"Q2yGi9X68XmadpPQf+CmT1d49gizvIj8t1833DIycjdEfD3b50pTfjv30+sX7b5T/nD5m/XzT4MXv737",
+	"5acyfvNu8bb6svxu8OL+nfNiMZl37y364t6avyzjN2fL1u0PP+yiFmy203eymsE+EMrChsChZ9t87lnL",
+	"fXj7S/d369XZym69+P1t9eVBS0toM2u6xd5OX0V2nzUSJ4ukQKZED5+xkA91jKaqjinxJof7e04a9eM/",
+	"s78nk3KHaSFt+6D5X1NDP5iL0hRG9QxhcQrb4koEHXQj8pem+a+maQrdTdPcDtEyn39U/xxvupPpURIp",
+	"iJL21u5oQiWQWu7SJjbKCzWwsOPli6boPM4JsafAesIT+c8v4Z5QvkH4jyIauNnRqOQvzzTZxrpP55Xe",
+	"OWVfbWdoOKaLD2H+fRELdQCf4gZqVr5oNNk5f0vGHcjDc0TBcwzWm0gOhVIsKlBGuL4dGpaiWbMdHTai",
+	"kWvaoxYJ81nVPSRcM2ObqIJucChrZbMMxDwhMWPm5Yg6AcqbsJYhlEJ0mHTpQ3sBWXIiKiwEiwhrC6mM",
+	"VpVxbqLJCslmrsIHjxcL37vHrgzKEN3rwJbXgUvWsRKyXLsCQHnNfmMqP05+CZk3gwvIepRVrwxZfyzQ",
+	"W6M4tilACrtGOyysrRGW9j6HRM+AoebVpejihPwlZTG0soAs4Atz7x76fKHAQ2GZzYcZoWISqCcCLfO+",
+	"y6gQJNotTlaJm+v44UYDlJ+KLFocTw3wptAIkNu3cXSdQ+u+okMZocwJnHvCtwoh84LQlay8dNHudqB9",
+	"KvUCaAccoeMcmeLyUr4au4wERIvMZ3PXW3JTXq9zZAGGzWvRqVd+IKQfA/JdoABeiH9Va1SUZ5EuEKin",
+	"pDZSFE6OyrOnQhdmrUvxAc4RWIzaxhIyExEGqnRSWCNJpJLxdYLbaU2nEJLi890EHaqR7JlzIriWa08h",
+	"jqGISegQL/xLZJuklHEJMZBZxiU7svwvZ8GTBof8ldTzV1JPehTNtgScHQrkxLn4ESkJu4ZNZ4ncsG5U",
+	"Yd/Y6b+KUP11S/7PX4TqcwaSa+FA0uqxid2QhWHVFkYaqZ5xJ1V4pX7xv1PKFJkR33/dcPLHuU8zdFC9",
+	"3mqyml6YyaDHWaVwC7dKIK5LXlyCHesEKtxrQrRNWpHgPEqcDyN5M4pHwb5trRzVQFk5TA09i+IcaSOe",
+	"NjtDOAVE6UHB4K1e9+VlpzXMJWl3J1Bh1OFZW9tg+Gx4+Cp5U7XyWVTJNLwAiBoETLxl0Ji4mN7t7rW8",
+	"FmyxQ+QsB9WhIUXnw1rFWV4k6PL9gBnCrk+wvdJiJL6ZKwNhIu8anKIXRt+//muyhLrn2mEFWJTnv6HJ",
+	"akRBHwGp7dvEL8hMUVmrXDRwEjYk4lLKdaF+IPh1vustfaRaaX/3HQqEky2qGZ1Vp1U0Bm7F4NvbSSAm",
+	"6UHl9V0crOJ9WUL1/ePTTGLACwEV7ZbscJwrV86q0yNcLh5bFVI8sau4eDapkGIU1X9KUnVCbjRUIEq9",
+	"3jgql4Sa8S6qPvsOzyfkdwdxmkvVFTImgLowfGtzjcrOTLu2X6vt1SXjCNr9skF864DTXbZ8P6S6pBi6",
+	"iW/5ehNL0rhWtB3YUFlShHAwcGFGSAy7cGBR5SxW9Fs2yuCv5fGIcsFgICwbqiNKggfPv1MRWbG+CGtd",
+	"EEA/g3p16hGUmEZzTPEtKaGmds0dg09dGUF8V4K4RVXJpAxoJCQABK2JSycdd4iRAC0XyFsGI+pN0QRT",
+	"u4QunTuiWliI1DZAEATiQ/8B5ARRPHq1XOYwmJ4qsR0DXU5QLMquH46NOheoWAQXc7d51TaFaxVwA45t",
+	"aGkgUDCfi9sKuqEa3zpP5B4RrZ7G1fuyJ4ClAxRy0OcIM/9TCLvDBVyacGutE5j91QTbTkEYYuihMRjq",
+	"w+khGE8kWVUSa4x902RrUiF6/nGNBrPDJ/oE2wwqn6YJYF3wcnEoZGVcneIWrjZSS4upmSV0mC70igSp",
+	"YuQQRUif4hXnxyfVcf5leHyYOAO/Hn/v4pUQQ/cOkdjOla+4/vAkLBldPe5gwejDuQUTNeXirBu2rIBW",
+	"PCiv2i4ZIyob7BTghl3rviTNHB+aFk2k1A6NHf1ie0RtxyeWjGKYQBC97CzCPD+QTfSZJa5uQc8SlhRf",
+	"i/ixYMgeZ6nG01TT0nRLSlyrQhy91gZn6rgB8ZFIN4TIffEGaoL9q56rcH9u9coeG8QeUWhVgUIZgfKm",
+	"6906lP2AR8tyuXos/5qYIpgApoYWKuF9uli6AdUhrMBdobyFGQkjywolZM4dOv7Hf/23+dyc4w/wLzTh",
+	"ZKiajVnukjn3XIUyHTa2HTCm7R+4+qGMeCg1qZ7o221OscuIGdailPorU1tjQJnlEjIZwb41G4uOTma0",
+	"Em78ix+lkB9RLmgMrkqKMAMfARZQnq+aL64A7THVeqOa74jTsYHwiMYVa/gdOn1S1HnR7KK8Q/9/9t59",
+	"qXEk2xt9lQzFOVHmbGFsg7mYmD/c4O5migIGqK6ZaXWgtJTGGuSUWynj8tRUxH6afd7je5T9JF/kWplS",
+	"SpavQBVQTMR0FLIueV23XOv3gyEUQ+qhPY/vbSEcApqaJqFS+gWYUuwKE6SSa+BGCh2Pprj+euEZs1E2",
+	"tMdWz9skiW6ZHD5IAdFteCeIyz6jCLgJfFfVl5h7EOiYW3BRtxQiLQ7XBRpRuYlsOPnp7n8stWZPOVfq",
+	"E+8E+eXjybEglSzvBTyVjVkULjifNyOh7syzuaScwL0oHoAeGskGlLH50s8neHPd4M5V5MBzG4wbcVb7",
+	"8NfyRi1Wdafy6Yc17/0/jkjI7lkoVFFx5tgBCSJ6Z0oWUeHwjFkN//X7H1LEhEkfqW/vJt4NvM9V3JSK",
+	"X7ilYN9B6iCQCNz2LqOI8oPbAGjeIuM14i/1LGkLhPi4Dytdbl9kGx0wynVWF4gD17HqjgW4OIZ4risS",
+	"Xm39/G7VLdtqWH+Uz0zWgvLZKUZF0oG0pajO9ynPtlvP0+v+Xts8+ONL3T74+v88wso7L5e3pOKCVIYI",
+	"KohcxvGWiEvZoqTxzH1kiPfccKjmdKMoZJQvWGs0DKMx80mXhpR7zJaaHggLDgF/WIplPXA4YsMQovHQ",
+	"tvJ2SQ2lXnejXm+tZi62gYxsjZYPogc1nH5+sob/hO+V7RaCJcAUOVMCpY2Qt8IZ69riqC1fcYQwcquu",
+	"22KbgdI4XrLV6uZ12614Q9uoX0/8h0lUFb8DRTWz+XDPd9JIkPM3q2Xw47oDeYa4iQ9o25CiuTK/kfqu",
+	"m+/d2r50WhR74czGyptUkt7abb2QLznDRL8HNVmwWzgGnMl5p35fey/h8/lGNlZrIhxOsgW0fOwB2x1Z",
+	"+R40jOhjzG6j+v0br832lFNEyn0icISmHKAZ3o90NfImTJdyn85cQYa/luv/gH4+Zfw26VutRnOnhNJ/",
+	"zoBDPEB62Mq9BxUs+9AD71fT9W7k26nDSrX6dc1IHZtlSRgxLbPdqSz2acI2ZUusx2m8giLKt36WtfDU",
+	"jYPwBwbl5g3urLEzwnnfqnkrDd8D2/eUR9V2GTwjls0kkYpjdSeH4DJRiE25my5eF0ZwalbvdaxsRftS",
+	"z8G5fvzrI8Sbs0jh71+szOS0WtY/P3y6tmzLNOislvVLu/nPq85f//HT9t5fL4+a7d+OTtrND+cXO5e/",
+	"Xn/Y3m7+vfH+l79vn/x6/tf2xUXzsrO9837n/T9/O7Nsq2hdt5q1Wq3atEssXqvFR2Fol1qV6W+ZyaYv",
+	"PVH0fLdVa1SbuRTX/Mvrm43utre55++wzf1es7aJiNsHfo3VIf/ScNa0D5K6s1arbmPYwWpZ/9XYrR3s",
+	"6bKBdMWoBO2cmWW1rA/jIKQ6gzkrOyi+RJkQVsu6ODVTJjVhNaRMxuqdPylNMu80IBuQYjhn2TF5SE6E",
+	"moMl8iH04v6BTxSygAMELyFWjsGjNZMptIGiEynyJ3S+PbMgUNHxZYoEY/l5Ewewbb2+Qq/JP+Bw9EQr",
+	"biYoXPRLAcnPNaVERvf+bxZHOk6AdJo6kuoGXcqxgA4OOwKBwX8zPYPq7C3VQIdXXIhwQojYVetf/Xij",
+	"fgE0Q0GkBVeIi6rE3bRPGxn5lzEyLhA7wtHEb0jIjziJk0jh8eCOaBW6rFAPy4Smm0IRKd86tSkDX6iM",
+	"lqskfs8mDocqODEa6Mj+oR4oeEWf3rMsvSSevBMkBBsSBkQzmjt8EPmbB3uqpK4ihtRThPFwqAFDdMuj",
+	"WAElAfU3gDqOhkOGQXw82YlGCcGnNw6JO60q1ESUd/o2criOxJtPowbC+LuGSNpLY4SI/aixuns0CI2y",
+	"WXTX8/WzcqKOsTZUtEo+U7NzcVj5p6ESXAIq4VAuTsIGw2Si46YqmUg2Eo5gqgQPlVwgjzN8XWD4ZJsD",
+	"GoQOh+MRPE+XchnaC1moIx78OWKw4tQmNXdvi1CS0DvGHS5fbJy211yVoAj9dYl79PHq+vxD5/KmfYr1",
+	"yZ2/n1xdX+kFqLNGOR2AbYRthjBsIVUJ8oEqRooRdbg/QouFqcMitY13ajUyjulwqLH+oW+CxfcBRKl2",
+	"agcbcuM6XK3W0g6bCQZAK3rgcOlNFXuyUSXneLIEnTFrVsdxkCSML0xTUtv5cXML1sWx6o3CQj2QPvNk",
+	"oZ/DvXk+JqD18er4yJplBD6oGabpmFmItVqttrkn/7Mv/1NT/+tieYtcVfKzP+03yKfO1TWRBhZp7h7s",
+	"k73d5g7ZbrxISw+5X7gUfNMFY6hwIx5OvtUaWaG+JpeDp3bbU+bfSTvmXtrE6cxCp5XrNPWjWrZWq2Zb",
+	"+bEaBDyKb0Y8SKzWXpaNgz8OQ5pIHxjcXVDVMJHwr8KY66uPMOp/6M7caKvctrph5N0ZHVrT+Vn67kYt",
+	"v8vkJsOlrcsIp7dJ2WBhLTaLjaar+IGXyeQSw23ZRq61QP1UH5RlOaYVmJpJJEWOKTOSV3Vn8lvkezs3",
+	"S0FgaSW4IgLWy0m+NJbiA3O8tr7kNuZSCZlznLgqaed+V6ZkIRczyudqLpmbaebizE/OfGzjadkAoP7w",
+	"I6VzfmNrqvYWS6tlFta/KC8WSc81srDfeQsLr6VmlfpTmVXqr28dOlsvXDYz81b9/mNn3c6RxrY1HJVI",
+	"U8S8XhQSw+Ic8LJUcEkxRthmiiUACgEKV979DxmNdTTIJq5aaZB8m1u78kdz3SIDmUIcyoIGGs0ZJIDD",
+	"CwwWbnFBujaGxjD5U8ePoNnFqJbq+ZAmfZW1RgeM3GexKwoJuCgYFGw0E7ZO2U9HECqXyDgahT7AZsNx",
+	"F9yhGtnWCGfmY7MpMp6fNlnXgVcyL++iHePF/AJO3bScpAQP6CuIyvw7LmkgkFUlTZjLFko+y8p8+ZTu",
+	"aUhXPieKGzl/9GSGP7q2GFzVUcQV8U0cxW+r9dXI/+iav/HtYisnDz9FO2jV6q2dnWrjudgCqQ+6Mo3H",
+	"87AHXot/qLg0ns4/3NJFyssUB2VnUoUK5zy2QR7B4NDhuogE3E38DaPyswo20NTAkyA8hJtb49DWffi+",
+	"Kr082xtUpzpeU8d7gShJ2jru7B9s79V2arWdnVpzu1Grb9cAOKw04btL+YoJIyddyAB/uBebLpjf36Kg",
+	"T6riHjdW+n2io+tndqhNPSux43quQPpB/VezJiKTiUsndpwPGRfpcXEh3bSn6nVS96yCzmwsElXXPWBC",
+	"1V+a923YkL8hxXtBieB5kpGY4XAlIKokO7aNoHU0PESlgG6zZlOazj9weEkCAlk6/2ADT627jIz4SODJ",
+	"fvlRMZlxUpxzStXgHc7IDQmESg1ZdH6sNsNL9lnlPIMOyjmcn2D2sX4z566iNJuhFOWqV+kg5a+MRknJ",
+	"W9c8TlSD/3aa+F30aKPWqtere4+mSLt7m3Xa6G7uedv+5j7b6W0WYXznLr2nUqQLmrWe8ixTnJ/yYv27",
+	"w6i8nRs+/Nxwgb4HF3EhCoRBygHZoTnABNDSWhWrnNGA39qEs3Hm+DmcFkAiWpkOHsbsPohGAu6Qitod",
+	"0tuAI+gLZ5+TG28Uiyh2CQXmBPy3NjvkDWBnVMAtdLjLR2Hokohn9AXyxVIDYxs4u2exwmQAymlxFwzN",
+	"EL3tyFs4GfeBfBGD79IW0LwMmoDCoyGwGqSjoW5weBaTRkMIPjymgsSM+vAuOT4xmBpIIhCn7EFjGt7N",
+	"8ms16dPs4v383P2MFeDdCZSFzyo1AIm0ImCtbgIu4GkfN/syxsDml4Wt+3VdFLY8j0tWvLHc/Uew3h7h",
+	"lBe44wCOcDbOdAo7vAyM8xR2doZyDKQfpejFAJY6C6bfwBZfBu5+inpgZgOKYPrZBpcj06fiZhDFDG0m",
+	"2zL2PHxF/uOGdr16Y9taGVj5SQsBHh3y+NGJlDxDUszAMs0xkCzWAoh4C9jRlIgh84Je4KXfaZkc+Sil",
+	"KXe4AUyt7zwkJvO+StDO8evDwzkA60Nwi1yt01zCAuWSTmZkihRWgfV0dCUZ16vhC6cZWl3GWS/wAhoS",
+	"IEsgFcGYT2q1nXeC/JVyRoBLATFlNBlYHCH+5JDFIk8Qmwu2eaM4ZtxDOPbjFOXd824aczYn2N9l2Pl7",
+	"Xt1vsOzMBvDeXxOXykPF3Hfk81imT4v4YR6fEiRQ+Nw36UcehyRkKTaLb0sk8iQTMJ+LJDe6QGfwCOwk",
+	"Sw3tMqQlczT9Q8lIchzSpckLS4rB+jpisIxC5Kkst5dKvbGIbWO2HTqHRWOntdNck0Xj8dPYXi/FZsnZ",
+	"8YMJNvX4m9yVNPH6sxLjDNZDjiX9gLDtwiZK89WUbai2hQsHDKZJ+U4Q9ZuyN8vEhq2y7gw6fpVYNw6E",
+	"jg7EiTTQsi8NWHzLRFZ9qaoPI86q5AP9VxQ7HHPOUvIGQqVnb5IItAAAEjmqoVJUP6FhPhxecbP9Jnud",
+	"7jT4I7WA3A3shJvbuq5KEnRLLKIUTM2VO9A1ErAbjbTyDggbxAiqGAMW+shTqVupatrk+LhHp+dXnWM3",
+	"m7VccqDsx07tAM86VIKIUZxYPOTxkuA+SCZgCDvcPT6//NA+u3Y3ZufpTdvyj8JeuO7BhSGmTS9ATj/K",
+	"X0DwOlQk5SJjh1ZrFfghc9ose2Em1ptzxXqjXAofwKZXqmi6efCDbofZgpzy4mwMf+c02PoyGefw0U9J",
+	"Zk/FNUQHx6oEFrhXk5ixZP6MMP/NwCg3MBatxG9jYBw83MDYNY3Pkk2iF87MbfLcV0Xpzn2zPVdbGo9p",
+	"exbTJjHhf9yPQpNdGkEtNO4E2BuM+QBpgfTYFRfy7bNUd18VDdjEzbokFXBH6nQ1+/pxRRisTBH1oxaB",
+	"kIovB/glM74t9dzKx37quXXP/dKulh/8rcJ+BSbnEcz8Y7oEs5NJ50WKt4ww2NaX7I+blaPIOXudChF5",
+	"ARyzqQygNKyaQaKAhVli5GuobKNpLYimYgQVzgcDTtxfOtek0B3XVgUNAcBZ9vPFiuBYBMn8IPNJJkkf",
+	"nPfxFlL8niHF1SS/Me8z4g4Gd+Fb5MEYjaeMPSx9wptN39Jhi5zIeidWiV44vELTSIN2PGbHGTaqcOCR",
+	"P1YSKnW+ksmm8qCHfFqqC51kiaiiGC4oCSIQV26bLGhQtr1cHekAGJ5CrEO2qNFw7anQgiKCLI0iFGoM",
+	"yTpRhIVBg5xs/l5hgxlOfrNWI79GYxr7s88hvs4UpFX98vXF1hO55g9SZMsMyjNRZekMPA9V1ryu7z2N",
+	"Kst+Xb3+681XeE2+wgIVLr0FQbnfjT6X0VgzLxAqlWAtVW+woZsqu7R24QqbkUvUV/xGFZXad8sStPKl",
+	"zkHic8gL9BkPGHjfefpjTtwP7bOP7dOby85vJ51PCFpHSczuA8jqg9L0Q2RtQlgUDEuYPsWBCwoOidal",
+	"ylbgmZqRKPtFukgOB85kIYctvbWShQ4Mh8cmPoIMZkUGqPAvEG/YxZxIwBW/Y2yY16nEveicHZ+c/VIe",
+	"iD8GtvkSzvrvq1SzFWUy/MeMijz7N9FluKQ7IX2KAmElAamW07H+4NNQeL7SbJtFuhcWV8krDrJX6Jm+",
+	"WWZybYM/HRJ1lk53gqm60bj9xnQN/dkRWexsU7W0F4RMD6XH4iToAV5lFd8QKHb3mzptdLe9Hb/Jdnt7",
+	"dL8r56RPG81dq2V1D6i/U6s3d+qNZsOv7TYa3W3WaO76fq/Z87x91q3t9fz9fX+Pevvbu43d/e7+Nt2u",
+	"0Z1mb5/ugIEU/JtZrZ2MhOCoc3l98vPJUfu6c3P+883JWTE3c5mUqBnj9miJUYvzcr6ukkfT5sUY8iWI",
+	"6rkZMnIsFI291fr9DzO0nImYlMm+bCnU9aJdLTfmYF3jzZTHZZmuhg5TW+3NfHuu5ttHPowjjwnEc3lE",
+	"Aw41OJm2aQaUS8M+1jtDW3XKjitYdYVYsN4bXx4vb+QxrLkPYMoZ4EtJJM05rGPFNoPtJhsXBpR7jKT2",
+	"jkAzziZJPwaSvBwot3qaDKjXDzg7JJQMIqg5RbhiHiUIjJO3+YDsMuC3wJKZUua0HO7w/yDR+X/IgE7w",
+	"XUlE/uPw/2xubsL/5S2pdUYq7Q+nWLdq6zQMjaO+Qf5DXDz/cu0s3oIvUNflLZ3jY/m7zrzIbrWJ+/Pl",
+	"+T87Z/oheSepMN6XQ+QTf8SIH4TBLQNWNY/yBd+eeqH+q7JU023VAnxWt5dUeJSlkfijWEe5Ap5eHbI4",
+	"iPxl3pqOEgFg6//IKUkHy4DY1gEnI44VRoKVwNBrlv8ZUPdl5vXVVML6lS6P+Z7mdar5cNrWNZqxL9on",
+	"fZJq2bdsjWd8JK9WzypH8rsPMIeWOpCXgvYFm0Ez9sYwjrohG/xXqaucKPs+TeLLLT+tTEADgUZCOSe1",
+	"Ee6Rlr4CDLOAwMAjrQ9VDD9IyTflHgCkf9yUuASPzs9+Pj05uraK84JvaS1uBDype7LEzQhhn5YbfjXs",
+	"+Z3agW0lQYKOgDYZM9a2bjRKWt2Q8rvll+AFTsCs88C88VC0GBCY4l6lDmI3kVkxbzZU3+zazK6Vpl7e",
+	"0iN5Q2+mSXtfXwXsyrQ8jfJqGxl689gzgGjlpbatSyqUkxG/49GYG3CWZqLBhk1UcSTzMWcRxhuYa5S+",
+	"aSdutbQ4eG24q8z8/tuIxZNzVc69zBnqBYV1tNggWbbs9iqKk0eotkVB06jV7KzwlqZMsS1UUKkKbydW",
+	"q7633dg/2N7Z37GnbYdsErNnA37PRDJgPLnW+uy6c3kG/n379Obq+vzo/VVpSprSdfmvQrxBboxbOBYa",
+	"eR5mHQ5YQpGETbYJMVsAK0NdgBkARGMYYmSc5Oxz9oMusE8vyDUl23N1ZCkYJv3W5bPeDBimSzVT88tr",
+	"V4dgWkPLrqVeV052mCeH5ICUgS7galkvw+EquOU0GcVL7bT05hM+HC215Y5wVx0HtzDUfyzk9+IpSkjU",
+	"Q06sdCsAzgBmJBiZjVDUyhW4e8EPIpRIndKLwiAiYcDvGPAnBglgBMdgS0ACt/rkkMUOL35wqOwYLEGm",
+	"RDAv4j4pUBQduPDO6cc1bDG9p0EIYLkKc7gI79RouPmqkWsDxU8kNE5E5mIDLlXucCUQNuJIJfRuymXU",
+	"VkH6+kNCZ9ZcOPyWJVhqov1MnTcxEzJqXbAow5N8zybLrKhH9D0NUfzPD5+WEsVilixeWritj+9UX09N",
+	"1bWaWlNLLTs0D9dSppJSpCXWqkpjrsLI4w8ZJCeplJDWT59RX4HWpIst2bxkwxBKOGa0Qz2Vrc8kfQKa",
+	"8mzV0lJR75XD3ev6Aw9yBNbzAJYAPcrU0my1Ow+j3wRkRfY+oIvU2xFRaeVN3cifSDHrXn28uuicHUvx",
+	"HMWZqJbOL2DX+1qNqJe8MxbxTH14mCmQ1C/0qPCozzBjQG8Q9Hq7zIhTImIRwEdkKgfekCbVma0csnhA",
+	"5UjPTp97kTqjTIQWLfqpwN+yMiw3Lk+J/TflwjxnD2avVtAN2oF5Ct2QJp+96YE3PTCVm7ZQDxSCPltf",
+	"0m1lFq5MVXnMFIUFdYJ0ohlzLuNJ0AtYnIP1zrag1bKGFFJAVTA92+RFkbLsVpLy8wlCKM8+gvLU8sdw",
+	"9l55FAMIj5awp55zGENvcwWYOzeyq5Coha0jGkbsQoc6YsN405UaDkfIS5EL7RbCDvOiug43w7rEHUDe",
+	"0280HOnCkSGLobiEewxJw1V+qAr/OXwYB540DQ04bZoA2KSIQp8ANXZCJ8jtrsvq/hxRngTJhNRmQU22",
+	"cdweM5Y8gwVBDz7WogYi22PlkJGmgFxBIK7QgJyrWdaE9IY1GvGKI+p7CtLZFPJpTM1q1aq1+u52o74v",
+	"77tnMb1lRxBpbGzXqzvNcmXSXFqZiCSGZE+4amqX9gDD29vVvX3b0hDTNdvC3XYhN5BsRKO6X9cXf8Ni",
+	"/+3qfjrp7eEwZOSEe3JVGNtSdqy5becWBTZrH0KpAa43s/fD/CeHo9jrU8HSluBw6E2af1ZMBt0olO1p",
+	"X5zO0IXNl3aaIFfNCmcJIJt+iJMELYVfugLe+qIkw9zi8FHMMdqvRLJNAHTDLyg9gjqvrBYbVtKyNjoQ",
+	"TaxhoSsZ9+zt8zd5/Gzk8cN8EzmJCz0TedMP4peoTf6CheIoUeXlIUtUYtYwZh7SeaAwmZ7ie8b9KH4n",
+	"iDTsY3YfoXSwswRTKoh7cX51TeRHIvmVLXnfHXNJBfFlkogMY9Zj8ca0/LyEW6+jO8ZP2S31Jiub/21Y",
+	"2fCGk1Ju7J1puQ93E2ym/8oXMI6w8q2ZECSBzlfkhEols/HyUwZWXMY4AB4NQ5vcsSESSnlhACVd4zhI",
+	"EsYxIQDuZ7HD/cgTrWzNezEDFU5DUbb+4QPG8pceM6x/WznpBptT6JNxTIdD5hPRp0PNSkjNVQ3MysYV",
+	"5acDwuLsw/f8plr/OBwGBt4b3d/gX6W5yfDLFfNiaWnJewX8++bA3/f2uru02dth237Dq3drdHlFBL3I",
+	"Dj1yudJbnzfH4/Gm1MKbozhkXBoo/rNu/9cnOsDXSwNbTpOb7T8bm3vjWvfDx/uj8eVk75/J3/bv/mbZ",
+	"Vm5lLYyqss/DIGbihFut7d0aGEyfr69Prdb+7o78U3jRkEnRETMKtMlxkDDrD9tK4pFImH8yFFjLpnJb",
+	"f2I0BsCnJzjrx7WuBnyO5YLbf1W2occQ/t/jaGRdBcK8UQyWJ1Qilh99r6BOlBWymPxnZuJr+uhSCauk",
+	"kgRM4MUsH3ajPI91DrvN94mdlUcOCyRIEDh8VK6bMpKbGRHMPOEENIV9xkVEQNkx7jES+LNalt5TiGcO",
+	"6OdToE20Wrs7wCKn/6ynQkQksVxUX58mxDjzfGna44QqlbMc9kpI0yuabNvsasvy4sFmrVbbqe+92kxd",
+	"kwFnufDaWkw4D5bHjxMwKyO8eV25t1lVYoqGeFJeYkiCJAULiThLaxIhk8n9eHXsboC1DTBdCgi0IOY1",
+	"lkgWvHG43PeYyAqhurLsXXijPsYBbPJ007m2Qdhqk0CQEUbjpOiayarqOtzg/qahNHAmJKF3jM/JeF0b",
+	"Kvy7pS+B4BwEPBgU2TDOoAAo4uHEhCJeRubJXcJHAxYH3qWehylYcPw9pyxsDbiW+mu3o8BnRDDuCzkT",
+	"ldR/ooI4Fsphx9pYtYEFoYzv0VyuM5qsCWJL1dwDG2BqhRWAgPNr7hunDT9HPfkg/yEbx9kqKy3jnM4W",
+	"TtPige9ZiyjxGnLG3lLAFqYCl4EZr5gKnJrUWS5wrpQvlwxMtCWuODSE4iPHctiqwx2OVjwRUoKyXo95",
+	"iWiRxSnEtokf4HBDu9tQ4xiGWnOXkL4WFj9khjgc6Eeh2hS1qP5qdXbmcYvETNNNG9AGhdezz1JqBUk4",
+	"mZFn3CKUTxzeG8VQmKmKhWU3EEXBL62KPHBn5ye/UA0fM3S8TI12pEZDs9bCHYYiKxPlhtz+MKYhU9tB",
+	"DBn382+/woukomZUwLCXT+TGos+mCiBdvqvoyfzMfeMU6u+iJ7NhepLU6ZVU5Vvy9JvmnJM8vUhzFiOH",
+	"W1+yrTM3fXptSV0CDvU6pMJTZjMvIxLWZcR7qXkDSxiFLyBzIMurWSZqb9yt2OcoJ12IEvnSuJxRwC3d",
+	"KIe7+QR9F2xR10zskVarD8w0IooTl8TsnsWCCRIkioXG4ZrQBsvSjPwt+baPV8SPwpBCBjURJfBu7wSJ",
+	"xlylORMdBBIMWP8VI54Y0DBkIiE6cYdUXAiijAaYa+Ta5OOVw9WnNiAEBSZokOBQAExXL0bLWpNb92nM",
+	"7JSRGRqgCf9IdK8I/sFW8+nEJmPG7mwyiDhEJnwyYTSelV19YszigmQ1cC3MedRZyoVJmxXbL1RZLJ2k",
+	"ln/staUuT+Ww6cmnYYdLrZrmL8xJZJu6ML+OJRDtLPlOvVwocDSVatajoWC2lVu88I3SnLd8eloxEQ1M",
+	"ePQqzu9ZfB2gx+FTSGBrNmwL1qrV2q7WmrYll6/V2qxXG7Yll67V2q/ufH0Ohx3bu8s7F9nGWv68w9hc",
+	"L/DEI8iJkleh2La+4FpeLlc4e5B0JyCq8WkjGrg4bzhbNysbqFfwtSc0Tt9E1XKi6kEWc7YAFtnM2Sj/",
+	"GNm2gbk1XrJ80Ut/GcNZBJ+LBpaoEtfYFxDalFsDzlDlM3CTw6dOMAd0glYmqURDxokBDbtx6HC3bA/i",
+	"2+WbpPknxRzDvS5lnDqVnW1cZj19Jik03zI3pKDmwzAaCxj/gN+iuocljxKUsD9HASQnIUNw5N0J63EF",
+	"5wz3fu32x3RMBjRhMWa8cp90qYCzWxGNYo8JUgmqrEo2yS9R6NvkQ8ChlKZ9GwfeKExGMQ3JRRz5Iy+B",
+	"WG++s42Szh6df/hwfnxy/Y9iD5USeIQ8mcaTmI4rWY6606tYjgUJ8RLNx3wXXouM3/piLuu5ocls5pcs",
+	"HCuGS2aVkJVWj+V227MrIXvZMvVhBqBuzWIDsBB4+TGswFynX7SYMAujVieteCYpgVhKhEYipn3nUMvM",
+	"ghXN6Im3qSyAUdKXUstTGQ+BgCIcjLAWXgAYnEh0QyoASh15wuEDGt+RINGMoP4h3iRFAubpRaOYUN+H",
+	"gksg/1RFXtiQjJjc3anVXcTulo0iEa8S6J58FeVppkLhcSG3OPOFfDN2DeikEfU5Z4Hn0DgUCGhWP0fY",
+	"IADgzo/Xv1aPO6ed686xSyoR9xBZFN5dmmZoFMy9lcp9k1K5+ceSRsXXi93Xnc94xADJvsWqCyiLylW8",
+	"IdZuFyp5cIiqDr9ON7sqGSK0l7CYuGkFkaswcgWpbO/WahugqtXhkFpfDsfqt/J6UsS+NVviRQM405HO",
+	"KpxRxIw5fEwnSHDz/xElOSCUwHzZ8gFR6VKVKCZ/vTo/2yCuLhFTdXVmJZh7qF9z3h4lfdKo1tSQbJoN",
+	"uY0pT0jl8ucjsru3c0D+z/+/U93ZaDmcEBd+A2a3v6jqM+NJV2O24y8BtgGeU5ewCs0lRvaXLdukBCxk",
+	"YOPnUzJns2UBJ79eX1+Qn6TDJt9rSGHMdW6rXafIpOFG6d+x3Z1K2qxWrjUbri1fZXS3Ud2u1jcgf/dq",
+	"TG9vWUw+nsBwFseNhEE3pnA+Jxjw37MBpKsZA6UztgXjiZ1iJbslw1clH5AxzeG5okyQvlL41lxNDb1o",
+	"msdxJC1LzpR2UFDL+CYVGjHXUkgTXPGHUvfQUETZyWN+wagVp1TcDZaH2sSFf2CHcdb1ZrkJuItqDxPs",
+	"5X02Gv6y6WHQY0kwAKpuaTyDztIqytQsR5edttQsC4pEf9TyUNB62ZTm09euC9MNc5hLU3uann+1LZB6",
+	"jXxzpraRudyLgme6mUgrtEQ7VeMWN9S2sv1qtazpvblKgt6jV8maW21xTeyyxa/Z9pxRDjudfW5bpkJd",
+	"Zd0Efu5swxsw8rN0er0+bo9ZhbfLdTkpFgDDhetClW4moXJXC7W9s1zjleb+rWD3Wxbszjdq08TcBccW",
+	"BfqZLJ93OU4Z0l5ETlNernuRfuehYIGXOhT2RjyzHGxqeujabNaWD6flAJXqzb1mtdEsACjVq7ulAEq7",
+	"r7VINl3Ey8f+zaKiHwCIrly0vNIqW6OoNc9lg0mUClQ/q3fNsHIdXikU3GTHvbjpiXRLcswCikdGf8Ph",
+	"4GMhun9WSKMg/JEVLmtfGZWMwxUQwUxPI13vr44NZsVyzXQgnku95kqcLloB1ApSvVYExCsT5nvfqJLT",
+	"GOLZcjW9KTMt3wpU3gpUSko7h4boWrO2M5Oe2ZGJsT+mqjvbDs8eSYlXyBzelfTIJeUBSBzeZWHEb6XN",
+	"bz+Ul+Xly2+0b5cyMVesLFxPpD9jdoRnauY/vHBxRc3wVrr4phnmlS4u0gzFeMrWF2Ppz80QmiNuSxOE",
+	"DJqvldGl89wCPwoDzHMOZTy9jLs2jZIfohZzCSvuBSQSKUNoDfxE/eQs4nCHr84cHimylXCi6jod7uIa",
+	"V4es6qOqmHOZoPCMDPNL3e8npofRo/RUEIuqHwsQFnVVqcC5CidEsDAUs8EU01FetSGvstSyhJXgIdEP",
+	"9pl5I/n9LHY8XfckLpl8mZQlOke9nA5ATW2qfmTL1QTK+3abO9uNup2b05Z18fHy6Nf2VUdNrz+SnbfO",
+	"z446Zn3/0fmHC8gls14naYuZMAujs3zsXO/rHyFyHmey8mWGysuiKUfSuApRs6kOGrGUdAMVIilas4l+",
+	"NAp9fIea1RaUUrlV8ilI+tEoyb9kGoXQ4QhDCOLY/eJYJe90LHzrV3cDkoIydZnmIQE2Zfod0IP9aIws",
+	"athokkSQGqUwvihxLzpnxydnv7hpxzFtzuEefJz5KqqTMblvtAiV+ngzCQbZeMHhQJ9iIAilGvMdPmEJ",
+	"GAWUxFqGyWdtMu5HgpHeSM4n8SZeiNEsTkQSDaukTfT3Ha4/EQjiHrXPjjqnM/KO0HfSO+tFxZJKpHTJ",
+	"GkjDPatEkNSz3zl+9Mh6cnuRnkQHcyk12XyAmvzU6bw//UdOUaoVulBP7uzV9mu12uPVeahpnq2yLrMt",
+	"DlvrLfb0FnvKnUrAugBZrUXonMiTNgW29H56sUnqbXEHCILd0YS4eemAOt/VMsq1CU3IIBIJaRCfecGA",
+	"hmQYUo+JDYdDwYaJ4JA/bseDcUObKYFoKGFI1VXaU6R52dS7u43lCrbJIELYnJAmLEbaGDrAMxlBvIjf",
+	"sxj0bhKZaESKcA4DTCSmCSMVX3rfitLfYzxR6ENZ6xVKkZ9/GiGE5N8p66ocfKntZXvVmLTkm/cdnh8i",
+	"zLzOfwW0+hQGhGsTFgp5n8PH/ShkiF8kskT0WI5hyHoJGXFcnMzHAVZsew6vuBljn6u6l8UyZTeoCTCu",
+	"HzAuCXcDWGqV4E67ruewy7xowITD3dQ9kiskDOWYRdxjh9L2CdIbidu5vDy/VJn5lDvcZXIfXjIqIu6m",
+	"gFDqVE4tBEhhB4ho11BxysZU/XC1TnJVPzV2VMyGjCaCsHsWTxxuYDsl4wj+BYEAQKSwiUhonCgbjQxZ",
+	"HES+KrYIEgF58Dq1X3pkHa2U24m7AanqyM2brecRT4Iw0zeyI5esNxLStGa9KGaE8knShyKrdD+0SFl8",
+	"KIodbiybCsaJDo39NYPe2EhycXh6ypkmoOR3rJkRk5IL2sZHsI5E2vRZmowGrc3e824K0MqG+weYVdNl",
+	"YTSefqQA80UqcmdRRemUbecNm1Dpd+gZJ7pF5vJw9ZmtQjGTHW403Dn48hdqybw4+1mB0KamXx4MXi7x",
+	"cCIlEM8jwS6Vm7KEiVlmTU5biJhHW6wEaGeOVLpjA07uxtTr04c3tyQgtDIEfHFZfKOUoif2H2rPNc6m",
+	"ROeSUbYHJjOt5z1oeHrV1Dcv4s2LKM9tymyQddyJl+lXLCaM/Hh5miciSc+FkJGkItUEqdUaG2QkmK6J",
+	"TfWbw/W4GKyRqT7Pc0ZOjSlUPwZeHxwEZI5c2iBYk0T1uafYPq6Wfya69U38v4n/5yb+8eADZBwIPbXD",
+	"NvXPHy9PN1ZVEYKF4Zt6IBTO8FvI2bKUQpD3a2VAltAFVywMX7AegCBQLs9rGcUgB8l0nVYT7saQvQn2",
+	"N8H+egS73BblQn0FEf7iJHfZgQGMBCA9UR12JhVXCRt3o0hmRVgAaE4oplVAO4qTPnEzUVM8cdgALi35",
+	"+wWLPcYTestcMsR/w5kDeAH4tj4LkWSrUrNJvVb7A+KcNRVZ5ur7AeCjJBtV8qnPuMO7UdKHODeCouQa",
+	"g8xdCH431YpAONyPo+GQ+dXiry35fReTyzD6jI0snoKoqHLxGISkpyC5I4/CUQacULQQpVZNwMI4f1lE",
+	"P0sySCP1ZkRfzkA+ck+mA/fYCkFDRthngPIqzgzpAq0aXy2gTyqat9Q9Pzvq6JMMObCy2UZ4n6we3Xd4",
+	"Gt4nOroPUDtmwkZqyfkRExBxn3ghw1h5L+C+kO5kRHpsrHvbo0EoSEW+NUfhmp6AbKRnKcOQcnIbMeHw",
+	"iFdJmywKbNuFyDaUH0Fw+yHnC5ilIs0lwRI5ldk5QIGPbumTh/xbSk8e2GCYTLKVC6acuf0cPpCdSPoU",
+	"z820kAm04ODReHFk37REXlZU3488MY2dk5rG6lZSAQkmpdchyUZPy64cZs1cS/D9rAhBSWS4JIZrmouQ",
+	"+Z+XiFarWZN6cGhcybHaSW3Sp2FP6w0128s2f3ZlQnk7ZhyZQDPqtZqSKYhVv+wIzg6yTMdUjBH8cH52",
+	"/Svm0RRs7tJjE2hiep5GKn0Ws9zITZ2qbDy8B2bLmqufozyJO7DyGcp015/LoUrx/KRRPD+56pyeWgv3",
+	"HcTl3g5T3pyuV+x0LelifUm31HLUM+r2QzKMwhDIxCIyponXL80TRkPZtJMNM7mUlWZdE+RSd+MRWGkE",
+	"3ir/OQXL11FZy7lz92+e2fqKKkBKM1u/2pb0DoqD/zNcs80EL+larT4Xa2i42YaT4eRZLVA00vpuaDcn",
+	"6hE5AKRSr9X+34LVJj1VZAgiH6+ONQPfRs43rFV3TP/QeuTV8DCVahqMebUKe/yBq+Bp1KoRWvghCk/n",
+	"K4SXUXaqeDK3vDDy7mYqquvpqlNNsAkPtnLUaGD7U+6TfjQmPRoDYkk84oJQaSfprRozGuLjVXKZ1rCm",
+	"e1DYRG8NYat0WIyESZlETXbNEq5PyAMdCabg6OErDr8quRMLf1pYYiPILUsURGGJR/8LS9QrjmC8nqB0",
+	"g0djs0DBtqJeT7DkCiG2rVZ9v76zY55/+2kiqLBaDyxoMDu3aKfnFsAPsN+TYp+Nfa+uv8xdv0X9ewQ4",
+	"eKEHAh+ie1ZaGZ+bLtKL4jGNsazQpxOhsbkVer1LKrq6oAmEu5C5T0GaQXo1Z/csJgP4WJd6dxtV0sG8",
+	"7ixYq+1zLLDj7HOiwrWBKrDzR4yAKOTR2CaMen28weEBJ9IbkB+VwjQa483y8+8UZbBoEWqm1EJj/BQe",
+	"HwLOaeQersLjopqFdQ1p4RIFJmiG4AXwIccjzgN+WyUPFZhtXFoFofmSgqCU/xqN4gJmN5eG5ig27WOh",
+	"BfT2LgbOYPw/yTkpxlDlvMBkmc/LFWm1GvUVjLOSwf3GdYYPU1b1b6esUALAdnkL8rwFeUzdrnbRkvq9",
+	"oEDLmIa3FEOtVFMhS9jsuE+hGCuJQPKbp6tVFK3qBDlSbPdjKhwu5XQPCpweLqaPQkbjHCfvQ5iL7W8k",
+	"0hdSHPWZGjDF8oEj+04QeksD/iYIlhAE3ynwKtdjvjhM20Av0eqegXzxc/CZielCNFyylazkLCt73Z8u",
+	"e0XG4EDkvV8s/UPqNE8OJvNb5M9RlLCci40WsOFPS4/5MQTKVeoovxxxsmZ2o+Yjb9aq9UZzeeslP0Lf",
+	"2HB7pkTweHU1Hngc99WI4PerzWZKBF8H8nckgt+rbmse+Ppu9eA7EMFjDF7aAZyNlRHwpqjeLNZcAkay",
+	"gm4sWKxlB5Rb0SjxosHLjQB1uC9Kz0mlch3TCaEkAVwp5PhcAASA+XNBkmbAUdILwpBUzLQ8/QWRREOx",
+	"Uc2hEGRBmBKsJgj85BMpK1HscDVBGziVh5hUVzyR0yAOmNkWDIaREEE3ZJAJnOVRFpAAFGGqgRWl0+L0",
+	"HTZU+JtdoOKO+Rhfn+q0bQJgHbjy7bqbWRumUkincx1b0oGR5nmiEwZVguZDzY+f5WuV0DpXa/uBB9/2",
+	"M49TzT9Wh/hlNM4FrKaPlqWsgJ0wfTpMgsR8OH80exUMRiFk9MbsXwyzTTHblnTj6A64xQrnlyuEuUom",
+	"84XDaa08eC8mTWGVw+ndbwi+ZRxN25mFpdTem331Zl+Z9hUInOx8/126UObZVyZw0RIYzoYPboCY2gpt",
+	"OStaUSzCGX6zwxXKc3rUBHeYEJdGgr28sYDt7PClKPw61OtnrSRAQykQCdroqp1LQUuNFTCXinUbmRVz",
+	"6PAyUyr7BnClw7nYLNjoa3O4nxg6enq+IOCSprrMxW4G6P0VoPZfPWAzNdXOUvlizSX1KiwY0IUaArX4",
+	"mt7nS5owq1Wr1rb39sswe0oVpoo0QD6ZbWnoNXhNfXe7Ud/fW1GBLpPVZ+wyaEy9nrs2/dYMis3g8irN",
+	"CksNue3q3v4Lg4o2Nv7yINGmcP4RgKKTvHR8uelpZke2vuS2xOy06nNuyGvtwqKsJm0O/mMxUyRXoTif",
+	"qPYXZiqfJVlccnV4M3hc6vVSEpe8HHj2NC5vEv75SfgH+VnGYl/kYRmN/yESgJOcHHi5UnbMuv0ouhMz",
+	"eaukUvmkb1q1Ty/JXp0R1pmmdxKjbrr6Ydbbp6fWLMp82xrFct/3k2QoWlvQLconn6teNNCD37BsS/3T",
+	"YKB9WbaZWiLL22V64X1TafE4JtY42w6viLb6Cpd1F44uAAwpIuxevg2RI+QloJTuMgKrWZ2hkOOzK9KP",
+	"ROJwabaQyjCkAYdbIMgwjIN7KKXz/ZgJ4D+SnvUYaoelf+2zYRhNEPmahmE0hjDJwCbu+UXn7LfO1fXN",
+	"p85Pv56fv79pn56ef7q5uDz5rX3d+QvANsABB2djPSsODwQRui/Aq+2qx6tHl502RCuSKEI87Zh5LLhn",
+	"ggRJDsQAIyuA4FHpBSz0iTuKQ9dWhB8Y0BiFbMMmIx4yIXQ3He7DQlDnFjRmBPoE6AcwTOkpDOXk5EIP",
+	"Cwmk9TlxuBiqYqeKW2/sVWvVWrXu2sT9vdWq/yH/Ia/ClVp9L/3d4W7t814vu71R367t1XZ3trcRyASz",
+	"kkMqEhLSLgvhGGg0YHHgHRKqpi479PKBVTaMPBrKNlcRdgH+JjjL2Y/w9Sr8Kb9cDdT+gT/60YBVaTyk",
+	"8Bfc5EcDGnBXBWMjE9lZqtUAeu9HCSA1+ITiB2HUYiai8J4JO0U0d7iadxPXPcKzJrliPcgC8G1cdEmU",
+	"LUM5U2Fwz+KACZXgHUNSdiWMomGXene2nlQb2NYDFm/extRn5Kx9bTs8DPjdJvRILgKw9dVfMRMsvpdf",
+	"lR04ubjfJb0oHigmdzboAlI8rHEx8voAFZZOdpUHw2oQqYWddt2PGB7cqTEAihdYRp7HhgDC3kEsEuzV",
+	"BAakz7w75mPSmzqFOz67cji8ZIQHcZQTmiRsMMSDydsRjeXG6AHKWSBIGN3eqi3hcFcuIZCMLnEsY62r",
+	"J/wW+d///h9oVzZ66YCagyZnSQ+UnhXHstWcq7cZLaMIWoMSA7sovbd+EPukEsUIU7NBgM8nSIj7c/vk",
+	"FKiQuUiw9Eh2O4kncnn1opj4dCKqDr8y1XmLuO3TU9eGLSCXKam47aOj849n13IBt6+uOviPj9e/wro/",
+	"+nh1ff6hcykvnpxdXV9+/NDBe09AdMm/bq7/cdGRly7OL69/Pj89OZd/XHb+9rFzdQ1vuezIn+TV68v2",
+	"2ZU0Nc7P5J9KcgEvX0zc4/MP7ZOzTI5tOVxf+3hxDNdmo5EoFf2yAORmGltLWFUrAkWo8XkeFP7fzex8",
+	"EBRDOoSzLUB1y2si6H87T1sMozBOhc8KbPswoZ5KlM2tf1LRMFYfL0+VNXAb3DOeYr+l5mBGKJcudpcY",
+	"fHJVouhNW0QjRcVsk0EqpJCmkTYwQAWNqSA+k47/PZgaFalJNBxSd4IpM9KkjN8J4u7Ua+X4UMgQ9kok",
+	"MurHZaVyudBZhVhtHUH9CHmz6wtqY4DK6O8fR1ivHN1bQVi/cea/Sfd5nPnzpXsh1Lh1xyZz4QaY32g2",
+	"6wdkOOqGgUfu2ARlrwhuudDfIpn3Zmtxfj5k/OrqV6iMGKjqCtUM4keeAFpOUnHv2EQBIVJBLjofSMXF",
+	"b71nkws2gEyJNG9B3i1VBnphhssoXbOAEzcNyWxCTMatkjY4WtThcZSgcwSAiyruBh3CNE35+B2bCBfR",
+	"pDmJ7lkc0qECibSJ0GCGWqsI4AlFn490o6Q/A6tA7VypHr6dLISJtYTob+opbLfb7aPts3/To3r4z+OT",
+	"+tl1pymvnfxa+5M2r5Pub9s/j9/vdby/HV9P+t343/++/CUKD8S/3h+c1sL+XXP3ZESiIYNp3NQraHOn",
+	"V6eN7ra34zeZBd+Ffi9zo5gX7H32HTCXqdWyNuX/fur8cnJGLj7+dHpyRN53/gEXHf7hKBr/9Ld/HL9v",
+	"/DZuTzrt3tUwDs/ryd+9v7djcfm5fXbx/ufR/cVZhwZ/b0w+xLX7q0+/XPMo2PmLw+ElnbPj6feqoqbv",
+	"345lwOTWVYrv2WQhCEZwy6VguWOTlxXD1ogWBbmaibZXcaC1lTCMcr/IYPzfRmwEgfg0dn3dubp2MSCv",
+	"IvPxhIAfkvo6yvVxuJnhcAihUFdKbhcAe784VpKjta6SY5x65pMwuGMYh8YvVeTaYL5NYpbEgfwHRgNL",
+	"nZpr9oCjwm9XFwzlINi9QJA/5Uj73/jM+mWU4l4xhPBOx2tJ++5L6qh8nVcKfwzXhemt42IdMg5Aboax",
+	"RWOWY0/OLzx80/f1phetvE+Z2cqSb77gXmmxOE78MuGlZ6wEFj/wSe8nBcQ5Z8NtGWp8no+VnhKF0W0L",
+	"8q7TK0MWK/EolLIxdqitzoHkPlVnM4KIiPRojPD4cMSIeXQ27OaQwkbBXwEWST3ncB3DEwkwI7siipO/",
+	"HHeujtAfwgfGUvz0glgkG7MywtX4HJsWzLNIVClPKjfkGjiugcARmJVODj9aK1qwajAmV/Dw1yfK8VYr",
+	"wGo1ZtZF6XUlZ+tgf2+3aVuoTFqWPjzTB1qW+gkmtlY/2Kb1XmNzz6uzzT3a7G4eeHV/s8G2ezu02d31",
+	"9nzLttLzSKvFR2GIF05xzX0QVks2QV66gjjdUdYJuRTb2H7ZZHwYh7plXX08Oup0jqFJ015Gs37wajJ2",
+	"9DpZPnMnW74/Qj51qlvevXgX6akUzdaXbI9/3YIz9ufueK08FPaM7O4s26I8tVtJvJLkbkMuPjSze64P",
+	"KXU7kJnoVAp1QJa2PA5u+wmhY+Cw6dMEUmGAdl7pZZrdi9QzABkNKvo2inxyy6QxQHoxE339lUNVLwbx",
+	"BSkKmc98TYCE+SgG5jRQ57lK9rsbmHCWnuDprDPl7SKPCxaDjwPBSs2CS7kKCyLuOXgGjfWUbsPIuk91",
+	"bn37GShdC2v7MDqtDD/mEyl8p3RxvVGbVsbNEmWsurKr0a9ZjlNiWiHDjfOPx9oqTcpaV0Euigfq7WXE",
+	"FN5Oy56p3wjSgRhyDQESSoMbQITjjWIoCvn9i/UTozGL26Okb7V+/8O2jsJA7Z7f/5ASwvzbts7ljQ34",
+	"7Q/5ovi+vFgIIsrwKzoEfuQhJhCITMiRA767ijugd4Aj65IwEAkDcAzItm1tbaU5ma392n5tw9Iny1sg",
+	"ilT3ip++CIYMDh3g3DkBTJHs3Kx9cUJG3Gcxcbfu626LyCUiVR0KLdvhulpHpGxcws7IuOB0Tpfrk2Qy",
+	"xPO6FDvRzvBnbSQBE3auiA3O6dJscRD1SoNm0zStnsEeZvGQxslkU3jRkPlpZbV6JQ1DlqRNxk463N3y",
+	"jEdlf7OKbCPFNAUSAM+08LJDh0NPiBTfwiZXCQtDKp8XI/35k5/aZxjXuqdhgKR4PUiJpGGul/jqki7+",
+	"RPkd0NcZOkSlmEa8G9HY7HEl4H5wH/gjGiroNy+KhxFqTKGo7YyZTPosiEnhoXSwcg3sYjtKJ4EncRQi",
+	"V64oBXapDOPIH2F1XP6XW5Y4XBWuk6QfR6Nbw1iIR5Cdowj4kGmOhYK1iDptTReHw8Uo7lFPGg4mGtL/",
+	"/vf/uBuAC1uGH42osSJSx74j5vAUkl7uPsTyEbPgmGwFbwNvRgQBqEZ0uA5upqQvqr1qFInR2HxLfeYF",
+	"PgPMImPCScCJ9A7ZGCYIukNN1jzMT8lNmAYw+PrH1/8bAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -558,6 +558,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -620,6 +631,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -662,6 +684,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -710,6 +743,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -747,6 +791,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an access token (old path)
+         * @deprecated
+         * @description The vendor's old token call, kept for clients written to its older
+         *     docs: the same credentials as `POST /v1/oauth/token` (which to
+         *     prefer), answered in the old wrapped shape with `accessTokenId`,
+         *     `accessToken` and `type`.
+         */
+        post: operations["createTokenLegacy"];
+        /**
+         * Revoke an access token (old path)
+         * @deprecated
+         * @description The vendor's old revocation, the same as `POST /v1/oauth/revoke` (which to prefer).
+         */
+        delete: operations["revokeTokenLegacy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customers": {
         parameters: {
             query?: never;
@@ -755,6 +864,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -819,6 +939,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -861,6 +992,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -911,6 +1053,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -956,6 +1109,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1003,6 +1167,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1045,6 +1220,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1074,9 +1260,11 @@ export interface paths {
         /**
          * Revoke an access token
          * @description Revokes the token named by `accessTokenId`, or the token that
-         *     authenticates this call when `accessTokenId` is omitted. A revoked
-         *     token answers `401` from then on. Revoking an already revoked token
-         *     succeeds. A token of another organization answers `404`.
+         *     authenticates this call when `accessTokenId` is omitted (the docs
+         *     mark it required; omitting it is our addition). A revoked token
+         *     answers `401` from then on. Revoking an already revoked token
+         *     succeeds. A token of another organization answers `404`. The
+         *     revocation emits `AUTH.DELETED` (once per token).
          */
         post: operations["revokeToken"];
         delete?: never;
@@ -1093,6 +1281,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1123,8 +1322,23 @@ export interface paths {
          * Create an access token
          * @description Exchanges an organization's client credentials for a bearer token.
          *     The token expires after `expiresIn` seconds (3600) and can be revoked
-         *     with `POST /v1/oauth/revoke`. The form encoding is the documented
-         *     one; a JSON body with the same fields is accepted too.
+         *     with `POST /v1/oauth/revoke`. The credentials come in one of three
+         *     ways:
+         *
+         *     * the documented form fields (or JSON) `clientId` and `clientSecret`;
+         *     * the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+         *       `grant_type=client_credentials` with `client_id` and
+         *       `client_secret` in the body,
+         *     * or the same grant with the credentials in HTTP Basic
+         *       authentication (`Authorization: Basic base64(client_id:client_secret)`,
+         *       RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+         *
+         *     `grant_type`, when sent, must be `client_credentials`. Missing
+         *     credentials answer `400` naming `clientId` and `clientSecret`;
+         *     wrong ones `401`. The answer is the documented flat token; it also
+         *     carries the OAuth 2.0 fields `access_token`, `token_type` and
+         *     `expires_in` (the same token, type and lifetime). Creating a token
+         *     emits `AUTH.CREATED`.
          */
         post: operations["createToken"];
         delete?: never;
@@ -1141,6 +1355,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1199,6 +1424,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1241,6 +1477,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1275,7 +1522,9 @@ export interface paths {
         /**
          * Cancel a request
          * @description Cancels the request named by `requestId` (in the body) with
-         *     `shouldCancelRequest: true`. Only a `PENDING` request can be
+         *     `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+         *     sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+         *     `requestId` and showing the body to send. Only a `PENDING` request can be
          *     canceled (`409` otherwise): a one-time request that has not executed
          *     yet, or a recurring one, whose future cycles then stop. A canceled
          *     request is `CANCELED`.
@@ -1296,6 +1545,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1354,6 +1614,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/requests/purchase/purchase": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a purchase request (the guide's recurring-request URL)
+         * @deprecated
+         * @description The URL the vendor's requests guide (seed 002) uses for a recurring
+         *     purchase: the same operation as `POST /v1/requests/purchase`, which
+         *     to prefer.
+         */
+        post: operations["createPurchaseRequestLegacy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/requests/purchase/sell": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a sell request (the guide's URL)
+         * @deprecated
+         * @description The URL the vendor's requests guide (seed 002) uses for a sell: the
+         *     same operation as `POST /v1/requests/sell`, which to prefer.
+         */
+        post: operations["createSellRequestLegacy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/requests/sell": {
         parameters: {
             query?: never;
@@ -1362,6 +1739,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1392,12 +1780,19 @@ export interface paths {
          * Create a sell request
          * @description Asks to sell from a holding (`assetId`) of the customer either the
          *     shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-         *     of the shares held, in (0, 100]; exactly one of the two (`400`
-         *     otherwise). `sellPercentage: 100` sells every share. The request is
+         *     of the shares held, in (0, 100] (`400` when neither is sent). When
+         *     both are sent, `sellAmount` applies and `sellPercentage` is
+         *     dropped. `sellPercentage: 100` sells every share. The request is
          *     created `PENDING` and executes moments later at the market price:
          *     the holding, the portfolio and a transaction are updated and the
          *     request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
          *     the sale exceeds the shares held by then.
+         *
+         *     With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+         *     repeats every day, week, two weeks or month, starting one period
+         *     after its creation, as a recurring purchase does; a cycle that finds
+         *     too few shares fails (its transaction is `ERROR`) and the plan goes
+         *     on. A `schedule` without `isRecurring`, or the reverse, is `422`.
          *
          *     Refused before anything is created: an unknown customer, or an asset
          *     that is not the customer's (`404`); a customer, account or portfolio
@@ -1419,6 +1814,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1464,6 +1870,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1512,6 +1929,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1562,6 +1990,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1614,6 +2053,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1666,6 +2116,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1707,6 +2168,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/transactions/{transactionId}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a transaction
+         * @description One execution of a request. Another organization's transaction answers `404`.
+         */
+        get: operations["getTransaction"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks": {
         parameters: {
             query?: never;
@@ -1715,6 +2232,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1792,6 +2320,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1841,6 +2380,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1888,6 +2438,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1939,6 +2500,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -1992,6 +2564,17 @@ export interface paths {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -2095,10 +2678,21 @@ export interface components {
          * @description A holding of one instrument in one portfolio. `investmentAmount` (what
          *     the shares held cost) and `marketValue` are in `currency`, the
          *     portfolio's; `price` and `averageCost` are in US dollars.
+         *
+         *     The vendor's docs name the same holding `position` (units owned,
+         *     = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+         *     price paid: the unit price of the first purchase until another one),
+         *     `marketPrice` (= `price`, the current unit price), `locked` (units
+         *     held by `PENDING` sell requests of the asset: a percentage of the
+         *     units held, or an amount at the current price; at most `position`)
+         *     and `available` (`position` − `locked`, the units a new sell can
+         *     take); both spellings are answered.
          */
         Asset: {
             accountId: components["schemas"]["Id"];
             assetId: components["schemas"]["Id"];
+            /** @description Units a new sell can take, `position` − `locked`. An exact decimal. */
+            available: number;
             /** @description The average price paid per share, in US dollars. An exact decimal. */
             averageCost: number;
             createdAt: components["schemas"]["UnixTime"];
@@ -2107,13 +2701,26 @@ export interface components {
             instrumentId: components["schemas"]["Id"];
             /** @description What the shares held cost, in `currency`. An exact decimal. */
             investmentAmount: number;
+            /** @description Units held by PENDING sell requests of this asset, to 8 decimal places, at most `position`. An exact decimal. */
+            locked: number;
+            /** @description The current unit price, in US dollars (the docs' name of `price`). An exact decimal. */
+            marketPrice: number;
             /** @description The value of the shares held at the current price, in `currency`. An exact decimal. */
             marketValue: number;
+            /**
+             * @description The name of the instrument.
+             * @example Apple Inc.
+             */
+            name: string;
             /** @description The gain of `marketValue` over `investmentAmount`, in percent. An exact decimal. */
             performance: number;
             portfolioId: components["schemas"]["Id"];
+            /** @description Units owned (the docs' name of `quantity`). An exact decimal. */
+            position: number;
             /** @description The current price of one share, in US dollars. An exact decimal. */
             price: number;
+            /** @description The unit price paid, in US dollars (the docs' name of `averageCost`). An exact decimal. */
+            purchasePrice: number;
             /** @description Shares held, to 8 decimal places. An exact decimal. */
             quantity: number;
             /** @description The symbol of the instrument. */
@@ -2535,7 +3142,7 @@ export interface components {
         CreateCustomerRequest: {
             firstName: components["schemas"]["PersonName"];
             lastName: components["schemas"]["PersonName"];
-            referenceId?: components["schemas"]["ReferenceId"];
+            referenceId?: components["schemas"]["ReferenceIdInput"];
         };
         CreatePortfolioRequest: {
             currency: components["schemas"]["Currency"];
@@ -2551,11 +3158,18 @@ export interface components {
             purchaseAmount: number;
             schedule?: components["schemas"]["RequestSchedule"];
         };
-        /** @description Exactly one of `sellAmount` and `sellPercentage`. */
+        /**
+         * @description `sellAmount` or `sellPercentage`; when both are sent (as the
+         *     vendor's own example does), `sellAmount` applies and
+         *     `sellPercentage` is dropped (the request answers without it).
+         */
         CreateSellRequest: {
             assetId: components["schemas"]["Id"];
             currency: components["schemas"]["Currency"];
             customerId: components["schemas"]["Id"];
+            /** @description Repeat the sell on `schedule` (default false). */
+            isRecurring?: boolean;
+            schedule?: components["schemas"]["RequestSchedule"];
             /** @description The amount to sell, in `currency`, at most 2 decimal places. An exact decimal. */
             sellAmount?: number;
             /** @description The percent of the shares held to sell, in (0, 100]; 100 sells every share. An exact decimal. */
@@ -2567,11 +3181,14 @@ export interface components {
             url: string;
         };
         /**
-         * @description ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+         * @description ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+         *     (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+         *     pages): the same currency, and a resource answers with the spelling
+         *     it was created (or last updated) with.
          * @example USD
          * @enum {string}
          */
-        Currency: "USD" | "EUR" | "ZMW";
+        Currency: "USD" | "EUR" | "ZMW" | "ZK";
         Customer: {
             createdAt: components["schemas"]["UnixTime"];
             customerId: components["schemas"]["Id"];
@@ -2785,6 +3402,34 @@ export interface components {
          * @enum {string}
          */
         InvestmentType: "INTERNATIONAL_STOCKS" | "COMMODITY" | "BONDS" | "LOCAL_STOCKS" | "FOREIGN_EXCHANGE" | "CRYPTO";
+        /** @description A token in the vendor's old shape. */
+        LegacyToken: {
+            /** @description The access token: `Authorization: Bearer <accessToken>`. */
+            accessToken: string;
+            accessTokenId: components["schemas"]["Id"];
+            createdAt: components["schemas"]["UnixTime"];
+            /**
+             * Format: int64
+             * @example 3600
+             */
+            expiresIn: number;
+            /**
+             * Format: int64
+             * @example 86400
+             */
+            maxTTL: number;
+            scope: components["schemas"]["TokenScope"][];
+            trustedIps: string[];
+            type: components["schemas"]["TokenType"];
+            updatedAt: components["schemas"]["UnixTime"];
+        };
+        LegacyTokenResponse: {
+            /** @example 201 */
+            code: number;
+            data: components["schemas"]["LegacyToken"];
+            /** @example Created */
+            message: string;
+        };
         /** @description Pagination of a list. */
         Meta: {
             /**
@@ -2804,14 +3449,14 @@ export interface components {
             limit: number;
             /**
              * Format: int32
-             * @description The next page, or null when this is the last one.
+             * @description The next page; 0 when this is the last one (pages after the first are numbered from 1, so 0 never names a next page).
              */
-            nextPage: number | null;
+            nextPage: number;
             /**
              * Format: int32
-             * @description The previous page, or null on the first page.
+             * @description The previous page; 0 on the first page (as the vendor's docs answer, never null).
              */
-            previousPage: number | null;
+            previousPage: number;
             sort: components["schemas"]["SortOrder"];
             /**
              * Format: int64
@@ -2912,6 +3557,13 @@ export interface components {
          */
         ReferenceId: string;
         /**
+         * @description The `referenceId` a request sends: a string (1–64 characters), or a
+         *     JSON integer (the vendor's customers guide sends `123456`), which is
+         *     stored and answered as its decimal string (`"123456"`).
+         * @example crm-000417
+         */
+        ReferenceIdInput: components["schemas"]["ReferenceId"] | number;
+        /**
          * @description How often a request executes: `ONCE` (the default) or, for a
          *     recurring request, every day, week, two weeks or month (a monthly
          *     plan keeps its day of the month, or the month's last day).
@@ -2963,7 +3615,41 @@ export interface components {
          * @enum {string}
          */
         SortOrder: "ASC" | "DESC";
-        Token: {
+        TokenOrganization: {
+            clientId: string;
+            id: components["schemas"]["Id"];
+            name: string;
+        };
+        /**
+         * @description Client credentials: `clientId` and `clientSecret` (documented), or
+         *     the OAuth 2.0 names `client_id` and `client_secret` with
+         *     `grant_type` (RFC 6749 §4.4), or none of these when they come in
+         *     HTTP Basic authentication. One pair is required.
+         */
+        TokenRequest: {
+            /** @description The organization's client id. */
+            clientId?: string;
+            /** @description The organization's client secret. */
+            clientSecret?: string;
+            /** @description OAuth 2.0 name of `clientId`. */
+            client_id?: string;
+            /** @description OAuth 2.0 name of `clientSecret`. */
+            client_secret?: string;
+            /**
+             * @description OAuth 2.0 grant type; only `client_credentials`.
+             * @enum {string}
+             */
+            grant_type?: "client_credentials";
+            /** @description OAuth 2.0 requested scope, space-separated; tokens always carry `read write`. */
+            scope?: string;
+        };
+        /**
+         * @description The documented flat token (`tokenId`, `token`, …) with `message`,
+         *     plus the OAuth 2.0 fields (RFC 6749 §5.1) for OAuth 2.0 clients.
+         */
+        TokenResponse: {
+            /** @description OAuth 2.0 name of `token`. */
+            access_token: string;
             createdAt: components["schemas"]["UnixTime"];
             /**
              * Format: int64
@@ -2973,44 +3659,45 @@ export interface components {
             expiresIn: number;
             /**
              * Format: int64
+             * @description OAuth 2.0 name of `expiresIn`.
+             * @example 3600
+             */
+            expires_in: number;
+            /**
+             * Format: int64
              * @description The longest lifetime, in seconds, a token of this client can have.
              * @example 86400
              */
             maxTTL: number;
+            /** @example Created */
+            message: string;
             organization: components["schemas"]["TokenOrganization"];
             /** @description The authorization scopes of the token. */
-            scope: ("READ" | "WRITE")[];
+            scope: components["schemas"]["TokenScope"][];
             /** @description "The short-lived access token (60 minutes). Send it as `Authorization: Bearer <token>`." */
             token: string;
             tokenId: components["schemas"]["Id"];
-            /**
-             * @description Always `Bearer`.
-             * @enum {string}
-             */
-            tokenType: "Bearer";
+            tokenType: components["schemas"]["TokenType"];
+            token_type: components["schemas"]["TokenType"];
             /** @description The IP addresses whitelisted for this client (empty means any). */
             trustedIps: string[];
             updatedAt: components["schemas"]["UnixTime"];
         };
-        TokenOrganization: {
-            clientId: string;
-            id: components["schemas"]["Id"];
-            name: string;
-        };
-        TokenRequest: {
-            /** @description The organization's client id. */
-            clientId: string;
-            /** @description The organization's client secret. */
-            clientSecret: string;
-        };
-        TokenResponse: {
-            /** @example 201 */
-            code: number;
-            data: components["schemas"]["Token"];
-            /** @example Created */
-            message: string;
-        };
-        /** @description One execution of a request. */
+        /**
+         * @description `read` reads resources, `write` changes them (lowercase, as the docs' scope table and examples write them). Every token has both.
+         * @enum {string}
+         */
+        TokenScope: "read" | "write";
+        /**
+         * @description Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+         * @enum {string}
+         */
+        TokenType: "Bearer";
+        /**
+         * @description One execution of a request. `requestType` is the documented name of
+         *     its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+         *     value (Openvest's earlier name, kept as an addition).
+         */
         Transaction: {
             accountId: components["schemas"]["Id"];
             /** @description What was invested (purchase) or paid out (sell), in `currency`; 0 on `ERROR`. An exact decimal. */
@@ -3036,6 +3723,7 @@ export interface components {
             /** @description Shares bought or sold. An exact decimal. */
             quantity: number;
             requestId: components["schemas"]["Id"];
+            requestType: components["schemas"]["RequestType"];
             status: components["schemas"]["TransactionStatus"];
             /** @description The symbol of the instrument. */
             symbol: string;
@@ -3054,6 +3742,13 @@ export interface components {
             /** @example Success */
             message: string;
             meta: components["schemas"]["Meta"];
+        };
+        TransactionResponse: {
+            /** @example 200 */
+            code: number;
+            data: components["schemas"]["Transaction"];
+            /** @example Success */
+            message: string;
         };
         /**
          * @description The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
@@ -3078,7 +3773,7 @@ export interface components {
             customerId: components["schemas"]["Id"];
             firstName?: components["schemas"]["PersonName"];
             lastName?: components["schemas"]["PersonName"];
-            referenceId?: components["schemas"]["ReferenceId"];
+            referenceId?: components["schemas"]["ReferenceIdInput"];
             status?: components["schemas"]["CustomerStatus"];
         };
         /** @description The portfolio to update and at least one field to change. */
@@ -3087,8 +3782,13 @@ export interface components {
             portfolioId: components["schemas"]["Id"];
             status?: components["schemas"]["PortfolioStatus"];
         };
+        /**
+         * @description `requestId` is required: a body without it (the vendor's guide
+         *     shows only `{"shouldCancelRequest": true}`) answers `400` naming
+         *     `requestId` and showing the body to send.
+         */
         UpdateRequestRequest: {
-            requestId: components["schemas"]["Id"];
+            requestId?: components["schemas"]["Id"];
             /** @description `true` cancels the request (the only change a request takes). */
             shouldCancelRequest: boolean;
         };
@@ -4032,6 +4732,11 @@ export interface components {
     };
     parameters: {
         /**
+         * @description The `tokenId` of the token to revoke. Defaults to the calling token.
+         * @example 123456
+         */
+        AccessTokenId: components["schemas"]["Id"];
+        /**
          * @description The application ID.
          * @example app_5f2b8c1e9a7d4e3f
          */
@@ -4081,15 +4786,39 @@ export interface components {
          */
         CustomerIdQueryRequired: components["schemas"]["Id"];
         /**
-         * @description A unique key (a UUID) per mutation. The first response to a key,
+         * @deprecated
+         * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+         *     still send it): the same key, with the same replay and `422`
+         *     semantics. Send one of the two.
+         * @example 01937261-e216-754f-99ba-c1170d65dd28
+         */
+        IdempotencyId: string;
+        /**
+         * @description A unique key (a UUID) per mutation, required on every investing
+         *     mutation: send it as `X-Idempotency-Key` (the current name) or
+         *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+         *     `Idempotency-Key` is accepted too. A mutation with none answers
+         *     `400` naming `X-Idempotency-Key`. The first response to a key,
          *     errors included, is stored with the change it reports and replayed
          *     for 24 hours to any request with the same key, with
          *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
          *     first and gets its response. The same key with another method, path
-         *     or body answers `422`. `Idempotency-Key` is accepted too.
+         *     or body answers `422`. When several of these headers are sent, the
+         *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+         *     `x-l2f-idempotency-id` is the key. A signature covers the header
+         *     under the name the client sent.
          * @example 01937261-e216-754f-99ba-c1170d65dd28
          */
         IdempotencyKey: string;
+        /**
+         * @description Optional idempotency key under the banking vendor's header name
+         *     (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+         *     response to a key is stored with the change and replayed for 24
+         *     hours with `Idempotent-Replayed: true`; the same key with another
+         *     method, path or body answers `422`.
+         * @example 01937261-e216-754f-99ba-c1170d65dd28
+         */
+        L2fIdempotencyId: string;
         /**
          * @description The maximum number of items on a page.
          * @example 100
@@ -4109,6 +4838,17 @@ export interface components {
          * @description The RFC 9421 signature (ed25519) of the components Signature-Input
          *     lists, over the signature base or over its sha-512. Required when the
          *     organization's signature policy is `required`; verified whenever present.
+         *
+         *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+         *     `@target-uri` the full request URI, every covered component present.
+         *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+         *     in this form only, `@target-uri` may be the scheme and host alone
+         *     (`https://api.example.com`, as the docs' worked example) as well as
+         *     the full URI, and a covered header the request does not carry (the
+         *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+         *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+         *     (`"Content-Digest": ` then nothing). Component names match in any
+         *     case and enter the base as written (`"Content-Type"`).
          * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
          */
         Signature: string;
@@ -4250,7 +4990,17 @@ export interface operations {
     createBankingApplication: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional idempotency key under the banking vendor's header name
+                 *     (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+                 *     response to a key is stored with the change and replayed for 24
+                 *     hours with `Idempotent-Replayed: true`; the same key with another
+                 *     method, path or body answers `422`.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4276,6 +5026,7 @@ export interface operations {
             401: components["responses"]["BankingUnauthorized"];
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
+            422: components["responses"]["BankingUnprocessable"];
             500: components["responses"]["BankingInternalError"];
         };
     };
@@ -4362,7 +5113,17 @@ export interface operations {
     updateBankingApplication: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional idempotency key under the banking vendor's header name
+                 *     (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+                 *     response to a key is stored with the change and replayed for 24
+                 *     hours with `Idempotent-Replayed: true`; the same key with another
+                 *     method, path or body answers `422`.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+            };
             path: {
                 /**
                  * @description The application ID.
@@ -4440,13 +5201,24 @@ export interface operations {
             409: components["responses"]["BankingConflict"];
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
+            422: components["responses"]["BankingUnprocessable"];
             500: components["responses"]["BankingInternalError"];
         };
     };
     createBankingApplicationDocument: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional idempotency key under the banking vendor's header name
+                 *     (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+                 *     response to a key is stored with the change and replayed for 24
+                 *     hours with `Idempotent-Replayed: true`; the same key with another
+                 *     method, path or body answers `422`.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+            };
             path: {
                 /**
                  * @description The application ID.
@@ -4532,7 +5304,17 @@ export interface operations {
     submitBankingApplication: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional idempotency key under the banking vendor's header name
+                 *     (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+                 *     response to a key is stored with the change and replayed for 24
+                 *     hours with `Idempotent-Replayed: true`; the same key with another
+                 *     method, path or body answers `422`.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+            };
             path: {
                 /**
                  * @description The application ID.
@@ -4590,6 +5372,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["BankingUnprocessable"];
             500: components["responses"]["BankingInternalError"];
         };
     };
@@ -5269,7 +6052,17 @@ export interface operations {
     updateBankingCustomer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional idempotency key under the banking vendor's header name
+                 *     (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+                 *     response to a key is stored with the change and replayed for 24
+                 *     hours with `Idempotent-Replayed: true`; the same key with another
+                 *     method, path or body answers `422`.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+            };
             path: {
                 /**
                  * @description The customer ID.
@@ -5367,7 +6160,17 @@ export interface operations {
     updateBankingIndividual: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional idempotency key under the banking vendor's header name
+                 *     (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+                 *     response to a key is stored with the change and replayed for 24
+                 *     hours with `Idempotent-Replayed: true`; the same key with another
+                 *     method, path or body answers `422`.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+            };
             path: {
                 /**
                  * @description The customer ID.
@@ -5440,7 +6243,17 @@ export interface operations {
     decideBankingApplication: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional idempotency key under the banking vendor's header name
+                 *     (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+                 *     response to a key is stored with the change and replayed for 24
+                 *     hours with `Idempotent-Replayed: true`; the same key with another
+                 *     method, path or body answers `422`.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+            };
             path: {
                 /**
                  * @description The application ID.
@@ -5529,13 +6342,24 @@ export interface operations {
             409: components["responses"]["BankingConflict"];
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
+            422: components["responses"]["BankingUnprocessable"];
             500: components["responses"]["BankingInternalError"];
         };
     };
     setBankingCustomerStatus: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional idempotency key under the banking vendor's header name
+                 *     (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+                 *     response to a key is stored with the change and replayed for 24
+                 *     hours with `Idempotent-Replayed: true`; the same key with another
+                 *     method, path or body answers `422`.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+            };
             path: {
                 /**
                  * @description The customer ID.
@@ -5626,6 +6450,7 @@ export interface operations {
             };
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
+            422: components["responses"]["BankingUnprocessable"];
             500: components["responses"]["BankingInternalError"];
         };
     };
@@ -5658,6 +6483,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -5709,8 +6545,8 @@ export interface operations {
                      *         "currentCount": 1,
                      *         "currentPage": 0,
                      *         "limit": 100,
-                     *         "nextPage": null,
-                     *         "previousPage": null,
+                     *         "nextPage": 0,
+                     *         "previousPage": 0,
                      *         "sort": "ASC",
                      *         "totalCount": 1
                      *       }
@@ -5728,11 +6564,22 @@ export interface operations {
     updateAccount: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -5754,15 +6601,30 @@ export interface operations {
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
                 /**
-                 * @description A unique key (a UUID) per mutation. The first response to a key,
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
                  *     errors included, is stored with the change it reports and replayed
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. `Idempotency-Key` is accepted too.
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
-                "X-Idempotency-Key": components["parameters"]["IdempotencyKey"];
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
             };
             path?: never;
             cookie?: never;
@@ -5818,11 +6680,22 @@ export interface operations {
     createAccount: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -5844,15 +6717,30 @@ export interface operations {
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
                 /**
-                 * @description A unique key (a UUID) per mutation. The first response to a key,
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
                  *     errors included, is stored with the change it reports and replayed
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. `Idempotency-Key` is accepted too.
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
-                "X-Idempotency-Key": components["parameters"]["IdempotencyKey"];
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
             };
             path?: never;
             cookie?: never;
@@ -5913,6 +6801,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -6008,6 +6907,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -6047,16 +6957,22 @@ export interface operations {
                      *         {
                      *           "accountId": 123457,
                      *           "assetId": 123456,
+                     *           "available": 0.01632187,
                      *           "averageCost": 231.45,
                      *           "createdAt": 1732893485,
                      *           "currency": "USD",
                      *           "customerId": 123456,
                      *           "instrumentId": 1,
                      *           "investmentAmount": 3.78,
+                     *           "locked": 0,
+                     *           "marketPrice": 232.81,
                      *           "marketValue": 3.8,
+                     *           "name": "Apple Inc.",
                      *           "performance": 0.53,
                      *           "portfolioId": 123458,
+                     *           "position": 0.01632187,
                      *           "price": 232.81,
+                     *           "purchasePrice": 231.45,
                      *           "quantity": 0.01632187,
                      *           "symbol": "AAPL",
                      *           "updatedAt": 1732893485
@@ -6067,8 +6983,8 @@ export interface operations {
                      *         "currentCount": 1,
                      *         "currentPage": 0,
                      *         "limit": 100,
-                     *         "nextPage": null,
-                     *         "previousPage": null,
+                     *         "nextPage": 0,
+                     *         "previousPage": 0,
                      *         "sort": "ASC",
                      *         "totalCount": 1
                      *       }
@@ -6091,6 +7007,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -6135,16 +7062,22 @@ export interface operations {
                      *       "data": {
                      *         "accountId": 123457,
                      *         "assetId": 123456,
+                     *         "available": 0.01632187,
                      *         "averageCost": 231.45,
                      *         "createdAt": 1732893485,
                      *         "currency": "USD",
                      *         "customerId": 123456,
                      *         "instrumentId": 1,
                      *         "investmentAmount": 3.78,
+                     *         "locked": 0,
+                     *         "marketPrice": 232.81,
                      *         "marketValue": 3.8,
+                     *         "name": "Apple Inc.",
                      *         "performance": 0.53,
                      *         "portfolioId": 123458,
+                     *         "position": 0.01632187,
                      *         "price": 232.81,
+                     *         "purchasePrice": 231.45,
                      *         "quantity": 0.01632187,
                      *         "symbol": "AAPL",
                      *         "updatedAt": 1732893485
@@ -6154,6 +7087,168 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["AssetResponse"];
                 };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createTokenLegacy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "clientId": "ov_client_5f2b8c1e9a7d4e3f",
+                 *       "clientSecret": "ov_secret_9d8c7b6a5f4e3d2c1b0a"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TokenRequest"];
+                /**
+                 * @example {
+                 *       "clientId": "ov_client_5f2b8c1e9a7d4e3f",
+                 *       "clientSecret": "ov_secret_9d8c7b6a5f4e3d2c1b0a"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Token created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 201,
+                     *       "data": {
+                     *         "accessToken": "ov_at_3q2-7w0bMUvCwRy7ZtQ8kQ",
+                     *         "accessTokenId": 123456,
+                     *         "createdAt": 1732893484,
+                     *         "expiresIn": 3600,
+                     *         "maxTTL": 86400,
+                     *         "scope": [
+                     *           "read",
+                     *           "write"
+                     *         ],
+                     *         "trustedIps": [],
+                     *         "type": "Bearer",
+                     *         "updatedAt": 1732893484
+                     *       },
+                     *       "message": "Created"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LegacyTokenResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    revokeTokenLegacy: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The `tokenId` of the token to revoke. Defaults to the calling token.
+                 * @example 123456
+                 */
+                accessTokenId?: components["parameters"]["AccessTokenId"];
+            };
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Token revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -6189,6 +7284,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -6240,8 +7346,8 @@ export interface operations {
                      *         "currentCount": 1,
                      *         "currentPage": 0,
                      *         "limit": 100,
-                     *         "nextPage": null,
-                     *         "previousPage": null,
+                     *         "nextPage": 0,
+                     *         "previousPage": 0,
                      *         "sort": "ASC",
                      *         "totalCount": 1
                      *       }
@@ -6258,11 +7364,22 @@ export interface operations {
     updateCustomer: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -6284,15 +7401,30 @@ export interface operations {
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
                 /**
-                 * @description A unique key (a UUID) per mutation. The first response to a key,
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
                  *     errors included, is stored with the change it reports and replayed
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. `Idempotency-Key` is accepted too.
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
-                "X-Idempotency-Key": components["parameters"]["IdempotencyKey"];
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
             };
             path?: never;
             cookie?: never;
@@ -6341,11 +7473,22 @@ export interface operations {
     createCustomer: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -6367,15 +7510,30 @@ export interface operations {
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
                 /**
-                 * @description A unique key (a UUID) per mutation. The first response to a key,
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
                  *     errors included, is stored with the change it reports and replayed
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. `Idempotency-Key` is accepted too.
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
-                "X-Idempotency-Key": components["parameters"]["IdempotencyKey"];
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
             };
             path?: never;
             cookie?: never;
@@ -6428,6 +7586,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -6516,6 +7685,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -6577,8 +7757,8 @@ export interface operations {
                      *         "currentCount": 1,
                      *         "currentPage": 0,
                      *         "limit": 100,
-                     *         "nextPage": null,
-                     *         "previousPage": null,
+                     *         "nextPage": 0,
+                     *         "previousPage": 0,
                      *         "sort": "ASC",
                      *         "totalCount": 36
                      *       }
@@ -6600,6 +7780,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -6696,6 +7887,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -6754,8 +7956,8 @@ export interface operations {
                      *         "currentCount": 2,
                      *         "currentPage": 0,
                      *         "limit": 100,
-                     *         "nextPage": null,
-                     *         "previousPage": null,
+                     *         "nextPage": 0,
+                     *         "previousPage": 0,
                      *         "sort": "ASC",
                      *         "totalCount": 6
                      *       }
@@ -6777,6 +7979,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -6845,13 +8058,24 @@ export interface operations {
                  * @description The `tokenId` of the token to revoke. Defaults to the calling token.
                  * @example 123456
                  */
-                accessTokenId?: components["schemas"]["Id"];
+                accessTokenId?: components["parameters"]["AccessTokenId"];
             };
             header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -6899,6 +8123,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -6923,7 +8158,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 /**
                  * @example {
@@ -6932,12 +8167,6 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["TokenRequest"];
-                /**
-                 * @example {
-                 *       "clientId": "ov_client_5f2b8c1e9a7d4e3f",
-                 *       "clientSecret": "ov_secret_9d8c7b6a5f4e3d2c1b0a"
-                 *     }
-                 */
                 "application/x-www-form-urlencoded": components["schemas"]["TokenRequest"];
             };
         };
@@ -6950,27 +8179,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": 201,
-                     *       "data": {
-                     *         "createdAt": 1732893484,
-                     *         "expiresIn": 3600,
-                     *         "maxTTL": 86400,
-                     *         "organization": {
-                     *           "clientId": "ov_client_5f2b8c1e9a7d4e3f",
-                     *           "id": 1,
-                     *           "name": "Acme Fintech"
-                     *         },
-                     *         "scope": [
-                     *           "READ",
-                     *           "WRITE"
-                     *         ],
-                     *         "token": "ov_at_3q2+7w0bMUvCwRy7ZtQ8kQ",
-                     *         "tokenId": 123456,
-                     *         "tokenType": "Bearer",
-                     *         "trustedIps": [],
-                     *         "updatedAt": 1732893484
+                     *       "access_token": "ov_at_3q2-7w0bMUvCwRy7ZtQ8kQ",
+                     *       "createdAt": 1732893484,
+                     *       "expiresIn": 3600,
+                     *       "expires_in": 3600,
+                     *       "maxTTL": 86400,
+                     *       "message": "Created",
+                     *       "organization": {
+                     *         "clientId": "ov_client_5f2b8c1e9a7d4e3f",
+                     *         "id": 1,
+                     *         "name": "Acme Fintech"
                      *       },
-                     *       "message": "Created"
+                     *       "scope": [
+                     *         "read",
+                     *         "write"
+                     *       ],
+                     *       "token": "ov_at_3q2-7w0bMUvCwRy7ZtQ8kQ",
+                     *       "tokenId": 123456,
+                     *       "tokenType": "Bearer",
+                     *       "token_type": "Bearer",
+                     *       "trustedIps": [],
+                     *       "updatedAt": 1732893484
                      *     }
                      */
                     "application/json": components["schemas"]["TokenResponse"];
@@ -7012,6 +8241,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -7067,8 +8307,8 @@ export interface operations {
                      *         "currentCount": 1,
                      *         "currentPage": 0,
                      *         "limit": 100,
-                     *         "nextPage": null,
-                     *         "previousPage": null,
+                     *         "nextPage": 0,
+                     *         "previousPage": 0,
                      *         "sort": "ASC",
                      *         "totalCount": 1
                      *       }
@@ -7086,11 +8326,22 @@ export interface operations {
     updatePortfolio: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -7112,15 +8363,30 @@ export interface operations {
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
                 /**
-                 * @description A unique key (a UUID) per mutation. The first response to a key,
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
                  *     errors included, is stored with the change it reports and replayed
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. `Idempotency-Key` is accepted too.
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
-                "X-Idempotency-Key": components["parameters"]["IdempotencyKey"];
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
             };
             path?: never;
             cookie?: never;
@@ -7180,11 +8446,22 @@ export interface operations {
     createPortfolio: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -7206,15 +8483,30 @@ export interface operations {
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
                 /**
-                 * @description A unique key (a UUID) per mutation. The first response to a key,
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
                  *     errors included, is stored with the change it reports and replayed
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. `Idempotency-Key` is accepted too.
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
-                "X-Idempotency-Key": components["parameters"]["IdempotencyKey"];
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
             };
             path?: never;
             cookie?: never;
@@ -7276,6 +8568,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -7375,6 +8678,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -7434,8 +8748,8 @@ export interface operations {
                      *         "currentCount": 1,
                      *         "currentPage": 0,
                      *         "limit": 100,
-                     *         "nextPage": null,
-                     *         "previousPage": null,
+                     *         "nextPage": 0,
+                     *         "previousPage": 0,
                      *         "sort": "ASC",
                      *         "totalCount": 1
                      *       }
@@ -7453,11 +8767,22 @@ export interface operations {
     updateRequest: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -7479,15 +8804,30 @@ export interface operations {
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
                 /**
-                 * @description A unique key (a UUID) per mutation. The first response to a key,
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
                  *     errors included, is stored with the change it reports and replayed
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. `Idempotency-Key` is accepted too.
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
-                "X-Idempotency-Key": components["parameters"]["IdempotencyKey"];
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
             };
             path?: never;
             cookie?: never;
@@ -7550,11 +8890,22 @@ export interface operations {
     createPurchaseRequest: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -7576,15 +8927,30 @@ export interface operations {
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
                 /**
-                 * @description A unique key (a UUID) per mutation. The first response to a key,
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
                  *     errors included, is stored with the change it reports and replayed
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. `Idempotency-Key` is accepted too.
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
-                "X-Idempotency-Key": components["parameters"]["IdempotencyKey"];
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
             };
             path?: never;
             cookie?: never;
@@ -7638,14 +9004,25 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
-    createSellRequest: {
+    createPurchaseRequestLegacy: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -7667,15 +9044,236 @@ export interface operations {
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
                 /**
-                 * @description A unique key (a UUID) per mutation. The first response to a key,
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
                  *     errors included, is stored with the change it reports and replayed
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. `Idempotency-Key` is accepted too.
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
-                "X-Idempotency-Key": components["parameters"]["IdempotencyKey"];
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "currency": "ZMW",
+                 *       "customerId": 123456,
+                 *       "instrumentId": 1,
+                 *       "isRecurring": true,
+                 *       "purchaseAmount": 500,
+                 *       "schedule": "WEEKLY"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreatePurchaseRequest"];
+            };
+        };
+        responses: {
+            /** @description Request created, PENDING. */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvestmentRequestResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createSellRequestLegacy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
+                 *     errors included, is stored with the change it reports and replayed
+                 *     for 24 hours to any request with the same key, with
+                 *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+                 *     first and gets its response. The same key with another method, path
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "assetId": 123456,
+                 *       "currency": "ZMW",
+                 *       "customerId": 123456,
+                 *       "sellAmount": 100
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateSellRequest"];
+            };
+        };
+        responses: {
+            /** @description Request created, PENDING. */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvestmentRequestResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createSellRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
+                 *     errors included, is stored with the change it reports and replayed
+                 *     for 24 hours to any request with the same key, with
+                 *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+                 *     first and gets its response. The same key with another method, path
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
             };
             path?: never;
             cookie?: never;
@@ -7738,6 +9336,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -7793,6 +9402,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -7848,11 +9468,22 @@ export interface operations {
     advanceSandboxClock: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -7874,15 +9505,30 @@ export interface operations {
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
                 /**
-                 * @description A unique key (a UUID) per mutation. The first response to a key,
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
                  *     errors included, is stored with the change it reports and replayed
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. `Idempotency-Key` is accepted too.
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
-                "X-Idempotency-Key": components["parameters"]["IdempotencyKey"];
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
             };
             path?: never;
             cookie?: never;
@@ -7927,11 +9573,22 @@ export interface operations {
     setSandboxPrice: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -7953,15 +9610,30 @@ export interface operations {
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
                 /**
-                 * @description A unique key (a UUID) per mutation. The first response to a key,
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
                  *     errors included, is stored with the change it reports and replayed
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. `Idempotency-Key` is accepted too.
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
-                "X-Idempotency-Key": components["parameters"]["IdempotencyKey"];
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
             };
             path: {
                 /**
@@ -8031,11 +9703,22 @@ export interface operations {
     clearSandboxPrice: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -8057,15 +9740,30 @@ export interface operations {
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
                 /**
-                 * @description A unique key (a UUID) per mutation. The first response to a key,
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
                  *     errors included, is stored with the change it reports and replayed
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. `Idempotency-Key` is accepted too.
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
-                "X-Idempotency-Key": components["parameters"]["IdempotencyKey"];
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
             };
             path: {
                 /**
@@ -8097,11 +9795,22 @@ export interface operations {
     forceRequestOutcome: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -8123,15 +9832,30 @@ export interface operations {
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
                 /**
-                 * @description A unique key (a UUID) per mutation. The first response to a key,
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
                  *     errors included, is stored with the change it reports and replayed
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. `Idempotency-Key` is accepted too.
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
-                "X-Idempotency-Key": components["parameters"]["IdempotencyKey"];
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
             };
             path: {
                 /**
@@ -8223,6 +9947,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -8274,6 +10009,7 @@ export interface operations {
                      *           "price": 231.45,
                      *           "quantity": 0.01632187,
                      *           "requestId": 654321,
+                     *           "requestType": "PURCHASE",
                      *           "status": "COMPLETED",
                      *           "symbol": "AAPL",
                      *           "transactionId": 111,
@@ -8288,14 +10024,110 @@ export interface operations {
                      *         "currentCount": 1,
                      *         "currentPage": 0,
                      *         "limit": 100,
-                     *         "nextPage": null,
-                     *         "previousPage": null,
+                     *         "nextPage": 0,
+                     *         "previousPage": 0,
                      *         "sort": "ASC",
                      *         "totalCount": 1
                      *       }
                      *     }
                      */
                     "application/json": components["schemas"]["TransactionListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getTransaction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path: {
+                /**
+                 * @description Unique transaction identifier.
+                 * @example 111
+                 */
+                transactionId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "data": {
+                     *         "accountId": 123457,
+                     *         "amount": 100,
+                     *         "assetId": 123456,
+                     *         "createdAt": 1732893485,
+                     *         "currency": "ZMW",
+                     *         "customerId": 123456,
+                     *         "cycle": 1,
+                     *         "executedAt": 1732893485,
+                     *         "fxRate": 0.0378,
+                     *         "instrumentId": 1,
+                     *         "portfolioId": 123458,
+                     *         "price": 231.45,
+                     *         "quantity": 0.01632187,
+                     *         "requestId": 654321,
+                     *         "requestType": "PURCHASE",
+                     *         "status": "COMPLETED",
+                     *         "symbol": "AAPL",
+                     *         "transactionId": 111,
+                     *         "transactionType": "PURCHASE",
+                     *         "uninvestedAmount": 0,
+                     *         "updatedAt": 1732893485,
+                     *         "value": 3.78
+                     *       },
+                     *       "message": "Success"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TransactionResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8328,6 +10160,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -8380,8 +10223,8 @@ export interface operations {
                      *         "currentCount": 1,
                      *         "currentPage": 0,
                      *         "limit": 100,
-                     *         "nextPage": null,
-                     *         "previousPage": null,
+                     *         "nextPage": 0,
+                     *         "previousPage": 0,
                      *         "sort": "ASC",
                      *         "totalCount": 1
                      *       }
@@ -8398,11 +10241,22 @@ export interface operations {
     updateWebhook: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -8424,15 +10278,30 @@ export interface operations {
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
                 /**
-                 * @description A unique key (a UUID) per mutation. The first response to a key,
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
                  *     errors included, is stored with the change it reports and replayed
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. `Idempotency-Key` is accepted too.
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
-                "X-Idempotency-Key": components["parameters"]["IdempotencyKey"];
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
             };
             path?: never;
             cookie?: never;
@@ -8491,11 +10360,22 @@ export interface operations {
     createWebhook: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -8517,15 +10397,30 @@ export interface operations {
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
                 /**
-                 * @description A unique key (a UUID) per mutation. The first response to a key,
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
                  *     errors included, is stored with the change it reports and replayed
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. `Idempotency-Key` is accepted too.
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
-                "X-Idempotency-Key": components["parameters"]["IdempotencyKey"];
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
             };
             path?: never;
             cookie?: never;
@@ -8587,6 +10482,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -8651,11 +10557,22 @@ export interface operations {
     testWebhooks: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -8677,15 +10594,30 @@ export interface operations {
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
                 /**
-                 * @description A unique key (a UUID) per mutation. The first response to a key,
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
                  *     errors included, is stored with the change it reports and replayed
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. `Idempotency-Key` is accepted too.
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
-                "X-Idempotency-Key": components["parameters"]["IdempotencyKey"];
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
             };
             path?: never;
             cookie?: never;
@@ -8709,11 +10641,22 @@ export interface operations {
     deleteWebhook: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -8735,15 +10678,30 @@ export interface operations {
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
                 /**
-                 * @description A unique key (a UUID) per mutation. The first response to a key,
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
                  *     errors included, is stored with the change it reports and replayed
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. `Idempotency-Key` is accepted too.
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
-                "X-Idempotency-Key": components["parameters"]["IdempotencyKey"];
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
             };
             path: {
                 /**
@@ -8797,6 +10755,17 @@ export interface operations {
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -8859,8 +10828,8 @@ export interface operations {
                      *         "currentCount": 1,
                      *         "currentPage": 0,
                      *         "limit": 100,
-                     *         "nextPage": null,
-                     *         "previousPage": null,
+                     *         "nextPage": 0,
+                     *         "previousPage": 0,
                      *         "sort": "ASC",
                      *         "totalCount": 1
                      *       }
@@ -8878,11 +10847,22 @@ export interface operations {
     retryWebhookDelivery: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
                  *     lists, over the signature base or over its sha-512. Required when the
                  *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
                  * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
                  */
                 Signature?: components["parameters"]["Signature"];
@@ -8904,15 +10884,30 @@ export interface operations {
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
                 /**
-                 * @description A unique key (a UUID) per mutation. The first response to a key,
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
                  *     errors included, is stored with the change it reports and replayed
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. `Idempotency-Key` is accepted too.
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
-                "X-Idempotency-Key": components["parameters"]["IdempotencyKey"];
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
             };
             path: {
                 /**

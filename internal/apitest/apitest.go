@@ -150,12 +150,10 @@ func (tn *Tenant) NewToken(t testing.TB) string {
 	res := tn.DoWith(t, "POST", "/v1/oauth/token", form.Encode(), Call{Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}})
 	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
 	var out struct {
-		Data struct {
-			Token string `json:"token"`
-		} `json:"data"`
+		Token string `json:"token"`
 	}
 	res.JSON(t, &out)
-	return out.Data.Token
+	return out.Token
 }
 
 // Signer returns a signer with the tenant's key.
@@ -209,7 +207,7 @@ func (tn *Tenant) DoWith(t testing.TB, method, path string, body any, call Call)
 	data := encodeBody(t, body)
 	req, err := http.NewRequest(method, tn.Env.Server.URL+path, bytes.NewReader(data))
 	require.NoError(t, err)
-	token := strings.HasPrefix(path, "/v1/oauth/token")
+	token := httpsig.TokenCall(method, strings.SplitN(path, "?", 2)[0])
 	if !token {
 		req.Header.Set("Authorization", "Bearer "+tn.Token)
 		req.Header.Set("X-Client-Id", tn.Org.ClientID)
@@ -244,7 +242,7 @@ func (tn *Tenant) DoWith(t testing.TB, method, path string, body any, call Call)
 }
 
 func idempotencyCall(method, path string) bool {
-	return idempotency.Mutating(method) && !strings.HasPrefix(path, "/v1/oauth/")
+	return idempotency.Mutating(method) && !strings.HasPrefix(path, "/v1/oauth/") && !strings.HasPrefix(path, "/v1/auth")
 }
 
 func encodeBody(t testing.TB, body any) []byte {
