@@ -5,7 +5,7 @@ PKGS := ./...
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
-.PHONY: help run build generate verify lint-spec test test-race fuzz bench bench-wallet tidy
+.PHONY: help run build generate verify lint-spec test test-race fuzz bench bench-wallet bench-queue tidy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ bench: build ## load-test POST and GET /v1/customers on PostgreSQL at 16 connect
 
 bench-wallet: ## list a counterparty of 100,000 wallet customers on PostgreSQL: default, filters, search, deep offsets (README, Benchmarks)
 	$(GO) test -count=1 -run '^$$' -bench BenchmarkWalletListCustomers -benchtime 2s ./internal/store
+
+bench-queue: build ## webhook deliveries/s to a local receiver, and purchase latency behind 10,000 queued deliveries, on PostgreSQL (README, Benchmarks)
+	$(GO) run ./cmd/openvest-bench-queue -bin bin/openvest
 
 tidy: ## go mod tidy
 	$(GO) mod tidy

@@ -34,6 +34,10 @@ type Verified struct {
 	Form       Form
 	Components []string // lowercase
 	Base       string
+	// DocsForm is true when only the investing docs' leniencies made it
+	// verify: @target-uri as the origin, or a covered header the request
+	// lacks taken as empty (sha-512 form only).
+	DocsForm bool
 }
 
 // Verify checks the request's first signature: its structure, its time
@@ -136,24 +140,36 @@ func (v *Verifier) Verify(req *http.Request, targetURI string, required []string
 		return out, err
 	}
 
-	base, err := signatureBase(req, il, targetURI)
-	if err != nil {
-		return out, sigError("", "%v", err)
-	}
+	base, baseErr := signatureBase(req, il, targetURI)
 	out.Base = base
 	key, err := v.Keys(keyID)
 	if err != nil {
 		return out, sigError(base, "%v", err).withKind(KindUnknownKey)
 	}
-	switch {
-	case ed25519.Verify(key, []byte(base), signature):
-		out.Form = FormRFC9421
-	case verifySHA512(key, base, signature):
-		out.Form = FormSHA512
-	default:
-		return out, sigError(base, "the signature does not verify with key %q: neither over the signature base (RFC 9421) nor over its sha-512; compare your signature base with the one this server computed (@target-uri here is %s)", keyID, targetURI)
+	if baseErr == nil {
+		switch {
+		case ed25519.Verify(key, []byte(base), signature):
+			out.Form = FormRFC9421
+			return out, nil
+		case verifySHA512(key, base, signature):
+			out.Form = FormSHA512
+			return out, nil
+		}
 	}
-	return out, nil
+	// The investing docs' form (sha-512 of the base) as the docs write it:
+	// @target-uri as scheme and host only, and a covered header the
+	// request does not carry as the empty value. Never for RFC 9421.
+	for _, target := range []string{targetURI, origin(targetURI)} {
+		docsBase, err := buildBase(req, il, target, true)
+		if err == nil && verifySHA512(key, docsBase, signature) {
+			out.Form, out.Base, out.DocsForm = FormSHA512, docsBase, true
+			return out, nil
+		}
+	}
+	if baseErr != nil {
+		return out, sigError("", "%v (a signature over the sha-512 of the base, the docs' form, may take a header it lacks as empty, but this one does not verify that way either)", baseErr)
+	}
+	return out, sigError(base, "the signature does not verify with key %q: neither over the signature base (RFC 9421) nor over its sha-512 (with @target-uri %s or the docs' %s); compare your signature base with the one this server computed (@target-uri here is %s)", keyID, targetURI, origin(targetURI), targetURI)
 }
 
 func verifySHA512(key ed25519.PublicKey, base string, signature []byte) bool {

@@ -135,12 +135,12 @@ func TestEndToEnd(t *testing.T) {
 	// The sandbox organization's policy is optional: plain calls work.
 	anon, err := client.NewClientWithResponses(base, client.WithHTTPClient(&http.Client{Transport: validating}))
 	require.NoError(t, err)
-	tok, err := anon.CreateTokenWithFormdataBodyWithResponse(ctx, nil, client.CreateTokenFormdataRequestBody{ClientId: sandboxID[1], ClientSecret: sandboxSecret[1]})
+	tok, err := anon.CreateTokenWithFormdataBodyWithResponse(ctx, nil, client.CreateTokenFormdataRequestBody{ClientId: &sandboxID[1], ClientSecret: &sandboxSecret[1]})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, tok.StatusCode(), string(tok.Body))
 
 	// The new organization requires signatures: the unsigned token call is refused…
-	tok, err = anon.CreateTokenWithFormdataBodyWithResponse(ctx, nil, client.CreateTokenFormdataRequestBody{ClientId: org.ClientID, ClientSecret: org.ClientSecret})
+	tok, err = anon.CreateTokenWithFormdataBodyWithResponse(ctx, nil, client.CreateTokenFormdataRequestBody{ClientId: &org.ClientID, ClientSecret: &org.ClientSecret})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusBadRequest, tok.StatusCode(), "no Content-Digest: %s", tok.Body)
 
@@ -148,10 +148,10 @@ func TestEndToEnd(t *testing.T) {
 	signing := &http.Client{Transport: &httpsig.Transport{Signer: &httpsig.Signer{KeyID: "e2e-key", Key: priv}, Base: validating}}
 	signed, err := client.NewClientWithResponses(base, client.WithHTTPClient(signing))
 	require.NoError(t, err)
-	tok, err = signed.CreateTokenWithFormdataBodyWithResponse(ctx, nil, client.CreateTokenFormdataRequestBody{ClientId: org.ClientID, ClientSecret: org.ClientSecret})
+	tok, err = signed.CreateTokenWithFormdataBodyWithResponse(ctx, nil, client.CreateTokenFormdataRequestBody{ClientId: &org.ClientID, ClientSecret: &org.ClientSecret})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, tok.StatusCode(), string(tok.Body))
-	token := tok.JSON201.Data.Token
+	token := tok.JSON201.Token
 
 	// `openvest sign --exec` sends a signed request too.
 	stdout.Reset()
@@ -173,7 +173,8 @@ func TestEndToEnd(t *testing.T) {
 		}))
 	require.NoError(t, err)
 
-	ref := "e2e-1"
+	var ref client.ReferenceIdInput
+	require.NoError(t, ref.FromReferenceId("e2e-1"))
 	created, err := c.CreateCustomerWithResponse(ctx, nil, client.CreateCustomerJSONRequestBody{FirstName: "Jane", LastName: "Banda", ReferenceId: &ref})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, created.StatusCode(), string(created.Body))
@@ -240,8 +241,8 @@ func TestEndToEnd(t *testing.T) {
 		AssetCode: "ZMWT", AssetIssuer: "GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN", Login: &login,
 	})
 	require.NoError(t, err)
-	require.Equal(t, http.StatusConflict, dup.StatusCode())
-	require.Equal(t, "CUSTOMER_ALREADY_EXISTS", dup.JSON409.Error)
+	require.Equal(t, http.StatusBadRequest, dup.StatusCode())
+	require.Equal(t, "CUSTOMER_ALREADY_EXISTS", dup.JSON400.Error)
 
 	wa, err := c.CreateWalletAccountWithResponse(ctx, cp.CounterpartyGUID, wc.JSON200.CustomerGuid, client.CreateWalletAccountJSONRequestBody{})
 	require.NoError(t, err)
@@ -284,10 +285,10 @@ func TestEndToEnd(t *testing.T) {
 
 func tokenFor(t *testing.T, c *client.ClientWithResponses, id, secret string) string {
 	t.Helper()
-	res, err := c.CreateTokenWithResponse(context.Background(), nil, client.CreateTokenJSONRequestBody{ClientId: id, ClientSecret: secret})
+	res, err := c.CreateTokenWithResponse(context.Background(), nil, client.CreateTokenJSONRequestBody{ClientId: &id, ClientSecret: &secret})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, res.StatusCode(), string(res.Body))
-	return res.JSON201.Data.Token
+	return res.JSON201.Token
 }
 
 // TestSandboxBannerOnlyOnEmptyDatabase: a second start does not create or

@@ -59,7 +59,7 @@ func sign(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tokenCall := strings.HasSuffix(req.URL.Path, "/oauth/token")
+	tokenCall := httpsig.TokenCall(req.Method, req.URL.Path)
 	if *token != "" {
 		req.Header.Set("Authorization", "Bearer "+*token)
 	}

@@ -9,7 +9,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -234,6 +236,7 @@ func (e BankingSandboxDecisionDecision) Valid() bool {
 const (
 	EUR Currency = "EUR"
 	USD Currency = "USD"
+	ZK  Currency = "ZK"
 	ZMW Currency = "ZMW"
 )
 
@@ -243,6 +246,8 @@ func (e Currency) Valid() bool {
 	case EUR:
 		return true
 	case USD:
+		return true
+	case ZK:
 		return true
 	case ZMW:
 		return true
@@ -452,31 +457,46 @@ func (e SortOrder) Valid() bool {
 	}
 }
 
-// Defines values for TokenScope.
+// Defines values for TokenRequestGrantType.
 const (
-	READ  TokenScope = "READ"
-	WRITE TokenScope = "WRITE"
+	ClientCredentials TokenRequestGrantType = "client_credentials"
 )
 
-// Valid indicates whether the value is a known member of the TokenScope enum.
-func (e TokenScope) Valid() bool {
+// Valid indicates whether the value is a known member of the TokenRequestGrantType enum.
+func (e TokenRequestGrantType) Valid() bool {
 	switch e {
-	case READ:
-		return true
-	case WRITE:
+	case ClientCredentials:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for TokenTokenType.
+// Defines values for TokenScope.
 const (
-	Bearer TokenTokenType = "Bearer"
+	Read  TokenScope = "read"
+	Write TokenScope = "write"
 )
 
-// Valid indicates whether the value is a known member of the TokenTokenType enum.
-func (e TokenTokenType) Valid() bool {
+// Valid indicates whether the value is a known member of the TokenScope enum.
+func (e TokenScope) Valid() bool {
+	switch e {
+	case Read:
+		return true
+	case Write:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TokenType.
+const (
+	Bearer TokenType = "Bearer"
+)
+
+// Valid indicates whether the value is a known member of the TokenType enum.
+func (e TokenType) Valid() bool {
 	switch e {
 	case Bearer:
 		return true
@@ -635,7 +655,11 @@ type Account struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -709,6 +733,15 @@ type AdvanceSandboxClockRequest struct {
 // Asset A holding of one instrument in one portfolio. `investmentAmount` (what
 // the shares held cost) and `marketValue` are in `currency`, the
 // portfolio's; `price` and `averageCost` are in US dollars.
+//
+// The vendor's docs name the same holding `position` (units owned,
+// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+// price paid: the unit price of the first purchase until another one),
+// `marketPrice` (= `price`, the current unit price), `locked` (units
+// held by `PENDING` sell requests of the asset: a percentage of the
+// units held, or an amount at the current price; at most `position`)
+// and `available` (`position` − `locked`, the units a new sell can
+// take); both spellings are answered.
 type Asset struct {
 	// AccountId A unique identifier.
 	//
@@ -720,6 +753,9 @@ type Asset struct {
 	// Example: 123456
 	AssetId Id `json:"assetId"`
 
+	// Available Units a new sell can take, `position` − `locked`. An exact decimal.
+	Available decimal.Decimal `json:"available"`
+
 	// AverageCost The average price paid per share, in US dollars. An exact decimal.
 	AverageCost decimal.Decimal `json:"averageCost"`
 
@@ -728,7 +764,11 @@ type Asset struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -746,8 +786,19 @@ type Asset struct {
 	// InvestmentAmount What the shares held cost, in `currency`. An exact decimal.
 	InvestmentAmount decimal.Decimal `json:"investmentAmount"`
 
+	// Locked Units held by PENDING sell requests of this asset, to 8 decimal places, at most `position`. An exact decimal.
+	Locked decimal.Decimal `json:"locked"`
+
+	// MarketPrice The current unit price, in US dollars (the docs' name of `price`). An exact decimal.
+	MarketPrice decimal.Decimal `json:"marketPrice"`
+
 	// MarketValue The value of the shares held at the current price, in `currency`. An exact decimal.
 	MarketValue decimal.Decimal `json:"marketValue"`
+
+	// Name The name of the instrument.
+	//
+	// Example: Apple Inc.
+	Name string `json:"name"`
 
 	// Performance The gain of `marketValue` over `investmentAmount`, in percent. An exact decimal.
 	Performance decimal.Decimal `json:"performance"`
@@ -757,8 +808,14 @@ type Asset struct {
 	// Example: 123456
 	PortfolioId Id `json:"portfolioId"`
 
+	// Position Units owned (the docs' name of `quantity`). An exact decimal.
+	Position decimal.Decimal `json:"position"`
+
 	// Price The current price of one share, in US dollars. An exact decimal.
 	Price decimal.Decimal `json:"price"`
+
+	// PurchasePrice The unit price paid, in US dollars (the docs' name of `averageCost`). An exact decimal.
+	PurchasePrice decimal.Decimal `json:"purchasePrice"`
 
 	// Quantity Shares held, to 8 decimal places. An exact decimal.
 	Quantity decimal.Decimal `json:"quantity"`
@@ -793,6 +850,15 @@ type AssetResponse struct {
 	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
 	// the shares held cost) and `marketValue` are in `currency`, the
 	// portfolio's; `price` and `averageCost` are in US dollars.
+	//
+	// The vendor's docs name the same holding `position` (units owned,
+	// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+	// price paid: the unit price of the first purchase until another one),
+	// `marketPrice` (= `price`, the current unit price), `locked` (units
+	// held by `PENDING` sell requests of the asset: a percentage of the
+	// units held, or an amount at the current price; at most `position`)
+	// and `available` (`position` − `locked`, the units a new sell can
+	// take); both spellings are answered.
 	Data Asset `json:"data"`
 
 	// Message Example: Success
@@ -1488,7 +1554,11 @@ type BankingTimestamp = time.Time
 
 // CreateAccountRequest defines model for CreateAccountRequest.
 type CreateAccountRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1521,15 +1591,22 @@ type CreateCustomerRequest struct {
 	// Example: Jane
 	LastName PersonName `json:"lastName"`
 
-	// ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
+	// ReferenceId The `referenceId` a request sends: a string (1–64 characters), or a
+	// JSON integer (the vendor's customers guide sends `123456`), which is
+	// stored and answered as its decimal string (`"123456"`).
+	//
 	//
 	// Example: crm-000417
-	ReferenceId *ReferenceId `json:"referenceId,omitempty"`
+	ReferenceId *ReferenceIdInput `json:"referenceId,omitempty"`
 }
 
 // CreatePortfolioRequest defines model for CreatePortfolioRequest.
 type CreatePortfolioRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1542,7 +1619,11 @@ type CreatePortfolioRequest struct {
 
 // CreatePurchaseRequest defines model for CreatePurchaseRequest.
 type CreatePurchaseRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1572,14 +1653,20 @@ type CreatePurchaseRequest struct {
 	Schedule *RequestSchedule `json:"schedule,omitempty"`
 }
 
-// CreateSellRequest Exactly one of `sellAmount` and `sellPercentage`.
+// CreateSellRequest `sellAmount` or `sellPercentage`; when both are sent (as the
+// vendor's own example does), `sellAmount` applies and
+// `sellPercentage` is dropped (the request answers without it).
 type CreateSellRequest struct {
 	// AssetId A unique identifier.
 	//
 	// Example: 123456
 	AssetId Id `json:"assetId"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1588,6 +1675,17 @@ type CreateSellRequest struct {
 	//
 	// Example: 123456
 	CustomerId Id `json:"customerId"`
+
+	// IsRecurring Repeat the sell on `schedule` (default false).
+	IsRecurring *bool `json:"isRecurring,omitempty"`
+
+	// Schedule How often a request executes: `ONCE` (the default) or, for a
+	// recurring request, every day, week, two weeks or month (a monthly
+	// plan keeps its day of the month, or the month's last day).
+	//
+	//
+	// Example: WEEKLY
+	Schedule *RequestSchedule `json:"schedule,omitempty"`
 
 	// SellAmount The amount to sell, in `currency`, at most 2 decimal places. An exact decimal.
 	SellAmount *decimal.Decimal `json:"sellAmount,omitempty"`
@@ -1600,11 +1698,14 @@ type CreateSellRequest struct {
 type CreateWebhookRequest struct {
 	Subscriptions []WebhookSubscription `json:"subscriptions"`
 
-	// Url An https URL with a DNS host name.
+	// Url An https URL with a public DNS host name (the rules of `POST /v1/webhooks`).
 	Url string `json:"url"`
 }
 
-// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+// pages): the same currency, and a resource answers with the spelling
+// it was created (or last updated) with.
 //
 // Example: USD
 type Currency string
@@ -1724,7 +1825,11 @@ type Id = int64
 
 // Instrument defines model for Instrument.
 type Instrument struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1878,7 +1983,11 @@ type InvestmentRequest struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2002,6 +2111,50 @@ type InvestmentResponse struct {
 // Example: INTERNATIONAL_STOCKS
 type InvestmentType string
 
+// LegacyToken A token in the vendor's old shape.
+type LegacyToken struct {
+	// AccessToken The access token: `Authorization: Bearer <accessToken>`.
+	AccessToken string `json:"accessToken"`
+
+	// AccessTokenId A unique identifier.
+	//
+	// Example: 123456
+	AccessTokenId Id `json:"accessTokenId"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// ExpiresIn Example: 3600
+	ExpiresIn int64 `json:"expiresIn"`
+
+	// MaxTTL Example: 86400
+	MaxTTL     int64        `json:"maxTTL"`
+	Scope      []TokenScope `json:"scope"`
+	TrustedIps []string     `json:"trustedIps"`
+
+	// Type Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	Type TokenType `json:"type"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+}
+
+// LegacyTokenResponse defines model for LegacyTokenResponse.
+type LegacyTokenResponse struct {
+	// Code Example: 201
+	Code int `json:"code"`
+
+	// Data A token in the vendor's old shape.
+	Data LegacyToken `json:"data"`
+
+	// Message Example: Created
+	Message string `json:"message"`
+}
+
 // Meta Pagination of a list.
 type Meta struct {
 	// CurrentCount The number of items on this page.
@@ -2013,11 +2166,11 @@ type Meta struct {
 	// Limit The page size asked for.
 	Limit int32 `json:"limit"`
 
-	// NextPage The next page, or null when this is the last one.
-	NextPage *int32 `json:"nextPage"`
+	// NextPage The next page; 0 when this is the last one (pages after the first are numbered from 1, so 0 never names a next page).
+	NextPage int32 `json:"nextPage"`
 
-	// PreviousPage The previous page, or null on the first page.
-	PreviousPage *int32 `json:"previousPage"`
+	// PreviousPage The previous page; 0 on the first page (as the vendor's docs answer, never null).
+	PreviousPage int32 `json:"previousPage"`
 
 	// Sort Sort direction on `createdAt`.
 	Sort SortOrder `json:"sort"`
@@ -2046,7 +2199,11 @@ type Portfolio struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2133,11 +2290,29 @@ type Problem struct {
 	// Detail What went wrong and what to do about it.
 	Detail string `json:"detail"`
 
-	// Errors The failing fields, for validation failures.
-	Errors *[]struct {
-		Detail string `json:"detail"`
-		Field  string `json:"field"`
-	} `json:"errors,omitempty"`
+	// Errors One item per failing field (with `field` and `detail`) for
+	// validation failures, else one item for the error itself. Each
+	// has `code` and `description`, the shape of the banking source
+	// API's errors (`{errors: [{code, description}]}`).
+	Errors []struct {
+		// Code A machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+		// `FORBIDDEN`, `NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+		// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+		// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`.
+		//
+		//
+		// Example: VALIDATION_ERROR
+		Code string `json:"code"`
+
+		// Description What went wrong: `<field>: <detail>` for a field, else the `detail`.
+		Description string `json:"description"`
+
+		// Detail The field's rule.
+		Detail *string `json:"detail,omitempty"`
+
+		// Field The failing field, as a dotted path or a parameter name.
+		Field *string `json:"field,omitempty"`
+	} `json:"errors"`
 
 	// SignatureBase On a refused signature, for sandbox organizations only, the signature base the server computed.
 	SignatureBase *string `json:"signature_base,omitempty"`
@@ -2156,6 +2331,18 @@ type Problem struct {
 //
 // Example: crm-000417
 type ReferenceId = string
+
+// ReferenceIdInput The `referenceId` a request sends: a string (1–64 characters), or a
+// JSON integer (the vendor's customers guide sends `123456`), which is
+// stored and answered as its decimal string (`"123456"`).
+//
+// Example: crm-000417
+type ReferenceIdInput struct {
+	union json.RawMessage
+}
+
+// ReferenceIdInput1 Example: 123456
+type ReferenceIdInput1 = int64
 
 // RequestSchedule How often a request executes: `ONCE` (the default) or, for a
 // recurring request, every day, week, two weeks or month (a monthly
@@ -2209,8 +2396,50 @@ type SetSandboxPriceRequest struct {
 // SortOrder Sort direction on `createdAt`.
 type SortOrder string
 
-// Token defines model for Token.
-type Token struct {
+// TokenOrganization defines model for TokenOrganization.
+type TokenOrganization struct {
+	ClientId string `json:"clientId"`
+
+	// Id A unique identifier.
+	//
+	// Example: 123456
+	Id   Id     `json:"id"`
+	Name string `json:"name"`
+}
+
+// TokenRequest Client credentials: `clientId` and `clientSecret` (documented), or
+// the OAuth 2.0 names `client_id` and `client_secret` with
+// `grant_type` (RFC 6749 §4.4), or none of these when they come in
+// HTTP Basic authentication. One pair is required.
+type TokenRequest struct {
+	// ClientId The organization's client id.
+	ClientId *string `json:"clientId,omitempty"`
+
+	// ClientSecret The organization's client secret.
+	ClientSecret *string `json:"clientSecret,omitempty"`
+
+	// OAuthClientId OAuth 2.0 name of `clientId`.
+	OAuthClientId *string `json:"client_id,omitempty"`
+
+	// OAuthClientSecret OAuth 2.0 name of `clientSecret`.
+	OAuthClientSecret *string `json:"client_secret,omitempty"`
+
+	// OAuthGrantType OAuth 2.0 grant type; only `client_credentials`.
+	OAuthGrantType *TokenRequestGrantType `json:"grant_type,omitempty"`
+
+	// OAuthScope OAuth 2.0 requested scope, space-separated; tokens always carry `read write`.
+	OAuthScope *string `json:"scope,omitempty"`
+}
+
+// TokenRequestGrantType OAuth 2.0 grant type; only `client_credentials`.
+type TokenRequestGrantType string
+
+// TokenResponse The documented flat token (`tokenId`, `token`, …) with `message`,
+// plus the OAuth 2.0 fields (RFC 6749 §5.1) for OAuth 2.0 clients.
+type TokenResponse struct {
+	// OAuthAccessToken OAuth 2.0 name of `token`.
+	OAuthAccessToken string `json:"access_token"`
+
 	// CreatedAt A time in unix seconds.
 	//
 	// Example: 1732893484
@@ -2221,10 +2450,18 @@ type Token struct {
 	// Example: 3600
 	ExpiresIn int64 `json:"expiresIn"`
 
+	// OAuthExpiresIn OAuth 2.0 name of `expiresIn`.
+	//
+	// Example: 3600
+	OAuthExpiresIn int64 `json:"expires_in"`
+
 	// MaxTTL The longest lifetime, in seconds, a token of this client can have.
 	//
 	// Example: 86400
-	MaxTTL       int64             `json:"maxTTL"`
+	MaxTTL int64 `json:"maxTTL"`
+
+	// Message Example: Created
+	Message      string            `json:"message"`
 	Organization TokenOrganization `json:"organization"`
 
 	// Scope The authorization scopes of the token.
@@ -2238,8 +2475,11 @@ type Token struct {
 	// Example: 123456
 	TokenId Id `json:"tokenId"`
 
-	// TokenType Always `Bearer`.
-	TokenType TokenTokenType `json:"tokenType"`
+	// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	TokenType TokenType `json:"tokenType"`
+
+	// OAuthTokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	OAuthTokenType TokenType `json:"token_type"`
 
 	// TrustedIps The IP addresses whitelisted for this client (empty means any).
 	TrustedIps []string `json:"trustedIps"`
@@ -2250,43 +2490,15 @@ type Token struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
-// TokenScope defines model for Token.Scope.
+// TokenScope `read` reads resources, `write` changes them (lowercase, as the docs' scope table and examples write them). Every token has both.
 type TokenScope string
 
-// TokenTokenType Always `Bearer`.
-type TokenTokenType string
+// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+type TokenType string
 
-// TokenOrganization defines model for TokenOrganization.
-type TokenOrganization struct {
-	ClientId string `json:"clientId"`
-
-	// Id A unique identifier.
-	//
-	// Example: 123456
-	Id   Id     `json:"id"`
-	Name string `json:"name"`
-}
-
-// TokenRequest defines model for TokenRequest.
-type TokenRequest struct {
-	// ClientId The organization's client id.
-	ClientId string `json:"clientId"`
-
-	// ClientSecret The organization's client secret.
-	ClientSecret string `json:"clientSecret"`
-}
-
-// TokenResponse defines model for TokenResponse.
-type TokenResponse struct {
-	// Code Example: 201
-	Code int   `json:"code"`
-	Data Token `json:"data"`
-
-	// Message Example: Created
-	Message string `json:"message"`
-}
-
-// Transaction One execution of a request.
+// Transaction One execution of a request. `requestType` is the documented name of
+// its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+// value (Openvest's earlier name, kept as an addition).
 type Transaction struct {
 	// AccountId A unique identifier.
 	//
@@ -2306,7 +2518,11 @@ type Transaction struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2351,6 +2567,11 @@ type Transaction struct {
 	// Example: 123456
 	RequestId Id `json:"requestId"`
 
+	// RequestType `PURCHASE` buys an instrument; `SELL` sells from a holding.
+	//
+	// Example: PURCHASE
+	RequestType RequestType `json:"requestType"`
+
 	// Status The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
 	//
 	// Example: COMPLETED
@@ -2394,6 +2615,20 @@ type TransactionListResponse struct {
 	Meta Meta `json:"meta"`
 }
 
+// TransactionResponse defines model for TransactionResponse.
+type TransactionResponse struct {
+	// Code Example: 200
+	Code int `json:"code"`
+
+	// Data One execution of a request. `requestType` is the documented name of
+	// its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+	// value (Openvest's earlier name, kept as an addition).
+	Data Transaction `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
 // TransactionStatus The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
 //
 // Example: COMPLETED
@@ -2411,7 +2646,11 @@ type UpdateAccountRequest struct {
 	// Example: 123456
 	AccountId Id `json:"accountId"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency *Currency `json:"currency,omitempty"`
@@ -2441,10 +2680,13 @@ type UpdateCustomerRequest struct {
 	// Example: Jane
 	LastName *PersonName `json:"lastName,omitempty"`
 
-	// ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
+	// ReferenceId The `referenceId` a request sends: a string (1–64 characters), or a
+	// JSON integer (the vendor's customers guide sends `123456`), which is
+	// stored and answered as its decimal string (`"123456"`).
+	//
 	//
 	// Example: crm-000417
-	ReferenceId *ReferenceId `json:"referenceId,omitempty"`
+	ReferenceId *ReferenceIdInput `json:"referenceId,omitempty"`
 
 	// Status `ACTIVE` the customer is able to trade; `SUSPENDED` temporarily unable
 	// to trade; `CLOSED` permanently blocked from trading.
@@ -2456,7 +2698,11 @@ type UpdateCustomerRequest struct {
 
 // UpdatePortfolioRequest The portfolio to update and at least one field to change.
 type UpdatePortfolioRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency *Currency `json:"currency,omitempty"`
@@ -2474,12 +2720,14 @@ type UpdatePortfolioRequest struct {
 	Status *PortfolioStatus `json:"status,omitempty"`
 }
 
-// UpdateRequestRequest defines model for UpdateRequestRequest.
+// UpdateRequestRequest `requestId` is required: a body without it (the vendor's guide
+// shows only `{"shouldCancelRequest": true}`) answers `400` naming
+// `requestId` and showing the body to send.
 type UpdateRequestRequest struct {
 	// RequestId A unique identifier.
 	//
 	// Example: 123456
-	RequestId Id `json:"requestId"`
+	RequestId *Id `json:"requestId,omitempty"`
 
 	// ShouldCancelRequest `true` cancels the request (the only change a request takes).
 	ShouldCancelRequest bool `json:"shouldCancelRequest"`
@@ -2494,7 +2742,9 @@ type UpdateWebhookRequest struct {
 
 	// Subscriptions Replaces the previous subscriptions.
 	Subscriptions *[]WebhookSubscription `json:"subscriptions,omitempty"`
-	Url           *string                `json:"url,omitempty"`
+
+	// Url A new URL, under the rules of `POST /v1/webhooks`.
+	Url *string `json:"url,omitempty"`
 
 	// WebhookId A unique identifier.
 	//
@@ -2545,8 +2795,13 @@ type WalletAccountList struct {
 // Example: 5000.5
 type WalletAmount = decimal.Decimal
 
-// WalletAsset An asset a wallet account holds.
+// WalletAsset An asset a wallet account holds. `activated` is a status attribute
+// the source API documents as not used yet: it is the account's
+// (false).
 type WalletAsset struct {
+	// Activated Not used yet; false.
+	Activated bool `json:"activated"`
+
 	// Balance An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
 	//
 	// Example: 5000.5
@@ -2557,6 +2812,12 @@ type WalletAsset struct {
 
 	// MinorUnit The number of decimal places of the balance (7 on Stellar).
 	MinorUnit int `json:"minor_unit"`
+
+	// Name The asset's name: its code (Openvest keeps no other name for an asset).
+	Name string `json:"name"`
+
+	// Platform Where the asset lives; `stellar`.
+	Platform string `json:"platform"`
 
 	// StellarCode The asset code on Stellar.
 	StellarCode string `json:"stellar_code"`
@@ -2721,7 +2982,10 @@ type WalletCustomer struct {
 	CustomerGuid openapi_types.UUID `json:"customer_guid"`
 	IsDisabled   bool               `json:"is_disabled"`
 
-	// KycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+	// KycLevel The customer's level of verification (KYC), 0 (none) or more. Like
+	// the source API, Openvest gives the levels no meaning and no upper
+	// bound beyond a 32-bit integer.
+	//
 	//
 	// Example: 1
 	KycLevel     WalletKycLevel `json:"kyc_level"`
@@ -2757,10 +3021,13 @@ type WalletCustomerOrdering string
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletError struct {
 	// Error The machine-readable error code.
 	//
@@ -2778,8 +3045,13 @@ type WalletError struct {
 
 	// StatusCode The HTTP status code.
 	//
-	// Example: 409
+	// Example: 400
 	StatusCode int `json:"statusCode"`
+
+	// Timestamp When the error was answered (UTC).
+	//
+	// Example: 2026-11-21T08:16:02.5Z
+	Timestamp time.Time `json:"timestamp"`
 }
 
 // WalletIban An IBAN, with or without spaces, in any case. It must have its
@@ -2789,7 +3061,9 @@ type WalletError struct {
 // Example: GB82 WEST 1234 5698 7654 32
 type WalletIban = string
 
-// WalletKycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+// WalletKycLevel The customer's level of verification (KYC), 0 (none) or more. Like
+// the source API, Openvest gives the levels no meaning and no upper
+// bound beyond a 32-bit integer.
 //
 // Example: 1
 type WalletKycLevel = int
@@ -2850,7 +3124,10 @@ type WalletUpdateCustomerRequest struct {
 	// IsDisabled true disables the customer.
 	IsDisabled *bool `json:"is_disabled,omitempty"`
 
-	// KycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+	// KycLevel The customer's level of verification (KYC), 0 (none) or more. Like
+	// the source API, Openvest gives the levels no meaning and no upper
+	// bound beyond a 32-bit integer.
+	//
 	//
 	// Example: 1
 	KycLevel *WalletKycLevel `json:"kyc_level,omitempty"`
@@ -2953,7 +3230,9 @@ type WebhookDelivery struct {
 	NextAttemptAt *int64 `json:"nextAttemptAt,omitempty"`
 
 	// State `PENDING` attempts remain; `SUCCEEDED` a 2xx answer came;
-	// `FAILED` every attempt failed (or the receiver answered `410`);
+	// `FAILED` every attempt failed (or the receiver answered `410`, or
+	// its third attempt was refused because the destination resolved
+	// to a private address);
 	// `CANCELED` the webhook was deleted or deactivated first.
 	State WebhookDeliveryState `json:"state"`
 
@@ -2992,7 +3271,9 @@ type WebhookDeliveryResponse struct {
 }
 
 // WebhookDeliveryState `PENDING` attempts remain; `SUCCEEDED` a 2xx answer came;
-// `FAILED` every attempt failed (or the receiver answered `410`);
+// `FAILED` every attempt failed (or the receiver answered `410`, or
+// its third attempt was refused because the destination resolved
+// to a private address);
 // `CANCELED` the webhook was deleted or deactivated first.
 type WebhookDeliveryState string
 
@@ -3081,6 +3362,11 @@ type WebhookStatus string
 // Example: CUSTOMER.CREATED
 type WebhookSubscription = string
 
+// AccessTokenId A unique identifier.
+//
+// Example: 123456
+type AccessTokenId = Id
+
 // BankingApplicationIdPath An application ID.
 //
 // Example: app_5f2b8c1e9a7d4e3f
@@ -3125,8 +3411,14 @@ type CustomerIdQueryOptional = Id
 // Example: 123456
 type CustomerIdQueryRequired = Id
 
+// IdempotencyId defines model for IdempotencyId.
+type IdempotencyId = string
+
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
+
+// L2fIdempotencyId defines model for L2fIdempotencyId.
+type L2fIdempotencyId = string
 
 // Limit defines model for Limit.
 type Limit = int32
@@ -3232,70 +3524,104 @@ type UnsupportedMediaType = Error
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletBadRequest = WalletError
 
 // WalletConflict The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletConflict = WalletError
+
+// WalletCreateCustomerBadRequest The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletCreateCustomerBadRequest = WalletError
 
 // WalletInternalError The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletInternalError = WalletError
 
 // WalletNotFound The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletNotFound = WalletError
 
 // WalletPayloadTooLarge The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletPayloadTooLarge = WalletError
 
 // WalletUnauthorized The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletUnauthorized = WalletError
 
 // WalletUnsupportedMediaType The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletUnsupportedMediaType = WalletError
 
 // ListBankingApplicationsParams defines parameters for ListBankingApplications.
@@ -3308,6 +3634,46 @@ type ListBankingApplicationsParams struct {
 
 	// Cursor Pagination cursor, the `pagination.next_cursor` of the previous page; omit it for the first page.
 	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateBankingApplicationParams defines parameters for CreateBankingApplication.
+type CreateBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// UpdateBankingApplicationParams defines parameters for UpdateBankingApplication.
+type UpdateBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// CreateBankingApplicationDocumentParams defines parameters for CreateBankingApplicationDocument.
+type CreateBankingApplicationDocumentParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// SubmitBankingApplicationParams defines parameters for SubmitBankingApplication.
+type SubmitBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
 }
 
 // ListWalletCounterpartiesParams defines parameters for ListWalletCounterparties.
@@ -3327,8 +3693,11 @@ type ListWalletCustomersParams struct {
 	// Logins Customer's logins.
 	Logins *[]WalletLogin `form:"logins,omitempty" json:"logins,omitempty"`
 
-	// KycLevels Customer's KYC levels.
-	KycLevels *[]WalletKycLevel `form:"kyc_levels,omitempty" json:"kyc_levels,omitempty"`
+	// KycLevels Customer's KYC levels. The source API types this filter as
+	// strings (`string[]`) although `kyc_level` is an integer: each
+	// value is a level's decimal digits, so `kyc_levels=1` is the same
+	// whether a client means the string `"1"` or the number 1.
+	KycLevels *[]string `form:"kyc_levels,omitempty" json:"kyc_levels,omitempty"`
 
 	// IsDisabled Only disabled customers (`true`) or only enabled ones (`false`).
 	IsDisabled *bool `form:"is_disabled,omitempty" json:"is_disabled,omitempty"`
@@ -3412,6 +3781,46 @@ type ListBankingCustomersParams struct {
 	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// UpdateBankingCustomerParams defines parameters for UpdateBankingCustomer.
+type UpdateBankingCustomerParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// UpdateBankingIndividualParams defines parameters for UpdateBankingIndividual.
+type UpdateBankingIndividualParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// DecideBankingApplicationParams defines parameters for DecideBankingApplication.
+type DecideBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// SetBankingCustomerStatusParams defines parameters for SetBankingCustomerStatus.
+type SetBankingCustomerStatusParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
 // ListAccountsParams defines parameters for ListAccounts.
 type ListAccountsParams struct {
 	// CustomerId Only items of this customer.
@@ -3429,6 +3838,17 @@ type ListAccountsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3447,17 +3867,41 @@ type ListAccountsParams struct {
 
 // CreateAccountParams defines parameters for CreateAccount.
 type CreateAccountParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3476,17 +3920,41 @@ type CreateAccountParams struct {
 
 // UpdateAccountParams defines parameters for UpdateAccount.
 type UpdateAccountParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3508,6 +3976,17 @@ type GetAccountParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3547,6 +4026,17 @@ type ListAssetsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3568,6 +4058,84 @@ type GetAssetParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// RevokeTokenLegacyParams defines parameters for RevokeTokenLegacy.
+type RevokeTokenLegacyParams struct {
+	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
+	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateTokenLegacyParams defines parameters for CreateTokenLegacy.
+type CreateTokenLegacyParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3604,6 +4172,17 @@ type ListCustomersParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3622,17 +4201,41 @@ type ListCustomersParams struct {
 
 // CreateCustomerParams defines parameters for CreateCustomer.
 type CreateCustomerParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3651,17 +4254,41 @@ type CreateCustomerParams struct {
 
 // UpdateCustomerParams defines parameters for UpdateCustomer.
 type UpdateCustomerParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3683,6 +4310,17 @@ type GetCustomerParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3716,6 +4354,17 @@ type ListInstrumentsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3737,6 +4386,17 @@ type GetInstrumentParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3767,6 +4427,17 @@ type ListInvestmentsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3788,6 +4459,17 @@ type GetInvestmentParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3807,11 +4489,22 @@ type GetInvestmentParams struct {
 // RevokeTokenParams defines parameters for RevokeToken.
 type RevokeTokenParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
-	AccessTokenId *Id `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
+	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3833,6 +4526,17 @@ type CreateTokenParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3866,6 +4570,17 @@ type ListPortfoliosParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3884,17 +4599,41 @@ type ListPortfoliosParams struct {
 
 // CreatePortfolioParams defines parameters for CreatePortfolio.
 type CreatePortfolioParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3913,17 +4652,41 @@ type CreatePortfolioParams struct {
 
 // UpdatePortfolioParams defines parameters for UpdatePortfolio.
 type UpdatePortfolioParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3945,6 +4708,17 @@ type GetPortfolioParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3984,6 +4758,17 @@ type ListRequestsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4002,17 +4787,41 @@ type ListRequestsParams struct {
 
 // UpdateRequestParams defines parameters for UpdateRequest.
 type UpdateRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4031,17 +4840,147 @@ type UpdateRequestParams struct {
 
 // CreatePurchaseRequestParams defines parameters for CreatePurchaseRequest.
 type CreatePurchaseRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreatePurchaseRequestLegacyParams defines parameters for CreatePurchaseRequestLegacy.
+type CreatePurchaseRequestLegacyParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateSellRequestLegacyParams defines parameters for CreateSellRequestLegacy.
+type CreateSellRequestLegacyParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4060,17 +4999,41 @@ type CreatePurchaseRequestParams struct {
 
 // CreateSellRequestParams defines parameters for CreateSellRequest.
 type CreateSellRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4092,6 +5055,17 @@ type GetRequestParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4113,6 +5087,17 @@ type GetSandboxClockParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4131,17 +5116,41 @@ type GetSandboxClockParams struct {
 
 // AdvanceSandboxClockParams defines parameters for AdvanceSandboxClock.
 type AdvanceSandboxClockParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4160,17 +5169,41 @@ type AdvanceSandboxClockParams struct {
 
 // ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
 type ClearSandboxPriceParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4189,17 +5222,41 @@ type ClearSandboxPriceParams struct {
 
 // SetSandboxPriceParams defines parameters for SetSandboxPrice.
 type SetSandboxPriceParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4218,17 +5275,41 @@ type SetSandboxPriceParams struct {
 
 // ForceRequestOutcomeParams defines parameters for ForceRequestOutcome.
 type ForceRequestOutcomeParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4265,6 +5346,49 @@ type ListTransactionsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetTransactionParams defines parameters for GetTransaction.
+type GetTransactionParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4295,6 +5419,17 @@ type ListWebhooksParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4313,17 +5448,41 @@ type ListWebhooksParams struct {
 
 // CreateWebhookParams defines parameters for CreateWebhook.
 type CreateWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4342,17 +5501,41 @@ type CreateWebhookParams struct {
 
 // UpdateWebhookParams defines parameters for UpdateWebhook.
 type UpdateWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4374,6 +5557,17 @@ type GetWebhookKeyParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4392,17 +5586,41 @@ type GetWebhookKeyParams struct {
 
 // TestWebhooksParams defines parameters for TestWebhooks.
 type TestWebhooksParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4421,17 +5639,41 @@ type TestWebhooksParams struct {
 
 // DeleteWebhookParams defines parameters for DeleteWebhook.
 type DeleteWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4465,6 +5707,17 @@ type ListWebhookDeliveriesParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4483,17 +5736,41 @@ type ListWebhookDeliveriesParams struct {
 
 // RetryWebhookDeliveryParams defines parameters for RetryWebhookDelivery.
 type RetryWebhookDeliveryParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4549,6 +5826,16 @@ type CreateAccountJSONRequestBody = CreateAccountRequest
 // UpdateAccountJSONRequestBody defines body for UpdateAccount for application/json ContentType.
 type UpdateAccountJSONRequestBody = UpdateAccountRequest
 
+// CreateTokenLegacyJSONRequestBody defines body for CreateTokenLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateTokenLegacyJSONRequestBody = TokenRequest
+
+// CreateTokenLegacyFormdataRequestBody defines body for CreateTokenLegacy for application/x-www-form-urlencoded ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateTokenLegacyFormdataRequestBody = TokenRequest
+
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
 
@@ -4573,6 +5860,16 @@ type UpdateRequestJSONRequestBody = UpdateRequestRequest
 // CreatePurchaseRequestJSONRequestBody defines body for CreatePurchaseRequest for application/json ContentType.
 type CreatePurchaseRequestJSONRequestBody = CreatePurchaseRequest
 
+// CreatePurchaseRequestLegacyJSONRequestBody defines body for CreatePurchaseRequestLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreatePurchaseRequestLegacyJSONRequestBody = CreatePurchaseRequest
+
+// CreateSellRequestLegacyJSONRequestBody defines body for CreateSellRequestLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateSellRequestLegacyJSONRequestBody = CreateSellRequest
+
 // CreateSellRequestJSONRequestBody defines body for CreateSellRequest for application/json ContentType.
 type CreateSellRequestJSONRequestBody = CreateSellRequest
 
@@ -4591,6 +5888,68 @@ type CreateWebhookJSONRequestBody = CreateWebhookRequest
 // UpdateWebhookJSONRequestBody defines body for UpdateWebhook for application/json ContentType.
 type UpdateWebhookJSONRequestBody = UpdateWebhookRequest
 
+// AsReferenceId returns the union data inside the ReferenceIdInput as a ReferenceId
+func (t ReferenceIdInput) AsReferenceId() (ReferenceId, error) {
+	var body ReferenceId
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReferenceId overwrites any union data inside the ReferenceIdInput as the provided ReferenceId
+func (t *ReferenceIdInput) FromReferenceId(v ReferenceId) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReferenceId performs a merge with any union data inside the ReferenceIdInput, using the provided ReferenceId
+func (t *ReferenceIdInput) MergeReferenceId(v ReferenceId) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsReferenceIdInput1 returns the union data inside the ReferenceIdInput as a ReferenceIdInput1
+func (t ReferenceIdInput) AsReferenceIdInput1() (ReferenceIdInput1, error) {
+	var body ReferenceIdInput1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReferenceIdInput1 overwrites any union data inside the ReferenceIdInput as the provided ReferenceIdInput1
+func (t *ReferenceIdInput) FromReferenceIdInput1(v ReferenceIdInput1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReferenceIdInput1 performs a merge with any union data inside the ReferenceIdInput, using the provided ReferenceIdInput1
+func (t *ReferenceIdInput) MergeReferenceIdInput1(v ReferenceIdInput1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ReferenceIdInput) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ReferenceIdInput) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// ListBankingApplications Retrieve applications
@@ -4598,22 +5957,22 @@ type ServerInterface interface {
 	ListBankingApplications(ctx echo.Context, params ListBankingApplicationsParams) error
 	// CreateBankingApplication Create an application
 	// (POST /applications)
-	CreateBankingApplication(ctx echo.Context) error
+	CreateBankingApplication(ctx echo.Context, params CreateBankingApplicationParams) error
 	// GetBankingApplication Retrieve an application
 	// (GET /applications/{id})
 	GetBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
 	// UpdateBankingApplication Update an application
 	// (PATCH /applications/{id})
-	UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params UpdateBankingApplicationParams) error
 	// CreateBankingApplicationDocument Attach a document
 	// (POST /applications/{id}/documents)
-	CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath) error
+	CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, params CreateBankingApplicationDocumentParams) error
 	// GetBankingApplicationDocument Retrieve a document
 	// (GET /applications/{id}/documents/{document_id})
 	GetBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, documentId BankingDocumentIdPath) error
 	// SubmitBankingApplication Submit an application
 	// (POST /applications/{id}/submit)
-	SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params SubmitBankingApplicationParams) error
 	// ListWalletCounterparties List counterparties
 	// (GET /counterparty)
 	ListWalletCounterparties(ctx echo.Context, params ListWalletCounterpartiesParams) error
@@ -4649,19 +6008,19 @@ type ServerInterface interface {
 	GetBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error
 	// UpdateBankingCustomer Update customer
 	// (PATCH /customers/{id})
-	UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error
+	UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath, params UpdateBankingCustomerParams) error
 	// GetBankingIndividual Retrieve individual
 	// (GET /customers/{id}/individuals/{individual_id})
 	GetBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error
 	// UpdateBankingIndividual Update individual
 	// (PATCH /customers/{id}/individuals/{individual_id})
-	UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error
+	UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params UpdateBankingIndividualParams) error
 	// DecideBankingApplication Decide an application in manual review
 	// (POST /sandbox/applications/{id}/decision)
-	DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params DecideBankingApplicationParams) error
 	// SetBankingCustomerStatus Move a customer to another status
 	// (POST /sandbox/customers/{id}/status)
-	SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath) error
+	SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath, params SetBankingCustomerStatusParams) error
 	// ListAccounts List accounts
 	// (GET /v1/accounts)
 	ListAccounts(ctx echo.Context, params ListAccountsParams) error
@@ -4680,6 +6039,16 @@ type ServerInterface interface {
 	// GetAsset Get an asset
 	// (GET /v1/assets/{assetId})
 	GetAsset(ctx echo.Context, assetId Id, params GetAssetParams) error
+	// RevokeTokenLegacy Revoke an access token (old path)
+	// (DELETE /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	RevokeTokenLegacy(ctx echo.Context, params RevokeTokenLegacyParams) error
+	// CreateTokenLegacy Create an access token (old path)
+	// (POST /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacy(ctx echo.Context, params CreateTokenLegacyParams) error
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx echo.Context, params ListCustomersParams) error
@@ -4731,6 +6100,16 @@ type ServerInterface interface {
 	// CreatePurchaseRequest Create a purchase request
 	// (POST /v1/requests/purchase)
 	CreatePurchaseRequest(ctx echo.Context, params CreatePurchaseRequestParams) error
+	// CreatePurchaseRequestLegacy Create a purchase request (the guide's recurring-request URL)
+	// (POST /v1/requests/purchase/purchase)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacy(ctx echo.Context, params CreatePurchaseRequestLegacyParams) error
+	// CreateSellRequestLegacy Create a sell request (the guide's URL)
+	// (POST /v1/requests/purchase/sell)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacy(ctx echo.Context, params CreateSellRequestLegacyParams) error
 	// CreateSellRequest Create a sell request
 	// (POST /v1/requests/sell)
 	CreateSellRequest(ctx echo.Context, params CreateSellRequestParams) error
@@ -4755,6 +6134,9 @@ type ServerInterface interface {
 	// ListTransactions List transactions
 	// (GET /v1/transactions)
 	ListTransactions(ctx echo.Context, params ListTransactionsParams) error
+	// GetTransaction Get a transaction
+	// (GET /v1/transactions/{transactionId})
+	GetTransaction(ctx echo.Context, transactionId Id, params GetTransactionParams) error
 	// ListWebhooks List webhooks
 	// (GET /v1/webhooks)
 	ListWebhooks(ctx echo.Context, params ListWebhooksParams) error
@@ -4822,8 +6204,28 @@ func (w *ServerInterfaceWrapper) ListBankingApplications(ctx echo.Context) error
 func (w *ServerInterfaceWrapper) CreateBankingApplication(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateBankingApplication(ctx)
+	err = w.Handler.CreateBankingApplication(ctx, params)
 	return err
 }
 
@@ -4854,8 +6256,28 @@ func (w *ServerInterfaceWrapper) UpdateBankingApplication(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateBankingApplication(ctx, id)
+	err = w.Handler.UpdateBankingApplication(ctx, id, params)
 	return err
 }
 
@@ -4870,8 +6292,28 @@ func (w *ServerInterfaceWrapper) CreateBankingApplicationDocument(ctx echo.Conte
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateBankingApplicationDocumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateBankingApplicationDocument(ctx, id)
+	err = w.Handler.CreateBankingApplicationDocument(ctx, id, params)
 	return err
 }
 
@@ -4910,8 +6352,28 @@ func (w *ServerInterfaceWrapper) SubmitBankingApplication(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SubmitBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.SubmitBankingApplication(ctx, id)
+	err = w.Handler.SubmitBankingApplication(ctx, id, params)
 	return err
 }
 
@@ -5331,8 +6793,28 @@ func (w *ServerInterfaceWrapper) UpdateBankingCustomer(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankingCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateBankingCustomer(ctx, id)
+	err = w.Handler.UpdateBankingCustomer(ctx, id, params)
 	return err
 }
 
@@ -5379,8 +6861,28 @@ func (w *ServerInterfaceWrapper) UpdateBankingIndividual(ctx echo.Context) error
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter individual_id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankingIndividualParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateBankingIndividual(ctx, id, individualId)
+	err = w.Handler.UpdateBankingIndividual(ctx, id, individualId, params)
 	return err
 }
 
@@ -5395,8 +6897,28 @@ func (w *ServerInterfaceWrapper) DecideBankingApplication(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DecideBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.DecideBankingApplication(ctx, id)
+	err = w.Handler.DecideBankingApplication(ctx, id, params)
 	return err
 }
 
@@ -5411,8 +6933,28 @@ func (w *ServerInterfaceWrapper) SetBankingCustomerStatus(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SetBankingCustomerStatusParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.SetBankingCustomerStatus(ctx, id)
+	err = w.Handler.SetBankingCustomerStatus(ctx, id, params)
 	return err
 }
 
@@ -5510,7 +7052,7 @@ func (w *ServerInterfaceWrapper) CreateAccount(ctx echo.Context) error {
 	var params CreateAccountParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -5518,14 +7060,27 @@ func (w *ServerInterfaceWrapper) CreateAccount(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -5586,7 +7141,7 @@ func (w *ServerInterfaceWrapper) UpdateAccount(ctx echo.Context) error {
 	var params UpdateAccountParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -5594,14 +7149,27 @@ func (w *ServerInterfaceWrapper) UpdateAccount(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -5886,6 +7454,130 @@ func (w *ServerInterfaceWrapper) GetAsset(ctx echo.Context) error {
 	return err
 }
 
+// RevokeTokenLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeTokenLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RevokeTokenLegacyParams
+	// ------------- Optional query parameter "accessTokenId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "accessTokenId", ctx.QueryParams(), &params.AccessTokenId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter accessTokenId: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeTokenLegacy(ctx, params)
+	return err
+}
+
+// CreateTokenLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateTokenLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateTokenLegacyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateTokenLegacy(ctx, params)
+	return err
+}
+
 // ListCustomers converts echo context to params.
 func (w *ServerInterfaceWrapper) ListCustomers(ctx echo.Context) error {
 	var err error
@@ -5987,7 +7679,7 @@ func (w *ServerInterfaceWrapper) CreateCustomer(ctx echo.Context) error {
 	var params CreateCustomerParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -5995,14 +7687,27 @@ func (w *ServerInterfaceWrapper) CreateCustomer(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -6063,7 +7768,7 @@ func (w *ServerInterfaceWrapper) UpdateCustomer(ctx echo.Context) error {
 	var params UpdateCustomerParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -6071,14 +7776,27 @@ func (w *ServerInterfaceWrapper) UpdateCustomer(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -6712,7 +8430,7 @@ func (w *ServerInterfaceWrapper) CreatePortfolio(ctx echo.Context) error {
 	var params CreatePortfolioParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -6720,14 +8438,27 @@ func (w *ServerInterfaceWrapper) CreatePortfolio(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -6788,7 +8519,7 @@ func (w *ServerInterfaceWrapper) UpdatePortfolio(ctx echo.Context) error {
 	var params UpdatePortfolioParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -6796,14 +8527,27 @@ func (w *ServerInterfaceWrapper) UpdatePortfolio(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7030,7 +8774,7 @@ func (w *ServerInterfaceWrapper) UpdateRequest(ctx echo.Context) error {
 	var params UpdateRequestParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7038,14 +8782,27 @@ func (w *ServerInterfaceWrapper) UpdateRequest(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7106,7 +8863,7 @@ func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
 	var params CreatePurchaseRequestParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7114,14 +8871,27 @@ func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7174,6 +8944,184 @@ func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
 	return err
 }
 
+// CreatePurchaseRequestLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePurchaseRequestLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePurchaseRequestLegacyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePurchaseRequestLegacy(ctx, params)
+	return err
+}
+
+// CreateSellRequestLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSellRequestLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateSellRequestLegacyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSellRequestLegacy(ctx, params)
+	return err
+}
+
 // CreateSellRequest converts echo context to params.
 func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
 	var err error
@@ -7182,7 +9130,7 @@ func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
 	var params CreateSellRequestParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7190,14 +9138,27 @@ func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7383,7 +9344,7 @@ func (w *ServerInterfaceWrapper) AdvanceSandboxClock(ctx echo.Context) error {
 	var params AdvanceSandboxClockParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7391,14 +9352,27 @@ func (w *ServerInterfaceWrapper) AdvanceSandboxClock(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7466,7 +9440,7 @@ func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
 	var params ClearSandboxPriceParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7474,14 +9448,27 @@ func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7549,7 +9536,7 @@ func (w *ServerInterfaceWrapper) SetSandboxPrice(ctx echo.Context) error {
 	var params SetSandboxPriceParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7557,14 +9544,27 @@ func (w *ServerInterfaceWrapper) SetSandboxPrice(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7632,7 +9632,7 @@ func (w *ServerInterfaceWrapper) ForceRequestOutcome(ctx echo.Context) error {
 	var params ForceRequestOutcomeParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7640,14 +9640,27 @@ func (w *ServerInterfaceWrapper) ForceRequestOutcome(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7793,6 +9806,72 @@ func (w *ServerInterfaceWrapper) ListTransactions(ctx echo.Context) error {
 	return err
 }
 
+// GetTransaction converts echo context to params.
+func (w *ServerInterfaceWrapper) GetTransaction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "transactionId" -------------
+	var transactionId Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "transactionId", ctx.Param("transactionId"), &transactionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter transactionId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTransactionParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetTransaction(ctx, transactionId, params)
+	return err
+}
+
 // ListWebhooks converts echo context to params.
 func (w *ServerInterfaceWrapper) ListWebhooks(ctx echo.Context) error {
 	var err error
@@ -7880,7 +9959,7 @@ func (w *ServerInterfaceWrapper) CreateWebhook(ctx echo.Context) error {
 	var params CreateWebhookParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7888,14 +9967,27 @@ func (w *ServerInterfaceWrapper) CreateWebhook(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7956,7 +10048,7 @@ func (w *ServerInterfaceWrapper) UpdateWebhook(ctx echo.Context) error {
 	var params UpdateWebhookParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7964,14 +10056,27 @@ func (w *ServerInterfaceWrapper) UpdateWebhook(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8091,7 +10196,7 @@ func (w *ServerInterfaceWrapper) TestWebhooks(ctx echo.Context) error {
 	var params TestWebhooksParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8099,14 +10204,27 @@ func (w *ServerInterfaceWrapper) TestWebhooks(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8174,7 +10292,7 @@ func (w *ServerInterfaceWrapper) DeleteWebhook(ctx echo.Context) error {
 	var params DeleteWebhookParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8182,14 +10300,27 @@ func (w *ServerInterfaceWrapper) DeleteWebhook(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8358,7 +10489,7 @@ func (w *ServerInterfaceWrapper) RetryWebhookDelivery(ctx echo.Context) error {
 	var params RetryWebhookDeliveryParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8366,14 +10497,27 @@ func (w *ServerInterfaceWrapper) RetryWebhookDelivery(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8502,6 +10646,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/accounts/:accountId", wrapper.GetAccount, options.OperationMiddlewares["getAccount"]...)
 	router.GET(options.BaseURL+"/v1/assets", wrapper.ListAssets, options.OperationMiddlewares["listAssets"]...)
 	router.GET(options.BaseURL+"/v1/assets/:assetId", wrapper.GetAsset, options.OperationMiddlewares["getAsset"]...)
+	router.DELETE(options.BaseURL+"/v1/auth", wrapper.RevokeTokenLegacy, options.OperationMiddlewares["revokeTokenLegacy"]...)
+	router.POST(options.BaseURL+"/v1/auth", wrapper.CreateTokenLegacy, options.OperationMiddlewares["createTokenLegacy"]...)
 	router.GET(options.BaseURL+"/v1/customers", wrapper.ListCustomers, options.OperationMiddlewares["listCustomers"]...)
 	router.POST(options.BaseURL+"/v1/customers", wrapper.CreateCustomer, options.OperationMiddlewares["createCustomer"]...)
 	router.PUT(options.BaseURL+"/v1/customers", wrapper.UpdateCustomer, options.OperationMiddlewares["updateCustomer"]...)
@@ -8519,6 +10665,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/requests", wrapper.ListRequests, options.OperationMiddlewares["listRequests"]...)
 	router.PUT(options.BaseURL+"/v1/requests", wrapper.UpdateRequest, options.OperationMiddlewares["updateRequest"]...)
 	router.POST(options.BaseURL+"/v1/requests/purchase", wrapper.CreatePurchaseRequest, options.OperationMiddlewares["createPurchaseRequest"]...)
+	router.POST(options.BaseURL+"/v1/requests/purchase/purchase", wrapper.CreatePurchaseRequestLegacy, options.OperationMiddlewares["createPurchaseRequestLegacy"]...)
+	router.POST(options.BaseURL+"/v1/requests/purchase/sell", wrapper.CreateSellRequestLegacy, options.OperationMiddlewares["createSellRequestLegacy"]...)
 	router.POST(options.BaseURL+"/v1/requests/sell", wrapper.CreateSellRequest, options.OperationMiddlewares["createSellRequest"]...)
 	router.GET(options.BaseURL+"/v1/requests/:requestId", wrapper.GetRequest, options.OperationMiddlewares["getRequest"]...)
 	router.GET(options.BaseURL+"/v1/sandbox/clock", wrapper.GetSandboxClock, options.OperationMiddlewares["getSandboxClock"]...)
@@ -8527,6 +10675,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.SetSandboxPrice, options.OperationMiddlewares["setSandboxPrice"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/requests/:requestId/outcome", wrapper.ForceRequestOutcome, options.OperationMiddlewares["forceRequestOutcome"]...)
 	router.GET(options.BaseURL+"/v1/transactions", wrapper.ListTransactions, options.OperationMiddlewares["listTransactions"]...)
+	router.GET(options.BaseURL+"/v1/transactions/:transactionId", wrapper.GetTransaction, options.OperationMiddlewares["getTransaction"]...)
 	router.GET(options.BaseURL+"/v1/webhooks", wrapper.ListWebhooks, options.OperationMiddlewares["listWebhooks"]...)
 	router.POST(options.BaseURL+"/v1/webhooks", wrapper.CreateWebhook, options.OperationMiddlewares["createWebhook"]...)
 	router.PUT(options.BaseURL+"/v1/webhooks", wrapper.UpdateWebhook, options.OperationMiddlewares["updateWebhook"]...)
@@ -8575,6 +10724,8 @@ type UnsupportedMediaTypeJSONResponse Error
 type WalletBadRequestJSONResponse WalletError
 
 type WalletConflictJSONResponse WalletError
+
+type WalletCreateCustomerBadRequestJSONResponse WalletError
 
 type WalletInternalErrorJSONResponse WalletError
 
@@ -8657,7 +10808,8 @@ func (response ListBankingApplications500ApplicationProblemPlusJSONResponse) Vis
 }
 
 type CreateBankingApplicationRequestObject struct {
-	Body *CreateBankingApplicationJSONRequestBody
+	Params CreateBankingApplicationParams
+	Body   *CreateBankingApplicationJSONRequestBody
 }
 
 type CreateBankingApplicationResponseObject interface {
@@ -8738,6 +10890,22 @@ func (response CreateBankingApplication415ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication422ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8845,8 +11013,9 @@ func (response GetBankingApplication500ApplicationProblemPlusJSONResponse) Visit
 }
 
 type UpdateBankingApplicationRequestObject struct {
-	Id   BankingApplicationIdPath `json:"id"`
-	Body *UpdateBankingApplicationJSONRequestBody
+	Id     BankingApplicationIdPath `json:"id"`
+	Params UpdateBankingApplicationParams
+	Body   *UpdateBankingApplicationJSONRequestBody
 }
 
 type UpdateBankingApplicationResponseObject interface {
@@ -8963,6 +11132,22 @@ func (response UpdateBankingApplication415ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type UpdateBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication422ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -8980,8 +11165,9 @@ func (response UpdateBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 }
 
 type CreateBankingApplicationDocumentRequestObject struct {
-	Id   BankingApplicationIdPath `json:"id"`
-	Body *CreateBankingApplicationDocumentJSONRequestBody
+	Id     BankingApplicationIdPath `json:"id"`
+	Params CreateBankingApplicationDocumentParams
+	Body   *CreateBankingApplicationDocumentJSONRequestBody
 }
 
 type CreateBankingApplicationDocumentResponseObject interface {
@@ -9218,7 +11404,8 @@ func (response GetBankingApplicationDocument500ApplicationProblemPlusJSONRespons
 }
 
 type SubmitBankingApplicationRequestObject struct {
-	Id BankingApplicationIdPath `json:"id"`
+	Id     BankingApplicationIdPath `json:"id"`
+	Params SubmitBankingApplicationParams
 }
 
 type SubmitBankingApplicationResponseObject interface {
@@ -9297,6 +11484,22 @@ func (response SubmitBankingApplication409ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication422ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9665,7 +11868,9 @@ func (response CreateWalletCustomer200JSONResponse) VisitCreateWalletCustomerRes
 	return err
 }
 
-type CreateWalletCustomer400JSONResponse struct{ WalletBadRequestJSONResponse }
+type CreateWalletCustomer400JSONResponse struct {
+	WalletCreateCustomerBadRequestJSONResponse
+}
 
 func (response CreateWalletCustomer400JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
 
@@ -10331,8 +12536,9 @@ func (response GetBankingCustomer500ApplicationProblemPlusJSONResponse) VisitGet
 }
 
 type UpdateBankingCustomerRequestObject struct {
-	Id   BankingCustomerIdPath `json:"id"`
-	Body *UpdateBankingCustomerJSONRequestBody
+	Id     BankingCustomerIdPath `json:"id"`
+	Params UpdateBankingCustomerParams
+	Body   *UpdateBankingCustomerJSONRequestBody
 }
 
 type UpdateBankingCustomerResponseObject interface {
@@ -10571,6 +12777,7 @@ func (response GetBankingIndividual500ApplicationProblemPlusJSONResponse) VisitG
 type UpdateBankingIndividualRequestObject struct {
 	Id           BankingCustomerIdPath   `json:"id"`
 	IndividualId BankingIndividualIdPath `json:"individual_id"`
+	Params       UpdateBankingIndividualParams
 	Body         *UpdateBankingIndividualJSONRequestBody
 }
 
@@ -10721,8 +12928,9 @@ func (response UpdateBankingIndividual500ApplicationProblemPlusJSONResponse) Vis
 }
 
 type DecideBankingApplicationRequestObject struct {
-	Id   BankingApplicationIdPath `json:"id"`
-	Body *DecideBankingApplicationJSONRequestBody
+	Id     BankingApplicationIdPath `json:"id"`
+	Params DecideBankingApplicationParams
+	Body   *DecideBankingApplicationJSONRequestBody
 }
 
 type DecideBankingApplicationResponseObject interface {
@@ -10839,6 +13047,22 @@ func (response DecideBankingApplication415ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type DecideBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication422ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DecideBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -10856,8 +13080,9 @@ func (response DecideBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 }
 
 type SetBankingCustomerStatusRequestObject struct {
-	Id   BankingCustomerIdPath `json:"id"`
-	Body *SetBankingCustomerStatusJSONRequestBody
+	Id     BankingCustomerIdPath `json:"id"`
+	Params SetBankingCustomerStatusParams
+	Body   *SetBankingCustomerStatusJSONRequestBody
 }
 
 type SetBankingCustomerStatusResponseObject interface {
@@ -10968,6 +13193,22 @@ func (response SetBankingCustomerStatus415ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus422ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11585,6 +13826,174 @@ func (response GetAsset404JSONResponse) VisitGetAssetResponse(w http.ResponseWri
 type GetAsset500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetAsset500JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacyRequestObject struct {
+	Params RevokeTokenLegacyParams
+}
+
+type RevokeTokenLegacyResponseObject interface {
+	VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error
+}
+
+type RevokeTokenLegacy204Response struct {
+}
+
+func (response RevokeTokenLegacy204Response) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type RevokeTokenLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response RevokeTokenLegacy400JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RevokeTokenLegacy401JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RevokeTokenLegacy404JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response RevokeTokenLegacy500JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacyRequestObject struct {
+	Params       CreateTokenLegacyParams
+	JSONBody     *CreateTokenLegacyJSONRequestBody
+	FormdataBody *CreateTokenLegacyFormdataRequestBody
+}
+
+type CreateTokenLegacyResponseObject interface {
+	VisitCreateTokenLegacyResponse(w http.ResponseWriter) error
+}
+
+type CreateTokenLegacy201JSONResponse LegacyTokenResponse
+
+func (response CreateTokenLegacy201JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateTokenLegacy400JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateTokenLegacy401JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateTokenLegacy413JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateTokenLegacy415JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateTokenLegacy500JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -13296,6 +15705,300 @@ func (response CreatePurchaseRequest500JSONResponse) VisitCreatePurchaseRequestR
 	return err
 }
 
+type CreatePurchaseRequestLegacyRequestObject struct {
+	Params CreatePurchaseRequestLegacyParams
+	Body   *CreatePurchaseRequestLegacyJSONRequestBody
+}
+
+type CreatePurchaseRequestLegacyResponseObject interface {
+	VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error
+}
+
+type CreatePurchaseRequestLegacy201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreatePurchaseRequestLegacy201JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers CreatePurchaseRequestLegacy201ResponseHeaders
+}
+
+func (response CreatePurchaseRequestLegacy201JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreatePurchaseRequestLegacy400JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreatePurchaseRequestLegacy401JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreatePurchaseRequestLegacy404JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreatePurchaseRequestLegacy409JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreatePurchaseRequestLegacy413JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreatePurchaseRequestLegacy415JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreatePurchaseRequestLegacy422JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreatePurchaseRequestLegacy500JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacyRequestObject struct {
+	Params CreateSellRequestLegacyParams
+	Body   *CreateSellRequestLegacyJSONRequestBody
+}
+
+type CreateSellRequestLegacyResponseObject interface {
+	VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error
+}
+
+type CreateSellRequestLegacy201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateSellRequestLegacy201JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers CreateSellRequestLegacy201ResponseHeaders
+}
+
+func (response CreateSellRequestLegacy201JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateSellRequestLegacy400JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateSellRequestLegacy401JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateSellRequestLegacy404JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateSellRequestLegacy409JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateSellRequestLegacy413JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateSellRequestLegacy415JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreateSellRequestLegacy422JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateSellRequestLegacy500JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSellRequestRequestObject struct {
 	Params CreateSellRequestParams
 	Body   *CreateSellRequestJSONRequestBody
@@ -14230,6 +16933,85 @@ func (response ListTransactions500JSONResponse) VisitListTransactionsResponse(w 
 	return err
 }
 
+type GetTransactionRequestObject struct {
+	TransactionId Id `json:"transactionId"`
+	Params        GetTransactionParams
+}
+
+type GetTransactionResponseObject interface {
+	VisitGetTransactionResponse(w http.ResponseWriter) error
+}
+
+type GetTransaction200JSONResponse TransactionResponse
+
+func (response GetTransaction200JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetTransaction400JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetTransaction401JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetTransaction404JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetTransaction500JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWebhooksRequestObject struct {
 	Params ListWebhooksParams
 }
@@ -15111,6 +17893,16 @@ type StrictServerInterface interface {
 	// GetAsset Get an asset
 	// (GET /v1/assets/{assetId})
 	GetAsset(ctx context.Context, request GetAssetRequestObject) (GetAssetResponseObject, error)
+	// RevokeTokenLegacy Revoke an access token (old path)
+	// (DELETE /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	RevokeTokenLegacy(ctx context.Context, request RevokeTokenLegacyRequestObject) (RevokeTokenLegacyResponseObject, error)
+	// CreateTokenLegacy Create an access token (old path)
+	// (POST /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacy(ctx context.Context, request CreateTokenLegacyRequestObject) (CreateTokenLegacyResponseObject, error)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx context.Context, request ListCustomersRequestObject) (ListCustomersResponseObject, error)
@@ -15162,6 +17954,16 @@ type StrictServerInterface interface {
 	// CreatePurchaseRequest Create a purchase request
 	// (POST /v1/requests/purchase)
 	CreatePurchaseRequest(ctx context.Context, request CreatePurchaseRequestRequestObject) (CreatePurchaseRequestResponseObject, error)
+	// CreatePurchaseRequestLegacy Create a purchase request (the guide's recurring-request URL)
+	// (POST /v1/requests/purchase/purchase)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacy(ctx context.Context, request CreatePurchaseRequestLegacyRequestObject) (CreatePurchaseRequestLegacyResponseObject, error)
+	// CreateSellRequestLegacy Create a sell request (the guide's URL)
+	// (POST /v1/requests/purchase/sell)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacy(ctx context.Context, request CreateSellRequestLegacyRequestObject) (CreateSellRequestLegacyResponseObject, error)
 	// CreateSellRequest Create a sell request
 	// (POST /v1/requests/sell)
 	CreateSellRequest(ctx context.Context, request CreateSellRequestRequestObject) (CreateSellRequestResponseObject, error)
@@ -15186,6 +17988,9 @@ type StrictServerInterface interface {
 	// ListTransactions List transactions
 	// (GET /v1/transactions)
 	ListTransactions(ctx context.Context, request ListTransactionsRequestObject) (ListTransactionsResponseObject, error)
+	// GetTransaction Get a transaction
+	// (GET /v1/transactions/{transactionId})
+	GetTransaction(ctx context.Context, request GetTransactionRequestObject) (GetTransactionResponseObject, error)
 	// ListWebhooks List webhooks
 	// (GET /v1/webhooks)
 	ListWebhooks(ctx context.Context, request ListWebhooksRequestObject) (ListWebhooksResponseObject, error)
@@ -15250,8 +18055,10 @@ func (sh *strictHandler) ListBankingApplications(ctx echo.Context, params ListBa
 }
 
 // CreateBankingApplication operation middleware
-func (sh *strictHandler) CreateBankingApplication(ctx echo.Context) error {
+func (sh *strictHandler) CreateBankingApplication(ctx echo.Context, params CreateBankingApplicationParams) error {
 	var request CreateBankingApplicationRequestObject
+
+	request.Params = params
 
 	var body CreateBankingApplicationJSONRequestBody
 	var err error
@@ -15321,10 +18128,11 @@ func (sh *strictHandler) GetBankingApplication(ctx echo.Context, id BankingAppli
 }
 
 // UpdateBankingApplication operation middleware
-func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params UpdateBankingApplicationParams) error {
 	var request UpdateBankingApplicationRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body UpdateBankingApplicationJSONRequestBody
 	var err error
@@ -15369,10 +18177,11 @@ func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingAp
 }
 
 // CreateBankingApplicationDocument operation middleware
-func (sh *strictHandler) CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, params CreateBankingApplicationDocumentParams) error {
 	var request CreateBankingApplicationDocumentRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body CreateBankingApplicationDocumentJSONRequestBody
 	var err error
@@ -15443,10 +18252,11 @@ func (sh *strictHandler) GetBankingApplicationDocument(ctx echo.Context, id Bank
 }
 
 // SubmitBankingApplication operation middleware
-func (sh *strictHandler) SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params SubmitBankingApplicationParams) error {
 	var request SubmitBankingApplicationRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.SubmitBankingApplication(ctx.Request().Context(), request.(SubmitBankingApplicationRequestObject))
@@ -15839,10 +18649,11 @@ func (sh *strictHandler) GetBankingCustomer(ctx echo.Context, id BankingCustomer
 }
 
 // UpdateBankingCustomer operation middleware
-func (sh *strictHandler) UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error {
+func (sh *strictHandler) UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath, params UpdateBankingCustomerParams) error {
 	var request UpdateBankingCustomerRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body UpdateBankingCustomerJSONRequestBody
 	var err error
@@ -15913,11 +18724,12 @@ func (sh *strictHandler) GetBankingIndividual(ctx echo.Context, id BankingCustom
 }
 
 // UpdateBankingIndividual operation middleware
-func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error {
+func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params UpdateBankingIndividualParams) error {
 	var request UpdateBankingIndividualRequestObject
 
 	request.Id = id
 	request.IndividualId = individualId
+	request.Params = params
 
 	var body UpdateBankingIndividualJSONRequestBody
 	var err error
@@ -15962,10 +18774,11 @@ func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCus
 }
 
 // DecideBankingApplication operation middleware
-func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params DecideBankingApplicationParams) error {
 	var request DecideBankingApplicationRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body DecideBankingApplicationJSONRequestBody
 	var err error
@@ -16010,10 +18823,11 @@ func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingAp
 }
 
 // SetBankingCustomerStatus operation middleware
-func (sh *strictHandler) SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath) error {
+func (sh *strictHandler) SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath, params SetBankingCustomerStatusParams) error {
 	var request SetBankingCustomerStatusRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body SetBankingCustomerStatusJSONRequestBody
 	var err error
@@ -16249,6 +19063,94 @@ func (sh *strictHandler) GetAsset(ctx echo.Context, assetId Id, params GetAssetP
 		return err
 	} else if validResponse, ok := response.(GetAssetResponseObject); ok {
 		return validResponse.VisitGetAssetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeTokenLegacy operation middleware
+func (sh *strictHandler) RevokeTokenLegacy(ctx echo.Context, params RevokeTokenLegacyParams) error {
+	var request RevokeTokenLegacyRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeTokenLegacy(ctx.Request().Context(), request.(RevokeTokenLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeTokenLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeTokenLegacyResponseObject); ok {
+		return validResponse.VisitRevokeTokenLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateTokenLegacy operation middleware
+func (sh *strictHandler) CreateTokenLegacy(ctx echo.Context, params CreateTokenLegacyParams) error {
+	var request CreateTokenLegacyRequestObject
+
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body CreateTokenLegacyJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				return err
+			}
+		} else {
+			request.JSONBody = &body
+		}
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if form, err := ctx.FormParams(); err == nil {
+			var body CreateTokenLegacyFormdataRequestBody
+			if err := runtime.BindForm(&body, form, nil, nil); err != nil {
+				return err
+			}
+			request.FormdataBody = &body
+		} else {
+			return err
+		}
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateTokenLegacy(ctx.Request().Context(), request.(CreateTokenLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateTokenLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateTokenLegacyResponseObject); ok {
+		return validResponse.VisitCreateTokenLegacyResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -16554,10 +19456,12 @@ func (sh *strictHandler) CreateToken(ctx echo.Context, params CreateTokenParams)
 			err = ctx.Bind(&body)
 		}
 		if err != nil {
-			return err
+			if !errors.Is(err, io.EOF) {
+				return err
+			}
+		} else {
+			request.JSONBody = &body
 		}
-		request.JSONBody = &body
-
 	}
 	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		if form, err := ctx.FormParams(); err == nil {
@@ -16852,6 +19756,102 @@ func (sh *strictHandler) CreatePurchaseRequest(ctx echo.Context, params CreatePu
 		return err
 	} else if validResponse, ok := response.(CreatePurchaseRequestResponseObject); ok {
 		return validResponse.VisitCreatePurchaseRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreatePurchaseRequestLegacy operation middleware
+func (sh *strictHandler) CreatePurchaseRequestLegacy(ctx echo.Context, params CreatePurchaseRequestLegacyParams) error {
+	var request CreatePurchaseRequestLegacyRequestObject
+
+	request.Params = params
+
+	var body CreatePurchaseRequestLegacyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePurchaseRequestLegacy(ctx.Request().Context(), request.(CreatePurchaseRequestLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePurchaseRequestLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePurchaseRequestLegacyResponseObject); ok {
+		return validResponse.VisitCreatePurchaseRequestLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSellRequestLegacy operation middleware
+func (sh *strictHandler) CreateSellRequestLegacy(ctx echo.Context, params CreateSellRequestLegacyParams) error {
+	var request CreateSellRequestLegacyRequestObject
+
+	request.Params = params
+
+	var body CreateSellRequestLegacyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSellRequestLegacy(ctx.Request().Context(), request.(CreateSellRequestLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSellRequestLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSellRequestLegacyResponseObject); ok {
+		return validResponse.VisitCreateSellRequestLegacyResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -17154,6 +20154,32 @@ func (sh *strictHandler) ListTransactions(ctx echo.Context, params ListTransacti
 	return nil
 }
 
+// GetTransaction operation middleware
+func (sh *strictHandler) GetTransaction(ctx echo.Context, transactionId Id, params GetTransactionParams) error {
+	var request GetTransactionRequestObject
+
+	request.TransactionId = transactionId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTransaction(ctx.Request().Context(), request.(GetTransactionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTransaction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetTransactionResponseObject); ok {
+		return validResponse.VisitGetTransactionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListWebhooks operation middleware
 func (sh *strictHandler) ListWebhooks(ctx echo.Context, params ListWebhooksParams) error {
 	var request ListWebhooksRequestObject
@@ -17409,552 +20435,650 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3rltpIljiKv0r8+fUsk1UCAwl5XbW6MWAX5UzIAbJcrsKDAilIVClCtEJkmnL5v+bTeYDz5bzBvMh5",
-	"k3mSs2JHhBQSEre82O6uWT3daaQI7dixY99iXz7lLG829yihAcudfcpNCbaJD3+2bTKbewGhQY/MXbwk",
-	"Nv/VJszynXngeDR3ljMDf0FMdD8lFAVThyGHoWBKEAs8n9jIJ2zuUUZQ4CFMEcG+6xAf+eSfC8ICdO8E",
-	"U/E6nhHkqO9ZS3RLlsWckWPWlMww/yyhi1nu7Lcc/17ug5ELlnOSO8uxwHfoTe7z589Gbo59PCOBhP4V",
-	"prcOvanP565jYQ5u277CwXR1DYMpQTh6DbWb/NPkI57NXf4NPJ+PapPK+MQqk1N8bFfJ4SRn5Bw+ds5n",
-	"NHIUz/ibjp0zcnxxjs+RxWHV1/A3n0xyZ7n/8zJC+UvxlL1MAzfHVyUfNBY+8/xV4K/wjUMF3Ba8YgBC",
-	"zXn4e5GSj8FIPDSRN4Hnc5/cOd6CoTm+IefImzkBcgI08Xx4PHF8FsCzolrpPxfEX0ZLFfPFtmiGP14Q",
-	"esNRXCtXjNzMoerf5dUN01bGAm9G/HXbY8l3VvaGPxidnhwf1aqHlfJT7UoEog5407MWM0KDdYDb8p0V",
-	"wG3PGp3aJ9bx+AjXJlVyaFesdPDVFKOHryOCWF9Hm9rOnWMvsLtuJU741spaHGqPqrWj45PTjA0Ihz7C",
-	"GnRo9VVcODMnWAW9s5iNic/J3ids4QaMsyKfBAufxhZRKaXTuQvT6jDaZIIXbiCGTDx/hgNYY3BYyRn8",
-	"EDgzzqrKpRIcAfmv8AA4NCA3xAfQGx7l7LXp3BCWAnvvdQOd1g5LyIYX1NklH7EVoLFnL9F4GRBmIJNN",
-	"caFWrvxwNlyUSofWGDNyVIW/yZmJ8vxxpXY0pNiyyDwgNgo876CIGlNi3RIb2De5Iz5nC4zQ4BypLUIe",
-	"5V9yCFM8ngyp599g6vwB3OUFQ8y5oThY+ATNPdexllwGmGoCszikMWIJQX33a/MK/0xfHv9y8yOuL0/m",
-	"M+/3+u2bd17vY+X6dWP6ulquV9jdL98P8NXs+/r4vn7z6h312857110cv+p0lgS79s8Xd7371mzw47tf",
-	"7n66J/c//HCmiFCIsmgrJbYLEt36nq4yp01c6Zo6/1xojMmxCQ2ciUP8GFmVK4fV2lHqqbAiprLvkZAn",
-	"IIL1PznxdgFG7K4C3aXuEjkBmTFBSw4LF5AN9Qrj18B+CJi9cMlrOf791GNEAh14yHVYsB+sD0JxO9JN",
-	"3pLlKsh1tBAEcUuWKI/R9XW7eYDmxEezRSDEMBqEgjWmFvEhxpAS3/d8hhxquQub2AY/RVKLCtUka4rp",
-	"DUcG8snc8wOGMOVKltDOhpSL70oVTb2Fz4TKtczQtfg34achNSM9r6AUvTMEet05wsjyqLXwfS7D7IVQ",
-	"Tgi6x07AlLYwpGJVHJYbEjDEn6klimWrbwooMPWCKUcNCaaebSB+LjhXETwNU3ZPfIbMaqViFpGpob7w",
-	"lixNjhidjyUZTKl8enhcOSoXSKV8VDiuVSeF09MxLljl8nHJPqrZduUki0X8Ukh8bS3daApPpVbbrPBk",
-	"iCiOICk2EA3FlTymFOFQD4tovrS7tIIxa8XVZnl1hW9IOvwcxEiyGsjyFjRw6A2a+N4MlWLQZ8DOp0gH",
-	"PRVwBWkpFdKeoPoN3FudjQzmLZTKVObtq/kfylj6Snim4xVUgGqlrAnZPLErtVr59EDpA9HkKJyt0Kbz",
-	"RTCknF0yA3lcuMPhD6fhOgLyfPGIn1gpmItIMeZ9Jf45uiM+x+aqYrGiDDg35R/OuoPW8vL399VisViv",
-	"dQad5mXrP7PFeISx9RI8fA9QkSFl+OqJraOQczFtfaFNifJqLw7OhtT8h2BepoHMfwTYvyFBYeE78E9O",
-	"KSbC7j1esnNk/gPo3ORH+U1rAPM3WxetQet8SE2lkwyWc8IHx3UU/RfBWUzJQYFV8gnqi2Dq+XJrTJjd",
-	"/KXQcB0+pm2biHzkrJJ/ne9/4N0SiizsuudiZxNGNxLYFlsvVEHT8gkOiG2iPMxOPs4dnzDzADmUS72P",
-	"Q8qI5VFb4I5/xSc3DgsAs+YtWTopWiDf+PwwFwN/mEPDhJYW+0mgIPYTxxv8oK1Z/jvByeFXuWvi72jb",
-	"xL9BDOUOzgHiH4a52bJwS5aF8jB3LlHwQ/n4sHJyelg9qZ5LNKifatXqRoIVh3IT2Xp+BrGqjagHJvJ8",
-	"W4gJjm4hKvIB19LHPuzweIkcrkPQSOTbjk8sPt1B3Hqr9xsZNj7joGzLzzjcXQ6VWMVyNvbcddYkC3yw",
-	"RV8wFDjWLfERgzEA9GLOVScLM5KAtX51kW5jisHbiuvyUVJaz3EQEJ/P+1+/1Qu/lgqnxeGw8OH7v+XS",
-	"JPk77LokaHAhR/w59oPlm4WTosnqb6A310nDuVQ+rUwOcalwZJVJ4diu4MLpuEwKh5Mqro2PrGP7hKQv",
-	"19ImHt0sNpjVofRciDczFyT15YzFKJU8cyHlQmV8aBWO7SopnExqpcIRPh6fWKd2iZQzXGZKRX+8RXzz",
-	"WpZYRncyYSRjHUn4Aw+xW2e+jZbliWkfS896R8ZTz7vdoGfdi7f2MJLv1fwP07M+89HCIJHOYVtqiPxf",
-	"lhAm/E/ND/zyd8bX8CmCk79pk9xZlW+isNdyZ799yk0c4tq5sxyYQR0OuFwLF9Ich4Qx0Jxzc9+bE84L",
-	"htHLwxxXn2YOY0DHH/T3f8auYwvv7gQ7LjfMygi+nPu8LQJa4nWOg1VKCjVghmbY5btPbK4V8q8xdBd+",
-	"/hyZYsEm4jvDEMHWFN4CJZ8jQNiiC5cUc5FXbitEz31v7JLZ9ykIt0mAHTdSuDWQJEZQXmLk4EzzURZt",
-	"HJCRNxmNHT+YniHBJZDtEUZfBGiGA0tYw4Lg0TDHBwxzudjGhl/fYbgihixYYIdZgIMFk5QUOAEw0VfY",
-	"RgpZ4WHDY28RnI1dTG+33/IrgdBn2HR9rxsenbiO9dCd1q9i0q5eONj1q6te9+dW8ww5AbIwRdRDrkdv",
-	"uNIAPpJzxALsBwgjSu5jtzv5q25/gF5qP7GDnL4jp9GOhCt6lu2w5NeY5vCRnhcOHVHqnk+Yt/Ct2Dlr",
-	"c22AYlcc9odtgCPnEsfqHP1z4QW6rYxK5Z+atV9OOof/KewE4YziNCHEokRlTSduBSDqE58bhALQJ8Nr",
-	"nZsm5OOcWAGx1UIcIHnXu7nRnWrawvLmLwV5ArntdKBj+BL/7vkNIK4H4tfFLBjxA3WGsHLpeRM4Ygay",
-	"5UYDrzAQR4+BfM8Vtvo9JT6bOnPwgaEZBykkeCdAlBBuhW1F80UE3mAyw45roPnUowQ4OLZtnzCmAJsS",
-	"X2hFKVxxBYizXYHQ+GWIlTiDrFQiGrqmc9+zuHAcuwS1aOAEy2c6mrA8hu6nnjyXyu3PuB2NM1ddTGWh",
-	"bMH5aJJ/drzgtbeg9gPJK4QtfjeKqBegCcyvc7tqhN6OF6DX8oUnwmnHE2tXLEwYqA5DuoNJx8kVXroe",
-	"tgeed8Gt9UdSIsDPzFkBn9PnG0hRuVQ9qR0fiSs1HUXlwwhFkjlI2kMDz0MCrmehwjSwwbwXLFU4xZmO",
-	"vmuKpYOFPJSspIKKxgT7/OPeLaFniBFqo5gT5wy9Em+Iq0h4T9xEGsp3JZxQ4BkWPOGu/NLjgL6EJzH6",
-	"LOvHX1vMkyJcXyOSIREWuJe4lIi0dQM5FNQlAwl3EKhRPrnzbokd3weNcz21foRdn2B7iaaYoUopDEFg",
-	"IjJk5sFVTYw1zzB/+47kvjrG6zB0T1y3IJXU8SJAY5/gW85qxwvmUC6qkkbHNWWLOVdJiH1JbAcPAM6H",
-	"MVUxFOQxGuYC8jF4OXexQ4X1xnlr+E2QmefiaHCp6k3O0IpdqTOYmo7paBqAHQHwz8ZeXjAUW6pcG1+G",
-	"4NNz4kvS07jNFpr/GmP6VLd4Q+klnAIxYsYUtTuDVq9TH7S7nfrFqD/oNt72OSjeggYoLyTdwSPbxtvo",
-	"5TiulW+rjmdiBXTnCCsPU8kfjo5HVKe30HLW0Ep1Ha1EGs7DV7y9prK9ipK9Lq5jROvaXk15XELfQb/Y",
-	"UrFYs5NlfcX6dGfwzZgI5odfCtjzEFqha3POlK1JPA5+Qj1gZx3ASGgPlk/ABYpdhrBP0L3v0RuJ0O00",
-	"hGyMcoGtc4w7woJZyMhfdTvNvmLn+A47LsjywFul6sd3Le4gwneU3WuOVC3GKvaU3yvfevwTt5/IFZcE",
-	"+/qxhQv5LPdz/aLdBGk6avV63V4u1a+NGSPByGFsAdea6a5tTuX9gLgu9kOB7Nh8cVNi3bLFDLynsDRw",
-	"n56JB2HU8XLusYT3+27V+62DIhjFg7+pNLGG8u1vvcViDx7Fv47yZnIvTIgz2OSANbi894kUxuEFPD9O",
-	"Q5rTrir30dAUmTSu+4PuZas3ql/0WvXm+1Hrl3Z/0I/tP9ZC9rgu4Ho3DkXD3PeVo9LpsZDQx8NcqNCR",
-	"jw4LWChW9QvNlS05fcwtEYA5DAWYs3V5Ra5/H+XNjBWbB8jzh5QPaL+qd9RgnXuivMkfrQw852Q45ft2",
-	"jxm6950gIDS2Rw9QGtVGSfX4IjzNj6VCxnek9niHJEWz5BiMrYMjbz9lU3x8P5Vzhfg73cHodfe608yl",
-	"KqHb3IFHKup2hF99LDQrdTZG5mkqLaf97jVH/1W9N3gfLdo8MIaUqmlC/2fKKvTjow/nfI96Qyr0am8R",
-	"EJQ3tRdih+FBWrXauqv6+4tuvTkadLuji3rvTSu3n5qd2Jby4VOIiO20b5Q3V1YVI/b9NXOFtetO/Xrw",
-	"Y7fX/rXVXBHxMb1cKbw4QJVS5ahQLhcq5UHp9KxcOzss/Xq2k66epP3yYyJ5fxUe5U0dIQlcP1RZjXDe",
-	"v7666vYGrebostVs10eD91dxcn0yF5Si6tpTUfXOGi7gPA0hgP0QTAjlqAu9j/8poyscEeMhFcK2vU2E",
-	"iJELg+s2vX5NnY8DZ0ZgEPiBrOWmMQ31HowJkxK2Aiyy5BR5rR0Tf/tz5GdcP06isS9e/mzkFnN7V3x8",
-	"1mN0ftM2wEhkjYiPrCxNw6e+HzosUeanN/6dWODbkqBfOCzoySCfVWoQVuEnPeErJaLJyNk4APKHwKot",
-	"kcbHKf+s72PY5fDcap/M9RcWN/FXg9f4+8HGY3fJ30liGQA2xPqiz8oJ16Dr8VC1JYZ2w8hWq1yzvH5I",
-	"9YmE5Xpj0P65ZYJoDW1GhkJviI9tco7M/nX/qtVptpomCshs7vnYd9wlWlD+4pBqbzYuun3+2pz4M8xX",
-	"7y4hvZZQzohB3vFXHXojg6BlJrMAJGfkwk/ljJyYjC9MC3pVL64QTd2+w9QifUztsfex4XrWreYOwLbt",
-	"iEywK21/J9hlJMmxf/Tu0QRzsY5m3h2RLivPuuV28j327XMu412CWSDliYgmv/cMFHg3BNJ5cCAul2po",
-	"SbDPiiJ6UP922UiQmo2XKXvUxEsWgiIB4LOtias8OSytj1U0cjJIffVzfRm9vuGLR9XYF2sn5XIlHs6Z",
-	"HiK5SqEsNbCzjqaey8mEY5cjOYqR5mo2/4UL94nnOl4RmRHvrM84EZsofz/FgTBO2RT7hKEpcW1keSw4",
-	"EIkBM+zfkuBn7C6ICf5HhyJT8VzTEBkB4UdesHNkzn3HIjKvAN8RH9+QhseCcPh1H9me6/L9Bup+kAwG",
-	"787WL0fQZOT0ixcQLAHNsWNDQh7gxkjAjupU5tXaxHJm2C1G501E2+aM3MfCjVeQP6rXmuJ/9acFh/ML",
-	"oZFAVGzuxgmmi3HR8mYv2dSbszk/wC/lFEAkX7H2oYhwd31FEObq5ryb4gClkakRJ8gvvivaeUknsTv+",
-	"SHFDfTVygeqeEEjwa1vdnPjA36iVsbobzPnOJME3IGFslf3A6ubEtwgNvvzSFA/blmhhg7IykbU9VLz5",
-	"q2Qi/1xgEZqxKuIi0uQCG50oCNHcxRb58qDL9J3UDRDPwmSnkCEV01SiRzBbpBBKGC26NaOTV4JFGlEm",
-	"kmbMhDsTF1spzDLOdBRhxg/rTsYRX82XMI1Ayfm2DCMO8jOZRQo7z2QUqepCWb4SXZOIH8B2v4uqlfIx",
-	"Uq8g/jlIHkUycUg3o4AhJpLDrvvNtI117G1rIoUnb2tvRnykcmok0OfY8UMqp96Mv3ZKclydhmhYqR9l",
-	"WSN5/wUVcrRUQ/7ot1LhtF74FRf++PCpbBxVP/8tDVupK8q0bjWzFO5ynIBp13OYceOOETBxVszRHUxQ",
-	"zvT5+MId9uGCkk8Uh7RuBQ4EFsZ/bsD3cx+0lYm48zS7aO6xALsqMr24YmVYUuZF8HbIPXrv+bdpmITv",
-	"+xmkflg+OiqUEXbnU1yoIPku0HySqNPmdh1KynFQypVDdMkVqX6QNaISH1GfB6j6Ku1lgYjRCifKlUul",
-	"UjltBASoZYhV/shAc9+7c6hFhMv7xvGoulIOr0V9EX4XTMksjoTO+408SmDEEHsUX0G0FeuOXOS1TmPJ",
-	"/tzzw4e71VdraIMjC2yEgy2n4soDC/BsrptVo625ml5TzAB1yt7763w0czw68gmWdwxJi2spHF5a0C9n",
-	"AzahjrjtYOCd99AM0wV2kU/uHHIfhi+JfxL/BUPiE6m6VxhpnGGPBwG2psSOIpJfIC6MuRgzkOfahAWi",
-	"QA4UndtGy0jUNUvTNyDBJSXVfhcBFC/KZ2i5fbvPcEV8GUcUzcK2VqtSIIpgSdO2ZFpptg2uk4RIYhmT",
-	"iSciSixM0ZggthjPnCAg9jkis3mwRB7nF+JGnsPokoCI4hB4EhBfvM+YKjWwy8IuBbyvIfIoZT2Qp5S6",
-	"m7spBtGioxuPcJl7nsJgi+uZxOFXdzRSh9/rw2laTSCuU8KLluhkRiQRY3kxELZjx404893B2zyQRWsw",
-	"XYrYabPR7V11exD8ZMbSp1Y9ipGasAWarrAfONhVugWXt+QGuyLPLC50rRlBfEnCyRvWdZIO3vRKEX/7",
-	"czhM1QNEARSBnJG0n2Ofa0iFMP61o+ruH/u83WbBVu+4T/XVbDbIGTT5B6EOlyK8c2RG3AyeTDwfme1O",
-	"s/1zu3ldv4jtKjOQqYlu6V3W2KEphseowqOEobxZLZVMBOXD7h1GDlKUwUfUCULZscUsLXj3qxYOM/yx",
-	"LeYpl9aw1m3OFbz7EJ6X4Fowz3Z8J8v62r2Cr26Izec7GmKpSN71fM1hv5+dCcYLEqRZXJgFkIocx2P5",
-	"9KRWKFULpYp+N8bfS8PUXqcH9L+QP28xEuptcMaO9xsX5lSPpPNaumO2mKKrhl5FI/c9SL7nkp0r4Pb4",
-	"oORRgpm2O0oXDktxBu3k50sx09LUtrAa9dY0Gw7I8HppU263WMlbd1dV5FGkUIAX00yx9jWd09NSoVQu",
-	"lGvbnNNnPnLbKSyZHq5mr/56YCLmzYgIp47i+FCeEYJM+S/z4HxITRGE/brbG/WvX122+33grspqMSD1",
-	"NW7imPDiYNBqmkN6jx1RxlIawsrSPkfmZb1zXb8Y9Vo/t1vvTKS/iUODGUr0yWIlZrx0ALjhhAaO8qbm",
-	"QDAPzpHZbHXaAIEeNS5fj8eRAEJyRi5tpRBdIleTM3IxkHNGTkGWM3Lie3Gvn5p5B6dftIFNH0+CXNrW",
-	"9giG3JGUTVe7kPr0ElwTPcBs6gv1+dz37jJGN8HVEfM4Rg+vwfjZkTc0ZFEI0dtAYwSJYBlZ6GFzNMy/",
-	"puqaqGlOxI0jnIX7qeeSsKTz16njrmFXSqPNjD3dXXXPDijU6Gu0v+dqdxJTi3xUd+kjOOXi/tOdKVcN",
-	"35Js60jD3AumVRpjRpQFZKuifCypF+xCBOs9eo/kAVPrj9xfX7H7SpCLER2rleOwlzMrjbQzygRrzipF",
-	"CCRWO/8hil+me2pbv9KGK5hozvQZjBDeLZCVan7v0KBFM7rh2U5WtwLi8QyX8BwsZjPsL78q4yXBo9IL",
-	"r0ceBKr3aHkC2lyxRna0LFbvPnH20wTetJn0cUmgdqLkTBPjqtVptjtvhL5ev7yQWcNTLPJW5pgxYqMl",
-	"CQxkYa6go8DHlGErAHU/vIJvNZsmWlAuFQidYmoRG9kLgmzHdW4ItQiMjw1+3ev+2uIGSmJeZDa7vct6",
-	"Z2Ai6iFsBc6dEyyRvYC6lKKSNw1/nhPf8WyUL1fQzKPBlKEFdaGom0cnzs3CJ/aBgRgJ0HiJsHzdsYb0",
-	"d2+shQ5MHIrdIjJFuhYTUeYvFWWxl58c+/NLwaRN0OKYgAS7rndPbIimZnFjRaKW2x4qpKDV5PaHWDg3",
-	"RMQ6Hy8QQWzzFaG2eDP2czI8QfwqQIr99Nr3/oAktdivTQjJCpI/r0Y3JNnM6lX216VPfSldYhdtQEPZ",
-	"FqddJU8lznrMlyO56XnSF6sUACPKPNYUQKgK6N2L9EKPBr7nIifQY2uij3CyjqaO03bsre3pmy9MUxkN",
-	"/Xdds0mhxr3M3kHYiIadIRM2wzSQCXop/0NyYFN0fhGdXiJaR9gnoi0FsRHzRPFEvNKlZhZvA4Py8UKT",
-	"Q5pRb/EA+Ri+COmzcFskGNAm2/uJXXWXsSqZam3VSqX4RJ7zh3w+JpcfNFFMm33ITPv51NO15YfAEaRy",
-	"kV3mWONPCMNYVv0Jj2T8h2nJq0d64rjEQKJzXIFQy7OJfY486i5FCKFHtW6GcPUb+A65I/E8qfEyXROU",
-	"nx7tIBgUNmSrD2VrPkxQ8lVmK6Rbo1ZvpGjk2BRXakfpaJ2Sj0i234v69cCCinFjiNtBuDD58CnLBGLO",
-	"H1kZCmLCFwy5EDmAHCoKF6SmsK1GLO+xKdnSesUwl+I7wnyCGuTKQjRuK9jT6CO96wPUUYTMc7kDio6j",
-	"xHRdWsdqQ9rQt2KGb8jL3+fkJvzHnN7EpffqqO1FuFzCVfN1zkj89tNV683Kj1edN7o4DzGxXZBH0um8",
-	"I1NAeRZgamPfFmGyY24HzbFtE/vgPEoCrVQrJyeCDEW8mE1geNw98NPPr1o9p/Tx4nfr7U/9V/fvf+n8",
-	"Yb05XdqNV3+8r7xeNG5++CERI3N6WqrFu8tWYwcp//ez34RDoVQ4/f7lh0/VzwffrfxY+fzDD3/Gfzr8",
-	"/MPB3//2tNwrxn8iNHCTcu75QVFQzvrGcjrT+K+Xw+FwmNqm5vHO9eYTrIhoi+Oa7j/atU+uhgP+xk5O",
-	"pNhaswMjNWEH6VGac0Uqn1Q2NOGGuHo5b17V+/2rbm/AdeFmr/1zq9cfXbQbrU6/ZXITwQzLl7ab5sG5",
-	"5lGEChjIbLR6g/brdqM+aI26r0ftjm6M6IxKfYlbzfEP5Yyc9pWckbvqdbuv+Wz1ZrPX6ve5HbLmM9w+",
-	"7w3ajYtWHwb1+91GWz3pDn5s9eLMT4Nke66n9uFKEn9uZYeavnNHfHbhWIQysvq8gwWTazdXn135njfp",
-	"TpSKvsosOQucQDvL7qRN9YuRlXfrfuBYLmHdSZ0xz3IyXutyy0NnzC2lx69EK4GGr2c0RLj83ZvSou2R",
-	"f8ifipY3S/KEeJzg4Ur7KsHUiv+///O3/xguSqXK0Yvvvn/5w9//a2R++vPz/7/w4ft/RG99iPHGwofv",
-	"tEcHf8///Ww4LG779sH36w5ePFBqXSzUk/rYv3Ck/85e1Gznzgb/6tYQxntqr3fMPmnE1OqFx/5hUY9/",
-	"LaVvvQTN2N0zvddVVWyH0hjKtu3ZNUbBf99JcCYwvOpMe9XqtF63G+36xaj7rtPqmci7pwzNPMgmwhRV",
-	"av8RWUGR0MvfOHcEmWmEBcEwjW5n0OteXLQ7b0ZXrV5fhPCAp40hJ0B5LLsbej60SZlMHIv4B7qsTIIG",
-	"jrjkrHGhljJke+HGMfSKUDJxLAe7QPeRwOAPGwJ+16E38n7nQxqm/3LR/eWie0oXXRYz331O6WB7aADs",
-	"k3jWYmlFq/fGsstDqingMFD3k4arlvyQfvMpv5RmU0MVBsyPhu0F/JDNcTBFeT0D4rfSh6LSDi0nWMry",
-	"mWaYyGOu8Pj0bnPGxotVDqihcLBGBHVSqa0OlYk5Uy+jwEPlUonvlo+tgPjMkHX+3CVic6gzETf+MSVx",
-	"zba8X7rNGu0iPfV1in2SJojiNzsgvfS6JqqDjfRxBPeeKpeRUUEjXCuUp9K6gKZWjXqOQhurIQorx2GK",
-	"2YiL7LQDISt9yQb+0PV94rmud8+0Azn2PJdgCKqi5GMwshY+8/yspsbw0FS7wQfAvOeILlxX9a3m/E50",
-	"aEXdOf7nAgKe+QuiXL5oCLqe0sNlxaFaQ/EJEbJzckcsbd1AmC+HI80PRJRYEbVpJFhFex44jwxxhYgO",
-	"qS+iJUV5ocCDyqSURHW+YRsYYgFeFlE9SsZUTdymmA2pCTnYXO4DJ+GKQJSFLZOvZCa2mVbEa216/cMP",
-	"7yPm4yes4A+fKun67MY0/YdnAK7L60/Ovnuef2yGfcAL6wIkkvmT27m9iL1SQn/lGEBrQdmy2KGoVSwf",
-	"VaFxanwHvw9rZJTiWzkcfv9buXD6gdsqHz4dGeX1VoqshtiUkfo7usNtbVhaVdswD169GKuhkRZPv4ND",
-	"TE65GseunmhB7Fmp/m/JPECiWoOudb9gyEyUCQAVQtvwWvqGx8LXFHbWcE2JfxkJEzbM3GEPHhR8koB4",
-	"c1GXyOhPs6t7rxvo8PDwFAXOTBQ8HDTidAuVryHZZlAunR2WzkqlX5NpNwU+Oo1mxZVNWJJ1u9qd2bV7",
-	"nqcGMdu1CHFiT2J1tbQCPMmvpG2aQJja9P0wFvXp3tQ4DQxzPd1p91E+mRC+QLIZ1z3t1dQAyE7kZYI/",
-	"sxF0pSqUfa00tRVJrFnfwremmJGv+cjsXDiT9QiHLLVeR4/MibyYmsu1c93Y5FPYC5eYKK/KccGSD9L1",
-	"cTU2qzQn5DvCM27NiQNpJMvEKvunslUVQfLRchfMuSOXyuIR2voXMoAUwjYfRqCsvnp9eyYWqwaYQHg2",
-	"RfeJ6+5XvLnFMe4uVWFmkxHXVTWBQbnnP0QmsZlylbJL3d3nODzREjaRKH/zX4xAY7uVGfXPn6dVntVx",
-	"ki8ZqFwqfTgHvwz/mSFyR/ylGLEjOr68+2LLI6jIOfuwvSPjqefd7ic92GIc7sf2GX7yk31tcDxfsSaw",
-	"qrIXV/NQFn76XfI0COYMXfcuVH/lZqePppz+uYFRXDE4VwzG9To//6yRWHQqZnesIYny5q+X76BYDKfh",
-	"X/Fs7GCKbu+xNcWG6pCFzF/fmuCCgxMcu9MRhSVb172ckfv18l389iaj6mR2zuaeJbh3Y2wx1TOt1rCY",
-	"7gUThdDCHUy9ANhqHvCcZU6T0E6TgkW0DIOGBt6dYxMbLajzzwWRgS8TR1zMb3DEbZtOsJpH8PBqvjEe",
-	"kapEa5kF25fV1RPRnrmybkjB31Rx3chie476ujqOnqnE7sasMr3xSNQ/7bE7j4xdz7p96r4jYYfC1bgm",
-	"/qSIwraVIitstW0llMlI9Pdc+CStuKski1Um9+NgcIXE2V11CFfTiUd1N93yrMGFoexztfa0pVwc3nMF",
-	"DRr8ghZ+D3GFHrI9BE3cZYpQSpj3DcXBwievMEuZuituDCYLRmwUvmsAPmWGXqyfH4PrtzORmBe+DyG9",
-	"enc5vvZFQER1eMh28onW7hyapr2QuXzrT8wWR0XD6goXWHdxGu97unKBKtPwoY9e3ozfniKoyjLHPp6R",
-	"gPihQIyoXZcNq5FUqTVVVZFcQdEO03UT2R/3nwviL4U7e5ozclOCbeKveoXXEdNA9nPVPiX6Jxe3vtxd",
-	"uxmebyk3SncRWN5sT6cKHK3emgK0TiDb+J6HV+eCxEzR5TPNHb1WUdX1ilWceWIxnKAnHjTmj3an0b28",
-	"umiJojiiVeqHTbhc40hOD2lO1ZRCehOXHWkdhpRhVU7jX+3Qu7C+iPu2hvnEx5bY3xbIFzv70jeqBzv2",
-	"FjdTaEqkhjMRtinu1fMpDSYOzpED3U/BLhV1X6TVyvlTurPqIb1nnqu7nsPqqpl6NurifSsUGkGM24h6",
-	"9xnLZ/Iq5Sq9OYmaXfVouscMcrpDtq3kgQqVS/+MJLh17hY2w65LWBC6Hr+2zic00xKK0P6CZZtB/xLt",
-	"X9b1UAkc65b4spVKKgqglZG4ruveER+MqY2nQeH252jwauhs3CEqo2PDLimxI5vSElI/YGn8KknAUcsU",
-	"3SkbP0rpq01l7SHwX8DS05j9N2XrRXA/j7UXx9Mz2XvpxJ/urQXWIYIY4+Fk0EsrjG+y8dJA94TcGqJs",
-	"B8oflviPTLTvWxLso/zhUU38tmoq2TjF+SZdyfLzq1987pZqfGE7Qimx8MyQ8o3YEdDjLwEnJ4tdESpp",
-	"6FkhXTlpnDEDkhVVyLWknzYlFh7JcRvDVmYOYCSNRP4wVLZhoV8l3VT8alXQWJ9/roR6cxK2LZJBhVwn",
-	"Dbv6J5afrj8+3Ee7SQXQV5RUCLZ32UaI+yKiPKTfb0yUK7g1p8BKhF8YkOBzI5C4bhGpAA2GLOz7S2Tq",
-	"aiDcSw+pGb8cN8/lFaUpL/DE9XXGtfaQrtxrI/GYrba2fe7etF9tO9eNTppA690v+rlp3pnVLJiPxFqI",
-	"6rOpxuOP3j2aYbqE6DkWm3yKGRLDiY3y1tJyCTPC6skyDka9fZDa/nn1TD5y0I3OPBXcPgTiMOSJrmpR",
-	"AE52AHxLYWk3eti9ienDg3tQHnz1sB2ru6E+cPDFbV25G9tiRr6+jXztaa8+JFzogUEsX96bsHsYiupf",
-	"Llf05Zew1a2z2rmoD9TX04s2IvOtu9FqjpWY30U/AvqVt+4kiVihRvgrXH4/pUui+YvqXkqH+bZVsOdy",
-	"qqRg7dl8K9G3n3etX2SR2aWrxgvrlgB/nTgUU8vBLpr7nr2wwF4LW86C2cbOhtRsdwatXlj7pT/oNt72",
-	"TcTx4VNZLQVxcEWiN7URCzzrlp0PqdnoXl52m+3BexP5mOttAfEd7IrXxpg5FvIJ8xa+RRjK33iubaCZ",
-	"Qx16YyB84zvWwg0WvgYhNOB41e00+yYae9Rm58i86DY0uFzPyobndbfXar/pjFq/NH6sd960TDRxcKCC",
-	"yBzCp2v03l8Nuiay/OU88LRn8ZiHNKxABQC54pyRAzhzRk4HMGfkkkDwUfDNZO3O1A+ssI1LyTYSzpow",
-	"G1Pco6mOCGn3e0EjW6OQSVaQXEhmTCRPOkwkTm6nQcuPXGXIfDkZykN8SWlbvdx1Zk4GzDAdc/4gCDMI",
-	"XPH8LSflqvVVpm4SJpJC4jTkkkIdQ+HYYJEzzKPpuMkIatMAmPvkzvEWLBsI9UYCEJnUKkL8MjdnMwBM",
-	"akTreFvf84Oub8t4MS/A7m4EhF0XQNyumGCCG8YwFCcubf8UfRhxEo+BKxebxki1fJuvMz09TMZJg48J",
-	"/g7uBSglzECvVs3+IULs5sYnN9AoSPhxnRkponBWNqSiREckD1RfIel7CbVFM8wclj+9YENqxh1u5jkK",
-	"NcqoQ1Ew9b3FzVQVA78rvwxfModUfIcSh5vLj+Bs+Wr9JxGq1ll2QLfKvhNDiM2FsCcSeBTmXjC571+b",
-	"8fdQl/QM+7dEXIytv1UXLyK4jlVW1dePHu18ZhrG4QHmh9t1161MM6PNJIF9BYvd1Q21ndkdsq/HjPaO",
-	"m8Kb80zDmAGdYOP7u1d4eLi4L2DuRtLmmzJztYzV5zD5Ylh6JosvSfLrY8RDWt4+SHxIRZQ42hAkztUy",
-	"QoOnDhO/8r2xS2aZefWn1doxNxb5S3oF1VgpZfH4+9+ZR80DiGMWQeZDyqZYlHQWKW0QA+wtAubYBJkv",
-	"78qptz5raz3tGbIdBZVvCFqWFxwZce/h6c6COLvK1INrPCX5RBgpPho/Yhi6KHGzOQq9mNsx1jctFSCl",
-	"zrkTuKk2Apt6foCY6M0SqiGSMBM335t6AdTRda/NrQ7ZmCc2DyduTklnYxfTW9HmfO5ih+orkFlu6/dU",
-	"Fl4WS9I7/WfvcW/XXK8odNlQ0cz3TjAN291F22sgIITAQzMcWNNEjgtFS2/hI7ZknMIT/cH8WaFUKlXL",
-	"G1vhr+A/eeWSevvoTQKiFVlSV47sDJndTqNlorxo6wqp8wfI8+Wt15CuXEIaktFoYVrBvQd/MW7ay5gt",
-	"LP7g3HjuYopuCZkzuCu0cUhc8Ao4BMJ/qVw9Gy8P4qyYA5ozcs16++J9zsi9a7Xewh+v2qPw78tuZ/Dj",
-	"xfs4aw6fZuJuYwssrp763g1Uk8qn3MxC7SmGogELGjgutwipRVwoCW+G0fZmeOPLf613Gq0L/qN6F43J",
-	"xPMJcoIh1V4U98/I8hauDRa7fCbb/WpX2uZBVrcpPeBffViP/ddKWYdjspCW0Uno6rrX+LHeb5lovFiK",
-	"6uDhDQyX2K2LC1MGOIDUxeq+LFbSW07C5W7r4iIBWvRwBTYZ39pwPet2VYZQ734XS9qbTBgJ+sTyqM3S",
-	"z9UE+/EYc/5h5C8oQ3hKsK0I3SfYFQ/B1GFizi0bU6g7KDu8QWdZdZkSZMmEn2/m3RHwsPgLSqFDdEl4",
-	"AX2CbcWgAbrtPJkJJszRmsRWOtRp/FjfsudRemNE8nx6b58Eevj1fulFa0L0N4bmRxUhTr69ihArLlWO",
-	"h1Q0h55ewBJINK6Q9Bu5ZMkQ/qosmQyXDhSZoXEbazEgBjdb/UZq0trAuyX0kSIyyce54xPWTglMkmdL",
-	"yBY4swH/MJJD4pU2j/j52IK5zPDHweAinaJcj95w4eY6ExI4M6LzLgNh+XlgcQ6T6ZEQUTnFd/G8wpOj",
-	"6pbw6PrUJrwB3rv6AOCWXtY9Il4EU89XoZ/wIlMcGtYSsz/U5vdadS4k3/Xag1bq9iethkCRQxyCoSy6",
-	"6vlBwXXuiI0wsBiJxvxRCc0cyrWygyLqE2ojB0rYmXUd7DP0imCf+Gi4KJUOLRgLfxKzOMylKuj8lW29",
-	"VvByumivu/eg44jvx86H+CkdOf6CBcRuzzNkVvtKlekkDN1PnYDIktsT0AojusqT2TxYohnBXLjS5UFs",
-	"szZuysO9agqPaoP1sxqeIx2DihZjSEhQ+C7utFVyX2U5gKu2vWcjBEED2/WidbQ0pvCzmWDvWaFMW05K",
-	"aquGihchnTh2cWPp0tXqqzC2TyyfBLt8jMGInT+YTBZXy0wAsgabO+hJ5X31JCHWshQkUULIfkQFaSDb",
-	"/KYmI3QpQWEElogPkEpu8cExzRl3WMIZhll0d5UPQz9FCWPHRt4i4BaY6x4krmfOUQk0Chk3/KXvL/41",
-	"ArchIjf9gIbE8YKpC/x8WcbuelTUHlUkcy4sHj6ZIiVlOXmUbBvOsVUUeUSzIut/TQD5rgiffOzJ8sVp",
-	"2JApT9A+CFzJxD7TjAE0Jz5aUEfct31Nd667xq7vHiD+ABvqi+PnnwsMvdZSzANRSECWJfB8xDzX/tZC",
-	"1Le7NdUkxRMELAfR7FurzdGQPaLrF1RJmPo6UYRFxYiCqC8RphtFHkE2J9T+2gh2D8VbJqaneBcV9Zvo",
-	"//1/VMWHFS+HjC+x+P5+2dUnLYgYYRn7xLUnwtnDMPckAabHtmN10S9FR1QlIGQrCvcpVKnEb0xe7WTA",
-	"REB+gYgAXb38pmICVrnd2ko/XKGhkd5xHv3JoJwkiV1F5CeO6xIbFFp1x5B2o/DA+wT9zRVUhic/5RpR",
-	"FZxfUOej7jePSggdH1ZOTg+rJ9Wt/Euik9iOpeZTXEkq5NxDgubhqhwHyCUymlYWqQo8mXxeXO3tVXlo",
-	"fOAeGvd2AlbiJ6ObQARmGrkKDO9amz67eucj4/hBtUq/1jL5+9YWzS4Tmr2zOxfVT1Gzw6Cex97b3Q/E",
-	"cwX2rYnRy8Z1mOu0j/dsV9V7yhXJBtxCZ6a5m4G/IOquOp7KDCEEEEYuTc8o3CDAt/FwjjA1eE2mXxo8",
-	"2ZjasZb1JkrabpNVNevIBkkWxV5pXwD3bTIiRmZFxAbFvNrPUkl7t7LYRu5efHivBhfR2LSdfIddlwRS",
-	"9qQpA1pB53t4V8nhIjK5gnTHlU/TQKZPbhwWEJ/IWH9TFoQ1h5TbTjJGCgeB74wXgdwQkdSF6lftMAyP",
-	"IczAtILAniUJIPRuKWYBUkoP85egaF50LRlexDxvXzJdYIUPStNbxWwjCLbflM4i3k0PC5MYSgc53ix6",
-	"u6Y+YZ/gm4W4eQiHLRZOartI9WLCr4FnBO7BxJaP5JbDtGbMVZc1rzPGGZ2s2q/qHZRfzOfERxZU9KOe",
-	"zII5CBOVtqrtPXdxwAFZVyFVKY2ucwdpeywg3GQ1M2qSKxJO35IgM10SmpmiW4fa58hUu5D+kRSUZlyd",
-	"qkQZ5NjniKkt2XYPkmwg5bNy+5N0I3fP0A5VDDcR4Wp7YKjAQHnUEqckRs8bGRE3VVdNVFUvaNdjLJlb",
-	"6rXxNidYfnafNDS1+BD0NUvP8EMlvSkqu4dDJmNLjhOxJSiPUV8Qunz7wBChXyWu3J1WKoeHx5XS4dFJ",
-	"rVg9Pq6dlI5j9l2tVCoVa1rjjZURX6xHic6Z01AFRIdwQlZBwFtKie8xdlUqzRZ0NFNklF0ZHD7/YiUU",
-	"WHNhONTzRwvqbMyDTGyp9KNKiFH+GHlUbfJBuniRvG60AVzREyOaLSMGWszlMLYgGR1VQ5JThrroYswW",
-	"UtjD1zYHGKtNifw1Ec4Si1qBa83x4h9vpGKiHkGu4UMlblaQS4KA+CJJ3HZunCARSfzr5bvBag9QXPgD",
-	"2kaWjXJGM1ABGGSZEn+OfXHDkHTLRU/XyAr9NRAYWwnpfVSMjEiF0A+5w2Qr9duTS42CHSJAYx/K3m4d",
-	"q+nSRPuc/GUHmRLbtH0FSxyCB6c8h4I2vrA1OHp4C0il5m3GWHssbc+1wOh43Q+i7ILMiTOS3qIoO8s6",
-	"NcU6GZab1RsxtsYHtZAEFhWydOy63Unu7LetzRnggJ8/pDr/JNsL4m18SGHmUbJU3FuZP5ok2AUIyWnr",
-	"oTszHZYtRQm3oYS0GEGBTKG474QUKdQ/GOubGcnplfw9V4kbqBSH4sl2R35B5e/Cbp3LLgbxr4uNMVPg",
-	"etItSwIoPpYOIvT/FgD6mFrTdZIt2gPx7guG3ly3mztZobssVzCq1CWC6SpPiCihkXCJiLp+I9thG1oa",
-	"JFvxqBERXQlPR2plv9ulNXLJHXF3XdrbpXUB4zaSO0zPl3pHfGciUyJR/u37xkGS9F3vxtkZyRcwaBWM",
-	"Olow2SQlJfFL5+DcxtEbfBtwA1eYYQd63WMKHephpoOirrhsBk7dDMyxyEwb7TGUQzaSBtFWI6GLeUcM",
-	"gCJ4N6rm8BYnVL68tadcHezIh+rvusbk/VTE+BICYpM4tPXGeCkmCmX34kIK6wQKGiHEZjsBSz2MQ5oX",
-	"vhL0Q7of68BIijoz5gdRxV45Zsyvzue4qzcx6RlMq1t0ryNjSxviqR2IG72AdJtehErZ28mnuLd/cH+f",
-	"nyDkL+j5kwbX4zsA17CBzPMf3T6IkFGd/xdRfcygdslcFpeDIBpRgtnk+5zVbjhUz3ZSylbV3n00p1R9",
-	"dRfXU7qiuZGss/TAzQPj+lmS8jaOT/VfPIljYgsOtzt3SyhzG3SxXTQwTXHamsVt5l5JjWXziISisrmh",
-	"aqSYJNOQL0yIaLpqm+exsneaqjuFuz1Kiijf8RChixmaEp+cceWtOye0ftVGh8WSeHIPUZZTfAdlRVyH",
-	"BeJu6GC3xq+bX420n43v7u7lCrk/12xHG8RlXAHZndcn2fnKp41UN5sgxahFkkRIkqAS5BIRgxb6GB2I",
-	"+OmJs5JVPpjK2jIYl7FG3dzLWaj11E3rbiee7uwjXNMudyv/IFS0cOhNeHwe0UcYrmkzViCzN6xSr5J7",
-	"Y1heKWvi+QGUAwo7ZlqE2lCv1fMRf1v8U/UNd2VSvFmI5TjGvlHI2lcjV4j9S5JqYYWYC9GfiuAL6g+d",
-	"bAv6P1bptJD8KRZ1GQczw+ef0cZ2oEoMobQKQwtqEx+ZL/UDbKqOt9DNHA/pDHOSIQWfYBt2gJ+RM2T+",
-	"XL9oN6FK7EhEnBrIvO7Urwc/dnvtX1tN0xB1b1+1m81Whz/tdAej193rTpP/o9G97gxavat6b/B+pD0Z",
-	"UrNx3R90L1u9UWzAZWvwY7cJv9UvLrrvWnKazuuLdmMQH1i/6LXqzfej1i/t/qDP32u/qndWfh5S86r+",
-	"/qJbb44G3e7oot570xLL6F9fXXV7g1ZzdNlqtuujwfurFrx/3bnqdRutfr/+6qI1anUGUGOYCylZNvdi",
-	"pHLFfl4tjYSwze0/2VHYgAg5fv4hjydWXinNOiTZe7yySWLTV1oJ5zJQ9ByloL7W5sRfW1moxr5dok83",
-	"MmtBQXq8uvbJbL7dTg29qVNwXxqC5Xo+/C9HuAi9gYwOTJcQklNE7QDNFtAr5Y7TPBtS4Dr+EnyD9IZz",
-	"bWqjOWZM1hGyC6fHyJoS6/YcOdDBhQWeT2xRWnvq3dMhjYJ+El+XxXNCun/z6qSC3rX6A1SuHFZR7ej0",
-	"BB0f1aoI0gK1G5tqJX5hU8u4hkUfvl9zBRtq5ZushjVu0TDAIs/12wNO04fxoHktnuIwNX5C8+XoXtLs",
-	"Dr+Rr/QRnKSG6r5ti3gT0Rs32pPvK0el02PRPThRMqtSq2bidm115PyNc0co/G0gKZ1Fmq9QOwVkHOGL",
-	"OcdoJVZFeVPRZD2DJQmW7m5NaywVRxpbxSykdTDJrrbC0mElE5p+llGVoD+pbxvoajF2HQtdOHjsuA7f",
-	"aG5+QUbJle9NCGPCJ9KmNplR+UI7kVNykTNyV+1EpaeL7GOyLhNGBxJe4+eBEBSQj2GXlsQFrHdP47gT",
-	"h0p0Vo3XY8sEKOFfWRfaIW8SHfsMYWS++d///h8T9QP/LYHSaLUjYP6HFZ2+UJtzvkavUT4q/HLp2WQm",
-	"OBxbzDiDg7+h+Jy3wsDqtV/7rZ/evzo8/qnXqNV/brTrtcvuVbX34+Dy8LD2S+Xtm18O2z92f6pfXdV6",
-	"rcPq2+rbX3/uxMNI3nAGVikcf/hUq60LIXmM9I/6bnkA5YxQqsf1a+3oocvycu3pqXvaq8l114SBvyDq",
-	"TpDFPChb3Aju5oX661rsUa/FtvH2JGiHv3QmfGUMmLsjla+x0EW58fdiT9/QqooosgEerZdpeEOwqSiD",
-	"TEOA4h7asOJuvryHZYY8JMnjEYobhekfacHqUBdZ3F5cdfuDDJvjcRJBBCBJBO1Vb1xiq0lc5474KQGM",
-	"XJrN5kGK2lCXT9AM2wQxD01isad6a5j9aFOAtHWDyrtMDQweSS3VbHYv6+1Osd4YtLudjOaUd2tKKMFD",
-	"uIFAeVPuScGxzYNz5BOLcJj5CSnYC1GLmqDxUqqZG4WKi1mWb0mdQ6j0KjdFq4+y8QzycRc4INRaXmZU",
-	"5nQ9Wdcy9o3A80QFzpnjuo6WTry5ywyfp7/BylY4U0VsRbyAoV1AcHsMWesvgBPNfSRp1lPLQsg7DWjz",
-	"oxbpMGQvCMrrKdMHK0A46T7bLdrtBLLqzBaMSx3FPozZl1M9hNFoJ8+IcR11LtRhMyLuoNb4AN7zBeob",
-	"JLnfN1XjIAH8Tqir7FvgLAVjqRiqWxaZP26ts9TzsaYAtaJN5JMZdij0Pmg0Wi3ofYBR5eNHFZzEmQv0",
-	"jau3oay0cNrHmSzKe6qdr2BYcjCxkVktl0xoWRdVpl5VmVwCbZh8XXsS8SJZpadDcHNGToCm14xIqxwp",
-	"UfSWLB9JQbwlywwpaFdqtfIpmgtHxi1ZchHRnRPa7/8YVg0l9uiWLBniLDNV0t6SZZacNW/J0rFNJLmR",
-	"Q0QUEFSM6yuPb6FN54sgXYoL0N6S5VVaJwkoccTnu4XYaHT1tv0Lumpdbs5vETAL3CS+onO/NST8lizb",
-	"dOI95R61A/YMe8SnhNBu5txQFtsq7z5rshTtowUHDnYiOl8imR0qvs4DPmHk7ZdV52S4VR4j3+PcwC54",
-	"iwCmEbXlQTG3F76q1+3dEd/F84NdE8b5eUoRDY9GYI9RanVLqtQ/JXdjPaE+T33xxMF4vgrj8sNfTvf4",
-	"JnWOZyWK56eGrbosKeku+RWTHoBzZDZb4r2m7BEiaoI59GZIbc9iLxCbE9d16M0BcgJke8AuAwPhSUB8",
-	"jQO+YEK1QKKtSKg3ONAFVHVVvBZNFSU4zMxoxhQCtU5xiDlNUpZ/cWEaCCPb4woVxIIoc7rRa9WhONbL",
-	"8Kfrqyb8lH4lrkbEPeb5+sXFn/l6A+IV/qz3+63Bn/XrwY9/qmF/tjv9Qe/6stUZ/Nnu/NzqD/ifEDHw",
-	"51W3N3jdvWh3/+y1/vO61R/82Wvx3/4c9OqdvjD4/3zXevVjt/v2ID8cFvMShj8lqAcHfz/4Wyo5MWIt",
-	"fCdY9jlpCkoXBbzri2CaWoMLCpTDlWLU+NLjMvclPDINcBbuVqxctoiYgfdY1A8PgZ0GwZzvZGO/+s/h",
-	"jbF0WnLpCvnKAhixHCjsy9gC7kxAiPJ5pwTbAInwteZ+KQgYCm1N+8dzB6SoqFc6SWloyvUSfk4gEIYi",
-	"b04ocjjRzAgNwhbHui/dCC+FMLVR1JtvSOtXbSYUkwnnOdaUQSPrG6jseu8E0yLqUhEl4FgyWoAP8AlB",
-	"bOFPxI06wdZ0SOG+XflxmYEszBwZ/ABRPmFqd/2qLW/O4SI2cMau+NjZkA7pd+i770JG8N13KG9yivjf",
-	"//4f00BXzpzwJ4Vo4MEZ6nK6kFtUsHwCPZWwO6RIbAeHRYWBhahghtaD1dCQAl2kmMFHRwUR+duqJiYs",
-	"iLiu3ggFRy1z8A3m4zgjQmFEhmh+aKgetHnZl4YdGEirrsiho7ZimGJePotUF6W5Ja6qDNDvCCdIW3hT",
-	"wctiQFE7FuDZXPy6oM5HgES1VpA2mzDoHIbufTyfQ+9UZH7iEsCAIA4DSf7/WaaHIBG8I+POP8XeMeSz",
-	"z5yp8g0UdwNi9/TbUNjHg7NERjDoq46vhf/JL+pEzF4k8l4YyquUTb1CAIKgHTCBAFZYPMW3ZCSKsDgS",
-	"XdfX7SaT6IJeeYeHh6cGRN/KDtycJPloU7SfMV+a0ETZfGl6MlJQFACSuDQh5tA81/AEoz/BvzVcRcEt",
-	"Ed5UgGAyYgpmkIFvkLeaXxNO9r///T8HwKA4++SHwMIBYch1bonCZniy1PE9C3ttrOHBclfHmN6Gh1Jr",
-	"IcjE6TRfhnultjncUPLRYaIRtIBECGV9DpS3fTwJjKg+koHYYjxz4IrfgDIR/K8DoHg+C1Sq9cnE+Uhs",
-	"JGQQE70NRxwa27PgfzkQ8IdDbfhfbFkj8wBOuHZYFAlAxddBQ1EC/4i18JnnF+aihzwB0sxLYoAP8Mcm",
-	"+t//6/8Oj9A87Dd/hj5NMRvNPJ8Y4Esdifc/fzYPYBXU1k9WZtdGJr6a3bmxiPqp8V/YZR66IQHffz6H",
-	"5dHA91wWxllKJgVns8hZsLAyVYE1h6kYOmKH3A26Z4QNJcOuYsjnsoBAhOYUU9slPkQhVEslUx5J/kI8",
-	"UC/smO0vXJhk7Hu3BCDpKRYLlbWA4aG8QFGlLALPLsWxQqGrg/M4YdDLGDDMJ+JjaoclZDY8GnBB0XRu",
-	"CAvMA3XyuPUZpf7IFiFxReBsSJW6LJzdTsC0oLq55zrWkuPLVK+ZBlLBHjCCM98hnfuEQQHhy0UgN0m0",
-	"98YUOTaZzT24fgCQ8uYvhXb0W+EtWZqGBofaxLuy6t0pbH1fWh4cHJ/MXbyUi6pU0dRb+Azwewnsk2+l",
-	"LMJCKIRDEGqfyYo6Avc/9bsdGSYkgeXbB/FTXOEWg1ViEueJPkGwWuR7HMSovfnYodhfoonrYeBDc8+h",
-	"0rPnOhaRxpJUkepzTk6FSrEk7/KE/sbOXr68v78vYnhc9Pybl3Ise3nRbrQ6/RaMiTpSRlpT/aqdM3J3",
-	"xGdCnSoVy+JNrkjhuZM7yx0WS8VDoW9PQYWNMTv+w01aVZ4LRygDK9qjPprzgHsOB2wTNxJA1mBQGDg7",
-	"OouCDcMqfvwVbuREXKWocRJTZlTA30OqKBfubSAFpS6+IfeDzAkOoJ0iu3XmoENqABpD/hpF91PHJQjC",
-	"5iQTlG3qxyS4J4QiC7uujGfkdi1WJc0BDa+EpKjraOP49PGMBJBh8NtqYKu7jAsEqVA6KtIqVKT/uSD+",
-	"MtKjw9tcYQ9vspZXYYvKaKaPjOBWgy84789t/34DNgfywNXBBDqqlErCGQA8Ca6RNf7+uww0CI3CT9Id",
-	"8NunWOZYrlKqHBVK5UK5NiiXzkr8P7/qOY8O3xeQg6cnx0e16mGlDMkMlmOnT3GopgilD3xUA07MyWVt",
-	"bVIZn1hlcoqP7So5nIAHAdYzCm0aTWbZk3jqygr0NfnpieMSGXqT40eCq+tFMRy+zeX7qX1iHY+PcG1S",
-	"JYd2xYLSnrhSO8qd5U4nJ0d26aR8clK1ju2j2imuTAjGJatWw3apXMOH40l1Uh5XxqXxSaVi2eWafWSV",
-	"a+PSpFTCpRM+l/MHyZ1VTyrlw9BAu6r3+9xYhs0kM2gcnPvdm9Ki7ZF/yK0qWt5MwZmBI4fazp1jL0R6",
-	"jOxTBcQAHRhyHXKP3nv+rcpk8vmP131gk5SUc2e5cuUQXWKH675Qy50F2JURZblyqVQqh5eNZ7nOe+lM",
-	"IiNvMho7PpQhK5+elgTmc7IYsUL4T94UODKOfmp6RBT2YgySZH77IOOccme572Ug6MlpKQqvOMvVr656",
-	"3Z/BdwGqXBBsIDeJ43an2f653byuX8QzYDLG8Z2IWCPHodK41E2zxi1zZ7nLfvVj54/31U7T+nj5e/3+",
-	"sin+/2L2+t56fVL+9fefnO6by4+/Dtxpp/KfpV8HnZnwbuzJYCDfCkz6lfhbzpi9SYzxQRWHquAMad8J",
-	"OYj60itsq1hIGFneeuQ1jW43+NjaDl9tUxEeJ/MjIA4J2jtDMdrAd8gdia2L7y++YaL0GUyR+/BZEG5K",
-	"pmCAfSVN6djDPuRNiexoydbS7QulaAxpDKfojXNHkMkJzAwTMkAgOgzdUu+eysicc3l5yaDdIBenruvd",
-	"y+ouV/VB40cUUwdefnJsZSNL62nl8cuQjQoFG+o9RC+Byihsudfd3qh//eqy3e+3ux2Q7MzzKP/fyGXi",
-	"koAMKdSebfbqrwdm1LaRniNTnlBTWjCQeeIEiAWO6yJKiM2ko8WMzpl5hkxgZtyggVMtLSbJo4oRdzDB",
-	"ctKfhVwiMSbGblaHSZ5ngi1FSRlsKSdYAggRN4OfBQeMLCahKUNbCb2vvWLOfEyz1/651euPpEJoIs8H",
-	"CDqQHVa/GLWb0M34O2Q2ur2rbg9+jyHC8vy5J1SboktuZCioXIn+UBgO4h8y7DM5Xq3WQMKpEwUhm41u",
-	"Z9DrXly0O29GV61eHzZ+5tEbHV18pHC0IRT9yrVCfWuQGduM+A4ot4qpwUKRCTVd2dSZj+bEtwgN8A0R",
-	"jdPV98xXrU7rdbvRrl+Muu86rZ4pPFUYmY1Wb9B+3W7UB61R9/Wo3dFxCc4ruTtA+PWUqZB3Txni3BoF",
-	"U0xRpfYf4gxG0ECGmkiNGFJVDLRcKqG8sCxBTb13GDkAZRfK3qP7qYfGXjAV83NwleU7pCJKP9wcfrBk",
-	"a0iPWvBl5HsuSVNvRTGXVR4f9Vx55dnL7bU6eRsUwgIVwkNGWo+BKU3VMaFk4lgOdmU9XrEXcnlgWAsc",
-	"5LRuN4lPrCocfUzRax9Ty2GWl611VGtHqItvUf2OrGgdp9VyqaJpHY06RLeFJwfiXWYENTx/HlbaiJ0a",
-	"PkgllXyO9Cu+NGwF/8DWjPCFKP0qOh1CP32+Ra2qUie1QqlagFdDtRBTUmQzJ5gmIY8rWyKjR1e2+nwQ",
-	"p72Us5k7OywZOU6fubNc8jiBUbI3HsroEjzVaSolx0NtCzwcnxTK5ULlMLnKPp4lFnlBwlR70CGr5Vqt",
-	"ViuVQXOV61vljULdWx1UivRHjQeBYgKexeTBgh9llqDQGwj4/pV8EZuonaANyv6q7irucHQ1X/s+1bi4",
-	"EYp1NF4Eoe9pRcLtAM23al6kWxRpuH2APi54eLKJFjcVPq8Y6OXdDPRt7HLdqP53NyK53h+I9afrdEql",
-	"M1BCoUOejzRd7kB4OuVmckiIK90EEtmfNxusoE7vbofKnX0ARaZah5qFIMnKCDV+z88wGb6g9VgtH249",
-	"9govXQ/bA8+7wP4NEcNrO3yaLeZzzw+IfUlsB6t2h49lwAoOkfCNphqwn43cqsGX6SNOWH4GXCGEJPoC",
-	"zUiAbRxgLoQM6YQVhh9G8n5M2XMOQ/IYFVeU1DckyNBQH+J8/CZVyHSGXBqUTjSGLO8WR75M7sqpi3t/",
-	"4ZKzKNcDAmt75M4h94gRaie95yjw0AzTBXaRD2+dI+Fl5RsGqobwEKgrtxRPgQRlO9/rsVW2K+RwUsW1",
-	"8ZF1bO/vexUISfO9WsQPRA0AknS/lnFlfGhV7Ro5mhzjk7Hufq1YlaNx9Wh8dDKZWPy/Tk/H1dqhVbYP",
-	"S9XyIf9PpWIfl46qJ4fjCS5NTk9wjZycHFWOjsgxJqH7tVwpVcvHkW63xuCM+WSzbIY1uHs0e2KzHr2T",
-	"6lynSTkqaHCjmhxz1oZS7rLeua5fjHqtn9utd2t8s0AT5YRvVkd3llDUBz6yUEww0C8p7UrVrcd2vOC1",
-	"t6BP5GPdLKRW7t62u7bS9qJtX+FgKl3tgZUSy9eQJgxcLVqe7xMrWOGPUaSAw1BIdzJohw2pqJPhi15m",
-	"IoxdVFfxKLQ1SnMfCtdrmq8NzYh/o7L8x0vxx3ncq6Y+Jr1C0AYZnEFFNFAWoYUp9QJVJAB+l/VuhHeY",
-	"idgKbaEvIk8tJYwVUT1abQwhIniIIbNaOjXT/E2i5sHj+Zsg7jrLbEjT/9er/Bkm2wNOvVjwdsZZ6WmN",
-	"s79uPP+68dztxjPNJNvdniw/uT0pP/4Nis9q6XTrcQ2PTlxHpCz8Cxmn16qr7X7G6UuNxX16VMUg9Sa3",
-	"HgQyJjDy6gTeiuHErdqp7Ig5JoRq2oG4MJUsFhQHCDrEjBxVC4RyBmCf69VEMLpqvjbQT1etN1ApqvNm",
-	"SCcQzxT1kqtVqpWTEzReco0lXytX0Fvn1QGX/0zF0IlnUJ0UFIyIxZvQ/F+HHxqvhZNXSlqbz7xZrVTg",
-	"qlGr829hH/L/oKicZvTLAlLwqRcMsSkuVGpH52kKRkIFcYKEzrHD5VUzcjDvrVSEb+Z++vlVq+eUPl78",
-	"br39qf/q/v0vnT+sN6dLu/Hqj/eV14vGzQ8/bCMz18jDFdG0I6tUC35CT/A3pTpUjg/HpRo+rZ6UKqQ0",
-	"Pjm2y7VadWJXLPuwelo+PYJ/4dOxbZeOq6dlbNWqpaNDXDoix+VJzQpVh0rt8TYnTYipZwgLtvKXCHtW",
-	"EVatVHaYY+57FmFQ3esx5Z+QKJo82Uf2vfyk/hytc9h2KYnElkxgWnHghqKJWu7CJjbKC+F0sKVnNsZ+",
-	"H2Lg7MhzHpFX/8WkEk6qkGjA7atRyV8uK7Lp6D6eu2rrCG21naE6m84+hFL6LHpzHz7F1eas2MBosnP+",
-	"lrwZlB6lIQWXEuiUIhAQMm+kMSt9Yg5Fquz3ikbrsCGNfFYetUgYu6guKeAOCttQayRQZRy0hEYDMU9w",
-	"zJjSO6ROgPImrGUAydCO7JIfQBkwmWEQZX+JjrQqAUxFL6roYhONl6pXm3DO4fnc9+6wK69NRdFnsDB0",
-	"4JIZhoKXa75BlNeciuxAhlmprnDmdb8JEW4yH9GQmaGBXsLQsU0Bkt4ET6VShCV4ziGoL2Cofnkhqq0i",
-	"f0FZDK0sIHP4wsy7g3q83IgKE+3vp4SKSSB9BCpNf5eRECYKgo+XiWutuHCjAcpPRMQk1mPQDLChKNSS",
-	"TaDrHCpeFxzKCGVO4NwRvlUImU1ClzI9rtnqtKFEPvUCaPkQoeMcmeJWQ74au6UARIsoV3PbKzRT3r1x",
-	"ZAGGzSvRjUF+IKQfA6JuIDU5xL+qNiCycaRhBulzaiNF6ZSojFIqdGGEsmQfYLLBYtQ2FpGZuH5UmXJh",
-	"ShxQLqyT2GlWneAUT3Hh+1eSyV8u17+STJ7aGavdDEk5Z3/Ldm0Gf9GzlZNZbWEImH4zlkLSXFzATZz0",
-	"c4GC4QTqgm5MNFwuSXAexVWG8RcZGRyA+o3pG2coK73hTA8/O0faiMcNa1PtT/TAufTAtyxIQSl+1qA7",
-	"dVRFLxCZkBs6NqLSJ2NvEZyNXUxvtz9tV4KqtggV4KA6NCSIvFJ8M7Vj6DJwjxnCrk+wvdQ80o9pFAnp",
-	"va03X6+msXsmcrLuhufaYS4yykN3/vFySFXTWQSFLg5kHr0scCGqy6nuXXqfriH97rvuwkeqGv9333Ed",
-	"FTRYb+FbUPklK2NYtuKKt/Tf1Q4Uk3ShXMc2tp/sPiKSeT88PDwuBjxk6a52hcyVyqeVySEuFY6sMikc",
-	"2xVcOB2XSSGKRDohqdpLuVyolCGypnZ2WCoKafhrlAf9K56NyR8O4jSXKtIyJuArl33aylufu5X9Wm5O",
-	"cowjaHsBJ761h3yTXSP2SXKULYbWnFu+3sSStFMratWsSXAUNw8s0e01LN2ERR5PrPyErK4k+t0MKWcM",
-	"BsKyJwOiJLj3/Ft1hRUrprNSOgeMGdEURz6CYgdohim+IUVUl2Epq+1gpDcLLsQSxC2SG5M84CzBAeCW",
-	"T/jDdNxxyxkt5shbBEPqTdAYU7uILpxbouoeiZBcQBAED0H9GuQEUQxNpVTiMJieKvYQA11OUCjIUlGO",
-	"jdpNVID+eahTv2yZwuoD3IDNDSVxBApmM+FIoWuSwlbPxEPu09JO9a7HE8DSAQpP0FNE13wTzG5/BpfG",
-	"3BqrBGZ/Mca21f2QbDey5/WQ+vADAhw2c1YVfB87vmm8NakQvfy0QoPZNzs9gm0GCbhpDFhnvJwdCl4Z",
-	"V6dkszg1Ugvlq5pFtJ8u9IYEqWxkH0VIn+INP4+PquP825zxQUIGfrnzvY1dLpv07Hp7s/lUvuH6w6Mc",
-	"yZexTsMbLJhEMzWtkiM/umHxJCjlhvKqVp8xpLJA2wE4/7WSfdLM8aHo3Vhy7dDY0X3uQ2o7PrHkBYvo",
-	"wi9rXDHPD2QfjrDHL1cQhCUVNf49MGRhzFTjaZLR8Vh4fCHwSCvINnHcgPhIhEhDqJN4A9VFz3D5XMVH",
-	"ccNVVnsi9pBC0SQU8giUN6ElMPsBDxelUuVI/mtsinsOmBqKeYWufrF0Y0hl20SUhw6X6tL7oIjMmUNH",
-	"//vf/2O+NGf4I/yFxpwMVYVKy10w546rUKbWF+wHrn4oOxxycdUTfbtNaOdmhsm6Un9lamsMyPYvIpMR",
-	"7FvTkagIaEYr4fa7+FEy+SFdacgIWEB51SD0AGr3qvVGpUegl5WB8JDGFWv4XXSchC6kKC+7jbI5toQ+",
-	"L+bdYAaH5+OxGL+xYn5EfbneXLebDOUTfbcOssptJft+xStvhSW9N/bwmeGPbfFyWSt9LWt7rwVYkGoW",
-	"fOJpOlCbhYFoRfog8N6+b4gGqpkghm3s9gZT72wXQVrdDGc3/XihvAmHEHxecMIIFa94lPCn4vBlEkW8",
-	"A360pGQLv7WIky0VkWxvaHDGDmVSziEfn59CVahQ1Mqeu3ARIfs8psHFGdJqZ/NdtAPVunFnyGfegwDH",
-	"H58M8FdiXg4341a35dkkk1ZXG1buTbSxHpY7nq8kzKLp5ZZQy5f3hTutaeb+7EG6a4DrZoIfteR8fvYK",
-	"t89ZkMHDfRGpWkfuD1usYXImkLHOnV8SWq27cjawWq/QvWFNtA/dH2TZeDS72KZ8vvdZinqVRkBWdgMR",
-	"rpPIhnqg5AHHXTXWfAAahUqZDaN8/sy0WV/RgVG6Cgx674q+m6Hsck033rxijKmNMylIU89j69/QaX0t",
-	"wsH84waVtOZABPM1QK+QvKrufRCHU3kRSuVBSYtpydIkNBeGDnfIi20ckAKHJPc4wMts2Tj0WdrCUwMH",
-	"1q7wwaxDbhbuNO/Nc4G3E/oeCN9T3kwaaVVEwtblwm0xXp4jzLVlcEWYBVP8zjRfRNbqlWtkR/1S7UFX",
-	"Df/8CO7FyDH026ec3iM99+vlu0HOyMVbnj+k//xKI/daqVQq1tJbtNOF62b1XZfP9C7q4qcncpYenZUq",
-	"xVos9i4+eblQGR9ahWO7Sgonk1qpcISPxyfWqV0iZYgK01uySxtE66xeNoQNnTvLfV85Kp0eq2oqIcXI",
-	"gnWJBum5y3vHxblk9/OVScLe5rmrCz2QS1XKz2kNyXOvpCRZ5/yNELLak3w7nDzkClzuwRbX34q4/40d",
-	"yJHDAVyW4BoVfss9786VgqLuzeMXMraRGZoui4BGgkS4buMqDpRgsqYyuzM+YEiFJZo3I0ZhqrZP4yUy",
-	"dS4R9Zn4g/ie8hOIIr4qFdR0xpiKUG4kuigLX69+G49VsI4EcEjzJrjrwGlrSvqXD0fyCRTcYIhrcAkn",
-	"n/CCRms6QGEXJw0zJpSTBU/0z6ITiCjlsfRkvqo4EWeJJcvCHGlM0wxTdaVtHeqUjs1kAEM/8N+S5ZBC",
-	"PDZbzJQj91whCqaY4jsSRRP4yxcMuaBDAkJUK4UhnXl24fRYBnfn2RxbslMF+LABRTfU82UiMfQcgLoj",
-	"i/mcCJ+tcOR7iwCJ0QfnyFwVFXIj0hd94w1p4N2QYEp8fbSQQCZERqgU4uOwJ4coT1JELajGG2+d4ghz",
-	"PZ7JwTeqKbIU2FnKZ0oGMkN+L/6piQQTgUg458SJyGweLGVzHSRjRziQY9HARNwhmCiPY7Yu1BUmhRl2",
-	"3CEFb7i4PuV8GeCFuMEFdf65EG2W5CHVTy80JsK3hA6hpbheJwVltUACd5ukjvADYt/kF/QLXKgefArW",
-	"S3KigyLqCsc94HRItXSFe98JAkI3hoHI8/O4d7f7FhieLNxEAVJ1p0RcWy8r+hXpXLnrfrORy9K6HgSG",
-	"rqtFKlmpVCoVjvl/nfD/Ksn/G4sod05W/LOvTiroXas/QFyjQbWj0xN0fFSrosPKN6lafYZwe8o5TZxA",
-	"IHwWJJxH3eVz0cgOdV1jMU7ytD1lfFPYjTzcWdHODw61JNLcWUk2UA0xM3Oo548W1AlyZ8d8T0DgJdCn",
-	"fn0EBH5QcI2URmvkxq5n3WqA72k4bP12pRQ/MPy8CCpVuUGrFO/igBvbYFcDMsLyjsTXQJe2txWx1xSl",
-	"Z1sg96I1O2TtaQFhSiENK7aG+b9pCua3ZgpsVbpASbAdKxd8O5FpGvE9MADm5afYUdwqWm2NyVNE9dhz",
-	"qXglAtW8eCDbloFrQ7pt5Npjaz7busvUhx8p1u2ZVaHSX56nUqQe/Y5pMtFxrYYk1h1Xj8RvoU4k/yl1",
-	"Ivmv53Y07edcygxLlM//vUMS13BjIzdfpHBTUUFtkwNJ9dMkri1dMWHzZS3+DBLBoXpC3Fh2CfaV78RA",
-	"pqQ0iEyM0W7YcUk1DoLa7jJTPDKxVW0w4ABDmihJaiYJ0jSEI0lExmkdy4c06QOSK5/jYCprm+IZUT1f",
-	"HdF8KixBL4uQQdNmL+Yokj2q7r2Fa0MRNrgcgjckkHVVmUIfll3z9OuTJvta35Lnxe2rpvgxTsChjRXj",
-	"lGC+fAZWGZ+jhx0myuSGQWcRocRjkvTJV2RPhdvhMVZciRmT7Qxjcm82uKuVJyjiWay855X6EvP/7pK/",
-	"8nyOkfbD75xOz0rls2q1WPladIHQ6ty5rutXYlb+i9iHsjLr09mHL1UG5zaZE9ENTiL9M574HU/vPh/S",
-	"sB0WNzfFM+FTz4pmV93QoyurteHtdbWGLyvS02OjQXTKy6ioA/VqiFOzdXJ6eFyqlkrVaql2WCmVD0vQ",
-	"gyw1PHqM6Y7hFe0xxEs/3IoNCea3fy0X5lNKq8d1dH4Z1+b+IQ3yfGZFNAzW8pZ/U1NUTwaI2NvWEQ3d",
-	"OYEmpbGUfMWGVD/A0NLKC7vUlw1kLW9GmMwz0987MCBwgXPqhDwQ9zpaRMKQytNf1O5PPYAOu+eCvwsL",
-	"WJXZXr14H9KUm3e09cX7gYgXGBO0oAsmrrR3u7KN2ZcSeecZQREOkzERm+5x5WH4ls1Pvs8gTmK24zvY",
-	"fZGnFrM8BTfLkG+c6mUcRPqU3iJImXXPaz2J/L9u9R4qEiuls3K5ePxoMnF8XCjjyrhwbB3ahRNSnRRq",
-	"+Gh8bJ3Yp6Q0iWRippb0NDJxA1j7ycE0GfguzqG/eOWHv27zHn6bt0F0g+G2MXFdK3EMEY6xHG/RbFhK",
-	"VRn36NAbA1FyH5ljQ4oTee1nkTid++TO8RYM3uAy15zjG4eKOhWUfAxG1sJnnm8iDHVoxd9Kg+AvgMqQ",
-	"B2NtSE26cF0TeTQqBssnFn3UOQyU3BFfppFDZy9268x1x7kx5K9Q2atSusS5WFdVblU5Xwu7UCM2xIZ8",
-	"YUgjT7HQaeDD95ghn2Ab5uL4EW3ORUlWP6zFfo/d2yxrU5XQz86mju/da5FAP15C16+scHngSDsWg1Qg",
-	"CAJetTyjLwvP1PrUpn2/rhKbtq+KHSUgbPd+A+jtEe5ebRxgUUEtu4hrWNBzmwKpK4Vpo/qhUEI5vcm0",
-	"8Wmr/qHbtJwEAMIKpusASDa0jA44x8wUs9HM84lQf4ycduZzZ7nLfvVj54/31cvm5fKyWb9X/38x65St",
-	"w97kctD+o9O8rnT+uKnldm6h/aSx7o9exvTRq9ZbGiPJqM4YK/e8WUiIMpwMQjUQmxPLmThW+J0zvVOh",
-	"YOKYDmn0W/jmOdL7H8oY5FiXQxg8pNpb52AAmUrkmYg40vhcZoR3JKjgQeWlWUpDYb07v3pEUm/HYk4t",
-	"a+H7hFqidHEzrIhsWaPKmuMGGvXWPXX/RRsf78W4Hq1L7u7o2GZNKQXJdehXy1Of1AqlagG+FkoSTEmR",
-	"zZxgmkRJvIC1uJNyZLndUfgRvaR1n0/Dj9M9JT6bOvPRnPgWoQG+Ibmzw1LYw/dVq9N63W606xej7rtO",
-	"q7e+va7qOR8rkF0t12q1WqlcKm0rYLb6xudkJXHtpFKUwo/2OKvlfc5qWln4p1IYvtVa6pvKp2erP2vK",
-	"olfPqjVJG/sqEY8X0/Sv2ycn5SLxwV1yFP43d3RO3GYih4psaKhFa8IhCoOXpM4Rdl7OQ6hRdGa4cS2e",
-	"ST0mjW0YMgQrlLbcwAWT8t5hyij1Awe72pegxzOLEteihtFFdIl/9/whFQFIYaVyhLlBqZfbPoNSaUA7",
-	"IslOjVAVEoY0b0bnja86PGnwj1BMmwdiEWbs6JoyYsxMEdsQ7wVDoLOkFo1bqUArEIfeiOrkbAEJYA5x",
-	"bdFsRkEps5M4fszGRbffaprRrsUixfg6qqVT4S2X0QJaXlfymsAKnDsnWKI8Ixz6Zrd3We8MzIONjapj",
-	"OuK+fmuNx+qqId87wTyhctG5aJRCWNSfTRIadGiJiaJowogn19by5Eo6Cz2FEyvlyCp48EDBoUMQkzyU",
-	"3MO/Y+Jnf4b6hI2zv3YZnorJvwT5FoL8KFTyHlGM7x+O9FePzuft0QkCsgGi4Qk6VK9VX1b9JS81y/Ll",
-	"p+gfo519KTHtAjPmWQ74ouWNd+hciHLfQR6mqCSyJ7Xe5+wMHCdz4jPZJc+hyHzTGqDEckxDxuI6ULds",
-	"Gs+zATXICda7WtoRq3owC//LSv+CVvqOzFXb9wwrSevu85edpGHjKS2lra9Bou3b2siKsawXbBdba0jz",
-	"OLSLlO6bbRUdFMGHGHeuMhn1mY94U7qJxkdzcaGCikT5OGHcpJg8yOTHJjJx0o6XqewyhvCQJiwz2T3f",
-	"WDGEZI+mVJsnkR6D9rF5Npo4Cd68Z5ePFJOkViqhH7177Ntp+iVnubXc50wuWFST789zntKQ2FcKbYOU",
-	"r0QOhTvwdcih2qB8/DRyKHr6l6L/763ob5C/XNXf3K/3ebpqZ7ZERnkZvHJDAqGic4EBnaQJRL7YhELz",
-	"apzok02TvYoN1XvhzoG4FUiJPBetFEQ6vjDaY0WNwgbcsc7V6B66Vus9rbl9Iztzi+bY6tW81sg6slaM",
-	"sGF1GBErpHXYDDlqAX1LyDwuEKP+xqk+vyb0Ks3oPLynRIzIQW/tKloj660lkcrdQuMlmmJxmnfibpIW",
-	"muqDT9MU61/06niT4Ezt+1yC3Lmw73O87/X6zd2qTXTq3f1ebaLFYtPaRFvED5wJn4MkO0WXcWV8aFXt",
-	"GjmaHOOTsd4pumJVjsbVo/HRyWRi8f86PR1Xa4dW2T4sVcuH/D+Vin1cOqqeHI4nuDQ5PcE1cnJyVDk6",
-	"IseYhJ2iy5VStXwcXea2eoP263ajPmiNuq9H7U4yfGibO/4M3D3aTX8ZXWL/lgRrFdpVXev4BCKYD5Oa",
-	"VJ0mXaSic3wu1I4a3c6g1724aHfejK5avb7ERayv9C4dpIEcyokO0lveo5/uq33t0EL6m28a/S3qX4+l",
-	"RAkpilb1ihmmXLn2FXErzUrqUgnNKuFMVeT96fGuiR9Do7oEdUorvBF4XKUSiU8CZtCfoFGzg6lFUKhz",
-	"MKFKGSiY+t7iZhovXypHoxn+/9j7+t7EkeXdr9JCuhqin0OAvA6j8weTMLu5k7cFsnP2HK/Gjd0En5g2",
-	"221COLMj3U9zP9j9JFdd3W23jQFDkknIZKWVJsYv/VpVXfXUU+7Ap+QDwmgYQpKSrOtJw0iSIqTtLqgC",
-	"5dMbKB8VFxdo2NSmf8sKoH+jIZ7Kd0Uh+tumf29vb8P/4pbYQkLl5vmZTHSydNRVM85uob+RIyM0jpU4",
-	"LOQL1HVxS+vkRPyuA63JrRZyPrUv/9W60A+JO1GZ0IEYIg95Y4I8P/BvCNSfcTFd8u2ZF+q/yoWabqkW",
-	"yGd1e1GZhknU2Bsz7SbyaXx1RJgfekXeGo8SAgrQv8WUxINlkJFqj43hCApCTnIIe3X52zmkwHkmbmcG",
-	"99jRIOy1TdxY88gxX9dwlQ3Rh7qfMOz7k0O31OpZJeJ78ABzpFDEV0jJDTZD5uyNEQt7ARn+T+5xNVL2",
-	"dQy4SS0/rQlAfYA6kUJKqBK5Rxr6is9R34d8WxpqZaY82H5cY0zsAeB5Vgks+uvLvgKrjgRekkXy3bCB",
-	"96rvrVLkR9J41mZWUlCmF46jRi9YqQb1lRy0eRGstLbOqmiZOnyn0D2ym7LoU1pPV16ZLSjMo7R1hNLG",
-	"0Vwz8K62CjlIupKxyQzCUiyT71QMKSYNO/UcVMYUjektDSfUoP8yo9tbFlJpK8SDaBWHIQNefCXmm5FT",
-	"yU3bWpseJDFZfxsTNr1UiXZFAndXGJbC0vsKJ0R1QhY9Sr1loWLq1aqVpEThuA5dQ+qFWHM2o1Kjdrhb",
-	"P3q/u3e0Z82q7GQSk2d9KJU/JDTqajXSbbUv4FjbPPva6V4ef+7kAo2Uikl/FY7ZhHOIV5Q6Y9eVELgh",
-	"ibAs8SLaJBPjIYtZXYAZAAZIGGJZz4qSe/WD4ndU2Y/mNbGyRKs6xyXFeKHfXRxJZzBetNV8Lc5vWp3t",
-	"Yg0Vt5ZuWznOvkgaiQHJS4qVa2a94HrHv6E4GrNC+y2++ZSOxoU23rHcWyf+DQz1n0triNA4izvsy7ob",
-	"8YaAPFAZDDcwykKcyQOETbMnCISRUA79MPBDFPj0lkCNJj8CZkUGihzKGahPjgizafaDI2VEyBwwjDhx",
-	"Q+qhbBkEB945+7gme8R32A+AYlAxNWaZNOp1Jw2v7hrcRzzCLOLJ4RQoQFKhAZ9bkrIjwrczhy2t3uPX",
-	"i+P4PHCyTW9IJDHZ+oSmQ/Zz2TnW5eU49chwFEZCLH4m0/WZNRJZBvL1X+dfCslXPk/AFpZV6zNj1NbT",
-	"PTWte9ZUPUWH5uGqx9Q8iqu9tKoOWCj/03QPBrd7vOmFSTMg2FMcAfFqi7bbZBTgqZid/Haop5IFGsVP",
-	"QFNerJYp5MFd2XW7rp3+oGD5NR2xUBgsQNf6GBpUcUwkWma+Fl1EVGyy0smCP1BhSm9HSc0nbuqF3lRI",
-	"Tadz3blqXZwIaRuyRPKKgyQQ+HpaK6iXvDMW8Vz19iHRB/F5zcXcxR6R4Wu9QeRptEcMh50kiADGqESD",
-	"wBtieJbZyhFhQyxGej4Q6yWogDyJmLW6Z3xiRUVSqptPSYI0c8x4yaeMw2pG1OtDxlOI+hjY9CbW38T6",
-	"DO5pqVjPOGZ2vsXbysxomIH/z5VsGe0gK6gltfMIjfy+T1iKqjTZgrI0+iDhk0k2eVakFN1Kp96j1H3d",
-	"JPkzY2o+hfwxjmKv3McARRwKmEcv2cmgt7liDlzofVWUnNzS/gbDs6AdEcywxTSE36aSMIyn3K8Zp8Ai",
-	"z6tNTdcrcoYAyfkdB2OdUTAiDLIOqEtk2VCFPVQuOpuOmO8KS8/gFcURUHXxMPAQFMeM8FRWd9X5Vn+N",
-	"MY38aIqq84i6mnLcHtPfO4fZWQ++TBX2ebLH8gm3TAG5gkBcoQGpk2NeE+Ib1mjEK/Z6HypCTFPI4zvC",
-	"8A05BodffbdW2dvP1xr7hbUGjxiADuGqqUaaQ+ll3q0cHlklYy+JS0dWydhLpUa1sr9rpWZSfkLcJ7aU",
-	"aG29clSzSnqziGeqtYPdeu3o0Crx6bAXBkIrNa/O5uik/c30vIs5XMHvDpLip/C6a5m46epw55vapwtz",
-	"eMeMSs+4EpAWAs4EL6OCkNRAeSmzsJKKWszAf72Gvawkzou3lt+k44x0fJjFLgZzqb0ubvpJrHW12TZX",
-	"OC2n8p0LlogfLQRyQOXIJ1xeTDAUW/nYhwVctc9jy+VbshlKYzBkH5W5No+ydo5FHXuTk6aQe7mAESN9",
-	"IuQYQb43r2XxPRn7eojvz6CeQalxsAeE7/rPWoyLkrX+nkSmJ9y3s/6OWVEMgMKLVJ5pgOMruqCV2dVG",
-	"yWXD7Wq1ulc7fOXoDpO2tpiZuRZ97YOl+eMYjnksta8Lr5FgwGPyltN8QDfyozg9MqQkRoBDuMy57pw4",
-	"WwDvAFYBxR6WEfY6ezKxbWwqdr8EP4DJmof4gDdq5wIQv8VbT5fmhHoqFvI5GkurVAiwuUVPHJsaVbZw",
-	"wAj2pijCt4QuQEmsXT3zsWJkIA2HPvWHWebQCwBzhjSYmgRpRQSZrkHS1mOaX9gkVwus+q0FQnMFprb0",
-	"ZPxg0MZLVCMPQmok4zhfli+owx9jjKBOkd67/DWE+N4idkuBGHmkZCsCMWKLM0FipNDRKSgG0oaqYu5M",
-	"V5Ku2NSm0shF3PcIIv0+cSPeQMsBHJaZxmRTQ+1BbWYcBHFR69kKJ5nFD458m0KtDcDgS/Wiv1qZj/to",
-	"IEZ0DSUjwyrzenIvpJYfBdM5KI8GwnRq0/6YAdZdpT2IbshkLi8XaP7emY8OeRmqjxF5zDAV1LHqnK64",
-	"AncYeilPMhti+HyCA6JWNx8R6qXf3pEXUVlNEIdRzJ+XrWWfjeV5vBpXUXs/rmpzjkvsWdReMkxPAlxZ",
-	"SfO9QVfeFOEC6MoyRZj1kyWliJeAV9YWvDkp569DKjwllqSISFiXVn9T/dMFbLwN8FAn4ZUiPmrjbkVh",
-	"jynqgTfEE7binOQWcSqyqZOGRzlgWjpmfEcYoR5hqOzwkEUOYuSOME448qOtCmphd2BTFzPmE64wvka8",
-	"TrztuoO8MAgw4FcQzyGNeMdROKEKZBKXFOcEKtYpWn0+xEFAeIRGY+YOMCeo7IB3YTyUISfHQtcdm6pP",
-	"bYGrBSxKP5JDAcn/fSYNZV15aYAZUYk9EZdt1lUDUHinitOBrebhqYUmhNxaaBhSVex2SjCbh205NWZx",
-	"SXASTgrmPGqMSGbS5nmyMxi3wkHJ9GOvDTgyE8rUk4+DFhVaNY7hLohnzlxYjCL0eVMnX8Uv54q14UqG",
-	"NFV909TihW9ojqPRKCDolLpituMwqAzaZgOeYMLLU8XlHWFdf6iK6EGgdL9ulWCtlhq7leq+VRLLt9TY",
-	"rlXqVkks3VLjqLL3/eW49ncPih8xku1V3LtvbLEN9O/7KYHyKtTbzje5ooshRJIHUW8KAls+bbj4lqNF",
-	"knWzspnaga89oYn6JrCKCawH2c3JAlhmOSej/HNgO3xza2yyfNFLv4j5zP37rJnFK8gx9gX4K8XWiKsp",
-	"w002nYnXDfFU2pqoHI4IRQbt1NYHmzp5e1C+XbxJGIFCzBG514WMUzHI+SZm0tMXAhv5kXiIjJoPgnDC",
-	"Yfx9eiPVPSx5VXWb/DX2AZADgJ0odG956XEF55xD/trtZ3iChjgizMeBbHYPc99FjPBwzFzCUdmvkAra",
-	"Rr+EgWehc58CgLJ5w3x3HERjhgN0xUJv7Ebg8U13tp7T2ePL8/PLk9PuH9keKiXwCNiQ+hMakCvZj7rr",
-	"q9iPGTmxiUZkuguvRdLvfDMX90I3ZTLzBUHDWdfJPPhwLnI4tedeHHx4syXrw8xA3ZrlZmDGCfNz2IKp",
-	"Tm+0mAjFmO4wchfektVpcV8IDK4NzZemYhTeEpqmgyCcd8VVQJlpMxVuUwH+cTQQUstVYAafIxcHgfS2",
-	"Zl4AXEWSDbuCmkgOnGdT+T4jCl9zJOWgeDUKaQVBI4WMwDSGEqjHZWtsysVGJR4Xb5YvhLptkukuZU2n",
-	"shvzTGA5JNDqZZK8C2VWdf8UOkKNT6iaWEEn0tzmmiFDjBAkO4ob56eKzKYOJoNZeqCI35tdCfBmPayv",
-	"XBrJKVZpwoRzORWLA5dyu8sbN3W3t+51iV9MZ7IQAp9ILiKwQ8TZQDKV9QhmwBwpVqtNu/ESJ/cjWWWr",
-	"HxGGHPXnKXUUwxhH5d2DanVL1haW4aN410sWyKvLThdlhakkIhNfHyJC3RDMA3Wc1UUbxCtCScr9vzuX",
-	"FwCOMqqT4SFBCh4lk3LJKAJhEc7Htuodvz59F4wgvDG8+yr/yuUlhl86xGXClBT3cvj31/fekXvYO8D7",
-	"/T2y69XdWq+Ki5se0P4EFJPiSd65355MJttiSLfHLIBRlUCNF9v+58Syxku51BAr2CoN8X23e1ZqHB3s",
-	"iT/NrbPKyPleysPpDgn6JIxedyCHKRQG7L9L7VbzpGSVvrRPu63Sn+IsCkJHvBtHX3f/qv/P4aTaO7++",
-	"O560p4f/in47uv2tpG4zEQdwQVnFH2EXi7vYmEfEOx1xWbbiCQC1aiYX2L8gP9Tg/1hd8xzInHX1FXHH",
-	"DLITobxIPgdYQe0VY/SW+C4zXL0JtK8YAS9URFzI5Jufp3YVf+ehrA1tLTPeWHqL8dfEkZf9/Wrx03Qq",
-	"Bbe2f7hfqe9n0nBrlYPcNNyD150dFi/l4g5AM2ngJ2AiyBcwrzS9zMjmShP/SlSVoixMEr0S6iKbljOA",
-	"+iTyI7c+cjFjKd5GRbqbFK4F8l7JnZgA5RVBouTCT9qXx7urawvON5vj9f7SqXNXzK6K+/VS0qtWIsDV",
-	"Ur2aEdXVLFdCnoQ+/EGJV8YQzxeT8U2JvfgGQH8DoOdkYo0MSbRmKlYiDBM3qLE/ZpKxmjZNHolZatEC",
-	"ktrYjRqzLEY27ZEgpDfCkLceSmL74sSxtEELmYErJgKtJ6FfMJXkCzXFH55ntKKgf8s0ehP0izKNlgn6",
-	"rM9j55ux9BcG8RdIz9wYvkFxvjL5V5qI8Wehy33J7oanl3Fd08b4KVKnChhlGxDrV4bQGuRe+sl5ldBs",
-	"unoptFAx0wZTlYZlU0eucUW8qz6qcq+KOG7nQEHbut9PzKWrR+mp+L9UP5bQf+kkMC7nKpgiToKAz2f6",
-	"ikd51Ya8ysyoHNLIhzgzyD1xx+L7iX93NkGBt4l4GRRhV2DSfOJHNbWx+hEtVxMo7pPFNa3UnDZKV9ft",
-	"41+bnZaaXm8M9SwvL45bZjru8eX51VmrKwu+v1pmXRPZBmNU3L+td/fP4N1micTcTHd2novkWJhYgdRv",
-	"qoOGgyTeRhn3iNZvfBCOA0++Q81qAzIfHMVmg42i5/r1Ei9iUxceI55yiCQF4LYaCAvdtx35w6RV4CYf",
-	"YOlDkRKEeDadkggUMEZMywvxrIUmg5AT1B+LUUPu1A2kI4giHoWjCmoi/X2b6k/4HDnHzYvj1lnrZAFf",
-	"jF6/z+mGyRFwOZMRe0pWcb6oZ5/Z9fLIKmZ3mYqRZ7NCGmb/ARrmS6v1+eyPlI5RC26pitk7rB5Vq9XH",
-	"QzGraZ4v59vJjoWd8ua2eXPbpPzzsC5A9GqJuMBpo/Xnjt5PGwu2bPJbgPz2xlPkpKWDVJSOllGOhXCE",
-	"hiGPUB15xPWHOECjALuEb9kUgMxmlnI6jiwjvoZyUgLR0KlQVVUpQ65Z3nrYvb1hYgVbaBhKgogAR4Q1",
-	"ZHhiKKMTHLkhvSMsklBtk3dDUelL3wxiOCKo7ImDq8Y5Exopno2k9YqPw0s/LckyxN9xdRcx+EJ5i/aq",
-	"MWmINx/ZND1ESSlZY4yEkp7Jc3YsRAIu7rPpZBAGRDJ18AQ4ysQYBqQfobGqg0s8OcCqjoBNy05Si8BR",
-	"3UvcgKIb2KSM1Q8Yl7izBdVwlOCOu67nsEfccEi4TZ34ZCFWSBCIMQupSz4IU8aPb0ROq92+bDuyG5ja",
-	"1IGS/m2CeUidmPpExafUQgCqQOA2dQwVpwwz1Q9H6yRH9VOzpDAyIjjiiNwRNrWpwWISTUL4F5yhIeva",
-	"krV/lcmFRoT5oadAw37EbQoLVhLTisNMSyvlZuRsfQDOFqgBlKznMY38INE3oiNt0h9zYY+SfsgIwnQa",
-	"DRRsWO2HBspzrYRQLzleNmXpYvmQLtCcV0bJQG8YRSljZEV6x5pQj7iMsmV8ROKhw3GUqR+dXtXvZqhb",
-	"LLh/KOEiPRKEk9lHMoQ2qCx2FmZyZyXbectCWBjresaRbpG5PBwdvVR8Pars8wLG4Cu1ZJ7bHFbsibEl",
-	"Z1IcNmHFBlMhUGiawrAQ6KKAxZhnHM4afBL1Sbxs8+JjTrwBfYpuJ9gd4Ic2V13N8Y+szEecnepnKiL9",
-	"yGeC6kt1OylxWNDp9ECoznonAs2VrJr6djJ4OxnkI3cSu2KVIwInQbDxxwPRCZnviOMyiGVHVVtytrKc",
-	"y4j4kNMo62kr8zVkwowTb8o/X2wB5bP4/YowYZbjG+IIS8wFi1x9Qr1tQALJBV2uWqhWrf75AZF77EaK",
-	"R0RnOU5CsHaqjk0Tn1wl+5WGeIMj4yjSWpSfyZ5alBWYPbag+NSSOqJkjh5womhI5pS43tcSuzzPAk98",
-	"fLFlbVrgYgzTljaaNbRlKzgOCCL3kJKaHVvUA/5u+hC7VTozVd0k8cnEvswQdBe2aNNvybVoyXAUTZMR",
-	"hmOouepsOhSdiAaYmsUpxTvlEqXhZLnF2CFB8CKsxVG8ijOM2GLHDnDQ13tB9dM0xWaqpRWCSaT3jjAT",
-	"8y1CaEFs+Rf97nybJ5nD9Sw/c8qez+qb7ftLMQOzFl89a/F1Wmdn+dZeembezL838+/1mX9gAq1m+n2L",
-	"t1Qxkkd1+wc0CoMAyHtDNMGRO8gNPkr1b2p/Q/nn8j+uq7DauhuPwP/I5a3in1FWY7RUKDTlLvjh8bVX",
-	"BOHIja99t0p97AfZwf8E1yzTzSwMxtXnYg0NN9/YMEzXUgMUjbDV6tpUDftIDAAq16rV/5WxdIT9Lbk4",
-	"0XXnRDNeb6Us3mplz7R6S4+8Gh6mUk0jK61WYY8/cBU8jVo1Dkw/BXJ0sULYDNyo4qXfcYPQvZ2rqLqz",
-	"sFFNaA8PNlIkxOAIFifWQThBfcwgg4iNKUdY2El6qzKCA/l4BbVjEGq8B7mF9NbglgrKSao1IZOwyWaf",
-	"w60P0agxJ4ryCb5i007OnbIkX0Pidji6IdF85qVfSKRecQzj9QQAEhpOTJiEVQr7fU6ijiSsKTVqR7W9",
-	"PdM578XhKF5qPBBWYXZu2U5PLYCfYL9H2T4b+15d38xdv4O9O6yKSm6ko/I8vCO50PbUdKF+yCaYSUSg",
-	"h6dcwQ4cxQXloLLGOOxDgQvAD2CQZhDkpeSOMDSEj/Wwe7tVQS0ZXU4ge9o+l6g9Su4jidlT7FAUeWOC",
-	"QBTScGLJoqlwg019isRpQHxUCNNwIm8Wn3+nSnTwBsJmJBAa46FowAixqQxqx/5IuAqP80oSJzekhYNU",
-	"rr7pWORQf4SNKfXpTQU9VGA25dLKCM1ndJlh+ms4Zmnr95IKu3HMTHOXa3m7e1AFHxcM5xcxxOmHuzDM",
-	"MPbm82KBlRr12gq2Vs5Y/WDw4sN0T+3H6R65oWH1v/ls3nw2pqpWu6igus7ow7wSHTuqtIPQOgGJyHw3",
-	"TgbhFYUgyM0QUEVKSgl4oqEqFjXB3KZC7PYBNfVwqXscEMxSxSweUvLDWk9CL6XzHBBdLIsbsbJ3HOEb",
-	"7NO3fV1gXz+TW1QsrzSATFsom2gTz0kp+eTfEz4LVpNLtpzA0hJo7NEsNFZWzvB5+mwq4YGysL0rBpN4",
-	"DfTXOIxI6gAs7VPjtCvOs48hHzrxMfbZpMOa+SK6zM5+tVKr7xe3LdId/tGFeV9mfSN5dbXyRnLcV6tv",
-	"dFTZ34/rG9WgppGsb3RY2dXljWoHlffPUN8oKaBFySQpnvWmd97syQTJEK2g6jL2ZF40cCccR2443Fx3",
-	"S4t6PDcoKXTlBE8RRhHkX0q6+yXY/z72Ay50YYwvR30/CFDZzITUX+BROOJblVTiQeLxyMm2BC9LGotV",
-	"DplN1QRtyan8gADykw1/6bwNCTryh6OQc78XEFROQbEy4P8tWTvAyPbUiCV9hwWgfrMLmN8STzqzZzpt",
-	"Zer/owRtnbRhBoUWZy8gnbzQEMcLYW1HGsulMF4PtSY+idcqoXWp1vYDo8zWj3UKLQ5Jg+8vnKS8Q7Nh",
-	"WbH1YWHPRlaRn0JApcOaHX84DgDjx8h/iET+Sfwd6rHwFhixM7G/FXxKOXOz4QmxKw/exoT4VwnsHvzA",
-	"9FkjrGtUHFVa7M1cejOXTHMJBE4SG38XL5RF5pKZeliAwMg4IRvcHXHF9xiILit4GORFNlUUR3GYBu4w",
-	"6SEMKLO4MUNsZNNCHPMt7A6SVqIJ84VqBhoko6tWCr4V2x5g/WSR3IlR8sGmeZZR8g00IkzGlOZxJnXN",
-	"4X5i3qTZ+QJ3SAwTWUhctGoZoVfPVoRNtVMIa7VfUK/CggFdqDlJsq/p37dxREqNaqW6e3iUo0TzFWa6",
-	"LrJOnobX1A5267Wjw1wFWgj4Zmwm+Gatlro2q32TnGmDfjoXOBXba7uVw6ONpEMydnlxIiRTEv8MZEhR",
-	"WhRuLo5rQnqDMLzlc7lDRXe/6Jt+wqLJsxSbfNyLNwHMevPsrDSv3pBVGjMheQZRNOKNHegWptP7ihsO",
-	"9eDXS1ZJ/dMg9d9E2aEWSnG5oZffBlYGniSb4hWV9+jIxd0Dt9h1+wxFISJ34m0ysVFcgtIbPYJgTSv/",
-	"HDq56KBByCObClsMlUcB9incAhbviPl3kBPheYxwYKIUZt5kQKRDCXlkFIRTSaSCVQHdARlayLm8al38",
-	"3up0v35pffz18vLz1+bZ2eWXr1ft09+b3dY/gNYDnGeUTPSs2NTniOu+QP0RRz1eOW63mmA6R2Eo6VkY",
-	"cYl/Rzjyo4pNO+b+biCneXbmWAgjLxyKLpWd5vHx5fVF17GQ0+x0WvIf191fHcumzvF1p3t53mqLi6cX",
-	"nW77+rwl7z2FXoi/vnb/uGqJS1eX7e6ny7PTS/FHu/XbdavThbe0W+IncbXbbl50hOy5vBB/qk4AWSpD",
-	"zsnlefP0IunSjk31teurE7g2Px9R7dZnJXKbK0wLSM0Vc/lUd19G1ZNnUysPypaLh3C+bFe3vKaaJm9u",
-	"m+WZbpNYlqxQoAQm1FVoidT6R2XNHXXdPrNkQOXGvyM0pg2IBX1C1xkvdgcZbJ0VpCikG0infjOyTSCA",
-	"zhG2qXpMxlwmmCOPCMv+Drw15X7IkNrh4iNYKwv2jiNnr1bNT/iWVJIvU8BK7VVUyObLkFUINdeRu09W",
-	"qb+I3DUGKK9iyOPI3pV97yvI3rcyI2/CelGZkcXCOuMZ2Lkl04UJXsSr7+/X3qPRuBf4LrolUylKuX9D",
-	"uf4W8kggpKZPuKWl8+WI0E7nV0C7DRViTjUDeaHLER8ArcYtmTqy1jbm6Kp1jsqO/NZnMr0iQ/Cvx95u",
-	"cbfQANCE5KPA6iw+7MRnp204PDkV1ISYN7YpCyMJtAOKFXVGhg7JWL14/JZMuSOZKikK7wgL8EhR/1mI",
-	"a7IRrSQ40D3LMt2oF0aDOdlhaucKaf/jZCFMbInzwbaewmaz2TzevfgvPq4F/zo5rV10W/vi2umv1b/w",
-	"fjfq/b77afL5sOX+dtKdDnrsv/9t/xIG7/l/Pr8/qwaD2/2D0zEKRwSmcVuvoO29fg3Xe7vunrdPSvBd",
-	"WVG6wI18kW/mxXfAXKalRmlb/Pex9cvpBbq6/nh2eow+t/6AizY9Pw4nH3/74+Rz/fdJc9pq9jsjFlzW",
-	"on+6/2wy3r5vXlx9/jS+u7poYf+f9ek5q951vvzSpaG/9w+bwktaFyez71VA1edvx5PUpkn2zdK0Q/+G",
-	"CsFyS6ab5WzSOYQZuZqItlfhf96JiHRHbaTX7LcxGYPHLHYydVudriM9Z8qFxqYIjhXx0UWdZGxqAqg+",
-	"AEjCEZIbCiM63+ySGBq7JAlsvzsVdCKnnngo8G+BWsum8ktlsTaIZyFGIuaLfwThzQ3xcs8oXfIAz/7a",
-	"qRsA8ZOt9Tn6SwzcDy6UvyHZEh0imd3i8Sporn2Lzx3fFyUfncB1bp6l5dobEQpMGIbthBlJkeCn15F8",
-	"06OedZctpC+JUUmiH75+Xml6jpzHIr6cFyyilz/wRW8PRUy0YP/sGEp20QlI3TYV0rYBWJr4yogwJe24",
-	"UgXGhrNUIRmx7XAUkeEo4oiHqI+ZpHkMMI8UlsiCzRlg2CnyV0gTV8/ZVDvMeAR89Q4PWfSPk1bnWJ5W",
-	"5AMTIU36PuPR1jyUjxqfE9O+eBFR33ygkCGm4FipCqyRRfXVilc1Sw/GtAMPf38i3I5aAaVGfS7WVa8r",
-	"MVvvjw4P9q2S1A2Nkg486WBQSf0EE1utvd/FtX59+9Ctke1DvN/bfu/WvO062e3v4f3egXvolaySWG9S",
-	"NKigsLhwJtfcOS81RBPEJVlu7jjphFiKTdl+0WQVUYbRapQ618fHrdYJNGn2DLBfe//Kwt96tRQPgyeL",
-	"+GcAz8Qa5t3GH2OeSt3sfEt2+vcdYc1PX/rhaOWhsOaUHo5155zKw0ru5RQeNqTjQ+sOLzznCQ0PhMBK",
-	"ZOuYVNxy5t8MIoQnUD1kgCNggIGSIEo74+ReONNLcj1Q1Ddh6KEbIkwC1GeED/RXPigkMPgAhEAkHvHE",
-	"IQosC0h+N5j4OB4S5CgN4GxJ9EYcNNMQDnUinSlBl2cctMUqzIi4JzD36+tp0rqROhIr0truC9CkJQnC",
-	"lg5hZc0RDwlZOqNga/XqrIbdz9GwqisHmuKPpIhzZ7Us3Lg4ItUEL/UacAC9GJa54PRuMc79bwGqF3oY",
-	"hM2ODDElM9lyHRDA5O2OGeCz//2t9JFgRlhzHA1KjX//aZWOA1/tnn//KTY8J+wuv/g8OGrhV2nJe6Eb",
-	"V72C654sKFB2hvgWCLEcFPg8IpB4CGizxs5OELo4GIQ8ahxVj6pbJR2w3QFxo7qQ/fSVPyLgy4dwbgT5",
-	"mkk4qnl1isbUIww5O3c1p4HEMhDaSQomy6YaHM9jEnpuJRz0EPRKFTiCKzFrjJUQaVmS+55bKZAxhL9i",
-	"tCRIZ6X0kqmY1ahgwhI2wiyabnM3HBEvTnNRr8RBQKK4ybKTNnV2XONR0d8kPcaoxBZndcGRMvOyDzaF",
-	"niAhormFOhEJAiye52P9+dOPzQvpX7rDgS9rFgglyAgOUr2Ur87p4kdMb6G8l6EnuFSqIe2FmJk9LvvU",
-	"8+98b4wDxZLhhmwUSiXHVc0zYyajAfEZyjwUD1aqgT3ZjtxJoBELAw4d47lJs+URC72xzENM/3JDIpvq",
-	"8ujRgIXjG0O/szFgWFQBCllggQScNFBI0wFVm/Ix62NX6Hoz0/z//Z//62wBI1YeEZ7ky+KqKJg3JjaN",
-	"uTXF7pN50nxeqrulUofhzTKdC5KVbaqdjDF7dahr98EoIqOx6ZZ6xPU9AvngxoSLo78405EJTBB0B5vF",
-	"IlTNdXPCdDbZ9z+///8AAAD//w==",
+	"7L3rluK4sjD4Khq+/a2CbkMBCXkhV69zKJKqpjsT8gBZ1VVNHSxskbjTyGzLZBZdXbPOr1nz+5sf8wZn",
+	"3mPmTfaTzFJIsmVjc8usS+/da52zuxJbcigUEYoIxeVjzvLmC48SGrBc42NuRrBNfPhnxybzhRcQGvTJ",
+	"wsUrYvNfbcIs31kEjkdzjZwZ+EtioocZoSiYOQw5DAUzgljg+cRGPmELjzKCAg9higj2XYf4yCd/XxIW",
+	"oAcnmInX8ZwgR33PWqE7sirljByzZmSO+WcJXc5zjV9z/Hu590YuWC1IrpFjge/Q29ynT5+M3AL7eE4C",
+	"CX3TsghjQ++O0E4K4MMZQWYgnprImwIY8DeH1Sf33h0poQsyxUs3YPw3/oKFXdeht+JFDiD5gOcLl+Qa",
+	"lepRrX5s5Bw++d+XxF/ljBzFcw4kjoGir+pvPpnmGrn/8TzahOfiKXvesXN8VS8wvXPobXOxcB0Lc+g7",
+	"9jUOZulLwtFrqHMRgzCHF4txfVqdnFoVcoZP7Bo5muYkxAs+Ywiww6Hkm+T4fNM5zneFOg1cfR2tpc88",
+	"fx34a3zrUAG3Ba8YgHBzEf5eouRDMBYPwx1b+OTe8ZYMLfAtOUfe3AmQE6Cp58PjqeOzAJ6Vcul7I+aL",
+	"bcocf7gk9JajuF6pGrm5Q9XflXXC01bGAm9O/E3bY8l31vaGPxifnZ4c12tH1crn2pUIRB3wC89azgkN",
+	"NgFuy3fWALc9a3xmn1onk2Ncn9bIkV210sFXU4wfv44IYn0dHWo79469xO6mlTjhW2trcag9rtWPT07P",
+	"MjYgHPoEa9Ch1Vdx6cydYB307nI+IT4ne58wJZJ8Eiz9uByqltPp3IVpdRhtIdvEkKnnz3EAawyOqjmD",
+	"M4Ez5yK3Ui4DC8i/QgZwaEBuiQ+gtzzKj4kL55awFNj7L1vorH5URja8oHiXfMBWgCaevUKTVUCYgUw2",
+	"w8V6pfpDY7Qsl4+sCWbkuAb/Jg0T5fnjav14RLlEXQTERoHnFUqoNSPWHbHhGCL3xOdigREanCO1Rcij",
+	"/EsOYeqsIiPq+beYOr+DdHnGEHNuKQ6WPkELz3WsFT/LTDWBWRrRGLGEoL55d3GNX9PnJ7/c/oibq9PF",
+	"3Puteffqjdf/UL152Zq9rFWaVXb/y/dDfD3/vjl5aN6+eEP9jvPWdZcnL7rdFcGu/fryvv/Qng9/fPPL",
+	"/U8P5OGHHxqKCMWRHG2lxHZRolvf03XhtE0q3VDn70tNMDk2oYEzdYiffbzFucKKhMqhLCE5IIL1Pzjx",
+	"9gBG7K4D3aPuCjkBmTNBSw4LF7DzoRwD+zFg9sMlb5T4DzOPEQl04CHXYcFhsD4KxZ1Ix1Ja0cInFg6i",
+	"+dbX4Lk24pBwZJu/FLU5ij+TlYnynJvvCbU9/xlDhNoLz6Hi2GUjygLHdREj1EZOUGhE+t4dWRkJFdAH",
+	"RRNhaiOzVq2aI8rIHNPAsVgJDfgUHiWhtvbgJZmyXDk7OqkeV4qkWjkuntRr0+LZ2QQXrUrlpGwf1227",
+	"eprFVvGFJchC0wmq9fp2nUCb6meyWieNJloKxrsjK5TH6Oamc1FAC+Kj+TIAgWTEZBeXaivk0HvCAofe",
+	"jqh6raEwizDL3hxr6fv89OZLLSDPH1EzuVz5pthnEJBZW1o4H1Fz7TsOQ7pULqFmuBSxyZRvHabsgfhs",
+	"RM1auWzyr3F1OgXuEhqG+lvMigCyGVHi+57PkEMtd2kT2+Dfl0ZHSFLWDNNbznOcrjw/YEBYvjRmRpRr",
+	"idUamnlLnwkLZZVhmoSkqq88KCq7qIHADDpHGFkeVci2l0IHJugBOwFTSumIilVxWG5JwBB/ppYolq2+",
+	"KaDA1AtmnDJIMPNsA3Hxyw8vcXRKjAp+KaE3/HRjnFywKxmFESStOoR9wuklMHRA0rnaQOskYqC1fTdG",
+	"1PxQdKvToma+FR3bVJYgt+RQUztcLe+eg8KfCbBGdEltIhR2ID/YO9fhOOTAfj4m56z5GC6/rE5TBGrs",
+	"pJJnWNK4RdGSJ0Lvi7hNwAyoGNF8Gk+DfFz79cHz70KSlYIWdnhE1zhoA7voPIIEi4yo4BF4dSMDBFnU",
+	"O6I6+aJ06n3CjU6jycftdbpeztlV6sqIhjq61E0owqHxGR305f1VdBizUUffrqRf41uSDj8HMTInDGR5",
+	"S8pPGTT1vTkqx6DPgJ1PkQ56KuAK0nIqpH0hg7eorEpSZ2iswpJO1Vh9Nf9jtamBEmrpeAW7p1ataMIv",
+	"T+xqvV45KyglJpochbMVO3SxDEaU64jMQFxeCsYKp+GGEecheMTPD2mNlJDSRg81c87RPfE5NtetqdKI",
+	"jujwweNCYc7Ee6sS+u47tc7vvmsgub4soPlx8e8B9m9JUFz6jimE1NJ1w+286XcMqe7ASUHsCEcaJN99",
+	"J4x5qRAh27PYM4AsHQqBH4V1Dsr5iDrSacmHIY+6KwPFoZvjFZqIAwm2XkjHmcePb9ejIJ9nQbBgjefP",
+	"8cIpSeorWd7cNLhGFgjfCXsG0pnYSL5R4A8fiOsizEY0RAIsnn8Ch4uXpwF/RaHI9ghD1AuQhX1/BXrb",
+	"iIqvvGoP1SeYmAKZcXuRH+LqFyHw4AxXPw1XCyIPmPWDpwCHOr4jVK2NzBfBCt1jdwm4GCWM01GugWCP",
+	"KYd35tBbbq2H28n5kaE5DqwZcijXv0bU4qTNv09oEJ6Q/CeGHnwnCAhF+nc4vKOcWVgzz53byg+N3rC9",
+	"uvrtba1UKjXr3WH34qr9H9mGdcTOm23q8D3g0wy7L0m7QvnUmC/0VqO8YqBCg7OHOCjNBC3yP7kYMxF2",
+	"H/CKnSPz30EIm/yc4fvO579oX7aH7fPkhho7UIE8ruFc5hM0l8HM86XcCEmiBXoZ2AvkA1f3lbEgfOcW",
+	"dt1zIXaSGo8k5AehoNLgHJmWT7jlaaI8zE4+LByfME5mlNtHH7j5Z3nUFrgTLHDrsAAwa96RlZPil+Eb",
+	"nx/lYuCPcmidNLWfBApiPwnCQqOctmb5d4It4Fe5a+Lf0baJv0FjzxXOAeIfRrn5qnhHVsXKKHcuUfBD",
+	"5eSoenp2VDutnUs0qJ/qtdpWghUnxjay9fwMYlUb0QxM5Pm20GE4uoUekw8cwtDEhx2erJDDzS0a6Xq2",
+	"4xOLT1eI+1Obg1aG151xUHY9bDncPQ6VWMVqPvHcTf5dFvjgHX7GUOBYd8RHDMYA0MsFN7K5kEnA2ry+",
+	"TPf6isEbVQVNl6wcJ1XJBQ4C4vN5//PXZvFduXhWGo2K77//Wy5NzXyDXZcELa6BEX+B/WD1aumkGBb6",
+	"G+jVTdKVXa6cVadHuFw8tiqkeGJXcfFsUiHFo2kN1yfH1ol9StKXa2kTj2+XWxzdoWq3FG9mLkh6sDIW",
+	"o5xkmQupFKuTI6t4YtdI8XRaLxeP8cnk1Dqzy6SScYmlnGZPt4g/vQkgltGbThnJWEcS/sBD7M5Z7GIC",
+	"eGLapzIC3pDJzPPuthgBD+KtA9zWD2r+xxkBn/hoYVzDtfMLbEvzhf9licOE/1O7mX3+G+Nr+BjByd+0",
+	"Sa5R45soXFu5xq8fc1OHuHaukQMzvssBl2vhhzTHIWEMzLrcwvcWhMuCUfTyKMf1tbnDGNDxe/3919h1",
+	"bOGdm2LH5SZ8BcGXc592RUBbvM5xsE5JoXnGFTyX7z6xucnCv8a4xig/f45MsWBTqoMEWzN4CyxQjgDh",
+	"kli6pJSL7sl2QvTC9yYumX+fgnCbBNhxI2tQA0liBOUlRgoN7dawZOOAjL3peOL4wayBhJQAnZw+C6Qy",
+	"Cwo9EDwa5fiAUS4X21ix3bnXzcvORXPY6XXH7X6/188lMfkk3w2XuscYRXlZAAA5sQAHSybJNnACkNgv",
+	"sI3UzoScjSfeMmhMXEzvdqeva7F7X4DCdMJqeXTqOtZjyUqPxEiLvOBgN6+v+73X7YsGcrgxx40k5Hr0",
+	"lmso4Iw7RyzAfoAwouQhFtyRv+4Nhui59hMrpJJYq9d9edlpDddI62sAGCeas4hoQqR/EYqx5NeY5vyU",
+	"TnsOXXjD5BPmLX0rJnc6XDui2BXC73E04si5hJg5R39feoHu2ELlyk8X9V9Ou0f/IewmcY/ByRbUhPXd",
+	"7nSH7X63eZkpTh7zQX336jrLK5ygAfHviY8Ebj7bVja5dUg+LIgVEFstxQFB4Hq3t7pPW1ta3vylKOUS",
+	"N18L+qZe4d88vwUU/cgtdTELxlzMNBBWHnVvCoLHQLakLZCgBuLoMZDvucKX90CJz2bOAq7S0JyDFHKZ",
+	"EyBKCDeEd2K0EoIrcjLHjmugxUxcvdkI27ZPGFOAzYgvFNM1OrrpXvd7rfZg0Hxx2R63u8PO8O0aNWlr",
+	"XQO5sS/I+jn1JLOpEyyEMi59qtWIfm/owvcsrhtNXILaNHCC1ReSRLA8hh5mMsAwjMNg5yiY4cxVl1IP",
+	"NbbkJ1vyROt6wUtvSe1HknYIWzxYDTyRU5g/jZK6veH4Ze+me7FGPtvnix8XtWjDul6AXspPfqZd6noC",
+	"m+oMQMpZrLvTdSxf45XrYXvoeZfYf7QcUQQCt2RcsPE5fU4SFFXKtdP6ybGImkpF+nXz7WWveTEe9nrj",
+	"y2b/VXsN+bvPH9uEylG0CVKYSn5BQ89DYuVfhHPSAAePlDiCRCwC0zfohmLpEySPZQVpU6EJwT7/uHdH",
+	"VCRGzO/YQC/EGyKeDd4T4WyGcrcKvynctAk5dl957nFAn8OTDOncvBn+2Ot33rXX2eoLwhbnz4ouUDVU",
+	"f1Zy0FeJZNSvjB1wbM38NZBDwSQwkPCvgqkg4rztOJVoZ8HntgGw6xNsr9AMM1Qth1G2TAQ/z+GeicYO",
+	"uznmb9+Tw0/tzwnUN3jCOuKerSjtw8kyQBOf4Dt+pk6WzKFcH0o6F24oWy645kvsK2I7eAhwPu70FENB",
+	"6UOjXEA+BM8XLnao8NLwQy/8Jihm54JnRcBbA635j9IJYHBzfd3rD9sX46v2Rac5Hr69Xhf+Tw5L/Iyo",
+	"6/seTQSYRIDKL3ZCPGMotli5Or4QcZgviC9ZQTswdnABbHDhnel+tlDJEa7IGHNhiqS9Nuz0uNE2GPZa",
+	"Pw84KN6SBigvFKLCE3vkdrF+cdz23dXozcQKmIsRVh5phz4aHU9oQe6gXG+gldomWtEU4UeveHd1dnc9",
+	"NntdXE2M1rWHrvmkhL6HirijbrhhJyv6ivXpRCBeTE/hzC+1kPMQWmHiccm0QeF6EvyEytLeipKRULEs",
+	"n8DFC3ZFbOmD79FbidDd1KhsjHL1QZcY94QF81CQv+h1LwZKnON77LigWUCeXoKqn/5CYw+FYk9NYgNL",
+	"1WOi4sATfP3kfnKOO+zIFVeTh96eiYur1PuUlNs0zBgJxg5jSwimSL9Q41Q+CIjrYj88kB2bL25GrDu2",
+	"nEdhWHCP0hAPwuzD1cJjiTu3+/U7Nx0UISge/U2libWiG8XAmRMW4Pki18hVy9XjYqVSrFaG5dNG5bhR",
+	"rpbq73anA7FRT3L1h/JmcsNMCIHadl1jcKXAJ/LEDmODOM+NaE6LojhEjVO01HnR7I6bl/128+LtuP1L",
+	"ZzAcxAiEP0evXpxW37QHQ3FiKx8WQCUVvSXjQmKFMHoAoMKNVZlLMVGV3LyzL755sCyHRXDL7IM06EkM",
+	"+BHNmylIMwvnKvgPPURRfPGdgvgjFQZyiBSAy3fXu3XoEPOTsvExx5bzOfZXcl3wLIxfzBk5CFrUN7x1",
+	"Mxj2rtr99U1PkSEwXabwCMMklZalR9VwrvU8iHIUqBVzxWUF1jLHuCoqwB/lvq8el89OBLmdjHIhmZEP",
+	"DgtY6vcOlQifDE1ixRHalBfzSY5OQ+tfMvlgmfzpW5HKRlwoc1beRyoXDMg5C9bYUIUR6uSK8mYGJ6aB",
+	"YcKEZqGEultkzCNs2PBISN6uPpVFG6eP+hc+s1OsYZQ344vlUvwwA1l8/DAzeU0067dJKYbzLtGCkVm9",
+	"m7SsfdG9UHZ6jCPSbHXOJr0bvkfXzf7wbYQZs2CMKFXThPeJKUvVOU0fzqUC9UZUOAy8ZUBQ3tReiLHV",
+	"o9wFan/T7qsO8R8k9k7cVn0V3Xc33wPKm2tLj7HN4X4JhdrEXVH8MI15JZS5jwOkI+qsUak3jsrvGnt5",
+	"KpJcVPniO3G4lwPlTR1riQ15rD0fbUyGr/7xVv6GO4M4f9S/Kn/s7SmAjUnDGmxRCKaq/8RFHf+njI11",
+	"hJEglTiRrbstvtfIhakR216/oc6HoTMnMAj86dZq25iWeg/GhEUedgIs8ogpGtw4Jv72p+i+ZvM4icaB",
+	"ePmTkVsu7H3x8UmPsP5V2wAjUYVDfGRtaRo+9f3QYYkqgnmT34gFdwQS9EuHBX0Zor1ODcK79lEvoJMS",
+	"j27kbBwA+UNY/I5I4+PUPZfvY9jlkLm1T+YGS6gQtp56wN8PtrLdFX8niWUA2BDriz4rJ9yArqdD1Y4Y",
+	"2g8jO61yw/IGIdUnCtk1W8PO67ZISA3tPIZCr7KPbXKOzMHN4LrdvWhfmCgg84XnY99xV2hJ+Ysjqr3Z",
+	"uuwN+GsL4s8xX727gnJlhHJpDScnf9WhtzKFTVa4E4DkjFz4qZyRE5PxhWkpS+rFNaJp2veYWmSAqT3x",
+	"PrRcz7rTHCrYth1RleBa298pdtla9ZcfvQc0xVxBQHPvXlVm8Kw7bts+YN8+59qCSzALEpVZDBR4twTc",
+	"GzgQQQN1tCLYZyWR+6F/u2IkSM3Gq5Q9usArFoIiAeCzbciKOT0qb840MXIyxXD9cwOZe7jli8e12Bfr",
+	"p5VKNZ6Mk57gsk6hLDUtp4lmnsvJhGOXIznKcONaPf+FawBTz3W8EjIj2dmccyI2Uf5hhgNhfbMZ9glD",
+	"M+LayPJYUBBpnXPs35HgNXaXxIR7HIciU8lcUxYLCT/yjJ0jc+E7lkoUxvfEx7ek5bEgHH4zQLbnuny/",
+	"IW1cLydjexaLKn1ACqFaornwmCMSTvNL6gQMwmJtY0R/QObflxgCR7iJYi6WvjXDjFwLQPI/xOEQwSry",
+	"F8SnGlGAGS2wI+/k+K9I/CgJV9YLlFOjJQ0cN3TTeZRw00piS/uuwIURu0mP5ubAcpaBPFdY04jCBkxW",
+	"yOQM3um+MhEjUQ48U+CAJ6qBMJchFqEBvlWQjqjAzgz8Lp4PETmw35zddEAAhvOQCSMEF0ZU7p68PDNR",
+	"XkP/P/7P/xXCbYToUpGoAK6F6YgG+I4UztHEC2aILQjUxxSXgaK2B7GFeHuUEgaI2PlltaDUrLG1JYAn",
+	"ykAZSy+hJpWV6mxiOXPsliKJK7LlckbuQ/HWK8of1WsX4r/606LDTwyhk0JWW+7WCWbLScny5s/ZzFuw",
+	"BRfhz+UUICY0os4o+SlpPKJuqCMFrG4kWPFrL+YbVqaVTN1f/RZydn1z3swkKyalrhGXr199VwSpZ3GL",
+	"klVSVKVJKq4ncQ7lhz46VatACxdbhBkpsuerL1mT4Vl1+5JyPMFLolyaqLoRFscTJ0HhG1nea3UVs748",
+	"uKVRx4xOn2mnx7dGryKDNzV9WW5EECsEkMj0XyxcgjrUKqWpzgvig3JHswjjFnOla5pQmkSllTXdCzAn",
+	"D++vjrZQgdtVxCl2zZIMoJql8kGkqX39VW/n8VAF5Lr0N3luxpTd9MVoyizXAXaRVrq+/PU3StFMiiEW",
+	"yafUE+argy5LhKTui3iWLpTWpM8TONekppxwrek+N10OJDQfKVuNqOiJ5nkLN0iTDKHyoKvdcaU1Sb0p",
+	"qlP8wFI8Gz+l46J5Lz8gR8nX8AKCPf/n8gFykL+QB1Bh5wv5/1RjgqxrAd3KiHNxZ9BDtWrlBKlXEP+c",
+	"qHUpK5zoHkOQu4kqNjeDi7SNdexd2ymE7Luz4z4+UvnvE+hz7DiLy6m34y+t1mmThmhYaz1hWWMZswTF",
+	"9bWaSPzRr+XiWbP4Dhd/f/+xYhzXPv0tDVupK8p05GoeWIi34ApLFFKFGbJcjxHw5q15XvfwtvKTg48v",
+	"3mMfwhX5RHFIm1bgQMJW/OcWfD/3XluZyM5OcwEuPBZgV+Vvl9b8KZY8OCN4u+QBvfX8uzRMwvf9DFI/",
+	"qhwfFysIu4sZLlaRfBdoPknUaXO7DiWVOCiV6hG64mrzIMgaUY2PaC4CVHuRqp8DIsZrkihXKZfLlbQR",
+	"kNOScTbzRwZa+N69Qy0iroBvofi2CGUKY5N8kbETzMg8joTu260ySmDEEHsUX0G0FZtYLrrFTRPJ/sLz",
+	"w4f7tWZpaYMj78wYBztONQzvjjWXy3hnqaa3IzFAJ7MP/jofzRyPjn2CWZrJ8ma2Ej5VLW+RiwGbUEfc",
+	"/jO4iPbQHNMldpFP7h3yEGY8iD+J/4wh8YlUBS5Mlszw1QUBtmbEjpIqnyF+GPNjzECeaxMWCCc09KvZ",
+	"RctItERJ0zegDERKTcB9DqB4Px9Dqwu0/wzXxJepB9EsbGe1KgWiCJY0bUvWv8r2z+kkIcotTMjUE5GM",
+	"FqZoQhBbTuZOEBD7XJY89bi8EAFxHEaXBERUscTTgPjifcZUTcR9FnYl4H0JgbEp64FqHqm7uZ9iEC06",
+	"utwPl3kgFwY7RCIkmF+FI0gd/qAPp2k1gYgcCGMKIs6MSCIm8mIg7CaOW3Hhu8fF6lCWfsZ0JdItzVav",
+	"f93rQ9CtGSv0sX53EqkJO6DpGvuBg12lW/Dzltxid6ycaNqha80J4ksS95lhdXR5l5le0vJvf4xGqXqA",
+	"qNQqkDOWRnjscy2pEMa/dlzb/2Ofdtss2Oo996m5XncFKuuYAdRJdljYpeMcmZE0gydTz0dmp3vRed25",
+	"uGlexnaVGcjUjm55kaqJQ1MMj1GFRwlDedE5A64kHxxGCinK4BPqBOHZscMsbXj3mz4c5vhDR8xTKW8Q",
+	"rbvwFbz7GJmXkFowz25yJ8v62r/5n26ILRZ7GmKpSN6Xvxaw319cCMaLGaZZXJgFULArjsfK2Wm9WK4V",
+	"y1U9DIS/l4apg7gH9L9QPu8wEgqDcsGODxsXVh4bR3EGO07RU0Ovo5GHMpLvuWTv5nl9PijJSjDTbqx0",
+	"6bAUZ9Befr4UMy1NbQsbWe5Ms+GADK+XNuVui5WydX9VRbKiyPvDNPNY+5b49KxcLFeKlfoufPqFWW43",
+	"hSXTw3XRb74cmoh5cyJSnqK4dpRnhCBT/mVCqy6RQvWy1x8Pbl5cdQYDkK7KajFUkwvNxDHhxeGwfWGO",
+	"6AN2RDMYaQgrS/scmVfN7k3zctxvv+6035hIfxOHBjP0EpB1RM14kTtwwwkNHOVNzYFgFs6RedHudgAC",
+	"PXtUvh4PmQSE5Ixc2kohkFKuJmfkYiDnjJyCLGfkxPfiXj818x5Ov2gDL3w8DXJpW9snGFIbUzZd7ULq",
+	"0ytwTfQBs6kvNBcL37vPGH0Bro6YxzF6eAPGz56yoSXLF4r2zpogSMSFypKE2wM//zlV10Q7VCKuLYEX",
+	"HmaeS8JukN+mjrtBXCmNNjPNYn/VPTt2XqOv8eGeq/1JTC3ySd2lT+CUi/tP96ZcNXxHsm0iDXPPmFYS",
+	"nYXtQMLmIRBmGdcL9iGCzR69J/KAqfVH7q9v2H0lyMWI2GqNHQ5yZqWRdkY/I81ZpQiBxNruPkbxy3RP",
+	"7epX2nIFE82ZPoMRwrsDslLN7z16u2tGNzzby+pWQDyd4RLygSzv8C0ZLwkZld6+MPIgUL29+2egzTVr",
+	"ZE/LYv3uE2c/TeBNm0kflwRqL0rONDHCvAQu1ZtXl7KoxQyLFM0FZozYaEUCA1mYK+go8DFl2ApA3Q+v",
+	"4NsXF6bsdUroDFOL2MheEmQ7rnNLqEUMEYKvDX7Z771rcwMlMS8yL3r9q2Z3aCLqIWwFzr0TrJC9hJ4W",
+	"ouUYDX9eEN/xbJSvVNHco8GMoSV1ofS5R6fO7dIndsFAjASiNo943bFG9DdvooUOTB2K3RIyRY4zEwlV",
+	"zxVlsecfHfvTcyGkTdDimIAEu673QGxIHGJxY0WiltseKqSgfcHtD7FwboiIdT5dIILY5mtCbfFm7Odk",
+	"eIL4VYAU++ml7/0Omd2xXy8gJCtI/rwe3ZAUM+tX2d+WPvW1dIl9tAENZTtwu8oTTvB6zJcjpel50her",
+	"FACtY7umAEL9eu9BpNt7NPA9FzmBHlsTfYSTdTR1nLZjb+1O33xhmspo6L/rmk0KNR5k9g7DbsmsgUzY",
+	"DNNAJuil/B9SAssm5iJ7LKJ1hH0imrsSGzFPlPnHa53H5/HmyCgfb4kwohmdAQrIx/BFqDkBt0VCAG2z",
+	"vT+zq+4q1s9Bra1WrZY+k+f8MZ+PncuPmiimzT5mpsN86una8mPgCFKlyD5zbPAnhGEs6/6EJzL+wzId",
+	"6yw9dVxiQLfZ41qRUMuziX0OfYFFCKFHSRi4I65+A98h9ySeEjxZpWuC8tPjPQ4GhQ3Zk1TZmo87KPkq",
+	"sxXSnVGrYJOH5QxX68fpaJ2RD9B/uVo/jrpew4JKcWOI20G4OH3/McsEYs7vWakcYsJnDLkQOYAcKkoC",
+	"pWZrr0csH7Ap2af1mmEuj+8I8wlqkCsL0bjrwZ5GH+ntKaH0OhRZkTug6DiqwaKf1rHi9jY02JzjW/L8",
+	"twW5Df9Y0Nv46b0+avcjXC7h+uJlzkj89tN1+9Xaj9fdV/pxHmJityCPpNN5T6GA8izA1Ma+LcJkJ9wO",
+	"WmDbJnYhSrWuV2vV01NBhiJezCYwPO4e+On1i3bfKX+4/M36+afBi4e3v3R/t16drezWi9/fVl8uW7c/",
+	"/JCIkTk7K9ersTiZWoyR8v/W+FU4FMrFs++fv/9Y+1T4bu3H6qcffvgj/tPRpx8K//a3zyu9YvInQgM3",
+	"KReeH5QE5egBSPX6pp66//l8NBqNUvvpPh1fb+dgRUQ7sGu6/yg8WZL+I9uzxmf2qXUyOcb1aY0c2VUr",
+	"Ljj5G3s5kWJrzQ6M1A47yLHSnCtS+aSy8yo3xNXLefO6ORhc9/pDrgtf9Duv2/3B+LLTancHbZObCGbY",
+	"8aBzYXKO0V3LEAfS7g87Lzut5rA97r0cd7q6MaILKvUlbjXHP5QzctpXckbuut/rveSzNS8u+u3BgNsh",
+	"Gz7D7fP+sNO6bA9g0GDQa3XUk97wx3Y/Lvw0SHaXemofriXx59Z26MJ37onPLh2LUEbWn3exEHKdi/Vn",
+	"177nTXtTpaKvC0suAqdcYpPetEP1i5G1d5t+4FguYb1pkzHPcjJe63HLQxfMbaXHr0UrgYavZzREuPzN",
+	"m9GS7ZF/lz+VLG+elAnxOMGjtT7bQqiV/rf/8bf/OVqWy9XjZ999//yHf/vPsfnxj0//e/H99/8evfU+",
+	"JhuL77/THhX+Lf9vjdGotOvbhe83MV48UGpTLNRn9bF/5Uj/vb2o2c6dLf7VnSGMNkbAuMkx+1kjptYv",
+	"PA4Pi3r6ayl96yVoxv6e6YOuqmI7lCZQtNMpeYQ61B6nJZ/x3/c6OBMYXnemvWh32y87rU7zctx70233",
+	"TeQ9UIbmHmQTYYqq9f8ZWUHRoZe/de4JMtMIC4JhWr3usN+7vOx0X42v2/2BCOEBTxtDToDyGNmOT6zA",
+	"86GZ6HTqWMQv6GdlEjRwxCVnjR9qKUN2P9w4hl4QSqaO5WAX6D46MPjDloDfdeitvN95n4bpv1x0f7no",
+	"PqeLLkuY7z+ndLA9NgD2s3jWYmlF6/fGsk1dqingMFD3k4arlvyQfvMpv5RmU0MpB8xZw/YCzmQLHMxQ",
+	"Xs+A+LX8vqS0Q0tWfeO2Q5jIY67J+PRO9cbWi1UOaNh+eMMR1E2ltmZYUaOCAg9VymW+Wz62AuIzQ5a0",
+	"dVeILaBYRdz4x5TENdvKYek2G7SL9NTXGfZJ2kEUv9mB00uvYqN6g0ofR/DgqZobGWU4wrVCJcawTGJG",
+	"gcQvUa1jPURhjR1mmI35kZ3GELKopSwKuMC3BE091/UemMaQE89zCYagKko+BGNr6TPPT98KUzw01W7w",
+	"ATDvOaJL10VyU7i8g59LqLfAf19CwDN/QZS6C/wl2Ubp4bLiUG2g+MQRsndyRyxt3UCYL4cjzQ9ElFgJ",
+	"dWh0sBqyCCNxbYa4QkRH1BfRkqJQVeBBpW5Kov4SsA0MsQCvSqgZJWOqVuczzEbUhBxsfu6DJBHV/lQW",
+	"tky+kpnYZlq5wo3p9Y9n3ifMx09Ywe8/VtP12a1p+o/PANyU15+cff88/9gMh4AX1gVIJPMnt3P3I/Za",
+	"HfprbAAN+IVs47K0Xaoc1xC3euM7+H1YI6Mc38rR6PtfK8Wz99xWef/x2KhstlJk4d8LGam/pzvc1oal",
+	"FXAP8+DVi7EaGmnx9Hs4xOSU63Hs6okWxJ6V6v8zWQRIVGvQte5nDJmJMgGgQmgbXk/f8Fj4msLOBqkp",
+	"8S8jYUBz23MPHhV8koB4e1GXyOhPs6v7L1vo6OjoDAXOXNT2HbbidAt9AyDZZlgpN47KjXL5XTLtpshH",
+	"p9GsuLIJq4/vVqY6u3bPlym3z/att5/Yk1hxLq0AT/IraZsWb5Z2GMbADOvukLckDHM93Wn/UT6ZEr5A",
+	"sh3X/ejVDl0sg/QoyG7kaoJ/ZmPpWtU6+1YJaye62LA+WVrtW+abvSvrsj7hkKUW7eiTBZG3U2GZbo8i",
+	"k09hL6GItarJBUsupCvlamxW7V5IehT1tAMPCa40kmXRlRFU3akeIflguUvm3JMrZfYIlf0rWUEKYds5",
+	"EihroF7fXZLF6gomEJ5N0QPiuoc1KzAZcV1V9N7zEfwd2cHmuYjigUrl3PiFej95LCN2w+r03gNsHj/a",
+	"oLVfwUCxmUGjEAbIiCa/gRyGbN9bLFRh1LBnkvTbcOvZWwbICQqpddH3KXT+Rdh3R2aEqtAHMOLBZGjk",
+	"ok3Zxr/8zX8y7o2RXWZeBH+eVuVZx0m+bKBKufz+HDxX/GeGyD3xV2LEnuj4+g6eHeWT4rRsSfSGTGae",
+	"d3fY0cqWk3A/ds+BlJ8caIPjGZ11gVWV37meqbP002/bZ0GwYOimfyn9d2ixnLiOhS66AzTjbAA+zLzq",
+	"2AmF3c2ws9uDgIuZhdKa8b5mfG+2nziARgI9qXuwZz1OcZHzDs8nDqbo7gFbMwwNfKB1GLG5QWi+u3pj",
+	"jmhezSD8TaHkv106NmGiJwq8/bMpMBK+Qai98BwajOgC3xJWaEQdTBQwhhiOfMK8pW+RmOQXr8suGSPq",
+	"BPEUeM8XXj55IVqAMfHsEVFJtH3Tzxm5d1dv+P/+HL+zy6g1mp2pe2BThv3OkZjBkVaKW0z3jMkeLJwc",
+	"M699dpoHMJk5TcImic/U/iCauULHJu/esYmNltT5+5LIcKepI8Ixtrhfd00iWc8eeXwh6JjcS7WatHyS",
+	"3Ysp6+mHX7ieckjBf6qSypGd/iWqKus4+kKFlbfmEuqd1aJ+tE/dWm0iCpF/3sZqYe/o9Wg2/qSEwvbU",
+	"IhdwvUk2FEdJNB1f+iStpK8ki3Uh9+NweI0E765fA9TSiUe1XN+R1+CaWDby3MhtKdfFD1zpfPA9egtH",
+	"4QNEk3rI9hCeCNOnlB7cf0txsPTJC8xSpu6Je6LpkhEbhe8agE+Zlxnrj8zg0rUhjLvwfQjk1hvx8rUv",
+	"AyIaC0COm0+io1q0jn0mMzg3c8wOrKJhdU0KbLouj3dZX7s2l8UXoOVw3ozfmUNvMLTAPp6TgPjhgRhR",
+	"u342rMfPpVbSVaWRBUU7TL8AkE37/74k/kpcYsxyRm5GsE389buATcQ0lLqo9qmJT/AdK+18pb9xMzzf",
+	"Un6z3jKwvPmBXjRgrf6GssNOAFtI7PMwYEKQmClaq6ddQmxUqXW9Yh1nnlgMJ+gpX6O+O63e1fVlW5RC",
+	"Ek3s32/D5Ybrg/RA9lRNKaQ3ccWV1kJRGYuVNPnVCd1Jm0v37+oHmfrYEvvbhvPFzr7qj6oAT7zl7Qy6",
+	"LqrhTATrimiKfEpvksI5cqDlPNjaotqPtMS5fEp3ijymG9mXah/ssGZ2nz2FunjLE4VGOMZtRL2HjOUz",
+	"eYGW0e5Gza6aUHIbipFAs7DkeaACJNM/IwlukwuJzbHrEq0l5LfWGCi7FVaE9mcs2wz6p+iOtKn9TuBY",
+	"d8SXXXhSUQCt0MQlbe+e+GBMbeUGhdvX0eD1gOnNnXViLJvS81pnsDR5lSTgqG2O7oWPs1L6alNFewj8",
+	"V7D0NGH/p7L1Iri/jLUXx9MXsvfSiT/dAw2iQ4SuxoMIoV9eGNVm45WBHgi5M0SxFpQ/KvMfpS9uRbCP",
+	"8kfHdfHbuqlk4xQ3oXSPy8+vf/FLt2TkC9sTSomFLwwp34g9AT35GnBystgXoZKGviika5zGBTMgWVGF",
+	"XEs6t6lj4YkctzFsZWZ+RqeRyBqHekYs9Kukm4rfrAqq+wVACfUWJGxWJUNJuU4qLGno4RVbfrr++Hgf",
+	"7TYVQF9RUiHY3WUbIe6rHOUh/f7JjnIFt+YUWIvrDCNQfG4EEtctIRWRw5CFfX+FTF0NNGXUQDwawjyX",
+	"166mvJQUEclc3/amieCDtKCDEhKP2Xrv/i/de/2bbfC91UmjB2uILn6ad2Y99+kDsZai5nCq8fij94Dm",
+	"mK4gZpLFJp9hhsRwYqO8tbJcwoywZraMtVBvF5L1S46qqfVLnjjKSheeCm4fgj0Y8kQvvSjQIzvtoa2w",
+	"tB897N+o+PHRXCgPvnrYjvXdUB/4+l1y5W7sihn5+i7na1979SsG5nx9b8L+oTUzz7WhCKUnD4GvvYSd",
+	"bp3VzkXdv76dNsYRme/cyFhzrMT8LjoL6FfeupMkEoUa4a9J+cOULonmr6p7KR3mz62CfSmnSgrWvphv",
+	"Jfr2l13rV1lkdsGyydK6IyBfpw7F1HKwixa+Zy8tsNfCRsNgtrHGiJqd7rDdDyv+DIa91s8DE3F8+FTW",
+	"yEEc3EDG7iIWeNYdOx9Rs9W7uupddIZvTeRjrrcFxHewK16bYOZYYTQXQ/lbz7UNNHeoQ28NhG99x1q6",
+	"wdLXIIS2Ky963YuBiSYetdk5Mi97LQ0u17Oy4XnZ67c7r7rj9i+tH5vdV20TTR0cqAgzh/DpWv2318Oe",
+	"iSx/tQg87Vk85iENK1D3Qa44Z+QAzpyR0wHMGbkkEHwUfDNZsTX1A2ti45LcYms19O4ITbOkAv5AXWRH",
+	"odiujdgMCwN8zYghjGXMB0oGvCAmbiCzuQxmni99AA30gmCf+Gi0LJePLG0u+IGk6/zaa5/VHCIfFo5P",
+	"WIfGGPHomLP5DqUM5/jDcHgZG3t6XNtxMLM8wZI7HTCAiwEMSTlZAn/JAmJ3FvGwk4wabdq4HZRV+HKi",
+	"98Ij1I341sa2OqdvSIjdqCQzrD622H3UBI0t9pL4lUMlvs6HWSJfhD/bTyjyr6TSkHDVhhn44hZddcFJ",
+	"u90PWtn2hEyshYRyMmciYd5hIll+N/tZfuQ6Q+OXk6E8RJeVd7XKXWfuZMAM0zHnd4Iwg7A1z99xUm5Y",
+	"X2daJlrxgLLIdxEOTRY5wT1KUB7il2WzYhFf47MA/EcCmyqSrmIg5qEyouReRg+JejbyK7tiYuGTe8db",
+	"smzA1Rsh8LLsgQBMYF/m9Ibng+1ZTMZXGwrCpevuChSTdtUmfhl4ftDzbRl16gXY3Y8QsesC8LsVok0w",
+	"WAxrcSLV6EDRmRFnlRi4crFpvKnlan6bpU3CHM40+JjQEsFJCWXoGVjngGlo0c0Qvr31yS1E2IvbIGdO",
+	"SiiclY2oKO8UaZUqIF96cEOb0wyrTsifnrERNeNue/MchXZpFNofzHxveTvTUirCl8wRFd+hxAlmxH8C",
+	"l+0364WNULXJPwR0q7xEYgixuSrvibxPhblnTO77t+ZCeuzF1hz7d0Rcr2+OzREvIgjqUL6Zbx89Gn9m",
+	"utdCBubM7bqbVqY548wkgX0Di93Xmb2b8y4UX0+ZMxJ3qG2vURBGHukEG9/fg5JMwsV9BadZdNr8qZxl",
+	"WqGDL+E4imHpC/mNkiS/OdMkpOXdU01GVOSaoC2pJlwtIzT43Mkm1743cck8sybLWa1+ghbiJb36dqwM",
+	"v3j8/W/Mo6ZMV4Sr0BEFxwoXmiLZFzIJvGXAHJsg8/l9JfXueGOdwAMTP6LUlGTGBwE9muM+kUSTF+Hz",
+	"8Ics3yUgMwvckhrRlAwbAxEXikXIWVU/Y/g8cgJG3GkJtbE1G9EZZsjUaoNpgJmGyqaOmilMRBkdJHyE",
+	"I9q87jxjYmKG8uZH8a8G+vUjn9NA2nSf3n8yZSWAUDztkgfURHNszRxKij7BNlAtf7GBzNfNy84FOOTG",
+	"4gLbQOZNt3kz/LHX77xrX5iGcDG+6FxctLv8abc3HL/s3XQv+B9X7eGPvYsx/615edl704ZfW73uy8tO",
+	"awiDr5tvL3vNi/Gw1xtfNvuv2uITg5vr615/2L4YX7UvOs3x8O11G96/6V73e632YNB8cdket7tDcLV6",
+	"PlJO20sJqWShkDeSS0mjnu3xTBFZNpApPH5AOMLX15BOQEE/0v8nL4Blwg3QDd9nRWSldEDSWSMsePmM",
+	"QTpLad9imVuyfzISfHZKVtK/liZyN6aah0lV48kTZmxJ9tqasFXK7ZkWk5Y1l9IIxgncVHZjM88PEBPN",
+	"60JdW0rfRJDYtmZJTXTT7/Cdkp0LY/NwCc7FZWPiYnonSHHhYofqKyCssH2TpYtSLElTxCSlhpI3bef7",
+	"++ZHR+k+hsoA4kI6bAwc7bOBgCICD81xYM0SeaEUrbylj9iKccJLdFL158VyuVyrnCQaotS2JkytFZZK",
+	"L8WppYWbWsFnRqjNGggjMSHKV/7xX//XcU1zhojitHhEfxr0ukgSVKJ6QNg2UlQaELMiU2REmQUDPcwc",
+	"a4YcNqKy0iWUEgD/lihg4AQszC9SoJijnJhhlFMnSQbGPEp601zj151LcOU+GR93yNxKctF7wHc8LCQ1",
+	"QsqbBkQr/6nColgDmb1uqy2rL8gyMgXk+TIyZ0TXAqUMqcZooeTBgwf/YnxnZFw5Fv/gut7CxRTdEbKQ",
+	"aMUhV8MrsJ/hX6qegI1XhbiixwHNGbmLZufybc7IvWm3f4Z/vOiMw39f9brDHy/fxhW/8GkKreqBGRua",
+	"s3Lj1/duoc5pPiV6DKqiMhQNWNLAcUfU4qaZC82KzDAj0Ayj0vivzW6rfcl/VO+iCZl6PtedRlR7URzc",
+	"yPKWrg3+QPkM5RkhMh1ahN2Zhaw+qHpSovqwnp+oNVkJx2QhLaPH5fVNv/Vjc9A20WS5En1rwigRbg+0",
+	"Ly9NGYQJOj1WMT2xZjNyEq7Vty8vE6BFD9dgkzk4Ldez7tYVPOo97OOn86ZTRoIBsTxqs3S+mmI/ngfH",
+	"P4z8JWUIzwi2FaH7BLviIThSmJhzx5ZpKk7GDqP8WFbF0ARZMnEnMffuCfhv/SWlIMrkjQXXaNXJCNDt",
+	"5tBPnH4crUlspUOddv7pW/ZlTOoYkXw5q3pAAj1F7LAU6A1phFvTB6NKXKd/vkpcaxc2HA+paA7vkQBL",
+	"cKJxTXDQyiXr2PFXZTMPuBqlyAxdZ7HmV2LwRXvQSk2sh0venqZ4pdAv1DcQKt4BvXOEw3K39uWOlgMZ",
+	"fjYNU/Iy/JAKgC2YF1k+AWUUu1yTUB9TZb7hzwGxfBKYKK/8JtAO3PNHlAudXnMZzFC1VJYXnnLQ2IlP",
+	"MmZyFq7ojqh562PZD85E+f7LFjo+qZ2h//f/qZVqQj2kMqQ/mBFG1O0sWSFI13foiIKG/wIijvAymPFF",
+	"CEdOCfUoQQvs+Ehru5Baqlzb0pTaABo5cI1UIMyxS1srfq8XLdcQuc/HBNIO/qBsOpUwNWMbBjcB4bbv",
+	"+yUpDwRVi5lbCqcRFCxj3ZmQSIp7Mmgk4j8ZuYjsNoEDb4GBKVvaKiLWuCUmXdYfp5fyTkD3in8nCiL3",
+	"NkMlNQJiI3jVEDfJRUYW2MegYUIAF0PYfeCqrLyR5RoCevCdgKQidCuQMmbpU7b4iU78dbqOZAaauuDj",
+	"vCMU5c1AxA+ZBhL/NA30j//674Ks9SEPYdPgpsdSRDJEiJBND3SxUS9VwJupvSX2hGVcERPGxkF6RFwK",
+	"WQoQS7kd0NXUwqGeJKotceAJ7UxYJ4AXgVE5JN5FZNcwODl47OyGjRA884DPpaCsHS43FpK3TkyuR2+5",
+	"qeY6UxI4c6Jr4gbCEhVwaDihDLUwRTN8H6/ks3uU335RX0bOSygRWyPzYlpHthyAOE09MFNIAabsE1h7",
+	"SXeNPyIaMZ0xRrIbjucHRde5J3YscBTlj8to7tBlQFihhAaE2siB3gIbA0oDPZR0lEt1DO4TRhqE0Y77",
+	"hEXCqPF+0ZQplByfMxbTub6bnWvVeIUw9DBzAiKbqInbloiC82S+CFZoTjAX7nRViG3z1hjRx991R3eq",
+	"QRj2GWwM+NSQlBr1GeOSrOtuIy6oY7sUE1qZqvEgnZfgTDTBdmZRuLqBTHFMqmZ4om1d3vUeiG9BQRsZ",
+	"VGd7Fnsm+A8FcJ/ENV0pHpg4bGFwoYTa4GoTHDLDDEpq66oDByJn5GBMtmmS7qppioPeFAxlqmMVQqvU",
+	"wSp0bHFT4Lk2MuHveLNDGJ7+cR9TJqqppF86hmk/IixV6iglrnaEPiZThVRqyoA8TEbUCRi6c6iN8pHj",
+	"yZBepsI5MoMIAjEXV2scmSfK8JzABeaSoHxvQSDa4hlDBPuuIy94DHQne5xgipSBVHiKZN+MsCxxkYZZ",
+	"FI6VD3MiRUcnx0beMkB5Rly3kIg4kuGcKqH2a4fk/HNkNEOqaroUDgn4GVMxqfmKvNP0qGjFosj6XLjZ",
+	"+GSK3JW7zqM7x/fulF4d8ZUoh7chs3pfhE8/9GU3pzRsyFog0E1ZlO+3G5oHCgIMltQRIWTfUhjhvknd",
+	"+2dOP8Jx99Xx8/clhtbzKRaFqLAn6/V5PmKea/8L5W7vFEKonYOfIQdYO+N2VnPjx+Kei15SdTY1Nx1i",
+	"WBRhLIqSjWEFj+gCiy0Itb81Uj9A35W13lI0RcU3Jvr//m9VRHHNKS+DrS2+v1939cmohhhhGYekiicy",
+	"xMPM8XiqeJIc05PHsYqBlUdQVIYvFE9qJ1JoVB3jsXNvn1BZjYm/QrCsrkr/qcJlNcC/zO1eAlNf6HJv",
+	"XcRvrBjM9T8aqWnn0T+VAaiHC+SnjusSG/R/FQeQduv/yDt//c01ignFXVpOsWxXuKTOB/1uOwpoOTmq",
+	"np4d1U5rO3nNRB/6PRsVpiYmq/IngrVFlE+AXKKy80SQa+BJo7203hm++tgMoQMMlN20ComfjF6UEZhp",
+	"5CowvG9nw+wuIE+M40f1PPmmmywe2qgku+dI9vbu3ZIxxTQJY/ufeoP354ovld+zIVUnG9dh4ZSD+umF",
+	"mpWpXzo3EBatBqJWdok4R4huHFE28x6YvGv8OMqxGVexWxBOJgEa5Roo8Jfkk1kI2ySZtXLZlLGxI6rD",
+	"AEUyZt6DCg0CIKDkEk29Cd/T3EqBL0V35uCqoLh4XTfAAaxWuhuiuMYA38UDdsM6acla+ykwZO/ung3K",
+	"tlH/boSpWpRFFmOy09laj0AI5pFxzjLJOzZo5xuez9UeDVHygG76lwZaUluVvdvQBW3/JmhGTg4+qCts",
+	"NDaNGN5g1yWBPHfTVqc1xXqAd5UOUkImVw7vuX1hGsj0ya3DAuITFecim+qYIwoNM0XwPA4C35ksA+Wv",
+	"Fm3Omted0BfOEGZgS0Og94oEkHi0ErMANaa7qiUo2g2QVlBQZHzu3kpPYIUPSjNNxGxjSDXelswv3k3P",
+	"F5AYSgdZmnFjDNuyWztstVljLkVjw5ZLJ/V2Vr2YcIHhOYGLSrHlY7nlMK0Z8+pmzetMcEZtnc6LZhfl",
+	"l4sF8ZG4RKKerAEgA52WrrtTf7SFiwMOyKYuM0phdp17KH3EAuK62Dcz+ropEk7fkiCz5JT3QIkP1zbn",
+	"yFS7kP6RFJRmFiESZQKQY5+LPoF8S3bdg6QYSPms3P4k3cjdMzSmiuEmIlxtD8KiNpLVElwSo+etgujS",
+	"YSklq1XN5X3ZWAq31Hv9XThYfvaQIhxq8SHoG5ae4XhMus9UbQMOmYx9PUnEvqI8RgNB6PLtgiFC08tc",
+	"5zmrVo+OTqrlo+PTeql2clI/LZ/EbNt6uVwu1bWGrGsjvlrvWl0yp6EKiA7hxFkFAfksdmJBZu/aqSRC",
+	"OHc7lZxAXeNqBT3ysl/xtiMqDnhXm/hcHnKphXEn2FWVD3Yg/Lmi++x2cICvZ2tJbZpbzaGeP15SZ2vZ",
+	"mgQNhumtADHKnyCPKqospJ+H2Q1pFJj8jQak3HCAoytumYtDPeRB7WG4TYc7S0kShfQONrucIEBRO50f",
+	"8uF4C7oF7BE2Ns7lMLYkfvpsIY8rr9AMc5pkS6ldwde2p/rpYl4RWOQhjPY/DMHWhH5syWtQb5B2HLRW",
+	"RnZyuC4NW6qKUBW5JAi4sceVTNu5dYJEot+7qzfDXKw60K/N4jtc/L1cPHv/sWJUqp/+loZxARiUPCL+",
+	"AvvibjDp1Y2ebji69dfg/N5JZzpE48uInw89/3tMtpblm1xqFIIfARr7UPZ261hNP9y1z8lf9jjiY5t2",
+	"6Dkfh+DR9bdCvSe+sA04Aqzu6SKOI1Fp3dsx1plID8JGYHS8HgZRtkhP8IhKPd8c3x4xdWq9r2QWF85o",
+	"UBVb454e48ShzkVUKPCx6+6QJJuUgJ/ep/qhpdgL4p2pSXHuUbJSsl1Zo9o5sQ8QUtI2Q896Oiw7HjSR",
+	"gjKGni9C1dkLKVJleW9s7s8tp1faxbnK80XlOBSfbXfkF1QxKditcxmsH/+62BgzBa7PumVJAMXH0kGE",
+	"YiUCQB9Ta7bpZIv2QLz7jKFXN52LvZwC+yxXCKrUJYInQXKIqPSY8FCJVhVj22FbunQmu0urERFdbdDJ",
+	"71bW2CX3xN13aT+vrEsYt5XcYXq+1HviO1OZ1oXyP79tFZKk73q3zt5IvoRB62A0uVUiten1ugy6BOcm",
+	"52LmUXWgGnAZXJxjx4XaBjTSywslXXHZDpy6pFpgUThifMBQDtlY2qc7jbzmI7piAPR1uFVttHbgUPny",
+	"zvc1irEjr7i/7xqTKn0k+BIHxLbj0A67wKcbMHDTwjVxrBMoaISQy8BtszRmHNG8cF2hH9LdigUjedSZ",
+	"MbeU6l/EMWN+cy7gfZ27SUdtWjHeBx0ZO9oQn9ufu9Upu0HhixajlL29XLwHu2sPd8HKwsZfzxErDa6n",
+	"98duEAOZ/B9dBolgb13+l1BzwqCQ5kL2S4CwNdFVzOT7bKbU4Y+pZ3spZetq7yGaU6q+uo9jLV3R3ErW",
+	"WXrg9oFx/SxJeVvHp/ovPotjYgcJt790SyhzW3SxfTQwTXHaWcRtl15JjWX7iISisnWAppgkq9ZcijJ5",
+	"1x3zHO7UwpoBERvPwKlNSQnlux4idDlHM+KTBlfeegtCm9cddFQqiycPEOU8w/dQ49J1WCCu6gq7EF6k",
+	"CG1/NdJ+tr67v5crlP5csx1vOS7jCsj+sj4pztc+baS62QQpRl2/JUKSBJUgl4gYtGDjiCHi3BMXJety",
+	"MFW0ZQguY4O6eZCzUGItw1GoCqHt6yNU59qh/kEoOOfQW60U25P5CMM1bccKFIIJGy+qWjAxLK+VH/R8",
+	"kZUZloG0CLWhBZHnQ0FR8adwDmDkyhpKZjFe1EH/RjFrX41cMfaXJNXiGjEXo38qgi+qf+hkW9T/WKfT",
+	"YvKnWABwHMwMn3/b970Me0cUeE0rdyuifcznOgObJRm/LK4XR/Qz1Vlt9W66w3b/utkfvh1rT0bUbN0M",
+	"hr2rdn+8b2HWcGDzst9uXrwdt3/pDIYDk1v2Ab4jFMHmnKs701q5rPJ/R1S7MVWxeE5QMJDZedHsJmf8",
+	"vGVg0ev18r0I29x0FCUrTSOq47tWHbiETOi6GuD5AjYxPDRl5eMHzKKqivm1ar4RIp4xxERMvufzFYhC",
+	"vgaSIfeGxGMLivqG3wwL+saFHsmm0DUSEySrLnS1WPj0Dd6nqvJaSVnZfDalYvLOcXkv+TyCAzdngTxd",
+	"0ehvtvhsK/PiOK0Abbi1tfTUkpCoUh2fGlWjOFHfDFuFOOlUy9XjYqVSrFaG5dNG5bhRrpbq7/QDb/d7",
+	"RUHKeqKNtnYd6OyjsJMaXNak4BE2xCnGVyVjjEVwGSSpYbqCoLMS6gRovoSOyvdcFrARBUHur8DdSm/5",
+	"QUhttMCMyUqedvHsBFkzYt2dy9gPrdAqm3kPdESjsLbE15O1VV+9OK2iN+3BEFWqRzVUPz47RSfH9RqC",
+	"HGntEqxWjd+B1TNuttH77zfcaoeGzjZDbIOn2UBllOfWQkHURPVJCV06d2sxMwYKozJunXt5QwTzQoDG",
+	"nGAo2MixRj0EGBvRibekNpqQlUdthNFRtTjhOBbEnEBeRYtMqlZqJ7XTo+PaSWpIksYNuqc7xbUh3duR",
+	"v/sJHN0G8DzmNAIhXO4qzlbfV4/LZyeiNG6iKnG1XsvczI3tlvIc51QWepAaliiyIEwHARnf4eWCy8pq",
+	"rC3Tti5MKRWyQrB0l3lav/s40tg6ZiFLjEmhvROWjqqZ0AyyDOMEwUubyUDXy4nrWOjSwRPHdfhGcxMa",
+	"aP3a96aEMeHX6lCbzKl8oZNIUbvMGbnrTqK462U2X25KrNOBhNcMNPUJQQH5EDaPTlyiew80jjvBxaAn",
+	"J0peZwKU8JFtCs+Rt8EOpHWYr/7xX/9tokHg/0ygGnL9GI7Ao6pOX6jDRW2r36ocF3+58mwyFyKVLedc",
+	"osK/ob63tyYxm/V3g/ZPb18cnfzUb9Wbr1udZv2qd13r/zi8Ojqq/1L9+dUvR50fez81r6/r/fZR7efa",
+	"z+9ed+OhQK+4xKwWT95/rNc3hQE9RTZZc7+MokpS6fssvsk9vaxZnsoDva2f93p501Vv4C+JutdlMS/Y",
+	"Dre6+3kS/7rafNKrzV08dgna4S81hOnGQLg7UtubCI2cG/DPDvTvreukIsEmxVN1SPUfm4S3PNtK4sjM",
+	"HtDetWGl/fyxj8vXekzq1RPUZctIyhLRu9BoSdxAXfcGwwzL62lyqwQgSQQd1MBMYuuCuM498VOCUPlp",
+	"Nl8EKWpDUz5Bc2xzlRxNY9HFes/aw2hTgLRrViRsQIZfjT+SWqp50btqdrqlZmvY6XXTQ6vh/azCxPAQ",
+	"bpFQ3pR7UnRss3COfGIRDjPnkKK9FM2tCJqspJq59VBxMcvyDyo+hOYOclO06lRbeZCPu8QBodbqKqMY",
+	"v+vJfNXYNwLPE0X3547rOlp1goxP6l2FseoNke1rUDhTfSvCJrnhJRLUorY2X+Inug5L0mwGG5wR0BlY",
+	"LdJhyF4SlNcrMBTWgHDS/e7bYeKMSXYUXIoVBzDmUEn1GEGjcZ4RkzqKLxSzGZF0UGt8hOz5ClVhktLv",
+	"T1UZJgH8XqirHlodJgVjqRhqWhZZPG1r9lT+2NBzRtEm8skcOxSaKbZa7TY0U8So+uGDCjDjwuV8RM2X",
+	"zQ50khEXL3Ehi/Kyy44SWJEP06xVyqaoye+IliG+HY7m+pLy7k6IhZfST2sTFqie8j5hnntP7BGFULeF",
+	"D7qVqk9b4KBFbW7WlTGXQMdoX9fLRDRRVh+bEBE5IycWrRe3SStFKpH/M1k9kep5R1YZ56tdrdcrZ2gh",
+	"XCR3ZMUPn96C0MHgx7AIM7HHd2TFEBfGqWf4HVllneDmHVk5tomknHOIiBGDSqAD5VEvQsGRdP1AgPYz",
+	"WV2nNb0cytKoADpm6Prnzi/oun21PTdKwCxwk/iKLlc3MMfPZNWhU+9z7lEnYF9gj/iUEPjPnFvKYlvl",
+	"PWRNlqLXiALAsBMR54riFVA/exHwCaPbFFlNVAbj5THyPS5n7KK3DGAa0agKVH576asKH9498V28KOxb",
+	"IILzU8qh82QE9hT1p3ekynjtaNiNzYT6ZcqZJRjjy1U0kx/+elrNn1Kb+aJE8eWpYaeG0Op0l/KKSd/C",
+	"OTIv2uK9C9lwUNRohPpDsir6griuQ28LyAmQ7YG4DAyEpwFXWHRjC5QW2Qky1Bu4MhLMfG95O0Pm9U2y",
+	"mEx63+gQqE2KQ8wdk7L8y0vTgHaxXFWDSCFlqLf67SZU8Xse/nRzfQE/pYccqBFxX3y+eXn5R77ZgmiW",
+	"P5qDQXv4R/Nm+OMfatgfne5g2L+5aneHf3S6r9uDIf8nBIX8cd3rD1/2Lju9P/rt/7hpD4Z/9Nv8tz+G",
+	"/WZ3IFwJf7xpv/ix1/u5kB+NSnkJwx8S1ELh3wp/SyUnRqyl7wSrASdNQemiInxzGcxSiwVCMXsosBAV",
+	"/PH4mftc9XKB2Oi9Wj/IfnPQS2EiCtKHwM6CYMF3snVYv6bw8lu6Q/npCrn6AhixHCjYztgSbmPgEOXz",
+	"zgi2ARLZ5eGXooCh2NHsCrxw5CkKTSCqG85L/ZMG8iYBdihXy1cQgproXYPygwd8e0t8dNN5xkZU4ZIY",
+	"8bddZ+JjfyWb54hOgACk1o9I9DQaURxk7FmyC9e53hoMyZvhiWevRtSD1rOZ/bdkRM/U9R60LlstrTdS",
+	"46PoCiFLj2E714D/RL0Ywo4IjZwqSB4+Uu06bnw318gl1hHzWWPYjU+iPrjQSRORL+rm3oHuAN6CUORw",
+	"Zp4TGmDV1kC/PTHCa0BMbSn9+MvQyJwJhXHKzwJrxsR9PlRS5zsj+pIx4t87loyS4QN8QhBb+lMRtEGg",
+	"p3q4kQsczJiBLMxUDAGEX4XlJprXHRmcAVfvgTNxxccaIzqi36HvvgsF9HffobzJsfWP//pv00DXzoLw",
+	"J8VoYKEhiWqNfEYUyeZSRhQOGqKCGVGVQYg7UUiBFlrM4KOjMsL8bVVJGhZEXFfvdomjvqj4FvNx/IBA",
+	"YSTSHPt3hJ8okN+B8rL5KCsYSKtCzKGjtjrIxLx8FqnGSwNb0JYBejfhgsIW/nPwq2lhauLXJXU+ACSq",
+	"45C00oUJ7zD04OPFgthgxn3kJ7OBRBN7eS5/kkldSPW7h2yRj7F3DPnsEz/s+AaK2yCxe/r9N+xjoZHI",
+	"4wc7wvG1oF35RZ2I2bNEthpDeZVorVctQRCsJhv7YZ/A4im+I2NRycqR6Lq56VwwiS7ExcjR0dGZATHz",
+	"DKKFZdc/hEzRY9R8brrO3OH/9WR8r6k1cEYmRAqb5xqeYPRuQYURClWEbzJoECaTkauiskpmPKjoSwZn",
+	"iCbmCEMuxAIhFNOCFCc3wm5UG45JucETTO9C/oSWC0KOMsGo5vNw29SOh3tLPjhw3+6uBCRCb9LnQHnb",
+	"x9PAiCr7GIgtJ3MH4jsMqGLDQGhz4uezQKl3n0ydD8SWjbMZypt4sRhzaGzPgv9yIOAfDrXhv9iyxmYB",
+	"mF3jG0UNUDJ92FJEwT9iLX3m+cUFvnUot9r4yLykC/gAf2yif/wf/yvkJvkuqBIfZ5iN555PDHCkj8X7",
+	"nz6ZBVgFtXUm42Cc1eonYff4EB3iqxrKnstXvv8NSjKjh5nHVJ1mZkIcLUPYZZ5ssAcBwSgeCat4Wjtt",
+	"PpklNEgNpoS5bkmgZrI8Gviey8KQayn5gOFLXK4Ll4KqmOkwFZBK7FBkQv8otcioHzXy+QFDIFh7hqnt",
+	"Eh+CWVQhUa7qY2sWj3oFZKo6j3ySie/dEYCkr+Q21DwEKSoUibNatSJUhCvBqyj0a3HBKbw3MnYR84n4",
+	"mPpRGZktjwb89LlwbgkLzILi4TvCl6yyAGWTrLjW1xhRZRuJOxMnYFqE6sJzHWvF8WWq10wDqZghGMEl",
+	"+ogufMKglv/VMpCbJPYaU+TYZL7w4BYLQMqbvxQ70W/Fn8nKNDQ41CbeVzjrRrn7vjQzRbnYhYtXclHV",
+	"Gpp5S58Bfq9AJjtRJ3tCIaqGULsha50J3EMrfREWIYHl2wdheNy6EoNVjiIXtD5BsFrkexxEO5QeE4di",
+	"f4WmrodBoi08h0o3rutYRFrGUh9uLjg5FaulsrwSFso6azx//vDwUMLwuOT5t8/lWPb8stNqdwdtGANR",
+	"uwHYTqEq1rzu5IzcPfGZ0NHKpYp4k2tneOHkGrmjUrl0JIyrGeiQMbHJf7hNq5d26QgNY81U0EdzafLA",
+	"4YBt4hYhHGAYtBAu2BpRkGxYopW/wtk+kk8lTSaZMrkK/j2iinLh+g+y0ZriG3I/yILgABrxsztnIdpW",
+	"RQAaI/4aRQ8zxyWi/JcUp8IPhiYkeCCEIgu7rozD9RbEx6q7CKDhhThzmjraOD59PCcBJBv9uh4l7q7i",
+	"R4vUUh0VsBdaTX9fEn8VGU1hUIBwfmxzjazDFtV1Th8Zwa0GX/JTJLf7+y3YHCgJoRgT6KhaLgvPD8gk",
+	"iEbQTorfZLxK6AH4KH0/v36MJZGKgPJypVipDyvlRpn/3zs9/dnh+wIn6tnpyXG9dlStQF6T5djpUxyp",
+	"KcJzDD6qASfm5Kd2fVqdnFoVcoZP7Bo5moK7CNYzDg1Y7fSzp/EstjXo6/LTU8clMoIrx1mC2wAlMRy+",
+	"zTWFM/vUOpkc4/q0Ro7sqsWJYIar9WM+7cnRpFzHZ7XTcpWUJ6cndqVer03tqmUf1c4qZ8fwFz6b2Hb5",
+	"pHZWwVa9Vj4+wuVjclKZ1mEu53eSa1Trocl33RwMrnv9IewkmWOHS6TfvBkt2R75d7lPJcubKyAzEORQ",
+	"27l37KVIk5PXYEAJ0EMp1yUP6K3n36mMRp//eDMAGUlJJdfIVapH6Ao7XJuGnioswK6MSsxVyuVyJbyw",
+	"buS6b6XbkIy96Xji+FAdsnJ2VhZoz8n6+ArbP3kzEMc4+unCI6J8IWOQLPfrexkrl2vkvpfBxKdn5ShE",
+	"p5FrXl/3e6/BSwUaYRBsoTWJ4073ovO6c3HTvIxnwmWM4zsRyUWOQ6W4qWgFTVTmGrmrQe1D9/e3te6F",
+	"9eHqt+bD1YX4/8v5ywfr5Wnl3W8/Ob1XVx/eDd1Zt/of5XfD7lz4sQ6ULpB3CU6CtRhuLpW9aUzqQTWX",
+	"mhALad8JxYf60gtsq3haGFnZeeQNje6x+Nj6Hl/tUBFiKTONIJZtPsdAp30S+A65J7F18f3Ft1yM5KRB",
+	"knv/SRBuSsZwgH11lNKJh33InxRVEqRMSzdTlJYxojGcolfOPZGtKcPUJjgNHYbuqPdAZXTXubwAZ9DX",
+	"l5+lrus9yCpP181h60cU0wWef3RsZXVLI2zt8fNQhgrtGuq+RC+BvihMwpe9/nhw8+KqMxh0el041pnn",
+	"Uf7fyAnjkoCMKJQEv+g3Xw7NqFczPUem5FBTGkKQw+UEiAWO6yJKiM2k68aM+MxsIBOEGbeLgKul4SVl",
+	"VCmSDiYYYPqzUEokxsTEzfowKfNMMMkoqYBJ5gQrACGSZvCzkICR4SXUZGjoFNkgeVMJZz7mot953e4P",
+	"xlIbNCF2ASGzC1mizctx5wJSA79DZqvXv+714fcYIizPX3hCrym55FaGE8uV6A+F1SD+kKHDyfFqtQYS",
+	"bqIokN1s9brDfu/ystN9Nb5u9wew8XOP3uro4iOF6w6h6FeuEupbg8zYZsR3QDlqTA0Wikwotc1mzmK8",
+	"IL5FaIBviQmGgvqe+aLdbb/stDrNy3HvTbfdN4XvCyOz1e4POy87reawPe69HHe6Oi7BHSZ3Bwi/mTIV",
+	"8h4og+wnFMwwRdX6/xQ8GEED6aYivQb8y1CjuVIuo7wwK0FHfXAYKYCmC51YuFUNrXDF/BxcZfaK/Cpt",
+	"czhjyc7IHrXgy8j3XJKm24qiTusyfl253aIXXlanmlUny85Ji/uFZ6921wrl1WG4HPB+h7K4GVupNHUn",
+	"hJKpYznYlZXW84wQG5XLtWcM/YQpQYO5E8wKcpsl5sBgF+jNaQ3tEp9e12UGmKKXPqaWwywvW6Gp1Y9R",
+	"D9+h5j1ZU2jOapVyVVNoWk0IvgyZEsKx5gS1PH8RFvOJMSQfpHKePkWqG18atoJ/x9ac8IUo1S1iPKH3",
+	"frlFrWtpp/ViuVaEV0ONE1NSYnyPkpDH9TiRcKbrcbCxnKxT2D7XOCobOU76uUYuyalg7ByMhwq6Ard6",
+	"mrbK8VDfAQ8np5Aze5Rc5QDPE4u8JGE1D1BPa5V6vV4vV0AplutbF7tCk1wfVI5UU028gc6j0X6f3Dvk",
+	"YRPzBaLlpbpnYITaDAUemmO6xC7yYQLIh5QiTF3SQNQwxG+JjxT+Yr8nI7u9KK1Jk2aR3PVtVJVBPuA6",
+	"T5IM/CiTroVGS+CeS2k+AncaBWwxQ9etKnFfqRug2veppl8YocKJJssgdImm6F76+eHNKLrwSGEPGP+s",
+	"5nC6BZyG8UfYj0LnSDZfhV5da96kylPpDcO4jmQgaVeIZgHED0Q2O5ivDtWn+bPLpnTXVHlYPmnU6yle",
+	"sffbxZlyBB2R2rSOjycn1ql9RsrTvzSNf2FNI3KlfczZJBDoxmiTSRUJXK0HIABJXOkRlWS5QZUJ/XPg",
+	"PUjXbbL8bjoX7KD/JIQIHCAxbecvsTIsn0b++gPFyolVsavkaFrD9cmxdWL/M2pQn51bHskW4S5m6HWc",
+	"FWSkBKh2yi/nMMUCMQrPuB4pn20llm2XEZVJ1Tqya6Q+PcYnk1Nrg/b16VMG3tPxKeQNF95bXkx1LO45",
+	"MCKh/cbFSXW/sRIzJcEbh40F7jtsqM58B35c8nhsdLozVflSDZTwpCLPR5oTtfAo5trpqici+k2GyxDC",
+	"pCLLRT9Y1ta3C6/pF6kH8to/5cXfFyadLZeMhxBUtLOPsstS7/S0ex1JWEZ4T+P5GRc9JdQGX7sko7Dm",
+	"o97SWD1ThRHxnIi67yP69W4Ma5Wjncde45XrYXvoeZfYvyVieH2PT7PlYuH5AbGviO3gId9wPke1uscc",
+	"C9+zCIOqNU954ylM9EQkTeqN5ycjt35DmBlRlLgqNECahfzxDM1JgG0cYISpbciQHaFU4FDbWFM0Smu3",
+	"Gq9IkHql8bhQlX9eNV3GtI59WVEmp3y6/tIljVSfrXT3xilkzft7jkRMDt8wUBPFlbIK0Ey5Wpag7Bap",
+	"k2IoHBipIxCSFqmjGXHJYJ0Krk6OrJpdJ8fTE3w60YN1JmfYrpUr9VqlWq/a5eNqdXJEqvVj257Wp5Z1",
+	"Siblk6l9emqfYOv06Lh6fDo5PcJHZVyrT09xrR4G69SilLlNxkEsgOcvAysR2RMer1fN7k3zctxvv+60",
+	"32wI5AF6qCQCeXY2neTAJz6LE8LzKwbW1Mq1ncd2veClt6SfKSBn+wG170X2+l507GvMbSuIywqslBS/",
+	"lrxVgCBUy/N9YgVrsjGKKXcYCulO5oywERWFOSG02ZKFgUX9WI9Ca9m0WBMRp5MWmIHmxL9VZQUnK/GP",
+	"83gIhvqYDCF4mHkugciBEhqqSxoLU+oFqioh/C7LDItQIlngW1vosyish3IjDTWj1cYQorRCs1Y+M9OC",
+	"E0SRxW8qOAEyurNMnjTbZbO5knHl8gjBIXC22+XKvvrPnoblX+G1f4XX7hFem2ZJ7m8If56jVzeD5cf/",
+	"hMdvrXy287iWR6euIyoh/GUVC7VDyNaDreLnmnD8+KRaSWrMcTMIZOpa5MsKvDWLjZvTos9TgCaEUE01",
+	"EaG9UjiD1gK5cZiR41qRUC497HO9dipG1xcvDfTTdfsV1MXuvhrRqSOcPCrQsV6tVU9P0WTF1aV8vVJF",
+	"PzsvVNagSPUSz6CfDmg30eFgllAzDv/Mc7kZKievliNvAsqbtWoVgmK1zpQW9qEmEdTs17wNslw2fOoZ",
+	"Q2yGi9X68XmadpPQf+CmT1d49gizvIj8t1833DIycjdEfD3b50pTfjv30+sX7b5T/nD5m/XzT4MXv737",
+	"5acyfvNu8bb6svxu8OL+nfNiMZl37y364t6avyzjN2fL1u0PP+yiFmy203eymsE+EMrChsChZ9t87lnL",
+	"fXj7S/d369XZym69+P1t9eVBS0toM2u6xd5OX0V2nzUSJ4ukQKZED5+xkA91jKaqjinxJof7e04a9eM/",
+	"s78nk3KHaSFt+6D5X1NDP5iL0hRG9QxhcQrb4koEHXQj8pem+a+maQrdTdPcDtEyn39U/xxvupPpURIp",
+	"iJL21u5oQiWQWu7SJjbKCzWwsOPli6boPM4JsafAesIT+c8v4Z5QvkH4jyIauNnRqOQvzzTZxrpP55Xe",
+	"OWVfbWdoOKaLD2H+fRELdQCf4gZqVr5oNNk5f0vGHcjDc0TBcwzWm0gOhVIsKlBGuL4dGpaiWbMdHTai",
+	"kWvaoxYJ81nVPSRcM2ObqIJucChrZbMMxDwhMWPm5Yg6AcqbsJYhlEJ0mHTpQ3sBWXIiKiwEiwhrC6mM",
+	"VpVxbqLJCslmrsIHjxcL37vHrgzKEN3rwJbXgUvWsRKyXLsCQHnNfmMqP05+CZk3gwvIepRVrwxZfyzQ",
+	"W6M4tilACrtGOyysrRGW9j6HRM+AoebVpejihPwlZTG0soAs4Atz7x76fKHAQ2GZzYcZoWISqCcCLfO+",
+	"y6gQJNotTlaJm+v44UYDlJ+KLFocTw3wptAIkNu3cXSdQ+u+okMZocwJnHvCtwoh84LQlay8dNHudqB9",
+	"KvUCaAccoeMcmeLyUr4au4wERIvMZ3PXW3JTXq9zZAGGzWvRqVd+IKQfA/JdoABeiH9Va1SUZ5EuEKin",
+	"pDZSFE6OyrOnQhdmrUvxAc4RWIzaxhIyExEGqnRSWCNJpJLxdYLbaU2nEJLi890EHaqR7JlzIriWa08h",
+	"jqGISegQL/xLZJuklHEJMZBZxiU7svwvZ8GTBof8ldTzV1JPehTNtgScHQrkxLn4ESkJu4ZNZ4ncsG5U",
+	"Yd/Y6b+KUP11S/7PX4TqcwaSa+FA0uqxid2QhWHVFkYaqZ5xJ1V4pX7xv1PKFJkR33/dcPLHuU8zdFC9",
+	"3mqyml6YyaDHWaVwC7dKIK5LXlyCHesEKtxrQrRNWpHgPEqcDyN5M4pHwb5trRzVQFk5TA09i+IcaSOe",
+	"NjtDOAVE6UHB4K1e9+VlpzXMJWl3J1Bh1OFZW9tg+Gx4+Cp5U7XyWVTJNLwAiBoETLxl0Ji4mN7t7rW8",
+	"FmyxQ+QsB9WhIUXnw1rFWV4k6PL9gBnCrk+wvdJiJL6ZKwNhIu8anKIXRt+//muyhLrn2mEFWJTnv6HJ",
+	"akRBHwGp7dvEL8hMUVmrXDRwEjYk4lLKdaF+IPh1vustfaRaaX/3HQqEky2qGZ1Vp1U0Bm7F4NvbSSAm",
+	"6UHl9V0crOJ9WUL1/ePTTGLACwEV7ZbscJwrV86q0yNcLh5bFVI8sau4eDapkGIU1X9KUnVCbjRUIEq9",
+	"3jgql4Sa8S6qPvsOzyfkdwdxmkvVFTImgLowfGtzjcrOTLu2X6vt1SXjCNr9skF864DTXbZ8P6S6pBi6",
+	"iW/5ehNL0rhWtB3YUFlShHAwcGFGSAy7cGBR5SxW9Fs2yuCv5fGIcsFgICwbqiNKggfPv1MRWbG+CGtd",
+	"EEA/g3p16hGUmEZzTPEtKaGmds0dg09dGUF8V4K4RVXJpAxoJCQABK2JSycdd4iRAC0XyFsGI+pN0QRT",
+	"u4QunTuiWliI1DZAEATiQ/8B5ARRPHq1XOYwmJ4qsR0DXU5QLMquH46NOheoWAQXc7d51TaFaxVwA45t",
+	"aGkgUDCfi9sKuqEa3zpP5B4RrZ7G1fuyJ4ClAxRy0OcIM/9TCLvDBVyacGutE5j91QTbTkEYYuihMRjq",
+	"w+khGE8kWVUSa4x902RrUiF6/nGNBrPDJ/oE2wwqn6YJYF3wcnEoZGVcneIWrjZSS4upmSV0mC70igSp",
+	"YuQQRUif4hXnxyfVcf5leHyYOAO/Hn/v4pUQQ/cOkdjOla+4/vAkLBldPe5gwejDuQUTNeXirBu2rIBW",
+	"PCiv2i4ZIyob7BTghl3rviTNHB+aFk2k1A6NHf1ie0RtxyeWjGKYQBC97CzCPD+QTfSZJa5uQc8SlhRf",
+	"i/ixYMgeZ6nG01TT0nRLSlyrQhy91gZn6rgB8ZFIN4TIffEGaoL9q56rcH9u9coeG8QeUWhVgUIZgfKm",
+	"6906lP2AR8tyuXos/5qYIpgApoYWKuF9uli6AdUhrMBdobyFGQkjywolZM4dOv7Hf/23+dyc4w/wLzTh",
+	"ZKiajVnukjn3XIUyHTa2HTCm7R+4+qGMeCg1qZ7o221OscuIGdailPorU1tjQJnlEjIZwb41G4uOTma0",
+	"Em78ix+lkB9RLmgMrkqKMAMfARZQnq+aL64A7THVeqOa74jTsYHwiMYVa/gdOn1S1HnR7KK8Q/9/9t59",
+	"qXEk2xt9lQzFOVHmbGFsczcxf7jB3c0UBQymumam1YHSUhprkFNupYzLU1MR+2n2eY/vUfaTfJFrZUop",
+	"Wb4CVUAxEdNRyLrkdd3yt9YPhlAMqYf2PL63ieUQ0NQ0CZXSL8CUYleYIJVcAzfS0vFoiuuvF54xG2VD",
+	"e2z1vE2S6JbJ4QMIiG7DO0Fc9hlFwE3guyq/xNyDQMfchIu6pRBpcbhO0IjKTWTDyU93/2OpNXvKuVKf",
+	"eCfILx9PTwSpZLgX8FQ2ZlG44HzejIS6M8/mknIC96J4AHpoJBtQxuZLP5/izXWDO1eRA89tMG7EWe3D",
+	"X8sbtVjVncmnH9a89/84JiG7Z6FQScWZYwckiOidKVlEhcMzZjX81+9/SBETJn2kvr2beDfwPldxUyp+",
+	"4aYq+w5SBwuJwG3vMoooP7gNgOYtMl4j/lLPQFsgxMd9WOly+yLb6IBRrlFdIA5cx6o7FtTFMcRzXZHw",
+	"auvnd6tu2VbD+qN8ZrIWlM9OMSqSDqQtRXW+T3m23XqeXvf32ubhH1/q9uHX/+cRVt5FubwlFRekMkRQ",
+	"QeQyjrdEXMoWJY1n7iNDvOeGQzWnG0Uho3zBWqNhGI2ZT7o0pNxjttT0QFhwBPWHpVjWA4cjNgwhGg9t",
+	"K2+X1FDqdTfq9dZq5mILyMjWaPkgelDD6ecna/hP+F7ZbiFYAkyRMyVQ2gh5K5yxri2OWvIVx1hGbtV1",
+	"W2wzUBrHS7Za3bxuuxVvaAv166n/MImq4negqGY2H+75ThoJMH+zWgY/rjuQ51g38QFtG1I0V+Y3Ut91",
+	"871b25dOi2IvnNlYeZMC6a3d1kv5knME+j2oyYLdwjHgTM479fvaewmfzzeysVoT4XCSLaDlYw/Y7sjK",
+	"96BhRB9jdhvV7994bbamnCJS7hOBIzTlAM3wfqSrkTdhupT7dOYKMvy1XP8H9PMZ47dJ32o2dndKKP3n",
+	"DDjEA6SHrdx7UMGyDz3wfjVd70a+nTqsVKtf1wzo2CxLwohpme1OZbFPE7YpW2I9TuNVKaJ862dZC0/d",
+	"OAh/YFBu3uDOGjsjnPetmrfS8D2wfU95VG2XlWfEtJkkUnGs7uQIXCYKsSl308XrwghOzeq9jpWtaF/q",
+	"ObjQj399hHhzFin8/YuVmZxW0/rnh0/Xlm2ZBp3VtH5p7f6z0/7rP37a3v/r1fFu67fj09buh4vLnatf",
+	"rz9sb+/+vfH+l79vn/568dfW5eXuVXt75/3O+3/+dm7ZVtG6bu7WarXqrl1i8VpNPgpDu9SqTH/LTDZ9",
+	"6Ymi53vNWqO6m4O45l9e32x0t73NfX+HbR70dmubWHH70K+xOuAvDWdN+yCpO2s16zaGHaym9V+Nvdrh",
+	"vk4bSFeMAmjnzCyraX0YByHVCOYs7aD4EmVCWE3r8syETGrCaoBMxuqdPylNMu80IBuQYjhn2TF5CCZC",
+	"zcESeAi9uH/gE4Us4ADBS4iVY/BoTTCFNlA0kCJ/QufbMxMCFR1fpkgwlp83caC2rddX1WvyDzgcPdGK",
+	"mwkKF/1SqOTnmlIio3v/N4sjHSdAOk0dSXWDLuWYQAeHHYHA4L8Jz6AavaUa6PCKCxFOCBG7av2rH2/U",
+	"L1DNUBBpwRXiogq4m/ZpIyP/MkbGBWJHOJr4DQn5sU7iJFL1eHBHNAtdVlUPy4Smm5YiUr51alMGvlCI",
+	"lk4Sv2cTh0MWnBgNdGT/SA8UvKJP71kGL4kn7wQJwYaEAdGM5g4fRP7m4b5KqauIIfUUYTwcasAQ3fIo",
+	"VoWSgPobijqOhkOGQXw82YlGCcGnN46IO60q1ESUd/o2criOxJtPowbC+LsukbSfxgix9qOu1d2jQWik",
+	"zaK7ns+flRN1grmholnymZqdi8PKPw2V4BJQCUdycRI2GCYTHTdVYCLZSDiCqRI8VHKBPM7wdYHhk20O",
+	"aBA6HI5H8DxdymVoL6BQRzz4c8RgxalNau7eJqEkoXeMO1y+2Dhtr7kKoAj9dYl7/LFzffGhfXXTOsP8",
+	"5PbfTzvXHb0ANWqU0wHYRthmCMMWoEqAB6oYECPqcH+EFgtTh0VqG+/UamQc0+FQ1/qHvgkW3wcQpdqp",
+	"HW7IjetwtVpLO2wCDIBW9NDh0psq9mSjSi7wZAk6Y+asjuMgSRhfCFNS2/lxsQXr1rHqjcJCPpA+82Sh",
+	"n6t783xMQOtj5+TYmmUEPqgZpumYWYi1Wq22uS//cyD/U1P/62J6i1xV8rM/HTTIp3bnmkgDi+zuHR6Q",
+	"/b3dHbLdeJGWHnK/cCn4phPGUOFGPJx8qzWyQn5NDoOndttT4u+kHXMvbeJ0ZqHTynWa+lEtW6tZs638",
+	"WA0CHsU3Ix4kVnM/Q+Pgj8OQJtIHBncXVDVMJPyrMOb66iOM+h+6MzfaKretbhh5d0aH1nR+lr67Ucvv",
+	"MrnJcGnrNMLpbVI2WJiLzWKj6Sp+4GUyucRwW7aRay1QP9UHZSjHNANTM4mklWPKjORV3Zn8Fvnezs1S",
+	"JbC0ElyxAtbLAV8aS/GBGK+tL7mNuRQgc44TVyWt3O/KlCxgMaM8VnNJbKaJxZkPznxs42nZAKD+8CPB",
+	"Ob+xNVV7i6XVMgvrX5QXk6TnGlnY77yFhddSs0r9qcwq9de3Dp2tFy6bibxVv//YqNs50ti2hqMSaYo1",
+	"rxeFxDA5B7wsFVxSjBG2CbGEgkJQhSvv/oeMxjoaZBNXrTQA3+bWrvzRXLfIQKYqDmVBA13NGSSAwwsM",
+	"Fm5xQbo2hsYQ/KnjR9DsYlRL9XxIk75CrdEBI/dZ7IoCABcFgyobzYStIfvpCELmEhlHo9CHstlw3AV3",
+	"qEa2dIUz87HZFBnPT5us68ArmZd30U7wYn4Bp25aTlKCB/QVRGX+HVc0EMiqkgLmsoWSR1mZL5/SPQ3p",
+	"yudEcSPnj57O8EfXFoOrOoq4Ir6Jo/httb4a+R9d8ze+XWzl9OGnaIfNWr25s1NtPBdbIPVBV6bxeB72",
+	"wGvxDxWXxtP5h1s6SXmZ5KDsTKqQ4ZyvbZCvYHDkcJ1EAu4m/oZR+VkJG2hq4EkQHsLNzXFo6T58X5Ve",
+	"jvYG1amO19TxXiBKQFsn7YPD7f3aTq22s1Pb3W7U6ts1KBxWCvjuUr4iYOS0Cwjwh3ux6YL5/S0K+qQq",
+	"7nFjpd8nOro+skNt6lnAjuu5AukH9V/NnIhMJi4N7LgYMi7S4+IC3LSn8nVS96yCzmwsEpXXPWBC5V+a",
+	"923YgN+Q4r2gRPA8yQBmOFwJiCrJjm0jaB0Nj1ApoNus2ZSm8QcOLwEgkKXxBxt4at1lZMRHAk/2y4+K",
+	"yYyT4pxTqgbvaAY2JBAKGrLo/Fhthpfss8p5Bh2Uczg/wexj/mbOXUVpNkMpylWv4CDlr4xGSclb1zxO",
+	"VIP/dpr4XfRoo9as16v7j6ZIu/ubddrobu572/7mAdvpbRbL+M5dek+lSBc0az3lWaY4P+XF+ncvo/J2",
+	"bvjwc8MF+h5cxIVVIAxSDkCH5gomgJbWqlhhRgN+axPOxpnj53BaKBLRzHTwMGb3QTQScIdU1O6Q3gYc",
+	"i75w9jm58UaxiGKXUGBOwH9rs0PeAHZGBdxCh7t8FIYuiXhGXyBfLDUwtoGzexarmgxAOS3ugqEZorcd",
+	"eQsn4z6QL2LwXdoCmpdBE1B4NARWg3Q01A0Oz2LSaAjBh8dUkJhRH94lxycGUwNJBOKUPWhMw7tZfq0m",
+	"fZqdvJ+fu58xA7w7gbTwWakGIJFWLFirm4ALeNrHzb6MMbD5aWHrfl0nhS3P45Ilbyx3/zGst0c45QXu",
+	"OChHOLvOdFp2eJkyzlO1s7Mqx0D6UVq9GIqlzirTb9QWX6bc/RT1wMwGFIvpZxtcjkyfiptBFDO0mWzL",
+	"2PPwFfmPG9r16o1ta+XCyk+aCPDoJY8fnUjJMyTFjFqmOQaSxVoAK95C7WhKxJB5QS/w0u80TY58lNKU",
+	"O9woTK3vPCIm874CaOf49eHhXAHrI3CLXK3TXMIC5ZJOZiBFCqvAejq6kozr1fCFU4RWl3HWC7yAhgTI",
+	"EkhFMOaTWm3nnSB/pZwR4FLAmjKaDCyOsP7kkMUiTxCbC7Z5ozhm3MNy7CdplXfPu2nM2Zxgf5fVzt/3",
+	"6n6DZWc2UO/9NXGpPFTMfUc+j2X6tIgf5vEpQQJVn/sm/cjjkIQsxWbxbYlEnmQC5nOR5EYX6AwegZ1k",
+	"qaFdhrRkjqZ/KBlJjkO6FLywpBisryMGyyhEnspye6nUG4vYNmbboXNYNHaaO7trsmg8Pozt9VJslpwd",
+	"P5hgU4+/yV1JE68/CxhnsB5yTOmHCtsubKIUr6ZsQ7UtXDhgME3Kd4Ko35S9WSY2bIW6M+j4FbBuHAgd",
+	"HYgTaaBlXxqw+JaJLPtSZR9GnFXJB/qvKHY4Ys5S8gZCpWdvkgg0oQAkclRDpqh+Qpf5cHjFzfab7HW6",
+	"0+CP1AJyN7ATbm7rugok6JZYRGkxNVfuQNcAYDcaaeYdEDaIEWQxBiz0kadSt1LltMnxcY/PLjrtEzeb",
+	"tRw4UPZjp3aIZx0KIGIkJxYPebwkuA+SCRjCDndPLq4+tM6v3Y3ZOL1pW/5R2AvXPbgwxLTpBcjpR/kL",
+	"FbyOFEm5yNih1VoFfsicNstemIn13blivVEuhQ9h0ytVNN08+EG3w2xBTnlxNoa/cxpsfZmMc/jopySz",
+	"p+IaooNjlQIL3KtJzFgyf0aY/2ZglBsYi1bitzEwDh9uYOyZxmfJJtELZ+Y2ee6ronTnvtmeqy2Nx7Q9",
+	"i7BJBPyP+1FosktjUQtddwLsDcZ8KGmB9NgVF/D2GdTdV0kDNnGzLkkF3JY6Xc2+flwRBitTRP2oRSBA",
+	"8eUAv2TGt6WeW/nYTz237rlf2tXyg79V2K/A5DyGmX9Ml2A2mHRepHjLCINtfcn+uFk5ipyz16kQkRfA",
+	"MZtCAKVh1awkCliYJUa+LpVtNK0J0VSMoML5YMCJ+0v7mhS649oqoSGAcpb9fLIiOBZBMj/IfJpJ0gfj",
+	"Pt5Cit8zpLia5DfmfUbcweAufIs8GKPxlLGHpU94s+lbOmyRE1nvxCrRC4dXaBpp0I7H7DjDRhUOPPLH",
+	"SkJB5yuZbCoPesinpbrQIEusKorhgpIgAnHltsmCBmXby9WRDijDU4h1yBY1Gq49FVpQRJClUYRCjiFZ",
+	"J4qwMGiQk83fK2www8nfrdXIr9GYxv7sc4ivMwVpVb98fbH1RK75gxTZMoPyTFRZOgPPQ5XtXtf3n0aV",
+	"Zb+unv/15iu8Jl9hgQqX3oKg3O9Gn8torJkXCAUlWEvVG2zopsouzV3oYDNyQH3Fb1RR0L5blqCVL3UO",
+	"Ep8DLtBnPGDgfefpjzlxP7TOP7bObq7av522P2HROkpidh8Aqg9S04+QtQnLomBYwvQpDl1QcEi0LlW2",
+	"Kp6pGYmyX6SL5HDgTBZy2NJbK1nowHB4bOJjkcEsyQAV/iXWG3YREwl1xe8YG+Z1KnEv2+cnp+e/lAfi",
+	"T4BtvoSz/vsq1WxFmQz/MaMiz/5NdBou6U5In6JAWElAquV0oj/4NBSerxRts0j3wuIqecVh9go90zfL",
+	"TK5t8KcDUGdpuBNM1Y2u229M19CfHZHFzu6qlvaCkOmh9FicBD2oV1nFNwSK3f2mThvdbW/H32V7vX16",
+	"0JVz0qeN3T2raXUPqb9Tq+/u1Bu7Db+212h0t1ljd8/3e7s9zztg3dp+zz848Pepd7C919g76B5s0+0a",
+	"3dntHdAdMJCCfzOruZOREBy3r65Pfz49bl23by5+vjk9L2Izl4FEzRi3RwNGLcblfF0FR9PixRjyFYjq",
+	"uQgZORaKxt5q/v6HGVrOREzKZF+2FOp60a6GjTlc13gz5XEZ0tXQYWqrvZlvz9V8+8iHceQxgfVcHtGA",
+	"Qw1Opm2aAeXSsI/1ztBWnbLjClZdIRas98aXx8ONPIY19wFMOaP4UhJJcw7zWLHNYLvJxoUB5R4jqb0j",
+	"0IyzSdKPgSQvV5RbPU0G1OsHnB0RSgYR5JxiuWIeJVgYJ2/zAdllwG+BJTOlzGk63OH/QaLz/5ABneC7",
+	"koj8x+H/2dzchP/LW1LrjFRaH84wb9XWMAxdR32D/Ie4eP7l2lm8BV+grstb2icn8neNvMhutYn789XF",
+	"P9vn+iF5J6kw3pdD5BN/xIgfhMEtA1Y1j/IF3556of6rslTTbdUCfFa3l1R4lMFI/FGso1wBT68OWRxE",
+	"/jJvTUeJQGHr/8gpSQfLKLGtA05GHCuMBCspQ69Z/meUui8zrztTgPWOTo/5nuZ1qvlw2tY1mrEv2id9",
+	"kmzZN7TGMz6SV6tnlSP5vQeYQ0sdyEtB+4LNoBl7YxhH3ZAN/qvUVU6UfZ+C+HLLTysT0ECgkVDOSW2E",
+	"e6SprwDDLFRg4JHWhyqGH6Tkm3IPQKV/3JS4BI8vzn8+Oz2+torzgm9pLm4EPKl7ssTNWMI+TTf8atjz",
+	"O7VD20qCBB0BbTJmrG3daJQ0uyHld8svwUucgFnngXnjoWgxYGGKewUdxG4is2LebKi+2bWZXStNvbyl",
+	"R/KG3kyT9r6+SrEr0/I00qttZOjN156BilZeatu6pEI5GfE7Ho25Uc7SBBps2EQlRzIfMYsw3sBco/RN",
+	"K3GrpcnBa5e7yszvv41YPLlQ6dzLnKFeUlhHiw2SZdNuO1GcPEK2LQqaRq1mZ4m3NGWKbaKCSlV4K7Ga",
+	"9f3txsHh9s7Bjj1tO2STmD0b8HsmkgHjybXWZ9ftq3Pw71tnN53ri+P3nVJImtJ1+a9CvEFujFs4Fhp5",
+	"HqIOByyhSMIm24Q1W6BWhroAMwAVjWGIkXGSs8/ZDzrBPr0g15RsT+fYUmWY9FuXR70ZZZiu1EzNT69d",
+	"vQTTGlp2LfW6MthhnhySA1JWdAFXy3oIh05wy2kyipfaaenNp3w4WmrLHeOuOgluYaj/WMjvxdMqIVEP",
+	"ObHSrQB1BhCRYCAbIamVq+LuBT+IUCJ1Si8Kg4iEAb9jwJ8YJFAjOAZbAgDc6pNDFju8+MGhsmMwBZkS",
+	"wbyI+6RAUXTowjunH9dli+k9DUIolqtqDhfLOzUabj5r5Nqo4icSGicic7GhLlXucCUQNtaRSujdlMuo",
+	"rYL09UeEzsy5cPgtSzDVRPuZGjcxs2TUusWiDE/yPZsss6Ie0fc0RPE/P3xaShSLWbJ4aeG2fn2n+npq",
+	"qq7V1JpaatmhebiWMpWUIi2xVlUacxVGvv6QQXKSSglp/fQZ9VXRmnSxJZtXbBhCCseMdqinsvWZpE9A",
+	"U56tWloq6r1yuHtdf+BBjsB6HsASRY8ytTRb7c6r0W8WZEX2PqCL1NsRq9LKm7qRP5Fi1u187Fy2z0+k",
+	"eI7iTFRL5xdq1/tajaiXvDMW8Ux9eJQpkNQv9KjwqM8QMaA3CHq9XWbEKbFiEZSPyFQOvCEF1ZmtHLJ4",
+	"QOVIz4bPvUidUSZCixb9VOBvWRmWG5enrP035cI8Zw9mv1bQDdqBeQrdkILP3vTAmx6YwqYt1AOFoM/W",
+	"l3RbmYkrU1keM0VhQZ0gnWjGnMt4EvQCFufKemdb0GpaQwoQUBVMzzZ5UaQsu5Wk/HyCEMqzj6A8tfwx",
+	"nL1XHsUAwqMl7KnnHMbQ21wVzJ0b2VWVqIWtIxpG7EKHOmLDeNOZGg7HkpciF9othB3mRXUdboZ1iTsA",
+	"3NNvNBzpxJEhiyG5hHsMScMVPlSF/xw+jANPmoZGOW2aQLFJEYU+AWrshE6Q212n1f05ojwJkgmpzSo1",
+	"2cJxe8xY8gwWBD34mIsaiGyPlZeMNAXkCgJxhQbkXM2yJqQ3rNGIVxxR31clnU0hn8bUrGatWqvvbTfq",
+	"B/K+exbTW3YMkcbGdr26s1uuTHaXViYiiQHsCVdN7dIaYHh7u7p/YFu6xHTNtnC3XcoNJBvRqB7U9cXf",
+	"MNl/u3qQTnprOAwZOeWeXBXGtpQd2922c4sCm3UAodQA15vZ+2H+k8NR7PWpYGlLcDj0Js0/KyaDbhTK",
+	"9rQuz2bowt2XdpogV80KZwkgm36IkwQthV+6At76oiTD3OTwUcwx2q9Esk2g6IZfUHoEdV5ZLjaspGVt",
+	"dCCaWMNCVzLu2dvnb/L42cjjh/kmchIXeibyph/EL1Gb/AULxVGi0stDlihg1jBmHtJ5oDCZnuJ7xv0o",
+	"fieINOxjdh+hdLAzgCkVxL286FwT+ZFIfmVL3nfHXFLB+jJJRIYx67F4Y1p+XsGt19Ed42fslnqTlc3/",
+	"FqxseMNpKTf2zrTch7sJNtN/5QsYR1j51kwIkkDnK3JCpZLZePmQgRWXMQ6AR8PQJndsiIRSXhhAStc4",
+	"DpKEcQQEwP0sdrgfeaKZrXkvZqDCaSjK1j98wFj+0mOG9W8rJ91gcwp9Mo7pcMh8Ivp0qFkJqbmqgVnZ",
+	"uKL8dKiwOPvwPb+p1j8Oh4GB90b3N/hXKTYZfukwL5aWlrxXwL9vDv0Db7+7R3d7O2zbb3j1bo0ur4ig",
+	"F9mhRw4rvfV5czweb0otvDmKQ8algeI/6/Z/faIDfL00sOU0udn+s7G5P651P3y8Px5fTfb/mfzt4O5v",
+	"lm3lVtbCqCr7PAxiJk651dzeq4HB9Pn6+sxqHuztyD+FFw2ZFB0xo0CbHAcJs/6wrSQeiYT5p0OBuWwK",
+	"2/oTozEUfHqCs35c62rA51guuP1XZRt6DOH/PY5G1lUgzBvFYHlCJmL50fcK6kRZIYvJf2YCX9NHlwKs",
+	"kkoSMIEXMzzsRjmOdQ67zfeJnZVHDgskSBA4fFSumzKSmxkRzDzhBDSFfcZFREDZMe4xEvizWpbeU4hn",
+	"DujnM6BNtJp7O8Aip/+sp0JEJLFcVF+fJsQ483xp2uOELJXzXO2VkKZXNNm22dWm5cWDzVqttlPff7VI",
+	"XZMBZ7nw2lpMOA+Wx48TMCsjvHld2NssKzGthnhanmJIgiQtFhJxluYkApLJ/dg5cTfA2oYyXaoQaEHM",
+	"61oiWfDG4XLfI5AVQnVl6F14oz7Ggdrk6aZzbYOw1SaBICOMxknRNZNV1XW4wf1NQ2ngTEhC7xifg3hd",
+	"u1T4d4MvgeAcBDwYFNkwziEBKOLhxCxFvIzMk7uEjwYsDrwrPQ9TZcHx95yysHXBtdRfux0FPiOCcV/I",
+	"maik/hMVxLFQDjvWxqoNLAhlfI/mcp3RZE0QW6rmHtgAUyusUAg4v+a+MWz4OerJB/kP2TjOVllpGuc0",
+	"WjiFxQPfsxZR4jVgxt4gYAuhwGXFjFeEAqcmdYYFzqXy5cDARFviikNDKD5yTIetOtzhaMUTISUo6/WY",
+	"l4gmWQwhts36AQ43tLsNOY5hqDV3CelrYfEDMsThQD8K2aaoRfVXq7ORx00SM003bZQ2KLyefZZSK0jC",
+	"yQyccZNQPnF4bxRDYqZKFpbdwCoKfmlW5KE7G5/8QjV8zNDxMjXasRoNzVoLdxiKrEyUG3L7w5iGTG0H",
+	"MWTcz7+9gxdJRc2ogGEvn8iNRZ9NFUC6fFfRk/mZ+8YQ6u+iJ7NhehLo9Eqq8g08/aY554CnF2nOYuRw",
+	"60u2debCp9eW1CXFoV6HVHhKNPMyImFdRryXihtYwih8AciBDFezTNTeuFuxz1FOuhAl8qVxOSOBW7pR",
+	"DnfzAH0XbFHXBPZIq9UHZhoRxYlLYnbPYsEECRLFQuNwTWiDaWkGfku+7WOH+FEYUkBQE1FS3u2dINGY",
+	"K5gz0UEgwYD1XzHiiQENQyYSooE7pOJCEGU0QKyRa5OPHYerT21ACApM0CDBoYAyXb0YLWtNbt2nMbNT",
+	"RmZogCb8I9G9IvgHW82nE5uMGbuzySDiEJnwyYTReBa6+tSYxQVgNXAtzHnUKOXCpM2K7ReyLJYGqeUf",
+	"e23Q5SkMm558Gra51KopfmEOkG3qwvw8lkC0MvCderlQxdEU1KxHQ8FsK7d44RulmLc8PK0IRAMTHr2K",
+	"i3sWXwfocfgUAGy7DduCtWo1t6u1XduSy9dqbtarDduSS9dqHlR3vj6Hw47tveWdi2xjLX/eYWyuF3ji",
+	"EeREyatQbFtfcC0vhxXOHiTdCYhqfNqIBi7GDWfrZmUDtQNfe0Lj9E1ULSeqHmQxZwtgkc2cjfKPgbYN",
+	"zK3xkuWLXvrLGM4i+Fw0sESVuMa+gNCm3BpwhiqfgZscPnWCOaATtDJJJRoyTozSsBtHDnfL9iC+Xb5J",
+	"mn9SzDHc61LGqVPZ2cZl1tNnAqH5ltiQgpoPw2gsYPwDfovqHpY8SlDC/hwFAE5ChuDIuxPW4wrOGe79",
+	"2u2P6ZgMaMJiRLxyn3SpgLNbEY1ijwlSCaqsSjbJL1Ho2+RDwCGVpnUbB94oTEYxDcllHPkjL4FYb76z",
+	"jZLOHl98+HBxcnr9j2IPlRJ4BJxM40lMx5UsR93pVSzHgoR4ieZjvguvRcZvfTGX9dzQZDbzSyaOFcMl",
+	"s1LISrPHcrvt2aWQvWyZ+jADULdmsQFYCLz8GFZgrtMvWkyYiVGrk1Y8E0ggphKhkYiw71zVMjNhRTN6",
+	"4m0KBTBK+lJqeQrxEAhIwsEIa+EFUIMTiW5IBYpSR55w+IDGdyRINCOof4Q3SZGAOL1oFBPq+5BwCeSf",
+	"KskLG5IRk7s7tbqLtbtlo0jEqwS6J19FeYpUKDwu5BZnvpBvxq4BnTRWfc5Z4LlqHKoIaJY/R9gggMKd",
+	"H69/rZ60z9rX7ROXVCLuYWVReHcpzNBImHtLlfsmqXLzjyWNjK8Xu6/bn/GIAcC+xawLSIvKZbxhrd0u",
+	"ZPLgEFUdfp1udpUyRGgvYTFx0wwiV9XIFaSyvVerbYCqVodDan05HLPfyvNJsfat2RIvGsCZjnRW4Ywi",
+	"ZszhYzpBgpv/jyjJAaEE5suWD4iCS1WimPy1c3G+QVydIqby6sxMMPdIv+aiNUr6pFGtqSHZNBtyG1Oe",
+	"kMrVz8dkb3/nkPyf/3+nurPRdDghLvwGzG5/UdlnxpOurtmOvwTYBnhOXcIsNJcY6C9btkkJWEBg4+dT",
+	"MmezZQEnv15fX5KfpMMm32tIYcQ6t9SuU2TScKP079jeTiVtVjPXmg3Xlq8yutuoblfrG4Df7Yzp7S2L",
+	"ycdTGM7iuJEw6MYUzucEA/57NgC4mjFQGrEtGE/stFayWzJ8VfIBGdMcnkvKBOkrhW/N1dTQi6Z5HEfS",
+	"suRMaQdVahnfpEIj5loKaYIr/kjqHhqKKDt5zC8YteKUirvB9FCbuPAP7DDOut4sNwF3Ue0hwF7eZ6Ph",
+	"L5seBj2WBAOg6pbGM+gsraJMzXJ81W5JzbIgSfRHTQ8FrZdNaR6+dl2YbpjDHEztaXr+1bZA6jXyzZna",
+	"RuZyLwqe6WYirdAS7VSNW9xQ28r2q9W0pvfmKgC9R8+SNbfa4pzYZZNfs+05Ix12Gn1uW6ZCXWXdBH7u",
+	"bMMbMPKzdHq9Pm6PWYm3y3U5KSYAw4XrQpZuJqFyVwu5vbNc45Xm/i1h91sm7M43alNg7oJjiwL9TIbn",
+	"XY5ThrQWkdOUp+tept95aLHAKx0KeyOeWa5sanrourtbWz6cliuoVN/d3602dgsFlOrVvdICSnuvNUk2",
+	"XcTLx/7NpKIfoBBduWh5pVm2RlJrnssGQZSqqH6W75rVynV4pZBwkx334qYn0i3JMQsoHhn9DYeDj4XV",
+	"/bNEGlXCH1nhsvaVUck4XBUimOlppOv91bHBrJiumQ7Ec8nXXInTRSuAWkGq14oF8cqE+f43yuQ0hni2",
+	"XE1vykzLtwSVtwSVktTOoSG61sztzKRndmRi7I+p7M6Ww7NHUuIVMod3JT1ySXkAEod3WRjxW2nz2w/l",
+	"ZXn58hvt26VMzBUzC9cT6c+YHeGZmvkPT1xcUTO8pS6+aYZ5qYuLNEMxnrL1xVj6cxFCc8RtKUDIoPla",
+	"ubp0nlvgR2GAec6hjKeXcdemUfJD5GIuYcW9ACCRMoTWqJ+on5xFHO7w1ZnDI0W2Ek5UXqfDXVzj6pBV",
+	"fVQlcy4TFJ6BML/S/X5iehg9Sk9VYlH1Y0GFRZ1VKnCuwgkRLAzF7GKK6Siv2pBXmWpZwkrwkOgH+8y8",
+	"kfx+FjueznsSV0y+TMoSjVEvpwNQU5uqH9lyNYHyvr3dne1G3c7NadO6/Hh1/Gur01bT649k562L8+O2",
+	"md9/fPHhErBk1uskbTEBszA6y8fO9b7+ESLncSYrX2aovCyaciyNqxA1m+qgEUtJN1AhkqI1m+hHo9DH",
+	"d6hZbUIqlVsln4KkH42S/EumqxA6HMsQgjh2vzhWyTsdC9/61d0AUFCmLlMcEtSmTL8DerAfjZFFDRtN",
+	"kgigUarGFyXuZfv85PT8FzftOMLmHO7Bx5mvojoZk/tGk1CpjzeTYJCNFxwO9CkGglCqMd/hE5aAUUBJ",
+	"rGWYfNYm434kGOmN5HwSb+KFGM3iRCTRsEpaRH/f4foTgSDucev8uH02A3eEvpPeWS8qllQipUvWQBru",
+	"WSWCpJ79zvGjR9aT24v0JDqYS6nJ3QeoyU/t9vuzf+QUpVqhC/Xkzn7toFarPV6eh5rm2SrrKtvisLXe",
+	"Yk9vsafcqQSsC5DVWoTOiTxpU2BL76cXC1JviTuoINgdTYiblw6o810to1yb0IQMIpGQBvGZFwxoSIYh",
+	"9ZjYcDgkbJgVHPLH7XgwbmgzJRANJQxQXaU9RYrLpt7dbSxXsE0GEZbNCWnCYqSNoQM8kxHEi/g9i0Hv",
+	"JpFZjUgRzmGAicQ0YaTiS+9bUfp7jCeq+lDWelWlyM8/jSWE5N8p66ocfKntZXvVmDTlmw8cnh8iRF7n",
+	"vwJafaoGhGsTFgp5n8PH/ShkWL9IZED0WI5hyHoJGXFcnMzHAVZsew6vuBljn6u6l8UyZTeoWWBcP2Bc",
+	"Eu4GsNQqwZ12Xc9hl3nRgAmHu6l7JFdIGMoxi7jHjqTtE6Q3Erd9dXVxpZD5lDvcZXIfXjEqIu6mBaHU",
+	"qZxaCABhhxLRrqHilI2p+uFqneSqfuraUTEbMpoIwu5ZPHG4UdspGUfwLwgEQEUKm4iExomy0ciQxUHk",
+	"q2SLIBGAg9fQfumRtbVSbiXuBkDVkZs3W88jngRhpm9kR65YbySkac16UcwI5ZOkD0lW6X5okrL4UBQ7",
+	"3Fg2FYwTHRn7awa9sQFycXh6ypkCUPI71kTEpOSCtvERzCORNn0Gk9FFa7P3vJsqaGXD/QNE1XRZGI2n",
+	"HymU+SIVubOoonTKtvOGTaj0O/SME90ic3m4+sxWVTGTHW403Dn15S/Vknlx9rMqQpuafvli8HKJhxMp",
+	"gXi+EuxS2JQlTMwya3LaQkQcbTEToJU5UumODTi5G1OvTx/aXHW1JCq0ch344tr4RriiJ3Yias812Kbk",
+	"55KhtgcimtZzIXSNetXUN1fizZUoBzhlhsg6PsXLdC4Ws0Z+vDrLs5Gkh0NIS1KRuoLUao0NMhJMJ8am",
+	"Ss7helwM6shUqeeJI6fGFFIgA68PXgLSRy5tFazJpPrccbaPq+qfiW59E/9v4v+5iX88/QAZB0JP7bBN",
+	"/fPHq7ONVVWEYGH4ph4IhYP8JhK3LKUQ5P1aGZAldEGHheEL1gMQCcqBvZZRDHKQTNdpNeFuDNmbYH8T",
+	"7K9HsMttUS7UVxDhL05yl50awEhAuSeqY8+k4iph424UGa0IC6CkE4ppFdWO4qRP3EzUFI8dNoBQS/5+",
+	"yWKP8YTeMpcM8d9w8ABeAL6tz0Jk2qrUbFKv1f6AYGdNhZe5+n4ARVKSjSr51Gfc4d0o6UOwGyuj5BqD",
+	"9F1YAW+qFYFwuB9HwyHzq8Vfm/L7LiLMMASNjSwehajQcvEshKRHIblzj8J5BhxTNLFUrZqAhcH+srB+",
+	"hjRIw/VmWF/OQD58T6aj99gKQUNG2Geo51WcGdIFbjW+WlSfVDR5qXtxftzWxxlyYGWzjRg/WT3E7/A0",
+	"xk90iB/q7ZiojdSS8yMmIOw+8UKGAfNewH0h3cmI9NhY97ZHg1CQinxrjsc1PQbZSA9UhiHl5DZiwuER",
+	"r5IWWRTdtgvhbchBggj3Qw4ZEKoizSXBEjmV2WFAgZRu6eOH/FtKjx/YYJhMspULppy5/Rw+kJ1I+hQP",
+	"z7SQCbTg4NF4cXjftEReVmjfjzwxXUAnNY3VraQCEkxKryOSjZ6WXbnCNXMtwfezIgQlkeGSGK5pLgL8",
+	"Py8RreZuTerBoXElR20ntUmfhj2tN9RsL9v82ekJ5e2YcW4CzajXakqmYMH6ZUdwdpBlOqZijOCHi/Pr",
+	"XxFMU7C5S89OoInpodrDGzf10edg6q98PjLd9+dyYFI8G2kUz0Y67bMza+Gegpjb20HJm0P1ih2qJd2n",
+	"L+mWWo5bRt1+RIZRGAJbWETGNPH6pUBgNIJNG9gwgUtpZ9Y1L650Nx6BdkbgrfKfU3X32gqWnDtY/+bQ",
+	"1VeU4lEKXf1qW9LyLw7+z3DNNhFc0m1afS7W0HCzjSLDgbOaoGikZd3QLkzUI3IASKVeq/2/BYtMeqFI",
+	"AUQ+dk40xd5Gzu+rVXdM38965NXwMJVqGoN5tQp7/IGr4GnUqhE2+CEyS+crhJeRV6qIMLe8MPLuZiqq",
+	"6+m0Us2gCQ82c9xnAJmi3Cf9aEx6NIaSJPGIC0KlnaS3asxoiI9XyVWapJruQWETvTWErfCuGOWSMoma",
+	"9JklZJ4A9BwJpurNw1cc3im5EzN7mphDI8gtS1QNwhJv/ReWqFccw3g9QW4Gj8ZmBoJtRb2eYEkHa2hb",
+	"zfpBfWfHPNv2U6SnsJoPzFgwO7dop+cWwA+w35Nin419r66/zF2/Rf17rGDwQoP9H6J7Vpr6npsu0ovi",
+	"MY0xb9CnE6GLb6vy9C6p6PSBXWDUBWg+BWkG+GnO7llMBvCxLvXuNqqkjcDtLBCr7XPMoOPsc6JCsYHK",
+	"oPNHjIAo5NHYJox6fbzB4QEn0huQH5XCNBrjzfLz7xQnsGgSamJmoTF+Wv8egslpVB6uwuOimoVsDWnh",
+	"ElUt0AyvCyA8jkecB/y2Sh4qMFu4tApC8yUFOCn/NRrFhaLcXBqao9i0j4UW0Nt7GBSD8f8k56QYH5Xz",
+	"ApNlPi9XpNVs1FcwzkoG9xsnEj5MWdW/nbJCCQDb5S3I8xbkMXW72kVL6veCAi2jEt5SFLRSTYUsYbPj",
+	"PoVsqyQCyW+enFZRtKrT4UjR2Y+pcLiU0z3IYHq4mD4OGY1zpLsPoSa2v5FIX8hh1Gea/18YZ9LvBKG3",
+	"NOBvgmAJQfCdAq9yPeazv7QN9BKt7hmlLX4OPjMxnWmGS7aS5ZRlea0H03mtSAkciLz3i7l9yI3mycFk",
+	"fpP8OYoSlnOx0QI2/GnpMT+GQOmkjvLLESdrIhc14fhurVpv7C5vveRH6Bsbbs+U6R2vrkb0juO+GtP7",
+	"QXV3N2V6rwO7OzK971e3NdF7fa96+B2Y3jEGL+0AzsbKCHhTVG8Waw5ckaygGwsWa9kB5VY0Srxo8HIj",
+	"QG3ui9JzUqlcx3RCKEmgcBSSeC7I9EdsXJCk6DZKekEYkooJudNfEEk0FBvVXJmBLAhTUowJAj95kGQl",
+	"ih2uJmgDp/IIAXPFEzldpQFRa8FgGAkRdEMGKN8MI1lI9VeMqEYxKA1503fYkMJvdoGKO+ZjfH2q07ZZ",
+	"4erQlW/X3czaMAUPncYxNqUDI83zRIMBFfjyoebHz/K1SmhdqLX9wINv+5nHqeYfq0P8MhrnAlbTR8tS",
+	"VsBOmD4dJkEOxZU/mu0Eg1EIaN2Y/YshkhSRtKQbR3dAHlY4v1whzFUymS+8XtbKg/diYAqrHE7vfcPq",
+	"WsbRtJ1ZWErtvdlXb/aVaV+BwMnO99+lC2WefWVWJlqiSLPhgxtVSm1VTjlLSFE0wVmBZoerMs7pURPc",
+	"YdawNMDz8sZC8WaHL8XR16ZeP2slAZ5JgaWeja7aOQhaaqyAuVTMycismCOHl5lS2TeADB3OxWbVhb42",
+	"h/uJa0NPzxcEXFKoy9zizFBbf4Va+q++IjM11c5SeLHdJfUqLBjQhbrGafE1vc9XNGFWs1atbe8flCjR",
+	"coWpIg2AJ7MtXVsNXlPf227UD/ZXVKDLoPqMXQaNqddz16bfmtVaM8i6SlFhqSG3Xd0/eGG1oI2Nv3wV",
+	"aFM4/wiVoJO8dHy58DSzI1tfcltiNqz6ghvyWruwKKtJi4P/WESK5LIP5zPR/sJM5bMkTUsux24GUUu9",
+	"XsrSkpcDz56n5U3CPz8J/yA/y1jsizwso/E/BAA4ycmBlytlx6zbj6I7MZOYSiqVT/qmVfv0kuzVGWGd",
+	"af4mMeqmqx9mvXV2Zs3ixLetUSz3fT9JhqK5Bd2ifPK56kUDPfgNy7bUPw2K2Zdlm6klsrxdphfeN5UW",
+	"j2NijbPt8Ip4qTu4rLtwdAGFjiLC7uXbsCqEvASc0V1GYDWrMxRyct4h/UgkDpdmC6kMQxpwuAWCDMM4",
+	"uIdUOt+PmQCCI+lZj/sMg/7EZ8MwmmBpaxqG0RjCJAObuBeX7fPf2p3rm0/tn369uHh/0zo7u/h0c3l1",
+	"+lvruv0XKMkABxycjfWsODwQROi+AHG2qx6vHl+1WxCtSKIIC2bHzGPBPRMkSHIFCjCyAtU5Kr2AhT5x",
+	"R3Ho2orRAwMao5Bt2GTEQyaE7qbDfVgI6tyCxoxAn6CyAQxTegpDOTm91MNCAml9ThwuhirZqeLWG/vV",
+	"WrVWrbs2cX9vNut/yH/Iq3ClVt9Pf3e4W/u838tub9S3a/u1vZ3tbSxSgqjkkIqEhLTLQjgGGg1YHHhH",
+	"hKqpyw69fKCNDSOPhrLNVSypAH8TnOXsR/h6Ff6UX64Gav/AH/1owKo0HlL4C27yowENuKuCsZFZulmq",
+	"1QB670cJVGHwCcUPwqjFTEThPRN2WrLc4WrezcLtEZ41yRXrAQrAt3HRJVG2DOVMhcE9iwMmFMA7BlB2",
+	"JYyiYZd6d7aeVBvo1AMWb97G1GfkvHVtOzwM+N0m9EguArD11V8xEyy+l1+VHTi9vN8jvSgeKKp2NuhC",
+	"KXhY42Lk9aEMWDrZVR4Mq0GkFnbadT9ieHCnxgA4XGAZeR4bQpX1NtYZwV5NYED6zLtjPoLe1CncyXnH",
+	"4fCSER7EUU5okrDBEA8mb0c0lhujBxXMAkHC6PZWbQmHu3IJgWR0iWMZa1094TfJ//73/0C7stFLB9Qc",
+	"NDlLeqD0rDiWreZcvc1oGcWCNCgxsIvSe+sHsU8qUYwlaDYIEPYECXF/bp2eAdcxFwmmHsluJ/FELq9e",
+	"FBOfTkTV4R1TnTeJ2zo7c23YAnKZkorbOj6++Hh+LRdwq9Np4z8+Xv8K6/74Y+f64kP7Sl48Pe9cX338",
+	"0MZ7T0F0yb9urv9x2ZaXLi+urn++ODu9kH9ctf/2sd25hrdcteVP8ur1Veu8I02Ni3P5p5JcQLwXE/fk",
+	"4kPr9DyTY1sO19c+Xp7AtdmVRpSKflnF4WYaW0tYVSsWilDj8zw4+r+b2fmgUgzpEM62ANUtr4mB/+08",
+	"bXEZhXEqfFag04cJ9RRQNrf+SUWXqPp4daasgdvgnvG0rltqDmaMcelid4lBGFclir+0SXQVqJhtMoBC",
+	"CmkaaQMDVNCYCuIz6fjfg6lRkZpElzrqThAyI03K+J0g7k69Vl77CSnAXolERv24rFQuFzqrMKetI6gf",
+	"ATe7vqA2BqiM3/5xhPXK0b0VhPUbKf6bdJ9Hij9fuhdCjVt3bDK33ADzG7u79UMyHHXDwCN3bIKyVwS3",
+	"XOhvkcx7s7U4vxgy3un8CpkRA5VdoZpB/MgTwLtJKu4dm6gih1SQy/YHUnHxW+/Z5JINACmR4hbk3VJl",
+	"oBdmuIzSNQs4cdOQzCbEZNwqaYGjRR0eRwk6R1BMUcXdoEMI05SP37GJcLFSNCfRPYtDOlQFIG0idKFC",
+	"rVUEEIGiz0e6UdKfUatA7VypHr6dLISJtYTob+opbLVarePt83/T43r4z5PT+vl1e1deO/219ifdvU66",
+	"v23/PH6/3/b+dnI96Xfjf//76pcoPBT/en94Vgv7d7t7pyMSDRlM46ZeQZs7vTptdLe9HX+XWfBd6Pcy",
+	"N4p5wd5n3wFzmVpNa1P+76f2L6fn5PLjT2enx+R9+x9w0eEfjqPxT3/7x8n7xm/j1qTd6nWGcXhRT/7u",
+	"/b0Vi6vPrfPL9z+P7i/P2zT4e2PyIa7ddz79cs2jYOcvDoeXtM9Ppt+rkpq+fzuWKSa3rlJ8zyYLi2AE",
+	"t1wKljs2eVkxbF3RoiBXM9H2Kg60thKGUe4XGYz/24iNIBCfxq6v251rFwPyKjIfTwj4Iamvo1wfh5sI",
+	"hyMIhbpScrtQjPeLYyU53uoqOcGpZz4JgzuGcWj8UkWuDebbJGZJHMh/YDSw1Km5Zg84Kvx2ecGQDoLd",
+	"CwT5U460/43PrF9GKm6HYXnudLyWtO++pI7K13mp8CdwXZjeOi7WIeNQyM0wtmjMcvTI+YWHb/q+3vSi",
+	"lfcpM1tZ8s0X3CtNFseJXya89IyVwOIHPun9pApxztlwW4Yan+djpadEYXTbBNx1emXIYiUehVI2xg61",
+	"1TmQ3KfqbEYQEZEejbH0PRwxIo7Oht0cUtgo+CuURVLPOVzH8EQC1MeuiOLkLyftzjH6Q/jAWIqfXhCL",
+	"ZGMWIlyNz4lpwTwLoEo5qNyQa+C4BgJHYBacHH60VrRg1WBMOvDw1yfCeKsVYDUbM/Oi9LqSs3V4sL+3",
+	"a1uoTJqWPjzTB1qW+gkmtlY/3Kb1XmNz36uzzX2629089Or+ZoNt93bobnfP2/ct20rPI60mH4UhXjjD",
+	"NfdBWE3ZBHmpA3G646wTcim2sP2yyfgwDnXT6nw8Pm63T6BJ017Gbv3w1SB29DpZHrmTLd8fAU+d6pZ3",
+	"L95FeipFs/Ul2+Nft+CM/bk7XisPhT0D3Z2hLcqh3UrilYC7Dbn4UGT3XB9S6nYgKtFQCnVAlrY8Dm77",
+	"CaFj4Kfp0wSgMMArr/Qyze5FWhkoGQ0q+jaKfHLLpDFAejETff2VI5UvBvEFKQqZz3xNboR4FKPmNNDi",
+	"uUr2uxsIOEtP8DTqTHm7yNGCyeDjQLBSs+BKrsKCiHsOnkFjPaXbMFD3qc6tbz8DpWthbh9Gp5Xhx3wi",
+	"he+ULq43atPKeLdEGauu7Onq1yzHKTGtkOHG+cdjLQWTstZVkIvigXp7GTGFt9OyZ+o3gnQghlzDAgml",
+	"wQ0gufFGMSSF/P7F+onRmMWtUdK3mr//YVvHYaB2z+9/SAlh/m1bF/LGBvz2h3xRfF+eLAQRZfgVHQI/",
+	"8rAmEIhMwMgBl13FHdA7qCPrkjAQCYPiGIC2bW5tpZjM5kHtoLZh6ZPlLRBFqnvFT18GQwaHDnDunEBN",
+	"kezcrHV5SkbcZzFxt+7rbpPIJSJVHQot2+E6W0ekTFvCzoi24HROp+uTZDLE87q0dqKd1Z+1keBL2Lkk",
+	"NjinS9HiIOqVBs2maVo9gz3M4iGNk8mm8KIh89PMavVKGoYsSZuMnXS4u+UZj8r+ZhnZBsQ0LSQAnmnh",
+	"ZUcOh54QKb6FTToJC0Mqnxcj/fnTn1rnGNe6p2GAhHc9gETSMNdLfHVJF3+i/A6o6QwdoiCmEe9GNDZ7",
+	"XAm4H9wH/oiGqvSbF8XDCDWmULR1xkwmfRbEpPBQOli5BnaxHaWTwJM4CpEHV5QWdqkM48gfYXZc/pdb",
+	"ljhcJa6TpB9Ho1vDWIhHgM5R5HrIIsdCwZpEnbami8PhYhT3qCcNB7Ma0v/+9/+4G1AXtqx+NFaNFZE6",
+	"9h0xh6cl6eXuw1o+YlY5JluVt4E3YwUByEZ0uA5upqQvqr1qFInR2HxLfeYFPoOaRcaEk4AT6R2yMUwQ",
+	"dIeajHiIT8lNmC5g8PWPr/83AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -230,6 +230,7 @@ func (e BankingSandboxDecisionDecision) Valid() bool {
 const (
 	EUR Currency = "EUR"
 	USD Currency = "USD"
+	ZK  Currency = "ZK"
 	ZMW Currency = "ZMW"
 )
 
@@ -239,6 +240,8 @@ func (e Currency) Valid() bool {
 	case EUR:
 		return true
 	case USD:
+		return true
+	case ZK:
 		return true
 	case ZMW:
 		return true
@@ -448,31 +451,46 @@ func (e SortOrder) Valid() bool {
 	}
 }
 
-// Defines values for TokenScope.
+// Defines values for TokenRequestGrantType.
 const (
-	READ  TokenScope = "READ"
-	WRITE TokenScope = "WRITE"
+	ClientCredentials TokenRequestGrantType = "client_credentials"
 )
 
-// Valid indicates whether the value is a known member of the TokenScope enum.
-func (e TokenScope) Valid() bool {
+// Valid indicates whether the value is a known member of the TokenRequestGrantType enum.
+func (e TokenRequestGrantType) Valid() bool {
 	switch e {
-	case READ:
-		return true
-	case WRITE:
+	case ClientCredentials:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for TokenTokenType.
+// Defines values for TokenScope.
 const (
-	Bearer TokenTokenType = "Bearer"
+	Read  TokenScope = "read"
+	Write TokenScope = "write"
 )
 
-// Valid indicates whether the value is a known member of the TokenTokenType enum.
-func (e TokenTokenType) Valid() bool {
+// Valid indicates whether the value is a known member of the TokenScope enum.
+func (e TokenScope) Valid() bool {
+	switch e {
+	case Read:
+		return true
+	case Write:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TokenType.
+const (
+	Bearer TokenType = "Bearer"
+)
+
+// Valid indicates whether the value is a known member of the TokenType enum.
+func (e TokenType) Valid() bool {
 	switch e {
 	case Bearer:
 		return true
@@ -631,7 +649,11 @@ type Account struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -705,6 +727,15 @@ type AdvanceSandboxClockRequest struct {
 // Asset A holding of one instrument in one portfolio. `investmentAmount` (what
 // the shares held cost) and `marketValue` are in `currency`, the
 // portfolio's; `price` and `averageCost` are in US dollars.
+//
+// The vendor's docs name the same holding `position` (units owned,
+// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+// price paid: the unit price of the first purchase until another one),
+// `marketPrice` (= `price`, the current unit price), `locked` (units
+// held by `PENDING` sell requests of the asset: a percentage of the
+// units held, or an amount at the current price; at most `position`)
+// and `available` (`position` − `locked`, the units a new sell can
+// take); both spellings are answered.
 type Asset struct {
 	// AccountId A unique identifier.
 	//
@@ -716,6 +747,9 @@ type Asset struct {
 	// Example: 123456
 	AssetId Id `json:"assetId"`
 
+	// Available Units a new sell can take, `position` − `locked`. An exact decimal.
+	Available decimal.Decimal `json:"available"`
+
 	// AverageCost The average price paid per share, in US dollars. An exact decimal.
 	AverageCost decimal.Decimal `json:"averageCost"`
 
@@ -724,7 +758,11 @@ type Asset struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -742,8 +780,19 @@ type Asset struct {
 	// InvestmentAmount What the shares held cost, in `currency`. An exact decimal.
 	InvestmentAmount decimal.Decimal `json:"investmentAmount"`
 
+	// Locked Units held by PENDING sell requests of this asset, to 8 decimal places, at most `position`. An exact decimal.
+	Locked decimal.Decimal `json:"locked"`
+
+	// MarketPrice The current unit price, in US dollars (the docs' name of `price`). An exact decimal.
+	MarketPrice decimal.Decimal `json:"marketPrice"`
+
 	// MarketValue The value of the shares held at the current price, in `currency`. An exact decimal.
 	MarketValue decimal.Decimal `json:"marketValue"`
+
+	// Name The name of the instrument.
+	//
+	// Example: Apple Inc.
+	Name string `json:"name"`
 
 	// Performance The gain of `marketValue` over `investmentAmount`, in percent. An exact decimal.
 	Performance decimal.Decimal `json:"performance"`
@@ -753,8 +802,14 @@ type Asset struct {
 	// Example: 123456
 	PortfolioId Id `json:"portfolioId"`
 
+	// Position Units owned (the docs' name of `quantity`). An exact decimal.
+	Position decimal.Decimal `json:"position"`
+
 	// Price The current price of one share, in US dollars. An exact decimal.
 	Price decimal.Decimal `json:"price"`
+
+	// PurchasePrice The unit price paid, in US dollars (the docs' name of `averageCost`). An exact decimal.
+	PurchasePrice decimal.Decimal `json:"purchasePrice"`
 
 	// Quantity Shares held, to 8 decimal places. An exact decimal.
 	Quantity decimal.Decimal `json:"quantity"`
@@ -789,6 +844,15 @@ type AssetResponse struct {
 	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
 	// the shares held cost) and `marketValue` are in `currency`, the
 	// portfolio's; `price` and `averageCost` are in US dollars.
+	//
+	// The vendor's docs name the same holding `position` (units owned,
+	// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+	// price paid: the unit price of the first purchase until another one),
+	// `marketPrice` (= `price`, the current unit price), `locked` (units
+	// held by `PENDING` sell requests of the asset: a percentage of the
+	// units held, or an amount at the current price; at most `position`)
+	// and `available` (`position` − `locked`, the units a new sell can
+	// take); both spellings are answered.
 	Data Asset `json:"data"`
 
 	// Message Example: Success
@@ -1484,7 +1548,11 @@ type BankingTimestamp = time.Time
 
 // CreateAccountRequest defines model for CreateAccountRequest.
 type CreateAccountRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1517,15 +1585,22 @@ type CreateCustomerRequest struct {
 	// Example: Jane
 	LastName PersonName `json:"lastName"`
 
-	// ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
+	// ReferenceId The `referenceId` a request sends: a string (1–64 characters), or a
+	// JSON integer (the vendor's customers guide sends `123456`), which is
+	// stored and answered as its decimal string (`"123456"`).
+	//
 	//
 	// Example: crm-000417
-	ReferenceId *ReferenceId `json:"referenceId,omitempty"`
+	ReferenceId *ReferenceIdInput `json:"referenceId,omitempty"`
 }
 
 // CreatePortfolioRequest defines model for CreatePortfolioRequest.
 type CreatePortfolioRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1538,7 +1613,11 @@ type CreatePortfolioRequest struct {
 
 // CreatePurchaseRequest defines model for CreatePurchaseRequest.
 type CreatePurchaseRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1568,14 +1647,20 @@ type CreatePurchaseRequest struct {
 	Schedule *RequestSchedule `json:"schedule,omitempty"`
 }
 
-// CreateSellRequest Exactly one of `sellAmount` and `sellPercentage`.
+// CreateSellRequest `sellAmount` or `sellPercentage`; when both are sent (as the
+// vendor's own example does), `sellAmount` applies and
+// `sellPercentage` is dropped (the request answers without it).
 type CreateSellRequest struct {
 	// AssetId A unique identifier.
 	//
 	// Example: 123456
 	AssetId Id `json:"assetId"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1584,6 +1669,17 @@ type CreateSellRequest struct {
 	//
 	// Example: 123456
 	CustomerId Id `json:"customerId"`
+
+	// IsRecurring Repeat the sell on `schedule` (default false).
+	IsRecurring *bool `json:"isRecurring,omitempty"`
+
+	// Schedule How often a request executes: `ONCE` (the default) or, for a
+	// recurring request, every day, week, two weeks or month (a monthly
+	// plan keeps its day of the month, or the month's last day).
+	//
+	//
+	// Example: WEEKLY
+	Schedule *RequestSchedule `json:"schedule,omitempty"`
 
 	// SellAmount The amount to sell, in `currency`, at most 2 decimal places. An exact decimal.
 	SellAmount *decimal.Decimal `json:"sellAmount,omitempty"`
@@ -1596,11 +1692,14 @@ type CreateSellRequest struct {
 type CreateWebhookRequest struct {
 	Subscriptions []WebhookSubscription `json:"subscriptions"`
 
-	// Url An https URL with a DNS host name.
+	// Url An https URL with a public DNS host name (the rules of `POST /v1/webhooks`).
 	Url string `json:"url"`
 }
 
-// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+// pages): the same currency, and a resource answers with the spelling
+// it was created (or last updated) with.
 //
 // Example: USD
 type Currency string
@@ -1720,7 +1819,11 @@ type Id = int64
 
 // Instrument defines model for Instrument.
 type Instrument struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1874,7 +1977,11 @@ type InvestmentRequest struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1998,6 +2105,50 @@ type InvestmentResponse struct {
 // Example: INTERNATIONAL_STOCKS
 type InvestmentType string
 
+// LegacyToken A token in the vendor's old shape.
+type LegacyToken struct {
+	// AccessToken The access token: `Authorization: Bearer <accessToken>`.
+	AccessToken string `json:"accessToken"`
+
+	// AccessTokenId A unique identifier.
+	//
+	// Example: 123456
+	AccessTokenId Id `json:"accessTokenId"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// ExpiresIn Example: 3600
+	ExpiresIn int64 `json:"expiresIn"`
+
+	// MaxTTL Example: 86400
+	MaxTTL     int64        `json:"maxTTL"`
+	Scope      []TokenScope `json:"scope"`
+	TrustedIps []string     `json:"trustedIps"`
+
+	// Type Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	Type TokenType `json:"type"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+}
+
+// LegacyTokenResponse defines model for LegacyTokenResponse.
+type LegacyTokenResponse struct {
+	// Code Example: 201
+	Code int `json:"code"`
+
+	// Data A token in the vendor's old shape.
+	Data LegacyToken `json:"data"`
+
+	// Message Example: Created
+	Message string `json:"message"`
+}
+
 // Meta Pagination of a list.
 type Meta struct {
 	// CurrentCount The number of items on this page.
@@ -2009,11 +2160,11 @@ type Meta struct {
 	// Limit The page size asked for.
 	Limit int32 `json:"limit"`
 
-	// NextPage The next page, or null when this is the last one.
-	NextPage *int32 `json:"nextPage"`
+	// NextPage The next page; 0 when this is the last one (pages after the first are numbered from 1, so 0 never names a next page).
+	NextPage int32 `json:"nextPage"`
 
-	// PreviousPage The previous page, or null on the first page.
-	PreviousPage *int32 `json:"previousPage"`
+	// PreviousPage The previous page; 0 on the first page (as the vendor's docs answer, never null).
+	PreviousPage int32 `json:"previousPage"`
 
 	// Sort Sort direction on `createdAt`.
 	Sort SortOrder `json:"sort"`
@@ -2042,7 +2193,11 @@ type Portfolio struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2129,11 +2284,29 @@ type Problem struct {
 	// Detail What went wrong and what to do about it.
 	Detail string `json:"detail"`
 
-	// Errors The failing fields, for validation failures.
-	Errors *[]struct {
-		Detail string `json:"detail"`
-		Field  string `json:"field"`
-	} `json:"errors,omitempty"`
+	// Errors One item per failing field (with `field` and `detail`) for
+	// validation failures, else one item for the error itself. Each
+	// has `code` and `description`, the shape of the banking source
+	// API's errors (`{errors: [{code, description}]}`).
+	Errors []struct {
+		// Code A machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+		// `FORBIDDEN`, `NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+		// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+		// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`.
+		//
+		//
+		// Example: VALIDATION_ERROR
+		Code string `json:"code"`
+
+		// Description What went wrong: `<field>: <detail>` for a field, else the `detail`.
+		Description string `json:"description"`
+
+		// Detail The field's rule.
+		Detail *string `json:"detail,omitempty"`
+
+		// Field The failing field, as a dotted path or a parameter name.
+		Field *string `json:"field,omitempty"`
+	} `json:"errors"`
 
 	// SignatureBase On a refused signature, for sandbox organizations only, the signature base the server computed.
 	SignatureBase *string `json:"signature_base,omitempty"`
@@ -2152,6 +2325,18 @@ type Problem struct {
 //
 // Example: crm-000417
 type ReferenceId = string
+
+// ReferenceIdInput The `referenceId` a request sends: a string (1–64 characters), or a
+// JSON integer (the vendor's customers guide sends `123456`), which is
+// stored and answered as its decimal string (`"123456"`).
+//
+// Example: crm-000417
+type ReferenceIdInput struct {
+	union json.RawMessage
+}
+
+// ReferenceIdInput1 Example: 123456
+type ReferenceIdInput1 = int64
 
 // RequestSchedule How often a request executes: `ONCE` (the default) or, for a
 // recurring request, every day, week, two weeks or month (a monthly
@@ -2205,8 +2390,50 @@ type SetSandboxPriceRequest struct {
 // SortOrder Sort direction on `createdAt`.
 type SortOrder string
 
-// Token defines model for Token.
-type Token struct {
+// TokenOrganization defines model for TokenOrganization.
+type TokenOrganization struct {
+	ClientId string `json:"clientId"`
+
+	// Id A unique identifier.
+	//
+	// Example: 123456
+	Id   Id     `json:"id"`
+	Name string `json:"name"`
+}
+
+// TokenRequest Client credentials: `clientId` and `clientSecret` (documented), or
+// the OAuth 2.0 names `client_id` and `client_secret` with
+// `grant_type` (RFC 6749 §4.4), or none of these when they come in
+// HTTP Basic authentication. One pair is required.
+type TokenRequest struct {
+	// ClientId The organization's client id.
+	ClientId *string `json:"clientId,omitempty"`
+
+	// ClientSecret The organization's client secret.
+	ClientSecret *string `json:"clientSecret,omitempty"`
+
+	// OAuthClientId OAuth 2.0 name of `clientId`.
+	OAuthClientId *string `json:"client_id,omitempty"`
+
+	// OAuthClientSecret OAuth 2.0 name of `clientSecret`.
+	OAuthClientSecret *string `json:"client_secret,omitempty"`
+
+	// OAuthGrantType OAuth 2.0 grant type; only `client_credentials`.
+	OAuthGrantType *TokenRequestGrantType `json:"grant_type,omitempty"`
+
+	// OAuthScope OAuth 2.0 requested scope, space-separated; tokens always carry `read write`.
+	OAuthScope *string `json:"scope,omitempty"`
+}
+
+// TokenRequestGrantType OAuth 2.0 grant type; only `client_credentials`.
+type TokenRequestGrantType string
+
+// TokenResponse The documented flat token (`tokenId`, `token`, …) with `message`,
+// plus the OAuth 2.0 fields (RFC 6749 §5.1) for OAuth 2.0 clients.
+type TokenResponse struct {
+	// OAuthAccessToken OAuth 2.0 name of `token`.
+	OAuthAccessToken string `json:"access_token"`
+
 	// CreatedAt A time in unix seconds.
 	//
 	// Example: 1732893484
@@ -2217,10 +2444,18 @@ type Token struct {
 	// Example: 3600
 	ExpiresIn int64 `json:"expiresIn"`
 
+	// OAuthExpiresIn OAuth 2.0 name of `expiresIn`.
+	//
+	// Example: 3600
+	OAuthExpiresIn int64 `json:"expires_in"`
+
 	// MaxTTL The longest lifetime, in seconds, a token of this client can have.
 	//
 	// Example: 86400
-	MaxTTL       int64             `json:"maxTTL"`
+	MaxTTL int64 `json:"maxTTL"`
+
+	// Message Example: Created
+	Message      string            `json:"message"`
 	Organization TokenOrganization `json:"organization"`
 
 	// Scope The authorization scopes of the token.
@@ -2234,8 +2469,11 @@ type Token struct {
 	// Example: 123456
 	TokenId Id `json:"tokenId"`
 
-	// TokenType Always `Bearer`.
-	TokenType TokenTokenType `json:"tokenType"`
+	// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	TokenType TokenType `json:"tokenType"`
+
+	// OAuthTokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	OAuthTokenType TokenType `json:"token_type"`
 
 	// TrustedIps The IP addresses whitelisted for this client (empty means any).
 	TrustedIps []string `json:"trustedIps"`
@@ -2246,43 +2484,15 @@ type Token struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
-// TokenScope defines model for Token.Scope.
+// TokenScope `read` reads resources, `write` changes them (lowercase, as the docs' scope table and examples write them). Every token has both.
 type TokenScope string
 
-// TokenTokenType Always `Bearer`.
-type TokenTokenType string
+// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+type TokenType string
 
-// TokenOrganization defines model for TokenOrganization.
-type TokenOrganization struct {
-	ClientId string `json:"clientId"`
-
-	// Id A unique identifier.
-	//
-	// Example: 123456
-	Id   Id     `json:"id"`
-	Name string `json:"name"`
-}
-
-// TokenRequest defines model for TokenRequest.
-type TokenRequest struct {
-	// ClientId The organization's client id.
-	ClientId string `json:"clientId"`
-
-	// ClientSecret The organization's client secret.
-	ClientSecret string `json:"clientSecret"`
-}
-
-// TokenResponse defines model for TokenResponse.
-type TokenResponse struct {
-	// Code Example: 201
-	Code int   `json:"code"`
-	Data Token `json:"data"`
-
-	// Message Example: Created
-	Message string `json:"message"`
-}
-
-// Transaction One execution of a request.
+// Transaction One execution of a request. `requestType` is the documented name of
+// its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+// value (Openvest's earlier name, kept as an addition).
 type Transaction struct {
 	// AccountId A unique identifier.
 	//
@@ -2302,7 +2512,11 @@ type Transaction struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2347,6 +2561,11 @@ type Transaction struct {
 	// Example: 123456
 	RequestId Id `json:"requestId"`
 
+	// RequestType `PURCHASE` buys an instrument; `SELL` sells from a holding.
+	//
+	// Example: PURCHASE
+	RequestType RequestType `json:"requestType"`
+
 	// Status The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
 	//
 	// Example: COMPLETED
@@ -2390,6 +2609,20 @@ type TransactionListResponse struct {
 	Meta Meta `json:"meta"`
 }
 
+// TransactionResponse defines model for TransactionResponse.
+type TransactionResponse struct {
+	// Code Example: 200
+	Code int `json:"code"`
+
+	// Data One execution of a request. `requestType` is the documented name of
+	// its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+	// value (Openvest's earlier name, kept as an addition).
+	Data Transaction `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
 // TransactionStatus The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
 //
 // Example: COMPLETED
@@ -2407,7 +2640,11 @@ type UpdateAccountRequest struct {
 	// Example: 123456
 	AccountId Id `json:"accountId"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency *Currency `json:"currency,omitempty"`
@@ -2437,10 +2674,13 @@ type UpdateCustomerRequest struct {
 	// Example: Jane
 	LastName *PersonName `json:"lastName,omitempty"`
 
-	// ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
+	// ReferenceId The `referenceId` a request sends: a string (1–64 characters), or a
+	// JSON integer (the vendor's customers guide sends `123456`), which is
+	// stored and answered as its decimal string (`"123456"`).
+	//
 	//
 	// Example: crm-000417
-	ReferenceId *ReferenceId `json:"referenceId,omitempty"`
+	ReferenceId *ReferenceIdInput `json:"referenceId,omitempty"`
 
 	// Status `ACTIVE` the customer is able to trade; `SUSPENDED` temporarily unable
 	// to trade; `CLOSED` permanently blocked from trading.
@@ -2452,7 +2692,11 @@ type UpdateCustomerRequest struct {
 
 // UpdatePortfolioRequest The portfolio to update and at least one field to change.
 type UpdatePortfolioRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency *Currency `json:"currency,omitempty"`
@@ -2470,12 +2714,14 @@ type UpdatePortfolioRequest struct {
 	Status *PortfolioStatus `json:"status,omitempty"`
 }
 
-// UpdateRequestRequest defines model for UpdateRequestRequest.
+// UpdateRequestRequest `requestId` is required: a body without it (the vendor's guide
+// shows only `{"shouldCancelRequest": true}`) answers `400` naming
+// `requestId` and showing the body to send.
 type UpdateRequestRequest struct {
 	// RequestId A unique identifier.
 	//
 	// Example: 123456
-	RequestId Id `json:"requestId"`
+	RequestId *Id `json:"requestId,omitempty"`
 
 	// ShouldCancelRequest `true` cancels the request (the only change a request takes).
 	ShouldCancelRequest bool `json:"shouldCancelRequest"`
@@ -2490,7 +2736,9 @@ type UpdateWebhookRequest struct {
 
 	// Subscriptions Replaces the previous subscriptions.
 	Subscriptions *[]WebhookSubscription `json:"subscriptions,omitempty"`
-	Url           *string                `json:"url,omitempty"`
+
+	// Url A new URL, under the rules of `POST /v1/webhooks`.
+	Url *string `json:"url,omitempty"`
 
 	// WebhookId A unique identifier.
 	//
@@ -2541,8 +2789,13 @@ type WalletAccountList struct {
 // Example: 5000.5
 type WalletAmount = decimal.Decimal
 
-// WalletAsset An asset a wallet account holds.
+// WalletAsset An asset a wallet account holds. `activated` is a status attribute
+// the source API documents as not used yet: it is the account's
+// (false).
 type WalletAsset struct {
+	// Activated Not used yet; false.
+	Activated bool `json:"activated"`
+
 	// Balance An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
 	//
 	// Example: 5000.5
@@ -2553,6 +2806,12 @@ type WalletAsset struct {
 
 	// MinorUnit The number of decimal places of the balance (7 on Stellar).
 	MinorUnit int `json:"minor_unit"`
+
+	// Name The asset's name: its code (Openvest keeps no other name for an asset).
+	Name string `json:"name"`
+
+	// Platform Where the asset lives; `stellar`.
+	Platform string `json:"platform"`
 
 	// StellarCode The asset code on Stellar.
 	StellarCode string `json:"stellar_code"`
@@ -2717,7 +2976,10 @@ type WalletCustomer struct {
 	CustomerGuid openapi_types.UUID `json:"customer_guid"`
 	IsDisabled   bool               `json:"is_disabled"`
 
-	// KycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+	// KycLevel The customer's level of verification (KYC), 0 (none) or more. Like
+	// the source API, Openvest gives the levels no meaning and no upper
+	// bound beyond a 32-bit integer.
+	//
 	//
 	// Example: 1
 	KycLevel     WalletKycLevel `json:"kyc_level"`
@@ -2753,10 +3015,13 @@ type WalletCustomerOrdering string
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletError struct {
 	// Error The machine-readable error code.
 	//
@@ -2774,8 +3039,13 @@ type WalletError struct {
 
 	// StatusCode The HTTP status code.
 	//
-	// Example: 409
+	// Example: 400
 	StatusCode int `json:"statusCode"`
+
+	// Timestamp When the error was answered (UTC).
+	//
+	// Example: 2026-11-21T08:16:02.5Z
+	Timestamp time.Time `json:"timestamp"`
 }
 
 // WalletIban An IBAN, with or without spaces, in any case. It must have its
@@ -2785,7 +3055,9 @@ type WalletError struct {
 // Example: GB82 WEST 1234 5698 7654 32
 type WalletIban = string
 
-// WalletKycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+// WalletKycLevel The customer's level of verification (KYC), 0 (none) or more. Like
+// the source API, Openvest gives the levels no meaning and no upper
+// bound beyond a 32-bit integer.
 //
 // Example: 1
 type WalletKycLevel = int
@@ -2846,7 +3118,10 @@ type WalletUpdateCustomerRequest struct {
 	// IsDisabled true disables the customer.
 	IsDisabled *bool `json:"is_disabled,omitempty"`
 
-	// KycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+	// KycLevel The customer's level of verification (KYC), 0 (none) or more. Like
+	// the source API, Openvest gives the levels no meaning and no upper
+	// bound beyond a 32-bit integer.
+	//
 	//
 	// Example: 1
 	KycLevel *WalletKycLevel `json:"kyc_level,omitempty"`
@@ -2949,7 +3224,9 @@ type WebhookDelivery struct {
 	NextAttemptAt *int64 `json:"nextAttemptAt,omitempty"`
 
 	// State `PENDING` attempts remain; `SUCCEEDED` a 2xx answer came;
-	// `FAILED` every attempt failed (or the receiver answered `410`);
+	// `FAILED` every attempt failed (or the receiver answered `410`, or
+	// its third attempt was refused because the destination resolved
+	// to a private address);
 	// `CANCELED` the webhook was deleted or deactivated first.
 	State WebhookDeliveryState `json:"state"`
 
@@ -2988,7 +3265,9 @@ type WebhookDeliveryResponse struct {
 }
 
 // WebhookDeliveryState `PENDING` attempts remain; `SUCCEEDED` a 2xx answer came;
-// `FAILED` every attempt failed (or the receiver answered `410`);
+// `FAILED` every attempt failed (or the receiver answered `410`, or
+// its third attempt was refused because the destination resolved
+// to a private address);
 // `CANCELED` the webhook was deleted or deactivated first.
 type WebhookDeliveryState string
 
@@ -3077,6 +3356,11 @@ type WebhookStatus string
 // Example: CUSTOMER.CREATED
 type WebhookSubscription = string
 
+// AccessTokenId A unique identifier.
+//
+// Example: 123456
+type AccessTokenId = Id
+
 // BankingApplicationIdPath An application ID.
 //
 // Example: app_5f2b8c1e9a7d4e3f
@@ -3121,8 +3405,14 @@ type CustomerIdQueryOptional = Id
 // Example: 123456
 type CustomerIdQueryRequired = Id
 
+// IdempotencyId defines model for IdempotencyId.
+type IdempotencyId = string
+
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
+
+// L2fIdempotencyId defines model for L2fIdempotencyId.
+type L2fIdempotencyId = string
 
 // Limit defines model for Limit.
 type Limit = int32
@@ -3228,70 +3518,104 @@ type UnsupportedMediaType = Error
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletBadRequest = WalletError
 
 // WalletConflict The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletConflict = WalletError
+
+// WalletCreateCustomerBadRequest The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletCreateCustomerBadRequest = WalletError
 
 // WalletInternalError The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletInternalError = WalletError
 
 // WalletNotFound The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletNotFound = WalletError
 
 // WalletPayloadTooLarge The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletPayloadTooLarge = WalletError
 
 // WalletUnauthorized The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletUnauthorized = WalletError
 
 // WalletUnsupportedMediaType The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletUnsupportedMediaType = WalletError
 
 // ListBankingApplicationsParams defines parameters for ListBankingApplications.
@@ -3304,6 +3628,46 @@ type ListBankingApplicationsParams struct {
 
 	// Cursor Pagination cursor, the `pagination.next_cursor` of the previous page; omit it for the first page.
 	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateBankingApplicationParams defines parameters for CreateBankingApplication.
+type CreateBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// UpdateBankingApplicationParams defines parameters for UpdateBankingApplication.
+type UpdateBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// CreateBankingApplicationDocumentParams defines parameters for CreateBankingApplicationDocument.
+type CreateBankingApplicationDocumentParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// SubmitBankingApplicationParams defines parameters for SubmitBankingApplication.
+type SubmitBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
 }
 
 // ListWalletCounterpartiesParams defines parameters for ListWalletCounterparties.
@@ -3323,8 +3687,11 @@ type ListWalletCustomersParams struct {
 	// Logins Customer's logins.
 	Logins *[]WalletLogin `form:"logins,omitempty" json:"logins,omitempty"`
 
-	// KycLevels Customer's KYC levels.
-	KycLevels *[]WalletKycLevel `form:"kyc_levels,omitempty" json:"kyc_levels,omitempty"`
+	// KycLevels Customer's KYC levels. The source API types this filter as
+	// strings (`string[]`) although `kyc_level` is an integer: each
+	// value is a level's decimal digits, so `kyc_levels=1` is the same
+	// whether a client means the string `"1"` or the number 1.
+	KycLevels *[]string `form:"kyc_levels,omitempty" json:"kyc_levels,omitempty"`
 
 	// IsDisabled Only disabled customers (`true`) or only enabled ones (`false`).
 	IsDisabled *bool `form:"is_disabled,omitempty" json:"is_disabled,omitempty"`
@@ -3408,6 +3775,46 @@ type ListBankingCustomersParams struct {
 	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// UpdateBankingCustomerParams defines parameters for UpdateBankingCustomer.
+type UpdateBankingCustomerParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// UpdateBankingIndividualParams defines parameters for UpdateBankingIndividual.
+type UpdateBankingIndividualParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// DecideBankingApplicationParams defines parameters for DecideBankingApplication.
+type DecideBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
+// SetBankingCustomerStatusParams defines parameters for SetBankingCustomerStatus.
+type SetBankingCustomerStatusParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+}
+
 // ListAccountsParams defines parameters for ListAccounts.
 type ListAccountsParams struct {
 	// CustomerId Only items of this customer.
@@ -3425,6 +3832,17 @@ type ListAccountsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3443,17 +3861,41 @@ type ListAccountsParams struct {
 
 // CreateAccountParams defines parameters for CreateAccount.
 type CreateAccountParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3472,17 +3914,41 @@ type CreateAccountParams struct {
 
 // UpdateAccountParams defines parameters for UpdateAccount.
 type UpdateAccountParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3504,6 +3970,17 @@ type GetAccountParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3543,6 +4020,17 @@ type ListAssetsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3564,6 +4052,84 @@ type GetAssetParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// RevokeTokenLegacyParams defines parameters for RevokeTokenLegacy.
+type RevokeTokenLegacyParams struct {
+	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
+	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateTokenLegacyParams defines parameters for CreateTokenLegacy.
+type CreateTokenLegacyParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3600,6 +4166,17 @@ type ListCustomersParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3618,17 +4195,41 @@ type ListCustomersParams struct {
 
 // CreateCustomerParams defines parameters for CreateCustomer.
 type CreateCustomerParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3647,17 +4248,41 @@ type CreateCustomerParams struct {
 
 // UpdateCustomerParams defines parameters for UpdateCustomer.
 type UpdateCustomerParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3679,6 +4304,17 @@ type GetCustomerParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3712,6 +4348,17 @@ type ListInstrumentsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3733,6 +4380,17 @@ type GetInstrumentParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3763,6 +4421,17 @@ type ListInvestmentsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3784,6 +4453,17 @@ type GetInvestmentParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3803,11 +4483,22 @@ type GetInvestmentParams struct {
 // RevokeTokenParams defines parameters for RevokeToken.
 type RevokeTokenParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
-	AccessTokenId *Id `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
+	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3829,6 +4520,17 @@ type CreateTokenParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3862,6 +4564,17 @@ type ListPortfoliosParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3880,17 +4593,41 @@ type ListPortfoliosParams struct {
 
 // CreatePortfolioParams defines parameters for CreatePortfolio.
 type CreatePortfolioParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3909,17 +4646,41 @@ type CreatePortfolioParams struct {
 
 // UpdatePortfolioParams defines parameters for UpdatePortfolio.
 type UpdatePortfolioParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3941,6 +4702,17 @@ type GetPortfolioParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3980,6 +4752,17 @@ type ListRequestsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3998,17 +4781,41 @@ type ListRequestsParams struct {
 
 // UpdateRequestParams defines parameters for UpdateRequest.
 type UpdateRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4027,17 +4834,147 @@ type UpdateRequestParams struct {
 
 // CreatePurchaseRequestParams defines parameters for CreatePurchaseRequest.
 type CreatePurchaseRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreatePurchaseRequestLegacyParams defines parameters for CreatePurchaseRequestLegacy.
+type CreatePurchaseRequestLegacyParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateSellRequestLegacyParams defines parameters for CreateSellRequestLegacy.
+type CreateSellRequestLegacyParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4056,17 +4993,41 @@ type CreatePurchaseRequestParams struct {
 
 // CreateSellRequestParams defines parameters for CreateSellRequest.
 type CreateSellRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4088,6 +5049,17 @@ type GetRequestParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4109,6 +5081,17 @@ type GetSandboxClockParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4127,17 +5110,41 @@ type GetSandboxClockParams struct {
 
 // AdvanceSandboxClockParams defines parameters for AdvanceSandboxClock.
 type AdvanceSandboxClockParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4156,17 +5163,41 @@ type AdvanceSandboxClockParams struct {
 
 // ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
 type ClearSandboxPriceParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4185,17 +5216,41 @@ type ClearSandboxPriceParams struct {
 
 // SetSandboxPriceParams defines parameters for SetSandboxPrice.
 type SetSandboxPriceParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4214,17 +5269,41 @@ type SetSandboxPriceParams struct {
 
 // ForceRequestOutcomeParams defines parameters for ForceRequestOutcome.
 type ForceRequestOutcomeParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4261,6 +5340,49 @@ type ListTransactionsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetTransactionParams defines parameters for GetTransaction.
+type GetTransactionParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4291,6 +5413,17 @@ type ListWebhooksParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4309,17 +5442,41 @@ type ListWebhooksParams struct {
 
 // CreateWebhookParams defines parameters for CreateWebhook.
 type CreateWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4338,17 +5495,41 @@ type CreateWebhookParams struct {
 
 // UpdateWebhookParams defines parameters for UpdateWebhook.
 type UpdateWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4370,6 +5551,17 @@ type GetWebhookKeyParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4388,17 +5580,41 @@ type GetWebhookKeyParams struct {
 
 // TestWebhooksParams defines parameters for TestWebhooks.
 type TestWebhooksParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4417,17 +5633,41 @@ type TestWebhooksParams struct {
 
 // DeleteWebhookParams defines parameters for DeleteWebhook.
 type DeleteWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4461,6 +5701,17 @@ type ListWebhookDeliveriesParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4479,17 +5730,41 @@ type ListWebhookDeliveriesParams struct {
 
 // RetryWebhookDeliveryParams defines parameters for RetryWebhookDelivery.
 type RetryWebhookDeliveryParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4545,6 +5820,16 @@ type CreateAccountJSONRequestBody = CreateAccountRequest
 // UpdateAccountJSONRequestBody defines body for UpdateAccount for application/json ContentType.
 type UpdateAccountJSONRequestBody = UpdateAccountRequest
 
+// CreateTokenLegacyJSONRequestBody defines body for CreateTokenLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateTokenLegacyJSONRequestBody = TokenRequest
+
+// CreateTokenLegacyFormdataRequestBody defines body for CreateTokenLegacy for application/x-www-form-urlencoded ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateTokenLegacyFormdataRequestBody = TokenRequest
+
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
 
@@ -4569,6 +5854,16 @@ type UpdateRequestJSONRequestBody = UpdateRequestRequest
 // CreatePurchaseRequestJSONRequestBody defines body for CreatePurchaseRequest for application/json ContentType.
 type CreatePurchaseRequestJSONRequestBody = CreatePurchaseRequest
 
+// CreatePurchaseRequestLegacyJSONRequestBody defines body for CreatePurchaseRequestLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreatePurchaseRequestLegacyJSONRequestBody = CreatePurchaseRequest
+
+// CreateSellRequestLegacyJSONRequestBody defines body for CreateSellRequestLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateSellRequestLegacyJSONRequestBody = CreateSellRequest
+
 // CreateSellRequestJSONRequestBody defines body for CreateSellRequest for application/json ContentType.
 type CreateSellRequestJSONRequestBody = CreateSellRequest
 
@@ -4586,6 +5881,68 @@ type CreateWebhookJSONRequestBody = CreateWebhookRequest
 
 // UpdateWebhookJSONRequestBody defines body for UpdateWebhook for application/json ContentType.
 type UpdateWebhookJSONRequestBody = UpdateWebhookRequest
+
+// AsReferenceId returns the union data inside the ReferenceIdInput as a ReferenceId
+func (t ReferenceIdInput) AsReferenceId() (ReferenceId, error) {
+	var body ReferenceId
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReferenceId overwrites any union data inside the ReferenceIdInput as the provided ReferenceId
+func (t *ReferenceIdInput) FromReferenceId(v ReferenceId) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReferenceId performs a merge with any union data inside the ReferenceIdInput, using the provided ReferenceId
+func (t *ReferenceIdInput) MergeReferenceId(v ReferenceId) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsReferenceIdInput1 returns the union data inside the ReferenceIdInput as a ReferenceIdInput1
+func (t ReferenceIdInput) AsReferenceIdInput1() (ReferenceIdInput1, error) {
+	var body ReferenceIdInput1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReferenceIdInput1 overwrites any union data inside the ReferenceIdInput as the provided ReferenceIdInput1
+func (t *ReferenceIdInput) FromReferenceIdInput1(v ReferenceIdInput1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReferenceIdInput1 performs a merge with any union data inside the ReferenceIdInput, using the provided ReferenceIdInput1
+func (t *ReferenceIdInput) MergeReferenceIdInput1(v ReferenceIdInput1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ReferenceIdInput) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ReferenceIdInput) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -4701,7 +6058,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-	CreateBankingApplicationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateBankingApplicationWithBody(ctx context.Context, params *CreateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateBankingApplication Create an application
 	//
@@ -4733,7 +6090,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-	CreateBankingApplication(ctx context.Context, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateBankingApplication(ctx context.Context, params *CreateBankingApplicationParams, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetBankingApplication Retrieve an application
 	//
@@ -4753,7 +6110,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-	UpdateBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateBankingApplication Update an application
 	//
@@ -4766,7 +6123,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-	UpdateBankingApplication(ctx context.Context, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBankingApplication(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateBankingApplicationDocumentWithBody Attach a document
 	//
@@ -4780,7 +6137,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-	CreateBankingApplicationDocumentWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateBankingApplicationDocumentWithBody(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateBankingApplicationDocument Attach a document
 	//
@@ -4794,7 +6151,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-	CreateBankingApplicationDocument(ctx context.Context, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateBankingApplicationDocument(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetBankingApplicationDocument Retrieve a document
 	//
@@ -4826,7 +6183,7 @@ type ClientInterface interface {
 	//   moves it. `decision_reason` names the rule that applied.
 	//
 	// Corresponds with POST /applications/{id}/submit (the `SubmitBankingApplication` operationId).
-	SubmitBankingApplication(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SubmitBankingApplication(ctx context.Context, id BankingApplicationIdPath, params *SubmitBankingApplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListWalletCounterparties List counterparties
 	//
@@ -4892,7 +6249,11 @@ type ClientInterface interface {
 	// `is_disabled=true` lists only disabled customers, `false` only the
 	// others; absent, both. `search_string` matches a substring of the
 	// name, surname or login (any case), or exactly a customer guid, a
-	// wallet account guid or an IBAN (in any spacing or case).
+	// wallet account guid or an IBAN (in any spacing or case): what the
+	// source API's customer list searches (name or login) and what its
+	// account list searches (account guid, IBAN, login), together. The
+	// source's `external_id` has no counterpart here: no customer field
+	// carries one.
 	//
 	// Corresponds with GET /counterparty/{counterparty_guid}/customers (the `ListWalletCustomers` operationId).
 	ListWalletCustomers(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *ListWalletCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4917,9 +6278,11 @@ type ClientInterface interface {
 	// Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 	// an empty string counts as absent. `login` (a phone number, an e-mail
 	// or another user name) is unique within the counterparty: a taken
-	// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-	// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-	// nothing is written.
+	// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+	// `errors` naming `login`, as the source API does (it answers a
+	// duplicate login with a 400 wrapping its user service's 409). An
+	// `iban` is unique within the organization (`409
+	// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4946,9 +6309,11 @@ type ClientInterface interface {
 	// Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 	// an empty string counts as absent. `login` (a phone number, an e-mail
 	// or another user name) is unique within the counterparty: a taken
-	// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-	// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-	// nothing is written.
+	// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+	// `errors` naming `login`, as the source API does (it answers a
+	// duplicate login with a 400 wrapping its user service's 409). An
+	// `iban` is unique within the organization (`409
+	// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -5066,7 +6431,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-	UpdateBankingCustomerWithBody(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBankingCustomerWithBody(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateBankingCustomer Update customer
 	//
@@ -5083,7 +6448,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-	UpdateBankingCustomer(ctx context.Context, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBankingCustomer(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetBankingIndividual Retrieve individual
 	//
@@ -5106,7 +6471,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-	UpdateBankingIndividualWithBody(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBankingIndividualWithBody(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateBankingIndividual Update individual
 	//
@@ -5120,7 +6485,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-	UpdateBankingIndividual(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBankingIndividual(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DecideBankingApplicationWithBody Decide an application in manual review
 	//
@@ -5133,7 +6498,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-	DecideBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DecideBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DecideBankingApplication Decide an application in manual review
 	//
@@ -5146,7 +6511,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-	DecideBankingApplication(ctx context.Context, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DecideBankingApplication(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetBankingCustomerStatusWithBody Move a customer to another status
 	//
@@ -5170,7 +6535,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-	SetBankingCustomerStatusWithBody(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SetBankingCustomerStatusWithBody(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetBankingCustomerStatus Move a customer to another status
 	//
@@ -5194,7 +6559,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-	SetBankingCustomerStatus(ctx context.Context, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SetBankingCustomerStatus(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListAccounts List accounts
 	//
@@ -5278,6 +6643,57 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/assets/{assetId} (the `GetAsset` operationId).
 	GetAsset(ctx context.Context, assetId Id, params *GetAssetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeTokenLegacy Revoke an access token (old path)
+	//
+	// The vendor's old revocation, the same as `POST /v1/oauth/revoke` (which to prefer).
+	//
+	// Corresponds with DELETE /v1/auth (the `RevokeTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	RevokeTokenLegacy(ctx context.Context, params *RevokeTokenLegacyParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTokenLegacyWithBody Create an access token (old path)
+	//
+	// The vendor's old token call, kept for clients written to its older
+	// docs: the same credentials as `POST /v1/oauth/token` (which to
+	// prefer), answered in the old wrapped shape with `accessTokenId`,
+	// `accessToken` and `type`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacyWithBody(ctx context.Context, params *CreateTokenLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTokenLegacy Create an access token (old path)
+	//
+	// The vendor's old token call, kept for clients written to its older
+	// docs: the same credentials as `POST /v1/oauth/token` (which to
+	// prefer), answered in the old wrapped shape with `accessTokenId`,
+	// `accessToken` and `type`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacy(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTokenLegacyWithFormdataBody Create an access token (old path)
+	//
+	// The vendor's old token call, kept for clients written to its older
+	// docs: the same credentials as `POST /v1/oauth/token` (which to
+	// prefer), answered in the old wrapped shape with `accessTokenId`,
+	// `accessToken` and `type`.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacyWithFormdataBody(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCustomers List customers
 	//
@@ -5385,9 +6801,11 @@ type ClientInterface interface {
 	// RevokeToken Revoke an access token
 	//
 	// Revokes the token named by `accessTokenId`, or the token that
-	// authenticates this call when `accessTokenId` is omitted. A revoked
-	// token answers `401` from then on. Revoking an already revoked token
-	// succeeds. A token of another organization answers `404`.
+	// authenticates this call when `accessTokenId` is omitted (the docs
+	// mark it required; omitting it is our addition). A revoked token
+	// answers `401` from then on. Revoking an already revoked token
+	// succeeds. A token of another organization answers `404`. The
+	// revocation emits `AUTH.DELETED` (once per token).
 	//
 	// Corresponds with POST /v1/oauth/revoke (the `RevokeToken` operationId).
 	RevokeToken(ctx context.Context, params *RevokeTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5396,8 +6814,23 @@ type ClientInterface interface {
 	//
 	// Exchanges an organization's client credentials for a bearer token.
 	// The token expires after `expiresIn` seconds (3600) and can be revoked
-	// with `POST /v1/oauth/revoke`. The form encoding is the documented
-	// one; a JSON body with the same fields is accepted too.
+	// with `POST /v1/oauth/revoke`. The credentials come in one of three
+	// ways:
+	//
+	// * the documented form fields (or JSON) `clientId` and `clientSecret`;
+	// * the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+	//   `grant_type=client_credentials` with `client_id` and
+	//   `client_secret` in the body,
+	// * or the same grant with the credentials in HTTP Basic
+	//   authentication (`Authorization: Basic base64(client_id:client_secret)`,
+	//   RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+	//
+	// `grant_type`, when sent, must be `client_credentials`. Missing
+	// credentials answer `400` naming `clientId` and `clientSecret`;
+	// wrong ones `401`. The answer is the documented flat token; it also
+	// carries the OAuth 2.0 fields `access_token`, `token_type` and
+	// `expires_in` (the same token, type and lifetime). Creating a token
+	// emits `AUTH.CREATED`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -5408,8 +6841,23 @@ type ClientInterface interface {
 	//
 	// Exchanges an organization's client credentials for a bearer token.
 	// The token expires after `expiresIn` seconds (3600) and can be revoked
-	// with `POST /v1/oauth/revoke`. The form encoding is the documented
-	// one; a JSON body with the same fields is accepted too.
+	// with `POST /v1/oauth/revoke`. The credentials come in one of three
+	// ways:
+	//
+	// * the documented form fields (or JSON) `clientId` and `clientSecret`;
+	// * the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+	//   `grant_type=client_credentials` with `client_id` and
+	//   `client_secret` in the body,
+	// * or the same grant with the credentials in HTTP Basic
+	//   authentication (`Authorization: Basic base64(client_id:client_secret)`,
+	//   RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+	//
+	// `grant_type`, when sent, must be `client_credentials`. Missing
+	// credentials answer `400` naming `clientId` and `clientSecret`;
+	// wrong ones `401`. The answer is the documented flat token; it also
+	// carries the OAuth 2.0 fields `access_token`, `token_type` and
+	// `expires_in` (the same token, type and lifetime). Creating a token
+	// emits `AUTH.CREATED`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -5420,8 +6868,23 @@ type ClientInterface interface {
 	//
 	// Exchanges an organization's client credentials for a bearer token.
 	// The token expires after `expiresIn` seconds (3600) and can be revoked
-	// with `POST /v1/oauth/revoke`. The form encoding is the documented
-	// one; a JSON body with the same fields is accepted too.
+	// with `POST /v1/oauth/revoke`. The credentials come in one of three
+	// ways:
+	//
+	// * the documented form fields (or JSON) `clientId` and `clientSecret`;
+	// * the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+	//   `grant_type=client_credentials` with `client_id` and
+	//   `client_secret` in the body,
+	// * or the same grant with the credentials in HTTP Basic
+	//   authentication (`Authorization: Basic base64(client_id:client_secret)`,
+	//   RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+	//
+	// `grant_type`, when sent, must be `client_credentials`. Missing
+	// credentials answer `400` naming `clientId` and `clientSecret`;
+	// wrong ones `401`. The answer is the documented flat token; it also
+	// carries the OAuth 2.0 fields `access_token`, `token_type` and
+	// `expires_in` (the same token, type and lifetime). Creating a token
+	// emits `AUTH.CREATED`.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
@@ -5498,7 +6961,9 @@ type ClientInterface interface {
 	// UpdateRequestWithBody Cancel a request
 	//
 	// Cancels the request named by `requestId` (in the body) with
-	// `shouldCancelRequest: true`. Only a `PENDING` request can be
+	// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+	// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+	// `requestId` and showing the body to send. Only a `PENDING` request can be
 	// canceled (`409` otherwise): a one-time request that has not executed
 	// yet, or a recurring one, whose future cycles then stop. A canceled
 	// request is `CANCELED`.
@@ -5511,7 +6976,9 @@ type ClientInterface interface {
 	// UpdateRequest Cancel a request
 	//
 	// Cancels the request named by `requestId` (in the body) with
-	// `shouldCancelRequest: true`. Only a `PENDING` request can be
+	// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+	// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+	// `requestId` and showing the body to send. Only a `PENDING` request can be
 	// canceled (`409` otherwise): a one-time request that has not executed
 	// yet, or a recurring one, whose future cycles then stop. A canceled
 	// request is `CANCELED`.
@@ -5581,16 +7048,73 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/requests/purchase (the `CreatePurchaseRequest` operationId).
 	CreatePurchaseRequest(ctx context.Context, params *CreatePurchaseRequestParams, body CreatePurchaseRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CreatePurchaseRequestLegacyWithBody Create a purchase request (the guide's recurring-request URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a recurring
+	// purchase: the same operation as `POST /v1/requests/purchase`, which
+	// to prefer.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacyWithBody(ctx context.Context, params *CreatePurchaseRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePurchaseRequestLegacy Create a purchase request (the guide's recurring-request URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a recurring
+	// purchase: the same operation as `POST /v1/requests/purchase`, which
+	// to prefer.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacy(ctx context.Context, params *CreatePurchaseRequestLegacyParams, body CreatePurchaseRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSellRequestLegacyWithBody Create a sell request (the guide's URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a sell: the
+	// same operation as `POST /v1/requests/sell`, which to prefer.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacyWithBody(ctx context.Context, params *CreateSellRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSellRequestLegacy Create a sell request (the guide's URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a sell: the
+	// same operation as `POST /v1/requests/sell`, which to prefer.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacy(ctx context.Context, params *CreateSellRequestLegacyParams, body CreateSellRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateSellRequestWithBody Create a sell request
 	//
 	// Asks to sell from a holding (`assetId`) of the customer either the
 	// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-	// of the shares held, in (0, 100]; exactly one of the two (`400`
-	// otherwise). `sellPercentage: 100` sells every share. The request is
+	// of the shares held, in (0, 100] (`400` when neither is sent). When
+	// both are sent, `sellAmount` applies and `sellPercentage` is
+	// dropped. `sellPercentage: 100` sells every share. The request is
 	// created `PENDING` and executes moments later at the market price:
 	// the holding, the portfolio and a transaction are updated and the
 	// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 	// the sale exceeds the shares held by then.
+	//
+	// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+	// repeats every day, week, two weeks or month, starting one period
+	// after its creation, as a recurring purchase does; a cycle that finds
+	// too few shares fails (its transaction is `ERROR`) and the plan goes
+	// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 	//
 	// Refused before anything is created: an unknown customer, or an asset
 	// that is not the customer's (`404`); a customer, account or portfolio
@@ -5606,12 +7130,19 @@ type ClientInterface interface {
 	//
 	// Asks to sell from a holding (`assetId`) of the customer either the
 	// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-	// of the shares held, in (0, 100]; exactly one of the two (`400`
-	// otherwise). `sellPercentage: 100` sells every share. The request is
+	// of the shares held, in (0, 100] (`400` when neither is sent). When
+	// both are sent, `sellAmount` applies and `sellPercentage` is
+	// dropped. `sellPercentage: 100` sells every share. The request is
 	// created `PENDING` and executes moments later at the market price:
 	// the holding, the portfolio and a transaction are updated and the
 	// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 	// the sale exceeds the shares held by then.
+	//
+	// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+	// repeats every day, week, two weeks or month, starting one period
+	// after its creation, as a recurring purchase does; a cycle that finds
+	// too few shares fails (its transaction is `ERROR`) and the plan goes
+	// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 	//
 	// Refused before anything is created: an unknown customer, or an asset
 	// that is not the customer's (`404`); a customer, account or portfolio
@@ -5741,6 +7272,13 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/transactions (the `ListTransactions` operationId).
 	ListTransactions(ctx context.Context, params *ListTransactionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetTransaction Get a transaction
+	//
+	// One execution of a request. Another organization's transaction answers `404`.
+	//
+	// Corresponds with GET /v1/transactions/{transactionId} (the `GetTransaction` operationId).
+	GetTransaction(ctx context.Context, transactionId Id, params *GetTransactionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListWebhooks List webhooks
 	//
 	// Corresponds with GET /v1/webhooks (the `ListWebhooks` operationId).
@@ -5752,6 +7290,24 @@ type ClientInterface interface {
 	// name (plain http and private addresses only where the deployment
 	// allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
 	// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+	//
+	// Refused with `400` (field `url`, naming the rule), unless private
+	// destinations are allowed: a host that is an IP address in any
+	// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+	// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+	// name without a dot (`localhost.`); a local name (`localhost`,
+	// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+	// without a trailing dot); and a name that resolves, when the
+	// webhook is created or its URL changed, only to addresses
+	// deliveries never reach (loopback, private, carrier-grade NAT,
+	// link-local, unique local, reserved, and IPv6 forms that embed
+	// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+	// yet is accepted. Every delivery is checked again after DNS
+	// resolution: an attempt the guard refuses is logged with
+	// `lastError` "destination refused: … is a private, loopback,
+	// link-local or reserved address", and a refused attempt that is
+	// the delivery's third (or later) ends it `FAILED` instead of
+	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -5768,6 +7324,24 @@ type ClientInterface interface {
 	// name (plain http and private addresses only where the deployment
 	// allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
 	// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+	//
+	// Refused with `400` (field `url`, naming the rule), unless private
+	// destinations are allowed: a host that is an IP address in any
+	// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+	// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+	// name without a dot (`localhost.`); a local name (`localhost`,
+	// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+	// without a trailing dot); and a name that resolves, when the
+	// webhook is created or its URL changed, only to addresses
+	// deliveries never reach (loopback, private, carrier-grade NAT,
+	// link-local, unique local, reserved, and IPv6 forms that embed
+	// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+	// yet is accepted. Every delivery is checked again after DNS
+	// resolution: an attempt the guard refuses is logged with
+	// `lastError` "destination refused: … is a private, loopback,
+	// link-local or reserved address", and a refused attempt that is
+	// the delivery's third (or later) ends it `FAILED` instead of
+	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -5897,8 +7471,8 @@ func (c *Client) ListBankingApplications(ctx context.Context, params *ListBankin
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-func (c *Client) CreateBankingApplicationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateBankingApplicationRequestWithBody(c.Server, contentType, body)
+func (c *Client) CreateBankingApplicationWithBody(ctx context.Context, params *CreateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankingApplicationRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5939,8 +7513,8 @@ func (c *Client) CreateBankingApplicationWithBody(ctx context.Context, contentTy
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-func (c *Client) CreateBankingApplication(ctx context.Context, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateBankingApplicationRequest(c.Server, body)
+func (c *Client) CreateBankingApplication(ctx context.Context, params *CreateBankingApplicationParams, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankingApplicationRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5979,8 +7553,8 @@ func (c *Client) GetBankingApplication(ctx context.Context, id BankingApplicatio
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-func (c *Client) UpdateBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBankingApplicationRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) UpdateBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingApplicationRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6002,8 +7576,8 @@ func (c *Client) UpdateBankingApplicationWithBody(ctx context.Context, id Bankin
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-func (c *Client) UpdateBankingApplication(ctx context.Context, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBankingApplicationRequest(c.Server, id, body)
+func (c *Client) UpdateBankingApplication(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingApplicationRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6026,8 +7600,8 @@ func (c *Client) UpdateBankingApplication(ctx context.Context, id BankingApplica
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-func (c *Client) CreateBankingApplicationDocumentWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateBankingApplicationDocumentRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) CreateBankingApplicationDocumentWithBody(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankingApplicationDocumentRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6050,8 +7624,8 @@ func (c *Client) CreateBankingApplicationDocumentWithBody(ctx context.Context, i
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-func (c *Client) CreateBankingApplicationDocument(ctx context.Context, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateBankingApplicationDocumentRequest(c.Server, id, body)
+func (c *Client) CreateBankingApplicationDocument(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankingApplicationDocumentRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6102,8 +7676,8 @@ func (c *Client) GetBankingApplicationDocument(ctx context.Context, id BankingAp
 //     moves it. `decision_reason` names the rule that applied.
 //
 // Corresponds with POST /applications/{id}/submit (the `SubmitBankingApplication` operationId).
-func (c *Client) SubmitBankingApplication(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSubmitBankingApplicationRequest(c.Server, id)
+func (c *Client) SubmitBankingApplication(ctx context.Context, id BankingApplicationIdPath, params *SubmitBankingApplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitBankingApplicationRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6218,7 +7792,11 @@ func (c *Client) GetWalletCounterparty(ctx context.Context, counterpartyGuid Wal
 // `is_disabled=true` lists only disabled customers, `false` only the
 // others; absent, both. `search_string` matches a substring of the
 // name, surname or login (any case), or exactly a customer guid, a
-// wallet account guid or an IBAN (in any spacing or case).
+// wallet account guid or an IBAN (in any spacing or case): what the
+// source API's customer list searches (name or login) and what its
+// account list searches (account guid, IBAN, login), together. The
+// source's `external_id` has no counterpart here: no customer field
+// carries one.
 //
 // Corresponds with GET /counterparty/{counterparty_guid}/customers (the `ListWalletCustomers` operationId).
 func (c *Client) ListWalletCustomers(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *ListWalletCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6253,9 +7831,11 @@ func (c *Client) ListWalletCustomers(ctx context.Context, counterpartyGuid Walle
 // Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 // an empty string counts as absent. `login` (a phone number, an e-mail
 // or another user name) is unique within the counterparty: a taken
-// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-// nothing is written.
+// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+// `errors` naming `login`, as the source API does (it answers a
+// duplicate login with a 400 wrapping its user service's 409). An
+// `iban` is unique within the organization (`409
+// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 //
 // Takes any type of body and a specified content type.
 //
@@ -6292,9 +7872,11 @@ func (c *Client) CreateWalletCustomerWithBody(ctx context.Context, counterpartyG
 // Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 // an empty string counts as absent. `login` (a phone number, an e-mail
 // or another user name) is unique within the counterparty: a taken
-// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-// nothing is written.
+// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+// `errors` naming `login`, as the source API does (it answers a
+// duplicate login with a 400 wrapping its user service's 409). An
+// `iban` is unique within the organization (`409
+// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6502,8 +8084,8 @@ func (c *Client) GetBankingCustomer(ctx context.Context, id BankingCustomerIdPat
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-func (c *Client) UpdateBankingCustomerWithBody(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBankingCustomerRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) UpdateBankingCustomerWithBody(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingCustomerRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6529,8 +8111,8 @@ func (c *Client) UpdateBankingCustomerWithBody(ctx context.Context, id BankingCu
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-func (c *Client) UpdateBankingCustomer(ctx context.Context, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBankingCustomerRequest(c.Server, id, body)
+func (c *Client) UpdateBankingCustomer(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingCustomerRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6572,8 +8154,8 @@ func (c *Client) GetBankingIndividual(ctx context.Context, id BankingCustomerIdP
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-func (c *Client) UpdateBankingIndividualWithBody(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBankingIndividualRequestWithBody(c.Server, id, individualId, contentType, body)
+func (c *Client) UpdateBankingIndividualWithBody(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingIndividualRequestWithBody(c.Server, id, individualId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6596,8 +8178,8 @@ func (c *Client) UpdateBankingIndividualWithBody(ctx context.Context, id Banking
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-func (c *Client) UpdateBankingIndividual(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBankingIndividualRequest(c.Server, id, individualId, body)
+func (c *Client) UpdateBankingIndividual(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingIndividualRequest(c.Server, id, individualId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6619,8 +8201,8 @@ func (c *Client) UpdateBankingIndividual(ctx context.Context, id BankingCustomer
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-func (c *Client) DecideBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDecideBankingApplicationRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) DecideBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideBankingApplicationRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6642,8 +8224,8 @@ func (c *Client) DecideBankingApplicationWithBody(ctx context.Context, id Bankin
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-func (c *Client) DecideBankingApplication(ctx context.Context, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDecideBankingApplicationRequest(c.Server, id, body)
+func (c *Client) DecideBankingApplication(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideBankingApplicationRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6676,8 +8258,8 @@ func (c *Client) DecideBankingApplication(ctx context.Context, id BankingApplica
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-func (c *Client) SetBankingCustomerStatusWithBody(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetBankingCustomerStatusRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) SetBankingCustomerStatusWithBody(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetBankingCustomerStatusRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6710,8 +8292,8 @@ func (c *Client) SetBankingCustomerStatusWithBody(ctx context.Context, id Bankin
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-func (c *Client) SetBankingCustomerStatus(ctx context.Context, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetBankingCustomerStatusRequest(c.Server, id, body)
+func (c *Client) SetBankingCustomerStatus(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetBankingCustomerStatusRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6875,6 +8457,93 @@ func (c *Client) ListAssets(ctx context.Context, params *ListAssetsParams, reqEd
 // Corresponds with GET /v1/assets/{assetId} (the `GetAsset` operationId).
 func (c *Client) GetAsset(ctx context.Context, assetId Id, params *GetAssetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAssetRequest(c.Server, assetId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeTokenLegacy Revoke an access token (old path)
+//
+// The vendor's old revocation, the same as `POST /v1/oauth/revoke` (which to prefer).
+//
+// Corresponds with DELETE /v1/auth (the `RevokeTokenLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) RevokeTokenLegacy(ctx context.Context, params *RevokeTokenLegacyParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeTokenLegacyRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTokenLegacyWithBody Create an access token (old path)
+//
+// The vendor's old token call, kept for clients written to its older
+// docs: the same credentials as `POST /v1/oauth/token` (which to
+// prefer), answered in the old wrapped shape with `accessTokenId`,
+// `accessToken` and `type`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreateTokenLegacyWithBody(ctx context.Context, params *CreateTokenLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTokenLegacyRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTokenLegacy Create an access token (old path)
+//
+// The vendor's old token call, kept for clients written to its older
+// docs: the same credentials as `POST /v1/oauth/token` (which to
+// prefer), answered in the old wrapped shape with `accessTokenId`,
+// `accessToken` and `type`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreateTokenLegacy(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTokenLegacyRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTokenLegacyWithFormdataBody Create an access token (old path)
+//
+// The vendor's old token call, kept for clients written to its older
+// docs: the same credentials as `POST /v1/oauth/token` (which to
+// prefer), answered in the old wrapped shape with `accessTokenId`,
+// `accessToken` and `type`.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreateTokenLegacyWithFormdataBody(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTokenLegacyRequestWithFormdataBody(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7091,9 +8760,11 @@ func (c *Client) GetInvestment(ctx context.Context, investmentId Id, params *Get
 // RevokeToken Revoke an access token
 //
 // Revokes the token named by `accessTokenId`, or the token that
-// authenticates this call when `accessTokenId` is omitted. A revoked
-// token answers `401` from then on. Revoking an already revoked token
-// succeeds. A token of another organization answers `404`.
+// authenticates this call when `accessTokenId` is omitted (the docs
+// mark it required; omitting it is our addition). A revoked token
+// answers `401` from then on. Revoking an already revoked token
+// succeeds. A token of another organization answers `404`. The
+// revocation emits `AUTH.DELETED` (once per token).
 //
 // Corresponds with POST /v1/oauth/revoke (the `RevokeToken` operationId).
 func (c *Client) RevokeToken(ctx context.Context, params *RevokeTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7112,8 +8783,23 @@ func (c *Client) RevokeToken(ctx context.Context, params *RevokeTokenParams, req
 //
 // Exchanges an organization's client credentials for a bearer token.
 // The token expires after `expiresIn` seconds (3600) and can be revoked
-// with `POST /v1/oauth/revoke`. The form encoding is the documented
-// one; a JSON body with the same fields is accepted too.
+// with `POST /v1/oauth/revoke`. The credentials come in one of three
+// ways:
+//
+//   - the documented form fields (or JSON) `clientId` and `clientSecret`;
+//   - the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+//     `grant_type=client_credentials` with `client_id` and
+//     `client_secret` in the body,
+//   - or the same grant with the credentials in HTTP Basic
+//     authentication (`Authorization: Basic base64(client_id:client_secret)`,
+//     RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+//
+// `grant_type`, when sent, must be `client_credentials`. Missing
+// credentials answer `400` naming `clientId` and `clientSecret`;
+// wrong ones `401`. The answer is the documented flat token; it also
+// carries the OAuth 2.0 fields `access_token`, `token_type` and
+// `expires_in` (the same token, type and lifetime). Creating a token
+// emits `AUTH.CREATED`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -7134,8 +8820,23 @@ func (c *Client) CreateTokenWithBody(ctx context.Context, params *CreateTokenPar
 //
 // Exchanges an organization's client credentials for a bearer token.
 // The token expires after `expiresIn` seconds (3600) and can be revoked
-// with `POST /v1/oauth/revoke`. The form encoding is the documented
-// one; a JSON body with the same fields is accepted too.
+// with `POST /v1/oauth/revoke`. The credentials come in one of three
+// ways:
+//
+//   - the documented form fields (or JSON) `clientId` and `clientSecret`;
+//   - the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+//     `grant_type=client_credentials` with `client_id` and
+//     `client_secret` in the body,
+//   - or the same grant with the credentials in HTTP Basic
+//     authentication (`Authorization: Basic base64(client_id:client_secret)`,
+//     RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+//
+// `grant_type`, when sent, must be `client_credentials`. Missing
+// credentials answer `400` naming `clientId` and `clientSecret`;
+// wrong ones `401`. The answer is the documented flat token; it also
+// carries the OAuth 2.0 fields `access_token`, `token_type` and
+// `expires_in` (the same token, type and lifetime). Creating a token
+// emits `AUTH.CREATED`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7156,8 +8857,23 @@ func (c *Client) CreateToken(ctx context.Context, params *CreateTokenParams, bod
 //
 // Exchanges an organization's client credentials for a bearer token.
 // The token expires after `expiresIn` seconds (3600) and can be revoked
-// with `POST /v1/oauth/revoke`. The form encoding is the documented
-// one; a JSON body with the same fields is accepted too.
+// with `POST /v1/oauth/revoke`. The credentials come in one of three
+// ways:
+//
+//   - the documented form fields (or JSON) `clientId` and `clientSecret`;
+//   - the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+//     `grant_type=client_credentials` with `client_id` and
+//     `client_secret` in the body,
+//   - or the same grant with the credentials in HTTP Basic
+//     authentication (`Authorization: Basic base64(client_id:client_secret)`,
+//     RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+//
+// `grant_type`, when sent, must be `client_credentials`. Missing
+// credentials answer `400` naming `clientId` and `clientSecret`;
+// wrong ones `401`. The answer is the documented flat token; it also
+// carries the OAuth 2.0 fields `access_token`, `token_type` and
+// `expires_in` (the same token, type and lifetime). Creating a token
+// emits `AUTH.CREATED`.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
@@ -7314,7 +9030,9 @@ func (c *Client) ListRequests(ctx context.Context, params *ListRequestsParams, r
 // UpdateRequestWithBody Cancel a request
 //
 // Cancels the request named by `requestId` (in the body) with
-// `shouldCancelRequest: true`. Only a `PENDING` request can be
+// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+// `requestId` and showing the body to send. Only a `PENDING` request can be
 // canceled (`409` otherwise): a one-time request that has not executed
 // yet, or a recurring one, whose future cycles then stop. A canceled
 // request is `CANCELED`.
@@ -7337,7 +9055,9 @@ func (c *Client) UpdateRequestWithBody(ctx context.Context, params *UpdateReques
 // UpdateRequest Cancel a request
 //
 // Cancels the request named by `requestId` (in the body) with
-// `shouldCancelRequest: true`. Only a `PENDING` request can be
+// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+// `requestId` and showing the body to send. Only a `PENDING` request can be
 // canceled (`409` otherwise): a one-time request that has not executed
 // yet, or a recurring one, whose future cycles then stop. A canceled
 // request is `CANCELED`.
@@ -7437,16 +9157,109 @@ func (c *Client) CreatePurchaseRequest(ctx context.Context, params *CreatePurcha
 	return c.Client.Do(req)
 }
 
+// CreatePurchaseRequestLegacyWithBody Create a purchase request (the guide's recurring-request URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a recurring
+// purchase: the same operation as `POST /v1/requests/purchase`, which
+// to prefer.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreatePurchaseRequestLegacyWithBody(ctx context.Context, params *CreatePurchaseRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePurchaseRequestLegacyRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePurchaseRequestLegacy Create a purchase request (the guide's recurring-request URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a recurring
+// purchase: the same operation as `POST /v1/requests/purchase`, which
+// to prefer.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreatePurchaseRequestLegacy(ctx context.Context, params *CreatePurchaseRequestLegacyParams, body CreatePurchaseRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePurchaseRequestLegacyRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSellRequestLegacyWithBody Create a sell request (the guide's URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a sell: the
+// same operation as `POST /v1/requests/sell`, which to prefer.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreateSellRequestLegacyWithBody(ctx context.Context, params *CreateSellRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSellRequestLegacyRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSellRequestLegacy Create a sell request (the guide's URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a sell: the
+// same operation as `POST /v1/requests/sell`, which to prefer.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreateSellRequestLegacy(ctx context.Context, params *CreateSellRequestLegacyParams, body CreateSellRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSellRequestLegacyRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CreateSellRequestWithBody Create a sell request
 //
 // Asks to sell from a holding (`assetId`) of the customer either the
 // shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-// of the shares held, in (0, 100]; exactly one of the two (`400`
-// otherwise). `sellPercentage: 100` sells every share. The request is
+// of the shares held, in (0, 100] (`400` when neither is sent). When
+// both are sent, `sellAmount` applies and `sellPercentage` is
+// dropped. `sellPercentage: 100` sells every share. The request is
 // created `PENDING` and executes moments later at the market price:
 // the holding, the portfolio and a transaction are updated and the
 // request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 // the sale exceeds the shares held by then.
+//
+// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+// repeats every day, week, two weeks or month, starting one period
+// after its creation, as a recurring purchase does; a cycle that finds
+// too few shares fails (its transaction is `ERROR`) and the plan goes
+// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 //
 // Refused before anything is created: an unknown customer, or an asset
 // that is not the customer's (`404`); a customer, account or portfolio
@@ -7472,12 +9285,19 @@ func (c *Client) CreateSellRequestWithBody(ctx context.Context, params *CreateSe
 //
 // Asks to sell from a holding (`assetId`) of the customer either the
 // shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-// of the shares held, in (0, 100]; exactly one of the two (`400`
-// otherwise). `sellPercentage: 100` sells every share. The request is
+// of the shares held, in (0, 100] (`400` when neither is sent). When
+// both are sent, `sellAmount` applies and `sellPercentage` is
+// dropped. `sellPercentage: 100` sells every share. The request is
 // created `PENDING` and executes moments later at the market price:
 // the holding, the portfolio and a transaction are updated and the
 // request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 // the sale exceeds the shares held by then.
+//
+// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+// repeats every day, week, two weeks or month, starting one period
+// after its creation, as a recurring purchase does; a cycle that finds
+// too few shares fails (its transaction is `ERROR`) and the plan goes
+// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 //
 // Refused before anything is created: an unknown customer, or an asset
 // that is not the customer's (`404`); a customer, account or portfolio
@@ -7717,6 +9537,23 @@ func (c *Client) ListTransactions(ctx context.Context, params *ListTransactionsP
 	return c.Client.Do(req)
 }
 
+// GetTransaction Get a transaction
+//
+// One execution of a request. Another organization's transaction answers `404`.
+//
+// Corresponds with GET /v1/transactions/{transactionId} (the `GetTransaction` operationId).
+func (c *Client) GetTransaction(ctx context.Context, transactionId Id, params *GetTransactionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTransactionRequest(c.Server, transactionId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListWebhooks List webhooks
 //
 // Corresponds with GET /v1/webhooks (the `ListWebhooks` operationId).
@@ -7738,6 +9575,24 @@ func (c *Client) ListWebhooks(ctx context.Context, params *ListWebhooksParams, r
 // name (plain http and private addresses only where the deployment
 // allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
 // is subscribed to `WEBHOOK.CREATED` too, and receives it.
+//
+// Refused with `400` (field `url`, naming the rule), unless private
+// destinations are allowed: a host that is an IP address in any
+// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+// name without a dot (`localhost.`); a local name (`localhost`,
+// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+// without a trailing dot); and a name that resolves, when the
+// webhook is created or its URL changed, only to addresses
+// deliveries never reach (loopback, private, carrier-grade NAT,
+// link-local, unique local, reserved, and IPv6 forms that embed
+// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+// yet is accepted. Every delivery is checked again after DNS
+// resolution: an attempt the guard refuses is logged with
+// `lastError` "destination refused: … is a private, loopback,
+// link-local or reserved address", and a refused attempt that is
+// the delivery's third (or later) ends it `FAILED` instead of
+// retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 // `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -7764,6 +9619,24 @@ func (c *Client) CreateWebhookWithBody(ctx context.Context, params *CreateWebhoo
 // name (plain http and private addresses only where the deployment
 // allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
 // is subscribed to `WEBHOOK.CREATED` too, and receives it.
+//
+// Refused with `400` (field `url`, naming the rule), unless private
+// destinations are allowed: a host that is an IP address in any
+// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+// name without a dot (`localhost.`); a local name (`localhost`,
+// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+// without a trailing dot); and a name that resolves, when the
+// webhook is created or its URL changed, only to addresses
+// deliveries never reach (loopback, private, carrier-grade NAT,
+// link-local, unique local, reserved, and IPv6 forms that embed
+// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+// yet is accepted. Every delivery is checked again after DNS
+// resolution: an attempt the guard refuses is logged with
+// `lastError` "destination refused: … is a private, loopback,
+// link-local or reserved address", and a refused attempt that is
+// the delivery's third (or later) ends it `FAILED` instead of
+// retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 // `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -8001,18 +9874,18 @@ func NewListBankingApplicationsRequest(server string, params *ListBankingApplica
 }
 
 // NewCreateBankingApplicationRequest calls the generic CreateBankingApplication builder with application/json body
-func NewCreateBankingApplicationRequest(server string, body CreateBankingApplicationJSONRequestBody) (*http.Request, error) {
+func NewCreateBankingApplicationRequest(server string, params *CreateBankingApplicationParams, body CreateBankingApplicationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateBankingApplicationRequestWithBody(server, "application/json", bodyReader)
+	return NewCreateBankingApplicationRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewCreateBankingApplicationRequestWithBody constructs an http.Request for the CreateBankingApplication method, with any body, and a specified content type
-func NewCreateBankingApplicationRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateBankingApplicationRequestWithBody(server string, params *CreateBankingApplicationParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -8036,6 +9909,21 @@ func NewCreateBankingApplicationRequestWithBody(server string, contentType strin
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XL2fIdempotencyId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -8075,18 +9963,18 @@ func NewGetBankingApplicationRequest(server string, id BankingApplicationIdPath)
 }
 
 // NewUpdateBankingApplicationRequest calls the generic UpdateBankingApplication builder with application/json body
-func NewUpdateBankingApplicationRequest(server string, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody) (*http.Request, error) {
+func NewUpdateBankingApplicationRequest(server string, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, body UpdateBankingApplicationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateBankingApplicationRequestWithBody(server, id, "application/json", bodyReader)
+	return NewUpdateBankingApplicationRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewUpdateBankingApplicationRequestWithBody constructs an http.Request for the UpdateBankingApplication method, with any body, and a specified content type
-func NewUpdateBankingApplicationRequestWithBody(server string, id BankingApplicationIdPath, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateBankingApplicationRequestWithBody(server string, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8118,22 +10006,37 @@ func NewUpdateBankingApplicationRequestWithBody(server string, id BankingApplica
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.XL2fIdempotencyId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewCreateBankingApplicationDocumentRequest calls the generic CreateBankingApplicationDocument builder with application/json body
-func NewCreateBankingApplicationDocumentRequest(server string, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody) (*http.Request, error) {
+func NewCreateBankingApplicationDocumentRequest(server string, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, body CreateBankingApplicationDocumentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateBankingApplicationDocumentRequestWithBody(server, id, "application/json", bodyReader)
+	return NewCreateBankingApplicationDocumentRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewCreateBankingApplicationDocumentRequestWithBody constructs an http.Request for the CreateBankingApplicationDocument method, with any body, and a specified content type
-func NewCreateBankingApplicationDocumentRequestWithBody(server string, id BankingApplicationIdPath, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateBankingApplicationDocumentRequestWithBody(server string, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8164,6 +10067,21 @@ func NewCreateBankingApplicationDocumentRequestWithBody(server string, id Bankin
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XL2fIdempotencyId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -8210,7 +10128,7 @@ func NewGetBankingApplicationDocumentRequest(server string, id BankingApplicatio
 }
 
 // NewSubmitBankingApplicationRequest constructs an http.Request for the SubmitBankingApplication method
-func NewSubmitBankingApplicationRequest(server string, id BankingApplicationIdPath) (*http.Request, error) {
+func NewSubmitBankingApplicationRequest(server string, id BankingApplicationIdPath, params *SubmitBankingApplicationParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8238,6 +10156,21 @@ func NewSubmitBankingApplicationRequest(server string, id BankingApplicationIdPa
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XL2fIdempotencyId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -9097,18 +11030,18 @@ func NewGetBankingCustomerRequest(server string, id BankingCustomerIdPath) (*htt
 }
 
 // NewUpdateBankingCustomerRequest calls the generic UpdateBankingCustomer builder with application/json body
-func NewUpdateBankingCustomerRequest(server string, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody) (*http.Request, error) {
+func NewUpdateBankingCustomerRequest(server string, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, body UpdateBankingCustomerJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateBankingCustomerRequestWithBody(server, id, "application/json", bodyReader)
+	return NewUpdateBankingCustomerRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewUpdateBankingCustomerRequestWithBody constructs an http.Request for the UpdateBankingCustomer method, with any body, and a specified content type
-func NewUpdateBankingCustomerRequestWithBody(server string, id BankingCustomerIdPath, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateBankingCustomerRequestWithBody(server string, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9139,6 +11072,21 @@ func NewUpdateBankingCustomerRequestWithBody(server string, id BankingCustomerId
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XL2fIdempotencyId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -9185,18 +11133,18 @@ func NewGetBankingIndividualRequest(server string, id BankingCustomerIdPath, ind
 }
 
 // NewUpdateBankingIndividualRequest calls the generic UpdateBankingIndividual builder with application/json body
-func NewUpdateBankingIndividualRequest(server string, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody) (*http.Request, error) {
+func NewUpdateBankingIndividualRequest(server string, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, body UpdateBankingIndividualJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateBankingIndividualRequestWithBody(server, id, individualId, "application/json", bodyReader)
+	return NewUpdateBankingIndividualRequestWithBody(server, id, individualId, params, "application/json", bodyReader)
 }
 
 // NewUpdateBankingIndividualRequestWithBody constructs an http.Request for the UpdateBankingIndividual method, with any body, and a specified content type
-func NewUpdateBankingIndividualRequestWithBody(server string, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateBankingIndividualRequestWithBody(server string, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9235,22 +11183,37 @@ func NewUpdateBankingIndividualRequestWithBody(server string, id BankingCustomer
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.XL2fIdempotencyId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewDecideBankingApplicationRequest calls the generic DecideBankingApplication builder with application/json body
-func NewDecideBankingApplicationRequest(server string, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody) (*http.Request, error) {
+func NewDecideBankingApplicationRequest(server string, id BankingApplicationIdPath, params *DecideBankingApplicationParams, body DecideBankingApplicationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewDecideBankingApplicationRequestWithBody(server, id, "application/json", bodyReader)
+	return NewDecideBankingApplicationRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewDecideBankingApplicationRequestWithBody constructs an http.Request for the DecideBankingApplication method, with any body, and a specified content type
-func NewDecideBankingApplicationRequestWithBody(server string, id BankingApplicationIdPath, contentType string, body io.Reader) (*http.Request, error) {
+func NewDecideBankingApplicationRequestWithBody(server string, id BankingApplicationIdPath, params *DecideBankingApplicationParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9282,22 +11245,37 @@ func NewDecideBankingApplicationRequestWithBody(server string, id BankingApplica
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.XL2fIdempotencyId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewSetBankingCustomerStatusRequest calls the generic SetBankingCustomerStatus builder with application/json body
-func NewSetBankingCustomerStatusRequest(server string, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody) (*http.Request, error) {
+func NewSetBankingCustomerStatusRequest(server string, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, body SetBankingCustomerStatusJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewSetBankingCustomerStatusRequestWithBody(server, id, "application/json", bodyReader)
+	return NewSetBankingCustomerStatusRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewSetBankingCustomerStatusRequestWithBody constructs an http.Request for the SetBankingCustomerStatus method, with any body, and a specified content type
-func NewSetBankingCustomerStatusRequestWithBody(server string, id BankingCustomerIdPath, contentType string, body io.Reader) (*http.Request, error) {
+func NewSetBankingCustomerStatusRequestWithBody(server string, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9328,6 +11306,21 @@ func NewSetBankingCustomerStatusRequestWithBody(server string, id BankingCustome
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XL2fIdempotencyId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -9498,46 +11491,59 @@ func NewCreateAccountRequestWithBody(server string, params *CreateAccountParams,
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -9584,46 +11590,59 @@ func NewUpdateAccountRequestWithBody(server string, params *UpdateAccountParams,
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -9924,6 +11943,185 @@ func NewGetAssetRequest(server string, assetId Id, params *GetAssetParams) (*htt
 	return req, nil
 }
 
+// NewRevokeTokenLegacyRequest constructs an http.Request for the RevokeTokenLegacy method
+func NewRevokeTokenLegacyRequest(server string, params *RevokeTokenLegacyParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.AccessTokenId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "accessTokenId", *params.AccessTokenId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreateTokenLegacyRequest calls the generic CreateTokenLegacy builder with application/json body
+func NewCreateTokenLegacyRequest(server string, params *CreateTokenLegacyParams, body CreateTokenLegacyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateTokenLegacyRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateTokenLegacyRequestWithFormdataBody calls the generic CreateTokenLegacy builder with application/x-www-form-urlencoded body
+func NewCreateTokenLegacyRequestWithFormdataBody(server string, params *CreateTokenLegacyParams, body CreateTokenLegacyFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewCreateTokenLegacyRequestWithBody(server, params, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewCreateTokenLegacyRequestWithBody constructs an http.Request for the CreateTokenLegacy method, with any body, and a specified content type
+func NewCreateTokenLegacyRequestWithBody(server string, params *CreateTokenLegacyParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListCustomersRequest constructs an http.Request for the ListCustomers method
 func NewListCustomersRequest(server string, params *ListCustomersParams) (*http.Request, error) {
 	var err error
@@ -10102,46 +12300,59 @@ func NewCreateCustomerRequestWithBody(server string, params *CreateCustomerParam
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -10188,46 +12399,59 @@ func NewUpdateCustomerRequestWithBody(server string, params *UpdateCustomerParam
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -11031,46 +13255,59 @@ func NewCreatePortfolioRequestWithBody(server string, params *CreatePortfolioPar
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -11117,46 +13354,59 @@ func NewUpdatePortfolioRequestWithBody(server string, params *UpdatePortfolioPar
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -11425,46 +13675,59 @@ func NewUpdateRequestRequestWithBody(server string, params *UpdateRequestParams,
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -11511,46 +13774,257 @@ func NewCreatePurchaseRequestRequestWithBody(server string, params *CreatePurcha
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreatePurchaseRequestLegacyRequest calls the generic CreatePurchaseRequestLegacy builder with application/json body
+func NewCreatePurchaseRequestLegacyRequest(server string, params *CreatePurchaseRequestLegacyParams, body CreatePurchaseRequestLegacyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePurchaseRequestLegacyRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreatePurchaseRequestLegacyRequestWithBody constructs an http.Request for the CreatePurchaseRequestLegacy method, with any body, and a specified content type
+func NewCreatePurchaseRequestLegacyRequestWithBody(server string, params *CreatePurchaseRequestLegacyParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/requests/purchase/purchase")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam3)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreateSellRequestLegacyRequest calls the generic CreateSellRequestLegacy builder with application/json body
+func NewCreateSellRequestLegacyRequest(server string, params *CreateSellRequestLegacyParams, body CreateSellRequestLegacyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSellRequestLegacyRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateSellRequestLegacyRequestWithBody constructs an http.Request for the CreateSellRequestLegacy method, with any body, and a specified content type
+func NewCreateSellRequestLegacyRequestWithBody(server string, params *CreateSellRequestLegacyParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/requests/purchase/sell")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam3)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -11597,46 +14071,59 @@ func NewCreateSellRequestRequestWithBody(server string, params *CreateSellReques
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -11818,46 +14305,59 @@ func NewAdvanceSandboxClockRequestWithBody(server string, params *AdvanceSandbox
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -11898,46 +14398,59 @@ func NewClearSandboxPriceRequest(server string, symbol SymbolPath, params *Clear
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -11991,46 +14504,59 @@ func NewSetSandboxPriceRequestWithBody(server string, symbol SymbolPath, params 
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -12084,46 +14610,59 @@ func NewForceRequestOutcomeRequestWithBody(server string, requestId RequestIdPat
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -12223,6 +14762,77 @@ func NewListTransactionsRequest(server string, params *ListTransactionsParams) (
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
 		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetTransactionRequest constructs an http.Request for the GetTransaction method
+func NewGetTransactionRequest(server string, transactionId Id, params *GetTransactionParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "transactionId", transactionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transactions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -12424,46 +15034,59 @@ func NewCreateWebhookRequestWithBody(server string, params *CreateWebhookParams,
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -12510,46 +15133,59 @@ func NewUpdateWebhookRequestWithBody(server string, params *UpdateWebhookParams,
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -12647,46 +15283,59 @@ func NewTestWebhooksRequest(server string, params *TestWebhooksParams) (*http.Re
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -12727,46 +15376,59 @@ func NewDeleteWebhookRequest(server string, webhookId WebhookIdPath, params *Del
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -12948,46 +15610,59 @@ func NewRetryWebhookDeliveryRequest(server string, webhookId WebhookIdPath, deli
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -13081,7 +15756,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-	CreateBankingApplicationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error)
+	CreateBankingApplicationWithBodyWithResponse(ctx context.Context, params *CreateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error)
 
 	// CreateBankingApplicationWithResponse Create an application
 	//
@@ -13113,7 +15788,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-	CreateBankingApplicationWithResponse(ctx context.Context, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error)
+	CreateBankingApplicationWithResponse(ctx context.Context, params *CreateBankingApplicationParams, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error)
 
 	// GetBankingApplicationWithResponse Retrieve an application
 	//
@@ -13135,7 +15810,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-	UpdateBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error)
+	UpdateBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error)
 
 	// UpdateBankingApplicationWithResponse Update an application
 	//
@@ -13148,7 +15823,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-	UpdateBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error)
+	UpdateBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error)
 
 	// CreateBankingApplicationDocumentWithBodyWithResponse Attach a document
 	//
@@ -13162,7 +15837,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-	CreateBankingApplicationDocumentWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error)
+	CreateBankingApplicationDocumentWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error)
 
 	// CreateBankingApplicationDocumentWithResponse Attach a document
 	//
@@ -13176,7 +15851,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-	CreateBankingApplicationDocumentWithResponse(ctx context.Context, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error)
+	CreateBankingApplicationDocumentWithResponse(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error)
 
 	// GetBankingApplicationDocumentWithResponse Retrieve a document
 	//
@@ -13212,7 +15887,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /applications/{id}/submit (the `SubmitBankingApplication` operationId).
-	SubmitBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*SubmitBankingApplicationResponse, error)
+	SubmitBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, params *SubmitBankingApplicationParams, reqEditors ...RequestEditorFn) (*SubmitBankingApplicationResponse, error)
 
 	// ListWalletCounterpartiesWithResponse List counterparties
 	//
@@ -13282,7 +15957,11 @@ type ClientWithResponsesInterface interface {
 	// `is_disabled=true` lists only disabled customers, `false` only the
 	// others; absent, both. `search_string` matches a substring of the
 	// name, surname or login (any case), or exactly a customer guid, a
-	// wallet account guid or an IBAN (in any spacing or case).
+	// wallet account guid or an IBAN (in any spacing or case): what the
+	// source API's customer list searches (name or login) and what its
+	// account list searches (account guid, IBAN, login), together. The
+	// source's `external_id` has no counterpart here: no customer field
+	// carries one.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -13309,9 +15988,11 @@ type ClientWithResponsesInterface interface {
 	// Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 	// an empty string counts as absent. `login` (a phone number, an e-mail
 	// or another user name) is unique within the counterparty: a taken
-	// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-	// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-	// nothing is written.
+	// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+	// `errors` naming `login`, as the source API does (it answers a
+	// duplicate login with a 400 wrapping its user service's 409). An
+	// `iban` is unique within the organization (`409
+	// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -13338,9 +16019,11 @@ type ClientWithResponsesInterface interface {
 	// Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 	// an empty string counts as absent. `login` (a phone number, an e-mail
 	// or another user name) is unique within the counterparty: a taken
-	// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-	// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-	// nothing is written.
+	// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+	// `errors` naming `login`, as the source API does (it answers a
+	// duplicate login with a 400 wrapping its user service's 409). An
+	// `iban` is unique within the organization (`409
+	// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -13466,7 +16149,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-	UpdateBankingCustomerWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error)
+	UpdateBankingCustomerWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error)
 
 	// UpdateBankingCustomerWithResponse Update customer
 	//
@@ -13483,7 +16166,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-	UpdateBankingCustomerWithResponse(ctx context.Context, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error)
+	UpdateBankingCustomerWithResponse(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error)
 
 	// GetBankingIndividualWithResponse Retrieve individual
 	//
@@ -13508,7 +16191,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-	UpdateBankingIndividualWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error)
+	UpdateBankingIndividualWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error)
 
 	// UpdateBankingIndividualWithResponse Update individual
 	//
@@ -13522,7 +16205,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-	UpdateBankingIndividualWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error)
+	UpdateBankingIndividualWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error)
 
 	// DecideBankingApplicationWithBodyWithResponse Decide an application in manual review
 	//
@@ -13535,7 +16218,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-	DecideBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error)
+	DecideBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error)
 
 	// DecideBankingApplicationWithResponse Decide an application in manual review
 	//
@@ -13548,7 +16231,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-	DecideBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error)
+	DecideBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error)
 
 	// SetBankingCustomerStatusWithBodyWithResponse Move a customer to another status
 	//
@@ -13572,7 +16255,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-	SetBankingCustomerStatusWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error)
+	SetBankingCustomerStatusWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error)
 
 	// SetBankingCustomerStatusWithResponse Move a customer to another status
 	//
@@ -13596,7 +16279,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-	SetBankingCustomerStatusWithResponse(ctx context.Context, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error)
+	SetBankingCustomerStatusWithResponse(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error)
 
 	// ListAccountsWithResponse List accounts
 	//
@@ -13688,6 +16371,59 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/assets/{assetId} (the `GetAsset` operationId).
 	GetAssetWithResponse(ctx context.Context, assetId Id, params *GetAssetParams, reqEditors ...RequestEditorFn) (*GetAssetResponse, error)
+
+	// RevokeTokenLegacyWithResponse Revoke an access token (old path)
+	//
+	// The vendor's old revocation, the same as `POST /v1/oauth/revoke` (which to prefer).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/auth (the `RevokeTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	RevokeTokenLegacyWithResponse(ctx context.Context, params *RevokeTokenLegacyParams, reqEditors ...RequestEditorFn) (*RevokeTokenLegacyResponse, error)
+
+	// CreateTokenLegacyWithBodyWithResponse Create an access token (old path)
+	//
+	// The vendor's old token call, kept for clients written to its older
+	// docs: the same credentials as `POST /v1/oauth/token` (which to
+	// prefer), answered in the old wrapped shape with `accessTokenId`,
+	// `accessToken` and `type`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacyWithBodyWithResponse(ctx context.Context, params *CreateTokenLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTokenLegacyResponse, error)
+
+	// CreateTokenLegacyWithResponse Create an access token (old path)
+	//
+	// The vendor's old token call, kept for clients written to its older
+	// docs: the same credentials as `POST /v1/oauth/token` (which to
+	// prefer), answered in the old wrapped shape with `accessTokenId`,
+	// `accessToken` and `type`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacyWithResponse(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenLegacyResponse, error)
+
+	// CreateTokenLegacyWithFormdataBodyWithResponse Create an access token (old path)
+	//
+	// The vendor's old token call, kept for clients written to its older
+	// docs: the same credentials as `POST /v1/oauth/token` (which to
+	// prefer), answered in the old wrapped shape with `accessTokenId`,
+	// `accessToken` and `type`.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacyWithFormdataBodyWithResponse(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenLegacyResponse, error)
 
 	// ListCustomersWithResponse List customers
 	//
@@ -13807,9 +16543,11 @@ type ClientWithResponsesInterface interface {
 	// RevokeTokenWithResponse Revoke an access token
 	//
 	// Revokes the token named by `accessTokenId`, or the token that
-	// authenticates this call when `accessTokenId` is omitted. A revoked
-	// token answers `401` from then on. Revoking an already revoked token
-	// succeeds. A token of another organization answers `404`.
+	// authenticates this call when `accessTokenId` is omitted (the docs
+	// mark it required; omitting it is our addition). A revoked token
+	// answers `401` from then on. Revoking an already revoked token
+	// succeeds. A token of another organization answers `404`. The
+	// revocation emits `AUTH.DELETED` (once per token).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -13820,8 +16558,23 @@ type ClientWithResponsesInterface interface {
 	//
 	// Exchanges an organization's client credentials for a bearer token.
 	// The token expires after `expiresIn` seconds (3600) and can be revoked
-	// with `POST /v1/oauth/revoke`. The form encoding is the documented
-	// one; a JSON body with the same fields is accepted too.
+	// with `POST /v1/oauth/revoke`. The credentials come in one of three
+	// ways:
+	//
+	// * the documented form fields (or JSON) `clientId` and `clientSecret`;
+	// * the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+	//   `grant_type=client_credentials` with `client_id` and
+	//   `client_secret` in the body,
+	// * or the same grant with the credentials in HTTP Basic
+	//   authentication (`Authorization: Basic base64(client_id:client_secret)`,
+	//   RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+	//
+	// `grant_type`, when sent, must be `client_credentials`. Missing
+	// credentials answer `400` naming `clientId` and `clientSecret`;
+	// wrong ones `401`. The answer is the documented flat token; it also
+	// carries the OAuth 2.0 fields `access_token`, `token_type` and
+	// `expires_in` (the same token, type and lifetime). Creating a token
+	// emits `AUTH.CREATED`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -13832,8 +16585,23 @@ type ClientWithResponsesInterface interface {
 	//
 	// Exchanges an organization's client credentials for a bearer token.
 	// The token expires after `expiresIn` seconds (3600) and can be revoked
-	// with `POST /v1/oauth/revoke`. The form encoding is the documented
-	// one; a JSON body with the same fields is accepted too.
+	// with `POST /v1/oauth/revoke`. The credentials come in one of three
+	// ways:
+	//
+	// * the documented form fields (or JSON) `clientId` and `clientSecret`;
+	// * the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+	//   `grant_type=client_credentials` with `client_id` and
+	//   `client_secret` in the body,
+	// * or the same grant with the credentials in HTTP Basic
+	//   authentication (`Authorization: Basic base64(client_id:client_secret)`,
+	//   RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+	//
+	// `grant_type`, when sent, must be `client_credentials`. Missing
+	// credentials answer `400` naming `clientId` and `clientSecret`;
+	// wrong ones `401`. The answer is the documented flat token; it also
+	// carries the OAuth 2.0 fields `access_token`, `token_type` and
+	// `expires_in` (the same token, type and lifetime). Creating a token
+	// emits `AUTH.CREATED`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -13844,8 +16612,23 @@ type ClientWithResponsesInterface interface {
 	//
 	// Exchanges an organization's client credentials for a bearer token.
 	// The token expires after `expiresIn` seconds (3600) and can be revoked
-	// with `POST /v1/oauth/revoke`. The form encoding is the documented
-	// one; a JSON body with the same fields is accepted too.
+	// with `POST /v1/oauth/revoke`. The credentials come in one of three
+	// ways:
+	//
+	// * the documented form fields (or JSON) `clientId` and `clientSecret`;
+	// * the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+	//   `grant_type=client_credentials` with `client_id` and
+	//   `client_secret` in the body,
+	// * or the same grant with the credentials in HTTP Basic
+	//   authentication (`Authorization: Basic base64(client_id:client_secret)`,
+	//   RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+	//
+	// `grant_type`, when sent, must be `client_credentials`. Missing
+	// credentials answer `400` naming `clientId` and `clientSecret`;
+	// wrong ones `401`. The answer is the documented flat token; it also
+	// carries the OAuth 2.0 fields `access_token`, `token_type` and
+	// `expires_in` (the same token, type and lifetime). Creating a token
+	// emits `AUTH.CREATED`.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -13928,7 +16711,9 @@ type ClientWithResponsesInterface interface {
 	// UpdateRequestWithBodyWithResponse Cancel a request
 	//
 	// Cancels the request named by `requestId` (in the body) with
-	// `shouldCancelRequest: true`. Only a `PENDING` request can be
+	// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+	// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+	// `requestId` and showing the body to send. Only a `PENDING` request can be
 	// canceled (`409` otherwise): a one-time request that has not executed
 	// yet, or a recurring one, whose future cycles then stop. A canceled
 	// request is `CANCELED`.
@@ -13941,7 +16726,9 @@ type ClientWithResponsesInterface interface {
 	// UpdateRequestWithResponse Cancel a request
 	//
 	// Cancels the request named by `requestId` (in the body) with
-	// `shouldCancelRequest: true`. Only a `PENDING` request can be
+	// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+	// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+	// `requestId` and showing the body to send. Only a `PENDING` request can be
 	// canceled (`409` otherwise): a one-time request that has not executed
 	// yet, or a recurring one, whose future cycles then stop. A canceled
 	// request is `CANCELED`.
@@ -14011,16 +16798,73 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/requests/purchase (the `CreatePurchaseRequest` operationId).
 	CreatePurchaseRequestWithResponse(ctx context.Context, params *CreatePurchaseRequestParams, body CreatePurchaseRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePurchaseRequestResponse, error)
 
+	// CreatePurchaseRequestLegacyWithBodyWithResponse Create a purchase request (the guide's recurring-request URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a recurring
+	// purchase: the same operation as `POST /v1/requests/purchase`, which
+	// to prefer.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacyWithBodyWithResponse(ctx context.Context, params *CreatePurchaseRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePurchaseRequestLegacyResponse, error)
+
+	// CreatePurchaseRequestLegacyWithResponse Create a purchase request (the guide's recurring-request URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a recurring
+	// purchase: the same operation as `POST /v1/requests/purchase`, which
+	// to prefer.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacyWithResponse(ctx context.Context, params *CreatePurchaseRequestLegacyParams, body CreatePurchaseRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePurchaseRequestLegacyResponse, error)
+
+	// CreateSellRequestLegacyWithBodyWithResponse Create a sell request (the guide's URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a sell: the
+	// same operation as `POST /v1/requests/sell`, which to prefer.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacyWithBodyWithResponse(ctx context.Context, params *CreateSellRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSellRequestLegacyResponse, error)
+
+	// CreateSellRequestLegacyWithResponse Create a sell request (the guide's URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a sell: the
+	// same operation as `POST /v1/requests/sell`, which to prefer.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacyWithResponse(ctx context.Context, params *CreateSellRequestLegacyParams, body CreateSellRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSellRequestLegacyResponse, error)
+
 	// CreateSellRequestWithBodyWithResponse Create a sell request
 	//
 	// Asks to sell from a holding (`assetId`) of the customer either the
 	// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-	// of the shares held, in (0, 100]; exactly one of the two (`400`
-	// otherwise). `sellPercentage: 100` sells every share. The request is
+	// of the shares held, in (0, 100] (`400` when neither is sent). When
+	// both are sent, `sellAmount` applies and `sellPercentage` is
+	// dropped. `sellPercentage: 100` sells every share. The request is
 	// created `PENDING` and executes moments later at the market price:
 	// the holding, the portfolio and a transaction are updated and the
 	// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 	// the sale exceeds the shares held by then.
+	//
+	// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+	// repeats every day, week, two weeks or month, starting one period
+	// after its creation, as a recurring purchase does; a cycle that finds
+	// too few shares fails (its transaction is `ERROR`) and the plan goes
+	// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 	//
 	// Refused before anything is created: an unknown customer, or an asset
 	// that is not the customer's (`404`); a customer, account or portfolio
@@ -14036,12 +16880,19 @@ type ClientWithResponsesInterface interface {
 	//
 	// Asks to sell from a holding (`assetId`) of the customer either the
 	// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-	// of the shares held, in (0, 100]; exactly one of the two (`400`
-	// otherwise). `sellPercentage: 100` sells every share. The request is
+	// of the shares held, in (0, 100] (`400` when neither is sent). When
+	// both are sent, `sellAmount` applies and `sellPercentage` is
+	// dropped. `sellPercentage: 100` sells every share. The request is
 	// created `PENDING` and executes moments later at the market price:
 	// the holding, the portfolio and a transaction are updated and the
 	// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 	// the sale exceeds the shares held by then.
+	//
+	// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+	// repeats every day, week, two weeks or month, starting one period
+	// after its creation, as a recurring purchase does; a cycle that finds
+	// too few shares fails (its transaction is `ERROR`) and the plan goes
+	// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 	//
 	// Refused before anything is created: an unknown customer, or an asset
 	// that is not the customer's (`404`); a customer, account or portfolio
@@ -14179,6 +17030,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/transactions (the `ListTransactions` operationId).
 	ListTransactionsWithResponse(ctx context.Context, params *ListTransactionsParams, reqEditors ...RequestEditorFn) (*ListTransactionsResponse, error)
 
+	// GetTransactionWithResponse Get a transaction
+	//
+	// One execution of a request. Another organization's transaction answers `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/transactions/{transactionId} (the `GetTransaction` operationId).
+	GetTransactionWithResponse(ctx context.Context, transactionId Id, params *GetTransactionParams, reqEditors ...RequestEditorFn) (*GetTransactionResponse, error)
+
 	// ListWebhooksWithResponse List webhooks
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -14192,6 +17052,24 @@ type ClientWithResponsesInterface interface {
 	// name (plain http and private addresses only where the deployment
 	// allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
 	// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+	//
+	// Refused with `400` (field `url`, naming the rule), unless private
+	// destinations are allowed: a host that is an IP address in any
+	// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+	// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+	// name without a dot (`localhost.`); a local name (`localhost`,
+	// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+	// without a trailing dot); and a name that resolves, when the
+	// webhook is created or its URL changed, only to addresses
+	// deliveries never reach (loopback, private, carrier-grade NAT,
+	// link-local, unique local, reserved, and IPv6 forms that embed
+	// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+	// yet is accepted. Every delivery is checked again after DNS
+	// resolution: an attempt the guard refuses is logged with
+	// `lastError` "destination refused: … is a private, loopback,
+	// link-local or reserved address", and a refused attempt that is
+	// the delivery's third (or later) ends it `FAILED` instead of
+	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -14208,6 +17086,24 @@ type ClientWithResponsesInterface interface {
 	// name (plain http and private addresses only where the deployment
 	// allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
 	// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+	//
+	// Refused with `400` (field `url`, naming the rule), unless private
+	// destinations are allowed: a host that is an IP address in any
+	// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+	// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+	// name without a dot (`localhost.`); a local name (`localhost`,
+	// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+	// without a trailing dot); and a name that resolves, when the
+	// webhook is created or its URL changed, only to addresses
+	// deliveries never reach (loopback, private, carrier-grade NAT,
+	// link-local, unique local, reserved, and IPv6 forms that embed
+	// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+	// yet is accepted. Every delivery is checked again after DNS
+	// resolution: an attempt the guard refuses is logged with
+	// `lastError` "destination refused: … is a private, loopback,
+	// link-local or reserved address", and a refused attempt that is
+	// the delivery's third (or later) ends it `FAILED` instead of
+	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -14372,6 +17268,8 @@ type CreateBankingApplicationResponse struct {
 	ApplicationproblemJSON413 *BankingPayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BankingUnprocessable
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
 }
@@ -14399,6 +17297,11 @@ func (r CreateBankingApplicationResponse) GetApplicationproblemJSON413() *Bankin
 // GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
 func (r CreateBankingApplicationResponse) GetApplicationproblemJSON415() *BankingUnsupportedMediaType {
 	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateBankingApplicationResponse) GetApplicationproblemJSON422() *BankingUnprocessable {
+	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -14521,6 +17424,8 @@ type UpdateBankingApplicationResponse struct {
 	ApplicationproblemJSON413 *BankingPayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BankingUnprocessable
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
 }
@@ -14558,6 +17463,11 @@ func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON413() *Bankin
 // GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
 func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON415() *BankingUnsupportedMediaType {
 	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON422() *BankingUnprocessable {
+	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -14773,6 +17683,8 @@ type SubmitBankingApplicationResponse struct {
 	ApplicationproblemJSON404 *BankingNotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BankingUnprocessable
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
 }
@@ -14800,6 +17712,11 @@ func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON404() *Bankin
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON409() *Problem {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON422() *BankingUnprocessable {
+	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -15118,7 +18035,7 @@ type CreateWalletCustomerResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *WalletCreatedCustomer
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *WalletBadRequest
+	JSON400 *WalletCreateCustomerBadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *WalletUnauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -15139,7 +18056,7 @@ func (r CreateWalletCustomerResponse) GetJSON200() *WalletCreatedCustomer {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateWalletCustomerResponse) GetJSON400() *WalletBadRequest {
+func (r CreateWalletCustomerResponse) GetJSON400() *WalletCreateCustomerBadRequest {
 	return r.JSON400
 }
 
@@ -15924,6 +18841,8 @@ type DecideBankingApplicationResponse struct {
 	ApplicationproblemJSON413 *BankingPayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BankingUnprocessable
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
 }
@@ -15961,6 +18880,11 @@ func (r DecideBankingApplicationResponse) GetApplicationproblemJSON413() *Bankin
 // GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
 func (r DecideBankingApplicationResponse) GetApplicationproblemJSON415() *BankingUnsupportedMediaType {
 	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DecideBankingApplicationResponse) GetApplicationproblemJSON422() *BankingUnprocessable {
+	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -16014,6 +18938,8 @@ type SetBankingCustomerStatusResponse struct {
 	ApplicationproblemJSON413 *BankingPayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BankingUnprocessable
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
 }
@@ -16051,6 +18977,11 @@ func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON413() *Bankin
 // GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
 func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON415() *BankingUnsupportedMediaType {
 	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON422() *BankingUnprocessable {
+	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -16565,6 +19496,144 @@ func (r GetAssetResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetAssetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RevokeTokenLegacyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeTokenLegacyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeTokenLegacyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeTokenLegacyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeTokenLegacyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateTokenLegacyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *LegacyTokenResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON201() *LegacyTokenResponse {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateTokenLegacyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateTokenLegacyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateTokenLegacyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateTokenLegacyResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -17926,6 +20995,214 @@ func (r CreatePurchaseRequestResponse) ContentType() string {
 	return ""
 }
 
+// CreatePurchaseRequestLegacyResponse201Headers the declared response headers of an HTTP 201 response for CreatePurchaseRequestLegacy
+type CreatePurchaseRequestLegacyResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
+type CreatePurchaseRequestLegacyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *InvestmentRequestResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreatePurchaseRequestLegacyResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON201() *InvestmentRequestResponse {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePurchaseRequestLegacyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePurchaseRequestLegacyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePurchaseRequestLegacyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePurchaseRequestLegacyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateSellRequestLegacyResponse201Headers the declared response headers of an HTTP 201 response for CreateSellRequestLegacy
+type CreateSellRequestLegacyResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
+type CreateSellRequestLegacyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *InvestmentRequestResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateSellRequestLegacyResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON201() *InvestmentRequestResponse {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSellRequestLegacyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSellRequestLegacyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSellRequestLegacyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSellRequestLegacyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CreateSellRequestResponse201Headers the declared response headers of an HTTP 201 response for CreateSellRequest
 type CreateSellRequestResponse201Headers struct {
 	IdempotentReplayed *string
@@ -18632,6 +21909,75 @@ func (r ListTransactionsResponse) ContentType() string {
 	return ""
 }
 
+type GetTransactionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TransactionResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTransactionResponse) GetJSON200() *TransactionResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTransactionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetTransactionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetTransactionResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetTransactionResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTransactionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTransactionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTransactionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTransactionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListWebhooksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19309,8 +22655,8 @@ func (c *ClientWithResponses) ListBankingApplicationsWithResponse(ctx context.Co
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-func (c *ClientWithResponses) CreateBankingApplicationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error) {
-	rsp, err := c.CreateBankingApplicationWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateBankingApplicationWithBodyWithResponse(ctx context.Context, params *CreateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error) {
+	rsp, err := c.CreateBankingApplicationWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19347,8 +22693,8 @@ func (c *ClientWithResponses) CreateBankingApplicationWithBodyWithResponse(ctx c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-func (c *ClientWithResponses) CreateBankingApplicationWithResponse(ctx context.Context, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error) {
-	rsp, err := c.CreateBankingApplication(ctx, body, reqEditors...)
+func (c *ClientWithResponses) CreateBankingApplicationWithResponse(ctx context.Context, params *CreateBankingApplicationParams, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error) {
+	rsp, err := c.CreateBankingApplication(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19381,8 +22727,8 @@ func (c *ClientWithResponses) GetBankingApplicationWithResponse(ctx context.Cont
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-func (c *ClientWithResponses) UpdateBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error) {
-	rsp, err := c.UpdateBankingApplicationWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error) {
+	rsp, err := c.UpdateBankingApplicationWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19400,8 +22746,8 @@ func (c *ClientWithResponses) UpdateBankingApplicationWithBodyWithResponse(ctx c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-func (c *ClientWithResponses) UpdateBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error) {
-	rsp, err := c.UpdateBankingApplication(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error) {
+	rsp, err := c.UpdateBankingApplication(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19420,8 +22766,8 @@ func (c *ClientWithResponses) UpdateBankingApplicationWithResponse(ctx context.C
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-func (c *ClientWithResponses) CreateBankingApplicationDocumentWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error) {
-	rsp, err := c.CreateBankingApplicationDocumentWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateBankingApplicationDocumentWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error) {
+	rsp, err := c.CreateBankingApplicationDocumentWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19440,8 +22786,8 @@ func (c *ClientWithResponses) CreateBankingApplicationDocumentWithBodyWithRespon
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-func (c *ClientWithResponses) CreateBankingApplicationDocumentWithResponse(ctx context.Context, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error) {
-	rsp, err := c.CreateBankingApplicationDocument(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) CreateBankingApplicationDocumentWithResponse(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error) {
+	rsp, err := c.CreateBankingApplicationDocument(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19488,8 +22834,8 @@ func (c *ClientWithResponses) GetBankingApplicationDocumentWithResponse(ctx cont
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /applications/{id}/submit (the `SubmitBankingApplication` operationId).
-func (c *ClientWithResponses) SubmitBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*SubmitBankingApplicationResponse, error) {
-	rsp, err := c.SubmitBankingApplication(ctx, id, reqEditors...)
+func (c *ClientWithResponses) SubmitBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, params *SubmitBankingApplicationParams, reqEditors ...RequestEditorFn) (*SubmitBankingApplicationResponse, error) {
+	rsp, err := c.SubmitBankingApplication(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19588,7 +22934,11 @@ func (c *ClientWithResponses) GetWalletCounterpartyWithResponse(ctx context.Cont
 // `is_disabled=true` lists only disabled customers, `false` only the
 // others; absent, both. `search_string` matches a substring of the
 // name, surname or login (any case), or exactly a customer guid, a
-// wallet account guid or an IBAN (in any spacing or case).
+// wallet account guid or an IBAN (in any spacing or case): what the
+// source API's customer list searches (name or login) and what its
+// account list searches (account guid, IBAN, login), together. The
+// source's `external_id` has no counterpart here: no customer field
+// carries one.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -19621,9 +22971,11 @@ func (c *ClientWithResponses) ListWalletCustomersWithResponse(ctx context.Contex
 // Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 // an empty string counts as absent. `login` (a phone number, an e-mail
 // or another user name) is unique within the counterparty: a taken
-// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-// nothing is written.
+// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+// `errors` naming `login`, as the source API does (it answers a
+// duplicate login with a 400 wrapping its user service's 409). An
+// `iban` is unique within the organization (`409
+// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19656,9 +23008,11 @@ func (c *ClientWithResponses) CreateWalletCustomerWithBodyWithResponse(ctx conte
 // Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 // an empty string counts as absent. `login` (a phone number, an e-mail
 // or another user name) is unique within the counterparty: a taken
-// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-// nothing is written.
+// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+// `errors` naming `login`, as the source API does (it answers a
+// duplicate login with a 400 wrapping its user service's 409). An
+// `iban` is unique within the organization (`409
+// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19838,8 +23192,8 @@ func (c *ClientWithResponses) GetBankingCustomerWithResponse(ctx context.Context
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-func (c *ClientWithResponses) UpdateBankingCustomerWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error) {
-	rsp, err := c.UpdateBankingCustomerWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBankingCustomerWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error) {
+	rsp, err := c.UpdateBankingCustomerWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19861,8 +23215,8 @@ func (c *ClientWithResponses) UpdateBankingCustomerWithBodyWithResponse(ctx cont
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-func (c *ClientWithResponses) UpdateBankingCustomerWithResponse(ctx context.Context, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error) {
-	rsp, err := c.UpdateBankingCustomer(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBankingCustomerWithResponse(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error) {
+	rsp, err := c.UpdateBankingCustomer(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19898,8 +23252,8 @@ func (c *ClientWithResponses) GetBankingIndividualWithResponse(ctx context.Conte
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-func (c *ClientWithResponses) UpdateBankingIndividualWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error) {
-	rsp, err := c.UpdateBankingIndividualWithBody(ctx, id, individualId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBankingIndividualWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error) {
+	rsp, err := c.UpdateBankingIndividualWithBody(ctx, id, individualId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19918,8 +23272,8 @@ func (c *ClientWithResponses) UpdateBankingIndividualWithBodyWithResponse(ctx co
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-func (c *ClientWithResponses) UpdateBankingIndividualWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error) {
-	rsp, err := c.UpdateBankingIndividual(ctx, id, individualId, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBankingIndividualWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error) {
+	rsp, err := c.UpdateBankingIndividual(ctx, id, individualId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19937,8 +23291,8 @@ func (c *ClientWithResponses) UpdateBankingIndividualWithResponse(ctx context.Co
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-func (c *ClientWithResponses) DecideBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error) {
-	rsp, err := c.DecideBankingApplicationWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) DecideBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error) {
+	rsp, err := c.DecideBankingApplicationWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19956,8 +23310,8 @@ func (c *ClientWithResponses) DecideBankingApplicationWithBodyWithResponse(ctx c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-func (c *ClientWithResponses) DecideBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error) {
-	rsp, err := c.DecideBankingApplication(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) DecideBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error) {
+	rsp, err := c.DecideBankingApplication(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19986,8 +23340,8 @@ func (c *ClientWithResponses) DecideBankingApplicationWithResponse(ctx context.C
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-func (c *ClientWithResponses) SetBankingCustomerStatusWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error) {
-	rsp, err := c.SetBankingCustomerStatusWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) SetBankingCustomerStatusWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error) {
+	rsp, err := c.SetBankingCustomerStatusWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -20016,8 +23370,8 @@ func (c *ClientWithResponses) SetBankingCustomerStatusWithBodyWithResponse(ctx c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-func (c *ClientWithResponses) SetBankingCustomerStatusWithResponse(ctx context.Context, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error) {
-	rsp, err := c.SetBankingCustomerStatus(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) SetBankingCustomerStatusWithResponse(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error) {
+	rsp, err := c.SetBankingCustomerStatus(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -20161,6 +23515,81 @@ func (c *ClientWithResponses) GetAssetWithResponse(ctx context.Context, assetId 
 		return nil, err
 	}
 	return ParseGetAssetResponse(rsp)
+}
+
+// RevokeTokenLegacyWithResponse Revoke an access token (old path)
+//
+// The vendor's old revocation, the same as `POST /v1/oauth/revoke` (which to prefer).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/auth (the `RevokeTokenLegacy` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) RevokeTokenLegacyWithResponse(ctx context.Context, params *RevokeTokenLegacyParams, reqEditors ...RequestEditorFn) (*RevokeTokenLegacyResponse, error) {
+	rsp, err := c.RevokeTokenLegacy(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeTokenLegacyResponse(rsp)
+}
+
+// CreateTokenLegacyWithBodyWithResponse Create an access token (old path)
+//
+// The vendor's old token call, kept for clients written to its older
+// docs: the same credentials as `POST /v1/oauth/token` (which to
+// prefer), answered in the old wrapped shape with `accessTokenId`,
+// `accessToken` and `type`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreateTokenLegacyWithBodyWithResponse(ctx context.Context, params *CreateTokenLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTokenLegacyResponse, error) {
+	rsp, err := c.CreateTokenLegacyWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTokenLegacyResponse(rsp)
+}
+
+// CreateTokenLegacyWithResponse Create an access token (old path)
+//
+// The vendor's old token call, kept for clients written to its older
+// docs: the same credentials as `POST /v1/oauth/token` (which to
+// prefer), answered in the old wrapped shape with `accessTokenId`,
+// `accessToken` and `type`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreateTokenLegacyWithResponse(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenLegacyResponse, error) {
+	rsp, err := c.CreateTokenLegacy(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTokenLegacyResponse(rsp)
+}
+
+// CreateTokenLegacyWithFormdataBodyWithResponse Create an access token (old path)
+//
+// The vendor's old token call, kept for clients written to its older
+// docs: the same credentials as `POST /v1/oauth/token` (which to
+// prefer), answered in the old wrapped shape with `accessTokenId`,
+// `accessToken` and `type`.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreateTokenLegacyWithFormdataBodyWithResponse(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenLegacyResponse, error) {
+	rsp, err := c.CreateTokenLegacyWithFormdataBody(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTokenLegacyResponse(rsp)
 }
 
 // ListCustomersWithResponse List customers
@@ -20341,9 +23770,11 @@ func (c *ClientWithResponses) GetInvestmentWithResponse(ctx context.Context, inv
 // RevokeTokenWithResponse Revoke an access token
 //
 // Revokes the token named by `accessTokenId`, or the token that
-// authenticates this call when `accessTokenId` is omitted. A revoked
-// token answers `401` from then on. Revoking an already revoked token
-// succeeds. A token of another organization answers `404`.
+// authenticates this call when `accessTokenId` is omitted (the docs
+// mark it required; omitting it is our addition). A revoked token
+// answers `401` from then on. Revoking an already revoked token
+// succeeds. A token of another organization answers `404`. The
+// revocation emits `AUTH.DELETED` (once per token).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -20360,8 +23791,23 @@ func (c *ClientWithResponses) RevokeTokenWithResponse(ctx context.Context, param
 //
 // Exchanges an organization's client credentials for a bearer token.
 // The token expires after `expiresIn` seconds (3600) and can be revoked
-// with `POST /v1/oauth/revoke`. The form encoding is the documented
-// one; a JSON body with the same fields is accepted too.
+// with `POST /v1/oauth/revoke`. The credentials come in one of three
+// ways:
+//
+//   - the documented form fields (or JSON) `clientId` and `clientSecret`;
+//   - the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+//     `grant_type=client_credentials` with `client_id` and
+//     `client_secret` in the body,
+//   - or the same grant with the credentials in HTTP Basic
+//     authentication (`Authorization: Basic base64(client_id:client_secret)`,
+//     RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+//
+// `grant_type`, when sent, must be `client_credentials`. Missing
+// credentials answer `400` naming `clientId` and `clientSecret`;
+// wrong ones `401`. The answer is the documented flat token; it also
+// carries the OAuth 2.0 fields `access_token`, `token_type` and
+// `expires_in` (the same token, type and lifetime). Creating a token
+// emits `AUTH.CREATED`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -20378,8 +23824,23 @@ func (c *ClientWithResponses) CreateTokenWithBodyWithResponse(ctx context.Contex
 //
 // Exchanges an organization's client credentials for a bearer token.
 // The token expires after `expiresIn` seconds (3600) and can be revoked
-// with `POST /v1/oauth/revoke`. The form encoding is the documented
-// one; a JSON body with the same fields is accepted too.
+// with `POST /v1/oauth/revoke`. The credentials come in one of three
+// ways:
+//
+//   - the documented form fields (or JSON) `clientId` and `clientSecret`;
+//   - the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+//     `grant_type=client_credentials` with `client_id` and
+//     `client_secret` in the body,
+//   - or the same grant with the credentials in HTTP Basic
+//     authentication (`Authorization: Basic base64(client_id:client_secret)`,
+//     RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+//
+// `grant_type`, when sent, must be `client_credentials`. Missing
+// credentials answer `400` naming `clientId` and `clientSecret`;
+// wrong ones `401`. The answer is the documented flat token; it also
+// carries the OAuth 2.0 fields `access_token`, `token_type` and
+// `expires_in` (the same token, type and lifetime). Creating a token
+// emits `AUTH.CREATED`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -20396,8 +23857,23 @@ func (c *ClientWithResponses) CreateTokenWithResponse(ctx context.Context, param
 //
 // Exchanges an organization's client credentials for a bearer token.
 // The token expires after `expiresIn` seconds (3600) and can be revoked
-// with `POST /v1/oauth/revoke`. The form encoding is the documented
-// one; a JSON body with the same fields is accepted too.
+// with `POST /v1/oauth/revoke`. The credentials come in one of three
+// ways:
+//
+//   - the documented form fields (or JSON) `clientId` and `clientSecret`;
+//   - the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+//     `grant_type=client_credentials` with `client_id` and
+//     `client_secret` in the body,
+//   - or the same grant with the credentials in HTTP Basic
+//     authentication (`Authorization: Basic base64(client_id:client_secret)`,
+//     RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+//
+// `grant_type`, when sent, must be `client_credentials`. Missing
+// credentials answer `400` naming `clientId` and `clientSecret`;
+// wrong ones `401`. The answer is the documented flat token; it also
+// carries the OAuth 2.0 fields `access_token`, `token_type` and
+// `expires_in` (the same token, type and lifetime). Creating a token
+// emits `AUTH.CREATED`.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -20528,7 +24004,9 @@ func (c *ClientWithResponses) ListRequestsWithResponse(ctx context.Context, para
 // UpdateRequestWithBodyWithResponse Cancel a request
 //
 // Cancels the request named by `requestId` (in the body) with
-// `shouldCancelRequest: true`. Only a `PENDING` request can be
+// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+// `requestId` and showing the body to send. Only a `PENDING` request can be
 // canceled (`409` otherwise): a one-time request that has not executed
 // yet, or a recurring one, whose future cycles then stop. A canceled
 // request is `CANCELED`.
@@ -20547,7 +24025,9 @@ func (c *ClientWithResponses) UpdateRequestWithBodyWithResponse(ctx context.Cont
 // UpdateRequestWithResponse Cancel a request
 //
 // Cancels the request named by `requestId` (in the body) with
-// `shouldCancelRequest: true`. Only a `PENDING` request can be
+// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+// `requestId` and showing the body to send. Only a `PENDING` request can be
 // canceled (`409` otherwise): a one-time request that has not executed
 // yet, or a recurring one, whose future cycles then stop. A canceled
 // request is `CANCELED`.
@@ -20635,16 +24115,95 @@ func (c *ClientWithResponses) CreatePurchaseRequestWithResponse(ctx context.Cont
 	return ParseCreatePurchaseRequestResponse(rsp)
 }
 
+// CreatePurchaseRequestLegacyWithBodyWithResponse Create a purchase request (the guide's recurring-request URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a recurring
+// purchase: the same operation as `POST /v1/requests/purchase`, which
+// to prefer.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreatePurchaseRequestLegacyWithBodyWithResponse(ctx context.Context, params *CreatePurchaseRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePurchaseRequestLegacyResponse, error) {
+	rsp, err := c.CreatePurchaseRequestLegacyWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePurchaseRequestLegacyResponse(rsp)
+}
+
+// CreatePurchaseRequestLegacyWithResponse Create a purchase request (the guide's recurring-request URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a recurring
+// purchase: the same operation as `POST /v1/requests/purchase`, which
+// to prefer.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreatePurchaseRequestLegacyWithResponse(ctx context.Context, params *CreatePurchaseRequestLegacyParams, body CreatePurchaseRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePurchaseRequestLegacyResponse, error) {
+	rsp, err := c.CreatePurchaseRequestLegacy(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePurchaseRequestLegacyResponse(rsp)
+}
+
+// CreateSellRequestLegacyWithBodyWithResponse Create a sell request (the guide's URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a sell: the
+// same operation as `POST /v1/requests/sell`, which to prefer.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreateSellRequestLegacyWithBodyWithResponse(ctx context.Context, params *CreateSellRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSellRequestLegacyResponse, error) {
+	rsp, err := c.CreateSellRequestLegacyWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSellRequestLegacyResponse(rsp)
+}
+
+// CreateSellRequestLegacyWithResponse Create a sell request (the guide's URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a sell: the
+// same operation as `POST /v1/requests/sell`, which to prefer.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreateSellRequestLegacyWithResponse(ctx context.Context, params *CreateSellRequestLegacyParams, body CreateSellRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSellRequestLegacyResponse, error) {
+	rsp, err := c.CreateSellRequestLegacy(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSellRequestLegacyResponse(rsp)
+}
+
 // CreateSellRequestWithBodyWithResponse Create a sell request
 //
 // Asks to sell from a holding (`assetId`) of the customer either the
 // shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-// of the shares held, in (0, 100]; exactly one of the two (`400`
-// otherwise). `sellPercentage: 100` sells every share. The request is
+// of the shares held, in (0, 100] (`400` when neither is sent). When
+// both are sent, `sellAmount` applies and `sellPercentage` is
+// dropped. `sellPercentage: 100` sells every share. The request is
 // created `PENDING` and executes moments later at the market price:
 // the holding, the portfolio and a transaction are updated and the
 // request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 // the sale exceeds the shares held by then.
+//
+// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+// repeats every day, week, two weeks or month, starting one period
+// after its creation, as a recurring purchase does; a cycle that finds
+// too few shares fails (its transaction is `ERROR`) and the plan goes
+// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 //
 // Refused before anything is created: an unknown customer, or an asset
 // that is not the customer's (`404`); a customer, account or portfolio
@@ -20666,12 +24225,19 @@ func (c *ClientWithResponses) CreateSellRequestWithBodyWithResponse(ctx context.
 //
 // Asks to sell from a holding (`assetId`) of the customer either the
 // shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-// of the shares held, in (0, 100]; exactly one of the two (`400`
-// otherwise). `sellPercentage: 100` sells every share. The request is
+// of the shares held, in (0, 100] (`400` when neither is sent). When
+// both are sent, `sellAmount` applies and `sellPercentage` is
+// dropped. `sellPercentage: 100` sells every share. The request is
 // created `PENDING` and executes moments later at the market price:
 // the holding, the portfolio and a transaction are updated and the
 // request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 // the sale exceeds the shares held by then.
+//
+// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+// repeats every day, week, two weeks or month, starting one period
+// after its creation, as a recurring purchase does; a cycle that finds
+// too few shares fails (its transaction is `ERROR`) and the plan goes
+// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 //
 // Refused before anything is created: an unknown customer, or an asset
 // that is not the customer's (`404`); a customer, account or portfolio
@@ -20875,6 +24441,21 @@ func (c *ClientWithResponses) ListTransactionsWithResponse(ctx context.Context, 
 	return ParseListTransactionsResponse(rsp)
 }
 
+// GetTransactionWithResponse Get a transaction
+//
+// One execution of a request. Another organization's transaction answers `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/transactions/{transactionId} (the `GetTransaction` operationId).
+func (c *ClientWithResponses) GetTransactionWithResponse(ctx context.Context, transactionId Id, params *GetTransactionParams, reqEditors ...RequestEditorFn) (*GetTransactionResponse, error) {
+	rsp, err := c.GetTransaction(ctx, transactionId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTransactionResponse(rsp)
+}
+
 // ListWebhooksWithResponse List webhooks
 //
 // Returns a wrapper object for the known response body format(s).
@@ -20894,6 +24475,24 @@ func (c *ClientWithResponses) ListWebhooksWithResponse(ctx context.Context, para
 // name (plain http and private addresses only where the deployment
 // allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
 // is subscribed to `WEBHOOK.CREATED` too, and receives it.
+//
+// Refused with `400` (field `url`, naming the rule), unless private
+// destinations are allowed: a host that is an IP address in any
+// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+// name without a dot (`localhost.`); a local name (`localhost`,
+// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+// without a trailing dot); and a name that resolves, when the
+// webhook is created or its URL changed, only to addresses
+// deliveries never reach (loopback, private, carrier-grade NAT,
+// link-local, unique local, reserved, and IPv6 forms that embed
+// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+// yet is accepted. Every delivery is checked again after DNS
+// resolution: an attempt the guard refuses is logged with
+// `lastError` "destination refused: … is a private, loopback,
+// link-local or reserved address", and a refused attempt that is
+// the delivery's third (or later) ends it `FAILED` instead of
+// retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 // `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -20916,6 +24515,24 @@ func (c *ClientWithResponses) CreateWebhookWithBodyWithResponse(ctx context.Cont
 // name (plain http and private addresses only where the deployment
 // allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
 // is subscribed to `WEBHOOK.CREATED` too, and receives it.
+//
+// Refused with `400` (field `url`, naming the rule), unless private
+// destinations are allowed: a host that is an IP address in any
+// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+// name without a dot (`localhost.`); a local name (`localhost`,
+// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+// without a trailing dot); and a name that resolves, when the
+// webhook is created or its URL changed, only to addresses
+// deliveries never reach (loopback, private, carrier-grade NAT,
+// link-local, unique local, reserved, and IPv6 forms that embed
+// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+// yet is accepted. Every delivery is checked again after DNS
+// resolution: an attempt the guard refuses is logged with
+// `lastError` "destination refused: … is a private, loopback,
+// link-local or reserved address", and a refused attempt that is
+// the delivery's third (or later) ends it `FAILED` instead of
+// retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
 // `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
@@ -21148,6 +24765,13 @@ func ParseCreateBankingApplicationResponse(rsp *http.Response) (*CreateBankingAp
 		}
 		response.ApplicationproblemJSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BankingUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21276,6 +24900,13 @@ func ParseUpdateBankingApplicationResponse(rsp *http.Response) (*UpdateBankingAp
 			return nil, err
 		}
 		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BankingUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
@@ -21473,6 +25104,13 @@ func ParseSubmitBankingApplicationResponse(rsp *http.Response) (*SubmitBankingAp
 			return nil, err
 		}
 		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BankingUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
@@ -21724,7 +25362,7 @@ func ParseCreateWalletCustomerResponse(rsp *http.Response) (*CreateWalletCustome
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest WalletBadRequest
+		var dest WalletCreateCustomerBadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22410,6 +26048,13 @@ func ParseDecideBankingApplicationResponse(rsp *http.Response) (*DecideBankingAp
 		}
 		response.ApplicationproblemJSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BankingUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22484,6 +26129,13 @@ func ParseSetBankingCustomerStatusResponse(rsp *http.Response) (*SetBankingCusto
 			return nil, err
 		}
 		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BankingUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
@@ -22890,6 +26542,117 @@ func ParseGetAssetResponse(rsp *http.Response) (*GetAssetResponse, error) {
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRevokeTokenLegacyResponse parses an HTTP response from a RevokeTokenLegacyWithResponse call
+func ParseRevokeTokenLegacyResponse(rsp *http.Response) (*RevokeTokenLegacyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeTokenLegacyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateTokenLegacyResponse parses an HTTP response from a CreateTokenLegacyWithResponse call
+func ParseCreateTokenLegacyResponse(rsp *http.Response) (*CreateTokenLegacyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateTokenLegacyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest LegacyTokenResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
@@ -24042,6 +27805,196 @@ func ParseCreatePurchaseRequestResponse(rsp *http.Response) (*CreatePurchaseRequ
 	return response, nil
 }
 
+// ParseCreatePurchaseRequestLegacyResponse parses an HTTP response from a CreatePurchaseRequestLegacyWithResponse call
+func ParseCreatePurchaseRequestLegacyResponse(rsp *http.Response) (*CreatePurchaseRequestLegacyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePurchaseRequestLegacyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest InvestmentRequestResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreatePurchaseRequestLegacyResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateSellRequestLegacyResponse parses an HTTP response from a CreateSellRequestLegacyWithResponse call
+func ParseCreateSellRequestLegacyResponse(rsp *http.Response) (*CreateSellRequestLegacyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSellRequestLegacyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest InvestmentRequestResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateSellRequestLegacyResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseCreateSellRequestResponse parses an HTTP response from a CreateSellRequestWithResponse call
 func ParseCreateSellRequestResponse(rsp *http.Response) (*CreateSellRequestResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -24623,6 +28576,60 @@ func ParseListTransactionsResponse(rsp *http.Response) (*ListTransactionsRespons
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest TransactionListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTransactionResponse parses an HTTP response from a GetTransactionWithResponse call
+func ParseGetTransactionResponse(rsp *http.Response) (*GetTransactionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTransactionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TransactionResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -53,6 +53,8 @@ type Options struct {
 	Jobs jobs.Config
 	// WebhookSchedule replaces the webhook retry delays (tests shorten them).
 	WebhookSchedule webhook.Schedule
+	// WebhookResolver replaces the DNS look-up of webhook hosts at creation.
+	WebhookResolver webhook.Resolver
 }
 
 // Open connects to the configured database, applies pending migrations and
@@ -98,6 +100,9 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	if jc.MaxWorkers == 0 {
 		jc.MaxWorkers = cfg.JobWorkers
 	}
+	if jc.DeliveryWorkers == 0 {
+		jc.DeliveryWorkers = cfg.WebhookWorkers
+	}
 	if jc.JobTimeout == 0 {
 		jc.JobTimeout = cfg.JobTimeout
 	}
@@ -112,7 +117,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	if schedule == nil && cfg.WebhookRetryDelays != nil {
 		schedule = webhook.Schedule(cfg.WebhookRetryDelays)
 	}
-	hooks := webhook.NewService(st.Webhooks(), queue, now, webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate, Schedule: schedule, Present: httpapi.Present})
+	hooks := webhook.NewService(st.Webhooks(), queue, now, webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate, Schedule: schedule, Present: httpapi.Present, Resolver: opts.WebhookResolver})
 	if created, err := hooks.EnsureKey(ctx); err != nil {
 		return fail(err)
 	} else if created {
@@ -125,7 +130,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	queue.Register(tr)
 	return &App{
 		Config: cfg, Log: log, Store: st, Now: now, Market: feed, Jobs: queue, Trading: tr, Webhooks: hooks,
-		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL),
+		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL).WithEvents(st, events),
 		Investing:   investing.NewService(st.Investing(), now).WithEvents(events),
 		Wallet:      wallet.NewService(st.Wallet(), now),
 		Banking:     banking.NewService(st.Banking(), now, banking.Options{DormancyMonths: cfg.BankingDormancyMonths}),

@@ -36,8 +36,9 @@ type Config struct {
 	// the inactivity period after which an ACTIVE banking customer becomes DORMANT.
 	BankingDormancyMonths int
 	// JobWorkers is how many request executions run at once
-	// (OPENVEST_JOB_WORKERS, default 10).
-	JobWorkers int
+	// (OPENVEST_JOB_WORKERS, default 10); WebhookWorkers how many webhook
+	// deliveries, on a queue of their own (OPENVEST_WEBHOOK_WORKERS, default 50).
+	JobWorkers, WebhookWorkers int
 	// WebhookAllowPrivate lets webhooks use plain http and deliver to
 	// loopback and private addresses (OPENVEST_WEBHOOK_ALLOW_PRIVATE=true;
 	// local testing only).
@@ -45,7 +46,7 @@ type Config struct {
 	// JobTimeout bounds one job run (OPENVEST_JOB_TIMEOUT, default 1m);
 	// JobRescueAfter is how long a job may stay running before it is taken
 	// to have died with its process and run again (OPENVEST_JOB_RESCUE_AFTER,
-	// default 1h; at least JobTimeout).
+	// default JobTimeout + 10s; at least JobTimeout).
 	JobTimeout, JobRescueAfter time.Duration
 	// WebhookRetryDelays are the waits before each retry of a failed
 	// delivery (OPENVEST_WEBHOOK_RETRY_DELAYS, comma-separated durations;
@@ -70,6 +71,7 @@ func FromEnv() (Config, error) {
 		AuthCacheTTL:          5 * time.Second,
 		BankingDormancyMonths: 12,
 		JobWorkers:            10,
+		WebhookWorkers:        50,
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("OPENVEST_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("OPENVEST_LOG_LEVEL: %w (use debug, info, warn or error)", err)
@@ -95,6 +97,10 @@ func FromEnv() (Config, error) {
 		return c, err
 	}
 	c.JobWorkers = int(n)
+	if n, err = envInt("OPENVEST_WEBHOOK_WORKERS", int64(c.WebhookWorkers)); err != nil {
+		return c, err
+	}
+	c.WebhookWorkers = int(n)
 	for _, d := range []struct {
 		key string
 		dst *time.Duration

@@ -3,14 +3,10 @@ package httpapi
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/json"
 	"errors"
-	"mime"
 	"net/http"
-	"net/url"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"github.com/openvest/openvest/httpsig"
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/errcode"
@@ -99,22 +95,4 @@ func (i *integrity) targetURI(req *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + req.Host + req.URL.RequestURI()
-}
-
-// tokenClientID reads clientId from a token call's body (form or JSON),
-// to find whose signature to check before the credentials are.
-func tokenClientID(req *http.Request, body []byte) string {
-	mt, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
-	if mt == echo.MIMEApplicationForm {
-		v, err := url.ParseQuery(string(body))
-		if err != nil {
-			return ""
-		}
-		return v.Get("clientId")
-	}
-	var b struct {
-		ClientID string `json:"clientId"`
-	}
-	_ = json.Unmarshal(body, &b)
-	return b.ClientID
 }

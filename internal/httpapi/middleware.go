@@ -143,10 +143,12 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			c.SetRequest(req)
 			org, known = principal.Org, true
 		}
-		// oapi-codegen capitalizes operation ids in the spec it embeds.
-		tokenCall := strings.EqualFold(op.OperationID, "createToken")
+		tokenCall := tokenCall(op.OperationID)
 		if tokenCall {
-			if o, err := p.auth.OrganizationByClientID(req.Context(), tokenClientID(req, body)); err == nil {
+			creds, _ := tokenCredentials(req, body)
+			req = req.WithContext(context.WithValue(req.Context(), credentialsKey, creds))
+			c.SetRequest(req)
+			if o, err := p.auth.OrganizationByClientID(req.Context(), creds.ClientID); err == nil {
 				org, known = o, true
 			} else if !errcode.Is(err, errcode.NotFound) {
 				return err
@@ -164,6 +166,9 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
 			return validationError(err)
+		}
+		if err := requireIdempotencyKey(req, op); err != nil {
+			return err
 		}
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		if known && !tokenCall && idempotency.Mutating(req.Method) && idempotencyKey(req) != "" {

@@ -121,7 +121,10 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = errorHandler(log)
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	e.HTTPErrorHandler = errorHandler(log, opts.Now)
 
 	if opts.Metrics == nil {
 		opts.Metrics = NewMetrics()
@@ -138,9 +141,6 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 			return err
 		}}),
 	)
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
 	pipeline := &apiPipeline{
 		router: router, doc: doc, auth: s.Auth, idempotency: s.Idempotency, maxBodyBytes: opts.MaxBodyBytes, skip: IsInfra,
 		integrity: &integrity{auth: s.Auth, now: opts.Now, skew: opts.SignatureSkew, publicURL: opts.PublicURL},

@@ -101,10 +101,28 @@ func (r *WebhookRepo) CreateWebhook(ctx context.Context, w *webhook.Webhook) err
 	return nil
 }
 
-// Webhook implements webhook.Repository.
+// Lock order (PostgreSQL). A change of a webhook locks its row before any
+// of its deliveries; an emission takes FOR KEY SHARE on the active webhooks
+// it delivers to, in id order, before it inserts their deliveries. An
+// update (status, URL, subscriptions) takes FOR NO KEY UPDATE, which a key
+// share does not wait for, so emissions and updates never wait on each
+// other; only a delete (FOR UPDATE) waits for the emissions under way, and
+// an emission that waited for a delete skips the deleted webhook instead of
+// failing on the foreign key. No cycle of waits is possible.
+var (
+	webhookUpdateLock = clause.Locking{Strength: "NO KEY UPDATE"}
+	webhookDeleteLock = clause.Locking{Strength: "UPDATE"}
+)
+
+// Webhook implements webhook.Repository; lock takes FOR NO KEY UPDATE (see
+// the lock order above).
 func (r *WebhookRepo) Webhook(ctx context.Context, orgID, id int64, lock bool) (webhook.Webhook, error) {
 	var row webhookRow
-	if err := r.s.lock(r.s.conn(ctx), lock).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
+	q := r.s.conn(ctx)
+	if lock && r.s.Dialect == Postgres {
+		q = q.Clauses(webhookUpdateLock)
+	}
+	if err := q.Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
 		return webhook.Webhook{}, notFound(err, "webhook %d not found", id)
 	}
 	return row.domain(), nil
@@ -121,6 +139,15 @@ func (r *WebhookRepo) SaveWebhook(ctx context.Context, w *webhook.Webhook) error
 // DeleteWebhook implements webhook.Repository; its deliveries go with it.
 func (r *WebhookRepo) DeleteWebhook(ctx context.Context, orgID, id int64) error {
 	return r.s.inTx(ctx, func(tx *Store) error {
+		// The webhook row first, then its deliveries (the lock order above).
+		q := tx.conn(ctx)
+		if tx.Dialect == Postgres {
+			q = q.Clauses(webhookDeleteLock)
+		}
+		var row webhookRow
+		if err := q.Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
+			return notFound(err, "webhook %d not found", id)
+		}
 		if err := tx.conn(ctx).Where("organization_id = ? AND webhook_id = ?", orgID, id).Delete(&webhookDeliveryRow{}).Error; err != nil {
 			return err
 		}
@@ -301,6 +328,9 @@ func (r *WebhookRepo) PurgeBefore(ctx context.Context, t time.Time) (int64, erro
 
 // RecordEvents implements webhook.Repository. On PostgreSQL the insert is a
 // data-modifying CTE of the webhook read: one statement, one round trip.
+// The webhooks read are locked FOR KEY SHARE in id order until the
+// transaction ends, so that none can be deleted before their deliveries are
+// inserted; one being deleted meanwhile is waited for and then left out.
 func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhook.Event) ([]webhook.Webhook, error) {
 	if r.s.Dialect != Postgres || len(es) == 0 {
 		if err := r.CreateEvents(ctx, es); err != nil {
@@ -324,7 +354,7 @@ func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhoo
 	err := r.s.conn(ctx).Raw(`WITH ins AS (
   INSERT INTO webhook_events (id, organization_id, name, data, created_at) VALUES `+values.String()+`
 )
-SELECT * FROM webhooks WHERE organization_id = ? AND status = ? ORDER BY id`, args...).Scan(&rows).Error
+SELECT * FROM webhooks WHERE organization_id = ? AND status = ? ORDER BY id FOR KEY SHARE`, args...).Scan(&rows).Error
 	if err != nil {
 		return nil, err
 	}

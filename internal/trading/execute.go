@@ -251,12 +251,13 @@ func (s *Service) value(ctx context.Context, orgID int64, assets []Asset, at tim
 		if err != nil {
 			return fmt.Errorf("value asset %d: %w", a.ID, err)
 		}
+		a.Name = inst.Name
 		if a.Price, err = s.price(ctx, orgID, inst, at, overrides); err != nil {
 			return err
 		}
 		rate, ok := rates[a.Currency]
 		if !ok {
-			if rate, err = s.market.Rate(ctx, market.Currency(a.Currency), at); err != nil {
+			if rate, err = s.market.Rate(ctx, market.Currency(a.Currency.ISO()), at); err != nil {
 				return err
 			}
 			rates[a.Currency] = rate

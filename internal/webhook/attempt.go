@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/openvest/openvest/internal/errcode"
 )
@@ -58,12 +59,15 @@ func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) e
 		d.LastError = nil
 		if a.Error != "" {
 			msg := a.Error
+			if a.Refused {
+				msg = refusedMessage(msg, n)
+			}
 			d.LastError = &msg
 		}
 		switch {
 		case a.Succeeded:
 			d.State = Succeeded
-		case a.Gone:
+		case a.Gone, a.Refused && n >= RefusedAttempts:
 			d.State = Failed
 		default:
 			if delay, ok := s.cfg.Schedule.Delay(n); ok {
@@ -82,6 +86,21 @@ func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) e
 // pending deliveries.
 func (s *Service) finish(ctx context.Context, orgID, deliveryID int64, n int, gone bool, change func(*Delivery)) error {
 	return s.repo.WithTx(ctx, func(ctx context.Context) error {
+		var w Webhook
+		if gone { // the webhook row before the delivery's: the repository's lock order
+			d, err := s.repo.Delivery(ctx, orgID, deliveryID, false)
+			if errcode.Is(err, errcode.NotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if w, err = s.repo.Webhook(ctx, orgID, d.WebhookID, true); errcode.Is(err, errcode.NotFound) {
+				return nil // deleted while the attempt was under way
+			} else if err != nil {
+				return err
+			}
+		}
 		d, err := s.repo.Delivery(ctx, orgID, deliveryID, true)
 		if errcode.Is(err, errcode.NotFound) {
 			return nil // deleted while the attempt was under way
@@ -99,10 +118,6 @@ func (s *Service) finish(ctx context.Context, orgID, deliveryID int64, n int, go
 			return err
 		}
 		if gone {
-			w, err := s.repo.Webhook(ctx, orgID, d.WebhookID, true)
-			if err != nil {
-				return err
-			}
 			reason := reasonGone
 			w.Status, w.DeactivatedReason, w.UpdatedAt = Deactived, &reason, now
 			if err := s.repo.SaveWebhook(ctx, &w); err != nil {
@@ -120,4 +135,13 @@ func (s *Service) finish(ctx context.Context, orgID, deliveryID int64, n int, go
 		}
 		return nil
 	})
+}
+
+// refusedMessage is the delivery log's last error for attempt n refused by
+// the guard.
+func refusedMessage(msg string, n int) string {
+	if n >= RefusedAttempts {
+		return fmt.Sprintf("%s; the delivery ended at attempt %d (a refused destination gets %d attempts; OPENVEST_WEBHOOK_ALLOW_PRIVATE=true allows private destinations, for local testing only)", msg, n, RefusedAttempts)
+	}
+	return fmt.Sprintf("%s (attempt %d: a refused destination gets %d attempts)", msg, n, RefusedAttempts)
 }

@@ -42,6 +42,7 @@ type Attempt struct {
 	Error      string // why it failed, for the delivery log
 	Succeeded  bool   // a 2xx answer
 	Gone       bool   // 410: the receiver asks to stop; the webhook is disabled
+	Refused    bool   // the guard refused every address of the destination
 }
 
 // responseLimit bounds how much of a receiver's answer is read.
@@ -80,11 +81,10 @@ func Deliver(ctx context.Context, client *http.Client, url string, key Key, e Ev
 	res, err := client.Do(req)
 	latency := time.Since(start)
 	if err != nil {
-		msg := err.Error()
-		if errors.Is(err, ErrForbiddenAddress) {
-			msg = "refused: " + msg + " (set OPENVEST_WEBHOOK_ALLOW_PRIVATE=true only for local testing)"
+		if refused := (*RefusedError)(nil); errors.As(err, &refused) {
+			return Attempt{Latency: latency, Refused: true, Error: refused.Error()}
 		}
-		return Attempt{Latency: latency, Error: msg}
+		return Attempt{Latency: latency, Error: err.Error()}
 	}
 	defer res.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, responseLimit))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"time"
 
@@ -115,6 +116,8 @@ type Config struct {
 	// data of WEBHOOK.* events; the HTTP layer provides it.
 	Present  func(any) (any, error)
 	Schedule Schedule // the retry delays (DefaultSchedule)
+	// Resolver looks a webhook's host up at creation (net.DefaultResolver).
+	Resolver Resolver
 }
 
 // Service manages webhooks and delivers events.
@@ -139,6 +142,9 @@ func NewService(repo Repository, queue Queue, now func() time.Time, cfg Config) 
 	}
 	if cfg.Present == nil {
 		cfg.Present = func(v any) (any, error) { return v, nil }
+	}
+	if cfg.Resolver == nil {
+		cfg.Resolver = net.DefaultResolver
 	}
 	if cfg.Retention <= 0 {
 		cfg.Retention = 30 * 24 * time.Hour
@@ -209,6 +215,9 @@ func (s *Service) Create(ctx context.Context, orgID int64, url string, subs []st
 	if err != nil {
 		return Webhook{}, invalid("url", err)
 	}
+	if err := s.checkDestination(ctx, u); err != nil {
+		return Webhook{}, invalid("url", err)
+	}
 	subs, err = NormalizeSubscriptions(subs, true)
 	if err != nil {
 		return Webhook{}, invalid("subscriptions", err)
@@ -234,16 +243,26 @@ type Update struct {
 
 // Update changes a webhook. NotFound; Invalid.
 func (s *Service) Update(ctx context.Context, orgID int64, in Update) (Webhook, error) {
-	var w Webhook
+	var (
+		w   Webhook
+		url string
+	)
+	if in.URL != nil { // checked (and looked up) before any row is locked
+		var err error
+		if url, err = ValidateURL(*in.URL, s.cfg.AllowPrivate); err != nil {
+			return w, invalid("url", err)
+		}
+		if err := s.checkDestination(ctx, url); err != nil {
+			return w, invalid("url", err)
+		}
+	}
 	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
 		var err error
 		if w, err = s.repo.Webhook(ctx, orgID, in.ID, true); err != nil {
 			return err
 		}
 		if in.URL != nil {
-			if w.URL, err = ValidateURL(*in.URL, s.cfg.AllowPrivate); err != nil {
-				return invalid("url", err)
-			}
+			w.URL = url
 		}
 		if in.Subscriptions != nil {
 			if w.Subscriptions, err = NormalizeSubscriptions(in.Subscriptions, false); err != nil {
