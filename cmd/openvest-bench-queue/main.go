@@ -214,7 +214,7 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 	var tok struct {
-		Token string `json:"token"`
+		Token string `json:"token"` // the token call answers flat
 	}
 	err = json.NewDecoder(res.Body).Decode(&tok)
 	res.Body.Close()
