@@ -5,13 +5,15 @@ PKGS := ./...
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
-.PHONY: help run build generate gen-ts test-sdk test-examples verify lint-spec test test-race fuzz bench bench-wallet bench-queue tidy
+.PHONY: help run build generate gen-ts test-sdk test-examples verify lint-spec test test-ui test-race fuzz bench bench-wallet bench-queue tidy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
 
-run: ## run the service on the embedded SQLite default (sqlite://openvest.db), nothing to set up; the first start fills the sandbox organization with demo data; webhooks may reach local receivers
-	OPENVEST_WEBHOOK_ALLOW_PRIVATE=$${OPENVEST_WEBHOOK_ALLOW_PRIVATE:-true} $(GO) run ./cmd/openvest serve --demo
+run: ## run the service on the embedded SQLite default (sqlite://openvest.db), nothing to set up; the first start fills the sandbox organization with demo data; webhooks may reach local receivers; pages on localhost may call it (CORS)
+	OPENVEST_WEBHOOK_ALLOW_PRIVATE=$${OPENVEST_WEBHOOK_ALLOW_PRIVATE:-true} \
+	OPENVEST_CORS_ORIGINS=$${OPENVEST_CORS_ORIGINS-http://localhost:*,http://127.0.0.1:*} \
+	$(GO) run ./cmd/openvest serve --demo
 
 build: ## build bin/openvest
 	$(GO) build -o bin/openvest ./cmd/openvest
@@ -43,6 +45,10 @@ lint-spec: ## lint the bundled spec (needs Node.js: npx fetches the pinned linte
 
 test: ## run every test against PostgreSQL (TEST_DATABASE_URL, default the local trust-auth server)
 	$(GO) test -count=1 -p 2 $(PKGS)
+
+test-ui: build ## drive Swagger UI (/docs) in headless Chromium (/usr/bin/chromium) through a journey across the three surfaces (test/ui)
+	@test -d test/ui/node_modules || (cd test/ui && npm ci --no-audit --no-fund)
+	cd test/ui && OPENVEST_BIN=$(CURDIR)/bin/openvest node --test --test-concurrency=1 journey.test.mjs
 
 test-race: ## the tests of internal/ under the race detector (slower; not part of CI)
 	$(GO) test -race -count=1 ./internal/...

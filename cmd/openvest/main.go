@@ -47,7 +47,8 @@ const usage = `usage:
                                   revoke a signing key
   openvest org set-signature-policy --client-id ID --policy required|optional
                                   demand signatures, or verify them only when present
-  openvest webhook-key rotate     make a new webhook signing key; the previous one stays published for 7 days
+  openvest webhook-key rotate     make a new server webhook key (it signs only webhooks without a key of their own);
+                                  the previous one stays published for 7 days
   openvest sign --key FILE --key-id KEYID --client-id ID [--token TOKEN] [-X METHOD] [-d BODY] [--exec] URL
                                   print a signed curl command (or, with --exec, send it)
   openvest counterparty create --client-id ID --name NAME

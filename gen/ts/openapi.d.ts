@@ -2271,9 +2271,13 @@ export interface paths {
         get: operations["listWebhooks"];
         /**
          * Update a webhook
-         * @description Replaces the subscriptions (and the URL, when given) of the webhook
-         *     named by `webhookId` in the body. `status: ACTIVE` re-enables a
-         *     webhook that was deactivated (for example by a receiver's `410`).
+         * @description Replaces the subscriptions (and the URL, when given) of a webhook.
+         *     The investing docs' body is `{url, subscriptions}` with no id: it
+         *     updates the organization's webhook when it has exactly one (`404`
+         *     when it has none; `400` naming `webhookId` when it has several).
+         *     With `webhookId` in the body, that webhook is updated. `status:
+         *     ACTIVE` re-enables a webhook that was deactivated (for example by
+         *     a receiver's `410`). A webhook keeps its signing key.
          */
         put: operations["updateWebhook"];
         /**
@@ -2281,7 +2285,8 @@ export interface paths {
          * @description Subscribes a URL to events. The URL must be https with a DNS host
          *     name (plain http and private addresses only where the deployment
          *     allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
-         *     is subscribed to `WEBHOOK.CREATED` too, and receives it.
+         *     is subscribed to `WEBHOOK.CREATED` too, and receives it, and gets
+         *     its own ed25519 signing key pair (`GET /v1/webhooks/key`).
          *
          *     Refused with `400` (field `url`, naming the rule), unless private
          *     destinations are allowed: a host that is an IP address in any
@@ -2302,8 +2307,10 @@ export interface paths {
          *     retrying for days.
          *     Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
          *     `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-         *     `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
-         *     `DOMAIN.UPDATED`.
+         *     `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
+         *     (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+         *     `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
+         *     when.
          */
         post: operations["createWebhook"];
         delete?: never;
@@ -2356,12 +2363,41 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get the key that signs deliveries
-         * @description The ed25519 public key that signs webhook deliveries, in the OpenSSH
-         *     form the investing docs show (`key`) and as PEM (`publicKeyPem`),
-         *     with the `keyId` that deliveries name in `Signature-Input`. After a
-         *     rotation the previous key stays in `keys` for an overlap period, so
-         *     that receivers can accept both.
+         * Get the key that signs a webhook's deliveries
+         * @description Every webhook has its own ed25519 signing key pair, made when the
+         *     webhook is created (the investing docs' "a signing key pair is
+         *     generated for that webhook"). This answers the public half in the
+         *     docs' shape: `webhookId`, `key` (OpenSSH authorized_keys form,
+         *     `ssh-ed25519 AAAA… <keyId>`), `createdAt`, `updatedAt`. Openvest
+         *     adds `keyId` (the `keyid` deliveries name in `Signature-Input`),
+         *     `publicKeyPem` (the same key as PKIX PEM) and `keys` (every key a
+         *     receiver of this webhook should accept now, the signing one
+         *     first).
+         *
+         *     With several webhooks, `webhookId` selects one; without it the
+         *     organization's only (or first, by id) webhook answers. `404` when
+         *     the organization has no webhook (or none with that id).
+         *
+         *     Webhooks created before per-webhook keys get their key when the
+         *     service starts; until then the server key (`openvest webhook-key
+         *     rotate`) signs their deliveries and is what `keys` lists.
+         *
+         *     Deliveries carry two HTTP message signatures by this key (`keyid`
+         *     = `keyId`), so that a receiver written to the investing docs and
+         *     one using an RFC 9421 library both verify them:
+         *
+         *     * `sig1`, the docs' form: `("Content-Type" "Content-Digest"
+         *       "Content-Length" "@method" "@target-uri" "@path")` (and
+         *       `"@query"` when the URL has one), `@target-uri` the URL's scheme
+         *       and host only, ed25519 over the sha-512 of the signature base;
+         *     * `sig2`, RFC 9421: `("@method" "@target-uri" "content-type"
+         *       "content-digest" "content-length" "webhook-id"
+         *       "webhook-timestamp")` with the full URL, ed25519 over the base.
+         *
+         *     `Signature-Input` and `Signature` each come as two field lines,
+         *     `sig1` first. `Content-Digest` is `sha-512`; `webhook-id`,
+         *     `webhook-timestamp` and `webhook-signature` (`v1a,<base64>`) are
+         *     the Standard Webhooks headers.
          */
         get: operations["getWebhookKey"];
         put?: never;
@@ -2639,6 +2675,17 @@ export interface components {
             status: components["schemas"]["AccountStatus"];
             updatedAt: components["schemas"]["UnixTime"];
         };
+        /** @description `ACCOUNT.CREATED`: An account was created (with its customer, or on its own). */
+        AccountCreatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["Account"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "ACCOUNT.CREATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         AccountListResponse: {
             /** @example 200 */
             code: number;
@@ -2661,6 +2708,17 @@ export interface components {
          * @enum {string}
          */
         AccountStatus: "ACTIVE" | "SUSPENDED" | "CLOSED";
+        /** @description `ACCOUNT.UPDATED`: An account changed (its status, directly or by its customer's cascade). */
+        AccountUpdatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["Account"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "ACCOUNT.UPDATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         /** @description How far to move the clock forward; at least one of the two, together at most 5 years. */
         AdvanceSandboxClockRequest: {
             /**
@@ -2727,6 +2785,17 @@ export interface components {
             symbol: string;
             updatedAt: components["schemas"]["UnixTime"];
         };
+        /** @description `ASSET.CREATED`: A fill opened a holding. */
+        AssetCreatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["Asset"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "ASSET.CREATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         AssetListResponse: {
             /** @example 200 */
             code: number;
@@ -2741,6 +2810,58 @@ export interface components {
             data: components["schemas"]["Asset"];
             /** @example Success */
             message: string;
+        };
+        /** @description `ASSET.UPDATED`: A fill changed a holding. */
+        AssetUpdatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["Asset"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "ASSET.UPDATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
+        /** @description `AUTH.CREATED`: A token was issued. */
+        AuthCreatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["AuthEventData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "AUTH.CREATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
+        /** @description `AUTH.DELETED`: A token was revoked. */
+        AuthDeletedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["AuthEventData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "AUTH.DELETED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
+        /**
+         * @description The `data` of `AUTH.CREATED` and `AUTH.DELETED` events: the token
+         *     without its secret.
+         */
+        AuthEventData: {
+            createdAt: components["schemas"]["UnixTime"];
+            /**
+             * Format: int64
+             * @description Seconds the token was issued for.
+             */
+            expiresIn: number;
+            organization: components["schemas"]["TokenOrganization"];
+            /** @description When it was revoked (`AUTH.DELETED`). */
+            revokedAt?: components["schemas"]["UnixTime"];
+            scope: components["schemas"]["TokenScope"][];
+            tokenId: components["schemas"]["Id"];
+            tokenType: components["schemas"]["TokenType"];
+            updatedAt: components["schemas"]["UnixTime"];
         };
         BankingAccount: {
             /**
@@ -3201,6 +3322,17 @@ export interface components {
             status: components["schemas"]["CustomerStatus"];
             updatedAt: components["schemas"]["UnixTime"];
         };
+        /** @description `CUSTOMER.CREATED`: A customer was created. */
+        CustomerCreatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["Customer"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "CUSTOMER.CREATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         CustomerListResponse: {
             /** @example 200 */
             code: number;
@@ -3223,6 +3355,17 @@ export interface components {
          * @enum {string}
          */
         CustomerStatus: "ACTIVE" | "SUSPENDED" | "CLOSED";
+        /** @description `CUSTOMER.UPDATED`: A customer changed. */
+        CustomerUpdatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["Customer"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "CUSTOMER.UPDATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         /** @description An error. `errors` lists each failing field for validation failures. */
         Error: {
             /**
@@ -3303,6 +3446,17 @@ export interface components {
             data: components["schemas"]["Instrument"];
             /** @example Success */
             message: string;
+        };
+        /** @description `INSTRUMENT.UPDATED`: An instrument's sandbox price was set or cleared; `data` is the instrument at its new price. */
+        InstrumentUpdatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["Instrument"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "INSTRUMENT.UPDATED";
+            eventId: components["schemas"]["WebhookEventId"];
         };
         /** @description The price change, in percent, over the last day, week, month (30 days) and year (365 days). */
         InstrumentValueChange: {
@@ -3491,6 +3645,17 @@ export interface components {
             status: components["schemas"]["PortfolioStatus"];
             updatedAt: components["schemas"]["UnixTime"];
         };
+        /** @description `PORTFOLIO.CREATED`: A portfolio was created (with its account, or on its own). */
+        PortfolioCreatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["Portfolio"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "PORTFOLIO.CREATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         PortfolioListResponse: {
             /** @example 200 */
             code: number;
@@ -3513,6 +3678,17 @@ export interface components {
          * @enum {string}
          */
         PortfolioStatus: "ACTIVE" | "SUSPENDED" | "CLOSED";
+        /** @description `PORTFOLIO.UPDATED`: A portfolio changed (its status, or its values after a fill). */
+        PortfolioUpdatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["Portfolio"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "PORTFOLIO.UPDATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         /**
          * @description An RFC 9457 problem document (`application/problem+json`): the error
          *     shape of every path outside `/v1`.
@@ -3563,6 +3739,17 @@ export interface components {
          * @example crm-000417
          */
         ReferenceIdInput: components["schemas"]["ReferenceId"] | number;
+        /** @description `REQUEST.CREATED`: A purchase or sell request was created. */
+        RequestCreatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["InvestmentRequest"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "REQUEST.CREATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         /**
          * @description How often a request executes: `ONCE` (the default) or, for a
          *     recurring request, every day, week, two weeks or month (a monthly
@@ -3585,6 +3772,17 @@ export interface components {
          * @enum {string}
          */
         RequestType: "PURCHASE" | "SELL";
+        /** @description `REQUEST.UPDATED`: A request completed, failed, was canceled, or was forced by the sandbox. */
+        RequestUpdatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["InvestmentRequest"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "REQUEST.UPDATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         SandboxClock: {
             now: components["schemas"]["UnixTime"];
             /**
@@ -3735,6 +3933,17 @@ export interface components {
             /** @description `quantity` × `price`, in US dollars, to the cent. An exact decimal. */
             value: number;
         };
+        /** @description `TRANSACTION.CREATED`: A fill made a transaction. */
+        TransactionCreatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["Transaction"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "TRANSACTION.CREATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         TransactionListResponse: {
             /** @example 200 */
             code: number;
@@ -3792,13 +4001,15 @@ export interface components {
             /** @description `true` cancels the request (the only change a request takes). */
             shouldCancelRequest: boolean;
         };
+        /** @description At least one of `url`, `subscriptions`, `status` (`400` otherwise). Without `webhookId`, the organization's only webhook is updated. */
         UpdateWebhookRequest: {
             status?: components["schemas"]["WebhookStatus"];
             /** @description Replaces the previous subscriptions. */
             subscriptions?: components["schemas"]["WebhookSubscription"][];
             /** @description A new URL, under the rules of `POST /v1/webhooks`. */
             url?: string;
-            webhookId: components["schemas"]["Id"];
+            /** @description The webhook to update; required only when the organization has several. */
+            webhookId?: components["schemas"]["Id"];
         };
         /**
          * @description A customer's wallet account. `activated`, `registered` and `blocked`
@@ -4133,13 +4344,23 @@ export interface components {
             url: string;
             webhookId: components["schemas"]["Id"];
         };
+        /** @description `WEBHOOK.CREATED`: A webhook was created (it receives this event itself). */
+        WebhookCreatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["Webhook"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "WEBHOOK.CREATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         WebhookDelivery: {
             /** @description Attempts made so far. */
             attempts: number;
             createdAt: components["schemas"]["UnixTime"];
             deliveryId: components["schemas"]["Id"];
-            /** @description The event name, `DOMAIN.ACTION`. */
-            event: string;
+            event: components["schemas"]["WebhookEventType"];
             /**
              * Format: uuid
              * @description The event's id (`webhook-id`); receivers de-duplicate by it.
@@ -4184,6 +4405,28 @@ export interface components {
          * @enum {string}
          */
         WebhookDeliveryState: "PENDING" | "SUCCEEDED" | "FAILED" | "CANCELED";
+        /**
+         * @description The body of a delivery: `{eventId, event, createdAt, data}`, `data`
+         *     being the resource as the API returns it. One schema per event
+         *     type, told apart by `event`.
+         */
+        WebhookEvent: components["schemas"]["AccountCreatedEvent"] | components["schemas"]["AccountUpdatedEvent"] | components["schemas"]["AssetCreatedEvent"] | components["schemas"]["AssetUpdatedEvent"] | components["schemas"]["AuthCreatedEvent"] | components["schemas"]["AuthDeletedEvent"] | components["schemas"]["CustomerCreatedEvent"] | components["schemas"]["CustomerUpdatedEvent"] | components["schemas"]["InstrumentUpdatedEvent"] | components["schemas"]["PortfolioCreatedEvent"] | components["schemas"]["PortfolioUpdatedEvent"] | components["schemas"]["RequestCreatedEvent"] | components["schemas"]["RequestUpdatedEvent"] | components["schemas"]["TransactionCreatedEvent"] | components["schemas"]["WebhookCreatedEvent"] | components["schemas"]["WebhookUpdatedEvent"] | components["schemas"]["WebhookTestEvent"];
+        /**
+         * Format: uuid
+         * @description The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+         * @example 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+         */
+        WebhookEventId: string;
+        /**
+         * @description The events Openvest emits (see `WebhookSubscription` for when).
+         *     Subscribable but not emitted yet, so not listed: `INSTRUMENT.CREATED`,
+         *     `INVESTMENT_TYPE.CREATED`, `INVESTMENT_TYPE.UPDATED`,
+         *     `TRANSACTION.UPDATED`, `REPORT.CREATED`, `REPORT.UPDATED` (reports
+         *     are not implemented yet).
+         * @example CUSTOMER.CREATED
+         * @enum {string}
+         */
+        WebhookEventType: "ACCOUNT.CREATED" | "ACCOUNT.UPDATED" | "ASSET.CREATED" | "ASSET.UPDATED" | "AUTH.CREATED" | "AUTH.DELETED" | "CUSTOMER.CREATED" | "CUSTOMER.UPDATED" | "INSTRUMENT.UPDATED" | "PORTFOLIO.CREATED" | "PORTFOLIO.UPDATED" | "REQUEST.CREATED" | "REQUEST.UPDATED" | "TRANSACTION.CREATED" | "WEBHOOK.CREATED" | "WEBHOOK.UPDATED" | "WEBHOOK.TEST";
         WebhookKey: {
             createdAt: components["schemas"]["UnixTime"];
             /** @description The ed25519 public key in OpenSSH authorized_keys form. */
@@ -4195,15 +4438,16 @@ export interface components {
         };
         WebhookKeyInfo: {
             createdAt: components["schemas"]["UnixTime"];
-            /** @description Its ed25519 public key in OpenSSH authorized_keys form. */
+            /** @description The webhook's ed25519 public key in OpenSSH authorized_keys form (`ssh-ed25519 AAAA… <keyId>`). */
             key: string;
-            /** @description The key that signs deliveries now. */
+            /** @description (Openvest addition) The `keyid` deliveries name in `Signature-Input`. */
             keyId: string;
-            /** @description Every key a receiver should accept now, the signing one first (a rotated-out key stays here during the overlap). */
+            /** @description (Openvest addition) Every key a receiver of this webhook should accept now, the signing one first. */
             keys: components["schemas"]["WebhookKey"][];
-            /** @description The same key as PKIX PEM. */
+            /** @description (Openvest addition) The same key as PKIX PEM. */
             publicKeyPem: string;
             updatedAt: components["schemas"]["UnixTime"];
+            webhookId: components["schemas"]["Id"];
         };
         WebhookKeyResponse: {
             /** @example 200 */
@@ -4235,10 +4479,69 @@ export interface components {
          */
         WebhookStatus: "ACTIVE" | "DEACTIVED";
         /**
-         * @description `ALL`, a domain, or `DOMAIN.CREATED` / `DOMAIN.UPDATED`.
+         * @description What a webhook receives: `ALL` (every event); a domain (both of its
+         *     events); or one event. Every domain's events are `DOMAIN.CREATED`
+         *     and `DOMAIN.UPDATED`, except `AUTH`: `AUTH.CREATED` (a token is
+         *     issued) and `AUTH.DELETED` (a token is revoked). `WEBHOOK.TEST`
+         *     (`POST /v1/webhooks/test`) goes to every webhook whatever its
+         *     subscriptions.
+         *
+         *     What Openvest emits, each in the transaction of its change (the
+         *     `data` is the resource as the API returns it; see `WebhookEvent`):
+         *
+         *     | event | when |
+         *     |---|---|
+         *     | `CUSTOMER.CREATED` / `.UPDATED` | `POST` / `PUT /v1/customers` |
+         *     | `ACCOUNT.CREATED` | with a customer, or `POST /v1/accounts` |
+         *     | `ACCOUNT.UPDATED` | `PUT /v1/accounts`, or a customer's status cascading |
+         *     | `PORTFOLIO.CREATED` | with each account, or `POST /v1/portfolio` |
+         *     | `PORTFOLIO.UPDATED` | `PUT /v1/portfolio`, a status cascade, or a revaluation after a fill |
+         *     | `REQUEST.CREATED` | a purchase or sell request |
+         *     | `REQUEST.UPDATED` | it completes, fails, is canceled, or a sandbox outcome is forced |
+         *     | `ASSET.CREATED` / `.UPDATED` | a fill opens or changes a holding |
+         *     | `TRANSACTION.CREATED` | a fill |
+         *     | `INSTRUMENT.UPDATED` | a sandbox price is set or cleared (`/v1/sandbox/instruments/{symbol}/price`) |
+         *     | `AUTH.CREATED` / `AUTH.DELETED` | a token is issued / revoked |
+         *     | `WEBHOOK.CREATED` | `POST /v1/webhooks` (a new webhook is subscribed to it) |
+         *     | `WEBHOOK.UPDATED` | `PUT /v1/webhooks`, or a receiver's `410` deactivates it |
+         *     | `WEBHOOK.TEST` | `POST /v1/webhooks/test` |
+         *
+         *     Accepted but not emitted yet: `INSTRUMENT.CREATED` (the instrument
+         *     list is fixed), `INVESTMENT_TYPE.*` (an organization's investment
+         *     types are set when it is created, `openvest org create`, and never
+         *     change), `TRANSACTION.UPDATED`
+         *     (a transaction never changes) and `REPORT.*` (reports are not
+         *     implemented yet).
          * @example CUSTOMER.CREATED
+         * @enum {string}
          */
-        WebhookSubscription: string;
+        WebhookSubscription: "ALL" | "ACCOUNT" | "ASSET" | "AUTH" | "CUSTOMER" | "INSTRUMENT" | "INVESTMENT_TYPE" | "PORTFOLIO" | "REQUEST" | "REPORT" | "TRANSACTION" | "WEBHOOK" | "ACCOUNT.CREATED" | "ACCOUNT.UPDATED" | "ASSET.CREATED" | "ASSET.UPDATED" | "AUTH.CREATED" | "AUTH.DELETED" | "CUSTOMER.CREATED" | "CUSTOMER.UPDATED" | "INSTRUMENT.CREATED" | "INSTRUMENT.UPDATED" | "INVESTMENT_TYPE.CREATED" | "INVESTMENT_TYPE.UPDATED" | "PORTFOLIO.CREATED" | "PORTFOLIO.UPDATED" | "REQUEST.CREATED" | "REQUEST.UPDATED" | "REPORT.CREATED" | "REPORT.UPDATED" | "TRANSACTION.CREATED" | "TRANSACTION.UPDATED" | "WEBHOOK.CREATED" | "WEBHOOK.UPDATED";
+        WebhookTestData: {
+            /** @enum {boolean} */
+            test: true;
+        };
+        /** @description `WEBHOOK.TEST`: `POST /v1/webhooks/test`: sent to every webhook whatever its subscriptions. */
+        WebhookTestEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["WebhookTestData"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "WEBHOOK.TEST";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
+        /** @description `WEBHOOK.UPDATED`: A webhook changed, or a receiver's `410` deactivated it. */
+        WebhookUpdatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["Webhook"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "WEBHOOK.UPDATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
     };
     responses: {
         /** @description The request is malformed or fails validation; `errors` names each failing field and rule. */
@@ -10308,15 +10611,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "subscriptions": [
-                 *         "ACCOUNT"
-                 *       ],
-                 *       "url": "https://companyx.com/webhook2",
-                 *       "webhookId": 123456
-                 *     }
-                 */
                 "application/json": components["schemas"]["UpdateWebhookRequest"];
             };
         };
@@ -10476,7 +10770,13 @@ export interface operations {
     };
     getWebhookKey: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The webhook whose key to return (default the organization's only, or first, webhook).
+                 * @example 123456
+                 */
+                webhookId?: components["schemas"]["Id"];
+            };
             header?: {
                 /**
                  * @description The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -10519,7 +10819,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The signing key. */
+            /** @description The webhook's signing key. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10530,18 +10830,19 @@ export interface operations {
                      *       "code": 200,
                      *       "data": {
                      *         "createdAt": 1732893484,
-                     *         "key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH0qa5TtbV3FwK7EcQDTyhbrzzRGol9sjK9L0lhk56Iu openvest-webhooks-4f1a2b3c4d5e",
-                     *         "keyId": "openvest-webhooks-4f1a2b3c4d5e",
+                     *         "key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH0qa5TtbV3FwK7EcQDTyhbrzzRGol9sjK9L0lhk56Iu openvest-webhook-4f1a2b3c4d5e",
+                     *         "keyId": "openvest-webhook-4f1a2b3c4d5e",
                      *         "keys": [
                      *           {
                      *             "createdAt": 1732893484,
-                     *             "key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH0qa5TtbV3FwK7EcQDTyhbrzzRGol9sjK9L0lhk56Iu openvest-webhooks-4f1a2b3c4d5e",
-                     *             "keyId": "openvest-webhooks-4f1a2b3c4d5e",
+                     *             "key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH0qa5TtbV3FwK7EcQDTyhbrzzRGol9sjK9L0lhk56Iu openvest-webhook-4f1a2b3c4d5e",
+                     *             "keyId": "openvest-webhook-4f1a2b3c4d5e",
                      *             "publicKeyPem": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAfSprlO1tXcXArsRxANPKFuvPNEaiX2yMr0vSWGTnoi4=\n-----END PUBLIC KEY-----\n"
                      *           }
                      *         ],
                      *         "publicKeyPem": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAfSprlO1tXcXArsRxANPKFuvPNEaiX2yMr0vSWGTnoi4=\n-----END PUBLIC KEY-----\n",
-                     *         "updatedAt": 1732893484
+                     *         "updatedAt": 1732893484,
+                     *         "webhookId": 123456
                      *       },
                      *       "message": "Success"
                      *     }
@@ -10551,6 +10852,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
     };

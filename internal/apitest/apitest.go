@@ -59,6 +59,8 @@ type Options struct {
 	WebhookSchedule webhook.Schedule
 	// WebhookResolver replaces the DNS look-up of webhook hosts at creation.
 	WebhookResolver webhook.Resolver
+	// CORSOrigins are the origins allowed cross-origin (none by default).
+	CORSOrigins []string
 }
 
 // Start serves the full application on a real listener for the test.
@@ -73,6 +75,9 @@ func Start(t testing.TB, opts Options) *Env {
 	}
 	cfg.PublicURL = opts.PublicURL
 	cfg.WebhookAllowPrivate = opts.WebhookAllowPrivate
+	if opts.CORSOrigins != nil {
+		cfg.CORSOrigins = opts.CORSOrigins
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -158,6 +158,7 @@ func (a *App) Handler() (*echo.Echo, error) {
 		Logger: a.Log, MaxBodyBytes: a.Config.MaxBodyBytes, Ready: a.Store.Ping,
 		PublicURL: a.Config.PublicURL, SignatureSkew: a.Config.SignatureSkew, Now: a.Now,
 		Metrics: a.Metrics(), MetricsElsewhere: a.Config.MetricsAddr != "",
+		CORSOrigins: a.Config.CORSOrigins,
 	})
 }
 

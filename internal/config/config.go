@@ -52,6 +52,11 @@ type Config struct {
 	// delivery (OPENVEST_WEBHOOK_RETRY_DELAYS, comma-separated durations;
 	// empty means the default schedule of about three days).
 	WebhookRetryDelays []time.Duration
+	// CORSOrigins (OPENVEST_CORS_ORIGINS, comma-separated) are the browser
+	// origins allowed to call the API cross-origin: "*" for any, or
+	// scheme://host[:port] with "*" wildcards ("http://localhost:*").
+	// Empty (the default) allows none.
+	CORSOrigins []string
 }
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
@@ -128,6 +133,9 @@ func FromEnv() (Config, error) {
 			}
 			c.WebhookRetryDelays = append(c.WebhookRetryDelays, d)
 		}
+	}
+	if c.CORSOrigins, err = ParseCORSOrigins(os.Getenv("OPENVEST_CORS_ORIGINS")); err != nil {
+		return c, err
 	}
 	switch v := os.Getenv("OPENVEST_WEBHOOK_ALLOW_PRIVATE"); v {
 	case "", "false", "0":

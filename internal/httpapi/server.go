@@ -27,7 +27,6 @@ import (
 	"github.com/openvest/openvest/internal/wallet"
 	"github.com/openvest/openvest/internal/webhook"
 	"github.com/shopspring/decimal"
-	"github.com/swaggest/swgui/v5emb"
 )
 
 func init() {
@@ -70,6 +69,8 @@ type Options struct {
 	// MetricsElsewhere leaves /metrics off the API: it is served on its
 	// own address (OPENVEST_METRICS_ADDR) with Metrics.Handler.
 	MetricsElsewhere bool
+	// CORSOrigins are the origins allowed cross-origin (OPENVEST_CORS_ORIGINS); none when empty.
+	CORSOrigins []string
 }
 
 // infraPaths are served outside the spec (and outside request validation).
@@ -82,18 +83,6 @@ var infraPaths = map[string]bool{
 // health, metrics), so that neither validation nor spec checks apply to it.
 func IsInfra(path string) bool {
 	return infraPaths[path] || strings.HasPrefix(path, "/docs/")
-}
-
-// Spec returns the embedded OpenAPI document, validated.
-func Spec() (*openapi3.T, error) {
-	doc, err := api.GetSpec()
-	if err != nil {
-		return nil, fmt.Errorf("load embedded spec: %w", err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("embedded spec is invalid: %w", err)
-	}
-	return doc, nil
 }
 
 // New builds the Echo server with every route and middleware.
@@ -109,7 +98,7 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
-	specJSON, err := doc.MarshalJSON()
+	specJSON, err := SpecJSON()
 	if err != nil {
 		return nil, err
 	}
@@ -141,6 +130,9 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 			return err
 		}}),
 	)
+	if len(opts.CORSOrigins) > 0 {
+		e.Use(corsMiddleware(opts.CORSOrigins, doc))
+	}
 	pipeline := &apiPipeline{
 		router: router, doc: doc, auth: s.Auth, idempotency: s.Idempotency, maxBodyBytes: opts.MaxBodyBytes, skip: IsInfra,
 		integrity: &integrity{auth: s.Auth, now: opts.Now, skew: opts.SignatureSkew, publicURL: opts.PublicURL},
@@ -152,9 +144,7 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 	// Infrastructure routes.
 	e.GET("/openapi.json", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, specJSON) })
 	e.GET("/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", spec.YAML) })
-	docs := echo.WrapHandler(v5emb.New("Openvest API", "/openapi.json", "/docs/"))
-	e.GET("/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/docs/") })
-	e.GET("/docs/*", docs)
+	registerDocs(e)
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", func(c echo.Context) error {
 		if opts.Ready != nil {
