@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"reflect"
 	"strings"
 	"time"
 
@@ -215,11 +214,19 @@ func (r *WalletRepo) ListCustomers(ctx context.Context, orgID, counterpartyID in
 	return wallet.Page[wallet.Customer]{Items: mapRows(rows, walletCustomerRow.domain), Total: n}, err
 }
 
-// unfiltered reports whether f has no condition at all.
+// unfiltered reports whether f has no condition at all. A list filter
+// that is empty but not nil (the HTTP layer passes the query's absent
+// arrays so) is no condition either: each field is tested the way
+// ListCustomers applies it.
 func unfiltered(f wallet.CustomerFilter) bool {
 	_, search := wallet.ParseSearch(f.Search)
-	f.Search = ""
-	return !search && reflect.ValueOf(f).IsZero()
+	return !search &&
+		len(f.GUIDs) == 0 && len(f.Logins) == 0 && len(f.KYCLevels) == 0 && f.IsDisabled == nil &&
+		f.MinBalanceAllowed == nil && f.MaxBalanceAllowed == nil &&
+		len(f.BalanceAssetCodes) == 0 && len(f.BalanceAssetIssuers) == 0 && len(f.BranchGUIDs) == 0 &&
+		len(f.Names) == 0 && len(f.PaternalNames) == 0 && len(f.PhoneNumbers) == 0 &&
+		len(f.Segments) == 0 && len(f.Statuses) == 0 && len(f.Surnames) == 0 &&
+		f.MinCreatedAt == nil && f.MaxCreatedAt == nil && f.MinUpdatedAt == nil && f.MaxUpdatedAt == nil
 }
 
 // customersTotal is the number of the counterparty's customers: the page
