@@ -97,10 +97,12 @@ func (r *InvestingRepo) ListCustomers(ctx context.Context, orgID int64, f invest
 	if f.Status != nil {
 		q = q.Where("customers.status = ?", string(*f.Status))
 	}
+	k := with(keyed("customers"), "status", f.Status, func(s investing.Status) string { return string(s) })
 	if f.ReferenceID != nil {
-		q = q.Where("customers.reference_id = ?", *f.ReferenceID)
+		// unique in the organization: at most one row, counted in the index
+		q, k = q.Where("customers.reference_id = ?", *f.ReferenceID), nil
 	}
-	return list(q, "customers", p, customerRow.domain)
+	return listKept(q, r.s.Dialect, orgID, k, "customers", p, customerRow.domain)
 }
 
 type accountRow struct {
@@ -167,7 +169,8 @@ func (r *InvestingRepo) ListAccounts(ctx context.Context, orgID int64, customerI
 	if customerID != nil {
 		q = q.Where("accounts.customer_id = ?", *customerID)
 	}
-	return list(q, "accounts", p, accountRow.domain)
+	k := with(keyed("accounts"), "customer_id", customerID, id64)
+	return listKept(q, r.s.Dialect, orgID, k, "accounts", p, accountRow.domain)
 }
 
 type portfolioRow struct {
@@ -244,7 +247,8 @@ func (r *InvestingRepo) SavePortfolio(ctx context.Context, p *investing.Portfoli
 // ListPortfolios implements investing.Repository.
 func (r *InvestingRepo) ListPortfolios(ctx context.Context, orgID, customerID int64, p investing.PageRequest) (investing.Page[investing.Portfolio], error) {
 	q := r.db(ctx).Model(&portfolioRow{}).Where("portfolios.organization_id = ? AND portfolios.customer_id = ?", orgID, customerID)
-	return list(q, "portfolios", p, portfolioRow.domain)
+	k := with(keyed("portfolios"), "customer_id", &customerID, id64)
+	return listKept(q, r.s.Dialect, orgID, k, "portfolios", p, portfolioRow.domain)
 }
 
 // CascadeStatus implements investing.Repository: it reads the rows to

@@ -99,7 +99,10 @@ func (r *TradingRepo) ListRequests(ctx context.Context, orgID int64, f trading.R
 	if f.Type != nil {
 		q = q.Where("requests.request_type = ?", string(*f.Type))
 	}
-	return list(q, "requests", p, requestRow.domain)
+	k := with(keyed("requests"), "customer_id", f.CustomerID, id64)
+	k = with(k, "status", f.Status, func(s trading.RequestStatus) string { return string(s) })
+	k = with(k, "request_type", f.Type, func(t trading.RequestType) string { return string(t) })
+	return listKept(q, r.s.Dialect, orgID, k, "requests", p, requestRow.domain)
 }
 
 // PendingSells implements trading.Repository (index requests_org_asset_pending_sell).
@@ -227,7 +230,10 @@ func (r *TradingRepo) ListAssets(ctx context.Context, orgID int64, f trading.Ass
 	if f.PortfolioID != nil {
 		q = q.Where("assets.portfolio_id = ?", *f.PortfolioID)
 	}
-	return list(q, "assets", p, assetRow.domain)
+	k := with(keyed("assets"), "customer_id", f.CustomerID, id64)
+	k = with(k, "account_id", f.AccountID, id64)
+	k = with(k, "portfolio_id", f.PortfolioID, id64)
+	return listKept(q, r.s.Dialect, orgID, k, "assets", p, assetRow.domain)
 }
 
 // PortfolioAssets implements trading.Repository.
@@ -312,5 +318,7 @@ func (r *TradingRepo) ListTransactions(ctx context.Context, orgID int64, f tradi
 	if f.RequestID != nil {
 		q = q.Where("transactions.request_id = ?", *f.RequestID)
 	}
-	return list(q, "transactions", p, transactionRow.domain)
+	k := with(keyed("transactions"), "customer_id", f.CustomerID, id64)
+	k = with(k, "request_id", f.RequestID, id64)
+	return listKept(q, r.s.Dialect, orgID, k, "transactions", p, transactionRow.domain)
 }

@@ -1,0 +1,235 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/openvest/openvest/internal/investing"
+	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/trading"
+	"github.com/stretchr/testify/require"
+)
+
+// TestListTotalsExact: every investing list's total (each filter and their
+// combinations, of two organizations) equals the number of its rows after
+// creates, status changes, deletes and concurrent creates. On PostgreSQL
+// the totals come from list_counts, which must also hold, key by key,
+// exactly what a recount from the rows gives; SQLite counts.
+func TestListTotalsExact(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, s *store.Store) {
+		f := setup(t, s)
+		var hs []holding
+		for _, org := range []int64{f.org, f.org, f.org, f.other} {
+			hs = append(hs, f.holding(t, org))
+		}
+		plain := f.customer(t, f.org, customerOpts{Status: investing.Suspended})
+		f.customer(t, f.other, customerOpts{})
+		for i, h := range hs {
+			for j, r := range []struct{ typ, status string }{{"PURCHASE", "PENDING"}, {"PURCHASE", "COMPLETED"}, {"SELL", "PENDING"}} {
+				require.NoError(t, f.insertRequest(h, r.typ, r.status))
+				if r.status == "COMPLETED" {
+					id := f.lastID(t, "requests")
+					for cycle := 1; cycle <= 1+(i+j)%2; cycle++ {
+						require.NoError(t, f.insertTransaction(h, id, cycle))
+					}
+				}
+			}
+		}
+		f.requireTotals(t, hs)
+
+		// status changes, through the repository and behind its back
+		c := hs[0].c
+		c.Status = investing.Closed
+		require.NoError(t, f.repo.SaveCustomer(f.ctx, &c))
+		require.NoError(t, f.exec(`UPDATE requests SET status = 'CANCELED' WHERE customer_id = ? AND request_type = 'SELL'`, hs[1].c.ID))
+		require.NoError(t, f.exec(`UPDATE requests SET status = 'COMPLETED', executions = 1 WHERE organization_id = ? AND status = 'PENDING' AND request_type = 'PURCHASE'`, f.other))
+		require.NoError(t, f.exec(`UPDATE requests SET executions = executions + 1`)) // no key column: no change
+		f.requireTotals(t, hs)
+
+		// deletes (the API deletes none of these rows; the counts follow anyway)
+		require.NoError(t, f.exec(`DELETE FROM transactions WHERE customer_id = ? AND cycle = 2`, hs[1].c.ID))
+		require.NoError(t, f.exec(`DELETE FROM customers WHERE id = ?`, plain.ID))
+		f.requireTotals(t, hs)
+
+		// concurrent creates in one organization
+		var wg sync.WaitGroup
+		errs := make(chan error, 80)
+		for w := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 10 {
+					st := []investing.Status{investing.Active, investing.Suspended}[(w+i)%2]
+					cu := investing.Customer{OrganizationID: f.org, FirstName: "Con", LastName: "Current", Status: st, CreatedAt: t0, UpdatedAt: t0}
+					errs <- f.repo.InTx(f.ctx, func(ctx context.Context, r investing.Repository) error {
+						if err := r.CreateCustomer(ctx, &cu); err != nil {
+							return err
+						}
+						return r.CreateAccounts(ctx, []*investing.Account{{OrganizationID: f.org, CustomerID: cu.ID, InvestmentType: investing.InternationalStocks,
+							Currency: investing.USD, Status: investing.Active, CreatedAt: t0, UpdatedAt: t0}})
+					})
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		f.requireTotals(t, hs)
+	})
+}
+
+func (f fixture) lastID(t *testing.T, table string) int64 {
+	t.Helper()
+	var id int64
+	require.NoError(t, f.s.DB.WithContext(f.ctx).Raw(`SELECT max(id) FROM `+table).Scan(&id).Error)
+	return id
+}
+
+func (f fixture) insertRequest(h holding, typ, status string) error {
+	amount, asset, sell := any("10"), any(nil), any(nil)
+	if typ == "SELL" {
+		amount, asset, sell = nil, h.x.ID, "5"
+	}
+	return f.exec(`INSERT INTO requests (organization_id, customer_id, account_id, portfolio_id, request_type, status, currency, instrument_id, symbol,
+ asset_id, purchase_amount, sell_amount, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'USD', 1, 'AAPL', ?, ?, ?, ?, ?)`,
+		h.c.OrganizationID, h.c.ID, h.a.ID, h.p.ID, typ, status, asset, amount, sell, t0, t0)
+}
+
+func (f fixture) insertTransaction(h holding, requestID int64, cycle int) error {
+	return f.exec(`INSERT INTO transactions (organization_id, customer_id, account_id, portfolio_id, request_id, instrument_id, symbol, transaction_type,
+ status, currency, amount, fx_rate, price, quantity, value, uninvested, cycle, executed_at, created_at, updated_at)
+ VALUES (?, ?, ?, ?, ?, 1, 'AAPL', 'PURCHASE', 'COMPLETED', 'USD', 10, 1, 1, 10, 10, 0, ?, ?, ?, ?)`,
+		h.c.OrganizationID, h.c.ID, h.a.ID, h.p.ID, requestID, cycle, t0, t0, t0)
+}
+
+// requireTotals compares each list's total, for every filter the API
+// offers and their combinations (values of both organizations, so that
+// mismatched ones give 0), with a count of the rows.
+func (f fixture) requireTotals(t *testing.T, hs []holding) {
+	t.Helper()
+	tr := f.s.Trading()
+	count := func(table string, orgID int64, conds map[string]any) int64 {
+		var n int64
+		q := f.s.DB.WithContext(f.ctx).Table(table).Where("organization_id = ?", orgID)
+		for col, v := range conds {
+			q = q.Where(col+" = ?", v)
+		}
+		require.NoError(t, q.Count(&n).Error)
+		return n
+	}
+	page := investing.PageRequest{Limit: 1} // a full page: its total is never the page's own length
+	customers := []*int64{nil}
+	accounts := []*int64{nil}
+	portfolios := []*int64{nil}
+	var requests []*int64
+	requests = append(requests, nil)
+	for _, h := range hs {
+		customers, accounts, portfolios = append(customers, &h.c.ID), append(accounts, &h.a.ID), append(portfolios, &h.p.ID)
+	}
+	var ids []int64
+	require.NoError(t, f.s.DB.WithContext(f.ctx).Raw(`SELECT id FROM requests ORDER BY id`).Scan(&ids).Error)
+	for i := range ids {
+		requests = append(requests, &ids[i])
+	}
+	set := func(m map[string]any, col string, v *int64) {
+		if v != nil {
+			m[col] = *v
+		}
+	}
+	for _, org := range []int64{f.org, f.other} {
+		for _, st := range []*investing.Status{nil, ptr(investing.Active), ptr(investing.Suspended), ptr(investing.Closed)} {
+			got, err := f.repo.ListCustomers(f.ctx, org, investing.CustomerFilter{Status: st}, page)
+			require.NoError(t, err)
+			conds := map[string]any{}
+			if st != nil {
+				conds["status"] = string(*st)
+			}
+			require.Equal(t, count("customers", org, conds), got.Total, "customers org=%d %v", org, conds)
+		}
+		for _, c := range customers {
+			got, err := f.repo.ListAccounts(f.ctx, org, c, page)
+			require.NoError(t, err)
+			conds := map[string]any{}
+			set(conds, "customer_id", c)
+			require.Equal(t, count("accounts", org, conds), got.Total, "accounts org=%d %v", org, conds)
+			if c != nil {
+				got, err := f.repo.ListPortfolios(f.ctx, org, *c, page)
+				require.NoError(t, err)
+				require.Equal(t, count("portfolios", org, conds), got.Total, "portfolios org=%d %v", org, conds)
+			}
+			for _, st := range []*trading.RequestStatus{nil, ptr(trading.Pending), ptr(trading.Completed), ptr(trading.Canceled), ptr(trading.Failed)} {
+				for _, typ := range []*trading.RequestType{nil, ptr(trading.Purchase), ptr(trading.Sell)} {
+					got, err := tr.ListRequests(f.ctx, org, trading.RequestFilter{CustomerID: c, Status: st, Type: typ}, page)
+					require.NoError(t, err)
+					conds := map[string]any{}
+					set(conds, "customer_id", c)
+					if st != nil {
+						conds["status"] = string(*st)
+					}
+					if typ != nil {
+						conds["request_type"] = string(*typ)
+					}
+					require.Equal(t, count("requests", org, conds), got.Total, "requests org=%d %v", org, conds)
+				}
+			}
+			for _, a := range accounts {
+				for _, p := range portfolios {
+					got, err := tr.ListAssets(f.ctx, org, trading.AssetFilter{CustomerID: c, AccountID: a, PortfolioID: p}, page)
+					require.NoError(t, err)
+					conds := map[string]any{}
+					set(conds, "customer_id", c)
+					set(conds, "account_id", a)
+					set(conds, "portfolio_id", p)
+					require.Equal(t, count("assets", org, conds), got.Total, "assets org=%d %v", org, conds)
+				}
+			}
+			for _, r := range requests {
+				got, err := tr.ListTransactions(f.ctx, org, trading.TransactionFilter{CustomerID: c, RequestID: r}, page)
+				require.NoError(t, err)
+				conds := map[string]any{}
+				set(conds, "customer_id", c)
+				set(conds, "request_id", r)
+				require.Equal(t, count("transactions", org, conds), got.Total, "transactions org=%d %v", org, conds)
+			}
+		}
+		if f.s.Dialect == store.Postgres {
+			f.requireKeptCounts(t, org)
+		}
+	}
+}
+
+// requireKeptCounts: list_counts of the organization, summed over slots,
+// is what a recount of its rows gives, key by key (no key missing, none
+// extra, none off).
+func (f fixture) requireKeptCounts(t *testing.T, orgID int64) {
+	t.Helper()
+	type row struct {
+		List, Key string
+		N         int64
+	}
+	var kept, recount []row
+	require.NoError(t, f.s.DB.WithContext(f.ctx).Raw(`SELECT list, key, sum(n) AS n FROM list_counts WHERE organization_id = ?
+ GROUP BY list, key HAVING sum(n) <> 0 ORDER BY list, key`, orgID).Scan(&kept).Error)
+	q := ""
+	for _, l := range []struct{ table, dims string }{
+		{"customers", "'status=' || t.status"},
+		{"accounts", "'customer_id=' || t.customer_id"},
+		{"portfolios", "'customer_id=' || t.customer_id"},
+		{"requests", "'customer_id=' || t.customer_id, 'status=' || t.status, 'request_type=' || t.request_type"},
+		{"assets", "'customer_id=' || t.customer_id, 'account_id=' || t.account_id, 'portfolio_id=' || t.portfolio_id"},
+		{"transactions", "'customer_id=' || t.customer_id, 'request_id=' || t.request_id"},
+	} {
+		if q != "" {
+			q += " UNION ALL "
+		}
+		q += fmt.Sprintf(`SELECT '%s' AS list, k AS key, count(*) AS n FROM %s t, list_count_keys(%s) k WHERE t.organization_id = @org GROUP BY k`, l.table, l.table, l.dims)
+	}
+	require.NoError(t, f.s.DB.WithContext(f.ctx).Raw(`SELECT * FROM (`+q+`) x ORDER BY list, key`, map[string]any{"org": orgID}).Scan(&recount).Error)
+	require.NotEmpty(t, recount)
+	require.Equal(t, recount, kept)
+}
