@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/openvest/openvest/internal/investing"
 	"gorm.io/gorm"
@@ -12,20 +13,25 @@ import (
 // countKey names a maintained list total (migration 00014, PostgreSQL):
 // the list (its table) and the filter's conditions, "column=value" in the
 // column order the list's trigger uses, joined by "&"; no condition is the
-// whole list.
+// whole list. bucketed: the key also has hourly counts (list_buckets), as
+// the organization-wide keys do (not those of one customer, account,
+// portfolio or request: their lists are short, and portfolios are always
+// one customer's).
 type countKey struct {
-	list  string
-	parts []string
+	list     string
+	parts    []string
+	bucketed bool
 }
 
 // keyed starts the count key of list.
-func keyed(list string) *countKey { return &countKey{list: list} }
+func keyed(list string) *countKey { return &countKey{list: list, bucketed: list != "portfolios"} }
 
 // with adds the condition column=value when value is set (the columns in
 // the order of the list's trigger).
 func with[T any](k *countKey, column string, value *T, format func(T) string) *countKey {
 	if value != nil {
 		k.parts = append(k.parts, column+"="+format(*value))
+		k.bucketed = k.bucketed && !strings.HasSuffix(column, "_id")
 	}
 	return k
 }
@@ -44,13 +50,32 @@ func keptTotal(q *gorm.DB, orgID int64, k *countKey) (int64, error) {
 	return n, err
 }
 
+// bucketOf finds the hour of created_at in which the row at ascending
+// position pos (from 0) is, and the number of rows before that hour; ok is
+// false when the buckets do not reach pos.
+func bucketOf(q *gorm.DB, orgID int64, k *countKey, pos int64) (start time.Time, before int64, ok bool, err error) {
+	var rows []struct {
+		Bucket time.Time
+		Before int64
+	}
+	err = q.Session(&gorm.Session{NewDB: true}).Raw(`
+SELECT bucket, before FROM (
+  SELECT bucket, sum(cnt) OVER (ORDER BY bucket) - cnt AS before, cnt
+  FROM (SELECT bucket, sum(n) AS cnt FROM list_buckets WHERE organization_id = ? AND list = ? AND key = ? GROUP BY bucket) g
+) x WHERE before + cnt > ? ORDER BY bucket LIMIT 1`, orgID, k.list, k.key(), pos).Scan(&rows).Error
+	if err != nil || len(rows) == 0 || rows[0].Before > pos {
+		return time.Time{}, 0, false, err
+	}
+	return rows[0].Bucket, rows[0].Before, true, nil
+}
+
 // listKept is list with a maintained total on PostgreSQL: the total is
-// read from list_counts (never counted), and, knowing it, a page in the
-// second half of the list is read from the other end (page N of 50,000
-// ascending is page 49,999-N descending), and a page past
-// deferredJoinOffset rows from its end skips them in an index-only scan of
-// ids before reading its rows. On SQLite (no counters) and without a key,
-// it is list.
+// read from list_counts (never counted), and, knowing it, the page is read
+// as the window [a, e) of the ascending order, from whichever end is
+// nearer; a window deeper than deferredJoinOffset from both ends starts at
+// the hour of created_at it falls in (list_buckets), or, without buckets,
+// skips its rows in an index-only scan of ids before reading the page. On
+// SQLite (no counters) and without a key, it is list.
 func listKept[R any, T any](q *gorm.DB, dialect Dialect, orgID int64, k *countKey, table string, p investing.PageRequest, conv func(R) T) (investing.Page[T], error) {
 	if dialect != Postgres || k == nil {
 		return list(q, table, p, conv)
@@ -60,30 +85,55 @@ func listKept[R any, T any](q *gorm.DB, dialect Dialect, orgID int64, k *countKe
 	if err != nil {
 		return investing.Page[T]{}, err
 	}
-	offset, limit, desc := int64(p.Offset()), int64(p.Limit), p.Desc
+	offset, limit := int64(p.Offset()), int64(p.Limit)
 	if offset >= n {
 		return investing.Page[T]{Items: []T{}, Total: n}, nil
 	}
-	reverse := offset > n/2
-	if reverse {
-		end := min(offset+limit, n)
-		offset, limit, desc = max(0, n-end), end-offset, !desc
+	a, e := offset, min(offset+limit, n)
+	if p.Desc {
+		a, e = max(0, n-offset-limit), n-offset
 	}
-	dir := "ASC"
-	if desc {
-		dir = "DESC"
+	order := func(desc bool) string {
+		dir := "ASC"
+		if desc {
+			dir = "DESC"
+		}
+		return table + ".created_at " + dir + ", " + table + ".id " + dir
 	}
-	order := table + ".created_at " + dir + ", " + table + ".id " + dir
-	page := q.Order(order).Limit(int(limit)).Offset(int(offset))
-	if offset >= deferredJoinOffset {
-		page = q.Session(&gorm.Session{NewDB: true}).Model(new(R)).
-			Where(table+".id IN (?)", page.Select(table+".id")).Order(order)
+	read := func(q *gorm.DB, desc bool, skip int64) ([]R, error) {
+		page := q.Order(order(desc)).Limit(int(e - a)).Offset(int(skip))
+		if skip >= deferredJoinOffset {
+			// skip in the index (ids only), then read the page's rows
+			page = q.Session(&gorm.Session{NewDB: true}).Model(new(R)).
+				Where(table+".id IN (?)", page.Select(table+".id")).Order(order(desc))
+		}
+		var rows []R
+		err := page.Find(&rows).Error
+		return rows, err
 	}
 	var rows []R
-	if err := page.Find(&rows).Error; err != nil {
+	switch {
+	case a <= n-e && (a < deferredJoinOffset || !k.bucketed):
+		rows, err = read(q, false, a)
+	case n-e < a && (n-e < deferredJoinOffset || !k.bucketed):
+		if rows, err = read(q, true, n-e); err == nil {
+			slices.Reverse(rows)
+		}
+	default:
+		start, before, ok, berr := bucketOf(q, orgID, k, a)
+		switch {
+		case berr != nil:
+			err = berr
+		case ok:
+			rows, err = read(q.Where(table+".created_at >= ?", start), false, a-before)
+		default:
+			rows, err = read(q, false, a)
+		}
+	}
+	if err != nil {
 		return investing.Page[T]{}, err
 	}
-	if reverse {
+	if p.Desc {
 		slices.Reverse(rows)
 	}
 	return investing.Page[T]{Items: mapRows(rows, conv), Total: n}, nil

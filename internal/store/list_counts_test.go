@@ -3,11 +3,13 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/store"
+	"github.com/openvest/openvest/internal/testdb"
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/stretchr/testify/require"
 )
@@ -232,4 +234,82 @@ func (f fixture) requireKeptCounts(t *testing.T, orgID int64) {
 	require.NoError(t, f.s.DB.WithContext(f.ctx).Raw(`SELECT * FROM (`+q+`) x ORDER BY list, key`, map[string]any{"org": orgID}).Scan(&recount).Error)
 	require.NotEmpty(t, recount)
 	require.Equal(t, recount, kept)
+
+	// the hourly buckets of the organization-wide keys, likewise
+	type bucket struct {
+		List, Key, Bucket string
+		N                 int64
+	}
+	var keptB, recountB []bucket
+	require.NoError(t, f.s.DB.WithContext(f.ctx).Raw(`SELECT list, key, CAST(bucket AS text) AS bucket, sum(n) AS n FROM list_buckets WHERE organization_id = ?
+ GROUP BY list, key, bucket HAVING sum(n) <> 0 ORDER BY list, key, bucket`, orgID).Scan(&keptB).Error)
+	q = ""
+	for _, l := range []struct{ table, dims string }{
+		{"customers", "'status=' || t.status"},
+		{"accounts", "VARIADIC ARRAY[]::text[]"},
+		{"requests", "'status=' || t.status, 'request_type=' || t.request_type"},
+		{"assets", "VARIADIC ARRAY[]::text[]"},
+		{"transactions", "VARIADIC ARRAY[]::text[]"},
+	} {
+		if q != "" {
+			q += " UNION ALL "
+		}
+		q += fmt.Sprintf(`SELECT '%s' AS list, k AS key, CAST(date_bin('1 hour', t.created_at, '2000-01-01 00:00:00+00') AS text) AS bucket, count(*) AS n
+ FROM %s t, list_count_keys(%s) k WHERE t.organization_id = @org GROUP BY k, 3`, l.table, l.table, l.dims)
+	}
+	require.NoError(t, f.s.DB.WithContext(f.ctx).Raw(`SELECT * FROM (`+q+`) x ORDER BY list, key, bucket`, map[string]any{"org": orgID}).Scan(&recountB).Error)
+	require.NotEmpty(t, recountB)
+	require.Equal(t, recountB, keptB)
+}
+
+// TestDeepPages: on PostgreSQL, pages read from the far end, from the hour
+// bucket they fall in, or past an id scan are the pages the plain OFFSET
+// order gives, for every list key kind (bucketed or not), both directions
+// and a page size that does not divide the total.
+func TestDeepPages(t *testing.T) {
+	t.Parallel()
+	s := testdb.Postgres(t)
+	f := setup(t, s)
+	// 3,001 customers over about five hours, three a timestamp (ties broken by id)
+	require.NoError(t, f.exec(`INSERT INTO customers (organization_id, first_name, last_name, status, created_at, updated_at)
+SELECT ?, 'Deep', 'Page', (ARRAY['ACTIVE','ACTIVE','SUSPENDED'])[1 + i % 3], CAST(? AS timestamptz) + (i / 3) * interval '18 seconds', CAST(? AS timestamptz)
+FROM generate_series(1, 3001) AS i`, f.org, t0, t0))
+	h := f.holding(t, f.org)
+	for _, st := range []*investing.Status{nil, ptr(investing.Active)} {
+		var want []int64
+		q := s.DB.WithContext(f.ctx).Table("customers").Where("organization_id = ?", f.org)
+		if st != nil {
+			q = q.Where("status = ?", string(*st))
+		}
+		require.NoError(t, q.Order("created_at, id").Pluck("id", &want).Error)
+		n := len(want)
+		for _, limit := range []int{100, 7} {
+			for _, desc := range []bool{false, true} {
+				w := slices.Clone(want)
+				if desc {
+					slices.Reverse(w)
+				}
+				for _, page := range []int{0, 1, 999 / limit, 1000 / limit, (n / 2) / limit, (n-1000)/limit - 1, (n - 1000) / limit, (n - 1) / limit, n / limit} {
+					got, err := f.repo.ListCustomers(f.ctx, f.org, investing.CustomerFilter{Status: st}, investing.PageRequest{Page: page, Limit: limit, Desc: desc})
+					require.NoError(t, err)
+					lo := min(page*limit, n)
+					hi := min(lo+limit, n)
+					require.Equal(t, w[lo:hi], idsOf(got.Items, func(c investing.Customer) int64 { return c.ID }), "status=%v limit=%d desc=%v page=%d", st, limit, desc, page)
+					require.EqualValues(t, n, got.Total)
+				}
+			}
+		}
+	}
+	// a key without buckets (one customer's accounts) deep from both ends
+	require.NoError(t, f.exec(`INSERT INTO accounts (organization_id, customer_id, investment_type, currency, status, created_at, updated_at)
+SELECT ?, id, 'INTERNATIONAL_STOCKS', 'USD', 'ACTIVE', created_at, updated_at FROM customers WHERE organization_id = ? AND id <> ?`, f.org, f.org, h.c.ID))
+	var want []int64
+	require.NoError(t, s.DB.WithContext(f.ctx).Table("accounts").Where("organization_id = ?", f.org).Order("created_at, id").Pluck("id", &want).Error)
+	for _, page := range []int{0, 12, 15, 30} {
+		got, err := f.repo.ListAccounts(f.ctx, f.org, nil, investing.PageRequest{Page: page, Limit: 100})
+		require.NoError(t, err)
+		lo := min(page*100, len(want))
+		require.Equal(t, want[lo:min(lo+100, len(want))], idsOf(got.Items, func(a investing.Account) int64 { return a.ID }), "accounts page=%d", page)
+	}
+	f.requireKeptCounts(t, f.org)
 }

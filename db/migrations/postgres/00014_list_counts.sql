@@ -1,17 +1,26 @@
 -- +goose Up
 -- Maintained list totals (issue 17): meta.totalCount of the investing lists
--- without counting. list_counts holds, per organization, list and filter
--- key, the number of rows; triggers keep it in the transaction that inserts,
--- updates or deletes the rows. A key is the filter's conditions in the
--- column order of its list, 'column=value' joined by '&' ('' is the whole
--- list): every combination of the filters the API offers has its key (a
--- customer's accounts: 'customer_id=7'; a customer's pending purchases:
+-- without counting, and deep pages without skipping a million rows.
+--
+-- list_counts holds, per organization, list and filter key, the number of
+-- rows; triggers keep it in the transaction that inserts, updates or
+-- deletes the rows. A key is the filter's conditions in the column order of
+-- its list, 'column=value' joined by '&' ('' is the whole list): every
+-- combination of the filters the API offers has its key (a customer's
+-- accounts: 'customer_id=7'; a customer's pending purchases:
 -- 'customer_id=7&status=PENDING&request_type=PURCHASE'). A key's count is
 -- spread over 16 slots (the writing backend's pid modulo 16) so that
 -- concurrent writers of one organization do not queue on one row; a total
 -- is the sum of its slots (an index range of at most 16 rows).
+--
+-- list_buckets holds the same counts per hour of created_at for the keys
+-- of the organization-wide lists (not those of one customer, account,
+-- portfolio or request, which are short): a page N rows deep starts in the
+-- bucket where the running sum of the counts passes N, and skips only the
+-- rows of that bucket before it.
+--
 -- internal/store/list_counts.go builds the same keys. TRUNCATE is not
--- counted (rebuild with list_counts_rebuild()).
+-- counted (rebuild with list_counts_rebuild()); created_at never changes.
 CREATE TABLE list_counts (
     organization_id bigint   NOT NULL,
     list            text     NOT NULL,
@@ -19,6 +28,15 @@ CREATE TABLE list_counts (
     slot            smallint NOT NULL,
     n               bigint   NOT NULL,
     PRIMARY KEY (organization_id, list, key, slot)
+);
+CREATE TABLE list_buckets (
+    organization_id bigint      NOT NULL,
+    list            text        NOT NULL,
+    key             text        NOT NULL,
+    bucket          timestamptz NOT NULL,
+    slot            smallint    NOT NULL,
+    n               bigint      NOT NULL,
+    PRIMARY KEY (organization_id, list, key, bucket, slot)
 );
 
 -- The keys of a row: one per subset of its non-NULL 'column=value' parts,
@@ -35,7 +53,7 @@ $$;
 -- +goose StatementEnd
 
 
--- customers: keys over (status).
+-- customers: keys over (status); buckets over (status).
 -- +goose StatementBegin
 CREATE FUNCTION list_count_customers() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -45,12 +63,22 @@ BEGIN
         FROM inserted t, list_count_keys('status=' || t.status) k
         GROUP BY t.organization_id, k ORDER BY t.organization_id, k
         ON CONFLICT (organization_id, list, key, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
+        INSERT INTO list_buckets AS c (organization_id, list, key, bucket, slot, n)
+        SELECT t.organization_id, 'customers', k, date_bin('1 hour', t.created_at, '2000-01-01 00:00:00+00'), pg_backend_pid() % 16, count(*)
+        FROM inserted t, list_count_keys('status=' || t.status) k
+        GROUP BY t.organization_id, k, 4 ORDER BY t.organization_id, k, 4
+        ON CONFLICT (organization_id, list, key, bucket, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
     ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO list_counts AS c (organization_id, list, key, slot, n)
         SELECT t.organization_id, 'customers', k, pg_backend_pid() % 16, -count(*)
         FROM deleted t, list_count_keys('status=' || t.status) k
         GROUP BY t.organization_id, k ORDER BY t.organization_id, k
         ON CONFLICT (organization_id, list, key, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
+        INSERT INTO list_buckets AS c (organization_id, list, key, bucket, slot, n)
+        SELECT t.organization_id, 'customers', k, date_bin('1 hour', t.created_at, '2000-01-01 00:00:00+00'), pg_backend_pid() % 16, -count(*)
+        FROM deleted t, list_count_keys('status=' || t.status) k
+        GROUP BY t.organization_id, k, 4 ORDER BY t.organization_id, k, 4
+        ON CONFLICT (organization_id, list, key, bucket, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
     ELSE -- a row's key columns changed: move it from its old keys to its new ones
         INSERT INTO list_counts AS c (organization_id, list, key, slot, n)
         SELECT NEW.organization_id, 'customers', x.k, pg_backend_pid() % 16, sum(x.d)
@@ -59,6 +87,13 @@ BEGIN
               SELECT k, 1 FROM list_count_keys('status=' || NEW.status) k) x
         GROUP BY x.k HAVING sum(x.d) <> 0 ORDER BY x.k
         ON CONFLICT (organization_id, list, key, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
+        INSERT INTO list_buckets AS c (organization_id, list, key, bucket, slot, n)
+        SELECT NEW.organization_id, 'customers', x.k, date_bin('1 hour', NEW.created_at, '2000-01-01 00:00:00+00'), pg_backend_pid() % 16, sum(x.d)
+        FROM (SELECT k, -1 AS d FROM list_count_keys('status=' || OLD.status) k
+              UNION ALL
+              SELECT k, 1 FROM list_count_keys('status=' || NEW.status) k) x
+        GROUP BY x.k HAVING sum(x.d) <> 0 ORDER BY x.k
+        ON CONFLICT (organization_id, list, key, bucket, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
     END IF;
     RETURN NULL;
 END
@@ -73,7 +108,7 @@ CREATE TRIGGER customers_count_update AFTER UPDATE ON customers FOR EACH ROW
     EXECUTE FUNCTION list_count_customers();
 
 
--- accounts: keys over (customer_id).
+-- accounts: keys over (customer_id); buckets of the whole list.
 -- +goose StatementBegin
 CREATE FUNCTION list_count_accounts() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -83,12 +118,22 @@ BEGIN
         FROM inserted t, list_count_keys('customer_id=' || t.customer_id) k
         GROUP BY t.organization_id, k ORDER BY t.organization_id, k
         ON CONFLICT (organization_id, list, key, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
+        INSERT INTO list_buckets AS c (organization_id, list, key, bucket, slot, n)
+        SELECT t.organization_id, 'accounts', k, date_bin('1 hour', t.created_at, '2000-01-01 00:00:00+00'), pg_backend_pid() % 16, count(*)
+        FROM inserted t, list_count_keys(VARIADIC ARRAY[]::text[]) k
+        GROUP BY t.organization_id, k, 4 ORDER BY t.organization_id, k, 4
+        ON CONFLICT (organization_id, list, key, bucket, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
     ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO list_counts AS c (organization_id, list, key, slot, n)
         SELECT t.organization_id, 'accounts', k, pg_backend_pid() % 16, -count(*)
         FROM deleted t, list_count_keys('customer_id=' || t.customer_id) k
         GROUP BY t.organization_id, k ORDER BY t.organization_id, k
         ON CONFLICT (organization_id, list, key, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
+        INSERT INTO list_buckets AS c (organization_id, list, key, bucket, slot, n)
+        SELECT t.organization_id, 'accounts', k, date_bin('1 hour', t.created_at, '2000-01-01 00:00:00+00'), pg_backend_pid() % 16, -count(*)
+        FROM deleted t, list_count_keys(VARIADIC ARRAY[]::text[]) k
+        GROUP BY t.organization_id, k, 4 ORDER BY t.organization_id, k, 4
+        ON CONFLICT (organization_id, list, key, bucket, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
     ELSE -- a row's key columns changed: move it from its old keys to its new ones
         INSERT INTO list_counts AS c (organization_id, list, key, slot, n)
         SELECT NEW.organization_id, 'accounts', x.k, pg_backend_pid() % 16, sum(x.d)
@@ -111,7 +156,7 @@ CREATE TRIGGER accounts_count_update AFTER UPDATE ON accounts FOR EACH ROW
     EXECUTE FUNCTION list_count_accounts();
 
 
--- portfolios: keys over (customer_id).
+-- portfolios: keys over (customer_id); no buckets (always one customer's).
 -- +goose StatementBegin
 CREATE FUNCTION list_count_portfolios() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -149,7 +194,7 @@ CREATE TRIGGER portfolios_count_update AFTER UPDATE ON portfolios FOR EACH ROW
     EXECUTE FUNCTION list_count_portfolios();
 
 
--- requests: keys over (customer_id, status, request_type).
+-- requests: keys over (customer_id, status, request_type); buckets over (status, request_type).
 -- +goose StatementBegin
 CREATE FUNCTION list_count_requests() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -159,12 +204,22 @@ BEGIN
         FROM inserted t, list_count_keys('customer_id=' || t.customer_id, 'status=' || t.status, 'request_type=' || t.request_type) k
         GROUP BY t.organization_id, k ORDER BY t.organization_id, k
         ON CONFLICT (organization_id, list, key, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
+        INSERT INTO list_buckets AS c (organization_id, list, key, bucket, slot, n)
+        SELECT t.organization_id, 'requests', k, date_bin('1 hour', t.created_at, '2000-01-01 00:00:00+00'), pg_backend_pid() % 16, count(*)
+        FROM inserted t, list_count_keys('status=' || t.status, 'request_type=' || t.request_type) k
+        GROUP BY t.organization_id, k, 4 ORDER BY t.organization_id, k, 4
+        ON CONFLICT (organization_id, list, key, bucket, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
     ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO list_counts AS c (organization_id, list, key, slot, n)
         SELECT t.organization_id, 'requests', k, pg_backend_pid() % 16, -count(*)
         FROM deleted t, list_count_keys('customer_id=' || t.customer_id, 'status=' || t.status, 'request_type=' || t.request_type) k
         GROUP BY t.organization_id, k ORDER BY t.organization_id, k
         ON CONFLICT (organization_id, list, key, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
+        INSERT INTO list_buckets AS c (organization_id, list, key, bucket, slot, n)
+        SELECT t.organization_id, 'requests', k, date_bin('1 hour', t.created_at, '2000-01-01 00:00:00+00'), pg_backend_pid() % 16, -count(*)
+        FROM deleted t, list_count_keys('status=' || t.status, 'request_type=' || t.request_type) k
+        GROUP BY t.organization_id, k, 4 ORDER BY t.organization_id, k, 4
+        ON CONFLICT (organization_id, list, key, bucket, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
     ELSE -- a row's key columns changed: move it from its old keys to its new ones
         INSERT INTO list_counts AS c (organization_id, list, key, slot, n)
         SELECT NEW.organization_id, 'requests', x.k, pg_backend_pid() % 16, sum(x.d)
@@ -173,6 +228,13 @@ BEGIN
               SELECT k, 1 FROM list_count_keys('customer_id=' || NEW.customer_id, 'status=' || NEW.status, 'request_type=' || NEW.request_type) k) x
         GROUP BY x.k HAVING sum(x.d) <> 0 ORDER BY x.k
         ON CONFLICT (organization_id, list, key, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
+        INSERT INTO list_buckets AS c (organization_id, list, key, bucket, slot, n)
+        SELECT NEW.organization_id, 'requests', x.k, date_bin('1 hour', NEW.created_at, '2000-01-01 00:00:00+00'), pg_backend_pid() % 16, sum(x.d)
+        FROM (SELECT k, -1 AS d FROM list_count_keys('status=' || OLD.status, 'request_type=' || OLD.request_type) k
+              UNION ALL
+              SELECT k, 1 FROM list_count_keys('status=' || NEW.status, 'request_type=' || NEW.request_type) k) x
+        GROUP BY x.k HAVING sum(x.d) <> 0 ORDER BY x.k
+        ON CONFLICT (organization_id, list, key, bucket, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
     END IF;
     RETURN NULL;
 END
@@ -187,7 +249,7 @@ CREATE TRIGGER requests_count_update AFTER UPDATE ON requests FOR EACH ROW
     EXECUTE FUNCTION list_count_requests();
 
 
--- assets: keys over (customer_id, account_id, portfolio_id).
+-- assets: keys over (customer_id, account_id, portfolio_id); buckets of the whole list.
 -- +goose StatementBegin
 CREATE FUNCTION list_count_assets() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -197,12 +259,22 @@ BEGIN
         FROM inserted t, list_count_keys('customer_id=' || t.customer_id, 'account_id=' || t.account_id, 'portfolio_id=' || t.portfolio_id) k
         GROUP BY t.organization_id, k ORDER BY t.organization_id, k
         ON CONFLICT (organization_id, list, key, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
+        INSERT INTO list_buckets AS c (organization_id, list, key, bucket, slot, n)
+        SELECT t.organization_id, 'assets', k, date_bin('1 hour', t.created_at, '2000-01-01 00:00:00+00'), pg_backend_pid() % 16, count(*)
+        FROM inserted t, list_count_keys(VARIADIC ARRAY[]::text[]) k
+        GROUP BY t.organization_id, k, 4 ORDER BY t.organization_id, k, 4
+        ON CONFLICT (organization_id, list, key, bucket, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
     ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO list_counts AS c (organization_id, list, key, slot, n)
         SELECT t.organization_id, 'assets', k, pg_backend_pid() % 16, -count(*)
         FROM deleted t, list_count_keys('customer_id=' || t.customer_id, 'account_id=' || t.account_id, 'portfolio_id=' || t.portfolio_id) k
         GROUP BY t.organization_id, k ORDER BY t.organization_id, k
         ON CONFLICT (organization_id, list, key, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
+        INSERT INTO list_buckets AS c (organization_id, list, key, bucket, slot, n)
+        SELECT t.organization_id, 'assets', k, date_bin('1 hour', t.created_at, '2000-01-01 00:00:00+00'), pg_backend_pid() % 16, -count(*)
+        FROM deleted t, list_count_keys(VARIADIC ARRAY[]::text[]) k
+        GROUP BY t.organization_id, k, 4 ORDER BY t.organization_id, k, 4
+        ON CONFLICT (organization_id, list, key, bucket, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
     ELSE -- a row's key columns changed: move it from its old keys to its new ones
         INSERT INTO list_counts AS c (organization_id, list, key, slot, n)
         SELECT NEW.organization_id, 'assets', x.k, pg_backend_pid() % 16, sum(x.d)
@@ -225,7 +297,7 @@ CREATE TRIGGER assets_count_update AFTER UPDATE ON assets FOR EACH ROW
     EXECUTE FUNCTION list_count_assets();
 
 
--- transactions: keys over (customer_id, request_id).
+-- transactions: keys over (customer_id, request_id); buckets of the whole list.
 -- +goose StatementBegin
 CREATE FUNCTION list_count_transactions() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -235,12 +307,22 @@ BEGIN
         FROM inserted t, list_count_keys('customer_id=' || t.customer_id, 'request_id=' || t.request_id) k
         GROUP BY t.organization_id, k ORDER BY t.organization_id, k
         ON CONFLICT (organization_id, list, key, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
+        INSERT INTO list_buckets AS c (organization_id, list, key, bucket, slot, n)
+        SELECT t.organization_id, 'transactions', k, date_bin('1 hour', t.created_at, '2000-01-01 00:00:00+00'), pg_backend_pid() % 16, count(*)
+        FROM inserted t, list_count_keys(VARIADIC ARRAY[]::text[]) k
+        GROUP BY t.organization_id, k, 4 ORDER BY t.organization_id, k, 4
+        ON CONFLICT (organization_id, list, key, bucket, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
     ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO list_counts AS c (organization_id, list, key, slot, n)
         SELECT t.organization_id, 'transactions', k, pg_backend_pid() % 16, -count(*)
         FROM deleted t, list_count_keys('customer_id=' || t.customer_id, 'request_id=' || t.request_id) k
         GROUP BY t.organization_id, k ORDER BY t.organization_id, k
         ON CONFLICT (organization_id, list, key, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
+        INSERT INTO list_buckets AS c (organization_id, list, key, bucket, slot, n)
+        SELECT t.organization_id, 'transactions', k, date_bin('1 hour', t.created_at, '2000-01-01 00:00:00+00'), pg_backend_pid() % 16, -count(*)
+        FROM deleted t, list_count_keys(VARIADIC ARRAY[]::text[]) k
+        GROUP BY t.organization_id, k, 4 ORDER BY t.organization_id, k, 4
+        ON CONFLICT (organization_id, list, key, bucket, slot) DO UPDATE SET n = c.n + EXCLUDED.n;
     ELSE -- a row's key columns changed: move it from its old keys to its new ones
         INSERT INTO list_counts AS c (organization_id, list, key, slot, n)
         SELECT NEW.organization_id, 'transactions', x.k, pg_backend_pid() % 16, sum(x.d)
@@ -268,26 +350,42 @@ CREATE TRIGGER transactions_count_update AFTER UPDATE ON transactions FOR EACH R
 -- +goose StatementBegin
 CREATE FUNCTION list_counts_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    LOCK TABLE list_counts IN EXCLUSIVE MODE;
+    LOCK TABLE list_counts, list_buckets IN EXCLUSIVE MODE;
     DELETE FROM list_counts;
+    DELETE FROM list_buckets;
     INSERT INTO list_counts (organization_id, list, key, slot, n)
     SELECT t.organization_id, 'customers', k, 0, count(*)
     FROM customers t, list_count_keys('status=' || t.status) k GROUP BY t.organization_id, k;
+    INSERT INTO list_buckets (organization_id, list, key, bucket, slot, n)
+    SELECT t.organization_id, 'customers', k, date_bin('1 hour', t.created_at, '2000-01-01 00:00:00+00'), 0, count(*)
+    FROM customers t, list_count_keys('status=' || t.status) k GROUP BY t.organization_id, k, 4;
     INSERT INTO list_counts (organization_id, list, key, slot, n)
     SELECT t.organization_id, 'accounts', k, 0, count(*)
     FROM accounts t, list_count_keys('customer_id=' || t.customer_id) k GROUP BY t.organization_id, k;
+    INSERT INTO list_buckets (organization_id, list, key, bucket, slot, n)
+    SELECT t.organization_id, 'accounts', k, date_bin('1 hour', t.created_at, '2000-01-01 00:00:00+00'), 0, count(*)
+    FROM accounts t, list_count_keys(VARIADIC ARRAY[]::text[]) k GROUP BY t.organization_id, k, 4;
     INSERT INTO list_counts (organization_id, list, key, slot, n)
     SELECT t.organization_id, 'portfolios', k, 0, count(*)
     FROM portfolios t, list_count_keys('customer_id=' || t.customer_id) k GROUP BY t.organization_id, k;
     INSERT INTO list_counts (organization_id, list, key, slot, n)
     SELECT t.organization_id, 'requests', k, 0, count(*)
     FROM requests t, list_count_keys('customer_id=' || t.customer_id, 'status=' || t.status, 'request_type=' || t.request_type) k GROUP BY t.organization_id, k;
+    INSERT INTO list_buckets (organization_id, list, key, bucket, slot, n)
+    SELECT t.organization_id, 'requests', k, date_bin('1 hour', t.created_at, '2000-01-01 00:00:00+00'), 0, count(*)
+    FROM requests t, list_count_keys('status=' || t.status, 'request_type=' || t.request_type) k GROUP BY t.organization_id, k, 4;
     INSERT INTO list_counts (organization_id, list, key, slot, n)
     SELECT t.organization_id, 'assets', k, 0, count(*)
     FROM assets t, list_count_keys('customer_id=' || t.customer_id, 'account_id=' || t.account_id, 'portfolio_id=' || t.portfolio_id) k GROUP BY t.organization_id, k;
+    INSERT INTO list_buckets (organization_id, list, key, bucket, slot, n)
+    SELECT t.organization_id, 'assets', k, date_bin('1 hour', t.created_at, '2000-01-01 00:00:00+00'), 0, count(*)
+    FROM assets t, list_count_keys(VARIADIC ARRAY[]::text[]) k GROUP BY t.organization_id, k, 4;
     INSERT INTO list_counts (organization_id, list, key, slot, n)
     SELECT t.organization_id, 'transactions', k, 0, count(*)
     FROM transactions t, list_count_keys('customer_id=' || t.customer_id, 'request_id=' || t.request_id) k GROUP BY t.organization_id, k;
+    INSERT INTO list_buckets (organization_id, list, key, bucket, slot, n)
+    SELECT t.organization_id, 'transactions', k, date_bin('1 hour', t.created_at, '2000-01-01 00:00:00+00'), 0, count(*)
+    FROM transactions t, list_count_keys(VARIADIC ARRAY[]::text[]) k GROUP BY t.organization_id, k, 4;
 END
 $$;
 -- +goose StatementEnd
@@ -329,4 +427,5 @@ DROP TRIGGER transactions_count_update ON transactions;
 DROP FUNCTION list_count_transactions();
 DROP FUNCTION list_counts_rebuild();
 DROP FUNCTION list_count_keys(text[]);
+DROP TABLE list_buckets;
 DROP TABLE list_counts;
