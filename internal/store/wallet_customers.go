@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -189,23 +190,42 @@ func (r *WalletRepo) ListCustomers(ctx context.Context, orgID, counterpartyID in
 	}
 
 	q = q.Session(&gorm.Session{}) // reused for the page and the count
-	dir, nulls := "ASC", "NULLS LAST"
-	if lr.Ordering.Desc {
-		dir, nulls = "DESC", "NULLS FIRST"
+	read := func(desc bool, offset, limit int) ([]walletCustomerRow, error) {
+		dir, nulls := "ASC", "NULLS LAST"
+		if desc {
+			dir, nulls = "DESC", "NULLS FIRST"
+		}
+		order := r.orderColumn(lr.Ordering.Field) + " " + dir + " " + nulls + ", wallet_customers.id " + dir
+		page := q.Order(order).Limit(limit).Offset(offset)
+		if offset >= deferredJoinOffset {
+			// Skip the offset in the index (ids only), then read the page's rows.
+			page = r.db(ctx).Model(&walletCustomerRow{}).
+				Where("wallet_customers.id IN (?)", page.Select("wallet_customers.id")).Order(order)
+		}
+		var rows []walletCustomerRow
+		err := page.Find(&rows).Error
+		return rows, err
 	}
-	order := r.orderColumn(lr.Ordering.Field) + " " + dir + " " + nulls + ", wallet_customers.id " + dir
-	page := q.Order(order).Limit(lr.Limit).Offset(lr.Offset)
-	if lr.Offset >= deferredJoinOffset {
-		// Skip the offset in the index (ids only), then read the page's rows.
-		page = r.db(ctx).Model(&walletCustomerRow{}).
-			Where("wallet_customers.id IN (?)", page.Select("wallet_customers.id")).Order(order)
+	if unfiltered(f) && lr.Offset > deferredJoinOffset {
+		// The kept total tells where the end is: a page in the second
+		// half is read from the other end (the reverse order, NULLs
+		// included), skipping fewer rows.
+		n, err := r.customersTotal(ctx, orgID, counterpartyID, lr.Limit, wallet.ListRequest{PageRequest: wallet.PageRequest{Offset: lr.Offset, Limit: lr.Limit}})
+		if err != nil {
+			return wallet.Page[wallet.Customer]{}, err
+		}
+		if off := int64(lr.Offset); off > n/2 && off < n {
+			end := min(off+int64(lr.Limit), n)
+			rows, err := read(!lr.Ordering.Desc, int(n-end), int(end-off))
+			slices.Reverse(rows)
+			return wallet.Page[wallet.Customer]{Items: mapRows(rows, walletCustomerRow.domain), Total: n}, err
+		}
 	}
-	var rows []walletCustomerRow
-	if err := page.Find(&rows).Error; err != nil {
+	rows, err := read(lr.Ordering.Desc, lr.Offset, lr.Limit)
+	if err != nil {
 		return wallet.Page[wallet.Customer]{}, err
 	}
 	var n int64
-	var err error
 	if unfiltered(f) {
 		n, err = r.customersTotal(ctx, orgID, counterpartyID, len(rows), lr)
 	} else {

@@ -224,10 +224,21 @@ func TestWalletListDeepPages(t *testing.T) {
 				require.Equal(t, total, deepTotal)
 				require.Equal(t, direct[400:], deep, "%s %+v", o, filter)
 				require.NotEmpty(t, deep)
+				// past the middle, unfiltered lists read from the other end
+				far, farTotal := list(1001, 49)
+				require.Equal(t, total, farTotal)
+				require.Equal(t, direct[401:], far, "%s %+v", o, filter)
+				tail, _ := list(950, 450)
+				last, lastTotal := list(tail0(total, 950), 50)
+				require.Equal(t, total, lastTotal)
+				require.Equal(t, tail[tail0(total, 950)-950:], last, "%s %+v", o, filter)
 			}
 		}
 		// Another organization's counterparty id lists nothing, deep or not.
 		page, err := f.repo.ListCustomers(f.ctx, f.other, f.cp.ID, wallet.CustomerFilter{}, wallet.ListRequest{PageRequest: wallet.PageRequest{Offset: 1000, Limit: 10}, Ordering: wallet.DefaultOrdering})
+		require.NoError(t, err)
+		require.Empty(t, page.Items)
+		page, err = f.repo.ListCustomers(f.ctx, f.other, f.cp.ID, wallet.CustomerFilter{}, wallet.ListRequest{PageRequest: wallet.PageRequest{Offset: 1300, Limit: 10}, Ordering: wallet.DefaultOrdering})
 		require.NoError(t, err)
 		require.Empty(t, page.Items)
 		page, err = f.repo.ListCustomers(f.ctx, f.other, f.cp.ID, wallet.CustomerFilter{}, wallet.ListRequest{PageRequest: wallet.PageRequest{Limit: 10}, Ordering: wallet.DefaultOrdering})
@@ -235,3 +246,6 @@ func TestWalletListDeepPages(t *testing.T) {
 		require.Empty(t, page.Items)
 	})
 }
+
+// tail0 is the offset of the last 10 rows of total (at least from).
+func tail0(total int64, from int) int { return max(from, int(total)-10) }
