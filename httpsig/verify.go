@@ -20,6 +20,10 @@ type Verifier struct {
 	Now    func() time.Time
 	Skew   time.Duration // clock skew allowed on created and expires (default 60s)
 	MaxAge time.Duration // a signature created longer ago is refused even without expires (default 5m)
+	// Label picks the signature to check when a message carries several
+	// (webhook deliveries carry sig1, the docs' form, and sig2, RFC 9421);
+	// by default the first.
+	Label string
 }
 
 // Signed reports whether the request carries a signature.
@@ -40,7 +44,7 @@ type Verified struct {
 	DocsForm bool
 }
 
-// Verify checks the request's first signature: its structure, its time
+// Verify checks the request's first signature (or the one Label names): its structure, its time
 // window, that it covers every component in required (lowercase), the key
 // and the ed25519 signature in either form. targetURI is the URI the signer
 // is expected to have used. Failures are *Error with status 401 and, once
@@ -75,7 +79,13 @@ func (v *Verifier) Verify(req *http.Request, targetURI string, required []string
 		return Verified{}, sigError("", "Signature-Input names no signature")
 	}
 	label := names[0]
-	m, _ := inputs.Get(label)
+	if v.Label != "" {
+		label = v.Label
+	}
+	m, ok := inputs.Get(label)
+	if !ok {
+		return Verified{}, sigError("", "Signature-Input has no signature labelled %s (it has %s)", label, strings.Join(names, ", "))
+	}
 	il, ok := m.(httpsfv.InnerList)
 	if !ok {
 		return Verified{}, sigError("", "Signature-Input %s must be an inner list of component names, as in %s=(\"@method\" \"@path\")", label, label)

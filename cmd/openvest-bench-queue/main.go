@@ -214,16 +214,14 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 	var tok struct {
-		Data struct {
-			Token string `json:"token"`
-		} `json:"data"`
+		Token string `json:"token"` // the token call answers flat
 	}
 	err = json.NewDecoder(res.Body).Decode(&tok)
 	res.Body.Close()
-	if err != nil || tok.Data.Token == "" {
+	if err != nil || tok.Token == "" {
 		return fmt.Errorf("POST /v1/oauth/token: %d, no token", res.StatusCode)
 	}
-	a.token, a.clientID = tok.Data.Token, org.ClientID
+	a.token, a.clientID = tok.Token, org.ClientID
 
 	var customer struct {
 		Data struct {

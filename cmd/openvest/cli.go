@@ -92,8 +92,8 @@ func (c *command) parse(args []string, nargs int, required ...any) error {
 	return nil
 }
 
+// fail prints the usage on stderr; main prints the error after it.
 func (c *command) fail(err error) error {
-	fmt.Fprintf(c.stderr, "openvest %s: %v\n", c.Name(), err)
 	c.usage(c.stderr)
 	return usageError{fmt.Errorf("%s: %w", c.Name(), err)}
 }

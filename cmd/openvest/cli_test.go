@@ -115,7 +115,8 @@ func TestUnknownFlagExits2(t *testing.T) {
 	// A missing required flag is a usage error too.
 	_, stderr, err := runBounded(t, []string{"org", "keys"})
 	require.Equal(t, 2, exitCode(err))
-	require.Contains(t, stderr, "--client-id is required")
+	require.Contains(t, stderr, "usage: openvest org keys")
+	require.ErrorContains(t, err, "--client-id is required")
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	require.Empty(t, entries)

@@ -235,9 +235,7 @@ func clientFor(t *testing.T, base, clientID, secret string) func(method, path, b
 	res, err := http.PostForm(base+"/v1/oauth/token", url.Values{"clientId": {clientID}, "clientSecret": {secret}})
 	require.NoError(t, err)
 	var tok struct {
-		Data struct {
-			Token string `json:"token"`
-		} `json:"data"`
+		Token string `json:"token"` // the token call answers flat
 	}
 	require.NoError(t, json.NewDecoder(res.Body).Decode(&tok))
 	res.Body.Close()
@@ -248,7 +246,7 @@ func clientFor(t *testing.T, base, clientID, secret string) func(method, path, b
 		}
 		req, err := http.NewRequest(method, base+path, rd)
 		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+tok.Data.Token)
+		req.Header.Set("Authorization", "Bearer "+tok.Token)
 		req.Header.Set("X-Client-Id", clientID)
 		if body != "" {
 			req.Header.Set("Content-Type", "application/json")

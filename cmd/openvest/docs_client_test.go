@@ -13,17 +13,20 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/openvest/openvest/internal/apitest"
 	"github.com/openvest/openvest/internal/testdb"
+	"github.com/openvest/openvest/internal/webhooktest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -184,7 +187,8 @@ func (c *docsClient) settled(id any) map[string]any {
 // the real binary (`openvest serve` as a child process) on PostgreSQL, for
 // an organization that requires signatures: token, customer, accounts,
 // purchase and sell at seed 002's literal URLs, cancel, transactions by id,
-// assets with the docs' fields, revoke.
+// assets with the docs' fields, a webhook configured with the docs' body
+// and its deliveries verified the docs' way, revoke (AUTH.DELETED).
 func TestDocsClientJourney(t *testing.T) {
 	dbURL := testdb.FreshURL(t)
 	t.Setenv("OPENVEST_DATABASE_URL", dbURL)
@@ -304,14 +308,93 @@ func TestDocsClientJourney(t *testing.T) {
 		}
 	}
 
-	// Webhooks: the docs' journey continues here (configure a webhook with
-	// the docs' body {url, subscriptions}, fetch GET /v1/webhooks/key and
-	// verify a delivery the docs' way). Another change adds that part; it
-	// belongs before the revocation below, which ends the token.
+	// Webhooks as the docs configure them: POST {url, subscriptions}, then
+	// PUT with the docs' body (no id: the organization's only webhook),
+	// the webhook's key from GET /v1/webhooks/key, and every delivery
+	// verified the docs' way (webhooktest.VerifyDocs: written from the
+	// docs' validation page, no Openvest signing code).
+	hooks := newDocsReceiver(t)
+	res = c.json(http.MethodPost, "/v1/webhooks", fmt.Sprintf(`{"url": %q, "subscriptions": ["ACCOUNT"]}`, hooks.srv.URL+"/webhook2"))
+	require.Equal(t, http.StatusCreated, res.Status, res.Raw)
+	webhookID := res.data(t)["webhookId"]
+	res = c.json(http.MethodPut, "/v1/webhooks", fmt.Sprintf(`{"url": %q, "subscriptions": ["CUSTOMER", "AUTH.DELETED"]}`, hooks.srv.URL+"/webhook2"))
+	require.Equal(t, http.StatusOK, res.Status, res.Raw)
+	require.Equal(t, webhookID, res.data(t)["webhookId"])
+	res = c.get("/v1/webhooks/key")
+	require.Equal(t, http.StatusOK, res.Status, res.Raw)
+	require.Equal(t, webhookID, res.data(t)["webhookId"])
+	pubKey, _, err := webhooktest.ParseDocsKey(res.data(t)["key"].(string))
+	require.NoError(t, err)
+	res = c.json(http.MethodPut, "/v1/customers", fmt.Sprintf(`{"customerId": %v, "firstName": "Janet"}`, customerID))
+	require.Equal(t, http.StatusOK, res.Status, res.Raw)
+	updated := hooks.await(t, "CUSTOMER.UPDATED")
+	require.NoError(t, webhooktest.VerifyDocs(updated.r, updated.body, pubKey, hooks.srv.URL), "a delivery verifies the docs' way")
+	var payload struct {
+		EventID   string         `json:"eventId"`
+		Event     string         `json:"event"`
+		CreatedAt int64          `json:"createdAt"`
+		Data      map[string]any `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal(updated.body, &payload))
+	_, err = uuid.Parse(payload.EventID)
+	require.NoError(t, err, "eventId is a UUID")
+	require.NotZero(t, payload.CreatedAt)
+	require.Equal(t, "Janet", payload.Data["firstName"])
+	created := hooks.await(t, "WEBHOOK.CREATED") // every new webhook gets it
+	require.NoError(t, webhooktest.VerifyDocs(created.r, created.body, pubKey, hooks.srv.URL))
 
 	// Revoke as documented: POST /v1/oauth/revoke?accessTokenId=.
 	res = c.send(http.MethodPost, fmt.Sprintf("/v1/oauth/revoke?accessTokenId=%v", tokenID), nil, "")
 	require.Equal(t, http.StatusNoContent, res.Status, res.Raw)
 	res = c.get("/v1/customers")
 	require.Equal(t, http.StatusUnauthorized, res.Status, res.Raw)
+	revoked := hooks.await(t, "AUTH.DELETED")
+	require.NoError(t, webhooktest.VerifyDocs(revoked.r, revoked.body, pubKey, hooks.srv.URL), "the revocation is delivered to the AUTH.DELETED subscription")
+}
+
+// docsDelivery is one request a docs receiver got.
+type docsDelivery struct {
+	r     *http.Request
+	body  []byte
+	event string
+}
+
+// docsReceiver is a webhook endpoint that keeps what it gets.
+type docsReceiver struct {
+	srv *httptest.Server
+	mu  sync.Mutex
+	got []docsDelivery
+}
+
+func newDocsReceiver(t *testing.T) *docsReceiver {
+	rc := &docsReceiver{}
+	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var p struct{ Event string }
+		_ = json.Unmarshal(body, &p)
+		rc.mu.Lock()
+		rc.got = append(rc.got, docsDelivery{r: r.Clone(context.Background()), body: body, event: p.Event})
+		rc.mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(rc.srv.Close)
+	return rc
+}
+
+// await waits (bounded) for a delivery of event.
+func (rc *docsReceiver) await(t *testing.T, event string) docsDelivery {
+	t.Helper()
+	var out docsDelivery
+	require.Eventually(t, func() bool {
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		for _, d := range rc.got {
+			if d.event == event {
+				out = d
+				return true
+			}
+		}
+		return false
+	}, 20*time.Second, 20*time.Millisecond, "no %s delivery", event)
+	return out
 }

@@ -54,14 +54,14 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-// startServe runs `openvest serve` and waits until it is ready; stop shuts
+// startServe runs `openvest serve [flags]` and waits until it is ready; stop shuts
 // it down. out collects what it prints on stdout.
-func startServe(t *testing.T, addr string) (out *apitest.SyncBuffer, stop func()) {
+func startServe(t *testing.T, addr string, flags ...string) (out *apitest.SyncBuffer, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out = &apitest.SyncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, out, &apitest.SyncBuffer{}) }()
+	go func() { done <- run(ctx, append([]string{"serve"}, flags...), out, &apitest.SyncBuffer{}) }()
 	var once sync.Once
 	stop = func() {
 		once.Do(func() {

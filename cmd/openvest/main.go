@@ -1,6 +1,6 @@
 // Command openvest runs the Openvest service and administers it.
 //
-//	openvest serve                        run the HTTP service (applies migrations first)
+//	openvest serve [--demo]               run the HTTP service (applies migrations first)
 //	openvest migrate                      apply pending database migrations
 //	openvest org create|add-key|keys|revoke-key|set-signature-policy …
 //	                                      administer organizations and their signing keys
@@ -33,10 +33,11 @@ import (
 )
 
 const usage = `usage:
-  openvest serve                  run the HTTP service (applies migrations first)
+  openvest serve [--demo]         run the HTTP service (applies migrations first); with --demo,
+                                  the sandbox organization it creates on an empty database gets demo data
   openvest migrate                apply pending database migrations
   openvest org create --name NAME [--investment-types INTERNATIONAL_STOCKS,...]
-                      [--default-investment-types ...] [--sandbox] [--signature-policy required|optional]
+                      [--default-investment-types ...] [--sandbox [--demo]] [--signature-policy required|optional]
                                   create an organization and print its credentials as JSON
   openvest org add-key --client-id ID --key-id KEYID --public-key FILE
                                   register an ed25519 public key (PEM) for signing requests
@@ -46,7 +47,8 @@ const usage = `usage:
                                   revoke a signing key
   openvest org set-signature-policy --client-id ID --policy required|optional
                                   demand signatures, or verify them only when present
-  openvest webhook-key rotate     make a new webhook signing key; the previous one stays published for 7 days
+  openvest webhook-key rotate     make a new server webhook key (it signs only webhooks without a key of their own);
+                                  the previous one stays published for 7 days
   openvest sign --key FILE --key-id KEYID --client-id ID [--token TOKEN] [-X METHOD] [-d BODY] [--exec] URL
                                   print a signed curl command (or, with --exec, send it)
   openvest counterparty create --client-id ID --name NAME
@@ -101,7 +103,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	switch args[0] {
 	case "serve":
-		return simple("serve", "Run the HTTP service (applies migrations first).", func(cfg config.Config) error { return serve(ctx, cfg, stdout) })
+		return serveCommand(ctx, args[1:], stdout, stderr)
 	case "migrate":
 		return simple("migrate", "Apply pending database migrations.", func(cfg config.Config) error {
 			a, err := app.Open(ctx, cfg, cfg.Logger())
@@ -174,7 +176,7 @@ Every command answers -h/--help with its usage. Configuration comes from the
 environment (OPENVEST_ADDR, OPENVEST_DATABASE_URL, ...); see the README.
 `
 
-func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+func serve(ctx context.Context, cfg config.Config, demo bool, stdout io.Writer) error {
 	log := cfg.Logger()
 	// Bind first: when the address is taken nothing is migrated or created
 	// (the sandbox secret is printed once, so it must not be lost).
@@ -215,7 +217,13 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		return err
 	}
 	if created {
+		// The credentials first: they are shown once, whatever happens next.
 		printSandbox(stdout, baseURL(cfg, ln), o.ClientID, secret)
+		if demo {
+			if err := fillDemo(ctx, a, o, stdout); err != nil {
+				return err
+			}
+		}
 	}
 	// The job queue stops gracefully in a.Close, after the server: not when ctx ends.
 	if err := a.Start(context.WithoutCancel(ctx)); err != nil {

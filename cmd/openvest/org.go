@@ -92,7 +92,7 @@ func org(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 const orgUsage = `usage:
-  openvest org create --name NAME [--investment-types ...] [--default-investment-types ...] [--sandbox] [--signature-policy required|optional]
+  openvest org create --name NAME [--investment-types ...] [--default-investment-types ...] [--sandbox [--demo]] [--signature-policy required|optional]
   openvest org add-key --client-id ID --key-id KEYID --public-key FILE
   openvest org keys --client-id ID
   openvest org revoke-key --client-id ID --key-id KEYID
@@ -107,9 +107,13 @@ func orgCreate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	types := fs.String("investment-types", "INTERNATIONAL_STOCKS", "comma-separated investment types the organization may trade")
 	defaults := fs.String("default-investment-types", "", "comma-separated subset that every new customer gets an account in (default: all of --investment-types)")
 	sandbox := fs.Bool("sandbox", false, "make it a sandbox organization")
+	withDemo := fs.Bool("demo", false, "fill the new sandbox organization with demo data (with --sandbox only)")
 	policy := fs.String("signature-policy", "", "required (default) or optional (default for --sandbox)")
 	if err := fs.parse(args, 0, "name", name); err != nil {
 		return err
+	}
+	if *withDemo && !*sandbox {
+		return fs.fail(fmt.Errorf("--demo needs --sandbox: demo data goes only into a sandbox organization"))
 	}
 	its, err := app.ParseInvestmentTypes(*types)
 	if err != nil {
@@ -128,9 +132,17 @@ func orgCreate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return err
 		}
-		return printJSON(stdout, map[string]any{
+		out := map[string]any{
 			"organizationId": o.ID, "clientId": o.ClientID, "clientSecret": secret, "signaturePolicy": o.SignaturePolicy,
-		})
+		}
+		if *withDemo {
+			sum, err := demoData(ctx, a, o)
+			if err != nil {
+				return err
+			}
+			out["demo"] = sum
+		}
+		return printJSON(stdout, out)
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -105,8 +106,9 @@ func attr(s *tracepb.Span, key string) *commonpb.AnyValue {
 // TestTracesReachTheCollector runs `openvest serve` (a child process, so
 // that its logs can be read) with OTEL_EXPORTER_OTLP_ENDPOINT pointing at
 // a local OTLP/HTTP receiver: the request span arrives with its route,
-// organization and status, a database transaction span is its child, and
-// the access log line carries the trace id.
+// organization and status, a database transaction span is its child; a
+// purchase's execution job is a span under the purchase's request; the
+// access log line carries the trace id.
 func TestTracesReachTheCollector(t *testing.T) {
 	recv := &otlpReceiver{}
 	collector := httptest.NewServer(recv)
@@ -158,17 +160,24 @@ func TestTracesReachTheCollector(t *testing.T) {
 	}
 	require.NotEmpty(t, token)
 
-	req, err := http.NewRequest(http.MethodPost, base+"/v1/customers", strings.NewReader(`{"firstName":"Ada","lastName":"Traced"}`))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("X-Client-Id", clientID[1])
-	req.Header.Set("X-Idempotency-Key", uuid.NewString())
-	res, err = hc.Do(req)
-	require.NoError(t, err)
-	_, _ = io.Copy(io.Discard, res.Body)
-	res.Body.Close()
-	require.Equal(t, http.StatusCreated, res.StatusCode)
+	post := func(path, body string) map[string]any {
+		req, err := http.NewRequest(http.MethodPost, base+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("X-Client-Id", clientID[1])
+		req.Header.Set("X-Idempotency-Key", uuid.NewString())
+		res, err := hc.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		var out struct {
+			Data map[string]any `json:"data"`
+		}
+		require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
+		require.Equal(t, http.StatusCreated, res.StatusCode, "%v", out)
+		return out.Data
+	}
+	customer := post("/v1/customers", `{"firstName":"Ada","lastName":"Traced"}`)
 
 	var span *tracepb.Span
 	require.Eventually(t, func() bool { span = recv.find("POST /v1/customers"); return span != nil }, 15*time.Second, 20*time.Millisecond,
@@ -186,6 +195,32 @@ func TestTracesReachTheCollector(t *testing.T) {
 		}
 		return false
 	}, 15*time.Second, 20*time.Millisecond, "no database transaction span under the request span")
+
+	// The purchase's execution job runs in a span of its own, a child of
+	// the request that inserted it, with its transaction as its child.
+	post("/v1/requests/purchase", fmt.Sprintf(`{"customerId": %v, "currency": "ZMW", "instrumentId": 1, "purchaseAmount": 500}`, customer["customerId"]))
+	var purchase, job *tracepb.Span
+	require.Eventually(t, func() bool {
+		if purchase = recv.find("POST /v1/requests/purchase"); purchase == nil {
+			return false
+		}
+		for _, c := range recv.children(purchase) {
+			if c.GetName() == "job execute_request" {
+				job = c
+				return true
+			}
+		}
+		return false
+	}, 15*time.Second, 20*time.Millisecond, "no job span under the purchase's request span")
+	require.Equal(t, "execute_request", attr(job, "job.kind").GetStringValue())
+	require.Eventually(t, func() bool {
+		for _, c := range recv.children(job) {
+			if c.GetName() == "db.transaction" {
+				return true
+			}
+		}
+		return false
+	}, 15*time.Second, 20*time.Millisecond, "no database transaction span under the job span")
 
 	traceID := hex.EncodeToString(span.GetTraceId())
 	require.Eventually(t, func() bool {

@@ -25,6 +25,21 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// Defines values for AccountCreatedEventEvent.
+const (
+	AccountCreatedEventEventACCOUNTCREATED AccountCreatedEventEvent = "ACCOUNT.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the AccountCreatedEventEvent enum.
+func (e AccountCreatedEventEvent) Valid() bool {
+	switch e {
+	case AccountCreatedEventEventACCOUNTCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AccountStatus.
 const (
 	AccountStatusACTIVE    AccountStatus = "ACTIVE"
@@ -40,6 +55,81 @@ func (e AccountStatus) Valid() bool {
 	case AccountStatusCLOSED:
 		return true
 	case AccountStatusSUSPENDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AccountUpdatedEventEvent.
+const (
+	AccountUpdatedEventEventACCOUNTUPDATED AccountUpdatedEventEvent = "ACCOUNT.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the AccountUpdatedEventEvent enum.
+func (e AccountUpdatedEventEvent) Valid() bool {
+	switch e {
+	case AccountUpdatedEventEventACCOUNTUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AssetCreatedEventEvent.
+const (
+	AssetCreatedEventEventASSETCREATED AssetCreatedEventEvent = "ASSET.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the AssetCreatedEventEvent enum.
+func (e AssetCreatedEventEvent) Valid() bool {
+	switch e {
+	case AssetCreatedEventEventASSETCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AssetUpdatedEventEvent.
+const (
+	AssetUpdatedEventEventASSETUPDATED AssetUpdatedEventEvent = "ASSET.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the AssetUpdatedEventEvent enum.
+func (e AssetUpdatedEventEvent) Valid() bool {
+	switch e {
+	case AssetUpdatedEventEventASSETUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AuthCreatedEventEvent.
+const (
+	AuthCreatedEventEventAUTHCREATED AuthCreatedEventEvent = "AUTH.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the AuthCreatedEventEvent enum.
+func (e AuthCreatedEventEvent) Valid() bool {
+	switch e {
+	case AuthCreatedEventEventAUTHCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AuthDeletedEventEvent.
+const (
+	AuthDeletedEventEventAUTHDELETED AuthDeletedEventEvent = "AUTH.DELETED"
+)
+
+// Valid indicates whether the value is a known member of the AuthDeletedEventEvent enum.
+func (e AuthDeletedEventEvent) Valid() bool {
+	switch e {
+	case AuthDeletedEventEventAUTHDELETED:
 		return true
 	default:
 		return false
@@ -256,6 +346,21 @@ func (e Currency) Valid() bool {
 	}
 }
 
+// Defines values for CustomerCreatedEventEvent.
+const (
+	CustomerCreatedEventEventCUSTOMERCREATED CustomerCreatedEventEvent = "CUSTOMER.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the CustomerCreatedEventEvent enum.
+func (e CustomerCreatedEventEvent) Valid() bool {
+	switch e {
+	case CustomerCreatedEventEventCUSTOMERCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CustomerStatus.
 const (
 	CustomerStatusACTIVE    CustomerStatus = "ACTIVE"
@@ -271,6 +376,21 @@ func (e CustomerStatus) Valid() bool {
 	case CustomerStatusCLOSED:
 		return true
 	case CustomerStatusSUSPENDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomerUpdatedEventEvent.
+const (
+	CustomerUpdatedEventEventCUSTOMERUPDATED CustomerUpdatedEventEvent = "CUSTOMER.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the CustomerUpdatedEventEvent enum.
+func (e CustomerUpdatedEventEvent) Valid() bool {
+	switch e {
+	case CustomerUpdatedEventEventCUSTOMERUPDATED:
 		return true
 	default:
 		return false
@@ -319,6 +439,21 @@ func (e ForceRequestOutcomeRequestStatus) Valid() bool {
 	}
 }
 
+// Defines values for InstrumentUpdatedEventEvent.
+const (
+	InstrumentUpdatedEventEventINSTRUMENTUPDATED InstrumentUpdatedEventEvent = "INSTRUMENT.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the InstrumentUpdatedEventEvent enum.
+func (e InstrumentUpdatedEventEvent) Valid() bool {
+	switch e {
+	case InstrumentUpdatedEventEventINSTRUMENTUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InvestmentType.
 const (
 	BONDS               InvestmentType = "BONDS"
@@ -349,6 +484,21 @@ func (e InvestmentType) Valid() bool {
 	}
 }
 
+// Defines values for PortfolioCreatedEventEvent.
+const (
+	PortfolioCreatedEventEventPORTFOLIOCREATED PortfolioCreatedEventEvent = "PORTFOLIO.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the PortfolioCreatedEventEvent enum.
+func (e PortfolioCreatedEventEvent) Valid() bool {
+	switch e {
+	case PortfolioCreatedEventEventPORTFOLIOCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PortfolioStatus.
 const (
 	PortfolioStatusACTIVE    PortfolioStatus = "ACTIVE"
@@ -364,6 +514,36 @@ func (e PortfolioStatus) Valid() bool {
 	case PortfolioStatusCLOSED:
 		return true
 	case PortfolioStatusSUSPENDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PortfolioUpdatedEventEvent.
+const (
+	PortfolioUpdatedEventEventPORTFOLIOUPDATED PortfolioUpdatedEventEvent = "PORTFOLIO.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the PortfolioUpdatedEventEvent enum.
+func (e PortfolioUpdatedEventEvent) Valid() bool {
+	switch e {
+	case PortfolioUpdatedEventEventPORTFOLIOUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestCreatedEventEvent.
+const (
+	RequestCreatedEventEventREQUESTCREATED RequestCreatedEventEvent = "REQUEST.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the RequestCreatedEventEvent enum.
+func (e RequestCreatedEventEvent) Valid() bool {
+	switch e {
+	case RequestCreatedEventEventREQUESTCREATED:
 		return true
 	default:
 		return false
@@ -439,6 +619,21 @@ func (e RequestType) Valid() bool {
 	}
 }
 
+// Defines values for RequestUpdatedEventEvent.
+const (
+	RequestUpdatedEventEventREQUESTUPDATED RequestUpdatedEventEvent = "REQUEST.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the RequestUpdatedEventEvent enum.
+func (e RequestUpdatedEventEvent) Valid() bool {
+	switch e {
+	case RequestUpdatedEventEventREQUESTUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SortOrder.
 const (
 	ASC  SortOrder = "ASC"
@@ -499,6 +694,21 @@ const (
 func (e TokenType) Valid() bool {
 	switch e {
 	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TransactionCreatedEventEvent.
+const (
+	TransactionCreatedEventEventTRANSACTIONCREATED TransactionCreatedEventEvent = "TRANSACTION.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the TransactionCreatedEventEvent enum.
+func (e TransactionCreatedEventEvent) Valid() bool {
+	switch e {
+	case TransactionCreatedEventEventTRANSACTIONCREATED:
 		return true
 	default:
 		return false
@@ -601,6 +811,21 @@ func (e WalletSegment) Valid() bool {
 	}
 }
 
+// Defines values for WebhookCreatedEventEvent.
+const (
+	WebhookCreatedEventEventWEBHOOKCREATED WebhookCreatedEventEvent = "WEBHOOK.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookCreatedEventEvent enum.
+func (e WebhookCreatedEventEvent) Valid() bool {
+	switch e {
+	case WebhookCreatedEventEventWEBHOOKCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookDeliveryState.
 const (
 	WebhookDeliveryStateCANCELED  WebhookDeliveryState = "CANCELED"
@@ -625,6 +850,69 @@ func (e WebhookDeliveryState) Valid() bool {
 	}
 }
 
+// Defines values for WebhookEventType.
+const (
+	WebhookEventTypeACCOUNTCREATED     WebhookEventType = "ACCOUNT.CREATED"
+	WebhookEventTypeACCOUNTUPDATED     WebhookEventType = "ACCOUNT.UPDATED"
+	WebhookEventTypeASSETCREATED       WebhookEventType = "ASSET.CREATED"
+	WebhookEventTypeASSETUPDATED       WebhookEventType = "ASSET.UPDATED"
+	WebhookEventTypeAUTHCREATED        WebhookEventType = "AUTH.CREATED"
+	WebhookEventTypeAUTHDELETED        WebhookEventType = "AUTH.DELETED"
+	WebhookEventTypeCUSTOMERCREATED    WebhookEventType = "CUSTOMER.CREATED"
+	WebhookEventTypeCUSTOMERUPDATED    WebhookEventType = "CUSTOMER.UPDATED"
+	WebhookEventTypeINSTRUMENTUPDATED  WebhookEventType = "INSTRUMENT.UPDATED"
+	WebhookEventTypePORTFOLIOCREATED   WebhookEventType = "PORTFOLIO.CREATED"
+	WebhookEventTypePORTFOLIOUPDATED   WebhookEventType = "PORTFOLIO.UPDATED"
+	WebhookEventTypeREQUESTCREATED     WebhookEventType = "REQUEST.CREATED"
+	WebhookEventTypeREQUESTUPDATED     WebhookEventType = "REQUEST.UPDATED"
+	WebhookEventTypeTRANSACTIONCREATED WebhookEventType = "TRANSACTION.CREATED"
+	WebhookEventTypeWEBHOOKCREATED     WebhookEventType = "WEBHOOK.CREATED"
+	WebhookEventTypeWEBHOOKTEST        WebhookEventType = "WEBHOOK.TEST"
+	WebhookEventTypeWEBHOOKUPDATED     WebhookEventType = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventType enum.
+func (e WebhookEventType) Valid() bool {
+	switch e {
+	case WebhookEventTypeACCOUNTCREATED:
+		return true
+	case WebhookEventTypeACCOUNTUPDATED:
+		return true
+	case WebhookEventTypeASSETCREATED:
+		return true
+	case WebhookEventTypeASSETUPDATED:
+		return true
+	case WebhookEventTypeAUTHCREATED:
+		return true
+	case WebhookEventTypeAUTHDELETED:
+		return true
+	case WebhookEventTypeCUSTOMERCREATED:
+		return true
+	case WebhookEventTypeCUSTOMERUPDATED:
+		return true
+	case WebhookEventTypeINSTRUMENTUPDATED:
+		return true
+	case WebhookEventTypePORTFOLIOCREATED:
+		return true
+	case WebhookEventTypePORTFOLIOUPDATED:
+		return true
+	case WebhookEventTypeREQUESTCREATED:
+		return true
+	case WebhookEventTypeREQUESTUPDATED:
+		return true
+	case WebhookEventTypeTRANSACTIONCREATED:
+		return true
+	case WebhookEventTypeWEBHOOKCREATED:
+		return true
+	case WebhookEventTypeWEBHOOKTEST:
+		return true
+	case WebhookEventTypeWEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookStatus.
 const (
 	WebhookStatusACTIVE    WebhookStatus = "ACTIVE"
@@ -637,6 +925,165 @@ func (e WebhookStatus) Valid() bool {
 	case WebhookStatusACTIVE:
 		return true
 	case WebhookStatusDEACTIVED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookSubscription.
+const (
+	WebhookSubscriptionACCOUNT               WebhookSubscription = "ACCOUNT"
+	WebhookSubscriptionACCOUNTCREATED        WebhookSubscription = "ACCOUNT.CREATED"
+	WebhookSubscriptionACCOUNTUPDATED        WebhookSubscription = "ACCOUNT.UPDATED"
+	WebhookSubscriptionALL                   WebhookSubscription = "ALL"
+	WebhookSubscriptionASSET                 WebhookSubscription = "ASSET"
+	WebhookSubscriptionASSETCREATED          WebhookSubscription = "ASSET.CREATED"
+	WebhookSubscriptionASSETUPDATED          WebhookSubscription = "ASSET.UPDATED"
+	WebhookSubscriptionAUTH                  WebhookSubscription = "AUTH"
+	WebhookSubscriptionAUTHCREATED           WebhookSubscription = "AUTH.CREATED"
+	WebhookSubscriptionAUTHDELETED           WebhookSubscription = "AUTH.DELETED"
+	WebhookSubscriptionCUSTOMER              WebhookSubscription = "CUSTOMER"
+	WebhookSubscriptionCUSTOMERCREATED       WebhookSubscription = "CUSTOMER.CREATED"
+	WebhookSubscriptionCUSTOMERUPDATED       WebhookSubscription = "CUSTOMER.UPDATED"
+	WebhookSubscriptionINSTRUMENT            WebhookSubscription = "INSTRUMENT"
+	WebhookSubscriptionINSTRUMENTCREATED     WebhookSubscription = "INSTRUMENT.CREATED"
+	WebhookSubscriptionINSTRUMENTUPDATED     WebhookSubscription = "INSTRUMENT.UPDATED"
+	WebhookSubscriptionINVESTMENTTYPE        WebhookSubscription = "INVESTMENT_TYPE"
+	WebhookSubscriptionINVESTMENTTYPECREATED WebhookSubscription = "INVESTMENT_TYPE.CREATED"
+	WebhookSubscriptionINVESTMENTTYPEUPDATED WebhookSubscription = "INVESTMENT_TYPE.UPDATED"
+	WebhookSubscriptionPORTFOLIO             WebhookSubscription = "PORTFOLIO"
+	WebhookSubscriptionPORTFOLIOCREATED      WebhookSubscription = "PORTFOLIO.CREATED"
+	WebhookSubscriptionPORTFOLIOUPDATED      WebhookSubscription = "PORTFOLIO.UPDATED"
+	WebhookSubscriptionREPORT                WebhookSubscription = "REPORT"
+	WebhookSubscriptionREPORTCREATED         WebhookSubscription = "REPORT.CREATED"
+	WebhookSubscriptionREPORTUPDATED         WebhookSubscription = "REPORT.UPDATED"
+	WebhookSubscriptionREQUEST               WebhookSubscription = "REQUEST"
+	WebhookSubscriptionREQUESTCREATED        WebhookSubscription = "REQUEST.CREATED"
+	WebhookSubscriptionREQUESTUPDATED        WebhookSubscription = "REQUEST.UPDATED"
+	WebhookSubscriptionTRANSACTION           WebhookSubscription = "TRANSACTION"
+	WebhookSubscriptionTRANSACTIONCREATED    WebhookSubscription = "TRANSACTION.CREATED"
+	WebhookSubscriptionTRANSACTIONUPDATED    WebhookSubscription = "TRANSACTION.UPDATED"
+	WebhookSubscriptionWEBHOOK               WebhookSubscription = "WEBHOOK"
+	WebhookSubscriptionWEBHOOKCREATED        WebhookSubscription = "WEBHOOK.CREATED"
+	WebhookSubscriptionWEBHOOKUPDATED        WebhookSubscription = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSubscription enum.
+func (e WebhookSubscription) Valid() bool {
+	switch e {
+	case WebhookSubscriptionACCOUNT:
+		return true
+	case WebhookSubscriptionACCOUNTCREATED:
+		return true
+	case WebhookSubscriptionACCOUNTUPDATED:
+		return true
+	case WebhookSubscriptionALL:
+		return true
+	case WebhookSubscriptionASSET:
+		return true
+	case WebhookSubscriptionASSETCREATED:
+		return true
+	case WebhookSubscriptionASSETUPDATED:
+		return true
+	case WebhookSubscriptionAUTH:
+		return true
+	case WebhookSubscriptionAUTHCREATED:
+		return true
+	case WebhookSubscriptionAUTHDELETED:
+		return true
+	case WebhookSubscriptionCUSTOMER:
+		return true
+	case WebhookSubscriptionCUSTOMERCREATED:
+		return true
+	case WebhookSubscriptionCUSTOMERUPDATED:
+		return true
+	case WebhookSubscriptionINSTRUMENT:
+		return true
+	case WebhookSubscriptionINSTRUMENTCREATED:
+		return true
+	case WebhookSubscriptionINSTRUMENTUPDATED:
+		return true
+	case WebhookSubscriptionINVESTMENTTYPE:
+		return true
+	case WebhookSubscriptionINVESTMENTTYPECREATED:
+		return true
+	case WebhookSubscriptionINVESTMENTTYPEUPDATED:
+		return true
+	case WebhookSubscriptionPORTFOLIO:
+		return true
+	case WebhookSubscriptionPORTFOLIOCREATED:
+		return true
+	case WebhookSubscriptionPORTFOLIOUPDATED:
+		return true
+	case WebhookSubscriptionREPORT:
+		return true
+	case WebhookSubscriptionREPORTCREATED:
+		return true
+	case WebhookSubscriptionREPORTUPDATED:
+		return true
+	case WebhookSubscriptionREQUEST:
+		return true
+	case WebhookSubscriptionREQUESTCREATED:
+		return true
+	case WebhookSubscriptionREQUESTUPDATED:
+		return true
+	case WebhookSubscriptionTRANSACTION:
+		return true
+	case WebhookSubscriptionTRANSACTIONCREATED:
+		return true
+	case WebhookSubscriptionTRANSACTIONUPDATED:
+		return true
+	case WebhookSubscriptionWEBHOOK:
+		return true
+	case WebhookSubscriptionWEBHOOKCREATED:
+		return true
+	case WebhookSubscriptionWEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTestDataTest.
+const (
+	True WebhookTestDataTest = true
+)
+
+// Valid indicates whether the value is a known member of the WebhookTestDataTest enum.
+func (e WebhookTestDataTest) Valid() bool {
+	switch e {
+	case True:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTestEventEvent.
+const (
+	WebhookTestEventEventWEBHOOKTEST WebhookTestEventEvent = "WEBHOOK.TEST"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTestEventEvent enum.
+func (e WebhookTestEventEvent) Valid() bool {
+	switch e {
+	case WebhookTestEventEventWEBHOOKTEST:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookUpdatedEventEvent.
+const (
+	WebhookUpdatedEventEventWEBHOOKUPDATED WebhookUpdatedEventEvent = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookUpdatedEventEvent enum.
+func (e WebhookUpdatedEventEvent) Valid() bool {
+	switch e {
+	case WebhookUpdatedEventEventWEBHOOKUPDATED:
 		return true
 	default:
 		return false
@@ -692,6 +1139,24 @@ type Account struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
+// AccountCreatedEvent `ACCOUNT.CREATED`: An account was created (with its customer, or on its own).
+type AccountCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Account                  `json:"data"`
+	Event     AccountCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AccountCreatedEventEvent defines model for AccountCreatedEvent.Event.
+type AccountCreatedEventEvent string
+
 // AccountListResponse defines model for AccountListResponse.
 type AccountListResponse struct {
 	// Code Example: 200
@@ -720,6 +1185,24 @@ type AccountResponse struct {
 //
 // Example: ACTIVE
 type AccountStatus string
+
+// AccountUpdatedEvent `ACCOUNT.UPDATED`: An account changed (its status, directly or by its customer's cascade).
+type AccountUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Account                  `json:"data"`
+	Event     AccountUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AccountUpdatedEventEvent defines model for AccountUpdatedEvent.Event.
+type AccountUpdatedEventEvent string
 
 // AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years.
 type AdvanceSandboxClockRequest struct {
@@ -829,6 +1312,37 @@ type Asset struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
+// AssetCreatedEvent `ASSET.CREATED`: A fill opened a holding.
+type AssetCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
+	// the shares held cost) and `marketValue` are in `currency`, the
+	// portfolio's; `price` and `averageCost` are in US dollars.
+	//
+	// The vendor's docs name the same holding `position` (units owned,
+	// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+	// price paid: the unit price of the first purchase until another one),
+	// `marketPrice` (= `price`, the current unit price), `locked` (units
+	// held by `PENDING` sell requests of the asset: a percentage of the
+	// units held, or an amount at the current price; at most `position`)
+	// and `available` (`position` − `locked`, the units a new sell can
+	// take); both spellings are answered.
+	Data  Asset                  `json:"data"`
+	Event AssetCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AssetCreatedEventEvent defines model for AssetCreatedEvent.Event.
+type AssetCreatedEventEvent string
+
 // AssetListResponse defines model for AssetListResponse.
 type AssetListResponse struct {
 	// Code Example: 200
@@ -863,6 +1377,109 @@ type AssetResponse struct {
 
 	// Message Example: Success
 	Message string `json:"message"`
+}
+
+// AssetUpdatedEvent `ASSET.UPDATED`: A fill changed a holding.
+type AssetUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
+	// the shares held cost) and `marketValue` are in `currency`, the
+	// portfolio's; `price` and `averageCost` are in US dollars.
+	//
+	// The vendor's docs name the same holding `position` (units owned,
+	// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+	// price paid: the unit price of the first purchase until another one),
+	// `marketPrice` (= `price`, the current unit price), `locked` (units
+	// held by `PENDING` sell requests of the asset: a percentage of the
+	// units held, or an amount at the current price; at most `position`)
+	// and `available` (`position` − `locked`, the units a new sell can
+	// take); both spellings are answered.
+	Data  Asset                  `json:"data"`
+	Event AssetUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AssetUpdatedEventEvent defines model for AssetUpdatedEvent.Event.
+type AssetUpdatedEventEvent string
+
+// AuthCreatedEvent `AUTH.CREATED`: A token was issued.
+type AuthCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data The `data` of `AUTH.CREATED` and `AUTH.DELETED` events: the token
+	// without its secret.
+	Data  AuthEventData         `json:"data"`
+	Event AuthCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AuthCreatedEventEvent defines model for AuthCreatedEvent.Event.
+type AuthCreatedEventEvent string
+
+// AuthDeletedEvent `AUTH.DELETED`: A token was revoked.
+type AuthDeletedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data The `data` of `AUTH.CREATED` and `AUTH.DELETED` events: the token
+	// without its secret.
+	Data  AuthEventData         `json:"data"`
+	Event AuthDeletedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AuthDeletedEventEvent defines model for AuthDeletedEvent.Event.
+type AuthDeletedEventEvent string
+
+// AuthEventData The `data` of `AUTH.CREATED` and `AUTH.DELETED` events: the token
+// without its secret.
+type AuthEventData struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// ExpiresIn Seconds the token was issued for.
+	ExpiresIn    int64             `json:"expiresIn"`
+	Organization TokenOrganization `json:"organization"`
+
+	// RevokedAt When it was revoked (`AUTH.DELETED`).
+	RevokedAt *UnixTime    `json:"revokedAt,omitempty"`
+	Scope     []TokenScope `json:"scope"`
+
+	// TokenId A unique identifier.
+	//
+	// Example: 123456
+	TokenId Id `json:"tokenId"`
+
+	// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	TokenType TokenType `json:"tokenType"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
 // BankingAccount defines model for BankingAccount.
@@ -1744,6 +2361,24 @@ type Customer struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
+// CustomerCreatedEvent `CUSTOMER.CREATED`: A customer was created.
+type CustomerCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                  `json:"createdAt"`
+	Data      Customer                  `json:"data"`
+	Event     CustomerCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// CustomerCreatedEventEvent defines model for CustomerCreatedEvent.Event.
+type CustomerCreatedEventEvent string
+
 // CustomerListResponse defines model for CustomerListResponse.
 type CustomerListResponse struct {
 	// Code Example: 200
@@ -1772,6 +2407,24 @@ type CustomerResponse struct {
 //
 // Example: ACTIVE
 type CustomerStatus string
+
+// CustomerUpdatedEvent `CUSTOMER.UPDATED`: A customer changed.
+type CustomerUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                  `json:"createdAt"`
+	Data      Customer                  `json:"data"`
+	Event     CustomerUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// CustomerUpdatedEventEvent defines model for CustomerUpdatedEvent.Event.
+type CustomerUpdatedEventEvent string
 
 // Error An error. `errors` lists each failing field for validation failures.
 type Error struct {
@@ -1901,6 +2554,24 @@ type InstrumentResponse struct {
 	// Message Example: Success
 	Message string `json:"message"`
 }
+
+// InstrumentUpdatedEvent `INSTRUMENT.UPDATED`: An instrument's sandbox price was set or cleared; `data` is the instrument at its new price.
+type InstrumentUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                    `json:"createdAt"`
+	Data      Instrument                  `json:"data"`
+	Event     InstrumentUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// InstrumentUpdatedEventEvent defines model for InstrumentUpdatedEvent.Event.
+type InstrumentUpdatedEventEvent string
 
 // InstrumentValueChange The price change, in percent, over the last day, week, month (30 days) and year (365 days).
 type InstrumentValueChange struct {
@@ -2250,6 +2921,29 @@ type Portfolio struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
+// PortfolioCreatedEvent `PORTFOLIO.CREATED`: A portfolio was created (with its account, or on its own).
+type PortfolioCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A set of assets whose performance is aggregated over time. Portfolios
+	// that an account created carry `accountId` and the account's
+	// `investmentType`; portfolios created through `POST /v1/portfolio`
+	// carry neither.
+	Data  Portfolio                  `json:"data"`
+	Event PortfolioCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// PortfolioCreatedEventEvent defines model for PortfolioCreatedEvent.Event.
+type PortfolioCreatedEventEvent string
+
 // PortfolioListResponse defines model for PortfolioListResponse.
 type PortfolioListResponse struct {
 	// Code Example: 200
@@ -2283,6 +2977,29 @@ type PortfolioResponse struct {
 //
 // Example: ACTIVE
 type PortfolioStatus string
+
+// PortfolioUpdatedEvent `PORTFOLIO.UPDATED`: A portfolio changed (its status, or its values after a fill).
+type PortfolioUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A set of assets whose performance is aggregated over time. Portfolios
+	// that an account created carry `accountId` and the account's
+	// `investmentType`; portfolios created through `POST /v1/portfolio`
+	// carry neither.
+	Data  Portfolio                  `json:"data"`
+	Event PortfolioUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// PortfolioUpdatedEventEvent defines model for PortfolioUpdatedEvent.Event.
+type PortfolioUpdatedEventEvent string
 
 // Problem An RFC 9457 problem document (`application/problem+json`): the error
 // shape of every path outside `/v1`.
@@ -2344,6 +3061,28 @@ type ReferenceIdInput struct {
 // ReferenceIdInput1 Example: 123456
 type ReferenceIdInput1 = int64
 
+// RequestCreatedEvent `REQUEST.CREATED`: A purchase or sell request was created.
+type RequestCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A purchase or a sell. Purchases carry `instrumentId` and
+	// `purchaseAmount`; sells `assetId` and one of `sellAmount` and
+	// `sellPercentage`. Amounts are in `currency`.
+	Data  InvestmentRequest        `json:"data"`
+	Event RequestCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// RequestCreatedEventEvent defines model for RequestCreatedEvent.Event.
+type RequestCreatedEventEvent string
+
 // RequestSchedule How often a request executes: `ONCE` (the default) or, for a
 // recurring request, every day, week, two weeks or month (a monthly
 // plan keeps its day of the month, or the month's last day).
@@ -2362,6 +3101,28 @@ type RequestStatus string
 //
 // Example: PURCHASE
 type RequestType string
+
+// RequestUpdatedEvent `REQUEST.UPDATED`: A request completed, failed, was canceled, or was forced by the sandbox.
+type RequestUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A purchase or a sell. Purchases carry `instrumentId` and
+	// `purchaseAmount`; sells `assetId` and one of `sellAmount` and
+	// `sellPercentage`. Amounts are in `currency`.
+	Data  InvestmentRequest        `json:"data"`
+	Event RequestUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// RequestUpdatedEventEvent defines model for RequestUpdatedEvent.Event.
+type RequestUpdatedEventEvent string
 
 // SandboxClock defines model for SandboxClock.
 type SandboxClock struct {
@@ -2602,6 +3363,28 @@ type Transaction struct {
 	Value decimal.Decimal `json:"value"`
 }
 
+// TransactionCreatedEvent `TRANSACTION.CREATED`: A fill made a transaction.
+type TransactionCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data One execution of a request. `requestType` is the documented name of
+	// its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+	// value (Openvest's earlier name, kept as an addition).
+	Data  Transaction                  `json:"data"`
+	Event TransactionCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// TransactionCreatedEventEvent defines model for TransactionCreatedEvent.Event.
+type TransactionCreatedEventEvent string
+
 // TransactionListResponse defines model for TransactionListResponse.
 type TransactionListResponse struct {
 	// Code Example: 200
@@ -2733,7 +3516,7 @@ type UpdateRequestRequest struct {
 	ShouldCancelRequest bool `json:"shouldCancelRequest"`
 }
 
-// UpdateWebhookRequest defines model for UpdateWebhookRequest.
+// UpdateWebhookRequest At least one of `url`, `subscriptions`, `status` (`400` otherwise). Without `webhookId`, the organization's only webhook is updated.
 type UpdateWebhookRequest struct {
 	// Status `ACTIVE` the webhook receives events; `DEACTIVED` (the investing
 	// docs' spelling) it does not, after a receiver's `410` or a
@@ -2746,10 +3529,8 @@ type UpdateWebhookRequest struct {
 	// Url A new URL, under the rules of `POST /v1/webhooks`.
 	Url *string `json:"url,omitempty"`
 
-	// WebhookId A unique identifier.
-	//
-	// Example: 123456
-	WebhookId Id `json:"webhookId"`
+	// WebhookId The webhook to update; required only when the organization has several.
+	WebhookId *Id `json:"webhookId,omitempty"`
 }
 
 // WalletAccount A customer's wallet account. `activated`, `registered` and `blocked`
@@ -3196,6 +3977,24 @@ type Webhook struct {
 	WebhookId Id `json:"webhookId"`
 }
 
+// WebhookCreatedEvent `WEBHOOK.CREATED`: A webhook was created (it receives this event itself).
+type WebhookCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Webhook                  `json:"data"`
+	Event     WebhookCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WebhookCreatedEventEvent defines model for WebhookCreatedEvent.Event.
+type WebhookCreatedEventEvent string
+
 // WebhookDelivery defines model for WebhookDelivery.
 type WebhookDelivery struct {
 	// Attempts Attempts made so far.
@@ -3211,8 +4010,15 @@ type WebhookDelivery struct {
 	// Example: 123456
 	DeliveryId Id `json:"deliveryId"`
 
-	// Event The event name, `DOMAIN.ACTION`.
-	Event string `json:"event"`
+	// Event The events Openvest emits (see `WebhookSubscription` for when).
+	// Subscribable but not emitted yet, so not listed: `INSTRUMENT.CREATED`,
+	// `INVESTMENT_TYPE.CREATED`, `INVESTMENT_TYPE.UPDATED`,
+	// `TRANSACTION.UPDATED`, `REPORT.CREATED`, `REPORT.UPDATED` (reports
+	// are not implemented yet).
+	//
+	//
+	// Example: CUSTOMER.CREATED
+	Event WebhookEventType `json:"event"`
 
 	// EventId The event's id (`webhook-id`); receivers de-duplicate by it.
 	EventId openapi_types.UUID `json:"eventId"`
@@ -3277,6 +4083,27 @@ type WebhookDeliveryResponse struct {
 // `CANCELED` the webhook was deleted or deactivated first.
 type WebhookDeliveryState string
 
+// WebhookEvent The body of a delivery: `{eventId, event, createdAt, data}`, `data`
+// being the resource as the API returns it. One schema per event
+// type, told apart by `event`.
+type WebhookEvent struct {
+	union json.RawMessage
+}
+
+// WebhookEventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+//
+// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+type WebhookEventId = openapi_types.UUID
+
+// WebhookEventType The events Openvest emits (see `WebhookSubscription` for when).
+// Subscribable but not emitted yet, so not listed: `INSTRUMENT.CREATED`,
+// `INVESTMENT_TYPE.CREATED`, `INVESTMENT_TYPE.UPDATED`,
+// `TRANSACTION.UPDATED`, `REPORT.CREATED`, `REPORT.UPDATED` (reports
+// are not implemented yet).
+//
+// Example: CUSTOMER.CREATED
+type WebhookEventType string
+
 // WebhookKey defines model for WebhookKey.
 type WebhookKey struct {
 	// CreatedAt A time in unix seconds.
@@ -3301,22 +4128,27 @@ type WebhookKeyInfo struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Key Its ed25519 public key in OpenSSH authorized_keys form.
+	// Key The webhook's ed25519 public key in OpenSSH authorized_keys form (`ssh-ed25519 AAAA… <keyId>`).
 	Key string `json:"key"`
 
-	// KeyId The key that signs deliveries now.
+	// KeyId (Openvest addition) The `keyid` deliveries name in `Signature-Input`.
 	KeyId string `json:"keyId"`
 
-	// Keys Every key a receiver should accept now, the signing one first (a rotated-out key stays here during the overlap).
+	// Keys (Openvest addition) Every key a receiver of this webhook should accept now, the signing one first.
 	Keys []WebhookKey `json:"keys"`
 
-	// PublicKeyPem The same key as PKIX PEM.
+	// PublicKeyPem (Openvest addition) The same key as PKIX PEM.
 	PublicKeyPem string `json:"publicKeyPem"`
 
 	// UpdatedAt A time in unix seconds.
 	//
 	// Example: 1732893484
 	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// WebhookId A unique identifier.
+	//
+	// Example: 123456
+	WebhookId Id `json:"webhookId"`
 }
 
 // WebhookKeyResponse defines model for WebhookKeyResponse.
@@ -3357,10 +4189,86 @@ type WebhookResponse struct {
 // deactivation through `PUT /v1/webhooks`.
 type WebhookStatus string
 
-// WebhookSubscription `ALL`, a domain, or `DOMAIN.CREATED` / `DOMAIN.UPDATED`.
+// WebhookSubscription What a webhook receives: `ALL` (every event); a domain (both of its
+// events); or one event. Every domain's events are `DOMAIN.CREATED`
+// and `DOMAIN.UPDATED`, except `AUTH`: `AUTH.CREATED` (a token is
+// issued) and `AUTH.DELETED` (a token is revoked). `WEBHOOK.TEST`
+// (`POST /v1/webhooks/test`) goes to every webhook whatever its
+// subscriptions.
+//
+// What Openvest emits, each in the transaction of its change (the
+// `data` is the resource as the API returns it; see `WebhookEvent`):
+//
+// | event | when |
+// |---|---|
+// | `CUSTOMER.CREATED` / `.UPDATED` | `POST` / `PUT /v1/customers` |
+// | `ACCOUNT.CREATED` | with a customer, or `POST /v1/accounts` |
+// | `ACCOUNT.UPDATED` | `PUT /v1/accounts`, or a customer's status cascading |
+// | `PORTFOLIO.CREATED` | with each account, or `POST /v1/portfolio` |
+// | `PORTFOLIO.UPDATED` | `PUT /v1/portfolio`, a status cascade, or a revaluation after a fill |
+// | `REQUEST.CREATED` | a purchase or sell request |
+// | `REQUEST.UPDATED` | it completes, fails, is canceled, or a sandbox outcome is forced |
+// | `ASSET.CREATED` / `.UPDATED` | a fill opens or changes a holding |
+// | `TRANSACTION.CREATED` | a fill |
+// | `INSTRUMENT.UPDATED` | a sandbox price is set or cleared (`/v1/sandbox/instruments/{symbol}/price`) |
+// | `AUTH.CREATED` / `AUTH.DELETED` | a token is issued / revoked |
+// | `WEBHOOK.CREATED` | `POST /v1/webhooks` (a new webhook is subscribed to it) |
+// | `WEBHOOK.UPDATED` | `PUT /v1/webhooks`, or a receiver's `410` deactivates it |
+// | `WEBHOOK.TEST` | `POST /v1/webhooks/test` |
+//
+// Accepted but not emitted yet: `INSTRUMENT.CREATED` (the instrument
+// list is fixed), `INVESTMENT_TYPE.*` (an organization's investment
+// types are set when it is created, `openvest org create`, and never
+// change), `TRANSACTION.UPDATED`
+// (a transaction never changes) and `REPORT.*` (reports are not
+// implemented yet).
 //
 // Example: CUSTOMER.CREATED
-type WebhookSubscription = string
+type WebhookSubscription string
+
+// WebhookTestData defines model for WebhookTestData.
+type WebhookTestData struct {
+	Test WebhookTestDataTest `json:"test"`
+}
+
+// WebhookTestDataTest defines model for WebhookTestData.Test.
+type WebhookTestDataTest bool
+
+// WebhookTestEvent `WEBHOOK.TEST`: `POST /v1/webhooks/test`: sent to every webhook whatever its subscriptions.
+type WebhookTestEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime              `json:"createdAt"`
+	Data      WebhookTestData       `json:"data"`
+	Event     WebhookTestEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WebhookTestEventEvent defines model for WebhookTestEvent.Event.
+type WebhookTestEventEvent string
+
+// WebhookUpdatedEvent `WEBHOOK.UPDATED`: A webhook changed, or a receiver's `410` deactivated it.
+type WebhookUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Webhook                  `json:"data"`
+	Event     WebhookUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WebhookUpdatedEventEvent defines model for WebhookUpdatedEvent.Event.
+type WebhookUpdatedEventEvent string
 
 // AccessTokenId A unique identifier.
 //
@@ -5554,6 +6462,9 @@ type UpdateWebhookParams struct {
 
 // GetWebhookKeyParams defines parameters for GetWebhookKey.
 type GetWebhookKeyParams struct {
+	// WebhookId The webhook whose key to return (default the organization's only, or first, webhook).
+	WebhookId *Id `form:"webhookId,omitempty" json:"webhookId,omitempty"`
+
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -5787,6 +6698,27 @@ type RetryWebhookDeliveryParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// ReceiveWebhookEventParams defines parameters for ReceiveWebhookEvent.
+type ReceiveWebhookEventParams struct {
+	// ContentDigest `sha-512=:<base64>:` of the body.
+	ContentDigest string `json:"Content-Digest"`
+
+	// SignatureInput `sig1=(…)` (docs form) and `sig2=(…)` (RFC 9421), as two field lines.
+	SignatureInput string `json:"Signature-Input"`
+
+	// Signature `sig1=:<base64>:` and `sig2=:<base64>:`, as two field lines.
+	Signature string `json:"Signature"`
+
+	// WebhookId The eventId (Standard Webhooks).
+	WebhookId openapi_types.UUID `json:"webhook-id"`
+
+	// WebhookTimestamp Unix seconds of this attempt (Standard Webhooks).
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature `v1a,<base64 ed25519 of "id.timestamp.body">` (Standard Webhooks, asymmetric).
+	WebhookSignature string `json:"webhook-signature"`
+}
+
 // CreateBankingApplicationJSONRequestBody defines body for CreateBankingApplication for application/json ContentType.
 type CreateBankingApplicationJSONRequestBody = BankingApplicationCreate
 
@@ -5888,6 +6820,9 @@ type CreateWebhookJSONRequestBody = CreateWebhookRequest
 // UpdateWebhookJSONRequestBody defines body for UpdateWebhook for application/json ContentType.
 type UpdateWebhookJSONRequestBody = UpdateWebhookRequest
 
+// ReceiveWebhookEventJSONRequestBody defines body for ReceiveWebhookEvent for application/json ContentType.
+type ReceiveWebhookEventJSONRequestBody = WebhookEvent
+
 // AsReferenceId returns the union data inside the ReferenceIdInput as a ReferenceId
 func (t ReferenceIdInput) AsReferenceId() (ReferenceId, error) {
 	var body ReferenceId
@@ -5946,6 +6881,647 @@ func (t ReferenceIdInput) MarshalJSON() ([]byte, error) {
 }
 
 func (t *ReferenceIdInput) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsAccountCreatedEvent returns the union data inside the WebhookEvent as a AccountCreatedEvent
+func (t WebhookEvent) AsAccountCreatedEvent() (AccountCreatedEvent, error) {
+	var body AccountCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAccountCreatedEvent overwrites any union data inside the WebhookEvent as the provided AccountCreatedEvent
+func (t *WebhookEvent) FromAccountCreatedEvent(v AccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAccountCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AccountCreatedEvent
+func (t *WebhookEvent) MergeAccountCreatedEvent(v AccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAccountUpdatedEvent returns the union data inside the WebhookEvent as a AccountUpdatedEvent
+func (t WebhookEvent) AsAccountUpdatedEvent() (AccountUpdatedEvent, error) {
+	var body AccountUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAccountUpdatedEvent overwrites any union data inside the WebhookEvent as the provided AccountUpdatedEvent
+func (t *WebhookEvent) FromAccountUpdatedEvent(v AccountUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAccountUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AccountUpdatedEvent
+func (t *WebhookEvent) MergeAccountUpdatedEvent(v AccountUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAssetCreatedEvent returns the union data inside the WebhookEvent as a AssetCreatedEvent
+func (t WebhookEvent) AsAssetCreatedEvent() (AssetCreatedEvent, error) {
+	var body AssetCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAssetCreatedEvent overwrites any union data inside the WebhookEvent as the provided AssetCreatedEvent
+func (t *WebhookEvent) FromAssetCreatedEvent(v AssetCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAssetCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AssetCreatedEvent
+func (t *WebhookEvent) MergeAssetCreatedEvent(v AssetCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAssetUpdatedEvent returns the union data inside the WebhookEvent as a AssetUpdatedEvent
+func (t WebhookEvent) AsAssetUpdatedEvent() (AssetUpdatedEvent, error) {
+	var body AssetUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAssetUpdatedEvent overwrites any union data inside the WebhookEvent as the provided AssetUpdatedEvent
+func (t *WebhookEvent) FromAssetUpdatedEvent(v AssetUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAssetUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AssetUpdatedEvent
+func (t *WebhookEvent) MergeAssetUpdatedEvent(v AssetUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAuthCreatedEvent returns the union data inside the WebhookEvent as a AuthCreatedEvent
+func (t WebhookEvent) AsAuthCreatedEvent() (AuthCreatedEvent, error) {
+	var body AuthCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAuthCreatedEvent overwrites any union data inside the WebhookEvent as the provided AuthCreatedEvent
+func (t *WebhookEvent) FromAuthCreatedEvent(v AuthCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAuthCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AuthCreatedEvent
+func (t *WebhookEvent) MergeAuthCreatedEvent(v AuthCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAuthDeletedEvent returns the union data inside the WebhookEvent as a AuthDeletedEvent
+func (t WebhookEvent) AsAuthDeletedEvent() (AuthDeletedEvent, error) {
+	var body AuthDeletedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAuthDeletedEvent overwrites any union data inside the WebhookEvent as the provided AuthDeletedEvent
+func (t *WebhookEvent) FromAuthDeletedEvent(v AuthDeletedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.DELETED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAuthDeletedEvent performs a merge with any union data inside the WebhookEvent, using the provided AuthDeletedEvent
+func (t *WebhookEvent) MergeAuthDeletedEvent(v AuthDeletedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.DELETED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCustomerCreatedEvent returns the union data inside the WebhookEvent as a CustomerCreatedEvent
+func (t WebhookEvent) AsCustomerCreatedEvent() (CustomerCreatedEvent, error) {
+	var body CustomerCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCustomerCreatedEvent overwrites any union data inside the WebhookEvent as the provided CustomerCreatedEvent
+func (t *WebhookEvent) FromCustomerCreatedEvent(v CustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeCustomerCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided CustomerCreatedEvent
+func (t *WebhookEvent) MergeCustomerCreatedEvent(v CustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCustomerUpdatedEvent returns the union data inside the WebhookEvent as a CustomerUpdatedEvent
+func (t WebhookEvent) AsCustomerUpdatedEvent() (CustomerUpdatedEvent, error) {
+	var body CustomerUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCustomerUpdatedEvent overwrites any union data inside the WebhookEvent as the provided CustomerUpdatedEvent
+func (t *WebhookEvent) FromCustomerUpdatedEvent(v CustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeCustomerUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided CustomerUpdatedEvent
+func (t *WebhookEvent) MergeCustomerUpdatedEvent(v CustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsInstrumentUpdatedEvent returns the union data inside the WebhookEvent as a InstrumentUpdatedEvent
+func (t WebhookEvent) AsInstrumentUpdatedEvent() (InstrumentUpdatedEvent, error) {
+	var body InstrumentUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromInstrumentUpdatedEvent overwrites any union data inside the WebhookEvent as the provided InstrumentUpdatedEvent
+func (t *WebhookEvent) FromInstrumentUpdatedEvent(v InstrumentUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"INSTRUMENT.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeInstrumentUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided InstrumentUpdatedEvent
+func (t *WebhookEvent) MergeInstrumentUpdatedEvent(v InstrumentUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"INSTRUMENT.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPortfolioCreatedEvent returns the union data inside the WebhookEvent as a PortfolioCreatedEvent
+func (t WebhookEvent) AsPortfolioCreatedEvent() (PortfolioCreatedEvent, error) {
+	var body PortfolioCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPortfolioCreatedEvent overwrites any union data inside the WebhookEvent as the provided PortfolioCreatedEvent
+func (t *WebhookEvent) FromPortfolioCreatedEvent(v PortfolioCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergePortfolioCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided PortfolioCreatedEvent
+func (t *WebhookEvent) MergePortfolioCreatedEvent(v PortfolioCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPortfolioUpdatedEvent returns the union data inside the WebhookEvent as a PortfolioUpdatedEvent
+func (t WebhookEvent) AsPortfolioUpdatedEvent() (PortfolioUpdatedEvent, error) {
+	var body PortfolioUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPortfolioUpdatedEvent overwrites any union data inside the WebhookEvent as the provided PortfolioUpdatedEvent
+func (t *WebhookEvent) FromPortfolioUpdatedEvent(v PortfolioUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergePortfolioUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided PortfolioUpdatedEvent
+func (t *WebhookEvent) MergePortfolioUpdatedEvent(v PortfolioUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsRequestCreatedEvent returns the union data inside the WebhookEvent as a RequestCreatedEvent
+func (t WebhookEvent) AsRequestCreatedEvent() (RequestCreatedEvent, error) {
+	var body RequestCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromRequestCreatedEvent overwrites any union data inside the WebhookEvent as the provided RequestCreatedEvent
+func (t *WebhookEvent) FromRequestCreatedEvent(v RequestCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeRequestCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided RequestCreatedEvent
+func (t *WebhookEvent) MergeRequestCreatedEvent(v RequestCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsRequestUpdatedEvent returns the union data inside the WebhookEvent as a RequestUpdatedEvent
+func (t WebhookEvent) AsRequestUpdatedEvent() (RequestUpdatedEvent, error) {
+	var body RequestUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromRequestUpdatedEvent overwrites any union data inside the WebhookEvent as the provided RequestUpdatedEvent
+func (t *WebhookEvent) FromRequestUpdatedEvent(v RequestUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeRequestUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided RequestUpdatedEvent
+func (t *WebhookEvent) MergeRequestUpdatedEvent(v RequestUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsTransactionCreatedEvent returns the union data inside the WebhookEvent as a TransactionCreatedEvent
+func (t WebhookEvent) AsTransactionCreatedEvent() (TransactionCreatedEvent, error) {
+	var body TransactionCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromTransactionCreatedEvent overwrites any union data inside the WebhookEvent as the provided TransactionCreatedEvent
+func (t *WebhookEvent) FromTransactionCreatedEvent(v TransactionCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"TRANSACTION.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeTransactionCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided TransactionCreatedEvent
+func (t *WebhookEvent) MergeTransactionCreatedEvent(v TransactionCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"TRANSACTION.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookCreatedEvent returns the union data inside the WebhookEvent as a WebhookCreatedEvent
+func (t WebhookEvent) AsWebhookCreatedEvent() (WebhookCreatedEvent, error) {
+	var body WebhookCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookCreatedEvent overwrites any union data inside the WebhookEvent as the provided WebhookCreatedEvent
+func (t *WebhookEvent) FromWebhookCreatedEvent(v WebhookCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWebhookCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WebhookCreatedEvent
+func (t *WebhookEvent) MergeWebhookCreatedEvent(v WebhookCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookUpdatedEvent returns the union data inside the WebhookEvent as a WebhookUpdatedEvent
+func (t WebhookEvent) AsWebhookUpdatedEvent() (WebhookUpdatedEvent, error) {
+	var body WebhookUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookUpdatedEvent overwrites any union data inside the WebhookEvent as the provided WebhookUpdatedEvent
+func (t *WebhookEvent) FromWebhookUpdatedEvent(v WebhookUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWebhookUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WebhookUpdatedEvent
+func (t *WebhookEvent) MergeWebhookUpdatedEvent(v WebhookUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookTestEvent returns the union data inside the WebhookEvent as a WebhookTestEvent
+func (t WebhookEvent) AsWebhookTestEvent() (WebhookTestEvent, error) {
+	var body WebhookTestEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookTestEvent overwrites any union data inside the WebhookEvent as the provided WebhookTestEvent
+func (t *WebhookEvent) FromWebhookTestEvent(v WebhookTestEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.TEST"}`))
+	t.union = b
+	return err
+}
+
+// MergeWebhookTestEvent performs a merge with any union data inside the WebhookEvent, using the provided WebhookTestEvent
+func (t *WebhookEvent) MergeWebhookTestEvent(v WebhookTestEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.TEST"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t WebhookEvent) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"event"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t WebhookEvent) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "ACCOUNT.CREATED":
+		return t.AsAccountCreatedEvent()
+	case "ACCOUNT.UPDATED":
+		return t.AsAccountUpdatedEvent()
+	case "ASSET.CREATED":
+		return t.AsAssetCreatedEvent()
+	case "ASSET.UPDATED":
+		return t.AsAssetUpdatedEvent()
+	case "AUTH.CREATED":
+		return t.AsAuthCreatedEvent()
+	case "AUTH.DELETED":
+		return t.AsAuthDeletedEvent()
+	case "CUSTOMER.CREATED":
+		return t.AsCustomerCreatedEvent()
+	case "CUSTOMER.UPDATED":
+		return t.AsCustomerUpdatedEvent()
+	case "INSTRUMENT.UPDATED":
+		return t.AsInstrumentUpdatedEvent()
+	case "PORTFOLIO.CREATED":
+		return t.AsPortfolioCreatedEvent()
+	case "PORTFOLIO.UPDATED":
+		return t.AsPortfolioUpdatedEvent()
+	case "REQUEST.CREATED":
+		return t.AsRequestCreatedEvent()
+	case "REQUEST.UPDATED":
+		return t.AsRequestUpdatedEvent()
+	case "TRANSACTION.CREATED":
+		return t.AsTransactionCreatedEvent()
+	case "WEBHOOK.CREATED":
+		return t.AsWebhookCreatedEvent()
+	case "WEBHOOK.TEST":
+		return t.AsWebhookTestEvent()
+	case "WEBHOOK.UPDATED":
+		return t.AsWebhookUpdatedEvent()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t WebhookEvent) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *WebhookEvent) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -6146,7 +7722,7 @@ type ServerInterface interface {
 	// UpdateWebhook Update a webhook
 	// (PUT /v1/webhooks)
 	UpdateWebhook(ctx echo.Context, params UpdateWebhookParams) error
-	// GetWebhookKey Get the key that signs deliveries
+	// GetWebhookKey Get the key that signs a webhook's deliveries
 	// (GET /v1/webhooks/key)
 	GetWebhookKey(ctx echo.Context, params GetWebhookKeyParams) error
 	// TestWebhooks Send a test event
@@ -10135,6 +11711,12 @@ func (w *ServerInterfaceWrapper) GetWebhookKey(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetWebhookKeyParams
+	// ------------- Optional query parameter "webhookId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "webhookId", ctx.QueryParams(), &params.WebhookId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter webhookId: %s", err))
+	}
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "Signature" -------------
@@ -10685,6 +12267,146 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/webhooks/:webhookId/deliveries", wrapper.ListWebhookDeliveries, options.OperationMiddlewares["listWebhookDeliveries"]...)
 	router.POST(options.BaseURL+"/v1/webhooks/:webhookId/deliveries/:deliveryId/retry", wrapper.RetryWebhookDelivery, options.OperationMiddlewares["retryWebhookDelivery"]...)
 
+}
+
+// CallbackReceiverInterface represents handlers for receiving inbound
+// callback requests. Each callback becomes a Handle*Callback
+// method that the implementation fills in. The caller mounts the per-
+// callback echo.HandlerFunc returned by {Op}CallbackHandler at
+// whatever URL path they advertise to senders.
+type CallbackReceiverInterface interface {
+	// An event, delivered to the webhook's URL
+	// HandleReceiveWebhookEventCallback handles the POST callback for event.
+	HandleReceiveWebhookEventCallback(ctx echo.Context, params ReceiveWebhookEventParams) error
+}
+
+// ReceiveWebhookEventCallbackHandler returns the echo.HandlerFunc for the event callback.
+// Mount this at the URL path advertised to callback senders. Errors
+// during parameter binding are returned via echo.NewHTTPError so echo's
+// error-handling chain reports them as 400. Middlewares are applied in
+// the order provided -- the last argument becomes the outermost wrapper.
+func ReceiveWebhookEventCallbackHandler(si CallbackReceiverInterface, middlewares ...echo.MiddlewareFunc) echo.HandlerFunc {
+	h := echo.HandlerFunc(func(ctx echo.Context) error {
+		var err error
+		_ = err
+
+		// Parameter object where we will unmarshal all parameters from the context.
+		var params ReceiveWebhookEventParams
+
+		// ------------- Required header parameter "Content-Digest" -------------
+		if valueList, found := ctx.Request().Header[http.CanonicalHeaderKey("Content-Digest")]; found {
+			var ContentDigest string
+			n := len(valueList)
+			if n != 1 {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+			}
+			params.ContentDigest = ContentDigest
+
+		} else {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter Content-Digest is required, but not found"))
+		}
+
+		// ------------- Required header parameter "Signature-Input" -------------
+		if valueList, found := ctx.Request().Header[http.CanonicalHeaderKey("Signature-Input")]; found {
+			var SignatureInput string
+			n := len(valueList)
+			if n != 1 {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+			}
+			params.SignatureInput = SignatureInput
+
+		} else {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter Signature-Input is required, but not found"))
+		}
+
+		// ------------- Required header parameter "Signature" -------------
+		if valueList, found := ctx.Request().Header[http.CanonicalHeaderKey("Signature")]; found {
+			var Signature string
+			n := len(valueList)
+			if n != 1 {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+			}
+			params.Signature = Signature
+
+		} else {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter Signature is required, but not found"))
+		}
+
+		// ------------- Required header parameter "webhook-id" -------------
+		if valueList, found := ctx.Request().Header[http.CanonicalHeaderKey("webhook-id")]; found {
+			var WebhookId openapi_types.UUID
+			n := len(valueList)
+			if n != 1 {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for webhook-id, got %d", n))
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-id", valueList[0], &WebhookId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: "uuid"})
+			if err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter webhook-id: %s", err))
+			}
+			params.WebhookId = WebhookId
+
+		} else {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter webhook-id is required, but not found"))
+		}
+
+		// ------------- Required header parameter "webhook-timestamp" -------------
+		if valueList, found := ctx.Request().Header[http.CanonicalHeaderKey("webhook-timestamp")]; found {
+			var WebhookTimestamp string
+			n := len(valueList)
+			if n != 1 {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for webhook-timestamp, got %d", n))
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-timestamp", valueList[0], &WebhookTimestamp, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter webhook-timestamp: %s", err))
+			}
+			params.WebhookTimestamp = WebhookTimestamp
+
+		} else {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter webhook-timestamp is required, but not found"))
+		}
+
+		// ------------- Required header parameter "webhook-signature" -------------
+		if valueList, found := ctx.Request().Header[http.CanonicalHeaderKey("webhook-signature")]; found {
+			var WebhookSignature string
+			n := len(valueList)
+			if n != 1 {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for webhook-signature, got %d", n))
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-signature", valueList[0], &WebhookSignature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter webhook-signature: %s", err))
+			}
+			params.WebhookSignature = WebhookSignature
+
+		} else {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter webhook-signature is required, but not found"))
+		}
+
+		return si.HandleReceiveWebhookEventCallback(ctx, params)
+	})
+	for _, mw := range middlewares {
+		h = mw(h)
+	}
+	return h
 }
 
 type BadRequestJSONResponse Error
@@ -17406,6 +19128,20 @@ func (response GetWebhookKey401JSONResponse) VisitGetWebhookKeyResponse(w http.R
 	return err
 }
 
+type GetWebhookKey404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetWebhookKey404JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWebhookKey500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetWebhookKey500JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
@@ -18000,7 +19736,7 @@ type StrictServerInterface interface {
 	// UpdateWebhook Update a webhook
 	// (PUT /v1/webhooks)
 	UpdateWebhook(ctx context.Context, request UpdateWebhookRequestObject) (UpdateWebhookResponseObject, error)
-	// GetWebhookKey Get the key that signs deliveries
+	// GetWebhookKey Get the key that signs a webhook's deliveries
 	// (GET /v1/webhooks/key)
 	GetWebhookKey(ctx context.Context, request GetWebhookKeyRequestObject) (GetWebhookKeyResponseObject, error)
 	// TestWebhooks Send a test event
@@ -20435,650 +22171,708 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rluK4sjD4Khq+/a2CbkMBCXkhV69zKJKqpjsT8gBZ1VVNHSxskbjTyGzLZBZdXbPOr1nz+5sf8wZn",
-	"3mPmTfaTzFJIsmVjc8usS+/da52zuxJbcigUEYoIxeVjzvLmC48SGrBc42NuRrBNfPhnxybzhRcQGvTJ",
-	"wsUrYvNfbcIs31kEjkdzjZwZ+EtioocZoSiYOQw5DAUzgljg+cRGPmELjzKCAg9higj2XYf4yCd/XxIW",
-	"oAcnmInX8ZwgR33PWqE7sirljByzZmSO+WcJXc5zjV9z/Hu590YuWC1IrpFjge/Q29ynT5+M3AL7eE4C",
-	"CX3TsghjQ++O0E4K4MMZQWYgnprImwIY8DeH1Sf33h0poQsyxUs3YPw3/oKFXdeht+JFDiD5gOcLl+Qa",
-	"lepRrX5s5Bw++d+XxF/ljBzFcw4kjoGir+pvPpnmGrn/8TzahOfiKXvesXN8VS8wvXPobXOxcB0Lc+g7",
-	"9jUOZulLwtFrqHMRgzCHF4txfVqdnFoVcoZP7Bo5muYkxAs+Ywiww6Hkm+T4fNM5zneFOg1cfR2tpc88",
-	"fx34a3zrUAG3Ba8YgHBzEf5eouRDMBYPwx1b+OTe8ZYMLfAtOUfe3AmQE6Cp58PjqeOzAJ6Vcul7I+aL",
-	"bcocf7gk9JajuF6pGrm5Q9XflXXC01bGAm9O/E3bY8l31vaGPxifnZ4c12tH1crn2pUIRB3wC89azgkN",
-	"NgFuy3fWALc9a3xmn1onk2Ncn9bIkV210sFXU4wfv44IYn0dHWo79469xO6mlTjhW2trcag9rtWPT07P",
-	"MjYgHPoEa9Ch1Vdx6cydYB307nI+IT4ne58wJZJ8Eiz9uByqltPp3IVpdRhtIdvEkKnnz3EAawyOqjmD",
-	"M4Ez5yK3Ui4DC8i/QgZwaEBuiQ+gtzzKj4kL55awFNj7L1vorH5URja8oHiXfMBWgCaevUKTVUCYgUw2",
-	"w8V6pfpDY7Qsl4+sCWbkuAb/Jg0T5fnjav14RLlEXQTERoHnFUqoNSPWHbHhGCL3xOdigREanCO1Rcij",
-	"/EsOYeqsIiPq+beYOr+DdHnGEHNuKQ6WPkELz3WsFT/LTDWBWRrRGLGEoL55d3GNX9PnJ7/c/oibq9PF",
-	"3Puteffqjdf/UL152Zq9rFWaVXb/y/dDfD3/vjl5aN6+eEP9jvPWdZcnL7rdFcGu/fryvv/Qng9/fPPL",
-	"/U8P5OGHHxqKCMWRHG2lxHZRolvf03XhtE0q3VDn70tNMDk2oYEzdYiffbzFucKKhMqhLCE5IIL1Pzjx",
-	"9gBG7K4D3aPuCjkBmTNBSw4LF7DzoRwD+zFg9sMlb5T4DzOPEQl04CHXYcFhsD4KxZ1Ix1Ja0cInFg6i",
-	"+dbX4Lk24pBwZJu/FLU5ij+TlYnynJvvCbU9/xlDhNoLz6Hi2GUjygLHdREj1EZOUGhE+t4dWRkJFdAH",
-	"RRNhaiOzVq2aI8rIHNPAsVgJDfgUHiWhtvbgJZmyXDk7OqkeV4qkWjkuntRr0+LZ2QQXrUrlpGwf1227",
-	"eprFVvGFJchC0wmq9fp2nUCb6meyWieNJloKxrsjK5TH6Oamc1FAC+Kj+TIAgWTEZBeXaivk0HvCAofe",
-	"jqh6raEwizDL3hxr6fv89OZLLSDPH1EzuVz5pthnEJBZW1o4H1Fz7TsOQ7pULqFmuBSxyZRvHabsgfhs",
-	"RM1auWzyr3F1OgXuEhqG+lvMigCyGVHi+57PkEMtd2kT2+Dfl0ZHSFLWDNNbznOcrjw/YEBYvjRmRpRr",
-	"idUamnlLnwkLZZVhmoSkqq88KCq7qIHADDpHGFkeVci2l0IHJugBOwFTSumIilVxWG5JwBB/ppYolq2+",
-	"KaDA1AtmnDJIMPNsA3Hxyw8vcXRKjAp+KaE3/HRjnFywKxmFESStOoR9wuklMHRA0rnaQOskYqC1fTdG",
-	"1PxQdKvToma+FR3bVJYgt+RQUztcLe+eg8KfCbBGdEltIhR2ID/YO9fhOOTAfj4m56z5GC6/rE5TBGrs",
-	"pJJnWNK4RdGSJ0Lvi7hNwAyoGNF8Gk+DfFz79cHz70KSlYIWdnhE1zhoA7voPIIEi4yo4BF4dSMDBFnU",
-	"O6I6+aJ06n3CjU6jycftdbpeztlV6sqIhjq61E0owqHxGR305f1VdBizUUffrqRf41uSDj8HMTInDGR5",
-	"S8pPGTT1vTkqx6DPgJ1PkQ56KuAK0nIqpH0hg7eorEpSZ2iswpJO1Vh9Nf9jtamBEmrpeAW7p1ataMIv",
-	"T+xqvV45KyglJpochbMVO3SxDEaU64jMQFxeCsYKp+GGEecheMTPD2mNlJDSRg81c87RPfE5NtetqdKI",
-	"jujwweNCYc7Ee6sS+u47tc7vvmsgub4soPlx8e8B9m9JUFz6jimE1NJ1w+286XcMqe7ASUHsCEcaJN99",
-	"J4x5qRAh27PYM4AsHQqBH4V1Dsr5iDrSacmHIY+6KwPFoZvjFZqIAwm2XkjHmcePb9ejIJ9nQbBgjefP",
-	"8cIpSeorWd7cNLhGFgjfCXsG0pnYSL5R4A8fiOsizEY0RAIsnn8Ch4uXpwF/RaHI9ghD1AuQhX1/BXrb",
-	"iIqvvGoP1SeYmAKZcXuRH+LqFyHw4AxXPw1XCyIPmPWDpwCHOr4jVK2NzBfBCt1jdwm4GCWM01GugWCP",
-	"KYd35tBbbq2H28n5kaE5DqwZcijXv0bU4qTNv09oEJ6Q/CeGHnwnCAhF+nc4vKOcWVgzz53byg+N3rC9",
-	"uvrtba1UKjXr3WH34qr9H9mGdcTOm23q8D3g0wy7L0m7QvnUmC/0VqO8YqBCg7OHOCjNBC3yP7kYMxF2",
-	"H/CKnSPz30EIm/yc4fvO579oX7aH7fPkhho7UIE8ruFc5hM0l8HM86XcCEmiBXoZ2AvkA1f3lbEgfOcW",
-	"dt1zIXaSGo8k5AehoNLgHJmWT7jlaaI8zE4+LByfME5mlNtHH7j5Z3nUFrgTLHDrsAAwa96RlZPil+Eb",
-	"nx/lYuCPcmidNLWfBApiPwnCQqOctmb5d4It4Fe5a+Lf0baJv0FjzxXOAeIfRrn5qnhHVsXKKHcuUfBD",
-	"5eSoenp2VDutnUs0qJ/qtdpWghUnxjay9fwMYlUb0QxM5Pm20GE4uoUekw8cwtDEhx2erJDDzS0a6Xq2",
-	"4xOLT1eI+1Obg1aG151xUHY9bDncPQ6VWMVqPvHcTf5dFvjgHX7GUOBYd8RHDMYA0MsFN7K5kEnA2ry+",
-	"TPf6isEbVQVNl6wcJ1XJBQ4C4vN5//PXZvFduXhWGo2K77//Wy5NzXyDXZcELa6BEX+B/WD1aumkGBb6",
-	"G+jVTdKVXa6cVadHuFw8tiqkeGJXcfFsUiHFo2kN1yfH1ol9StKXa2kTj2+XWxzdoWq3FG9mLkh6sDIW",
-	"o5xkmQupFKuTI6t4YtdI8XRaLxeP8cnk1Dqzy6SScYmlnGZPt4g/vQkgltGbThnJWEcS/sBD7M5Z7GIC",
-	"eGLapzIC3pDJzPPuthgBD+KtA9zWD2r+xxkBn/hoYVzDtfMLbEvzhf9licOE/1O7mX3+G+Nr+BjByd+0",
-	"Sa5R45soXFu5xq8fc1OHuHaukQMzvssBl2vhhzTHIWEMzLrcwvcWhMuCUfTyKMf1tbnDGNDxe/3919h1",
-	"bOGdm2LH5SZ8BcGXc592RUBbvM5xsE5JoXnGFTyX7z6xucnCv8a4xig/f45MsWBTqoMEWzN4CyxQjgDh",
-	"kli6pJSL7sl2QvTC9yYumX+fgnCbBNhxI2tQA0liBOUlRgoN7dawZOOAjL3peOL4wayBhJQAnZw+C6Qy",
-	"Cwo9EDwa5fiAUS4X21ix3bnXzcvORXPY6XXH7X6/188lMfkk3w2XuscYRXlZAAA5sQAHSybJNnACkNgv",
-	"sI3UzoScjSfeMmhMXEzvdqeva7F7X4DCdMJqeXTqOtZjyUqPxEiLvOBgN6+v+73X7YsGcrgxx40k5Hr0",
-	"lmso4Iw7RyzAfoAwouQhFtyRv+4Nhui59hMrpJJYq9d9edlpDddI62sAGCeas4hoQqR/EYqx5NeY5vyU",
-	"TnsOXXjD5BPmLX0rJnc6XDui2BXC73E04si5hJg5R39feoHu2ELlyk8X9V9Ou0f/IewmcY/ByRbUhPXd",
-	"7nSH7X63eZkpTh7zQX336jrLK5ygAfHviY8Ebj7bVja5dUg+LIgVEFstxQFB4Hq3t7pPW1ta3vylKOUS",
-	"N18L+qZe4d88vwUU/cgtdTELxlzMNBBWHnVvCoLHQLakLZCgBuLoMZDvucKX90CJz2bOAq7S0JyDFHKZ",
-	"EyBKCDeEd2K0EoIrcjLHjmugxUxcvdkI27ZPGFOAzYgvFNM1OrrpXvd7rfZg0Hxx2R63u8PO8O0aNWlr",
-	"XQO5sS/I+jn1JLOpEyyEMi59qtWIfm/owvcsrhtNXILaNHCC1ReSRLA8hh5mMsAwjMNg5yiY4cxVl1IP",
-	"NbbkJ1vyROt6wUtvSe1HknYIWzxYDTyRU5g/jZK6veH4Ze+me7FGPtvnix8XtWjDul6AXspPfqZd6noC",
-	"m+oMQMpZrLvTdSxf45XrYXvoeZfYf7QcUQQCt2RcsPE5fU4SFFXKtdP6ybGImkpF+nXz7WWveTEe9nrj",
-	"y2b/VXsN+bvPH9uEylG0CVKYSn5BQ89DYuVfhHPSAAePlDiCRCwC0zfohmLpEySPZQVpU6EJwT7/uHdH",
-	"VCRGzO/YQC/EGyKeDd4T4WyGcrcKvynctAk5dl957nFAn8OTDOncvBn+2Ot33rXX2eoLwhbnz4ouUDVU",
-	"f1Zy0FeJZNSvjB1wbM38NZBDwSQwkPCvgqkg4rztOJVoZ8HntgGw6xNsr9AMM1Qth1G2TAQ/z+GeicYO",
-	"uznmb9+Tw0/tzwnUN3jCOuKerSjtw8kyQBOf4Dt+pk6WzKFcH0o6F24oWy645kvsK2I7eAhwPu70FENB",
-	"6UOjXEA+BM8XLnao8NLwQy/8Jihm54JnRcBbA635j9IJYHBzfd3rD9sX46v2Rac5Hr69Xhf+Tw5L/Iyo",
-	"6/seTQSYRIDKL3ZCPGMotli5Or4QcZgviC9ZQTswdnABbHDhnel+tlDJEa7IGHNhiqS9Nuz0uNE2GPZa",
-	"Pw84KN6SBigvFKLCE3vkdrF+cdz23dXozcQKmIsRVh5phz4aHU9oQe6gXG+gldomWtEU4UeveHd1dnc9",
-	"NntdXE2M1rWHrvmkhL6HirijbrhhJyv6ivXpRCBeTE/hzC+1kPMQWmHiccm0QeF6EvyEytLeipKRULEs",
-	"n8DFC3ZFbOmD79FbidDd1KhsjHL1QZcY94QF81CQv+h1LwZKnON77LigWUCeXoKqn/5CYw+FYk9NYgNL",
-	"1WOi4sATfP3kfnKOO+zIFVeTh96eiYur1PuUlNs0zBgJxg5jSwimSL9Q41Q+CIjrYj88kB2bL25GrDu2",
-	"nEdhWHCP0hAPwuzD1cJjiTu3+/U7Nx0UISge/U2libWiG8XAmRMW4Pki18hVy9XjYqVSrFaG5dNG5bhR",
-	"rpbq73anA7FRT3L1h/JmcsNMCIHadl1jcKXAJ/LEDmODOM+NaE6LojhEjVO01HnR7I6bl/128+LtuP1L",
-	"ZzAcxAiEP0evXpxW37QHQ3FiKx8WQCUVvSXjQmKFMHoAoMKNVZlLMVGV3LyzL755sCyHRXDL7IM06EkM",
-	"+BHNmylIMwvnKvgPPURRfPGdgvgjFQZyiBSAy3fXu3XoEPOTsvExx5bzOfZXcl3wLIxfzBk5CFrUN7x1",
-	"Mxj2rtr99U1PkSEwXabwCMMklZalR9VwrvU8iHIUqBVzxWUF1jLHuCoqwB/lvq8el89OBLmdjHIhmZEP",
-	"DgtY6vcOlQifDE1ixRHalBfzSY5OQ+tfMvlgmfzpW5HKRlwoc1beRyoXDMg5C9bYUIUR6uSK8mYGJ6aB",
-	"YcKEZqGEultkzCNs2PBISN6uPpVFG6eP+hc+s1OsYZQ344vlUvwwA1l8/DAzeU0067dJKYbzLtGCkVm9",
-	"m7SsfdG9UHZ6jCPSbHXOJr0bvkfXzf7wbYQZs2CMKFXThPeJKUvVOU0fzqUC9UZUOAy8ZUBQ3tReiLHV",
-	"o9wFan/T7qsO8R8k9k7cVn0V3Xc33wPKm2tLj7HN4X4JhdrEXVH8MI15JZS5jwOkI+qsUak3jsrvGnt5",
-	"KpJcVPniO3G4lwPlTR1riQ15rD0fbUyGr/7xVv6GO4M4f9S/Kn/s7SmAjUnDGmxRCKaq/8RFHf+njI11",
-	"hJEglTiRrbstvtfIhakR216/oc6HoTMnMAj86dZq25iWeg/GhEUedgIs8ogpGtw4Jv72p+i+ZvM4icaB",
-	"ePmTkVsu7H3x8UmPsP5V2wAjUYVDfGRtaRo+9f3QYYkqgnmT34gFdwQS9EuHBX0Zor1ODcK79lEvoJMS",
-	"j27kbBwA+UNY/I5I4+PUPZfvY9jlkLm1T+YGS6gQtp56wN8PtrLdFX8niWUA2BDriz4rJ9yArqdD1Y4Y",
-	"2g8jO61yw/IGIdUnCtk1W8PO67ZISA3tPIZCr7KPbXKOzMHN4LrdvWhfmCgg84XnY99xV2hJ+Ysjqr3Z",
-	"uuwN+GsL4s8xX727gnJlhHJpDScnf9WhtzKFTVa4E4DkjFz4qZyRE5PxhWkpS+rFNaJp2veYWmSAqT3x",
-	"PrRcz7rTHCrYth1RleBa298pdtla9ZcfvQc0xVxBQHPvXlVm8Kw7bts+YN8+59qCSzALEpVZDBR4twTc",
-	"GzgQQQN1tCLYZyWR+6F/u2IkSM3Gq5Q9usArFoIiAeCzbciKOT0qb840MXIyxXD9cwOZe7jli8e12Bfr",
-	"p5VKNZ6Mk57gsk6hLDUtp4lmnsvJhGOXIznKcONaPf+FawBTz3W8EjIj2dmccyI2Uf5hhgNhfbMZ9glD",
-	"M+LayPJYUBBpnXPs35HgNXaXxIR7HIciU8lcUxYLCT/yjJ0jc+E7lkoUxvfEx7ek5bEgHH4zQLbnuny/",
-	"IW1cLydjexaLKn1ACqFaornwmCMSTvNL6gQMwmJtY0R/QObflxgCR7iJYi6WvjXDjFwLQPI/xOEQwSry",
-	"F8SnGlGAGS2wI+/k+K9I/CgJV9YLlFOjJQ0cN3TTeZRw00piS/uuwIURu0mP5ubAcpaBPFdY04jCBkxW",
-	"yOQM3um+MhEjUQ48U+CAJ6qBMJchFqEBvlWQjqjAzgz8Lp4PETmw35zddEAAhvOQCSMEF0ZU7p68PDNR",
-	"XkP/P/7P/xXCbYToUpGoAK6F6YgG+I4UztHEC2aILQjUxxSXgaK2B7GFeHuUEgaI2PlltaDUrLG1JYAn",
-	"ykAZSy+hJpWV6mxiOXPsliKJK7LlckbuQ/HWK8of1WsX4r/606LDTwyhk0JWW+7WCWbLScny5s/ZzFuw",
-	"BRfhz+UUICY0os4o+SlpPKJuqCMFrG4kWPFrL+YbVqaVTN1f/RZydn1z3swkKyalrhGXr199VwSpZ3GL",
-	"klVSVKVJKq4ncQ7lhz46VatACxdbhBkpsuerL1mT4Vl1+5JyPMFLolyaqLoRFscTJ0HhG1nea3UVs748",
-	"uKVRx4xOn2mnx7dGryKDNzV9WW5EECsEkMj0XyxcgjrUKqWpzgvig3JHswjjFnOla5pQmkSllTXdCzAn",
-	"D++vjrZQgdtVxCl2zZIMoJql8kGkqX39VW/n8VAF5Lr0N3luxpTd9MVoyizXAXaRVrq+/PU3StFMiiEW",
-	"yafUE+argy5LhKTui3iWLpTWpM8TONekppxwrek+N10OJDQfKVuNqOiJ5nkLN0iTDKHyoKvdcaU1Sb0p",
-	"qlP8wFI8Gz+l46J5Lz8gR8nX8AKCPf/n8gFykL+QB1Bh5wv5/1RjgqxrAd3KiHNxZ9BDtWrlBKlXEP+c",
-	"qHUpK5zoHkOQu4kqNjeDi7SNdexd2ymE7Luz4z4+UvnvE+hz7DiLy6m34y+t1mmThmhYaz1hWWMZswTF",
-	"9bWaSPzRr+XiWbP4Dhd/f/+xYhzXPv0tDVupK8p05GoeWIi34ApLFFKFGbJcjxHw5q15XvfwtvKTg48v",
-	"3mMfwhX5RHFIm1bgQMJW/OcWfD/3XluZyM5OcwEuPBZgV+Vvl9b8KZY8OCN4u+QBvfX8uzRMwvf9DFI/",
-	"qhwfFysIu4sZLlaRfBdoPknUaXO7DiWVOCiV6hG64mrzIMgaUY2PaC4CVHuRqp8DIsZrkihXKZfLlbQR",
-	"kNOScTbzRwZa+N69Qy0iroBvofi2CGUKY5N8kbETzMg8joTu260ySmDEEHsUX0G0FZtYLrrFTRPJ/sLz",
-	"w4f7tWZpaYMj78wYBztONQzvjjWXy3hnqaa3IzFAJ7MP/jofzRyPjn2CWZrJ8ma2Ej5VLW+RiwGbUEfc",
-	"/jO4iPbQHNMldpFP7h3yEGY8iD+J/4wh8YlUBS5Mlszw1QUBtmbEjpIqnyF+GPNjzECeaxMWCCc09KvZ",
-	"RctItERJ0zegDERKTcB9DqB4Px9Dqwu0/wzXxJepB9EsbGe1KgWiCJY0bUvWv8r2z+kkIcotTMjUE5GM",
-	"FqZoQhBbTuZOEBD7XJY89bi8EAFxHEaXBERUscTTgPjifcZUTcR9FnYl4H0JgbEp64FqHqm7uZ9iEC06",
-	"utwPl3kgFwY7RCIkmF+FI0gd/qAPp2k1gYgcCGMKIs6MSCIm8mIg7CaOW3Hhu8fF6lCWfsZ0JdItzVav",
-	"f93rQ9CtGSv0sX53EqkJO6DpGvuBg12lW/Dzltxid6ycaNqha80J4ksS95lhdXR5l5le0vJvf4xGqXqA",
-	"qNQqkDOWRnjscy2pEMa/dlzb/2Ofdtss2Oo996m5XncFKuuYAdRJdljYpeMcmZE0gydTz0dmp3vRed25",
-	"uGlexnaVGcjUjm55kaqJQ1MMj1GFRwlDedE5A64kHxxGCinK4BPqBOHZscMsbXj3mz4c5vhDR8xTKW8Q",
-	"rbvwFbz7GJmXkFowz25yJ8v62r/5n26ILRZ7GmKpSN6Xvxaw319cCMaLGaZZXJgFULArjsfK2Wm9WK4V",
-	"y1U9DIS/l4apg7gH9L9QPu8wEgqDcsGODxsXVh4bR3EGO07RU0Ovo5GHMpLvuWTv5nl9PijJSjDTbqx0",
-	"6bAUZ9Befr4UMy1NbQsbWe5Ms+GADK+XNuVui5WydX9VRbKiyPvDNPNY+5b49KxcLFeKlfoufPqFWW43",
-	"hSXTw3XRb74cmoh5cyJSnqK4dpRnhCBT/mVCqy6RQvWy1x8Pbl5cdQYDkK7KajFUkwvNxDHhxeGwfWGO",
-	"6AN2RDMYaQgrS/scmVfN7k3zctxvv+6035hIfxOHBjP0EpB1RM14kTtwwwkNHOVNzYFgFs6RedHudgAC",
-	"PXtUvh4PmQSE5Ixc2kohkFKuJmfkYiDnjJyCLGfkxPfiXj818x5Ov2gDL3w8DXJpW9snGFIbUzZd7ULq",
-	"0ytwTfQBs6kvNBcL37vPGH0Bro6YxzF6eAPGz56yoSXLF4r2zpogSMSFypKE2wM//zlV10Q7VCKuLYEX",
-	"HmaeS8JukN+mjrtBXCmNNjPNYn/VPTt2XqOv8eGeq/1JTC3ySd2lT+CUi/tP96ZcNXxHsm0iDXPPmFYS",
-	"nYXtQMLmIRBmGdcL9iGCzR69J/KAqfVH7q9v2H0lyMWI2GqNHQ5yZqWRdkY/I81ZpQiBxNruPkbxy3RP",
-	"7epX2nIFE82ZPoMRwrsDslLN7z16u2tGNzzby+pWQDyd4RLygSzv8C0ZLwkZld6+MPIgUL29+2egzTVr",
-	"ZE/LYv3uE2c/TeBNm0kflwRqL0rONDHCvAQu1ZtXl7KoxQyLFM0FZozYaEUCA1mYK+go8DFl2ApA3Q+v",
-	"4NsXF6bsdUroDFOL2MheEmQ7rnNLqEUMEYKvDX7Z771rcwMlMS8yL3r9q2Z3aCLqIWwFzr0TrJC9hJ4W",
-	"ouUYDX9eEN/xbJSvVNHco8GMoSV1ofS5R6fO7dIndsFAjASiNo943bFG9DdvooUOTB2K3RIyRY4zEwlV",
-	"zxVlsecfHfvTcyGkTdDimIAEu673QGxIHGJxY0WiltseKqSgfcHtD7FwboiIdT5dIILY5mtCbfFm7Odk",
-	"eIL4VYAU++ml7/0Omd2xXy8gJCtI/rwe3ZAUM+tX2d+WPvW1dIl9tAENZTtwu8oTTvB6zJcjpel50her",
-	"FACtY7umAEL9eu9BpNt7NPA9FzmBHlsTfYSTdTR1nLZjb+1O33xhmspo6L/rmk0KNR5k9g7DbsmsgUzY",
-	"DNNAJuil/B9SAssm5iJ7LKJ1hH0imrsSGzFPlPnHa53H5/HmyCgfb4kwohmdAQrIx/BFqDkBt0VCAG2z",
-	"vT+zq+4q1s9Bra1WrZY+k+f8MZ+PncuPmiimzT5mpsN86una8mPgCFKlyD5zbPAnhGEs6/6EJzL+wzId",
-	"6yw9dVxiQLfZ41qRUMuziX0OfYFFCKFHSRi4I65+A98h9ySeEjxZpWuC8tPjPQ4GhQ3Zk1TZmo87KPkq",
-	"sxXSnVGrYJOH5QxX68fpaJ2RD9B/uVo/jrpew4JKcWOI20G4OH3/McsEYs7vWakcYsJnDLkQOYAcKkoC",
-	"pWZrr0csH7Ap2af1mmEuj+8I8wlqkCsL0bjrwZ5GH+ntKaH0OhRZkTug6DiqwaKf1rHi9jY02JzjW/L8",
-	"twW5Df9Y0Nv46b0+avcjXC7h+uJlzkj89tN1+9Xaj9fdV/pxHmJityCPpNN5T6GA8izA1Ma+LcJkJ9wO",
-	"WmDbJnYhSrWuV2vV01NBhiJezCYwPO4e+On1i3bfKX+4/M36+afBi4e3v3R/t16drezWi9/fVl8uW7c/",
-	"/JCIkTk7K9ersTiZWoyR8v/W+FU4FMrFs++fv/9Y+1T4bu3H6qcffvgj/tPRpx8K//a3zyu9YvInQgM3",
-	"KReeH5QE5egBSPX6pp66//l8NBqNUvvpPh1fb+dgRUQ7sGu6/yg8WZL+I9uzxmf2qXUyOcb1aY0c2VUr",
-	"Ljj5G3s5kWJrzQ6M1A47yLHSnCtS+aSy8yo3xNXLefO6ORhc9/pDrgtf9Duv2/3B+LLTancHbZObCGbY",
-	"8aBzYXKO0V3LEAfS7g87Lzut5rA97r0cd7q6MaILKvUlbjXHP5QzctpXckbuut/rveSzNS8u+u3BgNsh",
-	"Gz7D7fP+sNO6bA9g0GDQa3XUk97wx3Y/Lvw0SHaXemofriXx59Z26MJ37onPLh2LUEbWn3exEHKdi/Vn",
-	"177nTXtTpaKvC0suAqdcYpPetEP1i5G1d5t+4FguYb1pkzHPcjJe63HLQxfMbaXHr0UrgYavZzREuPzN",
-	"m9GS7ZF/lz+VLG+elAnxOMGjtT7bQqiV/rf/8bf/OVqWy9XjZ999//yHf/vPsfnxj0//e/H99/8evfU+",
-	"JhuL77/THhX+Lf9vjdGotOvbhe83MV48UGpTLNRn9bF/5Uj/vb2o2c6dLf7VnSGMNkbAuMkx+1kjptYv",
-	"PA4Pi3r6ayl96yVoxv6e6YOuqmI7lCZQtNMpeYQ61B6nJZ/x3/c6OBMYXnemvWh32y87rU7zctx70233",
-	"TeQ9UIbmHmQTYYqq9f8ZWUHRoZe/de4JMtMIC4JhWr3usN+7vOx0X42v2/2BCOEBTxtDToDyGNmOT6zA",
-	"86GZ6HTqWMQv6GdlEjRwxCVnjR9qKUN2P9w4hl4QSqaO5WAX6D46MPjDloDfdeitvN95n4bpv1x0f7no",
-	"PqeLLkuY7z+ndLA9NgD2s3jWYmlF6/fGsk1dqingMFD3k4arlvyQfvMpv5RmU0MpB8xZw/YCzmQLHMxQ",
-	"Xs+A+LX8vqS0Q0tWfeO2Q5jIY67J+PRO9cbWi1UOaNh+eMMR1E2ltmZYUaOCAg9VymW+Wz62AuIzQ5a0",
-	"dVeILaBYRdz4x5TENdvKYek2G7SL9NTXGfZJ2kEUv9mB00uvYqN6g0ofR/DgqZobGWU4wrVCJcawTGJG",
-	"gcQvUa1jPURhjR1mmI35kZ3GELKopSwKuMC3BE091/UemMaQE89zCYagKko+BGNr6TPPT98KUzw01W7w",
-	"ATDvOaJL10VyU7i8g59LqLfAf19CwDN/QZS6C/wl2Ubp4bLiUG2g+MQRsndyRyxt3UCYL4cjzQ9ElFgJ",
-	"dWh0sBqyCCNxbYa4QkRH1BfRkqJQVeBBpW5Kov4SsA0MsQCvSqgZJWOqVuczzEbUhBxsfu6DJBHV/lQW",
-	"tky+kpnYZlq5wo3p9Y9n3ifMx09Ywe8/VtP12a1p+o/PANyU15+cff88/9gMh4AX1gVIJPMnt3P3I/Za",
-	"HfprbAAN+IVs47K0Xaoc1xC3euM7+H1YI6Mc38rR6PtfK8Wz99xWef/x2KhstlJk4d8LGam/pzvc1oal",
-	"FXAP8+DVi7EaGmnx9Hs4xOSU63Hs6okWxJ6V6v8zWQRIVGvQte5nDJmJMgGgQmgbXk/f8Fj4msLOBqkp",
-	"8S8jYUBz23MPHhV8koB4e1GXyOhPs6v7L1vo6OjoDAXOXNT2HbbidAt9AyDZZlgpN47KjXL5XTLtpshH",
-	"p9GsuLIJq4/vVqY6u3bPlym3z/att5/Yk1hxLq0AT/IraZsWb5Z2GMbADOvukLckDHM93Wn/UT6ZEr5A",
-	"sh3X/ejVDl0sg/QoyG7kaoJ/ZmPpWtU6+1YJaye62LA+WVrtW+abvSvrsj7hkKUW7eiTBZG3U2GZbo8i",
-	"k09hL6GItarJBUsupCvlamxW7V5IehT1tAMPCa40kmXRlRFU3akeIflguUvm3JMrZfYIlf0rWUEKYds5",
-	"EihroF7fXZLF6gomEJ5N0QPiuoc1KzAZcV1V9N7zEfwd2cHmuYjigUrl3PiFej95LCN2w+r03gNsHj/a",
-	"oLVfwUCxmUGjEAbIiCa/gRyGbN9bLFRh1LBnkvTbcOvZWwbICQqpddH3KXT+Rdh3R2aEqtAHMOLBZGjk",
-	"ok3Zxr/8zX8y7o2RXWZeBH+eVuVZx0m+bKBKufz+HDxX/GeGyD3xV2LEnuj4+g6eHeWT4rRsSfSGTGae",
-	"d3fY0cqWk3A/ds+BlJ8caIPjGZ11gVWV37meqbP002/bZ0GwYOimfyn9d2ixnLiOhS66AzTjbAA+zLzq",
-	"2AmF3c2ws9uDgIuZhdKa8b5mfG+2nziARgI9qXuwZz1OcZHzDs8nDqbo7gFbMwwNfKB1GLG5QWi+u3pj",
-	"jmhezSD8TaHkv106NmGiJwq8/bMpMBK+Qai98BwajOgC3xJWaEQdTBQwhhiOfMK8pW+RmOQXr8suGSPq",
-	"BPEUeM8XXj55IVqAMfHsEVFJtH3Tzxm5d1dv+P/+HL+zy6g1mp2pe2BThv3OkZjBkVaKW0z3jMkeLJwc",
-	"M699dpoHMJk5TcImic/U/iCauULHJu/esYmNltT5+5LIcKepI8Ixtrhfd00iWc8eeXwh6JjcS7WatHyS",
-	"3Ysp6+mHX7ieckjBf6qSypGd/iWqKus4+kKFlbfmEuqd1aJ+tE/dWm0iCpF/3sZqYe/o9Wg2/qSEwvbU",
-	"IhdwvUk2FEdJNB1f+iStpK8ki3Uh9+NweI0E765fA9TSiUe1XN+R1+CaWDby3MhtKdfFD1zpfPA9egtH",
-	"4QNEk3rI9hCeCNOnlB7cf0txsPTJC8xSpu6Je6LpkhEbhe8agE+Zlxnrj8zg0rUhjLvwfQjk1hvx8rUv",
-	"AyIaC0COm0+io1q0jn0mMzg3c8wOrKJhdU0KbLouj3dZX7s2l8UXoOVw3ozfmUNvMLTAPp6TgPjhgRhR",
-	"u342rMfPpVbSVaWRBUU7TL8AkE37/74k/kpcYsxyRm5GsE389buATcQ0lLqo9qmJT/AdK+18pb9xMzzf",
-	"Un6z3jKwvPmBXjRgrf6GssNOAFtI7PMwYEKQmClaq6ddQmxUqXW9Yh1nnlgMJ+gpX6O+O63e1fVlW5RC",
-	"Ek3s32/D5Ybrg/RA9lRNKaQ3ccWV1kJRGYuVNPnVCd1Jm0v37+oHmfrYEvvbhvPFzr7qj6oAT7zl7Qy6",
-	"LqrhTATrimiKfEpvksI5cqDlPNjaotqPtMS5fEp3ijymG9mXah/ssGZ2nz2FunjLE4VGOMZtRL2HjOUz",
-	"eYGW0e5Gza6aUHIbipFAs7DkeaACJNM/IwlukwuJzbHrEq0l5LfWGCi7FVaE9mcs2wz6p+iOtKn9TuBY",
-	"d8SXXXhSUQCt0MQlbe+e+GBMbeUGhdvX0eD1gOnNnXViLJvS81pnsDR5lSTgqG2O7oWPs1L6alNFewj8",
-	"V7D0NGH/p7L1Iri/jLUXx9MXsvfSiT/dAw2iQ4SuxoMIoV9eGNVm45WBHgi5M0SxFpQ/KvMfpS9uRbCP",
-	"8kfHdfHbuqlk4xQ3oXSPy8+vf/FLt2TkC9sTSomFLwwp34g9AT35GnBystgXoZKGviika5zGBTMgWVGF",
-	"XEs6t6lj4YkctzFsZWZ+RqeRyBqHekYs9Kukm4rfrAqq+wVACfUWJGxWJUNJuU4qLGno4RVbfrr++Hgf",
-	"7TYVQF9RUiHY3WUbIe6rHOUh/f7JjnIFt+YUWIvrDCNQfG4EEtctIRWRw5CFfX+FTF0NNGXUQDwawjyX",
-	"166mvJQUEclc3/amieCDtKCDEhKP2Xrv/i/de/2bbfC91UmjB2uILn6ad2Y99+kDsZai5nCq8fij94Dm",
-	"mK4gZpLFJp9hhsRwYqO8tbJcwoywZraMtVBvF5L1S46qqfVLnjjKSheeCm4fgj0Y8kQvvSjQIzvtoa2w",
-	"tB897N+o+PHRXCgPvnrYjvXdUB/4+l1y5W7sihn5+i7na1979SsG5nx9b8L+oTUzz7WhCKUnD4GvvYSd",
-	"bp3VzkXdv76dNsYRme/cyFhzrMT8LjoL6FfeupMkEoUa4a9J+cOULonmr6p7KR3mz62CfSmnSgrWvphv",
-	"Jfr2l13rV1lkdsGyydK6IyBfpw7F1HKwixa+Zy8tsNfCRsNgtrHGiJqd7rDdDyv+DIa91s8DE3F8+FTW",
-	"yEEc3EDG7iIWeNYdOx9Rs9W7uupddIZvTeRjrrcFxHewK16bYOZYYTQXQ/lbz7UNNHeoQ28NhG99x1q6",
-	"wdLXIIS2Ky963YuBiSYetdk5Mi97LQ0u17Oy4XnZ67c7r7rj9i+tH5vdV20TTR0cqAgzh/DpWv2318Oe",
-	"iSx/tQg87Vk85iENK1D3Qa44Z+QAzpyR0wHMGbkkEHwUfDNZsTX1A2ti45LcYms19O4ITbOkAv5AXWRH",
-	"odiujdgMCwN8zYghjGXMB0oGvCAmbiCzuQxmni99AA30gmCf+Gi0LJePLG0u+IGk6/zaa5/VHCIfFo5P",
-	"WIfGGPHomLP5DqUM5/jDcHgZG3t6XNtxMLM8wZI7HTCAiwEMSTlZAn/JAmJ3FvGwk4wabdq4HZRV+HKi",
-	"98Ij1I341sa2OqdvSIjdqCQzrD622H3UBI0t9pL4lUMlvs6HWSJfhD/bTyjyr6TSkHDVhhn44hZddcFJ",
-	"u90PWtn2hEyshYRyMmciYd5hIll+N/tZfuQ6Q+OXk6E8RJeVd7XKXWfuZMAM0zHnd4Iwg7A1z99xUm5Y",
-	"X2daJlrxgLLIdxEOTRY5wT1KUB7il2WzYhFf47MA/EcCmyqSrmIg5qEyouReRg+JejbyK7tiYuGTe8db",
-	"smzA1Rsh8LLsgQBMYF/m9Ibng+1ZTMZXGwrCpevuChSTdtUmfhl4ftDzbRl16gXY3Y8QsesC8LsVok0w",
-	"WAxrcSLV6EDRmRFnlRi4crFpvKnlan6bpU3CHM40+JjQEsFJCWXoGVjngGlo0c0Qvr31yS1E2IvbIGdO",
-	"SiiclY2oKO8UaZUqIF96cEOb0wyrTsifnrERNeNue/MchXZpFNofzHxveTvTUirCl8wRFd+hxAlmxH8C",
-	"l+0364WNULXJPwR0q7xEYgixuSrvibxPhblnTO77t+ZCeuzF1hz7d0Rcr2+OzREvIgjqUL6Zbx89Gn9m",
-	"utdCBubM7bqbVqY548wkgX0Di93Xmb2b8y4UX0+ZMxJ3qG2vURBGHukEG9/fg5JMwsV9BadZdNr8qZxl",
-	"WqGDL+E4imHpC/mNkiS/OdMkpOXdU01GVOSaoC2pJlwtIzT43Mkm1743cck8sybLWa1+ghbiJb36dqwM",
-	"v3j8/W/Mo6ZMV4Sr0BEFxwoXmiLZFzIJvGXAHJsg8/l9JfXueGOdwAMTP6LUlGTGBwE9muM+kUSTF+Hz",
-	"8Ics3yUgMwvckhrRlAwbAxEXikXIWVU/Y/g8cgJG3GkJtbE1G9EZZsjUaoNpgJmGyqaOmilMRBkdJHyE",
-	"I9q87jxjYmKG8uZH8a8G+vUjn9NA2nSf3n8yZSWAUDztkgfURHNszRxKij7BNlAtf7GBzNfNy84FOOTG",
-	"4gLbQOZNt3kz/LHX77xrX5iGcDG+6FxctLv8abc3HL/s3XQv+B9X7eGPvYsx/615edl704ZfW73uy8tO",
-	"awiDr5tvL3vNi/Gw1xtfNvuv2uITg5vr615/2L4YX7UvOs3x8O11G96/6V73e632YNB8cdket7tDcLV6",
-	"PlJO20sJqWShkDeSS0mjnu3xTBFZNpApPH5AOMLX15BOQEE/0v8nL4Blwg3QDd9nRWSldEDSWSMsePmM",
-	"QTpLad9imVuyfzISfHZKVtK/liZyN6aah0lV48kTZmxJ9tqasFXK7ZkWk5Y1l9IIxgncVHZjM88PEBPN",
-	"60JdW0rfRJDYtmZJTXTT7/Cdkp0LY/NwCc7FZWPiYnonSHHhYofqKyCssH2TpYtSLElTxCSlhpI3bef7",
-	"++ZHR+k+hsoA4kI6bAwc7bOBgCICD81xYM0SeaEUrbylj9iKccJLdFL158VyuVyrnCQaotS2JkytFZZK",
-	"L8WppYWbWsFnRqjNGggjMSHKV/7xX//XcU1zhojitHhEfxr0ukgSVKJ6QNg2UlQaELMiU2REmQUDPcwc",
-	"a4YcNqKy0iWUEgD/lihg4AQszC9SoJijnJhhlFMnSQbGPEp601zj151LcOU+GR93yNxKctF7wHc8LCQ1",
-	"QsqbBkQr/6nColgDmb1uqy2rL8gyMgXk+TIyZ0TXAqUMqcZooeTBgwf/YnxnZFw5Fv/gut7CxRTdEbKQ",
-	"aMUhV8MrsJ/hX6qegI1XhbiixwHNGbmLZufybc7IvWm3f4Z/vOiMw39f9brDHy/fxhW/8GkKreqBGRua",
-	"s3Lj1/duoc5pPiV6DKqiMhQNWNLAcUfU4qaZC82KzDAj0Ayj0vivzW6rfcl/VO+iCZl6PtedRlR7URzc",
-	"yPKWrg3+QPkM5RkhMh1ahN2Zhaw+qHpSovqwnp+oNVkJx2QhLaPH5fVNv/Vjc9A20WS5En1rwigRbg+0",
-	"Ly9NGYQJOj1WMT2xZjNyEq7Vty8vE6BFD9dgkzk4Ldez7tYVPOo97OOn86ZTRoIBsTxqs3S+mmI/ngfH",
-	"P4z8JWUIzwi2FaH7BLviIThSmJhzx5ZpKk7GDqP8WFbF0ARZMnEnMffuCfhv/SWlIMrkjQXXaNXJCNDt",
-	"5tBPnH4crUlspUOddv7pW/ZlTOoYkXw5q3pAAj1F7LAU6A1phFvTB6NKXKd/vkpcaxc2HA+paA7vkQBL",
-	"cKJxTXDQyiXr2PFXZTMPuBqlyAxdZ7HmV2LwRXvQSk2sh0venqZ4pdAv1DcQKt4BvXOEw3K39uWOlgMZ",
-	"fjYNU/Iy/JAKgC2YF1k+AWUUu1yTUB9TZb7hzwGxfBKYKK/8JtAO3PNHlAudXnMZzFC1VJYXnnLQ2IlP",
-	"MmZyFq7ojqh562PZD85E+f7LFjo+qZ2h//f/qZVqQj2kMqQ/mBFG1O0sWSFI13foiIKG/wIijvAymPFF",
-	"CEdOCfUoQQvs+Ehru5Baqlzb0pTaABo5cI1UIMyxS1srfq8XLdcQuc/HBNIO/qBsOpUwNWMbBjcB4bbv",
-	"+yUpDwRVi5lbCqcRFCxj3ZmQSIp7Mmgk4j8ZuYjsNoEDb4GBKVvaKiLWuCUmXdYfp5fyTkD3in8nCiL3",
-	"NkMlNQJiI3jVEDfJRUYW2MegYUIAF0PYfeCqrLyR5RoCevCdgKQidCuQMmbpU7b4iU78dbqOZAaauuDj",
-	"vCMU5c1AxA+ZBhL/NA30j//674Ks9SEPYdPgpsdSRDJEiJBND3SxUS9VwJupvSX2hGVcERPGxkF6RFwK",
-	"WQoQS7kd0NXUwqGeJKotceAJ7UxYJ4AXgVE5JN5FZNcwODl47OyGjRA884DPpaCsHS43FpK3TkyuR2+5",
-	"qeY6UxI4c6Jr4gbCEhVwaDihDLUwRTN8H6/ks3uU335RX0bOSygRWyPzYlpHthyAOE09MFNIAabsE1h7",
-	"SXeNPyIaMZ0xRrIbjucHRde5J3YscBTlj8to7tBlQFihhAaE2siB3gIbA0oDPZR0lEt1DO4TRhqE0Y77",
-	"hEXCqPF+0ZQplByfMxbTub6bnWvVeIUw9DBzAiKbqInbloiC82S+CFZoTjAX7nRViG3z1hjRx991R3eq",
-	"QRj2GWwM+NSQlBr1GeOSrOtuIy6oY7sUE1qZqvEgnZfgTDTBdmZRuLqBTHFMqmZ4om1d3vUeiG9BQRsZ",
-	"VGd7Fnsm+A8FcJ/ENV0pHpg4bGFwoYTa4GoTHDLDDEpq66oDByJn5GBMtmmS7qppioPeFAxlqmMVQqvU",
-	"wSp0bHFT4Lk2MuHveLNDGJ7+cR9TJqqppF86hmk/IixV6iglrnaEPiZThVRqyoA8TEbUCRi6c6iN8pHj",
-	"yZBepsI5MoMIAjEXV2scmSfK8JzABeaSoHxvQSDa4hlDBPuuIy94DHQne5xgipSBVHiKZN+MsCxxkYZZ",
-	"FI6VD3MiRUcnx0beMkB5Rly3kIg4kuGcKqH2a4fk/HNkNEOqaroUDgn4GVMxqfmKvNP0qGjFosj6XLjZ",
-	"+GSK3JW7zqM7x/fulF4d8ZUoh7chs3pfhE8/9GU3pzRsyFog0E1ZlO+3G5oHCgIMltQRIWTfUhjhvknd",
-	"+2dOP8Jx99Xx8/clhtbzKRaFqLAn6/V5PmKea/8L5W7vFEKonYOfIQdYO+N2VnPjx+Kei15SdTY1Nx1i",
-	"WBRhLIqSjWEFj+gCiy0Itb81Uj9A35W13lI0RcU3Jvr//m9VRHHNKS+DrS2+v1939cmohhhhGYekiicy",
-	"xMPM8XiqeJIc05PHsYqBlUdQVIYvFE9qJ1JoVB3jsXNvn1BZjYm/QrCsrkr/qcJlNcC/zO1eAlNf6HJv",
-	"XcRvrBjM9T8aqWnn0T+VAaiHC+SnjusSG/R/FQeQduv/yDt//c01ignFXVpOsWxXuKTOB/1uOwpoOTmq",
-	"np4d1U5rO3nNRB/6PRsVpiYmq/IngrVFlE+AXKKy80SQa+BJo7203hm++tgMoQMMlN20ComfjF6UEZhp",
-	"5CowvG9nw+wuIE+M40f1PPmmmywe2qgku+dI9vbu3ZIxxTQJY/ufeoP354ovld+zIVUnG9dh4ZSD+umF",
-	"mpWpXzo3EBatBqJWdok4R4huHFE28x6YvGv8OMqxGVexWxBOJgEa5Roo8Jfkk1kI2ySZtXLZlLGxI6rD",
-	"AEUyZt6DCg0CIKDkEk29Cd/T3EqBL0V35uCqoLh4XTfAAaxWuhuiuMYA38UDdsM6acla+ykwZO/ung3K",
-	"tlH/boSpWpRFFmOy09laj0AI5pFxzjLJOzZo5xuez9UeDVHygG76lwZaUluVvdvQBW3/JmhGTg4+qCts",
-	"NDaNGN5g1yWBPHfTVqc1xXqAd5UOUkImVw7vuX1hGsj0ya3DAuITFecim+qYIwoNM0XwPA4C35ksA+Wv",
-	"Fm3Omted0BfOEGZgS0Og94oEkHi0ErMANaa7qiUo2g2QVlBQZHzu3kpPYIUPSjNNxGxjSDXelswv3k3P",
-	"F5AYSgdZmnFjDNuyWztstVljLkVjw5ZLJ/V2Vr2YcIHhOYGLSrHlY7nlMK0Z8+pmzetMcEZtnc6LZhfl",
-	"l4sF8ZG4RKKerAEgA52WrrtTf7SFiwMOyKYuM0phdp17KH3EAuK62Dcz+ropEk7fkiCz5JT3QIkP1zbn",
-	"yFS7kP6RFJRmFiESZQKQY5+LPoF8S3bdg6QYSPms3P4k3cjdMzSmiuEmIlxtD8KiNpLVElwSo+etgujS",
-	"YSklq1XN5X3ZWAq31Hv9XThYfvaQIhxq8SHoG5ae4XhMus9UbQMOmYx9PUnEvqI8RgNB6PLtgiFC08tc",
-	"5zmrVo+OTqrlo+PTeql2clI/LZ/EbNt6uVwu1bWGrGsjvlrvWl0yp6EKiA7hxFkFAfksdmJBZu/aqSRC",
-	"OHc7lZxAXeNqBT3ysl/xtiMqDnhXm/hcHnKphXEn2FWVD3Yg/Lmi++x2cICvZ2tJbZpbzaGeP15SZ2vZ",
-	"mgQNhumtADHKnyCPKqospJ+H2Q1pFJj8jQak3HCAoytumYtDPeRB7WG4TYc7S0kShfQONrucIEBRO50f",
-	"8uF4C7oF7BE2Ns7lMLYkfvpsIY8rr9AMc5pkS6ldwde2p/rpYl4RWOQhjPY/DMHWhH5syWtQb5B2HLRW",
-	"RnZyuC4NW6qKUBW5JAi4sceVTNu5dYJEot+7qzfDXKw60K/N4jtc/L1cPHv/sWJUqp/+loZxARiUPCL+",
-	"AvvibjDp1Y2ebji69dfg/N5JZzpE48uInw89/3tMtpblm1xqFIIfARr7UPZ261hNP9y1z8lf9jjiY5t2",
-	"6Dkfh+DR9bdCvSe+sA04Aqzu6SKOI1Fp3dsx1plID8JGYHS8HgZRtkhP8IhKPd8c3x4xdWq9r2QWF85o",
-	"UBVb454e48ShzkVUKPCx6+6QJJuUgJ/ep/qhpdgL4p2pSXHuUbJSsl1Zo9o5sQ8QUtI2Q896Oiw7HjSR",
-	"gjKGni9C1dkLKVJleW9s7s8tp1faxbnK80XlOBSfbXfkF1QxKditcxmsH/+62BgzBa7PumVJAMXH0kGE",
-	"YiUCQB9Ta7bpZIv2QLz7jKFXN52LvZwC+yxXCKrUJYInQXKIqPSY8FCJVhVj22FbunQmu0urERFdbdDJ",
-	"71bW2CX3xN13aT+vrEsYt5XcYXq+1HviO1OZ1oXyP79tFZKk73q3zt5IvoRB62A0uVUiten1ugy6BOcm",
-	"52LmUXWgGnAZXJxjx4XaBjTSywslXXHZDpy6pFpgUThifMBQDtlY2qc7jbzmI7piAPR1uFVttHbgUPny",
-	"zvc1irEjr7i/7xqTKn0k+BIHxLbj0A67wKcbMHDTwjVxrBMoaISQy8BtszRmHNG8cF2hH9LdigUjedSZ",
-	"MbeU6l/EMWN+cy7gfZ27SUdtWjHeBx0ZO9oQn9ufu9Upu0HhixajlL29XLwHu2sPd8HKwsZfzxErDa6n",
-	"98duEAOZ/B9dBolgb13+l1BzwqCQ5kL2S4CwNdFVzOT7bKbU4Y+pZ3spZetq7yGaU6q+uo9jLV3R3ErW",
-	"WXrg9oFx/SxJeVvHp/ovPotjYgcJt790SyhzW3SxfTQwTXHaWcRtl15JjWX7iISisnWAppgkq9ZcijJ5",
-	"1x3zHO7UwpoBERvPwKlNSQnlux4idDlHM+KTBlfeegtCm9cddFQqiycPEOU8w/dQ49J1WCCu6gq7EF6k",
-	"CG1/NdJ+tr67v5crlP5csx1vOS7jCsj+sj4pztc+baS62QQpRl2/JUKSBJUgl4gYtGDjiCHi3BMXJety",
-	"MFW0ZQguY4O6eZCzUGItw1GoCqHt6yNU59qh/kEoOOfQW60U25P5CMM1bccKFIIJGy+qWjAxLK+VH/R8",
-	"kZUZloG0CLWhBZHnQ0FR8adwDmDkyhpKZjFe1EH/RjFrX41cMfaXJNXiGjEXo38qgi+qf+hkW9T/WKfT",
-	"YvKnWABwHMwMn3/b970Me0cUeE0rdyuifcznOgObJRm/LK4XR/Qz1Vlt9W66w3b/utkfvh1rT0bUbN0M",
-	"hr2rdn+8b2HWcGDzst9uXrwdt3/pDIYDk1v2Ab4jFMHmnKs701q5rPJ/R1S7MVWxeE5QMJDZedHsJmf8",
-	"vGVg0ev18r0I29x0FCUrTSOq47tWHbiETOi6GuD5AjYxPDRl5eMHzKKqivm1ar4RIp4xxERMvufzFYhC",
-	"vgaSIfeGxGMLivqG3wwL+saFHsmm0DUSEySrLnS1WPj0Dd6nqvJaSVnZfDalYvLOcXkv+TyCAzdngTxd",
-	"0ehvtvhsK/PiOK0Abbi1tfTUkpCoUh2fGlWjOFHfDFuFOOlUy9XjYqVSrFaG5dNG5bhRrpbq7/QDb/d7",
-	"RUHKeqKNtnYd6OyjsJMaXNak4BE2xCnGVyVjjEVwGSSpYbqCoLMS6gRovoSOyvdcFrARBUHur8DdSm/5",
-	"QUhttMCMyUqedvHsBFkzYt2dy9gPrdAqm3kPdESjsLbE15O1VV+9OK2iN+3BEFWqRzVUPz47RSfH9RqC",
-	"HGntEqxWjd+B1TNuttH77zfcaoeGzjZDbIOn2UBllOfWQkHURPVJCV06d2sxMwYKozJunXt5QwTzQoDG",
-	"nGAo2MixRj0EGBvRibekNpqQlUdthNFRtTjhOBbEnEBeRYtMqlZqJ7XTo+PaSWpIksYNuqc7xbUh3duR",
-	"v/sJHN0G8DzmNAIhXO4qzlbfV4/LZyeiNG6iKnG1XsvczI3tlvIc51QWepAaliiyIEwHARnf4eWCy8pq",
-	"rC3Tti5MKRWyQrB0l3lav/s40tg6ZiFLjEmhvROWjqqZ0AyyDOMEwUubyUDXy4nrWOjSwRPHdfhGcxMa",
-	"aP3a96aEMeHX6lCbzKl8oZNIUbvMGbnrTqK462U2X25KrNOBhNcMNPUJQQH5EDaPTlyiew80jjvBxaAn",
-	"J0peZwKU8JFtCs+Rt8EOpHWYr/7xX/9tokHg/0ygGnL9GI7Ao6pOX6jDRW2r36ocF3+58mwyFyKVLedc",
-	"osK/ob63tyYxm/V3g/ZPb18cnfzUb9Wbr1udZv2qd13r/zi8Ojqq/1L9+dUvR50fez81r6/r/fZR7efa",
-	"z+9ed+OhQK+4xKwWT95/rNc3hQE9RTZZc7+MokpS6fssvsk9vaxZnsoDva2f93p501Vv4C+JutdlMS/Y",
-	"Dre6+3kS/7rafNKrzV08dgna4S81hOnGQLg7UtubCI2cG/DPDvTvreukIsEmxVN1SPUfm4S3PNtK4sjM",
-	"HtDetWGl/fyxj8vXekzq1RPUZctIyhLRu9BoSdxAXfcGwwzL62lyqwQgSQQd1MBMYuuCuM498VOCUPlp",
-	"Nl8EKWpDUz5Bc2xzlRxNY9HFes/aw2hTgLRrViRsQIZfjT+SWqp50btqdrqlZmvY6XXTQ6vh/azCxPAQ",
-	"bpFQ3pR7UnRss3COfGIRDjPnkKK9FM2tCJqspJq59VBxMcvyDyo+hOYOclO06lRbeZCPu8QBodbqKqMY",
-	"v+vJfNXYNwLPE0X3547rOlp1goxP6l2FseoNke1rUDhTfSvCJrnhJRLUorY2X+Inug5L0mwGG5wR0BlY",
-	"LdJhyF4SlNcrMBTWgHDS/e7bYeKMSXYUXIoVBzDmUEn1GEGjcZ4RkzqKLxSzGZF0UGt8hOz5ClVhktLv",
-	"T1UZJgH8XqirHlodJgVjqRhqWhZZPG1r9lT+2NBzRtEm8skcOxSaKbZa7TY0U8So+uGDCjDjwuV8RM2X",
-	"zQ50khEXL3Ehi/Kyy44SWJEP06xVyqaoye+IliG+HY7m+pLy7k6IhZfST2sTFqie8j5hnntP7BGFULeF",
-	"D7qVqk9b4KBFbW7WlTGXQMdoX9fLRDRRVh+bEBE5IycWrRe3SStFKpH/M1k9kep5R1YZ56tdrdcrZ2gh",
-	"XCR3ZMUPn96C0MHgx7AIM7HHd2TFEBfGqWf4HVllneDmHVk5tomknHOIiBGDSqAD5VEvQsGRdP1AgPYz",
-	"WV2nNb0cytKoADpm6Prnzi/oun21PTdKwCxwk/iKLlc3MMfPZNWhU+9z7lEnYF9gj/iUEPjPnFvKYlvl",
-	"PWRNlqLXiALAsBMR54riFVA/exHwCaPbFFlNVAbj5THyPS5n7KK3DGAa0agKVH576asKH9498V28KOxb",
-	"IILzU8qh82QE9hT1p3ekynjtaNiNzYT6ZcqZJRjjy1U0kx/+elrNn1Kb+aJE8eWpYaeG0Op0l/KKSd/C",
-	"OTIv2uK9C9lwUNRohPpDsir6griuQ28LyAmQ7YG4DAyEpwFXWHRjC5QW2Qky1Bu4MhLMfG95O0Pm9U2y",
-	"mEx63+gQqE2KQ8wdk7L8y0vTgHaxXFWDSCFlqLf67SZU8Xse/nRzfQE/pYccqBFxX3y+eXn5R77ZgmiW",
-	"P5qDQXv4R/Nm+OMfatgfne5g2L+5aneHf3S6r9uDIf8nBIX8cd3rD1/2Lju9P/rt/7hpD4Z/9Nv8tz+G",
-	"/WZ3IFwJf7xpv/ix1/u5kB+NSnkJwx8S1ELh3wp/SyUnRqyl7wSrASdNQemiInxzGcxSiwVCMXsosBAV",
-	"/PH4mftc9XKB2Oi9Wj/IfnPQS2EiCtKHwM6CYMF3snVYv6bw8lu6Q/npCrn6AhixHCjYztgSbmPgEOXz",
-	"zgi2ARLZ5eGXooCh2NHsCrxw5CkKTSCqG85L/ZMG8iYBdihXy1cQgproXYPygwd8e0t8dNN5xkZU4ZIY",
-	"8bddZ+JjfyWb54hOgACk1o9I9DQaURxk7FmyC9e53hoMyZvhiWevRtSD1rOZ/bdkRM/U9R60LlstrTdS",
-	"46PoCiFLj2E714D/RL0Ywo4IjZwqSB4+Uu06bnw318gl1hHzWWPYjU+iPrjQSRORL+rm3oHuAN6CUORw",
-	"Zp4TGmDV1kC/PTHCa0BMbSn9+MvQyJwJhXHKzwJrxsR9PlRS5zsj+pIx4t87loyS4QN8QhBb+lMRtEGg",
-	"p3q4kQsczJiBLMxUDAGEX4XlJprXHRmcAVfvgTNxxccaIzqi36HvvgsF9HffobzJsfWP//pv00DXzoLw",
-	"J8VoYKEhiWqNfEYUyeZSRhQOGqKCGVGVQYg7UUiBFlrM4KOjMsL8bVVJGhZEXFfvdomjvqj4FvNx/IBA",
-	"YSTSHPt3hJ8okN+B8rL5KCsYSKtCzKGjtjrIxLx8FqnGSwNb0JYBejfhgsIW/nPwq2lhauLXJXU+ACSq",
-	"45C00oUJ7zD04OPFgthgxn3kJ7OBRBN7eS5/kkldSPW7h2yRj7F3DPnsEz/s+AaK2yCxe/r9N+xjoZHI",
-	"4wc7wvG1oF35RZ2I2bNEthpDeZVorVctQRCsJhv7YZ/A4im+I2NRycqR6Lq56VwwiS7ExcjR0dGZATHz",
-	"DKKFZdc/hEzRY9R8brrO3OH/9WR8r6k1cEYmRAqb5xqeYPRuQYURClWEbzJoECaTkauiskpmPKjoSwZn",
-	"iCbmCEMuxAIhFNOCFCc3wm5UG45JucETTO9C/oSWC0KOMsGo5vNw29SOh3tLPjhw3+6uBCRCb9LnQHnb",
-	"x9PAiCr7GIgtJ3MH4jsMqGLDQGhz4uezQKl3n0ydD8SWjbMZypt4sRhzaGzPgv9yIOAfDrXhv9iyxmYB",
-	"mF3jG0UNUDJ92FJEwT9iLX3m+cUFvnUot9r4yLykC/gAf2yif/wf/yvkJvkuqBIfZ5iN555PDHCkj8X7",
-	"nz6ZBVgFtXUm42Cc1eonYff4EB3iqxrKnstXvv8NSjKjh5nHVJ1mZkIcLUPYZZ5ssAcBwSgeCat4Wjtt",
-	"PpklNEgNpoS5bkmgZrI8Gviey8KQayn5gOFLXK4Ll4KqmOkwFZBK7FBkQv8otcioHzXy+QFDIFh7hqnt",
-	"Eh+CWVQhUa7qY2sWj3oFZKo6j3ySie/dEYCkr+Q21DwEKSoUibNatSJUhCvBqyj0a3HBKbw3MnYR84n4",
-	"mPpRGZktjwb89LlwbgkLzILi4TvCl6yyAGWTrLjW1xhRZRuJOxMnYFqE6sJzHWvF8WWq10wDqZghGMEl",
-	"+ogufMKglv/VMpCbJPYaU+TYZL7w4BYLQMqbvxQ70W/Fn8nKNDQ41CbeVzjrRrn7vjQzRbnYhYtXclHV",
-	"Gpp5S58Bfq9AJjtRJ3tCIaqGULsha50J3EMrfREWIYHl2wdheNy6EoNVjiIXtD5BsFrkexxEO5QeE4di",
-	"f4WmrodBoi08h0o3rutYRFrGUh9uLjg5FaulsrwSFso6azx//vDwUMLwuOT5t8/lWPb8stNqdwdtGANR",
-	"uwHYTqEq1rzu5IzcPfGZ0NHKpYp4k2tneOHkGrmjUrl0JIyrGeiQMbHJf7hNq5d26QgNY81U0EdzafLA",
-	"4YBt4hYhHGAYtBAu2BpRkGxYopW/wtk+kk8lTSaZMrkK/j2iinLh+g+y0ZriG3I/yILgABrxsztnIdpW",
-	"RQAaI/4aRQ8zxyWi/JcUp8IPhiYkeCCEIgu7rozD9RbEx6q7CKDhhThzmjraOD59PCcBJBv9uh4l7q7i",
-	"R4vUUh0VsBdaTX9fEn8VGU1hUIBwfmxzjazDFtV1Th8Zwa0GX/JTJLf7+y3YHCgJoRgT6KhaLgvPD8gk",
-	"iEbQTorfZLxK6AH4KH0/v36MJZGKgPJypVipDyvlRpn/3zs9/dnh+wIn6tnpyXG9dlStQF6T5djpUxyp",
-	"KcJzDD6qASfm5Kd2fVqdnFoVcoZP7Bo5moK7CNYzDg1Y7fSzp/EstjXo6/LTU8clMoIrx1mC2wAlMRy+",
-	"zTWFM/vUOpkc4/q0Ro7sqsWJYIar9WM+7cnRpFzHZ7XTcpWUJ6cndqVer03tqmUf1c4qZ8fwFz6b2Hb5",
-	"pHZWwVa9Vj4+wuVjclKZ1mEu53eSa1Trocl33RwMrnv9IewkmWOHS6TfvBkt2R75d7lPJcubKyAzEORQ",
-	"27l37KVIk5PXYEAJ0EMp1yUP6K3n36mMRp//eDMAGUlJJdfIVapH6Ao7XJuGnioswK6MSsxVyuVyJbyw",
-	"buS6b6XbkIy96Xji+FAdsnJ2VhZoz8n6+ArbP3kzEMc4+unCI6J8IWOQLPfrexkrl2vkvpfBxKdn5ShE",
-	"p5FrXl/3e6/BSwUaYRBsoTWJ4073ovO6c3HTvIxnwmWM4zsRyUWOQ6W4qWgFTVTmGrmrQe1D9/e3te6F",
-	"9eHqt+bD1YX4/8v5ywfr5Wnl3W8/Ob1XVx/eDd1Zt/of5XfD7lz4sQ6ULpB3CU6CtRhuLpW9aUzqQTWX",
-	"mhALad8JxYf60gtsq3haGFnZeeQNje6x+Nj6Hl/tUBFiKTONIJZtPsdAp30S+A65J7F18f3Ft1yM5KRB",
-	"knv/SRBuSsZwgH11lNKJh33InxRVEqRMSzdTlJYxojGcolfOPZGtKcPUJjgNHYbuqPdAZXTXubwAZ9DX",
-	"l5+lrus9yCpP181h60cU0wWef3RsZXVLI2zt8fNQhgrtGuq+RC+BvihMwpe9/nhw8+KqMxh0el041pnn",
-	"Uf7fyAnjkoCMKJQEv+g3Xw7NqFczPUem5FBTGkKQw+UEiAWO6yJKiM2k68aM+MxsIBOEGbeLgKul4SVl",
-	"VCmSDiYYYPqzUEokxsTEzfowKfNMMMkoqYBJ5gQrACGSZvCzkICR4SXUZGjoFNkgeVMJZz7mot953e4P",
-	"xlIbNCF2ASGzC1mizctx5wJSA79DZqvXv+714fcYIizPX3hCrym55FaGE8uV6A+F1SD+kKHDyfFqtQYS",
-	"bqIokN1s9brDfu/ystN9Nb5u9wew8XOP3uro4iOF6w6h6FeuEupbg8zYZsR3QDlqTA0Wikwotc1mzmK8",
-	"IL5FaIBviQmGgvqe+aLdbb/stDrNy3HvTbfdN4XvCyOz1e4POy87reawPe69HHe6Oi7BHSZ3Bwi/mTIV",
-	"8h4og+wnFMwwRdX6/xQ8GEED6aYivQb8y1CjuVIuo7wwK0FHfXAYKYCmC51YuFUNrXDF/BxcZfaK/Cpt",
-	"czhjyc7IHrXgy8j3XJKm24qiTusyfl253aIXXlanmlUny85Ji/uFZ6921wrl1WG4HPB+h7K4GVupNHUn",
-	"hJKpYznYlZXW84wQG5XLtWcM/YQpQYO5E8wKcpsl5sBgF+jNaQ3tEp9e12UGmKKXPqaWwywvW6Gp1Y9R",
-	"D9+h5j1ZU2jOapVyVVNoWk0IvgyZEsKx5gS1PH8RFvOJMSQfpHKePkWqG18atoJ/x9ac8IUo1S1iPKH3",
-	"frlFrWtpp/ViuVaEV0ONE1NSYnyPkpDH9TiRcKbrcbCxnKxT2D7XOCobOU76uUYuyalg7ByMhwq6Ard6",
-	"mrbK8VDfAQ8np5Aze5Rc5QDPE4u8JGE1D1BPa5V6vV4vV0AplutbF7tCk1wfVI5UU028gc6j0X6f3Dvk",
-	"YRPzBaLlpbpnYITaDAUemmO6xC7yYQLIh5QiTF3SQNQwxG+JjxT+Yr8nI7u9KK1Jk2aR3PVtVJVBPuA6",
-	"T5IM/CiTroVGS+CeS2k+AncaBWwxQ9etKnFfqRug2veppl8YocKJJssgdImm6F76+eHNKLrwSGEPGP+s",
-	"5nC6BZyG8UfYj0LnSDZfhV5da96kylPpDcO4jmQgaVeIZgHED0Q2O5ivDtWn+bPLpnTXVHlYPmnU6yle",
-	"sffbxZlyBB2R2rSOjycn1ql9RsrTvzSNf2FNI3KlfczZJBDoxmiTSRUJXK0HIABJXOkRlWS5QZUJ/XPg",
-	"PUjXbbL8bjoX7KD/JIQIHCAxbecvsTIsn0b++gPFyolVsavkaFrD9cmxdWL/M2pQn51bHskW4S5m6HWc",
-	"FWSkBKh2yi/nMMUCMQrPuB4pn20llm2XEZVJ1Tqya6Q+PcYnk1Nrg/b16VMG3tPxKeQNF95bXkx1LO45",
-	"MCKh/cbFSXW/sRIzJcEbh40F7jtsqM58B35c8nhsdLozVflSDZTwpCLPR5oTtfAo5trpqici+k2GyxDC",
-	"pCLLRT9Y1ta3C6/pF6kH8to/5cXfFyadLZeMhxBUtLOPsstS7/S0ex1JWEZ4T+P5GRc9JdQGX7sko7Dm",
-	"o97SWD1ThRHxnIi67yP69W4Ma5Wjncde45XrYXvoeZfYvyVieH2PT7PlYuH5AbGviO3gId9wPke1uscc",
-	"C9+zCIOqNU954ylM9EQkTeqN5ycjt35DmBlRlLgqNECahfzxDM1JgG0cYISpbciQHaFU4FDbWFM0Smu3",
-	"Gq9IkHql8bhQlX9eNV3GtI59WVEmp3y6/tIljVSfrXT3xilkzft7jkRMDt8wUBPFlbIK0Ey5Wpag7Bap",
-	"k2IoHBipIxCSFqmjGXHJYJ0Krk6OrJpdJ8fTE3w60YN1JmfYrpUr9VqlWq/a5eNqdXJEqvVj257Wp5Z1",
-	"Siblk6l9emqfYOv06Lh6fDo5PcJHZVyrT09xrR4G69SilLlNxkEsgOcvAysR2RMer1fN7k3zctxvv+60",
-	"32wI5AF6qCQCeXY2neTAJz6LE8LzKwbW1Mq1ncd2veClt6SfKSBn+wG170X2+l507GvMbSuIywqslBS/",
-	"lrxVgCBUy/N9YgVrsjGKKXcYCulO5oywERWFOSG02ZKFgUX9WI9Ca9m0WBMRp5MWmIHmxL9VZQUnK/GP",
-	"83gIhvqYDCF4mHkugciBEhqqSxoLU+oFqioh/C7LDItQIlngW1vosyish3IjDTWj1cYQorRCs1Y+M9OC",
-	"E0SRxW8qOAEyurNMnjTbZbO5knHl8gjBIXC22+XKvvrPnoblX+G1f4XX7hFem2ZJ7m8If56jVzeD5cf/",
-	"hMdvrXy287iWR6euIyoh/GUVC7VDyNaDreLnmnD8+KRaSWrMcTMIZOpa5MsKvDWLjZvTos9TgCaEUE01",
-	"EaG9UjiD1gK5cZiR41qRUC497HO9dipG1xcvDfTTdfsV1MXuvhrRqSOcPCrQsV6tVU9P0WTF1aV8vVJF",
-	"PzsvVNagSPUSz6CfDmg30eFgllAzDv/Mc7kZKievliNvAsqbtWoVgmK1zpQW9qEmEdTs17wNslw2fOoZ",
-	"Q2yGi9X68XmadpPQf+CmT1d49gizvIj8t1833DIycjdEfD3b50pTfjv30+sX7b5T/nD5m/XzT4MXv737",
-	"5acyfvNu8bb6svxu8OL+nfNiMZl37y364t6avyzjN2fL1u0PP+yiFmy203eymsE+EMrChsChZ9t87lnL",
-	"fXj7S/d369XZym69+P1t9eVBS0toM2u6xd5OX0V2nzUSJ4ukQKZED5+xkA91jKaqjinxJof7e04a9eM/",
-	"s78nk3KHaSFt+6D5X1NDP5iL0hRG9QxhcQrb4koEHXQj8pem+a+maQrdTdPcDtEyn39U/xxvupPpURIp",
-	"iJL21u5oQiWQWu7SJjbKCzWwsOPli6boPM4JsafAesIT+c8v4Z5QvkH4jyIauNnRqOQvzzTZxrpP55Xe",
-	"OWVfbWdoOKaLD2H+fRELdQCf4gZqVr5oNNk5f0vGHcjDc0TBcwzWm0gOhVIsKlBGuL4dGpaiWbMdHTai",
-	"kWvaoxYJ81nVPSRcM2ObqIJucChrZbMMxDwhMWPm5Yg6AcqbsJYhlEJ0mHTpQ3sBWXIiKiwEiwhrC6mM",
-	"VpVxbqLJCslmrsIHjxcL37vHrgzKEN3rwJbXgUvWsRKyXLsCQHnNfmMqP05+CZk3gwvIepRVrwxZfyzQ",
-	"W6M4tilACrtGOyysrRGW9j6HRM+AoebVpejihPwlZTG0soAs4Atz7x76fKHAQ2GZzYcZoWISqCcCLfO+",
-	"y6gQJNotTlaJm+v44UYDlJ+KLFocTw3wptAIkNu3cXSdQ+u+okMZocwJnHvCtwoh84LQlay8dNHudqB9",
-	"KvUCaAccoeMcmeLyUr4au4wERIvMZ3PXW3JTXq9zZAGGzWvRqVd+IKQfA/JdoABeiH9Va1SUZ5EuEKin",
-	"pDZSFE6OyrOnQhdmrUvxAc4RWIzaxhIyExEGqnRSWCNJpJLxdYLbaU2nEJLi890EHaqR7JlzIriWa08h",
-	"jqGISegQL/xLZJuklHEJMZBZxiU7svwvZ8GTBof8ldTzV1JPehTNtgScHQrkxLn4ESkJu4ZNZ4ncsG5U",
-	"Yd/Y6b+KUP11S/7PX4TqcwaSa+FA0uqxid2QhWHVFkYaqZ5xJ1V4pX7xv1PKFJkR33/dcPLHuU8zdFC9",
-	"3mqyml6YyaDHWaVwC7dKIK5LXlyCHesEKtxrQrRNWpHgPEqcDyN5M4pHwb5trRzVQFk5TA09i+IcaSOe",
-	"NjtDOAVE6UHB4K1e9+VlpzXMJWl3J1Bh1OFZW9tg+Gx4+Cp5U7XyWVTJNLwAiBoETLxl0Ji4mN7t7rW8",
-	"FmyxQ+QsB9WhIUXnw1rFWV4k6PL9gBnCrk+wvdJiJL6ZKwNhIu8anKIXRt+//muyhLrn2mEFWJTnv6HJ",
-	"akRBHwGp7dvEL8hMUVmrXDRwEjYk4lLKdaF+IPh1vustfaRaaX/3HQqEky2qGZ1Vp1U0Bm7F4NvbSSAm",
-	"6UHl9V0crOJ9WUL1/ePTTGLACwEV7ZbscJwrV86q0yNcLh5bFVI8sau4eDapkGIU1X9KUnVCbjRUIEq9",
-	"3jgql4Sa8S6qPvsOzyfkdwdxmkvVFTImgLowfGtzjcrOTLu2X6vt1SXjCNr9skF864DTXbZ8P6S6pBi6",
-	"iW/5ehNL0rhWtB3YUFlShHAwcGFGSAy7cGBR5SxW9Fs2yuCv5fGIcsFgICwbqiNKggfPv1MRWbG+CGtd",
-	"EEA/g3p16hGUmEZzTPEtKaGmds0dg09dGUF8V4K4RVXJpAxoJCQABK2JSycdd4iRAC0XyFsGI+pN0QRT",
-	"u4QunTuiWliI1DZAEATiQ/8B5ARRPHq1XOYwmJ4qsR0DXU5QLMquH46NOheoWAQXc7d51TaFaxVwA45t",
-	"aGkgUDCfi9sKuqEa3zpP5B4RrZ7G1fuyJ4ClAxRy0OcIM/9TCLvDBVyacGutE5j91QTbTkEYYuihMRjq",
-	"w+khGE8kWVUSa4x902RrUiF6/nGNBrPDJ/oE2wwqn6YJYF3wcnEoZGVcneIWrjZSS4upmSV0mC70igSp",
-	"YuQQRUif4hXnxyfVcf5leHyYOAO/Hn/v4pUQQ/cOkdjOla+4/vAkLBldPe5gwejDuQUTNeXirBu2rIBW",
-	"PCiv2i4ZIyob7BTghl3rviTNHB+aFk2k1A6NHf1ie0RtxyeWjGKYQBC97CzCPD+QTfSZJa5uQc8SlhRf",
-	"i/ixYMgeZ6nG01TT0nRLSlyrQhy91gZn6rgB8ZFIN4TIffEGaoL9q56rcH9u9coeG8QeUWhVgUIZgfKm",
-	"6906lP2AR8tyuXos/5qYIpgApoYWKuF9uli6AdUhrMBdobyFGQkjywolZM4dOv7Hf/23+dyc4w/wLzTh",
-	"ZKiajVnukjn3XIUyHTa2HTCm7R+4+qGMeCg1qZ7o221OscuIGdailPorU1tjQJnlEjIZwb41G4uOTma0",
-	"Em78ix+lkB9RLmgMrkqKMAMfARZQnq+aL64A7THVeqOa74jTsYHwiMYVa/gdOn1S1HnR7KK8Q/9/9t59",
-	"qXEk2xt9lQzFOVHmbGFsczcxf7jB3c0UBQymumam1YHSUhprkFNupYzLU1MR+2n2eY/vUfaTfJFrZUop",
-	"Wb4CVUAxEdNRyLrkdd3yt9YPhlAMqYf2PL63ieUQ0NQ0CZXSL8CUYleYIJVcAzfS0vFoiuuvF54xG2VD",
-	"e2z1vE2S6JbJ4QMIiG7DO0Fc9hlFwE3guyq/xNyDQMfchIu6pRBpcbhO0IjKTWTDyU93/2OpNXvKuVKf",
-	"eCfILx9PTwSpZLgX8FQ2ZlG44HzejIS6M8/mknIC96J4AHpoJBtQxuZLP5/izXWDO1eRA89tMG7EWe3D",
-	"X8sbtVjVncmnH9a89/84JiG7Z6FQScWZYwckiOidKVlEhcMzZjX81+9/SBETJn2kvr2beDfwPldxUyp+",
-	"4aYq+w5SBwuJwG3vMoooP7gNgOYtMl4j/lLPQFsgxMd9WOly+yLb6IBRrlFdIA5cx6o7FtTFMcRzXZHw",
-	"auvnd6tu2VbD+qN8ZrIWlM9OMSqSDqQtRXW+T3m23XqeXvf32ubhH1/q9uHX/+cRVt5FubwlFRekMkRQ",
-	"QeQyjrdEXMoWJY1n7iNDvOeGQzWnG0Uho3zBWqNhGI2ZT7o0pNxjttT0QFhwBPWHpVjWA4cjNgwhGg9t",
-	"K2+X1FDqdTfq9dZq5mILyMjWaPkgelDD6ecna/hP+F7ZbiFYAkyRMyVQ2gh5K5yxri2OWvIVx1hGbtV1",
-	"W2wzUBrHS7Za3bxuuxVvaAv166n/MImq4negqGY2H+75ThoJMH+zWgY/rjuQ51g38QFtG1I0V+Y3Ut91",
-	"871b25dOi2IvnNlYeZMC6a3d1kv5knME+j2oyYLdwjHgTM479fvaewmfzzeysVoT4XCSLaDlYw/Y7sjK",
-	"96BhRB9jdhvV7994bbamnCJS7hOBIzTlAM3wfqSrkTdhupT7dOYKMvy1XP8H9PMZ47dJ32o2dndKKP3n",
-	"DDjEA6SHrdx7UMGyDz3wfjVd70a+nTqsVKtf1wzo2CxLwohpme1OZbFPE7YpW2I9TuNVKaJ862dZC0/d",
-	"OAh/YFBu3uDOGjsjnPetmrfS8D2wfU95VG2XlWfEtJkkUnGs7uQIXCYKsSl308XrwghOzeq9jpWtaF/q",
-	"ObjQj399hHhzFin8/YuVmZxW0/rnh0/Xlm2ZBp3VtH5p7f6z0/7rP37a3v/r1fFu67fj09buh4vLnatf",
-	"rz9sb+/+vfH+l79vn/568dfW5eXuVXt75/3O+3/+dm7ZVtG6bu7WarXqrl1i8VpNPgpDu9SqTH/LTDZ9",
-	"6Ymi53vNWqO6m4O45l9e32x0t73NfX+HbR70dmubWHH70K+xOuAvDWdN+yCpO2s16zaGHaym9V+Nvdrh",
-	"vk4bSFeMAmjnzCyraX0YByHVCOYs7aD4EmVCWE3r8syETGrCaoBMxuqdPylNMu80IBuQYjhn2TF5CCZC",
-	"zcESeAi9uH/gE4Us4ADBS4iVY/BoTTCFNlA0kCJ/QufbMxMCFR1fpkgwlp83caC2rddX1WvyDzgcPdGK",
-	"mwkKF/1SqOTnmlIio3v/N4sjHSdAOk0dSXWDLuWYQAeHHYHA4L8Jz6AavaUa6PCKCxFOCBG7av2rH2/U",
-	"L1DNUBBpwRXiogq4m/ZpIyP/MkbGBWJHOJr4DQn5sU7iJFL1eHBHNAtdVlUPy4Smm5YiUr51alMGvlCI",
-	"lk4Sv2cTh0MWnBgNdGT/SA8UvKJP71kGL4kn7wQJwYaEAdGM5g4fRP7m4b5KqauIIfUUYTwcasAQ3fIo",
-	"VoWSgPobijqOhkOGQXw82YlGCcGnN46IO60q1ESUd/o2criOxJtPowbC+LsukbSfxgix9qOu1d2jQWik",
-	"zaK7ns+flRN1grmholnymZqdi8PKPw2V4BJQCUdycRI2GCYTHTdVYCLZSDiCqRI8VHKBPM7wdYHhk20O",
-	"aBA6HI5H8DxdymVoL6BQRzz4c8RgxalNau7eJqEkoXeMO1y+2Dhtr7kKoAj9dYl7/LFzffGhfXXTOsP8",
-	"5PbfTzvXHb0ANWqU0wHYRthmCMMWoEqAB6oYECPqcH+EFgtTh0VqG+/UamQc0+FQ1/qHvgkW3wcQpdqp",
-	"HW7IjetwtVpLO2wCDIBW9NDh0psq9mSjSi7wZAk6Y+asjuMgSRhfCFNS2/lxsQXr1rHqjcJCPpA+82Sh",
-	"n6t783xMQOtj5+TYmmUEPqgZpumYWYi1Wq22uS//cyD/U1P/62J6i1xV8rM/HTTIp3bnmkgDi+zuHR6Q",
-	"/b3dHbLdeJGWHnK/cCn4phPGUOFGPJx8qzWyQn5NDoOndttT4u+kHXMvbeJ0ZqHTynWa+lEtW6tZs638",
-	"WA0CHsU3Ix4kVnM/Q+Pgj8OQJtIHBncXVDVMJPyrMOb66iOM+h+6MzfaKretbhh5d0aH1nR+lr67Ucvv",
-	"MrnJcGnrNMLpbVI2WJiLzWKj6Sp+4GUyucRwW7aRay1QP9UHZSjHNANTM4mklWPKjORV3Zn8Fvnezs1S",
-	"JbC0ElyxAtbLAV8aS/GBGK+tL7mNuRQgc44TVyWt3O/KlCxgMaM8VnNJbKaJxZkPznxs42nZAKD+8CPB",
-	"Ob+xNVV7i6XVMgvrX5QXk6TnGlnY77yFhddSs0r9qcwq9de3Dp2tFy6bibxVv//YqNs50ti2hqMSaYo1",
-	"rxeFxDA5B7wsFVxSjBG2CbGEgkJQhSvv/oeMxjoaZBNXrTQA3+bWrvzRXLfIQKYqDmVBA13NGSSAwwsM",
-	"Fm5xQbo2hsYQ/KnjR9DsYlRL9XxIk75CrdEBI/dZ7IoCABcFgyobzYStIfvpCELmEhlHo9CHstlw3AV3",
-	"qEa2dIUz87HZFBnPT5us68ArmZd30U7wYn4Bp25aTlKCB/QVRGX+HVc0EMiqkgLmsoWSR1mZL5/SPQ3p",
-	"yudEcSPnj57O8EfXFoOrOoq4Ir6Jo/httb4a+R9d8ze+XWzl9OGnaIfNWr25s1NtPBdbIPVBV6bxeB72",
-	"wGvxDxWXxtP5h1s6SXmZ5KDsTKqQ4ZyvbZCvYHDkcJ1EAu4m/oZR+VkJG2hq4EkQHsLNzXFo6T58X5Ve",
-	"jvYG1amO19TxXiBKQFsn7YPD7f3aTq22s1Pb3W7U6ts1KBxWCvjuUr4iYOS0Cwjwh3ux6YL5/S0K+qQq",
-	"7nFjpd8nOro+skNt6lnAjuu5AukH9V/NnIhMJi4N7LgYMi7S4+IC3LSn8nVS96yCzmwsEpXXPWBC5V+a",
-	"923YgN+Q4r2gRPA8yQBmOFwJiCrJjm0jaB0Nj1ApoNus2ZSm8QcOLwEgkKXxBxt4at1lZMRHAk/2y4+K",
-	"yYyT4pxTqgbvaAY2JBAKGrLo/Fhthpfss8p5Bh2Uczg/wexj/mbOXUVpNkMpylWv4CDlr4xGSclb1zxO",
-	"VIP/dpr4XfRoo9as16v7j6ZIu/ubddrobu572/7mAdvpbRbL+M5dek+lSBc0az3lWaY4P+XF+ncvo/J2",
-	"bvjwc8MF+h5cxIVVIAxSDkCH5gomgJbWqlhhRgN+axPOxpnj53BaKBLRzHTwMGb3QTQScIdU1O6Q3gYc",
-	"i75w9jm58UaxiGKXUGBOwH9rs0PeAHZGBdxCh7t8FIYuiXhGXyBfLDUwtoGzexarmgxAOS3ugqEZorcd",
-	"eQsn4z6QL2LwXdoCmpdBE1B4NARWg3Q01A0Oz2LSaAjBh8dUkJhRH94lxycGUwNJBOKUPWhMw7tZfq0m",
-	"fZqdvJ+fu58xA7w7gbTwWakGIJFWLFirm4ALeNrHzb6MMbD5aWHrfl0nhS3P45Ilbyx3/zGst0c45QXu",
-	"OChHOLvOdFp2eJkyzlO1s7Mqx0D6UVq9GIqlzirTb9QWX6bc/RT1wMwGFIvpZxtcjkyfiptBFDO0mWzL",
-	"2PPwFfmPG9r16o1ta+XCyk+aCPDoJY8fnUjJMyTFjFqmOQaSxVoAK95C7WhKxJB5QS/w0u80TY58lNKU",
-	"O9woTK3vPCIm874CaOf49eHhXAHrI3CLXK3TXMIC5ZJOZiBFCqvAejq6kozr1fCFU4RWl3HWC7yAhgTI",
-	"EkhFMOaTWm3nnSB/pZwR4FLAmjKaDCyOsP7kkMUiTxCbC7Z5ozhm3MNy7CdplXfPu2nM2Zxgf5fVzt/3",
-	"6n6DZWc2UO/9NXGpPFTMfUc+j2X6tIgf5vEpQQJVn/sm/cjjkIQsxWbxbYlEnmQC5nOR5EYX6AwegZ1k",
-	"qaFdhrRkjqZ/KBlJjkO6FLywpBisryMGyyhEnspye6nUG4vYNmbboXNYNHaaO7trsmg8Pozt9VJslpwd",
-	"P5hgU4+/yV1JE68/CxhnsB5yTOmHCtsubKIUr6ZsQ7UtXDhgME3Kd4Ko35S9WSY2bIW6M+j4FbBuHAgd",
-	"HYgTaaBlXxqw+JaJLPtSZR9GnFXJB/qvKHY4Ys5S8gZCpWdvkgg0oQAkclRDpqh+Qpf5cHjFzfab7HW6",
-	"0+CP1AJyN7ATbm7rugok6JZYRGkxNVfuQNcAYDcaaeYdEDaIEWQxBiz0kadSt1LltMnxcY/PLjrtEzeb",
-	"tRw4UPZjp3aIZx0KIGIkJxYPebwkuA+SCRjCDndPLq4+tM6v3Y3ZOL1pW/5R2AvXPbgwxLTpBcjpR/kL",
-	"FbyOFEm5yNih1VoFfsicNstemIn13blivVEuhQ9h0ytVNN08+EG3w2xBTnlxNoa/cxpsfZmMc/jopySz",
-	"p+IaooNjlQIL3KtJzFgyf0aY/2ZglBsYi1bitzEwDh9uYOyZxmfJJtELZ+Y2ee6ronTnvtmeqy2Nx7Q9",
-	"i7BJBPyP+1FosktjUQtddwLsDcZ8KGmB9NgVF/D2GdTdV0kDNnGzLkkF3JY6Xc2+flwRBitTRP2oRSBA",
-	"8eUAv2TGt6WeW/nYTz237rlf2tXyg79V2K/A5DyGmX9Ml2A2mHRepHjLCINtfcn+uFk5ipyz16kQkRfA",
-	"MZtCAKVh1awkCliYJUa+LpVtNK0J0VSMoML5YMCJ+0v7mhS649oqoSGAcpb9fLIiOBZBMj/IfJpJ0gfj",
-	"Pt5Cit8zpLia5DfmfUbcweAufIs8GKPxlLGHpU94s+lbOmyRE1nvxCrRC4dXaBpp0I7H7DjDRhUOPPLH",
-	"SkJB5yuZbCoPesinpbrQIEusKorhgpIgAnHltsmCBmXby9WRDijDU4h1yBY1Gq49FVpQRJClUYRCjiFZ",
-	"J4qwMGiQk83fK2www8nfrdXIr9GYxv7sc4ivMwVpVb98fbH1RK75gxTZMoPyTFRZOgPPQ5XtXtf3n0aV",
-	"Zb+unv/15iu8Jl9hgQqX3oKg3O9Gn8torJkXCAUlWEvVG2zopsouzV3oYDNyQH3Fb1RR0L5blqCVL3UO",
-	"Ep8DLtBnPGDgfefpjzlxP7TOP7bObq7av522P2HROkpidh8Aqg9S04+QtQnLomBYwvQpDl1QcEi0LlW2",
-	"Kp6pGYmyX6SL5HDgTBZy2NJbK1nowHB4bOJjkcEsyQAV/iXWG3YREwl1xe8YG+Z1KnEv2+cnp+e/lAfi",
-	"T4BtvoSz/vsq1WxFmQz/MaMiz/5NdBou6U5In6JAWElAquV0oj/4NBSerxRts0j3wuIqecVh9go90zfL",
-	"TK5t8KcDUGdpuBNM1Y2u229M19CfHZHFzu6qlvaCkOmh9FicBD2oV1nFNwSK3f2mThvdbW/H32V7vX16",
-	"0JVz0qeN3T2raXUPqb9Tq+/u1Bu7Db+212h0t1ljd8/3e7s9zztg3dp+zz848Pepd7C919g76B5s0+0a",
-	"3dntHdAdMJCCfzOruZOREBy3r65Pfz49bl23by5+vjk9L2Izl4FEzRi3RwNGLcblfF0FR9PixRjyFYjq",
-	"uQgZORaKxt5q/v6HGVrOREzKZF+2FOp60a6GjTlc13gz5XEZ0tXQYWqrvZlvz9V8+8iHceQxgfVcHtGA",
-	"Qw1Opm2aAeXSsI/1ztBWnbLjClZdIRas98aXx8ONPIY19wFMOaP4UhJJcw7zWLHNYLvJxoUB5R4jqb0j",
-	"0IyzSdKPgSQvV5RbPU0G1OsHnB0RSgYR5JxiuWIeJVgYJ2/zAdllwG+BJTOlzGk63OH/QaLz/5ABneC7",
-	"koj8x+H/2dzchP/LW1LrjFRaH84wb9XWMAxdR32D/Ie4eP7l2lm8BV+grstb2icn8neNvMhutYn789XF",
-	"P9vn+iF5J6kw3pdD5BN/xIgfhMEtA1Y1j/IF3556of6rslTTbdUCfFa3l1R4lMFI/FGso1wBT68OWRxE",
-	"/jJvTUeJQGHr/8gpSQfLKLGtA05GHCuMBCspQ69Z/meUui8zrztTgPWOTo/5nuZ1qvlw2tY1mrEv2id9",
-	"kmzZN7TGMz6SV6tnlSP5vQeYQ0sdyEtB+4LNoBl7YxhH3ZAN/qvUVU6UfZ+C+HLLTysT0ECgkVDOSW2E",
-	"e6SprwDDLFRg4JHWhyqGH6Tkm3IPQKV/3JS4BI8vzn8+Oz2+torzgm9pLm4EPKl7ssTNWMI+TTf8atjz",
-	"O7VD20qCBB0BbTJmrG3daJQ0uyHld8svwUucgFnngXnjoWgxYGGKewUdxG4is2LebKi+2bWZXStNvbyl",
-	"R/KG3kyT9r6+SrEr0/I00qttZOjN156BilZeatu6pEI5GfE7Ho25Uc7SBBps2EQlRzIfMYsw3sBco/RN",
-	"K3GrpcnBa5e7yszvv41YPLlQ6dzLnKFeUlhHiw2SZdNuO1GcPEK2LQqaRq1mZ4m3NGWKbaKCSlV4K7Ga",
-	"9f3txsHh9s7Bjj1tO2STmD0b8HsmkgHjybXWZ9ftq3Pw71tnN53ri+P3nVJImtJ1+a9CvEFujFs4Fhp5",
-	"HqIOByyhSMIm24Q1W6BWhroAMwAVjWGIkXGSs8/ZDzrBPr0g15RsT+fYUmWY9FuXR70ZZZiu1EzNT69d",
-	"vQTTGlp2LfW6MthhnhySA1JWdAFXy3oIh05wy2kyipfaaenNp3w4WmrLHeOuOgluYaj/WMjvxdMqIVEP",
-	"ObHSrQB1BhCRYCAbIamVq+LuBT+IUCJ1Si8Kg4iEAb9jwJ8YJFAjOAZbAgDc6pNDFju8+MGhsmMwBZkS",
-	"wbyI+6RAUXTowjunH9dli+k9DUIolqtqDhfLOzUabj5r5Nqo4icSGicic7GhLlXucCUQNtaRSujdlMuo",
-	"rYL09UeEzsy5cPgtSzDVRPuZGjcxs2TUusWiDE/yPZsss6Ie0fc0RPE/P3xaShSLWbJ4aeG2fn2n+npq",
-	"qq7V1JpaatmhebiWMpWUIi2xVlUacxVGvv6QQXKSSglp/fQZ9VXRmnSxJZtXbBhCCseMdqinsvWZpE9A",
-	"U56tWloq6r1yuHtdf+BBjsB6HsASRY8ytTRb7c6r0W8WZEX2PqCL1NsRq9LKm7qRP5Fi1u187Fy2z0+k",
-	"eI7iTFRL5xdq1/tajaiXvDMW8Ux9eJQpkNQv9KjwqM8QMaA3CHq9XWbEKbFiEZSPyFQOvCEF1ZmtHLJ4",
-	"QOVIz4bPvUidUSZCixb9VOBvWRmWG5enrP035cI8Zw9mv1bQDdqBeQrdkILP3vTAmx6YwqYt1AOFoM/W",
-	"l3RbmYkrU1keM0VhQZ0gnWjGnMt4EvQCFufKemdb0GpaQwoQUBVMzzZ5UaQsu5Wk/HyCEMqzj6A8tfwx",
-	"nL1XHsUAwqMl7KnnHMbQ21wVzJ0b2VWVqIWtIxpG7EKHOmLDeNOZGg7HkpciF9othB3mRXUdboZ1iTsA",
-	"3NNvNBzpxJEhiyG5hHsMScMVPlSF/xw+jANPmoZGOW2aQLFJEYU+AWrshE6Q212n1f05ojwJkgmpzSo1",
-	"2cJxe8xY8gwWBD34mIsaiGyPlZeMNAXkCgJxhQbkXM2yJqQ3rNGIVxxR31clnU0hn8bUrGatWqvvbTfq",
-	"B/K+exbTW3YMkcbGdr26s1uuTHaXViYiiQHsCVdN7dIaYHh7u7p/YFu6xHTNtnC3XcoNJBvRqB7U9cXf",
-	"MNl/u3qQTnprOAwZOeWeXBXGtpQd2922c4sCm3UAodQA15vZ+2H+k8NR7PWpYGlLcDj0Js0/KyaDbhTK",
-	"9rQuz2bowt2XdpogV80KZwkgm36IkwQthV+6At76oiTD3OTwUcwx2q9Esk2g6IZfUHoEdV5ZLjaspGVt",
-	"dCCaWMNCVzLu2dvnb/L42cjjh/kmchIXeibyph/EL1Gb/AULxVGi0stDlihg1jBmHtJ5oDCZnuJ7xv0o",
-	"fieINOxjdh+hdLAzgCkVxL286FwT+ZFIfmVL3nfHXFLB+jJJRIYx67F4Y1p+XsGt19Ed42fslnqTlc3/",
-	"FqxseMNpKTf2zrTch7sJNtN/5QsYR1j51kwIkkDnK3JCpZLZePmQgRWXMQ6AR8PQJndsiIRSXhhAStc4",
-	"DpKEcQQEwP0sdrgfeaKZrXkvZqDCaSjK1j98wFj+0mOG9W8rJ91gcwp9Mo7pcMh8Ivp0qFkJqbmqgVnZ",
-	"uKL8dKiwOPvwPb+p1j8Oh4GB90b3N/hXKTYZfukwL5aWlrxXwL9vDv0Db7+7R3d7O2zbb3j1bo0ur4ig",
-	"F9mhRw4rvfV5czweb0otvDmKQ8algeI/6/Z/faIDfL00sOU0udn+s7G5P651P3y8Px5fTfb/mfzt4O5v",
-	"lm3lVtbCqCr7PAxiJk651dzeq4HB9Pn6+sxqHuztyD+FFw2ZFB0xo0CbHAcJs/6wrSQeiYT5p0OBuWwK",
-	"2/oTozEUfHqCs35c62rA51guuP1XZRt6DOH/PY5G1lUgzBvFYHlCJmL50fcK6kRZIYvJf2YCX9NHlwKs",
-	"kkoSMIEXMzzsRjmOdQ67zfeJnZVHDgskSBA4fFSumzKSmxkRzDzhBDSFfcZFREDZMe4xEvizWpbeU4hn",
-	"DujnM6BNtJp7O8Aip/+sp0JEJLFcVF+fJsQ483xp2uOELJXzXO2VkKZXNNm22dWm5cWDzVqttlPff7VI",
-	"XZMBZ7nw2lpMOA+Wx48TMCsjvHld2NssKzGthnhanmJIgiQtFhJxluYkApLJ/dg5cTfA2oYyXaoQaEHM",
-	"61oiWfDG4XLfI5AVQnVl6F14oz7Ggdrk6aZzbYOw1SaBICOMxknRNZNV1XW4wf1NQ2ngTEhC7xifg3hd",
-	"u1T4d4MvgeAcBDwYFNkwziEBKOLhxCxFvIzMk7uEjwYsDrwrPQ9TZcHx95yysHXBtdRfux0FPiOCcV/I",
-	"maik/hMVxLFQDjvWxqoNLAhlfI/mcp3RZE0QW6rmHtgAUyusUAg4v+a+MWz4OerJB/kP2TjOVllpGuc0",
-	"WjiFxQPfsxZR4jVgxt4gYAuhwGXFjFeEAqcmdYYFzqXy5cDARFviikNDKD5yTIetOtzhaMUTISUo6/WY",
-	"l4gmWQwhts36AQ43tLsNOY5hqDV3CelrYfEDMsThQD8K2aaoRfVXq7ORx00SM003bZQ2KLyefZZSK0jC",
-	"yQyccZNQPnF4bxRDYqZKFpbdwCoKfmlW5KE7G5/8QjV8zNDxMjXasRoNzVoLdxiKrEyUG3L7w5iGTG0H",
-	"MWTcz7+9gxdJRc2ogGEvn8iNRZ9NFUC6fFfRk/mZ+8YQ6u+iJ7NhehLo9Eqq8g08/aY554CnF2nOYuRw",
-	"60u2debCp9eW1CXFoV6HVHhKNPMyImFdRryXihtYwih8AciBDFezTNTeuFuxz1FOuhAl8qVxOSOBW7pR",
-	"DnfzAH0XbFHXBPZIq9UHZhoRxYlLYnbPYsEECRLFQuNwTWiDaWkGfku+7WOH+FEYUkBQE1FS3u2dINGY",
-	"K5gz0UEgwYD1XzHiiQENQyYSooE7pOJCEGU0QKyRa5OPHYerT21ACApM0CDBoYAyXb0YLWtNbt2nMbNT",
-	"RmZogCb8I9G9IvgHW82nE5uMGbuzySDiEJnwyYTReBa6+tSYxQVgNXAtzHnUKOXCpM2K7ReyLJYGqeUf",
-	"e23Q5SkMm558Gra51KopfmEOkG3qwvw8lkC0MvCderlQxdEU1KxHQ8FsK7d44RulmLc8PK0IRAMTHr2K",
-	"i3sWXwfocfgUAGy7DduCtWo1t6u1XduSy9dqbtarDduSS9dqHlR3vj6Hw47tveWdi2xjLX/eYWyuF3ji",
-	"EeREyatQbFtfcC0vhxXOHiTdCYhqfNqIBi7GDWfrZmUDtQNfe0Lj9E1ULSeqHmQxZwtgkc2cjfKPgbYN",
-	"zK3xkuWLXvrLGM4i+Fw0sESVuMa+gNCm3BpwhiqfgZscPnWCOaATtDJJJRoyTozSsBtHDnfL9iC+Xb5J",
-	"mn9SzDHc61LGqVPZ2cZl1tNnAqH5ltiQgpoPw2gsYPwDfovqHpY8SlDC/hwFAE5ChuDIuxPW4wrOGe79",
-	"2u2P6ZgMaMJiRLxyn3SpgLNbEY1ijwlSCaqsSjbJL1Ho2+RDwCGVpnUbB94oTEYxDcllHPkjL4FYb76z",
-	"jZLOHl98+HBxcnr9j2IPlRJ4BJxM40lMx5UsR93pVSzHgoR4ieZjvguvRcZvfTGX9dzQZDbzSyaOFcMl",
-	"s1LISrPHcrvt2aWQvWyZ+jADULdmsQFYCLz8GFZgrtMvWkyYiVGrk1Y8E0ggphKhkYiw71zVMjNhRTN6",
-	"4m0KBTBK+lJqeQrxEAhIwsEIa+EFUIMTiW5IBYpSR55w+IDGdyRINCOof4Q3SZGAOL1oFBPq+5BwCeSf",
-	"KskLG5IRk7s7tbqLtbtlo0jEqwS6J19FeYpUKDwu5BZnvpBvxq4BnTRWfc5Z4LlqHKoIaJY/R9gggMKd",
-	"H69/rZ60z9rX7ROXVCLuYWVReHcpzNBImHtLlfsmqXLzjyWNjK8Xu6/bn/GIAcC+xawLSIvKZbxhrd0u",
-	"ZPLgEFUdfp1udpUyRGgvYTFx0wwiV9XIFaSyvVerbYCqVodDan05HLPfyvNJsfat2RIvGsCZjnRW4Ywi",
-	"ZszhYzpBgpv/jyjJAaEE5suWD4iCS1WimPy1c3G+QVydIqby6sxMMPdIv+aiNUr6pFGtqSHZNBtyG1Oe",
-	"kMrVz8dkb3/nkPyf/3+nurPRdDghLvwGzG5/UdlnxpOurtmOvwTYBnhOXcIsNJcY6C9btkkJWEBg4+dT",
-	"MmezZQEnv15fX5KfpMMm32tIYcQ6t9SuU2TScKP079jeTiVtVjPXmg3Xlq8yutuoblfrG4Df7Yzp7S2L",
-	"ycdTGM7iuJEw6MYUzucEA/57NgC4mjFQGrEtGE/stFayWzJ8VfIBGdMcnkvKBOkrhW/N1dTQi6Z5HEfS",
-	"suRMaQdVahnfpEIj5loKaYIr/kjqHhqKKDt5zC8YteKUirvB9FCbuPAP7DDOut4sNwF3Ue0hwF7eZ6Ph",
-	"L5seBj2WBAOg6pbGM+gsraJMzXJ81W5JzbIgSfRHTQ8FrZdNaR6+dl2YbpjDHEztaXr+1bZA6jXyzZna",
-	"RuZyLwqe6WYirdAS7VSNW9xQ28r2q9W0pvfmKgC9R8+SNbfa4pzYZZNfs+05Ix12Gn1uW6ZCXWXdBH7u",
-	"bMMbMPKzdHq9Pm6PWYm3y3U5KSYAw4XrQpZuJqFyVwu5vbNc45Xm/i1h91sm7M43alNg7oJjiwL9TIbn",
-	"XY5ThrQWkdOUp+tept95aLHAKx0KeyOeWa5sanrourtbWz6cliuoVN/d3602dgsFlOrVvdICSnuvNUk2",
-	"XcTLx/7NpKIfoBBduWh5pVm2RlJrnssGQZSqqH6W75rVynV4pZBwkx334qYn0i3JMQsoHhn9DYeDj4XV",
-	"/bNEGlXCH1nhsvaVUck4XBUimOlppOv91bHBrJiumQ7Ec8nXXInTRSuAWkGq14oF8cqE+f43yuQ0hni2",
-	"XE1vykzLtwSVtwSVktTOoSG61sztzKRndmRi7I+p7M6Ww7NHUuIVMod3JT1ySXkAEod3WRjxW2nz2w/l",
-	"ZXn58hvt26VMzBUzC9cT6c+YHeGZmvkPT1xcUTO8pS6+aYZ5qYuLNEMxnrL1xVj6cxFCc8RtKUDIoPla",
-	"ubp0nlvgR2GAec6hjKeXcdemUfJD5GIuYcW9ACCRMoTWqJ+on5xFHO7w1ZnDI0W2Ek5UXqfDXVzj6pBV",
-	"fVQlcy4TFJ6BML/S/X5iehg9Sk9VYlH1Y0GFRZ1VKnCuwgkRLAzF7GKK6Siv2pBXmWpZwkrwkOgH+8y8",
-	"kfx+FjueznsSV0y+TMoSjVEvpwNQU5uqH9lyNYHyvr3dne1G3c7NadO6/Hh1/Gur01bT649k562L8+O2",
-	"md9/fPHhErBk1uskbTEBszA6y8fO9b7+ESLncSYrX2aovCyaciyNqxA1m+qgEUtJN1AhkqI1m+hHo9DH",
-	"d6hZbUIqlVsln4KkH42S/EumqxA6HMsQgjh2vzhWyTsdC9/61d0AUFCmLlMcEtSmTL8DerAfjZFFDRtN",
-	"kgigUarGFyXuZfv85PT8FzftOMLmHO7Bx5mvojoZk/tGk1CpjzeTYJCNFxwO9CkGglCqMd/hE5aAUUBJ",
-	"rGWYfNYm434kGOmN5HwSb+KFGM3iRCTRsEpaRH/f4foTgSDucev8uH02A3eEvpPeWS8qllQipUvWQBru",
-	"WSWCpJ79zvGjR9aT24v0JDqYS6nJ3QeoyU/t9vuzf+QUpVqhC/Xkzn7toFarPV6eh5rm2SrrKtvisLXe",
-	"Yk9vsafcqQSsC5DVWoTOiTxpU2BL76cXC1JviTuoINgdTYiblw6o810to1yb0IQMIpGQBvGZFwxoSIYh",
-	"9ZjYcDgkbJgVHPLH7XgwbmgzJRANJQxQXaU9RYrLpt7dbSxXsE0GEZbNCWnCYqSNoQM8kxHEi/g9i0Hv",
-	"JpFZjUgRzmGAicQ0YaTiS+9bUfp7jCeq+lDWelWlyM8/jSWE5N8p66ocfKntZXvVmDTlmw8cnh8iRF7n",
-	"vwJafaoGhGsTFgp5n8PH/ShkWL9IZED0WI5hyHoJGXFcnMzHAVZsew6vuBljn6u6l8UyZTeoWWBcP2Bc",
-	"Eu4GsNQqwZ12Xc9hl3nRgAmHu6l7JFdIGMoxi7jHjqTtE6Q3Erd9dXVxpZD5lDvcZXIfXjEqIu6mBaHU",
-	"qZxaCABhhxLRrqHilI2p+uFqneSqfuraUTEbMpoIwu5ZPHG4UdspGUfwLwgEQEUKm4iExomy0ciQxUHk",
-	"q2SLIBGAg9fQfumRtbVSbiXuBkDVkZs3W88jngRhpm9kR65YbySkac16UcwI5ZOkD0lW6X5okrL4UBQ7",
-	"3Fg2FYwTHRn7awa9sQFycXh6ypkCUPI71kTEpOSCtvERzCORNn0Gk9FFa7P3vJsqaGXD/QNE1XRZGI2n",
-	"HymU+SIVubOoonTKtvOGTaj0O/SME90ic3m4+sxWVTGTHW403Dn15S/Vknlx9rMqQpuafvli8HKJhxMp",
-	"gXi+EuxS2JQlTMwya3LaQkQcbTEToJU5UumODTi5G1OvTx/aXHW1JCq0ch344tr4RriiJ3Yias812Kbk",
-	"55KhtgcimtZzIXSNetXUN1fizZUoBzhlhsg6PsXLdC4Ws0Z+vDrLs5Gkh0NIS1KRuoLUao0NMhJMJ8am",
-	"Ss7helwM6shUqeeJI6fGFFIgA68PXgLSRy5tFazJpPrccbaPq+qfiW59E/9v4v+5iX88/QAZB0JP7bBN",
-	"/fPHq7ONVVWEYGH4ph4IhYP8JhK3LKUQ5P1aGZAldEGHheEL1gMQCcqBvZZRDHKQTNdpNeFuDNmbYH8T",
-	"7K9HsMttUS7UVxDhL05yl50awEhAuSeqY8+k4iph424UGa0IC6CkE4ppFdWO4qRP3EzUFI8dNoBQS/5+",
-	"yWKP8YTeMpcM8d9w8ABeAL6tz0Jk2qrUbFKv1f6AYGdNhZe5+n4ARVKSjSr51Gfc4d0o6UOwGyuj5BqD",
-	"9F1YAW+qFYFwuB9HwyHzq8Vfm/L7LiLMMASNjSwehajQcvEshKRHIblzj8J5BhxTNLFUrZqAhcH+srB+",
-	"hjRIw/VmWF/OQD58T6aj99gKQUNG2Geo51WcGdIFbjW+WlSfVDR5qXtxftzWxxlyYGWzjRg/WT3E7/A0",
-	"xk90iB/q7ZiojdSS8yMmIOw+8UKGAfNewH0h3cmI9NhY97ZHg1CQinxrjsc1PQbZSA9UhiHl5DZiwuER",
-	"r5IWWRTdtgvhbchBggj3Qw4ZEKoizSXBEjmV2WFAgZRu6eOH/FtKjx/YYJhMspULppy5/Rw+kJ1I+hQP",
-	"z7SQCbTg4NF4cXjftEReVmjfjzwxXUAnNY3VraQCEkxKryOSjZ6WXbnCNXMtwfezIgQlkeGSGK5pLgL8",
-	"Py8RreZuTerBoXElR20ntUmfhj2tN9RsL9v82ekJ5e2YcW4CzajXakqmYMH6ZUdwdpBlOqZijOCHi/Pr",
-	"XxFMU7C5S89OoInpodrDGzf10edg6q98PjLd9+dyYFI8G2kUz0Y67bMza+Gegpjb20HJm0P1ih2qJd2n",
-	"L+mWWo5bRt1+RIZRGAJbWETGNPH6pUBgNIJNG9gwgUtpZ9Y1L650Nx6BdkbgrfKfU3X32gqWnDtY/+bQ",
-	"1VeU4lEKXf1qW9LyLw7+z3DNNhFc0m1afS7W0HCzjSLDgbOaoGikZd3QLkzUI3IASKVeq/2/BYtMeqFI",
-	"AUQ+dk40xd5Gzu+rVXdM38965NXwMJVqGoN5tQp7/IGr4GnUqhE2+CEyS+crhJeRV6qIMLe8MPLuZiqq",
-	"6+m0Us2gCQ82c9xnAJmi3Cf9aEx6NIaSJPGIC0KlnaS3asxoiI9XyVWapJruQWETvTWErfCuGOWSMoma",
-	"9JklZJ4A9BwJpurNw1cc3im5EzN7mphDI8gtS1QNwhJv/ReWqFccw3g9QW4Gj8ZmBoJtRb2eYEkHa2hb",
-	"zfpBfWfHPNv2U6SnsJoPzFgwO7dop+cWwA+w35Nin419r66/zF2/Rf17rGDwQoP9H6J7Vpr6npsu0ovi",
-	"MY0xb9CnE6GLb6vy9C6p6PSBXWDUBWg+BWkG+GnO7llMBvCxLvXuNqqkjcDtLBCr7XPMoOPsc6JCsYHK",
-	"oPNHjIAo5NHYJox6fbzB4QEn0huQH5XCNBrjzfLz7xQnsGgSamJmoTF+Wv8egslpVB6uwuOimoVsDWnh",
-	"ElUt0AyvCyA8jkecB/y2Sh4qMFu4tApC8yUFOCn/NRrFhaLcXBqao9i0j4UW0Nt7GBSD8f8k56QYH5Xz",
-	"ApNlPi9XpNVs1FcwzkoG9xsnEj5MWdW/nbJCCQDb5S3I8xbkMXW72kVL6veCAi2jEt5SFLRSTYUsYbPj",
-	"PoVsqyQCyW+enFZRtKrT4UjR2Y+pcLiU0z3IYHq4mD4OGY1zpLsPoSa2v5FIX8hh1Gea/18YZ9LvBKG3",
-	"NOBvgmAJQfCdAq9yPeazv7QN9BKt7hmlLX4OPjMxnWmGS7aS5ZRlea0H03mtSAkciLz3i7l9yI3mycFk",
-	"fpP8OYoSlnOx0QI2/GnpMT+GQOmkjvLLESdrIhc14fhurVpv7C5vveRH6Bsbbs+U6R2vrkb0juO+GtP7",
-	"QXV3N2V6rwO7OzK971e3NdF7fa96+B2Y3jEGL+0AzsbKCHhTVG8Waw5ckaygGwsWa9kB5VY0Srxo8HIj",
-	"QG3ui9JzUqlcx3RCKEmgcBSSeC7I9EdsXJCk6DZKekEYkooJudNfEEk0FBvVXJmBLAhTUowJAj95kGQl",
-	"ih2uJmgDp/IIAXPFEzldpQFRa8FgGAkRdEMGKN8MI1lI9VeMqEYxKA1503fYkMJvdoGKO+ZjfH2q07ZZ",
-	"4erQlW/X3czaMAUPncYxNqUDI83zRIMBFfjyoebHz/K1SmhdqLX9wINv+5nHqeYfq0P8MhrnAlbTR8tS",
-	"VsBOmD4dJkEOxZU/mu0Eg1EIaN2Y/YshkhSRtKQbR3dAHlY4v1whzFUymS+8XtbKg/diYAqrHE7vfcPq",
-	"WsbRtJ1ZWErtvdlXb/aVaV+BwMnO99+lC2WefWVWJlqiSLPhgxtVSm1VTjlLSFE0wVmBZoerMs7pURPc",
-	"YdawNMDz8sZC8WaHL8XR16ZeP2slAZ5JgaWeja7aOQhaaqyAuVTMycismCOHl5lS2TeADB3OxWbVhb42",
-	"h/uJa0NPzxcEXFKoy9zizFBbf4Va+q++IjM11c5SeLHdJfUqLBjQhbrGafE1vc9XNGFWs1atbe8flCjR",
-	"coWpIg2AJ7MtXVsNXlPf227UD/ZXVKDLoPqMXQaNqddz16bfmtVaM8i6SlFhqSG3Xd0/eGG1oI2Nv3wV",
-	"aFM4/wiVoJO8dHy58DSzI1tfcltiNqz6ghvyWruwKKtJi4P/WESK5LIP5zPR/sJM5bMkTUsux24GUUu9",
-	"XsrSkpcDz56n5U3CPz8J/yA/y1jsizwso/E/BAA4ycmBlytlx6zbj6I7MZOYSiqVT/qmVfv0kuzVGWGd",
-	"af4mMeqmqx9mvXV2Zs3ixLetUSz3fT9JhqK5Bd2ifPK56kUDPfgNy7bUPw2K2Zdlm6klsrxdphfeN5UW",
-	"j2NijbPt8Ip4qTu4rLtwdAGFjiLC7uXbsCqEvASc0V1GYDWrMxRyct4h/UgkDpdmC6kMQxpwuAWCDMM4",
-	"uIdUOt+PmQCCI+lZj/sMg/7EZ8MwmmBpaxqG0RjCJAObuBeX7fPf2p3rm0/tn369uHh/0zo7u/h0c3l1",
-	"+lvruv0XKMkABxycjfWsODwQROi+AHG2qx6vHl+1WxCtSKIIC2bHzGPBPRMkSHIFCjCyAtU5Kr2AhT5x",
-	"R3Ho2orRAwMao5Bt2GTEQyaE7qbDfVgI6tyCxoxAn6CyAQxTegpDOTm91MNCAml9ThwuhirZqeLWG/vV",
-	"WrVWrbs2cX9vNut/yH/Iq3ClVt9Pf3e4W/u838tub9S3a/u1vZ3tbSxSgqjkkIqEhLTLQjgGGg1YHHhH",
-	"hKqpyw69fKCNDSOPhrLNVSypAH8TnOXsR/h6Ff6UX64Gav/AH/1owKo0HlL4C27yowENuKuCsZFZulmq",
-	"1QB670cJVGHwCcUPwqjFTEThPRN2WrLc4WrezcLtEZ41yRXrAQrAt3HRJVG2DOVMhcE9iwMmFMA7BlB2",
-	"JYyiYZd6d7aeVBvo1AMWb97G1GfkvHVtOzwM+N0m9EguArD11V8xEyy+l1+VHTi9vN8jvSgeKKp2NuhC",
-	"KXhY42Lk9aEMWDrZVR4Mq0GkFnbadT9ieHCnxgA4XGAZeR4bQpX1NtYZwV5NYED6zLtjPoLe1CncyXnH",
-	"4fCSER7EUU5okrDBEA8mb0c0lhujBxXMAkHC6PZWbQmHu3IJgWR0iWMZa1094TfJ//73/0C7stFLB9Qc",
-	"NDlLeqD0rDiWreZcvc1oGcWCNCgxsIvSe+sHsU8qUYwlaDYIEPYECXF/bp2eAdcxFwmmHsluJ/FELq9e",
-	"FBOfTkTV4R1TnTeJ2zo7c23YAnKZkorbOj6++Hh+LRdwq9Np4z8+Xv8K6/74Y+f64kP7Sl48Pe9cX338",
-	"0MZ7T0F0yb9urv9x2ZaXLi+urn++ODu9kH9ctf/2sd25hrdcteVP8ur1Veu8I02Ni3P5p5JcQLwXE/fk",
-	"4kPr9DyTY1sO19c+Xp7AtdmVRpSKflnF4WYaW0tYVSsWilDj8zw4+r+b2fmgUgzpEM62ANUtr4mB/+08",
-	"bXEZhXEqfFag04cJ9RRQNrf+SUWXqPp4daasgdvgnvG0rltqDmaMcelid4lBGFclir+0SXQVqJhtMoBC",
-	"CmkaaQMDVNCYCuIz6fjfg6lRkZpElzrqThAyI03K+J0g7k69Vl77CSnAXolERv24rFQuFzqrMKetI6gf",
-	"ATe7vqA2BqiM3/5xhPXK0b0VhPUbKf6bdJ9Hij9fuhdCjVt3bDK33ADzG7u79UMyHHXDwCN3bIKyVwS3",
-	"XOhvkcx7s7U4vxgy3un8CpkRA5VdoZpB/MgTwLtJKu4dm6gih1SQy/YHUnHxW+/Z5JINACmR4hbk3VJl",
-	"oBdmuIzSNQs4cdOQzCbEZNwqaYGjRR0eRwk6R1BMUcXdoEMI05SP37GJcLFSNCfRPYtDOlQFIG0idKFC",
-	"rVUEEIGiz0e6UdKfUatA7VypHr6dLISJtYTob+opbLVarePt83/T43r4z5PT+vl1e1deO/219ifdvU66",
-	"v23/PH6/3/b+dnI96Xfjf//76pcoPBT/en94Vgv7d7t7pyMSDRlM46ZeQZs7vTptdLe9HX+XWfBd6Pcy",
-	"N4p5wd5n3wFzmVpNa1P+76f2L6fn5PLjT2enx+R9+x9w0eEfjqPxT3/7x8n7xm/j1qTd6nWGcXhRT/7u",
-	"/b0Vi6vPrfPL9z+P7i/P2zT4e2PyIa7ddz79cs2jYOcvDoeXtM9Ppt+rkpq+fzuWKSa3rlJ8zyYLi2AE",
-	"t1wKljs2eVkxbF3RoiBXM9H2Kg60thKGUe4XGYz/24iNIBCfxq6v251rFwPyKjIfTwj4Iamvo1wfh5sI",
-	"hyMIhbpScrtQjPeLYyU53uoqOcGpZz4JgzuGcWj8UkWuDebbJGZJHMh/YDSw1Km5Zg84Kvx2ecGQDoLd",
-	"CwT5U460/43PrF9GKm6HYXnudLyWtO++pI7K13mp8CdwXZjeOi7WIeNQyM0wtmjMcvTI+YWHb/q+3vSi",
-	"lfcpM1tZ8s0X3CtNFseJXya89IyVwOIHPun9pApxztlwW4Yan+djpadEYXTbBNx1emXIYiUehVI2xg61",
-	"1TmQ3KfqbEYQEZEejbH0PRwxIo7Oht0cUtgo+CuURVLPOVzH8EQC1MeuiOLkLyftzjH6Q/jAWIqfXhCL",
-	"ZGMWIlyNz4lpwTwLoEo5qNyQa+C4BgJHYBacHH60VrRg1WBMOvDw1yfCeKsVYDUbM/Oi9LqSs3V4sL+3",
-	"a1uoTJqWPjzTB1qW+gkmtlY/3Kb1XmNz36uzzX2629089Or+ZoNt93bobnfP2/ct20rPI60mH4UhXjjD",
-	"NfdBWE3ZBHmpA3G646wTcim2sP2yyfgwDnXT6nw8Pm63T6BJ017Gbv3w1SB29DpZHrmTLd8fAU+d6pZ3",
-	"L95FeipFs/Ul2+Nft+CM/bk7XisPhT0D3Z2hLcqh3UrilYC7Dbn4UGT3XB9S6nYgKtFQCnVAlrY8Dm77",
-	"CaFj4Kfp0wSgMMArr/Qyze5FWhkoGQ0q+jaKfHLLpDFAejETff2VI5UvBvEFKQqZz3xNboR4FKPmNNDi",
-	"uUr2uxsIOEtP8DTqTHm7yNGCyeDjQLBSs+BKrsKCiHsOnkFjPaXbMFD3qc6tbz8DpWthbh9Gp5Xhx3wi",
-	"he+ULq43atPKeLdEGauu7Onq1yzHKTGtkOHG+cdjLQWTstZVkIvigXp7GTGFt9OyZ+o3gnQghlzDAgml",
-	"wQ0gufFGMSSF/P7F+onRmMWtUdK3mr//YVvHYaB2z+9/SAlh/m1bF/LGBvz2h3xRfF+eLAQRZfgVHQI/",
-	"8rAmEIhMwMgBl13FHdA7qCPrkjAQCYPiGIC2bW5tpZjM5kHtoLZh6ZPlLRBFqnvFT18GQwaHDnDunEBN",
-	"kezcrHV5SkbcZzFxt+7rbpPIJSJVHQot2+E6W0ekTFvCzoi24HROp+uTZDLE87q0dqKd1Z+1keBL2Lkk",
-	"NjinS9HiIOqVBs2maVo9gz3M4iGNk8mm8KIh89PMavVKGoYsSZuMnXS4u+UZj8r+ZhnZBsQ0LSQAnmnh",
-	"ZUcOh54QKb6FTToJC0Mqnxcj/fnTn1rnGNe6p2GAhHc9gETSMNdLfHVJF3+i/A6o6QwdoiCmEe9GNDZ7",
-	"XAm4H9wH/oiGqvSbF8XDCDWmULR1xkwmfRbEpPBQOli5BnaxHaWTwJM4CpEHV5QWdqkM48gfYXZc/pdb",
-	"ljhcJa6TpB9Ho1vDWIhHgM5R5HrIIsdCwZpEnbami8PhYhT3qCcNB7Ma0v/+9/+4G1AXtqx+NFaNFZE6",
-	"9h0xh6cl6eXuw1o+YlY5JluVt4E3YwUByEZ0uA5upqQvqr1qFInR2HxLfeYFPoOaRcaEk4AT6R2yMUwQ",
-	"dIeajHiIT8lNmC5g8PWPr/83AAD//w==",
+	"7L3tcuM4sij4KljduVFSN6WSZMkfcnScUcmqanXblo8kd3d1q44IkZDFNgVqCMouTU1tzK+N/X33x77B",
+	"3Pe4+ybzJBtIACT4pQ/b5XLPnYgzp8siASYSmYnMRH58KljeYulRQgNWaH0qzAm2iQ//7NlksfQCQoMB",
+	"Wbp4TWz+q02Y5TvLwPFooVUwA39FTHQ/JxQFc4chh6FgThALPJ/YyCds6VFGUOAhTBHBvusQH/nkLyvC",
+	"AnTvBHPxOl4Q5KjvWWt0S9aVglFg1pwsMP8soatFofVbgX+v8MEoBOslKbQKLPAdelP4/PmzUVhiHy9I",
+	"IKFvWxZhbOTdEtrLAHw0J8gMxFMTeTMAA/7msPrkzrslFXRGZnjlBoz/xl+wsOs69Ea8yAEkH/Fi6ZJC",
+	"q1Y/aDQPjYLDJ//LivjrglGgeMGBxDFQ9FX9ySezQqvw315Hm/BaPGWve3aBr+oNprcOvWkvl65jYQ59",
+	"z77CwTx7STh6DfXOYhAW8HI5ac7q02OrRk7wkd0gB7OChHjJZwwBdjiUfJMcn286x/muUGeBq6+js/KZ",
+	"56eBv8I3DhVwW/CKAQg3l+HvFUo+BhPxMNyxpU/uHG/F0BLfkFPkLZwAOQGaeT48njk+C+BZpZC9N2K+",
+	"2KYs8MdzQm84ipu1ulFYOFT9XUsTnrYyFngL4m/aHku+k9ob/mBycnx02Gwc1GtfalciEHXAzzxrtSA0",
+	"2AS4Ld9JAW571uTEPraOpoe4OWuQA7tuZYOvppg8fh0RxPo6etR27hx7hd1NK3HCt1Jrcag9aTQPj45P",
+	"cjYgHPoEa9Ch1Vdx7iycIA365WoxJT4ne58wJZJ8Eqz8uByqV7Pp3IVpdRhtIdvEkJnnL3AAawwO6gWD",
+	"M4Gz4CK3Vq0CC8i/QgZwaEBuiA+gdzzKj4kz54awDNgHbzvopHlQRTa8oHiXfMRWgKaevUbTdUCYgUw2",
+	"x+Vmrf5da7yqVg+sKWbksAH/Ji0TFfnjevNwTLlEXQbERoHnlSqoMyfWLbHhGCJ3xOdigREanCK1Rcij",
+	"/EsOYeqsImPq+TeYOn8F6fKKIebcUBysfIKWnutYa36WmWoCszKmMWIJQf3517Mr/BN9ffTLzfe4vT5e",
+	"Lrzf27fvfvYGH+vXbzvzt41au87ufvl2hK8W37an9+2bNz9Tv+e8d93V0ZvLyzXBrv3T+d3gvrsYff/z",
+	"L3c/3JP7775rKSIUR3K0lRLbZYlufU/TwmmbVLqmzl9WmmBybEIDZ+YQP/94i3OFFQmVh7KE5IAI1v/k",
+	"xNsHGLGbBrpP3TVyArJggpYcFi5g50M5BvZjwByES94o8e/nHiMS6MBDrsOCh8H6KBT3Ih1LaUVLn1g4",
+	"iOZLr8FzbcQh4cg2fylrc5R/JGsTFTk33xFqe/4rhgi1l55DxbHLxpQFjusiRqiNnKDUivS9W7I2Eiqg",
+	"D4omwtRGZqNeN8eUkQWmgWOxChryKTxKQm3t3ksyZbV2cnBUP6yVSb12WD5qNmblk5MpLlu12lHVPmza",
+	"dv04j63iC0uQhaYT1JvN7TqBNtWPZJ0mjTZaCca7JWtUxOj6undWQkvio8UqAIFkxGQXl2pr5NA7wgKH",
+	"3oypeq2lMIswy98ca+X7/PTmSy0hzx9TM7lc+abYZxCQeVtaOh1TM/UdhyFdKldQO1yK2GTKtw5Tdk98",
+	"NqZmo1o1+de4Op0BdwWNQv0tZkUA2Ywp8X3PZ8ihlruyiW3w70ujIyQpa47pDec5TleeHzAgLF8aM2PK",
+	"tcR6A829lc+EhbLOMU1CUtVXHpSVXdRCYAadIowsjypk2yuhAxN0j52AKaV0TMWqOCw3JGCIP1NLFMtW",
+	"3xRQYOoFc04ZJJh7toG4+OWHlzg6JUYFv1TQz/x0Y5xcsCsZhREkrTqEfcLpJTB0QLK52kBpEjFQat+N",
+	"MTU/lt36rKyZb2XHNpUlyC051NYOV8u746DwZwKsMV1RmwiFHcgP9s51OA45sF+OyTlrPobLz+uzDIEa",
+	"O6nkGZY0blG05KnQ+yJuEzADKsa0mMXTIB9Tv957/m1IslLQwg6PaYqDNrCLziNIsMiYCh6BVzcyQJBH",
+	"vWOqky/Kpt4n3OgsmnzcXmfr5Zxdpa6MaKijS92EIhwan9FBX91fRYcxG3X07Ur6Fb4h2fBzECNzwkCW",
+	"t6L8lEEz31ugagz6HNj5FNmgZwKuIK1mQjoQMniLyqokdY7GKizpTI3VV/M/VpsaKqGWjVewexr1mib8",
+	"isSuN5u1k5JSYqLJUThbuUeXq2BMuY7IDMTlpWCscBpuGHEegkf8/JDWSAUpbfShZs4puiM+x2bamqqM",
+	"6ZiO7j0uFBZMvLeuoG++Uev85psWkuvLA5ofF38OsH9DgvLKd0whpFauG27n9aBnSHUHTgpiRzjSIPnm",
+	"G2HMS4UI2Z7FXgFk2VAI/Cisc1BOx9SRTks+DHnUXRsoDt0Cr9FUHEiw9UI6zj1+fLseBfk8D4Ila71+",
+	"jZdORVJfxfIWpsE1skD4TtgrkM7ERvKNEn94T1wXYTamIRJg8fwTOFy8PA34KwpFtkcYol6ALOz7a9Db",
+	"xlR85V13pD7BxBTIjNuL/BBXvwiBB2e4+mm0XhJ5wKQPnhIc6viWULU2slgGa3SH3RXgYpwwTseFFoI9",
+	"phzeuUNvuLUebifnR4YWOLDmyKFc/xpTi5M2/z6hQXhC8p8YuvedICAU6d/h8I4LZillnjs3te9a/VF3",
+	"ffH7+0alUmk3L0eXZxfd/8w3rCN23mxTh+8Bn+bYfUnaFcqnxnyhtxoVFQOVWpw9xEFpJmiR/8nFmImw",
+	"e4/X7BSZfwYhbPJzhu87n/+se94ddU+TG2rsQAXyuIZzmU/QXgVzz5dyIySJDuhlYC+Qj1zdV8aC8J1b",
+	"2HVPhdhJajySkO+FgkqDU2RaPuGWp4mKMDv5uHR8wjiZUW4ffeTmn+VRW+BOsMCNwwLArHlL1k6GX4Zv",
+	"fHFciIE/LqA0aWo/CRTEfhKEhcYFbc3y7wRbwK9y18S/o20Tf4PGXiidAsTfjQuLdfmWrMu1ceFUouC7",
+	"2tFB/fjkoHHcOJVoUD81G42tBCtOjG1k6/k5xKo2oh2YyPNtocNwdAs9phg4hKGpDzs8XSOHm1s00vVs",
+	"xycWn64U96e2h50crzvjoOx62HK4+xwqsYr1Yuq5m/y7LPDBO/yKocCxbomPGIwBoFdLbmRzIZOAtX11",
+	"nu31FYM3qgqaLlk7TKqSSxwExOfz/tdv7fKv1fJJZTwuf/j2T4UsNfNn7Lok6HANjPhL7Afrdysnw7DQ",
+	"30DvrpOu7GrtpD47wNXyoVUj5SO7jssn0xopH8wauDk9tI7sY5K9XEubeHKz2uLoDlW7lXgzd0HSg5Wz",
+	"GOUky11IrVyfHljlI7tBysezZrV8iI+mx9aJXSW1nEss5TR7ukX84U0AsYz+bMZIzjqS8AceYrfOchcT",
+	"wBPTPpUR8DOZzj3vdosRcC/eeoDb+l7N/zgj4DMfLYxruHZ+g21pvvC/LHGY8H9qN7Ovf2d8DZ8iOPmb",
+	"Nim0GnwThWur0PrtU2HmENcutApgxl9ywOVa+CHNcUgYA7OusPS9JeGyYBy9PC5wfW3hMAZ0/EF//yfs",
+	"Orbwzs2w43ITvobgy4XPuyKgK17nOEhTUmiecQXP5btPbG6y8K8xrjHKz58iUyzYlOogwdYc3gILlCNA",
+	"uCRWLqkUonuynRC99L2pSxbfZiDcJgF23Mga1ECSGEFFiZFSS7s1rNg4IBNvNpk6fjBvISElQCenrwKp",
+	"zIJCDwSPxgU+YFwoxDZWbHfhp/Z576w96vUvJ93BoD8oJDH5JN8Nl7rHGEV5eQAAObEABysmyTZwApDY",
+	"b7CN1M6EnI2n3ipoTV1Mb3enryuxe89AYTphdTw6cx3rsWSlR2JkRV5wsNtXV4P+T92zFnK4MceNJOR6",
+	"9IZrKOCMO0UswH6AMKLkPhbcUbzqD0fotfYTK2WSWKd/+fa81xmlSOtrABgnmpOIaEKkPwvFWPJrTHN+",
+	"Sqc9hy68YfIJ81a+FZM7Pa4dUewK4fc4GnHkXELMnKK/rLxAd2yhau2Hs+Yvx5cH/ynsJnGPwckW1IT0",
+	"bvcuR93BZfs8V5w85oP67jV1llc4QUPi3xEfCdx8sa1sc+uQfFwSKyC2WooDgsD1bm50n7a2tKL5S1nK",
+	"JW6+lvRNvcC/e34HKPqRW+piFky4mGkhrDzq3gwEj4FsSVsgQQ3E0WMg33OFL++eEp/NnSVcpaEFBynk",
+	"MidAlBBuCO/EaBUEV+RkgR3XQMu5uHqzEbZtnzCmAJsTXyimKTq6vrwa9Dvd4bD95rw76V6OeqP3KWrS",
+	"1poCubUvyPo59SSzqRMshDIufer1iH6v6dL3LK4bTV2CujRwgvUzSSJYHkP3cxlgGMZhsFMUzHHuqiuZ",
+	"hxpb8ZMteaJdesFbb0XtR5J2CFs8WA08kTOYP4uSLvujydv+9eVZiny2zxc/LhrRhl16AXorP/mFdunS",
+	"E9hUZwBSzmLdna5j+QqvXQ/bI887x/6j5YgiELgl44KNz+lzkqCoVm0cN48ORdRUJtKv2u/P++2zyajf",
+	"n5y3B++6KeTvPn9sE2oH0SZIYSr5BY08D4mVPwvnZAEOHilxBIlYBKZv0DXF0idIHssK0qZCU4J9/nHv",
+	"lqhIjJjfsYXeiDdEPBu8J8LZDOVuFX5TuGkTcuyu9trjgL6GJznSuX09+r4/6P3aTbPVM8IW58+aLlA1",
+	"VH9RctBXiWTUr4wdcGzN/DWQQ8EkMJDwr4KpIOK87TiVaGfBl7YBsOsTbK/RHDNUr4ZRtkwEPy/gnonG",
+	"DrsF5m/fkYef2l8SqBd4wjrinq0s7cPpKkBTn+BbfqZOV8yhXB9KOheuKVstueZL7AtiO3gEcD7u9BRD",
+	"QelD40JAPgavly52qPDS8EMv/CYoZqeCZ0XAWwul/EfZBDC8vrrqD0bds8lF96zXnozeX6WF/5PDEj8j",
+	"mvq+RxMBJhGg8tlOiFcMxRYrV8cXIg7zJfElK2gHxg4ugA0uvBPdzxYqOcIVGWMuTJG010a9PjfahqN+",
+	"58chB8Vb0QAVhUJUemKP3C7WL47bvrsavblYAXMxwsoj7dBHo+MJLcgdlOsNtNLYRCuaIvzoFe+uzu6u",
+	"x+avi6uJ0br20DWflND3UBF31A037GRNX7E+nQjEi+kpnPmlFnIaQitMPC6ZNihcT4KfUFnaW1EyEiqW",
+	"5RO4eMGuiC299z16IxG6mxqVj1GuPugS446wYBEK8jf9y7OhEuf4DjsuaBaQp5eg6qe/0NhDodhTk9jA",
+	"Us2YqHjgCZ4+uZ+c4x525IqryYfenomLq8z7lIzbNMwYCSYOYysIpsi+UONUPgyI62I/PJAdmy9uTqxb",
+	"tlpEYVhwj9ISD8Lsw/XSY4k7t7v0nZsOihAUj/6m0sQ60Y1i4CwIC/BiWWgV6tX6YblWK9dro+pxq3bY",
+	"qtYrzV93pwOxUU9y9YeKZnLDTAiB2nZdY3ClwCfyxA5jgzjPjWlBi6J4iBqnaKn3pn05aZ8Puu2z95Pu",
+	"L73haBgjEP4cvXtzXP+5OxyJE1v5sAAqqeitGBcSa4TRPQAVbqzKXIqJquTmnTz75sGyHBbBLbMPsqAn",
+	"MeDHtGhmIM0snargP3QfRfHFdwrij1QYyEOkAFy+u96NQ0eYn5StTwW2Wiywv5brgmdh/GLBKEDQor7h",
+	"nevhqH/RHaQ3PUOGwHS5wiMMk1Ralh5Vw7nW8yDKUaBWzBWXFVjLHOOqqAB/XPi2flg9ORLkdjQuhGRG",
+	"PjosYJnfe6hE+GxoEiuO0La8mE9ydBZa/y2THyyTP78UqWzEhTJn5X2kcsmAnLMgxYYqjFAnV1Q0czgx",
+	"CwwTJjRLFXS5RcY8woYNj4Tk7epTWbRx+mg+85mdYQ2johlfLJfiDzOQxccfZianRLN+m5RhOO8SLRiZ",
+	"1btJy8az7oWy02MckWWrczbpX/M9umoPRu8jzJglY0ypmia8T8xYqs5p+nAuFag3psJh4K0Cgoqm9kKM",
+	"rR7lLlD7m3Vf9RD/QWLvxG3VV9F9d/M9oKKZWnqMbR7ul1CoTdwVxQ/TmFdCmfs4QDqiTlq1Zuug+mtr",
+	"L09Fkotqz74TD/dyoKKpYy2xIY+156ONyfHVP97K33BnEOeP5lflj709BbAxWViDLQrBVPWfuKjj/5Sx",
+	"sY4wEqQSJ7J1t8X3GoUwNWLb69fU+ThyFgQGgT/dWm8b01HvwZiwyMNOgEUeMUWDG8fE3/4c3ddsHifR",
+	"OBQvfzYKq6W9Lz4+6xHWv2kbYCSqcIiPpJam4VPfDx2WqCKYN/2dWHBHIEEXtqXdvZPsmShg1u7AMVrp",
+	"DLrtUffMbKE2DRV9rkvKD6IiaDxOENUagYPSo/Cbdy+yX+K09iDisXGAd9wW/jpRC1Ml0hIryqiWJgdt",
+	"pzQZhN+9i4ot6TupZlFAxHcH1rFhY84dFgxk7HyaTYXb85Ne2SgjUSDCFuQr7IE2dQHp+xjYL5S62icL",
+	"wxWUbitkYHBBtu/SBX8niTQA2BDriz4rJ9yArqdD1Y4Y2g8jO61yw/KGoThKMeio91NXZAqHBjhDobvf",
+	"xzY5RebwenjVvTzrnpkoIIul52PfcddoRfmLY6q92TnvD/lrS+IvMF+9u4Y6coRyNgeVhr/q0BuZWxjy",
+	"FQekYBTCTxWMgpiML0zLJVMvpohGrvVayK1tIun66iwtkkTEoI2KkPYNSDNkBp67hroK65iQ4ocsZha2",
+	"yUuTT3J5L1A+2XeYWmSIqT31PnZcz7rV/JHYth1R1ONKw+UMuyxVPOl77x7NMNev0cK7U4VNPOsWzTz/",
+	"Hvv2KVe2XYJZkChsZKDAuyHgHcSBiLlpojXBPquI1Cn927Xkttp4ncFJZ3jNQlAkAHy2DUllxwfVzYla",
+	"RkFm6KY/N5Spu1u+eNiIfbF5XKvV47ls2flh6V1jmVltbTT3XM7MHLscyVGCKDeK+S9cgZ55ruNVkBmp",
+	"Hu0Fp2ATFe/nOBDOKzbHPmFoTlwbWR4LSiIreoH9WxL8hN0VMeEa1KHIVCqLKWvthB95xU6RufQdS+XZ",
+	"4zvi4xvS8VgQDr8eIttzXb7fUHVBr8ZkexaLCuVABq5aorn0mCPytYsrKvUSYhtj+h0y/7LCEHfFLXxz",
+	"ufKtOWbkSgBS/C4Oh4j1kr8gPtWYAsxoiR15pc1/ReJHSbiy3KacGq1o4Lihl9ujpGSMqcSW9l2BCyMW",
+	"iBLNzYHlLANp4rCmMYUNmK6RycVw7/KdiRiJSkgwBQ44clsIc0lvERrgGwXpmArszMFt6fkQ0Ab7zdlN",
+	"BwRgOA2ZMEJwaUzl7sm7ZxMVNfT/8//+HyHcRoguFcgN4FqYjmmAb0npFE29YI7YkkB5WXGXLkrjEFsc",
+	"Qo+yYQARO7+sFpSZdJlaAjhyDZSz9Ao/ukShR5tYzgK7lehcFMmmBaPwsXzjleWP6rUz8V/9adnh57ow",
+	"6SAptHDjBPPVtGJ5i9ds7i3Zkp8fr+UUICY0os6pmCtpPKJuKMMGrG4kWPFrL+YF26JKpu5vvQo5m96c",
+	"n+eSFZNS14jL16++K4LU87hFySopqrIkFddmOYfyQx8dq1WgpYstwowM2fPVl6zJ8Lyyl0k5nuAlUW1Q",
+	"FK0Ja0uKk6D0Qpb3k7rJTC8PLjnVMaPTZ9bp8dLoVSTAZ2b/y40IYnU0EoUylkuXoB61KlkGzpL4oNzR",
+	"PMK4wVzpmiWUJlGoKKV7Aebk4f3V0RYqcLuKOMWueZIBVLNMPog0ta+/6u08HqqAXJd+kedmTNnNXoym",
+	"zHIdYBdppevLX3+jFM1kGGKRfMo8Yb466LLCTua+iGfZQiklfZ7ANy015YRnWndZ63IgoflI2WpENYM0",
+	"x3W4QZpkCJUHXe2OK61J6s1QneIHluLZ+CkdF817udE5SrY50YfDbsyFjmaO6yJvSbiIw8o+fU4HFHgD",
+	"Mt1POqwv0PnEAf8arnGFsD+QY5yD/ExucYWd53KK8+9tcxMDIWtOYsF0ykH8Ernu5bp8V8F8m4y7Hn0f",
+	"E3EiwOAeMwSxgvZz4nkVzAHOM/5yJr41aF8mus+IS7ahW5SzTKI7zNp9afiW4L5MfEfwZ9eA5IOhr1Kc",
+	"0oWPOrYbCL7NWlHdzzG9d4K5twpEMWJi+STI8ls+aINkPcwe3XDHEMb7ROyIZp6fedmQPgFiIfhbIIM2",
+	"Xv1EepGkSLEu7Lr9GQQ377bCD0bK80UocgKd1lExvgUiJIlZnoj82OmEB8iHMCTjmA+iTmnbTVt4eZew",
+	"k1H44pOo50HYQy0iCh0ahZLElu6j7qoGZnnhQ7o7Nb5tvWEfNeq1I6ReQfygFzXxZSVE/QIbDMxEtcvr",
+	"4VmWSuXYu7ZdC+2UnQN84iNVnE8C744dt2Xk1Nvxl9UTQbvMTrWos6yJzG2AJlxa7VT+6Ldq+aRd/hWX",
+	"//rhU804bHz+Uxa2MleUG1egBQTcC75jWuoFZshyPSYOm1QgwB6X/9xE5uPLd9iHtCY+URzSthU4UNgh",
+	"/nMHvl/4oK1MVHHKuutceizArqrzlHFCSg9BBO8luUfvPf82C5PwfT+H1A9qh4flGsLuco7LdSTfBZpP",
+	"EnXW3K5DSS0OSq1+gC6wQ9EwyBtRj49oLwPUeJPpiARETFI2QKFWrVZrWSMg9z3HCcEfGWjpe3cOtYgI",
+	"Fb2BJj0i5SHMYfBFZn8wJ4s4Ei7fb7UOBEYMsUfxFURbsYnlomjPLGPIX3r+TidcerqONji6hprgYMep",
+	"RmGMqXa3NNlZqultCw1wPtkP/jofzRyPTnyCWZZv9uf5Wlwea/VNuBiwCXVElDCDgFUPLTBdYZef0A65",
+	"DzOjxZ8QdyM+kempCouq5FxKBgG25sSOiq+8QtwM5jqagTzXJiwQt+3Q13KX0z/ROjFLBYBycRm1w/c5",
+	"gOJ9Pw2tfuj+M1wRX6YoR7OwndWdDIgiWLL8HLJObv5FpE4SoizblMw8kfFkYYqmBLHVdOEEAbFPZWsE",
+	"j8sLkTjDYeQmj6h2j2cB8cX7jKna6fss7ELA+xYS6DLWA1X/MndzP8UgWnQUBBwu84FcGOygOiaYP6FE",
+	"PujDWVpNIPVGFXsccWZEEjGRFwNhN3HciQvfPSLIRrJFDKZrUZbF7PQHV/0BJOeZsYKA6SCRSE3YAU1X",
+	"2A8c7Crdgp+35Aa7E3VbqB261oIgviQRuBV2UZJBW9ml7//0t/E4Uw8QHR0EcibytiH2uY5UCONfO2zs",
+	"/7HPu20WbPWe+9RO12eECpxmAP1UHBZ28ztFZiTN4MnM85HZuzzr/dQ7u26fx3aVGcjUjm5pjWvi0BTD",
+	"Y1ThUcJQUXTYg9ire4dlRn8+oU4Qnh07zNKFd1/04bDAH3tinlp1g2jdha/g3cfIvKQNzH/cTe7kWV/7",
+	"NwnXDbHlck9DLBPJ+/LXEvb72YVgvOh5lsWFWQCFfeN4rJ0cN8vVRrla111Q/L0sTD2Ie0D/C+XzDiOh",
+	"gQAX7Phh48IKxZMooHLHKfpq6FU08qGM5Hsu2bvJ9oAPSrISzLQbK507LMMZtNcNW4aZlqW2hQ3vd6bZ",
+	"cEDOfZM25W6LlbJ1f1VFsqKoD4Jp7rH2kvj0pFqu1sq15i58+swst5vCkuvhOhu0345MxLwFEaURovxX",
+	"VGSEIFP+ZUJLX1Fq4W1/MBlev7noDYcgXZXVYqhmeJqJY8KLo1H3zBzTe+yIppHSEFaW9ikyL9qX1+3z",
+	"yaD7U6/7s4n0N3FoMEPPMdlvwIwXw46l4ZmaA8EsnSLzrHvZAwj0KjPy9XgGDyCkYBSyVgp5PXI1BaMQ",
+	"A7lgFBRkBaMgvhf3+qmZ93D6RRt45uNZUMja2gHBUAIlY9PVLmQ+vQDXxAAwm/lCe7n0vbuc0Wfg6oh5",
+	"HKOH4lJ6T9nQkWXOocmyLggSCTCydPn2DJd/TdU1jjRormsRcbt1P/dcEnaNf5k67gZxpTTa3HTs/VX3",
+	"/FROjb4mD/dc7U9iapFP6i59Aqdc3H+6N+Wq4TuSbRtpmHvFtNZJLGwbGDYZhHySuF6wDxFs9ug9kQdM",
+	"rT9yf71g95UgFyNiqxQ7PMiZlUXaOX1PNWeVIoToKH+s4pfrntrVr7TlCiaaM3sGI4R3B2Rlmt+RVpM0",
+	"veNtMOJGNzzby+pWQDyd4RLygSwD95KMl4SMym5zHnkQqCaVvgRtpqyRPS2L9N0nzn+awJs2kz4uCdRe",
+	"lJxrYoQJmFyqty/OZfG7ORalXJaYMWKjNQkMZGGuoKPAx5RhKwB1P7yC756dmWhF+alA6BxTi9jIXhFk",
+	"O65zQ6hFDJFrqA1+O+j/2uUGSmJeZJ71Bxfty5GJqIewFTh3TrBG9gp634nWxDT8eUl8x7NRsVZHC48G",
+	"c4ZW1IUWSR6dOTcrn9glAzESiBqe4nXHGtPfvakWOjBzKHYryBS1kJjIHH+tKIu9/uTYn18LIW2CFscE",
+	"JNh1vXtiQ4Y0ixsrErXc9lAhBd0zbn+IhXNDRKzz6QIRxDZfEWqLN2M/J8MTxK8CpNhPb33vr1ABKvbr",
+	"GcSeB8mf09ENSTGTvsp+WfrU19Il9tEGNJTtwO0qsCvB6zFfjpSmp0lfrFIAjKhAoKYAQp8r716U5fJo",
+	"4HsucgI9tib6CCfraOo4bcfe2p2++cI0ldHQf9c1mwxqfJDZCwqRMH1byITNMA1kgl7K/yElsFlB/E2R",
+	"Jh/ROsI+GVMuLIiNmCfageGwgpbC70JmijNkNup1ExXjrdPGNKeDWAn5GL4ItengtkgIoG229xd21V3E",
+	"+r6ptTXq9coX8pw/5vOxc/lRE8W02cfM9DCfera2/Bg4gkwpss8cG/wJYRhL2p/wRMZ/WM4vzdIzxyUG",
+	"mmJGDhtlQi3PJvYp8qi7FiGEHiVh4I64+g18h9yReO2T6TpbE5SfnuxxMChsdMRQZWs+7qDkq8xXSHdG",
+	"rYJNHpZzXG8eZqN1Tj4iNsflevNQ5ftJXFTixhC3g3B59uFTngnEnL/m5ayKCV8x5ELkAHKoKB26Y6T4",
+	"AzYl/7ROGeby+I4wn6AGubIQjbse7Fn0kd3GHlo0QTFGuQOKjqNajfppHWuCZUMj/gW+Ia9/X5Kb8I8l",
+	"vYmf3ulRux/hcglXZ28LRuK3H66671I/Xl2+04/zEBO7BXkknc57CgVUZAGmNvZtESY75XbQEts2sUtR",
+	"TZlmvVE/PhZkKOLFbALD4+6BH3560x041Y/nv1s//jB8c//+l8u/Wu9O1nbnzV/f19+uOjfffZeIkTk5",
+	"qTbrsTiZRoyRiv/R+k04FKrlk29ff/jU+Fz6JvVj/fN33/0t/tPB5+9K//GnLyu9YvInQgM3KZeeH1QE",
+	"5egBSM3mhpig3/7r9Xg8Hn/49k+bDqvH8vV2DlZEtAO7ZvuPwpMl6T+yPWtyYh9bR9ND3Jw1yIFdt+KC",
+	"k7+xlxMpttb8wEjtsINkcs25IpVPihxoFMQNcfVy0bxqD4dX/cGI68Jng95P3cFwct7rdC+HXZObCGbY",
+	"Ga13ZnKO0V3LEAfSHYx6b3ud9qg76b+d9C51Y0QXVOpL3GqOf6hgFLSvFIzC1aDff8tna5+dDbrDIbdD",
+	"NnyG2+eDUa9z3h3CoOGw3+mpJ/3R991BXPhpkOwu9dQ+XEniL6R26Mx37ojPzh2LUEbSzy+xEHK9s/Sz",
+	"K9/zZv2ZUtHTwpKLwBmX2KQ/61H9YiT1btsPHMslrD9rM+ZZTs5rfW556IK5q/T4VLQSaPh6RkOEy9+9",
+	"Oa3YHvmz/KlieYukTIjHCR7EZUIo1Cr/x3/7038fr6rV+uGrb759/d1//NfE/PS3z/9n+cO3f47e+hCT",
+	"jeUP32iPSv9R/I/WeFzZ9e3St5sYLx4otSkW6ov62L9ypP/eXtR8584W/+rOEEYbI2Dc5Jj9ohFT6QuP",
+	"h4dFPf21lL71EjRjf8/0g66qYjuUJVC00yl5hDrUnmQln/Hf9zo4ExhOO9PedC+7b3udXvt80v/5sjsw",
+	"kXdPGVp4kE2EKao3/3tkBUWHXvHGuSPIzCIsCIbp9C9Hg/75ee/y3eSqOxiKEB7wtDHkBKiIZbFYz4fq",
+	"1bOZYxG/pJ+VSdDAEZecNX6oZQzZ/XDjGHpDKJk5loNdoPvowOAPOwJ+16E38n7nQxam/+2i+7eL7ku6",
+	"6PKE+f5zSgfbYwNgv4hnLZZWlL43lu2sM00Bh4G6nzRcteSH7JtP+aUsmxpqVmHOGrYXcCZb4mCOinoG",
+	"xG/VDxWlHVqyvC23HcJEHjMl4+XQSvLc2XaxygE1FA42HEGXmdTWDkuH1VDgoVq1ynfLx1ZAfGbI1hfu",
+	"GrElVOWKG/+YkrhmW3tYus0G7SI79XWOfZJ1EMVvduD00sv1yfsf5eMI7j1VXCyn3li4Vig5HdaDzqkE",
+	"/RxlydIhCil2mGM24Ud2FkPI6t2y+vES3xA081zXu2caQ049zyUYgqoo+RhMrJXPPD+nQod4aKrd4ANg",
+	"3lNEV66L5KZweQc/V1B/if+ygoBn/oKo6Rv4K7KN0sNlxaHaQPGJI2Tv5I5Y2rqBMF8OR5ofiCixCurR",
+	"6GA1ZLVp4toMcYWIjqkvoiVFRc7Ag44+lER96GAboGL+uoLaUTKm/CaaYzamJuRg83MfJIkoa6yysGXy",
+	"lczENjPrm2xKr3888z5hPn7CCv7wqZ6tz25N0398BuCmvP7k7Pvn+cdmeAh4YV2ARDJ/cjt3P2Kv1KGf",
+	"YgP+AAnZxmVpt1I7bCBu9cZ38NuwRkY1vpXj8be/1conH7it8uHToVHbbKXIDgdnMlJ/T3e4rQ3LavQU",
+	"5sGrF2M1NLLi6fdwiMkp03Hs6okWxJ6X6v8jWQZIVGvQte5XDJmJMgGgQmgb3sze8Fj4msLOBqkp8S8j",
+	"YUBz23MPHhV8koB4e1GXyOjPsqsHbzvo4ODgBAXOQjQxGHXidAv9xSDZZlSrtg6qrWr112TaTZmPzqJZ",
+	"cWUTNsPZrR9Hfu2e52nLxfbty5XYk1gVUq0AT/IrWZsWb6r8MIyBGXa5Q96SMMz1dKf9R/lkRvgCyXZc",
+	"D6JXe3S5CrKjIC8jVxP8Mx9LV6qo60slrJ3oYsP6ZA3Zl8w3e7cQYAPCIcss2jEgSyJvp8J+JB5FJp/C",
+	"XkG3DlWTC5ZcylbK1di8JgWQ9CgahwQeElxpJPu/KCOovlPhZfLRclfMuSMXyuwRKvtXsoIUwrZzJFDW",
+	"UL2+uySLFVBOIDyfoofEdR/WlclkxHVVdx/PR/B3ZAebpyKKB1qycOMX6v0UsYzYDdvwePewefxogxbg",
+	"JQPFZgaNQhggY5r8BnIYsn1vuVQV4MPeqtJvE9VTLGU2gNmno8uzsO+OzAjtLx7AiA8mQ6MQbco2/uVv",
+	"/otxb4zscvMi+POsdhY6TopVA9Wq1Q+n4LniPzNE7oi/FiP2RMfXd/DsKJ8Up+VLIlmy9WFHK1tNw/3Y",
+	"PQdSfnKoDY5ndDYFVlV+ZzpTZ+Vn37bPg2DJ0PXgXPrv0HI1dR0LnV0O0ZyzAfgwi6qzP3SwMcMO0PcC",
+	"LmaWKinjPWV8b7afOIBGAj2Ze7BnPU5xkfMrXkwdTNHtPbbmGPpJQothYnOD0Pz14mdzTItqBuFvCiX/",
+	"zcqxCRPN3+DtH02BkfANQu2l59BgTJf4hrBSK2rVpoAxxHDkE+atfIvEJL94XbYDG1Mn0YnW84WXT16I",
+	"lmBMPHtEVBLtXg8KRuHXi5/5//8xfmeXU2s0P1P3gd2n9jtHYgZHVs+RsKulaDbHyTH32meneQCTudMk",
+	"bJL4TN2PAfEpdqGBqHfn2MRGK+r8ZUVkuNPMEeEYW9yvuyaRpLNHHl9SNyb3Mq0mLZ9k9zK6YcLo5qLq",
+	"nevhqH/RHcQKq2fVfXjGYt8hB2TV+U4C/PJqfeuJn8/cQ0LH3B+njUTkIXmOThI6jp6pmcTWLE69xXLI",
+	"fE/eY3kqet182Q7L8Xyt7XJHb58RLl220HhxMufFts/o+n7WrSW3CPiTCjLhv2HuK8HWHM2w40IZIIeb",
+	"GjPPR3fYdWxxvcwfrnySVcJaMmP6UP9+NLqSLbHT116NbJYVcO0s4SAsQqx2s4zLCI+450bWve/RG1D9",
+	"7iF62kO2h/BUmPqV7GSWG4qDlU/eYJYxdV/ci85WjNgofNcAfMo8ZKQXw2cQZNASzozwfUhckAa6f8dZ",
+	"wFssVwERHcMgp9MnkWpquQ7khAj23SyndhBQGlZTsndTeIhOQBlhIrLYyNSz16hoxmNEoOkvWmIfL0hA",
+	"/FABjGSMrgul40UzK0erUuCCoh2mX3hxKKALGPHX4tJuXjAKc4Jt4mcydC4xjaTtpX1q6hN8yyo7h7Bs",
+	"3AzPt5SfuL8KLG/xQK8xsNZgQ5ltJ4AtJPZpGCAkSMzsDgb9Qeal20YTUtej0zjzxGI4Qc/4GvXd6fQv",
+	"rkTvFqMAH8/Ykt2vy7ITNzItg5DexJVuVm905RypZcmvXug+3dyqYle/38zHltjfLpzqdn5oS1T1euqt",
+	"bubQTl0NZyI4XUQPFTOaDpZOkTND1BPeclHdSnqeuHzKdgI+ps3ww+7v9r2+MwoOa+c30Faoi/cyVGgE",
+	"5clG1LvPWT6TF8Y5fSzV7Kq7PDefGAk0j4I8D1RAcPZnJMFtcpmyBXZdovV6f2kdP/N73EZof8Xyzf5/",
+	"ibanm/pqBo51S3zZXjMTBdDjWAQl9O+ID9rsVm5QuP0pGpxOENjcMjPGsil+jDNYlrxKEnDUD1O/dYqz",
+	"UvZqM0V7CPxXsK81Yf+HsrAjuJ/Hxo7j6Zms7OijW2zP3uVwNLi+6F7GmjfSuGRSolpIGSXJPR9ZLsGi",
+	"jLxo2Oaw5GmCRRc2Su7F6Gc0Y+OITxmy6ZW/PFM2W4ZlX5zB3ghnQTz2GfqZh8G4Nl4b6J6QW0PUmELF",
+	"gyr/UV4hrAn2UfHgsCl+S2+XjTNuN+Stnvx8+ovP3TKfL2xPKCUWnhlSvhF7Anr0NeDkZLEvQiUNPSuk",
+	"KYHJz1dAsqIKuZZsblOn+xPdN8WwlZuwHikVotgFlGFjoVMy2+J/sZaE7t4BW8JbkrDHnoyA56aFcIhA",
+	"68HY8rPNgMdfLW3T5PQVJfW63W+aIsR9FY0spN8/mEam4NZ8O6lw9DBwzue2PHHdClKBhAxZ2PfXyNS1",
+	"eVMGO8WDuMxTGS1iylgKkUjBzSZvloiZyoqVqiDxGLIt49E5maFReufJ7Vy6XyTVw67Av3z41VZfmx5j",
+	"JpqPak62tAb2kVgrUSo90wfwvXePFpiuIdSbxSafY4bEcGKjorW2XMKMsNS/DBFTb5eSZZcO6plll544",
+	"OFQXngpuH2LUGPJEC9AoPi0/W6ursLQfPSxVrPGua3mCIFRUhCsX2I70bqgPlL66y0Luxq6Yka/vcr4O",
+	"tFe/Yjzh13cK7R8ROPdcG2rnevIQ+NpL2ClYRu1c1LRwgztMPFMLjsRNpnR8vGYUkbkRD8CJDq+4nIj5",
+	"x2LuM50F9Egd3dcViUKN8FNS/mFKl0TzV9W9lA7zx1bBnss3loG1Z3ORRd9+3rV+lUXm11mcrqxbAvJ1",
+	"5lBMLQe7aOl79soCey3sjw5mG2uNqdm7HHUHYaGy4ajf+XFoIo4Pn8rSXoiDG8iUA8QCz7plp2NqdvoX",
+	"F/2z3ui9iXzM9baA+A52xWtTzBwrDEJlqHjjubaBFg516I2B8I3vWCs3WPkahNAt6k3/8mxooqlHbXaK",
+	"zPN+R4PL9ax8eN72B93eu8tJ95fO9+3Ld10TzRwcqMBYh/DpOoP3V6O+iSx/vQw87Vk8YCgLK1CuRq64",
+	"YBQAzoJR0AEsGIUkEHwUfDNZaDrzAymxcU5usLUeebeEZllSAX+g4hGiDBLXRmyOlxkeWgxUmTMfKBnw",
+	"gpi4hcz2Kph7vvQBtNAbgn3io/GqWj2wtLngB5Kt82uvfVFziHxcOj5hPRpjxINDzuY7VGBd4I+j0Xls",
+	"7PFhY8fBzPIES+50wAAuhjAk42QJ/BULiN1bxqOHckpLauN2UFbhy4mWMY9QN+JbG9vqgr4hIXajSvKw",
+	"+thi91ETNLbYS+LXHirxdT7ME/kyJPkJRf6FVBoSrtqwcIgIhlDNu7KCNIJOvj0h6wFAHQyyYKLOh8NE",
+	"jY/d7Gf5kascjV9OhooQmlnd1Sp3nYWTAzNMx5y/EoQZxHx6/o6TcsP6Ktcy0WqeVEWannBossgJ7lGC",
+	"ipB2IXusizApnwXgPxLYVGGoNQMxD1URJXcyCEyU4ZJf2RUTS5/cOd6K5QOu3giBl9VaBGAC+7IUQXg+",
+	"2J7FZFqIoSBcue6uQDFpV23il6HnB33fliHbXoDd/QgRuy4Av1v97ASDxbAWJ1KNDhSdGXFWiYErF5vF",
+	"m1qK+cusyBSmnmfBx4SWCE5K6J7BwDoHTFOLQJD2zY1PbiAxSNwGOQtSQeGsbExFVbpIq1R5RNKDG9qc",
+	"ZlgsR/70io2pGXfbm6cotEujjKRg7nurm7mWCRa+ZI6p+A4lTjAn/hO4bF+sFzZC1Sb/ENCt8hKJIcTm",
+	"qrwn0tUV5l4xue8vzYX02IutBfZvibhe3xxiJV5EEJujfDMvHz0af+a610IG5sztuptWpjnjzCSBvYDF",
+	"7uvM3s15F4qvp0x1izvUtpdWCQPIdIKN7++DcuPCxW1JjrvqD0Zv++e9fiw7LlxFPCcUgjyhnaYQplAE",
+	"UV5mePe09IxRQNGJlhUElFrVy4sBChfwFbyaMeT9cbyZWgGd5/DsxbD0TI69pEzanEcXsenOiXRjKjLp",
+	"0JZEOq43Exp86VS6cL1b4hkjhtaT6aL1y2w6VOSiSIhLEE78TzjalaGG0cyR5s0Lk1QvNlrxyvemLlnk",
+	"1mM7aTSP0FK8pHfeiLXgEY+//Z151JSlCiCeYEzBO8k1D1HoA7KqvFXAHJsg8/VdLTMAY2ON4AcmwUVp",
+	"esnsNwLGKOePREKhOBFN+EOW7hSQmSU044vLyDY0EHGhUJScdeb5ETo4wRJ3VkFdbM3HdI4ZMrW6oBpg",
+	"pqEqqUSNlKaihB4SjvYxbV/1XjExMUNF85P4Vwv99onPaSBtus8fPpuyClB4hOySE9lGC2zNHUrKPsE2",
+	"SBb+YguZP7XPe2fg1Z6IKBADmdeX7evR9/1B79fumWkIP/2b3tlZ95I/veyPJm/715dn/I+L7uj7/tmE",
+	"/9Y+P+//3IVfO/3Lt+e9zggGX7Xfn/fbZ5NRvz85bw/edcUnhtdXnKu6Z5OL7lmvPRm9v+rC+9eXV4N+",
+	"pzsctt+cdyfdyxHcV3g+Ujcf5xJSKeZC+ZVcShb1bA8KjMiyhUzhNgfCEQ7zlvSkC/qRTnQZRSGTD4Fu",
+	"+D4rIqtkA5LNGmGx61cMUvsq+xbK3pIJmZPsuFPipv61LBG0scxMmGA6mT5h9qpkr63Jq5XCnimCWRnE",
+	"GU3gnMDNZDc29/wAMdG4NjRYpfRNRFpua5TYRteDHt8p2bU4Ng+X4FxctqYupreCFJcudqi+AsJK2zdZ",
+	"+vnFkjRrRlJqKHmzdn6wb22UKPXRUNmQXEjLezF9nw0EFBF4aIEDa56oTEDR2lv5iK0ZJ7xEF3V/Ua5W",
+	"q43aUaIZWmNr8miqqGR2GW6tJIypNXtghNqshTASE6Ji7Z9//38OG5pHURSmx2P6w7B/iSRBJSoHhS2j",
+	"RZUhMSsyRXaoWTLQ/dyx5shhYyqrXEMZIXASi+JFXK1SuZYKFHNcEDOMC+okycGYR0l/Vmj9tnP5zcJn",
+	"49MOWaxJLvoA+AbMbbGCB93/vO4OR3EbWItMhYpyYceNr1IxJjOmIqVOJhby8pTJZKxbZtinNwuIVopd",
+	"xXqyFjL7l52urIQlS/qVkOfLcMMxTUV/GlKt1PJjgnsP/sX4zspkGSz+we2jpYspuiVkKckch1IWXgH+",
+	"Cv9StZ1svC7FjSMOaMEonLV75+8LRuHnbvdH+Meb3iT890X/cvT9+fu4sRQ+zZAderTZhkb5DuXy8AZq",
+	"zhczQmKhQj1D0YAVDRx3TC1MLeJC40gzzFY3w1Bb/mv7stM95z+qd9GUzDyf67Jjqr0oFClkeSvXhksO",
+	"+QwVGSGyVIeIJTZLeT3p9YR59WE9d15reBeOyUNaTr/xq+tB5/v2sGui6WotegiGoW/chu6en5syshzs",
+	"YKwCFWON/+Qk3BLunp8nQIse5sG2xfZVPK1bvmojVYsB25BlDgwhnuTmALHyH6AYgY2maz1H+8VKrxdr",
+	"CsuE3o7rWbdpC4l69/vgzZvNGAmGxPKozbIF4Qz78aR6/mHkryhDeE6wrSSTT7ArHoI7n4k5d+w3rKI1",
+	"7TDWnOWV20/IESZuxhfeHYFbRH9FKegC8t6cm4RKtQTodrtWTuwVR2sSW9lQb9uy5/Ebxojk+VyHQxLo",
+	"+eYPq6eyoSbB1loEURnb4z9eGdtU2ADHQyaaw2gGwBKoINyUGnYKySLQ/FXZCQ8CdCgyQykT6xwrBp91",
+	"h51MkQehRn3NcsmgXyiWJMTiAxpPimuznBaTWb0XVd9h9dksTMmQrIeUz+7AvFzLBmsOu1z1Ux9TPXLg",
+	"zyGxfBKYqKgcj8QGE2hMudDpt1fBHNUrVRl2IwdNnPgkEyZn4ZbimJo3PpbNlE1UHLztoMOjxgn6X/+z",
+	"UWkI+4rKxLJgThhRMUJkjaD2j0PHFEzkNxD3ilfBnC9CeEIrqE8JWmLHR1rPssw+P9qWZhQa0siBm3QC",
+	"YY5d2douJ93xR0PkPh8TSHvwB2XH1oSvJrZhcB8dbvu+X5LyQFC1mLmjcBpBwXLWnQuJpLgng0Yi/rNR",
+	"iMhuEzjwFnhoTkXkkCJijVti0iX9OLsPTgK6d/w7USqTtxkqqREQG8GrhohnKjOyxD4GkwDCiBnC7j23",
+	"PWRcENcQ0L3vBCQToVuBlJGzn/PFT3Tip+k6khlo5sIlwS2hqGgGIorVNJD4p2mgf/79HyVZOEwewqbB",
+	"bcWViKeLECE7hulio1mpwXWA9pbYE5YTqEQYmwTZcdkZZClArBR2QFdbC8p9ktjqxIEntDNhTgJeBEbl",
+	"kHgLvl2DseXgibMbNkLwzAd8LgNl3XC5scDwNDG5Hr3hJpnrzEjgLIiuiRsIS1TAoeGEMtTCFM3xXbws",
+	"4O6x5vvFHhsFL6FEbI0Pj2kd+XIAsgX09AAhBZiyT2DtFf1u6REx8dmMMZatJD0/KLvOHbFj6QuoeFhF",
+	"C4euAsJKFTQk1EYONObamNYQ6AkN40KmZ32fZIYgjLnfJzgfRk32i+nPoOT4nLHMgvRu9q5U10LC0P3c",
+	"CYjsQCyuKyMKLpLFMlijBcFcuNN1KbbNWzMVHh9xFQWOBGHyQbAx7UBDUmbuQYxL8oKujLigju1STGjl",
+	"qsbDbF6CM9EE25lFSVMGMsUxqTpJi57PRde7J74F1fFkaLftWeyV4D8UwIUs13SleGDisIXBpQrqgm9U",
+	"cMgcM+hHo6sOHIiCUYAx+aZJtm+tLQ56UzCUqY5VCPBVB6vQscVVm+fayIS/453CYXj2x31MmSjNln1r",
+	"HyafiuQIqaNUuNoROgXD6laaMiAPkzF1AoZuHWqjYuQpNKRbsHSKzCCCQMzF1RpHVitgeEEgAmBFULG/",
+	"JOACe8UQwb7ryBtSA93KBoGYImUglZ6i5EROcLC4icYsCgouhpn5oh2qYyNvFaAiI65bSsS9yqQCVdbh",
+	"aweG/mvU1YCCCdlSOCTgV0xlRhRrMijAo6KPoSLrU+Fm45MpclfuOo/unGWyU5GPiK+E03lDfY99ET77",
+	"OJCtULOwIStScYtC9r6yW5oHCiJ0VtQRgcwvKZh939Ii+9fveITj7qvj5y8rTAPZ1jhhUYhyvbL4r+cj",
+	"5rn2/0YVRHYKZNfOwS9QiUI743ZWc+PH4p6LXlF1NrU3HWJYVHQui/rP4W19dOPIloTaL43UH6DvysKx",
+	"GZqi4hsT/X//r6rInHLKy5Qfi+/v1119MiwoRljGQwqWJOqUhPVL4gVLkuSYXcIEq0wMeQRFNX1D8aR2",
+	"IoNG1TEeO/f2SdjQmHhLsMpo0L4ctjujXv8yFrAyc1wXLbBNEEbakp/xlldXyLPudzMgf3l3vNoivkJq",
+	"RgKFf5zkDA3w57lmTWDqmW5Z02ftxj4QXBGnkb58Gv1TWeJ6oE2RszCxwRBTETRZ8TKPjJbR30xRTMjz",
+	"WSVGZNP1FXU+6kEGUWje0UH9+OSgcdzYyX0pAl/2bLeeWadEVUMTMlbEKwbIJSpZX4TrBypRpCIquOuz",
+	"1x+bMPwAS3E39U7iJ6ejfgRmFrkKDO/bnz2/l+ET4/hRnRtfdKv4h7ZbzO+cmL+9ezeWz7ARw0yqp97g",
+	"/bniudJ9N2Tu5uM6rKP2oK7goYpr6rf/LYRFA6moIXciYhvitMeUzb17Ji99P40LbM5tnQ7E+kmAxoUW",
+	"CvwV+WyWwmavZqNaNWWU/5jqMEDNrLl3r2K0AAiowEgzQxL2tHsz4MtQZzm4Kpw0XuYVcACrlX6fKCI4",
+	"wLfx1IOwbGqyg1IGDPm7u2eb5cT5qPOKN0PmyndNA5mx/sLwAxCgiYpiZ7xgTvx7B0qj/iwpwJRdjuES",
+	"OkiHYABW5DuclKRtkcGStVQ36J24RXV/jvwJySbSqfbrEOol00hkIZrYoJ3v/75U52loV3E9ODfQitqq",
+	"NO+GBtP795c2CuG+AfG47g6JDpxZPmQJZbW/oUjWepgJApCBR/Hq7HNo5HFHfG7eZ4ZG/IxdlwRSr8hC",
+	"lNa6+B7eVTpWBZlc+b3jxMZJ2Sc3DguIT1RAlWzAaY4p9olKc8JB4DvTVaAuRkQz6vZVL7x0YQgzcNpA",
+	"Ss6aBJAiuhazALdl34lIULSrRq1+sihwsXvDc4EVPijL9BKzTaCyyrbaReLd7MwuiaFskKWFOsGwLaEK",
+	"zTcfnP1ZGrvarAk/JWLDVisnMwxAvZjwteIFgRtxseUTueUwrRm7Psib15ninFKCvTftS1RcLZfER+K2",
+	"knqy5JGMqFu57k5drJcuDjggm3ojKoPAde6g0iMLiOti38zpvq1IOHtLgtwKm949JT7cD54iU+1C9kcy",
+	"UJpbc1FURUKOfSq6ufMt2XUPEqdf1mfl9ifpRu6eoTFVDDcR4Wp7ENbwk6yW4JIYPX/YJojOHZbRoUO1",
+	"mNiXjaVwywwg2YWD5WcfUnNMLT4EfcPSczzcST+tKuXEIZNB1keJIGtUxGgoCF2+XTJE0kqVnyAn9frB",
+	"wVG9enB43Kw0jo6ax9WjmO3erFarlSaceCL8OjXiK4Vmh7gCyZyFKiA6hBNnFaTqsNiJBXUyUqeSiBXe",
+	"7VRyAhUvoNUvK8IJVdp6RMUBv9QmPpWHXGYfgCl2VaGnHQh/oeg+v4kx4OtVKv1Ycxs61PMnK+psrdKX",
+	"oMGwEAFAjIpHyKOKKkvZ52F+G0UFJn+jBcl4HOAolkJm6VFPqNAibAMuxyVJlLL7Lu5yggBF7XR+yIeT",
+	"LegWsEfY2DiXw9iK+NmzhTyuvF5zzGmSraR2BV/bnpSti3lFYJEHNNr/MNZfE/qxJaeg3iDtOGidnDoS",
+	"4bo0bKmiiXXkkiDgxixXMm3nxgkSKdm/Xvw8KsSKIf7WLv+Ky3+tlk8+fKoZtfrnP2VhXAAGFR6Jv8S+",
+	"uIROeq2jpxuObv01OL930pkeovHlJGqEV0x7TJaqx5BcapTrEQEa+1D+dutYzT7ctc/JX/Y44mOb9tBz",
+	"Pg7Bo8uNhnpPfGEbcARY3dMFHkei0rq3Y6w3lR6SjcDoeH0YRPkiPcEjqkjI5kSKiKkzy5sm0wVxTlvV",
+	"2Br39IgnDnUuokKBv5uVn5SA2Sa/Ent6LYpXDJHywqNkrWS7ska1c2IfIKSkbYc3B9mw7HjQRArKBFrc",
+	"EXtvpEiV5cOmm4dXDMnplXZxqioAoGocii+2O/ILqnYm7NapzAqJf11sjJkB1xfdsiSA4mPZIEJZKQGg",
+	"j6k133SyRXsg3n3F0Lvr3tleToF9lisEVeYSwZMgOUQUtk54qERnrontsC295eP1XhhSIyK62qCT366t",
+	"iUvuiLvv0n5cW+cwbiu5w/R8qXfEd2YyfxAVf3zfKSVJ3/VunL2RfA6D0mC0uVUitel0BR1dgnOTczn3",
+	"qDpQDbjsLi+w40IVGhrp5aWKrrhsB05dwi2xKPEzecBQDtlE2qc7jbziIy7FAGhjdaO6hu7AofLlne+j",
+	"FGNHDnZ/3zUmVfpI8CUOiG3Hoa3OwxwDBm6SuCaOdQIFjRCSZrhtlsWMY1oUriv0XbZbsWQkjzoz5pZS",
+	"7Ro5ZswX5wLe17mbdNRm9R6415Gxow3xpf25W52yGxS+aDFK2dvLxftgd+3DXbCyj8PXc8RKg+vp/bEb",
+	"xEAu/0eXQSKrQJf/FdSeMqgbvpTtoVStVZ8gk++zmdF2KKae7aWUpdXeh2hOmfrqPo61bEVzK1nn6YHb",
+	"B8b1syTlbR2f6b/4Io6JHSTc/tItocxt0cX20cA0xWlnEbddeiU1lu0jEorK1gGaYpKsZ3UuCppe9cxT",
+	"uFOL7ohDNp6DU5uSCipeeojQ1QLNiU9aXHnrLwltX/XQQaUqntxDOP0c30HFaNdhgbiqK+1CeJEitP3V",
+	"SPvZ+u7+Xq5Q+nPNdrLluIwrIPvL+qQ4T33ayHSzCVIMpb9CSJKgEuQSEYMW1R4xRJx74qIkLQczRVuO",
+	"4DI2qJsPchZKrOU4ClXJyn19hOpce6h/EEqDOvRGK5r5ZD7CcE3bsQIVh8I+06roUAzLqUKxni/Sf8OC",
+	"vRahNnRc9Hwo/Sz+FM4BjFxZrMssx6uH6N8o5+2rUSjH/pKkWk4Rczn6pyL4svqHTrZl/Y80nZaTP8UC",
+	"nONg5vj8u77v5dg7ohR3VmFyEThkvtYZ2KzI+GxxvTimX6gidqd/fTnqDq7ag9H7ifZkTM3O9XDUv+gO",
+	"JvuW0A4Hts8H3fbZ+0n3l95wNDS5ZR/gW0IRbM6pujNtVKsq0XxMtRtTFWvoBCUDmb037cvkjF+2YDf6",
+	"KV1oHWGbm46iuLBpRBXXU3XcK8iEJvMBXixhE8NDU9aov8csqn9bTNVdjxDxiiEmcg48n69AlFw3kEwp",
+	"MCQeO1B+PfxmWHo9LvRIPoWmSEyQrLrQ1WL9szd4n/r3qeLfstd+Rm37nUP83vJ5BAduznJ5uvL+L7ZM",
+	"eCf34jirVHi4tY3s1JmQqDIdnxpVozhRX486pTjp1Kv1w3KtVq7XRtXjVu2wVa1Xmr/qB97u94qClPVE",
+	"Im3tOtD5R2EvM7isTcEjbIhTjK9KRtCK4DLIhsR0DUFnFdQL0GLFAqHPOgEbUxDk/hrcrfSGH4TURkvM",
+	"mKzxa5dPjpA1J9btqYz90Epis7l3T8c0CmtLfD1ZBfvdm+M6+rk7HKFa/aCBmocnx+josNlAkIyvXYI1",
+	"6vE7sGbOzTb68O2GW+3Q0NlmiG3wNBuoiorcWiiJask+qaBz5zYVM2OgMCrjxrmTN0QwLwRoLAiGyqAc",
+	"a9RDgLExnXoraqMpWXvURhgd1MtTjmNBzAnk1bTIpHqtcdQ4PjhsHGWGJGncoHu6M1wb0r0d+bufwNFt",
+	"AM9jTiMQwuWu42z1bf2wenIkipgn6sfXm43czdzYXbLIcU5lRRGpYYlqHsJ0EJDxHV4tuaysx7pQbms6",
+	"mVGKLQRLd5lnQJdAGktjFrLgmBTaO2HpoJ4LzTDPME4QvLSZDHS1mrqOhc4dPHVch280N6GB1q98b0YY",
+	"E36tHrXJgsoXeokUvPOCUbjqJco+n+fz5abEQR1I2cZo5hOCAvIxCC+G45fo3j2N405wMejJieYEuQAl",
+	"fGSbwnPkbbADaSvmu3/+/R8mGgb+jwTqpDcP4Qg8qOv0hXpc1HYGndph+ZcLzyYLIVLZasElKvwbOjF4",
+	"KYnZbv467P7w/s3B0Q+DTrP9U6fXbl70rxqD70cXBwfNX+o/vvvloPd9/4f21VVz0D1o/Nj48defLuOh",
+	"QO+4xKyXjz58ajY3hQE9RbZce7+MqVR6xhfxTe7pZc3zVD7Q2/plr5c3XfUG/oqoe10W84LtcKu7nyfx",
+	"31ebT3q1uYvHLkE7/KWWMN0YCHdHantToZFzA/7VA/17aZ1U5OZkeKoeVFyBhLc822ovqaQgrr1rwyr7",
+	"+WMfl/r1mCyuJygAmJPfJaJ3odaDuIG66g9HOZZXLE1rW3JW8i4vHCsASSLoQf1aJba2lP74ufvm+37/",
+	"x1jZD50gwk6tToB8YhGpiTtMoEV2l3vO7oeKT7LKgSRW8/JKgchZz4jr3BE/IzKYqxiLZZChy7XlE1GQ",
+	"hXloFgv51kyUBwoMAdKuqbgh7ndFoirGpOE/w0/KH8JFHiqqjNWyY5ulU0V9PhdSZXslOkESNF1LTX/r",
+	"ue5ilueiVaIQOu/ILdAq0W0Vg3zcOQ4ItdYXOY03XE+mRMe+EXieaLCxcFzX0Qpg5HxS22U+z3CLu0fh",
+	"TDUVEs4ZQ7vHg7rz1uY4Cj21gnwMJCG2gw3+IP5euEiHIXtFUFEv8lFKAeFkX31sh4nLRrIjJSrGG8KY",
+	"hx4Wj5H1Gp8ZMcGfliihLFBrfID4Vwv+CoWHkrLuD1V8KAH8XqirP7QAUQbGMjHUtiyyzCzI/eAqRJn8",
+	"saEhmKJN5JMFdih0h+50ul3oDo1R/eNHFePHhcvpmJpv2z1o8yXuvuJCFhVlCzQlsCI3stmoVU3Rf8MR",
+	"7YF8OxzNNRTlYJ8SC6+kq9wmLHCocDr6hHnuHbHHFKINlz6ot6oWdYmDFvUgS+vD0AtL3G+GqrEI6Mpr",
+	"MhYiomAUxKL1+klZKol+TGYLcqijAdFSSn60kPlJigxDHJsGCqWDgfjOfzYNZPJ/mGM6JaokhyoArXxn",
+	"7ase8kmw8in4zKCbiCBIuNaCqceUw2ygwHNthJfYD/i5a8IzGURpOxzmBce6OGEXeLmU98vtDtw0hmrZ",
+	"5rJEMY3VCAerFl6bB8c6nxmF9nDY3f5d8FQkvgoDt32TD0x+8Xr0/dYProJ58nt82FlXFNHaMOxMEKQa",
+	"pi7jtn1ReaASXw2Hb1moGp5Ya+9yOBpcX3S3704vLKuYmCLqVr5lBWGxncQS0u3Ot02QgCDZ4HJzSdHE",
+	"15P95TYPTnw5q3jh9tJ0CQiSJs/moyVn8Kg7HG0ZOSIsSA7bsmo5Mrbqz6GduBb3D1Lb+bxrE9csIfHZ",
+	"2GlMApAtY1JCYacR+30jKQd2GRCTANsGZPL9roP2WksOh28bls3WO4/a61tZLLzjmL2+k8es28Zl8eiO",
+	"Y/aCL8XR0Nc44fDYYp4bYUMC5NGETlfE1IYq//sZ8JF+W62dHODarF4+smqkfISb0/KJVbPLdXIwa+Dm",
+	"9NA6snex+FPuh/xFsei2mSy4oimqZGa4HEXfcm63lipjKp9MIWRmugpEZ9qFA13s1yQwEPPgN9HspIVM",
+	"7dBUTjdjTM3e5U/d4Yj/DNFK0TOUeqTatvJh+hkS/o7MQZefi/ok8hf1Dir6ZOn5ARMFkTiEDse+7Fex",
+	"JkGiiW5Sh0srZkltK6lEJXSjhM6Toctk6CeZOkeWFpGlGKTP+vQBnn0qp4/Z9CGYOE0/ZMVMacPziPVH",
+	"sn6iK4Bbss4heLvebNZO0FJcVd+SNedWTv/D4fdh1yViT27JGhr9LjI93rdknScnzFuydmxTGSsOEbk6",
+	"IBSGKrKpDIUts0tgCNB+JOsrssipOM/nu4UMZnT1Y+8XdNW92F6jQsAscJP4iu5c2WAh/0jWPTrzvvQe",
+	"SdH5ij1gt1DRZGxeVgPb7Xb7n3//h2xABRiQDahK++xrVCQl7CqDnmSvOdy7fU40F4JNjzwFqv+ZMttF",
+	"fUbo1bXk4vg+CqiTnUuk+b5n8UDOmBkurM2Umoe0Han3K/gndZek4JK8blWKlxJcBNu5mYGep5x3gmGf",
+	"r6K3/PDXc7n+IV2tz0oUz08NeSFaJlc1furGXY/hTavQTU+RedYV73HNTbRYuQMf582YyvZsS+K6Dr0p",
+	"ISdAtkegzJiB8CwgviYuXzHhUYUgwzENnZqOR1Ew973VzRyZV9fJuqUJVZBDAv2lJVCbvJqx6/rcxiuJ",
+	"hbeQ2T4/N1FRWBaAhtIpwsj2FtihqDj1gjkX/RByK7BUOuWL4vId/la96MSIV0y/xzfP+hftXtTsYkyh",
+	"1Kj8NdKjyUc4REyuqZot8d9wEGQ0QKM7h40pxDTZJVGzVNdsY+8hn9x5t8QuVZCpq4vmmBbT9WJfB4QF",
+	"Zgnd8O0MPGlmhf7pOQ74LwIH8cK4YzqmgNq4VWMggq05kvGoWksPiUpVFrkI2RjCd6yq0232G58i3V4C",
+	"i8sstTgYf5ORAn8Td31/G9O/lctl+B9/aCZ1YxO9RmZkp/xN1NGFXxVdhnlOJhJzJIwTPkrmIKlXDZHE",
+	"qDCsCikmJ4h99jrxLsyB0wGVyMLMEqlOYraUORICBOiXEyZACquFm6lZsqCKXjeiAoQCECIB9ckddleC",
+	"t5UcgJYuYv6EMcRnx1HXI89HjLhuWB87PkaDyAkgPNklAWEG3OcwA2IwoUI2sSUwYcKD7GPhgK5qEVvt",
+	"gG47pmhAAu4tCWV8PtWyEkNJxgjzWZ1souHinbQFKV5REIruZg5DjECDMMslEHtdNDne5Vuvo0ZB7PUn",
+	"0Sbo82vRMKmklhSTFq+TYuFvSJMLQnyg10pAyCmS4TmKHeLimUsYSu718t1SHEwhCBY5QSkxYRZJhfOF",
+	"9JM4M6IrMM7yiRlBjGXCJ8QYf31M1dVllq8k2zmizjuF7jGFnGFOP85H6M2fcpB8wzFCkxXOxZG5CK+z",
+	"xFHANxkEk8jFkMqugUxPSU7Pv5E/c1ajNuLnjT+mggb597OcMGNajDVNEqMU4cpzQjplvoncMUh6Y8Z0",
+	"izvm/DxywShXi/SpaI6TmMME/ohhSneTRM4Q+Bf/Pe4NiTwcmvPnBbmDovcyfUQ5DraMJ1/GrxR3yUU/",
+	"bPM8ZRDXTv6ohzqgRoQFZ1KTjuvhgYxdlzQY+CvyYWu7hCCvP0LKC50fnAiipZUrWVoQnbtZQUo3Dnje",
+	"cMUQq5vCFpXj8EXGLMauGPL3Ssk/PZBUCD17+7Fiy6uAFxRKqrHTS9oWiLi3Vr4TrIf8MwJTorV1exXM",
+	"M5ttgbIBBbwjVvLwKpi/hkemIRhprx720PKcA8BlgOisHQI7D4Ilx1MHGrvnOYsTx7TsAu/YUXKlDLfn",
+	"ph3UghbAiOVA52mhPAUe+PT4vHOCbYBEtqv/pSxgKPe0iyK8dKRTD7rZ1zc4mvVPGsibBtihXIlZQ4kT",
+	"PhrVK9Wwg/3wHt/cEB9d916xMVW4JEb8bdeZ+thfl4RpALkkAkjLJzahgYNdhm58zBUWHOTsGSoO3nbQ",
+	"4VHjBP2v/9moNE6RPlpaelPPXo+p5/O/IQX4DWaOBc5j/qZIz5Qaxsz17gXbATCdaDbo9WJ5S9W6B9uF",
+	"FvwnaioftnZvFVRn5fDRZ9nR/tp3C61CYh2xnAgMu/FZNDoWvvZEZrXSzRxoc85Vtej6CiuDVs/OMcI0",
+	"M3E5GamC7aseE5VIZw4NiDVnIl8UWkLznZEhUcS/43YBZGHzAT4hiK38mUgK5obdmIYbucTBnBncHlM5",
+	"qpDeH5Yz58azVDi9xRIHztQVHwOT+Rv0zTehg+ebb6Tl8c+//8M00JWzJPxJORpYakmiSpHPmCJBsxwW",
+	"ZTSHqGBG1KUL8poVUhCoxwYfrZk5RmQcwoI061AiUDYqRfgG83EI8xmUWbXA/i0JDNnJBBWl4cZKhq4m",
+	"M6FiqwMe5uWzyNsFecIL2jLAqU+4oLCF4gxBw1oZBPHrijofARIRemyo62oRn+gwdO/j5ZKIO+tPXOAa",
+	"kBwfFln4LIsGIpHnLn1In2LvGPLZZ7MiNlBkG4nd0/MrYR9LrUSdaLikcHytKIz8ok7E7FWiGiJDRVXI",
+	"V6+Kj6AYAlzDAKyweIpvyUR0SnEkuq6ve2dMogtxMXJwcHBiwFU1g2o0QJJ8tOnNZowE5mvTdRYO/68n",
+	"68eILj0SlyZUojFPNTzB6N2KVkQoVN6bZFEKmExWRhGV+3PrjRjon3//RwnOEE3MEYZcyDVHKOZFVZzc",
+	"Cm3yDcek3OApprchf0LveCFHmWBUM3JTqR0P95Z8dCCf010LSITfVZ8DFW0fzwIj6hxhcBV24UD+sAFd",
+	"EhgIbU78fBboWe0TMIqR0FEYKpp4uZxAHKhnwX85EPAPh9rwX2xZE7MEzK7xjaIG6P086iii4B+xVj7z",
+	"/PIS3ziUqyl8ZFHSBXyAPzbRP/+v/xFyk3wXVIlPc8wmC88nBmQJTMT7nz+bJVgFtXUm42CcNJpHaOl7",
+	"U5csInSIr2ooey1f+fZ3aGmK7uceU31OmQl1WhjCLvOQhX1/LQrOoHilFcXT2mnz2aygYWaxDpjrhgRq",
+	"Jsujge+5LCzpo1xFfPvBIysc0sqj5jBV8ITYociEq0y1SDQlM4+LtQD5/IAhUAxojqntEh+SpVUjPsKE",
+	"azFWVQWQqVqS8UmmvndLAJKBktvgAgEpKhSJk0a9JlSEC8GrKLzD5YJTXCnL2hiYT8THNA+qyOx4NOCn",
+	"z5lzI7zWkodvCV+yqjIJwTPJBmOtMQ3bkElfDNMqoCw917HWHF+mes00kMpJhxHCI7P0CQPP/8UqkJsk",
+	"9hpT5NhksfQgRQdAKpq/lHvRb+Ufydo0NDjUJt7VOOtGtaF9eU0lnPlLF6/louoNNPdWvvC9X4BM5lsp",
+	"u5kQCo44Qu2W7KUjcP/DsH8pqxlIYPn2QZmHMVWDVQ1MLmh9Ij1JvsdBtEPpMXUo9tdo5noYJNrSc6iM",
+	"UXcdi8ibNakPt5ecnMr1SlWmHAplnbVev76/v69geFzx/JvXcix7fd7rdC+HXRgDVWEC8CyEqlj7qlcw",
+	"CnfEZ0JHq1Zq4k2uneGlU2gVDirVyoFIpJ+DDhkTm/yHm6x+POeO0DBSpoI+mkuTew4HbJOBsDjAMGgh",
+	"XLC1oiIsYTdB/gpn+0g+VTSZZMriffDvMVWUC7lNUO2wLb4h94MsCQ7AO81unSUophqAhrimQvdzxyWi",
+	"vYwUpzLDckqCe0IosrDryjov3AjGspu9QMMbcea0dbRxfPp4QQIoZvdbugqRu44fLVJLddT9RWg1/WVF",
+	"/HVkNIVJp8KQ3WbmpmGL+qJmj4zgVoPP+SlS2P39DmwOlBxXjAl0VK9Wxc0xyCRIrNROit9lPnToH/sk",
+	"3QW/fYoVKRUFi6q1cq05qlVbVf5/v+rldR2+L3CinhwfHTYbB/Ua1M2zHDt7igM1RXiOwUc14MSc/NRu",
+	"zurTY6tGTvCR3SAHM7huhvVMQgNWO/3sWbxKYgr6pvz0zHGJrBBQ4CzBbYCKGA7f5prCiX1sHU0PcXPW",
+	"IAd23eJEMMf15iGf9uhgWm3ik8ZxtU6q0+Mju9ZsNmZ23bIPGie1k0P4C59Mbbt61DipYavZqB4e4Ooh",
+	"OarNmjCX81dSaNWbocl31R4OwePMd5IssMMl0u/enFZsj/xZ7lPF8hYKyBwEOdR27hx7JcowyhwfoAQn",
+	"WBdahUtyj957/q2qmOnzH6+HICMpqRVahVr9AF1gh2vTnLM8FmBXVr0o1KrVai3MxmsVLt9LTxOZeLPJ",
+	"1PGh+1jt5KQq0F6Q/aUVtn/w5iCOcfTTmUdEeyzGIFnmtw+yFkOhVfhWFqs5PqlGKeCtQvvqatD/CXy4",
+	"oBEGwRZakzjuXZ71fuqdXbfP45UWc8bxnYjkIsehUtxUKqYmKgutwsWw8fHyr+8bl2fWx4vf2/cXZ+J/",
+	"54u399bb49qvv//g9N9dfPx15M4v6/9Z/XV0uRB+rAdKF6jrCU6CVI0gLpW9WUzqQbeAhhALWd8JxYf6",
+	"0htsq3otMLK288hrGkXl8bHNPb7ao6KEh6xkB7USFgsMdDogge+QOxJbF99ffMPFSEEaJIUPnwXhZlSk",
+	"DbCvjlI69bAPV6eiCreUadlmitIyxjSGU/TOuSPI5ARmhqXzhMudoVvq3VOZqH6qQggCZHG1cea5rncv",
+	"u4hctUed71FMF3j9ybGV1S2NsNTj16EMFdo19BWIXgJ9UZiEb/uDyfD6zUVvOOz1L+FYZ55H+X8jJ4xL",
+	"AqLiQAbttyMTrWjguBxweopMyaGmNISgRqATIBY4rosoITaTrhsz4jOzhUwQZtwuAq6WhpeUUZVIOphg",
+	"gOnPQimRGBMTN+lhUuaZYJJRUgOTzAnWAEIkzeBnIQEjw0uoyTRwgnVkgxRNJZz5mLNB76fuYDiR2qAJ",
+	"iZkImZdQhbR9PumdQenJb5DZ6Q+u+gP4PYYIy/OXntBrKi65keVq5Er0h8JqEH/I0jTJ8Wq1BhJuoqhQ",
+	"ktnpX44G/fPz3uW7yVV3MISNX3j0RkcXHylcdwhFv3KVUN8aZMY2I74DylFjarBQZEIrVzZ3lpMl8S1C",
+	"A3xDROqA+p75pnvZfdvr9Nrnk/7Pl92BvF7GyOx0B6Pe216nPepO+m8nvUsdl+AOk7sDhN/OmAp595RB",
+	"dT0UzDFF9eZ/FzwYQQPlTEX5NvAvQw/QWrWa1UW8zccxj6uvHhKxV3x+Dq4ye0X9Pm1zOGOJrAfkUQu+",
+	"jHzPJVm6rch5Scv4tHK7RS88r880q062NZIW9xvPXu+uFcrQw3A54P0OZXE7tlJp6k4JJTPHcrArO/kW",
+	"GSE2qlYbrxj6AVOChgsnmJfkNkvMgcEu0MsNKG7rZXw6rcsMMUVvfUwth1levkLTaB6iPr5F7TuSUmhO",
+	"GrVqXVNoOm2oLBEyJeSaLwjqeP4ybBYRY0g+SNXU+xypbnxp2Ar+jK0F4QtRqlvEeELvfb5FpbW042a5",
+	"2ijDq6HGiSmpML5HScjjepwoaKjrcbCxnKwz2L7QOqgaBU76hVYhyalg7DwYDzV0AW71LG2V46G5Ax6O",
+	"jqEm60FylUO8SCzynITV4kE9bdSazWazWgOlWK4vLXaFJpkeVI1UU028gc6j0f6A3DnkfhPzBSKEVN0z",
+	"MEJtiJZcYLrCLvJhAqi3KUWYuqSBkiiQqyA+Uvo3+z0Z2e1FaW2aNIvkrm+jqhzyAdd5kmTgR1nUV2i0",
+	"BO65lOYjcKdRwBYzNG1ViftK3QDVvk81/cIIFU4Ig1OOpQzdSz8/vDlFZx4p7QHjH9UczraAszD+CPtR",
+	"6Bxijigeg5u2n1PepNpT6Q2juI5kIGlXiOhr4geiWjKYrw7Vp/mjy6Zs11R1VD1qNZsZXrEP28WZcgQd",
+	"kMasiQ+nR9axfUKqs39rGv8baxqRK+1TwSaBQDdGm0yqSODCpY4UBRxI4kqPqCTLDapM6J8D70G2bpPn",
+	"d9O5YAf9JyFE4ACJaTv/Fiuj6nHkr3+gWDmyanai5MC/nAb1xbnlkWwR7mKOXsdZQUZKgGqn/HIOUywQ",
+	"o/Cc65HqyVZi2XYZUZvWrQO7QZqzQ3w0PbY2aF+fP+fgPRufQt5w4b3lxUzH4p4DIxLab1ycVPcbKzFT",
+	"EbzxsLHAfQ8bqjPfAz8ueTw2OtuZqnypBkp4UpHnI82JWnoUc+101RMR/SbDZQRhUpHloh8sqfXtwmv6",
+	"ReoDee1f8uLvmUlnyyXjQwgq2tlH2WWZd3ravU6UoiXvaTw/56Kngrrga5dkFPYUE3dRIgpLPVONt/CC",
+	"iL7CY/r1bgwbtYOdx17htethe+R559i/IWJ4c49Ps9Vy6fkBsS+I7WBVprlRr+8xx9L3LMKgK8JT3ngK",
+	"Ez0RSZN54/nZKKRvCHMjihJXhQZIs5A/XqEFCbCNA4wwtQ0ZsiOUChxqGylFo5K61XhHgswrjceFqvzr",
+	"qukypnXiy44FBeXT9VcuaWX6bKW7N04hKe/vKRIxOXzDQE0UV8oqQDPjalmCslukToah8MBIHYGQrEgd",
+	"zYhLBuvUcH16YDXsJjmcHeHjqR6sMz3BdqNaazZq9Wbdrh7W69MDUm8e2vasObOsYzKtHs3s42P7CFvH",
+	"B4f1w+Pp8QE+qOJGc3aMG80wWKcRldzYZBzEAnj+bWAlInvC4/WifXndPp8Muj/1uj9vCOQBeqglAnl2",
+	"Np3kwCc+ixPC8ysG1jSqjZ3HXnrBW29Fv1BAzvYDat+L7PRe9OwrzG0riMsKrIwUv46qwwBlCzzfJ1aQ",
+	"ko1RTLkoEyDoTuaMsDEVjd8gtNmSjSdFf0KPEnaaHWsi4nSyAjPQgvg3qm3VdC3+cRoPwVAfkyEE93PP",
+	"JRA5UIFaWXBJY2FKvUB1vRI1tETNCxFKJBvIagv9/9l7F6W2ke1v9FW6fL5TsfcnjG3upqbqc8DJMCHA",
+	"BjKZi+agttRgbeSWt1rG8WSn6v80//Me51H+T3Kq1+qWWrLkG5BAwq7aU8GWpVZf1vW3futVCuvh0kkj",
+	"nfRtMxOirUJns7HnFIETsPL1SYETgBGqzOUp8l1muyslKZd7CA6cs8WSK8vaP0s6li/w2hd47RLw2iJP",
+	"cnlH+HFUr+kGq4c/Q/W72dhb+HcHIb8OfCQiePGK0exA2bqyV7xuCMfPD2qVFGKOO3GsStfSWFYcTnls",
+	"0p3uU2CtIz3GuGGaILRXCWckZuIxNAXd3lxjXEoPb9/szUfJ2eEbi/xy1n0LfVdP3tr82scgjwY6brU2",
+	"W7u7pDeR5lJ1q9ki7/zXumoQS73wu4G0tcC6SZWDUyed7Pj7YSDdUHXzViONJpCqs9lqASgWLGfdFSUC",
+	"qlToCW1EG1Q7VnjUK0FEn661trb3i6ybnP0DmT7T4FkCZnmYxm+/LdwydXJnIL5eLZPSVM+u/PLr6+65",
+	"3/h0/C/33S8Xr//1x2+/NOjHP4a/t940/rh4ffeH/3rYG5zcufz1nTt406Af90YHNz/9tIhZMNtPX8hr",
+	"Bv8AjYUZwKFX82LuZa87/v23k7/dt3sT7+D137+33qz0ajlrZsq2WDroq7fdoyJxyrYUyJT0y1ciOYfm",
+	"jBaajgV4k9XjPTvtre3nHO8p3bmXRZC2Zab5x7TQVz5FRQaj/o5Q1MIepkTIShmRF0vzR7M00XYzLLdV",
+	"rMz1z/qfV7NyMqecpQai2ntTOZrECORuMPKYR6poBtYWTL4Yhs79ghBLCqwH1MjPX8I9oHwD+I/eNJDZ",
+	"MXbJS2SazTu6DxeVXrhkXy9n4jgWiw90/76Kh3oBj5IOalm9aHqzfXmVwh0o5WlziByD94bFoUDFooEy",
+	"GPr2eUJFM+U7+kjfrULTIXdZUs+q85CQZqYe04RuoJQN2ixoMxRPuZc292NSdeBdLoFMV5F5Q4gtoZxI",
+	"iYXgJRJuIV3RqivOHdKbEI9d01GgYvN0OIzCOxooUAawiKEvbw4uz2OFstxIAZCq4b8JXR+nnkScDxeH",
+	"UPWYEGcj/1hstt73PQeHpD8x2HxJ0rd0Hwo9Y0E674+J22fuLYlGXGSmVcRsCE8YhHdIdByHJKHpH/cZ",
+	"x5sAnwgTUOxazBAU8mBiyTnLZq6zyo3HpHqNVbQ0WxoQXhPKJ5qa3ZiufeJSwdZ8LhgXfuzfMblUhDiH",
+	"jE8U89Jh9+QIOOx5GPcBsJVMxz5xMHmpLs0kI2GisfLZWTRL7qj0OhDBw0DOGPegWhoekOwfC+pdgAAv",
+	"mX/dqwDpWVQIBPiU9EKKmE5EuobFo0uq1pX4gOAIvIxexjpxcggDTZ2UcCRhKZl8Twg7TdkUKCkeLxO0",
+	"qkWyZM0JnlppPSVzDCQmSUC89kNUmxTQuCQzUErjUo4sfwkWPCg45KWo56WopxhFM68AZwGCnOwpvkdJ",
+	"wqKw6TKRm/BG1ZbFTr+QUL1kyb9/EqrHBJIbcCDl9XjMaytiWL2EqUVqVtwpE16bX/LvApoiJz333xZO",
+	"fr/waYkNavKt5tn0kkoGE2dVcFqkVwK4LpW4BD/WjzXcq8eMRZqweD8tnE+QvCXkUbBuc5mj2qSshqlt",
+	"VlHsE+MXD1udgUEBpB7EA35wevLm+OjgspLfuwsNFX61etXWvDE82jx8k7qpzcZeymSaJADSBgG9cBS3",
+	"ewHlt4tHLc/wWCyAnIW+TzzZ0dWEq7gsilSTLzumgtAgYtSbGBiJJ5MyQBd5UXCKSYy+PP9rnkI9DLyE",
+	"AZZU5WekN7E52CMgtSOPRTVVKaq4yrE7LPqQREqpIAD+QIjr/ON0FCWdW//xDxJjkC3ljC7jaf0INO0H",
+	"mfEtHSTAm5wC8/oiAVa8XlGo/nX/MpPM4FFApat1dTMCG6jR3Gtdb9DG2jb0avdadG2v12RrKap/lxXa",
+	"hNJpaAJKfau90aijmfFHyj77Bx302N8+kXuu0FYouQHwwsilrbSbCx/aqfWazGeXzE7Q4skGfNYK2h1/",
+	"uBK7JP501rmV75t7JePUYtuBGcySCOEQEMJMJzHpwkGR5SxD+q0aZcjLqtTmUjBYhJKedFv7hLN4HEa3",
+	"GpGV6Ysw1QUB7DPgq9NfAcU0GVBOb1iddIw0d2Z8OmUE+K7c5kZWybwMaOckAIDWMOlkzh30lRsNSTiK",
+	"bR5ekx7lXp0c+7dMt7DA0jbdvVr1HyAgOhUevdVoyDGknegyQ1c3WFtTXT98jxwdkrU1CDGfdN53HQyt",
+	"wtxAYBtaGuAUDAaYreAz2Pimz0TlHmj1olO97PGEYZkDSk7QY8DMn4WwW13AFQm3g+kN5n0zwbYQCAN/",
+	"uioGQz+4GILxQJJVF7Fmjm+RbM0bROufp/ZgOXzinFFPAPNpkQA2Ba8Uhygrs+aU9HCNXxplMZtOnaxm",
+	"C71lcaEYWcUQMm/xVp7HB7VxfpgzfpnTgd/ufC8SlcCfLg2RmH8q30r74UGOZJp6XMCDMX8uPZi0KZc8",
+	"uknLCmjFQ6q67ZJlc9VgpwYZdqP7knJzImha1FNSO3F2zMS2zT0/Yq5CMfQARK86i4gwijFBTYWLqVuw",
+	"s9CTku+CH9Ys1eOs0Hm6Nqw005PCtCrg6I02ONd+ELOIYLkhIPfxCtIB/1d/r+H+0utVPTaYZ3NoVUES",
+	"GUGqThDe+Fz8RO1Ro9HaVn/1HAQTwK2hhUqST8dXt4Adwo2DCam6VLAEWVarE2fg86v/+a//dtadAf0E",
+	"/yI9uQ11szE3GAn/TppQji+uPB+cae8naX5oJx6oJvU35nI71zQQzEm4KJX9KvTSWECzXCeOYDRy+1fY",
+	"0clJ3wQ6msKHSsjbXAoaS5qSCDOICMwCqcq3li9Xgw6c+n1Tznci97FFqM2zhjV8Dk07OTl63TkhVZ/D",
+	"FIohddGex/u2kQ4BTU2zoVLyBFhSfBUmSDUzwFpCHY+muH567jfmoCwYj6V+b5E4vGFy+gACosfwShCH",
+	"fUIRcOV7jqovMc8g6bOIteFDPVKItNhcF2iExSay4eQnp/+h1Jo15VylHefffjg6FKSa4l7AU6mVtXDB",
+	"9bwaCXVltpsL9MSS/7gOowHooZEcQEGn0wH9dIQXNxtprpdGEZ1ge5fSAeNBLBsffls8qPmq7lj++n7D",
+	"e/f7AQnYHQuEKipOHTvsEQ7emZJFVNg87ayG//rzLyligrgPTZic24l7BfdzVG9K6CXJoraifQepg0Qi",
+	"cNmrtEWU59/40OYtNG4jfmqmoC0Q4uM+7HR5fLHb6IBRrlFdIA4cu9K0K8CLY4jnpmogrq2fPyvNilVp",
+	"Vf4qXpl0BMWrk4+KJBNpSVGdfae6+Vx47JDG8lxW2pX/58/G2t5fn5vW3pf/9QA777RY3pKqA1IZIqgg",
+	"chnHS0IuZYuSxqXnyBDvmemYbn49Y6/RIAjHzCM9GlDuMktqemhYsA/8w1Is64nDGRsGEI2HsRWPS2oo",
+	"dbsrdfvKcuZiB5qRrTDyQXivgdNPjzbw13hfOW4hWAydIkslUDIIeSnkWFcWRx15iwOkkVt23+bHDC2N",
+	"owVHrS5eddyqb2gH9euRdz+JquJ3oKhKhw/XfCONBJi/spHBl6tO5AnyJt5jbEOK5srsQeqrrr71aPvS",
+	"aVHdC0sHKy9SIL2Vx3omb3KCQL97DVmwG0gDlva8U9+vfJbw99lBtpYbIiQn2Zy2fOwexx278t1rGtHH",
+	"KB+j+v4r783OlFNEin0icISmHKAS70e6GlkTpke5R0t3kOGvZd5/QD8dM34T9yvt1tbmlEybOeEQD5Ae",
+	"tnLvQQXLd7gG71e3661lx6nDSo3mZcOAjpVZEkZMyxx3Ios9GrM1OZLKwwxeURFlR19mLTz24CD8gUG5",
+	"WZNbNndGOO9rDW+p6bvn+B4zVW0V0TNi2UwcqjhWb7IPLhOF2JSz5uDnwghOlb29jpUtaV/qNTjVP//y",
+	"APHmNFL45+dKanJW2pU/3n+8rFgV06CrtCtvO1t/XHR/+f31xs4v5wdbnV8Pjjpb70/PNs9/vny/sbH1",
+	"W+vd2982jn4+/aVzdrZ13t3YfLf57o9fTypWJW9dt7cajUZ9yyqweCttPgoCq9CqTL5LTTb90SNFz7fb",
+	"jVZ9KwNxzd68udbqbbhrO94mW9u93mqsIeP2ntdgTcBfGs6a9kESd7bSbloYdqi0K/+7td3Y29FlA8mO",
+	"UQDtjJlVaVfej/2AagRzWnaQv4kyISrtytmxCZnUDasBMhmpe75WmmRWNiCdkHw4Z9E5uQ8mQq3BAngI",
+	"vbl/4IxCGnCA4CXEyjF4tCKYQhsoGkiRzdB5VmlBoGrHlyoSjOVnTRzgtnX7ir0m+wOboydadVJB4aBf",
+	"Ckx+jikl0nbvf7Mo1HECbKepI6mO36McC+gg2eELDP6b8Ayq0VtqgDavOhDhhBCxo/a/+vJKfQNshoJI",
+	"Cy4XF1XA3eSdamnzL2NmHGjsCKmJX7EhP/IkTkLFx4Mnop17ZcV6WCQ0nYSKSPnWiU3pe0IhWi7i6B2b",
+	"2Byq4MRooCP7+3qi4BZ9esdSeEk0eSVIADYkTIjuaG7zQeit7e2okrqqGFJXNYyHpAZM0Q0PI0WUBK2/",
+	"gdRxNBwyDOJjZiccxQR/XdsnzrSqUAtR/NI3oc11JN78NWogjL9riqSdJEaI3I+aq/ua+oFRNovuerZ+",
+	"Vi7UIdaGinbBYxpWJg4r/zRUgkNAJezLzUnYYBhPdNxUgYnkICEFUyeYVHKgeZzh60KHT7Y2oH5gc0iP",
+	"YD5dymUYL6BQR9z/94jBjlOH1Dy9bUJJTG8Zt7m8sZFtbzgKoAjv6xDn4MPF5en77vlV5xjrk7u/HV1c",
+	"XugNqFGjnA7ANsIxQxg2B1UCPFDVgBhRm3sjtFiYShapY7zZaJBxRIdDzfUP7yZYdOdDlGqzsVeTB9fm",
+	"arcWvrAJMIC2ons2l95U/k1qdXKKmSV4GbNmdRz5ccz4XJiSOs4Piy1YlcfqehTk6oF0zpMFXob35umY",
+	"gJUPF4cHlTIj8F7DME3H1EJsNBqNtR35n135n4b6Xw/LW+Suko99vdsiH7sXl0QaWGRre2+X7GxvbZKN",
+	"1rO09LD3C5eCb7pgDBVuyIPJ19ojS9TXZDB46rQ9Jv5O2jF30iZOVhZeWrlOU1+qbVtpN6xKdq4GPg+j",
+	"qxH340p7J0Xj4JfDgMbSBwZ3F1Q1LCT8Kzfn+tMHmPW/9MtcaavcqvSC0L01XmhF52fhq1uN7CmThwy3",
+	"ti4jnD4mRZOFtdgsMoau4gduKpMLDLdFB7nSBvUSfVCEckwqMHUnkYQ5pshIXtadyR6Rb+3cLESBpZXg",
+	"kgxYzwd8aWzFe2K81j9nDuZCgMwZTlyddDLfK1Myh8UMs1jNBbGZJhZnNjjzoY2nRQOA+sEPBOf8ytZU",
+	"4yWW1kgtrH9Rni+Snmlk4XtnLSz8LDGr1J/KrFJ/fe3Q2WrhslLkrfr+x0bdzpDGVmU4KpCmyHk9LySG",
+	"xTngZangkuoYYZkQSyAUAhaurPsfMBrpaJBFHLXTAHyb2bvyS3PfYgcyxTiUBg00mzNIAJvnOlg4+Q3p",
+	"WBgaQ/Cnjh/BsPNRLfXmQxr3FWqNDhi5S2NXFAC4KBgUbTQTlobsJzMIlUtkHI4CD2izId0FV6hBdjTD",
+	"mfmz8hYZT0+brOrAK5mXddEO8cPsBk7ctIykBA/oC4jK7D3OqS+wq0oCmEs3ShZlZd58Sve0pCufEcWt",
+	"jD96VOKPriwGl3UUcUd8FUfx62p9NfM/uuZvfb3YytH9s2h77UazvblZbz0VWyDxQZdu4/E07IHvxT9U",
+	"vTQezz9c10XKixQHpTmpXIVzltsgy2Cwb3NdRALuJn6HUfmygg00NTAThEm4mTUOHf0O31alF6O9QXWq",
+	"9JpK7/miALR12N3d29hpbDYam5uNrY1Wo7nRAOKwQsB3j/IlASNHPUCA39+LTTbMny9R0EdVcQ8bK/02",
+	"0dHVkR3qUJcBOy5nCqQf1H81ayJSmbgwsON0yLhI0sU5uOm1qtdJ3LMqOrORiFVd94AJVX9pXlezAL8h",
+	"xXtOiWA+yQBm2FwJiDpJ07YhjI4G+6gU0G3W3ZSm8Qc2LwAgkIXxBzXMWvcYGfGRwMx+caqYlGSKM06p",
+	"mrz9EmyILxQ0ZF7+WB2G5+yzynUGHZRxOD/C6mP9ZsZdRWlWohTlrldwkOJbhqO44K4rphPV5L9kE7+J",
+	"Hm012s1mfefBFGlvZ61JW721HXfDW9tlm9dreRrfmVvvsRTpnGGtpjyLFOfHrFj/5jQqL3nD++cN5+h7",
+	"cBHnskAYTTkAHZohTAAtrVWxwoz6/MYinI1Tx8/mNEcS0U518DBid344EnCFVNTOkN74HElfOPsUX7mj",
+	"SISRQyh0TsB/a7NDXgB2RhXcQps7fBQEDgl52r5A3lhqYBwDZ3csUpwM0HJa3PpDM0Rv2fISTsZ9aL6I",
+	"wXdpC+i+DLoBhUsD6GqQzIa6wOZpTBoNIXjwmAoSMerBveT8RGBqYBOBKOkeNKbBbZlfq5s+lRfvZ9fu",
+	"DVaA9yZQFl5WagASaUnCWj0E3MDTPm76ZIyBzS4LW/Xpuihs8T4uafHGYtcfwH57gCwv9I4DOsJynumE",
+	"dngRGucp7uyU5RiafhSyFwNZahlNv8Etvgjd/VTrgdIB5Mn00wMuZ6ZPxdUgjBjaTFbFOPPwFPmPK9pz",
+	"m62NytLEyo9aCPDglMcP3kjJNSRFCZdppgPJfC2AjLfAHU2JGDLXv/bd5Dlts0c+SmnKbW4QU+sr94nZ",
+	"eV8BtDP99eHHGQLrfXCLHK3THMJ85ZJOSpAiuV1Qebx2JWmvV8MXThBaPcbZte/6NCDQLIFUBWMeaTQ2",
+	"XwnyC+WMQC8F5JTRzcCiEPknhywS2QaxmWCbO4oixl2kYz9MWN5d96o143CC/V3Enb/jNr0WS3M2wPf+",
+	"PfVSua+Y+4b9PBZ5p3n9YR6+JYiv+Lmvkoc8TJOQhbpZfN1GIo+yALN7kWRmF9oZPEB3koWmdpGmJTM0",
+	"/X2bkWR6SBeCFxYUg81VxGBRC5HHstyea+uNed02yu3QGV00NtubWyt20Xh4GNv322KzIHd87wabev7N",
+	"3pU0dvtlwDij6yHHkn5g2HbgECV4NWUbqmPhQILBNClfCaK+U/ZmkdiwFOrOaMevgHVjX+joQBRLAy19",
+	"0oBFN0yk1Zeq+jDkrE7e03+Fkc0Rc5Y0byBUevZmE4E2EEBij2qoFNW/0DQfNq866XmTb52cNPgjsYCc",
+	"Gr6Ekzm6jgIJOgUWUUKm5sgT6BgA7FYrqbyDhg1iBFWMPgs87FOpR6lq2uT8OAfHpxfdQyddtQw4UL7H",
+	"ZmMPcx0KIGIUJ+aTPG7s3/nxBAxhmzuHp+fvOyeXTq0cpzdtyz9I98JVExeGmDa9ALn8KH+BwWtfNSkX",
+	"aXdotVehP2RGm6U3TMX61kyx3iqWwntw6JUqmh4efKHHYY4go7w4G8PfGQ22ukzGNXzwLEn5UlxCdHCs",
+	"SmCh92ocMRbPXhHmvRgYxQbGvJ34dQyMvfsbGNum8VlwSPTGKT0mT31XFJ7cF9tzua3xkLZnHjaJgP9x",
+	"PwzM7tJIaqF5J8DeYMwDSgtsj111AG+fQt09VTRgESd9JamAu1Knq9XXP1cNg5Upor7UIhCg+HKCn3PH",
+	"t4V+t3TaT/1u1bxf8qrFib9lul+ByXkAK/+QLkE5mHRWpHjdCIOtf07/uFo6ipyx16kQoetDmk0hgJKw",
+	"akqJAhZmgZGvqbKNobUhmooRVMgP+pw4b7uXJPc6jqUKGnygs+xnixXBsfDj2UHmo1SS3hv38RJS/JYh",
+	"xeUkv7HuJXEHo3fhS+TBmI3HjD0snOFNl2/hsEVGZL0Sy0QvbF6lSaRBOx7lcYZaHRIe2bSSUND5aiqb",
+	"ioMe8tdSXWiQJbKKYrigIIhAHHls0qBB0fFydKQDaHhysQ45olbLsaZCC6oRZGEUIVdjSFaJIswNGmRk",
+	"87cKG5Q4+VuNBvk5HNPIK89DfCkVpHV989XF1iO55vdSZItMyhNRZckKPA1VtnXZ3HkcVZZ+u3z914uv",
+	"8D35CnNUuPQWBOVeL/xU1Maaub5QUIKVVL3RDd1U2YW1Cxc4jAxQX/U3qipo3w2L0cqXOgcbnwMu0GPc",
+	"Z+B9Z9sfc+K875x86BxfnXd/Pep+RNI6SiJ25wOqD0rT97FrE9KiYFjC9Cn2HFBw2GhdqmxFnqk7EqXf",
+	"SBfJ5tAzWchpSy6tpqEDw+GxiIckg2mRASr8M+QbdhATCbzit4wNszqVOGfdk8Ojk7fFgfhD6DZf0LP+",
+	"2yrVdEeZHf4jRkW2+zfRZbikNyF9igJhKQGpttOhfuDjtPD8TtE283QvbK6CW+ylt9ArfbXI4lpG/3QA",
+	"6iwMd4KlutK8/cZyDb3yiCy+7JYa6bUfMD2VLoti/xr4Kut4B191d79q0lZvw930ttj29Q7d7ck16dPW",
+	"1nalXentUW+z0dzabLa2Wl5ju9XqbbDW1rbnXW9du+4u6zV2rr3dXW+Hursb263t3d7uBt1o0M2t6126",
+	"CQaS/zertDfTJgQH3fPLozdHB53L7tXpm6ujkzw2cxFIVMm8PRgwaj4u58syOJoOz8eQz0FUz0TIyLlQ",
+	"bewr7T//MkPLqYhJOtkXbYWm3rTLYWP2VjXeTHlchHQ1dJg6ai/m21M13z7wYRS6TCCfywMacKjBybRN",
+	"M6BcGvaRPhnaqlN2XM6qy8WC9dn4/HC4kYew5t6DKWeQL8WhNOewjhXHDLabHFzgU+4yktg7As04i8T9",
+	"CJrkZUi51a/JgLp9n7N9QskghJpTpCvmYYzEOFmbD5pd+vwGumQmLXPaNrf5f7DR+X/IgE7wXnFI/mPz",
+	"/6ytrcH/5SWJdUaqnffHWLdqaRiG5lGvkf8QB/NfjpXGW/AG6nN5SffwUH6vkRfppRZx3pyf/tE90T+S",
+	"V5Iq4305RR7xRox4fuDfMOiq5lI+59lTN9R/VRcauqVGgL/V4yVVHqYwEm8U6SiXz5NPhyzyQ2+Ruyaz",
+	"RIDY+j9ySZLJMii2dcDJiGMFoWAFNPS6y38J1X2ReX0xBVi/0OUx39K8TjQfLtuqRjO+i/ZJH6Va9gWt",
+	"8YRT8mr3LJOS376HObRQQl4K2mdsBpWcjWEU9gI2+N+FrnKs7PsExJfZflqZgAYCjYRyTmojPCNt/Ql0",
+	"mAUGBh5qfahi+H7SfFOeAWD6x0OJW/Dg9OTN8dHBZSW/LniX9vxBwC/1myxwMVLYJ+WGXwx7frOxZ1Vi",
+	"P0ZHQJuMade2XjiK272A8tvFt+AZLkBZPjBrPOQtBiSmuFPQQXxN7KyYNRvqL3ZtatdKUy9r6ZGsoVdq",
+	"0t41lyG7Mi1Po7zawg69We4ZYLRyE9vWIVXKyYjf8nDMDTpLE2hQs4gqjmQeYhZhvqFzjdI3ndipFxYH",
+	"r0x3lZrf/xyxaHKqyrkXyaGeUdhH8w2SRctuL8IofoBqWxQ0rUbDSgtvadIpto0KKlHhnbjSbu5stHb3",
+	"NjZ3N61p2yFdxPS3Pr9jIh4wHl9qfXbZPT8B/75zfHVxeXrw7qIQkqZ0XfapEG+QB+MG0kIj10XU4YDF",
+	"FJuwyTEhZwtwZagPYAWA0RimGDtOcvYp/UIX2CcfyD0lx3NxUFE0TPqui6PeDBqmc7VSs8trl6dgWkHL",
+	"rqRelwY7zJJDckKKSBdwt6yGcLjwbziNR9FCJy25+IgPRwsduQM8VYf+DUz1X3P7e/GEJSS8xp5YyVEA",
+	"ngFEJBjIRihq5YrcPecHEUqkTrkOAz8kgc9vGfRP9GPgCI7AlgAAt3rkkEU2zz9wqOwYLEGmRDA35B7J",
+	"tSjac+Ce0z/XtMX0jvoBkOUqzuE8vVOr5WSrRi4NFj8R0ygWqYsNvFSZ5IovLOSRiuntlMuorYLk9vuE",
+	"ltZc2PyGxVhqov1MjZsopYxalSzK8CTfsckiO+oBfU9DFP/x/uNColiUyeKFhdvq/E7N1dRUU6upFbXU",
+	"olNzfy1lKinVtKSyrNKYqTCy/ENGk5NESkjrp8+op0hrks0Wr52zYQAlHCXjUL9K92ec/AKG8mTV0kJR",
+	"76XD3av6A/dyBFbzABYgPUrVUrnancXRbxKyYvc+aBepjyOy0sqLeqE3kWLWufhwcdY9OZTiOYxSUS2d",
+	"X+Cu97QaUTd5ZWziUn24nyqQxC90qXCpxxAxoA8Ier09ZsQpkbEI6CNSlQN3SEB15iiHLBpQOdPl8Lln",
+	"qTOKRGjeop8K/C0qwzLz8pjcf1MuzFP2YHYaOd2gHZjH0A0J+OxFD7zogSls2lw9kAv6rH9OjpVZuDJV",
+	"5VEqCnPqBNuJpp1zGY/9a59FGVrv9AhW2pUhBQioCqanhzwvUhY9SlJ+PkII5clHUB5b/hjO3ncexYCG",
+	"RwvYU085jKGPuSLMnRnZVUzUwtIRDSN2oUMdkWG86UoNmyPlpciEdnNhh1lRXZubYV3iDAD39CsNRrpw",
+	"ZMgiKC7hLsOm4QofqsJ/Nh9GvitNQ4NOm8ZANinCwCPQGjumE+ztrsvq/j2iPPbjCWmUUU12cN4eMpZc",
+	"0gVBTz7WovoiPWPFlJGmgFxCIC4xgIyrWTSE5IIVBvEdR9R3FKWzKeSTmFql3ag3mtsbreauvO6ORfSG",
+	"HUCksbXRrG9uFSuTrYWViYgjAHvCp6Z26QwwvL1R39m1KppiumFV8LSdyQMkB9Gq7zb1h79isf9GfTdZ",
+	"9M5wGDByxF25K4xjKV9sa8PKbAoc1i6EUn3cb+bbD7OPHI4it08FS0aC06EPafa3YjLohYEcT+fsuEQX",
+	"bj23bILcNUvkEkA2/RCZBC2Fn7sCXv+sJMPM4vBRxDHar0SyRYB0w8spPYI6r6gWG3bSojY6NJpYwUJX",
+	"Mu7J2+cv8vjJyOP7+SZyEed6JvKiH8QvUYf8GQvFUazKywMWK2DWMGIutvNAYTK9xHeMe2H0ShBp2Efs",
+	"LkTpYKUAUyqIc3Z6cUnkQ0L5lHV53S1zSBX5ZeKQDCN2zaLatPw8h0svw1vGj9kNdSdLm/8d2Nlwh6PC",
+	"3tib03IfriY4TO8738A4w8q3ZkKQGF6+KhdUKpna84cMLLmNcQJcGgQWuWVDbCjlBj6UdI0jP44ZR0AA",
+	"XM8im3uhK9rpnncjBiqcBqJo/8MDjO0vPWbY/5Zy0o1uToFHxhEdDplHRJ8OdVdCau5q6KxsfKL8dGBY",
+	"LE++Zw/V6ulwmBi4b3h3hX8VYpPhmwvmRtLSktcK+PfVnrfr7vS26db1JtvwWm6z16CLKyJ4izTpkcFK",
+	"r39aG4/Ha1ILr42igHFpoHhPevxfHimBr7cGjpzGVxv/bq3tjBu99x/uDsbnk50/4n/u3v6zYlUyO2tu",
+	"VJV9GvoRE0e80t7YboDB9Ony8rjS3t3elH8KNxwyKToiRqFtcuTHrPKXVYmjkYiZdzQUWMumsK2vGY2A",
+	"8OkRcv2419WEz7Bc8Pgv223oIYT/t0iNrKpAmDuKwPKESsTi1PcS6kRZIfOb/5QCX5OfLgRYJdXYZwI/",
+	"TPGwtWIc64zuNt8mdlYcOcw1QYLA4YP2uilqclMSwcw2nIChsE+4iQgoO8ZdRnyvbGTJNbl45oB+Ooa2",
+	"iZX29iZ0kdN/NhMhIuJIbqovjxNiLM0vTXucUKVykuFeCWjyiW62bb5qu+JGg7VGo7HZ3PlukbpmB5zF",
+	"wmsrdcK5tzx+mIBZUcOb7wt7m1YlJmyIR8UlhsSPE7KQkLOkJhGQTM6Hi0OnBtY20HQpItCcmNdcImnw",
+	"xuby3COQFUJ1RehduKNO4wA3eXLoHMto2GoRX5ARRuOk6CrtqurY3Oj9TQNp4ExITG8Zn4F4XZkq/JvB",
+	"l0BwDnzuD/LdME6gACjkwcSkIl5E5slTwkcDFvnuuV6HKVpw/D6jLCxNuJb4azcj32NEMO4JuRLVxH+i",
+	"gtgVlMN2pbbsAHNCGe+je7mWDFk3iC1Uc/ccgKkVliACzu65rwwbfop68l7+QzqP5SorKeOcRgsnsHjo",
+	"96xFlPgeMGMvELC5UOAiMuMlocCJSZ1igTOlfBkwMNGWuOqhIVQ/ciyHrdvc5mjFEyElKLu+Zm4s2mQ+",
+	"hNgy+QNsbmh3C2ocg0Br7oKmr7nND8gQm0P7Uag2RS2qn1ovRx63ScR0u2mD2iB3e/ZJSi0/DiYlOOM2",
+	"oXxi8+tRBIWZqlhYvgayKHiFVZF7Tjk++Zlq+Iih42VqtAM1G7prLVxhKLIiUW7I7fdjGjB1HMSQcS97",
+	"9wv8kFTVigqY9uKFrM17bKIAku27jJ7MrtxXhlB/Ez2ZTtOjQKeXUpUv4OkXzTkDPD1Pc+Yjh+uf06Mz",
+	"Ez69sqQuIIf6PqTCY6KZFxEJq3bEe664gQWMwmeAHEhxNYtE7Y2rVfc5ykkPokSeNC5LCrilG2VzJwvQ",
+	"d8AWdUxgj7RaPehMI8IodkjE7lgkmCB+rLrQ2Fw3tMGyNAO/Je/24YJ4YRBQQFATUUDv9kqQcMwVzJno",
+	"IJBg0PVfdcQTAxoETMREA3dI1YEgymiAWCPHIh8ubK4eVYMQFJigfoxTATRd1xFa1rq5dZ9GzEo6MsMA",
+	"dMM/Et6pBv9gq3l0YpExY7cWGYQcIhMemTAalaGrj4xVnANWA9fCXEeNUs4tWllsP1dlsTBILfuz7w26",
+	"PIVh04tPgy6XWjXBL8wAsk19MLuOxRedFHynbi4UOZqCml3TQDCrktm88IxCzFsWnpYHooEJj17F6R2L",
+	"Ln30ODwKALatllWBvVppb9QbW1ZFbt9Ke61Zb1kVuXUr7d365penkOzY2F7cuUgP1uL5DuNwPcOMh58R",
+	"Jd+FYlv/jHt5Maxw+kPSm4Coxl8b0cD5uOF03yxtoF7A0x7ROH0RVYuJqntZzOkGmGczp7P8Y6BtffNo",
+	"PGf5orf+Ioaz8D/lDSxRJ45xLiC0KY8G5FDlb+Aim09lMAd0glYmqYZDxolBDVvbt7lTdAbx7vJO0vyT",
+	"Yo7hWZcyTmVly43L9E2fCITma2JDcmo+CMKxgPn3+Q2qe9jyKEEJ+/fIB3ASdggO3VtReVjBWeLerzz+",
+	"iI7JgMYsQsQr90iPCsjdinAUuUyQql9ndbJG3oaBZ5H3PodSms5N5LujIB5FNCBnUeiN3BhivdmXbRW8",
+	"7MHp+/enh0eXv+ffUCmBB8DJtB7FdFzKctQvvYzlmJMQz9F8zL7C9yLj1z+b23pmaDJd+QULx/LhkrIS",
+	"ssLqscxpe3IlZM9bpt7PANSjmW8A5gIvP4YVmHnpZy0mzMKo5ZtWPBFIIJYSoZGIsO8Ma5lZsKI7euJl",
+	"CgUwivtSarkK8eALKMLBCGvuBsDBiY1uSBVIqUNX2HxAo1vix7ojqLePF0mRgDi9cBQR6nlQcAnNP1WR",
+	"Fw4kbUzubDaaDnJ3y0GRkNcJvJ68FeUJUiH3cyGPOPOEvDO+GrSTRtbnjAWeYeNQJKBp/RxhAx+IOz9c",
+	"/lw/7B53L7uHDqmG3EVmUbh3IczQKJh7KZX7KqVys9OSRsXXsz3X3U+YYgCwb77qAsqiMhVvyLXbg0oe",
+	"nKK6zS+Tw65Khgi9jllEnKSCyFEcuYJUN7YbjRqoapUcUvvL5lj9VlxPity35kjccAA5HemsQo4iYszm",
+	"YzrBBjf/IEpyQCiBeXLkA6LgUtUwIr9cnJ7UiKNLxFRdnVkJ5uzr25x2RnGftOoNNSVr5kBuIspjUj1/",
+	"c0C2dzb3yP/3/27WN2ttmxPiwHfQ2e0nVX1m/NLRnO34jY9jgN+pj7AKzSEG+suSY1ICFhDY+PikmbM5",
+	"Mp+Tny8vz8hr6bDJ+xpSGLHOHXXqVDNpuFD6d2x7s5oMq50ZTc2x5K2M123VN+rNGuB3L8b05oZF5MMR",
+	"TGd+3kjg9yIK+TnBoP89GwBczZgojdgWjMdWwpXsFExfnbzHjmk2zxRlgvSVwrfh6NbQ85Z5HIXSsuRM",
+	"aQdFtYx3UqERcy8FNMYdvy91Dw1EmGYesxtG7Til4q6wPNQiDvwDXxhXXR+WK587qPYQYC+vs9Dwl0MP",
+	"/GsW+wNo1S2NZ9BZWkWZmuXgvNuRmmVOkeiPWh4KWi9d0ix87TK33LCGGZja47z5F6sCUq+VHc7UMTK3",
+	"e17wTA8T2wotME41uPkDtSrpea20K9NncxmA3oNXyZpHbX5N7KLFr+nxLCmHnUafWxVToS6zb3wvk9tw",
+	"B4y8kU6v28fjUVZ4u9grx/kCYPjgMlelm0qozKe52t4y13iptX8p2P2aBbuzjdoEmDsnbZFrP5PieRfr",
+	"KUM685rTFJfrniXPuS9Z4LkOhb00nlmMNjVJum5tNRYPp2UIlZpbO1v11laOQKlZ3y4kUNr+Xotkk028",
+	"eOzfLCr6AYjoikXLd1plaxS1ZnvZIIhSkeqn9a4pV67Nq7mCmzTdi4eeSLck01lA9ZHRz7A5+FjI7p8W",
+	"0igKf+wKl46vqJWMzRURQamnkez3764bzJLlmslEPJV6zaV6umgF0MhJ9UaeEK9ImO98pUpOY4rL5Wpy",
+	"UWpavhSovBSoFJR2Dg3RtWJtZyo905SJcT6mqjs7Nk9/kjReITP6riQpl6QPQGzzHgtCfiNtfuu+fVme",
+	"v/xG+3YhE3PJysLVRPoT7o7wRM38+xcuLqkZXkoXXzTDrNLFeZohH09Z/2xs/ZkIoRnithAgZLT5Wppd",
+	"Ottb4EfpAPOUQxmPL+MuTaPkh6jFXMCKewZAImUIrcCfqH9Z1jjc5st3Dg9Vs5Vgouo6be7gHldJVvVQ",
+	"Vcy5SFC4BGF+rt/7kdvD6Fl6LIpF9R5zGBZ1VanAtQomRLAgEOVkisksLzuQ77LUsqArwX2iH+wTc0fy",
+	"+WnseLruSZwzeTMpSzRGvbgdgFraRP3IkasFlNdtb21utJpWZk3blbMP5wc/dy66anm9kXz5yunJQdes",
+	"7z84fX8GWLLK99m0xQTMwuwsHjvX5/pHiJxHqax8nqHyomjKgTSuAtRs6gWNWEpygHKRFK3ZRD8cBR7e",
+	"Q61qG0qpnDr56Mf9cBRnbzLNQmhzpCEEcex8tisF97QreNcvTg1AQam6THBIwE2ZPAf0YD8cYxc1HDSJ",
+	"Q4BGKY4vSpyz7snh0clbJ3lxhM3Z3IWHM09FddJO7rU2oVIfr8X+IJ0vSA70KQaCUKoxz+YTFoNRQEmk",
+	"ZZj8rUXG/VAwcj2S60nciRtgNIsTEYfDOukQ/Xyb60f4gjgHnZOD7nEJ7gh9J32ynlUsqUBKF+yBJNyz",
+	"TARJ/fYbx48eWE9uzNOT6GAupCa37qEmP3a7745/zyhKtUPn6snNncZuo9F4uDoPtczlKus8PeJwtF5i",
+	"Ty+xp0xWAvYFyGotQmdEnrQpsK7P07MFqXfELTAI9kYT4mSlA+p8R8soxyI0JoNQxKRFPOb6AxqQYUBd",
+	"Jmo2h4INk8Ehm27HxLihzZRANJQwQHWV9hQJLpu6tzeR3MEWGYRImxPQmEXYNoYOMCcjiBvyOxaB3o1D",
+	"k41INZzDABOJaMxI1ZPet2rp7zIeK/ahdPSKpcjL/hophOTfSddVOflS28vxqjlpyzvv2jw7RYi8zj4F",
+	"tPoUB4RjERYIeZ3Nx/0wYMhfJFIgeiTnMGDXMRlx3JzMwwlW3fZsXnXSjn2Oer00lilfg5oE4/oHxkfC",
+	"qUGXWiW4k1fXa9hjbjhgwuZO4h7JHRIEcs5C7rJ9afv4yYXE6Z6fn54rZD7lNneYPIfnjIqQOwkhlMrK",
+	"qY0AEHagiHYMFadsTPUejtZJjnpPzR0VsSGjsSDsjkUTmxvcTvE4hH9BIAAYKSwiYhrFykYjQxb5oaeK",
+	"LfxYAA5eQ/ulR9bVSrkTOzWAqmNv3nQ/j3jsB6m+kS9yzq5HQprW7DqMGKF8EvehyCo5D21SFB8KI5sb",
+	"26aKcaJ943yVtDc2QC42T7KcCQAle2JNREzSXNAyHoJ1JNKmT2EymrQ2vc+rKUIrC64fIKqmx4JwPP2T",
+	"HM0XqcqTRVVLp/Q41yxCpd+hV5zoEZnbw9E5W8ViJl+41XJm8MufqS3z7OxnRUKbmH5ZMni5xYOJlEA8",
+	"ywS7EDZlAROzyJqcthARR5uvBOikjlRyYn1ObsfU7dP7D7cgILQ0BXx+W3wlSNEj+w+NpxpnU6JzwSjb",
+	"PcFMq3kPmp5eDfXFi3jxIoqxTakNsoo78Tz9ivkNIz+cH2cbkSR5IexIUpVqgjQarRoZCaZrYhP9ZnM9",
+	"L0bXyESfZ3tGTs0pVD/6bh8cBOwcubBBsGIT1acOsX1YLf9EdOuL+H8R/09N/GPiA2QcCD11wtb01x/O",
+	"j2vLqgjBguBFPRAKOfw29mxZSCHI67UyIAvoggsWBM9YD0AQKIPzWkQxyEkyXaflhLsxZS+C/UWwfz+C",
+	"XR6LYqG+hAh/dpK7KGEAMwFMT1SHnUnVUcLGqeWbWRHmA5sTimkV0A6juE+cVNTkMw416KUlvz9jkct4",
+	"TG+YQ4b4b8g5gBeAd+uzAJtsVRsWaTYaf0Gcs6Eiy1w93wd+lLhWJx/7jNu8F8Z9iHMjKUpmMNi5C8nv",
+	"pkbhC5t7UTgcMq+e/7Ytn+8guAyjzzjIfBZERZXzaRCSZEEyKY9cKgMyFG1kqVULMDfOXxTRT0EGSaTe",
+	"jOjLFchG7sl04B5HIWjACPsEVF75lSE9aKvGlwvok6ruW+qcnhx0dSZDTqwcthHeJ8tH922ehPeJju4D",
+	"1Y4J2EgsOS9kAiLuEzdgGCu/9rknpDsZkms21m97Tf1AkKq8a6aFa5IBqSW5lGFAObkJmbB5yOukQ+YF",
+	"tq1cZBvKjyC4fZ/8AqJUpLkkWCyXMs0D5PrRLZx5yN6lMPPABsN4ku5cMOXM42fzgXyJuE8xb6aFjK8F",
+	"Bw/H8yP7piXyvKL6XuiKae6cxDRWl5IqSDApvfZJOntadmU4a2Zagu/KIgQFkeGCGK5pLgLyPysRK+2t",
+	"htSDQ+OTTFc7qU36NLjWekOt9qLDL69MKB5HScoEhtFsNJRMQa76RWewPMgyHVMxZvD96cnlz4ijydnc",
+	"hWkTGGKSTyPVPotYZuamsiq1+7+BObKt5fMoj+IOLJ1DmX71p5JUyedPWvn8yUX3+Lgy99xBXO4lmfLi",
+	"dH3HTteCLtbn5Egt1npGXb5PhmEQQDOxkIxp7PYLccJoKJt2smEmF3alWdUEOdev8QBdaQReKv85RcvX",
+	"VajlTN79qyNbv6MKkEJk6xerIr2D/OS/gc8sE+AlXavl12IFDVduOBlOXqUNikZa3y3t5oTXRE4AqTYb",
+	"jf87Z7VJTxU7BJEPF4e6A18t4xs26pumf1h54N1wP5VqGoxZtQpn/J674HHUqhFa+CEKT2crhOdRdqr6",
+	"ZK67Qejeliqqy+mqU91gE37YzrRGA9ufco/0wzG5phEwlkQjLgiVdpI+qhGjAf68Ts6TGtbkDAqL6KMh",
+	"LAWHxUiYlEnU7K5Z0OsTcKAjwRQdPTzF5hcFV2LhTxtLbAS5YbGiKCzw6N+yWN3iAObrEUo3eDg2CxSs",
+	"Snh9LVh8gRTblXZzt7m5aea/vQQIKirtexY0mC8376RnNsAPcN7j/Dsb5159/jxP/Tr17pDg4JkmBN6H",
+	"d6ywMj6zXOQ6jMY0wrJCj06E5uZW7PUOqerqgi1ouAvIfQrSDODVnN2xiAzgYT3q3tbqpIu47jRYq+1z",
+	"LLDj7FOswrW+KrDzRoyAKOTh2CKMun28wOY+J9IbkA+VwjQc48Xy8a9Uy2DRJtSE1MJgvIQeHwLOSeQe",
+	"PoWfi3oa1jWkhUMUmaAZghfQDzkace7zmzq5r8Ds4NbKCc3nFASl/OdwFOU4u7k0NEeRaR8LLaA3tjFw",
+	"BvP/Ua5JPoYq1wUWy/y93JGVdqu5hHFWMLlfuc7wfsqq+fWUFUoAOC4vQZ6XII+p29UpWlC/5xRoUafh",
+	"ddWhVqqpgMWsPO6TK8aKQ5D8Zna1jqJVZZBD1e1+TIXNpZy+hgKn+4vpg4DRKNOT9z6di62vJNLntjjq",
+	"MzVhqssHzuwrQegN9fmLIFhAEHyjwKvcj9niMG0DPUeru4T54o3/iYnpQjTcstW05Cwte92dLnvFjsG+",
+	"yHq/WPqHrdNcOZnMa5N/j8KYZVxstIANf1p6zA8hUC4SR/n5iJMV0Y26H/lWo95sbS1uvWRn6Csbbk+0",
+	"ETx+ulwfeJz35RrB79a3tpJG8E1o/o6N4HfqG7oPfHO7vvcNGsFjDF7aAZyNlRHwoqheLNYMACNeQjfm",
+	"LNaiBOV6OIrdcPB8I0Bd7onCPKlUrmM6IZTEwCuFPT7nEAEgfs6PEwQcJdd+EJCqCcvTTxBxOBS1eoaF",
+	"IA3CFHA1QeAnC6SshpHN1QLVcCn3EVSXz8hpEgdEtvmDYSiE3wsYIIFTHGWOCUA1TDW4ojQsTl9hQYW/",
+	"+QpU3DIP4+tTL22ZBFh7jry7fs10DFMQ0mmsY1s6MNI8jzVgUAE072t+vJG3VULrVO3teya+rScep5qd",
+	"Vof4ZTjOBKymU8tSVsBJmM4OEz82f5xNzV74g1EAiN6I/Ysh2hTRtqQXhbfQWyyXv1wizFWwmM+cTmvp",
+	"yXs2MIVlktPbX5F8y0hNW6mFpdTei331Yl+Z9hUInDS//yrZKLPsK5O4aAEOZ8MHN0hMLcW2nBatqC7C",
+	"KX+zzRXLc5JqgitMiksDYC8vzHE723yhFn5d6vbTURJoQymQCdp4VSsDQUuMFTCX8nUbqRWzb/MiUyp9",
+	"BvRKh7xYGW30pTndj0wdPb1eEHBJoC4zuZuBen8Jqv3vnrCZmmpnIbzY1oJ6FTYM6EJNgZq/zfWncxqz",
+	"SrtRb2zs7BZx9hQqTBVpADyZVdHUa3Cb5vZGq7m7s6QCXQTVZ5wyGEyzmfls+q4pFZvRy6sQFZYYchv1",
+	"nd1nRhVtHPzFSaJN4fwjEEXHWen4fOFp5ousf84ciXJY9Sk35LV2YVFWkw4H/zGPFMlUKM5uVPuWmcpn",
+	"wS4umTq8kj4uzWZhE5esHHjybVxeJPzTk/D38rOMzT7PwzIG/0MAgOOMHHi+UnbMev0wvBWlfaukUvmo",
+	"L1r2nZ6TvVoS1plu7yRGvWT3w6p3jo8rZS3zrcookue+H8dD0V6H16J88qnuhgM9+a2KVVH/NDrQPi/b",
+	"TG2Rxe0yvfG+qrR4GBNrnB6HZ9222qVB0KMuHn52p47O5/+lLaZe6E3+r/VRFIC9VZx++dinMTkdMnh/",
+	"gt00IPOCc/RKEGcUBQ7AlbCuGR4EdQG+IOos9bABdlUwRhy1lS6MY4a/hwQIo24ffsoGfhwzr2YR4d9w",
+	"pkkejCffsgmpOm+7lzY3Rd36LZs4tTZxhH/TdDTZd7KCxAtd8Uo+cKBRwv5NyyHnbw7I3maraRGcARhz",
+	"n0VMWpbSbCRO69Mnh8Shzal7y8NxwLwbtp8yIQCzdjWMCA+VpSkf3mwQUQM+jojFkc+8feJsNhsO8ZjU",
+	"L3dJv1k1/qKwSMRc5t8xNXNdWMo51qkj+nRtq9n6qW2PGo0Nt0cF296Ef7O2ows15BZIohwY8kzNU7Wz",
+	"1tTWmmWfxmjQiBhi1AUtsmAxfqr+z3/9d80hVbkEsAI1xX/i37SSL/VC1IAvIx6H5NpngUcCnzNROtjk",
+	"4KzhyXmA0RbPXDrgwu9XG/T9hisNNDh2Rx6pXsSUezTyiNbqtdLHqx235s92PqBNotQgoxFcOXc8H7j/",
+	"iSjUdBJTo3HMBsN4pQEC1D2mg+E9l/WuSS1z0QjzWltbzT05SLvie/XkQSAc7QquqlMwaLnOk8FAHml3",
+	"/guIlRb6XgydxeaO9u1is+uN0g2Vj93XP5+evqtfdi8uK+pjkD+N5t4GbV631nbcJlvboVu9tT236a21",
+	"2Mb1Jt3qbbs7SxT0Z8TY4nm+nKWRimCPVCmfkNanT8SXmwlyEwU/eRtytm+KWuILQwpjzNyPBRkyDpWm",
+	"Hgv8Oxb5TBitXXIQY44nz9IXo6bLKqoP58dlpeXTJtSFVpmCUCQtDPERAhme5EeDERSKE7A6FdaBHJ5c",
+	"kH4oYpvLzUeqw4D6HC6BFxtG8JaEel7EBPQp5MFEKl1MzhOPDYNwgh0qaBCEY1BLA4s4p2fdk1+7F5dX",
+	"aoNcdY6PTz9enZ0f/dq57P4E9EoAROBsrF+7QP07en8dnHc7kFWIwxD7XigFJ4ivGmHcsFjYXFfL6GMq",
+	"j5FcGKn5h9SPUP2Tae2fYSzCNArQdVVRKoPNYqnuXpi9GAWsZpERD5gQeq5s7sFKKZACjRiBiQGqI5jr",
+	"BHJBOTk603Mr1T7lE5uLoapsrjrN1k69UW/Um45FnD/b7eZf8h/yU/ik0dxJvre50/i0c51e3mpuNHYa",
+	"25sbG8hahiVIARUxCWiPBYD5GA1Y5Lv7hKr1TxEuHrSQD0KXBnLMdeRYgr8JbpX0S3h6Hf6UT677yliG",
+	"P/rhgNVpNKTwF1zkhQPqc0dlXkOzjYP0of0ALa4YaJk8QvGBMGsRE2Fwx4SVtC+xuXEwNXtZiMASue1d",
+	"gPx5Fu7cOEz3slyp5KxiNVcEFVjVIAyH0gi29KJaxKVR5LNo7SaiHiMnnUvL5oHPb9fgjeQmgMCe+iti",
+	"gkV38qnyBY7O7rbBchH4EmzQg7YwcFDEyO0DL2iy2HXuD+t+qE5H8upeyBClo+YA+rnBNnJdNoSOK10k",
+	"HsO3msCE9Jl7K6XUjTzXCLk5PLmQdqUIgxGibihPFC0SCEqdFcFBEPImQXhzo46EzR25hcANcohdMfa6",
+	"+oXXJv/zX/8N40pnL5lQc9LkKumJ0qtiVyy15upuxsgoMtSh2MFXfCVn1I88sKCBk65GwN3wY+K86Rwd",
+	"S4HhcxFjnTGa0xO5vaTv4NGJqNvcdCpEmzid42NpkRHcpqTqdA4OTj+cXMoN3Lm46OI/Plz+DPv+4MPF",
+	"5en77rn88Ojk4vL8w/suXnsE8k/+dXX5+1lXfnR2en755vT46FT+cd7954fuxSXc5bwrv5KfXp53Ti46",
+	"B5dHpyfyTyX+oAkvJnpBrtu86hyevu8cnaSCcZ3ojz6cHcJH+zhO4xKb4yeHXczR1tpknn+Fskp5VjYf",
+	"IySrhN1M3ed5EdKWBm8WiNIsSTyl5ucrc089tTDWvaidkiksjyipS7Q6+B4APS/4nPm0TONE+JSE4EaF",
+	"pEuqHxoU/Jn7X3oISIv54fxYGRw3/h3jNUwiprGXy4JYEXR49QVxPo+iwMre+YuCwPCQ+F4b4l54wgrL",
+	"1rV9oxuS9SmQLbpxMAGFgByYKJn19xzcFrMfLXGSc+hkbiWk5UMDaf4iDapxndFi10INbBhbSijUiWoF",
+	"37a5ptWM2BqDuhGRzpP6Pc26T1UIAirqyN5EIYGkXR+9Ehj0AjtI3+SWsaEA486w68v7zz47fQQSqidv",
+	"MVVirqcgvNZrZpHehPgZjqxpCY7Gy6L6rEhcS/layP1p7PRqfuPC3grTYdcecpRLwIUz++Brl1WtrneN",
+	"+cjr3p3GQ+nepZO/S+heLR1ewLQvytoQG3gc5yrrXCZ6/ZZNSvE96PVq6SjFzrwQkEUG0oufGUKoFiWA",
+	"7AqdjidJp/SGcal8mEewADfVlHalVieXEMxWQCJsCdoLfBdpcn01CHyE6NMha5ta2CLOLZs4pHo6ZPzi",
+	"4meS7s+rWzbBpIh0IoXor+lX7nQ6HemHY+T6lk2OPBWXrlkmstciTiJgnHqStbM59TwBD07a5Ms/fM8x",
+	"I5wQnfA5cXKZFMAVO/iS79jkjA3UPaAfipw5KsjZu6PfyFn3vcrnyFdxSBUTgnAJMOmAKZAkBPRCYT92",
+	"FfrAGiq4vVobwCVf+5GIaym/u1KaSarWypg6ggXMjUFl7SdxMD/GpclZZBBKqoYRgUcoLVxLBqcW2iRr",
+	"wLDFlH7kYfIjzAFypsHR0u321OjVgJO9qaqjhixaS+2iCRZBxX3mRzB/6fYWLLrzXYac82JflYPHugEw",
+	"hGAilRoNdd5WpyFu2cTmURjTmDk1mGGhHmJsBIiCC4wWqJUMfBELGP+hGRKPogmkun6+vDwjShWRJNUh",
+	"MGPr60Qtbjmb/6S3Ys0iQrWRTS1FgIrHLGmhnD22mLGVUzsSwAXJk7wtCfxeRKMJAc5yOcZrSBgP2nLc",
+	"/1DpYNxbaQq4TZyqnWQ6pUC1K8TOpT7tis2J8ekx4zdxHy78PwMW90MP/x1LaR6vjSIf/x5SeVUNcPue",
+	"vIVjV/4PYMntipM2bf5wfqwtLHmgjds4+vtXAhjzBkzeBfn3RAx710pzWHfYAoOozK/O8SYLQnpUsH09",
+	"Fy3HSuYOZ2HWuyjbaS2GGcLp0J95apKMj4J0htIko/7dVFYP5iitMBgFAbppU28mXwC24ZSQQrmTfOoo",
+	"/q1wwArysRYm/ZsOHvo6cbLr7YCzp6bR2U9ky5rvQYRv6gXU46eyfQ6pTuUctegmNGIoSqZyi0TZSyU8",
+	"heoy6czMAQFcGrkuTBrIoxiHJAKamrQDRoGripsrFYza9s8iW5NWf9NVEqm9+s2RrCXGO1gilbyqPdg4",
+	"+ZseNIM/Do+aJ5fdLfnZ0c+Nf9Oty7j368ab8budrvvPw8tJvxf9/ff52zDYE/96t3fcCPq3W9tHI6LF",
+	"rhboa5vXTdrqbbib3harwGNhKRe4TsyCrj3x4ZsmQ6VdWZP/e919e3RCzj68Pj46IO+6v8OHNn9/EI5f",
+	"//P3w3etX8edSbdzfTGMgtNm/Jv7WycS5586J2fv3ozuzk661P+tNXkfNe4uPr695KG/+ZPN4Sbdk8Pp",
+	"+yqClm8/jtKw6+M4de/YZB6gN81Om8GXH4PrE4SgNDvQAqLGZKR20HcB+11HnMcz5X7454iNIOzomMgU",
+	"R0EMERcRTQhEIDMxtSlDfx/8SEfqA1Tun22AwNgV7A71xamTwwTAEfi3DBP4+KQqIhAtohB8lkqjFrYG",
+	"umT3AFR/PfY0IM1QWE1B/i1n2vvKx/95EJZdMGx0lszXgmGOz4lo/zKLMPAQPs8gQPfLQEg0YgYQKb/x",
+	"8E7fNko+b+fpiCLOhve09c1z2aG48IskzZ6wEpj/g4/6PKl2JTMO3LqhxmcR3yfwmiC8aUOGI/lkyCIl",
+	"HoVSNsYJtRSARp5TBWoRRITkmkYYYABsFsaOLDjNAYWDgt8CebT6nc11ZlLENGak6ogwin867F4cOCoA",
+	"KX8wluIniYIV1s2r+Tk0LZgnUc5TXHpvyDWImvoCZ6Cs6B6+rCxpCKvJmFzAj788UiW82gGVdquUPUbv",
+	"K7lae7s721sp6lajjjS0Z3nkrVVJgFyVNh8FAX5wjHvuvai05RDkRxeQrjpIX0JuxQ6OXw4Zf4xT3a5c",
+	"fDg46HYPYUjT/stWc++7qWvS+2Tx+qZ0+/4IVeffkYv0WIpm/XN6xr+sAzjxqTteS0+FVVIDn8JUiwvg",
+	"lcQrKIE35OJ9699n+pBSt0PLV41BVcHxZOSRf9OPCR1Dp98+jQFD7MfC5kov0/RabNALjbVARd+EISLW",
+	"CSXXERN9/ZR9xaoDsQYpCpnHPN0mGoG8RmcuSKg5SvY7NYT7J3B6jflX3i52u0XKvLEvWKFZcC53YU7E",
+	"PQXPoLWa0m0Z3ASJzm1uPAGlW0EGJJXCQsOPeUQK3yld3Gw1ppXxVoEyVq+yrXuEsUznzWmFDBfODih2",
+	"FL68sqqCnBdW1MfLiCm8gEaeqN8I0oEYcg1pJIvrlKyKYO4oAuqMPz9XXjMasagzivuV9p9/WZWDwFen",
+	"58+/pIQw/7Yqp/LCFnz3l7xRdFeer1IZbHAIvNBF5mQQmVBccB2FA1J1BvQWuu1gbpoBhSjUOrXX15Ni",
+	"lvZuY7dRq2iA1TqIIvV6+Uef+UMG2QyAX8XAvJrmnjtnR2TEPRYRZ/2u6bQBtyFVHQoty+aa00QkPcuF",
+	"lbYsFxZJubRJPBky+CTpMGGlXXosbJUurAzVDyQYk5p6EPVKg6bLNK2ewR5m0ZBG8WRNuOGQeQn/nLol",
+	"DQIWJ0PGl7S5s+4aP5Xvm/LWGcCahG4RPNPczfZtDm9CpPgWFrmIWRBQ+Xsx0o8/et05wbjWHQ18L0Hd",
+	"RIwGmbfEWxe84mvKb6HJv6FDVG1OyHshjcw3rvrc8+98b0QDBSVww2gYosYUNSvTkl5YChuR+1EyWZkB",
+	"9nAchYvA4ygMANtT2NBOkOowCr0Rcghlv7lhsc0VvR+J+1E4ujGMhWgEsFyBgfC0Cr0tT0MGPWFzMYqu",
+	"qSsNB5Mz+n/+67+dGnTPKcoBY28dDdLwRszmSeM+efoQrSPKSKstRQIMd0aeRYBb21wHN5PWuGq8ahaJ",
+	"MdjsSD3m+h4DZmdjwYnPifQO2RgWCF4n3bGvMLIwyi6Ypnn88teX/z8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -12,8 +12,9 @@ import (
 )
 
 // TestAccessLogNamesTheCaller: the access line of an authenticated request
-// carries organization_id and client_id, and latency_ms in (fractional)
-// milliseconds; an anonymous one has neither id.
+// (and of a token call, by its client id) carries organization_id and
+// client_id, and latency_ms in (fractional) milliseconds; an anonymous one
+// has neither id.
 func TestAccessLogNamesTheCaller(t *testing.T) {
 	t.Parallel()
 	logs := &apitest.SyncBuffer{}
@@ -24,15 +25,20 @@ func TestAccessLogNamesTheCaller(t *testing.T) {
 	res = env.Do(t, http.MethodGet, "/v1/customers", nil, nil)
 	require.Equal(t, http.StatusUnauthorized, res.Status)
 
-	var lines []map[string]any
+	var lines, tokenCalls []map[string]any
 	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
 		var m map[string]any
 		require.NoError(t, json.Unmarshal([]byte(l), &m), l)
-		if m["msg"] == "request" && m["path"] == "/v1/customers" {
+		switch {
+		case m["msg"] == "request" && m["path"] == "/v1/customers":
 			lines = append(lines, m)
+		case m["msg"] == "request" && m["path"] == "/v1/oauth/token":
+			tokenCalls = append(tokenCalls, m)
 		}
 	}
 	require.Len(t, lines, 2, logs.String())
+	require.NotEmpty(t, tokenCalls)
+	require.Equal(t, tn.Org.ClientID, tokenCalls[0]["client_id"])
 	ok, anon := lines[0], lines[1]
 	require.Equal(t, float64(200), ok["status"])
 	require.Equal(t, float64(tn.Org.ID), ok["organization_id"])

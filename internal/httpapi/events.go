@@ -57,6 +57,8 @@ func Present(resource any) (any, error) {
 		v = apiAsset(r)
 	case trading.Transaction:
 		v = apiTransaction(r)
+	case trading.Quote:
+		v = apiInstrument(r)
 	case auth.TokenChange:
 		v = apiAuthEvent(r)
 	case webhook.Webhook:

@@ -154,6 +154,9 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 		}
+		if known {
+			c.Set(callerKey, org) // for the access log, metrics and the trace
+		}
 		if err := p.integrity.check(req.Context(), req, body, org, known, tokenCall); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/telemetry"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -42,8 +43,8 @@ func tracing(next echo.HandlerFunc) echo.HandlerFunc {
 		status := c.Response().Status
 		span.SetName(req.Method + " " + route)
 		span.SetAttributes(semconv.HTTPRoute(route), semconv.HTTPResponseStatusCode(status), attribute.String("openvest.request_id", requestID(c)))
-		if p, ok := principalFrom(c.Request().Context()); ok {
-			span.SetAttributes(attribute.Int64("openvest.organization_id", p.Org.ID), attribute.String("openvest.client_id", p.Org.ClientID))
+		if o, ok := caller(c); ok {
+			span.SetAttributes(attribute.Int64("openvest.organization_id", o.ID), attribute.String("openvest.client_id", o.ClientID))
 		}
 		if status >= http.StatusInternalServerError {
 			span.SetStatus(codes.Error, fmt.Sprintf("status %d", status))
@@ -55,12 +56,23 @@ func tracing(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// callerAttrs are the organization and client of the request, when it
-// was authenticated, and its trace, when traced: for the access log.
+// callerKey is where the API pipeline puts the calling organization once
+// it is known: authenticated by its token, or named by the client id of a
+// token call.
+const callerKey = "openvest.caller"
+
+// caller is the calling organization, when known.
+func caller(c echo.Context) (auth.Organization, bool) {
+	o, ok := c.Get(callerKey).(auth.Organization)
+	return o, ok
+}
+
+// callerAttrs are the organization and client of the request, when known,
+// and its trace, when traced: for the access log.
 func callerAttrs(c echo.Context) []slog.Attr {
 	var out []slog.Attr
-	if p, ok := principalFrom(c.Request().Context()); ok {
-		out = append(out, slog.Int64("organization_id", p.Org.ID), slog.String("client_id", p.Org.ClientID))
+	if o, ok := caller(c); ok {
+		out = append(out, slog.Int64("organization_id", o.ID), slog.String("client_id", o.ClientID))
 	}
 	if sc := trace.SpanContextFromContext(c.Request().Context()); sc.IsValid() {
 		out = append(out, slog.String("trace_id", sc.TraceID().String()))

@@ -20,7 +20,7 @@ func TestConcurrentWebhookChangesFailNoOtherRequest(t *testing.T) {
 	env, tn := webhookEnv(t)
 	stable := newReceiver(t, tn, nil)
 	churned := newReceiver(t, tn, nil)
-	createWebhook(t, tn, stable.url(), "CUSTOMER.CREATED")
+	stable.subscribe(tn, "CUSTOMER.CREATED")
 	customerID := createCustomer(t, tn, customerOpts{})
 	accounts := items(t, tn.Do(t, "GET", path("/v1/accounts?customerId=%d", customerID), nil))
 	require.NotEmpty(t, accounts)
@@ -105,6 +105,7 @@ func TestConcurrentWebhookChangesFailNoOtherRequest(t *testing.T) {
 	seen := map[string]bool{}
 	for _, d := range got {
 		seen[d.EventID] = true
+		require.NoError(t, d.verified)
 	}
 	require.Len(t, seen, created+1)
 }

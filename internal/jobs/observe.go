@@ -2,6 +2,8 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/openvest/openvest/internal/metrics"
@@ -11,6 +13,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -24,14 +27,48 @@ var jobWait = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 
 func init() { metrics.Registry.MustRegister(jobWait) }
 
-// observe is River worker middleware: each job run gets a span (a child
-// of nothing: jobs run outside requests) and its wait and duration are
+// observe is River middleware. On insert it stores the trace context of
+// the inserting request (or job) in the job's metadata; on work, each run
+// gets a span, a child of that context, and its wait and duration are
 // recorded per kind.
 type observe struct{ river.MiddlewareDefaults }
+
+// traceMetadataKey is the metadata key holding the W3C trace context.
+const traceMetadataKey = "openvest_trace"
+
+func (*observe) InsertMany(ctx context.Context, params []*rivertype.JobInsertParams, doInner func(context.Context) ([]*rivertype.JobInsertResult, error)) ([]*rivertype.JobInsertResult, error) {
+	carrier := propagation.MapCarrier{}
+	propagation.TraceContext{}.Inject(ctx, carrier)
+	if len(carrier) > 0 {
+		for _, p := range params {
+			meta := map[string]json.RawMessage{}
+			if len(p.Metadata) > 0 {
+				if err := json.Unmarshal(p.Metadata, &meta); err != nil {
+					return nil, fmt.Errorf("jobs: read the metadata of a %s job: %w", p.Kind, err)
+				}
+			}
+			tc, err := json.Marshal(carrier)
+			if err != nil {
+				return nil, err
+			}
+			meta[traceMetadataKey] = tc
+			if p.Metadata, err = json.Marshal(meta); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return doInner(ctx)
+}
 
 func (*observe) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
 	start := time.Now()
 	jobWait.WithLabelValues(job.Kind).Observe(start.Sub(job.ScheduledAt).Seconds())
+	var meta struct {
+		Trace propagation.MapCarrier `json:"openvest_trace"`
+	}
+	if len(job.Metadata) > 0 && json.Unmarshal(job.Metadata, &meta) == nil && meta.Trace != nil {
+		ctx = propagation.TraceContext{}.Extract(ctx, meta.Trace)
+	}
 	ctx, span := telemetry.Tracer("github.com/openvest/openvest/internal/jobs").Start(ctx, "job "+job.Kind,
 		trace.WithSpanKind(trace.SpanKindConsumer),
 		trace.WithAttributes(attribute.String("job.kind", job.Kind), attribute.Int64("job.id", job.ID), attribute.Int("job.attempt", job.Attempt)))

@@ -65,30 +65,42 @@ func (r *WebhookRepo) RetireKey(ctx context.Context, id int64, at time.Time) err
 }
 
 type webhookRow struct {
-	ID                int64 `gorm:"primaryKey"`
-	OrganizationID    int64
-	URL               string `gorm:"column:url"`
-	Subscriptions     string
-	Status            string
-	DeactivatedReason *string
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	ID                  int64 `gorm:"primaryKey"`
+	OrganizationID      int64
+	URL                 string `gorm:"column:url"`
+	Subscriptions       string
+	Status              string
+	DeactivatedReason   *string
+	SigningKeyID        *string
+	SigningSeed         []byte
+	SigningKeyCreatedAt *time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
 }
 
 func (webhookRow) TableName() string { return "webhooks" }
 
 func (w webhookRow) domain() webhook.Webhook {
-	return webhook.Webhook{
+	out := webhook.Webhook{
 		ID: w.ID, OrganizationID: w.OrganizationID, URL: w.URL, Subscriptions: strings.Split(w.Subscriptions, ","),
 		Status: webhook.Status(w.Status), DeactivatedReason: w.DeactivatedReason, CreatedAt: w.CreatedAt.UTC(), UpdatedAt: w.UpdatedAt.UTC(),
 	}
+	if w.SigningKeyID != nil && len(w.SigningSeed) > 0 && w.SigningKeyCreatedAt != nil {
+		out.Key = &webhook.Key{KeyID: *w.SigningKeyID, Seed: w.SigningSeed, CreatedAt: w.SigningKeyCreatedAt.UTC()}
+	}
+	return out
 }
 
 func webhookFromDomain(w *webhook.Webhook) webhookRow {
-	return webhookRow{
+	row := webhookRow{
 		ID: w.ID, OrganizationID: w.OrganizationID, URL: w.URL, Subscriptions: strings.Join(w.Subscriptions, ","),
 		Status: string(w.Status), DeactivatedReason: w.DeactivatedReason, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
 	}
+	if w.Key != nil {
+		id, created := w.Key.KeyID, w.Key.CreatedAt
+		row.SigningKeyID, row.SigningSeed, row.SigningKeyCreatedAt = &id, w.Key.Seed, &created
+	}
+	return row
 }
 
 // CreateWebhook implements webhook.Repository.
@@ -134,6 +146,22 @@ func (r *WebhookRepo) SaveWebhook(ctx context.Context, w *webhook.Webhook) error
 	return r.s.conn(ctx).Model(&webhookRow{}).Where("organization_id = ? AND id = ?", w.OrganizationID, w.ID).
 		Updates(map[string]any{"url": row.URL, "subscriptions": row.Subscriptions, "status": row.Status,
 			"deactivated_reason": row.DeactivatedReason, "updated_at": row.UpdatedAt}).Error
+}
+
+// WebhooksWithoutKey implements webhook.Repository (a maintenance read
+// across organizations, like PurgeBefore).
+func (r *WebhookRepo) WebhooksWithoutKey(ctx context.Context) ([]webhook.Webhook, error) {
+	var rows []webhookRow
+	if err := r.s.conn(ctx).Where("signing_key_id IS NULL").Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	return mapRows(rows, webhookRow.domain), nil
+}
+
+// SetWebhookKey implements webhook.Repository.
+func (r *WebhookRepo) SetWebhookKey(ctx context.Context, orgID, id int64, k webhook.Key) error {
+	return r.s.conn(ctx).Model(&webhookRow{}).Where("organization_id = ? AND id = ? AND signing_key_id IS NULL", orgID, id).
+		Updates(map[string]any{"signing_key_id": k.KeyID, "signing_seed": k.Seed, "signing_key_created_at": k.CreatedAt}).Error
 }
 
 // DeleteWebhook implements webhook.Repository; its deliveries go with it.

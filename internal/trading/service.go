@@ -27,7 +27,8 @@ func NewService(repo Repository, feed market.Feed, sched Scheduler, now func() t
 }
 
 // WithEvents sends the service's events (REQUEST.*, ASSET.*, TRANSACTION.CREATED,
-// PORTFOLIO.UPDATED) to e, in the transaction of each change, and returns s.
+// PORTFOLIO.UPDATED, INSTRUMENT.UPDATED on a sandbox price change) to e, in
+// the transaction of each change, and returns s.
 func (s *Service) WithEvents(e investing.Events) *Service {
 	s.events = e
 	return s

@@ -38,11 +38,7 @@ func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) e
 	if err != nil {
 		return err
 	}
-	keys, err := s.repo.Keys(ctx)
-	if err != nil {
-		return err
-	}
-	key, err := SigningKey(keys)
+	key, err := s.signingKey(ctx, w)
 	if err != nil {
 		return err
 	}
@@ -135,6 +131,20 @@ func (s *Service) finish(ctx context.Context, orgID, deliveryID int64, n int, go
 		}
 		return nil
 	})
+}
+
+// signingKey is the key that signs w's deliveries: its own, or the server
+// key while it has none (a webhook created before per-webhook keys, until
+// EnsureKey runs).
+func (s *Service) signingKey(ctx context.Context, w Webhook) (Key, error) {
+	if w.Key != nil {
+		return *w.Key, nil
+	}
+	keys, err := s.repo.Keys(ctx)
+	if err != nil {
+		return Key{}, fmt.Errorf("read the webhook server keys: %w", err)
+	}
+	return SigningKey(keys)
 }
 
 // refusedMessage is the delivery log's last error for attempt n refused by
