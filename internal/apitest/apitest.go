@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -80,7 +81,15 @@ func Start(t testing.TB, opts Options) *Env {
 	}
 	log := opts.Logger
 	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		// OPENVEST_TEST_LOG=error|warn|info|debug shows the server's log of
+		// HTTP tests on stderr (default: discarded), e.g. to find the cause
+		// of a 500 that a test reports by its request id.
+		var out io.Writer = io.Discard
+		var level slog.Level
+		if v := os.Getenv("OPENVEST_TEST_LOG"); v != "" && level.UnmarshalText([]byte(v)) == nil {
+			out = os.Stderr
+		}
+		log = slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
