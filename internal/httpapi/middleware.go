@@ -128,6 +128,9 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 		}
+		if err := checkText(req, route, pathParams, body); err != nil {
+			return err
+		}
 		var (
 			org   auth.Organization
 			known bool
