@@ -693,7 +693,7 @@ type AccountResponse struct {
 // Example: ACTIVE
 type AccountStatus string
 
-// AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years.
+// AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years (1830 days); 0 is allowed.
 type AdvanceSandboxClockRequest struct {
 	// Days Days to move forward.
 	Days *int32 `json:"days,omitempty"`
@@ -965,7 +965,7 @@ type BankingApplicationIndividual struct {
 	// `line1`, `city`, `postal_code` and `country`.
 	Address *BankingPartialAddress `json:"address,omitempty"`
 
-	// DateOfBirth A past date.
+	// DateOfBirth A date from 1900-01-01 to today (`400` otherwise).
 	//
 	// Example: 1985-04-02
 	DateOfBirth *openapi_types.Date `json:"date_of_birth,omitempty"`
@@ -1014,7 +1014,7 @@ type BankingApplicationPerson struct {
 	// `line1`, `city`, `postal_code` and `country`.
 	Address *BankingPartialAddress `json:"address,omitempty"`
 
-	// DateOfBirth A past date.
+	// DateOfBirth A date from 1900-01-01 to today (`400` otherwise).
 	//
 	// Example: 1990-01-15
 	DateOfBirth *openapi_types.Date `json:"date_of_birth,omitempty"`
@@ -2536,14 +2536,21 @@ type WalletAccountList struct {
 	Total int64 `json:"total"`
 }
 
-// WalletAmount An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+// WalletAmount An exact decimal amount of at most 7 decimal places (a Stellar
+// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+// `400` otherwise. The upper bound is checked as an exact decimal: a
+// JSON Schema `maximum` would be rounded through binary floating point.
 //
 // Example: 5000.5
 type WalletAmount = decimal.Decimal
 
 // WalletAsset An asset a wallet account holds.
 type WalletAsset struct {
-	// Balance An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	// Balance An exact decimal amount of at most 7 decimal places (a Stellar
+	// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+	// `400` otherwise. The upper bound is checked as an exact decimal: a
+	// JSON Schema `maximum` would be rounded through binary floating point.
+	//
 	//
 	// Example: 5000.5
 	Balance WalletAmount `json:"balance"`
@@ -2703,7 +2710,11 @@ type WalletCustomer struct {
 	// Example: GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN
 	AssetIssuer WalletStellarAccountId `json:"asset_issuer"`
 
-	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar
+	// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+	// `400` otherwise. The upper bound is checked as an exact decimal: a
+	// JSON Schema `maximum` would be rounded through binary floating point.
+	//
 	//
 	// Example: 5000.5
 	BalanceAllowed     WalletAmount        `json:"balance_allowed"`
@@ -2823,7 +2834,11 @@ type WalletStellarAccountId = string
 
 // WalletUpdateCustomerRequest At least one field to change.
 type WalletUpdateCustomerRequest struct {
-	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar
+	// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+	// `400` otherwise. The upper bound is checked as an exact decimal: a
+	// JSON Schema `maximum` would be rounded through binary floating point.
+	//
 	//
 	// Example: 5000.5
 	BalanceAllowed *WalletAmount `json:"balance_allowed,omitempty"`
@@ -5643,7 +5658,8 @@ type ClientInterface interface {
 	// AdvanceSandboxClockWithBody Advance the sandbox clock
 	//
 	// Moves the organization's sandbox clock forward by `days` and
-	// `seconds` (at most 5 years at a time; it never moves back). Every
+	// `seconds` (at most 5 years at a time, `400` beyond; it never moves
+	// back; `{days: 0}` moves nothing and runs what is already due). Every
 	// recurring request whose next cycle is then due runs now, each cycle
 	// in turn at its own due time's prices: a weekly plan moved three
 	// weeks executes three times. `scheduledExecutions` counts the
@@ -5657,7 +5673,8 @@ type ClientInterface interface {
 	// AdvanceSandboxClock Advance the sandbox clock
 	//
 	// Moves the organization's sandbox clock forward by `days` and
-	// `seconds` (at most 5 years at a time; it never moves back). Every
+	// `seconds` (at most 5 years at a time, `400` beyond; it never moves
+	// back; `{days: 0}` moves nothing and runs what is already due). Every
 	// recurring request whose next cycle is then due runs now, each cycle
 	// in turn at its own due time's prices: a weekly plan moved three
 	// weeks executes three times. `scheduledExecutions` counts the
@@ -7539,7 +7556,8 @@ func (c *Client) GetSandboxClock(ctx context.Context, params *GetSandboxClockPar
 // AdvanceSandboxClockWithBody Advance the sandbox clock
 //
 // Moves the organization's sandbox clock forward by `days` and
-// `seconds` (at most 5 years at a time; it never moves back). Every
+// `seconds` (at most 5 years at a time, `400` beyond; it never moves
+// back; `{days: 0}` moves nothing and runs what is already due). Every
 // recurring request whose next cycle is then due runs now, each cycle
 // in turn at its own due time's prices: a weekly plan moved three
 // weeks executes three times. `scheduledExecutions` counts the
@@ -7563,7 +7581,8 @@ func (c *Client) AdvanceSandboxClockWithBody(ctx context.Context, params *Advanc
 // AdvanceSandboxClock Advance the sandbox clock
 //
 // Moves the organization's sandbox clock forward by `days` and
-// `seconds` (at most 5 years at a time; it never moves back). Every
+// `seconds` (at most 5 years at a time, `400` beyond; it never moves
+// back; `{days: 0}` moves nothing and runs what is already due). Every
 // recurring request whose next cycle is then due runs now, each cycle
 // in turn at its own due time's prices: a weekly plan moved three
 // weeks executes three times. `scheduledExecutions` counts the
@@ -14077,7 +14096,8 @@ type ClientWithResponsesInterface interface {
 	// AdvanceSandboxClockWithBodyWithResponse Advance the sandbox clock
 	//
 	// Moves the organization's sandbox clock forward by `days` and
-	// `seconds` (at most 5 years at a time; it never moves back). Every
+	// `seconds` (at most 5 years at a time, `400` beyond; it never moves
+	// back; `{days: 0}` moves nothing and runs what is already due). Every
 	// recurring request whose next cycle is then due runs now, each cycle
 	// in turn at its own due time's prices: a weekly plan moved three
 	// weeks executes three times. `scheduledExecutions` counts the
@@ -14091,7 +14111,8 @@ type ClientWithResponsesInterface interface {
 	// AdvanceSandboxClockWithResponse Advance the sandbox clock
 	//
 	// Moves the organization's sandbox clock forward by `days` and
-	// `seconds` (at most 5 years at a time; it never moves back). Every
+	// `seconds` (at most 5 years at a time, `400` beyond; it never moves
+	// back; `{days: 0}` moves nothing and runs what is already due). Every
 	// recurring request whose next cycle is then due runs now, each cycle
 	// in turn at its own due time's prices: a weekly plan moved three
 	// weeks executes three times. `scheduledExecutions` counts the
@@ -20725,7 +20746,8 @@ func (c *ClientWithResponses) GetSandboxClockWithResponse(ctx context.Context, p
 // AdvanceSandboxClockWithBodyWithResponse Advance the sandbox clock
 //
 // Moves the organization's sandbox clock forward by `days` and
-// `seconds` (at most 5 years at a time; it never moves back). Every
+// `seconds` (at most 5 years at a time, `400` beyond; it never moves
+// back; `{days: 0}` moves nothing and runs what is already due). Every
 // recurring request whose next cycle is then due runs now, each cycle
 // in turn at its own due time's prices: a weekly plan moved three
 // weeks executes three times. `scheduledExecutions` counts the
@@ -20745,7 +20767,8 @@ func (c *ClientWithResponses) AdvanceSandboxClockWithBodyWithResponse(ctx contex
 // AdvanceSandboxClockWithResponse Advance the sandbox clock
 //
 // Moves the organization's sandbox clock forward by `days` and
-// `seconds` (at most 5 years at a time; it never moves back). Every
+// `seconds` (at most 5 years at a time, `400` beyond; it never moves
+// back; `{days: 0}` moves nothing and runs what is already due). Every
 // recurring request whose next cycle is then due runs now, each cycle
 // in turn at its own due time's prices: a weekly plan moved three
 // weeks executes three times. `scheduledExecutions` counts the
