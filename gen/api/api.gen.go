@@ -3143,6 +3143,9 @@ type CustomerIdQueryRequired = Id
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
 
+// IdempotencyKeyHeader defines model for IdempotencyKeyHeader.
+type IdempotencyKeyHeader = string
+
 // Limit defines model for Limit.
 type Limit = int32
 
@@ -3210,9 +3213,17 @@ type BankingNotFound = Problem
 // shape of every path outside `/v1`.
 type BankingPayloadTooLarge = Problem
 
+// BankingTooManyRequests An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingTooManyRequests = Problem
+
 // BankingUnauthorized An RFC 9457 problem document (`application/problem+json`): the error
 // shape of every path outside `/v1`.
 type BankingUnauthorized = Problem
+
+// BankingUnavailable An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingUnavailable = Problem
 
 // BankingUnprocessable An RFC 9457 problem document (`application/problem+json`): the error
 // shape of every path outside `/v1`.
@@ -3234,8 +3245,14 @@ type NotFound = Error
 // PayloadTooLarge An error. `errors` lists each failing field for validation failures.
 type PayloadTooLarge = Error
 
+// TooManyRequests An error. `errors` lists each failing field for validation failures.
+type TooManyRequests = Error
+
 // Unauthorized An error. `errors` lists each failing field for validation failures.
 type Unauthorized = Error
+
+// Unavailable An error. `errors` lists each failing field for validation failures.
+type Unavailable = Error
 
 // Unprocessable An error. `errors` lists each failing field for validation failures.
 type Unprocessable = Error
@@ -3293,6 +3310,16 @@ type WalletNotFound = WalletError
 // `errors`, one item per failing field.
 type WalletPayloadTooLarge = WalletError
 
+// WalletTooManyRequests The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletTooManyRequests = WalletError
+
 // WalletUnauthorized The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
@@ -3302,6 +3329,26 @@ type WalletPayloadTooLarge = WalletError
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
 // `errors`, one item per failing field.
 type WalletUnauthorized = WalletError
+
+// WalletUnavailable The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletUnavailable = WalletError
+
+// WalletUnprocessable The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletUnprocessable = WalletError
 
 // WalletUnsupportedMediaType The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
@@ -3325,6 +3372,54 @@ type ListBankingApplicationsParams struct {
 	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// CreateBankingApplicationParams defines parameters for CreateBankingApplication.
+type CreateBankingApplicationParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateBankingApplicationParams defines parameters for UpdateBankingApplication.
+type UpdateBankingApplicationParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// CreateBankingApplicationDocumentParams defines parameters for CreateBankingApplicationDocument.
+type CreateBankingApplicationDocumentParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// SubmitBankingApplicationParams defines parameters for SubmitBankingApplication.
+type SubmitBankingApplicationParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
 // ListWalletCounterpartiesParams defines parameters for ListWalletCounterparties.
 type ListWalletCounterpartiesParams struct {
 	// Offset The number of items to skip.
@@ -3332,6 +3427,18 @@ type ListWalletCounterpartiesParams struct {
 
 	// Limit The maximum number of items on a page.
 	Limit *WalletLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// CreateWalletCounterpartyParams defines parameters for CreateWalletCounterparty.
+type CreateWalletCounterpartyParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListWalletCustomersParams defines parameters for ListWalletCustomers.
@@ -3406,10 +3513,46 @@ type ListWalletCustomersParams struct {
 	Ordering *WalletCustomerOrdering `form:"ordering,omitempty" json:"ordering,omitempty"`
 }
 
+// CreateWalletCustomerParams defines parameters for CreateWalletCustomer.
+type CreateWalletCustomerParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateWalletCustomerParams defines parameters for UpdateWalletCustomer.
+type UpdateWalletCustomerParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
 // ListWalletAccountsParams defines parameters for ListWalletAccounts.
 type ListWalletAccountsParams struct {
 	// Iban Only the account with this IBAN.
 	Iban *WalletIban `form:"iban,omitempty" json:"iban,omitempty"`
+}
+
+// CreateWalletAccountParams defines parameters for CreateWalletAccount.
+type CreateWalletAccountParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListBankingCustomersParams defines parameters for ListBankingCustomers.
@@ -3425,6 +3568,54 @@ type ListBankingCustomersParams struct {
 
 	// Cursor Pagination cursor, the `pagination.next_cursor` of the previous page; omit it for the first page.
 	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// UpdateBankingCustomerParams defines parameters for UpdateBankingCustomer.
+type UpdateBankingCustomerParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateBankingIndividualParams defines parameters for UpdateBankingIndividual.
+type UpdateBankingIndividualParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// DecideBankingApplicationParams defines parameters for DecideBankingApplication.
+type DecideBankingApplicationParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// SetBankingCustomerStatusParams defines parameters for SetBankingCustomerStatus.
+type SetBankingCustomerStatusParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListAccountsParams defines parameters for ListAccounts.
@@ -3467,7 +3658,9 @@ type CreateAccountParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -3496,7 +3689,9 @@ type UpdateAccountParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -3642,7 +3837,9 @@ type CreateCustomerParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -3671,7 +3868,9 @@ type UpdateCustomerParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -3824,6 +4023,15 @@ type RevokeTokenParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
 	AccessTokenId *Id `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -3904,7 +4112,9 @@ type CreatePortfolioParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -3933,7 +4143,9 @@ type UpdatePortfolioParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4022,7 +4234,9 @@ type UpdateRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4051,7 +4265,9 @@ type CreatePurchaseRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4080,7 +4296,9 @@ type CreateSellRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4151,7 +4369,9 @@ type AdvanceSandboxClockParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4180,7 +4400,9 @@ type ClearSandboxPriceParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4209,7 +4431,9 @@ type SetSandboxPriceParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4238,7 +4462,9 @@ type ForceRequestOutcomeParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4333,7 +4559,9 @@ type CreateWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4362,7 +4590,9 @@ type UpdateWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4412,7 +4642,9 @@ type TestWebhooksParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4441,7 +4673,9 @@ type DeleteWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4503,7 +4737,9 @@ type RetryWebhookDeliveryParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4613,28 +4849,28 @@ type ServerInterface interface {
 	ListBankingApplications(ctx echo.Context, params ListBankingApplicationsParams) error
 	// CreateBankingApplication Create an application
 	// (POST /applications)
-	CreateBankingApplication(ctx echo.Context) error
+	CreateBankingApplication(ctx echo.Context, params CreateBankingApplicationParams) error
 	// GetBankingApplication Retrieve an application
 	// (GET /applications/{id})
 	GetBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
 	// UpdateBankingApplication Update an application
 	// (PATCH /applications/{id})
-	UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params UpdateBankingApplicationParams) error
 	// CreateBankingApplicationDocument Attach a document
 	// (POST /applications/{id}/documents)
-	CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath) error
+	CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, params CreateBankingApplicationDocumentParams) error
 	// GetBankingApplicationDocument Retrieve a document
 	// (GET /applications/{id}/documents/{document_id})
 	GetBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, documentId BankingDocumentIdPath) error
 	// SubmitBankingApplication Submit an application
 	// (POST /applications/{id}/submit)
-	SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params SubmitBankingApplicationParams) error
 	// ListWalletCounterparties List counterparties
 	// (GET /counterparty)
 	ListWalletCounterparties(ctx echo.Context, params ListWalletCounterpartiesParams) error
 	// CreateWalletCounterparty Create a counterparty
 	// (POST /counterparty)
-	CreateWalletCounterparty(ctx echo.Context) error
+	CreateWalletCounterparty(ctx echo.Context, params CreateWalletCounterpartyParams) error
 	// GetWalletCounterparty Get a counterparty
 	// (GET /counterparty/{counterparty_guid})
 	GetWalletCounterparty(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error
@@ -4643,19 +4879,19 @@ type ServerInterface interface {
 	ListWalletCustomers(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, params ListWalletCustomersParams) error
 	// CreateWalletCustomer Create customer
 	// (POST /counterparty/{counterparty_guid}/customers)
-	CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error
+	CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, params CreateWalletCustomerParams) error
 	// GetWalletCustomer Get a customer
 	// (GET /counterparty/{counterparty_guid}/customers/{customer_guid})
 	GetWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
 	// UpdateWalletCustomer Update customer
 	// (PUT /counterparty/{counterparty_guid}/customers/{customer_guid})
-	UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
+	UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params UpdateWalletCustomerParams) error
 	// ListWalletAccounts Customer's accounts
 	// (GET /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
 	ListWalletAccounts(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params ListWalletAccountsParams) error
 	// CreateWalletAccount Create customer's accounts
 	// (POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
-	CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
+	CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params CreateWalletAccountParams) error
 	// ListBankingCustomers Retrieve customers
 	// (GET /customers)
 	ListBankingCustomers(ctx echo.Context, params ListBankingCustomersParams) error
@@ -4664,19 +4900,19 @@ type ServerInterface interface {
 	GetBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error
 	// UpdateBankingCustomer Update customer
 	// (PATCH /customers/{id})
-	UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error
+	UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath, params UpdateBankingCustomerParams) error
 	// GetBankingIndividual Retrieve individual
 	// (GET /customers/{id}/individuals/{individual_id})
 	GetBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error
 	// UpdateBankingIndividual Update individual
 	// (PATCH /customers/{id}/individuals/{individual_id})
-	UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error
+	UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params UpdateBankingIndividualParams) error
 	// DecideBankingApplication Decide an application in manual review
 	// (POST /sandbox/applications/{id}/decision)
-	DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error
+	DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params DecideBankingApplicationParams) error
 	// SetBankingCustomerStatus Move a customer to another status
 	// (POST /sandbox/customers/{id}/status)
-	SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath) error
+	SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath, params SetBankingCustomerStatusParams) error
 	// ListAccounts List accounts
 	// (GET /v1/accounts)
 	ListAccounts(ctx echo.Context, params ListAccountsParams) error
@@ -4837,8 +5073,28 @@ func (w *ServerInterfaceWrapper) ListBankingApplications(ctx echo.Context) error
 func (w *ServerInterfaceWrapper) CreateBankingApplication(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateBankingApplication(ctx)
+	err = w.Handler.CreateBankingApplication(ctx, params)
 	return err
 }
 
@@ -4869,8 +5125,28 @@ func (w *ServerInterfaceWrapper) UpdateBankingApplication(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateBankingApplication(ctx, id)
+	err = w.Handler.UpdateBankingApplication(ctx, id, params)
 	return err
 }
 
@@ -4885,8 +5161,28 @@ func (w *ServerInterfaceWrapper) CreateBankingApplicationDocument(ctx echo.Conte
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateBankingApplicationDocumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateBankingApplicationDocument(ctx, id)
+	err = w.Handler.CreateBankingApplicationDocument(ctx, id, params)
 	return err
 }
 
@@ -4925,8 +5221,28 @@ func (w *ServerInterfaceWrapper) SubmitBankingApplication(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SubmitBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.SubmitBankingApplication(ctx, id)
+	err = w.Handler.SubmitBankingApplication(ctx, id, params)
 	return err
 }
 
@@ -4959,8 +5275,28 @@ func (w *ServerInterfaceWrapper) ListWalletCounterparties(ctx echo.Context) erro
 func (w *ServerInterfaceWrapper) CreateWalletCounterparty(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateWalletCounterpartyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateWalletCounterparty(ctx)
+	err = w.Handler.CreateWalletCounterparty(ctx, params)
 	return err
 }
 
@@ -5170,8 +5506,28 @@ func (w *ServerInterfaceWrapper) CreateWalletCustomer(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter counterparty_guid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateWalletCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateWalletCustomer(ctx, counterpartyGuid)
+	err = w.Handler.CreateWalletCustomer(ctx, counterpartyGuid, params)
 	return err
 }
 
@@ -5218,8 +5574,28 @@ func (w *ServerInterfaceWrapper) UpdateWalletCustomer(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer_guid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateWalletCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateWalletCustomer(ctx, counterpartyGuid, customerGuid)
+	err = w.Handler.UpdateWalletCustomer(ctx, counterpartyGuid, customerGuid, params)
 	return err
 }
 
@@ -5275,8 +5651,28 @@ func (w *ServerInterfaceWrapper) CreateWalletAccount(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer_guid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateWalletAccountParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateWalletAccount(ctx, counterpartyGuid, customerGuid)
+	err = w.Handler.CreateWalletAccount(ctx, counterpartyGuid, customerGuid, params)
 	return err
 }
 
@@ -5346,8 +5742,28 @@ func (w *ServerInterfaceWrapper) UpdateBankingCustomer(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankingCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateBankingCustomer(ctx, id)
+	err = w.Handler.UpdateBankingCustomer(ctx, id, params)
 	return err
 }
 
@@ -5394,8 +5810,28 @@ func (w *ServerInterfaceWrapper) UpdateBankingIndividual(ctx echo.Context) error
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter individual_id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankingIndividualParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateBankingIndividual(ctx, id, individualId)
+	err = w.Handler.UpdateBankingIndividual(ctx, id, individualId, params)
 	return err
 }
 
@@ -5410,8 +5846,28 @@ func (w *ServerInterfaceWrapper) DecideBankingApplication(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DecideBankingApplicationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.DecideBankingApplication(ctx, id)
+	err = w.Handler.DecideBankingApplication(ctx, id, params)
 	return err
 }
 
@@ -5426,8 +5882,28 @@ func (w *ServerInterfaceWrapper) SetBankingCustomerStatus(ctx echo.Context) erro
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SetBankingCustomerStatusParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.SetBankingCustomerStatus(ctx, id)
+	err = w.Handler.SetBankingCustomerStatus(ctx, id, params)
 	return err
 }
 
@@ -6523,6 +6999,21 @@ func (w *ServerInterfaceWrapper) RevokeToken(ctx echo.Context) error {
 	}
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
 		var Signature Signature
@@ -8567,7 +9058,25 @@ type BankingNotFoundApplicationProblemPlusJSONResponse Problem
 
 type BankingPayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
+type BankingTooManyRequestsResponseHeaders struct {
+	RetryAfter *int
+}
+type BankingTooManyRequestsApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers BankingTooManyRequestsResponseHeaders
+}
+
 type BankingUnauthorizedApplicationProblemPlusJSONResponse Problem
+
+type BankingUnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type BankingUnavailableApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers BankingUnavailableResponseHeaders
+}
 
 type BankingUnprocessableApplicationProblemPlusJSONResponse Problem
 
@@ -8581,7 +9090,25 @@ type NotFoundJSONResponse Error
 
 type PayloadTooLargeJSONResponse Error
 
+type TooManyRequestsResponseHeaders struct {
+	RetryAfter *int
+}
+type TooManyRequestsJSONResponse struct {
+	Body Error
+
+	Headers TooManyRequestsResponseHeaders
+}
+
 type UnauthorizedJSONResponse Error
+
+type UnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type UnavailableJSONResponse struct {
+	Body Error
+
+	Headers UnavailableResponseHeaders
+}
 
 type UnprocessableJSONResponse Error
 
@@ -8597,7 +9124,27 @@ type WalletNotFoundJSONResponse WalletError
 
 type WalletPayloadTooLargeJSONResponse WalletError
 
+type WalletTooManyRequestsResponseHeaders struct {
+	RetryAfter *int
+}
+type WalletTooManyRequestsJSONResponse struct {
+	Body WalletError
+
+	Headers WalletTooManyRequestsResponseHeaders
+}
+
 type WalletUnauthorizedJSONResponse WalletError
+
+type WalletUnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type WalletUnavailableJSONResponse struct {
+	Body WalletError
+
+	Headers WalletUnavailableResponseHeaders
+}
+
+type WalletUnprocessableJSONResponse WalletError
 
 type WalletUnsupportedMediaTypeJSONResponse WalletError
 
@@ -8655,6 +9202,41 @@ func (response ListBankingApplications401ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ListBankingApplications413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications413ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingApplications429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications429ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListBankingApplications500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -8671,23 +9253,53 @@ func (response ListBankingApplications500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ListBankingApplications503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications503ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplicationRequestObject struct {
-	Body *CreateBankingApplicationJSONRequestBody
+	Params CreateBankingApplicationParams
+	Body   *CreateBankingApplicationJSONRequestBody
 }
 
 type CreateBankingApplicationResponseObject interface {
 	VisitCreateBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type CreateBankingApplication201JSONResponse BankingApplication
+type CreateBankingApplication201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateBankingApplication201JSONResponse struct {
+	Body    BankingApplication
+	Headers CreateBankingApplication201ResponseHeaders
+}
 
 func (response CreateBankingApplication201JSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8757,6 +9369,41 @@ func (response CreateBankingApplication415ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type CreateBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication422ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication429ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -8769,6 +9416,25 @@ func (response CreateBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication503ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8843,6 +9509,41 @@ func (response GetBankingApplication404ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type GetBankingApplication413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication413ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication429ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -8859,24 +9560,54 @@ func (response GetBankingApplication500ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type GetBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication503ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingApplicationRequestObject struct {
-	Id   BankingApplicationIdPath `json:"id"`
-	Body *UpdateBankingApplicationJSONRequestBody
+	Id     BankingApplicationIdPath `json:"id"`
+	Params UpdateBankingApplicationParams
+	Body   *UpdateBankingApplicationJSONRequestBody
 }
 
 type UpdateBankingApplicationResponseObject interface {
 	VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type UpdateBankingApplication200JSONResponse BankingApplication
+type UpdateBankingApplication200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateBankingApplication200JSONResponse struct {
+	Body    BankingApplication
+	Headers UpdateBankingApplication200ResponseHeaders
+}
 
 func (response UpdateBankingApplication200JSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -8978,6 +9709,41 @@ func (response UpdateBankingApplication415ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type UpdateBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication422ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication429ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -8994,24 +9760,54 @@ func (response UpdateBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type UpdateBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication503ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplicationDocumentRequestObject struct {
-	Id   BankingApplicationIdPath `json:"id"`
-	Body *CreateBankingApplicationDocumentJSONRequestBody
+	Id     BankingApplicationIdPath `json:"id"`
+	Params CreateBankingApplicationDocumentParams
+	Body   *CreateBankingApplicationDocumentJSONRequestBody
 }
 
 type CreateBankingApplicationDocumentResponseObject interface {
 	VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error
 }
 
-type CreateBankingApplicationDocument201JSONResponse BankingDocument
+type CreateBankingApplicationDocument201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateBankingApplicationDocument201JSONResponse struct {
+	Body    BankingDocument
+	Headers CreateBankingApplicationDocument201ResponseHeaders
+}
 
 func (response CreateBankingApplicationDocument201JSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9129,6 +9925,25 @@ func (response CreateBankingApplicationDocument422ApplicationProblemPlusJSONResp
 	return err
 }
 
+type CreateBankingApplicationDocument429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument429ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplicationDocument500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -9141,6 +9956,25 @@ func (response CreateBankingApplicationDocument500ApplicationProblemPlusJSONResp
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument503ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9216,6 +10050,41 @@ func (response GetBankingApplicationDocument404ApplicationProblemPlusJSONRespons
 	return err
 }
 
+type GetBankingApplicationDocument413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument413ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplicationDocument429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument429ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingApplicationDocument500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -9232,23 +10101,53 @@ func (response GetBankingApplicationDocument500ApplicationProblemPlusJSONRespons
 	return err
 }
 
+type GetBankingApplicationDocument503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument503ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SubmitBankingApplicationRequestObject struct {
-	Id BankingApplicationIdPath `json:"id"`
+	Id     BankingApplicationIdPath `json:"id"`
+	Params SubmitBankingApplicationParams
 }
 
 type SubmitBankingApplicationResponseObject interface {
 	VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type SubmitBankingApplication200JSONResponse BankingApplication
+type SubmitBankingApplication200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type SubmitBankingApplication200JSONResponse struct {
+	Body    BankingApplication
+	Headers SubmitBankingApplication200ResponseHeaders
+}
 
 func (response SubmitBankingApplication200JSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9316,6 +10215,57 @@ func (response SubmitBankingApplication409ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type SubmitBankingApplication413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication413ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication422ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication429ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SubmitBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -9328,6 +10278,25 @@ func (response SubmitBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication503ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9382,6 +10351,41 @@ func (response ListWalletCounterparties401JSONResponse) VisitListWalletCounterpa
 	return err
 }
 
+type ListWalletCounterparties413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response ListWalletCounterparties413JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCounterparties429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response ListWalletCounterparties429JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWalletCounterparties500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -9398,23 +10402,51 @@ func (response ListWalletCounterparties500JSONResponse) VisitListWalletCounterpa
 	return err
 }
 
+type ListWalletCounterparties503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response ListWalletCounterparties503JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCounterpartyRequestObject struct {
-	Body *CreateWalletCounterpartyJSONRequestBody
+	Params CreateWalletCounterpartyParams
+	Body   *CreateWalletCounterpartyJSONRequestBody
 }
 
 type CreateWalletCounterpartyResponseObject interface {
 	VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error
 }
 
-type CreateWalletCounterparty200JSONResponse WalletCounterparty
+type CreateWalletCounterparty200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateWalletCounterparty200JSONResponse struct {
+	Body    WalletCounterparty
+	Headers CreateWalletCounterparty200ResponseHeaders
+}
 
 func (response CreateWalletCounterparty200JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9480,6 +10512,41 @@ func (response CreateWalletCounterparty415JSONResponse) VisitCreateWalletCounter
 	return err
 }
 
+type CreateWalletCounterparty422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response CreateWalletCounterparty422JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response CreateWalletCounterparty429JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCounterparty500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -9492,6 +10559,23 @@ func (response CreateWalletCounterparty500JSONResponse) VisitCreateWalletCounter
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response CreateWalletCounterparty503JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9560,6 +10644,41 @@ func (response GetWalletCounterparty404JSONResponse) VisitGetWalletCounterpartyR
 	return err
 }
 
+type GetWalletCounterparty413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response GetWalletCounterparty413JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterparty429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response GetWalletCounterparty429JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWalletCounterparty500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -9572,6 +10691,23 @@ func (response GetWalletCounterparty500JSONResponse) VisitGetWalletCounterpartyR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterparty503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response GetWalletCounterparty503JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9641,6 +10777,41 @@ func (response ListWalletCustomers404JSONResponse) VisitListWalletCustomersRespo
 	return err
 }
 
+type ListWalletCustomers413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response ListWalletCustomers413JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCustomers429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response ListWalletCustomers429JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWalletCustomers500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -9657,8 +10828,26 @@ func (response ListWalletCustomers500JSONResponse) VisitListWalletCustomersRespo
 	return err
 }
 
+type ListWalletCustomers503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response ListWalletCustomers503JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCustomerRequestObject struct {
 	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
+	Params           CreateWalletCustomerParams
 	Body             *CreateWalletCustomerJSONRequestBody
 }
 
@@ -9666,15 +10855,25 @@ type CreateWalletCustomerResponseObject interface {
 	VisitCreateWalletCustomerResponse(w http.ResponseWriter) error
 }
 
-type CreateWalletCustomer200JSONResponse WalletCreatedCustomer
+type CreateWalletCustomer200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateWalletCustomer200JSONResponse struct {
+	Body    WalletCreatedCustomer
+	Headers CreateWalletCustomer200ResponseHeaders
+}
 
 func (response CreateWalletCustomer200JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9768,6 +10967,41 @@ func (response CreateWalletCustomer415JSONResponse) VisitCreateWalletCustomerRes
 	return err
 }
 
+type CreateWalletCustomer422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response CreateWalletCustomer422JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response CreateWalletCustomer429JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCustomer500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -9780,6 +11014,23 @@ func (response CreateWalletCustomer500JSONResponse) VisitCreateWalletCustomerRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response CreateWalletCustomer503JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9849,6 +11100,41 @@ func (response GetWalletCustomer404JSONResponse) VisitGetWalletCustomerResponse(
 	return err
 }
 
+type GetWalletCustomer413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response GetWalletCustomer413JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCustomer429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response GetWalletCustomer429JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWalletCustomer500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -9865,9 +11151,27 @@ func (response GetWalletCustomer500JSONResponse) VisitGetWalletCustomerResponse(
 	return err
 }
 
+type GetWalletCustomer503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response GetWalletCustomer503JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateWalletCustomerRequestObject struct {
 	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
 	CustomerGuid     WalletCustomerGuid     `json:"customer_guid"`
+	Params           UpdateWalletCustomerParams
 	Body             *UpdateWalletCustomerJSONRequestBody
 }
 
@@ -9875,15 +11179,25 @@ type UpdateWalletCustomerResponseObject interface {
 	VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error
 }
 
-type UpdateWalletCustomer200JSONResponse WalletCustomer
+type UpdateWalletCustomer200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateWalletCustomer200JSONResponse struct {
+	Body    WalletCustomer
+	Headers UpdateWalletCustomer200ResponseHeaders
+}
 
 func (response UpdateWalletCustomer200JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -9963,6 +11277,41 @@ func (response UpdateWalletCustomer415JSONResponse) VisitUpdateWalletCustomerRes
 	return err
 }
 
+type UpdateWalletCustomer422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response UpdateWalletCustomer422JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response UpdateWalletCustomer429JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateWalletCustomer500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -9975,6 +11324,23 @@ func (response UpdateWalletCustomer500JSONResponse) VisitUpdateWalletCustomerRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response UpdateWalletCustomer503JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10045,6 +11411,41 @@ func (response ListWalletAccounts404JSONResponse) VisitListWalletAccountsRespons
 	return err
 }
 
+type ListWalletAccounts413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response ListWalletAccounts413JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletAccounts429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response ListWalletAccounts429JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWalletAccounts500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -10061,9 +11462,27 @@ func (response ListWalletAccounts500JSONResponse) VisitListWalletAccountsRespons
 	return err
 }
 
+type ListWalletAccounts503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response ListWalletAccounts503JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletAccountRequestObject struct {
 	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
 	CustomerGuid     WalletCustomerGuid     `json:"customer_guid"`
+	Params           CreateWalletAccountParams
 	Body             *CreateWalletAccountJSONRequestBody
 }
 
@@ -10071,15 +11490,25 @@ type CreateWalletAccountResponseObject interface {
 	VisitCreateWalletAccountResponse(w http.ResponseWriter) error
 }
 
-type CreateWalletAccount200JSONResponse WalletAccount
+type CreateWalletAccount200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateWalletAccount200JSONResponse struct {
+	Body    WalletAccount
+	Headers CreateWalletAccount200ResponseHeaders
+}
 
 func (response CreateWalletAccount200JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10173,6 +11602,41 @@ func (response CreateWalletAccount415JSONResponse) VisitCreateWalletAccountRespo
 	return err
 }
 
+type CreateWalletAccount422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response CreateWalletAccount422JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response CreateWalletAccount429JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletAccount500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -10185,6 +11649,23 @@ func (response CreateWalletAccount500JSONResponse) VisitCreateWalletAccountRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response CreateWalletAccount503JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10243,6 +11724,41 @@ func (response ListBankingCustomers401ApplicationProblemPlusJSONResponse) VisitL
 	return err
 }
 
+type ListBankingCustomers413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers413ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingCustomers429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers429ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListBankingCustomers500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -10255,6 +11771,25 @@ func (response ListBankingCustomers500ApplicationProblemPlusJSONResponse) VisitL
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingCustomers503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers503ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10329,6 +11864,41 @@ func (response GetBankingCustomer404ApplicationProblemPlusJSONResponse) VisitGet
 	return err
 }
 
+type GetBankingCustomer413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer413ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingCustomer429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer429ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingCustomer500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -10345,24 +11915,54 @@ func (response GetBankingCustomer500ApplicationProblemPlusJSONResponse) VisitGet
 	return err
 }
 
+type GetBankingCustomer503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer503ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingCustomerRequestObject struct {
-	Id   BankingCustomerIdPath `json:"id"`
-	Body *UpdateBankingCustomerJSONRequestBody
+	Id     BankingCustomerIdPath `json:"id"`
+	Params UpdateBankingCustomerParams
+	Body   *UpdateBankingCustomerJSONRequestBody
 }
 
 type UpdateBankingCustomerResponseObject interface {
 	VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error
 }
 
-type UpdateBankingCustomer200JSONResponse BankingCustomer
+type UpdateBankingCustomer200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateBankingCustomer200JSONResponse struct {
+	Body    BankingCustomer
+	Headers UpdateBankingCustomer200ResponseHeaders
+}
 
 func (response UpdateBankingCustomer200JSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10480,6 +12080,25 @@ func (response UpdateBankingCustomer422ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type UpdateBankingCustomer429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer429ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingCustomer500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -10492,6 +12111,25 @@ func (response UpdateBankingCustomer500ApplicationProblemPlusJSONResponse) Visit
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer503ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10567,6 +12205,41 @@ func (response GetBankingIndividual404ApplicationProblemPlusJSONResponse) VisitG
 	return err
 }
 
+type GetBankingIndividual413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual413ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingIndividual429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual429ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingIndividual500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -10583,9 +12256,29 @@ func (response GetBankingIndividual500ApplicationProblemPlusJSONResponse) VisitG
 	return err
 }
 
+type GetBankingIndividual503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual503ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingIndividualRequestObject struct {
 	Id           BankingCustomerIdPath   `json:"id"`
 	IndividualId BankingIndividualIdPath `json:"individual_id"`
+	Params       UpdateBankingIndividualParams
 	Body         *UpdateBankingIndividualJSONRequestBody
 }
 
@@ -10593,15 +12286,25 @@ type UpdateBankingIndividualResponseObject interface {
 	VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error
 }
 
-type UpdateBankingIndividual200JSONResponse BankingIndividual
+type UpdateBankingIndividual200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateBankingIndividual200JSONResponse struct {
+	Body    BankingIndividual
+	Headers UpdateBankingIndividual200ResponseHeaders
+}
 
 func (response UpdateBankingIndividual200JSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10719,6 +12422,25 @@ func (response UpdateBankingIndividual422ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type UpdateBankingIndividual429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual429ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingIndividual500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -10735,24 +12457,54 @@ func (response UpdateBankingIndividual500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type UpdateBankingIndividual503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual503ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DecideBankingApplicationRequestObject struct {
-	Id   BankingApplicationIdPath `json:"id"`
-	Body *DecideBankingApplicationJSONRequestBody
+	Id     BankingApplicationIdPath `json:"id"`
+	Params DecideBankingApplicationParams
+	Body   *DecideBankingApplicationJSONRequestBody
 }
 
 type DecideBankingApplicationResponseObject interface {
 	VisitDecideBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type DecideBankingApplication200JSONResponse BankingApplication
+type DecideBankingApplication200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type DecideBankingApplication200JSONResponse struct {
+	Body    BankingApplication
+	Headers DecideBankingApplication200ResponseHeaders
+}
 
 func (response DecideBankingApplication200JSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10854,6 +12606,41 @@ func (response DecideBankingApplication415ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type DecideBankingApplication422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication422ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DecideBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication429ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DecideBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -10870,24 +12657,54 @@ func (response DecideBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type DecideBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication503ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetBankingCustomerStatusRequestObject struct {
-	Id   BankingCustomerIdPath `json:"id"`
-	Body *SetBankingCustomerStatusJSONRequestBody
+	Id     BankingCustomerIdPath `json:"id"`
+	Params SetBankingCustomerStatusParams
+	Body   *SetBankingCustomerStatusJSONRequestBody
 }
 
 type SetBankingCustomerStatusResponseObject interface {
 	VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error
 }
 
-type SetBankingCustomerStatus200JSONResponse BankingCustomer
+type SetBankingCustomerStatus200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type SetBankingCustomerStatus200JSONResponse struct {
+	Body    BankingCustomer
+	Headers SetBankingCustomerStatus200ResponseHeaders
+}
 
 func (response SetBankingCustomerStatus200JSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -10987,6 +12804,41 @@ func (response SetBankingCustomerStatus415ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type SetBankingCustomerStatus422ApplicationProblemPlusJSONResponse struct {
+	BankingUnprocessableApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus422ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus429ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetBankingCustomerStatus500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -10999,6 +12851,25 @@ func (response SetBankingCustomerStatus500ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus503ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11067,6 +12938,37 @@ func (response ListAccounts404JSONResponse) VisitListAccountsResponse(w http.Res
 	return err
 }
 
+type ListAccounts413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListAccounts413JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccounts429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListAccounts429JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListAccounts500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListAccounts500JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
@@ -11077,6 +12979,23 @@ func (response ListAccounts500JSONResponse) VisitListAccountsResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccounts503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListAccounts503JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11214,6 +13133,23 @@ func (response CreateAccount422JSONResponse) VisitCreateAccountResponse(w http.R
 	return err
 }
 
+type CreateAccount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateAccount429JSONResponse) VisitCreateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateAccount500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateAccount500JSONResponse) VisitCreateAccountResponse(w http.ResponseWriter) error {
@@ -11224,6 +13160,23 @@ func (response CreateAccount500JSONResponse) VisitCreateAccountResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAccount503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateAccount503JSONResponse) VisitCreateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11361,6 +13314,23 @@ func (response UpdateAccount422JSONResponse) VisitUpdateAccountResponse(w http.R
 	return err
 }
 
+type UpdateAccount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateAccount429JSONResponse) VisitUpdateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateAccount500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateAccount500JSONResponse) VisitUpdateAccountResponse(w http.ResponseWriter) error {
@@ -11371,6 +13341,23 @@ func (response UpdateAccount500JSONResponse) VisitUpdateAccountResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAccount503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateAccount503JSONResponse) VisitUpdateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11440,6 +13427,37 @@ func (response GetAccount404JSONResponse) VisitGetAccountResponse(w http.Respons
 	return err
 }
 
+type GetAccount413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetAccount413JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetAccount429JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetAccount500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetAccount500JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
@@ -11450,6 +13468,23 @@ func (response GetAccount500JSONResponse) VisitGetAccountResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccount503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetAccount503JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11518,6 +13553,37 @@ func (response ListAssets404JSONResponse) VisitListAssetsResponse(w http.Respons
 	return err
 }
 
+type ListAssets413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListAssets413JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAssets429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListAssets429JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListAssets500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListAssets500JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
@@ -11528,6 +13594,23 @@ func (response ListAssets500JSONResponse) VisitListAssetsResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAssets503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListAssets503JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11597,6 +13680,37 @@ func (response GetAsset404JSONResponse) VisitGetAssetResponse(w http.ResponseWri
 	return err
 }
 
+type GetAsset413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetAsset413JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAsset429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetAsset429JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetAsset500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetAsset500JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
@@ -11607,6 +13721,23 @@ func (response GetAsset500JSONResponse) VisitGetAssetResponse(w http.ResponseWri
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAsset503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetAsset503JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11661,6 +13792,37 @@ func (response ListCustomers401JSONResponse) VisitListCustomersResponse(w http.R
 	return err
 }
 
+type ListCustomers413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListCustomers413JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomers429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListCustomers429JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCustomers500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListCustomers500JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
@@ -11671,6 +13833,23 @@ func (response ListCustomers500JSONResponse) VisitListCustomersResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomers503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListCustomers503JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11794,6 +13973,23 @@ func (response CreateCustomer422JSONResponse) VisitCreateCustomerResponse(w http
 	return err
 }
 
+type CreateCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateCustomer429JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateCustomer500JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
@@ -11804,6 +14000,23 @@ func (response CreateCustomer500JSONResponse) VisitCreateCustomerResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomer503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateCustomer503JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11941,6 +14154,23 @@ func (response UpdateCustomer422JSONResponse) VisitUpdateCustomerResponse(w http
 	return err
 }
 
+type UpdateCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateCustomer429JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateCustomer500JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
@@ -11951,6 +14181,23 @@ func (response UpdateCustomer500JSONResponse) VisitUpdateCustomerResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomer503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateCustomer503JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12020,6 +14267,37 @@ func (response GetCustomer404JSONResponse) VisitGetCustomerResponse(w http.Respo
 	return err
 }
 
+type GetCustomer413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetCustomer413JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetCustomer429JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetCustomer500JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
@@ -12030,6 +14308,23 @@ func (response GetCustomer500JSONResponse) VisitGetCustomerResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetCustomer503JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12084,6 +14379,37 @@ func (response ListInstruments401JSONResponse) VisitListInstrumentsResponse(w ht
 	return err
 }
 
+type ListInstruments413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListInstruments413JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstruments429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListInstruments429JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInstruments500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListInstruments500JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
@@ -12094,6 +14420,23 @@ func (response ListInstruments500JSONResponse) VisitListInstrumentsResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstruments503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListInstruments503JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12163,6 +14506,37 @@ func (response GetInstrument404JSONResponse) VisitGetInstrumentResponse(w http.R
 	return err
 }
 
+type GetInstrument413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetInstrument413JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrument429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetInstrument429JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetInstrument500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetInstrument500JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
@@ -12173,6 +14547,23 @@ func (response GetInstrument500JSONResponse) VisitGetInstrumentResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrument503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetInstrument503JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12227,6 +14618,37 @@ func (response ListInvestments401JSONResponse) VisitListInvestmentsResponse(w ht
 	return err
 }
 
+type ListInvestments413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListInvestments413JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvestments429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListInvestments429JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInvestments500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListInvestments500JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
@@ -12237,6 +14659,23 @@ func (response ListInvestments500JSONResponse) VisitListInvestmentsResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvestments503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListInvestments503JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12306,6 +14745,37 @@ func (response GetInvestment404JSONResponse) VisitGetInvestmentResponse(w http.R
 	return err
 }
 
+type GetInvestment413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetInvestment413JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvestment429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetInvestment429JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetInvestment500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetInvestment500JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
@@ -12320,6 +14790,23 @@ func (response GetInvestment500JSONResponse) VisitGetInvestmentResponse(w http.R
 	return err
 }
 
+type GetInvestment503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetInvestment503JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeTokenRequestObject struct {
 	Params RevokeTokenParams
 }
@@ -12328,10 +14815,18 @@ type RevokeTokenResponseObject interface {
 	VisitRevokeTokenResponse(w http.ResponseWriter) error
 }
 
+type RevokeToken204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
 type RevokeToken204Response struct {
+	Headers RevokeToken204ResponseHeaders
 }
 
 func (response RevokeToken204Response) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -12378,6 +14873,51 @@ func (response RevokeToken404JSONResponse) VisitRevokeTokenResponse(w http.Respo
 	return err
 }
 
+type RevokeToken413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RevokeToken413JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeToken422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response RevokeToken422JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeToken429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RevokeToken429JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeToken500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response RevokeToken500JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
@@ -12388,6 +14928,23 @@ func (response RevokeToken500JSONResponse) VisitRevokeTokenResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeToken503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RevokeToken503JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12474,6 +15031,23 @@ func (response CreateToken415JSONResponse) VisitCreateTokenResponse(w http.Respo
 	return err
 }
 
+type CreateToken429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateToken429JSONResponse) VisitCreateTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateToken500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateToken500JSONResponse) VisitCreateTokenResponse(w http.ResponseWriter) error {
@@ -12484,6 +15058,23 @@ func (response CreateToken500JSONResponse) VisitCreateTokenResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateToken503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateToken503JSONResponse) VisitCreateTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12552,6 +15143,37 @@ func (response ListPortfolios404JSONResponse) VisitListPortfoliosResponse(w http
 	return err
 }
 
+type ListPortfolios413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListPortfolios413JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPortfolios429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListPortfolios429JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPortfolios500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListPortfolios500JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
@@ -12562,6 +15184,23 @@ func (response ListPortfolios500JSONResponse) VisitListPortfoliosResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPortfolios503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListPortfolios503JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12699,6 +15338,23 @@ func (response CreatePortfolio422JSONResponse) VisitCreatePortfolioResponse(w ht
 	return err
 }
 
+type CreatePortfolio429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePortfolio429JSONResponse) VisitCreatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreatePortfolio500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreatePortfolio500JSONResponse) VisitCreatePortfolioResponse(w http.ResponseWriter) error {
@@ -12709,6 +15365,23 @@ func (response CreatePortfolio500JSONResponse) VisitCreatePortfolioResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePortfolio503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreatePortfolio503JSONResponse) VisitCreatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12846,6 +15519,23 @@ func (response UpdatePortfolio422JSONResponse) VisitUpdatePortfolioResponse(w ht
 	return err
 }
 
+type UpdatePortfolio429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdatePortfolio429JSONResponse) VisitUpdatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdatePortfolio500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdatePortfolio500JSONResponse) VisitUpdatePortfolioResponse(w http.ResponseWriter) error {
@@ -12856,6 +15546,23 @@ func (response UpdatePortfolio500JSONResponse) VisitUpdatePortfolioResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePortfolio503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdatePortfolio503JSONResponse) VisitUpdatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12925,6 +15632,37 @@ func (response GetPortfolio404JSONResponse) VisitGetPortfolioResponse(w http.Res
 	return err
 }
 
+type GetPortfolio413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetPortfolio413JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolio429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetPortfolio429JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPortfolio500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetPortfolio500JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
@@ -12935,6 +15673,23 @@ func (response GetPortfolio500JSONResponse) VisitGetPortfolioResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolio503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetPortfolio503JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13003,6 +15758,37 @@ func (response ListRequests404JSONResponse) VisitListRequestsResponse(w http.Res
 	return err
 }
 
+type ListRequests413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListRequests413JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRequests429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListRequests429JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListRequests500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListRequests500JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
@@ -13013,6 +15799,23 @@ func (response ListRequests500JSONResponse) VisitListRequestsResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRequests503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListRequests503JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13150,6 +15953,23 @@ func (response UpdateRequest422JSONResponse) VisitUpdateRequestResponse(w http.R
 	return err
 }
 
+type UpdateRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateRequest429JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateRequest500JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
@@ -13160,6 +15980,23 @@ func (response UpdateRequest500JSONResponse) VisitUpdateRequestResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateRequest503JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13297,6 +16134,23 @@ func (response CreatePurchaseRequest422JSONResponse) VisitCreatePurchaseRequestR
 	return err
 }
 
+type CreatePurchaseRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePurchaseRequest429JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreatePurchaseRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreatePurchaseRequest500JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
@@ -13307,6 +16161,23 @@ func (response CreatePurchaseRequest500JSONResponse) VisitCreatePurchaseRequestR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreatePurchaseRequest503JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13444,6 +16315,23 @@ func (response CreateSellRequest422JSONResponse) VisitCreateSellRequestResponse(
 	return err
 }
 
+type CreateSellRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateSellRequest429JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSellRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateSellRequest500JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
@@ -13454,6 +16342,23 @@ func (response CreateSellRequest500JSONResponse) VisitCreateSellRequestResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateSellRequest503JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13523,6 +16428,37 @@ func (response GetRequest404JSONResponse) VisitGetRequestResponse(w http.Respons
 	return err
 }
 
+type GetRequest413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetRequest413JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetRequest429JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetRequest500JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
@@ -13533,6 +16469,23 @@ func (response GetRequest500JSONResponse) VisitGetRequestResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetRequest503JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13601,6 +16554,37 @@ func (response GetSandboxClock404JSONResponse) VisitGetSandboxClockResponse(w ht
 	return err
 }
 
+type GetSandboxClock413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetSandboxClock413JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClock429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetSandboxClock429JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetSandboxClock500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetSandboxClock500JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
@@ -13611,6 +16595,23 @@ func (response GetSandboxClock500JSONResponse) VisitGetSandboxClockResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClock503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetSandboxClock503JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13748,6 +16749,23 @@ func (response AdvanceSandboxClock422JSONResponse) VisitAdvanceSandboxClockRespo
 	return err
 }
 
+type AdvanceSandboxClock429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response AdvanceSandboxClock429JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AdvanceSandboxClock500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response AdvanceSandboxClock500JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
@@ -13758,6 +16776,23 @@ func (response AdvanceSandboxClock500JSONResponse) VisitAdvanceSandboxClockRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdvanceSandboxClock503JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13843,6 +16878,20 @@ func (response ClearSandboxPrice409JSONResponse) VisitClearSandboxPriceResponse(
 	return err
 }
 
+type ClearSandboxPrice413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ClearSandboxPrice413JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearSandboxPrice422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response ClearSandboxPrice422JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
@@ -13857,6 +16906,23 @@ func (response ClearSandboxPrice422JSONResponse) VisitClearSandboxPriceResponse(
 	return err
 }
 
+type ClearSandboxPrice429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ClearSandboxPrice429JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearSandboxPrice500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ClearSandboxPrice500JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
@@ -13867,6 +16933,23 @@ func (response ClearSandboxPrice500JSONResponse) VisitClearSandboxPriceResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearSandboxPrice503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ClearSandboxPrice503JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14005,6 +17088,23 @@ func (response SetSandboxPrice422JSONResponse) VisitSetSandboxPriceResponse(w ht
 	return err
 }
 
+type SetSandboxPrice429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response SetSandboxPrice429JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetSandboxPrice500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response SetSandboxPrice500JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
@@ -14015,6 +17115,23 @@ func (response SetSandboxPrice500JSONResponse) VisitSetSandboxPriceResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response SetSandboxPrice503JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14153,6 +17270,23 @@ func (response ForceRequestOutcome422JSONResponse) VisitForceRequestOutcomeRespo
 	return err
 }
 
+type ForceRequestOutcome429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ForceRequestOutcome429JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ForceRequestOutcome500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ForceRequestOutcome500JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
@@ -14163,6 +17297,23 @@ func (response ForceRequestOutcome500JSONResponse) VisitForceRequestOutcomeRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ForceRequestOutcome503JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14231,6 +17382,37 @@ func (response ListTransactions404JSONResponse) VisitListTransactionsResponse(w 
 	return err
 }
 
+type ListTransactions413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListTransactions413JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactions429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListTransactions429JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListTransactions500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListTransactions500JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
@@ -14241,6 +17423,23 @@ func (response ListTransactions500JSONResponse) VisitListTransactionsResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactions503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListTransactions503JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14295,6 +17494,37 @@ func (response ListWebhooks401JSONResponse) VisitListWebhooksResponse(w http.Res
 	return err
 }
 
+type ListWebhooks413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListWebhooks413JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListWebhooks429JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWebhooks500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListWebhooks500JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
@@ -14305,6 +17535,23 @@ func (response ListWebhooks500JSONResponse) VisitListWebhooksResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListWebhooks503JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14428,6 +17675,23 @@ func (response CreateWebhook422JSONResponse) VisitCreateWebhookResponse(w http.R
 	return err
 }
 
+type CreateWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateWebhook429JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWebhook500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateWebhook500JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
@@ -14438,6 +17702,23 @@ func (response CreateWebhook500JSONResponse) VisitCreateWebhookResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateWebhook503JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14575,6 +17856,23 @@ func (response UpdateWebhook422JSONResponse) VisitUpdateWebhookResponse(w http.R
 	return err
 }
 
+type UpdateWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateWebhook429JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateWebhook500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateWebhook500JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
@@ -14585,6 +17883,23 @@ func (response UpdateWebhook500JSONResponse) VisitUpdateWebhookResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateWebhook503JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14639,6 +17954,37 @@ func (response GetWebhookKey401JSONResponse) VisitGetWebhookKeyResponse(w http.R
 	return err
 }
 
+type GetWebhookKey413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetWebhookKey413JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookKey429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetWebhookKey429JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWebhookKey500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetWebhookKey500JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
@@ -14653,6 +17999,23 @@ func (response GetWebhookKey500JSONResponse) VisitGetWebhookKeyResponse(w http.R
 	return err
 }
 
+type GetWebhookKey503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetWebhookKey503JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type TestWebhooksRequestObject struct {
 	Params TestWebhooksParams
 }
@@ -14661,10 +18024,18 @@ type TestWebhooksResponseObject interface {
 	VisitTestWebhooksResponse(w http.ResponseWriter) error
 }
 
+type TestWebhooks204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
 type TestWebhooks204Response struct {
+	Headers TestWebhooks204ResponseHeaders
 }
 
 func (response TestWebhooks204Response) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -14711,6 +18082,20 @@ func (response TestWebhooks409JSONResponse) VisitTestWebhooksResponse(w http.Res
 	return err
 }
 
+type TestWebhooks413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response TestWebhooks413JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type TestWebhooks422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response TestWebhooks422JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
@@ -14721,6 +18106,23 @@ func (response TestWebhooks422JSONResponse) VisitTestWebhooksResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TestWebhooks429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response TestWebhooks429JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14739,6 +18141,23 @@ func (response TestWebhooks500JSONResponse) VisitTestWebhooksResponse(w http.Res
 	return err
 }
 
+type TestWebhooks503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response TestWebhooks503JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhookRequestObject struct {
 	WebhookId WebhookIdPath `json:"webhookId"`
 	Params    DeleteWebhookParams
@@ -14748,10 +18167,18 @@ type DeleteWebhookResponseObject interface {
 	VisitDeleteWebhookResponse(w http.ResponseWriter) error
 }
 
+type DeleteWebhook204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
 type DeleteWebhook204Response struct {
+	Headers DeleteWebhook204ResponseHeaders
 }
 
 func (response DeleteWebhook204Response) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -14812,6 +18239,20 @@ func (response DeleteWebhook409JSONResponse) VisitDeleteWebhookResponse(w http.R
 	return err
 }
 
+type DeleteWebhook413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response DeleteWebhook413JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhook422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response DeleteWebhook422JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
@@ -14826,6 +18267,23 @@ func (response DeleteWebhook422JSONResponse) VisitDeleteWebhookResponse(w http.R
 	return err
 }
 
+type DeleteWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteWebhook429JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhook500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response DeleteWebhook500JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
@@ -14836,6 +18294,23 @@ func (response DeleteWebhook500JSONResponse) VisitDeleteWebhookResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response DeleteWebhook503JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14905,6 +18380,37 @@ func (response ListWebhookDeliveries404JSONResponse) VisitListWebhookDeliveriesR
 	return err
 }
 
+type ListWebhookDeliveries413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListWebhookDeliveries413JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListWebhookDeliveries429JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWebhookDeliveries500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListWebhookDeliveries500JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
@@ -14915,6 +18421,23 @@ func (response ListWebhookDeliveries500JSONResponse) VisitListWebhookDeliveriesR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListWebhookDeliveries503JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15009,6 +18532,20 @@ func (response RetryWebhookDelivery409JSONResponse) VisitRetryWebhookDeliveryRes
 	return err
 }
 
+type RetryWebhookDelivery413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RetryWebhookDelivery413JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RetryWebhookDelivery422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response RetryWebhookDelivery422JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
@@ -15023,6 +18560,23 @@ func (response RetryWebhookDelivery422JSONResponse) VisitRetryWebhookDeliveryRes
 	return err
 }
 
+type RetryWebhookDelivery429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RetryWebhookDelivery429JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RetryWebhookDelivery500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response RetryWebhookDelivery500JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
@@ -15033,6 +18587,23 @@ func (response RetryWebhookDelivery500JSONResponse) VisitRetryWebhookDeliveryRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryWebhookDelivery503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RetryWebhookDelivery503JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15265,8 +18836,10 @@ func (sh *strictHandler) ListBankingApplications(ctx echo.Context, params ListBa
 }
 
 // CreateBankingApplication operation middleware
-func (sh *strictHandler) CreateBankingApplication(ctx echo.Context) error {
+func (sh *strictHandler) CreateBankingApplication(ctx echo.Context, params CreateBankingApplicationParams) error {
 	var request CreateBankingApplicationRequestObject
+
+	request.Params = params
 
 	var body CreateBankingApplicationJSONRequestBody
 	var err error
@@ -15336,10 +18909,11 @@ func (sh *strictHandler) GetBankingApplication(ctx echo.Context, id BankingAppli
 }
 
 // UpdateBankingApplication operation middleware
-func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params UpdateBankingApplicationParams) error {
 	var request UpdateBankingApplicationRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body UpdateBankingApplicationJSONRequestBody
 	var err error
@@ -15384,10 +18958,11 @@ func (sh *strictHandler) UpdateBankingApplication(ctx echo.Context, id BankingAp
 }
 
 // CreateBankingApplicationDocument operation middleware
-func (sh *strictHandler) CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) CreateBankingApplicationDocument(ctx echo.Context, id BankingApplicationIdPath, params CreateBankingApplicationDocumentParams) error {
 	var request CreateBankingApplicationDocumentRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body CreateBankingApplicationDocumentJSONRequestBody
 	var err error
@@ -15458,10 +19033,11 @@ func (sh *strictHandler) GetBankingApplicationDocument(ctx echo.Context, id Bank
 }
 
 // SubmitBankingApplication operation middleware
-func (sh *strictHandler) SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) SubmitBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params SubmitBankingApplicationParams) error {
 	var request SubmitBankingApplicationRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.SubmitBankingApplication(ctx.Request().Context(), request.(SubmitBankingApplicationRequestObject))
@@ -15508,8 +19084,10 @@ func (sh *strictHandler) ListWalletCounterparties(ctx echo.Context, params ListW
 }
 
 // CreateWalletCounterparty operation middleware
-func (sh *strictHandler) CreateWalletCounterparty(ctx echo.Context) error {
+func (sh *strictHandler) CreateWalletCounterparty(ctx echo.Context, params CreateWalletCounterpartyParams) error {
 	var request CreateWalletCounterpartyRequestObject
+
+	request.Params = params
 
 	var body CreateWalletCounterpartyJSONRequestBody
 	var err error
@@ -15605,10 +19183,11 @@ func (sh *strictHandler) ListWalletCustomers(ctx echo.Context, counterpartyGuid 
 }
 
 // CreateWalletCustomer operation middleware
-func (sh *strictHandler) CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error {
+func (sh *strictHandler) CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, params CreateWalletCustomerParams) error {
 	var request CreateWalletCustomerRequestObject
 
 	request.CounterpartyGuid = counterpartyGuid
+	request.Params = params
 
 	var body CreateWalletCustomerJSONRequestBody
 	var err error
@@ -15679,11 +19258,12 @@ func (sh *strictHandler) GetWalletCustomer(ctx echo.Context, counterpartyGuid Wa
 }
 
 // UpdateWalletCustomer operation middleware
-func (sh *strictHandler) UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error {
+func (sh *strictHandler) UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params UpdateWalletCustomerParams) error {
 	var request UpdateWalletCustomerRequestObject
 
 	request.CounterpartyGuid = counterpartyGuid
 	request.CustomerGuid = customerGuid
+	request.Params = params
 
 	var body UpdateWalletCustomerJSONRequestBody
 	var err error
@@ -15755,11 +19335,12 @@ func (sh *strictHandler) ListWalletAccounts(ctx echo.Context, counterpartyGuid W
 }
 
 // CreateWalletAccount operation middleware
-func (sh *strictHandler) CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error {
+func (sh *strictHandler) CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params CreateWalletAccountParams) error {
 	var request CreateWalletAccountRequestObject
 
 	request.CounterpartyGuid = counterpartyGuid
 	request.CustomerGuid = customerGuid
+	request.Params = params
 
 	var body CreateWalletAccountJSONRequestBody
 	var err error
@@ -15854,10 +19435,11 @@ func (sh *strictHandler) GetBankingCustomer(ctx echo.Context, id BankingCustomer
 }
 
 // UpdateBankingCustomer operation middleware
-func (sh *strictHandler) UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath) error {
+func (sh *strictHandler) UpdateBankingCustomer(ctx echo.Context, id BankingCustomerIdPath, params UpdateBankingCustomerParams) error {
 	var request UpdateBankingCustomerRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body UpdateBankingCustomerJSONRequestBody
 	var err error
@@ -15928,11 +19510,12 @@ func (sh *strictHandler) GetBankingIndividual(ctx echo.Context, id BankingCustom
 }
 
 // UpdateBankingIndividual operation middleware
-func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath) error {
+func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params UpdateBankingIndividualParams) error {
 	var request UpdateBankingIndividualRequestObject
 
 	request.Id = id
 	request.IndividualId = individualId
+	request.Params = params
 
 	var body UpdateBankingIndividualJSONRequestBody
 	var err error
@@ -15977,10 +19560,11 @@ func (sh *strictHandler) UpdateBankingIndividual(ctx echo.Context, id BankingCus
 }
 
 // DecideBankingApplication operation middleware
-func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath) error {
+func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingApplicationIdPath, params DecideBankingApplicationParams) error {
 	var request DecideBankingApplicationRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body DecideBankingApplicationJSONRequestBody
 	var err error
@@ -16025,10 +19609,11 @@ func (sh *strictHandler) DecideBankingApplication(ctx echo.Context, id BankingAp
 }
 
 // SetBankingCustomerStatus operation middleware
-func (sh *strictHandler) SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath) error {
+func (sh *strictHandler) SetBankingCustomerStatus(ctx echo.Context, id BankingCustomerIdPath, params SetBankingCustomerStatusParams) error {
 	var request SetBankingCustomerStatusRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	var body SetBankingCustomerStatusJSONRequestBody
 	var err error
@@ -17424,561 +21009,583 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P37dtrItjCKv0r9+NYewd2CAAZf8OixFsEkTccGb8BJJ002KqTCqC1KLJWwQ6fzG/uv8wDnn/MG+0XO",
-	"m+wnOaNmVUklIXGz4yRr9Te+vTpGKtWsWbPmreblU87yZnOPEhqwXP1TbkqwTXz4Z9sms7kXEBr0yNzF",
-	"S2LzX23CLN+ZB45Hc/WcGfgLYqL7KaEomDoMOQwFU4JY4PnERj5hc48yggIPYYoI9l2H+Mgn/1wQFqB7",
-	"J5iK1/GMIEfNZy3RLVkWc0aOWVMyw3xaQhezXP23HJ8v98HIBcs5ydVzLPAdepP7/PmzkZtjH89IIKF/",
-	"gemtQ28a87nrWJiD27avcDBdXcNgShCOXkPtcz41+Yhnc5fPgefzUW1SGZ9YZXKKj+0qOZzkjJzDx875",
-	"F40cxTP+pmPnjBxfnONzZHFY9TX8zSeTXD33f55HKH8unrLnaeDm+Krkg+bCZ56/CvwVvnGogNuCVwxA",
-	"qDkPfy9S8jEYiYcm8ibwfO6TO8dbMDTHN+QMeTMnQE6AJp4PjyeOzwJ4VlQr/eeC+MtoqeJ7sS2a4Y8X",
-	"hN5wFNfKFSM3c6j6u7y6YdrKWODNiL9ueyz5zsre8Aej05Pjo1r1sFL+UrsSgagDfu5ZixmhwTrAbfnO",
-	"CuC2Z41O7RPreHyEa5MqObQrVjr46hOjh68jglhfR5vazp1jL7C7biVO+NbKWhxqj6q1o+OT04wNCIc+",
-	"whp0aPVVXDgzJ1gFvbOYjYnPyd4nbOEGjLMinwQLn8YWUSml07kLn9VhtMkEL9xADJl4/gwHsMbgsJIz",
-	"+CFwZpxVlUslOALyr/AAODQgN8QH0Jse5ez13LkhLAX23ssmOq0dlpANL6izSz5iK0Bjz16i8TIgzEAm",
-	"m+JCrVz5qT5clEqH1hgzclSFf5O6ifL8caV2NKTYssg8IDYKPO+giJpTYt0SG9g3uSM+ZwuM0OAMqS1C",
-	"HuUzOYQpHk+G1PNvMHX+AO7yjCHm3FAcLHyC5p7rWEsuA0z1AbM4pDFiCUF9+/78Cr+hz49/vfkZN5Yn",
-	"85n3e+P21Vuv97Fy/bI5fVktNyrs7tcfB/hq9mNjfN+4efGW+m3nnesujl90OkuCXfvNxV3vvjUb/Pz2",
-	"17tf7sn9Tz/VFREKURZtpcR2QaJb39NV5rSJK11T558LjTE5NqGBM3GIHyOrcuWwWjtKPRVWxFT2PRLy",
-	"BESw/icn3i7AiN1VoLvUXSInIDMmaMlh4QKyoV5h/BrYDwGzFy55Lce/n3qMSKADD7kOC/aD9UEobke6",
-	"yWuyXAW5gRaCIG7JEuUxur5unx+gOfHRbBEIMYwGoWCNqUV8iDGkxPc9nyGHWu7CJrbBT5HUokI1yZpi",
-	"esORgXwy9/yAIUy5kiW0syHl4rtSRVNv4TOhci0zdC0+J/w0pGak5xWUoldHoNedIYwsj1oL3+cyzF4I",
-	"5YSge+wETGkLQypWxWG5IQFD/Jlaoli2mlNAgakXTDlqSDD1bAPxc8G5iuBpmLJ74jNkVisVs4hMDfWF",
-	"12RpcsTofCzJYErl08PjylG5QCrlo8JxrTopnJ6OccEql49L9lHNtisnWSzi10JitrV0oyk8lVpts8KT",
-	"IaI4gqTYQDQUV/KYUoRDPSyi+dLu0grGrBVXm+XVFb4h6fBzECPJaiDLW9DAoTdo4nszVIpBnwE7/0Q6",
-	"6KmAK0hLqZD2BNVv4N7qbGQwb6FUpjJvX33/oYylr4RnOl5BBahWypqQzRO7UquVTw+UPhB9HIVfK7Tp",
-	"fBEMKWeXzEAeF+5w+MPPcB0Beb54xE+sFMxFpBjzvhL/DN0Rn2NzVbFYUQacm/JP9e6gtbz8/V21WCw2",
-	"ap1B5/yy9Z/ZYjzC2HoJHr4HqMiQMnz1xNZRyLmYtr7QpkR5tRcH9SE1/yGYl2kg8x8B9m9IUFj4DvzJ",
-	"KcVE2L3HS3aGzH8AnZv8KL9qDeD7562L1qB1NqSm0kkGyznhg+M6iv6L4Cym5KDAKvkHGotg6vlya0z4",
-	"uvlroek6fEzbNhH5yFkln53vf+DdEoos7LpnYmcTRjcS2BZbL1RB0/IJDohtojx8nXycOz5h5gFyKJd6",
-	"H4eUEcujtsAdn8UnNw4LALPmLVk6KVog3/j8MBcDf5hDw4SWFvtJoCD2E8cb/KCtWf6d4OTwq9w18e9o",
-	"28TfIIZyB2cA8U/D3GxZuCXLQnmYO5Mo+Kl8fFg5OT2snlTPJBrUT7VqdSPBikO5iWw9P4NY1UY0AhN5",
-	"vi3EBEe3EBX5gGvpYx92eLxEDtchaCTybccnFv/cQdx6a/SbGTY+46Bsy8843F0OlVjFcjb23HXWJAt8",
-	"sEWfMRQ41i3xEYMxAPRizlUnCzOSgLVxdZFuY4rB24rr8lFSWs9xEBCff/e/fmsU3pcKp8XhsPDhx7/l",
-	"0iT5W+y6JGhyIUf8OfaD5auFk6LJ6m+gV9dJw7lUPq1MDnGpcGSVSeHYruDC6bhMCoeTKq6Nj6xj+4Sk",
-	"L9fSPjy6WWwwq0PpuRBvZi5I6ssZi1EqeeZCyoXK+NAqHNtVUjiZ1EqFI3w8PrFO7RIpZ7jMlIr+eIv4",
-	"7rUssYzuZMJIxjqS8AceYrfOfBstyxOffSw96y0ZTz3vdoOedS/e2sNIvlfff5ie9ZmPFgaJdA7bUkPk",
-	"f1lCmPB/an7g578zvoZPEZz8TZvk6lW+icJey9V/+5SbOMS1c/UcmEEdDrhcCxfSHIeEMdCcc3PfmxPO",
-	"C4bRy8McV59mDmNAxx/0999g17GFd3eCHZcbZmUEM+c+b4uAlnid42CVkkINmKEZdvnuE5trhXw2hu7C",
-	"6c+QKRZsIr4zDBFsTeEtUPI5AoQtunCJIY1Y/gR0DvIxgAcMcV1widjCn2CLcI3TJwzlYRp0PXhZODEQ",
-	"9VDn+gL+63qU8Jd97wYHxED3xHULEkbCLDwnDN4js3mwREDoHOQFMRAf+Uu/2xF/HxRzkaNwq72f+97Y",
-	"JbMfU2jAJgF23MgG0LAkNwnl5SYd1DW3adHGARl5k9HY8YNpHQnGhWyPMPosQDMcWMJAF2cQDXN8wDCX",
-	"i9FaOPsOwxV9ZsECRMcCHCyYJO7ACYCvv8A2UsgKzz8ee4ugPnYxvd2eCq8EQp+ADr9x8mt6dOI61kOJ",
-	"T7+wSrug4phsXF31um9a53XkBMjCVC7qhqtW4Ek6QyzAfoAwouQ+dgeWv+r2B+i59hM7yOlEchoRSbii",
-	"J6EQS87GNLeY9E9x6IhSin3CvIVvER33ba4zUewKlviwDXDkt8RJP0P/XHiB7lFApfIv57VfTzqH/yms",
-	"KeGy41QplAeJypp+3hSAqE98bjYLQL8YXhvcgCMf58QKOE2LhThwCl3v5kZ3PWoLy5u/FiRT4BZmjLov",
-	"8e+e3wTieiB+XcyCET/jdYSV49ObwKk3kC03GtiXgTh6DOR7rvBo3FPis6kzB08hmnGQQoJ3AkQJ4bbq",
-	"VjRfROAzJzPsuAaaT/nB5nIO27ZPGFOATYkvdMcURr0CRH1XIDQWHmIlzrMrlYiGrunc9yyuQoxdglo0",
-	"cILlEx1NWB5D91NPnkt1OcLOUDDFmasupnJ1tuCsnS9cp7COF7z0FtR+IHmFsMVvkBH1AjSB7+vcrhqh",
-	"t+MF6KV84QvhtOOJtSsWJsx4hyHdDafj5AovXQ/bA8+7wP6DT57aTvDGc1bAv+nzDaSoXKqe1I6PxMWj",
-	"jqLyYYQiyRwk7aGB5yEB15NQYRrY4AQRLFVcHTAdfdcUSzcUeShZSTUejQn2+eTeLaF1xAi1UczVVUcv",
-	"xBviwhbeE/e1hvLwCVcd+M8FT7grP/c4oM/hSYw+y/rx1xbzRRGurxHJwBELnHBcSkQ2DVfIQMcykHCa",
-	"gWbnkzvvltjxfdA415fWj7DrE2wv0RQzVCmFgRpMxM/MPLjQirHmGeZv35HcN8d4HRZTTseLAI19gm85",
-	"qx0vmEO5qOIqcBzbbDHnKgmxL4nt4AHA+TCmKoaCPEbDHNe8n89d7FBh43LeGs4JMvNMHA0uVb1JHa1Y",
-	"3zqDqemYjj4DsCMA/snYyzOGYkuVa+PLEHx6TnxJehq32ULzX+NyONX9AqH0Eq6TGDFjitqdQavXaQza",
-	"3U7jYtQfdJuv+xwUb0EDlBeS7uCRPQjb6OU4rpVvq45nYgV05wgrD1PJH46OR1Snt9By1tBKdR2tRBrO",
-	"w1e8vaayvYqSvS6uY0Tr2l5NeVxC30G/2FKxWLOTZX3F+ufqMGdMBPPDLwXsWQit0LU5Z8rWJB4HP6Ee",
-	"sLMOYCS0B8sn4CjGLkPYJ+je9+iNROh2GkI2RrnA1jnGHWHBLGTkL7qd875i5/gOOy7I8sBbperHd8Du",
-	"IMJ3lN1rjlQtxir2lN8rcz3+idtP5IqrlH29/cLRXs+9aVy0z0Gajlq9XreXS/X+Y8ZIMHIYW8Dlb/oF",
-	"AKfyfkBcF/uhQHZsvrgpsW7ZYgYOXVgaeHTr4kEYm72ceyxxR3C3ekeggyIYxYPnVJpYU92AbL3FYg8e",
-	"5RYC5c3kXpgQjbHZJ3zPyVUK4zBMYeESY0gfwV08pA/2Fw+p7jAe0px2zbyP3qiIt3ndH3QvW71R46LX",
-	"apy/G7V+bfcH/RhVYi3ckmsornfjUDTM/Vg5Kp0eC73heJgL1Uzy0WEBC4W9fhm9Qiinj0koAjCHoQBz",
-	"YSPDG/T5Ud7MWLF5gDx/SPmA9otGRw3WeTrKm/zRysAzfjimnELuMUP3vhMEhMb26AGqrNooqbRfhDzm",
-	"sRTb+I7UHu/opui7HIOxdXDk7acCi8n3U4RXiL/THYxedq8757lU1Xib+IVIcd6O8KuPhWalZMfIPE3R",
-	"5rTfvebov2r0Bu+iRZsHgkOJz4Re2ZRV6MdHH865MfWGVGj73iIgKG9qL8QOw4N0fbV1V413F93G+WjQ",
-	"7Y4uGr1Xrdx+yn9iW8qHX0JwbWcToLy5sqoYse9vLyisXXca14Ofu732+9b5iuIRsxaUGo4DVClVjgrl",
-	"cqFSHpRO6+Va/bD0vr6TBZGk/fJjInl/wwLlTR0hCVw/VIWOcN6/vrrq9gat89Fl67zdGA3eXcXJ9Ys5",
-	"xhRV174UVe+sdwPO0xAC2A/BhDCchtBG+T9lZIwj4nOkmtq2t4nuMXJhYOSm16+p83HgzAgMAu+Utdw0",
-	"pqnegzFhQslWgEX2pSKvtWPib3+OvJ/rx0k09sXLn43cYm7vio/PenzVb9oGGImMHzHJytI0fOr7ocMS",
-	"Ze1649+JBR43CfqFw4KeDNBapQZhq37Sk/VSotGMnI0DIH8IitsSaXyc8hr7PoZdDs+tNmWuv7Aswthq",
-	"4CF/P9h47C75O0ksA8CGWF80rfzgGnQ9Hqq2xNBuGNlqlWuW1w+pPpFs3mgO2m9aJojW0JJlKPTR+Ngm",
-	"Z8jsX/evWp3z1rmJAjKbez72HXeJFpS/OKTam82Lbp+/Nif+DPPVu0tIjSaUM2KQd/xVh97IAHaZhS4A",
-	"yRm5cKqckRMf4wvTApbViytE07DvMLVIH1N77H1sup51qzkpsG07IovvStvfCXYZSXLsn717NMFcrKOZ",
-	"d0ekI82zbrn1fo99+4zLeJdgFkh5Iuzce89AgXdDIBULB+LKq4aWBPsM5csnhyVk4yU7OEMlQLLrevfE",
-	"LoqYUB2qspEgQj5sdffO8ZKFQErQ+NfWRMueHJbWR6AaOZl6sDpdX+YkbJjxqBqbsXZSLlfiQbrpga+r",
-	"tMtSw3UbaOq54FzwJoD+KPKdK+D8Fy72J57reEVkRly1MePkbaL8/RQHwmyVHogpcW1keSw4EOkeM+zf",
-	"kuANdhfEBH+pQ5GpuLFpiDyPcJJn7AyZc9+xiMwWwXfExzek6bEgHH7dR7bnuthngu4fJJ3BG7X1yxE0",
-	"GZUaxAsIloDm2LEhzRJwYyRgRw0qs6VtYjkz7BajkyhiqHNG7mPhxivIH9Vr5+K/+tOCwzmJ0FUg1jl3",
-	"4wTTxbhoebPnbOrN2Zwf7efyE0Ak37Beoohwd01GEObq5ryd4gClkakRJ8ivvivaeUknMfDBKT6pr0Yu",
-	"UN1rAgl+a6ubEx/4G7UyVneDOd+ZJPgGpAGush9Y3Zz4FqHB11+a4mHbEi1sUFZ+ubaHijd/k0zknwss",
-	"QklWRVxEmlyUoxMFIZq72CJfH3SZlJW6AeJZmMIWMqRimrL0CAaNFEIJc0a3c3TySrBII8ov08yccGfi",
-	"YiuFWcaZjiLM+GHdyWziq/kaRhMoOd+XycRBfiKDSWHnicwlVTMqy4uiaxLxA9jud1G1Uj5G6hXEp4OU",
-	"YCTTwXQDCxhiIuXvun+etrGOvW2lq/Dkbe3niI9U7o4E+hw7fkjlpzfjr52S8tigIRpWqoJZ1kjejEHd",
-	"Iy2BlD/6rVQ4bRTe48IfHz6VjaPq57+lYSt1RZl2r2awwi2PEzDt4g4zbvYxYaKtGKo7GKec6fPxhTvs",
-	"w4Uq/1Ac0oYVOBAIGf+5CfPnPmgrE3HyaXbR3GMBdlUkfXHFyrCkzIvg7ZB79M7zb9MwCfP7GaR+WD46",
-	"KpQRdudTXKgg+S7QfJKo077tOpSU46CUK4fokitS/SBrRCU+ojEPUPVF2ssCEaMVTpQrl0qlctoICKjL",
-	"EKsB3D3Pfe/OoRYRzvAbx6PqCjy8MPVFuGAwJbM4EjrvNvIogRFD7FF8BdFWrDtykT87jSX7c88PH+5W",
-	"Na+pDY4ssBEOtvwUVx5YgGdz3awabc3V9EpxBqhT9t6z89HM8ejIJ1jePiQtrqVwhWlBypwN2IQ64h6E",
-	"gd/eQzNMF9hFPrlzyH0YbiX+JP4zhsQUqbpXGBmdYY8HAbamxI4iqJ8hLoy5GDOQ59qEBaLsEZQS3EbL",
-	"SFSrS9M3ICEnpYDCLgIoXmrR0NIjd//CFfFl3FP0Fba1WpUCUQRLmrYlk4WzbXCdJETSzZhMPBEBY2GK",
-	"xgSxxXjmBAGxz2REisf5hbir5zC6JCCi5AeeBMQX7zOmCkjssrBLAe9LiJRKWQ/kVaXu5m6KQbTo6C4k",
-	"XOaepzDY4uImcfjV7Y3U4feaOE2rCcRFS3gFE53MiCRiLC8GwnbsuBlnvjv4oQeyFBGmSxHrbTa7vatu",
-	"D4K1zFi616pHMVITtkDTFfYDB7tKt+DyltxgV+TFxYWuNSOIL0k4ecNqXdLBm17/429/DoepeoAoayOQ",
-	"M5L2c2y6plQI47MdVXef7PN2mwVbveM+NVaz7yDH0eQTQnU1RXhnyIy4GTyZeD4y253z9pv2+XXjIrar",
-	"zECmJrqld1ljh6YYHqMKjxKG8ma1VDIRFIW7dxg5SFEGH1EnCGXHFl9pwbvftHCY4Y9t8Z1yaQ1r3eZc",
-	"wbsP4XkJrgXf2Y7vZFlfu9dl1g2x+XxHQywVybuerzns95MzwXhNhxSLC7Km4VKzfFoqFUrlQqkM96ae",
-	"jZfpp1AzRk5PaoVStVCq6Ddo/JNp+NzrjIGWGHLxLUZCrRXO/vF+48JM8ZF0cUunzRaf6KqhV9HIfY+b",
-	"77lk5+rHPT4oeeDgS9sduAuHpbiMdvIGphhzacpdWIl8a8oOB2T4xrRPbrdYyYF3V2jkgaVQfBnTTOH3",
-	"/Z3mUxhSrm1zmp/4YG6n/GR6y857jZcDEzFvRkTQdhQtiPKMEGTKv8yDsyE1Raj3y25v1L9+cdnu94FT",
-	"KwvIgLTfuLlkwouDQevcHNJ77IhCp9KoVlb7GTIvG53rxsWo13rTbr01kf4mDo1vKOIoC7WY8bIJ4NIT",
-	"2jzKm5ozwjw4Q+Z5q9MGCPTYdPl6PFoFEJIzcmkrhRgWuZqckYuBnDNyCrKckRPzxT2I6ss7OBCjDTz3",
-	"8STIpW1tj2DIm0nZdLULqU8vwc3RA8ymvtCYz33vLmP0ObhNYt7L6OE1GFI7cpCmLIghul9o7CIRkiOL",
-	"XGyOrPnXVIMTVe+JuL2Es3A/9VwSFv3+NvXlNexKaceZEa67mwHZYYsafY3294LtTmJqkY/qen0EB1/c",
-	"F7sz5arhW5JtA2mYe8a0wm/MiHKNbFW2kSW1h12IYL138JG8aWr9kSvtG3aFCXIxomO1chz2coylkXZG",
-	"IWnN8aUIgcS6KzxEPcx0dW3ro9pwnRN9M/0LRgjvFshKNeV3aOGjGfDwbCcLXgHxeOZNeA4Wsxn2l9+U",
-	"iZPgUeml+SNvBNW7+HwB2lyxWXa0LFbvUXH20wTetC/p45JA7UTJmSbGVatz3u68Evp64/JCZkxPsciO",
-	"mWPGiI2WJDCQhbmCjgIfU4atANT98Dq/dX5uogXlUoHQKaYWsZG9IMh2XOeGUIvA+Njgl73u+xY3UBLf",
-	"ReZ5t3fZ6AxMRD2ErcC5c4Ilshe+zGweUoeGP8+J73g2ypcraObRYMrQgrpQ0M6jE+dm4RP7wECMBGi8",
-	"RFi+7lhD+rs31sIQJg7FbhGZIimMiVj254qy2PNPjv35uWDSJmhxTEAig8khMpvFjRWJWm57qPCE1jm3",
-	"P8TCuSEi1vl4QQ1im68ItcWbsZ+ToQ7iVwFS7KeXvvcHpMLFfj2H8K4g+fNqpESSzaxei39b+tTX0iV2",
-	"0QY0lG1x2lWKVuKsxzw+kpueJf26SgEwovxmTQGEiojevUhi9Gjgey5yAj1OJ5qEk3X06Thtx97anr75",
-	"wjSV0dB/1zWbFGrcy+wdhK2KWB2ZsBmmgUzQS/k/JAc2RW8g0QsoonWEfSIalxAbMU8UjsQrfYxm8UZB",
-	"KB8vsjmkGbUmD5CPYUZI0gUvmWBAm2zvL+zQu4xVCFVrq1YqxS/kX3/I9DG5/KAPxbTZh3xpP897urb8",
-	"EDiCVC6yyzfW+BPCkJhVf8IjGf9h8vPqkZ44LjGQ6C1YINTybGKfIY+6SxGO6FGt3yVcIwe+Q+5IPOdq",
-	"vEzXBOXUox0Eg8KGbAajbM2HCUq+ymyFdGvU6q02jRyb4krtKB2tU/IRyQaNUUcnWFAxbgxxOwgXJh8+",
-	"ZZlAzPkjK9tBfPAZQy5EISCHivIIqelwq9HPe2xKtrReMcyl+I4wn6AGubIQjdsK9jT6SO8LAjUkIb9d",
-	"7oCi4yj9XZfWsbqYNnQ2meEb8vz3ObkJ/5jTm7j0Xh21vQiXS7g6f5kzEr/9ctV6tfLjVeeVLs5DTGwX",
-	"MJJ0Ou/IFFCeBZja2LdFyO2Y20FzbNvEPjiLUk0r1crJiSBDEXtmExgedw/88uZFq+eUPl78br3+pf/i",
-	"/t2vnT+sV6dLu/nij3eVl4vmzU8/JeJtTk9LtXj/4WrsIOX/Xv9NOBRKhdMfn3/4VP188MPKj5XPP/30",
-	"Z/ynw88/Hfz9b1+We8X4T4QGblLOPT8oCspZ33pQZxr/9Xw4HA5TGxk93rnefIIVEW1xXNP9R7t2UtZw",
-	"wN/YyYkUW2t2kKUm7CDVSnOuSOWTypY33BBXL+fNq0a/f9XtDbgufN5rv2n1+qOLdrPV6bdMbiKYYenW",
-	"9rl5cKZ5FKHOBjKbrd6g/bLdbAxao+7LUbujGyM6o1Izcas5PlHOyGmz5IzcVa/bfcm/1jg/77X6fW6H",
-	"rJmG2+e9Qbt50erDoH6/22yrJ93Bz61enPlpkGzP9dQ+XEniz63s0Lnv3BGfXTgWoYysPu9gweTa56vP",
-	"rnzPm3QnSkVfZZacBU6g4Wl30qb6xcjKuw0/cCyXsO6kwZhnORmvdbnloTPmltLjVyKfQMPXsyMiXP7u",
-	"TWnR9sg/5E9Fy5sleUI85vBwpcGZYGrF/9//+dt/DBelUuXo2Q8/Pv/p7/81Mj/9+fn/X/jw4z+itz7E",
-	"eGPhww/ao4O/5/9eHw6L27598OO6gxcPuloXV/VFfexfOWtgZy9qtnNng391awjjXdfXO2a/aFzV6oXH",
-	"/sFTj38tpW+9BM3Y3TO911VVbIfSGMq2Dfw1RsF/30lwJjC86kx70eq0Xrab7cbFqPu20+qZyLunDM08",
-	"yEzCFFVq/xFZQZHQy984dwSZaYQFwTDNbmfQ615ctDuvRletXl+E8ICnjSEnQHks+196PrSImUwci/gH",
-	"uqxMggaOuORX40ItZcj2wo1j6AWhZOJYDnaB7iOBwR82BfyuQ2/k/c6HNEz/5aL7y0X3JV10Wcx8929K",
-	"B9tDw2S/iGctlqK0em8sO1ykmgIOA3U/abhqiRTpN59ypjSbGio6YH40bC/gh2yOgynK69kUv5U+FJV2",
-	"aDnBUhbpNMOkIHOFx6c3/zM2XqxyQA2FgzUiqJNKbQ2oysyZOoSnlkslvls+tgLiQ0HkQPgQ2RxqVsSN",
-	"f0xJXLMt75e6s0a7SE+jnWKfpAmi+M0OSC+9Rorq3iN9HMG9p0pvZFTjCNcKpa60PrGpFaieomjHaojC",
-	"ynGYYjbiIjvtQMh6YlTKDHxD0MRzXe+eaQdy7HkuwRBURcnHYGQtfOb5WW2v4aGpdoMPgO+eIbpwXdXZ",
-	"nPM70cMXdef4nwvI7OYviFYBomXsekoPlxWHag3FJ0TIzokisRR4A2G+HI40PxBRYkXUppFgFa2J4Dwy",
-	"xBUiOqS+iJYUpYoCD+qfUhLVOIdtYIgFeFlEjSixUzWwm2I2pCbkc3O5D5yEKwJRRrdM5JJZ3WZaQbC1",
-	"qfoPP7yPmNufsII/fKqk67MbU/4fnk24rkZA8uu71wyIfWEf8MIaA4nCAMnt3F7EXimhv3IMoK2ibGrt",
-	"UNQqlo+q0Mc2voM/hvU2SvGtHA5//K1cOP3AbZUPn46M8norRdZcPJeR+ju6w21tWFrt3DCnXr0Yq8eR",
-	"Fk+/g0NMfnI1jl090YLYs8oGvCbzAInKD7rW/YwhM1FyAFQIbcNr6RseC19T2FnDNSX+ZSRM2Cx0hz14",
-	"UPBJAuLNBWIioz/Nru69bKLDw8NTFDgzUTxx0IzTLdTXhmSbQblUPyzVS6X3ybSbAh+dRrPiyiYs/Lpd",
-	"hdDsOkBPU+mY7VrqOLEnsRpdWjGf5CxpmyYQpjZ9P4xFndw3NY0Dw1xPd9p9lE8mhC+QbMZ1T3s1NQCy",
-	"E3mZ4J/ZCLpS1c6+VZraiiTWrG/hW1PMyLd8ZHYuwsl6hEOWWvujR+ZEXkzN5dq5bmzyT9gLl5gor0p7",
-	"wZIP0vVxNTarzCdkRcIzbs2JA2kkS84q+6eyVUVC8tFyF8y5I5fK4hHa+lcygBTCNh9GoKy+en17Jhar",
-	"LJhAeDZF94nr7lciusUx7i5V+WeTEddV9YVBuec/RCaxmXKVsksN36c4PNESNpEof/NfjEBju5UZ9c+f",
-	"p1Wx1XGSLxmoXCp9OAO/DP85bHvFR+yIjq/vvtjyCCpyzj5sb8l46nm3+0kPthiH+7F9hp+csq8Njucr",
-	"1gRWVfbiah7Kwk+/S54GwZyh696F6i193umjKad/bmAUVwzOFYNxvc7PpzUSi07F7I71KFHefH/5FgrP",
-	"cBp+j2djB1N0e4+tKTZUHy5kvn9tggsOTnDsTkcUqWxd93JG7v3l2/jtTUYFy+yczT3Lee/G2GKqZ1rd",
-	"YvG5Z0wUVQt3MPUCYKvvgOcs8zMJ7TQpWERjMmib4N05NrHRgjr/XBAZ+DJxxMX8BkfctukEq3kED68M",
-	"HOMRqUq0llmwfYlePRHtiav0hhT8XRXqjSy2p6jVq+Poicr1bswq09ubRF3aHru/ydj1rNsv3d0k7IO4",
-	"GtfEnxRR2LJTZIWttuyEMhmJ3qYLn6QVipVkscrkfh4MrpA4u6sO4Wo68ajOrlueNbgwlN201p62lIvD",
-	"e66gQXNj0MLvIa7QQ7aHoIG9TBFKCfO+oThY+OQFZimf7oobg8mCERuF7xqAT5mhF+sayOD6rS4S88L3",
-	"IaRX72HH174IiKg0D9lOPtFavUNrtmcyl2/9idniqGhYXeEC6y5O4z1fVy5QZRo+dOvLm/HbUwRVWebY",
-	"xzMSED8UiBG167JhNZIqtT6rKrgrKNphum4iewNDH1jhzp7mjNyUYJv4q17hdcQ0kL1stalE7+ji1pe7",
-	"azfD8y3lRukuAsub7elUgaPVW1PM1glkC+Oz8OpckJgpeommuaPXKqq6XrGKM08shhP0hK9R351m9/Lq",
-	"oiWK4oiGrB824XKNIzk9pDlVUwrpTVx2pHUrUoZVOY1/tUPvwvqC8Nsa5hMfW2J/WyBf7OxL36i27Nhb",
-	"3EyhwZEazkTYprhXz6c0qzg4Qw70WAW7VNR9kVYr50/pzqqH9LF5qh5+DmuoRvLZqIv3wFBoBDFuI+rd",
-	"ZyyfyauUq/RGJ+rrqt/TPWaQ0x2ybSUPVKhc+jSS4Na5W9gMuy5hQeh6/Na6qNBMSyhC+zOWbQb9S7SS",
-	"WdePJXCsW+LLtiypKIC2SOK6rntHfDCmNp4Ghds30eDV0Nm4Q1RGx4YdV2JHNqXxpH7A0vhVkoCj9iu6",
-	"UzZ+lNJXm8raQ+C/gqWnMfvvytaL4H4aay+Opyey99KJP91bC6xDBDHGw8mgL1cY32TjpYHuCbk1RNkO",
-	"lFddGsGCWBLso/zhUU38tmoq2TjF+SZdyXL61Rmfuj0bX9iOUEosPDGkfCN2BPT4a8DJyWJXhEoaelJI",
-	"V04aZ8yAZEUVci3pp02JhUdy3MawlZkDGEkjkT8MlW1Y6FdJNxW/WRVU9wuAEurNSdgCSQYVcp1UWNLQ",
-	"GSq2/HT98eE+2k0qgL6ipEKwvcs2QtxXEeUh/X5nolzBrTkFViL8woAEnxuBxHWLSAVoMGRh318iU1cD",
-	"4V56SM345bh5Jq8oTXmBJ66vM661h3TlXhuJx2y1Te5T97n9ZlvDbnTSiM5BItNH9IbTvDOrWTAfibUQ",
-	"1WdTjcefvXs0w3QJ0XMs9vEpZkgMJzbKW0vLJcwIqyfLOBj19kFqK+nVM/nIQTc681Rw+xCIw5AnOrRF",
-	"ATjZAfAthaXd6GH3hqgPD+5BefDVw3as7oaa4OCr27pyN7bFjHx9G/na0159SLjQA4NYvr43YfcwFNUL",
-	"Xa7o6y9hq1tntXNRT6lvp69tROZbd7bVHCsxv4t+BPQrb91JErFCjfBXuPx+SpdE81fVvZQO832rYE/l",
-	"VEnB2pP5VqK5n3atX2WR2aWrxgvrlgB/nTgUU8vBLpr7nr2wwF4L29eC2cbqQ2q2O4NWL6z90h90m6/7",
-	"JuL48KmsloI4uCLRm9qIBZ51y86G1Gx2Ly+75+3BOxP5mOttAfEd7IrXxpg5FvIJ8xa+RRjK33iubaCZ",
-	"Qx16YyB84zvWwg0WvgYhNOB40e2c90009qjNzpB50W1qcLmelQ3Py26v1X7VGbV+bf7c6LxqmWji4EAF",
-	"kTmEf67Ze3c16JrI8pfzwNOexWMe0rACFQDkinNGDuDMGTkdwJyRSwLBR8GcydqdqROssI1LyTYSzpow",
-	"G1Pco6mOCGn3e0EzW6OQSVaQXEhmTCRPOkwkTm6nQctJrjJkvvwYykN8SWlbvdx1Zk4GzPA55vxBEGYQ",
-	"uOL5W36Uq9ZXmbpJmEgKidOQSwp1DIVjg0XOMI+m4yYjqE0DYO6TO8dbsGwg1BsJQGRSqwjxy9yczQAw",
-	"qRGt4219zw+6vi3jxbwAu7sREHZdAHG7YoIJbhjDUJy4tP1T9GHESTwGrlxsGiPV8m2+zfT0MBknDT4m",
-	"+Du4F6CUMAO9GjANLVsZwjc3PrmBRkHCj+vMSBGFX2VDKkp0RPJA9RWSvpdQWzTDzGH50zM2pGbc4Wae",
-	"oVCjjDoUBVPfW9xMVTHwu/Lz8CVzSMU8lDjcXH4EZ8s36z+JULXOsgO6VfadGEJsLoQ9kcCjMPeMyX3/",
-	"1oy/h7qkZ9i/JeJibP2tungRwXWssqq+ffRo5zPTMA4PMD/crrtuZZoZbSYJ7BtY7K5uqO3M7pB9PWa0",
-	"d9wU3pxnGsYM6AQb39+9wsPDxX0FczeSNt+VmatlrD6FyRfD0hNZfEmSXx8jHtLy9kHiQyqixNGGIHGu",
-	"lhEafOkw8SvfG7tklplXf1qtHXNjkb+kV1CNlVIWj3/8nXnUPIA4ZhFkPqRsikVJZ5HSBjHA3iJgjk2Q",
-	"+fyunHrrs7bW054h21FQ+YagZXnBkRH3Hp7uLIizq0w9uMZTkk+EkeKj8SOGoYsSN5uj0Iu5HWN901IB",
-	"UuqcO4GbaiOwqecHiIneLKEaIgkzcfO9qRdAA1332tzqkI15Yt/hxM0pqT52Mb0VLdPnLnaovgKZ5bZ+",
-	"T2XhZbEkTUat2ePerrleUeiyoaKZ751gGra7i7bXQEAIgYdmOLCmiRwXipbewkdsyTiFJ/qD+bNCqVSq",
-	"lje21V/Bf/LKJfX20ZsERCuypK4cWR2Z3U6zZaK8aOsKqfMHyPPlrdeQrlxCGpLRaGFawb0H/2LctJcx",
-	"W1j8g3PjuYspuiVkzuCu0MYhccEr4BAI/1K5ejZeHsRZMQc0Z+TOG+2Ldzkj97bVeg3/eNEehf++7HYG",
-	"P1+8i7Pm8Gkm7ja2wOLqqe/dQDWpfMrNLNSeYigasKCB43KLkFrEhZLwZhhtb4Y3vvzXRqfZuuA/qnfR",
-	"mEw8nyAnGFLtRXH/jCxv4dpgsctnst2vdqVtHmR1m9ID/tXEeuy/Vso6HJOFtIxOQlfXvebPjX7LROPF",
-	"UlQHD29guMRuXVyYMsABpC5W92Wxkt7yI1zuti4uEqBFD1dgk/GtTdezbldlCPXud7GkvcmEkaBPLI/a",
-	"LP1cTbAfjzHnEyN/QRnCU4JtReg+wa54CKYOE9/csjGFuoOywxt0llWXKUGWTPj5Zt4dAQ+Lv6AUOkSX",
-	"hBfQJ9hWDBqg286TmWDCHK1JbKVDncaP9S17GqU3RiRPp/f2SaCHX++XXrQmRH9jaH5UEeLk+6sIseJS",
-	"5XhIRXPo6QUsgUTjCkm/mUuWDOGvypLJcOlAkRkat7EWA2LweavfTE1aG3i3hD5SRCb5OHd8wtopgUny",
-	"bAnZAmc24BMjOSReafOIn48tmMsMfxwMLtIpyvXoDRdurjMhgTMjOu8yEJbTA4tzmEyPhIjKKb6L5xWe",
-	"HFW3hEfXpzbhDfDe1QcAt/Sy7hHxIph6vgr9hBeZ4tCwlpj9oTa/12pwIfm21x60Urc/aTUEihziEAxl",
-	"0VXPDwquc0dshIHFSDTmj0po5lCulR0UUZ9QGzlQws5s6GDX0QuCfeKj4aJUOrRgLPyTmMVhLlVB569s",
-	"67WCl9NFe8O9Bx1HzB87H+KndOT4CxYQuz3PkFntK1WmkzB0P3UCIktuT0ArjOgqT2bzYIlmBHPhSpcH",
-	"sc3auCkP96opPKoN1s9qeI50DCpajCEhQeG7uNNWyX2V5QCu2vaejRAEDWzXi9bR0pjCaTPB3rNCmbac",
-	"lNRWDRXPQjpx7OLG0qWr1VdhbJ9YPgl2mYzBiJ0nTCaLq2UmAFmDzR30pPK+epIQa1kKkighZD+igjSQ",
-	"bX5TkxG6lKAwAkvEB0glt/jgmOaMOyzhDMMsurvKh6GfooSxYyNvEXALzHUPEtczZ6gEGoWMG/7a9xf/",
-	"GoHbEJGbfkBD4njG1AV+vixjdz0qao8qkjkTFg//mCIlZTl5lGwbzrFVFHlEsyLrf00A+a4In3zsyfLF",
-	"adiQKU/QPghcycSua8YAmhMfLagj7tu+pTvXXWPXdw8Qf4AN9dXx888Fhl5rKeaBKCQgyxJ4PmKea39v",
-	"Ierb3ZpqkuILBCwH0de3VpujIXtE1y+okjCNdaIIi4oRBVFfIkw3ijyCbE6o/a0R7B6Kt0xMT/EuKuo3",
-	"0f/7/6iKDyteDhlfYvH9/bqrT1oQMcIy9olrT4Szh2HuSQJMj23H6qJfio6oSkDIVhTuU6hSid+YvNrJ",
-	"gImA/AoRAbp6+V3FBKxyu7WVfrhCQyO94yz6J4NykiR2FZGfOK5LbFBo1R1D2o3CA+8T9DdXUBme/JRr",
-	"RFVwfkGdj7rfPCohdHxYOTk9rJ5Ut/IviU5iO5aaT3ElqZBzDwmah6tyHCCXyGhaWaQq8GTyeXG1t1fl",
-	"ofGBe2jc2wlYiZ+MbgIRmGnkKjC8a2367Oqdj4zjB9Uq/VbL5O9bWzS7TGj2zu5cVD9FzQ6Deh57b3c/",
-	"EE8V2LcmRi8b12Gu0z7es11V7ylXJJtwC52Z5m4G/oKou+p4KjOEEEAYuTQ9o3CDAN/GwznC1OA1mX5p",
-	"8GRjasda1psoabtNVtWsIxskWRR7pX0B3LfJiBiZFREbFPNqP0kl7d3KYhu5ezHxXg0uorFpO/kWuy4J",
-	"pOxJUwa0gs738K6Sw0VkcgXpjiufpoFMn9w4LCA+kbH+piwIaw4pt51kjBQOAt8ZLwK5ISKpCzWu2mEY",
-	"HkOYgWkFgT1LEkDo3VJ8BUgpPcxfgqJ50bVkeBHzvH3JdIEVPihNbxVfG0Gw/aZ0FvFueliYxFA6yPFm",
-	"0ds19Qn7BN8sxM1DOGyxcFLbRaoXE34NPCNwDya2fCS3HD5rxlx1Wd91xjijk1X7RaOD8ov5nPjIgop+",
-	"1JNZMAdhotJWtb3nLg44IOsqpCql0XXuIG2PBYSbrGZGTXJFwulbEmSmS0IzU3TrUPsMmWoX0idJQWnG",
-	"1alKlEGOfYaY2pJt9yDJBlKmldufpBu5e4Z2qGK4iQhX2wNDBQbKo5Y4JTF63siIuKm6aqKqekG7HmPJ",
-	"3FKvjbc5wXLafdLQ1OJD0NcsPcMPlfSmqOweDpmMLTlOxJagPEZ9QehDKl4/METsV4lrd6eVyuHhcaV0",
-	"eHRSK1aPj2snpWOhS7jYh/ADOVrOBem01VLJFG0f7x1GRANncYrH3oLayGHImhIoAY6ZMIc1qOsID+kv",
-	"/W4H9WFzkCm7epjoHpxpY4J8/h0t42vsUOwv0cT1cABFQDyHBjLOTpmitVKpVKx9tZYpuqBI2zk4Awgn",
-	"RCfE36VUHB9jV2X2bEHWM0XV2YXKYfpnK5HJmkfFoZ4/WlBnY1pmgsKkW1dCjPLHyKOKag7SpZ1kvaMN",
-	"4IoWHdHXMkKyxbccxhYko8FrSMPKbyCaKrOF1D1gts3xzmpTIvdRhLPEolbgWnPa+eTNVEw0Isg1fKg8",
-	"0gpySRAQX+Ss286NEyQCm99fvh2stiTFhT+gi2XZKGf0JhWAQdIr8efYFxceSS9h9HSN6NJfA/m1lc6w",
-	"j8aTETgRukV3+NhKOfnkUqPYiwjQ2ETZ261jNV24adPJX3YQcbFN21fOxSF4cAZ2KPfjC1uDo4d3pFRa",
-	"52aMtcfSFF4LjI7X/SDKrg+dOCPpHZOyk75TM76TUcJZrRpja3xQR0tgUSFLx67bneTqv21tXQEH/Pwh",
-	"1Rcp2V4Q7ypECjOPkqXi3soa0yTBLkBITtsIvavpsGwpSrhJJ6TFCOp1CjtiJ6RIof7BWN9bSX5eyd8z",
-	"lUeCSnEovtjuyBlUOjHs1plsqhCfXWyMmQLXF92yJIBisnQQoR25ANDH1Jquk2zRHoh3nzH06rp9vpNR",
-	"vMtyBaNKXSJY0vKEiIoeCQ+NKDM4sh22ocNCsjOQGhHRlXC8pBYavF1aI5fcEXfXpb1eWhcwbiO5w+f5",
-	"Uu+I70xkhibKv37XPEiSvuvdODsj+QIGrYLRQAsme7ak5KHpHJybXHq/cQMsoMIMO9B6H1OwnOBLB0Vd",
-	"cdkMnLqomGORKDfaYyiHbCQNoq1GQlP1jhgANfluVAnkLU6ofHlrx7062JFL1991jcnrsojxJQTEJnFo",
-	"6336UkwUyu7F/RjWCRQ0QggVdwKWehiHNC9cN+indLfagZEUdWbMLaNqz3LMmN+cC3RX52bSUZlWRule",
-	"R8aWNsSX9mdudErSbVojKmVvJxfn3u7K/V2QgpC/oiNSGlyP749cwwYyz390GSIiWHX+X0SNMYNSKnNZ",
-	"6w5iekRFaJPvc1b341A920kpW1V799GcUvXVXVxP6YrmRrLO0gM3D4zrZ0nK2zg+1X/xRRwTW3C43blb",
-	"QpnboIvtooFpitPWLG4z90pqLJtHJBSVzf1dI8UkmRV9YUKA1VXbPItV4dNU3SlcNVJSRPmOhwhdzNCU",
-	"+KTOlbfunNDGVRsdFkviifBTT/EdVDlxHRaIq6qD3frQbn410n42vru7lyvk/lyzHW0Ql3EFZHden2Tn",
-	"K1MbqW42QYpRxyaJkCRBJcglIgYtEjM6EPHTE2clq3wwlbVlMC5jjbq5l7NQa/Gb1mxPPN3ZR7ime+9W",
-	"/kEosOHQm/D4PKKPMFzTZqxAonFYNF/lGsewvFJlxfMDqE4UNvC0CLWhfKznI/62+FO1MXdljr5ZiKVc",
-	"xuYoZO2rkSvE/pKkWlgh5kL0T0XwBfUPnWwL+h+rdFpI/hQLAo2DmeHzz+iqO1AVj1BawaMFtYmPzOf6",
-	"ATZVA15oro6HdIY5yZCCT7ANO8DPSB2ZbxoX7XMoWjsSAbAGMq87jevBz91e+33r3DREGd4X7fPzVoc/",
-	"7XQHo5fd6845/6PZve4MWr2rRm/wbqQ9GVKzed0fdC9bvVFswGVr8HP3HH5rXFx037bkZzovL9rNQXxg",
-	"46LXapy/G7V+bfcHff5e+0Wjs/LzkJpXjXcX3cb5aNDtji4avVctsYz+9dVVtzdonY8uW+ftxmjw7qoF",
-	"7193rnrdZqvfb7y4aI1anQGUPOZCSlbxvRip1LU3q5WaELa5/ScbHBsQsMfPP6QVxao9pVmHJHuPVzZJ",
-	"bPpKZ+NcBoqeojLVt9or+VurUtXct2n16UZmLShID5/Xpszm2+3USKAGBfelIViu58N/OcJFJBAkmGC6",
-	"hAihImoHaLaA1i13nObZkALX8ZfgG6Q3nGtTG80xY7KskV04PRbxCGfIgYYyLPB8YotK31Pvng5pFIOU",
-	"mD0RY5B79eKkgt62+gNUrhxWUe3o9AQdH9WqCLIUtRubaiV+YVPLuIZFH35ccwUbauWbrIY1btEw3CPP",
-	"9dsDTtOH8Rh+AFzETBymxk9ovhzdS5rdcDjylT6Ck9RQzcBtEUgiWvVGe/Jj5ah0eiyaGScqeFVq1Uzc",
-	"ri3WnL9x7giFfxtISmeRdSzUTgEZR/hizjFaiRV13lTDWU+oSYKlu1vT+lzFkcZWMQtZJkyyq62wdFjJ",
-	"hKafZVQl6E/q2wa6Woxdx0IXDh47rsM3mptfkOBy5XsTwpjwibSpTWZUvtBOpLhc5IzcVTtReOoi+5is",
-	"S8zRgYTX+HkgBAXkY9g0JnEB693TOO7EoRKNXuPl4TIBSvhX1oV2yJtEx64jjMxX//vf/2OifuC/JlCp",
-	"rXYEzP+wotMXanPO1+w1y0eFXy89m8wEh2OLmR59FXjeCgNr1N73W7+8e3F4/EuvWWu8abYbtcvuVbX3",
-	"8+Dy8LD2a+X1q18P2z93f2lcXdV6rcPq6+rr92868TCSV5yBVQrHHz7VautCSB4jG6WxW1pCOSOU6nH9",
-	"Wjt66LK8XHt66r7s1eS6a8LAXxB1J8hiHpQtbgR380L9dS32qNdi23h7ErTDX6oLXxkD5u5I5WssdFFu",
-	"/D3b0ze0qiKK5IRHa60a3hBsqhEhsyKg1og2rLibL+9hiSoPyTl5hFpLYTZKWuw8lGkWtxdX3f4gw+Z4",
-	"nLwUAUgSQXuVP5fYOieuc0f8lABGLs1m8yBFbWjIJ2iGbYKYhyax2FO9U81+tClA2rpf5l2mBgaPpJZq",
-	"nncvG+1OsdEctLudjF6Zd2sqOsFDuIFAeVPuScGxzYMz5BOLcJj5CSnYC1Eam6DxUqqZG4WKi1mWb0md",
-	"Qyg8KzdFK9ey8QzycRc4INRaXmYUCnU9WWYzNkfgeaIg6MxxXUfLbt7c9IZ/p7/BylY4UzV1RbyAoV1A",
-	"cHsMWesvgBO9hiRpNlKrVMg7Deg6pBbpMGQvCMrrGdwHK0A46T7bLbr/BLIIzhaMSx3FPozZl1M9hNFo",
-	"J8+IcR11LtRhMyLuoNb4AN7zFcotJLnfd1VyIQH8Tqir7FtvLQVjqRhqWBaZP27ptdTzsaYetqJN5JMZ",
-	"dii0Ymg2Wy1oxYBR5eNHFZzEmQu0sWu0ocq1cNrHmSzKe6q7sGBYcjCxkVktl0xI+YkKZa+qTC6BrlC+",
-	"rj2JeJGsStghuDkjJ0DTS1ikFbKUKHpNlo+kIN6SZYYUtCu1WvkUzYUj45YsuYjozgnt938Oi5gSe3RL",
-	"lgxxlpkqaW/JMkvOmrdk6dgmktzIISIKCArY9ZXHt9Cm80WQLsUFaK/J8iqtsQVUXOLfu4XYaHT1uv0r",
-	"umpdbs5vETAL3CRm0bnfGhJ+TZZtOvG+5B61A/YEe8Q/CaHdzLmhLLZV3n3Wx1K0jxYcONiJ6HyJ3Hoo",
-	"QDsP+Acjb78sgifDrfIY+R7nBnbBWwTwGVHqHhRze+Gr8uHeHfFdPD/YNX+dn6cU0fBoBPYYlV+3pEp9",
-	"Krkb6wn1acqdJw7G0xU8lxN/Pd3ju9Q5npQonp4atmr6pKS75FdMegDOkHneEu+dy5YlokSZQ2+G1PYs",
-	"9gyxOXFdh94cICdAtgfsMjAQngTE1zjgMyZUCyS6nIR6gwNNSVWTx2vR41GCw8yM3lAhUOsUh5jTJGX5",
-	"FxemgTCyPa5QQSyIMqebvVYDanU9D3+6vjqHn9KvxNWIuMc837i4+DPfaEK8wp+Nfr81+LNxPfj5TzXs",
-	"z3anP+hdX7Y6gz/bnTet/oD/EyIG/rzq9gYvuxft7p+91n9et/qDP3st/tufg16j0xcG/59vWy9+7nZf",
-	"H+SHw2JewvCnBPXg4O8Hf0slJ0ashe8ES8jFFpQu6ok3FsE0tSQY1EuHK8WoD6fHZe5zeGQa4CzcrXa6",
-	"7FgxA++xKGceAjsNgjnfyeZ+5ajDG2PptOTSFfKVBTBiOVBnmLEF3JmAEOXfnRJsAyTC15r7tSBgKLQ1",
-	"7R/PHZCionzqJKW/KtdL+DmBQBiKvDmhyOFEMyM0CDsu6750I7wUwtRGUavAIW1ctZlQTCac51hTBn21",
-	"b6DQ7L0TTIuoS0WUgGPJaAE+wCcEsYU/ETfqBFvTIYX7duXHZQayMHNk8ANE+YSp3Y2rtrw5h4vYwBm7",
-	"YrL6kA7pD+iHH0JG8MMPKG9yivjf//4f00BXzpzwJ4Vo4EEddTldyC0qWD6BFk/YHVIktoPDosLAQlQw",
-	"Q2sJa2hIgaZWzOCjo/qM/G1VohMWRFxX78uCow4++AbzcZwRoTAiQ/RiNFRL3Lxsk8MODKQVe+TQUVsx",
-	"TPFd/hWpLkpzS1xVGaDfEU6QtvCmgpfFgBp7LMCzufh1QZ2PAInq9CBtNmHQOQzd+3g+h1auyPzEJYAB",
-	"QRwGkvz/s0wPQSJ4R8adf4q9Y8hnnzlT5Rso7gbE7um3obCPB/VERjDoq46vhf/JGXUiZs8SeS8M5VXK",
-	"pl4hAEHQDphAACssnuJbMhI1YRyJruvr9jmT6ILWfYeHh6cGRN/KhuCcJPloU3TDMZ+b0NPZfG56MlJQ",
-	"1COSuDQh5tA80/AEoz/B3xquouCWCG8qQDAZMQVfkIFvkLeaXxNO9r///T8HwKA4++SHwMIBYch1bonC",
-	"Zniy1PGth60/1vBguatjTG/DQ6l1NGTidJrPw71S2xxuKPnoMNGXWkAihLL+DZS3fTwJjKhck4HYYjxz",
-	"4IrfgDIR/F8HQPH8K1A41ycT5yOxkZBBTLRaHHFobM+C/3Ig4B8OteG/2LJG5gGccO2wKBKAArSDpqIE",
-	"Pom18JnnF+aipT0B0sxLYoAJ+GMT/e//9X+HR2getr+vo09TzEYzzycG+FJH4v3Pn80DWAW19ZOV2USS",
-	"iVmzG0kWUT81/gu7zEM3JOD7z79heTTwPZeFcZaSScHZLHIWLKxMVe/NYSqGjtghd4NmHmF/y7DJGfK5",
-	"LCAQoTnF1HaJD1EIUOJFHEn+QjxQL2zg7S9c+MjY924JQDIgHwP4mUFlE37QBf+S1GuoqTFdBhBCTFxG",
-	"YiAPaR6mN/QGhmJeCMDx8YyAOqkBcVCX0/xzIZilPaQQmhq+DgF3MxX2C+VnBAXCd+Bvqe8vhTdG6gxD",
-	"CoCh68HLwkkYHNa5vkB5c8jVl1LJPODfgJsE/h0jfAsjl2sbfGj5aEjZwve9Gy6oYah9woeeqUBa0X+5",
-	"QJiF5+Hs6J7LLQ45sc+Eqmy5EAklFhphIwqKw7KTdd78O1D8TxCBKyMQ68ibOcGQcnFOWUCwfXCGpPUi",
-	"gnkVuxUtIUVVEZSnHoivgzOEBSLHnr0UPddFhQh3Ge2T6DQojB1xKvkwwDEfxsHheBFgCqZNPUENwlJw",
-	"Aj7A5OQgwoehbaGU2nDK82b59LRUKFUKhyX+ypDKBR4IDi8GQ+ID5/k6s2ABhtpBQ9UWRaxXSGeUF+e5",
-	"UhZRkpdCBqDQL8cFsvA+yYBFzD/Ex9QOS8hsejTg23ju3BAWmAdKTNwSfj5VnppsrxPXWut8DcK2Ezcz",
-	"gMQwAnTuuY4FuDPVa6aBVGQSjOCUNKRznzAovn25CCRHEa3xMUWOTWZzD+7KAKS8+WuhHf1WeE2WpqHB",
-	"oTjOXVn1vRWOKV+ayYKy5i5eykVVqmjqLXwG+L0EWc/5jqwYRCjE7hBq12U9KYF7IA0RfCGBBc7wEVsB",
-	"kDwMVll0fHt9gmC1uxSKch2LSMte6vONOed9hUqxJC+ehbHB6s+f39/fFzE8Lnr+zXM5lj2/aDdbnX4L",
-	"xkTdXCMVv3HVzhm5O+IzofuXimXxJtf68dzJ1XOHxVLxUBiHU7C3YpKZ/3CTVkLqwhGa64qpo4/mAuue",
-	"wwHbxC1aUIwwaLf8MNSjyNiwAiZ/hVvkkQgsamLPlOk/8O8hVZQLl4yQL9UQc8j9IHOCA2hFym6dORg8",
-	"GoDGkL9G0f3UcYkoISYltvDjoTEJ7gmhyMKuK4NvOVPGqh0AoOGFUGsaOto4PiUvZJDqn4zCdpdx7UVa",
-	"P44KCwytPuCskdEXhh4IfrbJtbMKW1SCNn1kBLcafMHZdm7795uwOVC0QB1MoKNKqSQ8V8CTIOZBU0Z+",
-	"l1ExoQfjk/Rd/fYpluaYq5QqR4VSuVCuDcqleon///d6gq7D9wWUttOT46Na9bBShswby7HTP3GoPhGq",
-	"SjCpBpz4JlcMa5PK+MQqk1N8bFfJ4QTcXbCeUWiAawqWPYnnWa1AX5NTTxyXyDixHD8S3LYsiuEwN1dG",
-	"T+0T63h8hGuTKjm0KxaUxcWV2lGunjudnBzZpZPyyUnVOraPaqe4MiEYl6xaDdulcg0fjifVSXlcGZfG",
-	"J5WKZZdr9pFVro1Lk1IJl074t5w/SK5ePamUD0NvwlWj37/q9gawmWQGTbdzv3tTWrQ98g+5VUXLmyk4",
-	"M3DkUNu5c+yFyOWSPd6AGKB7Sa5D7tE7z79VaXc+//G6D2ySknKunitXDtElVwH6AfRBYAF2Zfhjrlwq",
-	"lcrhzXg913knPZ9k5E1GY8eHmnlCQnPM52Qhb4XwX7wpcGQc/XTuEVGFjjHI6PrtgwzKy9VzP8qo5ZPT",
-	"UhQLVM81rq563TfgaAO7Iwg2kJvEcbtz3n7TPr9uXMTTtTLG8Z2IWCPHoTIPVFiExi1z9dxlv/qx88e7",
-	"aufc+nj5e+P+8lz838Xs5b318qT8/vdfnO6ry4/vB+60U/nP0vtBZyZccXsyGEgOBP/TSrA4Z8zeJMb4",
-	"oORIVXCGtHlCDqJmeoFtFbgLI8tbj7ym0VUcH1vbYdY2FbGcMpkHguagNToUcg58h9yR2Lr4/uIbJur0",
-	"wSdyHz4Lwk1Jaw2wr6QpHXvYhyQ/kcov2Vq6MawUjSGN4RS9cu4IMjmBmWH2EAhEh6Fb6t1TGUZ2Jm/a",
-	"GbTq5OLUdb17WYroqjFo/oxi6sDzT46tHDrS1F95/Dxko8IahOIk0UugMgrHw8tub9S/fnHZ7vfb3Q5I",
-	"duZ5lP838u+5JCBDCnWbz3uNlwMzanlKz5ApT6gpzW1Ik3ICxALHdRElxGbSK2hG58ysIxOYGbe+4VRL",
-	"817yqGLEHUww8/VnIZdIjImxm9VhkueZYPhTUgbD3wmWAELEzeBnwQEj815oytCSJbKZ86ZiznzMea/9",
-	"ptXrj6RCaCLPBwg6kMrYuBi1z6ET+A/IbHZ7V90e/B5DhOX5c0+oNkWX3Mi4ZbkS/aEwHMQfMkY5OV6t",
-	"1kDCAxlFzJvNbmfQ615ctDuvRletXh82fubRGx1dfKTwCiMU/cq1Qn1rkBnbjPgOKB+gqcFCkQn1kNnU",
-	"mY+kiYtviAm2gprPfNHqtF62m+3Gxaj7ttPqmYYy4pqt3qD9st1sDFqj7stRu6PjEjytcneA8Bspn0Le",
-	"PWWIc2tuP1JUqf2HOIMRNJBOKfJ4hlQV0i2XSiifqHR7AMoutIxA91MPjb1gKr7PwVVumiEVKSXh5vCD",
-	"JduqetSCmZHvuSRNvRWVh1Z5fNSv6IVnL7fX6uTVZQgLVNcPGWkjBqY0VceEkoljOdiVtazFXsjlgRdI",
-	"4CCndYpKTLGqcPQxRS99TC2HWV621lGtHaEuvkWNO7KidZxWy6WKpnU0GxCKGZ4cCM6aEdT0/HlYFiZ2",
-	"avgglQH1OdKv+NKwFfwDWzPCF6L0q+h0CP306Ra1qkqd1AqlagFeDdVCTEmRzZxgmoQ8rmyJ9DNd2erz",
-	"QZz2Us5mrn5YMnKcPnP1XPI4gVGyNx7K6BKuVdJUSo6H2hZ4OD4plMuFymFylX08SyzygoR1IUCHrJZr",
-	"tVqtVAbNVa5vlTcKdW91UCnSHzUeBIoJuMGTBwt+lCmtyjnGxyv5IjZRO0EblP1V3VVcOOpqvjY/1bi4",
-	"EYp1NF4Eoe9pRcLtAM33al6kWxRpuH2APi54eLIBHTcVPq8Y6OXdDPRt7HLdqP53NyK53h+I9afrdEql",
-	"M1BCoUOejzRd7kB4OuVmckiIK90EEtmfNxusoE7vbofKnX0ARaZah5qFIMnKCDV+z88wGb6i9VgtH249",
-	"9govXQ/bA8+7wP4NEcNrO0zNFvO55wfEviS2g1Wr0McyYAWHSPhGUw3Yz0Zu1eDL9BEnLD8DrhBCEn2G",
-	"ZiTANg6wuK8STlhh+GEkL3OVPecwJI9RcUVJfUWCDA31Ic7H71KFTGfIpUHpRGPI8iJ85MtMxJyKMvEX",
-	"LqlHiUlw79gjdw65R4xQO+k9R4GHZpgusIt8eOsMCS8r3zBQNYSHQN0Pp3gKJCjb+V6PrbJdIYeTKq6N",
-	"j6xje3/fq0BImu/VIn4gClaQpPu1jCvjQ6tq18jR5BifjHX3a8WqHI2rR+Ojk8nE4v9zejqu1g6tsn1Y",
-	"qpYP+f+vVOzj0lH15HA8waXJ6QmukZOTo8rRETnGJHS/liulavk40u3WGJwxn2yWzbAGd49mT2zWo3dS",
-	"nRs0KUcFDW5Uk2PO2lDKXTY6142LUa/1pt16u8Y3CzRRTvhmdXRnCUV94CMLxQQD/ZrSrlTdemzHC156",
-	"C/qFfKybhdTK3dt211baXrTtKxxMpas9sFICT5vShIGrRcvzfWIFK/wxCmtxGArpTkaYsSEVRV180QdQ",
-	"5FyIUkAehZZgae5D4XpN87WhGfFvVGjKeCn+cRb3qqnJpFcIWoiDM0h0TQKL0MKUeoGqaAG/y+JMwjvM",
-	"RCCQttBnkaeWEsaKqBGtNoYQEenGkFktnZpp/iZRoOPx/E2QJJBlNqTp/+tV/gyT7QGnXix4O+Os9GWN",
-	"s79uPP+68dztxjPNJNvdnix/cXtSTv4dis9q6XTrcU2PTlxH5Nf8Cxmn16oj9H7G6XONxX16VMUg9Sa3",
-	"EQQygDXy6gTeiuHErdqp7CY7JoRq2oG4MJUsFhQHiJDFjBxVC4RyBmCf6aVvMLo6f2mgX65ar6CsWefV",
-	"kE4gninqw1irVCsnJ2i85BpLvlauoNfOiwMu/5mKoRPPoJQuKBgRizeLqBGHH7oEhh+vlLQWuXmzWqnA",
-	"VaPWlELFZUIFRM3ol9XOYKpnDLEpLlRqR2dpCkZCBXGChM6xw+XVeeRg3lupCN/M/fLmRavnlD5e/G69",
-	"/qX/4v7dr50/rFenS7v54o93lZeL5s1PP20jM9fIwxXRtCOrVAv+gp7g70p1qBwfjks1fFo9KVVIaXxy",
-	"bJdrterErlj2YfW0fHoEf+HTsW2XjqunZWzVqqWjQ1w6IsflSc0KVYdK7fE2J02IqWcIC7bylwh7UhFW",
-	"rVR2+Mbc9yzCoBTdY8o/IVE0ebKP7Hv+Sf1ztM5h26UkElsy227FgRuKJmq5C5vYKC+E08GWntkY+32I",
-	"gbMjz3lEXv0Xk0o4qUKiAbevRiV/uazIpqP7eO6qrSO01XaG6mw6+xBK6ZPozX2YiqvNWbGB0ccgGUfe",
-	"DEqPEnQBPxWxjiIQENLEpDErfWIORapG/YpG67AhjXxWHrVIGLuoLingDgrbUBgnUDVHtOxbAzFPcMyY",
-	"0gvJTXkT1jKAzH2HSV8f1KyTGQZRqqJon6yyFVX0ooouNtF4qRoLCuccns997w678tpUVCgHC0MHLpkO",
-	"K3i55htEec2pyFTekmphaF73zyHCTSbPGjKNOdDrbTq2KUDSOzaqVIqwXtQZBPUFDDUuL0RpYOQvKIuh",
-	"lQVkDjPMvDsoHs2NqLAqxP2UUPERSB+Bsug/ZGQviur142XiWisu3GiA8hMRMYn1GDQDbCgKhY8T6DqD",
-	"8uwFhzJCmRM4d4RvFULmOaFLmct53uq0oZ+DSieL0HGGTHGrIV+N3VIAokWUq7ntFZop7944sgDD5pVo",
-	"HSInCOnHgKgbyKMP8a9KY4hsHGmYQa6n2khR5yeq+ZUKXRihLNkHmGywGLWNRWQmrh9VWmeYvwmUC+sk",
-	"dppVJzjFl7jw/SvJ5C+X619JJl/aGavdDEk5Z3/Pdm0Gf9FT65NZbWEImH4zlkLSXFzATZz0c4GC4QTq",
-	"gm5MNFwuSXAWxVWG8RcZGRyA+o3pG3WUld5Q18PPzpA24nHD2lSvHj1wLj3wLQtSUIqfNOhOHVXRuEYm",
-	"5IaOjahOz9hbBPWxi+nt9qftSlDVFqECHFSHhgSRV4pvpnYMLTHuMUPY9Qm2l5pH+jGNIiG9t/Xm66Vf",
-	"ds9EThaJ8Vw7zEVGef4bGi+HVHVIRlCV5UDm0ctqLKIUomo1pzeVG9IffugufKRaR/zwA9dRQYP1Fr4F",
-	"ZYqyMoZl37gYfLld7UDxkS7UltnG9pOtckQy74eHh8fFgIcs3dUWprlS+bQyOcSlwpFVJoVju4ILp+My",
-	"KUSRSCckVXsplwuVMkTW1OqHpaKQhu+jPOj3eDYmfziI01yqSMv4AF+5bCpY3vrcrezXcnOSYxxB2ws4",
-	"Mdce8k22ONknyVH2w1pzbvl6E0vSTq0orLQmwVHcPLBEa+KwzhgWeTyx8hOyFJhozjSknDEYCMsGIoiS",
-	"4N7zb9UVVqzy00qdJzBmRAcn+QiKHaAZpviGFFFDhqWs9i6S3iy4EEsQt0huTPKAeoIDwC2f8IfpuOOW",
-	"M1rMkbcIhtSboDGmdhFdOLdEFekSIbmAIAgegnI1yAmiGJpKqcRhMD1V7CEGuvxAoSDrmjk2ap+jAjR7",
-	"RJ3GZcsUVh/gBmxuqN8kUDCbCUcKXZMUtnomHnKflnaqdz2eAJYOUHiCvkR0zXfB7PZncGnMrblKYPZX",
-	"Y2xb3Q/J3jh7Xg+piR8Q4LCZs6rg+9jxTeOtSYXo+acVGsy+2ekRbIsyR2kMWGe8nB0KXhlXp2RnQzVS",
-	"C+WrmkW0ny70igSpbGQfRUj/xCt+Hh9Vx/m3OeODhAz8eud7G7tcdpTa9fZm86l8xfWHRzmSz2NtsTdY",
-	"MInOf1rZUX50w+JJUHcQ5VVhSWNIZTXBA3D+a/UlpZnjQ4XGseTaobGj+9yH1HZ8YskLljFEHckaV8zz",
-	"A9k0JmxIzRUEYUlFXaoPDFnFNdV4mmS05xYeXwg80qoHThw3ID4SIdIQ6iTeQA3R4F4+V/FR3HCV1Z6I",
-	"PaTJcnR5E/pXs5/wcFEqVY7kX2NRK098Gop5ha5+sXRjSGWPT5SHdqzq0vugiMyZQ0f/+9//Yz43Z/gj",
-	"/AuNORmqcqqWu2DOHVehTK2J3U9c/VB2OOTiqif6dpvQe9AMk3Wl/srU1hiQ7V9EJiPYt6YjUTzQjFbC",
-	"7XdZUVAw+SFd6R4KWEB51c32AApNq/VGpUeg8ZqB8JDGFWv4XbRHhZa5KC9b47I5toQ+L767wQwOz8dj",
-	"MX5jxfyImsi9um6fM5RPNIk7yCq3lWxSF6+8Fdaf39hwaoY/tsXLZa1OuyxEvxZgQapZ8Imn6UBtFgai",
-	"b+6DwHv9rim6/WaCGPZc3BtMvQ1jBGl1M5zd9OOF8iYcQvB5wQkjVLziUcKfisOXSRR6S0p9Scl+k2sR",
-	"J/t/ItmL0+CMHcqknEE+Pj+FqlChKOw+d+EiQjYlTYOLM6TVNvy7aAeqz+jOkM+8BwGOP34xwF+I73K4",
-	"Gbe6Lc8mmbS62l11b6KNNVzd8XwlYRYdWreEWr68L9xpHV73Zw/SXQNcNxP8qH/s07NXuH3Oggwe7otI",
-	"1ed0f9hi3b0zgYy1mf2a0GqtwLOB1Rrb7g1rotft/iDLLrnZxTbl873PUtRYNwKyshuIcJ1ENtQDJQ84",
-	"7qoL7APQKFTKbBjl8yemzcaKDozSVWDQe1f03Qxll2u68U4rY0xtnElBmnoeW7/ef79WTemFsgbhYP5x",
-	"g0pacyCC+RqgXHVeVZc+iMOpvAil8qCkxbRkaRKaC0OHO+TFYUXr3OMAL7Nl49BnaQtfGjiwdoUPZh1y",
-	"s3CneW+eCryd0PdA+L7kzaSRVkUk7LMv3Bbj5RnCXFsGV4RZMMXvTPNFZK1euUZ21C/VHnTV8M+P4F6M",
-	"HEO/fcrpDf1z7y/fDnJGLt6fP/eqUXvfb/3y7sXh8S+9Zq3xptlu1C67V9Xez4PLw8Par5XXr349bP/c",
-	"/aVxdVXrtQ6rr6uv37/p5LSO/1K7rtdKpVKxZqRovLk6XbiukapVhs/0lv/ipy/kLD2qlyrFWiz2Lv7x",
-	"cqEyPrQKx3aVFE4mtVLhCB+PT6xTu0TKEBWmGWvKBglN0ly9bAgbOlfP/Vg5Kp0eq2oqIcXIgnWJbv65",
-	"y3vHxblkq/6Vj4SN+HNXF3ogl6qUn9O65+deSEmyzvkbIWS1gf52OHnIFbjcgy2uvxVx/xs7kCOHA7gs",
-	"wTUq/JZ73p0rBUXdm8cvZGwjMzRdFgGNBIlw3cZVHCjBZE1ldmd8wJAKSzRvRozCVD3Kxktk6lwi6jPx",
-	"B/E95ScQRXxVKqjpjDEVodxItPwWvl79Nh6rYB0J4JDmTXDXgdPWlPQvH47kEyi4wRDX4BJOPuEFjdZ0",
-	"gMKWYxpmTCgnC57oN6IHjCjlsfRkvqo4EfXEkmVhjjSmaYaputK2DnVKx2YygKEf+K/JckghHpstZsqR",
-	"e6YQFTVUCaMJ/OUzhlzQIQEhqpXCkM48u3B6LIO782yOLdmpAnzYgKIb6vkykRh6DkDdkcV8ToTPVjjy",
-	"vUWAxOiDM2Suigq5EemLvvGGNPBuSDAlvj5aSCATIiNUCvFx2JNDlCcpohZU4433+XGEuR7P5OAbdS6y",
-	"FFg9ZZqSgcyQ34s/NZFgIhAJZ5w4EZnNg6XqwyNjRziQY9HARNwhmCiPY7Yu1BUmhRl23CEFb7i4PuV8",
-	"GeCFuMEFdf4p28vIQ6qfXuiihW8JHUL/e71OCsrq1wXuNkkd4QRi3+QM+gUuVA8+Besl+aGDIuoKxz3g",
-	"NOp+A93dnCAgdGMYiDw/j3t3u2+B4cnCTRQgVXdKxLX1sqLfkM6Vu+6fN3NZWteDwNB1tUglK5VKpcIx",
-	"/58T/j8l+f/GIsqdkxWf9sVJBb1t9QeIazSodnR6go6PalV0WPkuVavPEG5POaeJEwiEz4KE86i7fCoa",
-	"2aGuayzGSZ62LxnfFLbOD3dW9J6EQy2JNFcvyW6/IWZmDvX80YI6Qa5+zPcEBF4CferXR0DgBwXXSGm0",
-	"Rm7setatBviehsPWb1dK8QPDz4ugUpUbtErxLg64sQ12NSAjLO9IfA10aXtbEXtNUXq2BXIvWrND1p4W",
-	"EKYU0rBia5j/m6Zgfm+mwFalC5QE27FywfcTmaYR3wMDYJ5/ih3FraLV1pg8RdSIPZeKVyJQzYsHsm0Z",
-	"uDak20auPbbms627TE38SLFuT6wKlf7yPJUi9eh3TJOJjms1JLHuuHokfgt1Ivmn1InkX0/taNrPuZQZ",
-	"liif/3uHJK7hxkZuvkjhpqKC2iYHUl1vmCrC7lSncC3+DBLBoXpC3Fh2CfaV78RApqQ0iEyM0W7YcUk1",
-	"DoLa7jJTPDKxVW0w4ABDmihJaiYJ0jSEI0lExmnt9Yc06QOSK5/jYCprm+IZUd1+HdF8KixBL4uQQYdx",
-	"L+Yokj2q7r2Fa0MRNrgcgjckkA1VmUIfll3z9NuTJvta35Lnxe2rc/FjnIBDGyvGKcF8+QysMv6NHnaY",
-	"KJMbBp1FhBKPSdI/viJ7KtwOj7HiSsyYbGcYk3uzwV2tPEERT2LlPa3Ul5j/d5f8ladzjLQffud0Wi+V",
-	"69VqsfKt6AKh1blzXddvxKz8F7EPZWXWL2cfPlcZnNtkTkQ3OIn0z3jidzy9+2xIw3ZY3NwUz4RPPSua",
-	"XXVDj66s1oa3N9Qavq5IT4+NBtEpL6OiDtSrIU7nrZPTw+NStVSqVku1w0qpfFiCHmSp4dFjTHcMr2iP",
-	"IV764VZsSDC//Wu5ML+ktHpcR+fXcW3uH9Igz2dWRMNgLW/5NzVF9WSAiL1tHdHQnRNoUhpLyVdsSPUD",
-	"DC2tvLBLfdlA1vJmhMk8M/29AwMCFzinTsgDca+jRSQMqTz9Re3+1APosHsm+LuwgFWZ7dWL9yFNuXlH",
-	"W1+8H4h4gTFBC7pg4kp7tyvbmH0pkXeWERThMBkTsekeVx6G79n85PsM4iRmO76F3Rd5ajHLU3CzDPnG",
-	"qV7GQaR/0lsEKV/d81pPIv+vW72HisRKqV4uF48fTSaOjwtlXBkXjq1Du3BCqpNCDR+Nj60T+5SUJpFM",
-	"zNSSvoxM3ADWfnIwTQa+jXPor1754a/bvIff5m0Q3WC4bUxc10ocQ4RjLMdbNBuWUlXGPTr0xkCU3Efm",
-	"2JDiRF57PRKnc5/cOd6CwRtc5ppzfONQUaeCko/ByFr4zPNNhKEOrfi30iD4C6Ay5MFYG1KTLlzXRB6N",
-	"isHyD4s+6hwGSu6IL9PIobMXu3XmuuPcGPJXqOxVKV3iXKyrKreqnK+FXagRG2JDvjCkkadY6DQw8T1m",
-	"yCfYhm9x/Ig256Ikqx/WYr/H7m2WtalK6GdnU8f37qVIoB8voetXVrg8cKQdi0EqEAQBr1qe0czCM7U+",
-	"tWnf2VVi0/ZVsaMEhO3ebwK9PcLdq40DLCqoZRdxDQt6blMgdaUwbVQ/FEoopzeZNj5t1T90m5aTAEBY",
-	"wXQdAMmGltEB55iZYjaaeT4R6o+R0858rp677Fc/dv54V708v1xenjfu1f9dzDpl67A3uRy0/+icX1c6",
-	"f9zUcju30P6ise6PXsb00avWWxojyajOGCv3vFlIiDKcDEI1EJsTy5k4VjhPXe9UKJg4pkMa/Ra+eYb0",
-	"/ocyBjnW5RAGD6n21hkYQKYSeSYijjQ+lxnhHQkqeFB5aZbSUFjvzq8ekdTbsZhTy1r4PqGWKF18HlZE",
-	"tqxRZc1xA4166566/6KNj/diXI/WJXd3dGyzppSC5Dr0q+WpT2qFUrUAs4WSBFNSZDMnmCZREi9gLe6k",
-	"HFludxROope07vPP8ON0T4nPps58NCe+RWiAb0iuflgKe/i+aHVaL9vNduNi1H3bafXWt9dVPedjBbKr",
-	"5VqtViuVS6VtBcxWc3xOVhLXTipFKfxoj7Na3uesppWF/1IKw/daS31T+fRs9WdNWfRqvVqTtLGvEvF4",
-	"MU3/un1yUi4SH9wlR+F/c0fnxG0mcqjIhoZatCYcojB4SeocYeflPIQaRWeGG9fimdRj0tiGIUOwQmnL",
-	"DVwwKe8dpoxSP3Cwq80EPZ5ZlLgWNYwuokv8u+cPqQhACiuVI8wNSr3cdh1KpQHtiCQ7NUJVSBjSvBmd",
-	"N77q8KTBH6GYNg/EIszY0TVlxJiZIrYh3guGQGdJLRq3UoFWIA69EdXJ2QISwBzi2qLZjIJSZidx/JjN",
-	"i26/dW5GuxaLFOPrqJZOhbdcRgtoeV3JawIrcO6cYInyjHDoz7u9y0ZnYB5sbFQd0xH39VtrPFZXDfne",
-	"CeYJlYvORKMUwqL+bJLQoENLTBRFH4x4cm0tT66ks9BTOLFSjqyCBw8UHDoEMclDyT38HRM/+zPUL9g4",
-	"+1uX4amY/EuQbyHIj0Il7xHF+P7hSH/16HzaHp0gIJsgGr5Ah+q16suqv+S5Zlk+/xT9MdrZlxLTLjBj",
-	"nuWAL1reeIfOhSj3HeRhikoie1Lrfc7q4DiZE5/JLnkORear1gAllmMaMhbXgbpl03ieDahBTrDe1dKO",
-	"WNWDWfhfVvpXtNJ3ZK7avmdYSVp3n7/sJA0bX9JS2voaJNq+rY2sGMt6xnaxtYY0j0O7SOm+2VbRQRF8",
-	"iHHnKpNRn/mIN6WbaHz0/8fety8njmRvvkoGERuN4ydjwMZ2UTF/0DbV7S3fGnDX9Iw6SomUGI1FilYK",
-	"Y6a6IvZp9sH2STby5EUpIUBgu8q4PDEzURa65PWck+fyfVxdqKQiAR8nDjc5Rx7k8G2THHHytpejzmUM",
-	"YZtmTmaSPd+aOwhJjqbcM0+mPAZtcuZZecTJyOYNWT5yjiSNahX9Gk5x5OXZl1zkNkpfF0rBinr55jLn",
-	"OQ8Sm2qhIoPyQvSQnoGXoYcavdrR8+ih5Nc3Q//HNvRX6F9u6q/m6/02rNoLKZFRWSav3JJYmOhcYQCT",
-	"NIHMF49QIK/GGZ5smuUqthT3wr0PeStQEvleUCmIcnxxaE+BGmkC7hRzNZoCa7XJac3PN5KZW5Bjq1vL",
-	"BpF1clqxNGG1zogV2lqTIScU0HeEjNMKMeE3zvX5nQJX6QLm4Q01YrIcTGpXQY1sUksiVbuF+jM0xGI3",
-	"ryXd5Fo4VR98HlKsVxo6XqU4c3mfq1A7p3mf07zXyye3EE10bux+I5po0dk8mmiXRLE/4O8gWaboGq73",
-	"990Dr0EOB0f4uG8yRdfd+mH/4LB/eDwYuPz/3r3rHzT23Zq3Xz2o7fP/1uveUfXw4Hi/P8DVwbtj3CDH",
-	"x4f1w0NyhIlmiq7Vqwe1oySY2+70zj6cnbR67c9XHz6fXWbTh4rE+BeM3ZNF+mvoAkd3JF5q0M7bWkfH",
-	"kMG8n7WkWjTrIhXM8SVtHZ1cXfY6V+fnZ5e/fL5ud7pyLFK80uswSMNyqGUYpAvG0d9tan2tQSG99aTR",
-	"22h/PZURJbQomrcrRphy4zpSi1tZVtKWylhWGWeqWt5fni5M/BQW1QWYUwbwRhxyk0oUPok2g/0ERM0+",
-	"pi5B2uZgwpSyUDyMwsntMA1fKp9GI+wOfUreI4xGIRQpCV5PGsYCFCFtdwELlE9vgT5Kkws0bWrTvwUD",
-	"6N9ohGfiXXGI/rbp37u7u/A/fou2kFC5dXEuCp0sFXVViLM76G/kiAiNYyUOC/ECeZ3f0j495b+rQGty",
-	"q4WcD52rf7Uv1UP8TlQmdMiHyEPehCDPD/xbAvwzLqYrvj33QvVXuVDTLdkC8axqLyrTMIkae5NIuYl8",
-	"qq+OSeSHXpG36lFCAAH6N58SPVgGGKny2BiOoCBkJAewV9HfLgAFzjNxu3N5j12VhL2xias1jxjzTQ1X",
-	"0RB1qPsBw74/eOqWXD3rRHwPH2GOFIr4cim5xWbIgr0xjsJ+QEb/k3tcjaV9rRNuUstPaQJQH6BOhJDi",
-	"qkTskaa64jM08KHeloZKmUkPtq85xvgeAJxnWcCivr7qK7DqSOAlVSRfDRv4oPrOKsV+LIxnZWYlhDL9",
-	"cBI3+8FaHNTXYtAWRbDS2jqrokXp8L3M7hHdFKRPaT1deWW2IDeP0tYRShtHC83A+9o64CBpJmMTGSRK",
-	"oUz+JGNIGjTszHNQGVM0oXc0nFID/suMbu9YSJatEA+iVQyGDHDxpZhvxU4lt2xrY3iQxGT9bUKi2ZUs",
-	"tCsSuLvGsBRW3le4IKobRvGT8C1zFVOvVq2kJAprHrqm0Atac7biUrN2tF8/frd/cHxgzavsZBKTZ32g",
-	"yh8RGveUGum1O5dwrG2df+72rk4+dnMTjaSKSX8VjtmEMYhXlLoT1xUpcCMSY0HxwtskCuOhillegBkA",
-	"BEgYYsFnRcmD/EHiO8rqR/MaX1m8Vd2TkkS8UO8unklnIF505Hwtr29aH+1iAxW3kW5bO86+TBrxAckr",
-	"ihVrZrPgete/pTieRIX2m775jI4nhTbeidhbp/4tDPWfKzlEqK7iDgeCd0NvCKgDFcFwI0eZizNxgLBp",
-	"9gSBMOLKYRAGfogCn94R4GjyY0BWjECRA52B/OSYRDbNfnAsjQhRA4YRI25IPZSlQXDgnfOPK7BHfI/9",
-	"ACAGJVJjFkmjXnfS6dU9A/uIxTiKWXI4BQiQVGjAZ5aA7Ijx3dxhS6l3/Xp+HF+UnGzTWxKLnGx1QlMh",
-	"+4XoHJvicpx5ZDQOYy4WP5LZ5sgaiSwD+fqvi0+F5CtbJGALy6rNkTFqm+memtI9G6qeokPzeNVjah6J",
-	"1V5aVwcslf9puAcD211vem7SDAn2JEaAXm3xboeMAzzjs5PfDvlUskBj/QQ05cVqmUIe3LVdt5va6Y8K",
-	"lt/QcRRygwXgWp9Cg0qMiUTLLNaiy4CKTVQ6QfgDDFNqOwpoPn5TP/RmXGo63ZvudfvylEvbMEokLz9I",
-	"AoCvp7SCfMlPxiJeqN7eJ/pAn9dczFzsERG+VhtEnEb7xHDYCYAIQIxKNAi8Qadnma0ck2iE+UgvTsR6",
-	"CSogTyJmre45n1hRkZTq5nOCIM0dM17yKeOomhH16pDxHKJeJza9ifU3sT6X97RSrGccM3tf9LYyKxrm",
-	"0v8XSraMdhAMagl3HqGxP/BJlIIqTbagoEYfJngyySbPipSiW+nMexLe122SP3Om5nPIH+Mo9sp9DEDi",
-	"UMA8eslOBrXNJXLgUu+rhORklvI3GJ4F5YiIDFtMpfDbVACGsZT7NeMUWOZ5tanpekXOCFJyfsfBRFUU",
-	"jEkEVQfUJYI2VOYeShedTceR73JLz8AVxTFAdbEw8BCQY8Z4JthdVb3VXxNMYz+eoeoioK6WGLen9Pcu",
-	"QHZWgy9KhX2W7LF8wC1TQK4hENdoQOrkmNcEfcMGjXjFXu8jCYhpCnl8TyJ8S07A4Vffr1UOGvlao1FY",
-	"a7A4gqRDuGqqkdZIeJn3K0fHVsnYS/zSsVUy9lKpWa009q3UTIpP8Pv4luKtrVeOa1ZJbRb+TLV2uF+v",
-	"HR9ZJTYb9cOAa6XW9fkCndTYTs87n8M1/O4gKX4Ir7uSiduuDve+yH26tIZ3ElHhGZcC0kKAmeBlVBAS",
-	"GiivZBZWUlGLGfCvN7CXpcR58dbym3Sck46Ps9j5YK601/lNP4i1Ljfb9gqn1VC+C5Ml9KOFkhxQOfYJ",
-	"ExeTHIqd/NyHJVi138eWy7dkM5DGYMg+KXJtHmTtAotae5OTppAHsYBRRAaEyzGCfG9Ry/Q9Gft6hB/O",
-	"gc+g1Dw8AMB39WdN50UJrr9nkekJ9u28v2NeFENC4WWqzjTA+ooitDK72iy50Wi3Wq0e1I5eeXaHCVtb",
-	"zMzcCL720dL8aQzHPJTa15WvkeSAa/CWs/yEbuTHujwypERngEO4zLnpnjo7kN4BqAISPSwj7FX1ZGLb",
-	"2JTvfpH8ACZrXsYHvFE5FwD4TW89Rc0JfCoW8hmaCKuUC7CFpCeOTQ2WLRxEBHszFOM7QpdkSWzMnvlU",
-	"MTKQhiOf+qMscuglJHOGNJiZAGlFBJniIOmoMc0nNsnVAut+a4nQXAOpLT0Z3zhp4yWqkUdlaiTjuFiW",
-	"L+Hh1zlGwFOk9i57DSG+t4jdykSMPFCyNRMxtMWZZGKksqNTqRhIGaoSuTPNJF2xqU2FkYuY7xFEBgPi",
-	"xqyJVidwWGYZk00NtQfczDgINKn1PMNJZvGDI9+mwLUBOfhCvaivVhbnfTRRRBSHklFhlXk9eeBSy4+D",
-	"2YIsjybCdGbTwSSCXHdZ9sC7IYq5vNxE83fO4uyQl6H6IiKOGaaCOpGdU4wrcIehl/IksyGGL6Y4IHJ1",
-	"szGhXvrtXXERleUEMRjF/HnZWfVZLc/1alxH7X071uYcl9h3UXvJMD1L4spamu8tdeVNES5JXVmlCLN+",
-	"soSKeEXyysaCN6fk/HVIhefMJSkiEjaF1d9W/3QBG28LPNRJeKWIj9q4W0LYY4r64A3xuK24oLiFn4ps",
-	"6qTToxwwLR0zvsONUI9EqOywMIodFJF7EjHCkB/vVFAbu0ObujiKfMJkjq8Rr+Nvu+kiLwwCDPkriOWA",
-	"RvzEUDilMslEU4ozAox1ElafjXAQEBaj8SRyh5gRVHbAuzAZiZCTY6Gbrk3lp3bA1QIWpR+LoYDi/0Ek",
-	"DGXFvDTEEZGFPTETbVasASi8l+R0YKt5eGahKSF3FhqFVJLdzgiOFuW2nBmzuCI4CScFcx5Vjkhm0hZ5",
-	"sjM5boWDkunHXlviyFwoU00+DtqUa1Udw10Sz5y7sDyL0GctVXylX84kasO1CGlKftPU4oVvKIyj8Tgg",
-	"6Iy6fLZ1GFQEbbMBTzDhxani6p5EPX8kSfQgUNqoWyVYq6XmfqXasEp8+Zaau7VK3SrxpVtqHlcOvr4c",
-	"1/7+YfEjRrK9inv3jS22hf59PyVQXoV62/siVnSxDJHkQdSfgcAWTxsuvtXZIsm6WdtM7cLXntFEfRNY",
-	"xQTWo+zmZAGsspyTUf4xcjt8c2tss3xRS7+I+cz8h6yZxSrIMfYF+Cv51tBsynCTTefidSM8E7YmKodj",
-	"QpEBO7Xz3qZO3h4Ub+dv4kYgF3NE7HUu42QMcrGJmfT0haSNfMt8iIyaD4JwymD8fXor1D0secm6Tf6a",
-	"+JCQAwk7cejesdLTCs4Fh/yN2x/hKRrhmEQ+DkSz+5j5LooICyeRSxgq+xVSQbvolzDwLHThU0igbN1G",
-	"vjsJ4kmEA3Qdhd7EjcHjm+5sPaezJ1cXF1enZ70/sj2USuAJckPqz2hArmU/qq6vYz9m5MQ2GpHpLrwW",
-	"Sb/3xVzcS92UycwXTBrOuk4WpQ/nZg6n9tyLSx/ebsn6ODNQtWa1GZhxwvwYtmCq01stJkI+pnsRuQ/v",
-	"yPqwuC8kDa4DzRemYhzeEZqGgyCM9fhVyDJTZircJgP8k3jIpZYrkxl8hlwcBMLbmnkBYBUJNOwKaiEx",
-	"cJ5NxfuMKHzNEZCD/NUopBUEjeQyAlOdSiAfF62xKeMblXiMv1m8EHjbBNJdyppOVTfmmcBiSKDVqyR5",
-	"D2hWVf9kdoQcn1A2sYJOhbnNFEIGHyEoduQ3Li4VmS8dTAaz9EgRfzC/EuDNalhfuTQSUyzLhAljYiqW",
-	"By7Fdhc3butubz8oil9M56oQAp8ILCKwQ/jZQCCV9QmOADmSr1ab9vQSJw9jwbI1iEmEHPnnGXUkwhhD",
-	"5f3DanVHcAuL8JHe9QIF8vqq20NZYSqAyPjXR4hQNwTzQB5nFWkDf0UoQLn/d/fqEpKjDHYyPCJIpkeJ",
-	"olwyjkFYhItzW9WO3xy+C0YQ3hjefxZ/5eISwy9d4kbclOT3Mvj353fesXvUP8SNwQHZ9+purV/FxU0P",
-	"aH+SFJPCSd572J1Op7t8SHcnUQCjKhI1Xmz7v2cuq17KpSZfwVZphB96vfNS8/jwgP9pbp11Rs73Uh5O",
-	"d0TQB270ukMxTCE3YP9d6rRbpyWr9Klz1muX/uRnURA6/N04/rz/V/1/jqbV/sXN/cm0Mzv6V/zb8d1v",
-	"JXmbmXEAF6RV/DPsYn5XNGEx8c7GTNBWPENCrZzJJfYvyA85+N9W13yPzJxN9RVxJxFUJwK9SD4GWEHt",
-	"pXP0VvguM1i9SWpfMQBeYERciuSbX6d2rb/zWNSGjpIZbyi9xfBrdOSl0agWP02nSnBrjaNGpd7IlOHW",
-	"Koe5ZbiHr7s6TC/l4g5As2jgB0AiyBcwr7S8zKjmSgP/iqwqCVmYFHol0EU2LWcS6pPIj9j6yMVRlMJt",
-	"lKC7CXEtgPcK7MQkUV4CJAos/KR9ebi7iltwsdms1/tLh85ds7pK9+ullFetBYCrpHo1I6qrWayEPAl9",
-	"9I0Kr4whXiwm9U2JvfiWgP6WgJ5TiTU2JNGGpViJMEzcoMb+mCvGatk0eUSj1KIlILXajapRFmOb9kkQ",
-	"0ltuyFuPBbF9ceJY2KCFzMA1C4E2k9AvGEryhZrij68zWlPQv1UavQn6ZZVGqwR91uex98VY+kuD+Euk",
-	"Z24M34A4Xxv8Kw3E+KPA5b5kd8Pzy7ieaWP8EKVTBYyyLYj1S0NoA3Av9eQiJjSbrk+FFkpk2mAmy7Bs",
-	"6og1LoF35Udl7VURx+2CVNCO6vczY+mqUXou/C/ZjxXwX6oIjIm5CmaIkSBgi5G+9Civ25BXWRmVAxr5",
-	"GGcGeSDuhH8/8e/OFyiwDuEvAxJ2mUyaD/wop1arH95yOYH8PkGuaaXmtFm6vumc/NrqtuX0ehPgs7y6",
-	"PGmb5bgnVxfX5+2eIHx/tci6ZmYbjFFx/7ba3T+CdztKJOZ2urPzXCQn3MQKhH6THTQcJHobZdwjSr+x",
-	"YTgJPPEOOatNqHxwJJoNNkjP1etFvohNXXiMeNIhkhDA7TQR5rpvN/ZHSavATT7EwociJAjxbDojMShg",
-	"jCIlL/izFpoOQ0bQYMJHDbkzNxCOIIpYHI4rqIXU922qPuEz5Jy0Lk/a5+3TJXgxav1+TzdMjoDLmQzt",
-	"KVnH+SKf/c6ulydWMfurVIw4mxXSMI1HaJhP7fbH8z9SOkYuuJUq5uCoelytVp8ui1lO82I530l2LOyU",
-	"N7fNm9sm5Z+HdQGiV0nEJU4bpT/31H7a2mTLFruDlN/+ZIactHQQitJRMsqxEI7RKGQxqiOPuP4IB2gc",
-	"YJewHZtCIrNZpZyOI4uIr6GcpEA0dCqwqkplyBTKWx+7d7cRX8EWGoUCICLAMYmaIjwxEtEJhtyQ3pMo",
-	"FqnaJu6GhNIXvhkU4ZigsscPrirPmdBY4mwkrZd4HF76aQGWwf/W7C588Lny5u2VY9Lkbz62aXqIEipZ",
-	"Y4y4kp6rc3YsRALG77PpdBgGRCB1sCRxNOJjGJBBjCaSB5d4YoAlj4BNy07CReDI7iVuQN4NbELGqgeM",
-	"S8zZATYcKbh119Uc9okbjgizqaNPFnyFBAEfs5C65D03ZXx9I3Lanc5VxxHdwNSmDlD6dwhmIXU09ImM",
-	"T8mFAFCBgG3qGCpOGmayH47SSY7sp0JJiciY4Jghck+imU0NFJN4GsK/4AwNVdeW4P6VJhcak8gPPZk0",
-	"7MfMprBgBTAtP8y0lVJuxc7Oe8BsAQ6gZD1PaOwHib7hHemQwYRxe5QMwoggTGfxUKYNy/3QRHmulRD4",
-	"kvWyKQsXy/s0QXMejZKRvWGQUurMivSONVM9NI2yZXxE5EOHkzjDH51e1T/NQbdYcP9IpIv0SRBO5x/J",
-	"ANqgMt9ZOBI7K9nOOxbC3FhXM45Ui8zl4ajopcTrkbTPSxCDr+WS+d7msERP1JacCXHYghUbzLhAoWkI",
-	"w0JJFwUsxjzjcN7gE1mfxMs2Tx9z9Ab0KbqbYneIH9tceTXHP7I2HnF2qr8TifQTnwmqL9XtJMVhQafT",
-	"I1N1NjsRKKxk2dS3k8HbySA/cyexK9Y5IjASBFt/POCdEPWOWNMglh3JtuTsZDGXEfGhplHwaUvzNYy4",
-	"GcfflH++2AHIZ/77NYm4WY5vicMtMRcscvkJ+bYhCQQWdLlqoVq1+ud7RB6wG0scEVXlOA3B2qk6Nk18",
-	"cpXsV5r8DY6IowhrUXwme2qRVmD22IL0qSV1RMkcPeBE0RTIKZrva4VdnmeBJz4+bVmbFjgfw7SljeYN",
-	"bdEKhgOCyAOUpGbHFvUBv5s+xm4VzkzJm8Q/mdiXGYDuwhZt+i25Fi0ZjeNZMsJwDDVXnU1HvBPxEFOT",
-	"nJK/UyxRGk5XW4xdEgQvwloc61WcQcTmO3aIg4HaC7Kfpik2x5ZWKE0ivXe4mZhvEUILtOVf9LuLbZ5k",
-	"Djez/Mwp+35W33zfX4oZmLX46lmLr9s+P8+39tIz82b+vZl/r8/8AxNoPdPvi95SxUAe5e3v0TgMAgDv",
-	"DdEUx+4wN/go1L+p/Q3ln4v/uKnC6qhuPAH+IxO38n/GWY3RlqHQlLvgm8fXXlEKR2587atVGmA/yA7+",
-	"B7hmmW5mbjCuPxcbaLjFxoZhupaaoGi4rVZXpmo4QHwAULlWrf6vjKXD7W+BxYluuqcK8XonZfFWKwem",
-	"1Vt64tXwOJVqGllptQp7/JGr4HnUqnFg+iEyR5crhO3IG5W49HtuELp3CxVVbz5tVAHaw4PNFAgxOIL5",
-	"iXUYTtEAR1BBFE0oQ5jbSWqrRgQH4vEK6ugkVL0HmYXU1mCWDMoJqDUuk7CJZp+DrQ/RqAkjEvIJvmLT",
-	"bs6dgpKvKfJ2GLol8WLkpV9ILF9xAuP1DAkkNJyaaRJWKRwMGIm7ArCm1Kwd1w4OTOe8p8NRrNR8ZFqF",
-	"2blVOz21AH6A/R5n+2zse3l9O3f9HvbusSSV3EpH5UV4T3JT21PThQZhNMWRyAj08IzJtANHYkE5qKxy",
-	"HBpAcAH5AxikmYXAkYj6ZBZSD0K+lNyTCI34p23ax+7de+R84a9toupXR/yAaCicZVxqgQCcSg+WAonz",
-	"JmSngtoiSJ1k/ikzXyT/UfIQi9Q/CTJF+XPihTScWoJ7FW6wqU8RP1TwtnOZHE7FzbwXP0mmD9ZE2Awo",
-	"QmM9FA8jQmwqYuParQlX4XFWScLthtBxkCz5N/2TDGhMogmlPr2toMfK3ZZYoRnZ+x09b5j+Gk6itBF9",
-	"Rbn5OYlMq5kpsb1/WAVXGQznJz7E6Yd7MMww9ubzfEGVmvXaGiZbzlh94xzIx6mw2rdTYUIuwOp/c/28",
-	"uX5MjS93UUGtn1GreUwfe5IhgiuvgMRksTcokygWhyDIzUhSRUhKkTdFQ8k5NcXMplzsDiD56vFS9yQg",
-	"OEpxYjyGOcTaTEKvRAUdEsW5xYyQ208M4Vvs07d9XWBffyfvKl9e6Tw0ZaFso2m9oDLlg/9A2HzOm1iy",
-	"5SS7LcmwPZ7PsBUEHD5LH3FFlqHgx3f5YBKvif6ahDFJnaOFmWscmvmx+CnkQ1efhr+bdNiw7ESx9TSq",
-	"lVq9Udy2SHf4W/P7vkyaJHF1PZYkMe7r0SQdVxoNTZNUA2okQZN0VNlXLEm1w8q770CTlPBwUTJNOLje",
-	"9M6bPZkkRMRrqLqMPZkXVNwLJ7EbjrbXa9OmHsuNbXJdOcUzhFEMZZwCNX9FCcEA+wHjulCnqaOBHwSo",
-	"bBZUqi+wOByznUqqfiHxeOQUbYKXJZ3SVQ4jm8oJ2hFT+R5B5lA2iqbKP4Tnxx+NQ8b8fkBQOZXRlakh",
-	"2BEUBEbRqEp8UndYUBtgdgGzO+IJn/hcpy0TpOGdw9+uupm0YS6ZTRdBIFUD0eTHC25txyolTKaKPdaa",
-	"+MBfK4XWlVzbjwxWW9/WKbQ8sg1Ow3Ca8g7NR3f51oeFPR+gRX4qkSodHe36o0kAqYIR+Q8RCYQijQ/1",
-	"o/AOgLUzIcQ1fEo5c7PldbVrD97WZAqsEx8+/IZVuEZ02CAulVrszVx6M5dMcwkEThJi/0kvlGXmklnB",
-	"WAAHyTghGxAgmjhe57MLIhADA8mmEilJh2ngDhNlwsiI5jdm8JFsWgiqvo3dYdJKNI18rpoBTcnoqpXK",
-	"AtO2B1g/2YTwxCh5b9M8yyj5BhqTSMSUFkEv9czhfmb4pfn5AneIzjZZin+0LhvRqwc9wqbaKZSy1Sio",
-	"V2HBgC5U0CbZ1wweOjgmpWa1Ut0/Os5RovkKM02vrGqw4TW1w/167fgoV4EWyp8zNhN8s1ZLXZvXvknp",
-	"tYFinZt/pe21/crR8VaiKhm7vDiekimJfwRMpTgtCrc3HWxK+sMwvGMLIUh5dz+pm35A7uV5pE426etN",
-	"ALPeOj8vLaItskqTiEueYRyPWXMPuoXp7KHihiM1+PWSVZL/NLgBtlF2yIVSXG6o5beFBMPTZFO8IpaQ",
-	"rljcfXCL3XTOURwics/fJuoj+SVg8OgTBGta+ufQ6WUXDUMW25TbYqg8DrBP4RaweMeRfw+lFZ4XEQaA",
-	"ltzMmw6JcCghj4yDcCbwWLDk4R2SkYWcq+v25e/tbu/zp/bPv15dffzcOj+/+vT5unP2e6vX/gegg4Dz",
-	"jJKpmhWb+gwx1RegMXHk45WTTrsFpnMchgLlJSIu8e8JQ35csWnX3N9N5LTOzx0LYeSFI96lstM6Obm6",
-	"uew5FnJa3W5b/OOm96tj2dQ5uen2ri7aHX7x7LLb69xctMW9Z9AL/tfn3h/XbX7p+qrT+3B1fnbF/+i0",
-	"f7tpd3vwlk6b/8Sv9jqtyy6XPVeX/E/ZCcBcjZBzenXROrtMurRnU3Xt5voUri0ua5S79bviwS0UpgWk",
-	"5polgbK7L4M85buplUcV3ekhXCzb5S2viRrlzW2zumBuqmXJGjwnMKGuzJZIrX9UVhBUN51zSwRUbv17",
-	"QjX6gBb0CeqnXuwOMkA/K0giUTeRqiCPyC6BADpD2KbyMRFzmWKGPMIt+3vw1pQHYYTkDucfwUpZRD8x",
-	"5BzUqvl14wKR8mUKWKG9igrZfBmyDi7nJnL32Qj/i8hdY4DyiEeeRvau7XtfQ/a+sZW8CetlbCXLhXXG",
-	"M7B3R2ZL68SIV280au/QeNIPfBfdkZkQpcy/pUx9C3kk4FLTJ8xS0vlqTGi3+ytku41kxpxsBvJClyE2",
-	"BHSOOzJzBGU3Zui6fYHKjvjWRzK7JiPwr2tvN7+bawBoQvJRAIfmH3b02WkXDk9OBbUg5o1tGoWxSLQD",
-	"pBZ5RoYOiVg9f/yOzJgjAC8pCu9JFOCxRBC0EFOYJUpJMECNFmzfqB/GwwVFZnLncmn/7WQhTGyJseGu",
-	"msJWq9U62b/8Lz6pBf86Patd9toNfu3s1+pfuNGL+7/vf5h+PGq7v532ZsN+9N//dn4Jg3fsPx/fnVeD",
-	"4V3j8GyCwjGBadxVK2j3YFDD9f6+e+A1SAm+K4ipC9zIlvlmXnwHzGVaapZ2+X9+bv9ydomub34+PztB",
-	"H9t/wEWbXpyE059/++P0Y/33aWvWbg264yi4qsX/dP/ZiljnoXV5/fHD5P76so39f9ZnF1H1vvvplx4N",
-	"/YN/2BRe0r48nX+vTFT9/u14FoqbZN+srF70bykXLHdktl3OJlWKmJGriWh7Ff7nvZgId9RWes1+m5AJ",
-	"eMy0k6nX7vYc4TmTLrRohuBYoY8u8iRjUzOB6j0kSThccgO/ovPFLvGhsUsCB/erU0GnYuqJhwL/DhC6",
-	"bCq+VOZrg3gWikgc+fwfQXh7S7zcM0qPPMKzv3HpBqT4idb6DP3FB+4b8+1vSbVElwiAOD1eBc21L/rc",
-	"8XVZ8dEpXGfmWVqsvTGhAKhh2E44Iiks/fQ6Em960rPuqoX0KTEqSfzN188rLc8R81jEl/OCRfTqBz6p",
-	"7SHxjZbsnz1DyS47AcnbZlzaNiGXRl8Zk0hKOyZVgbHhLMlHw7cdjmMyGscMsRANcCTQIgPMYplLZMHm",
-	"DDDsFPErlInL52yqHGYsBth7h4VR/I/TdvdEnFbEA1MuTQZ+xOKdRVk+cnxOTfviRUR98xOFDDEFx0rJ",
-	"00aW0bQVJ0dLD8asCw9/faa8HbkCSs36wlxXta74bL07PjpsWCWhG5olFXhSwaCS/Akmtlp7t49rg/ru",
-	"kVsju0e40d9959a83TrZHxzgRv/QPfJKVomvNyEaZFCYXzgXa+6ClZq8CfySYK07STrBl2JLtJ83WUaU",
-	"YbSape7NyUm7fQpNmj8DNGrvXln4W62W4mHwZBH/CMkzWsP8tPXHmOdSN3tfkp3+dY9b87OXfjhaeyis",
-	"BQzGWncuIDCWci+Hv9iQjo+lL156zuMaHnCFpchWMSnd8si/HcYIT4GEZIhjgI4BZhGpnXFyL5zpBUYf",
-	"KOrbMPTQLeEmARpEhA3VV97LTGDwAXCBSDzi8UMUWBZQ/G4A+jE8IsiRGsDZEdkbOmimUjjkiXSOyS7P",
-	"OOjwVZgRcc9g7tc306R1o3REK9La/gvQpCWRhC0cwtKaIx7isnROwdbq1XkN28jRsLIrhwopkKTwd+e1",
-	"LNy4PCLVAi/1BukAajGscsGp3WKc+98CVC/0MAibHRliSlSy5TogABDcnUSQn/3vL6WfCY5I1JrEw1Lz",
-	"339apZPAl7vn33/yDc9IdJ/PYQ+OWvhVWPJe6GryLLjuCV6CsjPCdwCI5aDAZzGBwkPINmvu7QWhi4Nh",
-	"yOLmcfW4ulNSAds9EDeyC9lPX/tjAr58COfGUK+ZhKNa12doQj0SIWfvvuY0EV8GXDsJwWTZVCXHM41l",
-	"z6wEyh6CXimeJLiiUWOsBEjLEhD6zEolGUP4S2dLgnSWSi+ZinmNCiYsicY4ime7zA3HxNNlLvKVOAhI",
-	"rJssOmlTZ881HuX9TcpjDEI3XdUFR8rMy97bFHqCuIhmFurGJAgwf55N1OfPfm5dCv/SPQ58QX3AlWBE",
-	"cJDqpXh1Thd/xvQOWMIMPcGEUg1pP8SR2eOyTz3/3vcmOJAoGW4YjUOh5JikTjNmMh4SP0KZh/RgpRrY",
-	"F+3InQQaR2HAoGMst2i2PI5CbyLqENO/3JLYpoplPR5G4eTW0O/RBHJYJI+FgJ4jASNNFNJ0QNWmbBIN",
-	"sMt1vVlp/v/+z/91dgARKw9PT+BlMckt5k2ITTVEJ999ok6aLSp1t2TpMLxZlHNBsbJNlZNRg2CHigIQ",
-	"RhEZjU231COu7xGoBzcmnB/9+ZmOTGGCoDvY5JyQ1O3mhKlqsq9/fv3/AQAA//8=",
+	"7P39dtrItiiKv0r9OOuM4G5BAIM/8OixFsEkTccGL8BJJ00OKqTCqC1KLJWwQ6fzG/uv+wD3n/sG+0Xu",
+	"m+wnuaNmVUklIfFlx0nW6jP2We0gVWnWrFmz5vf8lLO82dyjhAYsV/+UmxJsEx/+bNtkNvcCQoMembt4",
+	"SWz+q02Y5TvzwPForp4zA39BTHQ/JRQFU4chh6FgShALPJ/YyCds7lFGUOAhTBHBvusQH/nkXwvCAnTv",
+	"BFPxOp4R5KjvWUt0S5bFnJFj1pTMMP8soYtZrv5bjn8v98HIBcs5ydVzLPAdepP7/NnI9UjgLxuTgPir",
+	"YA6mBNHFbEx85E0QI5ZHbcaBusdOgMZk4vkE+XwCh97wD5OPeDZ3Sa5e0YGYOdSZcTjKIQAODcgN8XOf",
+	"OQhz7OMZCST+XmB669CbxnzuOhbmkLTtKxxM08HD0WuofR6DIYfn81FtUhmfWGVyio/tKjmc5Iycw8fO",
+	"+YxGjuIZgGPnjBxHr+Pz7eLY0hfwN59McvXc/3oebfpz8ZQ9TwMXECsfNBc+81Jwe4VvHCrgtuAVA7bU",
+	"nIe/Fyn5GIzEQ5NvAH8+98md4y0YmuMbcoa8mRMgJ0ATz4fHE8dnATwrqpX+a0H8ZbRUMV+MSGb44wWh",
+	"NxzFtXLF4Pul/l1OI5lwZSzwZsRftz2WfGdlb/iD0enJ8VGtelgpf6ldiUDUAT/3rMWM0GAd4LZ8ZwVw",
+	"27NGp/aJdTw+wrVJlRzaFSsdfDXF6OHriCDW19GmtnPn2AvsrluJE761shaH2qNq7ej45DRjA8Khj7AG",
+	"HVp9FRfOzAlWQe+EfMcnbOEGwHd8Eix8Guc0pXQ6d2FaHUabTPDCDcSQiefPcCA40WElZ/BDIJlUqWSs",
+	"Z1lGrulRzuDPnRvCUmDvvWyi09phCdnwgjq75CO2AjT27CUaLwPCDGSyKS7UypWf6sNFqXRojTEjR1X4",
+	"m9RNlOePK7WjIcWWReYBsVHgeQdF1JwS65bYcIGQO+JztsAIDc6Q2iLkUf4lhzB1y5Ah9fwbTJ0/gLs8",
+	"Y4g5NxQHC5+guec61pLfQqaawCwOaYxYQlDfvj+/wm/o8+Nfb37GjeXJfOb93rh99dbrfaxcv2xOX1bL",
+	"jQq7+/XHAb6a/dgY3zduXrylftt557qL4xedzpJg135zcde7b80GP7/99e6Xe3L/0091RYTiMo22UmK7",
+	"INGt7+kqc9rEla6p86+Fxpgcm9DAmTjEj5FVuXJYrR2lngorYir7Hgl5AiJY/8mJtwswYncV6C51l8gJ",
+	"yIwJWnJYuIBsqFcYvwb2Q8DshUtey/Hvpx4jEujAQ67Dgv1gfRCK25F09JosV0FuoIUgiFuyRHmMrq/b",
+	"5wdoTnw0WwTiGkaD8GKNCWZ8iDGkxPc9nyGHWu7CJrbBT5GU40JBzZpiesORgXwy9/yAIUy5mCfkwyHl",
+	"13eliqbewmdC6FtmSHv8m/DTkJqRpFlQomYdgWR5hjCyPGotfJ/fYfZCCCcEBDempIUhFavisNyQgCH+",
+	"TC1RLFt9U0CBqRdMOWpIMPVsA/FzwbmK4GmYsnviM2RWKxWziEwN9YXXZGlyxOh8rIgaAZp5LBjSSq3G",
+	"ceRji0uBnMbvHOaMXYIa/Wa7jfJmtVQyEXz93mHEQBTPHHoDeBHs4uBsSEMsAfNnaOq5wAg5i1witvAn",
+	"2CJJvlYqnx4eV47KBVIpHxWOa9VJ4fR0jAtWuXxcso9qtl05yeJMvxYSi1xLrpqcVanVNstZcdr9WXx7",
+	"lYIp8iTjSOoCEUGLHXdYSNVGSFdDCiib+17gWZ4L1CDxhxlaUJv4yHx+VzbrmoQZOwhDClSZOAgoP14E",
+	"iHoBMmsfP5oH6w/GkKadDBQ7GDBqHdVrFLCWZlE6yQ6pubKh2VSLVoh2SHen2sekxlVa3J/2MqQyzhOk",
+	"pKRphvJmogiHqkfE5ku7C2gwZq2EtllEu8I3JB1+DmIkTBrI8hY04Nsy8b0ZKsWgz4CdT5EOeirgCtJS",
+	"KqQ9weg3CCzqOsiQV4QelSqv+Gr+h96lfSUvpuMVpN5qpazJlXliV2q18umBEoGjyVE4W6FN54tgSLmE",
+	"wAzkcXkWznE4DReL+ZmFR5wxSVm0iJQssq+Qe4buiM+xuSpLr8i/zk35p3p30Fpe/v6uWiwWG7XOoHN+",
+	"2fpntuQaYWy90Bq+B6jIEKz46omto5CzSm19oRkF5dVeHNSH1PyH4H2mgcx/BNi/IUFh4TvwT04pJsLu",
+	"PV6yM2T+A+jc5Ef5VWsA85+3LlqD1tmQmkoMHyznhA+Oi+X6L4KzmJIBA6vlEzQWwdTz5daYMLv5a6Hp",
+	"OnxM2zYR+cj5LP863//AuyUUWdh1z8TOJm83gW2x9UL7MS2f4IDYJsrD7OTj3PEJMw+QQ7mg93FIlRWL",
+	"P+df8cmNwwLArHlLlk6K4sM3Pj/MxcAf5tAwoZjEfhIoiP3E8QY/aGuW/05wbvhV7pr4O9o28W+QvHIH",
+	"ZwDxT8PcbFm4JctCeZg7kyj4qXx8WDk5PayeVM8kGtRPtWp1I8GKQ7mJbD0/g1jVRjQCE3m+La4Jjm5x",
+	"VeQDrpiOfdjh8RI5XGymkZRrOz6x+HQHcYNFo9/MMGsxDsq2/IzD3eVQiVUsZ2PPXWdAYYEP5pdnDAWO",
+	"dUt8xGAMAL2Yc23BwowkYG1cXaSbVcTgbUXF8lHytp7jICA+n/f//NYovC8VTovDYeHDj3/Lpd3kb7Hr",
+	"kqDJLzniz7EfLF8tnBTlTX8DvbpO2opK5dPK5BCXCkdWmRSO7QounI7LpHA4qeLa+Mg6tk9I+nItbeLR",
+	"zWKDJSm8PRfizcwFSRUxYzFKC81cSLlQGR9ahWO7Sgonk1qpcISPxyfWqV0i5QwrsdJKH28R372UJZbR",
+	"nUwYCTb5D0JTALt15ttIWZ6Y9rHkrLdkPPW82w1y1r14aw+70L2a/2Fy1mc+WmhX0h9iSwmR/8sSlwn/",
+	"U3N9PP+d8TV8iuDkb9okV6/yTRSaWa7+26fcxCGunavnQI3rcMDlWvglzXFIGAPJOTf3vTnhvGAYvTzM",
+	"cfFp5jAGdPxBf/8Ndh1bODQm2HG5VlYWOmHu87YIaInXOQ5WKSmUgBmaYZfvPrG5VMi/xtBd+PkzZIoF",
+	"m1zfIgwRbE3hLRDyOQKEkrlwiSHVVaWVBeRjAA9Y3GjAJU6fMJSHz6DrwcvCiYGohzrXF/Bf16OEv+x7",
+	"NzggBronrluQMBJm4Tlh8B6ZzYMlAkLnIC+IgfjIX/rdjvj3QTEX2ca32vu5741dMvsxhQZsEmDHjXQA",
+	"DUtyk1BebtJBXfMUFG0ckJE3GY0dP5jWkWBcyPYIo88CNMOBJfR3cQbRMMcHDHO5GK2FX99huKLPLFiA",
+	"6FiAgwWTxB04AfD1F9hGClnh+cdjbxHUxy6mt9tT4ZVA6BPQ4TdOfk2PTlzHeijx6T7aNJ8sx2Tj6qrX",
+	"fdM6ryMnQBamclE3XLQCG9EZYgH2A4QRJfcxt2/+qtsfoOfaT+wgpxPJaUQk4YqehEIs+TWmGbykSZZD",
+	"R5RQ7BPmLXyL6Lhvc5mJYlewxIdtgCPnEif9DP1r4QW6RQGVyr+c13496Rz+U2hTwhbHqVIIDxKVNf28",
+	"KQBRn/hcbRaAfjG8NrgCRz7OiRVwmhYLceAUut7NjW5U1BaWN38tSKbANcwYdV/i3z2/CcT1QPy6mAUj",
+	"fsbrCCuTpjeBU28gW240sC8DcfQYyPdcYdG4p8RnU2cOZkY04yCFBO8EiBLCddWtaL6IwE1EZthxDTSf",
+	"8oPN7zls2z5hTAE2Jb6QHVMY9QoQ9V2B0Fh4iJU4z65UIhq6pnPfs7gIMXYJatHACZZPdDRheQzdTz15",
+	"LpU/kJ2hYIozV11M5epswVk7X7hOYR0veOktqP1A8gphiwdNgG19AvPr3K4aobfjBeilfOEL4bTjibUr",
+	"FibUeIch3Qyn4+QKL10P2wPPu8D+g0+e2k6w5nNWwOf0+QZSVC5VT2rHR8LXrqOofBihSDIHSXto4HlI",
+	"wPUkVJgGNhhBBEsVfgemo2/geZeYLiXY7IHoCzwPzTRnI4scRfr+nYkgL4QnAfFRWUWC6TitaJcsRyIH",
+	"EoVQfrlbAfmcvYKWi+4xQz4/jsSOQ2xCkFsBotxMBT3ngVrYnvZKFjzy7edayNxnLZDlmmJpISQPPfFS",
+	"w0Jjgn1OF94toXXECLVRzApZRy/EGyJ8BN4T0SOGMr4KKyq4NgS7vis/9zigz+FJjHWUdc6sLeaLngV9",
+	"jUiGsVlgH+UXeKRuclkZxF8DCXsmCN0+ufNuSYzrXlN8hx2XXykPPR7yKDqcrzEUkNnc87HvuEu0iD5S",
+	"B5eEjQMMfgoLU86YxySdFiuK/s7SBbCYuKUxqr6EQ1/dF90XtXC5HlhMbKVn/AKacjLlB8/2KCmi3lc4",
+	"dZoI8aUVFez6BNtLNMUMVUphkCATsZvgFcY0JiPNMH/7juS+OQnIYTEtcbwI0Ngn+JbLPOMFcyiXGYWN",
+	"xBNet6T/hW+7wsiCKQl8ncM9fkzZYs7VDGJfEtvBA1jywwQlMRRkbDTMcW36+dzFDhV2K07G4TdBDj4T",
+	"PJVLyt6kjlYsarrQUNM3LZoGYEcA/JOJDM8Yii1Vro0vQ9zdc+JLKtYkiC20+TVmxFPd1hdKpMIcGjsX",
+	"mKJ2Z9DqdRqDdrfTuBj1B93m6z4HxVvQAOWF9HrwyFbBbXRtHNe0t1WxM7EC+nCElYep2Q9HxyOqyFto",
+	"LmtopbqOViKt5eEr3l772F7tyF4X1xuidW2vejwuoe+gM2yvLGQvuhI7+KHCIK3HXEgkNFDqv5AzRXyq",
+	"EuGylIdHoPcM4R/lo9ABpiyzKcDOiT+kkaiJqQ2Bn5KUpNnEUDJpIq5EbseQys/z88wZsAO8eeLcLHxi",
+	"H2yjh0C4wePIRFuqIGuOblnfbX06Ef0XE9Y5t5eieCTMCoMJx0S2zvE4ByLUGHbWFoyEnmH5BLx92GUI",
+	"+wTd+x69gRO0nS6x5oKIsYyvok88DrI3agMob3v31OCsOMBwqR2ECsKQ7qAhnAlZWiBN3KFMxP+su7Qe",
+	"9RBtp1Gs4ZmVuFhwR1gwC6W1F93OeV/JbOGuo8Bbvboe33P6dUT+HWX9NVdwLSZa7Cnvr3zr8W/o/UR0",
+	"EU6xr8dfONvruTeNi/Y5SN+jVq/X7eVSIwAwYyQYOYwtIAAsPQiAH8V+QFwX+6EA79h8cVNi3bLFDJy6",
+	"sDTw6tbFgzAlcTn3WCJO4G41TkAHRdwzD/6m0tyaKgpi6y0We/AokQgobyb3woSIzM1+4XtOrlJ4D0MV",
+	"+ckc0kdwGQ/pg33GQ6o7jYc0p4Wa7aNnKuJtXvcH3ctWb9S46LUa5+9GrV/b/UE/RpVYyzLi/Mf1bhyK",
+	"hrkfK0el02OhZxwPcyGnIh8dxpmZVA70gLQVQjl9TEIRgPGrHnNZRYY46t9HeTNjxeYB8nyR0dB+0eio",
+	"wfr1gPImf7QyMG6Zu/edICA0tkcPUH3VRkkl/yLkMY+lCMd3pPZ4RzdFP+YYjK2DI28/lVl8fD/FeYX4",
+	"O93B6GX3unOeS1Wlt4lhjBTt7Qi/+lhoVkp5jMzTFHNO+91rjv6rRm/wLlq0eSA4lJgm9MymrEI/Pvpw",
+	"zo2pN6TCOuAtAoLypvZC7DA8yDagtu6q8e6i2zgfDbrd0UWj96qV289YkNiW8uGXuLi2syGgvLmyqhix",
+	"P8i+oBDHp75sdN6Neq1/XreSrP6RPJRNZcx4NF6SaXswVxZkHjypO1JAvr8pQG3MdadxPfi522u/b52v",
+	"CIUxQ4DSsHGAKqXKUaFcLlTKg9JpvVyrH5be13cyDiT5UvkxD8D+NgOUN3WExM7B3lYChep+q/em3WyN",
+	"rjuNN432RePFRSv31Q0HyXv4UTnRFvYEMwUrSdnmyb2OasP3NhFEp+uq1222+n2+rFGrM2gP3sWFqITq",
+	"Pczdloc5WDVo3pwPKsVbbaCMyIrdkDENnTP+gxWuWHnMnX24yQCO2ip2EkfuoRaFaCP611dX3d6gdT66",
+	"bJ23G6PBu6v48ftifkV1yde+1CW/sxkCcJ+GEMB+CCYco4ZQzvmfMlnAESkLUmtv29skPBi5MFds0+vX",
+	"1Pk4cGYEBoFzz1puGtNU78GYsKzEVoBFljtFXmvHxN/+HDmP14+TaOyLlz8bucXc3hUfn/WUk9+0DTAS",
+	"dT/ER1aWpuFT3w8dlqh6mDf+nVjgsJSgXzgs6MmclVVqEKa7T3rJnpQEHSPHOT9/D/KEtkQaH6ec7r6P",
+	"YZfDc6t9MtdfWJxfr+Zi8feDjcfukr+TxDIAbIj1RZ+VE65B1+OhaksM7YaRrVa5Znn9kOoTRe8azUH7",
+	"TcsETSM07DEUWr99bJMzZPav+1etznnr3EwKOmOXDKn2ZvOi2+evzYk/w3z17hIKpBHKGbHwRfrYduiN",
+	"zOmV1fAEIDkjF34qZ+TEZHxhWg6nenGFaBr2HaYW6WNqj72PTdezbjWbLbZtR5TkuNL2d4JdRpIc+2fv",
+	"Hk0wl6TRzLsj0i3lWbf8gr/Hvn3GxWqXYBbI+0SY/e49AwXeDYFbFMuSFDW0JNhnKF8+OSwhGy/ZwRkq",
+	"AZJd17sndlGkyelQlY0EEfJhq7t3jpcsBFKCxmdbk0B4clhan5Rn5JSetvK5flRscN0Xj6qxL9ZOyuVK",
+	"PG8xPRdwlXZZagZjA2rIcGnTmwj3bpgMjBzh8OXX/sRzHa+IzIirNmacvE2Uv5/iQNYlEQbZKXFtZHks",
+	"OBAZ8DPs35LgDXYXxATvo0ORqbixaQjXV/iRZ+wMmXPfsYhMoMd3xMc3pOmxIBx+3Ue257rYl87lB93O",
+	"YJzf+uUImox6jeIFBEtAc+xInzvHjZGAHTWorJlmE8uZYbcYnUSRVpozch8LN15B/qheOxf/1Z8WHM5J",
+	"hKwC6Z+5GyeYLsZFy5s9Z1Nvzub8aD+XUwCRfMNyiSLC3SUZQZirm/N2igOURqZGnCC/+q5o5yWdxMAl",
+	"ofikvhq5QBUWBiT4ra1uTnzgb9TKWN0N5nxnkuAbUBlllf3A6ubEtwgNvv7SFA/blmhhg7KqzGl7qHjz",
+	"N8lE/rXAIqh39YqLSJNf5ehEQYjmLrbI1wdd1qlI3QDxLKzqETKkYpqw9AgKjbyEEuqMrufo5JVgkUZU",
+	"ckNTc8KdiV9bKcwyznQUYcYP605qE1/N11CaQMj5vlQmDvITKUwKO0+kLqnK0VlWFF2SiB/Adr+LqpXy",
+	"MVKvIP45ETglK2ToChYwxEQVlOv+edrGOva29a7Dk7e1nSM+Upk7Euhz7PghlVNvxl/bTi2NqNCwUhvc",
+	"skYyUACqH2s1dfij30qF00bhPS788eFT2Tiqfv5bGrZSV5Sp92oKKzi9nYBpcQyYcbWPCRVtRVHdQTnl",
+	"TJ+PL9xhH+JL+ERxSBtW4EBKSvznJnw/90FbmYiBTdOL5h4LsKuiZIsrWoYl77wI3g65R+88/zYNk/B9",
+	"P4PUD8tHR4Uywu58igsVJN8Fmk8SddrcrkNJOQ5KuXKILrkg1Q+yRlTiIxrzAFVfpL0sEDFa4US5cqlU",
+	"KqeNgHyEjGs1gFCcue/dOdQiwv90I+p1QkRQGD/ii2yLYEpmcSR03m3kUQIjhtij+AqirVh35CJ7dhpL",
+	"9ueeHz7crXZ+UxscaWAjHGw5FRceWIBnc12tGm3N1fR68QaIU/beX+ejmePRkU+w9D4kNa6lMIVp6WLg",
+	"0yLUEa5HBnZ7cIAvsIt8cueQ+zB4WfyT+BCMzj+RKnuFOWoZ+ngQCL91+N4zxC9jfo0ZyHNtwgJR8xUa",
+	"CmwjZSRq1qfJG1CjIKWm3C4XULzhgqFVjNl9hiviyzDQaBa2tViVAlEES5q0JesnZevgOkmIOgSy2YYs",
+	"jjImiC3GMycIiH0mA/Q8zi9E6BKH0SUBEVUQhV8U3mdM1dTbZWGXAt6XEDiash4oNZG6m7sJBtGiI19I",
+	"uMw9T2GwheMmcfiV90bK8Ht9OE2qCYSjJXTBRCczIokYy4uBsB07bsaZ7w526IGszorpUqTKmc1u76rb",
+	"g9hVM1YBY9WiGIkJW6DpCvuBg10lW/D7ltxgV5QKiV+61owgviRh5A0LGEsDb3pJxL/9ORymygGi0qdA",
+	"zkjqz7HPNaVAGP/aUXX3j33ebrNgq3fcp8ZqQRIo+2LyD0K1akV4Z8iMuBk8mXg+Mtud8/ab9vl14yK2",
+	"q8xApnZ1S+uyxg5NMTxGFR4lbKXM9UGKMPiIMkF4d2wxSwve/aYvhxn+2BbzlEtrWOs25wrefQjPS3At",
+	"mGc7vpOlfe3enUlXxObzHRWxVCTver7msN9PzgTjZe5SNC4oJAVOzfJpqVQolQulMvhNPRsv00+hpoyc",
+	"ntQKpWqhVNE9aHzKNHzudcZASgy5+BYjofwkZ/94v3Fh8ayRNHFLo80WU3TV0Kto5L7HzfdcsnMPpB4f",
+	"lDxwMNN2B+7CYSkmo52sgSnKXJpwF/Yj25qywwEZtjFtyu0WKznw7gKNPLAUWjBhmnn5fX+n+RSGlGvb",
+	"nOYnPpjbCT+Z1rLzXuPlwETMmxER5xkF6KI8IwSZ8l/mwdmQmiLz5WW3N+pfv7hs9/vAqZUGZEABlri6",
+	"ZMKLg0Hr3BzSe+yI3g9SqVZa+xkyLxud68bFqNd60269NZH+Jg6Vb6hrL2tXmvFKcmDSE9I8ypuaMcI8",
+	"OEPmeavTBgj0cFb5ejxaBRCSM3JpK4UYFrmanJGLgZwzcgqynJET34tbENXMOxgQow089/EkyKVtbY9g",
+	"SCNM2XS1C6lPL8HM0QPMpr7QmM997y5j9DmYTWLWy+jhNShSO3KQpqwRKLpwauwiEZIj6/5tjqz59xSD",
+	"E73viPBewlm4n3ouCVt/fZvy8hp2paTjzAjX3dWA7LBFjb5G+1vBdicxtchHNb0+goEvbovdmXLV8C3J",
+	"toE0zD1jWi1sZkSpl7aqZM+S0sMuRLDeOvhI1jS1/siU9g2bwgS5GNGxWjkOexnG0kg7o7eOZvhShEBi",
+	"PRYfIh5mmrq2tVFtcOdEc6bPYITwboGsVFV+h0a+mgIPz3bS4BUQj6fehOdgMZthf/lNqTgJHpXerSyy",
+	"RlC9l+8XoM0VnWVHzWLVj4qznybwps2kj0sCtRMlZ6oYV63OebvzSsjrjcsLWUBiikV2zBwzRmy0JIGh",
+	"8tMCH1OGrQDE/dCd3zo/N2WHREKnmFrERvaCINtxnRtCLQLjY4Nf9rrvW1xBScyLzPNu77LRGZiIeghb",
+	"gXPnBEtkL3xZ6GFIHRr+PCe+49koX66gmUeDKUML6kKN76j0lIEYCdB4ibB83bGG9HdvrIUhTByK3SIy",
+	"RdYYE7HszxVlseefHPvzc8GkTZDiZCEeGUwOkdksrqxI1HLdQ4UntM65/iEWzhURsc7HC2oQ23xFqC3e",
+	"jP2cDHUQvwqQYj+99L0/IPs09us5hHcFyZ9XIyWSbGbVLf5tyVNfS5bYRRrQULbFaVcpWomzHrP4SG56",
+	"lrTrKgEg6oqqC4BQJN67F3nDHg18z0VOoMfpRB/hZB1NHaft2Fvb0zdfmCYyGvrvumSTQo17qb2DsC8r",
+	"qyMTNsM0kAlyKf9DcmBTdAgWaZwRrSPsE9HLkdiIeaKWPl7pZjyL915F+XjfgSHNKL9/gHwMX4SaBWAl",
+	"Ewxok+79hQ16l7GmCWpt1Uql+IXs6w/5fOxeftBEMWn2ITPtZ3lPl5YfAkeQykV2mWONPSEMiVm1JzyS",
+	"8h8mP68e6YnjEgNaqR5VC4Rank3sM+RRdxkVr1QhCcKNHPgOuSPxnKvxMl0SlJ8e7XAxKGzI/phK13zY",
+	"RclXmS2Qbo1aBZu8LKe4UjtKR+uUfIR2tJXaUdTkFhZUjCtDXA/ChcmHT1kqEHP+yMp2EBM+Y8iFKATk",
+	"UFEtJjUdbjX6eY9Nyb6tVxRzeX1HmE9Qg1xZiMZtL/Y0+khvlQgluCG/Xe6AouMo/V2/rWNlxW1o9jjD",
+	"N+T573NyE/5jTm/it/fqqO2vcLmEq/OXOSPx2y9XrVcrP151XunXeYiJ7QJGkkbnHZkCyrMAUxv7tgi5",
+	"HXM9aI5tG+rZhqmmlWrl5ESQoYg9swkMj5sHfnnzotVzSh8vfrde/9J/cf/u184f1qvTpd188ce7ystF",
+	"8+annxLxNqenpVolFnNTjR2k/N/rvwmDQqlw+uPzD5+qnw9+WPmx8vmnn/6M/3T4+aeDv//ty3KvGP+J",
+	"0MBVyrnnB0VBOeu7setM4/88Hw6Hw9Tero93rjefYEVEWxzXdPtReLMk7Ue2Z41O7RPreHyEa5MqObQr",
+	"Vpxx8jd2MiLF1podZKlddpBqpRlXpPBJZRdQroirl/PmVaPfv+r2BlwWPu+137R6/dFFu9nq9FsmVxHM",
+	"sPJ9+9zkJ0Y3LUNMSas3aL9sNxuD1qj7ctTu6MqIzqjUl7jWHP9QzshpX8kZuatet/uSz9Y4P++1+n2u",
+	"h6z5DNfPe4N286LVh0H9frfZVk+6g59bvTjz0yDZnuupfbiSxJ9b2aFz37kjPrtwLEIZWX3ewYLJtc9X",
+	"n135njfpTpSIvsosOQuccI5NupM21R0jK+82/MCxXMK6kwZjnuVkvNblmofOmFtKjl+JfAIJX8+OiHD5",
+	"uzelRdsj/5A/FS1vluQJ8ZjDw5Wez4KpFf9//+tv/3u4KJUqR89++PH5T3//PyPz05+f//+FDz/+I3rr",
+	"Q4w3Fj78oD06+Hv+7/XhsLjt2wc/rjt48aCrdXFVX9TG/pWzBna2omYbdzbYV7eGMNoYAeM6w+wXjata",
+	"dXjsHzz1+G4pfeslaMbulum9XFWxHUpjKNrtlLxCHWqP0hLZ+O87XZwJDK8a0160Oq2X7Wa7cTHqvu20",
+	"eiby7ilDMw8ykzBFldr/jrSg6NLL3zh3BJlphAXBMM1uZ9DrXly0O69GV61eX4TwgKWNISdAeYxsxydW",
+	"4PnQNXMycSziH+h3ZRI0MMQlZ41failDtr/cOIZeEEomjuVgF+g+ujD4w6aA33XojfTvfEjD9F8mur9M",
+	"dF/SRJfFzHefUxrYHhom+0Usa7EUpVW/sWwQlqoKOAzE/aTiqiVSpHs+5ZfSdGqo6ID50bC9gB8yqG6Y",
+	"17Mpfit9KCrp0HKCpaxZbIZJQeYKj0/vh25sdKxyQA2FgzVXUCeV2hpQpJ4zdQhPLZdKfLd8bAXEh/rw",
+	"gbAhsjnUrIgr/5iSuGRb3i91Z410kZ5GO8U+SbuI4p4duL30Gimqa6a0cQT3niq9kVGNI1wrlLoK61Bl",
+	"VKB6iqIdqyEKK8dhitmIX9lpB0LWE5PVOef4hqCJ57rePdMO5NjzXIIhqIqSj8HIWvjM89O3whQPTbUb",
+	"fADMe4bownWR3BTO7+DnIurO8b8WkNnNXxAVVgN/QTZRerisOFRrKD5xheycKBJLgTcQ5svhSPMDESVW",
+	"RG0aXayiSSScR4a4QESH1BfRkqJUUeBByWFKopYPsA0MsQAvi6gRJXaqnt5TzIbUhHxufu8DJ+GCQJTR",
+	"LRO5ZFa3mVYQbG2q/sMP7yPm9ie04A+fKuny7MaU/4dnE66rEZCcffeaAbEZ9gEvrDGQKAyQ3M7tr9gr",
+	"demvHAPoNC94G+elrWL5qIq41hvfwR/Dehul+FYOhz/+Vi6cfuC6yodPR0Z5vZYiay6ey0j9Hc3htjYs",
+	"rXZumFOvXozV40iLp9/BICanXI1jV0+0IPassgGvyTxAovKDLnU/Y8hMlBwAEULb8Fr6hsfC1xR21nBN",
+	"iX8ZCQOS24578KDgkwTEmwvEREp/ml7de9lEh4eHpyhwZqJ44qAZp1soaQ/JNoNyqX5YqpdK75NpNwU+",
+	"Oo1mhcsmLPy6XYXQ7DpAT1PpmO1a6jixJ7EaXVoxn+RX0jZNIExt+n4YAzWss0XeklDM9XSn3Uf5ZEL4",
+	"AslmXPe0V1MDIDuRlQn+zEbQlap29q3S1FYksWZ9C9+aYka+5SOzcxFO1iMcstTaHz0yJ9IxNZdr57Kx",
+	"yaewFy4xUV6V9oIlH6TL42psVplPyIqEZ1ybEwfSSJacVfpPZauKhOSj5S6Yc0culcYjpPWvpAAphG0+",
+	"jEBZffX69kwsVlkwgfBsiu4T192vRHSLY9xdqvLPJiOuq+oLg3DPf4hUYjPFlbJLDd+nODzREjaRKH/z",
+	"34xAY7uVGfXPn6dVsdVxki8ZqFwqfTgDuwz/OewCyEfsiI6vb77Y8ggqcs4+bG/JeOp5t/vdHmwxDvdj",
+	"+ww/+cm+Njier1gTWFXZi6t5KAs/3Zc8DYI5Q9e9C2mdQuedPppy+ucKRnFF4VxRGNfL/PyzRmLRqZjd",
+	"sR4lypvvL99C4RlOw+/xbOxgim7vsTXFhmpLiMz3r00wwcEJjvl0RJHK1nUvZ+TeX76Ne28yKlhm52zu",
+	"Wc57N8YWEz3T6haL6Z4xUVQt3MFUB8BW84DlLHOahHSavFhEn0Zom+DdOTax0YI6/1oQGfgycYRjfoMh",
+	"btt0gtU8godXBo7xiFQhWsss2L5Er56I9sRVekMK/q4K9UYa21PU6tVx9ETlejdmlentTaKmlY/d32Ts",
+	"etbtl+5uEraFXY1r4k+KKOxgLLLCVjsYQ5mMRKvnhU/SCsVKslhlcj8PBldInN1Vg3A1nXhUo+stzxo4",
+	"DGU3rbWnLcVxeM8FtHvfozcghd9DXKGHbA/hsbcIZIpQSpj3DcXBwicvMEuZuis8BhNolRa+awA+ZYZe",
+	"rPMlA/dbXSTmhe9DSK/e0pOvfREQUWkesp18EiU7iW6Iz2Qu3/oTs8VR0bC6wgXWOU7jLbBXHKgyDV+2",
+	"iIt7TxFUZZljH89IQPzwQoyoXb8bViOpUuuzqoK7gqIdpssmslU6tMUW5uxp2GRw1Sq8jpgGsrW39inR",
+	"lb+4tXN37WZ4vqXMKN1FYHmzPY0qcLR6a4rZOoHs6H4Wus4FiZmitXKaOXqtoKrLFas488RiOEFP+Br1",
+	"3Wl2L68uWqIojuhP/WETLtcYktNDmlMlpZDehLMjrVuRUqzKafyrHVoX1heE31Yxn/jYEvvbgvvFznb6",
+	"RrVlx97iZgoNjtRwJsI2hV89n9Ks4uAMOdByGvRSUfdFaq2cP6Ubqx7Sx+apevg5rKH3dk1HXbwHhkIj",
+	"XOM2ot59xvKZdKVcpTc6UbOrfk/3mEFOd8i21X2gQuXSPyMJbp25hc2w6xIWhKbHb62LCs3UhCK0P2PZ",
+	"atC/RSuZdf1YAse6Jb5sy5KKAmiLJNx13TvigzK18TQo3L6JBq+GzsYNojI6Nuy4EjuyKY0n9QOWxq+S",
+	"BBy1X9GNsvGjlL7aVNYeAv8VND2N2X9Xul4E99Noe3E8PZG+l0786dZaYB0iiDEeTgZ9ucL4JhsvDXRP",
+	"yK0hynagvOrSCBrEkmAf5Q+PauK3VVXJxinGN2lKlp9f/eJTt2fjC9sRSomFJ4aUb8SOgB5/DTg5WeyK",
+	"UElDTwrpyknjjBmQrKhCriX9tKlr4ZEMtzFsZeYARreRyB+GyjYstKukq4rfrAiq2wVACPXmJGyBJIMK",
+	"uUwqNGnoDBVbfrr8+HAb7SYRQF9RUiDY3mQbIe6rXOUh/X5nV7mCWzMKrET4hQEJPlcCiesWkQrQYMjC",
+	"vr9Epi4Ggl96SM24c9w8ky5KUzrwhPs6w609pCt+bSQes9U2uU/d5/abbQ270UgjOgeJTB/RG06zzqxm",
+	"wXwk1kJUn01VHn/27tEM0yVEz7HY5FPMkBhObJS3lpZLmBFWT5ZxMOrtg9RW0qtn8pGDbnTmqeD2IRCH",
+	"IU90aIsCcLID4FsKS7vRw+4NUR8e3IPyYKuH7VjdDfWBg6+u68rd2BYz8vVt7tee9upDwoUeGMTy9a0J",
+	"u4ehqF7ockVffwlbeZ3VzkU9pb6dvrYRmW/d2VYzrMTsLvoR0F3eupEkYoUa4a9w+f2ELonmryp7KRnm",
+	"+xbBnsqokoK1J7OtRN9+2rV+lUVml64aL6xbAvx14lBMLQe7aO579sICfS1sXwtqG6sPqdnuDFq9sPZL",
+	"f9Btvu6biOPDp7JaCuLgikRvaiMWeNYtOxtSs9m9vOyetwfvTORjLrcFxHewK14bY+ZYyCfMW/gWYSh/",
+	"47m2gWYOdeiNgfCN71gLN1j4GoTQgONFt3PeN9HYozY7Q+ZFt6nB5XpWNjwvu71W+1Vn1Pq1+XOj86pl",
+	"oomDAxVE5hA+XbP37mrQNZHlL+eBpz2LxzykYQUqAMgV54wcwJkzcjqAOSOXBIKPgm8ma3emfmCFbVxK",
+	"tpEw1oTZmMKPpjoipPn3gma2RCGTrCC5kMyYSJ50mEic3E6Clh+5yrjz5WQoD/ElpW3lcteZORkww3TM",
+	"+YMgzCBwxfO3nJSL1leZskmYSAqJ05BLCnUMhWGDRcYwj6bjJiOoTQNg7pM7x1uwbCDUGwlAZFKrCPHL",
+	"3JzNADApEa3jbX3PD7q+LePFvAC7uxEQdl0AcbtiggluGMNQnLi0/VP0YcRJPAauXGwaI9Xybb7N9PQw",
+	"GScNPib4O5gXoJQwA7kaMA0tWxnCNzc+uYFGQcKO68xIEYWzsiEVJTqi+0D1FZK2l1BaNMPMYfnTMzak",
+	"ZtzgZp6hUKKMOhQFU99b3ExVMfC78vPwJXNIxXcocbi6/AjGlm/WfhKhap1mB3Sr9DsxhNj8EvZEAo/C",
+	"3DMm9/1bU/4eapKeYf+WCMfYeq+6eBGBO1ZpVd8+erTzmakYhweYH27XXbcyTY02kwT2DSx2VzPUdmp3",
+	"yL4eM9o7rgpvzjMNYwZ0go3v717h4eHivoK6G90235Waq2WsPoXKF8PSE2l8SZJfHyMe0vL2QeJDKqLE",
+	"0YYgcS6WERp86TDxK98bu2SWmVd/Wq0dc2WRv6RXUI2VUhaPf/ydedQ8gDhmEWQ+pGyKRUlnkdIGMcDe",
+	"ImCOTZD5/K6c6vVZW+tpz5DtKKh8Q9CydHBkxL2HpzsL4uwqUw+u8ZTkE2Gk+Gj8iGHoosTN5ij0Ym7H",
+	"WN+0VICUOudO4KbqCGzq+QFiojdLKIZIwkx4vjf1Amig616bax2yMU9sHk7cnJLqYxfTW9Eyfe5ih+or",
+	"kFlu6/dUFl4WS9LuqDV73Ns11ysKXTZUNPO9E0zDdnfR9hoICCHw0AwH1jSR40LR0lv4iC0Zp/BEfzB/",
+	"ViiVStXyxrb6K/hPulxSvY/eJCBakSXlcmR1ZHY7zZaJ8qKtK6TOHyDPl16vIV1xQhqS0WhhWsG9B38x",
+	"rtrLmC0s/uDceO5iim4JmTPwFdo4JC54BQwC4b9Urp6NlwdxVswBzRm580b74l3OyL1ttV7DHy/ao/Dv",
+	"y25n8PPFuzhrDp9m4m5jCywunvreDVSTyqd4ZqH2FEPRgAUNHJdrhNQiLpSEN8NoezP0+PJfG51m64L/",
+	"qN5FYzLxfIKcYEi1F4X/GVnewrVBY5fPZLtfzaVtHmR1m9ID/tWH9dh/rZR1OCYLaRmdhK6ue82fG/2W",
+	"icaLpagOHnpg+I3durgwZYAD3LpY+ctiJb3lJPzebV1cJECLHq7AJuNbm65n3a7eIdS730WT9iYTRoI+",
+	"sTxqs/RzNcF+PMacfxj5C8oQnhJsK0L3CXbFQ1B1mJhzy8YUygdlhx50llWXKUGWTNj5Zt4dAQuLv6AU",
+	"OkSXhBXQJ9hWDBqg286SmWDCHK1JbKVDncaP9S17GqE3RiRPJ/f2SaCHX++XXrQmRH9jaH5UEeLk+6sI",
+	"sWJS5XhIRXNo6QUswY3GBZJ+M5csGcJflSWTwelAkRkqt7EWA2LweavfTE1aG3i3hD5SRCb5OHd8wtop",
+	"gUnybIm7Bc5swD+M5JB4pc0jfj62YC4z/HEwuEinKNejN/xyc50JCZwZ0XmXgbD8PLA4h8n0SIionOK7",
+	"eF7hyVF1S3h0eWoT3gDvXX0AcEsvy4+IF8HU81XoJ7zIFIeGtcT0D7X5vVaDX5Jve+1BK3X7k1pDoMgh",
+	"DsFQFl31/KDgOnfERhhYjERj/qiEZg7lUtlBEfUJtZEDJezMhg52Hb0g2Cc+Gi5KpUMLxsKfxCwOc6kC",
+	"On9lW6sVvJx+tTfce5BxxPdj50P8lI4cf8ECYrfnGXdW+0qV6SQM3U+dgMiS2xOQCiO6ypPZPFiiGcH8",
+	"cqXLg9hmbdyUh1vVFB7VButnNTxHOgYVLcaQkKDwXcxpq+S+ynIAV217z0YIgga260XraGlM4Wczwd6z",
+	"Qpm2nJTUVg0Vz0I6cezixtKlq9VXYWyfWD4JdvkYgxE7fzCZLK6WmQBkDTZ3kJPK+8pJ4lrLEpBECSH7",
+	"EQWkgWzzm5qM0KUEhRFYIj5ACrnFB8c0Z/iwhDEMs8h3lQ9DP0UJY8dG3iLgGpjrHiTcM2eoBBKFjBv+",
+	"2v6Lf4/AbYjITT+gIXE8Y8qBny/L2F2PitqjimTOhMbDJ1OkpDQnj5Jtwzm2iiKPaFZk/a8JIN8V4ZOP",
+	"PVm+OA0bMuUJ2geBKZnYdU0ZQHPiowV1hL/tW/K57hq7vnuA+AN0qK+On38tMPRaS1EPRCEBWZbA8xHz",
+	"XPt7C1Hfzmuq3RRfIGA5iGbfWmyOhuwRXb+g6oZprLuKsKgYURD1JcJ0o8giyOaE2t8awe4heMvE9BTr",
+	"oqJ+E/2//4+q+LBi5ZDxJRbf36+7+qQGESMsY5+49kQ4exjmniTA9Nh2rBz98uqIqgSEbEXhPoUq1fUb",
+	"u692UmAiIL9CRIAuXn5XMQGr3G5tpR8u0NBI7jiL/mRQTpLEXBH5ieO6xAaBVvkY0jwKD/Qn6G+uoDI8",
+	"+SluRFVwfkGdj7rdPCohdHxYOTk9rJ5Ut7IviU5iO5aaTzElqZBzDwmaB1c5DpBLZDStLFIVeDL5vLja",
+	"26vy0PjAPSTu7S5YiZ+MbgIRmGnkKjC8a2367Oqdj4zjB9Uq/VbL5O9bWzS7TGj2zu5cVD9FzA6Deh57",
+	"b3c/EE8V2LcmRi8b12Gu0z7Ws11F7ykXJJvghc5MczcDf0GUrzqeygwhBBBGLlXPKNwgwLfxcI4wNXhN",
+	"pl8aPNmY2rGW9SZK2m6TVTXrSAdJFsVeaV8A/jYZESOzImKDYlbtJ6mkvVtZbCN3Lz68V4OLaGzaTr7F",
+	"rksCefekCQNaQed7eFfdw0VkcgHpjgufpoFMn9w4LCA+kbH+piwIaw4p151kjBQOAt8ZLwK5ISKpCzWu",
+	"2mEYHkOYgWoFgT1LEkDo3VLMAqSUHuYvQdGs6FoyvIh53r5kusAKH5Qmt4rZRhBsvymdRbybHhYmMZQO",
+	"crxZ9HZNfcI+wTcL4XkIhy0WTmq7SPViwq6BZwT8YGLLR3LLYVozZqrLmtcZ44xOVu0XjQ7KL+Zz4iML",
+	"KvpRT2bBHISJSlvV9p67OOCArKuQqoRG17mDtD0WEK6ymhk1yRUJp29JkJkuCc1M0a1D7TNkql1I/0gK",
+	"SjNcpypRBjn2GWJqS7bdgyQbSPms3P4k3cjdM7RDFcNNRLjaHhgqMFAetcQpidHzRkbEVdVVFVXVC9r1",
+	"GEvmluo23uYEy8/uk4amFh+CvmbpGXaopDVFZfdwyGRsyXEitgTlMeoLQh9S8fqBIWK/Sly6O61UDg+P",
+	"K6XDo5NasXp8XDspHQtZwsU+hB/I0fJbkE5bLZVM0fbx3mFENHAWp3jsLaiNHIasKYES4JgJdViDuo7w",
+	"kP7S73ZQHzYHmbKrh4nuwZg2Jsjn82gZX2OHYn+JJq6HAygC4jk0kHF2ShWtlUqlYu2rtUzRL4q0nYMz",
+	"gHDi6oT4u5SK42PsqsyeLch6pqg6u1A5fP7ZSmSyZlFxqOePFtTZmJaZoDBp1pUQo/wx8qiimoP0206y",
+	"3tEGcEWLjmi2jJBsMZfD2IJkNHgNaVjZDURTZbaQsgd8bXO8s9qUyHwU4SyxqBW41px2/vFmKiYaEeQa",
+	"PlQeaQW5JAiIL3LWbefGCRKBze8v3w5WW5Liwh/QxbJslDN6kwrAIOmV+HPsC4dH0koYPV1zdemvwf21",
+	"lcywj8STETgRmkV3mGylnHxyqVHsRQRo7EPZ261jNf1y0z4nf9nhiott2r73XByCB2dgh/d+fGFrcPTw",
+	"jpRK6tyMsfZYqsJrgdHxuh9E2fWhE2ckvWNSdtJ3asZ3Mko4q1VjbI0P6mgJLCpk6dh1u5Nc/bettSvg",
+	"gJ8/pNoiJdsL4l2FSGHmUbJU3FtpY9pNsAsQktM2QutqOixbXiVcpRO3xQjqdQo9YiekyEv9g7G+t5Kc",
+	"Xt2/ZyqPBJXiUHyx3ZFfUOnEsFtnsqlC/OtiY8wUuL7oliUBFB9LBxHakQsAfUyt6bqbLdoD8e4zhl5d",
+	"t893Uop3Wa5gVKlLBE1anhBR0SNhoRFlBke2wzZ0WEh2BlIjIroShpfUQoO3S2vkkjvi7rq010vrAsZt",
+	"JHeYni/1jvjORGZoovzrd82DJOm73o2zM5IvYNAqGA20YLJnS0oems7Bucql9xs3QAMqzLADrfcxBc0J",
+	"Zjoo6oLLZuCUo2KORaLcaI+hHLKRVIi2GglN1TtiANTku1ElkLc4ofLlrQ336mBHJl1/1zUm3WUR40tc",
+	"EJuuQ1vv05eiolB2L/xjWCdQkAghVNwJWOphHNK8MN2gn9LNagdG8qozY2YZVXuWY8b85kyguxo3k4bK",
+	"tDJK9zoyttQhvrQ9c6NRkm7TGlEJezuZOPc2V+5vghSE/BUNkVLhenx75Bo2kHn+I2eIiGDV+X8RNcYM",
+	"SqnMZa07iOkRFaFNvs9Z3Y9D8WwnoWxV7N1HckqVV3cxPaULmhvJOksO3DwwLp8lKW/j+FT7xRcxTGzB",
+	"4XbnbglhboMstosEpglOW7O4zdwrKbFsHpEQVDb3d40Ek2RW9IUJAVZXbfMsVoVPE3Wn4GqkpIjyHQ8R",
+	"upihKfFJnQtv3Tmhjas2OiyWxBNhp57iO6hy4josEK6qg9360G5+NZJ+Nr67u5Ur5P5csh1tuC7jAsju",
+	"vD7Jzlc+baSa2QQpRh2bJEKSBJUgl4gYtEjM6EDET0+clazywVTWlsG4jDXi5l7GQq3Fb1qzPfF0Zxvh",
+	"mu69W9kHocCGQ2/C4/OINsJwTZuxAonGYdF8lWscw/JKlRXPD6A6UdjA0yLUhvKxno/42+Kfqo25K3P0",
+	"zUIs5TL2jULWvhq5QuxfklQLK8RciP5UBF9Qf+hkW9D/sUqnheRPsSDQOJgZNv+MrroDVfEIpRU8WlCb",
+	"+Mh8rh9gUzXghebqeEhnmJMMKfgE27AD/IzUkfmmcdE+h6K1IxEAayDzutO4Hvzc7bXft85NQ5ThfdE+",
+	"P291+NNOdzB62b3unPN/NLvXnUGrd9XoDd6NtCdDajav+4PuZas3ig24bA1+7p7Db42Li+7blpym8/Ki",
+	"3RzEBzYueq3G+btR69d2f9Dn77VfNDorPw+pedV4d9FtnI8G3e7ootF71RLL6F9fXXV7g9b56LJ13m6M",
+	"Bu+uWvD+deeq1222+v3Gi4vWqNUZQMljfknJKr4XI5W69ma1UhPCNtf/ZINjAwL2+PmHtKJYtac07ZBk",
+	"7/HKJolNX+lsnMtA0VNUpvpWeyV/a1Wqmvs2rT7dyKwFBenh89ons/l2OzUSqEHBfGkIluv58F+OcBEJ",
+	"BAkmmC4hQqiI2gGaLaB1yx2neTakwHX8JdgG6Q3n2tRGc8yYLGtkF06PRTzCGXKgoQwLPJ/YotL31Lun",
+	"QxrFICW+nogxyL16cVJBb1v9ASpXDquodnR6go6PalUEWYqax6ZaiTtsahluWPThxzUu2FAq36Q1rDGL",
+	"huEeeS7fHnCaPozH8APgImbiMDV+QrPl6FbS7IbDka30EYykhmoGbotAEtGqN9qTHytHpdNj0cw4UcGr",
+	"Uqtm4nZtseb8jXNHKPxtIHk7i6xjIXYKyDjCF3OO0UqsqPOmGs56Qk0SLN3cmtbnKo40topZyDJhkl1t",
+	"haXDSiY0/SylKkF/Ut420NVi7DoWunDw2HEdvtFc/YIElyvfmxDGhE2kTW0yo/KFdiLF5SJn5K7aicJT",
+	"F9nHZF1ijg4kvMbPAyEoIB/DpjEJB6x3T+O4E4dKNHqNl4fLBChhX1kX2iE9iY5dRxiZr/7nv/7bRP3A",
+	"f02gUlvtCJj/YUWnL9TmnK/Za5aPCr9eejaZCQ7HFjM9+irwvBUG1qi977d+effi8PiXXrPWeNNsN2qX",
+	"3atq7+fB5eFh7dfK61e/HrZ/7v7SuLqq9VqH1dfV1+/fdOJhJK84A6sUjj98qtXWhZA8RjZKY7e0hHJG",
+	"KNXj2rV2tNBlWbn2tNR9WdfkOjdh4C+I8gmymAVlC4/gblaov9xij+oW28bak6Ad/lJd2MoYMHdHCl9j",
+	"IYty5e/ZnrahVRFRJCc8WmvV0EOwqUaEzIqAWiPasOJutryHJao8JOfkEWothdkoabHzUKZZeC+uuv1B",
+	"hs7xOHkpApAkgvYqfy6xdU5c5474KQGM/DabzYMUsaEhn6AZtgliHprEYk/1TjX70aYAaet+mXeZEhg8",
+	"klKqed69bLQ7xUZz0O52Mnpl3q2p6AQPwQOB8qbck4JjmwdnyCcW4TDzE1KwF6I0NkHjpRQzN14qLmZZ",
+	"tiV1DqHwrNwUrVzLxjPIx13ggFBreZlRKNT1ZJnN2DcCzxMFQWeO6zpadvPmpjd8nv4GLVvhTNXUFfEC",
+	"huaA4PoYstY7gBO9hiRpNlKrVEifBnQdUot0GLIXBOX1DO6DFSCcdJvtFt1/AlkEZwvGpY5iH8bsy6ke",
+	"wmi0k2fEuI46F+qwGRF3UGt8AO/5CuUWktzvuyq5kAB+J9RV9q23loKxVAw1LIvMH7f0Wur5WFMPW9Em",
+	"8skMOxRaMTSbrRa0YsCo8vGjCk7izAXa2DXaUOVaGO3jTBblPdVdWDAsOZjYyKyWSyak/ESFsldFJpdA",
+	"Vyhfl55EvEhWJewQ3JyRE6DpJSzSCllKFL0my0cSEG/JMuMWtCu1WvkUzYUh45Ys+RXRnRPa7/8cFjEl",
+	"9uiWLBniLDP1pr0ly6x71rwlS8c2keRGDhFRQFDArq8svoU2nS+C9FtcgPaaLK/SGltAxSU+3y3ERqOr",
+	"1+1f0VXrcnN+i4BZ4CbxFZ37rSHh12TZphPvS+5RO2BPsEd8SgjtZs4NZbGt8u6zJkuRPlpw4GAnovMl",
+	"cuuhAO084BNG1n5ZBE+GW+Ux8j3ODeyCtwhgGlHqHgRze+Gr8uHeHfFdPD/YNX+dn6eUq+HRCOwxKr9u",
+	"SZX6p+RurCfUpyl3njgYT1fwXH7468ke36XM8aRE8fTUsFXTJ3W7S37FpAXgDJnnLfHeuWxZIkqUOfRm",
+	"SG3PYs8QmxPXdejNAXICZHvALgMD4UlAfI0DPmNCtECiy0koNzjQlFQ1ebwWPR4lOMzM6A0VArVOcIgZ",
+	"TVKWf3FhGggj2+MCFcSCKHW62Ws1oFbX8/Cn66tz+CndJa5GxC3m+cbFxZ/5RhPiFf5s9PutwZ+N68HP",
+	"f6phf7Y7/UHv+rLVGfzZ7rxp9Qf8T4gY+POq2xu87F60u3/2Wv+8bvUHf/Za/Lc/B71Gpy8U/j/ftl78",
+	"3O2+PsgPh8W8hOFPCerBwd8P/pZKToxYC98JlpCLLShd1BNvLIJpakkwqJcOLsWoD6fH79zn8Mg0wFi4",
+	"W+102bFiBtZjUc48BHYaBHO+k839ylGHHmNptOS3K+QrC2DEcqDOMGML8JnAJcrnnRJsAyTC1pr7tSBg",
+	"KLQ16R/PHbhFRfnUSUp/VS6X8HMCgTAUeXNCkcOJZkZoEHZc1m3pRugUwtRGUavAIW1ctZkQTCac51hT",
+	"Bn21b6DQ7L0TTIuoS0WUgGPJaAE+wCcEsYU/ER51gq3pkIK/XdlxmYEszBwZ/ABRPmFqd+OqLT3n4IgN",
+	"nLErPlYf0iH9Af3wQ8gIfvgB5U1OEf/zX/9tGujKmRP+pBANPKijLqcLuUUFyyfQ4gm7Q4rEdnBYVBhY",
+	"iApmaC1hDQ0p0NSKGXx0VJ+Rv61KdMKCiOvqfVlw1MEH32A+jjMiFEZkiF6MhmqJm5dtctiBgbRijxw6",
+	"aiuGKebls0hxUapbwlVlgHxHOEHawpoKVhYDauyxAM/m4tcFdT4CJKrTg9TZhELnMHTv4/kcWrki8xO/",
+	"AQwI4jCQ5P+fZXoIEsE7Mu78U+wdQz77zJkq30DhGxC7p3tDYR8P6omMYJBXHV8L/5Nf1ImYPUvkvTCU",
+	"VymbeoUABEE7oAIBrLB4im/JSNSEcSS6rq/b50yiC1r3HR4enhoQfSsbgnOS5KNN0Q3HfG5CT2fzuenJ",
+	"SEFRj0ji0oSYQ/NMwxOM/gT/1nAVBbdEeFMBgsmIKZhBBr5B3mp+TTjZ//zXfx8Ag+Lskx8CCweEIde5",
+	"JQqb4clSx7cetv5Yw4Plro4xvQ0PpdbRkInTaT4P90ptc7ih5KPDRF9qAYm4lPU5UN728SQwonJNBmKL",
+	"8cwBF78BZSL4XwdA8XwWKJzrk4nzkdhI3EFMtFoccWhsz4L/ciDgD4fa8F9sWSPzAE64dlgUCUAB2kFT",
+	"UQL/iLXwmecX5qKlPQHSzEtigA/wxyb6n//r/w6P0Dxsf19Hn6aYjWaeTwywpY7E+58/mwewCmrrJyuz",
+	"iSQTX81uJFlE/dT4L+wyD92QgO8/n8PyaOB7LgvjLCWTgrNZ5CxYaJmq3pvDVAwdsUPuBs08wv6WYZMz",
+	"5PO7gECE5hRT2yU+RCFAiRdxJPkL8UC9sIG3v3BhkrHv3RKAZEA+BvAzg8om/KAL/iWp11CfxnQZQAgx",
+	"cRmJgTykefi8oTcwFN+FABwfzwiIkxoQB3X5mX8tBLO0hxRCU8PXIeBupsJ+ofyMoECYB/4t5f2lsMZI",
+	"mWFIATB0PXhZOAmDwzrXFyhvDrn4UiqZB3wO8CTweYzwLYxcLm3woeWjIWUL3/du+EUNQ+0TPvRMBdKK",
+	"/ssFwiw8D7+O7vm9xSEn9pkQlS0XIqHEQiNsREFxWHayzpt/B4r/CSJwZQRiHXkzJxhSfp1TFhBsH5wh",
+	"qb2IYF7FbkVLSFFVBOWpB9fXwRnCApFjz16KnuuiQoS7jPZJdBoUyo44lXwY4JgP4+BwvAgwBdOmnqAG",
+	"oSk4AR9gcnIQ4cPQtlDe2nDK82b59LRUKFUKhyX+ypDKBR4IDi8GQ+ID5/k6s2ABhtpBQ9UWRaxX3M4o",
+	"L85zpSyiJC/FHYBCuxy/kIX1SQYsYj4RH1M7LCGz6dGAb+O5c0NYYB6oa+KW8POp8tRke5241FrnaxC6",
+	"nfDMABLDCNC55zoW4M5Ur5kGUpFJMIJT0pDOfcKg+PblIpAcRbTGxxQ5NpnNPfCVAUh589dCO/qt8Jos",
+	"TUODQ3Gcu7LqeysMU75UkwVlzV28lIuqVNHUW/gM8HsJdz3nO7JiEKEQu0OoXZf1pATugTRE8IUEFjjD",
+	"R2wFQPIwWGXR8e31CYLV7lIoynUsIjV7Kc835pz3FSrFknQ8C2WD1Z8/v7+/L2J4XPT8m+dyLHt+0W62",
+	"Ov0WjIm6uUYifuOqnTNyd8RnQvYvFcviTS7147mTq+cOi6XioVAOp6BvxW5m/sNNWgmpC0dIriuqjj6a",
+	"X1j3HA7YJq7RgmCEQbrlh6EeRcaGFTD5K1wjj67AonbtmTL9B/4eUkW54GSEfKmG+IbcDzInOIBWpOzW",
+	"mYPCowFoDPlrFN1PHZeIEmLyxhZ2PDQmwT0hFFnYdWXwLWfKWLUDADS8EGJNQ0cbx6fkhQxS/ZNR2O4y",
+	"Lr1I7cdRYYGh1gecNVL6wtADwc82mXZWYYtK0KaPjOBWgy84285t/34TNgeKFqiDCXRUKZWE5Qp4EsQ8",
+	"aMLI7zIqJrRgfJK2q98+xdIcc5VS5ahQKhfKtUG5VC/x/3uvJ+g6fF9AaDs9OT6qVQ8rZci8sRw7fYpD",
+	"NUUoKsFHNeDEnFwwrE0q4xOrTE7xsV0lhxMwd8F6RqECrglY9iSeZ7UCfU1+euK4RMaJ5fiR4LplUQyH",
+	"b3Nh9NQ+sY7HR7g2qZJDu2JBWVxcqR3l6rnTycmRXTopn5xUrWP7qHaKKxOCccmq1bBdKtfw4XhSnZTH",
+	"lXFpfFKpWHa5Zh9Z5dq4NCmVcOmEz+X8QXL16kmlfBhaE64a/f5VtzeAzSQzaLqd+92b0qLtkX/IrSpa",
+	"3kzBmYEjh9rOnWMvRC6X7PEGxADdS3Idco/eef6tSrvz+Y/XfWCTlJRz9Vy5coguuQjQD6APAguwK8Mf",
+	"c+VSqVQOPeP1XOedtHySkTcZjR0fauaJG5pjPicLeSuE/+JNgSPj6Kdzj4gqdIxBRtdvH2RQXq6e+1FG",
+	"LZ+clqJYoHqucXXV674BQxvoHUGwgdwkjtud8/ab9vl14yKerpUxju9ExBo5DpV6oMIiNG6Zq+cu+9WP",
+	"nT/eVTvn1sfL3xv3l+fi/1/MXt5bL0/K73//xem+uvz4fuBOO5V/lt4POjNhituTwUByINifVoLFOWP2",
+	"JjHGByVHqoIzpH0n5CDqSy+wrQJ3YWR565HXNHLFwdjy4dZjr/DS9bA98LwL7N8AbVQrp1sPH3jeJaaq",
+	"UhcE3dV2WHObikjSMJWoVjrcZdl32BGBM7Cvoqc7VKAOfIfckdiGcMLEN0wUGIQJch8+ixOXko8bYF+J",
+	"AXTsYR+yE0UNAsmP07V4JSENaYwY0CvnjiCTnwwzTHuCm9xh6JZ691TGv53JEAEGPUa5HOC63r2soXTV",
+	"GDR/RjE55vknx1aWKGmjWHn8POT/Qo2FqirRSyDrCovJy25v1L9+cdnu99vdDogkzPMo/29kmHRJQIYU",
+	"Ck6f9xovB2bUq5WeIVOyFlPaCSC/ywkQCxzXRZQQm0lzphkxCLOOTODCpoFMYEfSLiGZazFiaybYJ/Rn",
+	"IXtLjInxydVhklmbYLGgpAwWCydYAggRG4afBeuO7BJCxIdeMpGynzfVrcLHnPfab1q9/khKsibyfICg",
+	"AzmYjYtR+xxamP+AzGa3d9Xtwe8xRFieP/eETFZ0yY0MuJYr0R8KjUf8QwZXJ8er1RpImE6jUH+z2e0M",
+	"et2Li3bn1eiq1evDxs88eqOji48U5myEol+5OKtvDTJjmxHfAWW8NDVYKDKhkDObOvOR1M3xDTFByVHf",
+	"M1+0Oq2X7Wa7cTHqvu20eqahtM9mqzdov2w3G4PWqPty1O7ouAQTsdwdIPxGylTIu6cM8WuGK74UVWr/",
+	"W5zBCBrIAxUJSEOqKgCXSyWUT5ToPQApHXpdoPuph8ZeMBXzc3CVfWlIRS5MuDn8YMl+sB614MvI91yS",
+	"JpeLkkmrl9OqYL5BptXU0ddk+bNwwQjRFnj5C89ebi/VStdtuCToLhDy40ZstVJVHxNKJo7lYFfW8hZb",
+	"KrEEVjCBypzWKSvxiVWBq48peuljajnM8rKlrmrtCHXxLWrckRWp67RaLlU0qavZgFDU8ABCcNqMoKbn",
+	"z8OyOLHDxwepDLDPkXzJl4at4B/YmhG+ECVfRodMyOdPt6hVUfKkVihVC/BqKBZjSops5gTTJORxYVOk",
+	"3+nCZp8P4iSccsRz9cOSkeNknqvnkqcSlLK98VBGl+BWShOpOR5qW+Dh+KRQLhcqh8lV9vEsscgLEtbF",
+	"ABm6Wq7VarVSGSR3ub5VFivE3dVBpUh+1lgZyDfgBkgeLPhRpvQq4yAfr64psYnaCdqg7KzK7sLhqqs5",
+	"2vepdhkYoXSAxosgtL2tXJQ7QPO9qlfpGlUabh+gj4irINmAj6tKn1cMFOXdDBTb2CV0o8J/uhLN1YdA",
+	"rD9dNFSSoYESciHyfKSJhAfC0is3k0NCXGkmkcj+vFlhB6l8dz1c7uwDKDJVO9YUDUlWRqg4eH6G5lHM",
+	"GTIsBAghFFaCQk+awbOgk6Mi+SYIRwB036dKXq7t8Gm2mM89PyD2JbEdrPqvViuVHeaY+55FGBPK9b+D",
+	"TUBwy4SdPNUm8NnIrerQmf6ChDJtgDspPK7P0IwE2MYBFr5LYZAXujRG0rGvVGSHIclSiity/ysSpAr9",
+	"DzNEf5fidPrlVBqUTrTLSQZFjHyZlZpTEUf+wiX1KEkNfNA9cueQe8QItZOeFBR4aIbpArvIh7fOkLC4",
+	"8w0DsUsYXVSsQIrxRYKynR3+2CrbFXI4qeLa+Mg6tve3wwuEpNnhLeIHongJSZriy7gyPrSqdo0cTY7x",
+	"yVg3xVesytG4ejQ+OplMLP4/p6fjau3QKtuHpWr5kP9fpWIfl46qJ4fjCS5NTk9wjZycHFWOjsgxJqEp",
+	"vlwpVcvHkZy7RoeP2eez9Kc1uHs03WqzTrGTGtGgSZlC0OBGlSFmuA9v/MtG57pxMeq13rRbb9fY6YEm",
+	"ygk7vY7uLAFBH/jIAkKCgX5Nu3mpuvXYjhe89Bb0L3t73N6++Xbd1U61SkRt+woHU+kvCqyU6Omm1EPB",
+	"P255vk+sYIWxR7FZDkPhgZFhkmxIRWUiXzSzFIlDop6VR6GvXZopWZjh0+yuaEb8GxVfNV6KP87iFlb1",
+	"MWkhhD74YBgUrb9ArbcwpV6gyrLA77LCmPAUMBHNpi30WWS1p4SxImpEq40hRIRrMmRWS6dmmu1RVJn5",
+	"5myPkDCTpUKm6YLr1b8M9f0BXE/gbTtFvfRlFfW/vP9/ef938/6nqee72xbKX9y2ID/+b2c42FcmKW0v",
+	"VDQ9OnEdkcD2l6HiawtT16pT/H6Giucau//0qLJWaqBEIwhkYHtk7Qy8FSV6igNZ+j1AY0KoJnCJeAR5",
+	"3YAsBpHzmJGjaoFQzgztM70kFkZX5y8N9MtV6xWUO+y8GtIJxDlG/VlrlWrl5ASNl1wIzNfKFfTaeXHA",
+	"RSqmYmvFMyixDTJbdN2ZRdSIww/dQ8PJKyWtdXberFYq4MnXmtWoeG2ojKoZgGQVRPjUM4bYFBcqtaOz",
+	"NJktIdU5QUKM28E3fB45Xr62nBa+mfvlzYtWzyl9vPjdev1L/8X9u187f1ivTpd288Uf7yovF82bn37a",
+	"RgxZI2Ks3PY73j4Kb1/Q0fJdSWOV48NxqYZPqyelCimNT47tcq1WndgVyz6snpZPj+Bf+HRs26Xj6mkZ",
+	"W7Vq6egQl47IcXlSs0JprFJ7vM1JkwvUM4QFd/pLKvhLKvjOpQJxz2q37D4SwfNP6s/ROpdGl5LoMpe5",
+	"ySsujvDCppa7sImN8uLKPtjSd6FdSg9TgXdkoY949fzFcxNm3JBowDGiUclfRt3v2ai7nuc8nkF360Qc",
+	"RYehdpLO94SO8SRqUB8+xbWgrEjqaDLIuZQBENLmOqRgdAUVQYRNQzawtNNIq7FDkWpFsqKgOGxII6uu",
+	"Ry0SRnor/yO4l7EN9c8CVVpKK7JgIOYJVh/TYSCHNW/CWgZQoMVh0hoOpUllIlmUkS665KukdBXrrZJI",
+	"TDReqv6xwnyN53Pfu8OujA4RjShAYdSBS1Y9EJeQZj1Hec3szlR6qupUa173zyEeWNZIMGS1ikAvq+zY",
+	"pgBJb8yrMubCsoBnEAIdMNS4vBAV4JG/oCyGVhaQOXxh5t1BjwCuE4fFf+6nhIpJIEsQul/8kJGkLpqU",
+	"jJcJj3X8VqYByk9EfDnWQ20NUIkp1LdPoOsMunAUHMoIZU7g3BG+VQiZ54QuZcr+eavThrY9Kms4QscZ",
+	"MoXDUr4ac0ACokVOgLmtd9yUbnWOLMCweSU6RMkPhPRjQHAhlEsJ8a8qIImkS6lnQ0q/2khRzi0q7ZgK",
+	"XZjPIdkHaOCwGLWNRWQmIgtU9n6Ypg+UC+skdpqSLjjFl3WifGmPwl8piX85Jf4jUhK/nLtCc8HK69L+",
+	"y0yRMFNkMC29uksysTqMwtX92innhF9l4EeXJlUQfpxAudfHRNugJQnOotD2MOwrIxcP9nNjIl4dZSWq",
+	"1fUI4DOkjXjcyGLVLk6PXU6PPc6CFAT2J417Vudf9E6TNSFCO1VUKm7sLYL62MX0dvsjfCWoaosIJQ6q",
+	"Q0OCyCuhPFNyh65M95gh7PoE20vN+fEomuZ/tGFMyFPbusv0mmu7lwBJVmfzXDssAoLy/Dc0Xg4pCCFQ",
+	"btC3iX8gC9jIMmiiBrHq8ap3cx3SH37oLnykejb98APXGkCn8Ba+BfUBs0p1yIatMfh2lijFJF0o6raN",
+	"Ni571IkqGg8XPOPAQ3mM1d7huVL5tDI5xKXCkVUmhWO7ggun4zIpRGGfJyRVECyXC5UyhDHW6oelohAs",
+	"3kcFSN7j2Zj84SBOcanSQcYEfOWym295a26zsl/LzdUF4gja3qQmvrXHrS57i+2TyiB7N+1pFxOj9+U3",
+	"sgnmXuwmXHIGt+G7lNgIjdeIOoxrygoITyIDLV1rJajKkmKR9hqrViUrh4pejkPK2ZmBsOw3higJ7j3/",
+	"Vnm2Y4UiV8pCglIsGj7KR1AbCc0wxTekiBoyAHC11aE054KfPHEkRUmBJOeqJ/gWOP+FQVjHHWIkQIs5",
+	"8hbBkHoTNMbULqIL55aomp4iawMQBGGaUN0OOUEUrVgplTgMpqdqQ8VAlxMUCrIMqmOj9jkqQG9o1Glc",
+	"tkxhPQDcgO0Gyj0KFMxmwiBH16Rir57kb8DNnsbSduVNsDp9XSH7+BJxjN8Fp9+fu6dx9uYqnX5tDfDb",
+	"uiq28RqrDz/Aaaym2Ec0/nZvKpXvFmOHaXdVUix+/mnlMGa7insE26LKZNqFpl9k/HoRd09cqJaNpdVI",
+	"LQi9ahbRfhLxKxI8AlteneIVZ0yPKun+xzC7QUKm+Hri6zY2KdnQc1d38L+r1PuKS5GPwkgiH8sW2nei",
+	"XbRWq54znLDiJhSrRnlVjdwYUlmC+gBciVpRcqmi+1DWeywv3VBR1z14Q2o7PrGku3YMIamyMCrz/EB2",
+	"GmSW8FGBtC2sAHwt4scDQ5b+T1X8J5qsrlsBhP8IolK1ktMTxw2Ij0RKEsTBijdQA4xO6rkKnsUMmoDM",
+	"iajznKxhnDdd78ah7Cc8XJRKlSP5r7EosCymhgqwoeNQLN0YUtkYHuWhh7+K/TkoInPm0NH//Nd/m8/N",
+	"Gf4If6ExPzyqBr/lLphzxwVpU+t8/BOXHpXlDAqYqCf6dpvQsNoMK5xILYaprTGg0lIRmYxg35qORMVp",
+	"M1oJYouxLEMtrqYhXWk5D1hAeb5qvrgD6E6i1huVfYNuvQbCQxpXr+B30VMftV80OijvUEAhm2NLaHVi",
+	"3g0mnPB8PNZ1ZawooVHn4VfX7XOG8onOwgdZNVqTnY3j5VrDpkUbu5TO8Me2eLmsNfeR3YvWAixINQs+",
+	"8TQdqM1X2AUf/TDwXr9rImjDnQli2Kh7bzD13t0RpNXNcHbTjxfKm3AIwUoNJ4xQ8YpHCX8qDl8mUeh9",
+	"zPUlJZuUr0WcbBqPZAN3gzN2KFF3BkWM+ClU1a1FN6C5C/5I2ck+DS7OkJI96XeTaVRz+p0hn3kPAhx/",
+	"/GKAvxDzcrgZIwG0zsik1dWW/HsTbaxL/47nKwmzaOu/JdTy5X3hlt1TGoLHiz7R+7MHabQDrpsJPrzz",
+	"ldgrxLJkQQYP90Wkao6/P2xzLETb9UCqt0ZfG9opl1Flrf1MYPlLssjJ3rBe8Uk6olDKg0Bm5AZcrZkV",
+	"2uXzvc+SGB8HsrIbiOAAJhuKyJMHHHdRQ/5BaBQiZTaM8vkT02ZjRQZG6SIwyL0r8m6GsMsl3Xh7vjGm",
+	"Ns6kIE08j61/hj9eEHoTTHP1Sq2a0kBvDcJB/eMKldTm4Arma4AeJ3nVkuQgDqeyfZTKg5IW2pYlSWiG",
+	"Fx3ukBeHbVByjwO8rE4Rhz5LWvjSwIG2KyxH65CbhTvN5vRU4O2EvgfC9yW96kZauTERDh540mwxXp4h",
+	"zKVlMEWYBVP8zjRbRNbqlWlkR/lS7UFXDf/8CEbRyDD026dcJHLm6rn3l28HOSOnC3S5eu5Vo/a+3/rl",
+	"3YvD4196zVrjTbPdqF12r6q9nweXh4e1XyuvX/162P65+0vj6qrWax1WX1dfv3/TyRm5pHRdr5VKpWLN",
+	"SJF4c3W6cF0jVaoMn0Uim/rpC5l4j+qlSrEWC8GNT14uVMaHVuHYrpLCyaRWKhzh4/GJdWqXSBmCQzVl",
+	"TekgoUqaq5cNoUPn6rkfK0el02NVdi2kGFnlNyZm5eq5y3vHxaoMblS2LTmJFCFy9dzVhR7PqdorQTyn",
+	"L+d8IW+SdSbrCCFJ28S2OHlI+Ibcgy1CNxRx/2X2/s7M3pGZBAytYNAV1tY94z6UWKViPuLOL9vITM+R",
+	"ZeOj608YnOOCGVSYtKayYEF8wJAK/TlvRuzNVO14x0tk6rwtaqn2B/E9Zd0QbR9UdQPTGWMq0lnAIu8w",
+	"YaHWI0mwCo+TAA5p3gQjI5iaTXlq5cORfAJluRjicmfCNClst9GaDlDYXVfDjAkNCMB+/ka0OxQFv5ae",
+	"LMEgznE9sWRZviuN1Zth9QlpEQglYcdmMvimH/ivyXJIISeFLWbK/HymEBX1DgwjYfzlM4ZckHwBIapr",
+	"2JDOPLtweiwTXPJsji3ZlA0s74CiG+r5sjYGtNeC6mSL+ZwIS7NwP3iLAInRB2fIXL3g5EakL/rGG9LA",
+	"uyHBlPj6aHFvmhDVo6piHIft50QRsyJqQf+GeEtLRxgZ4tlsfKPORaYWq6d8pmQgM7ylxD+1i8xEcJGd",
+	"ceJEZDYPlqrlpIx74kCORa8+4fkwUR7HNHToREEKM+y4Qwo2fOGq5rcJwAvxyQvq/Et2UpSHVD+90DAW",
+	"3xI6pHxivZoaympNC0ZCSR3hB8S+yS/oznLoN3EKOldyooMi6gp3A+A0avQIjYydICB0YwiTPD+PFL5k",
+	"PMy/vm8PisnCTdSoVx404tp65flvSMLMXffPm7ksGfNBYOiSaSSAlkqlUuGY/88J/5+S/H9jkdrDyZF/",
+	"9sVJBb1t9QeIy2+odnR6go6PalV0WPkuBcnPkGNEOYeKEwiE98PN6FF3+VQ0skPp/1hAnjylXzIYjwsc",
+	"d1zkDndWtGcHZiCJNFcvcS1Hx8zMoZ4/WlAnyNWP+Z7ARZlAn/r1ERD4QcE1UvK7kRu7nnWrAb6nmrT1",
+	"25VS/MDw8yKoVCVErlK8i4OJ58/AigDICKteE18DXVoarIgtpwhL2wK5F63Z4ZWQFr2oBNmwqH9Y9CFN",
+	"MP03C2zcU5sqba0P7Vx9568wyi8ZRqmdwgfGPT3/FONJW4VWrtEZi6gRey4l10RUpRePutwyynJItw2z",
+	"3Fd0XBOzst1I+eFHCsx8Ypmw9JfBsRTJib9jmkxzXysqinXH5UTxWygcyn9K4VD+66nti/vZFDNjaOXz",
+	"vwyJ31/87Jo7xMjNFyl3gKgFu8luKJKtQMOVFjhZH97QgyWhBgoUDorbSFyCfWUyM5ApzweE0cZOXNia",
+	"VXUYhe5NskhKZFlRVU6Bbw1pol69mTxGpiHshyKMUxnZAOyk6U+ufI6DqSx8j2cE3UUGPgyhtIKdyXKq",
+	"hBkqZSDEoGhme+8tXBvKyYInE96QQDZUUSZ9WHZB/G/MfPKAu3Nfo4vk8HG1+lz8GCf8ULWO3QugtX6G",
+	"iyE+Rw87TPReCCMrIwKLB97pk6/ctJVaqVSKXTyVmA2hnWFD2Jvp76rcC0p6EuX+aWUcifn/dDmn8nT2",
+	"sPbDHaun9VK5Xq0WK9+K5BMaG76NKv//FiLVX2aBB0h0skj/lzMLPFdZ+9vkSUWez0TKf7xESbwQydmQ",
+	"hh2DPUrkM+GLyspdEbKa8DcKV+/aZJaGWsPXtQukZ0KADCGduNKJ7LCUgMbz1snp4XGpWipVq6XaYaVU",
+	"PixBm+bUZIgxpjsGU7XHkB3xcONFSDC//XuZ8L/ktf24hv6vY9rfP4BJns+s+KXBWt7ylwXiezJjawlL",
+	"EVPeOn6pOyeUhVERiVhw1eg9VLDzwhzhs0BWBpgRJnNh9fcODAhT4vdL4hYT3lgt/mhIJc8qatESHkCH",
+	"3TNxKwnDh+oTsxpmM6QpcTZo6zCbAxEdNCZoQRdMBLDsFqARMytI5J1lhEA5TEZAbYrakEf4P9HqwOkD",
+	"Ls+YyeAtUI3IwY0ZHATvzrjN+WmR0VLpU3qLIGXWPZ34ctP+8uE/VAColOrlcvH40SSA8XGhjCvjwrF1",
+	"aBdOSHVSqOGj8bF1Yp+S0iSSADJlwi8jAWwAa79bP+3Gfxvn7P+eRYn+8t3/Z/ruN8g+oK9vrE6idcWA",
+	"gPBYIQ+QWJRYIsPEHXpjIEruIy18SHGieEk9kkfmPrlzvAWDN7jQYs7xjUNFCSVKPgYja+EzzzcRhtYF",
+	"4m8lgvEXQObKg44+pCZduK6JPBr1D+ATc2lEwEDJHfFlrRBol8xunbnucDKG/BWK7qfQYk+4krhcpBoj",
+	"qA4QFnahrUCIDfnCkEYeFiEUwofvMfv/2HsX5cSNrV/8VbpU9a/B9ckYsPEF1676E5tJfOJbAGd2dpSy",
+	"Gqkx2hYtohbGZDJV52nOg50nOdWru6WWEFhge4wdvvqyayx06eu69Vq/HwoJduFdfHxCMLsEin8Y8w5N",
+	"sH8/L8igiKrmQ2ak5+6zQEnpTYFKeV5NFIjmJYG/VRPEppsNOCRfFpHZxfWrq35dVa8WJ1JJqsyK3X8C",
+	"6+0FMi1cHGEB8TofsD8Gby8Chj9DQpBgxQPrRi4GPO94fgOA776SbQDvH3ai/x87Q+IE4WimATFa/aIG",
+	"6Hz7gsRcbXA+MgPMbodBSIQdaBranjcaxkVn7/Hyr9/2Lk4vphenzYn673x4WXV22/2L7tlfl6c3tcu/",
+	"7urGt28rLqRXKWh6eXT5DUOT1EWOJgHn4F6nqE2e1m4C1p1BRhliI+J4fc+Jv9PQeeuF9sHUosm1+M5j",
+	"pLPhy1qTFOc9PGxR7a5jcH1tpattRDwZdpjOyULLLN9nUcoJqoykNWlXsBnT65DcY+1UENYZhyF3sEWG",
+	"f0zb4Ti3tQVyAnyiPD6UA6fq1khyqAkEHql2zpJ9dDBFn0NMHY85wXzGj736PrrC96j5QGYYP472qpWa",
+	"xvhx0uQr2Cd3ySFl0xkSdBKEo9jZEW1KzitP1FHlN/P1JK62rkQQ/PsNR5E+5bDm6K2f5VA5rG9X9rbh",
+	"a7EKxJSU2dCLBtkhSbOsiMNkT9I33MYf0XlXOvw1fDtNKAnZwBvdjkjoEBrhO2I0diumEQZwAvJD67L1",
+	"+ezkrHl+e/XlstWey52i9/dbisVlr1qv1+uVaqVSVDMW+sa3LN2NtlMpypFHK+zV6ip7NY+76LUsnfdK",
+	"+PMUx898u20Bd89eY68u18aq1s/LpV5uyCzX1lR6SSpLtXB0lkgcOYN5+ZwavyAVICMA9G/D7o/TLKWx",
+	"JPezDacquo31iSH5mzTA8uSdKZNFYzPhE5P5oBOPqTBAGHnY1740JOEdYUlltawsDigpowv83yC0qEiV",
+	"jCl7EOYuvM7A0gAEUlgDogpcPaGAhyxashNBwXsdiwj4I7Yv7C3RCTslc2yZ22rn2BuQmQqPAJu/Vu1Q",
+	"qwFfn0fvBE0PG0OFskd8VzBCqlbK8lk+PvbJ+VWndWons5bKaeX92KsciQMemZ+kFR5nT7acyHvwoikq",
+	"McJbf3rVvmhedu2t+emls8btW7ILsIyO0U1jvgSE8gBcwWNBikhYQiIt1yuwMaZUcfLCRCfVF+qkWr4K",
+	"OYKNL/XobPPgB9UOvQUpzUvJBP5Oqd/VFYqYx1c65llvGyZ3JDeGTAFDZj82cl/QjFmzPMp1Ixws9NzS",
+	"pzsL7KoixztxV59xviPfAcr7BNTWxzDr5qdhLgp/7WiBgp2vyR+3S4fGUjYXZixwPDgTkakrcawogawB",
+	"KyHHUAMoFRroFM0NiIONSMgkwbdHkf1jq4sy3bFNWRPhAUjqIF3dCcahFy2OnJ0lkvfZGmkTdHnDoMuS",
+	"ukKb9zlOr0b+uXF736/b6+kb/NUc38LniMm6K+wzp2TtJ7aM62zREo7dXOWDzHdyt8oQy04H+ZnMli8l",
+	"QjXf4+ZPcw2r0hoFyK7wVXM8WGTz/Z54rHlywVZuNkPYohlHm7eoVrPNGb9Wcs/murCZuky0igv7pMea",
+	"UipvzYiX42HWKxX0UzDBoZvnLnCVUze+zdUCZfXy1WXua/qFq2rhIoOyJno4noH10MP1bvXgdfRw8uvG",
+	"b9v4bR/Ib3vCKuGeG8PU7QWPeVz6xPGYPPheyXppJq/UrZDcAoiOaEYq218SVpVkTtwdiYTHxdXoaBQG",
+	"DwQS6lxCPcIAnDJFIk+RfdG8vGme37Zbv561vnA3TvB2PXiQDgcIBceChktg+oiQUgpa0gadjeF73AqR",
+	"QLOTAY5EyFX9wt1ViwLzPOPDFt9aSs4KNOfTRK4A5EwqFYQNcy0QxW2RTAjMAfeEjNJmArKvW5enZ5c/",
+	"5ge2T4njuWR2GtbATkhWldG8vm5f/do6BZcYw62GGzhjIMFAqrIa9aZogIU4WkrmyyV1qj74OrS6HzQ/",
+	"5ClzAhZYziuOkleomb4tMrlm8qNILSmcoANTdavYObTpGrnzI+qis3XZ0r7nEzWUDgkjr8/fQcriDfB5",
+	"N3Buq7jW23X23DrZ7x/gwx6fkwGu1ff5m53afm9vv7d/2O87/H+Ojnp79V2n6u5W9qq7/P9rNfegsr93",
+	"uNvr40r/6BDXyeHhfm1/nxxgSIj1/iJGo1qr7FUPkoyNVrt79vnspNlt3V59vj27zCY3FknkmTN2L5bO",
+	"U0UXOLwn0UIzf9YCPTiEQpPdrH3ZpNlzgDaIbCO2GU+uLrvtq/Pzs8sfb69b7Y4cC5C89M5o/P6HfjyQ",
+	"iBmQztGc5VBVC3e5ZJmjVW1SXS7n5YJqukxut41V+o+ySlcrF1lru1QYJmjWVBtiyt2vUG10ZaxK8zRj",
+	"rGaOG9RW//py6SUvYaRegIWqQYtFAbdSRY2vaDOYpLxxvoepQ1BsxjFhnZooGoTB+G6QxuWXT6MhdgYe",
+	"JccIo2EA9bjIDUR2hYBvSpuyQMrq0Ttgc425vhoWtejfqB8GQ/Q3GuKpeFcUoL8t+vf29jb8x2+JjU5U",
+	"al6ci5peU2VrKCqFLfQ3ssWRrG0mkTHxAnmd39I6PeW/qwSN5FYT2Z/bV/9pXaqH+J2oROiAD5GL3DFB",
+	"rud7dwToIB1Mn/j2zAvVX6VCTTdlC8Szqr2oRIMk28Qdhyoe6dH46oiEXuAWeWs8Sgiw7f/mUxIPloay",
+	"r0KDWsTRDxjJYaKQeQvz2C7yvIbOTKJ3R5XLvLXXECtzMXWr+gKiP8rR/wemi/zDU17l6lkmU2T/GRZe",
+	"oUwRLmw3ll3aspuz4UZh0PPJ8H9ywwqR9IPiJMLUmlZaClQbqDohQLmaExuvoa54DPU9gL2ggVK08hjH",
+	"i+mI+cYCchVZBqm+/tRXYCkT301qEb9pvspe5cg0Ii8STo6yXBPuyV4wjho9H9P74mvxWgzavPPntCWR",
+	"NR8EgseDTDUU3RT8sGkborwxr9fBvOYWZ9rgRGl7c65l/VBdBhBNN4C1qm9TMJynQY0A9cyJTWwblTBF",
+	"Y3pPgwnVMGP1lJotE8maTeLCSTODmQYOLanympFdzq1ZXhkSLfECfhmTcHolq8yLHLpfY1jBT95XuBq4",
+	"E4TRCxQBC3Vbq1TMpB4Yx0zbDaEjYyuiGRmN6sFu7fBod+9wz5w1X5JJTJ716ANh0ZDQqKtUarfVvoSo",
+	"SfP8ttO9Ovm5k5usKdVt+qsQxeFb8g7OEMeOI9KIhyTCgsSSt0nA4wCWibwAMwBg5zDEgrGXkkf5g4Qy",
+	"l6X/+jW+snirOieGRPlS7y6ejayhfLXlfC0u7l0e4WsFzbySSl46uWfVrJ5V5edqgnO+xOSTlodaIdb1",
+	"ask7He+O4mgcFpIJ8c1ndDQuJBxOxP4/9e5gOfzxJCcijfFmgr7gEYw3LQA1iGQbraSFi1zhN1o06zgi",
+	"jLje7Qe+FyDfo/cEmHK9CCDDQ7CRgJ5NfnJEQotmPziS9pmodcaIESegLsrSutnwztnHFYp5PKkKgjyL",
+	"FVar2elqnK6GSckiHEYsiUkAyFnqkM1jpgAli/D9jI+tLKf49ccIz61lsegdiUQJj3LMVUrQXPyxl0Ee",
+	"e57fremA/1x8KaQD2DwlUFiero7hVV1NP1aVflxRPRYdmuerR107Sg4pY1k9tVBHpYGpNM6peNO/uav6",
+	"BpqwyHnD0gcNq7pAz/J9VnN61kVbS8CpRKPN19iL2D50ZGJBlgrsvGrrC3hmflMvcKdcQtudm8516/KU",
+	"S/YgTKS8x8Q5htCB2ms/aRtmrio9TnRP7HY7mDnYJSLpRG1GEVToES0mLNCiAH8z0VbwhjjVVG/liIRD",
+	"zMd5flLpOqibPOmb9UJm4qVFxV+qm68JDTnjdq2z13VQyagV5XS9hlpZl+zKjQr5x6qQpNphsQrJBMV2",
+	"vsZbWC9hm6n3mitFM5pIMF0nHOeERl7fI2EKGj/Z7kbDGGHIp5bnHYlAyYqvotv2zH0JUPx3JetmTOjX",
+	"kHWai7mJ77z5dgdmuALm4joHeJQokvjSC6PzEvCdmSrWo0V1VBAo1GxTVZ5lUYGmylLh+UxAZlFk3qJ6",
+	"aB7ZQ8gI/BX7Y1UtNiIhVJRRh18JAZ5VhFQghGvRUeg53PLVUOtxBDimLPBdFIwjAWwBwLCqCPjPMaaR",
+	"F01RZR6KaVOM20ueB8xhO1GDL+A4PKZzM+ehkepCfAmhvUQDUl57XhPiG1ZoxAc+FTmQsOm6IsIPJMR3",
+	"5ASCrbXdanmvnq/Z6oU1G4tCyHmGq7qqaw7FKcRu+eDQNLS9xC8dmoa2l4xGpVzfNVMzKT7B7+Nbire2",
+	"Vj6smobaLPyZSnV/t1Y9PDANNh32Ap9rzub1+Ry9WX+fJzN8Dpc4lwFJsdHaa3Iqo+T2e1fZO1+lLFkI",
+	"fjEOqTg5kULcRICd5GbUJBJaMg9rAlZ7Uc8DGGBW8DukVFx7r2MjwWck+PM8Hz6YT/o9/KaN/Fwbr0cK",
+	"hPcrQJ/mi5iblBQ/WiiZCJUijzBxMclV2srPMVpAiPA2NnG+R5DhzQCH4EXpEfJ4EeZ4JvEpRdIU8igW",
+	"PQpJn3BZS5DnzmtZfE/GTxnix3NgHTMa+3tAr6T+rMZpk4KI/VX0TkKwMBvbmlUXkMR8mQJR8HF8RbEG",
+	"611tGE443K5UKnvVgw+eRaVzIxQz11fiSHi+xvnHGOB5rAcfKy8qKbGJ0ePO8utlkBfFBf0BJXGBDRwV",
+	"2zedU3sL0qgAHUiisWYUkqr3T2xEi3IJJZKMwPTPy6yCN6pAEuDxxuLBNjVmRhN5DI2Fdc+F7Fz6RNui",
+	"Gssw9kOC3SmK8D2hC7KRXgge95nAuEOPesMsEv0l5KMH1J/qgLNFhK1iJWyrMc2nOszVVMt+a4FgXwL5",
+	"Nj0Z3zk5ah1V3bMyopJxnK9v4kKd2ZyoOJcPGE/V3mUf4Xh7c1q9VglPeQisSyY8xRZ4kvGUqspIpTwh",
+	"ZbhL8HbJRi/roMoWtagw+hHzXIJIv0+ciDXQ04lSpl6RalFNxZpQruL7Sn3m0ApmNhocEFkUCO6gZEmo",
+	"MvXV8vz8qgYKiWJw1YplM68nj1xCepE/nZNN1UCYTi3aH4dQYyOrxHg3RF2um1vgcmTPz8JaDzUbEuF2",
+	"6crwRHZO0RzCHZoOzNMCmsi/mOB4dbMRoW767R1xEZXkBDEYxfx52Xrqs7HuiFfjMio2PRHfOVHsTVRs",
+	"MkyvkiC2lJbdpIhtlO6apIg9pXSzMcqdr8k2XZgktrKQz0Eq+RgS6DVztoqIn1XppzbnF693flHA5n0H",
+	"JxjJEWGRMwztbsnqhCnqQSTK5bbznAI+7pFa1E6nStpgatv6GSU3yl0SopLNgjCyUUgeSMgIQ160VUYt",
+	"7Aws6uAw9OASS58587fddJAb+D6GPDHEcvCQPjEUTKhM5kIq0MQI0GZLpik2xL5PWIRG49AZYEZQyYbI",
+	"zngojk1tE910LCo/tQVhLrCwvUgMBeDa9EPhOCgW1QEOiSxejJhosyLSQsGDZMgG29XFUxNNCLk30TCg",
+	"EORx0ZTgcF4O2Zk2i08csIPnpM+jysXKTNq8k45Mvmvhg/X0Yx8tQWvmOF5NPvZblEuQOA9hwZn8zIXF",
+	"GcUea8bySb2cSSSha3Es38c+I6aRWrzwDQVlOBr5BJ1Rh892fJQvEg+yh/bg0ggv6+qBhF1vKJm84bC/",
+	"XjMNWKtGY7dcqZsGX75GY7tarpkGX7pG47C89219jn5294u7XMn2Kn76o22xzfnPq5z/eCmh9yFU8M5X",
+	"seuKZWIlD6LeFJSKeFoLAT+dlZWs7aXN/Q587RVN/Y1QLSZUn+V/JAvgKQ8kGeWND7IuOVSevn3fswxU",
+	"27OIG8K8x6y5ysrI1vYuxMH59oVTb/4M3GTRmTPnIZ4Kmx2VghGhSEOm3Dq2qJ0nJ8Tb+Zu4Mc1FMRHy",
+	"iMtheY4+31RPerom6VnfM+8oYy75fjBhMP4evRNmE2wTIeUR+XPsQeIbJMZFgXPPjJcV7nMCOiu3P8QT",
+	"NMQRCT3si2b3MPMcFBIWjEOHMFTyyqSMttGPge+a6MKjkEzdvAs9Z+xH4xD76DoM3LETwUlCurO1nM6e",
+	"XF1cXJ2edX/L9lAqqhfIwaq9oiG+lB2uur6MHZ6RExtj/HWM8fQwfxRttPNV34ALw+bJ6ixY5JANk80r",
+	"d8itdEjJhbUrd3jf0v955rRqzdPmdCbgtrGp18WmTk3MuxZlAZ/3nZA8BPdkeQaCNUmJbUPzhckdBfeE",
+	"pmGRCGNdfhUyTpW5D7fJBJxxNOCS1ZHJRh5DDvZ9Ef3PvADwAQUJSxk1kRg416LifVqWTNUWCMr81Sig",
+	"ZQSN5HIM0zjVRz4uWmNRxoUJcRl/s3ghkEgLBNyUV5Kqas9zJcSQQKtfCP9+pjiCyyg7UuMis57kuAay",
+	"a2V0KtwdphCm+MhCcTy/cX7Z3mypeTIJxjPV197sCoI3q+n4JyZvrCy+P3w6hdhJEoWDMCZW7uKcCiFV",
+	"xY3vVai2HsXZI1QaZIvTfI8ImEUwSbkrK0BYewSHANzNN7dFu7FEII8jQVDcj0iIbPnnGbUleCpDpd39",
+	"SmULbDl5ahwLVwHCfX3V6aKszhIYq/zrQ0SoE4ClKKMvipKNvyIQNDP/q3N1CTmiGrEzHhIks0QF5gUZ",
+	"RSCTg/nlBEqwro5MCiMIbwwebsVfuRQZ8EuHOCH3Kvi9DP59e+QeOge9fVzv75Fdt+ZUexVc3AqF9ie5",
+	"gSnKjp3H7clkss2HdHsc+jCqQuStbfvfsnwgXspGg69g0xjix2733Ggc7u/xP/Wts8zIeW7q0MAZEvSZ",
+	"+z/OQAxTwH2Z3412q3lqmMaX9lm3ZfxhGlLo8Hfj6Hb3z9r/HEwqvYubh5NJe3rwn+iXw/tfDHmbngwF",
+	"F6SD9APsYn5XOGYRcc9GTJDSvUINg5zJBa4QyA85+O8jOvO8BMX1143EGYdQxA9EhfnwpgU1ZZwW/URY",
+	"P0PLkGRTF+NaAOL6haQN+aXS1/F3ngvA1FbyaUPIUAwuLz44rdcrxYM4KaSKav2gXq7VM2gV1fJ+LlrF",
+	"/scuUI6XcvHYuF4Ttgk+rQWoUL4Q/KAVzlpBcZrjQSSXSsTopNY4QUq0aClTZ5Uc3ArxhBwchinYbMmv",
+	"oL5hUeBpENDVSf2UxKcWjFJJ+/IoFhQh+3w3It6T686SsGSBb9yvdanwXYrrQGmeSkadVLKwR3la5OA7",
+	"1f5qQzxflMc3Jfbzpi5pU5f0xsXAI03qrVgNnAjeJNKv7cWZeuCmRZNHYkICtICPID4piEGuI4v2iB/Q",
+	"O+7YmM/lK1g70S9s8kJm8ZK1qKtpgzVG8l5T1+T5pa5LKpVNsetGqaxLsetTSiUbb9r5qm2zhXk7CyR1",
+	"btqOxpyzND5pGs/6n8KMsM6hnteXp13dntkEWtakereAkfoO0ntCNZhL44+qJ+eRIlt0eVbkQJIQ+FNZ",
+	"CWxRW+xDybEgPyrLf4sE9udk0ceL6JVpE9QovRZEqezHEwilqg6Zibnyp4gR32fzwUjjUV62IR+yODcH",
+	"e/s5gSTySJwx/34S/5+tP2Ntwl/GZYnKw8/Hz5ZTG6tI3nI5gfy+/frebq1qpua0YVzftE9+anZacnrd",
+	"MTDyX12etHTUipOri+vzVhdwcz4uiYKecAtjVPz8Q+3ujVJej9OPMJHq7/O4Iy+sdcJNVV/oYNlBLagV",
+	"b/VMSEvpYDYIxr4r3iEnqQGFbbYEwcPIvm5dnp5d/mjHrxf5VRZ14DHiyiBWwgW91UCY6+ftyBsmrYJj",
+	"lAEWcS8h5Yhr0SmJwEjAKFQyjT9roskgYAT1x3zUkDN1fBG8o4hFwaiMmkh936LqEx5D9knz8qR13jpd",
+	"ADOn9thbhs5yhHDOZMTRrWUCZvLZNw6XvbAa3H1KDQoft5AWrD9DC35ptX4+/y2lB+WCe1IN7h1UDiuV",
+	"yssVgMhpnq+L2smOhZ2yCbVtQm1vdn4DaxDEvJK+CwJtSlfvqL37bhOhm+weqhd64ymy05JIKGVbyUPb",
+	"RDhCw4BFqIZc4nhD7KORjx3CtiwKtRw6KEc6p0FkH2iKUApfTX9j6lpUKl6mgGh72Lm/C/luMdEwEJhN",
+	"Po5I2BDHV0NxesWQE9AHEkaiWkWHwpIMTSKehkIcEVRyuSOvSjYIjST0VdJ6CZHlpp8W+FX875jYkA8+",
+	"NxR4e+WYNPibDy2aHiJRb5P+ChgEM7AetomIz/h9Fp0MAp8I8CyWJHWHfAx90o/QmIrFSVwxwJKeyqIl",
+	"O6G4smX3ktAt7wbWEfTVA9olZm8BEaRUEnHX1Rz2iBMMCbOoHXtafIX4Ph+zgDrkmJtNXnwjslvt9lXb",
+	"Ft3A1KI24Xu3TTALqB2jkcnzS7kQAM0YoN5tTZ1KI1D2w1b6z5b9VMBlIRkRHDFEHkg4tagGLBZNAvgX",
+	"xBQAZMRELMJhJM07NCKhF7gyod+LmEVhwQqcfu7ctZQB0IzsrWOAUQP6y2Q9j2nk+Ylu4x1pk/6YcduX",
+	"9IOQIEyn0UCm9Mv90EB5oaYgtKi2bEoi5HSs7a85DKJaJpHGTx9n+aR3rJ52FItJU/uIqFUIxjprqyqN",
+	"St7zaQZNzYT7hyJ1qUf8YDL7SAZjDpX4zsKh2FnJdt4yEeaOgZpxpFqkLw9bnW5LCD3e4VrNXkCgcC2X",
+	"zFub3hLgObYadRTmJqxYf8oFCk2jLBdKACpgneYZorPGpciSJm62ebFLFW9Aj6L7CXYG+LnNlVdz4kVL",
+	"0zNkp/o7JW+9sv9RWdcwnBSHBYNwz0wbW837UNQRsqkbL2Tjhbx9FlliwyzjjjDi++/eFeGdEOXlOGYb",
+	"L9mSMNTeylJQIOJBCTkQYihTOQi5ycjflO/LbAEDBv/9moTcBcB3xOZWnwPWv/yEfNuA+IIao1QxUbVS",
+	"+eMYkUfsRBL+ShWHTwKwrCq2RZNYYzn7lQZ/gy3OsIRlKj6T9ZCkxZl1kVDsIaXcoYybA95LQwB+xZS1",
+	"T/gAedZ+EruMrXjd2udjmLbq0axRL1rBsE8QeQQEgOzYoh7QmdDn2MgiSCtpNfknE1s2w1dS2HpOvyXX",
+	"eibDUTRNRhhcXn3VWXTIOxENMNU54Pk7xRKlweRp67RDfH8tLNNRvIozBCF8xw6w31d7QfZTN/tmCH8L",
+	"pdGk9w43SfOtT2hB7GUU/e58+yqZw9WsTH3K3s7CnO37upicWeuylrUuO63z83zLMj0zG1NzY2puTM3n",
+	"mJpgbi1nZn6Nt28xrGZ5+zEaBb4PPAEBmuDIGeQe4ApTQ7c0NEMjF8Z5VeXYVt14ARhnJm7l/4yy2qkl",
+	"j5NTYZDvfkb5gVJ1cs8ov5lGH3t+dvA/wzVTD59z43T5uVhBm843bDQz2WiAUuN2YU2ZxUEf8QFApWql",
+	"8v9lrCpu6wtIbXTTOVXkGlsp67pS3tMtbOOFV8Pz1Ldu0KVVOOzxZ66C11HhmnO2SZhakyzmxUrrfeQw",
+	"S5qeHccPnPu5yrQ7m8Ks+H3gwUaK7wCC8NyDHwQT1MchVPeFY8oQ5najEichwb54vIzacUJ0LCeYidT2",
+	"ZaY8EBVopFxuYp3cJ4dqCE4Cx4xIxEH4ikU7OXcKduiGyM9i6I5E84H/fiSRfMUJjNcrJArRYKKnw5hG",
+	"0O8zEnUEkJfRqB5W9/b0gxE3PgpkRuOZ6TN6556SRqkFsJFJayGTouy8aLJJXn+fkmkHuw9YcrC/y+Dy",
+	"RfBAcktBUtOF+kE4waHITnXxlMm0FFvi+NmopHJg6sBJBvklGCSuiSD4i3pkGlAXUgIoeSAhGvJPW7SH",
+	"nftjZH/lr22gyjdb/IBoIAKcXLKCkJ7IqKPCUXXHZKuMWiKJIclCVe6SSESl5DESaagSIJDy58QLaTAx",
+	"EcHOQNxgUY8i7pzxtnO9EUzEzbwXnyQ5G2sgrB84Q2NdFA1CQiwqcifiUDRchcdZOUnH0ASjjSQ8iR5T",
+	"ZsA8F44p9ehdGT1XNzTFCs3ohzeMlmL6UzAO087IFeVm/DjUvQ+mVMvufgXCmzCcX/gQpx/uwjDD2OvP",
+	"8wVlNGrVJUzfnLH6zvm4z1Oz1e+nZoVcgNW/CddtwnVvZV3IHVvQwsio8DyStR1JzsUVpU8iMj+Cl0la",
+	"jAJQGvpJY1lIZZHDRwNJSTrBzKJcxPchEfD5Ev7EJzhM0ZE9h7TNXE0bPAm2PSCKkpVpR7KfGMJ32KMb",
+	"GfKKMuQfELXnWyCdt6kstvfoasypGvvsPRI2myMqtlUpyQZNMtIPZzPSBfeZx9JhCZGV64mccT6YxG2g",
+	"P8dBRFKxD2H2a4GOMSMvIsM6cQTjzSTYiiVhisyxXilXa/Xitla6w9/ZzFxTFk1xdTkSTTHuy7FoHpbr",
+	"9ZhFswrMmYJF86C8q0g0q/vlozdg0UxoWimZJBStG924sa/fQrF2soyiC9Vqxr7OOxjfCcaREwzfb8Ss",
+	"RV2Wez7P9fIETxFGEZRzC1KfJ8p7+tjzGde7cQkJ6nu+j0p6YbX6AouCEdsqp2qLkmhTTvE2RLjSKZCl",
+	"ILSonKAtMZXHCDLtsifBqjRLRN284ShgzOv5BJVSGZCZ+p4twZCkFY+rREF1hwl1O3oXMLsnrjgzmem0",
+	"qQPKHNn87aqbSRtmkj/jAiWk6pMa3N3i3kekUihlauVzLZfP/LVyn17Jtf3MhAvz+wbkFmdnQMA2mKQi",
+	"c7MZCnzrw8KeTTJAXirxMH3C3/GGYx9Sa0PyXyISbkXaK+qFwT0QUmSOwZeI5+XMzTuvr1968N5Ntssy",
+	"OQ7737EaX8tw0Dj0pRbbmGYb0+ytTDMQbkm6x6d4US4yzfRK5gL4cJrnr0EjmRLJLak1EWRdGjacRSWC",
+	"XHwcB3foyDZatQK/MYMbZ9FCFC8t7AySVqJJ6HEzAFDmtK6aqazJ2M4BSytbrJEYQMcWzbPCkm+gEQnF",
+	"2eE8SLquPtyvDEs3O18Q5omzsxbiwi1LsPjhweCwruIKpTjWC+pwWDCgdxWcUvY1/cc2jojRqJQruweH",
+	"OQo7XznLgAikQJqGwmKA11T3d2vVw4NcZV0o31TbTPDNajV1bVbTJxAMGrNCbr5ibBvulg8O3yXanLbL",
+	"i+PM6ZJ4k6a0HlhzUVpcv9/0yQnpDYLgns2FuObd/aJuWrZP70m0z/G2ZpGg2bgXb1SY9eb5uTGP/tA0",
+	"xiGXjoMoGrHGDnQL0+lj2QmGavBrhmnIf2qcOu9RvsmFUly2qeX3Ppgb352YmiQb9wMxgHXEBuxBKPOm",
+	"fY6iAJEH/jZRA84vATtXjyDYdzKmik4vO2gQsMii3KZFpZGPPQq3gOcwCr0HKOly3ZAwAEzm5vJkQEQQ",
+	"ELlk5AdTgW+FfT+YgO8zNJF9dd26/LXV6d5+af3w09XVz7fN8/OrL7fX7bNfm93WvwBtCQKelEzUrFjU",
+	"Y4ipvgBFmS0fL5+0W01wQaIgEKhZIXGI90AY8qKyRTu6DGogu3l+bpsIIzcY8i6V7ObJydXNZdc2kd3s",
+	"dFriHzfdn2zTovbJTad7ddFq84tnl51u++aiJe49g17wv267v123+KXrq3b389X52RX/o9365abV6cJb",
+	"2i3+E7/abTcvO1w+Xl3yP2UnANM7RPbp1UXz7DLp0o5F1bWb61O4Nr90W0qUN8XynCvwC0j2JcueZXfX",
+	"gxjtzVTfswqL4yGcr3/kLR+J9mwTaluvouBJLLeW4DCDxePIzJ3UXkMlBR940z43xYHbnfdAaIzmEiuV",
+	"BB063lg20sChy0iyKjSQQuQIyTaBZA6GsEXlY+JMboIZcgn3dB4gwlbqByGS0oR/BCvFFH5iyN6rVvJx",
+	"OARy8XoKc6Epiwr0fHm1DH7zKjL+BRJ5Vpfx2gDlkYq9jJxf+mxmCTm/YSLbKIZ1YSJbrBgyUZmdezJd",
+	"WNNK3Fq9Xj1Co3HP9xx0T6ZCbDPvjjL1LeQSn0tojzBTaYKrEaGdzk+Q5TmUmaKyGcgNHIbYAJCV7snU",
+	"3hJYVwxdty5QyRbf+plMr8kQzl/i0xB+N9c20ITko0BYwD9sxz7hNjiFdhk1If8CWzQMIpFgCihbMj4B",
+	"HRJ5I/zxezJltgBGpih4IKGPRxJp1kRM4U0phcSAyQA7DhlFqBdEgzkFsVJKcM3y/eQuTKzB2GBbTWGz",
+	"2Wye7F7+hU+q/n9Oz6qX3VadXzv7qfInrnej3q+7nyc/H7ScX06700Ev/Ouv9o+Bf8T++/PRecUf3Nf3",
+	"z8YoGBGYxm21grb3+lVc6+06e26dGPBd6HeRG9miuNjad0BfpkbD2Ob/90Prx7NLdH3zw/nZCfq59Rtc",
+	"tOjFSTD54ZffTn+u/TppTlvNfmcU+lfV6N/Ov5shaz82L69//jx+uL5sYe/ftelFWHnofPmxSwNv718W",
+	"hZe0Lk9n3ysTtN++Ha9CX5fsmycrrb07ygXLPZluAn2vVTadkf2J+P0Q5xM7ERGhwHcZsfxlTMYQrYwD",
+	"fN1Wp2uLqKUMX4ZTBG5W7MpJz86iesLhMSQV2Vy7AJe0/dUy+NBYhsB0/2aX0amYeuIi37sHBEiLii+V",
+	"+NogrolCEoUe/4cf3N0RN9dn65JnnPysXPoFKbGitR5Df/KB2wRoNiVcqUxzgbwaL5SCtvTX2AH9tqhq",
+	"8xSuMz2oIjbdiFBAj9IMWxySFPlOegOJN71o0OOpHfQlsfjJxuPd7LTn7TSxgItEM9dYKT/9wBclFySK",
+	"4QLBsaOZVYv8cnnblOvXBmQAxldGJJT6jUnlr0kaUzL3cXmDo4gMRxFDLEB9HAr8aR+zSGZAmiCVfAwi",
+	"QvwKICbyOYuqkDGLgLTHZkEY/eu01TkRPrR4YMLFaN8LWbQ1LzdRjs+pblGuRR5IfnqjJp8h2CFZd8ki",
+	"0t3iVLfpwZh24OFvr5RtKFeA0ajNrQZQ64rP1tHhwX7dNIRSbBjqmFcdvRryJ5jYSvVoF1f7te0Dp0q2",
+	"D3C9t33kVN3tGtnt7+F6b985cA3T4OtNiBOZJsIvnIs1d8GMBm8CvyQ4iE+STvCl2BTt502WOSYwWg2j",
+	"c3Ny0mqdQpNmPdN69eiDJcSo1VI8MSZZxJuUv/XIpYm14Kd371y/lkrc+ZpIo2873MecrrvLvvRQzOic",
+	"G+r9Odb0u+cSGnl9j4RlqKqSEl7KZlBAI/6mWP9oEjx7ELhUpv1T0QduhQCbglQr6uQ4bnno3Q0ihCdA",
+	"8zbAEYCvAXebtCBwci9EmgRaMBgTd0HgojvCzRbUDwkbqK8cyxoLiExxoU1c4nLXHqwfgHTRoIUZHhJk",
+	"Sy1lb4l8rvhoWyV1yTjJDC9xngHT5qswI4ZfwRerrabta1oBYKzsq7troO0NUd4ijlKkxUlcxOXvjBFQ",
+	"rVVmrYB6jhUgu7KvMItJinVg1hKAGxefGzfhfGeFBCG1GJ4KXqvd8qGiURun+s2MCRBISBOlomY6N4IF",
+	"VC3OOITqnN+/Gj8QHJKwOY4GRuP3P0zjxPfkDv/9Dy6UGAkflEjLOYaBX4VH5AZOTKEK113BGFWyh/ge",
+	"YC9t5HssIlDiDjmyjZ0dP3CwPwhY1DisHFa2DJX6sQMiUXYh++lrb0TgpA4SQyJABkgOm5vXZ2hMXRIi",
+	"e+ehajcQX6pcgwrhaVpUlUaxmGWImQnJEBxpp9gy4UqM12YmcJmmIDdiZqp8Aw634zx00CBSMSdTMav1",
+	"wRUg4QiH0XSbOcGIuHGRo3wl9n0SxU0WnbSoveNoj/L+JsWRGq1vXD8MrnnmZccWhZ4grkaYiToR8X3M",
+	"n2dj9fmzH5qXIkD5gH1PkFJxRR0S7Kd6KV6d08UfML0HrlhNlzGh+APaC3Co97jkUdd78Nwx9iX2kxOE",
+	"o0AoYiYJdLWZjAbEC1HmoXiwUg3siXbkTgKNwsBn0DGWC89QGoWBOxYV7+lf7khkUVlDiqJBGIzvNBsk",
+	"HEM2nGQYEwCzxGekgQKaTpewKBuHfexwe0THNPm///v/2FuAe5mHmitQMZlkmHXHxKIxWDjffQKRg80D",
+	"VTElSAW8WRTzAiyGRVWUOqYMCRQRNIwi0hqbbqlLHM8lgDyiTTjyKOK+MZnABEF3sM4GJhLIUhOmaom/",
+	"/fHt/wUAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

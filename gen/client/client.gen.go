@@ -3139,6 +3139,9 @@ type CustomerIdQueryRequired = Id
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
 
+// IdempotencyKeyHeader defines model for IdempotencyKeyHeader.
+type IdempotencyKeyHeader = string
+
 // Limit defines model for Limit.
 type Limit = int32
 
@@ -3206,9 +3209,17 @@ type BankingNotFound = Problem
 // shape of every path outside `/v1`.
 type BankingPayloadTooLarge = Problem
 
+// BankingTooManyRequests An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingTooManyRequests = Problem
+
 // BankingUnauthorized An RFC 9457 problem document (`application/problem+json`): the error
 // shape of every path outside `/v1`.
 type BankingUnauthorized = Problem
+
+// BankingUnavailable An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingUnavailable = Problem
 
 // BankingUnprocessable An RFC 9457 problem document (`application/problem+json`): the error
 // shape of every path outside `/v1`.
@@ -3230,8 +3241,14 @@ type NotFound = Error
 // PayloadTooLarge An error. `errors` lists each failing field for validation failures.
 type PayloadTooLarge = Error
 
+// TooManyRequests An error. `errors` lists each failing field for validation failures.
+type TooManyRequests = Error
+
 // Unauthorized An error. `errors` lists each failing field for validation failures.
 type Unauthorized = Error
+
+// Unavailable An error. `errors` lists each failing field for validation failures.
+type Unavailable = Error
 
 // Unprocessable An error. `errors` lists each failing field for validation failures.
 type Unprocessable = Error
@@ -3289,6 +3306,16 @@ type WalletNotFound = WalletError
 // `errors`, one item per failing field.
 type WalletPayloadTooLarge = WalletError
 
+// WalletTooManyRequests The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletTooManyRequests = WalletError
+
 // WalletUnauthorized The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
@@ -3298,6 +3325,26 @@ type WalletPayloadTooLarge = WalletError
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
 // `errors`, one item per failing field.
 type WalletUnauthorized = WalletError
+
+// WalletUnavailable The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletUnavailable = WalletError
+
+// WalletUnprocessable The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field.
+type WalletUnprocessable = WalletError
 
 // WalletUnsupportedMediaType The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
@@ -3321,6 +3368,54 @@ type ListBankingApplicationsParams struct {
 	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// CreateBankingApplicationParams defines parameters for CreateBankingApplication.
+type CreateBankingApplicationParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateBankingApplicationParams defines parameters for UpdateBankingApplication.
+type UpdateBankingApplicationParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// CreateBankingApplicationDocumentParams defines parameters for CreateBankingApplicationDocument.
+type CreateBankingApplicationDocumentParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// SubmitBankingApplicationParams defines parameters for SubmitBankingApplication.
+type SubmitBankingApplicationParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
 // ListWalletCounterpartiesParams defines parameters for ListWalletCounterparties.
 type ListWalletCounterpartiesParams struct {
 	// Offset The number of items to skip.
@@ -3328,6 +3423,18 @@ type ListWalletCounterpartiesParams struct {
 
 	// Limit The maximum number of items on a page.
 	Limit *WalletLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// CreateWalletCounterpartyParams defines parameters for CreateWalletCounterparty.
+type CreateWalletCounterpartyParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListWalletCustomersParams defines parameters for ListWalletCustomers.
@@ -3402,10 +3509,46 @@ type ListWalletCustomersParams struct {
 	Ordering *WalletCustomerOrdering `form:"ordering,omitempty" json:"ordering,omitempty"`
 }
 
+// CreateWalletCustomerParams defines parameters for CreateWalletCustomer.
+type CreateWalletCustomerParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateWalletCustomerParams defines parameters for UpdateWalletCustomer.
+type UpdateWalletCustomerParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
 // ListWalletAccountsParams defines parameters for ListWalletAccounts.
 type ListWalletAccountsParams struct {
 	// Iban Only the account with this IBAN.
 	Iban *WalletIban `form:"iban,omitempty" json:"iban,omitempty"`
+}
+
+// CreateWalletAccountParams defines parameters for CreateWalletAccount.
+type CreateWalletAccountParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListBankingCustomersParams defines parameters for ListBankingCustomers.
@@ -3421,6 +3564,54 @@ type ListBankingCustomersParams struct {
 
 	// Cursor Pagination cursor, the `pagination.next_cursor` of the previous page; omit it for the first page.
 	Cursor *BankingCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// UpdateBankingCustomerParams defines parameters for UpdateBankingCustomer.
+type UpdateBankingCustomerParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateBankingIndividualParams defines parameters for UpdateBankingIndividual.
+type UpdateBankingIndividualParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// DecideBankingApplicationParams defines parameters for DecideBankingApplication.
+type DecideBankingApplicationParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// SetBankingCustomerStatusParams defines parameters for SetBankingCustomerStatus.
+type SetBankingCustomerStatusParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListAccountsParams defines parameters for ListAccounts.
@@ -3463,7 +3654,9 @@ type CreateAccountParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -3492,7 +3685,9 @@ type UpdateAccountParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -3638,7 +3833,9 @@ type CreateCustomerParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -3667,7 +3864,9 @@ type UpdateCustomerParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -3820,6 +4019,15 @@ type RevokeTokenParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
 	AccessTokenId *Id `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -3900,7 +4108,9 @@ type CreatePortfolioParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -3929,7 +4139,9 @@ type UpdatePortfolioParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4018,7 +4230,9 @@ type UpdateRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4047,7 +4261,9 @@ type CreatePurchaseRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4076,7 +4292,9 @@ type CreateSellRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4147,7 +4365,9 @@ type AdvanceSandboxClockParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4176,7 +4396,9 @@ type ClearSandboxPriceParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4205,7 +4427,9 @@ type SetSandboxPriceParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4234,7 +4458,9 @@ type ForceRequestOutcomeParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4329,7 +4555,9 @@ type CreateWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4358,7 +4586,9 @@ type UpdateWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4408,7 +4638,9 @@ type TestWebhooksParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4437,7 +4669,9 @@ type DeleteWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4499,7 +4733,9 @@ type RetryWebhookDeliveryParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too.
+	// or body answers `422`. `Idempotency-Key` is accepted too. At most
+	// 255 characters of visible ASCII (`400` otherwise, naming the header);
+	// the same limits hold on every surface.
 	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
@@ -4716,7 +4952,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-	CreateBankingApplicationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateBankingApplicationWithBody(ctx context.Context, params *CreateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateBankingApplication Create an application
 	//
@@ -4748,7 +4984,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-	CreateBankingApplication(ctx context.Context, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateBankingApplication(ctx context.Context, params *CreateBankingApplicationParams, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetBankingApplication Retrieve an application
 	//
@@ -4768,7 +5004,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-	UpdateBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateBankingApplication Update an application
 	//
@@ -4781,7 +5017,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-	UpdateBankingApplication(ctx context.Context, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBankingApplication(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateBankingApplicationDocumentWithBody Attach a document
 	//
@@ -4795,7 +5031,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-	CreateBankingApplicationDocumentWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateBankingApplicationDocumentWithBody(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateBankingApplicationDocument Attach a document
 	//
@@ -4809,7 +5045,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-	CreateBankingApplicationDocument(ctx context.Context, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateBankingApplicationDocument(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetBankingApplicationDocument Retrieve a document
 	//
@@ -4841,7 +5077,7 @@ type ClientInterface interface {
 	//   moves it. `decision_reason` names the rule that applied.
 	//
 	// Corresponds with POST /applications/{id}/submit (the `SubmitBankingApplication` operationId).
-	SubmitBankingApplication(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SubmitBankingApplication(ctx context.Context, id BankingApplicationIdPath, params *SubmitBankingApplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListWalletCounterparties List counterparties
 	//
@@ -4867,7 +5103,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /counterparty (the `CreateWalletCounterparty` operationId).
-	CreateWalletCounterpartyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateWalletCounterpartyWithBody(ctx context.Context, params *CreateWalletCounterpartyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateWalletCounterparty Create a counterparty
 	//
@@ -4884,7 +5120,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /counterparty (the `CreateWalletCounterparty` operationId).
-	CreateWalletCounterparty(ctx context.Context, body CreateWalletCounterpartyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateWalletCounterparty(ctx context.Context, params *CreateWalletCounterpartyParams, body CreateWalletCounterpartyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetWalletCounterparty Get a counterparty
 	//
@@ -4939,7 +5175,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /counterparty/{counterparty_guid}/customers (the `CreateWalletCustomer` operationId).
-	CreateWalletCustomerWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateWalletCustomerWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateWalletCustomer Create customer
 	//
@@ -4968,7 +5204,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /counterparty/{counterparty_guid}/customers (the `CreateWalletCustomer` operationId).
-	CreateWalletCustomer(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, body CreateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateWalletCustomer(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, body CreateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetWalletCustomer Get a customer
 	//
@@ -4992,7 +5228,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /counterparty/{counterparty_guid}/customers/{customer_guid} (the `UpdateWalletCustomer` operationId).
-	UpdateWalletCustomerWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateWalletCustomerWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateWalletCustomer Update customer
 	//
@@ -5007,7 +5243,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /counterparty/{counterparty_guid}/customers/{customer_guid} (the `UpdateWalletCustomer` operationId).
-	UpdateWalletCustomer(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body UpdateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateWalletCustomer(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, body UpdateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListWalletAccounts Customer's accounts
 	//
@@ -5029,7 +5265,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts (the `CreateWalletAccount` operationId).
-	CreateWalletAccountWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateWalletAccountWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateWalletAccount Create customer's accounts
 	//
@@ -5043,7 +5279,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts (the `CreateWalletAccount` operationId).
-	CreateWalletAccount(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body CreateWalletAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateWalletAccount(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, body CreateWalletAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListBankingCustomers Retrieve customers
 	//
@@ -5081,7 +5317,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-	UpdateBankingCustomerWithBody(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBankingCustomerWithBody(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateBankingCustomer Update customer
 	//
@@ -5098,7 +5334,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-	UpdateBankingCustomer(ctx context.Context, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBankingCustomer(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetBankingIndividual Retrieve individual
 	//
@@ -5121,7 +5357,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-	UpdateBankingIndividualWithBody(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBankingIndividualWithBody(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateBankingIndividual Update individual
 	//
@@ -5135,7 +5371,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-	UpdateBankingIndividual(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateBankingIndividual(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DecideBankingApplicationWithBody Decide an application in manual review
 	//
@@ -5148,7 +5384,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-	DecideBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DecideBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DecideBankingApplication Decide an application in manual review
 	//
@@ -5161,7 +5397,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-	DecideBankingApplication(ctx context.Context, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DecideBankingApplication(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetBankingCustomerStatusWithBody Move a customer to another status
 	//
@@ -5185,7 +5421,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-	SetBankingCustomerStatusWithBody(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SetBankingCustomerStatusWithBody(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetBankingCustomerStatus Move a customer to another status
 	//
@@ -5209,7 +5445,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-	SetBankingCustomerStatus(ctx context.Context, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	SetBankingCustomerStatus(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListAccounts List accounts
 	//
@@ -5914,8 +6150,8 @@ func (c *Client) ListBankingApplications(ctx context.Context, params *ListBankin
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-func (c *Client) CreateBankingApplicationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateBankingApplicationRequestWithBody(c.Server, contentType, body)
+func (c *Client) CreateBankingApplicationWithBody(ctx context.Context, params *CreateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankingApplicationRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5956,8 +6192,8 @@ func (c *Client) CreateBankingApplicationWithBody(ctx context.Context, contentTy
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-func (c *Client) CreateBankingApplication(ctx context.Context, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateBankingApplicationRequest(c.Server, body)
+func (c *Client) CreateBankingApplication(ctx context.Context, params *CreateBankingApplicationParams, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankingApplicationRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5996,8 +6232,8 @@ func (c *Client) GetBankingApplication(ctx context.Context, id BankingApplicatio
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-func (c *Client) UpdateBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBankingApplicationRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) UpdateBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingApplicationRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6019,8 +6255,8 @@ func (c *Client) UpdateBankingApplicationWithBody(ctx context.Context, id Bankin
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-func (c *Client) UpdateBankingApplication(ctx context.Context, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBankingApplicationRequest(c.Server, id, body)
+func (c *Client) UpdateBankingApplication(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingApplicationRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6043,8 +6279,8 @@ func (c *Client) UpdateBankingApplication(ctx context.Context, id BankingApplica
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-func (c *Client) CreateBankingApplicationDocumentWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateBankingApplicationDocumentRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) CreateBankingApplicationDocumentWithBody(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankingApplicationDocumentRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6067,8 +6303,8 @@ func (c *Client) CreateBankingApplicationDocumentWithBody(ctx context.Context, i
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-func (c *Client) CreateBankingApplicationDocument(ctx context.Context, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateBankingApplicationDocumentRequest(c.Server, id, body)
+func (c *Client) CreateBankingApplicationDocument(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankingApplicationDocumentRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6119,8 +6355,8 @@ func (c *Client) GetBankingApplicationDocument(ctx context.Context, id BankingAp
 //     moves it. `decision_reason` names the rule that applied.
 //
 // Corresponds with POST /applications/{id}/submit (the `SubmitBankingApplication` operationId).
-func (c *Client) SubmitBankingApplication(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSubmitBankingApplicationRequest(c.Server, id)
+func (c *Client) SubmitBankingApplication(ctx context.Context, id BankingApplicationIdPath, params *SubmitBankingApplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitBankingApplicationRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6165,8 +6401,8 @@ func (c *Client) ListWalletCounterparties(ctx context.Context, params *ListWalle
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /counterparty (the `CreateWalletCounterparty` operationId).
-func (c *Client) CreateWalletCounterpartyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWalletCounterpartyRequestWithBody(c.Server, contentType, body)
+func (c *Client) CreateWalletCounterpartyWithBody(ctx context.Context, params *CreateWalletCounterpartyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWalletCounterpartyRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6192,8 +6428,8 @@ func (c *Client) CreateWalletCounterpartyWithBody(ctx context.Context, contentTy
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /counterparty (the `CreateWalletCounterparty` operationId).
-func (c *Client) CreateWalletCounterparty(ctx context.Context, body CreateWalletCounterpartyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWalletCounterpartyRequest(c.Server, body)
+func (c *Client) CreateWalletCounterparty(ctx context.Context, params *CreateWalletCounterpartyParams, body CreateWalletCounterpartyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWalletCounterpartyRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6277,8 +6513,8 @@ func (c *Client) ListWalletCustomers(ctx context.Context, counterpartyGuid Walle
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /counterparty/{counterparty_guid}/customers (the `CreateWalletCustomer` operationId).
-func (c *Client) CreateWalletCustomerWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWalletCustomerRequestWithBody(c.Server, counterpartyGuid, contentType, body)
+func (c *Client) CreateWalletCustomerWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWalletCustomerRequestWithBody(c.Server, counterpartyGuid, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6316,8 +6552,8 @@ func (c *Client) CreateWalletCustomerWithBody(ctx context.Context, counterpartyG
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /counterparty/{counterparty_guid}/customers (the `CreateWalletCustomer` operationId).
-func (c *Client) CreateWalletCustomer(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, body CreateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWalletCustomerRequest(c.Server, counterpartyGuid, body)
+func (c *Client) CreateWalletCustomer(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, body CreateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWalletCustomerRequest(c.Server, counterpartyGuid, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6360,8 +6596,8 @@ func (c *Client) GetWalletCustomer(ctx context.Context, counterpartyGuid WalletC
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /counterparty/{counterparty_guid}/customers/{customer_guid} (the `UpdateWalletCustomer` operationId).
-func (c *Client) UpdateWalletCustomerWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateWalletCustomerRequestWithBody(c.Server, counterpartyGuid, customerGuid, contentType, body)
+func (c *Client) UpdateWalletCustomerWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateWalletCustomerRequestWithBody(c.Server, counterpartyGuid, customerGuid, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6385,8 +6621,8 @@ func (c *Client) UpdateWalletCustomerWithBody(ctx context.Context, counterpartyG
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /counterparty/{counterparty_guid}/customers/{customer_guid} (the `UpdateWalletCustomer` operationId).
-func (c *Client) UpdateWalletCustomer(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body UpdateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateWalletCustomerRequest(c.Server, counterpartyGuid, customerGuid, body)
+func (c *Client) UpdateWalletCustomer(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, body UpdateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateWalletCustomerRequest(c.Server, counterpartyGuid, customerGuid, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6427,8 +6663,8 @@ func (c *Client) ListWalletAccounts(ctx context.Context, counterpartyGuid Wallet
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts (the `CreateWalletAccount` operationId).
-func (c *Client) CreateWalletAccountWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWalletAccountRequestWithBody(c.Server, counterpartyGuid, customerGuid, contentType, body)
+func (c *Client) CreateWalletAccountWithBody(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWalletAccountRequestWithBody(c.Server, counterpartyGuid, customerGuid, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6451,8 +6687,8 @@ func (c *Client) CreateWalletAccountWithBody(ctx context.Context, counterpartyGu
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts (the `CreateWalletAccount` operationId).
-func (c *Client) CreateWalletAccount(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body CreateWalletAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWalletAccountRequest(c.Server, counterpartyGuid, customerGuid, body)
+func (c *Client) CreateWalletAccount(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, body CreateWalletAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWalletAccountRequest(c.Server, counterpartyGuid, customerGuid, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6519,8 +6755,8 @@ func (c *Client) GetBankingCustomer(ctx context.Context, id BankingCustomerIdPat
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-func (c *Client) UpdateBankingCustomerWithBody(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBankingCustomerRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) UpdateBankingCustomerWithBody(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingCustomerRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6546,8 +6782,8 @@ func (c *Client) UpdateBankingCustomerWithBody(ctx context.Context, id BankingCu
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-func (c *Client) UpdateBankingCustomer(ctx context.Context, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBankingCustomerRequest(c.Server, id, body)
+func (c *Client) UpdateBankingCustomer(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingCustomerRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6589,8 +6825,8 @@ func (c *Client) GetBankingIndividual(ctx context.Context, id BankingCustomerIdP
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-func (c *Client) UpdateBankingIndividualWithBody(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBankingIndividualRequestWithBody(c.Server, id, individualId, contentType, body)
+func (c *Client) UpdateBankingIndividualWithBody(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingIndividualRequestWithBody(c.Server, id, individualId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6613,8 +6849,8 @@ func (c *Client) UpdateBankingIndividualWithBody(ctx context.Context, id Banking
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-func (c *Client) UpdateBankingIndividual(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateBankingIndividualRequest(c.Server, id, individualId, body)
+func (c *Client) UpdateBankingIndividual(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankingIndividualRequest(c.Server, id, individualId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6636,8 +6872,8 @@ func (c *Client) UpdateBankingIndividual(ctx context.Context, id BankingCustomer
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-func (c *Client) DecideBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDecideBankingApplicationRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) DecideBankingApplicationWithBody(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideBankingApplicationRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6659,8 +6895,8 @@ func (c *Client) DecideBankingApplicationWithBody(ctx context.Context, id Bankin
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-func (c *Client) DecideBankingApplication(ctx context.Context, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDecideBankingApplicationRequest(c.Server, id, body)
+func (c *Client) DecideBankingApplication(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDecideBankingApplicationRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6693,8 +6929,8 @@ func (c *Client) DecideBankingApplication(ctx context.Context, id BankingApplica
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-func (c *Client) SetBankingCustomerStatusWithBody(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetBankingCustomerStatusRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) SetBankingCustomerStatusWithBody(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetBankingCustomerStatusRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6727,8 +6963,8 @@ func (c *Client) SetBankingCustomerStatusWithBody(ctx context.Context, id Bankin
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-func (c *Client) SetBankingCustomerStatus(ctx context.Context, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSetBankingCustomerStatusRequest(c.Server, id, body)
+func (c *Client) SetBankingCustomerStatus(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetBankingCustomerStatusRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8020,18 +8256,18 @@ func NewListBankingApplicationsRequest(server string, params *ListBankingApplica
 }
 
 // NewCreateBankingApplicationRequest calls the generic CreateBankingApplication builder with application/json body
-func NewCreateBankingApplicationRequest(server string, body CreateBankingApplicationJSONRequestBody) (*http.Request, error) {
+func NewCreateBankingApplicationRequest(server string, params *CreateBankingApplicationParams, body CreateBankingApplicationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateBankingApplicationRequestWithBody(server, "application/json", bodyReader)
+	return NewCreateBankingApplicationRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewCreateBankingApplicationRequestWithBody constructs an http.Request for the CreateBankingApplication method, with any body, and a specified content type
-func NewCreateBankingApplicationRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateBankingApplicationRequestWithBody(server string, params *CreateBankingApplicationParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -8055,6 +8291,21 @@ func NewCreateBankingApplicationRequestWithBody(server string, contentType strin
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -8094,18 +8345,18 @@ func NewGetBankingApplicationRequest(server string, id BankingApplicationIdPath)
 }
 
 // NewUpdateBankingApplicationRequest calls the generic UpdateBankingApplication builder with application/json body
-func NewUpdateBankingApplicationRequest(server string, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody) (*http.Request, error) {
+func NewUpdateBankingApplicationRequest(server string, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, body UpdateBankingApplicationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateBankingApplicationRequestWithBody(server, id, "application/json", bodyReader)
+	return NewUpdateBankingApplicationRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewUpdateBankingApplicationRequestWithBody constructs an http.Request for the UpdateBankingApplication method, with any body, and a specified content type
-func NewUpdateBankingApplicationRequestWithBody(server string, id BankingApplicationIdPath, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateBankingApplicationRequestWithBody(server string, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8137,22 +8388,37 @@ func NewUpdateBankingApplicationRequestWithBody(server string, id BankingApplica
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewCreateBankingApplicationDocumentRequest calls the generic CreateBankingApplicationDocument builder with application/json body
-func NewCreateBankingApplicationDocumentRequest(server string, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody) (*http.Request, error) {
+func NewCreateBankingApplicationDocumentRequest(server string, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, body CreateBankingApplicationDocumentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateBankingApplicationDocumentRequestWithBody(server, id, "application/json", bodyReader)
+	return NewCreateBankingApplicationDocumentRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewCreateBankingApplicationDocumentRequestWithBody constructs an http.Request for the CreateBankingApplicationDocument method, with any body, and a specified content type
-func NewCreateBankingApplicationDocumentRequestWithBody(server string, id BankingApplicationIdPath, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateBankingApplicationDocumentRequestWithBody(server string, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8183,6 +8449,21 @@ func NewCreateBankingApplicationDocumentRequestWithBody(server string, id Bankin
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -8229,7 +8510,7 @@ func NewGetBankingApplicationDocumentRequest(server string, id BankingApplicatio
 }
 
 // NewSubmitBankingApplicationRequest constructs an http.Request for the SubmitBankingApplication method
-func NewSubmitBankingApplicationRequest(server string, id BankingApplicationIdPath) (*http.Request, error) {
+func NewSubmitBankingApplicationRequest(server string, id BankingApplicationIdPath, params *SubmitBankingApplicationParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8257,6 +8538,21 @@ func NewSubmitBankingApplicationRequest(server string, id BankingApplicationIdPa
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -8329,18 +8625,18 @@ func NewListWalletCounterpartiesRequest(server string, params *ListWalletCounter
 }
 
 // NewCreateWalletCounterpartyRequest calls the generic CreateWalletCounterparty builder with application/json body
-func NewCreateWalletCounterpartyRequest(server string, body CreateWalletCounterpartyJSONRequestBody) (*http.Request, error) {
+func NewCreateWalletCounterpartyRequest(server string, params *CreateWalletCounterpartyParams, body CreateWalletCounterpartyJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateWalletCounterpartyRequestWithBody(server, "application/json", bodyReader)
+	return NewCreateWalletCounterpartyRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewCreateWalletCounterpartyRequestWithBody constructs an http.Request for the CreateWalletCounterparty method, with any body, and a specified content type
-func NewCreateWalletCounterpartyRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateWalletCounterpartyRequestWithBody(server string, params *CreateWalletCounterpartyParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -8364,6 +8660,21 @@ func NewCreateWalletCounterpartyRequestWithBody(server string, contentType strin
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -8728,18 +9039,18 @@ func NewListWalletCustomersRequest(server string, counterpartyGuid WalletCounter
 }
 
 // NewCreateWalletCustomerRequest calls the generic CreateWalletCustomer builder with application/json body
-func NewCreateWalletCustomerRequest(server string, counterpartyGuid WalletCounterpartyGuid, body CreateWalletCustomerJSONRequestBody) (*http.Request, error) {
+func NewCreateWalletCustomerRequest(server string, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, body CreateWalletCustomerJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateWalletCustomerRequestWithBody(server, counterpartyGuid, "application/json", bodyReader)
+	return NewCreateWalletCustomerRequestWithBody(server, counterpartyGuid, params, "application/json", bodyReader)
 }
 
 // NewCreateWalletCustomerRequestWithBody constructs an http.Request for the CreateWalletCustomer method, with any body, and a specified content type
-func NewCreateWalletCustomerRequestWithBody(server string, counterpartyGuid WalletCounterpartyGuid, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateWalletCustomerRequestWithBody(server string, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8770,6 +9081,21 @@ func NewCreateWalletCustomerRequestWithBody(server string, counterpartyGuid Wall
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -8816,18 +9142,18 @@ func NewGetWalletCustomerRequest(server string, counterpartyGuid WalletCounterpa
 }
 
 // NewUpdateWalletCustomerRequest calls the generic UpdateWalletCustomer builder with application/json body
-func NewUpdateWalletCustomerRequest(server string, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body UpdateWalletCustomerJSONRequestBody) (*http.Request, error) {
+func NewUpdateWalletCustomerRequest(server string, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, body UpdateWalletCustomerJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateWalletCustomerRequestWithBody(server, counterpartyGuid, customerGuid, "application/json", bodyReader)
+	return NewUpdateWalletCustomerRequestWithBody(server, counterpartyGuid, customerGuid, params, "application/json", bodyReader)
 }
 
 // NewUpdateWalletCustomerRequestWithBody constructs an http.Request for the UpdateWalletCustomer method, with any body, and a specified content type
-func NewUpdateWalletCustomerRequestWithBody(server string, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateWalletCustomerRequestWithBody(server string, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8865,6 +9191,21 @@ func NewUpdateWalletCustomerRequestWithBody(server string, counterpartyGuid Wall
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -8938,18 +9279,18 @@ func NewListWalletAccountsRequest(server string, counterpartyGuid WalletCounterp
 }
 
 // NewCreateWalletAccountRequest calls the generic CreateWalletAccount builder with application/json body
-func NewCreateWalletAccountRequest(server string, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body CreateWalletAccountJSONRequestBody) (*http.Request, error) {
+func NewCreateWalletAccountRequest(server string, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, body CreateWalletAccountJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateWalletAccountRequestWithBody(server, counterpartyGuid, customerGuid, "application/json", bodyReader)
+	return NewCreateWalletAccountRequestWithBody(server, counterpartyGuid, customerGuid, params, "application/json", bodyReader)
 }
 
 // NewCreateWalletAccountRequestWithBody constructs an http.Request for the CreateWalletAccount method, with any body, and a specified content type
-func NewCreateWalletAccountRequestWithBody(server string, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateWalletAccountRequestWithBody(server string, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8987,6 +9328,21 @@ func NewCreateWalletAccountRequestWithBody(server string, counterpartyGuid Walle
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -9116,18 +9472,18 @@ func NewGetBankingCustomerRequest(server string, id BankingCustomerIdPath) (*htt
 }
 
 // NewUpdateBankingCustomerRequest calls the generic UpdateBankingCustomer builder with application/json body
-func NewUpdateBankingCustomerRequest(server string, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody) (*http.Request, error) {
+func NewUpdateBankingCustomerRequest(server string, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, body UpdateBankingCustomerJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateBankingCustomerRequestWithBody(server, id, "application/json", bodyReader)
+	return NewUpdateBankingCustomerRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewUpdateBankingCustomerRequestWithBody constructs an http.Request for the UpdateBankingCustomer method, with any body, and a specified content type
-func NewUpdateBankingCustomerRequestWithBody(server string, id BankingCustomerIdPath, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateBankingCustomerRequestWithBody(server string, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9158,6 +9514,21 @@ func NewUpdateBankingCustomerRequestWithBody(server string, id BankingCustomerId
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -9204,18 +9575,18 @@ func NewGetBankingIndividualRequest(server string, id BankingCustomerIdPath, ind
 }
 
 // NewUpdateBankingIndividualRequest calls the generic UpdateBankingIndividual builder with application/json body
-func NewUpdateBankingIndividualRequest(server string, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody) (*http.Request, error) {
+func NewUpdateBankingIndividualRequest(server string, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, body UpdateBankingIndividualJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateBankingIndividualRequestWithBody(server, id, individualId, "application/json", bodyReader)
+	return NewUpdateBankingIndividualRequestWithBody(server, id, individualId, params, "application/json", bodyReader)
 }
 
 // NewUpdateBankingIndividualRequestWithBody constructs an http.Request for the UpdateBankingIndividual method, with any body, and a specified content type
-func NewUpdateBankingIndividualRequestWithBody(server string, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateBankingIndividualRequestWithBody(server string, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9254,22 +9625,37 @@ func NewUpdateBankingIndividualRequestWithBody(server string, id BankingCustomer
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewDecideBankingApplicationRequest calls the generic DecideBankingApplication builder with application/json body
-func NewDecideBankingApplicationRequest(server string, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody) (*http.Request, error) {
+func NewDecideBankingApplicationRequest(server string, id BankingApplicationIdPath, params *DecideBankingApplicationParams, body DecideBankingApplicationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewDecideBankingApplicationRequestWithBody(server, id, "application/json", bodyReader)
+	return NewDecideBankingApplicationRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewDecideBankingApplicationRequestWithBody constructs an http.Request for the DecideBankingApplication method, with any body, and a specified content type
-func NewDecideBankingApplicationRequestWithBody(server string, id BankingApplicationIdPath, contentType string, body io.Reader) (*http.Request, error) {
+func NewDecideBankingApplicationRequestWithBody(server string, id BankingApplicationIdPath, params *DecideBankingApplicationParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9301,22 +9687,37 @@ func NewDecideBankingApplicationRequestWithBody(server string, id BankingApplica
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewSetBankingCustomerStatusRequest calls the generic SetBankingCustomerStatus builder with application/json body
-func NewSetBankingCustomerStatusRequest(server string, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody) (*http.Request, error) {
+func NewSetBankingCustomerStatusRequest(server string, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, body SetBankingCustomerStatusJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewSetBankingCustomerStatusRequestWithBody(server, id, "application/json", bodyReader)
+	return NewSetBankingCustomerStatusRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewSetBankingCustomerStatusRequestWithBody constructs an http.Request for the SetBankingCustomerStatus method, with any body, and a specified content type
-func NewSetBankingCustomerStatusRequestWithBody(server string, id BankingCustomerIdPath, contentType string, body io.Reader) (*http.Request, error) {
+func NewSetBankingCustomerStatusRequestWithBody(server string, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9347,6 +9748,21 @@ func NewSetBankingCustomerStatusRequestWithBody(server string, id BankingCustome
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -10762,37 +11178,48 @@ func NewRevokeTokenRequest(server string, params *RevokeTokenParams) (*http.Requ
 
 	if params != nil {
 
-		if params.Signature != nil {
+		if params.IdempotencyKey != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam0)
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.Signature != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam1)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam1 string
+			var headerParam2 string
 
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam1)
+			req.Header.Set("Signature-Input", headerParam2)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam2)
+			req.Header.Set("Content-Digest", headerParam3)
 		}
 
 	}
@@ -13100,7 +13527,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-	CreateBankingApplicationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error)
+	CreateBankingApplicationWithBodyWithResponse(ctx context.Context, params *CreateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error)
 
 	// CreateBankingApplicationWithResponse Create an application
 	//
@@ -13132,7 +13559,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-	CreateBankingApplicationWithResponse(ctx context.Context, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error)
+	CreateBankingApplicationWithResponse(ctx context.Context, params *CreateBankingApplicationParams, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error)
 
 	// GetBankingApplicationWithResponse Retrieve an application
 	//
@@ -13154,7 +13581,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-	UpdateBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error)
+	UpdateBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error)
 
 	// UpdateBankingApplicationWithResponse Update an application
 	//
@@ -13167,7 +13594,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-	UpdateBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error)
+	UpdateBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error)
 
 	// CreateBankingApplicationDocumentWithBodyWithResponse Attach a document
 	//
@@ -13181,7 +13608,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-	CreateBankingApplicationDocumentWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error)
+	CreateBankingApplicationDocumentWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error)
 
 	// CreateBankingApplicationDocumentWithResponse Attach a document
 	//
@@ -13195,7 +13622,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-	CreateBankingApplicationDocumentWithResponse(ctx context.Context, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error)
+	CreateBankingApplicationDocumentWithResponse(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error)
 
 	// GetBankingApplicationDocumentWithResponse Retrieve a document
 	//
@@ -13231,7 +13658,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /applications/{id}/submit (the `SubmitBankingApplication` operationId).
-	SubmitBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*SubmitBankingApplicationResponse, error)
+	SubmitBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, params *SubmitBankingApplicationParams, reqEditors ...RequestEditorFn) (*SubmitBankingApplicationResponse, error)
 
 	// ListWalletCounterpartiesWithResponse List counterparties
 	//
@@ -13259,7 +13686,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /counterparty (the `CreateWalletCounterparty` operationId).
-	CreateWalletCounterpartyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletCounterpartyResponse, error)
+	CreateWalletCounterpartyWithBodyWithResponse(ctx context.Context, params *CreateWalletCounterpartyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletCounterpartyResponse, error)
 
 	// CreateWalletCounterpartyWithResponse Create a counterparty
 	//
@@ -13276,7 +13703,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /counterparty (the `CreateWalletCounterparty` operationId).
-	CreateWalletCounterpartyWithResponse(ctx context.Context, body CreateWalletCounterpartyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletCounterpartyResponse, error)
+	CreateWalletCounterpartyWithResponse(ctx context.Context, params *CreateWalletCounterpartyParams, body CreateWalletCounterpartyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletCounterpartyResponse, error)
 
 	// GetWalletCounterpartyWithResponse Get a counterparty
 	//
@@ -13335,7 +13762,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /counterparty/{counterparty_guid}/customers (the `CreateWalletCustomer` operationId).
-	CreateWalletCustomerWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletCustomerResponse, error)
+	CreateWalletCustomerWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletCustomerResponse, error)
 
 	// CreateWalletCustomerWithResponse Create customer
 	//
@@ -13364,7 +13791,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /counterparty/{counterparty_guid}/customers (the `CreateWalletCustomer` operationId).
-	CreateWalletCustomerWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, body CreateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletCustomerResponse, error)
+	CreateWalletCustomerWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, body CreateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletCustomerResponse, error)
 
 	// GetWalletCustomerWithResponse Get a customer
 	//
@@ -13390,7 +13817,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /counterparty/{counterparty_guid}/customers/{customer_guid} (the `UpdateWalletCustomer` operationId).
-	UpdateWalletCustomerWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWalletCustomerResponse, error)
+	UpdateWalletCustomerWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWalletCustomerResponse, error)
 
 	// UpdateWalletCustomerWithResponse Update customer
 	//
@@ -13405,7 +13832,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /counterparty/{counterparty_guid}/customers/{customer_guid} (the `UpdateWalletCustomer` operationId).
-	UpdateWalletCustomerWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body UpdateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWalletCustomerResponse, error)
+	UpdateWalletCustomerWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, body UpdateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWalletCustomerResponse, error)
 
 	// ListWalletAccountsWithResponse Customer's accounts
 	//
@@ -13429,7 +13856,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts (the `CreateWalletAccount` operationId).
-	CreateWalletAccountWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletAccountResponse, error)
+	CreateWalletAccountWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletAccountResponse, error)
 
 	// CreateWalletAccountWithResponse Create customer's accounts
 	//
@@ -13443,7 +13870,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts (the `CreateWalletAccount` operationId).
-	CreateWalletAccountWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body CreateWalletAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletAccountResponse, error)
+	CreateWalletAccountWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, body CreateWalletAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletAccountResponse, error)
 
 	// ListBankingCustomersWithResponse Retrieve customers
 	//
@@ -13485,7 +13912,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-	UpdateBankingCustomerWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error)
+	UpdateBankingCustomerWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error)
 
 	// UpdateBankingCustomerWithResponse Update customer
 	//
@@ -13502,7 +13929,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-	UpdateBankingCustomerWithResponse(ctx context.Context, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error)
+	UpdateBankingCustomerWithResponse(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error)
 
 	// GetBankingIndividualWithResponse Retrieve individual
 	//
@@ -13527,7 +13954,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-	UpdateBankingIndividualWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error)
+	UpdateBankingIndividualWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error)
 
 	// UpdateBankingIndividualWithResponse Update individual
 	//
@@ -13541,7 +13968,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-	UpdateBankingIndividualWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error)
+	UpdateBankingIndividualWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error)
 
 	// DecideBankingApplicationWithBodyWithResponse Decide an application in manual review
 	//
@@ -13554,7 +13981,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-	DecideBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error)
+	DecideBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error)
 
 	// DecideBankingApplicationWithResponse Decide an application in manual review
 	//
@@ -13567,7 +13994,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-	DecideBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error)
+	DecideBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error)
 
 	// SetBankingCustomerStatusWithBodyWithResponse Move a customer to another status
 	//
@@ -13591,7 +14018,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-	SetBankingCustomerStatusWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error)
+	SetBankingCustomerStatusWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error)
 
 	// SetBankingCustomerStatusWithResponse Move a customer to another status
 	//
@@ -13615,7 +14042,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-	SetBankingCustomerStatusWithResponse(ctx context.Context, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error)
+	SetBankingCustomerStatusWithResponse(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error)
 
 	// ListAccountsWithResponse List accounts
 	//
@@ -14318,6 +14745,16 @@ type ClientWithResponsesInterface interface {
 	RetryWebhookDeliveryWithResponse(ctx context.Context, webhookId WebhookIdPath, deliveryId Id, params *RetryWebhookDeliveryParams, reqEditors ...RequestEditorFn) (*RetryWebhookDeliveryResponse, error)
 }
 
+// ListBankingApplicationsResponse429Headers the declared response headers of an HTTP 429 response for ListBankingApplications
+type ListBankingApplicationsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListBankingApplicationsResponse503Headers the declared response headers of an HTTP 503 response for ListBankingApplications
+type ListBankingApplicationsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListBankingApplicationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14327,8 +14764,18 @@ type ListBankingApplicationsResponse struct {
 	ApplicationproblemJSON400 *BankingBadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *BankingUnauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListBankingApplicationsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListBankingApplicationsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14346,9 +14793,24 @@ func (r ListBankingApplicationsResponse) GetApplicationproblemJSON401() *Banking
 	return r.ApplicationproblemJSON401
 }
 
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ListBankingApplicationsResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListBankingApplicationsResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r ListBankingApplicationsResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListBankingApplicationsResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -14380,6 +14842,21 @@ func (r ListBankingApplicationsResponse) ContentType() string {
 	return ""
 }
 
+// CreateBankingApplicationResponse201Headers the declared response headers of an HTTP 201 response for CreateBankingApplication
+type CreateBankingApplicationResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
+// CreateBankingApplicationResponse429Headers the declared response headers of an HTTP 429 response for CreateBankingApplication
+type CreateBankingApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateBankingApplicationResponse503Headers the declared response headers of an HTTP 503 response for CreateBankingApplication
+type CreateBankingApplicationResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateBankingApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14393,8 +14870,20 @@ type CreateBankingApplicationResponse struct {
 	ApplicationproblemJSON413 *BankingPayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BankingUnprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateBankingApplicationResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateBankingApplicationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateBankingApplicationResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -14422,9 +14911,24 @@ func (r CreateBankingApplicationResponse) GetApplicationproblemJSON415() *Bankin
 	return r.ApplicationproblemJSON415
 }
 
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateBankingApplicationResponse) GetApplicationproblemJSON422() *BankingUnprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateBankingApplicationResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r CreateBankingApplicationResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateBankingApplicationResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -14456,6 +14960,16 @@ func (r CreateBankingApplicationResponse) ContentType() string {
 	return ""
 }
 
+// GetBankingApplicationResponse429Headers the declared response headers of an HTTP 429 response for GetBankingApplication
+type GetBankingApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetBankingApplicationResponse503Headers the declared response headers of an HTTP 503 response for GetBankingApplication
+type GetBankingApplicationResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetBankingApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14467,8 +14981,18 @@ type GetBankingApplicationResponse struct {
 	ApplicationproblemJSON401 *BankingUnauthorized
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *BankingNotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBankingApplicationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetBankingApplicationResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14491,9 +15015,24 @@ func (r GetBankingApplicationResponse) GetApplicationproblemJSON404() *BankingNo
 	return r.ApplicationproblemJSON404
 }
 
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r GetBankingApplicationResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetBankingApplicationResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r GetBankingApplicationResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetBankingApplicationResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -14525,6 +15064,21 @@ func (r GetBankingApplicationResponse) ContentType() string {
 	return ""
 }
 
+// UpdateBankingApplicationResponse200Headers the declared response headers of an HTTP 200 response for UpdateBankingApplication
+type UpdateBankingApplicationResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// UpdateBankingApplicationResponse429Headers the declared response headers of an HTTP 429 response for UpdateBankingApplication
+type UpdateBankingApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateBankingApplicationResponse503Headers the declared response headers of an HTTP 503 response for UpdateBankingApplication
+type UpdateBankingApplicationResponse503Headers struct {
+	RetryAfter *int
+}
+
 type UpdateBankingApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14542,8 +15096,20 @@ type UpdateBankingApplicationResponse struct {
 	ApplicationproblemJSON413 *BankingPayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BankingUnprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateBankingApplicationResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateBankingApplicationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateBankingApplicationResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14581,9 +15147,24 @@ func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON415() *Bankin
 	return r.ApplicationproblemJSON415
 }
 
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON422() *BankingUnprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateBankingApplicationResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -14615,6 +15196,21 @@ func (r UpdateBankingApplicationResponse) ContentType() string {
 	return ""
 }
 
+// CreateBankingApplicationDocumentResponse201Headers the declared response headers of an HTTP 201 response for CreateBankingApplicationDocument
+type CreateBankingApplicationDocumentResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
+// CreateBankingApplicationDocumentResponse429Headers the declared response headers of an HTTP 429 response for CreateBankingApplicationDocument
+type CreateBankingApplicationDocumentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateBankingApplicationDocumentResponse503Headers the declared response headers of an HTTP 503 response for CreateBankingApplicationDocument
+type CreateBankingApplicationDocumentResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateBankingApplicationDocumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14634,8 +15230,18 @@ type CreateBankingApplicationDocumentResponse struct {
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *BankingUnprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateBankingApplicationDocumentResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateBankingApplicationDocumentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateBankingApplicationDocumentResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -14678,9 +15284,19 @@ func (r CreateBankingApplicationDocumentResponse) GetApplicationproblemJSON422()
 	return r.ApplicationproblemJSON422
 }
 
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateBankingApplicationDocumentResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r CreateBankingApplicationDocumentResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateBankingApplicationDocumentResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -14712,6 +15328,16 @@ func (r CreateBankingApplicationDocumentResponse) ContentType() string {
 	return ""
 }
 
+// GetBankingApplicationDocumentResponse429Headers the declared response headers of an HTTP 429 response for GetBankingApplicationDocument
+type GetBankingApplicationDocumentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetBankingApplicationDocumentResponse503Headers the declared response headers of an HTTP 503 response for GetBankingApplicationDocument
+type GetBankingApplicationDocumentResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetBankingApplicationDocumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14723,8 +15349,18 @@ type GetBankingApplicationDocumentResponse struct {
 	ApplicationproblemJSON401 *BankingUnauthorized
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *BankingNotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBankingApplicationDocumentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetBankingApplicationDocumentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14747,9 +15383,24 @@ func (r GetBankingApplicationDocumentResponse) GetApplicationproblemJSON404() *B
 	return r.ApplicationproblemJSON404
 }
 
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r GetBankingApplicationDocumentResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetBankingApplicationDocumentResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r GetBankingApplicationDocumentResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetBankingApplicationDocumentResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -14781,6 +15432,21 @@ func (r GetBankingApplicationDocumentResponse) ContentType() string {
 	return ""
 }
 
+// SubmitBankingApplicationResponse200Headers the declared response headers of an HTTP 200 response for SubmitBankingApplication
+type SubmitBankingApplicationResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// SubmitBankingApplicationResponse429Headers the declared response headers of an HTTP 429 response for SubmitBankingApplication
+type SubmitBankingApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// SubmitBankingApplicationResponse503Headers the declared response headers of an HTTP 503 response for SubmitBankingApplication
+type SubmitBankingApplicationResponse503Headers struct {
+	RetryAfter *int
+}
+
 type SubmitBankingApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14794,8 +15460,22 @@ type SubmitBankingApplicationResponse struct {
 	ApplicationproblemJSON404 *BankingNotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BankingUnprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SubmitBankingApplicationResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SubmitBankingApplicationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SubmitBankingApplicationResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14823,9 +15503,29 @@ func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON409() *Proble
 	return r.ApplicationproblemJSON409
 }
 
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON422() *BankingUnprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SubmitBankingApplicationResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -14857,6 +15557,16 @@ func (r SubmitBankingApplicationResponse) ContentType() string {
 	return ""
 }
 
+// ListWalletCounterpartiesResponse429Headers the declared response headers of an HTTP 429 response for ListWalletCounterparties
+type ListWalletCounterpartiesResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListWalletCounterpartiesResponse503Headers the declared response headers of an HTTP 503 response for ListWalletCounterparties
+type ListWalletCounterpartiesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListWalletCounterpartiesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14866,8 +15576,18 @@ type ListWalletCounterpartiesResponse struct {
 	JSON400 *WalletBadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *WalletUnauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *WalletPayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *WalletTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *WalletInternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *WalletUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListWalletCounterpartiesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListWalletCounterpartiesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14885,9 +15605,24 @@ func (r ListWalletCounterpartiesResponse) GetJSON401() *WalletUnauthorized {
 	return r.JSON401
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListWalletCounterpartiesResponse) GetJSON413() *WalletPayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListWalletCounterpartiesResponse) GetJSON429() *WalletTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListWalletCounterpartiesResponse) GetJSON500() *WalletInternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListWalletCounterpartiesResponse) GetJSON503() *WalletUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -14919,6 +15654,21 @@ func (r ListWalletCounterpartiesResponse) ContentType() string {
 	return ""
 }
 
+// CreateWalletCounterpartyResponse200Headers the declared response headers of an HTTP 200 response for CreateWalletCounterparty
+type CreateWalletCounterpartyResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// CreateWalletCounterpartyResponse429Headers the declared response headers of an HTTP 429 response for CreateWalletCounterparty
+type CreateWalletCounterpartyResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateWalletCounterpartyResponse503Headers the declared response headers of an HTTP 503 response for CreateWalletCounterparty
+type CreateWalletCounterpartyResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateWalletCounterpartyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14932,8 +15682,20 @@ type CreateWalletCounterpartyResponse struct {
 	JSON413 *WalletPayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *WalletUnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *WalletUnprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *WalletTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *WalletInternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *WalletUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateWalletCounterpartyResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateWalletCounterpartyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateWalletCounterpartyResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14961,9 +15723,24 @@ func (r CreateWalletCounterpartyResponse) GetJSON415() *WalletUnsupportedMediaTy
 	return r.JSON415
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateWalletCounterpartyResponse) GetJSON422() *WalletUnprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateWalletCounterpartyResponse) GetJSON429() *WalletTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateWalletCounterpartyResponse) GetJSON500() *WalletInternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateWalletCounterpartyResponse) GetJSON503() *WalletUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -14995,6 +15772,16 @@ func (r CreateWalletCounterpartyResponse) ContentType() string {
 	return ""
 }
 
+// GetWalletCounterpartyResponse429Headers the declared response headers of an HTTP 429 response for GetWalletCounterparty
+type GetWalletCounterpartyResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetWalletCounterpartyResponse503Headers the declared response headers of an HTTP 503 response for GetWalletCounterparty
+type GetWalletCounterpartyResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetWalletCounterpartyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15006,8 +15793,18 @@ type GetWalletCounterpartyResponse struct {
 	JSON401 *WalletUnauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *WalletNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *WalletPayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *WalletTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *WalletInternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *WalletUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetWalletCounterpartyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetWalletCounterpartyResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15030,9 +15827,24 @@ func (r GetWalletCounterpartyResponse) GetJSON404() *WalletNotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetWalletCounterpartyResponse) GetJSON413() *WalletPayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetWalletCounterpartyResponse) GetJSON429() *WalletTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetWalletCounterpartyResponse) GetJSON500() *WalletInternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetWalletCounterpartyResponse) GetJSON503() *WalletUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -15064,6 +15876,16 @@ func (r GetWalletCounterpartyResponse) ContentType() string {
 	return ""
 }
 
+// ListWalletCustomersResponse429Headers the declared response headers of an HTTP 429 response for ListWalletCustomers
+type ListWalletCustomersResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListWalletCustomersResponse503Headers the declared response headers of an HTTP 503 response for ListWalletCustomers
+type ListWalletCustomersResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListWalletCustomersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15075,8 +15897,18 @@ type ListWalletCustomersResponse struct {
 	JSON401 *WalletUnauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *WalletNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *WalletPayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *WalletTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *WalletInternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *WalletUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListWalletCustomersResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListWalletCustomersResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15099,9 +15931,24 @@ func (r ListWalletCustomersResponse) GetJSON404() *WalletNotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListWalletCustomersResponse) GetJSON413() *WalletPayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListWalletCustomersResponse) GetJSON429() *WalletTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListWalletCustomersResponse) GetJSON500() *WalletInternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListWalletCustomersResponse) GetJSON503() *WalletUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -15133,6 +15980,21 @@ func (r ListWalletCustomersResponse) ContentType() string {
 	return ""
 }
 
+// CreateWalletCustomerResponse200Headers the declared response headers of an HTTP 200 response for CreateWalletCustomer
+type CreateWalletCustomerResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// CreateWalletCustomerResponse429Headers the declared response headers of an HTTP 429 response for CreateWalletCustomer
+type CreateWalletCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateWalletCustomerResponse503Headers the declared response headers of an HTTP 503 response for CreateWalletCustomer
+type CreateWalletCustomerResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateWalletCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15150,8 +16012,20 @@ type CreateWalletCustomerResponse struct {
 	JSON413 *WalletPayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *WalletUnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *WalletUnprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *WalletTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *WalletInternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *WalletUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateWalletCustomerResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateWalletCustomerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateWalletCustomerResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15189,9 +16063,24 @@ func (r CreateWalletCustomerResponse) GetJSON415() *WalletUnsupportedMediaType {
 	return r.JSON415
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateWalletCustomerResponse) GetJSON422() *WalletUnprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateWalletCustomerResponse) GetJSON429() *WalletTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateWalletCustomerResponse) GetJSON500() *WalletInternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateWalletCustomerResponse) GetJSON503() *WalletUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -15223,6 +16112,16 @@ func (r CreateWalletCustomerResponse) ContentType() string {
 	return ""
 }
 
+// GetWalletCustomerResponse429Headers the declared response headers of an HTTP 429 response for GetWalletCustomer
+type GetWalletCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetWalletCustomerResponse503Headers the declared response headers of an HTTP 503 response for GetWalletCustomer
+type GetWalletCustomerResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetWalletCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15234,8 +16133,18 @@ type GetWalletCustomerResponse struct {
 	JSON401 *WalletUnauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *WalletNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *WalletPayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *WalletTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *WalletInternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *WalletUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetWalletCustomerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetWalletCustomerResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15258,9 +16167,24 @@ func (r GetWalletCustomerResponse) GetJSON404() *WalletNotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetWalletCustomerResponse) GetJSON413() *WalletPayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetWalletCustomerResponse) GetJSON429() *WalletTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetWalletCustomerResponse) GetJSON500() *WalletInternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetWalletCustomerResponse) GetJSON503() *WalletUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -15292,6 +16216,21 @@ func (r GetWalletCustomerResponse) ContentType() string {
 	return ""
 }
 
+// UpdateWalletCustomerResponse200Headers the declared response headers of an HTTP 200 response for UpdateWalletCustomer
+type UpdateWalletCustomerResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// UpdateWalletCustomerResponse429Headers the declared response headers of an HTTP 429 response for UpdateWalletCustomer
+type UpdateWalletCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateWalletCustomerResponse503Headers the declared response headers of an HTTP 503 response for UpdateWalletCustomer
+type UpdateWalletCustomerResponse503Headers struct {
+	RetryAfter *int
+}
+
 type UpdateWalletCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15307,8 +16246,20 @@ type UpdateWalletCustomerResponse struct {
 	JSON413 *WalletPayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *WalletUnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *WalletUnprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *WalletTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *WalletInternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *WalletUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateWalletCustomerResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateWalletCustomerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateWalletCustomerResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15341,9 +16292,24 @@ func (r UpdateWalletCustomerResponse) GetJSON415() *WalletUnsupportedMediaType {
 	return r.JSON415
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r UpdateWalletCustomerResponse) GetJSON422() *WalletUnprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateWalletCustomerResponse) GetJSON429() *WalletTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UpdateWalletCustomerResponse) GetJSON500() *WalletInternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateWalletCustomerResponse) GetJSON503() *WalletUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -15375,6 +16341,16 @@ func (r UpdateWalletCustomerResponse) ContentType() string {
 	return ""
 }
 
+// ListWalletAccountsResponse429Headers the declared response headers of an HTTP 429 response for ListWalletAccounts
+type ListWalletAccountsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListWalletAccountsResponse503Headers the declared response headers of an HTTP 503 response for ListWalletAccounts
+type ListWalletAccountsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListWalletAccountsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15386,8 +16362,18 @@ type ListWalletAccountsResponse struct {
 	JSON401 *WalletUnauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *WalletNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *WalletPayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *WalletTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *WalletInternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *WalletUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListWalletAccountsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListWalletAccountsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15410,9 +16396,24 @@ func (r ListWalletAccountsResponse) GetJSON404() *WalletNotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListWalletAccountsResponse) GetJSON413() *WalletPayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListWalletAccountsResponse) GetJSON429() *WalletTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListWalletAccountsResponse) GetJSON500() *WalletInternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListWalletAccountsResponse) GetJSON503() *WalletUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -15444,6 +16445,21 @@ func (r ListWalletAccountsResponse) ContentType() string {
 	return ""
 }
 
+// CreateWalletAccountResponse200Headers the declared response headers of an HTTP 200 response for CreateWalletAccount
+type CreateWalletAccountResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// CreateWalletAccountResponse429Headers the declared response headers of an HTTP 429 response for CreateWalletAccount
+type CreateWalletAccountResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateWalletAccountResponse503Headers the declared response headers of an HTTP 503 response for CreateWalletAccount
+type CreateWalletAccountResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateWalletAccountResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15461,8 +16477,20 @@ type CreateWalletAccountResponse struct {
 	JSON413 *WalletPayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *WalletUnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *WalletUnprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *WalletTooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *WalletInternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *WalletUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateWalletAccountResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateWalletAccountResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateWalletAccountResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15500,9 +16528,24 @@ func (r CreateWalletAccountResponse) GetJSON415() *WalletUnsupportedMediaType {
 	return r.JSON415
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateWalletAccountResponse) GetJSON422() *WalletUnprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateWalletAccountResponse) GetJSON429() *WalletTooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateWalletAccountResponse) GetJSON500() *WalletInternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateWalletAccountResponse) GetJSON503() *WalletUnavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -15534,6 +16577,16 @@ func (r CreateWalletAccountResponse) ContentType() string {
 	return ""
 }
 
+// ListBankingCustomersResponse429Headers the declared response headers of an HTTP 429 response for ListBankingCustomers
+type ListBankingCustomersResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListBankingCustomersResponse503Headers the declared response headers of an HTTP 503 response for ListBankingCustomers
+type ListBankingCustomersResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListBankingCustomersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15543,8 +16596,18 @@ type ListBankingCustomersResponse struct {
 	ApplicationproblemJSON400 *BankingBadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *BankingUnauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListBankingCustomersResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListBankingCustomersResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15562,9 +16625,24 @@ func (r ListBankingCustomersResponse) GetApplicationproblemJSON401() *BankingUna
 	return r.ApplicationproblemJSON401
 }
 
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ListBankingCustomersResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListBankingCustomersResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r ListBankingCustomersResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListBankingCustomersResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -15596,6 +16674,16 @@ func (r ListBankingCustomersResponse) ContentType() string {
 	return ""
 }
 
+// GetBankingCustomerResponse429Headers the declared response headers of an HTTP 429 response for GetBankingCustomer
+type GetBankingCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetBankingCustomerResponse503Headers the declared response headers of an HTTP 503 response for GetBankingCustomer
+type GetBankingCustomerResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetBankingCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15607,8 +16695,18 @@ type GetBankingCustomerResponse struct {
 	ApplicationproblemJSON401 *BankingUnauthorized
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *BankingNotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBankingCustomerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetBankingCustomerResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15631,9 +16729,24 @@ func (r GetBankingCustomerResponse) GetApplicationproblemJSON404() *BankingNotFo
 	return r.ApplicationproblemJSON404
 }
 
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r GetBankingCustomerResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetBankingCustomerResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r GetBankingCustomerResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetBankingCustomerResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -15665,6 +16778,21 @@ func (r GetBankingCustomerResponse) ContentType() string {
 	return ""
 }
 
+// UpdateBankingCustomerResponse200Headers the declared response headers of an HTTP 200 response for UpdateBankingCustomer
+type UpdateBankingCustomerResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// UpdateBankingCustomerResponse429Headers the declared response headers of an HTTP 429 response for UpdateBankingCustomer
+type UpdateBankingCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateBankingCustomerResponse503Headers the declared response headers of an HTTP 503 response for UpdateBankingCustomer
+type UpdateBankingCustomerResponse503Headers struct {
+	RetryAfter *int
+}
+
 type UpdateBankingCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15684,8 +16812,18 @@ type UpdateBankingCustomerResponse struct {
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *BankingMajorChange
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateBankingCustomerResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateBankingCustomerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateBankingCustomerResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15728,9 +16866,19 @@ func (r UpdateBankingCustomerResponse) GetApplicationproblemJSON422() *BankingMa
 	return r.ApplicationproblemJSON422
 }
 
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateBankingCustomerResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r UpdateBankingCustomerResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateBankingCustomerResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -15762,6 +16910,16 @@ func (r UpdateBankingCustomerResponse) ContentType() string {
 	return ""
 }
 
+// GetBankingIndividualResponse429Headers the declared response headers of an HTTP 429 response for GetBankingIndividual
+type GetBankingIndividualResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetBankingIndividualResponse503Headers the declared response headers of an HTTP 503 response for GetBankingIndividual
+type GetBankingIndividualResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetBankingIndividualResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15773,8 +16931,18 @@ type GetBankingIndividualResponse struct {
 	ApplicationproblemJSON401 *BankingUnauthorized
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *BankingNotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BankingPayloadTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBankingIndividualResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetBankingIndividualResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15797,9 +16965,24 @@ func (r GetBankingIndividualResponse) GetApplicationproblemJSON404() *BankingNot
 	return r.ApplicationproblemJSON404
 }
 
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r GetBankingIndividualResponse) GetApplicationproblemJSON413() *BankingPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetBankingIndividualResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r GetBankingIndividualResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetBankingIndividualResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -15831,6 +17014,21 @@ func (r GetBankingIndividualResponse) ContentType() string {
 	return ""
 }
 
+// UpdateBankingIndividualResponse200Headers the declared response headers of an HTTP 200 response for UpdateBankingIndividual
+type UpdateBankingIndividualResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// UpdateBankingIndividualResponse429Headers the declared response headers of an HTTP 429 response for UpdateBankingIndividual
+type UpdateBankingIndividualResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateBankingIndividualResponse503Headers the declared response headers of an HTTP 503 response for UpdateBankingIndividual
+type UpdateBankingIndividualResponse503Headers struct {
+	RetryAfter *int
+}
+
 type UpdateBankingIndividualResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15850,8 +17048,18 @@ type UpdateBankingIndividualResponse struct {
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *BankingMajorChange
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateBankingIndividualResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateBankingIndividualResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateBankingIndividualResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15894,9 +17102,19 @@ func (r UpdateBankingIndividualResponse) GetApplicationproblemJSON422() *Banking
 	return r.ApplicationproblemJSON422
 }
 
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateBankingIndividualResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r UpdateBankingIndividualResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateBankingIndividualResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -15928,6 +17146,21 @@ func (r UpdateBankingIndividualResponse) ContentType() string {
 	return ""
 }
 
+// DecideBankingApplicationResponse200Headers the declared response headers of an HTTP 200 response for DecideBankingApplication
+type DecideBankingApplicationResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// DecideBankingApplicationResponse429Headers the declared response headers of an HTTP 429 response for DecideBankingApplication
+type DecideBankingApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// DecideBankingApplicationResponse503Headers the declared response headers of an HTTP 503 response for DecideBankingApplication
+type DecideBankingApplicationResponse503Headers struct {
+	RetryAfter *int
+}
+
 type DecideBankingApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15945,8 +17178,20 @@ type DecideBankingApplicationResponse struct {
 	ApplicationproblemJSON413 *BankingPayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BankingUnprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DecideBankingApplicationResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DecideBankingApplicationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DecideBankingApplicationResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15984,9 +17229,24 @@ func (r DecideBankingApplicationResponse) GetApplicationproblemJSON415() *Bankin
 	return r.ApplicationproblemJSON415
 }
 
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DecideBankingApplicationResponse) GetApplicationproblemJSON422() *BankingUnprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DecideBankingApplicationResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r DecideBankingApplicationResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DecideBankingApplicationResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -16018,6 +17278,21 @@ func (r DecideBankingApplicationResponse) ContentType() string {
 	return ""
 }
 
+// SetBankingCustomerStatusResponse200Headers the declared response headers of an HTTP 200 response for SetBankingCustomerStatus
+type SetBankingCustomerStatusResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// SetBankingCustomerStatusResponse429Headers the declared response headers of an HTTP 429 response for SetBankingCustomerStatus
+type SetBankingCustomerStatusResponse429Headers struct {
+	RetryAfter *int
+}
+
+// SetBankingCustomerStatusResponse503Headers the declared response headers of an HTTP 503 response for SetBankingCustomerStatus
+type SetBankingCustomerStatusResponse503Headers struct {
+	RetryAfter *int
+}
+
 type SetBankingCustomerStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16035,8 +17310,20 @@ type SetBankingCustomerStatusResponse struct {
 	ApplicationproblemJSON413 *BankingPayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
 	ApplicationproblemJSON415 *BankingUnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BankingUnprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *BankingTooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *BankingInternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *BankingUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SetBankingCustomerStatusResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SetBankingCustomerStatusResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SetBankingCustomerStatusResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16074,9 +17361,24 @@ func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON415() *Bankin
 	return r.ApplicationproblemJSON415
 }
 
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON422() *BankingUnprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON429() *BankingTooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON500() *BankingInternalError {
 	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SetBankingCustomerStatusResponse) GetApplicationproblemJSON503() *BankingUnavailable {
+	return r.ApplicationproblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -16108,6 +17410,16 @@ func (r SetBankingCustomerStatusResponse) ContentType() string {
 	return ""
 }
 
+// ListAccountsResponse429Headers the declared response headers of an HTTP 429 response for ListAccounts
+type ListAccountsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListAccountsResponse503Headers the declared response headers of an HTTP 503 response for ListAccounts
+type ListAccountsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListAccountsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16119,8 +17431,18 @@ type ListAccountsResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListAccountsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListAccountsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16143,9 +17465,24 @@ func (r ListAccountsResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListAccountsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListAccountsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListAccountsResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListAccountsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -16182,6 +17519,16 @@ type CreateAccountResponse201Headers struct {
 	IdempotentReplayed *string
 }
 
+// CreateAccountResponse429Headers the declared response headers of an HTTP 429 response for CreateAccount
+type CreateAccountResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateAccountResponse503Headers the declared response headers of an HTTP 503 response for CreateAccount
+type CreateAccountResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateAccountResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16201,10 +17548,18 @@ type CreateAccountResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateAccountResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateAccountResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateAccountResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -16247,9 +17602,19 @@ func (r CreateAccountResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateAccountResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateAccountResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateAccountResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -16286,6 +17651,16 @@ type UpdateAccountResponse200Headers struct {
 	IdempotentReplayed *string
 }
 
+// UpdateAccountResponse429Headers the declared response headers of an HTTP 429 response for UpdateAccount
+type UpdateAccountResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateAccountResponse503Headers the declared response headers of an HTTP 503 response for UpdateAccount
+type UpdateAccountResponse503Headers struct {
+	RetryAfter *int
+}
+
 type UpdateAccountResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16305,10 +17680,18 @@ type UpdateAccountResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateAccountResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateAccountResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateAccountResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16351,9 +17734,19 @@ func (r UpdateAccountResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateAccountResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UpdateAccountResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateAccountResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -16385,6 +17778,16 @@ func (r UpdateAccountResponse) ContentType() string {
 	return ""
 }
 
+// GetAccountResponse429Headers the declared response headers of an HTTP 429 response for GetAccount
+type GetAccountResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetAccountResponse503Headers the declared response headers of an HTTP 503 response for GetAccount
+type GetAccountResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetAccountResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16396,8 +17799,18 @@ type GetAccountResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAccountResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAccountResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16420,9 +17833,24 @@ func (r GetAccountResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetAccountResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetAccountResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetAccountResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetAccountResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -16454,6 +17882,16 @@ func (r GetAccountResponse) ContentType() string {
 	return ""
 }
 
+// ListAssetsResponse429Headers the declared response headers of an HTTP 429 response for ListAssets
+type ListAssetsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListAssetsResponse503Headers the declared response headers of an HTTP 503 response for ListAssets
+type ListAssetsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListAssetsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16465,8 +17903,18 @@ type ListAssetsResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListAssetsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListAssetsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16489,9 +17937,24 @@ func (r ListAssetsResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListAssetsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListAssetsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListAssetsResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListAssetsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -16523,6 +17986,16 @@ func (r ListAssetsResponse) ContentType() string {
 	return ""
 }
 
+// GetAssetResponse429Headers the declared response headers of an HTTP 429 response for GetAsset
+type GetAssetResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetAssetResponse503Headers the declared response headers of an HTTP 503 response for GetAsset
+type GetAssetResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetAssetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16534,8 +18007,18 @@ type GetAssetResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAssetResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAssetResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16558,9 +18041,24 @@ func (r GetAssetResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetAssetResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetAssetResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetAssetResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetAssetResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -16592,6 +18090,16 @@ func (r GetAssetResponse) ContentType() string {
 	return ""
 }
 
+// ListCustomersResponse429Headers the declared response headers of an HTTP 429 response for ListCustomers
+type ListCustomersResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListCustomersResponse503Headers the declared response headers of an HTTP 503 response for ListCustomers
+type ListCustomersResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListCustomersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16601,8 +18109,18 @@ type ListCustomersResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListCustomersResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListCustomersResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16620,9 +18138,24 @@ func (r ListCustomersResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListCustomersResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListCustomersResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListCustomersResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListCustomersResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -16659,6 +18192,16 @@ type CreateCustomerResponse201Headers struct {
 	IdempotentReplayed *string
 }
 
+// CreateCustomerResponse429Headers the declared response headers of an HTTP 429 response for CreateCustomer
+type CreateCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateCustomerResponse503Headers the declared response headers of an HTTP 503 response for CreateCustomer
+type CreateCustomerResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16676,10 +18219,18 @@ type CreateCustomerResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateCustomerResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateCustomerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateCustomerResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -16717,9 +18268,19 @@ func (r CreateCustomerResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateCustomerResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateCustomerResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateCustomerResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -16756,6 +18317,16 @@ type UpdateCustomerResponse200Headers struct {
 	IdempotentReplayed *string
 }
 
+// UpdateCustomerResponse429Headers the declared response headers of an HTTP 429 response for UpdateCustomer
+type UpdateCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateCustomerResponse503Headers the declared response headers of an HTTP 503 response for UpdateCustomer
+type UpdateCustomerResponse503Headers struct {
+	RetryAfter *int
+}
+
 type UpdateCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16775,10 +18346,18 @@ type UpdateCustomerResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateCustomerResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateCustomerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateCustomerResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16821,9 +18400,19 @@ func (r UpdateCustomerResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateCustomerResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UpdateCustomerResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateCustomerResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -16855,6 +18444,16 @@ func (r UpdateCustomerResponse) ContentType() string {
 	return ""
 }
 
+// GetCustomerResponse429Headers the declared response headers of an HTTP 429 response for GetCustomer
+type GetCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetCustomerResponse503Headers the declared response headers of an HTTP 503 response for GetCustomer
+type GetCustomerResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16866,8 +18465,18 @@ type GetCustomerResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetCustomerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCustomerResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16890,9 +18499,24 @@ func (r GetCustomerResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetCustomerResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetCustomerResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetCustomerResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetCustomerResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -16924,6 +18548,16 @@ func (r GetCustomerResponse) ContentType() string {
 	return ""
 }
 
+// ListInstrumentsResponse429Headers the declared response headers of an HTTP 429 response for ListInstruments
+type ListInstrumentsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListInstrumentsResponse503Headers the declared response headers of an HTTP 503 response for ListInstruments
+type ListInstrumentsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListInstrumentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16933,8 +18567,18 @@ type ListInstrumentsResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListInstrumentsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListInstrumentsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16952,9 +18596,24 @@ func (r ListInstrumentsResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListInstrumentsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListInstrumentsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListInstrumentsResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListInstrumentsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -16986,6 +18645,16 @@ func (r ListInstrumentsResponse) ContentType() string {
 	return ""
 }
 
+// GetInstrumentResponse429Headers the declared response headers of an HTTP 429 response for GetInstrument
+type GetInstrumentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetInstrumentResponse503Headers the declared response headers of an HTTP 503 response for GetInstrument
+type GetInstrumentResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetInstrumentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16997,8 +18666,18 @@ type GetInstrumentResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetInstrumentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetInstrumentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17021,9 +18700,24 @@ func (r GetInstrumentResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetInstrumentResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetInstrumentResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetInstrumentResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetInstrumentResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -17055,6 +18749,16 @@ func (r GetInstrumentResponse) ContentType() string {
 	return ""
 }
 
+// ListInvestmentsResponse429Headers the declared response headers of an HTTP 429 response for ListInvestments
+type ListInvestmentsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListInvestmentsResponse503Headers the declared response headers of an HTTP 503 response for ListInvestments
+type ListInvestmentsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListInvestmentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17064,8 +18768,18 @@ type ListInvestmentsResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListInvestmentsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListInvestmentsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17083,9 +18797,24 @@ func (r ListInvestmentsResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListInvestmentsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListInvestmentsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListInvestmentsResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListInvestmentsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -17117,6 +18846,16 @@ func (r ListInvestmentsResponse) ContentType() string {
 	return ""
 }
 
+// GetInvestmentResponse429Headers the declared response headers of an HTTP 429 response for GetInvestment
+type GetInvestmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetInvestmentResponse503Headers the declared response headers of an HTTP 503 response for GetInvestment
+type GetInvestmentResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetInvestmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17128,8 +18867,18 @@ type GetInvestmentResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetInvestmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetInvestmentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17152,9 +18901,24 @@ func (r GetInvestmentResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetInvestmentResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetInvestmentResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetInvestmentResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetInvestmentResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -17186,6 +18950,21 @@ func (r GetInvestmentResponse) ContentType() string {
 	return ""
 }
 
+// RevokeTokenResponse204Headers the declared response headers of an HTTP 204 response for RevokeToken
+type RevokeTokenResponse204Headers struct {
+	IdempotentReplayed *string
+}
+
+// RevokeTokenResponse429Headers the declared response headers of an HTTP 429 response for RevokeToken
+type RevokeTokenResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RevokeTokenResponse503Headers the declared response headers of an HTTP 503 response for RevokeToken
+type RevokeTokenResponse503Headers struct {
+	RetryAfter *int
+}
+
 type RevokeTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17195,8 +18974,22 @@ type RevokeTokenResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *RevokeTokenResponse204Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RevokeTokenResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RevokeTokenResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -17214,9 +19007,29 @@ func (r RevokeTokenResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RevokeTokenResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RevokeTokenResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RevokeTokenResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r RevokeTokenResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RevokeTokenResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -17248,6 +19061,16 @@ func (r RevokeTokenResponse) ContentType() string {
 	return ""
 }
 
+// CreateTokenResponse429Headers the declared response headers of an HTTP 429 response for CreateToken
+type CreateTokenResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateTokenResponse503Headers the declared response headers of an HTTP 503 response for CreateToken
+type CreateTokenResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17261,8 +19084,16 @@ type CreateTokenResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateTokenResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateTokenResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -17290,9 +19121,19 @@ func (r CreateTokenResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateTokenResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateTokenResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateTokenResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -17324,6 +19165,16 @@ func (r CreateTokenResponse) ContentType() string {
 	return ""
 }
 
+// ListPortfoliosResponse429Headers the declared response headers of an HTTP 429 response for ListPortfolios
+type ListPortfoliosResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListPortfoliosResponse503Headers the declared response headers of an HTTP 503 response for ListPortfolios
+type ListPortfoliosResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListPortfoliosResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17335,8 +19186,18 @@ type ListPortfoliosResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListPortfoliosResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListPortfoliosResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17359,9 +19220,24 @@ func (r ListPortfoliosResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListPortfoliosResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListPortfoliosResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListPortfoliosResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListPortfoliosResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -17398,6 +19274,16 @@ type CreatePortfolioResponse201Headers struct {
 	IdempotentReplayed *string
 }
 
+// CreatePortfolioResponse429Headers the declared response headers of an HTTP 429 response for CreatePortfolio
+type CreatePortfolioResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreatePortfolioResponse503Headers the declared response headers of an HTTP 503 response for CreatePortfolio
+type CreatePortfolioResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreatePortfolioResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17417,10 +19303,18 @@ type CreatePortfolioResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreatePortfolioResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreatePortfolioResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreatePortfolioResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -17463,9 +19357,19 @@ func (r CreatePortfolioResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreatePortfolioResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreatePortfolioResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreatePortfolioResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -17502,6 +19406,16 @@ type UpdatePortfolioResponse200Headers struct {
 	IdempotentReplayed *string
 }
 
+// UpdatePortfolioResponse429Headers the declared response headers of an HTTP 429 response for UpdatePortfolio
+type UpdatePortfolioResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdatePortfolioResponse503Headers the declared response headers of an HTTP 503 response for UpdatePortfolio
+type UpdatePortfolioResponse503Headers struct {
+	RetryAfter *int
+}
+
 type UpdatePortfolioResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17521,10 +19435,18 @@ type UpdatePortfolioResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdatePortfolioResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdatePortfolioResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdatePortfolioResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17567,9 +19489,19 @@ func (r UpdatePortfolioResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdatePortfolioResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UpdatePortfolioResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdatePortfolioResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -17601,6 +19533,16 @@ func (r UpdatePortfolioResponse) ContentType() string {
 	return ""
 }
 
+// GetPortfolioResponse429Headers the declared response headers of an HTTP 429 response for GetPortfolio
+type GetPortfolioResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetPortfolioResponse503Headers the declared response headers of an HTTP 503 response for GetPortfolio
+type GetPortfolioResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetPortfolioResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17612,8 +19554,18 @@ type GetPortfolioResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetPortfolioResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetPortfolioResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17636,9 +19588,24 @@ func (r GetPortfolioResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetPortfolioResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetPortfolioResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetPortfolioResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetPortfolioResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -17670,6 +19637,16 @@ func (r GetPortfolioResponse) ContentType() string {
 	return ""
 }
 
+// ListRequestsResponse429Headers the declared response headers of an HTTP 429 response for ListRequests
+type ListRequestsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListRequestsResponse503Headers the declared response headers of an HTTP 503 response for ListRequests
+type ListRequestsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListRequestsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17681,8 +19658,18 @@ type ListRequestsResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListRequestsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListRequestsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17705,9 +19692,24 @@ func (r ListRequestsResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListRequestsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListRequestsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListRequestsResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListRequestsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -17744,6 +19746,16 @@ type UpdateRequestResponse200Headers struct {
 	IdempotentReplayed *string
 }
 
+// UpdateRequestResponse429Headers the declared response headers of an HTTP 429 response for UpdateRequest
+type UpdateRequestResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateRequestResponse503Headers the declared response headers of an HTTP 503 response for UpdateRequest
+type UpdateRequestResponse503Headers struct {
+	RetryAfter *int
+}
+
 type UpdateRequestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17763,10 +19775,18 @@ type UpdateRequestResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateRequestResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateRequestResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17809,9 +19829,19 @@ func (r UpdateRequestResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateRequestResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UpdateRequestResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateRequestResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -17848,6 +19878,16 @@ type CreatePurchaseRequestResponse201Headers struct {
 	IdempotentReplayed *string
 }
 
+// CreatePurchaseRequestResponse429Headers the declared response headers of an HTTP 429 response for CreatePurchaseRequest
+type CreatePurchaseRequestResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreatePurchaseRequestResponse503Headers the declared response headers of an HTTP 503 response for CreatePurchaseRequest
+type CreatePurchaseRequestResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreatePurchaseRequestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17867,10 +19907,18 @@ type CreatePurchaseRequestResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreatePurchaseRequestResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreatePurchaseRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreatePurchaseRequestResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -17913,9 +19961,19 @@ func (r CreatePurchaseRequestResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreatePurchaseRequestResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreatePurchaseRequestResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreatePurchaseRequestResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -17952,6 +20010,16 @@ type CreateSellRequestResponse201Headers struct {
 	IdempotentReplayed *string
 }
 
+// CreateSellRequestResponse429Headers the declared response headers of an HTTP 429 response for CreateSellRequest
+type CreateSellRequestResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateSellRequestResponse503Headers the declared response headers of an HTTP 503 response for CreateSellRequest
+type CreateSellRequestResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateSellRequestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17971,10 +20039,18 @@ type CreateSellRequestResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateSellRequestResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateSellRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateSellRequestResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -18017,9 +20093,19 @@ func (r CreateSellRequestResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateSellRequestResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateSellRequestResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateSellRequestResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -18051,6 +20137,16 @@ func (r CreateSellRequestResponse) ContentType() string {
 	return ""
 }
 
+// GetRequestResponse429Headers the declared response headers of an HTTP 429 response for GetRequest
+type GetRequestResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetRequestResponse503Headers the declared response headers of an HTTP 503 response for GetRequest
+type GetRequestResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetRequestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18062,8 +20158,18 @@ type GetRequestResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetRequestResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18086,9 +20192,24 @@ func (r GetRequestResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetRequestResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetRequestResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetRequestResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetRequestResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -18120,6 +20241,16 @@ func (r GetRequestResponse) ContentType() string {
 	return ""
 }
 
+// GetSandboxClockResponse429Headers the declared response headers of an HTTP 429 response for GetSandboxClock
+type GetSandboxClockResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetSandboxClockResponse503Headers the declared response headers of an HTTP 503 response for GetSandboxClock
+type GetSandboxClockResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetSandboxClockResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18131,8 +20262,18 @@ type GetSandboxClockResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetSandboxClockResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetSandboxClockResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18155,9 +20296,24 @@ func (r GetSandboxClockResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetSandboxClockResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetSandboxClockResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetSandboxClockResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetSandboxClockResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -18194,6 +20350,16 @@ type AdvanceSandboxClockResponse200Headers struct {
 	IdempotentReplayed *string
 }
 
+// AdvanceSandboxClockResponse429Headers the declared response headers of an HTTP 429 response for AdvanceSandboxClock
+type AdvanceSandboxClockResponse429Headers struct {
+	RetryAfter *int
+}
+
+// AdvanceSandboxClockResponse503Headers the declared response headers of an HTTP 503 response for AdvanceSandboxClock
+type AdvanceSandboxClockResponse503Headers struct {
+	RetryAfter *int
+}
+
 type AdvanceSandboxClockResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18213,10 +20379,18 @@ type AdvanceSandboxClockResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *AdvanceSandboxClockResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdvanceSandboxClockResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AdvanceSandboxClockResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18259,9 +20433,19 @@ func (r AdvanceSandboxClockResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdvanceSandboxClockResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r AdvanceSandboxClockResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AdvanceSandboxClockResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -18298,6 +20482,16 @@ type ClearSandboxPriceResponse204Headers struct {
 	IdempotentReplayed *string
 }
 
+// ClearSandboxPriceResponse429Headers the declared response headers of an HTTP 429 response for ClearSandboxPrice
+type ClearSandboxPriceResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ClearSandboxPriceResponse503Headers the declared response headers of an HTTP 503 response for ClearSandboxPrice
+type ClearSandboxPriceResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ClearSandboxPriceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18309,12 +20503,22 @@ type ClearSandboxPriceResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *ClearSandboxPriceResponse204Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ClearSandboxPriceResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ClearSandboxPriceResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -18337,14 +20541,29 @@ func (r ClearSandboxPriceResponse) GetJSON409() *Conflict {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ClearSandboxPriceResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
 func (r ClearSandboxPriceResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ClearSandboxPriceResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ClearSandboxPriceResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ClearSandboxPriceResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -18381,6 +20600,16 @@ type SetSandboxPriceResponse200Headers struct {
 	IdempotentReplayed *string
 }
 
+// SetSandboxPriceResponse429Headers the declared response headers of an HTTP 429 response for SetSandboxPrice
+type SetSandboxPriceResponse429Headers struct {
+	RetryAfter *int
+}
+
+// SetSandboxPriceResponse503Headers the declared response headers of an HTTP 503 response for SetSandboxPrice
+type SetSandboxPriceResponse503Headers struct {
+	RetryAfter *int
+}
+
 type SetSandboxPriceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18400,10 +20629,18 @@ type SetSandboxPriceResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SetSandboxPriceResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SetSandboxPriceResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SetSandboxPriceResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18446,9 +20683,19 @@ func (r SetSandboxPriceResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r SetSandboxPriceResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r SetSandboxPriceResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SetSandboxPriceResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -18485,6 +20732,16 @@ type ForceRequestOutcomeResponse200Headers struct {
 	IdempotentReplayed *string
 }
 
+// ForceRequestOutcomeResponse429Headers the declared response headers of an HTTP 429 response for ForceRequestOutcome
+type ForceRequestOutcomeResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ForceRequestOutcomeResponse503Headers the declared response headers of an HTTP 503 response for ForceRequestOutcome
+type ForceRequestOutcomeResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ForceRequestOutcomeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18504,10 +20761,18 @@ type ForceRequestOutcomeResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ForceRequestOutcomeResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ForceRequestOutcomeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ForceRequestOutcomeResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18550,9 +20815,19 @@ func (r ForceRequestOutcomeResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ForceRequestOutcomeResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ForceRequestOutcomeResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ForceRequestOutcomeResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -18584,6 +20859,16 @@ func (r ForceRequestOutcomeResponse) ContentType() string {
 	return ""
 }
 
+// ListTransactionsResponse429Headers the declared response headers of an HTTP 429 response for ListTransactions
+type ListTransactionsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListTransactionsResponse503Headers the declared response headers of an HTTP 503 response for ListTransactions
+type ListTransactionsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListTransactionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18595,8 +20880,18 @@ type ListTransactionsResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListTransactionsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListTransactionsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18619,9 +20914,24 @@ func (r ListTransactionsResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListTransactionsResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListTransactionsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListTransactionsResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListTransactionsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -18653,6 +20963,16 @@ func (r ListTransactionsResponse) ContentType() string {
 	return ""
 }
 
+// ListWebhooksResponse429Headers the declared response headers of an HTTP 429 response for ListWebhooks
+type ListWebhooksResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListWebhooksResponse503Headers the declared response headers of an HTTP 503 response for ListWebhooks
+type ListWebhooksResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListWebhooksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18662,8 +20982,18 @@ type ListWebhooksResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListWebhooksResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListWebhooksResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18681,9 +21011,24 @@ func (r ListWebhooksResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListWebhooksResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListWebhooksResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListWebhooksResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListWebhooksResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -18720,6 +21065,16 @@ type CreateWebhookResponse201Headers struct {
 	IdempotentReplayed *string
 }
 
+// CreateWebhookResponse429Headers the declared response headers of an HTTP 429 response for CreateWebhook
+type CreateWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateWebhookResponse503Headers the declared response headers of an HTTP 503 response for CreateWebhook
+type CreateWebhookResponse503Headers struct {
+	RetryAfter *int
+}
+
 type CreateWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18737,10 +21092,18 @@ type CreateWebhookResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateWebhookResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateWebhookResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateWebhookResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -18778,9 +21141,19 @@ func (r CreateWebhookResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateWebhookResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r CreateWebhookResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateWebhookResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -18817,6 +21190,16 @@ type UpdateWebhookResponse200Headers struct {
 	IdempotentReplayed *string
 }
 
+// UpdateWebhookResponse429Headers the declared response headers of an HTTP 429 response for UpdateWebhook
+type UpdateWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateWebhookResponse503Headers the declared response headers of an HTTP 503 response for UpdateWebhook
+type UpdateWebhookResponse503Headers struct {
+	RetryAfter *int
+}
+
 type UpdateWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18836,10 +21219,18 @@ type UpdateWebhookResponse struct {
 	JSON415 *UnsupportedMediaType
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateWebhookResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateWebhookResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateWebhookResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18882,9 +21273,19 @@ func (r UpdateWebhookResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateWebhookResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r UpdateWebhookResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateWebhookResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -18916,6 +21317,16 @@ func (r UpdateWebhookResponse) ContentType() string {
 	return ""
 }
 
+// GetWebhookKeyResponse429Headers the declared response headers of an HTTP 429 response for GetWebhookKey
+type GetWebhookKeyResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetWebhookKeyResponse503Headers the declared response headers of an HTTP 503 response for GetWebhookKey
+type GetWebhookKeyResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetWebhookKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18925,8 +21336,18 @@ type GetWebhookKeyResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetWebhookKeyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetWebhookKeyResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18944,9 +21365,24 @@ func (r GetWebhookKeyResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetWebhookKeyResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetWebhookKeyResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetWebhookKeyResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetWebhookKeyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -18978,6 +21414,21 @@ func (r GetWebhookKeyResponse) ContentType() string {
 	return ""
 }
 
+// TestWebhooksResponse204Headers the declared response headers of an HTTP 204 response for TestWebhooks
+type TestWebhooksResponse204Headers struct {
+	IdempotentReplayed *string
+}
+
+// TestWebhooksResponse429Headers the declared response headers of an HTTP 429 response for TestWebhooks
+type TestWebhooksResponse429Headers struct {
+	RetryAfter *int
+}
+
+// TestWebhooksResponse503Headers the declared response headers of an HTTP 503 response for TestWebhooks
+type TestWebhooksResponse503Headers struct {
+	RetryAfter *int
+}
+
 type TestWebhooksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18987,10 +21438,22 @@ type TestWebhooksResponse struct {
 	JSON401 *Unauthorized
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *TestWebhooksResponse204Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *TestWebhooksResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *TestWebhooksResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -19008,14 +21471,29 @@ func (r TestWebhooksResponse) GetJSON409() *Conflict {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r TestWebhooksResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
 func (r TestWebhooksResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r TestWebhooksResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r TestWebhooksResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r TestWebhooksResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -19047,6 +21525,21 @@ func (r TestWebhooksResponse) ContentType() string {
 	return ""
 }
 
+// DeleteWebhookResponse204Headers the declared response headers of an HTTP 204 response for DeleteWebhook
+type DeleteWebhookResponse204Headers struct {
+	IdempotentReplayed *string
+}
+
+// DeleteWebhookResponse429Headers the declared response headers of an HTTP 429 response for DeleteWebhook
+type DeleteWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
+// DeleteWebhookResponse503Headers the declared response headers of an HTTP 503 response for DeleteWebhook
+type DeleteWebhookResponse503Headers struct {
+	RetryAfter *int
+}
+
 type DeleteWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19058,10 +21551,22 @@ type DeleteWebhookResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteWebhookResponse204Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteWebhookResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteWebhookResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -19084,14 +21589,29 @@ func (r DeleteWebhookResponse) GetJSON409() *Conflict {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteWebhookResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
 func (r DeleteWebhookResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteWebhookResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r DeleteWebhookResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteWebhookResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -19123,6 +21643,16 @@ func (r DeleteWebhookResponse) ContentType() string {
 	return ""
 }
 
+// ListWebhookDeliveriesResponse429Headers the declared response headers of an HTTP 429 response for ListWebhookDeliveries
+type ListWebhookDeliveriesResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListWebhookDeliveriesResponse503Headers the declared response headers of an HTTP 503 response for ListWebhookDeliveries
+type ListWebhookDeliveriesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type ListWebhookDeliveriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19134,8 +21664,18 @@ type ListWebhookDeliveriesResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListWebhookDeliveriesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListWebhookDeliveriesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19158,9 +21698,24 @@ func (r ListWebhookDeliveriesResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ListWebhookDeliveriesResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListWebhookDeliveriesResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r ListWebhookDeliveriesResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListWebhookDeliveriesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -19197,6 +21752,16 @@ type RetryWebhookDeliveryResponse202Headers struct {
 	IdempotentReplayed *string
 }
 
+// RetryWebhookDeliveryResponse429Headers the declared response headers of an HTTP 429 response for RetryWebhookDelivery
+type RetryWebhookDeliveryResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RetryWebhookDeliveryResponse503Headers the declared response headers of an HTTP 503 response for RetryWebhookDelivery
+type RetryWebhookDeliveryResponse503Headers struct {
+	RetryAfter *int
+}
+
 type RetryWebhookDeliveryResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19210,12 +21775,22 @@ type RetryWebhookDeliveryResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 	// Headers202 the parsed response headers for an HTTP 202 response
 	Headers202 *RetryWebhookDeliveryResponse202Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RetryWebhookDeliveryResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RetryWebhookDeliveryResponse503Headers
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
@@ -19243,14 +21818,29 @@ func (r RetryWebhookDeliveryResponse) GetJSON409() *Conflict {
 	return r.JSON409
 }
 
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RetryWebhookDeliveryResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
 func (r RetryWebhookDeliveryResponse) GetJSON422() *Unprocessable {
 	return r.JSON422
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RetryWebhookDeliveryResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r RetryWebhookDeliveryResponse) GetJSON500() *InternalError {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RetryWebhookDeliveryResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -19330,8 +21920,8 @@ func (c *ClientWithResponses) ListBankingApplicationsWithResponse(ctx context.Co
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-func (c *ClientWithResponses) CreateBankingApplicationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error) {
-	rsp, err := c.CreateBankingApplicationWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateBankingApplicationWithBodyWithResponse(ctx context.Context, params *CreateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error) {
+	rsp, err := c.CreateBankingApplicationWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19368,8 +21958,8 @@ func (c *ClientWithResponses) CreateBankingApplicationWithBodyWithResponse(ctx c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /applications (the `CreateBankingApplication` operationId).
-func (c *ClientWithResponses) CreateBankingApplicationWithResponse(ctx context.Context, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error) {
-	rsp, err := c.CreateBankingApplication(ctx, body, reqEditors...)
+func (c *ClientWithResponses) CreateBankingApplicationWithResponse(ctx context.Context, params *CreateBankingApplicationParams, body CreateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationResponse, error) {
+	rsp, err := c.CreateBankingApplication(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19402,8 +21992,8 @@ func (c *ClientWithResponses) GetBankingApplicationWithResponse(ctx context.Cont
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-func (c *ClientWithResponses) UpdateBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error) {
-	rsp, err := c.UpdateBankingApplicationWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error) {
+	rsp, err := c.UpdateBankingApplicationWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19421,8 +22011,8 @@ func (c *ClientWithResponses) UpdateBankingApplicationWithBodyWithResponse(ctx c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /applications/{id} (the `UpdateBankingApplication` operationId).
-func (c *ClientWithResponses) UpdateBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error) {
-	rsp, err := c.UpdateBankingApplication(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, params *UpdateBankingApplicationParams, body UpdateBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingApplicationResponse, error) {
+	rsp, err := c.UpdateBankingApplication(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19441,8 +22031,8 @@ func (c *ClientWithResponses) UpdateBankingApplicationWithResponse(ctx context.C
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-func (c *ClientWithResponses) CreateBankingApplicationDocumentWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error) {
-	rsp, err := c.CreateBankingApplicationDocumentWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateBankingApplicationDocumentWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error) {
+	rsp, err := c.CreateBankingApplicationDocumentWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19461,8 +22051,8 @@ func (c *ClientWithResponses) CreateBankingApplicationDocumentWithBodyWithRespon
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /applications/{id}/documents (the `CreateBankingApplicationDocument` operationId).
-func (c *ClientWithResponses) CreateBankingApplicationDocumentWithResponse(ctx context.Context, id BankingApplicationIdPath, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error) {
-	rsp, err := c.CreateBankingApplicationDocument(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) CreateBankingApplicationDocumentWithResponse(ctx context.Context, id BankingApplicationIdPath, params *CreateBankingApplicationDocumentParams, body CreateBankingApplicationDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankingApplicationDocumentResponse, error) {
+	rsp, err := c.CreateBankingApplicationDocument(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19509,8 +22099,8 @@ func (c *ClientWithResponses) GetBankingApplicationDocumentWithResponse(ctx cont
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /applications/{id}/submit (the `SubmitBankingApplication` operationId).
-func (c *ClientWithResponses) SubmitBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, reqEditors ...RequestEditorFn) (*SubmitBankingApplicationResponse, error) {
-	rsp, err := c.SubmitBankingApplication(ctx, id, reqEditors...)
+func (c *ClientWithResponses) SubmitBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, params *SubmitBankingApplicationParams, reqEditors ...RequestEditorFn) (*SubmitBankingApplicationResponse, error) {
+	rsp, err := c.SubmitBankingApplication(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19549,8 +22139,8 @@ func (c *ClientWithResponses) ListWalletCounterpartiesWithResponse(ctx context.C
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /counterparty (the `CreateWalletCounterparty` operationId).
-func (c *ClientWithResponses) CreateWalletCounterpartyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletCounterpartyResponse, error) {
-	rsp, err := c.CreateWalletCounterpartyWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateWalletCounterpartyWithBodyWithResponse(ctx context.Context, params *CreateWalletCounterpartyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletCounterpartyResponse, error) {
+	rsp, err := c.CreateWalletCounterpartyWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19572,8 +22162,8 @@ func (c *ClientWithResponses) CreateWalletCounterpartyWithBodyWithResponse(ctx c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /counterparty (the `CreateWalletCounterparty` operationId).
-func (c *ClientWithResponses) CreateWalletCounterpartyWithResponse(ctx context.Context, body CreateWalletCounterpartyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletCounterpartyResponse, error) {
-	rsp, err := c.CreateWalletCounterparty(ctx, body, reqEditors...)
+func (c *ClientWithResponses) CreateWalletCounterpartyWithResponse(ctx context.Context, params *CreateWalletCounterpartyParams, body CreateWalletCounterpartyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletCounterpartyResponse, error) {
+	rsp, err := c.CreateWalletCounterparty(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19649,8 +22239,8 @@ func (c *ClientWithResponses) ListWalletCustomersWithResponse(ctx context.Contex
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /counterparty/{counterparty_guid}/customers (the `CreateWalletCustomer` operationId).
-func (c *ClientWithResponses) CreateWalletCustomerWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletCustomerResponse, error) {
-	rsp, err := c.CreateWalletCustomerWithBody(ctx, counterpartyGuid, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateWalletCustomerWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletCustomerResponse, error) {
+	rsp, err := c.CreateWalletCustomerWithBody(ctx, counterpartyGuid, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19684,8 +22274,8 @@ func (c *ClientWithResponses) CreateWalletCustomerWithBodyWithResponse(ctx conte
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /counterparty/{counterparty_guid}/customers (the `CreateWalletCustomer` operationId).
-func (c *ClientWithResponses) CreateWalletCustomerWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, body CreateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletCustomerResponse, error) {
-	rsp, err := c.CreateWalletCustomer(ctx, counterpartyGuid, body, reqEditors...)
+func (c *ClientWithResponses) CreateWalletCustomerWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *CreateWalletCustomerParams, body CreateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletCustomerResponse, error) {
+	rsp, err := c.CreateWalletCustomer(ctx, counterpartyGuid, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19722,8 +22312,8 @@ func (c *ClientWithResponses) GetWalletCustomerWithResponse(ctx context.Context,
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /counterparty/{counterparty_guid}/customers/{customer_guid} (the `UpdateWalletCustomer` operationId).
-func (c *ClientWithResponses) UpdateWalletCustomerWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWalletCustomerResponse, error) {
-	rsp, err := c.UpdateWalletCustomerWithBody(ctx, counterpartyGuid, customerGuid, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateWalletCustomerWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWalletCustomerResponse, error) {
+	rsp, err := c.UpdateWalletCustomerWithBody(ctx, counterpartyGuid, customerGuid, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19743,8 +22333,8 @@ func (c *ClientWithResponses) UpdateWalletCustomerWithBodyWithResponse(ctx conte
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /counterparty/{counterparty_guid}/customers/{customer_guid} (the `UpdateWalletCustomer` operationId).
-func (c *ClientWithResponses) UpdateWalletCustomerWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body UpdateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWalletCustomerResponse, error) {
-	rsp, err := c.UpdateWalletCustomer(ctx, counterpartyGuid, customerGuid, body, reqEditors...)
+func (c *ClientWithResponses) UpdateWalletCustomerWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *UpdateWalletCustomerParams, body UpdateWalletCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWalletCustomerResponse, error) {
+	rsp, err := c.UpdateWalletCustomer(ctx, counterpartyGuid, customerGuid, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19779,8 +22369,8 @@ func (c *ClientWithResponses) ListWalletAccountsWithResponse(ctx context.Context
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts (the `CreateWalletAccount` operationId).
-func (c *ClientWithResponses) CreateWalletAccountWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletAccountResponse, error) {
-	rsp, err := c.CreateWalletAccountWithBody(ctx, counterpartyGuid, customerGuid, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateWalletAccountWithBodyWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWalletAccountResponse, error) {
+	rsp, err := c.CreateWalletAccountWithBody(ctx, counterpartyGuid, customerGuid, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19799,8 +22389,8 @@ func (c *ClientWithResponses) CreateWalletAccountWithBodyWithResponse(ctx contex
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts (the `CreateWalletAccount` operationId).
-func (c *ClientWithResponses) CreateWalletAccountWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, body CreateWalletAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletAccountResponse, error) {
-	rsp, err := c.CreateWalletAccount(ctx, counterpartyGuid, customerGuid, body, reqEditors...)
+func (c *ClientWithResponses) CreateWalletAccountWithResponse(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params *CreateWalletAccountParams, body CreateWalletAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWalletAccountResponse, error) {
+	rsp, err := c.CreateWalletAccount(ctx, counterpartyGuid, customerGuid, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19859,8 +22449,8 @@ func (c *ClientWithResponses) GetBankingCustomerWithResponse(ctx context.Context
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-func (c *ClientWithResponses) UpdateBankingCustomerWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error) {
-	rsp, err := c.UpdateBankingCustomerWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBankingCustomerWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error) {
+	rsp, err := c.UpdateBankingCustomerWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19882,8 +22472,8 @@ func (c *ClientWithResponses) UpdateBankingCustomerWithBodyWithResponse(ctx cont
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /customers/{id} (the `UpdateBankingCustomer` operationId).
-func (c *ClientWithResponses) UpdateBankingCustomerWithResponse(ctx context.Context, id BankingCustomerIdPath, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error) {
-	rsp, err := c.UpdateBankingCustomer(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBankingCustomerWithResponse(ctx context.Context, id BankingCustomerIdPath, params *UpdateBankingCustomerParams, body UpdateBankingCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingCustomerResponse, error) {
+	rsp, err := c.UpdateBankingCustomer(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19919,8 +22509,8 @@ func (c *ClientWithResponses) GetBankingIndividualWithResponse(ctx context.Conte
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-func (c *ClientWithResponses) UpdateBankingIndividualWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error) {
-	rsp, err := c.UpdateBankingIndividualWithBody(ctx, id, individualId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBankingIndividualWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error) {
+	rsp, err := c.UpdateBankingIndividualWithBody(ctx, id, individualId, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19939,8 +22529,8 @@ func (c *ClientWithResponses) UpdateBankingIndividualWithBodyWithResponse(ctx co
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /customers/{id}/individuals/{individual_id} (the `UpdateBankingIndividual` operationId).
-func (c *ClientWithResponses) UpdateBankingIndividualWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error) {
-	rsp, err := c.UpdateBankingIndividual(ctx, id, individualId, body, reqEditors...)
+func (c *ClientWithResponses) UpdateBankingIndividualWithResponse(ctx context.Context, id BankingCustomerIdPath, individualId BankingIndividualIdPath, params *UpdateBankingIndividualParams, body UpdateBankingIndividualJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankingIndividualResponse, error) {
+	rsp, err := c.UpdateBankingIndividual(ctx, id, individualId, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19958,8 +22548,8 @@ func (c *ClientWithResponses) UpdateBankingIndividualWithResponse(ctx context.Co
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-func (c *ClientWithResponses) DecideBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error) {
-	rsp, err := c.DecideBankingApplicationWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) DecideBankingApplicationWithBodyWithResponse(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error) {
+	rsp, err := c.DecideBankingApplicationWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19977,8 +22567,8 @@ func (c *ClientWithResponses) DecideBankingApplicationWithBodyWithResponse(ctx c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /sandbox/applications/{id}/decision (the `DecideBankingApplication` operationId).
-func (c *ClientWithResponses) DecideBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error) {
-	rsp, err := c.DecideBankingApplication(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) DecideBankingApplicationWithResponse(ctx context.Context, id BankingApplicationIdPath, params *DecideBankingApplicationParams, body DecideBankingApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*DecideBankingApplicationResponse, error) {
+	rsp, err := c.DecideBankingApplication(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -20007,8 +22597,8 @@ func (c *ClientWithResponses) DecideBankingApplicationWithResponse(ctx context.C
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-func (c *ClientWithResponses) SetBankingCustomerStatusWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error) {
-	rsp, err := c.SetBankingCustomerStatusWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) SetBankingCustomerStatusWithBodyWithResponse(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error) {
+	rsp, err := c.SetBankingCustomerStatusWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -20037,8 +22627,8 @@ func (c *ClientWithResponses) SetBankingCustomerStatusWithBodyWithResponse(ctx c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /sandbox/customers/{id}/status (the `SetBankingCustomerStatus` operationId).
-func (c *ClientWithResponses) SetBankingCustomerStatusWithResponse(ctx context.Context, id BankingCustomerIdPath, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error) {
-	rsp, err := c.SetBankingCustomerStatus(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) SetBankingCustomerStatusWithResponse(ctx context.Context, id BankingCustomerIdPath, params *SetBankingCustomerStatusParams, body SetBankingCustomerStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetBankingCustomerStatusResponse, error) {
+	rsp, err := c.SetBankingCustomerStatus(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -21110,6 +23700,20 @@ func ParseListBankingApplicationsResponse(rsp *http.Response) (*ListBankingAppli
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21117,6 +23721,36 @@ func ParseListBankingApplicationsResponse(rsp *http.Response) (*ListBankingAppli
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListBankingApplicationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListBankingApplicationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -21171,6 +23805,20 @@ func ParseCreateBankingApplicationResponse(rsp *http.Response) (*CreateBankingAp
 		}
 		response.ApplicationproblemJSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BankingUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21178,6 +23826,46 @@ func ParseCreateBankingApplicationResponse(rsp *http.Response) (*CreateBankingAp
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateBankingApplicationResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateBankingApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateBankingApplicationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -21225,6 +23913,20 @@ func ParseGetBankingApplicationResponse(rsp *http.Response) (*GetBankingApplicat
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21232,6 +23934,36 @@ func ParseGetBankingApplicationResponse(rsp *http.Response) (*GetBankingApplicat
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetBankingApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetBankingApplicationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -21300,6 +24032,20 @@ func ParseUpdateBankingApplicationResponse(rsp *http.Response) (*UpdateBankingAp
 		}
 		response.ApplicationproblemJSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BankingUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21307,6 +24053,46 @@ func ParseUpdateBankingApplicationResponse(rsp *http.Response) (*UpdateBankingAp
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateBankingApplicationResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateBankingApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateBankingApplicationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -21382,6 +24168,13 @@ func ParseCreateBankingApplicationDocumentResponse(rsp *http.Response) (*CreateB
 		}
 		response.ApplicationproblemJSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21389,6 +24182,46 @@ func ParseCreateBankingApplicationDocumentResponse(rsp *http.Response) (*CreateB
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateBankingApplicationDocumentResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateBankingApplicationDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateBankingApplicationDocumentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -21436,6 +24269,20 @@ func ParseGetBankingApplicationDocumentResponse(rsp *http.Response) (*GetBanking
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21443,6 +24290,36 @@ func ParseGetBankingApplicationDocumentResponse(rsp *http.Response) (*GetBanking
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetBankingApplicationDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetBankingApplicationDocumentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -21497,6 +24374,27 @@ func ParseSubmitBankingApplicationResponse(rsp *http.Response) (*SubmitBankingAp
 		}
 		response.ApplicationproblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BankingUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21504,6 +24402,46 @@ func ParseSubmitBankingApplicationResponse(rsp *http.Response) (*SubmitBankingAp
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SubmitBankingApplicationResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers SubmitBankingApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SubmitBankingApplicationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -21544,6 +24482,20 @@ func ParseListWalletCounterpartiesResponse(rsp *http.Response) (*ListWalletCount
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest WalletPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest WalletTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest WalletInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21551,6 +24503,36 @@ func ParseListWalletCounterpartiesResponse(rsp *http.Response) (*ListWalletCount
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest WalletUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListWalletCounterpartiesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListWalletCounterpartiesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -21605,6 +24587,20 @@ func ParseCreateWalletCounterpartyResponse(rsp *http.Response) (*CreateWalletCou
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest WalletUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest WalletTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest WalletInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21612,6 +24608,46 @@ func ParseCreateWalletCounterpartyResponse(rsp *http.Response) (*CreateWalletCou
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest WalletUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateWalletCounterpartyResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateWalletCounterpartyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateWalletCounterpartyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -21659,6 +24695,20 @@ func ParseGetWalletCounterpartyResponse(rsp *http.Response) (*GetWalletCounterpa
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest WalletPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest WalletTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest WalletInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21666,6 +24716,36 @@ func ParseGetWalletCounterpartyResponse(rsp *http.Response) (*GetWalletCounterpa
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest WalletUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetWalletCounterpartyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetWalletCounterpartyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -21713,6 +24793,20 @@ func ParseListWalletCustomersResponse(rsp *http.Response) (*ListWalletCustomersR
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest WalletPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest WalletTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest WalletInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21720,6 +24814,36 @@ func ParseListWalletCustomersResponse(rsp *http.Response) (*ListWalletCustomersR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest WalletUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListWalletCustomersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListWalletCustomersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -21788,6 +24912,20 @@ func ParseCreateWalletCustomerResponse(rsp *http.Response) (*CreateWalletCustome
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest WalletUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest WalletTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest WalletInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21795,6 +24933,46 @@ func ParseCreateWalletCustomerResponse(rsp *http.Response) (*CreateWalletCustome
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest WalletUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateWalletCustomerResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateWalletCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateWalletCustomerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -21842,6 +25020,20 @@ func ParseGetWalletCustomerResponse(rsp *http.Response) (*GetWalletCustomerRespo
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest WalletPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest WalletTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest WalletInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21849,6 +25041,36 @@ func ParseGetWalletCustomerResponse(rsp *http.Response) (*GetWalletCustomerRespo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest WalletUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetWalletCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetWalletCustomerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -21910,6 +25132,20 @@ func ParseUpdateWalletCustomerResponse(rsp *http.Response) (*UpdateWalletCustome
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest WalletUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest WalletTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest WalletInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21917,6 +25153,46 @@ func ParseUpdateWalletCustomerResponse(rsp *http.Response) (*UpdateWalletCustome
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest WalletUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateWalletCustomerResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateWalletCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateWalletCustomerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -21964,6 +25240,20 @@ func ParseListWalletAccountsResponse(rsp *http.Response) (*ListWalletAccountsRes
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest WalletPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest WalletTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest WalletInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21971,6 +25261,36 @@ func ParseListWalletAccountsResponse(rsp *http.Response) (*ListWalletAccountsRes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest WalletUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListWalletAccountsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListWalletAccountsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -22039,6 +25359,20 @@ func ParseCreateWalletAccountResponse(rsp *http.Response) (*CreateWalletAccountR
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest WalletUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest WalletTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest WalletInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22046,6 +25380,46 @@ func ParseCreateWalletAccountResponse(rsp *http.Response) (*CreateWalletAccountR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest WalletUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateWalletAccountResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateWalletAccountResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateWalletAccountResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -22086,6 +25460,20 @@ func ParseListBankingCustomersResponse(rsp *http.Response) (*ListBankingCustomer
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22093,6 +25481,36 @@ func ParseListBankingCustomersResponse(rsp *http.Response) (*ListBankingCustomer
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListBankingCustomersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListBankingCustomersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -22140,6 +25558,20 @@ func ParseGetBankingCustomerResponse(rsp *http.Response) (*GetBankingCustomerRes
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22147,6 +25579,36 @@ func ParseGetBankingCustomerResponse(rsp *http.Response) (*GetBankingCustomerRes
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetBankingCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetBankingCustomerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -22222,6 +25684,13 @@ func ParseUpdateBankingCustomerResponse(rsp *http.Response) (*UpdateBankingCusto
 		}
 		response.ApplicationproblemJSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22229,6 +25698,46 @@ func ParseUpdateBankingCustomerResponse(rsp *http.Response) (*UpdateBankingCusto
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateBankingCustomerResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateBankingCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateBankingCustomerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -22276,6 +25785,20 @@ func ParseGetBankingIndividualResponse(rsp *http.Response) (*GetBankingIndividua
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BankingPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22283,6 +25806,36 @@ func ParseGetBankingIndividualResponse(rsp *http.Response) (*GetBankingIndividua
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetBankingIndividualResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetBankingIndividualResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -22358,6 +25911,13 @@ func ParseUpdateBankingIndividualResponse(rsp *http.Response) (*UpdateBankingInd
 		}
 		response.ApplicationproblemJSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22365,6 +25925,46 @@ func ParseUpdateBankingIndividualResponse(rsp *http.Response) (*UpdateBankingInd
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateBankingIndividualResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateBankingIndividualResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateBankingIndividualResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -22433,6 +26033,20 @@ func ParseDecideBankingApplicationResponse(rsp *http.Response) (*DecideBankingAp
 		}
 		response.ApplicationproblemJSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BankingUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22440,6 +26054,46 @@ func ParseDecideBankingApplicationResponse(rsp *http.Response) (*DecideBankingAp
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DecideBankingApplicationResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers DecideBankingApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DecideBankingApplicationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -22508,6 +26162,20 @@ func ParseSetBankingCustomerStatusResponse(rsp *http.Response) (*SetBankingCusto
 		}
 		response.ApplicationproblemJSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BankingUnprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest BankingTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest BankingInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22515,6 +26183,46 @@ func ParseSetBankingCustomerStatusResponse(rsp *http.Response) (*SetBankingCusto
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest BankingUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SetBankingCustomerStatusResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers SetBankingCustomerStatusResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SetBankingCustomerStatusResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -22562,6 +26270,20 @@ func ParseListAccountsResponse(rsp *http.Response) (*ListAccountsResponse, error
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22569,6 +26291,36 @@ func ParseListAccountsResponse(rsp *http.Response) (*ListAccountsResponse, error
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListAccountsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListAccountsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -22644,12 +26396,26 @@ func ParseCreateAccountResponse(rsp *http.Response) (*CreateAccountResponse, err
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -22664,6 +26430,26 @@ func ParseCreateAccountResponse(rsp *http.Response) (*CreateAccountResponse, err
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateAccountResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateAccountResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -22739,12 +26525,26 @@ func ParseUpdateAccountResponse(rsp *http.Response) (*UpdateAccountResponse, err
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -22759,6 +26559,26 @@ func ParseUpdateAccountResponse(rsp *http.Response) (*UpdateAccountResponse, err
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateAccountResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateAccountResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -22806,6 +26626,20 @@ func ParseGetAccountResponse(rsp *http.Response) (*GetAccountResponse, error) {
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22813,6 +26647,36 @@ func ParseGetAccountResponse(rsp *http.Response) (*GetAccountResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetAccountResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetAccountResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -22860,6 +26724,20 @@ func ParseListAssetsResponse(rsp *http.Response) (*ListAssetsResponse, error) {
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22867,6 +26745,36 @@ func ParseListAssetsResponse(rsp *http.Response) (*ListAssetsResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListAssetsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListAssetsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -22914,6 +26822,20 @@ func ParseGetAssetResponse(rsp *http.Response) (*GetAssetResponse, error) {
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22921,6 +26843,36 @@ func ParseGetAssetResponse(rsp *http.Response) (*GetAssetResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetAssetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetAssetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -22961,6 +26913,20 @@ func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, err
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22968,6 +26934,36 @@ func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListCustomersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListCustomersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23036,12 +27032,26 @@ func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, e
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -23056,6 +27066,26 @@ func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, e
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateCustomerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23131,12 +27161,26 @@ func ParseUpdateCustomerResponse(rsp *http.Response) (*UpdateCustomerResponse, e
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -23151,6 +27195,26 @@ func ParseUpdateCustomerResponse(rsp *http.Response) (*UpdateCustomerResponse, e
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateCustomerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23198,6 +27262,20 @@ func ParseGetCustomerResponse(rsp *http.Response) (*GetCustomerResponse, error) 
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23205,6 +27283,36 @@ func ParseGetCustomerResponse(rsp *http.Response) (*GetCustomerResponse, error) 
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCustomerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23245,6 +27353,20 @@ func ParseListInstrumentsResponse(rsp *http.Response) (*ListInstrumentsResponse,
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23252,6 +27374,36 @@ func ParseListInstrumentsResponse(rsp *http.Response) (*ListInstrumentsResponse,
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListInstrumentsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListInstrumentsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23299,6 +27451,20 @@ func ParseGetInstrumentResponse(rsp *http.Response) (*GetInstrumentResponse, err
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23306,6 +27472,36 @@ func ParseGetInstrumentResponse(rsp *http.Response) (*GetInstrumentResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetInstrumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetInstrumentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23346,6 +27542,20 @@ func ParseListInvestmentsResponse(rsp *http.Response) (*ListInvestmentsResponse,
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23353,6 +27563,36 @@ func ParseListInvestmentsResponse(rsp *http.Response) (*ListInvestmentsResponse,
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListInvestmentsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListInvestmentsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23400,6 +27640,20 @@ func ParseGetInvestmentResponse(rsp *http.Response) (*GetInvestmentResponse, err
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23407,6 +27661,36 @@ func ParseGetInvestmentResponse(rsp *http.Response) (*GetInvestmentResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetInvestmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetInvestmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23450,6 +27734,27 @@ func ParseRevokeTokenResponse(rsp *http.Response) (*RevokeTokenResponse, error) 
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23457,6 +27762,46 @@ func ParseRevokeTokenResponse(rsp *http.Response) (*RevokeTokenResponse, error) 
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers RevokeTokenResponse204Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 429:
+		var headers RevokeTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RevokeTokenResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23511,6 +27856,13 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23518,6 +27870,36 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateTokenResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23565,6 +27947,20 @@ func ParseListPortfoliosResponse(rsp *http.Response) (*ListPortfoliosResponse, e
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23572,6 +27968,36 @@ func ParseListPortfoliosResponse(rsp *http.Response) (*ListPortfoliosResponse, e
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListPortfoliosResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListPortfoliosResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23647,12 +28073,26 @@ func ParseCreatePortfolioResponse(rsp *http.Response) (*CreatePortfolioResponse,
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -23667,6 +28107,26 @@ func ParseCreatePortfolioResponse(rsp *http.Response) (*CreatePortfolioResponse,
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreatePortfolioResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreatePortfolioResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23742,12 +28202,26 @@ func ParseUpdatePortfolioResponse(rsp *http.Response) (*UpdatePortfolioResponse,
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -23762,6 +28236,26 @@ func ParseUpdatePortfolioResponse(rsp *http.Response) (*UpdatePortfolioResponse,
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdatePortfolioResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdatePortfolioResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23809,6 +28303,20 @@ func ParseGetPortfolioResponse(rsp *http.Response) (*GetPortfolioResponse, error
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23816,6 +28324,36 @@ func ParseGetPortfolioResponse(rsp *http.Response) (*GetPortfolioResponse, error
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetPortfolioResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetPortfolioResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23863,6 +28401,20 @@ func ParseListRequestsResponse(rsp *http.Response) (*ListRequestsResponse, error
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23870,6 +28422,36 @@ func ParseListRequestsResponse(rsp *http.Response) (*ListRequestsResponse, error
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListRequestsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListRequestsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23945,12 +28527,26 @@ func ParseUpdateRequestResponse(rsp *http.Response) (*UpdateRequestResponse, err
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -23965,6 +28561,26 @@ func ParseUpdateRequestResponse(rsp *http.Response) (*UpdateRequestResponse, err
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateRequestResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24040,12 +28656,26 @@ func ParseCreatePurchaseRequestResponse(rsp *http.Response) (*CreatePurchaseRequ
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -24060,6 +28690,26 @@ func ParseCreatePurchaseRequestResponse(rsp *http.Response) (*CreatePurchaseRequ
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreatePurchaseRequestResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreatePurchaseRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24135,12 +28785,26 @@ func ParseCreateSellRequestResponse(rsp *http.Response) (*CreateSellRequestRespo
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -24155,6 +28819,26 @@ func ParseCreateSellRequestResponse(rsp *http.Response) (*CreateSellRequestRespo
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateSellRequestResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateSellRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24202,6 +28886,20 @@ func ParseGetRequestResponse(rsp *http.Response) (*GetRequestResponse, error) {
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24209,6 +28907,36 @@ func ParseGetRequestResponse(rsp *http.Response) (*GetRequestResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetRequestResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24256,6 +28984,20 @@ func ParseGetSandboxClockResponse(rsp *http.Response) (*GetSandboxClockResponse,
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24263,6 +29005,36 @@ func ParseGetSandboxClockResponse(rsp *http.Response) (*GetSandboxClockResponse,
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetSandboxClockResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetSandboxClockResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24338,12 +29110,26 @@ func ParseAdvanceSandboxClockResponse(rsp *http.Response) (*AdvanceSandboxClockR
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -24358,6 +29144,26 @@ func ParseAdvanceSandboxClockResponse(rsp *http.Response) (*AdvanceSandboxClockR
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers AdvanceSandboxClockResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers AdvanceSandboxClockResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24408,6 +29214,13 @@ func ParseClearSandboxPriceResponse(rsp *http.Response) (*ClearSandboxPriceRespo
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Unprocessable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24415,12 +29228,26 @@ func ParseClearSandboxPriceResponse(rsp *http.Response) (*ClearSandboxPriceRespo
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -24435,6 +29262,26 @@ func ParseClearSandboxPriceResponse(rsp *http.Response) (*ClearSandboxPriceRespo
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers204 = &headers
+	case rsp.StatusCode == 429:
+		var headers ClearSandboxPriceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ClearSandboxPriceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24510,12 +29357,26 @@ func ParseSetSandboxPriceResponse(rsp *http.Response) (*SetSandboxPriceResponse,
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -24530,6 +29391,26 @@ func ParseSetSandboxPriceResponse(rsp *http.Response) (*SetSandboxPriceResponse,
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers SetSandboxPriceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SetSandboxPriceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24605,12 +29486,26 @@ func ParseForceRequestOutcomeResponse(rsp *http.Response) (*ForceRequestOutcomeR
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -24625,6 +29520,26 @@ func ParseForceRequestOutcomeResponse(rsp *http.Response) (*ForceRequestOutcomeR
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers ForceRequestOutcomeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ForceRequestOutcomeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24672,6 +29587,20 @@ func ParseListTransactionsResponse(rsp *http.Response) (*ListTransactionsRespons
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24679,6 +29608,36 @@ func ParseListTransactionsResponse(rsp *http.Response) (*ListTransactionsRespons
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListTransactionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListTransactionsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24719,6 +29678,20 @@ func ParseListWebhooksResponse(rsp *http.Response) (*ListWebhooksResponse, error
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24726,6 +29699,36 @@ func ParseListWebhooksResponse(rsp *http.Response) (*ListWebhooksResponse, error
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListWebhooksResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListWebhooksResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24794,12 +29797,26 @@ func ParseCreateWebhookResponse(rsp *http.Response) (*CreateWebhookResponse, err
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -24814,6 +29831,26 @@ func ParseCreateWebhookResponse(rsp *http.Response) (*CreateWebhookResponse, err
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateWebhookResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24889,12 +29926,26 @@ func ParseUpdateWebhookResponse(rsp *http.Response) (*UpdateWebhookResponse, err
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -24909,6 +29960,26 @@ func ParseUpdateWebhookResponse(rsp *http.Response) (*UpdateWebhookResponse, err
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateWebhookResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24949,6 +30020,20 @@ func ParseGetWebhookKeyResponse(rsp *http.Response) (*GetWebhookKeyResponse, err
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24956,6 +30041,36 @@ func ParseGetWebhookKeyResponse(rsp *http.Response) (*GetWebhookKeyResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetWebhookKeyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetWebhookKeyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24999,12 +30114,26 @@ func ParseTestWebhooksResponse(rsp *http.Response) (*TestWebhooksResponse, error
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Unprocessable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
@@ -25013,6 +30142,46 @@ func ParseTestWebhooksResponse(rsp *http.Response) (*TestWebhooksResponse, error
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers TestWebhooksResponse204Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 429:
+		var headers TestWebhooksResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers TestWebhooksResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25063,12 +30232,26 @@ func ParseDeleteWebhookResponse(rsp *http.Response) (*DeleteWebhookResponse, err
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Unprocessable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
@@ -25077,6 +30260,46 @@ func ParseDeleteWebhookResponse(rsp *http.Response) (*DeleteWebhookResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteWebhookResponse204Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteWebhookResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25124,6 +30347,20 @@ func ParseListWebhookDeliveriesResponse(rsp *http.Response) (*ListWebhookDeliver
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -25131,6 +30368,36 @@ func ParseListWebhookDeliveriesResponse(rsp *http.Response) (*ListWebhookDeliver
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListWebhookDeliveriesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListWebhookDeliveriesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25185,6 +30452,13 @@ func ParseRetryWebhookDeliveryResponse(rsp *http.Response) (*RetryWebhookDeliver
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Unprocessable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -25192,12 +30466,26 @@ func ParseRetryWebhookDeliveryResponse(rsp *http.Response) (*RetryWebhookDeliver
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -25212,6 +30500,26 @@ func ParseRetryWebhookDeliveryResponse(rsp *http.Response) (*RetryWebhookDeliver
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers202 = &headers
+	case rsp.StatusCode == 429:
+		var headers RetryWebhookDeliveryResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RetryWebhookDeliveryResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil

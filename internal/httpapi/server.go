@@ -125,6 +125,7 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	e.Use(
+		sanitizeRequestID,
 		middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}),
 		withRequestLogger(log),
 		accessLog(log),
