@@ -57,6 +57,9 @@ type Options struct {
 	WebhookAllowPrivate bool
 	// WebhookSchedule replaces the webhook retry delays.
 	WebhookSchedule webhook.Schedule
+	// RateLimits are the server's limits; nil turns them all off (tests
+	// make many token calls and failures from one address).
+	RateLimits *config.RateLimits
 }
 
 // Start serves the full application on a real listener for the test.
@@ -71,6 +74,10 @@ func Start(t testing.TB, opts Options) *Env {
 	}
 	cfg.PublicURL = opts.PublicURL
 	cfg.WebhookAllowPrivate = opts.WebhookAllowPrivate
+	cfg.RateLimits = config.RateLimits{}
+	if opts.RateLimits != nil {
+		cfg.RateLimits = *opts.RateLimits
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))

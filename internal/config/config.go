@@ -50,6 +50,8 @@ type Config struct {
 	// delivery (OPENVEST_WEBHOOK_RETRY_DELAYS, comma-separated durations;
 	// empty means the default schedule of about three days).
 	WebhookRetryDelays []time.Duration
+	// RateLimits: OPENVEST_RATE_* (ratelimits.go).
+	RateLimits RateLimits
 }
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
@@ -76,6 +78,9 @@ func FromEnv() (Config, error) {
 		return c, fmt.Errorf("OPENVEST_LOG_FORMAT=%q: use json or text", c.LogFormat)
 	}
 	var err error
+	if c.RateLimits, err = rateLimitsFromEnv(); err != nil {
+		return c, err
+	}
 	if c.MaxBodyBytes, err = envInt("OPENVEST_MAX_BODY_BYTES", c.MaxBodyBytes); err != nil {
 		return c, err
 	}

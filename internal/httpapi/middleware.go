@@ -106,10 +106,11 @@ type apiPipeline struct {
 	idempotency  *idempotency.Service
 	maxBodyBytes int64
 	skip         func(path string) bool
+	limits       *rateLimiter
 }
 
 func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
+	return func(c echo.Context) (retErr error) {
 		req := c.Request()
 		if p.skip(req.URL.Path) {
 			return next(c)
@@ -131,6 +132,18 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := checkText(req, route, pathParams, body); err != nil {
 			return err
 		}
+		// oapi-codegen capitalizes operation ids in the spec it embeds.
+		tokenCall := strings.EqualFold(op.OperationID, "createToken")
+		if tokenCall || requiresAuth(p.doc, op) {
+			ip, clientID := sourceIP(req), req.Header.Get("X-Client-Id")
+			if tokenCall {
+				clientID = tokenClientID(req, body)
+			}
+			if err := p.limits.admit(ip, clientID, tokenCall); err != nil {
+				return err
+			}
+			defer func() { p.limits.done(ip, clientID, tokenCall, retErr) }()
+		}
 		var (
 			org   auth.Organization
 			known bool
@@ -143,9 +156,10 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			req = req.WithContext(context.WithValue(req.Context(), principalKey, principal))
 			c.SetRequest(req)
 			org, known = principal.Org, true
+			if err := p.limits.org(org.ID); err != nil {
+				return err
+			}
 		}
-		// oapi-codegen capitalizes operation ids in the spec it embeds.
-		tokenCall := strings.EqualFold(op.OperationID, "createToken")
 		if tokenCall {
 			if o, err := p.auth.OrganizationByClientID(req.Context(), tokenClientID(req, body)); err == nil {
 				org, known = o, true

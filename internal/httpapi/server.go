@@ -68,6 +68,9 @@ type Options struct {
 	SignatureSkew time.Duration
 	// Now is the clock (time.Now by default).
 	Now func() time.Time
+	// RateLimits bound token calls, failed authentications and (when set)
+	// each organization's requests.
+	RateLimits RateLimits
 }
 
 // infraPaths are served outside the spec (and outside request validation).
@@ -143,6 +146,7 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 	}
 	pipeline := &apiPipeline{
 		router: router, doc: doc, auth: s.Auth, idempotency: s.Idempotency, maxBodyBytes: opts.MaxBodyBytes, skip: IsInfra,
+		limits: newRateLimiter(opts.RateLimits, time.Now),
 		integrity: &integrity{auth: s.Auth, now: opts.Now, skew: opts.SignatureSkew, publicURL: opts.PublicURL},
 	}
 	e.Use(pipeline.middleware)
