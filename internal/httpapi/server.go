@@ -146,7 +146,7 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 	}
 	pipeline := &apiPipeline{
 		router: router, doc: doc, auth: s.Auth, idempotency: s.Idempotency, maxBodyBytes: opts.MaxBodyBytes, skip: IsInfra,
-		limits: newRateLimiter(opts.RateLimits, time.Now),
+		limits:    newRateLimiter(opts.RateLimits, time.Now),
 		integrity: &integrity{auth: s.Auth, now: opts.Now, skew: opts.SignatureSkew, publicURL: opts.PublicURL},
 	}
 	e.Use(pipeline.middleware)
