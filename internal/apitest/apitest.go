@@ -57,6 +57,9 @@ type Options struct {
 	WebhookAllowPrivate bool
 	// WebhookSchedule replaces the webhook retry delays.
 	WebhookSchedule webhook.Schedule
+	// DatabaseURL replaces the package's PostgreSQL database (for example
+	// sqlite:// and a file in t.TempDir()).
+	DatabaseURL string
 	// RateLimits are the server's limits; nil turns them all off (tests
 	// make many token calls and failures from one address).
 	RateLimits *config.RateLimits
@@ -68,6 +71,9 @@ func Start(t testing.TB, opts Options) *Env {
 	cfg, err := config.FromEnv()
 	require.NoError(t, err)
 	cfg.DatabaseURL = testdb.URL()
+	if opts.DatabaseURL != "" {
+		cfg.DatabaseURL = opts.DatabaseURL
+	}
 	cfg.DBMaxConns = 8
 	if opts.MaxBodyBytes > 0 {
 		cfg.MaxBodyBytes = opts.MaxBodyBytes
