@@ -51,7 +51,7 @@ func TestBankingEndToEnd(t *testing.T) {
 	c := connect("http://" + addr)
 
 	str := func(s string) *string { return &s }
-	created, err := c.CreateBankingApplicationWithResponse(ctx, client.BankingApplicationCreate{
+	created, err := c.CreateBankingApplicationWithResponse(ctx, nil, client.BankingApplicationCreate{
 		Type: client.BankingTypeIndividual, Email: str("john.doe@example.com"), Phone: str("+1234567890"),
 		Individual: &client.BankingApplicationPerson{
 			FirstName: str("John"), LastName: str("Doe"),
@@ -64,14 +64,14 @@ func TestBankingEndToEnd(t *testing.T) {
 	require.Equal(t, client.BankingApplicationDraft, created.JSON201.Status)
 	id := created.JSON201.Id
 
-	doc, err := c.CreateBankingApplicationDocumentWithResponse(ctx, id, client.BankingDocumentCreate{
+	doc, err := c.CreateBankingApplicationDocumentWithResponse(ctx, id, nil, client.BankingDocumentCreate{
 		Type: client.BankingDocumentPassport, FileName: "passport.pdf", ContentType: client.BankingContentPDF,
 		Content: base64.StdEncoding.EncodeToString([]byte("%PDF-1.7\n% passport scan\n")),
 	})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, doc.StatusCode(), string(doc.Body))
 
-	submitted, err := c.SubmitBankingApplicationWithResponse(ctx, id)
+	submitted, err := c.SubmitBankingApplicationWithResponse(ctx, id, nil)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, submitted.StatusCode(), string(submitted.Body))
 	require.Equal(t, client.BankingApplicationApproved, submitted.JSON200.Status)

@@ -2129,11 +2129,29 @@ type Problem struct {
 	// Detail What went wrong and what to do about it.
 	Detail string `json:"detail"`
 
-	// Errors The failing fields, for validation failures.
-	Errors *[]struct {
-		Detail string `json:"detail"`
-		Field  string `json:"field"`
-	} `json:"errors,omitempty"`
+	// Errors One item per failing field (with `field` and `detail`) for
+	// validation failures, else one item for the error itself. Each
+	// has `code` and `description`, the shape of the banking source
+	// API's errors (`{errors: [{code, description}]}`).
+	Errors []struct {
+		// Code A machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+		// `FORBIDDEN`, `NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+		// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+		// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`.
+		//
+		//
+		// Example: VALIDATION_ERROR
+		Code string `json:"code"`
+
+		// Description What went wrong: `<field>: <detail>` for a field, else the `detail`.
+		Description string `json:"description"`
+
+		// Detail The field's rule.
+		Detail *string `json:"detail,omitempty"`
+
+		// Field The failing field, as a dotted path or a parameter name.
+		Field *string `json:"field,omitempty"`
+	} `json:"errors"`
 
 	// SignatureBase On a refused signature, for sandbox organizations only, the signature base the server computed.
 	SignatureBase *string `json:"signature_base,omitempty"`
@@ -2544,8 +2562,13 @@ type WalletAccountList struct {
 // Example: 5000.5
 type WalletAmount = decimal.Decimal
 
-// WalletAsset An asset a wallet account holds.
+// WalletAsset An asset a wallet account holds. `activated` is a status attribute
+// the source API documents as not used yet: it is the account's
+// (false).
 type WalletAsset struct {
+	// Activated Not used yet; false.
+	Activated bool `json:"activated"`
+
 	// Balance An exact decimal amount of at most 7 decimal places (a Stellar
 	// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
 	// `400` otherwise. The upper bound is checked as an exact decimal: a
@@ -2560,6 +2583,12 @@ type WalletAsset struct {
 
 	// MinorUnit The number of decimal places of the balance (7 on Stellar).
 	MinorUnit int `json:"minor_unit"`
+
+	// Name The asset's name: its code (Openvest keeps no other name for an asset).
+	Name string `json:"name"`
+
+	// Platform Where the asset lives; `stellar`.
+	Platform string `json:"platform"`
 
 	// StellarCode The asset code on Stellar.
 	StellarCode string `json:"stellar_code"`
@@ -2728,7 +2757,10 @@ type WalletCustomer struct {
 	CustomerGuid openapi_types.UUID `json:"customer_guid"`
 	IsDisabled   bool               `json:"is_disabled"`
 
-	// KycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+	// KycLevel The customer's level of verification (KYC), 0 (none) or more. Like
+	// the source API, Openvest gives the levels no meaning and no upper
+	// bound beyond a 32-bit integer.
+	//
 	//
 	// Example: 1
 	KycLevel     WalletKycLevel `json:"kyc_level"`
@@ -2764,10 +2796,13 @@ type WalletCustomerOrdering string
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletError struct {
 	// Error The machine-readable error code.
 	//
@@ -2785,8 +2820,13 @@ type WalletError struct {
 
 	// StatusCode The HTTP status code.
 	//
-	// Example: 409
+	// Example: 400
 	StatusCode int `json:"statusCode"`
+
+	// Timestamp When the error was answered (UTC).
+	//
+	// Example: 2026-11-21T08:16:02.5Z
+	Timestamp time.Time `json:"timestamp"`
 }
 
 // WalletIban An IBAN, with or without spaces, in any case. It must have its
@@ -2796,7 +2836,9 @@ type WalletError struct {
 // Example: GB82 WEST 1234 5698 7654 32
 type WalletIban = string
 
-// WalletKycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+// WalletKycLevel The customer's level of verification (KYC), 0 (none) or more. Like
+// the source API, Openvest gives the levels no meaning and no upper
+// bound beyond a 32-bit integer.
 //
 // Example: 1
 type WalletKycLevel = int
@@ -2861,7 +2903,10 @@ type WalletUpdateCustomerRequest struct {
 	// IsDisabled true disables the customer.
 	IsDisabled *bool `json:"is_disabled,omitempty"`
 
-	// KycLevel The customer's level of verification (KYC), from 0 (none) to 3.
+	// KycLevel The customer's level of verification (KYC), 0 (none) or more. Like
+	// the source API, Openvest gives the levels no meaning and no upper
+	// bound beyond a 32-bit integer.
+	//
 	//
 	// Example: 1
 	KycLevel *WalletKycLevel `json:"kyc_level,omitempty"`
@@ -3260,100 +3305,143 @@ type UnsupportedMediaType = Error
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletBadRequest = WalletError
 
 // WalletConflict The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletConflict = WalletError
+
+// WalletCreateCustomerBadRequest The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletCreateCustomerBadRequest = WalletError
 
 // WalletInternalError The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletInternalError = WalletError
 
 // WalletNotFound The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletNotFound = WalletError
 
 // WalletPayloadTooLarge The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletPayloadTooLarge = WalletError
 
 // WalletTooManyRequests The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletTooManyRequests = WalletError
 
 // WalletUnauthorized The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletUnauthorized = WalletError
 
 // WalletUnavailable The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletUnavailable = WalletError
 
 // WalletUnprocessable The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletUnprocessable = WalletError
 
 // WalletUnsupportedMediaType The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
 // `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
-// `CUSTOMER_ALREADY_EXISTS`, `IBAN_ALREADY_EXISTS`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
 // `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
 // `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
-// `errors`, one item per failing field.
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
 type WalletUnsupportedMediaType = WalletError
 
 // ListBankingApplicationsParams defines parameters for ListBankingApplications.
@@ -3445,8 +3533,11 @@ type ListWalletCustomersParams struct {
 	// Logins Customer's logins.
 	Logins *[]WalletLogin `form:"logins,omitempty" json:"logins,omitempty"`
 
-	// KycLevels Customer's KYC levels.
-	KycLevels *[]WalletKycLevel `form:"kyc_levels,omitempty" json:"kyc_levels,omitempty"`
+	// KycLevels Customer's KYC levels. The source API types this filter as
+	// strings (`string[]`) although `kyc_level` is an integer: each
+	// value is a level's decimal digits, so `kyc_levels=1` is the same
+	// whether a client means the string `"1"` or the number 1.
+	KycLevels *[]string `form:"kyc_levels,omitempty" json:"kyc_levels,omitempty"`
 
 	// IsDisabled Only disabled customers (`true`) or only enabled ones (`false`).
 	IsDisabled *bool `form:"is_disabled,omitempty" json:"is_disabled,omitempty"`
@@ -5143,7 +5234,11 @@ type ClientInterface interface {
 	// `is_disabled=true` lists only disabled customers, `false` only the
 	// others; absent, both. `search_string` matches a substring of the
 	// name, surname or login (any case), or exactly a customer guid, a
-	// wallet account guid or an IBAN (in any spacing or case).
+	// wallet account guid or an IBAN (in any spacing or case): what the
+	// source API's customer list searches (name or login) and what its
+	// account list searches (account guid, IBAN, login), together. The
+	// source's `external_id` has no counterpart here: no customer field
+	// carries one.
 	//
 	// Corresponds with GET /counterparty/{counterparty_guid}/customers (the `ListWalletCustomers` operationId).
 	ListWalletCustomers(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *ListWalletCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5168,9 +5263,11 @@ type ClientInterface interface {
 	// Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 	// an empty string counts as absent. `login` (a phone number, an e-mail
 	// or another user name) is unique within the counterparty: a taken
-	// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-	// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-	// nothing is written.
+	// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+	// `errors` naming `login`, as the source API does (it answers a
+	// duplicate login with a 400 wrapping its user service's 409). An
+	// `iban` is unique within the organization (`409
+	// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -5197,9 +5294,11 @@ type ClientInterface interface {
 	// Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 	// an empty string counts as absent. `login` (a phone number, an e-mail
 	// or another user name) is unique within the counterparty: a taken
-	// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-	// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-	// nothing is written.
+	// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+	// `errors` naming `login`, as the source API does (it answers a
+	// duplicate login with a 400 wrapping its user service's 409). An
+	// `iban` is unique within the organization (`409
+	// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -6471,7 +6570,11 @@ func (c *Client) GetWalletCounterparty(ctx context.Context, counterpartyGuid Wal
 // `is_disabled=true` lists only disabled customers, `false` only the
 // others; absent, both. `search_string` matches a substring of the
 // name, surname or login (any case), or exactly a customer guid, a
-// wallet account guid or an IBAN (in any spacing or case).
+// wallet account guid or an IBAN (in any spacing or case): what the
+// source API's customer list searches (name or login) and what its
+// account list searches (account guid, IBAN, login), together. The
+// source's `external_id` has no counterpart here: no customer field
+// carries one.
 //
 // Corresponds with GET /counterparty/{counterparty_guid}/customers (the `ListWalletCustomers` operationId).
 func (c *Client) ListWalletCustomers(ctx context.Context, counterpartyGuid WalletCounterpartyGuid, params *ListWalletCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6506,9 +6609,11 @@ func (c *Client) ListWalletCustomers(ctx context.Context, counterpartyGuid Walle
 // Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 // an empty string counts as absent. `login` (a phone number, an e-mail
 // or another user name) is unique within the counterparty: a taken
-// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-// nothing is written.
+// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+// `errors` naming `login`, as the source API does (it answers a
+// duplicate login with a 400 wrapping its user service's 409). An
+// `iban` is unique within the organization (`409
+// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 //
 // Takes any type of body and a specified content type.
 //
@@ -6545,9 +6650,11 @@ func (c *Client) CreateWalletCustomerWithBody(ctx context.Context, counterpartyG
 // Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 // an empty string counts as absent. `login` (a phone number, an e-mail
 // or another user name) is unique within the counterparty: a taken
-// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-// nothing is written.
+// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+// `errors` naming `login`, as the source API does (it answers a
+// duplicate login with a 400 wrapping its user service's 409). An
+// `iban` is unique within the organization (`409
+// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -13728,7 +13835,11 @@ type ClientWithResponsesInterface interface {
 	// `is_disabled=true` lists only disabled customers, `false` only the
 	// others; absent, both. `search_string` matches a substring of the
 	// name, surname or login (any case), or exactly a customer guid, a
-	// wallet account guid or an IBAN (in any spacing or case).
+	// wallet account guid or an IBAN (in any spacing or case): what the
+	// source API's customer list searches (name or login) and what its
+	// account list searches (account guid, IBAN, login), together. The
+	// source's `external_id` has no counterpart here: no customer field
+	// carries one.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -13755,9 +13866,11 @@ type ClientWithResponsesInterface interface {
 	// Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 	// an empty string counts as absent. `login` (a phone number, an e-mail
 	// or another user name) is unique within the counterparty: a taken
-	// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-	// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-	// nothing is written.
+	// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+	// `errors` naming `login`, as the source API does (it answers a
+	// duplicate login with a 400 wrapping its user service's 409). An
+	// `iban` is unique within the organization (`409
+	// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -13784,9 +13897,11 @@ type ClientWithResponsesInterface interface {
 	// Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 	// an empty string counts as absent. `login` (a phone number, an e-mail
 	// or another user name) is unique within the counterparty: a taken
-	// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-	// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-	// nothing is written.
+	// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+	// `errors` naming `login`, as the source API does (it answers a
+	// duplicate login with a 400 wrapping its user service's 409). An
+	// `iban` is unique within the organization (`409
+	// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -16001,7 +16116,7 @@ type CreateWalletCustomerResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *WalletCreatedCustomer
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *WalletBadRequest
+	JSON400 *WalletCreateCustomerBadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *WalletUnauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -16034,7 +16149,7 @@ func (r CreateWalletCustomerResponse) GetJSON200() *WalletCreatedCustomer {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r CreateWalletCustomerResponse) GetJSON400() *WalletBadRequest {
+func (r CreateWalletCustomerResponse) GetJSON400() *WalletCreateCustomerBadRequest {
 	return r.JSON400
 }
 
@@ -22199,7 +22314,11 @@ func (c *ClientWithResponses) GetWalletCounterpartyWithResponse(ctx context.Cont
 // `is_disabled=true` lists only disabled customers, `false` only the
 // others; absent, both. `search_string` matches a substring of the
 // name, surname or login (any case), or exactly a customer guid, a
-// wallet account guid or an IBAN (in any spacing or case).
+// wallet account guid or an IBAN (in any spacing or case): what the
+// source API's customer list searches (name or login) and what its
+// account list searches (account guid, IBAN, login), together. The
+// source's `external_id` has no counterpart here: no customer field
+// carries one.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -22232,9 +22351,11 @@ func (c *ClientWithResponses) ListWalletCustomersWithResponse(ctx context.Contex
 // Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 // an empty string counts as absent. `login` (a phone number, an e-mail
 // or another user name) is unique within the counterparty: a taken
-// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-// nothing is written.
+// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+// `errors` naming `login`, as the source API does (it answers a
+// duplicate login with a 400 wrapping its user service's 409). An
+// `iban` is unique within the organization (`409
+// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -22267,9 +22388,11 @@ func (c *ClientWithResponses) CreateWalletCustomerWithBodyWithResponse(ctx conte
 // Defaults: `balance_allowed` 0, `kyc_level` 0, `is_disabled` false;
 // an empty string counts as absent. `login` (a phone number, an e-mail
 // or another user name) is unique within the counterparty: a taken
-// one answers `409 CUSTOMER_ALREADY_EXISTS`; an `iban` is unique
-// within the organization (`409 IBAN_ALREADY_EXISTS`). On any error
-// nothing is written.
+// one answers `400` with `error` `CUSTOMER_ALREADY_EXISTS` and
+// `errors` naming `login`, as the source API does (it answers a
+// duplicate login with a 400 wrapping its user service's 409). An
+// `iban` is unique within the organization (`409
+// IBAN_ALREADY_EXISTS`). On any error nothing is written.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -24871,7 +24994,7 @@ func ParseCreateWalletCustomerResponse(rsp *http.Response) (*CreateWalletCustome
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest WalletBadRequest
+		var dest WalletCreateCustomerBadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -16,8 +16,10 @@ type problem struct {
 	Status int    `json:"status"`
 	Detail string `json:"detail"`
 	Errors []struct {
-		Field  string `json:"field"`
-		Detail string `json:"detail"`
+		Code        string `json:"code"`
+		Description string `json:"description"`
+		Field       string `json:"field"`
+		Detail      string `json:"detail"`
 	} `json:"errors"`
 }
 
@@ -31,6 +33,18 @@ func requireProblem(t *testing.T, res apitest.Response, status int) problem {
 	res.JSON(t, &p)
 	require.Equal(t, status, p.Status)
 	require.NotEmpty(t, p.Detail)
+	// The banking source API's {errors: [{code, description}]}: one item
+	// per field, or one for the error.
+	require.NotEmpty(t, p.Errors, "%s", res.Body)
+	for _, e := range p.Errors {
+		require.NotEmpty(t, e.Code, "%s", res.Body)
+		if e.Field == "" {
+			require.Len(t, p.Errors, 1, "%s", res.Body)
+			require.Equal(t, p.Detail, e.Description)
+		} else {
+			require.Equal(t, e.Field+": "+e.Detail, e.Description)
+		}
+	}
 	return p
 }
 
@@ -38,7 +52,9 @@ func requireProblem(t *testing.T, res apitest.Response, status int) problem {
 func problemFields(p problem) []string {
 	var out []string
 	for _, e := range p.Errors {
-		out = append(out, e.Field)
+		if e.Field != "" {
+			out = append(out, e.Field)
+		}
 	}
 	return out
 }

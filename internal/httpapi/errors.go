@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/openvest/openvest/gen/api"
@@ -44,8 +45,8 @@ func newAPIError(status int, format string, args ...any) *apiError {
 
 // errorHandler renders every error in the error shape of the surface the
 // path belongs to. Anything unexpected is logged with the request id and
-// answered 500 without internals.
-func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+// answered 500 without internals. now stamps the wallet shape's timestamp.
+func errorHandler(log *slog.Logger, now func() time.Time) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
@@ -65,7 +66,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 				c.Response().Header().Add(k, v)
 			}
 		}
-		if werr := renderError(c, ae); werr != nil {
+		if werr := renderError(c, ae, now()); werr != nil {
 			requestLogger(c, log).Error("write error response", "error", werr.Error())
 		}
 	}
@@ -91,12 +92,12 @@ func toAPIError(err error) *apiError {
 }
 
 // renderError writes ae in the investing shape `{code, message, errors}`
-// under /v1, in the wallet shape `{error, message, statusCode, errors}`
-// under /counterparty, and as RFC 9457 problem+json elsewhere.
-func renderError(c echo.Context, ae *apiError) error {
+// under /v1, in the wallet shape `{error, message, statusCode, timestamp,
+// errors}` under /counterparty, and as RFC 9457 problem+json elsewhere.
+func renderError(c echo.Context, ae *apiError, at time.Time) error {
 	path := c.Request().URL.Path
 	if isWallet(path) {
-		body := api.WalletError{Error: walletReason(ae), Message: ae.Message, StatusCode: ae.Status}
+		body := api.WalletError{Error: walletReason(ae), Message: ae.Message, StatusCode: ae.Status, Timestamp: at.UTC()}
 		if ae.SignatureBase != "" {
 			body.SignatureBase = &ae.SignatureBase
 		}
@@ -126,13 +127,18 @@ func renderError(c echo.Context, ae *apiError) error {
 	if ae.SignatureBase != "" {
 		problem["signature_base"] = ae.SignatureBase
 	}
+	// errors carries, besides RFC 9457's members, the banking source API's
+	// own error list {errors: [{code, description}]}: one item per failing
+	// field, or one for the error itself.
+	code := walletReason(ae)
+	errs := []map[string]string{{"code": code, "description": ae.Message}}
 	if len(ae.Fields) > 0 {
-		errs := make([]map[string]string, len(ae.Fields))
+		errs = make([]map[string]string, len(ae.Fields))
 		for i, f := range ae.Fields {
-			errs[i] = map[string]string{"field": f.Field, "detail": f.Message}
+			errs[i] = map[string]string{"code": code, "description": f.Field + ": " + f.Message, "field": f.Field, "detail": f.Message}
 		}
-		problem["errors"] = errs
 	}
+	problem["errors"] = errs
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 	c.Response().WriteHeader(ae.Status)
 	return jsonEncode(c.Response(), problem)
@@ -156,8 +162,9 @@ func isWallet(path string) bool {
 	return path == "/counterparty" || strings.HasPrefix(path, "/counterparty/")
 }
 
-// walletReasonOf is the wallet surface's error code of a status, when the
-// domain gave no finer reason.
+// walletReasonOf is the machine-readable error code of a status (the wallet
+// shape's `error`, a problem's `errors[].code`), when the domain gave no
+// finer reason.
 var walletReasonOf = map[int]string{
 	http.StatusBadRequest:            "VALIDATION_ERROR",
 	http.StatusUnauthorized:          "UNAUTHORIZED",

@@ -34,7 +34,7 @@ func TestInternalErrorUnderIdempotencyKeyQuotesTheRequestID(t *testing.T) {
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	svc := idempotency.NewService(nil, directTx{}, time.Now, time.Hour)
 	e := echo.New()
-	e.HTTPErrorHandler = errorHandler(log)
+	e.HTTPErrorHandler = errorHandler(log, time.Now)
 	e.Use(sanitizeRequestID, middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}), withRequestLogger(log))
 	e.POST("/v1/customers", func(c echo.Context) error {
 		return withIdempotency(c, svc, 1, nil, func(echo.Context) error { return errors.New("boom") })

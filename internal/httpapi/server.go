@@ -122,7 +122,10 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = errorHandler(log)
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	e.HTTPErrorHandler = errorHandler(log, opts.Now)
 
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -141,9 +144,6 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 			Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
 		}),
 	)
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
 	pipeline := &apiPipeline{
 		router: router, doc: doc, auth: s.Auth, idempotency: s.Idempotency, maxBodyBytes: opts.MaxBodyBytes, skip: IsInfra,
 		limits:    newRateLimiter(opts.RateLimits, time.Now),

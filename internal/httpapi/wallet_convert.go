@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/openvest/openvest/gen/api"
@@ -52,7 +53,10 @@ func apiWalletCustomer(c wallet.Customer) api.WalletCustomer {
 
 func apiWalletAssets(a wallet.Account) []api.WalletAsset {
 	return mapSlice(a.Assets(), func(as wallet.Asset) api.WalletAsset {
-		return api.WalletAsset{Balance: as.Balance, Code: as.Code, MinorUnit: as.MinorUnit, StellarCode: as.StellarCode, StellarIssuer: as.StellarIssuer}
+		return api.WalletAsset{
+			Activated: as.Activated, Balance: as.Balance, Code: as.Code, MinorUnit: as.MinorUnit, Name: as.Name,
+			Platform: as.Platform, StellarCode: as.StellarCode, StellarIssuer: as.StellarIssuer,
+		}
 	})
 }
 
@@ -85,3 +89,19 @@ func deref[T any](p *[]T) []T {
 }
 
 func uuids(p *[]uuid.UUID) []uuid.UUID { return deref(p) }
+
+// walletKYCLevels parses the kyc_levels filter: the source API types it as
+// strings, the spec as decimal digits (so a number sent by a client is the
+// same text).
+func walletKYCLevels(p *[]string) ([]int, error) {
+	var out []int
+	for _, v := range deref(p) {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, &errcode.Error{Code: errcode.Invalid, Message: "validation failed: kyc_levels: " + strconv.Quote(v) + " is not a KYC level: send its decimal digits",
+				Fields: []errcode.FieldError{{Field: "kyc_levels", In: "query", Message: strconv.Quote(v) + " is not a KYC level: send its decimal digits"}}}
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}

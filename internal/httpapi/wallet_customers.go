@@ -74,8 +74,12 @@ func (s *Server) ListWalletCustomers(ctx context.Context, req api.ListWalletCust
 			return nil, errcode.New(errcode.Invalid, "%v", err)
 		}
 	}
+	kyc, err := walletKYCLevels(p.KycLevels)
+	if err != nil {
+		return nil, err
+	}
 	f := wallet.CustomerFilter{
-		GUIDs: uuids(p.WalletUserGuids), Logins: deref(p.Logins), KYCLevels: deref(p.KycLevels), IsDisabled: p.IsDisabled,
+		GUIDs: uuids(p.WalletUserGuids), Logins: deref(p.Logins), KYCLevels: kyc, IsDisabled: p.IsDisabled,
 		MinBalanceAllowed: p.MinBalanceAllowed, MaxBalanceAllowed: p.MaxBalanceAllowed,
 		BalanceAssetCodes: deref(p.BalanceAssetCodes), BalanceAssetIssuers: deref(p.BalanceAssetIssuers),
 		BranchGUIDs: uuids(p.BranchGuids), Names: deref(p.Names), PaternalNames: deref(p.PaternalNames),

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/openvest/openvest/internal/apitest"
 	"github.com/stretchr/testify/require"
@@ -20,6 +21,7 @@ type walletError struct {
 	Error      string       `json:"error"`
 	Message    string       `json:"message"`
 	StatusCode int          `json:"statusCode"`
+	Timestamp  time.Time    `json:"timestamp"`
 	Errors     []fieldError `json:"errors"`
 }
 
@@ -32,6 +34,8 @@ func requireWalletError(t *testing.T, res apitest.Response, status int, code str
 	require.Equal(t, status, e.StatusCode)
 	require.Equal(t, code, e.Error, "%s", res.Body)
 	require.NotEmpty(t, e.Message)
+	require.WithinDuration(t, time.Now(), e.Timestamp, time.Minute, "timestamp: when the error was answered")
+	require.Equal(t, time.UTC, e.Timestamp.Location())
 	return e
 }
 

@@ -92,6 +92,9 @@ func TestWalletCustomerListFilters(t *testing.T) {
 		{"logins, exact", url.Values{"logins": {"JANE@example.com", "jane"}}, nil},
 		{"kyc_levels", url.Values{"kyc_levels": {"2"}}, []int{1, 3}},
 		{"kyc_levels, two", url.Values{"kyc_levels": {"0", "3"}}, []int{0, 2}},
+		// The source API types kyc_levels as strings: digits are digits.
+		{"kyc_levels, leading zero", url.Values{"kyc_levels": {"02"}}, []int{1, 3}},
+		{"kyc_levels, no such level", url.Values{"kyc_levels": {"9"}}, nil},
 		{"is_disabled", url.Values{"is_disabled": {"true"}}, []int{1}},
 		{"is_disabled false", url.Values{"is_disabled": {"false"}}, []int{0, 2, 3}},
 		{"min_balance_allowed", url.Values{"min_balance_allowed": {"100.5"}}, []int{1, 2, 3}},

@@ -49,7 +49,11 @@ func TestWalletSeedRequests(t *testing.T) {
 	require.Equal(t, "stellar", created["platform"])
 	require.Equal(t, "customer", created["type"])
 	require.Equal(t, float64(1), created["assets_total"])
-	require.Equal(t, []any{map[string]any{"balance": float64(0), "code": "ZMWT", "minor_unit": float64(7), "stellar_code": "ZMWT", "stellar_issuer": usdcIssuer}}, created["assets"])
+	// The asset item carries the source API's activated, name and platform too.
+	require.Equal(t, []any{map[string]any{
+		"activated": false, "balance": float64(0), "code": "ZMWT", "minor_unit": float64(7), "name": "ZMWT",
+		"platform": "stellar", "stellar_code": "ZMWT", "stellar_issuer": usdcIssuer,
+	}}, created["assets"])
 
 	customerPath := "/counterparty/" + cpGUID + "/customers/" + customerGUID
 	res = tn.Do(t, "GET", customerPath, nil)
@@ -223,8 +227,8 @@ func TestWalletValidation(t *testing.T) {
 		{"IBAN length", "POST", customers, valid(map[string]any{"iban": "DE893704004405320130"}), []want{{"iban", "body", "DE has 22 characters"}}},
 		{"IBAN country", "POST", customers, valid(map[string]any{"iban": "ZM12345678901234567890"}), []want{{"iban", "body", "country code"}}},
 		{"IBAN characters", "POST", customers, valid(map[string]any{"iban": "GB82-WEST-1234-5698-7654-32"}), []want{{"iban", "body", "regular expression"}}},
-		{"ranges and enums", "POST", customers, valid(map[string]any{"kyc_level": 4, "balance_allowed": -1, "segment": "XX"}),
-			[]want{{"kyc_level", "body", "at most 3"}, {"balance_allowed", "body", "at least 0"}, {"segment", "body", "allowed values"}}},
+		{"ranges and enums", "POST", customers, valid(map[string]any{"kyc_level": -1, "balance_allowed": -1, "segment": "XX"}),
+			[]want{{"kyc_level", "body", "at least 0"}, {"balance_allowed", "body", "at least 0"}, {"segment", "body", "allowed values"}}},
 		{"balance precision", "POST", customers, valid(map[string]any{"balance_allowed": 0.00000001}), []want{{"balance_allowed", "body", "decimal places"}}},
 		{"unknown field", "POST", customers, valid(map[string]any{"email": "x@example.com"}), []want{{"email", "body", "unsupported"}}},
 		{"account IBAN check digits", "POST", accounts, map[string]any{"iban": "DE89370400440532013001"}, []want{{"iban", "body", "mod-97"}}},
@@ -233,8 +237,8 @@ func TestWalletValidation(t *testing.T) {
 		{"update nothing", "PUT", customers + "/" + customer, map[string]any{}, []want{{"body", "body", "properties"}}},
 		{"update login", "PUT", customers + "/" + customer, map[string]any{"login": "new"}, []want{{"login", "body", "unsupported"}}},
 		{"update someone else", "PUT", customers + "/" + customer, map[string]any{"wallet_user_guid": uuid.NewString()}, []want{{"wallet_user_guid", "body", "customer_guid"}}},
-		{"list parameters", "GET", customers + "?ordering=id&kyc_levels=9&limit=0&offset=-1&min_created_at=yesterday&segments=XX", nil,
-			[]want{{"ordering", "query", "allowed values"}, {"kyc_levels", "query", "at most 3"}, {"limit", "query", "at least 1"},
+		{"list parameters", "GET", customers + "?ordering=id&kyc_levels=two&limit=0&offset=-1&min_created_at=yesterday&segments=XX", nil,
+			[]want{{"ordering", "query", "allowed values"}, {"kyc_levels", "query", "regular expression"}, {"limit", "query", "at least 1"},
 				{"offset", "query", "at least 0"}, {"min_created_at", "query", "date-time"}, {"segments", "query", "allowed values"}}},
 		{"list balance", "GET", customers + "?min_balance_allowed=abc", nil, []want{{"min_balance_allowed", "query", ""}}},
 		{"path guid", "GET", customers + "/not-a-guid", nil, []want{{"customer_guid", "path", "uuid"}}},
@@ -263,8 +267,9 @@ func TestWalletValidation(t *testing.T) {
 	require.Equal(t, float64(1), res.Map(t)["total"])
 }
 
-// TestWalletConflicts: a taken login answers 409 CUSTOMER_ALREADY_EXISTS, a
-// taken IBAN 409 IBAN_ALREADY_EXISTS, and nothing is written.
+// TestWalletConflicts: a taken login answers 400 CUSTOMER_ALREADY_EXISTS
+// naming login (as the source API answers it), a taken IBAN 409
+// IBAN_ALREADY_EXISTS, and nothing is written.
 func TestWalletConflicts(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -275,8 +280,11 @@ func TestWalletConflicts(t *testing.T) {
 	res := tn.Do(t, "POST", "/counterparty/"+cp+"/customers", map[string]any{
 		"asset_code": "ZMWT", "asset_issuer": usdcIssuer, "login": "+260971234567", "name": "Other", "iban": "DE89370400440532013000",
 	})
-	e := requireWalletError(t, res, http.StatusConflict, "CUSTOMER_ALREADY_EXISTS")
+	e := requireWalletError(t, res, http.StatusBadRequest, "CUSTOMER_ALREADY_EXISTS")
 	require.Contains(t, e.Message, "+260971234567")
+	require.Len(t, e.Errors, 1)
+	require.Equal(t, "login", e.Errors[0].Field)
+	require.Contains(t, e.Errors[0].Message, "taken")
 
 	res = tn.Do(t, "POST", "/counterparty/"+cp+"/customers", map[string]any{
 		"asset_code": "ZMWT", "asset_issuer": usdcIssuer, "login": "other", "iban": "nl91 abna 0417 1643 00",
@@ -334,4 +342,28 @@ func TestWalletDatabaseOutage(t *testing.T) {
 	require.Equal(t, "2", res.Header.Get("Retry-After"))
 	require.Equal(t, "the service is temporarily unavailable: its database cannot be reached; retry after 2 seconds; request id "+res.Header.Get("X-Request-Id"), e.Message)
 	require.Empty(t, e.Errors)
+}
+
+// TestWalletKYCLevelUnbounded: like the source API, kyc_level has no upper
+// bound (beyond a 32-bit integer), and the kyc_levels filter, typed as
+// strings, finds any level.
+func TestWalletKYCLevelUnbounded(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tn := b.tenant
+	cp := newCounterparty(t, tn, "Zambezi Bank")
+	high := newWalletCustomer(t, tn, cp, map[string]any{"login": "high", "kyc_level": 7})
+	newWalletCustomer(t, tn, cp, map[string]any{"login": "low", "kyc_level": 1})
+
+	customers, total := walletCustomers(t, tn, cp, url.Values{"kyc_levels": {"7"}})
+	require.EqualValues(t, 1, total)
+	require.Equal(t, high["customer_guid"], customers[0]["customer_guid"])
+	require.Equal(t, float64(7), customers[0]["kyc_level"])
+
+	res := tn.Do(t, "PUT", "/counterparty/"+cp+"/customers/"+high["customer_guid"].(string), map[string]any{"kyc_level": 2147483647})
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	require.Equal(t, float64(2147483647), res.Map(t)["kyc_level"])
+	e := requireWalletError(t, tn.Do(t, "PUT", "/counterparty/"+cp+"/customers/"+high["customer_guid"].(string), map[string]any{"kyc_level": 2147483648}),
+		http.StatusBadRequest, "VALIDATION_ERROR")
+	require.Equal(t, "kyc_level", e.Errors[0].Field)
 }

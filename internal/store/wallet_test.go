@@ -214,11 +214,12 @@ VALUES (?, ?, ?, ?, ?, ?, 'ZMWT', ?, ?, ?)`, uuid.NewString(), orgID, cpID, kyc,
 		}
 		// Each refused row is followed by the same statement with valid
 		// values, so that the refusal is the constraint's doing.
-		require.Error(t, insert(f.org, f.cp.ID, 4, "PL", "0"), "kyc_level is 0 to 3")
+		require.Error(t, insert(f.org, f.cp.ID, -1, "PL", "0"), "kyc_level is not negative")
 		require.Error(t, insert(f.org, f.cp.ID, 0, "XX", "0"), "segment is PL or PI")
 		require.Error(t, insert(f.org, f.cp.ID, 0, "PI", "-1"), "balance_allowed is not negative")
 		require.Error(t, insert(f.org, f.otherOrgCp.ID, 0, "PI", "0"), "the counterparty must be of the same organization")
-		require.NoError(t, insert(f.org, f.cp.ID, 3, "PI", "12.5"))
+		// kyc_level has no upper bound, as in the source API (migration 00012).
+		require.NoError(t, insert(f.org, f.cp.ID, 7, "PI", "12.5"))
 
 		c := f.walletCustomer(t, f.cp, wallet.Customer{})
 		// The counterparty's customer count (kept by a trigger) saw the raw

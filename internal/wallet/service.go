@@ -91,10 +91,12 @@ type NewCustomer struct {
 // CreateCustomer creates a customer of a counterparty and, in the same
 // transaction, its first wallet account (holding the customer's asset, with
 // the IBAN when one is given). Invalid (VALIDATION_ERROR, naming each
-// field): an asset code, issuer, IBAN, range or length is wrong. NotFound
-// (COUNTERPARTY_NOT_FOUND). Conflict: the login is taken in the
-// counterparty (CUSTOMER_ALREADY_EXISTS), or the IBAN in the organization
-// (IBAN_ALREADY_EXISTS); nothing is written then.
+// field): an asset code, issuer, IBAN, range or length is wrong. Invalid
+// (CUSTOMER_ALREADY_EXISTS, naming login): the login is taken in the
+// counterparty; the source API answers that as a bad request, not a
+// conflict. NotFound (COUNTERPARTY_NOT_FOUND). Conflict
+// (IBAN_ALREADY_EXISTS): the IBAN is taken in the organization. Nothing is
+// written on any error.
 func (s *Service) CreateCustomer(ctx context.Context, orgID int64, counterparty uuid.UUID, in NewCustomer) (Customer, Account, error) {
 	var v validation
 	v.assetCode("asset_code", in.AssetCode)
@@ -129,7 +131,7 @@ func (s *Service) CreateCustomer(ctx context.Context, orgID int64, counterparty 
 		now := s.clock()
 		c.CounterpartyID, c.CounterpartyGUID, c.CreatedAt, c.UpdatedAt = cp.ID, cp.GUID, now, now
 		if err := r.CreateCustomer(ctx, &c); err != nil {
-			return err
+			return loginTaken(err)
 		}
 		a = newAccount(c, iban, now)
 		return r.CreateAccount(ctx, &a)
@@ -395,6 +397,20 @@ func (v *validation) err() error {
 	e := errcode.New(errcode.Invalid, "validation failed: %s", strings.Join(parts, "; ")).WithReason(ReasonValidation)
 	e.Fields = v.fields
 	return e
+}
+
+// loginTaken turns the repository's conflict on a taken login into what the
+// source API answers for it: a bad request (CUSTOMER_ALREADY_EXISTS) naming
+// login. Any other error is returned as it is.
+func loginTaken(err error) error {
+	e, ok := errcode.As(err)
+	if !ok || e.Reason != ReasonCustomerAlreadyExists {
+		return err
+	}
+	return &errcode.Error{
+		Code: errcode.Invalid, Message: e.Message, Reason: ReasonCustomerAlreadyExists,
+		Fields: []errcode.FieldError{{Field: "login", In: "body", Message: "is taken in this counterparty: choose another login"}},
+	}
 }
 
 func blankToNil(s *string) *string {

@@ -200,7 +200,7 @@ func TestCreateCustomerRefusals(t *testing.T) {
 		}(), []string{"balance_asset_issuer"}},
 		{"ranges", func() wallet.NewCustomer {
 			in := minimal()
-			in.KYCLevel, in.BalanceAllowed, in.Segment = ptr(4), ptr(decimal.RequireFromString("-1")), ptr(wallet.Segment("XX"))
+			in.KYCLevel, in.BalanceAllowed, in.Segment = ptr(-1), ptr(decimal.RequireFromString("-1")), ptr(wallet.Segment("XX"))
 			return in
 		}(), []string{"kyc_level", "balance_allowed", "segment"}},
 		{"lengths", func() wallet.NewCustomer {
@@ -217,7 +217,9 @@ func TestCreateCustomerRefusals(t *testing.T) {
 	dupLogin := minimal()
 	dupLogin.Login = ptr("taken")
 	_, _, err = b.svc.CreateCustomer(ctx, b.org, b.cp.GUID, dupLogin)
-	requireReason(t, err, errcode.Conflict, wallet.ReasonCustomerAlreadyExists)
+	// The source API answers a taken login as a bad request naming login.
+	e := requireReason(t, err, errcode.Invalid, wallet.ReasonCustomerAlreadyExists)
+	require.Equal(t, []errcode.FieldError{{Field: "login", In: "body", Message: "is taken in this counterparty: choose another login"}}, e.Fields)
 	dupIBAN := minimal()
 	dupIBAN.Login, dupIBAN.IBAN = ptr("free"), ptr("nl91 abna 0417 1643 00")
 	_, _, err = b.svc.CreateCustomer(ctx, b.org, b.cp.GUID, dupIBAN)

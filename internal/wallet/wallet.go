@@ -12,6 +12,7 @@
 package wallet
 
 import (
+	"math"
 	"time"
 
 	"github.com/google/uuid"
@@ -37,8 +38,9 @@ const (
 )
 
 const (
-	// MaxKYCLevel is the highest level of verification; levels run from 0 (none).
-	MaxKYCLevel = 3
+	// MaxKYCLevel is the highest level of verification; levels run from 0
+	// (none). The source API sets no bound: this is the 32-bit column's.
+	MaxKYCLevel = math.MaxInt32
 	// Platform is where every wallet account lives.
 	Platform = "stellar"
 	// AccountType is the owner kind of every account this surface opens.
@@ -112,16 +114,23 @@ type Account struct {
 
 // Asset is one asset an account holds, as the API shows it.
 type Asset struct {
+	// Activated is the account's status attribute (not used yet).
+	Activated     bool
 	Balance       decimal.Decimal
 	Code          string
 	MinorUnit     int
+	Name          string // the code: no other name is kept
+	Platform      string
 	StellarCode   string
 	StellarIssuer string
 }
 
 // Assets lists the account's assets: its one Stellar asset.
 func (a Account) Assets() []Asset {
-	return []Asset{{Balance: a.Balance, Code: a.AssetCode, MinorUnit: AssetMinorUnit, StellarCode: a.AssetCode, StellarIssuer: a.AssetIssuer}}
+	return []Asset{{
+		Activated: a.Activated, Balance: a.Balance, Code: a.AssetCode, MinorUnit: AssetMinorUnit, Name: a.AssetCode,
+		Platform: Platform, StellarCode: a.AssetCode, StellarIssuer: a.AssetIssuer,
+	}}
 }
 
 // PageRequest asks for one page by offset and limit.
