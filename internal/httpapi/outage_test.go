@@ -102,7 +102,8 @@ func TestPostgresRestartUnderWriteLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("restarts a private PostgreSQL")
 	}
-	t.Parallel()
+	// Not parallel: it runs before the parallel tests start, so that its
+	// second cluster and busy writers do not slow down their deadlines.
 	pg := startPrivatePostgres(t)
 	env := apitest.Start(t, apitest.Options{DatabaseURL: pg.url()})
 	tn := env.NewTenant(t, apitest.TenantOptions{Sandbox: true})
