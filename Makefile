@@ -5,20 +5,32 @@ PKGS := ./...
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
-.PHONY: help run build generate verify lint-spec test test-race fuzz bench bench-wallet tidy
+.PHONY: help run build generate gen-ts test-sdk test-examples verify lint-spec test test-ui test-race fuzz bench bench-wallet bench-queue tidy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
 
-run: ## run the service on the embedded SQLite default (sqlite://openvest.db), nothing to set up; webhooks may reach local receivers
-	OPENVEST_WEBHOOK_ALLOW_PRIVATE=$${OPENVEST_WEBHOOK_ALLOW_PRIVATE:-true} $(GO) run ./cmd/openvest serve
+run: ## run the service on the embedded SQLite default (sqlite://openvest.db), nothing to set up; the first start fills the sandbox organization with demo data; webhooks may reach local receivers; pages on localhost may call it (CORS)
+	OPENVEST_WEBHOOK_ALLOW_PRIVATE=$${OPENVEST_WEBHOOK_ALLOW_PRIVATE:-true} \
+	OPENVEST_CORS_ORIGINS=$${OPENVEST_CORS_ORIGINS-http://localhost:*,http://127.0.0.1:*} \
+	$(GO) run ./cmd/openvest serve --demo
 
 build: ## build bin/openvest
 	$(GO) build -o bin/openvest ./cmd/openvest
 
-generate: ## bundle openapi/*.yaml into gen/spec, then regenerate gen/api and gen/client (oapi-codegen via go tool)
+generate: ## bundle openapi/*.yaml into gen/spec, then regenerate gen/api and gen/client (oapi-codegen via go tool) and gen/ts (openapi-typescript, pinned in sdk/ts)
 	$(GO) run ./cmd/openvest-spec -in openapi/openapi.yaml -out gen/spec/openapi.yaml
 	$(GO) generate ./gen/api ./gen/client
+	$(MAKE) --no-print-directory gen-ts
+
+sdk/ts/node_modules/.package-lock.json: sdk/ts/package-lock.json
+	cd sdk/ts && npm ci --no-audit --no-fund
+
+gen-ts: sdk/ts/node_modules/.package-lock.json ## regenerate gen/ts/openapi.d.ts from gen/spec/openapi.yaml (openapi-typescript; npm ci in sdk/ts first)
+	cd sdk/ts && npx --no-install openapi-typescript ../../gen/spec/openapi.yaml -o ../../gen/ts/openapi.d.ts
+
+test-sdk: build sdk/ts/node_modules/.package-lock.json ## compile the TypeScript SDK (tsc) and run its live tests (node --test) against bin/openvest
+	cd sdk/ts && npx --no-install tsc -p tsconfig.json && OPENVEST_BIN=bin/openvest node --test dist/sdk/ts/test/*.test.js
 
 verify: generate ## fail when gen/ is stale, go.mod untidy or code unformatted; vet everything
 	@git diff --exit-code --stat -- gen/ || { echo "gen/ is stale: run 'make generate' and commit the result"; exit 1; }
@@ -34,8 +46,15 @@ lint-spec: ## lint the bundled spec (needs Node.js: npx fetches the pinned linte
 test: ## run every test against PostgreSQL (TEST_DATABASE_URL, default the local trust-auth server)
 	$(GO) test -count=1 -p 2 $(PKGS)
 
+test-ui: build ## drive Swagger UI (/docs) in headless Chromium (/usr/bin/chromium) through a journey across the three surfaces (test/ui)
+	@test -d test/ui/node_modules || (cd test/ui && npm ci --no-audit --no-fund)
+	cd test/ui && OPENVEST_BIN=$(CURDIR)/bin/openvest node --test --test-concurrency=1 journey.test.mjs
+
 test-race: ## the tests of internal/ under the race detector (slower; not part of CI)
 	$(GO) test -race -count=1 ./internal/...
+
+test-examples: ## the contract run alone: every spec example against a fresh server, with its summary (also part of make test)
+	set -o pipefail; $(GO) test -count=1 -run '^TestSpecExamplesRun$$' -v ./cmd/openvest | grep -E '^(contract run|\s*--- FAIL|ok|FAIL)|Error:|Messages:'
 
 FUZZTIME ?= 10s
 FUZZ_ROUNDS ?= 20
@@ -49,6 +68,9 @@ bench: build ## load-test POST and GET /v1/customers on PostgreSQL at 16 connect
 
 bench-wallet: ## list a counterparty of 100,000 wallet customers on PostgreSQL: default, filters, search, deep offsets (README, Benchmarks)
 	$(GO) test -count=1 -run '^$$' -bench BenchmarkWalletListCustomers -benchtime 2s ./internal/store
+
+bench-queue: build ## webhook deliveries/s to a local receiver, and purchase latency behind 10,000 queued deliveries, on PostgreSQL (README, Benchmarks)
+	$(GO) run ./cmd/openvest-bench-queue -bin bin/openvest
 
 tidy: ## go mod tidy
 	$(GO) mod tidy

@@ -65,6 +65,13 @@ var derived = map[string]bool{
 // signatureBase builds the RFC 9421 signature base for the covered
 // components of il (names as written) and its parameters.
 func signatureBase(req *http.Request, il httpsfv.InnerList, targetURI string) (string, error) {
+	return buildBase(req, il, targetURI, false)
+}
+
+// buildBase builds a signature base; with missingEmpty (the investing docs'
+// form) a covered header the request does not carry has the empty value
+// instead of making the base impossible.
+func buildBase(req *http.Request, il httpsfv.InnerList, targetURI string, missingEmpty bool) (string, error) {
 	var b strings.Builder
 	for _, item := range il.Items {
 		name := item.Value.(string) // checked by the caller
@@ -72,7 +79,11 @@ func signatureBase(req *http.Request, il httpsfv.InnerList, targetURI string) (s
 		if err != nil {
 			return "", err
 		}
-		value, ok := componentValue(req, strings.ToLower(name), targetURI)
+		lower := strings.ToLower(name)
+		value, ok := componentValue(req, lower, targetURI)
+		if !ok && missingEmpty && !strings.HasPrefix(lower, "@") {
+			value, ok = "", true
+		}
 		if !ok {
 			return "", fmt.Errorf("the signature covers %s but the request has no such component; send the header or remove it from Signature-Input", id)
 		}
@@ -143,4 +154,18 @@ func duplicate(names []string) (string, bool) {
 		seen[n] = true
 	}
 	return "", false
+}
+
+// origin is the scheme and host of an absolute URI (https://api.example.com
+// of https://api.example.com/v1/customers?sort=ASC): the investing docs'
+// value of @target-uri.
+func origin(uri string) string {
+	i := strings.Index(uri, "://")
+	if i < 0 {
+		return uri
+	}
+	if j := strings.IndexAny(uri[i+3:], "/?#"); j >= 0 {
+		return uri[:i+3+j]
+	}
+	return uri
 }

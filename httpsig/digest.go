@@ -52,7 +52,7 @@ func VerifyContentDigest(header string, body []byte) error {
 			return digestError("Content-Digest %s must be a byte sequence (:base64:), not %T", alg, item.Value)
 		}
 		if !bytes.Equal(got, digest(body)) {
-			return digestError("Content-Digest %s does not match the request body (%d bytes): digest the exact bytes sent", alg, len(body))
+			return digestError("Content-Digest %s does not match the request body (%d bytes): digest the exact bytes sent", alg, len(body)).withKind(KindMismatch)
 		}
 		checked++
 	}

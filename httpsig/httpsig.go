@@ -46,23 +46,46 @@ type Error struct {
 	Status int
 	Reason string
 	Base   string
+	// Kind classifies the refusal in a fixed set of words, for metrics:
+	// KindMalformed, KindStale, KindUnknownKey, KindInvalid, KindMismatch.
+	Kind string
 }
+
+// The kinds of Error.
+const (
+	KindMalformed  = "malformed"   // headers, parameters or components are not as required
+	KindStale      = "stale"       // created too long ago or in the future, or expired
+	KindUnknownKey = "unknown_key" // the key id is unknown or revoked
+	KindInvalid    = "invalid"     // the signature does not verify
+	KindMismatch   = "mismatch"    // the Content-Digest is not the body's
+)
 
 func (e *Error) Error() string { return e.Reason }
 
 func sigError(base, format string, args ...any) *Error {
-	return &Error{Status: http.StatusUnauthorized, Reason: sprintf(format, args...), Base: base}
+	kind := KindMalformed
+	if base != "" {
+		kind = KindInvalid
+	}
+	return &Error{Status: http.StatusUnauthorized, Reason: sprintf(format, args...), Base: base, Kind: kind}
 }
 
 func digestError(format string, args ...any) *Error {
-	return &Error{Status: http.StatusBadRequest, Reason: sprintf(format, args...)}
+	return &Error{Status: http.StatusBadRequest, Reason: sprintf(format, args...), Kind: KindMalformed}
+}
+
+// withKind sets e's kind.
+func (e *Error) withKind(kind string) *Error {
+	e.Kind = kind
+	return e
 }
 
 // RequiredComponents lists the components a signature must cover, as the
 // investing API documents them: @method, @target-uri and @path always;
 // @query on GET and DELETE; Content-Type, Content-Digest and Content-Length
 // when there is a body; Authorization and X-Client-Id except on the token
-// call; and the idempotency key header whenever the request carries one.
+// call; and each idempotency key header (IdempotencyHeaders) the request
+// carries.
 func RequiredComponents(method string, hasBody, token bool, header http.Header) []string {
 	out := []string{"@method", "@target-uri", "@path"}
 	switch strings.ToUpper(method) {
@@ -75,7 +98,7 @@ func RequiredComponents(method string, hasBody, token bool, header http.Header) 
 	if !token {
 		out = append(out, "authorization", "x-client-id")
 	}
-	for _, h := range []string{"X-Idempotency-Key", "Idempotency-Key"} {
+	for _, h := range IdempotencyHeaders {
 		if header.Get(h) != "" {
 			out = append(out, strings.ToLower(h))
 		}
@@ -83,10 +106,25 @@ func RequiredComponents(method string, hasBody, token bool, header http.Header) 
 	return out
 }
 
+// IdempotencyHeaders are the header names an idempotency key travels
+// under, in the order a server reads them: X-Idempotency-Key (current),
+// X-Idempotency-Id (the investing vendor's endpoint pages),
+// Idempotency-Key (IETF draft) and x-l2f-idempotency-id (the banking
+// vendor's). A signature must cover each one the request carries, under
+// the name it carries.
+var IdempotencyHeaders = []string{"X-Idempotency-Key", "X-Idempotency-Id", "Idempotency-Key", "X-L2f-Idempotency-Id"}
+
 func mutating(method string) bool {
 	switch strings.ToUpper(method) {
 	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
 		return true
 	}
 	return false
+}
+
+// TokenCall reports whether a request exchanges client credentials for a
+// token: POST /v1/oauth/token, or the old POST /v1/auth. Its signature
+// covers neither Authorization nor X-Client-Id.
+func TokenCall(method, path string) bool {
+	return strings.HasSuffix(path, "/oauth/token") || (strings.EqualFold(method, http.MethodPost) && strings.HasSuffix(path, "/v1/auth"))
 }

@@ -34,6 +34,11 @@ type Signer struct {
 	Now        func() time.Time
 	// TargetURI overrides the @target-uri value (default: the request URL).
 	TargetURI string
+	// Docs signs as the investing docs describe: the sha-512 of the base
+	// (whatever Form says), capitalized names, @target-uri as scheme and
+	// host only (unless TargetURI is set), and a covered header the
+	// request lacks as the empty value.
+	Docs bool
 }
 
 // Sign sets Content-Digest (when there is a body and none is set),
@@ -49,7 +54,7 @@ func (s *Signer) Sign(req *http.Request, body []byte) error {
 	}
 	components := s.Components
 	if components == nil {
-		token := strings.HasSuffix(req.URL.Path, "/oauth/token")
+		token := TokenCall(req.Method, req.URL.Path)
 		components = RequiredComponents(req.Method, len(body) > 0, token, req.Header)
 	}
 	now := time.Now
@@ -70,7 +75,7 @@ func (s *Signer) Sign(req *http.Request, body []byte) error {
 	il := httpsfv.InnerList{Params: params}
 	for _, c := range components {
 		name := c
-		if s.DocsNames && !strings.HasPrefix(c, "@") {
+		if (s.DocsNames || s.Docs) && !strings.HasPrefix(c, "@") {
 			name = http.CanonicalHeaderKey(c)
 		}
 		il.Items = append(il.Items, httpsfv.NewItem(name))
@@ -78,13 +83,16 @@ func (s *Signer) Sign(req *http.Request, body []byte) error {
 	target := s.TargetURI
 	if target == "" {
 		target = req.URL.String()
+		if s.Docs {
+			target = origin(target)
+		}
 	}
-	base, err := signatureBase(req, il, target)
+	base, err := buildBase(req, il, target, s.Docs)
 	if err != nil {
 		return err
 	}
 	msg := []byte(base)
-	if s.Form == FormSHA512 {
+	if s.Form == FormSHA512 || s.Docs {
 		h := sha512.Sum512(msg)
 		msg = h[:]
 	}
@@ -137,7 +145,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	if !t.NoIdempotencyKey && mutating(r.Method) && r.Header.Get("X-Idempotency-Key") == "" &&
-		!strings.HasSuffix(r.URL.Path, "/oauth/token") && !strings.HasSuffix(r.URL.Path, "/oauth/revoke") {
+		!TokenCall(r.Method, r.URL.Path) && !strings.HasSuffix(r.URL.Path, "/oauth/revoke") && !strings.HasSuffix(r.URL.Path, "/v1/auth") {
 		r.Header.Set("X-Idempotency-Key", NewIdempotencyKey())
 	}
 	if err := t.Signer.Sign(r, body); err != nil {

@@ -20,6 +20,10 @@ type Verifier struct {
 	Now    func() time.Time
 	Skew   time.Duration // clock skew allowed on created and expires (default 60s)
 	MaxAge time.Duration // a signature created longer ago is refused even without expires (default 5m)
+	// Label picks the signature to check when a message carries several
+	// (webhook deliveries carry sig1, the docs' form, and sig2, RFC 9421);
+	// by default the first.
+	Label string
 }
 
 // Signed reports whether the request carries a signature.
@@ -34,9 +38,13 @@ type Verified struct {
 	Form       Form
 	Components []string // lowercase
 	Base       string
+	// DocsForm is true when only the investing docs' leniencies made it
+	// verify: @target-uri as the origin, or a covered header the request
+	// lacks taken as empty (sha-512 form only).
+	DocsForm bool
 }
 
-// Verify checks the request's first signature: its structure, its time
+// Verify checks the request's first signature (or the one Label names): its structure, its time
 // window, that it covers every component in required (lowercase), the key
 // and the ed25519 signature in either form. targetURI is the URI the signer
 // is expected to have used. Failures are *Error with status 401 and, once
@@ -71,7 +79,13 @@ func (v *Verifier) Verify(req *http.Request, targetURI string, required []string
 		return Verified{}, sigError("", "Signature-Input names no signature")
 	}
 	label := names[0]
-	m, _ := inputs.Get(label)
+	if v.Label != "" {
+		label = v.Label
+	}
+	m, ok := inputs.Get(label)
+	if !ok {
+		return Verified{}, sigError("", "Signature-Input has no signature labelled %s (it has %s)", label, strings.Join(names, ", "))
+	}
 	il, ok := m.(httpsfv.InnerList)
 	if !ok {
 		return Verified{}, sigError("", "Signature-Input %s must be an inner list of component names, as in %s=(\"@method\" \"@path\")", label, label)
@@ -136,24 +150,36 @@ func (v *Verifier) Verify(req *http.Request, targetURI string, required []string
 		return out, err
 	}
 
-	base, err := signatureBase(req, il, targetURI)
-	if err != nil {
-		return out, sigError("", "%v", err)
-	}
+	base, baseErr := signatureBase(req, il, targetURI)
 	out.Base = base
 	key, err := v.Keys(keyID)
 	if err != nil {
-		return out, sigError(base, "%v", err)
+		return out, sigError(base, "%v", err).withKind(KindUnknownKey)
 	}
-	switch {
-	case ed25519.Verify(key, []byte(base), signature):
-		out.Form = FormRFC9421
-	case verifySHA512(key, base, signature):
-		out.Form = FormSHA512
-	default:
-		return out, sigError(base, "the signature does not verify with key %q: neither over the signature base (RFC 9421) nor over its sha-512; compare your signature base with the one this server computed (@target-uri here is %s)", keyID, targetURI)
+	if baseErr == nil {
+		switch {
+		case ed25519.Verify(key, []byte(base), signature):
+			out.Form = FormRFC9421
+			return out, nil
+		case verifySHA512(key, base, signature):
+			out.Form = FormSHA512
+			return out, nil
+		}
 	}
-	return out, nil
+	// The investing docs' form (sha-512 of the base) as the docs write it:
+	// @target-uri as scheme and host only, and a covered header the
+	// request does not carry as the empty value. Never for RFC 9421.
+	for _, target := range []string{targetURI, origin(targetURI)} {
+		docsBase, err := buildBase(req, il, target, true)
+		if err == nil && verifySHA512(key, docsBase, signature) {
+			out.Form, out.Base, out.DocsForm = FormSHA512, docsBase, true
+			return out, nil
+		}
+	}
+	if baseErr != nil {
+		return out, sigError("", "%v (a signature over the sha-512 of the base, the docs' form, may take a header it lacks as empty, but this one does not verify that way either)", baseErr)
+	}
+	return out, sigError(base, "the signature does not verify with key %q: neither over the signature base (RFC 9421) nor over its sha-512 (with @target-uri %s or the docs' %s); compare your signature base with the one this server computed (@target-uri here is %s)", keyID, targetURI, origin(targetURI), targetURI)
 }
 
 func verifySHA512(key ed25519.PublicKey, base string, signature []byte) bool {
@@ -176,7 +202,7 @@ func (v *Verifier) checkTime(created int64, params *httpsfv.Params) error {
 	t := now()
 	c := time.Unix(created, 0)
 	if c.After(t.Add(skew)) {
-		return sigError("", "created=%d is %s in the future (allowed clock skew %s); check your clock", created, c.Sub(t).Round(time.Second), skew)
+		return sigError("", "created=%d is %s in the future (allowed clock skew %s); check your clock", created, c.Sub(t).Round(time.Second), skew).withKind(KindStale)
 	}
 	if expires, ok := intParam(params, "expires"); ok {
 		e := time.Unix(expires, 0)
@@ -184,11 +210,11 @@ func (v *Verifier) checkTime(created int64, params *httpsfv.Params) error {
 			return sigError("", "expires=%d is before created=%d", expires, created)
 		}
 		if t.After(e.Add(skew)) {
-			return sigError("", "the signature expired %s ago (expires=%d); sign each request when you send it", t.Sub(e).Round(time.Second), expires)
+			return sigError("", "the signature expired %s ago (expires=%d); sign each request when you send it", t.Sub(e).Round(time.Second), expires).withKind(KindStale)
 		}
 	}
 	if t.Sub(c) > maxAge+skew {
-		return sigError("", "the signature was created %s ago (created=%d); signatures older than %s are refused: sign each request when you send it", t.Sub(c).Round(time.Second), created, maxAge)
+		return sigError("", "the signature was created %s ago (created=%d); signatures older than %s are refused: sign each request when you send it", t.Sub(c).Round(time.Second), created, maxAge).withKind(KindStale)
 	}
 	return nil
 }

@@ -198,13 +198,13 @@ func run(ctx context.Context, cfg config) error {
 	tokenBody, _ := json.Marshal(map[string]string{"clientId": org.ClientID, "clientSecret": org.ClientSecret})
 	body, err := a.call(ctx, http.MethodPost, "/v1/oauth/token", tokenBody, http.StatusCreated)
 	var tok reply
-	if err == nil && (json.Unmarshal(body, &tok) != nil || tok.Data.Token == "") {
-		err = fmt.Errorf("201 without data.token: %s", trim(body))
+	if err == nil && (json.Unmarshal(body, &tok) != nil || tok.Token == "") {
+		err = fmt.Errorf("201 without token: %s", trim(body))
 	}
 	if err != nil {
 		return fmt.Errorf("POST /v1/oauth/token: %w", err)
 	}
-	a.token, a.clientID = tok.Data.Token, org.ClientID
+	a.token, a.clientID = tok.Token, org.ClientID
 
 	var (
 		mu  sync.Mutex
@@ -258,9 +258,9 @@ type api struct {
 
 // reply is what the benchmark reads of the API's {"data":...} envelope.
 type reply struct {
-	Data struct {
-		Token      string `json:"token"`
-		CustomerID int64  `json:"customerId"`
+	Token string `json:"token"` // the token call answers flat
+	Data  struct {
+		CustomerID int64 `json:"customerId"`
 	} `json:"data"`
 }
 

@@ -2,25 +2,22 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
 	"github.com/openvest/openvest/internal/app"
-	"github.com/openvest/openvest/internal/config"
 	"github.com/openvest/openvest/internal/errcode"
 )
 
 // counterpartyCreate runs `openvest counterparty create`.
-func counterpartyCreate(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("counterparty create", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func counterpartyCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newCommand("counterparty create --client-id ID --name NAME", "Create a wallet counterparty of the organization with this client id and print it as JSON.", stdout, stderr)
 	clientID := fs.String("client-id", "", "the client id of the organization the counterparty belongs to (required)")
 	name := fs.String("name", "", "counterparty name (required)")
-	if err := parse(fs, args, "client-id", clientID, "name", name); err != nil {
+	if err := fs.parse(args, 0, "client-id", clientID, "name", name); err != nil {
 		return err
 	}
-	return withApp(ctx, cfg, func(a *app.App) error {
+	return withApp(ctx, func(a *app.App) error {
 		o, err := a.Auth.OrganizationByClientID(ctx, *clientID)
 		if errcode.Is(err, errcode.NotFound) {
 			return fmt.Errorf("--client-id: no organization has client id %q", *clientID)

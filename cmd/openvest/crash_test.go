@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -32,7 +33,7 @@ func serveProcess(t *testing.T, addr, dbURL string) *exec.Cmd {
 	cmd.Env = append(os.Environ(),
 		"OPENVEST_TEST_SERVE=1", "OPENVEST_ADDR="+addr, "OPENVEST_DATABASE_URL="+dbURL,
 		"OPENVEST_WEBHOOK_ALLOW_PRIVATE=true", "OPENVEST_LOG_LEVEL=error",
-		"OPENVEST_JOB_WORKERS=2", "OPENVEST_JOB_TIMEOUT=2s", "OPENVEST_JOB_RESCUE_AFTER=3s",
+		"OPENVEST_JOB_WORKERS=2", "OPENVEST_WEBHOOK_WORKERS=2", "OPENVEST_JOB_TIMEOUT=2s", "OPENVEST_JOB_RESCUE_AFTER=3s",
 	)
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
 	require.NoError(t, cmd.Start())
@@ -93,16 +94,14 @@ func TestCommittedEventsSurviveACrash(t *testing.T) {
 	res, err := http.PostForm(base+"/v1/oauth/token", url.Values{"clientId": {org.ClientID}, "clientSecret": {org.ClientSecret}})
 	require.NoError(t, err)
 	var tok struct {
-		Data struct {
-			Token string `json:"token"`
-		} `json:"data"`
+		Token string `json:"token"`
 	}
 	require.NoError(t, json.NewDecoder(res.Body).Decode(&tok))
 	res.Body.Close()
 	call := func(method, path, body string) int {
 		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
 		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+tok.Data.Token)
+		req.Header.Set("Authorization", "Bearer "+tok.Token)
 		req.Header.Set("X-Client-Id", org.ClientID)
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Idempotency-Key", httpsig.NewIdempotencyKey())
@@ -135,6 +134,134 @@ func TestCommittedEventsSurviveACrash(t *testing.T) {
 	defer mu.Unlock()
 	for _, id := range ids {
 		require.GreaterOrEqual(t, got[id], 1, "event %s delivered", id)
+	}
+}
+
+// TestStrandedExecutionsResumeAfterACrash: the service is killed (SIGKILL)
+// while purchase executions are running (held inside their transactions by
+// a table lock the test takes); started again, every request completes,
+// long before a minute is out (with the test's short rescue setting), each
+// with exactly one fill.
+func TestStrandedExecutionsResumeAfterACrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills and restarts the service")
+	}
+	ctx := context.Background()
+	var out bytes.Buffer
+	dbURL := testdb.FreshURL(t)
+	t.Setenv("OPENVEST_DATABASE_URL", dbURL)
+	require.NoError(t, run(ctx, []string{"org", "create", "--name", "Crash trades", "--sandbox"}, &out, io.Discard))
+	var org struct {
+		OrganizationID int64  `json:"organizationId"`
+		ClientID       string `json:"clientId"`
+		ClientSecret   string `json:"clientSecret"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &org))
+	st, err := store.Open(dbURL, store.Options{MaxConns: 4})
+	require.NoError(t, err)
+	defer st.Close()
+
+	addr := freeAddr(t)
+	server := serveProcess(t, addr, dbURL)
+	call := clientFor(t, "http://"+addr, org.ClientID, org.ClientSecret)
+	var customer struct {
+		Data struct {
+			CustomerID int64 `json:"customerId"`
+		} `json:"data"`
+	}
+	require.Equal(t, http.StatusCreated, call("POST", "/v1/customers", `{"firstName": "Crash", "lastName": "Trader"}`, &customer))
+	var instrument struct {
+		Data struct {
+			InstrumentID int64 `json:"instrumentId"`
+		} `json:"data"`
+	}
+	require.Equal(t, http.StatusOK, call("GET", "/v1/instruments/AAPL", "", &instrument))
+
+	// Hold every fill inside its transaction: executions block on the
+	// insert of their transaction row while their jobs are running.
+	hold := st.DB.Begin()
+	require.NoError(t, hold.Error)
+	defer hold.Rollback()
+	require.NoError(t, hold.Exec("LOCK TABLE transactions IN EXCLUSIVE MODE").Error)
+	const n = 6
+	ids := make([]int64, n)
+	for i := range ids {
+		var r struct {
+			Data struct {
+				RequestID int64 `json:"requestId"`
+			} `json:"data"`
+		}
+		body := `{"customerId": ` + itoa(customer.Data.CustomerID) + `, "currency": "USD", "instrumentId": ` + itoa(instrument.Data.InstrumentID) + `, "purchaseAmount": 50}`
+		require.Equal(t, http.StatusCreated, call("POST", "/v1/requests/purchase", body, &r))
+		ids[i] = r.Data.RequestID
+	}
+	running := func() int64 {
+		var c int64
+		require.NoError(t, st.DB.Raw("SELECT count(*) FROM river_job WHERE kind = 'execute_request' AND state = 'running'").Scan(&c).Error)
+		return c
+	}
+	require.Eventually(t, func() bool { return running() == 2 }, 10*time.Second, 10*time.Millisecond, "both workers are executing")
+	require.NoError(t, server.Process.Signal(syscall.SIGKILL))
+	_, _ = server.Process.Wait()
+	require.NoError(t, hold.Rollback().Error)
+	require.Equal(t, int64(2), running(), "the killed instance left its jobs running")
+
+	restarted := time.Now()
+	serveProcess(t, addr, dbURL)
+	pending := func() int64 {
+		var c int64
+		require.NoError(t, st.DB.Raw("SELECT count(*) FROM requests WHERE organization_id = ? AND status = 'PENDING'", org.OrganizationID).Scan(&c).Error)
+		return c
+	}
+	require.Eventually(t, func() bool { return pending() == 0 }, 45*time.Second, 50*time.Millisecond, "no request stays PENDING after the restart")
+	require.Less(t, time.Since(restarted), time.Minute)
+	for _, id := range ids {
+		var fills int64
+		require.NoError(t, st.DB.Raw("SELECT count(*) FROM transactions WHERE request_id = ?", id).Scan(&fills).Error)
+		require.Equal(t, int64(1), fills, "request %d filled once", id)
+	}
+	var status []string
+	require.NoError(t, st.DB.Raw("SELECT DISTINCT status FROM requests WHERE organization_id = ?", org.OrganizationID).Scan(&status).Error)
+	require.Equal(t, []string{"COMPLETED"}, status)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// clientFor gets a token for the organization and returns a caller of the
+// API with it: method, path, JSON body (or ""), and where to decode the
+// answer (or nil); it returns the status.
+func clientFor(t *testing.T, base, clientID, secret string) func(method, path, body string, into any) int {
+	t.Helper()
+	res, err := http.PostForm(base+"/v1/oauth/token", url.Values{"clientId": {clientID}, "clientSecret": {secret}})
+	require.NoError(t, err)
+	var tok struct {
+		Token string `json:"token"` // the token call answers flat
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&tok))
+	res.Body.Close()
+	return func(method, path, body string, into any) int {
+		var rd io.Reader
+		if body != "" {
+			rd = strings.NewReader(body)
+		}
+		req, err := http.NewRequest(method, base+path, rd)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+tok.Token)
+		req.Header.Set("X-Client-Id", clientID)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if method != http.MethodGet {
+			req.Header.Set("X-Idempotency-Key", httpsig.NewIdempotencyKey())
+		}
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if into != nil && res.StatusCode < 300 {
+			require.NoError(t, json.Unmarshal(b, into), "%s", b)
+		}
+		return res.StatusCode
 	}
 }
 

@@ -12,10 +12,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -32,7 +34,9 @@ func TestMain(m *testing.M) {
 	// The crash test runs the service as a child process of this test
 	// binary, so that it can kill it for real.
 	if os.Getenv("OPENVEST_TEST_SERVE") == "1" {
-		if err := run(context.Background(), []string{"serve"}, os.Stdout, os.Stderr); err != nil {
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+		defer stop()
+		if err := run(ctx, []string{"serve"}, os.Stdout, os.Stderr); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -50,14 +54,14 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-// startServe runs `openvest serve` and waits until it is ready; stop shuts
+// startServe runs `openvest serve [flags]` and waits until it is ready; stop shuts
 // it down. out collects what it prints on stdout.
-func startServe(t *testing.T, addr string) (out *apitest.SyncBuffer, stop func()) {
+func startServe(t *testing.T, addr string, flags ...string) (out *apitest.SyncBuffer, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out = &apitest.SyncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, out, &apitest.SyncBuffer{}) }()
+	go func() { done <- run(ctx, append([]string{"serve"}, flags...), out, &apitest.SyncBuffer{}) }()
 	var once sync.Once
 	stop = func() {
 		once.Do(func() {
@@ -131,12 +135,12 @@ func TestEndToEnd(t *testing.T) {
 	// The sandbox organization's policy is optional: plain calls work.
 	anon, err := client.NewClientWithResponses(base, client.WithHTTPClient(&http.Client{Transport: validating}))
 	require.NoError(t, err)
-	tok, err := anon.CreateTokenWithFormdataBodyWithResponse(ctx, nil, client.CreateTokenFormdataRequestBody{ClientId: sandboxID[1], ClientSecret: sandboxSecret[1]})
+	tok, err := anon.CreateTokenWithFormdataBodyWithResponse(ctx, nil, client.CreateTokenFormdataRequestBody{ClientId: &sandboxID[1], ClientSecret: &sandboxSecret[1]})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, tok.StatusCode(), string(tok.Body))
 
 	// The new organization requires signatures: the unsigned token call is refused…
-	tok, err = anon.CreateTokenWithFormdataBodyWithResponse(ctx, nil, client.CreateTokenFormdataRequestBody{ClientId: org.ClientID, ClientSecret: org.ClientSecret})
+	tok, err = anon.CreateTokenWithFormdataBodyWithResponse(ctx, nil, client.CreateTokenFormdataRequestBody{ClientId: &org.ClientID, ClientSecret: &org.ClientSecret})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusBadRequest, tok.StatusCode(), "no Content-Digest: %s", tok.Body)
 
@@ -144,10 +148,10 @@ func TestEndToEnd(t *testing.T) {
 	signing := &http.Client{Transport: &httpsig.Transport{Signer: &httpsig.Signer{KeyID: "e2e-key", Key: priv}, Base: validating}}
 	signed, err := client.NewClientWithResponses(base, client.WithHTTPClient(signing))
 	require.NoError(t, err)
-	tok, err = signed.CreateTokenWithFormdataBodyWithResponse(ctx, nil, client.CreateTokenFormdataRequestBody{ClientId: org.ClientID, ClientSecret: org.ClientSecret})
+	tok, err = signed.CreateTokenWithFormdataBodyWithResponse(ctx, nil, client.CreateTokenFormdataRequestBody{ClientId: &org.ClientID, ClientSecret: &org.ClientSecret})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, tok.StatusCode(), string(tok.Body))
-	token := tok.JSON201.Data.Token
+	token := tok.JSON201.Token
 
 	// `openvest sign --exec` sends a signed request too.
 	stdout.Reset()
@@ -169,7 +173,8 @@ func TestEndToEnd(t *testing.T) {
 		}))
 	require.NoError(t, err)
 
-	ref := "e2e-1"
+	var ref client.ReferenceIdInput
+	require.NoError(t, ref.FromReferenceId("e2e-1"))
 	created, err := c.CreateCustomerWithResponse(ctx, nil, client.CreateCustomerJSONRequestBody{FirstName: "Jane", LastName: "Banda", ReferenceId: &ref})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, created.StatusCode(), string(created.Body))
@@ -280,10 +285,10 @@ func TestEndToEnd(t *testing.T) {
 
 func tokenFor(t *testing.T, c *client.ClientWithResponses, id, secret string) string {
 	t.Helper()
-	res, err := c.CreateTokenWithResponse(context.Background(), nil, client.CreateTokenJSONRequestBody{ClientId: id, ClientSecret: secret})
+	res, err := c.CreateTokenWithResponse(context.Background(), nil, client.CreateTokenJSONRequestBody{ClientId: &id, ClientSecret: &secret})
 	require.NoError(t, err)
 	require.Equal(t, http.StatusCreated, res.StatusCode(), string(res.Body))
-	return res.JSON201.Data.Token
+	return res.JSON201.Token
 }
 
 // TestSandboxBannerOnlyOnEmptyDatabase: a second start does not create or

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,11 +17,11 @@ import (
 // it (token, client id, idempotency key, Content-Digest, RFC 9421
 // signature) and prints it as a curl command, or sends it with --exec.
 func sign(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("sign", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newCommand("sign --key FILE --key-id KEYID --client-id ID [--token TOKEN] [-X METHOD] [-d BODY] [--exec] URL",
+		"Print a signed curl command for URL (or, with --exec, send it and print the response).", stdout, stderr)
 	keyFile := fs.String("key", "", "PEM file of the ed25519 private key (openssl genpkey -algorithm ed25519)")
-	keyID := fs.String("key-id", "", "the key id registered with `openvest org add-key`")
-	clientID := fs.String("client-id", "", "the organization's client id")
+	keyID := fs.String("key-id", "", "the key id registered with openvest org add-key (required)")
+	clientID := fs.String("client-id", "", "the organization's client id (required)")
 	token := fs.String("token", "", "a bearer token (omit for the token call)")
 	method := fs.String("X", "", "HTTP method (default GET, or POST with -d)")
 	data := fs.String("d", "", "request body")
@@ -31,11 +29,8 @@ func sign(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	form := fs.String("form", "rfc9421", "rfc9421 (sign the signature base) or sha512 (sign its sha-512, as the investing docs describe)")
 	docsNames := fs.Bool("docs-names", false, `write component names as the investing docs do ("Content-Type") instead of lowercase`)
 	exec := fs.Bool("exec", false, "send the request and print the response instead of the curl command")
-	if err := parse(fs, args, "key", keyFile, "key-id", keyID, "client-id", clientID); err != nil {
+	if err := fs.parse(args, 1, "key", keyFile, "key-id", keyID, "client-id", clientID); err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		return errors.New("give exactly one URL, after the flags")
 	}
 	pem, err := os.ReadFile(*keyFile)
 	if err != nil {
@@ -64,7 +59,7 @@ func sign(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tokenCall := strings.HasSuffix(req.URL.Path, "/oauth/token")
+	tokenCall := httpsig.TokenCall(req.Method, req.URL.Path)
 	if *token != "" {
 		req.Header.Set("Authorization", "Bearer "+*token)
 	}

@@ -9,7 +9,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -22,6 +24,21 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 	"github.com/shopspring/decimal"
 )
+
+// Defines values for AccountCreatedEventEvent.
+const (
+	AccountCreatedEventEventACCOUNTCREATED AccountCreatedEventEvent = "ACCOUNT.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the AccountCreatedEventEvent enum.
+func (e AccountCreatedEventEvent) Valid() bool {
+	switch e {
+	case AccountCreatedEventEventACCOUNTCREATED:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for AccountStatus.
 const (
@@ -38,6 +55,81 @@ func (e AccountStatus) Valid() bool {
 	case AccountStatusCLOSED:
 		return true
 	case AccountStatusSUSPENDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AccountUpdatedEventEvent.
+const (
+	AccountUpdatedEventEventACCOUNTUPDATED AccountUpdatedEventEvent = "ACCOUNT.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the AccountUpdatedEventEvent enum.
+func (e AccountUpdatedEventEvent) Valid() bool {
+	switch e {
+	case AccountUpdatedEventEventACCOUNTUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AssetCreatedEventEvent.
+const (
+	AssetCreatedEventEventASSETCREATED AssetCreatedEventEvent = "ASSET.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the AssetCreatedEventEvent enum.
+func (e AssetCreatedEventEvent) Valid() bool {
+	switch e {
+	case AssetCreatedEventEventASSETCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AssetUpdatedEventEvent.
+const (
+	AssetUpdatedEventEventASSETUPDATED AssetUpdatedEventEvent = "ASSET.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the AssetUpdatedEventEvent enum.
+func (e AssetUpdatedEventEvent) Valid() bool {
+	switch e {
+	case AssetUpdatedEventEventASSETUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AuthCreatedEventEvent.
+const (
+	AuthCreatedEventEventAUTHCREATED AuthCreatedEventEvent = "AUTH.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the AuthCreatedEventEvent enum.
+func (e AuthCreatedEventEvent) Valid() bool {
+	switch e {
+	case AuthCreatedEventEventAUTHCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AuthDeletedEventEvent.
+const (
+	AuthDeletedEventEventAUTHDELETED AuthDeletedEventEvent = "AUTH.DELETED"
+)
+
+// Valid indicates whether the value is a known member of the AuthDeletedEventEvent enum.
+func (e AuthDeletedEventEvent) Valid() bool {
+	switch e {
+	case AuthDeletedEventEventAUTHDELETED:
 		return true
 	default:
 		return false
@@ -234,6 +326,7 @@ func (e BankingSandboxDecisionDecision) Valid() bool {
 const (
 	EUR Currency = "EUR"
 	USD Currency = "USD"
+	ZK  Currency = "ZK"
 	ZMW Currency = "ZMW"
 )
 
@@ -244,7 +337,24 @@ func (e Currency) Valid() bool {
 		return true
 	case USD:
 		return true
+	case ZK:
+		return true
 	case ZMW:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomerCreatedEventEvent.
+const (
+	CustomerCreatedEventEventCUSTOMERCREATED CustomerCreatedEventEvent = "CUSTOMER.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the CustomerCreatedEventEvent enum.
+func (e CustomerCreatedEventEvent) Valid() bool {
+	switch e {
+	case CustomerCreatedEventEventCUSTOMERCREATED:
 		return true
 	default:
 		return false
@@ -266,6 +376,21 @@ func (e CustomerStatus) Valid() bool {
 	case CustomerStatusCLOSED:
 		return true
 	case CustomerStatusSUSPENDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomerUpdatedEventEvent.
+const (
+	CustomerUpdatedEventEventCUSTOMERUPDATED CustomerUpdatedEventEvent = "CUSTOMER.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the CustomerUpdatedEventEvent enum.
+func (e CustomerUpdatedEventEvent) Valid() bool {
+	switch e {
+	case CustomerUpdatedEventEventCUSTOMERUPDATED:
 		return true
 	default:
 		return false
@@ -314,6 +439,21 @@ func (e ForceRequestOutcomeRequestStatus) Valid() bool {
 	}
 }
 
+// Defines values for InstrumentUpdatedEventEvent.
+const (
+	InstrumentUpdatedEventEventINSTRUMENTUPDATED InstrumentUpdatedEventEvent = "INSTRUMENT.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the InstrumentUpdatedEventEvent enum.
+func (e InstrumentUpdatedEventEvent) Valid() bool {
+	switch e {
+	case InstrumentUpdatedEventEventINSTRUMENTUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InvestmentType.
 const (
 	BONDS               InvestmentType = "BONDS"
@@ -344,6 +484,21 @@ func (e InvestmentType) Valid() bool {
 	}
 }
 
+// Defines values for PortfolioCreatedEventEvent.
+const (
+	PortfolioCreatedEventEventPORTFOLIOCREATED PortfolioCreatedEventEvent = "PORTFOLIO.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the PortfolioCreatedEventEvent enum.
+func (e PortfolioCreatedEventEvent) Valid() bool {
+	switch e {
+	case PortfolioCreatedEventEventPORTFOLIOCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PortfolioStatus.
 const (
 	PortfolioStatusACTIVE    PortfolioStatus = "ACTIVE"
@@ -359,6 +514,36 @@ func (e PortfolioStatus) Valid() bool {
 	case PortfolioStatusCLOSED:
 		return true
 	case PortfolioStatusSUSPENDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PortfolioUpdatedEventEvent.
+const (
+	PortfolioUpdatedEventEventPORTFOLIOUPDATED PortfolioUpdatedEventEvent = "PORTFOLIO.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the PortfolioUpdatedEventEvent enum.
+func (e PortfolioUpdatedEventEvent) Valid() bool {
+	switch e {
+	case PortfolioUpdatedEventEventPORTFOLIOUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestCreatedEventEvent.
+const (
+	RequestCreatedEventEventREQUESTCREATED RequestCreatedEventEvent = "REQUEST.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the RequestCreatedEventEvent enum.
+func (e RequestCreatedEventEvent) Valid() bool {
+	switch e {
+	case RequestCreatedEventEventREQUESTCREATED:
 		return true
 	default:
 		return false
@@ -434,6 +619,21 @@ func (e RequestType) Valid() bool {
 	}
 }
 
+// Defines values for RequestUpdatedEventEvent.
+const (
+	RequestUpdatedEventEventREQUESTUPDATED RequestUpdatedEventEvent = "REQUEST.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the RequestUpdatedEventEvent enum.
+func (e RequestUpdatedEventEvent) Valid() bool {
+	switch e {
+	case RequestUpdatedEventEventREQUESTUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SortOrder.
 const (
 	ASC  SortOrder = "ASC"
@@ -452,33 +652,63 @@ func (e SortOrder) Valid() bool {
 	}
 }
 
-// Defines values for TokenScope.
+// Defines values for TokenRequestGrantType.
 const (
-	READ  TokenScope = "READ"
-	WRITE TokenScope = "WRITE"
+	ClientCredentials TokenRequestGrantType = "client_credentials"
 )
 
-// Valid indicates whether the value is a known member of the TokenScope enum.
-func (e TokenScope) Valid() bool {
+// Valid indicates whether the value is a known member of the TokenRequestGrantType enum.
+func (e TokenRequestGrantType) Valid() bool {
 	switch e {
-	case READ:
-		return true
-	case WRITE:
+	case ClientCredentials:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for TokenTokenType.
+// Defines values for TokenScope.
 const (
-	Bearer TokenTokenType = "Bearer"
+	Read  TokenScope = "read"
+	Write TokenScope = "write"
 )
 
-// Valid indicates whether the value is a known member of the TokenTokenType enum.
-func (e TokenTokenType) Valid() bool {
+// Valid indicates whether the value is a known member of the TokenScope enum.
+func (e TokenScope) Valid() bool {
+	switch e {
+	case Read:
+		return true
+	case Write:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TokenType.
+const (
+	Bearer TokenType = "Bearer"
+)
+
+// Valid indicates whether the value is a known member of the TokenType enum.
+func (e TokenType) Valid() bool {
 	switch e {
 	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TransactionCreatedEventEvent.
+const (
+	TransactionCreatedEventEventTRANSACTIONCREATED TransactionCreatedEventEvent = "TRANSACTION.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the TransactionCreatedEventEvent enum.
+func (e TransactionCreatedEventEvent) Valid() bool {
+	switch e {
+	case TransactionCreatedEventEventTRANSACTIONCREATED:
 		return true
 	default:
 		return false
@@ -581,6 +811,21 @@ func (e WalletSegment) Valid() bool {
 	}
 }
 
+// Defines values for WebhookCreatedEventEvent.
+const (
+	WebhookCreatedEventEventWEBHOOKCREATED WebhookCreatedEventEvent = "WEBHOOK.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookCreatedEventEvent enum.
+func (e WebhookCreatedEventEvent) Valid() bool {
+	switch e {
+	case WebhookCreatedEventEventWEBHOOKCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookDeliveryState.
 const (
 	WebhookDeliveryStateCANCELED  WebhookDeliveryState = "CANCELED"
@@ -605,6 +850,69 @@ func (e WebhookDeliveryState) Valid() bool {
 	}
 }
 
+// Defines values for WebhookEventType.
+const (
+	WebhookEventTypeACCOUNTCREATED     WebhookEventType = "ACCOUNT.CREATED"
+	WebhookEventTypeACCOUNTUPDATED     WebhookEventType = "ACCOUNT.UPDATED"
+	WebhookEventTypeASSETCREATED       WebhookEventType = "ASSET.CREATED"
+	WebhookEventTypeASSETUPDATED       WebhookEventType = "ASSET.UPDATED"
+	WebhookEventTypeAUTHCREATED        WebhookEventType = "AUTH.CREATED"
+	WebhookEventTypeAUTHDELETED        WebhookEventType = "AUTH.DELETED"
+	WebhookEventTypeCUSTOMERCREATED    WebhookEventType = "CUSTOMER.CREATED"
+	WebhookEventTypeCUSTOMERUPDATED    WebhookEventType = "CUSTOMER.UPDATED"
+	WebhookEventTypeINSTRUMENTUPDATED  WebhookEventType = "INSTRUMENT.UPDATED"
+	WebhookEventTypePORTFOLIOCREATED   WebhookEventType = "PORTFOLIO.CREATED"
+	WebhookEventTypePORTFOLIOUPDATED   WebhookEventType = "PORTFOLIO.UPDATED"
+	WebhookEventTypeREQUESTCREATED     WebhookEventType = "REQUEST.CREATED"
+	WebhookEventTypeREQUESTUPDATED     WebhookEventType = "REQUEST.UPDATED"
+	WebhookEventTypeTRANSACTIONCREATED WebhookEventType = "TRANSACTION.CREATED"
+	WebhookEventTypeWEBHOOKCREATED     WebhookEventType = "WEBHOOK.CREATED"
+	WebhookEventTypeWEBHOOKTEST        WebhookEventType = "WEBHOOK.TEST"
+	WebhookEventTypeWEBHOOKUPDATED     WebhookEventType = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventType enum.
+func (e WebhookEventType) Valid() bool {
+	switch e {
+	case WebhookEventTypeACCOUNTCREATED:
+		return true
+	case WebhookEventTypeACCOUNTUPDATED:
+		return true
+	case WebhookEventTypeASSETCREATED:
+		return true
+	case WebhookEventTypeASSETUPDATED:
+		return true
+	case WebhookEventTypeAUTHCREATED:
+		return true
+	case WebhookEventTypeAUTHDELETED:
+		return true
+	case WebhookEventTypeCUSTOMERCREATED:
+		return true
+	case WebhookEventTypeCUSTOMERUPDATED:
+		return true
+	case WebhookEventTypeINSTRUMENTUPDATED:
+		return true
+	case WebhookEventTypePORTFOLIOCREATED:
+		return true
+	case WebhookEventTypePORTFOLIOUPDATED:
+		return true
+	case WebhookEventTypeREQUESTCREATED:
+		return true
+	case WebhookEventTypeREQUESTUPDATED:
+		return true
+	case WebhookEventTypeTRANSACTIONCREATED:
+		return true
+	case WebhookEventTypeWEBHOOKCREATED:
+		return true
+	case WebhookEventTypeWEBHOOKTEST:
+		return true
+	case WebhookEventTypeWEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookStatus.
 const (
 	WebhookStatusACTIVE    WebhookStatus = "ACTIVE"
@@ -623,6 +931,165 @@ func (e WebhookStatus) Valid() bool {
 	}
 }
 
+// Defines values for WebhookSubscription.
+const (
+	WebhookSubscriptionACCOUNT               WebhookSubscription = "ACCOUNT"
+	WebhookSubscriptionACCOUNTCREATED        WebhookSubscription = "ACCOUNT.CREATED"
+	WebhookSubscriptionACCOUNTUPDATED        WebhookSubscription = "ACCOUNT.UPDATED"
+	WebhookSubscriptionALL                   WebhookSubscription = "ALL"
+	WebhookSubscriptionASSET                 WebhookSubscription = "ASSET"
+	WebhookSubscriptionASSETCREATED          WebhookSubscription = "ASSET.CREATED"
+	WebhookSubscriptionASSETUPDATED          WebhookSubscription = "ASSET.UPDATED"
+	WebhookSubscriptionAUTH                  WebhookSubscription = "AUTH"
+	WebhookSubscriptionAUTHCREATED           WebhookSubscription = "AUTH.CREATED"
+	WebhookSubscriptionAUTHDELETED           WebhookSubscription = "AUTH.DELETED"
+	WebhookSubscriptionCUSTOMER              WebhookSubscription = "CUSTOMER"
+	WebhookSubscriptionCUSTOMERCREATED       WebhookSubscription = "CUSTOMER.CREATED"
+	WebhookSubscriptionCUSTOMERUPDATED       WebhookSubscription = "CUSTOMER.UPDATED"
+	WebhookSubscriptionINSTRUMENT            WebhookSubscription = "INSTRUMENT"
+	WebhookSubscriptionINSTRUMENTCREATED     WebhookSubscription = "INSTRUMENT.CREATED"
+	WebhookSubscriptionINSTRUMENTUPDATED     WebhookSubscription = "INSTRUMENT.UPDATED"
+	WebhookSubscriptionINVESTMENTTYPE        WebhookSubscription = "INVESTMENT_TYPE"
+	WebhookSubscriptionINVESTMENTTYPECREATED WebhookSubscription = "INVESTMENT_TYPE.CREATED"
+	WebhookSubscriptionINVESTMENTTYPEUPDATED WebhookSubscription = "INVESTMENT_TYPE.UPDATED"
+	WebhookSubscriptionPORTFOLIO             WebhookSubscription = "PORTFOLIO"
+	WebhookSubscriptionPORTFOLIOCREATED      WebhookSubscription = "PORTFOLIO.CREATED"
+	WebhookSubscriptionPORTFOLIOUPDATED      WebhookSubscription = "PORTFOLIO.UPDATED"
+	WebhookSubscriptionREPORT                WebhookSubscription = "REPORT"
+	WebhookSubscriptionREPORTCREATED         WebhookSubscription = "REPORT.CREATED"
+	WebhookSubscriptionREPORTUPDATED         WebhookSubscription = "REPORT.UPDATED"
+	WebhookSubscriptionREQUEST               WebhookSubscription = "REQUEST"
+	WebhookSubscriptionREQUESTCREATED        WebhookSubscription = "REQUEST.CREATED"
+	WebhookSubscriptionREQUESTUPDATED        WebhookSubscription = "REQUEST.UPDATED"
+	WebhookSubscriptionTRANSACTION           WebhookSubscription = "TRANSACTION"
+	WebhookSubscriptionTRANSACTIONCREATED    WebhookSubscription = "TRANSACTION.CREATED"
+	WebhookSubscriptionTRANSACTIONUPDATED    WebhookSubscription = "TRANSACTION.UPDATED"
+	WebhookSubscriptionWEBHOOK               WebhookSubscription = "WEBHOOK"
+	WebhookSubscriptionWEBHOOKCREATED        WebhookSubscription = "WEBHOOK.CREATED"
+	WebhookSubscriptionWEBHOOKUPDATED        WebhookSubscription = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSubscription enum.
+func (e WebhookSubscription) Valid() bool {
+	switch e {
+	case WebhookSubscriptionACCOUNT:
+		return true
+	case WebhookSubscriptionACCOUNTCREATED:
+		return true
+	case WebhookSubscriptionACCOUNTUPDATED:
+		return true
+	case WebhookSubscriptionALL:
+		return true
+	case WebhookSubscriptionASSET:
+		return true
+	case WebhookSubscriptionASSETCREATED:
+		return true
+	case WebhookSubscriptionASSETUPDATED:
+		return true
+	case WebhookSubscriptionAUTH:
+		return true
+	case WebhookSubscriptionAUTHCREATED:
+		return true
+	case WebhookSubscriptionAUTHDELETED:
+		return true
+	case WebhookSubscriptionCUSTOMER:
+		return true
+	case WebhookSubscriptionCUSTOMERCREATED:
+		return true
+	case WebhookSubscriptionCUSTOMERUPDATED:
+		return true
+	case WebhookSubscriptionINSTRUMENT:
+		return true
+	case WebhookSubscriptionINSTRUMENTCREATED:
+		return true
+	case WebhookSubscriptionINSTRUMENTUPDATED:
+		return true
+	case WebhookSubscriptionINVESTMENTTYPE:
+		return true
+	case WebhookSubscriptionINVESTMENTTYPECREATED:
+		return true
+	case WebhookSubscriptionINVESTMENTTYPEUPDATED:
+		return true
+	case WebhookSubscriptionPORTFOLIO:
+		return true
+	case WebhookSubscriptionPORTFOLIOCREATED:
+		return true
+	case WebhookSubscriptionPORTFOLIOUPDATED:
+		return true
+	case WebhookSubscriptionREPORT:
+		return true
+	case WebhookSubscriptionREPORTCREATED:
+		return true
+	case WebhookSubscriptionREPORTUPDATED:
+		return true
+	case WebhookSubscriptionREQUEST:
+		return true
+	case WebhookSubscriptionREQUESTCREATED:
+		return true
+	case WebhookSubscriptionREQUESTUPDATED:
+		return true
+	case WebhookSubscriptionTRANSACTION:
+		return true
+	case WebhookSubscriptionTRANSACTIONCREATED:
+		return true
+	case WebhookSubscriptionTRANSACTIONUPDATED:
+		return true
+	case WebhookSubscriptionWEBHOOK:
+		return true
+	case WebhookSubscriptionWEBHOOKCREATED:
+		return true
+	case WebhookSubscriptionWEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTestDataTest.
+const (
+	True WebhookTestDataTest = true
+)
+
+// Valid indicates whether the value is a known member of the WebhookTestDataTest enum.
+func (e WebhookTestDataTest) Valid() bool {
+	switch e {
+	case True:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTestEventEvent.
+const (
+	WebhookTestEventEventWEBHOOKTEST WebhookTestEventEvent = "WEBHOOK.TEST"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTestEventEvent enum.
+func (e WebhookTestEventEvent) Valid() bool {
+	switch e {
+	case WebhookTestEventEventWEBHOOKTEST:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookUpdatedEventEvent.
+const (
+	WebhookUpdatedEventEventWEBHOOKUPDATED WebhookUpdatedEventEvent = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookUpdatedEventEvent enum.
+func (e WebhookUpdatedEventEvent) Valid() bool {
+	switch e {
+	case WebhookUpdatedEventEventWEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Account defines model for Account.
 type Account struct {
 	// AccountId A unique identifier.
@@ -635,7 +1102,11 @@ type Account struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -668,6 +1139,24 @@ type Account struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
+// AccountCreatedEvent `ACCOUNT.CREATED`: An account was created (with its customer, or on its own).
+type AccountCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Account                  `json:"data"`
+	Event     AccountCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AccountCreatedEventEvent defines model for AccountCreatedEvent.Event.
+type AccountCreatedEventEvent string
+
 // AccountListResponse defines model for AccountListResponse.
 type AccountListResponse struct {
 	// Code Example: 200
@@ -697,6 +1186,24 @@ type AccountResponse struct {
 // Example: ACTIVE
 type AccountStatus string
 
+// AccountUpdatedEvent `ACCOUNT.UPDATED`: An account changed (its status, directly or by its customer's cascade).
+type AccountUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Account                  `json:"data"`
+	Event     AccountUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AccountUpdatedEventEvent defines model for AccountUpdatedEvent.Event.
+type AccountUpdatedEventEvent string
+
 // AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years (1830 days); 0 is allowed.
 type AdvanceSandboxClockRequest struct {
 	// Days Days to move forward.
@@ -709,6 +1216,15 @@ type AdvanceSandboxClockRequest struct {
 // Asset A holding of one instrument in one portfolio. `investmentAmount` (what
 // the shares held cost) and `marketValue` are in `currency`, the
 // portfolio's; `price` and `averageCost` are in US dollars.
+//
+// The vendor's docs name the same holding `position` (units owned,
+// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+// price paid: the unit price of the first purchase until another one),
+// `marketPrice` (= `price`, the current unit price), `locked` (units
+// held by `PENDING` sell requests of the asset: a percentage of the
+// units held, or an amount at the current price; at most `position`)
+// and `available` (`position` − `locked`, the units a new sell can
+// take); both spellings are answered.
 type Asset struct {
 	// AccountId A unique identifier.
 	//
@@ -720,6 +1236,9 @@ type Asset struct {
 	// Example: 123456
 	AssetId Id `json:"assetId"`
 
+	// Available Units a new sell can take, `position` − `locked`. An exact decimal.
+	Available decimal.Decimal `json:"available"`
+
 	// AverageCost The average price paid per share, in US dollars. An exact decimal.
 	AverageCost decimal.Decimal `json:"averageCost"`
 
@@ -728,7 +1247,11 @@ type Asset struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -746,8 +1269,19 @@ type Asset struct {
 	// InvestmentAmount What the shares held cost, in `currency`. An exact decimal.
 	InvestmentAmount decimal.Decimal `json:"investmentAmount"`
 
+	// Locked Units held by PENDING sell requests of this asset, to 8 decimal places, at most `position`. An exact decimal.
+	Locked decimal.Decimal `json:"locked"`
+
+	// MarketPrice The current unit price, in US dollars (the docs' name of `price`). An exact decimal.
+	MarketPrice decimal.Decimal `json:"marketPrice"`
+
 	// MarketValue The value of the shares held at the current price, in `currency`. An exact decimal.
 	MarketValue decimal.Decimal `json:"marketValue"`
+
+	// Name The name of the instrument.
+	//
+	// Example: Apple Inc.
+	Name string `json:"name"`
 
 	// Performance The gain of `marketValue` over `investmentAmount`, in percent. An exact decimal.
 	Performance decimal.Decimal `json:"performance"`
@@ -757,8 +1291,14 @@ type Asset struct {
 	// Example: 123456
 	PortfolioId Id `json:"portfolioId"`
 
+	// Position Units owned (the docs' name of `quantity`). An exact decimal.
+	Position decimal.Decimal `json:"position"`
+
 	// Price The current price of one share, in US dollars. An exact decimal.
 	Price decimal.Decimal `json:"price"`
+
+	// PurchasePrice The unit price paid, in US dollars (the docs' name of `averageCost`). An exact decimal.
+	PurchasePrice decimal.Decimal `json:"purchasePrice"`
 
 	// Quantity Shares held, to 8 decimal places. An exact decimal.
 	Quantity decimal.Decimal `json:"quantity"`
@@ -771,6 +1311,37 @@ type Asset struct {
 	// Example: 1732893484
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
+
+// AssetCreatedEvent `ASSET.CREATED`: A fill opened a holding.
+type AssetCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
+	// the shares held cost) and `marketValue` are in `currency`, the
+	// portfolio's; `price` and `averageCost` are in US dollars.
+	//
+	// The vendor's docs name the same holding `position` (units owned,
+	// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+	// price paid: the unit price of the first purchase until another one),
+	// `marketPrice` (= `price`, the current unit price), `locked` (units
+	// held by `PENDING` sell requests of the asset: a percentage of the
+	// units held, or an amount at the current price; at most `position`)
+	// and `available` (`position` − `locked`, the units a new sell can
+	// take); both spellings are answered.
+	Data  Asset                  `json:"data"`
+	Event AssetCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AssetCreatedEventEvent defines model for AssetCreatedEvent.Event.
+type AssetCreatedEventEvent string
 
 // AssetListResponse defines model for AssetListResponse.
 type AssetListResponse struct {
@@ -793,10 +1364,122 @@ type AssetResponse struct {
 	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
 	// the shares held cost) and `marketValue` are in `currency`, the
 	// portfolio's; `price` and `averageCost` are in US dollars.
+	//
+	// The vendor's docs name the same holding `position` (units owned,
+	// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+	// price paid: the unit price of the first purchase until another one),
+	// `marketPrice` (= `price`, the current unit price), `locked` (units
+	// held by `PENDING` sell requests of the asset: a percentage of the
+	// units held, or an amount at the current price; at most `position`)
+	// and `available` (`position` − `locked`, the units a new sell can
+	// take); both spellings are answered.
 	Data Asset `json:"data"`
 
 	// Message Example: Success
 	Message string `json:"message"`
+}
+
+// AssetUpdatedEvent `ASSET.UPDATED`: A fill changed a holding.
+type AssetUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
+	// the shares held cost) and `marketValue` are in `currency`, the
+	// portfolio's; `price` and `averageCost` are in US dollars.
+	//
+	// The vendor's docs name the same holding `position` (units owned,
+	// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+	// price paid: the unit price of the first purchase until another one),
+	// `marketPrice` (= `price`, the current unit price), `locked` (units
+	// held by `PENDING` sell requests of the asset: a percentage of the
+	// units held, or an amount at the current price; at most `position`)
+	// and `available` (`position` − `locked`, the units a new sell can
+	// take); both spellings are answered.
+	Data  Asset                  `json:"data"`
+	Event AssetUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AssetUpdatedEventEvent defines model for AssetUpdatedEvent.Event.
+type AssetUpdatedEventEvent string
+
+// AuthCreatedEvent `AUTH.CREATED`: A token was issued.
+type AuthCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data The `data` of `AUTH.CREATED` and `AUTH.DELETED` events: the token
+	// without its secret.
+	Data  AuthEventData         `json:"data"`
+	Event AuthCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AuthCreatedEventEvent defines model for AuthCreatedEvent.Event.
+type AuthCreatedEventEvent string
+
+// AuthDeletedEvent `AUTH.DELETED`: A token was revoked.
+type AuthDeletedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data The `data` of `AUTH.CREATED` and `AUTH.DELETED` events: the token
+	// without its secret.
+	Data  AuthEventData         `json:"data"`
+	Event AuthDeletedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AuthDeletedEventEvent defines model for AuthDeletedEvent.Event.
+type AuthDeletedEventEvent string
+
+// AuthEventData The `data` of `AUTH.CREATED` and `AUTH.DELETED` events: the token
+// without its secret.
+type AuthEventData struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// ExpiresIn Seconds the token was issued for.
+	ExpiresIn    int64             `json:"expiresIn"`
+	Organization TokenOrganization `json:"organization"`
+
+	// RevokedAt When it was revoked (`AUTH.DELETED`).
+	RevokedAt *UnixTime    `json:"revokedAt,omitempty"`
+	Scope     []TokenScope `json:"scope"`
+
+	// TokenId A unique identifier.
+	//
+	// Example: 123456
+	TokenId Id `json:"tokenId"`
+
+	// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	TokenType TokenType `json:"tokenType"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
 // BankingAccount defines model for BankingAccount.
@@ -1488,7 +2171,11 @@ type BankingTimestamp = time.Time
 
 // CreateAccountRequest defines model for CreateAccountRequest.
 type CreateAccountRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1521,15 +2208,22 @@ type CreateCustomerRequest struct {
 	// Example: Jane
 	LastName PersonName `json:"lastName"`
 
-	// ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
+	// ReferenceId The `referenceId` a request sends: a string (1–64 characters), or a
+	// JSON integer (the vendor's customers guide sends `123456`), which is
+	// stored and answered as its decimal string (`"123456"`).
+	//
 	//
 	// Example: crm-000417
-	ReferenceId *ReferenceId `json:"referenceId,omitempty"`
+	ReferenceId *ReferenceIdInput `json:"referenceId,omitempty"`
 }
 
 // CreatePortfolioRequest defines model for CreatePortfolioRequest.
 type CreatePortfolioRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1542,7 +2236,11 @@ type CreatePortfolioRequest struct {
 
 // CreatePurchaseRequest defines model for CreatePurchaseRequest.
 type CreatePurchaseRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1572,14 +2270,20 @@ type CreatePurchaseRequest struct {
 	Schedule *RequestSchedule `json:"schedule,omitempty"`
 }
 
-// CreateSellRequest Exactly one of `sellAmount` and `sellPercentage`.
+// CreateSellRequest `sellAmount` or `sellPercentage`; when both are sent (as the
+// vendor's own example does), `sellAmount` applies and
+// `sellPercentage` is dropped (the request answers without it).
 type CreateSellRequest struct {
 	// AssetId A unique identifier.
 	//
 	// Example: 123456
 	AssetId Id `json:"assetId"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1588,6 +2292,17 @@ type CreateSellRequest struct {
 	//
 	// Example: 123456
 	CustomerId Id `json:"customerId"`
+
+	// IsRecurring Repeat the sell on `schedule` (default false).
+	IsRecurring *bool `json:"isRecurring,omitempty"`
+
+	// Schedule How often a request executes: `ONCE` (the default) or, for a
+	// recurring request, every day, week, two weeks or month (a monthly
+	// plan keeps its day of the month, or the month's last day).
+	//
+	//
+	// Example: WEEKLY
+	Schedule *RequestSchedule `json:"schedule,omitempty"`
 
 	// SellAmount The amount to sell, in `currency`, at most 2 decimal places. An exact decimal.
 	SellAmount *decimal.Decimal `json:"sellAmount,omitempty"`
@@ -1600,11 +2315,14 @@ type CreateSellRequest struct {
 type CreateWebhookRequest struct {
 	Subscriptions []WebhookSubscription `json:"subscriptions"`
 
-	// Url An https URL with a DNS host name.
+	// Url An https URL with a public DNS host name (the rules of `POST /v1/webhooks`).
 	Url string `json:"url"`
 }
 
-// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+// pages): the same currency, and a resource answers with the spelling
+// it was created (or last updated) with.
 //
 // Example: USD
 type Currency string
@@ -1643,6 +2361,24 @@ type Customer struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
+// CustomerCreatedEvent `CUSTOMER.CREATED`: A customer was created.
+type CustomerCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                  `json:"createdAt"`
+	Data      Customer                  `json:"data"`
+	Event     CustomerCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// CustomerCreatedEventEvent defines model for CustomerCreatedEvent.Event.
+type CustomerCreatedEventEvent string
+
 // CustomerListResponse defines model for CustomerListResponse.
 type CustomerListResponse struct {
 	// Code Example: 200
@@ -1671,6 +2407,24 @@ type CustomerResponse struct {
 //
 // Example: ACTIVE
 type CustomerStatus string
+
+// CustomerUpdatedEvent `CUSTOMER.UPDATED`: A customer changed.
+type CustomerUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                  `json:"createdAt"`
+	Data      Customer                  `json:"data"`
+	Event     CustomerUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// CustomerUpdatedEventEvent defines model for CustomerUpdatedEvent.Event.
+type CustomerUpdatedEventEvent string
 
 // Error An error. `errors` lists each failing field for validation failures.
 type Error struct {
@@ -1724,7 +2478,11 @@ type Id = int64
 
 // Instrument defines model for Instrument.
 type Instrument struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1796,6 +2554,24 @@ type InstrumentResponse struct {
 	// Message Example: Success
 	Message string `json:"message"`
 }
+
+// InstrumentUpdatedEvent `INSTRUMENT.UPDATED`: An instrument's sandbox price was set or cleared; `data` is the instrument at its new price.
+type InstrumentUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                    `json:"createdAt"`
+	Data      Instrument                  `json:"data"`
+	Event     InstrumentUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// InstrumentUpdatedEventEvent defines model for InstrumentUpdatedEvent.Event.
+type InstrumentUpdatedEventEvent string
 
 // InstrumentValueChange The price change, in percent, over the last day, week, month (30 days) and year (365 days).
 type InstrumentValueChange struct {
@@ -1878,7 +2654,11 @@ type InvestmentRequest struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2002,6 +2782,50 @@ type InvestmentResponse struct {
 // Example: INTERNATIONAL_STOCKS
 type InvestmentType string
 
+// LegacyToken A token in the vendor's old shape.
+type LegacyToken struct {
+	// AccessToken The access token: `Authorization: Bearer <accessToken>`.
+	AccessToken string `json:"accessToken"`
+
+	// AccessTokenId A unique identifier.
+	//
+	// Example: 123456
+	AccessTokenId Id `json:"accessTokenId"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// ExpiresIn Example: 3600
+	ExpiresIn int64 `json:"expiresIn"`
+
+	// MaxTTL Example: 86400
+	MaxTTL     int64        `json:"maxTTL"`
+	Scope      []TokenScope `json:"scope"`
+	TrustedIps []string     `json:"trustedIps"`
+
+	// Type Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	Type TokenType `json:"type"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+}
+
+// LegacyTokenResponse defines model for LegacyTokenResponse.
+type LegacyTokenResponse struct {
+	// Code Example: 201
+	Code int `json:"code"`
+
+	// Data A token in the vendor's old shape.
+	Data LegacyToken `json:"data"`
+
+	// Message Example: Created
+	Message string `json:"message"`
+}
+
 // Meta Pagination of a list.
 type Meta struct {
 	// CurrentCount The number of items on this page.
@@ -2013,11 +2837,11 @@ type Meta struct {
 	// Limit The page size asked for.
 	Limit int32 `json:"limit"`
 
-	// NextPage The next page, or null when this is the last one.
-	NextPage *int32 `json:"nextPage"`
+	// NextPage The next page; 0 when this is the last one (pages after the first are numbered from 1, so 0 never names a next page).
+	NextPage int32 `json:"nextPage"`
 
-	// PreviousPage The previous page, or null on the first page.
-	PreviousPage *int32 `json:"previousPage"`
+	// PreviousPage The previous page; 0 on the first page (as the vendor's docs answer, never null).
+	PreviousPage int32 `json:"previousPage"`
 
 	// Sort Sort direction on `createdAt`.
 	Sort SortOrder `json:"sort"`
@@ -2046,7 +2870,11 @@ type Portfolio struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2093,6 +2921,29 @@ type Portfolio struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
+// PortfolioCreatedEvent `PORTFOLIO.CREATED`: A portfolio was created (with its account, or on its own).
+type PortfolioCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A set of assets whose performance is aggregated over time. Portfolios
+	// that an account created carry `accountId` and the account's
+	// `investmentType`; portfolios created through `POST /v1/portfolio`
+	// carry neither.
+	Data  Portfolio                  `json:"data"`
+	Event PortfolioCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// PortfolioCreatedEventEvent defines model for PortfolioCreatedEvent.Event.
+type PortfolioCreatedEventEvent string
+
 // PortfolioListResponse defines model for PortfolioListResponse.
 type PortfolioListResponse struct {
 	// Code Example: 200
@@ -2126,6 +2977,29 @@ type PortfolioResponse struct {
 //
 // Example: ACTIVE
 type PortfolioStatus string
+
+// PortfolioUpdatedEvent `PORTFOLIO.UPDATED`: A portfolio changed (its status, or its values after a fill).
+type PortfolioUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A set of assets whose performance is aggregated over time. Portfolios
+	// that an account created carry `accountId` and the account's
+	// `investmentType`; portfolios created through `POST /v1/portfolio`
+	// carry neither.
+	Data  Portfolio                  `json:"data"`
+	Event PortfolioUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// PortfolioUpdatedEventEvent defines model for PortfolioUpdatedEvent.Event.
+type PortfolioUpdatedEventEvent string
 
 // Problem An RFC 9457 problem document (`application/problem+json`): the error
 // shape of every path outside `/v1`.
@@ -2175,6 +3049,40 @@ type Problem struct {
 // Example: crm-000417
 type ReferenceId = string
 
+// ReferenceIdInput The `referenceId` a request sends: a string (1–64 characters), or a
+// JSON integer (the vendor's customers guide sends `123456`), which is
+// stored and answered as its decimal string (`"123456"`).
+//
+// Example: crm-000417
+type ReferenceIdInput struct {
+	union json.RawMessage
+}
+
+// ReferenceIdInput1 Example: 123456
+type ReferenceIdInput1 = int64
+
+// RequestCreatedEvent `REQUEST.CREATED`: A purchase or sell request was created.
+type RequestCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A purchase or a sell. Purchases carry `instrumentId` and
+	// `purchaseAmount`; sells `assetId` and one of `sellAmount` and
+	// `sellPercentage`. Amounts are in `currency`.
+	Data  InvestmentRequest        `json:"data"`
+	Event RequestCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// RequestCreatedEventEvent defines model for RequestCreatedEvent.Event.
+type RequestCreatedEventEvent string
+
 // RequestSchedule How often a request executes: `ONCE` (the default) or, for a
 // recurring request, every day, week, two weeks or month (a monthly
 // plan keeps its day of the month, or the month's last day).
@@ -2193,6 +3101,28 @@ type RequestStatus string
 //
 // Example: PURCHASE
 type RequestType string
+
+// RequestUpdatedEvent `REQUEST.UPDATED`: A request completed, failed, was canceled, or was forced by the sandbox.
+type RequestUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A purchase or a sell. Purchases carry `instrumentId` and
+	// `purchaseAmount`; sells `assetId` and one of `sellAmount` and
+	// `sellPercentage`. Amounts are in `currency`.
+	Data  InvestmentRequest        `json:"data"`
+	Event RequestUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// RequestUpdatedEventEvent defines model for RequestUpdatedEvent.Event.
+type RequestUpdatedEventEvent string
 
 // SandboxClock defines model for SandboxClock.
 type SandboxClock struct {
@@ -2227,8 +3157,50 @@ type SetSandboxPriceRequest struct {
 // SortOrder Sort direction on `createdAt`.
 type SortOrder string
 
-// Token defines model for Token.
-type Token struct {
+// TokenOrganization defines model for TokenOrganization.
+type TokenOrganization struct {
+	ClientId string `json:"clientId"`
+
+	// Id A unique identifier.
+	//
+	// Example: 123456
+	Id   Id     `json:"id"`
+	Name string `json:"name"`
+}
+
+// TokenRequest Client credentials: `clientId` and `clientSecret` (documented), or
+// the OAuth 2.0 names `client_id` and `client_secret` with
+// `grant_type` (RFC 6749 §4.4), or none of these when they come in
+// HTTP Basic authentication. One pair is required.
+type TokenRequest struct {
+	// ClientId The organization's client id.
+	ClientId *string `json:"clientId,omitempty"`
+
+	// ClientSecret The organization's client secret.
+	ClientSecret *string `json:"clientSecret,omitempty"`
+
+	// OAuthClientId OAuth 2.0 name of `clientId`.
+	OAuthClientId *string `json:"client_id,omitempty"`
+
+	// OAuthClientSecret OAuth 2.0 name of `clientSecret`.
+	OAuthClientSecret *string `json:"client_secret,omitempty"`
+
+	// OAuthGrantType OAuth 2.0 grant type; only `client_credentials`.
+	OAuthGrantType *TokenRequestGrantType `json:"grant_type,omitempty"`
+
+	// OAuthScope OAuth 2.0 requested scope, space-separated; tokens always carry `read write`.
+	OAuthScope *string `json:"scope,omitempty"`
+}
+
+// TokenRequestGrantType OAuth 2.0 grant type; only `client_credentials`.
+type TokenRequestGrantType string
+
+// TokenResponse The documented flat token (`tokenId`, `token`, …) with `message`,
+// plus the OAuth 2.0 fields (RFC 6749 §5.1) for OAuth 2.0 clients.
+type TokenResponse struct {
+	// OAuthAccessToken OAuth 2.0 name of `token`.
+	OAuthAccessToken string `json:"access_token"`
+
 	// CreatedAt A time in unix seconds.
 	//
 	// Example: 1732893484
@@ -2239,10 +3211,18 @@ type Token struct {
 	// Example: 3600
 	ExpiresIn int64 `json:"expiresIn"`
 
+	// OAuthExpiresIn OAuth 2.0 name of `expiresIn`.
+	//
+	// Example: 3600
+	OAuthExpiresIn int64 `json:"expires_in"`
+
 	// MaxTTL The longest lifetime, in seconds, a token of this client can have.
 	//
 	// Example: 86400
-	MaxTTL       int64             `json:"maxTTL"`
+	MaxTTL int64 `json:"maxTTL"`
+
+	// Message Example: Created
+	Message      string            `json:"message"`
 	Organization TokenOrganization `json:"organization"`
 
 	// Scope The authorization scopes of the token.
@@ -2256,8 +3236,11 @@ type Token struct {
 	// Example: 123456
 	TokenId Id `json:"tokenId"`
 
-	// TokenType Always `Bearer`.
-	TokenType TokenTokenType `json:"tokenType"`
+	// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	TokenType TokenType `json:"tokenType"`
+
+	// OAuthTokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	OAuthTokenType TokenType `json:"token_type"`
 
 	// TrustedIps The IP addresses whitelisted for this client (empty means any).
 	TrustedIps []string `json:"trustedIps"`
@@ -2268,43 +3251,15 @@ type Token struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
-// TokenScope defines model for Token.Scope.
+// TokenScope `read` reads resources, `write` changes them (lowercase, as the docs' scope table and examples write them). Every token has both.
 type TokenScope string
 
-// TokenTokenType Always `Bearer`.
-type TokenTokenType string
+// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+type TokenType string
 
-// TokenOrganization defines model for TokenOrganization.
-type TokenOrganization struct {
-	ClientId string `json:"clientId"`
-
-	// Id A unique identifier.
-	//
-	// Example: 123456
-	Id   Id     `json:"id"`
-	Name string `json:"name"`
-}
-
-// TokenRequest defines model for TokenRequest.
-type TokenRequest struct {
-	// ClientId The organization's client id.
-	ClientId string `json:"clientId"`
-
-	// ClientSecret The organization's client secret.
-	ClientSecret string `json:"clientSecret"`
-}
-
-// TokenResponse defines model for TokenResponse.
-type TokenResponse struct {
-	// Code Example: 201
-	Code int   `json:"code"`
-	Data Token `json:"data"`
-
-	// Message Example: Created
-	Message string `json:"message"`
-}
-
-// Transaction One execution of a request.
+// Transaction One execution of a request. `requestType` is the documented name of
+// its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+// value (Openvest's earlier name, kept as an addition).
 type Transaction struct {
 	// AccountId A unique identifier.
 	//
@@ -2324,7 +3279,11 @@ type Transaction struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2369,6 +3328,11 @@ type Transaction struct {
 	// Example: 123456
 	RequestId Id `json:"requestId"`
 
+	// RequestType `PURCHASE` buys an instrument; `SELL` sells from a holding.
+	//
+	// Example: PURCHASE
+	RequestType RequestType `json:"requestType"`
+
 	// Status The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
 	//
 	// Example: COMPLETED
@@ -2399,6 +3363,28 @@ type Transaction struct {
 	Value decimal.Decimal `json:"value"`
 }
 
+// TransactionCreatedEvent `TRANSACTION.CREATED`: A fill made a transaction.
+type TransactionCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data One execution of a request. `requestType` is the documented name of
+	// its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+	// value (Openvest's earlier name, kept as an addition).
+	Data  Transaction                  `json:"data"`
+	Event TransactionCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// TransactionCreatedEventEvent defines model for TransactionCreatedEvent.Event.
+type TransactionCreatedEventEvent string
+
 // TransactionListResponse defines model for TransactionListResponse.
 type TransactionListResponse struct {
 	// Code Example: 200
@@ -2410,6 +3396,20 @@ type TransactionListResponse struct {
 
 	// Meta Pagination of a list.
 	Meta Meta `json:"meta"`
+}
+
+// TransactionResponse defines model for TransactionResponse.
+type TransactionResponse struct {
+	// Code Example: 200
+	Code int `json:"code"`
+
+	// Data One execution of a request. `requestType` is the documented name of
+	// its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+	// value (Openvest's earlier name, kept as an addition).
+	Data Transaction `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
 }
 
 // TransactionStatus The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
@@ -2429,7 +3429,11 @@ type UpdateAccountRequest struct {
 	// Example: 123456
 	AccountId Id `json:"accountId"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency *Currency `json:"currency,omitempty"`
@@ -2459,10 +3463,13 @@ type UpdateCustomerRequest struct {
 	// Example: Jane
 	LastName *PersonName `json:"lastName,omitempty"`
 
-	// ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
+	// ReferenceId The `referenceId` a request sends: a string (1–64 characters), or a
+	// JSON integer (the vendor's customers guide sends `123456`), which is
+	// stored and answered as its decimal string (`"123456"`).
+	//
 	//
 	// Example: crm-000417
-	ReferenceId *ReferenceId `json:"referenceId,omitempty"`
+	ReferenceId *ReferenceIdInput `json:"referenceId,omitempty"`
 
 	// Status `ACTIVE` the customer is able to trade; `SUSPENDED` temporarily unable
 	// to trade; `CLOSED` permanently blocked from trading.
@@ -2474,7 +3481,11 @@ type UpdateCustomerRequest struct {
 
 // UpdatePortfolioRequest The portfolio to update and at least one field to change.
 type UpdatePortfolioRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency *Currency `json:"currency,omitempty"`
@@ -2492,18 +3503,20 @@ type UpdatePortfolioRequest struct {
 	Status *PortfolioStatus `json:"status,omitempty"`
 }
 
-// UpdateRequestRequest defines model for UpdateRequestRequest.
+// UpdateRequestRequest `requestId` is required: a body without it (the vendor's guide
+// shows only `{"shouldCancelRequest": true}`) answers `400` naming
+// `requestId` and showing the body to send.
 type UpdateRequestRequest struct {
 	// RequestId A unique identifier.
 	//
 	// Example: 123456
-	RequestId Id `json:"requestId"`
+	RequestId *Id `json:"requestId,omitempty"`
 
 	// ShouldCancelRequest `true` cancels the request (the only change a request takes).
 	ShouldCancelRequest bool `json:"shouldCancelRequest"`
 }
 
-// UpdateWebhookRequest defines model for UpdateWebhookRequest.
+// UpdateWebhookRequest At least one of `url`, `subscriptions`, `status` (`400` otherwise). Without `webhookId`, the organization's only webhook is updated.
 type UpdateWebhookRequest struct {
 	// Status `ACTIVE` the webhook receives events; `DEACTIVED` (the investing
 	// docs' spelling) it does not, after a receiver's `410` or a
@@ -2512,12 +3525,12 @@ type UpdateWebhookRequest struct {
 
 	// Subscriptions Replaces the previous subscriptions.
 	Subscriptions *[]WebhookSubscription `json:"subscriptions,omitempty"`
-	Url           *string                `json:"url,omitempty"`
 
-	// WebhookId A unique identifier.
-	//
-	// Example: 123456
-	WebhookId Id `json:"webhookId"`
+	// Url A new URL, under the rules of `POST /v1/webhooks`.
+	Url *string `json:"url,omitempty"`
+
+	// WebhookId The webhook to update; required only when the organization has several.
+	WebhookId *Id `json:"webhookId,omitempty"`
 }
 
 // WalletAccount A customer's wallet account. `activated`, `registered` and `blocked`
@@ -2979,6 +3992,24 @@ type Webhook struct {
 	WebhookId Id `json:"webhookId"`
 }
 
+// WebhookCreatedEvent `WEBHOOK.CREATED`: A webhook was created (it receives this event itself).
+type WebhookCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Webhook                  `json:"data"`
+	Event     WebhookCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WebhookCreatedEventEvent defines model for WebhookCreatedEvent.Event.
+type WebhookCreatedEventEvent string
+
 // WebhookDelivery defines model for WebhookDelivery.
 type WebhookDelivery struct {
 	// Attempts Attempts made so far.
@@ -2994,8 +4025,15 @@ type WebhookDelivery struct {
 	// Example: 123456
 	DeliveryId Id `json:"deliveryId"`
 
-	// Event The event name, `DOMAIN.ACTION`.
-	Event string `json:"event"`
+	// Event The events Openvest emits (see `WebhookSubscription` for when).
+	// Subscribable but not emitted yet, so not listed: `INSTRUMENT.CREATED`,
+	// `INVESTMENT_TYPE.CREATED`, `INVESTMENT_TYPE.UPDATED`,
+	// `TRANSACTION.UPDATED`, `REPORT.CREATED`, `REPORT.UPDATED` (reports
+	// are not implemented yet).
+	//
+	//
+	// Example: CUSTOMER.CREATED
+	Event WebhookEventType `json:"event"`
 
 	// EventId The event's id (`webhook-id`); receivers de-duplicate by it.
 	EventId openapi_types.UUID `json:"eventId"`
@@ -3013,7 +4051,9 @@ type WebhookDelivery struct {
 	NextAttemptAt *int64 `json:"nextAttemptAt,omitempty"`
 
 	// State `PENDING` attempts remain; `SUCCEEDED` a 2xx answer came;
-	// `FAILED` every attempt failed (or the receiver answered `410`);
+	// `FAILED` every attempt failed (or the receiver answered `410`, or
+	// its third attempt was refused because the destination resolved
+	// to a private address);
 	// `CANCELED` the webhook was deleted or deactivated first.
 	State WebhookDeliveryState `json:"state"`
 
@@ -3052,9 +4092,32 @@ type WebhookDeliveryResponse struct {
 }
 
 // WebhookDeliveryState `PENDING` attempts remain; `SUCCEEDED` a 2xx answer came;
-// `FAILED` every attempt failed (or the receiver answered `410`);
+// `FAILED` every attempt failed (or the receiver answered `410`, or
+// its third attempt was refused because the destination resolved
+// to a private address);
 // `CANCELED` the webhook was deleted or deactivated first.
 type WebhookDeliveryState string
+
+// WebhookEvent The body of a delivery: `{eventId, event, createdAt, data}`, `data`
+// being the resource as the API returns it. One schema per event
+// type, told apart by `event`.
+type WebhookEvent struct {
+	union json.RawMessage
+}
+
+// WebhookEventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+//
+// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+type WebhookEventId = openapi_types.UUID
+
+// WebhookEventType The events Openvest emits (see `WebhookSubscription` for when).
+// Subscribable but not emitted yet, so not listed: `INSTRUMENT.CREATED`,
+// `INVESTMENT_TYPE.CREATED`, `INVESTMENT_TYPE.UPDATED`,
+// `TRANSACTION.UPDATED`, `REPORT.CREATED`, `REPORT.UPDATED` (reports
+// are not implemented yet).
+//
+// Example: CUSTOMER.CREATED
+type WebhookEventType string
 
 // WebhookKey defines model for WebhookKey.
 type WebhookKey struct {
@@ -3080,22 +4143,27 @@ type WebhookKeyInfo struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Key Its ed25519 public key in OpenSSH authorized_keys form.
+	// Key The webhook's ed25519 public key in OpenSSH authorized_keys form (`ssh-ed25519 AAAA… <keyId>`).
 	Key string `json:"key"`
 
-	// KeyId The key that signs deliveries now.
+	// KeyId (Openvest addition) The `keyid` deliveries name in `Signature-Input`.
 	KeyId string `json:"keyId"`
 
-	// Keys Every key a receiver should accept now, the signing one first (a rotated-out key stays here during the overlap).
+	// Keys (Openvest addition) Every key a receiver of this webhook should accept now, the signing one first.
 	Keys []WebhookKey `json:"keys"`
 
-	// PublicKeyPem The same key as PKIX PEM.
+	// PublicKeyPem (Openvest addition) The same key as PKIX PEM.
 	PublicKeyPem string `json:"publicKeyPem"`
 
 	// UpdatedAt A time in unix seconds.
 	//
 	// Example: 1732893484
 	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// WebhookId A unique identifier.
+	//
+	// Example: 123456
+	WebhookId Id `json:"webhookId"`
 }
 
 // WebhookKeyResponse defines model for WebhookKeyResponse.
@@ -3136,10 +4204,91 @@ type WebhookResponse struct {
 // deactivation through `PUT /v1/webhooks`.
 type WebhookStatus string
 
-// WebhookSubscription `ALL`, a domain, or `DOMAIN.CREATED` / `DOMAIN.UPDATED`.
+// WebhookSubscription What a webhook receives: `ALL` (every event); a domain (both of its
+// events); or one event. Every domain's events are `DOMAIN.CREATED`
+// and `DOMAIN.UPDATED`, except `AUTH`: `AUTH.CREATED` (a token is
+// issued) and `AUTH.DELETED` (a token is revoked). `WEBHOOK.TEST`
+// (`POST /v1/webhooks/test`) goes to every webhook whatever its
+// subscriptions.
+//
+// What Openvest emits, each in the transaction of its change (the
+// `data` is the resource as the API returns it; see `WebhookEvent`):
+//
+// | event | when |
+// |---|---|
+// | `CUSTOMER.CREATED` / `.UPDATED` | `POST` / `PUT /v1/customers` |
+// | `ACCOUNT.CREATED` | with a customer, or `POST /v1/accounts` |
+// | `ACCOUNT.UPDATED` | `PUT /v1/accounts`, or a customer's status cascading |
+// | `PORTFOLIO.CREATED` | with each account, or `POST /v1/portfolio` |
+// | `PORTFOLIO.UPDATED` | `PUT /v1/portfolio`, a status cascade, or a revaluation after a fill |
+// | `REQUEST.CREATED` | a purchase or sell request |
+// | `REQUEST.UPDATED` | it completes, fails, is canceled, or a sandbox outcome is forced |
+// | `ASSET.CREATED` / `.UPDATED` | a fill opens or changes a holding |
+// | `TRANSACTION.CREATED` | a fill |
+// | `INSTRUMENT.UPDATED` | a sandbox price is set or cleared (`/v1/sandbox/instruments/{symbol}/price`) |
+// | `AUTH.CREATED` / `AUTH.DELETED` | a token is issued / revoked |
+// | `WEBHOOK.CREATED` | `POST /v1/webhooks` (a new webhook is subscribed to it) |
+// | `WEBHOOK.UPDATED` | `PUT /v1/webhooks`, or a receiver's `410` deactivates it |
+// | `WEBHOOK.TEST` | `POST /v1/webhooks/test` |
+//
+// Accepted but not emitted yet: `INSTRUMENT.CREATED` (the instrument
+// list is fixed), `INVESTMENT_TYPE.*` (an organization's investment
+// types are set when it is created, `openvest org create`, and never
+// change), `TRANSACTION.UPDATED`
+// (a transaction never changes) and `REPORT.*` (reports are not
+// implemented yet).
 //
 // Example: CUSTOMER.CREATED
-type WebhookSubscription = string
+type WebhookSubscription string
+
+// WebhookTestData defines model for WebhookTestData.
+type WebhookTestData struct {
+	Test WebhookTestDataTest `json:"test"`
+}
+
+// WebhookTestDataTest defines model for WebhookTestData.Test.
+type WebhookTestDataTest bool
+
+// WebhookTestEvent `WEBHOOK.TEST`: `POST /v1/webhooks/test`: sent to every webhook whatever its subscriptions.
+type WebhookTestEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime              `json:"createdAt"`
+	Data      WebhookTestData       `json:"data"`
+	Event     WebhookTestEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WebhookTestEventEvent defines model for WebhookTestEvent.Event.
+type WebhookTestEventEvent string
+
+// WebhookUpdatedEvent `WEBHOOK.UPDATED`: A webhook changed, or a receiver's `410` deactivated it.
+type WebhookUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Webhook                  `json:"data"`
+	Event     WebhookUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WebhookUpdatedEventEvent defines model for WebhookUpdatedEvent.Event.
+type WebhookUpdatedEventEvent string
+
+// AccessTokenId A unique identifier.
+//
+// Example: 123456
+type AccessTokenId = Id
 
 // BankingApplicationIdPath An application ID.
 //
@@ -3185,11 +4334,17 @@ type CustomerIdQueryOptional = Id
 // Example: 123456
 type CustomerIdQueryRequired = Id
 
+// IdempotencyId defines model for IdempotencyId.
+type IdempotencyId = string
+
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
 
 // IdempotencyKeyHeader defines model for IdempotencyKeyHeader.
 type IdempotencyKeyHeader = string
+
+// L2fIdempotencyId defines model for L2fIdempotencyId.
+type L2fIdempotencyId = string
 
 // Limit defines model for Limit.
 type Limit = int32
@@ -3462,6 +4617,13 @@ type ListBankingApplicationsParams struct {
 
 // CreateBankingApplicationParams defines parameters for CreateBankingApplication.
 type CreateBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
 	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
 	// same protocol and limits as under `/v1`: the first response to a
 	// key, errors included (but not `5xx`), is stored with the change it
@@ -3474,6 +4636,13 @@ type CreateBankingApplicationParams struct {
 
 // UpdateBankingApplicationParams defines parameters for UpdateBankingApplication.
 type UpdateBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
 	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
 	// same protocol and limits as under `/v1`: the first response to a
 	// key, errors included (but not `5xx`), is stored with the change it
@@ -3486,6 +4655,13 @@ type UpdateBankingApplicationParams struct {
 
 // CreateBankingApplicationDocumentParams defines parameters for CreateBankingApplicationDocument.
 type CreateBankingApplicationDocumentParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
 	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
 	// same protocol and limits as under `/v1`: the first response to a
 	// key, errors included (but not `5xx`), is stored with the change it
@@ -3498,6 +4674,13 @@ type CreateBankingApplicationDocumentParams struct {
 
 // SubmitBankingApplicationParams defines parameters for SubmitBankingApplication.
 type SubmitBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
 	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
 	// same protocol and limits as under `/v1`: the first response to a
 	// key, errors included (but not `5xx`), is stored with the change it
@@ -3663,6 +4846,13 @@ type ListBankingCustomersParams struct {
 
 // UpdateBankingCustomerParams defines parameters for UpdateBankingCustomer.
 type UpdateBankingCustomerParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
 	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
 	// same protocol and limits as under `/v1`: the first response to a
 	// key, errors included (but not `5xx`), is stored with the change it
@@ -3675,6 +4865,13 @@ type UpdateBankingCustomerParams struct {
 
 // UpdateBankingIndividualParams defines parameters for UpdateBankingIndividual.
 type UpdateBankingIndividualParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
 	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
 	// same protocol and limits as under `/v1`: the first response to a
 	// key, errors included (but not `5xx`), is stored with the change it
@@ -3687,6 +4884,13 @@ type UpdateBankingIndividualParams struct {
 
 // DecideBankingApplicationParams defines parameters for DecideBankingApplication.
 type DecideBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
 	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
 	// same protocol and limits as under `/v1`: the first response to a
 	// key, errors included (but not `5xx`), is stored with the change it
@@ -3699,6 +4903,13 @@ type DecideBankingApplicationParams struct {
 
 // SetBankingCustomerStatusParams defines parameters for SetBankingCustomerStatus.
 type SetBankingCustomerStatusParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
 	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
 	// same protocol and limits as under `/v1`: the first response to a
 	// key, errors included (but not `5xx`), is stored with the change it
@@ -3726,6 +4937,17 @@ type ListAccountsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3744,19 +4966,43 @@ type ListAccountsParams struct {
 
 // CreateAccountParams defines parameters for CreateAccount.
 type CreateAccountParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3775,19 +5021,43 @@ type CreateAccountParams struct {
 
 // UpdateAccountParams defines parameters for UpdateAccount.
 type UpdateAccountParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3809,6 +5079,17 @@ type GetAccountParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3848,6 +5129,17 @@ type ListAssetsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3869,6 +5161,93 @@ type GetAssetParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// RevokeTokenLegacyParams defines parameters for RevokeTokenLegacy.
+type RevokeTokenLegacyParams struct {
+	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
+	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateTokenLegacyParams defines parameters for CreateTokenLegacy.
+type CreateTokenLegacyParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3905,6 +5284,17 @@ type ListCustomersParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3923,19 +5313,43 @@ type ListCustomersParams struct {
 
 // CreateCustomerParams defines parameters for CreateCustomer.
 type CreateCustomerParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3954,19 +5368,43 @@ type CreateCustomerParams struct {
 
 // UpdateCustomerParams defines parameters for UpdateCustomer.
 type UpdateCustomerParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3988,6 +5426,17 @@ type GetCustomerParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4021,6 +5470,17 @@ type ListInstrumentsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4042,6 +5502,17 @@ type GetInstrumentParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4072,6 +5543,17 @@ type ListInvestmentsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4093,6 +5575,17 @@ type GetInvestmentParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4112,7 +5605,7 @@ type GetInvestmentParams struct {
 // RevokeTokenParams defines parameters for RevokeToken.
 type RevokeTokenParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
-	AccessTokenId *Id `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
+	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
 	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
 	// same protocol and limits as under `/v1`: the first response to a
@@ -4126,6 +5619,17 @@ type RevokeTokenParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4147,6 +5651,17 @@ type CreateTokenParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4180,6 +5695,17 @@ type ListPortfoliosParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4198,19 +5724,43 @@ type ListPortfoliosParams struct {
 
 // CreatePortfolioParams defines parameters for CreatePortfolio.
 type CreatePortfolioParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4229,19 +5779,43 @@ type CreatePortfolioParams struct {
 
 // UpdatePortfolioParams defines parameters for UpdatePortfolio.
 type UpdatePortfolioParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4263,6 +5837,17 @@ type GetPortfolioParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4302,6 +5887,17 @@ type ListRequestsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4320,19 +5916,43 @@ type ListRequestsParams struct {
 
 // UpdateRequestParams defines parameters for UpdateRequest.
 type UpdateRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4351,19 +5971,153 @@ type UpdateRequestParams struct {
 
 // CreatePurchaseRequestParams defines parameters for CreatePurchaseRequest.
 type CreatePurchaseRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreatePurchaseRequestLegacyParams defines parameters for CreatePurchaseRequestLegacy.
+type CreatePurchaseRequestLegacyParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateSellRequestLegacyParams defines parameters for CreateSellRequestLegacy.
+type CreateSellRequestLegacyParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4382,19 +6136,43 @@ type CreatePurchaseRequestParams struct {
 
 // CreateSellRequestParams defines parameters for CreateSellRequest.
 type CreateSellRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4416,6 +6194,17 @@ type GetRequestParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4437,6 +6226,17 @@ type GetSandboxClockParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4455,19 +6255,43 @@ type GetSandboxClockParams struct {
 
 // AdvanceSandboxClockParams defines parameters for AdvanceSandboxClock.
 type AdvanceSandboxClockParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4486,19 +6310,43 @@ type AdvanceSandboxClockParams struct {
 
 // ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
 type ClearSandboxPriceParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4517,19 +6365,43 @@ type ClearSandboxPriceParams struct {
 
 // SetSandboxPriceParams defines parameters for SetSandboxPrice.
 type SetSandboxPriceParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4548,19 +6420,43 @@ type SetSandboxPriceParams struct {
 
 // ForceRequestOutcomeParams defines parameters for ForceRequestOutcome.
 type ForceRequestOutcomeParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4597,6 +6493,49 @@ type ListTransactionsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetTransactionParams defines parameters for GetTransaction.
+type GetTransactionParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4627,6 +6566,17 @@ type ListWebhooksParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4645,19 +6595,43 @@ type ListWebhooksParams struct {
 
 // CreateWebhookParams defines parameters for CreateWebhook.
 type CreateWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4676,19 +6650,43 @@ type CreateWebhookParams struct {
 
 // UpdateWebhookParams defines parameters for UpdateWebhook.
 type UpdateWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4707,9 +6705,23 @@ type UpdateWebhookParams struct {
 
 // GetWebhookKeyParams defines parameters for GetWebhookKey.
 type GetWebhookKeyParams struct {
+	// WebhookId The webhook whose key to return (default the organization's only, or first, webhook).
+	WebhookId *Id `form:"webhookId,omitempty" json:"webhookId,omitempty"`
+
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4728,19 +6740,43 @@ type GetWebhookKeyParams struct {
 
 // TestWebhooksParams defines parameters for TestWebhooks.
 type TestWebhooksParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4759,19 +6795,43 @@ type TestWebhooksParams struct {
 
 // DeleteWebhookParams defines parameters for DeleteWebhook.
 type DeleteWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4805,6 +6865,17 @@ type ListWebhookDeliveriesParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4823,19 +6894,43 @@ type ListWebhookDeliveriesParams struct {
 
 // RetryWebhookDeliveryParams defines parameters for RetryWebhookDelivery.
 type RetryWebhookDeliveryParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4850,6 +6945,27 @@ type RetryWebhookDeliveryParams struct {
 	// accepted too). Checked whenever present; required on bodies when the
 	// organization's signature policy is `required`.
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ReceiveWebhookEventParams defines parameters for ReceiveWebhookEvent.
+type ReceiveWebhookEventParams struct {
+	// ContentDigest `sha-512=:<base64>:` of the body.
+	ContentDigest string `json:"Content-Digest"`
+
+	// SignatureInput `sig1=(…)` (docs form) and `sig2=(…)` (RFC 9421), as two field lines.
+	SignatureInput string `json:"Signature-Input"`
+
+	// Signature `sig1=:<base64>:` and `sig2=:<base64>:`, as two field lines.
+	Signature string `json:"Signature"`
+
+	// WebhookId The eventId (Standard Webhooks).
+	WebhookId openapi_types.UUID `json:"webhook-id"`
+
+	// WebhookTimestamp Unix seconds of this attempt (Standard Webhooks).
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature `v1a,<base64 ed25519 of "id.timestamp.body">` (Standard Webhooks, asymmetric).
+	WebhookSignature string `json:"webhook-signature"`
 }
 
 // CreateBankingApplicationJSONRequestBody defines body for CreateBankingApplication for application/json ContentType.
@@ -4891,6 +7007,16 @@ type CreateAccountJSONRequestBody = CreateAccountRequest
 // UpdateAccountJSONRequestBody defines body for UpdateAccount for application/json ContentType.
 type UpdateAccountJSONRequestBody = UpdateAccountRequest
 
+// CreateTokenLegacyJSONRequestBody defines body for CreateTokenLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateTokenLegacyJSONRequestBody = TokenRequest
+
+// CreateTokenLegacyFormdataRequestBody defines body for CreateTokenLegacy for application/x-www-form-urlencoded ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateTokenLegacyFormdataRequestBody = TokenRequest
+
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
 
@@ -4915,6 +7041,16 @@ type UpdateRequestJSONRequestBody = UpdateRequestRequest
 // CreatePurchaseRequestJSONRequestBody defines body for CreatePurchaseRequest for application/json ContentType.
 type CreatePurchaseRequestJSONRequestBody = CreatePurchaseRequest
 
+// CreatePurchaseRequestLegacyJSONRequestBody defines body for CreatePurchaseRequestLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreatePurchaseRequestLegacyJSONRequestBody = CreatePurchaseRequest
+
+// CreateSellRequestLegacyJSONRequestBody defines body for CreateSellRequestLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateSellRequestLegacyJSONRequestBody = CreateSellRequest
+
 // CreateSellRequestJSONRequestBody defines body for CreateSellRequest for application/json ContentType.
 type CreateSellRequestJSONRequestBody = CreateSellRequest
 
@@ -4932,6 +7068,712 @@ type CreateWebhookJSONRequestBody = CreateWebhookRequest
 
 // UpdateWebhookJSONRequestBody defines body for UpdateWebhook for application/json ContentType.
 type UpdateWebhookJSONRequestBody = UpdateWebhookRequest
+
+// ReceiveWebhookEventJSONRequestBody defines body for ReceiveWebhookEvent for application/json ContentType.
+type ReceiveWebhookEventJSONRequestBody = WebhookEvent
+
+// AsReferenceId returns the union data inside the ReferenceIdInput as a ReferenceId
+func (t ReferenceIdInput) AsReferenceId() (ReferenceId, error) {
+	var body ReferenceId
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReferenceId overwrites any union data inside the ReferenceIdInput as the provided ReferenceId
+func (t *ReferenceIdInput) FromReferenceId(v ReferenceId) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReferenceId performs a merge with any union data inside the ReferenceIdInput, using the provided ReferenceId
+func (t *ReferenceIdInput) MergeReferenceId(v ReferenceId) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsReferenceIdInput1 returns the union data inside the ReferenceIdInput as a ReferenceIdInput1
+func (t ReferenceIdInput) AsReferenceIdInput1() (ReferenceIdInput1, error) {
+	var body ReferenceIdInput1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReferenceIdInput1 overwrites any union data inside the ReferenceIdInput as the provided ReferenceIdInput1
+func (t *ReferenceIdInput) FromReferenceIdInput1(v ReferenceIdInput1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReferenceIdInput1 performs a merge with any union data inside the ReferenceIdInput, using the provided ReferenceIdInput1
+func (t *ReferenceIdInput) MergeReferenceIdInput1(v ReferenceIdInput1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ReferenceIdInput) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ReferenceIdInput) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsAccountCreatedEvent returns the union data inside the WebhookEvent as a AccountCreatedEvent
+func (t WebhookEvent) AsAccountCreatedEvent() (AccountCreatedEvent, error) {
+	var body AccountCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAccountCreatedEvent overwrites any union data inside the WebhookEvent as the provided AccountCreatedEvent
+func (t *WebhookEvent) FromAccountCreatedEvent(v AccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAccountCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AccountCreatedEvent
+func (t *WebhookEvent) MergeAccountCreatedEvent(v AccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAccountUpdatedEvent returns the union data inside the WebhookEvent as a AccountUpdatedEvent
+func (t WebhookEvent) AsAccountUpdatedEvent() (AccountUpdatedEvent, error) {
+	var body AccountUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAccountUpdatedEvent overwrites any union data inside the WebhookEvent as the provided AccountUpdatedEvent
+func (t *WebhookEvent) FromAccountUpdatedEvent(v AccountUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAccountUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AccountUpdatedEvent
+func (t *WebhookEvent) MergeAccountUpdatedEvent(v AccountUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAssetCreatedEvent returns the union data inside the WebhookEvent as a AssetCreatedEvent
+func (t WebhookEvent) AsAssetCreatedEvent() (AssetCreatedEvent, error) {
+	var body AssetCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAssetCreatedEvent overwrites any union data inside the WebhookEvent as the provided AssetCreatedEvent
+func (t *WebhookEvent) FromAssetCreatedEvent(v AssetCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAssetCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AssetCreatedEvent
+func (t *WebhookEvent) MergeAssetCreatedEvent(v AssetCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAssetUpdatedEvent returns the union data inside the WebhookEvent as a AssetUpdatedEvent
+func (t WebhookEvent) AsAssetUpdatedEvent() (AssetUpdatedEvent, error) {
+	var body AssetUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAssetUpdatedEvent overwrites any union data inside the WebhookEvent as the provided AssetUpdatedEvent
+func (t *WebhookEvent) FromAssetUpdatedEvent(v AssetUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAssetUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AssetUpdatedEvent
+func (t *WebhookEvent) MergeAssetUpdatedEvent(v AssetUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAuthCreatedEvent returns the union data inside the WebhookEvent as a AuthCreatedEvent
+func (t WebhookEvent) AsAuthCreatedEvent() (AuthCreatedEvent, error) {
+	var body AuthCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAuthCreatedEvent overwrites any union data inside the WebhookEvent as the provided AuthCreatedEvent
+func (t *WebhookEvent) FromAuthCreatedEvent(v AuthCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAuthCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AuthCreatedEvent
+func (t *WebhookEvent) MergeAuthCreatedEvent(v AuthCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAuthDeletedEvent returns the union data inside the WebhookEvent as a AuthDeletedEvent
+func (t WebhookEvent) AsAuthDeletedEvent() (AuthDeletedEvent, error) {
+	var body AuthDeletedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAuthDeletedEvent overwrites any union data inside the WebhookEvent as the provided AuthDeletedEvent
+func (t *WebhookEvent) FromAuthDeletedEvent(v AuthDeletedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.DELETED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAuthDeletedEvent performs a merge with any union data inside the WebhookEvent, using the provided AuthDeletedEvent
+func (t *WebhookEvent) MergeAuthDeletedEvent(v AuthDeletedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.DELETED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCustomerCreatedEvent returns the union data inside the WebhookEvent as a CustomerCreatedEvent
+func (t WebhookEvent) AsCustomerCreatedEvent() (CustomerCreatedEvent, error) {
+	var body CustomerCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCustomerCreatedEvent overwrites any union data inside the WebhookEvent as the provided CustomerCreatedEvent
+func (t *WebhookEvent) FromCustomerCreatedEvent(v CustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeCustomerCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided CustomerCreatedEvent
+func (t *WebhookEvent) MergeCustomerCreatedEvent(v CustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCustomerUpdatedEvent returns the union data inside the WebhookEvent as a CustomerUpdatedEvent
+func (t WebhookEvent) AsCustomerUpdatedEvent() (CustomerUpdatedEvent, error) {
+	var body CustomerUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCustomerUpdatedEvent overwrites any union data inside the WebhookEvent as the provided CustomerUpdatedEvent
+func (t *WebhookEvent) FromCustomerUpdatedEvent(v CustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeCustomerUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided CustomerUpdatedEvent
+func (t *WebhookEvent) MergeCustomerUpdatedEvent(v CustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsInstrumentUpdatedEvent returns the union data inside the WebhookEvent as a InstrumentUpdatedEvent
+func (t WebhookEvent) AsInstrumentUpdatedEvent() (InstrumentUpdatedEvent, error) {
+	var body InstrumentUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromInstrumentUpdatedEvent overwrites any union data inside the WebhookEvent as the provided InstrumentUpdatedEvent
+func (t *WebhookEvent) FromInstrumentUpdatedEvent(v InstrumentUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"INSTRUMENT.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeInstrumentUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided InstrumentUpdatedEvent
+func (t *WebhookEvent) MergeInstrumentUpdatedEvent(v InstrumentUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"INSTRUMENT.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPortfolioCreatedEvent returns the union data inside the WebhookEvent as a PortfolioCreatedEvent
+func (t WebhookEvent) AsPortfolioCreatedEvent() (PortfolioCreatedEvent, error) {
+	var body PortfolioCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPortfolioCreatedEvent overwrites any union data inside the WebhookEvent as the provided PortfolioCreatedEvent
+func (t *WebhookEvent) FromPortfolioCreatedEvent(v PortfolioCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergePortfolioCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided PortfolioCreatedEvent
+func (t *WebhookEvent) MergePortfolioCreatedEvent(v PortfolioCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPortfolioUpdatedEvent returns the union data inside the WebhookEvent as a PortfolioUpdatedEvent
+func (t WebhookEvent) AsPortfolioUpdatedEvent() (PortfolioUpdatedEvent, error) {
+	var body PortfolioUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPortfolioUpdatedEvent overwrites any union data inside the WebhookEvent as the provided PortfolioUpdatedEvent
+func (t *WebhookEvent) FromPortfolioUpdatedEvent(v PortfolioUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergePortfolioUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided PortfolioUpdatedEvent
+func (t *WebhookEvent) MergePortfolioUpdatedEvent(v PortfolioUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsRequestCreatedEvent returns the union data inside the WebhookEvent as a RequestCreatedEvent
+func (t WebhookEvent) AsRequestCreatedEvent() (RequestCreatedEvent, error) {
+	var body RequestCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromRequestCreatedEvent overwrites any union data inside the WebhookEvent as the provided RequestCreatedEvent
+func (t *WebhookEvent) FromRequestCreatedEvent(v RequestCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeRequestCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided RequestCreatedEvent
+func (t *WebhookEvent) MergeRequestCreatedEvent(v RequestCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsRequestUpdatedEvent returns the union data inside the WebhookEvent as a RequestUpdatedEvent
+func (t WebhookEvent) AsRequestUpdatedEvent() (RequestUpdatedEvent, error) {
+	var body RequestUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromRequestUpdatedEvent overwrites any union data inside the WebhookEvent as the provided RequestUpdatedEvent
+func (t *WebhookEvent) FromRequestUpdatedEvent(v RequestUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeRequestUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided RequestUpdatedEvent
+func (t *WebhookEvent) MergeRequestUpdatedEvent(v RequestUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsTransactionCreatedEvent returns the union data inside the WebhookEvent as a TransactionCreatedEvent
+func (t WebhookEvent) AsTransactionCreatedEvent() (TransactionCreatedEvent, error) {
+	var body TransactionCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromTransactionCreatedEvent overwrites any union data inside the WebhookEvent as the provided TransactionCreatedEvent
+func (t *WebhookEvent) FromTransactionCreatedEvent(v TransactionCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"TRANSACTION.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeTransactionCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided TransactionCreatedEvent
+func (t *WebhookEvent) MergeTransactionCreatedEvent(v TransactionCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"TRANSACTION.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookCreatedEvent returns the union data inside the WebhookEvent as a WebhookCreatedEvent
+func (t WebhookEvent) AsWebhookCreatedEvent() (WebhookCreatedEvent, error) {
+	var body WebhookCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookCreatedEvent overwrites any union data inside the WebhookEvent as the provided WebhookCreatedEvent
+func (t *WebhookEvent) FromWebhookCreatedEvent(v WebhookCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWebhookCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WebhookCreatedEvent
+func (t *WebhookEvent) MergeWebhookCreatedEvent(v WebhookCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookUpdatedEvent returns the union data inside the WebhookEvent as a WebhookUpdatedEvent
+func (t WebhookEvent) AsWebhookUpdatedEvent() (WebhookUpdatedEvent, error) {
+	var body WebhookUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookUpdatedEvent overwrites any union data inside the WebhookEvent as the provided WebhookUpdatedEvent
+func (t *WebhookEvent) FromWebhookUpdatedEvent(v WebhookUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWebhookUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WebhookUpdatedEvent
+func (t *WebhookEvent) MergeWebhookUpdatedEvent(v WebhookUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookTestEvent returns the union data inside the WebhookEvent as a WebhookTestEvent
+func (t WebhookEvent) AsWebhookTestEvent() (WebhookTestEvent, error) {
+	var body WebhookTestEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookTestEvent overwrites any union data inside the WebhookEvent as the provided WebhookTestEvent
+func (t *WebhookEvent) FromWebhookTestEvent(v WebhookTestEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.TEST"}`))
+	t.union = b
+	return err
+}
+
+// MergeWebhookTestEvent performs a merge with any union data inside the WebhookEvent, using the provided WebhookTestEvent
+func (t *WebhookEvent) MergeWebhookTestEvent(v WebhookTestEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.TEST"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t WebhookEvent) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"event"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t WebhookEvent) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "ACCOUNT.CREATED":
+		return t.AsAccountCreatedEvent()
+	case "ACCOUNT.UPDATED":
+		return t.AsAccountUpdatedEvent()
+	case "ASSET.CREATED":
+		return t.AsAssetCreatedEvent()
+	case "ASSET.UPDATED":
+		return t.AsAssetUpdatedEvent()
+	case "AUTH.CREATED":
+		return t.AsAuthCreatedEvent()
+	case "AUTH.DELETED":
+		return t.AsAuthDeletedEvent()
+	case "CUSTOMER.CREATED":
+		return t.AsCustomerCreatedEvent()
+	case "CUSTOMER.UPDATED":
+		return t.AsCustomerUpdatedEvent()
+	case "INSTRUMENT.UPDATED":
+		return t.AsInstrumentUpdatedEvent()
+	case "PORTFOLIO.CREATED":
+		return t.AsPortfolioCreatedEvent()
+	case "PORTFOLIO.UPDATED":
+		return t.AsPortfolioUpdatedEvent()
+	case "REQUEST.CREATED":
+		return t.AsRequestCreatedEvent()
+	case "REQUEST.UPDATED":
+		return t.AsRequestUpdatedEvent()
+	case "TRANSACTION.CREATED":
+		return t.AsTransactionCreatedEvent()
+	case "WEBHOOK.CREATED":
+		return t.AsWebhookCreatedEvent()
+	case "WEBHOOK.TEST":
+		return t.AsWebhookTestEvent()
+	case "WEBHOOK.UPDATED":
+		return t.AsWebhookUpdatedEvent()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t WebhookEvent) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *WebhookEvent) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -5022,6 +7864,16 @@ type ServerInterface interface {
 	// GetAsset Get an asset
 	// (GET /v1/assets/{assetId})
 	GetAsset(ctx echo.Context, assetId Id, params GetAssetParams) error
+	// RevokeTokenLegacy Revoke an access token (old path)
+	// (DELETE /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	RevokeTokenLegacy(ctx echo.Context, params RevokeTokenLegacyParams) error
+	// CreateTokenLegacy Create an access token (old path)
+	// (POST /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacy(ctx echo.Context, params CreateTokenLegacyParams) error
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx echo.Context, params ListCustomersParams) error
@@ -5073,6 +7925,16 @@ type ServerInterface interface {
 	// CreatePurchaseRequest Create a purchase request
 	// (POST /v1/requests/purchase)
 	CreatePurchaseRequest(ctx echo.Context, params CreatePurchaseRequestParams) error
+	// CreatePurchaseRequestLegacy Create a purchase request (the guide's recurring-request URL)
+	// (POST /v1/requests/purchase/purchase)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacy(ctx echo.Context, params CreatePurchaseRequestLegacyParams) error
+	// CreateSellRequestLegacy Create a sell request (the guide's URL)
+	// (POST /v1/requests/purchase/sell)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacy(ctx echo.Context, params CreateSellRequestLegacyParams) error
 	// CreateSellRequest Create a sell request
 	// (POST /v1/requests/sell)
 	CreateSellRequest(ctx echo.Context, params CreateSellRequestParams) error
@@ -5097,6 +7959,9 @@ type ServerInterface interface {
 	// ListTransactions List transactions
 	// (GET /v1/transactions)
 	ListTransactions(ctx echo.Context, params ListTransactionsParams) error
+	// GetTransaction Get a transaction
+	// (GET /v1/transactions/{transactionId})
+	GetTransaction(ctx echo.Context, transactionId Id, params GetTransactionParams) error
 	// ListWebhooks List webhooks
 	// (GET /v1/webhooks)
 	ListWebhooks(ctx echo.Context, params ListWebhooksParams) error
@@ -5106,7 +7971,7 @@ type ServerInterface interface {
 	// UpdateWebhook Update a webhook
 	// (PUT /v1/webhooks)
 	UpdateWebhook(ctx echo.Context, params UpdateWebhookParams) error
-	// GetWebhookKey Get the key that signs deliveries
+	// GetWebhookKey Get the key that signs a webhook's deliveries
 	// (GET /v1/webhooks/key)
 	GetWebhookKey(ctx echo.Context, params GetWebhookKeyParams) error
 	// TestWebhooks Send a test event
@@ -5168,6 +8033,21 @@ func (w *ServerInterfaceWrapper) CreateBankingApplication(ctx echo.Context) erro
 	var params CreateBankingApplicationParams
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
 	// ------------- Optional header parameter "Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
 		var IdempotencyKey IdempotencyKeyHeader
@@ -5220,6 +8100,21 @@ func (w *ServerInterfaceWrapper) UpdateBankingApplication(ctx echo.Context) erro
 	var params UpdateBankingApplicationParams
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
 	// ------------- Optional header parameter "Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
 		var IdempotencyKey IdempotencyKeyHeader
@@ -5256,6 +8151,21 @@ func (w *ServerInterfaceWrapper) CreateBankingApplicationDocument(ctx echo.Conte
 	var params CreateBankingApplicationDocumentParams
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
 	// ------------- Optional header parameter "Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
 		var IdempotencyKey IdempotencyKeyHeader
@@ -5316,6 +8226,21 @@ func (w *ServerInterfaceWrapper) SubmitBankingApplication(ctx echo.Context) erro
 	var params SubmitBankingApplicationParams
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
 	// ------------- Optional header parameter "Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
 		var IdempotencyKey IdempotencyKeyHeader
@@ -5837,6 +8762,21 @@ func (w *ServerInterfaceWrapper) UpdateBankingCustomer(ctx echo.Context) error {
 	var params UpdateBankingCustomerParams
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
 	// ------------- Optional header parameter "Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
 		var IdempotencyKey IdempotencyKeyHeader
@@ -5905,6 +8845,21 @@ func (w *ServerInterfaceWrapper) UpdateBankingIndividual(ctx echo.Context) error
 	var params UpdateBankingIndividualParams
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
 	// ------------- Optional header parameter "Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
 		var IdempotencyKey IdempotencyKeyHeader
@@ -5941,6 +8896,21 @@ func (w *ServerInterfaceWrapper) DecideBankingApplication(ctx echo.Context) erro
 	var params DecideBankingApplicationParams
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
 	// ------------- Optional header parameter "Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
 		var IdempotencyKey IdempotencyKeyHeader
@@ -5977,6 +8947,21 @@ func (w *ServerInterfaceWrapper) SetBankingCustomerStatus(ctx echo.Context) erro
 	var params SetBankingCustomerStatusParams
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "x-l2f-idempotency-id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("x-l2f-idempotency-id")]; found {
+		var XL2fIdempotencyId L2fIdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for x-l2f-idempotency-id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "x-l2f-idempotency-id", valueList[0], &XL2fIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter x-l2f-idempotency-id: %s", err))
+		}
+
+		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
 	// ------------- Optional header parameter "Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
 		var IdempotencyKey IdempotencyKeyHeader
@@ -6092,7 +9077,7 @@ func (w *ServerInterfaceWrapper) CreateAccount(ctx echo.Context) error {
 	var params CreateAccountParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -6100,14 +9085,27 @@ func (w *ServerInterfaceWrapper) CreateAccount(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -6168,7 +9166,7 @@ func (w *ServerInterfaceWrapper) UpdateAccount(ctx echo.Context) error {
 	var params UpdateAccountParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -6176,14 +9174,27 @@ func (w *ServerInterfaceWrapper) UpdateAccount(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -6468,6 +9479,145 @@ func (w *ServerInterfaceWrapper) GetAsset(ctx echo.Context) error {
 	return err
 }
 
+// RevokeTokenLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeTokenLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RevokeTokenLegacyParams
+	// ------------- Optional query parameter "accessTokenId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "accessTokenId", ctx.QueryParams(), &params.AccessTokenId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter accessTokenId: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeTokenLegacy(ctx, params)
+	return err
+}
+
+// CreateTokenLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateTokenLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateTokenLegacyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateTokenLegacy(ctx, params)
+	return err
+}
+
 // ListCustomers converts echo context to params.
 func (w *ServerInterfaceWrapper) ListCustomers(ctx echo.Context) error {
 	var err error
@@ -6569,7 +9719,7 @@ func (w *ServerInterfaceWrapper) CreateCustomer(ctx echo.Context) error {
 	var params CreateCustomerParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -6577,14 +9727,27 @@ func (w *ServerInterfaceWrapper) CreateCustomer(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -6645,7 +9808,7 @@ func (w *ServerInterfaceWrapper) UpdateCustomer(ctx echo.Context) error {
 	var params UpdateCustomerParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -6653,14 +9816,27 @@ func (w *ServerInterfaceWrapper) UpdateCustomer(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7309,7 +10485,7 @@ func (w *ServerInterfaceWrapper) CreatePortfolio(ctx echo.Context) error {
 	var params CreatePortfolioParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7317,14 +10493,27 @@ func (w *ServerInterfaceWrapper) CreatePortfolio(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7385,7 +10574,7 @@ func (w *ServerInterfaceWrapper) UpdatePortfolio(ctx echo.Context) error {
 	var params UpdatePortfolioParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7393,14 +10582,27 @@ func (w *ServerInterfaceWrapper) UpdatePortfolio(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7627,7 +10829,7 @@ func (w *ServerInterfaceWrapper) UpdateRequest(ctx echo.Context) error {
 	var params UpdateRequestParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7635,14 +10837,27 @@ func (w *ServerInterfaceWrapper) UpdateRequest(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7703,7 +10918,7 @@ func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
 	var params CreatePurchaseRequestParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7711,14 +10926,27 @@ func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7771,6 +10999,184 @@ func (w *ServerInterfaceWrapper) CreatePurchaseRequest(ctx echo.Context) error {
 	return err
 }
 
+// CreatePurchaseRequestLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePurchaseRequestLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePurchaseRequestLegacyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePurchaseRequestLegacy(ctx, params)
+	return err
+}
+
+// CreateSellRequestLegacy converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSellRequestLegacy(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateSellRequestLegacyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSellRequestLegacy(ctx, params)
+	return err
+}
+
 // CreateSellRequest converts echo context to params.
 func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
 	var err error
@@ -7779,7 +11185,7 @@ func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
 	var params CreateSellRequestParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7787,14 +11193,27 @@ func (w *ServerInterfaceWrapper) CreateSellRequest(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -7980,7 +11399,7 @@ func (w *ServerInterfaceWrapper) AdvanceSandboxClock(ctx echo.Context) error {
 	var params AdvanceSandboxClockParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -7988,14 +11407,27 @@ func (w *ServerInterfaceWrapper) AdvanceSandboxClock(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8063,7 +11495,7 @@ func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
 	var params ClearSandboxPriceParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8071,14 +11503,27 @@ func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8146,7 +11591,7 @@ func (w *ServerInterfaceWrapper) SetSandboxPrice(ctx echo.Context) error {
 	var params SetSandboxPriceParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8154,14 +11599,27 @@ func (w *ServerInterfaceWrapper) SetSandboxPrice(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8229,7 +11687,7 @@ func (w *ServerInterfaceWrapper) ForceRequestOutcome(ctx echo.Context) error {
 	var params ForceRequestOutcomeParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8237,14 +11695,27 @@ func (w *ServerInterfaceWrapper) ForceRequestOutcome(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8390,6 +11861,72 @@ func (w *ServerInterfaceWrapper) ListTransactions(ctx echo.Context) error {
 	return err
 }
 
+// GetTransaction converts echo context to params.
+func (w *ServerInterfaceWrapper) GetTransaction(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "transactionId" -------------
+	var transactionId Id
+
+	err = runtime.BindStyledParameterWithOptions("simple", "transactionId", ctx.Param("transactionId"), &transactionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter transactionId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTransactionParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetTransaction(ctx, transactionId, params)
+	return err
+}
+
 // ListWebhooks converts echo context to params.
 func (w *ServerInterfaceWrapper) ListWebhooks(ctx echo.Context) error {
 	var err error
@@ -8477,7 +12014,7 @@ func (w *ServerInterfaceWrapper) CreateWebhook(ctx echo.Context) error {
 	var params CreateWebhookParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8485,14 +12022,27 @@ func (w *ServerInterfaceWrapper) CreateWebhook(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8553,7 +12103,7 @@ func (w *ServerInterfaceWrapper) UpdateWebhook(ctx echo.Context) error {
 	var params UpdateWebhookParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8561,14 +12111,27 @@ func (w *ServerInterfaceWrapper) UpdateWebhook(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8627,6 +12190,12 @@ func (w *ServerInterfaceWrapper) GetWebhookKey(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetWebhookKeyParams
+	// ------------- Optional query parameter "webhookId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "webhookId", ctx.QueryParams(), &params.WebhookId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter webhookId: %s", err))
+	}
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "Signature" -------------
@@ -8688,7 +12257,7 @@ func (w *ServerInterfaceWrapper) TestWebhooks(ctx echo.Context) error {
 	var params TestWebhooksParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8696,14 +12265,27 @@ func (w *ServerInterfaceWrapper) TestWebhooks(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8771,7 +12353,7 @@ func (w *ServerInterfaceWrapper) DeleteWebhook(ctx echo.Context) error {
 	var params DeleteWebhookParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8779,14 +12361,27 @@ func (w *ServerInterfaceWrapper) DeleteWebhook(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -8955,7 +12550,7 @@ func (w *ServerInterfaceWrapper) RetryWebhookDelivery(ctx echo.Context) error {
 	var params RetryWebhookDeliveryParams
 
 	headers := ctx.Request().Header
-	// ------------- Required header parameter "X-Idempotency-Key" -------------
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
 		var XIdempotencyKey IdempotencyKey
 		n := len(valueList)
@@ -8963,14 +12558,27 @@ func (w *ServerInterfaceWrapper) RetryWebhookDelivery(ctx echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
 		}
 
-		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
 		}
 
-		params.XIdempotencyKey = XIdempotencyKey
-	} else {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter X-Idempotency-Key is required, but not found"))
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
 	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
@@ -9099,6 +12707,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/accounts/:accountId", wrapper.GetAccount, options.OperationMiddlewares["getAccount"]...)
 	router.GET(options.BaseURL+"/v1/assets", wrapper.ListAssets, options.OperationMiddlewares["listAssets"]...)
 	router.GET(options.BaseURL+"/v1/assets/:assetId", wrapper.GetAsset, options.OperationMiddlewares["getAsset"]...)
+	router.DELETE(options.BaseURL+"/v1/auth", wrapper.RevokeTokenLegacy, options.OperationMiddlewares["revokeTokenLegacy"]...)
+	router.POST(options.BaseURL+"/v1/auth", wrapper.CreateTokenLegacy, options.OperationMiddlewares["createTokenLegacy"]...)
 	router.GET(options.BaseURL+"/v1/customers", wrapper.ListCustomers, options.OperationMiddlewares["listCustomers"]...)
 	router.POST(options.BaseURL+"/v1/customers", wrapper.CreateCustomer, options.OperationMiddlewares["createCustomer"]...)
 	router.PUT(options.BaseURL+"/v1/customers", wrapper.UpdateCustomer, options.OperationMiddlewares["updateCustomer"]...)
@@ -9116,6 +12726,8 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/requests", wrapper.ListRequests, options.OperationMiddlewares["listRequests"]...)
 	router.PUT(options.BaseURL+"/v1/requests", wrapper.UpdateRequest, options.OperationMiddlewares["updateRequest"]...)
 	router.POST(options.BaseURL+"/v1/requests/purchase", wrapper.CreatePurchaseRequest, options.OperationMiddlewares["createPurchaseRequest"]...)
+	router.POST(options.BaseURL+"/v1/requests/purchase/purchase", wrapper.CreatePurchaseRequestLegacy, options.OperationMiddlewares["createPurchaseRequestLegacy"]...)
+	router.POST(options.BaseURL+"/v1/requests/purchase/sell", wrapper.CreateSellRequestLegacy, options.OperationMiddlewares["createSellRequestLegacy"]...)
 	router.POST(options.BaseURL+"/v1/requests/sell", wrapper.CreateSellRequest, options.OperationMiddlewares["createSellRequest"]...)
 	router.GET(options.BaseURL+"/v1/requests/:requestId", wrapper.GetRequest, options.OperationMiddlewares["getRequest"]...)
 	router.GET(options.BaseURL+"/v1/sandbox/clock", wrapper.GetSandboxClock, options.OperationMiddlewares["getSandboxClock"]...)
@@ -9124,6 +12736,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.SetSandboxPrice, options.OperationMiddlewares["setSandboxPrice"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/requests/:requestId/outcome", wrapper.ForceRequestOutcome, options.OperationMiddlewares["forceRequestOutcome"]...)
 	router.GET(options.BaseURL+"/v1/transactions", wrapper.ListTransactions, options.OperationMiddlewares["listTransactions"]...)
+	router.GET(options.BaseURL+"/v1/transactions/:transactionId", wrapper.GetTransaction, options.OperationMiddlewares["getTransaction"]...)
 	router.GET(options.BaseURL+"/v1/webhooks", wrapper.ListWebhooks, options.OperationMiddlewares["listWebhooks"]...)
 	router.POST(options.BaseURL+"/v1/webhooks", wrapper.CreateWebhook, options.OperationMiddlewares["createWebhook"]...)
 	router.PUT(options.BaseURL+"/v1/webhooks", wrapper.UpdateWebhook, options.OperationMiddlewares["updateWebhook"]...)
@@ -9133,6 +12746,146 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/webhooks/:webhookId/deliveries", wrapper.ListWebhookDeliveries, options.OperationMiddlewares["listWebhookDeliveries"]...)
 	router.POST(options.BaseURL+"/v1/webhooks/:webhookId/deliveries/:deliveryId/retry", wrapper.RetryWebhookDelivery, options.OperationMiddlewares["retryWebhookDelivery"]...)
 
+}
+
+// CallbackReceiverInterface represents handlers for receiving inbound
+// callback requests. Each callback becomes a Handle*Callback
+// method that the implementation fills in. The caller mounts the per-
+// callback echo.HandlerFunc returned by {Op}CallbackHandler at
+// whatever URL path they advertise to senders.
+type CallbackReceiverInterface interface {
+	// An event, delivered to the webhook's URL
+	// HandleReceiveWebhookEventCallback handles the POST callback for event.
+	HandleReceiveWebhookEventCallback(ctx echo.Context, params ReceiveWebhookEventParams) error
+}
+
+// ReceiveWebhookEventCallbackHandler returns the echo.HandlerFunc for the event callback.
+// Mount this at the URL path advertised to callback senders. Errors
+// during parameter binding are returned via echo.NewHTTPError so echo's
+// error-handling chain reports them as 400. Middlewares are applied in
+// the order provided -- the last argument becomes the outermost wrapper.
+func ReceiveWebhookEventCallbackHandler(si CallbackReceiverInterface, middlewares ...echo.MiddlewareFunc) echo.HandlerFunc {
+	h := echo.HandlerFunc(func(ctx echo.Context) error {
+		var err error
+		_ = err
+
+		// Parameter object where we will unmarshal all parameters from the context.
+		var params ReceiveWebhookEventParams
+
+		// ------------- Required header parameter "Content-Digest" -------------
+		if valueList, found := ctx.Request().Header[http.CanonicalHeaderKey("Content-Digest")]; found {
+			var ContentDigest string
+			n := len(valueList)
+			if n != 1 {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+			}
+			params.ContentDigest = ContentDigest
+
+		} else {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter Content-Digest is required, but not found"))
+		}
+
+		// ------------- Required header parameter "Signature-Input" -------------
+		if valueList, found := ctx.Request().Header[http.CanonicalHeaderKey("Signature-Input")]; found {
+			var SignatureInput string
+			n := len(valueList)
+			if n != 1 {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+			}
+			params.SignatureInput = SignatureInput
+
+		} else {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter Signature-Input is required, but not found"))
+		}
+
+		// ------------- Required header parameter "Signature" -------------
+		if valueList, found := ctx.Request().Header[http.CanonicalHeaderKey("Signature")]; found {
+			var Signature string
+			n := len(valueList)
+			if n != 1 {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+			}
+			params.Signature = Signature
+
+		} else {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter Signature is required, but not found"))
+		}
+
+		// ------------- Required header parameter "webhook-id" -------------
+		if valueList, found := ctx.Request().Header[http.CanonicalHeaderKey("webhook-id")]; found {
+			var WebhookId openapi_types.UUID
+			n := len(valueList)
+			if n != 1 {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for webhook-id, got %d", n))
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-id", valueList[0], &WebhookId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: "uuid"})
+			if err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter webhook-id: %s", err))
+			}
+			params.WebhookId = WebhookId
+
+		} else {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter webhook-id is required, but not found"))
+		}
+
+		// ------------- Required header parameter "webhook-timestamp" -------------
+		if valueList, found := ctx.Request().Header[http.CanonicalHeaderKey("webhook-timestamp")]; found {
+			var WebhookTimestamp string
+			n := len(valueList)
+			if n != 1 {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for webhook-timestamp, got %d", n))
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-timestamp", valueList[0], &WebhookTimestamp, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter webhook-timestamp: %s", err))
+			}
+			params.WebhookTimestamp = WebhookTimestamp
+
+		} else {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter webhook-timestamp is required, but not found"))
+		}
+
+		// ------------- Required header parameter "webhook-signature" -------------
+		if valueList, found := ctx.Request().Header[http.CanonicalHeaderKey("webhook-signature")]; found {
+			var WebhookSignature string
+			n := len(valueList)
+			if n != 1 {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for webhook-signature, got %d", n))
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-signature", valueList[0], &WebhookSignature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter webhook-signature: %s", err))
+			}
+			params.WebhookSignature = WebhookSignature
+
+		} else {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter webhook-signature is required, but not found"))
+		}
+
+		return si.HandleReceiveWebhookEventCallback(ctx, params)
+	})
+	for _, mw := range middlewares {
+		h = mw(h)
+	}
+	return h
 }
 
 type BadRequestJSONResponse Error
@@ -13837,6 +17590,278 @@ func (response GetAsset503JSONResponse) VisitGetAssetResponse(w http.ResponseWri
 	return err
 }
 
+type RevokeTokenLegacyRequestObject struct {
+	Params RevokeTokenLegacyParams
+}
+
+type RevokeTokenLegacyResponseObject interface {
+	VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error
+}
+
+type RevokeTokenLegacy204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type RevokeTokenLegacy204Response struct {
+	Headers RevokeTokenLegacy204ResponseHeaders
+}
+
+func (response RevokeTokenLegacy204Response) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type RevokeTokenLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response RevokeTokenLegacy400JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RevokeTokenLegacy401JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RevokeTokenLegacy404JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RevokeTokenLegacy413JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response RevokeTokenLegacy422JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RevokeTokenLegacy429JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response RevokeTokenLegacy500JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RevokeTokenLegacy503JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacyRequestObject struct {
+	Params       CreateTokenLegacyParams
+	JSONBody     *CreateTokenLegacyJSONRequestBody
+	FormdataBody *CreateTokenLegacyFormdataRequestBody
+}
+
+type CreateTokenLegacyResponseObject interface {
+	VisitCreateTokenLegacyResponse(w http.ResponseWriter) error
+}
+
+type CreateTokenLegacy201JSONResponse LegacyTokenResponse
+
+func (response CreateTokenLegacy201JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateTokenLegacy400JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateTokenLegacy401JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateTokenLegacy413JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateTokenLegacy415JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateTokenLegacy429JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateTokenLegacy500JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateTokenLegacy503JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCustomersRequestObject struct {
 	Params ListCustomersParams
 }
@@ -16277,6 +20302,368 @@ func (response CreatePurchaseRequest503JSONResponse) VisitCreatePurchaseRequestR
 	return err
 }
 
+type CreatePurchaseRequestLegacyRequestObject struct {
+	Params CreatePurchaseRequestLegacyParams
+	Body   *CreatePurchaseRequestLegacyJSONRequestBody
+}
+
+type CreatePurchaseRequestLegacyResponseObject interface {
+	VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error
+}
+
+type CreatePurchaseRequestLegacy201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreatePurchaseRequestLegacy201JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers CreatePurchaseRequestLegacy201ResponseHeaders
+}
+
+func (response CreatePurchaseRequestLegacy201JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreatePurchaseRequestLegacy400JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreatePurchaseRequestLegacy401JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreatePurchaseRequestLegacy404JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreatePurchaseRequestLegacy409JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreatePurchaseRequestLegacy413JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreatePurchaseRequestLegacy415JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreatePurchaseRequestLegacy422JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePurchaseRequestLegacy429JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreatePurchaseRequestLegacy500JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreatePurchaseRequestLegacy503JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacyRequestObject struct {
+	Params CreateSellRequestLegacyParams
+	Body   *CreateSellRequestLegacyJSONRequestBody
+}
+
+type CreateSellRequestLegacyResponseObject interface {
+	VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error
+}
+
+type CreateSellRequestLegacy201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateSellRequestLegacy201JSONResponse struct {
+	Body    InvestmentRequestResponse
+	Headers CreateSellRequestLegacy201ResponseHeaders
+}
+
+func (response CreateSellRequestLegacy201JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateSellRequestLegacy400JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateSellRequestLegacy401JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateSellRequestLegacy404JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateSellRequestLegacy409JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateSellRequestLegacy413JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateSellRequestLegacy415JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreateSellRequestLegacy422JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateSellRequestLegacy429JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateSellRequestLegacy500JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateSellRequestLegacy503JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSellRequestRequestObject struct {
 	Params CreateSellRequestParams
 	Body   *CreateSellRequestJSONRequestBody
@@ -17539,6 +21926,133 @@ func (response ListTransactions503JSONResponse) VisitListTransactionsResponse(w 
 	return err
 }
 
+type GetTransactionRequestObject struct {
+	TransactionId Id `json:"transactionId"`
+	Params        GetTransactionParams
+}
+
+type GetTransactionResponseObject interface {
+	VisitGetTransactionResponse(w http.ResponseWriter) error
+}
+
+type GetTransaction200JSONResponse TransactionResponse
+
+func (response GetTransaction200JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetTransaction400JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetTransaction401JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetTransaction404JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetTransaction413JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetTransaction429JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetTransaction500JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetTransaction503JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWebhooksRequestObject struct {
 	Params ListWebhooksParams
 }
@@ -18045,6 +22559,20 @@ func (response GetWebhookKey401JSONResponse) VisitGetWebhookKeyResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookKey404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetWebhookKey404JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18792,6 +23320,16 @@ type StrictServerInterface interface {
 	// GetAsset Get an asset
 	// (GET /v1/assets/{assetId})
 	GetAsset(ctx context.Context, request GetAssetRequestObject) (GetAssetResponseObject, error)
+	// RevokeTokenLegacy Revoke an access token (old path)
+	// (DELETE /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	RevokeTokenLegacy(ctx context.Context, request RevokeTokenLegacyRequestObject) (RevokeTokenLegacyResponseObject, error)
+	// CreateTokenLegacy Create an access token (old path)
+	// (POST /v1/auth)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacy(ctx context.Context, request CreateTokenLegacyRequestObject) (CreateTokenLegacyResponseObject, error)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx context.Context, request ListCustomersRequestObject) (ListCustomersResponseObject, error)
@@ -18843,6 +23381,16 @@ type StrictServerInterface interface {
 	// CreatePurchaseRequest Create a purchase request
 	// (POST /v1/requests/purchase)
 	CreatePurchaseRequest(ctx context.Context, request CreatePurchaseRequestRequestObject) (CreatePurchaseRequestResponseObject, error)
+	// CreatePurchaseRequestLegacy Create a purchase request (the guide's recurring-request URL)
+	// (POST /v1/requests/purchase/purchase)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacy(ctx context.Context, request CreatePurchaseRequestLegacyRequestObject) (CreatePurchaseRequestLegacyResponseObject, error)
+	// CreateSellRequestLegacy Create a sell request (the guide's URL)
+	// (POST /v1/requests/purchase/sell)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacy(ctx context.Context, request CreateSellRequestLegacyRequestObject) (CreateSellRequestLegacyResponseObject, error)
 	// CreateSellRequest Create a sell request
 	// (POST /v1/requests/sell)
 	CreateSellRequest(ctx context.Context, request CreateSellRequestRequestObject) (CreateSellRequestResponseObject, error)
@@ -18867,6 +23415,9 @@ type StrictServerInterface interface {
 	// ListTransactions List transactions
 	// (GET /v1/transactions)
 	ListTransactions(ctx context.Context, request ListTransactionsRequestObject) (ListTransactionsResponseObject, error)
+	// GetTransaction Get a transaction
+	// (GET /v1/transactions/{transactionId})
+	GetTransaction(ctx context.Context, request GetTransactionRequestObject) (GetTransactionResponseObject, error)
 	// ListWebhooks List webhooks
 	// (GET /v1/webhooks)
 	ListWebhooks(ctx context.Context, request ListWebhooksRequestObject) (ListWebhooksResponseObject, error)
@@ -18876,7 +23427,7 @@ type StrictServerInterface interface {
 	// UpdateWebhook Update a webhook
 	// (PUT /v1/webhooks)
 	UpdateWebhook(ctx context.Context, request UpdateWebhookRequestObject) (UpdateWebhookResponseObject, error)
-	// GetWebhookKey Get the key that signs deliveries
+	// GetWebhookKey Get the key that signs a webhook's deliveries
 	// (GET /v1/webhooks/key)
 	GetWebhookKey(ctx context.Context, request GetWebhookKeyRequestObject) (GetWebhookKeyResponseObject, error)
 	// TestWebhooks Send a test event
@@ -19950,6 +24501,94 @@ func (sh *strictHandler) GetAsset(ctx echo.Context, assetId Id, params GetAssetP
 	return nil
 }
 
+// RevokeTokenLegacy operation middleware
+func (sh *strictHandler) RevokeTokenLegacy(ctx echo.Context, params RevokeTokenLegacyParams) error {
+	var request RevokeTokenLegacyRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeTokenLegacy(ctx.Request().Context(), request.(RevokeTokenLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeTokenLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeTokenLegacyResponseObject); ok {
+		return validResponse.VisitRevokeTokenLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateTokenLegacy operation middleware
+func (sh *strictHandler) CreateTokenLegacy(ctx echo.Context, params CreateTokenLegacyParams) error {
+	var request CreateTokenLegacyRequestObject
+
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body CreateTokenLegacyJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				return err
+			}
+		} else {
+			request.JSONBody = &body
+		}
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if form, err := ctx.FormParams(); err == nil {
+			var body CreateTokenLegacyFormdataRequestBody
+			if err := runtime.BindForm(&body, form, nil, nil); err != nil {
+				return err
+			}
+			request.FormdataBody = &body
+		} else {
+			return err
+		}
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateTokenLegacy(ctx.Request().Context(), request.(CreateTokenLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateTokenLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateTokenLegacyResponseObject); ok {
+		return validResponse.VisitCreateTokenLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListCustomers operation middleware
 func (sh *strictHandler) ListCustomers(ctx echo.Context, params ListCustomersParams) error {
 	var request ListCustomersRequestObject
@@ -20249,10 +24888,12 @@ func (sh *strictHandler) CreateToken(ctx echo.Context, params CreateTokenParams)
 			err = ctx.Bind(&body)
 		}
 		if err != nil {
-			return err
+			if !errors.Is(err, io.EOF) {
+				return err
+			}
+		} else {
+			request.JSONBody = &body
 		}
-		request.JSONBody = &body
-
 	}
 	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		if form, err := ctx.FormParams(); err == nil {
@@ -20547,6 +25188,102 @@ func (sh *strictHandler) CreatePurchaseRequest(ctx echo.Context, params CreatePu
 		return err
 	} else if validResponse, ok := response.(CreatePurchaseRequestResponseObject); ok {
 		return validResponse.VisitCreatePurchaseRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreatePurchaseRequestLegacy operation middleware
+func (sh *strictHandler) CreatePurchaseRequestLegacy(ctx echo.Context, params CreatePurchaseRequestLegacyParams) error {
+	var request CreatePurchaseRequestLegacyRequestObject
+
+	request.Params = params
+
+	var body CreatePurchaseRequestLegacyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePurchaseRequestLegacy(ctx.Request().Context(), request.(CreatePurchaseRequestLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePurchaseRequestLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePurchaseRequestLegacyResponseObject); ok {
+		return validResponse.VisitCreatePurchaseRequestLegacyResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSellRequestLegacy operation middleware
+func (sh *strictHandler) CreateSellRequestLegacy(ctx echo.Context, params CreateSellRequestLegacyParams) error {
+	var request CreateSellRequestLegacyRequestObject
+
+	request.Params = params
+
+	var body CreateSellRequestLegacyJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSellRequestLegacy(ctx.Request().Context(), request.(CreateSellRequestLegacyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSellRequestLegacy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSellRequestLegacyResponseObject); ok {
+		return validResponse.VisitCreateSellRequestLegacyResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -20849,6 +25586,32 @@ func (sh *strictHandler) ListTransactions(ctx echo.Context, params ListTransacti
 	return nil
 }
 
+// GetTransaction operation middleware
+func (sh *strictHandler) GetTransaction(ctx echo.Context, transactionId Id, params GetTransactionParams) error {
+	var request GetTransactionRequestObject
+
+	request.TransactionId = transactionId
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTransaction(ctx.Request().Context(), request.(GetTransactionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTransaction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetTransactionResponseObject); ok {
+		return validResponse.VisitGetTransactionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListWebhooks operation middleware
 func (sh *strictHandler) ListWebhooks(ctx echo.Context, params ListWebhooksParams) error {
 	var request ListWebhooksRequestObject
@@ -21104,612 +25867,739 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3rduK4tjiKv4r+/NYeRboNBQRyIaPHWhShqulKIAtI3ZraWNgiuGNklmWSoqvrP/an8wDny3mD/SLn",
-	"TfaTnKEpyZaNzS2pVPXaPcZao1PYkqempqbmfX7OWd5s7lFCA5arf85NCbaJD3+2bTKbewGhQY/MXbwk",
-	"Nv/VJszynXngeDRXz5mBvyAmup8SioKpw5DDUDAliAWeT2zkEzb3KCMo8BCmiGDfdYiPfPKvBWEBuneC",
-	"qXgdzwhy1PesJboly2LOyDFrSmaYf5bQxSxX/zXHv5f7aOSC5Zzk6jkW+A69yX35YuR6JPCXjUlA/FUw",
-	"B1OC6GI2Jj7yJogRy6M240DdYydAYzLxfIJ8PoFDb/iHySc8m7skV6/oQMwc6sw4HOUQAIcG5Ib4uS8c",
-	"hDn28YwEEn8vML116E1jPncdC3NI2vYVDqbp4OHoNdQ+j8GQw/P5qDapjE+sMjnFx3aVHE5yRs7hY+d8",
-	"RiNH8QzAsXNGjqPX8fl2cWzpC/ibTya5eu7/PI82/bl4yp6ngQuIlQ+aC595Kbi9wjcOFXBb8IoBW2rO",
-	"w9+LlHwKRuKhyTeAP5/75M7xFgzN8Q05Q97MCZAToInnw+OJ47MAnhXVSv+1IP4yWqqYL0YkM/zpgtAb",
-	"juJauWLw/VL/LqeRTLgyFngz4q/bHku+s7I3/MHo9OT4qFY9rJS/1q5EIOqAn3vWYkZosA5wW76zArjt",
-	"WaNT+8Q6Hh/h2qRKDu2KlQ6+mmL08HVEEOvraFPbuXPsBXbXrcQJ31pZi0PtUbV2dHxymrEB4dBHWIMO",
-	"rb6KC2fmBKugd0K+4xO2cAPgOz4JFj6Nc5pSOp27MK0Oo00meOEGYsjE82c4EJzosJIz+CGQTKpUMtaz",
-	"LCPX9Chn8OfODWEpsPdeNtFp7bCEbHhBnV3yCVsBGnv2Eo2XAWEGMtkUF2rlyk/14aJUOrTGmJGjKvxN",
-	"6ibK88eV2tGQYssi84DYKPC8gyJqTol1S2y4QMgd8TlbYIQGZ0htEfIo/5JDmLplyJB6/g2mzu/AXZ4x",
-	"xJwbioOFT9Dccx1ryW8hU01gFoc0RiwhqG8/nF/hN/T58bubn3FjeTKfeb81bl+99XqfKtcvm9OX1XKj",
-	"wu7e/TjAV7MfG+P7xs2Lt9RvO+9dd3H8otNZEuzaby7uevet2eDnt+/ufrkn9z/9VFdEKC7TaCsltgsS",
-	"3fqerjKnTVzpmjr/WmiMybEJDZyJQ/wYWZUrh9XaUeqpsCKmsu+RkCcggvWfnHi7ACN2V4HuUneJnIDM",
-	"mKAlh4ULyIZ6hfFrYD8EzF645LUc/37qMSKBDjzkOizYD9YHobgdSUevyXIV5AZaCIK4JUuUx+j6un1+",
-	"gObER7NFIK5hNAgv1phgxocYQ0p83/MZcqjlLmxiG/wUSTkuFNSsKaY3HBnIJ3PPDxjClIt5Qj4cUn59",
-	"V6po6i18JoS+ZYa0x78JPw2pGUmaBSVq1hFIlmcII8uj1sL3+R1mL4RwQkBwY0paGFKxKg7LDQkY4s/U",
-	"EsWy1TcFFJh6wZSjhgRTzzYQPxecqwiehim7Jz5DZrVSMYvI1FBfeE2WJkeMzseKqBGgmceCIa3UahxH",
-	"Pra4FMhp/M5hztglqNFvttsob1ZLJRPB1+8dRgxE8cyhN4AXwS4OzoY0xBIwf4amnguMkLPIJWILf4It",
-	"kuRrpfLp4XHlqFwglfJR4bhWnRROT8e4YJXLxyX7qGbblZMszvSukFjkWnLV5KxKrbZZzorT7s/i26sU",
-	"TJEnGUdSF4gIWuy4w0KqNkK6GlJA2dz3As/yXKAGiT/M0ILaxEfm87uyWdckzNhBGFKgysRBQPnxIkDU",
-	"C5BZ+/TJPFh/MIY07WSg2MGAUeuoXqOAtTSL0kl2SM2VDc2mWrRCtEO6O9U+JjWu0uL+tJchlXGeICUl",
-	"TTOUNxNFOFQ9IjZf2l1AgzFrJbTNItoVviHp8HMQI2HSQJa3oAHflonvzVApBn0G7HyKdNBTAVeQllIh",
-	"7QlGv0FgUddBhrwi9KhUecVX8z/0Lu0reTEdryD1VitlTa7ME7tSq5VPD5QIHE2OwtkKbTpfBEPKJQRm",
-	"II/Ls3COw2m4WMzPLDzijEnKokWkZJF9hdwzdEd8js1VWXpF/nVuyj/Vu4PW8vK399VisdiodQad88vW",
-	"P7Ml1whj64XW8D1ARYZgxVdPbB2FnFVq6wvNKCiv9uKgPqTmPwTvMw1k/iPA/g0JCgvfgX9ySjERdu/x",
-	"kp0h8x9A5yY/yq9aA5j/vHXRGrTOhtRUYvhgOSd8cFws138RnMWUDBhYLZ+gsQimni+3xoTZzXeFpuvw",
-	"MW3bROQT57P863z/A++WUGRh1z0TO5u83QS2xdYL7ce0fIIDYpsoD7OTT3PHJ8w8QA7lgt6nIVVWLP6c",
-	"f8UnNw4LALPmLVk6KYoP3/j8MBcDf5hDw4RiEvtJoCD2E8cb/KCtWf47wbnhV7lr4u9o28S/QfLKHZwB",
-	"xD8Nc7Nl4ZYsC+Vh7kyi4Kfy8WHl5PSwelI9k2hQP9Wq1Y0EKw7lJrL1/AxiVRvRCEzk+ba4Jji6xVWR",
-	"D7hiOvZhh8dL5HCxmUZSru34xOLTHcQNFo1+M8OsxTgo2/IzDneXQyVWsZyNPXedAYUFPphfnjEUONYt",
-	"8RGDMQD0Ys61BQszkoC1cXWRblYRg7cVFctHydt6joOA+Hze//y1UfhQKpwWh8PCxx//lku7yd9i1yVB",
-	"k19yxJ9jP1i+Wjgpypv+Bnp1nbQVlcqnlckhLhWOrDIpHNsVXDgdl0nhcFLFtfGRdWyfkPTlWtrEo5vF",
-	"BktSeHsuxJuZC5IqYsZilBaauZByoTI+tArHdpUUTia1UuEIH49PrFO7RMoZVmKllT7eIv70UpZYRncy",
-	"YSTY5D8ITQHs1plvI2V5YtrHkrPekvHU8243yFn34q097EL3av6HyVlf+GihXUl/iC0lRP4vS1wm/E/N",
-	"9fH8N8bX8DmCk79pk1y9yjdRaGa5+q+fcxOHuHaungM1rsMBl2vhlzTHIWEMJOfc3PfmhPOCYfTyMMfF",
-	"p5nDGNDxR/39N9h1bOHQmGDH5VpZWeiEuS/bIqAlXuc4WKWkUAJmaIZdvvvE5lIh/xpDd+Hnz5ApFmxy",
-	"fYswRLA1hbdAyOcIEErmwiWGVFeVVhaQTwE8YHGjAZc4fcJQHj6DrgcvCycGoh7qXF/Af12PEv6y793g",
-	"gBjonrhuQcJImIXnhMF7ZDYPlggInYO8IAbiI3/pdzvi3wfFXGQb32rv5743dsnsxxQasEmAHTfSATQs",
-	"yU1CeblJB3XNU1C0cUBG3mQ0dvxgWkeCcSHbI4w+C9AMB5bQ38UZRMMcHzDM5WK0Jigw96Zx0T5vDNrd",
-	"zqjV63V7ueTmPsp3w6XuMEYdhiwAgMJZgIMFkycpcAK4RF5gG6mdCZkNHnuLoD52Mb3dnuSvxO49AdF/",
-	"57Te9OjEdayHUrruEE5zAHNMNq6uet03rfM6cgJkYSoXdcPlODBInSEWYD9AGFFyH/Mx56+6/QF6rv3E",
-	"DlKpvtntvLxoNwcr1P4tAIzT8WlExyHSn4SILfk1phkApYmaQ0eUkuAT5i18i+jk0eYyJMWuuCIeRiOO",
-	"nEtwvjP0r4UX6BYWVCr/cl57d9I5/KfQLoVtkh8cEKZWd7vdGbR6ncZFJod7yAf13avpXEjhBPWJf0d8",
-	"JHDz1baywXVo8mlOrICfdLEUB3iT693c6HZdbWl5811Bskqu5MfO/CX+zfObQNEP3FIXs2DEOV8dYWVV",
-	"9ibACw1kS9oCpm4gjh4D+Z4rjEr3lPhs6szB0otmHKTwlDkBooTYbMuDVkTgqSMz7LgGmk85u+OiBrZt",
-	"nzCmAJsSX4jvK3R03bnqdZutfr/x4qI1anUG7cH7FWrS1roCcn1XkPWr81FmU5dqCGWc+1QqEf1e07nv",
-	"WVyCHLsEtWjgBMsn4kSwPIbup55kQ8odzM5QMMWZqy6m3rNswS9bvnCdujte8NJbUPuBpB3CFo+ZAdfK",
-	"BOZPo6ROdzB62b3unK+Qz+b54tdFNdqwjhegl/KTX2mXOp7AproDhF3IYUi36+pYvsJL18P2wPMusP9g",
-	"PqIIBNxDnLHxOX1OEhSVS9WT2vGRCN5IRfpV4/1Ft3E+GnS7o4tG71VrBfnbzx/bhPJhtAmSmcrzggae",
-	"h8TKn+TkpAEOdjtxBQlXGdM3aOB5l5guJdjsgRsUeB6aaf5xFvk2dQo5E3GJCE8C4qOyCl5M3TW+W5eN",
-	"zvtRr/XP61Z/0F/ZtQd+NM4ANfGL7x3HDQqR8/Uub+TzWxDsQegeM+RzzkXsOMwmhIMWIB7UVPDzq0oL",
-	"cNVeyYJHvv1cCy79ooV8XVMsbenkocxR2iLQmGCfk6N3S2gdMUJtFLPX19EL8YYItIL3RJyVodwUwt8A",
-	"TkBxs92Vn3sc0OfwJOO+blwPfu722h9aq4z2CWGLc+yyfsVqqP6qDEJfJZLhqBb4ObgUGJmNuBoKmqWB",
-	"hF8C9Fmf3Hm3JHZ9XlN8hx2XywYP5RmSPzn8OmEoILO552PfcZdoEX2kDq5FGwcY/I0WpvxGHJP0k1JR",
-	"p+MsXY5PJZd+q/em3WyNrjuNN432BRfyVnnNtwA2rmJol01fQqJvxlclI7V0uSJYTmytZ1xQmfJzxbmY",
-	"7VFSRL1vwMI00fVrmyyw6xNsL9EUM1QphbHJTISMQzAKpjHZfIb523dkfyXjawL1HSoEDouZscaLAI19",
-	"gm+5CjBeMIdy9U1YjD0Rg5D0RnNqVDhZMKUMrws/ijM7tphznZ/Yl8R28ACW/DC9QQwFdRcNcwH5FDyf",
-	"u9ihworPT1f4TVBJz8TdxJVWb1JHK/6FdFrqX19ddXuD1vnosnXebowG769WmdqjwxKXjms6CUUTASYR",
-	"oPLJZONnDMUWK1fHFyLkxTnx5anSROUtjJ9rXDynuh8mVO+Eqyp2TjFF0lI1aHc7jYtRf9Btvu5zULwF",
-	"DVBeqIIHj+yx2cbuh+NWv23NfZlYAUNZhJUHWuAejI5HtJ1tYVZYQyvVdbSimQAevOLtFfntNfjsdXEF",
-	"OVrXDlr2oxL6Dsrx9lpx9qIrsYMfKqnSs8cFf0IDZZsT2oPIHVBieabC+nB6z1A3UT4K62LKkZUC7Jz4",
-	"QxqpD5jaEJQvSUnaUw2lZyRi/uR2DKn8PD/PnAE7wJsnzs3CJ/bBNpovhII9juC4pdK75uiW9d3WpxOR",
-	"2TEFjHN7qV5FMr+wZnJMrNEkH+VAhFrgzhqgkdAdLZ9AJAZ2GcI+Qfe+R2/gBG2nH665IGIs49uoXY+C",
-	"7I0qE8rb3j01OCsOMFxqB6EWNaQ7qFFnQrYXSBN3KBOxmesurUc9RNupXWt4ZiUuFtwRFsxCae1Ft3Pe",
-	"VzJbuOso8FavrsePavk2CsiOmseaK7gWEy32lPhXJf1Hv6H3E9FFqNu+0VgiECo1GCYlOgszRoKRw9gC",
-	"gnPTA7T4UewHxHWxHwrwjs0XNyXWLVvMIAYGlgZBMHXxIEwXX849lojhuluN4dJBEffMg7+pNLdmFKEW",
-	"ODPOm2bzXD1XKVWOCuVyoVIelE7q5aN6qVKsfdieDsRGPUooGcqbyQ0zIaR+c6zNPadpKeGHseb8+A7p",
-	"I4ThDOmD43CGVA/EGdKcFiu8jzKqKLz9otEZNS56rcb5+1HrXVv4UyIa48/Rqxcnlbet/kDoHcoHCbjS",
-	"Odh4iTC6B6BCclMJsDFenCSp0ycnKViWwyK4Jd9Ngz4usA5p3kxBmnkQt3Te+04QEBrfKYiyV8HO+/Am",
-	"uJBd78ahA8zFv/rnHFvMZthfynXBM5CIsHCCAMHoG9687g+6l63e6qancDaYLpOlqc+EuqIeO855iecx",
-	"EqJWzBXnYFhLQObXnwB/mPuxclQ6PRbkdjzMhWRGPjmM36Up39uXT30xND4aR2hDhp8m+UwaWv+6Kfa+",
-	"Kb58L3eFEb8q+FHe5a444LKeSGqNH0OVLKOTK8qbGScxDQwTJjQPiqizgcc8wBIXXgnJ6LjHssvF6aP2",
-	"xJJEik0P5c34YjkX38/MJz6+n7FvhTXr0UAp5r9tcmIi4+B23LL6pHuhrI2xE5FmceTHpHvN9+iq0Ru8",
-	"jzBjHgipSkwTxoOlLFU/afpwzhWoN6TC7OktAoLypvZC7Fg9yOip9jct3mgfK2hi70S00TeRyLezoKK8",
-	"ubL02LF5kHVVYTctLijF3LpvIFIM5ZWnlVizzbPmyqrNgyeNERKQ728tVbuXCM2JS0MxW6kyQuIA6Wg/",
-	"rZdr9cPSh/pO9tMkGyw/+VHa3/aK8qaOtdiJ2tvaqvYjPfblGxtgkwLE0zO+LYy3Zgrqktrhk8fBKKrY",
-	"2x4bndPUaBRNREzYOYe52/IwB6sWxWhA5ebMVxzI2FUt4+dsZzIh4HCWdKCsjXCi+ax8vPiXH+Z1xTl0",
-	"5clp4+EWXjjRq/hNnOyHGoCjrcwIBnm4WXhNUEpcdKl9U9FlZ9MybFAa1mCLQjDhtDaEGs3/lMm5jrDf",
-	"SP26bW+TYGzkwtoMm16/ps6ngTMjMAgCNqzlpjFN9R6MCcu4bQVY5I1RNLh2TPztL1FA0PpxEo198fIX",
-	"I7eY27vi44ue4v2rtgFGos6e+MjK0jR86vuhwxJV6/XGvxELglAk6BcOC3oyR3yVGoQ75rNeIjMlId7I",
-	"8QuGvwd5+VsijY9TgVS+j2GXw8OtfTLXX1j8WlitfcDfDzYeu0v+ThLLALAh1hd9Vk64Bl2Ph6otMbQb",
-	"RrZa5Zrl9UOqTxSZbjQH7TctE/Sn0ATHUOjR9LFNzpDZv+5ftTrnrXMzKXSNXTKk2pvNi26fvzYn/gzz",
-	"1btLKEhMKOfWIr7Ex7ZDb2QNHVl9WgCSM3Lhp3JGTkzGF6bVTFEvrhBNw77D1CJ9TO2x96npetatZuvG",
-	"tu2IEnhX2v5OsMtIkmP/7N2jCeaiP5p5d0SGGnjWLZcA7rFvn3E9wCWYBfLSEV6ae89AgXdD4KrFsgRc",
-	"DS0J9hnKl08OS8jGS3ZwhkrCjeF698QuirIUOlRlI0GEfNjq7p3jJQuBlKDx2dYU7Dg5LK0vgmHklPa5",
-	"8rl+VNx73RePqrEv1k7K5Uq8Tkh67Y1V2mWpFUMaULORC7XeRITshMV3kCOCeLhsMPFcxysiM+KqjRkn",
-	"bxPl76c4kHUAhf9sSlwbWR4LDkTFqRn2b0nwBrsLYkJEiUORqbixaYhwhvAjz9gZMue+YxFZsArfER/f",
-	"kKbHgnD4dR/ZnutiXwYMPeh2BjP61i9H0GTURxcvIFgCmmNHxlFx3BgJ2FGDyhrFNrGcGXaL0UkUZVxy",
-	"Ru5T4cYryB/Va+fiv/rTgsM5iZBVoNxK7sYJpotx0fJmz9nUm7M5P9rP5RRAJN+xXKKIcHdJRhDm6ua8",
-	"neIApZGpESfIb74r2nlJJzHwXCk+qa9GLlCF+gIJfm+rmxMf+Bu1MlZ3gznfmST4BlQiXGU/sLo58S1C",
-	"g2+/NMXDtiVa2KCsqs7aHire/F0ykX8tsEgbWb3iItLkVzk6URCiuYst8u1Bl3XhUjdAPAur6IUMqZgm",
-	"LD2CQiMvoYQ6o+s5OnklWKQRlbjT1JxwZ+LXVgqzjDMdRZjxw7qT2sRX8y2UJhBy/lwqEwf5iRQmhZ0n",
-	"UpdUp5YsK4ouScQPYLvfRdVK+RipVxD/nAiGlRXpdAULGGKi6uB1/zxtYx172/4y4cnb2s4RH6nMHQn0",
-	"OXb8kMqpN+OvbaeWIldoWOnFY1kjGX0D3Ua0Gpb80a+lwmmj8AEXfv/4uWwcVb/8LQ1bqSvK1Hs1hRUi",
-	"B5yAacFBmHG1jwkVbUVR3UE55Uyfjy/cYR/CAflEcUgbVuBALmb85yZ8P/dRW5nIa0jTi+YeC7CrMh+K",
-	"K1qGJe+8CN4OuUfvPf82DZPwfT+D1A/LR0eFMsLufIoLFSTfBZpPEnXa3K5DSTkOSrlyiC65INUPskZU",
-	"4iMa8wBVX6S9LBAxWuFEuXKpVCqnjYAcs4xrNYDIybnv3TnUIsIXdiPq40NQThhl44sMumBKZnEkdN5v",
-	"5FECI4bYo/gKoq1Yd+Qio3caS/bnnh8+3K1XVVMbHGlgIxxsOdUgNLVratVoa66m92cyQJyy9/46H80c",
-	"j458gqWLIqlxLYUpTEtJBtcZoY5wgzKw24Nbf4Fd5JM7h9yHCSnin8SHBCP+iVTZK8yDztDHg0A42sP3",
-	"niF+GfNrzECeaxMWCLcWNPDaRspI9IhKkzegIFVKDeddLqB4gzNDK5q4+wxXxJeh/dEsbGuxKgWiCJY0",
-	"aUvWK83WwXWSEIWfZHM7WX5vTBBbjGdOEBD7TMZTe5xfiNAuDqNLAiKqjgv3K7zPmKphvcvCLgW8LyHE",
-	"M2U9UFcsdTd3EwyiRUe+kHCZe57CYAvHTeLwK++NlOH3+nCaVBMIR0vogolOZkQSMZYXA2E7dtyMM98d",
-	"7NAD2Q0B06VIfzab3d5Vtwfho2as5NiqRTESE7ZA0xX2Awe7Srbg9y25wa6ozRa/dK0ZQXxJwsgbNgyR",
-	"Bt70EuR/+2M4TJUDRGV9gZyR1J9jn2tKgTD+taPq7h/7st1mwVbvuE+N1QpwUOPP5B+E7jCK8M6QGXEz",
-	"eDLxfGS2O+ftN+3z68ZFbFeZgUzt6pbWZY0dmmJ4jCo8SthKW5mDFGHwEWWC8O7YYpYWvPtdXw4z/Kkt",
-	"5imX1rDWbc4VvPsQnpfgWjDPdnwnS/vavRuqrojN5zsqYqlI3vV8zWG/n5wJxis9p2hcUDUUnJrl01Kp",
-	"UCoXSmXwm3o2XqafQk0ZOT2pFUrVQqmie9D4lGn43OuMgZQYcvEtRkK5d87+8X7jwkqpI2nilkabLabo",
-	"qqFX0ch9j5vvuWTnnqM9Pih54GCm7Q7chcNSTEY7WQNTlLk04S7s/7s1ZYcDMmxj2pTbLVZy4N0FGnlg",
-	"RZ4bppmX35/vNJ/CkHJtm9P8xAdzO+En01p23mu8HJiIeTMiwkmjYGGUZ4QgU/7LPDgbUlMkFr3s9kb9",
-	"6xeX7X4fOLXSgAwo8hVXl0x4cTBonZtDeo8d0WtNKtVKaz9D5mWjc924GPVab9qttybS38Sh8g19pGR1",
-	"dDNeuhdMekKaR3lTM0aYB2fIPG912gCBHjUrX49HqwBCckYubaUQwyJXkzNyMZBzRk5BljNy4ntxC6Ka",
-	"eQcDYrSB5z6eBLm0re0RDAl/KZuudiH16SWYOXqA2dQXGvO5791ljD4Hs0nMehk9vAZFakcO0pRFmUXX",
-	"e41dJEJyZKHlzZE1/55icKLXNBHeSzgL91PPJWGr3e9TXl7DrpR0nBnhursakB22qNHXaH8r2O4kphb5",
-	"qKbXRzDwxW2xO1OuGr4l2TaQhrlnTOs9w8JWcGHjOOhFG5cediGC9dbBR7KmqfVHprTv2BQmyMWIjtXK",
-	"cdjLMJZG2hm9LDXDlyIEEutp/hDxMNPUta2NaoM7J5ozfQYjhHcLZKWq8pFUk1Tj40X74wo8PNtJg1dA",
-	"PJ56E54DWfTge1JxEjwqvTtwZI2gGlf6GrS5orPsqFms+lFx9tME3rSZ9HFJoHai5EwV46rVOW93Xgl5",
-	"vXF5IUs9TLHIjpljxoiNliQwVBpc4GPKsBWAuB+681vn56bsSE7oFFOL2MheEGQ7rnNDqEVgfGzwy173",
-	"Q4srKIl5kXne7V02OgMTUQ9hK3DunGCJ7IUv6/IMqUPDn+fEdzwb5csVNPNoMGVoQV1o6BKVEzQQI4Go",
-	"WCNed6wh/c0ba2EIE4dit4hMkafGRCz7c0VZ7Plnx/7yXDBpE6Q4WVxNBpNDZDaLKysStVz3UOEJrXOu",
-	"f4iFc0VErPPxghrENl8Raos3Yz8nQx3ErwKk2E8vfe93SJeN/XoO4V1B8ufVSIkkm1l1i39f8tS3kiV2",
-	"kQY0lG1x2lWKVuKsxyw+kpueJe26SgAwonIYmgAIXXm8e5HD7NHA91zkBHqcTvQRTtbR1HHajr21PX3z",
-	"hWkio6H/rks2KdS4l9oLApFQfevIhM0wDWSCXMr/kBzYLCL+psj1jGgdYZ+I3unERswTzYtwmJSo8DtD",
-	"mLJ74jNkVisVE+XjjZ6GNKPf0QHyMXwRKjGAlUwwoE2691c26F3GulSptVUrleJXsq8/5POxe/lBE8Wk",
-	"2YfMtJ/lPV1afggcQSoX2WWONfaEMCRm1Z7wSMp/mCG9eqQnjksMNMaMHFULhFqeTewz5FF3GRUkViEJ",
-	"wo0c+A65I/Gcq/EyXRKUnx7tcDEobMh+9ErXfNhFyVeZLZBujVoFm7wsp7hSO0pH65R8QmyKC5XakYqG",
-	"l7goxpUhrgfhwuTj5ywViDm/Z2U7iAmfMeRCFAJyqCiUk5oOtxr9vMemZN/WK4q5vL4jzCeoQa4sROO2",
-	"F3safaS3Joe2CpDfLndA0XGU/q7f1rHGFTY0V5/hG/L8tzm5Cf8xpzfx23t11PZXuFzC1fnLnJH47Zer",
-	"1quVH686r/TrPMTEdgEjSaPzjkwB5VmAqY19W4TcjrkeNMe2DTXKw1TTSrVyciLIUMSe2QSGx80Dv7x5",
-	"0eo5pU8Xv1mvf+m/uH//rvO79ep0aTdf/P6+8nLRvPnpp0S8zelpqVaJxdxUYwcp//f6r8KgUCqc/vj8",
-	"4+fql4MfVn6sfPnppz/iPx1++eng73/7utwrxn8iNHCVcu75QVFQjh7MVKutiS/69T+fD4fD4ccf/7bu",
-	"snroud58ghURbXFc0+1H4c2StB/ZnjU6tU+s4/ERrk2q5NCuWHHGyd/YyYgUW2t2kKV22UGqlWZckcIn",
-	"lV33uSKuXs6bV41+/6rbG3BZ+LzXftPq9UcX7War02+ZXEUww24m7XOTnxjdtAwxJa3eoP2y3WwMWqPu",
-	"y1G7oysjOqNSX+Jac/xDOSOnfSVn5K563e5LPlvj/LzX6ve5HrLmM1w/7w3azYtWHwb1+91mWz3pDn5u",
-	"9eLMT4Nke66n9uFKEn9uZYfOfeeO+OzCsQhlZPV5Bwsm1z5ffXble96kO1Ei+iqz5Cxwwjk26U7aVHeM",
-	"rLzb8APHcgnrThqMeZaT8VqXax46Y24pOX4l8gkkfD07IsLlb96UFm2P/EP+VLS8WZInxGMOD+M8IWRq",
-	"xf/f//nbfwwXpVLl6NkPPz7/6e//OTI///Hl/1/4+OM/orc+xnhj4eMP2qODv+f/Xh8Oi9u+ffDjuoMX",
-	"D7paF1f1VW3s3zhrYGcrarZxZ4N9dWsIo40RMK4zzH7VuKpVh8f+wVOP75bSt16CZuxumd7LVRXboTSG",
-	"ot1OySvUofYoLZGN/77TxZnA8Kox7UWr03rZbrYbF6Pu206rZyLvnjI08yAzCVNUqf1HpAVFl17+xrkj",
-	"yEwjLAiGaXY7g1734qLdeTW6avX6IoQHLG0MOQHKY2Q7PrECz4cW6ZOJYxH/QL8rk6CBIS45a/xSSxmy",
-	"/eXGMfSCUDJxLAe7QPfRhcEfNgX8rkNvpH/nYxqm/zLR/WWi+5omuixmvvuc0sD20DDZr2JZi6UorfqN",
-	"ZQvKVFXAYSDuJxVXLZEi3fMpv5SmU0NFB8yPhu0F/JBBCcS8nk3xa+ljUUmHlhMsZblmM0wKMld4vBxa",
-	"TN47mxyrHFBD4WDNFdRJpbYG9BThTB3CU8ulEt8tH1sB8aGdRyBsiGwONSviyj+mJC7ZlvdL3VkjXaSn",
-	"0U6xT9IuorhnB24vvUaK6m8tbRzBvadKb2RU4wjXCqWuwjpUGRWonqJox2qIwspxmGI24ld22oGQ9cRk",
-	"Cc85viFo4rmud8+0Azn2PJdgCKqi5FMwshY+8/z0rTDFQ1PtBh8A854hunBdJDeF8zv4uYi6c/yvBWR2",
-	"8xdEIdfAX5BNlB4uKw7VGopPXCE7J4rEUuANhPlyONL8QESJFVGbRheraEQM55EhLhDRIfVFtKQoVRR4",
-	"UP6YkqjrAmwDQyzAyyJqRImd8ptoitmQmpDPze994CRcEIgyumUil8zqNtMKgq1N1X/44X3E3P6EFvzx",
-	"cyVdnt2Y8v/wbMJ1NQKSs+9eMyA2wz7ghTUGEoUBktu5/RV7pS79lWPAHyDB2zgvbRXLR1XEtd74Dv4Y",
-	"1tsoxbdyOPzx13Lh9CPXVT5+PjLK67UUWXPxXEbq72gOt7VhabVzw5x69WKsHkdaPP0OBjE55Wocu3qi",
-	"BbFnlQ14TeYBEpUfdKn7GUNmouQAiBDahtfSNzwWvqaws4ZrSvzLSBiQ3HbcgwcFnyQg3lwgJlL60/Tq",
-	"3ssmOjw8PEWBMxPFEwfNON1CyWZIthmUS/XDUr1U+pBMuynw0Wk0K1w2YeHX7SqEZtcBeppKx2zXUseJ",
-	"PYnV6NKK+SS/krZp8RZi+2EM1LDOFnlLQjHX0512H+UTqORukc247mmvpgZAdiIrE/yZjaArVe3se6Wp",
-	"rUhizfoWvjXFjHzPR2bnIpysRzhkqbU/emROpGNqLtfOZWOTT2EvXGKivCrtBUs+SJfH1disMp+QFQnP",
-	"uDYnDqSRLDmr9J/KVhUJySfLXTDnjlwqjUdI699IAVII23wYgbL66vXtmVissmAC4dkU3Seuu1+J6BbH",
-	"uLtU5Z9NRlxX1RcG4Z7/EKnEZoorZZcavk9xeKIlbCJR/ua/GYHGdisz6p8/T6tiq+MkXzJQuVT6eAZ2",
-	"Gf5z2LSVj9gRHd/efLHlEVTknH3Y3pLx1PNu97s92GIc7sf2GX7yk31tcDxfsSawqrIXV/NQFn66L3ka",
-	"BHOGrnsXqnvMeaePppz+uYJRXFE4VxTG9TI//6yRWHQqZnesR4ny5ofLt1B4htPwBzwbO5ii23tsTbGh",
-	"ejsi88NrE0xwcIJjPh1RpLJ13csZuQ+Xb+Pem4wKltk5m3uW896NscVEz7S6xWK6Z6pXkNrBVAfAVvOA",
-	"5SxzmoR0mrxYRLNLaJvg3Tk2sdGCOv9aEBn4MnGEY36DIW7bdILVPIKHVwaO8YhUIVrLLNi+RK+eiPbE",
-	"VXpDCv5TFeqNNLanqNWr4+iJyvVuzCrT25tE/Tofu7/J2PWs26/d3STsrbsa18SfFFHYvldkha02EYYy",
-	"GYmmzAufpBWKlWSxyuR+HgyukDi7qwbhajrxqJbUW541cBjKblprT1uK4/CeC2j3vkdvQAq/h7hCD9ke",
-	"wmNvEcgUoZQw7xuKg4VPXmCWMnVXeAwm0E8tfNcAfMoMvVg/Twbut7pIzAvfh5BevVEpX/siIKLSPGQ7",
-	"+SRKdhKdGZ/JXL71J2aLo6JhdYULrHOcxrtQrzhQZRq+7CMX954iqMoyxz6ekYD44YUYUbt+N6xGUqXW",
-	"Z1UFdwVFO0yXTWRT838tiL8U5uxp2Mtw1Sq8jpgGsru29qmxT/AtK27t3F27GZ5vKTNKdxFY3mxPowoc",
-	"rd6aYrZOIHuvn4Wuc0Fipmg9nWaOXiuo6nLFKs48sRhO0BO+Rn13mt3Lq4uWKIojmnx/3ITLNYbk9JDm",
-	"VEkppDfh7EjrVqQUq3Ia/2qH1oX1BeG3VcwnPrbE/rbgfrGznb5Rbdmxt7iZQoMjNZyJsE3hV8+nNKs4",
-	"OEMOtOQGvVTUfZFaK+dP6caqh/Sxeaoefg5r6H1m01EX74Gh0AjXuI2od5+xfCZdKVfpjU7U7Krf0z1m",
-	"kNMdsm11H6hQufTPSIJbZ25hM+y6hAWh6fF766JCMzWhCO3PWLYa9G/RSmZdP5bAsW6JL9uypKIA2iIJ",
-	"d133jvigTG08DQq3b6LBq6GzcYOojI4NO67EjmxK40n9gKXxqyQBR+1XdKNs/CilrzaVtYfAfwNNT2P2",
-	"fypdL4L7abS9OJ6eSN9LJ/50ay2wDhHEGA8ng75cYXyTjZcGuifk1hBlO1BedWkEDWJJsI/yh0c18duq",
-	"qmTjFOObNCXLz69+8anbs/GF7QilxMITQ8o3YkdAj78FnJwsdkWopKEnhXTlpHHGDEhWVCHXkn7a1LXw",
-	"SIbbGLYycwCj20jkD0NlGxbaVdJVxe9WBNXtAiCEenMStkCSQYVcJhWaNHSGii0/XX58uI12kwigrygp",
-	"EGxvso0Q902u8pB+/2RXuYJbMwqsRPiFAQk+VwKJ6xaRCtBgyMK+v0SmLgaCX3pIzbhz3DyTLkpTOvCE",
-	"+zrDrT2kK35tJB6z1Ta5T93n9rttDbvRSCM6B4lMH9EbTrPOrGbBfCLWQlSfTVUef/bu0QzTJUTPsdjk",
-	"U8yQGE5slLeWlkuYEVZPlnEw6u2D1FbSq2fykYNudOap4PYhEIchT3RoiwJwsgPgWwpLu9HD7g1RHx7c",
-	"g/Jgq4ftWN0N9YGDb67ryt3YFjPy9W3u15726kPChR4YxPLtrQm7h6GoXuhyRd9+CVt5ndXORT2lvp++",
-	"thGZb93ZVjOsxOwu+hHQXd66kSRihRrhr3D5/YQuieZvKnspGebPLYI9lVElBWtPZluJvv20a/0mi8wu",
-	"XTVeWLcE+OvEoZhaDnbR3PfshQX6Wti+FtQ2Vh9Ss90ZtHph7Zf+oNt83TcRx4dPZbUUxMEVid7URizw",
-	"rFt2NqRms3t52T1vD96byMdcbguI72BXvDbGzLGQT5i38C3CUP7Gc20DzRzq0BsD4RvfsRZusPA1CKEB",
-	"x4tu57xvorFHbXaGzItuU4PL9axseF52e632q86o9a75c6PzqmWiiYMDFUTmED5ds/f+atA1keUv54Gn",
-	"PYvHPKRhBSoAyBXnjBzAmTNyOoA5I5cEgo+CbyZrd6Z+YIVtXEq2kTDWhNmYwo+mOiKk+feCZrZEIZOs",
-	"ILmQzJhInnSYSJzcToKWH7nKuPPlZCgP8SWlbeVy15k5GTDDdMz5nSDMIHDF87eclIvWV5mySZhIConT",
-	"kEsKdQyFYYNFxjCPpuMmI6hNA2DukzvHW7BsINQbCUBkUqsI8cvcnM0AMCkRreNtfc8Pur4t48W8ALu7",
-	"ERB2XQBxu2KCCW4Yw1CcuLT9U/RhxEk8Bq5cbBoj1fJtvs/09DAZJw0+Jvg7mBeglDADuRowDS1bGcI3",
-	"Nz65gUZBwo7rzEgRhbOyIRUlOqL7QPUVkraXUFo0w8xh+dMzNqRm3OBmnqFQoow6FAVT31vcTFUx8Lvy",
-	"8/Alc0jFdyhxuLr8CMaW79Z+EqFqnWYHdKv0OzGE2PwS9kQCj8LcMyb3/XtT/h5qkp5h/5YIx9h6r7p4",
-	"EYE7VmlV3z96tPOZqRiHB5gfbtddtzJNjTaTBPYdLHZXM9R2anfIvh4z2juuCm/OMw1jBnSCje/vXuHh",
-	"4eK+gbob3TZ/KjVXy1h9CpUvhqUn0viSJL8+Rjyk5e2DxIdURImjDUHiXCwjNPjaYeJXvjd2ySwzr/60",
-	"WjvmyiJ/Sa+gGiulLB7/+BvzqHkAccwiyHxI2RSLks4ipQ1igL1FwBybIPP5XTnV67O21tOeIdtRUHky",
-	"VpuAHM1xnwh/z4vAV/iHzNIUkJkHXAMa0pTYeAMRF7J+5ayqJyV8HjkBI+6kiFrYmg7pFDNkavVdNMBM",
-	"Q+UMRgWxx6IUAhLa/ZA2rtrPmJiYobz5WfxVR79+5nMaSJvuy8cv5oHAdMietongb6AZtqYOJQWfYBuo",
-	"lr9YR+abxkX7HFTpkXA9Gci87jSuBz93e+0PrXPTEMaBF+3z81aHP+10B6OX3evOOf/HZWvwc/d8xH9r",
-	"XFx037bg12a38/Ki3RzA4KvG+4tu43w06HZHF43eq5b4RP/66qrbG7TOR5et83ZjNHh/1YL3rztXvW6z",
-	"1e83Xly0Rq3OAIwkols66P0XElJ5hMKzkVxKGvVsjkSIyLKOzOGiVDq0gHDgT1JH4idBP+I3U7puZKg8",
-	"0A3fZ0VkxXRA0o9GWLTsGYNA9OKuBc82xO1nhOZvlWagfy2N5a5NqAzTIUbjR8y1kMdrY6pFMbdjQHta",
-	"vktKMX8ncFOPG5t6foCYaEAUytqS+ybCOzY1vGig616b75TsPhWbh3Nwzi7rYxfTW0GKcxc7VF+BTOVc",
-	"v8myurhYkiaISUoNOW/azvd2zWyMAvUNFbvPmXTY3DHaZwMBRQQemuHAmiYyuihaegsfsSXjhJfohufP",
-	"CqVSqVo+ThS1r25MdUg6GFN97d4kIFpJMeVgZ3VkdjvNlonyookxFIo4QJ4vfbxDuuJyN+S1qgUlBvce",
-	"/MX4kZURilj8wWWPuYspuiVkzsAzbuOQyuAVMH+F/1KZqTZeHsQFDw5ozsidN9oX73NG7m2r9Rr+eNEe",
-	"hX9fdjuDny/exwWR8Gkm7jY2fOPKmO/dQO20fEocAlRaYygasKCB4w6pxVUFFxogmGFuiRnGN/BfG51m",
-	"64L/qN5FYzLxfH6XD6n2orhIkOUtXBvsU/KZbG6tBXCYB1m91fT0FvVhPdNFK9wejslCWkbfrKvrXvPn",
-	"Rr9lovFiKWrhh/5GLp+2Li5MGc4DMiZW3uFYAXs5CZcyWxcXCdCihyuwyWjuputZt6sCB/Xud7EbeZMJ",
-	"I0GfWB61Wfq5mmA/nlHBP4z8BWUITwm2FaH7BLviISj2TMy5ZRsW5XG1w3gRllWFLEGWTFi1Z94dAXui",
-	"v6AU+qGXhM2bS1iKUwN029ntE9yYozWJrXSo0/ixvmVPo+LFiOTptLw+CfRkg/2S6dYkpGxMRInqn5z8",
-	"+eqfrDgQOB5S0Rz6NQBLcKNxyaTfzCUL5PBXZYFwcLFRZIamnFhDDTH4vNVvpqZoDrxbQh8p/ph8mjs+",
-	"Ye0UmV+eLXG3wJkN+IeRHBKvK3vEz8cWzGWGPw0GF+kU5Xr0hl9urjMhgTMjOu8yEJafBxbnMJkMDPHD",
-	"U3wXz6I9OapuCY8uT23CG+C9qw8Abullec3xIph6vgp0hheZ4tCwllhHbrX5vVaDX5Jve+1BK3X7k+pD",
-	"oMghDsFQlhj2/KDgOnfERhhYjERj/qiEZg7lUtlBEfUJtZEDBRvNhg52Hb0g2Ce+VO5grNTtisNcqqTO",
-	"X9nWRgsvp1/tDfceZBzx/dj5ED+lI8dfsIDY7XnGndW+UkVpCUP3UycgssC8sGJEdJUns3mwRDOC+eVK",
-	"lwexzdq4KQ+3ISs8qg3Wz2p4jnQMKlqMISFB4bsYj1fJfZXlAK7EZu/R9kPQwHadlx0taS/8bCbYe9bj",
-	"05aTksitoeJZSCeOXdxYqHe11jCM7RPLJ8EuH2MwYucPJm0WapkJQNZgcwc5qbyvnCSutSwBSRTMsh9R",
-	"QBrIptapBq8uJSiMNxTRMFLILT44gj/DYytsbJhFntp8GOgsCnY7NvIWAdfAXPcg4Yw8QyWQKKQB8Ft7",
-	"6/490hQg/jz9gIbE8YypcJV8WZo7PSoq7SqSORMaD59MkZLSnDxKtg1e2ipnIqJZUeNiTbrErgiffOrJ",
-	"Yt1p2JAJftAsCxwnxK5rygD4HhbUEd7l7ynCYNdMjd3TIR6gQ31z/PxrgaGzYIp6IMpmyCIcno+Y59p/",
-	"toSM7WIEtJviK4TnB9HsW4vN0ZA9ckkWVN0wjXVXERb1UQqimkqYXBdZBNmcUPt7I9g9BG9ZhiHFuqio",
-	"30T/7/+j6pusWDlkNJXF9/fbrj6pQcQIy9gniyORvBEmdSQJMD2TA6uwFnl1RDUxQraicJ9Cler6jd1X",
-	"OykwEZDfIP5FFy//VBEwq9xubV0rLtDQSO44i/5kUDyVxFwR+YnjusQGgVb5GNI8Cg/0J+hvrqAyPPkp",
-	"/kTVXmFBnU+63TwqmHV8WDk5PayeVLeyL4m+eTs2VkgxJakECw8JmodwChwgl8jYcRnQEXiy1EJxtZNd",
-	"5aHRsHtI3NtdsBI/Gb0zIjDTyFVgeNdODNm1ah8Zxw+qzPu9NoXYt5JudlHc7J3duYVEipgdhrA99t7u",
-	"fiCeKox1TURqNq7DzL59rGe7it5TLkg2wQudWdTBDPwFUb7qeOI+hBBA0oRUPaNwgwDfxuM6wkT4NXmt",
-	"afBkY2rHyu2bKGm7TVa12yMdJFkCfqVZB/jbZGiMzAGKDYpZtZ+kbvxuReCN3L348F7tXKKxaTv5Frsu",
-	"CeTdkyYMaOXL7+FddQ8XkckFpDsufJoGMn1y47CA+EQFUcryx+aQct1JBkvhIPCd8SKQGyKCHFHjqh0G",
-	"nTKEGahWENizJAEEmi7FLEBK6UktEhTNiq6VfhAR/ts3CBBY4YPS5FYx2whSSzYlb4l30+PDJIbSQY63",
-	"Rt+uhVXYFftmITwP4bDFwkltjqpeTNg18IyAH0xs+UhuOUxrxkx1WfM6Y5zRt639otFB+cV8TnxkQf1K",
-	"6smcr4MwLW+rSvZzFwcckHX1gJXQ6Dp3kKTKAsJVVjOjAr8i4fQtCTKTg6F1L7p1qH2GTLUL6R9JQWmG",
-	"61SlhSHHPkNMbcm2e5BkAymfldufpBu5e4Z2qGK4iQhX2wNDRQjKo5Y4JTF63siIuKq6qqKq6li7HmPJ",
-	"3FLdxtucYPnZfZIu1eJD0NcsPcMOlbSmqFw2DpmMLTlOxJagPEZ9QehDKl4/METsV4lLd6eVyuHhcaV0",
-	"eHRSK1aPj2snpWMhS7jYh/ADOVp+C5LHq6WSKZqc3juMiHbl4hSPvQW1kcOQNSVQ8B4zoQ5rUNcRHtJf",
-	"+t0O6sPmIFP2sDHRPRjTxgT5fB4tv3HsUOwv0cT1cAAlbzyHBomw7lqpVCrWvlmDIP2iSNs5OAMIJ65O",
-	"iL9jsQsUEktWLskh3f6SdAKVSq3lk+ZlA7JNN2Yc8I428Zm8c1MrKo2xqxLvtjiHM3UMs/sIAL6ercRU",
-	"ayYgh3r+aEGdjVnTiSMRZlcAxCh/jDyqyPwg/XrOrmSswORv1CHCVnTR6c4J2O9k6C31ZEN/SHwGv5gk",
-	"iYP00sfbXGhAUVtdZ/LhaAO6BewRNtbO5TC2IBn9o0OmoQw1omc7W0hhD762OdJcv3UUgUW2u2j/w1AI",
-	"7Q6KLXkF6jXMl4PWzEiOCdelYUslsVeQS4KA+KJghu3cOEEizvzD5dvBaj9kXPgdWuiWjXJGY2QBGGTc",
-	"E3+OfeF/Shpto6drJAn9NRAnthLh9hFAM+JYQiv1DpOtJJkklxqFwkSAxj6Uvd06VtNlDe1z8pcdJI7Y",
-	"pu0rdsQheHD5h1AMiy9sDY4e3g5XKQGbMdYeS8vEWmB0vO4HUTZLT5yR9HZt2RUnUstNJIO2s/rExtb4",
-	"oHa6wKJCho9dtzvJ1X/dWtkFDvjlY6ppWLK9IN7SjBRmHiVLxduVcqzdE7sAITltIzR2p8Oy5UUTCSgj",
-	"KBYsRJ2dkCJFlo/G+sZucnolXZyptB5UikPx1XZHfkHVMoDdOpMdXeJfFxtjpsD1VbcsCaD4WDqIkCsr",
-	"APQxtabrbrZoD8S7zxh6dd0+38lGsctyBaNKXSIYNuQJEeWEEgYzUeN0ZDtsQ3uXZFsyNSKiqzUy+e3S",
-	"Grnkjri7Lu310rqAcRvJHabnS70jvjOR6eEo//p98yBJ+q534+yM5AsYtApGg2slUppeTQvUOTjXgOdT",
-	"j6oL1QCFtDDDjgs5rjSSyw+KuuCyGTjlN5pjkbc42mMoh2wk9dOtRl7xER0xAAqC3qj661ucUPny1n4U",
-	"dbAjC7u/6xqTIn3E+BIXxKbr0NabhKYoMJTdC3cl1gkUJEKI3Oe6WdphHNK8sKShn9KtnAdG8qozY1Yy",
-	"VfiaY8b87izSu9qak3bjtBpu9zoyttQhvrZ5eaONmG7Tl1UJeztZnPe2Hu9vERaE/A3twlLhenzz8Bo2",
-	"kHn+I9+UCCjW+X8RNcYM6jjNZaFNCLES5ehNvs9ZrddD8WwnoWxV7N1HckqVV3cxrKULmhvJOksO3Dww",
-	"Lp8lKW/j+FT7xVcxTGzB4XbnbglhboMstosEpglOW7O4zdwrKbFsHpEQVDY3l44Ek2SS+oWo0nLVNs9i",
-	"JUA1UXcKRm1Kiijf8RChixmaEp/UufDWnRPauGqjw2JJPBFugym+gxJLrsMC4Tk82K0J9uZXI+ln47u7",
-	"W7lC7s8l29GG6zIugOzO65PsfOXTRqqZTZBi1C5OIiRJUAlyiYhBC4yNDkT89MRZySofTGVtGYzLWCNu",
-	"7mUs1PqLp3X6FE93thGuaR2+lX0Q6p049CY8Po9oIwzXtBkrkPcdduxQqd8xLK9Uv/H8AIpMhVWILEJt",
-	"qF3t+VDPSvxTGAcwcmXJBLMQy4CNfaOQta9GrhD7lyTVwgoxF6I/FcEX1B862Rb0f6zSaSH5UywmNw5m",
-	"hs0/o6X3IKwvllZtbUFt4iPzuX6ATdX9W7gXh/Qrlflqdq87g1bvqtEbvB9pT4bUbF73B93LVm+0a12w",
-	"cGDjotdqnL8ftd61+4O+yTX7AN8SimBzzpTPtFoqQT0r0Vw78pgKDZEhJzgwkNl+0egkZ/y6VcjQm9Xq",
-	"cQjbXHWUjdmNqIzcSnG6IjKhXU+AZ3PYxPDSlIX37sHXzpdIbOHCjxWTixDxjCEmIus9n69A1JEzkAyG",
-	"NyQem1BTLvxmWE8upb90OoWukJgg2ZWm8LmMDd6lqN9KRTPZtSijmf1332b+e6t91nzUfv8hUaUaPjWq",
-	"RnGivh40D+KkUylVjgrlcqFSHpRO6uWjeqlSrH3QL7zt/YqClPWkEG3tOtDZV2E7NdatQcEibIhbjK/K",
-	"CaacCkSsG6RQYbqEGLgiagdotoBWXHecF7AhBUbuL8HcSm/4RUhtNMeMycJdduH0WETcnMnYDxZ4HGHQ",
-	"uWHq3dMhjaLsEl9PFkd89eKkgt62+gNUrhxWUe3o9AQdH9WqCPJwNSdYtRL3gdUyPNvo449rvNqhorNJ",
-	"EVtjaTZQCeW5tnAgSqD5pIgunNuVmBkDhVEZN86d9BDBvBCgMSMY6jNxrFFPRDQNqQhpGpOlR22E0WGl",
-	"MOY4FsScQF4ZECSijyrl6nH15PCoepwakqSdBt3Snd2xPrJ3P4Kh24AzjzmNQGyW6PUeEcGPlaPS6bHo",
-	"hp8oilepVTM3c221/zzHOYW/DSQlLJHIL1QHARnf4cWc88pKrCvApiYAeo5aEizdZJ7WKDGONLaKWUjc",
-	"YpJpb4Wlw0omNP0sxThB8FJnMtDVYuw6Frpw8NhxHb7RXIUGWr/yvQlhTNi12tQmMypfaCeyxi5yRu6q",
-	"najldpF9LtfluulAwmsGmviEoIB8CruOJZzo3j2N406cYtEpPF5xMROghI1sXXiO9AY7dh1hZL76n//6",
-	"bxP1A/81geKHtSO4Ag8rOn2hNme1zV6zfFR4d+nZZCZYKlvM9IDGwPNWOGaj9qHf+uX9i8PjX3rNWuNN",
-	"s92oXXavqr2fB5eHh7V3ldev3h22f+7+0ri6qvVah9XX1dcf3nTioUCvOMesFI4/fq7V1oUBPUaCV2O3",
-	"TJ9yUuj7KrbJHa2sWZbKPa2tX9e9vM7VG/gLovy6LGYF28Kru5sl8S/X5qO6Nrex2CVoh79UF6obA+bu",
-	"SGlvLCRyrsA/29O+tyqTinyfR+vNHXp5NpVdkYlGIL1rw4q72WMflvv1kDSuRyhfFiZ4pUXvQp1/4YG6",
-	"6vYHGZrX46R6CUCSCNqrf4bE1jlxnTvipwSh8ttsNg9SxIaGfIJm2OYiOZrEoov1Vmf70aYAaeuGy3eZ",
-	"Ehg8klKqed69bLQ7xUZz0O52Mpot360pkgYPwYuE8qbck4JjmwdnyCcW4TDzE1KwF6K3AkHjpRQzN14q",
-	"LmZZ9kF1DqGWs9wUrQLSxjPIx13ggFBreZlRe9f1ZOXa2DcCzxM1dmeO6zpawYDNXdP4PP0NtgaFM1Wm",
-	"WlgGDM2JxLVAZK134iea1UnSbARrjBHQtk4t0mHIXhCU14siHKwA4aTb3bdoHxfIulJbMC51FPswZl9O",
-	"9RBGo508I8Z11LlQh82IuINa4wN4zzeoYJLkfn+qKiYJ4HdCXWXfEoYpGEvFUMOyyPxxqxmmno81JeYV",
-	"bSKfzLBDoZdPs9lqQS8fjCqfPqkAM85coA9qow2F44XjJc5kUd5T7ekFw4psmGa1XDIhiy6qPb8qMrkE",
-	"2gr6uvQkYn6yisuH4OaMnABNrwqTVhtWoug1WT6SgHhLlhm3oF2p1cqnaC4MGbdkya+I7pzQfv/nsC4w",
-	"sUe3ZMkQZ5mpN+0tWWbds+YtWTq2iSQ3coiI5IKakH1l9y606XwRpN/iArTXZHmV1hkJipjx+W4hvh1d",
-	"vW6/Q1ety80ZTAJmgZvEV3Tut4aEX5Nlm068r7lH7YA9wR7xKSE8nzk3lMW2yrvPmixF+mjBgYOdiM6X",
-	"KFcBNZ3nAZ8w8nnIupIyZC6Pke9xbmAXvEUA04juESCY2wtfVeT37ojv4vnBriUh+HlKuRoejcAeo5jy",
-	"llSpf0ruxnpCfZoOAomD8XQ9BOSHv53s8aeUOZ6UKJ6eGrbqGqhud8mvmLQAnCHzvCXeO5ddgETVP4fe",
-	"DKntWewZYnPiug69OUBOgGwP2GVgIDwJuFihq0QgWiDROCiUGxzoaq26BF+LJsESHGZmNBcMgVonOMSM",
-	"JinLv7gwDegpxgUqiOdR6nSz12pA+bvn4U/XV+fwU3pggBoRt5jnGxcXf+QbTYg5+aPR77cGfzSuBz//",
-	"oYb90e70B73ry1Zn8Ee786bVH/A/IXTjj6tub/Cye9Hu/tFr/fO61R/80Wvx3/4Y9BqdvlD4/3jbevFz",
-	"t/v6ID8cFvMShj8kqAcHfz/4Wyo5MWItfCdYQnkDQemiRH9jEUxTq+xBCwIoyhA1cvb4nfscHpkGGAt3",
-	"a0cgm8DMwHosOgSEwE6DYM53srlfhffQRS2Nlvx2hYx6AYxYDpTuZmwBPhO4RPm8U4JtgETYWnPvCgKG",
-	"QluT/vHcgVtUVCSepDToDv24DtSX8OaEIocTzYzQIGzZr9vSjdAphKmNol6z0FWRCcFkwnmONWXCuwu1",
-	"m++dYFpEXSpiJRxLxkzwAT4hiC38iXDhE2jwCA5+ZcdlBrIwUx5lCMYJiw80rtrSVQ+O2MAZu+Jj9SEd",
-	"0h/QDz+EjOCHH1De5BTxP//136aBrpw54U8K0cCDOupyupBbVLB8Al3TsDukSGwHh0WF8oWoYIbWU9zQ",
-	"kAIN45jBR0clT/nbquotLIi4rt7qCEdNsfAN5uM4I0JhXIpo5muonup52XmKHRhIq5/KoaO2YphiXj6L",
-	"FBeluiVcVQbId4QTpC2sqWBl0YKWxK8L6nwCSFTzFKmzCYXOYejex/M59AJH5md+AxhIdNSU/P+LTPFB",
-	"qvkm5A58jr1jyGdfOFPlGyh8A2L3dG8o7ONBPZHVDfKq42shnPKLOhGzZ4ncJYbyKu1Wr2GBIHQJVCCA",
-	"FRZP8S0ZiTJLjkTX9XX7nEl0Qe/Xw8PDUwMiqBnEjgJJ8tGmaDBlPjddZ+bw/3oy2lOU+JK4NCFu1DzT",
-	"8ASjtwsxi1Co4j2TIWQwmYxjFHU2MqMDDfQ///XfB8CrOCfl58HCAWHIhcgQhGK3rTrJ9bCxzhp2LDdY",
-	"tmcVO6x1x2XioJrPw21TOx7uLfnkgPfVXQpIxP2sz4Hyto8ngRHVeTEQW4xnDnj7Dahpwv86AOLns0BZ",
-	"ap9MnE/ERuI6YqJt74hDY3sW/JcDAX841Ib/YssamQdw2LVzo6gByjsPmooo+Eeshc88vzDHNw7l2gEf",
-	"mZd0AR/gj030P//X/x2eJvkuXFmfp5iNZp5PDDCrjsT7X76YB7AKauuHLLMhMRNfzW5KjO6nHlOFdJkJ",
-	"UZUMYZd5yMK+vxThoSgeF2mmdNI1i6ifGloHc92QQM1keTTwPZeFAbiS88GBL3K+LlRXVZfRYSo8kdgh",
-	"y4SmO2HX5bAZIfL5BUMgdHeKqe0SH0IboBSTOOf8hUQ/Y45MMEMtXJhk7Hu3BCAZkE8B/MygAhHnHoIp",
-	"ynNgqE9jugwgthy61eogD2kePm/oHUfFdyGqR3WO1YE4qMvP/GshOLA9pBCzHL4OsYwzFQ8OZaIELcM8",
-	"8G+pRCyFiUcKIrI3M7oevCychCFunesLlDeHXCYqlcwDPge4J/g8RvgWRi4XYfjQ8tGQsoXvezf89oeh",
-	"9gkfeqYirIlv8TuWMAvPw6+je34ZcsiJfSbkb8uF8Cqx0AgbUWgfFoloKG/+Hc7OTxDVK4M768ibOcGQ",
-	"QqgZCwi2D85U0JmI8lY8XPRwFeVmUJ56cCcenCEsEDn27OWQcooXpUPcZbRPoiOo0KDE+ebDAMd8GAeH",
-	"40WAKW4C6glqEOqHE/ABJicHWbbKxkslCgC/yJvl09NSoVQpHJb4K0MqF3ggrg0xGOIz+UWisx0WYGha",
-	"qYmIpiKmIXVsMpt74KICo0nefFdoR78VXpOljMJO/Bj14avUakMaRQAdADrvHAayWKPfbLfhqLydOq6Q",
-	"bzkvg9hZC3NEQKEyOJa2JA5Ol0L6VLHmZq10aEq50OyRwF8WGhx15pnoDQI7z1Be3DkWdl1RPkjYkYdU",
-	"u7qA50AQpxLEhRgm+Jds42XI2zjMdhzSOfELOuMK+Q98+yC8uquVU3nvxgAtoganH9cVOua7ggw5gu3Q",
-	"Ks+VKydx5GnBVbDxxJp6cDpkICIQO5TkstF4CZSmQtUhLPkZA/T3lIQJpUNB3kN5cS1UyiL6+FJIFSi0",
-	"9HIRT9gzZcwt5hPxMbXDEjKbHg04QZ07N4QF/KoQ0ganoyh7NezkriOvzglYWAuErw9OUBhZPfdcx4KD",
-	"Y6rXTAOpWDcYwSllSOc+YdAh4XIRyK0VtxKmaBvSNjQ41HVzV1at+IWp05eGlxDTS7moShVNvYUv8HsJ",
-	"0iO/dGSVNEIhGoxQuy6L/gncA18Q4TwSWLgWPmErAH4Hg1VuLSdCnyBY7S7V/FzHItJWJDXExpyfsEKl",
-	"WJKhDEJ9ZfXnz+/v74sYHhc9/+a5HMueX7SbrU6/BWOi3tuR0ti4aueM3B3xmdAmS8WyeJPrkXju5Oq5",
-	"w2KpeCjMDVPQ4GMCHv/hJq3O34UjdKEV5VkfzeWeew4HbJMBbdZvCD9IeEg5J6xHwd1hmWL+Cj9/kSRV",
-	"1KQnUyYFwt9DqigX3NaQRdkQ35D7QeYEB9Avmt06c1ChNQCNIX+NontgfHBYpeAnLMNoTIJ7otiV2LeQ",
-	"87VtiYYXQjpu6Gjj+JQXIYMCIMnsBncZF4KlPu2oQNPQjgDXamRGCINZxGW2yVi4CltUJzx9ZAS3GnzB",
-	"uWdu+/ebsDlQykQdTKCjSqkkbKHAkyCKRpNpf5NxVqFN7LO0hv76OZb8LBIhSuVCuTYol+ol/r8Petq+",
-	"w/cFZP/Tk+OjWvWwUoZ8PMux06c4VFOEEjd8VANOzMn1i9qkMj6xyuQUH9tVcjgBAyqsZxSadDQ53Z7E",
-	"sy9XoK/JT08cl8jIwxw/EnPPD4piOHyb6zSn9ol1PD7CtUmVHNoVC2qX40rtiE97fDgu1fBp9aRUIaXx",
-	"ybFdrtWqE7ti2YfV0/LpEfwLn45tu3RcPS1jq1YtHR3i0hE5Lk9qMJfzO8nVK7XQOHXV6Pevur0B7CSZ",
-	"YYdzpN+8KS3aHvmH3Kei5c0UkBkIcqjt3Dn2QqR3yusbKAH6S+U65B699/xblYnr8x+v+8AjKSnn6rly",
-	"5RBdcuGvH0CnGhZgV0bT5sqlUqkcBlrUc5330pBORt5kNHZ8qGoqZDOO9pxstaCw/Ys3BXaMo5/OPSLK",
-	"bjIGSZ6/fpQxnrl67kcZBH9yWopCy+q5xtVVr/sG7LaguwbBBlqTOG53zttv2ufXjYt4BmfGOL4TEV/k",
-	"OFQqpoqy0Vhlrp677Fc/dX5/X+2cW58uf2vcX56L/1/MXt5bL0/KH377xem+uvz0YeBOO5V/lj4MOjNh",
-	"2d2Tu0C+MJgzV3IPOFfmUpTG9aAKUVWwhbTvhOxDfekFtlUcOIwsbz3ymkaeXRhbPtx67BVeuh62B553",
-	"gf0boI1q5XTr4QPPu8RUFe+DGM7aDmtuUxGYHObn1UqHuyz7DjsiDgv2dTGbYThgXPJ1yB2JbQgnTHzD",
-	"+V9O2nxyH7+IE5eSoh9gX8kAdOxhHxKWRVkSyYzTLUFKPBrSGDGgV84dQSY/GWaYSwjXuMPQLfXuqQyn",
-	"PJMRJwy6QHMhwHW9eynRXzUGzZ9RTIh5/tmxlWFT2rlWHj8Pmb8wYEChpeglEHSF1e1ltzfqX7+4bPf7",
-	"7W4H5BHmcUWIaXZulwRkSKElwHmv8XJgRt206RkyJWsxpa0JkiadALHAcV1ECbGZtI6bEYMw68gELmwa",
-	"yAR2JG1bkrkWI7Zmgo1Lfxayt8SYGJ9cHSaZtQlWL0rKYPVygiWAELFh+Fmw7si2JeR76PYVmXnyprpV",
-	"+JjzXvtNq9cfSTGWq7EAQQfSshsXo/Y55OL+gMxmt3fV7cHvMURYnj/3hEBWdMmNjN+XK9EfCnVH/EPG",
-	"6ifHq9VyxZmPjzJHzGa3M+h1Ly7anVejq1avDxs/8+iNji4+UnhHEIp+5bKsvjXIjG1GfAeULdzUYKHI",
-	"hFL7bOrMR9Iqg2+ICRqO+p75otVpvWw3242LUfdtp9UzDWV3aLZ6g/bLdrMxaI26L0ftjo5L8DjI3QHC",
-	"b6RMhbx7yiDdEAVTTFGl9h/iDEbQQH63yGcb0lBTLpVQPlFE/QBEdOhGhO6nHhp7wVTMz8FVlkWR0Kht",
-	"Dj9YsmO3Ry34MvI9l6QJ5aKK2urltCqVbxBoNV30NVn+LDx6Qq4FXv7Cs5fbi7QyEiBcEvR/CflxI7Za",
-	"qaePCSUTx3KwK7st5BkhNiqVqs8Y+gVTgvozJ5gqE5PEHthFBYpzWo/DxKdXBbE+puilj6nlMMvLlsaq",
-	"tSPUxbeocUdWpLHTarlU0aSxZgMinsODCTGQM4Kanj8PK2jFDiUfpBINv0RyJ18atoJ/YGtG+EKU3Bkd",
-	"PiG0P92iVkXMk1qhVC3Aq6G4jCkpMr5HScjjQqjI8tSFUNhYTtopRz9XPywZOU7+uXoueVpBU9sbD2V0",
-	"Cd7LNFGb46G2BR6OTyBR/TC5yj6eJRZ5QcISOiBbV8u1Wq1WKoNEL9e3ynqFGLw6qBTJ1RqLA7lHo/0e",
-	"uXPI/brDF4guqMqdywi1GQo8NMN0gV3kwwSQhCzZmPKFQ6g+2OrFRw7+On6PRnY7UVqDJnU6ueubqCqD",
-	"fMBDmSQZ+FFWOlDeBj5eST8CdxoFbNChV1VCERaia8/a96kmYxih0InGiyC056bIX/r94U0pOvfIwQ4w",
-	"/ll1+XT1PQ3jD1B+hdyR7MfL9fIvK6aw8mPJDYO4nGQgqVuIDh3ED0QJCdC9HapP82fnTel2tdKgdFyv",
-	"1VJMeh83szNlxTok1UkNH42PrRP7lJQmf0ka/4sljcgO+Dlnk0CgG6N1alXEcMEjJVkBB5K40pwryXKN",
-	"KBMaF8GCkC7bZBkN9VOwhfyTYCJwgcSknb/YyqB0Ejkb9mQrx1bZrpDDSRXXxkfWsf3vKEF99dPywGMR",
-	"7mKGXMePggxIA9FO2eYcpo5AjMIzfDul043EssmTUh5XrEO7SmqTI3w8PrHWSF9fvmTgPR2fgt9w5r3h",
-	"xVTj4o4DIxLabVycVHcbKzFTFGdjv7Fw+vYbqh++PT8uz3hsdLpBVdlTDZSwpiLPR5oh9eBBh2srP1VE",
-	"9OsUlwFEo0aai36xrKxvm7Ome4H3PGv/ll7LJyadDR7SfQgq2tkH6WWpDknNtyMJywh9NZ6f4ewpohbY",
-	"2yUZhcFven9y9UyFeOEZEc0WwFIt0kKAkELrclDoyaClrLXJUZFBOghHwNr+nD7Ucm2HT7PFfO75AbEv",
-	"ie3gAaci8MNWdphj7nsWYUx4Q/8dnLjC4pCIakp14n4xcqtOz8zoroT30wDmHB73Z2hGAmzjAIswYxE+",
-	"JWQkHApPK3JTccVR84oEqV6ah4UN/ftqHTITYuTLqlQ5ZaL2Fy6pp5qgpfU6TiErxuwzJOKj+IaB1Cu8",
-	"5CqsP8VbLkHZLmoqRe/ZM2pKICQtakrTSZOBU2VcGR9aVbtGjibH+GSsB06NT7FdLZVr1XKlVrFLR5XK",
-	"+JBUake2PalNLOuEjEvHE/vkxD7G1snhUeXoZHxyiA9LuFqbnOBqLQycqkYJvet0nVgw1V/6YiLKKpQW",
-	"Lhud68bFqNd60269XRNUBfRQTgRVba0JyoGPLFokmOe3DHIqVbce2/GCl96C/hUcFQ+O2nyz7hpUsEpE",
-	"bfsKcx0XgvsCKyVzuim9OxDJbHm+T6xghalHKVQOQ+GBkSmSbEhFVWKZiSBkU1E826PQVzst7kfETKUF",
-	"yaAZ8W9UGtR4Kf44i4fDqI/JcI77qecSiOIQnfTBWSYzTGRJVvhd1lgXYV2yu4G20GdRiBXlyjJqRKuN",
-	"ISRMTamWTs20QBFRYfa7CxSBYhlZ6meaHrledcxwfz2A6wm8befo2lV421HJ/ytO+6847R3itNO0+t2N",
-	"El9HbtBNEvLjxX83i8G+Aklpe4mi6dGJ64jKNX9ZKL61JCWuir0tFM81Xv/5UQWt1JD2RhDI5PPITBp4",
-	"K9rzFAeyb1+AxoRQTdoSkePyrgFBDLLbMSNH1QKhnBnaZ3otbIyuzl8a6Jer1ivoc9B5NaQTR9gPVRxt",
-	"rVKtnJyg8ZJLgPlauYJeOy9U3r9IgRTPoD8aCGzRXWcWUSMO/9RzbRYlB5ciyw7Km9VKBWKutU7DKqca",
-	"erBolh/Z/gA+9YwhNsWFSu3oLE1gS4h04ETWZbgdonjPI9fAt4/mjYwOawIKn+3iMZffzv3y5kWr55Q+",
-	"Xfxmvf6l/+K3D+9+KeG3H+bvKy9LH/ov7j44L+bjWefOoi/urNnLEn57umje/PTTNpLOervJVlYMUHuE",
-	"/LMmLu3ZJpdO1nLv37/r/G69Ol3azRe/v6+83GtpCQFtRVza2aegSO+rBnplkRTwlejhMxaeRR2jqdJw",
-	"SjjT/va343rt6M9sf8uk3EFaxOQuaP7fqXTsfYrSZGD1DGFxE9vC44b2crj9JTz/JTz/qYVnIY5qwug+",
-	"gvPzz+rP0TqXX5eSSOaVR2nFBRjKtdRyFzaxUV5Itgdb+vY02e1hZqId+e8jChh/fob9iOwaguUU0YDj",
-	"UKOSvxwff2bHx3qe83hOj63Liig6DJX4dL4nVPEnsRb04VMM4czU8GgyKB8mw4ukEDOk4JgATVrkgUNh",
-	"OxUPJzwrDg0L+63o8Q4b0sjz4VGLhKnryj8P4RfYhv4AoXCkFSE1EPMEq4+p+lCOLW/CWgZQwNhh0mME",
-	"rXtkWZyoTCMsIqzUqJLXVVUME42XSDZKFy4ePJ/73h12ZeyV6AwLdhUduGRVUHEJaR4mlNf0aKbSYOWX",
-	"kHndP4cEZ1lD1JDVXAO97ZhjmwIk9Quk8Mv6P2HbjDPI6Q4YalxeiA6JyF9QFkMrC8gcvjDz7qCHJgo8",
-	"FBbHvp8SKiaBmkfQjvaHjHqLopXxeJmI6IjfyjRA+YlImMfxDCBvAk12vUkSXWfQFrfgUEYocwLnjvCt",
-	"Qsg8J3Qp61ietzptaE2uCuBF6DhDpnDqy1djTnpAtChyYG4bPWLKsBOOLMCweSW64MsPhPRjQFoblBMO",
-	"8a8qhIsSUmG5PBRtpGh3ELU+SYUuLFAh2QcYqmAxahuLyExE3qhClGHFSZExytcJJsAVYUhwiq/raNxX",
-	"nNoxvUycXC76hXiGYkuhv+Xgf0ViWUq5qRADmeWmspNI/jLcPGrg1F/5e3/l76VHmG3KtduikFf8FD8g",
-	"+2jbDIkslhvWtzvYNU3ir2J5fwVh/PsXy/uaOSNaxJnUfGxi12WpfbWFkVSqJ9dKMV6JX/zfKVXJzOjc",
-	"/xtmjjzMlJ0h2Opl8ZOlRMNMKD0+MOUIcnUH4hGldxoUZCfQCmFHO78kwVlUeCMMnc8oQAfEsLH6XB1l",
-	"5UDW9SysM6SNeNzsLmFtEHVXBddodjsvL9rNQS55ILYCFUbtn/W5CYavhodvkndZLZ1GZZxDZ0zUL2js",
-	"LYL62MX0dns77pU4FluEqnNQHRpSdD5sKZFlnjrgi73HDGHXJ9heaoEwj2JO/V/t/RFGg21Dp/TGO7tX",
-	"7U626PFcO6zbjfL8NzReDilIZ3CH+TbxD2SKvOyFIxpRCo0acfbqulD1FSxdP3QXPsK27fDhP/yAAmF2",
-	"jHqSZFXXfgttgJox+HY2m4hJutDZZxuTs3hfFr7++PCEtBjwgrNGuzW6WYBEWCqfViaHuFQ4ssqkcGxX",
-	"cOF0XCaFKP/nhKRKyFyFKkM+S61+WCoKoetDVDP8A56Nye8O4hSXKjllTAAFsfjW5urlrbnNyn4tN9cE",
-	"jiNoe7+R+NYeYokYuFc+qxi6r/NHjN6X34jR+7GbcMkZ3IbvUmIjNF4jmnGtKQYsQqIYmKKjrQ9702FR",
-	"lDLWYEK2j+Ov5fGQcnZmIIzGPqbWFFES3Hv+rYpyjHULW+kNBjK2aLYhH0E7AzTDFN+QImpoYSMx+JTP",
-	"EmImE0dSFAJOcq56gm9BIKjweuq4Q4wEaDFH3iIYUm+CxpjaRXTh3BLV2E2k7gKCIF8HuhEhJ4jSViql",
-	"EofB9FQ7hxjocoJCQfbCc2zUPkeFArgKOo3LlilM5IAbcFBAoy+BgtlMeJ3omgKqqyf5O8iLSWNpu/Im",
-	"WJ2+rpB9fI2Elj8Fp9+fu6dx9uYqnX7rVIbv66rYJjRKffgBkVFqin1E4+/3plJFD2LsMO2uSorFzz+v",
-	"HMbseKgewbboCpZ2oekXGb9exN0TF6qHNDZSy0asmkW0n0T8igSPwJZXp3jFGdOjSrr/a5jdICFTfDvx",
-	"dRujmhi6c8zTv6vU+4pLkY/CSKJAgi20b304176jhsWc4YRNsqBNKcqrlrTGkMrmowcQL6N1ppUqug/N",
-	"9cby0g0VdT1MZUhtxyeWjEkaQ3qS7GXGPD8Q4SaYWSIQQ7ToAysAX4v48cBQff7SFP+JJqvrVgARJAEZ",
-	"SlqL0InjBsRHIjcdcqLEG6gBRif1XCVSYQad4OdE9OVM9pzMm65341D2Ex4uSqXKkfzXWDTEFFND07Yw",
-	"OkYs3YCSTlbgLlHewoyEAa4HRWTOHDr6n//6b/O5OcOf4C805odHNWK23AVz7rggbTpsZDtwz9o/celR",
-	"Wc6gPrR6om+3OcEuI2ZYQFpqMUxtjQH9EYrIZAT71nQkOoSa0UoQW4xl21BxNQ0pZ48GVyhE0JCPAAso",
-	"z1fNF3cALerVeqNmLYjTsYHwkMbVK/gduu1T1H7R6KC8QwGFbI4todWJeeui6I9QOPRms+EXYEvFUghD",
-	"+RiAB2HPF6GQqa8nxuhAGQCPIccbKPBuCEcfBHQpGJ4xZJJPgnmMHNuUmXv6GURT4pM6/KggBfOm3k6U",
-	"bDBQhaf/sS5jY0XFlp94xtCr6/Y5Q/koig301YOspnFiP0cLJt+M94+DfsH8j4nnz+D2XHAAVhr+G7kZ",
-	"/tQWL5dLUdQG9n28FA3lMgEWBzELPvE0HajNF/QFH/0w8F6/byKX3BGXyQoUkXoPDeKFji55EWZDGnWd",
-	"Fn/9+pGzGDeYQttH83ZpjWA+U/btlw1t67Jfi2g0C+Wy4LVnUVNK0d8W3E7RNOynchSCCUz8fgqUzo+v",
-	"aJI6I5iqGE1gB+YwVx7moJidxp7LgoxDme3XXDln5Cq5j+k7E0GQvjtJi16ISIOz6viaivp34bNzHPBz",
-	"mavn/vPXUuH04+eycfrlb49Aed10fovyJnBlcFsAyyVUvOJRzlskN848Rxp7j6FDgjP2PJdguoHWsOt6",
-	"98RGY+xiahHo0gudhs6gaQBnywpxAmNzF1xgAFs6XPyGktON5PS53YTcBrQ/3QPymfcgwPGnrwb4CzEv",
-	"h5sxEkAX/UwOFALBX4Voib3ZUYNP0RS1X3el2yTMDmML4m8JtXx5X7j7AXFd7DfE/dq2H8ZRpRUXLqpM",
-	"8OGdb3QjQQRvFmTwcF9EdkSx4wfANsdCXFkPpHpr9K2hnXKlRfZLzgSWvyTDbfeG9YpP0hEhuw8CmZEb",
-	"8L1ndtmVz/c+S2J8HMjKbiBCRADZ0AiYPOC4iz7AD0Kj0DGyYZTPn5g2GytKEUrXiUARWlGAMrQfrmrE",
-	"RZgxpjbOpCBNX4utf4Y/XRB6E0xz9UqtusLT1iIc7AFcw5bqPVzBfA0T0H57L5vo8PDw9CAOpzKGlcqD",
-	"khYEmiVJaJY4He6QF9s4IAUOSe5xgJd16+LQZ0kLXxs4MH8IU+I65GbhTjNCPhV4O6HvgfB9zTALI60I",
-	"sUiCCzxpxxovz0BlwmCbMgum+J1pxqms1Stb2Y7ypdqDrhr+5RGs5JGl8NfPuUjkzNVzHy7fDnJGThfo",
-	"cvXcq0btQ7/1y/sXh8e/9Jq1xptmu1G77F5Vez8PLg8Pa+8qr1+9O2z/3P2lcXVV67UOq6+rrz+86eSM",
-	"XFK6rtf+P/befTdxZOsbvpWSpU9N9DgESMiBaP/BJPRMnkknmUBP74NHcWEXwTumzLhMaHbvlr6reS/s",
-	"vZJXtarKLhubGEg6JMOW9qhjfKjjOtVvrV+tVqs2zRyL12jRie+buVZl/FtisqlLLxTzP2zVGtVmCqye",
-	"fnl9t9Hfd3aP3AOyezxo1nYFTcaJWyN1QFJrzpryQWJ31mjVTRF2MFrG/zQOaydHKgEoXjEy1SJlZhkt",
-	"49PU87HKRUgSiLIvkSaE0TJuLnXw8yMJvYEn/ByhjsDuF5pk0RlGMiDZcE7ZMVkHzyPnoASWRy3u7TnI",
-	"GzsHScIkEHKFCL8Iea0IBFJmlQIBpU9DXbMwKVmy/ybqT5xApA0zqDvvDGU1s/QDFhX+c8VOxJstvGko",
-	"Vmvrss3eUXS7/yFhoKIbgr1bxX9tr4+pSOKFIxqPiSMLHVqEFV5SNtCiFRvishDYtuWulT/eyV+gYC9D",
-	"3O7MRHNl4kDcp52EZ1QbGRt4pOFA5Xfse64qBTwLZH02sY9bmS7Lwr55ot6OS9PJiEBsCXsuk2isbhT+",
-	"SmYWhUxcNhmp84hTNVDwiiF+JAk0Kpx9YMgHyxcGBNJ2oY+jwN09OZJpvRU2xg6RbNCYETFE9zQIZeE8",
-	"j6m6xZPxmIijB3EeFUwiJJ7eOUX2vIKTE5Hf6fvAour8QH9a6E1xaqBK5h3FkU1R3ljRggyw52up+yLI",
-	"kM7h5xN1LvLTWSvnMzUzFT3mf2qKzEagyE754kRkNI5mKtorgXC8kXBwVEXiKMwGnlrNQwdCcbI7wp5v",
-	"UTjUEdgFrk2gvQBYn1DvzwmBFSc3qb57WwijCD8QalH+Yg3ZULMlJBj6ayP77HO3d/2pc3vXvhQ1Ejp/",
-	"v+j2umoBKoA5xSOw6ESbIXicgdkBlq2iweOwRd2JsLOIPOKS2/igVkPTEI/HilYI+sZI+OhBbO2gdrLD",
-	"N65F5WrN7bAO5gAW8xOLch8w25OdKroW52HQGT1vfhp6UUTokxA7uZ2fCV5nrof/WLUW4mDiZ/IY1Qkv",
-	"8d1U7bTNMXiNz93zM6PI5F2rGbqhnNjDtVqttnvE/3PM/1OT/+uLtDy+GvlnfzpuoC+dbg9xcxI1D0+O",
-	"0dFh8wDtN96kXSvo6SgXmPOJrkJRB9Sf/ag1skReYAowKnfpS4JFuf3zyD2AeGah09JRnPtRLlujVTON",
-	"9FiNPBqEdxPqRUbrKEFMiR/HPo64xw/OPah4mEj4V2bM1dVnGPU/VGfulA9iGn0/cB60Dq3o6pW+u1FL",
-	"7zK+ycTSVunP89skb7BEDQkSak2X0RInkeU5Bl/ZRq60QN1Yj+RBcuPMcUV2FpfryjOuNwKtm953r+4f",
-	"1kp7eEtXUdwihV8SKaztyTWhfXvfUhKqFHp4gRdcRe3U79IWzwCHgzSwuCSQWIdgLUYSr2p9LgAulXtS",
-	"fviZsMc/2KysbUOotcTU/Dem2SoXC61N0e+0qSmuxfal/FPal/KvHx0xXS1KWggTl79vQ6NvDyK+QIeY",
-	"xniSowME9cVTkVCRTwhOsowpSi4sU8cDQy07KACZjvr4BIcqCGgiW+4PQIqndhz/Ud9tguNWFrtLYkWK",
-	"1AHklkUz3Fx2dhvZpoiICqSyChtCs7PBTNnzMY6GEmKJRwQ9JiFLDGhxIc4kewRhpsqKiUcQki3RNJj4",
-	"LrBnwNks3CEb2VbFNfXHism/NiwCs4buXDVuIyV82jM/FxfTCz/2zlN6ARzf76AY0u+4xR4TPHMxKjRZ",
-	"YGkoof7yOU3baNZqtZTiaaTCEBcFYYiVhf6y8QGxkn5IfODH2jhy5P/qdk7jx4XULtY/Kj5p1eqtg4Nq",
-	"Y1Msnzj0sBmkZu/CpNqGBdaw6CQn2cuFBfZUYYoyqYDJWW6mqkW6Ck+61s6pRVXKGEQZxG/iNKsoPUvY",
-	"auIEVRxeL8xoaqs+vG5cID+3A2wIeSwtj8U9lgPRPO8cn+wf1Q5qtYODWnO/Uavv16DgZ256Rx/TJeFh",
-	"F33I91g/eBEvmH9tTwFeVNc/71nB65wOrI7jkpu6CMbVWyiQtmGLtxT71vK2EkleGsZ1PSaUxeCQDCR+",
-	"IHMKY6+8ImIYIYtkxYwRYTJHXL9vxwS0FldKGdUnToE1GJZFpVirogSkEUDrsH8qVJmIliguzXm0kUVz",
-	"4EaoNNpoR2BU+gRN6IQJHE8+MAQV4EJSsQg5eKcFSDCPSSDYU2gRuYX/iqEKvj5A46biDF9g1Yjc9FSU",
-	"QsjuAhOA7xYJGst/ZTCJct66InhATtoWO/AqVkOj1qrXq0fPZjb0j3bruNHfPXL23d1jcjDYzZINLFx6",
-	"L2U2PNGs1UyFPDPhS1odvM8KX1uUwF8TJfCEwQSRgSdL/Wg8agCmT1XFATNH2TISYu/RexNRMk38fYvi",
-	"TCWgVmLEjEPy6AUTBndwS8ce43uPinpklHyN7pxJyILQRhjIrsS/ld3GbwBDrQLRAIvadOL7NgpowjjF",
-	"X8xNGNEGSh5JKAvvMBSEiD14Y/1oy7T4LRRNh8BdLg6tuDGlqLQUZ5iDfSCiikdD3mDR5CxHWJLw4Slm",
-	"KCTYhXfx8QnBVhO8T2HMVDnF/kNROENRmxZXaEnP3UdR5qM/g9ofRflkIJqX5BdQTRCbbj60kXxZxIAX",
-	"5/6u+nWV+Vueei/J0Ct3/xmst2fAdADtMtRLLqYFiVkiyrBuzFGdJKQUwNOWSzYBZeiLWJU0Kpgy7ERz",
-	"TFGFDchyHyUbnI/MELO7URASYTyahrbn4Sv8H3e479Qb+8bSPBgvmu31/GQSW9JOqWwcTcQVVIlPsd09",
-	"rb4ECQJwlGDExsTxBp4Tf6eF7IS7QagXTC2qEaCoO0+RrVGgyEQcjZJLPpwiSjkFh9hWythGxJPBiFkB",
-	"oC2zfI2Xo8Vrx6R4WhQkRtT2CSUDz/Gwj4CUC1UYIS6q1Q4+MPS/mBIEnF2i4plizA0DUSN7TEIGdf4T",
-	"MLweHHYmYch9eJG8ELMJOc5dY4FUAQ8qj6PpyKm7DZIctgKv0Hvi7FtXPr8ib1yZPj3FQ/j81HOepGy5",
-	"iz/yPGR0pVjTfixh3YtMwGLOu9ToAm3WM7DglRraMuR4C0yUdUnv2hTl6I0VxGB9FTGYR1X3UibnW6V4",
-	"e4rVrdiAXsDWdtA6aK7I1vb8aNstD/3GmrTPyUKvFo5O8I4jZ1gE4dWowamolAP0JTbs/hhZK41auZ9t",
-	"OBPTbeEPDMnfpKGcJ+9MiQ+OLbAPTEKApx5T8Zgw4pZl8qURCe8JS8oDyPT4gJIq+oT/HYQWFejYmIgM",
-	"YUTJVOeVakFdZVgDopSBekJVz7JoxU4EBe91LCLgj9h0s3dEJ+yUzLElnNnOMeXiGqU2Fx22luDSaMSp",
-	"4UA+xiaQZu8R3xVk7qqVMumaj499dnnd7ZzbyaylYMy8Hwe1E3E8JyFpWvZ89lzSibxHL5qBBW9R+/z6",
-	"9lP7qmfvFCOK552Q1+RMYRkdo7swfAkI5QHFMU8FnzlhcVRNrVcgUk+p4uSFiU5qLtRJjXwVcgIbX+rR",
-	"+ebBD6odegtSmpeSKfydUr+rKxQxj89+SFc8FT2IyU5lnQa+rlkUEhItnhHibq2jfOvoqZX4Y6yjk/Wt",
-	"o0Pdcs7ZJGrhFG6TTV8VuTt3azgvtzSe03DOgrVFetJ0GPhEM1JE5SVVHAlsDkJcqLsEuhtVbMgOShJz",
-	"XJniZCI76RJXwh2u1+Xsq8eZlHvCHJE/KhEIiUN8gLe0yEsdOqvJX/bUeYGbUebYOe7qGufO8h1gy57B",
-	"cnofXk4xEH1R1H5PC0nufUv+uFs6op9yQTBjgePBWa3E4cUh7qQMGRjNOX6LItXQmtaCyLaIZsMhs0eR",
-	"/XOnhzLdsU2ZFeZB4ethOr8dfCUvWhzwv0gUw9ooqm149zXDu8spMm3eC2JAGrX4Ngr0dqNAnr7BXywO",
-	"VBrfkKy70iGklKz9wJaJJFm0guOoj3IAi2M+O1U4NUufTTKZL1RJhGp+AIo/zTWswmiLwukidJMT0EE2",
-	"3+9JACdPLtgq6gQ1+zJxJ96iRsM258I8kmA+N6KTyUxHq0R0ngzgpJTKa9Pe5gRcmrUa+iWY4tAtPtD6",
-	"XqgFqurlq8vcFwqTrKWFywzKhujheAY2Qw83e/Wjl9HDya8bkgG89du2fttz+G1PWCXcc2OYuv3g654m",
-	"76QT5xLHYxJis5L10k5eqVshudlcXdGMVOqSZKWsSKzuPYmEx8XV6HgcBo8EgL4uoR6BwE5KbXNn7lP7",
-	"6nP78u628/tF54so2otRSB49gOlCjZZTwbUpqpqJiJfu353YoLMxfI9bIbJ4uOKRTH7h7qpF2aQ/8hgf",
-	"tvjWShKV0pxPE7miyHKSdiVsmBvBEmELkDOwwTwQMk6bCci+6VydX1z9nH/Oc04czyXz07ABdkKyqoz2",
-	"zc3t9e+dc3CJMdxquIEzAWIjpGpLoP4MDbEQR0vJfLmkztUHX4Y7/50i0Z4yJ2CB5bziJHmFmum7MpNr",
-	"Jj8KEFtpKCBM1Z1iXNKma+wWB/xFZ5uypQPPJ2ooHRJG3gBqdlfFG+DzbuDc1XGjv+8cuE1yODjCx30+",
-	"J0PcaB4aLaN/gt2DWr15UG80G27tsNHo75NG89B1B82B4xyTfu1o4B4fu0fYOd4/bBwe94/38X4NHzQH",
-	"x/gAbD7vP8RoHST0UWed297Fx4uzdq9zd/3x7uIqC7guAxcsGLdnAw0+jVn7vgzGrE2zRxS3IK4Xosf4",
-	"WIDUpfdG619/6CcXiYgByRwVLIW6WrTL4cZOVrVHdZmcB1/X9JjcaluL9C9lka6WwrbRNqkwStC8mTbC",
-	"lLteodroylCVpmnGUM0cNait/u35kFbPYaB+AutUK6wYBdxCFcUKRJvBHOWN8z1MHYJiE44Jy9RE0TAE",
-	"tuYUz4p8Go2wM/QoOUUYjQIoLCAYKGgQieJ1aTMWWNc9eg907TF3Y8uiFv0vGoTBCP0XjfBMvCsK0H8t",
-	"+t/d3V34P78lNjhRpf3pUhQnMBVwSVHj7KD/IlucFttmEhUTL5DX+S2d83P+u8IqJbeayP54e/3PzpV6",
-	"iN+JKoQO+RC5yJ0Q5Hq+d0+A3tfB9Ilvz71Q/VUp1XRTtkA8q9qLKjRIgFfuJFSxSI/GV8ck9AK3zFvj",
-	"UULAVfJfPiXxYGmsKSosqEUb/YCRHGYhCakoYi/K8xi6c7kpXZXC99oeQ6zMxdSt6geI/ign/0XKG2zx",
-	"TRsMYpGrZxkQy+EaFl4pCAsXtlvLLm3ZFWy4cRj0fTL6n9yQQiT9oBhPm1rTSkuBagNVJwQoV3Ni47XU",
-	"FY+hgQf1e2igFK08wvFienm+sYAVSux0sa7Prq8+Xl6c9YzsZIu3tJ5uBDypelLiZkFbFOdaf9f8noPa",
-	"iWlEXiQcJmUFJ7zE/WAStfo+pg/l1/WNmICic+y0VZI1RURZo0eJ4BXdFNzhaXukujXVN8FU59Zr2nhF",
-	"adu10Ep/rC9TWlI3prWqFsB6rVNTfJDnyHHN7gvXRhVM0YQ+0GBKterbOjRnx0QyJ524ArQMMw38ilJ9",
-	"tiO7mluTYeXikolH8duEhLNrWUWjzOH9DYYV/OR9pasddIMweoYiB0LENWo1M6l3IOeKj5fQt7FF0o6M",
-	"Vv1ov3F8sn9wfGDOm0LJJCbPevSRsGhEaNRT6rnXub2CCEz78q7buz77tZuLSZWqO/1ViAjxLXkPZ5ET",
-	"xxGw4xGJsCA45m0SNcOgVpO8ADMAtBEwxILNnZKv8gdJCiFLm+jX+MrireqeGbL0oXp3efCrVvrwVs7X",
-	"4toGy5c9XEHLr6TelwYJrYoOWlV+riY4iyUmn7S8qjxiXa8GAup69xRHk7CUTIhvvqDjSSnhcCb2/7l3",
-	"D8vhjyf5cmlcTysYCI7ZeNNCIRoB2tFA2FA8gEqun4wTijDiencQ+F6AfI8+EGBR9yIgXwjB3oJcE/nJ",
-	"MQktmv3gWNp6otQDRow4AXVRhvLzxIZ3zj+u+CDiSVVkDtkCio2GnU5y62nVfVmEw4gl8Q2o/Jg6rPOY",
-	"KSo1Rvhhzl9XllP8+lOEC1PELHpPIpEZp5x8BS0qLMr4POUY1/PhNR3wz09fSukAVqQESsvT1Qsb1lfT",
-	"j3WlH1dUj2WHZn31qGtHyc1nLKunFuqodOE9jcsv3vSv7va+giYsc3ax9KHFqi7QWr7Pak7PpmhrWVAv",
-	"0WjFGnsRb5Je410QaQNzu9r6otA9v6kfuDMuoe3u5+5N5+qcS/YgTKS8x8SZiNCB2ms/aBumUJWeJron",
-	"drsdzBzsEgFeUZtRBBX6RIsvi2p4UOEn0VbwhhiyqrdyTMIR5uNcDE7dBHWTJ32zXshc7LWs+Et18yXr",
-	"5c65XZvsdR3VMmpFOV0voVY2BaW5VSF/WRWSZE0sViGZoNjet3gL66lwc3ljhVI0o4mo9+ckUUKeS2jk",
-	"DTwSpkhGku1utIwxBly2PDtJBEpWfJXdthfuc9CLvClZN2dCv4Ss01zMbXzn1bc7cGyWMBc3OcCjRJEs",
-	"ur8wOi9ZMJipYj1aVEcFgULNNlVpXhYV1aJZKjyfCcgsisxbVA/NI3sE6MLfsT9RWWdjEkJmGnX4lRDK",
-	"T4uQCoRwLToOPYdbvhqVB46gTjMLfBcFk0jUi4HC1yqZ+M8JppEXzVCtqEpzW4zbc54HFPBGqcEXBQU8",
-	"pnPe51Vb1oX4EkJ7iQakvPa8JsQ3rNCId3wqciRpIXRFhB9JiO/JGQRbG/v16kEzX7M1S2s2FoWAnYar",
-	"uqprj8QpxH716Ng0tL3ELx2bhraXjFat2tw3UzMpPsHv41uKt7ZRPa6bhtos/Jla/XC/UT8+Mg02G/UD",
-	"n2vO9s1lgd5svs2TGT6HS5zLgKTYau0NOZVRcvutq+y9b1KWLCyiMQmpODmRQtxEUGvJzahJJLRkXs0K",
-	"WO1lPQ+gxVrB75BSceO9jq0En5Pg63k+fDCf9Hv4TVv5uTFejxQIb1eAPs2HUwhKih8tBSZClcgjTFxM",
-	"sEo7+RijBYQvr2MT53sEGV4gcAielf4lj/elwDNJUxlAU8hXsehRSAaEy1qCPLeoZfE9GT9lhL9eAhWj",
-	"0To8AIY59Wc9hk2yKORr/vvLuA6Fsa15dQGA6KtUMQYfx1cU/7re1ZbhhKPdWq12UD965ygqnRqmnLm+",
-	"EkXM+hrnL2OA55G+vC9cVJKuE1ehu8jPvUFeFBcGCCiJk3XgqNj+3D23dwBGBVWGZD3JjEJSdQMSG9Gi",
-	"XEIJkBGY/nnIKnijCiRBmetYPNimRldrIo+hibDuuZAt5JS1LarxtWM/JNidoQg/ELoAjfRMVafXrDc9",
-	"8qg3yhI8XAEePaD+TC9QW0bYKqrWWzWm+fyvuZpq2W8tEOxLFFpNT8YPBkdtoqpbCxGVjGOxvomTfuYx",
-	"UTGWD2ig1d5l7+F4e3tavVGAp7xKrksCnmILPEE8pbIyUpAnpAx3yYnAJCW6yKmqWtSiwuhHzHMJIoMB",
-	"cSLWQk8DpUw9u9Wimoo1IV3F95X6zKFNzWw0OCCyKBB4QsqSUGXqq9VifFULhUQxV2uJt5nXk69cQnqR",
-	"PytAU7UQpjOLDiYh5NjIjDPeDZHj6+YmuJzYxSiszVCzIRFul64Mz2TnFI0r3KHpwDwtoIn8T1Mcr242",
-	"JtRNv70rLqKKnCAGo5g/LztPfTbWHfFqXEbFpifiBwPFXkXFJsP0IgCxpbTsFiK2VbobAhF7SulmY5R7",
-	"35JtuhAktrKQz6l68j4k0EtitsqIn1VZ3bbnFy93flHC5n0DJxjJEWGZMwztbkmWhinqQyTK5bZzQQIf",
-	"90gtaqehkjaY2rZ+RsmNchdIVFgQRjYKySMJGWHIiyRhikUV94rILdDOnPnbPneRG/g+BpwYYjm1lT4w",
-	"FEypBHMhFWhiJIIK4qK0Nxth3ycsQuNJ6AwxI6hiQ2RnMhLHpraJPnctKj+1A2EusLC9SAwF1MgZhMJx",
-	"UCTSQxwSM2Y+hgYofjoUPJIwsV1dPDPRlJAHE40CCkEeF80IDoswZBfaLD5xwA6ekz6PCouVmbSik44M",
-	"3rX0wXr6sfcG0Jo7jleTj/0O5RIkxiEsOJOfu7AYUeyxdiyf1MuZrEp0I47lB9hnxDRSixe+ocoijsc+",
-	"QRfU4bMdH+UL4EH20B5cGuFlXT+SsOcJD8zFcNjfbJgGrFWjtV+tNU2DL1+jtVuvNkyDL12jdVw9+L45",
-	"Rz/7h+VdrmR7lT/90bbY9vznRc5/vJTQexcqeO+b2HXlkFjJg6g/A6UintZCwE+jspK1vbS534WvvaCp",
-	"vxWq5YTqWv5HsgCe8kCSUd76IJuCofL07fuWZaDanmXcEOZ9zZqrrIpsbe9CHJxvXzj15s/ATRadO3Me",
-	"4Zmw2VElGBOKtCqXO6cWtfPkhHg7fxM3prkoJkIecTksz9GLTfWkpxsCz/qRuKOMueT7wZTB+Hv0XphN",
-	"sE2ElEfkz4kHwDdBDRw4D8x4XuFeENBZuf0hnqIRjkjoYV80u4+Z56CQsGASOoShilclVbSLfg5810Sf",
-	"PApg6vZ96DkTP5qE2Ec3YeBOnAhOEtKdbeR09uz606fr84veP7I9lIrqGTBYjRc0xJeyw1XXl7HDM3Ji",
-	"a4y/jDGeHub3oo32vukbcGHYPFmdJZMcsmGyonSH3EyHlFzYuHSHty391zOnVWueNqczAbetTb0pNnVq",
-	"Yt60KAv4vO+F5DF4IMuzGWwIJPYWmi9M7ih4IDRdFokw1uNXAXGqzH24TQJwJtGQS1ZHgo08hhzs+yL6",
-	"n3kB1AcUhC5V1EZi4FyLivdpKJm6LSoo81ejgFYRNJLLMUxjqI98XLTGoowLE+Iy/mbxQiCjFhVwU15J",
-	"Kqs9z5UQQwKtfqZa+nPJEVxG2ZEaF4l6kuMayK5V0blwd5iqMMVHFpLj+Y3FaXvzqebJJBhrqq+D+RUE",
-	"b1bT8VcEb6wsvt89nELsJFmFgzAmVu5iTIWQquLGtypUO1/F2SNkGmST03yPiDKLYJJyV1YUYe0THELh",
-	"br65LdqLJQL5OhZEx4OIhMiWf15QWxZPZaiyf1ir7YAtJ0+NY+EqinDfXHd7KKuzRI1V/vURItQJwFKU",
-	"0RdF7cZfEQjKmv/tXl8BRlQjiMYjgiRKVNS8IOMIZHJQnE6gBOvqlUlhBOGNweOd+CuXbgN+6RIn5F4F",
-	"v5fBv+9O3GPnqH+Im4MDsu82nHq/hstbodD+BBuYov/Y+7o7nU53+ZDuTkIfRlWIvI1t/2umD8RL2Wjx",
-	"FWwaI/y117s0WseHB/xPfessM3Kemzo0cEYEfeT+jzMUwxRwX+Zfxm2nfW6Yxpfbi17H+MM0pNDh78bR",
-	"3f6fjf85mtb6nz4/nk1vZ0f/jH47fvjNkLfpYCi4IB2kn2AX87vCCYuIezFmguDuBXIY5EwucIVAfsjB",
-	"fxvRmfUAipuvG4kzCSGJH0gP88ubltSUMSz6ibB+hpYhQVOX41oAAvyFpA35qdI38XfWLcB0q+TTlpCh",
-	"XLm8+OC02ayVD+KkKlXUm0fNaqOZqVZRrx7mVqs4fN8JyvFSLh8b13PCtsGnjSgqlC8E32mGs5ZQnOZ4",
-	"EOBSWTE6yTVOKiVatJLJs0oOboV4Qg4Ow1TZbMmvoL5hUeBpEKWrk/wpWZ9aMEol7cujWFDE7sVuRLwn",
-	"N50lYckE37hfm5LhuxTXgdI8tYw6qWXLHuVpkaMflPurDXGxKI9vSuznbV7SNi/plZOBx5rUWzEbOBG8",
-	"SaRf24tz+cBtiyaPxIQEaAEfQXxSEBe5jizaJ35A77ljY67LV7Bxol/Y5KXM4iVzUVfTBhtcyXtDXZP1",
-	"U12XVCrbZNetUtmUZNenlEo23rT3TdtmC3E7CyR1LmxHY85Zuj5pup71X4UZYZNDPS8vT3u6PbMNtGxI",
-	"9m4JI/UNwHtCNZhL1x9VTxaRIlt0eVbkQJIQ+DOZCWxRW+xDybEgPyrTf8sE9gtQ9PEiemHaBDVKL1Wi",
-	"VPbjiQqlKg+ZibnyZ4gR32fFxUjjUV62Ie8yOTen9vY6gSTylTgT/v0k/j+ff8ZuCX8ZlyUKh59fP1tO",
-	"bawiecvlBPL7DpsH+426mZrTlnHz+fbsl3a3I6fXnQAj//XVWUevWnF2/enmstODujnvl0RBB9zCGJU/",
-	"/1C7e6uUN+P0I0yk+ts87sgLa51xU9UXOlh2UAtqxVs9E9JSOpgNg4nvinfISWpBYpsti+BhZN90rs4v",
-	"rn6249cLfJVFHXiMuDKIlXBB77QQ5vp5N/JGSavgGGWIRdxLSDniWnRGIjASMAqVTOPPmmg6DBhBgwkf",
-	"NeTMHF8E7yhiUTCuojZS37eo+oTHkH3WvjrrXHbOF5SZU3vsNUNnOUI4ZzLi6NYyATP57CuHy55ZDe4/",
-	"pQaFj1tKCzbX0IJfOp1fL/+R0oNywT2pBg+Oase1Wu35EkDkNBfrottkx8JO2YbatqG2Vzu/gTUIYl5J",
-	"3wWBNqWr99TefbNA6DZ7gOyF/mSG7LQkEkrZVvLQNhGO0ChgEWoglzjeCPto7GOHsB2LQi6HXpQjjWkQ",
-	"6ANNEUrhq+lvTF2LSsXLVCHaPnYe7kO+W0w0CkTNJh9HJGyJ46uROL1iyAnoIwkjka2il8KSDE0inoZC",
-	"HBFUcbkjr1I2CI1k6auk9bJElpt+WtSv4n/HxIZ88LmhwNsrx6TF33xs0fQQiXyb9FfAIJgr62GbiPiM",
-	"32fR6TDwiSiexRJQd8jH0CeDCE2oWJzEFQMs6aksWrETiitbdi8J3fJuYL2CvnpAu8TsHSCClEoi7rqa",
-	"wz5xghFhFrVjT4uvEN/nYxZQh5xys8mLb0R25/b2+tYW3cDUojbhe/eWYBZQO65GJs8v5UKAasZQ6t3W",
-	"1Kk0AmU/bKX/bNlPVbgsJGOCI4bIIwlnFtUKi0XTAP4FMQUoMmIiFuEwkuYdGpPQC1wJ6PciZlFYsKJO",
-	"P3fuOsoAaEf2zimUUQP6y2Q9T2jk+Ylu4x25JYMJ47YvGQQhQZjOoqGE9Mv90EJ5oaYgtKi2bCoi5HSq",
-	"7a8CBlENSaTx08con/SO1WFHsZg0tY+IXIVgorO2qtSo5D0f5qqpmXD/SECX+sQPpvOPZGrMoQrfWTgU",
-	"OyvZzjsmwtwxUDOOVIv05WGr021ZQo93uNGwFxAo3Mgl89qmtyzwHFuNehXmNqxYf8YFCk1XWS4FACph",
-	"neYZovPGpUBJEzfbvNilijegR9HDFDtDvG5z5dWceNHS9AzZqf5B4K0X9j9qmxqGk+KwZBBuTdjYat6H",
-	"oo6QTd16IVsv5PVRZIkNs4w7wojvv3lXhHdCpJfjmG28YkvCUHsnS0GBiAcp5ECIoUzlIOQmI39Tvi+z",
-	"AwwY/PcbEnIXAN8Tm1t9Dlj/8hPybUPiC2qMSs1E9Vrtj1NEvmInkuWvVHL4NADLqmZbNIk1VrNfafE3",
-	"2OIMS1im4jNZD0lanFkXCcUeUsodyrg54L20RMGvmLL2CR8gz9pPYpexFa9b+3wM01Y9mjfqRSsY9gki",
-	"X6ECQHZsUR/oTOg6NrII0kpaTf7JxJbN8JWUtp7Tb8m1nsloHM2SEQaXV191Fh3xTkRDTHUOeP5OsURp",
-	"MH3aOu0S398Iy3Qcr+IMQQjfsUPsD9RekP3Uzb45wt9SMJr03uEmab71CS2IvYyy3y22r5I5XM3K1Kfs",
-	"9SzM+b5vismZtS4bWeuy27m8zLcs0zOzNTW3pubW1FzH1ARzazkz81u8fcvVapa3n6Jx4PvAExCgKY6c",
-	"Ye4BrjA1dEtDMzRyyzivqhxvVTeeoYwzE7fyf0ZZ7dSRx8mpMMgPP6N8R1Cd3DPK76YxwJ6fHfyPcM3U",
-	"w+fcOF1+LlbQpsWGjWYmGy1QatwubCizOBggPgCoUq/V/r+MVcVtfVFSG33unityjZ2UdV2rHugWtvHM",
-	"q2E99a0bdGkVDnt8zVXwMipcc862gKkNQTEvVlpvA8MsaXr2HD9wHgqVaW8ewqz4feDBVorvAILw3IMf",
-	"BlM0wCFk94UTyhDmdqMSJyHBvni8im5jQHQsJ5iJ1PZlpjwQFdVIudzEOrlPDtUQnAROGJEVB+ErFu3m",
-	"3CnYoVsCn8XQPYmKC//9TCL5ijMYrxcACtFgqsNhTCMYDBiJuqKQl9GqH9cPDvSDETc+CmRGa034jN65",
-	"p6RRagFsZdJGyKQoOy+abJLX36Zk2sPuI5Yc7G8yuPwpeCS5qSCp6UKDIJziUKBTXTxjEpZiyzp+Nqoo",
-	"DEwTOMkAX4JB4poIgr+oT2YBdQESQMkjCdGIf9qifew8nCL7G39tC9W+2+IHRAMR4OSSFYT0VEYdVR1V",
-	"d0J2qqgjQAwJClW5SwKISsnXSMBQZYFAyp8TL6TB1EQEO0Nxg0U9irhzxtvO9UYwFTfzXnyQ5GyshbB+",
-	"4AyNdVE0DAmxqMBOxKFouAqPs2oCx9AEo41keRI9psyAeS6cUOrR+ypaVze0xQrN6IdXjJZi+kswCdPO",
-	"yDXlZvwk1L0PplTL/mENwpswnF/4EKcf7sEww9jrz/MFZbQa9SVM35yx+sF43PXUbP3HqVkhF2D1b8N1",
-	"23Dda1kXcseWtDAyKjyPZG1PknNxRemTiBRH8DKgxSgApaGfNFaFVBYYPhpIStIpZhblIn4AQMD1JfyZ",
-	"T3CYoiNbh7TNXE0bPFlse0gUJSvTjmQ/MITvsUe3MuQFZchfIGrPt0Aat6kstrfoahRkjX30vhI2jxEV",
-	"26qSoEETRPrxPCJdcJ95LB2WEKhcT2DG+WASt4X+nAQRScU+hNmvBTomjDyLDOvGEYxXk2ArpoQpMsdm",
-	"rVpvNMvbWukO/2Azc0NZNMXV5Ug0xbgvx6J5XG02YxbNOjBnChbNo+q+ItGsH1ZPXoFFM6FppWSaULRu",
-	"dePWvn4NxdrNMoouVKsZ+zrvYHwvmEROMHq7EbMOdVnu+TzXy1M8QxhFkM4tSH2eSO8ZYM9nXO/GKSRo",
-	"4Pk+quiJ1eoLLArGbKeayi1Kok05ydsQ4UpDICtBaFE5QTtiKk8RIO2yJ8EqNUtE3bzROGDM6/sEVVII",
-	"yEx+z45gSNKSxxVQUN1hQt6O3gXMHogrzkzmOm3qBWVObP521c2kDXPgzzhBCan8pBZ3t7j3ESkIpYRW",
-	"rmu5fOSvlfv0Wq7tNQEX5o8NyC1GZ0DANpimInPzCAW+9WFhz4MMkJcCHqZP+LveaOIDtDYk/yYCcCtg",
-	"r6gfBg9ASJE5Bl8inpczN288v37pwXszaJdlMA6HPzAbX0M4aBz6UottTbOtafZaphkItwTu8SFelItM",
-	"Mz2TuUR9OM3z10ojmbKSW5JrIsi6tNpwFpUV5OLjOLhDr2yjZSvwGzN14yxaiuKlg51h0ko0DT1uBkCV",
-	"Oa2rZgo1Gds5YGllkzUSA+jUonlWWPINNCahODssKknX04f7hcvSzc8XhHlidNbCunDLEiy++2JwWFdx",
-	"pSCOzZI6HBYM6F1VTin7msHXWxwRo1Wr1vaPjnMUdr5ylgERgECahqrFAK+pH+436sdHucq6FN5U20zw",
-	"zXo9dW1e0yclGDRmhVy8Ymwb7lePjt9ktTltl5evM6dL4i1MaTNqzUVpcf124ZNT0h8GwQMrLHHNu/tF",
-	"3bRsn96SaC/wtuYrQbNJP96oMOvty0ujiP7QNCYhl47DKBqz1h50C9PZ16oTjNTgNwzTkP/UOHXeonyT",
-	"C6W8bFPL720wN745MTVNNu47YgDrig3Yh1Dm59tLFAWIPPK3iRxwfgnYufoEwb6TMVV0ftVFw4BFFuU2",
-	"LaqMfexRuAU8h3HoPUJKl+uGhEHBZG4uT4dEBAGRS8Z+MBP1rbDvB1PwfUYmsq9vOle/d7q9uy+dn365",
-	"vv71rn15ef3l7ub24vd2r/M3qLYEAU9KpmpWLOoxxFRfgKLMlo9Xz247bXBBoiAQVbNC4hDvkTDkRVWL",
-	"dnUZ1EJ2+/LSNhFGbjDiXarY7bOz689XPdtEdrvb7Yh/fO79YpsWtc8+d3vXnzq3/OLFVbd3+/lTR9x7",
-	"Ab3gf931/nHT4Zdurm97H68vL675H7ed3z53uj14y22H/8Sv9m7bV10uH6+v+J+yE1DTO0T2+fWn9sVV",
-	"0qU9i6prn2/O4Vpx6raUKK9ay7NQ4JeQ7EumPcvubgYx2qupvrUSi+MhLNY/8pb3RHu2DbVtVlLwNJZb",
-	"S3CYweJxJHIntddQRZUP/Hx7aYoDt3vvkdC4mkusVJLq0PHGspFWHLqKJKtCC6mKHCHZJQDmYAhbVD4m",
-	"zuSmmCGXcE/nESJslUEQIilN+EewUkzhB4bsg3otvw6HqFy8mcJcaMqyAj1fXi1Tv3kVGf8MQJ7VZbw2",
-	"QHmkYs8j55c+m1lCzm+ZyLaKYVOYyBYrhkxUZu+BzBbmtBK30WzWT9B40vc9Bz2QmRDbzLunTH0LucTn",
-	"EtojzFSa4HpMaLf7C6A8RxIpKpuB3MBhiA2hstIDmdk7otYVQzedT6hii2/9SmY3ZATnL/FpCL+baxto",
-	"QvJRICzgH7Zjn3AXnEK7itqAv8AWDYNIAEyhypaMT0CHBG6EP/5AZswWhZEpCh5J6OOxrDRrIqbqTSmF",
-	"xIDJADsOGUeoH0TDgoRYKSW4Zvlxchcm1mBsuKumsN1ut8/2r/6Dz+r+P88v6le9TpNfu/il9idu9qL+",
-	"7/sfp78edZzfznuzYT/8z39ufw78E/bvX08ua/7woXl4MUHBmMA07qoVtHswqONGf985cJvEgO9Cv8vc",
-	"yBbFxTa+A/oyNVrGLv/fT52fL67QzeefLi/O0K+df8BFi346C6Y//faP818bv0/bs0570B2H/nU9+rvz",
-	"93bIbr+2r25+/Th5vLnqYO/vjdmnsPbY/fJzjwbewd8sCi/pXJ3Pv1cCtF+/HS9CX5fsmyczrb17ygXL",
-	"A5ltA30vlTadkf2J+H0X5xN7ERGhwDcZsfxtQiYQrYwDfL1Ot2eLqKUMX4YzBG5W7MpJz86iOuDwFEBF",
-	"NtcuwCVtf7MMPjSWIWq6f7er6FxMPXGR7z1ABUiLii9V+NogrolCEoUe/4cf3N8TN9dn65E1Tn5WTv0C",
-	"SKxorcfQn3zgtgGabQpXCmkuKq/GC6WkLf0tdkC/L8raPIfrTA+qiE03JhSqR2mGLQ5JinwnvYHEm541",
-	"6PHUDvqSWPxk6/Fud9p6O00s4DLRzA1Wyk8/8EXJBVnFcIHg2NPMqkV+ubxtxvVrCxCA8ZUxCaV+Y1L5",
-	"a5LGlMx9XN7gKCKjccQQC9AAh6L+tI9ZJBGQJkglH4OIEL9CERP5nEVVyJhFQNpjsyCM/nbe6Z4JH1o8",
-	"MOVidOCFLNopwibK8TnXLcqNwIHkwxs1+QzBDsm6SxaR7panuk0PxqwLD39/IbShXAFGq1GYDaDWFZ+t",
-	"k+Ojw6ZpCKXYMtQxrzp6NeRPMLG1+sk+rg8au0dOnewe4WZ/98Spu7sNsj84wM3+oXPkGqbB15sQJxIm",
-	"wi9cijX3iRkt3gR+SXAQnyWd4EuxLdrPmywxJjBaLaP7+eys0zmHJs17ps36yTsDxKjVUh4YkyziLeRv",
-	"M7A0sRb88Oad65dSiXvfEmn0fY/7mLNNd9mXHoo5nfOZen9ONP3uuYRG3sAjYRWyqqSEl7IZFNCYvynW",
-	"P5oEzx4ELoW0fyr6wK0QYFOQakWdHMctD737YYTwFGjehjiC4mvA3SYtCJzcC5EmUS0YjIn7IHDRPeFm",
-	"CxqEhA3VV05ljgVEprjQJi5xuWsP1g+UdNFKCzM8IsiWWsreEXiu+GhbgbpknGSOlzjPgLnlqzAjhl/A",
-	"F2uspu0bWgJgrOzr+xug7Q2R3iKOUqTFSVzE5e+cEVBv1OatgGaOFSC7cqhqFpMU68C8JQA3Lj43bsP5",
-	"zgoAIbUYngpeq93yrqJRW6f61YwJEEhIE6UiZzo3ggVULc4khOycf30zfiI4JGF7Eg2N1r/+MI0z35M7",
-	"/F9/cKHESPioRFrOMQz8KjwiN3BiClW47grGqIo9wg9Q9tJGvsciAinugJFt7e35gYP9YcCi1nHtuLZj",
-	"KOjHHohE2YXsp2+8MYGTOgCGRFAZIDlsbt9coAl1SYjsvce63UJ8qXINKoSnaVGVGsViliFmJiRDcKSd",
-	"YsuEK3G9NjMpl2kKciNmptI34HA7xqGDBpGKOZmKea0PrgAJxziMZrvMCcbEjZMc5Sux75MobrLopEXt",
-	"PUd7lPc3SY7UaH3j/GFwzTMvO7Uo9ARxNcJM1I2I72P+PJuoz1/81L4SAcpH7HuClIor6pBgP9VL8eqc",
-	"Lv6E6QNwxWq6jAnFH9B+gEO9xxWPut6j506wL2s/OUE4DoQiZpJAV5vJaEi8EGUeigcr1cC+aEfuJNAo",
-	"DHwGHWO55Rkq4zBwJyLjPf3LPYksKnNIUTQMg8m9ZoOEE0DDSYYxUWCW+Iy0UEDTcAmLskk4wA63R/Sa",
-	"Jv/3//8/9g7UvcyrmiuqYjLJMOtOiEXjYuF894mKHKyoqIopi1TAm0UyL5TFsKiKUseUIYEigoZRRFpj",
-	"0y11ieO5BCqPaBOOPIq4b0ymMEHQHayzgQkAWWrCVC7x9z++/78AAAD//w==",
+	"7P3dcuM4sigKvwo+7dlRUjelkuR/OTrWUsmqanXblkeSq7u6VduESMhimwI1BGWVpqa+mKsT53qfi/MG",
+	"a7/HPm8yT3ICCYAEKVA/tsvlXmdFrFldFgkwkchMZCby53PBCaazgBIasULjc2FCsEtC+GfHJdNZEBEa",
+	"9cjMx0vi8l9dwpzQm0VeQAuNgh2Fc2KjxYRQFE08hjyGoglBLApC4qKQsFlAGUFRgDBFBIe+R0IUkr/N",
+	"CYvQwosm4nU8JchT33OW6I4sKwWrwJwJmWL+WULn00Lj9wL/XuGjVYiWM1JoFFgUevS28OWLVeiRKFw2",
+	"xxEJV8EcTAii8+mIhCgYI0acgLqMA7XAXoRGZByEBIV8Ao/e8g+TT3g680mhUdeBmHrUm3I4ajEAHo3I",
+	"LQkLXzgIMxziKYkk/pqOQxgbBHeEdlwzTHYkntocLI4I+JsDFpL74I5U0BkZ47kfAbD8BQf7vkdvxYsp",
+	"SGv1vf2DQ6vg8cn/NifhsmAVKJ5yKHEKFH1JfwnJuNAo/LfXCRm8Fk/Z644LiH2D6Z1Hb5uzme85mEPf",
+	"ca9wNDEvCSevoc5ZCsICns1uDsb10bFTIyf4yN0ne+OChHjGZ4wB9jiUnEy8kJMd3/VtoTaBq6+jNQ9Z",
+	"YKCRK3zrUQG3A69YgHB7Fv9eoeRTdCMexjs2C8m9F8wZmuFbcoqCqRchL0LjIITHYy9kETyrFMx7I+ZL",
+	"bcoUfzon9Jaj+KBWtzjdqb9rJtKPV8aiYErCddvjyHdW9oY/uDk5Pjo82N+r177WriQg6oCfBc58Smi0",
+	"DnBXvrMCuBs4NyfusXM0OsQH432y59YdM/hqipvHryOBWF9Hh7revefOsb9uJV781spaPOre7B8cHh2f",
+	"5GxAPPQJ1qBDq6/i3Jt60Srol7H8DAlTIikk0TxMy6F61UznPkyrw+gK2SaGjINwiiMhUffqBYszgRS2",
+	"1aq1XvRahVZA+UF15t0SZoC997aFTg72qsiFFxTvkk/YidAocJdotIwIs5DNJrh8UKv/0BjOq9U9Z4QZ",
+	"OdyHf5OGjYr8cf3gcEi5RJ1FxEVREJQqqDUhzh1x4SAk9yTkYoERGp0itUUooPxLHmHqtCRDGoS3mHp/",
+	"B+nyiiHm3VIczUOCZoHvOUt+mtpqArsypCliiUH95bezK/yevj769fZH3Fwez6bBH827d78EvU/167et",
+	"ydv9WrPO7n/9foCvpt83R4vm7ZtfaNjxPvj+/OjN5eWSYN99f37fW7Sngx9/+fX+pwVZ/PBDQxGhUAqS",
+	"rZTYLkt063u6Kpw2SaVr6v1trgkmzyU08sYeCfOPtzRXOIlQeShLSA5IYP0rJ94uwIj9VaC71F8iLyJT",
+	"JmjJY/ECtj6UU2A/BsxevOS1En8xCRiRQEcB8j0WPQzWR6G4k2h5SiuahcTBUTLf6hoC30UcEo5s+9ey",
+	"Nkf5Z7K0UZFz8z2hbhC+YohQdxZ4VBy7bEhZ5Pk+YoS6yItKjUTjvCNLK6OEhqDqIkxdZO/X6/aQMjLF",
+	"NPIcVkF9PkVASaytLYIsU1ZrJ3tH9cNamdRrh+Wjg/1x+eRkhMtOrXZUdQ8PXLd+nMdW6YVlyELTCeoH",
+	"B5t1Am2qn8lylTSaaC4Y744sURGj6+vOWQnNSIim8wgEkpWSXVyqLZFH7wmLPHo7pOq1hsIswix/c5x5",
+	"GPLTmy+1hIJwSO3scuWbYp9BQOZtael0SO2V73gM6VK5gprxUsQmU751mLIFCdmQ2vvVqs2/xtVpA9wV",
+	"NIj1t5QdA2QzpCQMg5Ahjzr+3CWuxb8vzZ6YpJwJprec5zhdBWHEgLBCaU4NKdcS6/toEsxDJmykZY5x",
+	"FJOqvvKorCyzBgJD7BRh5ARUIdudCx2YgJ3DlFI6pGJVHJZbEjHEn6klimWrbwooMA2iCacMEk0C10Jc",
+	"/PLDSxydEqOCXyqoGaFpwCJUPzjg6w+xww0izjL3HvNGPkHNfqvTGdKi2AGYeuExYqnN4IsWvFE6TTAA",
+	"+gNDEy4LFD0OKZuHY+wQWMucuiSUhMqpqIJ+4Sct479gXzItU3MzhEPCaTeydKSYJYyFVsnVQis0aA2p",
+	"/ans18dlzZgte66t7GJu16KmdtA7wT0HJVnykIplxKwAdOR7fD85sF9P4HAx8XQS50fxrVW5Q1Egj9Ws",
+	"xZ+IIUGoHtNkkWKHIQVqmIVBFDiBDxsvSQMzSQL26/ua3dDsrxT/DikwU4Z/UXE0jxANImQffPpkl9bz",
+	"85CaGBql+BlGrWPWIY22YjVk5rQVEZojBfP4cUhTDIm24cenpL6npL3z+tigWKQ0tjyiS9htJOyf5NQR",
+	"EAMbcnFlwDboCSu/LoLwLhZcJY0QOdlkTpI1ZGYgrSHdkrZQLmkN6Va09WTbbJKHj9trs33Kjy1pM2q+",
+	"PqmjU4RjJ0yi8FZ3N1VhzFpbdbOxeoVviRl+DmJiVlvICeaUa1toHAZTVE1BnwM7n8IMuhFwBWnVCGlP",
+	"6CIbTDelseRYbsKjZLTcQjX/Y62KvjpQzXgF+3+/XtMO3iJx6wcHtZOSUuaTyVE8W7lDZ/NoSLmtxCzE",
+	"z2rBWPE0I8wI5yF4xA8haZVXkLLKHmrun6J7EnJsrnoVKkM6pINFwIXClIn3lhX03Xdqnd9910ByfXlA",
+	"c1Xl3yMc3pKoPA89Wwipue/H23nd61hSmwIthbgJjjRIvvtOOLWkYYDcwGGvADIzFAI/CusclNMh9eT1",
+	"AR+GAuovLZSGboqXaCSUIdh6IR0n/GDDfkBBPk+iaMYar1/jmVeR1Fdxgqltcc0gEj5E9gqkM3GRfKPE",
+	"Hy6I7yPMxIEMSIDF80/gePHyNOCvKBS5AWGgMzg4DJdgvwyp+Mq79kB9gokpkJ32m3AFUv0iBB7oj+qn",
+	"wXJG5AGzevCUQKHEd4SqtZHpLFqie+zPARfDjJNmWGgg2GPK4Z149LZUQa14Ozk/MjTFkTNBHuV2yJA6",
+	"nLT59wmN4hOS/8TQIvSiiFCkf4fDOyzYKyoC825rPzS6g/by4o8P+5VKpXlwObg8u2j/Nd/BlLDzet9S",
+	"/B7waY7/I0u7QmfTmC++tUFFxUClBmcPcVDaGVrkf3IxZiPsL/CSnSL730EI2/yc4fvO5z9rn7cH7dPs",
+	"hlpbUIE8ruFc5hM059EkCKXciEmiBTYB2M3kE1f4lNEs7pAc7PunQuxkNR5JyAthHNHoFNlOSHBEuAkO",
+	"s5NPMy8kjJMZRXPqfRpSdWnGnwsWuPVYBJi178jSM/gn+cYXh4UU+MMCWiVN7SeBgtRPgrDQsKCtWf6d",
+	"YQv4Ve6a+HeybeJvsFwLpVOA+IdhYbos35FluTYsnEoU/FA72qsfn+ztH++fSjSonw729zcSrDgxNpFt",
+	"EOYQq9qIZmSjIHSFDsPRLfSYYuQRhkYh7PBoiTzXQh5NdD3XC4nDpyul7xWa/VbO7RPjoGx72HK4uxwq",
+	"sYrldBT46+45WBTCLckrhiLPuSMhYjAGgJ7PZiREXMhkYG1enZtvP8TgtaqCpkvWDrOq5AxHEQn5vP/j",
+	"92b5t2r5pDIclj9+/5eCSc38Bfs+iVpcAyPhDIfR8t3cMxgW+hvo3XX2SqdaO6mP93C1fOjUSPnIrePy",
+	"yahGynvjfXwwOnSO3GNiXq6jTXxzO99w4ROrdnPxZu6CpCc3ZzHKWZy7kFq5PtpzykfuPikfjw+q5UN8",
+	"NDp2TtwqqeVc5irn8dMt4k9vAohldMdjRqJN4Qqxx57debNtTIBATPtURsAvZDQJgrsNRsBCvPWA65uF",
+	"mv9xRsAXPloY1xB+8Qa70nzhfzniMOH/1CIUXv/B+Bo+J3DyN11SaOzzTRQuokLj98+FsUd8t9AogBl/",
+	"yQGXa+GHNMchYQzMusIsDGaEy4Jh8vKwwPW1qccY0PFH/f332Pdc4aUeY8/nJnxNOKcKX7ZFQFu8znGw",
+	"SkmxecYVPJ/vPnG5ycK/xrjGKD9/imyxYFuqgwQ7E3gLLFCOAOGSmPvEkn4z5R6KyKcIHjBpMSi/LJvg",
+	"kDBUhM+g68Hb8rGFaIAur8/hv1x35y+HwS2OiAWaeFnCSJiDZ4TBe0K9BUIXSq4FFzE/9buX4u9SpZBc",
+	"YW+197MwGPlk+r2BBlwSYc9PDFQNS3KTUFFuUqmhXehXXByRm2B8M/LCaNJAQnCBmUBfRVK/BhsDeBAN",
+	"C3zAsFBI0ZqgwML75nnnrDnodC9v2r1et1fIbu6TfDde6g5jFDPkAQAUziIczZnkpMiL4BB5g12kdiYW",
+	"NngUzKPGyMf0bnuSvxK79wxE/8JpvRXQse85j6V0PW7LFKfFMdm8uup137fPGsjjJi+Vi7rlehy4LE8R",
+	"i3AYIYwoWaRCwYpX3f4AvdZ+YiUj1be6l2/PO63BCrV/CwDTdHyS0HGM9GchYkd+jWkuYnnFx6GL76ND",
+	"woJ56BCdPDpch6TYF0fE42jEk3MJyXeK/jYPIt39h6q1n84Ofj2+3PursC7FJQlnHFCmVne7czlo9y6b",
+	"57kS7jEf1HfvQJdCCieoT8J7EiKBm6+2lU1uQ5NPM+JEnNPFUjyQTX5we6t7/rWlFe1fy1JUciM/xfMX",
+	"+I8gbAFFP3JLfcyiGy75Ggire4dgDLLQQq6kLRDqFuLosVAY+MLjuaAkZBNvBldOaMpBirnMixAlxGVb",
+	"MloFQUANmWLPt9BsIi7qXYRdNySMKcAmJBTq+wodXV9e9bqtdr/ffHPevmlfDjqDDyvUpK11BeTGriDr",
+	"R+eTzKYO1RjKtPSp1xP6vaazMHC4BjnyCWrTyIuWzySJYHkMLSYyHDmO2mKnKJrg3FVXjOcsm/PDli9c",
+	"p+7LIHobzKn7SNKOYUuHtoK/dgzzmyjpsju4edu9vjxbIZ/N86WPi/1kwy6DCL2Vn/xKu3QZCGyqMwAp",
+	"l7p+6aBj+Qov/QC7gyA4x+Gj5YgiELhL5IKNzxlykqCoVt0/Pjg6FDGWRqRfNT+cd5tnN4Nu9+a82XvX",
+	"XkH+9vOnNqG2l2yCFKaSX9AgCJBY+bNwjglw8NuJI0jc2TN9gwZBcIHpUoLNHrlBURCgqRZfxJIgC51C",
+	"TkUaBMLjiISopnIljLvGd+uiefnhptf+63W7P+iv7NojP5oWgJr6xfeO4wbFyPl6hzcK+SkI/iC0wAyF",
+	"XHIRNw2zDdknZUg/sRX8/KjS8mm0V/LgkW+/1nJZvmiR2dcUS186eaxwlL4INCI45OQY3BEVyZfy1zfQ",
+	"G/GGiIeG90Q4tKWuKcR9A9xQi5PtvvY64IC+hic553XzevBjt9f5rb0qaJ8RtrTErulHrIbqryog9FUi",
+	"mTUi4708V3MbcTMULEsLiXsJsGdFnlDq+Lym+B57PtcNHiszpHzy+HHCUESmsyDEoecv0Tz5SAPuvV0c",
+	"YbgedDDlJ+KImDmlrrjj1KzHG8ml3+6977TaN9eXzffNzjlX8lZlzbcANm1iaIdNX0Kib8ZXJSO1dLki",
+	"WE5qrafq4hekmBtQUkG9byDCNNX1a7sssB8S7C7RBDNUr8YpRExkdkFUHKYp3XyK+dv35OFGxtcE6gUa",
+	"BB5LubFG8wiNQoLvuAkwmjOPcvNNeIwDESCTvY3m1KhwMmfKGF4XB5kWdmw+4zY/cS+I6+EBLPlxdoMY",
+	"CuYuGhYi8il6PfOxR4UXn3NX/E0wSU/F2SQSAxpo5X7BTEv966urbm/QPru5aJ91mjeDD1erQu3JYUlr",
+	"xwc6CSUTASYRoPLZdONXDKUWK1fHFyL0xRkJJVdpqvIWzs81Vzwn+j1MbN6Jq6oUn2KKpKdq0OleNs9v",
+	"+oNu6+c+ByWY0wgVhSlYeuIbm238fjjt9dvW3ZeLFXCUJVh5pAfu0eh4Qt/ZFm6FNbSyv45WNBfAo1e8",
+	"vSG/vQWfvy5uICfr2sHKflJC38E43t4qzl90PcX4sZEqb/a44k9opHxzwnoQKX5KLc81WB9P7znmJiom",
+	"YV1MXWQZgJ2RcEgT8wFTF3K6JClJf6ql7IxMQKrcjiGVn+f8zAWwB7J57N3OQ+KWtrF8IRTsaRTHLY3e",
+	"Naxb03dbn05E5qcMMC7tpXmV6PzCm8kxscaSfBKGiK3AnS1AK2M7OiGBSAzsi0SnRRjQW+Cg7ezDNQdE",
+	"SmR8G7PrSZC90WRCRTdYQB4k3Bp69LYUW1FDuoMZJdIxJNLEGcpEbOa6Q+tJmWg7s2uNzKyn1YJ7wqJp",
+	"rK296V6e9ZXOFu+6KFqSObqePqrl2xggO1oea47gg5Rq8UCNf1XTf/IT+mEqugh1e2g0lgiEMgbDGKKz",
+	"MGMkuvEYm0NwrjlAi7NiPyK+j8NYgfdcvrgJce7YfJqE9UMQTEM8iKu6LGcBy8Rw3a/GcOmgiHPm0d9U",
+	"llsriVCLvCmXTdNZoVGoV+uH5VqtXK8NqseN2mGjWq8c/LY9HYiNepJQMlS0sxtmQ0j95libBadpqeHH",
+	"seacfYf0CcJwhvTRcThDqgfiDGlBixV+iDGqKLzzpnl50zzvtZtnH27av3bEfUpCY/w5evfmuP5Luz8Q",
+	"doe6gwRc6RJstEQYLQComNxUnYqULM6S1MmzkxQsy2MJ3FLumqBPK6xDWrQNSLNLaU+nzFVJ7xRE2atg",
+	"54fIJjiQ/eDWowPM1b/G5wKbT6c4XMp1wbM4S6dgFYBg9A1vXfcH3Yt2b3XTDZINpssVaXEykLIV9dhx",
+	"LkuCAHJ5BGrFXGkJhrU6Ifz4E+APC9/XD6snR4LcjoaFmMzIJ4/xs9TwvYfKqS+WJkfTCG3K8NOsnDGh",
+	"9b9OigefFF9eyllhpY8Kzsq7nBUlCyqMRCtsqJJldHJFRTuHE01g2DChXaqgyw0y5hGeuPhIyEbHPZVf",
+	"Lk0fB8+sSRh8eqhopxfLpfjD3Hzi4w9z9q2IZj0ayOD+2yYnJnEObict9591L5S3McURJo8jZ5PuNd+j",
+	"q2Zv8CHBjF0SWpWYJo4HMyxV5zR9OJcKNBhS4fYM5hFBRVt7IcVWj3J6qv01xRs9xAua2TsRbfRNNPLt",
+	"PKioaK8sPcU2j/KuKuya4oIM7taHBiKlUF5/Xo013z1rr6zaLj1rjJCA/OHeUrV7mdCctDaU8pUqJySO",
+	"kI72k0btoLFX/a2xk/80KwZrz85KD/e9oqKtYy3FUQ/2tqr9MMe+fGMHbFaBeH7Bt4Xz1jagLmsdPnsc",
+	"jKKKB/tjEz41RqNoKmLGzzks3NWGBVi1qIoFJjcXvoIhU0e1jJ9zvfGYwIWzpAPlbQSO5rPy8eKvMM7r",
+	"Skvo+rPTxuM9vMDRq/jNcPZjHcDJVuYEgzzeLbwmKCWtuhx8U9VlZ9cybJAJa7BFMZiqEDsnbf5PmZzr",
+	"Cf+NtK9FubBNCcZWIa7NsOn1a+p9GnhTAoMgYMNZbhrTUu/BmLja6laAJbcxigbXjkm//SUJCFo/TqKx",
+	"L17+YhXmM3dXfHzRU7x/1zbAypTDFR9ZWZqGT30/dFiS5gDB6A/iQBCKBF24/dz2vWTPTC+DZgssnEqr",
+	"124O2md2AzVp7IPhMkR+EBVBfvDDRgENNkxA4bdgIcpvpGntQcTDz7Itt4W/TtTCVLeEzIoMjRPkoM2U",
+	"JqsAtO+Tquf6TqpZFBDp3YF1rNmYc49FPZm8v8qm4p7ss15i3FCpIMEWFEzYAW0qwi0MMbBfLHW1Txb6",
+	"c+ihUDBgcEo279IFfyeLNADYEutLPisnXIOup0PVlhjaDSNbrXLN8vqxOFph0EHnfVuUKot9owzFV80h",
+	"dskpsvvX/av25Vn7zM5qwyOfDKn2Zuu82+evzUg4xXz1/hIaOhDK2VwE/oTY9eitLG4U8xUHpGAV4k8V",
+	"rIKYjC9MK2ajXlwhGrnWayG3Nomk66uzVZEkkvFcVIS6c4A0S5YA8pegySxTQoofspg52CUvTT7J5b1A",
+	"+eTeY+qQPqbuKPjU8gPnTrsqwq7riaqiVxoux9hnK1XMfwwWaIy55Yymwb2q6hs4d1yBXuDQPeVmtE8w",
+	"izIVxi0UBbcENFUsS7keoCXBIUPF2vFeFbl4yUqnqCpuAf1gQdyKqOqiQ1XLbjgftkpxZ3jJYiAlaHy2",
+	"NfVujveq62vIWAXlvFn5XD9pxbPui4f7qS8eHNdq9XSZHXPpmtX9ZMaCO00oK81twmAsIt7i2lXIEzFw",
+	"XLUeB74XVJCdKCXNKadtGxUXExzJer7i+nlCfBc5AYtKomDbFId3JHqP/TmxISDLo8hWyowtS1DHH3nF",
+	"TpE9Cz1HlQDE9yTEt6QVsCgeft1HbuD7OGSiIKReMN0NHJbUj4biYGqJ9ixgniglV5xTqbEQ1xrSH5D9",
+	"tzmG7AG7ZCF7Ng+dCWbkSgBS/CENh8hYkL8gPtWQAsxohj0ZXMd/ReJHSdKyI46cGs1p5PmxLRZQUrKG",
+	"VGJL+67AhZWKgU7m5sByZoIKdrCmIYUNGC2RzQV05/Idt+WT6pZMgQO3bw2E+RngEBrhWwXpkArsTOCu",
+	"iZu5FGHYb86IOiAAw2nMngmCS0Mqd0+6YWxU1ND/r//zf8ZwWzG6VPY0gOtgOqQRviOlUzQKogliMwId",
+	"oERUn6jaS1xxPD3KugFEbP2y7tNaqQe1sgS4fbNQztIr/FATvVhc4nhT7FeSE1PUwSpYhU/l26Asf1Sv",
+	"nYn/6k/LHj/xhbEH9aoKt140mY8qTjB9zSbBjM34yfJaTgFiQiPqnKZWksYT6hZRtZzVrQwrfuvFvGAr",
+	"VcnU3e1aIWdXN+eXiWTFrNS10vL1m++KIPU8blGySooqk6TihzvnUK4OoGO1CjTzsUOYZZA933zJmgzP",
+	"60yTleMZXhINQUQ93bj9izgJSi9kee9V+Mnq8iAyRR0zOn2aTo+XRq+iNp+xMKHciChV4jNTw3M28wnq",
+	"UKdiMn1mJATljuYRxi3mStc4ozSJGsoruhdgTh7e3xxtsQK3rYhT7JonGUA1M/JBoql9+1Vv5vFYBYTY",
+	"y5d4bqaUXfNiNGWW6wDbSCtdX/72G6VoxmCIJfLJeMJ8c9Bl8V/jvohnZqG0In2ewGstNeWMz1p3Zuty",
+	"IKP5SNlqJeWMNZd2vEGaZIiVB13tTiutWeo1qE7pA0vxbPqUTovmnRzsHCWb3Ov9fjvlXEdjz/dRMCNc",
+	"xGFlnz6nawq8AUbHlA7rC3RLccC/hdNcIexP5DLnID+Tw1xh57nc5fx7mxzIQMia+1gwnXIdv0Sue7nO",
+	"4Hk02STjrgc/pkScCCpaYIYgwNt9TjzPownAecZfNuJbg/ZlovuM+GQTukWnjSy648JILw3fEtyXie8E",
+	"fnN7Cj4YWp+nKV34qFO7geDbrJG0JBnShRdNgnkk+iQRJySRyW/5oA2SrTo6dM0dQxzjl7AjGgeh8bJh",
+	"9QRI5U1tgAw67XczSa+SIsW6sO93x5CRst0KP1orni9CURyEqsIQU1sggpWYE4iYkK1OeIC8D0MMxzyg",
+	"b1vTFl7eJiBlEL/4JOq5AlInCh0ahZLMlu6i7sriQ7mBRbo7Nb1tnX4X7ddrR0i9gvhBL/LDZZMG/Wob",
+	"DMxMI47r/plJpfLcLfu+N2M7ZevQn/RIFQGUwbvnpm0ZOfVm/JnaNWrX3NlGJNhxbmRCGvTJ19q68Ee/",
+	"V8snzfJvuPz3j59r1uH+l7+YsGVcUW7EgRYqsBB8x7R8OcyQ4wdMHDYrIQI7hAVwE5mPL9/jEDJk+URp",
+	"SJtO5EF5svTPLfh+4aO2MlHqw3TXOQtYhH1VDMRwQkoPQQLvJVmgD0F4Z8IkfD/MIfW92uFhuYawP5vg",
+	"ch3Jd4Hms0Rtmtv3KKmlQanV99AF9ijqR3kj6ukRzVmE9t8YHZGAiJsVG6BQq1arNdMIKLuU44SIIJl4",
+	"Fgb3HnWICA+/Fb1rIU8tTjwLRVGpaEKmaSRcfthoHQiMWGKP0itItmIdyyVxoCZjKJwF4VYn3Op0LW1w",
+	"cg11g6MtpxrE0afa3dLN1lIt6YkP+hpxPPfBX+ejmRfQm5BgZvLN/jJZistjrUofRJMT6onMAAahrJDp",
+	"Msc+P6E9sohrtIg/ISJHfMLoqYpLA+ZcSkaRyD2J33uFuBnMdTQLBb5LWCRu2/nsW53+EhlnckKTCgA1",
+	"2g1tzXY5gBKsqXs+1Udk9xmuSCirXSSzsK3VHQNECSwmP4ds4ZN/EamThKiFPiLjQKSpOpiiEUFsPpp6",
+	"UUTcU1liIODyQmQ7chi5ySMa8YmMBHifMdXWbZeFXQh430LWs2E9UGrfuJu7KQbJopPw4HiZD+TCaAvV",
+	"McP8GSXyQR82aTWR1BtVVHLCmQlJpEReCoTtxHErLXx3iC0byO61mC5FRUC71e1ddXuQUW2nqvCvBokk",
+	"asIWaLrCYeRhX+kW/Lwlt9i/UbeF2qHrTAniSxKBW3GDZxm0Ze7K95d/DIdGPUA0mxTIuZG3DanPtaRC",
+	"mP7a4f7uH/uy3WbBVu+4T83VpgjQ9sKOoNWrJwqwidJjdiLN4Mk4CJHduTzrvO+cXTfPU7vKLGRrR7e0",
+	"xjVxaIvhKaoIKGErLd9NcaFPqBPEZ8cWs7Th3Rd9OEzxp46Yp1ZdI1q34St49zEyL2sD8x+3kzt51pd2",
+	"jq1YYIa6xhlDbDbb0RAzInlX/prBfj+7EEw3PzNYXNBIB8LJayfVarlaK1drELEeuHhp5kLNGDk5PihX",
+	"98vVuu6o4lOa8PkgHgMtMZbiW4yEDohc/OOHjYubB90kYZdbTtFVQ6+SkQ9ltzDwtx2TUGWPD8oyHMy0",
+	"HcOde8zgMtrpHs5gzJmUO3zr0V0k91UyIOdWSptyu8VKCby7QiMZVpR+wjT38PvzcfMJDKkdbMPNz8yY",
+	"2yk/ud6ys17z7cBGLJgSkWGd5M+jIiME2fIvu3Q6pLaotfO227vpX7+56PT7IKmVBWSpnv+auWTDi4NB",
+	"+8we0gX2oJ7NWBrVymo/RfZF8/K6eX7Ta7/vtH+xkf4mjo1vaK0uGwba6W5WqWQ/W3NG2KVTZJ+1LzsA",
+	"gZ5ILl9P5wkBQgpWwbRSyB6SqylYhRTIBaugICtYBfG9tAdRzbyDAzHZwLMQj6OCaWt7BEMNLMOmq10w",
+	"Pr0AN0cPMGt8oTmbhcF9zugzcJukvJfJQ3HBvaMEack+ZVGQaaaQSbORvcc2Z8v851SD00jrERHrBbyw",
+	"mAQ+Qb63u/fo+fTlNeJKace5Sd+7mwH5CaMafd083Au2O4mpRT6p6/UJHHxpX+zOlKuGb0m2TaRh7hXT",
+	"2jEzSxV8C0JXNVNnWe1hFyJY7x18Im+aWn/iSnvBrjBBLlbCVivs8CDHmIm0zQHGuuNLEUJylD9WPcx1",
+	"dW3ro9pwnZPMaZ7BiuHdAllGUz7RarJmfLqPZdqAh2c7WfAKiKczb2I+kHVAX5KJk5FRRtLUvBFUk0pf",
+	"gzZXbJYdLYvVe1Sc/zSDN20mfVwWqJ0oOdfEiJM5uVRvXpzL6qcTLArGzDBjxEVLElmqMlQUYsqwE4G6",
+	"H1/nt8/ObDSn/FQgdIKpQ1zkzglyPd+7JdQhlshb1Aa/7XV/a3MDJTMvss+6vYvm5cBGNEDYibx7L1oi",
+	"dx7KUtVD6tH45xkJvcBFxVodTQMaTRiaUx96HCcdNizESCSKOIvXPWdI/whGWhjC2KPYryBblG5iIj/9",
+	"taIs9vqz5355LYS0DVqc7DcgE8Qh25qljRWJWm57qPCE9hm3P8TCuSEi1vl0QQ1im68IdcWbqZ+zoQ7i",
+	"VwFS6qe3YfB3qCCX+vUM4tij7M+rkRJZMbN6Lf6y9KlvpUvsog1oKNuC21WQWIbXUx4fKU1Ps35dpQBY",
+	"SYVYTQGERtXBQpT1C2gUBj7yIj1OJ/kIJ+tk6jRtp97anr75wjSV0dJ/1zUbAzU+yOwFhUiYvg1kw2bY",
+	"FrJBL+X/kBLYriD+pki5T2gd4ZAMKRcWxEUsEP28cVynS+F3KrPOGbL363UbFdO9z4c0pwV4CYUYvgjF",
+	"ScFLJgTQJtv7Kzv0LlKN29Xa9uv1ylfyrz/m86lz+VETpbTZx8z0MM+7WVt+DByRUYrsMscaf0IcErPq",
+	"T3gi4z8uGrjK0mPPJxYaYUYO98uEOoFL3FMUUH+Z9OhSIQniGjkKPXJP0nVURkuzJig/fbPDwaCw0RJD",
+	"la35uIOSrzJfId0atQo2eVhOcP3g0IzWCfmE2ASX6weHKndQ4qKSNoa4HYTL44+f80wg5v09L/9VTPiK",
+	"IR+iEJBHRe3oLaPOH7Ap+af1imEuj+8E8xlqkCuL0bjtwW6iDyN6ptBpFEo+yh1QdJxUhNRP61QvV3dc",
+	"sAreFN+S13/MyG38x4zepk/v1VHbH+FyCVdnb5PjW/7201X73cqPV5fv9OM8xsR2ASNZp/OOQgEVWYSp",
+	"i0NXhNyOuB00w64Lbfvi8lH1/frxsSBDEXvmEhiedg/89P5Nu+dVP53/4fz8U//N4sOvl3933p0s3dab",
+	"v3+ov523bn/4IRNvc3JSPainYm72U4xU/LfG78KhUC2ffP/64+f9L6XvVn6sf/nhh3+kf9r78kPp3/7y",
+	"daVXSv4kaOAm5SwIo4qgHD2Y6eBgTXzR7//j9XA4HH78/i/rDqvH8vVmDlZEtAW7mv1H8cmS9R+5gXNz",
+	"4h47R6NDfDDeJ3tu3UkLTv7GTk6k1Frzgyy1ww4S0zXnilQ+KfKg/SE3xNXLRfuq2e9fdXsDrguf9Trv",
+	"273+zXmn1b7st21uIthxg9/Omc05RnctQ0xJuzfovO20moP2TfftTedSN0Z0QaW+xK3m9IcKVkH7SsEq",
+	"XPW63bd8tubZWa/d73M7ZM1nuH3eG3Ra5+0+DOr3u62OetId/NjupYWfBsn2Uk/tw5Uk/sLKDp2F3j0J",
+	"2bnnEMrI6vNLLIRc52z12VUYBOPuWKnoq8KSi8Axl9ikO+5Q/WJk5d1mGHmOT1h33GQscLyc17rc8tAF",
+	"c1vp8SuRT6Dh69kRCS7/CCa04gbk3+VPFSeYZmVCOuZwLy0TYqFW+f/9t7/89+G8Wq0fvvru+9c//Nv/",
+	"uLE//+PL/7/88ft/T976mJKN5Y/faY9K/1b8t8ZwWNn27dL36xgvHXS1Lq7qq/rYv3HWwM5e1Hznzgb/",
+	"6tYQJhsjYFznmP2qcVWrFx4PD556+mspfeslaNbunukHXVWldsgkULTTKXuEetS9MSWy8d93OjgzGF51",
+	"pr1pX7bfdlqd5vlN95fLds9GwYIyNA0gMwlTVD/474kVlBx6xVvvniDbRFgQDNPqXg563fPzzuW7m6t2",
+	"ry9CeMDTxpAXoSKWJWmDEGpkj8eeQ8KSflZmQQNHXHbW9KFmGLL94cYx9IZQMvYcD/tA98mBwR+2BPy+",
+	"R2/l/c5HE6b/y0X3Xy66r+miyxPmu88pHWyPDZP9Kp61VIrS6r0xiYx6GpgCHgN1P2u4aokU5ptP+SWT",
+	"TQ31rzBnDTeIOJNBV5Cink3xe/VjRWmHjiyVy22HOCnIXpHxcmgle+5suljlgFoKB2uOoEsjtTXjMmQQ",
+	"nlqrVvluhdiJSAgdbiPhQ2QzqPCVNv4xJWnNtvaw1J012oU5jXaCQ2I6iNI3O3B66aX/5P2P8nFEi0AV",
+	"KsupXRavFcpXx7Wlc6pKP0eJs9UQhRV2mGB2w49sE0PIGuGykvIM3xI0Dnw/WDCNIUdB4BMMQVWUfIpu",
+	"nHnIgjCn2od4aKvd4ANg3lNE576P5KZweQc/V1B3hv82h8xu/oKoDxyFc7KJ0uNlpaFaQ/GZI2TnRJFU",
+	"CryFMF8OR1oYiSixCurQ5GC1ZOVq4rsMcYWIDmkooiVFdc8ogI5glCSNSGEboC7/soKaSWKn/CaaYDak",
+	"NuRz83MfJIkokawyumUil8zqto21Utal6j+eeZ8wtz9jBX/8XDfrsxtT/h+fTbiuRkB29t1rBqRmeAh4",
+	"cY2BTGGA7HZuf8ReqUN/hQ34AyRkG5el7UrtcB9xqze9g9/H9Taq6a0cDr//vVY++chtlY+fD63aeitF",
+	"9lE4k5H6O7rDXW2YqZ1UnFOvXkzV4zDF0+/gEJNTrsaxqydaEHte2YCfySxCovKDrnW/YsjOlBwAFULb",
+	"8APzhqfC1xR21khNiX8ZCQOa24578KjgkwzEmwvEJEa/ya7uvW2hvb29ExR5U9EQYdBK0y10MYNkm0Gt",
+	"2tirNqrV37JpN2U+2kSz4sombrmzXdeP/DpAz9P8i+3a/SuzJ6mKploxn+xXTJuW7qr/MIyBGXa5Rd6S",
+	"MMz1dKfdR4UEmhs6ZDOue8mrHTqbR+YoyMvE1QT/zMfSlSoQ+1IJayu6WLM+WY/2JfPNzu0IWI9wyIwF",
+	"QHpkRuTtVNzbJKDI5lO4c+j8oep7wZJLZqVcjc1reACpkaIJSRQgwZVWtpeMMoLqWxVxJp8cf868e3Kh",
+	"zB6hsn8jK0ghbDNHAmX11evbS7JUMeYMwvMpuk98/2G9n2xGfF91CgpCBH8ndrB9KqJ4oL0LN36hdlAR",
+	"y4jduKVPsIDN40cbcgPCShZKzQwahTBAhjT7DeQx5IbBbKaqyce9maXfJqnNWDI2k9mlO8yzsO+WzAit",
+	"NB7AiA8mQ6uQbMom/uVv/ifj3hTZ5eZF8Oem1hg6TopVC9Wq1Y+n4LniPzNE7km4FCN2RMe3d/BsKZ8U",
+	"p+VLIln+9WFHK5uP4v3YPgdSfrKvDU5ndB4IrKr8ztVMnXlovm2fRNGMoeveuWo5PZuPfM9BZ5d9NOFs",
+	"AD5MIbLmPoFuOHbcQX4h4GJ2qbJivK8Y3+vtJw6glUGPcQ92rO0pLnJ+w9ORhym6W2BngqFVHzQyJi43",
+	"CO3fLn6xh7SoZhD+pljy3849lzDRSA7e/tkWGInfINSdBR6NhnSGbwkrNZK2bwoYSwxHIWHBPHRISvKL",
+	"12VrsSH1Mv1ug1B4+eSFaAnGpLNHRFXS9nWvYBV+u/iF//+f03d2OXVL8zN1H9jJardzJGVwmPqXxL0z",
+	"ReM6To651z5bzQOYzJ0mY5OkZ2p/ikhIsQ9tSoN7zyUumlPvb3Miw53GngjH2OB+3TaJZDV75PHleVNy",
+	"z2g1afkk25fkjRNG1xdob133B92Ldi9VpN1U9+EZC4fHHGCqGZ4F+OXVDdcTP5+5H4WOuT9PS4rEQ/Ic",
+	"XSl0HD1TY4qNWZx6I+eY+Z68k/NI9M35un2c0/lam+WO3oojXrpsx/HiZM6LbcXRDkPTrSW3CPiTCrLh",
+	"v3HuK8HOBI2x50MZII+bGuMgRPfY91xxvcwfzkNiKoctmXH1UP9xMLiSjbdXr732zSwr4NpawkFYhFjt",
+	"ehlnCI9YcCNrEQb0FlS/BURPB8gNEB4JU79iTma5pTiah+QNZoapu+JedDxnxEXxuxbgU+YhI72wPoMg",
+	"g4ZwZsTvQ+KCNNDDe84CwXQ2j4joPgY5nSFJVFPH9yAnRLDvejm1hYDSsLoie9eFh+gEZAgTkcVGRoG7",
+	"REU7HSMCDYTRDId4SiISxgpgImN0XWg1XtRYhVqVFRcU7TH9wotDAR3FSLgUl3aTglWYEOyS0MjQucQ0",
+	"kLaX9qlRSPAdq2wdwrJ2M4LQUX7i7jxygukDvcbAWr01Jbu9CLaQuKdxgJAgMbvd63V7xku3tSakrkev",
+	"4iwQi+EEPeZr1Hen1b24En1grAJ83LAl21+XmRM3jJZBTG/iStfUZ105R2om+dWJ3afr215s6/cbh9gR",
+	"+9uGU93ND21JKmiPgvntBFqzq+FMBKeL6KGioYFh6RR5Y0QD4S0X1a2k54nLJ7MT8DEtix92f7fr9Z1V",
+	"8Fgzvxm3Ql26L6JCIyhPLqLBImf5TF4Y5/TEVLOrTvXcfGIk0jwK8jxQAcHmz0iCW+cyZVPs+0TrG//S",
+	"uofm98tN0P6K5Zv9/ylaqK7r0Rl5zh0JZatOIwqgX7IISujekxC02Y3coHD7Phm8miCwvv1mimVX+DHN",
+	"YCZ5lSXgpLemfuuUZiXzao2iPQb+G9jXmrD/U1nYCdzPY2On8fRMVnby0Q22Z+eyP+hdX7QvU40gaVoy",
+	"KVEtpIyS5EGIHJ9gUZJeNH/zWPY0waKjGyULMfoZzdg04lcM2dWVvzxT1izDzBdnsDfCWZCOfYbe6HEw",
+	"rouXFloQcmeJGlOouFflP8orhCXBISruHR6I31a3y8WG2w15qyc/v/rF526/zxe2I5QSC88MKd+IHQE9",
+	"+hZwcrLYFaGShp4V0hWByc9XQLKiCrkWM7ep0/2J7ptS2MpNWE+UClHsAsqwsdgpabb4X6wlobt3wJYI",
+	"ZiTu1ycj4LlpIRwi0MYwtXyzGfD4q6VNmpy+oqxet/1NU4K4b6KRxfT7J9PIFNyab2clHD0OnAu5LU98",
+	"v4JUICFDDg7DJbJ1bd6WwU7pIC77VEaL2DKWQiRScLMpGGdipkyxUhUkHkO2ZTo6xxgapXex3Mylu0VS",
+	"PewK/OuHX230tekxZqKRqeZkW9XAPhFnLkqlG30APwYLNMV0CaHeLDX5BDMkhhMXFZ2l4xNmxaX+ZYiY",
+	"eruULbu0VzeWXXri4FBdeCq4Q4hRYygQ7UST+LT8bK22wtJu9DBTscbbruUJglBREa5cYDtWd0N9oPTN",
+	"XRZyN7bFjHx9m/O1p736DeMJv71TaPeIwEngu1A7N5CHwLdewlbBMmrnkgaIa9xh4placCJujNLx8ZpR",
+	"QuZWOgAnObzSciLlH0u5z3QW0CN1dF9XIgo1wl+R8g9TuiSav6nupXSYP7cK9ly+MQPWns1Flnz7edf6",
+	"TRaZX2dxNHfuCMjXsUcxdTzso1kYuHMH7LW41zqYbawxpHbnctDuxYXK+oNu6+e+jTg+QipLeyEObiRT",
+	"DhCLAueOnQ6p3epeXHTPOoMPNgox19siEnrYF6+NMPOcOAiVoeJt4LsWmnrUo7cWwreh58z9aB5qEEK3",
+	"qDfdy7O+jUYBddkpss+7LQ0uP3Dy4Xnb7bU77y5v2r+2fmxevmvbaOzhSAXGeoRP1+p9uBp0beSEy1kU",
+	"aM/SAUMmrEC5GrniglUAOAtWQQewYBWyQPBR8M1soWnjB1bExjm5xc5yENwRarKkIv5AxSMkGSS+i9gE",
+	"zwweWgxUmTMfKBnwgpi4gezmPJoEofQBNNAbgkMSouG8Wt1ztLngB2LW+bXXvqo5RD7NvJCwDk0x4t4h",
+	"Z/MtKrBO8afB4Dw19vhwf8vBzAkES251wAAu+jDEcLJE4ZxFxO3M0tFDOaUltXFbKKvw5UzLmEeoG+mt",
+	"TW11Qd+QGLtJJXlYfWqxu6gJGlvsJPFrD5X4Oh/miXwZkvyEIv9CKg0ZV21cOEQEQ6jmXaYgjaiVb0/I",
+	"egBQB4NMmajz4TFR42M7+1l+5CpH45eToSKEZla3tcp9b+rlwAzTMe/vBGEGMZ9BuOWk3LC+yrVMtJon",
+	"VZGmJxyaLHGCB5SgIqRdyH7tIkwqZBH4jwQ2VRhqzUIsQFVEyb0MAhNluORXtsXELCT3XjBn+YCrN2Lg",
+	"ZbUWAZjAvixFEJ8PbuAwmRZiKQjnvr8tUEzaVev4pR+EUTd0Zch2EGF/N0LEvg/Ab1c/O8NgKayliVSj",
+	"A0VnVppVUuDKxZp4U0sxf5kVmeLUcxN8TGiJ4KSE7hkMrHPANHUIBGnf3obkFhKDxG2QNyUVFM/KhlRU",
+	"pUu0SpVHJD24sc1px8Vy5E+v2JDaabe9fYpiuzTJSIomYTC/nWiZYPFL9pCK71DiRRMSPoHL9sV6YRNU",
+	"rfMPAd0qL5EYQlyuygciXV1h7hWT+/7SXEiPvdia4vCOiOv19SFW4kUEsTnKN/Py0aPxZ657LWZgzty+",
+	"v25lmjPOzhLYC1jsrs7s7Zx3sfh6ylS3tENtc2mVOIBMJ9j0/j4oNy5e3IbkuKtub/C2e97pprLj4lWk",
+	"c0IhyBPaaQphCkUQ5WVGsKClZ4wCSk40UxDQyqpeXgxQvIBv4NVMIe/P483UCug8h2cvhaVncuxlZdL6",
+	"PLqETbdOpBtSkUmHNiTScb2Z0Ohrp9LF690Qz5gwtJ5Ml6xfZtOhIhdFQlyCcOJ/wtGuDDWMxp40b16Y",
+	"pHqx0YpXYTDyyTS3HtvJ/sERmomX9M4bqRY84vH3f7CA2rJUAcQTDCl4J7nmIQp9QFZVMI+Y5xJkv76v",
+	"GQMw1tYIfmASXJKml81+I2CMcv7IJBSKE9GGP2TpTgGZXUJjvjhDtqGFiA+FouSs4yBM0MEJlvjjCmpj",
+	"ZzKkE8yQrdUF1QCzLVVJJWmkNBIl9JBwtA9p86rziomJGSran8W/Guj3z3xOC2nTffn4xZZVgOIjZJuc",
+	"yCaaYmfiUVIOCXZBsvAXG8h+3zzvnIFX+0ZEgVjIvr5sXg9+7PY6v7XPbEv46d90zs7al/zpZXdw87Z7",
+	"fXnG/7hoD37snt3w35rn591f2vBrq3v59rzTGsDgq+aH827z7GbQ7d6cN3vv2uIT/esrzlXts5uL9lmn",
+	"eTP4cNWG968vr3rdVrvfb745b9+0LwdwXxGESN18nEtIpZiL5Vd2KSbq2RwUmJBlA9nCbQ6EIxzmDelJ",
+	"F/QjnegyikImHwLd8H1WRFYxA2JmjbjY9SsGqX2VXQtlb8iEzEl23CpxU/+aSQStLTMTJ5jejJ4we1Wy",
+	"18bk1UphxxRBUwaxoQmcF/lGdmOTIIwQE41rY4NVSt9MpOWmRolNdN3r8J2SXYtT83AJzsVlY+RjeidI",
+	"ceZjj+orIKy0eZOln18sSbNmJKXGkte0871da6MkqY+WyobkQlrei+n7bCGgiChAUxw5k0xlAoqWwTxE",
+	"bMk44WW6qIfTcrVa3a8dZZqh7W9MHl0pKmkuw62VhLG1Zg+MUJc1EEZiQlSs/euf/9fhvuZRFIXp8ZD+",
+	"1O9eIklQmcpBcctoUWVIzIpskR1qlyy0mHjOBHlsSGWVaygjBE5iUbyIq1Uq11KBYg8LYoZhQZ0kORgL",
+	"KOmOC43fty6/Wfhifd4iizXLRR8B34C5DVZwr/3X63Z/kLaBtchUqCgXd9z4JhVjjDEVK+pkZiEvT5nM",
+	"xroZwz6DcUS0Uuwq1pM1kN29bLVlJSxZ0q+EglCGGw7pSvSnJdVKLT8mWgTwL8Z3VibLYPEPbh/NfEzR",
+	"HSEzSeY4lrLwCvBX/Jeq7eTiZSltHHFAC1bhrNk5/1CwCr+02z/DP950buJ/X3QvBz+ef0gbS/FTg+zQ",
+	"o83WNMr3KJeHt1BzvmgIiYUK9QwlA+Y08vwhdTB1iA+NI+04W92OQ235r83LVvuc/6jeRSMyDkKuyw6p",
+	"9qJQpJATzH0XLjnkM1RkhMhSHSKW2C7l9aTXE+bVh/Xcea3hXTwmD2k5/cavrnutH5v9to1G86XoIRiH",
+	"vnEbun1+bsvIcrCDsQpUTDX+k5NwS7h9fp4BLXmYB9sG21fxtG75qo1ULQZcS5Y5sIR4kpsDxMp/gGIE",
+	"Lhot9RztFyu9XqwpLBN6W37g3K1aSDRY7IK3YDxmJOoTJ6AuMwvCMQ7TSfX8wyicU4bwhGBXSaaQYF88",
+	"BHc+E3Nu2W9YRWu6caw5yyu3n5EjTNyMT4N7AreI4ZxS0AXkvTk3CZVqCdBtd62c2SuO1iy2zFBv2rLn",
+	"8RumiOT5XId9Eun55g+rp7KmJsHGWgRJGdvjP18Z25WwAY4HI5rjaAbAEqgg3JTqtwrZItD8VdkJDwJ0",
+	"KLJjKZPqHCsGn7X7LaPIg1Cjrma5GOgXiiUJsfiAxpPi2iynxaSp96LqO6w+a8KUDMl6SPnsFszLtWyw",
+	"5rDPVT/1MdUjB/7sEyckkY2KyvFIXDCBhpQLnW5zHk1QvVKVYTdy0I2XnuSGyVm4pTik9m2IZTNlGxV7",
+	"b1vo8Gj/BP3v/7Vf2Rf2FZWJZdGEMKJihMgSQe0fjw4pmMhvIO4Vz6MJX4TwhFZQlxI0w16ItJ5lxj4/",
+	"2pYaCg1p5MBNOoEwz61sbJez2vFHQ+QuHxNIe/AHZcfWjK8mtWFwHx1v+65fkvJAULWYuaVwmkDBctad",
+	"C4mkuCeDRiL+i1VIyG4dOPAWeGhOReSQImKNW1LSZfWxuQ9OBrp3/DtJKlOwHiqpERAXwauWiGcqMzLD",
+	"IQaTAMKIGcL+gtseMi6IawhoEXoRMSJ0I5AycvZLvvhJTvxVuk5kBhr7cElwRygq2pGIYrUtJP5pW+hf",
+	"//yPkiwcJg9h2+K24lzE0yWIkB3DdLFxUKnBdYD2ltgTlhOoRBi7icxx2QayFCBWClugq6kF5T5JbHXm",
+	"wBPamTAnAS8Co3JIugXftsHYcvCNtx02YvDsB3zOgLJ2vNxUYPgqMfkBveUmme+NSeRNia6JWwhLVMCh",
+	"4cUy1MEUTfB9uizg9rHmu8UeW4Ugo0RsjA9PaR35cgCyBfT0ACEFmLJPYO0V/W7pETHxZsYYylaSQRiV",
+	"fe+euKn0BVQ8rKKpR+cRYaUK6hPqIg8ac61Na4j0hIZhwehZ3yWZIYpj7ncJzodRN7vF9BsoOT1nKrNg",
+	"dTc7V6prIWFoMfEiIjsQi+vKhIKLZDqLlmhKMBfudFlKbfPGTIXHR1wlgSNRnHwQrU070JBkzD1IcUle",
+	"0JWVFtSpXUoJrVzVuG/mJTgTbbCdWZI0ZSFbHJOqk7To+Vz0gwUJHaiOJ0O73cBhrwT/oQguZLmmK8UD",
+	"E4ctDC5VUBt8o4JDJphBPxpddeBAFKwCjMk3Tcy+taY46G3BULY6ViHAVx2sQscWV22B7yIb/k53Cofh",
+	"5o+HmDJRms18ax8nn4rkCKmjVLjaETsF4+pWmjIgD5Mh9SKG7jzqomLiKbSkW7B0iuwogUDMxdUaT1Yr",
+	"YHhKIAJgTlCxOyPgAnvFEMGh78kbUgvdyQaBmCJlIJWeouRETnCwuInGLAkKLsaZ+aIdqueiYB6hIiO+",
+	"X8rEvcqkAlXW4VsHhv7nqKsBBRPMUjgm4FdMZUYUazIoIKCij6Ei61PhZuOTKXJX7rqAbp1lslWRj4Sv",
+	"hNN5TX2PXRE+/tSTrVBN2JAVqbhFIXtfuQ3NAwUROnPqiUDmlxTMvmtpkd3rdzzCcffN8fO3OaaRbGuc",
+	"sShEuV5Z/DcIEQt89/9DFUS2CmTXzsGvUIlCO+O2VnPTx+KOi55TdTY11x1iWFR0Lov6z/FtfXLjyGaE",
+	"ui+N1B+g78rCsQZNUfGNjf6f/1tVZF5xysuUH4fv77ddfTYsKEVY1kMKlmTqlMT1S9IFS7LkaC5hglUm",
+	"hjyCkpq+sXhSO2GgUXWMp869XRI2NCbeEKwy6DUv+83WoNO9TAWsjD3fR1PsEoSRtuRnvOXVFXLT/a4B",
+	"8pd3x6st4hukZmRQ+OdJztAAf55r1gymnumWdfWsXdsHgiviNNGXT5N/KktcD7QpchYmLhhiKoLGFC/z",
+	"yGgZ/c0Viol53lRiRDZdn1Pvkx5kkITmHe3Vj0/29o/3t3JfisCXHdutG+uUqGpoQsaKeMUI+UQl64tw",
+	"/UglilREBXd99vpjE4YfYClup95J/OR01E/ANJGrwPCu/dnzexk+MY4f1bnxRbeKf2i7xfzOifnbu3Nj",
+	"eYONGGdSPfUG784Vz5XuuyZzNx/XcR21B3UFj1VcW7/9byAsGkglDbkzEdsQpz2kbBIsmLz0/TwssAm3",
+	"dVoQ6ycBGhYaKArn5Itdipu92vvVqi2j/IdUhwFqZk2ChYrRAiCgAiM1hiTsaPca4DOosxxcFU6aLvMK",
+	"OIDVSr9PEhEc4bt06kFcNjXbQckAQ/7u7thmOXM+6rwSjJE9D33bQnaqvzD8AARoo6LYmSCakHDhQWnU",
+	"XyQF2LLLMVxCR6shGIAV+Q4nJWlbGFiyttINeituUd2fE39Cton0Svt1CPWSaSSyEE1q0Nb3f1+r8zS0",
+	"q7junVtoTl1VmndNg+nd+0tbhXjfgHh8f4tEB84sH01CWe1vLJK1HmaCAGTgUbo6+wQaedyTkJv3xtCI",
+	"X7Dvk0jqFSZEaa2LF/Cu0rEqyObK7z0nNk7KIbn1WERCogKqZANOe0hxSFSaE46i0BvNI3UxIppRN686",
+	"8aULQ5iB0wZScpYkghTRpZgFuM18JyJB0a4atfrJosDF9g3PBVb4IJPpJWa7gcoqm2oXiXfNmV0SQ2aQ",
+	"pYV6g2FbYhWabz44+00au9qsG35KpIbN554xDEC9mPG14imBG3Gx5Tdyy2FaO3V9kDevN8I5pQQ7b5qX",
+	"qDifzUiIxG0lDWTJIxlRN/f9rbpYz3wccUDW9UZUBoHv3UOlRxYR38ehndN9W5GweUui3AqbwYKSEO4H",
+	"T5GtdsH8EQNKc2suiqpIyHNPRTd3viXb7kHm9DN9Vm5/lm7k7lkaU6VwkxCutgdxDT/JahkuSdHzx02C",
+	"6Nxjhg4dqsXErmwshZsxgGQbDpaffUjNMbX4GPQ1S8/xcGf9tKqUE4dMBlkfZYKsURGjviD0IRWvlyyR",
+	"tVLlR8hJvb63d1Sv7h0eH1T2j44OjqtHQsXycQiRS3K0/BZUYE0rKBXEkSS4eBTMqctVD2dCoOWyuMNO",
+	"Qd2IExH7sDnInuJP3nQ+tdEC3PQjgkI+j1bea+RRHC7R2A9wBHXjA49GmXTCg2q1Wjn4RpHi8dbBQWHa",
+	"OeABhDNHJ2QOsdQBCmU7Vg5JEbq83SHpRSp8QSunVoQDs7TxxEwDfqlNfCrPXGNbghH2Vd2pLfhwqtgw",
+	"v6cy4OvVSja05sX0aBDezKm3sWhghiXiuggAMSoeoYAqMi+Zj+f8ro4KTP5GA3IDOcBJaIdMGqSBYBgR",
+	"RQJ39ZIkSuY2kNscaEBRWx1n8uHNBnQL2BNsrJ3LY2xOQvNssdBQTrgJ5jTJ5lLZg69tzhHXTx1FYIlD",
+	"Ntn/OPVAO4NSS16Beo3w5aC1cspaxOvSsKVqONaRT6KI29Zc53W9Wy/KZIj/dvHLoJCqzfh7s/wbLv+9",
+	"Wj75+Llm1epf/mLCuAAMCk6ScIZDcSeedaInT9doEvproE5spcI9RAHNyRuJb7x2mGylPER2qUnqSQJo",
+	"6kP5261j1axraJ+Tv+ygcaQ27aFqRxqCR1c/jdWw9MLW4AiwuqNHPo1EZQRsxlhnJB02a4HR8fowiPJF",
+	"eoZHVM2S9XkdCVMbq61msxdxTpfX1Bp3dNBnDnUuomKBv53TISsBzR4IJfb00hivGCLlaUDJUsl2ZRxr",
+	"58QuQEhJ24wvMsywbHnQJArKDXTcI+7OSJEqy8d1FyGvGJLTK+3iVBUkQNU0FF9td+QXVClP2K1TmaSS",
+	"/rrYGNsA11fdsiyA4mNmEKHKlQAwxNSZrDvZkj0Q775i6N1152wnH8UuyxWCyrhEcGxIDhF1tjMOM9Eo",
+	"7Mb12IZW9+nyMwypEQldrdHJ75bOjU/uib/r0n5eOucwbiO5w/R8qfck9MYynREVf/7QKmVJ3w9uvZ2R",
+	"fA6DVsFocqtEatOrBX10Cc4t4NkkoOpAtcAgLU+x50NRHJro5aWKrrhsBk7dCc6wqDh084ChHLIbaZ9u",
+	"NfKKj7gUA6Cr1q1qYroFh8qXt74eU4yd+PvDXdeYVekTwZc5IDYdh646D3MMGLjY4po41gkUNELI4eG2",
+	"mYkZh7QoPGnoB7OXs2Rljzo75SVT3SM5ZuwX55He1dec9RubWiEsdGRsaUN8bffyRh/xGoUvWYxS9nby",
+	"OD/Ye/xwj7BsK/Ht/MLS4Hp69/AaMZDL/8ndlEhy0OV/BTVHDMqYz2S3KlX6NSTI5vtsG7ogpdSznZSy",
+	"VbX3IZqTUV/dxbFmVjQ3knWeHrh5YFo/y1LexvFG/8VXcUxsIeF2l24ZZW6DLraLBqYpTluLuM3SK6ux",
+	"bB6RUVQ2DtAUk2x5rXNRX/WqY5/CFV9yZR2z8QSc2pRUUPEyQITOp2hCQtLgylt3RmjzqoP2KlXxRFwb",
+	"TPA9FLD2PRaJm8PSNoSXKEKbX020n43v7u7liqU/12xvNhyXaQVkd1mfFecrn7aMbjZBirH0VwjJElSG",
+	"XBJi0ILsE4ZIc09alKzKQaNoyxFc1hp180HOQom1HEehqqC5q49QnWsP9Q9CpVKP3mo1PJ/MRxivaTNW",
+	"oABS3PZa1UBKYXmlbm0QimzkuH6wQ6gLDSCDECpRiz+FcwAjX9YOs8vpYib6N8p5+2oVyqm/JKmWV4i5",
+	"nPxTEXxZ/UMn27L+xyqdlrM/peKt02Dm+PzbYRjk2DuiMripTrqIY7Jf6wxsV2S4uLheHNKvVKC71b2+",
+	"HLR7V83e4MON9mRI7dZ1f9C9aPdudq3oHQ9snvfazbMPN+1fO/1B3+aWfYTvCEWwOafqznS/WlV570Oq",
+	"3Ziq0EcvKlnI7rxpXmZn/Lr1w9H71brvCLvcdBS1jm0rKQC/Ula+gmzoeR/h6Qw2MT40Zcn8BWZJOd7i",
+	"Shn4BBGvGGIiBSII+QpEBXgLyQwHS+KxBdXg42/GleDTQo/kU+gKiQmSVRe6WuqBeYN3Kce/Uotctv43",
+	"lNrfOuLwLZ9HcOD6pJun6zbwYquWt3Ivjk2Vy+Ot3Tdn8sREZXR8alSN0kR9PWiV0qRTr9YPy7VauV4b",
+	"VI8btcNGtV45+E0/8La/VxSkrOc1aWvXgc4/CjvGWLcmBY+wJU4xvioZ0Cti3SA5E9MlxMBVUCdC0zmL",
+	"hD7rRWxIQZCHS3C30lt+EFIXzTBjsuSwWz45EhE3pzL2Q6vQzSbBgg5pEmWX+Xq2KPe7N8d19Eu7P0C1",
+	"+t4+Ojg8OUZHhwf7CGoDaJdg+/X0HdhBzs02+vj9mlvt2NDZZIit8TRbqIqK3FooieLNIamgc+9uJWbG",
+	"QnFUxq13L2+IYF4I0JgSDIVKOdZoICKahlSENI3IMqAuwmivXh5xHAtiziCvBggS0Uf12v7R/vHe4f6R",
+	"MSRJ4wbd021wbUj3duLvfgJHtwU8jzmNQGyWv0yz1ff1w+rJkaipnilnXz/Yz93Mtc0uixznVBY4kRqW",
+	"KC4iTAcBGd/h+YzLynqqKeamHpiGynAxWLrL3ABdBmlsFbOQlMek0N4KS3v1XGj6eYZxhuClzWShq/nI",
+	"9xx07uGR53t8o7kJDbR+FQZjwpjwa3WoS6ZUvtDJZASeF6zCVSdThfo8ny/X5THqQMquSuOQEBSRT1F8",
+	"MZy+RA8WNI07wcWgJ2d6JeQClPGRrQvPkbfBHmTR2O/+9c//sFE/Cn8mULb94BCOwL26Tl+ow0Vtq9eq",
+	"HZZ/vQhcMhUilc2nekBjFAQrErN58Fu//dOHN3tHP/VaB833rU7z4KJ7td/7cXCxt3fwa/3nd7/udX7s",
+	"/tS8ujrotff2f97/+bf3l+lQoHdcYtbLRx8/HxysCwN6iuS95m4JXCvZIl/FN7mjlzXPU/lAb+vXvV5e",
+	"d9UbhXOi7nVZygu2xa3ubp7E/7rafNKrzW08dhna4S81hOnGQLh7UtsbCY2cG/CvHujfW9VJRaqQwVP1",
+	"oFoPJL7l2VQKSuUoce1dG1bZzR/7uEy0xySVPUE9wpx0MxG9C6UnxA3UVbc/yLG8Ulljm3LFsnd58VgB",
+	"SBZBD2ofK7G1oRLJL+03P3a7P6eqkOgEETeO9SIUEodITdxjAi2y2d1zNmNUfGKqTpJZzcurTCJnPSO+",
+	"d09CQ2QwVzGms8igyzXlE1EfhgVonAr51kyUBwoMAdK2mcEx7rdFoqoNpeHf4CflD+EiDxVVAm3Zc+3S",
+	"qaK+kAupsjsXjSkJGi2lpr/xXPcxy3PRKlEIjYDkFmiF8TaKQT7uHEeEOsuLnD4gfiAztFPfiIJA9PuY",
+	"er7vafU4cj6p7TKfp7/B3aNwpnocCeeMpd3jQRl8Z30chZ5aQT5FkhCb0Rp/EH8vXqTHkDsnqKjXHCmt",
+	"AOGZrz42w8RlI9mSEhXj9WHMQw+Lx8h6jc+slOBflSixLFBrfID4Vwv+BnWQsrLuT1ULKQP8TqirP7Qe",
+	"kgFjRgw1HYfMjPXBH1wUycgfa/qTKdpEIZlij0Kz6lar3YZm1RjVP31SMX5cuJwOqf222YGuY+LuKy1k",
+	"UVF2ZFMCK3Ej2/u1qi3agXiiW1HoxqO5hqIc7CPi4Ll0lbuERR4VTseQsMC/J+6QQrThLAT1VpXGhhTJ",
+	"pCXaqj4MrbnE/WasGouArryeZzEiClZBLFov52RSSfRj0izIoawHREsp+dFA9mcpMixxbFoolg4W4jv/",
+	"xbaQzf9hD+mIqAohqh618p01rzooJNE8pOAzg+YmgiDhWgumHlIOs4WiwHcRnuEw4ueuDc9kEKXrcZin",
+	"HOvihJ3i2UzeLzdbcNMYq2XrqySlNFYrHqw6iq0fnGrEZhWa/X5783fBU5H5Kgzc9E0+MPvF68GPGz84",
+	"jybZ7/FhZ21R02vNsDNBkGqYuozb9EXlgcp8NR6+YaFqeGatncv+oHd90d68O524ymNmiqR5+oYVxLV/",
+	"MktY7b6+aYIMBNl+m+srnGa+nm13t35w5sumWoqbK+VlIMiaPOuPlpzBg3Z/sGHkgLAoO2zDquXI1Kq/",
+	"xHbiUtw/SG3ny7Y9ZU1C4ou11ZgMIBvGrAiFrUbs9o2sHNhmQEoCbBpg5PttB+20lhwO3zTMzNZbj9rp",
+	"WyYW3nLMTt/JY9ZN40w8uuWYneBb4Whos5xxeGwwz624PwIKaEanK2LqQtOB3Qz4RL+t1k72cG1cLx85",
+	"NVI+wgej8olTc8t1sjfexwejQ+fI3cbiX3E/5C+KJbfNZMoVTVG00+ByFG3Uud1aqgypfDKCkJnRPBKN",
+	"cqceNNVfkshCLIDfRO+VBrK1Q1M53awhtTuX79v9Af8ZopWSZ2jlkeoiy4fpZ0j8O7J7bX4u6pPIX9Q7",
+	"qBiSWRBGTNRn4hB6HPuyfcaSRJmevlkdblUxy2pbWSUqoxtldB6DLmPQT4w6h0mLMCkGq2f96gFuPpVX",
+	"j9nVQzBzmn40xUxpw/OI9WeyfKIrgDuyzCF4t35wUDtBM3FVfUeWnFs5/ff7P8ZNoIh7c0eW0Hd4avR4",
+	"35Flnpyw78jSc21lrHhE5OqAUOiryKYy1Nk0l8AQoP1MlldkmlMAn893BxnM6Ornzq/oqn2xuUaFgFng",
+	"JvMV3bmyxkL+mSw7dBx87T2SovMVe8BuoaLN2KSsBjabzea//vkfsh8WYED2wyrtsq9JkZS4yQ16kr3m",
+	"cG/3OdHrCDY98RSodmzKbBflIqF12IyL40USUCcbqUjzfcdahpwxDS6s9ZSah7Qtqfcb+Cd1l6Tgkrzm",
+	"WYqXMlwE27megZ6nuniGYZ+vwLj88Ldzuf4pXa3PShTPTw15IVo2VzXet9Oux/imVeimp8g+a4v3uOYm",
+	"Or7cg4/zdkhlt7gZ8X2P3paQFyE3IFBmzEJ4HJFQE5evmPCoQpDhkMZOTS+gcf02++o6W0Y1owpySKDd",
+	"tQRqnVczdV2f2wcms/AGspvn5zYqCssC0FA6RRi5wRR7FBVHQTThoh9CbgWWSqd8UVy+w9+qNZ4Y8Yrp",
+	"9/j2Wfei2Ul6bwwpVD6VvyZ6NPkEh4jNNVW7If4bD4KMBui757EhhZgmtyRKqOqabeo9FJL74I64pQqy",
+	"dXXRHtLiavna1xFhkV1Ct3w7o0CaWbF/eoIj/ovAQbpO75AOKaA2bdVYiGBngmQ8qtZhRKJSVWkuQjaG",
+	"8B2r6nTr/canSLeXwOKySw0Oxj9kpMA/xF3fP4b0H+VyGf7HH9pZ3dhGr5Gd2Cn/EGV94VdFl3Gek43E",
+	"HBnjhI+SOUjqVUskMSoMq7qO2QlSn73OvAtz4NWASuRg5ohUJzHbijkSAwTolxNmQIqLl9srs5igSl63",
+	"kgKEAhAiAQ3JPfbngreVHIAOM2L+jDHEZ8dJE6YgRIz4flyuOz1Gg8iLIDzZJxFhFtznMAtiMKFgN3El",
+	"MHHCg2yr4YGu6hBX7YBuO67QgAQ8mBHK+HyqgyaGkowJ5k2NdZLh4p1VC1K8oiAUzdY8hhiBfmWOTyD2",
+	"umhzvMu3Xid9i9jrz6Jr0ZfXon9TSS0pJS1eZ8XCP5AmF4T4QK+VgJBTZMNzFDukxTOXMJQs9GriUhyM",
+	"IAgWeVEpM6GJpOL5YvrJnBnJFRhn+cyMIMaM8Akxxl8fUnV1afKVmJ0j6rxT6B5SyBnm9ON9Im7J4CD5",
+	"jmOEZguuiyNzGl9niaOAbzIIJpGLIZVdC9mBkpxBeCt/5qxGXcTPm3BIBQ3y75ucMENaTPVwEqMU4cpz",
+	"QjplvkvcMUh6Y4Z0gzvm/DxxwShXi/SpaI6TlMME/khhSneTJM4Q+Bf/Pe0NSTwcmvPnBbmDkveMPqIc",
+	"B5vhydfxK6VdcskPmzxPBuLayh/1UAfUgLDoTGrSaT08krHrkgajcE4+buzeEOW1a1jxQucHJ4JoaeRK",
+	"lgZE565XkFb7GDxvuGKM1XVhi8px+CJjFlNXDPl7peSfHkgqhJ67+Vhx5VXACwol1djpJW0LRNw789CL",
+	"llCYW2BKdNpuzqOJsfcXKBtQTjxhpQDPo8lreGRbgpF2aqkPHdg5AFwGiEbfMbCTKJpxPLWgz3yeszhz",
+	"TMum9J6bJFfKcHtu2kEtaAGMWA40whbKUxSAT4/POyHYBUhk9/xfywKGcke7KMIzTzr1oLl+fY2jWf+k",
+	"hYJRhD3KlZgllDjho1G9Uo0b6vcX+PaWhOi684oNqcIlsdJv+94oxOGyJEwDyCURQDohcQmNPOwzdBti",
+	"rrDgKGfPULH3toUOj/ZP0P/+X/uV/VOkj5aW3ihwl0MahPxvSAF+g5nngPOYvynSM6WGMfaDhWA7AKaV",
+	"zAatZ5xgpjoJYbfQgP8kPe7jTvONgmr0HD/6IhvsX4d+oVHIrCOVE4FhN76IvsvC157JrFa6mQcV67mq",
+	"llxfYWXQ6tk5VpxmJi4nE1WwedVhohLp2KMRcSZM5ItCh2q+MzIkioT33C6ALGw+ICQEsXk4FknB3LAb",
+	"0ngjZziaMIvbYypHFdL743Lm3HiWCmcwneHIG/niY2Ayf4e++y528Hz3nbQ8/vXP/7AtdOXNCH9STgaW",
+	"GpKoVshnSJGgWQ6LMppjVDAraRoGec0KKQjUY4uP1swcKzEOYUGadSgRKPumInyL+TiE+QzKrJri8I5E",
+	"lmysgorScGMlS1eTmVCx1QEP8/JZ5O2CPOEFbVng1CdcULhCcYagYa0Mgvh1Tr1PAIkIPbbUdbWIT/QY",
+	"WoR4NiPizvozF7gWJMfHRRa+yKKBSOS5Sx/S59Q7lnz2xa6IDRTZRmL39PxK2MdSI1MnGi4pvFArCiO/",
+	"qBMxe5WphshQURXy1aviIyiGANcwACssnuI7ciMat3gSXdfXnTMm0YW4GNnb2zux4KqaQTUaIEk+2g7G",
+	"Y0Yi+7Xte1OP/zeQ9WNE0yCJSxsq0dinGp5g9HZFKxIUKu9NtigFTCYro4jK/bn1Riz0r3/+RwnOEE3M",
+	"EYZ8yDVHKOVFVZzciG3yNcek3OARpncxf0IreyFHmWBUO3FTqR2P95Z88iCf018KSITfVZ8DFd0QjyMr",
+	"6RxhcRV26kH+sAVdEhgIbU78fBZooR0SMIqR0FEYKtp4NruBONDAgf9yIOAfHnXhv9hxbuwSMLvGN4oa",
+	"oBX1oKWIgn/EmYcsCMszfOtRrqbwkUVJF/AB/thG//o//mfMTfJdUCU+TzC7mQYhsSBL4Ea8/+WLXYJV",
+	"UFdnMg7Gyf7BEZqFwcgn0wQd4qsayl7LV77/AzqsosUkYKrtKrOhTgtD2GcBcnAYLkXBGZSutKJ4Wjtt",
+	"vtgV1DcW64C5bkmkZnICGoWBz+KSPspVxLcfPLLCIa08ah5TBU+IG4tMuMpUi0QjMg64WItQyA8YAsWA",
+	"Jpi6PgkhWVr1BSRMuBZTVVUAmapDGp9kFAZ3BCAZkE+RbJzG5XASwyP5wFKfxnQZQbUq4jOSAnlIRfM7",
+	"S/YllPWT+XehTkCIpwR8jhoQpYb8zN/mQgK7QwpVkOLXLXGDLStMQeMZQcswD/yt4gfFNbNUEIcUAEPX",
+	"g7fl47hoxuX1OSraQ66rVqvQT1F0k+fzWPFbGPlcteRDa4dDyuZhGNzy0x+Gusd86Kmq2URCh5+xhDl4",
+	"Fn8dLfhhyCEn7qm4V3F8cBqKhSbYSIqFYFHaEhXtfwPe+UE2lIRo9gYKpl40pFC8gkUEu6VTVcZC1I1S",
+	"MnzmY4/KBhaoSAM4E+GqBBApND9O8aIZgb9M9okJw1jEegN/82GAY4g39xio3AJMcRLQQFCDcCd7ER9g",
+	"c3KQjXBcvFSqAMiLol07OamWq/XyXtWGexK5QOEAk4Oh4gs/SHSxwyJMo1Nka6q7rYhpSD2XTGcBZFzB",
+	"PXrR/rXcSX4r/0yWsq5T5kcr7r5UPzgAJ56sKVACdN57DHSxZr/V6chrFM+XWQU4wlCNx8EcEdD6CNjS",
+	"lcTB6VK621XjzoPqni31QrtHonBZbnLU2acI9EvYeYaK4sxxsO+LhiQiLWJI0xo6g4j82EASapi8lBHp",
+	"DJY8jeP6qUM6I2E51VxQyR/4dik+uvfrJ/LcTQFaQU1OP74vDPZfyzIiErZD62VVqx+nkaeVa4CNJ84k",
+	"AO6QpU2A2KHJD9hRsuNmUujolbjF6ikNE5y1oO8Jk+dkv14TxsyF0CpQHG3CVTwR/CKr+GA+ER9zsFdF",
+	"diugESeoM+9W3K9JbYPTUVIPF8L8sp0ZG5yAZf9G6TVmWq2mWeB7DjCOrV6zLaSqZ8AI4TuehYTBHeXF",
+	"PJJbK04lTNE2pG1pcKjj5r7GlYykin0oL9RjTC/lour7aBLMQ4HfC9Ae+aEj+y4RClcGhLoN2UZM4B7k",
+	"gigQIIGFY+ETdiKQdzBYVevlRBgS6fPeoT+Y7zlExgBIy7054xxWrleqMjlauBVY4/XrxWJRwfC4EoS3",
+	"r+VY9vq802pf9tswBupXReADjY3G5lWnYBXuSciENVmt1MSb3I7EM6/QKOxVqpU9UfJjAtZuSsHjP9ya",
+	"Ooede8IWWnFq6KO53rPgcMA2WQgLVRuDvcQlYSMpFxW3YeWvcP5LNKmKpj3Zsswo/HtIFeVCFibUZW2K",
+	"b8j9IDOCI7hHY3feDExoDUBLXKijBQg+YFap+Mlc8BGJFkSJK7FvseTruBINb4R23NTRxvEpD0IGgf7Z",
+	"emn+Mq0ES3vaUzetsX8HjtXEvROnx4vDbJNDbhW2pKG0eWQCtxp8zqVnYfv3W7A50BxBMSbQUb1aFTEu",
+	"IJMgBVzTaf+QlRtiT/5n6dj8/XOqnLIorVatlWsHg1q1UeX/95teCNzj+wK6/8nx0eHB/l69BhU+Hc81",
+	"T7Gnpog1bvioBpyYk9sXB+P66NipkRN85O6TvTEExsB6bmJXm6anu+N0PdcV6A/kp8eeT2QtkwJniVkQ",
+	"RhUxHL7NbZoT99g5Gh3ig/E+2XPrDieCCa4fHPJpj/ZG1QN8sn9crZPq6PjIrR0c7I/duuPu7Z/UTg7h",
+	"L3wyct3q0f5JDTsH+9XDPVw9JEe18QHM5f2dFBr1g9g5ddXs9+FujO8kmWKPS6Q/ggmtuAH5d7lPFSeY",
+	"KiBzEORR17v33LkoGCuPb6AEL1oWGoVLskAfgvBO1fYN+Y/XfZCRlNQKjUKtvocuuPLXjzhnBSzCvqzP",
+	"U6hVq9VanDfcKFx+kD5xchOMb0ZeCH0ShW7G0V6QjfkVtn8KJiCOcfLTWUBEIz/GIK3v94+yakyhUfhe",
+	"ltU6PqkmxSoahebVVa/7Hm6bwHaNog20JnHcuTzrvO+cXTfP0zVhc8bxnUjkIsehMjFV0rgmKguNwkV/",
+	"/9Pl3z/sX545ny7+aC4uzsT/zqdvF87b49pvf/zkdd9dfPpt4E8u63+t/ja4nAqP+wOlC1QgBnfmSjUz",
+	"LpW5FqVJPehrsi/Eguk7sfhQX3qDXVVZCkbWth55TZP4YRhb29t67BVe+gF2B0FwjsNboI39+snWwwdB",
+	"cIGpagcG3uGDHdbcoaLUUVzx86C6t8uy77EnygrAvs6nUwwMxjVfj3DrLH1uRfiWy7+C9PkUPn4RHGco",
+	"+h3hUOkAdBTgEKJTRKMDKYzNniClHg1pihjQO++eIJtzhh1XJxW3mgzd0WBBZS2QUxWlFXH7hCsBvh8s",
+	"pEZ/1Ry0fkQpJeb1Z89Vjk3p51p5/DoW/sKBAa1bkpdA0RVet7fd3k3/+s1Fp9/vdC9BH2EBN4SY5uf2",
+	"SURUqF2v+XZgozmNPJ8DTk+RLUWLLX1NUIbVixCLPN9HlBCXSe+4nQgIu4FskMK2hWwQR9K3JYVrJRFr",
+	"Nvi49GexeMuMScnJ1WFSWNvg9aKkBl4vL1oCCIkYhp+F6E58W0K/p5EXLRM3T9FWpwofc9brvG/3+jdS",
+	"jbUh9x0h+xIKPTfPbzpnUN33O2S3ur2rbg9+TyHCCcJZIBSyik9uZUUwuRL9oTB3xB+y+ld2vFotN5z5",
+	"+KQWnd3qXg563fPzzuW7m6t2rw8bPw3orY4uPlLcjiCU/Pr/svc2So0jydrwrVT4e99o+7zC2AbzY2Ii",
+	"jhvcPUzTwAI9vTOj+VBZKmMtcsmrkqG9vR1xruZ89/FdyrmSNyqzSirJ8i/QDYw3YicaWT/1m5mV+WQ+",
+	"0pY1p4Y4mcnIzoD2hTtGWzhxgLxb9P3htfLK0BuG2Vn6e87bzmnn3fHhcfvk+uzzaedCIXgocQ47F1fH",
+	"744P21ed67N318en5lhCxEHNDiz8dsGrSHjPBRQwJXGfctJo/m/cg2lroGI0VsiEEB6elGs1Us7RMlfA",
+	"RGeRCKXdHRKEt8r3y+ZqzyKWSDUmR24sTCwjIXfhyyQKA1ZklGNa4aRymrTK5xi0J42ecRyFakBznzEe",
+	"+MDGP2N0Fm1hkP9vQ2+8uBmsUOHJMEBgMpHh7cwIqbN9l3HW812fBorzvSwY80ittv1GkF8oZ+Ry4Md9",
+	"7ZZSIw6+VJwWeWKUh9uCT08ab5eUk3cR5a4v3HC6Bbfd3CFn9Ja079iEBbe/Xa81DAvusA1Ff5LNDGVA",
+	"BowchtEw4fHJbGT5kC53+i21VWXXqBv/J3UHTHZE26rphkVD//t1atIs3Wtu1LY34NbExKacVYWco3zL",
+	"s4Yr1po1DVeYWLkdCsRFqbVVs0pyy5RapfwOh4W98jjUyUeIeBaZ53IcmguMw+4elMveyvfykg5ynTxh",
+	"CZEH2OPb9Waz2azV4RSg+jcprtF0nnyoltrihlgEW8lY+xfszmf3szZfjOh+HQIWjHsAZB9QPqIBieAF",
+	"UApZiT4dP4dqVeDfx49U1tvv0ZbdUiutzfPnQDXr81bVlOUDUc38koGLqt66jlDI57XFhGNnrIA55+7J",
+	"YyRCScwTt/F9btglVmKoAkJZe9IKbDZTf4R9To5CVlmijS/1/F985C8a8QccmNFWwXekUDl5lv824T6r",
+	"P5bdcJW1rSyiziOYGMOiGAvZw3nd5+ZrXrpsKvbF1a5qu61ms8AN+Od8caY9X1tsu9ekO91dd8/bZ7Xe",
+	"2tL4C1saqe/wa8ljMQ43JbOOYqnAhSiWEgWykSxQLmC1LGeYMolDErwOxbbNNEejuQsWsH9yQgQUSMba",
+	"WYuVq9peGqBYUazsunUvVw3m1VlQT75bHrgtklmcYtfJraBAbGDaaX+eL/QWyKzwKfGg2v7cxTIv+lLv",
+	"Ntwtb5s1ezt0t7vnzrC+vn2bMu7F44nyRgrvOTcWOiSXfDBdQss9l12qyz2rRqaKe2O1Z2H3rfaouflW",
+	"/Lja45mni52w2gdrkZwHloQRMZyvlQdtroViW+min3VwuQIEa3pyMRXLRP8W2Wtm5HjFvfYqI53feenM",
+	"iaqusqDSmX3QuawwiGnEg9LsWRXfCaMpAaIq6YCPXi2jBDCHMSwEqOnfNCyMDhhSvoN3G1N8YCEl3uV4",
+	"40IBnab1TT2VOqTj5Ano28uMu9abS3xajIbDMIqZ95F5PtVl+bcbjSXeMYxClwmBEdTXEPhFj0MOCVUY",
+	"+P1mlSYDpVMRYbmIqQXCOdnub8iAxdSjMUVoMkKu0EaiifE0YTdVJ4I771lcGNl5GNTo9Z46VPbEdaS4",
+	"cUraRR2NAtYqdEEr73V2hUw4sw8IYqrkhIHVi5F1nQpQEGFXTVkMaVVw7lkRaYUDUoS0Ms6kebBVnTa6",
+	"W+6212Q7vV261zXBVt196m3X6s3teqPZ8Go7jUZ3izWaO57Xa/Zcd491a7s9b2/P26Xu3tZOY2evu7dF",
+	"t2p0u9nbo9vNBGy1nRZ3mnXWyQCw1ufFHDIrsRY+tk8/tU+uLzq/Hnc+zwBiwXqo54BYC58E1YOPbFrk",
+	"hOePBEbVthd+9jSM34UjvgZUZQFV8zXrskCEyUV07J1TecYFQGDsFmTBH+pSRVDZJ4wi5sYTQj1Nu8JK",
+	"OrhhVFqlsDlyo6rsBbRNkcI35EwcFGOFEGdVBKwhAxbd6NSp7hj/cZCF0OiPKQjIfT8MGCA/qlBOEoJl",
+	"KitFEUNimUksC4VQMMWxbnT0TQrL4vKwTNppbzMDkqSzbNf2nSJwCRaHeBXgEii2OO3IWnT2nH3cnBIy",
+	"e4CkxLFeLDi2rMG3pGNgjQdf48GXwIMXeQKWd2Q8ja1hujHUx6uvzcuwqhFTW9wKOQx5L/CxcNDaq/Gj",
+	"rS9UFSt7NTYNWf/1UY2zQuh8O45VknvqWo3DiRN3n8akT6G+Lekyxg0LDRHqStdgCUceA334zvYG41IY",
+	"egcmiy8l50fvLPLLeec9MLSfvrd5z0efo8brNhvbjb090h1Lq7HcrDfIB/+tri+AqZb420CanGDkpbrO",
+	"qZJ2tv39MPBEmoRcS71BpOxsNxqA7YaTj+ZPw9xtafeZ3iJF3A6feiOI6NONRnPnoMjIy5mBEHg27b4l",
+	"0MJHaTjhZaKGU+fGDODim2Ui8+rbpV9+fdu58GtfTv7hfvjl8u0/fv/7LzX6+ffhb413td8v39797r8d",
+	"dgendy5/e+cO3tXo5/3R4c1PPy1iHc32zyzkLYHjFdpMM/Bvb+aFjqZ19/63v5/+y32/P/YO3/7rt8a7",
+	"lbqWM+omTKylYxd6uT4poGzakgJZlP74RiT71xzRQgu6ADa1up9vt9Xcecl+vqkr96oImbnMMP81Dyor",
+	"76Iiu1n/Rihqbw8je2SlwN7a4F4b3C/a4EYT1jBgVzG2N7/qf17PCi2ecZbayWorTYQaE1uYu8HIYx4p",
+	"ozVcWTCGaNh7D3MtLSl/H9HAePkC+xHFNYDy9KKBAKWxStYBlpccYJktcx4vuLJwyRO9DpODf7Hcw+P7",
+	"d/EwXMKnBKFT09bTl0FpMwVjUkaMzSEAAqdvzFGHonsad4cRHJ8nRQcnzv4+ErWoCEvIXZak1WscAMA8",
+	"qMd06V4wjowCqUAoGU+4B6BUXNmBvlwBbYKibQGPb1KyJy0hCZ1IqkjqxHpdscMh3THxWI+OAhViosNh",
+	"FN7RQGG8oF4s+mLMxuUrlqISMiJZpGyco4VOt1VfIs6nyyNIvk4oUrDSbCywcKUqZeNgk/QVg7eBJAz1",
+	"B5BvHgvS/nhC3D5zb0k04iIzrCJmQ/jCILxDSos4JAkh032fcXwJ1GNiAnLui2tBhjwYW3LMssiRrFbm",
+	"MSn3MJmfZjONwh6hfKxJeIzhOiAuFWzD54Jx4cf+HZNTRYhzxPhY1dg86pweA1uRLs6XDscBcRA8oG7N",
+	"gAFgoLEAg7MoSsVR8Bag/IGGnDPuQdEG+ECyfixIn4NSx8n4a1YqLG+VlPIj6USKmI5FOofFrUuKZyjx",
+	"Ac4t6IyexipxcggfXSQzqYaJmamyn+A2nDCGUFI8v4DmqibYkqlvuNuluZjMDRSPSuI6lb9E0ltB+axk",
+	"BKaWz5qe4LJ29jwqqGudW7jOLSxGv83LA1ygMFl2Fz8gM2rR7I1pIjep11dZNoVjXfxvDfZ4/cX/njKf",
+	"xUDDqdOSx7yWog7QU5hasmbirzL9tfkl/y6osuak+/4VZrU8zP09xbA1y/znS6MmWVomdrFgC8ojEmAl",
+	"VRQcDtV+bBT2Tmd+zOKDtChIAuufUlAPFsPcanotMi0/s2VmiB0Q44nHzTxDDwXWkUWpcXh2+u7k+PCq",
+	"lN8QCzUVnlo9I3VeG55sHH5ITuh2bT8tS50EcFJeqm44ilvdgPLbxX2/57gtFoDRA90oT1Z0OaHImObS",
+	"qsjO3lNBaBAx6o0NwM2juGD/0hEjdDQsCtEyiYSWr0KepxwKAy+pQ07K8hrpjm0O1hnosMhjUUWl7ytu",
+	"Hwsri8OJmkjxGgRQxRa8Y/9xNooI9TxfPv4f/0FidFWmHCvTqoV/Blqjw0z7lna14EvOgKloETcL3q8K",
+	"ef/58GS5TONRsqazdX0zAouwVt9v9LZobWPHrbONXa9BN/a7dbaR5ibtsUILWR6h6pBr02xt1apodP2e",
+	"1kD/nQ667F8+kSuu0HKa8gIo1iWnttSqLyxtJuZrPL/GcXaAFo814bdWMEvwwZVybfHRVQNG+PSq8gaf",
+	"Xk3cJF2eIm3kLOUmwpA1SC42o7gxwqgEuK/TqU+49igWzMwQZig6PHlbmdpcijOLUNKNKHf7hLP4Poxu",
+	"NZoyw342wXUGNjaSh6ifgJ6BDCinN6xK2gbUJNM+HecEbGZuS2Jh47zkauXkFgBOMVJqjh2wR4+GJBzF",
+	"Ng97pEu5VyUn/i3TRHWYVgwDBLlEwK5EQOCrlJpGrSbbkPJNZ5quXrCxobj9fI8cH5GNDQgvnLY/dhx0",
+	"q8PYQFADiMtwCAYDjFTxGQVhJ3fy0nL38fNvikTasrIJemf2KxEfT5E48yIk/erSvUiyH06u0x+dMvG8",
+	"VMUicCr94QegqfQrVjGNn6+m0gUZMuKwSFflzeLNrxObcTqG6oJRD1nOihSaqcikekHdkzWqbZ550siU",
+	"3HaqZDWL+D2LH0EsT77ivRRMj2rp/mWE3VXOpvhx5usiTjV8dGmc1Gu1et9LK/JRBEkKPljg9G0+Lk/f",
+	"KQGzFDgJ6RfQrpKypti1bK7IVCuAsTGYdtURPQKywK5SuslB3YS22NzzI+YqHFMX0qAUN5sIoxghKlS4",
+	"CN5AykHwAsi+4MWKpXkLiw7+PcNWN70ACKyATCiD8rTnBzGLCObNQ+4V3kHa4HTSv+uELSpPGMhSxjyb",
+	"5zk0y04Q3vhc/ETtUa3W2FF/dZHgE18NJHQJoga7bkG5KTcOxqTsUsESUGylSpyBz6//57/+29l0BvQL",
+	"/It05ebRxNJuMBL+nTSkHV9cez7oWe8naT1qzxnUrta/mNPt9GggmJMUt1anGKGnxgK+hypxBKOR279G",
+	"xlMn7QkRo66iQUXVZHMpHi15oECgUURgFEhZ9lp2rmLJi7q/KfkMkevYItTm2eMVXJePUE6O37ZPSdnn",
+	"MIRiSF081eF7W1iQCA8cJnlu8gWYUuwKE6ScaWAl4bDBA5n+eu4Zs1EWtMdSz1skDm+YHD4Agek2vBHE",
+	"YV9QeFz7nqMyBM09SPosYi24qFsK7k2THpXNcVAlu/+xlLE1ccRWn3gjyPtPx0eClFPkG5xXK9NI8HA+",
+	"r0dC3ZnlwwP+Y/mPXhgNQHuOZAMSpzMuLwjy0S/HeHO9lqI2aBTRMRLkTW0wbsRp7cNfixs1X0GfyKcf",
+	"1rwPvx2SgN2xQKjqGOnxHgjv8YyuZBEVNk9ZtPFff/wpRUwQ94HG0rkdu9fwPiS/5Zqgt6X4Z5A4F0p5",
+	"wW1vUpJN5OuFsFP6GvFTPYVtghC/78NKl9sXSV8HjHKN6wRx4Nilul2CQnuGeK7jMk5stj9K9ZJVapT+",
+	"LJ6ZtAXFs5P36CUDaUlRne1T1fwufHZIY7kvS63S//tHbWP/z691a//b/3qElXdWLG9J2QGpDGELELmM",
+	"4y0hl7JFSeOp+8gQ75nhUM3phmHAKJ+z1mgQhPfMI10aUO4yYB0G5qQDIDSQYlkPHI7YMIAQGLStuF1S",
+	"Q6nXXavXl5YzcttA57pCywfhgxpOvzxZw9/ie2W7hWAxcUOPTZVASSPkrYCWWFkcteUrDrEu7bLrNt9m",
+	"X4gRixZstbp51XZfxiwIaNRG/Qpw1AdIVOXFBUU1tflwzw/SSID6ndYy+HHVgTzFQswPaNuQorkyu5H6",
+	"rusf3dq+PLQo/uepjZU3Kbjtym09ly85Rcjug5os2A3E3qeyBqvfV95L+Hy2kY3lmgiIADaH2Jg9YLsj",
+	"r/GDhhHPGNPbqH7/zmuzPXEoIsVnIjgITRyAppx+5FEja8J0Kffo1BVknNcy/R/QLyeM38T9UqvR3J6Q",
+	"aTMHHPwB8oStjveggmUfenD6vXh3SLa2tvYr2XZqZ1itflUzQKDTLAnDE2e2O5HFHo3ZhmxJ6XEar2rq",
+	"ZVs/zVp46saB+wNdibMGd9rYGU7I79W8pYbvge17SpiFVVQgGRPn4lD5sbrjAzgyUfBNORsOXheGc2pa",
+	"77WvbEn7Us/BmX782yN4yVNP4R9fS6nJWWqVfv/4+apklUyDrtQqvW83f7/s/PLb263dXy4Om+1fD4/b",
+	"zY9n59sXP1993Npq/r3x4f3ft45/PvulfX7evOhsbX/Y/vD7r6clq5S3rlvNWq1WbVoFFm+pxUdBYBVa",
+	"lclvqcmmLz2Rz3+nVWtUmxmwevbl9Y1Gd8vd2PW22cZer1nbQAqPfa/G6oCkNg5r+gySHGdLrbqFbodS",
+	"q/R/Gju1/V2dAJSsGJVqkTGzSq3Sx3s/oDoXIU0gyr9EmRClVun8xAQ/37HI7/l4zkF1BHY/apJZMYx0",
+	"QPLunEXH5CF4HjUHC2B59OJex0FeWBwkdZOAyxU8/OjyWhEIpM0qDQLKRkM9a2ois2IzTtUfRiCyhhnU",
+	"xHf7qmpa9gGb4/m57KTizcHTNBTSdUzZ5lQ0FfC/WBRq7waykWv/r+N3KcfEXwjR+AJDFia0iGq8pGqg",
+	"zcsO+GXBse2oXat+vFa/QDFhQaTdmfPmqsSBpE+VlAPVGBkHeLEhoPIrDXxPlykeh6oOHO7jVq7Lquhw",
+	"kah3khJ4yiOQWMK+JxQa6zKOPrCxzSF7V4wGOh5xoAcKXtGndyyFRkXjN4IEYPnCgECqL/RxEHob+7sq",
+	"FbgshtRlit2aCoZDdMPDSBXo84WuqTwaDhmGHjAeFY5igk9XDogzqeDURBR3+ia0uY4fmE+j3sSogS7N",
+	"t5t4NrH0sqYs6VE/MNL90cmQzfuXE3WEOe2iVfCZmpXxHss/DUXmEFBkB3JxEjYYxmPt7VVAONlICBxV",
+	"CYbCHODQNU7oQJDONgbUD2wOQR3ELkhtAu0FwPqI+/8cMVhxapOau7dFKInpLeM2ly82kA01R0GCob8O",
+	"cQ4/XV6dfexcXLdPsK5C5+/Hl1eXegFqgDmnA7DosM3gPM7B7ADLVjbgcdTm3gjtLKZCXGobb9dq5D6i",
+	"w6GmPIK+CRbd+eBb267tV+TGtblarYUdNsEcwMq+b3N5Bsz3pFIlZxgPg86Yufb3kR/HjM+F2Knt/Ejw",
+	"Outh+I9V6yf2RkEuj1FHeFngZeqtPR+Dt/Tp8uiwNM3kfVAzTEM5tYdrtVptY1f+Z0/+p6b+18W0PLka",
+	"5Wff7jXI587lFZHmJGnu7O+R3Z3mNtlqvEi7FqnzuBSYk4muqKhDHoy/1xpZIi8wAxhVu/QpwaLS/rmT",
+	"J4BkZqHT6qA48aNatqVWzSplx2rg8zC6HnE/LrV2U8QU/jgMaCxP/HC4BxUPEwn/yo25vvoIo/6n7sy1",
+	"PoNYpW4QurdGh1Y86i18d6OW3WVyk+HS1unPk9ukaLCwhgSLjKYrb4mbyvICg2/RRq60QL1EjxRBcpPM",
+	"cU3ElpT4KjKunwVaN7vvfvj5sLbwCW/pyotrpPBTIoWNPflAaN/m14yEWgg9POMUXCXtzO/KFs8Bh8Ms",
+	"sHhBILEJwZqNJF7V+pwBXFrsSfXhR8Ief2ezsrZ2odZSU/MflOerXMy0NrHfWVMTryX2pfpT2Zfqr+/t",
+	"MV3NSzoVJq5+X7tGXx5EfIYOsUrDUYEOQIqNeZ5QzCeEQ7LyKSqeLsvEA0P9OygamfX6BIxG2gloEUft",
+	"D0CKZ3ac/NHcbci/qwrkpb4iTR4BcsvmOd4wJ7+NHAs9oohU1m5DaHbemal6PqRxX0Es6YCRu9RlSQEt",
+	"juJMsVQwYemsmGQEIdmS3IejwAOWDojNwh2qkW1dkNN8bDox2TPzwDxAd67qt1ESPnsyP8KL2YWfnM4z",
+	"egEOvt9AMWTfcUF9gRx4CSo0XWBZKKH58glN22jWarWM4mlk3BDHU9wQKwv9Zf0DuJK+i3/g+9o4auT/",
+	"6nZO4/u51I4fHireb9Xqre3tauO5WD6J6+F5kKe9CpNq7RZ4gEWnuM+ezi2wqQtTLJIKmMZyc1UtslV4",
+	"srV2DmyuU8bAy4C/YTRrWnoW2moYQcXg9cyMprbuw4/1CxTndoANocLSKizuiwKI5lFnb39rt7Zdq21v",
+	"15pbjVp9qwYFPwvTO7qULwkPO+5CvsfDnRfJgvljHQV4Ul3/uLGCHxMdWB3HpTb1NBjX1UyBtHZbvCTf",
+	"t5G3lUryhWFcZ0PGRQIOyUHieyqnMDmVl9GHEYlYVcwYMKFyxM37KhagtaRSyqk+jAIbMCybK7FWJSlI",
+	"I4TW0eAAVRl6SzRn5yTayOYFcCOyMNqoghiVLiMjPhKI4ykGhpApuJCML0IN3sEUJJgvFBBsHlpEbeG/",
+	"oqtCrg/QuBk/w2dYNZibnvFSoOyeYgLI3aJAY8WvDEdxwVtXBA+oSVtjB36I1dCoter16u6jmQ3d3Y06",
+	"bXQ3dt0tb2OPbfc28mQDM5feU5kNc5q1mqlQZCZ8zqqD11nha40S+GuiBOYYTOAZmFvqx+BeAzB9pioO",
+	"mDnallEQe5/fWISz+/S8b3OaqwTUSo2YYcTu/HAk4A5p6ThDeuNzrEfG2Zf42h1FIowcQoEgC/+t7TZ5",
+	"AxhqZfAG2NzhoyBwSMhTlir5YmnCYBs4u2ORKrwjSBgRcesPzdCWZctbOLnvA0c6Bq2kMaXptzTPmEsD",
+	"IK9KRkPdYPM0loOWJHz4ngoSMerBu+T4RGCrIVdUlLBb3tPgdpo7Q9OhTq/Qkp27d1jmozuG2h/T8slA",
+	"NC/JL6CbgJtu0rWRfhl9wLNzf1f9us78XZyuL83QW+z+Q1hvj4DpAKpmqJc8nRYkYYlYhHVjguokJaUA",
+	"brdCsgkoQz+NVcmgglmEnWiCKWpqA/LcR+kGlyPTp+J6EEYMjUerZOx5+Ir8xzXtuvXGVmlpHownzfZ6",
+	"fDKJNdGnUjauIeKmVInPMOTNV19IggAcJZSIIXP9nu8m32kRJ+VuQPVCuc0NAhR95wFxDAoUlYhjUHKp",
+	"hzNEKQdwIHa0MnYI85UzYjwF0JZbvqWno8VrJ6R4hhckQdR2GWc93/VpQICUi5QFYx6p1bbfCPIL5YwA",
+	"ZxdWPNMsu1GINbKHLBJQ5z8Fw5vOYXcURfIMj8kLCZuQ6143ZkgVOEEVcTTtunWvwdJgK/AKvSbOvofK",
+	"5x/IG7dIn+bxED4+9ZyvKFuuk488DhndQqxp35ew7kkmYDbnXWZ0gTbrEVjwFhraRcjxZpgoDyW9a3NS",
+	"oDdWEIP1VcRgEVXdU5mcL5XibR6r23QDegZb23Zru7kiW9vjo23X3PXP1qR9TOZ6vXBMUngau/1pEF6D",
+	"TpxjpRygL3Fg9yfIWmXUqv3sQEzMtIXfCKJ+U4ZykbyzFD44scDeCAUBvveF9sdEsbQs0y8NWHTDRFoe",
+	"QKXHh5xVyUf6jzCyOaJjEyIyQgln9yavVAvqKsMawFIG+gldPcvmZScVFLLXiYiAPxLTzalgJ5yMzHEU",
+	"nNkpMOWSGqWOFB2OkeDSaCSp4UA+JkaQZu+zwEMCeN1KlXQtx8c5PDm77Bw56axlYMyyH9u1fQzPKUia",
+	"kT2fj0u6sX/nx2Ow4G3uHJ1dfGyfXjmV6YjiyUPID6UFXzXWZugl89gjlw0qHCioeYC86Uwknji9xoGw",
+	"PaO+0xemeqw5U481itXOPggLpXsnmwc/6HaYLchoa87u4e+Myl5dCeHcP3pgb/pUXIEf917VdpB7QcQR",
+	"Y/HsGWHe2qIqtqjmrcTvY1HtP9yi2jGt7YJNohfO1G3y3FdF4c5dG9vLLY3HNLbzAG9MabrvhwEzDBus",
+	"1qQLKoGdwpgHtZpA35OyAxlFaTKPp9KiLOKkXZKKuyNtATX7+nGh5B6aMOpHLQIh2UgO8JpKealAtZ78",
+	"ZSPVM44mi4Sqk64+IFat3gH27yEsp9dxMpoOXp/l6d803JibX9M/rpeOAmSOLVSI0PUhvquwe4lbPC1d",
+	"BoZ2wVlHE3EYTWuBNxw94BCY9jlx3neuSK47jqUyyXwolt3P5sTD+cqPZwcJjlPF8GDk1dol/CNdwssp",
+	"MmPep/iNDDrytefo5XqOfHODP5nvaGFMRLruFnY7ZWTtG7GM98nmZZp4ivQBcLqfqFKFSFs2nilUjlE5",
+	"FarFTiv5tNSwGteNxdbR3VPgBCKO3O+p06dILjjaUwV1/nK+KtmiRsOxJlxDipS+0AuUy2Ynq3iB5jp9",
+	"Mkrlpbl9pjhpmrUa+Tm8p5E3PXD2barmqOqXry6nn8i18iDNvcigPBPdnczA89Ddzav67tPo7vTXZ5Jp",
+	"vD7rrc96j3HWm2PJyNOeoNzrhl82DXmnDn4ec32hoDwrWTzt9JWm5VKYNXaJzcikSCn2y7LCBN+wGE9p",
+	"UvUOh1F4xwBQ7DHuM3AGZVS9PAB+bJ9+ap9cX3R+Pe58xuLAlETszgc4MNSCOUBOT6yehl4y80y474Ce",
+	"p/A9abmoIuWarzL9RR5xbS5G3YEv5LAlt5ZTT5ZxYLWIh8Wc0/QutHvOkY3CQTA1sM7cMjbMmhbEOe+c",
+	"Hh2fvi+OJx0x1/fY5DS8UNsiXYml9vn5xdmvnSM4elO4teSF7ghIl4iue0G6Y9KnKMKW0hNqGR7pDz4N",
+	"r/8rRcnNM0FgURa8Yj99hZ7p60Um10p/RIDdwjBFmKprzQZlTNfQmx5YwM42VUt7fsD0ULosiv0e1BOv",
+	"4hvg817oXtdpo7vlbntNttPbpXtdOSd92mjulFql7j71tmv15na90Wx4tZ1Go7vFGs0dz+s1e667x7q1",
+	"3Z63t+ftUndva6exs9fd26JbNbrd7O3RbbAT/X+xUms7pbY67FxcHb87Pmxfda7P3l0fn+bB4ItAGaeM",
+	"26MBGufj6b4tg39r83wo5AJE/ExkmxwLkNT8ptT6408zQpKKGJDm8ZSlUNeLdjlM2/6qNqwpx4ug9Ybu",
+	"U1ttbcX+pazY1dLrnrUdi4YMmTTtBpTL41qkN7o2bpU5mzNucyENvdW/Ph4K7DGM2o9g0RpFH+NQWrVY",
+	"SAHbDCasbFzgU+4ykph9Aq1Zi8T9CJikMxww6mkyoG7f5+yAUDIIoegBsmPwMMbCelnTFxjhfX4DVPIJ",
+	"r2TL5jb/N+lF4YD8mwzoGN8Vh+TfNv/3xsYG/F/ekhippNz+eIKFEywNqtK0PRXyb+JgVNqxUu8bvkBd",
+	"l7d0jo7k7xpHld5qEefdxdnvnVP9kLyTlBnvyyHyiDdixPMD/4YB9bBL+ZxvT7xQ/1VeqOmWagE+q9tL",
+	"yjxMQWHeKNI+T58nV4cs8kNvkbcmo0SAR+XfckqSwTIYXbT70fBqBqFgBaxHCroxjVmp6JRxOZE3c6nT",
+	"C1/iKSMxAHC6Vz074BhoZ8KTlGtYY6+eMcBGrZ5lADY7D7AKF4LXSAG9tgaz1uCUDTeMwm7ABv+n0A0R",
+	"q7NTgg/OrGmt2UAdgnpEoStVI268lr7iC9LzoR4RD7VyVuElP6HLlxsLWK5wp+O6Pjw7fXdyfHhVyk82",
+	"vqU1vxHwpO7JAjcjDVOSO/7NOCtt1/atUuzHeMjSlnPKs9wNR3GrG1B+u/i6PscJmBZjz1oyefMFyzTd",
+	"KXQxdhO50LM2THVt3j8H815avFmDl2Tt3amW/V19mVKZpgFuVOkAFm+TauONinEnNciPPYeUKScjfsvD",
+	"e25UEzdhQxWLqBx75iGgGmYa+CKV+mzHTrWwxsTKxTLTU8jfRiwan6mqIIvYTucUVvB8u2zR6g2XYRQ/",
+	"QtEGFHGNWs1K6zeouZLjhfo2sUjacalV391q7O1vbe9tW5OmUDqJ6bM+v2MiHjAeX2n1fNW5OAWvTfvk",
+	"+vLq7PDDZSFeVqnu7FfBiyS35A3EPEeui5DoAYspEjbLNmENNKg9pS7ADAANBgwxstNz9iX9QddpSS7I",
+	"NSXbc3lYUkUc9VsXh+QaRRwv1EzNrtKwfAHHFfT7Sop9aejSqpilVSXnaiJzuqyUk1ZUXwhX9GrQpEv/",
+	"htN4FC0kDZKbj/lwtJBYOMSdf+TfwHL4cy7zL08qg4U9ZMtNtiuU1EEokQENhzIIXLEW5Y6shBKpcXth",
+	"4Ick8PktAz54PwYaiQgsLciAUZ8cssjm+Q8OlZWHRSsoEcwNuUdy5KX7Drxz8nHNbJFMqqalyJeCbDSc",
+	"bLrelVGnWMQ0ikXqDYEalplwoC8srDkZ09uJ0722mZLXHxA6NdnN5jcsxhw/7RLQgKep5SUfp7Dkkqf+",
+	"Y+9hx31DXfz+8fNC6kJM0xcLC+DVazrWV1Olda1KV9Skiw7NwzWpqUgVLWFpWcU2U6llaw4aNIaJlPjh",
+	"J+QfoDoXCY0sHRNZ9bT0oGPSauej56LeVS3BVAVOV/GzKKPM8vbIIQ6k9XrrY41/eVM39MZSpDuXny7P",
+	"O6dHUhWEUaoWfIEhF1SaxmvfGBtmqu49SJVVckJ3qXCpxxBPozcj+h+6zHBfYyFAKG6Uqjd4Q4K8NVs5",
+	"ZNGAynGejrF9kfqpSFznTzgTft1F5WVmXJ6ytvDEke45n+h2azk9pA90T6GHngvSdK1z/rI6J80Wma1z",
+	"cg63za/JFjZTACfy5aaK3Zzq4v4/R6nW8j3GY7/nsyhDyJJu91KrNKSALVdxmVSg5MXXottWyuoncF89",
+	"e+/VU8s64xC79iD98O0OfKQL2JfP2YWkRZEiKJjp+VeMIcLS3iTDb6TdTJFhzOr0NptjZW2Rcf3nXD6z",
+	"vP42N93+xBkA2vFXGox0tt2QRZCRx115JYJS3ei0AfewzYeR70pT2aA9oTHUtBZh4JFwFGOdHCgSrpOo",
+	"/zmiPPbjMalNq2jdxnF7zFjDFI4tPfhYSMEXqRworkxtCvElhPYSDcgc84uakNywQiNeccRlV1FomIoo",
+	"FTGtWrVW39lq1PfkfXcsojfsELy8ja16dbtZrPCaCys8EUcA8YarpgZsDzD8sVXd3bNKmtKjZpVwt53L",
+	"DSQb0aju1fXFX7FSzVZ1L5n09nAYMHLMXbkqjG0pO9bcsjKLApu1B25sH9eb2fth9pPDUeT2qWBJS3A4",
+	"9CbNPivGg24YyPa0z0+m6OvmS4s2yVWzRKwJZNPaTngmkSatKV66kbD5VUmvmeVKRhHHaJBSGxaBqlZe",
+	"TjET1MtF1UFgtS961gHSshVOOkoOP/tzzlpnPBud8bAznpzEuSc8edNabj+b850SRC9YcI9iVdskYLGC",
+	"Xg4j5iINHQq8yWV4x7gXRm8EkQekiN2FKMGsFM9OBXHOzy6viPxIKL+yKe+7ZQ4pY5G5OCTDiPVYVJmU",
+	"8Rdw61V4y/gJu6Hu+LsRKbZh18KXk6hCRoBvT+o0uJtg9/6STuaVd/yrd/viQlauICYEiWGtlOW+kfZG",
+	"5eWji5aUFjgALg0Ci9yyIfLUuoEPecf3kR/HjCN2CO5nkc290BWtVLS4EQNrjgaiSMzABwwpY3MlZizl",
+	"UzJIYgOP3Ed0OGQeEX061BTt1BQCjmVz84pyK0EV7Ok4nazsWh05AwMD7w3vrvGvwswR+OWSuZE0uuW9",
+	"Av59ve/tubvdHdrsbbMtr+HWuzW6uE0CvUhjlplMls0vG/f39xvSINsYRQHj0lb1nnX7vz0R1kcvDWw5",
+	"ja+3/tnY2L2vdT9+uju8vxjv/h7/be/2byWrlFlZcwMV7MvQj5g45qXW1k4NbOcvV1cnpdbezrb8U7jh",
+	"kEnRETEqTypy+7DSn1YpjkYiZt7xUGDCtUoSeMtoBNUonwAWhGtdDfgMIxa3vyYj/Z5q7cdENp+/smLu",
+	"KIIDD6TmF6NkllBdyrCcT785NWcgeXQhrD8pxz4TeDFNJagUpwDM4Jf8MW7lYqd6joYUfOqPyjZZRDM5",
+	"xbmfZU6DprAvuPAIKFbGXUZ8b1rLkntyrv4B/XICzO+l1s42EFrrP+uJwBJxJBfVt6fxvk8ND086OiBf",
+	"8TRTky2gyZW3lHsU1Hza1VbJjQYbtVptu777apMcTA7KxTzPK3FR/jjZ/+J8yUXskq8rbSHNvU9KVx8X",
+	"J9ITP04qg4WcJZn3AMx0Pl0eORU4fUBpUlWEPqeKdOGw1K9pcymbMAcAvNhFiQ/wRh2FBT6dRDA4FuYU",
+	"3Ph3jFvEF2SEjmopXvW5JJexAPUh4CmggiY0kAbfmMT0lvEZyQIr09v8MDQmCPeBz/1BnnruFDJLQx6M",
+	"TRqMReSy3CV8NGCR717oeZigpMHfMwrN0kVmk/Przcj3GBGMe0LORDk5T1JB7BLqCrtUWbaBOcWB75Gt",
+	"lktiSpM/QyV3XqyKH9gAU3MtQUKRXXPfOePiOeryB52n0nGcrlaTogOTiRZJRpEUU4mIEq/BO7lGtD6r",
+	"LIoiloslsyiSI0aaRpHJCs/kURB9MlEccwJVqarpULW5zfFUQ4SU1qzXY24sWmR+9oVlVuSxuWFJWJAu",
+	"HwTaSsiUHS/caAAiszmNmCqZgBpbf7U6PWmjRSIGxYSAn2Pa69kXKSH9OBhPSdFoEcrHNu+NIsjxVxUv",
+	"ZDewLpFXmGC/70xP7Xih1kTE8CBqas9DNRp9lpZ+NZVmkdowdMTHe5psBzFk3Mu+/RIvkrKaUQHDXjyR",
+	"lXmfTZRNsnyX0cnZmfvO2Sc/RCenw/QkWSdLqeV13slaSz+TvJN5Wjrvtd38mm7TmZknK2uFgtKOr0MC",
+	"PWUiyCLiZ1Va7TVU6OmgQgsYyS8ALJTC/RaJ6hh3K7ZqykkXPHSeNLan1B2RR1ibO9n8Kwdsc8fEG0or",
+	"3gNGShFGsUMidsciwQTxY8U+aXNNZIkZzgasVL7t0yXxwiCgkHxCREEB2TeChPdcZYgQ7YATLAY6JoV2",
+	"GtAgYCImGk9Iyg44sEYDhEA6Fvl0aXP1qQq4/8Ak92McCigE2ovwpIH8fUT0acRUzZVYYJs1QTgJ71iU",
+	"2q4eHVvknrFbiwxCDl4hj4wZjaYlphwbszgHQwtHLXMedYJHbtKmxX5ySXQLY2ezj722rI8JaK2efBp0",
+	"uJQgCZZmBr524sLsNEVftFNMsHq5UGVUFQK2RwPBrFJm8cI3CqG4WdRsHh8LRxo8ZZ3dsejKxxOYRwFX",
+	"22xYJVirpdZWtda0SnL5llob9WrDKsmlW2rtVbe/PYdg2NbO4oetdGMtHg8zNtc6IvYkETE/I+5ehfLd",
+	"/Ir7bbE0i/RB0h2DOsGnDW/x/JSLdG0vbehfwtee0Mhfi9PFxOmDTh7pAph39khHeX36eC6JCr65fV+y",
+	"DNTbc5EDiPC/5A1VUSWOsXfBZS63L+AA5DNwk80novADOkZrnZTDIePEKOJfObC5UyQn8O3yTdKMlqKY",
+	"oTySclghC6Yb6WlPnwlU7XtisHLmUhCE9wLG3+c3aDbBNkEpT9g/Rz6AAAEkGIfurSg9rnCf4spZuf0R",
+	"vScDGrMIUezcI10qAH8gwlHkMkHKfpVVyQZ5HwaeRT76HDIl2zeR746CeBTRgJxHoTdyY4ghZDvbKOjs",
+	"4dnHj2dHx1e/5XuoFNUj4NEaT2KCL2WB604vY4HnJMTaDH8aMzw7zK9FD21+NbfeTFd5ujoXzF3Ou8am",
+	"ZTEXJjBnJMKzy2J+2XL/YYa0bs18QzrnZFtb08/Fms5MzIsWZWZu7vI0bc8EHoxplmhsY5pKpiCrmcxH",
+	"tKEPtymUzijuS8nqKkSSLyBBET3+uRdAKXNkqiRlYD4JXWHzAY1uiR8TLWYP8CYpthCzG44iQj0P6hJU",
+	"qqSt84WxITY3QDh1BwliZKNIyKsEuidfRXmCJMo9LqQYYp6Qb8auhb2E4CNzkskU1lK11NMUbsIGPtQ/",
+	"/3T1c/Woc9K56hw5pBxyFwu0w7sLIcdGzvY6W3udrf16srVnIyaMpOMXKz47XzCyCPkV+WQ8yMzNJF0j",
+	"M0QXkklxiKo2v0pkqspaJbQXs4g4SRKroxgdBClv7dRqFbDaVExYbUebYwJ2ceUIZGowW+KGAwjlhpxh",
+	"aDJizOb3dIzMmf9BlIAGzxfzZMsHRKFGy2FEfrk8O60QR2cpq9RuMxnZOdCvOWuP4j5pVGtqSDbMhtxE",
+	"lMekfPHukOzsbu+T////265uV1o2J8SB34AB+yeVAG086WgWJPzFxzbAc+oSJkI7xADBWrJNSo9B0gt+",
+	"XhdVzAyRz8nPV1fn5C0Vvivfayg7TC9pK3kCf7fwRtKlgu1sl5NmtTKtqTiWfJXR3UZ1q1qvQMrE5T29",
+	"uWER+XQMw5kfNxL43YhCWF4w7skGDwC1awyUTpIRjMdWwuzhFAxflXxEZmmbZ+oCgJKTOq7mEMWsOm+a",
+	"76NQHjI4U0pYEYPgm5Qnz1xLAY1xxR9IFU8DEaaAg+yCUStOWRLXWKHAIg78AzuMs643y7XPHbQuMKdJ",
+	"3mfhGVA2PfB7LPYHrFIlgMIG00BbAqYCP7zotKUCn1On4K9aoQB0fjqlWRTvVW66YQ4zaN2n6fk3qwRS",
+	"r5FtzsQ2Mpd7XvBMNhN5Rxdop2rc/IZapXS/llqlyb25DE750Qs1mFttflmGResvpNtzSkWGyYQfq2Qq",
+	"1GXWje9lwoXugJF3Po+Z28ftMa32w2JdjvM1KODCVa5QRCqhMldz5SWmeUmWmvt1zYjXWjNitgGd5ELM",
+	"iejlyCPTFIrFGCFJex61ZHHFiPPkOw8t5XyhPbBr2sjFCu8nmIlms7a4FzdTSrLe3G1WG81c6ch6daew",
+	"dOTOa63TkCzixcNiZs7o2u/8LMoEF4u/V1rowairkGWiRCy5oqlKSy6kbAs2L+fyMFO0BgomIo9pGa4u",
+	"xQKpv2FzOHMiX1aaX6lIsZDxOm1fERGkzVW9nqknr2RPvjouxyUrBiQD8VxKBizFyKiVVC2neWr5csVF",
+	"Cmf3OxUTMIZ4uuxPbkpN7XXe4jpv8QdXFxgaYnLF8gKppE6jgsZenCgw0LZ5+khCm0hmsCYmUcWEWSu2",
+	"eZcFIb+RZyDroayKL19XoL2/kMm9ZHL7aurjGfONPdNjz8Nz55fUQuvs+bUWei7Z8/O0UN6XtfnV2GYz",
+	"QYEzRHshJtAgBF6a0yTLuvVX4W98zm6kp5enV6YBtHblPJNyAAtYtS8AOxjpwVy6xLN+EgznnGdfFQDI",
+	"VACj85z3FYuEiioxGKvSAjZ3cB+qgL/6qKonsEjQYEpyTrKInpjcUY/SU1WBVv2YUwRaFzYQOFfBmAgW",
+	"BGJ6vedklJdtyKvM9i/g63qI54l9Ye5Ifj+NLUymtYoLJl8mZYlO7ykmylJTm6hI2XI1gfK+neb2VqNu",
+	"Zea0VTr/dHH4c/uyo6bXG8nOl85ODztmGZzDs4/nAB8tvU7KRRPHD6OzeGxF7+u1On4ekZUolecvM5RS",
+	"5AE7lEZqgNpXddDwfyWbPOf90tpX9MNR4OE71CS1IFPWqZLPftwPR3H2JZOFkm2OlZJBZThf7VLBO+0S",
+	"vvWbUwEQXarSE9welM9OvgO6uh/eI08zNprEIUAJVWlQSpzzzunR8el7J+k4wkxt7sLHmac8cQTw8fe+",
+	"YJUWodJm2Ij9QTpeEDzqU3TeoeRlns3HLAbDhZJIy1n5rEXu+6FgpDeS80ncsRugB5ITEYfDKmkT/X2b",
+	"60/4gjiH7dPDzskUnB6eQfXuf1H+vwJNUrAGEhfdMl4/9ewP9vk9si7fmqfL8aC+kCpvPkCVf+50Ppz8",
+	"llHmaoXO1eXbu7W9Wq32eClyapqnq9WLdIvD1lr7C9f+wh8WtYI1CHpBi+sZ3kJtdmzqvftiE0ja4haK",
+	"HHdHY+JkJRHaF46Wh45FaEwGoYhJg3jM9Qc0IMOAukxUbA45a2bBoiz0A0EahuZUwtdQ+ACjV5paJDkT",
+	"1L29ieRuscggxEp2AY1ZhKyCdIAxO0HckN+xCHR8HJoFAhU1NToFSURjRspeeA9MhQD8YDxWBQHT1qvC",
+	"gV72aazqJ//WVMNEDr60LGR71Zi05Jv3bJ4dIsyKyH4FLIiJkkeORVgg5H02v++HAcOSgiJNEonkGAas",
+	"F5MRx8XJPBxgxctt87KTcns7qnup/1l2g5p8K/oB45JwKoRGTMdykq7rOewyNxwwYXMnOS7KFRIEcsxC",
+	"7rIDaWf5yY3E6VxcnF2orBnKbe4wuXcvGBUhd5IajSpqqxYCpJcAY4ZjqFNlz6p+OFr/OaqfupxjxIaM",
+	"xoKwOxaNbW6UW4zvQ/gXOEagAJNFREyjWNmDZMgiP/RUIpQfC8hR0Wk38oTa0QZAO3YqkEYiYjoWxnoe",
+	"8dgPUt0mO3LBeiMhzXjWCyNGKB/HfcgzTfZDixT5y8LI5sayKaPf7MDYX1YSvw4jE9+UAq5snkTBEzBU",
+	"dsea6KxETFrGRzDHS54fUsiWrqufvufNRI1JC+4fIMKry4LwfvKRXOVNUpY7iyrGz3Q7VyxC5RlHzzjR",
+	"LTKXh6Nj+qqwqOxwo+HMoNs5V0vmxdnqqk5+YmZmuXHkEg/GUgLxbLH6hXBSC5izRZbrpDWKuPN8lk47",
+	"PbQlO9bn5Paeun368OYWOMiWZsTJL4vvBG974rNK7bn6HZXoXNDr+EBg3WonFc3Wo5q6PrGsTyw/HmeX",
+	"2jurHF1e5hlmPnf5p4uTLAdcEpNDMriyVEmkVmtUyEgwnRuf6FKb63ExCMwT2yFLXz4xppAF7bt9OIwg",
+	"ifnCxkdCPf66oOWPa1E8Ez2+VjVrVfNXVjUYPAJ5CgJW7eYN/fOni5PKsupIsCBYqyJCAavRQrq8hZSP",
+	"vF8rHrKA3rlkQfCCdQ44tzKYw0WUkBwk80i4nCIxhmytRNZKZK1EVlEicgsWK5Al1MWL0xJFQRcYCSgY",
+	"SLXrnpQdJdicSp6zlDAfigKiSlBBgTCK+8RJxVo+alMBylT5+zmLXMZjesMcMsR/Q9wGTjf4tj4LkEu1",
+	"XLNIvVb7E3zFNeWd5+r7PtR/iitV8rnPuM27YdyHWAEWfco0Bglasc7rRCt8YXMvCodD5lXzv7bk9x0E",
+	"LKIHHxuZjyQpz3w+lESSSFImbJQLB0GUp4VF49UEzI2VFEVFUlBIEu0woyJyBrLRDzIZ/MBWCBowwr5A",
+	"Rcj8zJAusOfy5YIipKyp8J2z08OOjgbJgZXNNkIkZPkIic2TEAnRERIoJWYCbBKr0QuZgKjF2A0Yxht6",
+	"PveEPCaHpMfudW971A8EKcu3miPvJ1GkShKPGgaUk5uQCZuHvEraZF5wwMpFByDFDwIED4nRIKpImmaC",
+	"xXIq01hKjnZ44ehN9i2F0Rs2GMbjdOWC2WhuP5sPZCfiPsXYoxYyvhYcPLyfHx0xrZ6XFRnxQldM1gZL",
+	"zHB1KymDBJPS64Cko6dlV6Ym10yr88M0z0eBd73AD26appDxkpWIpVazJvXg0LiSIS+W2qRPg57WG2q2",
+	"F23+9Iyc4nZMCTtBM+q1mpIpSG+z6AhOdx5N+oqMEfx4dnr1M+KecvZ9YegJmpjEJEm5zyKWGbmJyFTl",
+	"4T0wW9ZcPhb1JEePpeNQk11/LoGpfAyqkY9BXXZOTkpz9x34G9cBqfUBb33Ae5QD3oLHua/J9l2MGU/d",
+	"fkCGYRAAH2tI7mns9gsx5GiUmza5YZIXkuatau5c6G48AmmewFvlPydKnHYUoj2Dk/juqOdXlMFUiHr+",
+	"ZpXkSSQ/+O/gmmUC8uQxbvm5WEGbTjfSjANlqQVKTVr6DX2kCntEDgAp12u1/52zEOWpGAkMyafLI01i",
+	"XMmcQ2vVbfMsWnrk1fAw9W0ap1kVDnv8gavgaVS44cZYZ5M9k+Tu2UrrZaR2Kzr0TTcI3dupyvRqMrNb",
+	"86jDg60MuyychSj3SD+8Jz0aQZWkaMQFodJu1OIkYjTAx6vkIskTT+SEsIjevsJSEGv0DEq5SU0S9QJK",
+	"d8AWjwRTLC/wFZtfFtyJiWstTBET5IbFqkxsgYfjPYvVKw5hvJ4g9YiH92aCjVUKez3B4kukVCi16nv1",
+	"7W0T5+Al4GJRaj0wIcfs3DxplFkAa5n0LGRSnJ8XQzap6y9TMm1S7w6LsbzQIM7H8I4VVsjITBfphdE9",
+	"jTB116NjofkiFKOKQ8o6q6ZJxkxlrFCQuJbKpu2yccg9SDLg7I5FZCA/bfMudW8PiPNVvrZFat8c/IHw",
+	"EF3WUrKCkL5XfmTNQOWNWKVKOpgWkfrp9XEJc2E5+xIrT72vcmG9EcMX8vDeIoy6fbzB5j4n8nAm2y71",
+	"RniPN8tevBEYZhEtQk1EOjTWS5hfINaQBG3gKjwuqqlH3xCMDlF1Yc3oiyCCxbKF3Oc3VfJQ3dDGFZrT",
+	"Dy/J/035z+EoytFRcGn3jyLzuCK0LtraQZ8pjP9nOSd597mcF5gs83m5AkutRn0JW7lgcL9zSvDD9HL9",
+	"++llFCSwXdb+vbV/70eZI2rHLmiS5HR+6hkQm1/xMP5tE/QCataAxWy6yy+XNxmHoGXMIH4VxbgCKoR4",
+	"kdxTYXOpE3qQi/hwlXAYMBqpl5xD65c2vaDv6B60vpP6mEus2GdqwBRZFo7sG0HoDfX5Wug8odD5C8QF",
+	"5J7J5ppqm/AlHmamFO15539hYjKvFbdVOc1gTbPo9yaz6HsATfFF1vGBmcRIRuvKwWRei/xzFMYs413B",
+	"g4XhShkJ9ihC7zLxkbwckbciqFhppEazVq03motbc9kR+s6G7ER4YKKmgIZMTPrnH5Fx3ReZVaKuZvK6",
+	"M7Row2HAyDF3pXrJjvukux5OGodAdXp2x6Irf6DPHaXWXrXZtEqIM2nV69WGVZIHlFJrt7plleSZutSq",
+	"71T3vz20tI0eu/ns74mlAiEiaatwdq8MlbUyXVvwP0gTX2oS/IX0cM6CL4rVb4aj2A0HL9eJ1+GeKIQM",
+	"SEV+T8eEkhjK7yFD+5waJghb9eMEeEpJzw8CUjbRsPoLIg6HolLNFFBJHWAFJe3A6ZbFL5fDyOZqgio4",
+	"lQeIZc0Hp3X9GXQE+oNhKITfDRgA8FP4cq6IiaK7N0rqaTSqvsOC4iRmF6i4ZR6GcSY6bZl1Avcd+Xbd",
+	"zbQNE8jtSYhxSx7o5HEl1jhdhYt+qKnzTr5W7dMztbYfiAGxnrmPcDbCBJzO4X3GWTiJspCyAnbCJFCC",
+	"+LH5cBalcOkPRgEA6SP2D4YgbwS5k24U3gJlaS6Uv4SLsWAyX3jVwaUH78UgdpbBaex8xxqFBkrDSq05",
+	"pfbWttzalvtRthwItxSy8iZZlLNsObO+2wKl/w3fglH72lJF+tO8NNgXZtl/mytygCSkCHeYVYeNHBp5",
+	"Y44SwOYLMQN3qNtPW0mASVsggYDRVSuD/EwMIzDN8qlZqcV0YPMisy39BhmyCOOf09gGrszhfmLGgcn5",
+	"AkdSgjCbWfIfWGWWYJF59XX+qaniFoJpNhfU4bBgQO/qqtT51/S+XNCYlVq1am1rd6+otFmhclYeFIBx",
+	"WiVdoRJeU9/ZatT3dpdU1ouAaY1dBo2p1zPXJt+aVqw06DcLwZiJ0bhV3d17YQwDxsZfnFvAFM5r9NXz",
+	"4BeIsxL85aJCzY5sfs1s2+kZF2fc0Cn6SI/6hLQ5nKfz4KdMovRsjv73zFSQC5KoZdKBp9Co1euFHGpZ",
+	"WfXsWdTWWuj5aaEHnTuNxT7vxGk0fq0JnkluQJyRVS9XE9yzbj8Mb8VUakup+D7rm5bt00uy+6e44iYZ",
+	"IMWom+xQmPX2yUnpzylZwFZpFEnZ1I/joWhtQrcoH3+puuFAD36jZJXUPw3y/Zdl46olsrh9qxfe95Vo",
+	"fxlT9T7dsi+TCksF6FwaBF3qooBid2p7f/1f2vLsht74/9kcRQHYrcVhvc99GpOzIYP+EySzgogejtEb",
+	"QZxRFDgAC8QyFfAhSGvyBVH7vcs8EodQnY84arlfGqIAn4fAGqNuHx5lAz+OmVexiPBvONM1e4wv37Ix",
+	"KTvvO1c2N8Xx5i0bO5UWcYR/U3c0/0Uyg8QLXfFGfnCgEwj8m4ZDLt4dkv3tRt0iOALQ5j6LmLTQpflN",
+	"nMaXLw6JQ5tT95aH9wHzbthBWtgGyCbKYUR4qCx2+fF6jYgKlFeKWBz5zDsgzna95hCPSR14l1D0q/YX",
+	"ucAi5jL/jqmR68BUzrHyHdGnG81646eWParVttwuFWxnG/7NWo7OM5NLIPFooSs9NfPVytpQS2uWnR+j",
+	"YShiiH0UsGjCZPxU/p//+u+KQ8pyCmAGKqqclX/TSH7UE1GB8kfxfUh6Pgs8EviciamNTTbOBu6cR2ht",
+	"8cilDS78fbVGP6y50tCFbXfskfJlTLlHI49oy6My9fNqxW34sw9xwPYstdxoBHfObc8n7n8hKhMi8Z/S",
+	"OGaDYbxSAyF9JaaD4QOn9a5OLXPSCPMazWZ9XzbSLvleNfkQCEe7hLPqFDRazvN4MJBb2p3fAbHSRD+o",
+	"kHSxSabPyLFJOqd0Q+lz5+3PZ2cfqledy6uSugzyp1bf36L1XmNj162zjV3a7G7su3Vvo8G2etu02d1x",
+	"d5eoz5IRY4vHj3PWUCqCPVKmfEwaX74QXy4mMFYKHnkfcnZgilriC0MKY3zEjwUZMg7J/B4L/DsW+UwY",
+	"zGo5KD/HnWfpm1HTZRXVp4uTadU7Js28S60yBaFY7zbETwgs2CcvDUZQi4OAZawwNOTo9JL0QxHbXC4+",
+	"Uh4G1OdwC3RsGEEvCfW8iAmgMubBWCpdBH0Qjw2DcIykTTQIwntQSwOLOGfnndNfO5dX12qBXLdPTs4+",
+	"X59fHP/avur8BNXyAODC2b3udoH6d/T6OrzotCGCFIchUkEpBSeIr7ihblgsbK4z4PQ2ldtITozU/EPq",
+	"R6j+yaT2zxSgw5AZJACWUSqDzWIpck2MVI0CVrHIiAdMCD1WNvdgphT4hUaMwMBA5ToY6wTKQzk5Ptdj",
+	"K9U+5WObi6EqHlF26o3daq1aq9Ydizh/tFr1P+U/5FW4UqvvJr/b3Kl92e2ltzfqW7Xd2s721hYWocS0",
+	"woCKmAS0ywLAEo0GLPLdA0LV/KfIKS+MSdkJQpcGss1VLJkHfxNcKumP8PUq/Cm/XPWVgQ1/9MMBq9Jo",
+	"SOEvuMkLB9TnjorohyazkTzn+wFaXDFU2fMIxQ/CqEVMhMEdE1bC6GVzY2PqYpQhApbksncBtupZuHLj",
+	"MF3LcqaSvYqpnRFkVZaDMBxKI9jSk2oRl0aRz6KNm4h6jJy2ryybBz6/3YAeyUUADlL1V8QEi+7kV2UH",
+	"js/vdsByEdgJNugCUxpsFDFy+1BSOpnsKveHVT9UuyPpuhdicqkeA6BThWXkumwIJGQdrCOJvRrDgPSZ",
+	"eyul1I3c1wjlOjq9lHalCIMRorkoTxQt1oOVOiuCjSDkS4Lw5kZtCZs7cgnB0ckhdslY6+oJr0X+57/+",
+	"G9qVjl4yoOagyVnSA6VnxS5Zas7V24yWUSw4imIHu/hGjqgfeWBBQ4nRCoHjhh8T5137+EQKDJ+LGMsk",
+	"oDk9lstLnh08OhZVm5uHCtEiTvvkRFpkBJcpKTvtw8OzT6dXcgG3Ly87+I9PVz/Duj/8dHl19rFzIS8e",
+	"n15eXXz62MF7j0H+yb+ur34778hL52cXV+/OTo7P5B8Xnb996lxewVsuOvInefXqon162T68Oj47lX8q",
+	"8Qc8/RjUB7lu87JzdPaxfXyaCsZNoi99Oj+CSwfYTuMWm+OVow7G4ystMu98hbJKnaxsfo9QvynFKtV7",
+	"XlYt86kOpgU8SUvWEVTj851LCT43V9uDKvUlQzjd66Vu0ergNQDF1riv51Vl7z4RdFPcfaPCGnqKjhSS",
+	"eM29Jk8jWFH508WJMm5u/DvGKxj4Tf08VwV+KSBz9wVxvo6iwMq++ZuCVvGQ+F4LfGy4mwurZ2hbSvOB",
+	"9inU6XXjYAzKB8snoxbQv3M4IpnU88RJ9ryTeZWQVhYNpKmNFbSN+ww2fQu1vWHYKQFUJQ4KrZbNdUXm",
+	"iG0wyLMS6Tip52n2qFYGh6OqOtwdK4SZPENEbwQ62MDm0i+5ZWwowJA0zhDTqeZfnO4DadiVr5goUaGH",
+	"IOzpObNId0z8TMnDSW2BhtKiurNINUhZXlg22ljp5fzChbUVps2uPGYrl4C8Z9bB905DXF3HG+OR1/O7",
+	"tcfS80sH7JfQ81o6rAHha8PgBxkGuPXnGgY5FMDmLRtPxX/haV5LYini5rm2LDKgHpvtGikXBbbsEp30",
+	"k8nD9g3jUtExj2ByfKqV7VKlSq7ASa+AZsj+3Q18F6u5+6oR+AnRp0PWMjW+RZxbNnZI+WzI+OXlzyTd",
+	"C9e3bIzBHnk4FqK/obvcbrfb//Nf/03QI3/Lxsee8rdXLBOdbhEnEWZONYlG2px6noAPAw5etln+4XuO",
+	"6bkFr4vPiZOLEAE23sFOfmDjczZQ7wCKMDlyVJDzD8d/J+edjypOJbvikDIGOuEWqPoFZkcS6NATJfrh",
+	"KPCUSwdzDuH1am4AW9/zIxFXUhoSpaCTELSVMasEC5gbg3o8SPx7foxTk7P+wEVWDiMCn1Aav5I0Tk20",
+	"WewF3TETupiHyUMY2+RMA/xpLN+JrVcNTtamyiYcsmgjtcHGmDQY95kfwfily1uw6M53GVKjiANVqiHW",
+	"XP/gWopUyDfU8WgdXrllY5tHYUxj5lRghIX6iLEQwLuvSripmQx8EQto/5Hp6o+iMYTwfr66OidK7ZEk",
+	"hCMwEu3rADQuOZv/pJdixSJCMcanVimkO8SyN2FBPBoj0XJoRwILziXxaBL43YhGYwLUGrKNPQiED1qy",
+	"3f+hwty4ttLQdos4ZTuJ4ErhbZeInQvp2iWbE+PqCeM3cR9u/M8Bi/uhh/+OpeaIN0aRj38PqbyrArkn",
+	"nnyFY5f+E/Ih7JKTzCm4bJU1Jze08RpH//5GQCHTAZNvwbKoIoa1a6WxuTtkaiIqoq1j18mEkC4V7ECP",
+	"RcOxkrHDUZjVF2WnbcQwQjgc+pqnBsm4FKQjlAZP9XMT0UoYozRLZhQEeCSc6JnsACzDCSGFcie56qha",
+	"geGAFcSZLQQz1B3c9FXiZOfbgYOlGkbnIJEtG74HnsuJDqjPT0QxHVKeiKVq0U1oxFCUTMRMibLNppSP",
+	"VbfJg9MccMOVEcPDYIjcinFIIihzlRI1FRyLcXGlglGfM7LI54RpdzLTJ7WNfzjSecpBASyRUl7VHm6d",
+	"/ose1oPfj47rp1edprx2/HPtn7R5FXd/3Xp3/2G34/7t6Grc70b/+tfF+zDYF//4sH9SC/q3zZ3jEdFi",
+	"Vwv0je1enTa6W+6212Ql+CxM5QL3iVmwwWfefNNkKLVKG/J/bzvvj0/J+ae3J8eH5EPnN7ho84+H4f3b",
+	"v/129KHx63173Gn3LodRcFaP/+7+vR2Jiy/t0/MP70Z356cd6v+9Mf4Y1e4uP7+/4qG//ZPN4SWd06PJ",
+	"96riST++HVPdyU9zgPzAxvMA32nU3XT0rKHfz6UEMwhqaRqhlUaNCUtttVcBC99EjM0LrefytxEbgRvW",
+	"MVFBjoJ3IiYlGhPwyGZ8jBOHkQM46zpSZ6EB8tUG+JFdQqLFb06VHCXgmcC/ZQiewC+VEf1pEYWetFQI",
+	"u5Bl74o9AHD//SpEQiEchZMV5J9ypNeBrXWlx0x9KSRLTRbKgj6or4ne/TarGuwRXM/Ajg+mId9oxAz0",
+	"W37H4Zt+bLhk3pbTrmUcjbVreb01H7I1ccUvEjZ+xmp//gOftSBR/GszJM2mYbjNYslJwGxBeNOCGF9y",
+	"ZcgipRCFMi8M0WQpuJoUUApCJogISY9G6PYCJCR6NC0QYwEFCYG/Av2Ces7mOjYvYhozUnZEGMU/HXUu",
+	"Dx3lFpcP3Eu5m/hmCyuSqPE5Mm3WZ5HgV1zUxBDo4Mv3BY7AtHIm8GNpyeOZGozxJTz87YlqjKgVUGo1",
+	"ptYA0+tKztb+3u5OM8W4a4yfBtItj3O3SglsstTioyDACye45j6KUks2QV66hIDtYdoJuRTb2H7ZZHwY",
+	"h7pVuvx0eNjpHEGTJk/Vzfr+q8l01Otk8YzHdPmuj/LPI0nyFR3cn0oZbn5N5dC3TYArP3d3wNJDYU2p",
+	"LpIC14tLiyipXFBcxJDdD60sMtOzIe0P4PTXqHQVVkpaHvk3/ZjQezq2IGgIWQV+LGyubAea3gseLWQ4",
+	"BTPiJgwxh4VQ0ouY6OuvHKiaauABk+KaeQzCkmD3ALTfoEOFULSj9JNTwQSgJMFGZwEpH0wZKsFicdZ7",
+	"X7BC0+VCrsKcGH4Ox7bGaoZBw6j6ktgF9a1nYBiUsP6dCv6icco8IgX2hL1Qb9QmDYZmgcGgurKjiVlZ",
+	"hlp90miAG2e74tsq46S0qhKf55DX2+tVebrW5+8fZn2ABCOG7MWiysXZlVZJMHcUQeGkP76W3jIasag9",
+	"ivul1h9/WqXDwFc7/I8/pRQz/7ZKZ/LGBvz2p3xRdDc9Gq3wKXCw8kIXOQtArENKVC8KB6TsDOgt8P4h",
+	"8oRBQW3I0GxtbiYpeK292l6tUtJQzU0Ql6p7+U+f+0MGsUoAcsZQhzxFlrTPj8mIeywizuZd3WkBKkuq",
+	"YxSsls11RSthEVU1S1gkqUclLJKyWJB4PGRwJeGfslK+QItAVS1hZQq9AXwgqVYC6khp+XSaJk0IOFew",
+	"aEijeLwh3HDIvKRCqnolDQIWJ03GTtrc2XSNR2V/08qqBmwuKT4MJ/zcyw5sDj0hUsUIi1zGLAiofF6M",
+	"9OeP37ZP0TF6RwPfSzB1EaNBppf46oIuvqX81uc3LWLoOZVRGPJuSCOzx2Wfe/6d741ooIBCbhgNQ9Tq",
+	"ooJeDmMmEfmUeygZrEwDu9iOwkngcRQGgNwrZBEWpDyMQm+EFeSyv9yw2OaqAC2J+1E4ujEMmmgEAH+B",
+	"IaS0dkZL7oYMNsrmYhT1qCuNG5NB4X/+67+dCvD4FSE8kOVPQ7C8EbN5wpYsdx9i8cQ0CgdLlcSHN2Ml",
+	"YEjcsLn2jqtFf6Dbq0aRGI3NttRjru8x4DkwJpz4nMhTNruHCYLupCv2DXpoRtkJ04WIv/357f8GAAD/",
+	"/w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

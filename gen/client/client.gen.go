@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,6 +19,21 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 	"github.com/shopspring/decimal"
 )
+
+// Defines values for AccountCreatedEventEvent.
+const (
+	AccountCreatedEventEventACCOUNTCREATED AccountCreatedEventEvent = "ACCOUNT.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the AccountCreatedEventEvent enum.
+func (e AccountCreatedEventEvent) Valid() bool {
+	switch e {
+	case AccountCreatedEventEventACCOUNTCREATED:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for AccountStatus.
 const (
@@ -34,6 +50,81 @@ func (e AccountStatus) Valid() bool {
 	case AccountStatusCLOSED:
 		return true
 	case AccountStatusSUSPENDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AccountUpdatedEventEvent.
+const (
+	AccountUpdatedEventEventACCOUNTUPDATED AccountUpdatedEventEvent = "ACCOUNT.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the AccountUpdatedEventEvent enum.
+func (e AccountUpdatedEventEvent) Valid() bool {
+	switch e {
+	case AccountUpdatedEventEventACCOUNTUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AssetCreatedEventEvent.
+const (
+	AssetCreatedEventEventASSETCREATED AssetCreatedEventEvent = "ASSET.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the AssetCreatedEventEvent enum.
+func (e AssetCreatedEventEvent) Valid() bool {
+	switch e {
+	case AssetCreatedEventEventASSETCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AssetUpdatedEventEvent.
+const (
+	AssetUpdatedEventEventASSETUPDATED AssetUpdatedEventEvent = "ASSET.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the AssetUpdatedEventEvent enum.
+func (e AssetUpdatedEventEvent) Valid() bool {
+	switch e {
+	case AssetUpdatedEventEventASSETUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AuthCreatedEventEvent.
+const (
+	AuthCreatedEventEventAUTHCREATED AuthCreatedEventEvent = "AUTH.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the AuthCreatedEventEvent enum.
+func (e AuthCreatedEventEvent) Valid() bool {
+	switch e {
+	case AuthCreatedEventEventAUTHCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AuthDeletedEventEvent.
+const (
+	AuthDeletedEventEventAUTHDELETED AuthDeletedEventEvent = "AUTH.DELETED"
+)
+
+// Valid indicates whether the value is a known member of the AuthDeletedEventEvent enum.
+func (e AuthDeletedEventEvent) Valid() bool {
+	switch e {
+	case AuthDeletedEventEventAUTHDELETED:
 		return true
 	default:
 		return false
@@ -230,6 +321,7 @@ func (e BankingSandboxDecisionDecision) Valid() bool {
 const (
 	EUR Currency = "EUR"
 	USD Currency = "USD"
+	ZK  Currency = "ZK"
 	ZMW Currency = "ZMW"
 )
 
@@ -240,7 +332,24 @@ func (e Currency) Valid() bool {
 		return true
 	case USD:
 		return true
+	case ZK:
+		return true
 	case ZMW:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomerCreatedEventEvent.
+const (
+	CustomerCreatedEventEventCUSTOMERCREATED CustomerCreatedEventEvent = "CUSTOMER.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the CustomerCreatedEventEvent enum.
+func (e CustomerCreatedEventEvent) Valid() bool {
+	switch e {
+	case CustomerCreatedEventEventCUSTOMERCREATED:
 		return true
 	default:
 		return false
@@ -262,6 +371,21 @@ func (e CustomerStatus) Valid() bool {
 	case CustomerStatusCLOSED:
 		return true
 	case CustomerStatusSUSPENDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomerUpdatedEventEvent.
+const (
+	CustomerUpdatedEventEventCUSTOMERUPDATED CustomerUpdatedEventEvent = "CUSTOMER.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the CustomerUpdatedEventEvent enum.
+func (e CustomerUpdatedEventEvent) Valid() bool {
+	switch e {
+	case CustomerUpdatedEventEventCUSTOMERUPDATED:
 		return true
 	default:
 		return false
@@ -310,6 +434,21 @@ func (e ForceRequestOutcomeRequestStatus) Valid() bool {
 	}
 }
 
+// Defines values for InstrumentUpdatedEventEvent.
+const (
+	InstrumentUpdatedEventEventINSTRUMENTUPDATED InstrumentUpdatedEventEvent = "INSTRUMENT.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the InstrumentUpdatedEventEvent enum.
+func (e InstrumentUpdatedEventEvent) Valid() bool {
+	switch e {
+	case InstrumentUpdatedEventEventINSTRUMENTUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InvestmentType.
 const (
 	BONDS               InvestmentType = "BONDS"
@@ -340,6 +479,21 @@ func (e InvestmentType) Valid() bool {
 	}
 }
 
+// Defines values for PortfolioCreatedEventEvent.
+const (
+	PortfolioCreatedEventEventPORTFOLIOCREATED PortfolioCreatedEventEvent = "PORTFOLIO.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the PortfolioCreatedEventEvent enum.
+func (e PortfolioCreatedEventEvent) Valid() bool {
+	switch e {
+	case PortfolioCreatedEventEventPORTFOLIOCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PortfolioStatus.
 const (
 	PortfolioStatusACTIVE    PortfolioStatus = "ACTIVE"
@@ -355,6 +509,36 @@ func (e PortfolioStatus) Valid() bool {
 	case PortfolioStatusCLOSED:
 		return true
 	case PortfolioStatusSUSPENDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PortfolioUpdatedEventEvent.
+const (
+	PortfolioUpdatedEventEventPORTFOLIOUPDATED PortfolioUpdatedEventEvent = "PORTFOLIO.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the PortfolioUpdatedEventEvent enum.
+func (e PortfolioUpdatedEventEvent) Valid() bool {
+	switch e {
+	case PortfolioUpdatedEventEventPORTFOLIOUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestCreatedEventEvent.
+const (
+	RequestCreatedEventEventREQUESTCREATED RequestCreatedEventEvent = "REQUEST.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the RequestCreatedEventEvent enum.
+func (e RequestCreatedEventEvent) Valid() bool {
+	switch e {
+	case RequestCreatedEventEventREQUESTCREATED:
 		return true
 	default:
 		return false
@@ -430,6 +614,21 @@ func (e RequestType) Valid() bool {
 	}
 }
 
+// Defines values for RequestUpdatedEventEvent.
+const (
+	RequestUpdatedEventEventREQUESTUPDATED RequestUpdatedEventEvent = "REQUEST.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the RequestUpdatedEventEvent enum.
+func (e RequestUpdatedEventEvent) Valid() bool {
+	switch e {
+	case RequestUpdatedEventEventREQUESTUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SortOrder.
 const (
 	ASC  SortOrder = "ASC"
@@ -448,33 +647,63 @@ func (e SortOrder) Valid() bool {
 	}
 }
 
-// Defines values for TokenScope.
+// Defines values for TokenRequestGrantType.
 const (
-	READ  TokenScope = "READ"
-	WRITE TokenScope = "WRITE"
+	ClientCredentials TokenRequestGrantType = "client_credentials"
 )
 
-// Valid indicates whether the value is a known member of the TokenScope enum.
-func (e TokenScope) Valid() bool {
+// Valid indicates whether the value is a known member of the TokenRequestGrantType enum.
+func (e TokenRequestGrantType) Valid() bool {
 	switch e {
-	case READ:
-		return true
-	case WRITE:
+	case ClientCredentials:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for TokenTokenType.
+// Defines values for TokenScope.
 const (
-	Bearer TokenTokenType = "Bearer"
+	Read  TokenScope = "read"
+	Write TokenScope = "write"
 )
 
-// Valid indicates whether the value is a known member of the TokenTokenType enum.
-func (e TokenTokenType) Valid() bool {
+// Valid indicates whether the value is a known member of the TokenScope enum.
+func (e TokenScope) Valid() bool {
+	switch e {
+	case Read:
+		return true
+	case Write:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TokenType.
+const (
+	Bearer TokenType = "Bearer"
+)
+
+// Valid indicates whether the value is a known member of the TokenType enum.
+func (e TokenType) Valid() bool {
 	switch e {
 	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TransactionCreatedEventEvent.
+const (
+	TransactionCreatedEventEventTRANSACTIONCREATED TransactionCreatedEventEvent = "TRANSACTION.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the TransactionCreatedEventEvent enum.
+func (e TransactionCreatedEventEvent) Valid() bool {
+	switch e {
+	case TransactionCreatedEventEventTRANSACTIONCREATED:
 		return true
 	default:
 		return false
@@ -577,6 +806,21 @@ func (e WalletSegment) Valid() bool {
 	}
 }
 
+// Defines values for WebhookCreatedEventEvent.
+const (
+	WebhookCreatedEventEventWEBHOOKCREATED WebhookCreatedEventEvent = "WEBHOOK.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookCreatedEventEvent enum.
+func (e WebhookCreatedEventEvent) Valid() bool {
+	switch e {
+	case WebhookCreatedEventEventWEBHOOKCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookDeliveryState.
 const (
 	WebhookDeliveryStateCANCELED  WebhookDeliveryState = "CANCELED"
@@ -601,6 +845,69 @@ func (e WebhookDeliveryState) Valid() bool {
 	}
 }
 
+// Defines values for WebhookEventType.
+const (
+	WebhookEventTypeACCOUNTCREATED     WebhookEventType = "ACCOUNT.CREATED"
+	WebhookEventTypeACCOUNTUPDATED     WebhookEventType = "ACCOUNT.UPDATED"
+	WebhookEventTypeASSETCREATED       WebhookEventType = "ASSET.CREATED"
+	WebhookEventTypeASSETUPDATED       WebhookEventType = "ASSET.UPDATED"
+	WebhookEventTypeAUTHCREATED        WebhookEventType = "AUTH.CREATED"
+	WebhookEventTypeAUTHDELETED        WebhookEventType = "AUTH.DELETED"
+	WebhookEventTypeCUSTOMERCREATED    WebhookEventType = "CUSTOMER.CREATED"
+	WebhookEventTypeCUSTOMERUPDATED    WebhookEventType = "CUSTOMER.UPDATED"
+	WebhookEventTypeINSTRUMENTUPDATED  WebhookEventType = "INSTRUMENT.UPDATED"
+	WebhookEventTypePORTFOLIOCREATED   WebhookEventType = "PORTFOLIO.CREATED"
+	WebhookEventTypePORTFOLIOUPDATED   WebhookEventType = "PORTFOLIO.UPDATED"
+	WebhookEventTypeREQUESTCREATED     WebhookEventType = "REQUEST.CREATED"
+	WebhookEventTypeREQUESTUPDATED     WebhookEventType = "REQUEST.UPDATED"
+	WebhookEventTypeTRANSACTIONCREATED WebhookEventType = "TRANSACTION.CREATED"
+	WebhookEventTypeWEBHOOKCREATED     WebhookEventType = "WEBHOOK.CREATED"
+	WebhookEventTypeWEBHOOKTEST        WebhookEventType = "WEBHOOK.TEST"
+	WebhookEventTypeWEBHOOKUPDATED     WebhookEventType = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventType enum.
+func (e WebhookEventType) Valid() bool {
+	switch e {
+	case WebhookEventTypeACCOUNTCREATED:
+		return true
+	case WebhookEventTypeACCOUNTUPDATED:
+		return true
+	case WebhookEventTypeASSETCREATED:
+		return true
+	case WebhookEventTypeASSETUPDATED:
+		return true
+	case WebhookEventTypeAUTHCREATED:
+		return true
+	case WebhookEventTypeAUTHDELETED:
+		return true
+	case WebhookEventTypeCUSTOMERCREATED:
+		return true
+	case WebhookEventTypeCUSTOMERUPDATED:
+		return true
+	case WebhookEventTypeINSTRUMENTUPDATED:
+		return true
+	case WebhookEventTypePORTFOLIOCREATED:
+		return true
+	case WebhookEventTypePORTFOLIOUPDATED:
+		return true
+	case WebhookEventTypeREQUESTCREATED:
+		return true
+	case WebhookEventTypeREQUESTUPDATED:
+		return true
+	case WebhookEventTypeTRANSACTIONCREATED:
+		return true
+	case WebhookEventTypeWEBHOOKCREATED:
+		return true
+	case WebhookEventTypeWEBHOOKTEST:
+		return true
+	case WebhookEventTypeWEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookStatus.
 const (
 	WebhookStatusACTIVE    WebhookStatus = "ACTIVE"
@@ -619,6 +926,165 @@ func (e WebhookStatus) Valid() bool {
 	}
 }
 
+// Defines values for WebhookSubscription.
+const (
+	WebhookSubscriptionACCOUNT               WebhookSubscription = "ACCOUNT"
+	WebhookSubscriptionACCOUNTCREATED        WebhookSubscription = "ACCOUNT.CREATED"
+	WebhookSubscriptionACCOUNTUPDATED        WebhookSubscription = "ACCOUNT.UPDATED"
+	WebhookSubscriptionALL                   WebhookSubscription = "ALL"
+	WebhookSubscriptionASSET                 WebhookSubscription = "ASSET"
+	WebhookSubscriptionASSETCREATED          WebhookSubscription = "ASSET.CREATED"
+	WebhookSubscriptionASSETUPDATED          WebhookSubscription = "ASSET.UPDATED"
+	WebhookSubscriptionAUTH                  WebhookSubscription = "AUTH"
+	WebhookSubscriptionAUTHCREATED           WebhookSubscription = "AUTH.CREATED"
+	WebhookSubscriptionAUTHDELETED           WebhookSubscription = "AUTH.DELETED"
+	WebhookSubscriptionCUSTOMER              WebhookSubscription = "CUSTOMER"
+	WebhookSubscriptionCUSTOMERCREATED       WebhookSubscription = "CUSTOMER.CREATED"
+	WebhookSubscriptionCUSTOMERUPDATED       WebhookSubscription = "CUSTOMER.UPDATED"
+	WebhookSubscriptionINSTRUMENT            WebhookSubscription = "INSTRUMENT"
+	WebhookSubscriptionINSTRUMENTCREATED     WebhookSubscription = "INSTRUMENT.CREATED"
+	WebhookSubscriptionINSTRUMENTUPDATED     WebhookSubscription = "INSTRUMENT.UPDATED"
+	WebhookSubscriptionINVESTMENTTYPE        WebhookSubscription = "INVESTMENT_TYPE"
+	WebhookSubscriptionINVESTMENTTYPECREATED WebhookSubscription = "INVESTMENT_TYPE.CREATED"
+	WebhookSubscriptionINVESTMENTTYPEUPDATED WebhookSubscription = "INVESTMENT_TYPE.UPDATED"
+	WebhookSubscriptionPORTFOLIO             WebhookSubscription = "PORTFOLIO"
+	WebhookSubscriptionPORTFOLIOCREATED      WebhookSubscription = "PORTFOLIO.CREATED"
+	WebhookSubscriptionPORTFOLIOUPDATED      WebhookSubscription = "PORTFOLIO.UPDATED"
+	WebhookSubscriptionREPORT                WebhookSubscription = "REPORT"
+	WebhookSubscriptionREPORTCREATED         WebhookSubscription = "REPORT.CREATED"
+	WebhookSubscriptionREPORTUPDATED         WebhookSubscription = "REPORT.UPDATED"
+	WebhookSubscriptionREQUEST               WebhookSubscription = "REQUEST"
+	WebhookSubscriptionREQUESTCREATED        WebhookSubscription = "REQUEST.CREATED"
+	WebhookSubscriptionREQUESTUPDATED        WebhookSubscription = "REQUEST.UPDATED"
+	WebhookSubscriptionTRANSACTION           WebhookSubscription = "TRANSACTION"
+	WebhookSubscriptionTRANSACTIONCREATED    WebhookSubscription = "TRANSACTION.CREATED"
+	WebhookSubscriptionTRANSACTIONUPDATED    WebhookSubscription = "TRANSACTION.UPDATED"
+	WebhookSubscriptionWEBHOOK               WebhookSubscription = "WEBHOOK"
+	WebhookSubscriptionWEBHOOKCREATED        WebhookSubscription = "WEBHOOK.CREATED"
+	WebhookSubscriptionWEBHOOKUPDATED        WebhookSubscription = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSubscription enum.
+func (e WebhookSubscription) Valid() bool {
+	switch e {
+	case WebhookSubscriptionACCOUNT:
+		return true
+	case WebhookSubscriptionACCOUNTCREATED:
+		return true
+	case WebhookSubscriptionACCOUNTUPDATED:
+		return true
+	case WebhookSubscriptionALL:
+		return true
+	case WebhookSubscriptionASSET:
+		return true
+	case WebhookSubscriptionASSETCREATED:
+		return true
+	case WebhookSubscriptionASSETUPDATED:
+		return true
+	case WebhookSubscriptionAUTH:
+		return true
+	case WebhookSubscriptionAUTHCREATED:
+		return true
+	case WebhookSubscriptionAUTHDELETED:
+		return true
+	case WebhookSubscriptionCUSTOMER:
+		return true
+	case WebhookSubscriptionCUSTOMERCREATED:
+		return true
+	case WebhookSubscriptionCUSTOMERUPDATED:
+		return true
+	case WebhookSubscriptionINSTRUMENT:
+		return true
+	case WebhookSubscriptionINSTRUMENTCREATED:
+		return true
+	case WebhookSubscriptionINSTRUMENTUPDATED:
+		return true
+	case WebhookSubscriptionINVESTMENTTYPE:
+		return true
+	case WebhookSubscriptionINVESTMENTTYPECREATED:
+		return true
+	case WebhookSubscriptionINVESTMENTTYPEUPDATED:
+		return true
+	case WebhookSubscriptionPORTFOLIO:
+		return true
+	case WebhookSubscriptionPORTFOLIOCREATED:
+		return true
+	case WebhookSubscriptionPORTFOLIOUPDATED:
+		return true
+	case WebhookSubscriptionREPORT:
+		return true
+	case WebhookSubscriptionREPORTCREATED:
+		return true
+	case WebhookSubscriptionREPORTUPDATED:
+		return true
+	case WebhookSubscriptionREQUEST:
+		return true
+	case WebhookSubscriptionREQUESTCREATED:
+		return true
+	case WebhookSubscriptionREQUESTUPDATED:
+		return true
+	case WebhookSubscriptionTRANSACTION:
+		return true
+	case WebhookSubscriptionTRANSACTIONCREATED:
+		return true
+	case WebhookSubscriptionTRANSACTIONUPDATED:
+		return true
+	case WebhookSubscriptionWEBHOOK:
+		return true
+	case WebhookSubscriptionWEBHOOKCREATED:
+		return true
+	case WebhookSubscriptionWEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTestDataTest.
+const (
+	True WebhookTestDataTest = true
+)
+
+// Valid indicates whether the value is a known member of the WebhookTestDataTest enum.
+func (e WebhookTestDataTest) Valid() bool {
+	switch e {
+	case True:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTestEventEvent.
+const (
+	WebhookTestEventEventWEBHOOKTEST WebhookTestEventEvent = "WEBHOOK.TEST"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTestEventEvent enum.
+func (e WebhookTestEventEvent) Valid() bool {
+	switch e {
+	case WebhookTestEventEventWEBHOOKTEST:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookUpdatedEventEvent.
+const (
+	WebhookUpdatedEventEventWEBHOOKUPDATED WebhookUpdatedEventEvent = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookUpdatedEventEvent enum.
+func (e WebhookUpdatedEventEvent) Valid() bool {
+	switch e {
+	case WebhookUpdatedEventEventWEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Account defines model for Account.
 type Account struct {
 	// AccountId A unique identifier.
@@ -631,7 +1097,11 @@ type Account struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -664,6 +1134,24 @@ type Account struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
+// AccountCreatedEvent `ACCOUNT.CREATED`: An account was created (with its customer, or on its own).
+type AccountCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Account                  `json:"data"`
+	Event     AccountCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AccountCreatedEventEvent defines model for AccountCreatedEvent.Event.
+type AccountCreatedEventEvent string
+
 // AccountListResponse defines model for AccountListResponse.
 type AccountListResponse struct {
 	// Code Example: 200
@@ -693,6 +1181,24 @@ type AccountResponse struct {
 // Example: ACTIVE
 type AccountStatus string
 
+// AccountUpdatedEvent `ACCOUNT.UPDATED`: An account changed (its status, directly or by its customer's cascade).
+type AccountUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Account                  `json:"data"`
+	Event     AccountUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AccountUpdatedEventEvent defines model for AccountUpdatedEvent.Event.
+type AccountUpdatedEventEvent string
+
 // AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years (1830 days); 0 is allowed.
 type AdvanceSandboxClockRequest struct {
 	// Days Days to move forward.
@@ -705,6 +1211,15 @@ type AdvanceSandboxClockRequest struct {
 // Asset A holding of one instrument in one portfolio. `investmentAmount` (what
 // the shares held cost) and `marketValue` are in `currency`, the
 // portfolio's; `price` and `averageCost` are in US dollars.
+//
+// The vendor's docs name the same holding `position` (units owned,
+// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+// price paid: the unit price of the first purchase until another one),
+// `marketPrice` (= `price`, the current unit price), `locked` (units
+// held by `PENDING` sell requests of the asset: a percentage of the
+// units held, or an amount at the current price; at most `position`)
+// and `available` (`position` − `locked`, the units a new sell can
+// take); both spellings are answered.
 type Asset struct {
 	// AccountId A unique identifier.
 	//
@@ -716,6 +1231,9 @@ type Asset struct {
 	// Example: 123456
 	AssetId Id `json:"assetId"`
 
+	// Available Units a new sell can take, `position` − `locked`. An exact decimal.
+	Available decimal.Decimal `json:"available"`
+
 	// AverageCost The average price paid per share, in US dollars. An exact decimal.
 	AverageCost decimal.Decimal `json:"averageCost"`
 
@@ -724,7 +1242,11 @@ type Asset struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -742,8 +1264,19 @@ type Asset struct {
 	// InvestmentAmount What the shares held cost, in `currency`. An exact decimal.
 	InvestmentAmount decimal.Decimal `json:"investmentAmount"`
 
+	// Locked Units held by PENDING sell requests of this asset, to 8 decimal places, at most `position`. An exact decimal.
+	Locked decimal.Decimal `json:"locked"`
+
+	// MarketPrice The current unit price, in US dollars (the docs' name of `price`). An exact decimal.
+	MarketPrice decimal.Decimal `json:"marketPrice"`
+
 	// MarketValue The value of the shares held at the current price, in `currency`. An exact decimal.
 	MarketValue decimal.Decimal `json:"marketValue"`
+
+	// Name The name of the instrument.
+	//
+	// Example: Apple Inc.
+	Name string `json:"name"`
 
 	// Performance The gain of `marketValue` over `investmentAmount`, in percent. An exact decimal.
 	Performance decimal.Decimal `json:"performance"`
@@ -753,8 +1286,14 @@ type Asset struct {
 	// Example: 123456
 	PortfolioId Id `json:"portfolioId"`
 
+	// Position Units owned (the docs' name of `quantity`). An exact decimal.
+	Position decimal.Decimal `json:"position"`
+
 	// Price The current price of one share, in US dollars. An exact decimal.
 	Price decimal.Decimal `json:"price"`
+
+	// PurchasePrice The unit price paid, in US dollars (the docs' name of `averageCost`). An exact decimal.
+	PurchasePrice decimal.Decimal `json:"purchasePrice"`
 
 	// Quantity Shares held, to 8 decimal places. An exact decimal.
 	Quantity decimal.Decimal `json:"quantity"`
@@ -767,6 +1306,37 @@ type Asset struct {
 	// Example: 1732893484
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
+
+// AssetCreatedEvent `ASSET.CREATED`: A fill opened a holding.
+type AssetCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
+	// the shares held cost) and `marketValue` are in `currency`, the
+	// portfolio's; `price` and `averageCost` are in US dollars.
+	//
+	// The vendor's docs name the same holding `position` (units owned,
+	// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+	// price paid: the unit price of the first purchase until another one),
+	// `marketPrice` (= `price`, the current unit price), `locked` (units
+	// held by `PENDING` sell requests of the asset: a percentage of the
+	// units held, or an amount at the current price; at most `position`)
+	// and `available` (`position` − `locked`, the units a new sell can
+	// take); both spellings are answered.
+	Data  Asset                  `json:"data"`
+	Event AssetCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AssetCreatedEventEvent defines model for AssetCreatedEvent.Event.
+type AssetCreatedEventEvent string
 
 // AssetListResponse defines model for AssetListResponse.
 type AssetListResponse struct {
@@ -789,10 +1359,122 @@ type AssetResponse struct {
 	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
 	// the shares held cost) and `marketValue` are in `currency`, the
 	// portfolio's; `price` and `averageCost` are in US dollars.
+	//
+	// The vendor's docs name the same holding `position` (units owned,
+	// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+	// price paid: the unit price of the first purchase until another one),
+	// `marketPrice` (= `price`, the current unit price), `locked` (units
+	// held by `PENDING` sell requests of the asset: a percentage of the
+	// units held, or an amount at the current price; at most `position`)
+	// and `available` (`position` − `locked`, the units a new sell can
+	// take); both spellings are answered.
 	Data Asset `json:"data"`
 
 	// Message Example: Success
 	Message string `json:"message"`
+}
+
+// AssetUpdatedEvent `ASSET.UPDATED`: A fill changed a holding.
+type AssetUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A holding of one instrument in one portfolio. `investmentAmount` (what
+	// the shares held cost) and `marketValue` are in `currency`, the
+	// portfolio's; `price` and `averageCost` are in US dollars.
+	//
+	// The vendor's docs name the same holding `position` (units owned,
+	// = `quantity`), `purchasePrice` (= `averageCost`, the average unit
+	// price paid: the unit price of the first purchase until another one),
+	// `marketPrice` (= `price`, the current unit price), `locked` (units
+	// held by `PENDING` sell requests of the asset: a percentage of the
+	// units held, or an amount at the current price; at most `position`)
+	// and `available` (`position` − `locked`, the units a new sell can
+	// take); both spellings are answered.
+	Data  Asset                  `json:"data"`
+	Event AssetUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AssetUpdatedEventEvent defines model for AssetUpdatedEvent.Event.
+type AssetUpdatedEventEvent string
+
+// AuthCreatedEvent `AUTH.CREATED`: A token was issued.
+type AuthCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data The `data` of `AUTH.CREATED` and `AUTH.DELETED` events: the token
+	// without its secret.
+	Data  AuthEventData         `json:"data"`
+	Event AuthCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AuthCreatedEventEvent defines model for AuthCreatedEvent.Event.
+type AuthCreatedEventEvent string
+
+// AuthDeletedEvent `AUTH.DELETED`: A token was revoked.
+type AuthDeletedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data The `data` of `AUTH.CREATED` and `AUTH.DELETED` events: the token
+	// without its secret.
+	Data  AuthEventData         `json:"data"`
+	Event AuthDeletedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// AuthDeletedEventEvent defines model for AuthDeletedEvent.Event.
+type AuthDeletedEventEvent string
+
+// AuthEventData The `data` of `AUTH.CREATED` and `AUTH.DELETED` events: the token
+// without its secret.
+type AuthEventData struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// ExpiresIn Seconds the token was issued for.
+	ExpiresIn    int64             `json:"expiresIn"`
+	Organization TokenOrganization `json:"organization"`
+
+	// RevokedAt When it was revoked (`AUTH.DELETED`).
+	RevokedAt *UnixTime    `json:"revokedAt,omitempty"`
+	Scope     []TokenScope `json:"scope"`
+
+	// TokenId A unique identifier.
+	//
+	// Example: 123456
+	TokenId Id `json:"tokenId"`
+
+	// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	TokenType TokenType `json:"tokenType"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
 // BankingAccount defines model for BankingAccount.
@@ -1484,7 +2166,11 @@ type BankingTimestamp = time.Time
 
 // CreateAccountRequest defines model for CreateAccountRequest.
 type CreateAccountRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1517,15 +2203,22 @@ type CreateCustomerRequest struct {
 	// Example: Jane
 	LastName PersonName `json:"lastName"`
 
-	// ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
+	// ReferenceId The `referenceId` a request sends: a string (1–64 characters), or a
+	// JSON integer (the vendor's customers guide sends `123456`), which is
+	// stored and answered as its decimal string (`"123456"`).
+	//
 	//
 	// Example: crm-000417
-	ReferenceId *ReferenceId `json:"referenceId,omitempty"`
+	ReferenceId *ReferenceIdInput `json:"referenceId,omitempty"`
 }
 
 // CreatePortfolioRequest defines model for CreatePortfolioRequest.
 type CreatePortfolioRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1538,7 +2231,11 @@ type CreatePortfolioRequest struct {
 
 // CreatePurchaseRequest defines model for CreatePurchaseRequest.
 type CreatePurchaseRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1568,14 +2265,20 @@ type CreatePurchaseRequest struct {
 	Schedule *RequestSchedule `json:"schedule,omitempty"`
 }
 
-// CreateSellRequest Exactly one of `sellAmount` and `sellPercentage`.
+// CreateSellRequest `sellAmount` or `sellPercentage`; when both are sent (as the
+// vendor's own example does), `sellAmount` applies and
+// `sellPercentage` is dropped (the request answers without it).
 type CreateSellRequest struct {
 	// AssetId A unique identifier.
 	//
 	// Example: 123456
 	AssetId Id `json:"assetId"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1584,6 +2287,17 @@ type CreateSellRequest struct {
 	//
 	// Example: 123456
 	CustomerId Id `json:"customerId"`
+
+	// IsRecurring Repeat the sell on `schedule` (default false).
+	IsRecurring *bool `json:"isRecurring,omitempty"`
+
+	// Schedule How often a request executes: `ONCE` (the default) or, for a
+	// recurring request, every day, week, two weeks or month (a monthly
+	// plan keeps its day of the month, or the month's last day).
+	//
+	//
+	// Example: WEEKLY
+	Schedule *RequestSchedule `json:"schedule,omitempty"`
 
 	// SellAmount The amount to sell, in `currency`, at most 2 decimal places. An exact decimal.
 	SellAmount *decimal.Decimal `json:"sellAmount,omitempty"`
@@ -1596,11 +2310,14 @@ type CreateSellRequest struct {
 type CreateWebhookRequest struct {
 	Subscriptions []WebhookSubscription `json:"subscriptions"`
 
-	// Url An https URL with a DNS host name.
+	// Url An https URL with a public DNS host name (the rules of `POST /v1/webhooks`).
 	Url string `json:"url"`
 }
 
-// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+// pages): the same currency, and a resource answers with the spelling
+// it was created (or last updated) with.
 //
 // Example: USD
 type Currency string
@@ -1639,6 +2356,24 @@ type Customer struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
+// CustomerCreatedEvent `CUSTOMER.CREATED`: A customer was created.
+type CustomerCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                  `json:"createdAt"`
+	Data      Customer                  `json:"data"`
+	Event     CustomerCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// CustomerCreatedEventEvent defines model for CustomerCreatedEvent.Event.
+type CustomerCreatedEventEvent string
+
 // CustomerListResponse defines model for CustomerListResponse.
 type CustomerListResponse struct {
 	// Code Example: 200
@@ -1667,6 +2402,24 @@ type CustomerResponse struct {
 //
 // Example: ACTIVE
 type CustomerStatus string
+
+// CustomerUpdatedEvent `CUSTOMER.UPDATED`: A customer changed.
+type CustomerUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                  `json:"createdAt"`
+	Data      Customer                  `json:"data"`
+	Event     CustomerUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// CustomerUpdatedEventEvent defines model for CustomerUpdatedEvent.Event.
+type CustomerUpdatedEventEvent string
 
 // Error An error. `errors` lists each failing field for validation failures.
 type Error struct {
@@ -1720,7 +2473,11 @@ type Id = int64
 
 // Instrument defines model for Instrument.
 type Instrument struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1792,6 +2549,24 @@ type InstrumentResponse struct {
 	// Message Example: Success
 	Message string `json:"message"`
 }
+
+// InstrumentUpdatedEvent `INSTRUMENT.UPDATED`: An instrument's sandbox price was set or cleared; `data` is the instrument at its new price.
+type InstrumentUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                    `json:"createdAt"`
+	Data      Instrument                  `json:"data"`
+	Event     InstrumentUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// InstrumentUpdatedEventEvent defines model for InstrumentUpdatedEvent.Event.
+type InstrumentUpdatedEventEvent string
 
 // InstrumentValueChange The price change, in percent, over the last day, week, month (30 days) and year (365 days).
 type InstrumentValueChange struct {
@@ -1874,7 +2649,11 @@ type InvestmentRequest struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -1998,6 +2777,50 @@ type InvestmentResponse struct {
 // Example: INTERNATIONAL_STOCKS
 type InvestmentType string
 
+// LegacyToken A token in the vendor's old shape.
+type LegacyToken struct {
+	// AccessToken The access token: `Authorization: Bearer <accessToken>`.
+	AccessToken string `json:"accessToken"`
+
+	// AccessTokenId A unique identifier.
+	//
+	// Example: 123456
+	AccessTokenId Id `json:"accessTokenId"`
+
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// ExpiresIn Example: 3600
+	ExpiresIn int64 `json:"expiresIn"`
+
+	// MaxTTL Example: 86400
+	MaxTTL     int64        `json:"maxTTL"`
+	Scope      []TokenScope `json:"scope"`
+	TrustedIps []string     `json:"trustedIps"`
+
+	// Type Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	Type TokenType `json:"type"`
+
+	// UpdatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	UpdatedAt UnixTime `json:"updatedAt"`
+}
+
+// LegacyTokenResponse defines model for LegacyTokenResponse.
+type LegacyTokenResponse struct {
+	// Code Example: 201
+	Code int `json:"code"`
+
+	// Data A token in the vendor's old shape.
+	Data LegacyToken `json:"data"`
+
+	// Message Example: Created
+	Message string `json:"message"`
+}
+
 // Meta Pagination of a list.
 type Meta struct {
 	// CurrentCount The number of items on this page.
@@ -2009,11 +2832,11 @@ type Meta struct {
 	// Limit The page size asked for.
 	Limit int32 `json:"limit"`
 
-	// NextPage The next page, or null when this is the last one.
-	NextPage *int32 `json:"nextPage"`
+	// NextPage The next page; 0 when this is the last one (pages after the first are numbered from 1, so 0 never names a next page).
+	NextPage int32 `json:"nextPage"`
 
-	// PreviousPage The previous page, or null on the first page.
-	PreviousPage *int32 `json:"previousPage"`
+	// PreviousPage The previous page; 0 on the first page (as the vendor's docs answer, never null).
+	PreviousPage int32 `json:"previousPage"`
 
 	// Sort Sort direction on `createdAt`.
 	Sort SortOrder `json:"sort"`
@@ -2042,7 +2865,11 @@ type Portfolio struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2089,6 +2916,29 @@ type Portfolio struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
+// PortfolioCreatedEvent `PORTFOLIO.CREATED`: A portfolio was created (with its account, or on its own).
+type PortfolioCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A set of assets whose performance is aggregated over time. Portfolios
+	// that an account created carry `accountId` and the account's
+	// `investmentType`; portfolios created through `POST /v1/portfolio`
+	// carry neither.
+	Data  Portfolio                  `json:"data"`
+	Event PortfolioCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// PortfolioCreatedEventEvent defines model for PortfolioCreatedEvent.Event.
+type PortfolioCreatedEventEvent string
+
 // PortfolioListResponse defines model for PortfolioListResponse.
 type PortfolioListResponse struct {
 	// Code Example: 200
@@ -2122,6 +2972,29 @@ type PortfolioResponse struct {
 //
 // Example: ACTIVE
 type PortfolioStatus string
+
+// PortfolioUpdatedEvent `PORTFOLIO.UPDATED`: A portfolio changed (its status, or its values after a fill).
+type PortfolioUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A set of assets whose performance is aggregated over time. Portfolios
+	// that an account created carry `accountId` and the account's
+	// `investmentType`; portfolios created through `POST /v1/portfolio`
+	// carry neither.
+	Data  Portfolio                  `json:"data"`
+	Event PortfolioUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// PortfolioUpdatedEventEvent defines model for PortfolioUpdatedEvent.Event.
+type PortfolioUpdatedEventEvent string
 
 // Problem An RFC 9457 problem document (`application/problem+json`): the error
 // shape of every path outside `/v1`.
@@ -2171,6 +3044,40 @@ type Problem struct {
 // Example: crm-000417
 type ReferenceId = string
 
+// ReferenceIdInput The `referenceId` a request sends: a string (1–64 characters), or a
+// JSON integer (the vendor's customers guide sends `123456`), which is
+// stored and answered as its decimal string (`"123456"`).
+//
+// Example: crm-000417
+type ReferenceIdInput struct {
+	union json.RawMessage
+}
+
+// ReferenceIdInput1 Example: 123456
+type ReferenceIdInput1 = int64
+
+// RequestCreatedEvent `REQUEST.CREATED`: A purchase or sell request was created.
+type RequestCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A purchase or a sell. Purchases carry `instrumentId` and
+	// `purchaseAmount`; sells `assetId` and one of `sellAmount` and
+	// `sellPercentage`. Amounts are in `currency`.
+	Data  InvestmentRequest        `json:"data"`
+	Event RequestCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// RequestCreatedEventEvent defines model for RequestCreatedEvent.Event.
+type RequestCreatedEventEvent string
+
 // RequestSchedule How often a request executes: `ONCE` (the default) or, for a
 // recurring request, every day, week, two weeks or month (a monthly
 // plan keeps its day of the month, or the month's last day).
@@ -2189,6 +3096,28 @@ type RequestStatus string
 //
 // Example: PURCHASE
 type RequestType string
+
+// RequestUpdatedEvent `REQUEST.UPDATED`: A request completed, failed, was canceled, or was forced by the sandbox.
+type RequestUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A purchase or a sell. Purchases carry `instrumentId` and
+	// `purchaseAmount`; sells `assetId` and one of `sellAmount` and
+	// `sellPercentage`. Amounts are in `currency`.
+	Data  InvestmentRequest        `json:"data"`
+	Event RequestUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// RequestUpdatedEventEvent defines model for RequestUpdatedEvent.Event.
+type RequestUpdatedEventEvent string
 
 // SandboxClock defines model for SandboxClock.
 type SandboxClock struct {
@@ -2223,8 +3152,50 @@ type SetSandboxPriceRequest struct {
 // SortOrder Sort direction on `createdAt`.
 type SortOrder string
 
-// Token defines model for Token.
-type Token struct {
+// TokenOrganization defines model for TokenOrganization.
+type TokenOrganization struct {
+	ClientId string `json:"clientId"`
+
+	// Id A unique identifier.
+	//
+	// Example: 123456
+	Id   Id     `json:"id"`
+	Name string `json:"name"`
+}
+
+// TokenRequest Client credentials: `clientId` and `clientSecret` (documented), or
+// the OAuth 2.0 names `client_id` and `client_secret` with
+// `grant_type` (RFC 6749 §4.4), or none of these when they come in
+// HTTP Basic authentication. One pair is required.
+type TokenRequest struct {
+	// ClientId The organization's client id.
+	ClientId *string `json:"clientId,omitempty"`
+
+	// ClientSecret The organization's client secret.
+	ClientSecret *string `json:"clientSecret,omitempty"`
+
+	// OAuthClientId OAuth 2.0 name of `clientId`.
+	OAuthClientId *string `json:"client_id,omitempty"`
+
+	// OAuthClientSecret OAuth 2.0 name of `clientSecret`.
+	OAuthClientSecret *string `json:"client_secret,omitempty"`
+
+	// OAuthGrantType OAuth 2.0 grant type; only `client_credentials`.
+	OAuthGrantType *TokenRequestGrantType `json:"grant_type,omitempty"`
+
+	// OAuthScope OAuth 2.0 requested scope, space-separated; tokens always carry `read write`.
+	OAuthScope *string `json:"scope,omitempty"`
+}
+
+// TokenRequestGrantType OAuth 2.0 grant type; only `client_credentials`.
+type TokenRequestGrantType string
+
+// TokenResponse The documented flat token (`tokenId`, `token`, …) with `message`,
+// plus the OAuth 2.0 fields (RFC 6749 §5.1) for OAuth 2.0 clients.
+type TokenResponse struct {
+	// OAuthAccessToken OAuth 2.0 name of `token`.
+	OAuthAccessToken string `json:"access_token"`
+
 	// CreatedAt A time in unix seconds.
 	//
 	// Example: 1732893484
@@ -2235,10 +3206,18 @@ type Token struct {
 	// Example: 3600
 	ExpiresIn int64 `json:"expiresIn"`
 
+	// OAuthExpiresIn OAuth 2.0 name of `expiresIn`.
+	//
+	// Example: 3600
+	OAuthExpiresIn int64 `json:"expires_in"`
+
 	// MaxTTL The longest lifetime, in seconds, a token of this client can have.
 	//
 	// Example: 86400
-	MaxTTL       int64             `json:"maxTTL"`
+	MaxTTL int64 `json:"maxTTL"`
+
+	// Message Example: Created
+	Message      string            `json:"message"`
 	Organization TokenOrganization `json:"organization"`
 
 	// Scope The authorization scopes of the token.
@@ -2252,8 +3231,11 @@ type Token struct {
 	// Example: 123456
 	TokenId Id `json:"tokenId"`
 
-	// TokenType Always `Bearer`.
-	TokenType TokenTokenType `json:"tokenType"`
+	// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	TokenType TokenType `json:"tokenType"`
+
+	// OAuthTokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+	OAuthTokenType TokenType `json:"token_type"`
 
 	// TrustedIps The IP addresses whitelisted for this client (empty means any).
 	TrustedIps []string `json:"trustedIps"`
@@ -2264,43 +3246,15 @@ type Token struct {
 	UpdatedAt UnixTime `json:"updatedAt"`
 }
 
-// TokenScope defines model for Token.Scope.
+// TokenScope `read` reads resources, `write` changes them (lowercase, as the docs' scope table and examples write them). Every token has both.
 type TokenScope string
 
-// TokenTokenType Always `Bearer`.
-type TokenTokenType string
+// TokenType Always `Bearer` (`tokenType`, `token_type`, the old `type`).
+type TokenType string
 
-// TokenOrganization defines model for TokenOrganization.
-type TokenOrganization struct {
-	ClientId string `json:"clientId"`
-
-	// Id A unique identifier.
-	//
-	// Example: 123456
-	Id   Id     `json:"id"`
-	Name string `json:"name"`
-}
-
-// TokenRequest defines model for TokenRequest.
-type TokenRequest struct {
-	// ClientId The organization's client id.
-	ClientId string `json:"clientId"`
-
-	// ClientSecret The organization's client secret.
-	ClientSecret string `json:"clientSecret"`
-}
-
-// TokenResponse defines model for TokenResponse.
-type TokenResponse struct {
-	// Code Example: 201
-	Code int   `json:"code"`
-	Data Token `json:"data"`
-
-	// Message Example: Created
-	Message string `json:"message"`
-}
-
-// Transaction One execution of a request.
+// Transaction One execution of a request. `requestType` is the documented name of
+// its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+// value (Openvest's earlier name, kept as an addition).
 type Transaction struct {
 	// AccountId A unique identifier.
 	//
@@ -2320,7 +3274,11 @@ type Transaction struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency Currency `json:"currency"`
@@ -2365,6 +3323,11 @@ type Transaction struct {
 	// Example: 123456
 	RequestId Id `json:"requestId"`
 
+	// RequestType `PURCHASE` buys an instrument; `SELL` sells from a holding.
+	//
+	// Example: PURCHASE
+	RequestType RequestType `json:"requestType"`
+
 	// Status The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
 	//
 	// Example: COMPLETED
@@ -2395,6 +3358,28 @@ type Transaction struct {
 	Value decimal.Decimal `json:"value"`
 }
 
+// TransactionCreatedEvent `TRANSACTION.CREATED`: A fill made a transaction.
+type TransactionCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data One execution of a request. `requestType` is the documented name of
+	// its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+	// value (Openvest's earlier name, kept as an addition).
+	Data  Transaction                  `json:"data"`
+	Event TransactionCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// TransactionCreatedEventEvent defines model for TransactionCreatedEvent.Event.
+type TransactionCreatedEventEvent string
+
 // TransactionListResponse defines model for TransactionListResponse.
 type TransactionListResponse struct {
 	// Code Example: 200
@@ -2406,6 +3391,20 @@ type TransactionListResponse struct {
 
 	// Meta Pagination of a list.
 	Meta Meta `json:"meta"`
+}
+
+// TransactionResponse defines model for TransactionResponse.
+type TransactionResponse struct {
+	// Code Example: 200
+	Code int `json:"code"`
+
+	// Data One execution of a request. `requestType` is the documented name of
+	// its kind (`PURCHASE`, `SELL`); `transactionType` carries the same
+	// value (Openvest's earlier name, kept as an addition).
+	Data Transaction `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
 }
 
 // TransactionStatus The outcome of an execution; executions write `COMPLETED` (filled) or `ERROR` (see `errorReason`).
@@ -2425,7 +3424,11 @@ type UpdateAccountRequest struct {
 	// Example: 123456
 	AccountId Id `json:"accountId"`
 
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency *Currency `json:"currency,omitempty"`
@@ -2455,10 +3458,13 @@ type UpdateCustomerRequest struct {
 	// Example: Jane
 	LastName *PersonName `json:"lastName,omitempty"`
 
-	// ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
+	// ReferenceId The `referenceId` a request sends: a string (1–64 characters), or a
+	// JSON integer (the vendor's customers guide sends `123456`), which is
+	// stored and answered as its decimal string (`"123456"`).
+	//
 	//
 	// Example: crm-000417
-	ReferenceId *ReferenceId `json:"referenceId,omitempty"`
+	ReferenceId *ReferenceIdInput `json:"referenceId,omitempty"`
 
 	// Status `ACTIVE` the customer is able to trade; `SUSPENDED` temporarily unable
 	// to trade; `CLOSED` permanently blocked from trading.
@@ -2470,7 +3476,11 @@ type UpdateCustomerRequest struct {
 
 // UpdatePortfolioRequest The portfolio to update and at least one field to change.
 type UpdatePortfolioRequest struct {
-	// Currency ISO 4217 currency code (`ZMW` is the Zambian kwacha, written `ZK` in places).
+	// Currency ISO 4217 currency code. The Zambian kwacha is accepted as `ZMW`
+	// (ISO 4217, the vendor's guides) and as `ZK` (the vendor's endpoint
+	// pages): the same currency, and a resource answers with the spelling
+	// it was created (or last updated) with.
+	//
 	//
 	// Example: USD
 	Currency *Currency `json:"currency,omitempty"`
@@ -2488,18 +3498,20 @@ type UpdatePortfolioRequest struct {
 	Status *PortfolioStatus `json:"status,omitempty"`
 }
 
-// UpdateRequestRequest defines model for UpdateRequestRequest.
+// UpdateRequestRequest `requestId` is required: a body without it (the vendor's guide
+// shows only `{"shouldCancelRequest": true}`) answers `400` naming
+// `requestId` and showing the body to send.
 type UpdateRequestRequest struct {
 	// RequestId A unique identifier.
 	//
 	// Example: 123456
-	RequestId Id `json:"requestId"`
+	RequestId *Id `json:"requestId,omitempty"`
 
 	// ShouldCancelRequest `true` cancels the request (the only change a request takes).
 	ShouldCancelRequest bool `json:"shouldCancelRequest"`
 }
 
-// UpdateWebhookRequest defines model for UpdateWebhookRequest.
+// UpdateWebhookRequest At least one of `url`, `subscriptions`, `status` (`400` otherwise). Without `webhookId`, the organization's only webhook is updated.
 type UpdateWebhookRequest struct {
 	// Status `ACTIVE` the webhook receives events; `DEACTIVED` (the investing
 	// docs' spelling) it does not, after a receiver's `410` or a
@@ -2508,12 +3520,12 @@ type UpdateWebhookRequest struct {
 
 	// Subscriptions Replaces the previous subscriptions.
 	Subscriptions *[]WebhookSubscription `json:"subscriptions,omitempty"`
-	Url           *string                `json:"url,omitempty"`
 
-	// WebhookId A unique identifier.
-	//
-	// Example: 123456
-	WebhookId Id `json:"webhookId"`
+	// Url A new URL, under the rules of `POST /v1/webhooks`.
+	Url *string `json:"url,omitempty"`
+
+	// WebhookId The webhook to update; required only when the organization has several.
+	WebhookId *Id `json:"webhookId,omitempty"`
 }
 
 // WalletAccount A customer's wallet account. `activated`, `registered` and `blocked`
@@ -2975,6 +3987,24 @@ type Webhook struct {
 	WebhookId Id `json:"webhookId"`
 }
 
+// WebhookCreatedEvent `WEBHOOK.CREATED`: A webhook was created (it receives this event itself).
+type WebhookCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Webhook                  `json:"data"`
+	Event     WebhookCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WebhookCreatedEventEvent defines model for WebhookCreatedEvent.Event.
+type WebhookCreatedEventEvent string
+
 // WebhookDelivery defines model for WebhookDelivery.
 type WebhookDelivery struct {
 	// Attempts Attempts made so far.
@@ -2990,8 +4020,15 @@ type WebhookDelivery struct {
 	// Example: 123456
 	DeliveryId Id `json:"deliveryId"`
 
-	// Event The event name, `DOMAIN.ACTION`.
-	Event string `json:"event"`
+	// Event The events Openvest emits (see `WebhookSubscription` for when).
+	// Subscribable but not emitted yet, so not listed: `INSTRUMENT.CREATED`,
+	// `INVESTMENT_TYPE.CREATED`, `INVESTMENT_TYPE.UPDATED`,
+	// `TRANSACTION.UPDATED`, `REPORT.CREATED`, `REPORT.UPDATED` (reports
+	// are not implemented yet).
+	//
+	//
+	// Example: CUSTOMER.CREATED
+	Event WebhookEventType `json:"event"`
 
 	// EventId The event's id (`webhook-id`); receivers de-duplicate by it.
 	EventId openapi_types.UUID `json:"eventId"`
@@ -3009,7 +4046,9 @@ type WebhookDelivery struct {
 	NextAttemptAt *int64 `json:"nextAttemptAt,omitempty"`
 
 	// State `PENDING` attempts remain; `SUCCEEDED` a 2xx answer came;
-	// `FAILED` every attempt failed (or the receiver answered `410`);
+	// `FAILED` every attempt failed (or the receiver answered `410`, or
+	// its third attempt was refused because the destination resolved
+	// to a private address);
 	// `CANCELED` the webhook was deleted or deactivated first.
 	State WebhookDeliveryState `json:"state"`
 
@@ -3048,9 +4087,32 @@ type WebhookDeliveryResponse struct {
 }
 
 // WebhookDeliveryState `PENDING` attempts remain; `SUCCEEDED` a 2xx answer came;
-// `FAILED` every attempt failed (or the receiver answered `410`);
+// `FAILED` every attempt failed (or the receiver answered `410`, or
+// its third attempt was refused because the destination resolved
+// to a private address);
 // `CANCELED` the webhook was deleted or deactivated first.
 type WebhookDeliveryState string
+
+// WebhookEvent The body of a delivery: `{eventId, event, createdAt, data}`, `data`
+// being the resource as the API returns it. One schema per event
+// type, told apart by `event`.
+type WebhookEvent struct {
+	union json.RawMessage
+}
+
+// WebhookEventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+//
+// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+type WebhookEventId = openapi_types.UUID
+
+// WebhookEventType The events Openvest emits (see `WebhookSubscription` for when).
+// Subscribable but not emitted yet, so not listed: `INSTRUMENT.CREATED`,
+// `INVESTMENT_TYPE.CREATED`, `INVESTMENT_TYPE.UPDATED`,
+// `TRANSACTION.UPDATED`, `REPORT.CREATED`, `REPORT.UPDATED` (reports
+// are not implemented yet).
+//
+// Example: CUSTOMER.CREATED
+type WebhookEventType string
 
 // WebhookKey defines model for WebhookKey.
 type WebhookKey struct {
@@ -3076,22 +4138,27 @@ type WebhookKeyInfo struct {
 	// Example: 1732893484
 	CreatedAt UnixTime `json:"createdAt"`
 
-	// Key Its ed25519 public key in OpenSSH authorized_keys form.
+	// Key The webhook's ed25519 public key in OpenSSH authorized_keys form (`ssh-ed25519 AAAA… <keyId>`).
 	Key string `json:"key"`
 
-	// KeyId The key that signs deliveries now.
+	// KeyId (Openvest addition) The `keyid` deliveries name in `Signature-Input`.
 	KeyId string `json:"keyId"`
 
-	// Keys Every key a receiver should accept now, the signing one first (a rotated-out key stays here during the overlap).
+	// Keys (Openvest addition) Every key a receiver of this webhook should accept now, the signing one first.
 	Keys []WebhookKey `json:"keys"`
 
-	// PublicKeyPem The same key as PKIX PEM.
+	// PublicKeyPem (Openvest addition) The same key as PKIX PEM.
 	PublicKeyPem string `json:"publicKeyPem"`
 
 	// UpdatedAt A time in unix seconds.
 	//
 	// Example: 1732893484
 	UpdatedAt UnixTime `json:"updatedAt"`
+
+	// WebhookId A unique identifier.
+	//
+	// Example: 123456
+	WebhookId Id `json:"webhookId"`
 }
 
 // WebhookKeyResponse defines model for WebhookKeyResponse.
@@ -3132,10 +4199,91 @@ type WebhookResponse struct {
 // deactivation through `PUT /v1/webhooks`.
 type WebhookStatus string
 
-// WebhookSubscription `ALL`, a domain, or `DOMAIN.CREATED` / `DOMAIN.UPDATED`.
+// WebhookSubscription What a webhook receives: `ALL` (every event); a domain (both of its
+// events); or one event. Every domain's events are `DOMAIN.CREATED`
+// and `DOMAIN.UPDATED`, except `AUTH`: `AUTH.CREATED` (a token is
+// issued) and `AUTH.DELETED` (a token is revoked). `WEBHOOK.TEST`
+// (`POST /v1/webhooks/test`) goes to every webhook whatever its
+// subscriptions.
+//
+// What Openvest emits, each in the transaction of its change (the
+// `data` is the resource as the API returns it; see `WebhookEvent`):
+//
+// | event | when |
+// |---|---|
+// | `CUSTOMER.CREATED` / `.UPDATED` | `POST` / `PUT /v1/customers` |
+// | `ACCOUNT.CREATED` | with a customer, or `POST /v1/accounts` |
+// | `ACCOUNT.UPDATED` | `PUT /v1/accounts`, or a customer's status cascading |
+// | `PORTFOLIO.CREATED` | with each account, or `POST /v1/portfolio` |
+// | `PORTFOLIO.UPDATED` | `PUT /v1/portfolio`, a status cascade, or a revaluation after a fill |
+// | `REQUEST.CREATED` | a purchase or sell request |
+// | `REQUEST.UPDATED` | it completes, fails, is canceled, or a sandbox outcome is forced |
+// | `ASSET.CREATED` / `.UPDATED` | a fill opens or changes a holding |
+// | `TRANSACTION.CREATED` | a fill |
+// | `INSTRUMENT.UPDATED` | a sandbox price is set or cleared (`/v1/sandbox/instruments/{symbol}/price`) |
+// | `AUTH.CREATED` / `AUTH.DELETED` | a token is issued / revoked |
+// | `WEBHOOK.CREATED` | `POST /v1/webhooks` (a new webhook is subscribed to it) |
+// | `WEBHOOK.UPDATED` | `PUT /v1/webhooks`, or a receiver's `410` deactivates it |
+// | `WEBHOOK.TEST` | `POST /v1/webhooks/test` |
+//
+// Accepted but not emitted yet: `INSTRUMENT.CREATED` (the instrument
+// list is fixed), `INVESTMENT_TYPE.*` (an organization's investment
+// types are set when it is created, `openvest org create`, and never
+// change), `TRANSACTION.UPDATED`
+// (a transaction never changes) and `REPORT.*` (reports are not
+// implemented yet).
 //
 // Example: CUSTOMER.CREATED
-type WebhookSubscription = string
+type WebhookSubscription string
+
+// WebhookTestData defines model for WebhookTestData.
+type WebhookTestData struct {
+	Test WebhookTestDataTest `json:"test"`
+}
+
+// WebhookTestDataTest defines model for WebhookTestData.Test.
+type WebhookTestDataTest bool
+
+// WebhookTestEvent `WEBHOOK.TEST`: `POST /v1/webhooks/test`: sent to every webhook whatever its subscriptions.
+type WebhookTestEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime              `json:"createdAt"`
+	Data      WebhookTestData       `json:"data"`
+	Event     WebhookTestEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WebhookTestEventEvent defines model for WebhookTestEvent.Event.
+type WebhookTestEventEvent string
+
+// WebhookUpdatedEvent `WEBHOOK.UPDATED`: A webhook changed, or a receiver's `410` deactivated it.
+type WebhookUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                 `json:"createdAt"`
+	Data      Webhook                  `json:"data"`
+	Event     WebhookUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WebhookUpdatedEventEvent defines model for WebhookUpdatedEvent.Event.
+type WebhookUpdatedEventEvent string
+
+// AccessTokenId A unique identifier.
+//
+// Example: 123456
+type AccessTokenId = Id
 
 // BankingApplicationIdPath An application ID.
 //
@@ -3181,11 +4329,17 @@ type CustomerIdQueryOptional = Id
 // Example: 123456
 type CustomerIdQueryRequired = Id
 
+// IdempotencyId defines model for IdempotencyId.
+type IdempotencyId = string
+
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
 
 // IdempotencyKeyHeader defines model for IdempotencyKeyHeader.
 type IdempotencyKeyHeader = string
+
+// L2fIdempotencyId defines model for L2fIdempotencyId.
+type L2fIdempotencyId = string
 
 // Limit defines model for Limit.
 type Limit = int32
@@ -3458,6 +4612,13 @@ type ListBankingApplicationsParams struct {
 
 // CreateBankingApplicationParams defines parameters for CreateBankingApplication.
 type CreateBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
 	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
 	// same protocol and limits as under `/v1`: the first response to a
 	// key, errors included (but not `5xx`), is stored with the change it
@@ -3470,6 +4631,13 @@ type CreateBankingApplicationParams struct {
 
 // UpdateBankingApplicationParams defines parameters for UpdateBankingApplication.
 type UpdateBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
 	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
 	// same protocol and limits as under `/v1`: the first response to a
 	// key, errors included (but not `5xx`), is stored with the change it
@@ -3482,6 +4650,13 @@ type UpdateBankingApplicationParams struct {
 
 // CreateBankingApplicationDocumentParams defines parameters for CreateBankingApplicationDocument.
 type CreateBankingApplicationDocumentParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
 	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
 	// same protocol and limits as under `/v1`: the first response to a
 	// key, errors included (but not `5xx`), is stored with the change it
@@ -3494,6 +4669,13 @@ type CreateBankingApplicationDocumentParams struct {
 
 // SubmitBankingApplicationParams defines parameters for SubmitBankingApplication.
 type SubmitBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
 	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
 	// same protocol and limits as under `/v1`: the first response to a
 	// key, errors included (but not `5xx`), is stored with the change it
@@ -3659,6 +4841,13 @@ type ListBankingCustomersParams struct {
 
 // UpdateBankingCustomerParams defines parameters for UpdateBankingCustomer.
 type UpdateBankingCustomerParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
 	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
 	// same protocol and limits as under `/v1`: the first response to a
 	// key, errors included (but not `5xx`), is stored with the change it
@@ -3671,6 +4860,13 @@ type UpdateBankingCustomerParams struct {
 
 // UpdateBankingIndividualParams defines parameters for UpdateBankingIndividual.
 type UpdateBankingIndividualParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
 	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
 	// same protocol and limits as under `/v1`: the first response to a
 	// key, errors included (but not `5xx`), is stored with the change it
@@ -3683,6 +4879,13 @@ type UpdateBankingIndividualParams struct {
 
 // DecideBankingApplicationParams defines parameters for DecideBankingApplication.
 type DecideBankingApplicationParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
 	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
 	// same protocol and limits as under `/v1`: the first response to a
 	// key, errors included (but not `5xx`), is stored with the change it
@@ -3695,6 +4898,13 @@ type DecideBankingApplicationParams struct {
 
 // SetBankingCustomerStatusParams defines parameters for SetBankingCustomerStatus.
 type SetBankingCustomerStatusParams struct {
+	// XL2fIdempotencyId Optional idempotency key under the banking vendor's header name
+	// (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
+	// response to a key is stored with the change and replayed for 24
+	// hours with `Idempotent-Replayed: true`; the same key with another
+	// method, path or body answers `422`.
+	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
 	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
 	// same protocol and limits as under `/v1`: the first response to a
 	// key, errors included (but not `5xx`), is stored with the change it
@@ -3722,6 +4932,17 @@ type ListAccountsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3740,19 +4961,43 @@ type ListAccountsParams struct {
 
 // CreateAccountParams defines parameters for CreateAccount.
 type CreateAccountParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3771,19 +5016,43 @@ type CreateAccountParams struct {
 
 // UpdateAccountParams defines parameters for UpdateAccount.
 type UpdateAccountParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3805,6 +5074,17 @@ type GetAccountParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3844,6 +5124,17 @@ type ListAssetsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3865,6 +5156,93 @@ type GetAssetParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// RevokeTokenLegacyParams defines parameters for RevokeTokenLegacy.
+type RevokeTokenLegacyParams struct {
+	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
+	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateTokenLegacyParams defines parameters for CreateTokenLegacy.
+type CreateTokenLegacyParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3901,6 +5279,17 @@ type ListCustomersParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3919,19 +5308,43 @@ type ListCustomersParams struct {
 
 // CreateCustomerParams defines parameters for CreateCustomer.
 type CreateCustomerParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3950,19 +5363,43 @@ type CreateCustomerParams struct {
 
 // UpdateCustomerParams defines parameters for UpdateCustomer.
 type UpdateCustomerParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -3984,6 +5421,17 @@ type GetCustomerParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4017,6 +5465,17 @@ type ListInstrumentsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4038,6 +5497,17 @@ type GetInstrumentParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4068,6 +5538,17 @@ type ListInvestmentsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4089,6 +5570,17 @@ type GetInvestmentParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4108,7 +5600,7 @@ type GetInvestmentParams struct {
 // RevokeTokenParams defines parameters for RevokeToken.
 type RevokeTokenParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
-	AccessTokenId *Id `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
+	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
 	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
 	// same protocol and limits as under `/v1`: the first response to a
@@ -4122,6 +5614,17 @@ type RevokeTokenParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4143,6 +5646,17 @@ type CreateTokenParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4176,6 +5690,17 @@ type ListPortfoliosParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4194,19 +5719,43 @@ type ListPortfoliosParams struct {
 
 // CreatePortfolioParams defines parameters for CreatePortfolio.
 type CreatePortfolioParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4225,19 +5774,43 @@ type CreatePortfolioParams struct {
 
 // UpdatePortfolioParams defines parameters for UpdatePortfolio.
 type UpdatePortfolioParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4259,6 +5832,17 @@ type GetPortfolioParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4298,6 +5882,17 @@ type ListRequestsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4316,19 +5911,43 @@ type ListRequestsParams struct {
 
 // UpdateRequestParams defines parameters for UpdateRequest.
 type UpdateRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4347,19 +5966,153 @@ type UpdateRequestParams struct {
 
 // CreatePurchaseRequestParams defines parameters for CreatePurchaseRequest.
 type CreatePurchaseRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreatePurchaseRequestLegacyParams defines parameters for CreatePurchaseRequestLegacy.
+type CreatePurchaseRequestLegacyParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateSellRequestLegacyParams defines parameters for CreateSellRequestLegacy.
+type CreateSellRequestLegacyParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4378,19 +6131,43 @@ type CreatePurchaseRequestParams struct {
 
 // CreateSellRequestParams defines parameters for CreateSellRequest.
 type CreateSellRequestParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4412,6 +6189,17 @@ type GetRequestParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4433,6 +6221,17 @@ type GetSandboxClockParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4451,19 +6250,43 @@ type GetSandboxClockParams struct {
 
 // AdvanceSandboxClockParams defines parameters for AdvanceSandboxClock.
 type AdvanceSandboxClockParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4482,19 +6305,43 @@ type AdvanceSandboxClockParams struct {
 
 // ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
 type ClearSandboxPriceParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4513,19 +6360,43 @@ type ClearSandboxPriceParams struct {
 
 // SetSandboxPriceParams defines parameters for SetSandboxPrice.
 type SetSandboxPriceParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4544,19 +6415,43 @@ type SetSandboxPriceParams struct {
 
 // ForceRequestOutcomeParams defines parameters for ForceRequestOutcome.
 type ForceRequestOutcomeParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4593,6 +6488,49 @@ type ListTransactionsParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetTransactionParams defines parameters for GetTransaction.
+type GetTransactionParams struct {
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4623,6 +6561,17 @@ type ListWebhooksParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4641,19 +6590,43 @@ type ListWebhooksParams struct {
 
 // CreateWebhookParams defines parameters for CreateWebhook.
 type CreateWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4672,19 +6645,43 @@ type CreateWebhookParams struct {
 
 // UpdateWebhookParams defines parameters for UpdateWebhook.
 type UpdateWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4703,9 +6700,23 @@ type UpdateWebhookParams struct {
 
 // GetWebhookKeyParams defines parameters for GetWebhookKey.
 type GetWebhookKeyParams struct {
+	// WebhookId The webhook whose key to return (default the organization's only, or first, webhook).
+	WebhookId *Id `form:"webhookId,omitempty" json:"webhookId,omitempty"`
+
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4724,19 +6735,43 @@ type GetWebhookKeyParams struct {
 
 // TestWebhooksParams defines parameters for TestWebhooks.
 type TestWebhooksParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4755,19 +6790,43 @@ type TestWebhooksParams struct {
 
 // DeleteWebhookParams defines parameters for DeleteWebhook.
 type DeleteWebhookParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4801,6 +6860,17 @@ type ListWebhookDeliveriesParams struct {
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4819,19 +6889,43 @@ type ListWebhookDeliveriesParams struct {
 
 // RetryWebhookDeliveryParams defines parameters for RetryWebhookDelivery.
 type RetryWebhookDeliveryParams struct {
-	// XIdempotencyKey A unique key (a UUID) per mutation. The first response to a key,
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
 	// errors included, is stored with the change it reports and replayed
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. `Idempotency-Key` is accepted too. At most
-	// 255 characters of visible ASCII (`400` otherwise, naming the header);
-	// the same limits hold on every surface.
-	XIdempotencyKey IdempotencyKey `json:"X-Idempotency-Key"`
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
 
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
 	Signature *Signature `json:"Signature,omitempty"`
 
 	// SignatureInput The covered components and signature parameters (RFC 9421):
@@ -4846,6 +6940,27 @@ type RetryWebhookDeliveryParams struct {
 	// accepted too). Checked whenever present; required on bodies when the
 	// organization's signature policy is `required`.
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// ReceiveWebhookEventParams defines parameters for ReceiveWebhookEvent.
+type ReceiveWebhookEventParams struct {
+	// ContentDigest `sha-512=:<base64>:` of the body.
+	ContentDigest string `json:"Content-Digest"`
+
+	// SignatureInput `sig1=(…)` (docs form) and `sig2=(…)` (RFC 9421), as two field lines.
+	SignatureInput string `json:"Signature-Input"`
+
+	// Signature `sig1=:<base64>:` and `sig2=:<base64>:`, as two field lines.
+	Signature string `json:"Signature"`
+
+	// WebhookId The eventId (Standard Webhooks).
+	WebhookId openapi_types.UUID `json:"webhook-id"`
+
+	// WebhookTimestamp Unix seconds of this attempt (Standard Webhooks).
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature `v1a,<base64 ed25519 of "id.timestamp.body">` (Standard Webhooks, asymmetric).
+	WebhookSignature string `json:"webhook-signature"`
 }
 
 // CreateBankingApplicationJSONRequestBody defines body for CreateBankingApplication for application/json ContentType.
@@ -4887,6 +7002,16 @@ type CreateAccountJSONRequestBody = CreateAccountRequest
 // UpdateAccountJSONRequestBody defines body for UpdateAccount for application/json ContentType.
 type UpdateAccountJSONRequestBody = UpdateAccountRequest
 
+// CreateTokenLegacyJSONRequestBody defines body for CreateTokenLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateTokenLegacyJSONRequestBody = TokenRequest
+
+// CreateTokenLegacyFormdataRequestBody defines body for CreateTokenLegacy for application/x-www-form-urlencoded ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateTokenLegacyFormdataRequestBody = TokenRequest
+
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
 
@@ -4911,6 +7036,16 @@ type UpdateRequestJSONRequestBody = UpdateRequestRequest
 // CreatePurchaseRequestJSONRequestBody defines body for CreatePurchaseRequest for application/json ContentType.
 type CreatePurchaseRequestJSONRequestBody = CreatePurchaseRequest
 
+// CreatePurchaseRequestLegacyJSONRequestBody defines body for CreatePurchaseRequestLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreatePurchaseRequestLegacyJSONRequestBody = CreatePurchaseRequest
+
+// CreateSellRequestLegacyJSONRequestBody defines body for CreateSellRequestLegacy for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type CreateSellRequestLegacyJSONRequestBody = CreateSellRequest
+
 // CreateSellRequestJSONRequestBody defines body for CreateSellRequest for application/json ContentType.
 type CreateSellRequestJSONRequestBody = CreateSellRequest
 
@@ -4928,6 +7063,712 @@ type CreateWebhookJSONRequestBody = CreateWebhookRequest
 
 // UpdateWebhookJSONRequestBody defines body for UpdateWebhook for application/json ContentType.
 type UpdateWebhookJSONRequestBody = UpdateWebhookRequest
+
+// ReceiveWebhookEventJSONRequestBody defines body for ReceiveWebhookEvent for application/json ContentType.
+type ReceiveWebhookEventJSONRequestBody = WebhookEvent
+
+// AsReferenceId returns the union data inside the ReferenceIdInput as a ReferenceId
+func (t ReferenceIdInput) AsReferenceId() (ReferenceId, error) {
+	var body ReferenceId
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReferenceId overwrites any union data inside the ReferenceIdInput as the provided ReferenceId
+func (t *ReferenceIdInput) FromReferenceId(v ReferenceId) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReferenceId performs a merge with any union data inside the ReferenceIdInput, using the provided ReferenceId
+func (t *ReferenceIdInput) MergeReferenceId(v ReferenceId) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsReferenceIdInput1 returns the union data inside the ReferenceIdInput as a ReferenceIdInput1
+func (t ReferenceIdInput) AsReferenceIdInput1() (ReferenceIdInput1, error) {
+	var body ReferenceIdInput1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromReferenceIdInput1 overwrites any union data inside the ReferenceIdInput as the provided ReferenceIdInput1
+func (t *ReferenceIdInput) FromReferenceIdInput1(v ReferenceIdInput1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeReferenceIdInput1 performs a merge with any union data inside the ReferenceIdInput, using the provided ReferenceIdInput1
+func (t *ReferenceIdInput) MergeReferenceIdInput1(v ReferenceIdInput1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ReferenceIdInput) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *ReferenceIdInput) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsAccountCreatedEvent returns the union data inside the WebhookEvent as a AccountCreatedEvent
+func (t WebhookEvent) AsAccountCreatedEvent() (AccountCreatedEvent, error) {
+	var body AccountCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAccountCreatedEvent overwrites any union data inside the WebhookEvent as the provided AccountCreatedEvent
+func (t *WebhookEvent) FromAccountCreatedEvent(v AccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAccountCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AccountCreatedEvent
+func (t *WebhookEvent) MergeAccountCreatedEvent(v AccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAccountUpdatedEvent returns the union data inside the WebhookEvent as a AccountUpdatedEvent
+func (t WebhookEvent) AsAccountUpdatedEvent() (AccountUpdatedEvent, error) {
+	var body AccountUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAccountUpdatedEvent overwrites any union data inside the WebhookEvent as the provided AccountUpdatedEvent
+func (t *WebhookEvent) FromAccountUpdatedEvent(v AccountUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAccountUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AccountUpdatedEvent
+func (t *WebhookEvent) MergeAccountUpdatedEvent(v AccountUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ACCOUNT.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAssetCreatedEvent returns the union data inside the WebhookEvent as a AssetCreatedEvent
+func (t WebhookEvent) AsAssetCreatedEvent() (AssetCreatedEvent, error) {
+	var body AssetCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAssetCreatedEvent overwrites any union data inside the WebhookEvent as the provided AssetCreatedEvent
+func (t *WebhookEvent) FromAssetCreatedEvent(v AssetCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAssetCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AssetCreatedEvent
+func (t *WebhookEvent) MergeAssetCreatedEvent(v AssetCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAssetUpdatedEvent returns the union data inside the WebhookEvent as a AssetUpdatedEvent
+func (t WebhookEvent) AsAssetUpdatedEvent() (AssetUpdatedEvent, error) {
+	var body AssetUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAssetUpdatedEvent overwrites any union data inside the WebhookEvent as the provided AssetUpdatedEvent
+func (t *WebhookEvent) FromAssetUpdatedEvent(v AssetUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAssetUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AssetUpdatedEvent
+func (t *WebhookEvent) MergeAssetUpdatedEvent(v AssetUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"ASSET.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAuthCreatedEvent returns the union data inside the WebhookEvent as a AuthCreatedEvent
+func (t WebhookEvent) AsAuthCreatedEvent() (AuthCreatedEvent, error) {
+	var body AuthCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAuthCreatedEvent overwrites any union data inside the WebhookEvent as the provided AuthCreatedEvent
+func (t *WebhookEvent) FromAuthCreatedEvent(v AuthCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAuthCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided AuthCreatedEvent
+func (t *WebhookEvent) MergeAuthCreatedEvent(v AuthCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsAuthDeletedEvent returns the union data inside the WebhookEvent as a AuthDeletedEvent
+func (t WebhookEvent) AsAuthDeletedEvent() (AuthDeletedEvent, error) {
+	var body AuthDeletedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromAuthDeletedEvent overwrites any union data inside the WebhookEvent as the provided AuthDeletedEvent
+func (t *WebhookEvent) FromAuthDeletedEvent(v AuthDeletedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.DELETED"}`))
+	t.union = b
+	return err
+}
+
+// MergeAuthDeletedEvent performs a merge with any union data inside the WebhookEvent, using the provided AuthDeletedEvent
+func (t *WebhookEvent) MergeAuthDeletedEvent(v AuthDeletedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"AUTH.DELETED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCustomerCreatedEvent returns the union data inside the WebhookEvent as a CustomerCreatedEvent
+func (t WebhookEvent) AsCustomerCreatedEvent() (CustomerCreatedEvent, error) {
+	var body CustomerCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCustomerCreatedEvent overwrites any union data inside the WebhookEvent as the provided CustomerCreatedEvent
+func (t *WebhookEvent) FromCustomerCreatedEvent(v CustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeCustomerCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided CustomerCreatedEvent
+func (t *WebhookEvent) MergeCustomerCreatedEvent(v CustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCustomerUpdatedEvent returns the union data inside the WebhookEvent as a CustomerUpdatedEvent
+func (t WebhookEvent) AsCustomerUpdatedEvent() (CustomerUpdatedEvent, error) {
+	var body CustomerUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCustomerUpdatedEvent overwrites any union data inside the WebhookEvent as the provided CustomerUpdatedEvent
+func (t *WebhookEvent) FromCustomerUpdatedEvent(v CustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeCustomerUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided CustomerUpdatedEvent
+func (t *WebhookEvent) MergeCustomerUpdatedEvent(v CustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"CUSTOMER.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsInstrumentUpdatedEvent returns the union data inside the WebhookEvent as a InstrumentUpdatedEvent
+func (t WebhookEvent) AsInstrumentUpdatedEvent() (InstrumentUpdatedEvent, error) {
+	var body InstrumentUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromInstrumentUpdatedEvent overwrites any union data inside the WebhookEvent as the provided InstrumentUpdatedEvent
+func (t *WebhookEvent) FromInstrumentUpdatedEvent(v InstrumentUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"INSTRUMENT.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeInstrumentUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided InstrumentUpdatedEvent
+func (t *WebhookEvent) MergeInstrumentUpdatedEvent(v InstrumentUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"INSTRUMENT.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPortfolioCreatedEvent returns the union data inside the WebhookEvent as a PortfolioCreatedEvent
+func (t WebhookEvent) AsPortfolioCreatedEvent() (PortfolioCreatedEvent, error) {
+	var body PortfolioCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPortfolioCreatedEvent overwrites any union data inside the WebhookEvent as the provided PortfolioCreatedEvent
+func (t *WebhookEvent) FromPortfolioCreatedEvent(v PortfolioCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergePortfolioCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided PortfolioCreatedEvent
+func (t *WebhookEvent) MergePortfolioCreatedEvent(v PortfolioCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPortfolioUpdatedEvent returns the union data inside the WebhookEvent as a PortfolioUpdatedEvent
+func (t WebhookEvent) AsPortfolioUpdatedEvent() (PortfolioUpdatedEvent, error) {
+	var body PortfolioUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPortfolioUpdatedEvent overwrites any union data inside the WebhookEvent as the provided PortfolioUpdatedEvent
+func (t *WebhookEvent) FromPortfolioUpdatedEvent(v PortfolioUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergePortfolioUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided PortfolioUpdatedEvent
+func (t *WebhookEvent) MergePortfolioUpdatedEvent(v PortfolioUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"PORTFOLIO.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsRequestCreatedEvent returns the union data inside the WebhookEvent as a RequestCreatedEvent
+func (t WebhookEvent) AsRequestCreatedEvent() (RequestCreatedEvent, error) {
+	var body RequestCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromRequestCreatedEvent overwrites any union data inside the WebhookEvent as the provided RequestCreatedEvent
+func (t *WebhookEvent) FromRequestCreatedEvent(v RequestCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeRequestCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided RequestCreatedEvent
+func (t *WebhookEvent) MergeRequestCreatedEvent(v RequestCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsRequestUpdatedEvent returns the union data inside the WebhookEvent as a RequestUpdatedEvent
+func (t WebhookEvent) AsRequestUpdatedEvent() (RequestUpdatedEvent, error) {
+	var body RequestUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromRequestUpdatedEvent overwrites any union data inside the WebhookEvent as the provided RequestUpdatedEvent
+func (t *WebhookEvent) FromRequestUpdatedEvent(v RequestUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeRequestUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided RequestUpdatedEvent
+func (t *WebhookEvent) MergeRequestUpdatedEvent(v RequestUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"REQUEST.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsTransactionCreatedEvent returns the union data inside the WebhookEvent as a TransactionCreatedEvent
+func (t WebhookEvent) AsTransactionCreatedEvent() (TransactionCreatedEvent, error) {
+	var body TransactionCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromTransactionCreatedEvent overwrites any union data inside the WebhookEvent as the provided TransactionCreatedEvent
+func (t *WebhookEvent) FromTransactionCreatedEvent(v TransactionCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"TRANSACTION.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeTransactionCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided TransactionCreatedEvent
+func (t *WebhookEvent) MergeTransactionCreatedEvent(v TransactionCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"TRANSACTION.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookCreatedEvent returns the union data inside the WebhookEvent as a WebhookCreatedEvent
+func (t WebhookEvent) AsWebhookCreatedEvent() (WebhookCreatedEvent, error) {
+	var body WebhookCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookCreatedEvent overwrites any union data inside the WebhookEvent as the provided WebhookCreatedEvent
+func (t *WebhookEvent) FromWebhookCreatedEvent(v WebhookCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWebhookCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WebhookCreatedEvent
+func (t *WebhookEvent) MergeWebhookCreatedEvent(v WebhookCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookUpdatedEvent returns the union data inside the WebhookEvent as a WebhookUpdatedEvent
+func (t WebhookEvent) AsWebhookUpdatedEvent() (WebhookUpdatedEvent, error) {
+	var body WebhookUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookUpdatedEvent overwrites any union data inside the WebhookEvent as the provided WebhookUpdatedEvent
+func (t *WebhookEvent) FromWebhookUpdatedEvent(v WebhookUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWebhookUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WebhookUpdatedEvent
+func (t *WebhookEvent) MergeWebhookUpdatedEvent(v WebhookUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookTestEvent returns the union data inside the WebhookEvent as a WebhookTestEvent
+func (t WebhookEvent) AsWebhookTestEvent() (WebhookTestEvent, error) {
+	var body WebhookTestEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookTestEvent overwrites any union data inside the WebhookEvent as the provided WebhookTestEvent
+func (t *WebhookEvent) FromWebhookTestEvent(v WebhookTestEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.TEST"}`))
+	t.union = b
+	return err
+}
+
+// MergeWebhookTestEvent performs a merge with any union data inside the WebhookEvent, using the provided WebhookTestEvent
+func (t *WebhookEvent) MergeWebhookTestEvent(v WebhookTestEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WEBHOOK.TEST"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t WebhookEvent) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"event"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t WebhookEvent) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "ACCOUNT.CREATED":
+		return t.AsAccountCreatedEvent()
+	case "ACCOUNT.UPDATED":
+		return t.AsAccountUpdatedEvent()
+	case "ASSET.CREATED":
+		return t.AsAssetCreatedEvent()
+	case "ASSET.UPDATED":
+		return t.AsAssetUpdatedEvent()
+	case "AUTH.CREATED":
+		return t.AsAuthCreatedEvent()
+	case "AUTH.DELETED":
+		return t.AsAuthDeletedEvent()
+	case "CUSTOMER.CREATED":
+		return t.AsCustomerCreatedEvent()
+	case "CUSTOMER.UPDATED":
+		return t.AsCustomerUpdatedEvent()
+	case "INSTRUMENT.UPDATED":
+		return t.AsInstrumentUpdatedEvent()
+	case "PORTFOLIO.CREATED":
+		return t.AsPortfolioCreatedEvent()
+	case "PORTFOLIO.UPDATED":
+		return t.AsPortfolioUpdatedEvent()
+	case "REQUEST.CREATED":
+		return t.AsRequestCreatedEvent()
+	case "REQUEST.UPDATED":
+		return t.AsRequestUpdatedEvent()
+	case "TRANSACTION.CREATED":
+		return t.AsTransactionCreatedEvent()
+	case "WEBHOOK.CREATED":
+		return t.AsWebhookCreatedEvent()
+	case "WEBHOOK.TEST":
+		return t.AsWebhookTestEvent()
+	case "WEBHOOK.UPDATED":
+		return t.AsWebhookUpdatedEvent()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t WebhookEvent) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *WebhookEvent) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -5629,6 +8470,57 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/assets/{assetId} (the `GetAsset` operationId).
 	GetAsset(ctx context.Context, assetId Id, params *GetAssetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RevokeTokenLegacy Revoke an access token (old path)
+	//
+	// The vendor's old revocation, the same as `POST /v1/oauth/revoke` (which to prefer).
+	//
+	// Corresponds with DELETE /v1/auth (the `RevokeTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	RevokeTokenLegacy(ctx context.Context, params *RevokeTokenLegacyParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTokenLegacyWithBody Create an access token (old path)
+	//
+	// The vendor's old token call, kept for clients written to its older
+	// docs: the same credentials as `POST /v1/oauth/token` (which to
+	// prefer), answered in the old wrapped shape with `accessTokenId`,
+	// `accessToken` and `type`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacyWithBody(ctx context.Context, params *CreateTokenLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTokenLegacy Create an access token (old path)
+	//
+	// The vendor's old token call, kept for clients written to its older
+	// docs: the same credentials as `POST /v1/oauth/token` (which to
+	// prefer), answered in the old wrapped shape with `accessTokenId`,
+	// `accessToken` and `type`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacy(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTokenLegacyWithFormdataBody Create an access token (old path)
+	//
+	// The vendor's old token call, kept for clients written to its older
+	// docs: the same credentials as `POST /v1/oauth/token` (which to
+	// prefer), answered in the old wrapped shape with `accessTokenId`,
+	// `accessToken` and `type`.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacyWithFormdataBody(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListCustomers List customers
 	//
 	// Lists the organization's customers, paginated and sorted by `createdAt` (ties by `customerId`).
@@ -5735,9 +8627,11 @@ type ClientInterface interface {
 	// RevokeToken Revoke an access token
 	//
 	// Revokes the token named by `accessTokenId`, or the token that
-	// authenticates this call when `accessTokenId` is omitted. A revoked
-	// token answers `401` from then on. Revoking an already revoked token
-	// succeeds. A token of another organization answers `404`.
+	// authenticates this call when `accessTokenId` is omitted (the docs
+	// mark it required; omitting it is our addition). A revoked token
+	// answers `401` from then on. Revoking an already revoked token
+	// succeeds. A token of another organization answers `404`. The
+	// revocation emits `AUTH.DELETED` (once per token).
 	//
 	// Corresponds with POST /v1/oauth/revoke (the `RevokeToken` operationId).
 	RevokeToken(ctx context.Context, params *RevokeTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5746,8 +8640,23 @@ type ClientInterface interface {
 	//
 	// Exchanges an organization's client credentials for a bearer token.
 	// The token expires after `expiresIn` seconds (3600) and can be revoked
-	// with `POST /v1/oauth/revoke`. The form encoding is the documented
-	// one; a JSON body with the same fields is accepted too.
+	// with `POST /v1/oauth/revoke`. The credentials come in one of three
+	// ways:
+	//
+	// * the documented form fields (or JSON) `clientId` and `clientSecret`;
+	// * the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+	//   `grant_type=client_credentials` with `client_id` and
+	//   `client_secret` in the body,
+	// * or the same grant with the credentials in HTTP Basic
+	//   authentication (`Authorization: Basic base64(client_id:client_secret)`,
+	//   RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+	//
+	// `grant_type`, when sent, must be `client_credentials`. Missing
+	// credentials answer `400` naming `clientId` and `clientSecret`;
+	// wrong ones `401`. The answer is the documented flat token; it also
+	// carries the OAuth 2.0 fields `access_token`, `token_type` and
+	// `expires_in` (the same token, type and lifetime). Creating a token
+	// emits `AUTH.CREATED`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -5758,8 +8667,23 @@ type ClientInterface interface {
 	//
 	// Exchanges an organization's client credentials for a bearer token.
 	// The token expires after `expiresIn` seconds (3600) and can be revoked
-	// with `POST /v1/oauth/revoke`. The form encoding is the documented
-	// one; a JSON body with the same fields is accepted too.
+	// with `POST /v1/oauth/revoke`. The credentials come in one of three
+	// ways:
+	//
+	// * the documented form fields (or JSON) `clientId` and `clientSecret`;
+	// * the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+	//   `grant_type=client_credentials` with `client_id` and
+	//   `client_secret` in the body,
+	// * or the same grant with the credentials in HTTP Basic
+	//   authentication (`Authorization: Basic base64(client_id:client_secret)`,
+	//   RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+	//
+	// `grant_type`, when sent, must be `client_credentials`. Missing
+	// credentials answer `400` naming `clientId` and `clientSecret`;
+	// wrong ones `401`. The answer is the documented flat token; it also
+	// carries the OAuth 2.0 fields `access_token`, `token_type` and
+	// `expires_in` (the same token, type and lifetime). Creating a token
+	// emits `AUTH.CREATED`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -5770,8 +8694,23 @@ type ClientInterface interface {
 	//
 	// Exchanges an organization's client credentials for a bearer token.
 	// The token expires after `expiresIn` seconds (3600) and can be revoked
-	// with `POST /v1/oauth/revoke`. The form encoding is the documented
-	// one; a JSON body with the same fields is accepted too.
+	// with `POST /v1/oauth/revoke`. The credentials come in one of three
+	// ways:
+	//
+	// * the documented form fields (or JSON) `clientId` and `clientSecret`;
+	// * the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+	//   `grant_type=client_credentials` with `client_id` and
+	//   `client_secret` in the body,
+	// * or the same grant with the credentials in HTTP Basic
+	//   authentication (`Authorization: Basic base64(client_id:client_secret)`,
+	//   RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+	//
+	// `grant_type`, when sent, must be `client_credentials`. Missing
+	// credentials answer `400` naming `clientId` and `clientSecret`;
+	// wrong ones `401`. The answer is the documented flat token; it also
+	// carries the OAuth 2.0 fields `access_token`, `token_type` and
+	// `expires_in` (the same token, type and lifetime). Creating a token
+	// emits `AUTH.CREATED`.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
@@ -5848,7 +8787,9 @@ type ClientInterface interface {
 	// UpdateRequestWithBody Cancel a request
 	//
 	// Cancels the request named by `requestId` (in the body) with
-	// `shouldCancelRequest: true`. Only a `PENDING` request can be
+	// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+	// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+	// `requestId` and showing the body to send. Only a `PENDING` request can be
 	// canceled (`409` otherwise): a one-time request that has not executed
 	// yet, or a recurring one, whose future cycles then stop. A canceled
 	// request is `CANCELED`.
@@ -5861,7 +8802,9 @@ type ClientInterface interface {
 	// UpdateRequest Cancel a request
 	//
 	// Cancels the request named by `requestId` (in the body) with
-	// `shouldCancelRequest: true`. Only a `PENDING` request can be
+	// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+	// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+	// `requestId` and showing the body to send. Only a `PENDING` request can be
 	// canceled (`409` otherwise): a one-time request that has not executed
 	// yet, or a recurring one, whose future cycles then stop. A canceled
 	// request is `CANCELED`.
@@ -5931,16 +8874,73 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/requests/purchase (the `CreatePurchaseRequest` operationId).
 	CreatePurchaseRequest(ctx context.Context, params *CreatePurchaseRequestParams, body CreatePurchaseRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CreatePurchaseRequestLegacyWithBody Create a purchase request (the guide's recurring-request URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a recurring
+	// purchase: the same operation as `POST /v1/requests/purchase`, which
+	// to prefer.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacyWithBody(ctx context.Context, params *CreatePurchaseRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePurchaseRequestLegacy Create a purchase request (the guide's recurring-request URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a recurring
+	// purchase: the same operation as `POST /v1/requests/purchase`, which
+	// to prefer.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacy(ctx context.Context, params *CreatePurchaseRequestLegacyParams, body CreatePurchaseRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSellRequestLegacyWithBody Create a sell request (the guide's URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a sell: the
+	// same operation as `POST /v1/requests/sell`, which to prefer.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacyWithBody(ctx context.Context, params *CreateSellRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSellRequestLegacy Create a sell request (the guide's URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a sell: the
+	// same operation as `POST /v1/requests/sell`, which to prefer.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacy(ctx context.Context, params *CreateSellRequestLegacyParams, body CreateSellRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateSellRequestWithBody Create a sell request
 	//
 	// Asks to sell from a holding (`assetId`) of the customer either the
 	// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-	// of the shares held, in (0, 100]; exactly one of the two (`400`
-	// otherwise). `sellPercentage: 100` sells every share. The request is
+	// of the shares held, in (0, 100] (`400` when neither is sent). When
+	// both are sent, `sellAmount` applies and `sellPercentage` is
+	// dropped. `sellPercentage: 100` sells every share. The request is
 	// created `PENDING` and executes moments later at the market price:
 	// the holding, the portfolio and a transaction are updated and the
 	// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 	// the sale exceeds the shares held by then.
+	//
+	// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+	// repeats every day, week, two weeks or month, starting one period
+	// after its creation, as a recurring purchase does; a cycle that finds
+	// too few shares fails (its transaction is `ERROR`) and the plan goes
+	// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 	//
 	// Refused before anything is created: an unknown customer, or an asset
 	// that is not the customer's (`404`); a customer, account or portfolio
@@ -5956,12 +8956,19 @@ type ClientInterface interface {
 	//
 	// Asks to sell from a holding (`assetId`) of the customer either the
 	// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-	// of the shares held, in (0, 100]; exactly one of the two (`400`
-	// otherwise). `sellPercentage: 100` sells every share. The request is
+	// of the shares held, in (0, 100] (`400` when neither is sent). When
+	// both are sent, `sellAmount` applies and `sellPercentage` is
+	// dropped. `sellPercentage: 100` sells every share. The request is
 	// created `PENDING` and executes moments later at the market price:
 	// the holding, the portfolio and a transaction are updated and the
 	// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 	// the sale exceeds the shares held by then.
+	//
+	// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+	// repeats every day, week, two weeks or month, starting one period
+	// after its creation, as a recurring purchase does; a cycle that finds
+	// too few shares fails (its transaction is `ERROR`) and the plan goes
+	// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 	//
 	// Refused before anything is created: an unknown customer, or an asset
 	// that is not the customer's (`404`); a customer, account or portfolio
@@ -6093,6 +9100,13 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/transactions (the `ListTransactions` operationId).
 	ListTransactions(ctx context.Context, params *ListTransactionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetTransaction Get a transaction
+	//
+	// One execution of a request. Another organization's transaction answers `404`.
+	//
+	// Corresponds with GET /v1/transactions/{transactionId} (the `GetTransaction` operationId).
+	GetTransaction(ctx context.Context, transactionId Id, params *GetTransactionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListWebhooks List webhooks
 	//
 	// Corresponds with GET /v1/webhooks (the `ListWebhooks` operationId).
@@ -6103,11 +9117,32 @@ type ClientInterface interface {
 	// Subscribes a URL to events. The URL must be https with a DNS host
 	// name (plain http and private addresses only where the deployment
 	// allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
-	// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+	// is subscribed to `WEBHOOK.CREATED` too, and receives it, and gets
+	// its own ed25519 signing key pair (`GET /v1/webhooks/key`).
+	//
+	// Refused with `400` (field `url`, naming the rule), unless private
+	// destinations are allowed: a host that is an IP address in any
+	// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+	// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+	// name without a dot (`localhost.`); a local name (`localhost`,
+	// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+	// without a trailing dot); and a name that resolves, when the
+	// webhook is created or its URL changed, only to addresses
+	// deliveries never reach (loopback, private, carrier-grade NAT,
+	// link-local, unique local, reserved, and IPv6 forms that embed
+	// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+	// yet is accepted. Every delivery is checked again after DNS
+	// resolution: an attempt the guard refuses is logged with
+	// `lastError` "destination refused: … is a private, loopback,
+	// link-local or reserved address", and a refused attempt that is
+	// the delivery's third (or later) ends it `FAILED` instead of
+	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
-	// `DOMAIN.UPDATED`.
+	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
+	// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+	// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
+	// when.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -6119,11 +9154,32 @@ type ClientInterface interface {
 	// Subscribes a URL to events. The URL must be https with a DNS host
 	// name (plain http and private addresses only where the deployment
 	// allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
-	// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+	// is subscribed to `WEBHOOK.CREATED` too, and receives it, and gets
+	// its own ed25519 signing key pair (`GET /v1/webhooks/key`).
+	//
+	// Refused with `400` (field `url`, naming the rule), unless private
+	// destinations are allowed: a host that is an IP address in any
+	// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+	// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+	// name without a dot (`localhost.`); a local name (`localhost`,
+	// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+	// without a trailing dot); and a name that resolves, when the
+	// webhook is created or its URL changed, only to addresses
+	// deliveries never reach (loopback, private, carrier-grade NAT,
+	// link-local, unique local, reserved, and IPv6 forms that embed
+	// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+	// yet is accepted. Every delivery is checked again after DNS
+	// resolution: an attempt the guard refuses is logged with
+	// `lastError` "destination refused: … is a private, loopback,
+	// link-local or reserved address", and a refused attempt that is
+	// the delivery's third (or later) ends it `FAILED` instead of
+	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
-	// `DOMAIN.UPDATED`.
+	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
+	// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+	// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
+	// when.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -6132,9 +9188,13 @@ type ClientInterface interface {
 
 	// UpdateWebhookWithBody Update a webhook
 	//
-	// Replaces the subscriptions (and the URL, when given) of the webhook
-	// named by `webhookId` in the body. `status: ACTIVE` re-enables a
-	// webhook that was deactivated (for example by a receiver's `410`).
+	// Replaces the subscriptions (and the URL, when given) of a webhook.
+	// The investing docs' body is `{url, subscriptions}` with no id: it
+	// updates the organization's webhook when it has exactly one (`404`
+	// when it has none; `400` naming `webhookId` when it has several).
+	// With `webhookId` in the body, that webhook is updated. `status:
+	// ACTIVE` re-enables a webhook that was deactivated (for example by
+	// a receiver's `410`). A webhook keeps its signing key.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -6143,22 +9203,55 @@ type ClientInterface interface {
 
 	// UpdateWebhook Update a webhook
 	//
-	// Replaces the subscriptions (and the URL, when given) of the webhook
-	// named by `webhookId` in the body. `status: ACTIVE` re-enables a
-	// webhook that was deactivated (for example by a receiver's `410`).
+	// Replaces the subscriptions (and the URL, when given) of a webhook.
+	// The investing docs' body is `{url, subscriptions}` with no id: it
+	// updates the organization's webhook when it has exactly one (`404`
+	// when it has none; `400` naming `webhookId` when it has several).
+	// With `webhookId` in the body, that webhook is updated. `status:
+	// ACTIVE` re-enables a webhook that was deactivated (for example by
+	// a receiver's `410`). A webhook keeps its signing key.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /v1/webhooks (the `UpdateWebhook` operationId).
 	UpdateWebhook(ctx context.Context, params *UpdateWebhookParams, body UpdateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetWebhookKey Get the key that signs deliveries
+	// GetWebhookKey Get the key that signs a webhook's deliveries
 	//
-	// The ed25519 public key that signs webhook deliveries, in the OpenSSH
-	// form the investing docs show (`key`) and as PEM (`publicKeyPem`),
-	// with the `keyId` that deliveries name in `Signature-Input`. After a
-	// rotation the previous key stays in `keys` for an overlap period, so
-	// that receivers can accept both.
+	// Every webhook has its own ed25519 signing key pair, made when the
+	// webhook is created (the investing docs' "a signing key pair is
+	// generated for that webhook"). This answers the public half in the
+	// docs' shape: `webhookId`, `key` (OpenSSH authorized_keys form,
+	// `ssh-ed25519 AAAA… <keyId>`), `createdAt`, `updatedAt`. Openvest
+	// adds `keyId` (the `keyid` deliveries name in `Signature-Input`),
+	// `publicKeyPem` (the same key as PKIX PEM) and `keys` (every key a
+	// receiver of this webhook should accept now, the signing one
+	// first).
+	//
+	// With several webhooks, `webhookId` selects one; without it the
+	// organization's only (or first, by id) webhook answers. `404` when
+	// the organization has no webhook (or none with that id).
+	//
+	// Webhooks created before per-webhook keys get their key when the
+	// service starts; until then the server key (`openvest webhook-key
+	// rotate`) signs their deliveries and is what `keys` lists.
+	//
+	// Deliveries carry two HTTP message signatures by this key (`keyid`
+	// = `keyId`), so that a receiver written to the investing docs and
+	// one using an RFC 9421 library both verify them:
+	//
+	// * `sig1`, the docs' form: `("Content-Type" "Content-Digest"
+	//   "Content-Length" "@method" "@target-uri" "@path")` (and
+	//   `"@query"` when the URL has one), `@target-uri` the URL's scheme
+	//   and host only, ed25519 over the sha-512 of the signature base;
+	// * `sig2`, RFC 9421: `("@method" "@target-uri" "content-type"
+	//   "content-digest" "content-length" "webhook-id"
+	//   "webhook-timestamp")` with the full URL, ed25519 over the base.
+	//
+	// `Signature-Input` and `Signature` each come as two field lines,
+	// `sig1` first. `Content-Digest` is `sha-512`; `webhook-id`,
+	// `webhook-timestamp` and `webhook-signature` (`v1a,<base64>`) are
+	// the Standard Webhooks headers.
 	//
 	// Corresponds with GET /v1/webhooks/key (the `GetWebhookKey` operationId).
 	GetWebhookKey(ctx context.Context, params *GetWebhookKeyParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7245,6 +10338,93 @@ func (c *Client) GetAsset(ctx context.Context, assetId Id, params *GetAssetParam
 	return c.Client.Do(req)
 }
 
+// RevokeTokenLegacy Revoke an access token (old path)
+//
+// The vendor's old revocation, the same as `POST /v1/oauth/revoke` (which to prefer).
+//
+// Corresponds with DELETE /v1/auth (the `RevokeTokenLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) RevokeTokenLegacy(ctx context.Context, params *RevokeTokenLegacyParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeTokenLegacyRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTokenLegacyWithBody Create an access token (old path)
+//
+// The vendor's old token call, kept for clients written to its older
+// docs: the same credentials as `POST /v1/oauth/token` (which to
+// prefer), answered in the old wrapped shape with `accessTokenId`,
+// `accessToken` and `type`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreateTokenLegacyWithBody(ctx context.Context, params *CreateTokenLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTokenLegacyRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTokenLegacy Create an access token (old path)
+//
+// The vendor's old token call, kept for clients written to its older
+// docs: the same credentials as `POST /v1/oauth/token` (which to
+// prefer), answered in the old wrapped shape with `accessTokenId`,
+// `accessToken` and `type`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreateTokenLegacy(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTokenLegacyRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTokenLegacyWithFormdataBody Create an access token (old path)
+//
+// The vendor's old token call, kept for clients written to its older
+// docs: the same credentials as `POST /v1/oauth/token` (which to
+// prefer), answered in the old wrapped shape with `accessTokenId`,
+// `accessToken` and `type`.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreateTokenLegacyWithFormdataBody(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTokenLegacyRequestWithFormdataBody(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListCustomers List customers
 //
 // Lists the organization's customers, paginated and sorted by `createdAt` (ties by `customerId`).
@@ -7451,9 +10631,11 @@ func (c *Client) GetInvestment(ctx context.Context, investmentId Id, params *Get
 // RevokeToken Revoke an access token
 //
 // Revokes the token named by `accessTokenId`, or the token that
-// authenticates this call when `accessTokenId` is omitted. A revoked
-// token answers `401` from then on. Revoking an already revoked token
-// succeeds. A token of another organization answers `404`.
+// authenticates this call when `accessTokenId` is omitted (the docs
+// mark it required; omitting it is our addition). A revoked token
+// answers `401` from then on. Revoking an already revoked token
+// succeeds. A token of another organization answers `404`. The
+// revocation emits `AUTH.DELETED` (once per token).
 //
 // Corresponds with POST /v1/oauth/revoke (the `RevokeToken` operationId).
 func (c *Client) RevokeToken(ctx context.Context, params *RevokeTokenParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7472,8 +10654,23 @@ func (c *Client) RevokeToken(ctx context.Context, params *RevokeTokenParams, req
 //
 // Exchanges an organization's client credentials for a bearer token.
 // The token expires after `expiresIn` seconds (3600) and can be revoked
-// with `POST /v1/oauth/revoke`. The form encoding is the documented
-// one; a JSON body with the same fields is accepted too.
+// with `POST /v1/oauth/revoke`. The credentials come in one of three
+// ways:
+//
+//   - the documented form fields (or JSON) `clientId` and `clientSecret`;
+//   - the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+//     `grant_type=client_credentials` with `client_id` and
+//     `client_secret` in the body,
+//   - or the same grant with the credentials in HTTP Basic
+//     authentication (`Authorization: Basic base64(client_id:client_secret)`,
+//     RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+//
+// `grant_type`, when sent, must be `client_credentials`. Missing
+// credentials answer `400` naming `clientId` and `clientSecret`;
+// wrong ones `401`. The answer is the documented flat token; it also
+// carries the OAuth 2.0 fields `access_token`, `token_type` and
+// `expires_in` (the same token, type and lifetime). Creating a token
+// emits `AUTH.CREATED`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -7494,8 +10691,23 @@ func (c *Client) CreateTokenWithBody(ctx context.Context, params *CreateTokenPar
 //
 // Exchanges an organization's client credentials for a bearer token.
 // The token expires after `expiresIn` seconds (3600) and can be revoked
-// with `POST /v1/oauth/revoke`. The form encoding is the documented
-// one; a JSON body with the same fields is accepted too.
+// with `POST /v1/oauth/revoke`. The credentials come in one of three
+// ways:
+//
+//   - the documented form fields (or JSON) `clientId` and `clientSecret`;
+//   - the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+//     `grant_type=client_credentials` with `client_id` and
+//     `client_secret` in the body,
+//   - or the same grant with the credentials in HTTP Basic
+//     authentication (`Authorization: Basic base64(client_id:client_secret)`,
+//     RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+//
+// `grant_type`, when sent, must be `client_credentials`. Missing
+// credentials answer `400` naming `clientId` and `clientSecret`;
+// wrong ones `401`. The answer is the documented flat token; it also
+// carries the OAuth 2.0 fields `access_token`, `token_type` and
+// `expires_in` (the same token, type and lifetime). Creating a token
+// emits `AUTH.CREATED`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7516,8 +10728,23 @@ func (c *Client) CreateToken(ctx context.Context, params *CreateTokenParams, bod
 //
 // Exchanges an organization's client credentials for a bearer token.
 // The token expires after `expiresIn` seconds (3600) and can be revoked
-// with `POST /v1/oauth/revoke`. The form encoding is the documented
-// one; a JSON body with the same fields is accepted too.
+// with `POST /v1/oauth/revoke`. The credentials come in one of three
+// ways:
+//
+//   - the documented form fields (or JSON) `clientId` and `clientSecret`;
+//   - the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+//     `grant_type=client_credentials` with `client_id` and
+//     `client_secret` in the body,
+//   - or the same grant with the credentials in HTTP Basic
+//     authentication (`Authorization: Basic base64(client_id:client_secret)`,
+//     RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+//
+// `grant_type`, when sent, must be `client_credentials`. Missing
+// credentials answer `400` naming `clientId` and `clientSecret`;
+// wrong ones `401`. The answer is the documented flat token; it also
+// carries the OAuth 2.0 fields `access_token`, `token_type` and
+// `expires_in` (the same token, type and lifetime). Creating a token
+// emits `AUTH.CREATED`.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
@@ -7674,7 +10901,9 @@ func (c *Client) ListRequests(ctx context.Context, params *ListRequestsParams, r
 // UpdateRequestWithBody Cancel a request
 //
 // Cancels the request named by `requestId` (in the body) with
-// `shouldCancelRequest: true`. Only a `PENDING` request can be
+// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+// `requestId` and showing the body to send. Only a `PENDING` request can be
 // canceled (`409` otherwise): a one-time request that has not executed
 // yet, or a recurring one, whose future cycles then stop. A canceled
 // request is `CANCELED`.
@@ -7697,7 +10926,9 @@ func (c *Client) UpdateRequestWithBody(ctx context.Context, params *UpdateReques
 // UpdateRequest Cancel a request
 //
 // Cancels the request named by `requestId` (in the body) with
-// `shouldCancelRequest: true`. Only a `PENDING` request can be
+// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+// `requestId` and showing the body to send. Only a `PENDING` request can be
 // canceled (`409` otherwise): a one-time request that has not executed
 // yet, or a recurring one, whose future cycles then stop. A canceled
 // request is `CANCELED`.
@@ -7797,16 +11028,109 @@ func (c *Client) CreatePurchaseRequest(ctx context.Context, params *CreatePurcha
 	return c.Client.Do(req)
 }
 
+// CreatePurchaseRequestLegacyWithBody Create a purchase request (the guide's recurring-request URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a recurring
+// purchase: the same operation as `POST /v1/requests/purchase`, which
+// to prefer.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreatePurchaseRequestLegacyWithBody(ctx context.Context, params *CreatePurchaseRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePurchaseRequestLegacyRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePurchaseRequestLegacy Create a purchase request (the guide's recurring-request URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a recurring
+// purchase: the same operation as `POST /v1/requests/purchase`, which
+// to prefer.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreatePurchaseRequestLegacy(ctx context.Context, params *CreatePurchaseRequestLegacyParams, body CreatePurchaseRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePurchaseRequestLegacyRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSellRequestLegacyWithBody Create a sell request (the guide's URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a sell: the
+// same operation as `POST /v1/requests/sell`, which to prefer.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreateSellRequestLegacyWithBody(ctx context.Context, params *CreateSellRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSellRequestLegacyRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSellRequestLegacy Create a sell request (the guide's URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a sell: the
+// same operation as `POST /v1/requests/sell`, which to prefer.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) CreateSellRequestLegacy(ctx context.Context, params *CreateSellRequestLegacyParams, body CreateSellRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSellRequestLegacyRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CreateSellRequestWithBody Create a sell request
 //
 // Asks to sell from a holding (`assetId`) of the customer either the
 // shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-// of the shares held, in (0, 100]; exactly one of the two (`400`
-// otherwise). `sellPercentage: 100` sells every share. The request is
+// of the shares held, in (0, 100] (`400` when neither is sent). When
+// both are sent, `sellAmount` applies and `sellPercentage` is
+// dropped. `sellPercentage: 100` sells every share. The request is
 // created `PENDING` and executes moments later at the market price:
 // the holding, the portfolio and a transaction are updated and the
 // request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 // the sale exceeds the shares held by then.
+//
+// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+// repeats every day, week, two weeks or month, starting one period
+// after its creation, as a recurring purchase does; a cycle that finds
+// too few shares fails (its transaction is `ERROR`) and the plan goes
+// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 //
 // Refused before anything is created: an unknown customer, or an asset
 // that is not the customer's (`404`); a customer, account or portfolio
@@ -7832,12 +11156,19 @@ func (c *Client) CreateSellRequestWithBody(ctx context.Context, params *CreateSe
 //
 // Asks to sell from a holding (`assetId`) of the customer either the
 // shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-// of the shares held, in (0, 100]; exactly one of the two (`400`
-// otherwise). `sellPercentage: 100` sells every share. The request is
+// of the shares held, in (0, 100] (`400` when neither is sent). When
+// both are sent, `sellAmount` applies and `sellPercentage` is
+// dropped. `sellPercentage: 100` sells every share. The request is
 // created `PENDING` and executes moments later at the market price:
 // the holding, the portfolio and a transaction are updated and the
 // request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 // the sale exceeds the shares held by then.
+//
+// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+// repeats every day, week, two weeks or month, starting one period
+// after its creation, as a recurring purchase does; a cycle that finds
+// too few shares fails (its transaction is `ERROR`) and the plan goes
+// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 //
 // Refused before anything is created: an unknown customer, or an asset
 // that is not the customer's (`404`); a customer, account or portfolio
@@ -8079,6 +11410,23 @@ func (c *Client) ListTransactions(ctx context.Context, params *ListTransactionsP
 	return c.Client.Do(req)
 }
 
+// GetTransaction Get a transaction
+//
+// One execution of a request. Another organization's transaction answers `404`.
+//
+// Corresponds with GET /v1/transactions/{transactionId} (the `GetTransaction` operationId).
+func (c *Client) GetTransaction(ctx context.Context, transactionId Id, params *GetTransactionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTransactionRequest(c.Server, transactionId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListWebhooks List webhooks
 //
 // Corresponds with GET /v1/webhooks (the `ListWebhooks` operationId).
@@ -8099,11 +11447,32 @@ func (c *Client) ListWebhooks(ctx context.Context, params *ListWebhooksParams, r
 // Subscribes a URL to events. The URL must be https with a DNS host
 // name (plain http and private addresses only where the deployment
 // allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
-// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+// is subscribed to `WEBHOOK.CREATED` too, and receives it, and gets
+// its own ed25519 signing key pair (`GET /v1/webhooks/key`).
+//
+// Refused with `400` (field `url`, naming the rule), unless private
+// destinations are allowed: a host that is an IP address in any
+// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+// name without a dot (`localhost.`); a local name (`localhost`,
+// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+// without a trailing dot); and a name that resolves, when the
+// webhook is created or its URL changed, only to addresses
+// deliveries never reach (loopback, private, carrier-grade NAT,
+// link-local, unique local, reserved, and IPv6 forms that embed
+// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+// yet is accepted. Every delivery is checked again after DNS
+// resolution: an attempt the guard refuses is logged with
+// `lastError` "destination refused: … is a private, loopback,
+// link-local or reserved address", and a refused attempt that is
+// the delivery's third (or later) ends it `FAILED` instead of
+// retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
-// `DOMAIN.UPDATED`.
+// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
+// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
+// when.
 //
 // Takes any type of body and a specified content type.
 //
@@ -8125,11 +11494,32 @@ func (c *Client) CreateWebhookWithBody(ctx context.Context, params *CreateWebhoo
 // Subscribes a URL to events. The URL must be https with a DNS host
 // name (plain http and private addresses only where the deployment
 // allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
-// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+// is subscribed to `WEBHOOK.CREATED` too, and receives it, and gets
+// its own ed25519 signing key pair (`GET /v1/webhooks/key`).
+//
+// Refused with `400` (field `url`, naming the rule), unless private
+// destinations are allowed: a host that is an IP address in any
+// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+// name without a dot (`localhost.`); a local name (`localhost`,
+// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+// without a trailing dot); and a name that resolves, when the
+// webhook is created or its URL changed, only to addresses
+// deliveries never reach (loopback, private, carrier-grade NAT,
+// link-local, unique local, reserved, and IPv6 forms that embed
+// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+// yet is accepted. Every delivery is checked again after DNS
+// resolution: an attempt the guard refuses is logged with
+// `lastError` "destination refused: … is a private, loopback,
+// link-local or reserved address", and a refused attempt that is
+// the delivery's third (or later) ends it `FAILED` instead of
+// retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
-// `DOMAIN.UPDATED`.
+// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
+// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
+// when.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -8148,9 +11538,13 @@ func (c *Client) CreateWebhook(ctx context.Context, params *CreateWebhookParams,
 
 // UpdateWebhookWithBody Update a webhook
 //
-// Replaces the subscriptions (and the URL, when given) of the webhook
-// named by `webhookId` in the body. `status: ACTIVE` re-enables a
-// webhook that was deactivated (for example by a receiver's `410`).
+// Replaces the subscriptions (and the URL, when given) of a webhook.
+// The investing docs' body is `{url, subscriptions}` with no id: it
+// updates the organization's webhook when it has exactly one (`404`
+// when it has none; `400` naming `webhookId` when it has several).
+// With `webhookId` in the body, that webhook is updated. `status:
+// ACTIVE` re-enables a webhook that was deactivated (for example by
+// a receiver's `410`). A webhook keeps its signing key.
 //
 // Takes any type of body and a specified content type.
 //
@@ -8169,9 +11563,13 @@ func (c *Client) UpdateWebhookWithBody(ctx context.Context, params *UpdateWebhoo
 
 // UpdateWebhook Update a webhook
 //
-// Replaces the subscriptions (and the URL, when given) of the webhook
-// named by `webhookId` in the body. `status: ACTIVE` re-enables a
-// webhook that was deactivated (for example by a receiver's `410`).
+// Replaces the subscriptions (and the URL, when given) of a webhook.
+// The investing docs' body is `{url, subscriptions}` with no id: it
+// updates the organization's webhook when it has exactly one (`404`
+// when it has none; `400` naming `webhookId` when it has several).
+// With `webhookId` in the body, that webhook is updated. `status:
+// ACTIVE` re-enables a webhook that was deactivated (for example by
+// a receiver's `410`). A webhook keeps its signing key.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -8188,13 +11586,42 @@ func (c *Client) UpdateWebhook(ctx context.Context, params *UpdateWebhookParams,
 	return c.Client.Do(req)
 }
 
-// GetWebhookKey Get the key that signs deliveries
+// GetWebhookKey Get the key that signs a webhook's deliveries
 //
-// The ed25519 public key that signs webhook deliveries, in the OpenSSH
-// form the investing docs show (`key`) and as PEM (`publicKeyPem`),
-// with the `keyId` that deliveries name in `Signature-Input`. After a
-// rotation the previous key stays in `keys` for an overlap period, so
-// that receivers can accept both.
+// Every webhook has its own ed25519 signing key pair, made when the
+// webhook is created (the investing docs' "a signing key pair is
+// generated for that webhook"). This answers the public half in the
+// docs' shape: `webhookId`, `key` (OpenSSH authorized_keys form,
+// `ssh-ed25519 AAAA… <keyId>`), `createdAt`, `updatedAt`. Openvest
+// adds `keyId` (the `keyid` deliveries name in `Signature-Input`),
+// `publicKeyPem` (the same key as PKIX PEM) and `keys` (every key a
+// receiver of this webhook should accept now, the signing one
+// first).
+//
+// With several webhooks, `webhookId` selects one; without it the
+// organization's only (or first, by id) webhook answers. `404` when
+// the organization has no webhook (or none with that id).
+//
+// Webhooks created before per-webhook keys get their key when the
+// service starts; until then the server key (`openvest webhook-key
+// rotate`) signs their deliveries and is what `keys` lists.
+//
+// Deliveries carry two HTTP message signatures by this key (`keyid`
+// = `keyId`), so that a receiver written to the investing docs and
+// one using an RFC 9421 library both verify them:
+//
+//   - `sig1`, the docs' form: `("Content-Type" "Content-Digest"
+//     "Content-Length" "@method" "@target-uri" "@path")` (and
+//     `"@query"` when the URL has one), `@target-uri` the URL's scheme
+//     and host only, ed25519 over the sha-512 of the signature base;
+//   - `sig2`, RFC 9421: `("@method" "@target-uri" "content-type"
+//     "content-digest" "content-length" "webhook-id"
+//     "webhook-timestamp")` with the full URL, ed25519 over the base.
+//
+// `Signature-Input` and `Signature` each come as two field lines,
+// `sig1` first. `Content-Digest` is `sha-512`; `webhook-id`,
+// `webhook-timestamp` and `webhook-signature` (`v1a,<base64>`) are
+// the Standard Webhooks headers.
 //
 // Corresponds with GET /v1/webhooks/key (the `GetWebhookKey` operationId).
 func (c *Client) GetWebhookKey(ctx context.Context, params *GetWebhookKeyParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8401,15 +11828,26 @@ func NewCreateBankingApplicationRequestWithBody(server string, params *CreateBan
 
 	if params != nil {
 
-		if params.IdempotencyKey != nil {
+		if params.XL2fIdempotencyId != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Idempotency-Key", headerParam0)
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
 		}
 
 	}
@@ -8497,15 +11935,26 @@ func NewUpdateBankingApplicationRequestWithBody(server string, id BankingApplica
 
 	if params != nil {
 
-		if params.IdempotencyKey != nil {
+		if params.XL2fIdempotencyId != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Idempotency-Key", headerParam0)
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
 		}
 
 	}
@@ -8559,15 +12008,26 @@ func NewCreateBankingApplicationDocumentRequestWithBody(server string, id Bankin
 
 	if params != nil {
 
-		if params.IdempotencyKey != nil {
+		if params.XL2fIdempotencyId != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Idempotency-Key", headerParam0)
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
 		}
 
 	}
@@ -8649,15 +12109,26 @@ func NewSubmitBankingApplicationRequest(server string, id BankingApplicationIdPa
 
 	if params != nil {
 
-		if params.IdempotencyKey != nil {
+		if params.XL2fIdempotencyId != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Idempotency-Key", headerParam0)
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
 		}
 
 	}
@@ -9624,15 +13095,26 @@ func NewUpdateBankingCustomerRequestWithBody(server string, id BankingCustomerId
 
 	if params != nil {
 
-		if params.IdempotencyKey != nil {
+		if params.XL2fIdempotencyId != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Idempotency-Key", headerParam0)
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
 		}
 
 	}
@@ -9734,15 +13216,26 @@ func NewUpdateBankingIndividualRequestWithBody(server string, id BankingCustomer
 
 	if params != nil {
 
-		if params.IdempotencyKey != nil {
+		if params.XL2fIdempotencyId != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Idempotency-Key", headerParam0)
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
 		}
 
 	}
@@ -9796,15 +13289,26 @@ func NewDecideBankingApplicationRequestWithBody(server string, id BankingApplica
 
 	if params != nil {
 
-		if params.IdempotencyKey != nil {
+		if params.XL2fIdempotencyId != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Idempotency-Key", headerParam0)
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
 		}
 
 	}
@@ -9858,15 +13362,26 @@ func NewSetBankingCustomerStatusRequestWithBody(server string, id BankingCustome
 
 	if params != nil {
 
-		if params.IdempotencyKey != nil {
+		if params.XL2fIdempotencyId != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-l2f-idempotency-id", *params.XL2fIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Idempotency-Key", headerParam0)
+			req.Header.Set("x-l2f-idempotency-id", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
 		}
 
 	}
@@ -10040,46 +13555,59 @@ func NewCreateAccountRequestWithBody(server string, params *CreateAccountParams,
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -10126,46 +13654,59 @@ func NewUpdateAccountRequestWithBody(server string, params *UpdateAccountParams,
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -10466,6 +14007,196 @@ func NewGetAssetRequest(server string, assetId Id, params *GetAssetParams) (*htt
 	return req, nil
 }
 
+// NewRevokeTokenLegacyRequest constructs an http.Request for the RevokeTokenLegacy method
+func NewRevokeTokenLegacyRequest(server string, params *RevokeTokenLegacyParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.AccessTokenId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "accessTokenId", *params.AccessTokenId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.Signature != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam1)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam2)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam3)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreateTokenLegacyRequest calls the generic CreateTokenLegacy builder with application/json body
+func NewCreateTokenLegacyRequest(server string, params *CreateTokenLegacyParams, body CreateTokenLegacyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateTokenLegacyRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateTokenLegacyRequestWithFormdataBody calls the generic CreateTokenLegacy builder with application/x-www-form-urlencoded body
+func NewCreateTokenLegacyRequestWithFormdataBody(server string, params *CreateTokenLegacyParams, body CreateTokenLegacyFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewCreateTokenLegacyRequestWithBody(server, params, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewCreateTokenLegacyRequestWithBody constructs an http.Request for the CreateTokenLegacy method, with any body, and a specified content type
+func NewCreateTokenLegacyRequestWithBody(server string, params *CreateTokenLegacyParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListCustomersRequest constructs an http.Request for the ListCustomers method
 func NewListCustomersRequest(server string, params *ListCustomersParams) (*http.Request, error) {
 	var err error
@@ -10644,46 +14375,59 @@ func NewCreateCustomerRequestWithBody(server string, params *CreateCustomerParam
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -10730,46 +14474,59 @@ func NewUpdateCustomerRequestWithBody(server string, params *UpdateCustomerParam
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -11584,46 +15341,59 @@ func NewCreatePortfolioRequestWithBody(server string, params *CreatePortfolioPar
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -11670,46 +15440,59 @@ func NewUpdatePortfolioRequestWithBody(server string, params *UpdatePortfolioPar
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -11978,46 +15761,59 @@ func NewUpdateRequestRequestWithBody(server string, params *UpdateRequestParams,
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -12064,46 +15860,257 @@ func NewCreatePurchaseRequestRequestWithBody(server string, params *CreatePurcha
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreatePurchaseRequestLegacyRequest calls the generic CreatePurchaseRequestLegacy builder with application/json body
+func NewCreatePurchaseRequestLegacyRequest(server string, params *CreatePurchaseRequestLegacyParams, body CreatePurchaseRequestLegacyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePurchaseRequestLegacyRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreatePurchaseRequestLegacyRequestWithBody constructs an http.Request for the CreatePurchaseRequestLegacy method, with any body, and a specified content type
+func NewCreatePurchaseRequestLegacyRequestWithBody(server string, params *CreatePurchaseRequestLegacyParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/requests/purchase/purchase")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam3)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreateSellRequestLegacyRequest calls the generic CreateSellRequestLegacy builder with application/json body
+func NewCreateSellRequestLegacyRequest(server string, params *CreateSellRequestLegacyParams, body CreateSellRequestLegacyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSellRequestLegacyRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateSellRequestLegacyRequestWithBody constructs an http.Request for the CreateSellRequestLegacy method, with any body, and a specified content type
+func NewCreateSellRequestLegacyRequestWithBody(server string, params *CreateSellRequestLegacyParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/requests/purchase/sell")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam3)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -12150,46 +16157,59 @@ func NewCreateSellRequestRequestWithBody(server string, params *CreateSellReques
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -12371,46 +16391,59 @@ func NewAdvanceSandboxClockRequestWithBody(server string, params *AdvanceSandbox
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -12451,46 +16484,59 @@ func NewClearSandboxPriceRequest(server string, symbol SymbolPath, params *Clear
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -12544,46 +16590,59 @@ func NewSetSandboxPriceRequestWithBody(server string, symbol SymbolPath, params 
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -12637,46 +16696,59 @@ func NewForceRequestOutcomeRequestWithBody(server string, requestId RequestIdPat
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -12776,6 +16848,77 @@ func NewListTransactionsRequest(server string, params *ListTransactionsParams) (
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
 		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Signature != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam0)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam1)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetTransactionRequest constructs an http.Request for the GetTransaction method
+func NewGetTransactionRequest(server string, transactionId Id, params *GetTransactionParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "transactionId", transactionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/transactions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -12977,46 +17120,59 @@ func NewCreateWebhookRequestWithBody(server string, params *CreateWebhookParams,
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -13063,46 +17219,59 @@ func NewUpdateWebhookRequestWithBody(server string, params *UpdateWebhookParams,
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -13127,6 +17296,33 @@ func NewGetWebhookKeyRequest(server string, params *GetWebhookKeyParams) (*http.
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WebhookId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "webhookId", *params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -13200,46 +17396,59 @@ func NewTestWebhooksRequest(server string, params *TestWebhooksParams) (*http.Re
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -13280,46 +17489,59 @@ func NewDeleteWebhookRequest(server string, webhookId WebhookIdPath, params *Del
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -13501,46 +17723,59 @@ func NewRetryWebhookDeliveryRequest(server string, webhookId WebhookIdPath, deli
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Idempotency-Key", headerParam0)
-
-		if params.Signature != nil {
-			var headerParam1 string
-
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature", headerParam1)
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
 		}
 
 		if params.SignatureInput != nil {
-			var headerParam2 string
+			var headerParam3 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Signature-Input", headerParam2)
+			req.Header.Set("Signature-Input", headerParam3)
 		}
 
 		if params.ContentDigest != nil {
-			var headerParam3 string
+			var headerParam4 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("Content-Digest", headerParam3)
+			req.Header.Set("Content-Digest", headerParam4)
 		}
 
 	}
@@ -14250,6 +18485,59 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/assets/{assetId} (the `GetAsset` operationId).
 	GetAssetWithResponse(ctx context.Context, assetId Id, params *GetAssetParams, reqEditors ...RequestEditorFn) (*GetAssetResponse, error)
 
+	// RevokeTokenLegacyWithResponse Revoke an access token (old path)
+	//
+	// The vendor's old revocation, the same as `POST /v1/oauth/revoke` (which to prefer).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/auth (the `RevokeTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	RevokeTokenLegacyWithResponse(ctx context.Context, params *RevokeTokenLegacyParams, reqEditors ...RequestEditorFn) (*RevokeTokenLegacyResponse, error)
+
+	// CreateTokenLegacyWithBodyWithResponse Create an access token (old path)
+	//
+	// The vendor's old token call, kept for clients written to its older
+	// docs: the same credentials as `POST /v1/oauth/token` (which to
+	// prefer), answered in the old wrapped shape with `accessTokenId`,
+	// `accessToken` and `type`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacyWithBodyWithResponse(ctx context.Context, params *CreateTokenLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTokenLegacyResponse, error)
+
+	// CreateTokenLegacyWithResponse Create an access token (old path)
+	//
+	// The vendor's old token call, kept for clients written to its older
+	// docs: the same credentials as `POST /v1/oauth/token` (which to
+	// prefer), answered in the old wrapped shape with `accessTokenId`,
+	// `accessToken` and `type`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacyWithResponse(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenLegacyResponse, error)
+
+	// CreateTokenLegacyWithFormdataBodyWithResponse Create an access token (old path)
+	//
+	// The vendor's old token call, kept for clients written to its older
+	// docs: the same credentials as `POST /v1/oauth/token` (which to
+	// prefer), answered in the old wrapped shape with `accessTokenId`,
+	// `accessToken` and `type`.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateTokenLegacyWithFormdataBodyWithResponse(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenLegacyResponse, error)
+
 	// ListCustomersWithResponse List customers
 	//
 	// Lists the organization's customers, paginated and sorted by `createdAt` (ties by `customerId`).
@@ -14368,9 +18656,11 @@ type ClientWithResponsesInterface interface {
 	// RevokeTokenWithResponse Revoke an access token
 	//
 	// Revokes the token named by `accessTokenId`, or the token that
-	// authenticates this call when `accessTokenId` is omitted. A revoked
-	// token answers `401` from then on. Revoking an already revoked token
-	// succeeds. A token of another organization answers `404`.
+	// authenticates this call when `accessTokenId` is omitted (the docs
+	// mark it required; omitting it is our addition). A revoked token
+	// answers `401` from then on. Revoking an already revoked token
+	// succeeds. A token of another organization answers `404`. The
+	// revocation emits `AUTH.DELETED` (once per token).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -14381,8 +18671,23 @@ type ClientWithResponsesInterface interface {
 	//
 	// Exchanges an organization's client credentials for a bearer token.
 	// The token expires after `expiresIn` seconds (3600) and can be revoked
-	// with `POST /v1/oauth/revoke`. The form encoding is the documented
-	// one; a JSON body with the same fields is accepted too.
+	// with `POST /v1/oauth/revoke`. The credentials come in one of three
+	// ways:
+	//
+	// * the documented form fields (or JSON) `clientId` and `clientSecret`;
+	// * the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+	//   `grant_type=client_credentials` with `client_id` and
+	//   `client_secret` in the body,
+	// * or the same grant with the credentials in HTTP Basic
+	//   authentication (`Authorization: Basic base64(client_id:client_secret)`,
+	//   RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+	//
+	// `grant_type`, when sent, must be `client_credentials`. Missing
+	// credentials answer `400` naming `clientId` and `clientSecret`;
+	// wrong ones `401`. The answer is the documented flat token; it also
+	// carries the OAuth 2.0 fields `access_token`, `token_type` and
+	// `expires_in` (the same token, type and lifetime). Creating a token
+	// emits `AUTH.CREATED`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -14393,8 +18698,23 @@ type ClientWithResponsesInterface interface {
 	//
 	// Exchanges an organization's client credentials for a bearer token.
 	// The token expires after `expiresIn` seconds (3600) and can be revoked
-	// with `POST /v1/oauth/revoke`. The form encoding is the documented
-	// one; a JSON body with the same fields is accepted too.
+	// with `POST /v1/oauth/revoke`. The credentials come in one of three
+	// ways:
+	//
+	// * the documented form fields (or JSON) `clientId` and `clientSecret`;
+	// * the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+	//   `grant_type=client_credentials` with `client_id` and
+	//   `client_secret` in the body,
+	// * or the same grant with the credentials in HTTP Basic
+	//   authentication (`Authorization: Basic base64(client_id:client_secret)`,
+	//   RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+	//
+	// `grant_type`, when sent, must be `client_credentials`. Missing
+	// credentials answer `400` naming `clientId` and `clientSecret`;
+	// wrong ones `401`. The answer is the documented flat token; it also
+	// carries the OAuth 2.0 fields `access_token`, `token_type` and
+	// `expires_in` (the same token, type and lifetime). Creating a token
+	// emits `AUTH.CREATED`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -14405,8 +18725,23 @@ type ClientWithResponsesInterface interface {
 	//
 	// Exchanges an organization's client credentials for a bearer token.
 	// The token expires after `expiresIn` seconds (3600) and can be revoked
-	// with `POST /v1/oauth/revoke`. The form encoding is the documented
-	// one; a JSON body with the same fields is accepted too.
+	// with `POST /v1/oauth/revoke`. The credentials come in one of three
+	// ways:
+	//
+	// * the documented form fields (or JSON) `clientId` and `clientSecret`;
+	// * the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+	//   `grant_type=client_credentials` with `client_id` and
+	//   `client_secret` in the body,
+	// * or the same grant with the credentials in HTTP Basic
+	//   authentication (`Authorization: Basic base64(client_id:client_secret)`,
+	//   RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+	//
+	// `grant_type`, when sent, must be `client_credentials`. Missing
+	// credentials answer `400` naming `clientId` and `clientSecret`;
+	// wrong ones `401`. The answer is the documented flat token; it also
+	// carries the OAuth 2.0 fields `access_token`, `token_type` and
+	// `expires_in` (the same token, type and lifetime). Creating a token
+	// emits `AUTH.CREATED`.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -14489,7 +18824,9 @@ type ClientWithResponsesInterface interface {
 	// UpdateRequestWithBodyWithResponse Cancel a request
 	//
 	// Cancels the request named by `requestId` (in the body) with
-	// `shouldCancelRequest: true`. Only a `PENDING` request can be
+	// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+	// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+	// `requestId` and showing the body to send. Only a `PENDING` request can be
 	// canceled (`409` otherwise): a one-time request that has not executed
 	// yet, or a recurring one, whose future cycles then stop. A canceled
 	// request is `CANCELED`.
@@ -14502,7 +18839,9 @@ type ClientWithResponsesInterface interface {
 	// UpdateRequestWithResponse Cancel a request
 	//
 	// Cancels the request named by `requestId` (in the body) with
-	// `shouldCancelRequest: true`. Only a `PENDING` request can be
+	// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+	// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+	// `requestId` and showing the body to send. Only a `PENDING` request can be
 	// canceled (`409` otherwise): a one-time request that has not executed
 	// yet, or a recurring one, whose future cycles then stop. A canceled
 	// request is `CANCELED`.
@@ -14572,16 +18911,73 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/requests/purchase (the `CreatePurchaseRequest` operationId).
 	CreatePurchaseRequestWithResponse(ctx context.Context, params *CreatePurchaseRequestParams, body CreatePurchaseRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePurchaseRequestResponse, error)
 
+	// CreatePurchaseRequestLegacyWithBodyWithResponse Create a purchase request (the guide's recurring-request URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a recurring
+	// purchase: the same operation as `POST /v1/requests/purchase`, which
+	// to prefer.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacyWithBodyWithResponse(ctx context.Context, params *CreatePurchaseRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePurchaseRequestLegacyResponse, error)
+
+	// CreatePurchaseRequestLegacyWithResponse Create a purchase request (the guide's recurring-request URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a recurring
+	// purchase: the same operation as `POST /v1/requests/purchase`, which
+	// to prefer.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreatePurchaseRequestLegacyWithResponse(ctx context.Context, params *CreatePurchaseRequestLegacyParams, body CreatePurchaseRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePurchaseRequestLegacyResponse, error)
+
+	// CreateSellRequestLegacyWithBodyWithResponse Create a sell request (the guide's URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a sell: the
+	// same operation as `POST /v1/requests/sell`, which to prefer.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacyWithBodyWithResponse(ctx context.Context, params *CreateSellRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSellRequestLegacyResponse, error)
+
+	// CreateSellRequestLegacyWithResponse Create a sell request (the guide's URL)
+	//
+	// The URL the vendor's requests guide (seed 002) uses for a sell: the
+	// same operation as `POST /v1/requests/sell`, which to prefer.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	CreateSellRequestLegacyWithResponse(ctx context.Context, params *CreateSellRequestLegacyParams, body CreateSellRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSellRequestLegacyResponse, error)
+
 	// CreateSellRequestWithBodyWithResponse Create a sell request
 	//
 	// Asks to sell from a holding (`assetId`) of the customer either the
 	// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-	// of the shares held, in (0, 100]; exactly one of the two (`400`
-	// otherwise). `sellPercentage: 100` sells every share. The request is
+	// of the shares held, in (0, 100] (`400` when neither is sent). When
+	// both are sent, `sellAmount` applies and `sellPercentage` is
+	// dropped. `sellPercentage: 100` sells every share. The request is
 	// created `PENDING` and executes moments later at the market price:
 	// the holding, the portfolio and a transaction are updated and the
 	// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 	// the sale exceeds the shares held by then.
+	//
+	// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+	// repeats every day, week, two weeks or month, starting one period
+	// after its creation, as a recurring purchase does; a cycle that finds
+	// too few shares fails (its transaction is `ERROR`) and the plan goes
+	// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 	//
 	// Refused before anything is created: an unknown customer, or an asset
 	// that is not the customer's (`404`); a customer, account or portfolio
@@ -14597,12 +18993,19 @@ type ClientWithResponsesInterface interface {
 	//
 	// Asks to sell from a holding (`assetId`) of the customer either the
 	// shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-	// of the shares held, in (0, 100]; exactly one of the two (`400`
-	// otherwise). `sellPercentage: 100` sells every share. The request is
+	// of the shares held, in (0, 100] (`400` when neither is sent). When
+	// both are sent, `sellAmount` applies and `sellPercentage` is
+	// dropped. `sellPercentage: 100` sells every share. The request is
 	// created `PENDING` and executes moments later at the market price:
 	// the holding, the portfolio and a transaction are updated and the
 	// request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 	// the sale exceeds the shares held by then.
+	//
+	// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+	// repeats every day, week, two weeks or month, starting one period
+	// after its creation, as a recurring purchase does; a cycle that finds
+	// too few shares fails (its transaction is `ERROR`) and the plan goes
+	// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 	//
 	// Refused before anything is created: an unknown customer, or an asset
 	// that is not the customer's (`404`); a customer, account or portfolio
@@ -14742,6 +19145,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/transactions (the `ListTransactions` operationId).
 	ListTransactionsWithResponse(ctx context.Context, params *ListTransactionsParams, reqEditors ...RequestEditorFn) (*ListTransactionsResponse, error)
 
+	// GetTransactionWithResponse Get a transaction
+	//
+	// One execution of a request. Another organization's transaction answers `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/transactions/{transactionId} (the `GetTransaction` operationId).
+	GetTransactionWithResponse(ctx context.Context, transactionId Id, params *GetTransactionParams, reqEditors ...RequestEditorFn) (*GetTransactionResponse, error)
+
 	// ListWebhooksWithResponse List webhooks
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -14754,11 +19166,32 @@ type ClientWithResponsesInterface interface {
 	// Subscribes a URL to events. The URL must be https with a DNS host
 	// name (plain http and private addresses only where the deployment
 	// allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
-	// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+	// is subscribed to `WEBHOOK.CREATED` too, and receives it, and gets
+	// its own ed25519 signing key pair (`GET /v1/webhooks/key`).
+	//
+	// Refused with `400` (field `url`, naming the rule), unless private
+	// destinations are allowed: a host that is an IP address in any
+	// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+	// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+	// name without a dot (`localhost.`); a local name (`localhost`,
+	// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+	// without a trailing dot); and a name that resolves, when the
+	// webhook is created or its URL changed, only to addresses
+	// deliveries never reach (loopback, private, carrier-grade NAT,
+	// link-local, unique local, reserved, and IPv6 forms that embed
+	// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+	// yet is accepted. Every delivery is checked again after DNS
+	// resolution: an attempt the guard refuses is logged with
+	// `lastError` "destination refused: … is a private, loopback,
+	// link-local or reserved address", and a refused attempt that is
+	// the delivery's third (or later) ends it `FAILED` instead of
+	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
-	// `DOMAIN.UPDATED`.
+	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
+	// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+	// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
+	// when.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -14770,11 +19203,32 @@ type ClientWithResponsesInterface interface {
 	// Subscribes a URL to events. The URL must be https with a DNS host
 	// name (plain http and private addresses only where the deployment
 	// allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
-	// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+	// is subscribed to `WEBHOOK.CREATED` too, and receives it, and gets
+	// its own ed25519 signing key pair (`GET /v1/webhooks/key`).
+	//
+	// Refused with `400` (field `url`, naming the rule), unless private
+	// destinations are allowed: a host that is an IP address in any
+	// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+	// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+	// name without a dot (`localhost.`); a local name (`localhost`,
+	// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+	// without a trailing dot); and a name that resolves, when the
+	// webhook is created or its URL changed, only to addresses
+	// deliveries never reach (loopback, private, carrier-grade NAT,
+	// link-local, unique local, reserved, and IPv6 forms that embed
+	// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+	// yet is accepted. Every delivery is checked again after DNS
+	// resolution: an attempt the guard refuses is logged with
+	// `lastError` "destination refused: … is a private, loopback,
+	// link-local or reserved address", and a refused attempt that is
+	// the delivery's third (or later) ends it `FAILED` instead of
+	// retrying for days.
 	// Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 	// `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
-	// `DOMAIN.UPDATED`.
+	// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
+	// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+	// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
+	// when.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -14783,9 +19237,13 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateWebhookWithBodyWithResponse Update a webhook
 	//
-	// Replaces the subscriptions (and the URL, when given) of the webhook
-	// named by `webhookId` in the body. `status: ACTIVE` re-enables a
-	// webhook that was deactivated (for example by a receiver's `410`).
+	// Replaces the subscriptions (and the URL, when given) of a webhook.
+	// The investing docs' body is `{url, subscriptions}` with no id: it
+	// updates the organization's webhook when it has exactly one (`404`
+	// when it has none; `400` naming `webhookId` when it has several).
+	// With `webhookId` in the body, that webhook is updated. `status:
+	// ACTIVE` re-enables a webhook that was deactivated (for example by
+	// a receiver's `410`). A webhook keeps its signing key.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -14794,22 +19252,55 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateWebhookWithResponse Update a webhook
 	//
-	// Replaces the subscriptions (and the URL, when given) of the webhook
-	// named by `webhookId` in the body. `status: ACTIVE` re-enables a
-	// webhook that was deactivated (for example by a receiver's `410`).
+	// Replaces the subscriptions (and the URL, when given) of a webhook.
+	// The investing docs' body is `{url, subscriptions}` with no id: it
+	// updates the organization's webhook when it has exactly one (`404`
+	// when it has none; `400` naming `webhookId` when it has several).
+	// With `webhookId` in the body, that webhook is updated. `status:
+	// ACTIVE` re-enables a webhook that was deactivated (for example by
+	// a receiver's `410`). A webhook keeps its signing key.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /v1/webhooks (the `UpdateWebhook` operationId).
 	UpdateWebhookWithResponse(ctx context.Context, params *UpdateWebhookParams, body UpdateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWebhookResponse, error)
 
-	// GetWebhookKeyWithResponse Get the key that signs deliveries
+	// GetWebhookKeyWithResponse Get the key that signs a webhook's deliveries
 	//
-	// The ed25519 public key that signs webhook deliveries, in the OpenSSH
-	// form the investing docs show (`key`) and as PEM (`publicKeyPem`),
-	// with the `keyId` that deliveries name in `Signature-Input`. After a
-	// rotation the previous key stays in `keys` for an overlap period, so
-	// that receivers can accept both.
+	// Every webhook has its own ed25519 signing key pair, made when the
+	// webhook is created (the investing docs' "a signing key pair is
+	// generated for that webhook"). This answers the public half in the
+	// docs' shape: `webhookId`, `key` (OpenSSH authorized_keys form,
+	// `ssh-ed25519 AAAA… <keyId>`), `createdAt`, `updatedAt`. Openvest
+	// adds `keyId` (the `keyid` deliveries name in `Signature-Input`),
+	// `publicKeyPem` (the same key as PKIX PEM) and `keys` (every key a
+	// receiver of this webhook should accept now, the signing one
+	// first).
+	//
+	// With several webhooks, `webhookId` selects one; without it the
+	// organization's only (or first, by id) webhook answers. `404` when
+	// the organization has no webhook (or none with that id).
+	//
+	// Webhooks created before per-webhook keys get their key when the
+	// service starts; until then the server key (`openvest webhook-key
+	// rotate`) signs their deliveries and is what `keys` lists.
+	//
+	// Deliveries carry two HTTP message signatures by this key (`keyid`
+	// = `keyId`), so that a receiver written to the investing docs and
+	// one using an RFC 9421 library both verify them:
+	//
+	// * `sig1`, the docs' form: `("Content-Type" "Content-Digest"
+	//   "Content-Length" "@method" "@target-uri" "@path")` (and
+	//   `"@query"` when the URL has one), `@target-uri` the URL's scheme
+	//   and host only, ed25519 over the sha-512 of the signature base;
+	// * `sig2`, RFC 9421: `("@method" "@target-uri" "content-type"
+	//   "content-digest" "content-length" "webhook-id"
+	//   "webhook-timestamp")` with the full URL, ed25519 over the base.
+	//
+	// `Signature-Input` and `Signature` each come as two field lines,
+	// `sig1` first. `Content-Digest` is `sha-512`; `webhook-id`,
+	// `webhook-timestamp` and `webhook-signature` (`v1a,<base64>`) are
+	// the Standard Webhooks headers.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -18205,6 +22696,221 @@ func (r GetAssetResponse) ContentType() string {
 	return ""
 }
 
+// RevokeTokenLegacyResponse204Headers the declared response headers of an HTTP 204 response for RevokeTokenLegacy
+type RevokeTokenLegacyResponse204Headers struct {
+	IdempotentReplayed *string
+}
+
+// RevokeTokenLegacyResponse429Headers the declared response headers of an HTTP 429 response for RevokeTokenLegacy
+type RevokeTokenLegacyResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RevokeTokenLegacyResponse503Headers the declared response headers of an HTTP 503 response for RevokeTokenLegacy
+type RevokeTokenLegacyResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RevokeTokenLegacyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *RevokeTokenLegacyResponse204Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RevokeTokenLegacyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RevokeTokenLegacyResponse503Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RevokeTokenLegacyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeTokenLegacyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeTokenLegacyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeTokenLegacyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeTokenLegacyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateTokenLegacyResponse429Headers the declared response headers of an HTTP 429 response for CreateTokenLegacy
+type CreateTokenLegacyResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateTokenLegacyResponse503Headers the declared response headers of an HTTP 503 response for CreateTokenLegacy
+type CreateTokenLegacyResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CreateTokenLegacyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *LegacyTokenResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateTokenLegacyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateTokenLegacyResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON201() *LegacyTokenResponse {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateTokenLegacyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateTokenLegacyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateTokenLegacyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateTokenLegacyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateTokenLegacyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListCustomersResponse429Headers the declared response headers of an HTTP 429 response for ListCustomers
 type ListCustomersResponse429Headers struct {
 	RetryAfter *int
@@ -20120,6 +24826,270 @@ func (r CreatePurchaseRequestResponse) ContentType() string {
 	return ""
 }
 
+// CreatePurchaseRequestLegacyResponse201Headers the declared response headers of an HTTP 201 response for CreatePurchaseRequestLegacy
+type CreatePurchaseRequestLegacyResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
+// CreatePurchaseRequestLegacyResponse429Headers the declared response headers of an HTTP 429 response for CreatePurchaseRequestLegacy
+type CreatePurchaseRequestLegacyResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreatePurchaseRequestLegacyResponse503Headers the declared response headers of an HTTP 503 response for CreatePurchaseRequestLegacy
+type CreatePurchaseRequestLegacyResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CreatePurchaseRequestLegacyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *InvestmentRequestResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreatePurchaseRequestLegacyResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreatePurchaseRequestLegacyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreatePurchaseRequestLegacyResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON201() *InvestmentRequestResponse {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreatePurchaseRequestLegacyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePurchaseRequestLegacyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePurchaseRequestLegacyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePurchaseRequestLegacyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePurchaseRequestLegacyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateSellRequestLegacyResponse201Headers the declared response headers of an HTTP 201 response for CreateSellRequestLegacy
+type CreateSellRequestLegacyResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
+// CreateSellRequestLegacyResponse429Headers the declared response headers of an HTTP 429 response for CreateSellRequestLegacy
+type CreateSellRequestLegacyResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateSellRequestLegacyResponse503Headers the declared response headers of an HTTP 503 response for CreateSellRequestLegacy
+type CreateSellRequestLegacyResponse503Headers struct {
+	RetryAfter *int
+}
+
+type CreateSellRequestLegacyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *InvestmentRequestResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateSellRequestLegacyResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateSellRequestLegacyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateSellRequestLegacyResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON201() *InvestmentRequestResponse {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateSellRequestLegacyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSellRequestLegacyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSellRequestLegacyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSellRequestLegacyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSellRequestLegacyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CreateSellRequestResponse201Headers the declared response headers of an HTTP 201 response for CreateSellRequest
 type CreateSellRequestResponse201Headers struct {
 	IdempotentReplayed *string
@@ -21078,6 +26048,110 @@ func (r ListTransactionsResponse) ContentType() string {
 	return ""
 }
 
+// GetTransactionResponse429Headers the declared response headers of an HTTP 429 response for GetTransaction
+type GetTransactionResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetTransactionResponse503Headers the declared response headers of an HTTP 503 response for GetTransaction
+type GetTransactionResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetTransactionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TransactionResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetTransactionResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetTransactionResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTransactionResponse) GetJSON200() *TransactionResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTransactionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetTransactionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetTransactionResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r GetTransactionResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetTransactionResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetTransactionResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetTransactionResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTransactionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTransactionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTransactionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTransactionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListWebhooksResponse429Headers the declared response headers of an HTTP 429 response for ListWebhooks
 type ListWebhooksResponse429Headers struct {
 	RetryAfter *int
@@ -21451,6 +26525,8 @@ type GetWebhookKeyResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -21478,6 +26554,11 @@ func (r GetWebhookKeyResponse) GetJSON400() *BadRequest {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetWebhookKeyResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetWebhookKeyResponse) GetJSON404() *NotFound {
+	return r.JSON404
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -22897,6 +27978,81 @@ func (c *ClientWithResponses) GetAssetWithResponse(ctx context.Context, assetId 
 	return ParseGetAssetResponse(rsp)
 }
 
+// RevokeTokenLegacyWithResponse Revoke an access token (old path)
+//
+// The vendor's old revocation, the same as `POST /v1/oauth/revoke` (which to prefer).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/auth (the `RevokeTokenLegacy` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) RevokeTokenLegacyWithResponse(ctx context.Context, params *RevokeTokenLegacyParams, reqEditors ...RequestEditorFn) (*RevokeTokenLegacyResponse, error) {
+	rsp, err := c.RevokeTokenLegacy(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeTokenLegacyResponse(rsp)
+}
+
+// CreateTokenLegacyWithBodyWithResponse Create an access token (old path)
+//
+// The vendor's old token call, kept for clients written to its older
+// docs: the same credentials as `POST /v1/oauth/token` (which to
+// prefer), answered in the old wrapped shape with `accessTokenId`,
+// `accessToken` and `type`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreateTokenLegacyWithBodyWithResponse(ctx context.Context, params *CreateTokenLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTokenLegacyResponse, error) {
+	rsp, err := c.CreateTokenLegacyWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTokenLegacyResponse(rsp)
+}
+
+// CreateTokenLegacyWithResponse Create an access token (old path)
+//
+// The vendor's old token call, kept for clients written to its older
+// docs: the same credentials as `POST /v1/oauth/token` (which to
+// prefer), answered in the old wrapped shape with `accessTokenId`,
+// `accessToken` and `type`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreateTokenLegacyWithResponse(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenLegacyResponse, error) {
+	rsp, err := c.CreateTokenLegacy(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTokenLegacyResponse(rsp)
+}
+
+// CreateTokenLegacyWithFormdataBodyWithResponse Create an access token (old path)
+//
+// The vendor's old token call, kept for clients written to its older
+// docs: the same credentials as `POST /v1/oauth/token` (which to
+// prefer), answered in the old wrapped shape with `accessTokenId`,
+// `accessToken` and `type`.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth (the `CreateTokenLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreateTokenLegacyWithFormdataBodyWithResponse(ctx context.Context, params *CreateTokenLegacyParams, body CreateTokenLegacyFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenLegacyResponse, error) {
+	rsp, err := c.CreateTokenLegacyWithFormdataBody(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTokenLegacyResponse(rsp)
+}
+
 // ListCustomersWithResponse List customers
 //
 // Lists the organization's customers, paginated and sorted by `createdAt` (ties by `customerId`).
@@ -23075,9 +28231,11 @@ func (c *ClientWithResponses) GetInvestmentWithResponse(ctx context.Context, inv
 // RevokeTokenWithResponse Revoke an access token
 //
 // Revokes the token named by `accessTokenId`, or the token that
-// authenticates this call when `accessTokenId` is omitted. A revoked
-// token answers `401` from then on. Revoking an already revoked token
-// succeeds. A token of another organization answers `404`.
+// authenticates this call when `accessTokenId` is omitted (the docs
+// mark it required; omitting it is our addition). A revoked token
+// answers `401` from then on. Revoking an already revoked token
+// succeeds. A token of another organization answers `404`. The
+// revocation emits `AUTH.DELETED` (once per token).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -23094,8 +28252,23 @@ func (c *ClientWithResponses) RevokeTokenWithResponse(ctx context.Context, param
 //
 // Exchanges an organization's client credentials for a bearer token.
 // The token expires after `expiresIn` seconds (3600) and can be revoked
-// with `POST /v1/oauth/revoke`. The form encoding is the documented
-// one; a JSON body with the same fields is accepted too.
+// with `POST /v1/oauth/revoke`. The credentials come in one of three
+// ways:
+//
+//   - the documented form fields (or JSON) `clientId` and `clientSecret`;
+//   - the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+//     `grant_type=client_credentials` with `client_id` and
+//     `client_secret` in the body,
+//   - or the same grant with the credentials in HTTP Basic
+//     authentication (`Authorization: Basic base64(client_id:client_secret)`,
+//     RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+//
+// `grant_type`, when sent, must be `client_credentials`. Missing
+// credentials answer `400` naming `clientId` and `clientSecret`;
+// wrong ones `401`. The answer is the documented flat token; it also
+// carries the OAuth 2.0 fields `access_token`, `token_type` and
+// `expires_in` (the same token, type and lifetime). Creating a token
+// emits `AUTH.CREATED`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -23112,8 +28285,23 @@ func (c *ClientWithResponses) CreateTokenWithBodyWithResponse(ctx context.Contex
 //
 // Exchanges an organization's client credentials for a bearer token.
 // The token expires after `expiresIn` seconds (3600) and can be revoked
-// with `POST /v1/oauth/revoke`. The form encoding is the documented
-// one; a JSON body with the same fields is accepted too.
+// with `POST /v1/oauth/revoke`. The credentials come in one of three
+// ways:
+//
+//   - the documented form fields (or JSON) `clientId` and `clientSecret`;
+//   - the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+//     `grant_type=client_credentials` with `client_id` and
+//     `client_secret` in the body,
+//   - or the same grant with the credentials in HTTP Basic
+//     authentication (`Authorization: Basic base64(client_id:client_secret)`,
+//     RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+//
+// `grant_type`, when sent, must be `client_credentials`. Missing
+// credentials answer `400` naming `clientId` and `clientSecret`;
+// wrong ones `401`. The answer is the documented flat token; it also
+// carries the OAuth 2.0 fields `access_token`, `token_type` and
+// `expires_in` (the same token, type and lifetime). Creating a token
+// emits `AUTH.CREATED`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -23130,8 +28318,23 @@ func (c *ClientWithResponses) CreateTokenWithResponse(ctx context.Context, param
 //
 // Exchanges an organization's client credentials for a bearer token.
 // The token expires after `expiresIn` seconds (3600) and can be revoked
-// with `POST /v1/oauth/revoke`. The form encoding is the documented
-// one; a JSON body with the same fields is accepted too.
+// with `POST /v1/oauth/revoke`. The credentials come in one of three
+// ways:
+//
+//   - the documented form fields (or JSON) `clientId` and `clientSecret`;
+//   - the OAuth 2.0 client-credentials grant (RFC 6749 §4.4):
+//     `grant_type=client_credentials` with `client_id` and
+//     `client_secret` in the body,
+//   - or the same grant with the credentials in HTTP Basic
+//     authentication (`Authorization: Basic base64(client_id:client_secret)`,
+//     RFC 6749 §2.3.1), as Swagger UI and OAuth 2.0 client libraries send them.
+//
+// `grant_type`, when sent, must be `client_credentials`. Missing
+// credentials answer `400` naming `clientId` and `clientSecret`;
+// wrong ones `401`. The answer is the documented flat token; it also
+// carries the OAuth 2.0 fields `access_token`, `token_type` and
+// `expires_in` (the same token, type and lifetime). Creating a token
+// emits `AUTH.CREATED`.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -23262,7 +28465,9 @@ func (c *ClientWithResponses) ListRequestsWithResponse(ctx context.Context, para
 // UpdateRequestWithBodyWithResponse Cancel a request
 //
 // Cancels the request named by `requestId` (in the body) with
-// `shouldCancelRequest: true`. Only a `PENDING` request can be
+// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+// `requestId` and showing the body to send. Only a `PENDING` request can be
 // canceled (`409` otherwise): a one-time request that has not executed
 // yet, or a recurring one, whose future cycles then stop. A canceled
 // request is `CANCELED`.
@@ -23281,7 +28486,9 @@ func (c *ClientWithResponses) UpdateRequestWithBodyWithResponse(ctx context.Cont
 // UpdateRequestWithResponse Cancel a request
 //
 // Cancels the request named by `requestId` (in the body) with
-// `shouldCancelRequest: true`. Only a `PENDING` request can be
+// `shouldCancelRequest: true`. Without `requestId` (the vendor's guide
+// sends only `{"shouldCancelRequest": true}`) it answers `400` naming
+// `requestId` and showing the body to send. Only a `PENDING` request can be
 // canceled (`409` otherwise): a one-time request that has not executed
 // yet, or a recurring one, whose future cycles then stop. A canceled
 // request is `CANCELED`.
@@ -23369,16 +28576,95 @@ func (c *ClientWithResponses) CreatePurchaseRequestWithResponse(ctx context.Cont
 	return ParseCreatePurchaseRequestResponse(rsp)
 }
 
+// CreatePurchaseRequestLegacyWithBodyWithResponse Create a purchase request (the guide's recurring-request URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a recurring
+// purchase: the same operation as `POST /v1/requests/purchase`, which
+// to prefer.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreatePurchaseRequestLegacyWithBodyWithResponse(ctx context.Context, params *CreatePurchaseRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePurchaseRequestLegacyResponse, error) {
+	rsp, err := c.CreatePurchaseRequestLegacyWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePurchaseRequestLegacyResponse(rsp)
+}
+
+// CreatePurchaseRequestLegacyWithResponse Create a purchase request (the guide's recurring-request URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a recurring
+// purchase: the same operation as `POST /v1/requests/purchase`, which
+// to prefer.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/requests/purchase/purchase (the `CreatePurchaseRequestLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreatePurchaseRequestLegacyWithResponse(ctx context.Context, params *CreatePurchaseRequestLegacyParams, body CreatePurchaseRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePurchaseRequestLegacyResponse, error) {
+	rsp, err := c.CreatePurchaseRequestLegacy(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePurchaseRequestLegacyResponse(rsp)
+}
+
+// CreateSellRequestLegacyWithBodyWithResponse Create a sell request (the guide's URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a sell: the
+// same operation as `POST /v1/requests/sell`, which to prefer.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreateSellRequestLegacyWithBodyWithResponse(ctx context.Context, params *CreateSellRequestLegacyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSellRequestLegacyResponse, error) {
+	rsp, err := c.CreateSellRequestLegacyWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSellRequestLegacyResponse(rsp)
+}
+
+// CreateSellRequestLegacyWithResponse Create a sell request (the guide's URL)
+//
+// The URL the vendor's requests guide (seed 002) uses for a sell: the
+// same operation as `POST /v1/requests/sell`, which to prefer.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/requests/purchase/sell (the `CreateSellRequestLegacy` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) CreateSellRequestLegacyWithResponse(ctx context.Context, params *CreateSellRequestLegacyParams, body CreateSellRequestLegacyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSellRequestLegacyResponse, error) {
+	rsp, err := c.CreateSellRequestLegacy(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSellRequestLegacyResponse(rsp)
+}
+
 // CreateSellRequestWithBodyWithResponse Create a sell request
 //
 // Asks to sell from a holding (`assetId`) of the customer either the
 // shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-// of the shares held, in (0, 100]; exactly one of the two (`400`
-// otherwise). `sellPercentage: 100` sells every share. The request is
+// of the shares held, in (0, 100] (`400` when neither is sent). When
+// both are sent, `sellAmount` applies and `sellPercentage` is
+// dropped. `sellPercentage: 100` sells every share. The request is
 // created `PENDING` and executes moments later at the market price:
 // the holding, the portfolio and a transaction are updated and the
 // request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 // the sale exceeds the shares held by then.
+//
+// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+// repeats every day, week, two weeks or month, starting one period
+// after its creation, as a recurring purchase does; a cycle that finds
+// too few shares fails (its transaction is `ERROR`) and the plan goes
+// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 //
 // Refused before anything is created: an unknown customer, or an asset
 // that is not the customer's (`404`); a customer, account or portfolio
@@ -23400,12 +28686,19 @@ func (c *ClientWithResponses) CreateSellRequestWithBodyWithResponse(ctx context.
 //
 // Asks to sell from a holding (`assetId`) of the customer either the
 // shares worth `sellAmount` (in `currency`) or `sellPercentage` percent
-// of the shares held, in (0, 100]; exactly one of the two (`400`
-// otherwise). `sellPercentage: 100` sells every share. The request is
+// of the shares held, in (0, 100] (`400` when neither is sent). When
+// both are sent, `sellAmount` applies and `sellPercentage` is
+// dropped. `sellPercentage: 100` sells every share. The request is
 // created `PENDING` and executes moments later at the market price:
 // the holding, the portfolio and a transaction are updated and the
 // request becomes `COMPLETED`, or `ERROR` with an `errorReason` when
 // the sale exceeds the shares held by then.
+//
+// With `isRecurring: true` and a `schedule` (default `ONCE`), the sell
+// repeats every day, week, two weeks or month, starting one period
+// after its creation, as a recurring purchase does; a cycle that finds
+// too few shares fails (its transaction is `ERROR`) and the plan goes
+// on. A `schedule` without `isRecurring`, or the reverse, is `422`.
 //
 // Refused before anything is created: an unknown customer, or an asset
 // that is not the customer's (`404`); a customer, account or portfolio
@@ -23611,6 +28904,21 @@ func (c *ClientWithResponses) ListTransactionsWithResponse(ctx context.Context, 
 	return ParseListTransactionsResponse(rsp)
 }
 
+// GetTransactionWithResponse Get a transaction
+//
+// One execution of a request. Another organization's transaction answers `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/transactions/{transactionId} (the `GetTransaction` operationId).
+func (c *ClientWithResponses) GetTransactionWithResponse(ctx context.Context, transactionId Id, params *GetTransactionParams, reqEditors ...RequestEditorFn) (*GetTransactionResponse, error) {
+	rsp, err := c.GetTransaction(ctx, transactionId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTransactionResponse(rsp)
+}
+
 // ListWebhooksWithResponse List webhooks
 //
 // Returns a wrapper object for the known response body format(s).
@@ -23629,11 +28937,32 @@ func (c *ClientWithResponses) ListWebhooksWithResponse(ctx context.Context, para
 // Subscribes a URL to events. The URL must be https with a DNS host
 // name (plain http and private addresses only where the deployment
 // allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
-// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+// is subscribed to `WEBHOOK.CREATED` too, and receives it, and gets
+// its own ed25519 signing key pair (`GET /v1/webhooks/key`).
+//
+// Refused with `400` (field `url`, naming the rule), unless private
+// destinations are allowed: a host that is an IP address in any
+// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+// name without a dot (`localhost.`); a local name (`localhost`,
+// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+// without a trailing dot); and a name that resolves, when the
+// webhook is created or its URL changed, only to addresses
+// deliveries never reach (loopback, private, carrier-grade NAT,
+// link-local, unique local, reserved, and IPv6 forms that embed
+// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+// yet is accepted. Every delivery is checked again after DNS
+// resolution: an attempt the guard refuses is logged with
+// `lastError` "destination refused: … is a private, loopback,
+// link-local or reserved address", and a refused attempt that is
+// the delivery's third (or later) ends it `FAILED` instead of
+// retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
-// `DOMAIN.UPDATED`.
+// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
+// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
+// when.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -23651,11 +28980,32 @@ func (c *ClientWithResponses) CreateWebhookWithBodyWithResponse(ctx context.Cont
 // Subscribes a URL to events. The URL must be https with a DNS host
 // name (plain http and private addresses only where the deployment
 // allows them, `OPENVEST_WEBHOOK_ALLOW_PRIVATE=true`). A new webhook
-// is subscribed to `WEBHOOK.CREATED` too, and receives it.
+// is subscribed to `WEBHOOK.CREATED` too, and receives it, and gets
+// its own ed25519 signing key pair (`GET /v1/webhooks/key`).
+//
+// Refused with `400` (field `url`, naming the rule), unless private
+// destinations are allowed: a host that is an IP address in any
+// spelling (`127.0.0.1`, `[::1]`, `127.1`, `0177.0.0.1`,
+// `0x7f.0.0.1`, `2130706433`) or whose last label is numeric; a
+// name without a dot (`localhost.`); a local name (`localhost`,
+// `.local`, `.internal`, `.home.arpa`, `.localdomain`, with or
+// without a trailing dot); and a name that resolves, when the
+// webhook is created or its URL changed, only to addresses
+// deliveries never reach (loopback, private, carrier-grade NAT,
+// link-local, unique local, reserved, and IPv6 forms that embed
+// them, such as `127.0.0.1.nip.io`). A name that does not resolve
+// yet is accepted. Every delivery is checked again after DNS
+// resolution: an attempt the guard refuses is logged with
+// `lastError` "destination refused: … is a private, loopback,
+// link-local or reserved address", and a refused attempt that is
+// the delivery's third (or later) ends it `FAILED` instead of
+// retrying for days.
 // Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
 // `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-// `REPORT`, `TRANSACTION`, `WEBHOOK`), or `DOMAIN.CREATED` /
-// `DOMAIN.UPDATED`.
+// `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
+// (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+// `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
+// when.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -23670,9 +29020,13 @@ func (c *ClientWithResponses) CreateWebhookWithResponse(ctx context.Context, par
 
 // UpdateWebhookWithBodyWithResponse Update a webhook
 //
-// Replaces the subscriptions (and the URL, when given) of the webhook
-// named by `webhookId` in the body. `status: ACTIVE` re-enables a
-// webhook that was deactivated (for example by a receiver's `410`).
+// Replaces the subscriptions (and the URL, when given) of a webhook.
+// The investing docs' body is `{url, subscriptions}` with no id: it
+// updates the organization's webhook when it has exactly one (`404`
+// when it has none; `400` naming `webhookId` when it has several).
+// With `webhookId` in the body, that webhook is updated. `status:
+// ACTIVE` re-enables a webhook that was deactivated (for example by
+// a receiver's `410`). A webhook keeps its signing key.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -23687,9 +29041,13 @@ func (c *ClientWithResponses) UpdateWebhookWithBodyWithResponse(ctx context.Cont
 
 // UpdateWebhookWithResponse Update a webhook
 //
-// Replaces the subscriptions (and the URL, when given) of the webhook
-// named by `webhookId` in the body. `status: ACTIVE` re-enables a
-// webhook that was deactivated (for example by a receiver's `410`).
+// Replaces the subscriptions (and the URL, when given) of a webhook.
+// The investing docs' body is `{url, subscriptions}` with no id: it
+// updates the organization's webhook when it has exactly one (`404`
+// when it has none; `400` naming `webhookId` when it has several).
+// With `webhookId` in the body, that webhook is updated. `status:
+// ACTIVE` re-enables a webhook that was deactivated (for example by
+// a receiver's `410`). A webhook keeps its signing key.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -23702,13 +29060,42 @@ func (c *ClientWithResponses) UpdateWebhookWithResponse(ctx context.Context, par
 	return ParseUpdateWebhookResponse(rsp)
 }
 
-// GetWebhookKeyWithResponse Get the key that signs deliveries
+// GetWebhookKeyWithResponse Get the key that signs a webhook's deliveries
 //
-// The ed25519 public key that signs webhook deliveries, in the OpenSSH
-// form the investing docs show (`key`) and as PEM (`publicKeyPem`),
-// with the `keyId` that deliveries name in `Signature-Input`. After a
-// rotation the previous key stays in `keys` for an overlap period, so
-// that receivers can accept both.
+// Every webhook has its own ed25519 signing key pair, made when the
+// webhook is created (the investing docs' "a signing key pair is
+// generated for that webhook"). This answers the public half in the
+// docs' shape: `webhookId`, `key` (OpenSSH authorized_keys form,
+// `ssh-ed25519 AAAA… <keyId>`), `createdAt`, `updatedAt`. Openvest
+// adds `keyId` (the `keyid` deliveries name in `Signature-Input`),
+// `publicKeyPem` (the same key as PKIX PEM) and `keys` (every key a
+// receiver of this webhook should accept now, the signing one
+// first).
+//
+// With several webhooks, `webhookId` selects one; without it the
+// organization's only (or first, by id) webhook answers. `404` when
+// the organization has no webhook (or none with that id).
+//
+// Webhooks created before per-webhook keys get their key when the
+// service starts; until then the server key (`openvest webhook-key
+// rotate`) signs their deliveries and is what `keys` lists.
+//
+// Deliveries carry two HTTP message signatures by this key (`keyid`
+// = `keyId`), so that a receiver written to the investing docs and
+// one using an RFC 9421 library both verify them:
+//
+//   - `sig1`, the docs' form: `("Content-Type" "Content-Digest"
+//     "Content-Length" "@method" "@target-uri" "@path")` (and
+//     `"@query"` when the URL has one), `@target-uri` the URL's scheme
+//     and host only, ed25519 over the sha-512 of the signature base;
+//   - `sig2`, RFC 9421: `("@method" "@target-uri" "content-type"
+//     "content-digest" "content-length" "webhook-id"
+//     "webhook-timestamp")` with the full URL, ed25519 over the base.
+//
+// `Signature-Input` and `Signature` each come as two field lines,
+// `sig1` first. `Content-Digest` is `sha-512`; `webhook-id`,
+// `webhook-timestamp` and `webhook-signature` (`v1a,<base64>`) are
+// the Standard Webhooks headers.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -27001,6 +32388,215 @@ func ParseGetAssetResponse(rsp *http.Response) (*GetAssetResponse, error) {
 	return response, nil
 }
 
+// ParseRevokeTokenLegacyResponse parses an HTTP response from a RevokeTokenLegacyWithResponse call
+func ParseRevokeTokenLegacyResponse(rsp *http.Response) (*RevokeTokenLegacyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeTokenLegacyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers RevokeTokenLegacyResponse204Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 429:
+		var headers RevokeTokenLegacyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RevokeTokenLegacyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateTokenLegacyResponse parses an HTTP response from a CreateTokenLegacyWithResponse call
+func ParseCreateTokenLegacyResponse(rsp *http.Response) (*CreateTokenLegacyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateTokenLegacyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest LegacyTokenResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateTokenLegacyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateTokenLegacyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListCustomersResponse parses an HTTP response from a ListCustomersWithResponse call
 func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -28838,6 +34434,264 @@ func ParseCreatePurchaseRequestResponse(rsp *http.Response) (*CreatePurchaseRequ
 	return response, nil
 }
 
+// ParseCreatePurchaseRequestLegacyResponse parses an HTTP response from a CreatePurchaseRequestLegacyWithResponse call
+func ParseCreatePurchaseRequestLegacyResponse(rsp *http.Response) (*CreatePurchaseRequestLegacyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePurchaseRequestLegacyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest InvestmentRequestResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreatePurchaseRequestLegacyResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreatePurchaseRequestLegacyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreatePurchaseRequestLegacyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateSellRequestLegacyResponse parses an HTTP response from a CreateSellRequestLegacyWithResponse call
+func ParseCreateSellRequestLegacyResponse(rsp *http.Response) (*CreateSellRequestLegacyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSellRequestLegacyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest InvestmentRequestResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateSellRequestLegacyResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateSellRequestLegacyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateSellRequestLegacyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseCreateSellRequestResponse parses an HTTP response from a CreateSellRequestWithResponse call
 func ParseCreateSellRequestResponse(rsp *http.Response) (*CreateSellRequestResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -29766,6 +35620,104 @@ func ParseListTransactionsResponse(rsp *http.Response) (*ListTransactionsRespons
 	return response, nil
 }
 
+// ParseGetTransactionResponse parses an HTTP response from a GetTransactionWithResponse call
+func ParseGetTransactionResponse(rsp *http.Response) (*GetTransactionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTransactionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TransactionResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetTransactionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetTransactionResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListWebhooksResponse parses an HTTP response from a ListWebhooksWithResponse call
 func ParseListWebhooksResponse(rsp *http.Response) (*ListWebhooksResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -30142,6 +36094,13 @@ func ParseGetWebhookKeyResponse(rsp *http.Response) (*GetWebhookKeyResponse, err
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -30646,4 +36605,189 @@ func ParseRetryWebhookDeliveryResponse(rsp *http.Response) (*RetryWebhookDeliver
 	}
 
 	return response, nil
+}
+
+// CallbackInitiator sends OpenAPI callback requests to target URLs.
+// Modeled on the generated Client, but with no stored Server -- the full
+// target URL is provided per-call by the caller (typically discovered
+// from a callback expression on the parent operation's request body,
+// e.g. `{$request.body#/callbackUrl}`).
+type CallbackInitiator struct {
+	// Doer for performing requests, typically a *http.Client with any
+	// customized settings, such as certificate chains.
+	Client HttpRequestDoer
+
+	// A list of callbacks for modifying requests which are generated before sending over
+	// the network.
+	RequestEditors []RequestEditorFn
+}
+
+// CallbackInitiatorOption allows setting custom parameters during construction.
+type CallbackInitiatorOption func(*CallbackInitiator) error
+
+// NewCallbackInitiator creates a new CallbackInitiator with reasonable defaults.
+func NewCallbackInitiator(opts ...CallbackInitiatorOption) (*CallbackInitiator, error) {
+	initiator := CallbackInitiator{}
+	for _, o := range opts {
+		if err := o(&initiator); err != nil {
+			return nil, err
+		}
+	}
+	if initiator.Client == nil {
+		initiator.Client = &http.Client{}
+	}
+	return &initiator, nil
+}
+
+// WithCallbackHTTPClient allows overriding the default Doer, which is
+// automatically created using http.Client. This is useful for tests.
+func WithCallbackHTTPClient(doer HttpRequestDoer) CallbackInitiatorOption {
+	return func(p *CallbackInitiator) error {
+		p.Client = doer
+		return nil
+	}
+}
+
+// WithCallbackRequestEditorFn allows setting up a callback function, which
+// will be called right before sending the callback request. This can be
+// used to mutate the request, e.g. to add signature headers.
+func WithCallbackRequestEditorFn(fn RequestEditorFn) CallbackInitiatorOption {
+	return func(p *CallbackInitiator) error {
+		p.RequestEditors = append(p.RequestEditors, fn)
+		return nil
+	}
+}
+
+func (p *CallbackInitiator) applyCallbackEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
+	for _, r := range p.RequestEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	for _, r := range additionalEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CallbackInitiatorInterface is the interface specification for the callback initiator.
+type CallbackInitiatorInterface interface {
+	// ReceiveWebhookEventWithBody fires the event callback with any body
+	ReceiveWebhookEventWithBody(ctx context.Context, targetURL string, params *ReceiveWebhookEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	ReceiveWebhookEvent(ctx context.Context, targetURL string, params *ReceiveWebhookEventParams, body ReceiveWebhookEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+func (p *CallbackInitiator) ReceiveWebhookEventWithBody(ctx context.Context, targetURL string, params *ReceiveWebhookEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReceiveWebhookEventCallbackRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyCallbackEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *CallbackInitiator) ReceiveWebhookEvent(ctx context.Context, targetURL string, params *ReceiveWebhookEventParams, body ReceiveWebhookEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReceiveWebhookEventCallbackRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyCallbackEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+// NewReceiveWebhookEventCallbackRequest builds a application/json POST request for the event callback
+func NewReceiveWebhookEventCallbackRequest(targetURL string, params *ReceiveWebhookEventParams, body ReceiveWebhookEventJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReceiveWebhookEventCallbackRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewReceiveWebhookEventCallbackRequestWithBody builds a POST request for the event callback with any body
+func NewReceiveWebhookEventCallbackRequestWithBody(targetURL string, params *ReceiveWebhookEventParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Content-Digest", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Signature-Input", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Signature", headerParam2)
+
+		var headerParam3 string
+
+		headerParam3, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam3)
+
+		var headerParam4 string
+
+		headerParam4, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam4)
+
+		var headerParam5 string
+
+		headerParam5, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam5)
+
+	}
+	return req, nil
 }

@@ -63,6 +63,10 @@ type Options struct {
 	// RateLimits are the server's limits; nil turns them all off (tests
 	// make many token calls and failures from one address).
 	RateLimits *config.RateLimits
+	// WebhookResolver replaces the DNS look-up of webhook hosts at creation.
+	WebhookResolver webhook.Resolver
+	// CORSOrigins are the origins allowed cross-origin (none by default).
+	CORSOrigins []string
 }
 
 // Start serves the full application on a real listener for the test.
@@ -84,6 +88,9 @@ func Start(t testing.TB, opts Options) *Env {
 	if opts.RateLimits != nil {
 		cfg.RateLimits = *opts.RateLimits
 	}
+	if opts.CORSOrigins != nil {
+		cfg.CORSOrigins = opts.CORSOrigins
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -91,7 +98,7 @@ func Start(t testing.TB, opts Options) *Env {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	a, err := app.OpenWith(context.Background(), cfg, log, app.Options{Now: opts.Now, Jobs: TestJobs(), WebhookSchedule: opts.WebhookSchedule})
+	a, err := app.OpenWith(context.Background(), cfg, log, app.Options{Now: opts.Now, Jobs: TestJobs(), WebhookSchedule: opts.WebhookSchedule, WebhookResolver: opts.WebhookResolver})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = a.Close() })
 	if opts.Jobs {
@@ -110,7 +117,7 @@ func Start(t testing.TB, opts Options) *Env {
 func TestJobs() jobs.Config {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	return jobs.Config{Queue: "test_" + hex.EncodeToString(b), PollInterval: 20 * time.Millisecond, Cooldown: 5 * time.Millisecond, MaxWorkers: 4, TestOnly: true}
+	return jobs.Config{Queue: "test_" + hex.EncodeToString(b), PollInterval: 20 * time.Millisecond, Cooldown: 5 * time.Millisecond, MaxWorkers: 4, DeliveryWorkers: 8, TestOnly: true}
 }
 
 // Tenant is an organization with a registered signing key and a token,
@@ -161,12 +168,10 @@ func (tn *Tenant) NewToken(t testing.TB) string {
 	res := tn.DoWith(t, "POST", "/v1/oauth/token", form.Encode(), Call{Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}})
 	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
 	var out struct {
-		Data struct {
-			Token string `json:"token"`
-		} `json:"data"`
+		Token string `json:"token"`
 	}
 	res.JSON(t, &out)
-	return out.Data.Token
+	return out.Token
 }
 
 // Signer returns a signer with the tenant's key.
@@ -220,7 +225,7 @@ func (tn *Tenant) DoWith(t testing.TB, method, path string, body any, call Call)
 	data := encodeBody(t, body)
 	req, err := http.NewRequest(method, tn.Env.Server.URL+path, bytes.NewReader(data))
 	require.NoError(t, err)
-	token := strings.HasPrefix(path, "/v1/oauth/token")
+	token := httpsig.TokenCall(method, strings.SplitN(path, "?", 2)[0])
 	if !token {
 		req.Header.Set("Authorization", "Bearer "+tn.Token)
 		req.Header.Set("X-Client-Id", tn.Org.ClientID)
@@ -255,7 +260,7 @@ func (tn *Tenant) DoWith(t testing.TB, method, path string, body any, call Call)
 }
 
 func idempotencyCall(method, path string) bool {
-	return idempotency.Mutating(method) && !strings.HasPrefix(path, "/v1/oauth/")
+	return idempotency.Mutating(method) && !strings.HasPrefix(path, "/v1/oauth/") && !strings.HasPrefix(path, "/v1/auth")
 }
 
 func encodeBody(t testing.TB, body any) []byte {

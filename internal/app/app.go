@@ -41,6 +41,8 @@ type App struct {
 	Jobs        *jobs.Queue
 	Webhooks    *webhook.Service
 	Now         func() time.Time
+
+	metrics *httpapi.Metrics // built by Metrics, once
 }
 
 // Options tune OpenWith.
@@ -51,6 +53,8 @@ type Options struct {
 	Jobs jobs.Config
 	// WebhookSchedule replaces the webhook retry delays (tests shorten them).
 	WebhookSchedule webhook.Schedule
+	// WebhookResolver replaces the DNS look-up of webhook hosts at creation.
+	WebhookResolver webhook.Resolver
 }
 
 // Open connects to the configured database, applies pending migrations and
@@ -96,6 +100,9 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	if jc.MaxWorkers == 0 {
 		jc.MaxWorkers = cfg.JobWorkers
 	}
+	if jc.DeliveryWorkers == 0 {
+		jc.DeliveryWorkers = cfg.WebhookWorkers
+	}
 	if jc.JobTimeout == 0 {
 		jc.JobTimeout = cfg.JobTimeout
 	}
@@ -110,7 +117,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	if schedule == nil && cfg.WebhookRetryDelays != nil {
 		schedule = webhook.Schedule(cfg.WebhookRetryDelays)
 	}
-	hooks := webhook.NewService(st.Webhooks(), queue, now, webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate, Schedule: schedule, Present: httpapi.Present})
+	hooks := webhook.NewService(st.Webhooks(), queue, now, webhook.Config{AllowPrivate: cfg.WebhookAllowPrivate, Schedule: schedule, Present: httpapi.Present, Resolver: opts.WebhookResolver})
 	if created, err := hooks.EnsureKey(ctx); err != nil {
 		return fail(err)
 	} else if created {
@@ -123,7 +130,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	queue.Register(tr)
 	return &App{
 		Config: cfg, Log: log, Store: st, Now: now, Market: feed, Jobs: queue, Trading: tr, Webhooks: hooks,
-		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL),
+		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL).WithEvents(st, events),
 		Investing:   investing.NewService(st.Investing(), now).WithEvents(events),
 		Wallet:      wallet.NewService(st.Wallet(), now),
 		Banking:     banking.NewService(st.Banking(), now, banking.Options{DormancyMonths: cfg.BankingDormancyMonths}),
@@ -144,7 +151,8 @@ func (a *App) Close() error {
 	return errors.Join(a.Jobs.Stop(ctx), a.Store.Close())
 }
 
-// Handler builds the HTTP server.
+// Handler builds the HTTP server. It serves /metrics unless
+// OPENVEST_METRICS_ADDR gives it an address of its own (see Metrics).
 func (a *App) Handler() (*echo.Echo, error) {
 	return httpapi.New(&httpapi.Server{Auth: a.Auth, Investing: a.Investing, Trading: a.Trading, Wallet: a.Wallet, Banking: a.Banking, Idempotency: a.Idempotency, Webhooks: a.Webhooks}, httpapi.Options{
 		Logger: a.Log, MaxBodyBytes: a.Config.MaxBodyBytes, Ready: a.Store.Ping,
@@ -153,7 +161,18 @@ func (a *App) Handler() (*echo.Echo, error) {
 			TokenCallsPerMinute: a.Config.RateLimits.TokenPerMinute, AuthFailuresPerMinute: a.Config.RateLimits.AuthFailuresPerMinute,
 			OrgRequestsPerSecond: a.Config.RateLimits.OrgPerSecond, OrgBurst: a.Config.RateLimits.OrgBurst,
 		},
+		Metrics: a.Metrics(), MetricsElsewhere: a.Config.MetricsAddr != "",
+		CORSOrigins: a.Config.CORSOrigins,
 	})
+}
+
+// Metrics are the service's metrics, with the job queue depth; their
+// Handler serves /metrics.
+func (a *App) Metrics() *httpapi.Metrics {
+	if a.metrics == nil {
+		a.metrics = httpapi.NewMetrics(jobs.DepthCollector(a.Store))
+	}
+	return a.metrics
 }
 
 // ParseInvestmentTypes parses a comma-separated list of investment types.

@@ -81,8 +81,9 @@ type Repository interface {
 	CreateToken(ctx context.Context, t *Token) error
 	// TokenByHash returns the token with this hash and its organization. NotFound.
 	TokenByHash(ctx context.Context, hash []byte) (Token, Organization, error)
-	// RevokeToken marks one of the organization's tokens revoked (idempotent). NotFound.
-	RevokeToken(ctx context.Context, orgID, tokenID int64, at time.Time) error
+	// RevokeToken marks one of the organization's tokens revoked
+	// (idempotent) and returns it, reporting whether this call revoked it. NotFound.
+	RevokeToken(ctx context.Context, orgID, tokenID int64, at time.Time) (Token, bool, error)
 	// SetSignaturePolicy changes an organization's policy. NotFound.
 	SetSignaturePolicy(ctx context.Context, orgID int64, p Policy) error
 
@@ -99,8 +100,34 @@ type Repository interface {
 // MaxTTL is the longest lifetime a token can have, as the API reports it.
 const MaxTTL = 24 * time.Hour
 
+// Transactor runs a function in one database transaction carried by its context.
+type Transactor interface {
+	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// The events of tokens (the AUTH webhook domain).
+const (
+	EventTokenCreated = "AUTH.CREATED"
+	EventTokenDeleted = "AUTH.DELETED"
+)
+
+// TokenChange is the resource of an AUTH event: the token (never its
+// secret) and its organization.
+type TokenChange struct {
+	Token Token
+	Org   Organization
+}
+
+// Events receives AUTH events in the transaction of the change that ctx
+// carries.
+type Events interface {
+	EmitToken(ctx context.Context, event string, c TokenChange) error
+}
+
 // Service issues and checks credentials.
 type Service struct {
+	tx     Transactor
+	events Events
 	repo   Repository
 	now    func() time.Time
 	ttl    time.Duration
@@ -116,6 +143,23 @@ type tokenEntry struct {
 type keyRef struct {
 	orgID int64
 	keyID string
+}
+
+// WithEvents makes s emit AUTH.CREATED when it issues a token and
+// AUTH.DELETED when it revokes one, each in the transaction (tx) of the
+// change. It returns s.
+func (s *Service) WithEvents(tx Transactor, events Events) *Service {
+	s.tx, s.events = tx, events
+	return s
+}
+
+// inTx runs fn in a transaction when s emits events (so that they commit
+// with the change), else directly.
+func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s.tx == nil {
+		return fn(ctx)
+	}
+	return s.tx.WithTx(ctx, fn)
 }
 
 // WithCache caches token and key look-ups for ttl (0 turns caching off):
@@ -214,7 +258,18 @@ func (s *Service) IssueToken(ctx context.Context, clientID, clientSecret string)
 	now := s.now().UTC().Truncate(time.Microsecond)
 	secret := "ov_at_" + randomString(32)
 	t := Token{OrganizationID: o.ID, Secret: secret, Hash: Hash(secret), CreatedAt: now, ExpiresAt: now.Add(s.ttl)}
-	if err := s.repo.CreateToken(ctx, &t); err != nil {
+	err = s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.repo.CreateToken(ctx, &t); err != nil {
+			return fmt.Errorf("create token of organization %d: %w", o.ID, err)
+		}
+		if s.events == nil {
+			return nil
+		}
+		public := t
+		public.Secret, public.Hash = "", nil
+		return s.events.EmitToken(ctx, EventTokenCreated, TokenChange{Token: public, Org: o})
+	})
+	if err != nil {
 		return Token{}, Organization{}, err
 	}
 	return t, o, nil
@@ -264,7 +319,15 @@ func (s *Service) Revoke(ctx context.Context, p Principal, tokenID *int64) error
 	if tokenID != nil {
 		id = *tokenID
 	}
-	if err := s.repo.RevokeToken(ctx, p.Org.ID, id, s.now().UTC().Truncate(time.Microsecond)); err != nil {
+	err := s.inTx(ctx, func(ctx context.Context) error {
+		t, now, err := s.repo.RevokeToken(ctx, p.Org.ID, id, s.now().UTC().Truncate(time.Microsecond))
+		if err != nil || !now || s.events == nil {
+			return err
+		}
+		t.Hash = nil
+		return s.events.EmitToken(ctx, EventTokenDeleted, TokenChange{Token: t, Org: p.Org})
+	})
+	if err != nil {
 		return err
 	}
 	s.tokens.drop(func(_ string, e tokenEntry) bool { return e.token.ID == id })

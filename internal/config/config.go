@@ -16,6 +16,7 @@ type Config struct {
 	Addr         string        // OPENVEST_ADDR, default ":8080"
 	DatabaseURL  string        // OPENVEST_DATABASE_URL, default "sqlite://openvest.db"
 	PublicURL    string        // OPENVEST_PUBLIC_URL, the external base URL when behind a proxy
+	MetricsAddr  string        // OPENVEST_METRICS_ADDR: serve /metrics there (and not on Addr); empty: on Addr
 	LogLevel     slog.Level    // OPENVEST_LOG_LEVEL: debug, info, warn, error
 	LogFormat    string        // OPENVEST_LOG_FORMAT: json or text
 	MaxBodyBytes int64         // OPENVEST_MAX_BODY_BYTES, default 1 MiB
@@ -35,8 +36,9 @@ type Config struct {
 	// the inactivity period after which an ACTIVE banking customer becomes DORMANT.
 	BankingDormancyMonths int
 	// JobWorkers is how many request executions run at once
-	// (OPENVEST_JOB_WORKERS, default 10).
-	JobWorkers int
+	// (OPENVEST_JOB_WORKERS, default 10); WebhookWorkers how many webhook
+	// deliveries, on a queue of their own (OPENVEST_WEBHOOK_WORKERS, default 50).
+	JobWorkers, WebhookWorkers int
 	// WebhookAllowPrivate lets webhooks use plain http and deliver to
 	// loopback and private addresses (OPENVEST_WEBHOOK_ALLOW_PRIVATE=true;
 	// local testing only).
@@ -44,7 +46,7 @@ type Config struct {
 	// JobTimeout bounds one job run (OPENVEST_JOB_TIMEOUT, default 1m);
 	// JobRescueAfter is how long a job may stay running before it is taken
 	// to have died with its process and run again (OPENVEST_JOB_RESCUE_AFTER,
-	// default 1h; at least JobTimeout).
+	// default JobTimeout + 10s; at least JobTimeout).
 	JobTimeout, JobRescueAfter time.Duration
 	// WebhookRetryDelays are the waits before each retry of a failed
 	// delivery (OPENVEST_WEBHOOK_RETRY_DELAYS, comma-separated durations;
@@ -52,6 +54,11 @@ type Config struct {
 	WebhookRetryDelays []time.Duration
 	// RateLimits: OPENVEST_RATE_* (ratelimits.go).
 	RateLimits RateLimits
+	// CORSOrigins (OPENVEST_CORS_ORIGINS, comma-separated) are the browser
+	// origins allowed to call the API cross-origin: "*" for any, or
+	// scheme://host[:port] with "*" wildcards ("http://localhost:*").
+	// Empty (the default) allows none.
+	CORSOrigins []string
 }
 
 // FromEnv reads the configuration; a malformed value is an error naming the variable.
@@ -60,6 +67,7 @@ func FromEnv() (Config, error) {
 		Addr:         env("OPENVEST_ADDR", ":8080"),
 		DatabaseURL:  env("OPENVEST_DATABASE_URL", "sqlite://openvest.db"),
 		PublicURL:    strings.TrimRight(os.Getenv("OPENVEST_PUBLIC_URL"), "/"),
+		MetricsAddr:  os.Getenv("OPENVEST_METRICS_ADDR"),
 		LogFormat:    env("OPENVEST_LOG_FORMAT", "json"),
 		MaxBodyBytes: 1 << 20,
 		DBMaxConns:   32,
@@ -70,6 +78,7 @@ func FromEnv() (Config, error) {
 		AuthCacheTTL:          5 * time.Second,
 		BankingDormancyMonths: 12,
 		JobWorkers:            10,
+		WebhookWorkers:        50,
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("OPENVEST_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("OPENVEST_LOG_LEVEL: %w (use debug, info, warn or error)", err)
@@ -98,6 +107,10 @@ func FromEnv() (Config, error) {
 		return c, err
 	}
 	c.JobWorkers = int(n)
+	if n, err = envInt("OPENVEST_WEBHOOK_WORKERS", int64(c.WebhookWorkers)); err != nil {
+		return c, err
+	}
+	c.WebhookWorkers = int(n)
 	for _, d := range []struct {
 		key string
 		dst *time.Duration
@@ -125,6 +138,9 @@ func FromEnv() (Config, error) {
 			}
 			c.WebhookRetryDelays = append(c.WebhookRetryDelays, d)
 		}
+	}
+	if c.CORSOrigins, err = ParseCORSOrigins(os.Getenv("OPENVEST_CORS_ORIGINS")); err != nil {
+		return c, err
 	}
 	switch v := os.Getenv("OPENVEST_WEBHOOK_ALLOW_PRIVATE"); v {
 	case "", "false", "0":

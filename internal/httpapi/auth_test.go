@@ -17,36 +17,42 @@ func TestTokenIssuedFromFormAndJSON(t *testing.T) {
 	form := url.Values{"clientId": {tn.Org.ClientID}, "clientSecret": {tn.ClientSecret}}.Encode()
 	res := tn.DoWith(t, "POST", "/v1/oauth/token", form, apitest.Call{Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}})
 	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+	// The documented flat shape, plus the OAuth 2.0 names.
 	var tok struct {
-		Data struct {
-			TokenID      int64    `json:"tokenId"`
-			Token        string   `json:"token"`
-			ExpiresIn    int64    `json:"expiresIn"`
-			MaxTTL       int64    `json:"maxTTL"`
-			TokenType    string   `json:"tokenType"`
-			Scope        []string `json:"scope"`
-			Organization struct {
-				ID       int64  `json:"id"`
-				ClientID string `json:"clientId"`
-			} `json:"organization"`
-		} `json:"data"`
-		Code int `json:"code"`
+		Message      string   `json:"message"`
+		TokenID      int64    `json:"tokenId"`
+		Token        string   `json:"token"`
+		ExpiresIn    int64    `json:"expiresIn"`
+		MaxTTL       int64    `json:"maxTTL"`
+		TokenType    string   `json:"tokenType"`
+		Scope        []string `json:"scope"`
+		Organization struct {
+			ID       int64  `json:"id"`
+			ClientID string `json:"clientId"`
+		} `json:"organization"`
+		AccessToken string `json:"access_token"`
+		OAuthType   string `json:"token_type"`
+		OAuthExpiry int64  `json:"expires_in"`
 	}
 	res.JSON(t, &tok)
-	require.Equal(t, 201, tok.Code)
-	require.Equal(t, int64(3600), tok.Data.ExpiresIn)
-	require.Equal(t, int64(86400), tok.Data.MaxTTL)
-	require.Equal(t, "Bearer", tok.Data.TokenType)
-	require.Equal(t, []string{"READ", "WRITE"}, tok.Data.Scope)
-	require.Equal(t, tn.Org.ID, tok.Data.Organization.ID)
-	require.Equal(t, tn.Org.ClientID, tok.Data.Organization.ClientID)
-	require.NotEqual(t, tn.Token, tok.Data.Token)
+	require.NotContains(t, res.Map(t), "data", "not wrapped")
+	require.Equal(t, "Created", tok.Message)
+	require.Equal(t, int64(3600), tok.ExpiresIn)
+	require.Equal(t, int64(86400), tok.MaxTTL)
+	require.Equal(t, "Bearer", tok.TokenType)
+	require.Equal(t, []string{"read", "write"}, tok.Scope)
+	require.Equal(t, tn.Org.ID, tok.Organization.ID)
+	require.Equal(t, tn.Org.ClientID, tok.Organization.ClientID)
+	require.NotEqual(t, tn.Token, tok.Token)
+	require.Equal(t, tok.Token, tok.AccessToken)
+	require.Equal(t, "Bearer", tok.OAuthType)
+	require.Equal(t, int64(3600), tok.OAuthExpiry)
 
 	res = tn.Do(t, "POST", "/v1/oauth/token", map[string]string{"clientId": tn.Org.ClientID, "clientSecret": tn.ClientSecret})
 	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
 
 	// Either token works.
-	res = tn.DoWith(t, "GET", "/v1/customers", nil, apitest.Call{Header: http.Header{"Authorization": {"Bearer " + tok.Data.Token}}})
+	res = tn.DoWith(t, "GET", "/v1/customers", nil, apitest.Call{Header: http.Header{"Authorization": {"Bearer " + tok.Token}}})
 	require.Equal(t, http.StatusOK, res.Status)
 }
 
@@ -101,15 +107,13 @@ func TestRevokeToken(t *testing.T) {
 	// Revoke a second token of our own by id; ours still works.
 	res = tn.Do(t, "POST", "/v1/oauth/token", map[string]string{"clientId": tn.Org.ClientID, "clientSecret": tn.ClientSecret})
 	var tok struct {
-		Data struct {
-			TokenID int64  `json:"tokenId"`
-			Token   string `json:"token"`
-		} `json:"data"`
+		TokenID int64  `json:"tokenId"`
+		Token   string `json:"token"`
 	}
 	res.JSON(t, &tok)
-	res = tn.Do(t, "POST", path("/v1/oauth/revoke?accessTokenId=%d", tok.Data.TokenID), nil)
+	res = tn.Do(t, "POST", path("/v1/oauth/revoke?accessTokenId=%d", tok.TokenID), nil)
 	require.Equal(t, http.StatusNoContent, res.Status, "%s", res.Body)
-	res = tn.DoWith(t, "GET", "/v1/customers", nil, apitest.Call{Header: http.Header{"Authorization": {"Bearer " + tok.Data.Token}}})
+	res = tn.DoWith(t, "GET", "/v1/customers", nil, apitest.Call{Header: http.Header{"Authorization": {"Bearer " + tok.Token}}})
 	require.Equal(t, http.StatusUnauthorized, res.Status)
 	require.Contains(t, res.Map(t)["message"], "revoked")
 	require.Equal(t, http.StatusOK, tn.Do(t, "GET", "/v1/customers", nil).Status)
@@ -129,10 +133,8 @@ func tokenID(t *testing.T, tn *apitest.Tenant) string {
 	res := tn.Do(t, "POST", "/v1/oauth/token", map[string]string{"clientId": tn.Org.ClientID, "clientSecret": tn.ClientSecret})
 	require.Equal(t, http.StatusCreated, res.Status)
 	var tok struct {
-		Data struct {
-			TokenID int64 `json:"tokenId"`
-		} `json:"data"`
+		TokenID int64 `json:"tokenId"`
 	}
 	res.JSON(t, &tok)
-	return path("%d", tok.Data.TokenID)
+	return path("%d", tok.TokenID)
 }

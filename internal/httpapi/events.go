@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/openvest/openvest/internal/webhook"
@@ -14,7 +15,15 @@ import (
 // transaction of the change.
 type Events struct{ Webhooks *webhook.Service }
 
-var _ investing.Events = Events{}
+var (
+	_ investing.Events = Events{}
+	_ auth.Events      = Events{}
+)
+
+// EmitToken implements auth.Events (AUTH.CREATED, AUTH.DELETED).
+func (e Events) EmitToken(ctx context.Context, event string, c auth.TokenChange) error {
+	return e.Emit(ctx, c.Org.ID, investing.Change{Event: event, Resource: c})
+}
 
 // Emit implements investing.Events: one call records all the changes' events.
 func (e Events) Emit(ctx context.Context, orgID int64, changes ...investing.Change) error {
@@ -48,6 +57,10 @@ func Present(resource any) (any, error) {
 		v = apiAsset(r)
 	case trading.Transaction:
 		v = apiTransaction(r)
+	case trading.Quote:
+		v = apiInstrument(r)
+	case auth.TokenChange:
+		v = apiAuthEvent(r)
 	case webhook.Webhook:
 		v = apiWebhook(r)
 	default:

@@ -6,17 +6,48 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
+	"github.com/openvest/openvest/httpsig"
+	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/idempotency"
 )
 
-// idempotencyKey returns the request's key: X-Idempotency-Key, or the IETF
-// draft's Idempotency-Key.
+// idempotencyKeyHeaders are the header names an idempotency key is read
+// from, the first present winning: the current investing name, the old
+// one the vendor's endpoint pages still send, the IETF draft's, and the
+// banking vendor's.
+var idempotencyKeyHeaders = httpsig.IdempotencyHeaders
+
+// idempotencyKey returns the request's key, from the first of
+// idempotencyKeyHeaders it carries.
 func idempotencyKey(req *http.Request) string {
-	if k := req.Header.Get("X-Idempotency-Key"); k != "" {
-		return k
+	for _, h := range idempotencyKeyHeaders {
+		if k := req.Header.Get(h); k != "" {
+			return k
+		}
 	}
-	return req.Header.Get("Idempotency-Key")
+	return ""
+}
+
+// requireIdempotencyKey answers 400 naming X-Idempotency-Key when op
+// declares that header (every investing mutation does: one of its names is
+// required, which a list of optional header parameters cannot say) and the
+// request carries none of the names.
+func requireIdempotencyKey(req *http.Request, op *openapi3.Operation) error {
+	if idempotencyKey(req) != "" {
+		return nil
+	}
+	for _, p := range op.Parameters {
+		if p.Value != nil && p.Value.In == openapi3.ParameterInHeader && http.CanonicalHeaderKey(p.Value.Name) == "X-Idempotency-Key" {
+			return &apiError{
+				Status:  http.StatusBadRequest,
+				Message: "request validation failed (1 error): X-Idempotency-Key: value is required but missing (send X-Idempotency-Key or X-Idempotency-Id: a UUID per mutation)",
+				Fields:  []errcode.FieldError{{Field: "X-Idempotency-Key", In: "header", Message: "value is required but missing (send X-Idempotency-Key or X-Idempotency-Id: a UUID per mutation)"}},
+			}
+		}
+	}
+	return nil
 }
 
 // withIdempotency runs next under the request's idempotency key: in one
@@ -45,6 +76,7 @@ func withIdempotency(c echo.Context, svc *idempotency.Service, orgID int64, body
 		return idempotency.Response{Status: rec.status, ContentType: rec.header.Get(echo.HeaderContentType), Body: rec.body.Bytes()}
 	})
 	c.SetRequest(req)
+	countIdempotency(replayed, err)
 	if err != nil || replayed {
 		// The handler may have run and lost to an earlier request with the
 		// same key: forget what it wrote to the recorder.

@@ -64,7 +64,7 @@ func TestIdempotencyKeyRequiredOnInvestingMutations(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, res.Status, "%s", res.Body)
 	var e errorBody
 	res.JSON(t, &e)
-	require.Equal(t, []fieldError{{Field: "X-Idempotency-Key", In: "header", Message: "value is required but missing"}}, e.Errors)
+	require.Equal(t, []fieldError{{Field: "X-Idempotency-Key", In: "header", Message: "value is required but missing (send X-Idempotency-Key or X-Idempotency-Id: a UUID per mutation)"}}, e.Errors)
 	require.Empty(t, items(t, b.tenant.Do(t, "GET", "/v1/customers", nil)))
 	// Token and revoke calls take none.
 	require.Equal(t, http.StatusNoContent, b.tenant.Do(t, "POST", "/v1/oauth/revoke", nil).Status)

@@ -3,17 +3,14 @@ package httpapi
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/json"
 	"errors"
-	"mime"
 	"net/http"
-	"net/url"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"github.com/openvest/openvest/httpsig"
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/metrics"
 )
 
 // integrity checks Content-Digest (RFC 9530) and the request signature
@@ -33,13 +30,16 @@ func (i *integrity) check(ctx context.Context, req *http.Request, body []byte, o
 	required := known && org.SignaturePolicy == auth.PolicyRequired
 	if h := req.Header.Get("Content-Digest"); h != "" {
 		if err := httpsig.VerifyContentDigest(h, body); err != nil {
+			countDigestFailure(err)
 			return i.refusal(err, org)
 		}
 	} else if len(body) > 0 && required {
+		metrics.DigestFailures.WithLabelValues("missing").Inc()
 		return &apiError{Status: http.StatusBadRequest, Message: "this organization requires a Content-Digest header on requests with a body: Content-Digest: sha-512=:<base64 of the sha-512 of the exact body bytes>:"}
 	}
 	if !httpsig.Signed(req) {
 		if required {
+			metrics.SignatureFailures.WithLabelValues("missing").Inc()
 			return &apiError{Status: http.StatusUnauthorized, Message: "this organization requires signed requests: send Signature-Input and Signature (RFC 9421, ed25519, a key registered with `openvest org add-key`); see the README, Signing requests"}
 		}
 		return nil
@@ -65,6 +65,7 @@ func (i *integrity) check(ctx context.Context, req *http.Request, body []byte, o
 		return lookupErr
 	}
 	if err != nil {
+		countSignatureFailure(err)
 		return i.refusal(err, org)
 	}
 	return nil
@@ -94,22 +95,4 @@ func (i *integrity) targetURI(req *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + req.Host + req.URL.RequestURI()
-}
-
-// tokenClientID reads clientId from a token call's body (form or JSON),
-// to find whose signature to check before the credentials are.
-func tokenClientID(req *http.Request, body []byte) string {
-	mt, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
-	if mt == echo.MIMEApplicationForm {
-		v, err := url.ParseQuery(string(body))
-		if err != nil {
-			return ""
-		}
-		return v.Get("clientId")
-	}
-	var b struct {
-		ClientID string `json:"clientId"`
-	}
-	_ = json.Unmarshal(body, &b)
-	return b.ClientID
 }

@@ -53,3 +53,16 @@ func (s *Server) ListTransactions(ctx context.Context, req api.ListTransactionsR
 		Code: 200, Message: msgOK, Data: mapSlice(page.Items, apiTransaction), Meta: meta(p, len(page.Items), page.Total),
 	}, nil
 }
+
+// GetTransaction implements GET /v1/transactions/{transactionId}.
+func (s *Server) GetTransaction(ctx context.Context, req api.GetTransactionRequestObject) (api.GetTransactionResponseObject, error) {
+	org, err := orgFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.Trading.Transaction(ctx, org, req.TransactionId)
+	if err != nil {
+		return nil, err
+	}
+	return api.GetTransaction200JSONResponse{Code: 200, Message: msgOK, Data: apiTransaction(t)}, nil
+}

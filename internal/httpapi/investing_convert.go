@@ -50,13 +50,12 @@ func meta(p investing.PageRequest, count int, total int64) api.Meta {
 	if p.Desc {
 		m.Sort = api.DESC
 	}
+	// 0 where there is none, as the vendor's docs answer.
 	if p.Page > 0 {
-		prev := int32(p.Page - 1)
-		m.PreviousPage = &prev
+		m.PreviousPage = int32(p.Page - 1)
 	}
 	if int64(p.Page+1)*int64(p.Limit) < total {
-		next := int32(p.Page + 1)
-		m.NextPage = &next
+		m.NextPage = int32(p.Page + 1)
 	}
 	return m
 }

@@ -14,7 +14,7 @@ func (s *Server) CreateCustomer(ctx context.Context, req api.CreateCustomerReque
 		return nil, err
 	}
 	c, err := s.Investing.CreateCustomer(ctx, org, investing.NewCustomer{
-		FirstName: req.Body.FirstName, LastName: req.Body.LastName, ReferenceID: req.Body.ReferenceId,
+		FirstName: req.Body.FirstName, LastName: req.Body.LastName, ReferenceID: referenceID(req.Body.ReferenceId),
 	})
 	if err != nil {
 		return nil, err
@@ -30,7 +30,7 @@ func (s *Server) UpdateCustomer(ctx context.Context, req api.UpdateCustomerReque
 	}
 	b := req.Body
 	c, err := s.Investing.UpdateCustomer(ctx, org, investing.CustomerUpdate{
-		ID: b.CustomerId, FirstName: b.FirstName, LastName: b.LastName, ReferenceID: b.ReferenceId,
+		ID: b.CustomerId, FirstName: b.FirstName, LastName: b.LastName, ReferenceID: referenceID(b.ReferenceId),
 		Status: convertPtr[api.CustomerStatus, investing.Status](b.Status),
 	})
 	if err != nil {

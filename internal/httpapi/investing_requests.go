@@ -11,37 +11,64 @@ import (
 
 // CreatePurchaseRequest implements POST /v1/requests/purchase.
 func (s *Server) CreatePurchaseRequest(ctx context.Context, req api.CreatePurchaseRequestRequestObject) (api.CreatePurchaseRequestResponseObject, error) {
-	org, err := orgFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
-	b := req.Body
-	r, err := s.Trading.CreatePurchase(ctx, org, trading.NewPurchase{
-		CustomerID: b.CustomerId, Currency: investing.Currency(b.Currency), InstrumentID: b.InstrumentId,
-		Amount: b.PurchaseAmount, IsRecurring: b.IsRecurring != nil && *b.IsRecurring,
-		Schedule: convertPtr[api.RequestSchedule, trading.Schedule](b.Schedule),
-	})
+	r, err := s.createPurchase(ctx, req.Body)
 	if err != nil {
 		return nil, err
 	}
 	return api.CreatePurchaseRequest201JSONResponse{Body: api.InvestmentRequestResponse{Code: 201, Message: msgCreated, Data: apiRequest(r)}}, nil
 }
 
-// CreateSellRequest implements POST /v1/requests/sell.
-func (s *Server) CreateSellRequest(ctx context.Context, req api.CreateSellRequestRequestObject) (api.CreateSellRequestResponseObject, error) {
-	org, err := orgFrom(ctx)
+// CreatePurchaseRequestLegacy implements the deprecated POST
+// /v1/requests/purchase/purchase (seed 002's recurring-request URL).
+func (s *Server) CreatePurchaseRequestLegacy(ctx context.Context, req api.CreatePurchaseRequestLegacyRequestObject) (api.CreatePurchaseRequestLegacyResponseObject, error) {
+	r, err := s.createPurchase(ctx, req.Body)
 	if err != nil {
 		return nil, err
 	}
-	b := req.Body
-	r, err := s.Trading.CreateSell(ctx, org, trading.NewSell{
-		CustomerID: b.CustomerId, Currency: investing.Currency(b.Currency), AssetID: b.AssetId,
-		Amount: b.SellAmount, Percentage: b.SellPercentage,
+	return api.CreatePurchaseRequestLegacy201JSONResponse{Body: api.InvestmentRequestResponse{Code: 201, Message: msgCreated, Data: apiRequest(r)}}, nil
+}
+
+func (s *Server) createPurchase(ctx context.Context, b *api.CreatePurchaseRequest) (trading.Request, error) {
+	org, err := orgFrom(ctx)
+	if err != nil {
+		return trading.Request{}, err
+	}
+	return s.Trading.CreatePurchase(ctx, org, trading.NewPurchase{
+		CustomerID: b.CustomerId, Currency: investing.Currency(b.Currency), InstrumentID: b.InstrumentId,
+		Amount: b.PurchaseAmount, IsRecurring: b.IsRecurring != nil && *b.IsRecurring,
+		Schedule: convertPtr[api.RequestSchedule, trading.Schedule](b.Schedule),
 	})
+}
+
+// CreateSellRequest implements POST /v1/requests/sell.
+func (s *Server) CreateSellRequest(ctx context.Context, req api.CreateSellRequestRequestObject) (api.CreateSellRequestResponseObject, error) {
+	r, err := s.createSell(ctx, req.Body)
 	if err != nil {
 		return nil, err
 	}
 	return api.CreateSellRequest201JSONResponse{Body: api.InvestmentRequestResponse{Code: 201, Message: msgCreated, Data: apiRequest(r)}}, nil
+}
+
+// CreateSellRequestLegacy implements the deprecated POST
+// /v1/requests/purchase/sell (seed 002's sell URL).
+func (s *Server) CreateSellRequestLegacy(ctx context.Context, req api.CreateSellRequestLegacyRequestObject) (api.CreateSellRequestLegacyResponseObject, error) {
+	r, err := s.createSell(ctx, req.Body)
+	if err != nil {
+		return nil, err
+	}
+	return api.CreateSellRequestLegacy201JSONResponse{Body: api.InvestmentRequestResponse{Code: 201, Message: msgCreated, Data: apiRequest(r)}}, nil
+}
+
+func (s *Server) createSell(ctx context.Context, b *api.CreateSellRequest) (trading.Request, error) {
+	org, err := orgFrom(ctx)
+	if err != nil {
+		return trading.Request{}, err
+	}
+	return s.Trading.CreateSell(ctx, org, trading.NewSell{
+		CustomerID: b.CustomerId, Currency: investing.Currency(b.Currency), AssetID: b.AssetId,
+		Amount: b.SellAmount, Percentage: b.SellPercentage, IsRecurring: b.IsRecurring != nil && *b.IsRecurring,
+		Schedule: convertPtr[api.RequestSchedule, trading.Schedule](b.Schedule),
+	})
 }
 
 // UpdateRequest implements PUT /v1/requests: cancellation.
@@ -50,10 +77,15 @@ func (s *Server) UpdateRequest(ctx context.Context, req api.UpdateRequestRequest
 	if err != nil {
 		return nil, err
 	}
+	if req.Body.RequestId == nil {
+		e := errcode.New(errcode.Invalid, `requestId is required: name the request to cancel, as in {"requestId": 654321, "shouldCancelRequest": true}`)
+		e.Fields = []errcode.FieldError{{Field: "requestId", In: "body", Message: `value is required but missing: send {"requestId": <the request's id>, "shouldCancelRequest": true}`}}
+		return nil, e
+	}
 	if !req.Body.ShouldCancelRequest {
 		return nil, errcode.New(errcode.Unprocessable, "shouldCancelRequest is false: cancellation is the only change a request takes; send shouldCancelRequest: true to cancel it")
 	}
-	r, err := s.Trading.Cancel(ctx, org, req.Body.RequestId)
+	r, err := s.Trading.Cancel(ctx, org, *req.Body.RequestId)
 	if err != nil {
 		return nil, err
 	}

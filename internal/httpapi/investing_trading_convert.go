@@ -30,9 +30,10 @@ func apiRequest(r trading.Request) api.InvestmentRequest {
 func apiAsset(a trading.Asset) api.Asset {
 	return api.Asset{
 		AssetId: a.ID, CustomerId: a.CustomerID, AccountId: a.AccountID, PortfolioId: a.PortfolioID,
-		InstrumentId: a.InstrumentID, Symbol: a.Symbol, Currency: api.Currency(a.Currency),
-		Quantity: a.Quantity, AverageCost: a.AverageCost, InvestmentAmount: a.InvestmentAmount, MarketValue: a.MarketValue,
-		Price: a.Price, Performance: a.Performance, CreatedAt: a.CreatedAt.Unix(), UpdatedAt: a.UpdatedAt.Unix(),
+		InstrumentId: a.InstrumentID, Name: a.Name, Symbol: a.Symbol, Currency: api.Currency(a.Currency),
+		Quantity: a.Quantity, Position: a.Quantity, Locked: a.Locked, Available: a.Quantity.Sub(a.Locked),
+		AverageCost: a.AverageCost, PurchasePrice: a.AverageCost, InvestmentAmount: a.InvestmentAmount, MarketValue: a.MarketValue,
+		Price: a.Price, MarketPrice: a.Price, Performance: a.Performance, CreatedAt: a.CreatedAt.Unix(), UpdatedAt: a.UpdatedAt.Unix(),
 	}
 }
 
@@ -40,7 +41,7 @@ func apiTransaction(t trading.Transaction) api.Transaction {
 	return api.Transaction{
 		TransactionId: t.ID, RequestId: t.RequestID, CustomerId: t.CustomerID, AccountId: t.AccountID, PortfolioId: t.PortfolioID,
 		AssetId: t.AssetID, InstrumentId: t.InstrumentID, Symbol: t.Symbol,
-		TransactionType: api.RequestType(t.Type), Status: api.TransactionStatus(t.Status), ErrorReason: t.ErrorReason,
+		RequestType: api.RequestType(t.Type), TransactionType: api.RequestType(t.Type), Status: api.TransactionStatus(t.Status), ErrorReason: t.ErrorReason,
 		Currency: api.Currency(t.Currency), Amount: t.Amount, FxRate: t.Rate, Price: t.Price, Quantity: t.Quantity,
 		Value: t.Value, UninvestedAmount: t.Uninvested, Cycle: int32(t.Cycle),
 		ExecutedAt: t.ExecutedAt.Unix(), CreatedAt: t.CreatedAt.Unix(), UpdatedAt: t.UpdatedAt.Unix(),

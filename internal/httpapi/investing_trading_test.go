@@ -43,7 +43,8 @@ func TestSellHalfThenAll(t *testing.T) {
 	require.Equal(t, num("550"), a["marketValue"])
 	require.Equal(t, num("10"), a["performance"])
 	sold := exactItems(t, tr.tn.Do(t, "GET", path("/v1/transactions?requestId=%d", half), nil))[0]
-	require.Equal(t, "SELL", sold["transactionType"])
+	require.Equal(t, "SELL", sold["requestType"])
+	require.Equal(t, "SELL", sold["transactionType"], "kept as an addition")
 	require.Equal(t, num("1.25"), sold["quantity"])
 	require.Equal(t, num("550"), sold["amount"], "proceeds in USD")
 
@@ -89,9 +90,16 @@ func TestSellMoreThanHeldEndsInError(t *testing.T) {
 	res := tr.tn.Do(t, "POST", "/v1/requests/sell", json.RawMessage(path(`{"customerId": %d, "currency": "USD", "assetId": %d, "sellAmount": 150.01}`, tr.customerID, asset)))
 	require.Equal(t, http.StatusUnprocessableEntity, res.Status, "%s", res.Body)
 	require.Contains(t, res.Map(t)["message"], "more than the holding is worth (150 USD")
-	// Exactly one of sellAmount and sellPercentage.
-	res = tr.tn.Do(t, "POST", "/v1/requests/sell", json.RawMessage(path(`{"customerId": %d, "currency": "USD", "assetId": %d, "sellAmount": 1, "sellPercentage": 1}`, tr.customerID, asset)))
+	// Neither sellAmount nor sellPercentage: 400. Both (the vendor's own
+	// example): sellAmount applies and sellPercentage is dropped.
+	res = tr.tn.Do(t, "POST", "/v1/requests/sell", json.RawMessage(path(`{"customerId": %d, "currency": "USD", "assetId": %d}`, tr.customerID, asset)))
 	require.Equal(t, http.StatusBadRequest, res.Status, "%s", res.Body)
+	require.Contains(t, res.Map(t)["message"], "send sellAmount or sellPercentage")
+	res = tr.tn.Do(t, "POST", "/v1/requests/sell", json.RawMessage(path(`{"customerId": %d, "currency": "USD", "assetId": %d, "sellAmount": 1, "sellPercentage": 1}`, tr.customerID, asset)))
+	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+	both := exact(t, res)
+	require.Equal(t, num("1"), both["sellAmount"])
+	require.NotContains(t, both, "sellPercentage")
 	res = tr.tn.Do(t, "POST", "/v1/requests/sell", json.RawMessage(path(`{"customerId": %d, "currency": "USD", "assetId": %d, "sellPercentage": 100.5}`, tr.customerID, asset)))
 	require.Equal(t, http.StatusBadRequest, res.Status, "%s", res.Body)
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -23,7 +24,7 @@ func apiWebhook(w webhook.Webhook) api.Webhook {
 
 func apiDelivery(d webhook.Delivery) api.WebhookDelivery {
 	out := api.WebhookDelivery{
-		DeliveryId: d.ID, WebhookId: d.WebhookID, EventId: uuidOf(d.EventID), Event: d.Event, Attempts: d.Attempts,
+		DeliveryId: d.ID, WebhookId: d.WebhookID, EventId: uuidOf(d.EventID), Event: api.WebhookEventType(d.Event), Attempts: d.Attempts,
 		State: api.WebhookDeliveryState(d.State), LastStatusCode: d.LastStatusCode, LastError: d.LastError,
 		CreatedAt: d.CreatedAt.Unix(), UpdatedAt: d.UpdatedAt.Unix(),
 	}
@@ -103,8 +104,12 @@ func (s *Server) DeleteWebhook(ctx context.Context, req api.DeleteWebhookRequest
 }
 
 // GetWebhookKey implements GET /v1/webhooks/key.
-func (s *Server) GetWebhookKey(ctx context.Context, _ api.GetWebhookKeyRequestObject) (api.GetWebhookKeyResponseObject, error) {
-	keys, err := s.Webhooks.PublishedKeys(ctx)
+func (s *Server) GetWebhookKey(ctx context.Context, req api.GetWebhookKeyRequestObject) (api.GetWebhookKeyResponseObject, error) {
+	org, err := orgFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w, keys, err := s.Webhooks.WebhookKey(ctx, org.ID, req.Params.WebhookId)
 	if err != nil {
 		return nil, err
 	}
@@ -112,17 +117,17 @@ func (s *Server) GetWebhookKey(ctx context.Context, _ api.GetWebhookKeyRequestOb
 	for i, k := range keys {
 		authorized, err := k.AuthorizedKey()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("webhook %d key %s as OpenSSH: %w", w.ID, k.KeyID, err)
 		}
 		pem, err := k.PEM()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("webhook %d key %s as PEM: %w", w.ID, k.KeyID, err)
 		}
 		out[i] = api.WebhookKey{KeyId: k.KeyID, Key: authorized, PublicKeyPem: pem, CreatedAt: k.CreatedAt.Unix()}
 	}
 	cur := keys[0]
 	return api.GetWebhookKey200JSONResponse{Code: 200, Message: msgOK, Data: api.WebhookKeyInfo{
-		KeyId: out[0].KeyId, Key: out[0].Key, PublicKeyPem: out[0].PublicKeyPem,
+		WebhookId: w.ID, KeyId: out[0].KeyId, Key: out[0].Key, PublicKeyPem: out[0].PublicKeyPem,
 		CreatedAt: cur.CreatedAt.Unix(), UpdatedAt: cur.CreatedAt.Unix(), Keys: out,
 	}}, nil
 }

@@ -15,7 +15,7 @@ type listPage struct {
 		Status      string `json:"status"`
 	} `json:"data"`
 	Meta struct {
-		PreviousPage *int32 `json:"previousPage"`
+		PreviousPage *int32 `json:"previousPage"` // a pointer, to tell 0 from absent or null
 		CurrentPage  int32  `json:"currentPage"`
 		NextPage     *int32 `json:"nextPage"`
 		Limit        int32  `json:"limit"`
@@ -57,12 +57,12 @@ func TestCustomerListPaginatesAndSorts(t *testing.T) {
 	require.Equal(t, int32(100), p.Meta.Limit)
 	require.Equal(t, int64(5), p.Meta.TotalCount)
 	require.Equal(t, "ASC", p.Meta.Sort)
-	require.Nil(t, p.Meta.PreviousPage)
-	require.Nil(t, p.Meta.NextPage)
+	require.Equal(t, ptr(0), p.Meta.PreviousPage, "0, not null, where there is none")
+	require.Equal(t, ptr(0), p.Meta.NextPage, "0, not null, where there is none")
 
 	p = get("?limit=2")
 	require.Equal(t, ids[0:2], idsOf(p))
-	require.Nil(t, p.Meta.PreviousPage)
+	require.Equal(t, ptr(0), p.Meta.PreviousPage, "0, not null, where there is none")
 	require.Equal(t, ptr(1), p.Meta.NextPage)
 	require.Equal(t, int32(2), p.Meta.CurrentCount)
 	require.Equal(t, int64(5), p.Meta.TotalCount)
@@ -75,13 +75,13 @@ func TestCustomerListPaginatesAndSorts(t *testing.T) {
 	p = get("?limit=2&page=2")
 	require.Equal(t, ids[4:5], idsOf(p))
 	require.Equal(t, ptr(1), p.Meta.PreviousPage)
-	require.Nil(t, p.Meta.NextPage)
+	require.Equal(t, ptr(0), p.Meta.NextPage, "0, not null, where there is none")
 	require.Equal(t, int64(5), p.Meta.TotalCount)
 
 	p = get("?limit=2&page=7")
 	require.Empty(t, p.Data)
 	require.Equal(t, int64(5), p.Meta.TotalCount)
-	require.Nil(t, p.Meta.NextPage)
+	require.Equal(t, ptr(0), p.Meta.NextPage, "0, not null, where there is none")
 
 	p = get("?sort=DESC&limit=3")
 	require.Equal(t, []int64{ids[4], ids[3], ids[2]}, idsOf(p))

@@ -22,6 +22,7 @@ import (
 	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/idempotency"
+	"github.com/openvest/openvest/internal/telemetry"
 )
 
 type ctxKey int
@@ -67,7 +68,7 @@ func newRequestID() string {
 func withRequestLogger(log *slog.Logger) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			l := log.With("request_id", requestID(c))
+			l := log.With(append([]any{"request_id", requestID(c)}, telemetry.LogAttrs(c.Request().Context())...)...)
 			c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), loggerKey, l)))
 			return next(c)
 		}
@@ -83,9 +84,9 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 			if v.Status >= 500 {
 				level = slog.LevelError
 			}
-			log.LogAttrs(c.Request().Context(), level, "request",
+			log.LogAttrs(c.Request().Context(), level, "request", append([]slog.Attr{
 				slog.String("request_id", v.RequestID), slog.String("method", v.Method), slog.String("path", v.URIPath),
-				slog.Int("status", v.Status), slog.Duration("latency", v.Latency))
+				slog.Int("status", v.Status), slog.Float64("latency_ms", float64(v.Latency.Microseconds())/1000)}, callerAttrs(c)...)...)
 			return nil
 		},
 	})
@@ -119,6 +120,7 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return p.routeError(req, err)
 		}
+		c.Set(routeKey, route.Path)
 		body, err := p.readBody(c)
 		if err != nil {
 			return err
@@ -132,12 +134,12 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := checkText(req, route, pathParams, body); err != nil {
 			return err
 		}
-		// oapi-codegen capitalizes operation ids in the spec it embeds.
-		tokenCall := strings.EqualFold(op.OperationID, "createToken")
+		tokenCall := tokenCall(op.OperationID)
 		if tokenCall || requiresAuth(p.doc, op) {
 			ip, clientID := sourceIP(req), req.Header.Get("X-Client-Id")
 			if tokenCall {
-				clientID = tokenClientID(req, body)
+				creds, _ := tokenCredentials(req, body)
+				clientID = creds.ClientID
 			}
 			if err := p.limits.admit(ip, clientID, tokenCall); err != nil {
 				return err
@@ -161,11 +163,17 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		if tokenCall {
-			if o, err := p.auth.OrganizationByClientID(req.Context(), tokenClientID(req, body)); err == nil {
+			creds, _ := tokenCredentials(req, body)
+			req = req.WithContext(context.WithValue(req.Context(), credentialsKey, creds))
+			c.SetRequest(req)
+			if o, err := p.auth.OrganizationByClientID(req.Context(), creds.ClientID); err == nil {
 				org, known = o, true
 			} else if !errcode.Is(err, errcode.NotFound) {
 				return err
 			}
+		}
+		if known {
+			c.Set(callerKey, org) // for the access log, metrics and the trace
 		}
 		if err := p.integrity.check(req.Context(), req, body, org, known, tokenCall); err != nil {
 			return err
@@ -176,6 +184,9 @@ func (p *apiPipeline) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
 			return validationError(err)
+		}
+		if err := requireIdempotencyKey(req, op); err != nil {
+			return err
 		}
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		if known && !tokenCall && idempotency.Mutating(req.Method) && idempotencyKey(req) != "" {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
-	"github.com/labstack/echo-contrib/echoprometheus"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/openvest/openvest/gen/api"
@@ -27,10 +26,7 @@ import (
 	"github.com/openvest/openvest/internal/trading"
 	"github.com/openvest/openvest/internal/wallet"
 	"github.com/openvest/openvest/internal/webhook"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/shopspring/decimal"
-	"github.com/swaggest/swgui/v5emb"
 )
 
 func init() {
@@ -71,6 +67,13 @@ type Options struct {
 	// RateLimits bound token calls, failed authentications and (when set)
 	// each organization's requests.
 	RateLimits RateLimits
+	// Metrics are the server's metrics (NewMetrics() by default).
+	Metrics *Metrics
+	// MetricsElsewhere leaves /metrics off the API: it is served on its
+	// own address (OPENVEST_METRICS_ADDR) with Metrics.Handler.
+	MetricsElsewhere bool
+	// CORSOrigins are the origins allowed cross-origin (OPENVEST_CORS_ORIGINS); none when empty.
+	CORSOrigins []string
 }
 
 // infraPaths are served outside the spec (and outside request validation).
@@ -83,18 +86,6 @@ var infraPaths = map[string]bool{
 // health, metrics), so that neither validation nor spec checks apply to it.
 func IsInfra(path string) bool {
 	return infraPaths[path] || strings.HasPrefix(path, "/docs/")
-}
-
-// Spec returns the embedded OpenAPI document, validated.
-func Spec() (*openapi3.T, error) {
-	doc, err := api.GetSpec()
-	if err != nil {
-		return nil, fmt.Errorf("load embedded spec: %w", err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("embedded spec is invalid: %w", err)
-	}
-	return doc, nil
 }
 
 // New builds the Echo server with every route and middleware.
@@ -110,7 +101,7 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
-	specJSON, err := doc.MarshalJSON()
+	specJSON, err := SpecJSON()
 	if err != nil {
 		return nil, err
 	}
@@ -127,23 +118,25 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 	}
 	e.HTTPErrorHandler = errorHandler(log, opts.Now)
 
-	registry := prometheus.NewRegistry()
-	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if opts.Metrics == nil {
+		opts.Metrics = NewMetrics()
+	}
 
 	e.Use(
 		sanitizeRequestID,
 		middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}),
+		tracing,
 		withRequestLogger(log),
 		accessLog(log),
+		opts.Metrics.middleware, // outside Recover: a panic counts as the 500 it answers
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			requestLogger(c, log).Error("panic", "error", err.Error(), "stack", string(stack))
 			return err
 		}}),
-		echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
-			Namespace: "openvest", Subsystem: "http", Registerer: registry,
-			Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
-		}),
 	)
+	if len(opts.CORSOrigins) > 0 {
+		e.Use(corsMiddleware(opts.CORSOrigins, doc))
+	}
 	pipeline := &apiPipeline{
 		router: router, doc: doc, auth: s.Auth, idempotency: s.Idempotency, maxBodyBytes: opts.MaxBodyBytes, skip: IsInfra,
 		limits:    newRateLimiter(opts.RateLimits, time.Now),
@@ -156,9 +149,7 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 	// Infrastructure routes.
 	e.GET("/openapi.json", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, specJSON) })
 	e.GET("/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", spec.YAML) })
-	docs := echo.WrapHandler(v5emb.New("Openvest API", "/openapi.json", "/docs/"))
-	e.GET("/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/docs/") })
-	e.GET("/docs/*", docs)
+	registerDocs(e)
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", func(c echo.Context) error {
 		if opts.Ready != nil {
@@ -171,6 +162,8 @@ func New(s *Server, opts Options) (*echo.Echo, error) {
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
-	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: registry}))
+	if !opts.MetricsElsewhere {
+		e.GET("/metrics", echo.WrapHandler(opts.Metrics.Handler()))
+	}
 	return e, nil
 }

@@ -93,7 +93,7 @@ func checkText(req *http.Request, route *routers.Route, pathParams map[string]st
 		}
 	}
 
-	for _, h := range []string{"X-Idempotency-Key", "Idempotency-Key"} {
+	for _, h := range idempotencyKeyHeaders {
 		if key := req.Header.Get(h); key != "" {
 			if r := idempotencyKeyRule(key); r != "" {
 				add(h, "header", r)

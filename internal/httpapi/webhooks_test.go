@@ -1,10 +1,12 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +18,7 @@ import (
 	"github.com/openvest/openvest/httpsig"
 	"github.com/openvest/openvest/internal/apitest"
 	"github.com/openvest/openvest/internal/webhook"
+	"github.com/openvest/openvest/internal/webhooktest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -25,11 +28,19 @@ type delivery struct {
 	Event     string          `json:"event"`
 	CreatedAt int64           `json:"createdAt"`
 	Data      json.RawMessage `json:"data"`
-	verified  error
+	verified  error           // nil when every check of verify passed
+	checked   bool            // verify ran (with the webhook's key)
+	header    http.Header
+	body      []byte
+	method    string
+	path      string
 }
 
-// receiver is a webhook endpoint that verifies every delivery with the
-// published key, the way the README tells receivers to.
+// receiver is a webhook endpoint that verifies every delivery with its
+// webhook's key from GET /v1/webhooks/key, the way the README tells
+// receivers to. A delivery is verified when it is read (deliveries,
+// waitFor), so that one that arrives before the key is fetched (the
+// WEBHOOK.CREATED of the webhook itself) is verified too.
 type receiver struct {
 	t      *testing.T
 	srv    *httptest.Server
@@ -37,29 +48,57 @@ type receiver struct {
 	got    []delivery
 	status func(n int) int // the answer to the n-th delivery (1-based)
 	keys   map[string]ed25519.PublicKey
+	docKey ed25519.PublicKey // the webhook's key, read from the OpenSSH form the docs show
 }
 
-func newReceiver(t *testing.T, tn *apitest.Tenant, status func(n int) int) *receiver {
+func newReceiver(t *testing.T, _ *apitest.Tenant, status func(n int) int) *receiver {
 	r := &receiver{t: t, status: status, keys: map[string]ed25519.PublicKey{}}
-	res := tn.Do(t, "GET", "/v1/webhooks/key", nil)
-	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+// subscribe creates a webhook to the receiver and fetches its key.
+func (r *receiver) subscribe(tn *apitest.Tenant, subs ...string) int64 {
+	r.t.Helper()
+	id := createWebhook(r.t, tn, r.url(), subs...)
+	r.trust(tn, id)
+	return id
+}
+
+// trust fetches the key of webhook id (GET /v1/webhooks/key?webhookId=).
+func (r *receiver) trust(tn *apitest.Tenant, id int64) {
+	r.t.Helper()
+	res := tn.Do(r.t, "GET", path("/v1/webhooks/key?webhookId=%d", id), nil)
+	require.Equal(r.t, http.StatusOK, res.Status, "%s", res.Body)
 	var key struct {
 		Data struct {
-			Keys []struct {
+			WebhookID int64  `json:"webhookId"`
+			Key       string `json:"key"`
+			Keys      []struct {
 				KeyID string `json:"keyId"`
 				PEM   string `json:"publicKeyPem"`
 			} `json:"keys"`
 		} `json:"data"`
 	}
-	res.JSON(t, &key)
+	res.JSON(r.t, &key)
+	require.Equal(r.t, id, key.Data.WebhookID)
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, k := range key.Data.Keys {
 		pub, err := httpsig.ParsePublicKey([]byte(k.PEM))
-		require.NoError(t, err)
+		require.NoError(r.t, err)
 		r.keys[k.KeyID] = pub
 	}
-	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
-	t.Cleanup(r.srv.Close)
-	return r
+	r.docKey = docsKey(r.t, key.Data.Key)
+}
+
+// docsKey reads the "ssh-ed25519 AAAA… comment" form of GET /v1/webhooks/key.
+func docsKey(t *testing.T, authorized string) ed25519.PublicKey {
+	t.Helper()
+	pub, _, err := webhooktest.ParseDocsKey(authorized)
+	require.NoError(t, err)
+	return pub
 }
 
 func (r *receiver) url() string { return r.srv.URL + "/hooks" }
@@ -73,16 +112,19 @@ func (r *receiver) answer(status func(n int) int) {
 
 func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
-	var d delivery
-	d.verified = r.verify(req, body)
-	if err := json.Unmarshal(body, &d); err != nil && d.verified == nil {
+	d := delivery{header: req.Header.Clone(), body: body, method: req.Method, path: req.URL.RequestURI()}
+	if err := json.Unmarshal(body, &d); err != nil {
 		d.verified = err
+	}
+	r.mu.Lock()
+	trusted := r.docKey != nil
+	r.mu.Unlock()
+	if trusted { // verify outside the lock: deliveries arrive concurrently
+		d.verified, d.checked = r.verify(d), true
 	}
 	r.mu.Lock()
 	r.got = append(r.got, d)
 	n := len(r.got)
-	r.mu.Unlock()
-	r.mu.Lock()
 	answer := r.status
 	r.mu.Unlock()
 	status := http.StatusOK
@@ -92,31 +134,57 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	w.WriteHeader(status)
 }
 
-func (r *receiver) verify(req *http.Request, body []byte) error {
-	if err := httpsig.VerifyContentDigest(req.Header.Get("Content-Digest"), body); err != nil {
+// verify checks a delivery as two receivers do, with the webhook's key
+// (set once, by trust, before verify runs): one written to the investing
+// docs (sig1, the OpenSSH key) and one using an RFC 9421 library (sig2,
+// the keys by keyid); the Standard Webhooks signature; and the payload
+// against its schema in the spec (WebhookEvent).
+func (r *receiver) verify(d delivery) error {
+	if d.verified != nil {
+		return d.verified
+	}
+	req, err := http.NewRequest(d.method, r.srv.URL+d.path, bytes.NewReader(d.body))
+	if err != nil {
 		return err
 	}
-	v := &httpsig.Verifier{Keys: func(id string) (ed25519.PublicKey, error) {
+	req.Header = d.header
+	req.ContentLength = int64(len(d.body))
+	if err := webhooktest.VerifyDocs(req, d.body, r.docKey, r.srv.URL); err != nil {
+		return fmt.Errorf("the docs' receiver: %w", err)
+	}
+	keys := func(id string) (ed25519.PublicKey, error) {
 		if k, ok := r.keys[id]; ok {
 			return k, nil
 		}
 		return nil, errors.New("unknown key " + id)
-	}}
-	verified, err := v.Verify(req, r.url(), []string{"@method", "@target-uri", "content-type", "content-digest", "webhook-id", "webhook-timestamp"})
-	if err != nil {
-		return err
 	}
+	if err := webhooktest.VerifyRFC9421(req, d.body, keys, r.url(), time.Minute); err != nil {
+		return fmt.Errorf("the RFC 9421 receiver: %w", err)
+	}
+	id := req.Header.Get("webhook-id")
 	sig, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(req.Header.Get("webhook-signature"), "v1a,"))
-	if err != nil || !ed25519.Verify(r.keys[verified.KeyID], []byte(req.Header.Get("webhook-id")+"."+req.Header.Get("webhook-timestamp")+"."+string(body)), sig) {
+	if err != nil || !ed25519.Verify(r.docKey, []byte(id+"."+req.Header.Get("webhook-timestamp")+"."+string(d.body)), sig) {
 		return errors.New("webhook-signature does not verify")
 	}
-	return nil
+	// Every delivered payload matches its event's schema in the spec.
+	return validateEvent(d.body)
 }
 
 func (r *receiver) deliveries() []delivery {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]delivery(nil), r.got...)
+	for i := range r.got {
+		if !r.got[i].checked && r.docKey != nil {
+			r.got[i].verified, r.got[i].checked = r.verify(r.got[i]), true
+		}
+	}
+	out := append([]delivery(nil), r.got...)
+	for i := range out {
+		if !out[i].checked && out[i].verified == nil {
+			out[i].verified = errors.New("not verified: the receiver has no key yet (call subscribe or trust)")
+		}
+	}
+	return out
 }
 
 // waitFor waits until the receiver got n deliveries matching keep.
@@ -168,7 +236,7 @@ func TestDeliveriesAreSignedAndVerifiable(t *testing.T) {
 	t.Parallel()
 	_, tn := webhookEnv(t)
 	rc := newReceiver(t, tn, nil)
-	id := createWebhook(t, tn, rc.url(), "CUSTOMER")
+	id := rc.subscribe(tn, "CUSTOMER")
 	created := rc.waitFor(1, event("WEBHOOK.CREATED"))[0]
 	require.NoError(t, created.verified)
 	var hook map[string]any
@@ -213,7 +281,7 @@ func TestFailingReceiverGetsTheEventUntilItSucceeds(t *testing.T) {
 	failures := 0
 	var mu sync.Mutex
 	rc := newReceiver(t, tn, func(int) int { return http.StatusOK })
-	id := createWebhook(t, tn, rc.url(), "CUSTOMER.CREATED")
+	id := rc.subscribe(tn, "CUSTOMER.CREATED")
 	rc.waitFor(1, event("WEBHOOK.CREATED"))
 	rc.answer(func(int) int {
 		mu.Lock()
@@ -263,7 +331,7 @@ func TestGoneDisablesTheWebhook(t *testing.T) {
 	status := http.StatusGone
 	var mu sync.Mutex
 	rc := newReceiver(t, tn, func(int) int { mu.Lock(); defer mu.Unlock(); return status })
-	id := createWebhook(t, tn, rc.url(), "ALL")
+	id := rc.subscribe(tn, "ALL")
 	rc.waitFor(1, event("WEBHOOK.CREATED"))
 	require.Eventually(t, func() bool {
 		var out struct{ Data []map[string]any }
@@ -317,7 +385,7 @@ func TestThousandChangesThousandEvents(t *testing.T) {
 	t.Parallel()
 	_, tn := webhookEnv(t)
 	rc := newReceiver(t, tn, nil)
-	createWebhook(t, tn, rc.url(), "CUSTOMER.CREATED")
+	rc.subscribe(tn, "CUSTOMER.CREATED")
 	const n, workers = 1000, 16
 	var wg sync.WaitGroup
 	ids := make(chan struct{}, n)
@@ -380,7 +448,7 @@ func TestDeletingAWebhookStopsItsDeliveries(t *testing.T) {
 	t.Parallel()
 	env, tn := webhookEnv(t)
 	rc := newReceiver(t, tn, func(int) int { return http.StatusInternalServerError })
-	id := createWebhook(t, tn, rc.url(), "CUSTOMER")
+	id := rc.subscribe(tn, "CUSTOMER")
 	createCustomer(t, tn, customerOpts{})
 	rc.waitFor(1, event("CUSTOMER.CREATED"))
 	require.Equal(t, http.StatusNoContent, tn.Do(t, "DELETE", path("/v1/webhooks/%d", id), nil).Status)
@@ -391,4 +459,134 @@ func TestDeletingAWebhookStopsItsDeliveries(t *testing.T) {
 	var n int64
 	require.NoError(t, env.App.Store.DB.Table("webhook_deliveries").Where("organization_id = ?", tn.Org.ID).Count(&n).Error)
 	require.Zero(t, n)
+}
+
+// TestWebhookKeyPerWebhook: each webhook has its own key pair, answered in
+// the docs' shape; webhookId selects one, the default is the first; no
+// webhook (or another organization's) is a 404.
+func TestWebhookKeyPerWebhook(t *testing.T) {
+	t.Parallel()
+	env := apitest.Start(t, apitest.Options{})
+	tn := env.NewTenant(t, apitest.TenantOptions{})
+	res := tn.Do(t, "GET", "/v1/webhooks/key", nil)
+	require.Equal(t, http.StatusNotFound, res.Status, "no webhook yet: %s", res.Body)
+	require.Contains(t, string(res.Body), "POST /v1/webhooks")
+
+	type keyInfo struct {
+		Data struct {
+			WebhookID int64  `json:"webhookId"`
+			Key       string `json:"key"`
+			KeyID     string `json:"keyId"`
+			CreatedAt int64  `json:"createdAt"`
+			UpdatedAt int64  `json:"updatedAt"`
+			Keys      []struct {
+				KeyID string `json:"keyId"`
+			} `json:"keys"`
+		} `json:"data"`
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	}
+	first := createWebhook(t, tn, "https://hooks.example.com/a", "CUSTOMER")
+	var only keyInfo
+	tn.Do(t, "GET", "/v1/webhooks/key", nil).JSON(t, &only)
+	require.Equal(t, first, only.Data.WebhookID, "the only webhook's key by default")
+	require.Equal(t, 200, only.Code)
+	require.Regexp(t, `^ssh-ed25519 AAAA\S+ openvest-webhook-[0-9a-f]{12}$`, only.Data.Key)
+	require.True(t, strings.HasSuffix(only.Data.Key, " "+only.Data.KeyID), "the comment is the keyid deliveries name")
+	require.NotZero(t, only.Data.CreatedAt)
+	require.Len(t, only.Data.Keys, 1)
+	docsKey(t, only.Data.Key)
+
+	second := createWebhook(t, tn, "https://hooks.example.com/b", "ACCOUNT")
+	var a, b, def keyInfo
+	tn.Do(t, "GET", path("/v1/webhooks/key?webhookId=%d", first), nil).JSON(t, &a)
+	tn.Do(t, "GET", path("/v1/webhooks/key?webhookId=%d", second), nil).JSON(t, &b)
+	tn.Do(t, "GET", "/v1/webhooks/key", nil).JSON(t, &def)
+	require.Equal(t, only.Data.Key, a.Data.Key, "a webhook's key does not change")
+	require.Equal(t, second, b.Data.WebhookID)
+	require.NotEqual(t, a.Data.Key, b.Data.Key, "a key pair per webhook")
+	require.NotEqual(t, a.Data.KeyID, b.Data.KeyID)
+	require.Equal(t, first, def.Data.WebhookID, "with several, the first by default")
+
+	other := env.NewTenant(t, apitest.TenantOptions{})
+	require.Equal(t, http.StatusNotFound, other.Do(t, "GET", path("/v1/webhooks/key?webhookId=%d", first), nil).Status, "another organization's webhook is not found")
+}
+
+// TestUpdateWebhookDocsBody: PUT /v1/webhooks with the docs' body {url,
+// subscriptions} updates the organization's only webhook; with several it
+// is a 400 naming webhookId, and webhookId selects one as before.
+func TestUpdateWebhookDocsBody(t *testing.T) {
+	t.Parallel()
+	env := apitest.Start(t, apitest.Options{})
+	tn := env.NewTenant(t, apitest.TenantOptions{})
+	docsBody := map[string]any{"url": "https://hooks.example.com/new", "subscriptions": []string{"ACCOUNT", "AUTH.DELETED"}}
+	res := tn.Do(t, "PUT", "/v1/webhooks", docsBody)
+	require.Equal(t, http.StatusNotFound, res.Status, "no webhook to update: %s", res.Body)
+
+	first := createWebhook(t, tn, "https://hooks.example.com/a", "CUSTOMER")
+	var key struct{ Data struct{ Key string } }
+	tn.Do(t, "GET", "/v1/webhooks/key", nil).JSON(t, &key)
+	res = tn.Do(t, "PUT", "/v1/webhooks", docsBody)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	var out struct {
+		Data struct {
+			WebhookID     int64    `json:"webhookId"`
+			URL           string   `json:"url"`
+			Subscriptions []string `json:"subscriptions"`
+		} `json:"data"`
+	}
+	res.JSON(t, &out)
+	require.Equal(t, first, out.Data.WebhookID)
+	require.Equal(t, "https://hooks.example.com/new", out.Data.URL)
+	require.Equal(t, []string{"ACCOUNT", "AUTH.DELETED"}, out.Data.Subscriptions, "the subscriptions are replaced")
+	var after struct{ Data struct{ Key string } }
+	tn.Do(t, "GET", "/v1/webhooks/key", nil).JSON(t, &after)
+	require.Equal(t, key.Data.Key, after.Data.Key, "an update keeps the webhook's key")
+
+	res = tn.Do(t, "PUT", "/v1/webhooks", map[string]any{"webhookId": first})
+	require.Equal(t, http.StatusBadRequest, res.Status, "nothing to update: %s", res.Body)
+
+	second := createWebhook(t, tn, "https://hooks.example.com/b", "CUSTOMER")
+	res = tn.Do(t, "PUT", "/v1/webhooks", docsBody)
+	require.Equal(t, http.StatusBadRequest, res.Status, "%s", res.Body)
+	var e errorBody
+	res.JSON(t, &e)
+	require.Equal(t, "webhookId", e.Errors[0].Field)
+	require.Contains(t, e.Message, "2 webhooks")
+
+	res = tn.Do(t, "PUT", "/v1/webhooks", map[string]any{"webhookId": second, "subscriptions": []string{"REQUEST"}})
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	res.JSON(t, &out)
+	require.Equal(t, second, out.Data.WebhookID)
+	require.Equal(t, []string{"REQUEST"}, out.Data.Subscriptions)
+}
+
+// TestSandboxPriceEmitsInstrumentUpdated: setting and clearing a sandbox
+// price changes the instrument, and a receiver subscribed to INSTRUMENT
+// gets INSTRUMENT.UPDATED with the instrument as GET returns it.
+func TestSandboxPriceEmitsInstrumentUpdated(t *testing.T) {
+	t.Parallel()
+	env := apitest.Start(t, apitest.Options{Jobs: true, WebhookAllowPrivate: true})
+	tn := env.NewTenant(t, apitest.TenantOptions{Sandbox: true})
+	rc := newReceiver(t, tn, nil)
+	rc.subscribe(tn, "INSTRUMENT")
+	res := tn.Do(t, "PUT", "/v1/sandbox/instruments/AAPL/price", json.RawMessage(`{"price": 123.45}`))
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	set := rc.waitFor(1, event("INSTRUMENT.UPDATED"))[0]
+	require.NoError(t, set.verified)
+	var inst struct {
+		Symbol         string      `json:"symbol"`
+		Price          json.Number `json:"price"`
+		IsSandboxPrice bool        `json:"isSandboxPrice"`
+	}
+	require.NoError(t, json.Unmarshal(set.Data, &inst))
+	require.Equal(t, "AAPL", inst.Symbol)
+	require.Equal(t, "123.45", inst.Price.String())
+	require.True(t, inst.IsSandboxPrice)
+
+	require.Equal(t, http.StatusNoContent, tn.Do(t, "DELETE", "/v1/sandbox/instruments/AAPL/price", nil).Status)
+	cleared := rc.waitFor(2, event("INSTRUMENT.UPDATED"))[1]
+	require.NoError(t, json.Unmarshal(cleared.Data, &inst))
+	require.False(t, inst.IsSandboxPrice, "back to the market price")
+	require.Equal(t, http.StatusNotFound, tn.Do(t, "DELETE", "/v1/sandbox/instruments/AAPL/price", nil).Status, "nothing to clear: no event")
 }

@@ -57,7 +57,19 @@ const (
 	USD Currency = "USD"
 	EUR Currency = "EUR"
 	ZMW Currency = "ZMW"
+	// ZK is the kwacha as the investing vendor's endpoint pages write it:
+	// the same currency as ZMW, kept as written so that a resource answers
+	// with the spelling it was created with.
+	ZK Currency = "ZK"
 )
+
+// ISO is c's ISO 4217 code: ZMW for ZK, c itself otherwise.
+func (c Currency) ISO() Currency {
+	if c == ZK {
+		return ZMW
+	}
+	return c
+}
 
 // DefaultCurrency is the currency of the accounts created with a customer.
 const DefaultCurrency = USD

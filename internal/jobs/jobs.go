@@ -9,13 +9,17 @@
 // transaction of the store's GORM transaction (store.PgxTx); on SQLite in
 // its *sql.Tx.
 //
-// The one kind of job, execute_request, executes an investing request (or
-// one cycle of a recurring one) through an Executor; executions are
-// idempotent, so a job that runs twice (a retry, a crash after the work
-// but before River recorded it) does nothing the second time.
+// Two kinds of job, each on a queue of its own with its own workers (so
+// that a backlog of deliveries never delays a purchase): execute_request
+// executes an investing request (or one cycle of a recurring one) through
+// an Executor; deliver_webhook makes one attempt of a webhook delivery
+// through a Deliverer. Both are idempotent, so a job that runs twice (a
+// retry, a crash after the work but before River recorded it, a rescue of
+// a job whose process died) does nothing the second time.
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -31,6 +35,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // ExecuteArgs are the arguments of an execute_request job.
@@ -54,11 +59,17 @@ type Config struct {
 	// DatabaseURL is the PostgreSQL URL the workers connect with (a small
 	// pool of their own); unused on SQLite, where River shares the store's connection.
 	DatabaseURL string
-	// Queue is the queue this client inserts into and works (default "default").
-	// Tests give each server its own so that it works only its own jobs.
-	Queue string
-	// MaxWorkers is the number of jobs worked at once (default 10).
-	MaxWorkers int
+	// Queue is the queue of request executions this client inserts into
+	// and works (default "default"); DeliveryQueue that of webhook
+	// deliveries (default "webhooks", or Queue+"_webhooks" when Queue is
+	// set). Tests give each server its own so that it works only its own jobs.
+	Queue, DeliveryQueue string
+	// MaxWorkers is the number of request executions worked at once
+	// (default 10); DeliveryWorkers the number of webhook deliveries
+	// (default 50: they wait on the receivers' network, not on the CPU).
+	// Each queue has its own workers, so a backlog of deliveries never
+	// delays a purchase.
+	MaxWorkers, DeliveryWorkers int
 	// PollInterval is how often the queue is polled besides notifications
 	// (default 1s on PostgreSQL, 250ms on SQLite, which has no
 	// notifications); Cooldown the least time between two fetches (default 100ms).
@@ -67,10 +78,68 @@ type Config struct {
 	// TestOnly turns off River's staggered start of its maintenance services.
 	TestOnly bool
 	// RescueStuckJobsAfter is how long a job may stay running before it is
-	// taken to have died with its process and is retried (River's default
-	// is an hour); JobTimeout bounds one run (default one minute).
+	// taken to have died with its process and is retried (default
+	// JobTimeout + RescueMargin: a job cannot still be running then, so work
+	// stranded by a crash resumes about a minute later); JobTimeout bounds
+	// one run (default one minute).
 	RescueStuckJobsAfter, JobTimeout time.Duration
 }
+
+// How often the execution queue is fetched from at most and at least.
+const (
+	executionCooldown = 10 * time.Millisecond
+	executionPoll     = 100 * time.Millisecond
+	deliveryCooldown  = 20 * time.Millisecond
+)
+
+// Defaults of Config.
+const (
+	DefaultJobTimeout      = time.Minute
+	RescueMargin           = 10 * time.Second
+	DefaultDeliveryWorkers = 50
+	DefaultDeliveryQueue   = "webhooks"
+)
+
+// withDefaults fills in what cfg leaves unset.
+func (cfg Config) withDefaults() (Config, error) {
+	if cfg.Queue == "" {
+		cfg.Queue = river.QueueDefault
+	}
+	if cfg.DeliveryQueue == "" {
+		cfg.DeliveryQueue = DefaultDeliveryQueue
+		if cfg.Queue != river.QueueDefault {
+			cfg.DeliveryQueue = cfg.Queue + "_webhooks"
+		}
+	}
+	if cfg.DeliveryQueue == cfg.Queue {
+		return cfg, fmt.Errorf("jobs: the delivery queue must differ from the execution queue %q", cfg.Queue)
+	}
+	if cfg.MaxWorkers <= 0 {
+		cfg.MaxWorkers = 10
+	}
+	if cfg.DeliveryWorkers <= 0 {
+		cfg.DeliveryWorkers = DefaultDeliveryWorkers
+	}
+	if cfg.JobTimeout <= 0 {
+		cfg.JobTimeout = DefaultJobTimeout
+	}
+	if cfg.RescueStuckJobsAfter <= 0 {
+		cfg.RescueStuckJobsAfter = cfg.JobTimeout + RescueMargin
+	}
+	if cfg.RescueStuckJobsAfter < cfg.JobTimeout {
+		return cfg, fmt.Errorf("jobs: the rescue delay %s must be at least the job timeout %s (OPENVEST_JOB_RESCUE_AFTER, OPENVEST_JOB_TIMEOUT)", cfg.RescueStuckJobsAfter, cfg.JobTimeout)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return cfg, nil
+}
+
+// Queues are the names of the execution and delivery queues.
+func (q *Queue) Queues() (executions, deliveries string) { return q.cfg.Queue, q.cfg.DeliveryQueue }
+
+// RescueAfter is how long a running job waits to be rescued.
+func (q *Queue) RescueAfter() time.Duration { return q.cfg.RescueStuckJobsAfter }
 
 // Queue is a River client: it inserts jobs and, once started, works them.
 type Queue struct {
@@ -93,14 +162,9 @@ type backend interface {
 
 // New returns a Queue on the store's database. Register an Executor before Start.
 func New(ctx context.Context, st *store.Store, cfg Config) (*Queue, error) {
-	if cfg.Queue == "" {
-		cfg.Queue = river.QueueDefault
-	}
-	if cfg.MaxWorkers <= 0 {
-		cfg.MaxWorkers = 10
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
 	}
 	q := &Queue{cfg: cfg, close: func() {}}
 	workers := river.NewWorkers()
@@ -111,10 +175,21 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Queue, error) {
 		return nil, err
 	}
 	config := &river.Config{
-		Queues:            map[string]river.QueueConfig{cfg.Queue: {MaxWorkers: cfg.MaxWorkers}},
+		// Executions are fetched at once on the insert's notification and
+		// polled every 100ms besides (a notification River leaves out —
+		// it sends one per queue per cooldown — costs at most that).
+		// Deliveries are fetched every 20ms at most while a backlog lasts
+		// (a fetch takes as many jobs as workers are free, so the cooldown
+		// bounds the rate: River's 100ms held 10 workers to 100/s), and
+		// polled every second besides.
+		Queues: map[string]river.QueueConfig{
+			cfg.Queue:         {MaxWorkers: cfg.MaxWorkers, FetchCooldown: cmp.Or(cfg.Cooldown, executionCooldown), FetchPollInterval: cmp.Or(cfg.PollInterval, executionPoll)},
+			cfg.DeliveryQueue: {MaxWorkers: cfg.DeliveryWorkers, FetchCooldown: cmp.Or(cfg.Cooldown, deliveryCooldown), FetchPollInterval: cfg.PollInterval},
+		},
 		Workers:           workers,
+		Middleware:        []rivertype.Middleware{&observe{}},
 		FetchPollInterval: cfg.PollInterval,
-		FetchCooldown:     cfg.Cooldown,
+		FetchCooldown:     cmp.Or(cfg.Cooldown, executionCooldown), // also the insert notifications' rate limit
 		Logger:            cfg.Logger,
 		TestOnly:          cfg.TestOnly,
 
@@ -193,13 +268,13 @@ func (q *Queue) Schedule(ctx context.Context, e trading.Execution) error {
 	if !e.Due.IsZero() {
 		args.Due = e.Due.UnixMicro()
 	}
-	return q.enqueue(ctx, args, e.Delay)
+	return q.enqueue(ctx, q.cfg.Queue, args, e.Delay)
 }
 
-// enqueue inserts a job of the queue in the transaction ctx carries, to run
+// enqueue inserts a job into queue in the transaction ctx carries, to run
 // after delay (River schedules on the real clock).
-func (q *Queue) enqueue(ctx context.Context, args river.JobArgs, delay time.Duration) error {
-	opts := &river.InsertOpts{Queue: q.cfg.Queue}
+func (q *Queue) enqueue(ctx context.Context, queue string, args river.JobArgs, delay time.Duration) error {
+	opts := &river.InsertOpts{Queue: queue}
 	if delay > 0 {
 		opts.ScheduledAt = time.Now().Add(delay)
 	}

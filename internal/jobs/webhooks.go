@@ -33,7 +33,7 @@ func (q *Queue) RegisterDeliverer(d Deliverer) { q.deliverer.Store(&d) }
 // EnqueueAttempt implements webhook.Queue: it inserts a deliver_webhook job
 // in the transaction ctx carries, to run after delay.
 func (q *Queue) EnqueueAttempt(ctx context.Context, orgID, deliveryID int64, attempt int, delay time.Duration) error {
-	return q.enqueue(ctx, DeliverArgs{OrganizationID: orgID, DeliveryID: deliveryID, Attempt: attempt}, delay)
+	return q.enqueue(ctx, q.cfg.DeliveryQueue, DeliverArgs{OrganizationID: orgID, DeliveryID: deliveryID, Attempt: attempt}, delay)
 }
 
 // deliverWorker works deliver_webhook jobs. One job is one attempt; the

@@ -108,7 +108,7 @@ type accountRow struct {
 	OrganizationID int64
 	CustomerID     int64
 	InvestmentType string
-	Currency       string
+	CurrencyCols   `gorm:"embedded"`
 	Status         string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
@@ -119,7 +119,7 @@ func (accountRow) TableName() string { return "accounts" }
 func (a accountRow) domain() investing.Account {
 	return investing.Account{
 		ID: a.ID, OrganizationID: a.OrganizationID, CustomerID: a.CustomerID,
-		InvestmentType: investing.InvestmentType(a.InvestmentType), Currency: investing.Currency(a.Currency),
+		InvestmentType: investing.InvestmentType(a.InvestmentType), Currency: a.CurrencyCols.domain(),
 		Status: investing.Status(a.Status), CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
 	}
 }
@@ -130,7 +130,7 @@ func (r *InvestingRepo) CreateAccounts(ctx context.Context, as []*investing.Acco
 	for i, a := range as {
 		rows[i] = accountRow{
 			OrganizationID: a.OrganizationID, CustomerID: a.CustomerID, InvestmentType: string(a.InvestmentType),
-			Currency: string(a.Currency), Status: string(a.Status), CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+			CurrencyCols: currencyOf(a.Currency), Status: string(a.Status), CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 		}
 	}
 	if err := r.db(ctx).Create(&rows).Error; err != nil {
@@ -158,7 +158,7 @@ func (r *InvestingRepo) Account(ctx context.Context, orgID, id int64, lock bool)
 // SaveAccount implements investing.Repository.
 func (r *InvestingRepo) SaveAccount(ctx context.Context, a *investing.Account) error {
 	return r.db(ctx).Model(&accountRow{}).Where("organization_id = ? AND id = ?", a.OrganizationID, a.ID).
-		Updates(map[string]any{"status": string(a.Status), "currency": string(a.Currency), "updated_at": a.UpdatedAt}).Error
+		Updates(map[string]any{"status": string(a.Status), "currency": string(a.Currency.ISO()), "currency_spelling": currencyOf(a.Currency).CurrencySpelling, "updated_at": a.UpdatedAt}).Error
 }
 
 // ListAccounts implements investing.Repository.
@@ -176,7 +176,7 @@ type portfolioRow struct {
 	CustomerID       int64
 	AccountID        *int64
 	InvestmentType   *string
-	Currency         string
+	CurrencyCols     `gorm:"embedded"`
 	Status           string
 	InvestmentAmount decimal.Decimal
 	MarketValue      decimal.Decimal
@@ -190,7 +190,7 @@ func (portfolioRow) TableName() string { return "portfolios" }
 func (p portfolioRow) domain() investing.Portfolio {
 	out := investing.Portfolio{
 		ID: p.ID, OrganizationID: p.OrganizationID, CustomerID: p.CustomerID, AccountID: p.AccountID,
-		Currency: investing.Currency(p.Currency), Status: investing.Status(p.Status),
+		Currency: p.CurrencyCols.domain(), Status: investing.Status(p.Status),
 		InvestmentAmount: p.InvestmentAmount, MarketValue: p.MarketValue, Performance: p.Performance,
 		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
 	}
@@ -207,7 +207,7 @@ func (r *InvestingRepo) CreatePortfolios(ctx context.Context, ps []*investing.Po
 	for i, p := range ps {
 		rows[i] = portfolioRow{
 			OrganizationID: p.OrganizationID, CustomerID: p.CustomerID, AccountID: p.AccountID,
-			Currency: string(p.Currency), Status: string(p.Status),
+			CurrencyCols: currencyOf(p.Currency), Status: string(p.Status),
 			InvestmentAmount: p.InvestmentAmount, MarketValue: p.MarketValue, Performance: p.Performance,
 			CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 		}
@@ -238,7 +238,7 @@ func (r *InvestingRepo) Portfolio(ctx context.Context, orgID, id int64, lock boo
 // SavePortfolio implements investing.Repository.
 func (r *InvestingRepo) SavePortfolio(ctx context.Context, p *investing.Portfolio) error {
 	return r.db(ctx).Model(&portfolioRow{}).Where("organization_id = ? AND id = ?", p.OrganizationID, p.ID).
-		Updates(map[string]any{"status": string(p.Status), "currency": string(p.Currency), "updated_at": p.UpdatedAt}).Error
+		Updates(map[string]any{"status": string(p.Status), "currency": string(p.Currency.ISO()), "currency_spelling": currencyOf(p.Currency).CurrencySpelling, "updated_at": p.UpdatedAt}).Error
 }
 
 // ListPortfolios implements investing.Repository.
@@ -327,4 +327,27 @@ func list[R any, T any](q *gorm.DB, table string, p investing.PageRequest, conv 
 		return investing.Page[T]{}, err
 	}
 	return investing.Page[T]{Items: mapRows(rows, conv), Total: n}, nil
+}
+
+// CurrencyCols are the two columns of a currency: the ISO 4217 code and,
+// when the client wrote it otherwise (ZK for ZMW), that spelling.
+type CurrencyCols struct {
+	Currency         string
+	CurrencySpelling *string
+}
+
+func currencyOf(c investing.Currency) CurrencyCols {
+	out := CurrencyCols{Currency: string(c.ISO())}
+	if c != c.ISO() {
+		s := string(c)
+		out.CurrencySpelling = &s
+	}
+	return out
+}
+
+func (c CurrencyCols) domain() investing.Currency {
+	if c.CurrencySpelling != nil {
+		return investing.Currency(*c.CurrencySpelling)
+	}
+	return investing.Currency(c.Currency)
 }

@@ -175,20 +175,22 @@ ORDER BY it.id`, hash).Scan(&rows).Error
 }
 
 // RevokeToken implements auth.Repository.
-func (r *AuthRepo) RevokeToken(ctx context.Context, orgID, tokenID int64, at time.Time) error {
-	q := r.s.conn(ctx).Model(&accessTokenRow{}).Where("organization_id = ? AND id = ?", orgID, tokenID)
-	res := q.Where("revoked_at IS NULL").Update("revoked_at", at)
-	if res.Error != nil || res.RowsAffected == 1 {
-		return res.Error
+func (r *AuthRepo) RevokeToken(ctx context.Context, orgID, tokenID int64, at time.Time) (auth.Token, bool, error) {
+	res := r.s.conn(ctx).Model(&accessTokenRow{}).Where("organization_id = ? AND id = ? AND revoked_at IS NULL", orgID, tokenID).
+		Update("revoked_at", at)
+	if res.Error != nil {
+		return auth.Token{}, false, res.Error
 	}
-	var n int64
-	if err := r.s.conn(ctx).Model(&accessTokenRow{}).Where("organization_id = ? AND id = ?", orgID, tokenID).Count(&n).Error; err != nil {
-		return err
+	var row accessTokenRow
+	if err := r.s.conn(ctx).Where("organization_id = ? AND id = ?", orgID, tokenID).Take(&row).Error; err != nil {
+		return auth.Token{}, false, notFound(err, "access token %d not found", tokenID)
 	}
-	if n == 0 {
-		return errcode.New(errcode.NotFound, "access token %d not found", tokenID)
+	t := auth.Token{ID: row.ID, OrganizationID: row.OrganizationID, Hash: row.TokenHash, CreatedAt: row.CreatedAt.UTC(), ExpiresAt: row.ExpiresAt.UTC()}
+	if row.RevokedAt != nil {
+		ra := row.RevokedAt.UTC()
+		t.RevokedAt = &ra
 	}
-	return nil // already revoked
+	return t, res.RowsAffected == 1, nil
 }
 
 // DeleteExpiredTokens removes tokens that expired before cutoff.

@@ -17,7 +17,7 @@ type requestRow struct {
 	PortfolioID     int64
 	RequestType     string
 	Status          string
-	Currency        string
+	CurrencyCols    `gorm:"embedded"`
 	InstrumentID    int64
 	Symbol          string
 	AssetID         *int64
@@ -38,7 +38,7 @@ func (requestRow) TableName() string { return "requests" }
 func (r requestRow) domain() trading.Request {
 	out := trading.Request{
 		ID: r.ID, OrganizationID: r.OrganizationID, CustomerID: r.CustomerID, AccountID: r.AccountID, PortfolioID: r.PortfolioID,
-		Type: trading.RequestType(r.RequestType), Status: trading.RequestStatus(r.Status), Currency: investing.Currency(r.Currency),
+		Type: trading.RequestType(r.RequestType), Status: trading.RequestStatus(r.Status), Currency: r.CurrencyCols.domain(),
 		InstrumentID: r.InstrumentID, Symbol: r.Symbol, AssetID: r.AssetID,
 		PurchaseAmount: r.PurchaseAmount, SellAmount: r.SellAmount, SellPercentage: r.SellPercentage,
 		IsRecurring: r.IsRecurring, Schedule: trading.Schedule(r.Schedule), Executions: r.Executions, ErrorReason: r.ErrorReason,
@@ -55,7 +55,7 @@ func (r requestRow) domain() trading.Request {
 func (r *TradingRepo) CreateRequest(ctx context.Context, q *trading.Request) error {
 	row := requestRow{
 		OrganizationID: q.OrganizationID, CustomerID: q.CustomerID, AccountID: q.AccountID, PortfolioID: q.PortfolioID,
-		RequestType: string(q.Type), Status: string(q.Status), Currency: string(q.Currency),
+		RequestType: string(q.Type), Status: string(q.Status), CurrencyCols: currencyOf(q.Currency),
 		InstrumentID: q.InstrumentID, Symbol: q.Symbol, AssetID: q.AssetID,
 		PurchaseAmount: q.PurchaseAmount, SellAmount: q.SellAmount, SellPercentage: q.SellPercentage,
 		IsRecurring: q.IsRecurring, Schedule: string(q.Schedule), NextExecutionAt: q.NextExecutionAt,
@@ -102,6 +102,20 @@ func (r *TradingRepo) ListRequests(ctx context.Context, orgID int64, f trading.R
 	return list(q, "requests", p, requestRow.domain)
 }
 
+// PendingSells implements trading.Repository (index requests_org_asset_pending_sell).
+func (r *TradingRepo) PendingSells(ctx context.Context, orgID int64, assetIDs []int64) ([]trading.Request, error) {
+	if len(assetIDs) == 0 {
+		return nil, nil
+	}
+	var rows []requestRow
+	err := r.db(ctx).Where("organization_id = ? AND status = ? AND request_type = ? AND asset_id IN ?", orgID, string(trading.Pending), string(trading.Sell), assetIDs).
+		Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	return mapRows(rows, requestRow.domain), nil
+}
+
 // DueRequests implements trading.Repository.
 func (r *TradingRepo) DueRequests(ctx context.Context, orgID int64, t time.Time) ([]trading.Request, error) {
 	var rows []requestRow
@@ -132,7 +146,7 @@ type assetRow struct {
 	PortfolioID      int64
 	InstrumentID     int64
 	Symbol           string
-	Currency         string
+	CurrencyCols     `gorm:"embedded"`
 	Quantity         decimal.Decimal
 	AverageCost      decimal.Decimal
 	InvestmentAmount decimal.Decimal
@@ -146,7 +160,7 @@ func (assetRow) TableName() string { return "assets" }
 func (a assetRow) domain() trading.Asset {
 	return trading.Asset{
 		ID: a.ID, OrganizationID: a.OrganizationID, CustomerID: a.CustomerID, AccountID: a.AccountID, PortfolioID: a.PortfolioID,
-		InstrumentID: a.InstrumentID, Symbol: a.Symbol, Currency: investing.Currency(a.Currency),
+		InstrumentID: a.InstrumentID, Symbol: a.Symbol, Currency: a.CurrencyCols.domain(),
 		Quantity: a.Quantity, AverageCost: a.AverageCost, InvestmentAmount: a.InvestmentAmount, MarketValue: a.MarketValue,
 		Price: decimal.Zero, Performance: decimal.Zero, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
 	}
@@ -176,7 +190,7 @@ func (r *TradingRepo) AssetOf(ctx context.Context, orgID, portfolioID, instrumen
 func assetFromDomain(a *trading.Asset) assetRow {
 	return assetRow{
 		ID: a.ID, OrganizationID: a.OrganizationID, CustomerID: a.CustomerID, AccountID: a.AccountID, PortfolioID: a.PortfolioID,
-		InstrumentID: a.InstrumentID, Symbol: a.Symbol, Currency: string(a.Currency),
+		InstrumentID: a.InstrumentID, Symbol: a.Symbol, CurrencyCols: currencyOf(a.Currency),
 		Quantity: a.Quantity, AverageCost: a.AverageCost, InvestmentAmount: a.InvestmentAmount, MarketValue: a.MarketValue,
 		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 	}
@@ -237,7 +251,7 @@ type transactionRow struct {
 	Symbol          string
 	TransactionType string
 	Status          string
-	Currency        string
+	CurrencyCols    `gorm:"embedded"`
 	Amount          decimal.Decimal
 	FxRate          decimal.Decimal
 	Price           decimal.Decimal
@@ -257,11 +271,20 @@ func (t transactionRow) domain() trading.Transaction {
 	return trading.Transaction{
 		ID: t.ID, OrganizationID: t.OrganizationID, CustomerID: t.CustomerID, AccountID: t.AccountID, PortfolioID: t.PortfolioID,
 		RequestID: t.RequestID, AssetID: t.AssetID, InstrumentID: t.InstrumentID, Symbol: t.Symbol,
-		Type: trading.RequestType(t.TransactionType), Status: trading.TransactionStatus(t.Status), Currency: investing.Currency(t.Currency),
+		Type: trading.RequestType(t.TransactionType), Status: trading.TransactionStatus(t.Status), Currency: t.CurrencyCols.domain(),
 		Amount: t.Amount, Rate: t.FxRate, Price: t.Price, Quantity: t.Quantity, Value: t.Value, Uninvested: t.Uninvested,
 		Cycle: t.Cycle, ErrorReason: t.ErrorReason,
 		ExecutedAt: t.ExecutedAt.UTC(), CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
 	}
+}
+
+// Transaction implements trading.Repository.
+func (r *TradingRepo) Transaction(ctx context.Context, orgID, id int64) (trading.Transaction, error) {
+	var row transactionRow
+	if err := r.db(ctx).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
+		return trading.Transaction{}, notFound(err, "transaction %d not found", id)
+	}
+	return row.domain(), nil
 }
 
 // CreateTransaction implements trading.Repository.
@@ -269,7 +292,7 @@ func (r *TradingRepo) CreateTransaction(ctx context.Context, t *trading.Transact
 	row := transactionRow{
 		OrganizationID: t.OrganizationID, CustomerID: t.CustomerID, AccountID: t.AccountID, PortfolioID: t.PortfolioID,
 		RequestID: t.RequestID, AssetID: t.AssetID, InstrumentID: t.InstrumentID, Symbol: t.Symbol,
-		TransactionType: string(t.Type), Status: string(t.Status), Currency: string(t.Currency),
+		TransactionType: string(t.Type), Status: string(t.Status), CurrencyCols: currencyOf(t.Currency),
 		Amount: t.Amount, FxRate: t.Rate, Price: t.Price, Quantity: t.Quantity, Value: t.Value, Uninvested: t.Uninvested,
 		Cycle: t.Cycle, ErrorReason: t.ErrorReason, ExecutedAt: t.ExecutedAt, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}

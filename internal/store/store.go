@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/openvest/openvest/db"
 	"github.com/openvest/openvest/internal/errcode"
+	"github.com/openvest/openvest/internal/telemetry"
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -76,7 +77,9 @@ func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) 
 // transaction runs fn in a new database transaction. On PostgreSQL the
 // transaction is begun on a connection taken from the pool for its
 // duration, so that RawTx can reach the driver connection it runs on.
-func (s *Store) transaction(ctx context.Context, fn func(tx *gorm.DB, conn *sql.Conn) error) error {
+func (s *Store) transaction(ctx context.Context, fn func(tx *gorm.DB, conn *sql.Conn) error) (err error) {
+	ctx, span := startTx(ctx, s.Dialect)
+	defer func() { telemetry.End(span, err) }()
 	if s.Dialect != Postgres {
 		return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(tx, nil) })
 	}

@@ -634,21 +634,29 @@ func TestRevokeToken(t *testing.T) {
 		tok := auth.Token{OrganizationID: org.ID, Hash: auth.Hash(rand.Text()), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
 		require.NoError(t, repo.CreateToken(ctx, &tok))
 
-		requireCode(t, repo.RevokeToken(ctx, other.ID, tok.ID, t0), errcode.NotFound)
-		requireCode(t, repo.RevokeToken(ctx, org.ID, tok.ID+1_000_000, t0), errcode.NotFound)
+		_, _, err := repo.RevokeToken(ctx, other.ID, tok.ID, t0)
+		requireCode(t, err, errcode.NotFound)
+		_, _, err = repo.RevokeToken(ctx, org.ID, tok.ID+1_000_000, t0)
+		requireCode(t, err, errcode.NotFound)
 		got, _, err := repo.TokenByHash(ctx, tok.Hash)
 		require.NoError(t, err)
 		require.Nil(t, got.RevokedAt, "a refused revocation leaves the token alone")
 
 		at := t0.Add(time.Minute)
-		require.NoError(t, repo.RevokeToken(ctx, org.ID, tok.ID, at))
+		revoked, now, err := repo.RevokeToken(ctx, org.ID, tok.ID, at)
+		require.NoError(t, err)
+		require.True(t, now, "this call revoked it")
+		require.Equal(t, tok.ID, revoked.ID)
+		require.True(t, at.Equal(*revoked.RevokedAt))
 		got, _, err = repo.TokenByHash(ctx, tok.Hash)
 		require.NoError(t, err)
 		require.NotNil(t, got.RevokedAt)
 		require.True(t, at.Equal(*got.RevokedAt))
 
 		// Idempotent: revoking again succeeds and keeps the first time.
-		require.NoError(t, repo.RevokeToken(ctx, org.ID, tok.ID, at.Add(time.Hour)))
+		_, now, err = repo.RevokeToken(ctx, org.ID, tok.ID, at.Add(time.Hour))
+		require.NoError(t, err)
+		require.False(t, now, "already revoked")
 		got, _, err = repo.TokenByHash(ctx, tok.Hash)
 		require.NoError(t, err)
 		require.True(t, at.Equal(*got.RevokedAt))

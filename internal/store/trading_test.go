@@ -96,6 +96,31 @@ func TestTradingRepository(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, txs.Items, 1)
 		require.Equal(t, "90071992547409.93", txs.Items[0].Amount.String())
+		one, err := repo.Transaction(f.ctx, f.org, tx.ID)
+		require.NoError(t, err)
+		require.Equal(t, tx.ID, one.ID)
+		_, err = repo.Transaction(f.ctx, f.other, tx.ID)
+		require.True(t, errcode.Is(err, errcode.NotFound), "another organization's transaction")
+
+		// A pending sell of the asset, in ZK: found for its asset and
+		// organization only, and it keeps the spelling.
+		pct := decimal.RequireFromString("25")
+		sell := trading.Request{
+			OrganizationID: f.org, CustomerID: h.c.ID, AccountID: h.a.ID, PortfolioID: h.p.ID, Type: trading.Sell, Status: trading.Pending,
+			Currency: investing.ZK, InstrumentID: 1, Symbol: "AAPL", AssetID: &h.x.ID, SellPercentage: &pct, Schedule: trading.Once,
+			CreatedAt: t0, UpdatedAt: t0,
+		}
+		require.NoError(t, repo.CreateRequest(f.ctx, &sell))
+		sells, err := repo.PendingSells(f.ctx, f.org, []int64{h.x.ID})
+		require.NoError(t, err)
+		require.Len(t, sells, 1)
+		require.Equal(t, investing.ZK, sells[0].Currency)
+		sells, err = repo.PendingSells(f.ctx, f.other, []int64{h.x.ID})
+		require.NoError(t, err)
+		require.Empty(t, sells)
+		var stored string
+		require.NoError(t, s.DB.Raw("SELECT currency FROM requests WHERE id = ?", sell.ID).Scan(&stored).Error)
+		require.Equal(t, "ZMW", stored, "the ISO code is what the column holds")
 
 		// Sandbox state.
 		off, err := repo.ClockOffset(f.ctx, f.org)

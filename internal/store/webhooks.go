@@ -65,30 +65,42 @@ func (r *WebhookRepo) RetireKey(ctx context.Context, id int64, at time.Time) err
 }
 
 type webhookRow struct {
-	ID                int64 `gorm:"primaryKey"`
-	OrganizationID    int64
-	URL               string `gorm:"column:url"`
-	Subscriptions     string
-	Status            string
-	DeactivatedReason *string
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	ID                  int64 `gorm:"primaryKey"`
+	OrganizationID      int64
+	URL                 string `gorm:"column:url"`
+	Subscriptions       string
+	Status              string
+	DeactivatedReason   *string
+	SigningKeyID        *string
+	SigningSeed         []byte
+	SigningKeyCreatedAt *time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
 }
 
 func (webhookRow) TableName() string { return "webhooks" }
 
 func (w webhookRow) domain() webhook.Webhook {
-	return webhook.Webhook{
+	out := webhook.Webhook{
 		ID: w.ID, OrganizationID: w.OrganizationID, URL: w.URL, Subscriptions: strings.Split(w.Subscriptions, ","),
 		Status: webhook.Status(w.Status), DeactivatedReason: w.DeactivatedReason, CreatedAt: w.CreatedAt.UTC(), UpdatedAt: w.UpdatedAt.UTC(),
 	}
+	if w.SigningKeyID != nil && len(w.SigningSeed) > 0 && w.SigningKeyCreatedAt != nil {
+		out.Key = &webhook.Key{KeyID: *w.SigningKeyID, Seed: w.SigningSeed, CreatedAt: w.SigningKeyCreatedAt.UTC()}
+	}
+	return out
 }
 
 func webhookFromDomain(w *webhook.Webhook) webhookRow {
-	return webhookRow{
+	row := webhookRow{
 		ID: w.ID, OrganizationID: w.OrganizationID, URL: w.URL, Subscriptions: strings.Join(w.Subscriptions, ","),
 		Status: string(w.Status), DeactivatedReason: w.DeactivatedReason, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
 	}
+	if w.Key != nil {
+		id, created := w.Key.KeyID, w.Key.CreatedAt
+		row.SigningKeyID, row.SigningSeed, row.SigningKeyCreatedAt = &id, w.Key.Seed, &created
+	}
+	return row
 }
 
 // CreateWebhook implements webhook.Repository.
@@ -101,10 +113,28 @@ func (r *WebhookRepo) CreateWebhook(ctx context.Context, w *webhook.Webhook) err
 	return nil
 }
 
-// Webhook implements webhook.Repository.
+// Lock order (PostgreSQL). A change of a webhook locks its row before any
+// of its deliveries; an emission takes FOR KEY SHARE on the active webhooks
+// it delivers to, in id order, before it inserts their deliveries. An
+// update (status, URL, subscriptions) takes FOR NO KEY UPDATE, which a key
+// share does not wait for, so emissions and updates never wait on each
+// other; only a delete (FOR UPDATE) waits for the emissions under way, and
+// an emission that waited for a delete skips the deleted webhook instead of
+// failing on the foreign key. No cycle of waits is possible.
+var (
+	webhookUpdateLock = clause.Locking{Strength: "NO KEY UPDATE"}
+	webhookDeleteLock = clause.Locking{Strength: "UPDATE"}
+)
+
+// Webhook implements webhook.Repository; lock takes FOR NO KEY UPDATE (see
+// the lock order above).
 func (r *WebhookRepo) Webhook(ctx context.Context, orgID, id int64, lock bool) (webhook.Webhook, error) {
 	var row webhookRow
-	if err := r.s.lock(r.s.conn(ctx), lock).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
+	q := r.s.conn(ctx)
+	if lock && r.s.Dialect == Postgres {
+		q = q.Clauses(webhookUpdateLock)
+	}
+	if err := q.Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
 		return webhook.Webhook{}, notFound(err, "webhook %d not found", id)
 	}
 	return row.domain(), nil
@@ -118,9 +148,34 @@ func (r *WebhookRepo) SaveWebhook(ctx context.Context, w *webhook.Webhook) error
 			"deactivated_reason": row.DeactivatedReason, "updated_at": row.UpdatedAt}).Error
 }
 
+// WebhooksWithoutKey implements webhook.Repository (a maintenance read
+// across organizations, like PurgeBefore).
+func (r *WebhookRepo) WebhooksWithoutKey(ctx context.Context) ([]webhook.Webhook, error) {
+	var rows []webhookRow
+	if err := r.s.conn(ctx).Where("signing_key_id IS NULL").Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	return mapRows(rows, webhookRow.domain), nil
+}
+
+// SetWebhookKey implements webhook.Repository.
+func (r *WebhookRepo) SetWebhookKey(ctx context.Context, orgID, id int64, k webhook.Key) error {
+	return r.s.conn(ctx).Model(&webhookRow{}).Where("organization_id = ? AND id = ? AND signing_key_id IS NULL", orgID, id).
+		Updates(map[string]any{"signing_key_id": k.KeyID, "signing_seed": k.Seed, "signing_key_created_at": k.CreatedAt}).Error
+}
+
 // DeleteWebhook implements webhook.Repository; its deliveries go with it.
 func (r *WebhookRepo) DeleteWebhook(ctx context.Context, orgID, id int64) error {
 	return r.s.inTx(ctx, func(tx *Store) error {
+		// The webhook row first, then its deliveries (the lock order above).
+		q := tx.conn(ctx)
+		if tx.Dialect == Postgres {
+			q = q.Clauses(webhookDeleteLock)
+		}
+		var row webhookRow
+		if err := q.Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
+			return notFound(err, "webhook %d not found", id)
+		}
 		if err := tx.conn(ctx).Where("organization_id = ? AND webhook_id = ?", orgID, id).Delete(&webhookDeliveryRow{}).Error; err != nil {
 			return err
 		}
@@ -301,6 +356,9 @@ func (r *WebhookRepo) PurgeBefore(ctx context.Context, t time.Time) (int64, erro
 
 // RecordEvents implements webhook.Repository. On PostgreSQL the insert is a
 // data-modifying CTE of the webhook read: one statement, one round trip.
+// The webhooks read are locked FOR KEY SHARE in id order until the
+// transaction ends, so that none can be deleted before their deliveries are
+// inserted; one being deleted meanwhile is waited for and then left out.
 func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhook.Event) ([]webhook.Webhook, error) {
 	if r.s.Dialect != Postgres || len(es) == 0 {
 		if err := r.CreateEvents(ctx, es); err != nil {
@@ -324,7 +382,7 @@ func (r *WebhookRepo) RecordEvents(ctx context.Context, orgID int64, es []webhoo
 	err := r.s.conn(ctx).Raw(`WITH ins AS (
   INSERT INTO webhook_events (id, organization_id, name, data, created_at) VALUES `+values.String()+`
 )
-SELECT * FROM webhooks WHERE organization_id = ? AND status = ? ORDER BY id`, args...).Scan(&rows).Error
+SELECT * FROM webhooks WHERE organization_id = ? AND status = ? ORDER BY id FOR KEY SHARE`, args...).Scan(&rows).Error
 	if err != nil {
 		return nil, err
 	}

@@ -75,3 +75,37 @@ func TestRecordEvents(t *testing.T) {
 		}
 	})
 }
+
+// TestWebhookKeys: a webhook's own key round-trips; EnsureKey gives a key
+// to a webhook stored without one (created before per-webhook keys) and
+// leaves the others' keys alone.
+func TestWebhookKeys(t *testing.T) {
+	t.Parallel()
+	s := testdb.SQLite(t) // EnsureKey reads every organization's webhooks: keep it off the shared database
+	f := setup(t, s)
+	repo := s.Webhooks()
+	own, err := webhook.NewWebhookKey(t0)
+	require.NoError(t, err)
+	with := webhook.Webhook{OrganizationID: f.org, URL: "https://hooks.example.com/a", Subscriptions: []string{"ALL"}, Status: webhook.Active, Key: &own, CreatedAt: t0, UpdatedAt: t0}
+	legacy := webhook.Webhook{OrganizationID: f.other, URL: "https://hooks.example.com/b", Subscriptions: []string{"ALL"}, Status: webhook.Active, CreatedAt: t0, UpdatedAt: t0}
+	require.NoError(t, repo.CreateWebhook(f.ctx, &with))
+	require.NoError(t, repo.CreateWebhook(f.ctx, &legacy))
+	got, err := repo.Webhook(f.ctx, f.org, with.ID, false)
+	require.NoError(t, err)
+	require.Equal(t, &own, got.Key)
+
+	svc := webhook.NewService(repo, nil, func() time.Time { return t0.Add(time.Hour) }, webhook.Config{})
+	_, err = svc.EnsureKey(f.ctx)
+	require.NoError(t, err)
+	got, err = repo.Webhook(f.ctx, f.other, legacy.ID, false)
+	require.NoError(t, err)
+	require.NotNil(t, got.Key, "the legacy webhook got a key of its own")
+	require.Len(t, got.Key.Seed, 32)
+	require.NotEqual(t, own.KeyID, got.Key.KeyID)
+	kept, err := repo.Webhook(f.ctx, f.org, with.ID, false)
+	require.NoError(t, err)
+	require.Equal(t, &own, kept.Key, "a webhook's key is never replaced")
+	left, err := repo.WebhooksWithoutKey(f.ctx)
+	require.NoError(t, err)
+	require.Empty(t, left)
+}

@@ -2,6 +2,8 @@ package trading
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/shopspring/decimal"
@@ -57,7 +59,43 @@ func (s *Service) valueNow(ctx context.Context, orgID int64, assets []Asset) err
 	if err != nil {
 		return err
 	}
-	return s.value(ctx, orgID, assets, now, overrides)
+	if err := s.value(ctx, orgID, assets, now, overrides); err != nil {
+		return err
+	}
+	return s.lock(ctx, orgID, assets, now)
+}
+
+// lock sets each (valued) asset's Locked: the shares its PENDING sells
+// hold, a percentage of the shares held or an amount at the current price
+// (converted from the sell's currency), at most the shares held.
+func (s *Service) lock(ctx context.Context, orgID int64, assets []Asset, at time.Time) error {
+	ids := make([]int64, len(assets))
+	byID := make(map[int64]*Asset, len(assets))
+	for i := range assets {
+		ids[i] = assets[i].ID
+		byID[assets[i].ID] = &assets[i]
+		assets[i].Locked = decimal.Zero
+	}
+	sells, err := s.repo.PendingSells(ctx, orgID, ids)
+	if err != nil {
+		return fmt.Errorf("pending sells of %d assets: %w", len(ids), err)
+	}
+	for _, r := range sells {
+		a := byID[*r.AssetID]
+		var shares decimal.Decimal
+		switch {
+		case r.SellPercentage != nil:
+			shares = a.Quantity.Mul(*r.SellPercentage).Div(hundred)
+		case r.SellAmount != nil && a.Price.IsPositive():
+			rate, err := s.rate(ctx, r.Currency, at)
+			if err != nil {
+				return err
+			}
+			shares = quote{Rate: rate}.toUSD(*r.SellAmount).Div(a.Price)
+		}
+		a.Locked = decimal.Min(a.Quantity, a.Locked.Add(shares.Round(quantityPlaces)))
+	}
+	return nil
 }
 
 // Valued returns the portfolios with marketValue and performance at the
@@ -93,6 +131,11 @@ func (s *Service) Valued(ctx context.Context, org investing.Org, ps []investing.
 		out[i] = p
 	}
 	return out, nil
+}
+
+// Transaction returns one transaction. NotFound.
+func (s *Service) Transaction(ctx context.Context, org investing.Org, id int64) (Transaction, error) {
+	return s.repo.Transaction(ctx, org.ID, id)
 }
 
 // Transactions lists transactions. NotFound: f.CustomerID names no

@@ -3,11 +3,13 @@ package trading
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/openvest/openvest/internal/errcode"
 	"github.com/openvest/openvest/internal/investing"
 	"github.com/openvest/openvest/internal/market"
+	"github.com/openvest/openvest/internal/metrics"
 	"github.com/shopspring/decimal"
 )
 
@@ -21,7 +23,8 @@ import (
 // due cycle has already run, is left as it is. A transaction row per
 // request cycle (unique in the database) backs that up.
 func (s *Service) ExecuteRequest(ctx context.Context, orgID, requestID int64, due time.Time) error {
-	return s.repo.WithTx(ctx, func(ctx context.Context) error {
+	outcome := "skipped"
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
 		r, err := s.repo.Request(ctx, orgID, requestID, true)
 		if err != nil {
 			return err
@@ -32,9 +35,15 @@ func (s *Service) ExecuteRequest(ctx context.Context, orgID, requestID int64, du
 		if r.IsRecurring && (r.NextExecutionAt == nil || due.IsZero() || !r.NextExecutionAt.Equal(due.UTC().Truncate(time.Microsecond))) {
 			return nil // a stale job: that cycle has run
 		}
-		_, err = s.execute(ctx, &r, nil)
+		t, err := s.execute(ctx, &r, nil)
+		outcome = strings.ToLower(string(t.Status))
 		return err
 	})
+	if err != nil {
+		outcome = "error"
+	}
+	metrics.RequestExecutions.WithLabelValues(outcome).Inc()
+	return err
 }
 
 // execute runs r (locked, PENDING) once: the request's cycle when it is
@@ -242,12 +251,13 @@ func (s *Service) value(ctx context.Context, orgID int64, assets []Asset, at tim
 		if err != nil {
 			return fmt.Errorf("value asset %d: %w", a.ID, err)
 		}
+		a.Name = inst.Name
 		if a.Price, err = s.price(ctx, orgID, inst, at, overrides); err != nil {
 			return err
 		}
 		rate, ok := rates[a.Currency]
 		if !ok {
-			if rate, err = s.market.Rate(ctx, market.Currency(a.Currency), at); err != nil {
+			if rate, err = s.market.Rate(ctx, market.Currency(a.Currency.ISO()), at); err != nil {
 				return err
 			}
 			rates[a.Currency] = rate

@@ -43,6 +43,8 @@ type Repository interface {
 	// recurring requests whose next cycle was due before t.
 	OverdueRequests(ctx context.Context, t time.Time, limit int) ([]Request, error)
 
+	// PendingSells lists the PENDING sells of the given assets.
+	PendingSells(ctx context.Context, orgID int64, assetIDs []int64) ([]Request, error)
 	// Asset reads an asset; lock holds it. NotFound.
 	Asset(ctx context.Context, orgID, id int64, lock bool) (Asset, error)
 	// AssetOf reads the holding of an instrument in a portfolio, locked; found is false when there is none.
@@ -59,6 +61,8 @@ type Repository interface {
 	// CreateTransaction inserts t and sets its ID. Conflict: the request's
 	// cycle has a transaction already.
 	CreateTransaction(ctx context.Context, t *Transaction) error
+	// Transaction reads one transaction. NotFound.
+	Transaction(ctx context.Context, orgID, id int64) (Transaction, error)
 	// ListTransactions returns one page of transactions.
 	ListTransactions(ctx context.Context, orgID int64, f TransactionFilter, p investing.PageRequest) (investing.Page[Transaction], error)
 

@@ -31,18 +31,12 @@ type NewPurchase struct {
 // supported, or the amount is below the instrument's minimum. Conflict:
 // the customer, account or portfolio is not ACTIVE.
 func (s *Service) CreatePurchase(ctx context.Context, org investing.Org, in NewPurchase) (Request, error) {
-	sched := Once
-	if in.Schedule != nil {
-		sched = *in.Schedule
-	}
 	if err := checkAmount("purchaseAmount", in.Amount); err != nil {
 		return Request{}, err
 	}
-	if !in.IsRecurring && sched != Once {
-		return Request{}, errcode.New(errcode.Unprocessable, "schedule %s is only for recurring requests: send isRecurring: true, or leave schedule out (ONCE)", sched)
-	}
-	if in.IsRecurring && !sched.Recurring() {
-		return Request{}, errcode.New(errcode.Unprocessable, "a recurring request needs a schedule of DAILY, WEEKLY, BI_WEEKLY or MONTHLY")
+	sched, err := scheduleOf(in.IsRecurring, in.Schedule)
+	if err != nil {
+		return Request{}, err
 	}
 	inst, err := s.instrumentByID(ctx, in.InstrumentID)
 	if err != nil {
@@ -77,6 +71,23 @@ func (s *Service) CreatePurchase(ctx context.Context, org investing.Org, in NewP
 		return s.create(ctx, &r, now)
 	})
 	return r, err
+}
+
+// scheduleOf is the schedule of a new request: ONCE when none is given.
+// Unprocessable: a schedule other than ONCE without isRecurring, or
+// isRecurring without one.
+func scheduleOf(isRecurring bool, schedule *Schedule) (Schedule, error) {
+	sched := Once
+	if schedule != nil {
+		sched = *schedule
+	}
+	if !isRecurring && sched != Once {
+		return sched, errcode.New(errcode.Unprocessable, "schedule %s is only for recurring requests: send isRecurring: true, or leave schedule out (ONCE)", sched)
+	}
+	if isRecurring && !sched.Recurring() {
+		return sched, errcode.New(errcode.Unprocessable, "a recurring request needs a schedule of DAILY, WEEKLY, BI_WEEKLY or MONTHLY")
+	}
+	return sched, nil
 }
 
 // create inserts r and schedules its first execution.
@@ -140,27 +151,34 @@ func checkAmount(field string, v decimal.Decimal) error {
 	return nil
 }
 
-// NewSell is the input of CreateSell: exactly one of Amount and Percentage.
+// NewSell is the input of CreateSell: Amount or Percentage (Amount
+// applies when both are given).
 type NewSell struct {
-	CustomerID int64
-	Currency   investing.Currency
-	AssetID    int64
-	Amount     *decimal.Decimal
-	Percentage *decimal.Decimal
+	CustomerID  int64
+	Currency    investing.Currency
+	AssetID     int64
+	Amount      *decimal.Decimal
+	Percentage  *decimal.Decimal
+	IsRecurring bool
+	Schedule    *Schedule // nil: ONCE
 }
 
 // CreateSell creates a PENDING sell of a holding and, in the same
-// transaction, its execution (now).
+// transaction, its execution: now for a one-time sell, at the first cycle
+// (one period from now) for a recurring one. When both an amount and a
+// percentage are given (the vendor's own example sends both), the amount
+// applies and the percentage is dropped.
 //
-// Invalid: neither or both of sellAmount and sellPercentage, a percentage
-// outside (0, 100], an amount finer than a cent. NotFound: no such
+// Invalid: neither sellAmount nor sellPercentage, a percentage outside
+// (0, 100], an amount finer than a cent. Unprocessable: the schedule does
+// not match isRecurring. NotFound: no such
 // customer, or no such asset of the customer. Unprocessable: the holding
 // is empty, the amount is more than the holding is worth, the instrument
 // is not available, the currency is not supported. Conflict: the
 // customer, account or portfolio is not ACTIVE.
 func (s *Service) CreateSell(ctx context.Context, org investing.Org, in NewSell) (Request, error) {
-	if (in.Amount == nil) == (in.Percentage == nil) {
-		return Request{}, errcode.New(errcode.Invalid, "send exactly one of sellAmount and sellPercentage")
+	if in.Amount == nil && in.Percentage == nil {
+		return Request{}, errcode.New(errcode.Invalid, "send sellAmount or sellPercentage")
 	}
 	if in.Amount != nil {
 		if err := checkAmount("sellAmount", *in.Amount); err != nil {
@@ -170,8 +188,15 @@ func (s *Service) CreateSell(ctx context.Context, org investing.Org, in NewSell)
 	if pc := in.Percentage; pc != nil && (!pc.IsPositive() || pc.GreaterThan(hundred)) {
 		return Request{}, errcode.New(errcode.Invalid, "sellPercentage must be greater than 0 and at most 100, not %s", pc)
 	}
+	if in.Amount != nil {
+		in.Percentage = nil // the amount applies
+	}
+	sched, err := scheduleOf(in.IsRecurring, in.Schedule)
+	if err != nil {
+		return Request{}, err
+	}
 	var r Request
-	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+	err = s.repo.WithTx(ctx, func(ctx context.Context) error {
 		now, err := s.orgNow(ctx, org.ID)
 		if err != nil {
 			return err
@@ -219,7 +244,7 @@ func (s *Service) CreateSell(ctx context.Context, org investing.Org, in NewSell)
 		r = Request{
 			OrganizationID: org.ID, CustomerID: in.CustomerID, AccountID: a.AccountID, PortfolioID: a.PortfolioID,
 			Type: Sell, Status: Pending, Currency: in.Currency, InstrumentID: inst.ID, Symbol: inst.Symbol,
-			AssetID: &assetID, SellAmount: in.Amount, SellPercentage: in.Percentage, Schedule: Once,
+			AssetID: &assetID, SellAmount: in.Amount, SellPercentage: in.Percentage, IsRecurring: in.IsRecurring, Schedule: sched,
 			CreatedAt: now, UpdatedAt: now,
 		}
 		return s.create(ctx, &r, now)

@@ -84,7 +84,8 @@ func (s *Service) AdvanceClock(ctx context.Context, org investing.Org, d time.Du
 }
 
 // SetPrice fixes an instrument's price for the organization until it is
-// cleared: quotes, executions and valuations use it. NotFound: not a
+// cleared: quotes, executions and valuations use it. It emits
+// INSTRUMENT.UPDATED (the instrument at its new price), as ClearPrice does. NotFound: not a
 // sandbox organization, or no such symbol. Invalid: the price is not
 // positive or has more than 8 decimal places.
 func (s *Service) SetPrice(ctx context.Context, org investing.Org, symbol string, price decimal.Decimal) (Quote, error) {
@@ -98,10 +99,17 @@ func (s *Service) SetPrice(ctx context.Context, org investing.Org, symbol string
 	if err != nil {
 		return Quote{}, err
 	}
-	if err := s.repo.SetPriceOverride(ctx, org.ID, inst.ID, price, s.now().UTC().Truncate(time.Microsecond)); err != nil {
-		return Quote{}, err
-	}
-	return s.Instrument(ctx, org, symbol)
+	var q Quote
+	err = s.repo.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.repo.SetPriceOverride(ctx, org.ID, inst.ID, price, s.now().UTC().Truncate(time.Microsecond)); err != nil {
+			return err
+		}
+		if q, err = s.Instrument(ctx, org, symbol); err != nil {
+			return err
+		}
+		return s.events.Emit(ctx, org.ID, investing.Change{Event: "INSTRUMENT.UPDATED", Resource: q})
+	})
+	return q, err
 }
 
 // ClearPrice returns an instrument to its market price. NotFound: not a
@@ -114,11 +122,20 @@ func (s *Service) ClearPrice(ctx context.Context, org investing.Org, symbol stri
 	if err != nil {
 		return err
 	}
-	deleted, err := s.repo.DeletePriceOverride(ctx, org.ID, inst.ID)
-	if err == nil && !deleted {
-		err = errcode.New(errcode.NotFound, "no sandbox price is set for %s", symbol)
-	}
-	return err
+	return s.repo.WithTx(ctx, func(ctx context.Context) error {
+		deleted, err := s.repo.DeletePriceOverride(ctx, org.ID, inst.ID)
+		if err != nil {
+			return err
+		}
+		if !deleted {
+			return errcode.New(errcode.NotFound, "no sandbox price is set for %s", symbol)
+		}
+		q, err := s.Instrument(ctx, org, symbol)
+		if err != nil {
+			return err
+		}
+		return s.events.Emit(ctx, org.ID, investing.Change{Event: "INSTRUMENT.UPDATED", Resource: q})
+	})
 }
 
 // ForceOutcome ends a PENDING request the way a test needs: ERROR with the

@@ -27,7 +27,8 @@ func NewService(repo Repository, feed market.Feed, sched Scheduler, now func() t
 }
 
 // WithEvents sends the service's events (REQUEST.*, ASSET.*, TRANSACTION.CREATED,
-// PORTFOLIO.UPDATED) to e, in the transaction of each change, and returns s.
+// PORTFOLIO.UPDATED, INSTRUMENT.UPDATED on a sandbox price change) to e, in
+// the transaction of each change, and returns s.
 func (s *Service) WithEvents(e investing.Events) *Service {
 	s.events = e
 	return s
@@ -175,9 +176,9 @@ func (s *Service) price(ctx context.Context, orgID int64, inst market.Instrument
 // rate is the dollars one unit of c buys at t. Unprocessable: the market
 // has no rate for c.
 func (s *Service) rate(ctx context.Context, c investing.Currency, t time.Time) (decimal.Decimal, error) {
-	r, err := s.market.Rate(ctx, market.Currency(c), t)
+	r, err := s.market.Rate(ctx, market.Currency(c.ISO()), t)
 	if errors.Is(err, market.ErrUnknown) {
-		return r, errcode.New(errcode.Unprocessable, "currency %s is not supported: the market has no %s/USD rate; use USD, EUR or ZMW", c, c)
+		return r, errcode.New(errcode.Unprocessable, "currency %s is not supported: the market has no %s/USD rate; use USD, EUR or ZMW (ZK)", c, c)
 	}
 	return r, err
 }

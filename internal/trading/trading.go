@@ -95,8 +95,13 @@ type Asset struct {
 	// percent of InvestmentAmount; both are set when read through Service.
 	Price       decimal.Decimal
 	Performance decimal.Decimal
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Name is the instrument's name, set when the asset is valued.
+	Name string
+	// Locked is the quantity PENDING sells of the asset hold (at most
+	// Quantity), set when read through Service.
+	Locked    decimal.Decimal
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // TransactionStatus is the outcome of an execution.

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/openvest/openvest/internal/errcode"
 )
@@ -37,15 +38,12 @@ func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) e
 	if err != nil {
 		return err
 	}
-	keys, err := s.repo.Keys(ctx)
-	if err != nil {
-		return err
-	}
-	key, err := SigningKey(keys)
+	key, err := s.signingKey(ctx, w)
 	if err != nil {
 		return err
 	}
 	a := Deliver(ctx, s.client, w.URL, key, e, s.now())
+	observeAttempt(a)
 	return s.finish(ctx, orgID, deliveryID, n, a.Gone, func(d *Delivery) {
 		latency := a.Latency
 		d.LastLatency = &latency
@@ -57,12 +55,15 @@ func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) e
 		d.LastError = nil
 		if a.Error != "" {
 			msg := a.Error
+			if a.Refused {
+				msg = refusedMessage(msg, n)
+			}
 			d.LastError = &msg
 		}
 		switch {
 		case a.Succeeded:
 			d.State = Succeeded
-		case a.Gone:
+		case a.Gone, a.Refused && n >= RefusedAttempts:
 			d.State = Failed
 		default:
 			if delay, ok := s.cfg.Schedule.Delay(n); ok {
@@ -81,6 +82,21 @@ func (s *Service) Attempt(ctx context.Context, orgID, deliveryID int64, n int) e
 // pending deliveries.
 func (s *Service) finish(ctx context.Context, orgID, deliveryID int64, n int, gone bool, change func(*Delivery)) error {
 	return s.repo.WithTx(ctx, func(ctx context.Context) error {
+		var w Webhook
+		if gone { // the webhook row before the delivery's: the repository's lock order
+			d, err := s.repo.Delivery(ctx, orgID, deliveryID, false)
+			if errcode.Is(err, errcode.NotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if w, err = s.repo.Webhook(ctx, orgID, d.WebhookID, true); errcode.Is(err, errcode.NotFound) {
+				return nil // deleted while the attempt was under way
+			} else if err != nil {
+				return err
+			}
+		}
 		d, err := s.repo.Delivery(ctx, orgID, deliveryID, true)
 		if errcode.Is(err, errcode.NotFound) {
 			return nil // deleted while the attempt was under way
@@ -98,10 +114,6 @@ func (s *Service) finish(ctx context.Context, orgID, deliveryID int64, n int, go
 			return err
 		}
 		if gone {
-			w, err := s.repo.Webhook(ctx, orgID, d.WebhookID, true)
-			if err != nil {
-				return err
-			}
 			reason := reasonGone
 			w.Status, w.DeactivatedReason, w.UpdatedAt = Deactived, &reason, now
 			if err := s.repo.SaveWebhook(ctx, &w); err != nil {
@@ -119,4 +131,27 @@ func (s *Service) finish(ctx context.Context, orgID, deliveryID int64, n int, go
 		}
 		return nil
 	})
+}
+
+// signingKey is the key that signs w's deliveries: its own, or the server
+// key while it has none (a webhook created before per-webhook keys, until
+// EnsureKey runs).
+func (s *Service) signingKey(ctx context.Context, w Webhook) (Key, error) {
+	if w.Key != nil {
+		return *w.Key, nil
+	}
+	keys, err := s.repo.Keys(ctx)
+	if err != nil {
+		return Key{}, fmt.Errorf("read the webhook server keys: %w", err)
+	}
+	return SigningKey(keys)
+}
+
+// refusedMessage is the delivery log's last error for attempt n refused by
+// the guard.
+func refusedMessage(msg string, n int) string {
+	if n >= RefusedAttempts {
+		return fmt.Sprintf("%s; the delivery ended at attempt %d (a refused destination gets %d attempts; OPENVEST_WEBHOOK_ALLOW_PRIVATE=true allows private destinations, for local testing only)", msg, n, RefusedAttempts)
+	}
+	return fmt.Sprintf("%s (attempt %d: a refused destination gets %d attempts)", msg, n, RefusedAttempts)
 }

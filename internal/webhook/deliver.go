@@ -42,17 +42,43 @@ type Attempt struct {
 	Error      string // why it failed, for the delivery log
 	Succeeded  bool   // a 2xx answer
 	Gone       bool   // 410: the receiver asks to stop; the webhook is disabled
+	Refused    bool   // the guard refused every address of the destination
 }
 
 // responseLimit bounds how much of a receiver's answer is read.
 const responseLimit = 16 << 10
 
-// Deliver POSTs the event to url, signed with key: an RFC 9421 signature
-// (ed25519 over the signature base, keyid = the key's id) covering the
-// method, target URI, content headers, Content-Digest and the Standard
-// Webhooks headers webhook-id (the event id) and webhook-timestamp; plus
-// webhook-signature, the Standard Webhooks asymmetric form
-// `v1a,<base64 ed25519 of "id.timestamp.body">`.
+// The labels of a delivery's two signatures.
+const (
+	// DocsLabel is the signature in the investing docs' form.
+	DocsLabel = "sig1"
+	// RFC9421Label is the RFC 9421 signature.
+	RFC9421Label = "sig2"
+)
+
+// DocsComponents are what the docs-form signature covers, in the docs'
+// order and capitalisation; @query is added when the URL has a query.
+var DocsComponents = []string{"Content-Type", "Content-Digest", "Content-Length", "@method", "@target-uri", "@path"}
+
+// RFC9421Components are what the RFC 9421 signature covers.
+var RFC9421Components = []string{"@method", "@target-uri", "content-type", "content-digest", "content-length", "webhook-id", "webhook-timestamp"}
+
+// Deliver POSTs the event to url, signed with key (keyid = the key's id)
+// twice, so that a receiver written to the investing docs and one using an
+// RFC 9421 library both verify it:
+//
+//   - sig1, the docs' form: capitalised component names (DocsComponents),
+//     @target-uri as scheme and host only, ed25519 over the sha-512 of the
+//     signature base;
+//   - sig2, RFC 9421: lowercase names (RFC9421Components, with the full
+//     target URI and the Standard Webhooks headers webhook-id and
+//     webhook-timestamp), ed25519 over the signature base itself.
+//
+// Each of Signature-Input and Signature is sent as two field lines, sig1
+// first (together they are the dictionary {sig1, sig2}; a receiver that
+// reads only the first line sees the docs' signature alone). It also sends
+// Content-Digest (sha-512) and webhook-signature, the Standard Webhooks
+// asymmetric form `v1a,<base64 ed25519 of "id.timestamp.body">`.
 func Deliver(ctx context.Context, client *http.Client, url string, key Key, e Event, now time.Time) Attempt {
 	body, err := e.Payload()
 	if err != nil {
@@ -69,22 +95,38 @@ func Deliver(ctx context.Context, client *http.Client, url string, key Key, e Ev
 	req.Header.Set("webhook-timestamp", ts)
 	priv := key.Private()
 	req.Header.Set("webhook-signature", "v1a,"+base64.StdEncoding.EncodeToString(ed25519.Sign(priv, []byte(e.ID+"."+ts+"."+string(body)))))
-	signer := &httpsig.Signer{
-		KeyID: key.KeyID, Key: priv, Now: func() time.Time { return now },
-		Components: []string{"@method", "@target-uri", "content-type", "content-digest", "content-length", "webhook-id", "webhook-timestamp"},
+	docs := append([]string(nil), DocsComponents...)
+	if req.URL.RawQuery != "" {
+		docs = append(docs, "@query")
 	}
-	if err := signer.Sign(req, body); err != nil {
-		return Attempt{Error: "sign: " + err.Error()}
+	signers := []*httpsig.Signer{
+		{
+			KeyID: key.KeyID, Key: priv, Now: func() time.Time { return now }, Label: DocsLabel,
+			Form: httpsig.FormSHA512, DocsNames: true, Components: docs,
+			TargetURI: req.URL.Scheme + "://" + req.URL.Host,
+		},
+		{
+			KeyID: key.KeyID, Key: priv, Now: func() time.Time { return now }, Label: RFC9421Label,
+			Components: RFC9421Components,
+		},
 	}
+	var inputs, sigs []string
+	for _, signer := range signers {
+		if err := signer.Sign(req, body); err != nil {
+			return Attempt{Error: "sign: " + err.Error()}
+		}
+		inputs = append(inputs, req.Header.Get("Signature-Input"))
+		sigs = append(sigs, req.Header.Get("Signature"))
+	}
+	req.Header["Signature-Input"], req.Header["Signature"] = inputs, sigs
 	start := time.Now()
 	res, err := client.Do(req)
 	latency := time.Since(start)
 	if err != nil {
-		msg := err.Error()
-		if errors.Is(err, ErrForbiddenAddress) {
-			msg = "refused: " + msg + " (set OPENVEST_WEBHOOK_ALLOW_PRIVATE=true only for local testing)"
+		if refused := (*RefusedError)(nil); errors.As(err, &refused) {
+			return Attempt{Latency: latency, Refused: true, Error: refused.Error()}
 		}
-		return Attempt{Latency: latency, Error: msg}
+		return Attempt{Latency: latency, Error: err.Error()}
 	}
 	defer res.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, responseLimit))

@@ -20,22 +20,46 @@ var Domains = []string{
 // All subscribes to every event.
 const All = "ALL"
 
-// The two actions of an event name: DOMAIN.CREATED, DOMAIN.UPDATED.
+// The actions of an event name: DOMAIN.CREATED, DOMAIN.UPDATED, and for
+// AUTH (tokens) AUTH.CREATED, AUTH.DELETED (revoked or expired).
 const (
 	Created = "CREATED"
 	Updated = "UPDATED"
+	Deleted = "DELETED"
 )
+
+// Actions are the per-event subscriptions of a domain: CREATED and
+// UPDATED, except AUTH: CREATED and DELETED.
+func Actions(domain string) []string {
+	if domain == "AUTH" {
+		return []string{Created, Deleted}
+	}
+	return []string{Created, Updated}
+}
 
 // EventName is DOMAIN.ACTION.
 func EventName(domain, action string) string { return domain + "." + action }
 
-// ValidSubscription reports whether s is ALL, a domain, or DOMAIN.CREATED / DOMAIN.UPDATED.
+// Subscriptions lists every valid subscription: ALL, the domains, then
+// each domain's events (the WebhookSubscription enum of the spec).
+func Subscriptions() []string {
+	out := append([]string{All}, Domains...)
+	for _, d := range Domains {
+		for _, a := range Actions(d) {
+			out = append(out, EventName(d, a))
+		}
+	}
+	return out
+}
+
+// ValidSubscription reports whether s is ALL, a domain, or one of a
+// domain's events (see Actions).
 func ValidSubscription(s string) bool {
 	if s == All || slices.Contains(Domains, s) {
 		return true
 	}
 	domain, action, ok := strings.Cut(s, ".")
-	return ok && slices.Contains(Domains, domain) && (action == Created || action == Updated)
+	return ok && slices.Contains(Domains, domain) && slices.Contains(Actions(domain), action)
 }
 
 // NormalizeSubscriptions checks the subscriptions and returns them without
@@ -45,7 +69,7 @@ func NormalizeSubscriptions(subs []string, isNew bool) ([]string, error) {
 	for _, s := range subs {
 		s = strings.ToUpper(strings.TrimSpace(s))
 		if !ValidSubscription(s) {
-			return nil, fmt.Errorf("unknown subscription %q: use ALL, a domain (%s) or DOMAIN.CREATED / DOMAIN.UPDATED", s, strings.Join(Domains, ", "))
+			return nil, fmt.Errorf("unknown subscription %q: use ALL, a domain (%s), DOMAIN.CREATED / DOMAIN.UPDATED, or AUTH.CREATED / AUTH.DELETED", s, strings.Join(Domains, ", "))
 		}
 		if !slices.Contains(out, s) {
 			out = append(out, s)

@@ -30,8 +30,10 @@ var blocked = []netip.Prefix{
 	netip.MustParsePrefix("198.18.0.0/15"),
 	netip.MustParsePrefix("224.0.0.0/4"),
 	netip.MustParsePrefix("240.0.0.0/4"),
-	netip.MustParsePrefix("::/128"),
-	netip.MustParsePrefix("::1/128"),
+	netip.MustParsePrefix("::/96"), // unspecified, loopback and the deprecated IPv4-compatible forms
+	netip.MustParsePrefix("64:ff9b:1::/48"),
+	netip.MustParsePrefix("100::/64"),
+	netip.MustParsePrefix("2001:db8::/32"),
 	netip.MustParsePrefix("fc00::/7"),
 	netip.MustParsePrefix("fe80::/10"),
 	netip.MustParsePrefix("ff00::/8"),
@@ -41,6 +43,9 @@ var blocked = []netip.Prefix{
 // AllowedAddress reports whether a delivery may connect to ip.
 func AllowedAddress(ip netip.Addr) bool {
 	ip = ip.Unmap()
+	if v4, ok := embeddedIPv4(ip); ok && !AllowedAddress(v4) {
+		return false
+	}
 	for _, p := range blocked {
 		if p.Contains(ip) {
 			return false
@@ -48,6 +53,9 @@ func AllowedAddress(ip netip.Addr) bool {
 	}
 	return true
 }
+
+// ConnectTimeout bounds the DNS look-up and TCP connection of an attempt.
+const ConnectTimeout = 3 * time.Second
 
 // Client is the HTTP client deliveries use: a 10 s timeout, no redirects
 // followed, and — unless allowPrivate — a dialer that refuses, after DNS
@@ -57,7 +65,10 @@ func Client(allowPrivate bool, timeout time.Duration) *http.Client {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	dialer := &net.Dialer{Timeout: timeout}
+	// The connection (with its DNS look-up) gets a few seconds, not the
+	// whole attempt: a receiver that refuses connections or a name that
+	// does not resolve frees its worker quickly.
+	dialer := &net.Dialer{Timeout: min(timeout, ConnectTimeout)}
 	if !allowPrivate {
 		dialer.Control = func(_, address string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)
@@ -65,7 +76,7 @@ func Client(allowPrivate bool, timeout time.Duration) *http.Client {
 				return fmt.Errorf("%w: %s", ErrForbiddenAddress, address)
 			}
 			if !AllowedAddress(ap.Addr()) {
-				return fmt.Errorf("%w: %s is a private, loopback, link-local or reserved address", ErrForbiddenAddress, ap.Addr())
+				return &RefusedError{Addr: ap.Addr().Unmap()}
 			}
 			return nil
 		}
@@ -85,4 +96,24 @@ func Client(allowPrivate bool, timeout time.Duration) *http.Client {
 			return http.ErrUseLastResponse // a redirect is an answer, not a new destination
 		},
 	}
+}
+
+var (
+	nat64     = netip.MustParsePrefix("64:ff9b::/96")
+	sixToFour = netip.MustParsePrefix("2002::/16")
+)
+
+// embeddedIPv4 is the IPv4 address a NAT64 (64:ff9b::/96) or 6to4
+// (2002::/16) address carries: such an address reaches that IPv4 address.
+func embeddedIPv4(ip netip.Addr) (netip.Addr, bool) {
+	b := ip.As16()
+	switch {
+	case !ip.Is6():
+		return netip.Addr{}, false
+	case nat64.Contains(ip):
+		return netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}), true
+	case sixToFour.Contains(ip):
+		return netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}), true
+	}
+	return netip.Addr{}, false
 }

@@ -13,8 +13,9 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-// Key is a server key that signs deliveries. Seed is the ed25519 private
-// seed; RetiredAt is set once a newer key replaced it.
+// Key is a key that signs deliveries: a webhook's own key, or a server key
+// (which signs the deliveries of a webhook that has none yet). Seed is the
+// ed25519 private seed; RetiredAt is set once a newer server key replaced it.
 type Key struct {
 	ID        int64
 	KeyID     string // the keyid of the deliveries' Signature-Input
@@ -23,8 +24,13 @@ type Key struct {
 	RetiredAt *time.Time
 }
 
-// NewKey makes a fresh key created at now.
-func NewKey(now time.Time) (Key, error) {
+// NewKey makes a fresh server key created at now.
+func NewKey(now time.Time) (Key, error) { return newKey("openvest-webhooks-", now) }
+
+// NewWebhookKey makes a fresh key for one webhook, created at now.
+func NewWebhookKey(now time.Time) (Key, error) { return newKey("openvest-webhook-", now) }
+
+func newKey(prefix string, now time.Time) (Key, error) {
 	seed := make([]byte, ed25519.SeedSize)
 	if _, err := rand.Read(seed); err != nil {
 		return Key{}, err
@@ -33,7 +39,7 @@ func NewKey(now time.Time) (Key, error) {
 	if _, err := rand.Read(id); err != nil {
 		return Key{}, err
 	}
-	return Key{KeyID: "openvest-webhooks-" + hex.EncodeToString(id), Seed: seed, CreatedAt: now}, nil
+	return Key{KeyID: prefix + hex.EncodeToString(id), Seed: seed, CreatedAt: now}, nil
 }
 
 // Private is the signing key.

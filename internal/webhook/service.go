@@ -3,7 +3,9 @@ package webhook
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"time"
 
@@ -29,8 +31,12 @@ type Webhook struct {
 	Subscriptions     []string
 	Status            Status
 	DeactivatedReason *string
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// Key is the webhook's own signing key pair, made with the webhook;
+	// nil only for a webhook created before per-webhook keys, until
+	// EnsureKey gives it one.
+	Key       *Key
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // State is where a delivery stands.
@@ -77,6 +83,11 @@ type Repository interface {
 	// DeleteWebhook removes a webhook and its deliveries. NotFound.
 	DeleteWebhook(ctx context.Context, orgID, id int64) error
 	ListWebhooks(ctx context.Context, orgID int64, p investing.PageRequest) (investing.Page[Webhook], error)
+	// WebhooksWithoutKey lists the webhooks of every organization that have
+	// no signing key of their own (created before per-webhook keys).
+	WebhooksWithoutKey(ctx context.Context) ([]Webhook, error)
+	// SetWebhookKey stores a webhook's signing key when it has none.
+	SetWebhookKey(ctx context.Context, orgID, id int64, k Key) error
 	ActiveWebhooks(ctx context.Context, orgID int64) ([]Webhook, error)
 	// RecordEvents inserts the events of one organization and returns its
 	// active webhooks, in one round trip where the database allows.
@@ -115,6 +126,8 @@ type Config struct {
 	// data of WEBHOOK.* events; the HTTP layer provides it.
 	Present  func(any) (any, error)
 	Schedule Schedule // the retry delays (DefaultSchedule)
+	// Resolver looks a webhook's host up at creation (net.DefaultResolver).
+	Resolver Resolver
 }
 
 // Service manages webhooks and delivers events.
@@ -140,6 +153,9 @@ func NewService(repo Repository, queue Queue, now func() time.Time, cfg Config) 
 	if cfg.Present == nil {
 		cfg.Present = func(v any) (any, error) { return v, nil }
 	}
+	if cfg.Resolver == nil {
+		cfg.Resolver = net.DefaultResolver
+	}
 	if cfg.Retention <= 0 {
 		cfg.Retention = 30 * 24 * time.Hour
 	}
@@ -151,18 +167,80 @@ func (s *Service) SetQueue(q Queue) { s.queue = q }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
-// EnsureKey creates the first signing key when there is none; it returns
-// whether it created one.
+// EnsureKey creates the first server signing key when there is none, and
+// gives every webhook that has no signing key of its own (one created
+// before per-webhook keys) a fresh one; it returns whether it created the
+// server key.
 func (s *Service) EnsureKey(ctx context.Context) (bool, error) {
 	keys, err := s.repo.Keys(ctx)
-	if err != nil || len(keys) > 0 {
-		return false, err
-	}
-	k, err := NewKey(s.clock())
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("read the webhook server keys: %w", err)
 	}
-	return true, s.repo.CreateKey(ctx, &k)
+	created := false
+	if len(keys) == 0 {
+		k, err := NewKey(s.clock())
+		if err != nil {
+			return false, err
+		}
+		if err := s.repo.CreateKey(ctx, &k); err != nil {
+			return false, fmt.Errorf("create the webhook server key: %w", err)
+		}
+		created = true
+	}
+	hooks, err := s.repo.WebhooksWithoutKey(ctx)
+	if err != nil {
+		return created, fmt.Errorf("list the webhooks without a signing key: %w", err)
+	}
+	for _, w := range hooks {
+		k, err := NewWebhookKey(s.clock())
+		if err != nil {
+			return created, err
+		}
+		if err := s.repo.SetWebhookKey(ctx, w.OrganizationID, w.ID, k); err != nil {
+			return created, fmt.Errorf("give webhook %d a signing key: %w", w.ID, err)
+		}
+	}
+	return created, nil
+}
+
+// WebhookKey returns the webhook whose key GET /v1/webhooks/key shows and
+// the keys its receivers should accept, its own first: the webhook named
+// by id, or — when id is nil — the organization's only (or first) one.
+// NotFound: no such webhook, or the organization has none.
+func (s *Service) WebhookKey(ctx context.Context, orgID int64, id *int64) (Webhook, []Key, error) {
+	w, err := s.resolve(ctx, orgID, id, false)
+	if err != nil {
+		return Webhook{}, nil, err
+	}
+	if w.Key != nil {
+		return w, []Key{*w.Key}, nil
+	}
+	keys, err := s.PublishedKeys(ctx)
+	return w, keys, err
+}
+
+// resolve reads the webhook named by id or, when id is nil, the
+// organization's first webhook (by id); with several, only a read
+// (strictOne false) picks the first. NotFound; Invalid: strictOne and the
+// organization has several webhooks.
+func (s *Service) resolve(ctx context.Context, orgID int64, id *int64, strictOne bool) (Webhook, error) {
+	if id != nil {
+		return s.repo.Webhook(ctx, orgID, *id, strictOne)
+	}
+	page, err := s.repo.ListWebhooks(ctx, orgID, investing.PageRequest{Limit: 2})
+	if err != nil {
+		return Webhook{}, fmt.Errorf("list the organization's webhooks: %w", err)
+	}
+	switch {
+	case len(page.Items) == 0:
+		return Webhook{}, errcode.New(errcode.NotFound, "the organization has no webhook: create one with POST /v1/webhooks")
+	case strictOne && len(page.Items) > 1:
+		msg := fmt.Sprintf("the organization has %d webhooks: name the one to update with webhookId (GET /v1/webhooks lists them)", page.Total)
+		return Webhook{}, &errcode.Error{Code: errcode.Invalid, Message: msg, Fields: []errcode.FieldError{{Field: "webhookId", In: "body", Message: msg}}}
+	case strictOne:
+		return s.repo.Webhook(ctx, orgID, page.Items[0].ID, true)
+	}
+	return page.Items[0], nil
 }
 
 // RotateKey makes a new signing key and retires the current one, which
@@ -209,12 +287,19 @@ func (s *Service) Create(ctx context.Context, orgID int64, url string, subs []st
 	if err != nil {
 		return Webhook{}, invalid("url", err)
 	}
+	if err := s.checkDestination(ctx, u); err != nil {
+		return Webhook{}, invalid("url", err)
+	}
 	subs, err = NormalizeSubscriptions(subs, true)
 	if err != nil {
 		return Webhook{}, invalid("subscriptions", err)
 	}
 	now := s.clock()
-	w := Webhook{OrganizationID: orgID, URL: u, Subscriptions: subs, Status: Active, CreatedAt: now, UpdatedAt: now}
+	key, err := NewWebhookKey(now)
+	if err != nil {
+		return Webhook{}, err
+	}
+	w := Webhook{OrganizationID: orgID, URL: u, Subscriptions: subs, Status: Active, Key: &key, CreatedAt: now, UpdatedAt: now}
 	err = s.repo.WithTx(ctx, func(ctx context.Context) error {
 		if err := s.repo.CreateWebhook(ctx, &w); err != nil {
 			return err
@@ -226,24 +311,38 @@ func (s *Service) Create(ctx context.Context, orgID int64, url string, subs []st
 
 // Update is the input of Update: nil fields stay as they are.
 type Update struct {
-	ID            int64
+	ID            *int64 // nil: the organization's only webhook
 	URL           *string
 	Subscriptions []string // replaces the previous ones when not nil
 	Status        *Status
 }
 
-// Update changes a webhook. NotFound; Invalid.
+// Update changes a webhook: the one in.ID names, or the organization's
+// only one. NotFound; Invalid (also: no id and several webhooks).
 func (s *Service) Update(ctx context.Context, orgID int64, in Update) (Webhook, error) {
-	var w Webhook
+	if in.URL == nil && in.Subscriptions == nil && in.Status == nil {
+		return Webhook{}, invalid("body", errors.New("nothing to update: send url, subscriptions or status"))
+	}
+	var (
+		w   Webhook
+		url string
+	)
+	if in.URL != nil { // checked (and looked up) before any row is locked
+		var err error
+		if url, err = ValidateURL(*in.URL, s.cfg.AllowPrivate); err != nil {
+			return w, invalid("url", err)
+		}
+		if err := s.checkDestination(ctx, url); err != nil {
+			return w, invalid("url", err)
+		}
+	}
 	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
 		var err error
-		if w, err = s.repo.Webhook(ctx, orgID, in.ID, true); err != nil {
+		if w, err = s.resolve(ctx, orgID, in.ID, true); err != nil {
 			return err
 		}
 		if in.URL != nil {
-			if w.URL, err = ValidateURL(*in.URL, s.cfg.AllowPrivate); err != nil {
-				return invalid("url", err)
-			}
+			w.URL = url
 		}
 		if in.Subscriptions != nil {
 			if w.Subscriptions, err = NormalizeSubscriptions(in.Subscriptions, false); err != nil {

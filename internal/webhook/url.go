@@ -2,13 +2,13 @@ package webhook
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 )
 
 // ValidateURL checks a webhook URL: https with a DNS host name (not an IP
-// address), no credentials; plain http only when private destinations are
+// address in any spelling, not a local name such as localhost.: see
+// checkHost), no credentials; plain http only when private destinations are
 // allowed (a sandbox on one machine). It returns the URL normalized.
 func ValidateURL(raw string, allowPrivate bool) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
@@ -26,12 +26,10 @@ func ValidateURL(raw string, allowPrivate bool) (string, error) {
 	if u.User != nil {
 		return "", fmt.Errorf("url must not carry credentials")
 	}
-	host := u.Hostname()
-	if ip := net.ParseIP(host); ip != nil && !allowPrivate {
-		return "", fmt.Errorf("url host must be a DNS name, not the IP address %s", host)
-	}
-	if !allowPrivate && !strings.Contains(host, ".") {
-		return "", fmt.Errorf("url host %q must be a fully qualified DNS name", host)
+	if !allowPrivate {
+		if err := checkHost(u.Hostname()); err != nil {
+			return "", err
+		}
 	}
 	u.Fragment = ""
 	return u.String(), nil

@@ -16,8 +16,8 @@ import (
 
 	"github.com/openvest/openvest/httpsig"
 	"github.com/openvest/openvest/internal/webhook"
+	"github.com/openvest/openvest/internal/webhooktest"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/crypto/ssh"
 )
 
 func TestSubscriptions(t *testing.T) {
@@ -27,6 +27,11 @@ func TestSubscriptions(t *testing.T) {
 	require.Equal(t, []string{"CUSTOMER", "ACCOUNT.UPDATED", "WEBHOOK.CREATED"}, subs)
 	_, err = webhook.NormalizeSubscriptions([]string{"CUSTOMER.DELETED"}, false)
 	require.ErrorContains(t, err, `unknown subscription "CUSTOMER.DELETED"`)
+	_, err = webhook.NormalizeSubscriptions([]string{"AUTH.UPDATED"}, false)
+	require.ErrorContains(t, err, "AUTH.CREATED / AUTH.DELETED", "AUTH's events are CREATED and DELETED")
+	subs, err = webhook.NormalizeSubscriptions([]string{"auth.deleted", "INSTRUMENT.UPDATED"}, false)
+	require.NoError(t, err)
+	require.Equal(t, []string{"AUTH.DELETED", "INSTRUMENT.UPDATED"}, subs)
 	subs, err = webhook.NormalizeSubscriptions([]string{"ALL"}, true)
 	require.NoError(t, err)
 	require.Equal(t, []string{"ALL"}, subs, "ALL already covers WEBHOOK.CREATED")
@@ -42,6 +47,11 @@ func TestSubscriptions(t *testing.T) {
 		{[]string{"CUSTOMER.CREATED"}, "CUSTOMER.UPDATED", false},
 		{[]string{"CUSTOMER.UPDATED"}, "CUSTOMER.UPDATED", true},
 		{[]string{"ACCOUNT"}, webhook.TestEvent, true},
+		{[]string{"AUTH"}, "AUTH.CREATED", true},
+		{[]string{"AUTH"}, "AUTH.DELETED", true},
+		{[]string{"AUTH.DELETED"}, "AUTH.DELETED", true},
+		{[]string{"AUTH.DELETED"}, "AUTH.CREATED", false},
+		{[]string{"ALL"}, "AUTH.DELETED", true},
 	} {
 		require.Equal(t, tc.want, webhook.Matches(tc.subs, tc.event), "%v %s", tc.subs, tc.event)
 	}
@@ -103,56 +113,55 @@ func TestGuardRefusesPrivateAddresses(t *testing.T) {
 	require.Equal(t, 204, a.StatusCode)
 }
 
-// TestReceiverVerifiesADelivery is what a receiver does: verify the
-// Content-Digest and the RFC 9421 signature with the published key, and
-// the Standard Webhooks signature.
+// TestReceiverVerifiesADelivery: one delivery verifies for three
+// receivers with the webhook's key: one written to the investing docs
+// (sig1: capitalised names, sha-512 of the base, the OpenSSH key), one
+// using an RFC 9421 library (sig2), and Openvest's own httpsig verifier
+// (sig2 picked out); plus the Standard Webhooks signature.
 func TestReceiverVerifiesADelivery(t *testing.T) {
 	t.Parallel()
-	key, err := webhook.NewKey(time.Now())
+	key, err := webhook.NewWebhookKey(time.Now())
 	require.NoError(t, err)
 	authorized, err := key.AuthorizedKey()
 	require.NoError(t, err)
-	parsed, comment, _, _, err := ssh.ParseAuthorizedKey([]byte(authorized))
+	pub, comment, err := webhooktest.ParseDocsKey(authorized)
 	require.NoError(t, err)
 	require.Equal(t, key.KeyID, comment)
-	pub := ed25519.PublicKey(parsed.(ssh.CryptoPublicKey).CryptoPublicKey().(ed25519.PublicKey))
 	pemKey, err := key.PEM()
 	require.NoError(t, err)
 	fromPEM, err := httpsig.ParsePublicKey([]byte(pemKey))
 	require.NoError(t, err)
 	require.Equal(t, pub, fromPEM)
+	keys := func(id string) (ed25519.PublicKey, error) {
+		if id != key.KeyID {
+			return nil, errors.New("unknown key " + id)
+		}
+		return pub, nil
+	}
 
-	got := make(chan error, 1)
+	type result struct{ docs, rfc, own, standard, payload error }
+	got := make(chan result, 1)
 	var url string
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		err := httpsig.VerifyContentDigest(r.Header.Get("Content-Digest"), body)
-		if err == nil {
-			v := &httpsig.Verifier{Keys: func(id string) (ed25519.PublicKey, error) {
-				if id != key.KeyID {
-					return nil, errors.New("unknown key " + id)
-				}
-				return pub, nil
-			}}
-			_, err = v.Verify(r, url, []string{"@method", "@target-uri", "content-digest", "webhook-id", "webhook-timestamp"})
-		}
-		if err == nil {
-			sig, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(r.Header.Get("webhook-signature"), "v1a,"))
-			if !ed25519.Verify(pub, []byte(r.Header.Get("webhook-id")+"."+r.Header.Get("webhook-timestamp")+"."+string(body)), sig) {
-				err = errors.New("webhook-signature does not verify")
-			}
+		var res result
+		res.docs = webhooktest.VerifyDocs(r, body, pub, "http://"+r.Host)
+		res.rfc = webhooktest.VerifyRFC9421(r, body, keys, url, time.Minute)
+		v := &httpsig.Verifier{Keys: keys, Label: webhook.RFC9421Label}
+		_, res.own = v.Verify(r, url, []string{"@method", "@target-uri", "content-digest", "webhook-id", "webhook-timestamp"})
+		sig, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(r.Header.Get("webhook-signature"), "v1a,"))
+		if !ed25519.Verify(pub, []byte(r.Header.Get("webhook-id")+"."+r.Header.Get("webhook-timestamp")+"."+string(body)), sig) {
+			res.standard = errors.New("webhook-signature does not verify")
 		}
 		var p struct {
 			EventID string `json:"eventId"`
 			Event   string `json:"event"`
 		}
-		if err == nil {
-			err = json.Unmarshal(body, &p)
+		res.payload = json.Unmarshal(body, &p)
+		if res.payload == nil && (p.EventID != r.Header.Get("webhook-id") || p.Event != "CUSTOMER.CREATED") {
+			res.payload = errors.New("payload does not match the headers")
 		}
-		if err == nil && (p.EventID != r.Header.Get("webhook-id") || p.Event != "CUSTOMER.CREATED") {
-			err = errors.New("payload does not match the headers")
-		}
-		got <- err
+		got <- res
 		w.WriteHeader(http.StatusOK)
 	}))
 	defer receiver.Close()
@@ -160,7 +169,41 @@ func TestReceiverVerifiesADelivery(t *testing.T) {
 	e := webhook.Event{ID: "0b7c9c1e-0000-4000-8000-000000000002", Name: "CUSTOMER.CREATED", CreatedAt: time.Now(), Data: json.RawMessage(`{"customerId":1}`)}
 	a := webhook.Deliver(context.Background(), webhook.Client(true, time.Second), url, key, e, time.Now())
 	require.True(t, a.Succeeded, a.Error)
-	require.NoError(t, <-got)
+	res := <-got
+	require.NoError(t, res.docs, "a receiver written to the docs")
+	require.NoError(t, res.rfc, "a receiver using an RFC 9421 library")
+	require.NoError(t, res.own)
+	require.NoError(t, res.standard)
+	require.NoError(t, res.payload)
+}
+
+// TestDocsReceiverRefusesATamperedDelivery: the docs receiver is not a
+// rubber stamp: another key, a changed body or a changed path fail it.
+func TestDocsReceiverRefusesATamperedDelivery(t *testing.T) {
+	t.Parallel()
+	key, _ := webhook.NewWebhookKey(time.Now())
+	other, _ := webhook.NewWebhookKey(time.Now())
+	type captured struct {
+		r    *http.Request
+		body []byte
+	}
+	got := make(chan captured, 1)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got <- captured{r.Clone(context.Background()), body}
+	}))
+	defer receiver.Close()
+	e := webhook.Event{ID: "0b7c9c1e-0000-4000-8000-000000000003", Name: "CUSTOMER.UPDATED", CreatedAt: time.Now(), Data: json.RawMessage(`{"customerId":1}`)}
+	webhook.Deliver(context.Background(), webhook.Client(true, time.Second), receiver.URL+"/hooks", key, e, time.Now())
+	c := <-got
+	origin := "http://" + c.r.Host
+	require.NoError(t, webhooktest.VerifyDocs(c.r, c.body, key.Public(), origin))
+	require.ErrorContains(t, webhooktest.VerifyDocs(c.r, c.body, other.Public(), origin), "does not verify", "another webhook's key")
+	require.ErrorContains(t, webhooktest.VerifyDocs(c.r, []byte(strings.Replace(string(c.body), `1}`, `2}`, 1)), key.Public(), origin), "Content-Digest")
+	moved := c.r.Clone(context.Background())
+	moved.URL.Path = "/elsewhere"
+	require.ErrorContains(t, webhooktest.VerifyDocs(moved, c.body, key.Public(), origin), "does not verify", "@path is covered")
+	require.ErrorContains(t, webhooktest.VerifyDocs(c.r, c.body, key.Public(), "https://evil.example.com"), "does not verify", "@target-uri is covered")
 }
 
 func TestDeliveryOutcomes(t *testing.T) {
