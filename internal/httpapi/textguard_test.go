@@ -110,7 +110,7 @@ func TestMalformedRequestsAreRefused(t *testing.T) {
 		{"trailing data after the JSON value", "POST", "/v1/customers", `{"firstName":"J","lastName":"B"}}`, unsigned, "body", "nothing after it"},
 		{"a second JSON value", "POST", "/v1/customers", `{"firstName":"J","lastName":"B"} {}`, unsigned, "body", "nothing after it"},
 		{"a signed integer path id", "GET", "/v1/customers/+" + path("%d", id), "", unsigned, "customerId", "digits only"},
-		{"an unknown form field", "POST", "/v1/oauth/token", secret + "&scope=admin", form, "scope", "unsupported"},
+		{"an unknown form field", "POST", "/v1/oauth/token", secret + "&zzUnknown=1", form, "zzUnknown", "unsupported"},
 		{"an empty query value", "GET", "/v1/customers?limit=", "", unsigned, "limit", "must not be empty"},
 		{"a malformed escape in a query value", "GET", "/v1/customers?referenceId=a%zz", "", unsigned, "referenceId", "malformed percent-escape"},
 		{"an impossible date", "POST", "/applications", `{"type":"INDIVIDUAL","individual":{"date_of_birth":"1990-02-30"}}`, unsigned, "individual.date_of_birth", "calendar date"},
