@@ -33,10 +33,14 @@ import (
 func TestMain(m *testing.M) {
 	// The crash test runs the service as a child process of this test
 	// binary, so that it can kill it for real.
-	if os.Getenv("OPENVEST_TEST_SERVE") == "1" {
+	if mode := os.Getenv("OPENVEST_TEST_SERVE"); mode == "1" || mode == "demo" {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 		defer stop()
-		if err := run(ctx, []string{"serve"}, os.Stdout, os.Stderr); err != nil {
+		args := []string{"serve"}
+		if mode == "demo" {
+			args = append(args, "--demo") // as make run starts it
+		}
+		if err := run(ctx, args, os.Stdout, os.Stderr); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}

@@ -70,8 +70,8 @@ func TestREADMECodeBlocksClose(t *testing.T) {
 
 // TestREADMEWalkthrough runs the README's marked shell blocks, in order, as
 // one bash script pasted into a terminal, against a fresh server (this
-// test binary serving on an empty SQLite file): with the sandbox
-// credentials it printed exported as CLIENT_ID and CLIENT_SECRET, and
+// test binary serving on an empty SQLite file, with --demo as make run):
+// with the sandbox credentials it printed exported as CLIENT_ID and CLIENT_SECRET, and
 // http://localhost:8080 pointed at its address. curl fails the script on
 // any 4xx or 5xx answer.
 func TestREADMEWalkthrough(t *testing.T) {
@@ -86,7 +86,8 @@ func TestREADMEWalkthrough(t *testing.T) {
 
 	addr := freeAddr(t)
 	srv := exec.Command(os.Args[0], "-test.run=^$")
-	srv.Env = append(os.Environ(), "OPENVEST_TEST_SERVE=1", "OPENVEST_ADDR="+addr,
+	// Started as make run starts it: the sandbox organization has the demo data.
+	srv.Env = append(os.Environ(), "OPENVEST_TEST_SERVE=demo", "OPENVEST_ADDR="+addr,
 		"OPENVEST_DATABASE_URL=sqlite://"+t.TempDir()+"/openvest.db", "OPENVEST_LOG_LEVEL=warn")
 	banner, logs := &apitest.SyncBuffer{}, &apitest.SyncBuffer{}
 	srv.Stdout, srv.Stderr = banner, logs
@@ -103,6 +104,7 @@ func TestREADMEWalkthrough(t *testing.T) {
 	}, 30*time.Second, 50*time.Millisecond)
 	clientID := regexp.MustCompile(`clientId:\s+(\S+)`).FindStringSubmatch(banner.String())
 	secret := regexp.MustCompile(`clientSecret:\s+(\S+)`).FindStringSubmatch(banner.String())
+	require.Contains(t, banner.String(), "Filled it with demo data", "the walk-through runs beside the demo data")
 	require.Len(t, clientID, 2, banner.String())
 	require.Len(t, secret, 2, banner.String())
 

@@ -187,6 +187,14 @@ func (r *receiver) deliveries() []delivery {
 	return out
 }
 
+// deliveryDeadline bounds a wait for n deliveries: 15 s, plus 50 ms a
+// delivery, so that a thousand of them on a loaded 2-core machine (the whole
+// suite runs in parallel) are not cut short. It is an upper bound, not a
+// speed target: `make bench-queue` measures throughput.
+func deliveryDeadline(n int) time.Duration {
+	return 15*time.Second + time.Duration(n)*50*time.Millisecond
+}
+
 // waitFor waits until the receiver got n deliveries matching keep.
 func (r *receiver) waitFor(n int, keep func(delivery) bool) []delivery {
 	r.t.Helper()
@@ -199,7 +207,7 @@ func (r *receiver) waitFor(n int, keep func(delivery) bool) []delivery {
 			}
 		}
 		return len(out) >= n
-	}, 15*time.Second, 10*time.Millisecond, "waiting for %d deliveries", n)
+	}, deliveryDeadline(n), 10*time.Millisecond, "waiting for %d deliveries", n)
 	return out
 }
 

@@ -53,7 +53,8 @@ export interface OpenvestOptions {
   fetch?: typeof fetch;
 }
 
-export type Token = components["schemas"]["Token"];
+/** The answer of POST /v1/oauth/token. */
+export type Token = components["schemas"]["TokenResponse"];
 
 /** Mutations get an idempotency key; the token and revoke calls do not take one. */
 function wantsIdempotencyKey(method: string, path: string): boolean {
@@ -107,7 +108,7 @@ export function createOpenvest(o: OpenvestOptions): Openvest {
     const res = await baseFetch(req);
     const text = await res.text();
     if (res.status !== 200 && res.status !== 201) throw new TokenError(res.status, text);
-    const t = (JSON.parse(text) as components["schemas"]["TokenResponse"]).data;
+    const t = JSON.parse(text) as Token;
     // Renew a little before the server's expiry (expiresIn is in seconds).
     current = { token: t.token, renewAt: Date.now() + Math.max(0, t.expiresIn - 30) * 1000 };
     return t.token;
