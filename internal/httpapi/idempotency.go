@@ -62,7 +62,9 @@ func withIdempotency(c echo.Context, svc *idempotency.Service, orgID int64, body
 	resp, replayed, err := svc.Do(req.Context(), in, func(ctx context.Context) idempotency.Response {
 		// Each run (a retry after an expired key is deleted runs again)
 		// starts from a fresh recorder and the whole body.
-		rec = &recorder{header: http.Header{}}
+		// The recorder starts with the headers set so far (X-Request-Id
+		// among them, which an error message quotes).
+		rec = &recorder{header: real.Header().Clone()}
 		res.Writer = rec
 		res.Committed, res.Status, res.Size = false, 0, 0
 		defer func() { res.Writer = real }()
