@@ -279,7 +279,11 @@ FROM (SELECT *, row_number() OVER () AS i FROM banking_applications WHERE organi
 					return fmt.Errorf("create index %s: %w", ix.Indexname, err)
 				}
 			}
-			fmt.Printf("loaded %-22s %9d rows in %6.1f s (%d indexes built after)\n", st.table, res.RowsAffected, time.Since(start).Seconds(), len(idx))
+			var rows int64
+			if err := db.Raw(`SELECT count(*) FROM ` + st.table).Scan(&rows).Error; err != nil {
+				return err
+			}
+			fmt.Printf("loaded %-22s %9d rows in %6.1f s (%d indexes built after)\n", st.table, rows, time.Since(start).Seconds(), len(idx))
 		}
 		if err := db.Exec(`SET session_replication_role = origin`).Error; err != nil {
 			return err
