@@ -230,7 +230,7 @@ SELECT organization_id, customer_id, account_id, portfolio_id, id, asset_id, ins
     kyc_level, is_disabled, balance_allowed, asset_code, asset_issuer, created_at, updated_at)
 SELECT gen_random_uuid(), @org, @cp, 'user' || i || '@example.com', 'Name' || (i % 97), 'Surname' || (i % 89), '+26097' || lpad(i::text, 7, '0'),
     (ARRAY['PL','PI',NULL])[1 + i % 3], (ARRAY['active','review','blocked','active','active'])[1 + i % 5], i % 4, i % 20 = 0,
-    round((i * 7919 % 1000000) / 10.0, 1), 'ZMWT', 'GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN',
+    round((i::bigint * 7919 % 1000000) / 10.0, 1), 'ZMWT', 'GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN',
     CAST(@t0 AS timestamptz) + (i / 2) * interval '1 second', CAST(@t0 AS timestamptz) + (i / 2) * interval '1 second'
 FROM generate_series(1, @n) AS i`},
 		{"banking_applications", `INSERT INTO banking_applications (id, organization_id, type, status, email, phone, first_name, last_name, date_of_birth,
