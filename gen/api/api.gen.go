@@ -154,6 +154,66 @@ func (e BankingAccountStatus) Valid() bool {
 	}
 }
 
+// Defines values for BankingApplicationApprovedEventEvent.
+const (
+	BankingApplicationApprovedEventEventBANKINGAPPLICATIONAPPROVED BankingApplicationApprovedEventEvent = "BANKING_APPLICATION.APPROVED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationApprovedEventEvent enum.
+func (e BankingApplicationApprovedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationApprovedEventEventBANKINGAPPLICATIONAPPROVED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationCreatedEventEvent.
+const (
+	BankingApplicationCreatedEventEventBANKINGAPPLICATIONCREATED BankingApplicationCreatedEventEvent = "BANKING_APPLICATION.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationCreatedEventEvent enum.
+func (e BankingApplicationCreatedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationCreatedEventEventBANKINGAPPLICATIONCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationDeniedEventEvent.
+const (
+	BankingApplicationDeniedEventEventBANKINGAPPLICATIONDENIED BankingApplicationDeniedEventEvent = "BANKING_APPLICATION.DENIED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationDeniedEventEvent enum.
+func (e BankingApplicationDeniedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationDeniedEventEventBANKINGAPPLICATIONDENIED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationManualReviewEventEvent.
+const (
+	BankingApplicationManualReviewEventEventBANKINGAPPLICATIONMANUALREVIEW BankingApplicationManualReviewEventEvent = "BANKING_APPLICATION.MANUAL_REVIEW"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationManualReviewEventEvent enum.
+func (e BankingApplicationManualReviewEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationManualReviewEventEventBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BankingApplicationStatus.
 const (
 	BankingApplicationApproved     BankingApplicationStatus = "APPROVED"
@@ -178,6 +238,51 @@ func (e BankingApplicationStatus) Valid() bool {
 	case BankingApplicationReady:
 		return true
 	case BankingApplicationSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationSubmittedEventEvent.
+const (
+	BankingApplicationSubmittedEventEventBANKINGAPPLICATIONSUBMITTED BankingApplicationSubmittedEventEvent = "BANKING_APPLICATION.SUBMITTED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationSubmittedEventEvent enum.
+func (e BankingApplicationSubmittedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationSubmittedEventEventBANKINGAPPLICATIONSUBMITTED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationUpdatedEventEvent.
+const (
+	BankingApplicationUpdatedEventEventBANKINGAPPLICATIONUPDATED BankingApplicationUpdatedEventEvent = "BANKING_APPLICATION.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationUpdatedEventEvent enum.
+func (e BankingApplicationUpdatedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationUpdatedEventEventBANKINGAPPLICATIONUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingCustomerCreatedEventEvent.
+const (
+	BankingCustomerCreatedEventEventBANKINGCUSTOMERCREATED BankingCustomerCreatedEventEvent = "BANKING_CUSTOMER.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerCreatedEventEvent enum.
+func (e BankingCustomerCreatedEventEvent) Valid() bool {
+	switch e {
+	case BankingCustomerCreatedEventEventBANKINGCUSTOMERCREATED:
 		return true
 	default:
 		return false
@@ -214,6 +319,21 @@ func (e BankingCustomerStatus) Valid() bool {
 	}
 }
 
+// Defines values for BankingCustomerStatusChangedEventEvent.
+const (
+	BankingCustomerStatusChangedEventEventBANKINGCUSTOMERSTATUSCHANGED BankingCustomerStatusChangedEventEvent = "BANKING_CUSTOMER.STATUS_CHANGED"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerStatusChangedEventEvent enum.
+func (e BankingCustomerStatusChangedEventEvent) Valid() bool {
+	switch e {
+	case BankingCustomerStatusChangedEventEventBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BankingCustomerType.
 const (
 	BankingTypeCorporation BankingCustomerType = "CORPORATION"
@@ -226,6 +346,21 @@ func (e BankingCustomerType) Valid() bool {
 	case BankingTypeCorporation:
 		return true
 	case BankingTypeIndividual:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingCustomerUpdatedEventEvent.
+const (
+	BankingCustomerUpdatedEventEventBANKINGCUSTOMERUPDATED BankingCustomerUpdatedEventEvent = "BANKING_CUSTOMER.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerUpdatedEventEvent enum.
+func (e BankingCustomerUpdatedEventEvent) Valid() bool {
+	switch e {
+	case BankingCustomerUpdatedEventEventBANKINGCUSTOMERUPDATED:
 		return true
 	default:
 		return false
@@ -298,6 +433,21 @@ func (e BankingIndividualRole) Valid() bool {
 	case BankingRoleBeneficialOwner:
 		return true
 	case BankingRoleControllingPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingIndividualUpdatedEventEvent.
+const (
+	BankingIndividualUpdatedEventEventBANKINGINDIVIDUALUPDATED BankingIndividualUpdatedEventEvent = "BANKING_INDIVIDUAL.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingIndividualUpdatedEventEvent enum.
+func (e BankingIndividualUpdatedEventEvent) Valid() bool {
+	switch e {
+	case BankingIndividualUpdatedEventEventBANKINGINDIVIDUALUPDATED:
 		return true
 	default:
 		return false
@@ -739,6 +889,36 @@ func (e TransactionStatus) Valid() bool {
 	}
 }
 
+// Defines values for WalletAccountCreatedEventEvent.
+const (
+	WalletAccountCreatedEventEventWALLETACCOUNTCREATED WalletAccountCreatedEventEvent = "WALLET_ACCOUNT.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the WalletAccountCreatedEventEvent enum.
+func (e WalletAccountCreatedEventEvent) Valid() bool {
+	switch e {
+	case WalletAccountCreatedEventEventWALLETACCOUNTCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WalletCustomerCreatedEventEvent.
+const (
+	WalletCustomerCreatedEventEventWALLETCUSTOMERCREATED WalletCustomerCreatedEventEvent = "WALLET_CUSTOMER.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the WalletCustomerCreatedEventEvent enum.
+func (e WalletCustomerCreatedEventEvent) Valid() bool {
+	switch e {
+	case WalletCustomerCreatedEventEventWALLETCUSTOMERCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WalletCustomerOrdering.
 const (
 	BalanceAllowed      WalletCustomerOrdering = "balance_allowed"
@@ -787,6 +967,21 @@ func (e WalletCustomerOrdering) Valid() bool {
 	case Surname:
 		return true
 	case UpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WalletCustomerUpdatedEventEvent.
+const (
+	WalletCustomerUpdatedEventEventWALLETCUSTOMERUPDATED WalletCustomerUpdatedEventEvent = "WALLET_CUSTOMER.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WalletCustomerUpdatedEventEvent enum.
+func (e WalletCustomerUpdatedEventEvent) Valid() bool {
+	switch e {
+	case WalletCustomerUpdatedEventEventWALLETCUSTOMERUPDATED:
 		return true
 	default:
 		return false
@@ -852,23 +1047,36 @@ func (e WebhookDeliveryState) Valid() bool {
 
 // Defines values for WebhookEventType.
 const (
-	WebhookEventTypeACCOUNTCREATED     WebhookEventType = "ACCOUNT.CREATED"
-	WebhookEventTypeACCOUNTUPDATED     WebhookEventType = "ACCOUNT.UPDATED"
-	WebhookEventTypeASSETCREATED       WebhookEventType = "ASSET.CREATED"
-	WebhookEventTypeASSETUPDATED       WebhookEventType = "ASSET.UPDATED"
-	WebhookEventTypeAUTHCREATED        WebhookEventType = "AUTH.CREATED"
-	WebhookEventTypeAUTHDELETED        WebhookEventType = "AUTH.DELETED"
-	WebhookEventTypeCUSTOMERCREATED    WebhookEventType = "CUSTOMER.CREATED"
-	WebhookEventTypeCUSTOMERUPDATED    WebhookEventType = "CUSTOMER.UPDATED"
-	WebhookEventTypeINSTRUMENTUPDATED  WebhookEventType = "INSTRUMENT.UPDATED"
-	WebhookEventTypePORTFOLIOCREATED   WebhookEventType = "PORTFOLIO.CREATED"
-	WebhookEventTypePORTFOLIOUPDATED   WebhookEventType = "PORTFOLIO.UPDATED"
-	WebhookEventTypeREQUESTCREATED     WebhookEventType = "REQUEST.CREATED"
-	WebhookEventTypeREQUESTUPDATED     WebhookEventType = "REQUEST.UPDATED"
-	WebhookEventTypeTRANSACTIONCREATED WebhookEventType = "TRANSACTION.CREATED"
-	WebhookEventTypeWEBHOOKCREATED     WebhookEventType = "WEBHOOK.CREATED"
-	WebhookEventTypeWEBHOOKTEST        WebhookEventType = "WEBHOOK.TEST"
-	WebhookEventTypeWEBHOOKUPDATED     WebhookEventType = "WEBHOOK.UPDATED"
+	WebhookEventTypeACCOUNTCREATED                 WebhookEventType = "ACCOUNT.CREATED"
+	WebhookEventTypeACCOUNTUPDATED                 WebhookEventType = "ACCOUNT.UPDATED"
+	WebhookEventTypeASSETCREATED                   WebhookEventType = "ASSET.CREATED"
+	WebhookEventTypeASSETUPDATED                   WebhookEventType = "ASSET.UPDATED"
+	WebhookEventTypeAUTHCREATED                    WebhookEventType = "AUTH.CREATED"
+	WebhookEventTypeAUTHDELETED                    WebhookEventType = "AUTH.DELETED"
+	WebhookEventTypeBANKINGAPPLICATIONAPPROVED     WebhookEventType = "BANKING_APPLICATION.APPROVED"
+	WebhookEventTypeBANKINGAPPLICATIONCREATED      WebhookEventType = "BANKING_APPLICATION.CREATED"
+	WebhookEventTypeBANKINGAPPLICATIONDENIED       WebhookEventType = "BANKING_APPLICATION.DENIED"
+	WebhookEventTypeBANKINGAPPLICATIONMANUALREVIEW WebhookEventType = "BANKING_APPLICATION.MANUAL_REVIEW"
+	WebhookEventTypeBANKINGAPPLICATIONSUBMITTED    WebhookEventType = "BANKING_APPLICATION.SUBMITTED"
+	WebhookEventTypeBANKINGAPPLICATIONUPDATED      WebhookEventType = "BANKING_APPLICATION.UPDATED"
+	WebhookEventTypeBANKINGCUSTOMERCREATED         WebhookEventType = "BANKING_CUSTOMER.CREATED"
+	WebhookEventTypeBANKINGCUSTOMERSTATUSCHANGED   WebhookEventType = "BANKING_CUSTOMER.STATUS_CHANGED"
+	WebhookEventTypeBANKINGCUSTOMERUPDATED         WebhookEventType = "BANKING_CUSTOMER.UPDATED"
+	WebhookEventTypeBANKINGINDIVIDUALUPDATED       WebhookEventType = "BANKING_INDIVIDUAL.UPDATED"
+	WebhookEventTypeCUSTOMERCREATED                WebhookEventType = "CUSTOMER.CREATED"
+	WebhookEventTypeCUSTOMERUPDATED                WebhookEventType = "CUSTOMER.UPDATED"
+	WebhookEventTypeINSTRUMENTUPDATED              WebhookEventType = "INSTRUMENT.UPDATED"
+	WebhookEventTypePORTFOLIOCREATED               WebhookEventType = "PORTFOLIO.CREATED"
+	WebhookEventTypePORTFOLIOUPDATED               WebhookEventType = "PORTFOLIO.UPDATED"
+	WebhookEventTypeREQUESTCREATED                 WebhookEventType = "REQUEST.CREATED"
+	WebhookEventTypeREQUESTUPDATED                 WebhookEventType = "REQUEST.UPDATED"
+	WebhookEventTypeTRANSACTIONCREATED             WebhookEventType = "TRANSACTION.CREATED"
+	WebhookEventTypeWALLETACCOUNTCREATED           WebhookEventType = "WALLET_ACCOUNT.CREATED"
+	WebhookEventTypeWALLETCUSTOMERCREATED          WebhookEventType = "WALLET_CUSTOMER.CREATED"
+	WebhookEventTypeWALLETCUSTOMERUPDATED          WebhookEventType = "WALLET_CUSTOMER.UPDATED"
+	WebhookEventTypeWEBHOOKCREATED                 WebhookEventType = "WEBHOOK.CREATED"
+	WebhookEventTypeWEBHOOKTEST                    WebhookEventType = "WEBHOOK.TEST"
+	WebhookEventTypeWEBHOOKUPDATED                 WebhookEventType = "WEBHOOK.UPDATED"
 )
 
 // Valid indicates whether the value is a known member of the WebhookEventType enum.
@@ -886,6 +1094,26 @@ func (e WebhookEventType) Valid() bool {
 		return true
 	case WebhookEventTypeAUTHDELETED:
 		return true
+	case WebhookEventTypeBANKINGAPPLICATIONAPPROVED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONCREATED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONDENIED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONSUBMITTED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONUPDATED:
+		return true
+	case WebhookEventTypeBANKINGCUSTOMERCREATED:
+		return true
+	case WebhookEventTypeBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	case WebhookEventTypeBANKINGCUSTOMERUPDATED:
+		return true
+	case WebhookEventTypeBANKINGINDIVIDUALUPDATED:
+		return true
 	case WebhookEventTypeCUSTOMERCREATED:
 		return true
 	case WebhookEventTypeCUSTOMERUPDATED:
@@ -901,6 +1129,12 @@ func (e WebhookEventType) Valid() bool {
 	case WebhookEventTypeREQUESTUPDATED:
 		return true
 	case WebhookEventTypeTRANSACTIONCREATED:
+		return true
+	case WebhookEventTypeWALLETACCOUNTCREATED:
+		return true
+	case WebhookEventTypeWALLETCUSTOMERCREATED:
+		return true
+	case WebhookEventTypeWALLETCUSTOMERUPDATED:
 		return true
 	case WebhookEventTypeWEBHOOKCREATED:
 		return true
@@ -933,40 +1167,59 @@ func (e WebhookStatus) Valid() bool {
 
 // Defines values for WebhookSubscription.
 const (
-	WebhookSubscriptionACCOUNT               WebhookSubscription = "ACCOUNT"
-	WebhookSubscriptionACCOUNTCREATED        WebhookSubscription = "ACCOUNT.CREATED"
-	WebhookSubscriptionACCOUNTUPDATED        WebhookSubscription = "ACCOUNT.UPDATED"
-	WebhookSubscriptionALL                   WebhookSubscription = "ALL"
-	WebhookSubscriptionASSET                 WebhookSubscription = "ASSET"
-	WebhookSubscriptionASSETCREATED          WebhookSubscription = "ASSET.CREATED"
-	WebhookSubscriptionASSETUPDATED          WebhookSubscription = "ASSET.UPDATED"
-	WebhookSubscriptionAUTH                  WebhookSubscription = "AUTH"
-	WebhookSubscriptionAUTHCREATED           WebhookSubscription = "AUTH.CREATED"
-	WebhookSubscriptionAUTHDELETED           WebhookSubscription = "AUTH.DELETED"
-	WebhookSubscriptionCUSTOMER              WebhookSubscription = "CUSTOMER"
-	WebhookSubscriptionCUSTOMERCREATED       WebhookSubscription = "CUSTOMER.CREATED"
-	WebhookSubscriptionCUSTOMERUPDATED       WebhookSubscription = "CUSTOMER.UPDATED"
-	WebhookSubscriptionINSTRUMENT            WebhookSubscription = "INSTRUMENT"
-	WebhookSubscriptionINSTRUMENTCREATED     WebhookSubscription = "INSTRUMENT.CREATED"
-	WebhookSubscriptionINSTRUMENTUPDATED     WebhookSubscription = "INSTRUMENT.UPDATED"
-	WebhookSubscriptionINVESTMENTTYPE        WebhookSubscription = "INVESTMENT_TYPE"
-	WebhookSubscriptionINVESTMENTTYPECREATED WebhookSubscription = "INVESTMENT_TYPE.CREATED"
-	WebhookSubscriptionINVESTMENTTYPEUPDATED WebhookSubscription = "INVESTMENT_TYPE.UPDATED"
-	WebhookSubscriptionPORTFOLIO             WebhookSubscription = "PORTFOLIO"
-	WebhookSubscriptionPORTFOLIOCREATED      WebhookSubscription = "PORTFOLIO.CREATED"
-	WebhookSubscriptionPORTFOLIOUPDATED      WebhookSubscription = "PORTFOLIO.UPDATED"
-	WebhookSubscriptionREPORT                WebhookSubscription = "REPORT"
-	WebhookSubscriptionREPORTCREATED         WebhookSubscription = "REPORT.CREATED"
-	WebhookSubscriptionREPORTUPDATED         WebhookSubscription = "REPORT.UPDATED"
-	WebhookSubscriptionREQUEST               WebhookSubscription = "REQUEST"
-	WebhookSubscriptionREQUESTCREATED        WebhookSubscription = "REQUEST.CREATED"
-	WebhookSubscriptionREQUESTUPDATED        WebhookSubscription = "REQUEST.UPDATED"
-	WebhookSubscriptionTRANSACTION           WebhookSubscription = "TRANSACTION"
-	WebhookSubscriptionTRANSACTIONCREATED    WebhookSubscription = "TRANSACTION.CREATED"
-	WebhookSubscriptionTRANSACTIONUPDATED    WebhookSubscription = "TRANSACTION.UPDATED"
-	WebhookSubscriptionWEBHOOK               WebhookSubscription = "WEBHOOK"
-	WebhookSubscriptionWEBHOOKCREATED        WebhookSubscription = "WEBHOOK.CREATED"
-	WebhookSubscriptionWEBHOOKUPDATED        WebhookSubscription = "WEBHOOK.UPDATED"
+	WebhookSubscriptionACCOUNT                        WebhookSubscription = "ACCOUNT"
+	WebhookSubscriptionACCOUNTCREATED                 WebhookSubscription = "ACCOUNT.CREATED"
+	WebhookSubscriptionACCOUNTUPDATED                 WebhookSubscription = "ACCOUNT.UPDATED"
+	WebhookSubscriptionALL                            WebhookSubscription = "ALL"
+	WebhookSubscriptionASSET                          WebhookSubscription = "ASSET"
+	WebhookSubscriptionASSETCREATED                   WebhookSubscription = "ASSET.CREATED"
+	WebhookSubscriptionASSETUPDATED                   WebhookSubscription = "ASSET.UPDATED"
+	WebhookSubscriptionAUTH                           WebhookSubscription = "AUTH"
+	WebhookSubscriptionAUTHCREATED                    WebhookSubscription = "AUTH.CREATED"
+	WebhookSubscriptionAUTHDELETED                    WebhookSubscription = "AUTH.DELETED"
+	WebhookSubscriptionBANKINGAPPLICATION             WebhookSubscription = "BANKING_APPLICATION"
+	WebhookSubscriptionBANKINGAPPLICATIONAPPROVED     WebhookSubscription = "BANKING_APPLICATION.APPROVED"
+	WebhookSubscriptionBANKINGAPPLICATIONCREATED      WebhookSubscription = "BANKING_APPLICATION.CREATED"
+	WebhookSubscriptionBANKINGAPPLICATIONDENIED       WebhookSubscription = "BANKING_APPLICATION.DENIED"
+	WebhookSubscriptionBANKINGAPPLICATIONMANUALREVIEW WebhookSubscription = "BANKING_APPLICATION.MANUAL_REVIEW"
+	WebhookSubscriptionBANKINGAPPLICATIONSUBMITTED    WebhookSubscription = "BANKING_APPLICATION.SUBMITTED"
+	WebhookSubscriptionBANKINGAPPLICATIONUPDATED      WebhookSubscription = "BANKING_APPLICATION.UPDATED"
+	WebhookSubscriptionBANKINGCUSTOMER                WebhookSubscription = "BANKING_CUSTOMER"
+	WebhookSubscriptionBANKINGCUSTOMERCREATED         WebhookSubscription = "BANKING_CUSTOMER.CREATED"
+	WebhookSubscriptionBANKINGCUSTOMERSTATUSCHANGED   WebhookSubscription = "BANKING_CUSTOMER.STATUS_CHANGED"
+	WebhookSubscriptionBANKINGCUSTOMERUPDATED         WebhookSubscription = "BANKING_CUSTOMER.UPDATED"
+	WebhookSubscriptionBANKINGINDIVIDUAL              WebhookSubscription = "BANKING_INDIVIDUAL"
+	WebhookSubscriptionBANKINGINDIVIDUALUPDATED       WebhookSubscription = "BANKING_INDIVIDUAL.UPDATED"
+	WebhookSubscriptionCUSTOMER                       WebhookSubscription = "CUSTOMER"
+	WebhookSubscriptionCUSTOMERCREATED                WebhookSubscription = "CUSTOMER.CREATED"
+	WebhookSubscriptionCUSTOMERUPDATED                WebhookSubscription = "CUSTOMER.UPDATED"
+	WebhookSubscriptionINSTRUMENT                     WebhookSubscription = "INSTRUMENT"
+	WebhookSubscriptionINSTRUMENTCREATED              WebhookSubscription = "INSTRUMENT.CREATED"
+	WebhookSubscriptionINSTRUMENTUPDATED              WebhookSubscription = "INSTRUMENT.UPDATED"
+	WebhookSubscriptionINVESTMENTTYPE                 WebhookSubscription = "INVESTMENT_TYPE"
+	WebhookSubscriptionINVESTMENTTYPECREATED          WebhookSubscription = "INVESTMENT_TYPE.CREATED"
+	WebhookSubscriptionINVESTMENTTYPEUPDATED          WebhookSubscription = "INVESTMENT_TYPE.UPDATED"
+	WebhookSubscriptionPORTFOLIO                      WebhookSubscription = "PORTFOLIO"
+	WebhookSubscriptionPORTFOLIOCREATED               WebhookSubscription = "PORTFOLIO.CREATED"
+	WebhookSubscriptionPORTFOLIOUPDATED               WebhookSubscription = "PORTFOLIO.UPDATED"
+	WebhookSubscriptionREPORT                         WebhookSubscription = "REPORT"
+	WebhookSubscriptionREPORTCREATED                  WebhookSubscription = "REPORT.CREATED"
+	WebhookSubscriptionREPORTUPDATED                  WebhookSubscription = "REPORT.UPDATED"
+	WebhookSubscriptionREQUEST                        WebhookSubscription = "REQUEST"
+	WebhookSubscriptionREQUESTCREATED                 WebhookSubscription = "REQUEST.CREATED"
+	WebhookSubscriptionREQUESTUPDATED                 WebhookSubscription = "REQUEST.UPDATED"
+	WebhookSubscriptionTRANSACTION                    WebhookSubscription = "TRANSACTION"
+	WebhookSubscriptionTRANSACTIONCREATED             WebhookSubscription = "TRANSACTION.CREATED"
+	WebhookSubscriptionTRANSACTIONUPDATED             WebhookSubscription = "TRANSACTION.UPDATED"
+	WebhookSubscriptionWALLETACCOUNT                  WebhookSubscription = "WALLET_ACCOUNT"
+	WebhookSubscriptionWALLETACCOUNTCREATED           WebhookSubscription = "WALLET_ACCOUNT.CREATED"
+	WebhookSubscriptionWALLETACCOUNTUPDATED           WebhookSubscription = "WALLET_ACCOUNT.UPDATED"
+	WebhookSubscriptionWALLETCUSTOMER                 WebhookSubscription = "WALLET_CUSTOMER"
+	WebhookSubscriptionWALLETCUSTOMERCREATED          WebhookSubscription = "WALLET_CUSTOMER.CREATED"
+	WebhookSubscriptionWALLETCUSTOMERUPDATED          WebhookSubscription = "WALLET_CUSTOMER.UPDATED"
+	WebhookSubscriptionWEBHOOK                        WebhookSubscription = "WEBHOOK"
+	WebhookSubscriptionWEBHOOKCREATED                 WebhookSubscription = "WEBHOOK.CREATED"
+	WebhookSubscriptionWEBHOOKUPDATED                 WebhookSubscription = "WEBHOOK.UPDATED"
 )
 
 // Valid indicates whether the value is a known member of the WebhookSubscription enum.
@@ -991,6 +1244,32 @@ func (e WebhookSubscription) Valid() bool {
 	case WebhookSubscriptionAUTHCREATED:
 		return true
 	case WebhookSubscriptionAUTHDELETED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATION:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONAPPROVED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONCREATED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONDENIED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONSUBMITTED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONUPDATED:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMER:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMERCREATED:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMERUPDATED:
+		return true
+	case WebhookSubscriptionBANKINGINDIVIDUAL:
+		return true
+	case WebhookSubscriptionBANKINGINDIVIDUALUPDATED:
 		return true
 	case WebhookSubscriptionCUSTOMER:
 		return true
@@ -1033,6 +1312,18 @@ func (e WebhookSubscription) Valid() bool {
 	case WebhookSubscriptionTRANSACTIONCREATED:
 		return true
 	case WebhookSubscriptionTRANSACTIONUPDATED:
+		return true
+	case WebhookSubscriptionWALLETACCOUNT:
+		return true
+	case WebhookSubscriptionWALLETACCOUNTCREATED:
+		return true
+	case WebhookSubscriptionWALLETACCOUNTUPDATED:
+		return true
+	case WebhookSubscriptionWALLETCUSTOMER:
+		return true
+	case WebhookSubscriptionWALLETCUSTOMERCREATED:
+		return true
+	case WebhookSubscriptionWALLETCUSTOMERUPDATED:
 		return true
 	case WebhookSubscriptionWEBHOOK:
 		return true
@@ -1601,6 +1892,24 @@ type BankingApplication struct {
 	UpdatedAt BankingTimestamp `json:"updated_at"`
 }
 
+// BankingApplicationApprovedEvent `BANKING_APPLICATION.APPROVED`: An application was approved; `customer_id` names the customer it created.
+type BankingApplicationApprovedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                             `json:"createdAt"`
+	Data      BankingApplication                   `json:"data"`
+	Event     BankingApplicationApprovedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationApprovedEventEvent defines model for BankingApplicationApprovedEvent.Event.
+type BankingApplicationApprovedEventEvent string
+
 // BankingApplicationCorporation The company of a `CORPORATION` application.
 type BankingApplicationCorporation struct {
 	// Address A postal address, all or part of it. In a request, the fields given
@@ -1639,6 +1948,42 @@ type BankingApplicationCreate struct {
 	// Example: INDIVIDUAL
 	Type BankingCustomerType `json:"type"`
 }
+
+// BankingApplicationCreatedEvent `BANKING_APPLICATION.CREATED`: An application was drafted.
+type BankingApplicationCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                            `json:"createdAt"`
+	Data      BankingApplication                  `json:"data"`
+	Event     BankingApplicationCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationCreatedEventEvent defines model for BankingApplicationCreatedEvent.Event.
+type BankingApplicationCreatedEventEvent string
+
+// BankingApplicationDeniedEvent `BANKING_APPLICATION.DENIED`: An application was denied.
+type BankingApplicationDeniedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                           `json:"createdAt"`
+	Data      BankingApplication                 `json:"data"`
+	Event     BankingApplicationDeniedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationDeniedEventEvent defines model for BankingApplicationDeniedEvent.Event.
+type BankingApplicationDeniedEventEvent string
 
 // BankingApplicationId An application ID.
 //
@@ -1694,6 +2039,24 @@ type BankingApplicationList struct {
 	Pagination BankingPagination    `json:"pagination"`
 }
 
+// BankingApplicationManualReviewEvent `BANKING_APPLICATION.MANUAL_REVIEW`: An application went to manual review.
+type BankingApplicationManualReviewEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                                 `json:"createdAt"`
+	Data      BankingApplication                       `json:"data"`
+	Event     BankingApplicationManualReviewEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationManualReviewEventEvent defines model for BankingApplicationManualReviewEvent.Event.
+type BankingApplicationManualReviewEventEvent string
+
 // BankingApplicationPerson The applicant of an `INDIVIDUAL` application.
 type BankingApplicationPerson struct {
 	// Address A postal address, all or part of it. In a request, the fields given
@@ -1726,6 +2089,24 @@ type BankingApplicationPerson struct {
 // Example: DRAFT
 type BankingApplicationStatus string
 
+// BankingApplicationSubmittedEvent `BANKING_APPLICATION.SUBMITTED`: An application was submitted; `data` is it as submitted (`SUBMITTED`), before its decision.
+type BankingApplicationSubmittedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                              `json:"createdAt"`
+	Data      BankingApplication                    `json:"data"`
+	Event     BankingApplicationSubmittedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationSubmittedEventEvent defines model for BankingApplicationSubmittedEvent.Event.
+type BankingApplicationSubmittedEventEvent string
+
 // BankingApplicationUpdate Changes to an application; at least one field.
 type BankingApplicationUpdate struct {
 	// Corporation The company of a `CORPORATION` application.
@@ -1747,6 +2128,24 @@ type BankingApplicationUpdate struct {
 	// Example: +1234567890
 	Phone *BankingPhone `json:"phone,omitempty"`
 }
+
+// BankingApplicationUpdatedEvent `BANKING_APPLICATION.UPDATED`: An application changed, or a document was added to it.
+type BankingApplicationUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                            `json:"createdAt"`
+	Data      BankingApplication                  `json:"data"`
+	Event     BankingApplicationUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationUpdatedEventEvent defines model for BankingApplicationUpdatedEvent.Event.
+type BankingApplicationUpdatedEventEvent string
 
 // BankingCustomer defines model for BankingCustomer.
 type BankingCustomer struct {
@@ -1808,6 +2207,24 @@ type BankingCustomerCorporation struct {
 	RegistrationNumber string         `json:"registration_number"`
 }
 
+// BankingCustomerCreatedEvent `BANKING_CUSTOMER.CREATED`: An approved application created a customer.
+type BankingCustomerCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                         `json:"createdAt"`
+	Data      BankingCustomer                  `json:"data"`
+	Event     BankingCustomerCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingCustomerCreatedEventEvent defines model for BankingCustomerCreatedEvent.Event.
+type BankingCustomerCreatedEventEvent string
+
 // BankingCustomerId A customer ID.
 //
 // Example: cust_987654321
@@ -1837,6 +2254,24 @@ type BankingCustomerPerson struct {
 //
 // Example: ACTIVE
 type BankingCustomerStatus string
+
+// BankingCustomerStatusChangedEvent `BANKING_CUSTOMER.STATUS_CHANGED`: A customer's status changed; `data` has the new one.
+type BankingCustomerStatusChangedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                               `json:"createdAt"`
+	Data      BankingCustomer                        `json:"data"`
+	Event     BankingCustomerStatusChangedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingCustomerStatusChangedEventEvent defines model for BankingCustomerStatusChangedEvent.Event.
+type BankingCustomerStatusChangedEventEvent string
 
 // BankingCustomerSummary defines model for BankingCustomerSummary.
 type BankingCustomerSummary struct {
@@ -1910,6 +2345,24 @@ type BankingCustomerUpdate struct {
 	// Type Major change: answers 422.
 	Type *string `json:"type,omitempty"`
 }
+
+// BankingCustomerUpdatedEvent `BANKING_CUSTOMER.UPDATED`: A customer's contact details changed.
+type BankingCustomerUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                         `json:"createdAt"`
+	Data      BankingCustomer                  `json:"data"`
+	Event     BankingCustomerUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingCustomerUpdatedEventEvent defines model for BankingCustomerUpdatedEvent.Event.
+type BankingCustomerUpdatedEventEvent string
 
 // BankingDocument defines model for BankingDocument.
 type BankingDocument struct {
@@ -2075,6 +2528,26 @@ type BankingIndividualUpdate struct {
 	// Role Major change: answers 422.
 	Role *string `json:"role,omitempty"`
 }
+
+// BankingIndividualUpdatedEvent `BANKING_INDIVIDUAL.UPDATED`: An individual of a corporate customer changed.
+type BankingIndividualUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A person of a corporate customer.
+	Data  BankingIndividual                  `json:"data"`
+	Event BankingIndividualUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingIndividualUpdatedEventEvent defines model for BankingIndividualUpdatedEvent.Event.
+type BankingIndividualUpdatedEventEvent string
 
 // BankingMissingField defines model for BankingMissingField.
 type BankingMissingField struct {
@@ -3563,6 +4036,28 @@ type WalletAccount struct {
 	WalletAccountGuid openapi_types.UUID `json:"wallet_account_guid"`
 }
 
+// WalletAccountCreatedEvent `WALLET_ACCOUNT.CREATED`: A wallet account was opened (with its customer, or on its own).
+type WalletAccountCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A customer's wallet account. `activated`, `registered` and `blocked`
+	// are status attributes the source API documents as not used yet: they
+	// are false.
+	Data  WalletAccount                  `json:"data"`
+	Event WalletAccountCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WalletAccountCreatedEventEvent defines model for WalletAccountCreatedEvent.Event.
+type WalletAccountCreatedEventEvent string
+
 // WalletAccountList defines model for WalletAccountList.
 type WalletAccountList struct {
 	Accounts []WalletAccount `json:"accounts"`
@@ -3785,6 +4280,26 @@ type WalletCustomer struct {
 	WalletUserGuid openapi_types.UUID `json:"wallet_user_guid"`
 }
 
+// WalletCustomerCreatedEvent `WALLET_CUSTOMER.CREATED`: A wallet customer was created (with its first account).
+type WalletCustomerCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A customer of a counterparty. Absent optional values are `null`.
+	Data  WalletCustomer                  `json:"data"`
+	Event WalletCustomerCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WalletCustomerCreatedEventEvent defines model for WalletCustomerCreatedEvent.Event.
+type WalletCustomerCreatedEventEvent string
+
 // WalletCustomerList defines model for WalletCustomerList.
 type WalletCustomerList struct {
 	Customers []WalletCustomer `json:"customers"`
@@ -3797,6 +4312,26 @@ type WalletCustomerList struct {
 //
 // Example: -created_at
 type WalletCustomerOrdering string
+
+// WalletCustomerUpdatedEvent `WALLET_CUSTOMER.UPDATED`: A wallet customer changed.
+type WalletCustomerUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A customer of a counterparty. Absent optional values are `null`.
+	Data  WalletCustomer                  `json:"data"`
+	Event WalletCustomerUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WalletCustomerUpdatedEventEvent defines model for WalletCustomerUpdatedEvent.Event.
+type WalletCustomerUpdatedEventEvent string
 
 // WalletError The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
@@ -4189,7 +4724,7 @@ type WebhookResponse struct {
 // deactivation through `PUT /v1/webhooks`.
 type WebhookStatus string
 
-// WebhookSubscription What a webhook receives: `ALL` (every event); a domain (both of its
+// WebhookSubscription What a webhook receives: `ALL` (every event); a domain (all of its
 // events); or one event. Every domain's events are `DOMAIN.CREATED`
 // and `DOMAIN.UPDATED`, except `AUTH`: `AUTH.CREATED` (a token is
 // issued) and `AUTH.DELETED` (a token is revoked). `WEBHOOK.TEST`
@@ -4215,6 +4750,25 @@ type WebhookStatus string
 // | `WEBHOOK.CREATED` | `POST /v1/webhooks` (a new webhook is subscribed to it) |
 // | `WEBHOOK.UPDATED` | `PUT /v1/webhooks`, or a receiver's `410` deactivates it |
 // | `WEBHOOK.TEST` | `POST /v1/webhooks/test` |
+// | `WALLET_CUSTOMER.CREATED` / `.UPDATED` | `POST` / `PUT /counterparty/{counterparty_guid}/customers…` (`data`: `WalletCustomer`) |
+// | `WALLET_ACCOUNT.CREATED` | with its customer, or `POST …/customers/{customer_guid}/accounts` (`data`: `WalletAccount`) |
+// | `BANKING_APPLICATION.CREATED` | `POST /applications` (`data`: `BankingApplication`) |
+// | `BANKING_APPLICATION.UPDATED` | `PATCH /applications/{id}`, or a document added to it |
+// | `BANKING_APPLICATION.SUBMITTED` | `POST /applications/{id}/submit` (`data` as submitted), followed in the same transaction by its decision: |
+// | `BANKING_APPLICATION.APPROVED` / `.DENIED` / `.MANUAL_REVIEW` | the decision on submission, or `POST /sandbox/applications/{id}/decision` |
+// | `BANKING_CUSTOMER.CREATED` | an approval creates the customer (`data`: `BankingCustomer`, `PENDING` or `ACTIVE`) |
+// | `BANKING_CUSTOMER.UPDATED` | `PATCH /customers/{id}` (contact details) |
+// | `BANKING_CUSTOMER.STATUS_CHANGED` | every status change: `POST /sandbox/customers/{id}/status`, and the dormancy sweep (`ACTIVE` → `DORMANT`) |
+// | `BANKING_INDIVIDUAL.UPDATED` | `PATCH /customers/{id}/individuals/{individual_id}` (`data`: `BankingIndividual`) |
+//
+// The wallet and banking surfaces have no webhook endpoints of their
+// own: their events go through the same webhooks (`/v1/webhooks`, with
+// the investing surface's token), since a webhook belongs to the
+// organization, which the three surfaces share. Their names are
+// `SURFACE_RESOURCE.ACTION` in capitals, like the investing ones, so
+// that one subscription enum covers them; `data` is the resource as
+// its own surface returns it. `WALLET_ACCOUNT.UPDATED` is accepted but
+// not emitted (a wallet account never changes through the API).
 //
 // Accepted but not emitted yet: `INSTRUMENT.CREATED` (the instrument
 // list is fixed), `INVESTMENT_TYPE.*` (an organization's investment
@@ -7463,6 +8017,448 @@ func (t *WebhookEvent) MergeWebhookTestEvent(v WebhookTestEvent) error {
 	return err
 }
 
+// AsWalletCustomerCreatedEvent returns the union data inside the WebhookEvent as a WalletCustomerCreatedEvent
+func (t WebhookEvent) AsWalletCustomerCreatedEvent() (WalletCustomerCreatedEvent, error) {
+	var body WalletCustomerCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWalletCustomerCreatedEvent overwrites any union data inside the WebhookEvent as the provided WalletCustomerCreatedEvent
+func (t *WebhookEvent) FromWalletCustomerCreatedEvent(v WalletCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWalletCustomerCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WalletCustomerCreatedEvent
+func (t *WebhookEvent) MergeWalletCustomerCreatedEvent(v WalletCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWalletCustomerUpdatedEvent returns the union data inside the WebhookEvent as a WalletCustomerUpdatedEvent
+func (t WebhookEvent) AsWalletCustomerUpdatedEvent() (WalletCustomerUpdatedEvent, error) {
+	var body WalletCustomerUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWalletCustomerUpdatedEvent overwrites any union data inside the WebhookEvent as the provided WalletCustomerUpdatedEvent
+func (t *WebhookEvent) FromWalletCustomerUpdatedEvent(v WalletCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWalletCustomerUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WalletCustomerUpdatedEvent
+func (t *WebhookEvent) MergeWalletCustomerUpdatedEvent(v WalletCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWalletAccountCreatedEvent returns the union data inside the WebhookEvent as a WalletAccountCreatedEvent
+func (t WebhookEvent) AsWalletAccountCreatedEvent() (WalletAccountCreatedEvent, error) {
+	var body WalletAccountCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWalletAccountCreatedEvent overwrites any union data inside the WebhookEvent as the provided WalletAccountCreatedEvent
+func (t *WebhookEvent) FromWalletAccountCreatedEvent(v WalletAccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_ACCOUNT.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWalletAccountCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WalletAccountCreatedEvent
+func (t *WebhookEvent) MergeWalletAccountCreatedEvent(v WalletAccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_ACCOUNT.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationCreatedEvent returns the union data inside the WebhookEvent as a BankingApplicationCreatedEvent
+func (t WebhookEvent) AsBankingApplicationCreatedEvent() (BankingApplicationCreatedEvent, error) {
+	var body BankingApplicationCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationCreatedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationCreatedEvent
+func (t *WebhookEvent) FromBankingApplicationCreatedEvent(v BankingApplicationCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationCreatedEvent
+func (t *WebhookEvent) MergeBankingApplicationCreatedEvent(v BankingApplicationCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationUpdatedEvent returns the union data inside the WebhookEvent as a BankingApplicationUpdatedEvent
+func (t WebhookEvent) AsBankingApplicationUpdatedEvent() (BankingApplicationUpdatedEvent, error) {
+	var body BankingApplicationUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationUpdatedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationUpdatedEvent
+func (t *WebhookEvent) FromBankingApplicationUpdatedEvent(v BankingApplicationUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationUpdatedEvent
+func (t *WebhookEvent) MergeBankingApplicationUpdatedEvent(v BankingApplicationUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationSubmittedEvent returns the union data inside the WebhookEvent as a BankingApplicationSubmittedEvent
+func (t WebhookEvent) AsBankingApplicationSubmittedEvent() (BankingApplicationSubmittedEvent, error) {
+	var body BankingApplicationSubmittedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationSubmittedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationSubmittedEvent
+func (t *WebhookEvent) FromBankingApplicationSubmittedEvent(v BankingApplicationSubmittedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.SUBMITTED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationSubmittedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationSubmittedEvent
+func (t *WebhookEvent) MergeBankingApplicationSubmittedEvent(v BankingApplicationSubmittedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.SUBMITTED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationApprovedEvent returns the union data inside the WebhookEvent as a BankingApplicationApprovedEvent
+func (t WebhookEvent) AsBankingApplicationApprovedEvent() (BankingApplicationApprovedEvent, error) {
+	var body BankingApplicationApprovedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationApprovedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationApprovedEvent
+func (t *WebhookEvent) FromBankingApplicationApprovedEvent(v BankingApplicationApprovedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.APPROVED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationApprovedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationApprovedEvent
+func (t *WebhookEvent) MergeBankingApplicationApprovedEvent(v BankingApplicationApprovedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.APPROVED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationDeniedEvent returns the union data inside the WebhookEvent as a BankingApplicationDeniedEvent
+func (t WebhookEvent) AsBankingApplicationDeniedEvent() (BankingApplicationDeniedEvent, error) {
+	var body BankingApplicationDeniedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationDeniedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationDeniedEvent
+func (t *WebhookEvent) FromBankingApplicationDeniedEvent(v BankingApplicationDeniedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.DENIED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationDeniedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationDeniedEvent
+func (t *WebhookEvent) MergeBankingApplicationDeniedEvent(v BankingApplicationDeniedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.DENIED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationManualReviewEvent returns the union data inside the WebhookEvent as a BankingApplicationManualReviewEvent
+func (t WebhookEvent) AsBankingApplicationManualReviewEvent() (BankingApplicationManualReviewEvent, error) {
+	var body BankingApplicationManualReviewEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationManualReviewEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationManualReviewEvent
+func (t *WebhookEvent) FromBankingApplicationManualReviewEvent(v BankingApplicationManualReviewEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.MANUAL_REVIEW"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationManualReviewEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationManualReviewEvent
+func (t *WebhookEvent) MergeBankingApplicationManualReviewEvent(v BankingApplicationManualReviewEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.MANUAL_REVIEW"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingCustomerCreatedEvent returns the union data inside the WebhookEvent as a BankingCustomerCreatedEvent
+func (t WebhookEvent) AsBankingCustomerCreatedEvent() (BankingCustomerCreatedEvent, error) {
+	var body BankingCustomerCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingCustomerCreatedEvent overwrites any union data inside the WebhookEvent as the provided BankingCustomerCreatedEvent
+func (t *WebhookEvent) FromBankingCustomerCreatedEvent(v BankingCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingCustomerCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingCustomerCreatedEvent
+func (t *WebhookEvent) MergeBankingCustomerCreatedEvent(v BankingCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingCustomerUpdatedEvent returns the union data inside the WebhookEvent as a BankingCustomerUpdatedEvent
+func (t WebhookEvent) AsBankingCustomerUpdatedEvent() (BankingCustomerUpdatedEvent, error) {
+	var body BankingCustomerUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingCustomerUpdatedEvent overwrites any union data inside the WebhookEvent as the provided BankingCustomerUpdatedEvent
+func (t *WebhookEvent) FromBankingCustomerUpdatedEvent(v BankingCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingCustomerUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingCustomerUpdatedEvent
+func (t *WebhookEvent) MergeBankingCustomerUpdatedEvent(v BankingCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingCustomerStatusChangedEvent returns the union data inside the WebhookEvent as a BankingCustomerStatusChangedEvent
+func (t WebhookEvent) AsBankingCustomerStatusChangedEvent() (BankingCustomerStatusChangedEvent, error) {
+	var body BankingCustomerStatusChangedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingCustomerStatusChangedEvent overwrites any union data inside the WebhookEvent as the provided BankingCustomerStatusChangedEvent
+func (t *WebhookEvent) FromBankingCustomerStatusChangedEvent(v BankingCustomerStatusChangedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.STATUS_CHANGED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingCustomerStatusChangedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingCustomerStatusChangedEvent
+func (t *WebhookEvent) MergeBankingCustomerStatusChangedEvent(v BankingCustomerStatusChangedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.STATUS_CHANGED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingIndividualUpdatedEvent returns the union data inside the WebhookEvent as a BankingIndividualUpdatedEvent
+func (t WebhookEvent) AsBankingIndividualUpdatedEvent() (BankingIndividualUpdatedEvent, error) {
+	var body BankingIndividualUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingIndividualUpdatedEvent overwrites any union data inside the WebhookEvent as the provided BankingIndividualUpdatedEvent
+func (t *WebhookEvent) FromBankingIndividualUpdatedEvent(v BankingIndividualUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_INDIVIDUAL.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingIndividualUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingIndividualUpdatedEvent
+func (t *WebhookEvent) MergeBankingIndividualUpdatedEvent(v BankingIndividualUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_INDIVIDUAL.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
 func (t WebhookEvent) Discriminator() (string, error) {
 	var discriminator struct {
 		Discriminator string `json:"event"`
@@ -7489,6 +8485,26 @@ func (t WebhookEvent) ValueByDiscriminator() (interface{}, error) {
 		return t.AsAuthCreatedEvent()
 	case "AUTH.DELETED":
 		return t.AsAuthDeletedEvent()
+	case "BANKING_APPLICATION.APPROVED":
+		return t.AsBankingApplicationApprovedEvent()
+	case "BANKING_APPLICATION.CREATED":
+		return t.AsBankingApplicationCreatedEvent()
+	case "BANKING_APPLICATION.DENIED":
+		return t.AsBankingApplicationDeniedEvent()
+	case "BANKING_APPLICATION.MANUAL_REVIEW":
+		return t.AsBankingApplicationManualReviewEvent()
+	case "BANKING_APPLICATION.SUBMITTED":
+		return t.AsBankingApplicationSubmittedEvent()
+	case "BANKING_APPLICATION.UPDATED":
+		return t.AsBankingApplicationUpdatedEvent()
+	case "BANKING_CUSTOMER.CREATED":
+		return t.AsBankingCustomerCreatedEvent()
+	case "BANKING_CUSTOMER.STATUS_CHANGED":
+		return t.AsBankingCustomerStatusChangedEvent()
+	case "BANKING_CUSTOMER.UPDATED":
+		return t.AsBankingCustomerUpdatedEvent()
+	case "BANKING_INDIVIDUAL.UPDATED":
+		return t.AsBankingIndividualUpdatedEvent()
 	case "CUSTOMER.CREATED":
 		return t.AsCustomerCreatedEvent()
 	case "CUSTOMER.UPDATED":
@@ -7505,6 +8521,12 @@ func (t WebhookEvent) ValueByDiscriminator() (interface{}, error) {
 		return t.AsRequestUpdatedEvent()
 	case "TRANSACTION.CREATED":
 		return t.AsTransactionCreatedEvent()
+	case "WALLET_ACCOUNT.CREATED":
+		return t.AsWalletAccountCreatedEvent()
+	case "WALLET_CUSTOMER.CREATED":
+		return t.AsWalletCustomerCreatedEvent()
+	case "WALLET_CUSTOMER.UPDATED":
+		return t.AsWalletCustomerUpdatedEvent()
 	case "WEBHOOK.CREATED":
 		return t.AsWebhookCreatedEvent()
 	case "WEBHOOK.TEST":
@@ -22171,708 +23193,733 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3tcuM4sij4KljduVFSN6WSZMkfcnScUcmqanXblo8kd3d1q44IkZDFNgVqCMouTU1tzK+N/X33x77B",
-	"3Pe4+ybzJBtIACT4pQ/b5XLPnYgzp8siASYSmYnMRH58KljeYulRQgNWaH0qzAm2iQ//7NlksfQCQoMB",
-	"Wbp4TWz+q02Y5TvLwPFooVUwA39FTHQ/JxQFc4chh6FgThALPJ/YyCds6VFGUOAhTBHBvusQH/nkLyvC",
-	"AnTvBHPxOl4Q5KjvWWt0S9aVglFg1pwsMP8soatFofVbgX+v8MEoBOslKbQKLPAdelP4/PmzUVhiHy9I",
-	"IKFvWxZhbOTdEtrLAHw0J8gMxFMTeTMAA/7msPrkzrslFXRGZnjlBoz/xl+wsOs69Ea8yAEkH/Fi6ZJC",
-	"q1Y/aDQPjYLDJ//LivjrglGgeMGBxDFQ9FX9ySezQqvw315Hm/BaPGWve3aBr+oNprcOvWkvl65jYQ59",
-	"z77CwTx7STh6DfXOYhAW8HI5ac7q02OrRk7wkd0gB7OChHjJZwwBdjiUfJMcn286x/muUGeBq6+js/KZ",
-	"56eBv8I3DhVwW/CKAQg3l+HvFUo+BhPxMNyxpU/uHG/F0BLfkFPkLZwAOQGaeT48njk+C+BZpZC9N2K+",
-	"2KYs8MdzQm84ipu1ulFYOFT9XUsTnrYyFngL4m/aHku+k9ob/mBycnx02Gwc1GtfalciEHXAzzxrtSA0",
-	"2AS4Ld9JAW571uTEPraOpoe4OWuQA7tuZYOvppg8fh0RxPo6etR27hx7hd1NK3HCt1Jrcag9aTQPj45P",
-	"cjYgHPoEa9Ch1Vdx7iycIA365WoxJT4ne58wJZJ8Eqz8uByqV7Pp3IVpdRhtIdvEkJnnL3AAawwO6gWD",
-	"M4Gz4CK3Vq0CC8i/QgZwaEBuiA+gdzzKj4kz54awDNgHbzvopHlQRTa8oHiXfMRWgKaevUbTdUCYgUw2",
-	"x+Vmrf5da7yqVg+sKWbksAH/Ji0TFfnjevNwTLlEXQbERoHnlSqoMyfWLbHhGCJ3xOdigREanCK1Rcij",
-	"/EsOYeqsImPq+TeYOn8F6fKKIebcUBysfIKWnutYa36WmWoCszKmMWIJQf3517Mr/BN9ffTLzfe4vT5e",
-	"Lrzf27fvfvYGH+vXbzvzt41au87ufvl2hK8W37an9+2bNz9Tv+e8d93V0ZvLyzXBrv3T+d3gvrsYff/z",
-	"L3c/3JP7775rKSIUR3K0lRLbZYlufU/TwmmbVLqmzl9WmmBybEIDZ+YQP/94i3OFFQmVh7KE5IAI1v/k",
-	"xNsHGLGbBrpP3TVyArJggpYcFi5g50M5BvZjwByES94o8e/nHiMS6MBDrsOCh8H6KBT3Ih1LaUVLn1g4",
-	"iOZLr8FzbcQh4cg2fylrc5R/JGsTFTk33xFqe/4rhgi1l55DxbHLxpQFjusiRqiNnKDUivS9W7I2Eiqg",
-	"D4omwtRGZqNeN8eUkQWmgWOxChryKTxKQm3t3ksyZbV2cnBUP6yVSb12WD5qNmblk5MpLlu12lHVPmza",
-	"dv04j63iC0uQhaYT1JvN7TqBNtWPZJ0mjTZaCca7JWtUxOj6undWQkvio8UqAIFkxGQXl2pr5NA7wgKH",
-	"3oypeq2lMIswy98ca+X7/PTmSy0hzx9TM7lc+abYZxCQeVtaOh1TM/UdhyFdKldQO1yK2GTKtw5Tdk98",
-	"NqZmo1o1+de4Op0BdwWNQv0tZkUA2Ywp8X3PZ8ihlruyiW3w70ujIyQpa47pDec5TleeHzAgLF8aM2PK",
-	"tcR6A829lc+EhbLOMU1CUtVXHpSVXdRCYAadIowsjypk2yuhAxN0j52AKaV0TMWqOCw3JGCIP1NLFMtW",
-	"3xRQYOoFc04ZJJh7toG4+OWHlzg6JUYFv1TQz/x0Y5xcsCsZhREkrTqEfcLpJTB0QLK52kBpEjFQat+N",
-	"MTU/lt36rKyZb2XHNpUlyC051NYOV8u746DwZwKsMV1RmwiFHcgP9s51OA45sF+OyTlrPobLz+uzDIEa",
-	"O6nkGZY0blG05KnQ+yJuEzADKsa0mMXTIB9Tv957/m1IslLQwg6PaYqDNrCLziNIsMiYCh6BVzcyQJBH",
-	"vWOqky/Kpt4n3OgsmnzcXmfr5Zxdpa6MaKijS92EIhwan9FBX91fRYcxG3X07Ur6Fb4h2fBzECNzwkCW",
-	"t6L8lEEz31ugagz6HNj5FNmgZwKuIK1mQjoQMniLyqokdY7GKizpTI3VV/M/VpsaKqGWjVewexr1mib8",
-	"isSuN5u1k5JSYqLJUThbuUeXq2BMuY7IDMTlpWCscBpuGHEegkf8/JDWSAUpbfShZs4puiM+x2bamqqM",
-	"6ZiO7j0uFBZMvLeuoG++Uev85psWkuvLA5ofF38OsH9DgvLKd0whpFauG27n9aBnSHUHTgpiRzjSIPnm",
-	"G2HMS4UI2Z7FXgFk2VAI/Cisc1BOx9SRTks+DHnUXRsoDt0Cr9FUHEiw9UI6zj1+fLseBfk8D4Ila71+",
-	"jZdORVJfxfIWpsE1skD4TtgrkM7ERvKNEn94T1wXYTamIRJg8fwTOFy8PA34KwpFtkcYol6ALOz7a9Db",
-	"xlR85V13pD7BxBTIjNuL/BBXvwiBB2e4+mm0XhJ5wKQPnhIc6viWULU2slgGa3SH3RXgYpwwTseFFoI9",
-	"phzeuUNvuLUebifnR4YWOLDmyKFc/xpTi5M2/z6hQXhC8p8YuvedICAU6d/h8I4LZillnjs3te9a/VF3",
-	"ffH7+0alUmk3L0eXZxfd/8w3rCN23mxTh+8Bn+bYfUnaFcqnxnyhtxoVFQOVWpw9xEFpJmiR/8nFmImw",
-	"e4/X7BSZfwYhbPJzhu87n/+se94ddU+TG2rsQAXyuIZzmU/QXgVzz5dyIySJDuhlYC+Qj1zdV8aC8J1b",
-	"2HVPhdhJajySkO+FgkqDU2RaPuGWp4mKMDv5uHR8wjiZUW4ffeTmn+VRW+BOsMCNwwLArHlL1k6GX4Zv",
-	"fHFciIE/LqA0aWo/CRTEfhKEhcYFbc3y7wRbwK9y18S/o20Tf4PGXiidAsTfjQuLdfmWrMu1ceFUouC7",
-	"2tFB/fjkoHHcOJVoUD81G42tBCtOjG1k6/k5xKo2oh2YyPNtocNwdAs9phg4hKGpDzs8XSOHm1s00vVs",
-	"xycWn64U96e2h50crzvjoOx62HK4+xwqsYr1Yuq5m/y7LPDBO/yKocCxbomPGIwBoFdLbmRzIZOAtX11",
-	"nu31FYM3qgqaLlk7TKqSSxwExOfz/tdv7fKv1fJJZTwuf/j2T4UsNfNn7Lok6HANjPhL7Afrdysnw7DQ",
-	"30DvrpOu7GrtpD47wNXyoVUj5SO7jssn0xopH8wauDk9tI7sY5K9XEubeHKz2uLoDlW7lXgzd0HSg5Wz",
-	"GOUky11IrVyfHljlI7tBysezZrV8iI+mx9aJXSW1nEss5TR7ukX84U0AsYz+bMZIzjqS8AceYrfOchcT",
-	"wBPTPpUR8DOZzj3vdosRcC/eeoDb+l7N/zgj4DMfLYxruHZ+g21pvvC/LHGY8H9qN7Ovf2d8DZ8iOPmb",
-	"Nim0GnwThWur0PrtU2HmENcutApgxl9ywOVa+CHNcUgYA7OusPS9JeGyYBy9PC5wfW3hMAZ0/EF//yfs",
-	"Orbwzs2w43ITvobgy4XPuyKgK17nOEhTUmiecQXP5btPbG6y8K8xrjHKz58iUyzYlOogwdYc3gILlCNA",
-	"uCRWLqkUonuynRC99L2pSxbfZiDcJgF23Mga1ECSGEFFiZFSS7s1rNg4IBNvNpk6fjBvISElQCenrwKp",
-	"zIJCDwSPxgU+YFwoxDZWbHfhp/Z576w96vUvJ93BoD8oJDH5JN8Nl7rHGEV5eQAAObEABysmyTZwApDY",
-	"b7CN1M6EnI2n3ipoTV1Mb3enryuxe89AYTphdTw6cx3rsWSlR2JkRV5wsNtXV4P+T92zFnK4MceNJOR6",
-	"9IZrKOCMO0UswH6AMKLkPhbcUbzqD0fotfYTK2WSWKd/+fa81xmlSOtrABgnmpOIaEKkPwvFWPJrTHN+",
-	"Sqc9hy68YfIJ81a+FZM7Pa4dUewK4fc4GnHkXELMnKK/rLxAd2yhau2Hs+Yvx5cH/ynsJnGPwckW1IT0",
-	"bvcuR93BZfs8V5w85oP67jV1llc4QUPi3xEfCdx8sa1sc+uQfFwSKyC2WooDgsD1bm50n7a2tKL5S1nK",
-	"JW6+lvRNvcC/e34HKPqRW+piFky4mGkhrDzq3gwEj4FsSVsgQQ3E0WMg33OFL++eEp/NnSVcpaEFBynk",
-	"MidAlBBuCO/EaBUEV+RkgR3XQMu5uHqzEbZtnzCmAJsTXyimKTq6vrwa9Dvd4bD95rw76V6OeqP3KWrS",
-	"1poCubUvyPo59SSzqRMshDIufer1iH6v6dL3LK4bTV2CujRwgvUzSSJYHkP3cxlgGMZhsFMUzHHuqiuZ",
-	"hxpb8ZMteaJdesFbb0XtR5J2CFs8WA08kTOYP4uSLvujydv+9eVZiny2zxc/LhrRhl16AXorP/mFdunS",
-	"E9hUZwBSzmLdna5j+QqvXQ/bI887x/6j5YgiELgl44KNz+lzkqCoVm0cN48ORdRUJtKv2u/P++2zyajf",
-	"n5y3B++6KeTvPn9sE2oH0SZIYSr5BY08D4mVPwvnZAEOHilxBIlYBKZv0DXF0idIHssK0qZCU4J9/nHv",
-	"lqhIjJjfsYXeiDdEPBu8J8LZDOVuFX5TuGkTcuyu9trjgL6GJznSuX09+r4/6P3aTbPVM8IW58+aLlA1",
-	"VH9RctBXiWTUr4wdcGzN/DWQQ8EkMJDwr4KpIOK87TiVaGfBl7YBsOsTbK/RHDNUr4ZRtkwEPy/gnonG",
-	"DrsF5m/fkYef2l8SqBd4wjrinq0s7cPpKkBTn+BbfqZOV8yhXB9KOheuKVstueZL7AtiO3gEcD7u9BRD",
-	"QelD40JAPgavly52qPDS8EMv/CYoZqeCZ0XAWwul/EfZBDC8vrrqD0bds8lF96zXnozeX6WF/5PDEj8j",
-	"mvq+RxMBJhGg8tlOiFcMxRYrV8cXIg7zJfElK2gHxg4ugA0uvBPdzxYqOcIVGWMuTJG010a9PjfahqN+",
-	"58chB8Vb0QAVhUJUemKP3C7WL47bvrsavblYAXMxwsoj7dBHo+MJLcgdlOsNtNLYRCuaIvzoFe+uzu6u",
-	"x+avi6uJ0br20DWflND3UBF31A037GRNX7E+nQjEi+kpnPmlFnIaQitMPC6ZNihcT4KfUFnaW1EyEiqW",
-	"5RO4eMGuiC299z16IxG6mxqVj1GuPugS446wYBEK8jf9y7OhEuf4DjsuaBaQp5eg6qe/0NhDodhTk9jA",
-	"Us2YqHjgCZ4+uZ+c4x525IqryYfenomLq8z7lIzbNMwYCSYOYysIpsi+UONUPgyI62I/PJAdmy9uTqxb",
-	"tlpEYVhwj9ISD8Lsw/XSY4k7t7v0nZsOihAUj/6m0sQ60Y1i4CwIC/BiWWgV6tX6YblWK9dro+pxq3bY",
-	"qtYrzV93pwOxUU9y9YeKZnLDTAiB2nZdY3ClwCfyxA5jgzjPjWlBi6J4iBqnaKn3pn05aZ8Puu2z95Pu",
-	"L73haBgjEP4cvXtzXP+5OxyJE1v5sAAqqeitGBcSa4TRPQAVbqzKXIqJquTmnTz75sGyHBbBLbMPsqAn",
-	"MeDHtGhmIM0snargP3QfRfHFdwrij1QYyEOkAFy+u96NQ0eYn5StTwW2Wiywv5brgmdh/GLBKEDQor7h",
-	"nevhqH/RHaQ3PUOGwHS5wiMMk1Ralh5Vw7nW8yDKUaBWzBWXFVjLHOOqqAB/XPi2flg9ORLkdjQuhGRG",
-	"PjosYJnfe6hE+GxoEiuO0La8mE9ydBZa/y2THyyTP78UqWzEhTJn5X2kcsmAnLMgxYYqjFAnV1Q0czgx",
-	"CwwTJjRLFXS5RcY8woYNj4Tk7epTWbRx+mg+85mdYQ2johlfLJfiDzOQxccfZianRLN+m5RhOO8SLRiZ",
-	"1btJy8az7oWy02MckWWrczbpX/M9umoPRu8jzJglY0ypmia8T8xYqs5p+nAuFag3psJh4K0Cgoqm9kKM",
-	"rR7lLlD7m3Vf9RD/QWLvxG3VV9F9d/M9oKKZWnqMbR7ul1CoTdwVxQ/TmFdCmfs4QDqiTlq1Zuug+mtr",
-	"L09Fkotqz74TD/dyoKKpYy2xIY+156ONyfHVP97K33BnEOeP5lflj709BbAxWViDLQrBVPWfuKjj/5Sx",
-	"sY4wEqQSJ7J1t8X3GoUwNWLb69fU+ThyFgQGgT/dWm8b01HvwZiwyMNOgEUeMUWDG8fE3/4c3ddsHifR",
-	"OBQvfzYKq6W9Lz4+6xHWv2kbYCSqcIiPpJam4VPfDx2WqCKYN/2dWHBHIEEXtqXdvZPsmShg1u7AMVrp",
-	"DLrtUffMbKE2DRV9rkvKD6IiaDxOENUagYPSo/Cbdy+yX+K09iDisXGAd9wW/jpRC1Ml0hIryqiWJgdt",
-	"pzQZhN+9i4ot6TupZlFAxHcH1rFhY84dFgxk7HyaTYXb85Ne2SgjUSDCFuQr7IE2dQHp+xjYL5S62icL",
-	"wxWUbitkYHBBtu/SBX8niTQA2BDriz4rJ9yArqdD1Y4Y2g8jO61yw/KGoThKMeio91NXZAqHBjhDobvf",
-	"xzY5RebwenjVvTzrnpkoIIul52PfcddoRfmLY6q92TnvD/lrS+IvMF+9u4Y6coRyNgeVhr/q0BuZWxjy",
-	"FQekYBTCTxWMgpiML0zLJVMvpohGrvVayK1tIun66iwtkkTEoI2KkPYNSDNkBp67hroK65iQ4ocsZha2",
-	"yUuTT3J5L1A+2XeYWmSIqT31PnZcz7rV/JHYth1R1ONKw+UMuyxVPOl77x7NMNev0cK7U4VNPOsWzTz/",
-	"Hvv2KVe2XYJZkChsZKDAuyHgHcSBiLlpojXBPquI1Cn927Xkttp4ncFJZ3jNQlAkAHy2DUllxwfVzYla",
-	"RkFm6KY/N5Spu1u+eNiIfbF5XKvV47ls2flh6V1jmVltbTT3XM7MHLscyVGCKDeK+S9cgZ55ruNVkBmp",
-	"Hu0Fp2ATFe/nOBDOKzbHPmFoTlwbWR4LSiIreoH9WxL8hN0VMeEa1KHIVCqLKWvthB95xU6RufQdS+XZ",
-	"4zvi4xvS8VgQDr8eIttzXb7fUHVBr8ZkexaLCuVABq5aorn0mCPytYsrKvUSYhtj+h0y/7LCEHfFLXxz",
-	"ufKtOWbkSgBS/C4Oh4j1kr8gPtWYAsxoiR15pc1/ReJHSbiy3KacGq1o4Lihl9ujpGSMqcSW9l2BCyMW",
-	"iBLNzYHlLANp4rCmMYUNmK6RycVw7/KdiRiJSkgwBQ44clsIc0lvERrgGwXpmArszMFt6fkQ0Ab7zdlN",
-	"BwRgOA2ZMEJwaUzl7sm7ZxMVNfT/8//+HyHcRoguFcgN4FqYjmmAb0npFE29YI7YkkB5WXGXLkrjEFsc",
-	"Qo+yYQARO7+sFpSZdJlaAjhyDZSz9Ao/ukShR5tYzgK7lehcFMmmBaPwsXzjleWP6rUz8V/9adnh57ow",
-	"6SAptHDjBPPVtGJ5i9ds7i3Zkp8fr+UUICY0os6pmCtpPKJuKMMGrG4kWPFrL+YF26JKpu5vvQo5m96c",
-	"n+eSFZNS14jL16++K4LU87hFySopqrIkFddmOYfyQx8dq1WgpYstwowM2fPVl6zJ8Lyyl0k5nuAlUW1Q",
-	"FK0Ja0uKk6D0Qpb3k7rJTC8PLjnVMaPTZ9bp8dLoVSTAZ2b/y40IYnU0EoUylkuXoB61KlkGzpL4oNzR",
-	"PMK4wVzpmiWUJlGoKKV7Aebk4f3V0RYqcLuKOMWueZIBVLNMPog0ta+/6u08HqqAXJd+kedmTNnNXoym",
-	"zHIdYBdppevLX3+jFM1kGGKRfMo8Yb466LLCTua+iGfZQiklfZ7ANy015YRnWndZ63IgoflI2WpENYM0",
-	"x3W4QZpkCJUHXe2OK61J6s1QneIHluLZ+CkdF817udE5SrY50YfDbsyFjmaO6yJvSbiIw8o+fU4HFHgD",
-	"Mt1POqwv0PnEAf8arnGFsD+QY5yD/ExucYWd53KK8+9tcxMDIWtOYsF0ykH8Ernu5bp8V8F8m4y7Hn0f",
-	"E3EiwOAeMwSxgvZz4nkVzAHOM/5yJr41aF8mus+IS7ahW5SzTKI7zNp9afiW4L5MfEfwZ9eA5IOhr1Kc",
-	"0oWPOrYbCL7NWlHdzzG9d4K5twpEMWJi+STI8ls+aINkPcwe3XDHEMb7ROyIZp6fedmQPgFiIfhbIIM2",
-	"Xv1EepGkSLEu7Lr9GQQ377bCD0bK80UocgKd1lExvgUiJIlZnoj82OmEB8iHMCTjmA+iTmnbTVt4eZew",
-	"k1H44pOo50HYQy0iCh0ahZLElu6j7qoGZnnhQ7o7Nb5tvWEfNeq1I6ReQfygFzXxZSVE/QIbDMxEtcvr",
-	"4VmWSuXYu7ZdC+2UnQN84iNVnE8C744dt2Xk1Nvxl9UTQbvMTrWos6yJzG2AJlxa7VT+6Ldq+aRd/hWX",
-	"//rhU804bHz+Uxa2MleUG1egBQTcC75jWuoFZshyPSYOm1QgwB6X/9xE5uPLd9iHtCY+URzSthU4UNgh",
-	"/nMHvl/4oK1MVHHKuutceizArqrzlHFCSg9BBO8luUfvPf82C5PwfT+H1A9qh4flGsLuco7LdSTfBZpP",
-	"EnXW3K5DSS0OSq1+gC6wQ9EwyBtRj49oLwPUeJPpiARETFI2QKFWrVZrWSMg9z3HCcEfGWjpe3cOtYgI",
-	"Fb2BJj0i5SHMYfBFZn8wJ4s4Ei7fb7UOBEYMsUfxFURbsYnlomjPLGPIX3r+TidcerqONji6hprgYMep",
-	"RmGMqXa3NNlZqultCw1wPtkP/jofzRyPTnyCWZZv9uf5Wlwea/VNuBiwCXVElDCDgFUPLTBdYZef0A65",
-	"DzOjxZ8QdyM+kempCouq5FxKBgG25sSOiq+8QtwM5jqagTzXJiwQt+3Q13KX0z/ROjFLBYBycRm1w/c5",
-	"gOJ9Pw2tfuj+M1wRX6YoR7OwndWdDIgiWLL8HLJObv5FpE4SoizblMw8kfFkYYqmBLHVdOEEAbFPZWsE",
-	"j8sLkTjDYeQmj6h2j2cB8cX7jKna6fss7ELA+xYS6DLWA1X/MndzP8UgWnQUBBwu84FcGOygOiaYP6FE",
-	"PujDWVpNIPVGFXsccWZEEjGRFwNhN3HciQvfPSLIRrJFDKZrUZbF7PQHV/0BJOeZsYKA6SCRSE3YAU1X",
-	"2A8c7Crdgp+35Aa7E3VbqB261oIgviQRuBV2UZJBW9ml7//0t/E4Uw8QHR0EcibytiH2uY5UCONfO2zs",
-	"/7HPu20WbPWe+9RO12eECpxmAP1UHBZ28ztFZiTN4MnM85HZuzzr/dQ7u26fx3aVGcjUjm5pjWvi0BTD",
-	"Y1ThUcJQUXTYg9ire4dlRn8+oU4Qnh07zNKFd1/04bDAH3tinlp1g2jdha/g3cfIvKQNzH/cTe7kWV/7",
-	"NwnXDbHlck9DLBPJ+/LXEvb72YVgvOh5lsWFWQCFfeN4rJ0cN8vVRrla111Q/L0sTD2Ie0D/C+XzDiOh",
-	"gQAX7Phh48IKxZMooHLHKfpq6FU08qGM5Hsu2bvJ9oAPSrISzLQbK507LMMZtNcNW4aZlqW2hQ3vd6bZ",
-	"cEDOfZM25W6LlbJ1f1VFsqKoD4Jp7rH2kvj0pFqu1sq15i58+swst5vCkuvhOhu0345MxLwFEaURovxX",
-	"VGSEIFP+ZUJLX1Fq4W1/MBlev7noDYcgXZXVYqhmeJqJY8KLo1H3zBzTe+yIppHSEFaW9ikyL9qX1+3z",
-	"yaD7U6/7s4n0N3FoMEPPMdlvwIwXw46l4ZmaA8EsnSLzrHvZAwj0KjPy9XgGDyCkYBSyVgp5PXI1BaMQ",
-	"A7lgFBRkBaMgvhf3+qmZ93D6RRt45uNZUMja2gHBUAIlY9PVLmQ+vQDXxAAwm/lCe7n0vbuc0Wfg6oh5",
-	"HKOH4lJ6T9nQkWXOocmyLggSCTCydPn2DJd/TdU1jjRormsRcbt1P/dcEnaNf5k67gZxpTTa3HTs/VX3",
-	"/FROjb4mD/dc7U9iapFP6i59Aqdc3H+6N+Wq4TuSbRtpmHvFtNZJLGwbGDYZhHySuF6wDxFs9ug9kQdM",
-	"rT9yf71g95UgFyNiqxQ7PMiZlUXaOX1PNWeVIoToKH+s4pfrntrVr7TlCiaaM3sGI4R3B2Rlmt+RVpM0",
-	"veNtMOJGNzzby+pWQDyd4RLygSwD95KMl4SMym5zHnkQqCaVvgRtpqyRPS2L9N0nzn+awJs2kz4uCdRe",
-	"lJxrYoQJmFyqty/OZfG7ORalXJaYMWKjNQkMZGGuoKPAx5RhKwB1P7yC756dmWhF+alA6BxTi9jIXhFk",
-	"O65zQ6hFDJFrqA1+O+j/2uUGSmJeZJ71Bxfty5GJqIewFTh3TrBG9gp634nWxDT8eUl8x7NRsVZHC48G",
-	"c4ZW1IUWSR6dOTcrn9glAzESiBqe4nXHGtPfvakWOjBzKHYryBS1kJjIHH+tKIu9/uTYn18LIW2CFscE",
-	"JNh1vXtiQ4Y0ixsrErXc9lAhBd0zbn+IhXNDRKzz6QIRxDZfEWqLN2M/J8MTxK8CpNhPb33vr1ABKvbr",
-	"GcSeB8mf09ENSTGTvsp+WfrU19Il9tEGNJTtwO0qsCvB6zFfjpSmp0lfrFIAjKhAoKYAQp8r716U5fJo",
-	"4HsucgI9tib6CCfraOo4bcfe2p2++cI0ldHQf9c1mwxqfJDZCwqRMH1byITNMA1kgl7K/yElsFlB/E2R",
-	"Jh/ROsI+GVMuLIiNmCfageGwgpbC70JmijNkNup1ExXjrdPGNKeDWAn5GL4ItengtkgIoG229xd21V3E",
-	"+r6ptTXq9coX8pw/5vOxc/lRE8W02cfM9DCfera2/Bg4gkwpss8cG/wJYRhL2p/wRMZ/WM4vzdIzxyUG",
-	"mmJGDhtlQi3PJvYp8qi7FiGEHiVh4I64+g18h9yReO2T6TpbE5SfnuxxMChsdMRQZWs+7qDkq8xXSHdG",
-	"rYJNHpZzXG8eZqN1Tj4iNsflevNQ5ftJXFTixhC3g3B59uFTngnEnL/m5ayKCV8x5ELkAHKoKB26Y6T4",
-	"AzYl/7ROGeby+I4wn6AGubIQjbse7Fn0kd3GHlo0QTFGuQOKjqNajfppHWuCZUMj/gW+Ia9/X5Kb8I8l",
-	"vYmf3ulRux/hcglXZ28LRuK3H66671I/Xl2+04/zEBO7BXkknc57CgVUZAGmNvZtESY75XbQEts2sUtR",
-	"TZlmvVE/PhZkKOLFbALD4+6BH3560x041Y/nv1s//jB8c//+l8u/Wu9O1nbnzV/f19+uOjfffZeIkTk5",
-	"qTbrsTiZRoyRiv/R+k04FKrlk29ff/jU+Fz6JvVj/fN33/0t/tPB5+9K//GnLyu9YvInQgM3KZeeH1QE",
-	"5egBSM3mhpig3/7r9Xg8Hn/49k+bDqvH8vV2DlZEtAO7ZvuPwpMl6T+yPWtyYh9bR9ND3Jw1yIFdt+KC",
-	"k7+xlxMpttb8wEjtsINkcs25IpVPihxoFMQNcfVy0bxqD4dX/cGI68Jng95P3cFwct7rdC+HXZObCGbY",
-	"Ga13ZnKO0V3LEAfSHYx6b3ud9qg76b+d9C51Y0QXVOpL3GqOf6hgFLSvFIzC1aDff8tna5+dDbrDIbdD",
-	"NnyG2+eDUa9z3h3CoOGw3+mpJ/3R991BXPhpkOwu9dQ+XEniL6R26Mx37ojPzh2LUEbSzy+xEHK9s/Sz",
-	"K9/zZv2ZUtHTwpKLwBmX2KQ/61H9YiT1btsPHMslrD9rM+ZZTs5rfW556IK5q/T4VLQSaPh6RkOEy9+9",
-	"Oa3YHvmz/KlieYukTIjHCR7EZUIo1Cr/x3/7038fr6rV+uGrb759/d1//NfE/PS3z/9n+cO3f47e+hCT",
-	"jeUP32iPSv9R/I/WeFzZ9e3St5sYLx4otSkW6ov62L9ypP/eXtR8584W/+rOEEYbI2Dc5Jj9ohFT6QuP",
-	"h4dFPf21lL71EjRjf8/0g66qYjuUJVC00yl5hDrUnmQln/Hf9zo4ExhOO9PedC+7b3udXvt80v/5sjsw",
-	"kXdPGVp4kE2EKao3/3tkBUWHXvHGuSPIzCIsCIbp9C9Hg/75ee/y3eSqOxiKEB7wtDHkBKiIZbFYz4fq",
-	"1bOZYxG/pJ+VSdDAEZecNX6oZQzZ/XDjGHpDKJk5loNdoPvowOAPOwJ+16E38n7nQxam/+2i+7eL7ku6",
-	"6PKE+f5zSgfbYwNgv4hnLZZWlL43lu2sM00Bh4G6nzRcteSH7JtP+aUsmxpqVmHOGrYXcCZb4mCOinoG",
-	"xG/VDxWlHVqyvC23HcJEHjMl4+XQSvLc2XaxygE1FA42HEGXmdTWDkuH1VDgoVq1ynfLx1ZAfGbI1hfu",
-	"GrElVOWKG/+YkrhmW3tYus0G7SI79XWOfZJ1EMVvduD00sv1yfsf5eMI7j1VXCyn3li4Vig5HdaDzqkE",
-	"/RxlydIhCil2mGM24Ud2FkPI6t2y+vES3xA081zXu2caQ049zyUYgqoo+RhMrJXPPD+nQod4aKrd4ANg",
-	"3lNEV66L5KZweQc/V1B/if+ygoBn/oKo6Rv4K7KN0sNlxaHaQPGJI2Tv5I5Y2rqBMF8OR5ofiCixCurR",
-	"6GA1ZLVp4toMcYWIjqkvoiVFRc7Ag44+lER96GAboGL+uoLaUTKm/CaaYzamJuRg83MfJIkoa6yysGXy",
-	"lczENjPrm2xKr3888z5hPn7CCv7wqZ6tz25N0398BuCmvP7k7Pvn+cdmeAh4YV2ARDJ/cjt3P2Kv1KGf",
-	"YgP+AAnZxmVpt1I7bCBu9cZ38NuwRkY1vpXj8be/1conH7it8uHToVHbbKXIDgdnMlJ/T3e4rQ3LavQU",
-	"5sGrF2M1NLLi6fdwiMkp03Hs6okWxJ6X6v8jWQZIVGvQte5XDJmJMgGgQmgb3sze8Fj4msLOBqkp8S8j",
-	"YUBz23MPHhV8koB4e1GXyOjPsqsHbzvo4ODgBAXOQjQxGHXidAv9xSDZZlSrtg6qrWr112TaTZmPzqJZ",
-	"cWUTNsPZrR9Hfu2e52nLxfbty5XYk1gVUq0AT/IrWZsWb6r8MIyBGXa5Q96SMMz1dKf9R/lkRvgCyXZc",
-	"D6JXe3S5CrKjIC8jVxP8Mx9LV6qo60slrJ3oYsP6ZA3Zl8w3e7cQYAPCIcss2jEgSyJvp8J+JB5FJp/C",
-	"XkG3DlWTC5ZcylbK1di8JgWQ9CgahwQeElxpJPu/KCOovlPhZfLRclfMuSMXyuwRKvtXsoIUwrZzJFDW",
-	"UL2+uySLFVBOIDyfoofEdR/WlclkxHVVdx/PR/B3ZAebpyKKB1qycOMX6v0UsYzYDdvwePewefxogxbg",
-	"JQPFZgaNQhggY5r8BnIYsn1vuVQV4MPeqtJvE9VTLGU2gNmno8uzsO+OzAjtLx7AiA8mQ6MQbco2/uVv",
-	"/otxb4zscvMi+POsdhY6TopVA9Wq1Q+n4LniPzNE7oi/FiP2RMfXd/DsKJ8Up+VLIlmy9WFHK1tNw/3Y",
-	"PQdSfnKoDY5ndDYFVlV+ZzpTZ+Vn37bPg2DJ0PXgXPrv0HI1dR0LnV0O0ZyzAfgwi6qzP3SwMcMO0PcC",
-	"LmaWKinjPWV8b7afOIBGAj2Ze7BnPU5xkfMrXkwdTNHtPbbmGPpJQothYnOD0Pz14mdzTItqBuFvCiX/",
-	"zcqxCRPN3+DtH02BkfANQu2l59BgTJf4hrBSK2rVpoAxxHDkE+atfIvEJL94XbYDG1Mn0YnW84WXT16I",
-	"lmBMPHtEVBLtXg8KRuHXi5/5//8xfmeXU2s0P1P3gd2n9jtHYgZHVs+RsKulaDbHyTH32meneQCTudMk",
-	"bJL4TN2PAfEpdqGBqHfn2MRGK+r8ZUVkuNPMEeEYW9yvuyaRpLNHHl9SNyb3Mq0mLZ9k9zK6YcLo5qLq",
-	"nevhqH/RHcQKq2fVfXjGYt8hB2TV+U4C/PJqfeuJn8/cQ0LH3B+njUTkIXmOThI6jp6pmcTWLE69xXLI",
-	"fE/eY3kqet182Q7L8Xyt7XJHb58RLl220HhxMufFts/o+n7WrSW3CPiTCjLhv2HuK8HWHM2w40IZIIeb",
-	"GjPPR3fYdWxxvcwfrnySVcJaMmP6UP9+NLqSLbHT116NbJYVcO0s4SAsQqx2s4zLCI+450bWve/RG1D9",
-	"7iF62kO2h/BUmPqV7GSWG4qDlU/eYJYxdV/ci85WjNgofNcAfMo8ZKQXw2cQZNASzozwfUhckAa6f8dZ",
-	"wFssVwERHcMgp9MnkWpquQ7khAj23SyndhBQGlZTsndTeIhOQBlhIrLYyNSz16hoxmNEoOkvWmIfL0hA",
-	"/FABjGSMrgul40UzK0erUuCCoh2mX3hxKKALGPHX4tJuXjAKc4Jt4mcydC4xjaTtpX1q6hN8yyo7h7Bs",
-	"3AzPt5SfuL8KLG/xQK8xsNZgQ5ltJ4AtJPZpGCAkSMzsDgb9Qeal20YTUtej0zjzxGI4Qc/4GvXd6fQv",
-	"rkTvFqMAH8/Ykt2vy7ITNzItg5DexJVuVm905RypZcmvXug+3dyqYle/38zHltjfLpzqdn5oS1T1euqt",
-	"bubQTl0NZyI4XUQPFTOaDpZOkTND1BPeclHdSnqeuHzKdgI+ps3ww+7v9r2+MwoOa+c30Faoi/cyVGgE",
-	"5clG1LvPWT6TF8Y5fSzV7Kq7PDefGAk0j4I8D1RAcPZnJMFtcpmyBXZdovV6f2kdP/N73EZof8Xyzf5/",
-	"ibanm/pqBo51S3zZXjMTBdDjWAQl9O+ID9rsVm5QuP0pGpxOENjcMjPGsil+jDNYlrxKEnDUD1O/dYqz",
-	"UvZqM0V7CPxXsK81Yf+HsrAjuJ/Hxo7j6Zms7OijW2zP3uVwNLi+6F7GmjfSuGRSolpIGSXJPR9ZLsGi",
-	"jLxo2Oaw5GmCRRc2Su7F6Gc0Y+OITxmy6ZW/PFM2W4ZlX5zB3ghnQTz2GfqZh8G4Nl4b6J6QW0PUmELF",
-	"gyr/UV4hrAn2UfHgsCl+S2+XjTNuN+Stnvx8+ovP3TKfL2xPKCUWnhlSvhF7Anr0NeDkZLEvQiUNPSuk",
-	"KYHJz1dAsqIKuZZsblOn+xPdN8WwlZuwHikVotgFlGFjoVMy2+J/sZaE7t4BW8JbkrDHnoyA56aFcIhA",
-	"68HY8rPNgMdfLW3T5PQVJfW63W+aIsR9FY0spN8/mEam4NZ8O6lw9DBwzue2PHHdClKBhAxZ2PfXyNS1",
-	"eVMGO8WDuMxTGS1iylgKkUjBzSZvloiZyoqVqiDxGLIt49E5maFReufJ7Vy6XyTVw67Av3z41VZfmx5j",
-	"JpqPak62tAb2kVgrUSo90wfwvXePFpiuIdSbxSafY4bEcGKjorW2XMKMsNS/DBFTb5eSZZcO6plll544",
-	"OFQXngpuH2LUGPJEC9AoPi0/W6ursLQfPSxVrPGua3mCIFRUhCsX2I70bqgPlL66y0Luxq6Yka/vcr4O",
-	"tFe/Yjzh13cK7R8ROPdcG2rnevIQ+NpL2ClYRu1c1LRwgztMPFMLjsRNpnR8vGYUkbkRD8CJDq+4nIj5",
-	"x2LuM50F9Egd3dcViUKN8FNS/mFKl0TzV9W9lA7zx1bBnss3loG1Z3ORRd9+3rV+lUXm11mcrqxbAvJ1",
-	"5lBMLQe7aOl79soCey3sjw5mG2uNqdm7HHUHYaGy4ajf+XFoIo4Pn8rSXoiDG8iUA8QCz7plp2NqdvoX",
-	"F/2z3ui9iXzM9baA+A52xWtTzBwrDEJlqHjjubaBFg516I2B8I3vWCs3WPkahNAt6k3/8mxooqlHbXaK",
-	"zPN+R4PL9ax8eN72B93eu8tJ95fO9+3Ld10TzRwcqMBYh/DpOoP3V6O+iSx/vQw87Vk8YCgLK1CuRq64",
-	"YBQAzoJR0AEsGIUkEHwUfDNZaDrzAymxcU5usLUeebeEZllSAX+g4hGiDBLXRmyOlxkeWgxUmTMfKBnw",
-	"gpi4hcz2Kph7vvQBtNAbgn3io/GqWj2wtLngB5Kt82uvfVFziHxcOj5hPRpjxINDzuY7VGBd4I+j0Xls",
-	"7PFhY8fBzPIES+50wAAuhjAk42QJ/BULiN1bxqOHckpLauN2UFbhy4mWMY9QN+JbG9vqgr4hIXajSvKw",
-	"+thi91ETNLbYS+LXHirxdT7ME/kyJPkJRf6FVBoSrtqwcIgIhlDNu7KCNIJOvj0h6wFAHQyyYKLOh8NE",
-	"jY/d7Gf5kascjV9OhooQmlnd1Sp3nYWTAzNMx5y/EoQZxHx6/o6TcsP6Ktcy0WqeVEWannBossgJ7lGC",
-	"ipB2IXusizApnwXgPxLYVGGoNQMxD1URJXcyCEyU4ZJf2RUTS5/cOd6K5QOu3giBl9VaBGAC+7IUQXg+",
-	"2J7FZFqIoSBcue6uQDFpV23il6HnB33fliHbXoDd/QgRuy4Av1v97ASDxbAWJ1KNDhSdGXFWiYErF5vF",
-	"m1qK+cusyBSmnmfBx4SWCE5K6J7BwDoHTFOLQJD2zY1PbiAxSNwGOQtSQeGsbExFVbpIq1R5RNKDG9qc",
-	"ZlgsR/70io2pGXfbm6cotEujjKRg7nurm7mWCRa+ZI6p+A4lTjAn/hO4bF+sFzZC1Sb/ENCt8hKJIcTm",
-	"qrwn0tUV5l4xue8vzYX02IutBfZvibhe3xxiJV5EEJujfDMvHz0af+a610IG5sztuptWpjnjzCSBvYDF",
-	"7uvM3s15F4qvp0x1izvUtpdWCQPIdIKN7++DcuPCxW1JjrvqD0Zv++e9fiw7LlxFPCcUgjyhnaYQplAE",
-	"UV5mePe09IxRQNGJlhUElFrVy4sBChfwFbyaMeT9cbyZWgGd5/DsxbD0TI69pEzanEcXsenOiXRjKjLp",
-	"0JZEOq43Exp86VS6cL1b4hkjhtaT6aL1y2w6VOSiSIhLEE78TzjalaGG0cyR5s0Lk1QvNlrxyvemLlnk",
-	"1mM7aTSP0FK8pHfeiLXgEY+//Z151JSlCiCeYEzBO8k1D1HoA7KqvFXAHJsg8/VdLTMAY2ON4AcmwUVp",
-	"esnsNwLGKOePREKhOBFN+EOW7hSQmSU044vLyDY0EHGhUJScdeb5ETo4wRJ3VkFdbM3HdI4ZMrW6oBpg",
-	"pqEqqUSNlKaihB4SjvYxbV/1XjExMUNF85P4Vwv99onPaSBtus8fPpuyClB4hOySE9lGC2zNHUrKPsE2",
-	"SBb+YguZP7XPe2fg1Z6IKBADmdeX7evR9/1B79fumWkIP/2b3tlZ95I/veyPJm/715dn/I+L7uj7/tmE",
-	"/9Y+P+//3IVfO/3Lt+e9zggGX7Xfn/fbZ5NRvz85bw/edcUnhtdXnKu6Z5OL7lmvPRm9v+rC+9eXV4N+",
-	"pzsctt+cdyfdyxHcV3g+Ujcf5xJSKeZC+ZVcShb1bA8KjMiyhUzhNgfCEQ7zlvSkC/qRTnQZRSGTD4Fu",
-	"+D4rIqtkA5LNGmGx61cMUvsq+xbK3pIJmZPsuFPipv61LBG0scxMmGA6mT5h9qpkr63Jq5XCnimCWRnE",
-	"GU3gnMDNZDc29/wAMdG4NjRYpfRNRFpua5TYRteDHt8p2bU4Ng+X4FxctqYupreCFJcudqi+AsJK2zdZ",
-	"+vnFkjRrRlJqKHmzdn6wb22UKPXRUNmQXEjLezF9nw0EFBF4aIEDa56oTEDR2lv5iK0ZJ7xEF3V/Ua5W",
-	"q43aUaIZWmNr8miqqGR2GW6tJIypNXtghNqshTASE6Ji7Z9//38OG5pHURSmx2P6w7B/iSRBJSoHhS2j",
-	"RZUhMSsyRXaoWTLQ/dyx5shhYyqrXEMZIXASi+JFXK1SuZYKFHNcEDOMC+okycGYR0l/Vmj9tnP5zcJn",
-	"49MOWaxJLvoA+AbMbbGCB93/vO4OR3EbWItMhYpyYceNr1IxJjOmIqVOJhby8pTJZKxbZtinNwuIVopd",
-	"xXqyFjL7l52urIQlS/qVkOfLcMMxTUV/GlKt1PJjgnsP/sX4zspkGSz+we2jpYspuiVkKckch1IWXgH+",
-	"Cv9StZ1svC7FjSMOaMEonLV75+8LRuHnbvdH+Meb3iT890X/cvT9+fu4sRQ+zZAderTZhkb5DuXy8AZq",
-	"zhczQmKhQj1D0YAVDRx3TC1MLeJC40gzzFY3w1Bb/mv7stM95z+qd9GUzDyf67Jjqr0oFClkeSvXhksO",
-	"+QwVGSGyVIeIJTZLeT3p9YR59WE9d15reBeOyUNaTr/xq+tB5/v2sGui6WotegiGoW/chu6en5syshzs",
-	"YKwCFWON/+Qk3BLunp8nQIse5sG2xfZVPK1bvmojVYsB25BlDgwhnuTmALHyH6AYgY2maz1H+8VKrxdr",
-	"CsuE3o7rWbdpC4l69/vgzZvNGAmGxPKozbIF4Qz78aR6/mHkryhDeE6wrSSTT7ArHoI7n4k5d+w3rKI1",
-	"7TDWnOWV20/IESZuxhfeHYFbRH9FKegC8t6cm4RKtQTodrtWTuwVR2sSW9lQb9uy5/Ebxojk+VyHQxLo",
-	"+eYPq6eyoSbB1loEURnb4z9eGdtU2ADHQyaaw2gGwBKoINyUGnYKySLQ/FXZCQ8CdCgyQykT6xwrBp91",
-	"h51MkQehRn3NcsmgXyiWJMTiAxpPimuznBaTWb0XVd9h9dksTMmQrIeUz+7AvFzLBmsOu1z1Ux9TPXLg",
-	"zyGxfBKYqKgcj8QGE2hMudDpt1fBHNUrVRl2IwdNnPgkEyZn4ZbimJo3PpbNlE1UHLztoMOjxgn6X/+z",
-	"UWkI+4rKxLJgThhRMUJkjaD2j0PHFEzkNxD3ilfBnC9CeEIrqE8JWmLHR1rPssw+P9qWZhQa0siBm3QC",
-	"YY5d2douJ93xR0PkPh8TSHvwB2XH1oSvJrZhcB8dbvu+X5LyQFC1mLmjcBpBwXLWnQuJpLgng0Yi/rNR",
-	"iMhuEzjwFnhoTkXkkCJijVti0iX9OLsPTgK6d/w7USqTtxkqqREQG8GrhohnKjOyxD4GkwDCiBnC7j23",
-	"PWRcENcQ0L3vBCQToVuBlJGzn/PFT3Tip+k6khlo5sIlwS2hqGgGIorVNJD4p2mgf/79HyVZOEwewqbB",
-	"bcWViKeLECE7hulio1mpwXWA9pbYE5YTqEQYmwTZcdkZZClArBR2QFdbC8p9ktjqxIEntDNhTgJeBEbl",
-	"kHgLvl2DseXgibMbNkLwzAd8LgNl3XC5scDwNDG5Hr3hJpnrzEjgLIiuiRsIS1TAoeGEMtTCFM3xXbws",
-	"4O6x5vvFHhsFL6FEbI0Pj2kd+XIAsgX09AAhBZiyT2DtFf1u6REx8dmMMZatJD0/KLvOHbFj6QuoeFhF",
-	"C4euAsJKFTQk1EYONObamNYQ6AkN40KmZ32fZIYgjLnfJzgfRk32i+nPoOT4nLHMgvRu9q5U10LC0P3c",
-	"CYjsQCyuKyMKLpLFMlijBcFcuNN1KbbNWzMVHh9xFQWOBGHyQbAx7UBDUmbuQYxL8oKujLigju1STGjl",
-	"qsbDbF6CM9EE25lFSVMGMsUxqTpJi57PRde7J74F1fFkaLftWeyV4D8UwIUs13SleGDisIXBpQrqgm9U",
-	"cMgcM+hHo6sOHIiCUYAx+aZJtm+tLQ56UzCUqY5VCPBVB6vQscVVm+fayIS/453CYXj2x31MmSjNln1r",
-	"HyafiuQIqaNUuNoROgXD6laaMiAPkzF1AoZuHWqjYuQpNKRbsHSKzCCCQMzF1RpHVitgeEEgAmBFULG/",
-	"JOACe8UQwb7ryBtSA93KBoGYImUglZ6i5EROcLC4icYsCgouhpn5oh2qYyNvFaAiI65bSsS9yqQCVdbh",
-	"aweG/mvU1YCCCdlSOCTgV0xlRhRrMijAo6KPoSLrU+Fm45MpclfuOo/unGWyU5GPiK+E03lDfY99ET77",
-	"OJCtULOwIStScYtC9r6yW5oHCiJ0VtQRgcwvKZh939Ii+9fveITj7qvj5y8rTAPZ1jhhUYhyvbL4r+cj",
-	"5rn2/0YVRHYKZNfOwS9QiUI743ZWc+PH4p6LXlF1NrU3HWJYVHQui/rP4W19dOPIloTaL43UH6DvysKx",
-	"GZqi4hsT/X//r6rInHLKy5Qfi+/v1119MiwoRljGQwqWJOqUhPVL4gVLkuSYXcIEq0wMeQRFNX1D8aR2",
-	"IoNG1TEeO/f2SdjQmHhLsMpo0L4ctjujXv8yFrAyc1wXLbBNEEbakp/xlldXyLPudzMgf3l3vNoivkJq",
-	"RgKFf5zkDA3w57lmTWDqmW5Z02ftxj4QXBGnkb58Gv1TWeJ6oE2RszCxwRBTETRZ8TKPjJbR30xRTMjz",
-	"WSVGZNP1FXU+6kEGUWje0UH9+OSgcdzYyX0pAl/2bLeeWadEVUMTMlbEKwbIJSpZX4TrBypRpCIquOuz",
-	"1x+bMPwAS3E39U7iJ6ejfgRmFrkKDO/bnz2/l+ET4/hRnRtfdKv4h7ZbzO+cmL+9ezeWz7ARw0yqp97g",
-	"/bniudJ9N2Tu5uM6rKP2oK7goYpr6rf/LYRFA6moIXciYhvitMeUzb17Ji99P40LbM5tnQ7E+kmAxoUW",
-	"CvwV+WyWwmavZqNaNWWU/5jqMEDNrLl3r2K0AAiowEgzQxL2tHsz4MtQZzm4Kpw0XuYVcACrlX6fKCI4",
-	"wLfx1IOwbGqyg1IGDPm7u2eb5cT5qPOKN0PmyndNA5mx/sLwAxCgiYpiZ7xgTvx7B0qj/iwpwJRdjuES",
-	"OkiHYABW5DuclKRtkcGStVQ36J24RXV/jvwJySbSqfbrEOol00hkIZrYoJ3v/75U52loV3E9ODfQitqq",
-	"NO+GBtP795c2CuG+AfG47g6JDpxZPmQJZbW/oUjWepgJApCBR/Hq7HNo5HFHfG7eZ4ZG/IxdlwRSr8hC",
-	"lNa6+B7eVTpWBZlc+b3jxMZJ2Sc3DguIT1RAlWzAaY4p9olKc8JB4DvTVaAuRkQz6vZVL7x0YQgzcNpA",
-	"Ss6aBJAiuhazALdl34lIULSrRq1+sihwsXvDc4EVPijL9BKzTaCyyrbaReLd7MwuiaFskKWFOsGwLaEK",
-	"zTcfnP1ZGrvarAk/JWLDVisnMwxAvZjwteIFgRtxseUTueUwrRm7Psib15ninFKCvTftS1RcLZfER+K2",
-	"knqy5JGMqFu57k5drJcuDjggm3ojKoPAde6g0iMLiOti38zpvq1IOHtLgtwKm949JT7cD54iU+1C9kcy",
-	"UJpbc1FURUKOfSq6ufMt2XUPEqdf1mfl9ifpRu6eoTFVDDcR4Wp7ENbwk6yW4JIYPX/YJojOHZbRoUO1",
-	"mNiXjaVwywwg2YWD5WcfUnNMLT4EfcPSczzcST+tKuXEIZNB1keJIGtUxGgoCF2+XTJE0kqVnyAn9frB",
-	"wVG9enB43Kw0jo6ax9WjmO3erFarlSaceCL8OjXiK4Vmh7gCyZyFKiA6hBNnFaTqsNiJBXUyUqeSiBXe",
-	"7VRyAhUvoNUvK8IJVdp6RMUBv9QmPpWHXGYfgCl2VaGnHQh/oeg+v4kx4OtVKv1Ycxs61PMnK+psrdKX",
-	"oMGwEAFAjIpHyKOKKkvZ52F+G0UFJn+jBcl4HOAolkJm6VFPqNAibAMuxyVJlLL7Lu5yggBF7XR+yIeT",
-	"LegWsEfY2DiXw9iK+NmzhTyuvF5zzGmSraR2BV/bnpSti3lFYJEHNNr/MNZfE/qxJaeg3iDtOGidnDoS",
-	"4bo0bKmiiXXkkiDgxixXMm3nxgkSKdm/Xvw8KsSKIf7WLv+Ky3+tlk8+fKoZtfrnP2VhXAAGFR6Jv8S+",
-	"uIROeq2jpxuObv01OL930pkeovHlJGqEV0x7TJaqx5BcapTrEQEa+1D+dutYzT7ctc/JX/Y44mOb9tBz",
-	"Pg7Bo8uNhnpPfGEbcARY3dMFHkei0rq3Y6w3lR6SjcDoeH0YRPkiPcEjqkjI5kSKiKkzy5sm0wVxTlvV",
-	"2Br39IgnDnUuokKBv5uVn5SA2Sa/Ent6LYpXDJHywqNkrWS7ska1c2IfIKSkbYc3B9mw7HjQRArKBFrc",
-	"EXtvpEiV5cOmm4dXDMnplXZxqioAoGocii+2O/ILqnYm7NapzAqJf11sjJkB1xfdsiSA4mPZIEJZKQGg",
-	"j6k133SyRXsg3n3F0Lvr3tleToF9lisEVeYSwZMgOUQUtk54qERnrontsC295eP1XhhSIyK62qCT366t",
-	"iUvuiLvv0n5cW+cwbiu5w/R8qXfEd2YyfxAVf3zfKSVJ3/VunL2RfA6D0mC0uVUitel0BR1dgnOTczn3",
-	"qDpQDbjsLi+w40IVGhrp5aWKrrhsB05dwi2xKPEzecBQDtlE2qc7jbziIy7FAGhjdaO6hu7AofLlne+j",
-	"FGNHDnZ/3zUmVfpI8CUOiG3Hoa3OwxwDBm6SuCaOdQIFjRCSZrhtlsWMY1oUriv0XbZbsWQkjzoz5pZS",
-	"7Ro5ZswX5wLe17mbdNRm9R6415Gxow3xpf25W52yGxS+aDFK2dvLxftgd+3DXbCyj8PXc8RKg+vp/bEb",
-	"xEAu/0eXQSKrQJf/FdSeMqgbvpTtoVStVZ8gk++zmdF2KKae7aWUpdXeh2hOmfrqPo61bEVzK1nn6YHb",
-	"B8b1syTlbR2f6b/4Io6JHSTc/tItocxt0cX20cA0xWlnEbddeiU1lu0jEorK1gGaYpKsZ3UuCppe9cxT",
-	"uFOL7ohDNp6DU5uSCipeeojQ1QLNiU9aXHnrLwltX/XQQaUqntxDOP0c30HFaNdhgbiqK+1CeJEitP3V",
-	"SPvZ+u7+Xq5Q+nPNdrLluIwrIPvL+qQ4T33ayHSzCVIMpb9CSJKgEuQSEYMW1R4xRJx74qIkLQczRVuO",
-	"4DI2qJsPchZKrOU4ClXJyn19hOpce6h/EEqDOvRGK5r5ZD7CcE3bsQIVh8I+06roUAzLqUKxni/Sf8OC",
-	"vRahNnRc9Hwo/Sz+FM4BjFxZrMssx6uH6N8o5+2rUSjH/pKkWk4Rczn6pyL4svqHTrZl/Y80nZaTP8UC",
-	"nONg5vj8u77v5dg7ohR3VmFyEThkvtYZ2KzI+GxxvTimX6gidqd/fTnqDq7ag9H7ifZkTM3O9XDUv+gO",
-	"JvuW0A4Hts8H3fbZ+0n3l95wNDS5ZR/gW0IRbM6pujNtVKsq0XxMtRtTFWvoBCUDmb037cvkjF+2YDf6",
-	"KV1oHWGbm46iuLBpRBXXU3XcK8iEJvMBXixhE8NDU9aov8csqn9bTNVdjxDxiiEmcg48n69AlFw3kEwp",
-	"MCQeO1B+PfxmWHo9LvRIPoWmSEyQrLrQ1WL9szd4n/r3qeLfstd+Rm37nUP83vJ5BAduznJ5uvL+L7ZM",
-	"eCf34jirVHi4tY3s1JmQqDIdnxpVozhRX486pTjp1Kv1w3KtVq7XRtXjVu2wVa1Xmr/qB97u94qClPVE",
-	"Im3tOtD5R2EvM7isTcEjbIhTjK9KRtCK4DLIhsR0DUFnFdQL0GLFAqHPOgEbUxDk/hrcrfSGH4TURkvM",
-	"mKzxa5dPjpA1J9btqYz90Epis7l3T8c0CmtLfD1ZBfvdm+M6+rk7HKFa/aCBmocnx+josNlAkIyvXYI1",
-	"6vE7sGbOzTb68O2GW+3Q0NlmiG3wNBuoiorcWiiJask+qaBz5zYVM2OgMCrjxrmTN0QwLwRoLAiGyqAc",
-	"a9RDgLExnXoraqMpWXvURhgd1MtTjmNBzAnk1bTIpHqtcdQ4PjhsHGWGJGncoHu6M1wb0r0d+bufwNFt",
-	"AM9jTiMQwuWu42z1bf2wenIkipgn6sfXm43czdzYXbLIcU5lRRGpYYlqHsJ0EJDxHV4tuaysx7pQbms6",
-	"mVGKLQRLd5lnQJdAGktjFrLgmBTaO2HpoJ4LzTDPME4QvLSZDHS1mrqOhc4dPHVch280N6GB1q98b0YY",
-	"E36tHrXJgsoXeokUvPOCUbjqJco+n+fz5abEQR1I2cZo5hOCAvIxCC+G45fo3j2N405wMejJieYEuQAl",
-	"fGSbwnPkbbADaSvmu3/+/R8mGgb+jwTqpDcP4Qg8qOv0hXpc1HYGndph+ZcLzyYLIVLZasElKvwbOjF4",
-	"KYnZbv467P7w/s3B0Q+DTrP9U6fXbl70rxqD70cXBwfNX+o/vvvloPd9/4f21VVz0D1o/Nj48defLuOh",
-	"QO+4xKyXjz58ajY3hQE9RbZce7+MqVR6xhfxTe7pZc3zVD7Q2/plr5c3XfUG/oqoe10W84LtcKu7nyfx",
-	"31ebT3q1uYvHLkE7/KWWMN0YCHdHantToZFzA/7VA/17aZ1U5OZkeKoeVFyBhLc822ovqaQgrr1rwyr7",
-	"+WMfl/r1mCyuJygAmJPfJaJ3odaDuIG66g9HOZZXLE1rW3JW8i4vHCsASSLoQf1aJba2lP74ufvm+37/",
-	"x1jZD50gwk6tToB8YhGpiTtMoEV2l3vO7oeKT7LKgSRW8/JKgchZz4jr3BE/IzKYqxiLZZChy7XlE1GQ",
-	"hXloFgv51kyUBwoMAdKuqbgh7ndFoirGpOE/w0/KH8JFHiqqjNWyY5ulU0V9PhdSZXslOkESNF1LTX/r",
-	"ue5ilueiVaIQOu/ILdAq0W0Vg3zcOQ4ItdYXOY03XE+mRMe+EXieaLCxcFzX0Qpg5HxS22U+z3CLu0fh",
-	"TDUVEs4ZQ7vHg7rz1uY4Cj21gnwMJCG2gw3+IP5euEiHIXtFUFEv8lFKAeFkX31sh4nLRrIjJSrGG8KY",
-	"hx4Wj5H1Gp8ZMcGfliihLFBrfID4Vwv+CoWHkrLuD1V8KAH8XqirP7QAUQbGMjHUtiyyzCzI/eAqRJn8",
-	"saEhmKJN5JMFdih0h+50ul3oDo1R/eNHFePHhcvpmJpv2z1o8yXuvuJCFhVlCzQlsCI3stmoVU3Rf8MR",
-	"7YF8OxzNNRTlYJ8SC6+kq9wmLHCocDr6hHnuHbHHFKINlz6ot6oWdYmDFvUgS+vD0AtL3G+GqrEI6Mpr",
-	"MhYiomAUxKL1+klZKol+TGYLcqijAdFSSn60kPlJigxDHJsGCqWDgfjOfzYNZPJ/mGM6JaokhyoArXxn",
-	"7ase8kmw8in4zKCbiCBIuNaCqceUw2ygwHNthJfYD/i5a8IzGURpOxzmBce6OGEXeLmU98vtDtw0hmrZ",
-	"5rJEMY3VCAerFl6bB8c6nxmF9nDY3f5d8FQkvgoDt32TD0x+8Xr0/dYProJ58nt82FlXFNHaMOxMEKQa",
-	"pi7jtn1ReaASXw2Hb1moGp5Ya+9yOBpcX3S3704vLKuYmCLqVr5lBWGxncQS0u3Ot02QgCDZ4HJzSdHE",
-	"15P95TYPTnw5q3jh9tJ0CQiSJs/moyVn8Kg7HG0ZOSIsSA7bsmo5Mrbqz6GduBb3D1Lb+bxrE9csIfHZ",
-	"2GlMApAtY1JCYacR+30jKQd2GRCTANsGZPL9roP2WksOh28bls3WO4/a61tZLLzjmL2+k8es28Zl8eiO",
-	"Y/aCL8XR0Nc44fDYYp4bYUMC5NGETlfE1IYq//sZ8JF+W62dHODarF4+smqkfISb0/KJVbPLdXIwa+Dm",
-	"9NA6snex+FPuh/xFsei2mSy4oimqZGa4HEXfcm63lipjKp9MIWRmugpEZ9qFA13s1yQwEPPgN9HspIVM",
-	"7dBUTjdjTM3e5U/d4Yj/DNFK0TOUeqTatvJh+hkS/o7MQZefi/ok8hf1Dir6ZOn5ARMFkTiEDse+7Fex",
-	"JkGiiW5Sh0srZkltK6lEJXSjhM6Toctk6CeZOkeWFpGlGKTP+vQBnn0qp4/Z9CGYOE0/ZMVMacPziPVH",
-	"sn6iK4Bbss4heLvebNZO0FJcVd+SNedWTv/D4fdh1yViT27JGhr9LjI93rdknScnzFuydmxTGSsOEbk6",
-	"IBSGKrKpDIUts0tgCNB+JOsrssipOM/nu4UMZnT1Y+8XdNW92F6jQsAscJP4iu5c2WAh/0jWPTrzvvQe",
-	"SdH5ij1gt1DRZGxeVgPb7Xb7n3//h2xABRiQDahK++xrVCQl7CqDnmSvOdy7fU40F4JNjzwFqv+ZMttF",
-	"fUbo1bXk4vg+CqiTnUuk+b5n8UDOmBkurM2Umoe0Han3K/gndZek4JK8blWKlxJcBNu5mYGep5x3gmGf",
-	"r6K3/PDXc7n+IV2tz0oUz08NeSFaJlc1furGXY/hTavQTU+RedYV73HNTbRYuQMf582YyvZsS+K6Dr0p",
-	"ISdAtkegzJiB8CwgviYuXzHhUYUgwzENnZqOR1Ew973VzRyZV9fJuqUJVZBDAv2lJVCbvJqx6/rcxiuJ",
-	"hbeQ2T4/N1FRWBaAhtIpwsj2FtihqDj1gjkX/RByK7BUOuWL4vId/la96MSIV0y/xzfP+hftXtTsYkyh",
-	"1Kj8NdKjyUc4REyuqZot8d9wEGQ0QKM7h40pxDTZJVGzVNdsY+8hn9x5t8QuVZCpq4vmmBbT9WJfB4QF",
-	"Zgnd8O0MPGlmhf7pOQ74LwIH8cK4YzqmgNq4VWMggq05kvGoWksPiUpVFrkI2RjCd6yq0232G58i3V4C",
-	"i8sstTgYf5ORAn8Td31/G9O/lctl+B9/aCZ1YxO9RmZkp/xN1NGFXxVdhnlOJhJzJIwTPkrmIKlXDZHE",
-	"qDCsCikmJ4h99jrxLsyB0wGVyMLMEqlOYraUORICBOiXEyZACquFm6lZsqCKXjeiAoQCECIB9ckddleC",
-	"t5UcgJYuYv6EMcRnx1HXI89HjLhuWB87PkaDyAkgPNklAWEG3OcwA2IwoUI2sSUwYcKD7GPhgK5qEVvt",
-	"gG47pmhAAu4tCWV8PtWyEkNJxgjzWZ1souHinbQFKV5REIruZg5DjECDMMslEHtdNDne5Vuvo0ZB7PUn",
-	"0Sbo82vRMKmklhSTFq+TYuFvSJMLQnyg10pAyCmS4TmKHeLimUsYSu718t1SHEwhCBY5QSkxYRZJhfOF",
-	"9JM4M6IrMM7yiRlBjGXCJ8QYf31M1dVllq8k2zmizjuF7jGFnGFOP85H6M2fcpB8wzFCkxXOxZG5CK+z",
-	"xFHANxkEk8jFkMqugUxPSU7Pv5E/c1ajNuLnjT+mggb597OcMGNajDVNEqMU4cpzQjplvoncMUh6Y8Z0",
-	"izvm/DxywShXi/SpaI6TmMME/ohhSneTRM4Q+Bf/Pe4NiTwcmvPnBbmDovcyfUQ5DraMJ1/GrxR3yUU/",
-	"bPM8ZRDXTv6ohzqgRoQFZ1KTjuvhgYxdlzQY+CvyYWu7hCCvP0LKC50fnAiipZUrWVoQnbtZQUo3Dnje",
-	"cMUQq5vCFpXj8EXGLMauGPL3Ssk/PZBUCD17+7Fiy6uAFxRKqrHTS9oWiLi3Vr4TrIf8MwJTorV1exXM",
-	"M5ttgbIBBbwjVvLwKpi/hkemIRhprx720PKcA8BlgOisHQI7D4Ilx1MHGrvnOYsTx7TsAu/YUXKlDLfn",
-	"ph3UghbAiOVA52mhPAUe+PT4vHOCbYBEtqv/pSxgKPe0iyK8dKRTD7rZ1zc4mvVPGsibBtihXIlZQ4kT",
-	"PhrVK9Wwg/3wHt/cEB9d916xMVW4JEb8bdeZ+thfl4RpALkkAkjLJzahgYNdhm58zBUWHOTsGSoO3nbQ",
-	"4VHjBP2v/9moNE6RPlpaelPPXo+p5/O/IQX4DWaOBc5j/qZIz5Qaxsz17gXbATCdaDbo9WJ5S9W6B9uF",
-	"FvwnaioftnZvFVRn5fDRZ9nR/tp3C61CYh2xnAgMu/FZNDoWvvZEZrXSzRxoc85Vtej6CiuDVs/OMcI0",
-	"M3E5GamC7aseE5VIZw4NiDVnIl8UWkLznZEhUcS/43YBZGHzAT4hiK38mUgK5obdmIYbucTBnBncHlM5",
-	"qpDeH5Yz58azVDi9xRIHztQVHwOT+Rv0zTehg+ebb6Tl8c+//8M00JWzJPxJORpYakmiSpHPmCJBsxwW",
-	"ZTSHqGBG1KUL8poVUhCoxwYfrZk5RmQcwoI061AiUDYqRfgG83EI8xmUWbXA/i0JDNnJBBWl4cZKhq4m",
-	"M6FiqwMe5uWzyNsFecIL2jLAqU+4oLCF4gxBw1oZBPHrijofARIRemyo62oRn+gwdO/j5ZKIO+tPXOAa",
-	"kBwfFln4LIsGIpHnLn1In2LvGPLZZ7MiNlBkG4nd0/MrYR9LrUSdaLikcHytKIz8ok7E7FWiGiJDRVXI",
-	"V6+Kj6AYAlzDAKyweIpvyUR0SnEkuq6ve2dMogtxMXJwcHBiwFU1g2o0QJJ8tOnNZowE5mvTdRYO/68n",
-	"68eILj0SlyZUojFPNTzB6N2KVkQoVN6bZFEKmExWRhGV+3PrjRjon3//RwnOEE3MEYZcyDVHKOZFVZzc",
-	"Cm3yDcek3OApprchf0LveCFHmWBUM3JTqR0P95Z8dCCf010LSITfVZ8DFW0fzwIj6hxhcBV24UD+sAFd",
-	"EhgIbU78fBboWe0TMIqR0FEYKpp4uZxAHKhnwX85EPAPh9rwX2xZE7MEzK7xjaIG6P086iii4B+xVj7z",
-	"/PIS3ziUqyl8ZFHSBXyAPzbRP/+v/xFyk3wXVIlPc8wmC88nBmQJTMT7nz+bJVgFtXUm42CcNJpHaOl7",
-	"U5csInSIr2ooey1f+fZ3aGmK7uceU31OmQl1WhjCLvOQhX1/LQrOoHilFcXT2mnz2aygYWaxDpjrhgRq",
-	"Jsujge+5LCzpo1xFfPvBIysc0sqj5jBV8ITYociEq0y1SDQlM4+LtQD5/IAhUAxojqntEh+SpVUjPsKE",
-	"azFWVQWQqVqS8UmmvndLAJKBktvgAgEpKhSJk0a9JlSEC8GrKLzD5YJTXCnL2hiYT8THNA+qyOx4NOCn",
-	"z5lzI7zWkodvCV+yqjIJwTPJBmOtMQ3bkElfDNMqoCw917HWHF+mes00kMpJhxHCI7P0CQPP/8UqkJsk",
-	"9hpT5NhksfQgRQdAKpq/lHvRb+Ufydo0NDjUJt7VOOtGtaF9eU0lnPlLF6/louoNNPdWvvC9X4BM5lsp",
-	"u5kQCo44Qu2W7KUjcP/DsH8pqxlIYPn2QZmHMVWDVQ1MLmh9Ij1JvsdBtEPpMXUo9tdo5noYJNrSc6iM",
-	"UXcdi8ibNakPt5ecnMr1SlWmHAplnbVev76/v69geFzx/JvXcix7fd7rdC+HXRgDVWEC8CyEqlj7qlcw",
-	"CnfEZ0JHq1Zq4k2uneGlU2gVDirVyoFIpJ+DDhkTm/yHm6x+POeO0DBSpoI+mkuTew4HbJOBsDjAMGgh",
-	"XLC1oiIsYTdB/gpn+0g+VTSZZMriffDvMVWUC7lNUO2wLb4h94MsCQ7AO81unSUophqAhrimQvdzxyWi",
-	"vYwUpzLDckqCe0IosrDryjov3AjGspu9QMMbcea0dbRxfPp4QQIoZvdbugqRu44fLVJLddT9RWg1/WVF",
-	"/HVkNIVJp8KQ3WbmpmGL+qJmj4zgVoPP+SlS2P39DmwOlBxXjAl0VK9Wxc0xyCRIrNROit9lPnToH/sk",
-	"3QW/fYoVKRUFi6q1cq05qlVbVf5/v+rldR2+L3CinhwfHTYbB/Ua1M2zHDt7igM1RXiOwUc14MSc/NRu",
-	"zurTY6tGTvCR3SAHM7huhvVMQgNWO/3sWbxKYgr6pvz0zHGJrBBQ4CzBbYCKGA7f5prCiX1sHU0PcXPW",
-	"IAd23eJEMMf15iGf9uhgWm3ik8ZxtU6q0+Mju9ZsNmZ23bIPGie1k0P4C59Mbbt61DipYavZqB4e4Ooh",
-	"OarNmjCX81dSaNWbocl31R4OwePMd5IssMMl0u/enFZsj/xZ7lPF8hYKyBwEOdR27hx7JcowyhwfoAQn",
-	"WBdahUtyj957/q2qmOnzH6+HICMpqRVahVr9AF1gh2vTnLM8FmBXVr0o1KrVai3MxmsVLt9LTxOZeLPJ",
-	"1PGh+1jt5KQq0F6Q/aUVtn/w5iCOcfTTmUdEeyzGIFnmtw+yFkOhVfhWFqs5PqlGKeCtQvvqatD/CXy4",
-	"oBEGwRZakzjuXZ71fuqdXbfP45UWc8bxnYjkIsehUtxUKqYmKgutwsWw8fHyr+8bl2fWx4vf2/cXZ+J/",
-	"54u399bb49qvv//g9N9dfPx15M4v6/9Z/XV0uRB+rAdKF6jrCU6CVI0gLpW9WUzqQbeAhhALWd8JxYf6",
-	"0htsq3otMLK288hrGkXl8bHNPb7ao6KEh6xkB7USFgsMdDogge+QOxJbF99ffMPFSEEaJIUPnwXhZlSk",
-	"DbCvjlI69bAPV6eiCreUadlmitIyxjSGU/TOuSPI5ARmhqXzhMudoVvq3VOZqH6qQggCZHG1cea5rncv",
-	"u4hctUed71FMF3j9ybGV1S2NsNTj16EMFdo19BWIXgJ9UZiEb/uDyfD6zUVvOOz1L+FYZ55H+X8jJ4xL",
-	"AqLiQAbttyMTrWjguBxweopMyaGmNISgRqATIBY4rosoITaTrhsz4jOzhUwQZtwuAq6WhpeUUZVIOphg",
-	"gOnPQimRGBMTN+lhUuaZYJJRUgOTzAnWAEIkzeBnIQEjw0uoyTRwgnVkgxRNJZz5mLNB76fuYDiR2qAJ",
-	"iZkImZdQhbR9PumdQenJb5DZ6Q+u+gP4PYYIy/OXntBrKi65keVq5Er0h8JqEH/I0jTJ8Wq1BhJuoqhQ",
-	"ktnpX44G/fPz3uW7yVV3MISNX3j0RkcXHylcdwhFv3KVUN8aZMY2I74DylFjarBQZEIrVzZ3lpMl8S1C",
-	"A3xDROqA+p75pnvZfdvr9Nrnk/7Pl92BvF7GyOx0B6Pe216nPepO+m8nvUsdl+AOk7sDhN/OmAp595RB",
-	"dT0UzDFF9eZ/FzwYQQPlTEX5NvAvQw/QWrWa1UW8zccxj6uvHhKxV3x+Dq4ye0X9Pm1zOGOJrAfkUQu+",
-	"jHzPJVm6rch5Scv4tHK7RS88r880q062NZIW9xvPXu+uFcrQw3A54P0OZXE7tlJp6k4JJTPHcrArO/kW",
-	"GSE2qlYbrxj6AVOChgsnmJfkNkvMgcEu0MsNKG7rZXw6rcsMMUVvfUwth1levkLTaB6iPr5F7TuSUmhO",
-	"GrVqXVNoOm2oLBEyJeSaLwjqeP4ybBYRY0g+SNXU+xypbnxp2Ar+jK0F4QtRqlvEeELvfb5FpbW042a5",
-	"2ijDq6HGiSmpML5HScjjepwoaKjrcbCxnKwz2L7QOqgaBU76hVYhyalg7DwYDzV0AW71LG2V46G5Ax6O",
-	"jqEm60FylUO8SCzynITV4kE9bdSazWazWgOlWK4vLXaFJpkeVI1UU028gc6j0f6A3DnkfhPzBSKEVN0z",
-	"MEJtiJZcYLrCLvJhAqi3KUWYuqSBkiiQqyA+Uvo3+z0Z2e1FaW2aNIvkrm+jqhzyAdd5kmTgR1nUV2i0",
-	"BO65lOYjcKdRwBYzNG1ViftK3QDVvk81/cIIFU4Ig1OOpQzdSz8/vDlFZx4p7QHjH9UczraAszD+CPtR",
-	"6Bxijigeg5u2n1PepNpT6Q2juI5kIGlXiOhr4geiWjKYrw7Vp/mjy6Zs11R1VD1qNZsZXrEP28WZcgQd",
-	"kMasiQ+nR9axfUKqs39rGv8baxqRK+1TwSaBQDdGm0yqSODCpY4UBRxI4kqPqCTLDapM6J8D70G2bpPn",
-	"d9O5YAf9JyFE4ACJaTv/Fiuj6nHkr3+gWDmyanai5MC/nAb1xbnlkWwR7mKOXsdZQUZKgGqn/HIOUywQ",
-	"o/Cc65HqyVZi2XYZUZvWrQO7QZqzQ3w0PbY2aF+fP+fgPRufQt5w4b3lxUzH4p4DIxLab1ycVPcbKzFT",
-	"EbzxsLHAfQ8bqjPfAz8ueTw2OtuZqnypBkp4UpHnI82JWnoUc+101RMR/SbDZQRhUpHloh8sqfXtwmv6",
-	"ReoDee1f8uLvmUlnyyXjQwgq2tlH2WWZd3ravU6UoiXvaTw/56Kngrrga5dkFPYUE3dRIgpLPVONt/CC",
-	"iL7CY/r1bgwbtYOdx17htethe+R559i/IWJ4c49Ps9Vy6fkBsS+I7WBVprlRr+8xx9L3LMKgK8JT3ngK",
-	"Ez0RSZN54/nZKKRvCHMjihJXhQZIs5A/XqEFCbCNA4wwtQ0ZsiOUChxqGylFo5K61XhHgswrjceFqvzr",
-	"qukypnXiy44FBeXT9VcuaWX6bKW7N04hKe/vKRIxOXzDQE0UV8oqQDPjalmCslukToah8MBIHYGQrEgd",
-	"zYhLBuvUcH16YDXsJjmcHeHjqR6sMz3BdqNaazZq9Wbdrh7W69MDUm8e2vasObOsYzKtHs3s42P7CFvH",
-	"B4f1w+Pp8QE+qOJGc3aMG80wWKcRldzYZBzEAnj+bWAlInvC4/WifXndPp8Muj/1uj9vCOQBeqglAnl2",
-	"Np3kwCc+ixPC8ysG1jSqjZ3HXnrBW29Fv1BAzvYDat+L7PRe9OwrzG0riMsKrIwUv46qwwBlCzzfJ1aQ",
-	"ko1RTLkoEyDoTuaMsDEVjd8gtNmSjSdFf0KPEnaaHWsi4nSyAjPQgvg3qm3VdC3+cRoPwVAfkyEE93PP",
-	"JRA5UIFaWXBJY2FKvUB1vRI1tETNCxFKJBvIagv9/9l7F6W2ke1v9FW6fL5TsfcnjG3upqbqc8DJMCHA",
-	"BjKZi+agttRgbeSWt1rG8WSn6v80//Me51H+T3Kq1+qWWrLkG5BAwq7aU8GWpVZf1vW3futVCuvh0kkj",
-	"nfRtMxOirUJns7HnFIETsPL1SYETgBGqzOUp8l1muyslKZd7CA6cs8WSK8vaP0s6li/w2hd47RLw2iJP",
-	"cnlH+HFUr+kGq4c/Q/W72dhb+HcHIb8OfCQiePGK0exA2bqyV7xuCMfPD2qVFGKOO3GsStfSWFYcTnls",
-	"0p3uU2CtIz3GuGGaILRXCWckZuIxNAXd3lxjXEoPb9/szUfJ2eEbi/xy1n0LfVdP3tr82scgjwY6brU2",
-	"W7u7pDeR5lJ1q9ki7/zXumoQS73wu4G0tcC6SZWDUyed7Pj7YSDdUHXzViONJpCqs9lqASgWLGfdFSUC",
-	"qlToCW1EG1Q7VnjUK0FEn661trb3i6ybnP0DmT7T4FkCZnmYxm+/LdwydXJnIL5eLZPSVM+u/PLr6+65",
-	"3/h0/C/33S8Xr//1x2+/NOjHP4a/t940/rh4ffeH/3rYG5zcufz1nTt406Af90YHNz/9tIhZMNtPX8hr",
-	"Bv8AjYUZwKFX82LuZa87/v23k7/dt3sT7+D137+33qz0ajlrZsq2WDroq7fdoyJxyrYUyJT0y1ciOYfm",
-	"jBaajgV4k9XjPTvtre3nHO8p3bmXRZC2Zab5x7TQVz5FRQaj/o5Q1MIepkTIShmRF0vzR7M00XYzLLdV",
-	"rMz1z/qfV7NyMqecpQai2ntTOZrECORuMPKYR6poBtYWTL4Yhs79ghBLCqwH1MjPX8I9oHwD+I/eNJDZ",
-	"MXbJS2SazTu6DxeVXrhkXy9n4jgWiw90/76Kh3oBj5IOalm9aHqzfXmVwh0o5WlziByD94bFoUDFooEy",
-	"GPr2eUJFM+U7+kjfrULTIXdZUs+q85CQZqYe04RuoJQN2ixoMxRPuZc292NSdeBdLoFMV5F5Q4gtoZxI",
-	"iYXgJRJuIV3RqivOHdKbEI9d01GgYvN0OIzCOxooUAawiKEvbw4uz2OFstxIAZCq4b8JXR+nnkScDxeH",
-	"UPWYEGcj/1hstt73PQeHpD8x2HxJ0rd0Hwo9Y0E674+J22fuLYlGXGSmVcRsCE8YhHdIdByHJKHpH/cZ",
-	"x5sAnwgTUOxazBAU8mBiyTnLZq6zyo3HpHqNVbQ0WxoQXhPKJ5qa3ZiufeJSwdZ8LhgXfuzfMblUhDiH",
-	"jE8U89Jh9+QIOOx5GPcBsJVMxz5xMHmpLs0kI2GisfLZWTRL7qj0OhDBw0DOGPegWhoekOwfC+pdgAAv",
-	"mX/dqwDpWVQIBPiU9EKKmE5EuobFo0uq1pX4gOAIvIxexjpxcggDTZ2UcCRhKZl8Twg7TdkUKCkeLxO0",
-	"qkWyZM0JnlppPSVzDCQmSUC89kNUmxTQuCQzUErjUo4sfwkWPCg45KWo56WopxhFM68AZwGCnOwpvkdJ",
-	"wqKw6TKRm/BG1ZbFTr+QUL1kyb9/EqrHBJIbcCDl9XjMaytiWL2EqUVqVtwpE16bX/LvApoiJz333xZO",
-	"fr/waYkNavKt5tn0kkoGE2dVcFqkVwK4LpW4BD/WjzXcq8eMRZqweD8tnE+QvCXkUbBuc5mj2qSshqlt",
-	"VlHsE+MXD1udgUEBpB7EA35wevLm+OjgspLfuwsNFX61etXWvDE82jx8k7qpzcZeymSaJADSBgG9cBS3",
-	"ewHlt4tHLc/wWCyAnIW+TzzZ0dWEq7gsilSTLzumgtAgYtSbGBiJJ5MyQBd5UXCKSYy+PP9rnkI9DLyE",
-	"AZZU5WekN7E52CMgtSOPRTVVKaq4yrE7LPqQREqpIAD+QIjr/ON0FCWdW//xDxJjkC3ljC7jaf0INO0H",
-	"mfEtHSTAm5wC8/oiAVa8XlGo/nX/MpPM4FFApat1dTMCG6jR3Gtdb9DG2jb0avdadG2v12RrKap/lxXa",
-	"hNJpaAJKfau90aijmfFHyj77Bx302N8+kXuu0FYouQHwwsilrbSbCx/aqfWazGeXzE7Q4skGfNYK2h1/",
-	"uBK7JP501rmV75t7JePUYtuBGcySCOEQEMJMJzHpwkGR5SxD+q0aZcjLqtTmUjBYhJKedFv7hLN4HEa3",
-	"GpGV6Ysw1QUB7DPgq9NfAcU0GVBOb1iddIw0d2Z8OmUE+K7c5kZWybwMaOckAIDWMOlkzh30lRsNSTiK",
-	"bR5ekx7lXp0c+7dMt7DA0jbdvVr1HyAgOhUevdVoyDGknegyQ1c3WFtTXT98jxwdkrU1CDGfdN53HQyt",
-	"wtxAYBtaGuAUDAaYreAz2Pimz0TlHmj1olO97PGEYZkDSk7QY8DMn4WwW13AFQm3g+kN5n0zwbYQCAN/",
-	"uioGQz+4GILxQJJVF7Fmjm+RbM0bROufp/ZgOXzinFFPAPNpkQA2Ba8Uhygrs+aU9HCNXxplMZtOnaxm",
-	"C71lcaEYWcUQMm/xVp7HB7VxfpgzfpnTgd/ufC8SlcCfLg2RmH8q30r74UGOZJp6XMCDMX8uPZi0KZc8",
-	"uknLCmjFQ6q67ZJlc9VgpwYZdqP7knJzImha1FNSO3F2zMS2zT0/Yq5CMfQARK86i4gwijFBTYWLqVuw",
-	"s9CTku+CH9Ys1eOs0Hm6Nqw005PCtCrg6I02ONd+ELOIYLkhIPfxCtIB/1d/r+H+0utVPTaYZ3NoVUES",
-	"GUGqThDe+Fz8RO1Ro9HaVn/1HAQTwK2hhUqST8dXt4Adwo2DCam6VLAEWVarE2fg86v/+a//dtadAf0E",
-	"/yI9uQ11szE3GAn/TppQji+uPB+cae8naX5oJx6oJvU35nI71zQQzEm4KJX9KvTSWECzXCeOYDRy+1fY",
-	"0clJ3wQ6msKHSsjbXAoaS5qSCDOICMwCqcq3li9Xgw6c+n1Tznci97FFqM2zhjV8Dk07OTl63TkhVZ/D",
-	"FIohddGex/u2kQ4BTU2zoVLyBFhSfBUmSDUzwFpCHY+muH567jfmoCwYj6V+b5E4vGFy+gACosfwShCH",
-	"fUIRcOV7jqovMc8g6bOIteFDPVKItNhcF2iExSay4eQnp/+h1Jo15VylHefffjg6FKSa4l7AU6mVtXDB",
-	"9bwaCXVltpsL9MSS/7gOowHooZEcQEGn0wH9dIQXNxtprpdGEZ1ge5fSAeNBLBsffls8qPmq7lj++n7D",
-	"e/f7AQnYHQuEKipOHTvsEQ7emZJFVNg87ayG//rzLyligrgPTZic24l7BfdzVG9K6CXJoraifQepg0Qi",
-	"cNmrtEWU59/40OYtNG4jfmqmoC0Q4uM+7HR5fLHb6IBRrlFdIA4cu9K0K8CLY4jnpmogrq2fPyvNilVp",
-	"Vf4qXpl0BMWrk4+KJBNpSVGdfae6+Vx47JDG8lxW2pX/58/G2t5fn5vW3pf/9QA777RY3pKqA1IZIqgg",
-	"chnHS0IuZYuSxqXnyBDvmemYbn49Y6/RIAjHzCM9GlDuMktqemhYsA/8w1Is64nDGRsGEI2HsRWPS2oo",
-	"dbsrdfvKcuZiB5qRrTDyQXivgdNPjzbw13hfOW4hWAydIkslUDIIeSnkWFcWRx15iwOkkVt23+bHDC2N",
-	"owVHrS5eddyqb2gH9euRdz+JquJ3oKhKhw/XfCONBJi/spHBl6tO5AnyJt5jbEOK5srsQeqrrr71aPvS",
-	"aVHdC0sHKy9SIL2Vx3omb3KCQL97DVmwG0gDlva8U9+vfJbw99lBtpYbIiQn2Zy2fOwexx278t1rGtHH",
-	"KB+j+v4r783OlFNEin0icISmHKAS70e6GlkTpke5R0t3kOGvZd5/QD8dM34T9yvt1tbmlEybOeEQD5Ae",
-	"tnLvQQXLd7gG71e3661lx6nDSo3mZcOAjpVZEkZMyxx3Ios9GrM1OZLKwwxeURFlR19mLTz24CD8gUG5",
-	"WZNbNndGOO9rDW+p6bvn+B4zVW0V0TNi2UwcqjhWb7IPLhOF2JSz5uDnwghOlb29jpUtaV/qNTjVP//y",
-	"APHmNFL45+dKanJW2pU/3n+8rFgV06CrtCtvO1t/XHR/+f31xs4v5wdbnV8Pjjpb70/PNs9/vny/sbH1",
-	"W+vd2982jn4+/aVzdrZ13t3YfLf57o9fTypWJW9dt7cajUZ9yyqweCttPgoCq9CqTL5LTTb90SNFz7fb",
-	"jVZ9KwNxzd68udbqbbhrO94mW9u93mqsIeP2ntdgTcBfGs6a9kESd7bSbloYdqi0K/+7td3Y29FlA8mO",
-	"UQDtjJlVaVfej/2AagRzWnaQv4kyISrtytmxCZnUDasBMhmpe75WmmRWNiCdkHw4Z9E5uQ8mQq3BAngI",
-	"vbl/4IxCGnCA4CXEyjF4tCKYQhsoGkiRzdB5VmlBoGrHlyoSjOVnTRzgtnX7ir0m+wOboydadVJB4aBf",
-	"Ckx+jikl0nbvf7Mo1HECbKepI6mO36McC+gg2eELDP6b8Ayq0VtqgDavOhDhhBCxo/a/+vJKfQNshoJI",
-	"Cy4XF1XA3eSdamnzL2NmHGjsCKmJX7EhP/IkTkLFx4Mnop17ZcV6WCQ0nYSKSPnWiU3pe0IhWi7i6B2b",
-	"2Byq4MRooCP7+3qi4BZ9esdSeEk0eSVIADYkTIjuaG7zQeit7e2okrqqGFJXNYyHpAZM0Q0PI0WUBK2/",
-	"gdRxNBwyDOJjZiccxQR/XdsnzrSqUAtR/NI3oc11JN78NWogjL9riqSdJEaI3I+aq/ua+oFRNovuerZ+",
-	"Vi7UIdaGinbBYxpWJg4r/zRUgkNAJezLzUnYYBhPdNxUgYnkICEFUyeYVHKgeZzh60KHT7Y2oH5gc0iP",
-	"YD5dymUYL6BQR9z/94jBjlOH1Dy9bUJJTG8Zt7m8sZFtbzgKoAjv6xDn4MPF5en77vlV5xjrk7u/HV1c",
-	"XugNqFGjnA7ANsIxQxg2B1UCPFDVgBhRm3sjtFiYShapY7zZaJBxRIdDzfUP7yZYdOdDlGqzsVeTB9fm",
-	"arcWvrAJMIC2ons2l95U/k1qdXKKmSV4GbNmdRz5ccz4XJiSOs4Piy1YlcfqehTk6oF0zpMFXob35umY",
-	"gJUPF4cHlTIj8F7DME3H1EJsNBqNtR35n135n4b6Xw/LW+Suko99vdsiH7sXl0QaWGRre2+X7GxvbZKN",
-	"1rO09LD3C5eCb7pgDBVuyIPJ19ojS9TXZDB46rQ9Jv5O2jF30iZOVhZeWrlOU1+qbVtpN6xKdq4GPg+j",
-	"qxH340p7J0Xj4JfDgMbSBwZ3F1Q1LCT8Kzfn+tMHmPW/9MtcaavcqvSC0L01XmhF52fhq1uN7CmThwy3",
-	"ti4jnD4mRZOFtdgsMoau4gduKpMLDLdFB7nSBvUSfVCEckwqMHUnkYQ5pshIXtadyR6Rb+3cLESBpZXg",
-	"kgxYzwd8aWzFe2K81j9nDuZCgMwZTlyddDLfK1Myh8UMs1jNBbGZJhZnNjjzoY2nRQOA+sEPBOf8ytZU",
-	"4yWW1kgtrH9Rni+Snmlk4XtnLSz8LDGr1J/KrFJ/fe3Q2WrhslLkrfr+x0bdzpDGVmU4KpCmyHk9LySG",
-	"xTngZangkuoYYZkQSyAUAhaurPsfMBrpaJBFHLXTAHyb2bvyS3PfYgcyxTiUBg00mzNIAJvnOlg4+Q3p",
-	"WBgaQ/Cnjh/BsPNRLfXmQxr3FWqNDhi5S2NXFAC4KBgUbTQTlobsJzMIlUtkHI4CD2izId0FV6hBdjTD",
-	"mfmz8hYZT0+brOrAK5mXddEO8cPsBk7ctIykBA/oC4jK7D3OqS+wq0oCmEs3ShZlZd58Sve0pCufEcWt",
-	"jD96VOKPriwGl3UUcUd8FUfx62p9NfM/uuZvfb3YytH9s2h77UazvblZbz0VWyDxQZdu4/E07IHvxT9U",
-	"vTQezz9c10XKixQHpTmpXIVzltsgy2Cwb3NdRALuJn6HUfmygg00NTAThEm4mTUOHf0O31alF6O9QXWq",
-	"9JpK7/miALR12N3d29hpbDYam5uNrY1Wo7nRAOKwQsB3j/IlASNHPUCA39+LTTbMny9R0EdVcQ8bK/02",
-	"0dHVkR3qUJcBOy5nCqQf1H81ayJSmbgwsON0yLhI0sU5uOm1qtdJ3LMqOrORiFVd94AJVX9pXlezAL8h",
-	"xXtOiWA+yQBm2FwJiDpJ07YhjI4G+6gU0G3W3ZSm8Qc2LwAgkIXxBzXMWvcYGfGRwMx+caqYlGSKM06p",
-	"mrz9EmyILxQ0ZF7+WB2G5+yzynUGHZRxOD/C6mP9ZsZdRWlWohTlrldwkOJbhqO44K4rphPV5L9kE7+J",
-	"Hm012s1mfefBFGlvZ61JW721HXfDW9tlm9dreRrfmVvvsRTpnGGtpjyLFOfHrFj/5jQqL3nD++cN5+h7",
-	"cBHnskAYTTkAHZohTAAtrVWxwoz6/MYinI1Tx8/mNEcS0U518DBid344EnCFVNTOkN74HElfOPsUX7mj",
-	"SISRQyh0TsB/a7NDXgB2RhXcQps7fBQEDgl52r5A3lhqYBwDZ3csUpwM0HJa3PpDM0Rv2fISTsZ9aL6I",
-	"wXdpC+i+DLoBhUsD6GqQzIa6wOZpTBoNIXjwmAoSMerBveT8RGBqYBOBKOkeNKbBbZlfq5s+lRfvZ9fu",
-	"DVaA9yZQFl5WagASaUnCWj0E3MDTPm76ZIyBzS4LW/Xpuihs8T4uafHGYtcfwH57gCwv9I4DOsJynumE",
-	"dngRGucp7uyU5RiafhSyFwNZahlNv8Etvgjd/VTrgdIB5Mn00wMuZ6ZPxdUgjBjaTFbFOPPwFPmPK9pz",
-	"m62NytLEyo9aCPDglMcP3kjJNSRFCZdppgPJfC2AjLfAHU2JGDLXv/bd5Dlts0c+SmnKbW4QU+sr94nZ",
-	"eV8BtDP99eHHGQLrfXCLHK3THMJ85ZJOSpAiuV1Qebx2JWmvV8MXThBaPcbZte/6NCDQLIFUBWMeaTQ2",
-	"XwnyC+WMQC8F5JTRzcCiEPknhywS2QaxmWCbO4oixl2kYz9MWN5d96o143CC/V3Enb/jNr0WS3M2wPf+",
-	"PfVSua+Y+4b9PBZ5p3n9YR6+JYiv+Lmvkoc8TJOQhbpZfN1GIo+yALN7kWRmF9oZPEB3koWmdpGmJTM0",
-	"/X2bkWR6SBeCFxYUg81VxGBRC5HHstyea+uNed02yu3QGV00NtubWyt20Xh4GNv322KzIHd87wabev7N",
-	"3pU0dvtlwDij6yHHkn5g2HbgECV4NWUbqmPhQILBNClfCaK+U/ZmkdiwFOrOaMevgHVjX+joQBRLAy19",
-	"0oBFN0yk1Zeq+jDkrE7e03+Fkc0Rc5Y0byBUevZmE4E2EEBij2qoFNW/0DQfNq866XmTb52cNPgjsYCc",
-	"Gr6Ekzm6jgIJOgUWUUKm5sgT6BgA7FYrqbyDhg1iBFWMPgs87FOpR6lq2uT8OAfHpxfdQyddtQw4UL7H",
-	"ZmMPcx0KIGIUJ+aTPG7s3/nxBAxhmzuHp+fvOyeXTq0cpzdtyz9I98JVExeGmDa9ALn8KH+BwWtfNSkX",
-	"aXdotVehP2RGm6U3TMX61kyx3iqWwntw6JUqmh4efKHHYY4go7w4G8PfGQ22ukzGNXzwLEn5UlxCdHCs",
-	"SmCh92ocMRbPXhHmvRgYxQbGvJ34dQyMvfsbGNum8VlwSPTGKT0mT31XFJ7cF9tzua3xkLZnHjaJgP9x",
-	"PwzM7tJIaqF5J8DeYMwDSgtsj111AG+fQt09VTRgESd9JamAu1Knq9XXP1cNg5Upor7UIhCg+HKCn3PH",
-	"t4V+t3TaT/1u1bxf8qrFib9lul+ByXkAK/+QLkE5mHRWpHjdCIOtf07/uFo6ipyx16kQoetDmk0hgJKw",
-	"akqJAhZmgZGvqbKNobUhmooRVMgP+pw4b7uXJPc6jqUKGnygs+xnixXBsfDj2UHmo1SS3hv38RJS/JYh",
-	"xeUkv7HuJXEHo3fhS+TBmI3HjD0snOFNl2/hsEVGZL0Sy0QvbF6lSaRBOx7lcYZaHRIe2bSSUND5aiqb",
-	"ioMe8tdSXWiQJbKKYrigIIhAHHls0qBB0fFydKQDaHhysQ45olbLsaZCC6oRZGEUIVdjSFaJIswNGmRk",
-	"87cKG5Q4+VuNBvk5HNPIK89DfCkVpHV989XF1iO55vdSZItMyhNRZckKPA1VtnXZ3HkcVZZ+u3z914uv",
-	"8D35CnNUuPQWBOVeL/xU1Maaub5QUIKVVL3RDd1U2YW1Cxc4jAxQX/U3qipo3w2L0cqXOgcbnwMu0GPc",
-	"Z+B9Z9sfc+K875x86BxfnXd/Pep+RNI6SiJ25wOqD0rT97FrE9KiYFjC9Cn2HFBw2GhdqmxFnqk7EqXf",
-	"SBfJ5tAzWchpSy6tpqEDw+GxiIckg2mRASr8M+QbdhATCbzit4wNszqVOGfdk8Ojk7fFgfhD6DZf0LP+",
-	"2yrVdEeZHf4jRkW2+zfRZbikNyF9igJhKQGpttOhfuDjtPD8TtE283QvbK6CW+ylt9ArfbXI4lpG/3QA",
-	"6iwMd4KlutK8/cZyDb3yiCy+7JYa6bUfMD2VLoti/xr4Kut4B191d79q0lZvw930ttj29Q7d7ck16dPW",
-	"1nalXentUW+z0dzabLa2Wl5ju9XqbbDW1rbnXW9du+4u6zV2rr3dXW+Hursb263t3d7uBt1o0M2t6126",
-	"CQaS/zertDfTJgQH3fPLozdHB53L7tXpm6ujkzw2cxFIVMm8PRgwaj4u58syOJoOz8eQz0FUz0TIyLlQ",
-	"bewr7T//MkPLqYhJOtkXbYWm3rTLYWP2VjXeTHlchHQ1dJg6ai/m21M13z7wYRS6TCCfywMacKjBybRN",
-	"M6BcGvaRPhnaqlN2XM6qy8WC9dn4/HC4kYew5t6DKWeQL8WhNOewjhXHDLabHFzgU+4yktg7As04i8T9",
-	"CJrkZUi51a/JgLp9n7N9QskghJpTpCvmYYzEOFmbD5pd+vwGumQmLXPaNrf5f7DR+X/IgE7wXnFI/mPz",
-	"/6ytrcH/5SWJdUaqnffHWLdqaRiG5lGvkf8QB/NfjpXGW/AG6nN5SffwUH6vkRfppRZx3pyf/tE90T+S",
-	"V5Iq4305RR7xRox4fuDfMOiq5lI+59lTN9R/VRcauqVGgL/V4yVVHqYwEm8U6SiXz5NPhyzyQ2+Ruyaz",
-	"RIDY+j9ySZLJMii2dcDJiGMFoWAFNPS6y38J1X2ReX0xBVi/0OUx39K8TjQfLtuqRjO+i/ZJH6Va9gWt",
-	"8YRT8mr3LJOS376HObRQQl4K2mdsBpWcjWEU9gI2+N+FrnKs7PsExJfZflqZgAYCjYRyTmojPCNt/Ql0",
-	"mAUGBh5qfahi+H7SfFOeAWD6x0OJW/Dg9OTN8dHBZSW/LniX9vxBwC/1myxwMVLYJ+WGXwx7frOxZ1Vi",
-	"P0ZHQJuMade2XjiK272A8tvFt+AZLkBZPjBrPOQtBiSmuFPQQXxN7KyYNRvqL3ZtatdKUy9r6ZGsoVdq",
-	"0t41lyG7Mi1Po7zawg69We4ZYLRyE9vWIVXKyYjf8nDMDTpLE2hQs4gqjmQeYhZhvqFzjdI3ndipFxYH",
-	"r0x3lZrf/xyxaHKqyrkXyaGeUdhH8w2SRctuL8IofoBqWxQ0rUbDSgtvadIpto0KKlHhnbjSbu5stHb3",
-	"NjZ3N61p2yFdxPS3Pr9jIh4wHl9qfXbZPT8B/75zfHVxeXrw7qIQkqZ0XfapEG+QB+MG0kIj10XU4YDF",
-	"FJuwyTEhZwtwZagPYAWA0RimGDtOcvYp/UIX2CcfyD0lx3NxUFE0TPqui6PeDBqmc7VSs8trl6dgWkHL",
-	"rqRelwY7zJJDckKKSBdwt6yGcLjwbziNR9FCJy25+IgPRwsduQM8VYf+DUz1X3P7e/GEJSS8xp5YyVEA",
-	"ngFEJBjIRihq5YrcPecHEUqkTrkOAz8kgc9vGfRP9GPgCI7AlgAAt3rkkEU2zz9wqOwYLEGmRDA35B7J",
-	"tSjac+Ce0z/XtMX0jvoBkOUqzuE8vVOr5WSrRi4NFj8R0ygWqYsNvFSZ5IovLOSRiuntlMuorYLk9vuE",
-	"ltZc2PyGxVhqov1MjZsopYxalSzK8CTfsckiO+oBfU9DFP/x/uNColiUyeKFhdvq/E7N1dRUU6upFbXU",
-	"olNzfy1lKinVtKSyrNKYqTCy/ENGk5NESkjrp8+op0hrks0Wr52zYQAlHCXjUL9K92ec/AKG8mTV0kJR",
-	"76XD3av6A/dyBFbzABYgPUrVUrnancXRbxKyYvc+aBepjyOy0sqLeqE3kWLWufhwcdY9OZTiOYxSUS2d",
-	"X+Cu97QaUTd5ZWziUn24nyqQxC90qXCpxxAxoA8Ier09ZsQpkbEI6CNSlQN3SEB15iiHLBpQOdPl8Lln",
-	"qTOKRGjeop8K/C0qwzLz8pjcf1MuzFP2YHYaOd2gHZjH0A0J+OxFD7zogSls2lw9kAv6rH9OjpVZuDJV",
-	"5VEqCnPqBNuJpp1zGY/9a59FGVrv9AhW2pUhBQioCqanhzwvUhY9SlJ+PkII5clHUB5b/hjO3ncexYCG",
-	"RwvYU085jKGPuSLMnRnZVUzUwtIRDSN2oUMdkWG86UoNmyPlpciEdnNhh1lRXZubYV3iDAD39CsNRrpw",
-	"ZMgiKC7hLsOm4QofqsJ/Nh9GvitNQ4NOm8ZANinCwCPQGjumE+ztrsvq/j2iPPbjCWmUUU12cN4eMpZc",
-	"0gVBTz7WovoiPWPFlJGmgFxCIC4xgIyrWTSE5IIVBvEdR9R3FKWzKeSTmFql3ag3mtsbreauvO6ORfSG",
-	"HUCksbXRrG9uFSuTrYWViYgjAHvCp6Z26QwwvL1R39m1KppiumFV8LSdyQMkB9Gq7zb1h79isf9GfTdZ",
-	"9M5wGDByxF25K4xjKV9sa8PKbAoc1i6EUn3cb+bbD7OPHI4it08FS0aC06EPafa3YjLohYEcT+fsuEQX",
-	"bj23bILcNUvkEkA2/RCZBC2Fn7sCXv+sJMPM4vBRxDHar0SyRYB0w8spPYI6r6gWG3bSojY6NJpYwUJX",
-	"Mu7J2+cv8vjJyOP7+SZyEed6JvKiH8QvUYf8GQvFUazKywMWK2DWMGIutvNAYTK9xHeMe2H0ShBp2Efs",
-	"LkTpYKUAUyqIc3Z6cUnkQ0L5lHV53S1zSBX5ZeKQDCN2zaLatPw8h0svw1vGj9kNdSdLm/8d2Nlwh6PC",
-	"3tib03IfriY4TO8738A4w8q3ZkKQGF6+KhdUKpna84cMLLmNcQJcGgQWuWVDbCjlBj6UdI0jP44ZR0AA",
-	"XM8im3uhK9rpnncjBiqcBqJo/8MDjO0vPWbY/5Zy0o1uToFHxhEdDplHRJ8OdVdCau5q6KxsfKL8dGBY",
-	"LE++Zw/V6ulwmBi4b3h3hX8VYpPhmwvmRtLSktcK+PfVnrfr7vS26db1JtvwWm6z16CLKyJ4izTpkcFK",
-	"r39aG4/Ha1ILr42igHFpoHhPevxfHimBr7cGjpzGVxv/bq3tjBu99x/uDsbnk50/4n/u3v6zYlUyO2tu",
-	"VJV9GvoRE0e80t7YboDB9Ony8rjS3t3elH8KNxwyKToiRqFtcuTHrPKXVYmjkYiZdzQUWMumsK2vGY2A",
-	"8OkRcv2419WEz7Bc8Pgv223oIYT/t0iNrKpAmDuKwPKESsTi1PcS6kRZIfOb/5QCX5OfLgRYJdXYZwI/",
-	"TPGwtWIc64zuNt8mdlYcOcw1QYLA4YP2uilqclMSwcw2nIChsE+4iQgoO8ZdRnyvbGTJNbl45oB+Ooa2",
-	"iZX29iZ0kdN/NhMhIuJIbqovjxNiLM0vTXucUKVykuFeCWjyiW62bb5qu+JGg7VGo7HZ3PlukbpmB5zF",
-	"wmsrdcK5tzx+mIBZUcOb7wt7m1YlJmyIR8UlhsSPE7KQkLOkJhGQTM6Hi0OnBtY20HQpItCcmNdcImnw",
-	"xuby3COQFUJ1RehduKNO4wA3eXLoHMto2GoRX5ARRuOk6CrtqurY3Oj9TQNp4ExITG8Zn4F4XZkq/JvB",
-	"l0BwDnzuD/LdME6gACjkwcSkIl5E5slTwkcDFvnuuV6HKVpw/D6jLCxNuJb4azcj32NEMO4JuRLVxH+i",
-	"gtgVlMN2pbbsAHNCGe+je7mWDFk3iC1Uc/ccgKkVliACzu65rwwbfop68l7+QzqP5SorKeOcRgsnsHjo",
-	"96xFlPgeMGMvELC5UOAiMuMlocCJSZ1igTOlfBkwMNGWuOqhIVQ/ciyHrdvc5mjFEyElKLu+Zm4s2mQ+",
-	"hNgy+QNsbmh3C2ocg0Br7oKmr7nND8gQm0P7Uag2RS2qn1ovRx63ScR0u2mD2iB3e/ZJSi0/DiYlOOM2",
-	"oXxi8+tRBIWZqlhYvgayKHiFVZF7Tjk++Zlq+Iih42VqtAM1G7prLVxhKLIiUW7I7fdjGjB1HMSQcS97",
-	"9wv8kFTVigqY9uKFrM17bKIAku27jJ7MrtxXhlB/Ez2ZTtOjQKeXUpUv4OkXzTkDPD1Pc+Yjh+uf06Mz",
-	"Ez69sqQuIIf6PqTCY6KZFxEJq3bEe664gQWMwmeAHEhxNYtE7Y2rVfc5ykkPokSeNC5LCrilG2VzJwvQ",
-	"d8AWdUxgj7RaPehMI8IodkjE7lgkmCB+rLrQ2Fw3tMGyNAO/Je/24YJ4YRBQQFATUUDv9kqQcMwVzJno",
-	"IJBg0PVfdcQTAxoETMREA3dI1YEgymiAWCPHIh8ubK4eVYMQFJigfoxTATRd1xFa1rq5dZ9GzEo6MsMA",
-	"dMM/Et6pBv9gq3l0YpExY7cWGYQcIhMemTAalaGrj4xVnANWA9fCXEeNUs4tWllsP1dlsTBILfuz7w26",
-	"PIVh04tPgy6XWjXBL8wAsk19MLuOxRedFHynbi4UOZqCml3TQDCrktm88IxCzFsWnpYHooEJj17F6R2L",
-	"Ln30ODwKALatllWBvVppb9QbW1ZFbt9Ke61Zb1kVuXUr7d365penkOzY2F7cuUgP1uL5DuNwPcOMh58R",
-	"Jd+FYlv/jHt5Maxw+kPSm4Coxl8b0cD5uOF03yxtoF7A0x7ROH0RVYuJqntZzOkGmGczp7P8Y6BtffNo",
-	"PGf5orf+Ioaz8D/lDSxRJ45xLiC0KY8G5FDlb+Aim09lMAd0glYmqYZDxolBDVvbt7lTdAbx7vJO0vyT",
-	"Yo7hWZcyTmVly43L9E2fCITma2JDcmo+CMKxgPn3+Q2qe9jyKEEJ+/fIB3ASdggO3VtReVjBWeLerzz+",
-	"iI7JgMYsQsQr90iPCsjdinAUuUyQql9ndbJG3oaBZ5H3PodSms5N5LujIB5FNCBnUeiN3BhivdmXbRW8",
-	"7MHp+/enh0eXv+ffUCmBB8DJtB7FdFzKctQvvYzlmJMQz9F8zL7C9yLj1z+b23pmaDJd+QULx/LhkrIS",
-	"ssLqscxpe3IlZM9bpt7PANSjmW8A5gIvP4YVmHnpZy0mzMKo5ZtWPBFIIJYSoZGIsO8Ma5lZsKI7euJl",
-	"CgUwivtSarkK8eALKMLBCGvuBsDBiY1uSBVIqUNX2HxAo1vix7ojqLePF0mRgDi9cBQR6nlQcAnNP1WR",
-	"Fw4kbUzubDaaDnJ3y0GRkNcJvJ68FeUJUiH3cyGPOPOEvDO+GrSTRtbnjAWeYeNQJKBp/RxhAx+IOz9c",
-	"/lw/7B53L7uHDqmG3EVmUbh3IczQKJh7KZX7KqVys9OSRsXXsz3X3U+YYgCwb77qAsqiMhVvyLXbg0oe",
-	"nKK6zS+Tw65Khgi9jllEnKSCyFEcuYJUN7YbjRqoapUcUvvL5lj9VlxPity35kjccAA5HemsQo4iYszm",
-	"YzrBBjf/IEpyQCiBeXLkA6LgUtUwIr9cnJ7UiKNLxFRdnVkJ5uzr25x2RnGftOoNNSVr5kBuIspjUj1/",
-	"c0C2dzb3yP/3/27WN2ttmxPiwHfQ2e0nVX1m/NLRnO34jY9jgN+pj7AKzSEG+suSY1ICFhDY+PikmbM5",
-	"Mp+Tny8vz8hr6bDJ+xpSGLHOHXXqVDNpuFD6d2x7s5oMq50ZTc2x5K2M123VN+rNGuB3L8b05oZF5MMR",
-	"TGd+3kjg9yIK+TnBoP89GwBczZgojdgWjMdWwpXsFExfnbzHjmk2zxRlgvSVwrfh6NbQ85Z5HIXSsuRM",
-	"aQdFtYx3UqERcy8FNMYdvy91Dw1EmGYesxtG7Til4q6wPNQiDvwDXxhXXR+WK587qPYQYC+vs9Dwl0MP",
-	"/GsW+wNo1S2NZ9BZWkWZmuXgvNuRmmVOkeiPWh4KWi9d0ix87TK33LCGGZja47z5F6sCUq+VHc7UMTK3",
-	"e17wTA8T2wotME41uPkDtSrpea20K9NncxmA3oNXyZpHbX5N7KLFr+nxLCmHnUafWxVToS6zb3wvk9tw",
-	"B4y8kU6v28fjUVZ4u9grx/kCYPjgMlelm0qozKe52t4y13iptX8p2P2aBbuzjdoEmDsnbZFrP5PieRfr",
-	"KUM685rTFJfrniXPuS9Z4LkOhb00nlmMNjVJum5tNRYPp2UIlZpbO1v11laOQKlZ3y4kUNr+Xotkk028",
-	"eOzfLCr6AYjoikXLd1plaxS1ZnvZIIhSkeqn9a4pV67Nq7mCmzTdi4eeSLck01lA9ZHRz7A5+FjI7p8W",
-	"0igKf+wKl46vqJWMzRURQamnkez3764bzJLlmslEPJV6zaV6umgF0MhJ9UaeEK9ImO98pUpOY4rL5Wpy",
-	"UWpavhSovBSoFJR2Dg3RtWJtZyo905SJcT6mqjs7Nk9/kjReITP6riQpl6QPQGzzHgtCfiNtfuu+fVme",
-	"v/xG+3YhE3PJysLVRPoT7o7wRM38+xcuLqkZXkoXXzTDrNLFeZohH09Z/2xs/ZkIoRnithAgZLT5Wppd",
-	"Ottb4EfpAPOUQxmPL+MuTaPkh6jFXMCKewZAImUIrcCfqH9Z1jjc5st3Dg9Vs5Vgouo6be7gHldJVvVQ",
-	"Vcy5SFC4BGF+rt/7kdvD6Fl6LIpF9R5zGBZ1VanAtQomRLAgEOVkisksLzuQ77LUsqArwX2iH+wTc0fy",
-	"+WnseLruSZwzeTMpSzRGvbgdgFraRP3IkasFlNdtb21utJpWZk3blbMP5wc/dy66anm9kXz5yunJQdes",
-	"7z84fX8GWLLK99m0xQTMwuwsHjvX5/pHiJxHqax8nqHyomjKgTSuAtRs6gWNWEpygHKRFK3ZRD8cBR7e",
-	"Q61qG0qpnDr56Mf9cBRnbzLNQmhzpCEEcex8tisF97QreNcvTg1AQam6THBIwE2ZPAf0YD8cYxc1HDSJ",
-	"Q4BGKY4vSpyz7snh0clbJ3lxhM3Z3IWHM09FddJO7rU2oVIfr8X+IJ0vSA70KQaCUKoxz+YTFoNRQEmk",
-	"ZZj8rUXG/VAwcj2S60nciRtgNIsTEYfDOukQ/Xyb60f4gjgHnZOD7nEJ7gh9J32ynlUsqUBKF+yBJNyz",
-	"TARJ/fYbx48eWE9uzNOT6GAupCa37qEmP3a7745/zyhKtUPn6snNncZuo9F4uDoPtczlKus8PeJwtF5i",
-	"Ty+xp0xWAvYFyGotQmdEnrQpsK7P07MFqXfELTAI9kYT4mSlA+p8R8soxyI0JoNQxKRFPOb6AxqQYUBd",
-	"Jmo2h4INk8Ehm27HxLihzZRANJQwQHWV9hQJLpu6tzeR3MEWGYRImxPQmEXYNoYOMCcjiBvyOxaB3o1D",
-	"k41INZzDABOJaMxI1ZPet2rp7zIeK/ahdPSKpcjL/hophOTfSddVOflS28vxqjlpyzvv2jw7RYi8zj4F",
-	"tPoUB4RjERYIeZ3Nx/0wYMhfJFIgeiTnMGDXMRlx3JzMwwlW3fZsXnXSjn2Oer00lilfg5oE4/oHxkfC",
-	"qUGXWiW4k1fXa9hjbjhgwuZO4h7JHRIEcs5C7rJ9afv4yYXE6Z6fn54rZD7lNneYPIfnjIqQOwkhlMrK",
-	"qY0AEHagiHYMFadsTPUejtZJjnpPzR0VsSGjsSDsjkUTmxvcTvE4hH9BIAAYKSwiYhrFykYjQxb5oaeK",
-	"LfxYAA5eQ/ulR9bVSrkTOzWAqmNv3nQ/j3jsB6m+kS9yzq5HQprW7DqMGKF8EvehyCo5D21SFB8KI5sb",
-	"26aKcaJ943yVtDc2QC42T7KcCQAle2JNREzSXNAyHoJ1JNKmT2EymrQ2vc+rKUIrC64fIKqmx4JwPP2T",
-	"HM0XqcqTRVVLp/Q41yxCpd+hV5zoEZnbw9E5W8ViJl+41XJm8MufqS3z7OxnRUKbmH5ZMni5xYOJlEA8",
-	"ywS7EDZlAROzyJqcthARR5uvBOikjlRyYn1ObsfU7dP7D7cgILQ0BXx+W3wlSNEj+w+NpxpnU6JzwSjb",
-	"PcFMq3kPmp5eDfXFi3jxIoqxTakNsoo78Tz9ivkNIz+cH2cbkSR5IexIUpVqgjQarRoZCaZrYhP9ZnM9",
-	"L0bXyESfZ3tGTs0pVD/6bh8cBOwcubBBsGIT1acOsX1YLf9EdOuL+H8R/09N/GPiA2QcCD11wtb01x/O",
-	"j2vLqgjBguBFPRAKOfw29mxZSCHI67UyIAvoggsWBM9YD0AQKIPzWkQxyEkyXaflhLsxZS+C/UWwfz+C",
-	"XR6LYqG+hAh/dpK7KGEAMwFMT1SHnUnVUcLGqeWbWRHmA5sTimkV0A6juE+cVNTkMw416KUlvz9jkct4",
-	"TG+YQ4b4b8g5gBeAd+uzAJtsVRsWaTYaf0Gcs6Eiy1w93wd+lLhWJx/7jNu8F8Z9iHMjKUpmMNi5C8nv",
-	"pkbhC5t7UTgcMq+e/7Ytn+8guAyjzzjIfBZERZXzaRCSZEEyKY9cKgMyFG1kqVULMDfOXxTRT0EGSaTe",
-	"jOjLFchG7sl04B5HIWjACPsEVF75lSE9aKvGlwvok6ruW+qcnhx0dSZDTqwcthHeJ8tH922ehPeJju4D",
-	"1Y4J2EgsOS9kAiLuEzdgGCu/9rknpDsZkms21m97Tf1AkKq8a6aFa5IBqSW5lGFAObkJmbB5yOukQ+YF",
-	"tq1cZBvKjyC4fZ/8AqJUpLkkWCyXMs0D5PrRLZx5yN6lMPPABsN4ku5cMOXM42fzgXyJuE8xb6aFjK8F",
-	"Bw/H8yP7piXyvKL6XuiKae6cxDRWl5IqSDApvfZJOntadmU4a2Zagu/KIgQFkeGCGK5pLgLyPysRK+2t",
-	"htSDQ+OTTFc7qU36NLjWekOt9qLDL69MKB5HScoEhtFsNJRMQa76RWewPMgyHVMxZvD96cnlz4ijydnc",
-	"hWkTGGKSTyPVPotYZuamsiq1+7+BObKt5fMoj+IOLJ1DmX71p5JUyedPWvn8yUX3+Lgy99xBXO4lmfLi",
-	"dH3HTteCLtbn5Egt1npGXb5PhmEQQDOxkIxp7PYLccJoKJt2smEmF3alWdUEOdev8QBdaQReKv85RcvX",
-	"VajlTN79qyNbv6MKkEJk6xerIr2D/OS/gc8sE+AlXavl12IFDVduOBlOXqUNikZa3y3t5oTXRE4AqTYb",
-	"jf87Z7VJTxU7BJEPF4e6A18t4xs26pumf1h54N1wP5VqGoxZtQpn/J674HHUqhFa+CEKT2crhOdRdqr6",
-	"ZK67Qejeliqqy+mqU91gE37YzrRGA9ufco/0wzG5phEwlkQjLgiVdpI+qhGjAf68Ts6TGtbkDAqL6KMh",
-	"LAWHxUiYlEnU7K5Z0OsTcKAjwRQdPTzF5hcFV2LhTxtLbAS5YbGiKCzw6N+yWN3iAObrEUo3eDg2CxSs",
-	"Snh9LVh8gRTblXZzt7m5aea/vQQIKirtexY0mC8376RnNsAPcN7j/Dsb5159/jxP/Tr17pDg4JkmBN6H",
-	"d6ywMj6zXOQ6jMY0wrJCj06E5uZW7PUOqerqgi1ouAvIfQrSDODVnN2xiAzgYT3q3tbqpIu47jRYq+1z",
-	"LLDj7FOswrW+KrDzRoyAKOTh2CKMun28wOY+J9IbkA+VwjQc48Xy8a9Uy2DRJtSE1MJgvIQeHwLOSeQe",
-	"PoWfi3oa1jWkhUMUmaAZghfQDzkace7zmzq5r8Ds4NbKCc3nFASl/OdwFOU4u7k0NEeRaR8LLaA3tjFw",
-	"BvP/Ua5JPoYq1wUWy/y93JGVdqu5hHFWMLlfuc7wfsqq+fWUFUoAOC4vQZ6XII+p29UpWlC/5xRoUafh",
-	"ddWhVqqpgMWsPO6TK8aKQ5D8Zna1jqJVZZBD1e1+TIXNpZy+hgKn+4vpg4DRKNOT9z6di62vJNLntjjq",
-	"MzVhqssHzuwrQegN9fmLIFhAEHyjwKvcj9niMG0DPUeru4T54o3/iYnpQjTcstW05Cwte92dLnvFjsG+",
-	"yHq/WPqHrdNcOZnMa5N/j8KYZVxstIANf1p6zA8hUC4SR/n5iJMV0Y26H/lWo95sbS1uvWRn6Csbbk+0",
-	"ETx+ulwfeJz35RrB79a3tpJG8E1o/o6N4HfqG7oPfHO7vvcNGsFjDF7aAZyNlRHwoqheLNYMACNeQjfm",
-	"LNaiBOV6OIrdcPB8I0Bd7onCPKlUrmM6IZTEwCuFPT7nEAEgfs6PEwQcJdd+EJCqCcvTTxBxOBS1eoaF",
-	"IA3CFHA1QeAnC6SshpHN1QLVcCn3EVSXz8hpEgdEtvmDYSiE3wsYIIFTHGWOCUA1TDW4ojQsTl9hQYW/",
-	"+QpU3DIP4+tTL22ZBFh7jry7fs10DFMQ0mmsY1s6MNI8jzVgUAE072t+vJG3VULrVO3teya+rScep5qd",
-	"Vof4ZTjOBKymU8tSVsBJmM4OEz82f5xNzV74g1EAiN6I/Ysh2hTRtqQXhbfQWyyXv1wizFWwmM+cTmvp",
-	"yXs2MIVlktPbX5F8y0hNW6mFpdTei331Yl+Z9hUInDS//yrZKLPsK5O4aAEOZ8MHN0hMLcW2nBatqC7C",
-	"KX+zzRXLc5JqgitMiksDYC8vzHE723yhFn5d6vbTURJoQymQCdp4VSsDQUuMFTCX8nUbqRWzb/MiUyp9",
-	"BvRKh7xYGW30pTndj0wdPb1eEHBJoC4zuZuBen8Jqv3vnrCZmmpnIbzY1oJ6FTYM6EJNgZq/zfWncxqz",
-	"SrtRb2zs7BZx9hQqTBVpADyZVdHUa3Cb5vZGq7m7s6QCXQTVZ5wyGEyzmfls+q4pFZvRy6sQFZYYchv1",
-	"nd1nRhVtHPzFSaJN4fwjEEXHWen4fOFp5ousf84ciXJY9Sk35LV2YVFWkw4H/zGPFMlUKM5uVPuWmcpn",
-	"wS4umTq8kj4uzWZhE5esHHjybVxeJPzTk/D38rOMzT7PwzIG/0MAgOOMHHi+UnbMev0wvBWlfaukUvmo",
-	"L1r2nZ6TvVoS1plu7yRGvWT3w6p3jo8rZS3zrcookue+H8dD0V6H16J88qnuhgM9+a2KVVH/NDrQPi/b",
-	"TG2Rxe0yvfG+qrR4GBNrnB6HZ9222qVB0KMuHn52p47O5/+lLaZe6E3+r/VRFIC9VZx++dinMTkdMnh/",
-	"gt00IPOCc/RKEGcUBQ7AlbCuGR4EdQG+IOos9bABdlUwRhy1lS6MY4a/hwQIo24ffsoGfhwzr2YR4d9w",
-	"pkkejCffsgmpOm+7lzY3Rd36LZs4tTZxhH/TdDTZd7KCxAtd8Uo+cKBRwv5NyyHnbw7I3maraRGcARhz",
-	"n0VMWpbSbCRO69Mnh8Shzal7y8NxwLwbtp8yIQCzdjWMCA+VpSkf3mwQUQM+jojFkc+8feJsNhsO8ZjU",
-	"L3dJv1k1/qKwSMRc5t8xNXNdWMo51qkj+nRtq9n6qW2PGo0Nt0cF296Ef7O2ows15BZIohwY8kzNU7Wz",
-	"1tTWmmWfxmjQiBhi1AUtsmAxfqr+z3/9d80hVbkEsAI1xX/i37SSL/VC1IAvIx6H5NpngUcCnzNROtjk",
-	"4KzhyXmA0RbPXDrgwu9XG/T9hisNNDh2Rx6pXsSUezTyiNbqtdLHqx235s92PqBNotQgoxFcOXc8H7j/",
-	"iSjUdBJTo3HMBsN4pQEC1D2mg+E9l/WuSS1z0QjzWltbzT05SLvie/XkQSAc7QquqlMwaLnOk8FAHml3",
-	"/guIlRb6XgydxeaO9u1is+uN0g2Vj93XP5+evqtfdi8uK+pjkD+N5t4GbV631nbcJlvboVu9tT236a21",
-	"2Mb1Jt3qbbs7SxT0Z8TY4nm+nKWRimCPVCmfkNanT8SXmwlyEwU/eRtytm+KWuILQwpjzNyPBRkyDpWm",
-	"Hgv8Oxb5TBitXXIQY44nz9IXo6bLKqoP58dlpeXTJtSFVpmCUCQtDPERAhme5EeDERSKE7A6FdaBHJ5c",
-	"kH4oYpvLzUeqw4D6HC6BFxtG8JaEel7EBPQp5MFEKl1MzhOPDYNwgh0qaBCEY1BLA4s4p2fdk1+7F5dX",
-	"aoNcdY6PTz9enZ0f/dq57P4E9EoAROBsrF+7QP07en8dnHc7kFWIwxD7XigFJ4ivGmHcsFjYXFfL6GMq",
-	"j5FcGKn5h9SPUP2Tae2fYSzCNArQdVVRKoPNYqnuXpi9GAWsZpERD5gQeq5s7sFKKZACjRiBiQGqI5jr",
-	"BHJBOTk603Mr1T7lE5uLoapsrjrN1k69UW/Um45FnD/b7eZf8h/yU/ik0dxJvre50/i0c51e3mpuNHYa",
-	"25sbG8hahiVIARUxCWiPBYD5GA1Y5Lv7hKr1TxEuHrSQD0KXBnLMdeRYgr8JbpX0S3h6Hf6UT677yliG",
-	"P/rhgNVpNKTwF1zkhQPqc0dlXkOzjYP0of0ALa4YaJk8QvGBMGsRE2Fwx4SVtC+xuXEwNXtZiMASue1d",
-	"gPx5Fu7cOEz3slyp5KxiNVcEFVjVIAyH0gi29KJaxKVR5LNo7SaiHiMnnUvL5oHPb9fgjeQmgMCe+iti",
-	"gkV38qnyBY7O7rbBchH4EmzQg7YwcFDEyO0DL2iy2HXuD+t+qE5H8upeyBClo+YA+rnBNnJdNoSOK10k",
-	"HsO3msCE9Jl7K6XUjTzXCLk5PLmQdqUIgxGibihPFC0SCEqdFcFBEPImQXhzo46EzR25hcANcohdMfa6",
-	"+oXXJv/zX/8N40pnL5lQc9LkKumJ0qtiVyy15upuxsgoMtSh2MFXfCVn1I88sKCBk65GwN3wY+K86Rwd",
-	"S4HhcxFjnTGa0xO5vaTv4NGJqNvcdCpEmzid42NpkRHcpqTqdA4OTj+cXMoN3Lm46OI/Plz+DPv+4MPF",
-	"5en77rn88Ojk4vL8w/suXnsE8k/+dXX5+1lXfnR2en755vT46FT+cd7954fuxSXc5bwrv5KfXp53Ti46",
-	"B5dHpyfyTyX+oAkvJnpBrtu86hyevu8cnaSCcZ3ojz6cHcJH+zhO4xKb4yeHXczR1tpknn+Fskp5VjYf",
-	"IySrhN1M3ed5EdKWBm8WiNIsSTyl5ucrc089tTDWvaidkiksjyipS7Q6+B4APS/4nPm0TONE+JSE4EaF",
-	"pEuqHxoU/Jn7X3oISIv54fxYGRw3/h3jNUwiprGXy4JYEXR49QVxPo+iwMre+YuCwPCQ+F4b4l54wgrL",
-	"1rV9oxuS9SmQLbpxMAGFgByYKJn19xzcFrMfLXGSc+hkbiWk5UMDaf4iDapxndFi10INbBhbSijUiWoF",
-	"37a5ptWM2BqDuhGRzpP6Pc26T1UIAirqyN5EIYGkXR+9Ehj0AjtI3+SWsaEA486w68v7zz47fQQSqidv",
-	"MVVirqcgvNZrZpHehPgZjqxpCY7Gy6L6rEhcS/layP1p7PRqfuPC3grTYdcecpRLwIUz++Brl1WtrneN",
-	"+cjr3p3GQ+nepZO/S+heLR1ewLQvytoQG3gc5yrrXCZ6/ZZNSvE96PVq6SjFzrwQkEUG0oufGUKoFiWA",
-	"7AqdjidJp/SGcal8mEewADfVlHalVieXEMxWQCJsCdoLfBdpcn01CHyE6NMha5ta2CLOLZs4pHo6ZPzi",
-	"4meS7s+rWzbBpIh0IoXor+lX7nQ6HemHY+T6lk2OPBWXrlkmstciTiJgnHqStbM59TwBD07a5Ms/fM8x",
-	"I5wQnfA5cXKZFMAVO/iS79jkjA3UPaAfipw5KsjZu6PfyFn3vcrnyFdxSBUTgnAJMOmAKZAkBPRCYT92",
-	"FfrAGiq4vVobwCVf+5GIaym/u1KaSarWypg6ggXMjUFl7SdxMD/GpclZZBBKqoYRgUcoLVxLBqcW2iRr",
-	"wLDFlH7kYfIjzAFypsHR0u321OjVgJO9qaqjhixaS+2iCRZBxX3mRzB/6fYWLLrzXYac82JflYPHugEw",
-	"hGAilRoNdd5WpyFu2cTmURjTmDk1mGGhHmJsBIiCC4wWqJUMfBELGP+hGRKPogmkun6+vDwjShWRJNUh",
-	"MGPr60Qtbjmb/6S3Ys0iQrWRTS1FgIrHLGmhnD22mLGVUzsSwAXJk7wtCfxeRKMJAc5yOcZrSBgP2nLc",
-	"/1DpYNxbaQq4TZyqnWQ6pUC1K8TOpT7tis2J8ekx4zdxHy78PwMW90MP/x1LaR6vjSIf/x5SeVUNcPue",
-	"vIVjV/4PYMntipM2bf5wfqwtLHmgjds4+vtXAhjzBkzeBfn3RAx710pzWHfYAoOozK/O8SYLQnpUsH09",
-	"Fy3HSuYOZ2HWuyjbaS2GGcLp0J95apKMj4J0htIko/7dVFYP5iitMBgFAbppU28mXwC24ZSQQrmTfOoo",
-	"/q1wwArysRYm/ZsOHvo6cbLr7YCzp6bR2U9ky5rvQYRv6gXU46eyfQ6pTuUctegmNGIoSqZyi0TZSyU8",
-	"heoy6czMAQFcGrkuTBrIoxiHJAKamrQDRoGripsrFYza9s8iW5NWf9NVEqm9+s2RrCXGO1gilbyqPdg4",
-	"+ZseNIM/Do+aJ5fdLfnZ0c+Nf9Oty7j368ab8budrvvPw8tJvxf9/ff52zDYE/96t3fcCPq3W9tHI6LF",
-	"rhboa5vXTdrqbbib3harwGNhKRe4TsyCrj3x4ZsmQ6VdWZP/e919e3RCzj68Pj46IO+6v8OHNn9/EI5f",
-	"//P3w3etX8edSbdzfTGMgtNm/Jv7WycS5586J2fv3ozuzk661P+tNXkfNe4uPr695KG/+ZPN4Sbdk8Pp",
-	"+yqClm8/jtKw6+M4de/YZB6gN81Om8GXH4PrE4SgNDvQAqLGZKR20HcB+11HnMcz5X7454iNIOzomMgU",
-	"R0EMERcRTQhEIDMxtSlDfx/8SEfqA1Tun22AwNgV7A71xamTwwTAEfi3DBP4+KQqIhAtohB8lkqjFrYG",
-	"umT3AFR/PfY0IM1QWE1B/i1n2vvKx/95EJZdMGx0lszXgmGOz4lo/zKLMPAQPs8gQPfLQEg0YgYQKb/x",
-	"8E7fNko+b+fpiCLOhve09c1z2aG48IskzZ6wEpj/g4/6PKl2JTMO3LqhxmcR3yfwmiC8aUOGI/lkyCIl",
-	"HoVSNsYJtRSARp5TBWoRRITkmkYYYABsFsaOLDjNAYWDgt8CebT6nc11ZlLENGak6ogwin867F4cOCoA",
-	"KX8wluIniYIV1s2r+Tk0LZgnUc5TXHpvyDWImvoCZ6Cs6B6+rCxpCKvJmFzAj788UiW82gGVdquUPUbv",
-	"K7lae7s721sp6lajjjS0Z3nkrVVJgFyVNh8FAX5wjHvuvai05RDkRxeQrjpIX0JuxQ6OXw4Zf4xT3a5c",
-	"fDg46HYPYUjT/stWc++7qWvS+2Tx+qZ0+/4IVeffkYv0WIpm/XN6xr+sAzjxqTteS0+FVVIDn8JUiwvg",
-	"lcQrKIE35OJ9699n+pBSt0PLV41BVcHxZOSRf9OPCR1Dp98+jQFD7MfC5kov0/RabNALjbVARd+EISLW",
-	"CSXXERN9/ZR9xaoDsQYpCpnHPN0mGoG8RmcuSKg5SvY7NYT7J3B6jflX3i52u0XKvLEvWKFZcC53YU7E",
-	"PQXPoLWa0m0Z3ASJzm1uPAGlW0EGJJXCQsOPeUQK3yld3Gw1ppXxVoEyVq+yrXuEsUznzWmFDBfODih2",
-	"FL68sqqCnBdW1MfLiCm8gEaeqN8I0oEYcg1pJIvrlKyKYO4oAuqMPz9XXjMasagzivuV9p9/WZWDwFen",
-	"58+/pIQw/7Yqp/LCFnz3l7xRdFeer1IZbHAIvNBF5mQQmVBccB2FA1J1BvQWuu1gbpoBhSjUOrXX15Ni",
-	"lvZuY7dRq2iA1TqIIvV6+Uef+UMG2QyAX8XAvJrmnjtnR2TEPRYRZ/2u6bQBtyFVHQoty+aa00QkPcuF",
-	"lbYsFxZJubRJPBky+CTpMGGlXXosbJUurAzVDyQYk5p6EPVKg6bLNK2ewR5m0ZBG8WRNuOGQeQn/nLol",
-	"DQIWJ0PGl7S5s+4aP5Xvm/LWGcCahG4RPNPczfZtDm9CpPgWFrmIWRBQ+Xsx0o8/et05wbjWHQ18L0Hd",
-	"RIwGmbfEWxe84mvKb6HJv6FDVG1OyHshjcw3rvrc8+98b0QDBSVww2gYosYUNSvTkl5YChuR+1EyWZkB",
-	"9nAchYvA4ygMANtT2NBOkOowCr0Rcghlv7lhsc0VvR+J+1E4ujGMhWgEsFyBgfC0Cr0tT0MGPWFzMYqu",
-	"qSsNB5Mz+n/+67+dGnTPKcoBY28dDdLwRszmSeM+efoQrSPKSKstRQIMd0aeRYBb21wHN5PWuGq8ahaJ",
-	"MdjsSD3m+h4DZmdjwYnPifQO2RgWCF4n3bGvMLIwyi6Ypnn88teX/z8AAP//",
+	"7P3rdts4tigKvwo+7d4jUhWlSPItlkeNtRRZSaliS16SnFSqlC1CJGSxTIFqgrKiTucb/euM83ufH+cN",
+	"er/HPm/ST3IGJgASvOliO45rnTXG6lUxRYATExMT8z6/FCxvvvAooQErNL4UZgTbxId/dmwyX3gBoUGf",
+	"LFy8JjZ/ahNm+c4icDxaaBTMwF8SE61mhKJg5jDkMBTMCGKB5xMb+YQtPMoICjyEKSLYdx3iI5/8dUlY",
+	"gFZOMBOv4zlBjvqetUa3ZF0pGAVmzcgc888SupwXGr8X+PcKn4xCsF6QQqPAAt+hN4WvX78ahQX28ZwE",
+	"EvqmZRHGht4toZ0MwIczgsxA/GoibwpgwN8cVp/cebekgs7JFC/dgPFn/AULu65Db8SLHEDyGc8XLik0",
+	"avWDw6Njo+Dwyf+6JP66YBQonnMgcQwUfVV/8cm00Cj8t5fRJrwUv7KXHbvAV/Ua01uH3jQXC9exMIe+",
+	"Y1/hYJa9JBy9hjrnMQgLeLEYH03rk1dWjZziE/uQHEwLEuIFnzEE2OFQ8k1yfL7pHOe7Qp0Frr6O1tJn",
+	"np8G/grfOFTAbcErBiDcXITPK5R8Dsbix3DHFj65c7wlQwt8Q86QN3cC5ARo6vnw89TxWQC/VQrZeyPm",
+	"i23KHH++IPSGo/ioVjcKc4eqv2tpwtNWxgJvTvxN22PJd1J7w38Yn746OT46PKjXvtWuRCDqgJ971nJO",
+	"aLAJcFu+kwLc9qzxqf3KOpkc46PpITmw61Y2+GqK8cPXEUGsr6NDbefOsZfY3bQSJ3wrtRaH2uPDo+OT",
+	"V6c5GxAOfYQ16NDqq7hw5k6QBr27nE+Iz8neJ0yxJJ8ESz/Oh+rVbDp3YVodRlvwNjFk6vlzHMAag4N6",
+	"weCHwJlzllurVuEIyL/CA+DQgNwQH0BveZRfE+fODWEZsPfftNDp0UEV2fCCOrvkM7YCNPHsNZqsA8IM",
+	"ZLIZLh/V6j81Rstq9cCaYEaOD+HfpGGiIv+5fnQ8opyjLgJio8DzShXUmhHrlthwDZE74nO2wAgNzpDa",
+	"IuRR/iWHMHVXkRH1/BtMnb8Bd3nBEHNuKA6WPkELz3WsNb/LTDWBWRnRGLGEoH747fwKv6cvT369+Rk3",
+	"168Wc++P5u3bD17/c/36TWv25rDWrLO7X38c4qv5j83Jqnnz+gP1O85H112evO521wS79vuLu/6qPR/+",
+	"/OHXu19WZPXTTw1FhOJKjrZSYrss0a3vaZo5beNK19T561JjTI5NaOBMHeLnX2/xU2FFTOW+R0KegAjW",
+	"/+DE2wMYsZsGukfdNXICMmeClhwWLmDnSzkG9kPA7IdL3sjxVzOPEQl04CHXYcH9YH0QijuRjKWkooVP",
+	"LBxE86XX4Lk24pBwZJu/lrU5yu/I2kRFfprvCLU9/wVDhNoLz6Hi2mUjygLHdREj1EZOUGpE8t4tWRsJ",
+	"EdAHQRNhaiPzsF43R5SROaaBY7EKGvApPEpCaW3lJQ9ltXZ6cFI/rpVJvXZcPjk6nJZPTye4bNVqJ1X7",
+	"+Mi266/yjlV8YQmy0GSC+tHRdplAm+odWadJo4mW4uDdkjUqYnR93TkvoQXx0XwZAEMyYryLc7U1cugd",
+	"YYFDb0ZUvdZQmEWY5W+OtfR9fnvzpZaQ54+omVyufFPsMzDIvC0tnY2omfqOw5DOlSuoGS5FbDLlW4cp",
+	"WxGfjah5WK2a/GtcnM6Au4KGofwW0yKAbEaU+L7nM+RQy13axDb496XSEZKUNcP0hp85TleeHzAgLF8q",
+	"MyPKpcT6IZp5S58JDWWdo5qEpKqvPCgrvaiBQA06QxhZHlXItpdCBiZohZ2AKaF0RMWqOCw3JGCI/6aW",
+	"KJatvimgwNQLZpwySDDzbANx9ssvL3F1SoyK81JBH/jtxji5YFceFEaQ1OoQ9gmnl8DQAck+1QZKk4iB",
+	"UvtujKj5uezWp2VNfSs7tqk0Qa7JoaZ2uVreHQeF/ybAGtEltYkQ2IH8YO9ch+OQA/vtDjk/mg855Rf1",
+	"aQZDjd1U8g5LKrcoWvJEyH3RaRMwAypGtJh1poE/pp6uPP82JFnJaGGHRzR1gjYcF/2MIHFERlScEXh1",
+	"4wEI8qh3RHXyRdnU+4gbnUWTD9vrbLmcH1cpKyMayuhSNqEIh8pndNFX9xfRYcxGGX27kH6Fb0g2/BzE",
+	"SJ0wkOUtKb9l0NT35qgagz4Hdj5FNuiZgCtIq5mQ9gUP3iKyKk6dI7EKTTpTYvXV/A+VpgaKqWXjFfSe",
+	"w3pNY35FYtePjmqnJSXERJOjcLZyhy6WwYhyGZEZiPNLcbDCabhixM8Q/MTvD6mNVJCSRu+r5pyhO+Jz",
+	"bKa1qcqIjuhw5XGmMGfivXUF/fCDWucPPzSQXF8e0Py6+PcA+zckKC99xxRMaum64XZe9zuGFHfgpiB2",
+	"hCMNkh9+EMq8FIiQ7VnsBUCWDYXAj8I6B+VsRB1ptOTDkEfdtYHi0M3xGk3EhQRbL7jjzOPXt+tR4M+z",
+	"IFiwxsuXeOFUJPVVLG9uGlwiC4TthL0A7kxsJN8o8R9XxHURZiMaIgEWzz+Bw8XL24C/olBke4Qh6gXI",
+	"wr6/BrltRMVX3raH6hNMTIHMuL7IL3H1RDA8uMPVo+F6QeQFk754SnCp41tC1drIfBGs0R12l4CLUUI5",
+	"HRUaCPaYcnhnDr3h2nq4nfw8MjTHgTVDDuXy14hanLT59wkNwhuSP2Jo5TtBQCjSv8PhHRXMUko9d25q",
+	"PzV6w/b68o+Ph5VKpXnUHXbPL9v/ka9YR8d5s04dvgfnNEfvS9KuED61wxdaq1FRHaBSgx8PcVGaCVrk",
+	"f3I2ZiLsrvCanSHz34EJm/ye4fvO5z9vX7SH7bPkhho7UIG8ruFe5hM0l8HM8yXfCEmiBXIZ6AvkMxf3",
+	"lbIgbOcWdt0zwXaSEo8k5JUQUGlwhkzLJ1zzNFERZiefF45PGCczyvWjz1z9szxqC9yJI3DjsAAwa96S",
+	"tZNhl+EbXxwVYuCPCihNmtojgYLYI0FYaFTQ1iz/ThwLeCp3Tfw72jbxN0jshdIZQPzTqDBfl2/Julwb",
+	"Fc4kCn6qnRzUX50eHL46PJNoUI+ODg+3Eqy4MbaRrefnEKvaiGZgIs+3hQzD0S3kmGLgEIYmPuzwZI0c",
+	"rm7RSNazHZ9YfLpS3J7aHLRyrO6Mg7LrZcvh7nGoxCrW84nnbrLvssAH6/ALhgLHuiU+YjAGgF4uuJLN",
+	"mUwC1ubVRbbVVwzeKCposmTtOClKLnAQEJ/P+z9+b5Z/q5ZPK6NR+dOPfylkiZkfsOuSoMUlMOIvsB+s",
+	"3y6dDMVCfwO9vU6asqu10/r0AFfLx1aNlE/sOi6fTmqkfDA9xEeTY+vEfkWyl2tpE49vllsM3aFotxRv",
+	"5i5IWrByFqOMZLkLqZXrkwOrfGIfkvKr6VG1fIxPJq+sU7tKajlOLGU0e7xF/OlVALGM3nTKSM46kvAH",
+	"HmK3zmIXFcAT0z6WEvCBTGaed7tFCViJt+5htl6p+R+mBHzlo4VyDW7n19iW6gv/yxKXCf+n5pl9+Qfj",
+	"a/gSwcnftEmhccg3UZi2Co3fvxSmDnHtQqMAanyXAy7Xwi9pjkPCGKh1hYXvLQjnBaPo5VGBy2tzhzGg",
+	"40/6+++x69jCOjfFjstV+BqCLxe+7oqAtnid4yBNSaF6xgU8l+8+sbnKwr/GuMQoP3+GTLFgU4qDBFsz",
+	"eAs0UI4AYZJYuqRSiPxkOyF64XsTl8x/zEC4TQLsuJE2qIEkMYKKEiOlhuY1rNg4IGNvOp44fjBrIMEl",
+	"QCanLwIpzIJADwSPRgU+YFQoxDZWbHfhffOic94cdnrdcbvf7/ULSUw+ynfDpe4xRlFeHgBATizAwZJJ",
+	"sg2cADj2a2wjtTPhycYTbxk0Ji6mt7vT15XYvSegMJ2wWh6duo71ULLSIzGyIi842M2rq37vffu8gRyu",
+	"zHElCbkeveESChjjzhALsB8gjChZxYI7ile9wRC91B6xUiaJtXrdNxed1jBFWt8DwDjRnEZEEyL9SSjG",
+	"kl9jmvFTGu05dKGHySfMW/pWjO90uHREsSuY38NoxJFzCTZzhv669ALdsIWqtV/Oj3591T34D6E3CT8G",
+	"J1sQE9K73ekO2/1u8yKXnTzkg/ruHelHXuEEDYh/R3wkcPPNtrLJtUPyeUGsgNhqKQ4wAte7udFt2trS",
+	"iuavZcmXuPpa0jf1Ev/h+S2g6AduqYtZMOZspoGwsqh7U2A8BrIlbQEHNRBHj4F8zxW2vBUlPps5C3Cl",
+	"oTkHKTxlToAoIVwR3umgVRC4yMkcO66BFjPherMRtm2fMKYAmxFfCKYpOrruXvV7rfZg0Hx90R63u8PO",
+	"8GOKmrS1pkBu7Auyfk89ymzqBguhjHOfej2i32u68D2Ly0YTl6A2DZxg/UScCJbH0GomAwzDOAx2hoIZ",
+	"zl11JfNSY0t+syVvtK4XvPGW1H4gaYewxYPVwBI5hfmzKKnbG47f9K675yny2T5f/Lo4jDas6wXojfzk",
+	"N9qlriewqe4ApIzFujldx/IVXrsetoeed4H9B/MRRSDgJeOMjc/pc5KgqFY9fHV0ciyipjKRftX8eNFr",
+	"no+Hvd74otl/204hf/f5Y5tQO4g2QTJTeV7Q0POQWPmTnJwswMEiJa4gEYvA9A26pljaBMlDj4LUqdCE",
+	"YJ9/3LslKhIjZndsoNfiDRHPBu+JcDZDmVuF3RQ8bYKP3dVeehzQl/BLDnduXg9/7vU7v7XTx+oJYYuf",
+	"z5rOUDVUf1Ny0FeJZNSvjB1wbE39NZBDQSUwkLCvgqog4rztOJVod8G31gGw6xNsr9EMM1SvhlG2TAQ/",
+	"z8HPRGOX3Rzzt+/I/W/tbwnUM7xhHeFnK0v9cLIM0MQn+JbfqZMlcyiXh5LGhWvKlgsu+RL7ktgOHgKc",
+	"D7s9xVAQ+tCoEJDPwcuFix0qrDT80gu/CYLZmTizIuCtgVL2o2wCGFxfXfX6w/b5+LJ93mmOhx+v0sz/",
+	"0WGJ3xFH+r5HEwEmEaDyyW6IFwzFFitXxxciLvMF8eVR0C6MHUwAG0x4p7qdLRRyhCkydrgwRVJfG3Z6",
+	"XGkbDHutdwMOirekASoKgaj0yBa5XbRfHNd9d1V6c7EC6mKElQfqoQ9GxyNqkDsI1xto5XATrWiC8INX",
+	"vLs4u7scm78uLiZG69pD1nxUQt9DRNxRNtywkzV9xfp0IhAvJqfwwy+lkLMQWqHicc60QeB6FPyEwtLe",
+	"gpKRELEsn4DjBbsitnTle/RGInQ3MSofo1x80DnGHWHBPGTkr3vd84Fi5/gOOy5IFpCnl6Dqx3do7CFQ",
+	"7ClJbDhSRzFWcc8bPH1zP/qJu9+VK1yT9/WeCcdVpj8lw5uGGSPB2GFsCcEU2Q41TuWDgLgu9sML2bH5",
+	"4mbEumXLeRSGBX6UhvghzD5cLzyW8LndpX1uOiiCUTz4m0oSa0UexcCZExbg+aLQKNSr9eNyrVau14bV",
+	"V43acaNarxz9tjsdiI16FNcfKprJDTMhBGqbu8bgQoFP5I0dxgbxMzeiBS2K4j5inKKlzutmd9y86Leb",
+	"5x/H7V87g+EgRiD8d/T29av6h/ZgKG5sZcMCqKSgt2ScSawRRisAKtxYlbkUY1XJzTt98s2DZTksgltm",
+	"H2RBT2LAj2jRzECaWTpTwX9oFUXxxXcK4o9UGMh9uAA4313vxqFDzG/KxpcCW87n2F/LdcFvYfxiwShA",
+	"0KK+4a3rwbB32e6nNz2Dh8B0ucwjDJNUUpYeVcNPredBlKNArZgrziuwljnGRVEB/qjwY/24enoiyO1k",
+	"VAjJjHx2WMAyv3dfjvDV0DhWHKFN6ZhPnugstP4XT743T/76XLiyEWfK/Cjvw5VLBuScBaljqMIIdXJF",
+	"RTPnJGaBYcKEZqmCult4zAN02PBKSHpXH0ujjdPH0RPf2RnaMCqa8cVyLn4/BVl8/H5qcoo1696kDMV5",
+	"l2jBSK3ejVsePuleKD09diKydHV+THrXfI+umv3hxwgzZskYUaqmCf2JGUvVT5o+nHMF6o2oMBh4y4Cg",
+	"oqm9EDtWDzIXqP3N8lfdx36Q2Dvhrfousu9utgdUNFNLjx2b+9slFGoTvqL4ZRqzSih1HwdIR9Rpo3bU",
+	"OKj+1tjLUpE8RbUn34n7WzlQ0dSxltiQh+rz0cbk2OofruVv8BnEz8fRdz0fe1sKYGOysAZbFIKp6j9x",
+	"Vsf/KWNjHaEkSCFOZOtui+81CmFqxLbXr6nzeejMCQwCe7q13jampd6DMWGRh50AiyxiigY3jom//TXy",
+	"12weJ9E4EC9/NQrLhb0vPr7qEda/axtgJKpwiI+klqbhU98PHZaoIpg3+YNY4COQoAvd0m7fyeOZKGDW",
+	"bME1Wmn1281h+9xsoCYNBX0uS8oPoiJIPE4Q1RqBi9Kj8MxbieyXOK3di3hsHOAdt4W/TtTCVIm0xIoy",
+	"qqXJQdspTQbht++iYkv6TqpZFBDx3YF1bNiYC4cFfRk7nz6mwuz5Ra9slJEoEGEL8hX2QJtyQPo+huMX",
+	"cl3tk4XBEkq3FTIwOCfbd+mSv5NEGgBsiPVFn5UTbkDX46FqRwzth5GdVrlheYOQHaUO6LDzvi0yhUMF",
+	"nKHQ3O9jm5whc3A9uGp3z9vnJgrIfOH52HfcNVpS/uKIam+2LnoD/tqC+HPMV++uoY4cofyYg0jDX3Xo",
+	"jcwtDM8VB6RgFMJPFYyCmIwvTMslUy+miEau9VrwrW0s6frqPM2SRMSgjYqQ9g1IM2QGnruGugrrGJPi",
+	"lyxmFrbJc+NPcnnPkD/Zd5haZICpPfE+t1zPutXskdi2HVHU40rD5RS7LFU86WdvhaaYy9do7t2pwiae",
+	"dYumnr/Cvn3GhW2XYBYkChsZKPBuCFgHcSBibo7QmmCfVUTqlP7tWnJbbbzOOEnneM1CUCQAfLYNSWWv",
+	"DqqbE7WMgszQTX9uIFN3t3zx+DD2xaNXtVo9nsuWnR+W3jWWmdXWRDPP5YeZY5cjOUoQ5Uoxf8IF6Knn",
+	"Ol4FmZHo0ZxzCjZRcTXDgTBesRn2CUMz4trI8lhQElnRc+zfkuA9dpfEBDeoQ5GpRBZT1toJP/KCnSFz",
+	"4TuWyrPHd8THN6TlsSAcfj1Atue6fL+h6oJejcn2LBYVyoEMXLVEc+ExR+RrF5dUyiXENkb0J2T+dYkh",
+	"7opr+OZi6VszzMiVAKT4UxwOEeslnyA+1YgCzGiBHenS5k+ReCgJV5bblFOjJQ0cN7Rye5SUjBGV2NK+",
+	"K3BhxAJRork5sPzIQJo4rGlEYQMma2RyNtzpvjURI1EJCabAAUNuA2HO6S1CA3yjIB1RgZ0ZmC09HwLa",
+	"YL/5cdMBARjOwkMYIbg0onL3pO/ZREUN/f/6P/9nCLcRoksFcgO4FqYjGuBbUjpDEy+YIbYgUF5W+NJF",
+	"aRxii0voQToMIGLnl9WCMpMuU0sAQ66BcpZe4VeXKPRoE8uZY7cS3Ysi2bRgFD6Xb7yyfKheOxf/1X8t",
+	"O/xeFyodJIUWbpxgtpxULG/+ks28BVvw++OlnALYhEbUORVzJY1H1A1l2OCoG4mj+L0X84x1UcVT99de",
+	"BZ9Nb86HmTyKSa5rxPnrd98VQep5p0XxKsmqsjgVl2b5CeWXPnqlVoEWLrYIMzJ4z3dfssbD88peJvl4",
+	"4iyJaoOiaE1YW1LcBKVnsrz3ypOZXh44OdU1o9Nn1u3x3OhVJMBnZv/LjQhidTQShTIWC5egDrUqWQrO",
+	"gvgg3NE8wrjBXOiaJoQmUagoJXsB5uTl/d3RFgpwu7I4dVzzOAOIZpnnIJLUvv+qt5/xUATksvSzvDdj",
+	"wm72YjRhlssAu3ArXV7+/hulaCZDEYv4U+YN891BlxV2MvdF/JbNlFLc5xFs01JSTlimdZO1zgcSko/k",
+	"rUZUM0gzXIcbpHGGUHjQxe640Jqk3gzRKX5hqTMbv6XjrHkvMzpHyTYj+mDQjpnQ0dRxXeQtCGdxWOmn",
+	"T2mAAmtApvlJh/UZGp844N/DNK4Q9icyjHOQn8gsrrDzVEZx/r1tZmIgZM1ILA6dMhA/x1P3fE2+y2C2",
+	"jcddD3+OsTgRYLDCDEGsoP2UeF4GM4DznL+ciW8N2ueJ7nPikm3oFuUsk+gOs3afG74luM8T3xH82TUg",
+	"+WDoqxSndGGjju0Ggm+zRlT3c0RXTjDzloEoRkwsnwRZdst7bZCsh9mhG3wMYbxPdBzR1PMznQ3pGyAW",
+	"gr8FMmjj1UukF0mKFOvCrtubQnDzbiv8ZKQsX4QiJ9BpHRXjWyBCkpjliciPnW54gHwAQzKu+SDqlLZd",
+	"tYWXdwk7GYYvPop4HoQ91CKi0KFRKEls6T7irmpglhc+pJtT49vWGfTQYb12gtQriF/0oia+rISoO7BB",
+	"wUxUu7wenGeJVI69a9u1UE/ZOcAnPlLF+STw7thxXUZOvR1/WT0RNGd2qkWdZY1lbgM04dJqp/Kffq+W",
+	"T5vl33D5b5++1Izjw69/ycJW5opy4wq0gICVOHdMS73ADFmux8RlkwoE2MP5z1VkPr58h31Ia+ITxSFt",
+	"WoEDhR3ij1vw/cInbWWiilOWr3PhsQC7qs5Txg0pLQQRvF2yQh89/zYLk/B9P4fUD2rHx+Uawu5ihst1",
+	"JN8Fmk8SddbcrkNJLQ5KrX6ALrFD0SDIG1GPj2guAnT4OtMQCYgYp3SAQq1ardayRkDue44Rgv9koIXv",
+	"3TnUIiJU9Aaa9IiUhzCHwReZ/cGMzONI6H7cqh0IjBhij+IriLZi05GLoj2zlCF/4fk73XDp6Vra4MgN",
+	"NcbBjlMNwxhTzbc03pmr6W0LDTA+2ff+Oh/NHI+OfYJZlm32w2wtnMdafRPOBmxCHRElzCBg1UNzTJfY",
+	"5Te0Q1ZhZrT4E+JuxCcyLVVhUZUcp2QQYGtG7Kj4ygvE1WAuoxnIc23CAuFth76Wu9z+idaJWSIAlIvL",
+	"qB2+zwUU7/tpaPVD95/hivgyRTmahe0s7mRAFMGSZeeQdXLzHZE6SYiybBMy9UTGk4UpmhDElpO5EwTE",
+	"PpOtETzOL0TiDIeRqzyi2j2eBsQX7zOmaqfvs7BLAe8bSKDLWA9U/cvczf0Eg2jRURBwuMx7nsJgB9Ex",
+	"cfgTQuS9Ppwl1QRSblSxx9HJjEgixvJiIOzGjpsLfnXk67qvm913ne7bcfPq6qLTgsS7iiq9KqP/EtwI",
+	"yxnPkKnxU5UxHa8kGKgQ5idUmDOupCytedPCn58Wvfli3C80cCh7/2C6FvV2zFavf9XrAw7MWKXHdPRP",
+	"JP/tsAdX2A8c7CqhkQtS5Aa7Y+UG1qQpa04QX5KIyAvbY8lovOyeBn/5+2iUKeCJVh0COWPpRop9riUl",
+	"/fjXjg/3/9jX3TYL9njPfWqmC29CaVUzgEY5DgvbNJ4hM7qm4Jep5yOz0z3vvO+cXzcvYrvKDGRqMpk0",
+	"s2j3nCmGx6jCo4ShomidCEF1K4dlhvU+orAXCgU7zNKGd5/1rT/Hnztinlp1w525y7mCdx9ymSWNG/zh",
+	"pz1Iea/7JJ7fkhRufS6O/EkuiGdr1U6v6RyUhn226bzd7eTuEsz259gksY4/wx7lmag05KfMVBllMxPW",
+	"qsViT2tVJsPa965aAO98coEi3hkiyyyFWQDVz+N4rJ2+OipXD8vVum6n5+9lYepeNxEoyaGss8NI6LLC",
+	"hSR8v3FhGfdxFHW+4xQ9NfQqGnnfS8n33F3HRPTW54OSBw1m2u0oXTgsw2K+VxhCNstJ3dP4xqH7yDdX",
+	"0YAcp7w25W6LvQTzTx/MPftw+Mtm97p5Me6333faHzIYfZZ16c/B82Mr+zOwfilq7q+5yQ0TdbAwzZXy",
+	"nxOrPa2Wq7Vy7WgXVvvEXHM3/S3Xk3Peb74Zmoh5cyJKAEV1HlCREYJM+ZcJretFSaE3vf54cP36sjMY",
+	"wAWprHOGavqqmfJMeHHIxecRXWFHNEeWBl9lUT5DZvxoI/1NHBqGobemMu7ETTWxdPOYYad0hkwpGo6o",
+	"Xk1NmXZimaqAkIJRyFop5K/K1RSMQvzMGoXQ+mIUIhEuIiM18x7OLU0a5lpGIWtr+wRDqa+MTVe7UNjG",
+	"gwubLG+FfOk85lnL+PA+vD2ik0wBXicpEW7hMOQESP8JFTVqKxmRiZmFlPbnuA0iKvsT3AQi1G7Pm6Al",
+	"m7cEXqIgfiKtVzZk2Z63+5/TbhNHWp+IqHPgfKuZ5xLkOvv7sZ7OwPN1DwLai1nE0/s1ViEjOEViaugC",
+	"FHZ/2yY2Jzgn+HNwgWcb8ZmwyOXWCdrf9JhfY0Tb5PH9Xar7cwm1yEf14z+Ctzju2N+b+ajhO3KeJtIw",
+	"94JpPT1Z2M867H4Nic5xQX4fItjsan4k16xaf+SXfcZ+VUEuRnSsUsfhXl7WLNLOacivOdsUIUSy90M1",
+	"tVz32q5+sS2xQdGc2TMYIby7IGs394EqDpnyHYBIHb+ypNaCNyD0W19PISvfdDcl1/TsL6ZM83SkMiZN",
+	"0/FeenGjNPy2l1VaAfF4hr2QZ8la0s/JuJe4TzLZiGZhp9oN8i34SMrUs6fZJh1AifN/TeBNm0kflwRq",
+	"L66Ta78Jq7jwG7h5eSEraM+wqAe5wIwRG61JYCALU/4o8DFl2ArAlhLG8bbPz020pPwGJ3SGqUVsZC8J",
+	"sh3XuSHUIoYoWKINftPv/dbumql5kXne6182u0MTUQ9hK3DunGCN7CU00IYKMg4NHy+I73g2KtbqaO7R",
+	"YMbQkrrQZ9WjU+dm6RO7ZCBGAtEIQLzuWCP6hzfR4o+nDsVuBZmioCoT5adeKspiL7849teX4kI1QWli",
+	"AhLsut6K2FBmicUtQRK1BSOKS26fnxeMglh4wSjIdT5eNLPY5itCbfFm7HEyxlk8FSDFHr3xvb9BGdnY",
+	"03NIYA2Sj9Mh0nGaE4r67vfdYNgcXg/GrZ+b3bcy+0grpyZ2QGlpoSlHxv2q2rjP/f6Lr/HZX4PqvkgH",
+	"Nj8vJeZ7CfD7iOAaynbAvErzSRyamMdDXotnSaezkrqNqFy8pnVB12NvJYo0ezTwPVfaNRTVRh/h/Cma",
+	"Os6kYm/tzqj4wjQ9zdCf6+pEBlu5l7kQtBBhMmwgEzbDNJAJyiD/h7xKzQrib4qiaRGtI+yTEeVcn9iI",
+	"eaI5NA7rKSv8zmXdMIbMw3rdRMV4I+0RzeknXUI+hi9CpXIIMRM3yTab5Td2aF3GuoCrtR3W65VvFCLw",
+	"kM/HBKwHTRRTIR8y0/2CB7JV1IfAEWRykX3m+LqdVe1ohA3vQD13Xq+X6tFAVEMJoDeKvOmf+43+3E2t",
+	"YepJ2tT6SHbRsAR/mvFOHZcYaIIZOT4sE2p5NhfdPOquRdqfR0lkaYeo3sB3yB2J1yudrLMVL/np8R7X",
+	"t8JGSwxVZriHiTN8lfn6386oVbBJkWaG60fH2Widkc+IzXC5fnSsavRIXFTitoffq+VTXJ5++pJncWDO",
+	"3/LqTIkJXzDkQlA4cqho97Fjdvc9NiVfpkrZLKWQFWE+QQ1yZSEadxW/sugjEz1zaKsMDRTkDig6jvor",
+	"6DJVrHG1PS0YBWeOb8jLPxbkJvxjQW/iMlZ61O6CllzC1fmbSMiSz365ar9NPbzqvtWFrhATu8XvJ12q",
+	"ezIFVGQBpjb2bZHaOiGBgRbgdytFdWCP6of1V68EGYocL5vA8Lg17pf3r9t9p/r54g/r3S+D16uPv3b/",
+	"Zr09Xdut13/7WH+zbN389FMi/eH0tHpUj6VAHMYOUvHfGr8L+121fPrjy09fDr+Wfkg9rH/96ae/xx8d",
+	"fP2p9G9/+bbcK8Z/IjQsMGMLzw8qgnL03JKjow3pHr//j5ej0Wj06ce/bBIpHnqut59gRUQ7HNdsc214",
+	"syTNtbZnjU/tV9bJ5BgfTQ/JgV234oyTv7GXzTa21vxkRu2ygwJwmi1TqggUOdDcN1hHLxfNq+ZgcNXr",
+	"D7nGct7vvG/3B+OLTqvdHbRNrsiZYTfzzrnJT4zudYOw5HZ/2HnTaTWH7XHvzbjT1VVGnVGpLxWMQuJD",
+	"BaOgfaVgFK76vd4bPlvz/LzfHgy4trjhMwWj0OwPO62L9gAGDQa9Vkf90hv+3O7HmZ8Gye5cT+3DlST+",
+	"QmqHzn3njvjswrEIZST9excLJtc5T/925XvetDdVilSaWXIWOOUcm/SmHar7jFPvNv3AsVzCetMmY57l",
+	"5LzW4/qhzpjbSttKBc+DHqZXIYhw+Yc3oxXbI/8uH1Usb57kCfEUsIM4TwiZWuX/99/+8t9Hy2q1fvzi",
+	"hx9f/vRv/2Nsfvn71/9/+dOP/x699SnGG8ufftB+Kv1b8d8ao1Fl17dLP246ePG4/U2h+d/U/fids/P3",
+	"dlrkm+C2uDN2hjDaGAHjJj/INw3gT/uC7x+l//gee33rJWjG/o6ge3nxYzuUxVC02yl5hTrUHmcVjOHP",
+	"97o4ExjOsB+0u+03nVaneTHufei2+ybyVpShuQcVQDBF9aP/HmlB0aVXvHHuCDKzCAsCe1u97rDfu7jg",
+	"2vxVuz8Q4chgD4Xw0CKWDV48HzpOTaeORfySflcmQQNzaXLW+KWWMWT3y41j6DWhZOpYDnaB7qMLg//Y",
+	"EvC7Dr2R7tRPWZj+L0PqfxlSv6UhNY+Z7z+nNIM+NB/rm9g/k+dpqwU08pjEo1A1NpsjqHw/Y2g8pC7X",
+	"HJpe2rM1iMYquKSja8D6nKPBOQy0tKS9QStHkB0fIr+UZQqB8uCYQcQxJCIscDBDRb0mwe/VTxUl1Fuy",
+	"kxBX+cKaKWbqapZDK0lxYVv4CQfUUDjYgMNuJpNohlXaayjwUK1a5XTrYysgPjNkl1F3jdgCCqDHbTaY",
+	"krhCUrtfAYwNQmF2lbEZ9kmW/BB3m4LQoXdGkM5VZZoKVp6q455T2j1cK3T3Cltv5TTdeooK8OlArtRx",
+	"mGE25pJW1oGQjdJko6kFviFo6rmut2IaH514nkswhAlT8jkYW0ufeX5OMVTxo6l2gw+Aec8QXboukpvC",
+	"ryl4XEG9Bf7rEoI++AuifVLgL8k2Sg+XFYdqA8Unbv69U8RjFQINhPlyONL8QMQ9V1CHRvKQIRt7Eddm",
+	"iMuxdER9kcIhmp8EHjRPpiRq+Q/bAHEy6wpqRnWv5DfRDLMRNaHcHRfXgJOIDlKq4J0shyKL3pmZpWQ3",
+	"VTJ8+OF9xNKHCePFpy/1bDVka0XEh9fk2VRCMTn7/iUVYzPcB7ywBGOibmJyO3eXjK6UrJY6BvwHJHgb",
+	"56XtSu34EE09P1G38cewHGk1vpWj0Y+/18qnn7iK+enLsVHbrFzKZpLnMoVvTy+GrQ3L6qkdlhzUUwTD",
+	"cqVZKZ172DHllOlUSvWLlkeZV1XxHVlAmmOijN4LhsxERUYQIbQNP8re8FiQr8LOBq4p8a/HA+65Bw+K",
+	"7EpAvL1+bmSryTKH9N+00MHBwSkKnLnoFzlsxekWWrlDvvewVm0cVBvV6m/JzO8yH51Fs8LTFvYd3q31",
+	"aX6Z5KfpgM72bYGe2JNYwxet1nHyK1mbJhCmNv1+GAPtubtD6rywp+gZ9/uP8smU8AWS7bjuR6926GIZ",
+	"ZMeKdyMLIfwzH0tXqn/OcyWsnehiw/pku57nfG727tbI+oRDllkftU8WRDoVw9avHkUmn8JeQmNUVf4c",
+	"llzKFsrV2Lx+kFB3Q/RoDTwkTqWRbLWrlKD6Tj2uyGfLXTLnjlwqtUeI7N9JC1II234igbIG6vXdOVms",
+	"V1UC4fkUPSCue78G2CYjrqsaKXs+gr8jPdg8E8FX0P2WK79QWrmIZV5D2PHYW8Hm8asN2R5hJQPFZgaJ",
+	"QiggI5r8BnIYsn1vsVDN9pSlV5nbotYVpcxeu/s0z32S47vjYYROo/c4iPcmQ6MQbcq288vf/E92emNk",
+	"l5s9xn/P6hyq46RYNVCtWv10BpYr/pghckf8tRixJzq+v4FnR/6kTlo+J5Lm2PtdrWw5Cfdj96x++cmB",
+	"NjhZZkKgVf2ZTmhc+tlRErMgWDB03b+QBjy0WE5cx0Ln3QGa8XMARkzBs5YugW7BMjnsrvZyJQBjZqmS",
+	"0t5T2vdmBYoDaCTwk7kJe/Y+EQ643/B84mCKblfYmmHOjrFlkQWkCzNk/nb5wRzRoppBGJxC1n+zdGzC",
+	"RKN9ePudKTASvkGovfAcGozoAt8QVmpEbfEVMIYYjnzCvKVvkRjrF6/L1usjKvvuhGWYPF+Y+aQjuwRj",
+	"4kl2omtL+7pfMAq/XX7g//9d3Nea09clv/jEPTt973eRxDSOrP6uYUS8aOzPyTHXXbfTPIDJ3GkSSkl8",
+	"pvbngPgUu+5a9OGwiY2W1Pnrksgwtakjwmi22F93TdFK52Y9vH1RjPFlqk1attbuLYt2TOvPSufPrD32",
+	"hL69jRkOzz9XX8+Pf+J+nTrm/jwtOyMTyVN07dRx9ESNO7cmu8t09USPBoY4y+JCYOBjm0DJwcFVu3sO",
+	"NQIJF7iw77hrtKT8xRHV3lTp4wvizzFHgLtGE9FXGE19bw4vOvQmfmmFmd3hh/ZLAdfWuiXoYGO61XeI",
+	"J9iN5zzb4IG272e5LblKwH+pIBP+G5YIINiaoSl2XChF6XBdY+r56A67ji38y/zHpU+y2oXJw5i+1H8e",
+	"Dq/CTPik3+sw+8gKuHbmcBAXIVa7mcdlxEdAFd2V79EbEP1WEPXuIdtDeCJ0/Up2EtINxcHSJ68xy5i6",
+	"Jxyj0yUjNgrfNQCfslwD0hsPMogyaAhrRvg+JJxIDd2/40fAmy+WARHd2SFj2ieRaGq5DuTyiOO7mU/t",
+	"wKA0rKZ476b4EJ2AMuJEZP2siWevUdGMB4mIOnYL7OM5CYgfCoARj9FloXScb2aXLtV2TVC0w3SPF4cC",
+	"Oq4Tfy28drOCUZgRbBM/80DnEtNQ6l7apyY+wbessnMMy8bN8HxLGYp7y8Dy5vc0G8PR6m9oaeYEsIXE",
+	"PgsjhASJme1+v9fP9LptVCF1OTqNM08shhP0lK9R351W7/JK9Mk1CvDxjC3Z3V+WnXCTqRmE9CZ8uhnJ",
+	"g6F1pJbFvzqh/XRzW9BdDX9TH1tif9twq9v5sS1Rh7GJt7yZBfy8qeFMxOqJ8KFi4KFXCfNZ6Qw5U0Q9",
+	"YS4XNTel6Ynzp2wr4D2cBKGj7H4OvH39d0bBYc077EhtLw91InpKLUahEYQnG1FvlbN8Jj3GV75jbZjd",
+	"XPDfTVHelwSaRUHeByqQO/szkuA22UzZHLsuYUHoXDFE61hke66L/Rzj6BMaPmmu5h+h/QXLV/sX2RgW",
+	"pgN+WgIEr3Ay96gk3eeGBLaeTzw3exWBY90SH4lXMlFwh90lEVEJvTvigzS79TQo3L6PBqcTO+IuH5m7",
+	"IYFNHNnUeYwfsCx+lSRgtZlxt1P8KGWvNpO1h8B/B/1aY/Z/Kg07gvtpdOw4np5Iy44+ukX37HQHw/71",
+	"Zbs7TAa6a5xJsWrBZRQn93xkuQT78WrtidsEi473lKzE6CdUY+OITymy6ZU/P1U2m4dle85gb4SxIB78",
+	"7N3JS94VnS/WBloRcmuIUnyoeFDlD6ULYU2wj4oHx0fiWXq7bJzh3ZBuPfn59Bef+K6Bhe0JpcTCE0PK",
+	"N2JPQE++B5ycLPZFqKShJ4U0xTD5/QpIVlQh15J92tTt/kj+phi2cgsNREKFKFIC1SpZaJTM1vifrSah",
+	"m3dAl/AWhCJV1FqEwHPVQhhEHJZcfrYa8HDX0jZJTl9RUq7b3dMUIe67SGQh/f7JJDIFt2bbScWjh5Fz",
+	"PtflietWkIokZMjCvr9Gpi7NmzLaKR7FZZ7JcBFTBlOITAquNnnTRNBUVrBUBYmfIUs2Hp6TGRsl6H7X",
+	"U7pfKNX9XODfPv5qq61NDzIDDqAb2dIS2GdiLUUDl0wbwM/eCs0xXUOsN4tNPsMMieHERkVrbbmEGWG7",
+	"KRkjpt4uJctlHdQzy2U9cnSozjwV3D4EqTHkUZCeowC1/HSttsLSfvSwUMHGu67lEaJQURFcLrAd6d1Q",
+	"Hyh9d5OF3I1dMSNf3+V+7WuvfseAwu9vFNo/JHDmuTaUGPfkJfC9l7BTsIzauTBWZpM5TPymFhyxm0zu",
+	"+HDJKCJzIx6AE11ecT4Rs4/FzGf6EdAjdXRbV8QKNcJPcfn7CV0Szd9V9lIyzJ9bBHsq21gG1p7MRBZ9",
+	"+2nX+l0WmV8fc7K0bgnw16lDMbUc7KKF79lLC/Q1pbsJtY01RtTsdIftflhgbjDstd4NTMTx4VNZkg1x",
+	"cAOZc4BY4Fm37GxEzVbv8rJ33hl+NJGPudwWEN/BrnhtgpljhUGoDBVvPNc20NyhDr0xEL7xHWvpBktf",
+	"gxA6lr7udc8HJpp41GZnyLzotTS4XM/Kh+dNr9/uvO2O27+KQv8mmjo4UIGxDuHTtfofr4Y9E1n+ehF4",
+	"2m/xgKEsrECZIbniglEAOAtGQQewYBSSQPBR8M1kGffMD6TYxgW5wdZ66N0SmqVJBfwHFY8QpZC4NmIz",
+	"vMiw0GKgypz5QMiAF8TEDWQ2l8HM86UNoIFeE+wTH42W1eqBpc0FD0i2zK+99k3VIfJ54fiEdWjsIB4c",
+	"82O+Q+XcOf48HF7Exr46PtxxMLM8cSR3umAAFwMYknGzBP6SBcTuLOLRQzklQbVxOwir8OVEF7QHiBvx",
+	"rY1tdUHfkBC7UZ8GWH1ssfuICdqx2Ivj1+7L8fVzmMfyZUjyI7L8Syk0JEy1YeUQEQyhWopmBWkErXx9",
+	"QhYEgEIYZM5EoQ+HiSIfu+nP8iNXORK/nAwVITSzuqtW7jpzJwdmmI45fyMIM4j59PwdJ+WK9VWuZqIV",
+	"PamKPD1h0GSREdyjBBUh7QLhaSC1fJEsgH2FTRWGWjMQ81AVUXIng8BE+TT5lV0xsfDJneMtWT7g6o0Q",
+	"eFmuRQAmsC9rEYT3g+1ZTKaFGArCpevuChSTetWm8zLw/KDn2zJk2wuwux8hYtcF4Here544YDGsxYlU",
+	"owNFZ0b8qMTAlYvNOptajvnzLMkU5p5nwceElAhGSuhNw0A7B0xTi0CQ9s2NT24gMUh4g5w5qaBwVjai",
+	"oppgJFWqPCJpwQ11TjOsliMfvWAjasbN9uYZCvXSKCMpmPne8mamZYKFL5kjKr5DiRPMiP8IJttna4WN",
+	"ULXJPgR0q6xEYgixuSjviXx1hbkXTO77czMhPdSxNcf+LRHu9c0hVuJFBLE5yjbz/NGjnc9c81p4gPnh",
+	"dt1NK9OMcWaSwJ7BYvc1Zu9mvAvZ12OmusUNattrq4QBZDrBxvf3Xrlx4eK2JMdd9frDN72LTi+WHReu",
+	"Ip4TCkGe0CFaMFOogiidGd6Klp4wCii60bKCgFKren4xQOECvoNVM4a8P481U6ug8xSWvRiWnsiwl+RJ",
+	"m/PoomO6cyLdiIpMOrQlkY7LzYQG3zqVLlzvlnjG6EDryXTR+mU2HSpyViTYJTAn/idc7UpRw2jqSPXm",
+	"mXGqZxuteOV7E5fMcwuynR4enaCFeEnvmBJrnSR+/vEP5lFTliqAeIIRBesklzxEpQ/IqvKWAXNsgsyX",
+	"d7XMAIyNRYLvmQQXpekls98IKKP8fCQSCsWNaMIfsnangMwsoSlfXEa2oYGIC5Wi5KxTz4/QwQmWuNMK",
+	"amNrNqIzzJCpFQbVADMNVUolaoA1ETX0kDC0j2jzqvOCiYkZKppfxL8a6PcvfE4DadN9/fTVlGWAwitk",
+	"l5zIJppja+ZQUvYJtoGz8BcbyHzfvOicg1V7LKJADGRed5vXw597/c5v7XPTEHb6153z83aX/9rtDcdv",
+	"etfdc/7HZXv4c+98zJ81Ly56H9rwtNXrvrnotIYw+Kr58aLXPB8Pe73xRbP/ti0+Mbi+4qeqfT6+bJ93",
+	"muPhx6s2vH/dver3Wu3BoPn6oj1ud4fgr/B8pDwfFxJSyeZC/pVcShb1bA8KjMiygUxhNgfCEQbzhrSk",
+	"C/qRRnQZRSGTD4Fu+D4rIqtkA5J9NMJq1y8YpPZV9q2UvSUTMifZcafETf1rWSxoY5mZMMF0PHnE7FV5",
+	"vLYmr1YKe6YIZmUQZzTvcwI387ixmecHiIm20KHCKrlvItJyWxvSJrrud/hOyebusXk4B+fssjFxMb0V",
+	"pLhwsUP1FRBW2r7J0s4vlqRpM5JSQ86btfP9fWujRKmPhsqG5Exa+sX0fTYQUETgoTkOrFmiMgFFa2/p",
+	"I7ZmnPDidjnLn5er1eph7STRxO5wa/Joqqpkdh1urSSMqTXpYITarIEwEhOiYu1f//i/jg81i6KoTI9H",
+	"9JdBr4skQSUqB4Wd9UWVITErMkV2qFky0GrmWDPksBGVZa6hjBAYiUXxIi5WqVxLBYo5KogZRgV1k+Rg",
+	"zKOkNy00ft+5/mbhq/FlhyzW5Cn6BPgGzG3Rgvvt/7huD4ZxHViLTIWScmGnlO9SMSYzpiIlTiYW8vyE",
+	"yWSsW2bYpzcNiFaLXcV6sgYye91WW1bCkjX9SsjzZbjhiKaiPw0pVmr5McHKg38xvrMyWQaLf3D9aOFi",
+	"im4JWUgyxyGXhVfgfIV/qdpONl6X4soRB7RgFM6bnYuPBaPwod1+B/943RmH/77sdYc/X3yMK0vhrxm8",
+	"Q482y1CS2t3zTvetCRY937uBovPFjJBYKFHPUDRgSQPHHVELU4u40PDTDLPVzTDUlj9tdlvtC/5QvYsm",
+	"ZOr5XJYdUe1FIUghy1u6Njg55G+oyAiRpTpELLGZQJwESoRYhAnz6sN67rzWqDAck4e0nG7+V9f91s/N",
+	"QdtEk+Va9H4MQ9+4Dt2+uDBlZDnowVgFKsYaNspJuCbcvrhIgBb9mAfbFt1XnWld81UbqXoM2IYsc2AI",
+	"9iQ3B4iVP4BiBDaarPUc7WfLvZ6tKiwTeluuZ92mNSTqrfbBmzedMhIMiOVRm2Uzwin240n1/MPIX1KG",
+	"8IxgW3Emn2BX/AjmfCbm3LFPtIrWtMNYc5ZXbz/BR5jwjM+9OwJeRH9JKcgC0m/OVUIlWgJ0u7mVE3vF",
+	"0ZrEVjbU27bsaeyGMSJ5OtPhgAR6vvn96qlsqEmwtRZBVMf21Z+vjm0qbIDjIRPNYTQDYAlEEK5KDVqF",
+	"ZBVo/qrsYAgBOhSZIZeJdfwVg8/bg1Ymy4NQo56muWTQLxRLEmzxHg1DhdsspzVoVs9M1S9afTYLUzIk",
+	"6z71s1swL5eyQZvDLhf91MdUkxz4c0AsnwQmKirDI7FBBRpRznR6zWUwQ/VKVYbdyEFjJz7JmMlZuKY4",
+	"ouaNj2UTbBMV+29a6Pjk8BT97/91WDkU+hWViWXBjDCiYoTIGkHtH4eOKKjIryHuFS+DGV+EsIRWUI8S",
+	"tMAOFL9TeM1s9KNtaUahIY0cuEonEObYla39ctItfzRE7vMxgbR7f1B22k3YamIbBv7ocNv3/ZLkB4Kq",
+	"xcwthdMICpaz7lxIJMU9GjQS8V+NQkR2m8CBt8BCcyYihxQRa6clxl3SP2c3wklA95Z/J0pl8jZDJSUC",
+	"YiN41RDxTGVGFtjHoBJAGDFD2F1x3UPGBXEJAa18JyCZCN0KpIyc/ZrPfqIbP03XEc9AUxecBLeEoqIZ",
+	"iChW00Din6aB/vWPf5Zk4TB5CZsG1xWXIp4uQoRsGaazjaNKDdwB2ltiT1hOoBJhbBxkx2VnkKUAsVLY",
+	"AV1NLSj3UWKrExeekM6EOgl4ERiVQ+I9+HYNxpaDx85u2AjBM+/xuQyUtcPlxgLD08TkevSGq2SuMyWB",
+	"Mye6JG4gLFEBl4YT8lALUzTDd/GygLvHmu8Xe2wUvIQQsTU+PCZ15PMByBbQ0wMEF2BKP4G1V3Tf0gNi",
+	"4rMPxkj2kvT8oOw6d8SOpS+g4nEVzR26DAgrVdCAUBs50JlrY1pDoCc0jAqZlvV9khmCMOZ+n+B8GDXe",
+	"L6Y/g5Ljc8YyC9K72blSbQsJQ6uZExDZOVq4KyMKLpL5IlijOcGcudN1KbbNWzMVHh5xFQWOBGHyQbAx",
+	"7UBDUmbuQeyU5AVdGXFGHdulGNPKFY0H2WcJ7kQTdGcWJU0ZyBTXpOoALnp1F11vRXwLquPJ0G7bs9gL",
+	"cf5QAA5ZLulK9sDEZQuDSxXUBtuoOCEzzKAhjS46cCAKRgHG5Ksm2ba1prjoTXGgTHWtQoCvuliFjC1c",
+	"bZ5rIxP+jnd4h+HZH/cxZaI0W7bXPkw+FckRUkapcLEjNAqG1a00YUBeJiPqBAzdOtRGxchSaEizYOkM",
+	"mUEEgZiLizWOrFbA8JxABMCSoGJvQcAE9oIhgn3XkR5SA93KDoGYIqUglR6j5EROcLDwRGMWBQUXw8x8",
+	"0Q/VsZG3DFCREdctJeJeZVKBKuvwvQND/3PU1YCCCdlcOCTgF0xlRhRrMijAo6KRoSLrM2Fm45Mpclfm",
+	"Oo/unGWyU5GP6FwJo/OG+h77Inz6uS97oWZhQ1akgs7sovmV3dAsUBChs6SOCGR+TsHs+5YW2b9+xwMM",
+	"d98dP39dYhrIvsYJjUKU65XFfz0fMc+1/z9UQWSnQHbtHvwGlSi0O25nMTd+Le656CVVd1Nz0yWGRUXn",
+	"sqj/HHrrI48jWxBqPzdSv4e8KwvHZkiK6tyY6P/5v1VF5pRRXqb8WHx/v+/qk2FBMcIy7lOwJFGnJKxf",
+	"Ei9YkiTH7BImWGViyCsoqukbsie1Exk0qq7x2L23T8KGdoi3BKsM+83uoNkadnrdWMDK1HFdNMc2QRhp",
+	"S35CL68ukGf5dzMgf34+Xm0R3yE1I4HCP09yhgb407hZE5h6Ii9r+q7d2AeCC+I0kpfPon8qTVwPtCny",
+	"I0xsUMRUBE1WvMwDo2X0N1MUE575rBIjsuv6kjqf9SCDKDTv5KD+6vTg8NXhTuZLEfiyZ7/1zDolqhqa",
+	"4LEiXjFALlHJ+iJcP1CJIhVRwV2fvf7QhOF7aIq7iXcSPzkt9SMws8hVYHjfBu35vQwfGccP6tz4rHvF",
+	"37fdYn7nxPzt3buzfIaOGGZSPfYG738qnirdd0Pmbj6uwzpq92oLHoq4pu79byAsGkhFHbkTEdsQpz2i",
+	"bOatmHT6fhkV2IzrOi2I9ZMAjQoNFPhL8tUshc1ezcNq1ZRR/iOqwwA1s2beSsVoARBQgZFmhiTsqfdm",
+	"wJchznJwVThpvMwr4ABWK+0+UURwgG/jqQdh2dRkB6UMGPJ3d88+y4n7UT8r3hSZS981DWTG+gvDAyBA",
+	"ExXFznjBjPgrB0qjfpAUYMoux+CEDtIhGIAV+Q4nJalbZBzJWqod9E6nRbV/juwJyS7Sqf7rEOol00hk",
+	"IZrYoJ39f9+s9TT0q7juXxhoSW1Vm3dDh+n9G0wbhXDjgHpcd4dMB35aPmVxZbXBIU/WmpgJCpCRR/Hy",
+	"7DPo5HFHfK7fZ8ZGfMCuSwIpWGQhSutdvIJ3lZBVQSaXfu84tXFa9smNwwLiExVRJTtwmiOKfaLynHAQ",
+	"+M5kGSjPiOhG3bzqhF4XhjADqw3k5KxJADmiazELHLdsp4gERfM1agWURYWL3VueC6zwQVm6l5htDKVV",
+	"thUvEu9mp3ZJDGWDLFXUMYZtCWVovvlg7c8S2dVmjfk1ERu2XDqZcQDqxYSxFc8JuMTFlo/llsO0Zsx/",
+	"kDevM8E5tQQ7r5tdVFwuFsRHwl1JPVnzSIbULV13pzbWCxcHHJBNzRGVRuA6d1DqkQXEdbFv5rTfViSc",
+	"vSVBbolNb0WJDw7CM2SqXcj+SAZKc4suirJIyLHPRDt3viW77kHi+sv6rNz+JN3I3TO0QxXDTUS42h6E",
+	"RfzkUUuckhg9f9rGiLbYvT40Ly7aw3Gz1epdd+O5WnEeBf5Nb0ForGaJWu13LFoSZ7tZFrLsNT4/I1ls",
+	"JRcOy2itonqD7Mt+I+ykI3924bzys/cpFqeINgR9w9JzXBNJA7uqwcUhk9HxJ4noeFTEaCAYlHy7ZIhs",
+	"oyq/+U/r9YODk3r14PjVUeXw5OToVfUkZnQ5qlarlSOQVETcfGrEd4qpD3EFN2oWqoBZIJw8vzPPtVlM",
+	"0oACJylpQgR57yZNOIEK9NAKzxVBsihtFS3igHe1ic+kcJLZwGGCXVWhawfCnyu6z+8+Dfh6kcob1+y9",
+	"DvX88ZI6W8srJmgwrCABEKPiCWeRkipL2XJMfv9LBSZ/oyGYr2drQTAyvZJ6QvcR8TYQ1SBJopTdMHOX",
+	"mx8oaqd7X/443oJuAXuEjY1zOYwtiZ89W3jGlblyhjlNsqWUiuFr27Pp9etZEVhkuo72P0zS0C7r2JJT",
+	"UG/gdhy0Vk4BkHBdGrZUtcs6ckkQEF/U57adGydI5NL/dvlhWIhVsfy9Wf4Nl/9WLZ9++lIzavWvf8nC",
+	"uAAMSnMSf4F9ET2QdDdEv24QufTXQO7aSda9j6Sek2ET+gb3mCxVSCO51ChJJwI09qH87daxmn25a5+T",
+	"T/a44mObdt97Pg7Bg+vEhvJqfGEbcARY3dN3EUei0pa2Y6wzkaatjcDoeL0fRPksPXFGVHWXzRkw0aHO",
+	"rEubzPPEOf1wY2vc05WRuNQ5iwoZ/m7WmSQHzDbVKLanFxF5wRApzz1K1oq3KyuCdk/sA4TktM3Q5ZMN",
+	"y44XTSSgjKE3IbH3RooUWT5tchm9YEhOr6SLM1W6AVXjUHyz3ZFfUEVPYbfOZDpP/OtiY8wMuL7pliUB",
+	"FB/LBhHqgQkAfUyt2aabLdoD8e4Lht5ed873Mubss1zBqDKXCBYgeUJERfKEZVG0VBvbDhNNtje2VIsK",
+	"9TCkRkR0tUEmv11bY5fcEXffpb1bWxcwbiu5w/R8qXfEd6Yy8RMV331slZKk73o3zt5IvoBBaTCaXCuR",
+	"0nS69JHOwbnKuZh5VF2oBkQplOfYcaF8EI3k8lJFF1y2A6e8pwssajON7zGUQzaW+ulOI6/4iK4YAP3H",
+	"blS71x1OqHx5Z0eiOtiRZ8Tfd41JkT5ifIkLYtt1aKv7MEeBARcgl8SxTqAgEUK2E9fNsg7jiBaFyRH9",
+	"lG0OLhnJq86MmRNVn02OGfPZme73NconDexZTSNWOjJ21CG+tR1+qzF9g8AXLUYJe3uZ5u9tZr+/6Vw2",
+	"4Ph+BnSpcD2+HX0DG8g9/5ETT6SD6Py/gpoTBgXfF7KvlyqS6xNk8n02M/pFxcSzvYSytNh7H8kpU17d",
+	"x7CWLWhuJes8OXD7wLh8lqS8reMz7RffxDCxA4fbn7slhLktstg+EpgmOO3M4rZzr6TEsn1EQlDZOkAT",
+	"TJKFyC5EJdqrjnkGvtDItx8e4xkYtSmpoGLXQ4Qu52hGfNLgwltvQWjzqoMOKlXxywryIGb4Dkp9uw4L",
+	"hIu1tAvhRYLQ9lcj6Wfru/tbuULuzyXb8ZbrMi6A7M/rk+w89Wkj08wmSDHk/gohSYJKkEtEDFo6QnQg",
+	"4qcnzkrSfDCTteUwLmODuHkvY6HE2m7e29b1YNi7bPez3LchoWc3nYhd70/vtg1v2g1+2+TqnqvjVq0l",
+	"x7ir6sPua9fVMHQvmy7U4XXojVah9tHsuuGatmMFynuFTd1Vha/YyUhVZfZ8kWsfVse2CLWhvannQ511",
+	"8acw6GDkysp4Zjleqkf/RjnvLBqFcuwvyV7KKQZUjv6pmFRZ/UNnNWX9jzRvKScfxbIJ4mDm+WkkareU",
+	"ukweI73kZZJJyJYPz5sPPNtKlmItbd/3ckwHoh1BVnMGETtpvtTvQrMic1SEp35Ev1FXAAiLafevmv3h",
+	"x7H2y4iaCufjfdsIhAObF/128/zjuP1rZzAcmKiIIc6YIjgzZyr84LBaVcU2RlQLPlDx1k5QMpDZed3s",
+	"Jmf8tk0L0Pt0swmEbXtExdYw04i6TqR6WVSQyUUwFuD5AjYxlD9ln44VZlEN8GKq90SEiBcMMZF35fl8",
+	"BaLthIFkWpUh8diCFhThN8P2E/HDTPIpNEVigmRVbISW75S9wfv0AEk1QGCi5HRGf4+dw5zf8HnECdyc",
+	"6fd4LU6ebauEVm4MRla7hHBrD7PTB0OiyvQhaFSN4kR9PWyV4qRTr9aPy7VauV4bVl81aseNar1y9Jsu",
+	"h+zuohekrCdTamvXgc7n153M+NomBeeKIYQLviqZRSDiayEjHNM1xN1WUCdA8yULhGroBGxEgZH7a/Bc",
+	"0Bsun1AbLTBjss65XT49QdaMWLdnMoxKawvAZt6KjmgU2Zv4erITwNvXr+roQ3swRLX6wSE6Oj59hU6O",
+	"jw4RFCTR/MmH9bg7+SgnSAR9+nFDgEhoM9hm09jgtDFQFRW54l0SFeN9UkEXzm0q/MxAYYDTjXMnna0w",
+	"L8Q6zQmG6sgca9RDgLERnXhLaqMJWXvURhgd1MsTjmNBzAnk1bQgv3rt8OTw1cHx4UlmdJ92GnSnUYaV",
+	"UHqKItfRI/iMDDjzmNMIREO66/ix+rF+XD09EY0cEj006keHuZu5scNukeOcyqpKUvAVFY2EFi4g4zu8",
+	"XHBeWY914t3WeDejHGUIlu59yoAugTSWxixkAjPJtHfC0kE9F5pBno0pQfDS/GCgq+XEdSx04eCJ4zp8",
+	"o82rCxNo/cr3poQxYSLuUJvMqXyhk0hDvigYhatOovT9Rf653JQ8rQMpW7lNfUJQQD4HYYxFPB7FW9E4",
+	"7sQpBvUl0aAlF6CEuXlTpJsMrHAgdc98+69//NNEg8B/R6BXxNExXIEHdZ2+UIez2la/VTsu/3rp2WQu",
+	"WCpbzjlHhX9DNxovxTGbR78N2r98fH1w8ku/ddR83+o0jy57V4f9n4eXBwdHv9bfvf31oPNz75fm1dVR",
+	"v31w+O7w3W/vu/GourecY9bLJ5++HB1tiqh7jIzh5n5Zo6kUtW9i5t/TYZFn9L+n4+LbRmpsipoI/CVR",
+	"IRIsZlDeIUBiP6P8f0UJPGqUwC7G7wTt8JcaQnVjwNwdKe1NhETOFfgX9zSVp2VSYZnIMCDeywJDQofp",
+	"tvpzKi+SS+/asMp+ro2Hpb8+JJP1EYqg5qS4ikB4sAQJZ+5VbzDM0bximarb8lOTbvFwrAAkiaB79ayW",
+	"2NrmSGi//rnXexd3IGgEEToOnAD5xCJSEneYQIvssPmk/gN5TjINhvHVPENDoZj1nLjOHfEzguy5iDFf",
+	"BBmyXFP+IopSMQ9NY9kTmopyT4YhQNq1HEGI+12RqArSafjPsJPyH8Enjooqa7/s2GbpTFGfz5lU2V6K",
+	"brgETdZS0t96r7uY5ZloFSuE7mNyC7RqnFvZIB93gQNCrfVlTvMh15NlIWLfCDxPNBmaO67raEWAcj6p",
+	"7TKfZ7DF3KNwphqrCeOMobnEofeGtTkkSc9SIp8DSYjNYIM9iL8XLtJhyF4SVNQLHZVSQDjZHqntMHHe",
+	"SHakRHXwBjDmvpfFQ3i9ds6MGONPc5SQF6g13oP9qwV/h+JrSV73pyrAlgB+L9TV71uELQNjmRhqWhZZ",
+	"ZDYluHcltszzsaEpoqJN5JM5dih0yG+12m3okI9R/fNnFS7LmcvZiJpvmh1odSh8X3Emi4qyDaRiWJEZ",
+	"2TysVU3Rg8gRLdJ8OxzNJRRlYJ8QCy+lqdwmLHCoMDr6hHnuHbFHFAJ3Fz6It6oef4mDFvVhTMvD0A9Q",
+	"uJ1D0VgET+Q1WgwRUTAKYtF6DbkskUS/JrMZOdQSgsBDxT8ayPwiWYYhrk0DhdzBQHznv5oGMvk/zBGd",
+	"EFWWSBXBV7az5lUH+SRY+hRsZtBRSRAkuLVg6hHlMBso8Fwb4QX2A37vmvCbjEe2HQ7znGNd3LBzvFhI",
+	"t38yAX9zabaYxGqEg5Xzd/PgmEvcKDQHg/b274KlIvFVGLjtm3xg8ovXw5+3fnAZzJLf48PO26KQ4IZh",
+	"54Ig1bDXze67TvftuHl1ddFpgSe40ry66vfe50/zWvS1by6ECOV4tLlY+N7d5lm3LCk9aWKBWXOet7ud",
+	"faY8J9TZPONls3vdvBj32+877Q+7T3yJ6RK7fXLnkNWm6QfXry87w73QMFhO5k6wBRFb6Cw9a4Lo1Jyp",
+	"iKnNE2YGm2XMNhg2h9eDcevnZvftzpNK2VTEleROvdvKMwNeotk63fPO+875dfNix/k61HbuHHuJ3cSM",
+	"uyIwB3O7LitnPZ3uYNi/vmxv53adsFRzYoqrXn/4pnfR6W1bQVjAL7GEaIItIIQTJCBINs3eXKY88fVk",
+	"z9rNgxNfziqIvL3cbQKCnJoxu1RZyZ5pV5LaEP9p5EZC7TRXAk1JI8lmYTQJiBw8bA+GW0YOCQuSw7bB",
+	"LUbGAP4aWpbWwmMp9aOvu7a+z9qdr8ZOYxKAbBmTEiN2GrHfN5KSwy4DYjLDtgGZBLjroL3WksPDtg3L",
+	"Zlw7j9rrW1lMascxe30njx1tG5d1Rnccsxd8qRO9dUA+M9tv6H5g5nLjbSO3iK/7D98L7q1S4/4TxEX6",
+	"/cfrovb+o9Py9I5z3ItiNgmJe47NEFp3nCFHpPz6KaHfb7d8G2G/M+TRhLmkiKkNTcT2s41HpqNq7fQA",
+	"16b18olVI+UTfDQpn1o1u1wnB9NDfDQ5tk7sXYzpKct+/qJYFMhF5k7AZBH+DG+eCaGRqxmBpm3ylwlE",
+	"o06WAZQgI+JYoDUJDMQ8eCZ6KTaQqcnPyp9ljKjZ6b5vD4b8MQQCR7+h1E8qRJ4P08XJ8Dky+20uIuuT",
+	"yCfqHVT0ycLzAybKrXIIHY592Q5vTYJS3HSUlDXTNo+kISNpn0iYHRLmhAy1JkNVyVQ/shSKLB0hLfan",
+	"ZflsAT0tj6alxYTYmS9a5wvKuYL9ZmvHZnV9m5Fgi31mo1FkF/vGBsV/g6q9XcHfqFl/ygoG176bxyre",
+	"kfUjxTbcknUOu7HrR0e1U7QQMXi3ZM15Jec+g8HPYUtdYo9vyZpxXjPPdOXfknUelzZvydqxTWWFdYjI",
+	"5weWPFAh22XoWpBdJk+A9o6sr8g8p50Yn+8Wqhyhq3edX9FV+3J7HTsBs8BN4iu612iD6f8dWXfo1PvW",
+	"eyQvrhfsHruFiiZjs7Ia2Gw2m//6xz9ld2HAgOwuXNpnX6NCimHLUPQoe83h3u1zonMsbHrkAlHNrZU/",
+	"QhTfh0bMC34ZrqJMAdmWUvol9qwMzw9mhm9uM6XmIW1H6v0Ojlfd1ypOSV4rYnWWEqcItnPzAXqaXk2J",
+	"A/t07Zrkh7+fL/lP6UN+UqJ4emrIiz03uaD3vh33qYYhZEIzOEPmeVu8x+Vm0T/zDpy3NyMqe28viOs6",
+	"9KaEnADZHoFSxAbC04D4Grt8wYSrGLInRjT01joeRcHM95Y3M2ReXSd7UiQEcQ5JwSiEQG1y18biEHO7",
+	"aiYW3kBm8+LCREWh1wEaSmcII9ubY4eiInYhbwZSiQSSSmeixrpUp1SfcTHgBdPjE83z3mWzEzUyHFHo",
+	"IiGfRkoM+Qx3iMnVBLMh/hsOgkxNaGLusBGFWG27JNpR6GpF7D3kkzvvltilCjJ1Wd0c0WK6FcjLgLDA",
+	"LKEbvpuBJ3Xc0O8+wwF/InAQb3oyoiMKmI2rlAYi2JohmWejtWuUqFQtb4qQZSp84qqA9WZ/+BnSlVVQ",
+	"d81Sg4PxdxkB+XcRw/T3Ef17uVyG//EfzVRtBvQSmZGS+HfRIgWeKrIM0+pNJOZIVufnHxMp77H6+xGG",
+	"Va315ASxz14n3oU5cDpRBFmYWSKzXsyW0gVDgAD9csIESGEnKDM1SxZU0etGVKNcAEIkoD65w+5SHG3F",
+	"BqBdp5g/oYny2XHU0dbzESOuG/Y+io/RIHICSLtySUCYAXEqzIDcEuh+RGwJTJjIKXsUOiCqWsRWO6Ar",
+	"7ikakIB7C0IZn0/QKUMYqrZHmM/qUhoNF++k1XfxioJQdK52GGIEmj9bLoGcsqLJ8S7fehk1gWUvv4gW",
+	"sF9fima4JbWkGLd4mWQL/JshXxDsA71UDEJOkQw7Vschzp05h6FkpbdmkuxgAsk9yAlKiQmzSCqcL6Sf",
+	"xJURhfbwI5+YEdhYJnyCjanXcyqybDn1eubVyy+pgjhfI54AaVFFwbsayIybycO9yWnroc5pqnWHWNW/",
+	"/vHP6EMvv8TyGb5qTCX5eWlqD7++wZSioRBHhuLYnGk78saJY0htDls/x2d++cWxv6otV60MuLaiSGfD",
+	"1KEJJwdqmPslAyN9uAJ+gTBlty8ZaOrJQr3yWgLVSL+bwDzLoHcAg/qR+QApm5EgJ2EiEv+OWYQ4uCL+",
+	"TUyJPCpAgqxDnTGr455elRprJsBJU/bfocMAOBqwK4PP4jlR6c0NCdZAUTAhB0tKi6W8r2bstkaxfKtR",
+	"0fJoILqFBJxd584VN3fxKYUEom4bYMKNJKrin3sp+84ZIBkB0j1/jqm1RmxFyAIVQwH4X//H/+QyWP+y",
+	"2R2mFpi2sOUv8aUTOhn4g/CPsVh+EteRS0J8dUTBACNLk1IbTcR7iC39KfStgCx26oUMl1B74TlcuhSJ",
+	"oo4/ot6KNsS/leR544USdkjnikfK20VjwZwPiVzvUNRXALxg4uIoGYg5lItkISQT4nr0hsn+6yOq100w",
+	"0GrmWOLjwcwnJFoQtLOvoCGAS/FcFGUcUXNw3X/TbLXH/fagd91vtSvicjX5YbXwwgkwv+5d55agOKge",
+	"5eIA8/gSsMjJ1EVUUS7O8sAZE8zI/AzlipsiotVbUQVvLA4zycpD6nCYtAERG02WwYjqfpFiqv0LBVla",
+	"CRb6RjWvOiWQqJvadEkvS7ZbRelqSlYYUaiJx4Uf5zNwv5Rr5Qd+ndNk60WB2HkYYyr0GC6hgFQtCiRI",
+	"Q42BTE+J/Z5/Ix/LEwjLHFGxTv79LPfNiBZj3dzjyJFKjnTn/BA5cpD044zoFkfOxUXkvFFOGumN0Vwu",
+	"MVcL/BHDlO5gidwo8C/+PO5HiXwjmtvoGTmSovcyvUs5rrmMX76NRyruzIsebPNZZRDXrp6suJyYckxl",
+	"O34ynDaZXprH9o1l86D/cpo9ldNsSFhwLq1/cdthIAsJSN4T+EvyaWv/3iCvYW8qwCc/UxT0oUauOtSA",
+	"VOnNVp10J9unzR0NsbophxRczc81gXRb5b+ENqxn9cpKf9t1YVsGjzyjvN5nWgAQyh9YS98J1gP+GYGp",
+	"1wT7xG8ug1lW9RNhIYHGhNFR8vAymL2En0xDHCTMkNmUvlDZZkBMLN2e8LJ0e/LdgnUCD4C3It4yC4IF",
+	"x1PLdTaEISXEMwteRo4dVbqStQ+44As97gQwYjkrHFp8Ag/8kHzeGcE2QCJKNhR+LQsYyh0ttAgvHOmI",
+	"7PHl1jc4x/VPGsibBNihXHhdQ+lmPhrVK1UFe3Gwwjc3xEfXnRdsRBUuiRF/23UmPvbXJWEnASVWAGn5",
+	"xCY0cLDL0I2PuaCKg5w9Q8X+mxY6Pjk8Rf/7fx1WDs+QPlraASaeveYKDP8b6rG9xsyxwOHN3xTKuJQs",
+	"p663EscOgGlFs0HzcctbqF7y2C404D+hhsEKRgFqIRUaBWn/jn6CIrK3hF77bqFRSKwjVqACw2585Y8c",
+	"GR+QKHOnZHKumFCwZUYBT1hZ4XWzgBEqJyKcLVIBmlcdJjosTR0aEGvGRPEuHweilJbMTyP+nWPJkngs",
+	"ofQJZ8CIhhu5wMGMGcjCTBUMg1qLYZvG5lVHKRrefIEDZ+KKj4Gd/wf0ww+h+vfDD1Kh/dc//mka6MpZ",
+	"EP5LORpYakiiSpHPiCJBsxwWpdeHqGAGCk3fUGROIQWBWmTw0Zpt1ogs2rAgzaQtEUg+E2sZEIRvMB+H",
+	"MJ9B2YLn2L8lgSE7a6OitDazkqGrR0yoVqEuz+fls8iICHnDC9oyIBCBcEZhC4UJMri1mpTi6ZI6nwES",
+	"kQduqABHkSzqMLTy8WIhrGbmF85wDahUGFa8/CqboSBRdFA6vr7E3jHkb1/NithAoROL3YuZXPk+lhqJ",
+	"/neGtG9EhZPlF3UiZi8SmjZDRdWgTO/2iaAypW58QIhRfEvGonO3I9F1fd05ZxJdiLORg4ODUwOCGxlU",
+	"bJaWE4RMbzplJDBfmq4zd/h/PVljWXSNl7g0oVqzeabhCUbvVkE0QqFyOSUrhMJkskyt6EiaW/zVQP/6",
+	"xz9LcIdobI4wMLAoxKbMQY3QkbDhmpQbLE1ZYod1o6Y4qGbcjs53PNxb8tmB4lruWkAiDCT6HKho+3ga",
+	"GFFHXCNmVlUm0xIQP5+Fb+jCJ2AMQUJGYaho4sViDEm5ngX/5UDAPxxqw3+xZY3NEhx27dwoauBn4nrY",
+	"UkTBP2Itfeb55QW+cSgXU/jIoqQL+AD/WZog5WmS74Io8WWG2Xju+cSAkg1j8f7Xr2YJVkFt/ZBxME4P",
+	"j07QwvcmLplH6BBf1VD2Ur7y4x8MrPirmccIUpVzoWguQ9hlHrKw76+FTQ/Fy96qM63dNl/NChpkVk6F",
+	"uW5IoGayPBr4nsvC+srKisu3H4xewouu3IAOU9VniR2yTAi/Cl0HEzL1OFsLkM8vGAKVmWeY2i7xoXLd",
+	"YbVqynMO/tBYidvQTOwvXZhk4nu3BCDpK74Npi/gokKQOD2s14SIcCnOKgrjzjjjFGFwslAp5hPxMUcH",
+	"VWS2PBrw2+fcuRGudnmGbwlfsuqeA+HWQULqa4yoEoiVDY5p5WgXnutYa44vU71mGkgVCIQRwhK38AmD",
+	"cIXLZSA3Sew1psixyXzhQb0UAKlo/lruRM/K78jaNDQ41Cbe1fjRjXre+TK0RkQgLFy8louqH6KZt/RF",
+	"wMAl8GSHhV2aCQUXEKF2Q/YIF7j/ZdDrytKSEli+fVBzc0TVYNXbhzNan0gLou9xEO2Qe0wciv01mroe",
+	"Bo4GVnQh0rmORWQ0kJSHmwtOTuV6pSrrPwlhnTVevlytVhUMP1c8/+alHMteXnRa7e6gDWOgRG8AloVQ",
+	"FGtedQpG4Y74TMho1UpNvMmlM7xwCo3CQaVaORBVDWcgQ8bYJn9wk9Vn/MIREkZKVdBHc26y4nDANhkI",
+	"iwsMgxTCGVsjqoi78Mmd4y3FHcePfcSfKhpPMmVTEvj3iCrKhUIz0MWlKb4h94MsCA7Apc5unQWTnioF",
+	"oCFia9Bq5rhEtM2W7FSWu5qQYEUIRRZ2XVl0lyvBMJirToCGtL+SAT59PCcBNHz4PV0S2l3HrxYppToq",
+	"6CLUmv66JP46UprCCmBCkd2m5makFMnqa3n5LBHcavAFv0UKu7/fgs2BVorqYAId1atVEe0GPAmqXGk3",
+	"xR+yOF1oH/sizQW/f4k1XxLVo6u1cu1oWKs2qvz/ftPbhjl8X+BGPX11cnx0eFCvQW8Jy7GzpzhQU4T3",
+	"GHxUA07MyW/to2l98sqqkVN8Yh+SgymEyMF6xqECq91+9jTe/SUF/ZH89NRxiSzXWOBHgusAFTEcvs0l",
+	"hVP7lXUyOcZH00NyYNctTgQzXD865tOeHEyqR/j08FW1TqqTVyd27ejocGrXLfvg8LR2egx/4dOJbVdP",
+	"Dk9r2Do6rB4f4OoxOalNj2Au52+k0KgfhSrfVXMwAE8D30kyxw7nSH94M1qxPfLvcp8qljdXQOYgKHJQ",
+	"yoqnPmFCmXWCdaFR6JIV+uj5t6oTkM8fXg+AR1JSKzQKtfoBusQOl6b5yfJYgF1ZgrRQq1artbA0UqPQ",
+	"/SgtTWTsTccTxw9m/K3T06pAOyDbZ4HC9i/eDNgxjh6de0S0/WcMKpf8/kkWxiw0Cj/KysGvTqtRPb5G",
+	"QbNLh77/jbQmcRwz2eudnLLH8Z2I+CLHoRLcVF0sjVUWGoXLweHn7t8+HnbPrc+XfzRXl+fifxfzNyvr",
+	"zavab3/84vTeXn7+bejOuvX/qP427M6FHeue3AV634CRIFWwmXNlbxrjetAF9VCwhazvhOxDfek1tlXx",
+	"XBhZ23nkNY0yCfjYoz2+2qGinqpsKwCFK+dzDHTaJ4HvkDsSWxffX3zD2UhBKiSFT18F4WZ02gqwr65S",
+	"OvGwD/Feorug5GnZaoqSMkY0hlP01rkjyOQEZoZ9DITJnaFbCn5mqBp4phzRAbK42CgCVWR35NxIGtmC",
+	"NC8YJuShQrqGfqnRSyAvCpXwTa8/Bm/PYAAOd8wQ8zzK/xsZYVwSEBW82m++GZpoSQPH5YDTM2TKE2pK",
+	"RQgaNjgBYoHjuogSYjNpujGjc2Y2kAnMjOtFcKql4iV5VCXiDiYoYPpvIZdIjImxm/QwyfNMUMkoqYFK",
+	"5gRrACHiZvBYcMBI8RJiMg2cYB3pIEVTMWc+5rzfed/uD8ZSGjShShZCZhf8Xs2Lcecc+oD8gMxWr3/V",
+	"68PzGCIsz194Qq6puORG1g6WK9F/FFqD+EPWCU6OV6s1kDATRVWrzVavO+z3Li463bfjq3Z/ABs/9+iN",
+	"ji4+UpjuEIqecpFQ3xpkxjYjvgPKUGNqsFBkeitKfDZzFuMF8S1CA3xDRLKp+p75ut1tv+m0Os2Lce9D",
+	"t92XYQUYma12f9h50/l/2XsbpbaR7G/4Vrr8Pk/F3kcY29h8mJqqvwNOhgkBFshkZ0bzorbUxlrkllct",
+	"Q7zZVO3V7Hsf76XslTzV53RLLVn+BBJI2KqdCrYstfrjfP7O7xx0LrtXp2+ujk7MuYRwmFodxFIU3IqE",
+	"d1xAqwMSDygnjdb/xjOYjgZ6yyCXPsSXh6GISb1WI2V0K8FGvfMFq4ClyyIRSvM1JL0wHuD95XC124sA",
+	"G2Nx5MHCOlkScheeTKIwYEW2LRZfT8v4aeN2gV143OgbXp1q16487tehN1neKlTlEsnrQPQ7kcWdzJsq",
+	"V7fHOOv7rk8DAssPZcceqdWarwT5hXJGLoZ+PKioZVYzBw47Tq90oKSvV/DoaVvmgnLyJqLc9YUbzjZo",
+	"mq1tckpvSOeWTRk0e816rWEYNAcdoPlMDiUQ/w0ZOQijUdIEN3Mg5Y90g4MvqemmYHH/Q90hky+iTbf0",
+	"4KHd+/VeatpK221t1JobcGlicVLOqkKuUX7kWTsOu0uYdhwsrNzWBce+1N6qWSW59UvtUv6kgrOz9jzU",
+	"yXsIqxdZq3IeWkvMw84uNMjZyr/lBR3mXvKYJV0wwTxt1lutVqtWB6NYvd+02EVLcvpHtdQ0NcQb2DzG",
+	"3kdGh3mHL8ayF51nEIx7ANobAiMEieAG0PxEiTCdpAF+WqivxIdUXo7fg227lXZah+fdIrXqi3bVjO0D",
+	"ofP8loEPVYcltGgZ5Lm05YNzZ+yABW7otFeF+UrTATWezw37wkoMToA/6sBSge1l6o9wwMlhyCorjPG5",
+	"usPFHnDRjN/Df0SbA++R4jGka/tlKppUfyi74TJrI1lE+RVYJsGiGFtXgfvqc/M2z102FYemape1nXar",
+	"VRAV+3OxONOBoC3W7Lfodm/H3fX2WK3/Ymn8wJZGGkr7XMKqDLlLyDyXKhW4kNRRokAOkgUqIqq25RxT",
+	"JonPQfSg2LaZFXczT8ES9k9OiIACyVg7L2LlsrabxuvXFCs7bt3LkVR9dxbUo5+Wex6LZBVn2HXyKCik",
+	"BJh2Oi7nC30EMjt8RnqktrdwsyxKRtR7DXfLa7JWf5vu9HbdOdbXly8z5r14PlHeSOG94MLCwOKKP0y3",
+	"0Gq/y27V1X6rZqaKZ2O938LpW++n5uFb8+HqjGd+XRxM1bFUi+QiqSSMiBFErdzrcC2V6kk3/TzH5RJg",
+	"UqnnYiqWqfdb5qyZidQ1z9p3mfj7yltnQZJxnQ2Vruy9/LLCnJ6R10lL81SeJoxmJHqqpAuxdrWNkgbv",
+	"mItCFJb+TndBp0MGMaGqzb9dxrBZ31r6t2d0EoTUuwzDYxpdM/x5a4VHi/FoFEYx894zz6e6Z1az0Vjh",
+	"HqModJmAFpUPmfFEFz2HpCnMeH6xStMZwpmIolyq0MKieH0+XpEhi6lHY0oo9ywF2UGjgibWxpShUZ3K",
+	"arxlcWFK435Qle/XTFeY1qtItY8s6ZhuNA5YuzBmq8K92R0yFf3dJ4jJkQsGZuKyjATLIXUKHIU1kTo4",
+	"IUVIHcOJy4N16rTR23KbXott93fobs8E6/T2qNes1VvNeqPV8GrbjUZvizVa257Xb/Vdd5f1ajt9b3fX",
+	"26Hu7tZ2Y3u3t7tFt2q02erv0mYrAes0U5qwec5BBsDz4mDlkD2Jes3Xh84C8sB+qOeAPEu7TuqHD6yL",
+	"c8LzGwJrmrXm0r89CeM34Zg/EiBnsYJaNZE9vRZH3hmVvhXgsmK3oMTvQJNHAddSGEXMjadkY4op9w3y",
+	"GFUzImx+7d8yjtBmF+vtRBxGkMRnYr8Ya4I4nSJgBhmy6Fr3EO9N8B/7WQiGfpiCENwNwoABcgBYNDBJ",
+	"41LgnFAtyJH3E6lTEEokEIVvvOirFNbDpZNGOunbZiZEW4VOs7bnFIETsPL1SYETgMVylstT5LvMd1dm",
+	"pFzuIThwzpZLrqxq/6zoWL7Aa1/gtSvAa4s8ydUd4cdRvaYbrB7+DNVvs7a39O8OQt4PfCQiePGK0exA",
+	"2bq2V7xpCMfPD2qVFGKOO3GsStfSWFYcTnls0p0eUGDaJT3GuGGaILRXCWdkk+Qx6VHBtpsbjEvp4e1L",
+	"g0aTBVBydvjGIr+cdd9KS+js5K3N+z4GeTTQsdVoNnZ3SW8izaVyq94g7/zXumoQS73wu6G0tcC6SZWD",
+	"UyWd7PgHYSDdUHXzRi2NJpCy02w0ABQLlrNuURsBvbs0eMxoA9b74qNeAZnYRqO1vV9k3eTsH8j0mQbP",
+	"CjDLwzR++23hlqmTOwfx9WqVlKZ6dumXX193z/3ap+O/u+9+uXj999//9kuNfvx99FvjTe33i9e3v/uv",
+	"R73hya3LX9+6wzc1+nFvfHD900/LmAXz/fSlvGbwD9BYmAMcerUo5j7rde9++9vJP923exPv4PU/f2u8",
+	"WevVctbMlG2xctBXb7tHReLM2lIgU9IvX4nkHJozWmg6FuBN1o/37LRb28853jNz514WQdpWmeYf00Jf",
+	"+xQVGYyHCQktamEPUyJkrYzIi6X5o1maaLsZlts6VubmZ/3Pq3k5mVPOUgNR7b2pHE1iBHI3GHvMI2U0",
+	"AytLJl8MQ+d+QYgVBdYDauTnL+EeUL4B/EdvmpRuHOfwJTLNFh3dh4tKL12yr5czcRyLxQe6f1/FQ8XO",
+	"p9JBnVUvmt5sX16lcAdKedocIsfgvWFxKFCxaKAMhr59nlDRTPmOPvYcUaHpkLssqWdNWNV96Yh6bBax",
+	"OzSmjKfcS5v7MSk7Bre8ooSGEFtCOZESC8FLJNxCuqI1pYLvTYjH+nQcqNh8nordwgHSODO4PI8VynIj",
+	"BUDKhv8mdH2cehJxPlwcQtVj0u0D+cdigXRGiorBwSElRPApi3PK+74PhZ6xIJ33x8QdMPeGRGMuMtMq",
+	"YjaCJwzDW+zOEIcJWTywzeBNgE+ECSh2LWYICnkwseScZTPXWeXGY1LuYxUtzZYGhH1C+UT3kzGma5+4",
+	"VLANnwvGhR/7t0wuFSHOIeMTTf6OhP0W4WE8AMBWMh37xMHkpbo0y+cvb4SVzyvw9mN6HbrXwEDOGPeg",
+	"WhoekOwfC+pdgAAvmX/dXwnpWVQIBPiU9EKKmE6Ewd1fOLpiqnx5H72MVeLkEAaaOinhSMJSMvmeEHaa",
+	"silQUjxeJmhdi2TFmhOqOjWTcjLHQGKSBMQrP0S1SQGNSzIDM2lcZiPLX4IFDwoOeSnqeSnqKUbRLCrA",
+	"WYIgJ3uK71GSsCxsepbITXijKqtip19IqF6y5N8/CdVjAskNOJDyejzmtRUxrF7C1CI1K+6UCa/NL/l3",
+	"Uaex9Nx/Wzj5/cKnM2xQk281z6aXVDKYOKuC0yK9EsB1qcQl+LF+rOFePWYs0oTF+2nhfILknUEeBeu2",
+	"kDmqTWbVMLXNKop9YvziYaszMCiA1IN4wA9OT94cHx1clvJ7d6mhwq/Wr9paNIZHm4dvUjfVrO2lTKZJ",
+	"AiBtENALx3G7F1B+s3zU8gyPxRLIWWhWyZMdXU64imdFkSryZe+oIDSIGPUmBkbiyaQM0EVeFpxiEqOv",
+	"zv+ap1APAy9hgCVl+RnpTWwO9ghI7chjUUVViiqucuxojz4kkVIqCIA/EOI6fzkdR0m3+b/8RbWCMzij",
+	"Z/G0qlaZmfGtHCTAm5wC8/oyAVa8XlGo/nn/MpPM4FFA5XqFltqlWn2v0d+itY1tt842drwG3djr1dlG",
+	"iurfZYU2oXQa6oBSb7W3alU0M35P2Wd/p8Me+6dP5J4rtBVm3AB4YeTSltr1pQ/t1HpNFrNLZido+WQD",
+	"PmsN7Y4/XItdEn8679zK9829knFqse3AHGbJA9WKk5r3mCRdOCiynGVIv1WjDHlZmdpcCgaLUNKTbuuA",
+	"cBbfhdGNRmRl+iJMdUHA/ozxgEX6K6CYJkPK6TWrko6R5s6MT6eMAN+V29zIKpmXAe2cBADQGiadzLmD",
+	"foLjEQnHsc3DPulR7lXJsX/DdAsLLG2DCQIgPrZjBNGp8OiNWk2OIe1AmBm6usHGhur64Xvk6JBsbECI",
+	"+aTzvutgaBXmBgLb0NIAp2A4xGwFn8PGN30mSvdAqxed6lWPJwzLHFBygh4DZv4shN36Aq5IuB1MbzDv",
+	"mwm2pUAY+NN1MRj6wcUQjAeSrLqINXN8i2Rr3iAqas4900g6Z9QTwHxaJIBNwSvFIcrKrDklPVzjl0ZZ",
+	"TNOpkvVsobcsLhQj6xhC5i3eyvP4oDbOD3PGL3M68Nud72WiEvjTlSESi0/lW2k/PMiRTFOPS3gw5s9f",
+	"CbMplzy6ScsKaMVDyrrtkmVz1WCnAhl2o/uScnMiaFrUU1I7cXbMxLbNPT9irkIx9ABErzqLiDCKMUFN",
+	"hYupW7Cz0JOS74IfVizV46zQeeobVprpSWFaFXD0Rhucvh/ELCJYbgjIfbyCdMD/1d9ruL/0elWPDebZ",
+	"HFpVkERGkLIThNc+Fz9Re1yrNbbVXz0HwQRwa2ihkuTT8dUtYIdw42BCyi4VLEGWVarEGfr86r///o+z",
+	"6QzpJ/gX6cltqJuNucFY+LfShHJ8ceX54Ex7P0nzQzvxQDWpvzGX2+nTQDAn4aJU9qvQS2MBzXKVOILR",
+	"yB1cYUcnJ30T6GgKHyohb3MpaCxpSiLMICIwC6Qs31q+XAU6cOr3TTnfidzHFqE2zzXylp9D005Ojl53",
+	"TkjZ5zCFYkRdtOfxvm2kQ0BT02yolDwBlhRfhQlSzgywklDHoymun577jTkoC8Zjqd9bJA6vmZw+gIDo",
+	"MbwSxGGfUARc+Z6j6kvMM0gGLGJt+FCPFCItNtcFGmGxiWw4+cnpfyi1Zk05V+oRrwR5++HoUJByinsB",
+	"T6Uyq4ULrufVWKgrs91coCeW/Ec/jIagh8ZyAAWdTof00xFeXK+luV4aRXSC7V1mDhgP4qzx4bfFg1qs",
+	"6o7lr+83vHe/HZCA3bJAqKLi1LHD3vDgnSlZRIXN085q+K8//pQiJogH0ITJuZm4V3A/R/WmhF6SLGor",
+	"2neQOkgkApe9SltEef61D23eQuM24qd6CtoCIX43gJ0ujy92Gx0yyjWqC8SBY5fqdgl4cQzxXFeN47X1",
+	"80epXrJKjdKfxSuTjqB4dfJRkWQiLSmqs+9UNZ8Ljx3RWJ7LUrv0//5R29j783Pd2vvyvx5g550Wy1tS",
+	"dkAqQwQVRC7jeEnIpWxR0njmOTLEe2Y6pptfz9lrNAjCO+aRHg0od5klNT00LNgH/mEplvXE4YyNAojG",
+	"w9iKxyU1lLrdlbp9aTVzsQPNyNYY+TC818Dpp0cb+Gu8rxy3ECyGTpEzJVAyCHkp5FjXFkcdeYsDpJFb",
+	"dd/mxwwtjaMlR60uXnfcqm9oB/XrkXc/iarid6CoZg4frvlGGgkwf7NGBl+uO5EnyJt4j7GNKJor8wep",
+	"r7r61qMdSKdFdS+cOVh5kQLprT3WM3mTEwT63WvIgl1DGnBmzzv1/dpnCX+fHWRjtSFCcpItaMvH7nHc",
+	"sSvfvaYRfYzZY1Tff+W92ZlyikixTwSO0JQDNMP7ka5G1oTpUe7RmTvI8Ncy7z+kn44Zv44HpXaj1ZyS",
+	"aXMnHOIB0sNW7j2oYPkOffB+dbveSnacOqxUq1/WDOjYLEvCiGmZ405ksUdjtiFHUnqYwSsqouzoZ1kL",
+	"jz04CH9gUG7e5M6aOyOc97WGt9L03XN8j5mqtoroGbFsJg5VHKs32QeXiUJsytlw8HNhBKdmvb2Ola1o",
+	"X+o1ONU///IA8eY0UvjH51Jqcpbapd/ff7wsWSXToCu1S287rd8vur/89npr55fzg1bn14OjTuv96Vnz",
+	"/OfL91tbrb813r3929bRz6e/dM7OWufdrea75rvffz0pWaW8dd1u1Wq1assqsHhLbT4OAqvQqky+S002",
+	"/dEjRc+327VGtZWBuGZvXt9o9LbcjR2vyTZ2+63aBjJu73k1Vgf8peGsaR8kcWdL7bqFYYdSu/R/Gtu1",
+	"vR1dNpDsGAXQzphZpXbp/Z0fUI1gTssO8jdRJkSpXTo7NiGTumE1QCYjdc/XSpPMywakE5IP5yw7J/fB",
+	"RKg1WAIPoTf3D5xRSAMOELyEWDkGj9YEU2gDRQMpshk6z5pZEKja8aWKBGP5WRMHuG3dgWKvyf7A5uiJ",
+	"lp1UUDjolwKTn2NKibTd+z9ZFOo4AbbT1JFUx+9RjgV0kOzwBQb/TXgG1egtNUCblx2IcEKI2FH7X315",
+	"pb4BNkNBpAWXi4sq4G7yTpW0+ZcxMw40doTUxK/YkB95Eieh4uPBE9HOvbJiPSwSmk5CRaR868Sm9D2h",
+	"EC0XcfSOTWwOVXBiPNSR/X09UXCLAb1lKbwkmrwSJAAbEiZEdzS3+TD0NvZ2VEldWYyoqxrGQ1IDpuia",
+	"h5EiSoLW30DqOB6NGAbxMbMTjmOCv67sE2daVaiFKH7p69DmOhJv/ho1EMbfNUXSThIjRO5HzdXdp35g",
+	"lM2iu56tn5ULdYi1oaJd8JialYnDyj8NleAQUAn7cnMSNhzFEx03VWAiOUhIwVQJJpUcaB5n+LrQ4ZNt",
+	"DKkf2BzSI5hPl3IZxgso1DH3/zFmsOPUITVPb5tQEtMbxm0ub2xk22uOAijC+zrEOfhwcXn6vnt+1TnG",
+	"+uTu344uLi/0BtSoUU6HYBvhmCEMm4MqAR6obECMqM29MVosTCWL1DFu1mrkLqKjkeb6h3cTLLr1IUrV",
+	"rO1V5MG1udqthS9sAgygreiezaU3lX+TSpWcYmYJXsasWb2L/DhmfCFMSR3nh8UWrMtj1R8HuXognfNk",
+	"gZfhvXk6JmDpw8XhQWmWEXivYZimY2oh1mq12saO/M+u/E9N/a+H5S1yV8nHvt5tkI/di0siDSzS2t7b",
+	"JTvbrSbZajxLSw97v3Ap+KYLxlDhhjyYfK09skJ9TQaDp07bY+LvpB1zK23iZGXhpZXrNPWl2ralds0q",
+	"Zedq6PMwuhpzPy61d1I0Dn45CmgsfWBwd0FVw0LCv3Jzrj99gFn/U7/MlbbKrVIvCN0b44XWdH6WvrpR",
+	"y54yechwa+sywuljUjRZWIvNImPoKn7gpjK5wHBbdpBrbVAv0QdFKMekAlN3EkmYY4qM5FXdmewR+dbO",
+	"zVIUWFoJrsiA9XzAl8ZWvCfGa/Nz5mAuBcic48RVSSfzvTIlc1jMMIvVXBKbaWJx5oMzH9p4WjYAqB/8",
+	"QHDOr2xN1V5iabXUwvo75fki6blGFr531sLCzxKzSv2pzCr119cOna0XLpuJvFXf/9io2znS2CqNxgXS",
+	"FDmvF4XEsDgHvCwVXFIdIywTYgmEQsDClXX/A0YjHQ2yiKN2GoBvM3tXfmnuW+xAphiH0qCBZnMGCWDz",
+	"XAcLJ78hHQtDYwj+1PEjGHY+qqXefETjgUKt0SEjt2nsigIAFwWDoo1mwtKQ/WQGoXKJ3IXjwAPabEh3",
+	"wRVqkB3NcGb+bHaLjKenTdZ14JXMy7poh/hhdgMnblpGUoIH9AVEZfYe59QX2FUlAcylGyWLsjJvPqV7",
+	"GtKVz4jiRsYfPZrhj64tBld1FHFHfBVH8etqfTXzP7rmb3y92MrR/bNoe+1avd1sVhtPxRZIfNCV23g8",
+	"DXvge/EPVS+Nx/MPN3WR8jLFQWlOKlfhnOU2yDIY7NtcF5GAu4nfYVR+VsEGmhqYCcIk3Nwah45+h2+r",
+	"0ovR3qA6VXpNpfd8UQDaOuzu7m3t1Jq1WrNZa201avWtGhCHFQK+e5SvCBg56gEC/P5ebLJh/niJgj6q",
+	"invYWOm3iY6uj+xQh3oWsONyrkD6Qf1XsyYilYlLAztOR4yLJF2cg5v2Vb1O4p6V0ZmNRKzquodMqPpL",
+	"87qKBfgNKd5zSgTzSQYww+ZKQFRJmrYNYXQ02EelgG6z7qY0jT+weQEAgSyNP6hg1rrHyJiPBWb2i1PF",
+	"ZEamOOOUqsnbn4EN8YWChizKH6vD8Jx9VrnOoIMyDudHWH2s38y4qyjNZihFuesVHKT4luE4LrjrmulE",
+	"Nfkv2cRvokcbtXa9Xt15MEXa29mo00ZvY8fd8jZ2WbO/kafxnbv1HkuRLhjWesqzSHF+zIr1b06j8pI3",
+	"vH/ecIG+BxdxIQuE0ZQD0KEZwgTQ0loVK8yoz68twtld6vjZnOZIItqpDh5F7NYPxwKukIraGdFrnyPp",
+	"C2ef4it3HIkwcgiFzgn4b212yAvAziiDW2hzh4+DwCEhT9sXyBtLDYxj4OyWRYqTAVpOixt/ZIboLVte",
+	"wsndAJovYvBd2gK6L4NuQOHSALoaJLOhLrB5GpNGQwgefEcFiRj14F5yfiIwNbCJQJR0D7qjwc0sv1Y3",
+	"fZpdvJ9duzdYAd6bQFn4rFIDkEgrEtbqIeAGnvZx0ydjDGx+Wdi6T9dFYcv3cUmLN5a7/gD22wNkeaF3",
+	"HNARzuaZTmiHl6FxnuLOTlmOoelHIXsxkKXOouk3uMWXobufaj0wcwB5Mv30gMuZGVBxNQwjhjaTVTLO",
+	"PDxF/uOK9tx6Y6u0MrHyoxYCPDjl8YM3UnINSTGDyzTTgWSxFkDGW+COpkSMmOv3fTd5TtvskY9SmnKb",
+	"G8TU+sp94hjU1AqgbbRKUD/OEFjvg1vkaJ3mEOYrl3QyAymS2wWlx2tXkvZ6NXzhBKHVY5z1fdenAYFm",
+	"CaQsGPNIrdZ8JcgvlDMCvRSQU0Y3A4tC5J8csUhkG8Rmgm3uOIoYd5GO/TBheXfdq8acwwn2dxF3/o5b",
+	"9xoszdkA3/v31EvlvmLuG/bzWOadFvWHefiWIL7i575KHvIwTUKW6mbxdRuJPMoCzO9FkpldaGfwAN1J",
+	"lpraZZqWzNH0921GkukhXQheWFIM1tcRg0UtRB7LcnuurTcWdduYbYfO6aLRbDdba3bReHgY2/fbYrMg",
+	"d3zvBpt6/s3elTR2B7OAcUbXQ44l/cCw7cAhSvBqyjZUx8KBBINpUr4SRH2n7M0isWEp1J3Rjl8B6+58",
+	"oaMDUSwNtPRJQxZdM5FWX6rqw5CzKnlP/x5GNkfMWdK8gVDp2ZtNBNpAAIk9qqFSVP9C03zYvOyk502+",
+	"dXLS4I/EAnIq+BJO5ug6CiToFFhECZmaI0+gYwCwG42k8g4aNogxVDH6LPCwT6Uepappk/PjHByfXnQP",
+	"nXTVMuBA+R7N2h7mOhRAxChOzCd53Ni/9eMJGMI2dw5Pz993Ti6dymyc3rQt/yDdC9dNXBhi2vQC5PKj",
+	"/AUGr33VpFyk3aHVXoX+kBltlt4wFeutuWK9USyF9+DQK1U0PTz4Qo/DHEFGeXF2B39nNNj6MhnX8MGz",
+	"JLOX4hKig3eqBBZ6r8YRY/H8FWHei4FRbGAs2olfx8DYu7+BsW0anwWHRG+cmcfkqe+KwpP7YnuutjUe",
+	"0vbMwyYR8H83CAOzuzSSWmjeCbA3GPOA0gLbY5cdwNunUHdPFQ1YxElfSSrgrtTpavX1z1XDYGWKqC+1",
+	"CAQovpzg59zxbanfrZz2U79bN++XvGpx4m+V7ldgch7Ayj+kSzAbTDovUrxphME2P6d/XK0cRc7Y61SI",
+	"0PUhzaYQQElYNaVEAQuzwMjXVNnG0NoQTcUIKuQHfU6ct91Lknsdx1IFDT7QWQ6yxYrgWPjx/CDzUSpJ",
+	"7437eAkpfsuQ4mqS31j3GXEHo3fhS+TBmI3HjD0sneFNl2/psEVGZL0Sq0QvbF6mSaRBOx6z4wyVKiQ8",
+	"smkloaDz5VQ2FQc95K+lutAgS2QVxXBBQRCBOPLYpEGDouPl6EgH0PDkYh1yRI2GY02FFlQjyMIoQq7G",
+	"kKwTRVgYNMjI5m8VNpjh5LdqNfJzeEcjb3Ye4stMQVrVN19fbD2Sa34vRbbMpDwRVZaswNNQZa3L+s7j",
+	"qLL029Xrv158he/JV1igwqW3ICj3euGnojbWzPWFghKspeqNbuimyi6sXbjAYWSA+qq/UVlB+65ZjFa+",
+	"1DnY+BxwgR7jPgPvO9v+mBPnfefkQ+f46rz761H3I5LWURKxWx9QfVCavo9dm5AWBcMSpk+x54CCw0br",
+	"UmUr8kzdkSj9RrpINoeeyUJOW3JpOQ0dGA6PRTwkGUyLDFDhnyHfsIOYSOAVv2FslNWpxDnrnhwenbwt",
+	"DsQfQrf5gp7131appjvK7PAfMSqy3b+JLsMlvQkZUBQIKwlItZ0O9QMfp4Xnd4q2WaR7YXMV3GIvvYVe",
+	"6atlFtcy+qcDUGdpuBMs1ZXm7TeWa+TNjsjiy7bUSPt+wPRUuiyK/T7wVVbxDr7q7n5Vp43eltv0Wmy7",
+	"v0N3e3JNBrTR2i61S7096jVr9Vaz3mg1vNp2o9HbYo3Wtuf1W33X3WW92k7f2931dqi7u7Xd2N7t7W7R",
+	"rRpttvq7tAkGkv9PVmo30yYEB93zy6M3Rwedy+7V6Zuro5M8NnMZSNSMeXswYNRiXM6XVXA0HZ6PIZ+D",
+	"qJ6LkJFzodrYl9p//GmGllMRk3SyL9oKdb1pV8PG7K1rvJnyuAjpaugwddRezLenar594KModJlAPpcH",
+	"NOBQg5Npm2ZIuTTsI30ytFWn7LicVZeLBeuz8fnhcCMPYc29B1POIF+KQ2nOYR0rjhlsNzm4wKfcZSSx",
+	"dwSacRaJBxE0ycuQcqtfkyF1Bz5n+4SSYQg1p0hXzMMYiXGyNh80u/T5NXTJTFrmtG1u839ho/N/kSGd",
+	"4L3ikPzL5v/a2NiA/8tLEuuMlDvvj7Fu1dIwDM2jXiH/Ig7mvxwrjbfgDdTn8pLu4aH8XiMv0kst4rw5",
+	"P/29e6J/JK8kZcYHcoo84o0Z8fzAv2bQVc2lfMGzp26o/yovNXRLjQB/q8dLyjxMYSTeONJRLp8nn45Y",
+	"5IfeMndNZokAsfW/5JIkk2VQbOuAkxHHCkLBCmjodZf/GVT3Reb1xRRg/UKXx3xL8zrRfLhs6xrN+C7a",
+	"J32UatkXtMYTTsmr3bNKSn77HubQUgl5KWifsRk042yMorAXsOH/KXSVY2XfJyC+zPbTygQ0EGgklHNS",
+	"G+EZaetPoMMsMDDwUOtDFcP3k+ab8gwA0z8eStyCB6cnb46PDi5L+XXBu7QXDwJ+qd9kiYuRwj4pN/xi",
+	"2PPN2p5Viv0YHQFtMqZd23rhOG73Aspvlt+CZ7gAs/KBWeMhbzEgMcWtgg7ia2JnxazZUH2xa1O7Vpp6",
+	"WUuPZA29mSbtbX0VsivT8jTKqy3s0JvlngFGKzexbR1SppyM+Q0P77hBZ2kCDSoWUcWRzEPMIsw3dK5R",
+	"+qYTO9XC4uC16a5S8/uvYxZNTlU59zI51DMK+2ixQbJs2e1FGMUPUG2LgqZRq1lp4S1NOsW2UUElKrwT",
+	"l9r1na3G7t5Wc7dpTdsO6SKmv/X5LRPxkPH4Uuuzy+75Cfj3neOri8vTg3cXhZA0peuyT4V4gzwY15AW",
+	"Grsuog6HLKbYhE2OCTlbgCtDfQArAIzGMMXYcZKzT+kXusA++UDuKTmei4OSomHSd10e9WbQMJ2rlZpf",
+	"Xrs6BdMaWnYt9boy2GGeHJITUkS6gLtlPYTDhX/NaTyOljppycVHfDRe6sgd4Kk69K9hqv9c2N+LJywh",
+	"YR97YiVHAXgGEJFgIBuhqJUrcvecH0QokTqlHwZ+SAKf3zDon+jHwBEcgS0BAG71yBGLbJ5/4EjZMViC",
+	"TIlgbsg9kmtRtOfAPad/rmmL6S31AyDLVZzDeXqnRsPJVo1cGix+IqZRLFIXG3ipMskVX1jIIxXTmymX",
+	"UVsFye33CZ1Zc2HzaxZjqYn2MzVuYiZl1LpkUYYn+Y5NltlRD+h7GqL49/cflxLFYpYsXlq4rc/vVF9P",
+	"TdW1mlpTSy07NffXUqaSUk1LSqsqjbkKI8s/ZDQ5SaSEtH4GjHqKtCbZbPHGORsFUMIxYxzqV+n+jJNf",
+	"wFCerFpaKuq9crh7XX/gXo7Aeh7AEqRHqVqarXbncfSbhKzYvQ/aRerjiKy08qJe6E2kmHUuPlycdU8O",
+	"pXgOo1RUS+cXuOs9rUbUTV4Zm3imPtxPFUjiF7pUuNRjiBjQBwS93h4z4pTIWAT0EanKgTskoDpzlCMW",
+	"Damc6dnwuWepM4pEaN6inwr8LSvDMvPymNx/Uy7MU/Zgdmo53aAdmMfQDQn47EUPvOiBKWzaQj2QC/ps",
+	"fk6OlVm4MlXlMVMU5tQJthNNO+cyHvt9n0UZWu/0CJbapREFCKgKpqeHPC9Slj1KUn4+QgjlyUdQHlv+",
+	"GM7edx7FgIZHS9hTTzmMoY+5IsydG9lVTNTC0hENI3ahQx2RYbzpSg2bI+WlyIR2c2GHeVFdm5thXeIM",
+	"Aff0Kw3GunBkxCIoLuEuw6bhCh+qwn82H0W+K01Dg06bxkA2KcLAI9AaO6YT7O2uy+r+MaY89uMJqc2i",
+	"muzgvD1kLHlGFwQ9+ViL6ov0jBVTRpoCcgWBuMIAMq5m0RCSC9YYxHccUd9RlM6mkE9iaqV2rVqrb281",
+	"6rvyulsW0Wt2AJHGxla92mwVK5PW0spExBGAPeFTU7t0hhje3qru7FolTTFds0p42s7kAZKDaFR36/rD",
+	"X7HYf6u6myx6ZzQKGDnirtwVxrGUL9basjKbAoe1C6FUH/eb+faj7CNH48gdUMGSkeB06EOa/a2YDHth",
+	"IMfTOTueoQtbzy2bIHfNCrkEkE0/RCZBS+HnroA3PyvJMLc4fBxxjPYrkWwRIN3wckqPoM4rqsWGnbSs",
+	"jQ6NJtaw0JWMe/L2+Ys8fjLy+H6+iVzEhZ6JvOgH8UvUIX/GQnEcq/LygMUKmDWKmIvtPFCYTC/xLeNe",
+	"GL0SRBr2EbsNUTpYKcCUCuKcnV5cEvmQUD5lU153wxxSRn6ZOCSjiPVZVJmWn+dw6WV4w/gxu6buZGXz",
+	"vwM7G+5wVNgbuzkt9+FqgsP0vvMNjDOsfGsmBInh5ctyQaWSqTx/yMCK2xgnwKVBYJEbNsKGUm7gQ0nX",
+	"XeTHMeMICIDrWWRzL3RFO93zbsRAhdNAFO1/eICx/aXHDPvfUk660c0p8MhdREcj5hExoCPdlZCauxo6",
+	"KxufKD8dGBZnJ9+zh2r9dDhMDNw3vL3CvwqxyfDNBXMjaWnJawX8+2rP23V3etu01W+yLa/h1ns1urwi",
+	"grdIkx4ZrPTmp427u7sNqYU3xlHAuDRQvCc9/i+PlMDXWwNHTuOrrX80Nnbuar33H24P7s4nO7/Hf929",
+	"+WvJKmV21sKoKvs08iMmjnipvbVdA4Pp0+Xlcam9u92Ufwo3HDEpOiJGoW1y5Mes9KdViqOxiJl3NBJY",
+	"y6awra8ZjYDw6RFy/bjX1YTPsVzw+K/abeghhP+3SI2sq0CYO47A8oRKxOLU9wrqRFkhi5v/zAS+Jj9d",
+	"CrBKyrHPBH6Y4mErxTjWOd1tvk3srDhymGuCBIHDB+11U9TkZkYEM9twAobCPuEmIqDsGHcZ8b1ZI0uu",
+	"ycUzh/TTMbRNLLW3m9BFTv9ZT4SIiCO5qb48TohxZn5p2uOEKpWTDPdKQJNPdLNt81XbJTcabtRqtWZ9",
+	"57tF6podcJYLr63VCefe8vhhAmZFDW++L+xtWpWYsCEeFZcYEj9OyEJCzpKaREAyOR8uDp0KWNtA06WI",
+	"QHNiXnOJpMEbm8tzj0BWCNUVoXfhjjqNA9zkyaFzLKNhq0V8QcYYjZOia2ZXVcfmRu9vGkgDZ0JiesP4",
+	"HMTr2lTh3wy+BIJz6HN/mO+GcQIFQCEPJiYV8TIyT54SPh6yyHfP9TpM0YLj9xllYWnCtcRfux77HiOC",
+	"cU/IlSgn/hMVxC6hHLZLlVUHmBPKeB/dy3XGkHWD2EI1d88BmFphBSLg7J77yrDhp6gn7+U/pPM4W2Ul",
+	"ZZzTaOEEFg/9nrWIEt8DZuwFArYQClxEZrwiFDgxqVMscKaULwMGJtoSVz00hOpHjuWwVZvbHK14IqQE",
+	"Zf0+c2PRJoshxJbJH2BzQ7tbUOMYBFpzFzR9zW1+QIbYHNqPQrUpalH91Ops5HGbREy3mzaoDXK3Z5+k",
+	"1PLjYDIDZ9wmlE9s3h9HUJipioXlayCLgldYFbnnzMYnP1MNHzF0vEyNdqBmQ3ethSsMRVYkyg25/f6O",
+	"BkwdBzFi3Mve/QI/JGW1ogKmvXghK4semyiAZPuuoiezK/eVIdTfRE+m0/Qo0OmVVOULePpFc84BTy/S",
+	"nPnI4ebn9OjMhU+vLakLyKG+D6nwmGjmZUTCuh3xnituYAmj8BkgB1JczTJRe+Nq1X2OctKDKJEnjcsZ",
+	"BdzSjbK5kwXoO2CLOiawR1qtHnSmEWEUOyRitywSTBA/Vl1obK4b2mBZmoHfknf7cEG8MAgoIKiJKKB3",
+	"eyVIeMcVzJnoIJBg0PVfdcQTQxoETMREA3dI2YEgyniIWCPHIh8ubK4eVYEQFJigfoxTATRd/Qgta93c",
+	"ekAjZiUdmWEAuuEfCW9Vg3+w1Tw6scgdYzcWGYYcIhMemTAazUJXHxmruACsBq6FuY4apZxbtFmx/VyV",
+	"xdIgtezPvjfo8hSGTS8+DbpcatUEvzAHyDb1wfw6Fl90UvCdurlQ5GgKatangWBWKbN54RmFmLcsPC0P",
+	"RAMTHr2K01sWXfrocXgUAGythlWCvVpqb1VrLaskt2+pvVGvNqyS3Lql9m61+eUpJDu2tpd3LtKDtXy+",
+	"wzhczzDj4WdEyXeh2DY/415eDiuc/pD0JiCq8ddGNHAxbjjdNysbqBfwtEc0Tl9E1XKi6l4Wc7oBFtnM",
+	"6Sz/GGhb3zwaz1m+6K2/jOEs/E95A0tUiWOcCwhtyqMBOVT5G7jI5lMZzCGdoJVJyuGIcWJQw1b2be4U",
+	"nUG8u7yTNP+kmGN41qWMU1nZ2cZl+qZPBELzNbEhOTUfBOGdgPn3+TWqe9jyKEEJ+8fYB3ASdggO3RtR",
+	"eljBOcO9X3v8Eb0jQxqzCBGv3CM9KiB3K8Jx5DJByn6VVckGeRsGnkXe+xxKaTrXke+Og3gc0YCcRaE3",
+	"dmOI9WZftlHwsgen79+fHh5d/pZ/Q6UEHgAn03gU03Ely1G/9CqWY05CPEfzMfsK34uM3/xsbuu5ocl0",
+	"5ZcsHMuHS2aVkBVWj2VO25MrIXveMvV+BqAezWIDMBd4+TGswMxLP2sxYRZGrd604olAArGUCI1EhH1n",
+	"WMvMghXd0RMvUyiAcTyQUstViAdfQBEORlhzNwAOTmx0Q8pASh26wuZDGt0QP9YdQb19vEiKBMTpheOI",
+	"UM+Dgkto/qmKvHAgaWNyp1mrO8jdLQdFQl4l8HryVpQnSIXcz4U84swT8s74atBOGlmfMxZ4ho1DkYCm",
+	"9XOEDX0g7vxw+XP1sHvcveweOqQccheZReHehTBDo2DupVTuq5TKzU9LGhVfz/Zcdz9higHAvvmqCyiL",
+	"ylS8IdduDyp5cIqqNr9MDrsqGSK0H7OIOEkFkaM4cgUpb23XahVQ1So5pPaXzbH6rbieFLlvzZG44RBy",
+	"OtJZhRxFxJjN7+gEG9z8hSjJAaEE5smRD4mCS5XDiPxycXpSIY4uEVN1dWYlmLOvb3PaGccD0qjW1JRs",
+	"mAO5jiiPSfn8zQHZ3mnukf///2tWm5W2zQlx4Dvo7PaTqj4zfuloznb8xscxwO/UR1iF5hAD/WXJMSkB",
+	"CwhsfHzSzNkcmc/Jz5eXZ+S1dNjkfQ0pjFjnjjp1qpk0XCj9O7bdLCfDamdGU3EseSvjdRvVrWq9Avjd",
+	"izt6fc0i8uEIpjM/byTwexGF/Jxg0P+eDQGuZkyURmwLxmMr4Up2CqavSt5jxzSbZ4oyQfpK4VtzdGvo",
+	"Rct8F4XSsuRMaQdFtYx3UqERcy8FNMYdvy91Dw1EmGYesxtG7Til4q6wPNQiDvwDXxhXXR+WK587qPYQ",
+	"YC+vs9Dwl0MP/D6L/SG06pbGM+gsraJMzXJw3u1IzbKgSPRHLQ8FrZcuaRa+dplbbljDDEztcd78i1UC",
+	"qdfIDmfqGJnbPS94poeJbYWWGKca3OKBWqX0vJbapemzuQpA78GrZM2jtrgmdtni1/R4ziiHnUafWyVT",
+	"oa6yb3wvk9twh4y8kU6vO8DjMavwdrlXjvMFwPDBZa5KN5VQmU9ztb2zXOOV1v6lYPdrFuzON2oTYO6C",
+	"tEWu/UyK512upwzpLGpOU1yue5Y8575kgec6FPbSeGY52tQk6dpq1ZYPp2UIleqtnVa10coRKNWr24UE",
+	"Stvfa5FssomXj/2bRUU/ABFdsWj5TqtsjaLWbC8bBFEqUv203jXlyrV5OVdwk6Z78dAT6ZZkOguoPjL6",
+	"GTYHHwvZ/dNCGkXhj13h0vEVtZKxuSIimOlpJPv9u+sGs2K5ZjIRT6Vec6WeLloB1HJSvZYnxCsS5jtf",
+	"qZLTmOLZcjW5KDUtXwpUXgpUCko7R4boWrO2M5WeacrEOB9T1Z0dm6c/SRqvkDl9V5KUS9IHILZ5jwUh",
+	"v5Y2v3XfvizPX36jfbuUibliZeF6Iv0Jd0d4omb+/QsXV9QML6WLL5phXuniIs2Qj6dsfja2/lyE0Bxx",
+	"WwgQMtp8rcwune0t8KN0gHnKoYzHl3GXplHyQ9RiLmHFPQMgkTKE1uBP1L+c1Tjc5qt3Dg9Vs5Vgouo6",
+	"be7gHldJVvVQVcy5TFB4BsL8XL/3I7eH0bP0WBSL6j0WMCzqqlKBaxVMiGBBIGaTKSazvOpAvstSy4Ku",
+	"BPeJfrBPzB3L56ex4+m6J3HO5M2kLNEY9eJ2AGppE/UjR64WUF633WpuNepWZk3bpbMP5wc/dy66anm9",
+	"sXz50unJQdes7z84fX8GWLLS99m0xQTMwuwsHzvX5/pHiJxHqax8nqHyomjKgTSuAtRs6gWNWEpygHKR",
+	"FK3ZxCAcBx7eQ61qG0qpnCr56MeDcBxnbzLNQmhzpCEEcex8tksF97RLeNcvTgVAQam6THBIwE2ZPAf0",
+	"4CC8wy5qOGgShwCNUhxflDhn3ZPDo5O3TvLiCJuzuQsPZ56K6qSd3CttQqU+3oj9YTpfkBwYUAwEoVRj",
+	"ns0nLAajgJJIyzD5W4vcDULBSH8s15O4EzfAaBYnIg5HVdIh+vk214/wBXEOOicH3eMZuCP0nfTJelax",
+	"pAIpXbAHknDPKhEk9dtvHD96YD25tUhPooO5lJps3UNNfux23x3/llGUaocu1JPNndpurVZ7uDoPtcyz",
+	"VdZ5esThaL3Enl5iT5msBOwLkNVahM6JPGlTYFOfp2cLUu+IG2AQ7I0nxMlKB9T5jpZRjkVoTIahiEmD",
+	"eMz1hzQgo4C6TFRsDgUbJoNDNt2OiXFDmymBaChhgOoq7SkSXDZ1b64juYMtMgyRNiegMYuwbQwdYk5G",
+	"EDfktywCvRuHJhuRajiHASYS0ZiRsie9b9XS32U8VuxD6egVS5GX/TVSCMm/k66rcvKltpfjVXPSlnfe",
+	"tXl2ihB5nX0KaPUpDgjHIiwQ8jqb3w3CgCF/kUiB6JGcw4D1YzLmuDmZhxOsuu3ZvOykHfsc9XppLFO+",
+	"BjUJxvUPjI+EU4EutUpwJ6+u17DH3HDIhM2dxD2SOyQI5JyF3GX70vbxkwuJ0z0/Pz1XyHzKbe4weQ7P",
+	"GRUhdxJCKJWVUxsBIOxAEe0YKk7ZmOo9HK2THPWemjsqYiNGY0HYLYsmNje4neK7EP4FgQBgpLCIiGkU",
+	"KxuNjFjkh54qtvBjATh4De2XHllXK+VO7FQAqo69edP9POaxH6T6Rr7IOeuPhTStWT+MGKF8Eg+gyCo5",
+	"D21SFB8KI5sb26aMcaJ943zNaG9sgFxsnmQ5EwBK9sSaiJikuaBlPATrSKRNn8JkNGltep9XU4RWFlw/",
+	"RFRNjwXh3fRPcjRfpCxPFlUtndLjXLEIlX6HXnGiR2RuD0fnbBWLmXzhRsOZwy9/prbMs7OfFQltYvpl",
+	"yeDlFg8mUgLxLBPsUtiUJUzMImty2kJEHG2+EqCTOlLJifU5ubmj7oDef7gFAaGVKeDz2+IrQYoe2X+o",
+	"PdU4mxKdS0bZ7glmWs970PT0aqgvXsSLF1GMbUptkHXciefpVyxuGPnh/DjbiCTJC2FHkrJUE6RWa1TI",
+	"WDBdE5voN5vreTG6Rib6PNszcmpOofrRdwfgIGDnyKUNgjWbqD51iO3DavknoltfxP+L+H9q4h8THyDj",
+	"QOipE7ahv/5wflxZVUUIFgQv6oFQyOG3sWfLUgpBXq+VAVlCF1ywIHjGegCCQBmc1zKKQU6S6TqtJtyN",
+	"KXsR7C+C/fsR7PJYFAv1FUT4s5PcRQkDmAlgeqI67EzKjhI2TiXfzIowH9icUEyrgHYYxQPipKImn3Go",
+	"QC8t+f0Zi1zGY3rNHDLCf0POAbwAvNuABdhkq1yzSL1W+xPinDUVWebq+T7wo8SVKvk4YNzmvTAeQJwb",
+	"SVEyg8HOXUh+NzUKX9jci8LRiHnV/Ldt+XwHwWUYfcZB5rMgKqqcT4OQJAuSSXnkUhmQoWgjS61agIVx",
+	"/qKIfgoySCL1ZkRfrkA2ck+mA/c4CkEDRtgnoPLKrwzpQVs1vlpAn5R131Ln9OSgqzMZcmLlsI3wPlk9",
+	"um/zJLxPdHQfqHZMwEZiyXkhExBxn7gBw1h53+eekO5kSPrsTr9tn/qBIGV510wL1yQDUklyKaOAcnId",
+	"MmHzkFdJhywKbFu5yDaUH0Fw+z75BUSpSHNJsFguZZoHyPWjWzrzkL1LYeaBDUfxJN25YMqZx8/mQ/kS",
+	"8YBi3kwLGV8LDh7eLY7sm5bI84rqe6ErprlzEtNYXUrKIMGk9Non6exp2ZXhrJlrCb6bFSEoiAwXxHBN",
+	"cxGQ/1mJWGq3alIPjoxPMl3tpDYZ0KCv9YZa7WWHP7syoXgcM1ImMIx6raZkCnLVLzuDs4Ms0zEVYwbf",
+	"n55c/ow4mpzNXZg2gSEm+TRSHrCIZWZuKqtSuf8bmCNrrZ5HeRR3YOUcyvSrP5WkSj5/0sjnTy66x8el",
+	"hecO4nIvyZQXp+s7drqWdLE+J0dqudYz6vJ9MgqDAJqJheSOxu6gECeMhrJpJxtmcmFXmnVNkHP9Gg/Q",
+	"lUbgpfKfU7R8XYVazuTdvzqy9TuqAClEtn6xStI7yE/+G/jMMgFe0rVafS3W0HCzDSfDySu1QdFI67uh",
+	"3ZywT+QEkHK9VvvfOatNeqrYIYh8uDjUHfgqGd+wVm2a/mHpgXfD/VSqaTBm1Sqc8XvugsdRq0Zo4Yco",
+	"PJ2vEJ5H2anqk7npBqF7M1NRXU5XneoGm/DDdqY1Gtj+lHtkEN6RPo2AsSQac0GotJP0UY0YDfDnVXKe",
+	"1LAmZ1BYRB8NYSk4LEbCpEyiZnfNgl6fgAMdC6bo6OEpNr8ouBILf9pYYiPINYsVRWGBR/+WxeoWBzBf",
+	"j1C6wcM7s0DBKoX9vmDxBVJsl9r13Xqzaea/vQQIKkrtexY0mC+36KRnNsAPcN7j/Dsb5159/jxP/Sb1",
+	"bpHg4JkmBN6Ht6ywMj6zXKQfRnc0wrJCj06E5uZW7PUOKevqghY03AXkPgVpBvBqzm5ZRIbwsB51bypV",
+	"0kVcdxqs1fY5Fthx9ilW4VpfFdh5Y0ZAFPLwziKMugO8wOY+J9IbkA+VwjS8w4vl41+plsGiTagJqYXB",
+	"eAk9PgSck8g9fAo/F9U0rGtIC4coMkEzBC+gH3I05tzn11VyX4HZwa2VE5rPKQhK+c/hOMpxdnNpaI4j",
+	"0z4WWkBvbWPgDOb/o1yTfAxVrgsslvl7uSNL7UZ9BeOsYHK/cp3h/ZRV/espK5QAcFxegjwvQR5Tt6tT",
+	"tKR+zynQok7Dm6pDrVRTAYvZ7LhPrhgrDkHym9nVKopWlUEOVbf7OypsLuV0Hwqc7i+mDwJGo0xP3vt0",
+	"Lra+kkhf2OJowNSEqS4fOLOvBKHX1OcvgmAJQfCNAq9yP2aLw7QN9Byt7hnMF2/8T0xMF6Lhli2nJWdp",
+	"2evudNkrdgz2Rdb7xdI/bJ3myslkXpv8YxzGLONiowVs+NPSY34IgXKROMrPR5ysiW7U/chbtWq90Vre",
+	"esnO0Fc23J5oI3j8dLU+8DjvqzWC3622Wkkj+Do0f8dG8DvVLd0Hvr5d3fsGjeAxBi/tAM7ulBHwoqhe",
+	"LNYMACNeQTfmLNaiBOVmOI7dcPh8I0Bd7onCPKlUrnd0QiiJgVcKe3wuIAJA/JwfJwg4Svp+EJCyCcvT",
+	"TxBxOBKVaoaFIA3CFHA1QeAnC6Qsh5HN1QJVcCn3EVSXz8hpEgdEtvnDUSiE3wsYIIFTHGWOCUA1TDW4",
+	"ojQsTl9hQYW/+QpU3DAP4+tTL22ZBFh7jry7fs10DFMQ0mmsY1s6MNI8jzVgUAE072t+vJG3VULrVO3t",
+	"eya+rScep5qfVof4ZXiXCVhNp5alrICTMJ0dJn5s/jibmr3wh+MAEL0R+ztDtCmibUkvCm+gt1guf7lC",
+	"mKtgMZ85ndbKk/dsYAqrJKe3vyL5lpGatlILS6m9F/vqxb4y7SsQOGl+/1WyUebZVyZx0RIczoYPbpCY",
+	"WoptOS1aUV2EU/5mmyuW5yTVBFeYFJcGwF5emON2tvlSLfy61B2koyTQhlIgE7TxqlYGgpYYK2Au5es2",
+	"Uitm3+ZFplT6DOiVDnmxWbTRl+Z0PzJ19PR6QcAlgbrM5W4G6v0VqPa/e8JmaqqdpfBirSX1KmwY0IWa",
+	"AjV/m/6ncxqzUrtWrW3t7BZx9hQqTBVpADyZVdLUa3Cb+vZWo767s6ICXQbVZ5wyGEy9nvls+q4pFZvR",
+	"y6sQFZYYclvVnd1nRhVtHPzlSaJN4fwjEEXHWen4fOFp5otsfs4cidmw6lNuyGvtwqKsJh0O/mMeKZKp",
+	"UJzfqPYtM5XPkl1cMnV4M/q41OuFTVyycuDJt3F5kfBPT8Lfy88yNvsiD8sY/A8BAI4zcuD5Stk71huE",
+	"4Y2Y2bdKKpWP+qJV3+k52aszwjrT7Z3EuJfsflj1zvFxaVbLfKs0juS5H8TxSLQ34bUon3yquuFQT36j",
+	"ZJXUP40OtM/LNlNbZHm7TG+8ryotHsbEukuPw7NuW+3SIOhRFw8/u1VH5/P/0hZTL/Qm/8/mOArA3ipO",
+	"v3wc0Jicjhi8P8FuGpB5wTl6JYgzjgIH4EpY1wwPgroAXxB1lnrYALssGCOO2koXxjHD30MChFF3AD9l",
+	"Qz+OmVexiPCvOdMkD8aTb9iElJ233Uubm6Ju84ZNnEqbOMK/rjua7DtZQeKFrnglHzjUKGH/uuGQ8zcH",
+	"ZK/ZqFsEZwDGPGARk5alNBuJ0/j0ySFxaHPq3vDwLmDeNdtPmRCAWbscRoSHytKUD6/XiKgAH0fE4shn",
+	"3j5xmvWaQzwm9ctt0m9Wjb8oLBIxl/m3TM1cF5ZygXXqiAHdaNUbP7Xtca225faoYNtN+DdrO7pQQ26B",
+	"JMqBIc/UPFU7a0NtrXn2aYwGjYghRl3QIgsW46fyf//9n4pDynIJYAUqiv/Ev24kX+qFqABfRnwXkr7P",
+	"Ao8EPmdi5mCTg7OBJ+cBRls8c+mAC79fb9D3G6400ODYHXmkfBFT7tHII1qrV2Y+Xu24DX++8wFtEqUG",
+	"GY/hyoXj+cD9T0ShppOYGo1jNhzFaw0QoO4xHY7uuay3dWqZi0aY12i16ntykHbJ96rJg0A42iVcVadg",
+	"0HKdJ8OhPNLu4hcQay30vRg6i80d7dvFZtcbpRtKH7uvfz49fVe97F5cltTHIH9q9b0tWu83NnbcOtvY",
+	"oa3exp5b9zYabKvfpK3etruzQkF/Rowtn+fLWRqpCPZImfIJaXz6RHy5mSA3UfCTtyFn+6aoJb4wpDDG",
+	"zP1YkBHjUGnqscC/ZZHPhNHaJQcx5njyLH0xarqsovpwfjyrtHzahLrQKlMQiqSFIT5CIMOT/Gg4hkJx",
+	"AlanwjqQw5MLMghFbHO5+Uh5FFCfwyXwYqMI3pJQz4uYgD6FPJhIpYvJeeKxURBOsEMFDYLwDtTS0CLO",
+	"6Vn35NfuxeWV2iBXnePj049XZ+dHv3Yuuz8BvRIAETi7069doP4dvb8OzrsdyCrEYYh9L5SCE8RXjTCu",
+	"WSxsrqtl9DGVx0gujNT8I+pHqP7JtPbPMBZhGgXousoolcFmsVR3L8xejANWsciYB0wIPVc292ClFEiB",
+	"RozAxADVEcx1ArmgnByd6bmVap/yic3FSFU2l516Y6daq9aqdccizh/tdv1P+Q/5KXxSq+8k39vcqX3a",
+	"6aeXN+pbtZ3adnNrC1nLsAQpoCImAe2xADAf4yGLfHefULX+KcLFgxbyQejSQI65ihxL8DfBrZJ+CU+v",
+	"wp/yyVVfGcvwxyAcsiqNRhT+gou8cEh97qjMa2i2cZA+tB+gxRUDLZNHKD4QZi1iIgxumbCS9iU2Nw6m",
+	"Zi8LEVgit70LkD/Pwp0bh+leliuVnFWs5oqgAqschOFIGsGWXlSLuDSKfBZtXEfUY+Skc2nZPPD5zQa8",
+	"kdwEENhTf0VMsOhWPlW+wNHZ7TZYLgJfgg170BYGDooYuwPgBU0Wu8r9UdUP1elIXt0LGaJ01BxAPzfY",
+	"Rq7LRtBxpYvEY/hWE5iQAXNvpJS6lucaITeHJxfSrhRhMEbUDeWJokUCQamzIjgIQt4kCK+v1ZGwuSO3",
+	"ELhBDrFLxl5Xv/Da5L///g+MK529ZELNSZOrpCdKr4pdstSaq7sZI6PIUIdiB1/xlZxRP/LAggZOugoB",
+	"d8OPifOmc3QsBYbPRYx1xmhOT+T2kr6DRyeianPTqRBt4nSOj6VFRnCbkrLTOTg4/XByKTdw5+Kii//4",
+	"cPkz7PuDDxeXp++75/LDo5OLy/MP77t47RHIP/nX1eVvZ1350dnp+eWb0+OjU/nHefevH7oXl3CX8678",
+	"Sn56ed45uegcXB6dnsg/lfhzlA6iQQBoP4/0KL8BBnIxjvrUZeIVcT52jo+7l1fmkNRHySvY3HndOXl3",
+	"dPL2qnN2dnx00NFP0h+bv9afHZ0cHv16dPihcwzdgCObh1yZj6TsHJ6+7xydpBJ6k+iPPpwdwkf7OGHG",
+	"JTbHTw67mCzeJ0Xjql58eP3+6FLftdo5Ozs//VXfoHrYPTnSX73vnHzoHF+dd3896n40b6ffp3px2bn8",
+	"cHF18HPn5G330Km0bb7It0Q5rbxKEDmzid3UbZ4XF+/MuNUSAaoVObfU/Hxl2q2nFsG7F6tVMoWzg2nq",
+	"Eq0Jvwcs0ws0aTEj1V0ifGZEH8eFfFOqFRzUOpr7XzpHyAj64fxY2VrX/i3jFcyfpmGny4IwGTS39QVx",
+	"Po+jwMre+YtC//CQ+F4bQn54wgor9rVpp3uxDSjwTLpxMAFcENJ/2tz8noPHZrbiJU5yDp3MrYQ0+mgg",
+	"LX9kgDWuM7oLW2h8GHamEgpVorrgt22uGUUjtsGgZEak86R+T7OeYxnin4o1szdRICjp0kSvBMb7wATU",
+	"N7lhbCTArjVcmtmtd5+dPgIJ1ZO3mKqu11MQ9vWaWaQ3IX6GHmxagqPRs6w+KxLXUr4W0p4aO72c37iw",
+	"t8J02JWHHOUKSOnMPvjaFWXr611jPvK6d6f2ULp35bz3CrpXS4cXHPGLsjbEBh7Hhco6l4TfvGGTmdAm",
+	"dPi1dJRiZ1H0yyJD6rH50ZNyUe7LLtHpUJr0x68Zl8qHeQRrj1NNaZcqVXIJcXyFocJuqL3Ad5Eh2FeD",
+	"wEeIAR2xtqmFLeLcsIlDyqcjxi8ufibp/ry6YRPMB0mfVojBhn7lTqfT+e+//0MwaH/DJkeeCslXLBPU",
+	"bBEnETBONUlY2px6noAHA3xajln+4XuOGdyFwIzPiZNLIgGk2sGXfMcmZ2yo7gGtYOTMUUHO3h39jZx1",
+	"36tUlnwVh5QxFwqXAIkQmAJJLkQvFLaiV1EfLB+D26u1AUh2349EXEmp7ZXSTLLUVsbUESxgbgwqaz8J",
+	"AfoxLk3OIoMoWjmMCDxCaeFKMji10CZPBUZspvQjD5MfYfqTM40Ll163p0avBpzsTVUYNmLRRmoXTbD+",
+	"Kx4wP4L5S7e3YNGt7zKk2xf7qhI+1r2PIfoUqaxwqFPWOgNzwyY2j8KYxsypwAwL9RBjI0ACQGCwQK1k",
+	"4ItYwPgPzWxAFE0gy/fz5eUZUaqIJFkegclqX+eoccvZ/Ce9FSsWEaqDbmopAko+Zkn36OyxxWS1nNqx",
+	"ABpMnqSsSeD3IhpNCNC1yzH2IVc+bMtx/0VlwnFvpdnvNnHKdpLklQLVLhE7l/W1SzYnxqfHjF/HA7jw",
+	"f4YsHoQe/juW0jzeGEc+/j2i8qoKlCx48haOXfofgNHbJSftV/3h/FhbWPJAG7dx9PevBJAFDpm8C1IP",
+	"ihj2rpWm726x+wdRSW+d3k4WhPSoYPt6LhqOlcwdzsK8d1G200YMM4TToT/z1CQZHwXpDKX5Vf27qYQm",
+	"zFFaXDEOAnTTpt5MvgBswykhhXIn+dRR1GPhkBWkoi3EO9QdPPRV4mTX2wFnT02js5/Ilg3fg4Dj1Auo",
+	"x08lOh1Snkq3atFNaMRQlEylVYmyl2ZQNKrLpDOzAP9waaT5MF8ij2IckggYetLmHwWuKm6uVDBq2z8L",
+	"6k26HE4XiKT26jcH8c4w3sESKeVV7cHWyT/pQT34/fCofnLZbcnPjn6u/YO2LuPer1tv7t7tdN2/Hl5O",
+	"Br3on/88fxsGe+Lv7/aOa8HgprV9NCZa7GqBvtHs12mjt+U2vRYrwWNhKZe4TsxD7T3x4ZsmQ6ld2pD/",
+	"e919e3RCzj68Pj46IO+6v8GHNn9/EN69/utvh+8av951Jt1O/2IUBaf1+G/u3zqROP/UOTl792Z8e3bS",
+	"pf7fGpP3Ue324uPbSx76zZ9sDjfpnhxO31dx03z7ccwMuz6OU/eOTRZhmdPEvBl8+TFoTkEISrMDLSBq",
+	"TEZqB30XiOdNhLg8U9qLv47ZGMKOjgnKcVSeDiEh0YRABDITU5sy9PfBj3SkPkDl/tkG9I9dwsZYX5wq",
+	"OUywK4F/wxC7oDKCCL60iAIvWiqDXNgV6ZLdA0v+9YjjgC9EwVQF+Yecae8rH//nwdV2wbDHWzJfS4Y5",
+	"Piei/cs8rsRD+DwDft2fhb+iETMwWPmNh3f6tlHyRTtPRxRxNrynrW+eyw7FhV8mafaElcDiH3zU50l1",
+	"aplz4DYNNT6P8z9BFgXhdRsyHMknIxYp8SiUsjFOqKWwQ/KcKjyPICIkfRphgAFgaRg7suA0BxQOCn4L",
+	"vNnqdzbXmUkR05iRsiPCKP7psHtx4KgApPzBnRQ/SRSskDJAzc+hacE8iUqmYtYBQ65B1NQXOAOz+Abg",
+	"y9KKhrCajMkF/PjLI5EAqB1QajdmEufofSVXa293Z7uVAo4TPI8CE60OOrZKCYat1ObjIMAPjnHPvRel",
+	"thyC/OgC0lUH6UvIrdjB8csh449xqtuliw8HB93uIQxp2n9p1fe+m5IuvU+WL+1Kt++PUHD/HblIj6Vo",
+	"Nj+nZ/zLJuAyn7rjtfJUWDPK/1OEbnHtv5J4BdX/hly8b+n/XB9S6nbodqvhtyo4now88q8HMaF30OR4",
+	"QGOAT/uxsLnSyzS9FnsTQ08xUNHXYYhgfUJJP2JioJ+yrwiFINYgRSHzmKc7ZCOG2WhKBgk1R8l+p4KV",
+	"DkklgS53UN4uNvpFtsA7X7BCs+Bc7sKciHsKnkFjPaXbMGgZEp1b33oCSreE5E8qhYWGH/OIFL5Turje",
+	"qE0r41aBMlavsq3bo7FM09FphQwXzg8odhS0vrSuglwUVtTHy4gpvIBGnqjfCNKBGHINGTSLS7SskmDu",
+	"OALWkD8+l14zGrGoM44HpfYff1qlg8BXp+ePP6WEMP+2SqfywgZ896e8UXQ7O1+lMtjgEHihi6TRIDKh",
+	"rqIfhUNSdob0BhoNYW6aAXsqlHm1NzeTOp72bm23VilpgNUmiCL1evlHn/kjBtkMgF/FQDqb5p47Z0dk",
+	"zD0WEWfztu60AbchVR0KLcvmms5FJO3ahZV2axcWSWnESTwZMfgkaa5hpQ2KLOwSL6wMyxEkGBM6ARD1",
+	"SoOmyzStnsEeZtGIRvFkQ7jhiHkJ9Z66pSrAUEPGl7S5s+kaP5Xvm1L2GcCahGkSPNPczfZtDm9CpPgW",
+	"FrmIWRBQ+Xsx1o8/et05wbjWLQ18L0HdRIwGmbfEWxe84mssG2kTQ4eosqSQ90IamW9c9rnn3/remAYK",
+	"SuCG0ShEjSkqVqYbv7AUNiL3o2SyMgNU5SuFi8DjKAwA21PYy0+Q8igKvTHSJ2W/uWaxzRWzIYkHUTi+",
+	"NoyFaAywXIGB8LQAvy1PQwY9kZTVkLJj0mX/99//cSrQOKgoB4xthTRIwxszmyc9C+XpQ7SOmMXXbSn+",
+	"Y7gzUkwC3NrmOriZdAVW41WzSIzBZkfqMdf3GJBaGwtOfE6kd8juYIHgddId+wojC+PsgmmGyy9/fvm/",
+	"AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -2307,10 +2307,13 @@ export interface paths {
          *     retrying for days.
          *     Subscriptions: `ALL`, a domain (`ACCOUNT`, `ASSET`, `AUTH`,
          *     `CUSTOMER`, `INSTRUMENT`, `INVESTMENT_TYPE`, `PORTFOLIO`, `REQUEST`,
-         *     `REPORT`, `TRANSACTION`, `WEBHOOK`), or one event
-         *     (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
-         *     `AUTH.DELETED`): see `WebhookSubscription` for what is emitted
-         *     when.
+         *     `REPORT`, `TRANSACTION`, `WEBHOOK`; the wallet and banking
+         *     surfaces' `WALLET_CUSTOMER`, `WALLET_ACCOUNT`,
+         *     `BANKING_APPLICATION`, `BANKING_CUSTOMER`, `BANKING_INDIVIDUAL`), or
+         *     one event (`DOMAIN.CREATED` / `DOMAIN.UPDATED`; `AUTH.CREATED` /
+         *     `AUTH.DELETED`; `BANKING_APPLICATION.SUBMITTED` / `.APPROVED` /
+         *     `.DENIED` / `.MANUAL_REVIEW`; `BANKING_CUSTOMER.STATUS_CHANGED`):
+         *     see `WebhookSubscription` for what is emitted when.
          */
         post: operations["createWebhook"];
         delete?: never;
@@ -2925,6 +2928,17 @@ export interface components {
             type: components["schemas"]["BankingCustomerType"];
             updated_at: components["schemas"]["BankingTimestamp"];
         };
+        /** @description `BANKING_APPLICATION.APPROVED`: An application was approved; `customer_id` names the customer it created. */
+        BankingApplicationApprovedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingApplication"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_APPLICATION.APPROVED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         /** @description The company of a `CORPORATION` application. */
         BankingApplicationCorporation: {
             address?: components["schemas"]["BankingPartialAddress"];
@@ -2941,6 +2955,28 @@ export interface components {
             individuals?: components["schemas"]["BankingApplicationIndividual"][];
             phone?: components["schemas"]["BankingPhone"];
             type: components["schemas"]["BankingCustomerType"];
+        };
+        /** @description `BANKING_APPLICATION.CREATED`: An application was drafted. */
+        BankingApplicationCreatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingApplication"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_APPLICATION.CREATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
+        /** @description `BANKING_APPLICATION.DENIED`: An application was denied. */
+        BankingApplicationDeniedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingApplication"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_APPLICATION.DENIED";
+            eventId: components["schemas"]["WebhookEventId"];
         };
         /**
          * @description An application ID.
@@ -2967,6 +3003,17 @@ export interface components {
             data: components["schemas"]["BankingApplication"][];
             pagination: components["schemas"]["BankingPagination"];
         };
+        /** @description `BANKING_APPLICATION.MANUAL_REVIEW`: An application went to manual review. */
+        BankingApplicationManualReviewEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingApplication"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_APPLICATION.MANUAL_REVIEW";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         /** @description The applicant of an `INDIVIDUAL` application. */
         BankingApplicationPerson: {
             address?: components["schemas"]["BankingPartialAddress"];
@@ -2989,6 +3036,17 @@ export interface components {
          * @enum {string}
          */
         BankingApplicationStatus: "DRAFT" | "READY_FOR_SUBMISSION" | "SUBMITTED" | "MANUAL_REVIEW" | "APPROVED" | "DENIED";
+        /** @description `BANKING_APPLICATION.SUBMITTED`: An application was submitted; `data` is it as submitted (`SUBMITTED`), before its decision. */
+        BankingApplicationSubmittedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingApplication"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_APPLICATION.SUBMITTED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         /** @description Changes to an application; at least one field. */
         BankingApplicationUpdate: {
             corporation?: components["schemas"]["BankingApplicationCorporation"];
@@ -2997,6 +3055,17 @@ export interface components {
             /** @description Replaces the whole list. */
             individuals?: components["schemas"]["BankingApplicationIndividual"][];
             phone?: components["schemas"]["BankingPhone"];
+        };
+        /** @description `BANKING_APPLICATION.UPDATED`: An application changed, or a document was added to it. */
+        BankingApplicationUpdatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingApplication"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_APPLICATION.UPDATED";
+            eventId: components["schemas"]["WebhookEventId"];
         };
         BankingCustomer: {
             accounts: components["schemas"]["BankingAccount"][];
@@ -3018,6 +3087,17 @@ export interface components {
             address: components["schemas"]["BankingAddress"];
             legal_name: string;
             registration_number: string;
+        };
+        /** @description `BANKING_CUSTOMER.CREATED`: An approved application created a customer. */
+        BankingCustomerCreatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingCustomer"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_CUSTOMER.CREATED";
+            eventId: components["schemas"]["WebhookEventId"];
         };
         /**
          * @description A customer ID.
@@ -3047,6 +3127,17 @@ export interface components {
          * @enum {string}
          */
         BankingCustomerStatus: "PENDING" | "ACTIVE" | "EDD" | "FROZEN" | "DORMANT" | "CLOSED";
+        /** @description `BANKING_CUSTOMER.STATUS_CHANGED`: A customer's status changed; `data` has the new one. */
+        BankingCustomerStatusChangedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingCustomer"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_CUSTOMER.STATUS_CHANGED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         BankingCustomerSummary: {
             created_at: components["schemas"]["BankingTimestamp"];
             email: string;
@@ -3081,6 +3172,17 @@ export interface components {
             registration_number?: string;
             /** @description Major change: answers 422. */
             type?: string;
+        };
+        /** @description `BANKING_CUSTOMER.UPDATED`: A customer's contact details changed. */
+        BankingCustomerUpdatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingCustomer"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_CUSTOMER.UPDATED";
+            eventId: components["schemas"]["WebhookEventId"];
         };
         BankingDocument: {
             application_id: components["schemas"]["BankingApplicationId"];
@@ -3181,6 +3283,17 @@ export interface components {
             phone?: components["schemas"]["BankingPhone"];
             /** @description Major change: answers 422. */
             role?: string;
+        };
+        /** @description `BANKING_INDIVIDUAL.UPDATED`: An individual of a corporate customer changed. */
+        BankingIndividualUpdatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["BankingIndividual"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "BANKING_INDIVIDUAL.UPDATED";
+            eventId: components["schemas"]["WebhookEventId"];
         };
         BankingMissingField: {
             /**
@@ -4044,6 +4157,17 @@ export interface components {
              */
             wallet_account_guid: string;
         };
+        /** @description `WALLET_ACCOUNT.CREATED`: A wallet account was opened (with its customer, or on its own). */
+        WalletAccountCreatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["WalletAccount"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "WALLET_ACCOUNT.CREATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         WalletAccountList: {
             accounts: components["schemas"]["WalletAccount"][];
             /**
@@ -4210,6 +4334,17 @@ export interface components {
              */
             wallet_user_guid: string;
         };
+        /** @description `WALLET_CUSTOMER.CREATED`: A wallet customer was created (with its first account). */
+        WalletCustomerCreatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["WalletCustomer"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "WALLET_CUSTOMER.CREATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         WalletCustomerList: {
             customers: components["schemas"]["WalletCustomer"][];
             /**
@@ -4225,6 +4360,17 @@ export interface components {
          * @enum {string}
          */
         WalletCustomerOrdering: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "name" | "-name" | "surname" | "-surname" | "login" | "-login" | "kyc_level" | "-kyc_level" | "balance_allowed" | "-balance_allowed";
+        /** @description `WALLET_CUSTOMER.UPDATED`: A wallet customer changed. */
+        WalletCustomerUpdatedEvent: {
+            createdAt: components["schemas"]["UnixTime"];
+            data: components["schemas"]["WalletCustomer"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "WALLET_CUSTOMER.UPDATED";
+            eventId: components["schemas"]["WebhookEventId"];
+        };
         /**
          * @description The error shape of every path under `/counterparty`. `error` is a
          *     machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
@@ -4410,7 +4556,7 @@ export interface components {
          *     being the resource as the API returns it. One schema per event
          *     type, told apart by `event`.
          */
-        WebhookEvent: components["schemas"]["AccountCreatedEvent"] | components["schemas"]["AccountUpdatedEvent"] | components["schemas"]["AssetCreatedEvent"] | components["schemas"]["AssetUpdatedEvent"] | components["schemas"]["AuthCreatedEvent"] | components["schemas"]["AuthDeletedEvent"] | components["schemas"]["CustomerCreatedEvent"] | components["schemas"]["CustomerUpdatedEvent"] | components["schemas"]["InstrumentUpdatedEvent"] | components["schemas"]["PortfolioCreatedEvent"] | components["schemas"]["PortfolioUpdatedEvent"] | components["schemas"]["RequestCreatedEvent"] | components["schemas"]["RequestUpdatedEvent"] | components["schemas"]["TransactionCreatedEvent"] | components["schemas"]["WebhookCreatedEvent"] | components["schemas"]["WebhookUpdatedEvent"] | components["schemas"]["WebhookTestEvent"];
+        WebhookEvent: components["schemas"]["AccountCreatedEvent"] | components["schemas"]["AccountUpdatedEvent"] | components["schemas"]["AssetCreatedEvent"] | components["schemas"]["AssetUpdatedEvent"] | components["schemas"]["AuthCreatedEvent"] | components["schemas"]["AuthDeletedEvent"] | components["schemas"]["CustomerCreatedEvent"] | components["schemas"]["CustomerUpdatedEvent"] | components["schemas"]["InstrumentUpdatedEvent"] | components["schemas"]["PortfolioCreatedEvent"] | components["schemas"]["PortfolioUpdatedEvent"] | components["schemas"]["RequestCreatedEvent"] | components["schemas"]["RequestUpdatedEvent"] | components["schemas"]["TransactionCreatedEvent"] | components["schemas"]["WebhookCreatedEvent"] | components["schemas"]["WebhookUpdatedEvent"] | components["schemas"]["WebhookTestEvent"] | components["schemas"]["WalletCustomerCreatedEvent"] | components["schemas"]["WalletCustomerUpdatedEvent"] | components["schemas"]["WalletAccountCreatedEvent"] | components["schemas"]["BankingApplicationCreatedEvent"] | components["schemas"]["BankingApplicationUpdatedEvent"] | components["schemas"]["BankingApplicationSubmittedEvent"] | components["schemas"]["BankingApplicationApprovedEvent"] | components["schemas"]["BankingApplicationDeniedEvent"] | components["schemas"]["BankingApplicationManualReviewEvent"] | components["schemas"]["BankingCustomerCreatedEvent"] | components["schemas"]["BankingCustomerUpdatedEvent"] | components["schemas"]["BankingCustomerStatusChangedEvent"] | components["schemas"]["BankingIndividualUpdatedEvent"];
         /**
          * Format: uuid
          * @description The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
@@ -4426,7 +4572,7 @@ export interface components {
          * @example CUSTOMER.CREATED
          * @enum {string}
          */
-        WebhookEventType: "ACCOUNT.CREATED" | "ACCOUNT.UPDATED" | "ASSET.CREATED" | "ASSET.UPDATED" | "AUTH.CREATED" | "AUTH.DELETED" | "CUSTOMER.CREATED" | "CUSTOMER.UPDATED" | "INSTRUMENT.UPDATED" | "PORTFOLIO.CREATED" | "PORTFOLIO.UPDATED" | "REQUEST.CREATED" | "REQUEST.UPDATED" | "TRANSACTION.CREATED" | "WEBHOOK.CREATED" | "WEBHOOK.UPDATED" | "WEBHOOK.TEST";
+        WebhookEventType: "ACCOUNT.CREATED" | "ACCOUNT.UPDATED" | "ASSET.CREATED" | "ASSET.UPDATED" | "AUTH.CREATED" | "AUTH.DELETED" | "CUSTOMER.CREATED" | "CUSTOMER.UPDATED" | "INSTRUMENT.UPDATED" | "PORTFOLIO.CREATED" | "PORTFOLIO.UPDATED" | "REQUEST.CREATED" | "REQUEST.UPDATED" | "TRANSACTION.CREATED" | "WEBHOOK.CREATED" | "WEBHOOK.UPDATED" | "WEBHOOK.TEST" | "WALLET_CUSTOMER.CREATED" | "WALLET_CUSTOMER.UPDATED" | "WALLET_ACCOUNT.CREATED" | "BANKING_APPLICATION.CREATED" | "BANKING_APPLICATION.UPDATED" | "BANKING_APPLICATION.SUBMITTED" | "BANKING_APPLICATION.APPROVED" | "BANKING_APPLICATION.DENIED" | "BANKING_APPLICATION.MANUAL_REVIEW" | "BANKING_CUSTOMER.CREATED" | "BANKING_CUSTOMER.UPDATED" | "BANKING_CUSTOMER.STATUS_CHANGED" | "BANKING_INDIVIDUAL.UPDATED";
         WebhookKey: {
             createdAt: components["schemas"]["UnixTime"];
             /** @description The ed25519 public key in OpenSSH authorized_keys form. */
@@ -4479,7 +4625,7 @@ export interface components {
          */
         WebhookStatus: "ACTIVE" | "DEACTIVED";
         /**
-         * @description What a webhook receives: `ALL` (every event); a domain (both of its
+         * @description What a webhook receives: `ALL` (every event); a domain (all of its
          *     events); or one event. Every domain's events are `DOMAIN.CREATED`
          *     and `DOMAIN.UPDATED`, except `AUTH`: `AUTH.CREATED` (a token is
          *     issued) and `AUTH.DELETED` (a token is revoked). `WEBHOOK.TEST`
@@ -4505,6 +4651,25 @@ export interface components {
          *     | `WEBHOOK.CREATED` | `POST /v1/webhooks` (a new webhook is subscribed to it) |
          *     | `WEBHOOK.UPDATED` | `PUT /v1/webhooks`, or a receiver's `410` deactivates it |
          *     | `WEBHOOK.TEST` | `POST /v1/webhooks/test` |
+         *     | `WALLET_CUSTOMER.CREATED` / `.UPDATED` | `POST` / `PUT /counterparty/{counterparty_guid}/customers…` (`data`: `WalletCustomer`) |
+         *     | `WALLET_ACCOUNT.CREATED` | with its customer, or `POST …/customers/{customer_guid}/accounts` (`data`: `WalletAccount`) |
+         *     | `BANKING_APPLICATION.CREATED` | `POST /applications` (`data`: `BankingApplication`) |
+         *     | `BANKING_APPLICATION.UPDATED` | `PATCH /applications/{id}`, or a document added to it |
+         *     | `BANKING_APPLICATION.SUBMITTED` | `POST /applications/{id}/submit` (`data` as submitted), followed in the same transaction by its decision: |
+         *     | `BANKING_APPLICATION.APPROVED` / `.DENIED` / `.MANUAL_REVIEW` | the decision on submission, or `POST /sandbox/applications/{id}/decision` |
+         *     | `BANKING_CUSTOMER.CREATED` | an approval creates the customer (`data`: `BankingCustomer`, `PENDING` or `ACTIVE`) |
+         *     | `BANKING_CUSTOMER.UPDATED` | `PATCH /customers/{id}` (contact details) |
+         *     | `BANKING_CUSTOMER.STATUS_CHANGED` | every status change: `POST /sandbox/customers/{id}/status`, and the dormancy sweep (`ACTIVE` → `DORMANT`) |
+         *     | `BANKING_INDIVIDUAL.UPDATED` | `PATCH /customers/{id}/individuals/{individual_id}` (`data`: `BankingIndividual`) |
+         *
+         *     The wallet and banking surfaces have no webhook endpoints of their
+         *     own: their events go through the same webhooks (`/v1/webhooks`, with
+         *     the investing surface's token), since a webhook belongs to the
+         *     organization, which the three surfaces share. Their names are
+         *     `SURFACE_RESOURCE.ACTION` in capitals, like the investing ones, so
+         *     that one subscription enum covers them; `data` is the resource as
+         *     its own surface returns it. `WALLET_ACCOUNT.UPDATED` is accepted but
+         *     not emitted (a wallet account never changes through the API).
          *
          *     Accepted but not emitted yet: `INSTRUMENT.CREATED` (the instrument
          *     list is fixed), `INVESTMENT_TYPE.*` (an organization's investment
@@ -4515,7 +4680,7 @@ export interface components {
          * @example CUSTOMER.CREATED
          * @enum {string}
          */
-        WebhookSubscription: "ALL" | "ACCOUNT" | "ASSET" | "AUTH" | "CUSTOMER" | "INSTRUMENT" | "INVESTMENT_TYPE" | "PORTFOLIO" | "REQUEST" | "REPORT" | "TRANSACTION" | "WEBHOOK" | "ACCOUNT.CREATED" | "ACCOUNT.UPDATED" | "ASSET.CREATED" | "ASSET.UPDATED" | "AUTH.CREATED" | "AUTH.DELETED" | "CUSTOMER.CREATED" | "CUSTOMER.UPDATED" | "INSTRUMENT.CREATED" | "INSTRUMENT.UPDATED" | "INVESTMENT_TYPE.CREATED" | "INVESTMENT_TYPE.UPDATED" | "PORTFOLIO.CREATED" | "PORTFOLIO.UPDATED" | "REQUEST.CREATED" | "REQUEST.UPDATED" | "REPORT.CREATED" | "REPORT.UPDATED" | "TRANSACTION.CREATED" | "TRANSACTION.UPDATED" | "WEBHOOK.CREATED" | "WEBHOOK.UPDATED";
+        WebhookSubscription: "ALL" | "ACCOUNT" | "ASSET" | "AUTH" | "CUSTOMER" | "INSTRUMENT" | "INVESTMENT_TYPE" | "PORTFOLIO" | "REQUEST" | "REPORT" | "TRANSACTION" | "WEBHOOK" | "ACCOUNT.CREATED" | "ACCOUNT.UPDATED" | "ASSET.CREATED" | "ASSET.UPDATED" | "AUTH.CREATED" | "AUTH.DELETED" | "CUSTOMER.CREATED" | "CUSTOMER.UPDATED" | "INSTRUMENT.CREATED" | "INSTRUMENT.UPDATED" | "INVESTMENT_TYPE.CREATED" | "INVESTMENT_TYPE.UPDATED" | "PORTFOLIO.CREATED" | "PORTFOLIO.UPDATED" | "REQUEST.CREATED" | "REQUEST.UPDATED" | "REPORT.CREATED" | "REPORT.UPDATED" | "TRANSACTION.CREATED" | "TRANSACTION.UPDATED" | "WEBHOOK.CREATED" | "WEBHOOK.UPDATED" | "WALLET_CUSTOMER" | "WALLET_ACCOUNT" | "BANKING_APPLICATION" | "BANKING_CUSTOMER" | "BANKING_INDIVIDUAL" | "WALLET_CUSTOMER.CREATED" | "WALLET_CUSTOMER.UPDATED" | "WALLET_ACCOUNT.CREATED" | "WALLET_ACCOUNT.UPDATED" | "BANKING_APPLICATION.CREATED" | "BANKING_APPLICATION.UPDATED" | "BANKING_APPLICATION.SUBMITTED" | "BANKING_APPLICATION.APPROVED" | "BANKING_APPLICATION.DENIED" | "BANKING_APPLICATION.MANUAL_REVIEW" | "BANKING_CUSTOMER.CREATED" | "BANKING_CUSTOMER.UPDATED" | "BANKING_CUSTOMER.STATUS_CHANGED" | "BANKING_INDIVIDUAL.UPDATED";
         WebhookTestData: {
             /** @enum {boolean} */
             test: true;

@@ -10,9 +10,10 @@ import (
 // Lists return up to limit rows strictly after the position (all from the
 // start when it is nil), newest first, ties by id descending.
 type Repository interface {
-	// InTx runs fn in one database transaction with a Repository bound to
-	// it: everything fn writes commits together or not at all.
-	InTx(ctx context.Context, fn func(r Repository) error) error
+	// InTx runs fn in one database transaction that the context fn
+	// receives carries (joining the one ctx carries, if any): everything
+	// fn writes with it, events included, commits together or not at all.
+	InTx(ctx context.Context, fn func(ctx context.Context, r Repository) error) error
 
 	// CreateApplication inserts a with its individuals.
 	CreateApplication(ctx context.Context, a *Application) error

@@ -11,9 +11,10 @@ import (
 // another organization, counterparty or customer is NotFound. Methods return
 // *errcode.Error values for NotFound and Conflict, with a Reason.
 type Repository interface {
-	// InTx runs fn in one database transaction with a Repository bound to
-	// it: everything fn writes commits together or not at all.
-	InTx(ctx context.Context, fn func(r Repository) error) error
+	// InTx runs fn in one database transaction that the context fn
+	// receives carries (joining the one ctx carries, if any): everything
+	// fn writes with it, events included, commits together or not at all.
+	InTx(ctx context.Context, fn func(ctx context.Context, r Repository) error) error
 
 	// CreateCounterparty inserts c and sets its ID.
 	CreateCounterparty(ctx context.Context, c *Counterparty) error
