@@ -120,3 +120,4 @@ func TestBankingEventFailureUndoesTheChange(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, c.Status, after.Status)
 }
+

@@ -50,6 +50,12 @@ type Repository interface {
 	CloseAccounts(ctx context.Context, orgID int64, customerID string, at time.Time) error
 	// MarkDormant moves up to limit customers (of any organization) whose
 	// status is one of from and whose last activity is before cutoff to
-	// DORMANT, and returns how many it moved.
-	MarkDormant(ctx context.Context, from []CustomerStatus, cutoff, at time.Time, limit int) (int64, error)
+	// DORMANT, and returns which it moved.
+	MarkDormant(ctx context.Context, from []CustomerStatus, cutoff, at time.Time, limit int) ([]CustomerRef, error)
+}
+
+// CustomerRef names a customer of an organization.
+type CustomerRef struct {
+	OrganizationID int64
+	ID             string
 }

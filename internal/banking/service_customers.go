@@ -162,17 +162,39 @@ const dormancyBatch = 1000
 
 // MarkDormant moves to DORMANT every customer, of every organization,
 // that the status machine lets become DORMANT (ACTIVE ones) and that has
-// had no activity for the configured number of months; it returns how
-// many it moved. The periodic sweep of `openvest serve` calls it.
+// had no activity for the configured number of months, with a
+// BANKING_CUSTOMER.STATUS_CHANGED event for each in the same transaction
+// (one per batch); it returns how many it moved. The periodic sweep of
+// `openvest serve` calls it.
 func (s *Service) MarkDormant(ctx context.Context) (int64, error) {
 	now := s.clock()
 	cutoff, from := now.AddDate(0, -s.dormancyMonths, 0), movableTo(Dormant)
 	var total int64
 	for {
-		n, err := s.repo.MarkDormant(ctx, from, cutoff, now, dormancyBatch)
-		total += n
-		if err != nil || n < dormancyBatch {
+		var n int
+		err := s.repo.InTx(ctx, func(ctx context.Context, r Repository) error {
+			moved, err := r.MarkDormant(ctx, from, cutoff, now, dormancyBatch)
+			if err != nil {
+				return err
+			}
+			n = len(moved)
+			for _, m := range moved {
+				c, err := r.CustomerDetail(ctx, m.OrganizationID, m.ID)
+				if err != nil {
+					return fmt.Errorf("read dormant customer %s: %w", m.ID, err)
+				}
+				if err := s.events.EmitBanking(ctx, m.OrganizationID, Change{EventCustomerStatusChanged, c}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			return total, err
+		}
+		total += int64(n)
+		if n < dormancyBatch {
+			return total, nil
 		}
 	}
 }
