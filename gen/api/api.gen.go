@@ -784,6 +784,99 @@ func (e RequestUpdatedEventEvent) Valid() bool {
 	}
 }
 
+// Defines values for SandboxEventName.
+const (
+	SandboxEventNameACCOUNTCREATED                 SandboxEventName = "ACCOUNT.CREATED"
+	SandboxEventNameACCOUNTUPDATED                 SandboxEventName = "ACCOUNT.UPDATED"
+	SandboxEventNameASSETCREATED                   SandboxEventName = "ASSET.CREATED"
+	SandboxEventNameASSETUPDATED                   SandboxEventName = "ASSET.UPDATED"
+	SandboxEventNameBANKINGAPPLICATIONAPPROVED     SandboxEventName = "BANKING_APPLICATION.APPROVED"
+	SandboxEventNameBANKINGAPPLICATIONCREATED      SandboxEventName = "BANKING_APPLICATION.CREATED"
+	SandboxEventNameBANKINGAPPLICATIONDENIED       SandboxEventName = "BANKING_APPLICATION.DENIED"
+	SandboxEventNameBANKINGAPPLICATIONMANUALREVIEW SandboxEventName = "BANKING_APPLICATION.MANUAL_REVIEW"
+	SandboxEventNameBANKINGAPPLICATIONSUBMITTED    SandboxEventName = "BANKING_APPLICATION.SUBMITTED"
+	SandboxEventNameBANKINGAPPLICATIONUPDATED      SandboxEventName = "BANKING_APPLICATION.UPDATED"
+	SandboxEventNameBANKINGCUSTOMERCREATED         SandboxEventName = "BANKING_CUSTOMER.CREATED"
+	SandboxEventNameBANKINGCUSTOMERSTATUSCHANGED   SandboxEventName = "BANKING_CUSTOMER.STATUS_CHANGED"
+	SandboxEventNameBANKINGCUSTOMERUPDATED         SandboxEventName = "BANKING_CUSTOMER.UPDATED"
+	SandboxEventNameBANKINGINDIVIDUALUPDATED       SandboxEventName = "BANKING_INDIVIDUAL.UPDATED"
+	SandboxEventNameCUSTOMERCREATED                SandboxEventName = "CUSTOMER.CREATED"
+	SandboxEventNameCUSTOMERUPDATED                SandboxEventName = "CUSTOMER.UPDATED"
+	SandboxEventNameINSTRUMENTUPDATED              SandboxEventName = "INSTRUMENT.UPDATED"
+	SandboxEventNamePORTFOLIOCREATED               SandboxEventName = "PORTFOLIO.CREATED"
+	SandboxEventNamePORTFOLIOUPDATED               SandboxEventName = "PORTFOLIO.UPDATED"
+	SandboxEventNameREQUESTCREATED                 SandboxEventName = "REQUEST.CREATED"
+	SandboxEventNameREQUESTUPDATED                 SandboxEventName = "REQUEST.UPDATED"
+	SandboxEventNameTRANSACTIONCREATED             SandboxEventName = "TRANSACTION.CREATED"
+	SandboxEventNameWALLETACCOUNTCREATED           SandboxEventName = "WALLET_ACCOUNT.CREATED"
+	SandboxEventNameWALLETCUSTOMERCREATED          SandboxEventName = "WALLET_CUSTOMER.CREATED"
+	SandboxEventNameWALLETCUSTOMERUPDATED          SandboxEventName = "WALLET_CUSTOMER.UPDATED"
+	SandboxEventNameWEBHOOKCREATED                 SandboxEventName = "WEBHOOK.CREATED"
+	SandboxEventNameWEBHOOKUPDATED                 SandboxEventName = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the SandboxEventName enum.
+func (e SandboxEventName) Valid() bool {
+	switch e {
+	case SandboxEventNameACCOUNTCREATED:
+		return true
+	case SandboxEventNameACCOUNTUPDATED:
+		return true
+	case SandboxEventNameASSETCREATED:
+		return true
+	case SandboxEventNameASSETUPDATED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONAPPROVED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONCREATED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONDENIED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONSUBMITTED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONUPDATED:
+		return true
+	case SandboxEventNameBANKINGCUSTOMERCREATED:
+		return true
+	case SandboxEventNameBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	case SandboxEventNameBANKINGCUSTOMERUPDATED:
+		return true
+	case SandboxEventNameBANKINGINDIVIDUALUPDATED:
+		return true
+	case SandboxEventNameCUSTOMERCREATED:
+		return true
+	case SandboxEventNameCUSTOMERUPDATED:
+		return true
+	case SandboxEventNameINSTRUMENTUPDATED:
+		return true
+	case SandboxEventNamePORTFOLIOCREATED:
+		return true
+	case SandboxEventNamePORTFOLIOUPDATED:
+		return true
+	case SandboxEventNameREQUESTCREATED:
+		return true
+	case SandboxEventNameREQUESTUPDATED:
+		return true
+	case SandboxEventNameTRANSACTIONCREATED:
+		return true
+	case SandboxEventNameWALLETACCOUNTCREATED:
+		return true
+	case SandboxEventNameWALLETCUSTOMERCREATED:
+		return true
+	case SandboxEventNameWALLETCUSTOMERUPDATED:
+		return true
+	case SandboxEventNameWEBHOOKCREATED:
+		return true
+	case SandboxEventNameWEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SortOrder.
 const (
 	ASC  SortOrder = "ASC"
@@ -2932,6 +3025,22 @@ type FieldError struct {
 // FieldErrorIn Where the field is.
 type FieldErrorIn string
 
+// FireSandboxEventRequest defines model for FireSandboxEventRequest.
+type FireSandboxEventRequest struct {
+	// Event The events `POST /v1/sandbox/events` fires: every event of
+	// `WebhookEventType` whose `data` is a resource one can name, so not
+	// `AUTH.*` nor `WEBHOOK.TEST`.
+	//
+	//
+	// Example: CUSTOMER.UPDATED
+	Event SandboxEventName `json:"event"`
+
+	// ResourceId The resource's id on its surface (digits for the investing ids, a symbol for an instrument, a guid on the wallet surface, a prefixed id on the banking surface).
+	//
+	// Example: 123456
+	ResourceId string `json:"resourceId"`
+}
+
 // ForceRequestOutcomeRequest defines model for ForceRequestOutcomeRequest.
 type ForceRequestOutcomeRequest struct {
 	// ErrorReason Why it failed; required with `ERROR`.
@@ -3618,6 +3727,27 @@ type SandboxClockResponse struct {
 	Data SandboxClock `json:"data"`
 
 	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// SandboxEventName The events `POST /v1/sandbox/events` fires: every event of
+// `WebhookEventType` whose `data` is a resource one can name, so not
+// `AUTH.*` nor `WEBHOOK.TEST`.
+//
+// Example: CUSTOMER.UPDATED
+type SandboxEventName string
+
+// SandboxEventResponse defines model for SandboxEventResponse.
+type SandboxEventResponse struct {
+	// Code Example: 202
+	Code int `json:"code"`
+
+	// Data The body of a delivery: `{eventId, event, createdAt, data}`, `data`
+	// being the resource as the API returns it. One schema per event
+	// type, told apart by `event`.
+	Data WebhookEvent `json:"data"`
+
+	// Message Example: Accepted
 	Message string `json:"message"`
 }
 
@@ -6629,6 +6759,59 @@ type AdvanceSandboxClockParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// FireSandboxEventParams defines parameters for FireSandboxEvent.
+type FireSandboxEventParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
 type ClearSandboxPriceParams struct {
 	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
@@ -7361,6 +7544,9 @@ type CreateSellRequestJSONRequestBody = CreateSellRequest
 
 // AdvanceSandboxClockJSONRequestBody defines body for AdvanceSandboxClock for application/json ContentType.
 type AdvanceSandboxClockJSONRequestBody = AdvanceSandboxClockRequest
+
+// FireSandboxEventJSONRequestBody defines body for FireSandboxEvent for application/json ContentType.
+type FireSandboxEventJSONRequestBody = FireSandboxEventRequest
 
 // SetSandboxPriceJSONRequestBody defines body for SetSandboxPrice for application/json ContentType.
 type SetSandboxPriceJSONRequestBody = SetSandboxPriceRequest
@@ -8720,6 +8906,9 @@ type ServerInterface interface {
 	// AdvanceSandboxClock Advance the sandbox clock
 	// (POST /v1/sandbox/clock/advance)
 	AdvanceSandboxClock(ctx echo.Context, params AdvanceSandboxClockParams) error
+	// FireSandboxEvent Fire an event
+	// (POST /v1/sandbox/events)
+	FireSandboxEvent(ctx echo.Context, params FireSandboxEventParams) error
 	// ClearSandboxPrice Clear an instrument's price
 	// (DELETE /v1/sandbox/instruments/{symbol}/price)
 	ClearSandboxPrice(ctx echo.Context, symbol SymbolPath, params ClearSandboxPriceParams) error
@@ -12023,6 +12212,95 @@ func (w *ServerInterfaceWrapper) AdvanceSandboxClock(ctx echo.Context) error {
 	return err
 }
 
+// FireSandboxEvent converts echo context to params.
+func (w *ServerInterfaceWrapper) FireSandboxEvent(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params FireSandboxEventParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.FireSandboxEvent(ctx, params)
+	return err
+}
+
 // ClearSandboxPrice converts echo context to params.
 func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
 	var err error
@@ -13275,6 +13553,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/requests/:requestId", wrapper.GetRequest, options.OperationMiddlewares["getRequest"]...)
 	router.GET(options.BaseURL+"/v1/sandbox/clock", wrapper.GetSandboxClock, options.OperationMiddlewares["getSandboxClock"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/clock/advance", wrapper.AdvanceSandboxClock, options.OperationMiddlewares["advanceSandboxClock"]...)
+	router.POST(options.BaseURL+"/v1/sandbox/events", wrapper.FireSandboxEvent, options.OperationMiddlewares["fireSandboxEvent"]...)
 	router.DELETE(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.ClearSandboxPrice, options.OperationMiddlewares["clearSandboxPrice"]...)
 	router.PUT(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.SetSandboxPrice, options.OperationMiddlewares["setSandboxPrice"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/requests/:requestId/outcome", wrapper.ForceRequestOutcome, options.OperationMiddlewares["forceRequestOutcome"]...)
@@ -19194,6 +19473,153 @@ func (response AdvanceSandboxClock500JSONResponse) VisitAdvanceSandboxClockRespo
 	return err
 }
 
+type FireSandboxEventRequestObject struct {
+	Params FireSandboxEventParams
+	Body   *FireSandboxEventJSONRequestBody
+}
+
+type FireSandboxEventResponseObject interface {
+	VisitFireSandboxEventResponse(w http.ResponseWriter) error
+}
+
+type FireSandboxEvent202ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type FireSandboxEvent202JSONResponse struct {
+	Body    SandboxEventResponse
+	Headers FireSandboxEvent202ResponseHeaders
+}
+
+func (response FireSandboxEvent202JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response FireSandboxEvent400JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response FireSandboxEvent401JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response FireSandboxEvent404JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent409JSONResponse struct{ ConflictJSONResponse }
+
+func (response FireSandboxEvent409JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response FireSandboxEvent413JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response FireSandboxEvent415JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response FireSandboxEvent422JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response FireSandboxEvent500JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearSandboxPriceRequestObject struct {
 	Symbol SymbolPath `json:"symbol"`
 	Params ClearSandboxPriceParams
@@ -20734,6 +21160,9 @@ type StrictServerInterface interface {
 	// AdvanceSandboxClock Advance the sandbox clock
 	// (POST /v1/sandbox/clock/advance)
 	AdvanceSandboxClock(ctx context.Context, request AdvanceSandboxClockRequestObject) (AdvanceSandboxClockResponseObject, error)
+	// FireSandboxEvent Fire an event
+	// (POST /v1/sandbox/events)
+	FireSandboxEvent(ctx context.Context, request FireSandboxEventRequestObject) (FireSandboxEventResponseObject, error)
 	// ClearSandboxPrice Clear an instrument's price
 	// (DELETE /v1/sandbox/instruments/{symbol}/price)
 	ClearSandboxPrice(ctx context.Context, request ClearSandboxPriceRequestObject) (ClearSandboxPriceResponseObject, error)
@@ -22763,6 +23192,54 @@ func (sh *strictHandler) AdvanceSandboxClock(ctx echo.Context, params AdvanceSan
 	return nil
 }
 
+// FireSandboxEvent operation middleware
+func (sh *strictHandler) FireSandboxEvent(ctx echo.Context, params FireSandboxEventParams) error {
+	var request FireSandboxEventRequestObject
+
+	request.Params = params
+
+	var body FireSandboxEventJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.FireSandboxEvent(ctx.Request().Context(), request.(FireSandboxEventRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "FireSandboxEvent")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(FireSandboxEventResponseObject); ok {
+		return validResponse.VisitFireSandboxEventResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ClearSandboxPrice operation middleware
 func (sh *strictHandler) ClearSandboxPrice(ctx echo.Context, symbol SymbolPath, params ClearSandboxPriceParams) error {
 	var request ClearSandboxPriceRequestObject
@@ -23193,733 +23670,749 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3rdts4tigKvwo+7d4jUhWlSPItlkeNtRRZSaliS16SnFSqlC1CJGSxTIFqgrKiTucb/euM83ufH+cN",
-	"er/HPm/ST3IGJgASvOliO45rnTXG6lUxRYATExMT8z6/FCxvvvAooQErNL4UZgTbxId/dmwyX3gBoUGf",
-	"LFy8JjZ/ahNm+c4icDxaaBTMwF8SE61mhKJg5jDkMBTMCGKB5xMb+YQtPMoICjyEKSLYdx3iI5/8dUlY",
-	"gFZOMBOv4zlBjvqetUa3ZF0pGAVmzcgc888SupwXGr8X+PcKn4xCsF6QQqPAAt+hN4WvX78ahQX28ZwE",
-	"EvqmZRHGht4toZ0MwIczgsxA/GoibwpgwN8cVp/cebekgs7JFC/dgPFn/AULu65Db8SLHEDyGc8XLik0",
-	"avWDw6Njo+Dwyf+6JP66YBQonnMgcQwUfVV/8cm00Cj8t5fRJrwUv7KXHbvAV/Ua01uH3jQXC9exMIe+",
-	"Y1/hYJa9JBy9hjrnMQgLeLEYH03rk1dWjZziE/uQHEwLEuIFnzEE2OFQ8k1yfL7pHOe7Qp0Frr6O1tJn",
-	"np8G/grfOFTAbcErBiDcXITPK5R8Dsbix3DHFj65c7wlQwt8Q86QN3cC5ARo6vnw89TxWQC/VQrZeyPm",
-	"i23KHH++IPSGo/ioVjcKc4eqv2tpwtNWxgJvTvxN22PJd1J7w38Yn746OT46PKjXvtWuRCDqgJ971nJO",
-	"aLAJcFu+kwLc9qzxqf3KOpkc46PpITmw61Y2+GqK8cPXEUGsr6NDbefOsZfY3bQSJ3wrtRaH2uPDo+OT",
-	"V6c5GxAOfYQ16NDqq7hw5k6QBr27nE+Iz8neJ0yxJJ8ESz/Oh+rVbDp3YVodRlvwNjFk6vlzHMAag4N6",
-	"weCHwJlzllurVuEIyL/CA+DQgNwQH0BveZRfE+fODWEZsPfftNDp0UEV2fCCOrvkM7YCNPHsNZqsA8IM",
-	"ZLIZLh/V6j81Rstq9cCaYEaOD+HfpGGiIv+5fnQ8opyjLgJio8DzShXUmhHrlthwDZE74nO2wAgNzpDa",
-	"IuRR/iWHMHVXkRH1/BtMnb8Bd3nBEHNuKA6WPkELz3WsNb/LTDWBWRnRGLGEoH747fwKv6cvT369+Rk3",
-	"168Wc++P5u3bD17/c/36TWv25rDWrLO7X38c4qv5j83Jqnnz+gP1O85H112evO521wS79vuLu/6qPR/+",
-	"/OHXu19WZPXTTw1FhOJKjrZSYrss0a3vaZo5beNK19T561JjTI5NaOBMHeLnX2/xU2FFTOW+R0KegAjW",
-	"/+DE2wMYsZsGukfdNXICMmeClhwWLmDnSzkG9kPA7IdL3sjxVzOPEQl04CHXYcH9YH0QijuRjKWkooVP",
-	"LBxE86XX4Lk24pBwZJu/lrU5yu/I2kRFfprvCLU9/wVDhNoLz6Hi2mUjygLHdREj1EZOUGpE8t4tWRsJ",
-	"EdAHQRNhaiPzsF43R5SROaaBY7EKGvApPEpCaW3lJQ9ltXZ6cFI/rpVJvXZcPjk6nJZPTye4bNVqJ1X7",
-	"+Mi266/yjlV8YQmy0GSC+tHRdplAm+odWadJo4mW4uDdkjUqYnR93TkvoQXx0XwZAEMyYryLc7U1cugd",
-	"YYFDb0ZUvdZQmEWY5W+OtfR9fnvzpZaQ54+omVyufFPsMzDIvC0tnY2omfqOw5DOlSuoGS5FbDLlW4cp",
-	"WxGfjah5WK2a/GtcnM6Au4KGofwW0yKAbEaU+L7nM+RQy13axDb496XSEZKUNcP0hp85TleeHzAgLF8q",
-	"MyPKpcT6IZp5S58JDWWdo5qEpKqvPCgrvaiBQA06QxhZHlXItpdCBiZohZ2AKaF0RMWqOCw3JGCI/6aW",
-	"KJatvimgwNQLZpwySDDzbANx9ssvL3F1SoyK81JBH/jtxji5YFceFEaQ1OoQ9gmnl8DQAck+1QZKk4iB",
-	"UvtujKj5uezWp2VNfSs7tqk0Qa7JoaZ2uVreHQeF/ybAGtEltYkQ2IH8YO9ch+OQA/vtDjk/mg855Rf1",
-	"aQZDjd1U8g5LKrcoWvJEyH3RaRMwAypGtJh1poE/pp6uPP82JFnJaGGHRzR1gjYcF/2MIHFERlScEXh1",
-	"4wEI8qh3RHXyRdnU+4gbnUWTD9vrbLmcH1cpKyMayuhSNqEIh8pndNFX9xfRYcxGGX27kH6Fb0g2/BzE",
-	"SJ0wkOUtKb9l0NT35qgagz4Hdj5FNuiZgCtIq5mQ9gUP3iKyKk6dI7EKTTpTYvXV/A+VpgaKqWXjFfSe",
-	"w3pNY35FYtePjmqnJSXERJOjcLZyhy6WwYhyGZEZiPNLcbDCabhixM8Q/MTvD6mNVJCSRu+r5pyhO+Jz",
-	"bKa1qcqIjuhw5XGmMGfivXUF/fCDWucPPzSQXF8e0Py6+PcA+zckKC99xxRMaum64XZe9zuGFHfgpiB2",
-	"hCMNkh9+EMq8FIiQ7VnsBUCWDYXAj8I6B+VsRB1ptOTDkEfdtYHi0M3xGk3EhQRbL7jjzOPXt+tR4M+z",
-	"IFiwxsuXeOFUJPVVLG9uGlwiC4TthL0A7kxsJN8o8R9XxHURZiMaIgEWzz+Bw8XL24C/olBke4Qh6gXI",
-	"wr6/BrltRMVX3raH6hNMTIHMuL7IL3H1RDA8uMPVo+F6QeQFk754SnCp41tC1drIfBGs0R12l4CLUUI5",
-	"HRUaCPaYcnhnDr3h2nq4nfw8MjTHgTVDDuXy14hanLT59wkNwhuSP2Jo5TtBQCjSv8PhHRXMUko9d25q",
-	"PzV6w/b68o+Ph5VKpXnUHXbPL9v/ka9YR8d5s04dvgfnNEfvS9KuED61wxdaq1FRHaBSgx8PcVGaCVrk",
-	"f3I2ZiLsrvCanSHz34EJm/ye4fvO5z9vX7SH7bPkhho7UIG8ruFe5hM0l8HM8yXfCEmiBXIZ6AvkMxf3",
-	"lbIgbOcWdt0zwXaSEo8k5JUQUGlwhkzLJ1zzNFERZiefF45PGCczyvWjz1z9szxqC9yJI3DjsAAwa96S",
-	"tZNhl+EbXxwVYuCPCihNmtojgYLYI0FYaFTQ1iz/ThwLeCp3Tfw72jbxN0jshdIZQPzTqDBfl2/Julwb",
-	"Fc4kCn6qnRzUX50eHL46PJNoUI+ODg+3Eqy4MbaRrefnEKvaiGZgIs+3hQzD0S3kmGLgEIYmPuzwZI0c",
-	"rm7RSNazHZ9YfLpS3J7aHLRyrO6Mg7LrZcvh7nGoxCrW84nnbrLvssAH6/ALhgLHuiU+YjAGgF4uuJLN",
-	"mUwC1ubVRbbVVwzeKCposmTtOClKLnAQEJ/P+z9+b5Z/q5ZPK6NR+dOPfylkiZkfsOuSoMUlMOIvsB+s",
-	"3y6dDMVCfwO9vU6asqu10/r0AFfLx1aNlE/sOi6fTmqkfDA9xEeTY+vEfkWyl2tpE49vllsM3aFotxRv",
-	"5i5IWrByFqOMZLkLqZXrkwOrfGIfkvKr6VG1fIxPJq+sU7tKajlOLGU0e7xF/OlVALGM3nTKSM46kvAH",
-	"HmK3zmIXFcAT0z6WEvCBTGaed7tFCViJt+5htl6p+R+mBHzlo4VyDW7n19iW6gv/yxKXCf+n5pl9+Qfj",
-	"a/gSwcnftEmhccg3UZi2Co3fvxSmDnHtQqMAanyXAy7Xwi9pjkPCGKh1hYXvLQjnBaPo5VGBy2tzhzGg",
-	"40/6+++x69jCOjfFjstV+BqCLxe+7oqAtnid4yBNSaF6xgU8l+8+sbnKwr/GuMQoP3+GTLFgU4qDBFsz",
-	"eAs0UI4AYZJYuqRSiPxkOyF64XsTl8x/zEC4TQLsuJE2qIEkMYKKEiOlhuY1rNg4IGNvOp44fjBrIMEl",
-	"QCanLwIpzIJADwSPRgU+YFQoxDZWbHfhffOic94cdnrdcbvf7/ULSUw+ynfDpe4xRlFeHgBATizAwZJJ",
-	"sg2cADj2a2wjtTPhycYTbxk0Ji6mt7vT15XYvSegMJ2wWh6duo71ULLSIzGyIi842M2rq37vffu8gRyu",
-	"zHElCbkeveESChjjzhALsB8gjChZxYI7ile9wRC91B6xUiaJtXrdNxed1jBFWt8DwDjRnEZEEyL9SSjG",
-	"kl9jmvFTGu05dKGHySfMW/pWjO90uHREsSuY38NoxJFzCTZzhv669ALdsIWqtV/Oj3591T34D6E3CT8G",
-	"J1sQE9K73ekO2/1u8yKXnTzkg/ruHelHXuEEDYh/R3wkcPPNtrLJtUPyeUGsgNhqKQ4wAte7udFt2trS",
-	"iuavZcmXuPpa0jf1Ev/h+S2g6AduqYtZMOZspoGwsqh7U2A8BrIlbQEHNRBHj4F8zxW2vBUlPps5C3Cl",
-	"oTkHKTxlToAoIVwR3umgVRC4yMkcO66BFjPherMRtm2fMKYAmxFfCKYpOrruXvV7rfZg0Hx90R63u8PO",
-	"8GOKmrS1pkBu7Auyfk89ymzqBguhjHOfej2i32u68D2Ly0YTl6A2DZxg/UScCJbH0GomAwzDOAx2hoIZ",
-	"zl11JfNSY0t+syVvtK4XvPGW1H4gaYewxYPVwBI5hfmzKKnbG47f9K675yny2T5f/Lo4jDas6wXojfzk",
-	"N9qlriewqe4ApIzFujldx/IVXrsetoeed4H9B/MRRSDgJeOMjc/pc5KgqFY9fHV0ciyipjKRftX8eNFr",
-	"no+Hvd74otl/204hf/f5Y5tQO4g2QTJTeV7Q0POQWPmTnJwswMEiJa4gEYvA9A26pljaBMlDj4LUqdCE",
-	"YJ9/3LslKhIjZndsoNfiDRHPBu+JcDZDmVuF3RQ8bYKP3dVeehzQl/BLDnduXg9/7vU7v7XTx+oJYYuf",
-	"z5rOUDVUf1Ny0FeJZNSvjB1wbE39NZBDQSUwkLCvgqog4rztOJVod8G31gGw6xNsr9EMM1SvhlG2TAQ/",
-	"z8HPRGOX3Rzzt+/I/W/tbwnUM7xhHeFnK0v9cLIM0MQn+JbfqZMlcyiXh5LGhWvKlgsu+RL7ktgOHgKc",
-	"D7s9xVAQ+tCoEJDPwcuFix0qrDT80gu/CYLZmTizIuCtgVL2o2wCGFxfXfX6w/b5+LJ93mmOhx+v0sz/",
-	"0WGJ3xFH+r5HEwEmEaDyyW6IFwzFFitXxxciLvMF8eVR0C6MHUwAG0x4p7qdLRRyhCkydrgwRVJfG3Z6",
-	"XGkbDHutdwMOirekASoKgaj0yBa5XbRfHNd9d1V6c7EC6mKElQfqoQ9GxyNqkDsI1xto5XATrWiC8INX",
-	"vLs4u7scm78uLiZG69pD1nxUQt9DRNxRNtywkzV9xfp0IhAvJqfwwy+lkLMQWqHicc60QeB6FPyEwtLe",
-	"gpKRELEsn4DjBbsitnTle/RGInQ3MSofo1x80DnGHWHBPGTkr3vd84Fi5/gOOy5IFpCnl6Dqx3do7CFQ",
-	"7ClJbDhSRzFWcc8bPH1zP/qJu9+VK1yT9/WeCcdVpj8lw5uGGSPB2GFsCcEU2Q41TuWDgLgu9sML2bH5",
-	"4mbEumXLeRSGBX6UhvghzD5cLzyW8LndpX1uOiiCUTz4m0oSa0UexcCZExbg+aLQKNSr9eNyrVau14bV",
-	"V43acaNarxz9tjsdiI16FNcfKprJDTMhBGqbu8bgQoFP5I0dxgbxMzeiBS2K4j5inKKlzutmd9y86Leb",
-	"5x/H7V87g+EgRiD8d/T29av6h/ZgKG5sZcMCqKSgt2ScSawRRisAKtxYlbkUY1XJzTt98s2DZTksgltm",
-	"H2RBT2LAj2jRzECaWTpTwX9oFUXxxXcK4o9UGMh9uAA4313vxqFDzG/KxpcCW87n2F/LdcFvYfxiwShA",
-	"0KK+4a3rwbB32e6nNz2Dh8B0ucwjDJNUUpYeVcNPredBlKNArZgrziuwljnGRVEB/qjwY/24enoiyO1k",
-	"VAjJjHx2WMAyv3dfjvDV0DhWHKFN6ZhPnugstP4XT743T/76XLiyEWfK/Cjvw5VLBuScBaljqMIIdXJF",
-	"RTPnJGaBYcKEZqmCult4zAN02PBKSHpXH0ujjdPH0RPf2RnaMCqa8cVyLn4/BVl8/H5qcoo1696kDMV5",
-	"l2jBSK3ejVsePuleKD09diKydHV+THrXfI+umv3hxwgzZskYUaqmCf2JGUvVT5o+nHMF6o2oMBh4y4Cg",
-	"oqm9EDtWDzIXqP3N8lfdx36Q2Dvhrfousu9utgdUNFNLjx2b+9slFGoTvqL4ZRqzSih1HwdIR9Rpo3bU",
-	"OKj+1tjLUpE8RbUn34n7WzlQ0dSxltiQh+rz0cbk2OofruVv8BnEz8fRdz0fe1sKYGOysAZbFIKp6j9x",
-	"Vsf/KWNjHaEkSCFOZOtui+81CmFqxLbXr6nzeejMCQwCe7q13jampd6DMWGRh50AiyxiigY3jom//TXy",
-	"12weJ9E4EC9/NQrLhb0vPr7qEda/axtgJKpwiI+klqbhU98PHZaoIpg3+YNY4COQoAvd0m7fyeOZKGDW",
-	"bME1Wmn1281h+9xsoCYNBX0uS8oPoiJIPE4Q1RqBi9Kj8MxbieyXOK3di3hsHOAdt4W/TtTCVIm0xIoy",
-	"qqXJQdspTQbht++iYkv6TqpZFBDx3YF1bNiYC4cFfRk7nz6mwuz5Ra9slJEoEGEL8hX2QJtyQPo+huMX",
-	"cl3tk4XBEkq3FTIwOCfbd+mSv5NEGgBsiPVFn5UTbkDX46FqRwzth5GdVrlheYOQHaUO6LDzvi0yhUMF",
-	"nKHQ3O9jm5whc3A9uGp3z9vnJgrIfOH52HfcNVpS/uKIam+2LnoD/tqC+HPMV++uoY4cofyYg0jDX3Xo",
-	"jcwtDM8VB6RgFMJPFYyCmIwvTMslUy+miEau9VrwrW0s6frqPM2SRMSgjYqQ9g1IM2QGnruGugrrGJPi",
-	"lyxmFrbJc+NPcnnPkD/Zd5haZICpPfE+t1zPutXskdi2HVHU40rD5RS7LFU86WdvhaaYy9do7t2pwiae",
-	"dYumnr/Cvn3GhW2XYBYkChsZKPBuCFgHcSBibo7QmmCfVUTqlP7tWnJbbbzOOEnneM1CUCQAfLYNSWWv",
-	"DqqbE7WMgszQTX9uIFN3t3zx+DD2xaNXtVo9nsuWnR+W3jWWmdXWRDPP5YeZY5cjOUoQ5Uoxf8IF6Knn",
-	"Ol4FmZHo0ZxzCjZRcTXDgTBesRn2CUMz4trI8lhQElnRc+zfkuA9dpfEBDeoQ5GpRBZT1toJP/KCnSFz",
-	"4TuWyrPHd8THN6TlsSAcfj1Atue6fL+h6oJejcn2LBYVyoEMXLVEc+ExR+RrF5dUyiXENkb0J2T+dYkh",
-	"7opr+OZi6VszzMiVAKT4UxwOEeslnyA+1YgCzGiBHenS5k+ReCgJV5bblFOjJQ0cN7Rye5SUjBGV2NK+",
-	"K3BhxAJRork5sPzIQJo4rGlEYQMma2RyNtzpvjURI1EJCabAAUNuA2HO6S1CA3yjIB1RgZ0ZmC09HwLa",
-	"YL/5cdMBARjOwkMYIbg0onL3pO/ZREUN/f/6P/9nCLcRoksFcgO4FqYjGuBbUjpDEy+YIbYgUF5W+NJF",
-	"aRxii0voQToMIGLnl9WCMpMuU0sAQ66BcpZe4VeXKPRoE8uZY7cS3Ysi2bRgFD6Xb7yyfKheOxf/1X8t",
-	"O/xeFyodJIUWbpxgtpxULG/+ks28BVvw++OlnALYhEbUORVzJY1H1A1l2OCoG4mj+L0X84x1UcVT99de",
-	"BZ9Nb86HmTyKSa5rxPnrd98VQep5p0XxKsmqsjgVl2b5CeWXPnqlVoEWLrYIMzJ4z3dfssbD88peJvl4",
-	"4iyJaoOiaE1YW1LcBKVnsrz3ypOZXh44OdU1o9Nn1u3x3OhVJMBnZv/LjQhidTQShTIWC5egDrUqWQrO",
-	"gvgg3NE8wrjBXOiaJoQmUagoJXsB5uTl/d3RFgpwu7I4dVzzOAOIZpnnIJLUvv+qt5/xUATksvSzvDdj",
-	"wm72YjRhlssAu3ArXV7+/hulaCZDEYv4U+YN891BlxV2MvdF/JbNlFLc5xFs01JSTlimdZO1zgcSko/k",
-	"rUZUM0gzXIcbpHGGUHjQxe640Jqk3gzRKX5hqTMbv6XjrHkvMzpHyTYj+mDQjpnQ0dRxXeQtCGdxWOmn",
-	"T2mAAmtApvlJh/UZGp844N/DNK4Q9icyjHOQn8gsrrDzVEZx/r1tZmIgZM1ILA6dMhA/x1P3fE2+y2C2",
-	"jcddD3+OsTgRYLDCDEGsoP2UeF4GM4DznL+ciW8N2ueJ7nPikm3oFuUsk+gOs3afG74luM8T3xH82TUg",
-	"+WDoqxSndGGjju0Ggm+zRlT3c0RXTjDzloEoRkwsnwRZdst7bZCsh9mhG3wMYbxPdBzR1PMznQ3pGyAW",
-	"gr8FMmjj1UukF0mKFOvCrtubQnDzbiv8ZKQsX4QiJ9BpHRXjWyBCkpjliciPnW54gHwAQzKu+SDqlLZd",
-	"tYWXdwk7GYYvPop4HoQ91CKi0KFRKEls6T7irmpglhc+pJtT49vWGfTQYb12gtQriF/0oia+rISoO7BB",
-	"wUxUu7wenGeJVI69a9u1UE/ZOcAnPlLF+STw7thxXUZOvR1/WT0RNGd2qkWdZY1lbgM04dJqp/Kffq+W",
-	"T5vl33D5b5++1Izjw69/ycJW5opy4wq0gICVOHdMS73ADFmux8RlkwoE2MP5z1VkPr58h31Ia+ITxSFt",
-	"WoEDhR3ij1vw/cInbWWiilOWr3PhsQC7qs5Txg0pLQQRvF2yQh89/zYLk/B9P4fUD2rHx+Uawu5ihst1",
-	"JN8Fmk8SddbcrkNJLQ5KrX6ALrFD0SDIG1GPj2guAnT4OtMQCYgYp3SAQq1ardayRkDue44Rgv9koIXv",
-	"3TnUIiJU9Aaa9IiUhzCHwReZ/cGMzONI6H7cqh0IjBhij+IriLZi05GLoj2zlCF/4fk73XDp6Vra4MgN",
-	"NcbBjlMNwxhTzbc03pmr6W0LDTA+2ff+Oh/NHI+OfYJZlm32w2wtnMdafRPOBmxCHRElzCBg1UNzTJfY",
-	"5Te0Q1ZhZrT4E+JuxCcyLVVhUZUcp2QQYGtG7Kj4ygvE1WAuoxnIc23CAuFth76Wu9z+idaJWSIAlIvL",
-	"qB2+zwUU7/tpaPVD95/hivgyRTmahe0s7mRAFMGSZeeQdXLzHZE6SYiybBMy9UTGk4UpmhDElpO5EwTE",
-	"PpOtETzOL0TiDIeRqzyi2j2eBsQX7zOmaqfvs7BLAe8bSKDLWA9U/cvczf0Eg2jRURBwuMx7nsJgB9Ex",
-	"cfgTQuS9Ppwl1QRSblSxx9HJjEgixvJiIOzGjpsLfnXk67qvm913ne7bcfPq6qLTgsS7iiq9KqP/EtwI",
-	"yxnPkKnxU5UxHa8kGKgQ5idUmDOupCytedPCn58Wvfli3C80cCh7/2C6FvV2zFavf9XrAw7MWKXHdPRP",
-	"JP/tsAdX2A8c7CqhkQtS5Aa7Y+UG1qQpa04QX5KIyAvbY8lovOyeBn/5+2iUKeCJVh0COWPpRop9riUl",
-	"/fjXjg/3/9jX3TYL9njPfWqmC29CaVUzgEY5DgvbNJ4hM7qm4Jep5yOz0z3vvO+cXzcvYrvKDGRqMpk0",
-	"s2j3nCmGx6jCo4ShomidCEF1K4dlhvU+orAXCgU7zNKGd5/1rT/Hnztinlp1w525y7mCdx9ymSWNG/zh",
-	"pz1Iea/7JJ7fkhRufS6O/EkuiGdr1U6v6RyUhn226bzd7eTuEsz259gksY4/wx7lmag05KfMVBllMxPW",
-	"qsViT2tVJsPa965aAO98coEi3hkiyyyFWQDVz+N4rJ2+OipXD8vVum6n5+9lYepeNxEoyaGss8NI6LLC",
-	"hSR8v3FhGfdxFHW+4xQ9NfQqGnnfS8n33F3HRPTW54OSBw1m2u0oXTgsw2K+VxhCNstJ3dP4xqH7yDdX",
-	"0YAcp7w25W6LvQTzTx/MPftw+Mtm97p5Me6333faHzIYfZZ16c/B82Mr+zOwfilq7q+5yQ0TdbAwzZXy",
-	"nxOrPa2Wq7Vy7WgXVvvEXHM3/S3Xk3Peb74Zmoh5cyJKAEV1HlCREYJM+ZcJretFSaE3vf54cP36sjMY",
-	"wAWprHOGavqqmfJMeHHIxecRXWFHNEeWBl9lUT5DZvxoI/1NHBqGobemMu7ETTWxdPOYYad0hkwpGo6o",
-	"Xk1NmXZimaqAkIJRyFop5K/K1RSMQvzMGoXQ+mIUIhEuIiM18x7OLU0a5lpGIWtr+wRDqa+MTVe7UNjG",
-	"gwubLG+FfOk85lnL+PA+vD2ik0wBXicpEW7hMOQESP8JFTVqKxmRiZmFlPbnuA0iKvsT3AQi1G7Pm6Al",
-	"m7cEXqIgfiKtVzZk2Z63+5/TbhNHWp+IqHPgfKuZ5xLkOvv7sZ7OwPN1DwLai1nE0/s1ViEjOEViaugC",
-	"FHZ/2yY2Jzgn+HNwgWcb8ZmwyOXWCdrf9JhfY0Tb5PH9Xar7cwm1yEf14z+Ctzju2N+b+ajhO3KeJtIw",
-	"94JpPT1Z2M867H4Nic5xQX4fItjsan4k16xaf+SXfcZ+VUEuRnSsUsfhXl7WLNLOacivOdsUIUSy90M1",
-	"tVz32q5+sS2xQdGc2TMYIby7IGs394EqDpnyHYBIHb+ypNaCNyD0W19PISvfdDcl1/TsL6ZM83SkMiZN",
-	"0/FeenGjNPy2l1VaAfF4hr2QZ8la0s/JuJe4TzLZiGZhp9oN8i34SMrUs6fZJh1AifN/TeBNm0kflwRq",
-	"L66Ta78Jq7jwG7h5eSEraM+wqAe5wIwRG61JYCALU/4o8DFl2ArAlhLG8bbPz020pPwGJ3SGqUVsZC8J",
-	"sh3XuSHUIoYoWKINftPv/dbumql5kXne6182u0MTUQ9hK3DunGCN7CU00IYKMg4NHy+I73g2KtbqaO7R",
-	"YMbQkrrQZ9WjU+dm6RO7ZCBGAtEIQLzuWCP6hzfR4o+nDsVuBZmioCoT5adeKspiL7849teX4kI1QWli",
-	"AhLsut6K2FBmicUtQRK1BSOKS26fnxeMglh4wSjIdT5eNLPY5itCbfFm7HEyxlk8FSDFHr3xvb9BGdnY",
-	"03NIYA2Sj9Mh0nGaE4r67vfdYNgcXg/GrZ+b3bcy+0grpyZ2QGlpoSlHxv2q2rjP/f6Lr/HZX4PqvkgH",
-	"Nj8vJeZ7CfD7iOAaynbAvErzSRyamMdDXotnSaezkrqNqFy8pnVB12NvJYo0ezTwPVfaNRTVRh/h/Cma",
-	"Os6kYm/tzqj4wjQ9zdCf6+pEBlu5l7kQtBBhMmwgEzbDNJAJyiD/h7xKzQrib4qiaRGtI+yTEeVcn9iI",
-	"eaI5NA7rKSv8zmXdMIbMw3rdRMV4I+0RzeknXUI+hi9CpXIIMRM3yTab5Td2aF3GuoCrtR3W65VvFCLw",
-	"kM/HBKwHTRRTIR8y0/2CB7JV1IfAEWRykX3m+LqdVe1ohA3vQD13Xq+X6tFAVEMJoDeKvOmf+43+3E2t",
-	"YepJ2tT6SHbRsAR/mvFOHZcYaIIZOT4sE2p5NhfdPOquRdqfR0lkaYeo3sB3yB2J1yudrLMVL/np8R7X",
-	"t8JGSwxVZriHiTN8lfn6386oVbBJkWaG60fH2Widkc+IzXC5fnSsavRIXFTitoffq+VTXJ5++pJncWDO",
-	"3/LqTIkJXzDkQlA4cqho97Fjdvc9NiVfpkrZLKWQFWE+QQ1yZSEadxW/sugjEz1zaKsMDRTkDig6jvor",
-	"6DJVrHG1PS0YBWeOb8jLPxbkJvxjQW/iMlZ61O6CllzC1fmbSMiSz365ar9NPbzqvtWFrhATu8XvJ12q",
-	"ezIFVGQBpjb2bZHaOiGBgRbgdytFdWCP6of1V68EGYocL5vA8Lg17pf3r9t9p/r54g/r3S+D16uPv3b/",
-	"Zr09Xdut13/7WH+zbN389FMi/eH0tHpUj6VAHMYOUvHfGr8L+121fPrjy09fDr+Wfkg9rH/96ae/xx8d",
-	"fP2p9G9/+bbcK8Z/IjQsMGMLzw8qgnL03JKjow3pHr//j5ej0Wj06ce/bBIpHnqut59gRUQ7HNdsc214",
-	"syTNtbZnjU/tV9bJ5BgfTQ/JgV234oyTv7GXzTa21vxkRu2ygwJwmi1TqggUOdDcN1hHLxfNq+ZgcNXr",
-	"D7nGct7vvG/3B+OLTqvdHbRNrsiZYTfzzrnJT4zudYOw5HZ/2HnTaTWH7XHvzbjT1VVGnVGpLxWMQuJD",
-	"BaOgfaVgFK76vd4bPlvz/LzfHgy4trjhMwWj0OwPO62L9gAGDQa9Vkf90hv+3O7HmZ8Gye5cT+3DlST+",
-	"QmqHzn3njvjswrEIZST9excLJtc5T/925XvetDdVilSaWXIWOOUcm/SmHar7jFPvNv3AsVzCetMmY57l",
-	"5LzW4/qhzpjbSttKBc+DHqZXIYhw+Yc3oxXbI/8uH1Usb57kCfEUsIM4TwiZWuX/99/+8t9Hy2q1fvzi",
-	"hx9f/vRv/2Nsfvn71/9/+dOP/x699SnGG8ufftB+Kv1b8d8ao1Fl17dLP246ePG4/U2h+d/U/fids/P3",
-	"dlrkm+C2uDN2hjDaGAHjJj/INw3gT/uC7x+l//gee33rJWjG/o6ge3nxYzuUxVC02yl5hTrUHmcVjOHP",
-	"97o4ExjOsB+0u+03nVaneTHufei2+ybyVpShuQcVQDBF9aP/HmlB0aVXvHHuCDKzCAsCe1u97rDfu7jg",
-	"2vxVuz8Q4chgD4Xw0CKWDV48HzpOTaeORfySflcmQQNzaXLW+KWWMWT3y41j6DWhZOpYDnaB7qMLg//Y",
-	"EvC7Dr2R7tRPWZj+L0PqfxlSv6UhNY+Z7z+nNIM+NB/rm9g/k+dpqwU08pjEo1A1NpsjqHw/Y2g8pC7X",
-	"HJpe2rM1iMYquKSja8D6nKPBOQy0tKS9QStHkB0fIr+UZQqB8uCYQcQxJCIscDBDRb0mwe/VTxUl1Fuy",
-	"kxBX+cKaKWbqapZDK0lxYVv4CQfUUDjYgMNuJpNohlXaayjwUK1a5XTrYysgPjNkl1F3jdgCCqDHbTaY",
-	"krhCUrtfAYwNQmF2lbEZ9kmW/BB3m4LQoXdGkM5VZZoKVp6q455T2j1cK3T3Cltv5TTdeooK8OlArtRx",
-	"mGE25pJW1oGQjdJko6kFviFo6rmut2IaH514nkswhAlT8jkYW0ufeX5OMVTxo6l2gw+Aec8QXboukpvC",
-	"ryl4XEG9Bf7rEoI++AuifVLgL8k2Sg+XFYdqA8Unbv69U8RjFQINhPlyONL8QMQ9V1CHRvKQIRt7Eddm",
-	"iMuxdER9kcIhmp8EHjRPpiRq+Q/bAHEy6wpqRnWv5DfRDLMRNaHcHRfXgJOIDlKq4J0shyKL3pmZpWQ3",
-	"VTJ8+OF9xNKHCePFpy/1bDVka0XEh9fk2VRCMTn7/iUVYzPcB7ywBGOibmJyO3eXjK6UrJY6BvwHJHgb",
-	"56XtSu34EE09P1G38cewHGk1vpWj0Y+/18qnn7iK+enLsVHbrFzKZpLnMoVvTy+GrQ3L6qkdlhzUUwTD",
-	"cqVZKZ172DHllOlUSvWLlkeZV1XxHVlAmmOijN4LhsxERUYQIbQNP8re8FiQr8LOBq4p8a/HA+65Bw+K",
-	"7EpAvL1+bmSryTKH9N+00MHBwSkKnLnoFzlsxekWWrlDvvewVm0cVBvV6m/JzO8yH51Fs8LTFvYd3q31",
-	"aX6Z5KfpgM72bYGe2JNYwxet1nHyK1mbJhCmNv1+GAPtubtD6rywp+gZ9/uP8smU8AWS7bjuR6926GIZ",
-	"ZMeKdyMLIfwzH0tXqn/OcyWsnehiw/pku57nfG727tbI+oRDllkftU8WRDoVw9avHkUmn8JeQmNUVf4c",
-	"llzKFsrV2Lx+kFB3Q/RoDTwkTqWRbLWrlKD6Tj2uyGfLXTLnjlwqtUeI7N9JC1II234igbIG6vXdOVms",
-	"V1UC4fkUPSCue78G2CYjrqsaKXs+gr8jPdg8E8FX0P2WK79QWrmIZV5D2PHYW8Hm8asN2R5hJQPFZgaJ",
-	"QiggI5r8BnIYsn1vsVDN9pSlV5nbotYVpcxeu/s0z32S47vjYYROo/c4iPcmQ6MQbcq288vf/E92emNk",
-	"l5s9xn/P6hyq46RYNVCtWv10BpYr/pghckf8tRixJzq+v4FnR/6kTlo+J5Lm2PtdrWw5Cfdj96x++cmB",
-	"NjhZZkKgVf2ZTmhc+tlRErMgWDB03b+QBjy0WE5cx0Ln3QGa8XMARkzBs5YugW7BMjnsrvZyJQBjZqmS",
-	"0t5T2vdmBYoDaCTwk7kJe/Y+EQ643/B84mCKblfYmmHOjrFlkQWkCzNk/nb5wRzRoppBGJxC1n+zdGzC",
-	"RKN9ePudKTASvkGovfAcGozoAt8QVmpEbfEVMIYYjnzCvKVvkRjrF6/L1usjKvvuhGWYPF+Y+aQjuwRj",
-	"4kl2omtL+7pfMAq/XX7g//9d3Nea09clv/jEPTt973eRxDSOrP6uYUS8aOzPyTHXXbfTPIDJ3GkSSkl8",
-	"pvbngPgUu+5a9OGwiY2W1Pnrksgwtakjwmi22F93TdFK52Y9vH1RjPFlqk1attbuLYt2TOvPSufPrD32",
-	"hL69jRkOzz9XX8+Pf+J+nTrm/jwtOyMTyVN07dRx9ESNO7cmu8t09USPBoY4y+JCYOBjm0DJwcFVu3sO",
-	"NQIJF7iw77hrtKT8xRHV3lTp4wvizzFHgLtGE9FXGE19bw4vOvQmfmmFmd3hh/ZLAdfWuiXoYGO61XeI",
-	"J9iN5zzb4IG272e5LblKwH+pIBP+G5YIINiaoSl2XChF6XBdY+r56A67ji38y/zHpU+y2oXJw5i+1H8e",
-	"Dq/CTPik3+sw+8gKuHbmcBAXIVa7mcdlxEdAFd2V79EbEP1WEPXuIdtDeCJ0/Up2EtINxcHSJ68xy5i6",
-	"Jxyj0yUjNgrfNQCfslwD0hsPMogyaAhrRvg+JJxIDd2/40fAmy+WARHd2SFj2ieRaGq5DuTyiOO7mU/t",
-	"wKA0rKZ476b4EJ2AMuJEZP2siWevUdGMB4mIOnYL7OM5CYgfCoARj9FloXScb2aXLtV2TVC0w3SPF4cC",
-	"Oq4Tfy28drOCUZgRbBM/80DnEtNQ6l7apyY+wbessnMMy8bN8HxLGYp7y8Dy5vc0G8PR6m9oaeYEsIXE",
-	"PgsjhASJme1+v9fP9LptVCF1OTqNM08shhP0lK9R351W7/JK9Mk1CvDxjC3Z3V+WnXCTqRmE9CZ8uhnJ",
-	"g6F1pJbFvzqh/XRzW9BdDX9TH1tif9twq9v5sS1Rh7GJt7yZBfy8qeFMxOqJ8KFi4KFXCfNZ6Qw5U0Q9",
-	"YS4XNTel6Ynzp2wr4D2cBKGj7H4OvH39d0bBYc077EhtLw91InpKLUahEYQnG1FvlbN8Jj3GV75jbZjd",
-	"XPDfTVHelwSaRUHeByqQO/szkuA22UzZHLsuYUHoXDFE61hke66L/Rzj6BMaPmmu5h+h/QXLV/sX2RgW",
-	"pgN+WgIEr3Ay96gk3eeGBLaeTzw3exWBY90SH4lXMlFwh90lEVEJvTvigzS79TQo3L6PBqcTO+IuH5m7",
-	"IYFNHNnUeYwfsCx+lSRgtZlxt1P8KGWvNpO1h8B/B/1aY/Z/Kg07gvtpdOw4np5Iy44+ukX37HQHw/71",
-	"Zbs7TAa6a5xJsWrBZRQn93xkuQT78WrtidsEi473lKzE6CdUY+OITymy6ZU/P1U2m4dle85gb4SxIB78",
-	"7N3JS94VnS/WBloRcmuIUnyoeFDlD6ULYU2wj4oHx0fiWXq7bJzh3ZBuPfn59Bef+K6Bhe0JpcTCE0PK",
-	"N2JPQE++B5ycLPZFqKShJ4U0xTD5/QpIVlQh15J92tTt/kj+phi2cgsNREKFKFIC1SpZaJTM1vifrSah",
-	"m3dAl/AWhCJV1FqEwHPVQhhEHJZcfrYa8HDX0jZJTl9RUq7b3dMUIe67SGQh/f7JJDIFt2bbScWjh5Fz",
-	"PtflietWkIokZMjCvr9Gpi7NmzLaKR7FZZ7JcBFTBlOITAquNnnTRNBUVrBUBYmfIUs2Hp6TGRsl6H7X",
-	"U7pfKNX9XODfPv5qq61NDzIDDqAb2dIS2GdiLUUDl0wbwM/eCs0xXUOsN4tNPsMMieHERkVrbbmEGWG7",
-	"KRkjpt4uJctlHdQzy2U9cnSozjwV3D4EqTHkUZCeowC1/HSttsLSfvSwUMHGu67lEaJQURFcLrAd6d1Q",
-	"Hyh9d5OF3I1dMSNf3+V+7WuvfseAwu9vFNo/JHDmuTaUGPfkJfC9l7BTsIzauTBWZpM5TPymFhyxm0zu",
-	"+HDJKCJzIx6AE11ecT4Rs4/FzGf6EdAjdXRbV8QKNcJPcfn7CV0Szd9V9lIyzJ9bBHsq21gG1p7MRBZ9",
-	"+2nX+l0WmV8fc7K0bgnw16lDMbUc7KKF79lLC/Q1pbsJtY01RtTsdIftflhgbjDstd4NTMTx4VNZkg1x",
-	"cAOZc4BY4Fm37GxEzVbv8rJ33hl+NJGPudwWEN/BrnhtgpljhUGoDBVvPNc20NyhDr0xEL7xHWvpBktf",
-	"gxA6lr7udc8HJpp41GZnyLzotTS4XM/Kh+dNr9/uvO2O27+KQv8mmjo4UIGxDuHTtfofr4Y9E1n+ehF4",
-	"2m/xgKEsrECZIbniglEAOAtGQQewYBSSQPBR8M1kGffMD6TYxgW5wdZ66N0SmqVJBfwHFY8QpZC4NmIz",
-	"vMiw0GKgypz5QMiAF8TEDWQ2l8HM86UNoIFeE+wTH42W1eqBpc0FD0i2zK+99k3VIfJ54fiEdWjsIB4c",
-	"82O+Q+XcOf48HF7Exr46PtxxMLM8cSR3umAAFwMYknGzBP6SBcTuLOLRQzklQbVxOwir8OVEF7QHiBvx",
-	"rY1tdUHfkBC7UZ8GWH1ssfuICdqx2Ivj1+7L8fVzmMfyZUjyI7L8Syk0JEy1YeUQEQyhWopmBWkErXx9",
-	"QhYEgEIYZM5EoQ+HiSIfu+nP8iNXORK/nAwVITSzuqtW7jpzJwdmmI45fyMIM4j59PwdJ+WK9VWuZqIV",
-	"PamKPD1h0GSREdyjBBUh7QLhaSC1fJEsgH2FTRWGWjMQ81AVUXIng8BE+TT5lV0xsfDJneMtWT7g6o0Q",
-	"eFmuRQAmsC9rEYT3g+1ZTKaFGArCpevuChSTetWm8zLw/KDn2zJk2wuwux8hYtcF4Here544YDGsxYlU",
-	"owNFZ0b8qMTAlYvNOptajvnzLMkU5p5nwceElAhGSuhNw0A7B0xTi0CQ9s2NT24gMUh4g5w5qaBwVjai",
-	"oppgJFWqPCJpwQ11TjOsliMfvWAjasbN9uYZCvXSKCMpmPne8mamZYKFL5kjKr5DiRPMiP8IJttna4WN",
-	"ULXJPgR0q6xEYgixuSjviXx1hbkXTO77czMhPdSxNcf+LRHu9c0hVuJFBLE5yjbz/NGjnc9c81p4gPnh",
-	"dt1NK9OMcWaSwJ7BYvc1Zu9mvAvZ12OmusUNattrq4QBZDrBxvf3Xrlx4eK2JMdd9frDN72LTi+WHReu",
-	"Ip4TCkGe0CFaMFOogiidGd6Klp4wCii60bKCgFKren4xQOECvoNVM4a8P481U6ug8xSWvRiWnsiwl+RJ",
-	"m/PoomO6cyLdiIpMOrQlkY7LzYQG3zqVLlzvlnjG6EDryXTR+mU2HSpyViTYJTAn/idc7UpRw2jqSPXm",
-	"mXGqZxuteOV7E5fMcwuynR4enaCFeEnvmBJrnSR+/vEP5lFTliqAeIIRBesklzxEpQ/IqvKWAXNsgsyX",
-	"d7XMAIyNRYLvmQQXpekls98IKKP8fCQSCsWNaMIfsnangMwsoSlfXEa2oYGIC5Wi5KxTz4/QwQmWuNMK",
-	"amNrNqIzzJCpFQbVADMNVUolaoA1ETX0kDC0j2jzqvOCiYkZKppfxL8a6PcvfE4DadN9/fTVlGWAwitk",
-	"l5zIJppja+ZQUvYJtoGz8BcbyHzfvOicg1V7LKJADGRed5vXw597/c5v7XPTEHb6153z83aX/9rtDcdv",
-	"etfdc/7HZXv4c+98zJ81Ly56H9rwtNXrvrnotIYw+Kr58aLXPB8Pe73xRbP/ti0+Mbi+4qeqfT6+bJ93",
-	"muPhx6s2vH/dver3Wu3BoPn6oj1ud4fgr/B8pDwfFxJSyeZC/pVcShb1bA8KjMiygUxhNgfCEQbzhrSk",
-	"C/qRRnQZRSGTD4Fu+D4rIqtkA5J9NMJq1y8YpPZV9q2UvSUTMifZcafETf1rWSxoY5mZMMF0PHnE7FV5",
-	"vLYmr1YKe6YIZmUQZzTvcwI387ixmecHiIm20KHCKrlvItJyWxvSJrrud/hOyebusXk4B+fssjFxMb0V",
-	"pLhwsUP1FRBW2r7J0s4vlqRpM5JSQ86btfP9fWujRKmPhsqG5Exa+sX0fTYQUETgoTkOrFmiMgFFa2/p",
-	"I7ZmnPDidjnLn5er1eph7STRxO5wa/Joqqpkdh1urSSMqTXpYITarIEwEhOiYu1f//i/jg81i6KoTI9H",
-	"9JdBr4skQSUqB4Wd9UWVITErMkV2qFky0GrmWDPksBGVZa6hjBAYiUXxIi5WqVxLBYo5KogZRgV1k+Rg",
-	"zKOkNy00ft+5/mbhq/FlhyzW5Cn6BPgGzG3Rgvvt/7huD4ZxHViLTIWScmGnlO9SMSYzpiIlTiYW8vyE",
-	"yWSsW2bYpzcNiFaLXcV6sgYye91WW1bCkjX9SsjzZbjhiKaiPw0pVmr5McHKg38xvrMyWQaLf3D9aOFi",
-	"im4JWUgyxyGXhVfgfIV/qdpONl6X4soRB7RgFM6bnYuPBaPwod1+B/943RmH/77sdYc/X3yMK0vhrxm8",
-	"Q482y1CS2t3zTvetCRY937uBovPFjJBYKFHPUDRgSQPHHVELU4u40PDTDLPVzTDUlj9tdlvtC/5QvYsm",
-	"ZOr5XJYdUe1FIUghy1u6Njg55G+oyAiRpTpELLGZQJwESoRYhAnz6sN67rzWqDAck4e0nG7+V9f91s/N",
-	"QdtEk+Va9H4MQ9+4Dt2+uDBlZDnowVgFKsYaNspJuCbcvrhIgBb9mAfbFt1XnWld81UbqXoM2IYsc2AI",
-	"9iQ3B4iVP4BiBDaarPUc7WfLvZ6tKiwTeluuZ92mNSTqrfbBmzedMhIMiOVRm2Uzwin240n1/MPIX1KG",
-	"8IxgW3Emn2BX/AjmfCbm3LFPtIrWtMNYc5ZXbz/BR5jwjM+9OwJeRH9JKcgC0m/OVUIlWgJ0u7mVE3vF",
-	"0ZrEVjbU27bsaeyGMSJ5OtPhgAR6vvn96qlsqEmwtRZBVMf21Z+vjm0qbIDjIRPNYTQDYAlEEK5KDVqF",
-	"ZBVo/qrsYAgBOhSZIZeJdfwVg8/bg1Ymy4NQo56muWTQLxRLEmzxHg1DhdsspzVoVs9M1S9afTYLUzIk",
-	"6z71s1swL5eyQZvDLhf91MdUkxz4c0AsnwQmKirDI7FBBRpRznR6zWUwQ/VKVYbdyEFjJz7JmMlZuKY4",
-	"ouaNj2UTbBMV+29a6Pjk8BT97/91WDkU+hWViWXBjDCiYoTIGkHtH4eOKKjIryHuFS+DGV+EsIRWUI8S",
-	"tMAOFL9TeM1s9KNtaUahIY0cuEonEObYla39ctItfzRE7vMxgbR7f1B22k3YamIbBv7ocNv3/ZLkB4Kq",
-	"xcwthdMICpaz7lxIJMU9GjQS8V+NQkR2m8CBt8BCcyYihxQRa6clxl3SP2c3wklA95Z/J0pl8jZDJSUC",
-	"YiN41RDxTGVGFtjHoBJAGDFD2F1x3UPGBXEJAa18JyCZCN0KpIyc/ZrPfqIbP03XEc9AUxecBLeEoqIZ",
-	"iChW00Din6aB/vWPf5Zk4TB5CZsG1xWXIp4uQoRsGaazjaNKDdwB2ltiT1hOoBJhbBxkx2VnkKUAsVLY",
-	"AV1NLSj3UWKrExeekM6EOgl4ERiVQ+I9+HYNxpaDx85u2AjBM+/xuQyUtcPlxgLD08TkevSGq2SuMyWB",
-	"Mye6JG4gLFEBl4YT8lALUzTDd/GygLvHmu8Xe2wUvIQQsTU+PCZ15PMByBbQ0wMEF2BKP4G1V3Tf0gNi",
-	"4rMPxkj2kvT8oOw6d8SOpS+g4nEVzR26DAgrVdCAUBs50JlrY1pDoCc0jAqZlvV9khmCMOZ+n+B8GDXe",
-	"L6Y/g5Ljc8YyC9K72blSbQsJQ6uZExDZOVq4KyMKLpL5IlijOcGcudN1KbbNWzMVHh5xFQWOBGHyQbAx",
-	"7UBDUmbuQeyU5AVdGXFGHdulGNPKFY0H2WcJ7kQTdGcWJU0ZyBTXpOoALnp1F11vRXwLquPJ0G7bs9gL",
-	"cf5QAA5ZLulK9sDEZQuDSxXUBtuoOCEzzKAhjS46cCAKRgHG5Ksm2ba1prjoTXGgTHWtQoCvuliFjC1c",
-	"bZ5rIxP+jnd4h+HZH/cxZaI0W7bXPkw+FckRUkapcLEjNAqG1a00YUBeJiPqBAzdOtRGxchSaEizYOkM",
-	"mUEEgZiLizWOrFbA8JxABMCSoGJvQcAE9oIhgn3XkR5SA93KDoGYIqUglR6j5EROcLDwRGMWBQUXw8x8",
-	"0Q/VsZG3DFCREdctJeJeZVKBKuvwvQND/3PU1YCCCdlcOCTgF0xlRhRrMijAo6KRoSLrM2Fm45Mpclfm",
-	"Oo/unGWyU5GP6FwJo/OG+h77Inz6uS97oWZhQ1akgs7sovmV3dAsUBChs6SOCGR+TsHs+5YW2b9+xwMM",
-	"d98dP39dYhrIvsYJjUKU65XFfz0fMc+1/z9UQWSnQHbtHvwGlSi0O25nMTd+Le656CVVd1Nz0yWGRUXn",
-	"sqj/HHrrI48jWxBqPzdSv4e8KwvHZkiK6tyY6P/5v1VF5pRRXqb8WHx/v+/qk2FBMcIy7lOwJFGnJKxf",
-	"Ei9YkiTH7BImWGViyCsoqukbsie1Exk0qq7x2L23T8KGdoi3BKsM+83uoNkadnrdWMDK1HFdNMc2QRhp",
-	"S35CL68ukGf5dzMgf34+Xm0R3yE1I4HCP09yhgb407hZE5h6Ii9r+q7d2AeCC+I0kpfPon8qTVwPtCny",
-	"I0xsUMRUBE1WvMwDo2X0N1MUE575rBIjsuv6kjqf9SCDKDTv5KD+6vTg8NXhTuZLEfiyZ7/1zDolqhqa",
-	"4LEiXjFALlHJ+iJcP1CJIhVRwV2fvf7QhOF7aIq7iXcSPzkt9SMws8hVYHjfBu35vQwfGccP6tz4rHvF",
-	"37fdYn7nxPzt3buzfIaOGGZSPfYG738qnirdd0Pmbj6uwzpq92oLHoq4pu79byAsGkhFHbkTEdsQpz2i",
-	"bOatmHT6fhkV2IzrOi2I9ZMAjQoNFPhL8tUshc1ezcNq1ZRR/iOqwwA1s2beSsVoARBQgZFmhiTsqfdm",
-	"wJchznJwVThpvMwr4ABWK+0+UURwgG/jqQdh2dRkB6UMGPJ3d88+y4n7UT8r3hSZS981DWTG+gvDAyBA",
-	"ExXFznjBjPgrB0qjfpAUYMoux+CEDtIhGIAV+Q4nJalbZBzJWqod9E6nRbV/juwJyS7Sqf7rEOol00hk",
-	"IZrYoJ39f9+s9TT0q7juXxhoSW1Vm3dDh+n9G0wbhXDjgHpcd4dMB35aPmVxZbXBIU/WmpgJCpCRR/Hy",
-	"7DPo5HFHfK7fZ8ZGfMCuSwIpWGQhSutdvIJ3lZBVQSaXfu84tXFa9smNwwLiExVRJTtwmiOKfaLynHAQ",
-	"+M5kGSjPiOhG3bzqhF4XhjADqw3k5KxJADmiazELHLdsp4gERfM1agWURYWL3VueC6zwQVm6l5htDKVV",
-	"thUvEu9mp3ZJDGWDLFXUMYZtCWVovvlg7c8S2dVmjfk1ERu2XDqZcQDqxYSxFc8JuMTFlo/llsO0Zsx/",
-	"kDevM8E5tQQ7r5tdVFwuFsRHwl1JPVnzSIbULV13pzbWCxcHHJBNzRGVRuA6d1DqkQXEdbFv5rTfViSc",
-	"vSVBbolNb0WJDw7CM2SqXcj+SAZKc4suirJIyLHPRDt3viW77kHi+sv6rNz+JN3I3TO0QxXDTUS42h6E",
-	"RfzkUUuckhg9f9rGiLbYvT40Ly7aw3Gz1epdd+O5WnEeBf5Nb0ForGaJWu13LFoSZ7tZFrLsNT4/I1ls",
-	"JRcOy2itonqD7Mt+I+ykI3924bzys/cpFqeINgR9w9JzXBNJA7uqwcUhk9HxJ4noeFTEaCAYlHy7ZIhs",
-	"oyq/+U/r9YODk3r14PjVUeXw5OToVfUkZnQ5qlarlSOQVETcfGrEd4qpD3EFN2oWqoBZIJw8vzPPtVlM",
-	"0oACJylpQgR57yZNOIEK9NAKzxVBsihtFS3igHe1ic+kcJLZwGGCXVWhawfCnyu6z+8+Dfh6kcob1+y9",
-	"DvX88ZI6W8srJmgwrCABEKPiCWeRkipL2XJMfv9LBSZ/oyGYr2drQTAyvZJ6QvcR8TYQ1SBJopTdMHOX",
-	"mx8oaqd7X/443oJuAXuEjY1zOYwtiZ89W3jGlblyhjlNsqWUiuFr27Pp9etZEVhkuo72P0zS0C7r2JJT",
-	"UG/gdhy0Vk4BkHBdGrZUtcs6ckkQEF/U57adGydI5NL/dvlhWIhVsfy9Wf4Nl/9WLZ9++lIzavWvf8nC",
-	"uAAMSnMSf4F9ET2QdDdEv24QufTXQO7aSda9j6Sek2ET+gb3mCxVSCO51ChJJwI09qH87daxmn25a5+T",
-	"T/a44mObdt97Pg7Bg+vEhvJqfGEbcARY3dN3EUei0pa2Y6wzkaatjcDoeL0fRPksPXFGVHWXzRkw0aHO",
-	"rEubzPPEOf1wY2vc05WRuNQ5iwoZ/m7WmSQHzDbVKLanFxF5wRApzz1K1oq3KyuCdk/sA4TktM3Q5ZMN",
-	"y44XTSSgjKE3IbH3RooUWT5tchm9YEhOr6SLM1W6AVXjUHyz3ZFfUEVPYbfOZDpP/OtiY8wMuL7pliUB",
-	"FB/LBhHqgQkAfUyt2aabLdoD8e4Lht5ed873Mubss1zBqDKXCBYgeUJERfKEZVG0VBvbDhNNtje2VIsK",
-	"9TCkRkR0tUEmv11bY5fcEXffpb1bWxcwbiu5w/R8qXfEd6Yy8RMV331slZKk73o3zt5IvoBBaTCaXCuR",
-	"0nS69JHOwbnKuZh5VF2oBkQplOfYcaF8EI3k8lJFF1y2A6e8pwssajON7zGUQzaW+ulOI6/4iK4YAP3H",
-	"blS71x1OqHx5Z0eiOtiRZ8Tfd41JkT5ifIkLYtt1aKv7MEeBARcgl8SxTqAgEUK2E9fNsg7jiBaFyRH9",
-	"lG0OLhnJq86MmRNVn02OGfPZme73NconDexZTSNWOjJ21CG+tR1+qzF9g8AXLUYJe3uZ5u9tZr+/6Vw2",
-	"4Ph+BnSpcD2+HX0DG8g9/5ETT6SD6Py/gpoTBgXfF7KvlyqS6xNk8n02M/pFxcSzvYSytNh7H8kpU17d",
-	"x7CWLWhuJes8OXD7wLh8lqS8reMz7RffxDCxA4fbn7slhLktstg+EpgmOO3M4rZzr6TEsn1EQlDZOkAT",
-	"TJKFyC5EJdqrjnkGvtDItx8e4xkYtSmpoGLXQ4Qu52hGfNLgwltvQWjzqoMOKlXxywryIGb4Dkp9uw4L",
-	"hIu1tAvhRYLQ9lcj6Wfru/tbuULuzyXb8ZbrMi6A7M/rk+w89Wkj08wmSDHk/gohSYJKkEtEDFo6QnQg",
-	"4qcnzkrSfDCTteUwLmODuHkvY6HE2m7e29b1YNi7bPez3LchoWc3nYhd70/vtg1v2g1+2+TqnqvjVq0l",
-	"x7ir6sPua9fVMHQvmy7U4XXojVah9tHsuuGatmMFynuFTd1Vha/YyUhVZfZ8kWsfVse2CLWhvannQ511",
-	"8acw6GDkysp4Zjleqkf/RjnvLBqFcuwvyV7KKQZUjv6pmFRZ/UNnNWX9jzRvKScfxbIJ4mDm+WkkareU",
-	"ukweI73kZZJJyJYPz5sPPNtKlmItbd/3ckwHoh1BVnMGETtpvtTvQrMic1SEp35Ev1FXAAiLafevmv3h",
-	"x7H2y4iaCufjfdsIhAObF/128/zjuP1rZzAcmKiIIc6YIjgzZyr84LBaVcU2RlQLPlDx1k5QMpDZed3s",
-	"Jmf8tk0L0Pt0swmEbXtExdYw04i6TqR6WVSQyUUwFuD5AjYxlD9ln44VZlEN8GKq90SEiBcMMZF35fl8",
-	"BaLthIFkWpUh8diCFhThN8P2E/HDTPIpNEVigmRVbISW75S9wfv0AEk1QGCi5HRGf4+dw5zf8HnECdyc",
-	"6fd4LU6ebauEVm4MRla7hHBrD7PTB0OiyvQhaFSN4kR9PWyV4qRTr9aPy7VauV4bVl81aseNar1y9Jsu",
-	"h+zuohekrCdTamvXgc7n153M+NomBeeKIYQLviqZRSDiayEjHNM1xN1WUCdA8yULhGroBGxEgZH7a/Bc",
-	"0Bsun1AbLTBjss65XT49QdaMWLdnMoxKawvAZt6KjmgU2Zv4erITwNvXr+roQ3swRLX6wSE6Oj59hU6O",
-	"jw4RFCTR/MmH9bg7+SgnSAR9+nFDgEhoM9hm09jgtDFQFRW54l0SFeN9UkEXzm0q/MxAYYDTjXMnna0w",
-	"L8Q6zQmG6sgca9RDgLERnXhLaqMJWXvURhgd1MsTjmNBzAnk1bQgv3rt8OTw1cHx4UlmdJ92GnSnUYaV",
-	"UHqKItfRI/iMDDjzmNMIREO66/ix+rF+XD09EY0cEj006keHuZu5scNukeOcyqpKUvAVFY2EFi4g4zu8",
-	"XHBeWY914t3WeDejHGUIlu59yoAugTSWxixkAjPJtHfC0kE9F5pBno0pQfDS/GCgq+XEdSx04eCJ4zp8",
-	"o82rCxNo/cr3poQxYSLuUJvMqXyhk0hDvigYhatOovT9Rf653JQ8rQMpW7lNfUJQQD4HYYxFPB7FW9E4",
-	"7sQpBvUl0aAlF6CEuXlTpJsMrHAgdc98+69//NNEg8B/R6BXxNExXIEHdZ2+UIez2la/VTsu/3rp2WQu",
-	"WCpbzjlHhX9DNxovxTGbR78N2r98fH1w8ku/ddR83+o0jy57V4f9n4eXBwdHv9bfvf31oPNz75fm1dVR",
-	"v31w+O7w3W/vu/GourecY9bLJ5++HB1tiqh7jIzh5n5Zo6kUtW9i5t/TYZFn9L+n4+LbRmpsipoI/CVR",
-	"IRIsZlDeIUBiP6P8f0UJPGqUwC7G7wTt8JcaQnVjwNwdKe1NhETOFfgX9zSVp2VSYZnIMCDeywJDQofp",
-	"tvpzKi+SS+/asMp+ro2Hpb8+JJP1EYqg5qS4ikB4sAQJZ+5VbzDM0bximarb8lOTbvFwrAAkiaB79ayW",
-	"2NrmSGi//rnXexd3IGgEEToOnAD5xCJSEneYQIvssPmk/gN5TjINhvHVPENDoZj1nLjOHfEzguy5iDFf",
-	"BBmyXFP+IopSMQ9NY9kTmopyT4YhQNq1HEGI+12RqArSafjPsJPyH8Enjooqa7/s2GbpTFGfz5lU2V6K",
-	"brgETdZS0t96r7uY5ZloFSuE7mNyC7RqnFvZIB93gQNCrfVlTvMh15NlIWLfCDxPNBmaO67raEWAcj6p",
-	"7TKfZ7DF3KNwphqrCeOMobnEofeGtTkkSc9SIp8DSYjNYIM9iL8XLtJhyF4SVNQLHZVSQDjZHqntMHHe",
-	"SHakRHXwBjDmvpfFQ3i9ds6MGONPc5SQF6g13oP9qwV/h+JrSV73pyrAlgB+L9TV71uELQNjmRhqWhZZ",
-	"ZDYluHcltszzsaEpoqJN5JM5dih0yG+12m3okI9R/fNnFS7LmcvZiJpvmh1odSh8X3Emi4qyDaRiWJEZ",
-	"2TysVU3Rg8gRLdJ8OxzNJRRlYJ8QCy+lqdwmLHCoMDr6hHnuHbFHFAJ3Fz6It6oef4mDFvVhTMvD0A9Q",
-	"uJ1D0VgET+Q1WgwRUTAKYtF6DbkskUS/JrMZOdQSgsBDxT8ayPwiWYYhrk0DhdzBQHznv5oGMvk/zBGd",
-	"EFWWSBXBV7az5lUH+SRY+hRsZtBRSRAkuLVg6hHlMBso8Fwb4QX2A37vmvCbjEe2HQ7znGNd3LBzvFhI",
-	"t38yAX9zabaYxGqEg5Xzd/PgmEvcKDQHg/b274KlIvFVGLjtm3xg8ovXw5+3fnAZzJLf48PO26KQ4IZh",
-	"54Ig1bDXze67TvftuHl1ddFpgSe40ry66vfe50/zWvS1by6ECOV4tLlY+N7d5lm3LCk9aWKBWXOet7ud",
-	"faY8J9TZPONls3vdvBj32+877Q+7T3yJ6RK7fXLnkNWm6QfXry87w73QMFhO5k6wBRFb6Cw9a4Lo1Jyp",
-	"iKnNE2YGm2XMNhg2h9eDcevnZvftzpNK2VTEleROvdvKMwNeotk63fPO+875dfNix/k61HbuHHuJ3cSM",
-	"uyIwB3O7LitnPZ3uYNi/vmxv53adsFRzYoqrXn/4pnfR6W1bQVjAL7GEaIItIIQTJCBINs3eXKY88fVk",
-	"z9rNgxNfziqIvL3cbQKCnJoxu1RZyZ5pV5LaEP9p5EZC7TRXAk1JI8lmYTQJiBw8bA+GW0YOCQuSw7bB",
-	"LUbGAP4aWpbWwmMp9aOvu7a+z9qdr8ZOYxKAbBmTEiN2GrHfN5KSwy4DYjLDtgGZBLjroL3WksPDtg3L",
-	"Zlw7j9rrW1lMascxe30njx1tG5d1Rnccsxd8qRO9dUA+M9tv6H5g5nLjbSO3iK/7D98L7q1S4/4TxEX6",
-	"/cfrovb+o9Py9I5z3ItiNgmJe47NEFp3nCFHpPz6KaHfb7d8G2G/M+TRhLmkiKkNTcT2s41HpqNq7fQA",
-	"16b18olVI+UTfDQpn1o1u1wnB9NDfDQ5tk7sXYzpKct+/qJYFMhF5k7AZBH+DG+eCaGRqxmBpm3ylwlE",
-	"o06WAZQgI+JYoDUJDMQ8eCZ6KTaQqcnPyp9ljKjZ6b5vD4b8MQQCR7+h1E8qRJ4P08XJ8Dky+20uIuuT",
-	"yCfqHVT0ycLzAybKrXIIHY592Q5vTYJS3HSUlDXTNo+kISNpn0iYHRLmhAy1JkNVyVQ/shSKLB0hLfan",
-	"ZflsAT0tj6alxYTYmS9a5wvKuYL9ZmvHZnV9m5Fgi31mo1FkF/vGBsV/g6q9XcHfqFl/ygoG176bxyre",
-	"kfUjxTbcknUOu7HrR0e1U7QQMXi3ZM15Jec+g8HPYUtdYo9vyZpxXjPPdOXfknUelzZvydqxTWWFdYjI",
-	"5weWPFAh22XoWpBdJk+A9o6sr8g8p50Yn+8Wqhyhq3edX9FV+3J7HTsBs8BN4iu612iD6f8dWXfo1PvW",
-	"eyQvrhfsHruFiiZjs7Ia2Gw2m//6xz9ld2HAgOwuXNpnX6NCimHLUPQoe83h3u1zonMsbHrkAlHNrZU/",
-	"QhTfh0bMC34ZrqJMAdmWUvol9qwMzw9mhm9uM6XmIW1H6v0Ojlfd1ypOSV4rYnWWEqcItnPzAXqaXk2J",
-	"A/t07Zrkh7+fL/lP6UN+UqJ4emrIiz03uaD3vh33qYYhZEIzOEPmeVu8x+Vm0T/zDpy3NyMqe28viOs6",
-	"9KaEnADZHoFSxAbC04D4Grt8wYSrGLInRjT01joeRcHM95Y3M2ReXSd7UiQEcQ5JwSiEQG1y18biEHO7",
-	"aiYW3kBm8+LCREWh1wEaSmcII9ubY4eiInYhbwZSiQSSSmeixrpUp1SfcTHgBdPjE83z3mWzEzUyHFHo",
-	"IiGfRkoM+Qx3iMnVBLMh/hsOgkxNaGLusBGFWG27JNpR6GpF7D3kkzvvltilCjJ1Wd0c0WK6FcjLgLDA",
-	"LKEbvpuBJ3Xc0O8+wwF/InAQb3oyoiMKmI2rlAYi2JohmWejtWuUqFQtb4qQZSp84qqA9WZ/+BnSlVVQ",
-	"d81Sg4PxdxkB+XcRw/T3Ef17uVyG//EfzVRtBvQSmZGS+HfRIgWeKrIM0+pNJOZIVufnHxMp77H6+xGG",
-	"Va315ASxz14n3oU5cDpRBFmYWSKzXsyW0gVDgAD9csIESGEnKDM1SxZU0etGVKNcAEIkoD65w+5SHG3F",
-	"BqBdp5g/oYny2XHU0dbzESOuG/Y+io/RIHICSLtySUCYAXEqzIDcEuh+RGwJTJjIKXsUOiCqWsRWO6Ar",
-	"7ikakIB7C0IZn0/QKUMYqrZHmM/qUhoNF++k1XfxioJQdK52GGIEmj9bLoGcsqLJ8S7fehk1gWUvv4gW",
-	"sF9fima4JbWkGLd4mWQL/JshXxDsA71UDEJOkQw7Vschzp05h6FkpbdmkuxgAsk9yAlKiQmzSCqcL6Sf",
-	"xJURhfbwI5+YEdhYJnyCjanXcyqybDn1eubVyy+pgjhfI54AaVFFwbsayIybycO9yWnroc5pqnWHWNW/",
-	"/vHP6EMvv8TyGb5qTCX5eWlqD7++wZSioRBHhuLYnGk78saJY0htDls/x2d++cWxv6otV60MuLaiSGfD",
-	"1KEJJwdqmPslAyN9uAJ+gTBlty8ZaOrJQr3yWgLVSL+bwDzLoHcAg/qR+QApm5EgJ2EiEv+OWYQ4uCL+",
-	"TUyJPCpAgqxDnTGr455elRprJsBJU/bfocMAOBqwK4PP4jlR6c0NCdZAUTAhB0tKi6W8r2bstkaxfKtR",
-	"0fJoILqFBJxd584VN3fxKYUEom4bYMKNJKrin3sp+84ZIBkB0j1/jqm1RmxFyAIVQwH4X//H/+QyWP+y",
-	"2R2mFpi2sOUv8aUTOhn4g/CPsVh+EteRS0J8dUTBACNLk1IbTcR7iC39KfStgCx26oUMl1B74TlcuhSJ",
-	"oo4/ot6KNsS/leR544USdkjnikfK20VjwZwPiVzvUNRXALxg4uIoGYg5lItkISQT4nr0hsn+6yOq100w",
-	"0GrmWOLjwcwnJFoQtLOvoCGAS/FcFGUcUXNw3X/TbLXH/fagd91vtSvicjX5YbXwwgkwv+5d55agOKge",
-	"5eIA8/gSsMjJ1EVUUS7O8sAZE8zI/AzlipsiotVbUQVvLA4zycpD6nCYtAERG02WwYjqfpFiqv0LBVla",
-	"CRb6RjWvOiWQqJvadEkvS7ZbRelqSlYYUaiJx4Uf5zNwv5Rr5Qd+ndNk60WB2HkYYyr0GC6hgFQtCiRI",
-	"Q42BTE+J/Z5/Ix/LEwjLHFGxTv79LPfNiBZj3dzjyJFKjnTn/BA5cpD044zoFkfOxUXkvFFOGumN0Vwu",
-	"MVcL/BHDlO5gidwo8C/+PO5HiXwjmtvoGTmSovcyvUs5rrmMX76NRyruzIsebPNZZRDXrp6suJyYckxl",
-	"O34ynDaZXprH9o1l86D/cpo9ldNsSFhwLq1/cdthIAsJSN4T+EvyaWv/3iCvYW8qwCc/UxT0oUauOtSA",
-	"VOnNVp10J9unzR0NsbophxRczc81gXRb5b+ENqxn9cpKf9t1YVsGjzyjvN5nWgAQyh9YS98J1gP+GYGp",
-	"1wT7xG8ug1lW9RNhIYHGhNFR8vAymL2En0xDHCTMkNmUvlDZZkBMLN2e8LJ0e/LdgnUCD4C3It4yC4IF",
-	"x1PLdTaEISXEMwteRo4dVbqStQ+44As97gQwYjkrHFp8Ag/8kHzeGcE2QCJKNhR+LQsYyh0ttAgvHOmI",
-	"7PHl1jc4x/VPGsibBNihXHhdQ+lmPhrVK1UFe3Gwwjc3xEfXnRdsRBUuiRF/23UmPvbXJWEnASVWAGn5",
-	"xCY0cLDL0I2PuaCKg5w9Q8X+mxY6Pjk8Rf/7fx1WDs+QPlraASaeveYKDP8b6rG9xsyxwOHN3xTKuJQs",
-	"p663EscOgGlFs0HzcctbqF7y2C404D+hhsEKRgFqIRUaBWn/jn6CIrK3hF77bqFRSKwjVqACw2585Y8c",
-	"GR+QKHOnZHKumFCwZUYBT1hZ4XWzgBEqJyKcLVIBmlcdJjosTR0aEGvGRPEuHweilJbMTyP+nWPJkngs",
-	"ofQJZ8CIhhu5wMGMGcjCTBUMg1qLYZvG5lVHKRrefIEDZ+KKj4Gd/wf0ww+h+vfDD1Kh/dc//mka6MpZ",
-	"EP5LORpYakiiSpHPiCJBsxwWpdeHqGAGCk3fUGROIQWBWmTw0Zpt1ogs2rAgzaQtEUg+E2sZEIRvMB+H",
-	"MJ9B2YLn2L8lgSE7a6OitDazkqGrR0yoVqEuz+fls8iICHnDC9oyIBCBcEZhC4UJMri1mpTi6ZI6nwES",
-	"kQduqABHkSzqMLTy8WIhrGbmF85wDahUGFa8/CqboSBRdFA6vr7E3jHkb1/NithAoROL3YuZXPk+lhqJ",
-	"/neGtG9EhZPlF3UiZi8SmjZDRdWgTO/2iaAypW58QIhRfEvGonO3I9F1fd05ZxJdiLORg4ODUwOCGxlU",
-	"bJaWE4RMbzplJDBfmq4zd/h/PVljWXSNl7g0oVqzeabhCUbvVkE0QqFyOSUrhMJkskyt6EiaW/zVQP/6",
-	"xz9LcIdobI4wMLAoxKbMQY3QkbDhmpQbLE1ZYod1o6Y4qGbcjs53PNxb8tmB4lruWkAiDCT6HKho+3ga",
-	"GFFHXCNmVlUm0xIQP5+Fb+jCJ2AMQUJGYaho4sViDEm5ngX/5UDAPxxqw3+xZY3NEhx27dwoauBn4nrY",
-	"UkTBP2Itfeb55QW+cSgXU/jIoqQL+AD/WZog5WmS74Io8WWG2Xju+cSAkg1j8f7Xr2YJVkFt/ZBxME4P",
-	"j07QwvcmLplH6BBf1VD2Ur7y4x8MrPirmccIUpVzoWguQ9hlHrKw76+FTQ/Fy96qM63dNl/NChpkVk6F",
-	"uW5IoGayPBr4nsvC+srKisu3H4xewouu3IAOU9VniR2yTAi/Cl0HEzL1OFsLkM8vGAKVmWeY2i7xoXLd",
-	"YbVqynMO/tBYidvQTOwvXZhk4nu3BCDpK74Npi/gokKQOD2s14SIcCnOKgrjzjjjFGFwslAp5hPxMUcH",
-	"VWS2PBrw2+fcuRGudnmGbwlfsuqeA+HWQULqa4yoEoiVDY5p5WgXnutYa44vU71mGkgVCIQRwhK38AmD",
-	"cIXLZSA3Sew1psixyXzhQb0UAKlo/lruRM/K78jaNDQ41Cbe1fjRjXre+TK0RkQgLFy8louqH6KZt/RF",
-	"wMAl8GSHhV2aCQUXEKF2Q/YIF7j/ZdDrytKSEli+fVBzc0TVYNXbhzNan0gLou9xEO2Qe0wciv01mroe",
-	"Bo4GVnQh0rmORWQ0kJSHmwtOTuV6pSrrPwlhnTVevlytVhUMP1c8/+alHMteXnRa7e6gDWOgRG8AloVQ",
-	"FGtedQpG4Y74TMho1UpNvMmlM7xwCo3CQaVaORBVDWcgQ8bYJn9wk9Vn/MIREkZKVdBHc26y4nDANhkI",
-	"iwsMgxTCGVsjqoi78Mmd4y3FHcePfcSfKhpPMmVTEvj3iCrKhUIz0MWlKb4h94MsCA7Apc5unQWTnioF",
-	"oCFia9Bq5rhEtM2W7FSWu5qQYEUIRRZ2XVl0lyvBMJirToCGtL+SAT59PCcBNHz4PV0S2l3HrxYppToq",
-	"6CLUmv66JP46UprCCmBCkd2m5makFMnqa3n5LBHcavAFv0UKu7/fgs2BVorqYAId1atVEe0GPAmqXGk3",
-	"xR+yOF1oH/sizQW/f4k1XxLVo6u1cu1oWKs2qvz/ftPbhjl8X+BGPX11cnx0eFCvQW8Jy7GzpzhQU4T3",
-	"GHxUA07MyW/to2l98sqqkVN8Yh+SgymEyMF6xqECq91+9jTe/SUF/ZH89NRxiSzXWOBHgusAFTEcvs0l",
-	"hVP7lXUyOcZH00NyYNctTgQzXD865tOeHEyqR/j08FW1TqqTVyd27ejocGrXLfvg8LR2egx/4dOJbVdP",
-	"Dk9r2Do6rB4f4OoxOalNj2Au52+k0KgfhSrfVXMwAE8D30kyxw7nSH94M1qxPfLvcp8qljdXQOYgKHJQ",
-	"yoqnPmFCmXWCdaFR6JIV+uj5t6oTkM8fXg+AR1JSKzQKtfoBusQOl6b5yfJYgF1ZgrRQq1artbA0UqPQ",
-	"/SgtTWTsTccTxw9m/K3T06pAOyDbZ4HC9i/eDNgxjh6de0S0/WcMKpf8/kkWxiw0Cj/KysGvTqtRPb5G",
-	"QbNLh77/jbQmcRwz2eudnLLH8Z2I+CLHoRLcVF0sjVUWGoXLweHn7t8+HnbPrc+XfzRXl+fifxfzNyvr",
-	"zavab3/84vTeXn7+bejOuvX/qP427M6FHeue3AV634CRIFWwmXNlbxrjetAF9VCwhazvhOxDfek1tlXx",
-	"XBhZ23nkNY0yCfjYoz2+2qGinqpsKwCFK+dzDHTaJ4HvkDsSWxffX3zD2UhBKiSFT18F4WZ02gqwr65S",
-	"OvGwD/Feorug5GnZaoqSMkY0hlP01rkjyOQEZoZ9DITJnaFbCn5mqBp4phzRAbK42CgCVWR35NxIGtmC",
-	"NC8YJuShQrqGfqnRSyAvCpXwTa8/Bm/PYAAOd8wQ8zzK/xsZYVwSEBW82m++GZpoSQPH5YDTM2TKE2pK",
-	"RQgaNjgBYoHjuogSYjNpujGjc2Y2kAnMjOtFcKql4iV5VCXiDiYoYPpvIZdIjImxm/QwyfNMUMkoqYFK",
-	"5gRrACHiZvBYcMBI8RJiMg2cYB3pIEVTMWc+5rzfed/uD8ZSGjShShZCZhf8Xs2Lcecc+oD8gMxWr3/V",
-	"68PzGCIsz194Qq6puORG1g6WK9F/FFqD+EPWCU6OV6s1kDATRVWrzVavO+z3Li463bfjq3Z/ABs/9+iN",
-	"ji4+UpjuEIqecpFQ3xpkxjYjvgPKUGNqsFBkeitKfDZzFuMF8S1CA3xDRLKp+p75ut1tv+m0Os2Lce9D",
-	"t92XYQUYma12f9h50/l/2XsbpbaR7G/4Vrr8Pk/F3kcY29h8mJqqvwNOhgkBFshkZ0bzorbUxlrkllct",
-	"Q7zZVO3V7Hsf76XslTzV53RLLVn+BBJI2KqdCrYstfrjfP7O7xx0LrtXp2+ujk7MuYRwmFodxFIU3IqE",
-	"d1xAqwMSDygnjdb/xjOYjgZ6yyCXPsSXh6GISb1WI2V0K8FGvfMFq4ClyyIRSvM1JL0wHuD95XC124sA",
-	"G2Nx5MHCOlkScheeTKIwYEW2LRZfT8v4aeN2gV143OgbXp1q16487tehN1neKlTlEsnrQPQ7kcWdzJsq",
-	"V7fHOOv7rk8DAssPZcceqdWarwT5hXJGLoZ+PKioZVYzBw47Tq90oKSvV/DoaVvmgnLyJqLc9YUbzjZo",
-	"mq1tckpvSOeWTRk0e816rWEYNAcdoPlMDiUQ/w0ZOQijUdIEN3Mg5Y90g4MvqemmYHH/Q90hky+iTbf0",
-	"4KHd+/VeatpK221t1JobcGlicVLOqkKuUX7kWTsOu0uYdhwsrNzWBce+1N6qWSW59UvtUv6kgrOz9jzU",
-	"yXsIqxdZq3IeWkvMw84uNMjZyr/lBR3mXvKYJV0wwTxt1lutVqtWB6NYvd+02EVLcvpHtdQ0NcQb2DzG",
-	"3kdGh3mHL8ayF51nEIx7ANobAiMEieAG0PxEiTCdpAF+WqivxIdUXo7fg227lXZah+fdIrXqi3bVjO0D",
-	"ofP8loEPVYcltGgZ5Lm05YNzZ+yABW7otFeF+UrTATWezw37wkoMToA/6sBSge1l6o9wwMlhyCorjPG5",
-	"usPFHnDRjN/Df0SbA++R4jGka/tlKppUfyi74TJrI1lE+RVYJsGiGFtXgfvqc/M2z102FYemape1nXar",
-	"VRAV+3OxONOBoC3W7Lfodm/H3fX2WK3/Ymn8wJZGGkr7XMKqDLlLyDyXKhW4kNRRokAOkgUqIqq25RxT",
-	"JonPQfSg2LaZFXczT8ES9k9OiIACyVg7L2LlsrabxuvXFCs7bt3LkVR9dxbUo5+Wex6LZBVn2HXyKCik",
-	"BJh2Oi7nC30EMjt8RnqktrdwsyxKRtR7DXfLa7JWf5vu9HbdOdbXly8z5r14PlHeSOG94MLCwOKKP0y3",
-	"0Gq/y27V1X6rZqaKZ2O938LpW++n5uFb8+HqjGd+XRxM1bFUi+QiqSSMiBFErdzrcC2V6kk3/TzH5RJg",
-	"UqnnYiqWqfdb5qyZidQ1z9p3mfj7yltnQZJxnQ2Vruy9/LLCnJ6R10lL81SeJoxmJHqqpAuxdrWNkgbv",
-	"mItCFJb+TndBp0MGMaGqzb9dxrBZ31r6t2d0EoTUuwzDYxpdM/x5a4VHi/FoFEYx894zz6e6Z1az0Vjh",
-	"HqModJmAFpUPmfFEFz2HpCnMeH6xStMZwpmIolyq0MKieH0+XpEhi6lHY0oo9ywF2UGjgibWxpShUZ3K",
-	"arxlcWFK435Qle/XTFeY1qtItY8s6ZhuNA5YuzBmq8K92R0yFf3dJ4jJkQsGZuKyjATLIXUKHIU1kTo4",
-	"IUVIHcOJy4N16rTR23KbXott93fobs8E6/T2qNes1VvNeqPV8GrbjUZvizVa257Xb/Vdd5f1ajt9b3fX",
-	"26Hu7tZ2Y3u3t7tFt2q02erv0mYrAes0U5qwec5BBsDz4mDlkD2Jes3Xh84C8sB+qOeAPEu7TuqHD6yL",
-	"c8LzGwJrmrXm0r89CeM34Zg/EiBnsYJaNZE9vRZH3hmVvhXgsmK3oMTvQJNHAddSGEXMjadkY4op9w3y",
-	"GFUzImx+7d8yjtBmF+vtRBxGkMRnYr8Ya4I4nSJgBhmy6Fr3EO9N8B/7WQiGfpiCENwNwoABcgBYNDBJ",
-	"41LgnFAtyJH3E6lTEEokEIVvvOirFNbDpZNGOunbZiZEW4VOs7bnFIETsPL1SYETgMVylstT5LvMd1dm",
-	"pFzuIThwzpZLrqxq/6zoWL7Aa1/gtSvAa4s8ydUd4cdRvaYbrB7+DNVvs7a39O8OQt4PfCQiePGK0exA",
-	"2bq2V7xpCMfPD2qVFGKOO3GsStfSWFYcTnls0p0eUGDaJT3GuGGaILRXCWdkk+Qx6VHBtpsbjEvp4e1L",
-	"g0aTBVBydvjGIr+cdd9KS+js5K3N+z4GeTTQsdVoNnZ3SW8izaVyq94g7/zXumoQS73wu6G0tcC6SZWD",
-	"UyWd7PgHYSDdUHXzRi2NJpCy02w0ABQLlrNuURsBvbs0eMxoA9b74qNeAZnYRqO1vV9k3eTsH8j0mQbP",
-	"CjDLwzR++23hlqmTOwfx9WqVlKZ6dumXX193z/3ap+O/u+9+uXj999//9kuNfvx99FvjTe33i9e3v/uv",
-	"R73hya3LX9+6wzc1+nFvfHD900/LmAXz/fSlvGbwD9BYmAMcerUo5j7rde9++9vJP923exPv4PU/f2u8",
-	"WevVctbMlG2xctBXb7tHReLM2lIgU9IvX4nkHJozWmg6FuBN1o/37LRb28853jNz514WQdpWmeYf00Jf",
-	"+xQVGYyHCQktamEPUyJkrYzIi6X5o1maaLsZlts6VubmZ/3Pq3k5mVPOUgNR7b2pHE1iBHI3GHvMI2U0",
-	"AytLJl8MQ+d+QYgVBdYDauTnL+EeUL4B/EdvmpRuHOfwJTLNFh3dh4tKL12yr5czcRyLxQe6f1/FQ8XO",
-	"p9JBnVUvmt5sX16lcAdKedocIsfgvWFxKFCxaKAMhr59nlDRTPmOPvYcUaHpkLssqWdNWNV96Yh6bBax",
-	"OzSmjKfcS5v7MSk7Bre8ooSGEFtCOZESC8FLJNxCuqI1pYLvTYjH+nQcqNh8nordwgHSODO4PI8VynIj",
-	"BUDKhv8mdH2cehJxPlwcQtVj0u0D+cdigXRGiorBwSElRPApi3PK+74PhZ6xIJ33x8QdMPeGRGMuMtMq",
-	"YjaCJwzDW+zOEIcJWTywzeBNgE+ECSh2LWYICnkwseScZTPXWeXGY1LuYxUtzZYGhH1C+UT3kzGma5+4",
-	"VLANnwvGhR/7t0wuFSHOIeMTTf6OhP0W4WE8AMBWMh37xMHkpbo0y+cvb4SVzyvw9mN6HbrXwEDOGPeg",
-	"WhoekOwfC+pdgAAvmX/dXwnpWVQIBPiU9EKKmE6Ewd1fOLpiqnx5H72MVeLkEAaaOinhSMJSMvmeEHaa",
-	"silQUjxeJmhdi2TFmhOqOjWTcjLHQGKSBMQrP0S1SQGNSzIDM2lcZiPLX4IFDwoOeSnqeSnqKUbRLCrA",
-	"WYIgJ3uK71GSsCxsepbITXijKqtip19IqF6y5N8/CdVjAskNOJDyejzmtRUxrF7C1CI1K+6UCa/NL/l3",
-	"Uaex9Nx/Wzj5/cKnM2xQk281z6aXVDKYOKuC0yK9EsB1qcQl+LF+rOFePWYs0oTF+2nhfILknUEeBeu2",
-	"kDmqTWbVMLXNKop9YvziYaszMCiA1IN4wA9OT94cHx1clvJ7d6mhwq/Wr9paNIZHm4dvUjfVrO2lTKZJ",
-	"AiBtENALx3G7F1B+s3zU8gyPxRLIWWhWyZMdXU64imdFkSryZe+oIDSIGPUmBkbiyaQM0EVeFpxiEqOv",
-	"zv+ap1APAy9hgCVl+RnpTWwO9ghI7chjUUVViiqucuxojz4kkVIqCIA/EOI6fzkdR0m3+b/8RbWCMzij",
-	"Z/G0qlaZmfGtHCTAm5wC8/oyAVa8XlGo/nn/MpPM4FFA5XqFltqlWn2v0d+itY1tt842drwG3djr1dlG",
-	"iurfZYU2oXQa6oBSb7W3alU0M35P2Wd/p8Me+6dP5J4rtBVm3AB4YeTSltr1pQ/t1HpNFrNLZido+WQD",
-	"PmsN7Y4/XItdEn8679zK9829knFqse3AHGbJA9WKk5r3mCRdOCiynGVIv1WjDHlZmdpcCgaLUNKTbuuA",
-	"cBbfhdGNRmRl+iJMdUHA/ozxgEX6K6CYJkPK6TWrko6R5s6MT6eMAN+V29zIKpmXAe2cBADQGiadzLmD",
-	"foLjEQnHsc3DPulR7lXJsX/DdAsLLG2DCQIgPrZjBNGp8OiNWk2OIe1AmBm6usHGhur64Xvk6JBsbECI",
-	"+aTzvutgaBXmBgLb0NIAp2A4xGwFn8PGN30mSvdAqxed6lWPJwzLHFBygh4DZv4shN36Aq5IuB1MbzDv",
-	"mwm2pUAY+NN1MRj6wcUQjAeSrLqINXN8i2Rr3iAqas4900g6Z9QTwHxaJIBNwSvFIcrKrDklPVzjl0ZZ",
-	"TNOpkvVsobcsLhQj6xhC5i3eyvP4oDbOD3PGL3M68Nud72WiEvjTlSESi0/lW2k/PMiRTFOPS3gw5s9f",
-	"CbMplzy6ScsKaMVDyrrtkmVz1WCnAhl2o/uScnMiaFrUU1I7cXbMxLbNPT9irkIx9ABErzqLiDCKMUFN",
-	"hYupW7Cz0JOS74IfVizV46zQeeobVprpSWFaFXD0Rhucvh/ELCJYbgjIfbyCdMD/1d9ruL/0elWPDebZ",
-	"HFpVkERGkLIThNc+Fz9Re1yrNbbVXz0HwQRwa2ihkuTT8dUtYIdw42BCyi4VLEGWVarEGfr86r///o+z",
-	"6QzpJ/gX6cltqJuNucFY+LfShHJ8ceX54Ex7P0nzQzvxQDWpvzGX2+nTQDAn4aJU9qvQS2MBzXKVOILR",
-	"yB1cYUcnJ30T6GgKHyohb3MpaCxpSiLMICIwC6Qs31q+XAU6cOr3TTnfidzHFqE2zzXylp9D005Ojl53",
-	"TkjZ5zCFYkRdtOfxvm2kQ0BT02yolDwBlhRfhQlSzgywklDHoymun577jTkoC8Zjqd9bJA6vmZw+gIDo",
-	"MbwSxGGfUARc+Z6j6kvMM0gGLGJt+FCPFCItNtcFGmGxiWw4+cnpfyi1Zk05V+oRrwR5++HoUJByinsB",
-	"T6Uyq4ULrufVWKgrs91coCeW/Ec/jIagh8ZyAAWdTof00xFeXK+luV4aRXSC7V1mDhgP4qzx4bfFg1qs",
-	"6o7lr+83vHe/HZCA3bJAqKLi1LHD3vDgnSlZRIXN085q+K8//pQiJogH0ITJuZm4V3A/R/WmhF6SLGor",
-	"2neQOkgkApe9SltEef61D23eQuM24qd6CtoCIX43gJ0ujy92Gx0yyjWqC8SBY5fqdgl4cQzxXFeN47X1",
-	"80epXrJKjdKfxSuTjqB4dfJRkWQiLSmqs+9UNZ8Ljx3RWJ7LUrv0//5R29j783Pd2vvyvx5g550Wy1tS",
-	"dkAqQwQVRC7jeEnIpWxR0njmOTLEe2Y6pptfz9lrNAjCO+aRHg0od5klNT00LNgH/mEplvXE4YyNAojG",
-	"w9iKxyU1lLrdlbp9aTVzsQPNyNYY+TC818Dpp0cb+Gu8rxy3ECyGTpEzJVAyCHkp5FjXFkcdeYsDpJFb",
-	"dd/mxwwtjaMlR60uXnfcqm9oB/XrkXc/iarid6CoZg4frvlGGgkwf7NGBl+uO5EnyJt4j7GNKJor8wep",
-	"r7r61qMdSKdFdS+cOVh5kQLprT3WM3mTEwT63WvIgl1DGnBmzzv1/dpnCX+fHWRjtSFCcpItaMvH7nHc",
-	"sSvfvaYRfYzZY1Tff+W92ZlyikixTwSO0JQDNMP7ka5G1oTpUe7RmTvI8Ncy7z+kn44Zv44HpXaj1ZyS",
-	"aXMnHOIB0sNW7j2oYPkOffB+dbveSnacOqxUq1/WDOjYLEvCiGmZ405ksUdjtiFHUnqYwSsqouzoZ1kL",
-	"jz04CH9gUG7e5M6aOyOc97WGt9L03XN8j5mqtoroGbFsJg5VHKs32QeXiUJsytlw8HNhBKdmvb2Ola1o",
-	"X+o1ONU///IA8eY0UvjH51Jqcpbapd/ff7wsWSXToCu1S287rd8vur/89npr55fzg1bn14OjTuv96Vnz",
-	"/OfL91tbrb813r3929bRz6e/dM7OWufdrea75rvffz0pWaW8dd1u1Wq1assqsHhLbT4OAqvQqky+S002",
-	"/dEjRc+327VGtZWBuGZvXt9o9LbcjR2vyTZ2+63aBjJu73k1Vgf8peGsaR8kcWdL7bqFYYdSu/R/Gtu1",
-	"vR1dNpDsGAXQzphZpXbp/Z0fUI1gTssO8jdRJkSpXTo7NiGTumE1QCYjdc/XSpPMywakE5IP5yw7J/fB",
-	"RKg1WAIPoTf3D5xRSAMOELyEWDkGj9YEU2gDRQMpshk6z5pZEKja8aWKBGP5WRMHuG3dgWKvyf7A5uiJ",
-	"lp1UUDjolwKTn2NKibTd+z9ZFOo4AbbT1JFUx+9RjgV0kOzwBQb/TXgG1egtNUCblx2IcEKI2FH7X315",
-	"pb4BNkNBpAWXi4sq4G7yTpW0+ZcxMw40doTUxK/YkB95Eieh4uPBE9HOvbJiPSwSmk5CRaR868Sm9D2h",
-	"EC0XcfSOTWwOVXBiPNSR/X09UXCLAb1lKbwkmrwSJAAbEiZEdzS3+TD0NvZ2VEldWYyoqxrGQ1IDpuia",
-	"h5EiSoLW30DqOB6NGAbxMbMTjmOCv67sE2daVaiFKH7p69DmOhJv/ho1EMbfNUXSThIjRO5HzdXdp35g",
-	"lM2iu56tn5ULdYi1oaJd8JialYnDyj8NleAQUAn7cnMSNhzFEx03VWAiOUhIwVQJJpUcaB5n+LrQ4ZNt",
-	"DKkf2BzSI5hPl3IZxgso1DH3/zFmsOPUITVPb5tQEtMbxm0ub2xk22uOAijC+zrEOfhwcXn6vnt+1TnG",
-	"+uTu344uLi/0BtSoUU6HYBvhmCEMm4MqAR6obECMqM29MVosTCWL1DFu1mrkLqKjkeb6h3cTLLr1IUrV",
-	"rO1V5MG1udqthS9sAgygreiezaU3lX+TSpWcYmYJXsasWb2L/DhmfCFMSR3nh8UWrMtj1R8HuXognfNk",
-	"gZfhvXk6JmDpw8XhQWmWEXivYZimY2oh1mq12saO/M+u/E9N/a+H5S1yV8nHvt5tkI/di0siDSzS2t7b",
-	"JTvbrSbZajxLSw97v3Ap+KYLxlDhhjyYfK09skJ9TQaDp07bY+LvpB1zK23iZGXhpZXrNPWl2ralds0q",
-	"Zedq6PMwuhpzPy61d1I0Dn45CmgsfWBwd0FVw0LCv3Jzrj99gFn/U7/MlbbKrVIvCN0b44XWdH6WvrpR",
-	"y54yechwa+sywuljUjRZWIvNImPoKn7gpjK5wHBbdpBrbVAv0QdFKMekAlN3EkmYY4qM5FXdmewR+dbO",
-	"zVIUWFoJrsiA9XzAl8ZWvCfGa/Nz5mAuBcic48RVSSfzvTIlc1jMMIvVXBKbaWJx5oMzH9p4WjYAqB/8",
-	"QHDOr2xN1V5iabXUwvo75fki6blGFr531sLCzxKzSv2pzCr119cOna0XLpuJvFXf/9io2znS2CqNxgXS",
-	"FDmvF4XEsDgHvCwVXFIdIywTYgmEQsDClXX/A0YjHQ2yiKN2GoBvM3tXfmnuW+xAphiH0qCBZnMGCWDz",
-	"XAcLJ78hHQtDYwj+1PEjGHY+qqXefETjgUKt0SEjt2nsigIAFwWDoo1mwtKQ/WQGoXKJ3IXjwAPabEh3",
-	"wRVqkB3NcGb+bHaLjKenTdZ14JXMy7poh/hhdgMnblpGUoIH9AVEZfYe59QX2FUlAcylGyWLsjJvPqV7",
-	"GtKVz4jiRsYfPZrhj64tBld1FHFHfBVH8etqfTXzP7rmb3y92MrR/bNoe+1avd1sVhtPxRZIfNCV23g8",
-	"DXvge/EPVS+Nx/MPN3WR8jLFQWlOKlfhnOU2yDIY7NtcF5GAu4nfYVR+VsEGmhqYCcIk3Nwah45+h2+r",
-	"0ovR3qA6VXpNpfd8UQDaOuzu7m3t1Jq1WrNZa201avWtGhCHFQK+e5SvCBg56gEC/P5ebLJh/niJgj6q",
-	"invYWOm3iY6uj+xQh3oWsONyrkD6Qf1XsyYilYlLAztOR4yLJF2cg5v2Vb1O4p6V0ZmNRKzquodMqPpL",
-	"87qKBfgNKd5zSgTzSQYww+ZKQFRJmrYNYXQ02EelgG6z7qY0jT+weQEAgSyNP6hg1rrHyJiPBWb2i1PF",
-	"ZEamOOOUqsnbn4EN8YWChizKH6vD8Jx9VrnOoIMyDudHWH2s38y4qyjNZihFuesVHKT4luE4LrjrmulE",
-	"Nfkv2cRvokcbtXa9Xt15MEXa29mo00ZvY8fd8jZ2WbO/kafxnbv1HkuRLhjWesqzSHF+zIr1b06j8pI3",
-	"vH/ecIG+BxdxIQuE0ZQD0KEZwgTQ0loVK8yoz68twtld6vjZnOZIItqpDh5F7NYPxwKukIraGdFrnyPp",
-	"C2ef4it3HIkwcgiFzgn4b212yAvAziiDW2hzh4+DwCEhT9sXyBtLDYxj4OyWRYqTAVpOixt/ZIboLVte",
-	"wsndAJovYvBd2gK6L4NuQOHSALoaJLOhLrB5GpNGQwgefEcFiRj14F5yfiIwNbCJQJR0D7qjwc0sv1Y3",
-	"fZpdvJ9duzdYAd6bQFn4rFIDkEgrEtbqIeAGnvZx0ydjDGx+Wdi6T9dFYcv3cUmLN5a7/gD22wNkeaF3",
-	"HNARzuaZTmiHl6FxnuLOTlmOoelHIXsxkKXOouk3uMWXobufaj0wcwB5Mv30gMuZGVBxNQwjhjaTVTLO",
-	"PDxF/uOK9tx6Y6u0MrHyoxYCPDjl8YM3UnINSTGDyzTTgWSxFkDGW+COpkSMmOv3fTd5TtvskY9SmnKb",
-	"G8TU+sp94hjU1AqgbbRKUD/OEFjvg1vkaJ3mEOYrl3QyAymS2wWlx2tXkvZ6NXzhBKHVY5z1fdenAYFm",
-	"CaQsGPNIrdZ8JcgvlDMCvRSQU0Y3A4tC5J8csUhkG8Rmgm3uOIoYd5GO/TBheXfdq8acwwn2dxF3/o5b",
-	"9xoszdkA3/v31EvlvmLuG/bzWOadFvWHefiWIL7i575KHvIwTUKW6mbxdRuJPMoCzO9FkpldaGfwAN1J",
-	"lpraZZqWzNH0921GkukhXQheWFIM1tcRg0UtRB7LcnuurTcWdduYbYfO6aLRbDdba3bReHgY2/fbYrMg",
-	"d3zvBpt6/s3elTR2B7OAcUbXQ44l/cCw7cAhSvBqyjZUx8KBBINpUr4SRH2n7M0isWEp1J3Rjl8B6+58",
-	"oaMDUSwNtPRJQxZdM5FWX6rqw5CzKnlP/x5GNkfMWdK8gVDp2ZtNBNpAAIk9qqFSVP9C03zYvOyk502+",
-	"dXLS4I/EAnIq+BJO5ug6CiToFFhECZmaI0+gYwCwG42k8g4aNogxVDH6LPCwT6Uepappk/PjHByfXnQP",
-	"nXTVMuBA+R7N2h7mOhRAxChOzCd53Ni/9eMJGMI2dw5Pz993Ti6dymyc3rQt/yDdC9dNXBhi2vQC5PKj",
-	"/AUGr33VpFyk3aHVXoX+kBltlt4wFeutuWK9USyF9+DQK1U0PTz4Qo/DHEFGeXF2B39nNNj6MhnX8MGz",
-	"JLOX4hKig3eqBBZ6r8YRY/H8FWHei4FRbGAs2olfx8DYu7+BsW0anwWHRG+cmcfkqe+KwpP7YnuutjUe",
-	"0vbMwyYR8H83CAOzuzSSWmjeCbA3GPOA0gLbY5cdwNunUHdPFQ1YxElfSSrgrtTpavX1z1XDYGWKqC+1",
-	"CAQovpzg59zxbanfrZz2U79bN++XvGpx4m+V7ldgch7Ayj+kSzAbTDovUrxphME2P6d/XK0cRc7Y61SI",
-	"0PUhzaYQQElYNaVEAQuzwMjXVNnG0NoQTcUIKuQHfU6ct91Lknsdx1IFDT7QWQ6yxYrgWPjx/CDzUSpJ",
-	"7437eAkpfsuQ4mqS31j3GXEHo3fhS+TBmI3HjD0sneFNl2/psEVGZL0Sq0QvbF6mSaRBOx6z4wyVKiQ8",
-	"smkloaDz5VQ2FQc95K+lutAgS2QVxXBBQRCBOPLYpEGDouPl6EgH0PDkYh1yRI2GY02FFlQjyMIoQq7G",
-	"kKwTRVgYNMjI5m8VNpjh5LdqNfJzeEcjb3Ye4stMQVrVN19fbD2Sa34vRbbMpDwRVZaswNNQZa3L+s7j",
-	"qLL029Xrv158he/JV1igwqW3ICj3euGnojbWzPWFghKspeqNbuimyi6sXbjAYWSA+qq/UVlB+65ZjFa+",
-	"1DnY+BxwgR7jPgPvO9v+mBPnfefkQ+f46rz761H3I5LWURKxWx9QfVCavo9dm5AWBcMSpk+x54CCw0br",
-	"UmUr8kzdkSj9RrpINoeeyUJOW3JpOQ0dGA6PRTwkGUyLDFDhnyHfsIOYSOAVv2FslNWpxDnrnhwenbwt",
-	"DsQfQrf5gp7131appjvK7PAfMSqy3b+JLsMlvQkZUBQIKwlItZ0O9QMfp4Xnd4q2WaR7YXMV3GIvvYVe",
-	"6atlFtcy+qcDUGdpuBMs1ZXm7TeWa+TNjsjiy7bUSPt+wPRUuiyK/T7wVVbxDr7q7n5Vp43eltv0Wmy7",
-	"v0N3e3JNBrTR2i61S7096jVr9Vaz3mg1vNp2o9HbYo3Wtuf1W33X3WW92k7f2931dqi7u7Xd2N7t7W7R",
-	"rRpttvq7tAkGkv9PVmo30yYEB93zy6M3Rwedy+7V6Zuro5M8NnMZSNSMeXswYNRiXM6XVXA0HZ6PIZ+D",
-	"qJ6LkJFzodrYl9p//GmGllMRk3SyL9oKdb1pV8PG7K1rvJnyuAjpaugwddRezLenar594KModJlAPpcH",
-	"NOBQg5Npm2ZIuTTsI30ytFWn7LicVZeLBeuz8fnhcCMPYc29B1POIF+KQ2nOYR0rjhlsNzm4wKfcZSSx",
-	"dwSacRaJBxE0ycuQcqtfkyF1Bz5n+4SSYQg1p0hXzMMYiXGyNh80u/T5NXTJTFrmtG1u839ho/N/kSGd",
-	"4L3ikPzL5v/a2NiA/8tLEuuMlDvvj7Fu1dIwDM2jXiH/Ig7mvxwrjbfgDdTn8pLu4aH8XiMv0kst4rw5",
-	"P/29e6J/JK8kZcYHcoo84o0Z8fzAv2bQVc2lfMGzp26o/yovNXRLjQB/q8dLyjxMYSTeONJRLp8nn45Y",
-	"5IfeMndNZokAsfW/5JIkk2VQbOuAkxHHCkLBCmjodZf/GVT3Reb1xRRg/UKXx3xL8zrRfLhs6xrN+C7a",
-	"J32UatkXtMYTTsmr3bNKSn77HubQUgl5KWifsRk042yMorAXsOH/KXSVY2XfJyC+zPbTygQ0EGgklHNS",
-	"G+EZaetPoMMsMDDwUOtDFcP3k+ab8gwA0z8eStyCB6cnb46PDi5L+XXBu7QXDwJ+qd9kiYuRwj4pN/xi",
-	"2PPN2p5Viv0YHQFtMqZd23rhOG73Aspvlt+CZ7gAs/KBWeMhbzEgMcWtgg7ia2JnxazZUH2xa1O7Vpp6",
-	"WUuPZA29mSbtbX0VsivT8jTKqy3s0JvlngFGKzexbR1SppyM+Q0P77hBZ2kCDSoWUcWRzEPMIsw3dK5R",
-	"+qYTO9XC4uC16a5S8/uvYxZNTlU59zI51DMK+2ixQbJs2e1FGMUPUG2LgqZRq1lp4S1NOsW2UUElKrwT",
-	"l9r1na3G7t5Wc7dpTdsO6SKmv/X5LRPxkPH4Uuuzy+75Cfj3neOri8vTg3cXhZA0peuyT4V4gzwY15AW",
-	"Grsuog6HLKbYhE2OCTlbgCtDfQArAIzGMMXYcZKzT+kXusA++UDuKTmei4OSomHSd10e9WbQMJ2rlZpf",
-	"Xrs6BdMaWnYt9boy2GGeHJITUkS6gLtlPYTDhX/NaTyOljppycVHfDRe6sgd4Kk69K9hqv9c2N+LJywh",
-	"YR97YiVHAXgGEJFgIBuhqJUrcvecH0QokTqlHwZ+SAKf3zDon+jHwBEcgS0BAG71yBGLbJ5/4EjZMViC",
-	"TIlgbsg9kmtRtOfAPad/rmmL6S31AyDLVZzDeXqnRsPJVo1cGix+IqZRLFIXG3ipMskVX1jIIxXTmymX",
-	"UVsFye33CZ1Zc2HzaxZjqYn2MzVuYiZl1LpkUYYn+Y5NltlRD+h7GqL49/cflxLFYpYsXlq4rc/vVF9P",
-	"TdW1mlpTSy07NffXUqaSUk1LSqsqjbkKI8s/ZDQ5SaSEtH4GjHqKtCbZbPHGORsFUMIxYxzqV+n+jJNf",
-	"wFCerFpaKuq9crh7XX/gXo7Aeh7AEqRHqVqarXbncfSbhKzYvQ/aRerjiKy08qJe6E2kmHUuPlycdU8O",
-	"pXgOo1RUS+cXuOs9rUbUTV4Zm3imPtxPFUjiF7pUuNRjiBjQBwS93h4z4pTIWAT0EanKgTskoDpzlCMW",
-	"Damc6dnwuWepM4pEaN6inwr8LSvDMvPymNx/Uy7MU/Zgdmo53aAdmMfQDQn47EUPvOiBKWzaQj2QC/ps",
-	"fk6OlVm4MlXlMVMU5tQJthNNO+cyHvt9n0UZWu/0CJbapREFCKgKpqeHPC9Slj1KUn4+QgjlyUdQHlv+",
-	"GM7edx7FgIZHS9hTTzmMoY+5IsydG9lVTNTC0hENI3ahQx2RYbzpSg2bI+WlyIR2c2GHeVFdm5thXeIM",
-	"Aff0Kw3GunBkxCIoLuEuw6bhCh+qwn82H0W+K01Dg06bxkA2KcLAI9AaO6YT7O2uy+r+MaY89uMJqc2i",
-	"muzgvD1kLHlGFwQ9+ViL6ov0jBVTRpoCcgWBuMIAMq5m0RCSC9YYxHccUd9RlM6mkE9iaqV2rVqrb281",
-	"6rvyulsW0Wt2AJHGxla92mwVK5PW0spExBGAPeFTU7t0hhje3qru7FolTTFds0p42s7kAZKDaFR36/rD",
-	"X7HYf6u6myx6ZzQKGDnirtwVxrGUL9basjKbAoe1C6FUH/eb+faj7CNH48gdUMGSkeB06EOa/a2YDHth",
-	"IMfTOTueoQtbzy2bIHfNCrkEkE0/RCZBS+HnroA3PyvJMLc4fBxxjPYrkWwRIN3wckqPoM4rqsWGnbSs",
-	"jQ6NJtaw0JWMe/L2+Ys8fjLy+H6+iVzEhZ6JvOgH8UvUIX/GQnEcq/LygMUKmDWKmIvtPFCYTC/xLeNe",
-	"GL0SRBr2EbsNUTpYKcCUCuKcnV5cEvmQUD5lU153wxxSRn6ZOCSjiPVZVJmWn+dw6WV4w/gxu6buZGXz",
-	"vwM7G+5wVNgbuzkt9+FqgsP0vvMNjDOsfGsmBInh5ctyQaWSqTx/yMCK2xgnwKVBYJEbNsKGUm7gQ0nX",
-	"XeTHMeMICIDrWWRzL3RFO93zbsRAhdNAFO1/eICx/aXHDPvfUk660c0p8MhdREcj5hExoCPdlZCauxo6",
-	"KxufKD8dGBZnJ9+zh2r9dDhMDNw3vL3CvwqxyfDNBXMjaWnJawX8+2rP23V3etu01W+yLa/h1ns1urwi",
-	"grdIkx4ZrPTmp427u7sNqYU3xlHAuDRQvCc9/i+PlMDXWwNHTuOrrX80Nnbuar33H24P7s4nO7/Hf929",
-	"+WvJKmV21sKoKvs08iMmjnipvbVdA4Pp0+Xlcam9u92Ufwo3HDEpOiJGoW1y5Mes9KdViqOxiJl3NBJY",
-	"y6awra8ZjYDw6RFy/bjX1YTPsVzw+K/abeghhP+3SI2sq0CYO47A8oRKxOLU9wrqRFkhi5v/zAS+Jj9d",
-	"CrBKyrHPBH6Y4mErxTjWOd1tvk3srDhymGuCBIHDB+11U9TkZkYEM9twAobCPuEmIqDsGHcZ8b1ZI0uu",
-	"ycUzh/TTMbRNLLW3m9BFTv9ZT4SIiCO5qb48TohxZn5p2uOEKpWTDPdKQJNPdLNt81XbJTcabtRqtWZ9",
-	"57tF6podcJYLr63VCefe8vhhAmZFDW++L+xtWpWYsCEeFZcYEj9OyEJCzpKaREAyOR8uDp0KWNtA06WI",
-	"QHNiXnOJpMEbm8tzj0BWCNUVoXfhjjqNA9zkyaFzLKNhq0V8QcYYjZOia2ZXVcfmRu9vGkgDZ0JiesP4",
-	"HMTr2lTh3wy+BIJz6HN/mO+GcQIFQCEPJiYV8TIyT54SPh6yyHfP9TpM0YLj9xllYWnCtcRfux77HiOC",
-	"cU/IlSgn/hMVxC6hHLZLlVUHmBPKeB/dy3XGkHWD2EI1d88BmFphBSLg7J77yrDhp6gn7+U/pPM4W2Ul",
-	"ZZzTaOEEFg/9nrWIEt8DZuwFArYQClxEZrwiFDgxqVMscKaULwMGJtoSVz00hOpHjuWwVZvbHK14IqQE",
-	"Zf0+c2PRJoshxJbJH2BzQ7tbUOMYBFpzFzR9zW1+QIbYHNqPQrUpalH91Ops5HGbREy3mzaoDXK3Z5+k",
-	"1PLjYDIDZ9wmlE9s3h9HUJipioXlayCLgldYFbnnzMYnP1MNHzF0vEyNdqBmQ3ethSsMRVYkyg25/f6O",
-	"BkwdBzFi3Mve/QI/JGW1ogKmvXghK4semyiAZPuuoiezK/eVIdTfRE+m0/Qo0OmVVOULePpFc84BTy/S",
-	"nPnI4ebn9OjMhU+vLakLyKG+D6nwmGjmZUTCuh3xnituYAmj8BkgB1JczTJRe+Nq1X2OctKDKJEnjcsZ",
-	"BdzSjbK5kwXoO2CLOiawR1qtHnSmEWEUOyRitywSTBA/Vl1obK4b2mBZmoHfknf7cEG8MAgoIKiJKKB3",
-	"eyVIeMcVzJnoIJBg0PVfdcQTQxoETMREA3dI2YEgyniIWCPHIh8ubK4eVYEQFJigfoxTATRd/Qgta93c",
-	"ekAjZiUdmWEAuuEfCW9Vg3+w1Tw6scgdYzcWGYYcIhMemTAazUJXHxmruACsBq6FuY4apZxbtFmx/VyV",
-	"xdIgtezPvjfo8hSGTS8+DbpcatUEvzAHyDb1wfw6Fl90UvCdurlQ5GgKatangWBWKbN54RmFmLcsPC0P",
-	"RAMTHr2K01sWXfrocXgUAGythlWCvVpqb1VrLaskt2+pvVGvNqyS3Lql9m61+eUpJDu2tpd3LtKDtXy+",
-	"wzhczzDj4WdEyXeh2DY/415eDiuc/pD0JiCq8ddGNHAxbjjdNysbqBfwtEc0Tl9E1XKi6l4Wc7oBFtnM",
-	"6Sz/GGhb3zwaz1m+6K2/jOEs/E95A0tUiWOcCwhtyqMBOVT5G7jI5lMZzCGdoJVJyuGIcWJQw1b2be4U",
-	"nUG8u7yTNP+kmGN41qWMU1nZ2cZl+qZPBELzNbEhOTUfBOGdgPn3+TWqe9jyKEEJ+8fYB3ASdggO3RtR",
-	"eljBOcO9X3v8Eb0jQxqzCBGv3CM9KiB3K8Jx5DJByn6VVckGeRsGnkXe+xxKaTrXke+Og3gc0YCcRaE3",
-	"dmOI9WZftlHwsgen79+fHh5d/pZ/Q6UEHgAn03gU03Ely1G/9CqWY05CPEfzMfsK34uM3/xsbuu5ocl0",
-	"5ZcsHMuHS2aVkBVWj2VO25MrIXveMvV+BqAezWIDMBd4+TGswMxLP2sxYRZGrd604olAArGUCI1EhH1n",
-	"WMvMghXd0RMvUyiAcTyQUstViAdfQBEORlhzNwAOTmx0Q8pASh26wuZDGt0QP9YdQb19vEiKBMTpheOI",
-	"UM+Dgkto/qmKvHAgaWNyp1mrO8jdLQdFQl4l8HryVpQnSIXcz4U84swT8s74atBOGlmfMxZ4ho1DkYCm",
-	"9XOEDX0g7vxw+XP1sHvcveweOqQccheZReHehTBDo2DupVTuq5TKzU9LGhVfz/Zcdz9higHAvvmqCyiL",
-	"ylS8IdduDyp5cIqqNr9MDrsqGSK0H7OIOEkFkaM4cgUpb23XahVQ1So5pPaXzbH6rbieFLlvzZG44RBy",
-	"OtJZhRxFxJjN7+gEG9z8hSjJAaEE5smRD4mCS5XDiPxycXpSIY4uEVN1dWYlmLOvb3PaGccD0qjW1JRs",
-	"mAO5jiiPSfn8zQHZ3mnukf///2tWm5W2zQlx4Dvo7PaTqj4zfuloznb8xscxwO/UR1iF5hAD/WXJMSkB",
-	"CwhsfHzSzNkcmc/Jz5eXZ+S1dNjkfQ0pjFjnjjp1qpk0XCj9O7bdLCfDamdGU3EseSvjdRvVrWq9Avjd",
-	"izt6fc0i8uEIpjM/byTwexGF/Jxg0P+eDQGuZkyURmwLxmMr4Up2CqavSt5jxzSbZ4oyQfpK4VtzdGvo",
-	"Rct8F4XSsuRMaQdFtYx3UqERcy8FNMYdvy91Dw1EmGYesxtG7Til4q6wPNQiDvwDXxhXXR+WK587qPYQ",
-	"YC+vs9Dwl0MP/D6L/SG06pbGM+gsraJMzXJw3u1IzbKgSPRHLQ8FrZcuaRa+dplbbljDDEztcd78i1UC",
-	"qdfIDmfqGJnbPS94poeJbYWWGKca3OKBWqX0vJbapemzuQpA78GrZM2jtrgmdtni1/R4ziiHnUafWyVT",
-	"oa6yb3wvk9twh4y8kU6vO8DjMavwdrlXjvMFwPDBZa5KN5VQmU9ztb2zXOOV1v6lYPdrFuzON2oTYO6C",
-	"tEWu/UyK512upwzpLGpOU1yue5Y8575kgec6FPbSeGY52tQk6dpq1ZYPp2UIleqtnVa10coRKNWr24UE",
-	"Stvfa5FssomXj/2bRUU/ABFdsWj5TqtsjaLWbC8bBFEqUv203jXlyrV5OVdwk6Z78dAT6ZZkOguoPjL6",
-	"GTYHHwvZ/dNCGkXhj13h0vEVtZKxuSIimOlpJPv9u+sGs2K5ZjIRT6Vec6WeLloB1HJSvZYnxCsS5jtf",
-	"qZLTmOLZcjW5KDUtXwpUXgpUCko7R4boWrO2M5WeacrEOB9T1Z0dm6c/SRqvkDl9V5KUS9IHILZ5jwUh",
-	"v5Y2v3XfvizPX36jfbuUibliZeF6Iv0Jd0d4omb+/QsXV9QML6WLL5phXuniIs2Qj6dsfja2/lyE0Bxx",
-	"WwgQMtp8rcwune0t8KN0gHnKoYzHl3GXplHyQ9RiLmHFPQMgkTKE1uBP1L+c1Tjc5qt3Dg9Vs5Vgouo6",
-	"be7gHldJVvVQVcy5TFB4BsL8XL/3I7eH0bP0WBSL6j0WMCzqqlKBaxVMiGBBIGaTKSazvOpAvstSy4Ku",
-	"BPeJfrBPzB3L56ex4+m6J3HO5M2kLNEY9eJ2AGppE/UjR64WUF633WpuNepWZk3bpbMP5wc/dy66anm9",
-	"sXz50unJQdes7z84fX8GWLLS99m0xQTMwuwsHzvX5/pHiJxHqax8nqHyomjKgTSuAtRs6gWNWEpygHKR",
-	"FK3ZxCAcBx7eQ61qG0qpnCr56MeDcBxnbzLNQmhzpCEEcex8tksF97RLeNcvTgVAQam6THBIwE2ZPAf0",
-	"4CC8wy5qOGgShwCNUhxflDhn3ZPDo5O3TvLiCJuzuQsPZ56K6qSd3CttQqU+3oj9YTpfkBwYUAwEoVRj",
-	"ns0nLAajgJJIyzD5W4vcDULBSH8s15O4EzfAaBYnIg5HVdIh+vk214/wBXEOOicH3eMZuCP0nfTJelax",
-	"pAIpXbAHknDPKhEk9dtvHD96YD25tUhPooO5lJps3UNNfux23x3/llGUaocu1JPNndpurVZ7uDoPtcyz",
-	"VdZ5esThaL3Enl5iT5msBOwLkNVahM6JPGlTYFOfp2cLUu+IG2AQ7I0nxMlKB9T5jpZRjkVoTIahiEmD",
-	"eMz1hzQgo4C6TFRsDgUbJoNDNt2OiXFDmymBaChhgOoq7SkSXDZ1b64juYMtMgyRNiegMYuwbQwdYk5G",
-	"EDfktywCvRuHJhuRajiHASYS0ZiRsie9b9XS32U8VuxD6egVS5GX/TVSCMm/k66rcvKltpfjVXPSlnfe",
-	"tXl2ihB5nX0KaPUpDgjHIiwQ8jqb3w3CgCF/kUiB6JGcw4D1YzLmuDmZhxOsuu3ZvOykHfsc9XppLFO+",
-	"BjUJxvUPjI+EU4EutUpwJ6+u17DH3HDIhM2dxD2SOyQI5JyF3GX70vbxkwuJ0z0/Pz1XyHzKbe4weQ7P",
-	"GRUhdxJCKJWVUxsBIOxAEe0YKk7ZmOo9HK2THPWemjsqYiNGY0HYLYsmNje4neK7EP4FgQBgpLCIiGkU",
-	"KxuNjFjkh54qtvBjATh4De2XHllXK+VO7FQAqo69edP9POaxH6T6Rr7IOeuPhTStWT+MGKF8Eg+gyCo5",
-	"D21SFB8KI5sb26aMcaJ943zNaG9sgFxsnmQ5EwBK9sSaiJikuaBlPATrSKRNn8JkNGltep9XU4RWFlw/",
-	"RFRNjwXh3fRPcjRfpCxPFlUtndLjXLEIlX6HXnGiR2RuD0fnbBWLmXzhRsOZwy9/prbMs7OfFQltYvpl",
-	"yeDlFg8mUgLxLBPsUtiUJUzMImty2kJEHG2+EqCTOlLJifU5ubmj7oDef7gFAaGVKeDz2+IrQYoe2X+o",
-	"PdU4mxKdS0bZ7glmWs970PT0aqgvXsSLF1GMbUptkHXciefpVyxuGPnh/DjbiCTJC2FHkrJUE6RWa1TI",
-	"WDBdE5voN5vreTG6Rib6PNszcmpOofrRdwfgIGDnyKUNgjWbqD51iO3DavknoltfxP+L+H9q4h8THyDj",
-	"QOipE7ahv/5wflxZVUUIFgQv6oFQyOG3sWfLUgpBXq+VAVlCF1ywIHjGegCCQBmc1zKKQU6S6TqtJtyN",
-	"KXsR7C+C/fsR7PJYFAv1FUT4s5PcRQkDmAlgeqI67EzKjhI2TiXfzIowH9icUEyrgHYYxQPipKImn3Go",
-	"QC8t+f0Zi1zGY3rNHDLCf0POAbwAvNuABdhkq1yzSL1W+xPinDUVWebq+T7wo8SVKvk4YNzmvTAeQJwb",
-	"SVEyg8HOXUh+NzUKX9jci8LRiHnV/Ldt+XwHwWUYfcZB5rMgKqqcT4OQJAuSSXnkUhmQoWgjS61agIVx",
-	"/qKIfgoySCL1ZkRfrkA2ck+mA/c4CkEDRtgnoPLKrwzpQVs1vlpAn5R131Ln9OSgqzMZcmLlsI3wPlk9",
-	"um/zJLxPdHQfqHZMwEZiyXkhExBxn7gBw1h53+eekO5kSPrsTr9tn/qBIGV510wL1yQDUklyKaOAcnId",
-	"MmHzkFdJhywKbFu5yDaUH0Fw+z75BUSpSHNJsFguZZoHyPWjWzrzkL1LYeaBDUfxJN25YMqZx8/mQ/kS",
-	"8YBi3kwLGV8LDh7eLY7sm5bI84rqe6ErprlzEtNYXUrKIMGk9Non6exp2ZXhrJlrCb6bFSEoiAwXxHBN",
-	"cxGQ/1mJWGq3alIPjoxPMl3tpDYZ0KCv9YZa7WWHP7syoXgcM1ImMIx6raZkCnLVLzuDs4Ms0zEVYwbf",
-	"n55c/ow4mpzNXZg2gSEm+TRSHrCIZWZuKqtSuf8bmCNrrZ5HeRR3YOUcyvSrP5WkSj5/0sjnTy66x8el",
-	"hecO4nIvyZQXp+s7drqWdLE+J0dqudYz6vJ9MgqDAJqJheSOxu6gECeMhrJpJxtmcmFXmnVNkHP9Gg/Q",
-	"lUbgpfKfU7R8XYVazuTdvzqy9TuqAClEtn6xStI7yE/+G/jMMgFe0rVafS3W0HCzDSfDySu1QdFI67uh",
-	"3ZywT+QEkHK9VvvfOatNeqrYIYh8uDjUHfgqGd+wVm2a/mHpgXfD/VSqaTBm1Sqc8XvugsdRq0Zo4Yco",
-	"PJ2vEJ5H2anqk7npBqF7M1NRXU5XneoGm/DDdqY1Gtj+lHtkEN6RPo2AsSQac0GotJP0UY0YDfDnVXKe",
-	"1LAmZ1BYRB8NYSk4LEbCpEyiZnfNgl6fgAMdC6bo6OEpNr8ouBILf9pYYiPINYsVRWGBR/+WxeoWBzBf",
-	"j1C6wcM7s0DBKoX9vmDxBVJsl9r13Xqzaea/vQQIKkrtexY0mC+36KRnNsAPcN7j/Dsb5159/jxP/Sb1",
-	"bpHg4JkmBN6Ht6ywMj6zXKQfRnc0wrJCj06E5uZW7PUOKevqghY03AXkPgVpBvBqzm5ZRIbwsB51bypV",
-	"0kVcdxqs1fY5Fthx9ilW4VpfFdh5Y0ZAFPLwziKMugO8wOY+J9IbkA+VwjS8w4vl41+plsGiTagJqYXB",
-	"eAk9PgSck8g9fAo/F9U0rGtIC4coMkEzBC+gH3I05tzn11VyX4HZwa2VE5rPKQhK+c/hOMpxdnNpaI4j",
-	"0z4WWkBvbWPgDOb/o1yTfAxVrgsslvl7uSNL7UZ9BeOsYHK/cp3h/ZRV/espK5QAcFxegjwvQR5Tt6tT",
-	"tKR+zynQok7Dm6pDrVRTAYvZ7LhPrhgrDkHym9nVKopWlUEOVbf7OypsLuV0Hwqc7i+mDwJGo0xP3vt0",
-	"Lra+kkhf2OJowNSEqS4fOLOvBKHX1OcvgmAJQfCNAq9yP2aLw7QN9Byt7hnMF2/8T0xMF6Lhli2nJWdp",
-	"2evudNkrdgz2Rdb7xdI/bJ3myslkXpv8YxzGLONiowVs+NPSY34IgXKROMrPR5ysiW7U/chbtWq90Vre",
-	"esnO0Fc23J5oI3j8dLU+8DjvqzWC3622Wkkj+Do0f8dG8DvVLd0Hvr5d3fsGjeAxBi/tAM7ulBHwoqhe",
-	"LNYMACNeQTfmLNaiBOVmOI7dcPh8I0Bd7onCPKlUrnd0QiiJgVcKe3wuIAJA/JwfJwg4Svp+EJCyCcvT",
-	"TxBxOBKVaoaFIA3CFHA1QeAnC6Qsh5HN1QJVcCn3EVSXz8hpEgdEtvnDUSiE3wsYIIFTHGWOCUA1TDW4",
-	"ojQsTl9hQYW/+QpU3DAP4+tTL22ZBFh7jry7fs10DFMQ0mmsY1s6MNI8jzVgUAE072t+vJG3VULrVO3t",
-	"eya+rScep5qfVof4ZXiXCVhNp5alrICTMJ0dJn5s/jibmr3wh+MAEL0R+ztDtCmibUkvCm+gt1guf7lC",
-	"mKtgMZ85ndbKk/dsYAqrJKe3vyL5lpGatlILS6m9F/vqxb4y7SsQOGl+/1WyUebZVyZx0RIczoYPbpCY",
-	"WoptOS1aUV2EU/5mmyuW5yTVBFeYFJcGwF5emON2tvlSLfy61B2koyTQhlIgE7TxqlYGgpYYK2Au5es2",
-	"Uitm3+ZFplT6DOiVDnmxWbTRl+Z0PzJ19PR6QcAlgbrM5W4G6v0VqPa/e8JmaqqdpfBirSX1KmwY0IWa",
-	"AjV/m/6ncxqzUrtWrW3t7BZx9hQqTBVpADyZVdLUa3Cb+vZWo767s6ICXQbVZ5wyGEy9nvls+q4pFZvR",
-	"y6sQFZYYclvVnd1nRhVtHPzlSaJN4fwjEEXHWen4fOFp5otsfs4cidmw6lNuyGvtwqKsJh0O/mMeKZKp",
-	"UJzfqPYtM5XPkl1cMnV4M/q41OuFTVyycuDJt3F5kfBPT8Lfy88yNvsiD8sY/A8BAI4zcuD5Stk71huE",
-	"4Y2Y2bdKKpWP+qJV3+k52aszwjrT7Z3EuJfsflj1zvFxaVbLfKs0juS5H8TxSLQ34bUon3yquuFQT36j",
-	"ZJXUP40OtM/LNlNbZHm7TG+8ryotHsbEukuPw7NuW+3SIOhRFw8/u1VH5/P/0hZTL/Qm/8/mOArA3ipO",
-	"v3wc0Jicjhi8P8FuGpB5wTl6JYgzjgIH4EpY1wwPgroAXxB1lnrYALssGCOO2koXxjHD30MChFF3AD9l",
-	"Qz+OmVexiPCvOdMkD8aTb9iElJ233Uubm6Ju84ZNnEqbOMK/rjua7DtZQeKFrnglHzjUKGH/uuGQ8zcH",
-	"ZK/ZqFsEZwDGPGARk5alNBuJ0/j0ySFxaHPq3vDwLmDeNdtPmRCAWbscRoSHytKUD6/XiKgAH0fE4shn",
-	"3j5xmvWaQzwm9ctt0m9Wjb8oLBIxl/m3TM1cF5ZygXXqiAHdaNUbP7Xtca225faoYNtN+DdrO7pQQ26B",
-	"JMqBIc/UPFU7a0NtrXn2aYwGjYghRl3QIgsW46fyf//9n4pDynIJYAUqiv/Ev24kX+qFqABfRnwXkr7P",
-	"Ao8EPmdi5mCTg7OBJ+cBRls8c+mAC79fb9D3G6400ODYHXmkfBFT7tHII1qrV2Y+Xu24DX++8wFtEqUG",
-	"GY/hyoXj+cD9T0ShppOYGo1jNhzFaw0QoO4xHY7uuay3dWqZi0aY12i16ntykHbJ96rJg0A42iVcVadg",
-	"0HKdJ8OhPNLu4hcQay30vRg6i80d7dvFZtcbpRtKH7uvfz49fVe97F5cltTHIH9q9b0tWu83NnbcOtvY",
-	"oa3exp5b9zYabKvfpK3etruzQkF/Rowtn+fLWRqpCPZImfIJaXz6RHy5mSA3UfCTtyFn+6aoJb4wpDDG",
-	"zP1YkBHjUGnqscC/ZZHPhNHaJQcx5njyLH0xarqsovpwfjyrtHzahLrQKlMQiqSFIT5CIMOT/Gg4hkJx",
-	"AlanwjqQw5MLMghFbHO5+Uh5FFCfwyXwYqMI3pJQz4uYgD6FPJhIpYvJeeKxURBOsEMFDYLwDtTS0CLO",
-	"6Vn35NfuxeWV2iBXnePj049XZ+dHv3Yuuz8BvRIAETi7069doP4dvb8OzrsdyCrEYYh9L5SCE8RXjTCu",
-	"WSxsrqtl9DGVx0gujNT8I+pHqP7JtPbPMBZhGgXousoolcFmsVR3L8xejANWsciYB0wIPVc292ClFEiB",
-	"RozAxADVEcx1ArmgnByd6bmVap/yic3FSFU2l516Y6daq9aqdccizh/tdv1P+Q/5KXxSq+8k39vcqX3a",
-	"6aeXN+pbtZ3adnNrC1nLsAQpoCImAe2xADAf4yGLfHefULX+KcLFgxbyQejSQI65ihxL8DfBrZJ+CU+v",
-	"wp/yyVVfGcvwxyAcsiqNRhT+gou8cEh97qjMa2i2cZA+tB+gxRUDLZNHKD4QZi1iIgxumbCS9iU2Nw6m",
-	"Zi8LEVgit70LkD/Pwp0bh+leliuVnFWs5oqgAqschOFIGsGWXlSLuDSKfBZtXEfUY+Skc2nZPPD5zQa8",
-	"kdwEENhTf0VMsOhWPlW+wNHZ7TZYLgJfgg170BYGDooYuwPgBU0Wu8r9UdUP1elIXt0LGaJ01BxAPzfY",
-	"Rq7LRtBxpYvEY/hWE5iQAXNvpJS6lucaITeHJxfSrhRhMEbUDeWJokUCQamzIjgIQt4kCK+v1ZGwuSO3",
-	"ELhBDrFLxl5Xv/Da5L///g+MK529ZELNSZOrpCdKr4pdstSaq7sZI6PIUIdiB1/xlZxRP/LAggZOugoB",
-	"d8OPifOmc3QsBYbPRYx1xmhOT+T2kr6DRyeianPTqRBt4nSOj6VFRnCbkrLTOTg4/XByKTdw5+Kii//4",
-	"cPkz7PuDDxeXp++75/LDo5OLy/MP77t47RHIP/nX1eVvZ1350dnp+eWb0+OjU/nHefevH7oXl3CX8678",
-	"Sn56ed45uegcXB6dnsg/lfhzlA6iQQBoP4/0KL8BBnIxjvrUZeIVcT52jo+7l1fmkNRHySvY3HndOXl3",
-	"dPL2qnN2dnx00NFP0h+bv9afHZ0cHv16dPihcwzdgCObh1yZj6TsHJ6+7xydpBJ6k+iPPpwdwkf7OGHG",
-	"JTbHTw67mCzeJ0Xjql58eP3+6FLftdo5Ozs//VXfoHrYPTnSX73vnHzoHF+dd3896n40b6ffp3px2bn8",
-	"cHF18HPn5G330Km0bb7It0Q5rbxKEDmzid3UbZ4XF+/MuNUSAaoVObfU/Hxl2q2nFsG7F6tVMoWzg2nq",
-	"Eq0Jvwcs0ws0aTEj1V0ifGZEH8eFfFOqFRzUOpr7XzpHyAj64fxY2VrX/i3jFcyfpmGny4IwGTS39QVx",
-	"Po+jwMre+YtC//CQ+F4bQn54wgor9rVpp3uxDSjwTLpxMAFcENJ/2tz8noPHZrbiJU5yDp3MrYQ0+mgg",
-	"LX9kgDWuM7oLW2h8GHamEgpVorrgt22uGUUjtsGgZEak86R+T7OeYxnin4o1szdRICjp0kSvBMb7wATU",
-	"N7lhbCTArjVcmtmtd5+dPgIJ1ZO3mKqu11MQ9vWaWaQ3IX6GHmxagqPRs6w+KxLXUr4W0p4aO72c37iw",
-	"t8J02JWHHOUKSOnMPvjaFWXr611jPvK6d6f2ULp35bz3CrpXS4cXHPGLsjbEBh7Hhco6l4TfvGGTmdAm",
-	"dPi1dJRiZ1H0yyJD6rH50ZNyUe7LLtHpUJr0x68Zl8qHeQRrj1NNaZcqVXIJcXyFocJuqL3Ad5Eh2FeD",
-	"wEeIAR2xtqmFLeLcsIlDyqcjxi8ufibp/ry6YRPMB0mfVojBhn7lTqfT+e+//0MwaH/DJkeeCslXLBPU",
-	"bBEnETBONUlY2px6noAHA3xajln+4XuOGdyFwIzPiZNLIgGk2sGXfMcmZ2yo7gGtYOTMUUHO3h39jZx1",
-	"36tUlnwVh5QxFwqXAIkQmAJJLkQvFLaiV1EfLB+D26u1AUh2349EXEmp7ZXSTLLUVsbUESxgbgwqaz8J",
-	"AfoxLk3OIoMoWjmMCDxCaeFKMji10CZPBUZspvQjD5MfYfqTM40Ll163p0avBpzsTVUYNmLRRmoXTbD+",
-	"Kx4wP4L5S7e3YNGt7zKk2xf7qhI+1r2PIfoUqaxwqFPWOgNzwyY2j8KYxsypwAwL9RBjI0ACQGCwQK1k",
-	"4ItYwPgPzWxAFE0gy/fz5eUZUaqIJFkegclqX+eoccvZ/Ce9FSsWEaqDbmopAko+Zkn36OyxxWS1nNqx",
-	"ABpMnqSsSeD3IhpNCNC1yzH2IVc+bMtx/0VlwnFvpdnvNnHKdpLklQLVLhE7l/W1SzYnxqfHjF/HA7jw",
-	"f4YsHoQe/juW0jzeGEc+/j2i8qoKlCx48haOXfofgNHbJSftV/3h/FhbWPJAG7dx9PevBJAFDpm8C1IP",
-	"ihj2rpWm726x+wdRSW+d3k4WhPSoYPt6LhqOlcwdzsK8d1G200YMM4TToT/z1CQZHwXpDKX5Vf27qYQm",
-	"zFFaXDEOAnTTpt5MvgBswykhhXIn+dRR1GPhkBWkoi3EO9QdPPRV4mTX2wFnT02js5/Ilg3fg4Dj1Auo",
-	"x08lOh1Snkq3atFNaMRQlEylVYmyl2ZQNKrLpDOzAP9waaT5MF8ij2IckggYetLmHwWuKm6uVDBq2z8L",
-	"6k26HE4XiKT26jcH8c4w3sESKeVV7cHWyT/pQT34/fCofnLZbcnPjn6u/YO2LuPer1tv7t7tdN2/Hl5O",
-	"Br3on/88fxsGe+Lv7/aOa8HgprV9NCZa7GqBvtHs12mjt+U2vRYrwWNhKZe4TsxD7T3x4ZsmQ6ld2pD/",
-	"e919e3RCzj68Pj46IO+6v8GHNn9/EN69/utvh+8av951Jt1O/2IUBaf1+G/u3zqROP/UOTl792Z8e3bS",
-	"pf7fGpP3Ue324uPbSx76zZ9sDjfpnhxO31dx03z7ccwMuz6OU/eOTRZhmdPEvBl8+TFoTkEISrMDLSBq",
-	"TEZqB30XiOdNhLg8U9qLv47ZGMKOjgnKcVSeDiEh0YRABDITU5sy9PfBj3SkPkDl/tkG9I9dwsZYX5wq",
-	"OUywK4F/wxC7oDKCCL60iAIvWiqDXNgV6ZLdA0v+9YjjgC9EwVQF+Yecae8rH//nwdV2wbDHWzJfS4Y5",
-	"Piei/cs8rsRD+DwDft2fhb+iETMwWPmNh3f6tlHyRTtPRxRxNrynrW+eyw7FhV8mafaElcDiH3zU50l1",
-	"aplz4DYNNT6P8z9BFgXhdRsyHMknIxYp8SiUsjFOqKWwQ/KcKjyPICIkfRphgAFgaRg7suA0BxQOCn4L",
-	"vNnqdzbXmUkR05iRsiPCKP7psHtx4KgApPzBnRQ/SRSskDJAzc+hacE8iUqmYtYBQ65B1NQXOAOz+Abg",
-	"y9KKhrCajMkF/PjLI5EAqB1QajdmEufofSVXa293Z7uVAo4TPI8CE60OOrZKCYat1ObjIMAPjnHPvRel",
-	"thyC/OgC0lUH6UvIrdjB8csh449xqtuliw8HB93uIQxp2n9p1fe+m5IuvU+WL+1Kt++PUHD/HblIj6Vo",
-	"Nj+nZ/zLJuAyn7rjtfJUWDPK/1OEbnHtv5J4BdX/hly8b+n/XB9S6nbodqvhtyo4now88q8HMaF30OR4",
-	"QGOAT/uxsLnSyzS9FnsTQ08xUNHXYYhgfUJJP2JioJ+yrwiFINYgRSHzmKc7ZCOG2WhKBgk1R8l+p4KV",
-	"DkklgS53UN4uNvpFtsA7X7BCs+Bc7sKciHsKnkFjPaXbMGgZEp1b33oCSreE5E8qhYWGH/OIFL5Turje",
-	"qE0r41aBMlavsq3bo7FM09FphQwXzg8odhS0vrSuglwUVtTHy4gpvIBGnqjfCNKBGHINGTSLS7SskmDu",
-	"OALWkD8+l14zGrGoM44HpfYff1qlg8BXp+ePP6WEMP+2SqfywgZ896e8UXQ7O1+lMtjgEHihi6TRIDKh",
-	"rqIfhUNSdob0BhoNYW6aAXsqlHm1NzeTOp72bm23VilpgNUmiCL1evlHn/kjBtkMgF/FQDqb5p47Z0dk",
-	"zD0WEWfztu60AbchVR0KLcvmms5FJO3ahZV2axcWSWnESTwZMfgkaa5hpQ2KLOwSL6wMyxEkGBM6ARD1",
-	"SoOmyzStnsEeZtGIRvFkQ7jhiHkJ9Z66pSrAUEPGl7S5s+kaP5Xvm1L2GcCahGkSPNPczfZtDm9CpPgW",
-	"FrmIWRBQ+Xsx1o8/et05wbjWLQ18L0HdRIwGmbfEWxe84mssG2kTQ4eosqSQ90IamW9c9rnn3/remAYK",
-	"SuCG0ShEjSkqVqYbv7AUNiL3o2SyMgNU5SuFi8DjKAwA21PYy0+Q8igKvTHSJ2W/uWaxzRWzIYkHUTi+",
-	"NoyFaAywXIGB8LQAvy1PQwY9kZTVkLJj0mX/99//cSrQOKgoB4xthTRIwxszmyc9C+XpQ7SOmMXXbSn+",
-	"Y7gzUkwC3NrmOriZdAVW41WzSIzBZkfqMdf3GJBaGwtOfE6kd8juYIHgddId+wojC+PsgmmGyy9/fvm/",
-	"AQAA//8=",
+	"7P3vcts4tiiKvwp+OnMqUjelSPK/WK6uvRVbSavbsbwludPpVo4JkZDFNgVqCMqKJpNfzadb9/O5H+4b",
+	"zHmPc99knuQWFgASJEH9sR3Hve+u2rM7FglwYWFhYf1fn0tOMJsHlNCIlVqfS1OCXRLCP7sumc2DiNCo",
+	"T+Y+XhGX/+oS5oTePPICWmqV7ChcEBstp4SiaOox5DEUTQliURASF4WEzQPKCIoChCkiOPQ9EqKQ/HVB",
+	"WISWXjQVr+MZQZ76nrNCt2RVK1kl5kzJDPPPErqYlVq/l/j3Sh+tUrSak1KrxKLQozelL1++WKU5DvGM",
+	"RBL6tuMQxobBLaFdA+DDKUF2JJ7aKJgAGPA3hzUkd8EtqaEzMsELP2L8N/6Cg33fozfiRQ4g+YRnc5+U",
+	"Wo3m3v7BoVXy+OR/XZBwVbJKFM84kDgFir6qv4RkUmqV/tvLZBNeiqfsZdct8VW9xvTWozft+dz3HMyh",
+	"77qXOJqal4ST11D3LAVhCc/n1weT5viV0yDH+MjdJ3uTkoR4zmeMAfY4lHyTvJBvOsf5tlCbwNXXcboI",
+	"WRDmgb/ENx4VcDvwigUIt+fx7zVKPkXX4mG8Y/OQ3HnBgqE5viEnKJh5EfIiNAlCeDzxQhbBs1rJvDdi",
+	"vtSmzPCnc0JvOIoPGk2rNPOo+ruRJzxtZSwKZiRctz2OfCe3N/zB9fGro8OD/b1m42vtSgKiDvhZ4Cxm",
+	"hEbrAHflOznA3cC5PnZfOUfjQ3ww2Sd7btMxg6+muH74OhKI9XV0qevdee4C++tW4sVv5dbiUfd6/+Dw",
+	"6NVxwQbEQx9hDTq0+irOvZkX5UG/WMzGJORkHxKmWFJIokWY5kPNupnOfZhWh9EVvE0MmQThDEewxmiv",
+	"WbL4IfBmnOU26nU4AvKv+AB4NCI3JATQTwPKr4kz74YwA+z9N6fo+GCvjlx4QZ1d8gk7ERoH7gqNVxFh",
+	"FrLZFFcPGs0fWqNFvb7njDEjh/vwb9KyUZk/bh4cjijnqPOIuCgKgkoNnU6Jc0tcuIbIHQk5W2CERidI",
+	"bREKKP+SR5i6q8iIBuENpt7fgLu8YIh5NxRHi5CgeeB7zorfZbaawK6NaIpYYlDf/3Z2iX+hL49+vfkR",
+	"t1ev5rPgj/bt2/dB/1Pz6s3p9M1+o91kd79+P8SXs+/b42X75vV7Gna9D76/OHp9cbEi2Hd/Ob/rLzuz",
+	"4Y/vf737aUmWP/zQUkQoruRkKyW2qxLd+p7mmdMmrnRFvb8uNMbkuYRG3sQjYfH1lj4VTsJU7nsk5AlI",
+	"YP0PTrw9gBH7eaB71F8hLyIzJmjJY/ECtr6UU2A/BMx+vOS1HH85DRiRQEcB8j0W3Q/WB6G4m8hYSiqa",
+	"h8TBUTJffg2B7yIOCUe2/WtVm6P6M1nZqMxP8x2hbhC+YIhQdx54VFy7bERZ5Pk+YoS6yIsqrUTeuyUr",
+	"KyMChiBoIkxdZO83m/aIMjLDNPIcVkMDPkVASSytLYPsoaw3jveOmoeNKmk2DqtHB/uT6vHxGFedRuOo",
+	"7h4euG7zVdGxSi8sQxaaTNA8ONgsE2hT/UxWedJoo4U4eLdkhcoYXV11zypoTkI0W0TAkKwU7+JcbYU8",
+	"ekdY5NGbEVWvtRRmEWbFm+MswpDf3nypFRSEI2pnlyvfFPsMDLJoSysnI2rnvuMxpHPlGmrHSxGbTPnW",
+	"YcqWJGQjau/X6zb/GhenDXDX0DCW31JaBJDNiJIwDEKGPOr4C5e4Fv++VDpiknKmmN7wM8fpKggjBoQV",
+	"SmVmRLmU2NxH02ARMqGhrApUk5hU9ZVHVaUXtRCoQScIIyegCtnuQsjABC2xFzEllI6oWBWH5YZEDPFn",
+	"aoli2eqbAgpMg2jKKYNE08C1EGe//PISV6fEqDgvNfSe326Mkwv25UFhBEmtDuGQcHqJLB0Q86m2UJ5E",
+	"LJTbd2tE7U9Vvzmpaupb1XNtpQlyTQ61tcvVCe44KPyZAGtEF9QlQmAH8oO98z2OQw7s1zvk/Gg+5JSf",
+	"NycGhpq6qeQdllVuUbLksZD7ktMmYAZUjGjZdKaBP+Z+XQbhbUyyktHCDo9o7gStOS76GUHiiIyoOCPw",
+	"6toDEBVR74jq5IvM1PuIG22iyYfttVku58dVysqIxjK6lE0owrHymVz09d1FdBizVkbfLKRf4htihp+D",
+	"mKgTFnKCBeW3DJqEwQzVU9AXwM6nMINuBFxBWjdC2hc8eIPIqjh1gcQqNGmjxBqq+R8qTQ0UUzPjFfSe",
+	"/WZDY35l4jYPDhrHFSXEJJOjeLZql84X0YhyGZFZiPNLcbDiabhixM8QPOL3h9RGakhJo/dVc07QHQk5",
+	"NvPaVG1ER3S4DDhTmDHx3qqGvvtOrfO771pIrq8IaH5d/HuEwxsSVRehZwsmtfD9eDuv+l1LijtwUxA3",
+	"wZEGyXffCWVeCkTIDRz2AiAzQyHwo7DOQTkZUU8aLfkwFFB/ZaE0dDO8QmNxIcHWC+44Dfj17QcU+PM0",
+	"iuas9fIlnns1SX01J5jZFpfIImE7YS+AOxMXyTcq/OGS+D7CbERjJMDi+SdwvHh5G/BXFIrcgDBEgwg5",
+	"OAxXILeNqPjK285QfYKJKZCd1hf5Ja5+EQwP7nD103A1J/KCyV88FbjU8S2ham1kNo9W6A77C8DFKKOc",
+	"jkotBHtMObxTj95wbT3eTn4eGZrhyJkij3L5a0QdTtr8+4RG8Q3Jf2JoGXpRRCjSv8PhHZXsSk49924a",
+	"P7R6w87q3R8f9mu1WvvgYnhx9q7zH8WKdXKc1+vU8XtwTgv0viztCuFTO3yxtRqV1QGqtPjxEBelnaFF",
+	"/idnYzbC/hKv2Amy/x2YsM3vGb7vfP6zznln2DnJbqi1BRXI6xruZT5BexFNg1DyjZgkTkEuA32BfOLi",
+	"vlIWhO3cwb5/IthOVuKRhLwUAiqNTpDthIRrnjYqw+zk09wLCeNkRrl+9Imrf05AXYE7cQRuPBYBZu1b",
+	"svIMdhm+8eVRKQX+qITypKn9JFCQ+kkQFhqVtDXLvzPHAn6Vuyb+nWyb+Bsk9lLlBCD+YVSaraq3ZFVt",
+	"jEonEgU/NI72mq+O9/Zf7Z9INKifDvb3NxKsuDE2kW0QFhCr2oh2ZKMgdIUMw9Et5Jhy5BGGxiHs8HiF",
+	"PK5u0UTWc72QOHy6Stqe2h6cFljdGQdl28uWw93jUIlVrGbjwF9n32VRCNbhFwxFnnNLQsRgDAC9mHMl",
+	"mzOZDKzty3Oz1VcMXisqaLJk4zArSs5xFJGQz/s/fm9Xf6tXj2ujUfXj938pmcTM99j3SXTKJTASznEY",
+	"rd4uPINiob+B3l5lTdn1xnFzsofr1UOnQapHbhNXj8cNUt2b7OOD8aFz5L4i5uU62sTXN4sNhu5YtFuI",
+	"NwsXJC1YBYtRRrLChTSqzfGeUz1y90n11eSgXj3ER+NXzrFbJ40CJ5Yymj3eIv70KoBYRm8yYaRgHVn4",
+	"owCxW2++jQoQiGkfSwl4T8bTILjdoAQsxVv3MFsv1fwPUwK+8NFCuQa382vsSvWF/+WIy4T/U/PMvvyD",
+	"8TV8TuDkb7qk1NrnmyhMW6XW759LE4/4bqlVAjX+ggMu18IvaY5DwhiodaV5GMwJ5wWj5OVRictrM48x",
+	"oOOP+vu/YN9zhXVugj2fq/ANBF8ufdkWAR3xOsdBnpJi9YwLeD7ffeJylYV/jXGJUX7+BNliwbYUBwl2",
+	"pvAWaKAcAcIksfBJrZT4ybZC9DwMxj6ZfW9AuEsi7PmJNqiBJDGCyhIjlZbmNay5OCLXweR67IXRtIUE",
+	"lwCZnL6IpDALAj0QPBqV+IBRqZTaWLHdpV/a592z9rDbu7ju9Pu9fimLyUf5brzUHcYoyisCAMiJRTha",
+	"MEm2kRcBx36NXaR2Jj7ZeBwsotbYx/R2e/q6FLv3BBSmE9ZpQCe+5zyUrPRIDFPkBQe7fXnZ7/3SOWsh",
+	"jytzXElCfkBvuIQCxrgTxCIcRggjSpap4I7yZW8wRC+1n1jFSGKnvYs3593TYY60vgWAaaI5TogmRvqT",
+	"UIwjv8Y046c02nPoYg9TSFiwCJ0U3+ly6YhiXzC/h9GIJ+cSbOYE/XURRLphC9UbP50d/PrqYu8/hN4k",
+	"/BicbEFMyO9292LY6V+0zwvZyUM+qO/egX7kFU7QgIR3JEQCN19tK9tcOySf5sSJiKuW4gEj8IObG92m",
+	"rS2tbP9alXyJq68VfVPf4T+C8BQo+oFb6mMWXXM200JYWdSDCTAeC7mStoCDWoijx0Jh4Atb3pKSkE29",
+	"ObjS0IyDFJ8yL0KUEK4Ib3XQaghc5GSGPd9C86lwvbkIu25IGFOATUkoBNMcHV1dXPZ7p53BoP36vHPd",
+	"uRh2hx9y1KStNQdya1eQ9XvqUWZTN1gMZZr7NJsJ/V7ReRg4XDYa+wR1aORFqyfiRLA8hpZTGWAYx2Gw",
+	"ExRNceGqa8ZLjS34zZa90S6C6E2woO4DSTuGLR2sBpbICcxvoqSL3vD6Te/q4ixHPpvnS18X+8mGXQQR",
+	"eiM/+ZV26SIQ2FR3AFLGYt2crmP5Eq/8ALvDIDjH4YP5iCIQ8JJxxsbnDDlJUNSo7786ODoUUVNGpF+2",
+	"P5z32mfXw17v+rzdf9vJIX/7+VOb0NhLNkEyU3le0DAIkFj5k5wcE+BgkRJXkIhFYPoGXVEsbYLkoUdB",
+	"6lRoTHDIPx7cEhWJkbI7ttBr8YaIZ4P3RDibpcytwm4KnjbBx+4aLwMO6Et4UsCd21fDH3v97m+d/LF6",
+	"QtjS57OhM1QN1V+VHPRVIhn1K2MHPFdTfy3kUVAJLCTsq6AqiDhvN00l2l3wtXUA7IcEuys0xQw163GU",
+	"LRPBzzPwM9HUZTfD/O07cv9b+2sC9QxvWE/42apSPxwvIjQOCb7ld+p4wTzK5aGsceGKssWcS77EfUdc",
+	"Dw8BzofdnmIoCH1oVIrIp+jl3MceFVYafunF3wTB7EScWRHw1kI5+5GZAAZXl5e9/rBzdv2uc9ZtXw8/",
+	"XOaZ/6PDkr4jDvR9TyYCTCJA5ZPdEC8YSi1Wro4vRFzmcxLKo6BdGFuYANaY8I51O1ss5AhTZOpwYYqk",
+	"vjbs9rjSNhj2Tn8ecFCCBY1QWQhElUe2yG2j/eK07rut0luIFVAXE6w8UA99MDoeUYPcQrheQyv762hF",
+	"E4QfvOLtxdnt5djidXExMVnXDrLmoxL6DiLilrLhmp1s6CvWpxOBeCk5hR9+KYWcxNAKFY9zpjUC16Pg",
+	"JxaWdhaUrIyI5YQEHC/YF7GlyzCgNxKh24lRxRjl4oPOMe4Ii2YxI3/duzgbKHaO77Dng2QBeXoZqn58",
+	"h8YOAsWOksSaI3WQYhX3vMHzN/ejn7j7XbnCNXlf75lwXBn9KQZvGmaMRNceYwsIpjA71DiVDyLi+ziM",
+	"L2TP5YubEueWLWZJGBb4UVriQZx9uJoHLONzu8v73HRQBKN48DeVJHaaeBQjb0ZYhGfzUqvUrDcPq41G",
+	"tdkY1l+1GoeterN28Nv2dCA26lFcf6hsZzfMhhCoTe4aiwsFIZE3dhwbxM/ciJa0KIr7iHGKlrqv2xfX",
+	"7fN+p3324brza3cwHKQIhD9Hb1+/ar7vDIbixlY2LIBKCnoLxpnECmG0BKDijVWZSylWld284yffPFiW",
+	"xxK4ZfaBCXqSAn5Ey7YBaXblRAX/oWUSxZfeKYg/UmEg9+EC4Hz3gxuPDjG/KVufS2wxm+FwJdcFz+L4",
+	"xZJVgqBFfcNPrwbD3rtOP7/pBh4C0xUyjzhMUklZelQNP7VBAFGOArVirjSvwFrmGBdFBfij0vfNw/rx",
+	"kSC3o1EpJjPyyWMRM37vvhzhi6VxrDRC29Ixnz3RJrT+F0++N0/+8ly4spVmyvwo78KVKxbknEW5Y6jC",
+	"CHVyRWW74CSawLBhQrtSQxcbeMwDdNj4Ssh6Vx9Lo03Tx8ET39kGbRiV7fRiORe/n4IsPn4/NTnHmnVv",
+	"kkFx3iZaMFGrt+OW+0+6F0pPT50Ik67Oj0nviu/RZbs//JBgxq5YI0rVNLE/0bBU/aTpwzlXoMGICoNB",
+	"sIgIKtvaC6lj9SBzgdpfk7/qPvaDzN4Jb9U3kX23sz2gsp1beurY3N8uoVCb8RWlL9OUVUKp+zhCOqKO",
+	"W42D1l79t9ZOlorsKWo8+U7c38qByraOtcyGPFSfTzamwFb/cC1/jc8gfT4Ovun52NlSABtjwhpsUQym",
+	"qv/EWR3/p4yN9YSSIIU4ka27Kb7XKsWpEZtev6Lep6E3IzAI7OnOatOYU/UejImLPGwFWGIRUzS4dkz6",
+	"7S+Jv2b9OInGgXj5i1VazN1d8fFFj7D+XdsAK1OFQ3wktzQNn/p+6LAkFcGC8R/EAR+BBF3olm7nTh7P",
+	"TAGz9ilco7XTfqc97JzZLdSmsaDPZUn5QVQGiceLklojcFEGFH4LliL7JU1r9yIeF0d4y23hrxO1MFUi",
+	"LbMiQ7U0OWgzpckg/M5dUmxJ30k1iwIivTuwjjUbc+6xqC9j5/PHVJg9P+uVjQyJAgm2IF9hB7QpB2QY",
+	"Yjh+MdfVPlkaLKB0W8mAwRnZvEvv+DtZpAHAllhf8lk54Rp0PR6qtsTQbhjZapVrljeI2VHugA67v3RE",
+	"pnCsgDMUm/tD7JITZA+uBpedi7POmY0iMpsHIQ49f4UWlL84otqbp+e9AX9tTsIZ5qv3V1BHjlB+zEGk",
+	"4a969EbmFsbnigNSskrxp0pWSUzGF6blkqkXc0Qj13ol+NYmlnR1eZZnSSJi0EVlSPsGpFkyA89fQV2F",
+	"VYpJ8UsWMwe75LnxJ7m8Z8if3DtMHTLA1B0Hn079wLnV7JHYdT1R1ONSw+UE+yxXPOnHYIkmmMvXaBbc",
+	"qcImgXOLJkG4xKF7woVtn2AWZQobWSgKbghYB3EkYm4O0IrgkNVE6pT+7UZ2W128MpykM7xiMSgSAD7b",
+	"mqSyV3v19YlaVklm6OY/N5Cpuxu+eLif+uLBq0ajmc5lM+eH5XeNGbPa2mga+Pwwc+xyJCcJolwp5r9w",
+	"AXoS+F5QQ3YierRnnIJtVF5OcSSMV2yKQ8LQlPgucgIWVURW9AyHtyT6BfsLYoMb1KPIViKLLWvtxB95",
+	"wU6QPQ89R+XZ4zsS4htyGrAoHn41QG7g+3y/oeqCXo3JDRyWFMqBDFy1RHseME/ka5cXVMolxLVG9Adk",
+	"/3WBIe6Ka/j2fBE6U8zIpQCk/EMaDhHrJX9BfKoRBZjRHHvSpc1/ReJHSbiy3KacGi1o5PmxlTugpGKN",
+	"qMSW9l2BCysViJLMzYHlRwbSxGFNIwobMF4hm7Ph7sVbGzGSlJBgChww5LYQ5pzeITTCNwrSERXYmYLZ",
+	"MgghoA32mx83HRCA4SQ+hAmCKyMqd0/6nm1U1tD/r//zf8ZwWzG6VCA3gOtgOqIRviWVEzQOoilicwLl",
+	"ZYUvXZTGIa64hB6kwwAitn5ZLciYdJlbAhhyLVSw9Bq/ukShR5c43gz7teReFMmmJav0qXoTVOWP6rUz",
+	"8V/9adXj97pQ6SAptHTjRdPFuOYEs5dsGszZnN8fL+UUwCY0oi6omCtpPKFuKMMGR93KHMVvvZhnrIsq",
+	"nrq79ir4bH5z3k/lUcxyXSvNX7/5rghSLzotildJVmXiVFya5SeUX/rolVoFmvvYIcwy8J5vvmSNhxeV",
+	"vczy8cxZEtUGRdGauLakuAkqz2R5vyhPZn554ORU14xOn6bb47nRq0iAN2b/y42IUnU0MoUy5nOfoC51",
+	"aiYFZ05CEO5oEWHcYC50TTJCkyhUlJO9AHPy8v7maIsFuG1ZnDquRZwBRDPjOUgktW+/6s1nPBYBuSz9",
+	"LO/NlLBrXowmzHIZYBtupcvL336jFM0YFLGEPxlvmG8OuqywY9wX8czMlHLc5xFs01JSzlimdZO1zgcy",
+	"ko/krVZSM0gzXMcbpHGGWHjQxe600JqlXoPolL6w1JlN39Jp1ryTGZ2jZJMRfTDopEzoaOL5PgrmhLM4",
+	"rPTTpzRAgTXAaH7SYX2GxicO+LcwjSuE/YkM4xzkJzKLK+w8lVGcf2+TmRgIWTMSi0OnDMTP8dQ9X5Pv",
+	"Ippu4nFXwx9TLE4EGCwxQxAr6D4lnhfRFOA84y8b8a1B+zzRfUZ8sgndopxlFt1x1u5zw7cE93niO4Hf",
+	"XAOSD4a+SmlKFzbq1G4g+DZrJXU/R3TpRdNgEYlixMQJSWSyW95rg2Q9zC5d42OI432S44gmQWh0NuRv",
+	"gFQI/gbIoI1XL5NeJClSrAv7fm8Cwc3brfCjlbN8EYq8SKd1VE5vgQhJYk4gIj+2uuEB8gEMMVzzUdIp",
+	"bbNqCy9vE3YyjF98FPE8inuoJUShQ6NQktnSXcRd1cCsKHxIN6emt6076KH9ZuMIqVcQv+hFTXxZCVF3",
+	"YIOCmal2eTU4M4lUnrtt27VYT9k6wCc9UsX5ZPDuuWldRk69GX+mngiaMzvXos5xrmVuAzTh0mqn8ke/",
+	"16vH7epvuPq3j58b1uH+l7+YsGVcUWFcgRYQsBTnjmmpF5ghxw+YuGxygQA7OP+5iszHV+9wCGlNfKI0",
+	"pG0n8qCwQ/rnU/h+6aO2MlHFyeTrnAcswr6q82S4IaWFIIH3gizRhyC8NWESvh8WkPpe4/Cw2kDYn09x",
+	"tYnku0DzWaI2ze17lDTSoDSae+gd9igaREUjmukR7XmE9l8bDZGAiOucDlBq1Ov1hmkE5L4XGCH4IwvN",
+	"w+DOow4RoaI30KRHpDzEOQyhyOyPpmSWRsLFh43agcCIJfYovYJkK9YduSTa06QMhfMg3OqGy093qg1O",
+	"3FDXONpyqmEcY6r5lq635mp620ILjE/uvb/ORzMvoNchwcxkm30/XQnnsVbfhLMBl1BPRAkzCFgN0AzT",
+	"Bfb5De2RZZwZLf6EuBvxCaOlKi6qUuCUjCLsTImbFF95gbgazGU0CwW+S1gkvO3Q13Kb2z/TOtEkAkC5",
+	"OEPt8F0uoHTfT0urH7r7DJcklCnKySxsa3HHAFECi8nOIevkFjsidZIQZdnGZBKIjCcHUzQmiC3GMy+K",
+	"iHsiWyMEnF+IxBkOI1d5RLV7PIlIKN5nTNVO32Vh7wS8byCBzrAeqPpn3M3dBINk0UkQcLzMe57CaAvR",
+	"MXP4M0LkvT5skmoiKTeq2OPkZCYkkWJ5KRC2Y8ftOb86inXd1+2Ln7sXb6/bl5fn3VNIvKup0qsy+i/D",
+	"jbCc8QTZGj9VGdPpSoKRCmF+QoXZcCWZtOZ1C39+WvT6i3G30MCh7P2D6UrU27FPe/3LXh9wYKcqPeaj",
+	"fxL5b4s9uMRh5GFfCY1ckCI32L9WbmBNmnJmBPEliYi8uD2WjMYz9zT4y99HI6OAJ1p1CORcSzdS6nOn",
+	"UtJPf+1wf/ePfdlus2CPd9yndr7wJpRWtSNolOOxuE3jCbKTawqeTIIQ2d2Ls+4v3bOr9nlqV5mFbE0m",
+	"k2YW7Z6zxfAUVQSUMFQWrRMhqG7pMWNY7yMKe7FQsMUsHXj3Wd/6M/ypK+Zp1NfcmducK3j3IZdZ1rjB",
+	"f/y4AynvdJ+k81uywm3IxZE/yQXxbK3a+TWdgdKwyzaddS66hbsEs/05Nkms48+wR0UmKg35OTOVoWxm",
+	"xlo1n+9orTIyrF3vqjnwzicXKNKdIUxmKcwiqH6exmPj+NVBtb5frTd1Oz1/z4Spe91EoCTHss4WI6HL",
+	"CheS8P3GxWXcr5Oo8y2n6Kmhl8nI+15KYeBvOyahtz4flD1oMNN2R+ncYwaL+U5hCGaWk7un8Y1Hd5Fv",
+	"LpMBBU55bcrtFvsOzD99MPfswuHftS+u2ufX/c4v3c57A6M3WZf+HDw/tbI/A+uXoubumpvcMFEHC9NC",
+	"Kf85sdrjerXeqDYOtmG1T8w1t9PfCj05Z/32m6GNWDAjogRQUucBlRkhyJZ/2dC6XpQUetPrXw+uXr/r",
+	"DgZwQSrrnKWavmqmPBteHHLxeUSX2BPNkaXBV1mUT5CdPtpIfxPHhmHoramMO2lTTSrdPGXYqZwgW4qG",
+	"I6pXU1OmnVSmKiCkZJVMK4X8VbmaklVKn1mrFFtfrFIiwiVkpGbewbmlScNcyyiZtrZPMJT6Mmy62oXS",
+	"Jh5cWmd5KxVL5ynPmuHDu/D2hE6MArxOUiLcwmPIi5D+CJU1aqtYiYmZxZT257gNEir7E9wEItRux5vg",
+	"VDZviYJMQfxMWq9syLI5b/c/p90mjbQ+EVHnwPmW08AnyPd292M9nYHnyw4EtBOzSKf3a6xCRnCKxNTY",
+	"BSjs/q5LXE5wXvTn4ALPNuIzY5ErrBO0u+mxuMaItsnX93ep7s4l1CIf1Y//CN7itGN/Z+ajhm/JedpI",
+	"w9wLpvX0ZHE/67j7NSQ6pwX5XYhgvav5kVyzav2JX/YZ+1UFuVjJscodh3t5WU2kXdCQX3O2KUJIZO+H",
+	"amqF7rVt/WIbYoOSOc0zWDG82yBrO/eBKg6Z8x2ASJ2+sqTWgtcg9GtfTzErX3c3Zdf07C8mo3k6URmz",
+	"pul0L720URqe7WSVVkA8nmEv5lmylvRzMu5l7hMjG9Es7FS7Qb4GH8mZenY02+QDKHHx0wzetJn0cVmg",
+	"duI6hfabuIoLv4Hb785lBe0pFvUg55gx4qIViSzkYMp/ikJMGXYisKXEcbydszMbLSi/wQmdYuoQF7kL",
+	"glzP924IdYglCpZog9/0e791LuzcvMg+6/XftS+GNqIBwk7k3XnRCrkLaKANFWQ8Gv88J6EXuKjcaKJZ",
+	"QKMpQwvqQ5/VgE68m0VI3IqFGIlEIwDxuueM6B/BWIs/nngU+zVki4KqTJSfeqkoi7387LlfXooL1Qal",
+	"iQlIsO8HS+JCmSWWtgRJ1JasJC65c3ZWskpi4SWrJNf5eNHMYpsvCXXFm6mfszHO4lcBUuqnN2HwNygj",
+	"m/r1DBJYo+zP+RDpNM0JRX37+24wbA+vBtenP7Yv3srsI62cmtgBpaXFphwZ96tq4z73+y+9xmd/Dar7",
+	"Ih/Y/LyUmG8lwO8igmso2wLzKs0nc2hSHg95LZ5knc5K6raScvGa1gVdj4OlKNIc0CgMfGnXUFSbfITz",
+	"p2TqNJNKvbU9o+IL0/Q0S/9dVycMbOVe5kLQQoTJsIVs2AzbQjYog/wf8iq1a4i/KYqmJbSOcEhGlHN9",
+	"4iIWiObQOK6nrPA7k3XDGLL3m00bldONtEe0oJ90BYUYvgiVyiHETNwkm2yWX9mh9S7VBVytbb/ZrH2l",
+	"EIGHfD4lYD1oopQK+ZCZ7hc8YFZRHwJHZOQiu8zxZTOr2tIIG9+Beu68Xi81oJGohhJBbxR50z/3G/25",
+	"m1rj1JO8qfWR7KJxCf484514PrHQGDNyuF8l1AlcLroF1F+JtL+AksTSDlG9UeiRO5KuVzpemRUv+enr",
+	"Ha5vhY1TMVSZ4R4mzvBVFut/W6NWwSZFmiluHhya0TolnxCb4mrz4FDV6JG4qKVtD7/Xq8e4Ovn4ucji",
+	"wLy/FdWZEhO+YMiHoHDkUdHuY8vs7ntsSrFMlbNZSiErwXyGGuTKYjRuK36Z6MOInhm0VYYGCnIHFB0n",
+	"/RV0mSrVuNqdlKySN8M35OUfc3IT/zGnN2kZKz9qe0FLLuHy7E0iZMnffrrsvM39eHnxVhe6YkxsF7+f",
+	"danuyBRQmUWYujh0RWrrmEQWmoPfrZLUgT1o7jdfvRJkKHK8XALD09a4n3553el79U/nfzg//zR4vfzw",
+	"68XfnLfHK/f09d8+NN8sTm9++CGT/nB8XD9oplIg9lMHqfxvrd+F/a5ePf7+5cfP+18q3+V+bH754Ye/",
+	"p3/a+/JD5d/+8nW5V4r/JGiYY8bmQRjVBOXouSUHB2vSPX7/Hy9Ho9Ho4/d/WSdSPPRcbz7Bioi2OK5m",
+	"c218s2TNtW7gXB+7r5yj8SE+mOyTPbfppBknf2Mnm21qrcXJjNplBwXgNFumVBEo8qC5b7RKXi7bl+3B",
+	"4LLXH3KN5azf/aXTH1yfd087F4OOzRU5O+5m3j2z+YnRvW4QltzpD7tvuqftYee69+a6e6GrjDqjUl8q",
+	"WaXMh0pWSftKySpd9nu9N3y29tlZvzMYcG1xzWdKVqndH3ZPzzsDGDQY9E676klv+GOnn2Z+GiTbcz21",
+	"D5eS+Eu5HToLvTsSsnPPIZSR/PMLLJhc9yz/7DIMgklvohSpPLPkLHDCOTbpTbpU9xnn3m2Hkef4hPUm",
+	"bcYCxyt4rcf1Q50xd5S2lQueBz1Mr0KQ4PKPYEprbkD+Xf5Uc4JZliekU8D20jwhZmq1/99/+8t/Hy3q",
+	"9ebhi+++f/nDv/2Pa/vz37/8/6sfv//35K2PKd5Y/fid9qjyb+V/a41GtW3frny/7uCl4/bXheZ/Vffj",
+	"N87O39lpUWyC2+DO2BrCZGMEjOv8IF81gD/vC75/lP7je+z1rZegWbs7gu7lxU/tkImhaLdT9gr1qHtt",
+	"KhjDf9/p4sxg2GA/6Fx03nRPu+3z6977i07fRsGSMjQLoAIIpqh58N8TLSi59Mo33h1BtomwILD3tHcx",
+	"7PfOz7k2f9npD0Q4MthDITy0jGWDlyCEjlOTieeQsKLflVnQwFyanTV9qRmGbH+5cQy9JpRMPMfDPtB9",
+	"cmHwh6cCft+jN9Kd+tGE6f8ypP6XIfVrGlKLmPnuc0oz6EPzsb6K/TN7njZaQBOPSToKVWOzBYLKtzOG",
+	"pkPqCs2h+aU9W4NoqoJLProGrM8FGpzHQEvL2hu0cgTm+BD5JZMpBMqDYwYRx5CIMMfRFJX1mgS/1z/W",
+	"lFDvyE5CXOWLa6bYuatZDq1lxYVN4SccUEvhYA0OL4xMoh1XaW+gKECNep3TbYidiITMkl1G/RVicyiA",
+	"nrbZYErSCknjfgUw1giF5ipjUxwSk/yQdpuC0KF3RpDOVWWaipaBquNeUNo9Xit094pbbxU03XqKCvD5",
+	"QK7ccZhids0lLdOBkI3SZKOpOb4haBL4frBkGh8dB4FPMIQJU/IpunYWIQvCgmKo4qGtdoMPgHlPEF34",
+	"PpKbwq8p+LmGenP81wUEffAXRPukKFyQTZQeLysN1RqKz9z8O6eIpyoEWgjz5XCkhZGIe66hLk3kIUs2",
+	"9iK+yxCXY+mIhiKFQzQ/iQJonkxJ0vIftgHiZFY11E7qXslvoilmI2pDuTsurgEnER2kVME7WQ5FFr2z",
+	"jaVk11UyfPjhfcTShxnjxcfPTbMasrEi4sNr8qwroZidffeSiqkZ7gNeXIIxUzcxu53bS0aXSlbLHQP+",
+	"AAnexnlpp9Y43EeTIMzUbfw+LkdaT2/laPT9743q8UeuYn78fGg11iuXspnkmUzh29GL4WrDTD2145KD",
+	"eopgXK7UlNK5gx1TTplPpVRPtDzKoqqKP5M5pDlmyui9YMjOVGQEEULb8APzhqeCfBV21nBNiX89HnDH",
+	"PXhQZFcG4s31cxNbjckc0n9zivb29o5R5M1Ev8jhaZpuoZU75HsPG/XWXr1Vr/+Wzfyu8tEmmhWetrjv",
+	"8HatT4vLJD9NB3S2awv0zJ6kGr5otY6zXzFtmkCY2vT7YQy054stUueFPUXPuN99VEgmhC+QbMZ1P3m1",
+	"S+eLyBwrfpFYCOGfxVi6VP1znithbUUXa9Yn2/U853Ozc7dG1iccMmN91D6ZE+lUjFu/BhTZfAp3AY1R",
+	"VflzWHLFLJSrsUX9IKHuhujRGgVInEor22pXKUHNrXpckU+Ov2DeHXmn1B4hsn8jLUghbPOJBMoaqNe3",
+	"52SpXlUZhBdT9ID4/v0aYNuM+L5qpByECP5O9GD7RARfQfdbrvxCaeUylnkNccfjYAmbx6825AaEVSyU",
+	"mhkkCqGAjGj2G8hjyA2D+Vw121OWXmVuS1pXVIy9dndpnvskx3fLwwidRu9xEO9NhlYp2ZRN55e/+Z/s",
+	"9KbIrjB7jD83dQ7VcVKuW6hRr388AcsV/5khckfClRixIzq+vYFnS/6kTloxJ5Lm2PtdrWwxjvdj+6x+",
+	"+cmBNjhbZkKgVf2ZT2hchOYoiWkUzRm66p9LAx6aL8a+56CziwGa8nMARkzBsxY+gW7BMjnsrvFyKQBj",
+	"dqWW095z2vd6BYoDaGXwY9yEHXufCAfcb3g29jBFt0vsTDFnx9hxyBzShRmyf3v33h7RsppBGJxi1n+z",
+	"8FzCRKN9ePtnW2AkfoNQdx54NBrROb4hrNJK2uIrYCwxHIWEBYvQISnWL16XrddHVPbdicswBaEw80lH",
+	"dgXGpJPsRNeWzlW/ZJV+e/ee//+f077Wgr4uxcUn7tnpe7eLJKVxmPq7xhHxorE/J8dCd91W8wAmC6fJ",
+	"KCXpmTqfIhJS7Psr0YfDJS5aUO+vCyLD1CaeCKPZYH/dNkUrn5v18PZFKcZnVJu0bK3tWxZtmdZvSuc3",
+	"1h57Qt/e2gyH55+rr+fHP3G/Th1zf56WnYmJ5Cm6duo4eqLGnRuT3WW6eqZHA0OcZXEhMAqxS6Dk4OCy",
+	"c3EGNQIJF7hw6PkrtKD8xRHV3lTp43MSzjBHgL9CY9FXGE3CYAYvevQmfWnFmd3xh3ZLAdfWuiHoYG26",
+	"1TeIJ9iO5zzb4IFOGJrcllwl4E9qyIb/xiUCCHamaII9H0pRelzXmAQhusO+5wr/Mn+4CImpXZg8jPlL",
+	"/cfh8DLOhM/6vfbNR1bAtTWHg7gIsdr1PM4QHwFVdJdhQG9A9FtC1HuA3ADhsdD1a+YkpBuKo0VIXmNm",
+	"mLonHKOTBSMuit+1AJ+yXAPSGw8yiDJoCWtG/D4knEgNPbzjRyCYzRcREd3ZIWM6JIlo6vge5PKI47ue",
+	"T23BoDSs5njvuvgQnYAMcSKyftY4cFeobKeDREQduzkO8YxEJIwFwITH6LJQPs7X2KVLtV0TFO0x3ePF",
+	"oYCO6yRcCa/dtGSVpgS7JDQe6EJiGkrdS/vUOCT4ltW2jmFZvxkhkZ4p4BL3U2xjJrbuNOmfSbwAQh/q",
+	"ukWORfH8BUOeiwLRHJEtwgl2CCq73g3/W9XBFRZZKL/rMgth1bofqt9SrXU/f8bVOhVFscS+TyI1L386",
+	"D8nE+0RclLw0Fm4x9VYlU90YnLQbHf/rN0xxYQ0rxj0LQkcZ93uLyAlm9zT1Azvsr2lD50Vw7Ih7Ekd1",
+	"CbZgd/r9Xt/oKV27YF33ye92IBbDmdCEr1E/Uae9d5eit7FVgo8bjtH2Pk5zkpRRm4v3WGyxIeEztmg1",
+	"THdONya79a1ctzXWTkLsiP3tgCTmFscjJV3hxsHiZhpxHqmGMxFfKUK+ylGAXmVMnpUT5E0QDYSLQ9RJ",
+	"leZCfqeYLbf3cOzEzs37OV139blaJY+177AnNfQi1Al+ohaj0AgCr4tosCxYPpNM7jL0nDWz23P+3BYl",
+	"mUmkWYHkHa6C782fkQS3zs7NZpynsSh2iFmi3S9yA9/HYYFB+wmN1bTQWpOg/QUrNtXMzRgW5h5+WiIE",
+	"r3AyD6gk3eeGBHFBmVcRec4tCeUdZkTBHfYXRESS9O5ICBrIxtOgcPtLMjifjJN208l8Gwls5sjmzmP6",
+	"gJn4VZaA1WamXYXpo2RerZG1x8B/A5uIxuz/VFaRBO6nsYuk8fRElpHkoxvsBd2LwbB/9a5zMcwmJ2ic",
+	"SbFqwWUUJw9C5PgEh+kK+5nbBEcgx1KyFKOf0PSQRnzO+JBf+fMzP5h5mNnbCXsjDDzpgPXgTl7yvuhW",
+	"srLQkpBbS5RPROW9Ov9Run1WBIeovHd4IH7Lb5eLDR4p6YqVn89/8YnvGljYjlBKLDwxpHwjdgT06FvA",
+	"ycliV4RKGnpSSHMMk9+vgGRFFXIt5tOmbvdH8hGmsFVYHCIRKkRhGagwymJDstlK82w1Cd0kB7pEMCcU",
+	"qULkIm2BqxbCiOWx7PLNasDD3YGbJDl9RVm5bnvvYIK4byKRxfT7J5PIFNyabSeXQxBHO4Zclye+X0Mq",
+	"+pMhB4fhCtm6NG/LCLV05J19IkN8bBkAI7JfuNoUTDKBbqYAtxoSjyGzOR1SZYxnE3S/7SndLfztfmEL",
+	"Xz9mbqOtTQ8MBA6gG9nyEtgn4ixE0x2jDeDHYIlmmK4gPp+lJp9ihsRw4qKys3J8wqy4RZiM61NvV7Il",
+	"zvaaxhJnjxzRqzNPBXcIgYVMWYGToMLiFLuOwtJu9DBXAeLbruURIodRGdxksB353VAfqHxzk4XcjW0x",
+	"I1/f5n7ta69+wyDQb28U2j2Mcxr4LpSFD+Ql8K2XsFWAk9q5OL5pnTlM+nLkghN2Y+SOD5eMEjK30kFT",
+	"yeWV5hMp+1jKfKYfAT26Srd1JaxQI/wcl7+f0CXR/E1lLyXD/LlFsKeyjRmw9mQmsuTbT7vWb7LI4pqm",
+	"44VzS4C/TjyKqeNhH83DwF04oK8p3U2obaw1onb3Ytjpx0UBB8Pe6c8DG3F8hFSW0UMc3EjmiSAWBc4t",
+	"OxlR+7T37l3vrDv8YKMQc7ktIqGHffHaGDPPiR3hDJVvAt+10MyjHr2xEL4JPWfhR4tQgxC6zL7uXZwN",
+	"bDQOqMtOkH3eO9Xg8gOnGJ43vX6n+/biuvOraM5go4mHIxXM7BE+3Wn/w+WwZyMnXM2jQHuWDvIyYQVK",
+	"Q8kVl6wSwFmySjqAJauUBYKPgm9mS+8bP5BjG+fkBjurYXBLqEmTivgDFUOSpP34LmJTPDdYaDFQZcF8",
+	"IGTAC2LiFrLbi2gahNIG0EKvCQ5JiEaLen3P0eaCH4hZ5tde+6rqEPk090LCujR1EPcO+THfotrxDH8a",
+	"Ds9TY18d7m85mDmBOJJbXTCAiwEMMdwsUbhgEXG783TEV0EZV23cFsIqfDnTue4B4kZ6a1NbXdI3JMZu",
+	"0lsDVp9a7C5ignYsduL4jftyfP0cFrF8GUb+iCz/nRQaMqbauNqLCIZQbWBNQRrRabE+IYs4QPESMmMi",
+	"YshjojDLdvqz/MhlgcQvJ0NlCKetb6uV+97MK4AZpmPe3wjCDOJ0g3DLSblifVmomWiFauoit1IYNFli",
+	"BA8oQWVIlUF4EkktXyR44FBhU4UONyzEAlRHlNzJwD1R8k5+ZVtMzENy5wULVgy4eiMGXsZ9CcAE9mX9",
+	"iPh+cAOHyVQeS0G48P1tgWJSr1obNReEUS90ZZh9EGF/N0LEvg/Ab1erPnPAUlhLE6lGB4rOrPRRSYEr",
+	"F2s6m1pdgOdZRiuuF2CCjwkpEYyU0E+IgXYOmKYOgcD6m5uQ3EAyl/AGeTNSQ/GsbERFBchEqlS5X9KC",
+	"G+ucdlzhSP70go2onTbb2yco1kuTLLJoGgaLm6mWvRe/ZI+o+A4lXjQl4SOYbJ+tFTZB1Tr7ENCtshKJ",
+	"IcTlonwgagwozL1gct+fmwnpoY6tGQ5viXCvrw+xEi8iiM1Rtpnnjx7tfBaa1+IDzA+3769bmWaMs7ME",
+	"9gwWu6sxezvjXcy+HjM9MW1Q21wPJw4g0wk2vb/3ymeMF7chofGy1x++6Z13e6mMxngV6TxeCPKErt6C",
+	"mULlSunMCJa08oRRQMmNZgoCyq3q+cUAxQv4BlbNFPL+PNZMrerRU1j2Ulh6IsNelietz31MjunWyY8j",
+	"KrIf0YbkRy43Exp97fTHeL0b4hmTA60nQCbrlxmQqAzZNYA7YE78T7jalaKG0cST6s0z41TPNlrxMgzG",
+	"PpkVFtE73j84QnPxkt7lJtXuSjz+/g8WUFuWl4B4ghEF6ySXPER1FsiECxYR81yC7Jd3DWMAxtrCzvdM",
+	"XExSK7MZiwSUUX4+Mkmg4ka04Q9Zb1VAZlfQhC/OkCFqIeJDdS85q8r9gs9zgiX+pIY62JmO6BQzZGvF",
+	"XDXAbEuVv0malsUJXmBoH9H2ZfcFExMzVLY/i3+10O+f+ZwW0qb78vGLLUs3xVfINnmsbTTDztSjpBoS",
+	"7AJn4S+2kP1L+7x7BlbtaxEFYiH76qJ9Nfyx1+/+1jmzLWGnf909O+tc8KcXveH1m97VxRn/411n+GPv",
+	"7Jr/1j4/773vwK+nvYs3593TIQy+bH8477XProe93vV5u/+2Iz4xuLrkp6pzdv2uc9ZtXw8/XHbg/auL",
+	"y37vtDMYtF+fd647F0PwVwQhUp6PcwmpZHMx/8ouxUQ9m4MCE7JsIVuYzYFwhMG8JS3pgn6kEV1GUciE",
+	"UaAbvs+KyGpmQMxHI65Q/oJBOmZt1+rmG7JXCxJUt0q21b9mYkFrSwPFScHX40fMOJbHa2PCca20Y4qg",
+	"Kevb0HDRi3zjcWPTIIwQE628Y4VVct9MpOWm1rFtdNXv8p2SDflT83AOztlla+xjeitIce5jj+orIKyy",
+	"eZOlnV8sSdNmJKXGnNe08/1d69kkqY+WyobkTFr6xfR9thBQRBSgGY6caaaaBEWrYBEitmKc8NJ2OSec",
+	"Vev1+n7jKNN4cH9j8miuEqi5drpWxsfWGqswQl3WQhiJCVG58a9//F+H+5pFUXQTwCP606B3gSRBZao9",
+	"qUXKylBiVmSL7FC7YqHl1HOmyGMjKkuTQ+knMBKLglNcrFK5lgoUeyRTiEcldZMUYCygpDcptX7fumZq",
+	"6Yv1eYss1uwp+gj4Bsxt0IL7nf+46gyGaR1Yi0yFMoBxd5tvUuXHGFOREyczC3l+wmQ21s0Y9hlMIqLV",
+	"z1exnqyF7N7FaUdWL5N1GCsoCGW44Yjmoj8tKVZq+THRMoB/Mb6zMlkGi39w/WjuY4puCZlLMscxl4VX",
+	"4HzFf6l6XC5eVdLKEQe0ZJXO2t3zDyWr9L7T+Rn+8bp7Hf/7Xe9i+OP5h7SyFD818A492sygJHUuzroX",
+	"b22w6IXBDTQKKBtCYqGtAEPJgAWNPH9EHUwd4kOTVjvOVrfjUFv+a/vitHPOf1TvojGZBCGXZUdUe1EI",
+	"UsgJFr4LTg75DJUZIbK8iogltjOIk0CJEIs4YV59WM+d15pLxmOKkGaOk7Evr/qnP7YHHRuNFyuWrrHA",
+	"dejO+bktI8tBD8YqUDHVZFNOwjXhzvl5BrTkYRFsG3RfdaZ1zVdtpOoL4VqyzIEl2JPcHCBW/gMUI3DR",
+	"eKXnaD9b7vVsVWGZ0HvqB85tXkOiwXIXvAWTCSPRgDgBdZmZEU5wmE6q5x9G4YIyhKcEu4ozhQT74iGY",
+	"85mYc8ve3ipa041jzVlRKZMMH2HCMz4L7gh4EcMFpSALSL85VwmVaAnQbedWzuwVR2sWW2aoN23Z09gN",
+	"U0TydKbDXHEa4x4CuTPNiSpJ66V4YKOJF/KLVtya8CMKJiNq6wcKnLTSU5ykCGu1QQNKIEmMK4EQ/UCD",
+	"aERtrvzXvrMR5Tr3+87rH3u9n2vDzmBoZw2Lp72ri0SKseJfFGewSu3BoJN6A/5OnucKH1r5umSWKVvY",
+	"MngPLIOdzsoJW1aOgVmlYb99MWifDru9C+09tfb8L8nI9+3z887w2rCO7JPcmDz+VGe39uXlefe0nQHH",
+	"9DSZ1PR0cPX6XXdY/Fzrl2J6LHuomB++a19ctc+v+51fup332jsGTOQe5aGOHw2G7eHV4FqEYupvmLvd",
+	"abFc+clzt1K6ANUOXKZ5Xy6jn8dCLtOWRYIfk82QSC9rcb+yTWtKn2wseZKUOH/15ytxnotO4ngwojkO",
+	"mgIsgabDN3RwWso2COCvyua2EAdIkR0LM6lm8GLwWWdwapSsIKKxpxlIDAQMdfSE9HWPXtLCO1/QNdrU",
+	"TlnWbYk/a8KUjPy8T2uFU5iXK/NgNMI+1zDVx1T/NPhzQJyQRDYqK/8GccHSMqJctum1F9EUNWt1Gd0n",
+	"B1176UmumZxl6UXTEbVvQkyj6wgu03L/zSk6PNo/Rv/7f+3X9oUZh8r81WhKGFGhiGSFoMSYR0cULHGv",
+	"IbweL6IpX4RwuNRQjxI0xx7URVV4NfaA07bUUM9MI4cXTNZRRJ5b29hKLd8NTkPkLh8TSLv3B2UT9oxJ",
+	"OLVhEPYSb/uuX5L8QFC1mPlU4TSBghWsuxASSXGPBo1E/BerlJDdOnDgLTAEn4gARUXE2mlJcZf8Y3OP",
+	"tAx0b/l3kozJYD1UUvEgLoJXLRE2WWVkjkMMlgfIVmAI+0u8ihPIuSKClqEXESNCNwIpA/S/FLOf5MrP",
+	"03XCM9DEB1/kLaGobEciWN62kPinbaF//eOfFVmfUF7CtjWic38hwnYTRMhukjrbOKg1wOuovSX2hBXE",
+	"QxLGriNz+oeBLAWItdIW6Gprsf+PksKRufCEEiisVoAXgVE5JN2edducDzn42tsOGzF49j0+Z0BZJ15u",
+	"Kv8kT0x+QG8Ii5DvTUjkzYiu8FsIS1TApeHFPJTrYlN8l64Yu31Ky24pDlYpyAgRG9NQUlJHMR+ApCQ9",
+	"C0lwAabMILD2mu7CfkDqjflgjGSb4SCMqr53R9xUlhQqH9bRzKOLiLBKDQ0IdZEHTRvXZk9Fet7UqGR0",
+	"4O2SMxXFqT275ADBqOvdUocMlJyeM5XAlN/N7qXqaEsYWk69iPgesHcRFZFQcJnM5tEKzQjmzJ2uKqlt",
+	"3pgQ9fDAziQ+LYpznKK12U0akowpTqlTUhTbaaUZdWqXUkyrUDQemM8S3Ik2mOhYkptpIVtckzKiCq6d",
+	"GSr7wZKEDhThlBkkbuCwF+L8oQjiPrikK9kDE5ctDK7UUAeMSeKETDGDXmW66MCBKFklGFOsmphN+G1x",
+	"0dviQNnqWgUTlbpYhYwtPPqB7yIb/q7oIIjh5o+HmDJRAdIcHBTnuIscLCmj1LjYEfse4iJ6mjAgL5MR",
+	"9SKGbj3qonLikLCk96FyguwogUDMxcUaTxZFYXhGINBoQVC5NydgaX/BEMGh78lADAvdyuaxmCKlIFUe",
+	"o7JNQQ6CCHjBLMk9KMcFQESrbM9FwSJCZUZ8v5IJr5e5S6p6zLeOP//PUb4H6rIUGIUVAb9gKgGr3JCx",
+	"RwEVPW4VWZ8Iaz6fTJG78goEdOtktq1qCSXnSvi21pQR2hXhk0992SbbhA1Z+I5rFLIvotvSLFAQCLig",
+	"nsiXeE45M7tWMNq9TNADDHffHD9/XWAayZb3GY1CVAWXNcaDELHAd/8/VKhoq3wZ7R78CgVvtDtuazE3",
+	"fS3uuOgFVXdTe90lhkXh+KooMx8HBSWBDWxOqPvcSP0e8q6sT22QFNW5sdH/83+rwu85o7zMLHT4/n7b",
+	"1WejD1OEZd2nLlKmHFJcJildFylLjuZKSVglfMkrKCkdHrMntRMGGlXXeOre2yUvTDvEG2LiDJ5LCD2Z",
+	"eL6PZtglCCNtyU8YTKIL5KYwEpPP9dmFkmiL+AYZYBkU/nlywDTAnyaaI4OpJwrmyN+1a9vNcEGcJvLy",
+	"SfJPpYnr8XxlfoSJC4qYCtQzheU9MChPfzNHMfGZN1Uy8sC9xUXsT3osUxIBfLTXfHW8t/9qfyvzpYiv",
+	"awv2fj9P4TApWMBvOsFjRVh0hHyiaoKIrKBI5aPVRKMIffbmQ+sS3ENT3E68k/hRol2+vI8E00SuAsNJ",
+	"Y8r7ojgOv39cHD+oqe/a3L6k8Eemhe/2ozIde7cMiRfJA/fuxFvcVLd4e7X02/vub5Kw+dgbvPupeKqq",
+	"AmsKBBTjOi7XeB9M27GIa+ve/xbCorfg0oumIg8ykxgC6SAjyqbBkkmn7+dRiU25rnMKIcUSoFGphaJw",
+	"Qb7YlbgPuL1fr9symWhEdRigNN80WKpQUAACCr1SY0jCjnqvAT6DOMvBVVHr6WrSgANYrbT7JIkHEb5N",
+	"ZzjF1ZmzjdoMMBTv7o4t+DP3o35WggmyF6FvW8hOtZ6HH4AAbVQWOxNEUxIuPajA/F5SgC0b4IMTOsqH",
+	"YABW5DuclKRuYTiSjewmbndaJCY0e0KqgX5uG/tEhHrJbDVZ7yo1aGv/n/q2Nlg6X1WuoQy2KE49XIS+",
+	"seITWaKr/rmFFtRVJcAXvvBTJpG3Eq/MEJKwObgl3jigHt/fIqGKn5aPJq6sNjjmyVqvREEBMvIo3QVi",
+	"Cg2D7kjI9XtjbMR76EopBQsTorS29rKDpZQzasjm0u8dpzZOyyG58VhEQqIiqmRzZntEcUhUOiWOotAb",
+	"LyLlGRHByO3Lbux1YQgzsNpA6t+KRJCKvhKzwHEzO0UkKJqvUavTLgrpbK17SazwQSbdS8x2DRWcNtVI",
+	"E++aM0glhswgSxX1GsO2xDI033yw9ptEdrVZ1/yaSA1bLDxjHIB6MWNsxTMCLnGx5ddyy2FaO+U/KJrX",
+	"G+OCkqXd1+0LVF7M5yREwl1JA1laTYbULXywRvH/iq4nIho0353PxxEHZF3fXKUR+N4dVJRlEfF9HJrz",
+	"shMSNm9JVFjJN1hSEoKD8ATZahfMHzGgtLC2q6i+hjz3BHyIsCXb7kHm+jN9Vm5/lm7k7lnaoUrhJiFc",
+	"bQ/iWqHyqGVOSYqeP25iRBvsXuYYejB9pXkU+DeDOaGp0khqtd+wNlKa7ZosZAV5As/OSJZaybnHDB2c",
+	"VAuiXdlvgp185M82nFd+9j41KRXRxqCvWXqBayJrYFel/jhkMjr+KBMdj8oYDQSDkm9XLJHUWOc3/3Gz",
+	"ubd31KzvHb46qO0fHR28qh+ljC4H9Xq9dgCSioibz434RjH1Ma7gRjWhCpgFwtnzOw18l6UkDZHGlJUm",
+	"RJD3dtKEF6lAD62+ZRkki8pG0SIN+IU28YkUTox9YsbYV4UAtyD8maJ7c0EXuBw4vl7kylNo9l6PBuH1",
+	"gnobq7hmaDAuVAMQo/IRZ5GSKitmOaa4za4Ck7/REsw3cLUgGJnFTQOh+4h4G9lKHcZWzH15t7n5gaK2",
+	"uvflw+sN6BawJ9hYO5fH2IKE5tniM67MlVPMaZItpFQMX9tctEO/nhWBJabrZP/jJA3tsk4tOQf1Gm7H",
+	"QTstqDMUr0vDliqq20Q+iSISijYAoql+umTHb+/eD0upYrm/t6u/4erf6tXjj58bVqP55S8mjAvAoAIw",
+	"Cec4FNEDWXdD8nSNyKW/BnLXVrLufST1ggyb2De4w2S5ej3ZpSZJOgmgqQ8Vb7eOVfPlrn1O/rLDFZ/a",
+	"tPve82kIHlyOOpZX0wtbgyPA6o6+izQSlba0GWPdsTRtrQVGx+v9ICpm6ZkzoopIrc+ASQ61sfx1Np0c",
+	"F7TdTq1xR1dG5lLnLCpm+NtZZ7Ic0GyqUWxPr1X0giFSnQWUrBRvV1YE7Z7YBQjJaduxy8cMy5YXTSKg",
+	"XEMLVOLujBQpsnxc5zJ6wZCcXkkXJ6pCDKqnofhquyO/oGorw26dyHSe9NfFxtgGuL7qlmUBFB8zgwhl",
+	"BwWAIabOdN3NluyBePcFQ2+vumc7GXN2Wa5gVMYlggVInhDR+CBjWRSdG69dj4le/ms7Nyb1wBhSIxK6",
+	"WiOT366ca5/cEX/Xpf28cs5h3EZyh+n5Uu9I6E1k4icq//zhtJIlfT+48XZG8jkMyoPR5lqJlKbzFdZ0",
+	"Ds5Vzvk0oOpCtSBKoTrDng9Vymgil1dquuCyGTjlPZ1jUQLu+h5DOWTXUj/dauQlH3EhBkCbwxvVVXqL",
+	"Eypf3tqRqA524hkJd11jVqRPGF/mgth0HbrqPixQYMAFyCVxrBMoSISQ7cR1M9NhHNGyMDmiH8zm4IqV",
+	"verslDlRtfPlmLGfnel+V6N81sBu6k2z1JGxpQ7xte3wG43pawS+ZDFK2NvJNH9vM/v9Teeyz8+3M6BL",
+	"hevx7ehr2EDh+U+ceCIdROf/NdQeM6ggNJftA1Ut7pAgm++zbWhLlxLPdhLK8mLvfSQno7y6i2HNLGhu",
+	"JOsiOXDzwLR8lqW8jeON9ouvYpjYgsPtzt0ywtwGWWwXCUwTnLZmcZu5V1Zi2TwiI6hsHKAJJtl6h+ei",
+	"4PVl1z4BX2ji24+P8RSM2pTUUPkiQIQuZmhKQtLiwltvTmj7sov2anXxZAl5EFN8Bx0FfI9FwsVa2Ybw",
+	"EkFo86uJ9LPx3d2tXDH355Lt9YbrMi2A7M7rs+w892nLaGYTpBhzf4WQLEFlyCUhBi0dITkQ6dOTZiV5",
+	"PmhkbQWMy1ojbt7LWCixtp33NlsrTHffxoRu7m2Tut6f3m0b37Rr/La5SmjP1HGr1lJg3FVlqHe162oY",
+	"updNF8p9e/RGK4T9aHbdeE2bsQLlvfhmpSp8pU5Grvh7EIpc+7gIv0OoC12UgxDaOYg/hUEHI18W4LSr",
+	"6VI9+jeqRWfRKlVTf0n2Us0xoGryT8WkquofOqup6n/keUs1+1MqmyANZpGfRqJ2Q0XdggKKRiYhO8s8",
+	"bz7wbAvmirV0wjAoMB2IriemHjAidtJ+qd+Fdk3mqAhP/Yh+peYjEBbT6V+2+8MP19qTEbUVzq937VYS",
+	"D2yf9zvtsw/XnV+7g+HARmUMccYUwZk5UeEH+/W6KrYxolrwgYq39qKKhezu6/ZFdsav2xsF/ZLvaYOw",
+	"646o2BpmW0lzm1zLnBqyuQjGIjybwybG8qdsB7TELGk1UM61uEkQ8YIhJvKugpCvQHS3sZBMq7IkHk+h",
+	"0038zbjLTfowk2IKzZGYIFkVG5GvE5rZjl1aDeX6rDBR2d7QRmjrMOc3fB5xAtdn+j1eJ6Vn25HltDAG",
+	"w9SVJd7afXP6YExURh+CRtUoTdRXw9NKmnSa9eZhtdGoNhvD+qtW47BVb9YOftPlkO1d9IKU9WRKbe06",
+	"0MX8umuMr21TcK5YQrjgq5JZBCK+FjLCMV1B3G0NdSM0W7BIqIZexEYUGHm4As8FveHyCXXRHDMm2ym4",
+	"1eMj5EyJc3siw6i07iNsGizpiCaRvZmvZxuOvH39qonedwZD1Gju7aODw+NX6OjwYB9BQRLNn7zfTLuT",
+	"DwqCRNDH79cEiMQ2g002jTVOGwvVUZkr3hXRmCIkNXTu3ebCzywUBzjdeHfS2QrzQqzTjGAows6xRgME",
+	"GBvRcbCgLhqTVUBdhNFeszrmOBbEnEFeQwvyazb2j/Zf7R3uHxmj+7TToDuNDFZC6SlKXEeP4DOy4Mxj",
+	"TiMQDemv0sfq++Zh/fhI9IvJtOppHuwXbubaRt5ljvO4srkQfEVFI6GFC8j4Di/mnFc2Uw2/N/X3NpSj",
+	"jMHSvU8G6DJIY3nMQiYwk0x7KyztNQuhGRTZmDIEL80PFrpcjH3PQeceHnu+xzfavjy3gdYvw2BCGBMm",
+	"4i51yYzKF7qZNOTzklW67GY6bJwXn8t1ydM6kLJj5CQkBEXkUxTHWKTjUYIlTeNOnGJQXzJ9oAoBypib",
+	"10W6ycAKD1L37Lf/+sc/bTSIwp8JtKQ5OIQrcK+p0xfqclZ72j9tHFZ/fRe4ZCZYKlvMOEeFf0PTqyDH",
+	"MdsHvw06P314vXf0U//0oP3Labd98K53ud//cfhub+/g1+bPb3/d6/7Y+6l9eXnQ7+zt/7z/82+/XKSj",
+	"6t5yjtmsHn38fHCwLqLuMTKG27tljeZS1L6KmX9Hh0WR0f+ejouvG6mxLmoiChdEhUiwlEF5iwCJ3Yzy",
+	"/xUl8KhRAtsYvzO0w19qCdWNAXP3pLQ3FhI5V+Bf3NNUnpdJhWXCYEC8lwWGxA7TTfXnVF4kl961YbXd",
+	"XBsPS399SCbrIxRBLUhxFYHwspcMDgm67A2GBZpXKlN1U35q1i0ejxWAZBF0r9b4ElubHAnpFi3CNqgR",
+	"ROw48CIUEodISdxjsmmOaOT7pP4DeU6MBsNMw5nnZygUs54R37sjoSHInosYs3lkkOXa8okoSsUCNEll",
+	"T2gqyj0ZhgBp23IEMe63RaIqSKfhv6BvE/jEUVll7Vc9166cKOoLOZOqugvRdJug8UpK+hvvdR+zIhOt",
+	"YoXQ5FBugVaNcyMb5OPOcUSos3pX0OPMD2RZiNQ3oiAQvcxmnu97WhGggk9qu8znGWww9yicqf6Nwjhj",
+	"aS5xKnpYrQ1J0rOUyKdIEmI7WmMP4u/Fi/QYchcElfVCR5UcEJ7ZI7UZJs4byZaUqA7eAMbc97J4CK/X",
+	"zpmVYvx5jhLzArXGe7B/teBvUHwty+v+VAXYMsA/abMrHWNP1e/KeD7W9F5VtIlCMsMePUH24Or0tNM5",
+	"65zZCKPmp08qXJYzl5MRtd+0u9BRVfi+0kwWlWW3WcWwEjOyvd+o26IHkSc6MYZuPJpLKMrAPiYOXkhT",
+	"uUtY5FFhdAwJC/w74o4oBO7OQxBvVT3+Cgctafeal4eh7ahwO8eisQieKOrnGiOiZJXEovUaciaRJNXk",
+	"zMjIoZYQBB4q/tFC9mfJMixxbVoo5g4W4jv/xbZk38IRHRNVlijuXihtZ+3LLgpJtAgp2Mygo5IgSHBr",
+	"wdQjymG2UBT4LsJzHEb83rXhmYxHdj0O84xjXdywMzyfS7d/NgF/fWm2lMSa74m4fnDKJZ5tn1g0FCwV",
+	"ma+m+iyuG5j94tXwx40fXETT7Pf4sLOOKCS4ZtiZIEg1bG1TwoJpXmN669Gb9lyIUF5A2/N5GNytn3XD",
+	"kvKTZha4pj/i1lOeEeqtnzHdVHHrid9husB+n9x5ZLlu+qQf5NZTDxbjmRdtQMQGOsvPmiG6wt6R6yc0",
+	"Bptt7im53aRSNhVxJYVTb7dyY8DL2taW6+frUte789wF9jMzbovAAsxtu6yC9RjatBY2mlalmjNT5Ju6",
+	"birgl1lCvgPspgkyEGTbxa4vU575eraz7PrBmS+bCiJvLnebgaCgZsw2VVbMM21LUmviP4t74W41VwZN",
+	"WSPJemE0C4jWznjDyCFhUXbYJrjFyBTAX2LL0kp4LKV+9MUqBZRskeZn2p0v1lZjMoBsGJMTI7Yasds3",
+	"spLDNgNSMsOmAUYC3HbQTmsp4GGbhpkZ19ajdvqWiUltOWan7xSxo03jTGd0yzE7wZc70RsHFDOz3Ybu",
+	"BmYhN940coP4uvvwneDeKDXuPkFapN99vC5q7z46L09vOce9KGadkLjjWIPQuuUMBSLll48Z/X6z5duK",
+	"+52hgGbMJWVMXWgitpttPDEd1RvHe7gxaVaPnAapHuGDcfXYabjVJtmb7OOD8aFz5G5jTM9Z9osXxZJA",
+	"LjLzIiaL8Bu8eTaERi6nBJq2ySdjiEYdLyIoQUbEsUArElmIBfCb6KXYQrYmPyt/ljWidvfil85gyH+G",
+	"QODkGco9UiHyfJguTsa/I7vf4SKyPon8Rb2DyiGZB2HERLlVDqHHsS/b4a1IVEmbjrKyZt7mkTVkZO0T",
+	"GbNDxpxgUGssU7t/g/phUihMOkJe7M/L8mYBPS+P5qXFjNhZLFoXC8qFgv16a8d6dX2TkWCDfWatUWQb",
+	"+8YaxX+Nqr1ZwV+rWX80BYNr3y1iFT+T1SPFNtySVQG7cZsHB41jNBcxeLdkxXkl5z6DwY9xS13iXt+S",
+	"FeO8ZmZ05d+SVRGXtm/JynNtZYX1iMjnB5Y8UCHbVehaYC6TJ0D7mawuyaygnRif7xaqHKHLn7u/osvO",
+	"u8117ATMAjeZr+heozWm/5/JqksnwdfeI3lxvWD32C1UthmbVtXAdrvd/tc//im7CwMGZHfhyi77mhRS",
+	"jFuGokfZaw73dp8TnWNh0xMXiGpurfwRovg+NGKe88twmWQKyLaU0i+xY2V4fjANvrn1lFqEtC2p9xs4",
+	"XnVfqzglRa2I1VnKnCLYzvUH6Gl6NWUO7NO1a5If/na+5D+lD/lJieLpqaEo9tzmgt4vnbRPNQ4hE5rB",
+	"CbLPOuI9LjeL/pl34Ly9GVHZe3tOfN+jNxXkRcgNCJQithCeRCTU2OULJlzFkD0xorG31gsoiqZhsLiZ",
+	"IvvyKtuTIiOIc0hKVikGap27NhWHWNhVM7PwFrLb5+c2Kgu9DtBQOUEYucEMexSVsQ95M5BKJJBUORE1",
+	"1qU6pfqMiwEvmB6faJ/13rW7SSPDEYUuEvLXRIkhn+AOsbmaYLfEf+NBkKkJTcw9NqIQq+1WRDsKXa1I",
+	"vYdCchfcErdSQ7Yuq9sjWs63AnkZERbZFXTDdzMKpI4b+92nOOK/CBykm56M6IgCZtMqpYUIdqZI5tlo",
+	"7RolKlXLmzJkmQqfuCpgvd4ffoJ0ZRXUXbvS4mD8XUZA/l3EMP19RP9erVbhf/yhnavNgF4iO1ES/y5a",
+	"pMCviizjtHobiTmy1fn5x0TKe6r+foJhVWs9O0Hqs1eZd2EOnE8UQQ5mjsisF7PldMEYIEC/nDADUtwJ",
+	"ys7NYoIqed1KapQLQIgENCR32F+Io63YALTrFPNnNFE+O0462gYhYsT3495H6TEaRF4EaVc+iQizIE6F",
+	"WZBbAt2PiCuBiRM5ZY9CD0RVh7hqB3TFPUcDEvBgTijj8wk6ZQhD1fYE86Yupclw8U5efRevKAhF52qP",
+	"IUag+bPjE8gpK9sc7/Ktl0kTWPbys2gB++WlaIZbUUtKcYuXWbbAvxnzBcE+0EvFIOQU2bBjdRzS3Jlz",
+	"GEqWemsmyQ7GkNyDvKiSmdBEUvF8Mf1krowktIcf+cyMwMaM8Ak2pl4vqMiy4dTrmVcvP+cK4nxJeAKk",
+	"RZUF72ohO20mj/emoK2HOqe51h1iVf/6xz+TD738nMpn+KIxleznpak9/voaU4qGQpwYilNz5u3IaydO",
+	"IbU9PP0xPfPLz577RW25amXAtRVFOmumjk04BVDD3C8ZGOnjFfALhCm7fcVCk0AW6pXXEqhG+t0E5lkG",
+	"vQMY1I8sBkjZjAQ5CROR+HfKIsTBFfFvYkoUUAESZB3qjFkd9/yq1Fg7A06esv8OHQbA0YB9GXyWzonK",
+	"b25MsBZKggk5WFJarBR91bDbGsXyrUZlJ6CR6BYScXZdOFfa3MWnFBKIum2ACbeyqEp/7qXsO2eBZARI",
+	"D8IZps4KsSUhc1SOBeB//R//k8tg/Xfti2FugXkLW/ESX3qxk4H/EP9xLZafxXXikhBfHVEwwMjSpNRF",
+	"Y/EeYotwAn0rIIudBjHDJdSdBx6XLkWiqBeOaLCkLfFvJXneBLGEHdO54pHydtFYMOdDItc7FvUVAC+Y",
+	"uDgqFmIe5SJZDMmY+AG9YbL/+ojqdRMstJx6jvh4NA0JSRYE7exraAjgUjwTRRlH1B5c9d+0TzvX/c6g",
+	"d9U/7dTE5Wrzw+rguRdhft373i1BaVADysUBFvAlYJGTqYuoolycE4AzJpqS2QkqFDdFRGuwpAreVBxm",
+	"lpXH1OExaQMiLhovohHV/SLlXPsXCrK0Eiz0jWpfdisgUbe16bJeFrNbRelqSlYYUaiJx4Uf7xNwv5xr",
+	"5Tt+ndNs60WB2FkcYyr0GC6hgFQtCiRIQ42F7ECJ/UF4I3+WJxCWOaJinfz7JvfNiJZT3dzTyJFKjnTn",
+	"fJc4cpD044zoBkfO+XnivFFOGumN0VwuKVcL/JHClO5gSdwo8C/+e9qPkvhGNLfRM3IkJe8ZvUsFrjnD",
+	"k6/jkUo785IfNvmsDMS1rScrLSfmHFNmx4/BaWP00jy2b8zMg/7LafZUTrMhYdGZtP6lbYeRLCQgeU8U",
+	"LsjHjf17o6KGvbkAn+JMUdCHWoXqUAtSpddbdfKdbJ82dzTG6rocUnA1P9cE0k2V/zLasJ7VKyv9bdaF",
+	"XRk88ozyep9pAUAof+AsQi9aDfhnBKZeExySsL2IpqbqJ8JCAo0Jk6MU4EU0fQmPbEscJMyQ3Za+UNlm",
+	"QEws3Z7wsnR78t2CdQIPgLcS3jKNojnH06nvrQlDyohnDryMPDepdCVrH3DBF3rcCWDEcpY4tvhEAfgh",
+	"+bxTgl2ARJRsKP1aFTBUu1poEZ570hHZ48ttrnGO65+0UDCOsEe58LqC0s18NGrW6gr28mCJb25IiK66",
+	"L9iIKlwSK/22741DHK4qwk4CSqwA0gmJS2jkYZ+hmxBzQRVHBXuGyv03p+jwaP8Y/e//tV/bP0H6aGkH",
+	"GAfuiisw/G+ox/YaM88Bhzd/UyjjUrKc+MFSHDsA5jSZDZqPO8Fc9ZLHbqkF/4k1DFaySlALqdQqSft3",
+	"8giKyN4SehX6pVYps45UgQoMu/GF/+TJ+IBMmTslk3PFhIItMwl4wsoKr5sFrFg5EeFsiQrQvuwy0WFp",
+	"4tGIOFMmineFOBKltGR+GgnvPEeWxGMZpU84A0Y03sg5jqbMQg5mqmAY1FqM2zS2L7tK0Qhmcxx5Y198",
+	"DOz836HvvovVv+++kwrtv/7xT9tCl96c8CfVZGClJYkqRz4jigTNcliUXh+jglkoNn1DkTmFFARqkcVH",
+	"a7ZZK7Fow4I0k7ZEIPlEnEVEEL7BfBzCfAZlC57h8JZEluysjcrS2swqlq4eMaFaxbo8n5fPIiMi5A0v",
+	"aMuCQATCGYUrFCbI4NZqUopfF9T7BJCIPHBLBTiKZFGPoWWI53NhNbM/c4ZrQaXCuOLlF9kMBYmig9Lx",
+	"9Tn1jiWffbFrYgOFTix2L2Vy5ftYaWX631nSvpEUTpZf1ImYvcho2gyVVYMyvdsngsqUuvEBIUbxLbkW",
+	"nbs9ia6rq+4Zk+hCnI3s7e0dWxDcyKBis7ScIGQHkwkjkf3S9r2Zx/8byBrLomu8xKUN1ZrtEw1PMHq7",
+	"CqIJCpXLKVshFCaTZWpFR9LC4q8W+tc//lmBO0Rjc4SBgUUhNmcOasWOhDXXpNxgacoSO6wbNcVBtdN2",
+	"dL7j8d6STx4U1/JXAhJhINHnQGU3xJPISjriWimzqjKZVoD4+Sx8Q+chAWMIEjIKQ2Ubz+fXkJQbOPBf",
+	"DgT8w6Mu/Bc7zrVdgcOunRtFDfxMXA1PFVHwjziLkAVhdY5vPMrFFD6yLOkCPsAfSxOkPE3yXRAlPk8x",
+	"u54FIbGgZMO1eP/LF7sCq6Cufsg4GMf7B0doHgZjn8wSdIivaih7KV/5/g8GVvzlNGAEqcq5UDSXIeyz",
+	"ADk4DFfCpofSZW/VmdZumy92DQ2MlVNhrhsSqZmcgEZh4LO4vrKy4vLtB6OX8KIrN6DHVPVZ4sYsE8Kv",
+	"YtfBmEwCztYiFPILhkBl5immrk9CqFy3X6/b8pyDPzRV4jY2E4cLHyYZh8EtAUj6im+D6Qu4qBAkjveb",
+	"DSEivBNnFcVxZ5xxijA4WagU84n4mIO9OrJPAxrx2+fMuxGudnmGbwlfsuqeA+HWUUbqa42oEoiVDY5p",
+	"5Wjnge85K44vW71mW0gVCIQRwhI3DwmDcIV3i0hukthrTJHnktk8gHopAFLZ/rXaTX6r/kxWtqXBoTbx",
+	"rsGPbtLzLpShNSICYe7jlVxUcx9Ng0UoAgbeAU/2WNylmVBwARHqtmSPcIH7nwa9C1laUgLLtw9qbo6o",
+	"Gqx6+3BGGxJpQQwDDqIbc4+xR3G4QhM/wMDRwIouRDrfc4iMBpLycHvOyanarNVl/SchrLPWy5fL5bKG",
+	"4XEtCG9eyrHs5Xn3tHMx6MAYKNEbgWUhFsXal92SVbojIRMyWr3WEG9y6QzPvVKrtFer1/ZEVcMpyJAp",
+	"tsl/uDH1GT/3hISRUxX00ZybLDkcsE0WwuICwyCFcMbWSirizkNy5wULccfxY5/wp5rGk2zZlAT+PaKK",
+	"cqHQDHRxaYtvyP0gc4IjcKmzW2/OpKdKAWiJ2Bq0nHo+EW2zJTuV5a7GJFoSQpGDfV8W3eVKMAzmqhOg",
+	"Ie+vZIDPEM9IBA0ffs+XhPZX6atFSqmeCrqItaa/Lki4SpSmuAKYUGQ3qbmGlCJZfa0onyWBWw0+57dI",
+	"afv3T2FzoJWiOphAR816XUS7AU+CKlfaTfGHLE4X28c+S3PB759TzZdE9eh6o9o4GDbqrTr/v9/0tmEe",
+	"3xe4UY9fHR0e7O81G9BbwvFc8xR7aor4HoOPasCJOfmtfTBpjl85DXKMj9x9sjeBEDlYz3WswGq3nztJ",
+	"d3/JQX8gPz3xfCLLNZb4keA6QE0Mh29zSeHYfeUcjQ/xwWSf7LlNhxPBFDcPDvm0R3vj+gE+3n9Vb5L6",
+	"+NWR2zg42J+4Tcfd2z9uHB/CX/h47Lr1o/3jBnYO9uuHe7h+SI4akwOYy/sbKbWaB7HKd9keDMDTwHeS",
+	"zLDHOdIfwZTW3ID8u9ynmhPMFJAFCEoclLLiaUiYUGa9aFVqlS7IEn0IwlvVCSjkP14NgEdS0ii1So3m",
+	"HnqHPS5N85MVsAj7sgRpqVGv1xtxaaRW6eKDtDSR62ByPfbCaMrfOj6uC7QDskMWKWz/FEyBHePkp7OA",
+	"iLb/jEHlkt8/ysKYpVbpe1k5+NVxPanH1yppdunY97+W1iSOUyZ7vZOTeRzfiYQvchwqwU3VxdJYZalV",
+	"ejfY/3Txtw/7F2fOp3d/tJfvzsT/zmdvls6bV43f/vjJ67199+m3oT+9aP5H/bfhxUzYse7JXaD3DRgJ",
+	"cgWbOVcOJimuB11Q9wVbMH0nZh/qS6+xq4rnwsjG1iOvaJJJwMce7PDVLhX1VGVbAShcOZthoNM+iUKP",
+	"3JHUuvj+4hvORkpSISl9/CII19BpK8KhukrpOMAhxHuJ7oKSp5nVFCVljGgKp+itd0eQzQnMjvsYCJM7",
+	"Q7cU/MxQNfBEOaIj5HCxUQSqyO7IhZE0sgVpUTBMzEOFdA39UpOXQF4UKuGbXv8avD2DATjcMUMsCCj/",
+	"b2KE8UlEVPBqv/1maKMFjTyfA05PkC1PqC0VIWjY4EWIRZ7vI0qIy6Tpxk7Omd1CNjAzrhfBqZaKl+RR",
+	"tYQ72KCA6c9iLpEZk2I3+WGS59mgklHSAJXMi1b/L3vvotw2cvyNvsoUz/eVyXwQRVKiLlRt1Z+WaK/W",
+	"sqRI9Dq7iz3CEBiKiMABgwElM46r8jQ573EeJU/y1XTPAAMQvEqyJVupypYF4jLX7p7uX/8ampBKM7iM",
+	"EjA9eKGZzGM/nqRnkLKjhbN85uji+NfOxeWVsgYdYMkixDmFuFf75Or4COqA/IU4h2cX52cXcD0zEG4Y",
+	"jUK0a6oBu1bcwaon5o94asA/FE9w/nndW4ugmyhlrXYOz067F2cnJ8enb6/OOxeXMPHDkF+bwyWfRNcd",
+	"IelVaRKaU0OczGRkZ0A7ahyjLZw44R1nkRj4o6sRi1zGY3rNMNlUf8953TntvDk+PG6fXJ19PO1cKFgB",
+	"Jc5h56J7/Ob4sN3tXJ29uTo+NccS3GFqdhBLUfAqEt5xAaUOSDygnDSa/xv3YNoaqC2DXPrgXx6GIib1",
+	"Wo2U8VgJNuqdL1gFLF0WiVCaryHphfEA3y+bq4+9CLAxJkduLMyTJSF34cskCgNWZNti8vW0jJ82bhfY",
+	"hSeNvnGqU+Xa1Yn7dehNlrcKVbpE0h3wfieyuJ3pqTrq9hhnfd/1aUBg+iHt2CO12vYrQX6hnJHLoR8P",
+	"Kmqa1cjBgR2HVx6g5Fmv4NPTtswl5eRNRLnrCzecbdBsN3fIGb0h7Vs2ZdDsb9drDcOgOWwDzWeyKYH4",
+	"b8jIYRiNkiK4mQ0pH9IFDr6kppuCxf0PdYdMdkSbbunGQ7v363Vq2krba27Utjfg1sTipJxVhZyjfMuz",
+	"dhxWlzDtOJhYuawLtn2ptVWzSnLpl1ql/E6Fw87a41An78GtXmStynFoLjEOu3tQIGcr38tLOsx18oQl",
+	"VTDBPN2uN5vNZq0ORrHq37TYRUty+qFaapoa4g1sHmPtI6PDvM0XY9qLjjMIxj0A7Q2BEYJE8AIofqJE",
+	"mA7SAD8t5FfiRyov2+/Blt1KK63N88ciNeuLVtWM5QOu8/ySgYuqwhJatAziXNrywbEzVsCCY+j0qQrj",
+	"leYB1Pg+N+wLKzE4Af6oHUsFtpepP8IBJ0chq6zQxud6HC4+AReN+D3Oj2hz4DtSPIY82n6Z8ibVH8pu",
+	"6GZtJIuocwWmSbAoxtJVcHz1ufma5y6bil1TtW5tt9VsFnjF/lwszrQjaItt95t0p7fr7nn7rNZ/sTR+",
+	"YEsjdaV9LmFWhlwlZN6RKhW4ENRRokA2kgXKI6qW5RxTJvHPgfeg2LaZ5Xczd8ES9k9OiIACyVg7L2Kl",
+	"W9tL/fVripVdt+7lSKq+Owvq0XfLPbdFMosz7Dq5FRRSAkw77Zfzhd4CmRU+IzxS21+4WBYFI+q9hrvl",
+	"bbNmf4fu9vbcOdbXly8zxr14PFHeSOG94MZCx+KKD6ZLaLXnskt1tWfVyFRxb6z3LOy+9R41N9+aH1d7",
+	"PPN0sTNV+1ItkvOkkjAihhO1cq/NtVSoJ1308w4uXYBJpScXU7FM9W+ZvWYGUtfca99l4O8rL50FQcZ1",
+	"FlQ6s/c6lxXG9Iy4Tpqap+I0YTQj0FMlHfC1q2WUFHjHWBSisPRvugo6HTLwCVVt/u0ihtv1raWfPaeT",
+	"IKReNwxPaHTN8PHmCp8W49EojGLmvWeeT3XNrO1GY4V3jKLQZQJKVD5kxBOP6DkkTWHE84tVmo4QzkQU",
+	"5UKFFibF6/3xigxZTD0aU0K5ZynIDhoVNLE2pgyN6lRU4y2LC0Ma94OqfL9musK0XkWqfGRJ+3SjccBa",
+	"hT5b5e7NrpAp7+8BQUyOnDAwE5dlJFgOqVNwUFgTqYMDUoTUMQ5xebBOnTZ6W+6212Q7/V261zPBOr19",
+	"6m3X6s3teqPZ8Go7jUZvizWaO57Xb/Zdd4/1art9b2/P26Xu3tZOY2evt7dFt2p0u9nfo9vNBKyzndKE",
+	"zTscZAA8LwesHLInUa/5/NBZQB5YD/UckGfpo5N68IF1cU54fkNgzXZte+lnT8P4TTjmjwTIWaygVg1k",
+	"T8/FsXdO5dkKcFmxW5Did6jJo4BrKYwi5sZTsjHFlPsGeYzKGRE2xyr8AG12Md9OxGEEQXwmDoqxJojT",
+	"KQJmkCGLrnUN8d4E/3GQhWDojykIwd0gDBggB4BFA4M0LgXOCVWCHHk/kToFoUQCUfhGR1+lsB4uD2mk",
+	"nfY2MyDaKnS2a/tOETgBM1+fFDgBWCxnHXmKzi7zjyszQi73EBw4ZssFV1a1f1Y8WL7Aa1/gtSvAa4tO",
+	"kqsfhB9H9ZrHYPXxZ6h+t2v7Sz93GPJ+4CMRwcupGM0OlK1rn4o3DeH4+UGtkkLMcTuOVepa6suKw6kT",
+	"mzxODygw7ZIeY9wwTRDaq4QzsknymPSoYDvbG4xL6eEdSINGkwVQcn70xiK/nHfeSkvo/PStzfs+Onk0",
+	"0LHZ2G7s7ZHeRJpL5Wa9Qd75r3XWIKZ64W9DaWuBdZMqB6dK2tn2D8JAHkPVyxu11JtAys52owGgWLCc",
+	"dYnaCOjdpcFjehsw3xc/9QrIxDYazZ2DIusmZ/9ApM80eFaAWR6l/ttvC7dMD7lzEF+vVglpqm+Xfvn1",
+	"defCr306+bv77pfL13///W+/1OjH30e/Nd7Ufr98ffu7/3rUG57euvz1rTt8U6Mf98eH1z/9tIxZMP+c",
+	"vtSpGc4HaCzMAQ69WuRzn9Xdu9/+dvpP9+3+xDt8/c/fGm/W6lrOmpmyLVZ2+upl96hInFlLCmRK+uMr",
+	"kexDc0QLTccCvMn6/p7dVnPnOft7Zq7cbhGkbZVh/jEt9LV3UZHBeJSQ0KIW9jAkQtaKiLxYmj+apYm2",
+	"m2G5rWNlbn7W/7yaF5M54yw1ENXam4rRJEYgd4OxxzxSRjOwsmTwxTB07ueEWFFgPaBGfv4S7gHlG8B/",
+	"9KJJ6cZxDF8802zR1n04r/TSKft6OpODY7H4wOPfVzmhYuVTeUCdlS+avuxA3qVwB0p52hw8x3B6w+RQ",
+	"oGLRQBl0ffs8oaKZOjv6WHNEuaZD7rIknzVhVfflQdRjs4jdoTBlPHW8tLkfk7JjcMsrSmhwsSWUEymx",
+	"EHQi4RbSGa0pFXxvQjzWp+NA+ebzVOwWNpDGmcbleaxQlhshAFI2zm9C58epLxHnw+URZD0m1T6QfywW",
+	"SGekqBgcbFJCBJ+yOKe87weQ6BkL0n5/QtwBc29INOYiM6wiZiP4wjC8xeoMcZiQxQPbDL4E+ESYgGTX",
+	"YoagkAcTS45ZNnKdVW48JuU+ZtHSbGpA2CeUT3Q9GWO4DohLBdvwuWBc+LF/y+RUEeIcMT7R5O9I2G8R",
+	"HsYDAGwlw3FAHAxeqluzfP7yRZj5vAJvP4bXoXoNNOSccQ+ypeEDyfqxIN8FCPCS8df1lZCeRblAgE9J",
+	"T6SI6UQY3P2FrSumypfv0dNYJU4OYaCpkxKOJEwlk/0Et9OUTYGS4vEiQetaJCvmnFBVqZmUkzEGEpPE",
+	"IV75IbJNCmhckhGYSeMyG1n+4ix4UHDIS1LPS1JPMYpmUQLOEgQ52V18j5SEZWHTs0RuwhtVWRU7/UJC",
+	"9RIl//5JqB4TSG7AgdSpx2NeSxHD6ilMLVIz406Z8Nr8kn8XVRpL9/23hZPfz306wwY1+VbzbHpJJoOJ",
+	"syrYLfJUArguFbiEc6wfa7hXjxmTNGHxQZo4nyB5Z5BHwbwtZI5qkVk5TC0zi+KAGE88bHYGOgWQehA3",
+	"+OHZ6ZuT48NuKb92l2oqPLV+1taiNjzaOHyTvKnt2n7KZJoEANICAb1wHLd6AeU3y3stz3FbLIGchWKV",
+	"PFnR5YSreJYXqSI7e0cFoUHEqDcxMBJPJmSAR+RlwSkmMfrq/K95CvUw8BIGWFKW10hvYnOwR0BqRx6L",
+	"KipTVHGVY0V7PEMSKaWCAPgDwa/zl7NxlFSb/8tfVCk4gzN6Fk+rKpWZad/KTgJ8yRkwry/jYMX7FYXq",
+	"n/dPM8k0HgVUrlZoqVWq1fcb/S1a29hx62xj12vQjf1enW2kqP49VmgTykNDHVDqzdZWrYpmxu8p++zv",
+	"dNhj//SJXHOFtsKMFwAvjJzaUqu+9Kadmq/JYnbJ7AAtH2zAb62h3fHBtdgl8dF5+1b2N9clY9di2YE5",
+	"zJKHqhQnNd8xSapwUGQ5y5B+q0IZ8rYytbkUDBahpCePrQPCWXwXRjcakZWpizBVBQHrM8YDFumfgGKa",
+	"DCmn16xK2kaYO9M+HTICfFducSOrZF4GtHISAEBrGHQyxw7qCY5HJBzHNg/7pEe5VyUn/g3TJSwwtQ0G",
+	"CID4WI4RRKfCozdqNdmGtAJhpunqBRsbquqH75HjI7KxAS7m0/b7joOuVRgbcGxDSQMcguEQoxV8Dhvf",
+	"9J4o3QOtXrSrV92e0CyzQckOegyY+bMQdusLuCLhdji9wLxvJtiWAmHgo+tiMPSHiyEYDyRZdRJrZvsW",
+	"yda8QVRUnHumkXTBqCeA+bRIAJuCV4pDlJVZc0qecI0njbSYbadK1rOF3rK4UIysYwiZr3gr9+OD2jg/",
+	"zB7v5nTgt9vfy3gl8NGVIRKLd+VbaT88yJZMQ49LnGDMx18JsyiX3LpJyQooxUPKuuySZXNVYKcCEXaj",
+	"+pI65kRQtKinpHZy2DED2zb3/Ii5CsXQAxC9qiwiwijGADUVLoZuwc7Ck5TsC16sWKrGWeHhqW9YaeZJ",
+	"CsOqgKM3yuD0/SBmEcF0Q0Du4x2kDedf/buG+8tTr6qxwTybQ6kKksgIUnaC8Nrn4idqj2u1xo76q+cg",
+	"mABeDSVUkng6dt0Cdgg3Diak7FLBEmRZpUqcoc+v/vvv/zibzpB+gn+RnlyGutiYG4yFfytNKMcXV54P",
+	"h2nvJ2l+6EM8UE3qX8zpdvo0EMxJuCiV/Sr01FhAs1wljmA0cgdXWNHJSXsCFU3hohLyNpeCxpKmJMIM",
+	"IgKjQMqy17JzFajAqfubcr4TuY4tQm2eK+Qtr0PRTk6OX7dPSdnnMIRiRF205/G9LaRDQFPTLKiUfAGm",
+	"FLvCBClnGlhJqOPRFNdfzz1jNsqC9ljqeYvE4TWTwwcQEN2GV4I47BOKgCvfc1R+ibkHyYBFrAUXdUvB",
+	"02JznaARFpvIxiE/2f0PpdasqcOV+sQrQd5+OD4SpJziXuCkUplVwgXn82os1J3Zai5QE0v+ox9GQ9BD",
+	"Y9mAgkqnQ/rpGG+u19JYL40iOsHyLjMbjBtxVvvw1+JGLVZ1J/Lp+zXv3W+HJGC3LBAqqTg92GFteDid",
+	"KVlEhc3Tymr4rz/+lCImiAdQhMm5mbhX8D5H1aaEWpIsainad5A6SCQCt71KS0R5/rUPZd5C4zXip3oK",
+	"2gIhfjeAlS63L1YbHTLKNaoLxIFjl+p2CXhxDPFcV4XjtfXzR6leskqN0p/FM5O2oHh28l6RZCAtKaqz",
+	"faqa34XPjmgs92WpVfp//6ht7P/5uW7tf/lfD7DyzorlLSk7IJXBgwoil3G8JeRStihpPHMfGeI9MxzT",
+	"xa/nrDUaBOEd80iPBpS7zJKaHgoWHAD/sBTLeuBwxEYBeOOhbcXtkhpKve5Kvb60mrnYhmJka7R8GN6r",
+	"4fTTozX8Nb5XtlsIFkOlyJkSKGmEvBVirGuLo7Z8xSHSyK26bvNthpLG0ZKtVjev225VN7SN+vXYu59E",
+	"Vf47UFQzmw/3fCONBJi/WS2DH9cdyFPkTbxH20YUzZX5jdR3XX3r1g7koUVVL5zZWHmTAumt3dZz+ZJT",
+	"BPrdq8mCXUMYcGbNO/X72nsJn882srFaEyE4yRaU5WP32O5Yle9ew4hnjNltVL9/5bXZnjoUkeIzERyE",
+	"pg5AM04/8qiRNWF6lHt05goyzmuZ/g/ppxPGr+NBqdVobk/JtLkDDv4AecJWx3tQwbIPfTj96nK9lWw7",
+	"tVupVu/WDOjYLEvC8GmZ7U5ksUdjtiFbUnqYxisqomzrZ1kLj904cH+gU27e4M4aO8Od97Wat9Lw3bN9",
+	"jxmqtoroGTFtJg6VH6s3OYAjEwXflLPh4HVhOKdm9V77yla0L/UcnOnHvzyAvzn1FP7xuZSanKVW6ff3",
+	"H7slq2QadKVW6W27+ftl55ffXm/t/nJx2Gz/enjcbr4/O9+++Ln7fmur+bfGu7d/2zr++eyX9vl586Kz",
+	"tf1u+93vv56WrFLeum41a7VatWkVWLylFh8HgVVoVSa/pSabvvRI3vOdVq1RbWYgrtmX1zcavS13Y9fb",
+	"Zht7/WZtAxm3970aqwP+0jis6TNIcpwtteoWuh1KrdL/aezU9nd12kCyYhRAO2NmlVql93d+QDWCOU07",
+	"yL9EmRClVun8xIRM6oLVAJmM1DtfK00yLxqQDkjenbPsmNwHE6HmYAk8hF7cP3BEIXU4gPMSfOXoPFoT",
+	"TKENFA2kyEboPGtmQqAqx5cqEvTlZ00c4LZ1B4q9JvuAzfEkWnZSQeHguRSY/BxTSqTl3v/JolD7CbCc",
+	"pvakOn6Pckygg2CHL9D5b8IzqEZvqQbavOyAhxNcxI5a/+rHK/ULsBkKIi24nF9UAXeTPlXS4l/GyDhQ",
+	"2BFCE79iQX7kSZyEio8Hd0Qr12XFelgkNJ2EikidrROb0veEQrRcxtE7NrE5ZMGJ8VB79g/0QMErBvSW",
+	"pfCSaPJKkABsSBgQXdHc5sPQ29jfVSl1ZTGirioYD0ENGKJrHkaKKAlKfwOp43g0YujEx8hOOI4JPl05",
+	"IM60qlATUdzp69Dm2hNvPo0aCP3vmiJpN/ERIvej5uruUz8w0mbxuJ7Nn5UTdYS5oaJV8JmalfHDyj8N",
+	"leAQUAkHcnESNhzFE+03VWAi2UgIwVQJBpUcKB5nnHWhwifbGFI/sDmERzCeLuUytBdQqGPu/2PMYMWp",
+	"TWru3hahJKY3jNtcvtiIttccBVCE/jrEOfxw2T1737m4ap9gfnLnb8eX3Uu9ADVqlNMh2EbYZnDD5qBK",
+	"gAcqGxAjanNvjBYLU8EitY23azVyF9HRSHP9Q98Ei2598FJt1/YrcuPaXK3Wwg6bAAMoK7pvc3mayvek",
+	"UiVnGFmCzpg5q3eRH8eML4Qpqe38sNiCdXms+uMglw+kY54s8DK8N0/HBCx9uDw6LM0yAu/VDNN0TC3E",
+	"Wq1W29iV/9mT/6mp//UwvUWuKvnZ13sN8rFz2SXSwCLNnf09srvT3CZbjWdp6WHtFy4F33TCGCrckAeT",
+	"r7VGVsivyWDw1G57TPydtGNupU2czCx0Wh2dpn5Uy7bUqlml7FgNfR5GV2Pux6XWborGwR9HAY3lGRiO",
+	"u6CqYSLhX7kx11cfYNT/1J250la5VeoFoXtjdGjNw8/Sdzdq2V0mNxkubZ1GOL1NigYLc7FZZDRd+Q/c",
+	"VCYXGG7LNnKtBeol+qAI5ZhkYOpKIglzTJGRvOpxJrtFvvXhZikKLK0EV2TAej7gS2Mp3hPjtfk5szGX",
+	"AmTOOcRVSTvzuzIlc1jMMIvVXBKbaWJx5oMzH9p4WtYBqD/8QHDOr2xN1V58abXUwvo75fkk6blGFvY7",
+	"a2HhtcSsUn8qs0r99bVdZ+u5y2Yib9XvPzbqdo40tkqjcYE0Rc7rRS4xTM6BU5ZyLqmKEZYJsQRCIWDh",
+	"yh7/A0Yj7Q2yiKNWGoBvM2tX/miuW6xAphiHUqeBZnMGCWDzXAULJ78gHQtdYwj+1P4jaHbeq6V6PqLx",
+	"QKHW6JCR29R3RQGAi4JB0UYzYWnIfjKCkLlE7sJx4AFtNoS74A7VyLZmODMfm10i4+lpk3UP8ErmZY9o",
+	"R3gxu4CTY1pGUsIJ6AuIyuw7LqgvsKpKAphLF0oWZWW+fEr3NORRPiOKG5nz6PGM8+jaYnDVgyKuiK9y",
+	"UPy6Wl+N/I+u+Rtfz7dyfP8o2n6rVm9tb1cbT8UWSM6gK5fxeBr2wPdyPlS1NB7vfLipk5SXSQ5KY1K5",
+	"DOcst0GWweDA5jqJBI6b+Bt65WclbKCpgZEgDMLNzXFo6z58W5VejPYG1anCayq854sC0NZRZ29/a7e2",
+	"Xattb9eaW41afasGxGGFgO8e5SsCRo57gAC//yk2WTB/vHhBH1XFPayv9Nt4R9dHdqhNPQvY0Z0rkH7Q",
+	"86uZE5HKxKWBHWcjxkUSLs7BTfsqXyc5npXxMBuJWOV1D5lQ+ZfmfRUL8BtSvOeUCMaTDGCGzZWAqJI0",
+	"bBtC62hwgEoBj826mtI0/sDmBQAEsjT+oIJR6x4jYz4WGNkvDhWTGZHizKFUDd7BDGyILxQ0ZFH8WG2G",
+	"53xmlfMMOihz4PwIs4/5m5njKkqzGUpRrnoFByl+ZTiOC966ZjhRDf5LNPGb6NFGrVWvV3cfTJH2djfq",
+	"tNHb2HW3vI09tt3fyNP4zl16j6VIFzRrPeVZpDg/ZsX6N6dReYkb3j9uuEDfwxFxIQuEUZQD0KEZwgTQ",
+	"0loVK8yoz68twtldevCzOc2RRLRSHTyK2K0fjgXcIRW1M6LXPkfSF84+xVfuOBJh5BAKlRPw39rskDeA",
+	"nVGGY6HNHT4OAoeEPC1fIF8sNTC2gbNbFilOBig5LW78kemit2x5Cyd3Ayi+iM53aQvougy6AIVLA6hq",
+	"kIyGusHmqU8aDSH48B0VJGLUg3fJ8YnA1MAiAlFSPeiOBjezzrW66NPs5P3s3L3BDPDeBNLCZ6UagERa",
+	"kbBWNwEX8PQZN/0y+sDmp4Wt+3WdFLZ8HZc0eWO5+w9hvT1AlBdqxwEd4Wye6YR2eBka5ynu7JTlGIp+",
+	"FLIXA1nqLJp+g1t8Gbr7qdIDMxuQJ9NPN7gcmQEVV8MwYmgzWSVjz8NX5D+uaM+tN7ZKKxMrP2oiwINT",
+	"Hj94ISXXkBQzuEwzFUgWawFkvAXuaErEiLl+33eT77TMGvkopSm3uUFMre88IGblfQXQztTXh4czBNYH",
+	"cCxytE5zCPPVkXQyAymSWwWlxytXktZ6Nc7CCUKrxzjr+65PAwLFEkhZMOaRWm37lSC/UM4I1FJAThld",
+	"DCwKkX9yxCKRLRCbcba54yhi3EU69qOE5d11rxpzNifY30Xc+btu3WuwNGYDfO/fUy2V+4q5b1jPY5k+",
+	"LaoP8/AlQXzFz32VfORhioQsVc3i6xYSeZQJmF+LJDO6UM7gAaqTLDW0yxQtmaPp71uMJFNDuhC8sKQY",
+	"rK8jBotKiDyW5fZcS28sqrYx2w6dU0Vju7XdXLOKxsPD2L7fEpsFseN7F9jU42/WrqSxO5gFjDOqHnJM",
+	"6QeGbQc2UYJXU7ah2hYOBBhMk/KVIOo3ZW8WiQ1Loe6McvwKWHfnC+0diGJpoKVfGrLomok0+1JlH4ac",
+	"Vcl7+vcwsjlizpLiDYTKk71ZRKAFBJBYoxoyRfUTmubD5mUn3W+y18lOgz8SC8ipYCeczNZ1FEjQKbCI",
+	"EjI1R+5AxwBgNxpJ5h0UbBBjyGL0WeBhnUrdSpXTJsfHOTw5u+wcOemsZcCBsh/btX2MdSiAiJGcmA/y",
+	"uLF/68cTMIRt7hydXbxvn3adymyc3rQt/yDVC9cNXBhi2jwFyOlH+QsMXgeqSLlIq0OrtQr1ITPaLH1h",
+	"Ktabc8V6o1gK78OmV6pounnwg26H2YKM8uLsDv7OaLD1ZTLO4YNHSWZPRRe8g3cqBRZqr8YRY/H8GWHe",
+	"i4FRbGAsWolfx8DYv7+BsWManwWbRC+cmdvkqa+Kwp37YnuutjQe0vbMwyYR8H83CAOzujSSWmjeCbA3",
+	"GPOA0gLLY5cdwNunUHdPJQ1YxEm7JBVwR+p0Nfv6cVUwWJki6kctAgGKLwf4OVd8W+q5lcN+6rl1435J",
+	"V4sDf6tUvwKT8xBm/iGPBLPBpPM8xZuGG2zzc/rH1cpe5Iy9ToUIXR/CbAoBlLhVU0oUsDALjHxNlW00",
+	"rQXeVPSgQnzQ58R52+mSXHccSyU0+EBnOcgmK8LBwo/nO5mPU0l6b9zHi0vxW7oUV5P8xrzP8DsYtQtf",
+	"PA/GaDym72HpCG86fUu7LTIi65VYxXth8zJNPA364DHbz1CpQsAjG1YSCjpfTmVTsdNDPi3VhQZZIqso",
+	"ugsKnAjEkdsmdRoUbS9HezqAhifn65AtajQca8q1oApBFnoRcjmGZB0vwkKnQUY2fyu3wYxDfrNWIz+H",
+	"dzTyZschvswUpFX98vXF1iMdze+lyJYZlCeiypIZeBqqrNmt7z6OKkt/XT3/6+Ws8D2dFRaocHlaEJR7",
+	"vfBTURlr5vpCQQnWUvVGNXRTZRfmLlxiMzJAfVXfqKygfdcsRitf6hwsfA64QI9xn8HpO1v+mBPnffv0",
+	"Q/vk6qLz63HnI5LWURKxWx9QfZCafoBVm5AWBd0S5pli3wEFh4XWpcpW5Jm6IlH6izwi2RxqJgs5bMmt",
+	"5dR1YBx4LOIhyWCaZIAK/xz5hh3ERAKv+A1jo6xOJc555/To+PRtsSP+CKrNF9Ss/7ZKNV1RZoX/iFGR",
+	"rf5NdBou6U3IgKJAWElAquV0pD/4OCU8v1O0zSLdC4ur4BX76Sv0TF8tM7mWUT8dgDpLw51gqq40b78x",
+	"XSNvtkcWO9tULe37AdND6bIo9vvAV1nFN/iquvtVnTZ6W+6212Q7/V2615NzMqCN5k6pVertU2+7Vm9u",
+	"1xvNhlfbaTR6W6zR3PG8frPvunusV9vte3t73i5197Z2Gjt7vb0tulWj283+Ht0GA8n/Jyu1ttMiBIed",
+	"i+7xm+PDdrdzdfbm6vg0j81cBhI1Y9weDBi1GJfzZRUcTZvnfcgXIKrnImTkWKgy9qXWH3+aruVUxCSV",
+	"7IuWQl0v2tWwMfvrGm+mPC5Cuho6TG21F/PtqZpvH/goCl0mkM/lAQ041OBk2qYZUi4N+0jvDG3VKTsu",
+	"Z9XlfMF6b3x+ONzIQ1hz78GUM8iX4lCac5jHim0G2002LvApdxlJ7B2BZpxF4kEERfIypNzqaTKk7sDn",
+	"7IBQMgwh5xTpinkYIzFO1uaDYpc+v4YqmUnJnJbNbf4vLHT+LzKkE3xXHJJ/2fxfGxsb8H95S2KdkXL7",
+	"/QnmrVoahqF51CvkX8TB+Jdjpf4WfIG6Lm/pHB3J3zXyIr3VIs6bi7PfO6f6IXknKTM+kEPkEW/MiOcH",
+	"/jWDqmou5Qu+PfVC/Vd5qaZbqgX4rG4vKfMwhZF440h7uXyeXB2xyA+9Zd6ajBIBYut/ySlJBsug2NYO",
+	"J8OPFYSCFdDQ6yr/M6jui8zryynA+qVOj/mW5nWi+XDa1jWasS/6TPoo2bIvaI0nHJJXq2eVkPzOPcyh",
+	"pQLyUtA+YzNoxt4YRWEvYMP/U3hUjpV9n4D4MstPKxPQQKCRUM5JbYR7pKWvQIVZYGDgodaHyofvJ8U3",
+	"5R4Apn/clLgED89O35wcH3ZL+XnBt7QWNwKe1D1Z4maksE/SDb8Y9vx2bd8qxX6MBwFtMqZV23rhOG71",
+	"Aspvll+C5zgBs+KBWeMhbzEgMcWtgg5iN7GyYtZsqL7YtaldK029rKVHsobeTJP2tr4K2ZVpeRrp1RZW",
+	"6M1yzwCjlZvYtg4pU07G/IaHd9ygszSBBhWLqORI5iFmEcYbKtcofdOOnWphcvDadFep+f3XMYsmZyqd",
+	"e5kY6jmFdbTYIFk27fYyjOIHyLZFQdOo1aw08ZYmlWJbqKASFd6OS6367lZjb39re2/bmrYd0klMn/X5",
+	"LRPxkPG4q/VZt3NxCuf79snVZffs8N1lISRN6brsV8HfIDfGNYSFxq6LqMMhiykWYZNtQs4W4MpQF2AG",
+	"gNEYhhgrTnL2Kf1BJ9gnF+Saku25PCwpGib91uVRbwYN04WaqfnptatTMK2hZddSryuDHebJITkgRaQL",
+	"uFrWQzhc+tecxuNoqZ2W3HzMR+Olttwh7qoj/xqG+s+F9b14whIS9rEmVrIVgGcAEQkGshGSWrkid8+d",
+	"gwglUqf0w8APSeDzGwb1E/0YOIIjsCUAwK0+OWKRzfMfHCk7BlOQKRHMDblHciWK9h145/TjmraY3lI/",
+	"ALJcxTmcp3dqNJxs1kjXYPETMY1ikR6xgZcqE1zxhYU8UjG9mToyaqsgef0BoTNzLmx+zWJMNdHnTI2b",
+	"mEkZtS5ZlHGSfMcmy6yoBzx7GqL49/cflxLFYpYsXlq4rc/vVF9PTdW1mlpTSy07NPfXUqaSUkVLSqsq",
+	"jbkKI8s/ZBQ5SaSEtH4GjHqKtCZZbPHGBRsFkMIxox3qqXR9xskT0JQnq5aW8nqv7O5e9zxwr4PAeieA",
+	"JUiPUrU0W+3O4+g3CVmxeh+Ui9TbEVlp5U290JtIMetcfrg875weSfEcRqmolodf4K73tBpRL3llLOKZ",
+	"+vAgVSDJudClwqUeQ8SA3iB46u0xw0+JjEVAH5GqHHhDAqozWzli0ZDKkZ4Nn3uWOqNIhOYt+inH37Iy",
+	"LDMuj8n9N3WEeconmN1aTjfoA8xj6IYEfPaiB170wBQ2baEeyDl9Nj8n28pMXJnK8pgpCnPqBMuJppVz",
+	"GY/9vs+iDK13ugVLrdKIAgRUOdPTTZ4XKctuJSk/H8GF8uQ9KI8tf4zD3nfuxYCCR0vYU0/ZjaG3uSLM",
+	"nevZVUzUwtIeDcN3oV0dkWG86UwNmyPlpci4dnNuh3leXZubbl3iDAH39CsNxjpxZMQiSC7hLsOi4Qof",
+	"qtx/Nh9FvitNQ4NOm8ZANinCwCNQGjumE6ztrtPq/jGmPPbjCanNopps47g9pC95RhUEPfiYi+qLdI8V",
+	"U0aaAnIFgbhCAzJHzaImJDes0Yjv2KO+qyidTSGf+NRKrVq1Vt/ZatT35H23LKLX7BA8jY2tenW7WaxM",
+	"mksrExFHAPaEq6Z2aQ/Rvb1V3d2zSppiumaVcLedyw0kG9Go7tX1xV8x2X+rupdMens0Chg55q5cFca2",
+	"lB1rblmZRYHN2gNXqo/rzez9KPvJ0ThyB1SwpCU4HHqTZp8Vk2EvDGR72ucnM3Rh87lFE+SqWSGWALLp",
+	"h4gkaCn83BXw5mclGeYmh48jjt5+JZItAqQbXk7pEdR5RbnYsJKWtdGh0MQaFrqScU/ePn+Rx09GHt/v",
+	"bCInceHJRN70g5xL1CZ/xkJxHKv08oDFCpg1ipiL5TxQmExP8S3jXhi9EkQa9hG7DVE6WCnAlArinJ9d",
+	"don8SCi/sinvu2EOKSO/TBySUcT6LKpMy88LuLUb3jB+wq6pO1nZ/G/DyoY3HBfWxt6elvtwN8Fmet/5",
+	"AsYRVmdrJgSJofNlOaFSyVSeP2RgxWWMA+DSILDIDRthQSk38CGl6y7y45hxBATA/SyyuRe6opWueTdi",
+	"oMJpIIrWP3zAWP7yxAzr31KHdKOaU+CRu4iORswjYkBHuiohNVc1VFY2rqhzOjAszg6+ZzfV+uFwGBh4",
+	"b3h7hX8VYpPhl0vmRtLSkvcK+PfVvrfn7vZ2aLO/zba8hlvv1ejyigh6kQY9MljpzU8bd3d3G1ILb4yj",
+	"gHFpoHhPuv1fHimAr5cGtpzGV1v/aGzs3tV67z/cHt5dTHZ/j/+6d/PXklXKrKyFXlX2aeRHTBzzUmtr",
+	"pwYG06du96TU2tvZln8KNxwxKToiRqFscuTHrPSnVYqjsYiZdzwSmMumsK2vGY2A8OkRYv241tWAz7Fc",
+	"cPuvWm3oIYT/twiNrKtAmDuOwPKETMTi0PcK6kRZIYuL/8wEviaPLgVYJeXYZwIvpnjYSjGOdU51m2/j",
+	"Oyv2HOaKIIHj8EFr3RQVuZnhwcwWnICmsE+4iAgoO8ZdRnxvVsuSe3L+zCH9dAJlE0utnW2oIqf/rCdC",
+	"RMSRXFRfHsfFODO+NH3ihCyV0wz3SkCTK7rYttnVVsmNhhu1Wm27vvvdInXNCjjLudfWqoRzb3n8MA6z",
+	"ooI33xf2Ns1KTNgQj4tTDIkfJ2QhIWdJTiIgmZwPl0dOBaxtoOlSRKA5Ma+5RFLnjc3lvkcgK7jqitC7",
+	"8EYdxgFu8mTTOZZRsNUiviBj9MZJ0TWzqqpjc6P2Nw2kgTMhMb1hfA7idW2q8G8GXwLBOfS5P8xXwziF",
+	"BKCQBxOTingZmSd3CR8PWeS7F3oepmjB8feMsrA04VpyXrse+x4jgnFPyJkoJ+cnKohdQjlslyqrNjAn",
+	"lPE9upbrjCbrArGFau6eDTC1wgpEwNk195Vhw09RT97r/JCO42yVlaRxTqOFE1g81HvWIkp8D5ixFwjY",
+	"QihwEZnxilDgxKROscCZVL4MGJhoS1zV0BCqHjmmw1ZtbnO04omQEpT1+8yNRYsshhBbJn+AzQ3tbkGO",
+	"YxBozV1Q9DW3+AEZYnMoPwrZpqhF9Vers5HHLRIxXW7aoDbIvZ59klLLj4PJDJxxi1A+sXl/HEFipkoW",
+	"lt1AFgWvMCty35mNT36mGj5iePAyNdqhGg1dtRbuMBRZkSg35Pb7OxowtR3EiHEv+/ZLvEjKakYFDHvx",
+	"RFYWfTZRAMnyXUVPZmfuK0Oov4meTIfpUaDTK6nKF/D0i+acA55epDnznsPNz+nWmQufXltSF5BDfR9S",
+	"4THRzMuIhHUr4j1X3MASRuEzQA6kuJplvPbG3ar6HOWkB14iTxqXMxK45THK5k4WoO+ALeqYwB5ptXpQ",
+	"mUaEUeyQiN2ySDBB/FhVobG5LmiDaWkGfku+7cMl8cIgoICgJqKA3u2VIOEdVzBnop1AgsVAj6+gD0Ma",
+	"BEzERAN3SNkBJ8p4iFgjxyIfLm2uPlUBFxSYoH6MQwE0Xf0ILWtd3HpAI2YlFZmhAbrgHwlvVYF/sNU8",
+	"OrHIHWM3FhmGHDwTHpkwGs1CVx8bs7gArAZHC3MeNUo5N2mzfPu5LIulQWrZx7436PIUhk1PPg06XGrV",
+	"BL8wB8g2dWF+Hosv2in4Tr1cKHI0BTXr00Awq5RZvPCNQsxbFp6WB6KBCY+nirNbFnV9PHF4FABszYZV",
+	"grVaam1Va02rJJdvqbVRrzaskly6pdZedfvLUwh2bO0sf7hIN9by8Q5jcz3DiIefESXfhWLb/IxreTms",
+	"cPog6U1AVOPThjdwMW44XTcrG6iX8LVHNE5fRNVyoupeFnO6ABbZzOko/xhoW9/cGs9Zvuilv4zhLPxP",
+	"eQNLVIlj7AtwbcqtATFU+QzcZPOpCOaQTtDKJOVwxDgxqGErBzZ3ivYgvl2+SZp/Uswx3OtSxqmo7Gzj",
+	"Mu3pE4HQfE1sSE7NB0F4J2D8fX6N6h6WPEpQwv4x9gGchBWCQ/dGlB5WcM443q/d/ojekSGNWYSIV+6R",
+	"HhUQuxXhOHKZIGW/yqpkg7wNA88i730OqTTt68h3x0E8jmhAzqPQG7sx+HqznW0UdPbw7P37s6Pj7m/5",
+	"Hiol8AA4mcajmI4rWY6606tYjjkJ8RzNx2wXvhcZv/nZXNZzXZPpzC+ZOJZ3l8xKISvMHsvstieXQva8",
+	"Zer9DEDdmsUGYM7x8mNYgZlOP2sxYSZGrV604olAAjGVCI1EhH1nWMvMhBVd0RNvUyiAcTyQUstViAdf",
+	"QBIOelhzLwAOTix0Q8pASh26wuZDGt0QP9YVQb0DvEmKBMTpheOIUM+DhEso/qmSvLAhaWFyZ7tWd5C7",
+	"WzaKhLxKoHvyVZQnSIXc40JuceYJ+WbsGpSTRtbnjAWeYeNQJKBp/hxhQx+IOz90f64edU463c6RQ8oh",
+	"d5FZFN5dCDM0EuZeUuW+Sqrc/LCkkfH1bPd15xOGGADsm8+6gLSoTMYbcu32IJMHh6hq826y2VXKEKH9",
+	"mEXESTKIHMWRK0h5a6dWq4CqVsEhtb5sjtlvxfmkyH1rtsQNhxDTkYdViFFEjNn8jk6wwM1fiJIc4Epg",
+	"nmz5kCi4VDmMyC+XZ6cV4ugUMZVXZ2aCOQf6NWftcTwgjWpNDcmG2ZDriPKYlC/eHJKd3e198v//f9vV",
+	"7UrL5oQ48BtUdvtJZZ8ZTzqasx1/8bEN8Jy6hFloDjHQX5ZskxKwgMDGzyfFnM2W+Zz83O2ek9fywCbf",
+	"a0hhxDq31a5TxaThRnm+Yzvb5aRZrUxrKo4lX2V0t1HdqtYrgN+9vKPX1ywiH45hOPPjRgK/F1GIzwkG",
+	"9e/ZEOBqxkBpxLZgPLYSrmSnYPiq5D1WTLN5JikTpK8UvjVHl4ZeNM13USgtS86UdlBUy/gm5Rox11JA",
+	"Y1zxB1L30ECEaeQxu2DUilMq7grTQy3iwD+wwzjrerNc+dxBtYcAe3mfhYa/bHrg91nsD6FUtzSeQWdp",
+	"FWVqlsOLTltqlgVJoj9qeihovXRKs/C1bm66YQ4zMLXH6fkXqwRSr5FtztQ2Mpd7XvBMNxPLCi3RTtW4",
+	"xQ21Sul+LbVK03tzFYDeg2fJmlttcU7sssmv6fackQ47jT63SqZCXWXd+F4mtuEOGXkjD73uALfHrMTb",
+	"5boc5xOA4UI3l6WbSqjM1Vxu76yj8Upz/5Kw+zUTducbtQkwd0HYIld+JsXzLldThrQXFacpTtc9T75z",
+	"X7LAC+0Keyk8sxxtahJ0bTZry7vTMoRK9eZus9po5giU6tWdQgKlne81STZZxMv7/s2koh+AiK5YtHyn",
+	"WbZGUmu2lg2CKBWpfprvmnLl2rycS7hJw7246Yk8lmQqC6g6MvobNoczFrL7p4k0isIfq8Kl7SsqJWNz",
+	"RUQw86SRrPfvrhrMiumayUA8lXzNlWq6aAVQy0n1Wp4Qr0iY736lTE5jiGfL1eSm1LR8SVB5SVApSO0c",
+	"GaJrzdzOVHqmIRNjf0xld7Ztnj6SFF4hc+quJCGXpA5AbPMeC0J+LW1+6751WZ6//Eb7dikTc8XMwvVE",
+	"+hOujvBEzfz7Jy6uqBleUhdfNMO81MVFmiHvT9n8bCz9uQihOeK2ECBklPlamV06W1vgR6kA85RdGY8v",
+	"47qmUfJD5GIuYcU9AyCRMoTW4E/UT84qHG7z1SuHh6rYSjBReZ02d3CNqyCr+qhK5lzGKTwDYX6h+/3I",
+	"5WH0KD0WxaLqxwKGRZ1VKnCuggkRLAjEbDLFZJRXbch3mWpZUJXgPt4P9om5Y/n91Hc8nfckLph8mZQl",
+	"GqNeXA5ATW2ifmTL1QTK+3aa21uNupWZ01bp/MPF4c/ty46aXm8sO186Oz3smPn9h2fvzwFLVvo+i7aY",
+	"gFkYneV953pf/wie8yiVlc/TVV7kTTmUxlWAmk110PClJBso50nRmk0MwnHg4TvUrLYglcqpko9+PAjH",
+	"cfYl0yyENkcaQhDHzme7VPBOu4Rv/eJUABSUqssEhwTclMl3QA8OwjusooaNJnEI0CjF8UWJc945PTo+",
+	"feskHUfYnM1d+DjzlFcnreReaREq9fFG7A/T8YLgwICiIwilGvNsPmExGAWURFqGyWctcjcIBSP9sZxP",
+	"4k7cAL1ZnIg4HFVJm+jv21x/whfEOWyfHnZOZuCO8Oykd9az8iUVSOmCNZC4e1bxIKlnv7H/6IH15NYi",
+	"PYkHzKXUZPMeavJjp/Pu5LeMolQrdKGe3N6t7dVqtYfL81DTPFtlXaRbHLbWi+/pxfeUiUrAugBZrUXo",
+	"HM+TNgU29X56tiD1trgBBsHeeEKcrHRAne9oGeVYhMZkGIqYNIjHXH9IAzIKqMtExeaQsGEyOGTD7RgY",
+	"N7SZEoiGEgaortKeIsFlU/fmOpIr2CLDEGlzAhqzCMvG0CHGZARxQ37LItC7cWiyEamCc+hgIhGNGSl7",
+	"8vStSvq7jMeKfShtvWIp8rJPI4WQ/DupuioHX2p72V41Ji355j2bZ4cIkdfZr4BWn+KAcCzCAiHvs/nd",
+	"IAwY8heJFIgeyTEMWD8mY46Lk3k4wKrans3LTlqxz1HdS32ZshvUJBjXDxiXhFOBKrVKcCdd13PYY244",
+	"ZMLmTnI8kiskCOSYhdxlB9L28ZMbidO5uDi7UMh8ym3uMLkPLxgVIXcSQigVlVMLASDsQBHtGCpO2Ziq",
+	"H47WSY7qp+aOitiI0VgQdsuiic0Nbqf4LoR/gSMAGCksImIaxcpGIyMW+aGnki38WAAOXkP75Ymso5Vy",
+	"O3YqAFXH2rzpeh7z2A9SfSM7csH6YyFNa9YPI0Yon8QDSLJK9kOLFPmHwsjmxrIpo5/owNhfM8obGyAX",
+	"mydRzgSAkt2xJiImKS5oGR/BPBJp06cwGU1am77n1RShlQX3DxFV02NBeDf9SI7mi5TlzqKqpFO6nSsW",
+	"ofLcoWec6BaZy8PRMVvFYiY73Gg4c/jlz9WSeXb2syKhTUy/LBm8XOLBREognmWCXQqbsoSJWWRNTluI",
+	"iKPNZwK004NUsmN9Tm7uqDug929ugUNoZQr4/LL4SpCiRz4/1J6qn02JziW9bPcEM613etD09KqpL6eI",
+	"l1NEMbYptUHWOU48z3PF4oKRHy5OsoVIkrgQViQpSzVBarVGhYwF0zmxiX6zuR4Xo2pkos+zNSOnxhSy",
+	"H313AAcErBy5tEGwZhHVpw6xfVgt/0R064v4fxH/T038Y+ADZBwIPbXDNvTPHy5OKquqCMGC4EU9EAox",
+	"/BbWbFlKIcj7tTIgS+iCSxYEz1gPgBMog/NaRjHIQTKPTqsJd2PIXgT7i2D/fgS73BbFQn0FEf7sJHdR",
+	"wABGApieqHY7k7KjhI1TyRezIswHNicU08qhHUbxgDipqMlHHCpQS0v+fs4il/GYXjOHjPDfEHOAUwC+",
+	"bcACLLJVrlmkXqv9CX7OmvIsc/V9H/hR4kqVfBwwbvNeGA/Az42kKJnGYOUuJL+baoUvbO5F4WjEvGr+",
+	"15b8voPgMvQ+YyPzURDlVc6HQUgSBcmEPHKhDIhQtJClVk3AQj9/kUc/BRkknnrToy9nIOu5J9OOe2yF",
+	"oAEj7BNQeeVnhvSgrBpfzaFPyrpuqXN2etjRkQw5sLLZhnufrO7dt3ni3ifauw9UOyZgI7HkvJAJ8LhP",
+	"3IChr7zvc0/I42RI+uxO97ZP/UCQsnxrpoRrEgGpJLGUUUA5uQ6ZsHnIq6RNFjm2rZxnG9KPwLl9n/gC",
+	"olSkuSRYLKcyjQPk6tEtHXnIvqUw8sCGo3iSrlww5cztZ/Oh7EQ8oBg300LG14KDh3eLPfumJfK8vPpe",
+	"6Ipp7pzENFa3kjJIMCm9Dkg6elp2ZThr5lqC72Z5CAo8wwU+XNNcBOR/ViKWWs2a1IMj40qmqp3UJgMa",
+	"9LXeULO9bPNnZyYUt2NGyASaUa/VlExBrvplR3C2k2Xap2KM4Puz0+7PiKPJ2dyFYRNoYhJPI+UBi1hm",
+	"5KaiKpX798BsWXP1OMqjHAdWjqFMd/2pBFXy8ZNGPn5y2Tk5KS3cd+CXewmmvBy6vuND15JHrM/Jllqu",
+	"9Iy6/YCMwiCAYmIhuaOxOyjECaOhbNrJhplcWJVmXRPkQnfjAarSCLxV/nOKlq+jUMuZuPtXR7Z+Rxkg",
+	"hcjWL1ZJng7yg/8GrlkmwEserVafizU03GzDyTjklVqgaKT13dDHnLBP5ACQcr1W+985q02eVLFCEPlw",
+	"eaQr8FUyZ8Nadds8H5YeeDXcT6WaBmNWrcIev+cqeBy1argWfojE0/kK4Xmknao6mZtuELo3MxVVdzrr",
+	"VBfYhAdbmdJoYPtT7pFBeEf6NALGkmjMBaHSTtJbNWI0wMer5CLJYU32oLCI3hrCUnBY9IRJmUTN6poF",
+	"tT4BBzoWTNHRw1dsfllwJyb+tDDFRpBrFiuKwoIT/VsWq1ccwng9QuoGD+/MBAWrFPb7gsWXSLFdatX3",
+	"6tvbZvzbS4CgotS6Z0KD2blFOz2zAH6A/R7n+2zse3X9ee76TerdIsHBMw0IvA9vWWFmfGa6SD+M7miE",
+	"aYUenQjNza3Y6x1S1tkFTSi4C8h9CtIM4NWc3bKIDOFjPereVKqkg7ju1Fmr7XNMsOPsU6zctb5KsPPG",
+	"jIAo5OGdRRh1B3iDzX1O5GlAflQK0/AOb5aff6VKBosWoSakFhrjJfT44HBOPPdwFR4X1dSta0gLhygy",
+	"QdMFL6AecjTm3OfXVXJfgdnGpZUTms/JCUr5z+E4ynF2c2lojiPTPhZaQG/toOMMxv+jnJO8D1XOC0yW",
+	"+bxckaVWo76CcVYwuF85z/B+yqr+9ZQVSgDYLi9Onhcnj6nb1S5aUr/nFCi71UVAn2eBGKwpAb1wkuKj",
+	"7JMPh5ikDCRx9L+gTr+Kq1M4j9vc1A0W6jUqiK/uwhr3A+qRAR2NGGdeS6rfmOqypFL1qM9QLO0vxlGf",
+	"uvKAgO4xP8bAs6/D0ZgGhxES6sb+LWi/3iAMb4gY92QPe8imC925xZQlOW/qLuFUpN6CVwv/mjPPks2I",
+	"I19FpYPw+hozf2SDPBb48LEgvCaBD6WEJqj/csVEMAyNX6SAs2PySdSSfnygqlk5jVrDIT3mUnlESV6P",
+	"IyRUWFgaKwIrqJjDryqW+DoZDn95lQ7bWEhDIU6qy8Ek8fGQRb5LfE/Ihnn+texY2WQGskwiYStLY2ll",
+	"2A3knQpmYRHHiDHjBTXIx55TsSDPLptnhY4Lx5K2DA0CaT7oVlxdj325wiKbO/jblWoS/iKf6VEOxbwc",
+	"Ohpd/fff/5FflM/Dv8EL6nMP//A9VcAIJ4TTobITb3zuIXkIjl6LOIcfLrtn7zsX1b84ZmzZ5s7r9um7",
+	"49O3V+3z85PjQyAOg5s4MRSmpZiPSIgAA7CI0pTLZIkbUe2csVpW5cayG+qVgCnrywbL331+XcFvyd06",
+	"wtKrkD+ZNdEAGSR1exQGgBxQ1BC+iPU+H1YO8gQWShDoTEjVWFWFyVEKtyNvOqVD5pAylqP5i6OSJm3e",
+	"Y6QvbY6WLlyT5POlYwAcVRSLzB0Q52Pn9c9nZ++q3c5l17G5b0Im9X7djJmI5XLSNX/MHZFtrs0pl7sD",
+	"xBSNYa6LTNM3fsTMHj0vTCXMVKlVSpbth/OjNrqH06EptUroS13eqMqPykoGZWM9g7KxuGboIqrraedx",
+	"348ErNJSq/RLOJDzH9DkylHISquw9s0ZbvgJxrpW39+i9X5jY9ets41d2uxt7Lt1b6PBtvrbtNnbcXfB",
+	"HEtt3rbrstFKcc7s3Mw3elHq+aCGwshTqs1QaD4T5B9jNn4xil+M4qxRLMUAQKRus7X6ZxrCqYoXm59R",
+	"w3/ZBKcFWp0Bi9nsAGiOlSAOYZWaMMMqMTQqD/EiuaPC5oKhSvPj+/srDgNGI/WSc2j9yg496DsGS62v",
+	"pEMW1vocMDVgynjEkX0lCL2mPn/Z/Ets/m+EQJDrMcuSoJ2Bz9H9PIMC7o3/iYlpRgZcsuWUeyHlf9mb",
+	"5n9Bq9YX2TAQcmCgcejKwZSm6T/GYcwysSZ0BRuBJXkuewiBcplEjJ6POFnTJFXSvtGsVeuN5vIWTXaE",
+	"vrIHcwqIMMWGowGT00iAByxC74vMKlFXM4wkmaKBo1HAyDF3pejOjvs0MABczIfghzm7ZVHXH2qHc6m1",
+	"V202rRKiTFv1erVhle4Yuym1dqtbVmnCaFRq1Xeq+1/uS5Smx25xQfzECgAwirQDOLtTRsCLonqxUjNI",
+	"5HgF3ZizWIuQepvhOHbD4fMNhXa4JwoBg1K53tEJoSQGglUsdr+AEQsTSfw4SQWhpO8HASmb+Sn6CyIO",
+	"R6JSzdBxpdHIAtJS9BRnMorKYWRzNUEVnMoDzC7JQ9O0aw1TPPzhKBTC7wUMHF9pQlGOEqtSJe0saarO",
+	"D9F3WOh8NLpAxQ3zEGgy1WnLZILdd+TbdTfTNkzlUk0n/bTkAUaa57HOnFGZSvc1P97I1yqhdabW9j0R",
+	"oNYTD9jOx5dCID+8y0RupzGWUlbATpiGSRI/Nh/OYhQv/eE4gNS2iP2dYdoVpp2RXhTeQJHdHJBvhXhv",
+	"wWQ+c17ZlQfv2eB1V0Fp7nxFFloDo2mlFpZSey/21Yt9lfECglJKgK6vkoUyz74yGTyXKGZinMENNn9L",
+	"lR1Js7dhrZrhSpurcicJ5gruMLnejUxTeWOuyInNl6pl3aHuIG0lgXrsAkuiGF21MrkYibEC5lI+gTm1",
+	"Yg5sXmRKpd8gIxYhQGxW/ZSuOdyPXENler7A4ZJgvucWMYEaVCvUnPruK5dQU+0slTjRXFKvwoIBXahr",
+	"AeRf0/90QWNWatWqta3dvSLyykKFqTwNkFhhlTQHMbymvrPVqO/trqhAl0lvyeALSq16vZ65Nv3WlJPY",
+	"KGpbmB6RGHJb1d29Z1Yzxdj4y1dLMYXzj1AxJc5Kx+ebp2F2ZPNzZkvMzi8844a81kdYlNWkjWiTPAol",
+	"Q9Vh6svCpEJjDS5ZzjBDSDGjoGG9XljNMCsHnnw9wxcJ//Qk/L3OWcZiX3TCMhr/Q2TCxRk58HylrIab",
+	"zSzgKpXKR33Tqn16TvbqDLfONGJK4W1H6rz3R6l9clL6cwaSyiqNI7nvB3E8Eq1N6Bblk09VNxzqwW+U",
+	"rFKCINUS75nZZmqJLG+X6YX3VaXFw5hYd+l2eJ5F6VQgxaVB0KMubn6F9/tc+vy/tMXUC73J/7M5jgKw",
+	"t4rDLx8HNCZnIwb9J1hWDiIvOEavBHHGUYBIe4SvK4xeDLjXLHa9LBgjjlpKl8Y2w+chAMKoO4BH2dCP",
+	"Y+ZVLIVn157T9Ms3bELKzttO1+YZZO0NmziVFnGEf113dNWbZAaJF7rilfzgUKfL+dcNh1y8OST72426",
+	"RXAEoM0DFjFpWQIY3ml8+uSQOLQ5dW94eBcw75odpJRgUGKmHEaEhwl+npN6jYgKAOkVHP+AONv1mkM8",
+	"Bkh/GrPMkBa5RRTqXo3cDHBvduIcMaAbzXrjp5Y9rtW23B4VbGcb/s1aScqDXAKJlwNdnql5qlbWhlpa",
+	"8+zTGA0aEYOPuqBWLEzGT+X//vs/FYeU5RTADFQUEaB/3Uh+1BNRgayL+C4kfZ8FHgl8zsTMxiYbZwN3",
+	"zgO0tnjk0gYX/r5eo+/X3AQae+yR8mVMuUcjj2itXpn5ebXiNvz5hw+oFy41yHgMdy5szwfufyIqfTDx",
+	"qdE4ZsNRvFYDIeczpsPRPaf1tk4tc9II8xrNZn1fNtIu+V41+RAIR7uEs+oUNFrO82Q4lFvaXdwBsdZE",
+	"34uqfj7uPDbLP2osuJm3sBYOfCVbAsXY8nG+nKWRimCPlCmfkManT8SXiwliEwWPvA05OzBFLfGFIYVT",
+	"MPmIcaBcMUDlaY3DXK6dQhRb+uY0SytVVB8uTmZxLE2bUJdaZQpCkb07xE8IzMySl4ZjYEwiYHUqrAM5",
+	"Or0kg1DENpeLj5RHAfU53AIdG0XQS0I9L2ICCnbzYCKVLgbnicdGQTjBUm00CMI7UEtDizhn553TXzuX",
+	"3Su1QK7aJydnH6/OL45/bXc7PwHPKAAROLvT3S5Q/0lezOFFpw1RhTgMMfVHKThBfJUKd81iYXOdNq63",
+	"qdxGcmKk5h9RP0L1T6a1f4a6E8MokBdURqkMNkuSegPRi3HAKhYZ84AJocfK5h7MlAIp0IgRGBhMBpJj",
+	"nUAuKCfH53pspdqnfGJzMVIUP2Wn3tit1qq1at2xiPNHq1X/U/5DXoUrtfpu8rvNndqn3X56e6O+Vdut",
+	"7WxvbSF9L+biB1TEJKA9FgDmA9PhDghV858iXLwwJmUnCF0ayDZXkWwU/ia4VNIf4etV+FN+ueorYxn+",
+	"GIRDVqXRiMJfcJMXDqnPHRV5Dc16ZvIM7QdoccXAT+oRih+EUYuYCINbJqwkqSzNeTSqGYYILJHLHlMv",
+	"PQtXbhyma1nOVLJXkdYgAiqCchCGI2kEW3pSLeLSKPJZtHEdUY+R03bXsnng85sN6JFcBODYU39FTLDo",
+	"Vn5VduD4/HYHLBeBnWDDHtRHhI0ixu4ACPKTya5yf1T1Q7U7kq4n6WtqDKCwMSwjlT6jiBjSREo5IAPm",
+	"3kgpdS33NUJujk4vMds0GCPqhvJE0SKTttRZEWwEIV+i0kBVrWm5hOAY5BC7ZKx19YTXIv/993+gXeno",
+	"JQNqDpqcJT1QelbskqXmXL3NaBmNk9RS3cVXckT9yAMLGsiZKwSOG35MnDft4xMpMHwuYiTcQXN6IpeX",
+	"PDt4dCKqNjcPFaJFnPbJCaRY4jIlZad9eHj24bQrF3D78rKD//jQ/RnWvc6FkhePTy+7Fx/ed/DeY5B/",
+	"8q+r7m/nHXnp/Oyi++bs5PhM/nHR+euHzmUX3nLRkT/Jq92L9ull+7B7fHYq/1Tiz1E6CDNF5QipBFCb",
+	"q4RX8Yo4H9snJ53uldkkdSnpQnEmp7xTXzaf1teOT4+Ofz0++tA+cSqIDQt5mlJ8dPa+fXyaSuhNoi+p",
+	"/DDnAAfMuMXmeOWog8HiA1KYYXr54fX7465+a7V9fn5x9qt+QfWoc3qsf3rfPv3QPrm66Px63Plovi5J",
+	"VrvstrsfLq8Of26fvu0cOZWWzRedLVFOq1MliJzZDMfqNc8rgXKm32oJB9WK5LNqfL4y/+xT8+Ddi941",
+	"GcLZzjR1i9aE3wOW6QWatJia9S4RPjO8j+NC4lVVExlIP8z1Lw9HyKzw4eJE2VrX/i3jFYyfpm6nboGb",
+	"TB6Dgd/h8zgKrOybvyj0Dw+J77XA5Yc7rJC6Spt2Ord9QIFw3Y2DCeCCkAff5ubvHE5sZkq/ycWQeZWQ",
+	"Rh8NpOWPpRCM+3Th69CbWGh8GHamEgpV4qAgadlcU+tHbINByoxIx0k9T7MnxzL4PxV9fG+iQFDAlPFK",
+	"oL8PTED9khvGRooaJD3SFOmjD9C6Z6ePQEL15CumaKb0EIR9PWcW6U2In+HJnZbgaPQsq8+KxLWUr4X8",
+	"/8ZKL+cXLqytMG125SFbuQJSOrMOvnZG2fp61xiPvO7drT2U7l057r2C7tXS4QVH/KKsDbGB23Ghss4F",
+	"4Tdv2GQmtAkP/Fo6DhRz1Dzvl0WG1GPzvSflotiXXaLTrjR5Hr9mXCof5ilGnVRT2qVKlXTBj68wVFBs",
+	"Z9wLfBdLZfiqEfgJMaAj1jK1sEWcGzZxSPlsxPjl5c8kXZ9XN2yC8SB5phVisKG73G632//9938IOu1v",
+	"2OTYUy75imWCmi3iJALGqSYBS5tTzxPwYYBPyzbLP3zPMZ274JjxOXFyQSSAVDvYyXdscs6G6h1QE1GO",
+	"HBXk/N3x38h5570KZcmuOKSMsVC4Bdg0wRRIYiEJtdcgHAee8vpg+hi8Xs0NQLKB9qWS1nhSSjOJUmfo",
+	"qYhgAXNjUFkHiQvQj3FqchYZeNHKYUTgE0oLV5LGqYk2eSrQYzOlH3mYPIThT840Llyeuj3VetXgZG2q",
+	"xLARizZSu2iC+V/xgPkRjF+6vAWLbn2XYd0pcaAy4WPNSAXep0hFhUMdstYRmBs2sXkUxjRmTgVGWKiP",
+	"GAsBAgACnQVqJgNfxMhZdmRGA6JoAlG+n7vdc6JUEUmiPAKD1b6OUeOSs/lPeilWLCJCHJ7UUgSUfCx7",
+	"ExaErDFYLYd2LIAPnichaxL4vYhGEwJ1i2Qb+xArH7Zku/+iIuG4ttLod4s4ZTsJ8kqBapeInYv62iWb",
+	"E+PqCePX8QBu/J8hiwehh/+OpTSPN8aRj3+PqLyrAikLnnyFY5f+B2D0dslgEftwcaItLLmhjdc4+vdX",
+	"Alizh0y+BTm4RQxr10rDd7dYBo+ooLcObycTQnpUsAM9Fg3HSsYOR2FeX5TttBHDCOFw6GueGiTjUpCO",
+	"UBpf1c9NBTRhjNLkinEQ4DFtqmeyA8jDlhdSKHeSq47i4A2HrCAUbSHeoe7gpq8SJzvfwMansQPOQSJb",
+	"NnykzJvqgPr8VKDTIeWpcKsW3YRGDEXJVFiVKHtpBle5uk0eZhbgH7pGmA/jJXIrxqHiYEyr4BUcVXFx",
+	"pYJR2/5ZUG9S7ns6QSS1V785iHeG8Q6WSCmvag+3Tv9JD+vB70fH9dNupymvHf9c+wdtduPer1tv7t7t",
+	"dty/HnUng170z39evA2DffH3d/sntWBw09w5HhMtdrVA39ju12mjt+Vue01Wgs/CVC5xn5iH2nvizTdN",
+	"hlKrtCH/97rz9viUnH94fXJ8SN51foOLNn9/GN69/utvR+8av961J512/3IUBWf1+G/u39qRuPjUPj1/",
+	"92Z8e37aof7fGpP3Ue328uPbLg/97Z9sDi/pnB5Nv1dx03z7dsx0uz7Ooe4dmyzCMqeBedP58mPw/YMQ",
+	"lGYHWkDUGIzUDvouEM+bCHF5prQXfx2zMbgds2SiKk6HkJCEK9j0qU0Z+gdwjkwJip3PNqB/7BJWiP3i",
+	"VMlRgl3RXMA2VxFBRSZMFHjRUhHkwvKgXXYPLPnXI44DvpCESlLTRT7pOMi3YqPBYsfJeC3p5viciPYv",
+	"87gSj+B6Bvx6MAt/RSNmYLDyCw/f9G295ItWnvYo4mh4T1vfPJcVihO/TNDsCSuBxQ981PtJlSycs+E2",
+	"DTU+r/iVyQDfgghHcmXEIiUehVI2xg61FHZI7lOF5xFEhKRPI3QwACwNfUcW7OaAwkbBX6GAjHrO5joy",
+	"KWIaM1J2RBjFPx11Lg9T6n7O7qT4SbxghZQBanyOTAvmSWQyFbMOGHINvKa+wBGYxTcAP5ZWNITVYEwu",
+	"4eEvj0QCoFZAqdWYSZyj15Wcrf293Z1mAfm0AhOtDjpGDmwUDS0+DgK8cIJr7r0otWQT5KVLCFcdpp2Q",
+	"S7GN7ZdNxodxqFulyw+Hh53OETRp+vzSrO9/Nyldep0sn9qVLt8fIeH+OzoiPZai2fyc7vEvm4DLfOoH",
+	"r5WHwpqR/p8idItz/5XEK8j+N+TifVP/554hpW4fhhFL4LfKOZ60PPKvBzGhd3RiQegD4NN+LGyu9DJN",
+	"7wXfARbcBRV9HYYI1ieU9CMmBvorB4pQCHwNUhQyj0FwBWwKwDAb1XkhoOYo2e9UMNMhySTQ6Q7qtFsG",
+	"akJkC7zzBSs0Cy7kKsyJuKdwMrh/RYlU59a3noDSLSH5kwphoeHHPCKF75Qurjdq08q4WaCMVVd2dJ1g",
+	"lqm+P62Q4cb5DsXVK1PkVs8it6LeXv5LCYonf24E6UAMuYYMmsUpWlZJMHccAWvIH59LrxmNWNQex4NS",
+	"648/rdJh4Kvd88efUkKYf1ulM3ljA377U74oup0dr1IRbDgQeKGLpNEgMiGvoh+FQ1J2hvQGKm5ibJoB",
+	"eyqkebU2N5M8ntZeba9WKWmA1SaIItW9/KfP/RGDaAbAr2IgnU1jz+3zYzLmHouIs3lbd1qA25CqTpWJ",
+	"srmmcxEWUZQxwiIJGYuwSEojTuLJiMGVpLiGlVbqtAhQyggrw3IEAcaETgBEvdKg6TRNq2ewh1k0olE8",
+	"2RBuOGJeQr2nXqkSMFSTsZM2dzZd41HZ35SyzwDWJEyTcDLNvezA5tATIsW3sMhlzIKAyufFWH/++HX7",
+	"FP1atzTwvQR1EzEaZHqJry7o4mtMG2mZVbtUWlLIeyGNzB6Xfe75t743poGCErhhNApRY4oKns6NmURs",
+	"RO6hZLAyDVTpK4WTAOW6ANtTWNRakHJa8Sv3yzWLVdUxaF0Ujq8NYyEaAyxXoCM8TcBvyd2QKxWn68hh",
+	"xTxNl/3ff//HqUAFzaIYMNbX1CANb8xsnhTvlrsP0TpiFl+3pfiP4c1IMQlwa5tr56Za9Ae6vboKnNHY",
+	"bEs95voeA1JrY8KJz4k8HbI7mCDoTrpiX6FnYZydMM1w+eXPL/83AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -779,6 +779,99 @@ func (e RequestUpdatedEventEvent) Valid() bool {
 	}
 }
 
+// Defines values for SandboxEventName.
+const (
+	SandboxEventNameACCOUNTCREATED                 SandboxEventName = "ACCOUNT.CREATED"
+	SandboxEventNameACCOUNTUPDATED                 SandboxEventName = "ACCOUNT.UPDATED"
+	SandboxEventNameASSETCREATED                   SandboxEventName = "ASSET.CREATED"
+	SandboxEventNameASSETUPDATED                   SandboxEventName = "ASSET.UPDATED"
+	SandboxEventNameBANKINGAPPLICATIONAPPROVED     SandboxEventName = "BANKING_APPLICATION.APPROVED"
+	SandboxEventNameBANKINGAPPLICATIONCREATED      SandboxEventName = "BANKING_APPLICATION.CREATED"
+	SandboxEventNameBANKINGAPPLICATIONDENIED       SandboxEventName = "BANKING_APPLICATION.DENIED"
+	SandboxEventNameBANKINGAPPLICATIONMANUALREVIEW SandboxEventName = "BANKING_APPLICATION.MANUAL_REVIEW"
+	SandboxEventNameBANKINGAPPLICATIONSUBMITTED    SandboxEventName = "BANKING_APPLICATION.SUBMITTED"
+	SandboxEventNameBANKINGAPPLICATIONUPDATED      SandboxEventName = "BANKING_APPLICATION.UPDATED"
+	SandboxEventNameBANKINGCUSTOMERCREATED         SandboxEventName = "BANKING_CUSTOMER.CREATED"
+	SandboxEventNameBANKINGCUSTOMERSTATUSCHANGED   SandboxEventName = "BANKING_CUSTOMER.STATUS_CHANGED"
+	SandboxEventNameBANKINGCUSTOMERUPDATED         SandboxEventName = "BANKING_CUSTOMER.UPDATED"
+	SandboxEventNameBANKINGINDIVIDUALUPDATED       SandboxEventName = "BANKING_INDIVIDUAL.UPDATED"
+	SandboxEventNameCUSTOMERCREATED                SandboxEventName = "CUSTOMER.CREATED"
+	SandboxEventNameCUSTOMERUPDATED                SandboxEventName = "CUSTOMER.UPDATED"
+	SandboxEventNameINSTRUMENTUPDATED              SandboxEventName = "INSTRUMENT.UPDATED"
+	SandboxEventNamePORTFOLIOCREATED               SandboxEventName = "PORTFOLIO.CREATED"
+	SandboxEventNamePORTFOLIOUPDATED               SandboxEventName = "PORTFOLIO.UPDATED"
+	SandboxEventNameREQUESTCREATED                 SandboxEventName = "REQUEST.CREATED"
+	SandboxEventNameREQUESTUPDATED                 SandboxEventName = "REQUEST.UPDATED"
+	SandboxEventNameTRANSACTIONCREATED             SandboxEventName = "TRANSACTION.CREATED"
+	SandboxEventNameWALLETACCOUNTCREATED           SandboxEventName = "WALLET_ACCOUNT.CREATED"
+	SandboxEventNameWALLETCUSTOMERCREATED          SandboxEventName = "WALLET_CUSTOMER.CREATED"
+	SandboxEventNameWALLETCUSTOMERUPDATED          SandboxEventName = "WALLET_CUSTOMER.UPDATED"
+	SandboxEventNameWEBHOOKCREATED                 SandboxEventName = "WEBHOOK.CREATED"
+	SandboxEventNameWEBHOOKUPDATED                 SandboxEventName = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the SandboxEventName enum.
+func (e SandboxEventName) Valid() bool {
+	switch e {
+	case SandboxEventNameACCOUNTCREATED:
+		return true
+	case SandboxEventNameACCOUNTUPDATED:
+		return true
+	case SandboxEventNameASSETCREATED:
+		return true
+	case SandboxEventNameASSETUPDATED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONAPPROVED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONCREATED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONDENIED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONSUBMITTED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONUPDATED:
+		return true
+	case SandboxEventNameBANKINGCUSTOMERCREATED:
+		return true
+	case SandboxEventNameBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	case SandboxEventNameBANKINGCUSTOMERUPDATED:
+		return true
+	case SandboxEventNameBANKINGINDIVIDUALUPDATED:
+		return true
+	case SandboxEventNameCUSTOMERCREATED:
+		return true
+	case SandboxEventNameCUSTOMERUPDATED:
+		return true
+	case SandboxEventNameINSTRUMENTUPDATED:
+		return true
+	case SandboxEventNamePORTFOLIOCREATED:
+		return true
+	case SandboxEventNamePORTFOLIOUPDATED:
+		return true
+	case SandboxEventNameREQUESTCREATED:
+		return true
+	case SandboxEventNameREQUESTUPDATED:
+		return true
+	case SandboxEventNameTRANSACTIONCREATED:
+		return true
+	case SandboxEventNameWALLETACCOUNTCREATED:
+		return true
+	case SandboxEventNameWALLETCUSTOMERCREATED:
+		return true
+	case SandboxEventNameWALLETCUSTOMERUPDATED:
+		return true
+	case SandboxEventNameWEBHOOKCREATED:
+		return true
+	case SandboxEventNameWEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SortOrder.
 const (
 	ASC  SortOrder = "ASC"
@@ -2927,6 +3020,22 @@ type FieldError struct {
 // FieldErrorIn Where the field is.
 type FieldErrorIn string
 
+// FireSandboxEventRequest defines model for FireSandboxEventRequest.
+type FireSandboxEventRequest struct {
+	// Event The events `POST /v1/sandbox/events` fires: every event of
+	// `WebhookEventType` whose `data` is a resource one can name, so not
+	// `AUTH.*` nor `WEBHOOK.TEST`.
+	//
+	//
+	// Example: CUSTOMER.UPDATED
+	Event SandboxEventName `json:"event"`
+
+	// ResourceId The resource's id on its surface (digits for the investing ids, a symbol for an instrument, a guid on the wallet surface, a prefixed id on the banking surface).
+	//
+	// Example: 123456
+	ResourceId string `json:"resourceId"`
+}
+
 // ForceRequestOutcomeRequest defines model for ForceRequestOutcomeRequest.
 type ForceRequestOutcomeRequest struct {
 	// ErrorReason Why it failed; required with `ERROR`.
@@ -3613,6 +3722,27 @@ type SandboxClockResponse struct {
 	Data SandboxClock `json:"data"`
 
 	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// SandboxEventName The events `POST /v1/sandbox/events` fires: every event of
+// `WebhookEventType` whose `data` is a resource one can name, so not
+// `AUTH.*` nor `WEBHOOK.TEST`.
+//
+// Example: CUSTOMER.UPDATED
+type SandboxEventName string
+
+// SandboxEventResponse defines model for SandboxEventResponse.
+type SandboxEventResponse struct {
+	// Code Example: 202
+	Code int `json:"code"`
+
+	// Data The body of a delivery: `{eventId, event, createdAt, data}`, `data`
+	// being the resource as the API returns it. One schema per event
+	// type, told apart by `event`.
+	Data WebhookEvent `json:"data"`
+
+	// Message Example: Accepted
 	Message string `json:"message"`
 }
 
@@ -6624,6 +6754,59 @@ type AdvanceSandboxClockParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// FireSandboxEventParams defines parameters for FireSandboxEvent.
+type FireSandboxEventParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
 type ClearSandboxPriceParams struct {
 	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
@@ -7356,6 +7539,9 @@ type CreateSellRequestJSONRequestBody = CreateSellRequest
 
 // AdvanceSandboxClockJSONRequestBody defines body for AdvanceSandboxClock for application/json ContentType.
 type AdvanceSandboxClockJSONRequestBody = AdvanceSandboxClockRequest
+
+// FireSandboxEventJSONRequestBody defines body for FireSandboxEvent for application/json ContentType.
+type FireSandboxEventJSONRequestBody = FireSandboxEventRequest
 
 // SetSandboxPriceJSONRequestBody defines body for SetSandboxPrice for application/json ContentType.
 type SetSandboxPriceJSONRequestBody = SetSandboxPriceRequest
@@ -9798,6 +9984,68 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/sandbox/clock/advance (the `AdvanceSandboxClock` operationId).
 	AdvanceSandboxClock(ctx context.Context, params *AdvanceSandboxClockParams, body AdvanceSandboxClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// FireSandboxEventWithBody Fire an event
+	//
+	// Emits `event` for the existing resource `resourceId` of the calling
+	// organization, now, as if the change had happened: `data` is the
+	// resource as its surface returns it at this moment, and every active
+	// webhook subscribed to the event (`/v1/webhooks`) gets it signed,
+	// retried and logged in its delivery log like any other. The answer is
+	// the event as receivers get it; it is `202` because delivery happens
+	// afterwards.
+	//
+	// `resourceId` is the id the resource's surface uses: the investing
+	// numeric ids as digits (`customerId`, `accountId`, `portfolioId`,
+	// `requestId`, `assetId`, `transactionId`, `webhookId`), an
+	// instrument's `symbol`, a wallet `customer_guid` or
+	// `wallet_account_guid`, a banking `app_…`, `cust_…` or `ind_…` id.
+	// The event names the kind of resource: `CUSTOMER.*` a customer,
+	// `BANKING_APPLICATION.*` an application, and so on.
+	//
+	// `404` when the resource is not the organization's (another
+	// organization's ids find nothing), and for production
+	// organizations (the control does not exist for them); `400` naming
+	// `event` when it is not one of `SandboxEventName` (`AUTH.*` cannot
+	// be fired: a token is not a resource one can name; `WEBHOOK.TEST`
+	// is `POST /v1/webhooks/test`), naming `resourceId` when it is not
+	// an id of that kind.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/sandbox/events (the `FireSandboxEvent` operationId).
+	FireSandboxEventWithBody(ctx context.Context, params *FireSandboxEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FireSandboxEvent Fire an event
+	//
+	// Emits `event` for the existing resource `resourceId` of the calling
+	// organization, now, as if the change had happened: `data` is the
+	// resource as its surface returns it at this moment, and every active
+	// webhook subscribed to the event (`/v1/webhooks`) gets it signed,
+	// retried and logged in its delivery log like any other. The answer is
+	// the event as receivers get it; it is `202` because delivery happens
+	// afterwards.
+	//
+	// `resourceId` is the id the resource's surface uses: the investing
+	// numeric ids as digits (`customerId`, `accountId`, `portfolioId`,
+	// `requestId`, `assetId`, `transactionId`, `webhookId`), an
+	// instrument's `symbol`, a wallet `customer_guid` or
+	// `wallet_account_guid`, a banking `app_…`, `cust_…` or `ind_…` id.
+	// The event names the kind of resource: `CUSTOMER.*` a customer,
+	// `BANKING_APPLICATION.*` an application, and so on.
+	//
+	// `404` when the resource is not the organization's (another
+	// organization's ids find nothing), and for production
+	// organizations (the control does not exist for them); `400` naming
+	// `event` when it is not one of `SandboxEventName` (`AUTH.*` cannot
+	// be fired: a token is not a resource one can name; `WEBHOOK.TEST`
+	// is `POST /v1/webhooks/test`), naming `resourceId` when it is not
+	// an id of that kind.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/sandbox/events (the `FireSandboxEvent` operationId).
+	FireSandboxEvent(ctx context.Context, params *FireSandboxEventParams, body FireSandboxEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ClearSandboxPrice Clear an instrument's price
 	//
 	// Returns the instrument to its market price. `404` when no price was
@@ -12042,6 +12290,88 @@ func (c *Client) AdvanceSandboxClockWithBody(ctx context.Context, params *Advanc
 // Corresponds with POST /v1/sandbox/clock/advance (the `AdvanceSandboxClock` operationId).
 func (c *Client) AdvanceSandboxClock(ctx context.Context, params *AdvanceSandboxClockParams, body AdvanceSandboxClockJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAdvanceSandboxClockRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FireSandboxEventWithBody Fire an event
+//
+// Emits `event` for the existing resource `resourceId` of the calling
+// organization, now, as if the change had happened: `data` is the
+// resource as its surface returns it at this moment, and every active
+// webhook subscribed to the event (`/v1/webhooks`) gets it signed,
+// retried and logged in its delivery log like any other. The answer is
+// the event as receivers get it; it is `202` because delivery happens
+// afterwards.
+//
+// `resourceId` is the id the resource's surface uses: the investing
+// numeric ids as digits (`customerId`, `accountId`, `portfolioId`,
+// `requestId`, `assetId`, `transactionId`, `webhookId`), an
+// instrument's `symbol`, a wallet `customer_guid` or
+// `wallet_account_guid`, a banking `app_…`, `cust_…` or `ind_…` id.
+// The event names the kind of resource: `CUSTOMER.*` a customer,
+// `BANKING_APPLICATION.*` an application, and so on.
+//
+// `404` when the resource is not the organization's (another
+// organization's ids find nothing), and for production
+// organizations (the control does not exist for them); `400` naming
+// `event` when it is not one of `SandboxEventName` (`AUTH.*` cannot
+// be fired: a token is not a resource one can name; `WEBHOOK.TEST`
+// is `POST /v1/webhooks/test`), naming `resourceId` when it is not
+// an id of that kind.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/sandbox/events (the `FireSandboxEvent` operationId).
+func (c *Client) FireSandboxEventWithBody(ctx context.Context, params *FireSandboxEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFireSandboxEventRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FireSandboxEvent Fire an event
+//
+// Emits `event` for the existing resource `resourceId` of the calling
+// organization, now, as if the change had happened: `data` is the
+// resource as its surface returns it at this moment, and every active
+// webhook subscribed to the event (`/v1/webhooks`) gets it signed,
+// retried and logged in its delivery log like any other. The answer is
+// the event as receivers get it; it is `202` because delivery happens
+// afterwards.
+//
+// `resourceId` is the id the resource's surface uses: the investing
+// numeric ids as digits (`customerId`, `accountId`, `portfolioId`,
+// `requestId`, `assetId`, `transactionId`, `webhookId`), an
+// instrument's `symbol`, a wallet `customer_guid` or
+// `wallet_account_guid`, a banking `app_…`, `cust_…` or `ind_…` id.
+// The event names the kind of resource: `CUSTOMER.*` a customer,
+// `BANKING_APPLICATION.*` an application, and so on.
+//
+// `404` when the resource is not the organization's (another
+// organization's ids find nothing), and for production
+// organizations (the control does not exist for them); `400` naming
+// `event` when it is not one of `SandboxEventName` (`AUTH.*` cannot
+// be fired: a token is not a resource one can name; `WEBHOOK.TEST`
+// is `POST /v1/webhooks/test`), naming `resourceId` when it is not
+// an id of that kind.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/sandbox/events (the `FireSandboxEvent` operationId).
+func (c *Client) FireSandboxEvent(ctx context.Context, params *FireSandboxEventParams, body FireSandboxEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFireSandboxEventRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -17062,6 +17392,105 @@ func NewAdvanceSandboxClockRequestWithBody(server string, params *AdvanceSandbox
 	return req, nil
 }
 
+// NewFireSandboxEventRequest calls the generic FireSandboxEvent builder with application/json body
+func NewFireSandboxEventRequest(server string, params *FireSandboxEventParams, body FireSandboxEventJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewFireSandboxEventRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewFireSandboxEventRequestWithBody constructs an http.Request for the FireSandboxEvent method, with any body, and a specified content type
+func NewFireSandboxEventRequestWithBody(server string, params *FireSandboxEventParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sandbox/events")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XIdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Key", *params.XIdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Key", headerParam0)
+		}
+
+		if params.XIdempotencyId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Idempotency-Id", *params.XIdempotencyId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Idempotency-Id", headerParam1)
+		}
+
+		if params.Signature != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature", headerParam2)
+		}
+
+		if params.SignatureInput != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature-Input", *params.SignatureInput, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Signature-Input", headerParam3)
+		}
+
+		if params.ContentDigest != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "Content-Digest", *params.ContentDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-Digest", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewClearSandboxPriceRequest constructs an http.Request for the ClearSandboxPrice method
 func NewClearSandboxPriceRequest(server string, symbol SymbolPath, params *ClearSandboxPriceParams) (*http.Request, error) {
 	var err error
@@ -19676,6 +20105,68 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/sandbox/clock/advance (the `AdvanceSandboxClock` operationId).
 	AdvanceSandboxClockWithResponse(ctx context.Context, params *AdvanceSandboxClockParams, body AdvanceSandboxClockJSONRequestBody, reqEditors ...RequestEditorFn) (*AdvanceSandboxClockResponse, error)
+
+	// FireSandboxEventWithBodyWithResponse Fire an event
+	//
+	// Emits `event` for the existing resource `resourceId` of the calling
+	// organization, now, as if the change had happened: `data` is the
+	// resource as its surface returns it at this moment, and every active
+	// webhook subscribed to the event (`/v1/webhooks`) gets it signed,
+	// retried and logged in its delivery log like any other. The answer is
+	// the event as receivers get it; it is `202` because delivery happens
+	// afterwards.
+	//
+	// `resourceId` is the id the resource's surface uses: the investing
+	// numeric ids as digits (`customerId`, `accountId`, `portfolioId`,
+	// `requestId`, `assetId`, `transactionId`, `webhookId`), an
+	// instrument's `symbol`, a wallet `customer_guid` or
+	// `wallet_account_guid`, a banking `app_…`, `cust_…` or `ind_…` id.
+	// The event names the kind of resource: `CUSTOMER.*` a customer,
+	// `BANKING_APPLICATION.*` an application, and so on.
+	//
+	// `404` when the resource is not the organization's (another
+	// organization's ids find nothing), and for production
+	// organizations (the control does not exist for them); `400` naming
+	// `event` when it is not one of `SandboxEventName` (`AUTH.*` cannot
+	// be fired: a token is not a resource one can name; `WEBHOOK.TEST`
+	// is `POST /v1/webhooks/test`), naming `resourceId` when it is not
+	// an id of that kind.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sandbox/events (the `FireSandboxEvent` operationId).
+	FireSandboxEventWithBodyWithResponse(ctx context.Context, params *FireSandboxEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FireSandboxEventResponse, error)
+
+	// FireSandboxEventWithResponse Fire an event
+	//
+	// Emits `event` for the existing resource `resourceId` of the calling
+	// organization, now, as if the change had happened: `data` is the
+	// resource as its surface returns it at this moment, and every active
+	// webhook subscribed to the event (`/v1/webhooks`) gets it signed,
+	// retried and logged in its delivery log like any other. The answer is
+	// the event as receivers get it; it is `202` because delivery happens
+	// afterwards.
+	//
+	// `resourceId` is the id the resource's surface uses: the investing
+	// numeric ids as digits (`customerId`, `accountId`, `portfolioId`,
+	// `requestId`, `assetId`, `transactionId`, `webhookId`), an
+	// instrument's `symbol`, a wallet `customer_guid` or
+	// `wallet_account_guid`, a banking `app_…`, `cust_…` or `ind_…` id.
+	// The event names the kind of resource: `CUSTOMER.*` a customer,
+	// `BANKING_APPLICATION.*` an application, and so on.
+	//
+	// `404` when the resource is not the organization's (another
+	// organization's ids find nothing), and for production
+	// organizations (the control does not exist for them); `400` naming
+	// `event` when it is not one of `SandboxEventName` (`AUTH.*` cannot
+	// be fired: a token is not a resource one can name; `WEBHOOK.TEST`
+	// is `POST /v1/webhooks/test`), naming `resourceId` when it is not
+	// an id of that kind.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sandbox/events (the `FireSandboxEvent` operationId).
+	FireSandboxEventWithResponse(ctx context.Context, params *FireSandboxEventParams, body FireSandboxEventJSONRequestBody, reqEditors ...RequestEditorFn) (*FireSandboxEventResponse, error)
 
 	// ClearSandboxPriceWithResponse Clear an instrument's price
 	//
@@ -24322,6 +24813,110 @@ func (r AdvanceSandboxClockResponse) ContentType() string {
 	return ""
 }
 
+// FireSandboxEventResponse202Headers the declared response headers of an HTTP 202 response for FireSandboxEvent
+type FireSandboxEventResponse202Headers struct {
+	IdempotentReplayed *string
+}
+
+type FireSandboxEventResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *SandboxEventResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *FireSandboxEventResponse202Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r FireSandboxEventResponse) GetJSON202() *SandboxEventResponse {
+	return r.JSON202
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r FireSandboxEventResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r FireSandboxEventResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r FireSandboxEventResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r FireSandboxEventResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r FireSandboxEventResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r FireSandboxEventResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r FireSandboxEventResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r FireSandboxEventResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r FireSandboxEventResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FireSandboxEventResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FireSandboxEventResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FireSandboxEventResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ClearSandboxPriceResponse204Headers the declared response headers of an HTTP 204 response for ClearSandboxPrice
 type ClearSandboxPriceResponse204Headers struct {
 	IdempotentReplayed *string
@@ -27106,6 +27701,80 @@ func (c *ClientWithResponses) AdvanceSandboxClockWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseAdvanceSandboxClockResponse(rsp)
+}
+
+// FireSandboxEventWithBodyWithResponse Fire an event
+//
+// Emits `event` for the existing resource `resourceId` of the calling
+// organization, now, as if the change had happened: `data` is the
+// resource as its surface returns it at this moment, and every active
+// webhook subscribed to the event (`/v1/webhooks`) gets it signed,
+// retried and logged in its delivery log like any other. The answer is
+// the event as receivers get it; it is `202` because delivery happens
+// afterwards.
+//
+// `resourceId` is the id the resource's surface uses: the investing
+// numeric ids as digits (`customerId`, `accountId`, `portfolioId`,
+// `requestId`, `assetId`, `transactionId`, `webhookId`), an
+// instrument's `symbol`, a wallet `customer_guid` or
+// `wallet_account_guid`, a banking `app_…`, `cust_…` or `ind_…` id.
+// The event names the kind of resource: `CUSTOMER.*` a customer,
+// `BANKING_APPLICATION.*` an application, and so on.
+//
+// `404` when the resource is not the organization's (another
+// organization's ids find nothing), and for production
+// organizations (the control does not exist for them); `400` naming
+// `event` when it is not one of `SandboxEventName` (`AUTH.*` cannot
+// be fired: a token is not a resource one can name; `WEBHOOK.TEST`
+// is `POST /v1/webhooks/test`), naming `resourceId` when it is not
+// an id of that kind.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sandbox/events (the `FireSandboxEvent` operationId).
+func (c *ClientWithResponses) FireSandboxEventWithBodyWithResponse(ctx context.Context, params *FireSandboxEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FireSandboxEventResponse, error) {
+	rsp, err := c.FireSandboxEventWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFireSandboxEventResponse(rsp)
+}
+
+// FireSandboxEventWithResponse Fire an event
+//
+// Emits `event` for the existing resource `resourceId` of the calling
+// organization, now, as if the change had happened: `data` is the
+// resource as its surface returns it at this moment, and every active
+// webhook subscribed to the event (`/v1/webhooks`) gets it signed,
+// retried and logged in its delivery log like any other. The answer is
+// the event as receivers get it; it is `202` because delivery happens
+// afterwards.
+//
+// `resourceId` is the id the resource's surface uses: the investing
+// numeric ids as digits (`customerId`, `accountId`, `portfolioId`,
+// `requestId`, `assetId`, `transactionId`, `webhookId`), an
+// instrument's `symbol`, a wallet `customer_guid` or
+// `wallet_account_guid`, a banking `app_…`, `cust_…` or `ind_…` id.
+// The event names the kind of resource: `CUSTOMER.*` a customer,
+// `BANKING_APPLICATION.*` an application, and so on.
+//
+// `404` when the resource is not the organization's (another
+// organization's ids find nothing), and for production
+// organizations (the control does not exist for them); `400` naming
+// `event` when it is not one of `SandboxEventName` (`AUTH.*` cannot
+// be fired: a token is not a resource one can name; `WEBHOOK.TEST`
+// is `POST /v1/webhooks/test`), naming `resourceId` when it is not
+// an id of that kind.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sandbox/events (the `FireSandboxEvent` operationId).
+func (c *ClientWithResponses) FireSandboxEventWithResponse(ctx context.Context, params *FireSandboxEventParams, body FireSandboxEventJSONRequestBody, reqEditors ...RequestEditorFn) (*FireSandboxEventResponse, error) {
+	rsp, err := c.FireSandboxEvent(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFireSandboxEventResponse(rsp)
 }
 
 // ClearSandboxPriceWithResponse Clear an instrument's price
@@ -31117,6 +31786,101 @@ func ParseAdvanceSandboxClockResponse(rsp *http.Response) (*AdvanceSandboxClockR
 			headers.IdempotentReplayed = &value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseFireSandboxEventResponse parses an HTTP response from a FireSandboxEventWithResponse call
+func ParseFireSandboxEventResponse(rsp *http.Response) (*FireSandboxEventResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FireSandboxEventResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest SandboxEventResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers FireSandboxEventResponse202Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers202 = &headers
 	}
 
 	return response, nil

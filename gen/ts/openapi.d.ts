@@ -1982,6 +1982,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sandbox/events": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fire an event
+         * @description Emits `event` for the existing resource `resourceId` of the calling
+         *     organization, now, as if the change had happened: `data` is the
+         *     resource as its surface returns it at this moment, and every active
+         *     webhook subscribed to the event (`/v1/webhooks`) gets it signed,
+         *     retried and logged in its delivery log like any other. The answer is
+         *     the event as receivers get it; it is `202` because delivery happens
+         *     afterwards.
+         *
+         *     `resourceId` is the id the resource's surface uses: the investing
+         *     numeric ids as digits (`customerId`, `accountId`, `portfolioId`,
+         *     `requestId`, `assetId`, `transactionId`, `webhookId`), an
+         *     instrument's `symbol`, a wallet `customer_guid` or
+         *     `wallet_account_guid`, a banking `app_…`, `cust_…` or `ind_…` id.
+         *     The event names the kind of resource: `CUSTOMER.*` a customer,
+         *     `BANKING_APPLICATION.*` an application, and so on.
+         *
+         *     `404` when the resource is not the organization's (another
+         *     organization's ids find nothing), and for production
+         *     organizations (the control does not exist for them); `400` naming
+         *     `event` when it is not one of `SandboxEventName` (`AUTH.*` cannot
+         *     be fired: a token is not a resource one can name; `WEBHOOK.TEST`
+         *     is `POST /v1/webhooks/test`), naming `resourceId` when it is not
+         *     an id of that kind.
+         */
+        post: operations["fireSandboxEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sandbox/instruments/{symbol}/price": {
         parameters: {
             query?: never;
@@ -3509,6 +3587,14 @@ export interface components {
             /** @description The rule the field breaks. */
             message: string;
         };
+        FireSandboxEventRequest: {
+            event: components["schemas"]["SandboxEventName"];
+            /**
+             * @description The resource's id on its surface (digits for the investing ids, a symbol for an instrument, a guid on the wallet surface, a prefixed id on the banking surface).
+             * @example 123456
+             */
+            resourceId: string;
+        };
         ForceRequestOutcomeRequest: {
             /** @description Why it failed; required with `ERROR`. */
             errorReason?: string;
@@ -3914,6 +4000,21 @@ export interface components {
             code: number;
             data: components["schemas"]["SandboxClock"];
             /** @example Success */
+            message: string;
+        };
+        /**
+         * @description The events `POST /v1/sandbox/events` fires: every event of
+         *     `WebhookEventType` whose `data` is a resource one can name, so not
+         *     `AUTH.*` nor `WEBHOOK.TEST`.
+         * @example CUSTOMER.UPDATED
+         * @enum {string}
+         */
+        SandboxEventName: "ACCOUNT.CREATED" | "ACCOUNT.UPDATED" | "ASSET.CREATED" | "ASSET.UPDATED" | "CUSTOMER.CREATED" | "CUSTOMER.UPDATED" | "INSTRUMENT.UPDATED" | "PORTFOLIO.CREATED" | "PORTFOLIO.UPDATED" | "REQUEST.CREATED" | "REQUEST.UPDATED" | "TRANSACTION.CREATED" | "WEBHOOK.CREATED" | "WEBHOOK.UPDATED" | "WALLET_CUSTOMER.CREATED" | "WALLET_CUSTOMER.UPDATED" | "WALLET_ACCOUNT.CREATED" | "BANKING_APPLICATION.CREATED" | "BANKING_APPLICATION.UPDATED" | "BANKING_APPLICATION.SUBMITTED" | "BANKING_APPLICATION.APPROVED" | "BANKING_APPLICATION.DENIED" | "BANKING_APPLICATION.MANUAL_REVIEW" | "BANKING_CUSTOMER.CREATED" | "BANKING_CUSTOMER.UPDATED" | "BANKING_CUSTOMER.STATUS_CHANGED" | "BANKING_INDIVIDUAL.UPDATED";
+        SandboxEventResponse: {
+            /** @example 202 */
+            code: number;
+            data: components["schemas"]["WebhookEvent"];
+            /** @example Accepted */
             message: string;
         };
         SetSandboxPriceRequest: {
@@ -10026,6 +10127,125 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["SandboxClockResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    fireSandboxEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The RFC 9421 signature (ed25519) of the components Signature-Input
+                 *     lists, over the signature base or over its sha-512. Required when the
+                 *     organization's signature policy is `required`; verified whenever present.
+                 *
+                 *     Two forms verify. **RFC 9421**: ed25519 over the signature base,
+                 *     `@target-uri` the full request URI, every covered component present.
+                 *     **The investing docs' form**: ed25519 over the sha-512 of the base;
+                 *     in this form only, `@target-uri` may be the scheme and host alone
+                 *     (`https://api.example.com`, as the docs' worked example) as well as
+                 *     the full URI, and a covered header the request does not carry (the
+                 *     docs' GET examples cover `Content-Digest`, `Content-Length`,
+                 *     `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+                 *     (`"Content-Digest": ` then nothing). Component names match in any
+                 *     case and enter the base as written (`"Content-Type"`).
+                 * @example sig1=:OTEyMjY4...A5NTNDMEQ=:
+                 */
+                Signature?: components["parameters"]["Signature"];
+                /**
+                 * @description The covered components and signature parameters (RFC 9421):
+                 *     `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+                 *     `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+                 *     `Authorization` and `X-Client-Id` except on the token call; the
+                 *     idempotency key header when sent; `created` (and `expires`) in unix
+                 *     seconds and the registered `keyid`.
+                 * @example sig1=("Authorization" "Content-Digest" "Content-Length" "Content-Type" "X-Client-Id" "X-Idempotency-Key" "@method" "@target-uri" "@path");keyid="my-key-1";created=1732893484;expires=1732893544
+                 */
+                "Signature-Input"?: components["parameters"]["SignatureInput"];
+                /**
+                 * @description RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+                 *     accepted too). Checked whenever present; required on bodies when the
+                 *     organization's signature policy is `required`.
+                 * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
+                 */
+                "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description A unique key (a UUID) per mutation, required on every investing
+                 *     mutation: send it as `X-Idempotency-Key` (the current name) or
+                 *     `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+                 *     `Idempotency-Key` is accepted too. A mutation with none answers
+                 *     `400` naming `X-Idempotency-Key`. The first response to a key,
+                 *     errors included, is stored with the change it reports and replayed
+                 *     for 24 hours to any request with the same key, with
+                 *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+                 *     first and gets its response. The same key with another method, path
+                 *     or body answers `422`. When several of these headers are sent, the
+                 *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+                 *     `x-l2f-idempotency-id` is the key. A signature covers the header
+                 *     under the name the client sent.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @deprecated
+                 * @description The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+                 *     still send it): the same key, with the same replay and `422`
+                 *     semantics. Send one of the two.
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "X-Idempotency-Id"?: components["parameters"]["IdempotencyId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "event": "CUSTOMER.UPDATED",
+                 *       "resourceId": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["FireSandboxEventRequest"];
+            };
+        };
+        responses: {
+            /** @description The event is recorded and its deliveries queued. */
+            202: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 202,
+                     *       "data": {
+                     *         "createdAt": 1732893484,
+                     *         "data": {
+                     *           "createdAt": 1732893484,
+                     *           "customerId": 123456,
+                     *           "firstName": "John",
+                     *           "lastName": "Doe",
+                     *           "status": "ACTIVE",
+                     *           "updatedAt": 1732893484
+                     *         },
+                     *         "event": "CUSTOMER.UPDATED",
+                     *         "eventId": "0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d"
+                     *       },
+                     *       "message": "Accepted"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SandboxEventResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -51,3 +51,9 @@ func (s *Service) WithEvents(e Events) *Service {
 	s.events = e
 	return s
 }
+
+// FindIndividual returns one individual of the organization by id alone
+// (to fire its events). NotFound.
+func (s *Service) FindIndividual(ctx context.Context, org Org, id string) (Individual, error) {
+	return s.repo.FindIndividual(ctx, org.ID, id)
+}

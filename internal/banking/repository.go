@@ -44,6 +44,9 @@ type Repository interface {
 	// Individual reads one individual of a customer; lock holds it until
 	// the transaction ends. NotFound.
 	Individual(ctx context.Context, orgID int64, customerID, id string, lock bool) (Individual, error)
+	// FindIndividual reads one individual of the organization by id
+	// alone, whatever its customer. NotFound.
+	FindIndividual(ctx context.Context, orgID int64, id string) (Individual, error)
 	// SaveIndividual writes i's contact details, address and time.
 	SaveIndividual(ctx context.Context, i *Individual) error
 	// CloseAccounts closes the customer's accounts that are not closed.

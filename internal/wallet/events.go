@@ -1,6 +1,10 @@
 package wallet
 
-import "context"
+import (
+	"context"
+
+	"github.com/google/uuid"
+)
 
 // The events of the wallet surface (subscribable through the webhook
 // engine as WALLET_CUSTOMER, WALLET_ACCOUNT or one event).
@@ -31,4 +35,16 @@ func (noEvents) EmitWallet(context.Context, int64, ...Change) error { return nil
 func (s *Service) WithEvents(e Events) *Service {
 	s.events = e
 	return s
+}
+
+// FindCustomer returns one customer of the organization by guid alone,
+// whatever its counterparty (to fire its events). NotFound (CUSTOMER_NOT_FOUND).
+func (s *Service) FindCustomer(ctx context.Context, orgID int64, guid uuid.UUID) (Customer, error) {
+	return s.repo.FindCustomer(ctx, orgID, guid)
+}
+
+// FindAccount returns one wallet account of the organization by guid
+// alone (to fire its events). NotFound.
+func (s *Service) FindAccount(ctx context.Context, orgID int64, guid uuid.UUID) (Account, error) {
+	return s.repo.FindAccount(ctx, orgID, guid)
 }
