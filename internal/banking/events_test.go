@@ -120,4 +120,3 @@ func TestBankingEventFailureUndoesTheChange(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, c.Status, after.Status)
 }
-
