@@ -1588,7 +1588,7 @@ type AccountUpdatedEvent struct {
 // AccountUpdatedEventEvent defines model for AccountUpdatedEvent.Event.
 type AccountUpdatedEventEvent string
 
-// AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years.
+// AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years (1830 days); 0 is allowed.
 type AdvanceSandboxClockRequest struct {
 	// Days Days to move forward.
 	Days *int32 `json:"days,omitempty"`
@@ -2090,7 +2090,7 @@ type BankingApplicationIndividual struct {
 	// `line1`, `city`, `postal_code` and `country`.
 	Address *BankingPartialAddress `json:"address,omitempty"`
 
-	// DateOfBirth A past date.
+	// DateOfBirth A date from 1900-01-01 to today (`400` otherwise).
 	//
 	// Example: 1985-04-02
 	DateOfBirth *openapi_types.Date `json:"date_of_birth,omitempty"`
@@ -2157,7 +2157,7 @@ type BankingApplicationPerson struct {
 	// `line1`, `city`, `postal_code` and `country`.
 	Address *BankingPartialAddress `json:"address,omitempty"`
 
-	// DateOfBirth A past date.
+	// DateOfBirth A date from 1900-01-01 to today (`400` otherwise).
 	//
 	// Example: 1990-01-15
 	DateOfBirth *openapi_types.Date `json:"date_of_birth,omitempty"`
@@ -4196,7 +4196,10 @@ type WalletAccountList struct {
 	Total int64 `json:"total"`
 }
 
-// WalletAmount An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+// WalletAmount An exact decimal amount of at most 7 decimal places (a Stellar
+// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+// `400` otherwise. The upper bound is checked as an exact decimal: a
+// JSON Schema `maximum` would be rounded through binary floating point.
 //
 // Example: 5000.5
 type WalletAmount = decimal.Decimal
@@ -4208,7 +4211,11 @@ type WalletAsset struct {
 	// Activated Not used yet; false.
 	Activated bool `json:"activated"`
 
-	// Balance An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	// Balance An exact decimal amount of at most 7 decimal places (a Stellar
+	// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+	// `400` otherwise. The upper bound is checked as an exact decimal: a
+	// JSON Schema `maximum` would be rounded through binary floating point.
+	//
 	//
 	// Example: 5000.5
 	Balance WalletAmount `json:"balance"`
@@ -4374,7 +4381,11 @@ type WalletCustomer struct {
 	// Example: GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN
 	AssetIssuer WalletStellarAccountId `json:"asset_issuer"`
 
-	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar
+	// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+	// `400` otherwise. The upper bound is checked as an exact decimal: a
+	// JSON Schema `maximum` would be rounded through binary floating point.
+	//
 	//
 	// Example: 5000.5
 	BalanceAllowed     WalletAmount        `json:"balance_allowed"`
@@ -4547,7 +4558,11 @@ type WalletStellarAccountId = string
 
 // WalletUpdateCustomerRequest At least one field to change.
 type WalletUpdateCustomerRequest struct {
-	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar
+	// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+	// `400` otherwise. The upper bound is checked as an exact decimal: a
+	// JSON Schema `maximum` would be rounded through binary floating point.
+	//
 	//
 	// Example: 5000.5
 	BalanceAllowed *WalletAmount `json:"balance_allowed,omitempty"`
@@ -5009,6 +5024,9 @@ type IdempotencyId = string
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
 
+// IdempotencyKeyHeader defines model for IdempotencyKeyHeader.
+type IdempotencyKeyHeader = string
+
 // L2fIdempotencyId defines model for L2fIdempotencyId.
 type L2fIdempotencyId = string
 
@@ -5079,9 +5097,17 @@ type BankingNotFound = Problem
 // shape of every path outside `/v1`.
 type BankingPayloadTooLarge = Problem
 
+// BankingTooManyRequests An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingTooManyRequests = Problem
+
 // BankingUnauthorized An RFC 9457 problem document (`application/problem+json`): the error
 // shape of every path outside `/v1`.
 type BankingUnauthorized = Problem
+
+// BankingUnavailable An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingUnavailable = Problem
 
 // BankingUnprocessable An RFC 9457 problem document (`application/problem+json`): the error
 // shape of every path outside `/v1`.
@@ -5103,8 +5129,14 @@ type NotFound = Error
 // PayloadTooLarge An error. `errors` lists each failing field for validation failures.
 type PayloadTooLarge = Error
 
+// TooManyRequests An error. `errors` lists each failing field for validation failures.
+type TooManyRequests = Error
+
 // Unauthorized An error. `errors` lists each failing field for validation failures.
 type Unauthorized = Error
+
+// Unavailable An error. `errors` lists each failing field for validation failures.
+type Unavailable = Error
 
 // Unprocessable An error. `errors` lists each failing field for validation failures.
 type Unprocessable = Error
@@ -5190,6 +5222,19 @@ type WalletNotFound = WalletError
 // `{error, message, statusCode, timestamp}`).
 type WalletPayloadTooLarge = WalletError
 
+// WalletTooManyRequests The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletTooManyRequests = WalletError
+
 // WalletUnauthorized The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
@@ -5202,6 +5247,32 @@ type WalletPayloadTooLarge = WalletError
 // was answered (the shape of the source API's successor,
 // `{error, message, statusCode, timestamp}`).
 type WalletUnauthorized = WalletError
+
+// WalletUnavailable The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletUnavailable = WalletError
+
+// WalletUnprocessable The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletUnprocessable = WalletError
 
 // WalletUnsupportedMediaType The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
@@ -5236,6 +5307,15 @@ type CreateBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // UpdateBankingApplicationParams defines parameters for UpdateBankingApplication.
@@ -5246,6 +5326,15 @@ type UpdateBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // CreateBankingApplicationDocumentParams defines parameters for CreateBankingApplicationDocument.
@@ -5256,6 +5345,15 @@ type CreateBankingApplicationDocumentParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // SubmitBankingApplicationParams defines parameters for SubmitBankingApplication.
@@ -5266,6 +5364,15 @@ type SubmitBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListWalletCounterpartiesParams defines parameters for ListWalletCounterparties.
@@ -5275,6 +5382,18 @@ type ListWalletCounterpartiesParams struct {
 
 	// Limit The maximum number of items on a page.
 	Limit *WalletLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// CreateWalletCounterpartyParams defines parameters for CreateWalletCounterparty.
+type CreateWalletCounterpartyParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListWalletCustomersParams defines parameters for ListWalletCustomers.
@@ -5352,10 +5471,46 @@ type ListWalletCustomersParams struct {
 	Ordering *WalletCustomerOrdering `form:"ordering,omitempty" json:"ordering,omitempty"`
 }
 
+// CreateWalletCustomerParams defines parameters for CreateWalletCustomer.
+type CreateWalletCustomerParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateWalletCustomerParams defines parameters for UpdateWalletCustomer.
+type UpdateWalletCustomerParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
 // ListWalletAccountsParams defines parameters for ListWalletAccounts.
 type ListWalletAccountsParams struct {
 	// Iban Only the account with this IBAN.
 	Iban *WalletIban `form:"iban,omitempty" json:"iban,omitempty"`
+}
+
+// CreateWalletAccountParams defines parameters for CreateWalletAccount.
+type CreateWalletAccountParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListBankingCustomersParams defines parameters for ListBankingCustomers.
@@ -5381,6 +5536,15 @@ type UpdateBankingCustomerParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // UpdateBankingIndividualParams defines parameters for UpdateBankingIndividual.
@@ -5391,6 +5555,15 @@ type UpdateBankingIndividualParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // DecideBankingApplicationParams defines parameters for DecideBankingApplication.
@@ -5401,6 +5574,15 @@ type DecideBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // SetBankingCustomerStatusParams defines parameters for SetBankingCustomerStatus.
@@ -5411,6 +5593,15 @@ type SetBankingCustomerStatusParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListAccountsParams defines parameters for ListAccounts.
@@ -5468,7 +5659,9 @@ type CreateAccountParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5521,7 +5714,9 @@ type UpdateAccountParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5682,6 +5877,15 @@ type RevokeTokenLegacyParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
 	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -5802,7 +6006,9 @@ type CreateCustomerParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5855,7 +6061,9 @@ type UpdateCustomerParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6083,6 +6291,15 @@ type RevokeTokenParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
 	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -6200,7 +6417,9 @@ type CreatePortfolioParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6253,7 +6472,9 @@ type UpdatePortfolioParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6388,7 +6609,9 @@ type UpdateRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6441,7 +6664,9 @@ type CreatePurchaseRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6494,7 +6719,9 @@ type CreatePurchaseRequestLegacyParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6547,7 +6774,9 @@ type CreateSellRequestLegacyParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6600,7 +6829,9 @@ type CreateSellRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6717,7 +6948,9 @@ type AdvanceSandboxClockParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6770,7 +7003,9 @@ type FireSandboxEventParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6823,7 +7058,9 @@ type ClearSandboxPriceParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6876,7 +7113,9 @@ type SetSandboxPriceParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6929,7 +7168,9 @@ type ForceRequestOutcomeParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7102,7 +7343,9 @@ type CreateWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7155,7 +7398,9 @@ type UpdateWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7243,7 +7488,9 @@ type TestWebhooksParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7296,7 +7543,9 @@ type DeleteWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7393,7 +7642,9 @@ type RetryWebhookDeliveryParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -8762,7 +9013,7 @@ type ServerInterface interface {
 	ListWalletCounterparties(ctx echo.Context, params ListWalletCounterpartiesParams) error
 	// CreateWalletCounterparty Create a counterparty
 	// (POST /counterparty)
-	CreateWalletCounterparty(ctx echo.Context) error
+	CreateWalletCounterparty(ctx echo.Context, params CreateWalletCounterpartyParams) error
 	// GetWalletCounterparty Get a counterparty
 	// (GET /counterparty/{counterparty_guid})
 	GetWalletCounterparty(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error
@@ -8771,19 +9022,19 @@ type ServerInterface interface {
 	ListWalletCustomers(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, params ListWalletCustomersParams) error
 	// CreateWalletCustomer Create customer
 	// (POST /counterparty/{counterparty_guid}/customers)
-	CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error
+	CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, params CreateWalletCustomerParams) error
 	// GetWalletCustomer Get a customer
 	// (GET /counterparty/{counterparty_guid}/customers/{customer_guid})
 	GetWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
 	// UpdateWalletCustomer Update customer
 	// (PUT /counterparty/{counterparty_guid}/customers/{customer_guid})
-	UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
+	UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params UpdateWalletCustomerParams) error
 	// ListWalletAccounts Customer's accounts
 	// (GET /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
 	ListWalletAccounts(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params ListWalletAccountsParams) error
 	// CreateWalletAccount Create customer's accounts
 	// (POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
-	CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
+	CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params CreateWalletAccountParams) error
 	// ListBankingCustomers Retrieve customers
 	// (GET /customers)
 	ListBankingCustomers(ctx echo.Context, params ListBankingCustomersParams) error
@@ -9010,6 +9261,21 @@ func (w *ServerInterfaceWrapper) CreateBankingApplication(ctx echo.Context) erro
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateBankingApplication(ctx, params)
@@ -9062,6 +9328,21 @@ func (w *ServerInterfaceWrapper) UpdateBankingApplication(ctx echo.Context) erro
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateBankingApplication(ctx, id, params)
@@ -9097,6 +9378,21 @@ func (w *ServerInterfaceWrapper) CreateBankingApplicationDocument(ctx echo.Conte
 		}
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -9158,6 +9454,21 @@ func (w *ServerInterfaceWrapper) SubmitBankingApplication(ctx echo.Context) erro
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.SubmitBankingApplication(ctx, id, params)
@@ -9193,8 +9504,28 @@ func (w *ServerInterfaceWrapper) ListWalletCounterparties(ctx echo.Context) erro
 func (w *ServerInterfaceWrapper) CreateWalletCounterparty(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateWalletCounterpartyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateWalletCounterparty(ctx)
+	err = w.Handler.CreateWalletCounterparty(ctx, params)
 	return err
 }
 
@@ -9404,8 +9735,28 @@ func (w *ServerInterfaceWrapper) CreateWalletCustomer(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter counterparty_guid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateWalletCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateWalletCustomer(ctx, counterpartyGuid)
+	err = w.Handler.CreateWalletCustomer(ctx, counterpartyGuid, params)
 	return err
 }
 
@@ -9452,8 +9803,28 @@ func (w *ServerInterfaceWrapper) UpdateWalletCustomer(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer_guid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateWalletCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateWalletCustomer(ctx, counterpartyGuid, customerGuid)
+	err = w.Handler.UpdateWalletCustomer(ctx, counterpartyGuid, customerGuid, params)
 	return err
 }
 
@@ -9509,8 +9880,28 @@ func (w *ServerInterfaceWrapper) CreateWalletAccount(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer_guid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateWalletAccountParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateWalletAccount(ctx, counterpartyGuid, customerGuid)
+	err = w.Handler.CreateWalletAccount(ctx, counterpartyGuid, customerGuid, params)
 	return err
 }
 
@@ -9599,6 +9990,21 @@ func (w *ServerInterfaceWrapper) UpdateBankingCustomer(ctx echo.Context) error {
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateBankingCustomer(ctx, id, params)
@@ -9667,6 +10073,21 @@ func (w *ServerInterfaceWrapper) UpdateBankingIndividual(ctx echo.Context) error
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateBankingIndividual(ctx, id, individualId, params)
@@ -9703,6 +10124,21 @@ func (w *ServerInterfaceWrapper) DecideBankingApplication(ctx echo.Context) erro
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.DecideBankingApplication(ctx, id, params)
@@ -9738,6 +10174,21 @@ func (w *ServerInterfaceWrapper) SetBankingCustomerStatus(ctx echo.Context) erro
 		}
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -10255,6 +10706,21 @@ func (w *ServerInterfaceWrapper) RevokeTokenLegacy(ctx echo.Context) error {
 	}
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
 		var Signature Signature
@@ -11013,6 +11479,21 @@ func (w *ServerInterfaceWrapper) RevokeToken(ctx echo.Context) error {
 	}
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
 		var Signature Signature
@@ -13724,7 +14205,25 @@ type BankingNotFoundApplicationProblemPlusJSONResponse Problem
 
 type BankingPayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
+type BankingTooManyRequestsResponseHeaders struct {
+	RetryAfter *int
+}
+type BankingTooManyRequestsApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers BankingTooManyRequestsResponseHeaders
+}
+
 type BankingUnauthorizedApplicationProblemPlusJSONResponse Problem
+
+type BankingUnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type BankingUnavailableApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers BankingUnavailableResponseHeaders
+}
 
 type BankingUnprocessableApplicationProblemPlusJSONResponse Problem
 
@@ -13738,7 +14237,25 @@ type NotFoundJSONResponse Error
 
 type PayloadTooLargeJSONResponse Error
 
+type TooManyRequestsResponseHeaders struct {
+	RetryAfter *int
+}
+type TooManyRequestsJSONResponse struct {
+	Body Error
+
+	Headers TooManyRequestsResponseHeaders
+}
+
 type UnauthorizedJSONResponse Error
+
+type UnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type UnavailableJSONResponse struct {
+	Body Error
+
+	Headers UnavailableResponseHeaders
+}
 
 type UnprocessableJSONResponse Error
 
@@ -13756,7 +14273,27 @@ type WalletNotFoundJSONResponse WalletError
 
 type WalletPayloadTooLargeJSONResponse WalletError
 
+type WalletTooManyRequestsResponseHeaders struct {
+	RetryAfter *int
+}
+type WalletTooManyRequestsJSONResponse struct {
+	Body WalletError
+
+	Headers WalletTooManyRequestsResponseHeaders
+}
+
 type WalletUnauthorizedJSONResponse WalletError
+
+type WalletUnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type WalletUnavailableJSONResponse struct {
+	Body WalletError
+
+	Headers WalletUnavailableResponseHeaders
+}
+
+type WalletUnprocessableJSONResponse WalletError
 
 type WalletUnsupportedMediaTypeJSONResponse WalletError
 
@@ -13814,6 +14351,41 @@ func (response ListBankingApplications401ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ListBankingApplications413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications413ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingApplications429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications429ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListBankingApplications500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -13830,6 +14402,25 @@ func (response ListBankingApplications500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ListBankingApplications503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications503ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplicationRequestObject struct {
 	Params CreateBankingApplicationParams
 	Body   *CreateBankingApplicationJSONRequestBody
@@ -13839,15 +14430,25 @@ type CreateBankingApplicationResponseObject interface {
 	VisitCreateBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type CreateBankingApplication201JSONResponse BankingApplication
+type CreateBankingApplication201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateBankingApplication201JSONResponse struct {
+	Body    BankingApplication
+	Headers CreateBankingApplication201ResponseHeaders
+}
 
 func (response CreateBankingApplication201JSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
 	return err
@@ -13933,6 +14534,25 @@ func (response CreateBankingApplication422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type CreateBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication429ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -13945,6 +14565,25 @@ func (response CreateBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication503ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14019,6 +14658,41 @@ func (response GetBankingApplication404ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type GetBankingApplication413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication413ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication429ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14035,6 +14709,25 @@ func (response GetBankingApplication500ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type GetBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication503ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingApplicationRequestObject struct {
 	Id     BankingApplicationIdPath `json:"id"`
 	Params UpdateBankingApplicationParams
@@ -14045,15 +14738,25 @@ type UpdateBankingApplicationResponseObject interface {
 	VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type UpdateBankingApplication200JSONResponse BankingApplication
+type UpdateBankingApplication200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateBankingApplication200JSONResponse struct {
+	Body    BankingApplication
+	Headers UpdateBankingApplication200ResponseHeaders
+}
 
 func (response UpdateBankingApplication200JSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14171,6 +14874,25 @@ func (response UpdateBankingApplication422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type UpdateBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication429ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14187,6 +14909,25 @@ func (response UpdateBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type UpdateBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication503ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplicationDocumentRequestObject struct {
 	Id     BankingApplicationIdPath `json:"id"`
 	Params CreateBankingApplicationDocumentParams
@@ -14197,15 +14938,25 @@ type CreateBankingApplicationDocumentResponseObject interface {
 	VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error
 }
 
-type CreateBankingApplicationDocument201JSONResponse BankingDocument
+type CreateBankingApplicationDocument201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateBankingApplicationDocument201JSONResponse struct {
+	Body    BankingDocument
+	Headers CreateBankingApplicationDocument201ResponseHeaders
+}
 
 func (response CreateBankingApplicationDocument201JSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14323,6 +15074,25 @@ func (response CreateBankingApplicationDocument422ApplicationProblemPlusJSONResp
 	return err
 }
 
+type CreateBankingApplicationDocument429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument429ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplicationDocument500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14335,6 +15105,25 @@ func (response CreateBankingApplicationDocument500ApplicationProblemPlusJSONResp
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument503ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14410,6 +15199,41 @@ func (response GetBankingApplicationDocument404ApplicationProblemPlusJSONRespons
 	return err
 }
 
+type GetBankingApplicationDocument413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument413ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplicationDocument429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument429ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingApplicationDocument500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14426,6 +15250,25 @@ func (response GetBankingApplicationDocument500ApplicationProblemPlusJSONRespons
 	return err
 }
 
+type GetBankingApplicationDocument503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument503ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SubmitBankingApplicationRequestObject struct {
 	Id     BankingApplicationIdPath `json:"id"`
 	Params SubmitBankingApplicationParams
@@ -14435,15 +15278,25 @@ type SubmitBankingApplicationResponseObject interface {
 	VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type SubmitBankingApplication200JSONResponse BankingApplication
+type SubmitBankingApplication200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type SubmitBankingApplication200JSONResponse struct {
+	Body    BankingApplication
+	Headers SubmitBankingApplication200ResponseHeaders
+}
 
 func (response SubmitBankingApplication200JSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14511,6 +15364,22 @@ func (response SubmitBankingApplication409ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type SubmitBankingApplication413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication413ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SubmitBankingApplication422ApplicationProblemPlusJSONResponse struct {
 	BankingUnprocessableApplicationProblemPlusJSONResponse
 }
@@ -14527,6 +15396,25 @@ func (response SubmitBankingApplication422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type SubmitBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication429ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SubmitBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14539,6 +15427,25 @@ func (response SubmitBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication503ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14593,6 +15500,41 @@ func (response ListWalletCounterparties401JSONResponse) VisitListWalletCounterpa
 	return err
 }
 
+type ListWalletCounterparties413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response ListWalletCounterparties413JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCounterparties429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response ListWalletCounterparties429JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWalletCounterparties500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -14609,23 +15551,51 @@ func (response ListWalletCounterparties500JSONResponse) VisitListWalletCounterpa
 	return err
 }
 
+type ListWalletCounterparties503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response ListWalletCounterparties503JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCounterpartyRequestObject struct {
-	Body *CreateWalletCounterpartyJSONRequestBody
+	Params CreateWalletCounterpartyParams
+	Body   *CreateWalletCounterpartyJSONRequestBody
 }
 
 type CreateWalletCounterpartyResponseObject interface {
 	VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error
 }
 
-type CreateWalletCounterparty200JSONResponse WalletCounterparty
+type CreateWalletCounterparty200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateWalletCounterparty200JSONResponse struct {
+	Body    WalletCounterparty
+	Headers CreateWalletCounterparty200ResponseHeaders
+}
 
 func (response CreateWalletCounterparty200JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14691,6 +15661,41 @@ func (response CreateWalletCounterparty415JSONResponse) VisitCreateWalletCounter
 	return err
 }
 
+type CreateWalletCounterparty422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response CreateWalletCounterparty422JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response CreateWalletCounterparty429JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCounterparty500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -14703,6 +15708,23 @@ func (response CreateWalletCounterparty500JSONResponse) VisitCreateWalletCounter
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response CreateWalletCounterparty503JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14771,6 +15793,41 @@ func (response GetWalletCounterparty404JSONResponse) VisitGetWalletCounterpartyR
 	return err
 }
 
+type GetWalletCounterparty413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response GetWalletCounterparty413JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterparty429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response GetWalletCounterparty429JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWalletCounterparty500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -14783,6 +15840,23 @@ func (response GetWalletCounterparty500JSONResponse) VisitGetWalletCounterpartyR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterparty503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response GetWalletCounterparty503JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14852,6 +15926,41 @@ func (response ListWalletCustomers404JSONResponse) VisitListWalletCustomersRespo
 	return err
 }
 
+type ListWalletCustomers413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response ListWalletCustomers413JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCustomers429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response ListWalletCustomers429JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWalletCustomers500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -14868,8 +15977,26 @@ func (response ListWalletCustomers500JSONResponse) VisitListWalletCustomersRespo
 	return err
 }
 
+type ListWalletCustomers503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response ListWalletCustomers503JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCustomerRequestObject struct {
 	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
+	Params           CreateWalletCustomerParams
 	Body             *CreateWalletCustomerJSONRequestBody
 }
 
@@ -14877,15 +16004,25 @@ type CreateWalletCustomerResponseObject interface {
 	VisitCreateWalletCustomerResponse(w http.ResponseWriter) error
 }
 
-type CreateWalletCustomer200JSONResponse WalletCreatedCustomer
+type CreateWalletCustomer200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateWalletCustomer200JSONResponse struct {
+	Body    WalletCreatedCustomer
+	Headers CreateWalletCustomer200ResponseHeaders
+}
 
 func (response CreateWalletCustomer200JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14981,6 +16118,41 @@ func (response CreateWalletCustomer415JSONResponse) VisitCreateWalletCustomerRes
 	return err
 }
 
+type CreateWalletCustomer422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response CreateWalletCustomer422JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response CreateWalletCustomer429JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCustomer500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -14993,6 +16165,23 @@ func (response CreateWalletCustomer500JSONResponse) VisitCreateWalletCustomerRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response CreateWalletCustomer503JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15062,6 +16251,41 @@ func (response GetWalletCustomer404JSONResponse) VisitGetWalletCustomerResponse(
 	return err
 }
 
+type GetWalletCustomer413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response GetWalletCustomer413JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCustomer429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response GetWalletCustomer429JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWalletCustomer500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -15078,9 +16302,27 @@ func (response GetWalletCustomer500JSONResponse) VisitGetWalletCustomerResponse(
 	return err
 }
 
+type GetWalletCustomer503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response GetWalletCustomer503JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateWalletCustomerRequestObject struct {
 	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
 	CustomerGuid     WalletCustomerGuid     `json:"customer_guid"`
+	Params           UpdateWalletCustomerParams
 	Body             *UpdateWalletCustomerJSONRequestBody
 }
 
@@ -15088,15 +16330,25 @@ type UpdateWalletCustomerResponseObject interface {
 	VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error
 }
 
-type UpdateWalletCustomer200JSONResponse WalletCustomer
+type UpdateWalletCustomer200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateWalletCustomer200JSONResponse struct {
+	Body    WalletCustomer
+	Headers UpdateWalletCustomer200ResponseHeaders
+}
 
 func (response UpdateWalletCustomer200JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -15176,6 +16428,41 @@ func (response UpdateWalletCustomer415JSONResponse) VisitUpdateWalletCustomerRes
 	return err
 }
 
+type UpdateWalletCustomer422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response UpdateWalletCustomer422JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response UpdateWalletCustomer429JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateWalletCustomer500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -15188,6 +16475,23 @@ func (response UpdateWalletCustomer500JSONResponse) VisitUpdateWalletCustomerRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response UpdateWalletCustomer503JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15258,6 +16562,41 @@ func (response ListWalletAccounts404JSONResponse) VisitListWalletAccountsRespons
 	return err
 }
 
+type ListWalletAccounts413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response ListWalletAccounts413JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletAccounts429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response ListWalletAccounts429JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWalletAccounts500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -15274,9 +16613,27 @@ func (response ListWalletAccounts500JSONResponse) VisitListWalletAccountsRespons
 	return err
 }
 
+type ListWalletAccounts503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response ListWalletAccounts503JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletAccountRequestObject struct {
 	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
 	CustomerGuid     WalletCustomerGuid     `json:"customer_guid"`
+	Params           CreateWalletAccountParams
 	Body             *CreateWalletAccountJSONRequestBody
 }
 
@@ -15284,15 +16641,25 @@ type CreateWalletAccountResponseObject interface {
 	VisitCreateWalletAccountResponse(w http.ResponseWriter) error
 }
 
-type CreateWalletAccount200JSONResponse WalletAccount
+type CreateWalletAccount200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateWalletAccount200JSONResponse struct {
+	Body    WalletAccount
+	Headers CreateWalletAccount200ResponseHeaders
+}
 
 func (response CreateWalletAccount200JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -15386,6 +16753,41 @@ func (response CreateWalletAccount415JSONResponse) VisitCreateWalletAccountRespo
 	return err
 }
 
+type CreateWalletAccount422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response CreateWalletAccount422JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response CreateWalletAccount429JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletAccount500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -15398,6 +16800,23 @@ func (response CreateWalletAccount500JSONResponse) VisitCreateWalletAccountRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response CreateWalletAccount503JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15456,6 +16875,41 @@ func (response ListBankingCustomers401ApplicationProblemPlusJSONResponse) VisitL
 	return err
 }
 
+type ListBankingCustomers413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers413ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingCustomers429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers429ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListBankingCustomers500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -15468,6 +16922,25 @@ func (response ListBankingCustomers500ApplicationProblemPlusJSONResponse) VisitL
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingCustomers503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers503ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15542,6 +17015,41 @@ func (response GetBankingCustomer404ApplicationProblemPlusJSONResponse) VisitGet
 	return err
 }
 
+type GetBankingCustomer413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer413ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingCustomer429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer429ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingCustomer500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -15558,6 +17066,25 @@ func (response GetBankingCustomer500ApplicationProblemPlusJSONResponse) VisitGet
 	return err
 }
 
+type GetBankingCustomer503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer503ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingCustomerRequestObject struct {
 	Id     BankingCustomerIdPath `json:"id"`
 	Params UpdateBankingCustomerParams
@@ -15568,15 +17095,25 @@ type UpdateBankingCustomerResponseObject interface {
 	VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error
 }
 
-type UpdateBankingCustomer200JSONResponse BankingCustomer
+type UpdateBankingCustomer200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateBankingCustomer200JSONResponse struct {
+	Body    BankingCustomer
+	Headers UpdateBankingCustomer200ResponseHeaders
+}
 
 func (response UpdateBankingCustomer200JSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -15694,6 +17231,25 @@ func (response UpdateBankingCustomer422ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type UpdateBankingCustomer429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer429ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingCustomer500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -15706,6 +17262,25 @@ func (response UpdateBankingCustomer500ApplicationProblemPlusJSONResponse) Visit
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer503ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15781,6 +17356,41 @@ func (response GetBankingIndividual404ApplicationProblemPlusJSONResponse) VisitG
 	return err
 }
 
+type GetBankingIndividual413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual413ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingIndividual429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual429ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingIndividual500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -15797,6 +17407,25 @@ func (response GetBankingIndividual500ApplicationProblemPlusJSONResponse) VisitG
 	return err
 }
 
+type GetBankingIndividual503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual503ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingIndividualRequestObject struct {
 	Id           BankingCustomerIdPath   `json:"id"`
 	IndividualId BankingIndividualIdPath `json:"individual_id"`
@@ -15808,15 +17437,25 @@ type UpdateBankingIndividualResponseObject interface {
 	VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error
 }
 
-type UpdateBankingIndividual200JSONResponse BankingIndividual
+type UpdateBankingIndividual200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateBankingIndividual200JSONResponse struct {
+	Body    BankingIndividual
+	Headers UpdateBankingIndividual200ResponseHeaders
+}
 
 func (response UpdateBankingIndividual200JSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -15934,6 +17573,25 @@ func (response UpdateBankingIndividual422ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type UpdateBankingIndividual429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual429ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingIndividual500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -15950,6 +17608,25 @@ func (response UpdateBankingIndividual500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type UpdateBankingIndividual503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual503ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DecideBankingApplicationRequestObject struct {
 	Id     BankingApplicationIdPath `json:"id"`
 	Params DecideBankingApplicationParams
@@ -15960,15 +17637,25 @@ type DecideBankingApplicationResponseObject interface {
 	VisitDecideBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type DecideBankingApplication200JSONResponse BankingApplication
+type DecideBankingApplication200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type DecideBankingApplication200JSONResponse struct {
+	Body    BankingApplication
+	Headers DecideBankingApplication200ResponseHeaders
+}
 
 func (response DecideBankingApplication200JSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -16086,6 +17773,25 @@ func (response DecideBankingApplication422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type DecideBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication429ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DecideBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -16102,6 +17808,25 @@ func (response DecideBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type DecideBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication503ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetBankingCustomerStatusRequestObject struct {
 	Id     BankingCustomerIdPath `json:"id"`
 	Params SetBankingCustomerStatusParams
@@ -16112,15 +17837,25 @@ type SetBankingCustomerStatusResponseObject interface {
 	VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error
 }
 
-type SetBankingCustomerStatus200JSONResponse BankingCustomer
+type SetBankingCustomerStatus200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type SetBankingCustomerStatus200JSONResponse struct {
+	Body    BankingCustomer
+	Headers SetBankingCustomerStatus200ResponseHeaders
+}
 
 func (response SetBankingCustomerStatus200JSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -16236,6 +17971,25 @@ func (response SetBankingCustomerStatus422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type SetBankingCustomerStatus429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus429ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetBankingCustomerStatus500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -16248,6 +18002,25 @@ func (response SetBankingCustomerStatus500ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus503ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16316,6 +18089,37 @@ func (response ListAccounts404JSONResponse) VisitListAccountsResponse(w http.Res
 	return err
 }
 
+type ListAccounts413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListAccounts413JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccounts429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListAccounts429JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListAccounts500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListAccounts500JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
@@ -16326,6 +18130,23 @@ func (response ListAccounts500JSONResponse) VisitListAccountsResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccounts503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListAccounts503JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16463,6 +18284,23 @@ func (response CreateAccount422JSONResponse) VisitCreateAccountResponse(w http.R
 	return err
 }
 
+type CreateAccount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateAccount429JSONResponse) VisitCreateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateAccount500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateAccount500JSONResponse) VisitCreateAccountResponse(w http.ResponseWriter) error {
@@ -16473,6 +18311,23 @@ func (response CreateAccount500JSONResponse) VisitCreateAccountResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAccount503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateAccount503JSONResponse) VisitCreateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16610,6 +18465,23 @@ func (response UpdateAccount422JSONResponse) VisitUpdateAccountResponse(w http.R
 	return err
 }
 
+type UpdateAccount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateAccount429JSONResponse) VisitUpdateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateAccount500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateAccount500JSONResponse) VisitUpdateAccountResponse(w http.ResponseWriter) error {
@@ -16620,6 +18492,23 @@ func (response UpdateAccount500JSONResponse) VisitUpdateAccountResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAccount503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateAccount503JSONResponse) VisitUpdateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16689,6 +18578,37 @@ func (response GetAccount404JSONResponse) VisitGetAccountResponse(w http.Respons
 	return err
 }
 
+type GetAccount413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetAccount413JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetAccount429JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetAccount500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetAccount500JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
@@ -16699,6 +18619,23 @@ func (response GetAccount500JSONResponse) VisitGetAccountResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccount503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetAccount503JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16767,6 +18704,37 @@ func (response ListAssets404JSONResponse) VisitListAssetsResponse(w http.Respons
 	return err
 }
 
+type ListAssets413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListAssets413JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAssets429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListAssets429JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListAssets500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListAssets500JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
@@ -16777,6 +18745,23 @@ func (response ListAssets500JSONResponse) VisitListAssetsResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAssets503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListAssets503JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16846,6 +18831,37 @@ func (response GetAsset404JSONResponse) VisitGetAssetResponse(w http.ResponseWri
 	return err
 }
 
+type GetAsset413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetAsset413JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAsset429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetAsset429JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetAsset500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetAsset500JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
@@ -16860,6 +18876,23 @@ func (response GetAsset500JSONResponse) VisitGetAssetResponse(w http.ResponseWri
 	return err
 }
 
+type GetAsset503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetAsset503JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeTokenLegacyRequestObject struct {
 	Params RevokeTokenLegacyParams
 }
@@ -16868,10 +18901,18 @@ type RevokeTokenLegacyResponseObject interface {
 	VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error
 }
 
+type RevokeTokenLegacy204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
 type RevokeTokenLegacy204Response struct {
+	Headers RevokeTokenLegacy204ResponseHeaders
 }
 
 func (response RevokeTokenLegacy204Response) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -16918,6 +18959,51 @@ func (response RevokeTokenLegacy404JSONResponse) VisitRevokeTokenLegacyResponse(
 	return err
 }
 
+type RevokeTokenLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RevokeTokenLegacy413JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response RevokeTokenLegacy422JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RevokeTokenLegacy429JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response RevokeTokenLegacy500JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
@@ -16928,6 +19014,23 @@ func (response RevokeTokenLegacy500JSONResponse) VisitRevokeTokenLegacyResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RevokeTokenLegacy503JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17014,6 +19117,23 @@ func (response CreateTokenLegacy415JSONResponse) VisitCreateTokenLegacyResponse(
 	return err
 }
 
+type CreateTokenLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateTokenLegacy429JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateTokenLegacy500JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
@@ -17024,6 +19144,23 @@ func (response CreateTokenLegacy500JSONResponse) VisitCreateTokenLegacyResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateTokenLegacy503JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17078,6 +19215,37 @@ func (response ListCustomers401JSONResponse) VisitListCustomersResponse(w http.R
 	return err
 }
 
+type ListCustomers413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListCustomers413JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomers429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListCustomers429JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCustomers500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListCustomers500JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
@@ -17088,6 +19256,23 @@ func (response ListCustomers500JSONResponse) VisitListCustomersResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomers503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListCustomers503JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17211,6 +19396,23 @@ func (response CreateCustomer422JSONResponse) VisitCreateCustomerResponse(w http
 	return err
 }
 
+type CreateCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateCustomer429JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateCustomer500JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
@@ -17221,6 +19423,23 @@ func (response CreateCustomer500JSONResponse) VisitCreateCustomerResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomer503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateCustomer503JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17358,6 +19577,23 @@ func (response UpdateCustomer422JSONResponse) VisitUpdateCustomerResponse(w http
 	return err
 }
 
+type UpdateCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateCustomer429JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateCustomer500JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
@@ -17368,6 +19604,23 @@ func (response UpdateCustomer500JSONResponse) VisitUpdateCustomerResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomer503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateCustomer503JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17437,6 +19690,37 @@ func (response GetCustomer404JSONResponse) VisitGetCustomerResponse(w http.Respo
 	return err
 }
 
+type GetCustomer413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetCustomer413JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetCustomer429JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetCustomer500JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
@@ -17447,6 +19731,23 @@ func (response GetCustomer500JSONResponse) VisitGetCustomerResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetCustomer503JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17501,6 +19802,37 @@ func (response ListInstruments401JSONResponse) VisitListInstrumentsResponse(w ht
 	return err
 }
 
+type ListInstruments413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListInstruments413JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstruments429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListInstruments429JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInstruments500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListInstruments500JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
@@ -17511,6 +19843,23 @@ func (response ListInstruments500JSONResponse) VisitListInstrumentsResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstruments503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListInstruments503JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17580,6 +19929,37 @@ func (response GetInstrument404JSONResponse) VisitGetInstrumentResponse(w http.R
 	return err
 }
 
+type GetInstrument413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetInstrument413JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrument429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetInstrument429JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetInstrument500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetInstrument500JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
@@ -17590,6 +19970,23 @@ func (response GetInstrument500JSONResponse) VisitGetInstrumentResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrument503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetInstrument503JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17644,6 +20041,37 @@ func (response ListInvestments401JSONResponse) VisitListInvestmentsResponse(w ht
 	return err
 }
 
+type ListInvestments413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListInvestments413JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvestments429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListInvestments429JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInvestments500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListInvestments500JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
@@ -17654,6 +20082,23 @@ func (response ListInvestments500JSONResponse) VisitListInvestmentsResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvestments503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListInvestments503JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17723,6 +20168,37 @@ func (response GetInvestment404JSONResponse) VisitGetInvestmentResponse(w http.R
 	return err
 }
 
+type GetInvestment413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetInvestment413JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvestment429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetInvestment429JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetInvestment500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetInvestment500JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
@@ -17737,6 +20213,23 @@ func (response GetInvestment500JSONResponse) VisitGetInvestmentResponse(w http.R
 	return err
 }
 
+type GetInvestment503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetInvestment503JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeTokenRequestObject struct {
 	Params RevokeTokenParams
 }
@@ -17745,10 +20238,18 @@ type RevokeTokenResponseObject interface {
 	VisitRevokeTokenResponse(w http.ResponseWriter) error
 }
 
+type RevokeToken204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
 type RevokeToken204Response struct {
+	Headers RevokeToken204ResponseHeaders
 }
 
 func (response RevokeToken204Response) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -17795,6 +20296,51 @@ func (response RevokeToken404JSONResponse) VisitRevokeTokenResponse(w http.Respo
 	return err
 }
 
+type RevokeToken413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RevokeToken413JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeToken422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response RevokeToken422JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeToken429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RevokeToken429JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeToken500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response RevokeToken500JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
@@ -17805,6 +20351,23 @@ func (response RevokeToken500JSONResponse) VisitRevokeTokenResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeToken503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RevokeToken503JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17891,6 +20454,23 @@ func (response CreateToken415JSONResponse) VisitCreateTokenResponse(w http.Respo
 	return err
 }
 
+type CreateToken429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateToken429JSONResponse) VisitCreateTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateToken500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateToken500JSONResponse) VisitCreateTokenResponse(w http.ResponseWriter) error {
@@ -17901,6 +20481,23 @@ func (response CreateToken500JSONResponse) VisitCreateTokenResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateToken503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateToken503JSONResponse) VisitCreateTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17969,6 +20566,37 @@ func (response ListPortfolios404JSONResponse) VisitListPortfoliosResponse(w http
 	return err
 }
 
+type ListPortfolios413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListPortfolios413JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPortfolios429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListPortfolios429JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPortfolios500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListPortfolios500JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
@@ -17979,6 +20607,23 @@ func (response ListPortfolios500JSONResponse) VisitListPortfoliosResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPortfolios503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListPortfolios503JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18116,6 +20761,23 @@ func (response CreatePortfolio422JSONResponse) VisitCreatePortfolioResponse(w ht
 	return err
 }
 
+type CreatePortfolio429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePortfolio429JSONResponse) VisitCreatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreatePortfolio500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreatePortfolio500JSONResponse) VisitCreatePortfolioResponse(w http.ResponseWriter) error {
@@ -18126,6 +20788,23 @@ func (response CreatePortfolio500JSONResponse) VisitCreatePortfolioResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePortfolio503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreatePortfolio503JSONResponse) VisitCreatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18263,6 +20942,23 @@ func (response UpdatePortfolio422JSONResponse) VisitUpdatePortfolioResponse(w ht
 	return err
 }
 
+type UpdatePortfolio429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdatePortfolio429JSONResponse) VisitUpdatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdatePortfolio500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdatePortfolio500JSONResponse) VisitUpdatePortfolioResponse(w http.ResponseWriter) error {
@@ -18273,6 +20969,23 @@ func (response UpdatePortfolio500JSONResponse) VisitUpdatePortfolioResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePortfolio503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdatePortfolio503JSONResponse) VisitUpdatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18342,6 +21055,37 @@ func (response GetPortfolio404JSONResponse) VisitGetPortfolioResponse(w http.Res
 	return err
 }
 
+type GetPortfolio413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetPortfolio413JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolio429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetPortfolio429JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPortfolio500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetPortfolio500JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
@@ -18352,6 +21096,23 @@ func (response GetPortfolio500JSONResponse) VisitGetPortfolioResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolio503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetPortfolio503JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18420,6 +21181,37 @@ func (response ListRequests404JSONResponse) VisitListRequestsResponse(w http.Res
 	return err
 }
 
+type ListRequests413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListRequests413JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRequests429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListRequests429JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListRequests500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListRequests500JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
@@ -18430,6 +21222,23 @@ func (response ListRequests500JSONResponse) VisitListRequestsResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRequests503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListRequests503JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18567,6 +21376,23 @@ func (response UpdateRequest422JSONResponse) VisitUpdateRequestResponse(w http.R
 	return err
 }
 
+type UpdateRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateRequest429JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateRequest500JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
@@ -18577,6 +21403,23 @@ func (response UpdateRequest500JSONResponse) VisitUpdateRequestResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateRequest503JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18714,6 +21557,23 @@ func (response CreatePurchaseRequest422JSONResponse) VisitCreatePurchaseRequestR
 	return err
 }
 
+type CreatePurchaseRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePurchaseRequest429JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreatePurchaseRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreatePurchaseRequest500JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
@@ -18724,6 +21584,23 @@ func (response CreatePurchaseRequest500JSONResponse) VisitCreatePurchaseRequestR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreatePurchaseRequest503JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18861,6 +21738,23 @@ func (response CreatePurchaseRequestLegacy422JSONResponse) VisitCreatePurchaseRe
 	return err
 }
 
+type CreatePurchaseRequestLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePurchaseRequestLegacy429JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreatePurchaseRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreatePurchaseRequestLegacy500JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
@@ -18871,6 +21765,23 @@ func (response CreatePurchaseRequestLegacy500JSONResponse) VisitCreatePurchaseRe
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreatePurchaseRequestLegacy503JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19008,6 +21919,23 @@ func (response CreateSellRequestLegacy422JSONResponse) VisitCreateSellRequestLeg
 	return err
 }
 
+type CreateSellRequestLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateSellRequestLegacy429JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSellRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateSellRequestLegacy500JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
@@ -19018,6 +21946,23 @@ func (response CreateSellRequestLegacy500JSONResponse) VisitCreateSellRequestLeg
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateSellRequestLegacy503JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19155,6 +22100,23 @@ func (response CreateSellRequest422JSONResponse) VisitCreateSellRequestResponse(
 	return err
 }
 
+type CreateSellRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateSellRequest429JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSellRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateSellRequest500JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
@@ -19165,6 +22127,23 @@ func (response CreateSellRequest500JSONResponse) VisitCreateSellRequestResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateSellRequest503JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19234,6 +22213,37 @@ func (response GetRequest404JSONResponse) VisitGetRequestResponse(w http.Respons
 	return err
 }
 
+type GetRequest413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetRequest413JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetRequest429JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetRequest500JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
@@ -19244,6 +22254,23 @@ func (response GetRequest500JSONResponse) VisitGetRequestResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetRequest503JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19312,6 +22339,37 @@ func (response GetSandboxClock404JSONResponse) VisitGetSandboxClockResponse(w ht
 	return err
 }
 
+type GetSandboxClock413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetSandboxClock413JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClock429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetSandboxClock429JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetSandboxClock500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetSandboxClock500JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
@@ -19322,6 +22380,23 @@ func (response GetSandboxClock500JSONResponse) VisitGetSandboxClockResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClock503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetSandboxClock503JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19459,6 +22534,23 @@ func (response AdvanceSandboxClock422JSONResponse) VisitAdvanceSandboxClockRespo
 	return err
 }
 
+type AdvanceSandboxClock429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response AdvanceSandboxClock429JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AdvanceSandboxClock500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response AdvanceSandboxClock500JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
@@ -19469,6 +22561,23 @@ func (response AdvanceSandboxClock500JSONResponse) VisitAdvanceSandboxClockRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdvanceSandboxClock503JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19701,6 +22810,20 @@ func (response ClearSandboxPrice409JSONResponse) VisitClearSandboxPriceResponse(
 	return err
 }
 
+type ClearSandboxPrice413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ClearSandboxPrice413JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearSandboxPrice422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response ClearSandboxPrice422JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
@@ -19715,6 +22838,23 @@ func (response ClearSandboxPrice422JSONResponse) VisitClearSandboxPriceResponse(
 	return err
 }
 
+type ClearSandboxPrice429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ClearSandboxPrice429JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearSandboxPrice500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ClearSandboxPrice500JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
@@ -19725,6 +22865,23 @@ func (response ClearSandboxPrice500JSONResponse) VisitClearSandboxPriceResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearSandboxPrice503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ClearSandboxPrice503JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19863,6 +23020,23 @@ func (response SetSandboxPrice422JSONResponse) VisitSetSandboxPriceResponse(w ht
 	return err
 }
 
+type SetSandboxPrice429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response SetSandboxPrice429JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetSandboxPrice500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response SetSandboxPrice500JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
@@ -19873,6 +23047,23 @@ func (response SetSandboxPrice500JSONResponse) VisitSetSandboxPriceResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response SetSandboxPrice503JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20011,6 +23202,23 @@ func (response ForceRequestOutcome422JSONResponse) VisitForceRequestOutcomeRespo
 	return err
 }
 
+type ForceRequestOutcome429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ForceRequestOutcome429JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ForceRequestOutcome500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ForceRequestOutcome500JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
@@ -20021,6 +23229,23 @@ func (response ForceRequestOutcome500JSONResponse) VisitForceRequestOutcomeRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ForceRequestOutcome503JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20089,6 +23314,37 @@ func (response ListTransactions404JSONResponse) VisitListTransactionsResponse(w 
 	return err
 }
 
+type ListTransactions413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListTransactions413JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactions429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListTransactions429JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListTransactions500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListTransactions500JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
@@ -20099,6 +23355,23 @@ func (response ListTransactions500JSONResponse) VisitListTransactionsResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactions503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListTransactions503JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20168,6 +23441,37 @@ func (response GetTransaction404JSONResponse) VisitGetTransactionResponse(w http
 	return err
 }
 
+type GetTransaction413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetTransaction413JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetTransaction429JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTransaction500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetTransaction500JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
@@ -20178,6 +23482,23 @@ func (response GetTransaction500JSONResponse) VisitGetTransactionResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetTransaction503JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20232,6 +23553,37 @@ func (response ListWebhooks401JSONResponse) VisitListWebhooksResponse(w http.Res
 	return err
 }
 
+type ListWebhooks413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListWebhooks413JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListWebhooks429JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWebhooks500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListWebhooks500JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
@@ -20242,6 +23594,23 @@ func (response ListWebhooks500JSONResponse) VisitListWebhooksResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListWebhooks503JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20365,6 +23734,23 @@ func (response CreateWebhook422JSONResponse) VisitCreateWebhookResponse(w http.R
 	return err
 }
 
+type CreateWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateWebhook429JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWebhook500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateWebhook500JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
@@ -20375,6 +23761,23 @@ func (response CreateWebhook500JSONResponse) VisitCreateWebhookResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateWebhook503JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20512,6 +23915,23 @@ func (response UpdateWebhook422JSONResponse) VisitUpdateWebhookResponse(w http.R
 	return err
 }
 
+type UpdateWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateWebhook429JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateWebhook500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateWebhook500JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
@@ -20522,6 +23942,23 @@ func (response UpdateWebhook500JSONResponse) VisitUpdateWebhookResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateWebhook503JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20590,6 +24027,37 @@ func (response GetWebhookKey404JSONResponse) VisitGetWebhookKeyResponse(w http.R
 	return err
 }
 
+type GetWebhookKey413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetWebhookKey413JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookKey429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetWebhookKey429JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWebhookKey500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetWebhookKey500JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
@@ -20604,6 +24072,23 @@ func (response GetWebhookKey500JSONResponse) VisitGetWebhookKeyResponse(w http.R
 	return err
 }
 
+type GetWebhookKey503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetWebhookKey503JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type TestWebhooksRequestObject struct {
 	Params TestWebhooksParams
 }
@@ -20612,10 +24097,18 @@ type TestWebhooksResponseObject interface {
 	VisitTestWebhooksResponse(w http.ResponseWriter) error
 }
 
+type TestWebhooks204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
 type TestWebhooks204Response struct {
+	Headers TestWebhooks204ResponseHeaders
 }
 
 func (response TestWebhooks204Response) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -20662,6 +24155,20 @@ func (response TestWebhooks409JSONResponse) VisitTestWebhooksResponse(w http.Res
 	return err
 }
 
+type TestWebhooks413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response TestWebhooks413JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type TestWebhooks422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response TestWebhooks422JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
@@ -20672,6 +24179,23 @@ func (response TestWebhooks422JSONResponse) VisitTestWebhooksResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TestWebhooks429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response TestWebhooks429JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20690,6 +24214,23 @@ func (response TestWebhooks500JSONResponse) VisitTestWebhooksResponse(w http.Res
 	return err
 }
 
+type TestWebhooks503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response TestWebhooks503JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhookRequestObject struct {
 	WebhookId WebhookIdPath `json:"webhookId"`
 	Params    DeleteWebhookParams
@@ -20699,10 +24240,18 @@ type DeleteWebhookResponseObject interface {
 	VisitDeleteWebhookResponse(w http.ResponseWriter) error
 }
 
+type DeleteWebhook204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
 type DeleteWebhook204Response struct {
+	Headers DeleteWebhook204ResponseHeaders
 }
 
 func (response DeleteWebhook204Response) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -20763,6 +24312,20 @@ func (response DeleteWebhook409JSONResponse) VisitDeleteWebhookResponse(w http.R
 	return err
 }
 
+type DeleteWebhook413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response DeleteWebhook413JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhook422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response DeleteWebhook422JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
@@ -20777,6 +24340,23 @@ func (response DeleteWebhook422JSONResponse) VisitDeleteWebhookResponse(w http.R
 	return err
 }
 
+type DeleteWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteWebhook429JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhook500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response DeleteWebhook500JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
@@ -20787,6 +24367,23 @@ func (response DeleteWebhook500JSONResponse) VisitDeleteWebhookResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response DeleteWebhook503JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20856,6 +24453,37 @@ func (response ListWebhookDeliveries404JSONResponse) VisitListWebhookDeliveriesR
 	return err
 }
 
+type ListWebhookDeliveries413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListWebhookDeliveries413JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListWebhookDeliveries429JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWebhookDeliveries500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListWebhookDeliveries500JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
@@ -20866,6 +24494,23 @@ func (response ListWebhookDeliveries500JSONResponse) VisitListWebhookDeliveriesR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListWebhookDeliveries503JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20960,6 +24605,20 @@ func (response RetryWebhookDelivery409JSONResponse) VisitRetryWebhookDeliveryRes
 	return err
 }
 
+type RetryWebhookDelivery413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RetryWebhookDelivery413JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RetryWebhookDelivery422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response RetryWebhookDelivery422JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
@@ -20974,6 +24633,23 @@ func (response RetryWebhookDelivery422JSONResponse) VisitRetryWebhookDeliveryRes
 	return err
 }
 
+type RetryWebhookDelivery429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RetryWebhookDelivery429JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RetryWebhookDelivery500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response RetryWebhookDelivery500JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
@@ -20984,6 +24660,23 @@ func (response RetryWebhookDelivery500JSONResponse) VisitRetryWebhookDeliveryRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryWebhookDelivery503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RetryWebhookDelivery503JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21490,8 +25183,10 @@ func (sh *strictHandler) ListWalletCounterparties(ctx echo.Context, params ListW
 }
 
 // CreateWalletCounterparty operation middleware
-func (sh *strictHandler) CreateWalletCounterparty(ctx echo.Context) error {
+func (sh *strictHandler) CreateWalletCounterparty(ctx echo.Context, params CreateWalletCounterpartyParams) error {
 	var request CreateWalletCounterpartyRequestObject
+
+	request.Params = params
 
 	var body CreateWalletCounterpartyJSONRequestBody
 	var err error
@@ -21587,10 +25282,11 @@ func (sh *strictHandler) ListWalletCustomers(ctx echo.Context, counterpartyGuid 
 }
 
 // CreateWalletCustomer operation middleware
-func (sh *strictHandler) CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error {
+func (sh *strictHandler) CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, params CreateWalletCustomerParams) error {
 	var request CreateWalletCustomerRequestObject
 
 	request.CounterpartyGuid = counterpartyGuid
+	request.Params = params
 
 	var body CreateWalletCustomerJSONRequestBody
 	var err error
@@ -21661,11 +25357,12 @@ func (sh *strictHandler) GetWalletCustomer(ctx echo.Context, counterpartyGuid Wa
 }
 
 // UpdateWalletCustomer operation middleware
-func (sh *strictHandler) UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error {
+func (sh *strictHandler) UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params UpdateWalletCustomerParams) error {
 	var request UpdateWalletCustomerRequestObject
 
 	request.CounterpartyGuid = counterpartyGuid
 	request.CustomerGuid = customerGuid
+	request.Params = params
 
 	var body UpdateWalletCustomerJSONRequestBody
 	var err error
@@ -21737,11 +25434,12 @@ func (sh *strictHandler) ListWalletAccounts(ctx echo.Context, counterpartyGuid W
 }
 
 // CreateWalletAccount operation middleware
-func (sh *strictHandler) CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error {
+func (sh *strictHandler) CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params CreateWalletAccountParams) error {
 	var request CreateWalletAccountRequestObject
 
 	request.CounterpartyGuid = counterpartyGuid
 	request.CustomerGuid = customerGuid
+	request.Params = params
 
 	var body CreateWalletAccountJSONRequestBody
 	var err error
@@ -23670,749 +27368,779 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3vcts4tiiKvwp+OnMqUjelSPK/WK6uvRVbSavbsbwludPpVo4JkZDFNgVqCMqKJpNfzadb9/O5H+4b",
-	"zHmPc99knuQWFgASJEH9sR3Hve+u2rM7FglwYWFhYf1fn0tOMJsHlNCIlVqfS1OCXRLCP7sumc2DiNCo",
-	"T+Y+XhGX/+oS5oTePPICWmqV7ChcEBstp4SiaOox5DEUTQliURASF4WEzQPKCIoChCkiOPQ9EqKQ/HVB",
-	"WISWXjQVr+MZQZ76nrNCt2RVK1kl5kzJDPPPErqYlVq/l/j3Sh+tUrSak1KrxKLQozelL1++WKU5DvGM",
-	"RBL6tuMQxobBLaFdA+DDKUF2JJ7aKJgAGPA3hzUkd8EtqaEzMsELP2L8N/6Cg33fozfiRQ4g+YRnc5+U",
-	"Wo3m3v7BoVXy+OR/XZBwVbJKFM84kDgFir6qv4RkUmqV/tvLZBNeiqfsZdct8VW9xvTWozft+dz3HMyh",
-	"77qXOJqal4ST11D3LAVhCc/n1weT5viV0yDH+MjdJ3uTkoR4zmeMAfY4lHyTvJBvOsf5tlCbwNXXcboI",
-	"WRDmgb/ENx4VcDvwigUIt+fx7zVKPkXX4mG8Y/OQ3HnBgqE5viEnKJh5EfIiNAlCeDzxQhbBs1rJvDdi",
-	"vtSmzPCnc0JvOIoPGk2rNPOo+ruRJzxtZSwKZiRctz2OfCe3N/zB9fGro8OD/b1m42vtSgKiDvhZ4Cxm",
-	"hEbrAHflOznA3cC5PnZfOUfjQ3ww2Sd7btMxg6+muH74OhKI9XV0qevdee4C++tW4sVv5dbiUfd6/+Dw",
-	"6NVxwQbEQx9hDTq0+irOvZkX5UG/WMzGJORkHxKmWFJIokWY5kPNupnOfZhWh9EVvE0MmQThDEewxmiv",
-	"WbL4IfBmnOU26nU4AvKv+AB4NCI3JATQTwPKr4kz74YwA+z9N6fo+GCvjlx4QZ1d8gk7ERoH7gqNVxFh",
-	"FrLZFFcPGs0fWqNFvb7njDEjh/vwb9KyUZk/bh4cjijnqPOIuCgKgkoNnU6Jc0tcuIbIHQk5W2CERidI",
-	"bREKKP+SR5i6q8iIBuENpt7fgLu8YIh5NxRHi5CgeeB7zorfZbaawK6NaIpYYlDf/3Z2iX+hL49+vfkR",
-	"t1ev5rPgj/bt2/dB/1Pz6s3p9M1+o91kd79+P8SXs+/b42X75vV7Gna9D76/OHp9cbEi2Hd/Ob/rLzuz",
-	"4Y/vf737aUmWP/zQUkQoruRkKyW2qxLd+p7mmdMmrnRFvb8uNMbkuYRG3sQjYfH1lj4VTsJU7nsk5AlI",
-	"YP0PTrw9gBH7eaB71F8hLyIzJmjJY/ECtr6UU2A/BMx+vOS1HH85DRiRQEcB8j0W3Q/WB6G4m8hYSiqa",
-	"h8TBUTJffg2B7yIOCUe2/WtVm6P6M1nZqMxP8x2hbhC+YIhQdx54VFy7bERZ5Pk+YoS6yIsqrUTeuyUr",
-	"KyMChiBoIkxdZO83m/aIMjLDNPIcVkMDPkVASSytLYPsoaw3jveOmoeNKmk2DqtHB/uT6vHxGFedRuOo",
-	"7h4euG7zVdGxSi8sQxaaTNA8ONgsE2hT/UxWedJoo4U4eLdkhcoYXV11zypoTkI0W0TAkKwU7+JcbYU8",
-	"ekdY5NGbEVWvtRRmEWbFm+MswpDf3nypFRSEI2pnlyvfFPsMDLJoSysnI2rnvuMxpHPlGmrHSxGbTPnW",
-	"YcqWJGQjau/X6zb/GhenDXDX0DCW31JaBJDNiJIwDEKGPOr4C5e4Fv++VDpiknKmmN7wM8fpKggjBoQV",
-	"SmVmRLmU2NxH02ARMqGhrApUk5hU9ZVHVaUXtRCoQScIIyegCtnuQsjABC2xFzEllI6oWBWH5YZEDPFn",
-	"aoli2eqbAgpMg2jKKYNE08C1EGe//PISV6fEqDgvNfSe326Mkwv25UFhBEmtDuGQcHqJLB0Q86m2UJ5E",
-	"LJTbd2tE7U9Vvzmpaupb1XNtpQlyTQ61tcvVCe44KPyZAGtEF9QlQmAH8oO98z2OQw7s1zvk/Gg+5JSf",
-	"NycGhpq6qeQdllVuUbLksZD7ktMmYAZUjGjZdKaBP+Z+XQbhbUyyktHCDo9o7gStOS76GUHiiIyoOCPw",
-	"6toDEBVR74jq5IvM1PuIG22iyYfttVku58dVysqIxjK6lE0owrHymVz09d1FdBizVkbfLKRf4htihp+D",
-	"mKgTFnKCBeW3DJqEwQzVU9AXwM6nMINuBFxBWjdC2hc8eIPIqjh1gcQqNGmjxBqq+R8qTQ0UUzPjFfSe",
-	"/WZDY35l4jYPDhrHFSXEJJOjeLZql84X0YhyGZFZiPNLcbDiabhixM8QPOL3h9RGakhJo/dVc07QHQk5",
-	"NvPaVG1ER3S4DDhTmDHx3qqGvvtOrfO771pIrq8IaH5d/HuEwxsSVRehZwsmtfD9eDuv+l1LijtwUxA3",
-	"wZEGyXffCWVeCkTIDRz2AiAzQyHwo7DOQTkZUU8aLfkwFFB/ZaE0dDO8QmNxIcHWC+44Dfj17QcU+PM0",
-	"iuas9fIlnns1SX01J5jZFpfIImE7YS+AOxMXyTcq/OGS+D7CbERjJMDi+SdwvHh5G/BXFIrcgDBEgwg5",
-	"OAxXILeNqPjK285QfYKJKZCd1hf5Ja5+EQwP7nD103A1J/KCyV88FbjU8S2ham1kNo9W6A77C8DFKKOc",
-	"jkotBHtMObxTj95wbT3eTn4eGZrhyJkij3L5a0QdTtr8+4RG8Q3Jf2JoGXpRRCjSv8PhHZXsSk49924a",
-	"P7R6w87q3R8f9mu1WvvgYnhx9q7zH8WKdXKc1+vU8XtwTgv0viztCuFTO3yxtRqV1QGqtPjxEBelnaFF",
-	"/idnYzbC/hKv2Amy/x2YsM3vGb7vfP6zznln2DnJbqi1BRXI6xruZT5BexFNg1DyjZgkTkEuA32BfOLi",
-	"vlIWhO3cwb5/IthOVuKRhLwUAiqNTpDthIRrnjYqw+zk09wLCeNkRrl+9Imrf05AXYE7cQRuPBYBZu1b",
-	"svIMdhm+8eVRKQX+qITypKn9JFCQ+kkQFhqVtDXLvzPHAn6Vuyb+nWyb+Bsk9lLlBCD+YVSaraq3ZFVt",
-	"jEonEgU/NI72mq+O9/Zf7Z9INKifDvb3NxKsuDE2kW0QFhCr2oh2ZKMgdIUMw9Et5Jhy5BGGxiHs8HiF",
-	"PK5u0UTWc72QOHy6Stqe2h6cFljdGQdl28uWw93jUIlVrGbjwF9n32VRCNbhFwxFnnNLQsRgDAC9mHMl",
-	"mzOZDKzty3Oz1VcMXisqaLJk4zArSs5xFJGQz/s/fm9Xf6tXj2ujUfXj938pmcTM99j3SXTKJTASznEY",
-	"rd4uPINiob+B3l5lTdn1xnFzsofr1UOnQapHbhNXj8cNUt2b7OOD8aFz5L4i5uU62sTXN4sNhu5YtFuI",
-	"NwsXJC1YBYtRRrLChTSqzfGeUz1y90n11eSgXj3ER+NXzrFbJ40CJ5Yymj3eIv70KoBYRm8yYaRgHVn4",
-	"owCxW2++jQoQiGkfSwl4T8bTILjdoAQsxVv3MFsv1fwPUwK+8NFCuQa382vsSvWF/+WIy4T/U/PMvvyD",
-	"8TV8TuDkb7qk1NrnmyhMW6XW759LE4/4bqlVAjX+ggMu18IvaY5DwhiodaV5GMwJ5wWj5OVRictrM48x",
-	"oOOP+vu/YN9zhXVugj2fq/ANBF8ufdkWAR3xOsdBnpJi9YwLeD7ffeJylYV/jXGJUX7+BNliwbYUBwl2",
-	"pvAWaKAcAcIksfBJrZT4ybZC9DwMxj6ZfW9AuEsi7PmJNqiBJDGCyhIjlZbmNay5OCLXweR67IXRtIUE",
-	"lwCZnL6IpDALAj0QPBqV+IBRqZTaWLHdpV/a592z9rDbu7ju9Pu9fimLyUf5brzUHcYoyisCAMiJRTha",
-	"MEm2kRcBx36NXaR2Jj7ZeBwsotbYx/R2e/q6FLv3BBSmE9ZpQCe+5zyUrPRIDFPkBQe7fXnZ7/3SOWsh",
-	"jytzXElCfkBvuIQCxrgTxCIcRggjSpap4I7yZW8wRC+1n1jFSGKnvYs3593TYY60vgWAaaI5TogmRvqT",
-	"UIwjv8Y046c02nPoYg9TSFiwCJ0U3+ly6YhiXzC/h9GIJ+cSbOYE/XURRLphC9UbP50d/PrqYu8/hN4k",
-	"/BicbEFMyO9292LY6V+0zwvZyUM+qO/egX7kFU7QgIR3JEQCN19tK9tcOySf5sSJiKuW4gEj8IObG92m",
-	"rS2tbP9alXyJq68VfVPf4T+C8BQo+oFb6mMWXXM200JYWdSDCTAeC7mStoCDWoijx0Jh4Atb3pKSkE29",
-	"ObjS0IyDFJ8yL0KUEK4Ib3XQaghc5GSGPd9C86lwvbkIu25IGFOATUkoBNMcHV1dXPZ7p53BoP36vHPd",
-	"uRh2hx9y1KStNQdya1eQ9XvqUWZTN1gMZZr7NJsJ/V7ReRg4XDYa+wR1aORFqyfiRLA8hpZTGWAYx2Gw",
-	"ExRNceGqa8ZLjS34zZa90S6C6E2woO4DSTuGLR2sBpbICcxvoqSL3vD6Te/q4ixHPpvnS18X+8mGXQQR",
-	"eiM/+ZV26SIQ2FR3AFLGYt2crmP5Eq/8ALvDIDjH4YP5iCIQ8JJxxsbnDDlJUNSo7786ODoUUVNGpF+2",
-	"P5z32mfXw17v+rzdf9vJIX/7+VOb0NhLNkEyU3le0DAIkFj5k5wcE+BgkRJXkIhFYPoGXVEsbYLkoUdB",
-	"6lRoTHDIPx7cEhWJkbI7ttBr8YaIZ4P3RDibpcytwm4KnjbBx+4aLwMO6Et4UsCd21fDH3v97m+d/LF6",
-	"QtjS57OhM1QN1V+VHPRVIhn1K2MHPFdTfy3kUVAJLCTsq6AqiDhvN00l2l3wtXUA7IcEuys0xQw163GU",
-	"LRPBzzPwM9HUZTfD/O07cv9b+2sC9QxvWE/42apSPxwvIjQOCb7ld+p4wTzK5aGsceGKssWcS77EfUdc",
-	"Dw8BzofdnmIoCH1oVIrIp+jl3MceFVYafunF3wTB7EScWRHw1kI5+5GZAAZXl5e9/rBzdv2uc9ZtXw8/",
-	"XOaZ/6PDkr4jDvR9TyYCTCJA5ZPdEC8YSi1Wro4vRFzmcxLKo6BdGFuYANaY8I51O1ss5AhTZOpwYYqk",
-	"vjbs9rjSNhj2Tn8ecFCCBY1QWQhElUe2yG2j/eK07rut0luIFVAXE6w8UA99MDoeUYPcQrheQyv762hF",
-	"E4QfvOLtxdnt5djidXExMVnXDrLmoxL6DiLilrLhmp1s6CvWpxOBeCk5hR9+KYWcxNAKFY9zpjUC16Pg",
-	"JxaWdhaUrIyI5YQEHC/YF7GlyzCgNxKh24lRxRjl4oPOMe4Ii2YxI3/duzgbKHaO77Dng2QBeXoZqn58",
-	"h8YOAsWOksSaI3WQYhX3vMHzN/ejn7j7XbnCNXlf75lwXBn9KQZvGmaMRNceYwsIpjA71DiVDyLi+ziM",
-	"L2TP5YubEueWLWZJGBb4UVriQZx9uJoHLONzu8v73HRQBKN48DeVJHaaeBQjb0ZYhGfzUqvUrDcPq41G",
-	"tdkY1l+1GoeterN28Nv2dCA26lFcf6hsZzfMhhCoTe4aiwsFIZE3dhwbxM/ciJa0KIr7iHGKlrqv2xfX",
-	"7fN+p3324brza3cwHKQIhD9Hb1+/ar7vDIbixlY2LIBKCnoLxpnECmG0BKDijVWZSylWld284yffPFiW",
-	"xxK4ZfaBCXqSAn5Ey7YBaXblRAX/oWUSxZfeKYg/UmEg9+EC4Hz3gxuPDjG/KVufS2wxm+FwJdcFz+L4",
-	"xZJVgqBFfcNPrwbD3rtOP7/pBh4C0xUyjzhMUklZelQNP7VBAFGOArVirjSvwFrmGBdFBfij0vfNw/rx",
-	"kSC3o1EpJjPyyWMRM37vvhzhi6VxrDRC29Ixnz3RJrT+F0++N0/+8ly4spVmyvwo78KVKxbknEW5Y6jC",
-	"CHVyRWW74CSawLBhQrtSQxcbeMwDdNj4Ssh6Vx9Lo03Tx8ET39kGbRiV7fRiORe/n4IsPn4/NTnHmnVv",
-	"kkFx3iZaMFGrt+OW+0+6F0pPT50Ik67Oj0nviu/RZbs//JBgxq5YI0rVNLE/0bBU/aTpwzlXoMGICoNB",
-	"sIgIKtvaC6lj9SBzgdpfk7/qPvaDzN4Jb9U3kX23sz2gsp1beurY3N8uoVCb8RWlL9OUVUKp+zhCOqKO",
-	"W42D1l79t9ZOlorsKWo8+U7c38qByraOtcyGPFSfTzamwFb/cC1/jc8gfT4Ovun52NlSABtjwhpsUQym",
-	"qv/EWR3/p4yN9YSSIIU4ka27Kb7XKsWpEZtev6Lep6E3IzAI7OnOatOYU/UejImLPGwFWGIRUzS4dkz6",
-	"7S+Jv2b9OInGgXj5i1VazN1d8fFFj7D+XdsAK1OFQ3wktzQNn/p+6LAkFcGC8R/EAR+BBF3olm7nTh7P",
-	"TAGz9ilco7XTfqc97JzZLdSmsaDPZUn5QVQGiceLklojcFEGFH4LliL7JU1r9yIeF0d4y23hrxO1MFUi",
-	"LbMiQ7U0OWgzpckg/M5dUmxJ30k1iwIivTuwjjUbc+6xqC9j5/PHVJg9P+uVjQyJAgm2IF9hB7QpB2QY",
-	"Yjh+MdfVPlkaLKB0W8mAwRnZvEvv+DtZpAHAllhf8lk54Rp0PR6qtsTQbhjZapVrljeI2VHugA67v3RE",
-	"pnCsgDMUm/tD7JITZA+uBpedi7POmY0iMpsHIQ49f4UWlL84otqbp+e9AX9tTsIZ5qv3V1BHjlB+zEGk",
-	"4a969EbmFsbnigNSskrxp0pWSUzGF6blkqkXc0Qj13ol+NYmlnR1eZZnSSJi0EVlSPsGpFkyA89fQV2F",
-	"VYpJ8UsWMwe75LnxJ7m8Z8if3DtMHTLA1B0Hn079wLnV7JHYdT1R1ONSw+UE+yxXPOnHYIkmmMvXaBbc",
-	"qcImgXOLJkG4xKF7woVtn2AWZQobWSgKbghYB3EkYm4O0IrgkNVE6pT+7UZ2W128MpykM7xiMSgSAD7b",
-	"mqSyV3v19YlaVklm6OY/N5Cpuxu+eLif+uLBq0ajmc5lM+eH5XeNGbPa2mga+Pwwc+xyJCcJolwp5r9w",
-	"AXoS+F5QQ3YierRnnIJtVF5OcSSMV2yKQ8LQlPgucgIWVURW9AyHtyT6BfsLYoMb1KPIViKLLWvtxB95",
-	"wU6QPQ89R+XZ4zsS4htyGrAoHn41QG7g+3y/oeqCXo3JDRyWFMqBDFy1RHseME/ka5cXVMolxLVG9Adk",
-	"/3WBIe6Ka/j2fBE6U8zIpQCk/EMaDhHrJX9BfKoRBZjRHHvSpc1/ReJHSbiy3KacGi1o5PmxlTugpGKN",
-	"qMSW9l2BCysViJLMzYHlRwbSxGFNIwobMF4hm7Ph7sVbGzGSlJBgChww5LYQ5pzeITTCNwrSERXYmYLZ",
-	"MgghoA32mx83HRCA4SQ+hAmCKyMqd0/6nm1U1tD/r//zf8ZwWzG6VCA3gOtgOqIRviWVEzQOoilicwLl",
-	"ZYUvXZTGIa64hB6kwwAitn5ZLciYdJlbAhhyLVSw9Bq/ukShR5c43gz7teReFMmmJav0qXoTVOWP6rUz",
-	"8V/9adXj97pQ6SAptHTjRdPFuOYEs5dsGszZnN8fL+UUwCY0oi6omCtpPKFuKMMGR93KHMVvvZhnrIsq",
-	"nrq79ir4bH5z3k/lUcxyXSvNX7/5rghSLzotildJVmXiVFya5SeUX/rolVoFmvvYIcwy8J5vvmSNhxeV",
-	"vczy8cxZEtUGRdGauLakuAkqz2R5vyhPZn554ORU14xOn6bb47nRq0iAN2b/y42IUnU0MoUy5nOfoC51",
-	"aiYFZ05CEO5oEWHcYC50TTJCkyhUlJO9AHPy8v7maIsFuG1ZnDquRZwBRDPjOUgktW+/6s1nPBYBuSz9",
-	"LO/NlLBrXowmzHIZYBtupcvL336jFM0YFLGEPxlvmG8OuqywY9wX8czMlHLc5xFs01JSzlimdZO1zgcy",
-	"ko/krVZSM0gzXMcbpHGGWHjQxe600JqlXoPolL6w1JlN39Jp1ryTGZ2jZJMRfTDopEzoaOL5PgrmhLM4",
-	"rPTTpzRAgTXAaH7SYX2GxicO+LcwjSuE/YkM4xzkJzKLK+w8lVGcf2+TmRgIWTMSi0OnDMTP8dQ9X5Pv",
-	"Ippu4nFXwx9TLE4EGCwxQxAr6D4lnhfRFOA84y8b8a1B+zzRfUZ8sgndopxlFt1x1u5zw7cE93niO4Hf",
-	"XAOSD4a+SmlKFzbq1G4g+DZrJXU/R3TpRdNgEYlixMQJSWSyW95rg2Q9zC5d42OI432S44gmQWh0NuRv",
-	"gFQI/gbIoI1XL5NeJClSrAv7fm8Cwc3brfCjlbN8EYq8SKd1VE5vgQhJYk4gIj+2uuEB8gEMMVzzUdIp",
-	"bbNqCy9vE3YyjF98FPE8inuoJUShQ6NQktnSXcRd1cCsKHxIN6emt6076KH9ZuMIqVcQv+hFTXxZCVF3",
-	"YIOCmal2eTU4M4lUnrtt27VYT9k6wCc9UsX5ZPDuuWldRk69GX+mngiaMzvXos5xrmVuAzTh0mqn8ke/",
-	"16vH7epvuPq3j58b1uH+l7+YsGVcUWFcgRYQsBTnjmmpF5ghxw+YuGxygQA7OP+5iszHV+9wCGlNfKI0",
-	"pG0n8qCwQ/rnU/h+6aO2MlHFyeTrnAcswr6q82S4IaWFIIH3gizRhyC8NWESvh8WkPpe4/Cw2kDYn09x",
-	"tYnku0DzWaI2ze17lDTSoDSae+gd9igaREUjmukR7XmE9l8bDZGAiOucDlBq1Ov1hmkE5L4XGCH4IwvN",
-	"w+DOow4RoaI30KRHpDzEOQyhyOyPpmSWRsLFh43agcCIJfYovYJkK9YduSTa06QMhfMg3OqGy093qg1O",
-	"3FDXONpyqmEcY6r5lq635mp620ILjE/uvb/ORzMvoNchwcxkm30/XQnnsVbfhLMBl1BPRAkzCFgN0AzT",
-	"Bfb5De2RZZwZLf6EuBvxCaOlKi6qUuCUjCLsTImbFF95gbgazGU0CwW+S1gkvO3Q13Kb2z/TOtEkAkC5",
-	"OEPt8F0uoHTfT0urH7r7DJcklCnKySxsa3HHAFECi8nOIevkFjsidZIQZdnGZBKIjCcHUzQmiC3GMy+K",
-	"iHsiWyMEnF+IxBkOI1d5RLV7PIlIKN5nTNVO32Vh7wS8byCBzrAeqPpn3M3dBINk0UkQcLzMe57CaAvR",
-	"MXP4M0LkvT5skmoiKTeq2OPkZCYkkWJ5KRC2Y8ftOb86inXd1+2Ln7sXb6/bl5fn3VNIvKup0qsy+i/D",
-	"jbCc8QTZGj9VGdPpSoKRCmF+QoXZcCWZtOZ1C39+WvT6i3G30MCh7P2D6UrU27FPe/3LXh9wYKcqPeaj",
-	"fxL5b4s9uMRh5GFfCY1ckCI32L9WbmBNmnJmBPEliYi8uD2WjMYz9zT4y99HI6OAJ1p1CORcSzdS6nOn",
-	"UtJPf+1wf/ePfdlus2CPd9yndr7wJpRWtSNolOOxuE3jCbKTawqeTIIQ2d2Ls+4v3bOr9nlqV5mFbE0m",
-	"k2YW7Z6zxfAUVQSUMFQWrRMhqG7pMWNY7yMKe7FQsMUsHXj3Wd/6M/ypK+Zp1NfcmducK3j3IZdZ1rjB",
-	"f/y4AynvdJ+k81uywm3IxZE/yQXxbK3a+TWdgdKwyzaddS66hbsEs/05Nkms48+wR0UmKg35OTOVoWxm",
-	"xlo1n+9orTIyrF3vqjnwzicXKNKdIUxmKcwiqH6exmPj+NVBtb5frTd1Oz1/z4Spe91EoCTHss4WI6HL",
-	"CheS8P3GxWXcr5Oo8y2n6Kmhl8nI+15KYeBvOyahtz4flD1oMNN2R+ncYwaL+U5hCGaWk7un8Y1Hd5Fv",
-	"LpMBBU55bcrtFvsOzD99MPfswuHftS+u2ufX/c4v3c57A6M3WZf+HDw/tbI/A+uXoubumpvcMFEHC9NC",
-	"Kf85sdrjerXeqDYOtmG1T8w1t9PfCj05Z/32m6GNWDAjogRQUucBlRkhyJZ/2dC6XpQUetPrXw+uXr/r",
-	"DgZwQSrrnKWavmqmPBteHHLxeUSX2BPNkaXBV1mUT5CdPtpIfxPHhmHoramMO2lTTSrdPGXYqZwgW4qG",
-	"I6pXU1OmnVSmKiCkZJVMK4X8VbmaklVKn1mrFFtfrFIiwiVkpGbewbmlScNcyyiZtrZPMJT6Mmy62oXS",
-	"Jh5cWmd5KxVL5ynPmuHDu/D2hE6MArxOUiLcwmPIi5D+CJU1aqtYiYmZxZT257gNEir7E9wEItRux5vg",
-	"VDZviYJMQfxMWq9syLI5b/c/p90mjbQ+EVHnwPmW08AnyPd292M9nYHnyw4EtBOzSKf3a6xCRnCKxNTY",
-	"BSjs/q5LXE5wXvTn4ALPNuIzY5ErrBO0u+mxuMaItsnX93ep7s4l1CIf1Y//CN7itGN/Z+ajhm/JedpI",
-	"w9wLpvX0ZHE/67j7NSQ6pwX5XYhgvav5kVyzav2JX/YZ+1UFuVjJscodh3t5WU2kXdCQX3O2KUJIZO+H",
-	"amqF7rVt/WIbYoOSOc0zWDG82yBrO/eBKg6Z8x2ASJ2+sqTWgtcg9GtfTzErX3c3Zdf07C8mo3k6URmz",
-	"pul0L720URqe7WSVVkA8nmEv5lmylvRzMu5l7hMjG9Es7FS7Qb4GH8mZenY02+QDKHHx0wzetJn0cVmg",
-	"duI6hfabuIoLv4Hb785lBe0pFvUg55gx4qIViSzkYMp/ikJMGXYisKXEcbydszMbLSi/wQmdYuoQF7kL",
-	"glzP924IdYglCpZog9/0e791LuzcvMg+6/XftS+GNqIBwk7k3XnRCrkLaKANFWQ8Gv88J6EXuKjcaKJZ",
-	"QKMpQwvqQ5/VgE68m0VI3IqFGIlEIwDxuueM6B/BWIs/nngU+zVki4KqTJSfeqkoi7387LlfXooL1Qal",
-	"iQlIsO8HS+JCmSWWtgRJ1JasJC65c3ZWskpi4SWrJNf5eNHMYpsvCXXFm6mfszHO4lcBUuqnN2HwNygj",
-	"m/r1DBJYo+zP+RDpNM0JRX37+24wbA+vBtenP7Yv3srsI62cmtgBpaXFphwZ96tq4z73+y+9xmd/Dar7",
-	"Ih/Y/LyUmG8lwO8igmso2wLzKs0nc2hSHg95LZ5knc5K6raScvGa1gVdj4OlKNIc0CgMfGnXUFSbfITz",
-	"p2TqNJNKvbU9o+IL0/Q0S/9dVycMbOVe5kLQQoTJsIVs2AzbQjYog/wf8iq1a4i/KYqmJbSOcEhGlHN9",
-	"4iIWiObQOK6nrPA7k3XDGLL3m00bldONtEe0oJ90BYUYvgiVyiHETNwkm2yWX9mh9S7VBVytbb/ZrH2l",
-	"EIGHfD4lYD1oopQK+ZCZ7hc8YFZRHwJHZOQiu8zxZTOr2tIIG9+Beu68Xi81oJGohhJBbxR50z/3G/25",
-	"m1rj1JO8qfWR7KJxCf484514PrHQGDNyuF8l1AlcLroF1F+JtL+AksTSDlG9UeiRO5KuVzpemRUv+enr",
-	"Ha5vhY1TMVSZ4R4mzvBVFut/W6NWwSZFmiluHhya0TolnxCb4mrz4FDV6JG4qKVtD7/Xq8e4Ovn4ucji",
-	"wLy/FdWZEhO+YMiHoHDkUdHuY8vs7ntsSrFMlbNZSiErwXyGGuTKYjRuK36Z6MOInhm0VYYGCnIHFB0n",
-	"/RV0mSrVuNqdlKySN8M35OUfc3IT/zGnN2kZKz9qe0FLLuHy7E0iZMnffrrsvM39eHnxVhe6YkxsF7+f",
-	"danuyBRQmUWYujh0RWrrmEQWmoPfrZLUgT1o7jdfvRJkKHK8XALD09a4n3553el79U/nfzg//zR4vfzw",
-	"68XfnLfHK/f09d8+NN8sTm9++CGT/nB8XD9oplIg9lMHqfxvrd+F/a5ePf7+5cfP+18q3+V+bH754Ye/",
-	"p3/a+/JD5d/+8nW5V4r/JGiYY8bmQRjVBOXouSUHB2vSPX7/Hy9Ho9Ho4/d/WSdSPPRcbz7Bioi2OK5m",
-	"c218s2TNtW7gXB+7r5yj8SE+mOyTPbfppBknf2Mnm21qrcXJjNplBwXgNFumVBEo8qC5b7RKXi7bl+3B",
-	"4LLXH3KN5azf/aXTH1yfd087F4OOzRU5O+5m3j2z+YnRvW4QltzpD7tvuqftYee69+a6e6GrjDqjUl8q",
-	"WaXMh0pWSftKySpd9nu9N3y29tlZvzMYcG1xzWdKVqndH3ZPzzsDGDQY9E676klv+GOnn2Z+GiTbcz21",
-	"D5eS+Eu5HToLvTsSsnPPIZSR/PMLLJhc9yz/7DIMgklvohSpPLPkLHDCOTbpTbpU9xnn3m2Hkef4hPUm",
-	"bcYCxyt4rcf1Q50xd5S2lQueBz1Mr0KQ4PKPYEprbkD+Xf5Uc4JZliekU8D20jwhZmq1/99/+8t/Hy3q",
-	"9ebhi+++f/nDv/2Pa/vz37/8/6sfv//35K2PKd5Y/fid9qjyb+V/a41GtW3frny/7uCl4/bXheZ/Vffj",
-	"N87O39lpUWyC2+DO2BrCZGMEjOv8IF81gD/vC75/lP7je+z1rZegWbs7gu7lxU/tkImhaLdT9gr1qHtt",
-	"KhjDf9/p4sxg2GA/6Fx03nRPu+3z6977i07fRsGSMjQLoAIIpqh58N8TLSi59Mo33h1BtomwILD3tHcx",
-	"7PfOz7k2f9npD0Q4MthDITy0jGWDlyCEjlOTieeQsKLflVnQwFyanTV9qRmGbH+5cQy9JpRMPMfDPtB9",
-	"cmHwh6cCft+jN9Kd+tGE6f8ypP6XIfVrGlKLmPnuc0oz6EPzsb6K/TN7njZaQBOPSToKVWOzBYLKtzOG",
-	"pkPqCs2h+aU9W4NoqoJLProGrM8FGpzHQEvL2hu0cgTm+BD5JZMpBMqDYwYRx5CIMMfRFJX1mgS/1z/W",
-	"lFDvyE5CXOWLa6bYuatZDq1lxYVN4SccUEvhYA0OL4xMoh1XaW+gKECNep3TbYidiITMkl1G/RVicyiA",
-	"nrbZYErSCknjfgUw1giF5ipjUxwSk/yQdpuC0KF3RpDOVWWaipaBquNeUNo9Xit094pbbxU03XqKCvD5",
-	"QK7ccZhids0lLdOBkI3SZKOpOb4haBL4frBkGh8dB4FPMIQJU/IpunYWIQvCgmKo4qGtdoMPgHlPEF34",
-	"PpKbwq8p+LmGenP81wUEffAXRPukKFyQTZQeLysN1RqKz9z8O6eIpyoEWgjz5XCkhZGIe66hLk3kIUs2",
-	"9iK+yxCXY+mIhiKFQzQ/iQJonkxJ0vIftgHiZFY11E7qXslvoilmI2pDuTsurgEnER2kVME7WQ5FFr2z",
-	"jaVk11UyfPjhfcTShxnjxcfPTbMasrEi4sNr8qwroZidffeSiqkZ7gNeXIIxUzcxu53bS0aXSlbLHQP+",
-	"AAnexnlpp9Y43EeTIMzUbfw+LkdaT2/laPT9743q8UeuYn78fGg11iuXspnkmUzh29GL4WrDTD2145KD",
-	"eopgXK7UlNK5gx1TTplPpVRPtDzKoqqKP5M5pDlmyui9YMjOVGQEEULb8APzhqeCfBV21nBNiX89HnDH",
-	"PXhQZFcG4s31cxNbjckc0n9zivb29o5R5M1Ev8jhaZpuoZU75HsPG/XWXr1Vr/+Wzfyu8tEmmhWetrjv",
-	"8HatT4vLJD9NB3S2awv0zJ6kGr5otY6zXzFtmkCY2vT7YQy054stUueFPUXPuN99VEgmhC+QbMZ1P3m1",
-	"S+eLyBwrfpFYCOGfxVi6VP1znithbUUXa9Yn2/U853Ozc7dG1iccMmN91D6ZE+lUjFu/BhTZfAp3AY1R",
-	"VflzWHLFLJSrsUX9IKHuhujRGgVInEor22pXKUHNrXpckU+Ov2DeHXmn1B4hsn8jLUghbPOJBMoaqNe3",
-	"52SpXlUZhBdT9ID4/v0aYNuM+L5qpByECP5O9GD7RARfQfdbrvxCaeUylnkNccfjYAmbx6825AaEVSyU",
-	"mhkkCqGAjGj2G8hjyA2D+Vw121OWXmVuS1pXVIy9dndpnvskx3fLwwidRu9xEO9NhlYp2ZRN55e/+Z/s",
-	"9KbIrjB7jD83dQ7VcVKuW6hRr388AcsV/5khckfClRixIzq+vYFnS/6kTloxJ5Lm2PtdrWwxjvdj+6x+",
-	"+cmBNjhbZkKgVf2ZT2hchOYoiWkUzRm66p9LAx6aL8a+56CziwGa8nMARkzBsxY+gW7BMjnsrvFyKQBj",
-	"dqWW095z2vd6BYoDaGXwY9yEHXufCAfcb3g29jBFt0vsTDFnx9hxyBzShRmyf3v33h7RsppBGJxi1n+z",
-	"8FzCRKN9ePtnW2AkfoNQdx54NBrROb4hrNJK2uIrYCwxHIWEBYvQISnWL16XrddHVPbdicswBaEw80lH",
-	"dgXGpJPsRNeWzlW/ZJV+e/ee//+f077Wgr4uxcUn7tnpe7eLJKVxmPq7xhHxorE/J8dCd91W8wAmC6fJ",
-	"KCXpmTqfIhJS7Psr0YfDJS5aUO+vCyLD1CaeCKPZYH/dNkUrn5v18PZFKcZnVJu0bK3tWxZtmdZvSuc3",
-	"1h57Qt/e2gyH55+rr+fHP3G/Th1zf56WnYmJ5Cm6duo4eqLGnRuT3WW6eqZHA0OcZXEhMAqxS6Dk4OCy",
-	"c3EGNQIJF7hw6PkrtKD8xRHV3lTp43MSzjBHgL9CY9FXGE3CYAYvevQmfWnFmd3xh3ZLAdfWuiHoYG26",
-	"1TeIJ9iO5zzb4IFOGJrcllwl4E9qyIb/xiUCCHamaII9H0pRelzXmAQhusO+5wr/Mn+4CImpXZg8jPlL",
-	"/cfh8DLOhM/6vfbNR1bAtTWHg7gIsdr1PM4QHwFVdJdhQG9A9FtC1HuA3ADhsdD1a+YkpBuKo0VIXmNm",
-	"mLonHKOTBSMuit+1AJ+yXAPSGw8yiDJoCWtG/D4knEgNPbzjRyCYzRcREd3ZIWM6JIlo6vge5PKI47ue",
-	"T23BoDSs5njvuvgQnYAMcSKyftY4cFeobKeDREQduzkO8YxEJIwFwITH6LJQPs7X2KVLtV0TFO0x3ePF",
-	"oYCO6yRcCa/dtGSVpgS7JDQe6EJiGkrdS/vUOCT4ltW2jmFZvxkhkZ4p4BL3U2xjJrbuNOmfSbwAQh/q",
-	"ukWORfH8BUOeiwLRHJEtwgl2CCq73g3/W9XBFRZZKL/rMgth1bofqt9SrXU/f8bVOhVFscS+TyI1L386",
-	"D8nE+0RclLw0Fm4x9VYlU90YnLQbHf/rN0xxYQ0rxj0LQkcZ93uLyAlm9zT1Azvsr2lD50Vw7Ih7Ekd1",
-	"CbZgd/r9Xt/oKV27YF33ye92IBbDmdCEr1E/Uae9d5eit7FVgo8bjtH2Pk5zkpRRm4v3WGyxIeEztmg1",
-	"THdONya79a1ctzXWTkLsiP3tgCTmFscjJV3hxsHiZhpxHqmGMxFfKUK+ylGAXmVMnpUT5E0QDYSLQ9RJ",
-	"leZCfqeYLbf3cOzEzs37OV139blaJY+177AnNfQi1Al+ohaj0AgCr4tosCxYPpNM7jL0nDWz23P+3BYl",
-	"mUmkWYHkHa6C782fkQS3zs7NZpynsSh2iFmi3S9yA9/HYYFB+wmN1bTQWpOg/QUrNtXMzRgW5h5+WiIE",
-	"r3AyD6gk3eeGBHFBmVcRec4tCeUdZkTBHfYXRESS9O5ICBrIxtOgcPtLMjifjJN208l8Gwls5sjmzmP6",
-	"gJn4VZaA1WamXYXpo2RerZG1x8B/A5uIxuz/VFaRBO6nsYuk8fRElpHkoxvsBd2LwbB/9a5zMcwmJ2ic",
-	"SbFqwWUUJw9C5PgEh+kK+5nbBEcgx1KyFKOf0PSQRnzO+JBf+fMzP5h5mNnbCXsjDDzpgPXgTl7yvuhW",
-	"srLQkpBbS5RPROW9Ov9Run1WBIeovHd4IH7Lb5eLDR4p6YqVn89/8YnvGljYjlBKLDwxpHwjdgT06FvA",
-	"ycliV4RKGnpSSHMMk9+vgGRFFXIt5tOmbvdH8hGmsFVYHCIRKkRhGagwymJDstlK82w1Cd0kB7pEMCcU",
-	"qULkIm2BqxbCiOWx7PLNasDD3YGbJDl9RVm5bnvvYIK4byKRxfT7J5PIFNyabSeXQxBHO4Zclye+X0Mq",
-	"+pMhB4fhCtm6NG/LCLV05J19IkN8bBkAI7JfuNoUTDKBbqYAtxoSjyGzOR1SZYxnE3S/7SndLfztfmEL",
-	"Xz9mbqOtTQ8MBA6gG9nyEtgn4ixE0x2jDeDHYIlmmK4gPp+lJp9ihsRw4qKys3J8wqy4RZiM61NvV7Il",
-	"zvaaxhJnjxzRqzNPBXcIgYVMWYGToMLiFLuOwtJu9DBXAeLbruURIodRGdxksB353VAfqHxzk4XcjW0x",
-	"I1/f5n7ta69+wyDQb28U2j2Mcxr4LpSFD+Ql8K2XsFWAk9q5OL5pnTlM+nLkghN2Y+SOD5eMEjK30kFT",
-	"yeWV5hMp+1jKfKYfAT26Srd1JaxQI/wcl7+f0CXR/E1lLyXD/LlFsKeyjRmw9mQmsuTbT7vWb7LI4pqm",
-	"44VzS4C/TjyKqeNhH83DwF04oK8p3U2obaw1onb3Ytjpx0UBB8Pe6c8DG3F8hFSW0UMc3EjmiSAWBc4t",
-	"OxlR+7T37l3vrDv8YKMQc7ktIqGHffHaGDPPiR3hDJVvAt+10MyjHr2xEL4JPWfhR4tQgxC6zL7uXZwN",
-	"bDQOqMtOkH3eO9Xg8gOnGJ43vX6n+/biuvOraM5go4mHIxXM7BE+3Wn/w+WwZyMnXM2jQHuWDvIyYQVK",
-	"Q8kVl6wSwFmySjqAJauUBYKPgm9mS+8bP5BjG+fkBjurYXBLqEmTivgDFUOSpP34LmJTPDdYaDFQZcF8",
-	"IGTAC2LiFrLbi2gahNIG0EKvCQ5JiEaLen3P0eaCH4hZ5tde+6rqEPk090LCujR1EPcO+THfotrxDH8a",
-	"Ds9TY18d7m85mDmBOJJbXTCAiwEMMdwsUbhgEXG783TEV0EZV23cFsIqfDnTue4B4kZ6a1NbXdI3JMZu",
-	"0lsDVp9a7C5ignYsduL4jftyfP0cFrF8GUb+iCz/nRQaMqbauNqLCIZQbWBNQRrRabE+IYs4QPESMmMi",
-	"YshjojDLdvqz/MhlgcQvJ0NlCKetb6uV+97MK4AZpmPe3wjCDOJ0g3DLSblifVmomWiFauoit1IYNFli",
-	"BA8oQWVIlUF4EkktXyR44FBhU4UONyzEAlRHlNzJwD1R8k5+ZVtMzENy5wULVgy4eiMGXsZ9CcAE9mX9",
-	"iPh+cAOHyVQeS0G48P1tgWJSr1obNReEUS90ZZh9EGF/N0LEvg/Ab1erPnPAUlhLE6lGB4rOrPRRSYEr",
-	"F2s6m1pdgOdZRiuuF2CCjwkpEYyU0E+IgXYOmKYOgcD6m5uQ3EAyl/AGeTNSQ/GsbERFBchEqlS5X9KC",
-	"G+ucdlzhSP70go2onTbb2yco1kuTLLJoGgaLm6mWvRe/ZI+o+A4lXjQl4SOYbJ+tFTZB1Tr7ENCtshKJ",
-	"IcTlonwgagwozL1gct+fmwnpoY6tGQ5viXCvrw+xEi8iiM1Rtpnnjx7tfBaa1+IDzA+3769bmWaMs7ME",
-	"9gwWu6sxezvjXcy+HjM9MW1Q21wPJw4g0wk2vb/3ymeMF7chofGy1x++6Z13e6mMxngV6TxeCPKErt6C",
-	"mULlSunMCJa08oRRQMmNZgoCyq3q+cUAxQv4BlbNFPL+PNZMrerRU1j2Ulh6IsNelietz31MjunWyY8j",
-	"KrIf0YbkRy43Exp97fTHeL0b4hmTA60nQCbrlxmQqAzZNYA7YE78T7jalaKG0cST6s0z41TPNlrxMgzG",
-	"PpkVFtE73j84QnPxkt7lJtXuSjz+/g8WUFuWl4B4ghEF6ySXPER1FsiECxYR81yC7Jd3DWMAxtrCzvdM",
-	"XExSK7MZiwSUUX4+Mkmg4ka04Q9Zb1VAZlfQhC/OkCFqIeJDdS85q8r9gs9zgiX+pIY62JmO6BQzZGvF",
-	"XDXAbEuVv0malsUJXmBoH9H2ZfcFExMzVLY/i3+10O+f+ZwW0qb78vGLLUs3xVfINnmsbTTDztSjpBoS",
-	"7AJn4S+2kP1L+7x7BlbtaxEFYiH76qJ9Nfyx1+/+1jmzLWGnf909O+tc8KcXveH1m97VxRn/411n+GPv",
-	"7Jr/1j4/773vwK+nvYs3593TIQy+bH8477XProe93vV5u/+2Iz4xuLrkp6pzdv2uc9ZtXw8/XHbg/auL",
-	"y37vtDMYtF+fd647F0PwVwQhUp6PcwmpZHMx/8ouxUQ9m4MCE7JsIVuYzYFwhMG8JS3pgn6kEV1GUciE",
-	"UaAbvs+KyGpmQMxHI65Q/oJBOmZt1+rmG7JXCxJUt0q21b9mYkFrSwPFScHX40fMOJbHa2PCca20Y4qg",
-	"Kevb0HDRi3zjcWPTIIwQE628Y4VVct9MpOWm1rFtdNXv8p2SDflT83AOztlla+xjeitIce5jj+orIKyy",
-	"eZOlnV8sSdNmJKXGnNe08/1d69kkqY+WyobkTFr6xfR9thBQRBSgGY6caaaaBEWrYBEitmKc8NJ2OSec",
-	"Vev1+n7jKNN4cH9j8miuEqi5drpWxsfWGqswQl3WQhiJCVG58a9//F+H+5pFUXQTwCP606B3gSRBZao9",
-	"qUXKylBiVmSL7FC7YqHl1HOmyGMjKkuTQ+knMBKLglNcrFK5lgoUeyRTiEcldZMUYCygpDcptX7fumZq",
-	"6Yv1eYss1uwp+gj4Bsxt0IL7nf+46gyGaR1Yi0yFMoBxd5tvUuXHGFOREyczC3l+wmQ21s0Y9hlMIqLV",
-	"z1exnqyF7N7FaUdWL5N1GCsoCGW44Yjmoj8tKVZq+THRMoB/Mb6zMlkGi39w/WjuY4puCZlLMscxl4VX",
-	"4HzFf6l6XC5eVdLKEQe0ZJXO2t3zDyWr9L7T+Rn+8bp7Hf/7Xe9i+OP5h7SyFD818A492sygJHUuzroX",
-	"b22w6IXBDTQKKBtCYqGtAEPJgAWNPH9EHUwd4kOTVjvOVrfjUFv+a/vitHPOf1TvojGZBCGXZUdUe1EI",
-	"UsgJFr4LTg75DJUZIbK8iogltjOIk0CJEIs4YV59WM+d15pLxmOKkGaOk7Evr/qnP7YHHRuNFyuWrrHA",
-	"dejO+bktI8tBD8YqUDHVZFNOwjXhzvl5BrTkYRFsG3RfdaZ1zVdtpOoL4VqyzIEl2JPcHCBW/gMUI3DR",
-	"eKXnaD9b7vVsVWGZ0HvqB85tXkOiwXIXvAWTCSPRgDgBdZmZEU5wmE6q5x9G4YIyhKcEu4ozhQT74iGY",
-	"85mYc8ve3ipa041jzVlRKZMMH2HCMz4L7gh4EcMFpSALSL85VwmVaAnQbedWzuwVR2sWW2aoN23Z09gN",
-	"U0TydKbDXHEa4x4CuTPNiSpJ66V4YKOJF/KLVtya8CMKJiNq6wcKnLTSU5ykCGu1QQNKIEmMK4EQ/UCD",
-	"aERtrvzXvrMR5Tr3+87rH3u9n2vDzmBoZw2Lp72ri0SKseJfFGewSu3BoJN6A/5OnucKH1r5umSWKVvY",
-	"MngPLIOdzsoJW1aOgVmlYb99MWifDru9C+09tfb8L8nI9+3z887w2rCO7JPcmDz+VGe39uXlefe0nQHH",
-	"9DSZ1PR0cPX6XXdY/Fzrl2J6LHuomB++a19ctc+v+51fup332jsGTOQe5aGOHw2G7eHV4FqEYupvmLvd",
-	"abFc+clzt1K6ANUOXKZ5Xy6jn8dCLtOWRYIfk82QSC9rcb+yTWtKn2wseZKUOH/15ytxnotO4ngwojkO",
-	"mgIsgabDN3RwWso2COCvyua2EAdIkR0LM6lm8GLwWWdwapSsIKKxpxlIDAQMdfSE9HWPXtLCO1/QNdrU",
-	"TlnWbYk/a8KUjPy8T2uFU5iXK/NgNMI+1zDVx1T/NPhzQJyQRDYqK/8GccHSMqJctum1F9EUNWt1Gd0n",
-	"B1176UmumZxl6UXTEbVvQkyj6wgu03L/zSk6PNo/Rv/7f+3X9oUZh8r81WhKGFGhiGSFoMSYR0cULHGv",
-	"IbweL6IpX4RwuNRQjxI0xx7URVV4NfaA07bUUM9MI4cXTNZRRJ5b29hKLd8NTkPkLh8TSLv3B2UT9oxJ",
-	"OLVhEPYSb/uuX5L8QFC1mPlU4TSBghWsuxASSXGPBo1E/BerlJDdOnDgLTAEn4gARUXE2mlJcZf8Y3OP",
-	"tAx0b/l3kozJYD1UUvEgLoJXLRE2WWVkjkMMlgfIVmAI+0u8ihPIuSKClqEXESNCNwIpA/S/FLOf5MrP",
-	"03XCM9DEB1/kLaGobEciWN62kPinbaF//eOfFVmfUF7CtjWic38hwnYTRMhukjrbOKg1wOuovSX2hBXE",
-	"QxLGriNz+oeBLAWItdIW6Gprsf+PksKRufCEEiisVoAXgVE5JN2edducDzn42tsOGzF49j0+Z0BZJ15u",
-	"Kv8kT0x+QG8Ii5DvTUjkzYiu8FsIS1TApeHFPJTrYlN8l64Yu31Ky24pDlYpyAgRG9NQUlJHMR+ApCQ9",
-	"C0lwAabMILD2mu7CfkDqjflgjGSb4SCMqr53R9xUlhQqH9bRzKOLiLBKDQ0IdZEHTRvXZk9Fet7UqGR0",
-	"4O2SMxXFqT275ADBqOvdUocMlJyeM5XAlN/N7qXqaEsYWk69iPgesHcRFZFQcJnM5tEKzQjmzJ2uKqlt",
-	"3pgQ9fDAziQ+LYpznKK12U0akowpTqlTUhTbaaUZdWqXUkyrUDQemM8S3Ik2mOhYkptpIVtckzKiCq6d",
-	"GSr7wZKEDhThlBkkbuCwF+L8oQjiPrikK9kDE5ctDK7UUAeMSeKETDGDXmW66MCBKFklGFOsmphN+G1x",
-	"0dviQNnqWgUTlbpYhYwtPPqB7yIb/q7oIIjh5o+HmDJRAdIcHBTnuIscLCmj1LjYEfse4iJ6mjAgL5MR",
-	"9SKGbj3qonLikLCk96FyguwogUDMxcUaTxZFYXhGINBoQVC5NydgaX/BEMGh78lADAvdyuaxmCKlIFUe",
-	"o7JNQQ6CCHjBLMk9KMcFQESrbM9FwSJCZUZ8v5IJr5e5S6p6zLeOP//PUb4H6rIUGIUVAb9gKgGr3JCx",
-	"RwEVPW4VWZ8Iaz6fTJG78goEdOtktq1qCSXnSvi21pQR2hXhk0992SbbhA1Z+I5rFLIvotvSLFAQCLig",
-	"nsiXeE45M7tWMNq9TNADDHffHD9/XWAayZb3GY1CVAWXNcaDELHAd/8/VKhoq3wZ7R78CgVvtDtuazE3",
-	"fS3uuOgFVXdTe90lhkXh+KooMx8HBSWBDWxOqPvcSP0e8q6sT22QFNW5sdH/83+rwu85o7zMLHT4/n7b",
-	"1WejD1OEZd2nLlKmHFJcJildFylLjuZKSVglfMkrKCkdHrMntRMGGlXXeOre2yUvTDvEG2LiDJ5LCD2Z",
-	"eL6PZtglCCNtyU8YTKIL5KYwEpPP9dmFkmiL+AYZYBkU/nlywDTAnyaaI4OpJwrmyN+1a9vNcEGcJvLy",
-	"SfJPpYnr8XxlfoSJC4qYCtQzheU9MChPfzNHMfGZN1Uy8sC9xUXsT3osUxIBfLTXfHW8t/9qfyvzpYiv",
-	"awv2fj9P4TApWMBvOsFjRVh0hHyiaoKIrKBI5aPVRKMIffbmQ+sS3ENT3E68k/hRol2+vI8E00SuAsNJ",
-	"Y8r7ojgOv39cHD+oqe/a3L6k8Eemhe/2ozIde7cMiRfJA/fuxFvcVLd4e7X02/vub5Kw+dgbvPupeKqq",
-	"AmsKBBTjOi7XeB9M27GIa+ve/xbCorfg0oumIg8ykxgC6SAjyqbBkkmn7+dRiU25rnMKIcUSoFGphaJw",
-	"Qb7YlbgPuL1fr9symWhEdRigNN80WKpQUAACCr1SY0jCjnqvAT6DOMvBVVHr6WrSgANYrbT7JIkHEb5N",
-	"ZzjF1ZmzjdoMMBTv7o4t+DP3o35WggmyF6FvW8hOtZ6HH4AAbVQWOxNEUxIuPajA/F5SgC0b4IMTOsqH",
-	"YABW5DuclKRuYTiSjewmbndaJCY0e0KqgX5uG/tEhHrJbDVZ7yo1aGv/n/q2Nlg6X1WuoQy2KE49XIS+",
-	"seITWaKr/rmFFtRVJcAXvvBTJpG3Eq/MEJKwObgl3jigHt/fIqGKn5aPJq6sNjjmyVqvREEBMvIo3QVi",
-	"Cg2D7kjI9XtjbMR76EopBQsTorS29rKDpZQzasjm0u8dpzZOyyG58VhEQqIiqmRzZntEcUhUOiWOotAb",
-	"LyLlGRHByO3Lbux1YQgzsNpA6t+KRJCKvhKzwHEzO0UkKJqvUavTLgrpbK17SazwQSbdS8x2DRWcNtVI",
-	"E++aM0glhswgSxX1GsO2xDI033yw9ptEdrVZ1/yaSA1bLDxjHIB6MWNsxTMCLnGx5ddyy2FaO+U/KJrX",
-	"G+OCkqXd1+0LVF7M5yREwl1JA1laTYbULXywRvH/iq4nIho0353PxxEHZF3fXKUR+N4dVJRlEfF9HJrz",
-	"shMSNm9JVFjJN1hSEoKD8ATZahfMHzGgtLC2q6i+hjz3BHyIsCXb7kHm+jN9Vm5/lm7k7lnaoUrhJiFc",
-	"bQ/iWqHyqGVOSYqeP25iRBvsXuYYejB9pXkU+DeDOaGp0khqtd+wNlKa7ZosZAV5As/OSJZaybnHDB2c",
-	"VAuiXdlvgp185M82nFd+9j41KRXRxqCvWXqBayJrYFel/jhkMjr+KBMdj8oYDQSDkm9XLJHUWOc3/3Gz",
-	"ubd31KzvHb46qO0fHR28qh+ljC4H9Xq9dgCSioibz434RjH1Ma7gRjWhCpgFwtnzOw18l6UkDZHGlJUm",
-	"RJD3dtKEF6lAD62+ZRkki8pG0SIN+IU28YkUTox9YsbYV4UAtyD8maJ7c0EXuBw4vl7kylNo9l6PBuH1",
-	"gnobq7hmaDAuVAMQo/IRZ5GSKitmOaa4za4Ck7/REsw3cLUgGJnFTQOh+4h4G9lKHcZWzH15t7n5gaK2",
-	"uvflw+sN6BawJ9hYO5fH2IKE5tniM67MlVPMaZItpFQMX9tctEO/nhWBJabrZP/jJA3tsk4tOQf1Gm7H",
-	"QTstqDMUr0vDliqq20Q+iSISijYAoql+umTHb+/eD0upYrm/t6u/4erf6tXjj58bVqP55S8mjAvAoAIw",
-	"Cec4FNEDWXdD8nSNyKW/BnLXVrLufST1ggyb2De4w2S5ej3ZpSZJOgmgqQ8Vb7eOVfPlrn1O/rLDFZ/a",
-	"tPve82kIHlyOOpZX0wtbgyPA6o6+izQSlba0GWPdsTRtrQVGx+v9ICpm6ZkzoopIrc+ASQ61sfx1Np0c",
-	"F7TdTq1xR1dG5lLnLCpm+NtZZ7Ic0GyqUWxPr1X0giFSnQWUrBRvV1YE7Z7YBQjJaduxy8cMy5YXTSKg",
-	"XEMLVOLujBQpsnxc5zJ6wZCcXkkXJ6pCDKqnofhquyO/oGorw26dyHSe9NfFxtgGuL7qlmUBFB8zgwhl",
-	"BwWAIabOdN3NluyBePcFQ2+vumc7GXN2Wa5gVMYlggVInhDR+CBjWRSdG69dj4le/ms7Nyb1wBhSIxK6",
-	"WiOT366ca5/cEX/Xpf28cs5h3EZyh+n5Uu9I6E1k4icq//zhtJIlfT+48XZG8jkMyoPR5lqJlKbzFdZ0",
-	"Ds5Vzvk0oOpCtSBKoTrDng9Vymgil1dquuCyGTjlPZ1jUQLu+h5DOWTXUj/dauQlH3EhBkCbwxvVVXqL",
-	"Eypf3tqRqA524hkJd11jVqRPGF/mgth0HbrqPixQYMAFyCVxrBMoSISQ7cR1M9NhHNGyMDmiH8zm4IqV",
-	"verslDlRtfPlmLGfnel+V6N81sBu6k2z1JGxpQ7xte3wG43pawS+ZDFK2NvJNH9vM/v9Teeyz8+3M6BL",
-	"hevx7ehr2EDh+U+ceCIdROf/NdQeM6ggNJftA1Ut7pAgm++zbWhLlxLPdhLK8mLvfSQno7y6i2HNLGhu",
-	"JOsiOXDzwLR8lqW8jeON9ouvYpjYgsPtzt0ywtwGWWwXCUwTnLZmcZu5V1Zi2TwiI6hsHKAJJtl6h+ei",
-	"4PVl1z4BX2ji24+P8RSM2pTUUPkiQIQuZmhKQtLiwltvTmj7sov2anXxZAl5EFN8Bx0FfI9FwsVa2Ybw",
-	"EkFo86uJ9LPx3d2tXDH355Lt9YbrMi2A7M7rs+w892nLaGYTpBhzf4WQLEFlyCUhBi0dITkQ6dOTZiV5",
-	"PmhkbQWMy1ojbt7LWCixtp33NlsrTHffxoRu7m2Tut6f3m0b37Rr/La5SmjP1HGr1lJg3FVlqHe162oY",
-	"updNF8p9e/RGK4T9aHbdeE2bsQLlvfhmpSp8pU5Grvh7EIpc+7gIv0OoC12UgxDaOYg/hUEHI18W4LSr",
-	"6VI9+jeqRWfRKlVTf0n2Us0xoGryT8WkquofOqup6n/keUs1+1MqmyANZpGfRqJ2Q0XdggKKRiYhO8s8",
-	"bz7wbAvmirV0wjAoMB2IriemHjAidtJ+qd+Fdk3mqAhP/Yh+peYjEBbT6V+2+8MP19qTEbUVzq937VYS",
-	"D2yf9zvtsw/XnV+7g+HARmUMccYUwZk5UeEH+/W6KrYxolrwgYq39qKKhezu6/ZFdsav2xsF/ZLvaYOw",
-	"646o2BpmW0lzm1zLnBqyuQjGIjybwybG8qdsB7TELGk1UM61uEkQ8YIhJvKugpCvQHS3sZBMq7IkHk+h",
-	"0038zbjLTfowk2IKzZGYIFkVG5GvE5rZjl1aDeX6rDBR2d7QRmjrMOc3fB5xAtdn+j1eJ6Vn25HltDAG",
-	"w9SVJd7afXP6YExURh+CRtUoTdRXw9NKmnSa9eZhtdGoNhvD+qtW47BVb9YOftPlkO1d9IKU9WRKbe06",
-	"0MX8umuMr21TcK5YQrjgq5JZBCK+FjLCMV1B3G0NdSM0W7BIqIZexEYUGHm4As8FveHyCXXRHDMm2ym4",
-	"1eMj5EyJc3siw6i07iNsGizpiCaRvZmvZxuOvH39qonedwZD1Gju7aODw+NX6OjwYB9BQRLNn7zfTLuT",
-	"DwqCRNDH79cEiMQ2g002jTVOGwvVUZkr3hXRmCIkNXTu3ebCzywUBzjdeHfS2QrzQqzTjGAows6xRgME",
-	"GBvRcbCgLhqTVUBdhNFeszrmOBbEnEFeQwvyazb2j/Zf7R3uHxmj+7TToDuNDFZC6SlKXEeP4DOy4Mxj",
-	"TiMQDemv0sfq++Zh/fhI9IvJtOppHuwXbubaRt5ljvO4srkQfEVFI6GFC8j4Di/mnFc2Uw2/N/X3NpSj",
-	"jMHSvU8G6DJIY3nMQiYwk0x7KyztNQuhGRTZmDIEL80PFrpcjH3PQeceHnu+xzfavjy3gdYvw2BCGBMm",
-	"4i51yYzKF7qZNOTzklW67GY6bJwXn8t1ydM6kLJj5CQkBEXkUxTHWKTjUYIlTeNOnGJQXzJ9oAoBypib",
-	"10W6ycAKD1L37Lf/+sc/bTSIwp8JtKQ5OIQrcK+p0xfqclZ72j9tHFZ/fRe4ZCZYKlvMOEeFf0PTqyDH",
-	"MdsHvw06P314vXf0U//0oP3Labd98K53ud//cfhub+/g1+bPb3/d6/7Y+6l9eXnQ7+zt/7z/82+/XKSj",
-	"6t5yjtmsHn38fHCwLqLuMTKG27tljeZS1L6KmX9Hh0WR0f+ejouvG6mxLmoiChdEhUiwlEF5iwCJ3Yzy",
-	"/xUl8KhRAtsYvzO0w19qCdWNAXP3pLQ3FhI5V+Bf3NNUnpdJhWXCYEC8lwWGxA7TTfXnVF4kl961YbXd",
-	"XBsPS399SCbrIxRBLUhxFYHwspcMDgm67A2GBZpXKlN1U35q1i0ejxWAZBF0r9b4ElubHAnpFi3CNqgR",
-	"ROw48CIUEodISdxjsmmOaOT7pP4DeU6MBsNMw5nnZygUs54R37sjoSHInosYs3lkkOXa8okoSsUCNEll",
-	"T2gqyj0ZhgBp23IEMe63RaIqSKfhv6BvE/jEUVll7Vc9166cKOoLOZOqugvRdJug8UpK+hvvdR+zIhOt",
-	"YoXQ5FBugVaNcyMb5OPOcUSos3pX0OPMD2RZiNQ3oiAQvcxmnu97WhGggk9qu8znGWww9yicqf6Nwjhj",
-	"aS5xKnpYrQ1J0rOUyKdIEmI7WmMP4u/Fi/QYchcElfVCR5UcEJ7ZI7UZJs4byZaUqA7eAMbc97J4CK/X",
-	"zpmVYvx5jhLzArXGe7B/teBvUHwty+v+VAXYMsA/abMrHWNP1e/KeD7W9F5VtIlCMsMePUH24Or0tNM5",
-	"65zZCKPmp08qXJYzl5MRtd+0u9BRVfi+0kwWlWW3WcWwEjOyvd+o26IHkSc6MYZuPJpLKMrAPiYOXkhT",
-	"uUtY5FFhdAwJC/w74o4oBO7OQxBvVT3+Cgctafeal4eh7ahwO8eisQieKOrnGiOiZJXEovUaciaRJNXk",
-	"zMjIoZYQBB4q/tFC9mfJMixxbVoo5g4W4jv/xbZk38IRHRNVlijuXihtZ+3LLgpJtAgp2Mygo5IgSHBr",
-	"wdQjymG2UBT4LsJzHEb83rXhmYxHdj0O84xjXdywMzyfS7d/NgF/fWm2lMSa74m4fnDKJZ5tn1g0FCwV",
-	"ma+m+iyuG5j94tXwx40fXETT7Pf4sLOOKCS4ZtiZIEg1bG1TwoJpXmN669Gb9lyIUF5A2/N5GNytn3XD",
-	"kvKTZha4pj/i1lOeEeqtnzHdVHHrid9husB+n9x5ZLlu+qQf5NZTDxbjmRdtQMQGOsvPmiG6wt6R6yc0",
-	"Bptt7im53aRSNhVxJYVTb7dyY8DL2taW6+frUte789wF9jMzbovAAsxtu6yC9RjatBY2mlalmjNT5Ju6",
-	"birgl1lCvgPspgkyEGTbxa4vU575eraz7PrBmS+bCiJvLnebgaCgZsw2VVbMM21LUmviP4t74W41VwZN",
-	"WSPJemE0C4jWznjDyCFhUXbYJrjFyBTAX2LL0kp4LKV+9MUqBZRskeZn2p0v1lZjMoBsGJMTI7Yasds3",
-	"spLDNgNSMsOmAUYC3HbQTmsp4GGbhpkZ19ajdvqWiUltOWan7xSxo03jTGd0yzE7wZc70RsHFDOz3Ybu",
-	"BmYhN940coP4uvvwneDeKDXuPkFapN99vC5q7z46L09vOce9KGadkLjjWIPQuuUMBSLll48Z/X6z5duK",
-	"+52hgGbMJWVMXWgitpttPDEd1RvHe7gxaVaPnAapHuGDcfXYabjVJtmb7OOD8aFz5G5jTM9Z9osXxZJA",
-	"LjLzIiaL8Bu8eTaERi6nBJq2ySdjiEYdLyIoQUbEsUArElmIBfCb6KXYQrYmPyt/ljWidvfil85gyH+G",
-	"QODkGco9UiHyfJguTsa/I7vf4SKyPon8Rb2DyiGZB2HERLlVDqHHsS/b4a1IVEmbjrKyZt7mkTVkZO0T",
-	"GbNDxpxgUGssU7t/g/phUihMOkJe7M/L8mYBPS+P5qXFjNhZLFoXC8qFgv16a8d6dX2TkWCDfWatUWQb",
-	"+8YaxX+Nqr1ZwV+rWX80BYNr3y1iFT+T1SPFNtySVQG7cZsHB41jNBcxeLdkxXkl5z6DwY9xS13iXt+S",
-	"FeO8ZmZ05d+SVRGXtm/JynNtZYX1iMjnB5Y8UCHbVehaYC6TJ0D7mawuyaygnRif7xaqHKHLn7u/osvO",
-	"u8117ATMAjeZr+heozWm/5/JqksnwdfeI3lxvWD32C1UthmbVtXAdrvd/tc//im7CwMGZHfhyi77mhRS",
-	"jFuGokfZaw73dp8TnWNh0xMXiGpurfwRovg+NGKe88twmWQKyLaU0i+xY2V4fjANvrn1lFqEtC2p9xs4",
-	"XnVfqzglRa2I1VnKnCLYzvUH6Gl6NWUO7NO1a5If/na+5D+lD/lJieLpqaEo9tzmgt4vnbRPNQ4hE5rB",
-	"CbLPOuI9LjeL/pl34Ly9GVHZe3tOfN+jNxXkRcgNCJQithCeRCTU2OULJlzFkD0xorG31gsoiqZhsLiZ",
-	"IvvyKtuTIiOIc0hKVikGap27NhWHWNhVM7PwFrLb5+c2Kgu9DtBQOUEYucEMexSVsQ95M5BKJJBUORE1",
-	"1qU6pfqMiwEvmB6faJ/13rW7SSPDEYUuEvLXRIkhn+AOsbmaYLfEf+NBkKkJTcw9NqIQq+1WRDsKXa1I",
-	"vYdCchfcErdSQ7Yuq9sjWs63AnkZERbZFXTDdzMKpI4b+92nOOK/CBykm56M6IgCZtMqpYUIdqZI5tlo",
-	"7RolKlXLmzJkmQqfuCpgvd4ffoJ0ZRXUXbvS4mD8XUZA/l3EMP19RP9erVbhf/yhnavNgF4iO1ES/y5a",
-	"pMCviizjtHobiTmy1fn5x0TKe6r+foJhVWs9O0Hqs1eZd2EOnE8UQQ5mjsisF7PldMEYIEC/nDADUtwJ",
-	"ys7NYoIqed1KapQLQIgENCR32F+Io63YALTrFPNnNFE+O0462gYhYsT3495H6TEaRF4EaVc+iQizIE6F",
-	"WZBbAt2PiCuBiRM5ZY9CD0RVh7hqB3TFPUcDEvBgTijj8wk6ZQhD1fYE86Yupclw8U5efRevKAhF52qP",
-	"IUag+bPjE8gpK9sc7/Ktl0kTWPbys2gB++WlaIZbUUtKcYuXWbbAvxnzBcE+0EvFIOQU2bBjdRzS3Jlz",
-	"GEqWemsmyQ7GkNyDvKiSmdBEUvF8Mf1krowktIcf+cyMwMaM8Ak2pl4vqMiy4dTrmVcvP+cK4nxJeAKk",
-	"RZUF72ohO20mj/emoK2HOqe51h1iVf/6xz+TD738nMpn+KIxleznpak9/voaU4qGQpwYilNz5u3IaydO",
-	"IbU9PP0xPfPLz577RW25amXAtRVFOmumjk04BVDD3C8ZGOnjFfALhCm7fcVCk0AW6pXXEqhG+t0E5lkG",
-	"vQMY1I8sBkjZjAQ5CROR+HfKIsTBFfFvYkoUUAESZB3qjFkd9/yq1Fg7A06esv8OHQbA0YB9GXyWzonK",
-	"b25MsBZKggk5WFJarBR91bDbGsXyrUZlJ6CR6BYScXZdOFfa3MWnFBKIum2ACbeyqEp/7qXsO2eBZARI",
-	"D8IZps4KsSUhc1SOBeB//R//k8tg/Xfti2FugXkLW/ESX3qxk4H/EP9xLZafxXXikhBfHVEwwMjSpNRF",
-	"Y/EeYotwAn0rIIudBjHDJdSdBx6XLkWiqBeOaLCkLfFvJXneBLGEHdO54pHydtFYMOdDItc7FvUVAC+Y",
-	"uDgqFmIe5SJZDMmY+AG9YbL/+ojqdRMstJx6jvh4NA0JSRYE7exraAjgUjwTRRlH1B5c9d+0TzvX/c6g",
-	"d9U/7dTE5Wrzw+rguRdhft373i1BaVADysUBFvAlYJGTqYuoolycE4AzJpqS2QkqFDdFRGuwpAreVBxm",
-	"lpXH1OExaQMiLhovohHV/SLlXPsXCrK0Eiz0jWpfdisgUbe16bJeFrNbRelqSlYYUaiJx4Uf7xNwv5xr",
-	"5Tt+ndNs60WB2FkcYyr0GC6hgFQtCiRIQ42F7ECJ/UF4I3+WJxCWOaJinfz7JvfNiJZT3dzTyJFKjnTn",
-	"fJc4cpD044zoBkfO+XnivFFOGumN0VwuKVcL/JHClO5gSdwo8C/+e9qPkvhGNLfRM3IkJe8ZvUsFrjnD",
-	"k6/jkUo785IfNvmsDMS1rScrLSfmHFNmx4/BaWP00jy2b8zMg/7LafZUTrMhYdGZtP6lbYeRLCQgeU8U",
-	"LsjHjf17o6KGvbkAn+JMUdCHWoXqUAtSpddbdfKdbJ82dzTG6rocUnA1P9cE0k2V/zLasJ7VKyv9bdaF",
-	"XRk88ozyep9pAUAof+AsQi9aDfhnBKZeExySsL2IpqbqJ8JCAo0Jk6MU4EU0fQmPbEscJMyQ3Za+UNlm",
-	"QEws3Z7wsnR78t2CdQIPgLcS3jKNojnH06nvrQlDyohnDryMPDepdCVrH3DBF3rcCWDEcpY4tvhEAfgh",
-	"+bxTgl2ARJRsKP1aFTBUu1poEZ570hHZ48ttrnGO65+0UDCOsEe58LqC0s18NGrW6gr28mCJb25IiK66",
-	"L9iIKlwSK/22741DHK4qwk4CSqwA0gmJS2jkYZ+hmxBzQRVHBXuGyv03p+jwaP8Y/e//tV/bP0H6aGkH",
-	"GAfuiisw/G+ox/YaM88Bhzd/UyjjUrKc+MFSHDsA5jSZDZqPO8Fc9ZLHbqkF/4k1DFaySlALqdQqSft3",
-	"8giKyN4SehX6pVYps45UgQoMu/GF/+TJ+IBMmTslk3PFhIItMwl4wsoKr5sFrFg5EeFsiQrQvuwy0WFp",
-	"4tGIOFMmineFOBKltGR+GgnvPEeWxGMZpU84A0Y03sg5jqbMQg5mqmAY1FqM2zS2L7tK0Qhmcxx5Y198",
-	"DOz836HvvovVv+++kwrtv/7xT9tCl96c8CfVZGClJYkqRz4jigTNcliUXh+jglkoNn1DkTmFFARqkcVH",
-	"a7ZZK7Fow4I0k7ZEIPlEnEVEEL7BfBzCfAZlC57h8JZEluysjcrS2swqlq4eMaFaxbo8n5fPIiMi5A0v",
-	"aMuCQATCGYUrFCbI4NZqUopfF9T7BJCIPHBLBTiKZFGPoWWI53NhNbM/c4ZrQaXCuOLlF9kMBYmig9Lx",
-	"9Tn1jiWffbFrYgOFTix2L2Vy5ftYaWX631nSvpEUTpZf1ImYvcho2gyVVYMyvdsngsqUuvEBIUbxLbkW",
-	"nbs9ia6rq+4Zk+hCnI3s7e0dWxDcyKBis7ScIGQHkwkjkf3S9r2Zx/8byBrLomu8xKUN1ZrtEw1PMHq7",
-	"CqIJCpXLKVshFCaTZWpFR9LC4q8W+tc//lmBO0Rjc4SBgUUhNmcOasWOhDXXpNxgacoSO6wbNcVBtdN2",
-	"dL7j8d6STx4U1/JXAhJhINHnQGU3xJPISjriWimzqjKZVoD4+Sx8Q+chAWMIEjIKQ2Ubz+fXkJQbOPBf",
-	"DgT8w6Mu/Bc7zrVdgcOunRtFDfxMXA1PFVHwjziLkAVhdY5vPMrFFD6yLOkCPsAfSxOkPE3yXRAlPk8x",
-	"u54FIbGgZMO1eP/LF7sCq6Cufsg4GMf7B0doHgZjn8wSdIivaih7KV/5/g8GVvzlNGAEqcq5UDSXIeyz",
-	"ADk4DFfCpofSZW/VmdZumy92DQ2MlVNhrhsSqZmcgEZh4LO4vrKy4vLtB6OX8KIrN6DHVPVZ4sYsE8Kv",
-	"YtfBmEwCztYiFPILhkBl5immrk9CqFy3X6/b8pyDPzRV4jY2E4cLHyYZh8EtAUj6im+D6Qu4qBAkjveb",
-	"DSEivBNnFcVxZ5xxijA4WagU84n4mIO9OrJPAxrx2+fMuxGudnmGbwlfsuqeA+HWUUbqa42oEoiVDY5p",
-	"5Wjnge85K44vW71mW0gVCIQRwhI3DwmDcIV3i0hukthrTJHnktk8gHopAFLZ/rXaTX6r/kxWtqXBoTbx",
-	"rsGPbtLzLpShNSICYe7jlVxUcx9Ng0UoAgbeAU/2WNylmVBwARHqtmSPcIH7nwa9C1laUgLLtw9qbo6o",
-	"Gqx6+3BGGxJpQQwDDqIbc4+xR3G4QhM/wMDRwIouRDrfc4iMBpLycHvOyanarNVl/SchrLPWy5fL5bKG",
-	"4XEtCG9eyrHs5Xn3tHMx6MAYKNEbgWUhFsXal92SVbojIRMyWr3WEG9y6QzPvVKrtFer1/ZEVcMpyJAp",
-	"tsl/uDH1GT/3hISRUxX00ZybLDkcsE0WwuICwyCFcMbWSirizkNy5wULccfxY5/wp5rGk2zZlAT+PaKK",
-	"cqHQDHRxaYtvyP0gc4IjcKmzW2/OpKdKAWiJ2Bq0nHo+EW2zJTuV5a7GJFoSQpGDfV8W3eVKMAzmqhOg",
-	"Ie+vZIDPEM9IBA0ffs+XhPZX6atFSqmeCrqItaa/Lki4SpSmuAKYUGQ3qbmGlCJZfa0onyWBWw0+57dI",
-	"afv3T2FzoJWiOphAR816XUS7AU+CKlfaTfGHLE4X28c+S3PB759TzZdE9eh6o9o4GDbqrTr/v9/0tmEe",
-	"3xe4UY9fHR0e7O81G9BbwvFc8xR7aor4HoOPasCJOfmtfTBpjl85DXKMj9x9sjeBEDlYz3WswGq3nztJ",
-	"d3/JQX8gPz3xfCLLNZb4keA6QE0Mh29zSeHYfeUcjQ/xwWSf7LlNhxPBFDcPDvm0R3vj+gE+3n9Vb5L6",
-	"+NWR2zg42J+4Tcfd2z9uHB/CX/h47Lr1o/3jBnYO9uuHe7h+SI4akwOYy/sbKbWaB7HKd9keDMDTwHeS",
-	"zLDHOdIfwZTW3ID8u9ynmhPMFJAFCEoclLLiaUiYUGa9aFVqlS7IEn0IwlvVCSjkP14NgEdS0ii1So3m",
-	"HnqHPS5N85MVsAj7sgRpqVGv1xtxaaRW6eKDtDSR62ByPfbCaMrfOj6uC7QDskMWKWz/FEyBHePkp7OA",
-	"iLb/jEHlkt8/ysKYpVbpe1k5+NVxPanH1yppdunY97+W1iSOUyZ7vZOTeRzfiYQvchwqwU3VxdJYZalV",
-	"ejfY/3Txtw/7F2fOp3d/tJfvzsT/zmdvls6bV43f/vjJ67199+m3oT+9aP5H/bfhxUzYse7JXaD3DRgJ",
-	"cgWbOVcOJimuB11Q9wVbMH0nZh/qS6+xq4rnwsjG1iOvaJJJwMce7PDVLhX1VGVbAShcOZthoNM+iUKP",
-	"3JHUuvj+4hvORkpSISl9/CII19BpK8KhukrpOMAhxHuJ7oKSp5nVFCVljGgKp+itd0eQzQnMjvsYCJM7",
-	"Q7cU/MxQNfBEOaIj5HCxUQSqyO7IhZE0sgVpUTBMzEOFdA39UpOXQF4UKuGbXv8avD2DATjcMUMsCCj/",
-	"b2KE8UlEVPBqv/1maKMFjTyfA05PkC1PqC0VIWjY4EWIRZ7vI0qIy6Tpxk7Omd1CNjAzrhfBqZaKl+RR",
-	"tYQ72KCA6c9iLpEZk2I3+WGS59mgklHSAJXMi1b/L3vvotw2cvyNvsoUz/eVyXwQRVKiLlRt1Z+WaK/W",
-	"sqRI9Dq7iz3CEBiKiMABgwElM46r8jQ573EeJU/y1XTPAAMQvEqyJVupypYF4jLX7p7uX/8ampBKM7iM",
-	"EjA9eKGZzGM/nqRnkLKjhbN85uji+NfOxeWVsgYdYMkixDmFuFf75Or4COqA/IU4h2cX52cXcD0zEG4Y",
-	"jUK0a6oBu1bcwaon5o94asA/FE9w/nndW4ugmyhlrXYOz067F2cnJ8enb6/OOxeXMPHDkF+bwyWfRNcd",
-	"IelVaRKaU0OczGRkZ0A7ahyjLZw44R1nkRj4o6sRi1zGY3rNMNlUf8953TntvDk+PG6fXJ19PO1cKFgB",
-	"Jc5h56J7/Ob4sN3tXJ29uTo+NccS3GFqdhBLUfAqEt5xAaUOSDygnDSa/xv3YNoaqC2DXPrgXx6GIib1",
-	"Wo2U8VgJNuqdL1gFLF0WiVCaryHphfEA3y+bq4+9CLAxJkduLMyTJSF34cskCgNWZNti8vW0jJ82bhfY",
-	"hSeNvnGqU+Xa1Yn7dehNlrcKVbpE0h3wfieyuJ3pqTrq9hhnfd/1aUBg+iHt2CO12vYrQX6hnJHLoR8P",
-	"Kmqa1cjBgR2HVx6g5Fmv4NPTtswl5eRNRLnrCzecbdBsN3fIGb0h7Vs2ZdDsb9drDcOgOWwDzWeyKYH4",
-	"b8jIYRiNkiK4mQ0pH9IFDr6kppuCxf0PdYdMdkSbbunGQ7v363Vq2krba27Utjfg1sTipJxVhZyjfMuz",
-	"dhxWlzDtOJhYuawLtn2ptVWzSnLpl1ql/E6Fw87a41An78GtXmStynFoLjEOu3tQIGcr38tLOsx18oQl",
-	"VTDBPN2uN5vNZq0ORrHq37TYRUty+qFaapoa4g1sHmPtI6PDvM0XY9qLjjMIxj0A7Q2BEYJE8AIofqJE",
-	"mA7SAD8t5FfiRyov2+/Blt1KK63N88ciNeuLVtWM5QOu8/ySgYuqwhJatAziXNrywbEzVsCCY+j0qQrj",
-	"leYB1Pg+N+wLKzE4Af6oHUsFtpepP8IBJ0chq6zQxud6HC4+AReN+D3Oj2hz4DtSPIY82n6Z8ibVH8pu",
-	"6GZtJIuocwWmSbAoxtJVcHz1ufma5y6bil1TtW5tt9VsFnjF/lwszrQjaItt95t0p7fr7nn7rNZ/sTR+",
-	"YEsjdaV9LmFWhlwlZN6RKhW4ENRRokA2kgXKI6qW5RxTJvHPgfeg2LaZ5Xczd8ES9k9OiIACyVg7L2Kl",
-	"W9tL/fVripVdt+7lSKq+Owvq0XfLPbdFMosz7Dq5FRRSAkw77Zfzhd4CmRU+IzxS21+4WBYFI+q9hrvl",
-	"bbNmf4fu9vbcOdbXly8zxr14PFHeSOG94MZCx+KKD6ZLaLXnskt1tWfVyFRxb6z3LOy+9R41N9+aH1d7",
-	"PPN0sTNV+1ItkvOkkjAihhO1cq/NtVSoJ1308w4uXYBJpScXU7FM9W+ZvWYGUtfca99l4O8rL50FQcZ1",
-	"FlQ6s/c6lxXG9Iy4Tpqap+I0YTQj0FMlHfC1q2WUFHjHWBSisPRvugo6HTLwCVVt/u0ihtv1raWfPaeT",
-	"IKReNwxPaHTN8PHmCp8W49EojGLmvWeeT3XNrO1GY4V3jKLQZQJKVD5kxBOP6DkkTWHE84tVmo4QzkQU",
-	"5UKFFibF6/3xigxZTD0aU0K5ZynIDhoVNLE2pgyN6lRU4y2LC0Ma94OqfL9musK0XkWqfGRJ+3SjccBa",
-	"hT5b5e7NrpAp7+8BQUyOnDAwE5dlJFgOqVNwUFgTqYMDUoTUMQ5xebBOnTZ6W+6212Q7/V261zPBOr19",
-	"6m3X6s3teqPZ8Go7jUZvizWaO57Xb/Zdd4/1art9b2/P26Xu3tZOY2evt7dFt2p0u9nfo9vNBKyzndKE",
-	"zTscZAA8LwesHLInUa/5/NBZQB5YD/UckGfpo5N68IF1cU54fkNgzXZte+lnT8P4TTjmjwTIWaygVg1k",
-	"T8/FsXdO5dkKcFmxW5Did6jJo4BrKYwi5sZTsjHFlPsGeYzKGRE2xyr8AG12Md9OxGEEQXwmDoqxJojT",
-	"KQJmkCGLrnUN8d4E/3GQhWDojykIwd0gDBggB4BFA4M0LgXOCVWCHHk/kToFoUQCUfhGR1+lsB4uD2mk",
-	"nfY2MyDaKnS2a/tOETgBM1+fFDgBWCxnHXmKzi7zjyszQi73EBw4ZssFV1a1f1Y8WL7Aa1/gtSvAa4tO",
-	"kqsfhB9H9ZrHYPXxZ6h+t2v7Sz93GPJ+4CMRwcupGM0OlK1rn4o3DeH4+UGtkkLMcTuOVepa6suKw6kT",
-	"mzxODygw7ZIeY9wwTRDaq4QzsknymPSoYDvbG4xL6eEdSINGkwVQcn70xiK/nHfeSkvo/PStzfs+Onk0",
-	"0LHZ2G7s7ZHeRJpL5Wa9Qd75r3XWIKZ64W9DaWuBdZMqB6dK2tn2D8JAHkPVyxu11JtAys52owGgWLCc",
-	"dYnaCOjdpcFjehsw3xc/9QrIxDYazZ2DIusmZ/9ApM80eFaAWR6l/ttvC7dMD7lzEF+vVglpqm+Xfvn1",
-	"defCr306+bv77pfL13///W+/1OjH30e/Nd7Ufr98ffu7/3rUG57euvz1rTt8U6Mf98eH1z/9tIxZMP+c",
-	"vtSpGc4HaCzMAQ69WuRzn9Xdu9/+dvpP9+3+xDt8/c/fGm/W6lrOmpmyLVZ2+upl96hInFlLCmRK+uMr",
-	"kexDc0QLTccCvMn6/p7dVnPnOft7Zq7cbhGkbZVh/jEt9LV3UZHBeJSQ0KIW9jAkQtaKiLxYmj+apYm2",
-	"m2G5rWNlbn7W/7yaF5M54yw1ENXam4rRJEYgd4OxxzxSRjOwsmTwxTB07ueEWFFgPaBGfv4S7gHlG8B/",
-	"9KJJ6cZxDF8802zR1n04r/TSKft6OpODY7H4wOPfVzmhYuVTeUCdlS+avuxA3qVwB0p52hw8x3B6w+RQ",
-	"oGLRQBl0ffs8oaKZOjv6WHNEuaZD7rIknzVhVfflQdRjs4jdoTBlPHW8tLkfk7JjcMsrSmhwsSWUEymx",
-	"EHQi4RbSGa0pFXxvQjzWp+NA+ebzVOwWNpDGmcbleaxQlhshAFI2zm9C58epLxHnw+URZD0m1T6QfywW",
-	"SGekqBgcbFJCBJ+yOKe87weQ6BkL0n5/QtwBc29INOYiM6wiZiP4wjC8xeoMcZiQxQPbDL4E+ESYgGTX",
-	"YoagkAcTS45ZNnKdVW48JuU+ZtHSbGpA2CeUT3Q9GWO4DohLBdvwuWBc+LF/y+RUEeIcMT7R5O9I2G8R",
-	"HsYDAGwlw3FAHAxeqluzfP7yRZj5vAJvP4bXoXoNNOSccQ+ypeEDyfqxIN8FCPCS8df1lZCeRblAgE9J",
-	"T6SI6UQY3P2FrSumypfv0dNYJU4OYaCpkxKOJEwlk/0Et9OUTYGS4vEiQetaJCvmnFBVqZmUkzEGEpPE",
-	"IV75IbJNCmhckhGYSeMyG1n+4ix4UHDIS1LPS1JPMYpmUQLOEgQ52V18j5SEZWHTs0RuwhtVWRU7/UJC",
-	"9RIl//5JqB4TSG7AgdSpx2NeSxHD6ilMLVIz406Z8Nr8kn8XVRpL9/23hZPfz306wwY1+VbzbHpJJoOJ",
-	"syrYLfJUArguFbiEc6wfa7hXjxmTNGHxQZo4nyB5Z5BHwbwtZI5qkVk5TC0zi+KAGE88bHYGOgWQehA3",
-	"+OHZ6ZuT48NuKb92l2oqPLV+1taiNjzaOHyTvKnt2n7KZJoEANICAb1wHLd6AeU3y3stz3FbLIGchWKV",
-	"PFnR5YSreJYXqSI7e0cFoUHEqDcxMBJPJmSAR+RlwSkmMfrq/K95CvUw8BIGWFKW10hvYnOwR0BqRx6L",
-	"KipTVHGVY0V7PEMSKaWCAPgDwa/zl7NxlFSb/8tfVCk4gzN6Fk+rKpWZad/KTgJ8yRkwry/jYMX7FYXq",
-	"n/dPM8k0HgVUrlZoqVWq1fcb/S1a29hx62xj12vQjf1enW2kqP49VmgTykNDHVDqzdZWrYpmxu8p++zv",
-	"dNhj//SJXHOFtsKMFwAvjJzaUqu+9Kadmq/JYnbJ7AAtH2zAb62h3fHBtdgl8dF5+1b2N9clY9di2YE5",
-	"zJKHqhQnNd8xSapwUGQ5y5B+q0IZ8rYytbkUDBahpCePrQPCWXwXRjcakZWpizBVBQHrM8YDFumfgGKa",
-	"DCmn16xK2kaYO9M+HTICfFducSOrZF4GtHISAEBrGHQyxw7qCY5HJBzHNg/7pEe5VyUn/g3TJSwwtQ0G",
-	"CID4WI4RRKfCozdqNdmGtAJhpunqBRsbquqH75HjI7KxAS7m0/b7joOuVRgbcGxDSQMcguEQoxV8Dhvf",
-	"9J4o3QOtXrSrV92e0CyzQckOegyY+bMQdusLuCLhdji9wLxvJtiWAmHgo+tiMPSHiyEYDyRZdRJrZvsW",
-	"yda8QVRUnHumkXTBqCeA+bRIAJuCV4pDlJVZc0qecI0njbSYbadK1rOF3rK4UIysYwiZr3gr9+OD2jg/",
-	"zB7v5nTgt9vfy3gl8NGVIRKLd+VbaT88yJZMQ49LnGDMx18JsyiX3LpJyQooxUPKuuySZXNVYKcCEXaj",
-	"+pI65kRQtKinpHZy2DED2zb3/Ii5CsXQAxC9qiwiwijGADUVLoZuwc7Ck5TsC16sWKrGWeHhqW9YaeZJ",
-	"CsOqgKM3yuD0/SBmEcF0Q0Du4x2kDedf/buG+8tTr6qxwTybQ6kKksgIUnaC8Nrn4idqj2u1xo76q+cg",
-	"mABeDSVUkng6dt0Cdgg3Diak7FLBEmRZpUqcoc+v/vvv/zibzpB+gn+RnlyGutiYG4yFfytNKMcXV54P",
-	"h2nvJ2l+6EM8UE3qX8zpdvo0EMxJuCiV/Sr01FhAs1wljmA0cgdXWNHJSXsCFU3hohLyNpeCxpKmJMIM",
-	"IgKjQMqy17JzFajAqfubcr4TuY4tQm2eK+Qtr0PRTk6OX7dPSdnnMIRiRF205/G9LaRDQFPTLKiUfAGm",
-	"FLvCBClnGlhJqOPRFNdfzz1jNsqC9ljqeYvE4TWTwwcQEN2GV4I47BOKgCvfc1R+ibkHyYBFrAUXdUvB",
-	"02JznaARFpvIxiE/2f0PpdasqcOV+sQrQd5+OD4SpJziXuCkUplVwgXn82os1J3Zai5QE0v+ox9GQ9BD",
-	"Y9mAgkqnQ/rpGG+u19JYL40iOsHyLjMbjBtxVvvw1+JGLVZ1J/Lp+zXv3W+HJGC3LBAqqTg92GFteDid",
-	"KVlEhc3Tymr4rz/+lCImiAdQhMm5mbhX8D5H1aaEWpIsainad5A6SCQCt71KS0R5/rUPZd5C4zXip3oK",
-	"2gIhfjeAlS63L1YbHTLKNaoLxIFjl+p2CXhxDPFcV4XjtfXzR6leskqN0p/FM5O2oHh28l6RZCAtKaqz",
-	"faqa34XPjmgs92WpVfp//6ht7P/5uW7tf/lfD7DyzorlLSk7IJXBgwoil3G8JeRStihpPHMfGeI9MxzT",
-	"xa/nrDUaBOEd80iPBpS7zJKaHgoWHAD/sBTLeuBwxEYBeOOhbcXtkhpKve5Kvb60mrnYhmJka7R8GN6r",
-	"4fTTozX8Nb5XtlsIFkOlyJkSKGmEvBVirGuLo7Z8xSHSyK26bvNthpLG0ZKtVjev225VN7SN+vXYu59E",
-	"Vf47UFQzmw/3fCONBJi/WS2DH9cdyFPkTbxH20YUzZX5jdR3XX3r1g7koUVVL5zZWHmTAumt3dZz+ZJT",
-	"BPrdq8mCXUMYcGbNO/X72nsJn882srFaEyE4yRaU5WP32O5Yle9ew4hnjNltVL9/5bXZnjoUkeIzERyE",
-	"pg5AM04/8qiRNWF6lHt05goyzmuZ/g/ppxPGr+NBqdVobk/JtLkDDv4AecJWx3tQwbIPfTj96nK9lWw7",
-	"tVupVu/WDOjYLEvC8GmZ7U5ksUdjtiFbUnqYxisqomzrZ1kLj904cH+gU27e4M4aO8Od97Wat9Lw3bN9",
-	"jxmqtoroGTFtJg6VH6s3OYAjEwXflLPh4HVhOKdm9V77yla0L/UcnOnHvzyAvzn1FP7xuZSanKVW6ff3",
-	"H7slq2QadKVW6W27+ftl55ffXm/t/nJx2Gz/enjcbr4/O9+++Ln7fmur+bfGu7d/2zr++eyX9vl586Kz",
-	"tf1u+93vv56WrFLeum41a7VatWkVWLylFh8HgVVoVSa/pSabvvRI3vOdVq1RbWYgrtmX1zcavS13Y9fb",
-	"Zht7/WZtAxm3970aqwP+0jis6TNIcpwtteoWuh1KrdL/aezU9nd12kCyYhRAO2NmlVql93d+QDWCOU07",
-	"yL9EmRClVun8xIRM6oLVAJmM1DtfK00yLxqQDkjenbPsmNwHE6HmYAk8hF7cP3BEIXU4gPMSfOXoPFoT",
-	"TKENFA2kyEboPGtmQqAqx5cqEvTlZ00c4LZ1B4q9JvuAzfEkWnZSQeHguRSY/BxTSqTl3v/JolD7CbCc",
-	"pvakOn6Pckygg2CHL9D5b8IzqEZvqQbavOyAhxNcxI5a/+rHK/ULsBkKIi24nF9UAXeTPlXS4l/GyDhQ",
-	"2BFCE79iQX7kSZyEio8Hd0Qr12XFelgkNJ2EikidrROb0veEQrRcxtE7NrE5ZMGJ8VB79g/0QMErBvSW",
-	"pfCSaPJKkABsSBgQXdHc5sPQ29jfVSl1ZTGirioYD0ENGKJrHkaKKAlKfwOp43g0YujEx8hOOI4JPl05",
-	"IM60qlATUdzp69Dm2hNvPo0aCP3vmiJpN/ERIvej5uruUz8w0mbxuJ7Nn5UTdYS5oaJV8JmalfHDyj8N",
-	"leAQUAkHcnESNhzFE+03VWAi2UgIwVQJBpUcKB5nnHWhwifbGFI/sDmERzCeLuUytBdQqGPu/2PMYMWp",
-	"TWru3hahJKY3jNtcvtiIttccBVCE/jrEOfxw2T1737m4ap9gfnLnb8eX3Uu9ADVqlNMh2EbYZnDD5qBK",
-	"gAcqGxAjanNvjBYLU8EitY23azVyF9HRSHP9Q98Ei2598FJt1/YrcuPaXK3Wwg6bAAMoK7pvc3mayvek",
-	"UiVnGFmCzpg5q3eRH8eML4Qpqe38sNiCdXms+uMglw+kY54s8DK8N0/HBCx9uDw6LM0yAu/VDNN0TC3E",
-	"Wq1W29iV/9mT/6mp//UwvUWuKvnZ13sN8rFz2SXSwCLNnf09srvT3CZbjWdp6WHtFy4F33TCGCrckAeT",
-	"r7VGVsivyWDw1G57TPydtGNupU2czCx0Wh2dpn5Uy7bUqlml7FgNfR5GV2Pux6XWborGwR9HAY3lGRiO",
-	"u6CqYSLhX7kx11cfYNT/1J250la5VeoFoXtjdGjNw8/Sdzdq2V0mNxkubZ1GOL1NigYLc7FZZDRd+Q/c",
-	"VCYXGG7LNnKtBeol+qAI5ZhkYOpKIglzTJGRvOpxJrtFvvXhZikKLK0EV2TAej7gS2Mp3hPjtfk5szGX",
-	"AmTOOcRVSTvzuzIlc1jMMIvVXBKbaWJx5oMzH9p4WtYBqD/8QHDOr2xN1V58abXUwvo75fkk6blGFvY7",
-	"a2HhtcSsUn8qs0r99bVdZ+u5y2Yib9XvPzbqdo40tkqjcYE0Rc7rRS4xTM6BU5ZyLqmKEZYJsQRCIWDh",
-	"yh7/A0Yj7Q2yiKNWGoBvM2tX/miuW6xAphiHUqeBZnMGCWDzXAULJ78gHQtdYwj+1P4jaHbeq6V6PqLx",
-	"QKHW6JCR29R3RQGAi4JB0UYzYWnIfjKCkLlE7sJx4AFtNoS74A7VyLZmODMfm10i4+lpk3UP8ErmZY9o",
-	"R3gxu4CTY1pGUsIJ6AuIyuw7LqgvsKpKAphLF0oWZWW+fEr3NORRPiOKG5nz6PGM8+jaYnDVgyKuiK9y",
-	"UPy6Wl+N/I+u+Rtfz7dyfP8o2n6rVm9tb1cbT8UWSM6gK5fxeBr2wPdyPlS1NB7vfLipk5SXSQ5KY1K5",
-	"DOcst0GWweDA5jqJBI6b+Bt65WclbKCpgZEgDMLNzXFo6z58W5VejPYG1anCayq854sC0NZRZ29/a7e2",
-	"Xattb9eaW41afasGxGGFgO8e5SsCRo57gAC//yk2WTB/vHhBH1XFPayv9Nt4R9dHdqhNPQvY0Z0rkH7Q",
-	"86uZE5HKxKWBHWcjxkUSLs7BTfsqXyc5npXxMBuJWOV1D5lQ+ZfmfRUL8BtSvOeUCMaTDGCGzZWAqJI0",
-	"bBtC62hwgEoBj826mtI0/sDmBQAEsjT+oIJR6x4jYz4WGNkvDhWTGZHizKFUDd7BDGyILxQ0ZFH8WG2G",
-	"53xmlfMMOihz4PwIs4/5m5njKkqzGUpRrnoFByl+ZTiOC966ZjhRDf5LNPGb6NFGrVWvV3cfTJH2djfq",
-	"tNHb2HW3vI09tt3fyNP4zl16j6VIFzRrPeVZpDg/ZsX6N6dReYkb3j9uuEDfwxFxIQuEUZQD0KEZwgTQ",
-	"0loVK8yoz68twtldevCzOc2RRLRSHTyK2K0fjgXcIRW1M6LXPkfSF84+xVfuOBJh5BAKlRPw39rskDeA",
-	"nVGGY6HNHT4OAoeEPC1fIF8sNTC2gbNbFilOBig5LW78kemit2x5Cyd3Ayi+iM53aQvougy6AIVLA6hq",
-	"kIyGusHmqU8aDSH48B0VJGLUg3fJ8YnA1MAiAlFSPeiOBjezzrW66NPs5P3s3L3BDPDeBNLCZ6UagERa",
-	"kbBWNwEX8PQZN/0y+sDmp4Wt+3WdFLZ8HZc0eWO5+w9hvT1AlBdqxwEd4Wye6YR2eBka5ynu7JTlGIp+",
-	"FLIXA1nqLJp+g1t8Gbr7qdIDMxuQJ9NPN7gcmQEVV8MwYmgzWSVjz8NX5D+uaM+tN7ZKKxMrP2oiwINT",
-	"Hj94ISXXkBQzuEwzFUgWawFkvAXuaErEiLl+33eT77TMGvkopSm3uUFMre88IGblfQXQztTXh4czBNYH",
-	"cCxytE5zCPPVkXQyAymSWwWlxytXktZ6Nc7CCUKrxzjr+65PAwLFEkhZMOaRWm37lSC/UM4I1FJAThld",
-	"DCwKkX9yxCKRLRCbcba54yhi3EU69qOE5d11rxpzNifY30Xc+btu3WuwNGYDfO/fUy2V+4q5b1jPY5k+",
-	"LaoP8/AlQXzFz32VfORhioQsVc3i6xYSeZQJmF+LJDO6UM7gAaqTLDW0yxQtmaPp71uMJFNDuhC8sKQY",
-	"rK8jBotKiDyW5fZcS28sqrYx2w6dU0Vju7XdXLOKxsPD2L7fEpsFseN7F9jU42/WrqSxO5gFjDOqHnJM",
-	"6QeGbQc2UYJXU7ah2hYOBBhMk/KVIOo3ZW8WiQ1Loe6McvwKWHfnC+0diGJpoKVfGrLomok0+1JlH4ac",
-	"Vcl7+vcwsjlizpLiDYTKk71ZRKAFBJBYoxoyRfUTmubD5mUn3W+y18lOgz8SC8ipYCeczNZ1FEjQKbCI",
-	"EjI1R+5AxwBgNxpJ5h0UbBBjyGL0WeBhnUrdSpXTJsfHOTw5u+wcOemsZcCBsh/btX2MdSiAiJGcmA/y",
-	"uLF/68cTMIRt7hydXbxvn3adymyc3rQt/yDVC9cNXBhi2jwFyOlH+QsMXgeqSLlIq0OrtQr1ITPaLH1h",
-	"Ktabc8V6o1gK78OmV6pounnwg26H2YKM8uLsDv7OaLD1ZTLO4YNHSWZPRRe8g3cqBRZqr8YRY/H8GWHe",
-	"i4FRbGAsWolfx8DYv7+BsWManwWbRC+cmdvkqa+Kwp37YnuutjQe0vbMwyYR8H83CAOzujSSWmjeCbA3",
-	"GPOA0gLLY5cdwNunUHdPJQ1YxEm7JBVwR+p0Nfv6cVUwWJki6kctAgGKLwf4OVd8W+q5lcN+6rl1435J",
-	"V4sDf6tUvwKT8xBm/iGPBLPBpPM8xZuGG2zzc/rH1cpe5Iy9ToUIXR/CbAoBlLhVU0oUsDALjHxNlW00",
-	"rQXeVPSgQnzQ58R52+mSXHccSyU0+EBnOcgmK8LBwo/nO5mPU0l6b9zHi0vxW7oUV5P8xrzP8DsYtQtf",
-	"PA/GaDym72HpCG86fUu7LTIi65VYxXth8zJNPA364DHbz1CpQsAjG1YSCjpfTmVTsdNDPi3VhQZZIqso",
-	"ugsKnAjEkdsmdRoUbS9HezqAhifn65AtajQca8q1oApBFnoRcjmGZB0vwkKnQUY2fyu3wYxDfrNWIz+H",
-	"dzTyZschvswUpFX98vXF1iMdze+lyJYZlCeiypIZeBqqrNmt7z6OKkt/XT3/6+Ws8D2dFRaocHlaEJR7",
-	"vfBTURlr5vpCQQnWUvVGNXRTZRfmLlxiMzJAfVXfqKygfdcsRitf6hwsfA64QI9xn8HpO1v+mBPnffv0",
-	"Q/vk6qLz63HnI5LWURKxWx9QfZCafoBVm5AWBd0S5pli3wEFh4XWpcpW5Jm6IlH6izwi2RxqJgs5bMmt",
-	"5dR1YBx4LOIhyWCaZIAK/xz5hh3ERAKv+A1jo6xOJc555/To+PRtsSP+CKrNF9Ss/7ZKNV1RZoX/iFGR",
-	"rf5NdBou6U3IgKJAWElAquV0pD/4OCU8v1O0zSLdC4ur4BX76Sv0TF8tM7mWUT8dgDpLw51gqq40b78x",
-	"XSNvtkcWO9tULe37AdND6bIo9vvAV1nFN/iquvtVnTZ6W+6212Q7/V2615NzMqCN5k6pVertU2+7Vm9u",
-	"1xvNhlfbaTR6W6zR3PG8frPvunusV9vte3t73i5197Z2Gjt7vb0tulWj283+Ht0GA8n/Jyu1ttMiBIed",
-	"i+7xm+PDdrdzdfbm6vg0j81cBhI1Y9weDBi1GJfzZRUcTZvnfcgXIKrnImTkWKgy9qXWH3+aruVUxCSV",
-	"7IuWQl0v2tWwMfvrGm+mPC5Cuho6TG21F/PtqZpvH/goCl0mkM/lAQ041OBk2qYZUi4N+0jvDG3VKTsu",
-	"Z9XlfMF6b3x+ONzIQ1hz78GUM8iX4lCac5jHim0G2002LvApdxlJ7B2BZpxF4kEERfIypNzqaTKk7sDn",
-	"7IBQMgwh5xTpinkYIzFO1uaDYpc+v4YqmUnJnJbNbf4vLHT+LzKkE3xXHJJ/2fxfGxsb8H95S2KdkXL7",
-	"/QnmrVoahqF51CvkX8TB+Jdjpf4WfIG6Lm/pHB3J3zXyIr3VIs6bi7PfO6f6IXknKTM+kEPkEW/MiOcH",
-	"/jWDqmou5Qu+PfVC/Vd5qaZbqgX4rG4vKfMwhZF440h7uXyeXB2xyA+9Zd6ajBIBYut/ySlJBsug2NYO",
-	"J8OPFYSCFdDQ6yr/M6jui8zryynA+qVOj/mW5nWi+XDa1jWasS/6TPoo2bIvaI0nHJJXq2eVkPzOPcyh",
-	"pQLyUtA+YzNoxt4YRWEvYMP/U3hUjpV9n4D4MstPKxPQQKCRUM5JbYR7pKWvQIVZYGDgodaHyofvJ8U3",
-	"5R4Apn/clLgED89O35wcH3ZL+XnBt7QWNwKe1D1Z4maksE/SDb8Y9vx2bd8qxX6MBwFtMqZV23rhOG71",
-	"Aspvll+C5zgBs+KBWeMhbzEgMcWtgg5iN7GyYtZsqL7YtaldK029rKVHsobeTJP2tr4K2ZVpeRrp1RZW",
-	"6M1yzwCjlZvYtg4pU07G/IaHd9ygszSBBhWLqORI5iFmEcYbKtcofdOOnWphcvDadFep+f3XMYsmZyqd",
-	"e5kY6jmFdbTYIFk27fYyjOIHyLZFQdOo1aw08ZYmlWJbqKASFd6OS6367lZjb39re2/bmrYd0klMn/X5",
-	"LRPxkPG4q/VZt3NxCuf79snVZffs8N1lISRN6brsV8HfIDfGNYSFxq6LqMMhiykWYZNtQs4W4MpQF2AG",
-	"gNEYhhgrTnL2Kf1BJ9gnF+Saku25PCwpGib91uVRbwYN04WaqfnptatTMK2hZddSryuDHebJITkgRaQL",
-	"uFrWQzhc+tecxuNoqZ2W3HzMR+Olttwh7qoj/xqG+s+F9b14whIS9rEmVrIVgGcAEQkGshGSWrkid8+d",
-	"gwglUqf0w8APSeDzGwb1E/0YOIIjsCUAwK0+OWKRzfMfHCk7BlOQKRHMDblHciWK9h145/TjmraY3lI/",
-	"ALJcxTmcp3dqNJxs1kjXYPETMY1ikR6xgZcqE1zxhYU8UjG9mToyaqsgef0BoTNzLmx+zWJMNdHnTI2b",
-	"mEkZtS5ZlHGSfMcmy6yoBzx7GqL49/cflxLFYpYsXlq4rc/vVF9PTdW1mlpTSy07NPfXUqaSUkVLSqsq",
-	"jbkKI8s/ZBQ5SaSEtH4GjHqKtCZZbPHGBRsFkMIxox3qqXR9xskT0JQnq5aW8nqv7O5e9zxwr4PAeieA",
-	"JUiPUrU0W+3O4+g3CVmxeh+Ui9TbEVlp5U290JtIMetcfrg875weSfEcRqmolodf4K73tBpRL3llLOKZ",
-	"+vAgVSDJudClwqUeQ8SA3iB46u0xw0+JjEVAH5GqHHhDAqozWzli0ZDKkZ4Nn3uWOqNIhOYt+inH37Iy",
-	"LDMuj8n9N3WEeconmN1aTjfoA8xj6IYEfPaiB170wBQ2baEeyDl9Nj8n28pMXJnK8pgpCnPqBMuJppVz",
-	"GY/9vs+iDK13ugVLrdKIAgRUOdPTTZ4XKctuJSk/H8GF8uQ9KI8tf4zD3nfuxYCCR0vYU0/ZjaG3uSLM",
-	"nevZVUzUwtIeDcN3oV0dkWG86UwNmyPlpci4dnNuh3leXZubbl3iDAH39CsNxjpxZMQiSC7hLsOi4Qof",
-	"qtx/Nh9FvitNQ4NOm8ZANinCwCNQGjumE6ztrtPq/jGmPPbjCanNopps47g9pC95RhUEPfiYi+qLdI8V",
-	"U0aaAnIFgbhCAzJHzaImJDes0Yjv2KO+qyidTSGf+NRKrVq1Vt/ZatT35H23LKLX7BA8jY2tenW7WaxM",
-	"mksrExFHAPaEq6Z2aQ/Rvb1V3d2zSppiumaVcLedyw0kG9Go7tX1xV8x2X+rupdMens0Chg55q5cFca2",
-	"lB1rblmZRYHN2gNXqo/rzez9KPvJ0ThyB1SwpCU4HHqTZp8Vk2EvDGR72ucnM3Rh87lFE+SqWSGWALLp",
-	"h4gkaCn83BXw5mclGeYmh48jjt5+JZItAqQbXk7pEdR5RbnYsJKWtdGh0MQaFrqScU/ePn+Rx09GHt/v",
-	"bCInceHJRN70g5xL1CZ/xkJxHKv08oDFCpg1ipiL5TxQmExP8S3jXhi9EkQa9hG7DVE6WCnAlArinJ9d",
-	"don8SCi/sinvu2EOKSO/TBySUcT6LKpMy88LuLUb3jB+wq6pO1nZ/G/DyoY3HBfWxt6elvtwN8Fmet/5",
-	"AsYRVmdrJgSJofNlOaFSyVSeP2RgxWWMA+DSILDIDRthQSk38CGl6y7y45hxBATA/SyyuRe6opWueTdi",
-	"oMJpIIrWP3zAWP7yxAzr31KHdKOaU+CRu4iORswjYkBHuiohNVc1VFY2rqhzOjAszg6+ZzfV+uFwGBh4",
-	"b3h7hX8VYpPhl0vmRtLSkvcK+PfVvrfn7vZ2aLO/zba8hlvv1ejyigh6kQY9MljpzU8bd3d3G1ILb4yj",
-	"gHFpoHhPuv1fHimAr5cGtpzGV1v/aGzs3tV67z/cHt5dTHZ/j/+6d/PXklXKrKyFXlX2aeRHTBzzUmtr",
-	"pwYG06du96TU2tvZln8KNxwxKToiRqFscuTHrPSnVYqjsYiZdzwSmMumsK2vGY2A8OkRYv241tWAz7Fc",
-	"cPuvWm3oIYT/twiNrKtAmDuOwPKETMTi0PcK6kRZIYuL/8wEviaPLgVYJeXYZwIvpnjYSjGOdU51m2/j",
-	"Oyv2HOaKIIHj8EFr3RQVuZnhwcwWnICmsE+4iAgoO8ZdRnxvVsuSe3L+zCH9dAJlE0utnW2oIqf/rCdC",
-	"RMSRXFRfHsfFODO+NH3ihCyV0wz3SkCTK7rYttnVVsmNhhu1Wm27vvvdInXNCjjLudfWqoRzb3n8MA6z",
-	"ooI33xf2Ns1KTNgQj4tTDIkfJ2QhIWdJTiIgmZwPl0dOBaxtoOlSRKA5Ma+5RFLnjc3lvkcgK7jqitC7",
-	"8EYdxgFu8mTTOZZRsNUiviBj9MZJ0TWzqqpjc6P2Nw2kgTMhMb1hfA7idW2q8G8GXwLBOfS5P8xXwziF",
-	"BKCQBxOTingZmSd3CR8PWeS7F3oepmjB8feMsrA04VpyXrse+x4jgnFPyJkoJ+cnKohdQjlslyqrNjAn",
-	"lPE9upbrjCbrArGFau6eDTC1wgpEwNk195Vhw09RT97r/JCO42yVlaRxTqOFE1g81HvWIkp8D5ixFwjY",
-	"QihwEZnxilDgxKROscCZVL4MGJhoS1zV0BCqHjmmw1ZtbnO04omQEpT1+8yNRYsshhBbJn+AzQ3tbkGO",
-	"YxBozV1Q9DW3+AEZYnMoPwrZpqhF9Vers5HHLRIxXW7aoDbIvZ59klLLj4PJDJxxi1A+sXl/HEFipkoW",
-	"lt1AFgWvMCty35mNT36mGj5iePAyNdqhGg1dtRbuMBRZkSg35Pb7OxowtR3EiHEv+/ZLvEjKakYFDHvx",
-	"RFYWfTZRAMnyXUVPZmfuK0Oov4meTIfpUaDTK6nKF/D0i+acA55epDnznsPNz+nWmQufXltSF5BDfR9S",
-	"4THRzMuIhHUr4j1X3MASRuEzQA6kuJplvPbG3ar6HOWkB14iTxqXMxK45THK5k4WoO+ALeqYwB5ptXpQ",
-	"mUaEUeyQiN2ySDBB/FhVobG5LmiDaWkGfku+7cMl8cIgoICgJqKA3u2VIOEdVzBnop1AgsVAj6+gD0Ma",
-	"BEzERAN3SNkBJ8p4iFgjxyIfLm2uPlUBFxSYoH6MQwE0Xf0ILWtd3HpAI2YlFZmhAbrgHwlvVYF/sNU8",
-	"OrHIHWM3FhmGHDwTHpkwGs1CVx8bs7gArAZHC3MeNUo5N2mzfPu5LIulQWrZx7436PIUhk1PPg06XGrV",
-	"BL8wB8g2dWF+Hosv2in4Tr1cKHI0BTXr00Awq5RZvPCNQsxbFp6WB6KBCY+nirNbFnV9PHF4FABszYZV",
-	"grVaam1Va02rJJdvqbVRrzaskly6pdZedfvLUwh2bO0sf7hIN9by8Q5jcz3DiIefESXfhWLb/IxreTms",
-	"cPog6U1AVOPThjdwMW44XTcrG6iX8LVHNE5fRNVyoupeFnO6ABbZzOko/xhoW9/cGs9Zvuilv4zhLPxP",
-	"eQNLVIlj7AtwbcqtATFU+QzcZPOpCOaQTtDKJOVwxDgxqGErBzZ3ivYgvl2+SZp/Uswx3OtSxqmo7Gzj",
-	"Mu3pE4HQfE1sSE7NB0F4J2D8fX6N6h6WPEpQwv4x9gGchBWCQ/dGlB5WcM443q/d/ojekSGNWYSIV+6R",
-	"HhUQuxXhOHKZIGW/yqpkg7wNA88i730OqTTt68h3x0E8jmhAzqPQG7sx+HqznW0UdPbw7P37s6Pj7m/5",
-	"Hiol8AA4mcajmI4rWY6606tYjjkJ8RzNx2wXvhcZv/nZXNZzXZPpzC+ZOJZ3l8xKISvMHsvstieXQva8",
-	"Zer9DEDdmsUGYM7x8mNYgZlOP2sxYSZGrV604olAAjGVCI1EhH1nWMvMhBVd0RNvUyiAcTyQUstViAdf",
-	"QBIOelhzLwAOTix0Q8pASh26wuZDGt0QP9YVQb0DvEmKBMTpheOIUM+DhEso/qmSvLAhaWFyZ7tWd5C7",
-	"WzaKhLxKoHvyVZQnSIXc40JuceYJ+WbsGpSTRtbnjAWeYeNQJKBp/hxhQx+IOz90f64edU463c6RQ8oh",
-	"d5FZFN5dCDM0EuZeUuW+Sqrc/LCkkfH1bPd15xOGGADsm8+6gLSoTMYbcu32IJMHh6hq826y2VXKEKH9",
-	"mEXESTKIHMWRK0h5a6dWq4CqVsEhtb5sjtlvxfmkyH1rtsQNhxDTkYdViFFEjNn8jk6wwM1fiJIc4Epg",
-	"nmz5kCi4VDmMyC+XZ6cV4ugUMZVXZ2aCOQf6NWftcTwgjWpNDcmG2ZDriPKYlC/eHJKd3e198v//f9vV",
-	"7UrL5oQ48BtUdvtJZZ8ZTzqasx1/8bEN8Jy6hFloDjHQX5ZskxKwgMDGzyfFnM2W+Zz83O2ek9fywCbf",
-	"a0hhxDq31a5TxaThRnm+Yzvb5aRZrUxrKo4lX2V0t1HdqtYrgN+9vKPX1ywiH45hOPPjRgK/F1GIzwkG",
-	"9e/ZEOBqxkBpxLZgPLYSrmSnYPiq5D1WTLN5JikTpK8UvjVHl4ZeNM13USgtS86UdlBUy/gm5Rox11JA",
-	"Y1zxB1L30ECEaeQxu2DUilMq7grTQy3iwD+wwzjrerNc+dxBtYcAe3mfhYa/bHrg91nsD6FUtzSeQWdp",
-	"FWVqlsOLTltqlgVJoj9qeihovXRKs/C1bm66YQ4zMLXH6fkXqwRSr5FtztQ2Mpd7XvBMNxPLCi3RTtW4",
-	"xQ21Sul+LbVK03tzFYDeg2fJmlttcU7sssmv6fackQ47jT63SqZCXWXd+F4mtuEOGXkjD73uALfHrMTb",
-	"5boc5xOA4UI3l6WbSqjM1Vxu76yj8Upz/5Kw+zUTducbtQkwd0HYIld+JsXzLldThrQXFacpTtc9T75z",
-	"X7LAC+0Keyk8sxxtahJ0bTZry7vTMoRK9eZus9po5giU6tWdQgKlne81STZZxMv7/s2koh+AiK5YtHyn",
-	"WbZGUmu2lg2CKBWpfprvmnLl2rycS7hJw7246Yk8lmQqC6g6MvobNoczFrL7p4k0isIfq8Kl7SsqJWNz",
-	"RUQw86SRrPfvrhrMiumayUA8lXzNlWq6aAVQy0n1Wp4Qr0iY736lTE5jiGfL1eSm1LR8SVB5SVApSO0c",
-	"GaJrzdzOVHqmIRNjf0xld7Ztnj6SFF4hc+quJCGXpA5AbPMeC0J+LW1+6751WZ6//Eb7dikTc8XMwvVE",
-	"+hOujvBEzfz7Jy6uqBleUhdfNMO81MVFmiHvT9n8bCz9uQihOeK2ECBklPlamV06W1vgR6kA85RdGY8v",
-	"47qmUfJD5GIuYcU9AyCRMoTW4E/UT84qHG7z1SuHh6rYSjBReZ02d3CNqyCr+qhK5lzGKTwDYX6h+/3I",
-	"5WH0KD0WxaLqxwKGRZ1VKnCuggkRLAjEbDLFZJRXbch3mWpZUJXgPt4P9om5Y/n91Hc8nfckLph8mZQl",
-	"GqNeXA5ATW2ifmTL1QTK+3aa21uNupWZ01bp/MPF4c/ty46aXm8sO186Oz3smPn9h2fvzwFLVvo+i7aY",
-	"gFkYneV953pf/wie8yiVlc/TVV7kTTmUxlWAmk110PClJBso50nRmk0MwnHg4TvUrLYglcqpko9+PAjH",
-	"cfYl0yyENkcaQhDHzme7VPBOu4Rv/eJUABSUqssEhwTclMl3QA8OwjusooaNJnEI0CjF8UWJc945PTo+",
-	"feskHUfYnM1d+DjzlFcnreReaREq9fFG7A/T8YLgwICiIwilGvNsPmExGAWURFqGyWctcjcIBSP9sZxP",
-	"4k7cAL1ZnIg4HFVJm+jv21x/whfEOWyfHnZOZuCO8Oykd9az8iUVSOmCNZC4e1bxIKlnv7H/6IH15NYi",
-	"PYkHzKXUZPMeavJjp/Pu5LeMolQrdKGe3N6t7dVqtYfL81DTPFtlXaRbHLbWi+/pxfeUiUrAugBZrUXo",
-	"HM+TNgU29X56tiD1trgBBsHeeEKcrHRAne9oGeVYhMZkGIqYNIjHXH9IAzIKqMtExeaQsGEyOGTD7RgY",
-	"N7SZEoiGEgaortKeIsFlU/fmOpIr2CLDEGlzAhqzCMvG0CHGZARxQ37LItC7cWiyEamCc+hgIhGNGSl7",
-	"8vStSvq7jMeKfShtvWIp8rJPI4WQ/DupuioHX2p72V41Ji355j2bZ4cIkdfZr4BWn+KAcCzCAiHvs/nd",
-	"IAwY8heJFIgeyTEMWD8mY46Lk3k4wKrans3LTlqxz1HdS32ZshvUJBjXDxiXhFOBKrVKcCdd13PYY244",
-	"ZMLmTnI8kiskCOSYhdxlB9L28ZMbidO5uDi7UMh8ym3uMLkPLxgVIXcSQigVlVMLASDsQBHtGCpO2Ziq",
-	"H47WSY7qp+aOitiI0VgQdsuiic0Nbqf4LoR/gSMAGCksImIaxcpGIyMW+aGnki38WAAOXkP75Ymso5Vy",
-	"O3YqAFXH2rzpeh7z2A9SfSM7csH6YyFNa9YPI0Yon8QDSLJK9kOLFPmHwsjmxrIpo5/owNhfM8obGyAX",
-	"mydRzgSAkt2xJiImKS5oGR/BPBJp06cwGU1am77n1RShlQX3DxFV02NBeDf9SI7mi5TlzqKqpFO6nSsW",
-	"ofLcoWec6BaZy8PRMVvFYiY73Gg4c/jlz9WSeXb2syKhTUy/LBm8XOLBREognmWCXQqbsoSJWWRNTluI",
-	"iKPNZwK004NUsmN9Tm7uqDug929ugUNoZQr4/LL4SpCiRz4/1J6qn02JziW9bPcEM613etD09KqpL6eI",
-	"l1NEMbYptUHWOU48z3PF4oKRHy5OsoVIkrgQViQpSzVBarVGhYwF0zmxiX6zuR4Xo2pkos+zNSOnxhSy",
-	"H313AAcErBy5tEGwZhHVpw6xfVgt/0R064v4fxH/T038Y+ADZBwIPbXDNvTPHy5OKquqCMGC4EU9EAox",
-	"/BbWbFlKIcj7tTIgS+iCSxYEz1gPgBMog/NaRjHIQTKPTqsJd2PIXgT7i2D/fgS73BbFQn0FEf7sJHdR",
-	"wABGApieqHY7k7KjhI1TyRezIswHNicU08qhHUbxgDipqMlHHCpQS0v+fs4il/GYXjOHjPDfEHOAUwC+",
-	"bcACLLJVrlmkXqv9CX7OmvIsc/V9H/hR4kqVfBwwbvNeGA/Az42kKJnGYOUuJL+baoUvbO5F4WjEvGr+",
-	"15b8voPgMvQ+YyPzURDlVc6HQUgSBcmEPHKhDIhQtJClVk3AQj9/kUc/BRkknnrToy9nIOu5J9OOe2yF",
-	"oAEj7BNQeeVnhvSgrBpfzaFPyrpuqXN2etjRkQw5sLLZhnufrO7dt3ni3ifauw9UOyZgI7HkvJAJ8LhP",
-	"3IChr7zvc0/I42RI+uxO97ZP/UCQsnxrpoRrEgGpJLGUUUA5uQ6ZsHnIq6RNFjm2rZxnG9KPwLl9n/gC",
-	"olSkuSRYLKcyjQPk6tEtHXnIvqUw8sCGo3iSrlww5cztZ/Oh7EQ8oBg300LG14KDh3eLPfumJfK8vPpe",
-	"6Ipp7pzENFa3kjJIMCm9Dkg6elp2ZThr5lqC72Z5CAo8wwU+XNNcBOR/ViKWWs2a1IMj40qmqp3UJgMa",
-	"9LXeULO9bPNnZyYUt2NGyASaUa/VlExBrvplR3C2k2Xap2KM4Puz0+7PiKPJ2dyFYRNoYhJPI+UBi1hm",
-	"5KaiKpX798BsWXP1OMqjHAdWjqFMd/2pBFXy8ZNGPn5y2Tk5KS3cd+CXewmmvBy6vuND15JHrM/Jllqu",
-	"9Iy6/YCMwiCAYmIhuaOxOyjECaOhbNrJhplcWJVmXRPkQnfjAarSCLxV/nOKlq+jUMuZuPtXR7Z+Rxkg",
-	"hcjWL1ZJng7yg/8GrlkmwEserVafizU03GzDyTjklVqgaKT13dDHnLBP5ACQcr1W+985q02eVLFCEPlw",
-	"eaQr8FUyZ8Nadds8H5YeeDXcT6WaBmNWrcIev+cqeBy1argWfojE0/kK4Xmknao6mZtuELo3MxVVdzrr",
-	"VBfYhAdbmdJoYPtT7pFBeEf6NALGkmjMBaHSTtJbNWI0wMer5CLJYU32oLCI3hrCUnBY9IRJmUTN6poF",
-	"tT4BBzoWTNHRw1dsfllwJyb+tDDFRpBrFiuKwoIT/VsWq1ccwng9QuoGD+/MBAWrFPb7gsWXSLFdatX3",
-	"6tvbZvzbS4CgotS6Z0KD2blFOz2zAH6A/R7n+2zse3X9ee76TerdIsHBMw0IvA9vWWFmfGa6SD+M7miE",
-	"aYUenQjNza3Y6x1S1tkFTSi4C8h9CtIM4NWc3bKIDOFjPereVKqkg7ju1Fmr7XNMsOPsU6zctb5KsPPG",
-	"jIAo5OGdRRh1B3iDzX1O5GlAflQK0/AOb5aff6VKBosWoSakFhrjJfT44HBOPPdwFR4X1dSta0gLhygy",
-	"QdMFL6AecjTm3OfXVXJfgdnGpZUTms/JCUr5z+E4ynF2c2lojiPTPhZaQG/toOMMxv+jnJO8D1XOC0yW",
-	"+bxckaVWo76CcVYwuF85z/B+yqr+9ZQVSgDYLi9Onhcnj6nb1S5aUr/nFCi71UVAn2eBGKwpAb1wkuKj",
-	"7JMPh5ikDCRx9L+gTr+Kq1M4j9vc1A0W6jUqiK/uwhr3A+qRAR2NGGdeS6rfmOqypFL1qM9QLO0vxlGf",
-	"uvKAgO4xP8bAs6/D0ZgGhxES6sb+LWi/3iAMb4gY92QPe8imC925xZQlOW/qLuFUpN6CVwv/mjPPks2I",
-	"I19FpYPw+hozf2SDPBb48LEgvCaBD6WEJqj/csVEMAyNX6SAs2PySdSSfnygqlk5jVrDIT3mUnlESV6P",
-	"IyRUWFgaKwIrqJjDryqW+DoZDn95lQ7bWEhDIU6qy8Ek8fGQRb5LfE/Ihnn+texY2WQGskwiYStLY2ll",
-	"2A3knQpmYRHHiDHjBTXIx55TsSDPLptnhY4Lx5K2DA0CaT7oVlxdj325wiKbO/jblWoS/iKf6VEOxbwc",
-	"Ohpd/fff/5FflM/Dv8EL6nMP//A9VcAIJ4TTobITb3zuIXkIjl6LOIcfLrtn7zsX1b84ZmzZ5s7r9um7",
-	"49O3V+3z85PjQyAOg5s4MRSmpZiPSIgAA7CI0pTLZIkbUe2csVpW5cayG+qVgCnrywbL331+XcFvyd06",
-	"wtKrkD+ZNdEAGSR1exQGgBxQ1BC+iPU+H1YO8gQWShDoTEjVWFWFyVEKtyNvOqVD5pAylqP5i6OSJm3e",
-	"Y6QvbY6WLlyT5POlYwAcVRSLzB0Q52Pn9c9nZ++q3c5l17G5b0Im9X7djJmI5XLSNX/MHZFtrs0pl7sD",
-	"xBSNYa6LTNM3fsTMHj0vTCXMVKlVSpbth/OjNrqH06EptUroS13eqMqPykoGZWM9g7KxuGboIqrraedx",
-	"348ErNJSq/RLOJDzH9DkylHISquw9s0ZbvgJxrpW39+i9X5jY9ets41d2uxt7Lt1b6PBtvrbtNnbcXfB",
-	"HEtt3rbrstFKcc7s3Mw3elHq+aCGwshTqs1QaD4T5B9jNn4xil+M4qxRLMUAQKRus7X6ZxrCqYoXm59R",
-	"w3/ZBKcFWp0Bi9nsAGiOlSAOYZWaMMMqMTQqD/EiuaPC5oKhSvPj+/srDgNGI/WSc2j9yg496DsGS62v",
-	"pEMW1vocMDVgynjEkX0lCL2mPn/Z/Ets/m+EQJDrMcuSoJ2Bz9H9PIMC7o3/iYlpRgZcsuWUeyHlf9mb",
-	"5n9Bq9YX2TAQcmCgcejKwZSm6T/GYcwysSZ0BRuBJXkuewiBcplEjJ6POFnTJFXSvtGsVeuN5vIWTXaE",
-	"vrIHcwqIMMWGowGT00iAByxC74vMKlFXM4wkmaKBo1HAyDF3pejOjvs0MABczIfghzm7ZVHXH2qHc6m1",
-	"V202rRKiTFv1erVhle4Yuym1dqtbVmnCaFRq1Xeq+1/uS5Smx25xQfzECgAwirQDOLtTRsCLonqxUjNI",
-	"5HgF3ZizWIuQepvhOHbD4fMNhXa4JwoBg1K53tEJoSQGglUsdr+AEQsTSfw4SQWhpO8HASmb+Sn6CyIO",
-	"R6JSzdBxpdHIAtJS9BRnMorKYWRzNUEVnMoDzC7JQ9O0aw1TPPzhKBTC7wUMHF9pQlGOEqtSJe0saarO",
-	"D9F3WOh8NLpAxQ3zEGgy1WnLZILdd+TbdTfTNkzlUk0n/bTkAUaa57HOnFGZSvc1P97I1yqhdabW9j0R",
-	"oNYTD9jOx5dCID+8y0RupzGWUlbATpiGSRI/Nh/OYhQv/eE4gNS2iP2dYdoVpp2RXhTeQJHdHJBvhXhv",
-	"wWQ+c17ZlQfv2eB1V0Fp7nxFFloDo2mlFpZSey/21Yt9lfECglJKgK6vkoUyz74yGTyXKGZinMENNn9L",
-	"lR1Js7dhrZrhSpurcicJ5gruMLnejUxTeWOuyInNl6pl3aHuIG0lgXrsAkuiGF21MrkYibEC5lI+gTm1",
-	"Yg5sXmRKpd8gIxYhQGxW/ZSuOdyPXENler7A4ZJgvucWMYEaVCvUnPruK5dQU+0slTjRXFKvwoIBXahr",
-	"AeRf0/90QWNWatWqta3dvSLyykKFqTwNkFhhlTQHMbymvrPVqO/trqhAl0lvyeALSq16vZ65Nv3WlJPY",
-	"KGpbmB6RGHJb1d29Z1Yzxdj4y1dLMYXzj1AxJc5Kx+ebp2F2ZPNzZkvMzi8844a81kdYlNWkjWiTPAol",
-	"Q9Vh6svCpEJjDS5ZzjBDSDGjoGG9XljNMCsHnnw9wxcJ//Qk/L3OWcZiX3TCMhr/Q2TCxRk58HylrIab",
-	"zSzgKpXKR33Tqn16TvbqDLfONGJK4W1H6rz3R6l9clL6cwaSyiqNI7nvB3E8Eq1N6Bblk09VNxzqwW+U",
-	"rFKCINUS75nZZmqJLG+X6YX3VaXFw5hYd+l2eJ5F6VQgxaVB0KMubn6F9/tc+vy/tMXUC73J/7M5jgKw",
-	"t4rDLx8HNCZnIwb9J1hWDiIvOEavBHHGUYBIe4SvK4xeDLjXLHa9LBgjjlpKl8Y2w+chAMKoO4BH2dCP",
-	"Y+ZVLIVn157T9Ms3bELKzttO1+YZZO0NmziVFnGEf113dNWbZAaJF7rilfzgUKfL+dcNh1y8OST72426",
-	"RXAEoM0DFjFpWQIY3ml8+uSQOLQ5dW94eBcw75odpJRgUGKmHEaEhwl+npN6jYgKAOkVHP+AONv1mkM8",
-	"Bkh/GrPMkBa5RRTqXo3cDHBvduIcMaAbzXrjp5Y9rtW23B4VbGcb/s1aScqDXAKJlwNdnql5qlbWhlpa",
-	"8+zTGA0aEYOPuqBWLEzGT+X//vs/FYeU5RTADFQUEaB/3Uh+1BNRgayL+C4kfZ8FHgl8zsTMxiYbZwN3",
-	"zgO0tnjk0gYX/r5eo+/X3AQae+yR8mVMuUcjj2itXpn5ebXiNvz5hw+oFy41yHgMdy5szwfufyIqfTDx",
-	"qdE4ZsNRvFYDIeczpsPRPaf1tk4tc9II8xrNZn1fNtIu+V41+RAIR7uEs+oUNFrO82Q4lFvaXdwBsdZE",
-	"34uqfj7uPDbLP2osuJm3sBYOfCVbAsXY8nG+nKWRimCPlCmfkManT8SXiwliEwWPvA05OzBFLfGFIYVT",
-	"MPmIcaBcMUDlaY3DXK6dQhRb+uY0SytVVB8uTmZxLE2bUJdaZQpCkb07xE8IzMySl4ZjYEwiYHUqrAM5",
-	"Or0kg1DENpeLj5RHAfU53AIdG0XQS0I9L2ICCnbzYCKVLgbnicdGQTjBUm00CMI7UEtDizhn553TXzuX",
-	"3Su1QK7aJydnH6/OL45/bXc7PwHPKAAROLvT3S5Q/0lezOFFpw1RhTgMMfVHKThBfJUKd81iYXOdNq63",
-	"qdxGcmKk5h9RP0L1T6a1f4a6E8MokBdURqkMNkuSegPRi3HAKhYZ84AJocfK5h7MlAIp0IgRGBhMBpJj",
-	"nUAuKCfH53pspdqnfGJzMVIUP2Wn3tit1qq1at2xiPNHq1X/U/5DXoUrtfpu8rvNndqn3X56e6O+Vdut",
-	"7WxvbSF9L+biB1TEJKA9FgDmA9PhDghV858iXLwwJmUnCF0ayDZXkWwU/ia4VNIf4etV+FN+ueorYxn+",
-	"GIRDVqXRiMJfcJMXDqnPHRV5Dc16ZvIM7QdoccXAT+oRih+EUYuYCINbJqwkqSzNeTSqGYYILJHLHlMv",
-	"PQtXbhyma1nOVLJXkdYgAiqCchCGI2kEW3pSLeLSKPJZtHEdUY+R03bXsnng85sN6JFcBODYU39FTLDo",
-	"Vn5VduD4/HYHLBeBnWDDHtRHhI0ixu4ACPKTya5yf1T1Q7U7kq4n6WtqDKCwMSwjlT6jiBjSREo5IAPm",
-	"3kgpdS33NUJujk4vMds0GCPqhvJE0SKTttRZEWwEIV+i0kBVrWm5hOAY5BC7ZKx19YTXIv/993+gXeno",
-	"JQNqDpqcJT1QelbskqXmXL3NaBmNk9RS3cVXckT9yAMLGsiZKwSOG35MnDft4xMpMHwuYiTcQXN6IpeX",
-	"PDt4dCKqNjcPFaJFnPbJCaRY4jIlZad9eHj24bQrF3D78rKD//jQ/RnWvc6FkhePTy+7Fx/ed/DeY5B/",
-	"8q+r7m/nHXnp/Oyi++bs5PhM/nHR+euHzmUX3nLRkT/Jq92L9ull+7B7fHYq/1Tiz1E6CDNF5QipBFCb",
-	"q4RX8Yo4H9snJ53uldkkdSnpQnEmp7xTXzaf1teOT4+Ofz0++tA+cSqIDQt5mlJ8dPa+fXyaSuhNoi+p",
-	"/DDnAAfMuMXmeOWog8HiA1KYYXr54fX7465+a7V9fn5x9qt+QfWoc3qsf3rfPv3QPrm66Px63Plovi5J",
-	"VrvstrsfLq8Of26fvu0cOZWWzRedLVFOq1MliJzZDMfqNc8rgXKm32oJB9WK5LNqfL4y/+xT8+Ddi941",
-	"GcLZzjR1i9aE3wOW6QWatJia9S4RPjO8j+NC4lVVExlIP8z1Lw9HyKzw4eJE2VrX/i3jFYyfpm6nboGb",
-	"TB6Dgd/h8zgKrOybvyj0Dw+J77XA5Yc7rJC6Spt2Ord9QIFw3Y2DCeCCkAff5ubvHE5sZkq/ycWQeZWQ",
-	"Rh8NpOWPpRCM+3Th69CbWGh8GHamEgpV4qAgadlcU+tHbINByoxIx0k9T7MnxzL4PxV9fG+iQFDAlPFK",
-	"oL8PTED9khvGRooaJD3SFOmjD9C6Z6ePQEL15CumaKb0EIR9PWcW6U2In+HJnZbgaPQsq8+KxLWUr4X8",
-	"/8ZKL+cXLqytMG125SFbuQJSOrMOvnZG2fp61xiPvO7drT2U7l057r2C7tXS4QVH/KKsDbGB23Ghss4F",
-	"4Tdv2GQmtAkP/Fo6DhRz1Dzvl0WG1GPzvSflotiXXaLTrjR5Hr9mXCof5ilGnVRT2qVKlXTBj68wVFBs",
-	"Z9wLfBdLZfiqEfgJMaAj1jK1sEWcGzZxSPlsxPjl5c8kXZ9XN2yC8SB5phVisKG73G632//9938IOu1v",
-	"2OTYUy75imWCmi3iJALGqSYBS5tTzxPwYYBPyzbLP3zPMZ274JjxOXFyQSSAVDvYyXdscs6G6h1QE1GO",
-	"HBXk/N3x38h5570KZcmuOKSMsVC4Bdg0wRRIYiEJtdcgHAee8vpg+hi8Xs0NQLKB9qWS1nhSSjOJUmfo",
-	"qYhgAXNjUFkHiQvQj3FqchYZeNHKYUTgE0oLV5LGqYk2eSrQYzOlH3mYPIThT840Llyeuj3VetXgZG2q",
-	"xLARizZSu2iC+V/xgPkRjF+6vAWLbn2XYd0pcaAy4WPNSAXep0hFhUMdstYRmBs2sXkUxjRmTgVGWKiP",
-	"GAsBAgACnQVqJgNfxMhZdmRGA6JoAlG+n7vdc6JUEUmiPAKD1b6OUeOSs/lPeilWLCJCHJ7UUgSUfCx7",
-	"ExaErDFYLYd2LIAPnichaxL4vYhGEwJ1i2Qb+xArH7Zku/+iIuG4ttLod4s4ZTsJ8kqBapeInYv62iWb",
-	"E+PqCePX8QBu/J8hiwehh/+OpTSPN8aRj3+PqLyrAikLnnyFY5f+B2D0dslgEftwcaItLLmhjdc4+vdX",
-	"Alizh0y+BTm4RQxr10rDd7dYBo+ooLcObycTQnpUsAM9Fg3HSsYOR2FeX5TttBHDCOFw6GueGiTjUpCO",
-	"UBpf1c9NBTRhjNLkinEQ4DFtqmeyA8jDlhdSKHeSq47i4A2HrCAUbSHeoe7gpq8SJzvfwMansQPOQSJb",
-	"NnykzJvqgPr8VKDTIeWpcKsW3YRGDEXJVFiVKHtpBle5uk0eZhbgH7pGmA/jJXIrxqHiYEyr4BUcVXFx",
-	"pYJR2/5ZUG9S7ns6QSS1V785iHeG8Q6WSCmvag+3Tv9JD+vB70fH9dNupymvHf9c+wdtduPer1tv7t7t",
-	"dty/HnUng170z39evA2DffH3d/sntWBw09w5HhMtdrVA39ju12mjt+Vue01Wgs/CVC5xn5iH2nvizTdN",
-	"hlKrtCH/97rz9viUnH94fXJ8SN51foOLNn9/GN69/utvR+8av961J512/3IUBWf1+G/u39qRuPjUPj1/",
-	"92Z8e37aof7fGpP3Ue328uPbLg/97Z9sDi/pnB5Nv1dx03z7dsx0uz7Ooe4dmyzCMqeBedP58mPw/YMQ",
-	"lGYHWkDUGIzUDvouEM+bCHF5prQXfx2zMbgds2SiKk6HkJCEK9j0qU0Z+gdwjkwJip3PNqB/7BJWiP3i",
-	"VMlRgl3RXMA2VxFBRSZMFHjRUhHkwvKgXXYPLPnXI44DvpCESlLTRT7pOMi3YqPBYsfJeC3p5viciPYv",
-	"87gSj+B6Bvx6MAt/RSNmYLDyCw/f9G295ItWnvYo4mh4T1vfPJcVihO/TNDsCSuBxQ981PtJlSycs+E2",
-	"DTU+r/iVyQDfgghHcmXEIiUehVI2xg61FHZI7lOF5xFEhKRPI3QwACwNfUcW7OaAwkbBX6GAjHrO5joy",
-	"KWIaM1J2RBjFPx11Lg9T6n7O7qT4SbxghZQBanyOTAvmSWQyFbMOGHINvKa+wBGYxTcAP5ZWNITVYEwu",
-	"4eEvj0QCoFZAqdWYSZyj15Wcrf293Z1mAfm0AhOtDjpGDmwUDS0+DgK8cIJr7r0otWQT5KVLCFcdpp2Q",
-	"S7GN7ZdNxodxqFulyw+Hh53OETRp+vzSrO9/Nyldep0sn9qVLt8fIeH+OzoiPZai2fyc7vEvm4DLfOoH",
-	"r5WHwpqR/p8idItz/5XEK8j+N+TifVP/554hpW4fhhFL4LfKOZ60PPKvBzGhd3RiQegD4NN+LGyu9DJN",
-	"7wXfARbcBRV9HYYI1ieU9CMmBvorB4pQCHwNUhQyj0FwBWwKwDAb1XkhoOYo2e9UMNMhySTQ6Q7qtFsG",
-	"akJkC7zzBSs0Cy7kKsyJuKdwMrh/RYlU59a3noDSLSH5kwphoeHHPCKF75Qurjdq08q4WaCMVVd2dJ1g",
-	"lqm+P62Q4cb5DsXVK1PkVs8it6LeXv5LCYonf24E6UAMuYYMmsUpWlZJMHccAWvIH59LrxmNWNQex4NS",
-	"648/rdJh4Kvd88efUkKYf1ulM3ljA377U74oup0dr1IRbDgQeKGLpNEgMiGvoh+FQ1J2hvQGKm5ibJoB",
-	"eyqkebU2N5M8ntZeba9WKWmA1SaIItW9/KfP/RGDaAbAr2IgnU1jz+3zYzLmHouIs3lbd1qA25CqTpWJ",
-	"srmmcxEWUZQxwiIJGYuwSEojTuLJiMGVpLiGlVbqtAhQyggrw3IEAcaETgBEvdKg6TRNq2ewh1k0olE8",
-	"2RBuOGJeQr2nXqkSMFSTsZM2dzZd41HZ35SyzwDWJEyTcDLNvezA5tATIsW3sMhlzIKAyufFWH/++HX7",
-	"FP1atzTwvQR1EzEaZHqJry7o4mtMG2mZVbtUWlLIeyGNzB6Xfe75t743poGCErhhNApRY4oKns6NmURs",
-	"RO6hZLAyDVTpK4WTAOW6ANtTWNRakHJa8Sv3yzWLVdUxaF0Ujq8NYyEaAyxXoCM8TcBvyd2QKxWn68hh",
-	"xTxNl/3ff//HqUAFzaIYMNbX1CANb8xsnhTvlrsP0TpiFl+3pfiP4c1IMQlwa5tr56Za9Ae6vboKnNHY",
-	"bEs95voeA1JrY8KJz4k8HbI7mCDoTrpiX6FnYZydMM1w+eXPL/83AAD//w==",
+	"7L3tdts4tij4KhjdvitSFaVI8kdie9Xqo9hKlbocy0eSK/WhHBEiIYtlClQTlB11OrP616z5fefHvEHf",
+	"97jzJv0ks7ABkCAJSpTtOK5zz4/uikUC3NjY2Njf+1PFCRbLgBIascrxp8qcYJeE8M+eSxbLICI0GpCl",
+	"j9fE5b+6hDmht4y8gFaOK3YUroiN7uaEomjuMeQxFM0JYlEQEheFhC0DygiKAoQpIjj0PRKikPx1RViE",
+	"7rxoLl7HC4I89T1njW7IulGxKsyZkwXmnyV0tagc/1bh36t8sCrRekkqxxUWhR69rnz+bFUGJArXnVlE",
+	"wjyYozlBdLWYkhAFM8SIE1CXcaDusBehKZkFIUEhn8Cj1/zD5CNeLH1SOW7rQCw86i04HK0YAI9G5JqE",
+	"lc8chCUO8YJEEn8dxyGMjYIbQnuuGSY7Ek9tDhZHBPzNAQvJbXBDGuiMzPDKjwBY/oKDfd+j1+LFFKSt",
+	"9t7+waFV8fjkf12RcF2xKhQvOJQ4BYq+pD+FZFY5rvy3lwkZvBRP2cueC4h9g+mNR687y6XvOZhD33Mv",
+	"cTQ3Lwknr6HeWQrCCl4uJwez9vS10yJH+JW7T/ZmFQnxks8YA+xxKDmZeCEnO77rZaE2gauv43QVssBA",
+	"I5f42qMCbgdesQDh9jL+vUHJx2giHsY7tgzJrResGFria3KCgoUXIS9CsyCExzMvZBE8a1TMeyPmS23K",
+	"An88J/Sao/ig1bY43am/WybSj1fGomBBwk3b48h3cnvDH0yOXr86PNjfa7e+1K4kIOqAnwXOakFotAlw",
+	"V76TA9wNnMmR+9p5NT3EB7N9sue2HTP4aorJw9eRQKyvo0dd79ZzV9jftBIvfiu3Fo+6k/2Dw1evjwo2",
+	"IB76CGvQodVXce4tvCgP+kXMP0PCFEsKSbQK03yo3TTTuQ/T6jC6greJIbMgXOBIcNS9dsXih0Ay22bT",
+	"2sx6rcppQPlFdeZdE2aAffD2FB0d7DWRCy+os0s+YidC08Bdo+k6IsxCNpvj+kGr/d3xeNVs7jlTzMjh",
+	"PvybHNuoyh+3Dw7HlHPUZURcFAVBrYFO58S5IS5chOSWhJwtMEKjE6S2CAWUf8kjTN2WZEyD8BpT72/A",
+	"XV4wxLxriqNVSNAy8D1nzW9TW01gN8Y0RSwxqO9/PbvEP9GXr36+/gF31q+Xi+D3zs3374PBx/bV29P5",
+	"2/1Wp81uf/52hC8X33amd53rN+9p2PN+8f3VqzcXF2uCffen89vBXXcx+uH9z7d/uSN33313rIhQCAXJ",
+	"Vkps1yW69T3NM6dtXOmKen9daYzJcwmNvJlHwuLrLX0qnISp3PdIyBOQwPrvnHj7ACP280D3qb9GXkQW",
+	"TNCSx+IFlL6UU2A/BMxBvOSNHP9uHjAigY4C5Hssuh+sD0JxL5HylFS0DImDo2S+/BoC30UcEo5s++e6",
+	"Nkf9R7K2UZWf5ltC3SB8wRCh7jLwqLh22ZiyyPN9xAh1kRfVjhOJ84asrYwQGoKoizB1kb3fbttjysgC",
+	"08hzWAMN+RQBJbG0dhdkD2WzdbT3qn3YqpN267D+6mB/Vj86muK602q9arqHB67bfl10rNILy5CFJhO0",
+	"Dw62ywTaVD+SdZ40OmglDt4NWaMqRldXvbMaWpIQLVYRMCQrxbs4V1sjj94SFnn0ekzVa8cKswiz4s1x",
+	"VmHIb2++1BoKwjG1s8uVb4p9BgZZtKW1kzG1c9/xGNK5cgN14qWITaZ86zBldyRkY2rvN5s2/xoXpw1w",
+	"N9Aolt9SegyQzZiSMAxChjzq+CuXuBb/vlR7YpJy5phe8zPH6SoIIwaEFUp1aky5lNjeR/NgFTKhI60L",
+	"lKOYVPWVR3WlmR0jUMROEEZOQBWy3ZWQgQnoOUwJpWMqVsVhuSYRQ/yZWqJYtvqmgALTIJpzyiDRPHAt",
+	"xNkvv7zE1SkxKs5LA3UitAhYhNoHB3z9IXa4QsSPzK3HvKlPUGd42uuNaVXsAEx95zFiqc3gixZno3aS",
+	"YADkB4bmnBcoehxTtgpn2CGwlhV1SSgJlVNRA73nNy3jv2BfHlqm5mYIh4TTbmTpSDFzGAvlydVCORq0",
+	"xtT+WPfbs7qmzNY911Z6MddrUUe76J3gloOSLHlMxTLiowB05Ht8PzmwX47hcDbxeBznB/GtPN+hKJDX",
+	"albjT9iQIFSPabxIHYcxBWpYhkEUOIEPGy9JAzNJAvbL25Z9rOlfqfM7pnCYMucXVaerCNEgQvbBx492",
+	"bfN5HlPTgUap8wyjNh3WMY1KHTVkPmk5FlrABYvO45imDiQqcx4fk/oek/bO2zODYJGS2IqILjluU6H/",
+	"JLeOgBiOIWdXBmyDnJD79S4Ib2LGVdMIkZNN5ibZQGYG0hrTkrSFCklrTEvR1qNts4kfPmyvzfopv7ak",
+	"zqjZ+qSMThGOjTCJwNvcXVWFMRt11e3K6iW+Jmb4OYiJWm0hJ1hRLm2hWRgsUDMFfQHsfAoz6EbAFaRN",
+	"I6QDIYtsUd2UxFKguQmLklFzC9X8D9UqhupCNeMV9P/9dku7eKvEbR8ctI5qSphPJkfxbPUeXa6iMeW6",
+	"ErMQv6vFwYqnmWJG+BmCR/wSklp5Aymt7L7q/gm6JSHHZt6q0BjTMR3dBZwpLJh4b91A33yj1vnNN8dI",
+	"rq8IaC6q/FuEw2sS1VehZwsmtfL9eDuvBj1LSlMgpRA3wZEGyTffCKOWVAyQGzjsBUBmhkLgR2Gdg3Iy",
+	"pp50H/BhKKD+2kJp6BZ4jaZCGIKtF9xxzi827AcU+PM8ipbs+OVLvPQakvoaTrCwLS4ZRMKGyF4AdyYu",
+	"km/U+MM74vsIM3EhAxJg8fwTOF68vA34KwpFbkAYyAwODsM16C9jKr7yfXekPsHEFMhO2024AKl+EQwP",
+	"5Ef102i9JPKCyV88NRAo8Q2ham1ksYzW6Bb7K8DFOGOkGVeOEewx5fDOPXpda6DTeDv5eWRogSNnjjzK",
+	"9ZAxdThp8+8TGsU3JP+JobvQiyJCkf4dDu+4YudEBOZdt7477o+663e//7LfaDQ6Bxeji7N33X8vNjAl",
+	"x3mzbSl+D85pgf0jS7tCZtMOX+y1QVV1gGrH/HiIi9LO0CL/k7MxG2H/Dq/ZCbL/DZiwze8Zvu98/rPu",
+	"eXfUPcluqFWCCuR1Dfcyn6CziuZBKPlGTBKnoBOA3kw+coFPKc3Ch+Rg3z8RbCcr8UhCvhPKEY1OkO2E",
+	"BEeEq+AwO/m49ELCOJlRtKLexzFVTjP+XByBa49FgFn7hqw9g32Sb3x1XEmBP66gPGlqPwkUpH4ShIXG",
+	"FW3N8u/MsYBf5a6JfyfbJv4GzbVSOwGIvxtXFuv6DVnXW+PKiUTBd61Xe+3XR3v7r/dPJBrUTwf7+1sJ",
+	"VtwY28g2CAuIVW1EJ7JRELpChuHoFnJMNfIIQ9MQdni6Rp5rIY8msp7rhcTh09XSfoXO8LTA+8Q4KGUv",
+	"Ww53n0MlVrFeTAN/k5+DRSF4SV4wFHnODQkRgzEA9Gq5JCHiTCYDa+fy3Oz9EIM3igqaLNk6zIqSSxxF",
+	"JOTz/sdvnfqvzfpRYzyuf/j2TxWTmPke+z6JTrkERsIlDqP19yvPoFjob6Dvr7IunWbrqD3bw836odMi",
+	"9VduG9ePpi1S35vt44PpofPKfU3My3W0iSfXqy0On1i0W4k3CxckLbkFi1HG4sKFtOrt6Z5Tf+Xuk/rr",
+	"2UGzfohfTV87R26TtAqcucp4/HiL+MOrAGIZ/dmMkWhbuEJssWc33rKMChCIaR9LCXhPpvMguNmiBNyJ",
+	"t+7hvrlT8z9MCfjMRwvlGsIv3mBXqi/8L0dcJvyfWoTCy98ZX8OnBE7+pksqx/t8E4WJqHL826fKzCO+",
+	"WzmugBp/wQGXa+GXNMchYQzUusoyDJaE84Jx8vK4wuW1hccY0PEH/f2fsO+5wko9w57PVfiWME5VPpdF",
+	"QFe8znGQp6RYPeMCns93n7hcZeFfY1xilJ8/QbZYsC3FQYKdObwFGihHgDBJrHxiSbuZMg9F5GMED5jU",
+	"GJRdls1xSBiqwmfQ1eht/bWFaIAurs7hv1x25y+HwTWOiAWSeF3CSJiDl4TBe0K8BUIXQq4Fjpi/DPsX",
+	"4u9ao5K4sEvt/TIMpj5ZfGugAZdE2PMTBVXDktwkVJWbVDvWHPoNF0dkEswmUy+M5sdIMC5QE+iLSMrX",
+	"oGPAGUTjCh8wrlRStCYosPJT57x31hn1+heT7mDQH1Sym/so342XusMYdRiKAAAKZxGOVkyepMiL4BJ5",
+	"g12kdiZmNngarKLjqY/pTXmSvxS79wRE/8xp/TSgM99zHkrpetyWKU6LY7JzeTno/9Q9O0YeV3mpXNQ1",
+	"l+PAZHmCWITDCGFEyV0qFKx62R+O0EvtJ1YzUv1p/+Ltee90lKP2rwFgmo6PEjqOkf4kROzIrzHNRCxd",
+	"fBy62B8dEhasQofo5NHjMiTFvrgiHkYjnpxLcL4T9NdVEOnmP9Rs/eXs4OfXF3v/LrRL4SThBweEqfxu",
+	"9y5G3cFF57yQwz3kg/ruHehcSOEEDUl4S0IkcPPFtrLDdWjycUmciJ90sRQPeJMfXF/rln9taVX757pk",
+	"lVzJT535d/j3IDwFin7glvqYRRPO+Y4RVn6HYAa80EKupC1g6hbi6LFQGPjC4nlHScjm3hJcTmjBQYpP",
+	"mRchSojLSh60BoKAGrLAnm+h5Vw46l2EXTckjCnA5iQU4nuOjq4uLgf90+5w2Hlz3p10L0a90S85atLW",
+	"mgP5eFeQ9avzUWZTl2oMZZr7tNsJ/V7RZRg4XIKc+gR1aeRF6yfiRLA8hu7mMhw5jtpiJyia48JVN4z3",
+	"LFvxy5YvXKfuiyB6G6yo+0DSjmFLh7aCvXYG85so6aI/mrztX12c5chn+3zp62I/2bCLIEJv5Se/0C5d",
+	"BAKb6g5AyqSuOx10LF/itR9gdxQE5zh8MB9RBAK+RM7Y+JwhJwmKWs391wevDkWMpRHpl51fzvuds8mo",
+	"35+cdwbfd3PILz9/ahNae8kmSGYqzwsaBQESK3+Sk2MCHOx24goSPnumb9AoCN5hupZgswduUBQEaKHF",
+	"F7EkyEKnkBORBoHwLCIhaqlcCeOu8d1617n4ZTLo/vtVdzga5nbtgR9NM0BN/OJ7x3GDYuR8ucsbhfwW",
+	"BHsQusMMhZxzETcNsw3ZJ3VIP7EV/Pyq0vJptFeK4JFvv9RyWT5rkdlXFEtbOnkoc5S2CDQlOOTkGNwQ",
+	"FcmXstcfozfiDREPDe+JcGhLuSmEvwE81OJmu229DDigL+FJwX3duRr90B/0fu3mGe0Twpbm2C39itVQ",
+	"/UUZhL5KJLNGZLyX52pmI66GgmZpIeGXAH1W5Amlrs8rim+x53PZ4KE8Q/Inj18nDEVksQxCHHr+Gq2S",
+	"jxyD39vFEQb3oIMpvxGnxHxS2up0nJjleCO5DLuDn3qn3cnVReenTu+cC3l5XvM1gE2rGNplM5SQ6Jvx",
+	"RclILV2uCJaTWuuJcvwCF3MDShpo8BVYmCa6fmmTBfZDgt01mmOG2s04hYiJzC6IisM0JZsvMH/7ltxf",
+	"yfiSQD1DhcBjKTPWdBWhaUjwDVcBpivmUa6+CYtxIAJkst5oTo0KJyumlOFNcZBpZsdWS67zE/cdcT08",
+	"giU/TG8QQ0HdReNKRD5GL5c+9qiw4vPTFX8TVNITcTeJxIBjlPMvmGlpeHV52R+MumeTd92zXmcy+uUy",
+	"z9QeHZa0dHygk1AyEWASASqfTDZ+wVBqsXJ1fCFCXlySUJ4qTVQuYfzc4OI50v0wsXonXFWpc4opkpaq",
+	"Ua9/0TmfDEf90x+HHJRgRSNUFapg7ZE9NmXsfjht9Str7ivEChjKEqw80AL3YHQ8ou2shFlhA63sb6IV",
+	"zQTw4BWXV+TLa/DF6+IKcrKuHbTsRyX0HZTj8lpx8aLbqYMfK6nSs8cFf0IjZZsT2oNI8VNieaHC+nB6",
+	"L1A3UTUJ62LKkWUAdknCMU3UB0xdyOmSpCTtqZbSMzIBqXI7xlR+np9nzoA94M0z73oVErdWRvOFULDH",
+	"ERxLKr0bjm5L3219OhGZn1LAOLeX6lUi8wtrJsfEBk3yUQ5ErAXurAFaGd3RCQlEYmBfJDrdhQG9hhNU",
+	"Tj/ccEGkWMbXUbseBdlbVSZUdYM7yIMEr6FHr2uxFjWmO6hRIh1DIk3coUzEZm66tB71EJVTuzbwzHZa",
+	"LLglLFrE0tqb/sXZUMls8a6LoiWZq+vxo1q+jgKyo+ax4Qo+SIkW95T485L+o9/Q9xPRRajbfaOxRCCU",
+	"MRjGEJ2FGSPRxGNsBcG55gAtfhSHEfF9HMYCvOfyxc2Jc8NWiySsH4JgjsWDuKrLehmwTAzXbT6GSwdF",
+	"3DMP/qbS3E6TCLXIW3DetFhWjivtZvuw3mrV261R8/Vx6/C42W4c/FqeDsRGPUooGara2Q2zIaR+e6zN",
+	"HadpKeHHseb8+I7pI4ThjOmD43DGVA/EGdOKFit8H2VUUXjvTedi0jkfdDtnv0y6P/eEPyWhMf4cff/m",
+	"dft9dzgSeofyQQKudA42XSOM7gComNxUnYoUL86S1NGTkxQsy2MJ3JLvmqBPC6xjWrUNSLNraUunzFVJ",
+	"7xRE2atg5/vwJriQ/eDaoyPMxb/jTxW2WixwuJbrgmdxlk7FqgDB6Bt+ejUc9d91B/lNN3A2mK6QpcXJ",
+	"QEpX1GPHOS8JAsjlEagVc6U5GNbqhPDrT4A/rnzbPmwevRLk9mpcicmMfPQYv0sN37svn/psaXw0jdCO",
+	"DD/N8hkTWv/rprj3TfH5udwVVvqq4Ed5l7uiZkGFkSh3DFWyjE6uqGoXnEQTGDZMaNca6GILj3mAJS6+",
+	"ErLRcY9ll0vTx8ETSxIGmx6q2unFci5+PzOf+Pj9jH051qxHAxnMf2VyYhLjYDluuf+ke6GsjakTYbI4",
+	"8mPSv+J7dNkZjH5JMGPXhFQlponjwQxL1U+aPpxzBRqMqTB7BquIoKqtvZA6Vg8yeqr9NcUb3ccKmtk7",
+	"EW30VSTychZUVLVzS08dmwdZVxV2TXFBBnPrfQORUihvP63EWmyetXOrtmtPGiMkIL+/tVTtXiY0Jy0N",
+	"pWylygiJI6Sj/ei4dXC81/z1eCf7aZYNtp78KN3f9oqqto611Im6t7VV7Yc59uUrG2CzAsTTM74Sxlvb",
+	"gLqsdvjkcTCKKu5tj03OqTEaRRMRM3bOceWmNa7AqkVVLFC5OfMVBzJ1Vcv4OdebzQg4nCUdKGsjnGg+",
+	"Kx8v/grjvK40h24/OW083MILJzqP38zJfqgBONnKgmCQh5uFNwSlpEWXg68quuxsWoYNMmENtigGUxVi",
+	"56TN/ymTcz1hv5H6tSgXti3B2KrEtRm2vX5FvY8jb0FgEARsOOttY07VezAmrrZaCrDEG6NocOOY9Nuf",
+	"k4CgzeMkGofi5c9WZbV0d8XHZz3F+zdtA6xMOVzxkdzSNHzq+6HDkjQHCKa/EweCUCTowuzndm/l8cz0",
+	"MuicgobTOB10O6PumX2MOjS2wXAeIj+IqsA/+GWjgAYdJqDwW3Anym+kae1exMPvspLbwl8namGqW0Jm",
+	"RYbGCXLQdkqTVQC6t0nVc30n1SwKiPTuwDo2bMy5x6KBTN7PH1PhJ/uklxg3VCpIsAUFE3ZAm4pwC0MM",
+	"xy/mutonK8MV9FCoGDC4INt36R1/J4s0ANgS60s+KyfcgK7HQ1VJDO2GkVKr3LC8YcyOcgd01PupK0qV",
+	"xbZRhmJXc4hdcoLs4dXwsntx1j2zs9Lw1Cdjqr15et4f8teWJFxgvnp/DQ0dCOXHXAT+hNj16LUsbhSf",
+	"Kw5IxarEn6pYFTEZX5hWzEa9mCMaudYrwbe2saSry7M8SxLJeC6qQt05QJolSwD5a5Bk1ikmxS9ZzBzs",
+	"kufGn+TyniF/cm8xdcgQU3cafDz1A+dGcxVh1/VEVdFLDZcz7LNcFfMfgjs0w1xzRovgVlX1DZwbLkDf",
+	"4dA94Wq0TzCLMhXGLRQF1wQkVSxLuR6gNcEhQ9XW670mcvGa1U5QU3gB/eCOuA1R1UWHqpXdcD4sT3Fn",
+	"eM1iICVofLYN9W5e7zU315CxKsp4k/vcMGnFs+mLh/upLx68brXa6TI75tI1+f1kxoI7HSgrzXXCYCYi",
+	"3uLaVcgTMXBctJ4Fvhc0kJ0IJZ0Fp20bVe/mOJL1fIX7eU58FzkBi2qiYNsChzck+gn7K2JDQJZHka2E",
+	"GVuWoI4/8oKdIHsZeo4qAYhvSYivyWnAonj41RC5ge/jkImCkHrBdDdwWFI/GoqDqSXay4B5opRcdUWl",
+	"xEJca0y/Q/ZfVxiyB+yahezlKnTmmJFLAUj1uzQcImNB/oL4VGMKMKMl9mRwHf8ViR8lScuOOHJqtKKR",
+	"58e6WEBJzRpTiS3tuwIXVioGOpmbA8sPE1SwgzWNKWzAdI1szqB7F99zXT6pbskUOOB9O0aY3wEOoRG+",
+	"VpCOqcDOHHxNXM2lCMN+84OoAwIwnMTHM0FwbUzl7kkzjI2qGvr/9X//jxhuK0aXyp4GcB1MxzTCN6R2",
+	"gqZBNEdsSaADlIjqE1V7iSuupwdpN4CI0i/rNq1cPajcEsD7ZqGCpTf4pSZ6sbjE8RbYbyQ3pqiDVbEq",
+	"H+vXQV3+qF47E//Vn9Y9fuMLZQ/qVVWuvWi+mjacYPGSzYMlW/Kb5aWcAtiERtQFTa0kjSfULaJq+VG3",
+	"Mkfxay/mGWupiqfurtcKPpvfnPdzeRSzXNdK89evviuC1ItOi+JVklWZOBW/3PkJ5eIAeq1WgZY+dgiz",
+	"DLznqy9Z4+FFnWmyfDxzlkRDEFFPN27/Im6C2jNZ3k8q/CS/PIhMUdeMTp+m2+O50auozWcsTCg3IkqV",
+	"+MzU8FwufYJ61GmYVJ8lCUG4o0WEcY250DXLCE2ihnJO9gLMycv7q6MtFuDKsjh1XIs4A4hmxnOQSGpf",
+	"f9Xbz3gsAkLs5XO8N1PCrnkxmjDLZYAy3EqXl7/+RimaMShiCX8y3jBfHXRZ/Ne4L+KZmSnluM8jWK2l",
+	"pJyxWevGbJ0PZCQfyVutpJyxZtKON0jjDLHwoIvdaaE1S70G0Sl9Yakzm76l06x5JwM7R8k28/pw2E0Z",
+	"19HM830ULAlncVjpp09pmgJrgNEwpcP6DM1SHPCvYTRXCPsDmcw5yE9kMFfYeSpzOf/eNgMyELJmPhaH",
+	"TpmOn+Ope77G4FU038bjrkY/pFicCCq6wwxBgLf7lHheRXOA84y/bMS3Bu3zRPcZ8ck2dItOG1l0x4WR",
+	"nhu+JbjPE98J/Ob2FHwwtD5PU7qwUad2A8G32XHSkmRM77xoHqwi0SeJOCGJTHbLe22QbNXRoxt8DHGM",
+	"X3Ic0SwIjc6G/A2QypvaAhl02u9nkl4lRYp1Yd/vzyAjpdwKP1g5yxehKA5CVWGIqS0QwUrMCURMSKkb",
+	"HiAfwhDDNQ/oK6vawstlAlJG8YuPIp4rIHWi0KFRKMls6S7iriw+VBhYpJtT09vWG/bRfrv1CqlXEL/o",
+	"RX64bNKgu7ZBwcw04rganplEKs8t2fe9E+sppUN/0iNVBFAG756b1mXk1NvxZ2rXqLm5s41IsONMZEIa",
+	"9MnX2rrwR78160ed+q+4/rcPn1rW4f7nP5mwZVxRYcSBFipwJ84d0/LlMEOOHzBx2eRCBHYIC+AqMh9f",
+	"v8UhZMjyidKQdpzIg/Jk6Z9P4fuVD9rKRKkPk69zGbAI+6oYiOGGlBaCBN4Lcod+CcIbEybh+2EBqe+1",
+	"Dg/rLYT95RzX20i+CzSfJWrT3L5HSSsNSqu9h95hj6JhVDSinR7RWUZo/43REAmImOR0gEqr2Wy2TCOg",
+	"7FKBESKCZOJlGNx61CEiPPxa9K6FPLU48SwURaWiOVmkkXDxy1btQGDEEnuUXkGyFZuOXBIHalKGwmUQ",
+	"lrrh8tOdaoMTN9QERyWnGsXRp5pvaVKaqyU98UFeI47n3vvrfDTzAjoJCWYm2+z7+Vo4j7UqfRBNTqgn",
+	"MgMYhLJCpssK+/yG9shdXKNF/AkROeITRktVXBqwwCkZRSL3JH7vBeJqMJfRLBT4LmGR8Lbz2Uvd/hIZ",
+	"Z3JCkwgANdoNbc12uYASrCk/n+ojsvsMlySU1S6SWVhpcccAUQKLyc4hW/gUOyJ1khC10KdkFog0VQdT",
+	"NCWIraYLL4qIeyJLDAScX4hsRw4jV3lEIz6RkQDvM6bauu2ysHcC3reQ9WxYD5TaN+7mboJBsugkPDhe",
+	"5j1PYVRCdMwc/owQea8Pm6SaSMqNKio5OZkJSaRYXgqEcuy4s+RXR7Gu+6Zz8WPv4vtJ5/LyvHcK2dIN",
+	"1e9ExgVmuBGWM54gW+OnqvhGunx/pIKbn1BhNlxJJq1508Kfnxa9+WLcLWhwJNsSY7oWpR7t0/7gsj8A",
+	"HNip9gr56J9E/iuxB5c4jDzsK6GRC1LkGvsT5QbWpClnQRBfkojIizt3y2g8c7vFP/19PDYKeKKLqEDO",
+	"RLqRUp87lZJ++muH+7t/7HO5zYI93nGfOvluF9DPxI6gh68nKuuJmnJ2ck3Bk1kQIrt3cdb7qXd21TlP",
+	"7SqzkK3JZNLMot1zthieooqAEpbr5W8K+H1EYS8WCkrM0oV3n/Wtv8Afe2KeVnPDnVnmXMG7D7nMssYN",
+	"/uOHHUh5p/sknfmSFW5DLo78QS6IZ2vVzq/pDJSGXbbprHvRK9wlmO2PsUliHX+EPSoyUWnIz5mpDMXf",
+	"M9aq5XJHa5WRYe16Vy2Bdz65QJHuEGkwS0G3Mci5aR01m/Vmq95sQVpP4OK1+UbTLDZHrw/qzf16s61b",
+	"8/mUJnze674CVTqWiEqMhDaxXJTC9xsXd1ibJLHpJafoq6GXycj7Xl1h4Jcdk1DlgA/KHkeYqdyBO/eY",
+	"wa6+U7CCmTHlbnN87dFdpKDLZECB616bstxi34GRaABGoV3ugXedi6vO+WTQ/anXfW+4Dkw2qD/GzZBa",
+	"2R/hgpAC6e76ndwwUeIQ00Jd4I/HkI9gSOugDEN+Yt5aThcs9AqdDTpvRzZiwYKISiJJnRhUZYQgW/5l",
+	"107G1BY15d72B5Ph1Zt3veEQLltl6bOgv0vaLGjDiyMuio/pHfagbttMGo+VdfoE2WkGgPQ3cWxk5iDE",
+	"hqK02SeV1J4yEtVOkC3FzDHVC6YoM1EqHxYQUrEqppVClqxcTcWqpE+2VYktOVYlEQcTMlIz7+Ao0yRr",
+	"rrFUTFs7IBhqPRo2Xe1CZRunrmyy4lWKJf2Ul87w4V1ugIROjMqATlIidMNjyIuQ/ghVNWqrWYm5msWU",
+	"9se4MxIq+wPcFyJsb8f74lR2X42CTIuoTPKw7Ki6PQf4P6cNKI20ARER7MD57uaBT5Dv7e4Tezpj0ecd",
+	"CGgnZpEuIqCxChkNKpJcY3ei8CG4LnE5wXnRH4MLPNvo0Yx1r7Aa0e5mzOJKJtomT+7vnt2dS6hFPmpM",
+	"wCN4ntNBAjszHzW8JOfpIA1zLxjSXrZUJeIgdEnIRX9Imk6L+7sQwWa39SO5edX6Ex/vM/bRCnKxkmOV",
+	"Ow738tiaSNuc+aY77hQhJLL3Q/W5QlddWR/bljijZE7zDFYMbxlklXNFqOrAOT8EiNTpK0tqLXgDQr/0",
+	"9RSz8k13U3ZNz/5iMpq6E5Uxa+ZON8NPG7jh2U4WbgXE45n/Yp4lmwk8JxNg5j4xshHNWk+1G+RL8JGc",
+	"QWhHs00+GBMXP83gTZtJH5cFaieuU2i/iSvC8Bu48+5ctlCYY1F1cokZIy5ak8hS5WWjEFOGnQhsKXFM",
+	"cPfszEYrym9wQueYOsRF7oog1/O9a0IdYoniJ9rgt4P+r90LOzcvss/6g3edi5GNaICwE3m3XrRG7iqU",
+	"/W7G1KPxz0sSeoGLqq02WgQ0mjO0oj5hqTZ9FmIkEp1gxOueM6a/B1MtlnnmUew3kC3qvzJR5Oqloiz2",
+	"8pPnfn4pLlQblCbZtExWmYKSTSxtCZKorVhJjHP37KxiVcTCK1ZFrvPxIqPFNl8S6oo3Uz9n46XFrwKk",
+	"1E9vw+BvUIY69esZJMNG2Z/z4dZpmhOKevn7bjjqjK6Gk9MfOhffy0wmrWib2AGlpcWmHBlDrGprP/f7",
+	"L73GZ38NqvsiHyT9vJSYryXA7yKCaygrgXmVMpQ5NCm/iLwWT7IObCV1W0m/EE3rQnfzAAV3osh7QKMw",
+	"8KVdQ1Ft8hHOn5Kp00wq9VZ5RsUXpulplv67rk4Y2Mq9zIWghQiT4TGyYTNsC9mgDPJ/yKvUbiD+pijA",
+	"ltA6wiEZU871iYtYgKI5jsCrIKo2K/wuZA0yhuz9dttGVYwW+HeOYPjymIogaJwNkauhEMMXoVUF+JLE",
+	"TbLNZvmF3V7vNOCP47Xtt9uNLxRI8JDPpwSsB02UUiEfMtP9QgzMKupD4IiMXGSXOT5vZ1UljbDxHajn",
+	"4etVWQMaicoqETTHkjf9c7/Rn7upNU5jyZtaH8kuGhf6zzPemecTC00xI4f7dUKdwOWiW0D9ddJXO7a0",
+	"Q4RwFHrklqRrn07XZsVLfnqyw/WtsHEqhioz3MPEGb7KYv2vNGoVbFKkmeP2waEZrXPyEbE5rrcPDlW9",
+	"H4mLRtr28FuzfoTrsw+fiiwOzPtbUc0qMeELhnwIMEceFf2eSmaK32NTimWqnM1SClkJ5jPUIFcWo7Gs",
+	"+GWiDyN6FsT1sGjTIHdA0XHSxUGXqfTWE0t3VrEq3gJfk5e/L8l1/MeSXqdlrPyo8oKWXMLl2dtEyJK/",
+	"/eWy+33ux8uL73WhK8ZEuVyArEt1R6aAqizC1MWhK9JkpySy0BL8brWkpuxBe7/9+rUgQ5Ev5hIYnrbG",
+	"/eWnN92B1/x4/rvz41+Gb+5++fnib873R2v39M3ffmm/XZ1ef/ddJpXi6Kh50E6lU+ynDlL1z8e/Cftd",
+	"s3707csPn/Y/177J/dj+/N13f0//tPf5u9qf//RluVeK/yRoWGLGlkEYNQTl6HkqBwcbUkd++4+X4/F4",
+	"/OHbP20SKR56rrefYEVEJY6r2Vwb3yxZc60bOJMj97XzanqID2b7ZM9tO2nGyd/YyWabWmtxYqR22UEx",
+	"Oc2WKVUEijyXQPmz5OWqfdkZDi/7gxHXWM4GvZ+6g+HkvHfavRh2ba7I2RegoXXOJ70zm58Y3esGIc7d",
+	"waj3tnfaGXUn/beT3oWuMuqMSn2pYlUyH6pYFe0rFatyOej33/LZOmdng+5wyLXFDZ+pWJXOYNQ7Pe8O",
+	"YdBw2D/tqSf90Q/dQZr5aZCU53pqHy4l8VdyO3QWerckZOeeQygj+ecXWDC53ln+2WUYBLP+TClSeWbJ",
+	"WeCMc2zSn/Wo7jPOvdsJI8/xCevPOowFjlfwWp/rhzpj7iptKxeID3qYXtEgweXvwZw23ID8m/yp4QSL",
+	"LE9Ip5PtpXlCzNQa/8d/+9N/H6+azfbhi2++ffndn/9jYn/6++f/s/7h239L3vqQ4o31D99oj2p/rv75",
+	"eDxulH279u2mg5fOAdgU5v9F3Y9fOdN/Z6dFsQluizujNITJxggYN/lBvmiYf94XfP9Y/sf32OtbL0Gz",
+	"dncE3cuLn9ohE0PRbqfsFepRd2IqPsN/3+nizGDYYD/oXnTf9k57nfNJ//1Fd2Cj4I4ytAigmgimqH3w",
+	"3xMtKLn0qtfeLUG2ibAgsPe0fzEa9M/PuTZ/2R0MRTgy2EMhPLSKZRuZIIS+VrOZ55Cwpt+VWdDAXJqd",
+	"NX2pGYaUv9w4ht4QSmae42Ef6D65MPjDUwG/79Fr6U79YML0fxlS/8uQ+iUNqUXMfPc5pRn0oVlbX8T+",
+	"mT1PWy2gicckHYWqsdkCQeXrGUPTIXWF5tD80p6tQTRVDSYfXQPW5wINzmOgpWXtDVppA3N8iPySyRQC",
+	"pcYxg4hjSESABqxVvb7Bb80PDSXUO7IrEVf54vordu5qlkMbWXFhW/gJB9RSONiAwwsjk+jEFd8hQ6rV",
+	"bHK6DbETkZBZspepv0ZsCcXU0zYbTElaIWndr5jGBqHQXLFsjkNikh/SblMQOvQuC9K5qkxT0V2gasIX",
+	"lImP1wqdwuI2XgUNvJ6imnw+kCt3HOaYTbikZToQsh2bbFq1xNcEzQLfD+6YxkenQeATDGHClHyMJs4q",
+	"ZEFYUFhVPLTVbvABMO8JoivfR3JT+DUFPzdQf4n/uoKgD/6CaMUUhSuyjdLjZaWh2kDxmZt/53TzVLVB",
+	"C2G+HI60MBJxzw3Uo4k8ZMkmYcR3GeJyLB3TUKRwiEYqUQDN1ykXrKgrgqj5NkCczLqBOkkNLflNNMds",
+	"TG0oncfFNeAkohuVKp4nS6vIAnq2sSztpqqIDz+8j1hGMWO8+PCpbVZDtlZXfHh9n03lGLOz716eMTXD",
+	"fcCLyzlmajBmt7O8ZHSpZLXcMeAPkOBtnJd2G63DfTQLwkwNyG/j0qbN9FaOx9/+1qoffeAq5odPh1Zr",
+	"s3IpW1aeyRS+Hb0YrjbM1Lk7Ll+opwjGpU9NKZ072DHllPlUSvVEy6MsqtD4I1lCmmOmJN8LhuxMdUcQ",
+	"IbQNPzBveCrIV2FnA9eU+NfjAXfcgwdFdmUg3l6LN7HVmMwhg7enaG9v7whF3kL0nhydpukWGsZDvveo",
+	"1Tzeax43m79mM7/rfLSJZoWnLe5uXK7BanHJ5afps852bbSe2ZNU8xitbnL2K6ZNEwhTm34/jIH2fFEi",
+	"dV7YU/SM+91HhWRG+ALJdlwPkld7dLmKzLHiF4mFEP5ZjKVL1YvnuRJWKbrYsD7Z+uc5n5udOz+yAeGQ",
+	"GWutDsiSSKdi3EY2oMjmU7graLKqSqnDkmtmoVyNLeotCdU5RL/XKEDiVFrZtr1KCWqX6pdFPjr+inm3",
+	"5J1Se4TI/pW0IIWw7ScSKGuoXi/PyVJ9rzIIL6boIfH9+7XZthnxfdWUOQgR/J3owfaJCL6CTrpc+YUy",
+	"zVUs8xri7snBHWwev9qQGxBWs1BqZpAohAIyptlvII8hNwyWS9W4T1l6lbktaYNRM/bt3aUR75Mc35KH",
+	"EbqW3uMg3psMrUqyKdvOL3/zP9npTZFdYfYYf27qQqrjpNq0UKvZ/HACliv+M0PkloRrMWJHdHx9A09J",
+	"/qROWjEnkubY+12tbDWN96N8Vr/85FAbnC0zIdCq/swnNK5Cc5TEPIqWDF0NzqUBDy1XU99z0NnFEM35",
+	"OQAjpuBZK59A52GZHHbbenknAGN2rZHT3nPa92YFigNoZfBj3IQd+6gIB9yveDH1MEU3d9iZY86OseOQ",
+	"JaQLM2T/+u69PaZVNYMwOMWs/3rluYSJpv3w9o+2wEj8BqHuMvBoNKZLfE1Y7Thpsa+AscRwFBIWrEKH",
+	"pFi/eF22cR9T2cMnLsMUhMLMJx3ZNRiTTrITHWC6V4OKVfn13Xv+/z+mfa0FPWKKi0/cs2v4bhdJSuMw",
+	"9YqNI+LhTSDHQnddqXkAk4XTZJSS9EzdjxEJKfb9tejp4RIXraj31xWRYWozT4TRbLG/lk3RyudmPbwV",
+	"UorxGdUmLVurfPujkmn9pnR+Y+2xJ/TtbcxweP65+np+/BP3/tQx98dp/5mYSJ6iA6iOoydqAro12V2m",
+	"q2f6PTDEWRZUcwyxS6Dk4PCye3EGNQIJF7hw6PlrtKL8xTHV3lTp40sSLjBHgL9GU9GjWJSL5C969Dp9",
+	"acWZ3fGHdksB19a6JehgY7rVV4gnKMdznm3wQDcMTW5LrhLwJw1kw3/jEgEEO3M0w54PpSg9rmvMghDd",
+	"Yt9zhX+ZP1yFxNR6TB7G/KX+w2h0GWfCZ/1e++YjK+AqzeEgLkKsdjOPM8RHQK3duzCg1yD63UHUe4Dc",
+	"AOGp0PUb5iSka4qjVUjeYGaYui8co7MVIy6K37UAn7JcA9KbGDKIMjgW1oz4fUg4kRp6eMuPQLBYriIi",
+	"Or1DxnRIEtHU8T3I5RHHdzOfKsGgNKzmeO+m+BCdgAxxIrJ+1jRw16hqp4NERB27JQ7xgkQkjAXAhMfo",
+	"slA+ztfY8Uu1cBMU7THd48WhgO7tJFwLr928YlXmBLskNB7oQmIaSd1L+9Q0JPiGNUrHsGzejJBIzxRw",
+	"ifsptjET23Sa9M8kXgChD/XcIseieP6CIc9FgWi0yFbhDDsEVV3vmv+t6uAKiyyU33WZhTASDfVF9VuK",
+	"EuMjf8bVOhVFcYd9n0RqXv50GZKZ95G4KHlpKtxi6q1sdWNw0m51/G/eMMWFNawY9ywIHWXc768iJ1jc",
+	"09QP7HCwoaWdF8GxI+5JHNUl2ILdHQz6A6OndOOCdd0nv9uBWAxnQjO+Rv1EnfbfXYo+yVYFPm44RuV9",
+	"nOYkKaM2F++x2GJDwmds0WqZ7pxeTHab28KWNdbOQuyI/e2CJOYWxyMlHeamwep6HnEeqYYzEV8pQr6q",
+	"UYBeZ0yetRPkzRANhItD1EmV5kJ+p5gtt/dw7MTOzfs5XXf1uVoVj3VusSc19CLUCX6iFqPQCAKvi2hw",
+	"V7B8JpncZeg5G2a3l/y5LUoyk0izAsk7XAXfmz8jCW6TnZstOE9jUewQs0TrYOQGvo/DAoP2ExqraaG1",
+	"JkH7C1ZsqlmaMSzMPfy0RAhe4WQeUEm6zw0J4oIyryLynBsSyjvMiIJb7K+IiCTp35IQNJCtp0Hh9qdk",
+	"cD4ZJ+2mk/k2EtjMkc2dx/QBM/GrLAGrzUy7CtNHybxaI2uPgf8KNhGN2f+hrCIJ3E9jF0nj6YksI8lH",
+	"t9gLehfD0eDqXfdilE1O0DiTYtWCyyhOHoTI8QkO0xX2M7cJjkCOpeROjH5C00Ma8TnjQ37lz8/8YOZh",
+	"Zm8n7I0w8KQD1oNbecmDQ8DFawvdEXJjifKJqLrX5D9Kt8+a4BBV9w4PxG/57XKxwSMlXbHy8/kvPvFd",
+	"AwvbEUqJhSeGlG/EjoC++hpwcrLYFaGShp4U0hzD5PcrIFlRhVyL+bSp2/2RfIQpbBUWh0iEClFYBiqM",
+	"stiQbLbSPFtNQjfJgS4RLAlFqhC5SFvgqoUwYnksu3yzGvBwd+A2SU5fUVauK+8dTBD3VSSymH7/YBKZ",
+	"gluz7eRyCOJox5Dr8sT3G0hFfzLk4DBcI1uX5m0ZoZaOvLNPZIiPLQNgRPYLV5uCWSbQzRTg1kDiMWQ2",
+	"p0OqjPFsgu7LntLdwt/uF7bw5WPmttra9MBA4AC6kS0vgX0kzko03THaAH4I7tAC0zXE57PU5HPMkBhO",
+	"XFR11o5PmBW3CJNxfertWrbE2V7bWOLskSN6deap4A4hsJApK3ASVFicYtdVWNqNHpYqQLzsWh4hchhV",
+	"wU0G25HfDfWB2lc3WcjdKIsZ+XqZ+3WgvfoVg0C/vlFo9zDOeeC7UBY+kJfA115CqQAntXNxfNMmc5j0",
+	"5cgFJ+zGyB0fLhklZG6lg6aSyyvNJ1L2sZT5TD8CenSVbutKWKFG+Dkufz+hS6L5q8peSob5Y4tgT2Ub",
+	"M2DtyUxkybefdq1fZZHFNU2nK+eGAH+deRRTx8M+WoaBu3JAX1O6m1Db2PGY2r2LUXcQFwUcjvqnPw5t",
+	"xPERUllGD3FwI5knglgUODfsZEzt0/67d/2z3ugXG4WYy20RCT3si9emmHlO7AhnqHod+K6FFh716LWF",
+	"8HXoOSs/WoUahNBl9k3/4mxoo2lAXXaC7PP+qQaXHzjF8LztD7q97y8m3Z9FcwYbzTwcqWBmj/DpTge/",
+	"XI76NnLC9TIKtGfpIC8TVqA0lFxxxaoAnBWrogNYsSpZIPgo+Ga29L7xAzm2cU6usbMeBTeEmjSpiD9Q",
+	"MSRJ2o/vIjbHS4OFFgNVFswHQga8ICY+RnZnFc2DUNoAjtEbgkMSovGq2dxztLngB2KW+bXXvqg6RD4u",
+	"vZCwHk0dxL1DfsxLVDte4I+j0Xlq7OvD/ZKDmROII1nqggFcDGGI4WaJwhWLiNtbpiO+Csq4auNKCKvw",
+	"5UznugeIG+mtTW11Rd+QGLtJbw1YfWqxu4gJ2rHYieO37svx9XNYxPJlGPkjsvx3UmjImGrjai8iGEK1",
+	"gTUFaUSnxfqELOIAxUvIgomIIY+Jwizl9Gf5kcsCiV9OhqoQTtssq5X73sIrgBmmY97fCMIM4nSDsOSk",
+	"XLG+LNRMtEI1TZFbKQyaLDGCB5SgKqTKIDyLpJYvEjxwqLCpQodbFmIBaiJKbmXgnih5J79SFhPLkNx6",
+	"wYoVA67eiIGXcV8CMIF9WT8ivh/cwGEylcdSEK58vyxQTOpVG6PmgjDqh64Msw8i7O9GiNj3Afhyteoz",
+	"ByyFtTSRanSg6MxKH5UUuHKxprOp1QV4nmW04noBJviYkBLBSAn9hBho54Bp6hAIrL++Dsk1JHMJb5C3",
+	"IA0Uz8rGVFSATKRKlfslLbixzmnHFY7kTy/YmNpps719gmK9NMkii+ZhsLqea9l78Uv2mIrvUOJFcxI+",
+	"gsn22VphE1Rtsg8B3SorkRhCXC7KB6LGgMLcCyb3/bmZkB7q2Frg8IYI9/rmECvxIoLYHGWbef7o0c5n",
+	"oXktPsD8cPv+ppVpxjg7S2DPYLG7GrPLGe9i9vWY6Ylpg9r2ejhxAJlOsOn9vVc+Y7y4LQmNl/3B6G3/",
+	"vNdPZTTGq0jn8UKQJ3T1FswUKldKZ0ZwR2tPGAWU3GimIKDcqp5fDFC8gK9g1Uwh749jzdSqHj2FZS+F",
+	"pScy7GV50ubcx+SYlk5+HFOR/Yi2JD9yuZnQ6EunP8br3RLPmBxoPQEyWb/MgERVyK4B3AFz4n/C1a4U",
+	"NYxmnlRvnhmnerbRipdhMPXJorCI3tH+wSu0FC/pXW5S7a7E429/ZwG1ZXkJiCcYU7BOcslDVGeBTLhg",
+	"FTHPJch+edsyBmBsLOx8z8TFJLUym7FIQBnl5yOTBCpuRBv+kPVWBWR2Dc344gwZohYiPlT3krOq3C/4",
+	"PCdY4s8aqIud+ZjOMUO2VsxVA8y2VPmbpGlZnOAFhvYx7Vz2XjAxMUNV+5P41zH67ROf00LadJ8/fLZl",
+	"6ab4CimTx9pBC+zMPUrqIcEucBb+4jGyf+qc987Aqj0RUSAWsq8uOlejH/qD3q/dM9sSdvo3vbOz7gV/",
+	"etEfTd72ry7O+B/vuqMf+mcT/lvn/Lz/vgu/nvYv3p73Tkcw+LLzy3m/czYZ9fuT887g+674xPDqkp+q",
+	"7tnkXfes15mMfrnswvtXF5eD/ml3OOy8Oe9Ouhcj8FcEIVKej3MJqWRzMf/KLsVEPduDAhOyPEa2MJsD",
+	"4QiD+bG0pAv6kUZ0GUUhE0aBbvg+KyJrmAExH424QvkLBumYjV2rm2/JXi1IUC2VbKt/zcSCNpYGipOC",
+	"J9NHzDiWx2trwnGjsmOKoCnr29Bw0Yt843Fj8yCMEBOtvGOFVXLfTKTlttaxHXQ16PGdkg35U/NwDs7Z",
+	"5fHUx/RGkOLSxx7VV0BYbfsmSzu/WJKmzUhKjTmvaecHu9azSVIfLZUNyZm09Ivp+2whoIgoQAscOfNM",
+	"NQmK1sEqRGzNOOGl7XJOuKg3m8391qtM48H9rcmjuUqg5trpWhkfW2uswgh12THCSEyIqq1//eP/OdzX",
+	"LIqimwAe078M+xdIElSm2pNapKwMJWZFtsgOtWsWupt7zhx5bExlaXIo/QRGYlFwiotVKtdSgWKPZQrx",
+	"uKJukgKMBZT0Z5Xj30rXTK18tj6VyGLNnqIPgG/A3BYteND996vucJTWgbXIVCgDGHe3+SpVfowxFTlx",
+	"MrOQ5ydMZmPdjGGfwSwiWv18FevJjpHdvzjtyuplsg5jDQWhDDcc01z0pyXFSi0/JroL4F+M76xMlsHi",
+	"H1w/WvqYohtClpLMccxl4RU4X/Ffqh6Xi9e1tHLEAa1YlbNO7/yXilV53+3+CP9405vE/37Xvxj9cP5L",
+	"WlmKnxp4hx5tZlCSuhdnvYvvbbDohcE1NAqoGkJioa0AQ8mAFY08f0wdTB3iQ5NWO85Wt+NQW/5r5+K0",
+	"e85/VO+iKZkFIZdlx1R7UQhSyAlWvgtODvkMVRkhsryKiCW2M4iTQIkQizhhXn1Yz53XmkvGY4qQZo6T",
+	"sS+vBqc/dIZdG01Xa5auscB16O75uS0jy0EPxipQMdVkU07CNeHu+XkGtORhEWxbdF91pnXNV22k6gvh",
+	"WrLMgSXYk9wcIFb+AxQjcNF0redoP1vu9WxVYZnQe+oHzk1eQ6LB3S54C2YzRqIhcQLqMjMjnOEwnVTP",
+	"P4zCFWUIzwl2FWcKCfbFQzDnMzFnyd7eKlrTjWPNWVEpkwwfYcIzvghuCXgRwxWlIAtIvzlXCZVoCdCV",
+	"cytn9oqjNYstM9Tbtuxp7IYpInk602GuOI1xD4HcmeZElaT1Ujyw0cwL+UUrbk34EQWzMbX1AwVOWukp",
+	"TlKEtdqgASWQJMaVQIh+oEE0pjZX/hvf2Ihynft9980P/f6PjVF3OLKzhsXT/tVFIsVY8S+KM1iVznDY",
+	"Tb0BfyfPc4UPrXxdMsuULWwZvAeWwU5n5YQtK8fArMpo0LkYdk5Hvf6F9p5ae/6XZOT7zvl5dzQxrCP7",
+	"JDcmjz/V2a1zeXneO+1kwDE9TSY1PR1evXnXGxU/1/qlmB7LHirmh+86F1ed88mg+1Ov+157x4CJ3KM8",
+	"1PGj4agzuhpORCim/oa5250Wy5WfPHcrpQtQ7cBl2vflMvp5LOQyHVkk+DHZDIn0shb3K9u0ofTJ1pIn",
+	"SYnz13+8Eue56CSOByOa46ApwBJoOnxDh6eVbIMA/qpsbgtxgBTZsTCTagYvBp91h6dGyQoiGvuagcRA",
+	"wFBHT0hf9+glLbzzBV2jTe2UZd2W+LMmTMnIz/u0VjiFebkyD0Yj7HMNU31M9U+DP4fECUlko6rybxAX",
+	"LC1jymWbfmcVzVG70ZTRfXLQxEtPMmFyljsvmo+pfR1iGk0iuEyrg7en6PDV/hH6X/9zv7EvzDhU5q9G",
+	"c8KICkUkawQlxjw6pmCJewPh9XgVzfkihMOlgfqUoCX2oC6qwquxB5y2pYZ6Zho5vGCyjiLy3MbWVmr5",
+	"bnAaInf5mEDavT8om7BnTMKpDYOwl3jbd/2S5AeCqsXMpwqnCRSsYN2FkEiKezRoJOI/W5WE7DaBA2+B",
+	"IfhEBCgqItZOS4q75B+be6RloPuefyfJmAw2QyUVD+IieNUSYZN1RpY4xGB5gGwFhrB/h9dxAjlXRNBd",
+	"6EXEiNCtQMoA/c/F7Ce58vN0nfAMNPPBF3lDKKrakQiWty0k/mlb6F//+GdN1ieUl7BtjenSX4mw3QQR",
+	"spukzjYOGi3wOmpviT1hBfGQhLFJZE7/MJClALFRKYGujhb7/ygpHJkLTyiBwmoFeBEYlUPS7VnL5nzI",
+	"wROvHDZi8Ox7fM6Asm683FT+SZ6Y/IBeExYh35uRyFsQXeG3EJaogEvDi3ko18Xm+DZdMbZ8SstuKQ5W",
+	"JcgIEVvTUFJSRzEfgKQkPQtJcAGmzCCw9obuwn5A6o35YIxlm+EgjOq+d0vcVJYUqh420cKjq4iwWgMN",
+	"CXWRB00bN2ZPRXre1LhidODtkjMVxak9u+QAwajJbqlDBkpOz5lKYMrvZu9SdbQlDN3NvYj4HrB3ERWR",
+	"UHCVLJbRGi0I5sydrmupbd6aEPXwwM4kPi2Kc5yijdlNGpKMKU6pU1IU22mlGXVql1JMq1A0HprPEtyJ",
+	"NpjoWJKbaSFbXJMyogqunQWq+sEdCR0owikzSNzAYS/E+UMRxH1wSVeyByYuWxhca6AuGJPECZljBr3K",
+	"dNGBA1GxKjCmWDUxm/A74qK3xYGy1bUKJip1sQoZW3j0A99FNvxd00EQw80fDzFlogKkOTgoznEXOVhS",
+	"RmlwsSP2PcRF9DRhQF4mY+pFDN141EXVxCFhSe9D7QTZUQKBmIuLNZ4sisLwgkCg0Yqgan9JwNL+giGC",
+	"Q9+TgRgWupHNYzFFSkGqPUZlm4IcBBHwglmSe1CNC4CIVtmei4JVhKqM+H4tE14vc5dU9ZivHX/+n6N8",
+	"D9RlKTAKKwJ+wVQCVrUlY48CKnrcKrI+EdZ8Ppkid+UVCGjpZLZStYSScyV8WxvKCO2K8NnHgWyTbcKG",
+	"LHzHNQrZF9E91ixQEAi4op7Il3hOOTO7VjDavUzQAwx3Xx0/f11hGsmW9xmNQlQFlzXGgxCxwHf/NypU",
+	"VCpfRrsHv0DBG+2OKy3mpq/FHRe9oupu6my6xLAoHF8XZebjoKAksIEtCXWfG6nfQ96V9akNkqI6Nzb6",
+	"//5fVfg9Z5SXmYUO39+vu/ps9GGKsKz71EXKlEOKyySl6yJlydFcKQmrhC95BSWlw2P2pHbCQKPqGk/d",
+	"e7vkhWmHeEtMnMFzCaEnM8/30QK7BGGkLfkJg0l0gdwURmLyuT67UBJtEV8hAyyDwj9ODpgG+NNEc2Qw",
+	"9UTBHPm7dmO7GS6I00RePkn+qTRxPZ6vyo8wcUERU4F6prC8Bwbl6W/mKCY+86ZKRh64t7iI/VGPZUoi",
+	"gF/ttV8f7e2/3i9lvhTxdR3B3u/nKRwlBQv4TSd4rAiLjpBPVE0QkRUUqXy0hmgUoc/efmhdgntoiuXE",
+	"O4kfJdrly/tIME3kKjCcNKa8L4rj8PvHxfGDmvpuzO1LCn9kWviWH5Xp2FsyJF4kD9y7E29xU93i7dXS",
+	"b++7v0nC5mNv8O6n4qmqCmwoEFCM67hc430wbccirq17/48RFr0F77xoLvIgM4khkA4ypmwe3DHp9P00",
+	"rrA513VOIaRYAjSuHKMoXJHPdi3uA27vN5u2TCYaUx0GKM03D+5UKCgAAYVeqTEkYUe91wCfQZzl4Kqo",
+	"9XQ1acABrFbafZLEgwjfpDOc4urM2UZtBhiKd3fHFvyZ+1E/K8EM2avQty1kp1rPww9AgDaqip0JojkJ",
+	"7zyowPxeUoAtG+CDEzrKh2AAVuQ7nJSkbmE4kq3sJpY7LRITmj0h1UA/t40DIkK9ZLaarHeVGlTa/6e+",
+	"rQ2WzleVayiDLYpTD1ehb6z4RO7Q1eDcQivqqhLgK1/4KZPIW4lXZghJ2B7cEm8cUI/vl0io4qflg4kr",
+	"qw2OebLWK1FQgIw8SneBmEPDoFsScv3eGBvxHrpSSsHChCitrb3sYCnljAayufR7y6mN03JIrj0WkZCo",
+	"iCrZnNkeUxwSlU6Joyj0pqtIeUZEMHLnshd7XRjCDKw2kPq3JhGkoq/FLHDczE4RCYrma9TqtItCOqV1",
+	"L4kVPsike4nZJlDBaVuNNPGuOYNUYsgMslRRJxi2JZah+eaDtd8ksqvNmvBrIjVstfKMcQDqxYyxFS8I",
+	"uMTFlk/klsO0dsp/UDSvN8UFJUt7bzoXqLpaLkmIhLuSBrK0mgypW/lgjeL/FV1PRDRovjufjyMOyKa+",
+	"uUoj8L1bqCjLIuL7ODTnZSckbN6SqLCSb3BHSQgOwhNkq10wf8SA0sLarqL6GvLcE/AhwpaU3YPM9Wf6",
+	"rNz+LN3I3bO0Q5XCTUK42h7EtULlUcuckhQ9f9jGiLbYvcwx9GD6SvMo8G8GS0JTpZHUar9ibaQ02zVZ",
+	"yAryBJ6dkSy1knOPGTo4qRZEu7LfBDv5yJ8ynFd+9j41KRXRxqBvWHqBayJrYFel/jhkMjr+VSY6HlUx",
+	"GgoGNabi9Zolshqb/Oo/arf39l61m3uHrw8a+69eHbxuvhKysY9DCDmTo+W3oEJ3WrJsII4kwX2nwYq6",
+	"XGZ05oQfZxl8kIL6OE5UH8LmIHuBP3qL1cJGd+BfmRIU8nm08o9Tj+JwjWZ+gKFR9jLwaJRJNz9oNpuN",
+	"g68U4h9vHVzwpp0D3oVwlp3MA99lKcFHZFVlhRsRc15OuPEiFXeildusgqBT2yrppAG/0CY+kbKSsW3N",
+	"FPuqLmGJc7hQx9BcXwbuKo6vF7lqGZr52aNBOFlRb2tR2cyRiOvmAMSo+opzbEnmNbNYVdz1V4HJ3zgW",
+	"d0HgajE5MqmcBuLAiPAf2dkdxtbMbYLLCCJAUaXEEPlwsgXdAvYEGxvn8hhbkdA8W8w0lPV0jjlNspUU",
+	"0uFr22uI6NKCIrDEkp7sf5wzoskOqSXnoN7AfDlopwVlj+J1adhSNX7byCdRRELRlUD0+E9XEPn13ftR",
+	"JVW797dO/Vdc/1uzfvThU8tqtT//yYRxARgUJCbhEocimCHr/UiebpAA9ddADCwlet9HcShI+IldlTtM",
+	"lisflF1qkjOUAJr6UPF261g1yxra5+QvO0gcqU27r9iRhuDB1bFj8Tm9sA04Aqzu6EpJI1Epb9sx1ptK",
+	"S9tGYHS83g+iYpaeOSOqptXmhJzkUBurcWez23FBF/DUGnf0rGQudc6iYoZfzliU5YBmy5Fie3rppBcM",
+	"kfoioGSteLsyamj3xC5ASE7biT1QZlhKXjSJgDKBjqzE3RkpUmT5sMmD9YIhOb2SLk5UwRrUTEPxxXZH",
+	"fkGVeobdOpHZRemvi42xDXB90S3LAig+ZgYRqiAKAENMnfmmmy3ZA/HuC4a+v+qd7WRb2mW5glEZlwgG",
+	"KXlCRB+GjKFTNJKcuB7DU98kd+uNJJPyZAypEQldbZDJb9bOxCe3xN91aT+unXMYt5XcYXq+1FsSejOZ",
+	"h4qqP/5yWsuSvh9cezsj+RwG5cHocK1EStP5gm86B+ca8HIeUHWhWqCQ1hfY86FoGk3k8lpDF1y2A6ec",
+	"uUssKtJN7jGUQzaR+mmpkZd8xIUYAF0Xr1WT6xInVL5c2q+pDnbiqAl3XWNWpE8YX+aC2HYduuo+LFBg",
+	"wCPJJXGsEyhIhJB8xXUz02Ec06qwgKLvzNbpmpW96uyUdVN1F+aYsZ+dJ2FXH0HW3m9qlXOnI6OkDvGl",
+	"3QJbbfsbBL5kMUrY28lTcG+r//0t+bLt0Nez50uF6/HN+hvYQOH5T3yKIjtF5/8N1JkyKGi0lN0MVWnw",
+	"kCCb77Nt6JKXEs92EsryYu99JCejvLqLYc0saG4l6yI5cPvAtHyWpbyt4432iy9imCjB4Xbnbhlhboss",
+	"tosEpglOpVncdu6VlVi2j8gIKlsHaIJJtvziuai/fdmzT8A1m4QaxMd4DkZtShqoehEgQlcLNCchOebC",
+	"W39JaOeyh/YaTfFEuA3m+BYaHPgei4THt1aG8BJBaPurifSz9d3drVwx9+eS7WTLdZkWQHbn9Vl2nvu0",
+	"ZTSzCVKMub9CSJagMuSSEIOWHZEciPTpSbOSPB80srYCxmVtEDfvZSyUWCvnTM6WLtO9yTGhm1vtpK73",
+	"p/cixzftBjdyrjDbM/Ujq7UUGHdVVexd7boahu5l04Xq4x691upyP5pdN17TdqxAtTG+WamCY6mTkatF",
+	"H4Qi9T/uCeAQ6kJT5yCE7hLiT2HQwciX9UDterpykP6NetFZtCr11F+SvdRzDKie/FMxqbr6h85q6vof",
+	"ed5Sz/6USm5Ig1nkp5Go3VLgt6Ceo5FJyEY3z5sPPNv6vWIt3TAMCkwHogmLqSWNCOW0X+p3od2QKTPC",
+	"Uz+mX6gXCkTpdAeXncHol4n2ZExthfPJrs1T4oGd80G3c/bLpPtzbzga2qiKIeyZIjgzJyr8YL/ZVLU/",
+	"xlQLPlDh315Us5Dde9O5yM74ZVu1oJ/yLXYQdt0xFVvDbCvptZPr4NNANhfBWIQXS9jEWP6U3YnuMEs6",
+	"H1RzHXcSRLxgiIk0sCDkKxDNdiwks7wsicdTaLwTfzNuupM+zKSYQnMkJkhWxUbky5ZmtmOXzke5ti9M",
+	"FNo3dDUqHXX9ls8jTuDmxMPHa+z0bBvEnBbGYJiaxMRbu2/OZoyJyuhD0KgapYn6anRaS5NOu9k+rLda",
+	"9XZr1Hx93Do8brYbB7/qckh5F70gZT23U1u7DnQxv+4Zw307FJwrlhAu+KpkUoMI94UEdUzXEAbcQL0I",
+	"LVYsEqqhF7ExBUYersFzQa+5fEJdtMSMye4Obv3olQheO5FhVFozFDYP7uiYJoHGma9n+598/+Z1G73v",
+	"Dkeo1d7bRweHR6/Rq8ODfQT1UTR/8n477U4+KAgSQR++3RAgEtsMttk0NjhtLNREVa5410SfjJA00Ll3",
+	"kws/s1Ac4HTt3UpnK8wLsU4LgqEmPMcaDURw4JiK6MApWQfURRjttetTjmNBzBnktQBBIpCv3dp/tf96",
+	"73D/lTG6TzsNutPIYCWUnqLEdfQIPiMLzjzmNAJhjv46fay+bR82j16J9jWZzkHtg/3CzdzYV7zKcR4X",
+	"WheCryiwJLRwARnf4dWS88p2qv/4tnbjhuqYMVi698kAXQZpLI9ZSExmkmmXwtJeuxCaYZGNKUPw0vxg",
+	"ocvV1PccdO7hqed7fKPty3MbaP0yDGaEMWEi7lGXLKh8oZfJij6vWJXLXqbhx3nxudyUy60DKRtYzkJC",
+	"UEQ+RnGMRToeJbijadyJUwzqS6YtVSFAGXPzpkg3GVjhQSah/f2//vFPGw2j8EcCHXIODuEK3Gvr9IV6",
+	"nNWeDk5bh/Wf3wUuWQiWylYLPTY4CoIcx+wc/Drs/uWXN3uv/jI4Pej8dNrrHLzrX+4Pfhi929s7+Ln9",
+	"4/c/7/V+6P+lc3l5MOju7f+4/+OvP12ko+q+5xyzXX/14dPBwaaIusdIYO7slsSay5j7Imb+HR0WRUb/",
+	"ezouvmykxqaoiShcERUiwVIG5RIBErsZ5f8rSuBRowTKGL8ztMNfOhaqGwPm7klpbyokcq7Av7inqTwv",
+	"kwrLhMGAeC8LDIkdptvK4ak0TS69a8Mau7k2HpaN+5DE2keoyVqQcSsC4WVrGxwSdNkfjgo0r1Ti7LZ0",
+	"2axbPB4rAMki6F6d+iW2tjkS0h1jhG1QI4jYceBFKCQOkZK4x2QPH9FX+En9B/KcGA2Gmf43z89QKGY9",
+	"I753S0JDkD0XMRbLyCDLdeQTUSOLBWiWyp7QVJR7MgwBUtnqCDHuyyJR1cfT8F/QRgp84qiqigjUPdeu",
+	"nSjqCzmTqrsr0QOcoOlaSvpb73UfsyITrWKF0HNRboFWHHQrG+TjznFEqLN+V9ByzQ9klYrUN6IgEK3V",
+	"Fp7ve1pNooJParvM5xluMfconKl2ksI4Y2kucSpaam0MSdKzlMjHSBJiJ9pgD+LvxYv0GHJXBFX1uku1",
+	"HBCe2SO1HSbOG0lJSlQHbwhj7ntZPITXa+fMSjH+PEeJeYFa4z3Yv1rwV6gFl+V1f6h6cBngn7T3lo6x",
+	"p2q/ZTwfG1rBKtpEIVlgj54ge3h1etrtnnXPbIRR++NHFS7LmcvJmNpvOz1o8Cp8X2kmi6qy+a1iWIkZ",
+	"2d5vNW3REskTjSFDNx7NJRRlYJ8SB6+kqdwlLPKoMDqGhAX+LXHHFAJ3lyGIt6o9AGQbJ91n8/IwdEEV",
+	"budYNBbBE0XtZWNEVKyKWLRe0s4kkqR6rhkZOZQ2gsBDxT+Okf1JsgxLXJsWirmDhfjOf7Yt2UZxTKdE",
+	"VUmKmylK21nnsodCEq1CCjYzaPAkCBLcWjD1mHKYLRQFvovwEocRv3dteCbjkV2Pw7zgWBc37AIvl9Lt",
+	"n60HsLlSXEpizbdo3Dw45RLPdnMsGgqWisxXU20fNw3MfvFq9MPWD66iefZ7fNhZV9Q13DDsTBCkGrax",
+	"R2LBNG8wvfHodWcpRCgvoJ3lMgxuN8+6ZUn5STML3NCusfSUZ4R6m2dM93gsPfE7TFfYH5Bbj9xtmj5p",
+	"T1l66uFquvCiLYjYQmf5WTNEV9jKcvOExmCz7S0uy00qZVMRV1I4dbmVGwNeNnba3Dxfj7rereeusJ+Z",
+	"sSwCCzBXdlkF6zF0jS3se60qR2emyPeY3VZPMLOEfEPabRNkIMh2r91cNT3z9Wyj282DM1821WfeXn03",
+	"A0FBCZsyRV/MM5UlqQ3xn8WteUvNlUFT1kiyWRjNAqJ1V94yckRYlB22DW4xMgXw59iytBYeS6kffbYq",
+	"ASUl0vxMu/PZKjUmA8iWMTkxotSI3b6RlRzKDEjJDNsGGAmw7KCd1lLAw7YNMzOu0qN2+paJSZUcs9N3",
+	"itjRtnGmM1pyzE7w5U701gHFzGy3obuBWciNt43cIr7uPnwnuLdKjbtPkBbpdx+vi9q7j87L0yXnuBfF",
+	"bBISdxxrEFpLzlAgUn7+kNHvt1u+rbj9GgpoxlxSxdSFnma72cYT01GzdbSHW7N2/ZXTIvVX+GBaP3Ja",
+	"br1N9mb7+GB66LxyyxjTc5b94kWxJJCLLLyIyZ4ABm+eDaGRd3MCPeTkkylEo05XEZQgI+JYoDWJLMQC",
+	"+E20djxGtiY/K3+WNaZ27+Kn7nDEf4ZA4OQZyj1SIfJ8mC5Oxr8je9DlIrI+ifxFvYOqIVkGYcRE9VcO",
+	"ocexL7vzrUlUS5uOsrJm3uaRNWRk7RMZs0PGnGBQawyqilH9MCkUJh0hL/bnZXmzgJ6XR/PSYkbsLBat",
+	"iwXlQsF+s7Vjs7q+zUiwxT6z0ShSxr6xQfHfoGpvV/A3atYfTMHg2neLWMWPZP1IsQ03ZF3Abtz2wUHr",
+	"CC1FDN4NWXNeybnPcPhD3OGXuJMbsmac1yyMrvwbsi7i0vYNWXuuraywHhH5/MCShypkuw5NFMxl8gRo",
+	"P5L1JVkUdDfj891AlSN0+WPvZ3TZfbe9jp2AWeAm8xXda7TB9P8jWffoLPjSeyQvrhfsHruFqjZj87oa",
+	"2Ol0Ov/6xz9ls2PAgGx2XNtlX5NCinEHU/Qoe83hLvc50cgWNj1xgahe28ofIXoBQF/oJb8M75JMAdkl",
+	"U/oldixUzw+mwTe3mVKLkFaSer+C41X3tYpTUtQZWZ2lzCmC7dx8gJ6mdVTmwD5d9yj54a/nS/5D+pCf",
+	"lCienhqKYs9tLuj91E37VOMQMqEZnCD7rCve43KzaOd5C87b6zGVrcCXxPc9el1DXoTcgEApYgvhWURC",
+	"jV2+YMJVDNkTYxp7a72AxjWe7curbIuMjCDOIalYlRioTe7aVBxiYZPPzMKPkd05P7dRVeh1gIbaCcLI",
+	"DRbYo6iKfcibgVQigaTaiSj5LtUp1fZcDHjB9PhE+6z/rtNL+iqOKTS1kL8mSgz5CHeIzdUE+1j8Nx4E",
+	"mZrQU91jYwqx2m5NdMfQ1YrUeygkt8ENcWsNZOuyuj2m1XxnkpcRYZFdQ9d8N6NA6rix332OI/6LwEG6",
+	"B8uYjilgNq1SWohgZ45kno3WPVKiUnXgqUKWqfCJqwLWm/3hJ0hXVkHdtWvHHIy/ywjIv4sYpr+P6d/r",
+	"9Tr8jz+0c7UZ0EtkJ0ri30XHFvhVkWWcVm8jMUe2WQD/mEh5T7UDSDCsSr9nJ0h99irzLsyB84kiyMHM",
+	"EZn1YracLhgDBOiXE2ZAihtT2blZTFAlr1tJjXIBCJGAhuQW+ytxtBUbgO6hYv6MJspnx0mD3SBEjPh+",
+	"3IopPUaDyIsg7conEWEWxKkwC3JLoBkTcSUwcSKnbJnogajqEFftgK6452hAAh4sCWV8PkGnDGGo2p5g",
+	"3tQ0NRku3smr7+IVBaFopO0xxAj0onZ8AjllVZvjXb71MulJy15+Eh1pP78UvXlrakkpbvEyyxb4N2O+",
+	"INgHeqkYhJwiG3asjkOaO3MOQ8md3ilKsoMpJPcgL6plJjSRVDxfTD+ZKyMJ7eFHPjMjsDEjfIKNqdcL",
+	"KrJsOfV65tXLT7mCOJ8TngBpUVXBu46RnTaTx3tT0GVEndNcJxGxqn/945/Jh15+SuUzfNaYSvbz0tQe",
+	"f32DKUVDIU4Mxak583bkjROnkNoZnf6QnvnlJ8/9rLZctTLg2ooinQ1TxyacAqhh7pcMjPTxCvgFwpTd",
+	"vmahWSAL9cprCVQj/W4C8yyD3gEM6kcWA6RsRoKchIlI/DtlEeLgivg3MSUKqAAJsg51xqyOe35Vaqyd",
+	"ASdP2X+HDgPgaMC+DD5L50TlNzcmWAslwYQcLCkt1oq+athtjWL5VqOqE9BItAGJOLsunCtt7uJTCglE",
+	"3TbAhI+zqEp/7qVsg2eBZARID8IFps4asTtClqgaC8D/+r/+B5fBBu86F6PcAvMWtuIlvvRiJwP/If5j",
+	"IpafxXXikhBfHVMwwMjSpNRFU/EeYqtwBn0rIIudBjHDJdSFPiiqo4UXjmlwR4/Fv5XkeR3EEnZM54pH",
+	"yttFY8GcD4lc71jUVwC8YOLiqFmIeZSLZDEkU+IH9JrJdvBjqtdNsNDd3HPEx6N5SEiyIOiuD+1jPJFM",
+	"DXLymNrDq8Hbzml3MugO+1eD025DXK42P6wOXnoR5te9792IgNIE1IBycYAFfAlY5GTqIqooF+cE4IyJ",
+	"5mRxggrFTRHRGtxRBW8qDjPLymPq8Ji0AREXTVfRmOp+kWqu/QsFWVoJFvpGdS57NZCoO9p0WS+L2a2i",
+	"dDUlK4wp1MTjwo/3EbhfzrXyDb/OabYTpEDsIo4xFXoMl1BAqhYFEqShxkJ2oMT+ILyWP8sTCMscU7FO",
+	"/n2T+2ZMq6nm8mnkSCVHunO+SRw5SPpxxnSLI+f8PHHeKCeN9MZoLpeUqwX+SGFKd7AkbhT4F/897UdJ",
+	"fCOa2+gZOZKS94zepQLXnOHJl/FIpZ15yQ/bfFYG4irryUrLiTnHlNnxY3DaGL00j+0bM/Og/3KaPZXT",
+	"bERYdCatf2nbYSQLCUjeE4Ur8mFrO+GoqH9wLsCnOFMU9KHjQnXoGFKlN1t18o11nzZ3NMbqphxScDU/",
+	"1wTSbZX/MtqwntUrK/1t14VdGTzyjPJ6n2kBQCh/4KxCL1pDw0GBqTcEhyTsrKK5qfqJsJBAm8TkKAV4",
+	"Fc1fwiPbEgcJM2R3pC9UthkQE0u3J7ws3Z58t2CdwAPgrYS3zKNoyfF06nsbwpAy4pkDLyPPTSpdydoH",
+	"XPCFHncCGLGcOxxbfKIA/JB83jnBLkAiSjZUfq4LGOo9LbQILz3piOzz5bY3OMf1T1oomEbYo1x4XUPp",
+	"Zj4atRtNBXt1eIevr0mIrnov2JgqXBIr/bbvTUMcrmvCTgJKrADSCYlLaORhn6HrEHNBFUcFe4aqg7en",
+	"6PDV/hH6X/9zv7F/gvTR0g4wDdw1V2D431CP7Q1mngMOb/6mUMalZDnzgztx7ACY02Q26IXuBEvV2h67",
+	"lWP4T6xhsIpVgVpIleOKtH8nj6CI7A2hV6FfOa5k1pEqUIFhNz7znzwZH5Apc6dkcg86cXIRPQl4wsoK",
+	"r5sFrFg5EeFsiQrQuewx0WFp5tGIOHMmineFOBKltGR+GglvPUeWxGMZpU84A8Y03sgljubMQg5mqmAY",
+	"1FqM2zR2LntK0QgWSxx5U198DOz836BvvonVv2++kQrtv/7xT9tCl96S8Cf1ZGDtWBJVjnzGFAma5bAo",
+	"vT5GBbNQbPqGInMKKQjUIouP1myzVmLRhgVpJm2JQPKROKuIIHyN+TiE+QzKFrzA4Q2JLNnoG1WltZnV",
+	"LF09YkK1inV5Pi+fRUZEyBte0JYFgQiEMwpXKEyQwa3VpBS/rqj3ESAReeCWCnAUyaIeQ3chXi6F1cz+",
+	"xBmuBZUK44qXn2UzFCSKDkrH16fUO5Z89tluiA0UOrHYvZTJle9j7TjT/86S9o2kcLL8ok7E7EVG02ao",
+	"qhqU6d0+EVSm1I0PCDGKb8hENBL3JLqurnpnTKILcTayt7d3ZEFwI4OKzdJygpAdzGaMRPZL2/cWHv9v",
+	"IGssiyb2Epc2VGu2TzQ8wehyFUQTFCqXU7ZCKEwmy9SKjqSFxV8t9K9//LMGd4jG5ggDA4tCbM4cdBw7",
+	"EjZck3KDpSlL7LBu1BQH1U7b0fmOx3tLPnpQXMtfC0iEgUSfA1XdEM8iK+mIa6XMqspkWgPi57PwDV2G",
+	"BIwhSMgoDFVtvFxOICk3cOC/HAj4h0dd+C92nIldg8OunRtFDfxMXI1OFVHwjzirkAVhfYmvPcrFFD6y",
+	"KukCPsAfSxOkPE3yXRAlPs0xmyyCkFhQsmEi3v/82a7BKqirHzIOxtH+wSu0DIOpTxYJOsRXNZS9lK98",
+	"+zsDK/7dPGAEqcq5UDSXIeyzADk4DNfCpofSZW/VmdZum892Aw2NlVNhrmsSqZmcgEZh4LO4vrKy4vLt",
+	"B6OX8KIrN6DHVPVZ4sYsE8KvYtfBlMwCztYiFPILhkBl5jmmrk9CqFwHTavFOQd/aKrEbWwmDlc+TDIN",
+	"gxsCkIzIxwh+ZuD1S6K+5Tmw1KcxXUdQ0Z34jKRAHtMqfN7i31eZ3uK7ULQxxAsCjlINiNqx/MxfV4ID",
+	"u2MKJanj1y0RdSersENDbUHLMA/8rVKzRGicFBDHFABDV6O39ddxBdOLq3NUtcdcVm02bTC2QekTPo8V",
+	"v4WRz0VLPrR1OKZsFYbBNb/9Yaj7mg89UQW0SejwO5YwBy/jr6M7fhlyyIl7ImJBHB88nWKhCTaSyq1Y",
+	"tOxBVfvPcHa+s0VQA5QWOEbBwovGFCqJsohgt3aiaoqKIt6Khy997FHZmBdVaQB3IoR3ACKF5McpXjRZ",
+	"9dfJPjGhGIvEezjffBjgGJL/PQYitwBT3AQ0ENQgfOBexAfYnBxkg28Xr5UoAPyiareOjpr1Zru+17Qh",
+	"uEMuUBg+5WAov8svEp3tsAjT6ATZmuhuK2IaU88li2UA5W8g9q9q/1zvJb/VfyRrWWQ786MVd5VvHxyA",
+	"8VYWeKwBOm89BrJYZ3ja68nYD8+XJR5whKE0soPBAD4l8li6kjg4XcoYAVlK3D5o7tlSLrQHJArX9Q5H",
+	"nX2CQL6EnWeoKu4cB/u+aLQsalSMaVpCZ1AeIVaQhBgmTfuitoQlb+O4L9SYLklY1xlXzH/g27X46t5v",
+	"H8l7NwVoA3U4/fi+UNh/rstks/+fvX9RThzJ2kbhW8nQ/31RMK+MAYMPODripWyq2t0+je3qmu6mfyuR",
+	"EqOxSDFKYYqpqYi5mtn3sS9lrmRHrpUppYSwAdtVdjUTMxNloUMe11q5Ds8D02Fw9Nfqu9nBM7AzYeKZ",
+	"OwhhdyicWVjsQF4O5yi50jQSOaBOv8HUmwttYYKTHuw9PPLsNeo1PMycoFVBkgxZaeJhwq6CVKbyRfKZ",
+	"5laVOAchj+WCOvRvMClIWRtyHaU8X1AYEufOpy25gPHorqMFwgDOHoWB78LGcfRtjk00lCk8gTGDUcQE",
+	"JFadjGM1taiVKCeLLG3baIdWN3c1aWSk7JyRSgJMRnqqOlVvkEE4jnB8T8B69EXCJ884BKsZ91qEDtHK",
+	"lGMPcgHRGlVjQS18om4M8g4e1ixkchFGTMU6olA20UvsnJ7PaTQl/SCkYHtBvA8Pn4HvMpW3qE7u7ZHc",
+	"YRv1SlUh1aFbQbQ2NyeTSYXCz5UwutlUz4rN46ODzullB54BMPEYfKDJobF9fmTZ1h2LBJ4mq5Ua3inP",
+	"kXTkWy1rq1KtbCH+6gBOuxkDT164YQVesGMfz0IzTg3zaWn3TGQ7YJpsQtHUpnBekpKwlWJ3jyJ254dj",
+	"tMbl/kstqYphPTmKPgn+3eV65QIkFvBNtfEbaj7YiNEYkn/ErT8SKqauG2hjFiCZgOCDzaoMPwXM12Px",
+	"hGlxhfOWSL4jTw3DbGaFgPFUilBADXUevD6YZo1gdZ72dXpY4t8BtZq6dxKsQlRmDznkCoofFU7kvMq7",
+	"tN364WMpPa3F7z+AyQHSV70xYR3Vq1XMywWZBHh8hk37dwWjmXjyPyvH5u+fMzRxiHNfrW3Umle1aqsq",
+	"//ubSXDoy3kB239vd2e72diq14AFx/W94lds6VckFjd81GgcvlOeL5r9em/XrbE9uuM12FYfknmhP9eJ",
+	"q82w071+lqdqpvVN9em+HzAFLGvJLTEKo7iCj8O35Zlmz9t1d3rbtNlvsC2v7spFMKD15rZ87c5Wr9qk",
+	"e43dap1Ve7s7Xq3ZbPS9uuttNfZqe9vwF93reV51p7FXo26zUd3eotVttlPrN+Fd/j+Z1ao3E+fUefvy",
+	"EmKicibZkPpSIv09HPCKF7L/VfNUccOhbuScAUpTKRQ2s1TfsBL8eGq1rFM2Ib+G0a3mLIvkxQ+XICM5",
+	"q1ktq1bfIifS+LuM5c4KRUwDBZZs1arVai0BcWtZp78qnzi7DvvXPT+KB/IusM3ksMNgRyLWo/1TOABx",
+	"TNNLhyH41eEEym+s1u9/KAhfq2X9j8I4392rpsihLcuIoCVZSveuNTXGmeCiyTlX/JyciVQuyjHUR0yN",
+	"4GeISqtlnVw2Pp3+89fG6aH76eTv7cnJIf7vePhu4r7brf3295/8s/cnn367Cgan9b9Wf7s6HaLHfUXp",
+	"Aixd4M6cgZaXUllaUYbUA77mBoqFou8k4kN/6S31NMw3PFlb+MkPPK15gmdrWws/e06nQUi9qzA8ptEN",
+	"rI1GfW/hx6/C8ITyqTbv5OPNJfp8xBF3OqFfaVa3lun2HfUR4xHmdTwcUthg0vL1mTydZfVWTG+k/LOU",
+	"z8f64wvuuAIyw5hG2gbgvZBGkFKLBK5KGBd7grR51OWZxUDe+3eMOHJnOAlVDEY1BbnlkMoDwKz7Otcn",
+	"lucTaQQEQThRFv3cZEXF8jwv3zAR/ujAAErq9CYwdNHr9u7s4hoC6peXkNNEBRGhPAgJw88dsJjp+oCL",
+	"9rsrh4x57Aey4XyfOEq0OMrXBJw4fkxE7AcB4Yx5QnnHnVRAOC3igBR2bOKAOFK+LSVcK6lYc8DHZf6W",
+	"iLfcMxk5OfuYEtYOeL04q4HXy4+n0IRUDMNlFN2pbwvtex778TR185QcrVXkM4cXR790Li6vlRnrABAh",
+	"Ic4ppBa0j6+PDoFq6S/EOTi7OD+7gOuZgXDDaBSiQVYJ2I2CZ1c9MX/E4w7+oaDY88/r3sqDs3w+JQZw",
+	"Ds5Ory7Ojo+PTt9fn3cuLmHihyG/MYdLPonREULSq9KWNaeGOJnJyM6A9oU7Rls4ccIJZ5EY+KNr5ZWh",
+	"Nwzr+fX3nLed0867o4Oj9vH12cfTzoXK3KLEOehcXB29OzpoX3Wuz95dH52aYwkRBzU7mK5W8CoSTrgA",
+	"NhkSDygn9eb/xT2Ytgbou5CuBEJ4eFKuVgm6ztC4nviClcFEZ5EIpd0dkl4YD/D9srnas4g5jMbkyI2F",
+	"UAQk5C58mURhwIqMcsS3mFVOs1b5Awbtcb1vHEcBmvnBZ4wHfmbTHzE6i7YwyP+3oTdd3AxWlWzJMEBg",
+	"MpHh7cwIqbN9j3HW912fBgSWDSBCeKRabbwR5CfKGbkc+vFAu6XUiIMvFadFnhjl4bbg07PG2yXl5F1E",
+	"uesLN5xvwTWa2+SM3pL2HZux4PYatWrdsOAO2oDAnGxmwGQdMnIQRqOEnzyzkeVDmnvmS2qrqozl/6Xu",
+	"kMmOaFs13bBo6H+9Ts2apbvNjWpjA25NTGzKWUXIOcq3PGu4IvGPabjCxMrtUCAurNZW1bbklrFaVn6H",
+	"w8JeeRxq5AQinkXmuRyH5gLjsLML3GVb+V5e0mGuk8csISgGe7xRazabzWoNTgGqf7PiGk3n2YeqqS1u",
+	"iEWwlYy1j2A7922+GCsSdQhYMO5BPvUQwHpIBC8AXiol+nT8HKDDwb+PHymvt9+TLbulVlqb58+BatYf",
+	"WlVzlg9ENfNLBi4q8jsdoZDPa4sJx85YAQ+cu2ePkZhKYp64je9zwy6xE0MVMtO1J63AZjP1Rzjg5DBk",
+	"5SXa+FrP/8VH/qIRf8SBGW0VfEeaKifP8l9m3Ge1p7IbrrK2lU3UeQQr2FgUI6sgnNd9br7mtcumYl9c",
+	"9aq602o2C9yAfzwszrTna4s1+k263dtxd709Vu2vLY0/saWR+g4/W1gwJ1cJue8olgpciGIpUSAbyQLl",
+	"AlbL8h5TJnFIgteh2LaZ52g0d8EC9k9OiIACyVg7a7FyVd1NAxQripUdt+bl8AO/Owvq2XfLI7dFMotz",
+	"7Dq5FVQSG5h22p/nC70FMit8TjyouvfgYnko+lLr1d0tr8Ga/W2609t177G+vnyZM+7F44nyRgrvB24s",
+	"dEgu+WC6hJZ7LrtUl3tWjUwF98Zqz8LuW+1Rc/Ot+HG1xzNPFzthtQ/WJjkPLAkjYjhfy4/aXAvFttJF",
+	"f9/B5QoyWNOTi6lYZvq3yF4zI8cr7rXvMtL5lZfOA1HVVRZUOrOPOpcVBjGNeFBaNa3iO2E0J0BUIR3w",
+	"0atllCTMYQwLE9T0bzotjA4Z+ITQu40lPrCQEu9yvHGhEp3m9U09lTqk4+QJ6NvrjLvWmkt8WoxHozCK",
+	"mXfCPJ9qjsRGvb7EO0ZR6DIhMIL6PQR+0eOQy4QqDPx+sa3ZQOncjLBcxNRG+BW93d+QIYupR2OKqcmY",
+	"coU2Ek2Mpxm7qTIT3HnP4sLIzuNSjb7fU4eqnriOFFGxpV3U0ThgrUIXtPJeZ1fIjDN7n2BOlZwwsHoX",
+	"xb5ZLNOq4NyzYqYVDkhRppVxJs0nW9VovbflNrwm2+7v0N2emWzV26Neo1prNmr1Zt2rbtfrvS1Wb257",
+	"Xr/Zd91d1qvu9L3dXW+Hurtb2/Xt3d7uFt2q0kazv0sbzSTZqpECUt531skkYK3Pi7nMrMRayCMRzEvE",
+	"gvVQyyViLXwSVA8+sWmRE57fMjGq2lj42dMwfheO+TqhKptQ9bBmXTYRYXYRHXnnVJ5xISEwdguq4A80",
+	"viLAEYZRxNx4RqinZVe+ga+myipFl9/4d4zr6gW0TeMwgiQMJvaLc4Uwz6oosYYMWXSjS6d6U/zHfjaF",
+	"Rn9MpYBMBmHAIPMDgKYwWKaqUrA2Fq8rdDFMBRNYOWN09E2alsXlYZm0095mBiQpZ2lU95yi5BIEh/gu",
+	"kksAIHrekbXo7Hn/cXNOyOwRkhLHerHg2LIG35KOgXU++DoffIl88CJPwPKOjOexNUw3hvp45XvzMqxq",
+	"xFQXt0IOQt4PfAQOWns1vrX1hapiZa/GpiHrPz+pcVaYOt+OY1XknrpW43DmxD2gMRlQwOQnPca4YaFh",
+	"hrrSNYg7zWPSo4JtNzYYl8LQ25d2na7bpuT88J1NfjrvvJcG4fnp+y7v++hz1Pm6zXqjvrtLelNpNZaa",
+	"tTr52X+r8QWw1BJ/G0qTE4y8VNc5FdLOtn8QBp5Ii5CrqTeIlJxGvQ653XDy0WT2WLst7T7TW4TIIPip",
+	"NwA7ulFvbu8XGXk5MxACz6bdt0S28GEaTnidWcOpc+OexMU3y0Tm1betn35527nwq5+O/+7+/NPl27//",
+	"9refqvTjb6Nf6++qv12+vfvNfzvqDU/vXP72zh2+q9KPe+ODmx9+WMQ6ut8/s5C3BI5XaDPdk//25qHQ",
+	"0bzuTn792+k/3fd7U+/g7T9/rb9bqWs5o27GxFo6dqGX67MmlM1bUiCL0h/fiGT/miNaaEEXpE2t7ufb",
+	"aTW3X7Ofb+7KvSrKzFxmmP+cB5WVd1GR3XyYwNyj9vYwskdWCuytDe61wf2qDW40YQ0DdhVje/Oz/uf1",
+	"faHFM85SO1ltpZlQY2ILczcYe8wjJbSGywvGEA1773GupSXl7xMaGK9fYD+huIakPL1oUn4WHMN1gOU1",
+	"B1julzlPF1xZGPJEr8Pk4F8s9/D4/lU8DMhxLwidW7aevgygzVQakzJiuhwCIHD6xhp1AN3TeXcYwfF5",
+	"Ajo4c/b3kV1ORVhC7rKkrD7hz/EFGVKPzaPwAQryeMY9AFBxJcdgEVLkH+DxTSB7UghJ6ESCIqkL61PS",
+	"n96UeKxPx4EKMeVJd2xsII0zjcsjlqISMiJZpGSco4Uut1VfIs6Hy0Movk543RBpNhYIXKmgbBxsUkL5",
+	"k/J1pAw/+1BvHgvSPjkm7oC5tyQac5EZVhGzEXxhGN4hD1ccJrRAgNaFLwE8Jiag5r4YCzLkwdSWY5bN",
+	"HMlqZR6TUh+L+Wm20ijsE8qnmjnQGK594lLBNnwuGBd+7N8xOVWEOIeMTzXND1Iz2USD86XDsU8cTB5Q",
+	"t2aZm+SLEIBhCYYmTG8BnkJoyDnjHoA2wAeS9WND+RxAHSfjr5k0Ed4qgfIj6USKmE6FwdJU2LpiUiT5",
+	"Hj2NFeLkMnw0SGaChomVqbKf4DacMYZQUry8gOaqJtiSpW+426W5mMwNgEclcZ3yn6LorQA+KxmBufBZ",
+	"8wtc1s6eJ03qWtcWrmsLi7PfHqoDXACYLLuLH1EZtWj1xjyRm+D1lZct4ViD/62TPb5/8L/nrGcxsuHU",
+	"acljXktRB+gpTC1Zs/BXmf7a/JJ/F3HRpvv+O6xqeZz7e45ha8L856FRkyotM3exYAvKIxLkSqooOByq",
+	"/dgA9k5nfsri/RQUJEnrnwOoB4vhQTS9FplXn9kyK8T2ifHE01aeoYcCcWRRahycnb47Pjq4svIbYqGm",
+	"wlOrV6Q+1IZnG4dvUhPaqO6lsNRJACflpeqF47jVCyi/Xdz3e47bYoE0euBI58mKLiUUGfNcWmXZ2QkV",
+	"hAYRo97USLh5EhfsnzpihI6GRVO0TCKh5VHI85RDYeAlOOSkJK+R3rTLwToDHRZ5LCqr8n3F7WMjsjic",
+	"qIkUr0EAKLbgHfvL2Tgi1PN8+fhf/qKokw2OlXlo4YpaPtO+pV0t+JIzYCpaxM2C9ysg7z8eXyyXaTxK",
+	"1hy3vtWyqrW9en+LVje23Rrb2PHqdGOvV2MbaW3SLiu0kOURqga1Ns3WVrWCRtdvKQb6b3TYY//0iVxx",
+	"hZbTnBcAWJecWqtVW1jazMzX9GGM4+wALR5rwm+tYJbggyvV2uKjqwaM8OlV5Q0+vZq4Sbo8R9rIWcpN",
+	"hCFrkFzsHnDjA0W4T813TBOuPYqAmRnCDEWHJ28r0S6X4swmlPQiyt0B4SyehNGtzqbMsJ/NcJ0hCzuQ",
+	"h6ifgJ6BDCmnN6xC2kaqSaZ9Os4JuZm5LYnAxnnJ1crJLUg4xUipOXbAGj4ekXAcd3nYJz3KvQo59m+Z",
+	"JqrDsmIYIKglQtJ1EPiqpKZerco2pDzjmaarF2xsKG4/3yNHh2RjA8ILp+2TjoNudRgbCGoAcRkOwXCI",
+	"kSp+DyDs7E5eWu4+ff1NkUhbVjZB78x+JeLjOQpnXoWkX126F0n2g9l1+q1LJl6WqlgknUp/+BHZVPoV",
+	"q5jGL1dTaUCGjDgs0lV5s3jz88xmnJ9DdcGohyxnRQrNVGRSvaDuyRrVXZ550qiUbDgVsppF/J7FTyCW",
+	"Z1/xXgqmJ7V0/zTC7ipnU3w783URpxo+unSe1Pdq9b6XVuSTCJI0+WCB07f5uDx9pwTMUuAkpF9Au0pK",
+	"mmLX7nJFplqGHBuDaVcd0SMgC+wppZsc1M3Uli73/Ii5Ko+pB2VQiptNhFGMKSpUuJi8gZSD4AWQfcGL",
+	"ZVvzFhYd/PuGrW56ATCxAiqhDMrTvh/ELCJYNw+1V3gHaYPTSf+uC7aoPGEgSxnzujzPoVlygvDG5+IH",
+	"2h1Xq/Vt9VcPCT7x1UBCl2TUYNdtgJty42BKSi4VLEmKLVeIM/T59X///R9n0xnST/Av0pObRxNLu8FY",
+	"+HfSkHZ8ce35oGe9H6T1qD1ngF2tfzGn2+nTQDAnAbdWpxihp8YGvocKcQSjkTu4RsZTJ+0JEeOeokFF",
+	"1dTlUjza8kCBiUYRgVEgJdlr2bmyLS/q/qbkM0SuY5vQLs8er+C6fIRycvS2fUpKPochFCPq4qkO39tC",
+	"QCI8cJjkuckXYEqxK0yQUqaB5YTDBg9k+uu5Z8xG2dAeWz1vkzi8YXL4IAlMt+GNIA77hMLj2vccVSFo",
+	"7kEyYBFrwUXdUnBvmvSo7AEHVbL7n0oZ2zNHbPWJN4K8/3B0KEgpzXyD82p5Hgkezuf1WKg7s3x4wH8s",
+	"/9EPoyFoz7FsQOJ0xuUFQT766QhvrlXTrA0aRXSKBHlzG4wbcV778NfiRj2soI/l049r3s+/HpCA3bFA",
+	"KHSM9HgPhPd4RleyiIouT1m08V+//yFFTBAPgMbSuZ261/A+JL/lmqC3pfhnkDgXoLzgtjcpySby9ULY",
+	"KX2N+KGWpm2CEJ8MYKXL7Yukr0NGuc7rBHHgdK1a1wKgPUM813AZJzbb71bNsq269UfxzKQtKJ6dvEcv",
+	"GUhbiupsnyrmd+GzIxrLfWm1rP//79WNvT8+1+y9L//nCVbeWbG8JSUHpDKELUDkMo63hFzKFiWN5+4j",
+	"Q7xnhkM1pxeGAaP8gbVGgyCcMI/0aEC5y4B1GJiT9oHQQIplPXA4YqMAQmDQtuJ2SQ2lXnetXm8tZ+S2",
+	"gc51hZYPw0c1nH56toa/xffKdgvBYuKGHpsrgZJGyFshW2JlcdSWrzhAXNpl122+zb4QYxYt2Gp186rt",
+	"voxZENCojfoV0lEfIVGVFxcU1dzmwz3fSCNB1u+8lsGPqw7kKQIxP6JtI4rmyv2N1Hddf+vWDuShRfE/",
+	"z22svEml267c1nP5klNM2X1UkwW7gdj7XNZg9fvKewmfzzayvlwTISOAPUBszB6x3ZHX+FHDiGeM+W1U",
+	"v3/ltdmeORSR4jMRHIRmDkBzTj/yqJE1YXqUe3TuCjLOa5n+D+mnY8Zv4oHVqjcbMzLt3gEHf4A8Yavj",
+	"Pahg2Yc+nH4v3h2Qra2tvXK2ndoZVq1dVY0k0HmWhOGJM9udyGKPxmxDtsR6msYrTL1s6+dZC8/dOHB/",
+	"oCvxvsGdN3aGE/JrNW+p4Xtk+54zzcIuAkjGwrk4VH6s3nQfjkwUfFPOhoPXheGcmtd77Stb0r7Uc3Cm",
+	"H//yBF7y1FP4+2crNTmtlvXbyccry7ZMg85qWe/bzd8uOz/9+nZr56eLg2b7l4OjdvPk7Lxx8ePVydZW",
+	"82/1n9//bevox7Of2ufnzYvOVuPnxs+//XJq2Vbeum41q9VqpWkXWLxWi4+DwC60KpPfUpNNX3omn/92",
+	"q1qvNDPJ6tmX1zbqvS13Y8drsI3dfrO6gRQee16V1SCT2jis6TNIcpy1WjUb3Q5Wy/qf+nZ1b0cXACUr",
+	"RpVaZMwsq2WdTPyA6lqEtIAo/xJlQlgt6/zYTH6+Y5Hf9/Gcg+oI7H7UJPfFMNIBybtzFh2Tx+TzqDlY",
+	"IJdHL+51HOSVxUFSNwm4XMHDjy6vFROBtFmlk4Cy0VDPnlvIrNiMU/WHEYisYQaY+O5AoaZlH+hyPD+X",
+	"nFS8OXiaBiBdx5RtTllTAf+TRaH2biAbufb/On6Pciz8hRCNLzBkYaYWUZ0vqRrY5SUH/LLg2HbUrlU/",
+	"XqtfAExYEGl35ry5qnAg6VM55UA1RsYBXmwIqPxCA9/TMMXTUOHA4T5u5bqsQIeLRL2TQOApj0BiCfue",
+	"UNlYl3H0M5t2OVTvivFQxyP29UDBKwb0jqWpUdH0jSABWL4wIFDqC30cht7G3o4qBS6JEXWZYremguEQ",
+	"3fAwUgB9vtCYyuPRiGHoAeNR4Tgm+HR5nzizCk5NRHGnb8Iu1/ED82nUmxg10NB8O4lnE6GXNWVJn/qB",
+	"Ue6PToZs3b+cqEOsaRetgs9U7Yz3WP5pKDKHgCLbl4uTsOEonmpvr0qEk42EwFGFYCjMAQ5d44QOBOls",
+	"Y0j9oMshqIO5C1KbQHshYX3M/X+MGaw4tUnN3dsilMT0lvEuly82MhuqjkoJhv46xDn4cHl1dtK5uG4f",
+	"I65C529Hl1eXegHqBHNOh2DRYZvBeZxLs4NctpKRHke73BujncVUiEtt40a1SiYRHY005RH0TbDozgff",
+	"WqO6V5Ybt8vVai3ssJnMAazse10uz4D5npQr5AzjYdAZs9Z+EvlxzPiDKXZqOz9Rep39uPyPVfET++Mg",
+	"V8eoI7ws8DJ4ay/H4LU+XB4eWPNM3kc1wzSUU3u4Wq1WN3bk/+3K/6uq//SwLE+uRvnZt7t18rFzeUWk",
+	"OUma23u7ZGe72SBb9Vdp1yJ1HpcCc7bQFRV1yIPp11ojS9QFZhJG1S59zmRRaf/cyRNAMrPQaXVQnPlR",
+	"LVurVbWt7FgNfR5G12Pux1ZrJ82Ywh9HAY3liR8O96DiYSLhX7kx11efYNT/0J251mcQ2+oFoXtrdGjF",
+	"o97Cd9er2V0mNxkubV3+PLtNigYLMSRYZDRdeUvcVJYXGHyLNnKlBeoleqQoJTepHNdEbAnEV5Fx/SKy",
+	"dbP77pufD6sLn/CWRl5cZwo/Z6awsScfmdq3+TkjoRbKHr7nFFwh7czvyhbPJQ6H2cTiBROJzRSs+zOJ",
+	"V7U+70lcWuxJ9eEnyj3+ymZlde1Craam5t8pz6Nc3GttYr+zpiZeS+xL9aeyL9VfX9tjupqXdG6auPp9",
+	"7Rp9fSni9+gQ2xqNC3QAUmw85AnFekI4JCufouLpss18YMC/A9DIrNcnYDTSTkCbOGp/QKZ4ZsfJH83d",
+	"hvy7CiAv9RVp8giQW12e4w1z8tvIsdEjipnK2m0Izc47M1XPRzQeqBRLOmTkLnVZUsgWR3GmWCqYsHVV",
+	"TDKCUGxJJuE48IClA2KzcIdqZFsDcpqPzScme2EemEfozlX9NkrCZ0/mh3gxu/CT03lGL8DB9wsohuw7",
+	"LqgvkAMvyQpNF1g2ldB8+YymrTer1WpG8dQzboijOW6IlYX+sv4BXElfxT/wdW0cNfJ/djun/vVcakeP",
+	"DxXvtaq1VqNRqb8UyydxPbwM8rTvwqRauwUeYdEp7rPncwtsamCKRUoB01huDtUii8KTxdrZ73JdMgZe",
+	"BvwNo1nzyrPQVsMIKgav761oaus+fFu/QHFtB9gQKiytwuK+KEjRPOzs7m3tVBvVaqNRbW7Vq7WtKgB+",
+	"FpZ39ChfMj3sqAf1Ho93XiQL5vd1FOBZdf3Txgq+TXRg9TwutannpXFd3SuQ1m6L1+T7Nuq2Ukm+cBrX",
+	"2YhxkSSH5FLi+6qmMDmVl9CHEYlYIWYMmVA14uZ9ZRuytaRSyqk+jAIbaVhdrsRahaRJGiG0jgb7qMrQ",
+	"W6I5O2ezjbq8IN2ILJxtVMYclR4jYz4WmMdTnBhC5uSFZHwRavD252SC+UIlgj2ULaK28J/RVSHXB2jc",
+	"jJ/hI6warE3PeClQds8xAeRuUUljxa8Mx3HBW1dMHlCTts4d+CZWQ73aqtUqO09mNvR2Nmq03tvYcbe8",
+	"jV3W6G/kyQbuXXrPZTY80KzVTIUiM+FjVh18nwhf6yyBP2eWwAMGE3gGHoT6MbjXIJk+g4oDZo62ZVSK",
+	"vc9vbMLZJD3vdznNIQG1UiNmFLE7PxwLuENaOs6I3vgc8cg4+xRfu+NIhJFDKBBk4b+13SZvAEOtBN6A",
+	"Lnf4OAgcEvKUpUq+WJow2AbO7likgHcECSMibv2RGdqyu/IWTiYD4EjHoJU0pjT9luYZc2kA5FXJaKgb",
+	"ujyN5aAlCR+eUEEiRj14lxyfCGw15IqKEnbLCQ1u57kzNB3qfISW7Ny9Q5iP3hSwP+bVk4FoXpJfQDcB",
+	"N92sayP9MvqA76/9XfXruvJ3cbq+tEJvsfsPYL09QU4HUDUDXvJ8WpCEJWIR1o0ZqpOUlAK43QrJJgCG",
+	"fh6rkkEFswg70QxT1NwG5LmP0g0uR2ZAxfUwjBgaj7Zl7Hn4ivzHNe25tfqWtTQPxrNWez09mcSa6FMp",
+	"G9cQcXNQ4jMMeQ+rLyRBAI4SSsSIuX7fd5PvtIiTcjegeqG8yw0CFH3nPnEMChRViGNQcqmHM0Qp+3Ag",
+	"drQydgjzlTNiOiehLbd8reejxWsnpHiGFyTJqO0xzvq+69OAACkXKQnGPFKtNt4I8hPljABnFyKeaZbd",
+	"KESM7BGLBOD8p8nwpnPYHUeRPMNj8ULCJuS61/V7pAqcoIo4mnbcmldnabAVeIW+J86+x8rnb8gbt0if",
+	"HuIhfHrqOV9RtlwnH3kaMrqFWNO+LmHds0zA/Zx3mdEF2qwnYMFbaGgXIce7x0R5LOldm5MCvbGCGKyt",
+	"IgaLqOqey+R8rRRvD7G6zTeg72Fra7QazRXZ2p4+23bNXf9iTdqnZK7XC8ckhaexO5iXwmvQiXNEygH6",
+	"Egd2f5JZq4xatZ8diImZtvAbQdRvylAukne2yg9OLLA3QqUAT3yh/TFRLC3L9EtDFt0wkcIDqPL4kLMK",
+	"OaF/D6Mux+zYhIiMUMLZxOSVagGuMqwBhDLQT2j0rC4vOamgkL1ORAT8kZhuThk74WRkjqPSmZ0CUy7B",
+	"KHWk6HCMApd6PSkNB/IxMYYye58FHhLA61aqoms5Ps7B8dll59BJZy2Txiz70ajuYXhOpaQZ1fP5uKQb",
+	"+3d+PAULvsudw7OLk/bplVOen1E8ewj5prTgq8baDL1kHnvkskGFA4Ca+8ibzkTiidNrHAjbM+o7fWGq",
+	"x5r36rF6sdrZA2GhdO9s8+AH3Q6zBRltzdkE/s6o7NWVEM79kwf25k/FFfhxJwrbQe4FEUeMxffPCPPW",
+	"FlWxRfXQSvw6FtXe4y2qbdPaLtgkeuHM3SYvfVUU7ty1sb3c0nhKYzuf4I0lTZNBGDDDsEG0Jg2oBHYK",
+	"Yx5gNYG+JyUHKorSYh5PlUXZxEm7JBV3R9oCavb140LJPTRh1I9aBEKxkRzgNZXyUoFqPfnLRqrvOZos",
+	"EqpOuvqIWLV6B9i/B7Ccvo+T0fzk9fs8/ZuGG3Pzc/rH9dJRgMyxhQoRuj7Ed1XuXuIWT6HLwNAuOOto",
+	"Ig6jaS3whqMHHALTPifO+84VyXXHsVUlmQ9g2YNsTTycr/z4/iDBUaoYHp15tXYJf0uX8HKKzJj3OX4j",
+	"g4587Tl6vZ4j39zgz+Y7WjgnIl13C7udMrL2jVjG+9TlJZp4ivQBcL6fqFyBSFs2nilUjVEpFarFTiv5",
+	"tNSwOq8bwdbR3VPgBCKO3O+p06dILjjaUwU4fzlflWxRve7YM64hRUpf6AXKVbOTVbxADzp9Mkrltbl9",
+	"5jhpmtUq+TGc0MibHzj7MldzVPTLV5fTz+RaeZTmXmRQXojuTmbgZeju5lVt53l0d/rrC6k0Xp/11me9",
+	"pzjrPWDJyNOeoNzrhZ82DXmnDn4ec32hUnlWsnja6StNy6WwauwSm5EpkVLslyWVE3zDYjylSdU7GkXh",
+	"HYOEYo9xn4EzKKPq5QHwpH36oX18fdH55ajzEcGBKYnYnQ/pwIAFs4+cnoiehl4y80y454Cep/A9abko",
+	"kHLNV5n+Io+4XS7GvaEv5LAlt5ZST5ZxYLWJh2DOaXkX2j3nyEbhYDI1sM7cMjbKmhbEOe+cHh6dvi+O",
+	"Jx0y1/fY7DS8UtsiXYlW+/z84uyXziEcvSncanmhOwbSJaJxL0hvSgYURdhSekItw0P9wefh9f9Os+Qe",
+	"MkFgURa8Yi99hZ7p60Um105/xAS7hdMUYaquNRuUMV0jb35gATvbVC3t+wHTQ+myKPb7gCdewTfA573Q",
+	"va7Rem/LbXhNtt3fobs9OScDWm9uWy2rt0e9RrXWbNTqzbpX3a7Xe1us3tz2vH6z77q7rFfd6Xu7u94O",
+	"dXe3tuvbu73dLbpVpY1mf5c2wE70/8msViOltjroXFwdvTs6aF91rs/eXR+d5pPBF0llnDNuT5bQ+HA+",
+	"3Zdl8t/aPB8KuQARf29mmxwLkNT8xmr9/ocZIUlFDEjzeM5SqOlFu1xO296qNqwpx4tS6w3dp7ba2or9",
+	"U1mxq5XXvWg7Fg0ZMmvaDSmXx7VIb3Rt3CpzNmfc5kIaeqt/frossKcwak/AojVAH+NQWrUIpIBtBhNW",
+	"Ni7wKXcZScw+gdasTeJBBEzSGQ4Y9TQZUnfgc7ZPKBmGAHqA7Bg8jBFYL2v6AiO8z2+ASj7hlWx1eZf/",
+	"i/SjcEj+RYZ0iu+KQ/KvLv/XxsYG/E/ekhippNQ+OUbgBFsnVWnanjL5F3EwKu3YqfcNX6Cuy1s6h4fy",
+	"d51Hld5qE+fdxdlvnVP9kLyTlBgfyCHyiDdmxPMD/4YB9bBL+QPfnnmh/qu0UNNt1QJ8VreXlHiYJoV5",
+	"40j7PH2eXB2xyA+9Rd6ajBIBHpV/ySlJBstgdNHuR8OrGYSCFbAeqdSNecxKRaeMy5m6mUtdXvgaTxmJ",
+	"AYDTverZAcdAOxOeBa5hnXv1ghNs1OpZJsFm+xFW4ULpNVJAr63BrDU4Z8ONorAXsOH/FLohYnV2SvKD",
+	"M2taazZQh6AeUehK1Ygbr6Wv+IL0fcAj4qFWziq85Cd0+XJjAcsV7nRc1wdnp++Ojw6urPxk41taDzcC",
+	"ntQ9WeBmpGFKase/GGelRnXPtmI/xkOWtpxTnuVeOI5bvYDy28XX9TlOwLwYe9aSyZsvCNN0p7KLsZvI",
+	"hZ61YSpr8/4lmPfS4s0avCRr78617O9qy0Blmga4gdIBLN4m1cYbFeNOMMiPPIeUKCdjfsvDCTfQxM20",
+	"obJNVI098zChGmYa+CKV+mzHTqUQY2JlsMz0FPLXMYumZwoVZBHb6ZzCCn7YLlsUveEyjOInAG1AEVev",
+	"Vu0Uv0HNlRwv1LeJRdKOrVZtZ6u+u7fV2G3Ys6ZQOonpsz6/YyIeMh5fafV81bk4Ba9N+/j68urs4OfL",
+	"wnxZpbqzXwUvktySNxDzHLsupkQPWUyRsFm2CTHQAHtKXYAZABoMGGJkp+fsU/qDxmlJLsg1JdtzeWAp",
+	"EEf91sVTcg0Qxws1U/ejNCwP4LiCfl9JsS+durRqztKqknM1kTlfVspJK8IXwhW9WmrSpX/DaTyOFpIG",
+	"yc1HfDReSCwc4M4/9G9gOfzxIPMvT5DBwj6y5SbbFSB1MJXISA0HGASuWItyR1ZCidS4/TDwQxL4/JYB",
+	"H7wfA41EBJYWVMCoT45Y1OX5D46UlYegFZQI5obcIzny0j0H3jn7uGa2SCZV01LkoSDrdSdbrndl4BSL",
+	"mEaxSL0hgGGZCQf6wkbMyZjezpzutc2UvH6f0LnFbl1+w2Ks8dMuAZ3wNBde8mmAJZc89R95jzvuG+ri",
+	"t5OPC6kLMU9fLCyAV8d0rK2mSmtala6oSRcdmsdrUlORKlpCa1nFdq9Sy2IOGjSGiZT45ifkb6A6FwmN",
+	"LB0TWfW09Khj0mrno5ei3hWWYKoC56v4+yijTHh75BAH0nq99RHjX97UC72pFOnO5YfL887poVQFYZSq",
+	"BV9gyAWVpvHaN8aGmat791NllZzQXSpc6jHMp9GbEf0PPWa4rxEIEMCNUvUGb0gyb81Wjlg0pHKc5+fY",
+	"vkr9VCSu8yecGb/uovIyMy7PiS08c6R7ySe6nWpOD+kD3XPooZeSabrWOX9anZNWi9yvc3IOt83PyRY2",
+	"SwBn6uXmit2c6uL+P8ap1vI9xmO/77MoQ8iSbnerZY0o5JaruEwqUPLia9FtK2X1M7ivXrz36rllnXGI",
+	"XXuQvvl2Bz7SBezLl+xC0qJIERTc6/lXjCHC1t4kw2+k3UyRYczq8rYuR2RtkXH951w+93n9u9x0+xNn",
+	"CNmOv9BgrKvtRiyCijzuyisRQHWj0wbcw10+inxXmsoG7QmNAdNahIFHwnGMODkAEq6LqP8xpjz24ymp",
+	"zkO0buO4PWWsYQ7Hlh58BFLwRSoHipGpTSG+hNBeogGZY35RE5IbVmjEdxxx2VEUGqYiSkVMq1qp1ra3",
+	"6rVded8di+gNOwAvb32rVmk0ixVec2GFJ+IIUrzhqqkB20MMf2xVdnZtS1N6VG0Ld9u53ECyEfXKbk1f",
+	"/AWRarYqu8mkt0ejgJEj7spVYWxL2bHmlp1ZFNisXXBj+7jezN6Psp8cjSN3QAVLWoLDoTdp9lkxHfbC",
+	"QLanfX48R183X1u0Sa6aJWJNIJvWdsILiTRpTfHajYTNz0p63QtXMo44RoOU2rAJoFp5OcVMUC8XoYPA",
+	"al/0rAOkZSucdJQcfvHnnLXOeDE643FnPDmJD57w5E1ruf1izndKEL1iwT2OFbZJwGKVejmKmIs0dCjw",
+	"ZpfhHeNeGL0RRB6QInYXogSz03x2KohzfnZ5ReRHQvmVTXnfLXNICUHm4pCMItZnUXlWxl/ArVfhLePH",
+	"7Ia6069GpNiGXQtfTqIKGQHemNVpcDfB7v0pncwr7/jv3u2LC1m5gpgQJIa1UpL7Rtob5defXbSktMAB",
+	"cGkQ2OSWjZCn1g18qDueRH4cM465Q3A/i7rcC13RSkWLGzGw5mggisQMfMCQMl2uxIytfEoGSWzgkUlE",
+	"RyPmETGgI03RTk0h4Nhdbl5RbiVAwZ6fp5OVXatnzsDAwHvDu2v8q7ByBH65ZG4kjW55r4B/X+95u+5O",
+	"b5s2+w225dXdWq9KF7dJoBdpzDJTybL5aWMymWxIg2xjHAWMS1vVe9Ht//JMuT56aWDLaXy99Y/6xs6k",
+	"2jv5cHcwuZju/Bb/dff2r5ZtZVbWg4EK9mnkR0wccau1tV0F2/nT1dWx1drdbsg/hRuOmBQdEaPypCK3",
+	"D7P+sK04GouYeUcjgQXXqkjgLaMRoFE+Q1oQrnU14PcYsbj9NRnp11Rr3yay+fKVFXPHERx4oDS/OEtm",
+	"CdWlDMuH6Tfn1gwkjy6U609Ksc8EXkxLCcrFJQD38Et+G7dysVM9R0MKPvUnZZssopmc49zPMqdBU9gn",
+	"XHgEFCvjLiO+N69lyT05V/+QfjoG5nertd0AQmv9Zy0RWCKO5KL68jze97nh4VlHB9QrnmYw2QKaXHlL",
+	"uUdBzaddbVluNNyoVquN2s53W+RgclAu5nleiYvy28n+V+dLLmKX/L7KFtLa+wS6+qi4kJ74cYIMFnKW",
+	"VN5DYqbz4fLQKcPpA6BJFQh9ThVp4LDUr9nlUjZhDQB4sYsKH+CNOgoLfDqJYHBsrCm48e8Yt4kvyBgd",
+	"1VK86nNJrmIB8CHgKaCCJjSQBt+UxPSW8XuKBVamt/lm2Zgg3Ic+94d56rlTqCwNeTA1aTAWkctyl/Dx",
+	"kEW+e6HnYYaSBn/PKDRbg8wm59ebse8xIhj3hJyJUnKepIJ0LdQVXau8bANzigPfI1stl8ScJn8EJHde",
+	"rIof2QBTcy1BQpFdc1+54uIl6vJHnafScZyvVhPQgdlCi6SiSIqpRESJ78E7uc5ofVFVFEUsF0tWUSRH",
+	"jLSMIlMVnqmjIPpkojjmBKpShelQ6fIux1MNEVJas36fubFokYerL2wTkafLDUvChnL5INBWQgZ2vHCj",
+	"QRJZl9OIKcgE1Nj6q5X5RRstEjEAEwJ+jnmvZ5+khPTjYDqnRKNFKJ92eX8cQY2/QryQ3UBcIq+wwH7P",
+	"mV/a8UqtiYjhQdTUngdqNAYshX41lWaR2jB0xMmEJttBjBj3sm+/xIukpGZUwLAXT2T5oc8myiZZvsvo",
+	"5OzMfeXqk2+ik9Nhepaqk6XU8rruZK2lX0jdyUNaOu+13fycbtN7K09W1goF0I7fhwR6zkKQRcTPqrTa",
+	"61Sh50sVWsBIfgXJQmm63yJRHeNuxVZNOemBh86TxvYc3BF5hO1yJ1t/5YBt7pj5htKK94CRUoRR7JCI",
+	"3bFIMEH8WLFPdrkmssQKZyOtVL7twyXxwiCgUHxCRAGA7BtBwglXFSJEO+AEi4GOSWU7DWkQMBETnU9I",
+	"Sg44sMZDTIF0bPLhssvVp8rg/gOT3I9xKAAItB/hSQP5+4gY0IgpzJVYYJs1QTgJ71iU2q4endpkwtit",
+	"TYYhB6+QR6aMRvMKU46MWXwghxaOWuY86gKP3KTNi/3kiugWzp3NPva9VX3MpNbqyadBh0sJkuTS3JNf",
+	"O3Ph/jJFX7TTnGD1cqFgVFUGbJ8GgtlWZvHCNwpTcbNZs/n8WDjS4Cnr7I5FVz6ewDwKebXNum3BWrVa",
+	"W5Vq07bk8rVaG7VK3bbk0rVau5XGl5cQDNvaXvywlW6sxeNhxuZaR8SeJSLmZ8Tdd6F8Nz/jfluszCJ9",
+	"kPSmoE7wacNb/HDJRbq2lzb0L+Frz2jkr8XpYuL0USePdAE8dPZIR3l9+ngphQq+uX1fswzU23ORA4jw",
+	"P+UNVVEhjrF3wWUuty/kAchn4KYun4nCD+kUrXVSCkeMEwPEv7zf5U6RnMC3yzdJM1qKYobySMphlVkw",
+	"30hPe/pCUtW+Zg5WzlwKgnAiYPx9foNmE2wTlPKE/WPsQxIgJAnGoXsrrKcV7nNcOSu3P6ITMqQxizCL",
+	"nXukRwXkH4hwHLlMkJJfYRWyQd6HgWeTE59DpWT7JvLdcRCPIxqQ8yj0xm4MMYRsZ+sFnT04Ozk5Ozy6",
+	"+jXfQ6WoniAfrf4sJvhSFrju9DIWeE5CrM3w5zHDs8P8veihzc/m1rvXVZ6uzgVrl/OusXlVzIUFzBmJ",
+	"8OKqmF+33H+cIa1b87AhnXOyra3pl2JNZybmVYsyszZ3eZq2F5IejGWWaGxjmUoGkNUs5iPa0IfbVJbO",
+	"OB5IyeqqjCRfQIEievxzLwAoc2SqJCVgPgld0eVDGt0SPyZazO7jTVJsYc5uOI4I9TzAJShXSFvXC2ND",
+	"utxIwqk5SBAjG0VCXiHQPfkqypNMotzjQooh5gn5Zuxa2E8IPjInmQywlsJST0u4CRv6gH/+4erHymHn",
+	"uHPVOXRIKeQuArTDuwtTjo2a7XW19rpa+/up1r4/Y8IoOn614rPzCSOLUF+RL8aDytxM0TUyQ/SgmBSH",
+	"qNLlV4lMVVWrhPZjFhEnKWJ1FKODIKWt7Wq1DFabigmr7djlWIBdjByBTA1mS9xwCKHckDMMTUaMdfmE",
+	"TpE58y9ECWjwfDFPtnxIVNZoKYzIT5dnp2Xi6CplVdptFiM7+/o1Z+1xPCD1SlUNyYbZkJuI8piULt4d",
+	"kO2dxh75f/+fRqVRbnU5IQ78BgzYP6gCaONJR7Mg4S8+tgGeU5ewENohRhKsLduk9BgUveDnNahiZoh8",
+	"Tn68ujonb6nwXfleQ9lheUlbyRP4u4U3kh4VbLtRSprVyrSm7NjyVUZ365WtSq0MJROXE3pzwyLy4QiG",
+	"Mz9uJPB7EYWwvGDckw0eQtauMVC6SEYwHtsJs4dTMHwVcoLM0l2ewQUAJSd1XNUhiln1oWmeRKE8ZHCm",
+	"lLAiBsE3KU+euZYCGuOK35cqngYiTBMOsgtGrThlSVwjQoFNHPgHdhhnXW+Wa587aF1gTZO8z8YzoGx6",
+	"4PdZ7A9ZuUIgCxtMA20JmAr84KLTlgr8AZyCPytCAej8dEqzWbxXuemGOcxk6z5Pz7/YFki9erY5M9vI",
+	"XO55wTPbTOQdXaCdqnEPN9S20v1qtazZvblMnvKTAzWYW+1hWIZF8RfS7TkHkWG24Me2TIW6zLrxvUy4",
+	"0B0y8s7nMXMHuD3mYT8s1uU4j0EBF65yQBGphMpczcFLzPOSLDX3a8yI7xUz4n4DOqmFeCCilyOPTEso",
+	"FmOEJO2HqCWLESPOk+88Fsr5Qntg17SRiwHvJzkTzWZ1cS9uBkqy1txpVurNHHRkrbJdCB25/b3iNCSL",
+	"ePGwmFkzuvY7vwiY4GLx950CPRi4ClkmSswlVzRVKeRCyrbQ5aVcHWaarYGCichjWoarS7FA6m90OZw5",
+	"kS8rra9UpFjIeJ22r4gIsssVXs/ck1eyJ787LsclEQOSgXgpkAFLMTJqJVXNaZ5qHq64SOHsfCUwAWOI",
+	"58v+5KbU1F7XLa7rFr8xusDIEJMrwgukkjqNChp7cQZgoN3l6SMJbSK5hzUxiSomzFpxl/dYEPIbeQay",
+	"H8uq+Pp1Bdr7C5ncSxa3r6Y+XjDf2As99jy+dn5JLbSunl9roZdSPf+QFsr7sjY/G9vs3qTAe0R7YU6g",
+	"QQi8NKdJlnXrz8Lf+JLdSM8vT69MA2jtynkhcAALWLWvIHcw0oO5NMSzfhIM55xnXwEAZBDA6EPO+7JN",
+	"QkWVGEwVtECXO7gPVcBffVThCSwSNJhTnJMsomcmd9Sj9Fwo0KofD4BAa2ADgXMVTIlgQSDm4z0no7xs",
+	"Q77Lav8Cvq7HeJ7YJ+aO5ffT2MJsWau4YPJlUpbo8p5ioiw1tYmKlC1XEyjv2242tuo1OzOnLev8w8XB",
+	"j+3Ljppebyw7b52dHnRMGJyDs5NzSB+1vk/KRTOPH0Zn8diK3tdrdfwyIitRKs9fZyilyAN2II3UALWv",
+	"6qDh/0o2ec77pbWvGITjwMN3qElqQaWsUyEf/XgQjuPsS2aBkrsckZJBZTifu1bBO7sWvvWLU4YkulSl",
+	"J3l7AJ+dfAd09SCcIE8zNprEIaQSKmhQSpzzzunh0el7J+k4ppl2uQsfZ57yxBHIj5/4gpVbhEqbYSP2",
+	"h+l4QfBoQNF5h5KXeV0+ZTEYLpREWs7KZ20yGYSCkf5Yzidxp26AHkhORByOKqRN9Pe7XH/CF8Q5aJ8e",
+	"dI7n5OnhGVTv/lfl/yvQJAVrIHHRLeP1U89+Y5/fE+vyrYd0OR7UF1LlzUeo8o+dzs/Hv2aUuVqhD+ry",
+	"xk51t1qtPl2JnJrm+Wr1It3isLXW/sK1v/CbRa1gDYJe0OL6Hm+hNjs29d59tQUkbXELIMe98ZQ4WUmE",
+	"9oWj5aFjExqTYShiUicec/0hDcgooC4T5S6HmjUTsCib+oFJGobmVMLXUPiQRq80tUhqJqh7exPJ3WKT",
+	"YYhIdgGNWYSsgnSIMTtB3JDfsQh0fByaAIGKmhqdgiSiMSMlL5wAUyEkfjAeK0DAtPUKONDLPo2ofvJv",
+	"TTVM5OBLy0K2V41JS755t8uzQ4RVEdmvgAUxA3nk2IQFQt7X5ZNBGDCEFBRpkUgkxzBg/ZiMOS5O5uEA",
+	"K17uLi85Kbe3o7qX+p9lN6jJt6IfMC4Jp0xoxHQsJ+m6nsMec8MhE13uJMdFuUKCQI5ZyF22L+0sP7mR",
+	"OJ2Li7MLVTVDeZc7TO7dC0ZFyJ0Eo1FFbdVCgPISYMxwDHWq7FnVD0frP0f1U8M5RmzEaCwIu2PRtMsN",
+	"uMV4EsK/wDECAEw2ETGNYmUPkhGL/NBThVB+LKBGRZfdyBNqRxsA7dgpQxmJiOlUGOt5zGM/SHWb7MgF",
+	"64+FNONZP4wYoXwaD6DONNkPLVLkLwujLjeWTQn9ZvvG/rKT+HUYmflNacJVlydR8CQZKrtjzeysREza",
+	"xkewxkueH9KULY2rn77nzQzGpA33DzHDq8eCcDL7SA55k5TkzqKK8TPdzmWbUHnG0TNOdIvM5eHomL4C",
+	"FpUdrtede+h2ztWSeXW2usLJT8zMLDeOXOLBVEogngWrXyhPagFztshynbVGMe88X6XTTg9tyY71Obmd",
+	"UHdAH9/cAgfZ0ow4+WXxldLbnvmsUn2pfkclOhf0Oj4ysW61k4pm61FNXZ9Y1ieWb59nl9o7qxxdXucZ",
+	"5mHu8g8Xx1kOuCQmh2RwJamSSLVaL5OxYLo2PtGlXa7HxSAwT2yHLH35zJhCFbTvDuAwgiTmCxsfCfX4",
+	"95Va/rQWxQvR42tVs1Y1f2ZVg8EjkKcgYNVu3tA/f7g4Li+rjgQLgrUqIhRyNVpIl7eQ8pH3a8VDFtA7",
+	"lywIXrHOAedWJudwESUkB8k8Ei6nSIwhWyuRtRJZK5FVlIjcgsUKZAl18eq0RFHQBUYCAAOpdt2TkqME",
+	"m1POc5YS5gMoIKoEFRQIo3hAnFSs5aM2ZaBMlb+fs8hlPKY3zCEj/DfEbeB0g28bsAC5VEtVm9Sq1T/A",
+	"V1xV3nmuvu8D/lNcrpCPA8a7vBfGA4gVIOhTpjFI0Io4rzOt8EWXe1E4GjGvkv+1Jb/vYMIievCxkflI",
+	"kvLM50NJJIkkZcJGuXAQRHlaCBqvJuDBWElRVCRNCkmiHWZURM5ANvpBZoMf2ApBA0bYJ0CEzM8M6QF7",
+	"Ll8uKEJKmgrfOTs96OhokBxY2WwjREKWj5B0eRIiITpCAlBiZoJNYjV6IRMQtZi6AcN4Q9/nnpDH5JD0",
+	"2UT3tk/9QJCSfKs58n4SRSon8ahRQDm5CZno8pBXSJs8FBywc9EBKPGDAMFjYjSYVSRNM8FiOZVpLCVH",
+	"O7xw9Cb7lsLoDRuO4mm6csFsNLdflw9lJ+IBxdijFjK+Fhw8nDwcHTGtntcVGfFCV8xigyVmuLqVlECC",
+	"Sem1T9LR07Irg8l1r9X58zzPR4F3vcAPbpqmUPGSlYhWq1mVenBkXMmQF0ttMqBBX+sNNduLNn9+RU5x",
+	"O+aEnaAZtWpVyRSkt1l0BOc7j2Z9RcYInpydXv2IeU85+74w9ARNTGKSpDRgEcuM3Exkqvz4Hpgtay4f",
+	"i3qWo8fScajZrr+UwFQ+BlXPx6AuO8fH1oP7DvyN64DU+oC3PuA9yQFvwePc52T7LsaMp27fJ6MwCICP",
+	"NSQTGruDwhxyNMpNm9wwyQtJ81Y1dy50N56ANE/grfKfMxCnHZXRnsmT+OpZz99RBVNh1vMX25Inkfzg",
+	"v4NrtpmQJ49xy8/FCtp0vpFmHCitFig1aenX9ZEq7BM5AKRUq1b/b85ClKdiJDAkHy4PNYlxOXMOrVYa",
+	"5lnUeuLV8Dj1bRqnWRUOe/yRq+B5VLjhxlhXk72Q4u77ldbrKO1WdOibbhC6t3OV6dVsZbfmUYcHWxl2",
+	"WTgLUe6RQTghfRoBSlI05oJQaTdqcRIxGuDjFXKR1IknckLYRG9fYasUa/QMSrlJTRL1Akp3yC0eC6ZY",
+	"XuArXX5ZcCcWrrWwREyQGxYrmNgCD8d7FqtXHMB4PUPpEQ8nZoGNbYX9vmDxJVIqWK3abq3RMPMcvCS5",
+	"WFitRxbkmJ17SBplFsBaJr0ImRTn58WQTer665RMm9S7QzCWVxrEOQnvWCFCRma6SD+MJjTC0l2PToXm",
+	"i1CMKg4p6aqaJpkyVbFCQeLaqpq2x6Yh96DIgLM7FpGh/HSX96h7u0+cz/K1LVL94uAPhIfospaSFYT0",
+	"RPmRNQOVN2blCulgWUTqp9fHJayF5exTrDz1vqqF9cYMX8jDiU0YdQd4Q5f7nMjDmWy71BvhBG+WvXgj",
+	"MMwiWoSaGenQWC9hfoFYQxK0gavwuKikHn1DMDpE4cKa0RdBBItlC7nPbyrksbqhjSs0px9ek/+b8h/D",
+	"cZSjo+DS7h9H5nFFaF20tY0+Uxj/j3JO8u5zOS8wWebzcgVarXptCVu5YHC/cknw4/Ry7evpZRQksF3W",
+	"/r21f+9bmSNqxy5okuR0PrvT1O+vk2cNqZmgF05COc8++XA2TMi/iaP/deQ5SfoGBVdMl5t6yEYdSgXx",
+	"1V3A40YG1CMDOhoxzryWtBhiqsnopZpTn5GPSW03jvrUlecu9Iz6MeY3+DrrAStWMRBH3di/A03bG4Th",
+	"LRHjnuxhD0HYoTt3WF0o503dJZyy1JHwauHfcObZshlx5KvkhyC8ucEiPdkgjwU+fCwIb0jgAyPfFHVt",
+	"jpMLsx3wixRSR5l8EjWyH+8r7k2nXq1LA8il8uSXvB5HSKjsA2lfCSQiM4dfEX/5um4Vf3mTDttYSKMk",
+	"Tvh6YZL4eMgi3yW+J2TDPP9GdqxkgprZJv68nUUktjOgJ/JOlc1jE8dIZcALapCPPKdsQ0lstiQSfVaO",
+	"Le0mGgTSVNGtuL4Z+3KFRV3u4G/Xqkn4i3ymRzlQjzp0NLr+77//I78on4d/gwPc5x7+4XuKBxAnhNOh",
+	"Mm1vfe4h7hGOXos4Bx8ur85OOheVvzhmCkOXO2/bpz8fnb6/bp+fHx8dAC4j3MSJoZxtBdpGQsxjAesr",
+	"rY5OlriRPJGzr0uKHDW7od4ImLK+bLAygMv4LblbR0i4D6XOWXMQEtCkHRGFASSoKMQYX8R6nw/L+3lc",
+	"GyUIdNGyaqwiM3SUcu/Im07pkDmkhKxuf3FUfXOX9xjpS/umpfnfktLbdAwAXo8iJe4+cT523v54dvZz",
+	"5apzeeV0uW9mAev9uhkzEcvlpKnzzB2RbW6XUy53B4gpGsNcF5nB7/yImT16XWnCMFNWy0qW7YfzwzZG",
+	"BtKhsVoWutEXN+Dyo7KU8VpfzXitP8zC/hBDwmzcoO9HAlap1bJ+Cgdy/gOaXDkMmbUMKOo9ww0/wVhX",
+	"a3tbtNavb+y4NbaxQ5u9jT235m3U2Va/QZu9bXcHTL/Uvm67LhstFU7Pzs39BjZKPR/UUBh5SrUZCs1n",
+	"gvxjzMZrA/w7M8BXMaQzRrEUA5CJpyTjg4ZwquLF5mfU8F82wUGCVmfAYjY/9p0DEIlDWKVmNmuFGBqV",
+	"h3iRTKjocsFQpfnx430jBwGjkXrJObR+aR8k9B3j5PZX0iEPMowPmBowZTziyL4RhN5Qn683/zNu/j9B",
+	"gozcM1nQFe0cfY1e/Tnole/8T0zMArzgtiqlUC4pnNTuLJwUWt6+yEYAEVIHDVhXDqY0n/8xDmOWCTOi",
+	"h92IKcqz41MIvcskWPh6RN6KZrPSSPVmtVKrNxe3urIj9JU9ujN5MjPgWjp3eDZRJUndmLlwP9uAL9rJ",
+	"dtcvF5lVoq5mAI4y/MCjUcDIEXelesmO+2zeCrjcD8BXdHbHoit/qB3wVmu30mzaFiZct2q1St22Jozd",
+	"Wq2dypZtTRmNrFZtu7L35bEYj3rsHrKrDUsFcqWkrcLZRBkqa2W6dmV/I018yeIl9HDOgi9KWt0Mx7Eb",
+	"Dl9vNLvDPVGYOysV+YROCSUx4FAz5onKQ2B+WL/lx0kFFiV9PwhIySwL018QcTgS5UoGSTCNBBdgO6Pn",
+	"PFPIVwqjLlcTVMap3MeirnyWpnY1YkTcH45CIfxewMARmNbx5dD8yhXSzmJL67IsfYeNzlijC1TcMg/z",
+	"mWY6bZuA2XuOfLvuZtqGmRLG2Vq7ljzQyeNKrAvWVIHgY02dd/K1ap+eqbX9yGRo+4UHy+9PtYbsi3CS",
+	"iZrPphtLWQE7YTZjmPix+XA2XffSH44DqCiN2N8ZVjtitSfpReEtcPfnclqXiLUXTOYrh99eevBeTer6",
+	"MgnL218RrNtIV7ZTa06pvbUtt7blvpUtB8Itzd1+kyzK+2w5E+h4AQ4sw7dgkMDYiq0qBWiAfWGGirtc",
+	"sWQluXVwh0m/YRSTyxtz3FhdvgjbFelQd5C2kkwiX9oNwKRldNXOlEAlhhGYZnmMgtRi2u/yIrMt/QYZ",
+	"sQgTAefRbl2Zw/3M1Fuz8wWOpKTU4l7uK6BXXIJO8bsnvKKmiluoXqm5oA6HBQN6V9Oz5F/T/3RBY2a1",
+	"qpXq1s5uEcZvoXJWHhSoZ7ItDdUOr6ltb9VruztLKutFqsoyuR1Wq1arZa7NvjWFbjd46AurkhKjcauy",
+	"s/vKqLaMjb84yZYpnNdlCC+DaCvOSvDXWx5ldmTzc2bbzi89PuOGTtFHetQnpI3ZSPkspQxikKnTC+uN",
+	"jX2yIJtwBhdnDp9wrVZIJpyVVS+eTnithV6eFnrUudNY7A+dOI3GrzXBCymSjTOy6vVqAp0yOZfjXSq+",
+	"j/qmZfv0muz+Oa642aw/lTM+Uufm36328bH1x5xsQNsaR1I2DeJ4JFqb0C3Kp58qbjjUg1+3bCvJgtZS",
+	"+ZXZuGqJLG7f6oX3dSXan8ZUnaRb9nVywqoAnUuDoEddFFAqr/az9fn/aMuzF3rT/9/mOArAbi0O630c",
+	"0JicjRj0nyCrK0T0cIzeCOKMowArWrBMROXCxpBfnq0RKQnGiKOW+6UhCvB5CKwx6g7gUTb045h5ZVvV",
+	"jWiPfPrlWzYlJed956rLMxnst2zqlFvEEf5NzdFEcMkMEi90xRv5waGupPVv6g65eHdA9hr1mk1wBKDN",
+	"AxYxaaFD0YlT//TJIXHY5dS95eEkYN4N208RHoF1rRRGhIdJnQontSoRZShYUWUv+8Rp1KoO8RhU1NCY",
+	"ZYa0yAWmqlvUyM1Jos9OnCMGdKNZq//Q6o6r1S23RwXbbsC/WSspLZJLIPFooSs9NfPVytpQS+s+Oz9G",
+	"w1DEEPsooJOHyfih9N9//6fskJKcApiBssJ19W/qyY96IspQ3RRPQtL3WeCRwOdMzG1ssnE2cOc8QWuL",
+	"Ry5tcOHvqzX6cc1NUtCPPFK6jCn3aOQRbXmU535erbgN//5DnJwoKrXceAx3PtieD9z/RFRJcOI/pXHM",
+	"hqN4pQZCHXdMh6NHTutdjdrmpBHm1ZvN2p5sZNfyvUryIRCOXQtn1SlotJzn6XAot7T7cAfEShP9KEaV",
+	"++s7YpN9WddcmPVBK9VbLGXvoBhbPH6cs4ZSEeyREuVTUv/0ifhyMYGxUvDI+5CzfVPUEl8YUjgt2hgx",
+	"DqhWRvFGSjGcq2lVmfu2vjmthkwV1YeL43kwdrNm3qVWmYJQJH4I8RMCKyDlpeEYQOkIWMYqh4Ycnl6S",
+	"QSjiLpeLj5RGAfU53AIdG0XQS0I9L2JCMMXOPgHsUtlej42CcIrspTQIwgmopaFNnLPzzukvncura7VA",
+	"rtvHx2cfr88vjn5pX3V+ANhoSHDhbKK7XaD+k/qzg4tOGyJIcRhiiZ1ScIL4quT0hsWiyzUUhN6mchvJ",
+	"iZGaf0T9CNU/mdX+GSRmDJlB/V0JpTLYLEmJG0SqxgEr22TMAyaEHqsu92CmVPILjRiBgcGiOznWSSoP",
+	"5eToXI+tVPuUT7tcjBSKWsmp1Xcq1Uq1UnNs4vzeatX+kP+QV+FKtbaT/N7lTvXTTj+9vV7bqu5Utxtb",
+	"W4jGjvgaARUxCWiPBZBLhGWn+4Sq+U8zp7wwJiUnCF0ayDZXEDsa/ia4VNIf4esV+FN+ueIrAxv+GIRD",
+	"VqHRiMJfcJMXDqnPHRXRD02KT3nO9wO0uGKAm/YIxQ/CqEVMhMEdE3ZSvJnWFhsEvyEmLMlljyXOno0r",
+	"Nw7TtSxnKtmriHESAbxIKQjDkTSCbT2pNnFpFPks2riJqMfIafvK7vLA57cb0CO5CMBBqv6KmGDRnfyq",
+	"7MDR+d02WC4CO8GGPaAMho0ixu4AuFWSya5wf1TxQ7U7kq4nZaJqDLp8ynAZqTI1Ba6SFizLARkw91ZK",
+	"qRu5rzGV6/D0Equ6gzFmc1GeKFokRpA6K4KNIORLVLm1nKQud+QSgqOTQ7qWsdbVE16L/Pff/4F2paOX",
+	"DKg5aHKW9EDpWelatppz9TajZTROSrh1F9/IEfUjDyxowNovEzhu+DFx3rWPjqXA8LmIES8MzempXF7y",
+	"7ODRqah0uXmoEC3itI+PoZQZlykpOe2Dg7MPp1dyAbcvLzv4jw9XP8K61zWH8uLR6eXVxYeTDt57BPJP",
+	"/nV99et5R146P7u4end2fHQm/7jo/PVD5/IK3nLRkT/Jq1cX7dPL9sHV0dmp/FOJP0fpIKzIliOkCq27",
+	"XBWWizfE+dg+Pu5cXZtNUpeSLhRXTMs79WXzaX3t6PTw6Jejww/tY6eMOYchT0v3D89O2kenqYTeJPqS",
+	"qsN09nHAjFu6HK8cdjAxYJ8UVnJffnh7cnSl31ppn59fnP2iX1A57Jwe6Z9O2qcf2sfXF51fjjofzdcl",
+	"RaGXV+2rD5fXBz+2T993Dp1yq8sfOluinFanShA58wHr1WteV6HyXN/aAk60JbHE1fh8ZTjxl+ZlfBRa",
+	"dzKE8x1+6hatCb+HHLl1ytvLQtqeJIJujqdzXIijjWV2CORj7jV5EEO0lA8Xx8quu/HvGC9jzDt1cV0V",
+	"uOTkkRswWz6Po8DOvvmLyirjIfG9FrgXcTcXIuhpM1LjVQwocHW4cTCFfDOkUOly83cOp0MTpsPEV8m8",
+	"SkgDkwbylIEsOsZ9yt0o+2KjoWPYtEoAVYiDQqvV5ZqVJWIbDErMRDpO6nmaPaWWwNeqmEd6U5VcB+g3",
+	"bwT6FsHc1C+5ZWyk4H7S41OR7vsArXt1ug+kYU++YgamTg9B2NdzZpPelPgZ2PNZbYEG1qK6s0g1SFle",
+	"SB1jrPRSfuHC2grTZpefspVLZPtn1sHXrsBcXccb45HX8zvVp9LzS+cqLKHntXRY58KvDYNvZBjg1n/Q",
+	"MMglQGzesunc1Dd0ZGhJPFDIc/d59WwypB673ytUKorpdS066yL0RZffMC4VHfMUIleqlbtWuUKuID6h",
+	"cuyAE27cC3wXGZ181Qj8hBjQEWuZGt8mzi2bOqR0NmL88vJHku6F61s2xTiXPKsLMdjQXW632+3//vs/",
+	"BIMRt2x65KlQQ9k2E/Nt4iTCzKkkgdgup54n4MNQAiDbLP/wPcd0WoPDyefEyQXHoCzAwU7+zKbnbKje",
+	"ATTBcuSoIOc/H/2NnHdOVIhOdsUhJYzxwi2A/AtmRxLjSaABB+E48JQ3C8st4fVqbqCsAGCjyikVoVLQ",
+	"SfQ9A29HBAuYG4N63E9cm36MU5Oz/sA7WAojAp9QGr+cNE5NtIlzg56oGV3Mw+QhDOtypmsbaCzfia1X",
+	"DU7WpiqkHLFoI7XBplgvGQ+YH8H4pctbsOjOdxnSI4p9hVIRa0Q78KpFKtod6lC8jizdsmmXR2FMY+aU",
+	"YYSF+oixECCwoWCc1UwGvogR8/DQjHJE0RSilz9eXZ0TpfZIEr0SGIT3dewdl1yX/6CXYtkmIsThSa1S",
+	"qPSIZW/CglA8BuHl0I4Fgk4noXgS+L2IRlMC9HqyjX3IARi2ZLv/oiL8uLbSqH6LOKVuEryWwrtrkW4u",
+	"mt21upwYV48Zv4kHcOP/Dlk8CD38dyw1R7wxjnz8e0TlXWUou/HkK5yu9b9QCtK1DBTCDxfH2pqTG9p4",
+	"jaN/fyOAzGDI5FuQGkHEsHbtNCx5h2ytRAXzddg+mRDSo4Lt67GoO3YydjgK9/VF2WkbMYwQDoe+5qlB",
+	"Mi4F6QilcWP93EygFsYoLRAaBwEeCWd6JjuAOI55IYVyJ7nqKLzwcMgKQuw25nHUHNz0FeJk5xvQPHVO",
+	"hLOfyJYNHyE3ZzqgPj8TwHVIaSaMrEU3oRFDUTITLibKNptDIaFukwenB/I6rozwJcaB5FaMQ4XhmpK1",
+	"FhyLcXGlglGfM7JJ35owsaDIKbWNv3mS95yDAlgiVl7VHmyd/pMe1ILfDo9qp1edprx29GP1H7R5Ffd+",
+	"2Xo3+Xmn4/718Go66EX//OfF+zDYE3//ee+4Ggxum9tHY6LFrhboG41+jdZ7W27DazILPgtTucB94r6M",
+	"yRfefNNksFrWhvzP2877o1Ny/uHt8dEB+bnzK1zs8pODcPL2r78e/lz/ZdKedtr9y1EUnNXiv7l/a0fi",
+	"4lP79Pznd+O789MO9f9Wn55E1bvLj++veOg3fuhyeEnn9HD2vQo36tu3Y647+XkOkD+z6UO57mnCgeno",
+	"WWe9vxQaFhDU0jRCK40aE5baat9FRvwmphe9Uiibv47ZGNywWcBkFSPFdJwED930Mc4cRvbhrJuCsDuf",
+	"u5B51bWQbP2LUyGHSd6QxjvvchWNVYDpRCWO2ip6X8i0fcUeUWvw9cAxAQMogcv9fiBx1yCXTwetBTkj",
+	"6UJZ0Af1OdG7X+4Dwj2E65mM6/15SX80YkbiX37H4Zu+bbjkoS2nXcs4GmvX8nprPmZr4opfJGz8gtX+",
+	"ww981IJEcTDfI2k2DcPtPqZMk9ekBTG+5MqIRUohCmVeGKLJVpl6UkCp7DlBREj6NEK3FySBokfTBjEW",
+	"UJAQ+CtQsKnnulzH5kVMY0ZKjgij+IfDzuVBSkjD2UTK3cQ3WwjGosbn0LRZX0RtYzGeiyHQwZfvCxyB",
+	"eUgu8KO15PFMDcb0Eh7+8kzwKmoFWK36XPgzva7kbO3t7mw3CygVVOre8in+yOyA4qTFx0GAF45xzZ0I",
+	"qyWbIC9dQsD2IO2EXIptbL9sMj6MQ92yLj8cHHQ6h9Ck2VN1s7b33RR56nWyeLFnunzXR/mXUR/6HR3c",
+	"n0sZbn5O5dCXTcjUfunugKWHwp4DrJLm7BejqiipXICrYsjux4Kq3OvZkPbHMIxYkpCvwkpJyyP/ZhAT",
+	"OqFTG4KGUFDhx6LLle1A03vBo9WnfqCi6zdhiOU7hJJ+xMRAf2VfwcmBB0yKa+YxCEuC3QNVDXYaMoJQ",
+	"tKP0k1PG2qektkgXQCkfTAlAcBGXduILVmi6XMhVmBPDL+HY9ngup9QuqG29AMPAQug/FfxF45R5RArs",
+	"GXuhVq/OGgzNAoNBdWUb+FSV2aCgkwuNBrjxflf88pxQudXzkENeby9/Tf60Pn8/gfUBEowYshfxpIsL",
+	"S21LMHccAWbU75+tt4xGLGqP44HV+v0P2zoIfLXDf/9DSjHzb9s6kzfW4bc/5Iuiu/nRaJWfAgcrL3SR",
+	"rgHEOlSD9aNwSErOkN4C9zdmnjDAEofi1NbmZlJ92Nqt7lbLlk7V3ARxqbqX//S5P2IQq4REzhgg2NPM",
+	"kvb5ERlzj0XE2byrOS3IypLqWJFIdrkG8xI2UYBhwiYJFJewSUrgQeLpiMGVhHrLTjnDbQKAYsLOYNxB",
+	"+kAC1ALqSGn5dJpmTQg4V7BoRKN4uiHccMS8BBxWvVKVjakmYye73Nl0jUdlf1NQWSNtLsFdhhN+7mX7",
+	"XQ49IVLFCJtcxiwIqHxejPXnj962T9ExekcD30ty6iJGg0wv8dUFXXyLxW4tk9NTFVOGvBfSyOxxyeee",
+	"f+d7YxqoRCE3jEYhanVRRi+HMZOY+ZR7KBmsTANV0V3hJACZJ2TuJUTFOdLPlA8098sNixUnKbQuCsc3",
+	"hkETjSHBX2AIKYUNacndkCOS1SyzyKerySP+++//OGXg8i7K8ECmb52C5Y1Zl2uocCF3H+biiXnsFbZi",
+	"A4A3IwgyFG50ufaOq0W/r9urOWKNxmZb6jHX9xhQPBgTTnxO5CmbTWCCoDvpin2DHppxdsI0BvOXP778",
+	"fwEAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

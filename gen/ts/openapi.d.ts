@@ -1969,7 +1969,8 @@ export interface paths {
         /**
          * Advance the sandbox clock
          * @description Moves the organization's sandbox clock forward by `days` and
-         *     `seconds` (at most 5 years at a time; it never moves back). Every
+         *     `seconds` (at most 5 years at a time, `400` beyond; it never moves
+         *     back; `{days: 0}` moves nothing and runs what is already due). Every
          *     recurring request whose next cycle is then due runs now, each cycle
          *     in turn at its own due time's prices: a weekly plan moved three
          *     weeks executes three times. `scheduledExecutions` counts the
@@ -2800,7 +2801,7 @@ export interface components {
             event: "ACCOUNT.UPDATED";
             eventId: components["schemas"]["WebhookEventId"];
         };
-        /** @description How far to move the clock forward; at least one of the two, together at most 5 years. */
+        /** @description How far to move the clock forward; at least one of the two, together at most 5 years (1830 days); 0 is allowed. */
         AdvanceSandboxClockRequest: {
             /**
              * Format: int32
@@ -3066,7 +3067,7 @@ export interface components {
             address?: components["schemas"]["BankingPartialAddress"];
             /**
              * Format: date
-             * @description A past date.
+             * @description A date from 1900-01-01 to today (`400` otherwise).
              * @example 1985-04-02
              */
             date_of_birth?: string;
@@ -3097,7 +3098,7 @@ export interface components {
             address?: components["schemas"]["BankingPartialAddress"];
             /**
              * Format: date
-             * @description A past date.
+             * @description A date from 1900-01-01 to today (`400` otherwise).
              * @example 1990-01-15
              */
             date_of_birth?: string;
@@ -4278,7 +4279,10 @@ export interface components {
             total: number;
         };
         /**
-         * @description An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+         * @description An exact decimal amount of at most 7 decimal places (a Stellar
+         *     amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+         *     `400` otherwise. The upper bound is checked as an exact decimal: a
+         *     JSON Schema `maximum` would be rounded through binary floating point.
          * @example 5000.5
          */
         WalletAmount: number;
@@ -4810,7 +4814,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request is malformed or fails validation; `errors` names each failing field and rule. */
+        /** @description The request is malformed or fails validation; `errors` names each failing field and rule, including the text rules every surface shares (valid UTF-8, no NUL, no lone surrogate, well-formed escapes, no empty query value, one JSON value). */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -4832,7 +4836,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request is malformed or fails validation; `errors` names each failing field. */
+        /** @description The request is malformed or fails validation; `errors` names each failing field, including the text rules every surface shares (valid UTF-8, no NUL, no lone surrogate, well-formed escapes, no empty query value, one JSON value). */
         BankingBadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -4974,6 +4978,30 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description A rate limit was reached; retry after `Retry-After` seconds. */
+        BankingTooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "too many requests for this organization; retry after 1 seconds",
+                 *       "errors": [
+                 *         {
+                 *           "code": "TOO_MANY_REQUESTS",
+                 *           "description": "too many requests for this organization; retry after 1 seconds"
+                 *         }
+                 *       ],
+                 *       "status": 429,
+                 *       "title": "Too Many Requests",
+                 *       "type": "about:blank"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The bearer token or the client id is missing, invalid, expired or revoked. */
         BankingUnauthorized: {
             headers: {
@@ -4997,7 +5025,31 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The request is well-formed but breaks a business rule. */
+        /** @description The service cannot reach its database; nothing was done. Retry after `Retry-After` seconds. */
+        BankingUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "the service is temporarily unavailable: its database cannot be reached; retry after 2 seconds; request id 01JD5X8N3Q",
+                 *       "errors": [
+                 *         {
+                 *           "code": "SERVICE_UNAVAILABLE",
+                 *           "description": "the service is temporarily unavailable: its database cannot be reached; retry after 2 seconds; request id 01JD5X8N3Q"
+                 *         }
+                 *       ],
+                 *       "status": 503,
+                 *       "title": "Service Unavailable",
+                 *       "type": "about:blank"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The request is well-formed but breaks a business rule, or its idempotency key was already used with another method, path or body. */
         BankingUnprocessable: {
             headers: {
                 [name: string]: unknown;
@@ -5103,6 +5155,26 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description A rate limit was reached (token calls or failed authentications per
+         *     client id and per source address, or the organization's request
+         *     limit when one is configured); retry after `Retry-After` seconds.
+         */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 429,
+                 *       "message": "too many failed authentications from this client id; retry after 1 seconds"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The token or client id is missing, invalid, expired or revoked, or the client credentials are wrong. */
         Unauthorized: {
             headers: {
@@ -5118,7 +5190,27 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request is well-formed but breaks a business rule. */
+        /**
+         * @description The service cannot reach its database (down, restarting); nothing
+         *     was done. Retry after `Retry-After` seconds; the message quotes the
+         *     request id (`X-Request-Id`).
+         */
+        Unavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 503,
+                 *       "message": "the service is temporarily unavailable: its database cannot be reached; retry after 2 seconds; request id 01JD5X8N3Q"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The request is well-formed but breaks a business rule, or its idempotency key was already used with another method, path or body. */
         Unprocessable: {
             headers: {
                 [name: string]: unknown;
@@ -5150,7 +5242,10 @@ export interface components {
         };
         /**
          * @description The request is malformed or fails validation (`VALIDATION_ERROR`):
-         *     `errors` names each failing field, where it is and the rule.
+         *     `errors` names each failing field, where it is and the rule,
+         *     including the text rules every surface shares (valid UTF-8, no NUL,
+         *     no lone surrogate, well-formed escapes, no empty query value, one
+         *     JSON value).
          */
         WalletBadRequest: {
             headers: {
@@ -5264,6 +5359,24 @@ export interface components {
                 "application/json": components["schemas"]["WalletError"];
             };
         };
+        /** @description A rate limit was reached (`TOO_MANY_REQUESTS`); retry after `Retry-After` seconds. */
+        WalletTooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "TOO_MANY_REQUESTS",
+                 *       "message": "too many requests for this organization; retry after 1 seconds",
+                 *       "statusCode": 429,
+                 *       "timestamp": "2026-11-21T08:16:02.5Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WalletError"];
+            };
+        };
         /** @description The token or client id is missing, invalid, expired or revoked (`UNAUTHORIZED`). */
         WalletUnauthorized: {
             headers: {
@@ -5275,6 +5388,41 @@ export interface components {
                  *       "error": "UNAUTHORIZED",
                  *       "message": "the bearer token expired at 2026-11-21T09:15:30Z: request a new one from POST /v1/oauth/token",
                  *       "statusCode": 401,
+                 *       "timestamp": "2026-11-21T08:16:02.5Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WalletError"];
+            };
+        };
+        /** @description The service cannot reach its database (`SERVICE_UNAVAILABLE`); nothing was done. Retry after `Retry-After` seconds. */
+        WalletUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "SERVICE_UNAVAILABLE",
+                 *       "message": "the service is temporarily unavailable: its database cannot be reached; retry after 2 seconds; request id 01JD5X8N3Q",
+                 *       "statusCode": 503,
+                 *       "timestamp": "2026-11-21T08:16:02.5Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WalletError"];
+            };
+        };
+        /** @description The idempotency key was already used with another method, path or body (`UNPROCESSABLE_ENTITY`). */
+        WalletUnprocessable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "UNPROCESSABLE_ENTITY",
+                 *       "message": "idempotency key \"k1\" was first used for POST /counterparty with a different request; send a new key for a new request",
+                 *       "statusCode": 422,
                  *       "timestamp": "2026-11-21T08:16:02.5Z"
                  *     }
                  */
@@ -5372,13 +5520,26 @@ export interface components {
          *     for 24 hours to any request with the same key, with
          *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
          *     first and gets its response. The same key with another method, path
-         *     or body answers `422`. When several of these headers are sent, the
+         *     or body answers `422`. At most 255 characters of visible ASCII
+         *     (`400` otherwise, naming the header); the same limits hold on every
+         *     surface and under every name. When several of these headers are sent, the
          *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
          *     `x-l2f-idempotency-id` is the key. A signature covers the header
          *     under the name the client sent.
          * @example 01937261-e216-754f-99ba-c1170d65dd28
          */
         IdempotencyKey: string;
+        /**
+         * @description An optional idempotency key (a UUID) for this mutation, with the
+         *     same protocol and limits as under `/v1`: the first response to a
+         *     key, errors included (but not `5xx`), is stored with the change it
+         *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+         *     the same key with another method, path or body answers `422`.
+         *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+         *     visible ASCII (`400` otherwise, naming the header).
+         * @example 01937261-e216-754f-99ba-c1170d65dd28
+         */
+        IdempotencyKeyHeader: string;
         /**
          * @description Optional idempotency key under the banking vendor's header name
          *     (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
@@ -5471,6 +5632,11 @@ export interface components {
     headers: {
         /** @description `true` when this is the stored response to an earlier request with the same idempotency key. */
         IdempotentReplayed: "true";
+        /**
+         * @description The number of seconds to wait before retrying.
+         * @example 2
+         */
+        RetryAfter: number;
     };
     pathItems: never;
 }
@@ -5553,7 +5719,10 @@ export interface operations {
             };
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     createBankingApplication: {
@@ -5569,6 +5738,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path?: never;
             cookie?: never;
@@ -5585,6 +5765,7 @@ export interface operations {
              */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5596,7 +5777,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     getBankingApplication: {
@@ -5676,7 +5859,10 @@ export interface operations {
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
             404: components["responses"]["BankingNotFound"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     updateBankingApplication: {
@@ -5692,6 +5878,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -5722,6 +5919,7 @@ export interface operations {
             /** @description Application updated. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5771,7 +5969,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     createBankingApplicationDocument: {
@@ -5787,6 +5987,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -5806,6 +6017,7 @@ export interface operations {
             /** @description Document attached. Each example answers the request example of the same name. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5819,7 +6031,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     getBankingApplicationDocument: {
@@ -5867,7 +6081,10 @@ export interface operations {
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
             404: components["responses"]["BankingNotFound"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     submitBankingApplication: {
@@ -5883,6 +6100,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -5901,6 +6129,7 @@ export interface operations {
              */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5941,8 +6170,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BankingPayloadTooLarge"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     listWalletCounterparties: {
@@ -5989,13 +6221,28 @@ export interface operations {
             };
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     createWalletCounterparty: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6013,6 +6260,7 @@ export interface operations {
             /** @description Counterparty created. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6031,7 +6279,10 @@ export interface operations {
             401: components["responses"]["WalletUnauthorized"];
             413: components["responses"]["WalletPayloadTooLarge"];
             415: components["responses"]["WalletUnsupportedMediaType"];
+            422: components["responses"]["WalletUnprocessable"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     getWalletCounterparty: {
@@ -6069,7 +6320,10 @@ export interface operations {
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
             404: components["responses"]["WalletNotFound"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     listWalletCustomers: {
@@ -6196,13 +6450,28 @@ export interface operations {
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
             404: components["responses"]["WalletNotFound"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     createWalletCustomer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
             path: {
                 /**
                  * @description Counterparty GUID.
@@ -6221,6 +6490,7 @@ export interface operations {
             /** @description Customer created, with its first wallet account. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6260,7 +6530,10 @@ export interface operations {
             409: components["responses"]["WalletConflict"];
             413: components["responses"]["WalletPayloadTooLarge"];
             415: components["responses"]["WalletUnsupportedMediaType"];
+            422: components["responses"]["WalletUnprocessable"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     getWalletCustomer: {
@@ -6319,13 +6592,28 @@ export interface operations {
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
             404: components["responses"]["WalletNotFound"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     updateWalletCustomer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
             path: {
                 /**
                  * @description Counterparty GUID.
@@ -6349,6 +6637,7 @@ export interface operations {
             /** @description Customer updated. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6384,7 +6673,10 @@ export interface operations {
             404: components["responses"]["WalletNotFound"];
             413: components["responses"]["WalletPayloadTooLarge"];
             415: components["responses"]["WalletUnsupportedMediaType"];
+            422: components["responses"]["WalletUnprocessable"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     listWalletAccounts: {
@@ -6457,13 +6749,28 @@ export interface operations {
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
             404: components["responses"]["WalletNotFound"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     createWalletAccount: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
             path: {
                 /**
                  * @description Counterparty GUID.
@@ -6487,6 +6794,7 @@ export interface operations {
             /** @description Wallet account created. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6526,7 +6834,10 @@ export interface operations {
             409: components["responses"]["WalletConflict"];
             413: components["responses"]["WalletPayloadTooLarge"];
             415: components["responses"]["WalletUnsupportedMediaType"];
+            422: components["responses"]["WalletUnprocessable"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     listBankingCustomers: {
@@ -6585,7 +6896,10 @@ export interface operations {
             };
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     getBankingCustomer: {
@@ -6615,7 +6929,10 @@ export interface operations {
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
             404: components["responses"]["BankingNotFound"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     updateBankingCustomer: {
@@ -6631,6 +6948,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -6654,6 +6982,7 @@ export interface operations {
              */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6667,7 +6996,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingMajorChange"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     getBankingIndividual: {
@@ -6723,7 +7054,10 @@ export interface operations {
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
             404: components["responses"]["BankingNotFound"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     updateBankingIndividual: {
@@ -6739,6 +7073,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -6772,6 +7117,7 @@ export interface operations {
             /** @description Individual updated. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6806,7 +7152,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingMajorChange"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     decideBankingApplication: {
@@ -6822,6 +7170,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -6847,6 +7206,7 @@ export interface operations {
             /** @description Application decided. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6912,7 +7272,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     setBankingCustomerStatus: {
@@ -6928,6 +7290,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -6952,6 +7325,7 @@ export interface operations {
             /** @description Customer moved. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7020,7 +7394,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     listAccounts: {
@@ -7127,7 +7503,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateAccount: {
@@ -7179,7 +7558,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -7243,7 +7624,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createAccount: {
@@ -7295,7 +7678,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -7359,7 +7744,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getAccount: {
@@ -7440,7 +7827,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listAssets: {
@@ -7565,7 +7955,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getAsset: {
@@ -7660,7 +8053,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createTokenLegacy: {
@@ -7758,7 +8154,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     revokeTokenLegacy: {
@@ -7806,6 +8204,17 @@ export interface operations {
                  * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path?: never;
             cookie?: never;
@@ -7815,6 +8224,7 @@ export interface operations {
             /** @description Token revoked. */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7822,7 +8232,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listCustomers: {
@@ -7927,7 +8341,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateCustomer: {
@@ -7979,7 +8396,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -8036,7 +8455,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createCustomer: {
@@ -8088,7 +8509,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -8144,7 +8567,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getCustomer: {
@@ -8225,7 +8650,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listInstruments: {
@@ -8338,7 +8766,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getInstrument: {
@@ -8429,7 +8860,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listInvestments: {
@@ -8537,7 +8971,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getInvestment: {
@@ -8617,7 +9054,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     revokeToken: {
@@ -8665,6 +9105,17 @@ export interface operations {
                  * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path?: never;
             cookie?: never;
@@ -8674,6 +9125,7 @@ export interface operations {
             /** @description Token revoked. */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8681,7 +9133,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createToken: {
@@ -8778,7 +9234,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listPortfolios: {
@@ -8889,7 +9347,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updatePortfolio: {
@@ -8941,7 +9402,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9009,7 +9472,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createPortfolio: {
@@ -9061,7 +9526,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9126,7 +9593,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getPortfolio: {
@@ -9211,7 +9680,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listRequests: {
@@ -9330,7 +9802,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateRequest: {
@@ -9382,7 +9857,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9453,7 +9930,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createPurchaseRequest: {
@@ -9505,7 +9984,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9570,7 +10051,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createPurchaseRequestLegacy: {
@@ -9622,7 +10105,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9674,7 +10159,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createSellRequestLegacy: {
@@ -9726,7 +10213,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9776,7 +10265,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createSellRequest: {
@@ -9828,7 +10319,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9894,7 +10387,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getRequest: {
@@ -9960,7 +10455,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSandboxClock: {
@@ -10031,7 +10529,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     advanceSandboxClock: {
@@ -10083,7 +10584,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10136,7 +10639,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     fireSandboxEvent: {
@@ -10188,7 +10693,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10307,7 +10814,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10385,7 +10894,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     clearSandboxPrice: {
@@ -10437,7 +10948,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10476,8 +10989,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     forceRequestOutcome: {
@@ -10529,7 +11045,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10601,7 +11119,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listTransactions: {
@@ -10725,7 +11245,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getTransaction: {
@@ -10821,7 +11344,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listWebhooks: {
@@ -10923,7 +11449,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateWebhook: {
@@ -10975,7 +11504,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -11033,7 +11564,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createWebhook: {
@@ -11085,7 +11618,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -11150,7 +11685,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getWebhookKey: {
@@ -11238,7 +11775,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     testWebhooks: {
@@ -11290,7 +11830,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -11314,6 +11856,7 @@ export interface operations {
             /** @description The test event is queued. */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -11321,8 +11864,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     deleteWebhook: {
@@ -11374,7 +11920,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -11404,6 +11952,7 @@ export interface operations {
             /** @description Webhook deleted. */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -11412,8 +11961,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listWebhookDeliveries: {
@@ -11528,7 +12080,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     retryWebhookDelivery: {
@@ -11580,7 +12135,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -11646,8 +12203,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }
