@@ -28139,8 +28139,8 @@ var swaggerSpec = []string{
 	"XQ49IVLFCJtcxiwIqHxejPXnj962T9ExekcD30ty6iJGg0wv8dUFXXyLxW4tk9NTFVOGvBfSyOxxyeee",
 	"f+d7YxqoRCE3jEYhanVRRi+HMZOY+ZR7KBmsTANV0V3hJACZJ2TuJUTFOdLPlA8098sNixUnKbQuCsc3",
 	"hkETjSHBX2AIKYUNacndkCOS1SyzyKerySP+++//OGXg8i7K8ECmb52C5Y1Zl2uocCF3H+biiXnsFbZi",
-	"A4A3IwgyFG50ufaOq0W/r9urOWKNxmZb6jHX9xhQPBgTTnxO5CmbTWCCoDvpin2DHppxdsI0BvOXP778",
-	"fwEAAP//",
+	"A4A3IwgyFG50ufaOJwjefeSt03gvcqhM4tE+/Ka60OXZPmA5u1Pe173WTLNGl7P99ZjrewyIIoxlQ3xO",
+	"5FmdTWCaYVDSdf8G/Tzj7LRrJOcvf3z5/wIAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
