@@ -303,13 +303,12 @@ FROM (SELECT *, row_number() OVER () AS i FROM banking_applications WHERE organi
 	}
 	db := s.DB.WithContext(ctx)
 	start := time.Now()
-	for _, st := range steps {
-		if err := db.Exec("VACUUM (ANALYZE) " + st.table).Error; err != nil {
-			return data{}, fmt.Errorf("vacuum %s: %w", st.table, err)
+	// every table, also those an interrupted run loaded before -from
+	for _, table := range []string{"customers", "accounts", "portfolios", "assets", "requests", "transactions",
+		"wallet_customers", "wallet_counterparties", "banking_applications", "banking_customers", "list_counts", "list_buckets"} {
+		if err := db.Exec("VACUUM (ANALYZE) " + table).Error; err != nil {
+			return data{}, fmt.Errorf("vacuum %s: %w", table, err)
 		}
-	}
-	if err := db.Exec("VACUUM (ANALYZE) list_counts").Error; err != nil {
-		return data{}, fmt.Errorf("vacuum list_counts: %w", err)
 	}
 	fmt.Printf("vacuum analyze in %.1f s; loaded in %.1f s\n", time.Since(start).Seconds(), time.Since(total).Seconds())
 	return data{org: orgID, cp: cpID, rows: n}, nil
