@@ -43,7 +43,8 @@ type App struct {
 	Webhooks    *webhook.Service
 	Now         func() time.Time
 
-	metrics *httpapi.Metrics // built by Metrics, once
+	metrics    *httpapi.Metrics // built by Metrics, once
+	stopListen func()           // stops the auth invalidation listener (scale.go)
 }
 
 // Options tune OpenWith.
@@ -139,7 +140,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	queue.Register(tr)
 	return &App{
 		Config: cfg, Log: log, Store: st, Now: now, Market: feed, Jobs: queue, Trading: tr, Webhooks: hooks,
-		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL).WithEvents(st, events),
+		Auth:        auth.NewService(st.Auth(), now, cfg.TokenTTL).WithCache(cfg.AuthCacheTTL).WithEvents(st, events).WithNotifier(st, log),
 		Investing:   investing.NewService(st.Investing(), now).WithEvents(events),
 		Wallet:      wallet.NewService(st.Wallet(), now),
 		Banking:     banking.NewService(st.Banking(), now, banking.Options{DormancyMonths: cfg.BankingDormancyMonths}),
@@ -149,6 +150,9 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 
 // Start starts working jobs (request executions) until Close.
 func (a *App) Start(ctx context.Context) error {
+	if err := a.listenAuth(ctx); err != nil {
+		return err
+	}
 	return a.Jobs.Start(ctx)
 }
 
@@ -157,6 +161,9 @@ func (a *App) Start(ctx context.Context) error {
 func (a *App) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
+	if a.stopListen != nil {
+		a.stopListen()
+	}
 	return errors.Join(a.Jobs.Stop(ctx), a.Store.Close())
 }
 

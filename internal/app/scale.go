@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/openvest/openvest/internal/auth"
 	"github.com/openvest/openvest/internal/config"
 	"github.com/openvest/openvest/internal/jobs"
 	"github.com/openvest/openvest/internal/store"
@@ -142,4 +143,29 @@ func serialized(ctx context.Context, cfg config.Config, st *store.Store, fn func
 // Serialized runs fn as one replica at a time (see serialized).
 func (a *App) Serialized(ctx context.Context, fn func(context.Context) error) error {
 	return serialized(ctx, a.Config, a.Store, fn)
+}
+
+// listenAuth starts the listener of auth cache invalidations on PostgreSQL
+// (over the direct URL), so that a token or key revoked on any replica is
+// refused by this one at once. Behind a transaction pooler with no direct
+// URL there is no LISTEN: the cache TTL (OPENVEST_AUTH_CACHE_TTL) bounds it.
+func (a *App) listenAuth(ctx context.Context) error {
+	if a.Store.Dialect != store.Postgres || a.stopListen != nil {
+		return nil
+	}
+	if a.Config.Scale.PollOnly() {
+		a.Log.Info("auth cache invalidations are not listened for behind a transaction pooler without OPENVEST_DIRECT_DATABASE_URL: revocations on other replicas apply within OPENVEST_AUTH_CACHE_TTL", "ttl", a.Config.AuthCacheTTL.String())
+		return nil
+	}
+	direct, err := directURL(a.Config)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	if err := store.Listen(ctx, direct, store.AuthChannel, auth.InvalidateAll, a.Auth.Invalidate, a.Log); err != nil {
+		cancel()
+		return err
+	}
+	a.stopListen = cancel
+	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -133,6 +134,9 @@ type Service struct {
 	ttl    time.Duration
 	tokens *cache[string, tokenEntry] // by token hash
 	keys   *cache[keyRef, SigningKey]
+
+	notifier  Notifier // announces revocations to the other replicas (invalidate.go)
+	notifyLog *slog.Logger
 }
 
 type tokenEntry struct {
@@ -326,6 +330,7 @@ func (s *Service) Revoke(ctx context.Context, p Principal, tokenID *int64) error
 		return err
 	}
 	s.tokens.drop(func(_ string, e tokenEntry) bool { return e.token.ID == id })
+	s.notify(ctx, tokenMessage(id))
 	return nil
 }
 

@@ -57,6 +57,7 @@ func (s *Service) RevokeKey(ctx context.Context, clientID, keyID string) error {
 		return err
 	}
 	s.keys.drop(func(k keyRef, _ SigningKey) bool { return k == keyRef{o.ID, keyID} })
+	s.notify(ctx, keyMessage(o.ID, keyID))
 	return nil
 }
 
@@ -74,6 +75,7 @@ func (s *Service) SetSignaturePolicy(ctx context.Context, clientID string, p Pol
 		return err
 	}
 	s.tokens.drop(func(_ string, e tokenEntry) bool { return e.org.ID == o.ID })
+	s.notify(ctx, orgMessage(o.ID))
 	return nil
 }
 
