@@ -59,6 +59,16 @@ func TestScale(t *testing.T) {
 		// transaction-scoped lock, and the job queue polls (no LISTEN).
 		scenario(t, bin, pooled.String(), direct, map[string]string{"OPENVEST_DB_POOLER": "transaction", "OPENVEST_AUTH_CACHE_TTL": "2s"})
 	})
+	t.Run("pgbouncer-transaction-direct", func(t *testing.T) {
+		direct := testdb.EmptyURL(t)
+		port := startPgBouncer(t)
+		pooled, err := url.Parse(direct)
+		require.NoError(t, err)
+		pooled.Host = "127.0.0.1:" + strconv.Itoa(port)
+		// The app pool through the pooler; migrations, the job queue
+		// (LISTEN, leader election) and the auth listener direct.
+		scenario(t, bin, pooled.String(), direct, map[string]string{"OPENVEST_DB_POOLER": "transaction", "OPENVEST_DIRECT_DATABASE_URL": direct})
+	})
 }
 
 // replica is one running `openvest serve`.
@@ -283,7 +293,7 @@ func scenario(t *testing.T, bin, dbURL, directURL string, extra map[string]strin
 		}()
 	}
 	wg.Wait()
-	loadTook := time.Since(loadStart)
+	loadTook, loadRequests := time.Since(loadStart), st.total.Load()
 	require.Empty(t, failures)
 
 	// Same-key pairs: one customer each, both answers naming it.
@@ -392,7 +402,7 @@ func scenario(t *testing.T, bin, dbURL, directURL string, extra map[string]strin
 		refusedAfter = time.Since(revokedAt)
 		return res.StatusCode() == http.StatusUnauthorized
 	}, 10*time.Second, 2*time.Millisecond)
-	if env["OPENVEST_DB_POOLER"] != "transaction" {
+	if env["OPENVEST_DB_POOLER"] != "transaction" || env["OPENVEST_DIRECT_DATABASE_URL"] != "" {
 		require.Less(t, refusedAfter, time.Second, "the invalidation, not the cache TTL, refused it")
 	}
 
@@ -406,8 +416,8 @@ func scenario(t *testing.T, bin, dbURL, directURL string, extra map[string]strin
 	}
 	var conns int
 	require.NoError(t, db.QueryRowContext(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()").Scan(&conns))
-	t.Logf("scale %s: %d replicas ready %.2fs after start; load %d requests in %.2fs (%.0f/s), 0 × 5xx; %d same-key pairs → %d customers; %d purchases → %d fills; %d webhook deliveries → %d arrivals; job start p50 %.0fms p99 %.0fms max %.0fms; revoked token refused by another replica after %s; periodic %v; %d server connections to the database at the end",
-		t.Name(), replicas, readyIn.Seconds(), st.total.Load(), loadTook.Seconds(), float64(st.total.Load())/loadTook.Seconds(),
+	t.Logf("scale %s: %d replicas ready %.2fs after start; load %d requests in %.2fs (%.0f/s), 0 × 5xx in %d requests; %d same-key pairs → %d customers; %d purchases → %d fills; %d webhook deliveries → %d arrivals; job start p50 %.0fms p99 %.0fms max %.0fms; revoked token refused by another replica after %s; periodic %v; %d server connections to the database at the end",
+		t.Name(), replicas, readyIn.Seconds(), loadRequests, loadTook.Seconds(), float64(loadRequests)/loadTook.Seconds(), st.total.Load(),
 		len(pairs), customers, len(purchases), fills, deliveries, distinct, p50*1000, p99*1000, maxStart*1000, refusedAfter.Round(time.Millisecond), periodic, conns)
 }
 
