@@ -286,10 +286,11 @@ func (s *Service) Authenticate(ctx context.Context, bearer, clientID string) (Pr
 		o   Organization
 		err error
 	)
+	gen := s.tokens.generation()
 	if e, ok := s.tokens.get(string(hash)); ok {
 		t, o = e.token, e.org
 	} else if t, o, err = s.repo.TokenByHash(ctx, hash); err == nil {
-		s.tokens.put(string(hash), tokenEntry{t, o})
+		s.tokens.putAt(string(hash), tokenEntry{t, o}, gen)
 	}
 	if errcode.Is(err, errcode.NotFound) {
 		return Principal{}, errcode.New(errcode.Unauthenticated, "the bearer token is not valid: request a new one from POST /v1/oauth/token")

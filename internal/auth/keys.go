@@ -84,11 +84,12 @@ func (s *Service) SetSignaturePolicy(ctx context.Context, clientID string, p Pol
 // organization) or revoked.
 func (s *Service) VerificationKey(ctx context.Context, orgID int64, keyID string) (ed25519.PublicKey, error) {
 	ref := keyRef{orgID, keyID}
+	gen := s.keys.generation()
 	k, ok := s.keys.get(ref)
 	var err error
 	if !ok {
 		if k, err = s.repo.Key(ctx, orgID, keyID); err == nil {
-			s.keys.put(ref, k)
+			s.keys.putAt(ref, k, gen)
 		}
 	}
 	if errcode.Is(err, errcode.NotFound) {
