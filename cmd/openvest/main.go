@@ -108,6 +108,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return serveCommand(ctx, args[1:], stdout, stderr)
 	case "migrate":
 		return simple("migrate", "Apply pending database migrations.", func(cfg config.Config) error {
+			cfg.Scale.NoMigrate = false // OPENVEST_MIGRATE=false is for serve
 			a, err := app.Open(ctx, cfg, cfg.Logger())
 			if err != nil {
 				return err

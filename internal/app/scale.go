@@ -118,11 +118,15 @@ func logBudget(cfg config.Config, st *store.Store, log *slog.Logger, appMax, job
 	if st.Dialect != store.Postgres {
 		return
 	}
+	listener := 1 // the auth invalidation listener (listenAuth)
+	if cfg.Scale.PollOnly() {
+		listener = 0
+	}
 	log.Info("database connection budget",
 		"pooler", cfg.Scale.Pooler, "app_max_conns", appMax, "app_max_idle_conns", min(cfg.Scale.DBMaxIdleConns, appMax),
 		"app_idle_timeout", cfg.Scale.DBIdleTimeout.String(), "job_max_conns", jobMax,
 		"direct_url", cfg.Scale.DirectDatabaseURL != "", "job_poll_only", pollOnly,
-		"total_per_replica", appMax+jobMax)
+		"auth_listener_conns", listener, "total_per_replica", appMax+jobMax+listener)
 }
 
 // serialized runs fn holding the start-up lock on PostgreSQL (the
