@@ -99,6 +99,7 @@ func OpenWith(ctx context.Context, cfg config.Config, log *slog.Logger, opts Opt
 	}
 	jc.PollOnly = jc.PollOnly || cfg.Scale.PollOnly()
 	jc.MaxConns = cmp.Or(jc.MaxConns, cfg.Scale.JobMaxConns, jobs.DefaultMaxConns)
+	jc.IdleTimeout = cmp.Or(jc.IdleTimeout, cfg.Scale.DBIdleTimeout)
 	if jc.PollInterval == 0 {
 		jc.PollInterval = cfg.Scale.JobPollInterval
 	}

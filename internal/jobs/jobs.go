@@ -86,8 +86,10 @@ type Config struct {
 	// PollOnly turns off LISTEN/NOTIFY: the queues are polled only (behind
 	// a transaction pooler with no direct URL, where notifications are lost).
 	PollOnly bool
-	// MaxConns is the size of the queue's own PostgreSQL pool (default 8).
-	MaxConns int
+	// MaxConns is the size of the queue's own PostgreSQL pool (default 8);
+	// IdleTimeout closes its connections idle that long (default pgxpool's 30m).
+	MaxConns    int
+	IdleTimeout time.Duration
 }
 
 // How often the execution queue is fetched from at most and at least.
@@ -214,6 +216,9 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Queue, error) {
 			return nil, fmt.Errorf("jobs: database URL: %w", err)
 		}
 		pcfg.MaxConns = int32(cmp.Or(cfg.MaxConns, DefaultMaxConns))
+		if cfg.IdleTimeout > 0 {
+			pcfg.MaxConnIdleTime = cfg.IdleTimeout
+		}
 		pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 		if err != nil {
 			return nil, fmt.Errorf("jobs: connect: %w", err)

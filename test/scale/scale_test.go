@@ -51,7 +51,7 @@ func TestScale(t *testing.T) {
 	})
 	t.Run("pgbouncer-transaction", func(t *testing.T) {
 		direct := testdb.EmptyURL(t)
-		port := startPgBouncer(t)
+		port := startPgBouncer(t, "transaction", 20)
 		pooled, err := url.Parse(direct)
 		require.NoError(t, err)
 		pooled.Host = "127.0.0.1:" + strconv.Itoa(port)
@@ -61,13 +61,22 @@ func TestScale(t *testing.T) {
 	})
 	t.Run("pgbouncer-transaction-direct", func(t *testing.T) {
 		direct := testdb.EmptyURL(t)
-		port := startPgBouncer(t)
+		port := startPgBouncer(t, "transaction", 20)
 		pooled, err := url.Parse(direct)
 		require.NoError(t, err)
 		pooled.Host = "127.0.0.1:" + strconv.Itoa(port)
 		// The app pool through the pooler; migrations, the job queue
 		// (LISTEN, leader election) and the auth listener direct.
 		scenario(t, bin, pooled.String(), direct, map[string]string{"OPENVEST_DB_POOLER": "transaction", "OPENVEST_DIRECT_DATABASE_URL": direct})
+	})
+	t.Run("pgbouncer-session", func(t *testing.T) {
+		direct := testdb.EmptyURL(t)
+		// The budget fits the pool: 3 × (6 + 4 + 1) = 33 ≤ 36.
+		port := startPgBouncer(t, "session", 36)
+		pooled, err := url.Parse(direct)
+		require.NoError(t, err)
+		pooled.Host = "127.0.0.1:" + strconv.Itoa(port)
+		scenario(t, bin, pooled.String(), direct, map[string]string{"OPENVEST_DB_POOLER": "session"})
 	})
 }
 
@@ -444,7 +453,7 @@ func waitReady(r *replica, within time.Duration) error {
 
 // startPgBouncer runs a PgBouncer (pool_mode=transaction) in front of the
 // local PostgreSQL on a free port, until the test ends.
-func startPgBouncer(t *testing.T) int {
+func startPgBouncer(t *testing.T, mode string, poolSize int) int {
 	t.Helper()
 	bin, err := exec.LookPath("pgbouncer")
 	if err != nil {
@@ -471,12 +480,12 @@ listen_addr = 127.0.0.1
 listen_port = %d
 unix_socket_dir =
 auth_type = any
-pool_mode = transaction
+pool_mode = %s
 max_client_conn = 1000
-default_pool_size = 20
+default_pool_size = %d
 ignore_startup_parameters = extra_float_digits
 logfile = %s
-`, host, pgPort, user, port, filepath.Join(dir, "pgbouncer.log"))
+`, host, pgPort, user, port, mode, poolSize, filepath.Join(dir, "pgbouncer.log"))
 	cfg := filepath.Join(dir, "pgbouncer.ini")
 	require.NoError(t, os.WriteFile(cfg, []byte(ini), 0o644))
 	args := []string{cfg}
