@@ -1204,7 +1204,7 @@ type AccountUpdatedEvent struct {
 // AccountUpdatedEventEvent defines model for AccountUpdatedEvent.Event.
 type AccountUpdatedEventEvent string
 
-// AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years.
+// AdvanceSandboxClockRequest How far to move the clock forward; at least one of the two, together at most 5 years (1830 days); 0 is allowed.
 type AdvanceSandboxClockRequest struct {
 	// Days Days to move forward.
 	Days *int32 `json:"days,omitempty"`
@@ -1652,7 +1652,7 @@ type BankingApplicationIndividual struct {
 	// `line1`, `city`, `postal_code` and `country`.
 	Address *BankingPartialAddress `json:"address,omitempty"`
 
-	// DateOfBirth A past date.
+	// DateOfBirth A date from 1900-01-01 to today (`400` otherwise).
 	//
 	// Example: 1985-04-02
 	DateOfBirth *openapi_types.Date `json:"date_of_birth,omitempty"`
@@ -1701,7 +1701,7 @@ type BankingApplicationPerson struct {
 	// `line1`, `city`, `postal_code` and `country`.
 	Address *BankingPartialAddress `json:"address,omitempty"`
 
-	// DateOfBirth A past date.
+	// DateOfBirth A date from 1900-01-01 to today (`400` otherwise).
 	//
 	// Example: 1990-01-15
 	DateOfBirth *openapi_types.Date `json:"date_of_birth,omitempty"`
@@ -3571,7 +3571,10 @@ type WalletAccountList struct {
 	Total int64 `json:"total"`
 }
 
-// WalletAmount An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+// WalletAmount An exact decimal amount of at most 7 decimal places (a Stellar
+// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+// `400` otherwise. The upper bound is checked as an exact decimal: a
+// JSON Schema `maximum` would be rounded through binary floating point.
 //
 // Example: 5000.5
 type WalletAmount = decimal.Decimal
@@ -3583,7 +3586,11 @@ type WalletAsset struct {
 	// Activated Not used yet; false.
 	Activated bool `json:"activated"`
 
-	// Balance An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	// Balance An exact decimal amount of at most 7 decimal places (a Stellar
+	// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+	// `400` otherwise. The upper bound is checked as an exact decimal: a
+	// JSON Schema `maximum` would be rounded through binary floating point.
+	//
 	//
 	// Example: 5000.5
 	Balance WalletAmount `json:"balance"`
@@ -3749,7 +3756,11 @@ type WalletCustomer struct {
 	// Example: GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN
 	AssetIssuer WalletStellarAccountId `json:"asset_issuer"`
 
-	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar
+	// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+	// `400` otherwise. The upper bound is checked as an exact decimal: a
+	// JSON Schema `maximum` would be rounded through binary floating point.
+	//
 	//
 	// Example: 5000.5
 	BalanceAllowed     WalletAmount        `json:"balance_allowed"`
@@ -3882,7 +3893,11 @@ type WalletStellarAccountId = string
 
 // WalletUpdateCustomerRequest At least one field to change.
 type WalletUpdateCustomerRequest struct {
-	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+	// BalanceAllowed An exact decimal amount of at most 7 decimal places (a Stellar
+	// amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+	// `400` otherwise. The upper bound is checked as an exact decimal: a
+	// JSON Schema `maximum` would be rounded through binary floating point.
+	//
 	//
 	// Example: 5000.5
 	BalanceAllowed *WalletAmount `json:"balance_allowed,omitempty"`
@@ -4325,6 +4340,9 @@ type IdempotencyId = string
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
 
+// IdempotencyKeyHeader defines model for IdempotencyKeyHeader.
+type IdempotencyKeyHeader = string
+
 // L2fIdempotencyId defines model for L2fIdempotencyId.
 type L2fIdempotencyId = string
 
@@ -4395,9 +4413,17 @@ type BankingNotFound = Problem
 // shape of every path outside `/v1`.
 type BankingPayloadTooLarge = Problem
 
+// BankingTooManyRequests An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingTooManyRequests = Problem
+
 // BankingUnauthorized An RFC 9457 problem document (`application/problem+json`): the error
 // shape of every path outside `/v1`.
 type BankingUnauthorized = Problem
+
+// BankingUnavailable An RFC 9457 problem document (`application/problem+json`): the error
+// shape of every path outside `/v1`.
+type BankingUnavailable = Problem
 
 // BankingUnprocessable An RFC 9457 problem document (`application/problem+json`): the error
 // shape of every path outside `/v1`.
@@ -4419,8 +4445,14 @@ type NotFound = Error
 // PayloadTooLarge An error. `errors` lists each failing field for validation failures.
 type PayloadTooLarge = Error
 
+// TooManyRequests An error. `errors` lists each failing field for validation failures.
+type TooManyRequests = Error
+
 // Unauthorized An error. `errors` lists each failing field for validation failures.
 type Unauthorized = Error
+
+// Unavailable An error. `errors` lists each failing field for validation failures.
+type Unavailable = Error
 
 // Unprocessable An error. `errors` lists each failing field for validation failures.
 type Unprocessable = Error
@@ -4506,6 +4538,19 @@ type WalletNotFound = WalletError
 // `{error, message, statusCode, timestamp}`).
 type WalletPayloadTooLarge = WalletError
 
+// WalletTooManyRequests The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletTooManyRequests = WalletError
+
 // WalletUnauthorized The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
 // `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
@@ -4518,6 +4563,32 @@ type WalletPayloadTooLarge = WalletError
 // was answered (the shape of the source API's successor,
 // `{error, message, statusCode, timestamp}`).
 type WalletUnauthorized = WalletError
+
+// WalletUnavailable The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletUnavailable = WalletError
+
+// WalletUnprocessable The error shape of every path under `/counterparty`. `error` is a
+// machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
+// `FORBIDDEN`, `NOT_FOUND`, `COUNTERPARTY_NOT_FOUND`,
+// `CUSTOMER_NOT_FOUND`, `METHOD_NOT_ALLOWED`, `CONFLICT`,
+// `CUSTOMER_ALREADY_EXISTS` (a taken login; status 400, as the
+// source API answers it), `IBAN_ALREADY_EXISTS`,
+// `PAYLOAD_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`,
+// `UNPROCESSABLE_ENTITY` or `INTERNAL_ERROR`. Validation failures add
+// `errors`, one item per failing field. `timestamp` is when the error
+// was answered (the shape of the source API's successor,
+// `{error, message, statusCode, timestamp}`).
+type WalletUnprocessable = WalletError
 
 // WalletUnsupportedMediaType The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
@@ -4552,6 +4623,15 @@ type CreateBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // UpdateBankingApplicationParams defines parameters for UpdateBankingApplication.
@@ -4562,6 +4642,15 @@ type UpdateBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // CreateBankingApplicationDocumentParams defines parameters for CreateBankingApplicationDocument.
@@ -4572,6 +4661,15 @@ type CreateBankingApplicationDocumentParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // SubmitBankingApplicationParams defines parameters for SubmitBankingApplication.
@@ -4582,6 +4680,15 @@ type SubmitBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListWalletCounterpartiesParams defines parameters for ListWalletCounterparties.
@@ -4591,6 +4698,18 @@ type ListWalletCounterpartiesParams struct {
 
 	// Limit The maximum number of items on a page.
 	Limit *WalletLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// CreateWalletCounterpartyParams defines parameters for CreateWalletCounterparty.
+type CreateWalletCounterpartyParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListWalletCustomersParams defines parameters for ListWalletCustomers.
@@ -4668,10 +4787,46 @@ type ListWalletCustomersParams struct {
 	Ordering *WalletCustomerOrdering `form:"ordering,omitempty" json:"ordering,omitempty"`
 }
 
+// CreateWalletCustomerParams defines parameters for CreateWalletCustomer.
+type CreateWalletCustomerParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateWalletCustomerParams defines parameters for UpdateWalletCustomer.
+type UpdateWalletCustomerParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+}
+
 // ListWalletAccountsParams defines parameters for ListWalletAccounts.
 type ListWalletAccountsParams struct {
 	// Iban Only the account with this IBAN.
 	Iban *WalletIban `form:"iban,omitempty" json:"iban,omitempty"`
+}
+
+// CreateWalletAccountParams defines parameters for CreateWalletAccount.
+type CreateWalletAccountParams struct {
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListBankingCustomersParams defines parameters for ListBankingCustomers.
@@ -4697,6 +4852,15 @@ type UpdateBankingCustomerParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // UpdateBankingIndividualParams defines parameters for UpdateBankingIndividual.
@@ -4707,6 +4871,15 @@ type UpdateBankingIndividualParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // DecideBankingApplicationParams defines parameters for DecideBankingApplication.
@@ -4717,6 +4890,15 @@ type DecideBankingApplicationParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // SetBankingCustomerStatusParams defines parameters for SetBankingCustomerStatus.
@@ -4727,6 +4909,15 @@ type SetBankingCustomerStatusParams struct {
 	// hours with `Idempotent-Replayed: true`; the same key with another
 	// method, path or body answers `422`.
 	XL2fIdempotencyId *L2fIdempotencyId `json:"x-l2f-idempotency-id,omitempty"`
+
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
 }
 
 // ListAccountsParams defines parameters for ListAccounts.
@@ -4784,7 +4975,9 @@ type CreateAccountParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -4837,7 +5030,9 @@ type UpdateAccountParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -4998,6 +5193,15 @@ type RevokeTokenLegacyParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
 	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -5118,7 +5322,9 @@ type CreateCustomerParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5171,7 +5377,9 @@ type UpdateCustomerParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5399,6 +5607,15 @@ type RevokeTokenParams struct {
 	// AccessTokenId The `tokenId` of the token to revoke. Defaults to the calling token.
 	AccessTokenId *AccessTokenId `form:"accessTokenId,omitempty" json:"accessTokenId,omitempty"`
 
+	// IdempotencyKey An optional idempotency key (a UUID) for this mutation, with the
+	// same protocol and limits as under `/v1`: the first response to a
+	// key, errors included (but not `5xx`), is stored with the change it
+	// reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+	// the same key with another method, path or body answers `422`.
+	// `X-Idempotency-Key` is accepted too. At most 255 characters of
+	// visible ASCII (`400` otherwise, naming the header).
+	IdempotencyKey *IdempotencyKeyHeader `json:"Idempotency-Key,omitempty"`
+
 	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
 	// lists, over the signature base or over its sha-512. Required when the
 	// organization's signature policy is `required`; verified whenever present.
@@ -5516,7 +5733,9 @@ type CreatePortfolioParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5569,7 +5788,9 @@ type UpdatePortfolioParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5704,7 +5925,9 @@ type UpdateRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5757,7 +5980,9 @@ type CreatePurchaseRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5810,7 +6035,9 @@ type CreatePurchaseRequestLegacyParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5863,7 +6090,9 @@ type CreateSellRequestLegacyParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -5916,7 +6145,9 @@ type CreateSellRequestParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6033,7 +6264,9 @@ type AdvanceSandboxClockParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6086,7 +6319,9 @@ type ClearSandboxPriceParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6139,7 +6374,9 @@ type SetSandboxPriceParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6192,7 +6429,9 @@ type ForceRequestOutcomeParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6365,7 +6604,9 @@ type CreateWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6418,7 +6659,9 @@ type UpdateWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6506,7 +6749,9 @@ type TestWebhooksParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6559,7 +6804,9 @@ type DeleteWebhookParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -6656,7 +6903,9 @@ type RetryWebhookDeliveryParams struct {
 	// for 24 hours to any request with the same key, with
 	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
 	// first and gets its response. The same key with another method, path
-	// or body answers `422`. When several of these headers are sent, the
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
 	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
 	// `x-l2f-idempotency-id` is the key. A signature covers the header
 	// under the name the client sent.
@@ -7554,7 +7803,7 @@ type ServerInterface interface {
 	ListWalletCounterparties(ctx echo.Context, params ListWalletCounterpartiesParams) error
 	// CreateWalletCounterparty Create a counterparty
 	// (POST /counterparty)
-	CreateWalletCounterparty(ctx echo.Context) error
+	CreateWalletCounterparty(ctx echo.Context, params CreateWalletCounterpartyParams) error
 	// GetWalletCounterparty Get a counterparty
 	// (GET /counterparty/{counterparty_guid})
 	GetWalletCounterparty(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error
@@ -7563,19 +7812,19 @@ type ServerInterface interface {
 	ListWalletCustomers(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, params ListWalletCustomersParams) error
 	// CreateWalletCustomer Create customer
 	// (POST /counterparty/{counterparty_guid}/customers)
-	CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error
+	CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, params CreateWalletCustomerParams) error
 	// GetWalletCustomer Get a customer
 	// (GET /counterparty/{counterparty_guid}/customers/{customer_guid})
 	GetWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
 	// UpdateWalletCustomer Update customer
 	// (PUT /counterparty/{counterparty_guid}/customers/{customer_guid})
-	UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
+	UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params UpdateWalletCustomerParams) error
 	// ListWalletAccounts Customer's accounts
 	// (GET /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
 	ListWalletAccounts(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params ListWalletAccountsParams) error
 	// CreateWalletAccount Create customer's accounts
 	// (POST /counterparty/{counterparty_guid}/customers/{customer_guid}/accounts)
-	CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error
+	CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params CreateWalletAccountParams) error
 	// ListBankingCustomers Retrieve customers
 	// (GET /customers)
 	ListBankingCustomers(ctx echo.Context, params ListBankingCustomersParams) error
@@ -7799,6 +8048,21 @@ func (w *ServerInterfaceWrapper) CreateBankingApplication(ctx echo.Context) erro
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateBankingApplication(ctx, params)
@@ -7851,6 +8115,21 @@ func (w *ServerInterfaceWrapper) UpdateBankingApplication(ctx echo.Context) erro
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateBankingApplication(ctx, id, params)
@@ -7886,6 +8165,21 @@ func (w *ServerInterfaceWrapper) CreateBankingApplicationDocument(ctx echo.Conte
 		}
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -7947,6 +8241,21 @@ func (w *ServerInterfaceWrapper) SubmitBankingApplication(ctx echo.Context) erro
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.SubmitBankingApplication(ctx, id, params)
@@ -7982,8 +8291,28 @@ func (w *ServerInterfaceWrapper) ListWalletCounterparties(ctx echo.Context) erro
 func (w *ServerInterfaceWrapper) CreateWalletCounterparty(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateWalletCounterpartyParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateWalletCounterparty(ctx)
+	err = w.Handler.CreateWalletCounterparty(ctx, params)
 	return err
 }
 
@@ -8193,8 +8522,28 @@ func (w *ServerInterfaceWrapper) CreateWalletCustomer(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter counterparty_guid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateWalletCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateWalletCustomer(ctx, counterpartyGuid)
+	err = w.Handler.CreateWalletCustomer(ctx, counterpartyGuid, params)
 	return err
 }
 
@@ -8241,8 +8590,28 @@ func (w *ServerInterfaceWrapper) UpdateWalletCustomer(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer_guid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateWalletCustomerParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.UpdateWalletCustomer(ctx, counterpartyGuid, customerGuid)
+	err = w.Handler.UpdateWalletCustomer(ctx, counterpartyGuid, customerGuid, params)
 	return err
 }
 
@@ -8298,8 +8667,28 @@ func (w *ServerInterfaceWrapper) CreateWalletAccount(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customer_guid: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateWalletAccountParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateWalletAccount(ctx, counterpartyGuid, customerGuid)
+	err = w.Handler.CreateWalletAccount(ctx, counterpartyGuid, customerGuid, params)
 	return err
 }
 
@@ -8388,6 +8777,21 @@ func (w *ServerInterfaceWrapper) UpdateBankingCustomer(ctx echo.Context) error {
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateBankingCustomer(ctx, id, params)
@@ -8456,6 +8860,21 @@ func (w *ServerInterfaceWrapper) UpdateBankingIndividual(ctx echo.Context) error
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateBankingIndividual(ctx, id, individualId, params)
@@ -8492,6 +8911,21 @@ func (w *ServerInterfaceWrapper) DecideBankingApplication(ctx echo.Context) erro
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.DecideBankingApplication(ctx, id, params)
@@ -8527,6 +8961,21 @@ func (w *ServerInterfaceWrapper) SetBankingCustomerStatus(ctx echo.Context) erro
 		}
 
 		params.XL2fIdempotencyId = &XL2fIdempotencyId
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -9044,6 +9493,21 @@ func (w *ServerInterfaceWrapper) RevokeTokenLegacy(ctx echo.Context) error {
 	}
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
 		var Signature Signature
@@ -9802,6 +10266,21 @@ func (w *ServerInterfaceWrapper) RevokeToken(ctx echo.Context) error {
 	}
 
 	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKeyHeader
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 	// ------------- Optional header parameter "Signature" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
 		var Signature Signature
@@ -12423,7 +12902,25 @@ type BankingNotFoundApplicationProblemPlusJSONResponse Problem
 
 type BankingPayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
+type BankingTooManyRequestsResponseHeaders struct {
+	RetryAfter *int
+}
+type BankingTooManyRequestsApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers BankingTooManyRequestsResponseHeaders
+}
+
 type BankingUnauthorizedApplicationProblemPlusJSONResponse Problem
+
+type BankingUnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type BankingUnavailableApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers BankingUnavailableResponseHeaders
+}
 
 type BankingUnprocessableApplicationProblemPlusJSONResponse Problem
 
@@ -12437,7 +12934,25 @@ type NotFoundJSONResponse Error
 
 type PayloadTooLargeJSONResponse Error
 
+type TooManyRequestsResponseHeaders struct {
+	RetryAfter *int
+}
+type TooManyRequestsJSONResponse struct {
+	Body Error
+
+	Headers TooManyRequestsResponseHeaders
+}
+
 type UnauthorizedJSONResponse Error
+
+type UnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type UnavailableJSONResponse struct {
+	Body Error
+
+	Headers UnavailableResponseHeaders
+}
 
 type UnprocessableJSONResponse Error
 
@@ -12455,7 +12970,27 @@ type WalletNotFoundJSONResponse WalletError
 
 type WalletPayloadTooLargeJSONResponse WalletError
 
+type WalletTooManyRequestsResponseHeaders struct {
+	RetryAfter *int
+}
+type WalletTooManyRequestsJSONResponse struct {
+	Body WalletError
+
+	Headers WalletTooManyRequestsResponseHeaders
+}
+
 type WalletUnauthorizedJSONResponse WalletError
+
+type WalletUnavailableResponseHeaders struct {
+	RetryAfter *int
+}
+type WalletUnavailableJSONResponse struct {
+	Body WalletError
+
+	Headers WalletUnavailableResponseHeaders
+}
+
+type WalletUnprocessableJSONResponse WalletError
 
 type WalletUnsupportedMediaTypeJSONResponse WalletError
 
@@ -12513,6 +13048,41 @@ func (response ListBankingApplications401ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ListBankingApplications413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications413ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingApplications429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications429ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListBankingApplications500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -12529,6 +13099,25 @@ func (response ListBankingApplications500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ListBankingApplications503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingApplications503ApplicationProblemPlusJSONResponse) VisitListBankingApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplicationRequestObject struct {
 	Params CreateBankingApplicationParams
 	Body   *CreateBankingApplicationJSONRequestBody
@@ -12538,15 +13127,25 @@ type CreateBankingApplicationResponseObject interface {
 	VisitCreateBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type CreateBankingApplication201JSONResponse BankingApplication
+type CreateBankingApplication201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateBankingApplication201JSONResponse struct {
+	Body    BankingApplication
+	Headers CreateBankingApplication201ResponseHeaders
+}
 
 func (response CreateBankingApplication201JSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
 	return err
@@ -12632,6 +13231,25 @@ func (response CreateBankingApplication422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type CreateBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication429ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -12644,6 +13262,25 @@ func (response CreateBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplication503ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12718,6 +13355,41 @@ func (response GetBankingApplication404ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type GetBankingApplication413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication413ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication429ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -12734,6 +13406,25 @@ func (response GetBankingApplication500ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type GetBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplication503ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingApplicationRequestObject struct {
 	Id     BankingApplicationIdPath `json:"id"`
 	Params UpdateBankingApplicationParams
@@ -12744,15 +13435,25 @@ type UpdateBankingApplicationResponseObject interface {
 	VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type UpdateBankingApplication200JSONResponse BankingApplication
+type UpdateBankingApplication200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateBankingApplication200JSONResponse struct {
+	Body    BankingApplication
+	Headers UpdateBankingApplication200ResponseHeaders
+}
 
 func (response UpdateBankingApplication200JSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -12870,6 +13571,25 @@ func (response UpdateBankingApplication422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type UpdateBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication429ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -12886,6 +13606,25 @@ func (response UpdateBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type UpdateBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingApplication503ApplicationProblemPlusJSONResponse) VisitUpdateBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplicationDocumentRequestObject struct {
 	Id     BankingApplicationIdPath `json:"id"`
 	Params CreateBankingApplicationDocumentParams
@@ -12896,15 +13635,25 @@ type CreateBankingApplicationDocumentResponseObject interface {
 	VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error
 }
 
-type CreateBankingApplicationDocument201JSONResponse BankingDocument
+type CreateBankingApplicationDocument201ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateBankingApplicationDocument201JSONResponse struct {
+	Body    BankingDocument
+	Headers CreateBankingApplicationDocument201ResponseHeaders
+}
 
 func (response CreateBankingApplicationDocument201JSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
 	return err
@@ -13022,6 +13771,25 @@ func (response CreateBankingApplicationDocument422ApplicationProblemPlusJSONResp
 	return err
 }
 
+type CreateBankingApplicationDocument429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument429ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateBankingApplicationDocument500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -13034,6 +13802,25 @@ func (response CreateBankingApplicationDocument500ApplicationProblemPlusJSONResp
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankingApplicationDocument503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankingApplicationDocument503ApplicationProblemPlusJSONResponse) VisitCreateBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13109,6 +13896,41 @@ func (response GetBankingApplicationDocument404ApplicationProblemPlusJSONRespons
 	return err
 }
 
+type GetBankingApplicationDocument413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument413ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingApplicationDocument429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument429ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingApplicationDocument500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -13125,6 +13947,25 @@ func (response GetBankingApplicationDocument500ApplicationProblemPlusJSONRespons
 	return err
 }
 
+type GetBankingApplicationDocument503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingApplicationDocument503ApplicationProblemPlusJSONResponse) VisitGetBankingApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SubmitBankingApplicationRequestObject struct {
 	Id     BankingApplicationIdPath `json:"id"`
 	Params SubmitBankingApplicationParams
@@ -13134,15 +13975,25 @@ type SubmitBankingApplicationResponseObject interface {
 	VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type SubmitBankingApplication200JSONResponse BankingApplication
+type SubmitBankingApplication200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type SubmitBankingApplication200JSONResponse struct {
+	Body    BankingApplication
+	Headers SubmitBankingApplication200ResponseHeaders
+}
 
 func (response SubmitBankingApplication200JSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -13210,6 +14061,22 @@ func (response SubmitBankingApplication409ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type SubmitBankingApplication413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication413ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SubmitBankingApplication422ApplicationProblemPlusJSONResponse struct {
 	BankingUnprocessableApplicationProblemPlusJSONResponse
 }
@@ -13226,6 +14093,25 @@ func (response SubmitBankingApplication422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type SubmitBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication429ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SubmitBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -13238,6 +14124,25 @@ func (response SubmitBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitBankingApplication503ApplicationProblemPlusJSONResponse) VisitSubmitBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13292,6 +14197,41 @@ func (response ListWalletCounterparties401JSONResponse) VisitListWalletCounterpa
 	return err
 }
 
+type ListWalletCounterparties413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response ListWalletCounterparties413JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCounterparties429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response ListWalletCounterparties429JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWalletCounterparties500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -13308,23 +14248,51 @@ func (response ListWalletCounterparties500JSONResponse) VisitListWalletCounterpa
 	return err
 }
 
+type ListWalletCounterparties503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response ListWalletCounterparties503JSONResponse) VisitListWalletCounterpartiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCounterpartyRequestObject struct {
-	Body *CreateWalletCounterpartyJSONRequestBody
+	Params CreateWalletCounterpartyParams
+	Body   *CreateWalletCounterpartyJSONRequestBody
 }
 
 type CreateWalletCounterpartyResponseObject interface {
 	VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error
 }
 
-type CreateWalletCounterparty200JSONResponse WalletCounterparty
+type CreateWalletCounterparty200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateWalletCounterparty200JSONResponse struct {
+	Body    WalletCounterparty
+	Headers CreateWalletCounterparty200ResponseHeaders
+}
 
 func (response CreateWalletCounterparty200JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -13390,6 +14358,41 @@ func (response CreateWalletCounterparty415JSONResponse) VisitCreateWalletCounter
 	return err
 }
 
+type CreateWalletCounterparty422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response CreateWalletCounterparty422JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response CreateWalletCounterparty429JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCounterparty500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -13402,6 +14405,23 @@ func (response CreateWalletCounterparty500JSONResponse) VisitCreateWalletCounter
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCounterparty503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response CreateWalletCounterparty503JSONResponse) VisitCreateWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13470,6 +14490,41 @@ func (response GetWalletCounterparty404JSONResponse) VisitGetWalletCounterpartyR
 	return err
 }
 
+type GetWalletCounterparty413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response GetWalletCounterparty413JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterparty429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response GetWalletCounterparty429JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWalletCounterparty500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -13482,6 +14537,23 @@ func (response GetWalletCounterparty500JSONResponse) VisitGetWalletCounterpartyR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCounterparty503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response GetWalletCounterparty503JSONResponse) VisitGetWalletCounterpartyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13551,6 +14623,41 @@ func (response ListWalletCustomers404JSONResponse) VisitListWalletCustomersRespo
 	return err
 }
 
+type ListWalletCustomers413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response ListWalletCustomers413JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletCustomers429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response ListWalletCustomers429JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWalletCustomers500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -13567,8 +14674,26 @@ func (response ListWalletCustomers500JSONResponse) VisitListWalletCustomersRespo
 	return err
 }
 
+type ListWalletCustomers503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response ListWalletCustomers503JSONResponse) VisitListWalletCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCustomerRequestObject struct {
 	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
+	Params           CreateWalletCustomerParams
 	Body             *CreateWalletCustomerJSONRequestBody
 }
 
@@ -13576,15 +14701,25 @@ type CreateWalletCustomerResponseObject interface {
 	VisitCreateWalletCustomerResponse(w http.ResponseWriter) error
 }
 
-type CreateWalletCustomer200JSONResponse WalletCreatedCustomer
+type CreateWalletCustomer200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateWalletCustomer200JSONResponse struct {
+	Body    WalletCreatedCustomer
+	Headers CreateWalletCustomer200ResponseHeaders
+}
 
 func (response CreateWalletCustomer200JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -13680,6 +14815,41 @@ func (response CreateWalletCustomer415JSONResponse) VisitCreateWalletCustomerRes
 	return err
 }
 
+type CreateWalletCustomer422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response CreateWalletCustomer422JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response CreateWalletCustomer429JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletCustomer500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -13692,6 +14862,23 @@ func (response CreateWalletCustomer500JSONResponse) VisitCreateWalletCustomerRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletCustomer503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response CreateWalletCustomer503JSONResponse) VisitCreateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13761,6 +14948,41 @@ func (response GetWalletCustomer404JSONResponse) VisitGetWalletCustomerResponse(
 	return err
 }
 
+type GetWalletCustomer413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response GetWalletCustomer413JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWalletCustomer429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response GetWalletCustomer429JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWalletCustomer500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -13777,9 +14999,27 @@ func (response GetWalletCustomer500JSONResponse) VisitGetWalletCustomerResponse(
 	return err
 }
 
+type GetWalletCustomer503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response GetWalletCustomer503JSONResponse) VisitGetWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateWalletCustomerRequestObject struct {
 	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
 	CustomerGuid     WalletCustomerGuid     `json:"customer_guid"`
+	Params           UpdateWalletCustomerParams
 	Body             *UpdateWalletCustomerJSONRequestBody
 }
 
@@ -13787,15 +15027,25 @@ type UpdateWalletCustomerResponseObject interface {
 	VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error
 }
 
-type UpdateWalletCustomer200JSONResponse WalletCustomer
+type UpdateWalletCustomer200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateWalletCustomer200JSONResponse struct {
+	Body    WalletCustomer
+	Headers UpdateWalletCustomer200ResponseHeaders
+}
 
 func (response UpdateWalletCustomer200JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -13875,6 +15125,41 @@ func (response UpdateWalletCustomer415JSONResponse) VisitUpdateWalletCustomerRes
 	return err
 }
 
+type UpdateWalletCustomer422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response UpdateWalletCustomer422JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response UpdateWalletCustomer429JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateWalletCustomer500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -13887,6 +15172,23 @@ func (response UpdateWalletCustomer500JSONResponse) VisitUpdateWalletCustomerRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWalletCustomer503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response UpdateWalletCustomer503JSONResponse) VisitUpdateWalletCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13957,6 +15259,41 @@ func (response ListWalletAccounts404JSONResponse) VisitListWalletAccountsRespons
 	return err
 }
 
+type ListWalletAccounts413JSONResponse struct {
+	WalletPayloadTooLargeJSONResponse
+}
+
+func (response ListWalletAccounts413JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWalletAccounts429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response ListWalletAccounts429JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWalletAccounts500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -13973,9 +15310,27 @@ func (response ListWalletAccounts500JSONResponse) VisitListWalletAccountsRespons
 	return err
 }
 
+type ListWalletAccounts503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response ListWalletAccounts503JSONResponse) VisitListWalletAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletAccountRequestObject struct {
 	CounterpartyGuid WalletCounterpartyGuid `json:"counterparty_guid"`
 	CustomerGuid     WalletCustomerGuid     `json:"customer_guid"`
+	Params           CreateWalletAccountParams
 	Body             *CreateWalletAccountJSONRequestBody
 }
 
@@ -13983,15 +15338,25 @@ type CreateWalletAccountResponseObject interface {
 	VisitCreateWalletAccountResponse(w http.ResponseWriter) error
 }
 
-type CreateWalletAccount200JSONResponse WalletAccount
+type CreateWalletAccount200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type CreateWalletAccount200JSONResponse struct {
+	Body    WalletAccount
+	Headers CreateWalletAccount200ResponseHeaders
+}
 
 func (response CreateWalletAccount200JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14085,6 +15450,41 @@ func (response CreateWalletAccount415JSONResponse) VisitCreateWalletAccountRespo
 	return err
 }
 
+type CreateWalletAccount422JSONResponse struct {
+	WalletUnprocessableJSONResponse
+}
+
+func (response CreateWalletAccount422JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount429JSONResponse struct {
+	WalletTooManyRequestsJSONResponse
+}
+
+func (response CreateWalletAccount429JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWalletAccount500JSONResponse struct {
 	WalletInternalErrorJSONResponse
 }
@@ -14097,6 +15497,23 @@ func (response CreateWalletAccount500JSONResponse) VisitCreateWalletAccountRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWalletAccount503JSONResponse struct{ WalletUnavailableJSONResponse }
+
+func (response CreateWalletAccount503JSONResponse) VisitCreateWalletAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14155,6 +15572,41 @@ func (response ListBankingCustomers401ApplicationProblemPlusJSONResponse) VisitL
 	return err
 }
 
+type ListBankingCustomers413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers413ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingCustomers429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers429ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListBankingCustomers500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14167,6 +15619,25 @@ func (response ListBankingCustomers500ApplicationProblemPlusJSONResponse) VisitL
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankingCustomers503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankingCustomers503ApplicationProblemPlusJSONResponse) VisitListBankingCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14241,6 +15712,41 @@ func (response GetBankingCustomer404ApplicationProblemPlusJSONResponse) VisitGet
 	return err
 }
 
+type GetBankingCustomer413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer413ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingCustomer429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer429ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingCustomer500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14257,6 +15763,25 @@ func (response GetBankingCustomer500ApplicationProblemPlusJSONResponse) VisitGet
 	return err
 }
 
+type GetBankingCustomer503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingCustomer503ApplicationProblemPlusJSONResponse) VisitGetBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingCustomerRequestObject struct {
 	Id     BankingCustomerIdPath `json:"id"`
 	Params UpdateBankingCustomerParams
@@ -14267,15 +15792,25 @@ type UpdateBankingCustomerResponseObject interface {
 	VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error
 }
 
-type UpdateBankingCustomer200JSONResponse BankingCustomer
+type UpdateBankingCustomer200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateBankingCustomer200JSONResponse struct {
+	Body    BankingCustomer
+	Headers UpdateBankingCustomer200ResponseHeaders
+}
 
 func (response UpdateBankingCustomer200JSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14393,6 +15928,25 @@ func (response UpdateBankingCustomer422ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type UpdateBankingCustomer429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer429ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingCustomer500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14405,6 +15959,25 @@ func (response UpdateBankingCustomer500ApplicationProblemPlusJSONResponse) Visit
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankingCustomer503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingCustomer503ApplicationProblemPlusJSONResponse) VisitUpdateBankingCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14480,6 +16053,41 @@ func (response GetBankingIndividual404ApplicationProblemPlusJSONResponse) VisitG
 	return err
 }
 
+type GetBankingIndividual413ApplicationProblemPlusJSONResponse struct {
+	BankingPayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual413ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankingIndividual429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual429ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetBankingIndividual500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14496,6 +16104,25 @@ func (response GetBankingIndividual500ApplicationProblemPlusJSONResponse) VisitG
 	return err
 }
 
+type GetBankingIndividual503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankingIndividual503ApplicationProblemPlusJSONResponse) VisitGetBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingIndividualRequestObject struct {
 	Id           BankingCustomerIdPath   `json:"id"`
 	IndividualId BankingIndividualIdPath `json:"individual_id"`
@@ -14507,15 +16134,25 @@ type UpdateBankingIndividualResponseObject interface {
 	VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error
 }
 
-type UpdateBankingIndividual200JSONResponse BankingIndividual
+type UpdateBankingIndividual200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type UpdateBankingIndividual200JSONResponse struct {
+	Body    BankingIndividual
+	Headers UpdateBankingIndividual200ResponseHeaders
+}
 
 func (response UpdateBankingIndividual200JSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14633,6 +16270,25 @@ func (response UpdateBankingIndividual422ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type UpdateBankingIndividual429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual429ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateBankingIndividual500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14649,6 +16305,25 @@ func (response UpdateBankingIndividual500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type UpdateBankingIndividual503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankingIndividual503ApplicationProblemPlusJSONResponse) VisitUpdateBankingIndividualResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DecideBankingApplicationRequestObject struct {
 	Id     BankingApplicationIdPath `json:"id"`
 	Params DecideBankingApplicationParams
@@ -14659,15 +16334,25 @@ type DecideBankingApplicationResponseObject interface {
 	VisitDecideBankingApplicationResponse(w http.ResponseWriter) error
 }
 
-type DecideBankingApplication200JSONResponse BankingApplication
+type DecideBankingApplication200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type DecideBankingApplication200JSONResponse struct {
+	Body    BankingApplication
+	Headers DecideBankingApplication200ResponseHeaders
+}
 
 func (response DecideBankingApplication200JSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14785,6 +16470,25 @@ func (response DecideBankingApplication422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type DecideBankingApplication429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication429ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DecideBankingApplication500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14801,6 +16505,25 @@ func (response DecideBankingApplication500ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type DecideBankingApplication503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DecideBankingApplication503ApplicationProblemPlusJSONResponse) VisitDecideBankingApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetBankingCustomerStatusRequestObject struct {
 	Id     BankingCustomerIdPath `json:"id"`
 	Params SetBankingCustomerStatusParams
@@ -14811,15 +16534,25 @@ type SetBankingCustomerStatusResponseObject interface {
 	VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error
 }
 
-type SetBankingCustomerStatus200JSONResponse BankingCustomer
+type SetBankingCustomerStatus200ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type SetBankingCustomerStatus200JSONResponse struct {
+	Body    BankingCustomer
+	Headers SetBankingCustomerStatus200ResponseHeaders
+}
 
 func (response SetBankingCustomerStatus200JSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -14935,6 +16668,25 @@ func (response SetBankingCustomerStatus422ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type SetBankingCustomerStatus429ApplicationProblemPlusJSONResponse struct {
+	BankingTooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus429ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetBankingCustomerStatus500ApplicationProblemPlusJSONResponse struct {
 	BankingInternalErrorApplicationProblemPlusJSONResponse
 }
@@ -14947,6 +16699,25 @@ func (response SetBankingCustomerStatus500ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetBankingCustomerStatus503ApplicationProblemPlusJSONResponse struct {
+	BankingUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SetBankingCustomerStatus503ApplicationProblemPlusJSONResponse) VisitSetBankingCustomerStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15015,6 +16786,37 @@ func (response ListAccounts404JSONResponse) VisitListAccountsResponse(w http.Res
 	return err
 }
 
+type ListAccounts413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListAccounts413JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccounts429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListAccounts429JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListAccounts500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListAccounts500JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
@@ -15025,6 +16827,23 @@ func (response ListAccounts500JSONResponse) VisitListAccountsResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAccounts503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListAccounts503JSONResponse) VisitListAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15162,6 +16981,23 @@ func (response CreateAccount422JSONResponse) VisitCreateAccountResponse(w http.R
 	return err
 }
 
+type CreateAccount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateAccount429JSONResponse) VisitCreateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateAccount500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateAccount500JSONResponse) VisitCreateAccountResponse(w http.ResponseWriter) error {
@@ -15172,6 +17008,23 @@ func (response CreateAccount500JSONResponse) VisitCreateAccountResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateAccount503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateAccount503JSONResponse) VisitCreateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15309,6 +17162,23 @@ func (response UpdateAccount422JSONResponse) VisitUpdateAccountResponse(w http.R
 	return err
 }
 
+type UpdateAccount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateAccount429JSONResponse) VisitUpdateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateAccount500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateAccount500JSONResponse) VisitUpdateAccountResponse(w http.ResponseWriter) error {
@@ -15319,6 +17189,23 @@ func (response UpdateAccount500JSONResponse) VisitUpdateAccountResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateAccount503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateAccount503JSONResponse) VisitUpdateAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15388,6 +17275,37 @@ func (response GetAccount404JSONResponse) VisitGetAccountResponse(w http.Respons
 	return err
 }
 
+type GetAccount413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetAccount413JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetAccount429JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetAccount500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetAccount500JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
@@ -15398,6 +17316,23 @@ func (response GetAccount500JSONResponse) VisitGetAccountResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAccount503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetAccount503JSONResponse) VisitGetAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15466,6 +17401,37 @@ func (response ListAssets404JSONResponse) VisitListAssetsResponse(w http.Respons
 	return err
 }
 
+type ListAssets413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListAssets413JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAssets429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListAssets429JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListAssets500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListAssets500JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
@@ -15476,6 +17442,23 @@ func (response ListAssets500JSONResponse) VisitListAssetsResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAssets503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListAssets503JSONResponse) VisitListAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15545,6 +17528,37 @@ func (response GetAsset404JSONResponse) VisitGetAssetResponse(w http.ResponseWri
 	return err
 }
 
+type GetAsset413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetAsset413JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAsset429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetAsset429JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetAsset500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetAsset500JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
@@ -15559,6 +17573,23 @@ func (response GetAsset500JSONResponse) VisitGetAssetResponse(w http.ResponseWri
 	return err
 }
 
+type GetAsset503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetAsset503JSONResponse) VisitGetAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeTokenLegacyRequestObject struct {
 	Params RevokeTokenLegacyParams
 }
@@ -15567,10 +17598,18 @@ type RevokeTokenLegacyResponseObject interface {
 	VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error
 }
 
+type RevokeTokenLegacy204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
 type RevokeTokenLegacy204Response struct {
+	Headers RevokeTokenLegacy204ResponseHeaders
 }
 
 func (response RevokeTokenLegacy204Response) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -15617,6 +17656,51 @@ func (response RevokeTokenLegacy404JSONResponse) VisitRevokeTokenLegacyResponse(
 	return err
 }
 
+type RevokeTokenLegacy413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RevokeTokenLegacy413JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response RevokeTokenLegacy422JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RevokeTokenLegacy429JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response RevokeTokenLegacy500JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
@@ -15627,6 +17711,23 @@ func (response RevokeTokenLegacy500JSONResponse) VisitRevokeTokenLegacyResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeTokenLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RevokeTokenLegacy503JSONResponse) VisitRevokeTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15713,6 +17814,23 @@ func (response CreateTokenLegacy415JSONResponse) VisitCreateTokenLegacyResponse(
 	return err
 }
 
+type CreateTokenLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateTokenLegacy429JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateTokenLegacy500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateTokenLegacy500JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
@@ -15723,6 +17841,23 @@ func (response CreateTokenLegacy500JSONResponse) VisitCreateTokenLegacyResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTokenLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateTokenLegacy503JSONResponse) VisitCreateTokenLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15777,6 +17912,37 @@ func (response ListCustomers401JSONResponse) VisitListCustomersResponse(w http.R
 	return err
 }
 
+type ListCustomers413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListCustomers413JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomers429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListCustomers429JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCustomers500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListCustomers500JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
@@ -15787,6 +17953,23 @@ func (response ListCustomers500JSONResponse) VisitListCustomersResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomers503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListCustomers503JSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15910,6 +18093,23 @@ func (response CreateCustomer422JSONResponse) VisitCreateCustomerResponse(w http
 	return err
 }
 
+type CreateCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateCustomer429JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateCustomer500JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
@@ -15920,6 +18120,23 @@ func (response CreateCustomer500JSONResponse) VisitCreateCustomerResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomer503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateCustomer503JSONResponse) VisitCreateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16057,6 +18274,23 @@ func (response UpdateCustomer422JSONResponse) VisitUpdateCustomerResponse(w http
 	return err
 }
 
+type UpdateCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateCustomer429JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateCustomer500JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
@@ -16067,6 +18301,23 @@ func (response UpdateCustomer500JSONResponse) VisitUpdateCustomerResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomer503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateCustomer503JSONResponse) VisitUpdateCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16136,6 +18387,37 @@ func (response GetCustomer404JSONResponse) VisitGetCustomerResponse(w http.Respo
 	return err
 }
 
+type GetCustomer413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetCustomer413JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetCustomer429JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetCustomer500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetCustomer500JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
@@ -16146,6 +18428,23 @@ func (response GetCustomer500JSONResponse) VisitGetCustomerResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomer503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetCustomer503JSONResponse) VisitGetCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16200,6 +18499,37 @@ func (response ListInstruments401JSONResponse) VisitListInstrumentsResponse(w ht
 	return err
 }
 
+type ListInstruments413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListInstruments413JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstruments429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListInstruments429JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInstruments500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListInstruments500JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
@@ -16210,6 +18540,23 @@ func (response ListInstruments500JSONResponse) VisitListInstrumentsResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstruments503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListInstruments503JSONResponse) VisitListInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16279,6 +18626,37 @@ func (response GetInstrument404JSONResponse) VisitGetInstrumentResponse(w http.R
 	return err
 }
 
+type GetInstrument413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetInstrument413JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrument429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetInstrument429JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetInstrument500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetInstrument500JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
@@ -16289,6 +18667,23 @@ func (response GetInstrument500JSONResponse) VisitGetInstrumentResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInstrument503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetInstrument503JSONResponse) VisitGetInstrumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16343,6 +18738,37 @@ func (response ListInvestments401JSONResponse) VisitListInvestmentsResponse(w ht
 	return err
 }
 
+type ListInvestments413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListInvestments413JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvestments429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListInvestments429JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInvestments500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListInvestments500JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
@@ -16353,6 +18779,23 @@ func (response ListInvestments500JSONResponse) VisitListInvestmentsResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvestments503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListInvestments503JSONResponse) VisitListInvestmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16422,6 +18865,37 @@ func (response GetInvestment404JSONResponse) VisitGetInvestmentResponse(w http.R
 	return err
 }
 
+type GetInvestment413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetInvestment413JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvestment429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetInvestment429JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetInvestment500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetInvestment500JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
@@ -16436,6 +18910,23 @@ func (response GetInvestment500JSONResponse) VisitGetInvestmentResponse(w http.R
 	return err
 }
 
+type GetInvestment503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetInvestment503JSONResponse) VisitGetInvestmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeTokenRequestObject struct {
 	Params RevokeTokenParams
 }
@@ -16444,10 +18935,18 @@ type RevokeTokenResponseObject interface {
 	VisitRevokeTokenResponse(w http.ResponseWriter) error
 }
 
+type RevokeToken204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
 type RevokeToken204Response struct {
+	Headers RevokeToken204ResponseHeaders
 }
 
 func (response RevokeToken204Response) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -16494,6 +18993,51 @@ func (response RevokeToken404JSONResponse) VisitRevokeTokenResponse(w http.Respo
 	return err
 }
 
+type RevokeToken413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RevokeToken413JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeToken422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response RevokeToken422JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeToken429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RevokeToken429JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeToken500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response RevokeToken500JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
@@ -16504,6 +19048,23 @@ func (response RevokeToken500JSONResponse) VisitRevokeTokenResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeToken503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RevokeToken503JSONResponse) VisitRevokeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16590,6 +19151,23 @@ func (response CreateToken415JSONResponse) VisitCreateTokenResponse(w http.Respo
 	return err
 }
 
+type CreateToken429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateToken429JSONResponse) VisitCreateTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateToken500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateToken500JSONResponse) VisitCreateTokenResponse(w http.ResponseWriter) error {
@@ -16600,6 +19178,23 @@ func (response CreateToken500JSONResponse) VisitCreateTokenResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateToken503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateToken503JSONResponse) VisitCreateTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16668,6 +19263,37 @@ func (response ListPortfolios404JSONResponse) VisitListPortfoliosResponse(w http
 	return err
 }
 
+type ListPortfolios413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListPortfolios413JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPortfolios429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListPortfolios429JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPortfolios500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListPortfolios500JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
@@ -16678,6 +19304,23 @@ func (response ListPortfolios500JSONResponse) VisitListPortfoliosResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPortfolios503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListPortfolios503JSONResponse) VisitListPortfoliosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16815,6 +19458,23 @@ func (response CreatePortfolio422JSONResponse) VisitCreatePortfolioResponse(w ht
 	return err
 }
 
+type CreatePortfolio429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePortfolio429JSONResponse) VisitCreatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreatePortfolio500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreatePortfolio500JSONResponse) VisitCreatePortfolioResponse(w http.ResponseWriter) error {
@@ -16825,6 +19485,23 @@ func (response CreatePortfolio500JSONResponse) VisitCreatePortfolioResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePortfolio503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreatePortfolio503JSONResponse) VisitCreatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16962,6 +19639,23 @@ func (response UpdatePortfolio422JSONResponse) VisitUpdatePortfolioResponse(w ht
 	return err
 }
 
+type UpdatePortfolio429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdatePortfolio429JSONResponse) VisitUpdatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdatePortfolio500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdatePortfolio500JSONResponse) VisitUpdatePortfolioResponse(w http.ResponseWriter) error {
@@ -16972,6 +19666,23 @@ func (response UpdatePortfolio500JSONResponse) VisitUpdatePortfolioResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePortfolio503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdatePortfolio503JSONResponse) VisitUpdatePortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17041,6 +19752,37 @@ func (response GetPortfolio404JSONResponse) VisitGetPortfolioResponse(w http.Res
 	return err
 }
 
+type GetPortfolio413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetPortfolio413JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolio429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetPortfolio429JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPortfolio500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetPortfolio500JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
@@ -17051,6 +19793,23 @@ func (response GetPortfolio500JSONResponse) VisitGetPortfolioResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPortfolio503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetPortfolio503JSONResponse) VisitGetPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17119,6 +19878,37 @@ func (response ListRequests404JSONResponse) VisitListRequestsResponse(w http.Res
 	return err
 }
 
+type ListRequests413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListRequests413JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRequests429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListRequests429JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListRequests500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListRequests500JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
@@ -17129,6 +19919,23 @@ func (response ListRequests500JSONResponse) VisitListRequestsResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRequests503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListRequests503JSONResponse) VisitListRequestsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17266,6 +20073,23 @@ func (response UpdateRequest422JSONResponse) VisitUpdateRequestResponse(w http.R
 	return err
 }
 
+type UpdateRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateRequest429JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateRequest500JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
@@ -17276,6 +20100,23 @@ func (response UpdateRequest500JSONResponse) VisitUpdateRequestResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateRequest503JSONResponse) VisitUpdateRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17413,6 +20254,23 @@ func (response CreatePurchaseRequest422JSONResponse) VisitCreatePurchaseRequestR
 	return err
 }
 
+type CreatePurchaseRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePurchaseRequest429JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreatePurchaseRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreatePurchaseRequest500JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
@@ -17423,6 +20281,23 @@ func (response CreatePurchaseRequest500JSONResponse) VisitCreatePurchaseRequestR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreatePurchaseRequest503JSONResponse) VisitCreatePurchaseRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17560,6 +20435,23 @@ func (response CreatePurchaseRequestLegacy422JSONResponse) VisitCreatePurchaseRe
 	return err
 }
 
+type CreatePurchaseRequestLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePurchaseRequestLegacy429JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreatePurchaseRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreatePurchaseRequestLegacy500JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
@@ -17570,6 +20462,23 @@ func (response CreatePurchaseRequestLegacy500JSONResponse) VisitCreatePurchaseRe
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePurchaseRequestLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreatePurchaseRequestLegacy503JSONResponse) VisitCreatePurchaseRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17707,6 +20616,23 @@ func (response CreateSellRequestLegacy422JSONResponse) VisitCreateSellRequestLeg
 	return err
 }
 
+type CreateSellRequestLegacy429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateSellRequestLegacy429JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSellRequestLegacy500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateSellRequestLegacy500JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
@@ -17717,6 +20643,23 @@ func (response CreateSellRequestLegacy500JSONResponse) VisitCreateSellRequestLeg
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequestLegacy503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateSellRequestLegacy503JSONResponse) VisitCreateSellRequestLegacyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17854,6 +20797,23 @@ func (response CreateSellRequest422JSONResponse) VisitCreateSellRequestResponse(
 	return err
 }
 
+type CreateSellRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateSellRequest429JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateSellRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateSellRequest500JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
@@ -17864,6 +20824,23 @@ func (response CreateSellRequest500JSONResponse) VisitCreateSellRequestResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSellRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateSellRequest503JSONResponse) VisitCreateSellRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17933,6 +20910,37 @@ func (response GetRequest404JSONResponse) VisitGetRequestResponse(w http.Respons
 	return err
 }
 
+type GetRequest413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetRequest413JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequest429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetRequest429JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetRequest500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetRequest500JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
@@ -17943,6 +20951,23 @@ func (response GetRequest500JSONResponse) VisitGetRequestResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRequest503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetRequest503JSONResponse) VisitGetRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18011,6 +21036,37 @@ func (response GetSandboxClock404JSONResponse) VisitGetSandboxClockResponse(w ht
 	return err
 }
 
+type GetSandboxClock413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetSandboxClock413JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClock429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetSandboxClock429JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetSandboxClock500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetSandboxClock500JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
@@ -18021,6 +21077,23 @@ func (response GetSandboxClock500JSONResponse) VisitGetSandboxClockResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSandboxClock503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetSandboxClock503JSONResponse) VisitGetSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18158,6 +21231,23 @@ func (response AdvanceSandboxClock422JSONResponse) VisitAdvanceSandboxClockRespo
 	return err
 }
 
+type AdvanceSandboxClock429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response AdvanceSandboxClock429JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type AdvanceSandboxClock500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response AdvanceSandboxClock500JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
@@ -18168,6 +21258,23 @@ func (response AdvanceSandboxClock500JSONResponse) VisitAdvanceSandboxClockRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AdvanceSandboxClock503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response AdvanceSandboxClock503JSONResponse) VisitAdvanceSandboxClockResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18253,6 +21360,20 @@ func (response ClearSandboxPrice409JSONResponse) VisitClearSandboxPriceResponse(
 	return err
 }
 
+type ClearSandboxPrice413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ClearSandboxPrice413JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearSandboxPrice422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response ClearSandboxPrice422JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
@@ -18267,6 +21388,23 @@ func (response ClearSandboxPrice422JSONResponse) VisitClearSandboxPriceResponse(
 	return err
 }
 
+type ClearSandboxPrice429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ClearSandboxPrice429JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearSandboxPrice500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ClearSandboxPrice500JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
@@ -18277,6 +21415,23 @@ func (response ClearSandboxPrice500JSONResponse) VisitClearSandboxPriceResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClearSandboxPrice503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ClearSandboxPrice503JSONResponse) VisitClearSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18415,6 +21570,23 @@ func (response SetSandboxPrice422JSONResponse) VisitSetSandboxPriceResponse(w ht
 	return err
 }
 
+type SetSandboxPrice429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response SetSandboxPrice429JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetSandboxPrice500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response SetSandboxPrice500JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
@@ -18425,6 +21597,23 @@ func (response SetSandboxPrice500JSONResponse) VisitSetSandboxPriceResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSandboxPrice503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response SetSandboxPrice503JSONResponse) VisitSetSandboxPriceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18563,6 +21752,23 @@ func (response ForceRequestOutcome422JSONResponse) VisitForceRequestOutcomeRespo
 	return err
 }
 
+type ForceRequestOutcome429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ForceRequestOutcome429JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ForceRequestOutcome500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ForceRequestOutcome500JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
@@ -18573,6 +21779,23 @@ func (response ForceRequestOutcome500JSONResponse) VisitForceRequestOutcomeRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ForceRequestOutcome503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ForceRequestOutcome503JSONResponse) VisitForceRequestOutcomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18641,6 +21864,37 @@ func (response ListTransactions404JSONResponse) VisitListTransactionsResponse(w 
 	return err
 }
 
+type ListTransactions413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListTransactions413JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactions429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListTransactions429JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListTransactions500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListTransactions500JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
@@ -18651,6 +21905,23 @@ func (response ListTransactions500JSONResponse) VisitListTransactionsResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTransactions503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListTransactions503JSONResponse) VisitListTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18720,6 +21991,37 @@ func (response GetTransaction404JSONResponse) VisitGetTransactionResponse(w http
 	return err
 }
 
+type GetTransaction413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetTransaction413JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetTransaction429JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTransaction500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetTransaction500JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
@@ -18730,6 +22032,23 @@ func (response GetTransaction500JSONResponse) VisitGetTransactionResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetTransaction503JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18784,6 +22103,37 @@ func (response ListWebhooks401JSONResponse) VisitListWebhooksResponse(w http.Res
 	return err
 }
 
+type ListWebhooks413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListWebhooks413JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListWebhooks429JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWebhooks500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListWebhooks500JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
@@ -18794,6 +22144,23 @@ func (response ListWebhooks500JSONResponse) VisitListWebhooksResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListWebhooks503JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18917,6 +22284,23 @@ func (response CreateWebhook422JSONResponse) VisitCreateWebhookResponse(w http.R
 	return err
 }
 
+type CreateWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateWebhook429JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateWebhook500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response CreateWebhook500JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
@@ -18927,6 +22311,23 @@ func (response CreateWebhook500JSONResponse) VisitCreateWebhookResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response CreateWebhook503JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19064,6 +22465,23 @@ func (response UpdateWebhook422JSONResponse) VisitUpdateWebhookResponse(w http.R
 	return err
 }
 
+type UpdateWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateWebhook429JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateWebhook500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response UpdateWebhook500JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
@@ -19074,6 +22492,23 @@ func (response UpdateWebhook500JSONResponse) VisitUpdateWebhookResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response UpdateWebhook503JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19142,6 +22577,37 @@ func (response GetWebhookKey404JSONResponse) VisitGetWebhookKeyResponse(w http.R
 	return err
 }
 
+type GetWebhookKey413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response GetWebhookKey413JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookKey429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetWebhookKey429JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetWebhookKey500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response GetWebhookKey500JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
@@ -19156,6 +22622,23 @@ func (response GetWebhookKey500JSONResponse) VisitGetWebhookKeyResponse(w http.R
 	return err
 }
 
+type GetWebhookKey503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response GetWebhookKey503JSONResponse) VisitGetWebhookKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type TestWebhooksRequestObject struct {
 	Params TestWebhooksParams
 }
@@ -19164,10 +22647,18 @@ type TestWebhooksResponseObject interface {
 	VisitTestWebhooksResponse(w http.ResponseWriter) error
 }
 
+type TestWebhooks204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
 type TestWebhooks204Response struct {
+	Headers TestWebhooks204ResponseHeaders
 }
 
 func (response TestWebhooks204Response) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -19214,6 +22705,20 @@ func (response TestWebhooks409JSONResponse) VisitTestWebhooksResponse(w http.Res
 	return err
 }
 
+type TestWebhooks413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response TestWebhooks413JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type TestWebhooks422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response TestWebhooks422JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
@@ -19224,6 +22729,23 @@ func (response TestWebhooks422JSONResponse) VisitTestWebhooksResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type TestWebhooks429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response TestWebhooks429JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19242,6 +22764,23 @@ func (response TestWebhooks500JSONResponse) VisitTestWebhooksResponse(w http.Res
 	return err
 }
 
+type TestWebhooks503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response TestWebhooks503JSONResponse) VisitTestWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhookRequestObject struct {
 	WebhookId WebhookIdPath `json:"webhookId"`
 	Params    DeleteWebhookParams
@@ -19251,10 +22790,18 @@ type DeleteWebhookResponseObject interface {
 	VisitDeleteWebhookResponse(w http.ResponseWriter) error
 }
 
+type DeleteWebhook204ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
 type DeleteWebhook204Response struct {
+	Headers DeleteWebhook204ResponseHeaders
 }
 
 func (response DeleteWebhook204Response) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -19315,6 +22862,20 @@ func (response DeleteWebhook409JSONResponse) VisitDeleteWebhookResponse(w http.R
 	return err
 }
 
+type DeleteWebhook413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response DeleteWebhook413JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhook422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response DeleteWebhook422JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
@@ -19329,6 +22890,23 @@ func (response DeleteWebhook422JSONResponse) VisitDeleteWebhookResponse(w http.R
 	return err
 }
 
+type DeleteWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteWebhook429JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteWebhook500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response DeleteWebhook500JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
@@ -19339,6 +22917,23 @@ func (response DeleteWebhook500JSONResponse) VisitDeleteWebhookResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response DeleteWebhook503JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19408,6 +23003,37 @@ func (response ListWebhookDeliveries404JSONResponse) VisitListWebhookDeliveriesR
 	return err
 }
 
+type ListWebhookDeliveries413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ListWebhookDeliveries413JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListWebhookDeliveries429JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWebhookDeliveries500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response ListWebhookDeliveries500JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
@@ -19418,6 +23044,23 @@ func (response ListWebhookDeliveries500JSONResponse) VisitListWebhookDeliveriesR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response ListWebhookDeliveries503JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -19512,6 +23155,20 @@ func (response RetryWebhookDelivery409JSONResponse) VisitRetryWebhookDeliveryRes
 	return err
 }
 
+type RetryWebhookDelivery413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response RetryWebhookDelivery413JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RetryWebhookDelivery422JSONResponse struct{ UnprocessableJSONResponse }
 
 func (response RetryWebhookDelivery422JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
@@ -19526,6 +23183,23 @@ func (response RetryWebhookDelivery422JSONResponse) VisitRetryWebhookDeliveryRes
 	return err
 }
 
+type RetryWebhookDelivery429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RetryWebhookDelivery429JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RetryWebhookDelivery500JSONResponse struct{ InternalErrorJSONResponse }
 
 func (response RetryWebhookDelivery500JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
@@ -19536,6 +23210,23 @@ func (response RetryWebhookDelivery500JSONResponse) VisitRetryWebhookDeliveryRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryWebhookDelivery503JSONResponse struct{ UnavailableJSONResponse }
+
+func (response RetryWebhookDelivery503JSONResponse) VisitRetryWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -20039,8 +23730,10 @@ func (sh *strictHandler) ListWalletCounterparties(ctx echo.Context, params ListW
 }
 
 // CreateWalletCounterparty operation middleware
-func (sh *strictHandler) CreateWalletCounterparty(ctx echo.Context) error {
+func (sh *strictHandler) CreateWalletCounterparty(ctx echo.Context, params CreateWalletCounterpartyParams) error {
 	var request CreateWalletCounterpartyRequestObject
+
+	request.Params = params
 
 	var body CreateWalletCounterpartyJSONRequestBody
 	var err error
@@ -20136,10 +23829,11 @@ func (sh *strictHandler) ListWalletCustomers(ctx echo.Context, counterpartyGuid 
 }
 
 // CreateWalletCustomer operation middleware
-func (sh *strictHandler) CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid) error {
+func (sh *strictHandler) CreateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, params CreateWalletCustomerParams) error {
 	var request CreateWalletCustomerRequestObject
 
 	request.CounterpartyGuid = counterpartyGuid
+	request.Params = params
 
 	var body CreateWalletCustomerJSONRequestBody
 	var err error
@@ -20210,11 +23904,12 @@ func (sh *strictHandler) GetWalletCustomer(ctx echo.Context, counterpartyGuid Wa
 }
 
 // UpdateWalletCustomer operation middleware
-func (sh *strictHandler) UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error {
+func (sh *strictHandler) UpdateWalletCustomer(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params UpdateWalletCustomerParams) error {
 	var request UpdateWalletCustomerRequestObject
 
 	request.CounterpartyGuid = counterpartyGuid
 	request.CustomerGuid = customerGuid
+	request.Params = params
 
 	var body UpdateWalletCustomerJSONRequestBody
 	var err error
@@ -20286,11 +23981,12 @@ func (sh *strictHandler) ListWalletAccounts(ctx echo.Context, counterpartyGuid W
 }
 
 // CreateWalletAccount operation middleware
-func (sh *strictHandler) CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid) error {
+func (sh *strictHandler) CreateWalletAccount(ctx echo.Context, counterpartyGuid WalletCounterpartyGuid, customerGuid WalletCustomerGuid, params CreateWalletAccountParams) error {
 	var request CreateWalletAccountRequestObject
 
 	request.CounterpartyGuid = counterpartyGuid
 	request.CustomerGuid = customerGuid
+	request.Params = params
 
 	var body CreateWalletAccountJSONRequestBody
 	var err error
@@ -22171,708 +25867,739 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3tcuM4sij4KljduVFSN6WSZMkfcnScUcmqanXblo8kd3d1q44IkZDFNgVqCMouTU1tzK+N/X33x77B",
-	"3Pe4+ybzJBtIACT4pQ/b5XLPnYgzp8siASYSmYnMRH58KljeYulRQgNWaH0qzAm2iQ//7NlksfQCQoMB",
-	"Wbp4TWz+q02Y5TvLwPFooVUwA39FTHQ/JxQFc4chh6FgThALPJ/YyCds6VFGUOAhTBHBvusQH/nkLyvC",
-	"AnTvBHPxOl4Q5KjvWWt0S9aVglFg1pwsMP8soatFofVbgX+v8MEoBOslKbQKLPAdelP4/PmzUVhiHy9I",
-	"IKFvWxZhbOTdEtrLAHw0J8gMxFMTeTMAA/7msPrkzrslFXRGZnjlBoz/xl+wsOs69Ea8yAEkH/Fi6ZJC",
-	"q1Y/aDQPjYLDJ//LivjrglGgeMGBxDFQ9FX9ySezQqvw315Hm/BaPGWve3aBr+oNprcOvWkvl65jYQ59",
-	"z77CwTx7STh6DfXOYhAW8HI5ac7q02OrRk7wkd0gB7OChHjJZwwBdjiUfJMcn286x/muUGeBq6+js/KZ",
-	"56eBv8I3DhVwW/CKAQg3l+HvFUo+BhPxMNyxpU/uHG/F0BLfkFPkLZwAOQGaeT48njk+C+BZpZC9N2K+",
-	"2KYs8MdzQm84ipu1ulFYOFT9XUsTnrYyFngL4m/aHku+k9ob/mBycnx02Gwc1GtfalciEHXAzzxrtSA0",
-	"2AS4Ld9JAW571uTEPraOpoe4OWuQA7tuZYOvppg8fh0RxPo6etR27hx7hd1NK3HCt1Jrcag9aTQPj45P",
-	"cjYgHPoEa9Ch1Vdx7iycIA365WoxJT4ne58wJZJ8Eqz8uByqV7Pp3IVpdRhtIdvEkJnnL3AAawwO6gWD",
-	"M4Gz4CK3Vq0CC8i/QgZwaEBuiA+gdzzKj4kz54awDNgHbzvopHlQRTa8oHiXfMRWgKaevUbTdUCYgUw2",
-	"x+Vmrf5da7yqVg+sKWbksAH/Ji0TFfnjevNwTLlEXQbERoHnlSqoMyfWLbHhGCJ3xOdigREanCK1Rcij",
-	"/EsOYeqsImPq+TeYOn8F6fKKIebcUBysfIKWnutYa36WmWoCszKmMWIJQf3517Mr/BN9ffTLzfe4vT5e",
-	"Lrzf27fvfvYGH+vXbzvzt41au87ufvl2hK8W37an9+2bNz9Tv+e8d93V0ZvLyzXBrv3T+d3gvrsYff/z",
-	"L3c/3JP7775rKSIUR3K0lRLbZYlufU/TwmmbVLqmzl9WmmBybEIDZ+YQP/94i3OFFQmVh7KE5IAI1v/k",
-	"xNsHGLGbBrpP3TVyArJggpYcFi5g50M5BvZjwByES94o8e/nHiMS6MBDrsOCh8H6KBT3Ih1LaUVLn1g4",
-	"iOZLr8FzbcQh4cg2fylrc5R/JGsTFTk33xFqe/4rhgi1l55DxbHLxpQFjusiRqiNnKDUivS9W7I2Eiqg",
-	"D4omwtRGZqNeN8eUkQWmgWOxChryKTxKQm3t3ksyZbV2cnBUP6yVSb12WD5qNmblk5MpLlu12lHVPmza",
-	"dv04j63iC0uQhaYT1JvN7TqBNtWPZJ0mjTZaCca7JWtUxOj6undWQkvio8UqAIFkxGQXl2pr5NA7wgKH",
-	"3oypeq2lMIswy98ca+X7/PTmSy0hzx9TM7lc+abYZxCQeVtaOh1TM/UdhyFdKldQO1yK2GTKtw5Tdk98",
-	"NqZmo1o1+de4Op0BdwWNQv0tZkUA2Ywp8X3PZ8ihlruyiW3w70ujIyQpa47pDec5TleeHzAgLF8aM2PK",
-	"tcR6A829lc+EhbLOMU1CUtVXHpSVXdRCYAadIowsjypk2yuhAxN0j52AKaV0TMWqOCw3JGCIP1NLFMtW",
-	"3xRQYOoFc04ZJJh7toG4+OWHlzg6JUYFv1TQz/x0Y5xcsCsZhREkrTqEfcLpJTB0QLK52kBpEjFQat+N",
-	"MTU/lt36rKyZb2XHNpUlyC051NYOV8u746DwZwKsMV1RmwiFHcgP9s51OA45sF+OyTlrPobLz+uzDIEa",
-	"O6nkGZY0blG05KnQ+yJuEzADKsa0mMXTIB9Tv957/m1IslLQwg6PaYqDNrCLziNIsMiYCh6BVzcyQJBH",
-	"vWOqky/Kpt4n3OgsmnzcXmfr5Zxdpa6MaKijS92EIhwan9FBX91fRYcxG3X07Ur6Fb4h2fBzECNzwkCW",
-	"t6L8lEEz31ugagz6HNj5FNmgZwKuIK1mQjoQMniLyqokdY7GKizpTI3VV/M/VpsaKqGWjVewexr1mib8",
-	"isSuN5u1k5JSYqLJUThbuUeXq2BMuY7IDMTlpWCscBpuGHEegkf8/JDWSAUpbfShZs4puiM+x2bamqqM",
-	"6ZiO7j0uFBZMvLeuoG++Uev85psWkuvLA5ofF38OsH9DgvLKd0whpFauG27n9aBnSHUHTgpiRzjSIPnm",
-	"G2HMS4UI2Z7FXgFk2VAI/Cisc1BOx9SRTks+DHnUXRsoDt0Cr9FUHEiw9UI6zj1+fLseBfk8D4Ila71+",
-	"jZdORVJfxfIWpsE1skD4TtgrkM7ERvKNEn94T1wXYTamIRJg8fwTOFy8PA34KwpFtkcYol6ALOz7a9Db",
-	"xlR85V13pD7BxBTIjNuL/BBXvwiBB2e4+mm0XhJ5wKQPnhIc6viWULU2slgGa3SH3RXgYpwwTseFFoI9",
-	"phzeuUNvuLUebifnR4YWOLDmyKFc/xpTi5M2/z6hQXhC8p8YuvedICAU6d/h8I4LZillnjs3te9a/VF3",
-	"ffH7+0alUmk3L0eXZxfd/8w3rCN23mxTh+8Bn+bYfUnaFcqnxnyhtxoVFQOVWpw9xEFpJmiR/8nFmImw",
-	"e4/X7BSZfwYhbPJzhu87n/+se94ddU+TG2rsQAXyuIZzmU/QXgVzz5dyIySJDuhlYC+Qj1zdV8aC8J1b",
-	"2HVPhdhJajySkO+FgkqDU2RaPuGWp4mKMDv5uHR8wjiZUW4ffeTmn+VRW+BOsMCNwwLArHlL1k6GX4Zv",
-	"fHFciIE/LqA0aWo/CRTEfhKEhcYFbc3y7wRbwK9y18S/o20Tf4PGXiidAsTfjQuLdfmWrMu1ceFUouC7",
-	"2tFB/fjkoHHcOJVoUD81G42tBCtOjG1k6/k5xKo2oh2YyPNtocNwdAs9phg4hKGpDzs8XSOHm1s00vVs",
-	"xycWn64U96e2h50crzvjoOx62HK4+xwqsYr1Yuq5m/y7LPDBO/yKocCxbomPGIwBoFdLbmRzIZOAtX11",
-	"nu31FYM3qgqaLlk7TKqSSxwExOfz/tdv7fKv1fJJZTwuf/j2T4UsNfNn7Lok6HANjPhL7Afrdysnw7DQ",
-	"30DvrpOu7GrtpD47wNXyoVUj5SO7jssn0xopH8wauDk9tI7sY5K9XEubeHKz2uLoDlW7lXgzd0HSg5Wz",
-	"GOUky11IrVyfHljlI7tBysezZrV8iI+mx9aJXSW1nEss5TR7ukX84U0AsYz+bMZIzjqS8AceYrfOchcT",
-	"wBPTPpUR8DOZzj3vdosRcC/eeoDb+l7N/zgj4DMfLYxruHZ+g21pvvC/LHGY8H9qN7Ovf2d8DZ8iOPmb",
-	"Nim0GnwThWur0PrtU2HmENcutApgxl9ywOVa+CHNcUgYA7OusPS9JeGyYBy9PC5wfW3hMAZ0/EF//yfs",
-	"Orbwzs2w43ITvobgy4XPuyKgK17nOEhTUmiecQXP5btPbG6y8K8xrjHKz58iUyzYlOogwdYc3gILlCNA",
-	"uCRWLqkUonuynRC99L2pSxbfZiDcJgF23Mga1ECSGEFFiZFSS7s1rNg4IBNvNpk6fjBvISElQCenrwKp",
-	"zIJCDwSPxgU+YFwoxDZWbHfhp/Z576w96vUvJ93BoD8oJDH5JN8Nl7rHGEV5eQAAObEABysmyTZwApDY",
-	"b7CN1M6EnI2n3ipoTV1Mb3enryuxe89AYTphdTw6cx3rsWSlR2JkRV5wsNtXV4P+T92zFnK4MceNJOR6",
-	"9IZrKOCMO0UswH6AMKLkPhbcUbzqD0fotfYTK2WSWKd/+fa81xmlSOtrABgnmpOIaEKkPwvFWPJrTHN+",
-	"Sqc9hy68YfIJ81a+FZM7Pa4dUewK4fc4GnHkXELMnKK/rLxAd2yhau2Hs+Yvx5cH/ynsJnGPwckW1IT0",
-	"bvcuR93BZfs8V5w85oP67jV1llc4QUPi3xEfCdx8sa1sc+uQfFwSKyC2WooDgsD1bm50n7a2tKL5S1nK",
-	"JW6+lvRNvcC/e34HKPqRW+piFky4mGkhrDzq3gwEj4FsSVsgQQ3E0WMg33OFL++eEp/NnSVcpaEFBynk",
-	"MidAlBBuCO/EaBUEV+RkgR3XQMu5uHqzEbZtnzCmAJsTXyimKTq6vrwa9Dvd4bD95rw76V6OeqP3KWrS",
-	"1poCubUvyPo59SSzqRMshDIufer1iH6v6dL3LK4bTV2CujRwgvUzSSJYHkP3cxlgGMZhsFMUzHHuqiuZ",
-	"hxpb8ZMteaJdesFbb0XtR5J2CFs8WA08kTOYP4uSLvujydv+9eVZiny2zxc/LhrRhl16AXorP/mFdunS",
-	"E9hUZwBSzmLdna5j+QqvXQ/bI887x/6j5YgiELgl44KNz+lzkqCoVm0cN48ORdRUJtKv2u/P++2zyajf",
-	"n5y3B++6KeTvPn9sE2oH0SZIYSr5BY08D4mVPwvnZAEOHilxBIlYBKZv0DXF0idIHssK0qZCU4J9/nHv",
-	"lqhIjJjfsYXeiDdEPBu8J8LZDOVuFX5TuGkTcuyu9trjgL6GJznSuX09+r4/6P3aTbPVM8IW58+aLlA1",
-	"VH9RctBXiWTUr4wdcGzN/DWQQ8EkMJDwr4KpIOK87TiVaGfBl7YBsOsTbK/RHDNUr4ZRtkwEPy/gnonG",
-	"DrsF5m/fkYef2l8SqBd4wjrinq0s7cPpKkBTn+BbfqZOV8yhXB9KOheuKVstueZL7AtiO3gEcD7u9BRD",
-	"QelD40JAPgavly52qPDS8EMv/CYoZqeCZ0XAWwul/EfZBDC8vrrqD0bds8lF96zXnozeX6WF/5PDEj8j",
-	"mvq+RxMBJhGg8tlOiFcMxRYrV8cXIg7zJfElK2gHxg4ugA0uvBPdzxYqOcIVGWMuTJG010a9PjfahqN+",
-	"58chB8Vb0QAVhUJUemKP3C7WL47bvrsavblYAXMxwsoj7dBHo+MJLcgdlOsNtNLYRCuaIvzoFe+uzu6u",
-	"x+avi6uJ0br20DWflND3UBF31A037GRNX7E+nQjEi+kpnPmlFnIaQitMPC6ZNihcT4KfUFnaW1EyEiqW",
-	"5RO4eMGuiC299z16IxG6mxqVj1GuPugS446wYBEK8jf9y7OhEuf4DjsuaBaQp5eg6qe/0NhDodhTk9jA",
-	"Us2YqHjgCZ4+uZ+c4x525IqryYfenomLq8z7lIzbNMwYCSYOYysIpsi+UONUPgyI62I/PJAdmy9uTqxb",
-	"tlpEYVhwj9ISD8Lsw/XSY4k7t7v0nZsOihAUj/6m0sQ60Y1i4CwIC/BiWWgV6tX6YblWK9dro+pxq3bY",
-	"qtYrzV93pwOxUU9y9YeKZnLDTAiB2nZdY3ClwCfyxA5jgzjPjWlBi6J4iBqnaKn3pn05aZ8Puu2z95Pu",
-	"L73haBgjEP4cvXtzXP+5OxyJE1v5sAAqqeitGBcSa4TRPQAVbqzKXIqJquTmnTz75sGyHBbBLbMPsqAn",
-	"MeDHtGhmIM0snargP3QfRfHFdwrij1QYyEOkAFy+u96NQ0eYn5StTwW2Wiywv5brgmdh/GLBKEDQor7h",
-	"nevhqH/RHaQ3PUOGwHS5wiMMk1Ralh5Vw7nW8yDKUaBWzBWXFVjLHOOqqAB/XPi2flg9ORLkdjQuhGRG",
-	"PjosYJnfe6hE+GxoEiuO0La8mE9ydBZa/y2THyyTP78UqWzEhTJn5X2kcsmAnLMgxYYqjFAnV1Q0czgx",
-	"CwwTJjRLFXS5RcY8woYNj4Tk7epTWbRx+mg+85mdYQ2johlfLJfiDzOQxccfZianRLN+m5RhOO8SLRiZ",
-	"1btJy8az7oWy02MckWWrczbpX/M9umoPRu8jzJglY0ypmia8T8xYqs5p+nAuFag3psJh4K0Cgoqm9kKM",
-	"rR7lLlD7m3Vf9RD/QWLvxG3VV9F9d/M9oKKZWnqMbR7ul1CoTdwVxQ/TmFdCmfs4QDqiTlq1Zuug+mtr",
-	"L09Fkotqz74TD/dyoKKpYy2xIY+156ONyfHVP97K33BnEOeP5lflj709BbAxWViDLQrBVPWfuKjj/5Sx",
-	"sY4wEqQSJ7J1t8X3GoUwNWLb69fU+ThyFgQGgT/dWm8b01HvwZiwyMNOgEUeMUWDG8fE3/4c3ddsHifR",
-	"OBQvfzYKq6W9Lz4+6xHWv2kbYCSqcIiPpJam4VPfDx2WqCKYN/2dWHBHIEEXtqXdvZPsmShg1u7AMVrp",
-	"DLrtUffMbKE2DRV9rkvKD6IiaDxOENUagYPSo/Cbdy+yX+K09iDisXGAd9wW/jpRC1Ml0hIryqiWJgdt",
-	"pzQZhN+9i4ot6TupZlFAxHcH1rFhY84dFgxk7HyaTYXb85Ne2SgjUSDCFuQr7IE2dQHp+xjYL5S62icL",
-	"wxWUbitkYHBBtu/SBX8niTQA2BDriz4rJ9yArqdD1Y4Y2g8jO61yw/KGoThKMeio91NXZAqHBjhDobvf",
-	"xzY5RebwenjVvTzrnpkoIIul52PfcddoRfmLY6q92TnvD/lrS+IvMF+9u4Y6coRyNgeVhr/q0BuZWxjy",
-	"FQekYBTCTxWMgpiML0zLJVMvpohGrvVayK1tIun66iwtkkTEoI2KkPYNSDNkBp67hroK65iQ4ocsZha2",
-	"yUuTT3J5L1A+2XeYWmSIqT31PnZcz7rV/JHYth1R1ONKw+UMuyxVPOl77x7NMNev0cK7U4VNPOsWzTz/",
-	"Hvv2KVe2XYJZkChsZKDAuyHgHcSBiLlpojXBPquI1Cn927Xkttp4ncFJZ3jNQlAkAHy2DUllxwfVzYla",
-	"RkFm6KY/N5Spu1u+eNiIfbF5XKvV47ls2flh6V1jmVltbTT3XM7MHLscyVGCKDeK+S9cgZ55ruNVkBmp",
-	"Hu0Fp2ATFe/nOBDOKzbHPmFoTlwbWR4LSiIreoH9WxL8hN0VMeEa1KHIVCqLKWvthB95xU6RufQdS+XZ",
-	"4zvi4xvS8VgQDr8eIttzXb7fUHVBr8ZkexaLCuVABq5aorn0mCPytYsrKvUSYhtj+h0y/7LCEHfFLXxz",
-	"ufKtOWbkSgBS/C4Oh4j1kr8gPtWYAsxoiR15pc1/ReJHSbiy3KacGq1o4Lihl9ujpGSMqcSW9l2BCyMW",
-	"iBLNzYHlLANp4rCmMYUNmK6RycVw7/KdiRiJSkgwBQ44clsIc0lvERrgGwXpmArszMFt6fkQ0Ab7zdlN",
-	"BwRgOA2ZMEJwaUzl7sm7ZxMVNfT/8//+HyHcRoguFcgN4FqYjmmAb0npFE29YI7YkkB5WXGXLkrjEFsc",
-	"Qo+yYQARO7+sFpSZdJlaAjhyDZSz9Ao/ukShR5tYzgK7lehcFMmmBaPwsXzjleWP6rUz8V/9adnh57ow",
-	"6SAptHDjBPPVtGJ5i9ds7i3Zkp8fr+UUICY0os6pmCtpPKJuKMMGrG4kWPFrL+YF26JKpu5vvQo5m96c",
-	"n+eSFZNS14jL16++K4LU87hFySopqrIkFddmOYfyQx8dq1WgpYstwowM2fPVl6zJ8Lyyl0k5nuAlUW1Q",
-	"FK0Ja0uKk6D0Qpb3k7rJTC8PLjnVMaPTZ9bp8dLoVSTAZ2b/y40IYnU0EoUylkuXoB61KlkGzpL4oNzR",
-	"PMK4wVzpmiWUJlGoKKV7Aebk4f3V0RYqcLuKOMWueZIBVLNMPog0ta+/6u08HqqAXJd+kedmTNnNXoym",
-	"zHIdYBdppevLX3+jFM1kGGKRfMo8Yb466LLCTua+iGfZQiklfZ7ANy015YRnWndZ63IgoflI2WpENYM0",
-	"x3W4QZpkCJUHXe2OK61J6s1QneIHluLZ+CkdF817udE5SrY50YfDbsyFjmaO6yJvSbiIw8o+fU4HFHgD",
-	"Mt1POqwv0PnEAf8arnGFsD+QY5yD/ExucYWd53KK8+9tcxMDIWtOYsF0ykH8Ernu5bp8V8F8m4y7Hn0f",
-	"E3EiwOAeMwSxgvZz4nkVzAHOM/5yJr41aF8mus+IS7ahW5SzTKI7zNp9afiW4L5MfEfwZ9eA5IOhr1Kc",
-	"0oWPOrYbCL7NWlHdzzG9d4K5twpEMWJi+STI8ls+aINkPcwe3XDHEMb7ROyIZp6fedmQPgFiIfhbIIM2",
-	"Xv1EepGkSLEu7Lr9GQQ377bCD0bK80UocgKd1lExvgUiJIlZnoj82OmEB8iHMCTjmA+iTmnbTVt4eZew",
-	"k1H44pOo50HYQy0iCh0ahZLElu6j7qoGZnnhQ7o7Nb5tvWEfNeq1I6ReQfygFzXxZSVE/QIbDMxEtcvr",
-	"4VmWSuXYu7ZdC+2UnQN84iNVnE8C744dt2Xk1Nvxl9UTQbvMTrWos6yJzG2AJlxa7VT+6Ldq+aRd/hWX",
-	"//rhU804bHz+Uxa2MleUG1egBQTcC75jWuoFZshyPSYOm1QgwB6X/9xE5uPLd9iHtCY+URzSthU4UNgh",
-	"/nMHvl/4oK1MVHHKuutceizArqrzlHFCSg9BBO8luUfvPf82C5PwfT+H1A9qh4flGsLuco7LdSTfBZpP",
-	"EnXW3K5DSS0OSq1+gC6wQ9EwyBtRj49oLwPUeJPpiARETFI2QKFWrVZrWSMg9z3HCcEfGWjpe3cOtYgI",
-	"Fb2BJj0i5SHMYfBFZn8wJ4s4Ei7fb7UOBEYMsUfxFURbsYnlomjPLGPIX3r+TidcerqONji6hprgYMep",
-	"RmGMqXa3NNlZqultCw1wPtkP/jofzRyPTnyCWZZv9uf5Wlwea/VNuBiwCXVElDCDgFUPLTBdYZef0A65",
-	"DzOjxZ8QdyM+kempCouq5FxKBgG25sSOiq+8QtwM5jqagTzXJiwQt+3Q13KX0z/ROjFLBYBycRm1w/c5",
-	"gOJ9Pw2tfuj+M1wRX6YoR7OwndWdDIgiWLL8HLJObv5FpE4SoizblMw8kfFkYYqmBLHVdOEEAbFPZWsE",
-	"j8sLkTjDYeQmj6h2j2cB8cX7jKna6fss7ELA+xYS6DLWA1X/MndzP8UgWnQUBBwu84FcGOygOiaYP6FE",
-	"PujDWVpNIPVGFXsccWZEEjGRFwNhN3HciQvfPSLIRrJFDKZrUZbF7PQHV/0BJOeZsYKA6SCRSE3YAU1X",
-	"2A8c7Crdgp+35Aa7E3VbqB261oIgviQRuBV2UZJBW9ml7//0t/E4Uw8QHR0EcibytiH2uY5UCONfO2zs",
-	"/7HPu20WbPWe+9RO12eECpxmAP1UHBZ28ztFZiTN4MnM85HZuzzr/dQ7u26fx3aVGcjUjm5pjWvi0BTD",
-	"Y1ThUcJQUXTYg9ire4dlRn8+oU4Qnh07zNKFd1/04bDAH3tinlp1g2jdha/g3cfIvKQNzH/cTe7kWV/7",
-	"NwnXDbHlck9DLBPJ+/LXEvb72YVgvOh5lsWFWQCFfeN4rJ0cN8vVRrla111Q/L0sTD2Ie0D/C+XzDiOh",
-	"gQAX7Phh48IKxZMooHLHKfpq6FU08qGM5Hsu2bvJ9oAPSrISzLQbK507LMMZtNcNW4aZlqW2hQ3vd6bZ",
-	"cEDOfZM25W6LlbJ1f1VFsqKoD4Jp7rH2kvj0pFqu1sq15i58+swst5vCkuvhOhu0345MxLwFEaURovxX",
-	"VGSEIFP+ZUJLX1Fq4W1/MBlev7noDYcgXZXVYqhmeJqJY8KLo1H3zBzTe+yIppHSEFaW9ikyL9qX1+3z",
-	"yaD7U6/7s4n0N3FoMEPPMdlvwIwXw46l4ZmaA8EsnSLzrHvZAwj0KjPy9XgGDyCkYBSyVgp5PXI1BaMQ",
-	"A7lgFBRkBaMgvhf3+qmZ93D6RRt45uNZUMja2gHBUAIlY9PVLmQ+vQDXxAAwm/lCe7n0vbuc0Wfg6oh5",
-	"HKOH4lJ6T9nQkWXOocmyLggSCTCydPn2DJd/TdU1jjRormsRcbt1P/dcEnaNf5k67gZxpTTa3HTs/VX3",
-	"/FROjb4mD/dc7U9iapFP6i59Aqdc3H+6N+Wq4TuSbRtpmHvFtNZJLGwbGDYZhHySuF6wDxFs9ug9kQdM",
-	"rT9yf71g95UgFyNiqxQ7PMiZlUXaOX1PNWeVIoToKH+s4pfrntrVr7TlCiaaM3sGI4R3B2Rlmt+RVpM0",
-	"veNtMOJGNzzby+pWQDyd4RLygSwD95KMl4SMym5zHnkQqCaVvgRtpqyRPS2L9N0nzn+awJs2kz4uCdRe",
-	"lJxrYoQJmFyqty/OZfG7ORalXJaYMWKjNQkMZGGuoKPAx5RhKwB1P7yC756dmWhF+alA6BxTi9jIXhFk",
-	"O65zQ6hFDJFrqA1+O+j/2uUGSmJeZJ71Bxfty5GJqIewFTh3TrBG9gp634nWxDT8eUl8x7NRsVZHC48G",
-	"c4ZW1IUWSR6dOTcrn9glAzESiBqe4nXHGtPfvakWOjBzKHYryBS1kJjIHH+tKIu9/uTYn18LIW2CFscE",
-	"JNh1vXtiQ4Y0ixsrErXc9lAhBd0zbn+IhXNDRKzz6QIRxDZfEWqLN2M/J8MTxK8CpNhPb33vr1ABKvbr",
-	"GcSeB8mf09ENSTGTvsp+WfrU19Il9tEGNJTtwO0qsCvB6zFfjpSmp0lfrFIAjKhAoKYAQp8r716U5fJo",
-	"4HsucgI9tib6CCfraOo4bcfe2p2++cI0ldHQf9c1mwxqfJDZCwqRMH1byITNMA1kgl7K/yElsFlB/E2R",
-	"Jh/ROsI+GVMuLIiNmCfageGwgpbC70JmijNkNup1ExXjrdPGNKeDWAn5GL4ItengtkgIoG229xd21V3E",
-	"+r6ptTXq9coX8pw/5vOxc/lRE8W02cfM9DCfera2/Bg4gkwpss8cG/wJYRhL2p/wRMZ/WM4vzdIzxyUG",
-	"mmJGDhtlQi3PJvYp8qi7FiGEHiVh4I64+g18h9yReO2T6TpbE5SfnuxxMChsdMRQZWs+7qDkq8xXSHdG",
-	"rYJNHpZzXG8eZqN1Tj4iNsflevNQ5ftJXFTixhC3g3B59uFTngnEnL/m5ayKCV8x5ELkAHKoKB26Y6T4",
-	"AzYl/7ROGeby+I4wn6AGubIQjbse7Fn0kd3GHlo0QTFGuQOKjqNajfppHWuCZUMj/gW+Ia9/X5Kb8I8l",
-	"vYmf3ulRux/hcglXZ28LRuK3H66671I/Xl2+04/zEBO7BXkknc57CgVUZAGmNvZtESY75XbQEts2sUtR",
-	"TZlmvVE/PhZkKOLFbALD4+6BH3560x041Y/nv1s//jB8c//+l8u/Wu9O1nbnzV/f19+uOjfffZeIkTk5",
-	"qTbrsTiZRoyRiv/R+k04FKrlk29ff/jU+Fz6JvVj/fN33/0t/tPB5+9K//GnLyu9YvInQgM3KZeeH1QE",
-	"5egBSM3mhpig3/7r9Xg8Hn/49k+bDqvH8vV2DlZEtAO7ZvuPwpMl6T+yPWtyYh9bR9ND3Jw1yIFdt+KC",
-	"k7+xlxMpttb8wEjtsINkcs25IpVPihxoFMQNcfVy0bxqD4dX/cGI68Jng95P3cFwct7rdC+HXZObCGbY",
-	"Ga13ZnKO0V3LEAfSHYx6b3ud9qg76b+d9C51Y0QXVOpL3GqOf6hgFLSvFIzC1aDff8tna5+dDbrDIbdD",
-	"NnyG2+eDUa9z3h3CoOGw3+mpJ/3R991BXPhpkOwu9dQ+XEniL6R26Mx37ojPzh2LUEbSzy+xEHK9s/Sz",
-	"K9/zZv2ZUtHTwpKLwBmX2KQ/61H9YiT1btsPHMslrD9rM+ZZTs5rfW556IK5q/T4VLQSaPh6RkOEy9+9",
-	"Oa3YHvmz/KlieYukTIjHCR7EZUIo1Cr/x3/7038fr6rV+uGrb759/d1//NfE/PS3z/9n+cO3f47e+hCT",
-	"jeUP32iPSv9R/I/WeFzZ9e3St5sYLx4otSkW6ov62L9ypP/eXtR8584W/+rOEEYbI2Dc5Jj9ohFT6QuP",
-	"h4dFPf21lL71EjRjf8/0g66qYjuUJVC00yl5hDrUnmQln/Hf9zo4ExhOO9PedC+7b3udXvt80v/5sjsw",
-	"kXdPGVp4kE2EKao3/3tkBUWHXvHGuSPIzCIsCIbp9C9Hg/75ee/y3eSqOxiKEB7wtDHkBKiIZbFYz4fq",
-	"1bOZYxG/pJ+VSdDAEZecNX6oZQzZ/XDjGHpDKJk5loNdoPvowOAPOwJ+16E38n7nQxam/+2i+7eL7ku6",
-	"6PKE+f5zSgfbYwNgv4hnLZZWlL43lu2sM00Bh4G6nzRcteSH7JtP+aUsmxpqVmHOGrYXcCZb4mCOinoG",
-	"xG/VDxWlHVqyvC23HcJEHjMl4+XQSvLc2XaxygE1FA42HEGXmdTWDkuH1VDgoVq1ynfLx1ZAfGbI1hfu",
-	"GrElVOWKG/+YkrhmW3tYus0G7SI79XWOfZJ1EMVvduD00sv1yfsf5eMI7j1VXCyn3li4Vig5HdaDzqkE",
-	"/RxlydIhCil2mGM24Ud2FkPI6t2y+vES3xA081zXu2caQ049zyUYgqoo+RhMrJXPPD+nQod4aKrd4ANg",
-	"3lNEV66L5KZweQc/V1B/if+ygoBn/oKo6Rv4K7KN0sNlxaHaQPGJI2Tv5I5Y2rqBMF8OR5ofiCixCurR",
-	"6GA1ZLVp4toMcYWIjqkvoiVFRc7Ag44+lER96GAboGL+uoLaUTKm/CaaYzamJuRg83MfJIkoa6yysGXy",
-	"lczENjPrm2xKr3888z5hPn7CCv7wqZ6tz25N0398BuCmvP7k7Pvn+cdmeAh4YV2ARDJ/cjt3P2Kv1KGf",
-	"YgP+AAnZxmVpt1I7bCBu9cZ38NuwRkY1vpXj8be/1conH7it8uHToVHbbKXIDgdnMlJ/T3e4rQ3LavQU",
-	"5sGrF2M1NLLi6fdwiMkp03Hs6okWxJ6X6v8jWQZIVGvQte5XDJmJMgGgQmgb3sze8Fj4msLOBqkp8S8j",
-	"YUBz23MPHhV8koB4e1GXyOjPsqsHbzvo4ODgBAXOQjQxGHXidAv9xSDZZlSrtg6qrWr112TaTZmPzqJZ",
-	"cWUTNsPZrR9Hfu2e52nLxfbty5XYk1gVUq0AT/IrWZsWb6r8MIyBGXa5Q96SMMz1dKf9R/lkRvgCyXZc",
-	"D6JXe3S5CrKjIC8jVxP8Mx9LV6qo60slrJ3oYsP6ZA3Zl8w3e7cQYAPCIcss2jEgSyJvp8J+JB5FJp/C",
-	"XkG3DlWTC5ZcylbK1di8JgWQ9CgahwQeElxpJPu/KCOovlPhZfLRclfMuSMXyuwRKvtXsoIUwrZzJFDW",
-	"UL2+uySLFVBOIDyfoofEdR/WlclkxHVVdx/PR/B3ZAebpyKKB1qycOMX6v0UsYzYDdvwePewefxogxbg",
-	"JQPFZgaNQhggY5r8BnIYsn1vuVQV4MPeqtJvE9VTLGU2gNmno8uzsO+OzAjtLx7AiA8mQ6MQbco2/uVv",
-	"/otxb4zscvMi+POsdhY6TopVA9Wq1Q+n4LniPzNE7oi/FiP2RMfXd/DsKJ8Up+VLIlmy9WFHK1tNw/3Y",
-	"PQdSfnKoDY5ndDYFVlV+ZzpTZ+Vn37bPg2DJ0PXgXPrv0HI1dR0LnV0O0ZyzAfgwi6qzP3SwMcMO0PcC",
-	"LmaWKinjPWV8b7afOIBGAj2Ze7BnPU5xkfMrXkwdTNHtPbbmGPpJQothYnOD0Pz14mdzTItqBuFvCiX/",
-	"zcqxCRPN3+DtH02BkfANQu2l59BgTJf4hrBSK2rVpoAxxHDkE+atfIvEJL94XbYDG1Mn0YnW84WXT16I",
-	"lmBMPHtEVBLtXg8KRuHXi5/5//8xfmeXU2s0P1P3gd2n9jtHYgZHVs+RsKulaDbHyTH32meneQCTudMk",
-	"bJL4TN2PAfEpdqGBqHfn2MRGK+r8ZUVkuNPMEeEYW9yvuyaRpLNHHl9SNyb3Mq0mLZ9k9zK6YcLo5qLq",
-	"nevhqH/RHcQKq2fVfXjGYt8hB2TV+U4C/PJqfeuJn8/cQ0LH3B+njUTkIXmOThI6jp6pmcTWLE69xXLI",
-	"fE/eY3kqet182Q7L8Xyt7XJHb58RLl220HhxMufFts/o+n7WrSW3CPiTCjLhv2HuK8HWHM2w40IZIIeb",
-	"GjPPR3fYdWxxvcwfrnySVcJaMmP6UP9+NLqSLbHT116NbJYVcO0s4SAsQqx2s4zLCI+450bWve/RG1D9",
-	"7iF62kO2h/BUmPqV7GSWG4qDlU/eYJYxdV/ci85WjNgofNcAfMo8ZKQXw2cQZNASzozwfUhckAa6f8dZ",
-	"wFssVwERHcMgp9MnkWpquQ7khAj23SyndhBQGlZTsndTeIhOQBlhIrLYyNSz16hoxmNEoOkvWmIfL0hA",
-	"/FABjGSMrgul40UzK0erUuCCoh2mX3hxKKALGPHX4tJuXjAKc4Jt4mcydC4xjaTtpX1q6hN8yyo7h7Bs",
-	"3AzPt5SfuL8KLG/xQK8xsNZgQ5ltJ4AtJPZpGCAkSMzsDgb9Qeal20YTUtej0zjzxGI4Qc/4GvXd6fQv",
-	"rkTvFqMAH8/Ykt2vy7ITNzItg5DexJVuVm905RypZcmvXug+3dyqYle/38zHltjfLpzqdn5oS1T1euqt",
-	"bubQTl0NZyI4XUQPFTOaDpZOkTND1BPeclHdSnqeuHzKdgI+ps3ww+7v9r2+MwoOa+c30Faoi/cyVGgE",
-	"5clG1LvPWT6TF8Y5fSzV7Kq7PDefGAk0j4I8D1RAcPZnJMFtcpmyBXZdovV6f2kdP/N73EZof8Xyzf5/",
-	"ibanm/pqBo51S3zZXjMTBdDjWAQl9O+ID9rsVm5QuP0pGpxOENjcMjPGsil+jDNYlrxKEnDUD1O/dYqz",
-	"UvZqM0V7CPxXsK81Yf+HsrAjuJ/Hxo7j6Zms7OijW2zP3uVwNLi+6F7GmjfSuGRSolpIGSXJPR9ZLsGi",
-	"jLxo2Oaw5GmCRRc2Su7F6Gc0Y+OITxmy6ZW/PFM2W4ZlX5zB3ghnQTz2GfqZh8G4Nl4b6J6QW0PUmELF",
-	"gyr/UV4hrAn2UfHgsCl+S2+XjTNuN+Stnvx8+ovP3TKfL2xPKCUWnhlSvhF7Anr0NeDkZLEvQiUNPSuk",
-	"KYHJz1dAsqIKuZZsblOn+xPdN8WwlZuwHikVotgFlGFjoVMy2+J/sZaE7t4BW8JbkrDHnoyA56aFcIhA",
-	"68HY8rPNgMdfLW3T5PQVJfW63W+aIsR9FY0spN8/mEam4NZ8O6lw9DBwzue2PHHdClKBhAxZ2PfXyNS1",
-	"eVMGO8WDuMxTGS1iylgKkUjBzSZvloiZyoqVqiDxGLIt49E5maFReufJ7Vy6XyTVw67Av3z41VZfmx5j",
-	"JpqPak62tAb2kVgrUSo90wfwvXePFpiuIdSbxSafY4bEcGKjorW2XMKMsNS/DBFTb5eSZZcO6plll544",
-	"OFQXngpuH2LUGPJEC9AoPi0/W6ursLQfPSxVrPGua3mCIFRUhCsX2I70bqgPlL66y0Luxq6Yka/vcr4O",
-	"tFe/Yjzh13cK7R8ROPdcG2rnevIQ+NpL2ClYRu1c1LRwgztMPFMLjsRNpnR8vGYUkbkRD8CJDq+4nIj5",
-	"x2LuM50F9Egd3dcViUKN8FNS/mFKl0TzV9W9lA7zx1bBnss3loG1Z3ORRd9+3rV+lUXm11mcrqxbAvJ1",
-	"5lBMLQe7aOl79soCey3sjw5mG2uNqdm7HHUHYaGy4ajf+XFoIo4Pn8rSXoiDG8iUA8QCz7plp2NqdvoX",
-	"F/2z3ui9iXzM9baA+A52xWtTzBwrDEJlqHjjubaBFg516I2B8I3vWCs3WPkahNAt6k3/8mxooqlHbXaK",
-	"zPN+R4PL9ax8eN72B93eu8tJ95fO9+3Ld10TzRwcqMBYh/DpOoP3V6O+iSx/vQw87Vk8YCgLK1CuRq64",
-	"YBQAzoJR0AEsGIUkEHwUfDNZaDrzAymxcU5usLUeebeEZllSAX+g4hGiDBLXRmyOlxkeWgxUmTMfKBnw",
-	"gpi4hcz2Kph7vvQBtNAbgn3io/GqWj2wtLngB5Kt82uvfVFziHxcOj5hPRpjxINDzuY7VGBd4I+j0Xls",
-	"7PFhY8fBzPIES+50wAAuhjAk42QJ/BULiN1bxqOHckpLauN2UFbhy4mWMY9QN+JbG9vqgr4hIXajSvKw",
-	"+thi91ETNLbYS+LXHirxdT7ME/kyJPkJRf6FVBoSrtqwcIgIhlDNu7KCNIJOvj0h6wFAHQyyYKLOh8NE",
-	"jY/d7Gf5kascjV9OhooQmlnd1Sp3nYWTAzNMx5y/EoQZxHx6/o6TcsP6Ktcy0WqeVEWannBossgJ7lGC",
-	"ipB2IXusizApnwXgPxLYVGGoNQMxD1URJXcyCEyU4ZJf2RUTS5/cOd6K5QOu3giBl9VaBGAC+7IUQXg+",
-	"2J7FZFqIoSBcue6uQDFpV23il6HnB33fliHbXoDd/QgRuy4Av1v97ASDxbAWJ1KNDhSdGXFWiYErF5vF",
-	"m1qK+cusyBSmnmfBx4SWCE5K6J7BwDoHTFOLQJD2zY1PbiAxSNwGOQtSQeGsbExFVbpIq1R5RNKDG9qc",
-	"ZlgsR/70io2pGXfbm6cotEujjKRg7nurm7mWCRa+ZI6p+A4lTjAn/hO4bF+sFzZC1Sb/ENCt8hKJIcTm",
-	"qrwn0tUV5l4xue8vzYX02IutBfZvibhe3xxiJV5EEJujfDMvHz0af+a610IG5sztuptWpjnjzCSBvYDF",
-	"7uvM3s15F4qvp0x1izvUtpdWCQPIdIKN7++DcuPCxW1JjrvqD0Zv++e9fiw7LlxFPCcUgjyhnaYQplAE",
-	"UV5mePe09IxRQNGJlhUElFrVy4sBChfwFbyaMeT9cbyZWgGd5/DsxbD0TI69pEzanEcXsenOiXRjKjLp",
-	"0JZEOq43Exp86VS6cL1b4hkjhtaT6aL1y2w6VOSiSIhLEE78TzjalaGG0cyR5s0Lk1QvNlrxyvemLlnk",
-	"1mM7aTSP0FK8pHfeiLXgEY+//Z151JSlCiCeYEzBO8k1D1HoA7KqvFXAHJsg8/VdLTMAY2ON4AcmwUVp",
-	"esnsNwLGKOePREKhOBFN+EOW7hSQmSU044vLyDY0EHGhUJScdeb5ETo4wRJ3VkFdbM3HdI4ZMrW6oBpg",
-	"pqEqqUSNlKaihB4SjvYxbV/1XjExMUNF85P4Vwv99onPaSBtus8fPpuyClB4hOySE9lGC2zNHUrKPsE2",
-	"SBb+YguZP7XPe2fg1Z6IKBADmdeX7evR9/1B79fumWkIP/2b3tlZ95I/veyPJm/715dn/I+L7uj7/tmE",
-	"/9Y+P+//3IVfO/3Lt+e9zggGX7Xfn/fbZ5NRvz85bw/edcUnhtdXnKu6Z5OL7lmvPRm9v+rC+9eXV4N+",
-	"pzsctt+cdyfdyxHcV3g+Ujcf5xJSKeZC+ZVcShb1bA8KjMiyhUzhNgfCEQ7zlvSkC/qRTnQZRSGTD4Fu",
-	"+D4rIqtkA5LNGmGx61cMUvsq+xbK3pIJmZPsuFPipv61LBG0scxMmGA6mT5h9qpkr63Jq5XCnimCWRnE",
-	"GU3gnMDNZDc29/wAMdG4NjRYpfRNRFpua5TYRteDHt8p2bU4Ng+X4FxctqYupreCFJcudqi+AsJK2zdZ",
-	"+vnFkjRrRlJqKHmzdn6wb22UKPXRUNmQXEjLezF9nw0EFBF4aIEDa56oTEDR2lv5iK0ZJ7xEF3V/Ua5W",
-	"q43aUaIZWmNr8miqqGR2GW6tJIypNXtghNqshTASE6Ji7Z9//38OG5pHURSmx2P6w7B/iSRBJSoHhS2j",
-	"RZUhMSsyRXaoWTLQ/dyx5shhYyqrXEMZIXASi+JFXK1SuZYKFHNcEDOMC+okycGYR0l/Vmj9tnP5zcJn",
-	"49MOWaxJLvoA+AbMbbGCB93/vO4OR3EbWItMhYpyYceNr1IxJjOmIqVOJhby8pTJZKxbZtinNwuIVopd",
-	"xXqyFjL7l52urIQlS/qVkOfLcMMxTUV/GlKt1PJjgnsP/sX4zspkGSz+we2jpYspuiVkKckch1IWXgH+",
-	"Cv9StZ1svC7FjSMOaMEonLV75+8LRuHnbvdH+Meb3iT890X/cvT9+fu4sRQ+zZAderTZhkb5DuXy8AZq",
-	"zhczQmKhQj1D0YAVDRx3TC1MLeJC40gzzFY3w1Bb/mv7stM95z+qd9GUzDyf67Jjqr0oFClkeSvXhksO",
-	"+QwVGSGyVIeIJTZLeT3p9YR59WE9d15reBeOyUNaTr/xq+tB5/v2sGui6WotegiGoW/chu6en5syshzs",
-	"YKwCFWON/+Qk3BLunp8nQIse5sG2xfZVPK1bvmojVYsB25BlDgwhnuTmALHyH6AYgY2maz1H+8VKrxdr",
-	"CsuE3o7rWbdpC4l69/vgzZvNGAmGxPKozbIF4Qz78aR6/mHkryhDeE6wrSSTT7ArHoI7n4k5d+w3rKI1",
-	"7TDWnOWV20/IESZuxhfeHYFbRH9FKegC8t6cm4RKtQTodrtWTuwVR2sSW9lQb9uy5/Ebxojk+VyHQxLo",
-	"+eYPq6eyoSbB1loEURnb4z9eGdtU2ADHQyaaw2gGwBKoINyUGnYKySLQ/FXZCQ8CdCgyQykT6xwrBp91",
-	"h51MkQehRn3NcsmgXyiWJMTiAxpPimuznBaTWb0XVd9h9dksTMmQrIeUz+7AvFzLBmsOu1z1Ux9TPXLg",
-	"zyGxfBKYqKgcj8QGE2hMudDpt1fBHNUrVRl2IwdNnPgkEyZn4ZbimJo3PpbNlE1UHLztoMOjxgn6X/+z",
-	"UWkI+4rKxLJgThhRMUJkjaD2j0PHFEzkNxD3ilfBnC9CeEIrqE8JWmLHR1rPssw+P9qWZhQa0siBm3QC",
-	"YY5d2douJ93xR0PkPh8TSHvwB2XH1oSvJrZhcB8dbvu+X5LyQFC1mLmjcBpBwXLWnQuJpLgng0Yi/rNR",
-	"iMhuEzjwFnhoTkXkkCJijVti0iX9OLsPTgK6d/w7USqTtxkqqREQG8GrhohnKjOyxD4GkwDCiBnC7j23",
-	"PWRcENcQ0L3vBCQToVuBlJGzn/PFT3Tip+k6khlo5sIlwS2hqGgGIorVNJD4p2mgf/79HyVZOEwewqbB",
-	"bcWViKeLECE7hulio1mpwXWA9pbYE5YTqEQYmwTZcdkZZClArBR2QFdbC8p9ktjqxIEntDNhTgJeBEbl",
-	"kHgLvl2DseXgibMbNkLwzAd8LgNl3XC5scDwNDG5Hr3hJpnrzEjgLIiuiRsIS1TAoeGEMtTCFM3xXbws",
-	"4O6x5vvFHhsFL6FEbI0Pj2kd+XIAsgX09AAhBZiyT2DtFf1u6REx8dmMMZatJD0/KLvOHbFj6QuoeFhF",
-	"C4euAsJKFTQk1EYONObamNYQ6AkN40KmZ32fZIYgjLnfJzgfRk32i+nPoOT4nLHMgvRu9q5U10LC0P3c",
-	"CYjsQCyuKyMKLpLFMlijBcFcuNN1KbbNWzMVHh9xFQWOBGHyQbAx7UBDUmbuQYxL8oKujLigju1STGjl",
-	"qsbDbF6CM9EE25lFSVMGMsUxqTpJi57PRde7J74F1fFkaLftWeyV4D8UwIUs13SleGDisIXBpQrqgm9U",
-	"cMgcM+hHo6sOHIiCUYAx+aZJtm+tLQ56UzCUqY5VCPBVB6vQscVVm+fayIS/453CYXj2x31MmSjNln1r",
-	"HyafiuQIqaNUuNoROgXD6laaMiAPkzF1AoZuHWqjYuQpNKRbsHSKzCCCQMzF1RpHVitgeEEgAmBFULG/",
-	"JOACe8UQwb7ryBtSA93KBoGYImUglZ6i5EROcLC4icYsCgouhpn5oh2qYyNvFaAiI65bSsS9yqQCVdbh",
-	"aweG/mvU1YCCCdlSOCTgV0xlRhRrMijAo6KPoSLrU+Fm45MpclfuOo/unGWyU5GPiK+E03lDfY99ET77",
-	"OJCtULOwIStScYtC9r6yW5oHCiJ0VtQRgcwvKZh939Ii+9fveITj7qvj5y8rTAPZ1jhhUYhyvbL4r+cj",
-	"5rn2/0YVRHYKZNfOwS9QiUI743ZWc+PH4p6LXlF1NrU3HWJYVHQui/rP4W19dOPIloTaL43UH6DvysKx",
-	"GZqi4hsT/X//r6rInHLKy5Qfi+/v1119MiwoRljGQwqWJOqUhPVL4gVLkuSYXcIEq0wMeQRFNX1D8aR2",
-	"IoNG1TEeO/f2SdjQmHhLsMpo0L4ctjujXv8yFrAyc1wXLbBNEEbakp/xlldXyLPudzMgf3l3vNoivkJq",
-	"RgKFf5zkDA3w57lmTWDqmW5Z02ftxj4QXBGnkb58Gv1TWeJ6oE2RszCxwRBTETRZ8TKPjJbR30xRTMjz",
-	"WSVGZNP1FXU+6kEGUWje0UH9+OSgcdzYyX0pAl/2bLeeWadEVUMTMlbEKwbIJSpZX4TrBypRpCIquOuz",
-	"1x+bMPwAS3E39U7iJ6ejfgRmFrkKDO/bnz2/l+ET4/hRnRtfdKv4h7ZbzO+cmL+9ezeWz7ARw0yqp97g",
-	"/bniudJ9N2Tu5uM6rKP2oK7goYpr6rf/LYRFA6moIXciYhvitMeUzb17Ji99P40LbM5tnQ7E+kmAxoUW",
-	"CvwV+WyWwmavZqNaNWWU/5jqMEDNrLl3r2K0AAiowEgzQxL2tHsz4MtQZzm4Kpw0XuYVcACrlX6fKCI4",
-	"wLfx1IOwbGqyg1IGDPm7u2eb5cT5qPOKN0PmyndNA5mx/sLwAxCgiYpiZ7xgTvx7B0qj/iwpwJRdjuES",
-	"OkiHYABW5DuclKRtkcGStVQ36J24RXV/jvwJySbSqfbrEOol00hkIZrYoJ3v/75U52loV3E9ODfQitqq",
-	"NO+GBtP795c2CuG+AfG47g6JDpxZPmQJZbW/oUjWepgJApCBR/Hq7HNo5HFHfG7eZ4ZG/IxdlwRSr8hC",
-	"lNa6+B7eVTpWBZlc+b3jxMZJ2Sc3DguIT1RAlWzAaY4p9olKc8JB4DvTVaAuRkQz6vZVL7x0YQgzcNpA",
-	"Ss6aBJAiuhazALdl34lIULSrRq1+sihwsXvDc4EVPijL9BKzTaCyyrbaReLd7MwuiaFskKWFOsGwLaEK",
-	"zTcfnP1ZGrvarAk/JWLDVisnMwxAvZjwteIFgRtxseUTueUwrRm7Psib15ninFKCvTftS1RcLZfER+K2",
-	"knqy5JGMqFu57k5drJcuDjggm3ojKoPAde6g0iMLiOti38zpvq1IOHtLgtwKm949JT7cD54iU+1C9kcy",
-	"UJpbc1FURUKOfSq6ufMt2XUPEqdf1mfl9ifpRu6eoTFVDDcR4Wp7ENbwk6yW4JIYPX/YJojOHZbRoUO1",
-	"mNiXjaVwywwg2YWD5WcfUnNMLT4EfcPSczzcST+tKuXEIZNB1keJIGtUxGgoCF2+XTJE0kqVnyAn9frB",
-	"wVG9enB43Kw0jo6ax9WjmO3erFarlSaceCL8OjXiK4Vmh7gCyZyFKiA6hBNnFaTqsNiJBXUyUqeSiBXe",
-	"7VRyAhUvoNUvK8IJVdp6RMUBv9QmPpWHXGYfgCl2VaGnHQh/oeg+v4kx4OtVKv1Ycxs61PMnK+psrdKX",
-	"oMGwEAFAjIpHyKOKKkvZ52F+G0UFJn+jBcl4HOAolkJm6VFPqNAibAMuxyVJlLL7Lu5yggBF7XR+yIeT",
-	"LegWsEfY2DiXw9iK+NmzhTyuvF5zzGmSraR2BV/bnpSti3lFYJEHNNr/MNZfE/qxJaeg3iDtOGidnDoS",
-	"4bo0bKmiiXXkkiDgxixXMm3nxgkSKdm/Xvw8KsSKIf7WLv+Ky3+tlk8+fKoZtfrnP2VhXAAGFR6Jv8S+",
-	"uIROeq2jpxuObv01OL930pkeovHlJGqEV0x7TJaqx5BcapTrEQEa+1D+dutYzT7ctc/JX/Y44mOb9tBz",
-	"Pg7Bo8uNhnpPfGEbcARY3dMFHkei0rq3Y6w3lR6SjcDoeH0YRPkiPcEjqkjI5kSKiKkzy5sm0wVxTlvV",
-	"2Br39IgnDnUuokKBv5uVn5SA2Sa/Ent6LYpXDJHywqNkrWS7ska1c2IfIKSkbYc3B9mw7HjQRArKBFrc",
-	"EXtvpEiV5cOmm4dXDMnplXZxqioAoGocii+2O/ILqnYm7NapzAqJf11sjJkB1xfdsiSA4mPZIEJZKQGg",
-	"j6k133SyRXsg3n3F0Lvr3tleToF9lisEVeYSwZMgOUQUtk54qERnrontsC295eP1XhhSIyK62qCT366t",
-	"iUvuiLvv0n5cW+cwbiu5w/R8qXfEd2YyfxAVf3zfKSVJ3/VunL2RfA6D0mC0uVUitel0BR1dgnOTczn3",
-	"qDpQDbjsLi+w40IVGhrp5aWKrrhsB05dwi2xKPEzecBQDtlE2qc7jbziIy7FAGhjdaO6hu7AofLlne+j",
-	"FGNHDnZ/3zUmVfpI8CUOiG3Hoa3OwxwDBm6SuCaOdQIFjRCSZrhtlsWMY1oUriv0XbZbsWQkjzoz5pZS",
-	"7Ro5ZswX5wLe17mbdNRm9R6415Gxow3xpf25W52yGxS+aDFK2dvLxftgd+3DXbCyj8PXc8RKg+vp/bEb",
-	"xEAu/0eXQSKrQJf/FdSeMqgbvpTtoVStVZ8gk++zmdF2KKae7aWUpdXeh2hOmfrqPo61bEVzK1nn6YHb",
-	"B8b1syTlbR2f6b/4Io6JHSTc/tItocxt0cX20cA0xWlnEbddeiU1lu0jEorK1gGaYpKsZ3UuCppe9cxT",
-	"uFOL7ohDNp6DU5uSCipeeojQ1QLNiU9aXHnrLwltX/XQQaUqntxDOP0c30HFaNdhgbiqK+1CeJEitP3V",
-	"SPvZ+u7+Xq5Q+nPNdrLluIwrIPvL+qQ4T33ayHSzCVIMpb9CSJKgEuQSEYMW1R4xRJx74qIkLQczRVuO",
-	"4DI2qJsPchZKrOU4ClXJyn19hOpce6h/EEqDOvRGK5r5ZD7CcE3bsQIVh8I+06roUAzLqUKxni/Sf8OC",
-	"vRahNnRc9Hwo/Sz+FM4BjFxZrMssx6uH6N8o5+2rUSjH/pKkWk4Rczn6pyL4svqHTrZl/Y80nZaTP8UC",
-	"nONg5vj8u77v5dg7ohR3VmFyEThkvtYZ2KzI+GxxvTimX6gidqd/fTnqDq7ag9H7ifZkTM3O9XDUv+gO",
-	"JvuW0A4Hts8H3fbZ+0n3l95wNDS5ZR/gW0IRbM6pujNtVKsq0XxMtRtTFWvoBCUDmb037cvkjF+2YDf6",
-	"KV1oHWGbm46iuLBpRBXXU3XcK8iEJvMBXixhE8NDU9aov8csqn9bTNVdjxDxiiEmcg48n69AlFw3kEwp",
-	"MCQeO1B+PfxmWHo9LvRIPoWmSEyQrLrQ1WL9szd4n/r3qeLfstd+Rm37nUP83vJ5BAduznJ5uvL+L7ZM",
-	"eCf34jirVHi4tY3s1JmQqDIdnxpVozhRX486pTjp1Kv1w3KtVq7XRtXjVu2wVa1Xmr/qB97u94qClPVE",
-	"Im3tOtD5R2EvM7isTcEjbIhTjK9KRtCK4DLIhsR0DUFnFdQL0GLFAqHPOgEbUxDk/hrcrfSGH4TURkvM",
-	"mKzxa5dPjpA1J9btqYz90Epis7l3T8c0CmtLfD1ZBfvdm+M6+rk7HKFa/aCBmocnx+josNlAkIyvXYI1",
-	"6vE7sGbOzTb68O2GW+3Q0NlmiG3wNBuoiorcWiiJask+qaBz5zYVM2OgMCrjxrmTN0QwLwRoLAiGyqAc",
-	"a9RDgLExnXoraqMpWXvURhgd1MtTjmNBzAnk1bTIpHqtcdQ4PjhsHGWGJGncoHu6M1wb0r0d+bufwNFt",
-	"AM9jTiMQwuWu42z1bf2wenIkipgn6sfXm43czdzYXbLIcU5lRRGpYYlqHsJ0EJDxHV4tuaysx7pQbms6",
-	"mVGKLQRLd5lnQJdAGktjFrLgmBTaO2HpoJ4LzTDPME4QvLSZDHS1mrqOhc4dPHVch280N6GB1q98b0YY",
-	"E36tHrXJgsoXeokUvPOCUbjqJco+n+fz5abEQR1I2cZo5hOCAvIxCC+G45fo3j2N405wMejJieYEuQAl",
-	"fGSbwnPkbbADaSvmu3/+/R8mGgb+jwTqpDcP4Qg8qOv0hXpc1HYGndph+ZcLzyYLIVLZasElKvwbOjF4",
-	"KYnZbv467P7w/s3B0Q+DTrP9U6fXbl70rxqD70cXBwfNX+o/vvvloPd9/4f21VVz0D1o/Nj48defLuOh",
-	"QO+4xKyXjz58ajY3hQE9RbZce7+MqVR6xhfxTe7pZc3zVD7Q2/plr5c3XfUG/oqoe10W84LtcKu7nyfx",
-	"31ebT3q1uYvHLkE7/KWWMN0YCHdHantToZFzA/7VA/17aZ1U5OZkeKoeVFyBhLc822ovqaQgrr1rwyr7",
-	"+WMfl/r1mCyuJygAmJPfJaJ3odaDuIG66g9HOZZXLE1rW3JW8i4vHCsASSLoQf1aJba2lP74ufvm+37/",
-	"x1jZD50gwk6tToB8YhGpiTtMoEV2l3vO7oeKT7LKgSRW8/JKgchZz4jr3BE/IzKYqxiLZZChy7XlE1GQ",
-	"hXloFgv51kyUBwoMAdKuqbgh7ndFoirGpOE/w0/KH8JFHiqqjNWyY5ulU0V9PhdSZXslOkESNF1LTX/r",
-	"ue5ilueiVaIQOu/ILdAq0W0Vg3zcOQ4ItdYXOY03XE+mRMe+EXieaLCxcFzX0Qpg5HxS22U+z3CLu0fh",
-	"TDUVEs4ZQ7vHg7rz1uY4Cj21gnwMJCG2gw3+IP5euEiHIXtFUFEv8lFKAeFkX31sh4nLRrIjJSrGG8KY",
-	"hx4Wj5H1Gp8ZMcGfliihLFBrfID4Vwv+CoWHkrLuD1V8KAH8XqirP7QAUQbGMjHUtiyyzCzI/eAqRJn8",
-	"saEhmKJN5JMFdih0h+50ul3oDo1R/eNHFePHhcvpmJpv2z1o8yXuvuJCFhVlCzQlsCI3stmoVU3Rf8MR",
-	"7YF8OxzNNRTlYJ8SC6+kq9wmLHCocDr6hHnuHbHHFKINlz6ot6oWdYmDFvUgS+vD0AtL3G+GqrEI6Mpr",
-	"MhYiomAUxKL1+klZKol+TGYLcqijAdFSSn60kPlJigxDHJsGCqWDgfjOfzYNZPJ/mGM6JaokhyoArXxn",
-	"7ase8kmw8in4zKCbiCBIuNaCqceUw2ygwHNthJfYD/i5a8IzGURpOxzmBce6OGEXeLmU98vtDtw0hmrZ",
-	"5rJEMY3VCAerFl6bB8c6nxmF9nDY3f5d8FQkvgoDt32TD0x+8Xr0/dYProJ58nt82FlXFNHaMOxMEKQa",
-	"pi7jtn1ReaASXw2Hb1moGp5Ya+9yOBpcX3S3704vLKuYmCLqVr5lBWGxncQS0u3Ot02QgCDZ4HJzSdHE",
-	"15P95TYPTnw5q3jh9tJ0CQiSJs/moyVn8Kg7HG0ZOSIsSA7bsmo5Mrbqz6GduBb3D1Lb+bxrE9csIfHZ",
-	"2GlMApAtY1JCYacR+30jKQd2GRCTANsGZPL9roP2WksOh28bls3WO4/a61tZLLzjmL2+k8es28Zl8eiO",
-	"Y/aCL8XR0Nc44fDYYp4bYUMC5NGETlfE1IYq//sZ8JF+W62dHODarF4+smqkfISb0/KJVbPLdXIwa+Dm",
-	"9NA6snex+FPuh/xFsei2mSy4oimqZGa4HEXfcm63lipjKp9MIWRmugpEZ9qFA13s1yQwEPPgN9HspIVM",
-	"7dBUTjdjTM3e5U/d4Yj/DNFK0TOUeqTatvJh+hkS/o7MQZefi/ok8hf1Dir6ZOn5ARMFkTiEDse+7Fex",
-	"JkGiiW5Sh0srZkltK6lEJXSjhM6Toctk6CeZOkeWFpGlGKTP+vQBnn0qp4/Z9CGYOE0/ZMVMacPziPVH",
-	"sn6iK4Bbss4heLvebNZO0FJcVd+SNedWTv/D4fdh1yViT27JGhr9LjI93rdknScnzFuydmxTGSsOEbk6",
-	"IBSGKrKpDIUts0tgCNB+JOsrssipOM/nu4UMZnT1Y+8XdNW92F6jQsAscJP4iu5c2WAh/0jWPTrzvvQe",
-	"SdH5ij1gt1DRZGxeVgPb7Xb7n3//h2xABRiQDahK++xrVCQl7CqDnmSvOdy7fU40F4JNjzwFqv+ZMttF",
-	"fUbo1bXk4vg+CqiTnUuk+b5n8UDOmBkurM2Umoe0Han3K/gndZek4JK8blWKlxJcBNu5mYGep5x3gmGf",
-	"r6K3/PDXc7n+IV2tz0oUz08NeSFaJlc1furGXY/hTavQTU+RedYV73HNTbRYuQMf582YyvZsS+K6Dr0p",
-	"ISdAtkegzJiB8CwgviYuXzHhUYUgwzENnZqOR1Ew973VzRyZV9fJuqUJVZBDAv2lJVCbvJqx6/rcxiuJ",
-	"hbeQ2T4/N1FRWBaAhtIpwsj2FtihqDj1gjkX/RByK7BUOuWL4vId/la96MSIV0y/xzfP+hftXtTsYkyh",
-	"1Kj8NdKjyUc4REyuqZot8d9wEGQ0QKM7h40pxDTZJVGzVNdsY+8hn9x5t8QuVZCpq4vmmBbT9WJfB4QF",
-	"Zgnd8O0MPGlmhf7pOQ74LwIH8cK4YzqmgNq4VWMggq05kvGoWksPiUpVFrkI2RjCd6yq0232G58i3V4C",
-	"i8sstTgYf5ORAn8Td31/G9O/lctl+B9/aCZ1YxO9RmZkp/xN1NGFXxVdhnlOJhJzJIwTPkrmIKlXDZHE",
-	"qDCsCikmJ4h99jrxLsyB0wGVyMLMEqlOYraUORICBOiXEyZACquFm6lZsqCKXjeiAoQCECIB9ckddleC",
-	"t5UcgJYuYv6EMcRnx1HXI89HjLhuWB87PkaDyAkgPNklAWEG3OcwA2IwoUI2sSUwYcKD7GPhgK5qEVvt",
-	"gG47pmhAAu4tCWV8PtWyEkNJxgjzWZ1souHinbQFKV5REIruZg5DjECDMMslEHtdNDne5Vuvo0ZB7PUn",
-	"0Sbo82vRMKmklhSTFq+TYuFvSJMLQnyg10pAyCmS4TmKHeLimUsYSu718t1SHEwhCBY5QSkxYRZJhfOF",
-	"9JM4M6IrMM7yiRlBjGXCJ8QYf31M1dVllq8k2zmizjuF7jGFnGFOP85H6M2fcpB8wzFCkxXOxZG5CK+z",
-	"xFHANxkEk8jFkMqugUxPSU7Pv5E/c1ajNuLnjT+mggb597OcMGNajDVNEqMU4cpzQjplvoncMUh6Y8Z0",
-	"izvm/DxywShXi/SpaI6TmMME/ohhSneTRM4Q+Bf/Pe4NiTwcmvPnBbmDovcyfUQ5DraMJ1/GrxR3yUU/",
-	"bPM8ZRDXTv6ohzqgRoQFZ1KTjuvhgYxdlzQY+CvyYWu7hCCvP0LKC50fnAiipZUrWVoQnbtZQUo3Dnje",
-	"cMUQq5vCFpXj8EXGLMauGPL3Ssk/PZBUCD17+7Fiy6uAFxRKqrHTS9oWiLi3Vr4TrIf8MwJTorV1exXM",
-	"M5ttgbIBBbwjVvLwKpi/hkemIRhprx720PKcA8BlgOisHQI7D4Ilx1MHGrvnOYsTx7TsAu/YUXKlDLfn",
-	"ph3UghbAiOVA52mhPAUe+PT4vHOCbYBEtqv/pSxgKPe0iyK8dKRTD7rZ1zc4mvVPGsibBtihXIlZQ4kT",
-	"PhrVK9Wwg/3wHt/cEB9d916xMVW4JEb8bdeZ+thfl4RpALkkAkjLJzahgYNdhm58zBUWHOTsGSoO3nbQ",
-	"4VHjBP2v/9moNE6RPlpaelPPXo+p5/O/IQX4DWaOBc5j/qZIz5Qaxsz17gXbATCdaDbo9WJ5S9W6B9uF",
-	"FvwnaioftnZvFVRn5fDRZ9nR/tp3C61CYh2xnAgMu/FZNDoWvvZEZrXSzRxoc85Vtej6CiuDVs/OMcI0",
-	"M3E5GamC7aseE5VIZw4NiDVnIl8UWkLznZEhUcS/43YBZGHzAT4hiK38mUgK5obdmIYbucTBnBncHlM5",
-	"qpDeH5Yz58azVDi9xRIHztQVHwOT+Rv0zTehg+ebb6Tl8c+//8M00JWzJPxJORpYakmiSpHPmCJBsxwW",
-	"ZTSHqGBG1KUL8poVUhCoxwYfrZk5RmQcwoI061AiUDYqRfgG83EI8xmUWbXA/i0JDNnJBBWl4cZKhq4m",
-	"M6FiqwMe5uWzyNsFecIL2jLAqU+4oLCF4gxBw1oZBPHrijofARIRemyo62oRn+gwdO/j5ZKIO+tPXOAa",
-	"kBwfFln4LIsGIpHnLn1In2LvGPLZZ7MiNlBkG4nd0/MrYR9LrUSdaLikcHytKIz8ok7E7FWiGiJDRVXI",
-	"V6+Kj6AYAlzDAKyweIpvyUR0SnEkuq6ve2dMogtxMXJwcHBiwFU1g2o0QJJ8tOnNZowE5mvTdRYO/68n",
-	"68eILj0SlyZUojFPNTzB6N2KVkQoVN6bZFEKmExWRhGV+3PrjRjon3//RwnOEE3MEYZcyDVHKOZFVZzc",
-	"Cm3yDcek3OApprchf0LveCFHmWBUM3JTqR0P95Z8dCCf010LSITfVZ8DFW0fzwIj6hxhcBV24UD+sAFd",
-	"EhgIbU78fBboWe0TMIqR0FEYKpp4uZxAHKhnwX85EPAPh9rwX2xZE7MEzK7xjaIG6P086iii4B+xVj7z",
-	"/PIS3ziUqyl8ZFHSBXyAPzbRP/+v/xFyk3wXVIlPc8wmC88nBmQJTMT7nz+bJVgFtXUm42CcNJpHaOl7",
-	"U5csInSIr2ooey1f+fZ3aGmK7uceU31OmQl1WhjCLvOQhX1/LQrOoHilFcXT2mnz2aygYWaxDpjrhgRq",
-	"Jsujge+5LCzpo1xFfPvBIysc0sqj5jBV8ITYociEq0y1SDQlM4+LtQD5/IAhUAxojqntEh+SpVUjPsKE",
-	"azFWVQWQqVqS8UmmvndLAJKBktvgAgEpKhSJk0a9JlSEC8GrKLzD5YJTXCnL2hiYT8THNA+qyOx4NOCn",
-	"z5lzI7zWkodvCV+yqjIJwTPJBmOtMQ3bkElfDNMqoCw917HWHF+mes00kMpJhxHCI7P0CQPP/8UqkJsk",
-	"9hpT5NhksfQgRQdAKpq/lHvRb+Ufydo0NDjUJt7VOOtGtaF9eU0lnPlLF6/louoNNPdWvvC9X4BM5lsp",
-	"u5kQCo44Qu2W7KUjcP/DsH8pqxlIYPn2QZmHMVWDVQ1MLmh9Ij1JvsdBtEPpMXUo9tdo5noYJNrSc6iM",
-	"UXcdi8ibNakPt5ecnMr1SlWmHAplnbVev76/v69geFzx/JvXcix7fd7rdC+HXRgDVWEC8CyEqlj7qlcw",
-	"CnfEZ0JHq1Zq4k2uneGlU2gVDirVyoFIpJ+DDhkTm/yHm6x+POeO0DBSpoI+mkuTew4HbJOBsDjAMGgh",
-	"XLC1oiIsYTdB/gpn+0g+VTSZZMriffDvMVWUC7lNUO2wLb4h94MsCQ7AO81unSUophqAhrimQvdzxyWi",
-	"vYwUpzLDckqCe0IosrDryjov3AjGspu9QMMbcea0dbRxfPp4QQIoZvdbugqRu44fLVJLddT9RWg1/WVF",
-	"/HVkNIVJp8KQ3WbmpmGL+qJmj4zgVoPP+SlS2P39DmwOlBxXjAl0VK9Wxc0xyCRIrNROit9lPnToH/sk",
-	"3QW/fYoVKRUFi6q1cq05qlVbVf5/v+rldR2+L3CinhwfHTYbB/Ua1M2zHDt7igM1RXiOwUc14MSc/NRu",
-	"zurTY6tGTvCR3SAHM7huhvVMQgNWO/3sWbxKYgr6pvz0zHGJrBBQ4CzBbYCKGA7f5prCiX1sHU0PcXPW",
-	"IAd23eJEMMf15iGf9uhgWm3ik8ZxtU6q0+Mju9ZsNmZ23bIPGie1k0P4C59Mbbt61DipYavZqB4e4Ooh",
-	"OarNmjCX81dSaNWbocl31R4OwePMd5IssMMl0u/enFZsj/xZ7lPF8hYKyBwEOdR27hx7JcowyhwfoAQn",
-	"WBdahUtyj957/q2qmOnzH6+HICMpqRVahVr9AF1gh2vTnLM8FmBXVr0o1KrVai3MxmsVLt9LTxOZeLPJ",
-	"1PGh+1jt5KQq0F6Q/aUVtn/w5iCOcfTTmUdEeyzGIFnmtw+yFkOhVfhWFqs5PqlGKeCtQvvqatD/CXy4",
-	"oBEGwRZakzjuXZ71fuqdXbfP45UWc8bxnYjkIsehUtxUKqYmKgutwsWw8fHyr+8bl2fWx4vf2/cXZ+J/",
-	"54u399bb49qvv//g9N9dfPx15M4v6/9Z/XV0uRB+rAdKF6jrCU6CVI0gLpW9WUzqQbeAhhALWd8JxYf6",
-	"0htsq3otMLK288hrGkXl8bHNPb7ao6KEh6xkB7USFgsMdDogge+QOxJbF99ffMPFSEEaJIUPnwXhZlSk",
-	"DbCvjlI69bAPV6eiCreUadlmitIyxjSGU/TOuSPI5ARmhqXzhMudoVvq3VOZqH6qQggCZHG1cea5rncv",
-	"u4hctUed71FMF3j9ybGV1S2NsNTj16EMFdo19BWIXgJ9UZiEb/uDyfD6zUVvOOz1L+FYZ55H+X8jJ4xL",
-	"AqLiQAbttyMTrWjguBxweopMyaGmNISgRqATIBY4rosoITaTrhsz4jOzhUwQZtwuAq6WhpeUUZVIOphg",
-	"gOnPQimRGBMTN+lhUuaZYJJRUgOTzAnWAEIkzeBnIQEjw0uoyTRwgnVkgxRNJZz5mLNB76fuYDiR2qAJ",
-	"iZkImZdQhbR9PumdQenJb5DZ6Q+u+gP4PYYIy/OXntBrKi65keVq5Er0h8JqEH/I0jTJ8Wq1BhJuoqhQ",
-	"ktnpX44G/fPz3uW7yVV3MISNX3j0RkcXHylcdwhFv3KVUN8aZMY2I74DylFjarBQZEIrVzZ3lpMl8S1C",
-	"A3xDROqA+p75pnvZfdvr9Nrnk/7Pl92BvF7GyOx0B6Pe216nPepO+m8nvUsdl+AOk7sDhN/OmAp595RB",
-	"dT0UzDFF9eZ/FzwYQQPlTEX5NvAvQw/QWrWa1UW8zccxj6uvHhKxV3x+Dq4ye0X9Pm1zOGOJrAfkUQu+",
-	"jHzPJVm6rch5Scv4tHK7RS88r880q062NZIW9xvPXu+uFcrQw3A54P0OZXE7tlJp6k4JJTPHcrArO/kW",
-	"GSE2qlYbrxj6AVOChgsnmJfkNkvMgcEu0MsNKG7rZXw6rcsMMUVvfUwth1levkLTaB6iPr5F7TuSUmhO",
-	"GrVqXVNoOm2oLBEyJeSaLwjqeP4ybBYRY0g+SNXU+xypbnxp2Ar+jK0F4QtRqlvEeELvfb5FpbW042a5",
-	"2ijDq6HGiSmpML5HScjjepwoaKjrcbCxnKwz2L7QOqgaBU76hVYhyalg7DwYDzV0AW71LG2V46G5Ax6O",
-	"jqEm60FylUO8SCzynITV4kE9bdSazWazWgOlWK4vLXaFJpkeVI1UU028gc6j0f6A3DnkfhPzBSKEVN0z",
-	"MEJtiJZcYLrCLvJhAqi3KUWYuqSBkiiQqyA+Uvo3+z0Z2e1FaW2aNIvkrm+jqhzyAdd5kmTgR1nUV2i0",
-	"BO65lOYjcKdRwBYzNG1ViftK3QDVvk81/cIIFU4Ig1OOpQzdSz8/vDlFZx4p7QHjH9UczraAszD+CPtR",
-	"6Bxijigeg5u2n1PepNpT6Q2juI5kIGlXiOhr4geiWjKYrw7Vp/mjy6Zs11R1VD1qNZsZXrEP28WZcgQd",
-	"kMasiQ+nR9axfUKqs39rGv8baxqRK+1TwSaBQDdGm0yqSODCpY4UBRxI4kqPqCTLDapM6J8D70G2bpPn",
-	"d9O5YAf9JyFE4ACJaTv/Fiuj6nHkr3+gWDmyanai5MC/nAb1xbnlkWwR7mKOXsdZQUZKgGqn/HIOUywQ",
-	"o/Cc65HqyVZi2XYZUZvWrQO7QZqzQ3w0PbY2aF+fP+fgPRufQt5w4b3lxUzH4p4DIxLab1ycVPcbKzFT",
-	"EbzxsLHAfQ8bqjPfAz8ueTw2OtuZqnypBkp4UpHnI82JWnoUc+101RMR/SbDZQRhUpHloh8sqfXtwmv6",
-	"ReoDee1f8uLvmUlnyyXjQwgq2tlH2WWZd3ravU6UoiXvaTw/56Kngrrga5dkFPYUE3dRIgpLPVONt/CC",
-	"iL7CY/r1bgwbtYOdx17htethe+R559i/IWJ4c49Ps9Vy6fkBsS+I7WBVprlRr+8xx9L3LMKgK8JT3ngK",
-	"Ez0RSZN54/nZKKRvCHMjihJXhQZIs5A/XqEFCbCNA4wwtQ0ZsiOUChxqGylFo5K61XhHgswrjceFqvzr",
-	"qukypnXiy44FBeXT9VcuaWX6bKW7N04hKe/vKRIxOXzDQE0UV8oqQDPjalmCslukToah8MBIHYGQrEgd",
-	"zYhLBuvUcH16YDXsJjmcHeHjqR6sMz3BdqNaazZq9Wbdrh7W69MDUm8e2vasObOsYzKtHs3s42P7CFvH",
-	"B4f1w+Pp8QE+qOJGc3aMG80wWKcRldzYZBzEAnj+bWAlInvC4/WifXndPp8Muj/1uj9vCOQBeqglAnl2",
-	"Np3kwCc+ixPC8ysG1jSqjZ3HXnrBW29Fv1BAzvYDat+L7PRe9OwrzG0riMsKrIwUv46qwwBlCzzfJ1aQ",
-	"ko1RTLkoEyDoTuaMsDEVjd8gtNmSjSdFf0KPEnaaHWsi4nSyAjPQgvg3qm3VdC3+cRoPwVAfkyEE93PP",
-	"JRA5UIFaWXBJY2FKvUB1vRI1tETNCxFKJBvIagv9/9l7F6W2ke1v9FW6fL5TsfcnjG3upqbqc8DJMCHA",
-	"BjKZi+agttRgbeSWt1rG8WSn6v80//Me51H+T3Kq1+qWWrLkG5BAwq7aU8GWpVZf1vW3futVCuvh0kkj",
-	"nfRtMxOirUJns7HnFIETsPL1SYETgBGqzOUp8l1muyslKZd7CA6cs8WSK8vaP0s6li/w2hd47RLw2iJP",
-	"cnlH+HFUr+kGq4c/Q/W72dhb+HcHIb8OfCQiePGK0exA2bqyV7xuCMfPD2qVFGKOO3GsStfSWFYcTnls",
-	"0p3uU2CtIz3GuGGaILRXCWckZuIxNAXd3lxjXEoPb9/szUfJ2eEbi/xy1n0LfVdP3tr82scgjwY6brU2",
-	"W7u7pDeR5lJ1q9ki7/zXumoQS73wu4G0tcC6SZWDUyed7Pj7YSDdUHXzViONJpCqs9lqASgWLGfdFSUC",
-	"qlToCW1EG1Q7VnjUK0FEn661trb3i6ybnP0DmT7T4FkCZnmYxm+/LdwydXJnIL5eLZPSVM+u/PLr6+65",
-	"3/h0/C/33S8Xr//1x2+/NOjHP4a/t940/rh4ffeH/3rYG5zcufz1nTt406Af90YHNz/9tIhZMNtPX8hr",
-	"Bv8AjYUZwKFX82LuZa87/v23k7/dt3sT7+D137+33qz0ajlrZsq2WDroq7fdoyJxyrYUyJT0y1ciOYfm",
-	"jBaajgV4k9XjPTvtre3nHO8p3bmXRZC2Zab5x7TQVz5FRQaj/o5Q1MIepkTIShmRF0vzR7M00XYzLLdV",
-	"rMz1z/qfV7NyMqecpQai2ntTOZrECORuMPKYR6poBtYWTL4Yhs79ghBLCqwH1MjPX8I9oHwD+I/eNJDZ",
-	"MXbJS2SazTu6DxeVXrhkXy9n4jgWiw90/76Kh3oBj5IOalm9aHqzfXmVwh0o5WlziByD94bFoUDFooEy",
-	"GPr2eUJFM+U7+kjfrULTIXdZUs+q85CQZqYe04RuoJQN2ixoMxRPuZc292NSdeBdLoFMV5F5Q4gtoZxI",
-	"iYXgJRJuIV3RqivOHdKbEI9d01GgYvN0OIzCOxooUAawiKEvbw4uz2OFstxIAZCq4b8JXR+nnkScDxeH",
-	"UPWYEGcj/1hstt73PQeHpD8x2HxJ0rd0Hwo9Y0E674+J22fuLYlGXGSmVcRsCE8YhHdIdByHJKHpH/cZ",
-	"x5sAnwgTUOxazBAU8mBiyTnLZq6zyo3HpHqNVbQ0WxoQXhPKJ5qa3ZiufeJSwdZ8LhgXfuzfMblUhDiH",
-	"jE8U89Jh9+QIOOx5GPcBsJVMxz5xMHmpLs0kI2GisfLZWTRL7qj0OhDBw0DOGPegWhoekOwfC+pdgAAv",
-	"mX/dqwDpWVQIBPiU9EKKmE5EuobFo0uq1pX4gOAIvIxexjpxcggDTZ2UcCRhKZl8Twg7TdkUKCkeLxO0",
-	"qkWyZM0JnlppPSVzDCQmSUC89kNUmxTQuCQzUErjUo4sfwkWPCg45KWo56WopxhFM68AZwGCnOwpvkdJ",
-	"wqKw6TKRm/BG1ZbFTr+QUL1kyb9/EqrHBJIbcCDl9XjMaytiWL2EqUVqVtwpE16bX/LvApoiJz333xZO",
-	"fr/waYkNavKt5tn0kkoGE2dVcFqkVwK4LpW4BD/WjzXcq8eMRZqweD8tnE+QvCXkUbBuc5mj2qSshqlt",
-	"VlHsE+MXD1udgUEBpB7EA35wevLm+OjgspLfuwsNFX61etXWvDE82jx8k7qpzcZeymSaJADSBgG9cBS3",
-	"ewHlt4tHLc/wWCyAnIW+TzzZ0dWEq7gsilSTLzumgtAgYtSbGBiJJ5MyQBd5UXCKSYy+PP9rnkI9DLyE",
-	"AZZU5WekN7E52CMgtSOPRTVVKaq4yrE7LPqQREqpIAD+QIjr/ON0FCWdW//xDxJjkC3ljC7jaf0INO0H",
-	"mfEtHSTAm5wC8/oiAVa8XlGo/nX/MpPM4FFApat1dTMCG6jR3Gtdb9DG2jb0avdadG2v12RrKap/lxXa",
-	"hNJpaAJKfau90aijmfFHyj77Bx302N8+kXuu0FYouQHwwsilrbSbCx/aqfWazGeXzE7Q4skGfNYK2h1/",
-	"uBK7JP501rmV75t7JePUYtuBGcySCOEQEMJMJzHpwkGR5SxD+q0aZcjLqtTmUjBYhJKedFv7hLN4HEa3",
-	"GpGV6Ysw1QUB7DPgq9NfAcU0GVBOb1iddIw0d2Z8OmUE+K7c5kZWybwMaOckAIDWMOlkzh30lRsNSTiK",
-	"bR5ekx7lXp0c+7dMt7DA0jbdvVr1HyAgOhUevdVoyDGknegyQ1c3WFtTXT98jxwdkrU1CDGfdN53HQyt",
-	"wtxAYBtaGuAUDAaYreAz2Pimz0TlHmj1olO97PGEYZkDSk7QY8DMn4WwW13AFQm3g+kN5n0zwbYQCAN/",
-	"uioGQz+4GILxQJJVF7Fmjm+RbM0bROufp/ZgOXzinFFPAPNpkQA2Ba8Uhygrs+aU9HCNXxplMZtOnaxm",
-	"C71lcaEYWcUQMm/xVp7HB7VxfpgzfpnTgd/ufC8SlcCfLg2RmH8q30r74UGOZJp6XMCDMX8uPZi0KZc8",
-	"uknLCmjFQ6q67ZJlc9VgpwYZdqP7knJzImha1FNSO3F2zMS2zT0/Yq5CMfQARK86i4gwijFBTYWLqVuw",
-	"s9CTku+CH9Ys1eOs0Hm6Nqw005PCtCrg6I02ONd+ELOIYLkhIPfxCtIB/1d/r+H+0utVPTaYZ3NoVUES",
-	"GUGqThDe+Fz8RO1Ro9HaVn/1HAQTwK2hhUqST8dXt4Adwo2DCam6VLAEWVarE2fg86v/+a//dtadAf0E",
-	"/yI9uQ11szE3GAn/TppQji+uPB+cae8naX5oJx6oJvU35nI71zQQzEm4KJX9KvTSWECzXCeOYDRy+1fY",
-	"0clJ3wQ6msKHSsjbXAoaS5qSCDOICMwCqcq3li9Xgw6c+n1Tznci97FFqM2zhjV8Dk07OTl63TkhVZ/D",
-	"FIohddGex/u2kQ4BTU2zoVLyBFhSfBUmSDUzwFpCHY+muH567jfmoCwYj6V+b5E4vGFy+gACosfwShCH",
-	"fUIRcOV7jqovMc8g6bOIteFDPVKItNhcF2iExSay4eQnp/+h1Jo15VylHefffjg6FKSa4l7AU6mVtXDB",
-	"9bwaCXVltpsL9MSS/7gOowHooZEcQEGn0wH9dIQXNxtprpdGEZ1ge5fSAeNBLBsffls8qPmq7lj++n7D",
-	"e/f7AQnYHQuEKipOHTvsEQ7emZJFVNg87ayG//rzLyligrgPTZic24l7BfdzVG9K6CXJoraifQepg0Qi",
-	"cNmrtEWU59/40OYtNG4jfmqmoC0Q4uM+7HR5fLHb6IBRrlFdIA4cu9K0K8CLY4jnpmogrq2fPyvNilVp",
-	"Vf4qXpl0BMWrk4+KJBNpSVGdfae6+Vx47JDG8lxW2pX/58/G2t5fn5vW3pf/9QA777RY3pKqA1IZIqgg",
-	"chnHS0IuZYuSxqXnyBDvmemYbn49Y6/RIAjHzCM9GlDuMktqemhYsA/8w1Is64nDGRsGEI2HsRWPS2oo",
-	"dbsrdfvKcuZiB5qRrTDyQXivgdNPjzbw13hfOW4hWAydIkslUDIIeSnkWFcWRx15iwOkkVt23+bHDC2N",
-	"owVHrS5eddyqb2gH9euRdz+JquJ3oKhKhw/XfCONBJi/spHBl6tO5AnyJt5jbEOK5srsQeqrrr71aPvS",
-	"aVHdC0sHKy9SIL2Vx3omb3KCQL97DVmwG0gDlva8U9+vfJbw99lBtpYbIiQn2Zy2fOwexx278t1rGtHH",
-	"KB+j+v4r783OlFNEin0icISmHKAS70e6GlkTpke5R0t3kOGvZd5/QD8dM34T9yvt1tbmlEybOeEQD5Ae",
-	"tnLvQQXLd7gG71e3661lx6nDSo3mZcOAjpVZEkZMyxx3Ios9GrM1OZLKwwxeURFlR19mLTz24CD8gUG5",
-	"WZNbNndGOO9rDW+p6bvn+B4zVW0V0TNi2UwcqjhWb7IPLhOF2JSz5uDnwghOlb29jpUtaV/qNTjVP//y",
-	"APHmNFL45+dKanJW2pU/3n+8rFgV06CrtCtvO1t/XHR/+f31xs4v5wdbnV8Pjjpb70/PNs9/vny/sbH1",
-	"W+vd2982jn4+/aVzdrZ13t3YfLf57o9fTypWJW9dt7cajUZ9yyqweCttPgoCq9CqTL5LTTb90SNFz7fb",
-	"jVZ9KwNxzd68udbqbbhrO94mW9u93mqsIeP2ntdgTcBfGs6a9kESd7bSbloYdqi0K/+7td3Y29FlA8mO",
-	"UQDtjJlVaVfej/2AagRzWnaQv4kyISrtytmxCZnUDasBMhmpe75WmmRWNiCdkHw4Z9E5uQ8mQq3BAngI",
-	"vbl/4IxCGnCA4CXEyjF4tCKYQhsoGkiRzdB5VmlBoGrHlyoSjOVnTRzgtnX7ir0m+wOboydadVJB4aBf",
-	"Ckx+jikl0nbvf7Mo1HECbKepI6mO36McC+gg2eELDP6b8Ayq0VtqgDavOhDhhBCxo/a/+vJKfQNshoJI",
-	"Cy4XF1XA3eSdamnzL2NmHGjsCKmJX7EhP/IkTkLFx4Mnop17ZcV6WCQ0nYSKSPnWiU3pe0IhWi7i6B2b",
-	"2Byq4MRooCP7+3qi4BZ9esdSeEk0eSVIADYkTIjuaG7zQeit7e2okrqqGFJXNYyHpAZM0Q0PI0WUBK2/",
-	"gdRxNBwyDOJjZiccxQR/XdsnzrSqUAtR/NI3oc11JN78NWogjL9riqSdJEaI3I+aq/ua+oFRNovuerZ+",
-	"Vi7UIdaGinbBYxpWJg4r/zRUgkNAJezLzUnYYBhPdNxUgYnkICEFUyeYVHKgeZzh60KHT7Y2oH5gc0iP",
-	"YD5dymUYL6BQR9z/94jBjlOH1Dy9bUJJTG8Zt7m8sZFtbzgKoAjv6xDn4MPF5en77vlV5xjrk7u/HV1c",
-	"XugNqFGjnA7ANsIxQxg2B1UCPFDVgBhRm3sjtFiYShapY7zZaJBxRIdDzfUP7yZYdOdDlGqzsVeTB9fm",
-	"arcWvrAJMIC2ons2l95U/k1qdXKKmSV4GbNmdRz5ccz4XJiSOs4Piy1YlcfqehTk6oF0zpMFXob35umY",
-	"gJUPF4cHlTIj8F7DME3H1EJsNBqNtR35n135n4b6Xw/LW+Suko99vdsiH7sXl0QaWGRre2+X7GxvbZKN",
-	"1rO09LD3C5eCb7pgDBVuyIPJ19ojS9TXZDB46rQ9Jv5O2jF30iZOVhZeWrlOU1+qbVtpN6xKdq4GPg+j",
-	"qxH340p7J0Xj4JfDgMbSBwZ3F1Q1LCT8Kzfn+tMHmPW/9MtcaavcqvSC0L01XmhF52fhq1uN7CmThwy3",
-	"ti4jnD4mRZOFtdgsMoau4gduKpMLDLdFB7nSBvUSfVCEckwqMHUnkYQ5pshIXtadyR6Rb+3cLESBpZXg",
-	"kgxYzwd8aWzFe2K81j9nDuZCgMwZTlyddDLfK1Myh8UMs1jNBbGZJhZnNjjzoY2nRQOA+sEPBOf8ytZU",
-	"4yWW1kgtrH9Rni+Snmlk4XtnLSz8LDGr1J/KrFJ/fe3Q2WrhslLkrfr+x0bdzpDGVmU4KpCmyHk9LySG",
-	"xTngZangkuoYYZkQSyAUAhaurPsfMBrpaJBFHLXTAHyb2bvyS3PfYgcyxTiUBg00mzNIAJvnOlg4+Q3p",
-	"WBgaQ/Cnjh/BsPNRLfXmQxr3FWqNDhi5S2NXFAC4KBgUbTQTlobsJzMIlUtkHI4CD2izId0FV6hBdjTD",
-	"mfmz8hYZT0+brOrAK5mXddEO8cPsBk7ctIykBA/oC4jK7D3OqS+wq0oCmEs3ShZlZd58Sve0pCufEcWt",
-	"jD96VOKPriwGl3UUcUd8FUfx62p9NfM/uuZvfb3YytH9s2h77UazvblZbz0VWyDxQZdu4/E07IHvxT9U",
-	"vTQezz9c10XKixQHpTmpXIVzltsgy2Cwb3NdRALuJn6HUfmygg00NTAThEm4mTUOHf0O31alF6O9QXWq",
-	"9JpK7/miALR12N3d29hpbDYam5uNrY1Wo7nRAOKwQsB3j/IlASNHPUCA39+LTTbMny9R0EdVcQ8bK/02",
-	"0dHVkR3qUJcBOy5nCqQf1H81ayJSmbgwsON0yLhI0sU5uOm1qtdJ3LMqOrORiFVd94AJVX9pXlezAL8h",
-	"xXtOiWA+yQBm2FwJiDpJ07YhjI4G+6gU0G3W3ZSm8Qc2LwAgkIXxBzXMWvcYGfGRwMx+caqYlGSKM06p",
-	"mrz9EmyILxQ0ZF7+WB2G5+yzynUGHZRxOD/C6mP9ZsZdRWlWohTlrldwkOJbhqO44K4rphPV5L9kE7+J",
-	"Hm012s1mfefBFGlvZ61JW721HXfDW9tlm9dreRrfmVvvsRTpnGGtpjyLFOfHrFj/5jQqL3nD++cN5+h7",
-	"cBHnskAYTTkAHZohTAAtrVWxwoz6/MYinI1Tx8/mNEcS0U518DBid344EnCFVNTOkN74HElfOPsUX7mj",
-	"SISRQyh0TsB/a7NDXgB2RhXcQps7fBQEDgl52r5A3lhqYBwDZ3csUpwM0HJa3PpDM0Rv2fISTsZ9aL6I",
-	"wXdpC+i+DLoBhUsD6GqQzIa6wOZpTBoNIXjwmAoSMerBveT8RGBqYBOBKOkeNKbBbZlfq5s+lRfvZ9fu",
-	"DVaA9yZQFl5WagASaUnCWj0E3MDTPm76ZIyBzS4LW/Xpuihs8T4uafHGYtcfwH57gCwv9I4DOsJynumE",
-	"dngRGucp7uyU5RiafhSyFwNZahlNv8Etvgjd/VTrgdIB5Mn00wMuZ6ZPxdUgjBjaTFbFOPPwFPmPK9pz",
-	"m62NytLEyo9aCPDglMcP3kjJNSRFCZdppgPJfC2AjLfAHU2JGDLXv/bd5Dlts0c+SmnKbW4QU+sr94nZ",
-	"eV8BtDP99eHHGQLrfXCLHK3THMJ85ZJOSpAiuV1Qebx2JWmvV8MXThBaPcbZte/6NCDQLIFUBWMeaTQ2",
-	"XwnyC+WMQC8F5JTRzcCiEPknhywS2QaxmWCbO4oixl2kYz9MWN5d96o143CC/V3Enb/jNr0WS3M2wPf+",
-	"PfVSua+Y+4b9PBZ5p3n9YR6+JYiv+Lmvkoc8TJOQhbpZfN1GIo+yALN7kWRmF9oZPEB3koWmdpGmJTM0",
-	"/X2bkWR6SBeCFxYUg81VxGBRC5HHstyea+uNed02yu3QGV00NtubWyt20Xh4GNv322KzIHd87wabev7N",
-	"3pU0dvtlwDij6yHHkn5g2HbgECV4NWUbqmPhQILBNClfCaK+U/ZmkdiwFOrOaMevgHVjX+joQBRLAy19",
-	"0oBFN0yk1Zeq+jDkrE7e03+Fkc0Rc5Y0byBUevZmE4E2EEBij2qoFNW/0DQfNq866XmTb52cNPgjsYCc",
-	"Gr6Ekzm6jgIJOgUWUUKm5sgT6BgA7FYrqbyDhg1iBFWMPgs87FOpR6lq2uT8OAfHpxfdQyddtQw4UL7H",
-	"ZmMPcx0KIGIUJ+aTPG7s3/nxBAxhmzuHp+fvOyeXTq0cpzdtyz9I98JVExeGmDa9ALn8KH+BwWtfNSkX",
-	"aXdotVehP2RGm6U3TMX61kyx3iqWwntw6JUqmh4efKHHYY4go7w4G8PfGQ22ukzGNXzwLEn5UlxCdHCs",
-	"SmCh92ocMRbPXhHmvRgYxQbGvJ34dQyMvfsbGNum8VlwSPTGKT0mT31XFJ7cF9tzua3xkLZnHjaJgP9x",
-	"PwzM7tJIaqF5J8DeYMwDSgtsj111AG+fQt09VTRgESd9JamAu1Knq9XXP1cNg5Upor7UIhCg+HKCn3PH",
-	"t4V+t3TaT/1u1bxf8qrFib9lul+ByXkAK/+QLkE5mHRWpHjdCIOtf07/uFo6ipyx16kQoetDmk0hgJKw",
-	"akqJAhZmgZGvqbKNobUhmooRVMgP+pw4b7uXJPc6jqUKGnygs+xnixXBsfDj2UHmo1SS3hv38RJS/JYh",
-	"xeUkv7HuJXEHo3fhS+TBmI3HjD0snOFNl2/hsEVGZL0Sy0QvbF6lSaRBOx7lcYZaHRIe2bSSUND5aiqb",
-	"ioMe8tdSXWiQJbKKYrigIIhAHHls0qBB0fFydKQDaHhysQ45olbLsaZCC6oRZGEUIVdjSFaJIswNGmRk",
-	"87cKG5Q4+VuNBvk5HNPIK89DfCkVpHV989XF1iO55vdSZItMyhNRZckKPA1VtnXZ3HkcVZZ+u3z914uv",
-	"8D35CnNUuPQWBOVeL/xU1Maaub5QUIKVVL3RDd1U2YW1Cxc4jAxQX/U3qipo3w2L0cqXOgcbnwMu0GPc",
-	"Z+B9Z9sfc+K875x86BxfnXd/Pep+RNI6SiJ25wOqD0rT97FrE9KiYFjC9Cn2HFBw2GhdqmxFnqk7EqXf",
-	"SBfJ5tAzWchpSy6tpqEDw+GxiIckg2mRASr8M+QbdhATCbzit4wNszqVOGfdk8Ojk7fFgfhD6DZf0LP+",
-	"2yrVdEeZHf4jRkW2+zfRZbikNyF9igJhKQGpttOhfuDjtPD8TtE283QvbK6CW+ylt9ArfbXI4lpG/3QA",
-	"6iwMd4KlutK8/cZyDb3yiCy+7JYa6bUfMD2VLoti/xr4Kut4B191d79q0lZvw930ttj29Q7d7ck16dPW",
-	"1nalXentUW+z0dzabLa2Wl5ju9XqbbDW1rbnXW9du+4u6zV2rr3dXW+Hursb263t3d7uBt1o0M2t6126",
-	"CQaS/zertDfTJgQH3fPLozdHB53L7tXpm6ujkzw2cxFIVMm8PRgwaj4u58syOJoOz8eQz0FUz0TIyLlQ",
-	"bewr7T//MkPLqYhJOtkXbYWm3rTLYWP2VjXeTHlchHQ1dJg6ai/m21M13z7wYRS6TCCfywMacKjBybRN",
-	"M6BcGvaRPhnaqlN2XM6qy8WC9dn4/HC4kYew5t6DKWeQL8WhNOewjhXHDLabHFzgU+4yktg7As04i8T9",
-	"CJrkZUi51a/JgLp9n7N9QskghJpTpCvmYYzEOFmbD5pd+vwGumQmLXPaNrf5f7DR+X/IgE7wXnFI/mPz",
-	"/6ytrcH/5SWJdUaqnffHWLdqaRiG5lGvkf8QB/NfjpXGW/AG6nN5SffwUH6vkRfppRZx3pyf/tE90T+S",
-	"V5Iq4305RR7xRox4fuDfMOiq5lI+59lTN9R/VRcauqVGgL/V4yVVHqYwEm8U6SiXz5NPhyzyQ2+Ruyaz",
-	"RIDY+j9ySZLJMii2dcDJiGMFoWAFNPS6y38J1X2ReX0xBVi/0OUx39K8TjQfLtuqRjO+i/ZJH6Va9gWt",
-	"8YRT8mr3LJOS376HObRQQl4K2mdsBpWcjWEU9gI2+N+FrnKs7PsExJfZflqZgAYCjYRyTmojPCNt/Ql0",
-	"mAUGBh5qfahi+H7SfFOeAWD6x0OJW/Dg9OTN8dHBZSW/LniX9vxBwC/1myxwMVLYJ+WGXwx7frOxZ1Vi",
-	"P0ZHQJuMade2XjiK272A8tvFt+AZLkBZPjBrPOQtBiSmuFPQQXxN7KyYNRvqL3ZtatdKUy9r6ZGsoVdq",
-	"0t41lyG7Mi1Po7zawg69We4ZYLRyE9vWIVXKyYjf8nDMDTpLE2hQs4gqjmQeYhZhvqFzjdI3ndipFxYH",
-	"r0x3lZrf/xyxaHKqyrkXyaGeUdhH8w2SRctuL8IofoBqWxQ0rUbDSgtvadIpto0KKlHhnbjSbu5stHb3",
-	"NjZ3N61p2yFdxPS3Pr9jIh4wHl9qfXbZPT8B/75zfHVxeXrw7qIQkqZ0XfapEG+QB+MG0kIj10XU4YDF",
-	"FJuwyTEhZwtwZagPYAWA0RimGDtOcvYp/UIX2CcfyD0lx3NxUFE0TPqui6PeDBqmc7VSs8trl6dgWkHL",
-	"rqRelwY7zJJDckKKSBdwt6yGcLjwbziNR9FCJy25+IgPRwsduQM8VYf+DUz1X3P7e/GEJSS8xp5YyVEA",
-	"ngFEJBjIRihq5YrcPecHEUqkTrkOAz8kgc9vGfRP9GPgCI7AlgAAt3rkkEU2zz9wqOwYLEGmRDA35B7J",
-	"tSjac+Ce0z/XtMX0jvoBkOUqzuE8vVOr5WSrRi4NFj8R0ygWqYsNvFSZ5IovLOSRiuntlMuorYLk9vuE",
-	"ltZc2PyGxVhqov1MjZsopYxalSzK8CTfsckiO+oBfU9DFP/x/uNColiUyeKFhdvq/E7N1dRUU6upFbXU",
-	"olNzfy1lKinVtKSyrNKYqTCy/ENGk5NESkjrp8+op0hrks0Wr52zYQAlHCXjUL9K92ec/AKG8mTV0kJR",
-	"76XD3av6A/dyBFbzABYgPUrVUrnancXRbxKyYvc+aBepjyOy0sqLeqE3kWLWufhwcdY9OZTiOYxSUS2d",
-	"X+Cu97QaUTd5ZWziUn24nyqQxC90qXCpxxAxoA8Ier09ZsQpkbEI6CNSlQN3SEB15iiHLBpQOdPl8Lln",
-	"qTOKRGjeop8K/C0qwzLz8pjcf1MuzFP2YHYaOd2gHZjH0A0J+OxFD7zogSls2lw9kAv6rH9OjpVZuDJV",
-	"5VEqCnPqBNuJpp1zGY/9a59FGVrv9AhW2pUhBQioCqanhzwvUhY9SlJ+PkII5clHUB5b/hjO3ncexYCG",
-	"RwvYU085jKGPuSLMnRnZVUzUwtIRDSN2oUMdkWG86UoNmyPlpciEdnNhh1lRXZubYV3iDAD39CsNRrpw",
-	"ZMgiKC7hLsOm4QofqsJ/Nh9GvitNQ4NOm8ZANinCwCPQGjumE+ztrsvq/j2iPPbjCWmUUU12cN4eMpZc",
-	"0gVBTz7WovoiPWPFlJGmgFxCIC4xgIyrWTSE5IIVBvEdR9R3FKWzKeSTmFql3ag3mtsbreauvO6ORfSG",
-	"HUCksbXRrG9uFSuTrYWViYgjAHvCp6Z26QwwvL1R39m1KppiumFV8LSdyQMkB9Gq7zb1h79isf9GfTdZ",
-	"9M5wGDByxF25K4xjKV9sa8PKbAoc1i6EUn3cb+bbD7OPHI4it08FS0aC06EPafa3YjLohYEcT+fsuEQX",
-	"bj23bILcNUvkEkA2/RCZBC2Fn7sCXv+sJMPM4vBRxDHar0SyRYB0w8spPYI6r6gWG3bSojY6NJpYwUJX",
-	"Mu7J2+cv8vjJyOP7+SZyEed6JvKiH8QvUYf8GQvFUazKywMWK2DWMGIutvNAYTK9xHeMe2H0ShBp2Efs",
-	"LkTpYKUAUyqIc3Z6cUnkQ0L5lHV53S1zSBX5ZeKQDCN2zaLatPw8h0svw1vGj9kNdSdLm/8d2Nlwh6PC",
-	"3tib03IfriY4TO8738A4w8q3ZkKQGF6+KhdUKpna84cMLLmNcQJcGgQWuWVDbCjlBj6UdI0jP44ZR0AA",
-	"XM8im3uhK9rpnncjBiqcBqJo/8MDjO0vPWbY/5Zy0o1uToFHxhEdDplHRJ8OdVdCau5q6KxsfKL8dGBY",
-	"LE++Zw/V6ulwmBi4b3h3hX8VYpPhmwvmRtLSktcK+PfVnrfr7vS26db1JtvwWm6z16CLKyJ4izTpkcFK",
-	"r39aG4/Ha1ILr42igHFpoHhPevxfHimBr7cGjpzGVxv/bq3tjBu99x/uDsbnk50/4n/u3v6zYlUyO2tu",
-	"VJV9GvoRE0e80t7YboDB9Ony8rjS3t3elH8KNxwyKToiRqFtcuTHrPKXVYmjkYiZdzQUWMumsK2vGY2A",
-	"8OkRcv2419WEz7Bc8Pgv223oIYT/t0iNrKpAmDuKwPKESsTi1PcS6kRZIfOb/5QCX5OfLgRYJdXYZwI/",
-	"TPGwtWIc64zuNt8mdlYcOcw1QYLA4YP2uilqclMSwcw2nIChsE+4iQgoO8ZdRnyvbGTJNbl45oB+Ooa2",
-	"iZX29iZ0kdN/NhMhIuJIbqovjxNiLM0vTXucUKVykuFeCWjyiW62bb5qu+JGg7VGo7HZ3PlukbpmB5zF",
-	"wmsrdcK5tzx+mIBZUcOb7wt7m1YlJmyIR8UlhsSPE7KQkLOkJhGQTM6Hi0OnBtY20HQpItCcmNdcImnw",
-	"xuby3COQFUJ1RehduKNO4wA3eXLoHMto2GoRX5ARRuOk6CrtqurY3Oj9TQNp4ExITG8Zn4F4XZkq/JvB",
-	"l0BwDnzuD/LdME6gACjkwcSkIl5E5slTwkcDFvnuuV6HKVpw/D6jLCxNuJb4azcj32NEMO4JuRLVxH+i",
-	"gtgVlMN2pbbsAHNCGe+je7mWDFk3iC1Uc/ccgKkVliACzu65rwwbfop68l7+QzqP5SorKeOcRgsnsHjo",
-	"96xFlPgeMGMvELC5UOAiMuMlocCJSZ1igTOlfBkwMNGWuOqhIVQ/ciyHrdvc5mjFEyElKLu+Zm4s2mQ+",
-	"hNgy+QNsbmh3C2ocg0Br7oKmr7nND8gQm0P7Uag2RS2qn1ovRx63ScR0u2mD2iB3e/ZJSi0/DiYlOOM2",
-	"oXxi8+tRBIWZqlhYvgayKHiFVZF7Tjk++Zlq+Iih42VqtAM1G7prLVxhKLIiUW7I7fdjGjB1HMSQcS97",
-	"9wv8kFTVigqY9uKFrM17bKIAku27jJ7MrtxXhlB/Ez2ZTtOjQKeXUpUv4OkXzTkDPD1Pc+Yjh+uf06Mz",
-	"Ez69sqQuIIf6PqTCY6KZFxEJq3bEe664gQWMwmeAHEhxNYtE7Y2rVfc5ykkPokSeNC5LCrilG2VzJwvQ",
-	"d8AWdUxgj7RaPehMI8IodkjE7lgkmCB+rLrQ2Fw3tMGyNAO/Je/24YJ4YRBQQFATUUDv9kqQcMwVzJno",
-	"IJBg0PVfdcQTAxoETMREA3dI1YEgymiAWCPHIh8ubK4eVYMQFJigfoxTATRd1xFa1rq5dZ9GzEo6MsMA",
-	"dMM/Et6pBv9gq3l0YpExY7cWGYQcIhMemTAalaGrj4xVnANWA9fCXEeNUs4tWllsP1dlsTBILfuz7w26",
-	"PIVh04tPgy6XWjXBL8wAsk19MLuOxRedFHynbi4UOZqCml3TQDCrktm88IxCzFsWnpYHooEJj17F6R2L",
-	"Ln30ODwKALatllWBvVppb9QbW1ZFbt9Ke61Zb1kVuXUr7d365penkOzY2F7cuUgP1uL5DuNwPcOMh58R",
-	"Jd+FYlv/jHt5Maxw+kPSm4Coxl8b0cD5uOF03yxtoF7A0x7ROH0RVYuJqntZzOkGmGczp7P8Y6BtffNo",
-	"PGf5orf+Ioaz8D/lDSxRJ45xLiC0KY8G5FDlb+Aim09lMAd0glYmqYZDxolBDVvbt7lTdAbx7vJO0vyT",
-	"Yo7hWZcyTmVly43L9E2fCITma2JDcmo+CMKxgPn3+Q2qe9jyKEEJ+/fIB3ASdggO3VtReVjBWeLerzz+",
-	"iI7JgMYsQsQr90iPCsjdinAUuUyQql9ndbJG3oaBZ5H3PodSms5N5LujIB5FNCBnUeiN3BhivdmXbRW8",
-	"7MHp+/enh0eXv+ffUCmBB8DJtB7FdFzKctQvvYzlmJMQz9F8zL7C9yLj1z+b23pmaDJd+QULx/LhkrIS",
-	"ssLqscxpe3IlZM9bpt7PANSjmW8A5gIvP4YVmHnpZy0mzMKo5ZtWPBFIIJYSoZGIsO8Ma5lZsKI7euJl",
-	"CgUwivtSarkK8eALKMLBCGvuBsDBiY1uSBVIqUNX2HxAo1vix7ojqLePF0mRgDi9cBQR6nlQcAnNP1WR",
-	"Fw4kbUzubDaaDnJ3y0GRkNcJvJ68FeUJUiH3cyGPOPOEvDO+GrSTRtbnjAWeYeNQJKBp/RxhAx+IOz9c",
-	"/lw/7B53L7uHDqmG3EVmUbh3IczQKJh7KZX7KqVys9OSRsXXsz3X3U+YYgCwb77qAsqiMhVvyLXbg0oe",
-	"nKK6zS+Tw65Khgi9jllEnKSCyFEcuYJUN7YbjRqoapUcUvvL5lj9VlxPity35kjccAA5HemsQo4iYszm",
-	"YzrBBjf/IEpyQCiBeXLkA6LgUtUwIr9cnJ7UiKNLxFRdnVkJ5uzr25x2RnGftOoNNSVr5kBuIspjUj1/",
-	"c0C2dzb3yP/3/27WN2ttmxPiwHfQ2e0nVX1m/NLRnO34jY9jgN+pj7AKzSEG+suSY1ICFhDY+PikmbM5",
-	"Mp+Tny8vz8hr6bDJ+xpSGLHOHXXqVDNpuFD6d2x7s5oMq50ZTc2x5K2M123VN+rNGuB3L8b05oZF5MMR",
-	"TGd+3kjg9yIK+TnBoP89GwBczZgojdgWjMdWwpXsFExfnbzHjmk2zxRlgvSVwrfh6NbQ85Z5HIXSsuRM",
-	"aQdFtYx3UqERcy8FNMYdvy91Dw1EmGYesxtG7Til4q6wPNQiDvwDXxhXXR+WK587qPYQYC+vs9Dwl0MP",
-	"/GsW+wNo1S2NZ9BZWkWZmuXgvNuRmmVOkeiPWh4KWi9d0ix87TK33LCGGZja47z5F6sCUq+VHc7UMTK3",
-	"e17wTA8T2wotME41uPkDtSrpea20K9NncxmA3oNXyZpHbX5N7KLFr+nxLCmHnUafWxVToS6zb3wvk9tw",
-	"B4y8kU6v28fjUVZ4u9grx/kCYPjgMlelm0qozKe52t4y13iptX8p2P2aBbuzjdoEmDsnbZFrP5PieRfr",
-	"KUM685rTFJfrniXPuS9Z4LkOhb00nlmMNjVJum5tNRYPp2UIlZpbO1v11laOQKlZ3y4kUNr+Xotkk028",
-	"eOzfLCr6AYjoikXLd1plaxS1ZnvZIIhSkeqn9a4pV67Nq7mCmzTdi4eeSLck01lA9ZHRz7A5+FjI7p8W",
-	"0igKf+wKl46vqJWMzRURQamnkez3764bzJLlmslEPJV6zaV6umgF0MhJ9UaeEK9ImO98pUpOY4rL5Wpy",
-	"UWpavhSovBSoFJR2Dg3RtWJtZyo905SJcT6mqjs7Nk9/kjReITP6riQpl6QPQGzzHgtCfiNtfuu+fVme",
-	"v/xG+3YhE3PJysLVRPoT7o7wRM38+xcuLqkZXkoXXzTDrNLFeZohH09Z/2xs/ZkIoRnithAgZLT5Wppd",
-	"Ottb4EfpAPOUQxmPL+MuTaPkh6jFXMCKewZAImUIrcCfqH9Z1jjc5st3Dg9Vs5Vgouo6be7gHldJVvVQ",
-	"Vcy5SFC4BGF+rt/7kdvD6Fl6LIpF9R5zGBZ1VanAtQomRLAgEOVkisksLzuQ77LUsqArwX2iH+wTc0fy",
-	"+WnseLruSZwzeTMpSzRGvbgdgFraRP3IkasFlNdtb21utJpWZk3blbMP5wc/dy66anm9kXz5yunJQdes",
-	"7z84fX8GWLLK99m0xQTMwuwsHjvX5/pHiJxHqax8nqHyomjKgTSuAtRs6gWNWEpygHKRFK3ZRD8cBR7e",
-	"Q61qG0qpnDr56Mf9cBRnbzLNQmhzpCEEcex8tisF97QreNcvTg1AQam6THBIwE2ZPAf0YD8cYxc1HDSJ",
-	"Q4BGKY4vSpyz7snh0clbJ3lxhM3Z3IWHM09FddJO7rU2oVIfr8X+IJ0vSA70KQaCUKoxz+YTFoNRQEmk",
-	"ZZj8rUXG/VAwcj2S60nciRtgNIsTEYfDOukQ/Xyb60f4gjgHnZOD7nEJ7gh9J32ynlUsqUBKF+yBJNyz",
-	"TARJ/fYbx48eWE9uzNOT6GAupCa37qEmP3a7745/zyhKtUPn6snNncZuo9F4uDoPtczlKus8PeJwtF5i",
-	"Ty+xp0xWAvYFyGotQmdEnrQpsK7P07MFqXfELTAI9kYT4mSlA+p8R8soxyI0JoNQxKRFPOb6AxqQYUBd",
-	"Jmo2h4INk8Ehm27HxLihzZRANJQwQHWV9hQJLpu6tzeR3MEWGYRImxPQmEXYNoYOMCcjiBvyOxaB3o1D",
-	"k41INZzDABOJaMxI1ZPet2rp7zIeK/ahdPSKpcjL/hophOTfSddVOflS28vxqjlpyzvv2jw7RYi8zj4F",
-	"tPoUB4RjERYIeZ3Nx/0wYMhfJFIgeiTnMGDXMRlx3JzMwwlW3fZsXnXSjn2Oer00lilfg5oE4/oHxkfC",
-	"qUGXWiW4k1fXa9hjbjhgwuZO4h7JHRIEcs5C7rJ9afv4yYXE6Z6fn54rZD7lNneYPIfnjIqQOwkhlMrK",
-	"qY0AEHagiHYMFadsTPUejtZJjnpPzR0VsSGjsSDsjkUTmxvcTvE4hH9BIAAYKSwiYhrFykYjQxb5oaeK",
-	"LfxYAA5eQ/ulR9bVSrkTOzWAqmNv3nQ/j3jsB6m+kS9yzq5HQprW7DqMGKF8EvehyCo5D21SFB8KI5sb",
-	"26aKcaJ943yVtDc2QC42T7KcCQAle2JNREzSXNAyHoJ1JNKmT2EymrQ2vc+rKUIrC64fIKqmx4JwPP2T",
-	"HM0XqcqTRVVLp/Q41yxCpd+hV5zoEZnbw9E5W8ViJl+41XJm8MufqS3z7OxnRUKbmH5ZMni5xYOJlEA8",
-	"ywS7EDZlAROzyJqcthARR5uvBOikjlRyYn1ObsfU7dP7D7cgILQ0BXx+W3wlSNEj+w+NpxpnU6JzwSjb",
-	"PcFMq3kPmp5eDfXFi3jxIoqxTakNsoo78Tz9ivkNIz+cH2cbkSR5IexIUpVqgjQarRoZCaZrYhP9ZnM9",
-	"L0bXyESfZ3tGTs0pVD/6bh8cBOwcubBBsGIT1acOsX1YLf9EdOuL+H8R/09N/GPiA2QcCD11wtb01x/O",
-	"j2vLqgjBguBFPRAKOfw29mxZSCHI67UyIAvoggsWBM9YD0AQKIPzWkQxyEkyXaflhLsxZS+C/UWwfz+C",
-	"XR6LYqG+hAh/dpK7KGEAMwFMT1SHnUnVUcLGqeWbWRHmA5sTimkV0A6juE+cVNTkMw416KUlvz9jkct4",
-	"TG+YQ4b4b8g5gBeAd+uzAJtsVRsWaTYaf0Gcs6Eiy1w93wd+lLhWJx/7jNu8F8Z9iHMjKUpmMNi5C8nv",
-	"pkbhC5t7UTgcMq+e/7Ytn+8guAyjzzjIfBZERZXzaRCSZEEyKY9cKgMyFG1kqVULMDfOXxTRT0EGSaTe",
-	"jOjLFchG7sl04B5HIWjACPsEVF75lSE9aKvGlwvok6ruW+qcnhx0dSZDTqwcthHeJ8tH922ehPeJju4D",
-	"1Y4J2EgsOS9kAiLuEzdgGCu/9rknpDsZkms21m97Tf1AkKq8a6aFa5IBqSW5lGFAObkJmbB5yOukQ+YF",
-	"tq1cZBvKjyC4fZ/8AqJUpLkkWCyXMs0D5PrRLZx5yN6lMPPABsN4ku5cMOXM42fzgXyJuE8xb6aFjK8F",
-	"Bw/H8yP7piXyvKL6XuiKae6cxDRWl5IqSDApvfZJOntadmU4a2Zagu/KIgQFkeGCGK5pLgLyPysRK+2t",
-	"htSDQ+OTTFc7qU36NLjWekOt9qLDL69MKB5HScoEhtFsNJRMQa76RWewPMgyHVMxZvD96cnlz4ijydnc",
-	"hWkTGGKSTyPVPotYZuamsiq1+7+BObKt5fMoj+IOLJ1DmX71p5JUyedPWvn8yUX3+Lgy99xBXO4lmfLi",
-	"dH3HTteCLtbn5Egt1npGXb5PhmEQQDOxkIxp7PYLccJoKJt2smEmF3alWdUEOdev8QBdaQReKv85RcvX",
-	"VajlTN79qyNbv6MKkEJk6xerIr2D/OS/gc8sE+AlXavl12IFDVduOBlOXqUNikZa3y3t5oTXRE4AqTYb",
-	"jf87Z7VJTxU7BJEPF4e6A18t4xs26pumf1h54N1wP5VqGoxZtQpn/J674HHUqhFa+CEKT2crhOdRdqr6",
-	"ZK67Qejeliqqy+mqU91gE37YzrRGA9ufco/0wzG5phEwlkQjLgiVdpI+qhGjAf68Ts6TGtbkDAqL6KMh",
-	"LAWHxUiYlEnU7K5Z0OsTcKAjwRQdPTzF5hcFV2LhTxtLbAS5YbGiKCzw6N+yWN3iAObrEUo3eDg2CxSs",
-	"Snh9LVh8gRTblXZzt7m5aea/vQQIKirtexY0mC8376RnNsAPcN7j/Dsb5159/jxP/Tr17pDg4JkmBN6H",
-	"d6ywMj6zXOQ6jMY0wrJCj06E5uZW7PUOqerqgi1ouAvIfQrSDODVnN2xiAzgYT3q3tbqpIu47jRYq+1z",
-	"LLDj7FOswrW+KrDzRoyAKOTh2CKMun28wOY+J9IbkA+VwjQc48Xy8a9Uy2DRJtSE1MJgvIQeHwLOSeQe",
-	"PoWfi3oa1jWkhUMUmaAZghfQDzkace7zmzq5r8Ds4NbKCc3nFASl/OdwFOU4u7k0NEeRaR8LLaA3tjFw",
-	"BvP/Ua5JPoYq1wUWy/y93JGVdqu5hHFWMLlfuc7wfsqq+fWUFUoAOC4vQZ6XII+p29UpWlC/5xRoUafh",
-	"ddWhVqqpgMWsPO6TK8aKQ5D8Zna1jqJVZZBD1e1+TIXNpZy+hgKn+4vpg4DRKNOT9z6di62vJNLntjjq",
-	"MzVhqssHzuwrQegN9fmLIFhAEHyjwKvcj9niMG0DPUeru4T54o3/iYnpQjTcstW05Cwte92dLnvFjsG+",
-	"yHq/WPqHrdNcOZnMa5N/j8KYZVxstIANf1p6zA8hUC4SR/n5iJMV0Y26H/lWo95sbS1uvWRn6Csbbk+0",
-	"ETx+ulwfeJz35RrB79a3tpJG8E1o/o6N4HfqG7oPfHO7vvcNGsFjDF7aAZyNlRHwoqheLNYMACNeQjfm",
-	"LNaiBOV6OIrdcPB8I0Bd7onCPKlUrmM6IZTEwCuFPT7nEAEgfs6PEwQcJdd+EJCqCcvTTxBxOBS1eoaF",
-	"IA3CFHA1QeAnC6SshpHN1QLVcCn3EVSXz8hpEgdEtvmDYSiE3wsYIIFTHGWOCUA1TDW4ojQsTl9hQYW/",
-	"+QpU3DIP4+tTL22ZBFh7jry7fs10DFMQ0mmsY1s6MNI8jzVgUAE072t+vJG3VULrVO3teya+rScep5qd",
-	"Vof4ZTjOBKymU8tSVsBJmM4OEz82f5xNzV74g1EAiN6I/Ysh2hTRtqQXhbfQWyyXv1wizFWwmM+cTmvp",
-	"yXs2MIVlktPbX5F8y0hNW6mFpdTei331Yl+Z9hUInDS//yrZKLPsK5O4aAEOZ8MHN0hMLcW2nBatqC7C",
-	"KX+zzRXLc5JqgitMiksDYC8vzHE723yhFn5d6vbTURJoQymQCdp4VSsDQUuMFTCX8nUbqRWzb/MiUyp9",
-	"BvRKh7xYGW30pTndj0wdPb1eEHBJoC4zuZuBen8Jqv3vnrCZmmpnIbzY1oJ6FTYM6EJNgZq/zfWncxqz",
-	"SrtRb2zs7BZx9hQqTBVpADyZVdHUa3Cb5vZGq7m7s6QCXQTVZ5wyGEyzmfls+q4pFZvRy6sQFZYYchv1",
-	"nd1nRhVtHPzFSaJN4fwjEEXHWen4fOFp5ousf84ciXJY9Sk35LV2YVFWkw4H/zGPFMlUKM5uVPuWmcpn",
-	"wS4umTq8kj4uzWZhE5esHHjybVxeJPzTk/D38rOMzT7PwzIG/0MAgOOMHHi+UnbMev0wvBWlfaukUvmo",
-	"L1r2nZ6TvVoS1plu7yRGvWT3w6p3jo8rZS3zrcookue+H8dD0V6H16J88qnuhgM9+a2KVVH/NDrQPi/b",
-	"TG2Rxe0yvfG+qrR4GBNrnB6HZ9222qVB0KMuHn52p47O5/+lLaZe6E3+r/VRFIC9VZx++dinMTkdMnh/",
-	"gt00IPOCc/RKEGcUBQ7AlbCuGR4EdQG+IOos9bABdlUwRhy1lS6MY4a/hwQIo24ffsoGfhwzr2YR4d9w",
-	"pkkejCffsgmpOm+7lzY3Rd36LZs4tTZxhH/TdDTZd7KCxAtd8Uo+cKBRwv5NyyHnbw7I3maraRGcARhz",
-	"n0VMWpbSbCRO69Mnh8Shzal7y8NxwLwbtp8yIQCzdjWMCA+VpSkf3mwQUQM+jojFkc+8feJsNhsO8ZjU",
-	"L3dJv1k1/qKwSMRc5t8xNXNdWMo51qkj+nRtq9n6qW2PGo0Nt0cF296Ef7O2ows15BZIohwY8kzNU7Wz",
-	"1tTWmmWfxmjQiBhi1AUtsmAxfqr+z3/9d80hVbkEsAI1xX/i37SSL/VC1IAvIx6H5NpngUcCnzNROtjk",
-	"4KzhyXmA0RbPXDrgwu9XG/T9hisNNDh2Rx6pXsSUezTyiNbqtdLHqx235s92PqBNotQgoxFcOXc8H7j/",
-	"iSjUdBJTo3HMBsN4pQEC1D2mg+E9l/WuSS1z0QjzWltbzT05SLvie/XkQSAc7QquqlMwaLnOk8FAHml3",
-	"/guIlRb6XgydxeaO9u1is+uN0g2Vj93XP5+evqtfdi8uK+pjkD+N5t4GbV631nbcJlvboVu9tT236a21",
-	"2Mb1Jt3qbbs7SxT0Z8TY4nm+nKWRimCPVCmfkNanT8SXmwlyEwU/eRtytm+KWuILQwpjzNyPBRkyDpWm",
-	"Hgv8Oxb5TBitXXIQY44nz9IXo6bLKqoP58dlpeXTJtSFVpmCUCQtDPERAhme5EeDERSKE7A6FdaBHJ5c",
-	"kH4oYpvLzUeqw4D6HC6BFxtG8JaEel7EBPQp5MFEKl1MzhOPDYNwgh0qaBCEY1BLA4s4p2fdk1+7F5dX",
-	"aoNcdY6PTz9enZ0f/dq57P4E9EoAROBsrF+7QP07en8dnHc7kFWIwxD7XigFJ4ivGmHcsFjYXFfL6GMq",
-	"j5FcGKn5h9SPUP2Tae2fYSzCNArQdVVRKoPNYqnuXpi9GAWsZpERD5gQeq5s7sFKKZACjRiBiQGqI5jr",
-	"BHJBOTk603Mr1T7lE5uLoapsrjrN1k69UW/Um45FnD/b7eZf8h/yU/ik0dxJvre50/i0c51e3mpuNHYa",
-	"25sbG8hahiVIARUxCWiPBYD5GA1Y5Lv7hKr1TxEuHrSQD0KXBnLMdeRYgr8JbpX0S3h6Hf6UT677yliG",
-	"P/rhgNVpNKTwF1zkhQPqc0dlXkOzjYP0of0ALa4YaJk8QvGBMGsRE2Fwx4SVtC+xuXEwNXtZiMASue1d",
-	"gPx5Fu7cOEz3slyp5KxiNVcEFVjVIAyH0gi29KJaxKVR5LNo7SaiHiMnnUvL5oHPb9fgjeQmgMCe+iti",
-	"gkV38qnyBY7O7rbBchH4EmzQg7YwcFDEyO0DL2iy2HXuD+t+qE5H8upeyBClo+YA+rnBNnJdNoSOK10k",
-	"HsO3msCE9Jl7K6XUjTzXCLk5PLmQdqUIgxGibihPFC0SCEqdFcFBEPImQXhzo46EzR25hcANcohdMfa6",
-	"+oXXJv/zX/8N40pnL5lQc9LkKumJ0qtiVyy15upuxsgoMtSh2MFXfCVn1I88sKCBk65GwN3wY+K86Rwd",
-	"S4HhcxFjnTGa0xO5vaTv4NGJqNvcdCpEmzid42NpkRHcpqTqdA4OTj+cXMoN3Lm46OI/Plz+DPv+4MPF",
-	"5en77rn88Ojk4vL8w/suXnsE8k/+dXX5+1lXfnR2en755vT46FT+cd7954fuxSXc5bwrv5KfXp53Ti46",
-	"B5dHpyfyTyX+oAkvJnpBrtu86hyevu8cnaSCcZ3ojz6cHcJH+zhO4xKb4yeHXczR1tpknn+Fskp5VjYf",
-	"IySrhN1M3ed5EdKWBm8WiNIsSTyl5ucrc089tTDWvaidkiksjyipS7Q6+B4APS/4nPm0TONE+JSE4EaF",
-	"pEuqHxoU/Jn7X3oISIv54fxYGRw3/h3jNUwiprGXy4JYEXR49QVxPo+iwMre+YuCwPCQ+F4b4l54wgrL",
-	"1rV9oxuS9SmQLbpxMAGFgByYKJn19xzcFrMfLXGSc+hkbiWk5UMDaf4iDapxndFi10INbBhbSijUiWoF",
-	"37a5ptWM2BqDuhGRzpP6Pc26T1UIAirqyN5EIYGkXR+9Ehj0AjtI3+SWsaEA486w68v7zz47fQQSqidv",
-	"MVVirqcgvNZrZpHehPgZjqxpCY7Gy6L6rEhcS/layP1p7PRqfuPC3grTYdcecpRLwIUz++Brl1WtrneN",
-	"+cjr3p3GQ+nepZO/S+heLR1ewLQvytoQG3gc5yrrXCZ6/ZZNSvE96PVq6SjFzrwQkEUG0oufGUKoFiWA",
-	"7AqdjidJp/SGcal8mEewADfVlHalVieXEMxWQCJsCdoLfBdpcn01CHyE6NMha5ta2CLOLZs4pHo6ZPzi",
-	"4meS7s+rWzbBpIh0IoXor+lX7nQ6HemHY+T6lk2OPBWXrlkmstciTiJgnHqStbM59TwBD07a5Ms/fM8x",
-	"I5wQnfA5cXKZFMAVO/iS79jkjA3UPaAfipw5KsjZu6PfyFn3vcrnyFdxSBUTgnAJMOmAKZAkBPRCYT92",
-	"FfrAGiq4vVobwCVf+5GIaym/u1KaSarWypg6ggXMjUFl7SdxMD/GpclZZBBKqoYRgUcoLVxLBqcW2iRr",
-	"wLDFlH7kYfIjzAFypsHR0u321OjVgJO9qaqjhixaS+2iCRZBxX3mRzB/6fYWLLrzXYac82JflYPHugEw",
-	"hGAilRoNdd5WpyFu2cTmURjTmDk1mGGhHmJsBIiCC4wWqJUMfBELGP+hGRKPogmkun6+vDwjShWRJNUh",
-	"MGPr60Qtbjmb/6S3Ys0iQrWRTS1FgIrHLGmhnD22mLGVUzsSwAXJk7wtCfxeRKMJAc5yOcZrSBgP2nLc",
-	"/1DpYNxbaQq4TZyqnWQ6pUC1K8TOpT7tis2J8ekx4zdxHy78PwMW90MP/x1LaR6vjSIf/x5SeVUNcPue",
-	"vIVjV/4PYMntipM2bf5wfqwtLHmgjds4+vtXAhjzBkzeBfn3RAx710pzWHfYAoOozK/O8SYLQnpUsH09",
-	"Fy3HSuYOZ2HWuyjbaS2GGcLp0J95apKMj4J0htIko/7dVFYP5iitMBgFAbppU28mXwC24ZSQQrmTfOoo",
-	"/q1wwArysRYm/ZsOHvo6cbLr7YCzp6bR2U9ky5rvQYRv6gXU46eyfQ6pTuUctegmNGIoSqZyi0TZSyU8",
-	"heoy6czMAQFcGrkuTBrIoxiHJAKamrQDRoGripsrFYza9s8iW5NWf9NVEqm9+s2RrCXGO1gilbyqPdg4",
-	"+ZseNIM/Do+aJ5fdLfnZ0c+Nf9Oty7j368ab8budrvvPw8tJvxf9/ff52zDYE/96t3fcCPq3W9tHI6LF",
-	"rhboa5vXTdrqbbib3harwGNhKRe4TsyCrj3x4ZsmQ6VdWZP/e919e3RCzj68Pj46IO+6v8OHNn9/EI5f",
-	"//P3w3etX8edSbdzfTGMgtNm/Jv7WycS5586J2fv3ozuzk661P+tNXkfNe4uPr695KG/+ZPN4Sbdk8Pp",
-	"+yqClm8/jtKw6+M4de/YZB6gN81Om8GXH4PrE4SgNDvQAqLGZKR20HcB+11HnMcz5X7454iNIOzomMgU",
-	"R0EMERcRTQhEIDMxtSlDfx/8SEfqA1Tun22AwNgV7A71xamTwwTAEfi3DBP4+KQqIhAtohB8lkqjFrYG",
-	"umT3AFR/PfY0IM1QWE1B/i1n2vvKx/95EJZdMGx0lszXgmGOz4lo/zKLMPAQPs8gQPfLQEg0YgYQKb/x",
-	"8E7fNko+b+fpiCLOhve09c1z2aG48IskzZ6wEpj/g4/6PKl2JTMO3LqhxmcR3yfwmiC8aUOGI/lkyCIl",
-	"HoVSNsYJtRSARp5TBWoRRITkmkYYYABsFsaOLDjNAYWDgt8CebT6nc11ZlLENGak6ogwin867F4cOCoA",
-	"KX8wluIniYIV1s2r+Tk0LZgnUc5TXHpvyDWImvoCZ6Cs6B6+rCxpCKvJmFzAj788UiW82gGVdquUPUbv",
-	"K7lae7s721sp6lajjjS0Z3nkrVVJgFyVNh8FAX5wjHvuvai05RDkRxeQrjpIX0JuxQ6OXw4Zf4xT3a5c",
-	"fDg46HYPYUjT/stWc++7qWvS+2Tx+qZ0+/4IVeffkYv0WIpm/XN6xr+sAzjxqTteS0+FVVIDn8JUiwvg",
-	"lcQrKIE35OJ9699n+pBSt0PLV41BVcHxZOSRf9OPCR1Dp98+jQFD7MfC5kov0/RabNALjbVARd+EISLW",
-	"CSXXERN9/ZR9xaoDsQYpCpnHPN0mGoG8RmcuSKg5SvY7NYT7J3B6jflX3i52u0XKvLEvWKFZcC53YU7E",
-	"PQXPoLWa0m0Z3ASJzm1uPAGlW0EGJJXCQsOPeUQK3yld3Gw1ppXxVoEyVq+yrXuEsUznzWmFDBfODih2",
-	"FL68sqqCnBdW1MfLiCm8gEaeqN8I0oEYcg1pJIvrlKyKYO4oAuqMPz9XXjMasagzivuV9p9/WZWDwFen",
-	"58+/pIQw/7Yqp/LCFnz3l7xRdFeer1IZbHAIvNBF5mQQmVBccB2FA1J1BvQWuu1gbpoBhSjUOrXX15Ni",
-	"lvZuY7dRq2iA1TqIIvV6+Uef+UMG2QyAX8XAvJrmnjtnR2TEPRYRZ/2u6bQBtyFVHQoty+aa00QkPcuF",
-	"lbYsFxZJubRJPBky+CTpMGGlXXosbJUurAzVDyQYk5p6EPVKg6bLNK2ewR5m0ZBG8WRNuOGQeQn/nLol",
-	"DQIWJ0PGl7S5s+4aP5Xvm/LWGcCahG4RPNPczfZtDm9CpPgWFrmIWRBQ+Xsx0o8/et05wbjWHQ18L0Hd",
-	"RIwGmbfEWxe84mvKb6HJv6FDVG1OyHshjcw3rvrc8+98b0QDBSVww2gYosYUNSvTkl5YChuR+1EyWZkB",
-	"9nAchYvA4ygMANtT2NBOkOowCr0Rcghlv7lhsc0VvR+J+1E4ujGMhWgEsFyBgfC0Cr0tT0MGPWFzMYqu",
-	"qSsNB5Mz+n/+67+dGnTPKcoBY28dDdLwRszmSeM+efoQrSPKSKstRQIMd0aeRYBb21wHN5PWuGq8ahaJ",
-	"MdjsSD3m+h4DZmdjwYnPifQO2RgWCF4n3bGvMLIwyi6Ypnn88teX/z8AAP//",
+	"7P3dcuM4sigKvwo+7dlRUjelkuR/OTrWUsmqanXblkeSq7u6VduESMhimwI1BGWVpqa+mKsT53qfi/MG",
+	"a7/HPm8yT3ICCYAEKVA/tsvlXmdFrFldFgkwkchMZCby53PBCaazgBIasULjc2FCsEtC+GfHJdNZEBEa",
+	"9cjMx0vi8l9dwpzQm0VeQAuNgh2Fc2KjxYRQFE08hjyGoglBLApC4qKQsFlAGUFRgDBFBIe+R0IUkr/N",
+	"CYvQwosm4nU8JchT33OW6I4sKwWrwJwJmWL+WULn00Lj9wL/XuGjVYiWM1JoFFgUevS28OWLVeiRKFw2",
+	"xxEJV8EcTAii8+mIhCgYI0acgLqMA7XAXoRGZByEBIV8Ao/e8g+TT3g680mhUdeBmHrUm3I4ajEAHo3I",
+	"LQkLXzgIMxziKYkk/pqOQxgbBHeEdlwzTHYkntocLI4I+JsDFpL74I5U0BkZ47kfAbD8BQf7vkdvxYsp",
+	"SGv1vf2DQ6vg8cn/NifhsmAVKJ5yKHEKFH1JfwnJuNAo/LfXCRm8Fk/Z644LiH2D6Z1Hb5uzme85mEPf",
+	"ca9wNDEvCSevoc5ZCsICns1uDsb10bFTIyf4yN0ne+OChHjGZ4wB9jiUnEy8kJMd3/VtoTaBq6+jNQ9Z",
+	"YKCRK3zrUQG3A69YgHB7Fv9eoeRTdCMexjs2C8m9F8wZmuFbcoqCqRchL0LjIITHYy9kETyrFMx7I+ZL",
+	"bcoUfzon9Jaj+KBWtzjdqb9rJtKPV8aiYErCddvjyHdW9oY/uDk5Pjo82N+r177WriQg6oCfBc58Smi0",
+	"DnBXvrMCuBs4NyfusXM0OsQH432y59YdM/hqipvHryOBWF9Hh7revefOsb9uJV781spaPOre7B8cHh2f",
+	"5GxAPPQJ1qBDq6/i3Jt60Srol7H8DAlTIikk0TxMy6F61UznPkyrw+gK2SaGjINwiiMhUffqBYszgRS2",
+	"1aq1XvRahVZA+UF15t0SZoC997aFTg72qsiFFxTvkk/YidAocJdotIwIs5DNJrh8UKv/0BjOq9U9Z4QZ",
+	"OdyHf5OGjYr8cf3gcEi5RJ1FxEVREJQqqDUhzh1x4SAk9yTkYoERGp0itUUooPxLHmHqtCRDGoS3mHp/",
+	"B+nyiiHm3VIczUOCZoHvOUt+mtpqArsypCliiUH95bezK/yevj769fZH3Fwez6bBH827d78EvU/167et",
+	"ydv9WrPO7n/9foCvpt83R4vm7ZtfaNjxPvj+/OjN5eWSYN99f37fW7Sngx9/+fX+pwVZ/PBDQxGhUAqS",
+	"rZTYLkt063u6Kpw2SaVr6v1trgkmzyU08sYeCfOPtzRXOIlQeShLSA5IYP0rJ94uwIj9VaC71F8iLyJT",
+	"JmjJY/ECtj6UU2A/BsxevOS1En8xCRiRQEcB8j0WPQzWR6G4k2h5SiuahcTBUTLf6hoC30UcEo5s+9ey",
+	"Nkf5Z7K0UZFz8z2hbhC+YohQdxZ4VBy7bEhZ5Pk+YoS6yItKjUTjvCNLK6OEhqDqIkxdZO/X6/aQMjLF",
+	"NPIcVkF9PkVASaytLYIsU1ZrJ3tH9cNamdRrh+Wjg/1x+eRkhMtOrXZUdQ8PXLd+nMdW6YVlyELTCeoH",
+	"B5t1Am2qn8lylTSaaC4Y744sURGj6+vOWQnNSIim8wgEkpWSXVyqLZFH7wmLPHo7pOq1hsIswix/c5x5",
+	"GPLTmy+1hIJwSO3scuWbYp9BQOZtael0SO2V73gM6VK5gprxUsQmU751mLIFCdmQ2vvVqs2/xtVpA9wV",
+	"NIj1t5QdA2QzpCQMg5Ahjzr+3CWuxb8vzZ6YpJwJprec5zhdBWHEgLBCaU4NKdcS6/toEsxDJmykZY5x",
+	"FJOqvvKorCyzBgJD7BRh5ARUIdudCx2YgJ3DlFI6pGJVHJZbEjHEn6klimWrbwooMA2iCacMEk0C10Jc",
+	"/PLDSxydEqOCXyqoGaFpwCJUPzjg6w+xww0izjL3HvNGPkHNfqvTGdKi2AGYeuExYqnN4IsWvFE6TTAA",
+	"+gNDEy4LFD0OKZuHY+wQWMucuiSUhMqpqIJ+4Sct479gXzItU3MzhEPCaTeydKSYJYyFVsnVQis0aA2p",
+	"/ans18dlzZgte66t7GJu16KmdtA7wT0HJVnykIplxKwAdOR7fD85sF9P4HAx8XQS50fxrVW5Q1Egj9Ws",
+	"xZ+IIUGoHtNkkWKHIQVqmIVBFDiBDxsvSQMzSQL26/ua3dDsrxT/DikwU4Z/UXE0jxANImQffPpkl9bz",
+	"85CaGBql+BlGrWPWIY22YjVk5rQVEZojBfP4cUhTDIm24cenpL6npL3z+tigWKQ0tjyiS9htJOyf5NQR",
+	"EAMbcnFlwDboCSu/LoLwLhZcJY0QOdlkTpI1ZGYgrSHdkrZQLmkN6Va09WTbbJKHj9trs33Kjy1pM2q+",
+	"PqmjU4RjJ0yi8FZ3N1VhzFpbdbOxeoVviRl+DmJiVlvICeaUa1toHAZTVE1BnwM7n8IMuhFwBWnVCGlP",
+	"6CIbTDelseRYbsKjZLTcQjX/Y62KvjpQzXgF+3+/XtMO3iJx6wcHtZOSUuaTyVE8W7lDZ/NoSLmtxCzE",
+	"z2rBWPE0I8wI5yF4xA8haZVXkLLKHmrun6J7EnJsrnoVKkM6pINFwIXClIn3lhX03Xdqnd9910ByfXlA",
+	"c1Xl3yMc3pKoPA89Wwipue/H23nd61hSmwIthbgJjjRIvvtOOLWkYYDcwGGvADIzFAI/CusclNMh9eT1",
+	"AR+GAuovLZSGboqXaCSUIdh6IR0n/GDDfkBBPk+iaMYar1/jmVeR1Fdxgqltcc0gEj5E9gqkM3GRfKPE",
+	"Hy6I7yPMxIEMSIDF80/gePHyNOCvKBS5AWGgMzg4DJdgvwyp+Mq79kB9gokpkJ32m3AFUv0iBB7oj+qn",
+	"wXJG5AGzevCUQKHEd4SqtZHpLFqie+zPARfDjJNmWGgg2GPK4Z149LZUQa14Ozk/MjTFkTNBHuV2yJA6",
+	"nLT59wmN4hOS/8TQIvSiiFCkf4fDOyzYKyoC825rPzS6g/by4o8P+5VKpXlwObg8u2j/Nd/BlLDzet9S",
+	"/B7waY7/I0u7QmfTmC++tUFFxUClBmcPcVDaGVrkf3IxZiPsL/CSnSL730EI2/yc4fvO5z9rn7cH7dPs",
+	"hlpbUIE8ruFc5hM059EkCKXciEmiBTYB2M3kE1f4lNEs7pAc7PunQuxkNR5JyAthHNHoFNlOSHBEuAkO",
+	"s5NPMy8kjJMZRXPqfRpSdWnGnwsWuPVYBJi178jSM/gn+cYXh4UU+MMCWiVN7SeBgtRPgrDQsKCtWf6d",
+	"YQv4Ve6a+HeybeJvsFwLpVOA+IdhYbos35FluTYsnEoU/FA72qsfn+ztH++fSjSonw729zcSrDgxNpFt",
+	"EOYQq9qIZmSjIHSFDsPRLfSYYuQRhkYh7PBoiTzXQh5NdD3XC4nDpyul7xWa/VbO7RPjoGx72HK4uxwq",
+	"sYrldBT46+45WBTCLckrhiLPuSMhYjAGgJ7PZiREXMhkYG1enZtvP8TgtaqCpkvWDrOq5AxHEQn5vP/j",
+	"92b5t2r5pDIclj9+/5eCSc38Bfs+iVpcAyPhDIfR8t3cMxgW+hvo3XX2SqdaO6mP93C1fOjUSPnIrePy",
+	"yahGynvjfXwwOnSO3GNiXq6jTXxzO99w4ROrdnPxZu6CpCc3ZzHKWZy7kFq5PtpzykfuPikfjw+q5UN8",
+	"NDp2TtwqqeVc5irn8dMt4k9vAohldMdjRqJN4Qqxx57debNtTIBATPtURsAvZDQJgrsNRsBCvPWA65uF",
+	"mv9xRsAXPloY1xB+8Qa70nzhfzniMOH/1CIUXv/B+Bo+J3DyN11SaOzzTRQuokLj98+FsUd8t9AogBl/",
+	"yQGXa+GHNMchYQzMusIsDGaEy4Jh8vKwwPW1qccY0PFH/f332Pdc4aUeY8/nJnxNOKcKX7ZFQFu8znGw",
+	"SkmxecYVPJ/vPnG5ycK/xrjGKD9/imyxYFuqgwQ7E3gLLFCOAOGSmPvEkn4z5R6KyKcIHjBpMSi/LJvg",
+	"kDBUhM+g68Hb8rGFaIAur8/hv1x35y+HwS2OiAWaeFnCSJiDZ4TBe0K9BUIXSq4FFzE/9buX4u9SpZBc",
+	"YW+197MwGPlk+r2BBlwSYc9PDFQNS3KTUFFuUqmhXehXXByRm2B8M/LCaNJAQnCBmUBfRVK/BhsDeBAN",
+	"C3zAsFBI0ZqgwML75nnnrDnodC9v2r1et1fIbu6TfDde6g5jFDPkAQAUziIczZnkpMiL4BB5g12kdiYW",
+	"NngUzKPGyMf0bnuSvxK79wxE/8JpvRXQse85j6V0PW7LFKfFMdm8uup137fPGsjjJi+Vi7rlehy4LE8R",
+	"i3AYIYwoWaRCwYpX3f4AvdZ+YiUj1be6l2/PO63BCrV/CwDTdHyS0HGM9GchYkd+jWkuYnnFx6GL76ND",
+	"woJ56BCdPDpch6TYF0fE42jEk3MJyXeK/jYPIt39h6q1n84Ofj2+3PursC7FJQlnHFCmVne7czlo9y6b",
+	"57kS7jEf1HfvQJdCCieoT8J7EiKBm6+2lU1uQ5NPM+JEnNPFUjyQTX5we6t7/rWlFe1fy1JUciM/xfMX",
+	"+I8gbAFFP3JLfcyiGy75Ggire4dgDLLQQq6kLRDqFuLosVAY+MLjuaAkZBNvBldOaMpBirnMixAlxGVb",
+	"MloFQUANmWLPt9BsIi7qXYRdNySMKcAmJBTq+wodXV9e9bqtdr/ffHPevmlfDjqDDyvUpK11BeTGriDr",
+	"R+eTzKYO1RjKtPSp1xP6vaazMHC4BjnyCWrTyIuWzySJYHkMLSYyHDmO2mKnKJrg3FVXjOcsm/PDli9c",
+	"p+7LIHobzKn7SNKOYUuHtoK/dgzzmyjpsju4edu9vjxbIZ/N86WPi/1kwy6DCL2Vn/xKu3QZCGyqMwAp",
+	"l7p+6aBj+Qov/QC7gyA4x+Gj5YgiELhL5IKNzxlykqCoVt0/Pjg6FDGWRqRfNT+cd5tnN4Nu9+a82XvX",
+	"XkH+9vOnNqG2l2yCFKaSX9AgCJBY+bNwjglw8NuJI0jc2TN9gwZBcIHpUoLNHrlBURCgqRZfxJIgC51C",
+	"TkUaBMLjiISopnIljLvGd+uiefnhptf+63W7P+iv7NojP5oWgJr6xfeO4wbFyPl6hzcK+SkI/iC0wAyF",
+	"XHIRNw2zDdknZUg/sRX8/KjS8mm0V/LgkW+/1nJZvmiR2dcUS186eaxwlL4INCI45OQY3BEVyZfy1zfQ",
+	"G/GGiIeG90Q4tKWuKcR9A9xQi5PtvvY64IC+hic553XzevBjt9f5rb0qaJ8RtrTErulHrIbqryog9FUi",
+	"mTUi4708V3MbcTMULEsLiXsJsGdFnlDq+Lym+B57PtcNHiszpHzy+HHCUESmsyDEoecv0Tz5SAPuvV0c",
+	"YbgedDDlJ+KImDmlrrjj1KzHG8ml3+6977TaN9eXzffNzjlX8lZlzbcANm1iaIdNX0Kib8ZXJSO1dLki",
+	"WE5qrafq4hekmBtQUkG9byDCNNX1a7sssB8S7C7RBDNUr8YpRExkdkFUHKYp3XyK+dv35OFGxtcE6gUa",
+	"BB5LubFG8wiNQoLvuAkwmjOPcvNNeIwDESCTvY3m1KhwMmfKGF4XB5kWdmw+4zY/cS+I6+EBLPlxdoMY",
+	"CuYuGhYi8il6PfOxR4UXn3NX/E0wSU/F2SQSAxpo5X7BTEv966urbm/QPru5aJ91mjeDD1erQu3JYUlr",
+	"xwc6CSUTASYRoPLZdONXDKUWK1fHFyL0xRkJJVdpqvIWzs81Vzwn+j1MbN6Jq6oUn2KKpKdq0OleNs9v",
+	"+oNu6+c+ByWY0wgVhSlYeuIbm238fjjt9dvW3ZeLFXCUJVh5pAfu0eh4Qt/ZFm6FNbSyv45WNBfAo1e8",
+	"vSG/vQWfvy5uICfr2sHKflJC38E43t4qzl90PcX4sZEqb/a44k9opHxzwnoQKX5KLc81WB9P7znmJiom",
+	"YV1MXWQZgJ2RcEgT8wFTF3K6JClJf6ql7IxMQKrcjiGVn+f8zAWwB7J57N3OQ+KWtrF8IRTsaRTHLY3e",
+	"Naxb03dbn05E5qcMMC7tpXmV6PzCm8kxscaSfBKGiK3AnS1AK2M7OiGBSAzsi0SnRRjQW+Cg7ezDNQdE",
+	"SmR8G7PrSZC90WRCRTdYQB4k3Bp69LYUW1FDuoMZJdIxJNLEGcpEbOa6Q+tJmWg7s2uNzKyn1YJ7wqJp",
+	"rK296V6e9ZXOFu+6KFqSObqePqrl2xggO1oea47gg5Rq8UCNf1XTf/IT+mEqugh1e2g0lgiEMgbDGKKz",
+	"MGMkuvEYm0NwrjlAi7NiPyK+j8NYgfdcvrgJce7YfJqE9UMQTEM8iKu6LGcBy8Rw3a/GcOmgiHPm0d9U",
+	"llsriVCLvCmXTdNZoVGoV+uH5VqtXK8NqseN2mGjWq8c/LY9HYiNepJQMlS0sxtmQ0j95libBadpqeHH",
+	"seacfYf0CcJwhvTRcThDqgfiDGlBixV+iDGqKLzzpnl50zzvtZtnH27av3bEfUpCY/w5evfmuP5Luz8Q",
+	"doe6gwRc6RJstEQYLQComNxUnYqULM6S1MmzkxQsy2MJ3FLumqBPK6xDWrQNSLNLaU+nzFVJ7xRE2atg",
+	"54fIJjiQ/eDWowPM1b/G5wKbT6c4XMp1wbM4S6dgFYBg9A1vXfcH3Yt2b3XTDZINpssVaXEykLIV9dhx",
+	"LkuCAHJ5BGrFXGkJhrU6Ifz4E+APC9/XD6snR4LcjoaFmMzIJ4/xs9TwvYfKqS+WJkfTCG3K8NOsnDGh",
+	"9b9OigefFF9eyllhpY8Kzsq7nBUlCyqMRCtsqJJldHJFRTuHE01g2DChXaqgyw0y5hGeuPhIyEbHPZVf",
+	"Lk0fB8+sSRh8eqhopxfLpfjD3Hzi4w9z9q2IZj0ayOD+2yYnJnEObict9591L5S3McURJo8jZ5PuNd+j",
+	"q2Zv8CHBjF0SWpWYJo4HMyxV5zR9OJcKNBhS4fYM5hFBRVt7IcVWj3J6qv01xRs9xAua2TsRbfRNNPLt",
+	"PKioaK8sPcU2j/KuKuya4oIM7taHBiKlUF5/Xo013z1rr6zaLj1rjJCA/OHeUrV7mdCctDaU8pUqJySO",
+	"kI72k0btoLFX/a2xk/80KwZrz85KD/e9oqKtYy3FUQ/2tqr9MMe+fGMHbFaBeH7Bt4Xz1jagLmsdPnsc",
+	"jKKKB/tjEz41RqNoKmLGzzks3NWGBVi1qIoFJjcXvoIhU0e1jJ9zvfGYwIWzpAPlbQSO5rPy8eKvMM7r",
+	"Skvo+rPTxuM9vMDRq/jNcPZjHcDJVuYEgzzeLbwmKCWtuhx8U9VlZ9cybJAJa7BFMZiqEDsnbf5PmZzr",
+	"Cf+NtK9FubBNCcZWIa7NsOn1a+p9GnhTAoMgYMNZbhrTUu/BmLja6laAJbcxigbXjkm//SUJCFo/TqKx",
+	"L17+YhXmM3dXfHzRU7x/1zbAypTDFR9ZWZqGT30/dFiS5gDB6A/iQBCKBF24/dz2vWTPTC+DZgssnEqr",
+	"124O2md2AzVp7IPhMkR+EBVBfvDDRgENNkxA4bdgIcpvpGntQcTDz7Itt4W/TtTCVLeEzIoMjRPkoM2U",
+	"JqsAtO+Tquf6TqpZFBDp3YF1rNmYc49FPZm8v8qm4p7ss15i3FCpIMEWFEzYAW0qwi0MMbBfLHW1Txb6",
+	"c+ihUDBgcEo279IFfyeLNADYEutLPisnXIOup0PVlhjaDSNbrXLN8vqxOFph0EHnfVuUKot9owzFV80h",
+	"dskpsvvX/av25Vn7zM5qwyOfDKn2Zuu82+evzUg4xXz1/hIaOhDK2VwE/oTY9eitLG4U8xUHpGAV4k8V",
+	"rIKYjC9MK2ajXlwhGrnWayG3Nomk66uzVZEkkvFcVIS6c4A0S5YA8pegySxTQoofspg52CUvTT7J5b1A",
+	"+eTeY+qQPqbuKPjU8gPnTrsqwq7riaqiVxoux9hnK1XMfwwWaIy55Yymwb2q6hs4d1yBXuDQPeVmtE8w",
+	"izIVxi0UBbcENFUsS7keoCXBIUPF2vFeFbl4yUqnqCpuAf1gQdyKqOqiQ1XLbjgftkpxZ3jJYiAlaHy2",
+	"NfVujveq62vIWAXlvFn5XD9pxbPui4f7qS8eHNdq9XSZHXPpmtX9ZMaCO00oK81twmAsIt7i2lXIEzFw",
+	"XLUeB74XVJCdKCXNKadtGxUXExzJer7i+nlCfBc5AYtKomDbFId3JHqP/TmxISDLo8hWyowtS1DHH3nF",
+	"TpE9Cz1HlQDE9yTEt6QVsCgeft1HbuD7OGSiIKReMN0NHJbUj4biYGqJ9ixgniglV5xTqbEQ1xrSH5D9",
+	"tzmG7AG7ZCF7Ng+dCWbkSgBS/CENh8hYkL8gPtWQAsxohj0ZXMd/ReJHSdKyI46cGs1p5PmxLRZQUrKG",
+	"VGJL+67AhZWKgU7m5sByZoIKdrCmIYUNGC2RzQV05/Idt+WT6pZMgQO3bw2E+RngEBrhWwXpkArsTOCu",
+	"iZu5FGHYb86IOiAAw2nMngmCS0Mqd0+6YWxU1ND/r//zf8ZwWzG6VPY0gOtgOqQRviOlUzQKogliMwId",
+	"oERUn6jaS1xxPD3KugFEbP2y7tNaqQe1sgS4fbNQztIr/FATvVhc4nhT7FeSE1PUwSpYhU/l26Asf1Sv",
+	"nYn/6k/LHj/xhbEH9aoKt140mY8qTjB9zSbBjM34yfJaTgFiQiPqnKZWksYT6hZRtZzVrQwrfuvFvGAr",
+	"VcnU3e1aIWdXN+eXiWTFrNS10vL1m++KIPU8blGySooqk6TihzvnUK4OoGO1CjTzsUOYZZA933zJmgzP",
+	"60yTleMZXhINQUQ93bj9izgJSi9kee9V+Mnq8iAyRR0zOn2aTo+XRq+iNp+xMKHciChV4jNTw3M28wnq",
+	"UKdiMn1mJATljuYRxi3mStc4ozSJGsoruhdgTh7e3xxtsQK3rYhT7JonGUA1M/JBoql9+1Vv5vFYBYTY",
+	"y5d4bqaUXfNiNGWW6wDbSCtdX/72G6VoxmCIJfLJeMJ8c9Bl8V/jvohnZqG0In2ewGstNeWMz1p3Zuty",
+	"IKP5SNlqJeWMNZd2vEGaZIiVB13tTiutWeo1qE7pA0vxbPqUTovmnRzsHCWb3Ov9fjvlXEdjz/dRMCNc",
+	"xGFlnz6nawq8AUbHlA7rC3RLccC/hdNcIexP5DLnID+Tw1xh57nc5fx7mxzIQMia+1gwnXIdv0Sue7nO",
+	"4Hk02STjrgc/pkScCCpaYIYgwNt9TjzPownAecZfNuJbg/ZlovuM+GQTukWnjSy648JILw3fEtyXie8E",
+	"fnN7Cj4YWp+nKV34qFO7geDbrJG0JBnShRdNgnkk+iQRJySRyW/5oA2SrTo6dM0dQxzjl7AjGgeh8bJh",
+	"9QRI5U1tgAw67XczSa+SIsW6sO93x5CRst0KP1orni9CURyEqsIQU1sggpWYE4iYkK1OeIC8D0MMxzyg",
+	"b1vTFl7eJiBlEL/4JOq5AlInCh0ahZLMlu6i7sriQ7mBRbo7Nb1tnX4X7ddrR0i9gvhBL/LDZZMG/Wob",
+	"DMxMI47r/plJpfLcLfu+N2M7ZevQn/RIFQGUwbvnpm0ZOfVm/JnaNWrX3NlGJNhxbmRCGvTJ19q68Ee/",
+	"V8snzfJvuPz3j59r1uH+l7+YsGVcUW7EgRYqsBB8x7R8OcyQ4wdMHDYrIQI7hAVwE5mPL9/jEDJk+URp",
+	"SJtO5EF5svTPLfh+4aO2MlHqw3TXOQtYhH1VDMRwQkoPQQLvJVmgD0F4Z8IkfD/MIfW92uFhuYawP5vg",
+	"ch3Jd4Hms0Rtmtv3KKmlQanV99AF9ijqR3kj6ukRzVmE9t8YHZGAiJsVG6BQq1arNdMIKLuU44SIIJl4",
+	"Fgb3HnWICA+/Fb1rIU8tTjwLRVGpaEKmaSRcfthoHQiMWGKP0itItmIdyyVxoCZjKJwF4VYn3Op0LW1w",
+	"cg11g6MtpxrE0afa3dLN1lIt6YkP+hpxPPfBX+ejmRfQm5BgZvLN/jJZistjrUofRJMT6onMAAahrJDp",
+	"Msc+P6E9sohrtIg/ISJHfMLoqYpLA+ZcSkaRyD2J33uFuBnMdTQLBb5LWCRu2/nsW53+EhlnckKTCgA1",
+	"2g1tzXY5gBKsqXs+1Udk9xmuSCirXSSzsK3VHQNECSwmP4ds4ZN/EamThKiFPiLjQKSpOpiiEUFsPpp6",
+	"UUTcU1liIODyQmQ7chi5ySMa8YmMBHifMdXWbZeFXQh430LWs2E9UGrfuJu7KQbJopPw4HiZD+TCaAvV",
+	"McP8GSXyQR82aTWR1BtVVHLCmQlJpEReCoTtxHErLXx3iC0byO61mC5FRUC71e1ddXuQUW2nqvCvBokk",
+	"asIWaLrCYeRhX+kW/Lwlt9i/UbeF2qHrTAniSxKBW3GDZxm0Ze7K95d/DIdGPUA0mxTIuZG3DanPtaRC",
+	"mP7a4f7uH/uy3WbBVu+4T83VpgjQ9sKOoNWrJwqwidJjdiLN4Mk4CJHduTzrvO+cXTfPU7vKLGRrR7e0",
+	"xjVxaIvhKaoIKGErLd9NcaFPqBPEZ8cWs7Th3Rd9OEzxp46Yp1ZdI1q34St49zEyL2sD8x+3kzt51pd2",
+	"jq1YYIa6xhlDbDbb0RAzInlX/prBfj+7EEw3PzNYXNBIB8LJayfVarlaK1drELEeuHhp5kLNGDk5PihX",
+	"98vVuu6o4lOa8PkgHgMtMZbiW4yEDohc/OOHjYubB90kYZdbTtFVQ6+SkQ9ltzDwtx2TUGWPD8oyHMy0",
+	"HcOde8zgMtrpHs5gzJmUO3zr0V0k91UyIOdWSptyu8VKCby7QiMZVpR+wjT38PvzcfMJDKkdbMPNz8yY",
+	"2yk/ud6ys17z7cBGLJgSkWGd5M+jIiME2fIvu3Q6pLaotfO227vpX7+56PT7IKmVBWSpnv+auWTDi4NB",
+	"+8we0gX2oJ7NWBrVymo/RfZF8/K6eX7Ta7/vtH+xkf4mjo1vaK0uGwba6W5WqWQ/W3NG2KVTZJ+1LzsA",
+	"gZ5ILl9P5wkBQgpWwbRSyB6SqylYhRTIBaugICtYBfG9tAdRzbyDAzHZwLMQj6OCaWt7BEMNLMOmq10w",
+	"Pr0AN0cPMGt8oTmbhcF9zugzcJukvJfJQ3HBvaMEack+ZVGQaaaQSbORvcc2Z8v851SD00jrERHrBbyw",
+	"mAQ+Qb63u/fo+fTlNeJKace5Sd+7mwH5CaMafd083Au2O4mpRT6p6/UJHHxpX+zOlKuGb0m2TaRh7hXT",
+	"2jEzSxV8C0JXNVNnWe1hFyJY7x18Im+aWn/iSnvBrjBBLlbCVivs8CDHmIm0zQHGuuNLEUJylD9WPcx1",
+	"dW3ro9pwnZPMaZ7BiuHdAllGUz7RarJmfLqPZdqAh2c7WfAKiKczb2I+kHVAX5KJk5FRRtLUvBFUk0pf",
+	"gzZXbJYdLYvVe1Sc/zSDN20mfVwWqJ0oOdfEiJM5uVRvXpzL6qcTLArGzDBjxEVLElmqMlQUYsqwE4G6",
+	"H1/nt8/ObDSn/FQgdIKpQ1zkzglyPd+7JdQhlshb1Aa/7XV/a3MDJTMvss+6vYvm5cBGNEDYibx7L1oi",
+	"dx7KUtVD6tH45xkJvcBFxVodTQMaTRiaUx96HCcdNizESCSKOIvXPWdI/whGWhjC2KPYryBblG5iIj/9",
+	"taIs9vqz5355LYS0DVqc7DcgE8Qh25qljRWJWm57qPCE9hm3P8TCuSEi1vl0QQ1im68IdcWbqZ+zoQ7i",
+	"VwFS6qe3YfB3qCCX+vUM4tij7M+rkRJZMbN6Lf6y9KlvpUvsog1oKNuC21WQWIbXUx4fKU1Ps35dpQBY",
+	"SYVYTQGERtXBQpT1C2gUBj7yIj1OJ/kIJ+tk6jRtp97anr75wjSV0dJ/1zUbAzU+yOwFhUiYvg1kw2bY",
+	"FrJBL+X/kBLYriD+pki5T2gd4ZAMKRcWxEUsEP28cVynS+F3KrPOGbL363UbFdO9z4c0pwV4CYUYvgjF",
+	"ScFLJgTQJtv7Kzv0LlKN29Xa9uv1ylfyrz/m86lz+VETpbTZx8z0MM+7WVt+DByRUYrsMscaf0IcErPq",
+	"T3gi4z8uGrjK0mPPJxYaYUYO98uEOoFL3FMUUH+Z9OhSIQniGjkKPXJP0nVURkuzJig/fbPDwaCw0RJD",
+	"la35uIOSrzJfId0atQo2eVhOcP3g0IzWCfmE2ASX6weHKndQ4qKSNoa4HYTL44+f80wg5v09L/9VTPiK",
+	"IR+iEJBHRe3oLaPOH7Ap+af1imEuj+8E8xlqkCuL0bjtwW6iDyN6ptBpFEo+yh1QdJxUhNRP61QvV3dc",
+	"sAreFN+S13/MyG38x4zepk/v1VHbH+FyCVdnb5PjW/7201X73cqPV5fv9OM8xsR2ASNZp/OOQgEVWYSp",
+	"i0NXhNyOuB00w64Lbfvi8lH1/frxsSBDEXvmEhiedg/89P5Nu+dVP53/4fz8U//N4sOvl3933p0s3dab",
+	"v3+ov523bn/4IRNvc3JSPainYm72U4xU/LfG78KhUC2ffP/64+f9L6XvVn6sf/nhh3+kf9r78kPp3/7y",
+	"daVXSv4kaOAm5SwIo4qgHD2Y6eBgTXzR7//j9XA4HH78/i/rDqvH8vVmDlZEtAW7mv1H8cmS9R+5gXNz",
+	"4h47R6NDfDDeJ3tu3UkLTv7GTk6k1Frzgyy1ww4S0zXnilQ+KfKg/SE3xNXLRfuq2e9fdXsDrguf9Trv",
+	"273+zXmn1b7st21uIthxg9/Omc05RnctQ0xJuzfovO20moP2TfftTedSN0Z0QaW+xK3m9IcKVkH7SsEq",
+	"XPW63bd8tubZWa/d73M7ZM1nuH3eG3Ra5+0+DOr3u62OetId/NjupYWfBsn2Uk/tw5Uk/sLKDp2F3j0J",
+	"2bnnEMrI6vNLLIRc52z12VUYBOPuWKnoq8KSi8Axl9ikO+5Q/WJk5d1mGHmOT1h33GQscLyc17rc8tAF",
+	"c1vp8SuRT6Dh69kRCS7/CCa04gbk3+VPFSeYZmVCOuZwLy0TYqFW+f/9t7/89+G8Wq0fvvru+9c//Nv/",
+	"uLE//+PL/7/88ft/T976mJKN5Y/faY9K/1b8t8ZwWNn27dL36xgvHXS1Lq7qq/rYv3HWwM5e1Hznzgb/",
+	"6tYQJhsjYFznmP2qcVWrFx4PD556+mspfeslaNbunukHXVWldsgkULTTKXuEetS9MSWy8d93OjgzGF51",
+	"pr1pX7bfdlqd5vlN95fLds9GwYIyNA0gMwlTVD/474kVlBx6xVvvniDbRFgQDNPqXg563fPzzuW7m6t2",
+	"ry9CeMDTxpAXoSKWJWmDEGpkj8eeQ8KSflZmQQNHXHbW9KFmGLL94cYx9IZQMvYcD/tA98mBwR+2BPy+",
+	"R2/l/c5HE6b/y0X3Xy66r+miyxPmu88pHWyPDZP9Kp61VIrS6r0xiYx6GpgCHgN1P2u4aokU5ptP+SWT",
+	"TQ31rzBnDTeIOJNBV5Cink3xe/VjRWmHjiyVy22HOCnIXpHxcmgle+5suljlgFoKB2uOoEsjtTXjMmQQ",
+	"nlqrVvluhdiJSAgdbiPhQ2QzqPCVNv4xJWnNtvaw1J012oU5jXaCQ2I6iNI3O3B66aX/5P2P8nFEi0AV",
+	"KsupXRavFcpXx7Wlc6pKP0eJs9UQhRV2mGB2w49sE0PIGuGykvIM3xI0Dnw/WDCNIUdB4BMMQVWUfIpu",
+	"nHnIgjCn2od4aKvd4ANg3lNE576P5KZweQc/V1B3hv82h8xu/oKoDxyFc7KJ0uNlpaFaQ/GZI2TnRJFU",
+	"CryFMF8OR1oYiSixCurQ5GC1ZOVq4rsMcYWIDmkooiVFdc8ogI5glCSNSGEboC7/soKaSWKn/CaaYDak",
+	"NuRz83MfJIkokawyumUil8zqto21Utal6j+eeZ8wtz9jBX/8XDfrsxtT/h+fTbiuRkB29t1rBqRmeAh4",
+	"cY2BTGGA7HZuf8ReqUN/hQ34AyRkG5el7UrtcB9xqze9g9/H9Taq6a0cDr//vVY++chtlY+fD63aeitF",
+	"9lE4k5H6O7rDXW2YqZ1UnFOvXkzV4zDF0+/gEJNTrsaxqydaEHte2YCfySxCovKDrnW/YsjOlBwAFULb",
+	"8APzhqfC1xR21khNiX8ZCQOa24578KjgkwzEmwvEJEa/ya7uvW2hvb29ExR5U9EQYdBK0y10MYNkm0Gt",
+	"2tirNqrV37JpN2U+2kSz4sombrmzXdeP/DpAz9P8i+3a/SuzJ6mKploxn+xXTJuW7qr/MIyBGXa5Rd6S",
+	"MMz1dKfdR4UEmhs6ZDOue8mrHTqbR+YoyMvE1QT/zMfSlSoQ+1IJayu6WLM+WY/2JfPNzu0IWI9wyIwF",
+	"QHpkRuTtVNzbJKDI5lO4c+j8oep7wZJLZqVcjc1reACpkaIJSRQgwZVWtpeMMoLqWxVxJp8cf868e3Kh",
+	"zB6hsn8jK0ghbDNHAmX11evbS7JUMeYMwvMpuk98/2G9n2xGfF91CgpCBH8ndrB9KqJ4oL0LN36hdlAR",
+	"y4jduKVPsIDN40cbcgPCShZKzQwahTBAhjT7DeQx5IbBbKaqyce9maXfJqnNWDI2k9mlO8yzsO+WzAit",
+	"NB7AiA8mQ6uQbMom/uVv/ifj3hTZ5eZF8Oem1hg6TopVC9Wq1Y+n4LniPzNE7km4FCN2RMe3d/BsKZ8U",
+	"p+VLIln+9WFHK5uP4v3YPgdSfrKvDU5ndB4IrKr8ztVMnXlovm2fRNGMoeveuWo5PZuPfM9BZ5d9NOFs",
+	"AD5MIbLmPoFuOHbcQX4h4GJ2qbJivK8Y3+vtJw6glUGPcQ92rO0pLnJ+w9ORhym6W2BngqFVHzQyJi43",
+	"CO3fLn6xh7SoZhD+pljy3849lzDRSA7e/tkWGInfINSdBR6NhnSGbwkrNZK2bwoYSwxHIWHBPHRISvKL",
+	"12VrsSH1Mv1ug1B4+eSFaAnGpLNHRFXS9nWvYBV+u/iF//+f03d2OXVL8zN1H9jJardzJGVwmPqXxL0z",
+	"ReM6To651z5bzQOYzJ0mY5OkZ2p/ikhIsQ9tSoN7zyUumlPvb3Miw53GngjH2OB+3TaJZDV75PHleVNy",
+	"z2g1afkk25fkjRNG1xdob133B92Ldi9VpN1U9+EZC4fHHGCqGZ4F+OXVDdcTP5+5H4WOuT9PS4rEQ/Ic",
+	"XSl0HD1TY4qNWZx6I+eY+Z68k/NI9M35un2c0/lam+WO3oojXrpsx/HiZM6LbcXRDkPTrSW3CPiTCrLh",
+	"v3HuK8HOBI2x50MZII+bGuMgRPfY91xxvcwfzkNiKoctmXH1UP9xMLiSjbdXr732zSwr4NpawkFYhFjt",
+	"ehlnCI9YcCNrEQb0FlS/BURPB8gNEB4JU79iTma5pTiah+QNZoapu+JedDxnxEXxuxbgU+YhI72wPoMg",
+	"g4ZwZsTvQ+KCNNDDe84CwXQ2j4joPgY5nSFJVFPH9yAnRLDvejm1hYDSsLoie9eFh+gEZAgTkcVGRoG7",
+	"REU7HSMCDYTRDId4SiISxgpgImN0XWg1XtRYhVqVFRcU7TH9wotDAR3FSLgUl3aTglWYEOyS0MjQucQ0",
+	"kLaX9qlRSPAdq2wdwrJ2M4LQUX7i7jxygukDvcbAWr01Jbu9CLaQuKdxgJAgMbvd63V7xku3tSakrkev",
+	"4iwQi+EEPeZr1Hen1b24En1grAJ83LAl21+XmRM3jJZBTG/iStfUZ105R2om+dWJ3afr215s6/cbh9gR",
+	"+9uGU93ND21JKmiPgvntBFqzq+FMBKeL6KGioYFh6RR5Y0QD4S0X1a2k54nLJ7MT8DEtix92f7fr9Z1V",
+	"8Fgzvxm3Ql26L6JCIyhPLqLBImf5TF4Y5/TEVLOrTvXcfGIk0jwK8jxQAcHmz0iCW+cyZVPs+0TrG//S",
+	"uofm98tN0P6K5Zv9/ylaqK7r0Rl5zh0JZatOIwqgX7IISujekxC02Y3coHD7Phm8miCwvv1mimVX+DHN",
+	"YCZ5lSXgpLemfuuUZiXzao2iPQb+G9jXmrD/U1nYCdzPY2On8fRMVnby0Q22Z+eyP+hdX7QvU40gaVoy",
+	"KVEtpIyS5EGIHJ9gUZJeNH/zWPY0waKjGyULMfoZzdg04lcM2dWVvzxT1izDzBdnsDfCWZCOfYbe6HEw",
+	"rouXFloQcmeJGlOouFflP8orhCXBISruHR6I31a3y8WG2w15qyc/v/rF526/zxe2I5QSC88MKd+IHQE9",
+	"+hZwcrLYFaGShp4V0hWByc9XQLKiCrkWM7ep0/2J7ptS2MpNWE+UClHsAsqwsdgpabb4X6wlobt3wJYI",
+	"ZiTu1ycj4LlpIRwi0MYwtXyzGfD4q6VNmpy+oqxet/1NU4K4b6KRxfT7J9PIFNyab2clHD0OnAu5LU98",
+	"v4JUICFDDg7DJbJ1bd6WwU7pIC77VEaL2DKWQiRScLMpGGdipkyxUhUkHkO2ZTo6xxgapXex3Mylu0VS",
+	"PewK/OuHX230tekxZqKRqeZkW9XAPhFnLkqlG30APwYLNMV0CaHeLDX5BDMkhhMXFZ2l4xNmxaX+ZYiY",
+	"eruULbu0VzeWXXri4FBdeCq4Q4hRYygQ7UST+LT8bK22wtJu9DBTscbbruUJglBREa5cYDtWd0N9oPTN",
+	"XRZyN7bFjHx9m/O1p736DeMJv71TaPeIwEngu1A7N5CHwLdewlbBMmrnkgaIa9xh4placCJujNLx8ZpR",
+	"QuZWOgAnObzSciLlH0u5z3QW0CN1dF9XIgo1wl+R8g9TuiSav6nupXSYP7cK9ly+MQPWns1Flnz7edf6",
+	"TRaZX2dxNHfuCMjXsUcxdTzso1kYuHMH7LW41zqYbawxpHbnctDuxYXK+oNu6+e+jTg+QipLeyEObiRT",
+	"DhCLAueOnQ6p3epeXHTPOoMPNgox19siEnrYF6+NMPOcOAiVoeJt4LsWmnrUo7cWwreh58z9aB5qEEK3",
+	"qDfdy7O+jUYBddkpss+7LQ0uP3Dy4Xnb7bU77y5v2r+2fmxevmvbaOzhSAXGeoRP1+p9uBp0beSEy1kU",
+	"aM/SAUMmrEC5GrniglUAOAtWQQewYBWyQPBR8M1soWnjB1bExjm5xc5yENwRarKkIv5AxSMkGSS+i9gE",
+	"zwweWgxUmTMfKBnwgpi4gezmPJoEofQBNNAbgkMSouG8Wt1ztLngB2LW+bXXvqo5RD7NvJCwDk0x4t4h",
+	"Z/MtKrBO8afB4Dw19vhwf8vBzAkES251wAAu+jDEcLJE4ZxFxO3M0tFDOaUltXFbKKvw5UzLmEeoG+mt",
+	"TW11Qd+QGLtJJXlYfWqxu6gJGlvsJPFrD5X4Oh/miXwZkvyEIv9CKg0ZV21cOEQEQ6jmXaYgjaiVb0/I",
+	"egBQB4NMmajz4TFR42M7+1l+5CpH45eToSKEZla3tcp9b+rlwAzTMe/vBGEGMZ9BuOWk3LC+yrVMtJon",
+	"VZGmJxyaLHGCB5SgIqRdyH7tIkwqZBH4jwQ2VRhqzUIsQFVEyb0MAhNluORXtsXELCT3XjBn+YCrN2Lg",
+	"ZbUWAZjAvixFEJ8PbuAwmRZiKQjnvr8tUEzaVev4pR+EUTd0Zch2EGF/N0LEvg/Ab1c/O8NgKayliVSj",
+	"A0VnVppVUuDKxZp4U0sxf5kVmeLUcxN8TGiJ4KSE7hkMrHPANHUIBGnf3obkFhKDxG2QNyUVFM/KhlRU",
+	"pUu0SpVHJD24sc1px8Vy5E+v2JDaabe9fYpiuzTJSIomYTC/nWiZYPFL9pCK71DiRRMSPoHL9sV6YRNU",
+	"rfMPAd0qL5EYQlyuygciXV1h7hWT+/7SXEiPvdia4vCOiOv19SFW4kUEsTnKN/Py0aPxZ657LWZgzty+",
+	"v25lmjPOzhLYC1jsrs7s7Zx3sfh6ylS3tENtc2mVOIBMJ9j0/j4oNy5e3IbkuKtub/C2e97pprLj4lWk",
+	"c0IhyBPaaQphCkUQ5WVGsKClZ4wCSk40UxDQyqpeXgxQvIBv4NVMIe/P483UCug8h2cvhaVncuxlZdL6",
+	"PLqETbdOpBtSkUmHNiTScb2Z0Ohrp9LF690Qz5gwtJ5Ml6xfZtOhIhdFQlyCcOJ/wtGuDDWMxp40b16Y",
+	"pHqx0YpXYTDyyTS3HtvJ/sERmomX9M4bqRY84vH3f7CA2rJUAcQTDCl4J7nmIQp9QFZVMI+Y5xJkv76v",
+	"GQMw1tYIfmASXJKml81+I2CMcv7IJBSKE9GGP2TpTgGZXUJjvjhDtqGFiA+FouSs4yBM0MEJlvjjCmpj",
+	"ZzKkE8yQrdUF1QCzLVVJJWmkNBIl9JBwtA9p86rziomJGSran8W/Guj3z3xOC2nTffn4xZZVgOIjZJuc",
+	"yCaaYmfiUVIOCXZBsvAXG8h+3zzvnIFX+0ZEgVjIvr5sXg9+7PY6v7XPbEv46d90zs7al/zpZXdw87Z7",
+	"fXnG/7hoD37snt3w35rn591f2vBrq3v59rzTGsDgq+aH827z7GbQ7d6cN3vv2uIT/esrzlXts5uL9lmn",
+	"eTP4cNWG968vr3rdVrvfb745b9+0LwdwXxGESN18nEtIpZiL5Vd2KSbq2RwUmJBlA9nCbQ6EIxzmDelJ",
+	"F/QjnegyikImHwLd8H1WRFYxA2JmjbjY9SsGqX2VXQtlb8iEzEl23CpxU/+aSQStLTMTJ5jejJ4we1Wy",
+	"18bk1UphxxRBUwaxoQmcF/lGdmOTIIwQE41rY4NVSt9MpOWmRolNdN3r8J2SXYtT83AJzsVlY+RjeidI",
+	"ceZjj+orIKy0eZOln18sSbNmJKXGkte0871da6MkqY+WyobkQlrei+n7bCGgiChAUxw5k0xlAoqWwTxE",
+	"bMk44WW6qIfTcrVa3a8dZZqh7W9MHl0pKmkuw62VhLG1Zg+MUJc1EEZiQlSs/euf/9fhvuZRFIXp8ZD+",
+	"1O9eIklQmcpBcctoUWVIzIpskR1qlyy0mHjOBHlsSGWVaygjBE5iUbyIq1Uq11KBYg8LYoZhQZ0kORgL",
+	"KOmOC43fty6/Wfhifd4iizXLRR8B34C5DVZwr/3X63Z/kLaBtchUqCgXd9z4JhVjjDEVK+pkZiEvT5nM",
+	"xroZwz6DcUS0Uuwq1pM1kN29bLVlJSxZ0q+EglCGGw7pSvSnJdVKLT8mWgTwL8Z3VibLYPEPbh/NfEzR",
+	"HSEzSeY4lrLwCvBX/Jeq7eTiZSltHHFAC1bhrNk5/1CwCr+02z/DP950buJ/X3QvBz+ef0gbS/FTg+zQ",
+	"o83WNMr3KJeHt1BzvmgIiYUK9QwlA+Y08vwhdTB1iA+NI+04W92OQ235r83LVvuc/6jeRSMyDkKuyw6p",
+	"9qJQpJATzH0XLjnkM1RkhMhSHSKW2C7l9aTXE+bVh/Xcea3hXTwmD2k5/cavrnutH5v9to1G86XoIRiH",
+	"vnEbun1+bsvIcrCDsQpUTDX+k5NwS7h9fp4BLXmYB9sG21fxtG75qo1ULQZcS5Y5sIR4kpsDxMp/gGIE",
+	"Lhot9RztFyu9XqwpLBN6W37g3K1aSDRY7IK3YDxmJOoTJ6AuMwvCMQ7TSfX8wyicU4bwhGBXSaaQYF88",
+	"BHc+E3Nu2W9YRWu6caw5yyu3n5EjTNyMT4N7AreI4ZxS0AXkvTk3CZVqCdBtd62c2SuO1iy2zFBv2rLn",
+	"8RumiOT5XId9Eun55g+rp7KmJsHGWgRJGdvjP18Z25WwAY4HI5rjaAbAEqgg3JTqtwrZItD8VdkJDwJ0",
+	"KLJjKZPqHCsGn7X7LaPIg1Cjrma5GOgXiiUJsfiAxpPi2iynxaSp96LqO6w+a8KUDMl6SPnsFszLtWyw",
+	"5rDPVT/1MdUjB/7sEyckkY2KyvFIXDCBhpQLnW5zHk1QvVKVYTdy0I2XnuSGyVm4pTik9m2IZTNlGxV7",
+	"b1vo8Gj/BP3v/7Vf2Rf2FZWJZdGEMKJihMgSQe0fjw4pmMhvIO4Vz6MJX4TwhFZQlxI0w16ItJ5lxj4/",
+	"2pYaCg1p5MBNOoEwz61sbJez2vFHQ+QuHxNIe/AHZcfWjK8mtWFwHx1v+65fkvJAULWYuaVwmkDBctad",
+	"C4mkuCeDRiL+i1VIyG4dOPAWeGhOReSQImKNW1LSZfWxuQ9OBrp3/DtJKlOwHiqpERAXwauWiGcqMzLD",
+	"IQaTAMKIGcL+gtseMi6IawhoEXoRMSJ0I5AycvZLvvhJTvxVuk5kBhr7cElwRygq2pGIYrUtJP5pW+hf",
+	"//yPkiwcJg9h2+K24lzE0yWIkB3DdLFxUKnBdYD2ltgTlhOoRBi7icxx2QayFCBWClugq6kF5T5JbHXm",
+	"wBPamTAnAS8Co3JIugXftsHYcvCNtx02YvDsB3zOgLJ2vNxUYPgqMfkBveUmme+NSeRNia6JWwhLVMCh",
+	"4cUy1MEUTfB9uizg9rHmu8UeW4Ugo0RsjA9PaR35cgCyBfT0ACEFmLJPYO0V/W7pETHxZsYYylaSQRiV",
+	"fe+euKn0BVQ8rKKpR+cRYaUK6hPqIg8ac61Na4j0hIZhwehZ3yWZIYpj7ncJzodRN7vF9BsoOT1nKrNg",
+	"dTc7V6prIWFoMfEiIjsQi+vKhIKLZDqLlmhKMBfudFlKbfPGTIXHR1wlgSNRnHwQrU070JBkzD1IcUle",
+	"0JWVFtSpXUoJrVzVuG/mJTgTbbCdWZI0ZSFbHJOqk7To+Vz0gwUJHaiOJ0O73cBhrwT/oQguZLmmK8UD",
+	"E4ctDC5VUBt8o4JDJphBPxpddeBAFKwCjMk3Tcy+taY46G3BULY6ViHAVx2sQscWV22B7yIb/k53Cofh",
+	"5o+HmDJRms18ax8nn4rkCKmjVLjaETsF4+pWmjIgD5Mh9SKG7jzqomLiKbSkW7B0iuwogUDMxdUaT1Yr",
+	"YHhKIAJgTlCxOyPgAnvFEMGh78kbUgvdyQaBmCJlIJWeouRETnCwuInGLAkKLsaZ+aIdqueiYB6hIiO+",
+	"X8rEvcqkAlXW4VsHhv7nqKsBBRPMUjgm4FdMZUYUazIoIKCij6Ei61PhZuOTKXJX7rqAbp1lslWRj4Sv",
+	"hNN5TX2PXRE+/tSTrVBN2JAVqbhFIXtfuQ3NAwUROnPqiUDmlxTMvmtpkd3rdzzCcffN8fO3OaaRbGuc",
+	"sShEuV5Z/DcIEQt89/9DFUS2CmTXzsGvUIlCO+O2VnPTx+KOi55TdTY11x1iWFR0Lov6z/FtfXLjyGaE",
+	"ui+N1B+g78rCsQZNUfGNjf6f/1tVZF5xysuUH4fv77ddfTYsKEVY1kMKlmTqlMT1S9IFS7LkaC5hglUm",
+	"hjyCkpq+sXhSO2GgUXWMp869XRI2NCbeEKwy6DUv+83WoNO9TAWsjD3fR1PsEoSRtuRnvOXVFXLT/a4B",
+	"8pd3x6st4hukZmRQ+OdJztAAf55r1gymnumWdfWsXdsHgiviNNGXT5N/KktcD7QpchYmLhhiKoLGFC/z",
+	"yGgZ/c0Viol53lRiRDZdn1Pvkx5kkITmHe3Vj0/29o/3t3JfisCXHdutG+uUqGpoQsaKeMUI+UQl64tw",
+	"/UglilREBXd99vpjE4YfYClup95J/OR01E/ANJGrwPCu/dnzexk+MY4f1bnxRbeKf2i7xfzOifnbu3Nj",
+	"eYONGGdSPfUG784Vz5XuuyZzNx/XcR21B3UFj1VcW7/9byAsGkglDbkzEdsQpz2kbBIsmLz0/TwssAm3",
+	"dVoQ6ycBGhYaKArn5Itdipu92vvVqi2j/IdUhwFqZk2ChYrRAiCgAiM1hiTsaPca4DOosxxcFU6aLvMK",
+	"OIDVSr9PEhEc4bt06kFcNjXbQckAQ/7u7thmOXM+6rwSjJE9D33bQnaqvzD8AARoo6LYmSCakHDhQWnU",
+	"XyQF2LLLMVxCR6shGIAV+Q4nJWlbGFiyttINeituUd2fE39Cton0Svt1CPWSaSSyEE1q0Nb3f1+r8zS0",
+	"q7junVtoTl1VmndNg+nd+0tbhXjfgHh8f4tEB84sH01CWe1vLJK1HmaCAGTgUbo6+wQaedyTkJv3xtCI",
+	"X7Dvk0jqFSZEaa2LF/Cu0rEqyObK7z0nNk7KIbn1WERCogKqZANOe0hxSFSaE46i0BvNI3UxIppRN686",
+	"8aULQ5iB0wZScpYkghTRpZgFuM18JyJB0a4atfrJosDF9g3PBVb4IJPpJWa7gcoqm2oXiXfNmV0SQ2aQ",
+	"pYV6g2FbYhWabz44+00au9qsG35KpIbN554xDEC9mPG14imBG3Gx5Tdyy2FaO3V9kDevN8I5pQQ7b5qX",
+	"qDifzUiIxG0lDWTJIxlRN/f9rbpYz3wccUDW9UZUBoHv3UOlRxYR38ehndN9W5GweUui3AqbwYKSEO4H",
+	"T5GtdsH8EQNKc2suiqpIyHNPRTd3viXb7kHm9DN9Vm5/lm7k7lkaU6VwkxCutgdxDT/JahkuSdHzx02C",
+	"6Nxjhg4dqsXErmwshZsxgGQbDpaffUjNMbX4GPQ1S8/xcGf9tKqUE4dMBlkfZYKsURGjviD0IRWvlyyR",
+	"tVLlR8hJvb63d1Sv7h0eH1T2j44OjqtHQsXycQiRS3K0/BZUYE0rKBXEkSS4eBTMqctVD2dCoOWyuMNO",
+	"Qd2IExH7sDnInuJP3nQ+tdEC3PQjgkI+j1bea+RRHC7R2A9wBHXjA49GmXTCg2q1Wjn4RpHi8dbBQWHa",
+	"OeABhDNHJ2QOsdQBCmU7Vg5JEbq83SHpRSp8QSunVoQDs7TxxEwDfqlNfCrPXGNbghH2Vd2pLfhwqtgw",
+	"v6cy4OvVSja05sX0aBDezKm3sWhghiXiuggAMSoeoYAqMi+Zj+f8ro4KTP5GA3IDOcBJaIdMGqSBYBgR",
+	"RQJ39ZIkSuY2kNscaEBRWx1n8uHNBnQL2BNsrJ3LY2xOQvNssdBQTrgJ5jTJ5lLZg69tzhHXTx1FYIlD",
+	"Ntn/OPVAO4NSS16Beo3w5aC1cspaxOvSsKVqONaRT6KI29Zc53W9Wy/KZIj/dvHLoJCqzfh7s/wbLv+9",
+	"Wj75+Llm1epf/mLCuAAMCk6ScIZDcSeedaInT9doEvproE5spcI9RAHNyRuJb7x2mGylPER2qUnqSQJo",
+	"6kP5261j1axraJ+Tv+ygcaQ27aFqRxqCR1c/jdWw9MLW4AiwuqNHPo1EZQRsxlhnJB02a4HR8fowiPJF",
+	"eoZHVM2S9XkdCVMbq61msxdxTpfX1Bp3dNBnDnUuomKBv53TISsBzR4IJfb00hivGCLlaUDJUsl2ZRxr",
+	"58QuQEhJ24wvMsywbHnQJArKDXTcI+7OSJEqy8d1FyGvGJLTK+3iVBUkQNU0FF9td+QXVClP2K1TmaSS",
+	"/rrYGNsA11fdsiyA4mNmEKHKlQAwxNSZrDvZkj0Q775i6N1152wnH8UuyxWCyrhEcGxIDhF1tjMOM9Eo",
+	"7Mb12IZW9+nyMwypEQldrdHJ75bOjU/uib/r0n5eOucwbiO5w/R8qfck9MYynREVf/7QKmVJ3w9uvZ2R",
+	"fA6DVsFocqtEatOrBX10Cc4t4NkkoOpAtcAgLU+x50NRHJro5aWKrrhsBk7dCc6wqDh084ChHLIbaZ9u",
+	"NfKKj7gUA6Cr1q1qYroFh8qXt74eU4yd+PvDXdeYVekTwZc5IDYdh646D3MMGLjY4po41gkUNELI4eG2",
+	"mYkZh7QoPGnoB7OXs2Rljzo75SVT3SM5ZuwX55He1dec9RubWiEsdGRsaUN8bffyRh/xGoUvWYxS9nby",
+	"OD/Ye/xwj7BsK/Ht/MLS4Hp69/AaMZDL/8ndlEhy0OV/BTVHDMqYz2S3KlX6NSTI5vtsG7ogpdSznZSy",
+	"VbX3IZqTUV/dxbFmVjQ3knWeHrh5YFo/y1LexvFG/8VXcUxsIeF2l24ZZW6DLraLBqYpTluLuM3SK6ux",
+	"bB6RUVQ2DtAUk2x5rXNRX/WqY5/CFV9yZR2z8QSc2pRUUPEyQITOp2hCQtLgylt3RmjzqoP2KlXxRFwb",
+	"TPA9FLD2PRaJm8PSNoSXKEKbX020n43v7u7liqU/12xvNhyXaQVkd1mfFecrn7aMbjZBirH0VwjJElSG",
+	"XBJi0ILsE4ZIc09alKzKQaNoyxFc1hp180HOQom1HEehqqC5q49QnWsP9Q9CpVKP3mo1PJ/MRxivaTNW",
+	"oABS3PZa1UBKYXmlbm0QimzkuH6wQ6gLDSCDECpRiz+FcwAjX9YOs8vpYib6N8p5+2oVyqm/JKmWV4i5",
+	"nPxTEXxZ/UMn27L+xyqdlrM/peKt02Dm+PzbYRjk2DuiMripTrqIY7Jf6wxsV2S4uLheHNKvVKC71b2+",
+	"HLR7V83e4MON9mRI7dZ1f9C9aPdudq3oHQ9snvfazbMPN+1fO/1B3+aWfYTvCEWwOafqznS/WlV570Oq",
+	"3Ziq0EcvKlnI7rxpXmZn/Lr1w9H71brvCLvcdBS1jm0rKQC/Ula+gmzoeR/h6Qw2MT40Zcn8BWZJOd7i",
+	"Shn4BBGvGGIiBSII+QpEBXgLyQwHS+KxBdXg42/GleDTQo/kU+gKiQmSVRe6WuqBeYN3Kce/Uotctv43",
+	"lNrfOuLwLZ9HcOD6pJun6zbwYquWt3Ivjk2Vy+Ot3Tdn8sREZXR8alSN0kR9PWiV0qRTr9YPy7VauV4b",
+	"VI8btcNGtV45+E0/8La/VxSkrOc1aWvXgc4/CjvGWLcmBY+wJU4xvioZ0Cti3SA5E9MlxMBVUCdC0zmL",
+	"hD7rRWxIQZCHS3C30lt+EFIXzTBjsuSwWz45EhE3pzL2Q6vQzSbBgg5pEmWX+Xq2KPe7N8d19Eu7P0C1",
+	"+t4+Ojg8OUZHhwf7CGoDaJdg+/X0HdhBzs02+vj9mlvt2NDZZIit8TRbqIqK3FooieLNIamgc+9uJWbG",
+	"QnFUxq13L2+IYF4I0JgSDIVKOdZoICKahlSENI3IMqAuwmivXh5xHAtiziCvBggS0Uf12v7R/vHe4f6R",
+	"MSRJ4wbd021wbUj3duLvfgJHtwU8jzmNQGyWv0yz1ff1w+rJkaipnilnXz/Yz93Mtc0uixznVBY4kRqW",
+	"KC4iTAcBGd/h+YzLynqqKeamHpiGynAxWLrL3ABdBmlsFbOQlMek0N4KS3v1XGj6eYZxhuClzWShq/nI",
+	"9xx07uGR53t8o7kJDbR+FQZjwpjwa3WoS6ZUvtDJZASeF6zCVSdThfo8ny/X5THqQMquSuOQEBSRT1F8",
+	"MZy+RA8WNI07wcWgJ2d6JeQClPGRrQvPkbfBHmTR2O/+9c//sFE/Cn8mULb94BCOwL26Tl+ow0Vtq9eq",
+	"HZZ/vQhcMhUilc2nekBjFAQrErN58Fu//dOHN3tHP/VaB833rU7z4KJ7td/7cXCxt3fwa/3nd7/udX7s",
+	"/tS8ujrotff2f97/+bf3l+lQoHdcYtbLRx8/HxysCwN6iuS95m4JXCvZIl/FN7mjlzXPU/lAb+vXvV5e",
+	"d9UbhXOi7nVZygu2xa3ubp7E/7rafNKrzW08dhna4S81hOnGQLh7UtsbCY2cG/CvHujfW9VJRaqQwVP1",
+	"oFoPJL7l2VQKSuUoce1dG1bZzR/7uEy0xySVPUE9wpx0MxG9C6UnxA3UVbc/yLG8Ulljm3LFsnd58VgB",
+	"SBZBD2ofK7G1oRLJL+03P3a7P6eqkOgEETeO9SIUEodITdxjAi2y2d1zNmNUfGKqTpJZzcurTCJnPSO+",
+	"d09CQ2QwVzGms8igyzXlE1EfhgVonAr51kyUBwoMAdK2mcEx7rdFoqoNpeHf4CflD+EiDxVVAm3Zc+3S",
+	"qaK+kAupsjsXjSkJGi2lpr/xXPcxy3PRKlEIjYDkFmiF8TaKQT7uHEeEOsuLnD4gfiAztFPfiIJA9PuY",
+	"er7vafU4cj6p7TKfp7/B3aNwpnocCeeMpd3jQRl8Z30chZ5aQT5FkhCb0Rp/EH8vXqTHkDsnqKjXHCmt",
+	"AOGZrz42w8RlI9mSEhXj9WHMQw+Lx8h6jc+slOBflSixLFBrfID4Vwv+BnWQsrLuT1ULKQP8TqirP7Qe",
+	"kgFjRgw1HYfMjPXBH1wUycgfa/qTKdpEIZlij0Kz6lar3YZm1RjVP31SMX5cuJwOqf222YGuY+LuKy1k",
+	"UVF2ZFMCK3Ej2/u1qi3agXiiW1HoxqO5hqIc7CPi4Ll0lbuERR4VTseQsMC/J+6QQrThLAT1VpXGhhTJ",
+	"pCXaqj4MrbnE/WasGouArryeZzEiClZBLFov52RSSfRj0izIoawHREsp+dFA9mcpMixxbFoolg4W4jv/",
+	"xbaQzf9hD+mIqAohqh618p01rzooJNE8pOAzg+YmgiDhWgumHlIOs4WiwHcRnuEw4ueuDc9kEKXrcZin",
+	"HOvihJ3i2UzeLzdbcNMYq2XrqySlNFYrHqw6iq0fnGrEZhWa/X5783fBU5H5Kgzc9E0+MPvF68GPGz84",
+	"jybZ7/FhZ21R02vNsDNBkGqYuozb9EXlgcp8NR6+YaFqeGatncv+oHd90d68O524ymNmiqR5+oYVxLV/",
+	"MktY7b6+aYIMBNl+m+srnGa+nm13t35w5sumWoqbK+VlIMiaPOuPlpzBg3Z/sGHkgLAoO2zDquXI1Kq/",
+	"xHbiUtw/SG3ny7Y9ZU1C4ou11ZgMIBvGrAiFrUbs9o2sHNhmQEoCbBpg5PttB+20lhwO3zTMzNZbj9rp",
+	"WyYW3nLMTt/JY9ZN40w8uuWYneBb4Whos5xxeGwwz624PwIKaEanK2LqQtOB3Qz4RL+t1k72cG1cLx85",
+	"NVI+wgej8olTc8t1sjfexwejQ+fI3cbiX3E/5C+KJbfNZMoVTVG00+ByFG3Uud1aqgypfDKCkJnRPBKN",
+	"cqceNNVfkshCLIDfRO+VBrK1Q1M53awhtTuX79v9Af8ZopWSZ2jlkeoiy4fpZ0j8O7J7bX4u6pPIX9Q7",
+	"qBiSWRBGTNRn4hB6HPuyfcaSRJmevlkdblUxy2pbWSUqoxtldB6DLmPQT4w6h0mLMCkGq2f96gFuPpVX",
+	"j9nVQzBzmn40xUxpw/OI9WeyfKIrgDuyzCF4t35wUDtBM3FVfUeWnFs5/ff7P8ZNoIh7c0eW0Hd4avR4",
+	"35Flnpyw78jSc21lrHhE5OqAUOiryKYy1Nk0l8AQoP1MlldkmlMAn893BxnM6Ornzq/oqn2xuUaFgFng",
+	"JvMV3bmyxkL+mSw7dBx87T2SovMVe8BuoaLN2KSsBjabzea//vkfsh8WYED2wyrtsq9JkZS4yQ16kr3m",
+	"cG/3OdHrCDY98RSodmzKbBflIqF12IyL40USUCcbqUjzfcdahpwxDS6s9ZSah7Qtqfcb+Cd1l6Tgkrzm",
+	"WYqXMlwE27megZ6nuniGYZ+vwLj88Ldzuf4pXa3PShTPTw15IVo2VzXet9Oux/imVeimp8g+a4v3uOYm",
+	"Or7cg4/zdkhlt7gZ8X2P3paQFyE3IFBmzEJ4HJFQE5evmPCoQpDhkMZOTS+gcf02++o6W0Y1owpySKDd",
+	"tQRqnVczdV2f2wcms/AGspvn5zYqCssC0FA6RRi5wRR7FBVHQTThoh9CbgWWSqd8UVy+w9+qNZ4Y8Yrp",
+	"9/j2Wfei2Ul6bwwpVD6VvyZ6NPkEh4jNNVW7If4bD4KMBui757EhhZgmtyRKqOqabeo9FJL74I64pQqy",
+	"dXXRHtLiavna1xFhkV1Ct3w7o0CaWbF/eoIj/ovAQbpO75AOKaA2bdVYiGBngmQ8qtZhRKJSVWkuQjaG",
+	"8B2r6nTr/canSLeXwOKySw0Oxj9kpMA/xF3fP4b0H+VyGf7HH9pZ3dhGr5Gd2Cn/EGV94VdFl3Gek43E",
+	"HBnjhI+SOUjqVUskMSoMq7qO2QlSn73OvAtz4NWASuRg5ohUJzHbijkSAwTolxNmQIqLl9srs5igSl63",
+	"kgKEAhAiAQ3JPfbngreVHIAOM2L+jDHEZ8dJE6YgRIz4flyuOz1Gg8iLIDzZJxFhFtznMAtiMKFgN3El",
+	"MHHCg2yr4YGu6hBX7YBuO67QgAQ8mBHK+HyqgyaGkowJ5k2NdZLh4p1VC1K8oiAUzdY8hhiBfmWOTyD2",
+	"umhzvMu3Xid9i9jrz6Jr0ZfXon9TSS0pJS1eZ8XCP5AmF4T4QK+VgJBTZMNzFDukxTOXMJQs9GriUhyM",
+	"IAgWeVEpM6GJpOL5YvrJnBnJFRhn+cyMIMaM8Akxxl8fUnV1afKVmJ0j6rxT6B5SyBnm9ON9Im7J4CD5",
+	"jmOEZguuiyNzGl9niaOAbzIIJpGLIZVdC9mBkpxBeCt/5qxGXcTPm3BIBQ3y75ucMENaTPVwEqMU4cpz",
+	"QjplvkvcMUh6Y4Z0gzvm/DxxwShXi/SpaI6TlMME/khhSneTJM4Q+Bf/Pe0NSTwcmvPnBbmDkveMPqIc",
+	"B5vhydfxK6VdcskPmzxPBuLayh/1UAfUgLDoTGrSaT08krHrkgajcE4+buzeEOW1a1jxQucHJ4JoaeRK",
+	"lgZE565XkFb7GDxvuGKM1XVhi8px+CJjFlNXDPl7peSfHkgqhJ67+Vhx5VXACwol1djpJW0LRNw789CL",
+	"llCYW2BKdNpuzqOJsfcXKBtQTjxhpQDPo8lreGRbgpF2aqkPHdg5AFwGiEbfMbCTKJpxPLWgz3yeszhz",
+	"TMum9J6bJFfKcHtu2kEtaAGMWA40whbKUxSAT4/POyHYBUhk9/xfywKGcke7KMIzTzr1oLl+fY2jWf+k",
+	"hYJRhD3KlZgllDjho1G9Uo0b6vcX+PaWhOi684oNqcIlsdJv+94oxOGyJEwDyCURQDohcQmNPOwzdBti",
+	"rrDgKGfPULH3toUOj/ZP0P/+X/uV/VOkj5aW3ihwl0MahPxvSAF+g5nngPOYvynSM6WGMfaDhWA7AKaV",
+	"zAatZ5xgpjoJYbfQgP8kPe7jTvONgmr0HD/6IhvsX4d+oVHIrCOVE4FhN76IvsvC157JrFa6mQcV67mq",
+	"llxfYWXQ6tk5VpxmJi4nE1WwedVhohLp2KMRcSZM5ItCh2q+MzIkioT33C6ALGw+ICQEsXk4FknB3LAb",
+	"0ngjZziaMIvbYypHFdL743Lm3HiWCmcwneHIG/niY2Ayf4e++y528Hz3nbQ8/vXP/7AtdOXNCH9STgaW",
+	"GpKoVshnSJGgWQ6LMppjVDAraRoGec0KKQjUY4uP1swcKzEOYUGadSgRKPumInyL+TiE+QzKrJri8I5E",
+	"lmysgorScGMlS1eTmVCx1QEP8/JZ5O2CPOEFbVng1CdcULhCcYagYa0Mgvh1Tr1PAIkIPbbUdbWIT/QY",
+	"WoR4NiPizvozF7gWJMfHRRa+yKKBSOS5Sx/S59Q7lnz2xa6IDRTZRmL39PxK2MdSI1MnGi4pvFArCiO/",
+	"qBMxe5WphshQURXy1aviIyiGANcwACssnuI7ciMat3gSXdfXnTMm0YW4GNnb2zux4KqaQTUaIEk+2g7G",
+	"Y0Yi+7Xte1OP/zeQ9WNE0yCJSxsq0dinGp5g9HZFKxIUKu9NtigFTCYro4jK/bn1Riz0r3/+RwnOEE3M",
+	"EYZ8yDVHKOVFVZzciG3yNcek3OARpncxf0IreyFHmWBUO3FTqR2P95Z88iCf018KSITfVZ8DFd0QjyMr",
+	"6RxhcRV26kH+sAVdEhgIbU78fBZooR0SMIqR0FEYKtp4NruBONDAgf9yIOAfHnXhv9hxbuwSMLvGN4oa",
+	"oBX1oKWIgn/EmYcsCMszfOtRrqbwkUVJF/AB/thG//o//mfMTfJdUCU+TzC7mQYhsSBL4Ea8/+WLXYJV",
+	"UFdnMg7Gyf7BEZqFwcgn0wQd4qsayl7LV77/AzqsosUkYKrtKrOhTgtD2GcBcnAYLkXBGZSutKJ4Wjtt",
+	"vtgV1DcW64C5bkmkZnICGoWBz+KSPspVxLcfPLLCIa08ah5TBU+IG4tMuMpUi0QjMg64WItQyA8YAsWA",
+	"Jpi6PgkhWVr1BSRMuBZTVVUAmapDGp9kFAZ3BCAZkE+RbJzG5XASwyP5wFKfxnQZQbUq4jOSAnlIRfM7",
+	"S/YllPWT+XehTkCIpwR8jhoQpYb8zN/mQgK7QwpVkOLXLXGDLStMQeMZQcswD/yt4gfFNbNUEIcUAEPX",
+	"g7fl47hoxuX1OSraQ66rVqvQT1F0k+fzWPFbGPlcteRDa4dDyuZhGNzy0x+Gusd86Kmq2URCh5+xhDl4",
+	"Fn8dLfhhyCEn7qm4V3F8cBqKhSbYSIqFYFHaEhXtfwPe+UE2lIRo9gYKpl40pFC8gkUEu6VTVcZC1I1S",
+	"MnzmY4/KBhaoSAM4E+GqBBApND9O8aIZgb9M9okJw1jEegN/82GAY4g39xio3AJMcRLQQFCDcCd7ER9g",
+	"c3KQjXBcvFSqAMiLol07OamWq/XyXtWGexK5QOEAk4Oh4gs/SHSxwyJMo1Nka6q7rYhpSD2XTGcBZFzB",
+	"PXrR/rXcSX4r/0yWsq5T5kcr7r5UPzgAJ56sKVACdN57DHSxZr/V6chrFM+XWQU4wlCNx8EcEdD6CNjS",
+	"lcTB6VK621XjzoPqni31QrtHonBZbnLU2acI9EvYeYaK4sxxsO+LhiQiLWJI0xo6g4j82EASapi8lBHp",
+	"DJY8jeP6qUM6I2E51VxQyR/4dik+uvfrJ/LcTQFaQU1OP74vDPZfyzIiErZD62VVqx+nkaeVa4CNJ84k",
+	"AO6QpU2A2KHJD9hRsuNmUujolbjF6ikNE5y1oO8Jk+dkv14TxsyF0CpQHG3CVTwR/CKr+GA+ER9zsFdF",
+	"diugESeoM+9W3K9JbYPTUVIPF8L8sp0ZG5yAZf9G6TVmWq2mWeB7DjCOrV6zLaSqZ8AI4TuehYTBHeXF",
+	"PJJbK04lTNE2pG1pcKjj5r7GlYykin0oL9RjTC/lour7aBLMQ4HfC9Ae+aEj+y4RClcGhLoN2UZM4B7k",
+	"gigQIIGFY+ETdiKQdzBYVevlRBgS6fPeoT+Y7zlExgBIy7054xxWrleqMjlauBVY4/XrxWJRwfC4EoS3",
+	"r+VY9vq802pf9tswBupXReADjY3G5lWnYBXuSciENVmt1MSb3I7EM6/QKOxVqpU9UfJjAtZuSsHjP9ya",
+	"Ooede8IWWnFq6KO53rPgcMA2WQgLVRuDvcQlYSMpFxW3YeWvcP5LNKmKpj3Zsswo/HtIFeVCFibUZW2K",
+	"b8j9IDOCI7hHY3feDExoDUBLXKijBQg+YFap+Mlc8BGJFkSJK7FvseTruBINb4R23NTRxvEpD0IGgf7Z",
+	"emn+Mq0ES3vaUzetsX8HjtXEvROnx4vDbJNDbhW2pKG0eWQCtxp8zqVnYfv3W7A50BxBMSbQUb1aFTEu",
+	"IJMgBVzTaf+QlRtiT/5n6dj8/XOqnLIorVatlWsHg1q1UeX/95teCNzj+wK6/8nx0eHB/l69BhU+Hc81",
+	"T7Gnpog1bvioBpyYk9sXB+P66NipkRN85O6TvTEExsB6bmJXm6anu+N0PdcV6A/kp8eeT2QtkwJniVkQ",
+	"RhUxHL7NbZoT99g5Gh3ig/E+2XPrDieCCa4fHPJpj/ZG1QN8sn9crZPq6PjIrR0c7I/duuPu7Z/UTg7h",
+	"L3wyct3q0f5JDTsH+9XDPVw9JEe18QHM5f2dFBr1g9g5ddXs9+FujO8kmWKPS6Q/ggmtuAH5d7lPFSeY",
+	"KiBzEORR17v33LkoGCuPb6AEL1oWGoVLskAfgvBO1fYN+Y/XfZCRlNQKjUKtvocuuPLXjzhnBSzCvqzP",
+	"U6hVq9VanDfcKFx+kD5xchOMb0ZeCH0ShW7G0V6QjfkVtn8KJiCOcfLTWUBEIz/GIK3v94+yakyhUfhe",
+	"ltU6PqkmxSoahebVVa/7Hm6bwHaNog20JnHcuTzrvO+cXTfP0zVhc8bxnUjkIsehMjFV0rgmKguNwkV/",
+	"/9Pl3z/sX545ny7+aC4uzsT/zqdvF87b49pvf/zkdd9dfPpt4E8u63+t/ja4nAqP+wOlC1QgBnfmSjUz",
+	"LpW5FqVJPehrsi/Eguk7sfhQX3qDXVVZCkbWth55TZP4YRhb29t67BVe+gF2B0FwjsNboI39+snWwwdB",
+	"cIGpagcG3uGDHdbcoaLUUVzx86C6t8uy77EnygrAvs6nUwwMxjVfj3DrLH1uRfiWy7+C9PkUPn4RHGco",
+	"+h3hUOkAdBTgEKJTRKMDKYzNniClHg1pihjQO++eIJtzhh1XJxW3mgzd0WBBZS2QUxWlFXH7hCsBvh8s",
+	"pEZ/1Ry0fkQpJeb1Z89Vjk3p51p5/DoW/sKBAa1bkpdA0RVet7fd3k3/+s1Fp9/vdC9BH2EBN4SY5uf2",
+	"SURUqF2v+XZgozmNPJ8DTk+RLUWLLX1NUIbVixCLPN9HlBCXSe+4nQgIu4FskMK2hWwQR9K3JYVrJRFr",
+	"Nvi49GexeMuMScnJ1WFSWNvg9aKkBl4vL1oCCIkYhp+F6E58W0K/p5EXLRM3T9FWpwofc9brvG/3+jdS",
+	"jbUh9x0h+xIKPTfPbzpnUN33O2S3ur2rbg9+TyHCCcJZIBSyik9uZUUwuRL9oTB3xB+y+ld2vFotN5z5",
+	"+KQWnd3qXg563fPzzuW7m6t2rw8bPw3orY4uPlLcjiCU/Pr/svc2So0jydrwrVT4e99o+7zC2AbzY2Ii",
+	"jhvcPUzTwAI9vTOj+VBZKmMtcsmrkqG9vR1xruZ89/FdyrmSNyqzSirJ8i/QDYw3YicaWT/1m5mV+WQ+",
+	"0pY1p4Y4mcnIzoD2hTtGWzhxgLxb9P3htfLK0BuG2Vn6e87bzmnn3fHhcfvk+uzzaedCIXgocQ47F1fH",
+	"744P21ed67N318en5lhCxEHNDiz8dsGrSHjPBRQwJXGfctJo/m/cg2lroGI0VsiEEB6elGs1Us7RMlfA",
+	"RGeRCKXdHRKEt8r3y+ZqzyKWSDUmR24sTCwjIXfhyyQKA1ZklGNa4aRymrTK5xi0J42ecRyFakBznzEe",
+	"+MDGP2N0Fm1hkP9vQ2+8uBmsUOHJMEBgMpHh7cwIqbN9l3HW812fBorzvSwY80ittv1GkF8oZ+Ry4Md9",
+	"7ZZSIw6+VJwWeWKUh9uCT08ab5eUk3cR5a4v3HC6Bbfd3CFn9Ja079iEBbe/Xa81DAvusA1Ff5LNDGVA",
+	"BowchtEw4fHJbGT5kC53+i21VWXXqBv/J3UHTHZE26rphkVD//t1atIs3Wtu1LY34NbExKacVYWco3zL",
+	"s4Yr1po1DVeYWLkdCsRFqbVVs0pyy5RapfwOh4W98jjUyUeIeBaZ53IcmguMw+4elMveyvfykg5ynTxh",
+	"CZEH2OPb9Waz2azV4RSg+jcprtF0nnyoltrihlgEW8lY+xfszmf3szZfjOh+HQIWjHsAZB9QPqIBieAF",
+	"UApZiT4dP4dqVeDfx49U1tvv0ZbdUiutzfPnQDXr81bVlOUDUc38koGLqt66jlDI57XFhGNnrIA55+7J",
+	"YyRCScwTt/F9btglVmKoAkJZe9IKbDZTf4R9To5CVlmijS/1/F985C8a8QccmNFWwXekUDl5lv824T6r",
+	"P5bdcJW1rSyiziOYGMOiGAvZw3nd5+ZrXrpsKvbF1a5qu61ms8AN+Od8caY9X1tsu9ekO91dd8/bZ7Xe",
+	"2tL4C1saqe/wa8ljMQ43JbOOYqnAhSiWEgWykSxQLmC1LGeYMolDErwOxbbNNEejuQsWsH9yQgQUSMba",
+	"WYuVq9peGqBYUazsunUvVw3m1VlQT75bHrgtklmcYtfJraBAbGDaaX+eL/QWyKzwKfGg2v7cxTIv+lLv",
+	"Ntwtb5s1ezt0t7vnzrC+vn2bMu7F44nyRgrvOTcWOiSXfDBdQss9l12qyz2rRqaKe2O1Z2H3rfaouflW",
+	"/Lja45mni52w2gdrkZwHloQRMZyvlQdtroViW+min3VwuQIEa3pyMRXLRP8W2Wtm5HjFvfYqI53feenM",
+	"iaqusqDSmX3QuawwiGnEg9LsWRXfCaMpAaIq6YCPXi2jBDCHMSwEqOnfNCyMDhhSvoN3G1N8YCEl3uV4",
+	"40IBnab1TT2VOqTj5Ano28uMu9abS3xajIbDMIqZ95F5PtVl+bcbjSXeMYxClwmBEdTXEPhFj0MOCVUY",
+	"+P1mlSYDpVMRYbmIqQXCOdnub8iAxdSjMUVoMkKu0EaiifE0YTdVJ4I771lcGNl5GNTo9Z46VPbEdaS4",
+	"cUraRR2NAtYqdEEr73V2hUw4sw8IYqrkhIHVi5F1nQpQEGFXTVkMaVVw7lkRaYUDUoS0Ms6kebBVnTa6",
+	"W+6212Q7vV261zXBVt196m3X6s3teqPZ8Go7jUZ3izWaO57Xa/Zcd491a7s9b2/P26Xu3tZOY2evu7dF",
+	"t2p0u9nbo9vNBGy1nRZ3mnXWyQCw1ufFHDIrsRY+tk8/tU+uLzq/Hnc+zwBiwXqo54BYC58E1YOPbFrk",
+	"hOePBEbVthd+9jSM34UjvgZUZQFV8zXrskCEyUV07J1TecYFQGDsFmTBH+pSRVDZJ4wi5sYTQj1Nu8JK",
+	"OrhhVFqlsDlyo6rsBbRNkcI35EwcFGOFEGdVBKwhAxbd6NSp7hj/cZCF0OiPKQjIfT8MGCA/qlBOEoJl",
+	"KitFEUNimUksC4VQMMWxbnT0TQrL4vKwTNppbzMDkqSzbNf2nSJwCRaHeBXgEii2OO3IWnT2nH3cnBIy",
+	"e4CkxLFeLDi2rMG3pGNgjQdf48GXwIMXeQKWd2Q8ja1hujHUx6uvzcuwqhFTW9wKOQx5L/CxcNDaq/Gj",
+	"rS9UFSt7NTYNWf/1UY2zQuh8O45VknvqWo3DiRN3n8akT6G+Lekyxg0LDRHqStdgCUceA334zvYG41IY",
+	"egcmiy8l50fvLPLLeec9MLSfvrd5z0efo8brNhvbjb090h1Lq7HcrDfIB/+tri+AqZb420CanGDkpbrO",
+	"qZJ2tv39MPBEmoRcS71BpOxsNxqA7YaTj+ZPw9xtafeZ3iJF3A6feiOI6NONRnPnoMjIy5mBEHg27b4l",
+	"0MJHaTjhZaKGU+fGDODim2Ui8+rbpV9+fdu58GtfTv7hfvjl8u0/fv/7LzX6+ffhb413td8v39797r8d",
+	"dgendy5/e+cO3tXo5/3R4c1PPy1iHc32zyzkLYHjFdpMM/Bvb+aFjqZ19/63v5/+y32/P/YO3/7rt8a7",
+	"lbqWM+omTKylYxd6uT4poGzakgJZlP74RiT71xzRQgu6ADa1up9vt9Xcecl+vqkr96oImbnMMP81Dyor",
+	"76Iiu1n/Rihqbw8je2SlwN7a4F4b3C/a4EYT1jBgVzG2N7/qf17PCi2ecZbayWorTYQaE1uYu8HIYx4p",
+	"ozVcWTCGaNh7D3MtLSl/H9HAePkC+xHFNYDy9KKBAKWxStYBlpccYJktcx4vuLJwyRO9DpODf7Hcw+P7",
+	"d/EwXMKnBKFT09bTl0FpMwVjUkaMzSEAAqdvzFGHonsad4cRHJ8nRQcnzv4+ErWoCEvIXZak1WscAMA8",
+	"qMd06V4wjowCqUAoGU+4B6BUXNmBvlwBbYKibQGPb1KyJy0hCZ1IqkjqxHpdscMh3THxWI+OAhViosNh",
+	"FN7RQGG8oF4s+mLMxuUrlqISMiJZpGyco4VOt1VfIs6nyyNIvk4oUrDSbCywcKUqZeNgk/QVg7eBJAz1",
+	"B5BvHgvS/nhC3D5zb0k04iIzrCJmQ/jCILxDSos4JAkh032fcXwJ1GNiAnLui2tBhjwYW3LMssiRrFbm",
+	"MSn3MJmfZjONwh6hfKxJeIzhOiAuFWzD54Jx4cf+HZNTRYhzxPhY1dg86pweA1uRLs6XDscBcRA8oG7N",
+	"gAFgoLEAg7MoSsVR8Bag/IGGnDPuQdEG+ECyfixIn4NSx8n4a1YqLG+VlPIj6USKmI5FOofFrUuKZyjx",
+	"Ac4t6IyexipxcggfXSQzqYaJmamyn+A2nDCGUFI8v4DmqibYkqlvuNuluZjMDRSPSuI6lb9E0ltB+axk",
+	"BKaWz5qe4LJ29jwqqGudW7jOLSxGv83LA1ygMFl2Fz8gM2rR7I1pIjep11dZNoVjXfxvDfZ4/cX/njKf",
+	"xUDDqdOSx7yWog7QU5hasmbirzL9tfkl/y6osuak+/4VZrU8zP09xbA1y/znS6MmWVomdrFgC8ojEmAl",
+	"VRQcDtV+bBT2Tmd+zOKDtChIAuufUlAPFsPcanotMi0/s2VmiB0Q44nHzTxDDwXWkUWpcXh2+u7k+PCq",
+	"lN8QCzUVnlo9I3VeG55sHH5ITuh2bT8tS50EcFJeqm44ilvdgPLbxX2/57gtFoDRA90oT1Z0OaHImObS",
+	"qsjO3lNBaBAx6o0NwM2juGD/0hEjdDQsCtEyiYSWr0KepxwKAy+pQ07K8hrpjm0O1hnosMhjUUWl7ytu",
+	"Hwsri8OJmkjxGgRQxRa8Y/9xNooI9TxfPv4f/0FidFWmHCvTqoV/Blqjw0z7lna14EvOgKloETcL3q8K",
+	"ef/58GS5TONRsqazdX0zAouwVt9v9LZobWPHrbONXa9BN/a7dbaR5ibtsUILWR6h6pBr02xt1apodP2e",
+	"1kD/nQ667F8+kSuu0HKa8gIo1iWnttSqLyxtJuZrPL/GcXaAFo814bdWMEvwwZVybfHRVQNG+PSq8gaf",
+	"Xk3cJF2eIm3kLOUmwpA1SC42o7gxwqgEuK/TqU+49igWzMwQZig6PHlbmdpcijOLUNKNKHf7hLP4Poxu",
+	"NZoyw342wXUGNjaSh6ifgJ6BDCinN6xK2gbUJNM+HecEbGZuS2Jh47zkauXkFgBOMVJqjh2wR4+GJBzF",
+	"Ng97pEu5VyUn/i3TRHWYVgwDBLlEwK5EQOCrlJpGrSbbkPJNZ5quXrCxobj9fI8cH5GNDQgvnLY/dhx0",
+	"q8PYQFADiMtwCAYDjFTxGQVhJ3fy0nL38fNvikTasrIJemf2KxEfT5E48yIk/erSvUiyH06u0x+dMvG8",
+	"VMUicCr94QegqfQrVjGNn6+m0gUZMuKwSFflzeLNrxObcTqG6oJRD1nOihSaqcikekHdkzWqbZ550siU",
+	"3HaqZDWL+D2LH0EsT77ivRRMj2rp/mWE3VXOpvhx5usiTjV8dGmc1Gu1et9LK/JRBEkKPljg9G0+Lk/f",
+	"KQGzFDgJ6RfQrpKypti1bK7IVCuAsTGYdtURPQKywK5SuslB3YS22NzzI+YqHFMX0qAUN5sIoxghKlS4",
+	"CN5AykHwAsi+4MWKpXkLiw7+PcNWN70ACKyATCiD8rTnBzGLCObNQ+4V3kHa4HTSv+uELSpPGMhSxjyb",
+	"5zk0y04Q3vhc/ETtUa3W2FF/dZHgE18NJHQJoga7bkG5KTcOxqTsUsESUGylSpyBz6//57/+29l0BvQL",
+	"/It05ebRxNJuMBL+nTSkHV9cez7oWe8naT1qzxnUrta/mNPt9GggmJMUt1anGKGnxgK+hypxBKOR279G",
+	"xlMn7QkRo66iQUXVZHMpHi15oECgUURgFEhZ9lp2rmLJi7q/KfkMkevYItTm2eMVXJePUE6O37ZPSdnn",
+	"MIRiSF081eF7W1iQCA8cJnlu8gWYUuwKE6ScaWAl4bDBA5n+eu4Zs1EWtMdSz1skDm+YHD4Agek2vBHE",
+	"YV9QeFz7nqMyBM09SPosYi24qFsK7k2THpXNcVAlu/+xlLE1ccRWn3gjyPtPx0eClFPkG5xXK9NI8HA+",
+	"r0dC3ZnlwwP+Y/mPXhgNQHuOZAMSpzMuLwjy0S/HeHO9lqI2aBTRMRLkTW0wbsRp7cNfixs1X0GfyKcf",
+	"1rwPvx2SgN2xQKjqGOnxHgjv8YyuZBEVNk9ZtPFff/wpRUwQ94HG0rkdu9fwPiS/5Zqgt6X4Z5A4F0p5",
+	"wW1vUpJN5OuFsFP6GvFTPYVtghC/78NKl9sXSV8HjHKN6wRx4Nilul2CQnuGeK7jMk5stj9K9ZJVapT+",
+	"LJ6ZtAXFs5P36CUDaUlRne1T1fwufHZIY7kvS63S//tHbWP/z691a//b/3qElXdWLG9J2QGpDGELELmM",
+	"4y0hl7JFSeOp+8gQ75nhUM3phmHAKJ+z1mgQhPfMI10aUO4yYB0G5qQDIDSQYlkPHI7YMIAQGLStuF1S",
+	"Q6nXXavXl5YzcttA57pCywfhgxpOvzxZw9/ie2W7hWAxcUOPTZVASSPkrYCWWFkcteUrDrEu7bLrNt9m",
+	"X4gRixZstbp51XZfxiwIaNRG/Qpw1AdIVOXFBUU1tflwzw/SSID6ndYy+HHVgTzFQswPaNuQorkyu5H6",
+	"rusf3dq+PLQo/uepjZU3Kbjtym09ly85Rcjug5os2A3E3qeyBqvfV95L+Hy2kY3lmgiIADaH2Jg9YLsj",
+	"r/GDhhHPGNPbqH7/zmuzPXEoIsVnIjgITRyAppx+5FEja8J0Kffo1BVknNcy/R/QLyeM38T9UqvR3J6Q",
+	"aTMHHPwB8oStjveggmUfenD6vXh3SLa2tvYr2XZqZ1itflUzQKDTLAnDE2e2O5HFHo3ZhmxJ6XEar2rq",
+	"ZVs/zVp46saB+wNdibMGd9rYGU7I79W8pYbvge17SpiFVVQgGRPn4lD5sbrjAzgyUfBNORsOXheGc2pa",
+	"77WvbEn7Us/BmX782yN4yVNP4R9fS6nJWWqVfv/4+apklUyDrtQqvW83f7/s/PLb263dXy4Om+1fD4/b",
+	"zY9n59sXP1993Npq/r3x4f3ft45/PvulfX7evOhsbX/Y/vD7r6clq5S3rlvNWq1WbVoFFm+pxUdBYBVa",
+	"lclvqcmmLz2Rz3+nVWtUmxmwevbl9Y1Gd8vd2PW22cZer1nbQAqPfa/G6oCkNg5r+gySHGdLrbqFbodS",
+	"q/R/Gju1/V2dAJSsGJVqkTGzSq3Sx3s/oDoXIU0gyr9EmRClVun8xAQ/37HI7/l4zkF1BHY/apJZMYx0",
+	"QPLunEXH5CF4HjUHC2B59OJex0FeWBwkdZOAyxU8/OjyWhEIpM0qDQLKRkM9a2ois2IzTtUfRiCyhhnU",
+	"xHf7qmpa9gGb4/m57KTizcHTNBTSdUzZ5lQ0FfC/WBRq7waykWv/r+N3KcfEXwjR+AJDFia0iGq8pGqg",
+	"zcsO+GXBse2oXat+vFa/QDFhQaTdmfPmqsSBpE+VlAPVGBkHeLEhoPIrDXxPlykeh6oOHO7jVq7Lquhw",
+	"kah3khJ4yiOQWMK+JxQa6zKOPrCxzSF7V4wGOh5xoAcKXtGndyyFRkXjN4IEYPnCgECqL/RxEHob+7sq",
+	"FbgshtRlit2aCoZDdMPDSBXo84WuqTwaDhmGHjAeFY5igk9XDogzqeDURBR3+ia0uY4fmE+j3sSogS7N",
+	"t5t4NrH0sqYs6VE/MNL90cmQzfuXE3WEOe2iVfCZmpXxHss/DUXmEFBkB3JxEjYYxmPt7VVAONlICBxV",
+	"CYbCHODQNU7oQJDONgbUD2wOQR3ELkhtAu0FwPqI+/8cMVhxapOau7dFKInpLeM2ly82kA01R0GCob8O",
+	"cQ4/XV6dfexcXLdPsK5C5+/Hl1eXegFqgDmnA7DosM3gPM7B7ADLVjbgcdTm3gjtLKZCXGobb9dq5D6i",
+	"w6GmPIK+CRbd+eBb267tV+TGtblarYUdNsEcwMq+b3N5Bsz3pFIlZxgPg86Yufb3kR/HjM+F2Knt/Ejw",
+	"Outh+I9V6yf2RkEuj1FHeFngZeqtPR+Dt/Tp8uiwNM3kfVAzTEM5tYdrtVptY1f+Z0/+p6b+18W0PLka",
+	"5Wff7jXI587lFZHmJGnu7O+R3Z3mNtlqvEi7FqnzuBSYk4muqKhDHoy/1xpZIi8wAxhVu/QpwaLS/rmT",
+	"J4BkZqHT6qA48aNatqVWzSplx2rg8zC6HnE/LrV2U8QU/jgMaCxP/HC4BxUPEwn/yo25vvoIo/6n7sy1",
+	"PoNYpW4QurdGh1Y86i18d6OW3WVyk+HS1unPk9ukaLCwhgSLjKYrb4mbyvICg2/RRq60QL1EjxRBcpPM",
+	"cU3ElpT4KjKunwVaN7vvfvj5sLbwCW/pyotrpPBTIoWNPflAaN/m14yEWgg9POMUXCXtzO/KFs8Bh8Ms",
+	"sHhBILEJwZqNJF7V+pwBXFrsSfXhR8Ief2ezsrZ2odZSU/MflOerXMy0NrHfWVMTryX2pfpT2Zfqr+/t",
+	"MV3NSzoVJq5+X7tGXx5EfIYOsUrDUYEOQIqNeZ5QzCeEQ7LyKSqeLsvEA0P9OygamfX6BIxG2gloEUft",
+	"D0CKZ3ac/NHcbci/qwrkpb4iTR4BcsvmOd4wJ7+NHAs9oohU1m5DaHbemal6PqRxX0Es6YCRu9RlSQEt",
+	"juJMsVQwYemsmGQEIdmS3IejwAOWDojNwh2qkW1dkNN8bDox2TPzwDxAd67qt1ESPnsyP8KL2YWfnM4z",
+	"egEOvt9AMWTfcUF9gRx4CSo0XWBZKKH58glN22jWarWM4mlk3BDHU9wQKwv9Zf0DuJK+i3/g+9o4auT/",
+	"6nZO4/u51I4fHireb9Xqre3tauO5WD6J6+F5kKe9CpNq7RZ4gEWnuM+ezi2wqQtTLJIKmMZyc1UtslV4",
+	"srV2DmyuU8bAy4C/YTRrWnoW2moYQcXg9cyMprbuw4/1CxTndoANocLSKizuiwKI5lFnb39rt7Zdq21v",
+	"15pbjVp9qwYFPwvTO7qULwkPO+5CvsfDnRfJgvljHQV4Ul3/uLGCHxMdWB3HpTb1NBjX1UyBtHZbvCTf",
+	"t5G3lUryhWFcZ0PGRQIOyUHieyqnMDmVl9GHEYlYVcwYMKFyxM37KhagtaRSyqk+jAIbMCybK7FWJSlI",
+	"I4TW0eAAVRl6SzRn5yTayOYFcCOyMNqoghiVLiMjPhKI4ykGhpApuJCML0IN3sEUJJgvFBBsHlpEbeG/",
+	"oqtCrg/QuBk/w2dYNZibnvFSoOyeYgLI3aJAY8WvDEdxwVtXBA+oSVtjB36I1dCoter16u6jmQ3d3Y06",
+	"bXQ3dt0tb2OPbfc28mQDM5feU5kNc5q1mqlQZCZ8zqqD11nha40S+GuiBOYYTOAZmFvqx+BeAzB9pioO",
+	"mDnallEQe5/fWISz+/S8b3OaqwTUSo2YYcTu/HAk4A5p6ThDeuNzrEfG2Zf42h1FIowcQoEgC/+t7TZ5",
+	"AxhqZfAG2NzhoyBwSMhTlir5YmnCYBs4u2ORKrwjSBgRcesPzdCWZctbOLnvA0c6Bq2kMaXptzTPmEsD",
+	"IK9KRkPdYPM0loOWJHz4ngoSMerBu+T4RGCrIVdUlLBb3tPgdpo7Q9OhTq/Qkp27d1jmozuG2h/T8slA",
+	"NC/JL6CbgJtu0rWRfhl9wLNzf1f9us78XZyuL83QW+z+Q1hvj4DpAKpmqJc8nRYkYYlYhHVjguokJaUA",
+	"brdCsgkoQz+NVcmgglmEnWiCKWpqA/LcR+kGlyPTp+J6EEYMjUerZOx5+Ir8xzXtuvXGVmlpHownzfZ6",
+	"fDKJNdGnUjauIeKmVInPMOTNV19IggAcJZSIIXP9nu8m32kRJ+VuQPVCuc0NAhR95wFxDAoUlYhjUHKp",
+	"hzNEKQdwIHa0MnYI85UzYjwF0JZbvqWno8VrJ6R4hhckQdR2GWc93/VpQICUi5QFYx6p1bbfCPIL5YwA",
+	"ZxdWPNMsu1GINbKHLBJQ5z8Fw5vOYXcURfIMj8kLCZuQ6143ZkgVOEEVcTTtunWvwdJgK/AKvSbOvofK",
+	"5x/IG7dIn+bxED4+9ZyvKFuuk488DhndQqxp35ew7kkmYDbnXWZ0gTbrEVjwFhraRcjxZpgoDyW9a3NS",
+	"oDdWEIP1VcRgEVXdU5mcL5XibR6r23QDegZb23Zru7kiW9vjo23X3PXP1qR9TOZ6vXBMUngau/1pEF6D",
+	"TpxjpRygL3Fg9yfIWmXUqv3sQEzMtIXfCKJ+U4ZykbyzFD44scDeCAUBvveF9sdEsbQs0y8NWHTDRFoe",
+	"QKXHh5xVyUf6jzCyOaJjEyIyQgln9yavVAvqKsMawFIG+gldPcvmZScVFLLXiYiAPxLTzalgJ5yMzHEU",
+	"nNkpMOWSGqWOFB2OkeDSaCSp4UA+JkaQZu+zwEMCeN1KlXQtx8c5PDm77Bw56axlYMyyH9u1fQzPKUia",
+	"kT2fj0u6sX/nx2Ow4G3uHJ1dfGyfXjmV6YjiyUPID6UFXzXWZugl89gjlw0qHCioeYC86Uwknji9xoGw",
+	"PaO+0xemeqw5U481itXOPggLpXsnmwc/6HaYLchoa87u4e+Myl5dCeHcP3pgb/pUXIEf917VdpB7QcQR",
+	"Y/HsGWHe2qIqtqjmrcTvY1HtP9yi2jGt7YJNohfO1G3y3FdF4c5dG9vLLY3HNLbzAG9MabrvhwEzDBus",
+	"1qQLKoGdwpgHtZpA35OyAxlFaTKPp9KiLOKkXZKKuyNtATX7+nGh5B6aMOpHLQIh2UgO8JpKealAtZ78",
+	"ZSPVM44mi4Sqk64+IFat3gH27yEsp9dxMpoOXp/l6d803JibX9M/rpeOAmSOLVSI0PUhvquwe4lbPC1d",
+	"BoZ2wVlHE3EYTWuBNxw94BCY9jlx3neuSK47jqUyyXwolt3P5sTD+cqPZwcJjlPF8GDk1dol/CNdwssp",
+	"MmPep/iNDDrytefo5XqOfHODP5nvaGFMRLruFnY7ZWTtG7GM98nmZZp4ivQBcLqfqFKFSFs2nilUjlE5",
+	"FarFTiv5tNSwGteNxdbR3VPgBCKO3O+p06dILjjaUwV1/nK+KtmiRsOxJlxDipS+0AuUy2Ynq3iB5jp9",
+	"Mkrlpbl9pjhpmrUa+Tm8p5E3PXD2barmqOqXry6nn8i18iDNvcigPBPdnczA89Ddzav67tPo7vTXZ5Jp",
+	"vD7rrc96j3HWm2PJyNOeoNzrhl82DXmnDn4ec32hoDwrWTzt9JWm5VKYNXaJzcikSCn2y7LCBN+wGE9p",
+	"UvUOh1F4xwBQ7DHuM3AGZVS9PAB+bJ9+ap9cX3R+Pe58xuLAlETszgc4MNSCOUBOT6yehl4y80y474Ce",
+	"p/A9abmoIuWarzL9RR5xbS5G3YEv5LAlt5ZTT5ZxYLWIh8Wc0/QutHvOkY3CQTA1sM7cMjbMmhbEOe+c",
+	"Hh2fvi+OJx0x1/fY5DS8UNsiXYml9vn5xdmvnSM4elO4teSF7ghIl4iue0G6Y9KnKMKW0hNqGR7pDz4N",
+	"r/8rRcnNM0FgURa8Yj99hZ7p60Um10p/RIDdwjBFmKprzQZlTNfQmx5YwM42VUt7fsD0ULosiv0e1BOv",
+	"4hvg817oXtdpo7vlbntNttPbpXtdOSd92mjulFql7j71tmv15na90Wx4tZ1Go7vFGs0dz+s1e667x7q1",
+	"3Z63t+ftUndva6exs9fd26JbNbrd7O3RbbAT/X+xUms7pbY67FxcHb87Pmxfda7P3l0fn+bB4ItAGaeM",
+	"26MBGufj6b4tg39r83wo5AJE/ExkmxwLkNT8ptT6408zQpKKGJDm8ZSlUNeLdjlM2/6qNqwpx4ug9Ybu",
+	"U1ttbcX+pazY1dLrnrUdi4YMmTTtBpTL41qkN7o2bpU5mzNucyENvdW/Ph4K7DGM2o9g0RpFH+NQWrVY",
+	"SAHbDCasbFzgU+4ykph9Aq1Zi8T9CJikMxww6mkyoG7f5+yAUDIIoegBsmPwMMbCelnTFxjhfX4DVPIJ",
+	"r2TL5jb/N+lF4YD8mwzoGN8Vh+TfNv/3xsYG/F/ekhippNz+eIKFEywNqtK0PRXyb+JgVNqxUu8bvkBd",
+	"l7d0jo7k7xpHld5qEefdxdnvnVP9kLyTlBnvyyHyiDdixPMD/4YB9bBL+ZxvT7xQ/1VeqOmWagE+q9tL",
+	"yjxMQWHeKNI+T58nV4cs8kNvkbcmo0SAR+XfckqSwTIYXbT70fBqBqFgBaxHCroxjVmp6JRxOZE3c6nT",
+	"C1/iKSMxAHC6Vz074BhoZ8KTlGtYY6+eMcBGrZ5lADY7D7AKF4LXSAG9tgaz1uCUDTeMwm7ABv+n0A0R",
+	"q7NTgg/OrGmt2UAdgnpEoStVI268lr7iC9LzoR4RD7VyVuElP6HLlxsLWK5wp+O6Pjw7fXdyfHhVyk82",
+	"vqU1vxHwpO7JAjcjDVOSO/7NOCtt1/atUuzHeMjSlnPKs9wNR3GrG1B+u/i6PscJmBZjz1oyefMFyzTd",
+	"KXQxdhO50LM2THVt3j8H815avFmDl2Tt3amW/V19mVKZpgFuVOkAFm+TauONinEnNciPPYeUKScjfsvD",
+	"e25UEzdhQxWLqBx75iGgGmYa+CKV+mzHTrWwxsTKxTLTU8jfRiwan6mqIIvYTucUVvB8u2zR6g2XYRQ/",
+	"QtEGFHGNWs1K6zeouZLjhfo2sUjacalV391q7O1vbe9tW5OmUDqJ6bM+v2MiHjAeX2n1fNW5OAWvTfvk",
+	"+vLq7PDDZSFeVqnu7FfBiyS35A3EPEeui5DoAYspEjbLNmENNKg9pS7ADAANBgwxstNz9iX9QddpSS7I",
+	"NSXbc3lYUkUc9VsXh+QaRRwv1EzNrtKwfAHHFfT7Sop9aejSqpilVSXnaiJzuqyUk1ZUXwhX9GrQpEv/",
+	"htN4FC0kDZKbj/lwtJBYOMSdf+TfwHL4cy7zL08qg4U9ZMtNtiuU1EEokQENhzIIXLEW5Y6shBKpcXth",
+	"4Ick8PktAz54PwYaiQgsLciAUZ8cssjm+Q8OlZWHRSsoEcwNuUdy5KX7Drxz8nHNbJFMqqalyJeCbDSc",
+	"bLrelVGnWMQ0ikXqDYEalplwoC8srDkZ09uJ0722mZLXHxA6NdnN5jcsxhw/7RLQgKep5SUfp7Dkkqf+",
+	"Y+9hx31DXfz+8fNC6kJM0xcLC+DVazrWV1Olda1KV9Skiw7NwzWpqUgVLWFpWcU2U6llaw4aNIaJlPjh",
+	"J+QfoDoXCY0sHRNZ9bT0oGPSauej56LeVS3BVAVOV/GzKKPM8vbIIQ6k9XrrY41/eVM39MZSpDuXny7P",
+	"O6dHUhWEUaoWfIEhF1SaxmvfGBtmqu49SJVVckJ3qXCpxxBPozcj+h+6zHBfYyFAKG6Uqjd4Q4K8NVs5",
+	"ZNGAynGejrF9kfqpSFznTzgTft1F5WVmXJ6ytvDEke45n+h2azk9pA90T6GHngvSdK1z/rI6J80Wma1z",
+	"cg63za/JFjZTACfy5aaK3Zzq4v4/R6nW8j3GY7/nsyhDyJJu91KrNKSALVdxmVSg5MXXottWyuoncF89",
+	"e+/VU8s64xC79iD98O0OfKQL2JfP2YWkRZEiKJjp+VeMIcLS3iTDb6TdTJFhzOr0NptjZW2Rcf3nXD6z",
+	"vP42N93+xBkA2vFXGox0tt2QRZCRx115JYJS3ei0AfewzYeR70pT2aA9oTHUtBZh4JFwFGOdHCgSrpOo",
+	"/zmiPPbjMalNq2jdxnF7zFjDFI4tPfhYSMEXqRworkxtCvElhPYSDcgc84uakNywQiNeccRlV1FomIoo",
+	"FTGtWrVW39lq1PfkfXcsojfsELy8ja16dbtZrPCaCys8EUcA8YarpgZsDzD8sVXd3bNKmtKjZpVwt53L",
+	"DSQb0aju1fXFX7FSzVZ1L5n09nAYMHLMXbkqjG0pO9bcsjKLApu1B25sH9eb2fth9pPDUeT2qWBJS3A4",
+	"9CbNPivGg24YyPa0z0+m6OvmS4s2yVWzRKwJZNPaTngmkSatKV66kbD5VUmvmeVKRhHHaJBSGxaBqlZe",
+	"TjET1MtF1UFgtS961gHSshVOOkoOP/tzzlpnPBud8bAznpzEuSc8edNabj+b850SRC9YcI9iVdskYLGC",
+	"Xg4j5iINHQq8yWV4x7gXRm8EkQekiN2FKMGsFM9OBXHOzy6viPxIKL+yKe+7ZQ4pY5G5OCTDiPVYVJmU",
+	"8Rdw61V4y/gJu6Hu+LsRKbZh18KXk6hCRoBvT+o0uJtg9/6STuaVd/yrd/viQlauICYEiWGtlOW+kfZG",
+	"5eWji5aUFjgALg0Ci9yyIfLUuoEPecf3kR/HjCN2CO5nkc290BWtVLS4EQNrjgaiSMzABwwpY3MlZizl",
+	"UzJIYgOP3Ed0OGQeEX061BTt1BQCjmVz84pyK0EV7Ok4nazsWh05AwMD7w3vrvGvwswR+OWSuZE0uuW9",
+	"Av59ve/tubvdHdrsbbMtr+HWuzW6uE0CvUhjlplMls0vG/f39xvSINsYRQHj0lb1nnX7vz0R1kcvDWw5",
+	"ja+3/tnY2L2vdT9+uju8vxjv/h7/be/2byWrlFlZcwMV7MvQj5g45qXW1k4NbOcvV1cnpdbezrb8U7jh",
+	"kEnRETEqTypy+7DSn1YpjkYiZt7xUGDCtUoSeMtoBNUonwAWhGtdDfgMIxa3vyYj/Z5q7cdENp+/smLu",
+	"KIIDD6TmF6NkllBdyrCcT785NWcgeXQhrD8pxz4TeDFNJagUpwDM4Jf8MW7lYqd6joYUfOqPyjZZRDM5",
+	"xbmfZU6DprAvuPAIKFbGXUZ8b1rLkntyrv4B/XICzO+l1s42EFrrP+uJwBJxJBfVt6fxvk8ND086OiBf",
+	"8TRTky2gyZW3lHsU1Hza1VbJjQYbtVptu777apMcTA7KxTzPK3FR/jjZ/+J8yUXskq8rbSHNvU9KVx8X",
+	"J9ITP04qg4WcJZn3AMx0Pl0eORU4fUBpUlWEPqeKdOGw1K9pcymbMAcAvNhFiQ/wRh2FBT6dRDA4FuYU",
+	"3Ph3jFvEF2SEjmopXvW5JJexAPUh4CmggiY0kAbfmMT0lvEZyQIr09v8MDQmCPeBz/1BnnruFDJLQx6M",
+	"TRqMReSy3CV8NGCR717oeZigpMHfMwrN0kVmk/Przcj3GBGMe0LORDk5T1JB7BLqCrtUWbaBOcWB75Gt",
+	"lktiSpM/QyV3XqyKH9gAU3MtQUKRXXPfOePiOeryB52n0nGcrlaTogOTiRZJRpEUU4mIEq/BO7lGtD6r",
+	"LIoiloslsyiSI0aaRpHJCs/kURB9MlEccwJVqarpULW5zfFUQ4SU1qzXY24sWmR+9oVlVuSxuWFJWJAu",
+	"HwTaSsiUHS/caAAiszmNmCqZgBpbf7U6PWmjRSIGxYSAn2Pa69kXKSH9OBhPSdFoEcrHNu+NIsjxVxUv",
+	"ZDewLpFXmGC/70xP7Xih1kTE8CBqas9DNRp9lpZ+NZVmkdowdMTHe5psBzFk3Mu+/RIvkrKaUQHDXjyR",
+	"lXmfTZRNsnyX0cnZmfvO2Sc/RCenw/QkWSdLqeV13slaSz+TvJN5Wjrvtd38mm7TmZknK2uFgtKOr0MC",
+	"PWUiyCLiZ1Va7TVU6OmgQgsYyS8ALJTC/RaJ6hh3K7ZqykkXPHSeNLan1B2RR1ibO9n8Kwdsc8fEG0or",
+	"3gNGShFGsUMidsciwQTxY8U+aXNNZIkZzgasVL7t0yXxwiCgkHxCREEB2TeChPdcZYgQ7YATLAY6JoV2",
+	"GtAgYCImGk9Iyg44sEYDhEA6Fvl0aXP1qQq4/8Ak92McCigE2ovwpIH8fUT0acRUzZVYYJs1QTgJ71iU",
+	"2q4eHVvknrFbiwxCDl4hj4wZjaYlphwbszgHQwtHLXMedYJHbtKmxX5ySXQLY2ezj722rI8JaK2efBp0",
+	"uJQgCZZmBr524sLsNEVftFNMsHq5UGVUFQK2RwPBrFJm8cI3CqG4WdRsHh8LRxo8ZZ3dsejKxxOYRwFX",
+	"22xYJVirpdZWtda0SnL5llob9WrDKsmlW2rtVbe/PYdg2NbO4oetdGMtHg8zNtc6IvYkETE/I+5ehfLd",
+	"/Ir7bbE0i/RB0h2DOsGnDW/x/JSLdG0vbehfwtee0Mhfi9PFxOmDTh7pAph39khHeX36eC6JCr65fV+y",
+	"DNTbc5EDiPC/5A1VUSWOsXfBZS63L+AA5DNwk80novADOkZrnZTDIePEKOJfObC5UyQn8O3yTdKMlqKY",
+	"oTySclghC6Yb6WlPnwlU7XtisHLmUhCE9wLG3+c3aDbBNkEpT9g/Rz6AAAEkGIfurSg9rnCf4spZuf0R",
+	"vScDGrMIUezcI10qAH8gwlHkMkHKfpVVyQZ5HwaeRT76HDIl2zeR746CeBTRgJxHoTdyY4ghZDvbKOjs",
+	"4dnHj2dHx1e/5XuoFNUj4NEaT2KCL2WB604vY4HnJMTaDH8aMzw7zK9FD21+NbfeTFd5ujoXzF3Ou8am",
+	"ZTEXJjBnJMKzy2J+2XL/YYa0bs18QzrnZFtb08/Fms5MzIsWZWZu7vI0bc8EHoxplmhsY5pKpiCrmcxH",
+	"tKEPtymUzijuS8nqKkSSLyBBET3+uRdAKXNkqiRlYD4JXWHzAY1uiR8TLWYP8CYpthCzG44iQj0P6hJU",
+	"qqSt84WxITY3QDh1BwliZKNIyKsEuidfRXmCJMo9LqQYYp6Qb8auhb2E4CNzkskU1lK11NMUbsIGPtQ/",
+	"/3T1c/Woc9K56hw5pBxyFwu0w7sLIcdGzvY6W3udrf16srVnIyaMpOMXKz47XzCyCPkV+WQ8yMzNJF0j",
+	"M0QXkklxiKo2v0pkqspaJbQXs4g4SRKroxgdBClv7dRqFbDaVExYbUebYwJ2ceUIZGowW+KGAwjlhpxh",
+	"aDJizOb3dIzMmf9BlIAGzxfzZMsHRKFGy2FEfrk8O60QR2cpq9RuMxnZOdCvOWuP4j5pVGtqSDbMhtxE",
+	"lMekfPHukOzsbu+T////265uV1o2J8SB34AB+yeVAG086WgWJPzFxzbAc+oSJkI7xADBWrJNSo9B0gt+",
+	"XhdVzAyRz8nPV1fn5C0Vvivfayg7TC9pK3kCf7fwRtKlgu1sl5NmtTKtqTiWfJXR3UZ1q1qvQMrE5T29",
+	"uWER+XQMw5kfNxL43YhCWF4w7skGDwC1awyUTpIRjMdWwuzhFAxflXxEZmmbZ+oCgJKTOq7mEMWsOm+a",
+	"76NQHjI4U0pYEYPgm5Qnz1xLAY1xxR9IFU8DEaaAg+yCUStOWRLXWKHAIg78AzuMs643y7XPHbQuMKdJ",
+	"3mfhGVA2PfB7LPYHrFIlgMIG00BbAqYCP7zotKUCn1On4K9aoQB0fjqlWRTvVW66YQ4zaN2n6fk3qwRS",
+	"r5FtzsQ2Mpd7XvBMNhN5Rxdop2rc/IZapXS/llqlyb25DE750Qs1mFttflmGResvpNtzSkWGyYQfq2Qq",
+	"1GXWje9lwoXugJF3Po+Z28ftMa32w2JdjvM1KODCVa5QRCqhMldz5SWmeUmWmvt1zYjXWjNitgGd5ELM",
+	"iejlyCPTFIrFGCFJex61ZHHFiPPkOw8t5XyhPbBr2sjFCu8nmIlms7a4FzdTSrLe3G1WG81c6ch6daew",
+	"dOTOa63TkCzixcNiZs7o2u/8LMoEF4u/V1rowairkGWiRCy5oqlKSy6kbAs2L+fyMFO0BgomIo9pGa4u",
+	"xQKpv2FzOHMiX1aaX6lIsZDxOm1fERGkzVW9nqknr2RPvjouxyUrBiQD8VxKBizFyKiVVC2neWr5csVF",
+	"Cmf3OxUTMIZ4uuxPbkpN7XXe4jpv8QdXFxgaYnLF8gKppE6jgsZenCgw0LZ5+khCm0hmsCYmUcWEWSu2",
+	"eZcFIb+RZyDroayKL19XoL2/kMm9ZHL7aurjGfONPdNjz8Nz55fUQuvs+bUWei7Z8/O0UN6XtfnV2GYz",
+	"QYEzRHshJtAgBF6a0yTLuvVX4W98zm6kp5enV6YBtHblPJNyAAtYtS8AOxjpwVy6xLN+EgznnGdfFQDI",
+	"VACj85z3FYuEiioxGKvSAjZ3cB+qgL/6qKonsEjQYEpyTrKInpjcUY/SU1WBVv2YUwRaFzYQOFfBmAgW",
+	"BGJ6vedklJdtyKvM9i/g63qI54l9Ye5Ifj+NLUymtYoLJl8mZYlO7ykmylJTm6hI2XI1gfK+neb2VqNu",
+	"Zea0VTr/dHH4c/uyo6bXG8nOl85ODztmGZzDs4/nAB8tvU7KRRPHD6OzeGxF7+u1On4ekZUolecvM5RS",
+	"5AE7lEZqgNpXddDwfyWbPOf90tpX9MNR4OE71CS1IFPWqZLPftwPR3H2JZOFkm2OlZJBZThf7VLBO+0S",
+	"vvWbUwEQXarSE9welM9OvgO6uh/eI08zNprEIUAJVWlQSpzzzunR8el7J+k4wkxt7sLHmac8cQTw8fe+",
+	"YJUWodJm2Ij9QTpeEDzqU3TeoeRlns3HLAbDhZJIy1n5rEXu+6FgpDeS80ncsRugB5ITEYfDKmkT/X2b",
+	"60/4gjiH7dPDzskUnB6eQfXuf1H+vwJNUrAGEhfdMl4/9ewP9vk9si7fmqfL8aC+kCpvPkCVf+50Ppz8",
+	"llHmaoXO1eXbu7W9Wq32eClyapqnq9WLdIvD1lr7C9f+wh8WtYI1CHpBi+sZ3kJtdmzqvftiE0ja4haK",
+	"HHdHY+JkJRHaF46Wh45FaEwGoYhJg3jM9Qc0IMOAukxUbA45a2bBoiz0A0EahuZUwtdQ+ACjV5paJDkT",
+	"1L29ieRuscggxEp2AY1ZhKyCdIAxO0HckN+xCHR8HJoFAhU1NToFSURjRspeeA9MhQD8YDxWBQHT1qvC",
+	"gV72aazqJ//WVMNEDr60LGR71Zi05Jv3bJ4dIsyKyH4FLIiJkkeORVgg5H02v++HAcOSgiJNEonkGAas",
+	"F5MRx8XJPBxgxctt87KTcns7qnup/1l2g5p8K/oB45JwKoRGTMdykq7rOewyNxwwYXMnOS7KFRIEcsxC",
+	"7rIDaWf5yY3E6VxcnF2orBnKbe4wuXcvGBUhd5IajSpqqxYCpJcAY4ZjqFNlz6p+OFr/OaqfupxjxIaM",
+	"xoKwOxaNbW6UW4zvQ/gXOEagAJNFREyjWNmDZMgiP/RUIpQfC8hR0Wk38oTa0QZAO3YqkEYiYjoWxnoe",
+	"8dgPUt0mO3LBeiMhzXjWCyNGKB/HfcgzTfZDixT5y8LI5sayKaPf7MDYX1YSvw4jE9+UAq5snkTBEzBU",
+	"dsea6KxETFrGRzDHS54fUsiWrqufvufNRI1JC+4fIMKry4LwfvKRXOVNUpY7iyrGz3Q7VyxC5RlHzzjR",
+	"LTKXh6Nj+qqwqOxwo+HMoNs5V0vmxdnqqk5+YmZmuXHkEg/GUgLxbLH6hXBSC5izRZbrpDWKuPN8lk47",
+	"PbQlO9bn5Paeun368OYWOMiWZsTJL4vvBG974rNK7bn6HZXoXNDr+EBg3WonFc3Wo5q6PrGsTyw/HmeX",
+	"2jurHF1e5hlmPnf5p4uTLAdcEpNDMriyVEmkVmtUyEgwnRuf6FKb63ExCMwT2yFLXz4xppAF7bt9OIwg",
+	"ifnCxkdCPf66oOWPa1E8Ez2+VjVrVfNXVjUYPAJ5CgJW7eYN/fOni5PKsupIsCBYqyJCAavRQrq8hZSP",
+	"vF8rHrKA3rlkQfCCdQ44tzKYw0WUkBwk80i4nCIxhmytRNZKZK1EVlEicgsWK5Al1MWL0xJFQRcYCSgY",
+	"SLXrnpQdJdicSp6zlDAfigKiSlBBgTCK+8RJxVo+alMBylT5+zmLXMZjesMcMsR/Q9wGTjf4tj4LkEu1",
+	"XLNIvVb7E3zFNeWd5+r7PtR/iitV8rnPuM27YdyHWAEWfco0Bglasc7rRCt8YXMvCodD5lXzv7bk9x0E",
+	"LKIHHxuZjyQpz3w+lESSSFImbJQLB0GUp4VF49UEzI2VFEVFUlBIEu0woyJyBrLRDzIZ/MBWCBowwr5A",
+	"Rcj8zJAusOfy5YIipKyp8J2z08OOjgbJgZXNNkIkZPkIic2TEAnRERIoJWYCbBKr0QuZgKjF2A0Yxht6",
+	"PveEPCaHpMfudW971A8EKcu3miPvJ1GkShKPGgaUk5uQCZuHvEraZF5wwMpFByDFDwIED4nRIKpImmaC",
+	"xXIq01hKjnZ44ehN9i2F0Rs2GMbjdOWC2WhuP5sPZCfiPsXYoxYyvhYcPLyfHx0xrZ6XFRnxQldM1gZL",
+	"zHB1KymDBJPS64Cko6dlV6Ym10yr88M0z0eBd73AD26appDxkpWIpVazJvXg0LiSIS+W2qRPg57WG2q2",
+	"F23+9Iyc4nZMCTtBM+q1mpIpSG+z6AhOdx5N+oqMEfx4dnr1M+KecvZ9YegJmpjEJEm5zyKWGbmJyFTl",
+	"4T0wW9ZcPhb1JEePpeNQk11/LoGpfAyqkY9BXXZOTkpz9x34G9cBqfUBb33Ae5QD3oLHua/J9l2MGU/d",
+	"fkCGYRAAH2tI7mns9gsx5GiUmza5YZIXkuatau5c6G48AmmewFvlPydKnHYUoj2Dk/juqOdXlMFUiHr+",
+	"ZpXkSSQ/+O/gmmUC8uQxbvm5WEGbTjfSjANlqQVKTVr6DX2kCntEDgAp12u1/52zEOWpGAkMyafLI01i",
+	"XMmcQ2vVbfMsWnrk1fAw9W0ap1kVDnv8gavgaVS44cZYZ5M9k+Tu2UrrZaR2Kzr0TTcI3dupyvRqMrNb",
+	"86jDg60MuyychSj3SD+8Jz0aQZWkaMQFodJu1OIkYjTAx6vkIskTT+SEsIjevsJSEGv0DEq5SU0S9QJK",
+	"d8AWjwRTLC/wFZtfFtyJiWstTBET5IbFqkxsgYfjPYvVKw5hvJ4g9YiH92aCjVUKez3B4kukVCi16nv1",
+	"7W0T5+Al4GJRaj0wIcfs3DxplFkAa5n0LGRSnJ8XQzap6y9TMm1S7w6LsbzQIM7H8I4VVsjITBfphdE9",
+	"jTB116NjofkiFKOKQ8o6q6ZJxkxlrFCQuJbKpu2yccg9SDLg7I5FZCA/bfMudW8PiPNVvrZFat8c/IHw",
+	"EF3WUrKCkL5XfmTNQOWNWKVKOpgWkfrp9XEJc2E5+xIrT72vcmG9EcMX8vDeIoy6fbzB5j4n8nAm2y71",
+	"RniPN8tevBEYZhEtQk1EOjTWS5hfINaQBG3gKjwuqqlH3xCMDlF1Yc3oiyCCxbKF3Oc3VfJQ3dDGFZrT",
+	"Dy/J/035z+EoytFRcGn3jyLzuCK0LtraQZ8pjP9nOSd597mcF5gs83m5AkutRn0JW7lgcL9zSvDD9HL9",
+	"++llFCSwXdb+vbV/70eZI2rHLmiS5HR+6hkQm1/xMP5tE/QCataAxWy6yy+XNxmHoGXMIH4VxbgCKoR4",
+	"kdxTYXOpE3qQi/hwlXAYMBqpl5xD65c2vaDv6B60vpP6mEus2GdqwBRZFo7sG0HoDfX5Wug8odD5C8QF",
+	"5J7J5ppqm/AlHmamFO15539hYjKvFbdVOc1gTbPo9yaz6HsATfFF1vGBmcRIRuvKwWRei/xzFMYs413B",
+	"g4XhShkJ9ihC7zLxkbwckbciqFhppEazVq03motbc9kR+s6G7ER4YKKmgIZMTPrnH5Fx3ReZVaKuZvK6",
+	"M7Row2HAyDF3pXrJjvukux5OGodAdXp2x6Irf6DPHaXWXrXZtEqIM2nV69WGVZIHlFJrt7plleSZutSq",
+	"71T3vz20tI0eu/ns74mlAiEiaatwdq8MlbUyXVvwP0gTX2oS/IX0cM6CL4rVb4aj2A0HL9eJ1+GeKIQM",
+	"SEV+T8eEkhjK7yFD+5waJghb9eMEeEpJzw8CUjbRsPoLIg6HolLNFFBJHWAFJe3A6ZbFL5fDyOZqgio4",
+	"lQeIZc0Hp3X9GXQE+oNhKITfDRgA8FP4cq6IiaK7N0rqaTSqvsOC4iRmF6i4ZR6GcSY6bZl1Avcd+Xbd",
+	"zbQNE8jtSYhxSx7o5HEl1jhdhYt+qKnzTr5W7dMztbYfiAGxnrmPcDbCBJzO4X3GWTiJspCyAnbCJFCC",
+	"+LH5cBalcOkPRgEA6SP2D4YgbwS5k24U3gJlaS6Uv4SLsWAyX3jVwaUH78UgdpbBaex8xxqFBkrDSq05",
+	"pfbWttzalvtRthwItxSy8iZZlLNsObO+2wKl/w3fglH72lJF+tO8NNgXZtl/mytygCSkCHeYVYeNHBp5",
+	"Y44SwOYLMQN3qNtPW0mASVsggYDRVSuD/EwMIzDN8qlZqcV0YPMisy39BhmyCOOf09gGrszhfmLGgcn5",
+	"AkdSgjCbWfIfWGWWYJF59XX+qaniFoJpNhfU4bBgQO/qqtT51/S+XNCYlVq1am1rd6+otFmhclYeFIBx",
+	"WiVdoRJeU9/ZatT3dpdU1ouAaY1dBo2p1zPXJt+aVqw06DcLwZiJ0bhV3d17YQwDxsZfnFvAFM5r9NXz",
+	"4BeIsxL85aJCzY5sfs1s2+kZF2fc0Cn6SI/6hLQ5nKfz4KdMovRsjv73zFSQC5KoZdKBp9Co1euFHGpZ",
+	"WfXsWdTWWuj5aaEHnTuNxT7vxGk0fq0JnkluQJyRVS9XE9yzbj8Mb8VUakup+D7rm5bt00uy+6e44iYZ",
+	"IMWom+xQmPX2yUnpzylZwFZpFEnZ1I/joWhtQrcoH3+puuFAD36jZJXUPw3y/Zdl46olsrh9qxfe95Vo",
+	"fxlT9T7dsi+TCksF6FwaBF3qooBid2p7f/1f2vLsht74/9kcRQHYrcVhvc99GpOzIYP+EySzgogejtEb",
+	"QZxRFDgAC8QyFfAhSGvyBVH7vcs8EodQnY84arlfGqIAn4fAGqNuHx5lAz+OmVexiPBvONM1e4wv37Ix",
+	"KTvvO1c2N8Xx5i0bO5UWcYR/U3c0/0Uyg8QLXfFGfnCgEwj8m4ZDLt4dkv3tRt0iOALQ5j6LmLTQpflN",
+	"nMaXLw6JQ5tT95aH9wHzbthBWtgGyCbKYUR4qCx2+fF6jYgKlFeKWBz5zDsgzna95hCPSR14l1D0q/YX",
+	"ucAi5jL/jqmR68BUzrHyHdGnG81646eWParVttwuFWxnG/7NWo7OM5NLIPFooSs9NfPVytpQS2uWnR+j",
+	"YShiiH0UsGjCZPxU/p//+u+KQ8pyCmAGKqqclX/TSH7UE1GB8kfxfUh6Pgs8EviciamNTTbOBu6cR2ht",
+	"8cilDS78fbVGP6y50tCFbXfskfJlTLlHI49oy6My9fNqxW34sw9xwPYstdxoBHfObc8n7n8hKhMi8Z/S",
+	"OGaDYbxSAyF9JaaD4QOn9a5OLXPSCPMazWZ9XzbSLvleNfkQCEe7hLPqFDRazvN4MJBb2p3fAbHSRD+o",
+	"kHSxSabPyLFJOqd0Q+lz5+3PZ2cfqledy6uSugzyp1bf36L1XmNj162zjV3a7G7su3Vvo8G2etu02d1x",
+	"d5eoz5IRY4vHj3PWUCqCPVKmfEwaX74QXy4mMFYKHnkfcnZgilriC0MKY3zEjwUZMg7J/B4L/DsW+UwY",
+	"zGo5KD/HnWfpm1HTZRXVp4uTadU7Js28S60yBaFY7zbETwgs2CcvDUZQi4OAZawwNOTo9JL0QxHbXC4+",
+	"Uh4G1OdwC3RsGEEvCfW8iAmgMubBWCpdBH0Qjw2DcIykTTQIwntQSwOLOGfnndNfO5dX12qBXLdPTs4+",
+	"X59fHP/avur8BNXyAODC2b3udoH6d/T6OrzotCGCFIchUkEpBSeIr7ihblgsbK4z4PQ2ldtITozU/EPq",
+	"R6j+yaT2zxSgw5AZJACWUSqDzWIpck2MVI0CVrHIiAdMCD1WNvdgphT4hUaMwMBA5ToY6wTKQzk5Ptdj",
+	"K9U+5WObi6EqHlF26o3daq1aq9Ydizh/tFr1P+U/5FW4UqvvJr/b3Kl92e2ltzfqW7Xd2s721hYWocS0",
+	"woCKmAS0ywLAEo0GLPLdA0LV/KfIKS+MSdkJQpcGss1VLJkHfxNcKumP8PUq/Cm/XPWVgQ1/9MMBq9Jo",
+	"SOEvuMkLB9TnjorohyazkTzn+wFaXDFU2fMIxQ/CqEVMhMEdE1bC6GVzY2PqYpQhApbksncBtupZuHLj",
+	"MF3LcqaSvYqpnRFkVZaDMBxKI9jSk2oRl0aRz6KNm4h6jJy2ryybBz6/3YAeyUUADlL1V8QEi+7kV2UH",
+	"js/vdsByEdgJNugCUxpsFDFy+1BSOpnsKveHVT9UuyPpuhdicqkeA6BThWXkumwIJGQdrCOJvRrDgPSZ",
+	"eyul1I3c1wjlOjq9lHalCIMRorkoTxQt1oOVOiuCjSDkS4Lw5kZtCZs7cgnB0ckhdslY6+oJr0X+57/+",
+	"G9qVjl4yoOagyVnSA6VnxS5Zas7V24yWUSw4imIHu/hGjqgfeWBBQ4nRCoHjhh8T5137+EQKDJ+LGMsk",
+	"oDk9lstLnh08OhZVm5uHCtEiTvvkRFpkBJcpKTvtw8OzT6dXcgG3Ly87+I9PVz/Duj/8dHl19rFzIS8e",
+	"n15eXXz62MF7j0H+yb+ur34778hL52cXV+/OTo7P5B8Xnb996lxewVsuOvInefXqon162T68Oj47lX8q",
+	"8Qc8/RjUB7lu87JzdPaxfXyaCsZNoi99Oj+CSwfYTuMWm+OVow7G4ystMu98hbJKnaxsfo9QvynFKtV7",
+	"XlYt86kOpgU8SUvWEVTj851LCT43V9uDKvUlQzjd66Vu0ergNQDF1riv51Vl7z4RdFPcfaPCGnqKjhSS",
+	"eM29Jk8jWFH508WJMm5u/DvGKxj4Tf08VwV+KSBz9wVxvo6iwMq++ZuCVvGQ+F4LfGy4mwurZ2hbSvOB",
+	"9inU6XXjYAzKB8snoxbQv3M4IpnU88RJ9ryTeZWQVhYNpKmNFbSN+ww2fQu1vWHYKQFUJQ4KrZbNdUXm",
+	"iG0wyLMS6Tip52n2qFYGh6OqOtwdK4SZPENEbwQ62MDm0i+5ZWwowJA0zhDTqeZfnO4DadiVr5goUaGH",
+	"IOzpObNId0z8TMnDSW2BhtKiurNINUhZXlg22ljp5fzChbUVps2uPGYrl4C8Z9bB905DXF3HG+OR1/O7",
+	"tcfS80sH7JfQ81o6rAHha8PgBxkGuPXnGgY5FMDmLRtPxX/haV5LYini5rm2LDKgHpvtGikXBbbsEp30",
+	"k8nD9g3jUtExj2ByfKqV7VKlSq7ASa+AZsj+3Q18F6u5+6oR+AnRp0PWMjW+RZxbNnZI+WzI+OXlzyTd",
+	"C9e3bIzBHnk4FqK/obvcbrfb//Nf/03QI3/Lxsee8rdXLBOdbhEnEWZONYlG2px6noAPAw5etln+4XuO",
+	"6bkFr4vPiZOLEAE23sFOfmDjczZQ7wCKMDlyVJDzD8d/J+edjypOJbvikDIGOuEWqPoFZkcS6NATJfrh",
+	"KPCUSwdzDuH1am4AW9/zIxFXUhoSpaCTELSVMasEC5gbg3o8SPx7foxTk7P+wEVWDiMCn1Aav5I0Tk20",
+	"WewF3TETupiHyUMY2+RMA/xpLN+JrVcNTtamyiYcsmgjtcHGmDQY95kfwfily1uw6M53GVKjiANVqiHW",
+	"XP/gWopUyDfU8WgdXrllY5tHYUxj5lRghIX6iLEQwLuvSripmQx8EQto/5Hp6o+iMYTwfr66OidK7ZEk",
+	"hCMwEu3rADQuOZv/pJdixSJCMcanVimkO8SyN2FBPBoj0XJoRwILziXxaBL43YhGYwLUGrKNPQiED1qy",
+	"3f+hwty4ttLQdos4ZTuJ4ErhbZeInQvp2iWbE+PqCeM3cR9u/M8Bi/uhh/+OpeaIN0aRj38PqbyrArkn",
+	"nnyFY5f+E/Ih7JKTzCm4bJU1Jze08RpH//5GQCHTAZNvwbKoIoa1a6WxuTtkaiIqoq1j18mEkC4V7ECP",
+	"RcOxkrHDUZjVF2WnbcQwQjgc+pqnBsm4FKQjlAZP9XMT0UoYozRLZhQEeCSc6JnsACzDCSGFcie56qha",
+	"geGAFcSZLQQz1B3c9FXiZOfbgYOlGkbnIJEtG74HnsuJDqjPT0QxHVKeiKVq0U1oxFCUTMRMibLNppSP",
+	"VbfJg9MccMOVEcPDYIjcinFIIihzlRI1FRyLcXGlglGfM7LI54RpdzLTJ7WNfzjSecpBASyRUl7VHm6d",
+	"/ose1oPfj47rp1edprx2/HPtn7R5FXd/3Xp3/2G34/7t6Grc70b/+tfF+zDYF//4sH9SC/q3zZ3jEdFi",
+	"Vwv0je1enTa6W+6212Ql+CxM5QL3iVmwwWfefNNkKLVKG/J/bzvvj0/J+ae3J8eH5EPnN7ho84+H4f3b",
+	"v/129KHx63173Gn3LodRcFaP/+7+vR2Jiy/t0/MP70Z356cd6v+9Mf4Y1e4uP7+/4qG//ZPN4SWd06PJ",
+	"96riST++HVPdyU9zgPzAxvMA32nU3XT0rKHfz6UEMwhqaRqhlUaNCUtttVcBC99EjM0LrefytxEbgRvW",
+	"MVFBjoJ3IiYlGhPwyGZ8jBOHkQM46zpSZ6EB8tUG+JFdQqLFb06VHCXgmcC/ZQiewC+VEf1pEYWetFQI",
+	"u5Bl74o9AHD//SpEQiEchZMV5J9ypNeBrXWlx0x9KSRLTRbKgj6or4ne/TarGuwRXM/Ajg+mId9oxAz0",
+	"W37H4Zt+bLhk3pbTrmUcjbVreb01H7I1ccUvEjZ+xmp//gOftSBR/GszJM2mYbjNYslJwGxBeNOCGF9y",
+	"ZcgipRCFMi8M0WQpuJoUUApCJogISY9G6PYCJCR6NC0QYwEFCYG/Av2Ces7mOjYvYhozUnZEGMU/HXUu",
+	"Dx3lFpcP3Eu5m/hmCyuSqPE5Mm3WZ5HgV1zUxBDo4Mv3BY7AtHIm8GNpyeOZGozxJTz87YlqjKgVUGo1",
+	"ptYA0+tKztb+3u5OM8W4a4yfBtItj3O3SglsstTioyDACye45j6KUks2QV66hIDtYdoJuRTb2H7ZZHwY",
+	"h7pVuvx0eNjpHEGTJk/Vzfr+q8l01Otk8YzHdPmuj/LPI0nyFR3cn0oZbn5N5dC3TYArP3d3wNJDYU2p",
+	"LpIC14tLiyipXFBcxJDdD60sMtOzIe0P4PTXqHQVVkpaHvk3/ZjQezq2IGgIWQV+LGyubAea3gseLWQ4",
+	"BTPiJgwxh4VQ0ouY6OuvHKiaauABk+KaeQzCkmD3ALTfoEOFULSj9JNTwQSgJMFGZwEpH0wZKsFicdZ7",
+	"X7BC0+VCrsKcGH4Ox7bGaoZBw6j6ktgF9a1nYBiUsP6dCv6icco8IgX2hL1Qb9QmDYZmgcGgurKjiVlZ",
+	"hlp90miAG2e74tsq46S0qhKf55DX2+tVebrW5+8fZn2ABCOG7MWiysXZlVZJMHcUQeGkP76W3jIasag9",
+	"ivul1h9/WqXDwFc7/I8/pRQz/7ZKZ/LGBvz2p3xRdDc9Gq3wKXCw8kIXOQtArENKVC8KB6TsDOgt8P4h",
+	"8oRBQW3I0GxtbiYpeK292l6tUtJQzU0Ql6p7+U+f+0MGsUoAcsZQhzxFlrTPj8mIeywizuZd3WkBKkuq",
+	"YxSsls11RSthEVU1S1gkqUclLJKyWJB4PGRwJeGfslK+QItAVS1hZQq9AXwgqVYC6khp+XSaJk0IOFew",
+	"aEijeLwh3HDIvKRCqnolDQIWJ03GTtrc2XSNR2V/08qqBmwuKT4MJ/zcyw5sDj0hUsUIi1zGLAiofF6M",
+	"9OeP37ZP0TF6RwPfSzB1EaNBppf46oIuvqX81uc3LWLoOZVRGPJuSCOzx2Wfe/6d741ooIBCbhgNQ9Tq",
+	"ooJeDmMmEfmUeygZrEwDu9iOwkngcRQGgNwrZBEWpDyMQm+EFeSyv9yw2OaqAC2J+1E4ujEMmmgEAH+B",
+	"IaS0dkZL7oYMNsrmYhT1qCuNG5NB4X/+67+dCvD4FSE8kOVPQ7C8EbN5wpYsdx9i8cQ0CgdLlcSHN2Ml",
+	"YEjcsLn2jqtFf6Dbq0aRGI3NttRjru8x4DkwJpz4nMhTNruHCYLupCv2DXpoRtkJ04WIv/357f8GAAD/",
+	"/w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

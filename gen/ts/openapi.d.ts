@@ -1969,7 +1969,8 @@ export interface paths {
         /**
          * Advance the sandbox clock
          * @description Moves the organization's sandbox clock forward by `days` and
-         *     `seconds` (at most 5 years at a time; it never moves back). Every
+         *     `seconds` (at most 5 years at a time, `400` beyond; it never moves
+         *     back; `{days: 0}` moves nothing and runs what is already due). Every
          *     recurring request whose next cycle is then due runs now, each cycle
          *     in turn at its own due time's prices: a weekly plan moved three
          *     weeks executes three times. `scheduledExecutions` counts the
@@ -2719,7 +2720,7 @@ export interface components {
             event: "ACCOUNT.UPDATED";
             eventId: components["schemas"]["WebhookEventId"];
         };
-        /** @description How far to move the clock forward; at least one of the two, together at most 5 years. */
+        /** @description How far to move the clock forward; at least one of the two, together at most 5 years (1830 days); 0 is allowed. */
         AdvanceSandboxClockRequest: {
             /**
              * Format: int32
@@ -2952,7 +2953,7 @@ export interface components {
             address?: components["schemas"]["BankingPartialAddress"];
             /**
              * Format: date
-             * @description A past date.
+             * @description A date from 1900-01-01 to today (`400` otherwise).
              * @example 1985-04-02
              */
             date_of_birth?: string;
@@ -2972,7 +2973,7 @@ export interface components {
             address?: components["schemas"]["BankingPartialAddress"];
             /**
              * Format: date
-             * @description A past date.
+             * @description A date from 1900-01-01 to today (`400` otherwise).
              * @example 1990-01-15
              */
             date_of_birth?: string;
@@ -4053,7 +4054,10 @@ export interface components {
             total: number;
         };
         /**
-         * @description An exact decimal amount of at most 7 decimal places (a Stellar amount), from 0 to 922337203685.4775807.
+         * @description An exact decimal amount of at most 7 decimal places (a Stellar
+         *     amount), from 0 to 922337203685.4775807 (the largest Stellar amount);
+         *     `400` otherwise. The upper bound is checked as an exact decimal: a
+         *     JSON Schema `maximum` would be rounded through binary floating point.
          * @example 5000.5
          */
         WalletAmount: number;
@@ -4544,7 +4548,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request is malformed or fails validation; `errors` names each failing field and rule. */
+        /** @description The request is malformed or fails validation; `errors` names each failing field and rule, including the text rules every surface shares (valid UTF-8, no NUL, no lone surrogate, well-formed escapes, no empty query value, one JSON value). */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -4566,7 +4570,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request is malformed or fails validation; `errors` names each failing field. */
+        /** @description The request is malformed or fails validation; `errors` names each failing field, including the text rules every surface shares (valid UTF-8, no NUL, no lone surrogate, well-formed escapes, no empty query value, one JSON value). */
         BankingBadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -4708,6 +4712,30 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description A rate limit was reached; retry after `Retry-After` seconds. */
+        BankingTooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "too many requests for this organization; retry after 1 seconds",
+                 *       "errors": [
+                 *         {
+                 *           "code": "TOO_MANY_REQUESTS",
+                 *           "description": "too many requests for this organization; retry after 1 seconds"
+                 *         }
+                 *       ],
+                 *       "status": 429,
+                 *       "title": "Too Many Requests",
+                 *       "type": "about:blank"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The bearer token or the client id is missing, invalid, expired or revoked. */
         BankingUnauthorized: {
             headers: {
@@ -4731,7 +4759,31 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The request is well-formed but breaks a business rule. */
+        /** @description The service cannot reach its database; nothing was done. Retry after `Retry-After` seconds. */
+        BankingUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "the service is temporarily unavailable: its database cannot be reached; retry after 2 seconds; request id 01JD5X8N3Q",
+                 *       "errors": [
+                 *         {
+                 *           "code": "SERVICE_UNAVAILABLE",
+                 *           "description": "the service is temporarily unavailable: its database cannot be reached; retry after 2 seconds; request id 01JD5X8N3Q"
+                 *         }
+                 *       ],
+                 *       "status": 503,
+                 *       "title": "Service Unavailable",
+                 *       "type": "about:blank"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The request is well-formed but breaks a business rule, or its idempotency key was already used with another method, path or body. */
         BankingUnprocessable: {
             headers: {
                 [name: string]: unknown;
@@ -4837,6 +4889,26 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description A rate limit was reached (token calls or failed authentications per
+         *     client id and per source address, or the organization's request
+         *     limit when one is configured); retry after `Retry-After` seconds.
+         */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 429,
+                 *       "message": "too many failed authentications from this client id; retry after 1 seconds"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The token or client id is missing, invalid, expired or revoked, or the client credentials are wrong. */
         Unauthorized: {
             headers: {
@@ -4852,7 +4924,27 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request is well-formed but breaks a business rule. */
+        /**
+         * @description The service cannot reach its database (down, restarting); nothing
+         *     was done. Retry after `Retry-After` seconds; the message quotes the
+         *     request id (`X-Request-Id`).
+         */
+        Unavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 503,
+                 *       "message": "the service is temporarily unavailable: its database cannot be reached; retry after 2 seconds; request id 01JD5X8N3Q"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The request is well-formed but breaks a business rule, or its idempotency key was already used with another method, path or body. */
         Unprocessable: {
             headers: {
                 [name: string]: unknown;
@@ -4884,7 +4976,10 @@ export interface components {
         };
         /**
          * @description The request is malformed or fails validation (`VALIDATION_ERROR`):
-         *     `errors` names each failing field, where it is and the rule.
+         *     `errors` names each failing field, where it is and the rule,
+         *     including the text rules every surface shares (valid UTF-8, no NUL,
+         *     no lone surrogate, well-formed escapes, no empty query value, one
+         *     JSON value).
          */
         WalletBadRequest: {
             headers: {
@@ -4998,6 +5093,24 @@ export interface components {
                 "application/json": components["schemas"]["WalletError"];
             };
         };
+        /** @description A rate limit was reached (`TOO_MANY_REQUESTS`); retry after `Retry-After` seconds. */
+        WalletTooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "TOO_MANY_REQUESTS",
+                 *       "message": "too many requests for this organization; retry after 1 seconds",
+                 *       "statusCode": 429,
+                 *       "timestamp": "2026-11-21T08:16:02.5Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WalletError"];
+            };
+        };
         /** @description The token or client id is missing, invalid, expired or revoked (`UNAUTHORIZED`). */
         WalletUnauthorized: {
             headers: {
@@ -5009,6 +5122,41 @@ export interface components {
                  *       "error": "UNAUTHORIZED",
                  *       "message": "the bearer token expired at 2026-11-21T09:15:30Z: request a new one from POST /v1/oauth/token",
                  *       "statusCode": 401,
+                 *       "timestamp": "2026-11-21T08:16:02.5Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WalletError"];
+            };
+        };
+        /** @description The service cannot reach its database (`SERVICE_UNAVAILABLE`); nothing was done. Retry after `Retry-After` seconds. */
+        WalletUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "SERVICE_UNAVAILABLE",
+                 *       "message": "the service is temporarily unavailable: its database cannot be reached; retry after 2 seconds; request id 01JD5X8N3Q",
+                 *       "statusCode": 503,
+                 *       "timestamp": "2026-11-21T08:16:02.5Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WalletError"];
+            };
+        };
+        /** @description The idempotency key was already used with another method, path or body (`UNPROCESSABLE_ENTITY`). */
+        WalletUnprocessable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "UNPROCESSABLE_ENTITY",
+                 *       "message": "idempotency key \"k1\" was first used for POST /counterparty with a different request; send a new key for a new request",
+                 *       "statusCode": 422,
                  *       "timestamp": "2026-11-21T08:16:02.5Z"
                  *     }
                  */
@@ -5106,13 +5254,26 @@ export interface components {
          *     for 24 hours to any request with the same key, with
          *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
          *     first and gets its response. The same key with another method, path
-         *     or body answers `422`. When several of these headers are sent, the
+         *     or body answers `422`. At most 255 characters of visible ASCII
+         *     (`400` otherwise, naming the header); the same limits hold on every
+         *     surface and under every name. When several of these headers are sent, the
          *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
          *     `x-l2f-idempotency-id` is the key. A signature covers the header
          *     under the name the client sent.
          * @example 01937261-e216-754f-99ba-c1170d65dd28
          */
         IdempotencyKey: string;
+        /**
+         * @description An optional idempotency key (a UUID) for this mutation, with the
+         *     same protocol and limits as under `/v1`: the first response to a
+         *     key, errors included (but not `5xx`), is stored with the change it
+         *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+         *     the same key with another method, path or body answers `422`.
+         *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+         *     visible ASCII (`400` otherwise, naming the header).
+         * @example 01937261-e216-754f-99ba-c1170d65dd28
+         */
+        IdempotencyKeyHeader: string;
         /**
          * @description Optional idempotency key under the banking vendor's header name
          *     (`X-Idempotency-Key` and `Idempotency-Key` work the same): the first
@@ -5205,6 +5366,11 @@ export interface components {
     headers: {
         /** @description `true` when this is the stored response to an earlier request with the same idempotency key. */
         IdempotentReplayed: "true";
+        /**
+         * @description The number of seconds to wait before retrying.
+         * @example 2
+         */
+        RetryAfter: number;
     };
     pathItems: never;
 }
@@ -5287,7 +5453,10 @@ export interface operations {
             };
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     createBankingApplication: {
@@ -5303,6 +5472,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path?: never;
             cookie?: never;
@@ -5319,6 +5499,7 @@ export interface operations {
              */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5330,7 +5511,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     getBankingApplication: {
@@ -5410,7 +5593,10 @@ export interface operations {
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
             404: components["responses"]["BankingNotFound"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     updateBankingApplication: {
@@ -5426,6 +5612,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -5456,6 +5653,7 @@ export interface operations {
             /** @description Application updated. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5505,7 +5703,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     createBankingApplicationDocument: {
@@ -5521,6 +5721,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -5540,6 +5751,7 @@ export interface operations {
             /** @description Document attached. Each example answers the request example of the same name. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5553,7 +5765,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     getBankingApplicationDocument: {
@@ -5601,7 +5815,10 @@ export interface operations {
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
             404: components["responses"]["BankingNotFound"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     submitBankingApplication: {
@@ -5617,6 +5834,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -5635,6 +5863,7 @@ export interface operations {
              */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5675,8 +5904,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["BankingPayloadTooLarge"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     listWalletCounterparties: {
@@ -5723,13 +5955,28 @@ export interface operations {
             };
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     createWalletCounterparty: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5747,6 +5994,7 @@ export interface operations {
             /** @description Counterparty created. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5765,7 +6013,10 @@ export interface operations {
             401: components["responses"]["WalletUnauthorized"];
             413: components["responses"]["WalletPayloadTooLarge"];
             415: components["responses"]["WalletUnsupportedMediaType"];
+            422: components["responses"]["WalletUnprocessable"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     getWalletCounterparty: {
@@ -5803,7 +6054,10 @@ export interface operations {
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
             404: components["responses"]["WalletNotFound"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     listWalletCustomers: {
@@ -5930,13 +6184,28 @@ export interface operations {
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
             404: components["responses"]["WalletNotFound"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     createWalletCustomer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
             path: {
                 /**
                  * @description Counterparty GUID.
@@ -5955,6 +6224,7 @@ export interface operations {
             /** @description Customer created, with its first wallet account. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5994,7 +6264,10 @@ export interface operations {
             409: components["responses"]["WalletConflict"];
             413: components["responses"]["WalletPayloadTooLarge"];
             415: components["responses"]["WalletUnsupportedMediaType"];
+            422: components["responses"]["WalletUnprocessable"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     getWalletCustomer: {
@@ -6053,13 +6326,28 @@ export interface operations {
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
             404: components["responses"]["WalletNotFound"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     updateWalletCustomer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
             path: {
                 /**
                  * @description Counterparty GUID.
@@ -6083,6 +6371,7 @@ export interface operations {
             /** @description Customer updated. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6118,7 +6407,10 @@ export interface operations {
             404: components["responses"]["WalletNotFound"];
             413: components["responses"]["WalletPayloadTooLarge"];
             415: components["responses"]["WalletUnsupportedMediaType"];
+            422: components["responses"]["WalletUnprocessable"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     listWalletAccounts: {
@@ -6191,13 +6483,28 @@ export interface operations {
             400: components["responses"]["WalletBadRequest"];
             401: components["responses"]["WalletUnauthorized"];
             404: components["responses"]["WalletNotFound"];
+            413: components["responses"]["WalletPayloadTooLarge"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     createWalletAccount: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
+            };
             path: {
                 /**
                  * @description Counterparty GUID.
@@ -6221,6 +6528,7 @@ export interface operations {
             /** @description Wallet account created. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6260,7 +6568,10 @@ export interface operations {
             409: components["responses"]["WalletConflict"];
             413: components["responses"]["WalletPayloadTooLarge"];
             415: components["responses"]["WalletUnsupportedMediaType"];
+            422: components["responses"]["WalletUnprocessable"];
+            429: components["responses"]["WalletTooManyRequests"];
             500: components["responses"]["WalletInternalError"];
+            503: components["responses"]["WalletUnavailable"];
         };
     };
     listBankingCustomers: {
@@ -6319,7 +6630,10 @@ export interface operations {
             };
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     getBankingCustomer: {
@@ -6349,7 +6663,10 @@ export interface operations {
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
             404: components["responses"]["BankingNotFound"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     updateBankingCustomer: {
@@ -6365,6 +6682,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -6388,6 +6716,7 @@ export interface operations {
              */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6401,7 +6730,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingMajorChange"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     getBankingIndividual: {
@@ -6457,7 +6788,10 @@ export interface operations {
             400: components["responses"]["BankingBadRequest"];
             401: components["responses"]["BankingUnauthorized"];
             404: components["responses"]["BankingNotFound"];
+            413: components["responses"]["BankingPayloadTooLarge"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     updateBankingIndividual: {
@@ -6473,6 +6807,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -6506,6 +6851,7 @@ export interface operations {
             /** @description Individual updated. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6540,7 +6886,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingMajorChange"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     decideBankingApplication: {
@@ -6556,6 +6904,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -6581,6 +6940,7 @@ export interface operations {
             /** @description Application decided. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6646,7 +7006,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     setBankingCustomerStatus: {
@@ -6662,6 +7024,17 @@ export interface operations {
                  * @example 01937261-e216-754f-99ba-c1170d65dd28
                  */
                 "x-l2f-idempotency-id"?: components["parameters"]["L2fIdempotencyId"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path: {
                 /**
@@ -6686,6 +7059,7 @@ export interface operations {
             /** @description Customer moved. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6754,7 +7128,9 @@ export interface operations {
             413: components["responses"]["BankingPayloadTooLarge"];
             415: components["responses"]["BankingUnsupportedMediaType"];
             422: components["responses"]["BankingUnprocessable"];
+            429: components["responses"]["BankingTooManyRequests"];
             500: components["responses"]["BankingInternalError"];
+            503: components["responses"]["BankingUnavailable"];
         };
     };
     listAccounts: {
@@ -6861,7 +7237,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateAccount: {
@@ -6913,7 +7292,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -6977,7 +7358,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createAccount: {
@@ -7029,7 +7412,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -7093,7 +7478,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getAccount: {
@@ -7174,7 +7561,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listAssets: {
@@ -7299,7 +7689,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getAsset: {
@@ -7394,7 +7787,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createTokenLegacy: {
@@ -7492,7 +7888,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     revokeTokenLegacy: {
@@ -7540,6 +7938,17 @@ export interface operations {
                  * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path?: never;
             cookie?: never;
@@ -7549,6 +7958,7 @@ export interface operations {
             /** @description Token revoked. */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7556,7 +7966,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listCustomers: {
@@ -7661,7 +8075,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateCustomer: {
@@ -7713,7 +8130,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -7770,7 +8189,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createCustomer: {
@@ -7822,7 +8243,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -7878,7 +8301,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getCustomer: {
@@ -7959,7 +8384,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listInstruments: {
@@ -8072,7 +8500,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getInstrument: {
@@ -8163,7 +8594,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listInvestments: {
@@ -8271,7 +8705,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getInvestment: {
@@ -8351,7 +8788,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     revokeToken: {
@@ -8399,6 +8839,17 @@ export interface operations {
                  * @example sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:
                  */
                 "Content-Digest"?: components["parameters"]["ContentDigest"];
+                /**
+                 * @description An optional idempotency key (a UUID) for this mutation, with the
+                 *     same protocol and limits as under `/v1`: the first response to a
+                 *     key, errors included (but not `5xx`), is stored with the change it
+                 *     reports and replayed for 24 hours with `Idempotent-Replayed: true`;
+                 *     the same key with another method, path or body answers `422`.
+                 *     `X-Idempotency-Key` is accepted too. At most 255 characters of
+                 *     visible ASCII (`400` otherwise, naming the header).
+                 * @example 01937261-e216-754f-99ba-c1170d65dd28
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
             };
             path?: never;
             cookie?: never;
@@ -8408,6 +8859,7 @@ export interface operations {
             /** @description Token revoked. */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8415,7 +8867,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createToken: {
@@ -8512,7 +8968,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listPortfolios: {
@@ -8623,7 +9081,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updatePortfolio: {
@@ -8675,7 +9136,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -8743,7 +9206,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createPortfolio: {
@@ -8795,7 +9260,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -8860,7 +9327,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getPortfolio: {
@@ -8945,7 +9414,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listRequests: {
@@ -9064,7 +9536,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateRequest: {
@@ -9116,7 +9591,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9187,7 +9664,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createPurchaseRequest: {
@@ -9239,7 +9718,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9304,7 +9785,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createPurchaseRequestLegacy: {
@@ -9356,7 +9839,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9408,7 +9893,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createSellRequestLegacy: {
@@ -9460,7 +9947,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9510,7 +9999,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createSellRequest: {
@@ -9562,7 +10053,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9628,7 +10121,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getRequest: {
@@ -9694,7 +10189,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSandboxClock: {
@@ -9765,7 +10263,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     advanceSandboxClock: {
@@ -9817,7 +10318,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -9870,7 +10373,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     setSandboxPrice: {
@@ -9922,7 +10427,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10000,7 +10507,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     clearSandboxPrice: {
@@ -10052,7 +10561,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10091,8 +10602,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     forceRequestOutcome: {
@@ -10144,7 +10658,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10216,7 +10732,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listTransactions: {
@@ -10340,7 +10858,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getTransaction: {
@@ -10436,7 +10957,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listWebhooks: {
@@ -10538,7 +11062,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateWebhook: {
@@ -10590,7 +11117,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10648,7 +11177,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createWebhook: {
@@ -10700,7 +11231,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10765,7 +11298,9 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getWebhookKey: {
@@ -10853,7 +11388,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     testWebhooks: {
@@ -10905,7 +11443,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -10929,6 +11469,7 @@ export interface operations {
             /** @description The test event is queued. */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -10936,8 +11477,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     deleteWebhook: {
@@ -10989,7 +11533,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -11019,6 +11565,7 @@ export interface operations {
             /** @description Webhook deleted. */
             204: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -11027,8 +11574,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listWebhookDeliveries: {
@@ -11143,7 +11693,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     retryWebhookDelivery: {
@@ -11195,7 +11748,9 @@ export interface operations {
                  *     for 24 hours to any request with the same key, with
                  *     `Idempotent-Replayed: true`; a concurrent duplicate waits for the
                  *     first and gets its response. The same key with another method, path
-                 *     or body answers `422`. When several of these headers are sent, the
+                 *     or body answers `422`. At most 255 characters of visible ASCII
+                 *     (`400` otherwise, naming the header); the same limits hold on every
+                 *     surface and under every name. When several of these headers are sent, the
                  *     first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
                  *     `x-l2f-idempotency-id` is the key. A signature covers the header
                  *     under the name the client sent.
@@ -11261,8 +11816,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }
