@@ -154,6 +154,66 @@ func (e BankingAccountStatus) Valid() bool {
 	}
 }
 
+// Defines values for BankingApplicationApprovedEventEvent.
+const (
+	BankingApplicationApprovedEventEventBANKINGAPPLICATIONAPPROVED BankingApplicationApprovedEventEvent = "BANKING_APPLICATION.APPROVED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationApprovedEventEvent enum.
+func (e BankingApplicationApprovedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationApprovedEventEventBANKINGAPPLICATIONAPPROVED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationCreatedEventEvent.
+const (
+	BankingApplicationCreatedEventEventBANKINGAPPLICATIONCREATED BankingApplicationCreatedEventEvent = "BANKING_APPLICATION.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationCreatedEventEvent enum.
+func (e BankingApplicationCreatedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationCreatedEventEventBANKINGAPPLICATIONCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationDeniedEventEvent.
+const (
+	BankingApplicationDeniedEventEventBANKINGAPPLICATIONDENIED BankingApplicationDeniedEventEvent = "BANKING_APPLICATION.DENIED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationDeniedEventEvent enum.
+func (e BankingApplicationDeniedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationDeniedEventEventBANKINGAPPLICATIONDENIED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationManualReviewEventEvent.
+const (
+	BankingApplicationManualReviewEventEventBANKINGAPPLICATIONMANUALREVIEW BankingApplicationManualReviewEventEvent = "BANKING_APPLICATION.MANUAL_REVIEW"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationManualReviewEventEvent enum.
+func (e BankingApplicationManualReviewEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationManualReviewEventEventBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BankingApplicationStatus.
 const (
 	BankingApplicationApproved     BankingApplicationStatus = "APPROVED"
@@ -178,6 +238,51 @@ func (e BankingApplicationStatus) Valid() bool {
 	case BankingApplicationReady:
 		return true
 	case BankingApplicationSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationSubmittedEventEvent.
+const (
+	BankingApplicationSubmittedEventEventBANKINGAPPLICATIONSUBMITTED BankingApplicationSubmittedEventEvent = "BANKING_APPLICATION.SUBMITTED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationSubmittedEventEvent enum.
+func (e BankingApplicationSubmittedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationSubmittedEventEventBANKINGAPPLICATIONSUBMITTED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingApplicationUpdatedEventEvent.
+const (
+	BankingApplicationUpdatedEventEventBANKINGAPPLICATIONUPDATED BankingApplicationUpdatedEventEvent = "BANKING_APPLICATION.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingApplicationUpdatedEventEvent enum.
+func (e BankingApplicationUpdatedEventEvent) Valid() bool {
+	switch e {
+	case BankingApplicationUpdatedEventEventBANKINGAPPLICATIONUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingCustomerCreatedEventEvent.
+const (
+	BankingCustomerCreatedEventEventBANKINGCUSTOMERCREATED BankingCustomerCreatedEventEvent = "BANKING_CUSTOMER.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerCreatedEventEvent enum.
+func (e BankingCustomerCreatedEventEvent) Valid() bool {
+	switch e {
+	case BankingCustomerCreatedEventEventBANKINGCUSTOMERCREATED:
 		return true
 	default:
 		return false
@@ -214,6 +319,21 @@ func (e BankingCustomerStatus) Valid() bool {
 	}
 }
 
+// Defines values for BankingCustomerStatusChangedEventEvent.
+const (
+	BankingCustomerStatusChangedEventEventBANKINGCUSTOMERSTATUSCHANGED BankingCustomerStatusChangedEventEvent = "BANKING_CUSTOMER.STATUS_CHANGED"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerStatusChangedEventEvent enum.
+func (e BankingCustomerStatusChangedEventEvent) Valid() bool {
+	switch e {
+	case BankingCustomerStatusChangedEventEventBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BankingCustomerType.
 const (
 	BankingTypeCorporation BankingCustomerType = "CORPORATION"
@@ -226,6 +346,21 @@ func (e BankingCustomerType) Valid() bool {
 	case BankingTypeCorporation:
 		return true
 	case BankingTypeIndividual:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingCustomerUpdatedEventEvent.
+const (
+	BankingCustomerUpdatedEventEventBANKINGCUSTOMERUPDATED BankingCustomerUpdatedEventEvent = "BANKING_CUSTOMER.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingCustomerUpdatedEventEvent enum.
+func (e BankingCustomerUpdatedEventEvent) Valid() bool {
+	switch e {
+	case BankingCustomerUpdatedEventEventBANKINGCUSTOMERUPDATED:
 		return true
 	default:
 		return false
@@ -298,6 +433,21 @@ func (e BankingIndividualRole) Valid() bool {
 	case BankingRoleBeneficialOwner:
 		return true
 	case BankingRoleControllingPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankingIndividualUpdatedEventEvent.
+const (
+	BankingIndividualUpdatedEventEventBANKINGINDIVIDUALUPDATED BankingIndividualUpdatedEventEvent = "BANKING_INDIVIDUAL.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the BankingIndividualUpdatedEventEvent enum.
+func (e BankingIndividualUpdatedEventEvent) Valid() bool {
+	switch e {
+	case BankingIndividualUpdatedEventEventBANKINGINDIVIDUALUPDATED:
 		return true
 	default:
 		return false
@@ -634,6 +784,99 @@ func (e RequestUpdatedEventEvent) Valid() bool {
 	}
 }
 
+// Defines values for SandboxEventName.
+const (
+	SandboxEventNameACCOUNTCREATED                 SandboxEventName = "ACCOUNT.CREATED"
+	SandboxEventNameACCOUNTUPDATED                 SandboxEventName = "ACCOUNT.UPDATED"
+	SandboxEventNameASSETCREATED                   SandboxEventName = "ASSET.CREATED"
+	SandboxEventNameASSETUPDATED                   SandboxEventName = "ASSET.UPDATED"
+	SandboxEventNameBANKINGAPPLICATIONAPPROVED     SandboxEventName = "BANKING_APPLICATION.APPROVED"
+	SandboxEventNameBANKINGAPPLICATIONCREATED      SandboxEventName = "BANKING_APPLICATION.CREATED"
+	SandboxEventNameBANKINGAPPLICATIONDENIED       SandboxEventName = "BANKING_APPLICATION.DENIED"
+	SandboxEventNameBANKINGAPPLICATIONMANUALREVIEW SandboxEventName = "BANKING_APPLICATION.MANUAL_REVIEW"
+	SandboxEventNameBANKINGAPPLICATIONSUBMITTED    SandboxEventName = "BANKING_APPLICATION.SUBMITTED"
+	SandboxEventNameBANKINGAPPLICATIONUPDATED      SandboxEventName = "BANKING_APPLICATION.UPDATED"
+	SandboxEventNameBANKINGCUSTOMERCREATED         SandboxEventName = "BANKING_CUSTOMER.CREATED"
+	SandboxEventNameBANKINGCUSTOMERSTATUSCHANGED   SandboxEventName = "BANKING_CUSTOMER.STATUS_CHANGED"
+	SandboxEventNameBANKINGCUSTOMERUPDATED         SandboxEventName = "BANKING_CUSTOMER.UPDATED"
+	SandboxEventNameBANKINGINDIVIDUALUPDATED       SandboxEventName = "BANKING_INDIVIDUAL.UPDATED"
+	SandboxEventNameCUSTOMERCREATED                SandboxEventName = "CUSTOMER.CREATED"
+	SandboxEventNameCUSTOMERUPDATED                SandboxEventName = "CUSTOMER.UPDATED"
+	SandboxEventNameINSTRUMENTUPDATED              SandboxEventName = "INSTRUMENT.UPDATED"
+	SandboxEventNamePORTFOLIOCREATED               SandboxEventName = "PORTFOLIO.CREATED"
+	SandboxEventNamePORTFOLIOUPDATED               SandboxEventName = "PORTFOLIO.UPDATED"
+	SandboxEventNameREQUESTCREATED                 SandboxEventName = "REQUEST.CREATED"
+	SandboxEventNameREQUESTUPDATED                 SandboxEventName = "REQUEST.UPDATED"
+	SandboxEventNameTRANSACTIONCREATED             SandboxEventName = "TRANSACTION.CREATED"
+	SandboxEventNameWALLETACCOUNTCREATED           SandboxEventName = "WALLET_ACCOUNT.CREATED"
+	SandboxEventNameWALLETCUSTOMERCREATED          SandboxEventName = "WALLET_CUSTOMER.CREATED"
+	SandboxEventNameWALLETCUSTOMERUPDATED          SandboxEventName = "WALLET_CUSTOMER.UPDATED"
+	SandboxEventNameWEBHOOKCREATED                 SandboxEventName = "WEBHOOK.CREATED"
+	SandboxEventNameWEBHOOKUPDATED                 SandboxEventName = "WEBHOOK.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the SandboxEventName enum.
+func (e SandboxEventName) Valid() bool {
+	switch e {
+	case SandboxEventNameACCOUNTCREATED:
+		return true
+	case SandboxEventNameACCOUNTUPDATED:
+		return true
+	case SandboxEventNameASSETCREATED:
+		return true
+	case SandboxEventNameASSETUPDATED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONAPPROVED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONCREATED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONDENIED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONSUBMITTED:
+		return true
+	case SandboxEventNameBANKINGAPPLICATIONUPDATED:
+		return true
+	case SandboxEventNameBANKINGCUSTOMERCREATED:
+		return true
+	case SandboxEventNameBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	case SandboxEventNameBANKINGCUSTOMERUPDATED:
+		return true
+	case SandboxEventNameBANKINGINDIVIDUALUPDATED:
+		return true
+	case SandboxEventNameCUSTOMERCREATED:
+		return true
+	case SandboxEventNameCUSTOMERUPDATED:
+		return true
+	case SandboxEventNameINSTRUMENTUPDATED:
+		return true
+	case SandboxEventNamePORTFOLIOCREATED:
+		return true
+	case SandboxEventNamePORTFOLIOUPDATED:
+		return true
+	case SandboxEventNameREQUESTCREATED:
+		return true
+	case SandboxEventNameREQUESTUPDATED:
+		return true
+	case SandboxEventNameTRANSACTIONCREATED:
+		return true
+	case SandboxEventNameWALLETACCOUNTCREATED:
+		return true
+	case SandboxEventNameWALLETCUSTOMERCREATED:
+		return true
+	case SandboxEventNameWALLETCUSTOMERUPDATED:
+		return true
+	case SandboxEventNameWEBHOOKCREATED:
+		return true
+	case SandboxEventNameWEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SortOrder.
 const (
 	ASC  SortOrder = "ASC"
@@ -739,6 +982,36 @@ func (e TransactionStatus) Valid() bool {
 	}
 }
 
+// Defines values for WalletAccountCreatedEventEvent.
+const (
+	WalletAccountCreatedEventEventWALLETACCOUNTCREATED WalletAccountCreatedEventEvent = "WALLET_ACCOUNT.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the WalletAccountCreatedEventEvent enum.
+func (e WalletAccountCreatedEventEvent) Valid() bool {
+	switch e {
+	case WalletAccountCreatedEventEventWALLETACCOUNTCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WalletCustomerCreatedEventEvent.
+const (
+	WalletCustomerCreatedEventEventWALLETCUSTOMERCREATED WalletCustomerCreatedEventEvent = "WALLET_CUSTOMER.CREATED"
+)
+
+// Valid indicates whether the value is a known member of the WalletCustomerCreatedEventEvent enum.
+func (e WalletCustomerCreatedEventEvent) Valid() bool {
+	switch e {
+	case WalletCustomerCreatedEventEventWALLETCUSTOMERCREATED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WalletCustomerOrdering.
 const (
 	BalanceAllowed      WalletCustomerOrdering = "balance_allowed"
@@ -787,6 +1060,21 @@ func (e WalletCustomerOrdering) Valid() bool {
 	case Surname:
 		return true
 	case UpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WalletCustomerUpdatedEventEvent.
+const (
+	WalletCustomerUpdatedEventEventWALLETCUSTOMERUPDATED WalletCustomerUpdatedEventEvent = "WALLET_CUSTOMER.UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WalletCustomerUpdatedEventEvent enum.
+func (e WalletCustomerUpdatedEventEvent) Valid() bool {
+	switch e {
+	case WalletCustomerUpdatedEventEventWALLETCUSTOMERUPDATED:
 		return true
 	default:
 		return false
@@ -852,23 +1140,36 @@ func (e WebhookDeliveryState) Valid() bool {
 
 // Defines values for WebhookEventType.
 const (
-	WebhookEventTypeACCOUNTCREATED     WebhookEventType = "ACCOUNT.CREATED"
-	WebhookEventTypeACCOUNTUPDATED     WebhookEventType = "ACCOUNT.UPDATED"
-	WebhookEventTypeASSETCREATED       WebhookEventType = "ASSET.CREATED"
-	WebhookEventTypeASSETUPDATED       WebhookEventType = "ASSET.UPDATED"
-	WebhookEventTypeAUTHCREATED        WebhookEventType = "AUTH.CREATED"
-	WebhookEventTypeAUTHDELETED        WebhookEventType = "AUTH.DELETED"
-	WebhookEventTypeCUSTOMERCREATED    WebhookEventType = "CUSTOMER.CREATED"
-	WebhookEventTypeCUSTOMERUPDATED    WebhookEventType = "CUSTOMER.UPDATED"
-	WebhookEventTypeINSTRUMENTUPDATED  WebhookEventType = "INSTRUMENT.UPDATED"
-	WebhookEventTypePORTFOLIOCREATED   WebhookEventType = "PORTFOLIO.CREATED"
-	WebhookEventTypePORTFOLIOUPDATED   WebhookEventType = "PORTFOLIO.UPDATED"
-	WebhookEventTypeREQUESTCREATED     WebhookEventType = "REQUEST.CREATED"
-	WebhookEventTypeREQUESTUPDATED     WebhookEventType = "REQUEST.UPDATED"
-	WebhookEventTypeTRANSACTIONCREATED WebhookEventType = "TRANSACTION.CREATED"
-	WebhookEventTypeWEBHOOKCREATED     WebhookEventType = "WEBHOOK.CREATED"
-	WebhookEventTypeWEBHOOKTEST        WebhookEventType = "WEBHOOK.TEST"
-	WebhookEventTypeWEBHOOKUPDATED     WebhookEventType = "WEBHOOK.UPDATED"
+	WebhookEventTypeACCOUNTCREATED                 WebhookEventType = "ACCOUNT.CREATED"
+	WebhookEventTypeACCOUNTUPDATED                 WebhookEventType = "ACCOUNT.UPDATED"
+	WebhookEventTypeASSETCREATED                   WebhookEventType = "ASSET.CREATED"
+	WebhookEventTypeASSETUPDATED                   WebhookEventType = "ASSET.UPDATED"
+	WebhookEventTypeAUTHCREATED                    WebhookEventType = "AUTH.CREATED"
+	WebhookEventTypeAUTHDELETED                    WebhookEventType = "AUTH.DELETED"
+	WebhookEventTypeBANKINGAPPLICATIONAPPROVED     WebhookEventType = "BANKING_APPLICATION.APPROVED"
+	WebhookEventTypeBANKINGAPPLICATIONCREATED      WebhookEventType = "BANKING_APPLICATION.CREATED"
+	WebhookEventTypeBANKINGAPPLICATIONDENIED       WebhookEventType = "BANKING_APPLICATION.DENIED"
+	WebhookEventTypeBANKINGAPPLICATIONMANUALREVIEW WebhookEventType = "BANKING_APPLICATION.MANUAL_REVIEW"
+	WebhookEventTypeBANKINGAPPLICATIONSUBMITTED    WebhookEventType = "BANKING_APPLICATION.SUBMITTED"
+	WebhookEventTypeBANKINGAPPLICATIONUPDATED      WebhookEventType = "BANKING_APPLICATION.UPDATED"
+	WebhookEventTypeBANKINGCUSTOMERCREATED         WebhookEventType = "BANKING_CUSTOMER.CREATED"
+	WebhookEventTypeBANKINGCUSTOMERSTATUSCHANGED   WebhookEventType = "BANKING_CUSTOMER.STATUS_CHANGED"
+	WebhookEventTypeBANKINGCUSTOMERUPDATED         WebhookEventType = "BANKING_CUSTOMER.UPDATED"
+	WebhookEventTypeBANKINGINDIVIDUALUPDATED       WebhookEventType = "BANKING_INDIVIDUAL.UPDATED"
+	WebhookEventTypeCUSTOMERCREATED                WebhookEventType = "CUSTOMER.CREATED"
+	WebhookEventTypeCUSTOMERUPDATED                WebhookEventType = "CUSTOMER.UPDATED"
+	WebhookEventTypeINSTRUMENTUPDATED              WebhookEventType = "INSTRUMENT.UPDATED"
+	WebhookEventTypePORTFOLIOCREATED               WebhookEventType = "PORTFOLIO.CREATED"
+	WebhookEventTypePORTFOLIOUPDATED               WebhookEventType = "PORTFOLIO.UPDATED"
+	WebhookEventTypeREQUESTCREATED                 WebhookEventType = "REQUEST.CREATED"
+	WebhookEventTypeREQUESTUPDATED                 WebhookEventType = "REQUEST.UPDATED"
+	WebhookEventTypeTRANSACTIONCREATED             WebhookEventType = "TRANSACTION.CREATED"
+	WebhookEventTypeWALLETACCOUNTCREATED           WebhookEventType = "WALLET_ACCOUNT.CREATED"
+	WebhookEventTypeWALLETCUSTOMERCREATED          WebhookEventType = "WALLET_CUSTOMER.CREATED"
+	WebhookEventTypeWALLETCUSTOMERUPDATED          WebhookEventType = "WALLET_CUSTOMER.UPDATED"
+	WebhookEventTypeWEBHOOKCREATED                 WebhookEventType = "WEBHOOK.CREATED"
+	WebhookEventTypeWEBHOOKTEST                    WebhookEventType = "WEBHOOK.TEST"
+	WebhookEventTypeWEBHOOKUPDATED                 WebhookEventType = "WEBHOOK.UPDATED"
 )
 
 // Valid indicates whether the value is a known member of the WebhookEventType enum.
@@ -886,6 +1187,26 @@ func (e WebhookEventType) Valid() bool {
 		return true
 	case WebhookEventTypeAUTHDELETED:
 		return true
+	case WebhookEventTypeBANKINGAPPLICATIONAPPROVED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONCREATED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONDENIED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONSUBMITTED:
+		return true
+	case WebhookEventTypeBANKINGAPPLICATIONUPDATED:
+		return true
+	case WebhookEventTypeBANKINGCUSTOMERCREATED:
+		return true
+	case WebhookEventTypeBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	case WebhookEventTypeBANKINGCUSTOMERUPDATED:
+		return true
+	case WebhookEventTypeBANKINGINDIVIDUALUPDATED:
+		return true
 	case WebhookEventTypeCUSTOMERCREATED:
 		return true
 	case WebhookEventTypeCUSTOMERUPDATED:
@@ -901,6 +1222,12 @@ func (e WebhookEventType) Valid() bool {
 	case WebhookEventTypeREQUESTUPDATED:
 		return true
 	case WebhookEventTypeTRANSACTIONCREATED:
+		return true
+	case WebhookEventTypeWALLETACCOUNTCREATED:
+		return true
+	case WebhookEventTypeWALLETCUSTOMERCREATED:
+		return true
+	case WebhookEventTypeWALLETCUSTOMERUPDATED:
 		return true
 	case WebhookEventTypeWEBHOOKCREATED:
 		return true
@@ -933,40 +1260,59 @@ func (e WebhookStatus) Valid() bool {
 
 // Defines values for WebhookSubscription.
 const (
-	WebhookSubscriptionACCOUNT               WebhookSubscription = "ACCOUNT"
-	WebhookSubscriptionACCOUNTCREATED        WebhookSubscription = "ACCOUNT.CREATED"
-	WebhookSubscriptionACCOUNTUPDATED        WebhookSubscription = "ACCOUNT.UPDATED"
-	WebhookSubscriptionALL                   WebhookSubscription = "ALL"
-	WebhookSubscriptionASSET                 WebhookSubscription = "ASSET"
-	WebhookSubscriptionASSETCREATED          WebhookSubscription = "ASSET.CREATED"
-	WebhookSubscriptionASSETUPDATED          WebhookSubscription = "ASSET.UPDATED"
-	WebhookSubscriptionAUTH                  WebhookSubscription = "AUTH"
-	WebhookSubscriptionAUTHCREATED           WebhookSubscription = "AUTH.CREATED"
-	WebhookSubscriptionAUTHDELETED           WebhookSubscription = "AUTH.DELETED"
-	WebhookSubscriptionCUSTOMER              WebhookSubscription = "CUSTOMER"
-	WebhookSubscriptionCUSTOMERCREATED       WebhookSubscription = "CUSTOMER.CREATED"
-	WebhookSubscriptionCUSTOMERUPDATED       WebhookSubscription = "CUSTOMER.UPDATED"
-	WebhookSubscriptionINSTRUMENT            WebhookSubscription = "INSTRUMENT"
-	WebhookSubscriptionINSTRUMENTCREATED     WebhookSubscription = "INSTRUMENT.CREATED"
-	WebhookSubscriptionINSTRUMENTUPDATED     WebhookSubscription = "INSTRUMENT.UPDATED"
-	WebhookSubscriptionINVESTMENTTYPE        WebhookSubscription = "INVESTMENT_TYPE"
-	WebhookSubscriptionINVESTMENTTYPECREATED WebhookSubscription = "INVESTMENT_TYPE.CREATED"
-	WebhookSubscriptionINVESTMENTTYPEUPDATED WebhookSubscription = "INVESTMENT_TYPE.UPDATED"
-	WebhookSubscriptionPORTFOLIO             WebhookSubscription = "PORTFOLIO"
-	WebhookSubscriptionPORTFOLIOCREATED      WebhookSubscription = "PORTFOLIO.CREATED"
-	WebhookSubscriptionPORTFOLIOUPDATED      WebhookSubscription = "PORTFOLIO.UPDATED"
-	WebhookSubscriptionREPORT                WebhookSubscription = "REPORT"
-	WebhookSubscriptionREPORTCREATED         WebhookSubscription = "REPORT.CREATED"
-	WebhookSubscriptionREPORTUPDATED         WebhookSubscription = "REPORT.UPDATED"
-	WebhookSubscriptionREQUEST               WebhookSubscription = "REQUEST"
-	WebhookSubscriptionREQUESTCREATED        WebhookSubscription = "REQUEST.CREATED"
-	WebhookSubscriptionREQUESTUPDATED        WebhookSubscription = "REQUEST.UPDATED"
-	WebhookSubscriptionTRANSACTION           WebhookSubscription = "TRANSACTION"
-	WebhookSubscriptionTRANSACTIONCREATED    WebhookSubscription = "TRANSACTION.CREATED"
-	WebhookSubscriptionTRANSACTIONUPDATED    WebhookSubscription = "TRANSACTION.UPDATED"
-	WebhookSubscriptionWEBHOOK               WebhookSubscription = "WEBHOOK"
-	WebhookSubscriptionWEBHOOKCREATED        WebhookSubscription = "WEBHOOK.CREATED"
-	WebhookSubscriptionWEBHOOKUPDATED        WebhookSubscription = "WEBHOOK.UPDATED"
+	WebhookSubscriptionACCOUNT                        WebhookSubscription = "ACCOUNT"
+	WebhookSubscriptionACCOUNTCREATED                 WebhookSubscription = "ACCOUNT.CREATED"
+	WebhookSubscriptionACCOUNTUPDATED                 WebhookSubscription = "ACCOUNT.UPDATED"
+	WebhookSubscriptionALL                            WebhookSubscription = "ALL"
+	WebhookSubscriptionASSET                          WebhookSubscription = "ASSET"
+	WebhookSubscriptionASSETCREATED                   WebhookSubscription = "ASSET.CREATED"
+	WebhookSubscriptionASSETUPDATED                   WebhookSubscription = "ASSET.UPDATED"
+	WebhookSubscriptionAUTH                           WebhookSubscription = "AUTH"
+	WebhookSubscriptionAUTHCREATED                    WebhookSubscription = "AUTH.CREATED"
+	WebhookSubscriptionAUTHDELETED                    WebhookSubscription = "AUTH.DELETED"
+	WebhookSubscriptionBANKINGAPPLICATION             WebhookSubscription = "BANKING_APPLICATION"
+	WebhookSubscriptionBANKINGAPPLICATIONAPPROVED     WebhookSubscription = "BANKING_APPLICATION.APPROVED"
+	WebhookSubscriptionBANKINGAPPLICATIONCREATED      WebhookSubscription = "BANKING_APPLICATION.CREATED"
+	WebhookSubscriptionBANKINGAPPLICATIONDENIED       WebhookSubscription = "BANKING_APPLICATION.DENIED"
+	WebhookSubscriptionBANKINGAPPLICATIONMANUALREVIEW WebhookSubscription = "BANKING_APPLICATION.MANUAL_REVIEW"
+	WebhookSubscriptionBANKINGAPPLICATIONSUBMITTED    WebhookSubscription = "BANKING_APPLICATION.SUBMITTED"
+	WebhookSubscriptionBANKINGAPPLICATIONUPDATED      WebhookSubscription = "BANKING_APPLICATION.UPDATED"
+	WebhookSubscriptionBANKINGCUSTOMER                WebhookSubscription = "BANKING_CUSTOMER"
+	WebhookSubscriptionBANKINGCUSTOMERCREATED         WebhookSubscription = "BANKING_CUSTOMER.CREATED"
+	WebhookSubscriptionBANKINGCUSTOMERSTATUSCHANGED   WebhookSubscription = "BANKING_CUSTOMER.STATUS_CHANGED"
+	WebhookSubscriptionBANKINGCUSTOMERUPDATED         WebhookSubscription = "BANKING_CUSTOMER.UPDATED"
+	WebhookSubscriptionBANKINGINDIVIDUAL              WebhookSubscription = "BANKING_INDIVIDUAL"
+	WebhookSubscriptionBANKINGINDIVIDUALUPDATED       WebhookSubscription = "BANKING_INDIVIDUAL.UPDATED"
+	WebhookSubscriptionCUSTOMER                       WebhookSubscription = "CUSTOMER"
+	WebhookSubscriptionCUSTOMERCREATED                WebhookSubscription = "CUSTOMER.CREATED"
+	WebhookSubscriptionCUSTOMERUPDATED                WebhookSubscription = "CUSTOMER.UPDATED"
+	WebhookSubscriptionINSTRUMENT                     WebhookSubscription = "INSTRUMENT"
+	WebhookSubscriptionINSTRUMENTCREATED              WebhookSubscription = "INSTRUMENT.CREATED"
+	WebhookSubscriptionINSTRUMENTUPDATED              WebhookSubscription = "INSTRUMENT.UPDATED"
+	WebhookSubscriptionINVESTMENTTYPE                 WebhookSubscription = "INVESTMENT_TYPE"
+	WebhookSubscriptionINVESTMENTTYPECREATED          WebhookSubscription = "INVESTMENT_TYPE.CREATED"
+	WebhookSubscriptionINVESTMENTTYPEUPDATED          WebhookSubscription = "INVESTMENT_TYPE.UPDATED"
+	WebhookSubscriptionPORTFOLIO                      WebhookSubscription = "PORTFOLIO"
+	WebhookSubscriptionPORTFOLIOCREATED               WebhookSubscription = "PORTFOLIO.CREATED"
+	WebhookSubscriptionPORTFOLIOUPDATED               WebhookSubscription = "PORTFOLIO.UPDATED"
+	WebhookSubscriptionREPORT                         WebhookSubscription = "REPORT"
+	WebhookSubscriptionREPORTCREATED                  WebhookSubscription = "REPORT.CREATED"
+	WebhookSubscriptionREPORTUPDATED                  WebhookSubscription = "REPORT.UPDATED"
+	WebhookSubscriptionREQUEST                        WebhookSubscription = "REQUEST"
+	WebhookSubscriptionREQUESTCREATED                 WebhookSubscription = "REQUEST.CREATED"
+	WebhookSubscriptionREQUESTUPDATED                 WebhookSubscription = "REQUEST.UPDATED"
+	WebhookSubscriptionTRANSACTION                    WebhookSubscription = "TRANSACTION"
+	WebhookSubscriptionTRANSACTIONCREATED             WebhookSubscription = "TRANSACTION.CREATED"
+	WebhookSubscriptionTRANSACTIONUPDATED             WebhookSubscription = "TRANSACTION.UPDATED"
+	WebhookSubscriptionWALLETACCOUNT                  WebhookSubscription = "WALLET_ACCOUNT"
+	WebhookSubscriptionWALLETACCOUNTCREATED           WebhookSubscription = "WALLET_ACCOUNT.CREATED"
+	WebhookSubscriptionWALLETACCOUNTUPDATED           WebhookSubscription = "WALLET_ACCOUNT.UPDATED"
+	WebhookSubscriptionWALLETCUSTOMER                 WebhookSubscription = "WALLET_CUSTOMER"
+	WebhookSubscriptionWALLETCUSTOMERCREATED          WebhookSubscription = "WALLET_CUSTOMER.CREATED"
+	WebhookSubscriptionWALLETCUSTOMERUPDATED          WebhookSubscription = "WALLET_CUSTOMER.UPDATED"
+	WebhookSubscriptionWEBHOOK                        WebhookSubscription = "WEBHOOK"
+	WebhookSubscriptionWEBHOOKCREATED                 WebhookSubscription = "WEBHOOK.CREATED"
+	WebhookSubscriptionWEBHOOKUPDATED                 WebhookSubscription = "WEBHOOK.UPDATED"
 )
 
 // Valid indicates whether the value is a known member of the WebhookSubscription enum.
@@ -991,6 +1337,32 @@ func (e WebhookSubscription) Valid() bool {
 	case WebhookSubscriptionAUTHCREATED:
 		return true
 	case WebhookSubscriptionAUTHDELETED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATION:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONAPPROVED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONCREATED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONDENIED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONMANUALREVIEW:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONSUBMITTED:
+		return true
+	case WebhookSubscriptionBANKINGAPPLICATIONUPDATED:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMER:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMERCREATED:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMERSTATUSCHANGED:
+		return true
+	case WebhookSubscriptionBANKINGCUSTOMERUPDATED:
+		return true
+	case WebhookSubscriptionBANKINGINDIVIDUAL:
+		return true
+	case WebhookSubscriptionBANKINGINDIVIDUALUPDATED:
 		return true
 	case WebhookSubscriptionCUSTOMER:
 		return true
@@ -1033,6 +1405,18 @@ func (e WebhookSubscription) Valid() bool {
 	case WebhookSubscriptionTRANSACTIONCREATED:
 		return true
 	case WebhookSubscriptionTRANSACTIONUPDATED:
+		return true
+	case WebhookSubscriptionWALLETACCOUNT:
+		return true
+	case WebhookSubscriptionWALLETACCOUNTCREATED:
+		return true
+	case WebhookSubscriptionWALLETACCOUNTUPDATED:
+		return true
+	case WebhookSubscriptionWALLETCUSTOMER:
+		return true
+	case WebhookSubscriptionWALLETCUSTOMERCREATED:
+		return true
+	case WebhookSubscriptionWALLETCUSTOMERUPDATED:
 		return true
 	case WebhookSubscriptionWEBHOOK:
 		return true
@@ -1601,6 +1985,24 @@ type BankingApplication struct {
 	UpdatedAt BankingTimestamp `json:"updated_at"`
 }
 
+// BankingApplicationApprovedEvent `BANKING_APPLICATION.APPROVED`: An application was approved; `customer_id` names the customer it created.
+type BankingApplicationApprovedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                             `json:"createdAt"`
+	Data      BankingApplication                   `json:"data"`
+	Event     BankingApplicationApprovedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationApprovedEventEvent defines model for BankingApplicationApprovedEvent.Event.
+type BankingApplicationApprovedEventEvent string
+
 // BankingApplicationCorporation The company of a `CORPORATION` application.
 type BankingApplicationCorporation struct {
 	// Address A postal address, all or part of it. In a request, the fields given
@@ -1639,6 +2041,42 @@ type BankingApplicationCreate struct {
 	// Example: INDIVIDUAL
 	Type BankingCustomerType `json:"type"`
 }
+
+// BankingApplicationCreatedEvent `BANKING_APPLICATION.CREATED`: An application was drafted.
+type BankingApplicationCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                            `json:"createdAt"`
+	Data      BankingApplication                  `json:"data"`
+	Event     BankingApplicationCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationCreatedEventEvent defines model for BankingApplicationCreatedEvent.Event.
+type BankingApplicationCreatedEventEvent string
+
+// BankingApplicationDeniedEvent `BANKING_APPLICATION.DENIED`: An application was denied.
+type BankingApplicationDeniedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                           `json:"createdAt"`
+	Data      BankingApplication                 `json:"data"`
+	Event     BankingApplicationDeniedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationDeniedEventEvent defines model for BankingApplicationDeniedEvent.Event.
+type BankingApplicationDeniedEventEvent string
 
 // BankingApplicationId An application ID.
 //
@@ -1694,6 +2132,24 @@ type BankingApplicationList struct {
 	Pagination BankingPagination    `json:"pagination"`
 }
 
+// BankingApplicationManualReviewEvent `BANKING_APPLICATION.MANUAL_REVIEW`: An application went to manual review.
+type BankingApplicationManualReviewEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                                 `json:"createdAt"`
+	Data      BankingApplication                       `json:"data"`
+	Event     BankingApplicationManualReviewEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationManualReviewEventEvent defines model for BankingApplicationManualReviewEvent.Event.
+type BankingApplicationManualReviewEventEvent string
+
 // BankingApplicationPerson The applicant of an `INDIVIDUAL` application.
 type BankingApplicationPerson struct {
 	// Address A postal address, all or part of it. In a request, the fields given
@@ -1726,6 +2182,24 @@ type BankingApplicationPerson struct {
 // Example: DRAFT
 type BankingApplicationStatus string
 
+// BankingApplicationSubmittedEvent `BANKING_APPLICATION.SUBMITTED`: An application was submitted; `data` is it as submitted (`SUBMITTED`), before its decision.
+type BankingApplicationSubmittedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                              `json:"createdAt"`
+	Data      BankingApplication                    `json:"data"`
+	Event     BankingApplicationSubmittedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationSubmittedEventEvent defines model for BankingApplicationSubmittedEvent.Event.
+type BankingApplicationSubmittedEventEvent string
+
 // BankingApplicationUpdate Changes to an application; at least one field.
 type BankingApplicationUpdate struct {
 	// Corporation The company of a `CORPORATION` application.
@@ -1747,6 +2221,24 @@ type BankingApplicationUpdate struct {
 	// Example: +1234567890
 	Phone *BankingPhone `json:"phone,omitempty"`
 }
+
+// BankingApplicationUpdatedEvent `BANKING_APPLICATION.UPDATED`: An application changed, or a document was added to it.
+type BankingApplicationUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                            `json:"createdAt"`
+	Data      BankingApplication                  `json:"data"`
+	Event     BankingApplicationUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingApplicationUpdatedEventEvent defines model for BankingApplicationUpdatedEvent.Event.
+type BankingApplicationUpdatedEventEvent string
 
 // BankingCustomer defines model for BankingCustomer.
 type BankingCustomer struct {
@@ -1808,6 +2300,24 @@ type BankingCustomerCorporation struct {
 	RegistrationNumber string         `json:"registration_number"`
 }
 
+// BankingCustomerCreatedEvent `BANKING_CUSTOMER.CREATED`: An approved application created a customer.
+type BankingCustomerCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                         `json:"createdAt"`
+	Data      BankingCustomer                  `json:"data"`
+	Event     BankingCustomerCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingCustomerCreatedEventEvent defines model for BankingCustomerCreatedEvent.Event.
+type BankingCustomerCreatedEventEvent string
+
 // BankingCustomerId A customer ID.
 //
 // Example: cust_987654321
@@ -1837,6 +2347,24 @@ type BankingCustomerPerson struct {
 //
 // Example: ACTIVE
 type BankingCustomerStatus string
+
+// BankingCustomerStatusChangedEvent `BANKING_CUSTOMER.STATUS_CHANGED`: A customer's status changed; `data` has the new one.
+type BankingCustomerStatusChangedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                               `json:"createdAt"`
+	Data      BankingCustomer                        `json:"data"`
+	Event     BankingCustomerStatusChangedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingCustomerStatusChangedEventEvent defines model for BankingCustomerStatusChangedEvent.Event.
+type BankingCustomerStatusChangedEventEvent string
 
 // BankingCustomerSummary defines model for BankingCustomerSummary.
 type BankingCustomerSummary struct {
@@ -1910,6 +2438,24 @@ type BankingCustomerUpdate struct {
 	// Type Major change: answers 422.
 	Type *string `json:"type,omitempty"`
 }
+
+// BankingCustomerUpdatedEvent `BANKING_CUSTOMER.UPDATED`: A customer's contact details changed.
+type BankingCustomerUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime                         `json:"createdAt"`
+	Data      BankingCustomer                  `json:"data"`
+	Event     BankingCustomerUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingCustomerUpdatedEventEvent defines model for BankingCustomerUpdatedEvent.Event.
+type BankingCustomerUpdatedEventEvent string
 
 // BankingDocument defines model for BankingDocument.
 type BankingDocument struct {
@@ -2075,6 +2621,26 @@ type BankingIndividualUpdate struct {
 	// Role Major change: answers 422.
 	Role *string `json:"role,omitempty"`
 }
+
+// BankingIndividualUpdatedEvent `BANKING_INDIVIDUAL.UPDATED`: An individual of a corporate customer changed.
+type BankingIndividualUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A person of a corporate customer.
+	Data  BankingIndividual                  `json:"data"`
+	Event BankingIndividualUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// BankingIndividualUpdatedEventEvent defines model for BankingIndividualUpdatedEvent.Event.
+type BankingIndividualUpdatedEventEvent string
 
 // BankingMissingField defines model for BankingMissingField.
 type BankingMissingField struct {
@@ -2458,6 +3024,22 @@ type FieldError struct {
 
 // FieldErrorIn Where the field is.
 type FieldErrorIn string
+
+// FireSandboxEventRequest defines model for FireSandboxEventRequest.
+type FireSandboxEventRequest struct {
+	// Event The events `POST /v1/sandbox/events` fires: every event of
+	// `WebhookEventType` whose `data` is a resource one can name, so not
+	// `AUTH.*` nor `WEBHOOK.TEST`.
+	//
+	//
+	// Example: CUSTOMER.UPDATED
+	Event SandboxEventName `json:"event"`
+
+	// ResourceId The resource's id on its surface (digits for the investing ids, a symbol for an instrument, a guid on the wallet surface, a prefixed id on the banking surface).
+	//
+	// Example: 123456
+	ResourceId string `json:"resourceId"`
+}
 
 // ForceRequestOutcomeRequest defines model for ForceRequestOutcomeRequest.
 type ForceRequestOutcomeRequest struct {
@@ -3148,6 +3730,27 @@ type SandboxClockResponse struct {
 	Message string `json:"message"`
 }
 
+// SandboxEventName The events `POST /v1/sandbox/events` fires: every event of
+// `WebhookEventType` whose `data` is a resource one can name, so not
+// `AUTH.*` nor `WEBHOOK.TEST`.
+//
+// Example: CUSTOMER.UPDATED
+type SandboxEventName string
+
+// SandboxEventResponse defines model for SandboxEventResponse.
+type SandboxEventResponse struct {
+	// Code Example: 202
+	Code int `json:"code"`
+
+	// Data The body of a delivery: `{eventId, event, createdAt, data}`, `data`
+	// being the resource as the API returns it. One schema per event
+	// type, told apart by `event`.
+	Data WebhookEvent `json:"data"`
+
+	// Message Example: Accepted
+	Message string `json:"message"`
+}
+
 // SetSandboxPriceRequest defines model for SetSandboxPriceRequest.
 type SetSandboxPriceRequest struct {
 	// Price The price of one share, in US dollars, at most 8 decimal places. An exact decimal.
@@ -3563,6 +4166,28 @@ type WalletAccount struct {
 	WalletAccountGuid openapi_types.UUID `json:"wallet_account_guid"`
 }
 
+// WalletAccountCreatedEvent `WALLET_ACCOUNT.CREATED`: A wallet account was opened (with its customer, or on its own).
+type WalletAccountCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A customer's wallet account. `activated`, `registered` and `blocked`
+	// are status attributes the source API documents as not used yet: they
+	// are false.
+	Data  WalletAccount                  `json:"data"`
+	Event WalletAccountCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WalletAccountCreatedEventEvent defines model for WalletAccountCreatedEvent.Event.
+type WalletAccountCreatedEventEvent string
+
 // WalletAccountList defines model for WalletAccountList.
 type WalletAccountList struct {
 	Accounts []WalletAccount `json:"accounts"`
@@ -3796,6 +4421,26 @@ type WalletCustomer struct {
 	WalletUserGuid openapi_types.UUID `json:"wallet_user_guid"`
 }
 
+// WalletCustomerCreatedEvent `WALLET_CUSTOMER.CREATED`: A wallet customer was created (with its first account).
+type WalletCustomerCreatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A customer of a counterparty. Absent optional values are `null`.
+	Data  WalletCustomer                  `json:"data"`
+	Event WalletCustomerCreatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WalletCustomerCreatedEventEvent defines model for WalletCustomerCreatedEvent.Event.
+type WalletCustomerCreatedEventEvent string
+
 // WalletCustomerList defines model for WalletCustomerList.
 type WalletCustomerList struct {
 	Customers []WalletCustomer `json:"customers"`
@@ -3808,6 +4453,26 @@ type WalletCustomerList struct {
 //
 // Example: -created_at
 type WalletCustomerOrdering string
+
+// WalletCustomerUpdatedEvent `WALLET_CUSTOMER.UPDATED`: A wallet customer changed.
+type WalletCustomerUpdatedEvent struct {
+	// CreatedAt A time in unix seconds.
+	//
+	// Example: 1732893484
+	CreatedAt UnixTime `json:"createdAt"`
+
+	// Data A customer of a counterparty. Absent optional values are `null`.
+	Data  WalletCustomer                  `json:"data"`
+	Event WalletCustomerUpdatedEventEvent `json:"event"`
+
+	// EventId The event's id, the same on every attempt (and in `webhook-id`); receivers de-duplicate by it.
+	//
+	// Example: 0193a1f2-7c1e-7a5b-9c1d-2e3f4a5b6c7d
+	EventId WebhookEventId `json:"eventId"`
+}
+
+// WalletCustomerUpdatedEventEvent defines model for WalletCustomerUpdatedEvent.Event.
+type WalletCustomerUpdatedEventEvent string
 
 // WalletError The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
@@ -4204,7 +4869,7 @@ type WebhookResponse struct {
 // deactivation through `PUT /v1/webhooks`.
 type WebhookStatus string
 
-// WebhookSubscription What a webhook receives: `ALL` (every event); a domain (both of its
+// WebhookSubscription What a webhook receives: `ALL` (every event); a domain (all of its
 // events); or one event. Every domain's events are `DOMAIN.CREATED`
 // and `DOMAIN.UPDATED`, except `AUTH`: `AUTH.CREATED` (a token is
 // issued) and `AUTH.DELETED` (a token is revoked). `WEBHOOK.TEST`
@@ -4230,6 +4895,25 @@ type WebhookStatus string
 // | `WEBHOOK.CREATED` | `POST /v1/webhooks` (a new webhook is subscribed to it) |
 // | `WEBHOOK.UPDATED` | `PUT /v1/webhooks`, or a receiver's `410` deactivates it |
 // | `WEBHOOK.TEST` | `POST /v1/webhooks/test` |
+// | `WALLET_CUSTOMER.CREATED` / `.UPDATED` | `POST` / `PUT /counterparty/{counterparty_guid}/customers…` (`data`: `WalletCustomer`) |
+// | `WALLET_ACCOUNT.CREATED` | with its customer, or `POST …/customers/{customer_guid}/accounts` (`data`: `WalletAccount`) |
+// | `BANKING_APPLICATION.CREATED` | `POST /applications` (`data`: `BankingApplication`) |
+// | `BANKING_APPLICATION.UPDATED` | `PATCH /applications/{id}`, or a document added to it |
+// | `BANKING_APPLICATION.SUBMITTED` | `POST /applications/{id}/submit` (`data` as submitted), followed in the same transaction by its decision: |
+// | `BANKING_APPLICATION.APPROVED` / `.DENIED` / `.MANUAL_REVIEW` | the decision on submission, or `POST /sandbox/applications/{id}/decision` |
+// | `BANKING_CUSTOMER.CREATED` | an approval creates the customer (`data`: `BankingCustomer`, `PENDING` or `ACTIVE`) |
+// | `BANKING_CUSTOMER.UPDATED` | `PATCH /customers/{id}` (contact details) |
+// | `BANKING_CUSTOMER.STATUS_CHANGED` | every status change: `POST /sandbox/customers/{id}/status`, and the dormancy sweep (`ACTIVE` → `DORMANT`) |
+// | `BANKING_INDIVIDUAL.UPDATED` | `PATCH /customers/{id}/individuals/{individual_id}` (`data`: `BankingIndividual`) |
+//
+// The wallet and banking surfaces have no webhook endpoints of their
+// own: their events go through the same webhooks (`/v1/webhooks`, with
+// the investing surface's token), since a webhook belongs to the
+// organization, which the three surfaces share. Their names are
+// `SURFACE_RESOURCE.ACTION` in capitals, like the investing ones, so
+// that one subscription enum covers them; `data` is the resource as
+// its own surface returns it. `WALLET_ACCOUNT.UPDATED` is accepted but
+// not emitted (a wallet account never changes through the API).
 //
 // Accepted but not emitted yet: `INSTRUMENT.CREATED` (the instrument
 // list is fixed), `INVESTMENT_TYPE.*` (an organization's investment
@@ -6308,6 +6992,61 @@ type AdvanceSandboxClockParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// FireSandboxEventParams defines parameters for FireSandboxEvent.
+type FireSandboxEventParams struct {
+	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
+	// mutation: send it as `X-Idempotency-Key` (the current name) or
+	// `X-Idempotency-Id` (the name on the vendor's endpoint pages);
+	// `Idempotency-Key` is accepted too. A mutation with none answers
+	// `400` naming `X-Idempotency-Key`. The first response to a key,
+	// errors included, is stored with the change it reports and replayed
+	// for 24 hours to any request with the same key, with
+	// `Idempotent-Replayed: true`; a concurrent duplicate waits for the
+	// first and gets its response. The same key with another method, path
+	// or body answers `422`. At most 255 characters of visible ASCII
+	// (`400` otherwise, naming the header); the same limits hold on every
+	// surface and under every name. When several of these headers are sent, the
+	// first of `X-Idempotency-Key`, `X-Idempotency-Id`, `Idempotency-Key`,
+	// `x-l2f-idempotency-id` is the key. A signature covers the header
+	// under the name the client sent.
+	XIdempotencyKey *IdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// XIdempotencyId The old name of `X-Idempotency-Key` (the vendor's endpoint pages
+	// still send it): the same key, with the same replay and `422`
+	// semantics. Send one of the two.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	XIdempotencyId *IdempotencyId `json:"X-Idempotency-Id,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
 // ClearSandboxPriceParams defines parameters for ClearSandboxPrice.
 type ClearSandboxPriceParams struct {
 	// XIdempotencyKey A unique key (a UUID) per mutation, required on every investing
@@ -7057,6 +7796,9 @@ type CreateSellRequestJSONRequestBody = CreateSellRequest
 // AdvanceSandboxClockJSONRequestBody defines body for AdvanceSandboxClock for application/json ContentType.
 type AdvanceSandboxClockJSONRequestBody = AdvanceSandboxClockRequest
 
+// FireSandboxEventJSONRequestBody defines body for FireSandboxEvent for application/json ContentType.
+type FireSandboxEventJSONRequestBody = FireSandboxEventRequest
+
 // SetSandboxPriceJSONRequestBody defines body for SetSandboxPrice for application/json ContentType.
 type SetSandboxPriceJSONRequestBody = SetSandboxPriceRequest
 
@@ -7712,6 +8454,448 @@ func (t *WebhookEvent) MergeWebhookTestEvent(v WebhookTestEvent) error {
 	return err
 }
 
+// AsWalletCustomerCreatedEvent returns the union data inside the WebhookEvent as a WalletCustomerCreatedEvent
+func (t WebhookEvent) AsWalletCustomerCreatedEvent() (WalletCustomerCreatedEvent, error) {
+	var body WalletCustomerCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWalletCustomerCreatedEvent overwrites any union data inside the WebhookEvent as the provided WalletCustomerCreatedEvent
+func (t *WebhookEvent) FromWalletCustomerCreatedEvent(v WalletCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWalletCustomerCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WalletCustomerCreatedEvent
+func (t *WebhookEvent) MergeWalletCustomerCreatedEvent(v WalletCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWalletCustomerUpdatedEvent returns the union data inside the WebhookEvent as a WalletCustomerUpdatedEvent
+func (t WebhookEvent) AsWalletCustomerUpdatedEvent() (WalletCustomerUpdatedEvent, error) {
+	var body WalletCustomerUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWalletCustomerUpdatedEvent overwrites any union data inside the WebhookEvent as the provided WalletCustomerUpdatedEvent
+func (t *WebhookEvent) FromWalletCustomerUpdatedEvent(v WalletCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWalletCustomerUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WalletCustomerUpdatedEvent
+func (t *WebhookEvent) MergeWalletCustomerUpdatedEvent(v WalletCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_CUSTOMER.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWalletAccountCreatedEvent returns the union data inside the WebhookEvent as a WalletAccountCreatedEvent
+func (t WebhookEvent) AsWalletAccountCreatedEvent() (WalletAccountCreatedEvent, error) {
+	var body WalletAccountCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWalletAccountCreatedEvent overwrites any union data inside the WebhookEvent as the provided WalletAccountCreatedEvent
+func (t *WebhookEvent) FromWalletAccountCreatedEvent(v WalletAccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_ACCOUNT.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeWalletAccountCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided WalletAccountCreatedEvent
+func (t *WebhookEvent) MergeWalletAccountCreatedEvent(v WalletAccountCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"WALLET_ACCOUNT.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationCreatedEvent returns the union data inside the WebhookEvent as a BankingApplicationCreatedEvent
+func (t WebhookEvent) AsBankingApplicationCreatedEvent() (BankingApplicationCreatedEvent, error) {
+	var body BankingApplicationCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationCreatedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationCreatedEvent
+func (t *WebhookEvent) FromBankingApplicationCreatedEvent(v BankingApplicationCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationCreatedEvent
+func (t *WebhookEvent) MergeBankingApplicationCreatedEvent(v BankingApplicationCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationUpdatedEvent returns the union data inside the WebhookEvent as a BankingApplicationUpdatedEvent
+func (t WebhookEvent) AsBankingApplicationUpdatedEvent() (BankingApplicationUpdatedEvent, error) {
+	var body BankingApplicationUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationUpdatedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationUpdatedEvent
+func (t *WebhookEvent) FromBankingApplicationUpdatedEvent(v BankingApplicationUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationUpdatedEvent
+func (t *WebhookEvent) MergeBankingApplicationUpdatedEvent(v BankingApplicationUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationSubmittedEvent returns the union data inside the WebhookEvent as a BankingApplicationSubmittedEvent
+func (t WebhookEvent) AsBankingApplicationSubmittedEvent() (BankingApplicationSubmittedEvent, error) {
+	var body BankingApplicationSubmittedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationSubmittedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationSubmittedEvent
+func (t *WebhookEvent) FromBankingApplicationSubmittedEvent(v BankingApplicationSubmittedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.SUBMITTED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationSubmittedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationSubmittedEvent
+func (t *WebhookEvent) MergeBankingApplicationSubmittedEvent(v BankingApplicationSubmittedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.SUBMITTED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationApprovedEvent returns the union data inside the WebhookEvent as a BankingApplicationApprovedEvent
+func (t WebhookEvent) AsBankingApplicationApprovedEvent() (BankingApplicationApprovedEvent, error) {
+	var body BankingApplicationApprovedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationApprovedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationApprovedEvent
+func (t *WebhookEvent) FromBankingApplicationApprovedEvent(v BankingApplicationApprovedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.APPROVED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationApprovedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationApprovedEvent
+func (t *WebhookEvent) MergeBankingApplicationApprovedEvent(v BankingApplicationApprovedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.APPROVED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationDeniedEvent returns the union data inside the WebhookEvent as a BankingApplicationDeniedEvent
+func (t WebhookEvent) AsBankingApplicationDeniedEvent() (BankingApplicationDeniedEvent, error) {
+	var body BankingApplicationDeniedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationDeniedEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationDeniedEvent
+func (t *WebhookEvent) FromBankingApplicationDeniedEvent(v BankingApplicationDeniedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.DENIED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationDeniedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationDeniedEvent
+func (t *WebhookEvent) MergeBankingApplicationDeniedEvent(v BankingApplicationDeniedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.DENIED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingApplicationManualReviewEvent returns the union data inside the WebhookEvent as a BankingApplicationManualReviewEvent
+func (t WebhookEvent) AsBankingApplicationManualReviewEvent() (BankingApplicationManualReviewEvent, error) {
+	var body BankingApplicationManualReviewEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingApplicationManualReviewEvent overwrites any union data inside the WebhookEvent as the provided BankingApplicationManualReviewEvent
+func (t *WebhookEvent) FromBankingApplicationManualReviewEvent(v BankingApplicationManualReviewEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.MANUAL_REVIEW"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingApplicationManualReviewEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingApplicationManualReviewEvent
+func (t *WebhookEvent) MergeBankingApplicationManualReviewEvent(v BankingApplicationManualReviewEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_APPLICATION.MANUAL_REVIEW"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingCustomerCreatedEvent returns the union data inside the WebhookEvent as a BankingCustomerCreatedEvent
+func (t WebhookEvent) AsBankingCustomerCreatedEvent() (BankingCustomerCreatedEvent, error) {
+	var body BankingCustomerCreatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingCustomerCreatedEvent overwrites any union data inside the WebhookEvent as the provided BankingCustomerCreatedEvent
+func (t *WebhookEvent) FromBankingCustomerCreatedEvent(v BankingCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.CREATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingCustomerCreatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingCustomerCreatedEvent
+func (t *WebhookEvent) MergeBankingCustomerCreatedEvent(v BankingCustomerCreatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.CREATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingCustomerUpdatedEvent returns the union data inside the WebhookEvent as a BankingCustomerUpdatedEvent
+func (t WebhookEvent) AsBankingCustomerUpdatedEvent() (BankingCustomerUpdatedEvent, error) {
+	var body BankingCustomerUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingCustomerUpdatedEvent overwrites any union data inside the WebhookEvent as the provided BankingCustomerUpdatedEvent
+func (t *WebhookEvent) FromBankingCustomerUpdatedEvent(v BankingCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingCustomerUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingCustomerUpdatedEvent
+func (t *WebhookEvent) MergeBankingCustomerUpdatedEvent(v BankingCustomerUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingCustomerStatusChangedEvent returns the union data inside the WebhookEvent as a BankingCustomerStatusChangedEvent
+func (t WebhookEvent) AsBankingCustomerStatusChangedEvent() (BankingCustomerStatusChangedEvent, error) {
+	var body BankingCustomerStatusChangedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingCustomerStatusChangedEvent overwrites any union data inside the WebhookEvent as the provided BankingCustomerStatusChangedEvent
+func (t *WebhookEvent) FromBankingCustomerStatusChangedEvent(v BankingCustomerStatusChangedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.STATUS_CHANGED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingCustomerStatusChangedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingCustomerStatusChangedEvent
+func (t *WebhookEvent) MergeBankingCustomerStatusChangedEvent(v BankingCustomerStatusChangedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_CUSTOMER.STATUS_CHANGED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBankingIndividualUpdatedEvent returns the union data inside the WebhookEvent as a BankingIndividualUpdatedEvent
+func (t WebhookEvent) AsBankingIndividualUpdatedEvent() (BankingIndividualUpdatedEvent, error) {
+	var body BankingIndividualUpdatedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankingIndividualUpdatedEvent overwrites any union data inside the WebhookEvent as the provided BankingIndividualUpdatedEvent
+func (t *WebhookEvent) FromBankingIndividualUpdatedEvent(v BankingIndividualUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_INDIVIDUAL.UPDATED"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankingIndividualUpdatedEvent performs a merge with any union data inside the WebhookEvent, using the provided BankingIndividualUpdatedEvent
+func (t *WebhookEvent) MergeBankingIndividualUpdatedEvent(v BankingIndividualUpdatedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"event":"BANKING_INDIVIDUAL.UPDATED"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
 func (t WebhookEvent) Discriminator() (string, error) {
 	var discriminator struct {
 		Discriminator string `json:"event"`
@@ -7738,6 +8922,26 @@ func (t WebhookEvent) ValueByDiscriminator() (interface{}, error) {
 		return t.AsAuthCreatedEvent()
 	case "AUTH.DELETED":
 		return t.AsAuthDeletedEvent()
+	case "BANKING_APPLICATION.APPROVED":
+		return t.AsBankingApplicationApprovedEvent()
+	case "BANKING_APPLICATION.CREATED":
+		return t.AsBankingApplicationCreatedEvent()
+	case "BANKING_APPLICATION.DENIED":
+		return t.AsBankingApplicationDeniedEvent()
+	case "BANKING_APPLICATION.MANUAL_REVIEW":
+		return t.AsBankingApplicationManualReviewEvent()
+	case "BANKING_APPLICATION.SUBMITTED":
+		return t.AsBankingApplicationSubmittedEvent()
+	case "BANKING_APPLICATION.UPDATED":
+		return t.AsBankingApplicationUpdatedEvent()
+	case "BANKING_CUSTOMER.CREATED":
+		return t.AsBankingCustomerCreatedEvent()
+	case "BANKING_CUSTOMER.STATUS_CHANGED":
+		return t.AsBankingCustomerStatusChangedEvent()
+	case "BANKING_CUSTOMER.UPDATED":
+		return t.AsBankingCustomerUpdatedEvent()
+	case "BANKING_INDIVIDUAL.UPDATED":
+		return t.AsBankingIndividualUpdatedEvent()
 	case "CUSTOMER.CREATED":
 		return t.AsCustomerCreatedEvent()
 	case "CUSTOMER.UPDATED":
@@ -7754,6 +8958,12 @@ func (t WebhookEvent) ValueByDiscriminator() (interface{}, error) {
 		return t.AsRequestUpdatedEvent()
 	case "TRANSACTION.CREATED":
 		return t.AsTransactionCreatedEvent()
+	case "WALLET_ACCOUNT.CREATED":
+		return t.AsWalletAccountCreatedEvent()
+	case "WALLET_CUSTOMER.CREATED":
+		return t.AsWalletCustomerCreatedEvent()
+	case "WALLET_CUSTOMER.UPDATED":
+		return t.AsWalletCustomerUpdatedEvent()
 	case "WEBHOOK.CREATED":
 		return t.AsWebhookCreatedEvent()
 	case "WEBHOOK.TEST":
@@ -7947,6 +9157,9 @@ type ServerInterface interface {
 	// AdvanceSandboxClock Advance the sandbox clock
 	// (POST /v1/sandbox/clock/advance)
 	AdvanceSandboxClock(ctx echo.Context, params AdvanceSandboxClockParams) error
+	// FireSandboxEvent Fire an event
+	// (POST /v1/sandbox/events)
+	FireSandboxEvent(ctx echo.Context, params FireSandboxEventParams) error
 	// ClearSandboxPrice Clear an instrument's price
 	// (DELETE /v1/sandbox/instruments/{symbol}/price)
 	ClearSandboxPrice(ctx echo.Context, symbol SymbolPath, params ClearSandboxPriceParams) error
@@ -11480,6 +12693,95 @@ func (w *ServerInterfaceWrapper) AdvanceSandboxClock(ctx echo.Context) error {
 	return err
 }
 
+// FireSandboxEvent converts echo context to params.
+func (w *ServerInterfaceWrapper) FireSandboxEvent(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params FireSandboxEventParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "X-Idempotency-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Id")]; found {
+		var XIdempotencyId IdempotencyId
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Id, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Id", valueList[0], &XIdempotencyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Id: %s", err))
+		}
+
+		params.XIdempotencyId = &XIdempotencyId
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.FireSandboxEvent(ctx, params)
+	return err
+}
+
 // ClearSandboxPrice converts echo context to params.
 func (w *ServerInterfaceWrapper) ClearSandboxPrice(ctx echo.Context) error {
 	var err error
@@ -12732,6 +14034,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/requests/:requestId", wrapper.GetRequest, options.OperationMiddlewares["getRequest"]...)
 	router.GET(options.BaseURL+"/v1/sandbox/clock", wrapper.GetSandboxClock, options.OperationMiddlewares["getSandboxClock"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/clock/advance", wrapper.AdvanceSandboxClock, options.OperationMiddlewares["advanceSandboxClock"]...)
+	router.POST(options.BaseURL+"/v1/sandbox/events", wrapper.FireSandboxEvent, options.OperationMiddlewares["fireSandboxEvent"]...)
 	router.DELETE(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.ClearSandboxPrice, options.OperationMiddlewares["clearSandboxPrice"]...)
 	router.PUT(options.BaseURL+"/v1/sandbox/instruments/:symbol/price", wrapper.SetSandboxPrice, options.OperationMiddlewares["setSandboxPrice"]...)
 	router.POST(options.BaseURL+"/v1/sandbox/requests/:requestId/outcome", wrapper.ForceRequestOutcome, options.OperationMiddlewares["forceRequestOutcome"]...)
@@ -21279,6 +22582,153 @@ func (response AdvanceSandboxClock503JSONResponse) VisitAdvanceSandboxClockRespo
 	return err
 }
 
+type FireSandboxEventRequestObject struct {
+	Params FireSandboxEventParams
+	Body   *FireSandboxEventJSONRequestBody
+}
+
+type FireSandboxEventResponseObject interface {
+	VisitFireSandboxEventResponse(w http.ResponseWriter) error
+}
+
+type FireSandboxEvent202ResponseHeaders struct {
+	IdempotentReplayed *string
+}
+
+type FireSandboxEvent202JSONResponse struct {
+	Body    SandboxEventResponse
+	Headers FireSandboxEvent202ResponseHeaders
+}
+
+func (response FireSandboxEvent202JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.IdempotentReplayed != nil {
+		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
+	}
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response FireSandboxEvent400JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response FireSandboxEvent401JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response FireSandboxEvent404JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent409JSONResponse struct{ ConflictJSONResponse }
+
+func (response FireSandboxEvent409JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response FireSandboxEvent413JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response FireSandboxEvent415JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response FireSandboxEvent422JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FireSandboxEvent500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response FireSandboxEvent500JSONResponse) VisitFireSandboxEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClearSandboxPriceRequestObject struct {
 	Symbol SymbolPath `json:"symbol"`
 	Params ClearSandboxPriceParams
@@ -23403,6 +24853,9 @@ type StrictServerInterface interface {
 	// AdvanceSandboxClock Advance the sandbox clock
 	// (POST /v1/sandbox/clock/advance)
 	AdvanceSandboxClock(ctx context.Context, request AdvanceSandboxClockRequestObject) (AdvanceSandboxClockResponseObject, error)
+	// FireSandboxEvent Fire an event
+	// (POST /v1/sandbox/events)
+	FireSandboxEvent(ctx context.Context, request FireSandboxEventRequestObject) (FireSandboxEventResponseObject, error)
 	// ClearSandboxPrice Clear an instrument's price
 	// (DELETE /v1/sandbox/instruments/{symbol}/price)
 	ClearSandboxPrice(ctx context.Context, request ClearSandboxPriceRequestObject) (ClearSandboxPriceResponseObject, error)
@@ -25437,6 +26890,54 @@ func (sh *strictHandler) AdvanceSandboxClock(ctx echo.Context, params AdvanceSan
 	return nil
 }
 
+// FireSandboxEvent operation middleware
+func (sh *strictHandler) FireSandboxEvent(ctx echo.Context, params FireSandboxEventParams) error {
+	var request FireSandboxEventRequestObject
+
+	request.Params = params
+
+	var body FireSandboxEventJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.FireSandboxEvent(ctx.Request().Context(), request.(FireSandboxEventRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "FireSandboxEvent")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(FireSandboxEventResponseObject); ok {
+		return validResponse.VisitFireSandboxEventResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ClearSandboxPrice operation middleware
 func (sh *strictHandler) ClearSandboxPrice(ctx echo.Context, symbol SymbolPath, params ClearSandboxPriceParams) error {
 	var request ClearSandboxPriceRequestObject
@@ -25867,739 +27368,779 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3dcuM4sigKvwo+7dlRUjelkuR/OTrWUsmqanXblkeSq7u6VduESMhimwI1BGWVpqa+mKsT53qfi/MG",
-	"a7/HPm8yT3ICCYAEKVA/tsvlXmdFrFldFgkwkchMZCby53PBCaazgBIasULjc2FCsEtC+GfHJdNZEBEa",
-	"9cjMx0vi8l9dwpzQm0VeQAuNgh2Fc2KjxYRQFE08hjyGoglBLApC4qKQsFlAGUFRgDBFBIe+R0IUkr/N",
-	"CYvQwosm4nU8JchT33OW6I4sKwWrwJwJmWL+WULn00Lj9wL/XuGjVYiWM1JoFFgUevS28OWLVeiRKFw2",
-	"xxEJV8EcTAii8+mIhCgYI0acgLqMA7XAXoRGZByEBIV8Ao/e8g+TT3g680mhUdeBmHrUm3I4ajEAHo3I",
-	"LQkLXzgIMxziKYkk/pqOQxgbBHeEdlwzTHYkntocLI4I+JsDFpL74I5U0BkZ47kfAbD8BQf7vkdvxYsp",
-	"SGv1vf2DQ6vg8cn/NifhsmAVKJ5yKHEKFH1JfwnJuNAo/LfXCRm8Fk/Z644LiH2D6Z1Hb5uzme85mEPf",
-	"ca9wNDEvCSevoc5ZCsICns1uDsb10bFTIyf4yN0ne+OChHjGZ4wB9jiUnEy8kJMd3/VtoTaBq6+jNQ9Z",
-	"YKCRK3zrUQG3A69YgHB7Fv9eoeRTdCMexjs2C8m9F8wZmuFbcoqCqRchL0LjIITHYy9kETyrFMx7I+ZL",
-	"bcoUfzon9Jaj+KBWtzjdqb9rJtKPV8aiYErCddvjyHdW9oY/uDk5Pjo82N+r177WriQg6oCfBc58Smi0",
-	"DnBXvrMCuBs4NyfusXM0OsQH432y59YdM/hqipvHryOBWF9Hh7revefOsb9uJV781spaPOre7B8cHh2f",
-	"5GxAPPQJ1qBDq6/i3Jt60Srol7H8DAlTIikk0TxMy6F61UznPkyrw+gK2SaGjINwiiMhUffqBYszgRS2",
-	"1aq1XvRahVZA+UF15t0SZoC997aFTg72qsiFFxTvkk/YidAocJdotIwIs5DNJrh8UKv/0BjOq9U9Z4QZ",
-	"OdyHf5OGjYr8cf3gcEi5RJ1FxEVREJQqqDUhzh1x4SAk9yTkYoERGp0itUUooPxLHmHqtCRDGoS3mHp/",
-	"B+nyiiHm3VIczUOCZoHvOUt+mtpqArsypCliiUH95bezK/yevj769fZH3Fwez6bBH827d78EvU/167et",
-	"ydv9WrPO7n/9foCvpt83R4vm7ZtfaNjxPvj+/OjN5eWSYN99f37fW7Sngx9/+fX+pwVZ/PBDQxGhUAqS",
-	"rZTYLkt063u6Kpw2SaVr6v1trgkmzyU08sYeCfOPtzRXOIlQeShLSA5IYP0rJ94uwIj9VaC71F8iLyJT",
-	"JmjJY/ECtj6UU2A/BsxevOS1En8xCRiRQEcB8j0WPQzWR6G4k2h5SiuahcTBUTLf6hoC30UcEo5s+9ey",
-	"Nkf5Z7K0UZFz8z2hbhC+YohQdxZ4VBy7bEhZ5Pk+YoS6yItKjUTjvCNLK6OEhqDqIkxdZO/X6/aQMjLF",
-	"NPIcVkF9PkVASaytLYIsU1ZrJ3tH9cNamdRrh+Wjg/1x+eRkhMtOrXZUdQ8PXLd+nMdW6YVlyELTCeoH",
-	"B5t1Am2qn8lylTSaaC4Y744sURGj6+vOWQnNSIim8wgEkpWSXVyqLZFH7wmLPHo7pOq1hsIswix/c5x5",
-	"GPLTmy+1hIJwSO3scuWbYp9BQOZtael0SO2V73gM6VK5gprxUsQmU751mLIFCdmQ2vvVqs2/xtVpA9wV",
-	"NIj1t5QdA2QzpCQMg5Ahjzr+3CWuxb8vzZ6YpJwJprec5zhdBWHEgLBCaU4NKdcS6/toEsxDJmykZY5x",
-	"FJOqvvKorCyzBgJD7BRh5ARUIdudCx2YgJ3DlFI6pGJVHJZbEjHEn6klimWrbwooMA2iCacMEk0C10Jc",
-	"/PLDSxydEqOCXyqoGaFpwCJUPzjg6w+xww0izjL3HvNGPkHNfqvTGdKi2AGYeuExYqnN4IsWvFE6TTAA",
-	"+gNDEy4LFD0OKZuHY+wQWMucuiSUhMqpqIJ+4Sct479gXzItU3MzhEPCaTeydKSYJYyFVsnVQis0aA2p",
-	"/ans18dlzZgte66t7GJu16KmdtA7wT0HJVnykIplxKwAdOR7fD85sF9P4HAx8XQS50fxrVW5Q1Egj9Ws",
-	"xZ+IIUGoHtNkkWKHIQVqmIVBFDiBDxsvSQMzSQL26/ua3dDsrxT/DikwU4Z/UXE0jxANImQffPpkl9bz",
-	"85CaGBql+BlGrWPWIY22YjVk5rQVEZojBfP4cUhTDIm24cenpL6npL3z+tigWKQ0tjyiS9htJOyf5NQR",
-	"EAMbcnFlwDboCSu/LoLwLhZcJY0QOdlkTpI1ZGYgrSHdkrZQLmkN6Va09WTbbJKHj9trs33Kjy1pM2q+",
-	"PqmjU4RjJ0yi8FZ3N1VhzFpbdbOxeoVviRl+DmJiVlvICeaUa1toHAZTVE1BnwM7n8IMuhFwBWnVCGlP",
-	"6CIbTDelseRYbsKjZLTcQjX/Y62KvjpQzXgF+3+/XtMO3iJx6wcHtZOSUuaTyVE8W7lDZ/NoSLmtxCzE",
-	"z2rBWPE0I8wI5yF4xA8haZVXkLLKHmrun6J7EnJsrnoVKkM6pINFwIXClIn3lhX03Xdqnd9910ByfXlA",
-	"c1Xl3yMc3pKoPA89Wwipue/H23nd61hSmwIthbgJjjRIvvtOOLWkYYDcwGGvADIzFAI/CusclNMh9eT1",
-	"AR+GAuovLZSGboqXaCSUIdh6IR0n/GDDfkBBPk+iaMYar1/jmVeR1Fdxgqltcc0gEj5E9gqkM3GRfKPE",
-	"Hy6I7yPMxIEMSIDF80/gePHyNOCvKBS5AWGgMzg4DJdgvwyp+Mq79kB9gokpkJ32m3AFUv0iBB7oj+qn",
-	"wXJG5AGzevCUQKHEd4SqtZHpLFqie+zPARfDjJNmWGgg2GPK4Z149LZUQa14Ozk/MjTFkTNBHuV2yJA6",
-	"nLT59wmN4hOS/8TQIvSiiFCkf4fDOyzYKyoC825rPzS6g/by4o8P+5VKpXlwObg8u2j/Nd/BlLDzet9S",
-	"/B7waY7/I0u7QmfTmC++tUFFxUClBmcPcVDaGVrkf3IxZiPsL/CSnSL730EI2/yc4fvO5z9rn7cH7dPs",
-	"hlpbUIE8ruFc5hM059EkCKXciEmiBTYB2M3kE1f4lNEs7pAc7PunQuxkNR5JyAthHNHoFNlOSHBEuAkO",
-	"s5NPMy8kjJMZRXPqfRpSdWnGnwsWuPVYBJi178jSM/gn+cYXh4UU+MMCWiVN7SeBgtRPgrDQsKCtWf6d",
-	"YQv4Ve6a+HeybeJvsFwLpVOA+IdhYbos35FluTYsnEoU/FA72qsfn+ztH++fSjSonw729zcSrDgxNpFt",
-	"EOYQq9qIZmSjIHSFDsPRLfSYYuQRhkYh7PBoiTzXQh5NdD3XC4nDpyul7xWa/VbO7RPjoGx72HK4uxwq",
-	"sYrldBT46+45WBTCLckrhiLPuSMhYjAGgJ7PZiREXMhkYG1enZtvP8TgtaqCpkvWDrOq5AxHEQn5vP/j",
-	"92b5t2r5pDIclj9+/5eCSc38Bfs+iVpcAyPhDIfR8t3cMxgW+hvo3XX2SqdaO6mP93C1fOjUSPnIrePy",
-	"yahGynvjfXwwOnSO3GNiXq6jTXxzO99w4ROrdnPxZu6CpCc3ZzHKWZy7kFq5PtpzykfuPikfjw+q5UN8",
-	"NDp2TtwqqeVc5irn8dMt4k9vAohldMdjRqJN4Qqxx57debNtTIBATPtURsAvZDQJgrsNRsBCvPWA65uF",
-	"mv9xRsAXPloY1xB+8Qa70nzhfzniMOH/1CIUXv/B+Bo+J3DyN11SaOzzTRQuokLj98+FsUd8t9AogBl/",
-	"yQGXa+GHNMchYQzMusIsDGaEy4Jh8vKwwPW1qccY0PFH/f332Pdc4aUeY8/nJnxNOKcKX7ZFQFu8znGw",
-	"SkmxecYVPJ/vPnG5ycK/xrjGKD9/imyxYFuqgwQ7E3gLLFCOAOGSmPvEkn4z5R6KyKcIHjBpMSi/LJvg",
-	"kDBUhM+g68Hb8rGFaIAur8/hv1x35y+HwS2OiAWaeFnCSJiDZ4TBe0K9BUIXSq4FFzE/9buX4u9SpZBc",
-	"YW+197MwGPlk+r2BBlwSYc9PDFQNS3KTUFFuUqmhXehXXByRm2B8M/LCaNJAQnCBmUBfRVK/BhsDeBAN",
-	"C3zAsFBI0ZqgwML75nnnrDnodC9v2r1et1fIbu6TfDde6g5jFDPkAQAUziIczZnkpMiL4BB5g12kdiYW",
-	"NngUzKPGyMf0bnuSvxK79wxE/8JpvRXQse85j6V0PW7LFKfFMdm8uup137fPGsjjJi+Vi7rlehy4LE8R",
-	"i3AYIYwoWaRCwYpX3f4AvdZ+YiUj1be6l2/PO63BCrV/CwDTdHyS0HGM9GchYkd+jWkuYnnFx6GL76ND",
-	"woJ56BCdPDpch6TYF0fE42jEk3MJyXeK/jYPIt39h6q1n84Ofj2+3PursC7FJQlnHFCmVne7czlo9y6b",
-	"57kS7jEf1HfvQJdCCieoT8J7EiKBm6+2lU1uQ5NPM+JEnNPFUjyQTX5we6t7/rWlFe1fy1JUciM/xfMX",
-	"+I8gbAFFP3JLfcyiGy75Ggire4dgDLLQQq6kLRDqFuLosVAY+MLjuaAkZBNvBldOaMpBirnMixAlxGVb",
-	"MloFQUANmWLPt9BsIi7qXYRdNySMKcAmJBTq+wodXV9e9bqtdr/ffHPevmlfDjqDDyvUpK11BeTGriDr",
-	"R+eTzKYO1RjKtPSp1xP6vaazMHC4BjnyCWrTyIuWzySJYHkMLSYyHDmO2mKnKJrg3FVXjOcsm/PDli9c",
-	"p+7LIHobzKn7SNKOYUuHtoK/dgzzmyjpsju4edu9vjxbIZ/N86WPi/1kwy6DCL2Vn/xKu3QZCGyqMwAp",
-	"l7p+6aBj+Qov/QC7gyA4x+Gj5YgiELhL5IKNzxlykqCoVt0/Pjg6FDGWRqRfNT+cd5tnN4Nu9+a82XvX",
-	"XkH+9vOnNqG2l2yCFKaSX9AgCJBY+bNwjglw8NuJI0jc2TN9gwZBcIHpUoLNHrlBURCgqRZfxJIgC51C",
-	"TkUaBMLjiISopnIljLvGd+uiefnhptf+63W7P+iv7NojP5oWgJr6xfeO4wbFyPl6hzcK+SkI/iC0wAyF",
-	"XHIRNw2zDdknZUg/sRX8/KjS8mm0V/LgkW+/1nJZvmiR2dcUS186eaxwlL4INCI45OQY3BEVyZfy1zfQ",
-	"G/GGiIeG90Q4tKWuKcR9A9xQi5PtvvY64IC+hic553XzevBjt9f5rb0qaJ8RtrTErulHrIbqryog9FUi",
-	"mTUi4708V3MbcTMULEsLiXsJsGdFnlDq+Lym+B57PtcNHiszpHzy+HHCUESmsyDEoecv0Tz5SAPuvV0c",
-	"YbgedDDlJ+KImDmlrrjj1KzHG8ml3+6977TaN9eXzffNzjlX8lZlzbcANm1iaIdNX0Kib8ZXJSO1dLki",
-	"WE5qrafq4hekmBtQUkG9byDCNNX1a7sssB8S7C7RBDNUr8YpRExkdkFUHKYp3XyK+dv35OFGxtcE6gUa",
-	"BB5LubFG8wiNQoLvuAkwmjOPcvNNeIwDESCTvY3m1KhwMmfKGF4XB5kWdmw+4zY/cS+I6+EBLPlxdoMY",
-	"CuYuGhYi8il6PfOxR4UXn3NX/E0wSU/F2SQSAxpo5X7BTEv966urbm/QPru5aJ91mjeDD1erQu3JYUlr",
-	"xwc6CSUTASYRoPLZdONXDKUWK1fHFyL0xRkJJVdpqvIWzs81Vzwn+j1MbN6Jq6oUn2KKpKdq0OleNs9v",
-	"+oNu6+c+ByWY0wgVhSlYeuIbm238fjjt9dvW3ZeLFXCUJVh5pAfu0eh4Qt/ZFm6FNbSyv45WNBfAo1e8",
-	"vSG/vQWfvy5uICfr2sHKflJC38E43t4qzl90PcX4sZEqb/a44k9opHxzwnoQKX5KLc81WB9P7znmJiom",
-	"YV1MXWQZgJ2RcEgT8wFTF3K6JClJf6ql7IxMQKrcjiGVn+f8zAWwB7J57N3OQ+KWtrF8IRTsaRTHLY3e",
-	"Naxb03dbn05E5qcMMC7tpXmV6PzCm8kxscaSfBKGiK3AnS1AK2M7OiGBSAzsi0SnRRjQW+Cg7ezDNQdE",
-	"SmR8G7PrSZC90WRCRTdYQB4k3Bp69LYUW1FDuoMZJdIxJNLEGcpEbOa6Q+tJmWg7s2uNzKyn1YJ7wqJp",
-	"rK296V6e9ZXOFu+6KFqSObqePqrl2xggO1oea47gg5Rq8UCNf1XTf/IT+mEqugh1e2g0lgiEMgbDGKKz",
-	"MGMkuvEYm0NwrjlAi7NiPyK+j8NYgfdcvrgJce7YfJqE9UMQTEM8iKu6LGcBy8Rw3a/GcOmgiHPm0d9U",
-	"llsriVCLvCmXTdNZoVGoV+uH5VqtXK8NqseN2mGjWq8c/LY9HYiNepJQMlS0sxtmQ0j95libBadpqeHH",
-	"seacfYf0CcJwhvTRcThDqgfiDGlBixV+iDGqKLzzpnl50zzvtZtnH27av3bEfUpCY/w5evfmuP5Luz8Q",
-	"doe6gwRc6RJstEQYLQComNxUnYqULM6S1MmzkxQsy2MJ3FLumqBPK6xDWrQNSLNLaU+nzFVJ7xRE2atg",
-	"54fIJjiQ/eDWowPM1b/G5wKbT6c4XMp1wbM4S6dgFYBg9A1vXfcH3Yt2b3XTDZINpssVaXEykLIV9dhx",
-	"LkuCAHJ5BGrFXGkJhrU6Ifz4E+APC9/XD6snR4LcjoaFmMzIJ4/xs9TwvYfKqS+WJkfTCG3K8NOsnDGh",
-	"9b9OigefFF9eyllhpY8Kzsq7nBUlCyqMRCtsqJJldHJFRTuHE01g2DChXaqgyw0y5hGeuPhIyEbHPZVf",
-	"Lk0fB8+sSRh8eqhopxfLpfjD3Hzi4w9z9q2IZj0ayOD+2yYnJnEObict9591L5S3McURJo8jZ5PuNd+j",
-	"q2Zv8CHBjF0SWpWYJo4HMyxV5zR9OJcKNBhS4fYM5hFBRVt7IcVWj3J6qv01xRs9xAua2TsRbfRNNPLt",
-	"PKioaK8sPcU2j/KuKuya4oIM7taHBiKlUF5/Xo013z1rr6zaLj1rjJCA/OHeUrV7mdCctDaU8pUqJySO",
-	"kI72k0btoLFX/a2xk/80KwZrz85KD/e9oqKtYy3FUQ/2tqr9MMe+fGMHbFaBeH7Bt4Xz1jagLmsdPnsc",
-	"jKKKB/tjEz41RqNoKmLGzzks3NWGBVi1qIoFJjcXvoIhU0e1jJ9zvfGYwIWzpAPlbQSO5rPy8eKvMM7r",
-	"Skvo+rPTxuM9vMDRq/jNcPZjHcDJVuYEgzzeLbwmKCWtuhx8U9VlZ9cybJAJa7BFMZiqEDsnbf5PmZzr",
-	"Cf+NtK9FubBNCcZWIa7NsOn1a+p9GnhTAoMgYMNZbhrTUu/BmLja6laAJbcxigbXjkm//SUJCFo/TqKx",
-	"L17+YhXmM3dXfHzRU7x/1zbAypTDFR9ZWZqGT30/dFiS5gDB6A/iQBCKBF24/dz2vWTPTC+DZgssnEqr",
-	"124O2md2AzVp7IPhMkR+EBVBfvDDRgENNkxA4bdgIcpvpGntQcTDz7Itt4W/TtTCVLeEzIoMjRPkoM2U",
-	"JqsAtO+Tquf6TqpZFBDp3YF1rNmYc49FPZm8v8qm4p7ss15i3FCpIMEWFEzYAW0qwi0MMbBfLHW1Txb6",
-	"c+ihUDBgcEo279IFfyeLNADYEutLPisnXIOup0PVlhjaDSNbrXLN8vqxOFph0EHnfVuUKot9owzFV80h",
-	"dskpsvvX/av25Vn7zM5qwyOfDKn2Zuu82+evzUg4xXz1/hIaOhDK2VwE/oTY9eitLG4U8xUHpGAV4k8V",
-	"rIKYjC9MK2ajXlwhGrnWayG3Nomk66uzVZEkkvFcVIS6c4A0S5YA8pegySxTQoofspg52CUvTT7J5b1A",
-	"+eTeY+qQPqbuKPjU8gPnTrsqwq7riaqiVxoux9hnK1XMfwwWaIy55Yymwb2q6hs4d1yBXuDQPeVmtE8w",
-	"izIVxi0UBbcENFUsS7keoCXBIUPF2vFeFbl4yUqnqCpuAf1gQdyKqOqiQ1XLbjgftkpxZ3jJYiAlaHy2",
-	"NfVujveq62vIWAXlvFn5XD9pxbPui4f7qS8eHNdq9XSZHXPpmtX9ZMaCO00oK81twmAsIt7i2lXIEzFw",
-	"XLUeB74XVJCdKCXNKadtGxUXExzJer7i+nlCfBc5AYtKomDbFId3JHqP/TmxISDLo8hWyowtS1DHH3nF",
-	"TpE9Cz1HlQDE9yTEt6QVsCgeft1HbuD7OGSiIKReMN0NHJbUj4biYGqJ9ixgniglV5xTqbEQ1xrSH5D9",
-	"tzmG7AG7ZCF7Ng+dCWbkSgBS/CENh8hYkL8gPtWQAsxohj0ZXMd/ReJHSdKyI46cGs1p5PmxLRZQUrKG",
-	"VGJL+67AhZWKgU7m5sByZoIKdrCmIYUNGC2RzQV05/Idt+WT6pZMgQO3bw2E+RngEBrhWwXpkArsTOCu",
-	"iZu5FGHYb86IOiAAw2nMngmCS0Mqd0+6YWxU1ND/r//zf8ZwWzG6VPY0gOtgOqQRviOlUzQKogliMwId",
-	"oERUn6jaS1xxPD3KugFEbP2y7tNaqQe1sgS4fbNQztIr/FATvVhc4nhT7FeSE1PUwSpYhU/l26Asf1Sv",
-	"nYn/6k/LHj/xhbEH9aoKt140mY8qTjB9zSbBjM34yfJaTgFiQiPqnKZWksYT6hZRtZzVrQwrfuvFvGAr",
-	"VcnU3e1aIWdXN+eXiWTFrNS10vL1m++KIPU8blGySooqk6TihzvnUK4OoGO1CjTzsUOYZZA933zJmgzP",
-	"60yTleMZXhINQUQ93bj9izgJSi9kee9V+Mnq8iAyRR0zOn2aTo+XRq+iNp+xMKHciChV4jNTw3M28wnq",
-	"UKdiMn1mJATljuYRxi3mStc4ozSJGsoruhdgTh7e3xxtsQK3rYhT7JonGUA1M/JBoql9+1Vv5vFYBYTY",
-	"y5d4bqaUXfNiNGWW6wDbSCtdX/72G6VoxmCIJfLJeMJ8c9Bl8V/jvohnZqG0In2ewGstNeWMz1p3Zuty",
-	"IKP5SNlqJeWMNZd2vEGaZIiVB13tTiutWeo1qE7pA0vxbPqUTovmnRzsHCWb3Ov9fjvlXEdjz/dRMCNc",
-	"xGFlnz6nawq8AUbHlA7rC3RLccC/hdNcIexP5DLnID+Tw1xh57nc5fx7mxzIQMia+1gwnXIdv0Sue7nO",
-	"4Hk02STjrgc/pkScCCpaYIYgwNt9TjzPownAecZfNuJbg/ZlovuM+GQTukWnjSy648JILw3fEtyXie8E",
-	"fnN7Cj4YWp+nKV34qFO7geDbrJG0JBnShRdNgnkk+iQRJySRyW/5oA2SrTo6dM0dQxzjl7AjGgeh8bJh",
-	"9QRI5U1tgAw67XczSa+SIsW6sO93x5CRst0KP1orni9CURyEqsIQU1sggpWYE4iYkK1OeIC8D0MMxzyg",
-	"b1vTFl7eJiBlEL/4JOq5AlInCh0ahZLMlu6i7sriQ7mBRbo7Nb1tnX4X7ddrR0i9gvhBL/LDZZMG/Wob",
-	"DMxMI47r/plJpfLcLfu+N2M7ZevQn/RIFQGUwbvnpm0ZOfVm/JnaNWrX3NlGJNhxbmRCGvTJ19q68Ee/",
-	"V8snzfJvuPz3j59r1uH+l7+YsGVcUW7EgRYqsBB8x7R8OcyQ4wdMHDYrIQI7hAVwE5mPL9/jEDJk+URp",
-	"SJtO5EF5svTPLfh+4aO2MlHqw3TXOQtYhH1VDMRwQkoPQQLvJVmgD0F4Z8IkfD/MIfW92uFhuYawP5vg",
-	"ch3Jd4Hms0Rtmtv3KKmlQanV99AF9ijqR3kj6ukRzVmE9t8YHZGAiJsVG6BQq1arNdMIKLuU44SIIJl4",
-	"Fgb3HnWICA+/Fb1rIU8tTjwLRVGpaEKmaSRcfthoHQiMWGKP0itItmIdyyVxoCZjKJwF4VYn3Op0LW1w",
-	"cg11g6MtpxrE0afa3dLN1lIt6YkP+hpxPPfBX+ejmRfQm5BgZvLN/jJZistjrUofRJMT6onMAAahrJDp",
-	"Msc+P6E9sohrtIg/ISJHfMLoqYpLA+ZcSkaRyD2J33uFuBnMdTQLBb5LWCRu2/nsW53+EhlnckKTCgA1",
-	"2g1tzXY5gBKsqXs+1Udk9xmuSCirXSSzsK3VHQNECSwmP4ds4ZN/EamThKiFPiLjQKSpOpiiEUFsPpp6",
-	"UUTcU1liIODyQmQ7chi5ySMa8YmMBHifMdXWbZeFXQh430LWs2E9UGrfuJu7KQbJopPw4HiZD+TCaAvV",
-	"McP8GSXyQR82aTWR1BtVVHLCmQlJpEReCoTtxHErLXx3iC0byO61mC5FRUC71e1ddXuQUW2nqvCvBokk",
-	"asIWaLrCYeRhX+kW/Lwlt9i/UbeF2qHrTAniSxKBW3GDZxm0Ze7K95d/DIdGPUA0mxTIuZG3DanPtaRC",
-	"mP7a4f7uH/uy3WbBVu+4T83VpgjQ9sKOoNWrJwqwidJjdiLN4Mk4CJHduTzrvO+cXTfPU7vKLGRrR7e0",
-	"xjVxaIvhKaoIKGErLd9NcaFPqBPEZ8cWs7Th3Rd9OEzxp46Yp1ZdI1q34St49zEyL2sD8x+3kzt51pd2",
-	"jq1YYIa6xhlDbDbb0RAzInlX/prBfj+7EEw3PzNYXNBIB8LJayfVarlaK1drELEeuHhp5kLNGDk5PihX",
-	"98vVuu6o4lOa8PkgHgMtMZbiW4yEDohc/OOHjYubB90kYZdbTtFVQ6+SkQ9ltzDwtx2TUGWPD8oyHMy0",
-	"HcOde8zgMtrpHs5gzJmUO3zr0V0k91UyIOdWSptyu8VKCby7QiMZVpR+wjT38PvzcfMJDKkdbMPNz8yY",
-	"2yk/ud6ys17z7cBGLJgSkWGd5M+jIiME2fIvu3Q6pLaotfO227vpX7+56PT7IKmVBWSpnv+auWTDi4NB",
-	"+8we0gX2oJ7NWBrVymo/RfZF8/K6eX7Ta7/vtH+xkf4mjo1vaK0uGwba6W5WqWQ/W3NG2KVTZJ+1LzsA",
-	"gZ5ILl9P5wkBQgpWwbRSyB6SqylYhRTIBaugICtYBfG9tAdRzbyDAzHZwLMQj6OCaWt7BEMNLMOmq10w",
-	"Pr0AN0cPMGt8oTmbhcF9zugzcJukvJfJQ3HBvaMEack+ZVGQaaaQSbORvcc2Z8v851SD00jrERHrBbyw",
-	"mAQ+Qb63u/fo+fTlNeJKace5Sd+7mwH5CaMafd083Au2O4mpRT6p6/UJHHxpX+zOlKuGb0m2TaRh7hXT",
-	"2jEzSxV8C0JXNVNnWe1hFyJY7x18Im+aWn/iSnvBrjBBLlbCVivs8CDHmIm0zQHGuuNLEUJylD9WPcx1",
-	"dW3ro9pwnZPMaZ7BiuHdAllGUz7RarJmfLqPZdqAh2c7WfAKiKczb2I+kHVAX5KJk5FRRtLUvBFUk0pf",
-	"gzZXbJYdLYvVe1Sc/zSDN20mfVwWqJ0oOdfEiJM5uVRvXpzL6qcTLArGzDBjxEVLElmqMlQUYsqwE4G6",
-	"H1/nt8/ObDSn/FQgdIKpQ1zkzglyPd+7JdQhlshb1Aa/7XV/a3MDJTMvss+6vYvm5cBGNEDYibx7L1oi",
-	"dx7KUtVD6tH45xkJvcBFxVodTQMaTRiaUx96HCcdNizESCSKOIvXPWdI/whGWhjC2KPYryBblG5iIj/9",
-	"taIs9vqz5355LYS0DVqc7DcgE8Qh25qljRWJWm57qPCE9hm3P8TCuSEi1vl0QQ1im68IdcWbqZ+zoQ7i",
-	"VwFS6qe3YfB3qCCX+vUM4tij7M+rkRJZMbN6Lf6y9KlvpUvsog1oKNuC21WQWIbXUx4fKU1Ps35dpQBY",
-	"SYVYTQGERtXBQpT1C2gUBj7yIj1OJ/kIJ+tk6jRtp97anr75wjSV0dJ/1zUbAzU+yOwFhUiYvg1kw2bY",
-	"FrJBL+X/kBLYriD+pki5T2gd4ZAMKRcWxEUsEP28cVynS+F3KrPOGbL363UbFdO9z4c0pwV4CYUYvgjF",
-	"ScFLJgTQJtv7Kzv0LlKN29Xa9uv1ylfyrz/m86lz+VETpbTZx8z0MM+7WVt+DByRUYrsMscaf0IcErPq",
-	"T3gi4z8uGrjK0mPPJxYaYUYO98uEOoFL3FMUUH+Z9OhSIQniGjkKPXJP0nVURkuzJig/fbPDwaCw0RJD",
-	"la35uIOSrzJfId0atQo2eVhOcP3g0IzWCfmE2ASX6weHKndQ4qKSNoa4HYTL44+f80wg5v09L/9VTPiK",
-	"IR+iEJBHRe3oLaPOH7Ap+af1imEuj+8E8xlqkCuL0bjtwW6iDyN6ptBpFEo+yh1QdJxUhNRP61QvV3dc",
-	"sAreFN+S13/MyG38x4zepk/v1VHbH+FyCVdnb5PjW/7201X73cqPV5fv9OM8xsR2ASNZp/OOQgEVWYSp",
-	"i0NXhNyOuB00w64Lbfvi8lH1/frxsSBDEXvmEhiedg/89P5Nu+dVP53/4fz8U//N4sOvl3933p0s3dab",
-	"v3+ov523bn/4IRNvc3JSPainYm72U4xU/LfG78KhUC2ffP/64+f9L6XvVn6sf/nhh3+kf9r78kPp3/7y",
-	"daVXSv4kaOAm5SwIo4qgHD2Y6eBgTXzR7//j9XA4HH78/i/rDqvH8vVmDlZEtAW7mv1H8cmS9R+5gXNz",
-	"4h47R6NDfDDeJ3tu3UkLTv7GTk6k1Frzgyy1ww4S0zXnilQ+KfKg/SE3xNXLRfuq2e9fdXsDrguf9Trv",
-	"273+zXmn1b7st21uIthxg9/Omc05RnctQ0xJuzfovO20moP2TfftTedSN0Z0QaW+xK3m9IcKVkH7SsEq",
-	"XPW63bd8tubZWa/d73M7ZM1nuH3eG3Ra5+0+DOr3u62OetId/NjupYWfBsn2Uk/tw5Uk/sLKDp2F3j0J",
-	"2bnnEMrI6vNLLIRc52z12VUYBOPuWKnoq8KSi8Axl9ikO+5Q/WJk5d1mGHmOT1h33GQscLyc17rc8tAF",
-	"c1vp8SuRT6Dh69kRCS7/CCa04gbk3+VPFSeYZmVCOuZwLy0TYqFW+f/9t7/89+G8Wq0fvvru+9c//Nv/",
-	"uLE//+PL/7/88ft/T976mJKN5Y/faY9K/1b8t8ZwWNn27dL36xgvHXS1Lq7qq/rYv3HWwM5e1Hznzgb/",
-	"6tYQJhsjYFznmP2qcVWrFx4PD556+mspfeslaNbunukHXVWldsgkULTTKXuEetS9MSWy8d93OjgzGF51",
-	"pr1pX7bfdlqd5vlN95fLds9GwYIyNA0gMwlTVD/474kVlBx6xVvvniDbRFgQDNPqXg563fPzzuW7m6t2",
-	"ry9CeMDTxpAXoSKWJWmDEGpkj8eeQ8KSflZmQQNHXHbW9KFmGLL94cYx9IZQMvYcD/tA98mBwR+2BPy+",
-	"R2/l/c5HE6b/y0X3Xy66r+miyxPmu88pHWyPDZP9Kp61VIrS6r0xiYx6GpgCHgN1P2u4aokU5ptP+SWT",
-	"TQ31rzBnDTeIOJNBV5Cink3xe/VjRWmHjiyVy22HOCnIXpHxcmgle+5suljlgFoKB2uOoEsjtTXjMmQQ",
-	"nlqrVvluhdiJSAgdbiPhQ2QzqPCVNv4xJWnNtvaw1J012oU5jXaCQ2I6iNI3O3B66aX/5P2P8nFEi0AV",
-	"KsupXRavFcpXx7Wlc6pKP0eJs9UQhRV2mGB2w49sE0PIGuGykvIM3xI0Dnw/WDCNIUdB4BMMQVWUfIpu",
-	"nHnIgjCn2od4aKvd4ANg3lNE576P5KZweQc/V1B3hv82h8xu/oKoDxyFc7KJ0uNlpaFaQ/GZI2TnRJFU",
-	"CryFMF8OR1oYiSixCurQ5GC1ZOVq4rsMcYWIDmkooiVFdc8ogI5glCSNSGEboC7/soKaSWKn/CaaYDak",
-	"NuRz83MfJIkokawyumUil8zqto21Utal6j+eeZ8wtz9jBX/8XDfrsxtT/h+fTbiuRkB29t1rBqRmeAh4",
-	"cY2BTGGA7HZuf8ReqUN/hQ34AyRkG5el7UrtcB9xqze9g9/H9Taq6a0cDr//vVY++chtlY+fD63aeitF",
-	"9lE4k5H6O7rDXW2YqZ1UnFOvXkzV4zDF0+/gEJNTrsaxqydaEHte2YCfySxCovKDrnW/YsjOlBwAFULb",
-	"8APzhqfC1xR21khNiX8ZCQOa24578KjgkwzEmwvEJEa/ya7uvW2hvb29ExR5U9EQYdBK0y10MYNkm0Gt",
-	"2tirNqrV37JpN2U+2kSz4sombrmzXdeP/DpAz9P8i+3a/SuzJ6mKploxn+xXTJuW7qr/MIyBGXa5Rd6S",
-	"MMz1dKfdR4UEmhs6ZDOue8mrHTqbR+YoyMvE1QT/zMfSlSoQ+1IJayu6WLM+WY/2JfPNzu0IWI9wyIwF",
-	"QHpkRuTtVNzbJKDI5lO4c+j8oep7wZJLZqVcjc1reACpkaIJSRQgwZVWtpeMMoLqWxVxJp8cf868e3Kh",
-	"zB6hsn8jK0ghbDNHAmX11evbS7JUMeYMwvMpuk98/2G9n2xGfF91CgpCBH8ndrB9KqJ4oL0LN36hdlAR",
-	"y4jduKVPsIDN40cbcgPCShZKzQwahTBAhjT7DeQx5IbBbKaqyce9maXfJqnNWDI2k9mlO8yzsO+WzAit",
-	"NB7AiA8mQ6uQbMom/uVv/ifj3hTZ5eZF8Oem1hg6TopVC9Wq1Y+n4LniPzNE7km4FCN2RMe3d/BsKZ8U",
-	"p+VLIln+9WFHK5uP4v3YPgdSfrKvDU5ndB4IrKr8ztVMnXlovm2fRNGMoeveuWo5PZuPfM9BZ5d9NOFs",
-	"AD5MIbLmPoFuOHbcQX4h4GJ2qbJivK8Y3+vtJw6glUGPcQ92rO0pLnJ+w9ORhym6W2BngqFVHzQyJi43",
-	"CO3fLn6xh7SoZhD+pljy3849lzDRSA7e/tkWGInfINSdBR6NhnSGbwkrNZK2bwoYSwxHIWHBPHRISvKL",
-	"12VrsSH1Mv1ug1B4+eSFaAnGpLNHRFXS9nWvYBV+u/iF//+f03d2OXVL8zN1H9jJardzJGVwmPqXxL0z",
-	"ReM6To651z5bzQOYzJ0mY5OkZ2p/ikhIsQ9tSoN7zyUumlPvb3Miw53GngjH2OB+3TaJZDV75PHleVNy",
-	"z2g1afkk25fkjRNG1xdob133B92Ldi9VpN1U9+EZC4fHHGCqGZ4F+OXVDdcTP5+5H4WOuT9PS4rEQ/Ic",
-	"XSl0HD1TY4qNWZx6I+eY+Z68k/NI9M35un2c0/lam+WO3oojXrpsx/HiZM6LbcXRDkPTrSW3CPiTCrLh",
-	"v3HuK8HOBI2x50MZII+bGuMgRPfY91xxvcwfzkNiKoctmXH1UP9xMLiSjbdXr732zSwr4NpawkFYhFjt",
-	"ehlnCI9YcCNrEQb0FlS/BURPB8gNEB4JU79iTma5pTiah+QNZoapu+JedDxnxEXxuxbgU+YhI72wPoMg",
-	"g4ZwZsTvQ+KCNNDDe84CwXQ2j4joPgY5nSFJVFPH9yAnRLDvejm1hYDSsLoie9eFh+gEZAgTkcVGRoG7",
-	"REU7HSMCDYTRDId4SiISxgpgImN0XWg1XtRYhVqVFRcU7TH9wotDAR3FSLgUl3aTglWYEOyS0MjQucQ0",
-	"kLaX9qlRSPAdq2wdwrJ2M4LQUX7i7jxygukDvcbAWr01Jbu9CLaQuKdxgJAgMbvd63V7xku3tSakrkev",
-	"4iwQi+EEPeZr1Hen1b24En1grAJ83LAl21+XmRM3jJZBTG/iStfUZ105R2om+dWJ3afr215s6/cbh9gR",
-	"+9uGU93ND21JKmiPgvntBFqzq+FMBKeL6KGioYFh6RR5Y0QD4S0X1a2k54nLJ7MT8DEtix92f7fr9Z1V",
-	"8Fgzvxm3Ql26L6JCIyhPLqLBImf5TF4Y5/TEVLOrTvXcfGIk0jwK8jxQAcHmz0iCW+cyZVPs+0TrG//S",
-	"uofm98tN0P6K5Zv9/ylaqK7r0Rl5zh0JZatOIwqgX7IISujekxC02Y3coHD7Phm8miCwvv1mimVX+DHN",
-	"YCZ5lSXgpLemfuuUZiXzao2iPQb+G9jXmrD/U1nYCdzPY2On8fRMVnby0Q22Z+eyP+hdX7QvU40gaVoy",
-	"KVEtpIyS5EGIHJ9gUZJeNH/zWPY0waKjGyULMfoZzdg04lcM2dWVvzxT1izDzBdnsDfCWZCOfYbe6HEw",
-	"rouXFloQcmeJGlOouFflP8orhCXBISruHR6I31a3y8WG2w15qyc/v/rF526/zxe2I5QSC88MKd+IHQE9",
-	"+hZwcrLYFaGShp4V0hWByc9XQLKiCrkWM7ep0/2J7ptS2MpNWE+UClHsAsqwsdgpabb4X6wlobt3wJYI",
-	"ZiTu1ycj4LlpIRwi0MYwtXyzGfD4q6VNmpy+oqxet/1NU4K4b6KRxfT7J9PIFNyab2clHD0OnAu5LU98",
-	"v4JUICFDDg7DJbJ1bd6WwU7pIC77VEaL2DKWQiRScLMpGGdipkyxUhUkHkO2ZTo6xxgapXex3Mylu0VS",
-	"PewK/OuHX230tekxZqKRqeZkW9XAPhFnLkqlG30APwYLNMV0CaHeLDX5BDMkhhMXFZ2l4xNmxaX+ZYiY",
-	"eruULbu0VzeWXXri4FBdeCq4Q4hRYygQ7UST+LT8bK22wtJu9DBTscbbruUJglBREa5cYDtWd0N9oPTN",
-	"XRZyN7bFjHx9m/O1p736DeMJv71TaPeIwEngu1A7N5CHwLdewlbBMmrnkgaIa9xh4placCJujNLx8ZpR",
-	"QuZWOgAnObzSciLlH0u5z3QW0CN1dF9XIgo1wl+R8g9TuiSav6nupXSYP7cK9ly+MQPWns1Flnz7edf6",
-	"TRaZX2dxNHfuCMjXsUcxdTzso1kYuHMH7LW41zqYbawxpHbnctDuxYXK+oNu6+e+jTg+QipLeyEObiRT",
-	"DhCLAueOnQ6p3epeXHTPOoMPNgox19siEnrYF6+NMPOcOAiVoeJt4LsWmnrUo7cWwreh58z9aB5qEEK3",
-	"qDfdy7O+jUYBddkpss+7LQ0uP3Dy4Xnb7bU77y5v2r+2fmxevmvbaOzhSAXGeoRP1+p9uBp0beSEy1kU",
-	"aM/SAUMmrEC5GrniglUAOAtWQQewYBWyQPBR8M1soWnjB1bExjm5xc5yENwRarKkIv5AxSMkGSS+i9gE",
-	"zwweWgxUmTMfKBnwgpi4gezmPJoEofQBNNAbgkMSouG8Wt1ztLngB2LW+bXXvqo5RD7NvJCwDk0x4t4h",
-	"Z/MtKrBO8afB4Dw19vhwf8vBzAkES251wAAu+jDEcLJE4ZxFxO3M0tFDOaUltXFbKKvw5UzLmEeoG+mt",
-	"TW11Qd+QGLtJJXlYfWqxu6gJGlvsJPFrD5X4Oh/miXwZkvyEIv9CKg0ZV21cOEQEQ6jmXaYgjaiVb0/I",
-	"egBQB4NMmajz4TFR42M7+1l+5CpH45eToSKEZla3tcp9b+rlwAzTMe/vBGEGMZ9BuOWk3LC+yrVMtJon",
-	"VZGmJxyaLHGCB5SgIqRdyH7tIkwqZBH4jwQ2VRhqzUIsQFVEyb0MAhNluORXtsXELCT3XjBn+YCrN2Lg",
-	"ZbUWAZjAvixFEJ8PbuAwmRZiKQjnvr8tUEzaVev4pR+EUTd0Zch2EGF/N0LEvg/Ab1c/O8NgKayliVSj",
-	"A0VnVppVUuDKxZp4U0sxf5kVmeLUcxN8TGiJ4KSE7hkMrHPANHUIBGnf3obkFhKDxG2QNyUVFM/KhlRU",
-	"pUu0SpVHJD24sc1px8Vy5E+v2JDaabe9fYpiuzTJSIomYTC/nWiZYPFL9pCK71DiRRMSPoHL9sV6YRNU",
-	"rfMPAd0qL5EYQlyuygciXV1h7hWT+/7SXEiPvdia4vCOiOv19SFW4kUEsTnKN/Py0aPxZ657LWZgzty+",
-	"v25lmjPOzhLYC1jsrs7s7Zx3sfh6ylS3tENtc2mVOIBMJ9j0/j4oNy5e3IbkuKtub/C2e97pprLj4lWk",
-	"c0IhyBPaaQphCkUQ5WVGsKClZ4wCSk40UxDQyqpeXgxQvIBv4NVMIe/P483UCug8h2cvhaVncuxlZdL6",
-	"PLqETbdOpBtSkUmHNiTScb2Z0Ohrp9LF690Qz5gwtJ5Ml6xfZtOhIhdFQlyCcOJ/wtGuDDWMxp40b16Y",
-	"pHqx0YpXYTDyyTS3HtvJ/sERmomX9M4bqRY84vH3f7CA2rJUAcQTDCl4J7nmIQp9QFZVMI+Y5xJkv76v",
-	"GQMw1tYIfmASXJKml81+I2CMcv7IJBSKE9GGP2TpTgGZXUJjvjhDtqGFiA+FouSs4yBM0MEJlvjjCmpj",
-	"ZzKkE8yQrdUF1QCzLVVJJWmkNBIl9JBwtA9p86rziomJGSran8W/Guj3z3xOC2nTffn4xZZVgOIjZJuc",
-	"yCaaYmfiUVIOCXZBsvAXG8h+3zzvnIFX+0ZEgVjIvr5sXg9+7PY6v7XPbEv46d90zs7al/zpZXdw87Z7",
-	"fXnG/7hoD37snt3w35rn591f2vBrq3v59rzTGsDgq+aH827z7GbQ7d6cN3vv2uIT/esrzlXts5uL9lmn",
-	"eTP4cNWG968vr3rdVrvfb745b9+0LwdwXxGESN18nEtIpZiL5Vd2KSbq2RwUmJBlA9nCbQ6EIxzmDelJ",
-	"F/QjnegyikImHwLd8H1WRFYxA2JmjbjY9SsGqX2VXQtlb8iEzEl23CpxU/+aSQStLTMTJ5jejJ4we1Wy",
-	"18bk1UphxxRBUwaxoQmcF/lGdmOTIIwQE41rY4NVSt9MpOWmRolNdN3r8J2SXYtT83AJzsVlY+RjeidI",
-	"ceZjj+orIKy0eZOln18sSbNmJKXGkte0871da6MkqY+WyobkQlrei+n7bCGgiChAUxw5k0xlAoqWwTxE",
-	"bMk44WW6qIfTcrVa3a8dZZqh7W9MHl0pKmkuw62VhLG1Zg+MUJc1EEZiQlSs/euf/9fhvuZRFIXp8ZD+",
-	"1O9eIklQmcpBcctoUWVIzIpskR1qlyy0mHjOBHlsSGWVaygjBE5iUbyIq1Uq11KBYg8LYoZhQZ0kORgL",
-	"KOmOC43fty6/Wfhifd4iizXLRR8B34C5DVZwr/3X63Z/kLaBtchUqCgXd9z4JhVjjDEVK+pkZiEvT5nM",
-	"xroZwz6DcUS0Uuwq1pM1kN29bLVlJSxZ0q+EglCGGw7pSvSnJdVKLT8mWgTwL8Z3VibLYPEPbh/NfEzR",
-	"HSEzSeY4lrLwCvBX/Jeq7eTiZSltHHFAC1bhrNk5/1CwCr+02z/DP950buJ/X3QvBz+ef0gbS/FTg+zQ",
-	"o83WNMr3KJeHt1BzvmgIiYUK9QwlA+Y08vwhdTB1iA+NI+04W92OQ235r83LVvuc/6jeRSMyDkKuyw6p",
-	"9qJQpJATzH0XLjnkM1RkhMhSHSKW2C7l9aTXE+bVh/Xcea3hXTwmD2k5/cavrnutH5v9to1G86XoIRiH",
-	"vnEbun1+bsvIcrCDsQpUTDX+k5NwS7h9fp4BLXmYB9sG21fxtG75qo1ULQZcS5Y5sIR4kpsDxMp/gGIE",
-	"Lhot9RztFyu9XqwpLBN6W37g3K1aSDRY7IK3YDxmJOoTJ6AuMwvCMQ7TSfX8wyicU4bwhGBXSaaQYF88",
-	"BHc+E3Nu2W9YRWu6caw5yyu3n5EjTNyMT4N7AreI4ZxS0AXkvTk3CZVqCdBtd62c2SuO1iy2zFBv2rLn",
-	"8RumiOT5XId9Eun55g+rp7KmJsHGWgRJGdvjP18Z25WwAY4HI5rjaAbAEqgg3JTqtwrZItD8VdkJDwJ0",
-	"KLJjKZPqHCsGn7X7LaPIg1Cjrma5GOgXiiUJsfiAxpPi2iynxaSp96LqO6w+a8KUDMl6SPnsFszLtWyw",
-	"5rDPVT/1MdUjB/7sEyckkY2KyvFIXDCBhpQLnW5zHk1QvVKVYTdy0I2XnuSGyVm4pTik9m2IZTNlGxV7",
-	"b1vo8Gj/BP3v/7Vf2Rf2FZWJZdGEMKJihMgSQe0fjw4pmMhvIO4Vz6MJX4TwhFZQlxI0w16ItJ5lxj4/",
-	"2pYaCg1p5MBNOoEwz61sbJez2vFHQ+QuHxNIe/AHZcfWjK8mtWFwHx1v+65fkvJAULWYuaVwmkDBctad",
-	"C4mkuCeDRiL+i1VIyG4dOPAWeGhOReSQImKNW1LSZfWxuQ9OBrp3/DtJKlOwHiqpERAXwauWiGcqMzLD",
-	"IQaTAMKIGcL+gtseMi6IawhoEXoRMSJ0I5AycvZLvvhJTvxVuk5kBhr7cElwRygq2pGIYrUtJP5pW+hf",
-	"//yPkiwcJg9h2+K24lzE0yWIkB3DdLFxUKnBdYD2ltgTlhOoRBi7icxx2QayFCBWClugq6kF5T5JbHXm",
-	"wBPamTAnAS8Co3JIugXftsHYcvCNtx02YvDsB3zOgLJ2vNxUYPgqMfkBveUmme+NSeRNia6JWwhLVMCh",
-	"4cUy1MEUTfB9uizg9rHmu8UeW4Ugo0RsjA9PaR35cgCyBfT0ACEFmLJPYO0V/W7pETHxZsYYylaSQRiV",
-	"fe+euKn0BVQ8rKKpR+cRYaUK6hPqIg8ac61Na4j0hIZhwehZ3yWZIYpj7ncJzodRN7vF9BsoOT1nKrNg",
-	"dTc7V6prIWFoMfEiIjsQi+vKhIKLZDqLlmhKMBfudFlKbfPGTIXHR1wlgSNRnHwQrU070JBkzD1IcUle",
-	"0JWVFtSpXUoJrVzVuG/mJTgTbbCdWZI0ZSFbHJOqk7To+Vz0gwUJHaiOJ0O73cBhrwT/oQguZLmmK8UD",
-	"E4ctDC5VUBt8o4JDJphBPxpddeBAFKwCjMk3Tcy+taY46G3BULY6ViHAVx2sQscWV22B7yIb/k53Cofh",
-	"5o+HmDJRms18ax8nn4rkCKmjVLjaETsF4+pWmjIgD5Mh9SKG7jzqomLiKbSkW7B0iuwogUDMxdUaT1Yr",
-	"YHhKIAJgTlCxOyPgAnvFEMGh78kbUgvdyQaBmCJlIJWeouRETnCwuInGLAkKLsaZ+aIdqueiYB6hIiO+",
-	"X8rEvcqkAlXW4VsHhv7nqKsBBRPMUjgm4FdMZUYUazIoIKCij6Ei61PhZuOTKXJX7rqAbp1lslWRj4Sv",
-	"hNN5TX2PXRE+/tSTrVBN2JAVqbhFIXtfuQ3NAwUROnPqiUDmlxTMvmtpkd3rdzzCcffN8fO3OaaRbGuc",
-	"sShEuV5Z/DcIEQt89/9DFUS2CmTXzsGvUIlCO+O2VnPTx+KOi55TdTY11x1iWFR0Lov6z/FtfXLjyGaE",
-	"ui+N1B+g78rCsQZNUfGNjf6f/1tVZF5xysuUH4fv77ddfTYsKEVY1kMKlmTqlMT1S9IFS7LkaC5hglUm",
-	"hjyCkpq+sXhSO2GgUXWMp869XRI2NCbeEKwy6DUv+83WoNO9TAWsjD3fR1PsEoSRtuRnvOXVFXLT/a4B",
-	"8pd3x6st4hukZmRQ+OdJztAAf55r1gymnumWdfWsXdsHgiviNNGXT5N/KktcD7QpchYmLhhiKoLGFC/z",
-	"yGgZ/c0Viol53lRiRDZdn1Pvkx5kkITmHe3Vj0/29o/3t3JfisCXHdutG+uUqGpoQsaKeMUI+UQl64tw",
-	"/UglilREBXd99vpjE4YfYClup95J/OR01E/ANJGrwPCu/dnzexk+MY4f1bnxRbeKf2i7xfzOifnbu3Nj",
-	"eYONGGdSPfUG784Vz5XuuyZzNx/XcR21B3UFj1VcW7/9byAsGkglDbkzEdsQpz2kbBIsmLz0/TwssAm3",
-	"dVoQ6ycBGhYaKArn5Itdipu92vvVqi2j/IdUhwFqZk2ChYrRAiCgAiM1hiTsaPca4DOosxxcFU6aLvMK",
-	"OIDVSr9PEhEc4bt06kFcNjXbQckAQ/7u7thmOXM+6rwSjJE9D33bQnaqvzD8AARoo6LYmSCakHDhQWnU",
-	"XyQF2LLLMVxCR6shGIAV+Q4nJWlbGFiyttINeituUd2fE39Cton0Svt1CPWSaSSyEE1q0Nb3f1+r8zS0",
-	"q7junVtoTl1VmndNg+nd+0tbhXjfgHh8f4tEB84sH01CWe1vLJK1HmaCAGTgUbo6+wQaedyTkJv3xtCI",
-	"X7Dvk0jqFSZEaa2LF/Cu0rEqyObK7z0nNk7KIbn1WERCogKqZANOe0hxSFSaE46i0BvNI3UxIppRN686",
-	"8aULQ5iB0wZScpYkghTRpZgFuM18JyJB0a4atfrJosDF9g3PBVb4IJPpJWa7gcoqm2oXiXfNmV0SQ2aQ",
-	"pYV6g2FbYhWabz44+00au9qsG35KpIbN554xDEC9mPG14imBG3Gx5Tdyy2FaO3V9kDevN8I5pQQ7b5qX",
-	"qDifzUiIxG0lDWTJIxlRN/f9rbpYz3wccUDW9UZUBoHv3UOlRxYR38ehndN9W5GweUui3AqbwYKSEO4H",
-	"T5GtdsH8EQNKc2suiqpIyHNPRTd3viXb7kHm9DN9Vm5/lm7k7lkaU6VwkxCutgdxDT/JahkuSdHzx02C",
-	"6Nxjhg4dqsXErmwshZsxgGQbDpaffUjNMbX4GPQ1S8/xcGf9tKqUE4dMBlkfZYKsURGjviD0IRWvlyyR",
-	"tVLlR8hJvb63d1Sv7h0eH1T2j44OjqtHQsXycQiRS3K0/BZUYE0rKBXEkSS4eBTMqctVD2dCoOWyuMNO",
-	"Qd2IExH7sDnInuJP3nQ+tdEC3PQjgkI+j1bea+RRHC7R2A9wBHXjA49GmXTCg2q1Wjn4RpHi8dbBQWHa",
-	"OeABhDNHJ2QOsdQBCmU7Vg5JEbq83SHpRSp8QSunVoQDs7TxxEwDfqlNfCrPXGNbghH2Vd2pLfhwqtgw",
-	"v6cy4OvVSja05sX0aBDezKm3sWhghiXiuggAMSoeoYAqMi+Zj+f8ro4KTP5GA3IDOcBJaIdMGqSBYBgR",
-	"RQJ39ZIkSuY2kNscaEBRWx1n8uHNBnQL2BNsrJ3LY2xOQvNssdBQTrgJ5jTJ5lLZg69tzhHXTx1FYIlD",
-	"Ntn/OPVAO4NSS16Beo3w5aC1cspaxOvSsKVqONaRT6KI29Zc53W9Wy/KZIj/dvHLoJCqzfh7s/wbLv+9",
-	"Wj75+Llm1epf/mLCuAAMCk6ScIZDcSeedaInT9doEvproE5spcI9RAHNyRuJb7x2mGylPER2qUnqSQJo",
-	"6kP5261j1axraJ+Tv+ygcaQ27aFqRxqCR1c/jdWw9MLW4AiwuqNHPo1EZQRsxlhnJB02a4HR8fowiPJF",
-	"eoZHVM2S9XkdCVMbq61msxdxTpfX1Bp3dNBnDnUuomKBv53TISsBzR4IJfb00hivGCLlaUDJUsl2ZRxr",
-	"58QuQEhJ24wvMsywbHnQJArKDXTcI+7OSJEqy8d1FyGvGJLTK+3iVBUkQNU0FF9td+QXVClP2K1TmaSS",
-	"/rrYGNsA11fdsiyA4mNmEKHKlQAwxNSZrDvZkj0Q775i6N1152wnH8UuyxWCyrhEcGxIDhF1tjMOM9Eo",
-	"7Mb12IZW9+nyMwypEQldrdHJ75bOjU/uib/r0n5eOucwbiO5w/R8qfck9MYynREVf/7QKmVJ3w9uvZ2R",
-	"fA6DVsFocqtEatOrBX10Cc4t4NkkoOpAtcAgLU+x50NRHJro5aWKrrhsBk7dCc6wqDh084ChHLIbaZ9u",
-	"NfKKj7gUA6Cr1q1qYroFh8qXt74eU4yd+PvDXdeYVekTwZc5IDYdh646D3MMGLjY4po41gkUNELI4eG2",
-	"mYkZh7QoPGnoB7OXs2Rljzo75SVT3SM5ZuwX55He1dec9RubWiEsdGRsaUN8bffyRh/xGoUvWYxS9nby",
-	"OD/Ye/xwj7BsK/Ht/MLS4Hp69/AaMZDL/8ndlEhy0OV/BTVHDMqYz2S3KlX6NSTI5vtsG7ogpdSznZSy",
-	"VbX3IZqTUV/dxbFmVjQ3knWeHrh5YFo/y1LexvFG/8VXcUxsIeF2l24ZZW6DLraLBqYpTluLuM3SK6ux",
-	"bB6RUVQ2DtAUk2x5rXNRX/WqY5/CFV9yZR2z8QSc2pRUUPEyQITOp2hCQtLgylt3RmjzqoP2KlXxRFwb",
-	"TPA9FLD2PRaJm8PSNoSXKEKbX020n43v7u7liqU/12xvNhyXaQVkd1mfFecrn7aMbjZBirH0VwjJElSG",
-	"XBJi0ILsE4ZIc09alKzKQaNoyxFc1hp180HOQom1HEehqqC5q49QnWsP9Q9CpVKP3mo1PJ/MRxivaTNW",
-	"oABS3PZa1UBKYXmlbm0QimzkuH6wQ6gLDSCDECpRiz+FcwAjX9YOs8vpYib6N8p5+2oVyqm/JKmWV4i5",
-	"nPxTEXxZ/UMn27L+xyqdlrM/peKt02Dm+PzbYRjk2DuiMripTrqIY7Jf6wxsV2S4uLheHNKvVKC71b2+",
-	"HLR7V83e4MON9mRI7dZ1f9C9aPdudq3oHQ9snvfazbMPN+1fO/1B3+aWfYTvCEWwOafqznS/WlV570Oq",
-	"3Ziq0EcvKlnI7rxpXmZn/Lr1w9H71brvCLvcdBS1jm0rKQC/Ula+gmzoeR/h6Qw2MT40Zcn8BWZJOd7i",
-	"Shn4BBGvGGIiBSII+QpEBXgLyQwHS+KxBdXg42/GleDTQo/kU+gKiQmSVRe6WuqBeYN3Kce/Uotctv43",
-	"lNrfOuLwLZ9HcOD6pJun6zbwYquWt3Ivjk2Vy+Ot3Tdn8sREZXR8alSN0kR9PWiV0qRTr9YPy7VauV4b",
-	"VI8btcNGtV45+E0/8La/VxSkrOc1aWvXgc4/CjvGWLcmBY+wJU4xvioZ0Cti3SA5E9MlxMBVUCdC0zmL",
-	"hD7rRWxIQZCHS3C30lt+EFIXzTBjsuSwWz45EhE3pzL2Q6vQzSbBgg5pEmWX+Xq2KPe7N8d19Eu7P0C1",
-	"+t4+Ojg8OUZHhwf7CGoDaJdg+/X0HdhBzs02+vj9mlvt2NDZZIit8TRbqIqK3FooieLNIamgc+9uJWbG",
-	"QnFUxq13L2+IYF4I0JgSDIVKOdZoICKahlSENI3IMqAuwmivXh5xHAtiziCvBggS0Uf12v7R/vHe4f6R",
-	"MSRJ4wbd021wbUj3duLvfgJHtwU8jzmNQGyWv0yz1ff1w+rJkaipnilnXz/Yz93Mtc0uixznVBY4kRqW",
-	"KC4iTAcBGd/h+YzLynqqKeamHpiGynAxWLrL3ABdBmlsFbOQlMek0N4KS3v1XGj6eYZxhuClzWShq/nI",
-	"9xx07uGR53t8o7kJDbR+FQZjwpjwa3WoS6ZUvtDJZASeF6zCVSdThfo8ny/X5THqQMquSuOQEBSRT1F8",
-	"MZy+RA8WNI07wcWgJ2d6JeQClPGRrQvPkbfBHmTR2O/+9c//sFE/Cn8mULb94BCOwL26Tl+ow0Vtq9eq",
-	"HZZ/vQhcMhUilc2nekBjFAQrErN58Fu//dOHN3tHP/VaB833rU7z4KJ7td/7cXCxt3fwa/3nd7/udX7s",
-	"/tS8ujrotff2f97/+bf3l+lQoHdcYtbLRx8/HxysCwN6iuS95m4JXCvZIl/FN7mjlzXPU/lAb+vXvV5e",
-	"d9UbhXOi7nVZygu2xa3ubp7E/7rafNKrzW08dhna4S81hOnGQLh7UtsbCY2cG/CvHujfW9VJRaqQwVP1",
-	"oFoPJL7l2VQKSuUoce1dG1bZzR/7uEy0xySVPUE9wpx0MxG9C6UnxA3UVbc/yLG8Ulljm3LFsnd58VgB",
-	"SBZBD2ofK7G1oRLJL+03P3a7P6eqkOgEETeO9SIUEodITdxjAi2y2d1zNmNUfGKqTpJZzcurTCJnPSO+",
-	"d09CQ2QwVzGms8igyzXlE1EfhgVonAr51kyUBwoMAdK2mcEx7rdFoqoNpeHf4CflD+EiDxVVAm3Zc+3S",
-	"qaK+kAupsjsXjSkJGi2lpr/xXPcxy3PRKlEIjYDkFmiF8TaKQT7uHEeEOsuLnD4gfiAztFPfiIJA9PuY",
-	"er7vafU4cj6p7TKfp7/B3aNwpnocCeeMpd3jQRl8Z30chZ5aQT5FkhCb0Rp/EH8vXqTHkDsnqKjXHCmt",
-	"AOGZrz42w8RlI9mSEhXj9WHMQw+Lx8h6jc+slOBflSixLFBrfID4Vwv+BnWQsrLuT1ULKQP8TqirP7Qe",
-	"kgFjRgw1HYfMjPXBH1wUycgfa/qTKdpEIZlij0Kz6lar3YZm1RjVP31SMX5cuJwOqf222YGuY+LuKy1k",
-	"UVF2ZFMCK3Ej2/u1qi3agXiiW1HoxqO5hqIc7CPi4Ll0lbuERR4VTseQsMC/J+6QQrThLAT1VpXGhhTJ",
-	"pCXaqj4MrbnE/WasGouArryeZzEiClZBLFov52RSSfRj0izIoawHREsp+dFA9mcpMixxbFoolg4W4jv/",
-	"xbaQzf9hD+mIqAohqh618p01rzooJNE8pOAzg+YmgiDhWgumHlIOs4WiwHcRnuEw4ueuDc9kEKXrcZin",
-	"HOvihJ3i2UzeLzdbcNMYq2XrqySlNFYrHqw6iq0fnGrEZhWa/X5783fBU5H5Kgzc9E0+MPvF68GPGz84",
-	"jybZ7/FhZ21R02vNsDNBkGqYuozb9EXlgcp8NR6+YaFqeGatncv+oHd90d68O524ymNmiqR5+oYVxLV/",
-	"MktY7b6+aYIMBNl+m+srnGa+nm13t35w5sumWoqbK+VlIMiaPOuPlpzBg3Z/sGHkgLAoO2zDquXI1Kq/",
-	"xHbiUtw/SG3ny7Y9ZU1C4ou11ZgMIBvGrAiFrUbs9o2sHNhmQEoCbBpg5PttB+20lhwO3zTMzNZbj9rp",
-	"WyYW3nLMTt/JY9ZN40w8uuWYneBb4Whos5xxeGwwz624PwIKaEanK2LqQtOB3Qz4RL+t1k72cG1cLx85",
-	"NVI+wgej8olTc8t1sjfexwejQ+fI3cbiX3E/5C+KJbfNZMoVTVG00+ByFG3Uud1aqgypfDKCkJnRPBKN",
-	"cqceNNVfkshCLIDfRO+VBrK1Q1M53awhtTuX79v9Af8ZopWSZ2jlkeoiy4fpZ0j8O7J7bX4u6pPIX9Q7",
-	"qBiSWRBGTNRn4hB6HPuyfcaSRJmevlkdblUxy2pbWSUqoxtldB6DLmPQT4w6h0mLMCkGq2f96gFuPpVX",
-	"j9nVQzBzmn40xUxpw/OI9WeyfKIrgDuyzCF4t35wUDtBM3FVfUeWnFs5/ff7P8ZNoIh7c0eW0Hd4avR4",
-	"35Flnpyw78jSc21lrHhE5OqAUOiryKYy1Nk0l8AQoP1MlldkmlMAn893BxnM6Ornzq/oqn2xuUaFgFng",
-	"JvMV3bmyxkL+mSw7dBx87T2SovMVe8BuoaLN2KSsBjabzea//vkfsh8WYED2wyrtsq9JkZS4yQ16kr3m",
-	"cG/3OdHrCDY98RSodmzKbBflIqF12IyL40USUCcbqUjzfcdahpwxDS6s9ZSah7Qtqfcb+Cd1l6Tgkrzm",
-	"WYqXMlwE27megZ6nuniGYZ+vwLj88Ldzuf4pXa3PShTPTw15IVo2VzXet9Oux/imVeimp8g+a4v3uOYm",
-	"Or7cg4/zdkhlt7gZ8X2P3paQFyE3IFBmzEJ4HJFQE5evmPCoQpDhkMZOTS+gcf02++o6W0Y1owpySKDd",
-	"tQRqnVczdV2f2wcms/AGspvn5zYqCssC0FA6RRi5wRR7FBVHQTThoh9CbgWWSqd8UVy+w9+qNZ4Y8Yrp",
-	"9/j2Wfei2Ul6bwwpVD6VvyZ6NPkEh4jNNVW7If4bD4KMBui757EhhZgmtyRKqOqabeo9FJL74I64pQqy",
-	"dXXRHtLiavna1xFhkV1Ct3w7o0CaWbF/eoIj/ovAQbpO75AOKaA2bdVYiGBngmQ8qtZhRKJSVWkuQjaG",
-	"8B2r6nTr/canSLeXwOKySw0Oxj9kpMA/xF3fP4b0H+VyGf7HH9pZ3dhGr5Gd2Cn/EGV94VdFl3Gek43E",
-	"HBnjhI+SOUjqVUskMSoMq7qO2QlSn73OvAtz4NWASuRg5ohUJzHbijkSAwTolxNmQIqLl9srs5igSl63",
-	"kgKEAhAiAQ3JPfbngreVHIAOM2L+jDHEZ8dJE6YgRIz4flyuOz1Gg8iLIDzZJxFhFtznMAtiMKFgN3El",
-	"MHHCg2yr4YGu6hBX7YBuO67QgAQ8mBHK+HyqgyaGkowJ5k2NdZLh4p1VC1K8oiAUzdY8hhiBfmWOTyD2",
-	"umhzvMu3Xid9i9jrz6Jr0ZfXon9TSS0pJS1eZ8XCP5AmF4T4QK+VgJBTZMNzFDukxTOXMJQs9GriUhyM",
-	"IAgWeVEpM6GJpOL5YvrJnBnJFRhn+cyMIMaM8Akxxl8fUnV1afKVmJ0j6rxT6B5SyBnm9ON9Im7J4CD5",
-	"jmOEZguuiyNzGl9niaOAbzIIJpGLIZVdC9mBkpxBeCt/5qxGXcTPm3BIBQ3y75ucMENaTPVwEqMU4cpz",
-	"QjplvkvcMUh6Y4Z0gzvm/DxxwShXi/SpaI6TlMME/khhSneTJM4Q+Bf/Pe0NSTwcmvPnBbmDkveMPqIc",
-	"B5vhydfxK6VdcskPmzxPBuLayh/1UAfUgLDoTGrSaT08krHrkgajcE4+buzeEOW1a1jxQucHJ4JoaeRK",
-	"lgZE565XkFb7GDxvuGKM1XVhi8px+CJjFlNXDPl7peSfHkgqhJ67+Vhx5VXACwol1djpJW0LRNw789CL",
-	"llCYW2BKdNpuzqOJsfcXKBtQTjxhpQDPo8lreGRbgpF2aqkPHdg5AFwGiEbfMbCTKJpxPLWgz3yeszhz",
-	"TMum9J6bJFfKcHtu2kEtaAGMWA40whbKUxSAT4/POyHYBUhk9/xfywKGcke7KMIzTzr1oLl+fY2jWf+k",
-	"hYJRhD3KlZgllDjho1G9Uo0b6vcX+PaWhOi684oNqcIlsdJv+94oxOGyJEwDyCURQDohcQmNPOwzdBti",
-	"rrDgKGfPULH3toUOj/ZP0P/+X/uV/VOkj5aW3ihwl0MahPxvSAF+g5nngPOYvynSM6WGMfaDhWA7AKaV",
-	"zAatZ5xgpjoJYbfQgP8kPe7jTvONgmr0HD/6IhvsX4d+oVHIrCOVE4FhN76IvsvC157JrFa6mQcV67mq",
-	"llxfYWXQ6tk5VpxmJi4nE1WwedVhohLp2KMRcSZM5ItCh2q+MzIkioT33C6ALGw+ICQEsXk4FknB3LAb",
-	"0ngjZziaMIvbYypHFdL743Lm3HiWCmcwneHIG/niY2Ayf4e++y528Hz3nbQ8/vXP/7AtdOXNCH9STgaW",
-	"GpKoVshnSJGgWQ6LMppjVDAraRoGec0KKQjUY4uP1swcKzEOYUGadSgRKPumInyL+TiE+QzKrJri8I5E",
-	"lmysgorScGMlS1eTmVCx1QEP8/JZ5O2CPOEFbVng1CdcULhCcYagYa0Mgvh1Tr1PAIkIPbbUdbWIT/QY",
-	"WoR4NiPizvozF7gWJMfHRRa+yKKBSOS5Sx/S59Q7lnz2xa6IDRTZRmL39PxK2MdSI1MnGi4pvFArCiO/",
-	"qBMxe5WphshQURXy1aviIyiGANcwACssnuI7ciMat3gSXdfXnTMm0YW4GNnb2zux4KqaQTUaIEk+2g7G",
-	"Y0Yi+7Xte1OP/zeQ9WNE0yCJSxsq0dinGp5g9HZFKxIUKu9NtigFTCYro4jK/bn1Riz0r3/+RwnOEE3M",
-	"EYZ8yDVHKOVFVZzciG3yNcek3OARpncxf0IreyFHmWBUO3FTqR2P95Z88iCf018KSITfVZ8DFd0QjyMr",
-	"6RxhcRV26kH+sAVdEhgIbU78fBZooR0SMIqR0FEYKtp4NruBONDAgf9yIOAfHnXhv9hxbuwSMLvGN4oa",
-	"oBX1oKWIgn/EmYcsCMszfOtRrqbwkUVJF/AB/thG//o//mfMTfJdUCU+TzC7mQYhsSBL4Ea8/+WLXYJV",
-	"UFdnMg7Gyf7BEZqFwcgn0wQd4qsayl7LV77/AzqsosUkYKrtKrOhTgtD2GcBcnAYLkXBGZSutKJ4Wjtt",
-	"vtgV1DcW64C5bkmkZnICGoWBz+KSPspVxLcfPLLCIa08ah5TBU+IG4tMuMpUi0QjMg64WItQyA8YAsWA",
-	"Jpi6PgkhWVr1BSRMuBZTVVUAmapDGp9kFAZ3BCAZkE+RbJzG5XASwyP5wFKfxnQZQbUq4jOSAnlIRfM7",
-	"S/YllPWT+XehTkCIpwR8jhoQpYb8zN/mQgK7QwpVkOLXLXGDLStMQeMZQcswD/yt4gfFNbNUEIcUAEPX",
-	"g7fl47hoxuX1OSraQ66rVqvQT1F0k+fzWPFbGPlcteRDa4dDyuZhGNzy0x+Gusd86Kmq2URCh5+xhDl4",
-	"Fn8dLfhhyCEn7qm4V3F8cBqKhSbYSIqFYFHaEhXtfwPe+UE2lIRo9gYKpl40pFC8gkUEu6VTVcZC1I1S",
-	"MnzmY4/KBhaoSAM4E+GqBBApND9O8aIZgb9M9okJw1jEegN/82GAY4g39xio3AJMcRLQQFCDcCd7ER9g",
-	"c3KQjXBcvFSqAMiLol07OamWq/XyXtWGexK5QOEAk4Oh4gs/SHSxwyJMo1Nka6q7rYhpSD2XTGcBZFzB",
-	"PXrR/rXcSX4r/0yWsq5T5kcr7r5UPzgAJ56sKVACdN57DHSxZr/V6chrFM+XWQU4wlCNx8EcEdD6CNjS",
-	"lcTB6VK621XjzoPqni31QrtHonBZbnLU2acI9EvYeYaK4sxxsO+LhiQiLWJI0xo6g4j82EASapi8lBHp",
-	"DJY8jeP6qUM6I2E51VxQyR/4dik+uvfrJ/LcTQFaQU1OP74vDPZfyzIiErZD62VVqx+nkaeVa4CNJ84k",
-	"AO6QpU2A2KHJD9hRsuNmUujolbjF6ikNE5y1oO8Jk+dkv14TxsyF0CpQHG3CVTwR/CKr+GA+ER9zsFdF",
-	"diugESeoM+9W3K9JbYPTUVIPF8L8sp0ZG5yAZf9G6TVmWq2mWeB7DjCOrV6zLaSqZ8AI4TuehYTBHeXF",
-	"PJJbK04lTNE2pG1pcKjj5r7GlYykin0oL9RjTC/lour7aBLMQ4HfC9Ae+aEj+y4RClcGhLoN2UZM4B7k",
-	"gigQIIGFY+ETdiKQdzBYVevlRBgS6fPeoT+Y7zlExgBIy7054xxWrleqMjlauBVY4/XrxWJRwfC4EoS3",
-	"r+VY9vq802pf9tswBupXReADjY3G5lWnYBXuSciENVmt1MSb3I7EM6/QKOxVqpU9UfJjAtZuSsHjP9ya",
-	"Ooede8IWWnFq6KO53rPgcMA2WQgLVRuDvcQlYSMpFxW3YeWvcP5LNKmKpj3Zsswo/HtIFeVCFibUZW2K",
-	"b8j9IDOCI7hHY3feDExoDUBLXKijBQg+YFap+Mlc8BGJFkSJK7FvseTruBINb4R23NTRxvEpD0IGgf7Z",
-	"emn+Mq0ES3vaUzetsX8HjtXEvROnx4vDbJNDbhW2pKG0eWQCtxp8zqVnYfv3W7A50BxBMSbQUb1aFTEu",
-	"IJMgBVzTaf+QlRtiT/5n6dj8/XOqnLIorVatlWsHg1q1UeX/95teCNzj+wK6/8nx0eHB/l69BhU+Hc81",
-	"T7Gnpog1bvioBpyYk9sXB+P66NipkRN85O6TvTEExsB6bmJXm6anu+N0PdcV6A/kp8eeT2QtkwJniVkQ",
-	"RhUxHL7NbZoT99g5Gh3ig/E+2XPrDieCCa4fHPJpj/ZG1QN8sn9crZPq6PjIrR0c7I/duuPu7Z/UTg7h",
-	"L3wyct3q0f5JDTsH+9XDPVw9JEe18QHM5f2dFBr1g9g5ddXs9+FujO8kmWKPS6Q/ggmtuAH5d7lPFSeY",
-	"KiBzEORR17v33LkoGCuPb6AEL1oWGoVLskAfgvBO1fYN+Y/XfZCRlNQKjUKtvocuuPLXjzhnBSzCvqzP",
-	"U6hVq9VanDfcKFx+kD5xchOMb0ZeCH0ShW7G0V6QjfkVtn8KJiCOcfLTWUBEIz/GIK3v94+yakyhUfhe",
-	"ltU6PqkmxSoahebVVa/7Hm6bwHaNog20JnHcuTzrvO+cXTfP0zVhc8bxnUjkIsehMjFV0rgmKguNwkV/",
-	"/9Pl3z/sX545ny7+aC4uzsT/zqdvF87b49pvf/zkdd9dfPpt4E8u63+t/ja4nAqP+wOlC1QgBnfmSjUz",
-	"LpW5FqVJPehrsi/Eguk7sfhQX3qDXVVZCkbWth55TZP4YRhb29t67BVe+gF2B0FwjsNboI39+snWwwdB",
-	"cIGpagcG3uGDHdbcoaLUUVzx86C6t8uy77EnygrAvs6nUwwMxjVfj3DrLH1uRfiWy7+C9PkUPn4RHGco",
-	"+h3hUOkAdBTgEKJTRKMDKYzNniClHg1pihjQO++eIJtzhh1XJxW3mgzd0WBBZS2QUxWlFXH7hCsBvh8s",
-	"pEZ/1Ry0fkQpJeb1Z89Vjk3p51p5/DoW/sKBAa1bkpdA0RVet7fd3k3/+s1Fp9/vdC9BH2EBN4SY5uf2",
-	"SURUqF2v+XZgozmNPJ8DTk+RLUWLLX1NUIbVixCLPN9HlBCXSe+4nQgIu4FskMK2hWwQR9K3JYVrJRFr",
-	"Nvi49GexeMuMScnJ1WFSWNvg9aKkBl4vL1oCCIkYhp+F6E58W0K/p5EXLRM3T9FWpwofc9brvG/3+jdS",
-	"jbUh9x0h+xIKPTfPbzpnUN33O2S3ur2rbg9+TyHCCcJZIBSyik9uZUUwuRL9oTB3xB+y+ld2vFotN5z5",
-	"+KQWnd3qXg563fPzzuW7m6t2rw8bPw3orY4uPlLcjiCU/Pr/svc2So0jydrwrVT4e99o+7zC2AbzY2Ii",
-	"jhvcPUzTwAI9vTOj+VBZKmMtcsmrkqG9vR1xruZ89/FdyrmSNyqzSirJ8i/QDYw3YicaWT/1m5mV+WQ+",
-	"0pY1p4Y4mcnIzoD2hTtGWzhxgLxb9P3htfLK0BuG2Vn6e87bzmnn3fHhcfvk+uzzaedCIXgocQ47F1fH",
-	"744P21ed67N318en5lhCxEHNDiz8dsGrSHjPBRQwJXGfctJo/m/cg2lroGI0VsiEEB6elGs1Us7RMlfA",
-	"RGeRCKXdHRKEt8r3y+ZqzyKWSDUmR24sTCwjIXfhyyQKA1ZklGNa4aRymrTK5xi0J42ecRyFakBznzEe",
-	"+MDGP2N0Fm1hkP9vQ2+8uBmsUOHJMEBgMpHh7cwIqbN9l3HW812fBorzvSwY80ittv1GkF8oZ+Ry4Md9",
-	"7ZZSIw6+VJwWeWKUh9uCT08ab5eUk3cR5a4v3HC6Bbfd3CFn9Ja079iEBbe/Xa81DAvusA1Ff5LNDGVA",
-	"BowchtEw4fHJbGT5kC53+i21VWXXqBv/J3UHTHZE26rphkVD//t1atIs3Wtu1LY34NbExKacVYWco3zL",
-	"s4Yr1po1DVeYWLkdCsRFqbVVs0pyy5RapfwOh4W98jjUyUeIeBaZ53IcmguMw+4elMveyvfykg5ynTxh",
-	"CZEH2OPb9Waz2azV4RSg+jcprtF0nnyoltrihlgEW8lY+xfszmf3szZfjOh+HQIWjHsAZB9QPqIBieAF",
-	"UApZiT4dP4dqVeDfx49U1tvv0ZbdUiutzfPnQDXr81bVlOUDUc38koGLqt66jlDI57XFhGNnrIA55+7J",
-	"YyRCScwTt/F9btglVmKoAkJZe9IKbDZTf4R9To5CVlmijS/1/F985C8a8QccmNFWwXekUDl5lv824T6r",
-	"P5bdcJW1rSyiziOYGMOiGAvZw3nd5+ZrXrpsKvbF1a5qu61ms8AN+Od8caY9X1tsu9ekO91dd8/bZ7Xe",
-	"2tL4C1saqe/wa8ljMQ43JbOOYqnAhSiWEgWykSxQLmC1LGeYMolDErwOxbbNNEejuQsWsH9yQgQUSMba",
-	"WYuVq9peGqBYUazsunUvVw3m1VlQT75bHrgtklmcYtfJraBAbGDaaX+eL/QWyKzwKfGg2v7cxTIv+lLv",
-	"Ntwtb5s1ezt0t7vnzrC+vn2bMu7F44nyRgrvOTcWOiSXfDBdQss9l12qyz2rRqaKe2O1Z2H3rfaouflW",
-	"/Lja45mni52w2gdrkZwHloQRMZyvlQdtroViW+min3VwuQIEa3pyMRXLRP8W2Wtm5HjFvfYqI53feenM",
-	"iaqusqDSmX3QuawwiGnEg9LsWRXfCaMpAaIq6YCPXi2jBDCHMSwEqOnfNCyMDhhSvoN3G1N8YCEl3uV4",
-	"40IBnab1TT2VOqTj5Ano28uMu9abS3xajIbDMIqZ95F5PtVl+bcbjSXeMYxClwmBEdTXEPhFj0MOCVUY",
-	"+P1mlSYDpVMRYbmIqQXCOdnub8iAxdSjMUVoMkKu0EaiifE0YTdVJ4I771lcGNl5GNTo9Z46VPbEdaS4",
-	"cUraRR2NAtYqdEEr73V2hUw4sw8IYqrkhIHVi5F1nQpQEGFXTVkMaVVw7lkRaYUDUoS0Ms6kebBVnTa6",
-	"W+6212Q7vV261zXBVt196m3X6s3teqPZ8Go7jUZ3izWaO57Xa/Zcd491a7s9b2/P26Xu3tZOY2evu7dF",
-	"t2p0u9nbo9vNBGy1nRZ3mnXWyQCw1ufFHDIrsRY+tk8/tU+uLzq/Hnc+zwBiwXqo54BYC58E1YOPbFrk",
-	"hOePBEbVthd+9jSM34UjvgZUZQFV8zXrskCEyUV07J1TecYFQGDsFmTBH+pSRVDZJ4wi5sYTQj1Nu8JK",
-	"OrhhVFqlsDlyo6rsBbRNkcI35EwcFGOFEGdVBKwhAxbd6NSp7hj/cZCF0OiPKQjIfT8MGCA/qlBOEoJl",
-	"KitFEUNimUksC4VQMMWxbnT0TQrL4vKwTNppbzMDkqSzbNf2nSJwCRaHeBXgEii2OO3IWnT2nH3cnBIy",
-	"e4CkxLFeLDi2rMG3pGNgjQdf48GXwIMXeQKWd2Q8ja1hujHUx6uvzcuwqhFTW9wKOQx5L/CxcNDaq/Gj",
-	"rS9UFSt7NTYNWf/1UY2zQuh8O45VknvqWo3DiRN3n8akT6G+Lekyxg0LDRHqStdgCUceA334zvYG41IY",
-	"egcmiy8l50fvLPLLeec9MLSfvrd5z0efo8brNhvbjb090h1Lq7HcrDfIB/+tri+AqZb420CanGDkpbrO",
-	"qZJ2tv39MPBEmoRcS71BpOxsNxqA7YaTj+ZPw9xtafeZ3iJF3A6feiOI6NONRnPnoMjIy5mBEHg27b4l",
-	"0MJHaTjhZaKGU+fGDODim2Ui8+rbpV9+fdu58GtfTv7hfvjl8u0/fv/7LzX6+ffhb413td8v39797r8d",
-	"dgendy5/e+cO3tXo5/3R4c1PPy1iHc32zyzkLYHjFdpMM/Bvb+aFjqZ19/63v5/+y32/P/YO3/7rt8a7",
-	"lbqWM+omTKylYxd6uT4poGzakgJZlP74RiT71xzRQgu6ADa1up9vt9Xcecl+vqkr96oImbnMMP81Dyor",
-	"76Iiu1n/Rihqbw8je2SlwN7a4F4b3C/a4EYT1jBgVzG2N7/qf17PCi2ecZbayWorTYQaE1uYu8HIYx4p",
-	"ozVcWTCGaNh7D3MtLSl/H9HAePkC+xHFNYDy9KKBAKWxStYBlpccYJktcx4vuLJwyRO9DpODf7Hcw+P7",
-	"d/EwXMKnBKFT09bTl0FpMwVjUkaMzSEAAqdvzFGHonsad4cRHJ8nRQcnzv4+ErWoCEvIXZak1WscAMA8",
-	"qMd06V4wjowCqUAoGU+4B6BUXNmBvlwBbYKibQGPb1KyJy0hCZ1IqkjqxHpdscMh3THxWI+OAhViosNh",
-	"FN7RQGG8oF4s+mLMxuUrlqISMiJZpGyco4VOt1VfIs6nyyNIvk4oUrDSbCywcKUqZeNgk/QVg7eBJAz1",
-	"B5BvHgvS/nhC3D5zb0k04iIzrCJmQ/jCILxDSos4JAkh032fcXwJ1GNiAnLui2tBhjwYW3LMssiRrFbm",
-	"MSn3MJmfZjONwh6hfKxJeIzhOiAuFWzD54Jx4cf+HZNTRYhzxPhY1dg86pweA1uRLs6XDscBcRA8oG7N",
-	"gAFgoLEAg7MoSsVR8Bag/IGGnDPuQdEG+ECyfixIn4NSx8n4a1YqLG+VlPIj6USKmI5FOofFrUuKZyjx",
-	"Ac4t6IyexipxcggfXSQzqYaJmamyn+A2nDCGUFI8v4DmqibYkqlvuNuluZjMDRSPSuI6lb9E0ltB+axk",
-	"BKaWz5qe4LJ29jwqqGudW7jOLSxGv83LA1ygMFl2Fz8gM2rR7I1pIjep11dZNoVjXfxvDfZ4/cX/njKf",
-	"xUDDqdOSx7yWog7QU5hasmbirzL9tfkl/y6osuak+/4VZrU8zP09xbA1y/znS6MmWVomdrFgC8ojEmAl",
-	"VRQcDtV+bBT2Tmd+zOKDtChIAuufUlAPFsPcanotMi0/s2VmiB0Q44nHzTxDDwXWkUWpcXh2+u7k+PCq",
-	"lN8QCzUVnlo9I3VeG55sHH5ITuh2bT8tS50EcFJeqm44ilvdgPLbxX2/57gtFoDRA90oT1Z0OaHImObS",
-	"qsjO3lNBaBAx6o0NwM2juGD/0hEjdDQsCtEyiYSWr0KepxwKAy+pQ07K8hrpjm0O1hnosMhjUUWl7ytu",
-	"Hwsri8OJmkjxGgRQxRa8Y/9xNooI9TxfPv4f/0FidFWmHCvTqoV/Blqjw0z7lna14EvOgKloETcL3q8K",
-	"ef/58GS5TONRsqazdX0zAouwVt9v9LZobWPHrbONXa9BN/a7dbaR5ibtsUILWR6h6pBr02xt1apodP2e",
-	"1kD/nQ667F8+kSuu0HKa8gIo1iWnttSqLyxtJuZrPL/GcXaAFo814bdWMEvwwZVybfHRVQNG+PSq8gaf",
-	"Xk3cJF2eIm3kLOUmwpA1SC42o7gxwqgEuK/TqU+49igWzMwQZig6PHlbmdpcijOLUNKNKHf7hLP4Poxu",
-	"NZoyw342wXUGNjaSh6ifgJ6BDCinN6xK2gbUJNM+HecEbGZuS2Jh47zkauXkFgBOMVJqjh2wR4+GJBzF",
-	"Ng97pEu5VyUn/i3TRHWYVgwDBLlEwK5EQOCrlJpGrSbbkPJNZ5quXrCxobj9fI8cH5GNDQgvnLY/dhx0",
-	"q8PYQFADiMtwCAYDjFTxGQVhJ3fy0nL38fNvikTasrIJemf2KxEfT5E48yIk/erSvUiyH06u0x+dMvG8",
-	"VMUicCr94QegqfQrVjGNn6+m0gUZMuKwSFflzeLNrxObcTqG6oJRD1nOihSaqcikekHdkzWqbZ550siU",
-	"3HaqZDWL+D2LH0EsT77ivRRMj2rp/mWE3VXOpvhx5usiTjV8dGmc1Gu1et9LK/JRBEkKPljg9G0+Lk/f",
-	"KQGzFDgJ6RfQrpKypti1bK7IVCuAsTGYdtURPQKywK5SuslB3YS22NzzI+YqHFMX0qAUN5sIoxghKlS4",
-	"CN5AykHwAsi+4MWKpXkLiw7+PcNWN70ACKyATCiD8rTnBzGLCObNQ+4V3kHa4HTSv+uELSpPGMhSxjyb",
-	"5zk0y04Q3vhc/ETtUa3W2FF/dZHgE18NJHQJoga7bkG5KTcOxqTsUsESUGylSpyBz6//57/+29l0BvQL",
-	"/It05ebRxNJuMBL+nTSkHV9cez7oWe8naT1qzxnUrta/mNPt9GggmJMUt1anGKGnxgK+hypxBKOR279G",
-	"xlMn7QkRo66iQUXVZHMpHi15oECgUURgFEhZ9lp2rmLJi7q/KfkMkevYItTm2eMVXJePUE6O37ZPSdnn",
-	"MIRiSF081eF7W1iQCA8cJnlu8gWYUuwKE6ScaWAl4bDBA5n+eu4Zs1EWtMdSz1skDm+YHD4Agek2vBHE",
-	"YV9QeFz7nqMyBM09SPosYi24qFsK7k2THpXNcVAlu/+xlLE1ccRWn3gjyPtPx0eClFPkG5xXK9NI8HA+",
-	"r0dC3ZnlwwP+Y/mPXhgNQHuOZAMSpzMuLwjy0S/HeHO9lqI2aBTRMRLkTW0wbsRp7cNfixs1X0GfyKcf",
-	"1rwPvx2SgN2xQKjqGOnxHgjv8YyuZBEVNk9ZtPFff/wpRUwQ94HG0rkdu9fwPiS/5Zqgt6X4Z5A4F0p5",
-	"wW1vUpJN5OuFsFP6GvFTPYVtghC/78NKl9sXSV8HjHKN6wRx4Nilul2CQnuGeK7jMk5stj9K9ZJVapT+",
-	"LJ6ZtAXFs5P36CUDaUlRne1T1fwufHZIY7kvS63S//tHbWP/z691a//b/3qElXdWLG9J2QGpDGELELmM",
-	"4y0hl7JFSeOp+8gQ75nhUM3phmHAKJ+z1mgQhPfMI10aUO4yYB0G5qQDIDSQYlkPHI7YMIAQGLStuF1S",
-	"Q6nXXavXl5YzcttA57pCywfhgxpOvzxZw9/ie2W7hWAxcUOPTZVASSPkrYCWWFkcteUrDrEu7bLrNt9m",
-	"X4gRixZstbp51XZfxiwIaNRG/Qpw1AdIVOXFBUU1tflwzw/SSID6ndYy+HHVgTzFQswPaNuQorkyu5H6",
-	"rusf3dq+PLQo/uepjZU3Kbjtym09ly85Rcjug5os2A3E3qeyBqvfV95L+Hy2kY3lmgiIADaH2Jg9YLsj",
-	"r/GDhhHPGNPbqH7/zmuzPXEoIsVnIjgITRyAppx+5FEja8J0Kffo1BVknNcy/R/QLyeM38T9UqvR3J6Q",
-	"aTMHHPwB8oStjveggmUfenD6vXh3SLa2tvYr2XZqZ1itflUzQKDTLAnDE2e2O5HFHo3ZhmxJ6XEar2rq",
-	"ZVs/zVp46saB+wNdibMGd9rYGU7I79W8pYbvge17SpiFVVQgGRPn4lD5sbrjAzgyUfBNORsOXheGc2pa",
-	"77WvbEn7Us/BmX782yN4yVNP4R9fS6nJWWqVfv/4+apklUyDrtQqvW83f7/s/PLb263dXy4Om+1fD4/b",
-	"zY9n59sXP1993Npq/r3x4f3ft45/PvulfX7evOhsbX/Y/vD7r6clq5S3rlvNWq1WbVoFFm+pxUdBYBVa",
-	"lclvqcmmLz2Rz3+nVWtUmxmwevbl9Y1Gd8vd2PW22cZer1nbQAqPfa/G6oCkNg5r+gySHGdLrbqFbodS",
-	"q/R/Gju1/V2dAJSsGJVqkTGzSq3Sx3s/oDoXIU0gyr9EmRClVun8xAQ/37HI7/l4zkF1BHY/apJZMYx0",
-	"QPLunEXH5CF4HjUHC2B59OJex0FeWBwkdZOAyxU8/OjyWhEIpM0qDQLKRkM9a2ois2IzTtUfRiCyhhnU",
-	"xHf7qmpa9gGb4/m57KTizcHTNBTSdUzZ5lQ0FfC/WBRq7waykWv/r+N3KcfEXwjR+AJDFia0iGq8pGqg",
-	"zcsO+GXBse2oXat+vFa/QDFhQaTdmfPmqsSBpE+VlAPVGBkHeLEhoPIrDXxPlykeh6oOHO7jVq7Lquhw",
-	"kah3khJ4yiOQWMK+JxQa6zKOPrCxzSF7V4wGOh5xoAcKXtGndyyFRkXjN4IEYPnCgECqL/RxEHob+7sq",
-	"FbgshtRlit2aCoZDdMPDSBXo84WuqTwaDhmGHjAeFY5igk9XDogzqeDURBR3+ia0uY4fmE+j3sSogS7N",
-	"t5t4NrH0sqYs6VE/MNL90cmQzfuXE3WEOe2iVfCZmpXxHss/DUXmEFBkB3JxEjYYxmPt7VVAONlICBxV",
-	"CYbCHODQNU7oQJDONgbUD2wOQR3ELkhtAu0FwPqI+/8cMVhxapOau7dFKInpLeM2ly82kA01R0GCob8O",
-	"cQ4/XV6dfexcXLdPsK5C5+/Hl1eXegFqgDmnA7DosM3gPM7B7ADLVjbgcdTm3gjtLKZCXGobb9dq5D6i",
-	"w6GmPIK+CRbd+eBb267tV+TGtblarYUdNsEcwMq+b3N5Bsz3pFIlZxgPg86Yufb3kR/HjM+F2Knt/Ejw",
-	"Outh+I9V6yf2RkEuj1FHeFngZeqtPR+Dt/Tp8uiwNM3kfVAzTEM5tYdrtVptY1f+Z0/+p6b+18W0PLka",
-	"5Wff7jXI587lFZHmJGnu7O+R3Z3mNtlqvEi7FqnzuBSYk4muqKhDHoy/1xpZIi8wAxhVu/QpwaLS/rmT",
-	"J4BkZqHT6qA48aNatqVWzSplx2rg8zC6HnE/LrV2U8QU/jgMaCxP/HC4BxUPEwn/yo25vvoIo/6n7sy1",
-	"PoNYpW4QurdGh1Y86i18d6OW3WVyk+HS1unPk9ukaLCwhgSLjKYrb4mbyvICg2/RRq60QL1EjxRBcpPM",
-	"cU3ElpT4KjKunwVaN7vvfvj5sLbwCW/pyotrpPBTIoWNPflAaN/m14yEWgg9POMUXCXtzO/KFs8Bh8Ms",
-	"sHhBILEJwZqNJF7V+pwBXFrsSfXhR8Ief2ezsrZ2odZSU/MflOerXMy0NrHfWVMTryX2pfpT2Zfqr+/t",
-	"MV3NSzoVJq5+X7tGXx5EfIYOsUrDUYEOQIqNeZ5QzCeEQ7LyKSqeLsvEA0P9OygamfX6BIxG2gloEUft",
-	"D0CKZ3ac/NHcbci/qwrkpb4iTR4BcsvmOd4wJ7+NHAs9oohU1m5DaHbemal6PqRxX0Es6YCRu9RlSQEt",
-	"juJMsVQwYemsmGQEIdmS3IejwAOWDojNwh2qkW1dkNN8bDox2TPzwDxAd67qt1ESPnsyP8KL2YWfnM4z",
-	"egEOvt9AMWTfcUF9gRx4CSo0XWBZKKH58glN22jWarWM4mlk3BDHU9wQKwv9Zf0DuJK+i3/g+9o4auT/",
-	"6nZO4/u51I4fHireb9Xqre3tauO5WD6J6+F5kKe9CpNq7RZ4gEWnuM+ezi2wqQtTLJIKmMZyc1UtslV4",
-	"srV2DmyuU8bAy4C/YTRrWnoW2moYQcXg9cyMprbuw4/1CxTndoANocLSKizuiwKI5lFnb39rt7Zdq21v",
-	"15pbjVp9qwYFPwvTO7qULwkPO+5CvsfDnRfJgvljHQV4Ul3/uLGCHxMdWB3HpTb1NBjX1UyBtHZbvCTf",
-	"t5G3lUryhWFcZ0PGRQIOyUHieyqnMDmVl9GHEYlYVcwYMKFyxM37KhagtaRSyqk+jAIbMCybK7FWJSlI",
-	"I4TW0eAAVRl6SzRn5yTayOYFcCOyMNqoghiVLiMjPhKI4ykGhpApuJCML0IN3sEUJJgvFBBsHlpEbeG/",
-	"oqtCrg/QuBk/w2dYNZibnvFSoOyeYgLI3aJAY8WvDEdxwVtXBA+oSVtjB36I1dCoter16u6jmQ3d3Y06",
-	"bXQ3dt0tb2OPbfc28mQDM5feU5kNc5q1mqlQZCZ8zqqD11nha40S+GuiBOYYTOAZmFvqx+BeAzB9pioO",
-	"mDnallEQe5/fWISz+/S8b3OaqwTUSo2YYcTu/HAk4A5p6ThDeuNzrEfG2Zf42h1FIowcQoEgC/+t7TZ5",
-	"AxhqZfAG2NzhoyBwSMhTlir5YmnCYBs4u2ORKrwjSBgRcesPzdCWZctbOLnvA0c6Bq2kMaXptzTPmEsD",
-	"IK9KRkPdYPM0loOWJHz4ngoSMerBu+T4RGCrIVdUlLBb3tPgdpo7Q9OhTq/Qkp27d1jmozuG2h/T8slA",
-	"NC/JL6CbgJtu0rWRfhl9wLNzf1f9us78XZyuL83QW+z+Q1hvj4DpAKpmqJc8nRYkYYlYhHVjguokJaUA",
-	"brdCsgkoQz+NVcmgglmEnWiCKWpqA/LcR+kGlyPTp+J6EEYMjUerZOx5+Ir8xzXtuvXGVmlpHownzfZ6",
-	"fDKJNdGnUjauIeKmVInPMOTNV19IggAcJZSIIXP9nu8m32kRJ+VuQPVCuc0NAhR95wFxDAoUlYhjUHKp",
-	"hzNEKQdwIHa0MnYI85UzYjwF0JZbvqWno8VrJ6R4hhckQdR2GWc93/VpQICUi5QFYx6p1bbfCPIL5YwA",
-	"ZxdWPNMsu1GINbKHLBJQ5z8Fw5vOYXcURfIMj8kLCZuQ6143ZkgVOEEVcTTtunWvwdJgK/AKvSbOvofK",
-	"5x/IG7dIn+bxED4+9ZyvKFuuk488DhndQqxp35ew7kkmYDbnXWZ0gTbrEVjwFhraRcjxZpgoDyW9a3NS",
-	"oDdWEIP1VcRgEVXdU5mcL5XibR6r23QDegZb23Zru7kiW9vjo23X3PXP1qR9TOZ6vXBMUngau/1pEF6D",
-	"TpxjpRygL3Fg9yfIWmXUqv3sQEzMtIXfCKJ+U4ZykbyzFD44scDeCAUBvveF9sdEsbQs0y8NWHTDRFoe",
-	"QKXHh5xVyUf6jzCyOaJjEyIyQgln9yavVAvqKsMawFIG+gldPcvmZScVFLLXiYiAPxLTzalgJ5yMzHEU",
-	"nNkpMOWSGqWOFB2OkeDSaCSp4UA+JkaQZu+zwEMCeN1KlXQtx8c5PDm77Bw56axlYMyyH9u1fQzPKUia",
-	"kT2fj0u6sX/nx2Ow4G3uHJ1dfGyfXjmV6YjiyUPID6UFXzXWZugl89gjlw0qHCioeYC86Uwknji9xoGw",
-	"PaO+0xemeqw5U481itXOPggLpXsnmwc/6HaYLchoa87u4e+Myl5dCeHcP3pgb/pUXIEf917VdpB7QcQR",
-	"Y/HsGWHe2qIqtqjmrcTvY1HtP9yi2jGt7YJNohfO1G3y3FdF4c5dG9vLLY3HNLbzAG9MabrvhwEzDBus",
-	"1qQLKoGdwpgHtZpA35OyAxlFaTKPp9KiLOKkXZKKuyNtATX7+nGh5B6aMOpHLQIh2UgO8JpKealAtZ78",
-	"ZSPVM44mi4Sqk64+IFat3gH27yEsp9dxMpoOXp/l6d803JibX9M/rpeOAmSOLVSI0PUhvquwe4lbPC1d",
-	"BoZ2wVlHE3EYTWuBNxw94BCY9jlx3neuSK47jqUyyXwolt3P5sTD+cqPZwcJjlPF8GDk1dol/CNdwssp",
-	"MmPep/iNDDrytefo5XqOfHODP5nvaGFMRLruFnY7ZWTtG7GM98nmZZp4ivQBcLqfqFKFSFs2nilUjlE5",
-	"FarFTiv5tNSwGteNxdbR3VPgBCKO3O+p06dILjjaUwV1/nK+KtmiRsOxJlxDipS+0AuUy2Ynq3iB5jp9",
-	"Mkrlpbl9pjhpmrUa+Tm8p5E3PXD2barmqOqXry6nn8i18iDNvcigPBPdnczA89Ddzav67tPo7vTXZ5Jp",
-	"vD7rrc96j3HWm2PJyNOeoNzrhl82DXmnDn4ec32hoDwrWTzt9JWm5VKYNXaJzcikSCn2y7LCBN+wGE9p",
-	"UvUOh1F4xwBQ7DHuM3AGZVS9PAB+bJ9+ap9cX3R+Pe58xuLAlETszgc4MNSCOUBOT6yehl4y80y474Ce",
-	"p/A9abmoIuWarzL9RR5xbS5G3YEv5LAlt5ZTT5ZxYLWIh8Wc0/QutHvOkY3CQTA1sM7cMjbMmhbEOe+c",
-	"Hh2fvi+OJx0x1/fY5DS8UNsiXYml9vn5xdmvnSM4elO4teSF7ghIl4iue0G6Y9KnKMKW0hNqGR7pDz4N",
-	"r/8rRcnNM0FgURa8Yj99hZ7p60Um10p/RIDdwjBFmKprzQZlTNfQmx5YwM42VUt7fsD0ULosiv0e1BOv",
-	"4hvg817oXtdpo7vlbntNttPbpXtdOSd92mjulFql7j71tmv15na90Wx4tZ1Go7vFGs0dz+s1e667x7q1",
-	"3Z63t+ftUndva6exs9fd26JbNbrd7O3RbbAT/X+xUms7pbY67FxcHb87Pmxfda7P3l0fn+bB4ItAGaeM",
-	"26MBGufj6b4tg39r83wo5AJE/ExkmxwLkNT8ptT6408zQpKKGJDm8ZSlUNeLdjlM2/6qNqwpx4ug9Ybu",
-	"U1ttbcX+pazY1dLrnrUdi4YMmTTtBpTL41qkN7o2bpU5mzNucyENvdW/Ph4K7DGM2o9g0RpFH+NQWrVY",
-	"SAHbDCasbFzgU+4ykph9Aq1Zi8T9CJikMxww6mkyoG7f5+yAUDIIoegBsmPwMMbCelnTFxjhfX4DVPIJ",
-	"r2TL5jb/N+lF4YD8mwzoGN8Vh+TfNv/3xsYG/F/ekhippNz+eIKFEywNqtK0PRXyb+JgVNqxUu8bvkBd",
-	"l7d0jo7k7xpHld5qEefdxdnvnVP9kLyTlBnvyyHyiDdixPMD/4YB9bBL+ZxvT7xQ/1VeqOmWagE+q9tL",
-	"yjxMQWHeKNI+T58nV4cs8kNvkbcmo0SAR+XfckqSwTIYXbT70fBqBqFgBaxHCroxjVmp6JRxOZE3c6nT",
-	"C1/iKSMxAHC6Vz074BhoZ8KTlGtYY6+eMcBGrZ5lADY7D7AKF4LXSAG9tgaz1uCUDTeMwm7ABv+n0A0R",
-	"q7NTgg/OrGmt2UAdgnpEoStVI268lr7iC9LzoR4RD7VyVuElP6HLlxsLWK5wp+O6Pjw7fXdyfHhVyk82",
-	"vqU1vxHwpO7JAjcjDVOSO/7NOCtt1/atUuzHeMjSlnPKs9wNR3GrG1B+u/i6PscJmBZjz1oyefMFyzTd",
-	"KXQxdhO50LM2THVt3j8H815avFmDl2Tt3amW/V19mVKZpgFuVOkAFm+TauONinEnNciPPYeUKScjfsvD",
-	"e25UEzdhQxWLqBx75iGgGmYa+CKV+mzHTrWwxsTKxTLTU8jfRiwan6mqIIvYTucUVvB8u2zR6g2XYRQ/",
-	"QtEGFHGNWs1K6zeouZLjhfo2sUjacalV391q7O1vbe9tW5OmUDqJ6bM+v2MiHjAeX2n1fNW5OAWvTfvk",
-	"+vLq7PDDZSFeVqnu7FfBiyS35A3EPEeui5DoAYspEjbLNmENNKg9pS7ADAANBgwxstNz9iX9QddpSS7I",
-	"NSXbc3lYUkUc9VsXh+QaRRwv1EzNrtKwfAHHFfT7Sop9aejSqpilVSXnaiJzuqyUk1ZUXwhX9GrQpEv/",
-	"htN4FC0kDZKbj/lwtJBYOMSdf+TfwHL4cy7zL08qg4U9ZMtNtiuU1EEokQENhzIIXLEW5Y6shBKpcXth",
-	"4Ick8PktAz54PwYaiQgsLciAUZ8cssjm+Q8OlZWHRSsoEcwNuUdy5KX7Drxz8nHNbJFMqqalyJeCbDSc",
-	"bLrelVGnWMQ0ikXqDYEalplwoC8srDkZ09uJ0722mZLXHxA6NdnN5jcsxhw/7RLQgKep5SUfp7Dkkqf+",
-	"Y+9hx31DXfz+8fNC6kJM0xcLC+DVazrWV1Olda1KV9Skiw7NwzWpqUgVLWFpWcU2U6llaw4aNIaJlPjh",
-	"J+QfoDoXCY0sHRNZ9bT0oGPSauej56LeVS3BVAVOV/GzKKPM8vbIIQ6k9XrrY41/eVM39MZSpDuXny7P",
-	"O6dHUhWEUaoWfIEhF1SaxmvfGBtmqu49SJVVckJ3qXCpxxBPozcj+h+6zHBfYyFAKG6Uqjd4Q4K8NVs5",
-	"ZNGAynGejrF9kfqpSFznTzgTft1F5WVmXJ6ytvDEke45n+h2azk9pA90T6GHngvSdK1z/rI6J80Wma1z",
-	"cg63za/JFjZTACfy5aaK3Zzq4v4/R6nW8j3GY7/nsyhDyJJu91KrNKSALVdxmVSg5MXXottWyuoncF89",
-	"e+/VU8s64xC79iD98O0OfKQL2JfP2YWkRZEiKJjp+VeMIcLS3iTDb6TdTJFhzOr0NptjZW2Rcf3nXD6z",
-	"vP42N93+xBkA2vFXGox0tt2QRZCRx115JYJS3ei0AfewzYeR70pT2aA9oTHUtBZh4JFwFGOdHCgSrpOo",
-	"/zmiPPbjMalNq2jdxnF7zFjDFI4tPfhYSMEXqRworkxtCvElhPYSDcgc84uakNywQiNeccRlV1FomIoo",
-	"FTGtWrVW39lq1PfkfXcsojfsELy8ja16dbtZrPCaCys8EUcA8YarpgZsDzD8sVXd3bNKmtKjZpVwt53L",
-	"DSQb0aju1fXFX7FSzVZ1L5n09nAYMHLMXbkqjG0pO9bcsjKLApu1B25sH9eb2fth9pPDUeT2qWBJS3A4",
-	"9CbNPivGg24YyPa0z0+m6OvmS4s2yVWzRKwJZNPaTngmkSatKV66kbD5VUmvmeVKRhHHaJBSGxaBqlZe",
-	"TjET1MtF1UFgtS961gHSshVOOkoOP/tzzlpnPBud8bAznpzEuSc8edNabj+b850SRC9YcI9iVdskYLGC",
-	"Xg4j5iINHQq8yWV4x7gXRm8EkQekiN2FKMGsFM9OBXHOzy6viPxIKL+yKe+7ZQ4pY5G5OCTDiPVYVJmU",
-	"8Rdw61V4y/gJu6Hu+LsRKbZh18KXk6hCRoBvT+o0uJtg9/6STuaVd/yrd/viQlauICYEiWGtlOW+kfZG",
-	"5eWji5aUFjgALg0Ci9yyIfLUuoEPecf3kR/HjCN2CO5nkc290BWtVLS4EQNrjgaiSMzABwwpY3MlZizl",
-	"UzJIYgOP3Ed0OGQeEX061BTt1BQCjmVz84pyK0EV7Ok4nazsWh05AwMD7w3vrvGvwswR+OWSuZE0uuW9",
-	"Av59ve/tubvdHdrsbbMtr+HWuzW6uE0CvUhjlplMls0vG/f39xvSINsYRQHj0lb1nnX7vz0R1kcvDWw5",
-	"ja+3/tnY2L2vdT9+uju8vxjv/h7/be/2byWrlFlZcwMV7MvQj5g45qXW1k4NbOcvV1cnpdbezrb8U7jh",
-	"kEnRETEqTypy+7DSn1YpjkYiZt7xUGDCtUoSeMtoBNUonwAWhGtdDfgMIxa3vyYj/Z5q7cdENp+/smLu",
-	"KIIDD6TmF6NkllBdyrCcT785NWcgeXQhrD8pxz4TeDFNJagUpwDM4Jf8MW7lYqd6joYUfOqPyjZZRDM5",
-	"xbmfZU6DprAvuPAIKFbGXUZ8b1rLkntyrv4B/XICzO+l1s42EFrrP+uJwBJxJBfVt6fxvk8ND086OiBf",
-	"8TRTky2gyZW3lHsU1Hza1VbJjQYbtVptu777apMcTA7KxTzPK3FR/jjZ/+J8yUXskq8rbSHNvU9KVx8X",
-	"J9ITP04qg4WcJZn3AMx0Pl0eORU4fUBpUlWEPqeKdOGw1K9pcymbMAcAvNhFiQ/wRh2FBT6dRDA4FuYU",
-	"3Ph3jFvEF2SEjmopXvW5JJexAPUh4CmggiY0kAbfmMT0lvEZyQIr09v8MDQmCPeBz/1BnnruFDJLQx6M",
-	"TRqMReSy3CV8NGCR717oeZigpMHfMwrN0kVmk/Przcj3GBGMe0LORDk5T1JB7BLqCrtUWbaBOcWB75Gt",
-	"lktiSpM/QyV3XqyKH9gAU3MtQUKRXXPfOePiOeryB52n0nGcrlaTogOTiRZJRpEUU4mIEq/BO7lGtD6r",
-	"LIoiloslsyiSI0aaRpHJCs/kURB9MlEccwJVqarpULW5zfFUQ4SU1qzXY24sWmR+9oVlVuSxuWFJWJAu",
-	"HwTaSsiUHS/caAAiszmNmCqZgBpbf7U6PWmjRSIGxYSAn2Pa69kXKSH9OBhPSdFoEcrHNu+NIsjxVxUv",
-	"ZDewLpFXmGC/70xP7Xih1kTE8CBqas9DNRp9lpZ+NZVmkdowdMTHe5psBzFk3Mu+/RIvkrKaUQHDXjyR",
-	"lXmfTZRNsnyX0cnZmfvO2Sc/RCenw/QkWSdLqeV13slaSz+TvJN5Wjrvtd38mm7TmZknK2uFgtKOr0MC",
-	"PWUiyCLiZ1Va7TVU6OmgQgsYyS8ALJTC/RaJ6hh3K7ZqykkXPHSeNLan1B2RR1ibO9n8Kwdsc8fEG0or",
-	"3gNGShFGsUMidsciwQTxY8U+aXNNZIkZzgasVL7t0yXxwiCgkHxCREEB2TeChPdcZYgQ7YATLAY6JoV2",
-	"GtAgYCImGk9Iyg44sEYDhEA6Fvl0aXP1qQq4/8Ak92McCigE2ovwpIH8fUT0acRUzZVYYJs1QTgJ71iU",
-	"2q4eHVvknrFbiwxCDl4hj4wZjaYlphwbszgHQwtHLXMedYJHbtKmxX5ySXQLY2ezj722rI8JaK2efBp0",
-	"uJQgCZZmBr524sLsNEVftFNMsHq5UGVUFQK2RwPBrFJm8cI3CqG4WdRsHh8LRxo8ZZ3dsejKxxOYRwFX",
-	"22xYJVirpdZWtda0SnL5llob9WrDKsmlW2rtVbe/PYdg2NbO4oetdGMtHg8zNtc6IvYkETE/I+5ehfLd",
-	"/Ir7bbE0i/RB0h2DOsGnDW/x/JSLdG0vbehfwtee0Mhfi9PFxOmDTh7pAph39khHeX36eC6JCr65fV+y",
-	"DNTbc5EDiPC/5A1VUSWOsXfBZS63L+AA5DNwk80novADOkZrnZTDIePEKOJfObC5UyQn8O3yTdKMlqKY",
-	"oTySclghC6Yb6WlPnwlU7XtisHLmUhCE9wLG3+c3aDbBNkEpT9g/Rz6AAAEkGIfurSg9rnCf4spZuf0R",
-	"vScDGrMIUezcI10qAH8gwlHkMkHKfpVVyQZ5HwaeRT76HDIl2zeR746CeBTRgJxHoTdyY4ghZDvbKOjs",
-	"4dnHj2dHx1e/5XuoFNUj4NEaT2KCL2WB604vY4HnJMTaDH8aMzw7zK9FD21+NbfeTFd5ujoXzF3Ou8am",
-	"ZTEXJjBnJMKzy2J+2XL/YYa0bs18QzrnZFtb08/Fms5MzIsWZWZu7vI0bc8EHoxplmhsY5pKpiCrmcxH",
-	"tKEPtymUzijuS8nqKkSSLyBBET3+uRdAKXNkqiRlYD4JXWHzAY1uiR8TLWYP8CYpthCzG44iQj0P6hJU",
-	"qqSt84WxITY3QDh1BwliZKNIyKsEuidfRXmCJMo9LqQYYp6Qb8auhb2E4CNzkskU1lK11NMUbsIGPtQ/",
-	"/3T1c/Woc9K56hw5pBxyFwu0w7sLIcdGzvY6W3udrf16srVnIyaMpOMXKz47XzCyCPkV+WQ8yMzNJF0j",
-	"M0QXkklxiKo2v0pkqspaJbQXs4g4SRKroxgdBClv7dRqFbDaVExYbUebYwJ2ceUIZGowW+KGAwjlhpxh",
-	"aDJizOb3dIzMmf9BlIAGzxfzZMsHRKFGy2FEfrk8O60QR2cpq9RuMxnZOdCvOWuP4j5pVGtqSDbMhtxE",
-	"lMekfPHukOzsbu+T////265uV1o2J8SB34AB+yeVAG086WgWJPzFxzbAc+oSJkI7xADBWrJNSo9B0gt+",
-	"XhdVzAyRz8nPV1fn5C0Vvivfayg7TC9pK3kCf7fwRtKlgu1sl5NmtTKtqTiWfJXR3UZ1q1qvQMrE5T29",
-	"uWER+XQMw5kfNxL43YhCWF4w7skGDwC1awyUTpIRjMdWwuzhFAxflXxEZmmbZ+oCgJKTOq7mEMWsOm+a",
-	"76NQHjI4U0pYEYPgm5Qnz1xLAY1xxR9IFU8DEaaAg+yCUStOWRLXWKHAIg78AzuMs643y7XPHbQuMKdJ",
-	"3mfhGVA2PfB7LPYHrFIlgMIG00BbAqYCP7zotKUCn1On4K9aoQB0fjqlWRTvVW66YQ4zaN2n6fk3qwRS",
-	"r5FtzsQ2Mpd7XvBMNhN5Rxdop2rc/IZapXS/llqlyb25DE750Qs1mFttflmGResvpNtzSkWGyYQfq2Qq",
-	"1GXWje9lwoXugJF3Po+Z28ftMa32w2JdjvM1KODCVa5QRCqhMldz5SWmeUmWmvt1zYjXWjNitgGd5ELM",
-	"iejlyCPTFIrFGCFJex61ZHHFiPPkOw8t5XyhPbBr2sjFCu8nmIlms7a4FzdTSrLe3G1WG81c6ch6daew",
-	"dOTOa63TkCzixcNiZs7o2u/8LMoEF4u/V1rowairkGWiRCy5oqlKSy6kbAs2L+fyMFO0BgomIo9pGa4u",
-	"xQKpv2FzOHMiX1aaX6lIsZDxOm1fERGkzVW9nqknr2RPvjouxyUrBiQD8VxKBizFyKiVVC2neWr5csVF",
-	"Cmf3OxUTMIZ4uuxPbkpN7XXe4jpv8QdXFxgaYnLF8gKppE6jgsZenCgw0LZ5+khCm0hmsCYmUcWEWSu2",
-	"eZcFIb+RZyDroayKL19XoL2/kMm9ZHL7aurjGfONPdNjz8Nz55fUQuvs+bUWei7Z8/O0UN6XtfnV2GYz",
-	"QYEzRHshJtAgBF6a0yTLuvVX4W98zm6kp5enV6YBtHblPJNyAAtYtS8AOxjpwVy6xLN+EgznnGdfFQDI",
-	"VACj85z3FYuEiioxGKvSAjZ3cB+qgL/6qKonsEjQYEpyTrKInpjcUY/SU1WBVv2YUwRaFzYQOFfBmAgW",
-	"BGJ6vedklJdtyKvM9i/g63qI54l9Ye5Ifj+NLUymtYoLJl8mZYlO7ykmylJTm6hI2XI1gfK+neb2VqNu",
-	"Zea0VTr/dHH4c/uyo6bXG8nOl85ODztmGZzDs4/nAB8tvU7KRRPHD6OzeGxF7+u1On4ekZUolecvM5RS",
-	"5AE7lEZqgNpXddDwfyWbPOf90tpX9MNR4OE71CS1IFPWqZLPftwPR3H2JZOFkm2OlZJBZThf7VLBO+0S",
-	"vvWbUwEQXarSE9welM9OvgO6uh/eI08zNprEIUAJVWlQSpzzzunR8el7J+k4wkxt7sLHmac8cQTw8fe+",
-	"YJUWodJm2Ij9QTpeEDzqU3TeoeRlns3HLAbDhZJIy1n5rEXu+6FgpDeS80ncsRugB5ITEYfDKmkT/X2b",
-	"60/4gjiH7dPDzskUnB6eQfXuf1H+vwJNUrAGEhfdMl4/9ewP9vk9si7fmqfL8aC+kCpvPkCVf+50Ppz8",
-	"llHmaoXO1eXbu7W9Wq32eClyapqnq9WLdIvD1lr7C9f+wh8WtYI1CHpBi+sZ3kJtdmzqvftiE0ja4haK",
-	"HHdHY+JkJRHaF46Wh45FaEwGoYhJg3jM9Qc0IMOAukxUbA45a2bBoiz0A0EahuZUwtdQ+ACjV5paJDkT",
-	"1L29ieRuscggxEp2AY1ZhKyCdIAxO0HckN+xCHR8HJoFAhU1NToFSURjRspeeA9MhQD8YDxWBQHT1qvC",
-	"gV72aazqJ//WVMNEDr60LGR71Zi05Jv3bJ4dIsyKyH4FLIiJkkeORVgg5H02v++HAcOSgiJNEonkGAas",
-	"F5MRx8XJPBxgxctt87KTcns7qnup/1l2g5p8K/oB45JwKoRGTMdykq7rOewyNxwwYXMnOS7KFRIEcsxC",
-	"7rIDaWf5yY3E6VxcnF2orBnKbe4wuXcvGBUhd5IajSpqqxYCpJcAY4ZjqFNlz6p+OFr/OaqfupxjxIaM",
-	"xoKwOxaNbW6UW4zvQ/gXOEagAJNFREyjWNmDZMgiP/RUIpQfC8hR0Wk38oTa0QZAO3YqkEYiYjoWxnoe",
-	"8dgPUt0mO3LBeiMhzXjWCyNGKB/HfcgzTfZDixT5y8LI5sayKaPf7MDYX1YSvw4jE9+UAq5snkTBEzBU",
-	"dsea6KxETFrGRzDHS54fUsiWrqufvufNRI1JC+4fIMKry4LwfvKRXOVNUpY7iyrGz3Q7VyxC5RlHzzjR",
-	"LTKXh6Nj+qqwqOxwo+HMoNs5V0vmxdnqqk5+YmZmuXHkEg/GUgLxbLH6hXBSC5izRZbrpDWKuPN8lk47",
-	"PbQlO9bn5Paeun368OYWOMiWZsTJL4vvBG974rNK7bn6HZXoXNDr+EBg3WonFc3Wo5q6PrGsTyw/HmeX",
-	"2jurHF1e5hlmPnf5p4uTLAdcEpNDMriyVEmkVmtUyEgwnRuf6FKb63ExCMwT2yFLXz4xppAF7bt9OIwg",
-	"ifnCxkdCPf66oOWPa1E8Ez2+VjVrVfNXVjUYPAJ5CgJW7eYN/fOni5PKsupIsCBYqyJCAavRQrq8hZSP",
-	"vF8rHrKA3rlkQfCCdQ44tzKYw0WUkBwk80i4nCIxhmytRNZKZK1EVlEicgsWK5Al1MWL0xJFQRcYCSgY",
-	"SLXrnpQdJdicSp6zlDAfigKiSlBBgTCK+8RJxVo+alMBylT5+zmLXMZjesMcMsR/Q9wGTjf4tj4LkEu1",
-	"XLNIvVb7E3zFNeWd5+r7PtR/iitV8rnPuM27YdyHWAEWfco0Bglasc7rRCt8YXMvCodD5lXzv7bk9x0E",
-	"LKIHHxuZjyQpz3w+lESSSFImbJQLB0GUp4VF49UEzI2VFEVFUlBIEu0woyJyBrLRDzIZ/MBWCBowwr5A",
-	"Rcj8zJAusOfy5YIipKyp8J2z08OOjgbJgZXNNkIkZPkIic2TEAnRERIoJWYCbBKr0QuZgKjF2A0Yxht6",
-	"PveEPCaHpMfudW971A8EKcu3miPvJ1GkShKPGgaUk5uQCZuHvEraZF5wwMpFByDFDwIED4nRIKpImmaC",
-	"xXIq01hKjnZ44ehN9i2F0Rs2GMbjdOWC2WhuP5sPZCfiPsXYoxYyvhYcPLyfHx0xrZ6XFRnxQldM1gZL",
-	"zHB1KymDBJPS64Cko6dlV6Ym10yr88M0z0eBd73AD26appDxkpWIpVazJvXg0LiSIS+W2qRPg57WG2q2",
-	"F23+9Iyc4nZMCTtBM+q1mpIpSG+z6AhOdx5N+oqMEfx4dnr1M+KecvZ9YegJmpjEJEm5zyKWGbmJyFTl",
-	"4T0wW9ZcPhb1JEePpeNQk11/LoGpfAyqkY9BXXZOTkpz9x34G9cBqfUBb33Ae5QD3oLHua/J9l2MGU/d",
-	"fkCGYRAAH2tI7mns9gsx5GiUmza5YZIXkuatau5c6G48AmmewFvlPydKnHYUoj2Dk/juqOdXlMFUiHr+",
-	"ZpXkSSQ/+O/gmmUC8uQxbvm5WEGbTjfSjANlqQVKTVr6DX2kCntEDgAp12u1/52zEOWpGAkMyafLI01i",
-	"XMmcQ2vVbfMsWnrk1fAw9W0ap1kVDnv8gavgaVS44cZYZ5M9k+Tu2UrrZaR2Kzr0TTcI3dupyvRqMrNb",
-	"86jDg60MuyychSj3SD+8Jz0aQZWkaMQFodJu1OIkYjTAx6vkIskTT+SEsIjevsJSEGv0DEq5SU0S9QJK",
-	"d8AWjwRTLC/wFZtfFtyJiWstTBET5IbFqkxsgYfjPYvVKw5hvJ4g9YiH92aCjVUKez3B4kukVCi16nv1",
-	"7W0T5+Al4GJRaj0wIcfs3DxplFkAa5n0LGRSnJ8XQzap6y9TMm1S7w6LsbzQIM7H8I4VVsjITBfphdE9",
-	"jTB116NjofkiFKOKQ8o6q6ZJxkxlrFCQuJbKpu2yccg9SDLg7I5FZCA/bfMudW8PiPNVvrZFat8c/IHw",
-	"EF3WUrKCkL5XfmTNQOWNWKVKOpgWkfrp9XEJc2E5+xIrT72vcmG9EcMX8vDeIoy6fbzB5j4n8nAm2y71",
-	"RniPN8tevBEYZhEtQk1EOjTWS5hfINaQBG3gKjwuqqlH3xCMDlF1Yc3oiyCCxbKF3Oc3VfJQ3dDGFZrT",
-	"Dy/J/035z+EoytFRcGn3jyLzuCK0LtraQZ8pjP9nOSd597mcF5gs83m5AkutRn0JW7lgcL9zSvDD9HL9",
-	"++llFCSwXdb+vbV/70eZI2rHLmiS5HR+6hkQm1/xMP5tE/QCataAxWy6yy+XNxmHoGXMIH4VxbgCKoR4",
-	"kdxTYXOpE3qQi/hwlXAYMBqpl5xD65c2vaDv6B60vpP6mEus2GdqwBRZFo7sG0HoDfX5Wug8odD5C8QF",
-	"5J7J5ppqm/AlHmamFO15539hYjKvFbdVOc1gTbPo9yaz6HsATfFF1vGBmcRIRuvKwWRei/xzFMYs413B",
-	"g4XhShkJ9ihC7zLxkbwckbciqFhppEazVq03motbc9kR+s6G7ER4YKKmgIZMTPrnH5Fx3ReZVaKuZvK6",
-	"M7Row2HAyDF3pXrJjvukux5OGodAdXp2x6Irf6DPHaXWXrXZtEqIM2nV69WGVZIHlFJrt7plleSZutSq",
-	"71T3vz20tI0eu/ns74mlAiEiaatwdq8MlbUyXVvwP0gTX2oS/IX0cM6CL4rVb4aj2A0HL9eJ1+GeKIQM",
-	"SEV+T8eEkhjK7yFD+5waJghb9eMEeEpJzw8CUjbRsPoLIg6HolLNFFBJHWAFJe3A6ZbFL5fDyOZqgio4",
-	"lQeIZc0Hp3X9GXQE+oNhKITfDRgA8FP4cq6IiaK7N0rqaTSqvsOC4iRmF6i4ZR6GcSY6bZl1Avcd+Xbd",
-	"zbQNE8jtSYhxSx7o5HEl1jhdhYt+qKnzTr5W7dMztbYfiAGxnrmPcDbCBJzO4X3GWTiJspCyAnbCJFCC",
-	"+LH5cBalcOkPRgEA6SP2D4YgbwS5k24U3gJlaS6Uv4SLsWAyX3jVwaUH78UgdpbBaex8xxqFBkrDSq05",
-	"pfbWttzalvtRthwItxSy8iZZlLNsObO+2wKl/w3fglH72lJF+tO8NNgXZtl/mytygCSkCHeYVYeNHBp5",
-	"Y44SwOYLMQN3qNtPW0mASVsggYDRVSuD/EwMIzDN8qlZqcV0YPMisy39BhmyCOOf09gGrszhfmLGgcn5",
-	"AkdSgjCbWfIfWGWWYJF59XX+qaniFoJpNhfU4bBgQO/qqtT51/S+XNCYlVq1am1rd6+otFmhclYeFIBx",
-	"WiVdoRJeU9/ZatT3dpdU1ouAaY1dBo2p1zPXJt+aVqw06DcLwZiJ0bhV3d17YQwDxsZfnFvAFM5r9NXz",
-	"4BeIsxL85aJCzY5sfs1s2+kZF2fc0Cn6SI/6hLQ5nKfz4KdMovRsjv73zFSQC5KoZdKBp9Co1euFHGpZ",
-	"WfXsWdTWWuj5aaEHnTuNxT7vxGk0fq0JnkluQJyRVS9XE9yzbj8Mb8VUakup+D7rm5bt00uy+6e44iYZ",
-	"IMWom+xQmPX2yUnpzylZwFZpFEnZ1I/joWhtQrcoH3+puuFAD36jZJXUPw3y/Zdl46olsrh9qxfe95Vo",
-	"fxlT9T7dsi+TCksF6FwaBF3qooBid2p7f/1f2vLsht74/9kcRQHYrcVhvc99GpOzIYP+EySzgogejtEb",
-	"QZxRFDgAC8QyFfAhSGvyBVH7vcs8EodQnY84arlfGqIAn4fAGqNuHx5lAz+OmVexiPBvONM1e4wv37Ix",
-	"KTvvO1c2N8Xx5i0bO5UWcYR/U3c0/0Uyg8QLXfFGfnCgEwj8m4ZDLt4dkv3tRt0iOALQ5j6LmLTQpflN",
-	"nMaXLw6JQ5tT95aH9wHzbthBWtgGyCbKYUR4qCx2+fF6jYgKlFeKWBz5zDsgzna95hCPSR14l1D0q/YX",
-	"ucAi5jL/jqmR68BUzrHyHdGnG81646eWParVttwuFWxnG/7NWo7OM5NLIPFooSs9NfPVytpQS2uWnR+j",
-	"YShiiH0UsGjCZPxU/p//+u+KQ8pyCmAGKqqclX/TSH7UE1GB8kfxfUh6Pgs8EviciamNTTbOBu6cR2ht",
-	"8cilDS78fbVGP6y50tCFbXfskfJlTLlHI49oy6My9fNqxW34sw9xwPYstdxoBHfObc8n7n8hKhMi8Z/S",
-	"OGaDYbxSAyF9JaaD4QOn9a5OLXPSCPMazWZ9XzbSLvleNfkQCEe7hLPqFDRazvN4MJBb2p3fAbHSRD+o",
-	"kHSxSabPyLFJOqd0Q+lz5+3PZ2cfqledy6uSugzyp1bf36L1XmNj162zjV3a7G7su3Vvo8G2etu02d1x",
-	"d5eoz5IRY4vHj3PWUCqCPVKmfEwaX74QXy4mMFYKHnkfcnZgilriC0MKY3zEjwUZMg7J/B4L/DsW+UwY",
-	"zGo5KD/HnWfpm1HTZRXVp4uTadU7Js28S60yBaFY7zbETwgs2CcvDUZQi4OAZawwNOTo9JL0QxHbXC4+",
-	"Uh4G1OdwC3RsGEEvCfW8iAmgMubBWCpdBH0Qjw2DcIykTTQIwntQSwOLOGfnndNfO5dX12qBXLdPTs4+",
-	"X59fHP/avur8BNXyAODC2b3udoH6d/T6OrzotCGCFIchUkEpBSeIr7ihblgsbK4z4PQ2ldtITozU/EPq",
-	"R6j+yaT2zxSgw5AZJACWUSqDzWIpck2MVI0CVrHIiAdMCD1WNvdgphT4hUaMwMBA5ToY6wTKQzk5Ptdj",
-	"K9U+5WObi6EqHlF26o3daq1aq9Ydizh/tFr1P+U/5FW4UqvvJr/b3Kl92e2ltzfqW7Xd2s721hYWocS0",
-	"woCKmAS0ywLAEo0GLPLdA0LV/KfIKS+MSdkJQpcGss1VLJkHfxNcKumP8PUq/Cm/XPWVgQ1/9MMBq9Jo",
-	"SOEvuMkLB9TnjorohyazkTzn+wFaXDFU2fMIxQ/CqEVMhMEdE1bC6GVzY2PqYpQhApbksncBtupZuHLj",
-	"MF3LcqaSvYqpnRFkVZaDMBxKI9jSk2oRl0aRz6KNm4h6jJy2ryybBz6/3YAeyUUADlL1V8QEi+7kV2UH",
-	"js/vdsByEdgJNugCUxpsFDFy+1BSOpnsKveHVT9UuyPpuhdicqkeA6BThWXkumwIJGQdrCOJvRrDgPSZ",
-	"eyul1I3c1wjlOjq9lHalCIMRorkoTxQt1oOVOiuCjSDkS4Lw5kZtCZs7cgnB0ckhdslY6+oJr0X+57/+",
-	"G9qVjl4yoOagyVnSA6VnxS5Zas7V24yWUSw4imIHu/hGjqgfeWBBQ4nRCoHjhh8T5137+EQKDJ+LGMsk",
-	"oDk9lstLnh08OhZVm5uHCtEiTvvkRFpkBJcpKTvtw8OzT6dXcgG3Ly87+I9PVz/Duj/8dHl19rFzIS8e",
-	"n15eXXz62MF7j0H+yb+ur34778hL52cXV+/OTo7P5B8Xnb996lxewVsuOvInefXqon162T68Oj47lX8q",
-	"8Qc8/RjUB7lu87JzdPaxfXyaCsZNoi99Oj+CSwfYTuMWm+OVow7G4ystMu98hbJKnaxsfo9QvynFKtV7",
-	"XlYt86kOpgU8SUvWEVTj851LCT43V9uDKvUlQzjd66Vu0ergNQDF1riv51Vl7z4RdFPcfaPCGnqKjhSS",
-	"eM29Jk8jWFH508WJMm5u/DvGKxj4Tf08VwV+KSBz9wVxvo6iwMq++ZuCVvGQ+F4LfGy4mwurZ2hbSvOB",
-	"9inU6XXjYAzKB8snoxbQv3M4IpnU88RJ9ryTeZWQVhYNpKmNFbSN+ww2fQu1vWHYKQFUJQ4KrZbNdUXm",
-	"iG0wyLMS6Tip52n2qFYGh6OqOtwdK4SZPENEbwQ62MDm0i+5ZWwowJA0zhDTqeZfnO4DadiVr5goUaGH",
-	"IOzpObNId0z8TMnDSW2BhtKiurNINUhZXlg22ljp5fzChbUVps2uPGYrl4C8Z9bB905DXF3HG+OR1/O7",
-	"tcfS80sH7JfQ81o6rAHha8PgBxkGuPXnGgY5FMDmLRtPxX/haV5LYini5rm2LDKgHpvtGikXBbbsEp30",
-	"k8nD9g3jUtExj2ByfKqV7VKlSq7ASa+AZsj+3Q18F6u5+6oR+AnRp0PWMjW+RZxbNnZI+WzI+OXlzyTd",
-	"C9e3bIzBHnk4FqK/obvcbrfb//Nf/03QI3/Lxsee8rdXLBOdbhEnEWZONYlG2px6noAPAw5etln+4XuO",
-	"6bkFr4vPiZOLEAE23sFOfmDjczZQ7wCKMDlyVJDzD8d/J+edjypOJbvikDIGOuEWqPoFZkcS6NATJfrh",
-	"KPCUSwdzDuH1am4AW9/zIxFXUhoSpaCTELSVMasEC5gbg3o8SPx7foxTk7P+wEVWDiMCn1Aav5I0Tk20",
-	"WewF3TETupiHyUMY2+RMA/xpLN+JrVcNTtamyiYcsmgjtcHGmDQY95kfwfily1uw6M53GVKjiANVqiHW",
-	"XP/gWopUyDfU8WgdXrllY5tHYUxj5lRghIX6iLEQwLuvSripmQx8EQto/5Hp6o+iMYTwfr66OidK7ZEk",
-	"hCMwEu3rADQuOZv/pJdixSJCMcanVimkO8SyN2FBPBoj0XJoRwILziXxaBL43YhGYwLUGrKNPQiED1qy",
-	"3f+hwty4ttLQdos4ZTuJ4ErhbZeInQvp2iWbE+PqCeM3cR9u/M8Bi/uhh/+OpeaIN0aRj38PqbyrArkn",
-	"nnyFY5f+E/Ih7JKTzCm4bJU1Jze08RpH//5GQCHTAZNvwbKoIoa1a6WxuTtkaiIqoq1j18mEkC4V7ECP",
-	"RcOxkrHDUZjVF2WnbcQwQjgc+pqnBsm4FKQjlAZP9XMT0UoYozRLZhQEeCSc6JnsACzDCSGFcie56qha",
-	"geGAFcSZLQQz1B3c9FXiZOfbgYOlGkbnIJEtG74HnsuJDqjPT0QxHVKeiKVq0U1oxFCUTMRMibLNppSP",
-	"VbfJg9MccMOVEcPDYIjcinFIIihzlRI1FRyLcXGlglGfM7LI54RpdzLTJ7WNfzjSecpBASyRUl7VHm6d",
-	"/ose1oPfj47rp1edprx2/HPtn7R5FXd/3Xp3/2G34/7t6Grc70b/+tfF+zDYF//4sH9SC/q3zZ3jEdFi",
-	"Vwv0je1enTa6W+6212Ql+CxM5QL3iVmwwWfefNNkKLVKG/J/bzvvj0/J+ae3J8eH5EPnN7ho84+H4f3b",
-	"v/129KHx63173Gn3LodRcFaP/+7+vR2Jiy/t0/MP70Z356cd6v+9Mf4Y1e4uP7+/4qG//ZPN4SWd06PJ",
-	"96riST++HVPdyU9zgPzAxvMA32nU3XT0rKHfz6UEMwhqaRqhlUaNCUtttVcBC99EjM0LrefytxEbgRvW",
-	"MVFBjoJ3IiYlGhPwyGZ8jBOHkQM46zpSZ6EB8tUG+JFdQqLFb06VHCXgmcC/ZQiewC+VEf1pEYWetFQI",
-	"u5Bl74o9AHD//SpEQiEchZMV5J9ypNeBrXWlx0x9KSRLTRbKgj6or4ne/TarGuwRXM/Ajg+mId9oxAz0",
-	"W37H4Zt+bLhk3pbTrmUcjbVreb01H7I1ccUvEjZ+xmp//gOftSBR/GszJM2mYbjNYslJwGxBeNOCGF9y",
-	"ZcgipRCFMi8M0WQpuJoUUApCJogISY9G6PYCJCR6NC0QYwEFCYG/Av2Ces7mOjYvYhozUnZEGMU/HXUu",
-	"Dx3lFpcP3Eu5m/hmCyuSqPE5Mm3WZ5HgV1zUxBDo4Mv3BY7AtHIm8GNpyeOZGozxJTz87YlqjKgVUGo1",
-	"ptYA0+tKztb+3u5OM8W4a4yfBtItj3O3SglsstTioyDACye45j6KUks2QV66hIDtYdoJuRTb2H7ZZHwY",
-	"h7pVuvx0eNjpHEGTJk/Vzfr+q8l01Otk8YzHdPmuj/LPI0nyFR3cn0oZbn5N5dC3TYArP3d3wNJDYU2p",
-	"LpIC14tLiyipXFBcxJDdD60sMtOzIe0P4PTXqHQVVkpaHvk3/ZjQezq2IGgIWQV+LGyubAea3gseLWQ4",
-	"BTPiJgwxh4VQ0ouY6OuvHKiaauABk+KaeQzCkmD3ALTfoEOFULSj9JNTwQSgJMFGZwEpH0wZKsFicdZ7",
-	"X7BC0+VCrsKcGH4Ox7bGaoZBw6j6ktgF9a1nYBiUsP6dCv6icco8IgX2hL1Qb9QmDYZmgcGgurKjiVlZ",
-	"hlp90miAG2e74tsq46S0qhKf55DX2+tVebrW5+8fZn2ABCOG7MWiysXZlVZJMHcUQeGkP76W3jIasag9",
-	"ivul1h9/WqXDwFc7/I8/pRQz/7ZKZ/LGBvz2p3xRdDc9Gq3wKXCw8kIXOQtArENKVC8KB6TsDOgt8P4h",
-	"8oRBQW3I0GxtbiYpeK292l6tUtJQzU0Ql6p7+U+f+0MGsUoAcsZQhzxFlrTPj8mIeywizuZd3WkBKkuq",
-	"YxSsls11RSthEVU1S1gkqUclLJKyWJB4PGRwJeGfslK+QItAVS1hZQq9AXwgqVYC6khp+XSaJk0IOFew",
-	"aEijeLwh3HDIvKRCqnolDQIWJ03GTtrc2XSNR2V/08qqBmwuKT4MJ/zcyw5sDj0hUsUIi1zGLAiofF6M",
-	"9OeP37ZP0TF6RwPfSzB1EaNBppf46oIuvqX81uc3LWLoOZVRGPJuSCOzx2Wfe/6d741ooIBCbhgNQ9Tq",
-	"ooJeDmMmEfmUeygZrEwDu9iOwkngcRQGgNwrZBEWpDyMQm+EFeSyv9yw2OaqAC2J+1E4ujEMmmgEAH+B",
-	"IaS0dkZL7oYMNsrmYhT1qCuNG5NB4X/+67+dCvD4FSE8kOVPQ7C8EbN5wpYsdx9i8cQ0CgdLlcSHN2Ml",
-	"YEjcsLn2jqtFf6Dbq0aRGI3NttRjru8x4DkwJpz4nMhTNruHCYLupCv2DXpoRtkJ04WIv/357f8GAAD/",
-	"/w==",
+	"7L3tdts4tij4KhjdvitSFaVI8kdie9Xqo9hKlbocy0eSK/WhHBEiIYtlClQTlB11OrP616z5fefHvEHf",
+	"97jzJv0ks7ABkCAJSpTtOK5zz4/uikUC3NjY2Njf+1PFCRbLgBIascrxp8qcYJeE8M+eSxbLICI0GpCl",
+	"j9fE5b+6hDmht4y8gFaOK3YUroiN7uaEomjuMeQxFM0JYlEQEheFhC0DygiKAoQpIjj0PRKikPx1RViE",
+	"7rxoLl7HC4I89T1njW7IulGxKsyZkwXmnyV0tagc/1bh36t8sCrRekkqxxUWhR69rnz+bFUGJArXnVlE",
+	"wjyYozlBdLWYkhAFM8SIE1CXcaDusBehKZkFIUEhn8Cj1/zD5CNeLH1SOW7rQCw86i04HK0YAI9G5JqE",
+	"lc8chCUO8YJEEn8dxyGMjYIbQnuuGSY7Ek9tDhZHBPzNAQvJbXBDGuiMzPDKjwBY/oKDfd+j1+LFFKSt",
+	"9t7+waFV8fjkf12RcF2xKhQvOJQ4BYq+pD+FZFY5rvy3lwkZvBRP2cueC4h9g+mNR687y6XvOZhD33Mv",
+	"cTQ3Lwknr6HeWQrCCl4uJwez9vS10yJH+JW7T/ZmFQnxks8YA+xxKDmZeCEnO77rZaE2gauv43QVssBA",
+	"I5f42qMCbgdesQDh9jL+vUHJx2giHsY7tgzJrResGFria3KCgoUXIS9CsyCExzMvZBE8a1TMeyPmS23K",
+	"An88J/Sao/ig1bY43am/WybSj1fGomBBwk3b48h3cnvDH0yOXr86PNjfa7e+1K4kIOqAnwXOakFotAlw",
+	"V76TA9wNnMmR+9p5NT3EB7N9sue2HTP4aorJw9eRQKyvo0dd79ZzV9jftBIvfiu3Fo+6k/2Dw1evjwo2",
+	"IB76CGvQodVXce4tvCgP+kXMP0PCFEsKSbQK03yo3TTTuQ/T6jC6greJIbMgXOBIcNS9dsXih0Ay22bT",
+	"2sx6rcppQPlFdeZdE2aAffD2FB0d7DWRCy+os0s+YidC08Bdo+k6IsxCNpvj+kGr/d3xeNVs7jlTzMjh",
+	"PvybHNuoyh+3Dw7HlHPUZURcFAVBrYFO58S5IS5chOSWhJwtMEKjE6S2CAWUf8kjTN2WZEyD8BpT72/A",
+	"XV4wxLxriqNVSNAy8D1nzW9TW01gN8Y0RSwxqO9/PbvEP9GXr36+/gF31q+Xi+D3zs3374PBx/bV29P5",
+	"2/1Wp81uf/52hC8X33amd53rN+9p2PN+8f3VqzcXF2uCffen89vBXXcx+uH9z7d/uSN33313rIhQCAXJ",
+	"Vkps1yW69T3NM6dtXOmKen9daYzJcwmNvJlHwuLrLX0qnISp3PdIyBOQwPrvnHj7ACP280D3qb9GXkQW",
+	"TNCSx+IFlL6UU2A/BMxBvOSNHP9uHjAigY4C5Hssuh+sD0JxL5HylFS0DImDo2S+/BoC30UcEo5s++e6",
+	"Nkf9R7K2UZWf5ltC3SB8wRCh7jLwqLh22ZiyyPN9xAh1kRfVjhOJ84asrYwQGoKoizB1kb3fbttjysgC",
+	"08hzWAMN+RQBJbG0dhdkD2WzdbT3qn3YqpN267D+6mB/Vj86muK602q9arqHB67bfl10rNILy5CFJhO0",
+	"Dw62ywTaVD+SdZ40OmglDt4NWaMqRldXvbMaWpIQLVYRMCQrxbs4V1sjj94SFnn0ekzVa8cKswiz4s1x",
+	"VmHIb2++1BoKwjG1s8uVb4p9BgZZtKW1kzG1c9/xGNK5cgN14qWITaZ86zBldyRkY2rvN5s2/xoXpw1w",
+	"N9Aolt9SegyQzZiSMAxChjzq+CuXuBb/vlR7YpJy5phe8zPH6SoIIwaEFUp1aky5lNjeR/NgFTKhI60L",
+	"lKOYVPWVR3WlmR0jUMROEEZOQBWy3ZWQgQnoOUwJpWMqVsVhuSYRQ/yZWqJYtvqmgALTIJpzyiDRPHAt",
+	"xNkvv7zE1SkxKs5LA3UitAhYhNoHB3z9IXa4QsSPzK3HvKlPUGd42uuNaVXsAEx95zFiqc3gixZno3aS",
+	"YADkB4bmnBcoehxTtgpn2CGwlhV1SSgJlVNRA73nNy3jv2BfHlqm5mYIh4TTbmTpSDFzGAvlydVCORq0",
+	"xtT+WPfbs7qmzNY911Z6MddrUUe76J3gloOSLHlMxTLiowB05Ht8PzmwX47hcDbxeBznB/GtPN+hKJDX",
+	"albjT9iQIFSPabxIHYcxBWpYhkEUOIEPGy9JAzNJAvbL25Z9rOlfqfM7pnCYMucXVaerCNEgQvbBx492",
+	"bfN5HlPTgUap8wyjNh3WMY1KHTVkPmk5FlrABYvO45imDiQqcx4fk/oek/bO2zODYJGS2IqILjluU6H/",
+	"JLeOgBiOIWdXBmyDnJD79S4Ib2LGVdMIkZNN5ibZQGYG0hrTkrSFCklrTEvR1qNts4kfPmyvzfopv7ak",
+	"zqjZ+qSMThGOjTCJwNvcXVWFMRt11e3K6iW+Jmb4OYiJWm0hJ1hRLm2hWRgsUDMFfQHsfAoz6EbAFaRN",
+	"I6QDIYtsUd2UxFKguQmLklFzC9X8D9UqhupCNeMV9P/9dku7eKvEbR8ctI5qSphPJkfxbPUeXa6iMeW6",
+	"ErMQv6vFwYqnmWJG+BmCR/wSklp5Aymt7L7q/gm6JSHHZt6q0BjTMR3dBZwpLJh4b91A33yj1vnNN8dI",
+	"rq8IaC6q/FuEw2sS1VehZwsmtfL9eDuvBj1LSlMgpRA3wZEGyTffCKOWVAyQGzjsBUBmhkLgR2Gdg3Iy",
+	"pp50H/BhKKD+2kJp6BZ4jaZCGIKtF9xxzi827AcU+PM8ipbs+OVLvPQakvoaTrCwLS4ZRMKGyF4AdyYu",
+	"km/U+MM74vsIM3EhAxJg8fwTOF68vA34KwpFbkAYyAwODsM16C9jKr7yfXekPsHEFMhO2024AKl+EQwP",
+	"5Ef102i9JPKCyV88NRAo8Q2ham1ksYzW6Bb7K8DFOGOkGVeOEewx5fDOPXpda6DTeDv5eWRogSNnjjzK",
+	"9ZAxdThp8+8TGsU3JP+JobvQiyJCkf4dDu+4YudEBOZdt7477o+663e//7LfaDQ6Bxeji7N33X8vNjAl",
+	"x3mzbSl+D85pgf0jS7tCZtMOX+y1QVV1gGrH/HiIi9LO0CL/k7MxG2H/Dq/ZCbL/DZiwze8Zvu98/rPu",
+	"eXfUPcluqFWCCuR1Dfcyn6CziuZBKPlGTBKnoBOA3kw+coFPKc3Ch+Rg3z8RbCcr8UhCvhPKEY1OkO2E",
+	"BEeEq+AwO/m49ELCOJlRtKLexzFVTjP+XByBa49FgFn7hqw9g32Sb3x1XEmBP66gPGlqPwkUpH4ShIXG",
+	"FW3N8u/MsYBf5a6JfyfbJv4GzbVSOwGIvxtXFuv6DVnXW+PKiUTBd61Xe+3XR3v7r/dPJBrUTwf7+1sJ",
+	"VtwY28g2CAuIVW1EJ7JRELpChuHoFnJMNfIIQ9MQdni6Rp5rIY8msp7rhcTh09XSfoXO8LTA+8Q4KGUv",
+	"Ww53n0MlVrFeTAN/k5+DRSF4SV4wFHnODQkRgzEA9Gq5JCHiTCYDa+fy3Oz9EIM3igqaLNk6zIqSSxxF",
+	"JOTz/sdvnfqvzfpRYzyuf/j2TxWTmPke+z6JTrkERsIlDqP19yvPoFjob6Dvr7IunWbrqD3bw836odMi",
+	"9VduG9ePpi1S35vt44PpofPKfU3My3W0iSfXqy0On1i0W4k3CxckLbkFi1HG4sKFtOrt6Z5Tf+Xuk/rr",
+	"2UGzfohfTV87R26TtAqcucp4/HiL+MOrAGIZ/dmMkWhbuEJssWc33rKMChCIaR9LCXhPpvMguNmiBNyJ",
+	"t+7hvrlT8z9MCfjMRwvlGsIv3mBXqi/8L0dcJvyfWoTCy98ZX8OnBE7+pksqx/t8E4WJqHL826fKzCO+",
+	"WzmugBp/wQGXa+GXNMchYQzUusoyDJaE84Jx8vK4wuW1hccY0PEH/f2fsO+5wko9w57PVfiWME5VPpdF",
+	"QFe8znGQp6RYPeMCns93n7hcZeFfY1xilJ8/QbZYsC3FQYKdObwFGihHgDBJrHxiSbuZMg9F5GMED5jU",
+	"GJRdls1xSBiqwmfQ1eht/bWFaIAurs7hv1x25y+HwTWOiAWSeF3CSJiDl4TBe0K8BUIXQq4Fjpi/DPsX",
+	"4u9ao5K4sEvt/TIMpj5ZfGugAZdE2PMTBVXDktwkVJWbVDvWHPoNF0dkEswmUy+M5sdIMC5QE+iLSMrX",
+	"oGPAGUTjCh8wrlRStCYosPJT57x31hn1+heT7mDQH1Sym/so342XusMYdRiKAAAKZxGOVkyepMiL4BJ5",
+	"g12kdiZmNngarKLjqY/pTXmSvxS79wRE/8xp/TSgM99zHkrpetyWKU6LY7JzeTno/9Q9O0YeV3mpXNQ1",
+	"l+PAZHmCWITDCGFEyV0qFKx62R+O0EvtJ1YzUv1p/+Ltee90lKP2rwFgmo6PEjqOkf4kROzIrzHNRCxd",
+	"fBy62B8dEhasQofo5NHjMiTFvrgiHkYjnpxLcL4T9NdVEOnmP9Rs/eXs4OfXF3v/LrRL4SThBweEqfxu",
+	"9y5G3cFF57yQwz3kg/ruHehcSOEEDUl4S0IkcPPFtrLDdWjycUmciJ90sRQPeJMfXF/rln9taVX757pk",
+	"lVzJT535d/j3IDwFin7glvqYRRPO+Y4RVn6HYAa80EKupC1g6hbi6LFQGPjC4nlHScjm3hJcTmjBQYpP",
+	"mRchSojLSh60BoKAGrLAnm+h5Vw46l2EXTckjCnA5iQU4nuOjq4uLgf90+5w2Hlz3p10L0a90S85atLW",
+	"mgP5eFeQ9avzUWZTl2oMZZr7tNsJ/V7RZRg4XIKc+gR1aeRF6yfiRLA8hu7mMhw5jtpiJyia48JVN4z3",
+	"LFvxy5YvXKfuiyB6G6yo+0DSjmFLh7aCvXYG85so6aI/mrztX12c5chn+3zp62I/2bCLIEJv5Se/0C5d",
+	"BAKb6g5AyqSuOx10LF/itR9gdxQE5zh8MB9RBAK+RM7Y+JwhJwmKWs391wevDkWMpRHpl51fzvuds8mo",
+	"35+cdwbfd3PILz9/ahNae8kmSGYqzwsaBQESK3+Sk2MCHOx24goSPnumb9AoCN5hupZgswduUBQEaKHF",
+	"F7EkyEKnkBORBoHwLCIhaqlcCeOu8d1617n4ZTLo/vtVdzga5nbtgR9NM0BN/OJ7x3GDYuR8ucsbhfwW",
+	"BHsQusMMhZxzETcNsw3ZJ3VIP7EV/Pyq0vJptFeK4JFvv9RyWT5rkdlXFEtbOnkoc5S2CDQlOOTkGNwQ",
+	"FcmXstcfozfiDREPDe+JcGhLuSmEvwE81OJmu229DDigL+FJwX3duRr90B/0fu3mGe0Twpbm2C39itVQ",
+	"/UUZhL5KJLNGZLyX52pmI66GgmZpIeGXAH1W5Amlrs8rim+x53PZ4KE8Q/Inj18nDEVksQxCHHr+Gq2S",
+	"jxyD39vFEQb3oIMpvxGnxHxS2up0nJjleCO5DLuDn3qn3cnVReenTu+cC3l5XvM1gE2rGNplM5SQ6Jvx",
+	"RclILV2uCJaTWuuJcvwCF3MDShpo8BVYmCa6fmmTBfZDgt01mmOG2s04hYiJzC6IisM0JZsvMH/7ltxf",
+	"yfiSQD1DhcBjKTPWdBWhaUjwDVcBpivmUa6+CYtxIAJkst5oTo0KJyumlOFNcZBpZsdWS67zE/cdcT08",
+	"giU/TG8QQ0HdReNKRD5GL5c+9qiw4vPTFX8TVNITcTeJxIBjlPMvmGlpeHV52R+MumeTd92zXmcy+uUy",
+	"z9QeHZa0dHygk1AyEWASASqfTDZ+wVBqsXJ1fCFCXlySUJ4qTVQuYfzc4OI50v0wsXonXFWpc4opkpaq",
+	"Ua9/0TmfDEf90x+HHJRgRSNUFapg7ZE9NmXsfjht9Str7ivEChjKEqw80AL3YHQ8ou2shFlhA63sb6IV",
+	"zQTw4BWXV+TLa/DF6+IKcrKuHbTsRyX0HZTj8lpx8aLbqYMfK6nSs8cFf0IjZZsT2oNI8VNieaHC+nB6",
+	"L1A3UTUJ62LKkWUAdknCMU3UB0xdyOmSpCTtqZbSMzIBqXI7xlR+np9nzoA94M0z73oVErdWRvOFULDH",
+	"ERxLKr0bjm5L3219OhGZn1LAOLeX6lUi8wtrJsfEBk3yUQ5ErAXurAFaGd3RCQlEYmBfJDrdhQG9hhNU",
+	"Tj/ccEGkWMbXUbseBdlbVSZUdYM7yIMEr6FHr2uxFjWmO6hRIh1DIk3coUzEZm66tB71EJVTuzbwzHZa",
+	"LLglLFrE0tqb/sXZUMls8a6LoiWZq+vxo1q+jgKyo+ax4Qo+SIkW95T485L+o9/Q9xPRRajbfaOxRCCU",
+	"MRjGEJ2FGSPRxGNsBcG55gAtfhSHEfF9HMYCvOfyxc2Jc8NWiySsH4JgjsWDuKrLehmwTAzXbT6GSwdF",
+	"3DMP/qbS3E6TCLXIW3DetFhWjivtZvuw3mrV261R8/Vx6/C42W4c/FqeDsRGPUooGara2Q2zIaR+e6zN",
+	"HadpKeHHseb8+I7pI4ThjOmD43DGVA/EGdOKFit8H2VUUXjvTedi0jkfdDtnv0y6P/eEPyWhMf4cff/m",
+	"dft9dzgSeofyQQKudA42XSOM7gComNxUnYoUL86S1NGTkxQsy2MJ3JLvmqBPC6xjWrUNSLNraUunzFVJ",
+	"7xRE2atg5/vwJriQ/eDaoyPMxb/jTxW2WixwuJbrgmdxlk7FqgDB6Bt+ejUc9d91B/lNN3A2mK6QpcXJ",
+	"QEpX1GPHOS8JAsjlEagVc6U5GNbqhPDrT4A/rnzbPmwevRLk9mpcicmMfPQYv0sN37svn/psaXw0jdCO",
+	"DD/N8hkTWv/rprj3TfH5udwVVvqq4Ed5l7uiZkGFkSh3DFWyjE6uqGoXnEQTGDZMaNca6GILj3mAJS6+",
+	"ErLRcY9ll0vTx8ETSxIGmx6q2unFci5+PzOf+Pj9jH051qxHAxnMf2VyYhLjYDluuf+ke6GsjakTYbI4",
+	"8mPSv+J7dNkZjH5JMGPXhFQlponjwQxL1U+aPpxzBRqMqTB7BquIoKqtvZA6Vg8yeqr9NcUb3ccKmtk7",
+	"EW30VSTychZUVLVzS08dmwdZVxV2TXFBBnPrfQORUihvP63EWmyetXOrtmtPGiMkIL+/tVTtXiY0Jy0N",
+	"pWylygiJI6Sj/ei4dXC81/z1eCf7aZYNtp78KN3f9oqqto611Im6t7VV7Yc59uUrG2CzAsTTM74Sxlvb",
+	"gLqsdvjkcTCKKu5tj03OqTEaRRMRM3bOceWmNa7AqkVVLFC5OfMVBzJ1Vcv4OdebzQg4nCUdKGsjnGg+",
+	"Kx8v/grjvK40h24/OW083MILJzqP38zJfqgBONnKgmCQh5uFNwSlpEWXg68quuxsWoYNMmENtigGUxVi",
+	"56TN/ymTcz1hv5H6tSgXti3B2KrEtRm2vX5FvY8jb0FgEARsOOttY07VezAmrrZaCrDEG6NocOOY9Nuf",
+	"k4CgzeMkGofi5c9WZbV0d8XHZz3F+zdtA6xMOVzxkdzSNHzq+6HDkjQHCKa/EweCUCTowuzndm/l8cz0",
+	"MuicgobTOB10O6PumX2MOjS2wXAeIj+IqsA/+GWjgAYdJqDwW3Anym+kae1exMPvspLbwl8namGqW0Jm",
+	"RYbGCXLQdkqTVQC6t0nVc30n1SwKiPTuwDo2bMy5x6KBTN7PH1PhJ/uklxg3VCpIsAUFE3ZAm4pwC0MM",
+	"xy/mutonK8MV9FCoGDC4INt36R1/J4s0ANgS60s+KyfcgK7HQ1VJDO2GkVKr3LC8YcyOcgd01PupK0qV",
+	"xbZRhmJXc4hdcoLs4dXwsntx1j2zs9Lw1Cdjqr15et4f8teWJFxgvnp/DQ0dCOXHXAT+hNj16LUsbhSf",
+	"Kw5IxarEn6pYFTEZX5hWzEa9mCMaudYrwbe2saSry7M8SxLJeC6qQt05QJolSwD5a5Bk1ikmxS9ZzBzs",
+	"kufGn+TyniF/cm8xdcgQU3cafDz1A+dGcxVh1/VEVdFLDZcz7LNcFfMfgjs0w1xzRovgVlX1DZwbLkDf",
+	"4dA94Wq0TzCLMhXGLRQF1wQkVSxLuR6gNcEhQ9XW670mcvGa1U5QU3gB/eCOuA1R1UWHqpXdcD4sT3Fn",
+	"eM1iICVofLYN9W5e7zU315CxKsp4k/vcMGnFs+mLh/upLx68brXa6TI75tI1+f1kxoI7HSgrzXXCYCYi",
+	"3uLaVcgTMXBctJ4Fvhc0kJ0IJZ0Fp20bVe/mOJL1fIX7eU58FzkBi2qiYNsChzck+gn7K2JDQJZHka2E",
+	"GVuWoI4/8oKdIHsZeo4qAYhvSYivyWnAonj41RC5ge/jkImCkHrBdDdwWFI/GoqDqSXay4B5opRcdUWl",
+	"xEJca0y/Q/ZfVxiyB+yahezlKnTmmJFLAUj1uzQcImNB/oL4VGMKMKMl9mRwHf8ViR8lScuOOHJqtKKR",
+	"58e6WEBJzRpTiS3tuwIXVioGOpmbA8sPE1SwgzWNKWzAdI1szqB7F99zXT6pbskUOOB9O0aY3wEOoRG+",
+	"VpCOqcDOHHxNXM2lCMN+84OoAwIwnMTHM0FwbUzl7kkzjI2qGvr/9X//jxhuK0aXyp4GcB1MxzTCN6R2",
+	"gqZBNEdsSaADlIjqE1V7iSuupwdpN4CI0i/rNq1cPajcEsD7ZqGCpTf4pSZ6sbjE8RbYbyQ3pqiDVbEq",
+	"H+vXQV3+qF47E//Vn9Y9fuMLZQ/qVVWuvWi+mjacYPGSzYMlW/Kb5aWcAtiERtQFTa0kjSfULaJq+VG3",
+	"Mkfxay/mGWupiqfurtcKPpvfnPdzeRSzXNdK89evviuC1ItOi+JVklWZOBW/3PkJ5eIAeq1WgZY+dgiz",
+	"DLznqy9Z4+FFnWmyfDxzlkRDEFFPN27/Im6C2jNZ3k8q/CS/PIhMUdeMTp+m2+O50auozWcsTCg3IkqV",
+	"+MzU8FwufYJ61GmYVJ8lCUG4o0WEcY250DXLCE2ihnJO9gLMycv7q6MtFuDKsjh1XIs4A4hmxnOQSGpf",
+	"f9Xbz3gsAkLs5XO8N1PCrnkxmjDLZYAy3EqXl7/+RimaMShiCX8y3jBfHXRZ/Ne4L+KZmSnluM8jWK2l",
+	"pJyxWevGbJ0PZCQfyVutpJyxZtKON0jjDLHwoIvdaaE1S70G0Sl9Yakzm76l06x5JwM7R8k28/pw2E0Z",
+	"19HM830ULAlncVjpp09pmgJrgNEwpcP6DM1SHPCvYTRXCPsDmcw5yE9kMFfYeSpzOf/eNgMyELJmPhaH",
+	"TpmOn+Ope77G4FU038bjrkY/pFicCCq6wwxBgLf7lHheRXOA84y/bMS3Bu3zRPcZ8ck2dItOG1l0x4WR",
+	"nhu+JbjPE98J/Ob2FHwwtD5PU7qwUad2A8G32XHSkmRM77xoHqwi0SeJOCGJTHbLe22QbNXRoxt8DHGM",
+	"X3Ic0SwIjc6G/A2QypvaAhl02u9nkl4lRYp1Yd/vzyAjpdwKP1g5yxehKA5CVWGIqS0QwUrMCURMSKkb",
+	"HiAfwhDDNQ/oK6vawstlAlJG8YuPIp4rIHWi0KFRKMls6S7iriw+VBhYpJtT09vWG/bRfrv1CqlXEL/o",
+	"RX64bNKgu7ZBwcw04rganplEKs8t2fe9E+sppUN/0iNVBFAG756b1mXk1NvxZ2rXqLm5s41IsONMZEIa",
+	"9MnX2rrwR78160ed+q+4/rcPn1rW4f7nP5mwZVxRYcSBFipwJ84d0/LlMEOOHzBx2eRCBHYIC+AqMh9f",
+	"v8UhZMjyidKQdpzIg/Jk6Z9P4fuVD9rKRKkPk69zGbAI+6oYiOGGlBaCBN4Lcod+CcIbEybh+2EBqe+1",
+	"Dg/rLYT95RzX20i+CzSfJWrT3L5HSSsNSqu9h95hj6JhVDSinR7RWUZo/43REAmImOR0gEqr2Wy2TCOg",
+	"7FKBESKCZOJlGNx61CEiPPxa9K6FPLU48SwURaWiOVmkkXDxy1btQGDEEnuUXkGyFZuOXBIHalKGwmUQ",
+	"lrrh8tOdaoMTN9QERyWnGsXRp5pvaVKaqyU98UFeI47n3vvrfDTzAjoJCWYm2+z7+Vo4j7UqfRBNTqgn",
+	"MgMYhLJCpssK+/yG9shdXKNF/AkROeITRktVXBqwwCkZRSL3JH7vBeJqMJfRLBT4LmGR8Lbz2Uvd/hIZ",
+	"Z3JCkwgANdoNbc12uYASrCk/n+ojsvsMlySU1S6SWVhpcccAUQKLyc4hW/gUOyJ1khC10KdkFog0VQdT",
+	"NCWIraYLL4qIeyJLDAScX4hsRw4jV3lEIz6RkQDvM6bauu2ysHcC3reQ9WxYD5TaN+7mboJBsugkPDhe",
+	"5j1PYVRCdMwc/owQea8Pm6SaSMqNKio5OZkJSaRYXgqEcuy4s+RXR7Gu+6Zz8WPv4vtJ5/LyvHcK2dIN",
+	"1e9ExgVmuBGWM54gW+OnqvhGunx/pIKbn1BhNlxJJq1508Kfnxa9+WLcLWhwJNsSY7oWpR7t0/7gsj8A",
+	"HNip9gr56J9E/iuxB5c4jDzsK6GRC1LkGvsT5QbWpClnQRBfkojIizt3y2g8c7vFP/19PDYKeKKLqEDO",
+	"RLqRUp87lZJ++muH+7t/7HO5zYI93nGfOvluF9DPxI6gh68nKuuJmnJ2ck3Bk1kQIrt3cdb7qXd21TlP",
+	"7SqzkK3JZNLMot1zthieooqAEpbr5W8K+H1EYS8WCkrM0oV3n/Wtv8Afe2KeVnPDnVnmXMG7D7nMssYN",
+	"/uOHHUh5p/sknfmSFW5DLo78QS6IZ2vVzq/pDJSGXbbprHvRK9wlmO2PsUliHX+EPSoyUWnIz5mpDMXf",
+	"M9aq5XJHa5WRYe16Vy2Bdz65QJHuEGkwS0G3Mci5aR01m/Vmq95sQVpP4OK1+UbTLDZHrw/qzf16s61b",
+	"8/mUJnze674CVTqWiEqMhDaxXJTC9xsXd1ibJLHpJafoq6GXycj7Xl1h4Jcdk1DlgA/KHkeYqdyBO/eY",
+	"wa6+U7CCmTHlbnN87dFdpKDLZECB616bstxi34GRaABGoV3ugXedi6vO+WTQ/anXfW+4Dkw2qD/GzZBa",
+	"2R/hgpAC6e76ndwwUeIQ00Jd4I/HkI9gSOugDEN+Yt5aThcs9AqdDTpvRzZiwYKISiJJnRhUZYQgW/5l",
+	"107G1BY15d72B5Ph1Zt3veEQLltl6bOgv0vaLGjDiyMuio/pHfagbttMGo+VdfoE2WkGgPQ3cWxk5iDE",
+	"hqK02SeV1J4yEtVOkC3FzDHVC6YoM1EqHxYQUrEqppVClqxcTcWqpE+2VYktOVYlEQcTMlIz7+Ao0yRr",
+	"rrFUTFs7IBhqPRo2Xe1CZRunrmyy4lWKJf2Ul87w4V1ugIROjMqATlIidMNjyIuQ/ghVNWqrWYm5msWU",
+	"9se4MxIq+wPcFyJsb8f74lR2X42CTIuoTPKw7Ki6PQf4P6cNKI20ARER7MD57uaBT5Dv7e4Tezpj0ecd",
+	"CGgnZpEuIqCxChkNKpJcY3ei8CG4LnE5wXnRH4MLPNvo0Yx1r7Aa0e5mzOJKJtomT+7vnt2dS6hFPmpM",
+	"wCN4ntNBAjszHzW8JOfpIA1zLxjSXrZUJeIgdEnIRX9Imk6L+7sQwWa39SO5edX6Ex/vM/bRCnKxkmOV",
+	"Ow738tiaSNuc+aY77hQhJLL3Q/W5QlddWR/bljijZE7zDFYMbxlklXNFqOrAOT8EiNTpK0tqLXgDQr/0",
+	"9RSz8k13U3ZNz/5iMpq6E5Uxa+ZON8NPG7jh2U4WbgXE45n/Yp4lmwk8JxNg5j4xshHNWk+1G+RL8JGc",
+	"QWhHs00+GBMXP83gTZtJH5cFaieuU2i/iSvC8Bu48+5ctlCYY1F1cokZIy5ak8hS5WWjEFOGnQhsKXFM",
+	"cPfszEYrym9wQueYOsRF7oog1/O9a0IdYoniJ9rgt4P+r90LOzcvss/6g3edi5GNaICwE3m3XrRG7iqU",
+	"/W7G1KPxz0sSeoGLqq02WgQ0mjO0oj5hqTZ9FmIkEp1gxOueM6a/B1MtlnnmUew3kC3qvzJR5Oqloiz2",
+	"8pPnfn4pLlQblCbZtExWmYKSTSxtCZKorVhJjHP37KxiVcTCK1ZFrvPxIqPFNl8S6oo3Uz9n46XFrwKk",
+	"1E9vw+BvUIY69esZJMNG2Z/z4dZpmhOKevn7bjjqjK6Gk9MfOhffy0wmrWib2AGlpcWmHBlDrGprP/f7",
+	"L73GZ38NqvsiHyT9vJSYryXA7yKCaygrgXmVMpQ5NCm/iLwWT7IObCV1W0m/EE3rQnfzAAV3osh7QKMw",
+	"8KVdQ1Ft8hHOn5Kp00wq9VZ5RsUXpulplv67rk4Y2Mq9zIWghQiT4TGyYTNsC9mgDPJ/yKvUbiD+pijA",
+	"ltA6wiEZU871iYtYgKI5jsCrIKo2K/wuZA0yhuz9dttGVYwW+HeOYPjymIogaJwNkauhEMMXoVUF+JLE",
+	"TbLNZvmF3V7vNOCP47Xtt9uNLxRI8JDPpwSsB02UUiEfMtP9QgzMKupD4IiMXGSXOT5vZ1UljbDxHajn",
+	"4etVWQMaicoqETTHkjf9c7/Rn7upNU5jyZtaH8kuGhf6zzPemecTC00xI4f7dUKdwOWiW0D9ddJXO7a0",
+	"Q4RwFHrklqRrn07XZsVLfnqyw/WtsHEqhioz3MPEGb7KYv2vNGoVbFKkmeP2waEZrXPyEbE5rrcPDlW9",
+	"H4mLRtr28FuzfoTrsw+fiiwOzPtbUc0qMeELhnwIMEceFf2eSmaK32NTimWqnM1SClkJ5jPUIFcWo7Gs",
+	"+GWiDyN6FsT1sGjTIHdA0XHSxUGXqfTWE0t3VrEq3gJfk5e/L8l1/MeSXqdlrPyo8oKWXMLl2dtEyJK/",
+	"/eWy+33ux8uL73WhK8ZEuVyArEt1R6aAqizC1MWhK9JkpySy0BL8brWkpuxBe7/9+rUgQ5Ev5hIYnrbG",
+	"/eWnN92B1/x4/rvz41+Gb+5++fnib873R2v39M3ffmm/XZ1ef/ddJpXi6Kh50E6lU+ynDlL1z8e/Cftd",
+	"s3707csPn/Y/177J/dj+/N13f0//tPf5u9qf//RluVeK/yRoWGLGlkEYNQTl6HkqBwcbUkd++4+X4/F4",
+	"/OHbP20SKR56rrefYEVEJY6r2Vwb3yxZc60bOJMj97XzanqID2b7ZM9tO2nGyd/YyWabWmtxYqR22UEx",
+	"Oc2WKVUEijyXQPmz5OWqfdkZDi/7gxHXWM4GvZ+6g+HkvHfavRh2ba7I2RegoXXOJ70zm58Y3esGIc7d",
+	"waj3tnfaGXUn/beT3oWuMuqMSn2pYlUyH6pYFe0rFatyOej33/LZOmdng+5wyLXFDZ+pWJXOYNQ7Pe8O",
+	"YdBw2D/tqSf90Q/dQZr5aZCU53pqHy4l8VdyO3QWerckZOeeQygj+ecXWDC53ln+2WUYBLP+TClSeWbJ",
+	"WeCMc2zSn/Wo7jPOvdsJI8/xCevPOowFjlfwWp/rhzpj7iptKxeID3qYXtEgweXvwZw23ID8m/yp4QSL",
+	"LE9Ip5PtpXlCzNQa/8d/+9N/H6+azfbhi2++ffndn/9jYn/6++f/s/7h239L3vqQ4o31D99oj2p/rv75",
+	"eDxulH279u2mg5fOAdgU5v9F3Y9fOdN/Z6dFsQluizujNITJxggYN/lBvmiYf94XfP9Y/sf32OtbL0Gz",
+	"dncE3cuLn9ohE0PRbqfsFepRd2IqPsN/3+nizGDYYD/oXnTf9k57nfNJ//1Fd2Cj4I4ytAigmgimqH3w",
+	"3xMtKLn0qtfeLUG2ibAgsPe0fzEa9M/PuTZ/2R0MRTgy2EMhPLSKZRuZIIS+VrOZ55Cwpt+VWdDAXJqd",
+	"NX2pGYaUv9w4ht4QSmae42Ef6D65MPjDUwG/79Fr6U79YML0fxlS/8uQ+iUNqUXMfPc5pRn0oVlbX8T+",
+	"mT1PWy2gicckHYWqsdkCQeXrGUPTIXWF5tD80p6tQTRVDSYfXQPW5wINzmOgpWXtDVppA3N8iPySyRQC",
+	"pcYxg4hjSESABqxVvb7Bb80PDSXUO7IrEVf54vordu5qlkMbWXFhW/gJB9RSONiAwwsjk+jEFd8hQ6rV",
+	"bHK6DbETkZBZspepv0ZsCcXU0zYbTElaIWndr5jGBqHQXLFsjkNikh/SblMQOvQuC9K5qkxT0V2gasIX",
+	"lImP1wqdwuI2XgUNvJ6imnw+kCt3HOaYTbikZToQsh2bbFq1xNcEzQLfD+6YxkenQeATDGHClHyMJs4q",
+	"ZEFYUFhVPLTVbvABMO8JoivfR3JT+DUFPzdQf4n/uoKgD/6CaMUUhSuyjdLjZaWh2kDxmZt/53TzVLVB",
+	"C2G+HI60MBJxzw3Uo4k8ZMkmYcR3GeJyLB3TUKRwiEYqUQDN1ykXrKgrgqj5NkCczLqBOkkNLflNNMds",
+	"TG0oncfFNeAkohuVKp4nS6vIAnq2sSztpqqIDz+8j1hGMWO8+PCpbVZDtlZXfHh9n03lGLOz716eMTXD",
+	"fcCLyzlmajBmt7O8ZHSpZLXcMeAPkOBtnJd2G63DfTQLwkwNyG/j0qbN9FaOx9/+1qoffeAq5odPh1Zr",
+	"s3IpW1aeyRS+Hb0YrjbM1Lk7Ll+opwjGpU9NKZ072DHllPlUSvVEy6MsqtD4I1lCmmOmJN8LhuxMdUcQ",
+	"IbQNPzBveCrIV2FnA9eU+NfjAXfcgwdFdmUg3l6LN7HVmMwhg7enaG9v7whF3kL0nhydpukWGsZDvveo",
+	"1Tzeax43m79mM7/rfLSJZoWnLe5uXK7BanHJ5afps852bbSe2ZNU8xitbnL2K6ZNEwhTm34/jIH2fFEi",
+	"dV7YU/SM+91HhWRG+ALJdlwPkld7dLmKzLHiF4mFEP5ZjKVL1YvnuRJWKbrYsD7Z+uc5n5udOz+yAeGQ",
+	"GWutDsiSSKdi3EY2oMjmU7graLKqSqnDkmtmoVyNLeotCdU5RL/XKEDiVFrZtr1KCWqX6pdFPjr+inm3",
+	"5J1Se4TI/pW0IIWw7ScSKGuoXi/PyVJ9rzIIL6boIfH9+7XZthnxfdWUOQgR/J3owfaJCL6CTrpc+YUy",
+	"zVUs8xri7snBHWwev9qQGxBWs1BqZpAohAIyptlvII8hNwyWS9W4T1l6lbktaYNRM/bt3aUR75Mc35KH",
+	"EbqW3uMg3psMrUqyKdvOL3/zP9npTZFdYfYYf27qQqrjpNq0UKvZ/HACliv+M0PkloRrMWJHdHx9A09J",
+	"/qROWjEnkubY+12tbDWN96N8Vr/85FAbnC0zIdCq/swnNK5Cc5TEPIqWDF0NzqUBDy1XU99z0NnFEM35",
+	"OQAjpuBZK59A52GZHHbbenknAGN2rZHT3nPa92YFigNoZfBj3IQd+6gIB9yveDH1MEU3d9iZY86OseOQ",
+	"JaQLM2T/+u69PaZVNYMwOMWs/3rluYSJpv3w9o+2wEj8BqHuMvBoNKZLfE1Y7Thpsa+AscRwFBIWrEKH",
+	"pFi/eF22cR9T2cMnLsMUhMLMJx3ZNRiTTrITHWC6V4OKVfn13Xv+/z+mfa0FPWKKi0/cs2v4bhdJSuMw",
+	"9YqNI+LhTSDHQnddqXkAk4XTZJSS9EzdjxEJKfb9tejp4RIXraj31xWRYWozT4TRbLG/lk3RyudmPbwV",
+	"UorxGdUmLVurfPujkmn9pnR+Y+2xJ/TtbcxweP65+np+/BP3/tQx98dp/5mYSJ6iA6iOoydqAro12V2m",
+	"q2f6PTDEWRZUcwyxS6Dk4PCye3EGNQIJF7hw6PlrtKL8xTHV3lTp40sSLjBHgL9GU9GjWJSL5C969Dp9",
+	"acWZ3fGHdksB19a6JehgY7rVV4gnKMdznm3wQDcMTW5LrhLwJw1kw3/jEgEEO3M0w54PpSg9rmvMghDd",
+	"Yt9zhX+ZP1yFxNR6TB7G/KX+w2h0GWfCZ/1e++YjK+AqzeEgLkKsdjOPM8RHQK3duzCg1yD63UHUe4Dc",
+	"AOGp0PUb5iSka4qjVUjeYGaYui8co7MVIy6K37UAn7JcA9KbGDKIMjgW1oz4fUg4kRp6eMuPQLBYriIi",
+	"Or1DxnRIEtHU8T3I5RHHdzOfKsGgNKzmeO+m+BCdgAxxIrJ+1jRw16hqp4NERB27JQ7xgkQkjAXAhMfo",
+	"slA+ztfY8Uu1cBMU7THd48WhgO7tJFwLr928YlXmBLskNB7oQmIaSd1L+9Q0JPiGNUrHsGzejJBIzxRw",
+	"ifsptjET23Sa9M8kXgChD/XcIseieP6CIc9FgWi0yFbhDDsEVV3vmv+t6uAKiyyU33WZhTASDfVF9VuK",
+	"EuMjf8bVOhVFcYd9n0RqXv50GZKZ95G4KHlpKtxi6q1sdWNw0m51/G/eMMWFNawY9ywIHWXc768iJ1jc",
+	"09QP7HCwoaWdF8GxI+5JHNUl2ILdHQz6A6OndOOCdd0nv9uBWAxnQjO+Rv1EnfbfXYo+yVYFPm44RuV9",
+	"nOYkKaM2F++x2GJDwmds0WqZ7pxeTHab28KWNdbOQuyI/e2CJOYWxyMlHeamwep6HnEeqYYzEV8pQr6q",
+	"UYBeZ0yetRPkzRANhItD1EmV5kJ+p5gtt/dw7MTOzfs5XXf1uVoVj3VusSc19CLUCX6iFqPQCAKvi2hw",
+	"V7B8JpncZeg5G2a3l/y5LUoyk0izAsk7XAXfmz8jCW6TnZstOE9jUewQs0TrYOQGvo/DAoP2ExqraaG1",
+	"JkH7C1ZsqlmaMSzMPfy0RAhe4WQeUEm6zw0J4oIyryLynBsSyjvMiIJb7K+IiCTp35IQNJCtp0Hh9qdk",
+	"cD4ZJ+2mk/k2EtjMkc2dx/QBM/GrLAGrzUy7CtNHybxaI2uPgf8KNhGN2f+hrCIJ3E9jF0nj6YksI8lH",
+	"t9gLehfD0eDqXfdilE1O0DiTYtWCyyhOHoTI8QkO0xX2M7cJjkCOpeROjH5C00Ma8TnjQ37lz8/8YOZh",
+	"Zm8n7I0w8KQD1oNbecmDQ8DFawvdEXJjifKJqLrX5D9Kt8+a4BBV9w4PxG/57XKxwSMlXbHy8/kvPvFd",
+	"AwvbEUqJhSeGlG/EjoC++hpwcrLYFaGShp4U0hzD5PcrIFlRhVyL+bSp2/2RfIQpbBUWh0iEClFYBiqM",
+	"stiQbLbSPFtNQjfJgS4RLAlFqhC5SFvgqoUwYnksu3yzGvBwd+A2SU5fUVauK+8dTBD3VSSymH7/YBKZ",
+	"gluz7eRyCOJox5Dr8sT3G0hFfzLk4DBcI1uX5m0ZoZaOvLNPZIiPLQNgRPYLV5uCWSbQzRTg1kDiMWQ2",
+	"p0OqjPFsgu7LntLdwt/uF7bw5WPmttra9MBA4AC6kS0vgX0kzko03THaAH4I7tAC0zXE57PU5HPMkBhO",
+	"XFR11o5PmBW3CJNxfertWrbE2V7bWOLskSN6deap4A4hsJApK3ASVFicYtdVWNqNHpYqQLzsWh4hchhV",
+	"wU0G25HfDfWB2lc3WcjdKIsZ+XqZ+3WgvfoVg0C/vlFo9zDOeeC7UBY+kJfA115CqQAntXNxfNMmc5j0",
+	"5cgFJ+zGyB0fLhklZG6lg6aSyyvNJ1L2sZT5TD8CenSVbutKWKFG+Dkufz+hS6L5q8peSob5Y4tgT2Ub",
+	"M2DtyUxkybefdq1fZZHFNU2nK+eGAH+deRRTx8M+WoaBu3JAX1O6m1Db2PGY2r2LUXcQFwUcjvqnPw5t",
+	"xPERUllGD3FwI5knglgUODfsZEzt0/67d/2z3ugXG4WYy20RCT3si9emmHlO7AhnqHod+K6FFh716LWF",
+	"8HXoOSs/WoUahNBl9k3/4mxoo2lAXXaC7PP+qQaXHzjF8LztD7q97y8m3Z9FcwYbzTwcqWBmj/DpTge/",
+	"XI76NnLC9TIKtGfpIC8TVqA0lFxxxaoAnBWrogNYsSpZIPgo+Ga29L7xAzm2cU6usbMeBTeEmjSpiD9Q",
+	"MSRJ2o/vIjbHS4OFFgNVFswHQga8ICY+RnZnFc2DUNoAjtEbgkMSovGq2dxztLngB2KW+bXXvqg6RD4u",
+	"vZCwHk0dxL1DfsxLVDte4I+j0Xlq7OvD/ZKDmROII1nqggFcDGGI4WaJwhWLiNtbpiO+Csq4auNKCKvw",
+	"5UznugeIG+mtTW11Rd+QGLtJbw1YfWqxu4gJ2rHYieO37svx9XNYxPJlGPkjsvx3UmjImGrjai8iGEK1",
+	"gTUFaUSnxfqELOIAxUvIgomIIY+Jwizl9Gf5kcsCiV9OhqoQTtssq5X73sIrgBmmY97fCMIM4nSDsOSk",
+	"XLG+LNRMtEI1TZFbKQyaLDGCB5SgKqTKIDyLpJYvEjxwqLCpQodbFmIBaiJKbmXgnih5J79SFhPLkNx6",
+	"wYoVA67eiIGXcV8CMIF9WT8ivh/cwGEylcdSEK58vyxQTOpVG6PmgjDqh64Msw8i7O9GiNj3Afhyteoz",
+	"ByyFtTSRanSg6MxKH5UUuHKxprOp1QV4nmW04noBJviYkBLBSAn9hBho54Bp6hAIrL++Dsk1JHMJb5C3",
+	"IA0Uz8rGVFSATKRKlfslLbixzmnHFY7kTy/YmNpps719gmK9NMkii+ZhsLqea9l78Uv2mIrvUOJFcxI+",
+	"gsn22VphE1Rtsg8B3SorkRhCXC7KB6LGgMLcCyb3/bmZkB7q2Frg8IYI9/rmECvxIoLYHGWbef7o0c5n",
+	"oXktPsD8cPv+ppVpxjg7S2DPYLG7GrPLGe9i9vWY6Ylpg9r2ejhxAJlOsOn9vVc+Y7y4LQmNl/3B6G3/",
+	"vNdPZTTGq0jn8UKQJ3T1FswUKldKZ0ZwR2tPGAWU3GimIKDcqp5fDFC8gK9g1Uwh749jzdSqHj2FZS+F",
+	"pScy7GV50ubcx+SYlk5+HFOR/Yi2JD9yuZnQ6EunP8br3RLPmBxoPQEyWb/MgERVyK4B3AFz4n/C1a4U",
+	"NYxmnlRvnhmnerbRipdhMPXJorCI3tH+wSu0FC/pXW5S7a7E429/ZwG1ZXkJiCcYU7BOcslDVGeBTLhg",
+	"FTHPJch+edsyBmBsLOx8z8TFJLUym7FIQBnl5yOTBCpuRBv+kPVWBWR2Dc344gwZohYiPlT3krOq3C/4",
+	"PCdY4s8aqIud+ZjOMUO2VsxVA8y2VPmbpGlZnOAFhvYx7Vz2XjAxMUNV+5P41zH67ROf00LadJ8/fLZl",
+	"6ab4CimTx9pBC+zMPUrqIcEucBb+4jGyf+qc987Aqj0RUSAWsq8uOlejH/qD3q/dM9sSdvo3vbOz7gV/",
+	"etEfTd72ry7O+B/vuqMf+mcT/lvn/Lz/vgu/nvYv3p73Tkcw+LLzy3m/czYZ9fuT887g+674xPDqkp+q",
+	"7tnkXfes15mMfrnswvtXF5eD/ml3OOy8Oe9Ouhcj8FcEIVKej3MJqWRzMf/KLsVEPduDAhOyPEa2MJsD",
+	"4QiD+bG0pAv6kUZ0GUUhE0aBbvg+KyJrmAExH424QvkLBumYjV2rm2/JXi1IUC2VbKt/zcSCNpYGipOC",
+	"J9NHzDiWx2trwnGjsmOKoCnr29Bw0Yt843Fj8yCMEBOtvGOFVXLfTKTlttaxHXQ16PGdkg35U/NwDs7Z",
+	"5fHUx/RGkOLSxx7VV0BYbfsmSzu/WJKmzUhKjTmvaecHu9azSVIfLZUNyZm09Ivp+2whoIgoQAscOfNM",
+	"NQmK1sEqRGzNOOGl7XJOuKg3m8391qtM48H9rcmjuUqg5trpWhkfW2uswgh12THCSEyIqq1//eP/OdzX",
+	"LIqimwAe078M+xdIElSm2pNapKwMJWZFtsgOtWsWupt7zhx5bExlaXIo/QRGYlFwiotVKtdSgWKPZQrx",
+	"uKJukgKMBZT0Z5Xj30rXTK18tj6VyGLNnqIPgG/A3BYteND996vucJTWgbXIVCgDGHe3+SpVfowxFTlx",
+	"MrOQ5ydMZmPdjGGfwSwiWv18FevJjpHdvzjtyuplsg5jDQWhDDcc01z0pyXFSi0/JroL4F+M76xMlsHi",
+	"H1w/WvqYohtClpLMccxl4RU4X/Ffqh6Xi9e1tHLEAa1YlbNO7/yXilV53+3+CP9405vE/37Xvxj9cP5L",
+	"WlmKnxp4hx5tZlCSuhdnvYvvbbDohcE1NAqoGkJioa0AQ8mAFY08f0wdTB3iQ5NWO85Wt+NQW/5r5+K0",
+	"e85/VO+iKZkFIZdlx1R7UQhSyAlWvgtODvkMVRkhsryKiCW2M4iTQIkQizhhXn1Yz53XmkvGY4qQZo6T",
+	"sS+vBqc/dIZdG01Xa5auscB16O75uS0jy0EPxipQMdVkU07CNeHu+XkGtORhEWxbdF91pnXNV22k6gvh",
+	"WrLMgSXYk9wcIFb+AxQjcNF0redoP1vu9WxVYZnQe+oHzk1eQ6LB3S54C2YzRqIhcQLqMjMjnOEwnVTP",
+	"P4zCFWUIzwl2FWcKCfbFQzDnMzFnyd7eKlrTjWPNWVEpkwwfYcIzvghuCXgRwxWlIAtIvzlXCZVoCdCV",
+	"cytn9oqjNYstM9Tbtuxp7IYpInk602GuOI1xD4HcmeZElaT1Ujyw0cwL+UUrbk34EQWzMbX1AwVOWukp",
+	"TlKEtdqgASWQJMaVQIh+oEE0pjZX/hvf2Ihynft9980P/f6PjVF3OLKzhsXT/tVFIsVY8S+KM1iVznDY",
+	"Tb0BfyfPc4UPrXxdMsuULWwZvAeWwU5n5YQtK8fArMpo0LkYdk5Hvf6F9p5ae/6XZOT7zvl5dzQxrCP7",
+	"JDcmjz/V2a1zeXneO+1kwDE9TSY1PR1evXnXGxU/1/qlmB7LHirmh+86F1ed88mg+1Ov+157x4CJ3KM8",
+	"1PGj4agzuhpORCim/oa5250Wy5WfPHcrpQtQ7cBl2vflMvp5LOQyHVkk+DHZDIn0shb3K9u0ofTJ1pIn",
+	"SYnz13+8Eue56CSOByOa46ApwBJoOnxDh6eVbIMA/qpsbgtxgBTZsTCTagYvBp91h6dGyQoiGvuagcRA",
+	"wFBHT0hf9+glLbzzBV2jTe2UZd2W+LMmTMnIz/u0VjiFebkyD0Yj7HMNU31M9U+DP4fECUlko6rybxAX",
+	"LC1jymWbfmcVzVG70ZTRfXLQxEtPMmFyljsvmo+pfR1iGk0iuEyrg7en6PDV/hH6X/9zv7EvzDhU5q9G",
+	"c8KICkUkawQlxjw6pmCJewPh9XgVzfkihMOlgfqUoCX2oC6qwquxB5y2pYZ6Zho5vGCyjiLy3MbWVmr5",
+	"bnAaInf5mEDavT8om7BnTMKpDYOwl3jbd/2S5AeCqsXMpwqnCRSsYN2FkEiKezRoJOI/W5WE7DaBA2+B",
+	"IfhEBCgqItZOS4q75B+be6RloPuefyfJmAw2QyUVD+IieNUSYZN1RpY4xGB5gGwFhrB/h9dxAjlXRNBd",
+	"6EXEiNCtQMoA/c/F7Ce58vN0nfAMNPPBF3lDKKrakQiWty0k/mlb6F//+GdN1ieUl7BtjenSX4mw3QQR",
+	"spukzjYOGi3wOmpviT1hBfGQhLFJZE7/MJClALFRKYGujhb7/ygpHJkLTyiBwmoFeBEYlUPS7VnL5nzI",
+	"wROvHDZi8Ox7fM6Asm683FT+SZ6Y/IBeExYh35uRyFsQXeG3EJaogEvDi3ko18Xm+DZdMbZ8SstuKQ5W",
+	"JcgIEVvTUFJSRzEfgKQkPQtJcAGmzCCw9obuwn5A6o35YIxlm+EgjOq+d0vcVJYUqh420cKjq4iwWgMN",
+	"CXWRB00bN2ZPRXre1LhidODtkjMVxak9u+QAwajJbqlDBkpOz5lKYMrvZu9SdbQlDN3NvYj4HrB3ERWR",
+	"UHCVLJbRGi0I5sydrmupbd6aEPXwwM4kPi2Kc5yijdlNGpKMKU6pU1IU22mlGXVql1JMq1A0HprPEtyJ",
+	"NpjoWJKbaSFbXJMyogqunQWq+sEdCR0owikzSNzAYS/E+UMRxH1wSVeyByYuWxhca6AuGJPECZljBr3K",
+	"dNGBA1GxKjCmWDUxm/A74qK3xYGy1bUKJip1sQoZW3j0A99FNvxd00EQw80fDzFlogKkOTgoznEXOVhS",
+	"RmlwsSP2PcRF9DRhQF4mY+pFDN141EXVxCFhSe9D7QTZUQKBmIuLNZ4sisLwgkCg0Yqgan9JwNL+giGC",
+	"Q9+TgRgWupHNYzFFSkGqPUZlm4IcBBHwglmSe1CNC4CIVtmei4JVhKqM+H4tE14vc5dU9ZivHX/+n6N8",
+	"D9RlKTAKKwJ+wVQCVrUlY48CKnrcKrI+EdZ8Ppkid+UVCGjpZLZStYSScyV8WxvKCO2K8NnHgWyTbcKG",
+	"LHzHNQrZF9E91ixQEAi4op7Il3hOOTO7VjDavUzQAwx3Xx0/f11hGsmW9xmNQlQFlzXGgxCxwHf/NypU",
+	"VCpfRrsHv0DBG+2OKy3mpq/FHRe9oupu6my6xLAoHF8XZebjoKAksIEtCXWfG6nfQ96V9akNkqI6Nzb6",
+	"//5fVfg9Z5SXmYUO39+vu/ps9GGKsKz71EXKlEOKyySl6yJlydFcKQmrhC95BSWlw2P2pHbCQKPqGk/d",
+	"e7vkhWmHeEtMnMFzCaEnM8/30QK7BGGkLfkJg0l0gdwURmLyuT67UBJtEV8hAyyDwj9ODpgG+NNEc2Qw",
+	"9UTBHPm7dmO7GS6I00RePkn+qTRxPZ6vyo8wcUERU4F6prC8Bwbl6W/mKCY+86ZKRh64t7iI/VGPZUoi",
+	"gF/ttV8f7e2/3i9lvhTxdR3B3u/nKRwlBQv4TSd4rAiLjpBPVE0QkRUUqXy0hmgUoc/efmhdgntoiuXE",
+	"O4kfJdrly/tIME3kKjCcNKa8L4rj8PvHxfGDmvpuzO1LCn9kWviWH5Xp2FsyJF4kD9y7E29xU93i7dXS",
+	"b++7v0nC5mNv8O6n4qmqCmwoEFCM67hc430wbccirq17/48RFr0F77xoLvIgM4khkA4ypmwe3DHp9P00",
+	"rrA513VOIaRYAjSuHKMoXJHPdi3uA27vN5u2TCYaUx0GKM03D+5UKCgAAYVeqTEkYUe91wCfQZzl4Kqo",
+	"9XQ1acABrFbafZLEgwjfpDOc4urM2UZtBhiKd3fHFvyZ+1E/K8EM2avQty1kp1rPww9AgDaqip0JojkJ",
+	"7zyowPxeUoAtG+CDEzrKh2AAVuQ7nJSkbmE4kq3sJpY7LRITmj0h1UA/t40DIkK9ZLaarHeVGlTa/6e+",
+	"rQ2WzleVayiDLYpTD1ehb6z4RO7Q1eDcQivqqhLgK1/4KZPIW4lXZghJ2B7cEm8cUI/vl0io4qflg4kr",
+	"qw2OebLWK1FQgIw8SneBmEPDoFsScv3eGBvxHrpSSsHChCitrb3sYCnljAayufR7y6mN03JIrj0WkZCo",
+	"iCrZnNkeUxwSlU6Joyj0pqtIeUZEMHLnshd7XRjCDKw2kPq3JhGkoq/FLHDczE4RCYrma9TqtItCOqV1",
+	"L4kVPsike4nZJlDBaVuNNPGuOYNUYsgMslRRJxi2JZah+eaDtd8ksqvNmvBrIjVstfKMcQDqxYyxFS8I",
+	"uMTFlk/klsO0dsp/UDSvN8UFJUt7bzoXqLpaLkmIhLuSBrK0mgypW/lgjeL/FV1PRDRovjufjyMOyKa+",
+	"uUoj8L1bqCjLIuL7ODTnZSckbN6SqLCSb3BHSQgOwhNkq10wf8SA0sLarqL6GvLcE/AhwpaU3YPM9Wf6",
+	"rNz+LN3I3bO0Q5XCTUK42h7EtULlUcuckhQ9f9jGiLbYvcwx9GD6SvMo8G8GS0JTpZHUar9ibaQ02zVZ",
+	"yAryBJ6dkSy1knOPGTo4qRZEu7LfBDv5yJ8ynFd+9j41KRXRxqBvWHqBayJrYFel/jhkMjr+VSY6HlUx",
+	"GgoGNabi9Zolshqb/Oo/arf39l61m3uHrw8a+69eHbxuvhKysY9DCDmTo+W3oEJ3WrJsII4kwX2nwYq6",
+	"XGZ05oQfZxl8kIL6OE5UH8LmIHuBP3qL1cJGd+BfmRIU8nm08o9Tj+JwjWZ+gKFR9jLwaJRJNz9oNpuN",
+	"g68U4h9vHVzwpp0D3oVwlp3MA99lKcFHZFVlhRsRc15OuPEiFXeildusgqBT2yrppAG/0CY+kbKSsW3N",
+	"FPuqLmGJc7hQx9BcXwbuKo6vF7lqGZr52aNBOFlRb2tR2cyRiOvmAMSo+opzbEnmNbNYVdz1V4HJ3zgW",
+	"d0HgajE5MqmcBuLAiPAf2dkdxtbMbYLLCCJAUaXEEPlwsgXdAvYEGxvn8hhbkdA8W8w0lPV0jjlNspUU",
+	"0uFr22uI6NKCIrDEkp7sf5wzoskOqSXnoN7AfDlopwVlj+J1adhSNX7byCdRRELRlUD0+E9XEPn13ftR",
+	"JVW797dO/Vdc/1uzfvThU8tqtT//yYRxARgUJCbhEocimCHr/UiebpAA9ddADCwlet9HcShI+IldlTtM",
+	"lisflF1qkjOUAJr6UPF261g1yxra5+QvO0gcqU27r9iRhuDB1bFj8Tm9sA04Aqzu6EpJI1Epb9sx1ptK",
+	"S9tGYHS83g+iYpaeOSOqptXmhJzkUBurcWez23FBF/DUGnf0rGQudc6iYoZfzliU5YBmy5Fie3rppBcM",
+	"kfoioGSteLsyamj3xC5ASE7biT1QZlhKXjSJgDKBjqzE3RkpUmT5sMmD9YIhOb2SLk5UwRrUTEPxxXZH",
+	"fkGVeobdOpHZRemvi42xDXB90S3LAig+ZgYRqiAKAENMnfmmmy3ZA/HuC4a+v+qd7WRb2mW5glEZlwgG",
+	"KXlCRB+GjKFTNJKcuB7DU98kd+uNJJPyZAypEQldbZDJb9bOxCe3xN91aT+unXMYt5XcYXq+1FsSejOZ",
+	"h4qqP/5yWsuSvh9cezsj+RwG5cHocK1EStP5gm86B+ca8HIeUHWhWqCQ1hfY86FoGk3k8lpDF1y2A6ec",
+	"uUssKtJN7jGUQzaR+mmpkZd8xIUYAF0Xr1WT6xInVL5c2q+pDnbiqAl3XWNWpE8YX+aC2HYduuo+LFBg",
+	"wCPJJXGsEyhIhJB8xXUz02Ec06qwgKLvzNbpmpW96uyUdVN1F+aYsZ+dJ2FXH0HW3m9qlXOnI6OkDvGl",
+	"3QJbbfsbBL5kMUrY28lTcG+r//0t+bLt0Nez50uF6/HN+hvYQOH5T3yKIjtF5/8N1JkyKGi0lN0MVWnw",
+	"kCCb77Nt6JKXEs92EsryYu99JCejvLqLYc0saG4l6yI5cPvAtHyWpbyt4432iy9imCjB4Xbnbhlhboss",
+	"tosEpglOpVncdu6VlVi2j8gIKlsHaIJJtvziuai/fdmzT8A1m4QaxMd4DkZtShqoehEgQlcLNCchOebC",
+	"W39JaOeyh/YaTfFEuA3m+BYaHPgei4THt1aG8BJBaPurifSz9d3drVwx9+eS7WTLdZkWQHbn9Vl2nvu0",
+	"ZTSzCVKMub9CSJagMuSSEIOWHZEciPTpSbOSPB80srYCxmVtEDfvZSyUWCvnTM6WLtO9yTGhm1vtpK73",
+	"p/cixzftBjdyrjDbM/Ujq7UUGHdVVexd7boahu5l04Xq4x691upyP5pdN17TdqxAtTG+WamCY6mTkatF",
+	"H4Qi9T/uCeAQ6kJT5yCE7hLiT2HQwciX9UDterpykP6NetFZtCr11F+SvdRzDKie/FMxqbr6h85q6vof",
+	"ed5Sz/6USm5Ig1nkp5Go3VLgt6Ceo5FJyEY3z5sPPNv6vWIt3TAMCkwHogmLqSWNCOW0X+p3od2QKTPC",
+	"Uz+mX6gXCkTpdAeXncHol4n2ZExthfPJrs1T4oGd80G3c/bLpPtzbzga2qiKIeyZIjgzJyr8YL/ZVLU/",
+	"xlQLPlDh315Us5Dde9O5yM74ZVu1oJ/yLXYQdt0xFVvDbCvptZPr4NNANhfBWIQXS9jEWP6U3YnuMEs6",
+	"H1RzHXcSRLxgiIk0sCDkKxDNdiwks7wsicdTaLwTfzNuupM+zKSYQnMkJkhWxUbky5ZmtmOXzke5ti9M",
+	"FNo3dDUqHXX9ls8jTuDmxMPHa+z0bBvEnBbGYJiaxMRbu2/OZoyJyuhD0KgapYn6anRaS5NOu9k+rLda",
+	"9XZr1Hx93Do8brYbB7/qckh5F70gZT23U1u7DnQxv+4Zw307FJwrlhAu+KpkUoMI94UEdUzXEAbcQL0I",
+	"LVYsEqqhF7ExBUYersFzQa+5fEJdtMSMye4Obv3olQheO5FhVFozFDYP7uiYJoHGma9n+598/+Z1G73v",
+	"Dkeo1d7bRweHR6/Rq8ODfQT1UTR/8n477U4+KAgSQR++3RAgEtsMttk0NjhtLNREVa5410SfjJA00Ll3",
+	"kws/s1Ac4HTt3UpnK8wLsU4LgqEmPMcaDURw4JiK6MApWQfURRjttetTjmNBzBnktQBBIpCv3dp/tf96",
+	"73D/lTG6TzsNutPIYCWUnqLEdfQIPiMLzjzmNAJhjv46fay+bR82j16J9jWZzkHtg/3CzdzYV7zKcR4X",
+	"WheCryiwJLRwARnf4dWS88p2qv/4tnbjhuqYMVi698kAXQZpLI9ZSExmkmmXwtJeuxCaYZGNKUPw0vxg",
+	"ocvV1PccdO7hqed7fKPty3MbaP0yDGaEMWEi7lGXLKh8oZfJij6vWJXLXqbhx3nxudyUy60DKRtYzkJC",
+	"UEQ+RnGMRToeJbijadyJUwzqS6YtVSFAGXPzpkg3GVjhQSah/f2//vFPGw2j8EcCHXIODuEK3Gvr9IV6",
+	"nNWeDk5bh/Wf3wUuWQiWylYLPTY4CoIcx+wc/Drs/uWXN3uv/jI4Pej8dNrrHLzrX+4Pfhi929s7+Ln9",
+	"4/c/7/V+6P+lc3l5MOju7f+4/+OvP12ko+q+5xyzXX/14dPBwaaIusdIYO7slsSay5j7Imb+HR0WRUb/",
+	"ezouvmykxqaoiShcERUiwVIG5RIBErsZ5f8rSuBRowTKGL8ztMNfOhaqGwPm7klpbyokcq7Av7inqTwv",
+	"kwrLhMGAeC8LDIkdptvK4ak0TS69a8Mau7k2HpaN+5DE2keoyVqQcSsC4WVrGxwSdNkfjgo0r1Ti7LZ0",
+	"2axbPB4rAMki6F6d+iW2tjkS0h1jhG1QI4jYceBFKCQOkZK4x2QPH9FX+En9B/KcGA2Gmf43z89QKGY9",
+	"I753S0JDkD0XMRbLyCDLdeQTUSOLBWiWyp7QVJR7MgwBUtnqCDHuyyJR1cfT8F/QRgp84qiqigjUPdeu",
+	"nSjqCzmTqrsr0QOcoOlaSvpb73UfsyITrWKF0HNRboFWHHQrG+TjznFEqLN+V9ByzQ9klYrUN6IgEK3V",
+	"Fp7ve1pNooJParvM5xluMfconKl2ksI4Y2kucSpaam0MSdKzlMjHSBJiJ9pgD+LvxYv0GHJXBFX1uku1",
+	"HBCe2SO1HSbOG0lJSlQHbwhj7ntZPITXa+fMSjH+PEeJeYFa4z3Yv1rwV6gFl+V1f6h6cBngn7T3lo6x",
+	"p2q/ZTwfG1rBKtpEIVlgj54ge3h1etrtnnXPbIRR++NHFS7LmcvJmNpvOz1o8Cp8X2kmi6qy+a1iWIkZ",
+	"2d5vNW3REskTjSFDNx7NJRRlYJ8SB6+kqdwlLPKoMDqGhAX+LXHHFAJ3lyGIt6o9AGQbJ91n8/IwdEEV",
+	"budYNBbBE0XtZWNEVKyKWLRe0s4kkqR6rhkZOZQ2gsBDxT+Okf1JsgxLXJsWirmDhfjOf7Yt2UZxTKdE",
+	"VUmKmylK21nnsodCEq1CCjYzaPAkCBLcWjD1mHKYLRQFvovwEocRv3dteCbjkV2Pw7zgWBc37AIvl9Lt",
+	"n60HsLlSXEpizbdo3Dw45RLPdnMsGgqWisxXU20fNw3MfvFq9MPWD66iefZ7fNhZV9Q13DDsTBCkGrax",
+	"R2LBNG8wvfHodWcpRCgvoJ3lMgxuN8+6ZUn5STML3NCusfSUZ4R6m2dM93gsPfE7TFfYH5Bbj9xtmj5p",
+	"T1l66uFquvCiLYjYQmf5WTNEV9jKcvOExmCz7S0uy00qZVMRV1I4dbmVGwNeNnba3Dxfj7rereeusJ+Z",
+	"sSwCCzBXdlkF6zF0jS3se60qR2emyPeY3VZPMLOEfEPabRNkIMh2r91cNT3z9Wyj282DM1821WfeXn03",
+	"A0FBCZsyRV/MM5UlqQ3xn8WteUvNlUFT1kiyWRjNAqJ1V94yckRYlB22DW4xMgXw59iytBYeS6kffbYq",
+	"ASUl0vxMu/PZKjUmA8iWMTkxotSI3b6RlRzKDEjJDNsGGAmw7KCd1lLAw7YNMzOu0qN2+paJSZUcs9N3",
+	"itjRtnGmM1pyzE7w5U701gHFzGy3obuBWciNt43cIr7uPnwnuLdKjbtPkBbpdx+vi9q7j87L0yXnuBfF",
+	"bBISdxxrEFpLzlAgUn7+kNHvt1u+rbj9GgpoxlxSxdSFnma72cYT01GzdbSHW7N2/ZXTIvVX+GBaP3Ja",
+	"br1N9mb7+GB66LxyyxjTc5b94kWxJJCLLLyIyZ4ABm+eDaGRd3MCPeTkkylEo05XEZQgI+JYoDWJLMQC",
+	"+E20djxGtiY/K3+WNaZ27+Kn7nDEf4ZA4OQZyj1SIfJ8mC5Oxr8je9DlIrI+ifxFvYOqIVkGYcRE9VcO",
+	"ocexL7vzrUlUS5uOsrJm3uaRNWRk7RMZs0PGnGBQawyqilH9MCkUJh0hL/bnZXmzgJ6XR/PSYkbsLBat",
+	"iwXlQsF+s7Vjs7q+zUiwxT6z0ShSxr6xQfHfoGpvV/A3atYfTMHg2neLWMWPZP1IsQ03ZF3Abtz2wUHr",
+	"CC1FDN4NWXNeybnPcPhD3OGXuJMbsmac1yyMrvwbsi7i0vYNWXuuraywHhH5/MCShypkuw5NFMxl8gRo",
+	"P5L1JVkUdDfj891AlSN0+WPvZ3TZfbe9jp2AWeAm8xXda7TB9P8jWffoLPjSeyQvrhfsHruFqjZj87oa",
+	"2Ol0Ov/6xz9ls2PAgGx2XNtlX5NCinEHU/Qoe83hLvc50cgWNj1xgahe28ofIXoBQF/oJb8M75JMAdkl",
+	"U/oldixUzw+mwTe3mVKLkFaSer+C41X3tYpTUtQZWZ2lzCmC7dx8gJ6mdVTmwD5d9yj54a/nS/5D+pCf",
+	"lCienhqKYs9tLuj91E37VOMQMqEZnCD7rCve43KzaOd5C87b6zGVrcCXxPc9el1DXoTcgEApYgvhWURC",
+	"jV2+YMJVDNkTYxp7a72AxjWe7curbIuMjCDOIalYlRioTe7aVBxiYZPPzMKPkd05P7dRVeh1gIbaCcLI",
+	"DRbYo6iKfcibgVQigaTaiSj5LtUp1fZcDHjB9PhE+6z/rtNL+iqOKTS1kL8mSgz5CHeIzdUE+1j8Nx4E",
+	"mZrQU91jYwqx2m5NdMfQ1YrUeygkt8ENcWsNZOuyuj2m1XxnkpcRYZFdQ9d8N6NA6rix332OI/6LwEG6",
+	"B8uYjilgNq1SWohgZ45kno3WPVKiUnXgqUKWqfCJqwLWm/3hJ0hXVkHdtWvHHIy/ywjIv4sYpr+P6d/r",
+	"9Tr8jz+0c7UZ0EtkJ0ri30XHFvhVkWWcVm8jMUe2WQD/mEh5T7UDSDCsSr9nJ0h99irzLsyB84kiyMHM",
+	"EZn1YracLhgDBOiXE2ZAihtT2blZTFAlr1tJjXIBCJGAhuQW+ytxtBUbgO6hYv6MJspnx0mD3SBEjPh+",
+	"3IopPUaDyIsg7conEWEWxKkwC3JLoBkTcSUwcSKnbJnogajqEFftgK6452hAAh4sCWV8PkGnDGGo2p5g",
+	"3tQ0NRku3smr7+IVBaFopO0xxAj0onZ8AjllVZvjXb71MulJy15+Eh1pP78UvXlrakkpbvEyyxb4N2O+",
+	"INgHeqkYhJwiG3asjkOaO3MOQ8md3ilKsoMpJPcgL6plJjSRVDxfTD+ZKyMJ7eFHPjMjsDEjfIKNqdcL",
+	"KrJsOfV65tXLT7mCOJ8TngBpUVXBu46RnTaTx3tT0GVEndNcJxGxqn/945/Jh15+SuUzfNaYSvbz0tQe",
+	"f32DKUVDIU4Mxak583bkjROnkNoZnf6QnvnlJ8/9rLZctTLg2ooinQ1TxyacAqhh7pcMjPTxCvgFwpTd",
+	"vmahWSAL9cprCVQj/W4C8yyD3gEM6kcWA6RsRoKchIlI/DtlEeLgivg3MSUKqAAJsg51xqyOe35Vaqyd",
+	"ASdP2X+HDgPgaMC+DD5L50TlNzcmWAslwYQcLCkt1oq+athtjWL5VqOqE9BItAGJOLsunCtt7uJTCglE",
+	"3TbAhI+zqEp/7qVsg2eBZARID8IFps4asTtClqgaC8D/+r/+B5fBBu86F6PcAvMWtuIlvvRiJwP/If5j",
+	"IpafxXXikhBfHVMwwMjSpNRFU/EeYqtwBn0rIIudBjHDJdSFPiiqo4UXjmlwR4/Fv5XkeR3EEnZM54pH",
+	"yttFY8GcD4lc71jUVwC8YOLiqFmIeZSLZDEkU+IH9JrJdvBjqtdNsNDd3HPEx6N5SEiyIOiuD+1jPJFM",
+	"DXLymNrDq8Hbzml3MugO+1eD025DXK42P6wOXnoR5te9792IgNIE1IBycYAFfAlY5GTqIqooF+cE4IyJ",
+	"5mRxggrFTRHRGtxRBW8qDjPLymPq8Ji0AREXTVfRmOp+kWqu/QsFWVoJFvpGdS57NZCoO9p0WS+L2a2i",
+	"dDUlK4wp1MTjwo/3EbhfzrXyDb/OabYTpEDsIo4xFXoMl1BAqhYFEqShxkJ2oMT+ILyWP8sTCMscU7FO",
+	"/n2T+2ZMq6nm8mnkSCVHunO+SRw5SPpxxnSLI+f8PHHeKCeN9MZoLpeUqwX+SGFKd7AkbhT4F/897UdJ",
+	"fCOa2+gZOZKS94zepQLXnOHJl/FIpZ15yQ/bfFYG4irryUrLiTnHlNnxY3DaGL00j+0bM/Og/3KaPZXT",
+	"bERYdCatf2nbYSQLCUjeE4Ur8mFrO+GoqH9wLsCnOFMU9KHjQnXoGFKlN1t18o11nzZ3NMbqphxScDU/",
+	"1wTSbZX/MtqwntUrK/1t14VdGTzyjPJ6n2kBQCh/4KxCL1pDw0GBqTcEhyTsrKK5qfqJsJBAm8TkKAV4",
+	"Fc1fwiPbEgcJM2R3pC9UthkQE0u3J7ws3Z58t2CdwAPgrYS3zKNoyfF06nsbwpAy4pkDLyPPTSpdydoH",
+	"XPCFHncCGLGcOxxbfKIA/JB83jnBLkAiSjZUfq4LGOo9LbQILz3piOzz5bY3OMf1T1oomEbYo1x4XUPp",
+	"Zj4atRtNBXt1eIevr0mIrnov2JgqXBIr/bbvTUMcrmvCTgJKrADSCYlLaORhn6HrEHNBFUcFe4aqg7en",
+	"6PDV/hH6X/9zv7F/gvTR0g4wDdw1V2D431CP7Q1mngMOb/6mUMalZDnzgztx7ACY02Q26IXuBEvV2h67",
+	"lWP4T6xhsIpVgVpIleOKtH8nj6CI7A2hV6FfOa5k1pEqUIFhNz7znzwZH5Apc6dkcg86cXIRPQl4wsoK",
+	"r5sFrFg5EeFsiQrQuewx0WFp5tGIOHMmineFOBKltGR+GglvPUeWxGMZpU84A8Y03sgljubMQg5mqmAY",
+	"1FqM2zR2LntK0QgWSxx5U198DOz836BvvonVv2++kQrtv/7xT9tCl96S8Cf1ZGDtWBJVjnzGFAma5bAo",
+	"vT5GBbNQbPqGInMKKQjUIouP1myzVmLRhgVpJm2JQPKROKuIIHyN+TiE+QzKFrzA4Q2JLNnoG1WltZnV",
+	"LF09YkK1inV5Pi+fRUZEyBte0JYFgQiEMwpXKEyQwa3VpBS/rqj3ESAReeCWCnAUyaIeQ3chXi6F1cz+",
+	"xBmuBZUK44qXn2UzFCSKDkrH16fUO5Z89tluiA0UOrHYvZTJle9j7TjT/86S9o2kcLL8ok7E7EVG02ao",
+	"qhqU6d0+EVSm1I0PCDGKb8hENBL3JLqurnpnTKILcTayt7d3ZEFwI4OKzdJygpAdzGaMRPZL2/cWHv9v",
+	"IGssiyb2Epc2VGu2TzQ8wehyFUQTFCqXU7ZCKEwmy9SKjqSFxV8t9K9//LMGd4jG5ggDA4tCbM4cdBw7",
+	"EjZck3KDpSlL7LBu1BQH1U7b0fmOx3tLPnpQXMtfC0iEgUSfA1XdEM8iK+mIa6XMqspkWgPi57PwDV2G",
+	"BIwhSMgoDFVtvFxOICk3cOC/HAj4h0dd+C92nIldg8OunRtFDfxMXI1OFVHwjzirkAVhfYmvPcrFFD6y",
+	"KukCPsAfSxOkPE3yXRAlPs0xmyyCkFhQsmEi3v/82a7BKqirHzIOxtH+wSu0DIOpTxYJOsRXNZS9lK98",
+	"+zsDK/7dPGAEqcq5UDSXIeyzADk4DNfCpofSZW/VmdZum892Aw2NlVNhrmsSqZmcgEZh4LO4vrKy4vLt",
+	"B6OX8KIrN6DHVPVZ4sYsE8KvYtfBlMwCztYiFPILhkBl5jmmrk9CqFwHTavFOQd/aKrEbWwmDlc+TDIN",
+	"gxsCkIzIxwh+ZuD1S6K+5Tmw1KcxXUdQ0Z34jKRAHtMqfN7i31eZ3uK7ULQxxAsCjlINiNqx/MxfV4ID",
+	"u2MKJanj1y0RdSersENDbUHLMA/8rVKzRGicFBDHFABDV6O39ddxBdOLq3NUtcdcVm02bTC2QekTPo8V",
+	"v4WRz0VLPrR1OKZsFYbBNb/9Yaj7mg89UQW0SejwO5YwBy/jr6M7fhlyyIl7ImJBHB88nWKhCTaSyq1Y",
+	"tOxBVfvPcHa+s0VQA5QWOEbBwovGFCqJsohgt3aiaoqKIt6Khy997FHZmBdVaQB3IoR3ACKF5McpXjRZ",
+	"9dfJPjGhGIvEezjffBjgGJL/PQYitwBT3AQ0ENQgfOBexAfYnBxkg28Xr5UoAPyiareOjpr1Zru+17Qh",
+	"uEMuUBg+5WAov8svEp3tsAjT6ATZmuhuK2IaU88li2UA5W8g9q9q/1zvJb/VfyRrWWQ786MVd5VvHxyA",
+	"8VYWeKwBOm89BrJYZ3ja68nYD8+XJR5whKE0soPBAD4l8li6kjg4XcoYAVlK3D5o7tlSLrQHJArX9Q5H",
+	"nX2CQL6EnWeoKu4cB/u+aLQsalSMaVpCZ1AeIVaQhBgmTfuitoQlb+O4L9SYLklY1xlXzH/g27X46t5v",
+	"H8l7NwVoA3U4/fi+UNh/rstks/+fvX9RThzJ2kbhW8nQ/31RMK+MAYMPODripWyq2t0+je3qmu6mfyuR",
+	"EqOxSDFKYYqpqYi5mtn3sS9lrmRHrpUppYSwAdtVdjUTMxNloUMe11q5Ds8D02Fw9Nfqu9nBM7AzYeKZ",
+	"OwhhdyicWVjsQF4O5yi50jQSOaBOv8HUmwttYYKTHuw9PPLsNeo1PMycoFVBkgxZaeJhwq6CVKbyRfKZ",
+	"5laVOAchj+WCOvRvMClIWRtyHaU8X1AYEufOpy25gPHorqMFwgDOHoWB78LGcfRtjk00lCk8gTGDUcQE",
+	"JFadjGM1taiVKCeLLG3baIdWN3c1aWSk7JyRSgJMRnqqOlVvkEE4jnB8T8B69EXCJ884BKsZ91qEDtHK",
+	"lGMPcgHRGlVjQS18om4M8g4e1ixkchFGTMU6olA20UvsnJ7PaTQl/SCkYHtBvA8Pn4HvMpW3qE7u7ZHc",
+	"YRv1SlUh1aFbQbQ2NyeTSYXCz5UwutlUz4rN46ODzullB54BMPEYfKDJobF9fmTZ1h2LBJ4mq5Ua3inP",
+	"kXTkWy1rq1KtbCH+6gBOuxkDT164YQVesGMfz0IzTg3zaWn3TGQ7YJpsQtHUpnBekpKwlWJ3jyJ254dj",
+	"tMbl/kstqYphPTmKPgn+3eV65QIkFvBNtfEbaj7YiNEYkn/ErT8SKqauG2hjFiCZgOCDzaoMPwXM12Px",
+	"hGlxhfOWSL4jTw3DbGaFgPFUilBADXUevD6YZo1gdZ72dXpY4t8BtZq6dxKsQlRmDznkCoofFU7kvMq7",
+	"tN364WMpPa3F7z+AyQHSV70xYR3Vq1XMywWZBHh8hk37dwWjmXjyPyvH5u+fMzRxiHNfrW3Umle1aqsq",
+	"//ubSXDoy3kB239vd2e72diq14AFx/W94lds6VckFjd81GgcvlOeL5r9em/XrbE9uuM12FYfknmhP9eJ",
+	"q82w071+lqdqpvVN9em+HzAFLGvJLTEKo7iCj8O35Zlmz9t1d3rbtNlvsC2v7spFMKD15rZ87c5Wr9qk",
+	"e43dap1Ve7s7Xq3ZbPS9uuttNfZqe9vwF93reV51p7FXo26zUd3eotVttlPrN+Fd/j+Z1ao3E+fUefvy",
+	"EmKicibZkPpSIv09HPCKF7L/VfNUccOhbuScAUpTKRQ2s1TfsBL8eGq1rFM2Ib+G0a3mLIvkxQ+XICM5",
+	"q1ktq1bfIifS+LuM5c4KRUwDBZZs1arVai0BcWtZp78qnzi7DvvXPT+KB/IusM3ksMNgRyLWo/1TOABx",
+	"TNNLhyH41eEEym+s1u9/KAhfq2X9j8I4392rpsihLcuIoCVZSveuNTXGmeCiyTlX/JyciVQuyjHUR0yN",
+	"4GeISqtlnVw2Pp3+89fG6aH76eTv7cnJIf7vePhu4r7brf3295/8s/cnn367Cgan9b9Wf7s6HaLHfUXp",
+	"Aixd4M6cgZaXUllaUYbUA77mBoqFou8k4kN/6S31NMw3PFlb+MkPPK15gmdrWws/e06nQUi9qzA8ptEN",
+	"rI1GfW/hx6/C8ITyqTbv5OPNJfp8xBF3OqFfaVa3lun2HfUR4xHmdTwcUthg0vL1mTydZfVWTG+k/LOU",
+	"z8f64wvuuAIyw5hG2gbgvZBGkFKLBK5KGBd7grR51OWZxUDe+3eMOHJnOAlVDEY1BbnlkMoDwKz7Otcn",
+	"lucTaQQEQThRFv3cZEXF8jwv3zAR/ujAAErq9CYwdNHr9u7s4hoC6peXkNNEBRGhPAgJw88dsJjp+oCL",
+	"9rsrh4x57Aey4XyfOEq0OMrXBJw4fkxE7AcB4Yx5QnnHnVRAOC3igBR2bOKAOFK+LSVcK6lYc8DHZf6W",
+	"iLfcMxk5OfuYEtYOeL04q4HXy4+n0IRUDMNlFN2pbwvtex778TR185QcrVXkM4cXR790Li6vlRnrABAh",
+	"Ic4ppBa0j6+PDoFq6S/EOTi7OD+7gOuZgXDDaBSiQVYJ2I2CZ1c9MX/E4w7+oaDY88/r3sqDs3w+JQZw",
+	"Ds5Ory7Ojo+PTt9fn3cuLmHihyG/MYdLPonREULSq9KWNaeGOJnJyM6A9oU7Rls4ccIJZ5EY+KNr5ZWh",
+	"Nwzr+fX3nLed0867o4Oj9vH12cfTzoXK3KLEOehcXB29OzpoX3Wuz95dH52aYwkRBzU7mK5W8CoSTrgA",
+	"NhkSDygn9eb/xT2Ytgbou5CuBEJ4eFKuVgm6ztC4nviClcFEZ5EIpd0dkl4YD/D9srnas4g5jMbkyI2F",
+	"UAQk5C58mURhwIqMcsS3mFVOs1b5Awbtcb1vHEcBmvnBZ4wHfmbTHzE6i7YwyP+3oTdd3AxWlWzJMEBg",
+	"MpHh7cwIqbN9j3HW912fBgSWDSBCeKRabbwR5CfKGbkc+vFAu6XUiIMvFadFnhjl4bbg07PG2yXl5F1E",
+	"uesLN5xvwTWa2+SM3pL2HZux4PYatWrdsOAO2oDAnGxmwGQdMnIQRqOEnzyzkeVDmnvmS2qrqozl/6Xu",
+	"kMmOaFs13bBo6H+9Ts2apbvNjWpjA25NTGzKWUXIOcq3PGu4IvGPabjCxMrtUCAurNZW1bbklrFaVn6H",
+	"w8JeeRxq5AQinkXmuRyH5gLjsLML3GVb+V5e0mGuk8csISgGe7xRazabzWoNTgGqf7PiGk3n2YeqqS1u",
+	"iEWwlYy1j2A7922+GCsSdQhYMO5BPvUQwHpIBC8AXiol+nT8HKDDwb+PHymvt9+TLbulVlqb58+BatYf",
+	"WlVzlg9ENfNLBi4q8jsdoZDPa4sJx85YAQ+cu2ePkZhKYp64je9zwy6xE0MVMtO1J63AZjP1Rzjg5DBk",
+	"5SXa+FrP/8VH/qIRf8SBGW0VfEeaKifP8l9m3Ge1p7IbrrK2lU3UeQQr2FgUI6sgnNd9br7mtcumYl9c",
+	"9aq602o2C9yAfzwszrTna4s1+k263dtxd709Vu2vLY0/saWR+g4/W1gwJ1cJue8olgpciGIpUSAbyQLl",
+	"AlbL8h5TJnFIgteh2LaZ52g0d8EC9k9OiIACyVg7a7FyVd1NAxQripUdt+bl8AO/Owvq2XfLI7dFMotz",
+	"7Dq5FVQSG5h22p/nC70FMit8TjyouvfgYnko+lLr1d0tr8Ga/W2609t177G+vnyZM+7F44nyRgrvB24s",
+	"dEgu+WC6hJZ7LrtUl3tWjUwF98Zqz8LuW+1Rc/Ot+HG1xzNPFzthtQ/WJjkPLAkjYjhfy4/aXAvFttJF",
+	"f9/B5QoyWNOTi6lYZvq3yF4zI8cr7rXvMtL5lZfOA1HVVRZUOrOPOpcVBjGNeFBaNa3iO2E0J0BUIR3w",
+	"0atllCTMYQwLE9T0bzotjA4Z+ITQu40lPrCQEu9yvHGhEp3m9U09lTqk4+QJ6NvrjLvWmkt8WoxHozCK",
+	"mXfCPJ9qjsRGvb7EO0ZR6DIhMIL6PQR+0eOQy4QqDPx+sa3ZQOncjLBcxNRG+BW93d+QIYupR2OKqcmY",
+	"coU2Ek2Mpxm7qTIT3HnP4sLIzuNSjb7fU4eqnriOFFGxpV3U0ThgrUIXtPJeZ1fIjDN7n2BOlZwwsHoX",
+	"xb5ZLNOq4NyzYqYVDkhRppVxJs0nW9VovbflNrwm2+7v0N2emWzV26Neo1prNmr1Zt2rbtfrvS1Wb257",
+	"Xr/Zd91d1qvu9L3dXW+Hurtb2/Xt3d7uFt2q0kazv0sbzSTZqpECUt531skkYK3Pi7nMrMRayCMRzEvE",
+	"gvVQyyViLXwSVA8+sWmRE57fMjGq2lj42dMwfheO+TqhKptQ9bBmXTYRYXYRHXnnVJ5xISEwdguq4A80",
+	"viLAEYZRxNx4RqinZVe+ga+myipFl9/4d4zr6gW0TeMwgiQMJvaLc4Uwz6oosYYMWXSjS6d6U/zHfjaF",
+	"Rn9MpYBMBmHAIPMDgKYwWKaqUrA2Fq8rdDFMBRNYOWN09E2alsXlYZm0095mBiQpZ2lU95yi5BIEh/gu",
+	"kksAIHrekbXo7Hn/cXNOyOwRkhLHerHg2LIG35KOgXU++DoffIl88CJPwPKOjOexNUw3hvp45XvzMqxq",
+	"xFQXt0IOQt4PfAQOWns1vrX1hapiZa/GpiHrPz+pcVaYOt+OY1XknrpW43DmxD2gMRlQwOQnPca4YaFh",
+	"hrrSNYg7zWPSo4JtNzYYl8LQ25d2na7bpuT88J1NfjrvvJcG4fnp+y7v++hz1Pm6zXqjvrtLelNpNZaa",
+	"tTr52X+r8QWw1BJ/G0qTE4y8VNc5FdLOtn8QBp5Ii5CrqTeIlJxGvQ653XDy0WT2WLst7T7TW4TIIPip",
+	"NwA7ulFvbu8XGXk5MxACz6bdt0S28GEaTnidWcOpc+OexMU3y0Tm1betn35527nwq5+O/+7+/NPl27//",
+	"9refqvTjb6Nf6++qv12+vfvNfzvqDU/vXP72zh2+q9KPe+ODmx9+WMQ6ut8/s5C3BI5XaDPdk//25qHQ",
+	"0bzuTn792+k/3fd7U+/g7T9/rb9bqWs5o27GxFo6dqGX67MmlM1bUiCL0h/fiGT/miNaaEEXpE2t7ufb",
+	"aTW3X7Ofb+7KvSrKzFxmmP+cB5WVd1GR3XyYwNyj9vYwskdWCuytDe61wf2qDW40YQ0DdhVje/Oz/uf1",
+	"faHFM85SO1ltpZlQY2ILczcYe8wjJbSGywvGEA1773GupSXl7xMaGK9fYD+huIakPL1oUn4WHMN1gOU1",
+	"B1julzlPF1xZGPJEr8Pk4F8s9/D4/lU8DMhxLwidW7aevgygzVQakzJiuhwCIHD6xhp1AN3TeXcYwfF5",
+	"Ajo4c/b3kV1ORVhC7rKkrD7hz/EFGVKPzaPwAQryeMY9AFBxJcdgEVLkH+DxTSB7UghJ6ESCIqkL61PS",
+	"n96UeKxPx4EKMeVJd2xsII0zjcsjlqISMiJZpGSco4Uut1VfIs6Hy0Movk543RBpNhYIXKmgbBxsUkL5",
+	"k/J1pAw/+1BvHgvSPjkm7oC5tyQac5EZVhGzEXxhGN4hD1ccJrRAgNaFLwE8Jiag5r4YCzLkwdSWY5bN",
+	"HMlqZR6TUh+L+Wm20ijsE8qnmjnQGK594lLBNnwuGBd+7N8xOVWEOIeMTzXND1Iz2USD86XDsU8cTB5Q",
+	"t2aZm+SLEIBhCYYmTG8BnkJoyDnjHoA2wAeS9WND+RxAHSfjr5k0Ed4qgfIj6USKmE6FwdJU2LpiUiT5",
+	"Hj2NFeLkMnw0SGaChomVqbKf4DacMYZQUry8gOaqJtiSpW+426W5mMwNgEclcZ3yn6LorQA+KxmBufBZ",
+	"8wtc1s6eJ03qWtcWrmsLi7PfHqoDXACYLLuLH1EZtWj1xjyRm+D1lZct4ViD/62TPb5/8L/nrGcxsuHU",
+	"acljXktRB+gpTC1Zs/BXmf7a/JJ/F3HRpvv+O6xqeZz7e45ha8L856FRkyotM3exYAvKIxLkSqooOByq",
+	"/dgA9k5nfsri/RQUJEnrnwOoB4vhQTS9FplXn9kyK8T2ifHE01aeoYcCcWRRahycnb47Pjq4svIbYqGm",
+	"wlOrV6Q+1IZnG4dvUhPaqO6lsNRJACflpeqF47jVCyi/Xdz3e47bYoE0euBI58mKLiUUGfNcWmXZ2QkV",
+	"hAYRo97USLh5EhfsnzpihI6GRVO0TCKh5VHI85RDYeAlOOSkJK+R3rTLwToDHRZ5LCqr8n3F7WMjsjic",
+	"qIkUr0EAKLbgHfvL2Tgi1PN8+fhf/qKokw2OlXlo4YpaPtO+pV0t+JIzYCpaxM2C9ysg7z8eXyyXaTxK",
+	"1hy3vtWyqrW9en+LVje23Rrb2PHqdGOvV2MbaW3SLiu0kOURqga1Ns3WVrWCRtdvKQb6b3TYY//0iVxx",
+	"hZbTnBcAWJecWqtVW1jazMzX9GGM4+wALR5rwm+tYJbggyvV2uKjqwaM8OlV5Q0+vZq4Sbo8R9rIWcpN",
+	"hCFrkFzsHnDjA0W4T813TBOuPYqAmRnCDEWHJ28r0S6X4swmlPQiyt0B4SyehNGtzqbMsJ/NcJ0hCzuQ",
+	"h6ifgJ6BDCmnN6xC2kaqSaZ9Os4JuZm5LYnAxnnJ1crJLUg4xUipOXbAGj4ekXAcd3nYJz3KvQo59m+Z",
+	"JqrDsmIYIKglQtJ1EPiqpKZerco2pDzjmaarF2xsKG4/3yNHh2RjA8ILp+2TjoNudRgbCGoAcRkOwXCI",
+	"kSp+DyDs7E5eWu4+ff1NkUhbVjZB78x+JeLjOQpnXoWkX126F0n2g9l1+q1LJl6WqlgknUp/+BHZVPoV",
+	"q5jGL1dTaUCGjDgs0lV5s3jz88xmnJ9DdcGohyxnRQrNVGRSvaDuyRrVXZ550qiUbDgVsppF/J7FTyCW",
+	"Z1/xXgqmJ7V0/zTC7ipnU3w783URpxo+unSe1Pdq9b6XVuSTCJI0+WCB07f5uDx9pwTMUuAkpF9Au0pK",
+	"mmLX7nJFplqGHBuDaVcd0SMgC+wppZsc1M3Uli73/Ii5Ko+pB2VQiptNhFGMKSpUuJi8gZSD4AWQfcGL",
+	"ZVvzFhYd/PuGrW56ATCxAiqhDMrTvh/ELCJYNw+1V3gHaYPTSf+uC7aoPGEgSxnzujzPoVlygvDG5+IH",
+	"2h1Xq/Vt9VcPCT7x1UBCl2TUYNdtgJty42BKSi4VLEmKLVeIM/T59X///R9n0xnST/Av0pObRxNLu8FY",
+	"+HfSkHZ8ce35oGe9H6T1qD1ngF2tfzGn2+nTQDAnAbdWpxihp8YGvocKcQSjkTu4RsZTJ+0JEeOeokFF",
+	"1dTlUjza8kCBiUYRgVEgJdlr2bmyLS/q/qbkM0SuY5vQLs8er+C6fIRycvS2fUpKPochFCPq4qkO39tC",
+	"QCI8cJjkuckXYEqxK0yQUqaB5YTDBg9k+uu5Z8xG2dAeWz1vkzi8YXL4IAlMt+GNIA77hMLj2vccVSFo",
+	"7kEyYBFrwUXdUnBvmvSo7AEHVbL7n0oZ2zNHbPWJN4K8/3B0KEgpzXyD82p5Hgkezuf1WKg7s3x4wH8s",
+	"/9EPoyFoz7FsQOJ0xuUFQT766QhvrlXTrA0aRXSKBHlzG4wbcV778NfiRj2soI/l049r3s+/HpCA3bFA",
+	"KHSM9HgPhPd4RleyiIouT1m08V+//yFFTBAPgMbSuZ261/A+JL/lmqC3pfhnkDgXoLzgtjcpySby9ULY",
+	"KX2N+KGWpm2CEJ8MYKXL7Yukr0NGuc7rBHHgdK1a1wKgPUM813AZJzbb71bNsq269UfxzKQtKJ6dvEcv",
+	"GUhbiupsnyrmd+GzIxrLfWm1rP//79WNvT8+1+y9L//nCVbeWbG8JSUHpDKELUDkMo63hFzKFiWN5+4j",
+	"Q7xnhkM1pxeGAaP8gbVGgyCcMI/0aEC5y4B1GJiT9oHQQIplPXA4YqMAQmDQtuJ2SQ2lXnetXm8tZ+S2",
+	"gc51hZYPw0c1nH56toa/xffKdgvBYuKGHpsrgZJGyFshW2JlcdSWrzhAXNpl122+zb4QYxYt2Gp186rt",
+	"voxZENCojfoV0lEfIVGVFxcU1dzmwz3fSCNB1u+8lsGPqw7kKQIxP6JtI4rmyv2N1Hddf+vWDuShRfE/",
+	"z22svEml267c1nP5klNM2X1UkwW7gdj7XNZg9fvKewmfzzayvlwTISOAPUBszB6x3ZHX+FHDiGeM+W1U",
+	"v3/ltdmeORSR4jMRHIRmDkBzTj/yqJE1YXqUe3TuCjLOa5n+D+mnY8Zv4oHVqjcbMzLt3gEHf4A8Yavj",
+	"Pahg2Yc+nH4v3h2Qra2tvXK2ndoZVq1dVY0k0HmWhOGJM9udyGKPxmxDtsR6msYrTL1s6+dZC8/dOHB/",
+	"oCvxvsGdN3aGE/JrNW+p4Xtk+54zzcIuAkjGwrk4VH6s3nQfjkwUfFPOhoPXheGcmtd77Stb0r7Uc3Cm",
+	"H//yBF7y1FP4+2crNTmtlvXbyccry7ZMg85qWe/bzd8uOz/9+nZr56eLg2b7l4OjdvPk7Lxx8ePVydZW",
+	"82/1n9//bevox7Of2ufnzYvOVuPnxs+//XJq2Vbeum41q9VqpWkXWLxWi4+DwC60KpPfUpNNX3omn/92",
+	"q1qvNDPJ6tmX1zbqvS13Y8drsI3dfrO6gRQee16V1SCT2jis6TNIcpy1WjUb3Q5Wy/qf+nZ1b0cXACUr",
+	"RpVaZMwsq2WdTPyA6lqEtIAo/xJlQlgt6/zYTH6+Y5Hf9/Gcg+oI7H7UJPfFMNIBybtzFh2Tx+TzqDlY",
+	"IJdHL+51HOSVxUFSNwm4XMHDjy6vFROBtFmlk4Cy0VDPnlvIrNiMU/WHEYisYQaY+O5AoaZlH+hyPD+X",
+	"nFS8OXiaBiBdx5RtTllTAf+TRaH2biAbufb/On6Pciz8hRCNLzBkYaYWUZ0vqRrY5SUH/LLg2HbUrlU/",
+	"XqtfAExYEGl35ry5qnAg6VM55UA1RsYBXmwIqPxCA9/TMMXTUOHA4T5u5bqsQIeLRL2TQOApj0BiCfue",
+	"UNlYl3H0M5t2OVTvivFQxyP29UDBKwb0jqWpUdH0jSABWL4wIFDqC30cht7G3o4qBS6JEXWZYremguEQ",
+	"3fAwUgB9vtCYyuPRiGHoAeNR4Tgm+HR5nzizCk5NRHGnb8Iu1/ED82nUmxg10NB8O4lnE6GXNWVJn/qB",
+	"Ue6PToZs3b+cqEOsaRetgs9U7Yz3WP5pKDKHgCLbl4uTsOEonmpvr0qEk42EwFGFYCjMAQ5d44QOBOls",
+	"Y0j9oMshqIO5C1KbQHshYX3M/X+MGaw4tUnN3dsilMT0lvEuly82MhuqjkoJhv46xDn4cHl1dtK5uG4f",
+	"I65C529Hl1eXegHqBHNOh2DRYZvBeZxLs4NctpKRHke73BujncVUiEtt40a1SiYRHY005RH0TbDozgff",
+	"WqO6V5Ybt8vVai3ssJnMAazse10uz4D5npQr5AzjYdAZs9Z+EvlxzPiDKXZqOz9Rep39uPyPVfET++Mg",
+	"V8eoI7ws8DJ4ay/H4LU+XB4eWPNM3kc1wzSUU3u4Wq1WN3bk/+3K/6uq//SwLE+uRvnZt7t18rFzeUWk",
+	"OUma23u7ZGe72SBb9Vdp1yJ1HpcCc7bQFRV1yIPp11ojS9QFZhJG1S59zmRRaf/cyRNAMrPQaXVQnPlR",
+	"LVurVbWt7FgNfR5G12Pux1ZrJ82Ywh9HAY3liR8O96DiYSLhX7kx11efYNT/0J251mcQ2+oFoXtrdGjF",
+	"o97Cd9er2V0mNxkubV3+PLtNigYLMSRYZDRdeUvcVJYXGHyLNnKlBeoleqQoJTepHNdEbAnEV5Fx/SKy",
+	"dbP77pufD6sLn/CWRl5cZwo/Z6awsScfmdq3+TkjoRbKHr7nFFwh7czvyhbPJQ6H2cTiBROJzRSs+zOJ",
+	"V7U+70lcWuxJ9eEnyj3+ymZlde1Craam5t8pz6Nc3GttYr+zpiZeS+xL9aeyL9VfX9tjupqXdG6auPp9",
+	"7Rp9fSni9+gQ2xqNC3QAUmw85AnFekI4JCufouLpss18YMC/A9DIrNcnYDTSTkCbOGp/QKZ4ZsfJH83d",
+	"hvy7CiAv9RVp8giQW12e4w1z8tvIsdEjipnK2m0Izc47M1XPRzQeqBRLOmTkLnVZUsgWR3GmWCqYsHVV",
+	"TDKCUGxJJuE48IClA2KzcIdqZFsDcpqPzScme2EemEfozlX9NkrCZ0/mh3gxu/CT03lGL8DB9wsohuw7",
+	"LqgvkAMvyQpNF1g2ldB8+YymrTer1WpG8dQzboijOW6IlYX+sv4BXElfxT/wdW0cNfJ/djun/vVcakeP",
+	"DxXvtaq1VqNRqb8UyydxPbwM8rTvwqRauwUeYdEp7rPncwtsamCKRUoB01huDtUii8KTxdrZ73JdMgZe",
+	"BvwNo1nzyrPQVsMIKgav761oaus+fFu/QHFtB9gQKiytwuK+KEjRPOzs7m3tVBvVaqNRbW7Vq7WtKgB+",
+	"FpZ39ChfMj3sqAf1Ho93XiQL5vd1FOBZdf3Txgq+TXRg9TwutannpXFd3SuQ1m6L1+T7Nuq2Ukm+cBrX",
+	"2YhxkSSH5FLi+6qmMDmVl9CHEYlYIWYMmVA14uZ9ZRuytaRSyqk+jAIbaVhdrsRahaRJGiG0jgb7qMrQ",
+	"W6I5O2ezjbq8IN2ILJxtVMYclR4jYz4WmMdTnBhC5uSFZHwRavD252SC+UIlgj2ULaK28J/RVSHXB2jc",
+	"jJ/hI6warE3PeClQds8xAeRuUUljxa8Mx3HBW1dMHlCTts4d+CZWQ73aqtUqO09mNvR2Nmq03tvYcbe8",
+	"jV3W6G/kyQbuXXrPZTY80KzVTIUiM+FjVh18nwhf6yyBP2eWwAMGE3gGHoT6MbjXIJk+g4oDZo62ZVSK",
+	"vc9vbMLZJD3vdznNIQG1UiNmFLE7PxwLuENaOs6I3vgc8cg4+xRfu+NIhJFDKBBk4b+13SZvAEOtBN6A",
+	"Lnf4OAgcEvKUpUq+WJow2AbO7likgHcECSMibv2RGdqyu/IWTiYD4EjHoJU0pjT9luYZc2kA5FXJaKgb",
+	"ujyN5aAlCR+eUEEiRj14lxyfCGw15IqKEnbLCQ1u57kzNB3qfISW7Ny9Q5iP3hSwP+bVk4FoXpJfQDcB",
+	"N92sayP9MvqA76/9XfXruvJ3cbq+tEJvsfsPYL09QU4HUDUDXvJ8WpCEJWIR1o0ZqpOUlAK43QrJJgCG",
+	"fh6rkkEFswg70QxT1NwG5LmP0g0uR2ZAxfUwjBgaj7Zl7Hn4ivzHNe25tfqWtTQPxrNWez09mcSa6FMp",
+	"G9cQcXNQ4jMMeQ+rLyRBAI4SSsSIuX7fd5PvtIiTcjegeqG8yw0CFH3nPnEMChRViGNQcqmHM0Qp+3Ag",
+	"drQydgjzlTNiOiehLbd8reejxWsnpHiGFyTJqO0xzvq+69OAACkXKQnGPFKtNt4I8hPljABnFyKeaZbd",
+	"KESM7BGLBOD8p8nwpnPYHUeRPMNj8ULCJuS61/V7pAqcoIo4mnbcmldnabAVeIW+J86+x8rnb8gbt0if",
+	"HuIhfHrqOV9RtlwnH3kaMrqFWNO+LmHds0zA/Zx3mdEF2qwnYMFbaGgXIce7x0R5LOldm5MCvbGCGKyt",
+	"IgaLqOqey+R8rRRvD7G6zTeg72Fra7QazRXZ2p4+23bNXf9iTdqnZK7XC8ckhaexO5iXwmvQiXNEygH6",
+	"Egd2f5JZq4xatZ8diImZtvAbQdRvylAukne2yg9OLLA3QqUAT3yh/TFRLC3L9EtDFt0wkcIDqPL4kLMK",
+	"OaF/D6Mux+zYhIiMUMLZxOSVagGuMqwBhDLQT2j0rC4vOamgkL1ORAT8kZhuThk74WRkjqPSmZ0CUy7B",
+	"KHWk6HCMApd6PSkNB/IxMYYye58FHhLA61aqoms5Ps7B8dll59BJZy2Txiz70ajuYXhOpaQZ1fP5uKQb",
+	"+3d+PAULvsudw7OLk/bplVOen1E8ewj5prTgq8baDL1kHnvkskGFA4Ca+8ibzkTiidNrHAjbM+o7fWGq",
+	"x5r36rF6sdrZA2GhdO9s8+AH3Q6zBRltzdkE/s6o7NWVEM79kwf25k/FFfhxJwrbQe4FEUeMxffPCPPW",
+	"FlWxRfXQSvw6FtXe4y2qbdPaLtgkeuHM3SYvfVUU7ty1sb3c0nhKYzuf4I0lTZNBGDDDsEG0Jg2oBHYK",
+	"Yx5gNYG+JyUHKorSYh5PlUXZxEm7JBV3R9oCavb140LJPTRh1I9aBEKxkRzgNZXyUoFqPfnLRqrvOZos",
+	"EqpOuvqIWLV6B9i/B7Ccvo+T0fzk9fs8/ZuGG3Pzc/rH9dJRgMyxhQoRuj7Ed1XuXuIWT6HLwNAuOOto",
+	"Ig6jaS3whqMHHALTPifO+84VyXXHsVUlmQ9g2YNsTTycr/z4/iDBUaoYHp15tXYJf0uX8HKKzJj3OX4j",
+	"g4587Tl6vZ4j39zgz+Y7WjgnIl13C7udMrL2jVjG+9TlJZp4ivQBcL6fqFyBSFs2nilUjVEpFarFTiv5",
+	"tNSwOq8bwdbR3VPgBCKO3O+p06dILjjaUwU4fzlflWxRve7YM64hRUpf6AXKVbOTVbxADzp9Mkrltbl9",
+	"5jhpmtUq+TGc0MibHzj7MldzVPTLV5fTz+RaeZTmXmRQXojuTmbgZeju5lVt53l0d/rrC6k0Xp/11me9",
+	"pzjrPWDJyNOeoNzrhZ82DXmnDn4ec32hUnlWsnja6StNy6WwauwSm5EpkVLslyWVE3zDYjylSdU7GkXh",
+	"HYOEYo9xn4EzKKPq5QHwpH36oX18fdH55ajzEcGBKYnYnQ/pwIAFs4+cnoiehl4y80y454Cep/A9abko",
+	"kHLNV5n+Io+4XS7GvaEv5LAlt5ZST5ZxYLWJh2DOaXkX2j3nyEbhYDI1sM7cMjbKmhbEOe+cHh6dvi+O",
+	"Jx0y1/fY7DS8UtsiXYlW+/z84uyXziEcvSncanmhOwbSJaJxL0hvSgYURdhSekItw0P9wefh9f9Os+Qe",
+	"MkFgURa8Yi99hZ7p60Um105/xAS7hdMUYaquNRuUMV0jb35gATvbVC3t+wHTQ+myKPb7gCdewTfA573Q",
+	"va7Rem/LbXhNtt3fobs9OScDWm9uWy2rt0e9RrXWbNTqzbpX3a7Xe1us3tz2vH6z77q7rFfd6Xu7u94O",
+	"dXe3tuvbu73dLbpVpY1mf5c2wE70/8msViOltjroXFwdvTs6aF91rs/eXR+d5pPBF0llnDNuT5bQ+HA+",
+	"3Zdl8t/aPB8KuQARf29mmxwLkNT8xmr9/ocZIUlFDEjzeM5SqOlFu1xO296qNqwpx4tS6w3dp7ba2or9",
+	"U1mxq5XXvWg7Fg0ZMmvaDSmXx7VIb3Rt3CpzNmfc5kIaeqt/frossKcwak/AojVAH+NQWrUIpIBtBhNW",
+	"Ni7wKXcZScw+gdasTeJBBEzSGQ4Y9TQZUnfgc7ZPKBmGAHqA7Bg8jBFYL2v6AiO8z2+ASj7hlWx1eZf/",
+	"i/SjcEj+RYZ0iu+KQ/KvLv/XxsYG/E/ekhippNQ+OUbgBFsnVWnanjL5F3EwKu3YqfcNX6Cuy1s6h4fy",
+	"d51Hld5qE+fdxdlvnVP9kLyTlBgfyCHyiDdmxPMD/4YB9bBL+QPfnnmh/qu0UNNt1QJ8VreXlHiYJoV5",
+	"40j7PH2eXB2xyA+9Rd6ajBIBHpV/ySlJBstgdNHuR8OrGYSCFbAeqdSNecxKRaeMy5m6mUtdXvgaTxmJ",
+	"AYDTverZAcdAOxOeBa5hnXv1ghNs1OpZJsFm+xFW4ULpNVJAr63BrDU4Z8ONorAXsOH/FLohYnV2SvKD",
+	"M2taazZQh6AeUehK1Ygbr6Wv+IL0fcAj4qFWziq85Cd0+XJjAcsV7nRc1wdnp++Ojw6urPxk41taDzcC",
+	"ntQ9WeBmpGFKase/GGelRnXPtmI/xkOWtpxTnuVeOI5bvYDy28XX9TlOwLwYe9aSyZsvCNN0p7KLsZvI",
+	"hZ61YSpr8/4lmPfS4s0avCRr78617O9qy0Blmga4gdIBLN4m1cYbFeNOMMiPPIeUKCdjfsvDCTfQxM20",
+	"obJNVI098zChGmYa+CKV+mzHTqUQY2JlsMz0FPLXMYumZwoVZBHb6ZzCCn7YLlsUveEyjOInAG1AEVev",
+	"Vu0Uv0HNlRwv1LeJRdKOrVZtZ6u+u7fV2G3Ys6ZQOonpsz6/YyIeMh5fafV81bk4Ba9N+/j68urs4OfL",
+	"wnxZpbqzXwUvktySNxDzHLsupkQPWUyRsFm2CTHQAHtKXYAZABoMGGJkp+fsU/qDxmlJLsg1JdtzeWAp",
+	"EEf91sVTcg0Qxws1U/ejNCwP4LiCfl9JsS+durRqztKqknM1kTlfVspJK8IXwhW9WmrSpX/DaTyOFpIG",
+	"yc1HfDReSCwc4M4/9G9gOfzxIPMvT5DBwj6y5SbbFSB1MJXISA0HGASuWItyR1ZCidS4/TDwQxL4/JYB",
+	"H7wfA41EBJYWVMCoT45Y1OX5D46UlYegFZQI5obcIzny0j0H3jn7uGa2SCZV01LkoSDrdSdbrndl4BSL",
+	"mEaxSL0hgGGZCQf6wkbMyZjezpzutc2UvH6f0LnFbl1+w2Ks8dMuAZ3wNBde8mmAJZc89R95jzvuG+ri",
+	"t5OPC6kLMU9fLCyAV8d0rK2mSmtala6oSRcdmsdrUlORKlpCa1nFdq9Sy2IOGjSGiZT45ifkb6A6FwmN",
+	"LB0TWfW09Khj0mrno5ei3hWWYKoC56v4+yijTHh75BAH0nq99RHjX97UC72pFOnO5YfL887poVQFYZSq",
+	"BV9gyAWVpvHaN8aGmat791NllZzQXSpc6jHMp9GbEf0PPWa4rxEIEMCNUvUGb0gyb81Wjlg0pHKc5+fY",
+	"vkr9VCSu8yecGb/uovIyMy7PiS08c6R7ySe6nWpOD+kD3XPooZeSabrWOX9anZNWi9yvc3IOt83PyRY2",
+	"SwBn6uXmit2c6uL+P8ap1vI9xmO/77MoQ8iSbnerZY0o5JaruEwqUPLia9FtK2X1M7ivXrz36rllnXGI",
+	"XXuQvvl2Bz7SBezLl+xC0qJIERTc6/lXjCHC1t4kw2+k3UyRYczq8rYuR2RtkXH951w+93n9u9x0+xNn",
+	"CNmOv9BgrKvtRiyCijzuyisRQHWj0wbcw10+inxXmsoG7QmNAdNahIFHwnGMODkAEq6LqP8xpjz24ymp",
+	"zkO0buO4PWWsYQ7Hlh58BFLwRSoHipGpTSG+hNBeogGZY35RE5IbVmjEdxxx2VEUGqYiSkVMq1qp1ra3",
+	"6rVded8di+gNOwAvb32rVmk0ixVec2GFJ+IIUrzhqqkB20MMf2xVdnZtS1N6VG0Ld9u53ECyEfXKbk1f",
+	"/AWRarYqu8mkt0ejgJEj7spVYWxL2bHmlp1ZFNisXXBj+7jezN6Psp8cjSN3QAVLWoLDoTdp9lkxHfbC",
+	"QLanfX48R183X1u0Sa6aJWJNIJvWdsILiTRpTfHajYTNz0p63QtXMo44RoOU2rAJoFp5OcVMUC8XoYPA",
+	"al/0rAOkZSucdJQcfvHnnLXOeDE643FnPDmJD57w5E1ruf1izndKEL1iwT2OFbZJwGKVejmKmIs0dCjw",
+	"ZpfhHeNeGL0RRB6QInYXogSz03x2KohzfnZ5ReRHQvmVTXnfLXNICUHm4pCMItZnUXlWxl/ArVfhLePH",
+	"7Ia6069GpNiGXQtfTqIKGQHemNVpcDfB7v0pncwr7/jv3u2LC1m5gpgQJIa1UpL7Rtob5defXbSktMAB",
+	"cGkQ2OSWjZCn1g18qDueRH4cM465Q3A/i7rcC13RSkWLGzGw5mggisQMfMCQMl2uxIytfEoGSWzgkUlE",
+	"RyPmETGgI03RTk0h4Nhdbl5RbiVAwZ6fp5OVXatnzsDAwHvDu2v8q7ByBH65ZG4kjW55r4B/X+95u+5O",
+	"b5s2+w225dXdWq9KF7dJoBdpzDJTybL5aWMymWxIg2xjHAWMS1vVe9Ht//JMuT56aWDLaXy99Y/6xs6k",
+	"2jv5cHcwuZju/Bb/dff2r5ZtZVbWg4EK9mnkR0wccau1tV0F2/nT1dWx1drdbsg/hRuOmBQdEaPypCK3",
+	"D7P+sK04GouYeUcjgQXXqkjgLaMRoFE+Q1oQrnU14PcYsbj9NRnp11Rr3yay+fKVFXPHERx4oDS/OEtm",
+	"CdWlDMuH6Tfn1gwkjy6U609Ksc8EXkxLCcrFJQD38Et+G7dysVM9R0MKPvUnZZssopmc49zPMqdBU9gn",
+	"XHgEFCvjLiO+N69lyT05V/+QfjoG5nertd0AQmv9Zy0RWCKO5KL68jze97nh4VlHB9QrnmYw2QKaXHlL",
+	"uUdBzaddbVluNNyoVquN2s53W+RgclAu5nleiYvy28n+V+dLLmKX/L7KFtLa+wS6+qi4kJ74cYIMFnKW",
+	"VN5DYqbz4fLQKcPpA6BJFQh9ThVp4LDUr9nlUjZhDQB4sYsKH+CNOgoLfDqJYHBsrCm48e8Yt4kvyBgd",
+	"1VK86nNJrmIB8CHgKaCCJjSQBt+UxPSW8XuKBVamt/lm2Zgg3Ic+94d56rlTqCwNeTA1aTAWkctyl/Dx",
+	"kEW+e6HnYYaSBn/PKDRbg8wm59ebse8xIhj3hJyJUnKepIJ0LdQVXau8bANzigPfI1stl8ScJn8EJHde",
+	"rIof2QBTcy1BQpFdc1+54uIl6vJHnafScZyvVhPQgdlCi6SiSIqpRESJ78E7uc5ofVFVFEUsF0tWUSRH",
+	"jLSMIlMVnqmjIPpkojjmBKpShelQ6fIux1MNEVJas36fubFokYerL2wTkafLDUvChnL5INBWQgZ2vHCj",
+	"QRJZl9OIKcgE1Nj6q5X5RRstEjEAEwJ+jnmvZ5+khPTjYDqnRKNFKJ92eX8cQY2/QryQ3UBcIq+wwH7P",
+	"mV/a8UqtiYjhQdTUngdqNAYshX41lWaR2jB0xMmEJttBjBj3sm+/xIukpGZUwLAXT2T5oc8myiZZvsvo",
+	"5OzMfeXqk2+ik9Nhepaqk6XU8rruZK2lX0jdyUNaOu+13fycbtN7K09W1goF0I7fhwR6zkKQRcTPqrTa",
+	"61Sh50sVWsBIfgXJQmm63yJRHeNuxVZNOemBh86TxvYc3BF5hO1yJ1t/5YBt7pj5htKK94CRUoRR7JCI",
+	"3bFIMEH8WLFPdrkmssQKZyOtVL7twyXxwiCgUHxCRAGA7BtBwglXFSJEO+AEi4GOSWU7DWkQMBETnU9I",
+	"Sg44sMZDTIF0bPLhssvVp8rg/gOT3I9xKAAItB/hSQP5+4gY0IgpzJVYYJs1QTgJ71iU2q4endpkwtit",
+	"TYYhB6+QR6aMRvMKU46MWXwghxaOWuY86gKP3KTNi/3kiugWzp3NPva9VX3MpNbqyadBh0sJkuTS3JNf",
+	"O3Ph/jJFX7TTnGD1cqFgVFUGbJ8GgtlWZvHCNwpTcbNZs/n8WDjS4Cnr7I5FVz6ewDwKebXNum3BWrVa",
+	"W5Vq07bk8rVaG7VK3bbk0rVau5XGl5cQDNvaXvywlW6sxeNhxuZaR8SeJSLmZ8Tdd6F8Nz/jfluszCJ9",
+	"kPSmoE7wacNb/HDJRbq2lzb0L+Frz2jkr8XpYuL0USePdAE8dPZIR3l9+ngphQq+uX1fswzU23ORA4jw",
+	"P+UNVVEhjrF3wWUuty/kAchn4KYun4nCD+kUrXVSCkeMEwPEv7zf5U6RnMC3yzdJM1qKYobySMphlVkw",
+	"30hPe/pCUtW+Zg5WzlwKgnAiYPx9foNmE2wTlPKE/WPsQxIgJAnGoXsrrKcV7nNcOSu3P6ITMqQxizCL",
+	"nXukRwXkH4hwHLlMkJJfYRWyQd6HgWeTE59DpWT7JvLdcRCPIxqQ8yj0xm4MMYRsZ+sFnT04Ozk5Ozy6",
+	"+jXfQ6WoniAfrf4sJvhSFrju9DIWeE5CrM3w5zHDs8P8veihzc/m1rvXVZ6uzgVrl/OusXlVzIUFzBmJ",
+	"8OKqmF+33H+cIa1b87AhnXOyra3pl2JNZybmVYsyszZ3eZq2F5IejGWWaGxjmUoGkNUs5iPa0IfbVJbO",
+	"OB5IyeqqjCRfQIEievxzLwAoc2SqJCVgPgld0eVDGt0SPyZazO7jTVJsYc5uOI4I9TzAJShXSFvXC2ND",
+	"utxIwqk5SBAjG0VCXiHQPfkqypNMotzjQooh5gn5Zuxa2E8IPjInmQywlsJST0u4CRv6gH/+4erHymHn",
+	"uHPVOXRIKeQuArTDuwtTjo2a7XW19rpa+/up1r4/Y8IoOn614rPzCSOLUF+RL8aDytxM0TUyQ/SgmBSH",
+	"qNLlV4lMVVWrhPZjFhEnKWJ1FKODIKWt7Wq1DFabigmr7djlWIBdjByBTA1mS9xwCKHckDMMTUaMdfmE",
+	"TpE58y9ECWjwfDFPtnxIVNZoKYzIT5dnp2Xi6CplVdptFiM7+/o1Z+1xPCD1SlUNyYbZkJuI8piULt4d",
+	"kO2dxh75f/+fRqVRbnU5IQ78BgzYP6gCaONJR7Mg4S8+tgGeU5ewENohRhKsLduk9BgUveDnNahiZoh8",
+	"Tn68ujonb6nwXfleQ9lheUlbyRP4u4U3kh4VbLtRSprVyrSm7NjyVUZ365WtSq0MJROXE3pzwyLy4QiG",
+	"Mz9uJPB7EYWwvGDckw0eQtauMVC6SEYwHtsJs4dTMHwVcoLM0l2ewQUAJSd1XNUhiln1oWmeRKE8ZHCm",
+	"lLAiBsE3KU+euZYCGuOK35cqngYiTBMOsgtGrThlSVwjQoFNHPgHdhhnXW+Wa587aF1gTZO8z8YzoGx6",
+	"4PdZ7A9ZuUIgCxtMA20JmAr84KLTlgr8AZyCPytCAej8dEqzWbxXuemGOcxk6z5Pz7/YFki9erY5M9vI",
+	"XO55wTPbTOQdXaCdqnEPN9S20v1qtazZvblMnvKTAzWYW+1hWIZF8RfS7TkHkWG24Me2TIW6zLrxvUy4",
+	"0B0y8s7nMXMHuD3mYT8s1uU4j0EBF65yQBGphMpczcFLzPOSLDX3a8yI7xUz4n4DOqmFeCCilyOPTEso",
+	"FmOEJO2HqCWLESPOk+88Fsr5Qntg17SRiwHvJzkTzWZ1cS9uBkqy1txpVurNHHRkrbJdCB25/b3iNCSL",
+	"ePGwmFkzuvY7vwiY4GLx950CPRi4ClkmSswlVzRVKeRCyrbQ5aVcHWaarYGCichjWoarS7FA6m90OZw5",
+	"kS8rra9UpFjIeJ22r4gIsssVXs/ck1eyJ787LsclEQOSgXgpkAFLMTJqJVXNaZ5qHq64SOHsfCUwAWOI",
+	"58v+5KbU1F7XLa7rFr8xusDIEJMrwgukkjqNChp7cQZgoN3l6SMJbSK5hzUxiSomzFpxl/dYEPIbeQay",
+	"H8uq+Pp1Bdr7C5ncSxa3r6Y+XjDf2As99jy+dn5JLbSunl9roZdSPf+QFsr7sjY/G9vs3qTAe0R7YU6g",
+	"QQi8NKdJlnXrz8Lf+JLdSM8vT69MA2jtynkhcAALWLWvIHcw0oO5NMSzfhIM55xnXwEAZBDA6EPO+7JN",
+	"QkWVGEwVtECXO7gPVcBffVThCSwSNJhTnJMsomcmd9Sj9Fwo0KofD4BAa2ADgXMVTIlgQSDm4z0no7xs",
+	"Q77Lav8Cvq7HeJ7YJ+aO5ffT2MJsWau4YPJlUpbo8p5ioiw1tYmKlC1XEyjv2242tuo1OzOnLev8w8XB",
+	"j+3Ljppebyw7b52dHnRMGJyDs5NzSB+1vk/KRTOPH0Zn8diK3tdrdfwyIitRKs9fZyilyAN2II3UALWv",
+	"6qDh/0o2ec77pbWvGITjwMN3qElqQaWsUyEf/XgQjuPsS2aBkrsckZJBZTifu1bBO7sWvvWLU4YkulSl",
+	"J3l7AJ+dfAd09SCcIE8zNprEIaQSKmhQSpzzzunh0el7J+k4ppl2uQsfZ57yxBHIj5/4gpVbhEqbYSP2",
+	"h+l4QfBoQNF5h5KXeV0+ZTEYLpREWs7KZ20yGYSCkf5Yzidxp26AHkhORByOKqRN9Pe7XH/CF8Q5aJ8e",
+	"dI7n5OnhGVTv/lfl/yvQJAVrIHHRLeP1U89+Y5/fE+vyrYd0OR7UF1LlzUeo8o+dzs/Hv2aUuVqhD+ry",
+	"xk51t1qtPl2JnJrm+Wr1It3isLXW/sK1v/CbRa1gDYJe0OL6Hm+hNjs29d59tQUkbXELIMe98ZQ4WUmE",
+	"9oWj5aFjExqTYShiUicec/0hDcgooC4T5S6HmjUTsCib+oFJGobmVMLXUPiQRq80tUhqJqh7exPJ3WKT",
+	"YYhIdgGNWYSsgnSIMTtB3JDfsQh0fByaAIGKmhqdgiSiMSMlL5wAUyEkfjAeK0DAtPUKONDLPo2ofvJv",
+	"TTVM5OBLy0K2V41JS755t8uzQ4RVEdmvgAUxA3nk2IQFQt7X5ZNBGDCEFBRpkUgkxzBg/ZiMOS5O5uEA",
+	"K17uLi85Kbe3o7qX+p9lN6jJt6IfMC4Jp0xoxHQsJ+m6nsMec8MhE13uJMdFuUKCQI5ZyF22L+0sP7mR",
+	"OJ2Li7MLVTVDeZc7TO7dC0ZFyJ0Eo1FFbdVCgPISYMxwDHWq7FnVD0frP0f1U8M5RmzEaCwIu2PRtMsN",
+	"uMV4EsK/wDECAEw2ETGNYmUPkhGL/NBThVB+LKBGRZfdyBNqRxsA7dgpQxmJiOlUGOt5zGM/SHWb7MgF",
+	"64+FNONZP4wYoXwaD6DONNkPLVLkLwujLjeWTQn9ZvvG/rKT+HUYmflNacJVlydR8CQZKrtjzeysREza",
+	"xkewxkueH9KULY2rn77nzQzGpA33DzHDq8eCcDL7SA55k5TkzqKK8TPdzmWbUHnG0TNOdIvM5eHomL4C",
+	"FpUdrtede+h2ztWSeXW2usLJT8zMLDeOXOLBVEogngWrXyhPagFztshynbVGMe88X6XTTg9tyY71Obmd",
+	"UHdAH9/cAgfZ0ow4+WXxldLbnvmsUn2pfkclOhf0Oj4ysW61k4pm61FNXZ9Y1ieWb59nl9o7qxxdXucZ",
+	"5mHu8g8Xx1kOuCQmh2RwJamSSLVaL5OxYLo2PtGlXa7HxSAwT2yHLH35zJhCFbTvDuAwgiTmCxsfCfX4",
+	"95Va/rQWxQvR42tVs1Y1f2ZVg8EjkKcgYNVu3tA/f7g4Li+rjgQLgrUqIhRyNVpIl7eQ8pH3a8VDFtA7",
+	"lywIXrHOAedWJudwESUkB8k8Ei6nSIwhWyuRtRJZK5FVlIjcgsUKZAl18eq0RFHQBUYCAAOpdt2TkqME",
+	"m1POc5YS5gMoIKoEFRQIo3hAnFSs5aM2ZaBMlb+fs8hlPKY3zCEj/DfEbeB0g28bsAC5VEtVm9Sq1T/A",
+	"V1xV3nmuvu8D/lNcrpCPA8a7vBfGA4gVIOhTpjFI0Io4rzOt8EWXe1E4GjGvkv+1Jb/vYMIievCxkflI",
+	"kvLM50NJJIkkZcJGuXAQRHlaCBqvJuDBWElRVCRNCkmiHWZURM5ANvpBZoMf2ApBA0bYJ0CEzM8M6QF7",
+	"Ll8uKEJKmgrfOTs96OhokBxY2WwjREKWj5B0eRIiITpCAlBiZoJNYjV6IRMQtZi6AcN4Q9/nnpDH5JD0",
+	"2UT3tk/9QJCSfKs58n4SRSon8ahRQDm5CZno8pBXSJs8FBywc9EBKPGDAMFjYjSYVSRNM8FiOZVpLCVH",
+	"O7xw9Cb7lsLoDRuO4mm6csFsNLdflw9lJ+IBxdijFjK+Fhw8nDwcHTGtntcVGfFCV8xigyVmuLqVlECC",
+	"Sem1T9LR07Irg8l1r9X58zzPR4F3vcAPbpqmUPGSlYhWq1mVenBkXMmQF0ttMqBBX+sNNduLNn9+RU5x",
+	"O+aEnaAZtWpVyRSkt1l0BOc7j2Z9RcYInpydXv2IeU85+74w9ARNTGKSpDRgEcuM3Exkqvz4Hpgtay4f",
+	"i3qWo8fScajZrr+UwFQ+BlXPx6AuO8fH1oP7DvyN64DU+oC3PuA9yQFvwePc52T7LsaMp27fJ6MwCICP",
+	"NSQTGruDwhxyNMpNm9wwyQtJ81Y1dy50N56ANE/grfKfMxCnHZXRnsmT+OpZz99RBVNh1vMX25Inkfzg",
+	"v4NrtpmQJ49xy8/FCtp0vpFmHCitFig1aenX9ZEq7BM5AKRUq1b/b85ClKdiJDAkHy4PNYlxOXMOrVYa",
+	"5lnUeuLV8Dj1bRqnWRUOe/yRq+B5VLjhxlhXk72Q4u77ldbrKO1WdOibbhC6t3OV6dVsZbfmUYcHWxl2",
+	"WTgLUe6RQTghfRoBSlI05oJQaTdqcRIxGuDjFXKR1IknckLYRG9fYasUa/QMSrlJTRL1Akp3yC0eC6ZY",
+	"XuArXX5ZcCcWrrWwREyQGxYrmNgCD8d7FqtXHMB4PUPpEQ8nZoGNbYX9vmDxJVIqWK3abq3RMPMcvCS5",
+	"WFitRxbkmJ17SBplFsBaJr0ImRTn58WQTer665RMm9S7QzCWVxrEOQnvWCFCRma6SD+MJjTC0l2PToXm",
+	"i1CMKg4p6aqaJpkyVbFCQeLaqpq2x6Yh96DIgLM7FpGh/HSX96h7u0+cz/K1LVL94uAPhIfospaSFYT0",
+	"RPmRNQOVN2blCulgWUTqp9fHJayF5exTrDz1vqqF9cYMX8jDiU0YdQd4Q5f7nMjDmWy71BvhBG+WvXgj",
+	"MMwiWoSaGenQWC9hfoFYQxK0gavwuKikHn1DMDpE4cKa0RdBBItlC7nPbyrksbqhjSs0px9ek/+b8h/D",
+	"cZSjo+DS7h9H5nFFaF20tY0+Uxj/j3JO8u5zOS8wWebzcgVarXptCVu5YHC/cknw4/Ry7evpZRQksF3W",
+	"/r21f+9bmSNqxy5okuR0PrvT1O+vk2cNqZmgF05COc8++XA2TMi/iaP/deQ5SfoGBVdMl5t6yEYdSgXx",
+	"1V3A40YG1CMDOhoxzryWtBhiqsnopZpTn5GPSW03jvrUlecu9Iz6MeY3+DrrAStWMRBH3di/A03bG4Th",
+	"LRHjnuxhD0HYoTt3WF0o503dJZyy1JHwauHfcObZshlx5KvkhyC8ucEiPdkgjwU+fCwIb0jgAyPfFHVt",
+	"jpMLsx3wixRSR5l8EjWyH+8r7k2nXq1LA8il8uSXvB5HSKjsA2lfCSQiM4dfEX/5um4Vf3mTDttYSKMk",
+	"Tvh6YZL4eMgi3yW+J2TDPP9GdqxkgprZJv68nUUktjOgJ/JOlc1jE8dIZcALapCPPKdsQ0lstiQSfVaO",
+	"Le0mGgTSVNGtuL4Z+3KFRV3u4G/Xqkn4i3ymRzlQjzp0NLr+77//I78on4d/gwPc5x7+4XuKBxAnhNOh",
+	"Mm1vfe4h7hGOXos4Bx8ur85OOheVvzhmCkOXO2/bpz8fnb6/bp+fHx8dAC4j3MSJoZxtBdpGQsxjAesr",
+	"rY5OlriRPJGzr0uKHDW7od4ImLK+bLAygMv4LblbR0i4D6XOWXMQEtCkHRGFASSoKMQYX8R6nw/L+3lc",
+	"GyUIdNGyaqwiM3SUcu/Im07pkDmkhKxuf3FUfXOX9xjpS/umpfnfktLbdAwAXo8iJe4+cT523v54dvZz",
+	"5apzeeV0uW9mAev9uhkzEcvlpKnzzB2RbW6XUy53B4gpGsNcF5nB7/yImT16XWnCMFNWy0qW7YfzwzZG",
+	"BtKhsVoWutEXN+Dyo7KU8VpfzXitP8zC/hBDwmzcoO9HAlap1bJ+Cgdy/gOaXDkMmbUMKOo9ww0/wVhX",
+	"a3tbtNavb+y4NbaxQ5u9jT235m3U2Va/QZu9bXcHTL/Uvm67LhstFU7Pzs39BjZKPR/UUBh5SrUZCs1n",
+	"gvxjzMZrA/w7M8BXMaQzRrEUA5CJpyTjg4ZwquLF5mfU8F82wUGCVmfAYjY/9p0DEIlDWKVmNmuFGBqV",
+	"h3iRTKjocsFQpfnx430jBwGjkXrJObR+aR8k9B3j5PZX0iEPMowPmBowZTziyL4RhN5Qn683/zNu/j9B",
+	"gozcM1nQFe0cfY1e/Tnole/8T0zMArzgtiqlUC4pnNTuLJwUWt6+yEYAEVIHDVhXDqY0n/8xDmOWCTOi",
+	"h92IKcqz41MIvcskWPh6RN6KZrPSSPVmtVKrNxe3urIj9JU9ujN5MjPgWjp3eDZRJUndmLlwP9uAL9rJ",
+	"dtcvF5lVoq5mAI4y/MCjUcDIEXelesmO+2zeCrjcD8BXdHbHoit/qB3wVmu30mzaFiZct2q1St22Jozd",
+	"Wq2dypZtTRmNrFZtu7L35bEYj3rsHrKrDUsFcqWkrcLZRBkqa2W6dmV/I018yeIl9HDOgi9KWt0Mx7Eb",
+	"Dl9vNLvDPVGYOysV+YROCSUx4FAz5onKQ2B+WL/lx0kFFiV9PwhIySwL018QcTgS5UoGSTCNBBdgO6Pn",
+	"PFPIVwqjLlcTVMap3MeirnyWpnY1YkTcH45CIfxewMARmNbx5dD8yhXSzmJL67IsfYeNzlijC1TcMg/z",
+	"mWY6bZuA2XuOfLvuZtqGmRLG2Vq7ljzQyeNKrAvWVIHgY02dd/K1ap+eqbX9yGRo+4UHy+9PtYbsi3CS",
+	"iZrPphtLWQE7YTZjmPix+XA2XffSH44DqCiN2N8ZVjtitSfpReEtcPfnclqXiLUXTOYrh99eevBeTer6",
+	"MgnL218RrNtIV7ZTa06pvbUtt7blvpUtB8Itzd1+kyzK+2w5E+h4AQ4sw7dgkMDYiq0qBWiAfWGGirtc",
+	"sWQluXVwh0m/YRSTyxtz3FhdvgjbFelQd5C2kkwiX9oNwKRldNXOlEAlhhGYZnmMgtRi2u/yIrMt/QYZ",
+	"sQgTAefRbl2Zw/3M1Fuz8wWOpKTU4l7uK6BXXIJO8bsnvKKmiluoXqm5oA6HBQN6V9Oz5F/T/3RBY2a1",
+	"qpXq1s5uEcZvoXJWHhSoZ7ItDdUOr6ltb9VruztLKutFqsoyuR1Wq1arZa7NvjWFbjd46AurkhKjcauy",
+	"s/vKqLaMjb84yZYpnNdlCC+DaCvOSvDXWx5ldmTzc2bbzi89PuOGTtFHetQnpI3ZSPkspQxikKnTC+uN",
+	"jX2yIJtwBhdnDp9wrVZIJpyVVS+eTnithV6eFnrUudNY7A+dOI3GrzXBCymSjTOy6vVqAp0yOZfjXSq+",
+	"j/qmZfv0muz+Oa642aw/lTM+Uufm36328bH1x5xsQNsaR1I2DeJ4JFqb0C3Kp58qbjjUg1+3bCvJgtZS",
+	"+ZXZuGqJLG7f6oX3dSXan8ZUnaRb9nVywqoAnUuDoEddFFAqr/az9fn/aMuzF3rT/9/mOArAbi0O630c",
+	"0JicjRj0nyCrK0T0cIzeCOKMowArWrBMROXCxpBfnq0RKQnGiKOW+6UhCvB5CKwx6g7gUTb045h5ZVvV",
+	"jWiPfPrlWzYlJed956rLMxnst2zqlFvEEf5NzdFEcMkMEi90xRv5waGupPVv6g65eHdA9hr1mk1wBKDN",
+	"AxYxaaFD0YlT//TJIXHY5dS95eEkYN4N208RHoF1rRRGhIdJnQontSoRZShYUWUv+8Rp1KoO8RhU1NCY",
+	"ZYa0yAWmqlvUyM1Jos9OnCMGdKNZq//Q6o6r1S23RwXbbsC/WSspLZJLIPFooSs9NfPVytpQS+s+Oz9G",
+	"w1DEEPsooJOHyfih9N9//6fskJKcApiBssJ19W/qyY96IspQ3RRPQtL3WeCRwOdMzG1ssnE2cOc8QWuL",
+	"Ry5tcOHvqzX6cc1NUtCPPFK6jCn3aOQRbXmU535erbgN//5DnJwoKrXceAx3PtieD9z/RFRJcOI/pXHM",
+	"hqN4pQZCHXdMh6NHTutdjdrmpBHm1ZvN2p5sZNfyvUryIRCOXQtn1SlotJzn6XAot7T7cAfEShP9KEaV",
+	"++s7YpN9WddcmPVBK9VbLGXvoBhbPH6cs4ZSEeyREuVTUv/0ifhyMYGxUvDI+5CzfVPUEl8YUjgt2hgx",
+	"DqhWRvFGSjGcq2lVmfu2vjmthkwV1YeL43kwdrNm3qVWmYJQJH4I8RMCKyDlpeEYQOkIWMYqh4Ycnl6S",
+	"QSjiLpeLj5RGAfU53AIdG0XQS0I9L2JCMMXOPgHsUtlej42CcIrspTQIwgmopaFNnLPzzukvncura7VA",
+	"rtvHx2cfr88vjn5pX3V+ANhoSHDhbKK7XaD+k/qzg4tOGyJIcRhiiZ1ScIL4quT0hsWiyzUUhN6mchvJ",
+	"iZGaf0T9CNU/mdX+GSRmDJlB/V0JpTLYLEmJG0SqxgEr22TMAyaEHqsu92CmVPILjRiBgcGiOznWSSoP",
+	"5eToXI+tVPuUT7tcjBSKWsmp1Xcq1Uq1UnNs4vzeatX+kP+QV+FKtbaT/N7lTvXTTj+9vV7bqu5Utxtb",
+	"W4jGjvgaARUxCWiPBZBLhGWn+4Sq+U8zp7wwJiUnCF0ayDZXEDsa/ia4VNIf4esV+FN+ueIrAxv+GIRD",
+	"VqHRiMJfcJMXDqnPHRXRD02KT3nO9wO0uGKAm/YIxQ/CqEVMhMEdE3ZSvJnWFhsEvyEmLMlljyXOno0r",
+	"Nw7TtSxnKtmriHESAbxIKQjDkTSCbT2pNnFpFPks2riJqMfIafvK7vLA57cb0CO5CMBBqv6KmGDRnfyq",
+	"7MDR+d02WC4CO8GGPaAMho0ixu4AuFWSya5wf1TxQ7U7kq4nZaJqDLp8ynAZqTI1Ba6SFizLARkw91ZK",
+	"qRu5rzGV6/D0Equ6gzFmc1GeKFokRpA6K4KNIORLVLm1nKQud+QSgqOTQ7qWsdbVE16L/Pff/4F2paOX",
+	"DKg5aHKW9EDpWelatppz9TajZTROSrh1F9/IEfUjDyxowNovEzhu+DFx3rWPjqXA8LmIES8MzempXF7y",
+	"7ODRqah0uXmoEC3itI+PoZQZlykpOe2Dg7MPp1dyAbcvLzv4jw9XP8K61zWH8uLR6eXVxYeTDt57BPJP",
+	"/nV99et5R146P7u4end2fHQm/7jo/PVD5/IK3nLRkT/Jq1cX7dPL9sHV0dmp/FOJP0fpIKzIliOkCq27",
+	"XBWWizfE+dg+Pu5cXZtNUpeSLhRXTMs79WXzaX3t6PTw6Jejww/tY6eMOYchT0v3D89O2kenqYTeJPqS",
+	"qsN09nHAjFu6HK8cdjAxYJ8UVnJffnh7cnSl31ppn59fnP2iX1A57Jwe6Z9O2qcf2sfXF51fjjofzdcl",
+	"RaGXV+2rD5fXBz+2T993Dp1yq8sfOluinFanShA58wHr1WteV6HyXN/aAk60JbHE1fh8ZTjxl+ZlfBRa",
+	"dzKE8x1+6hatCb+HHLl1ytvLQtqeJIJujqdzXIijjWV2CORj7jV5EEO0lA8Xx8quu/HvGC9jzDt1cV0V",
+	"uOTkkRswWz6Po8DOvvmLyirjIfG9FrgXcTcXIuhpM1LjVQwocHW4cTCFfDOkUOly83cOp0MTpsPEV8m8",
+	"SkgDkwbylIEsOsZ9yt0o+2KjoWPYtEoAVYiDQqvV5ZqVJWIbDErMRDpO6nmaPaWWwNeqmEd6U5VcB+g3",
+	"bwT6FsHc1C+5ZWyk4H7S41OR7vsArXt1ug+kYU++YgamTg9B2NdzZpPelPgZ2PNZbYEG1qK6s0g1SFle",
+	"SB1jrPRSfuHC2grTZpefspVLZPtn1sHXrsBcXccb45HX8zvVp9LzS+cqLKHntXRY58KvDYNvZBjg1n/Q",
+	"MMglQGzesunc1Dd0ZGhJPFDIc/d59WwypB673ytUKorpdS066yL0RZffMC4VHfMUIleqlbtWuUKuID6h",
+	"cuyAE27cC3wXGZ181Qj8hBjQEWuZGt8mzi2bOqR0NmL88vJHku6F61s2xTiXPKsLMdjQXW632+3//vs/",
+	"BIMRt2x65KlQQ9k2E/Nt4iTCzKkkgdgup54n4MNQAiDbLP/wPcd0WoPDyefEyQXHoCzAwU7+zKbnbKje",
+	"ATTBcuSoIOc/H/2NnHdOVIhOdsUhJYzxwi2A/AtmRxLjSaABB+E48JQ3C8st4fVqbqCsAGCjyikVoVLQ",
+	"SfQ9A29HBAuYG4N63E9cm36MU5Oz/sA7WAojAp9QGr+cNE5NtIlzg56oGV3Mw+QhDOtypmsbaCzfia1X",
+	"DU7WpiqkHLFoI7XBplgvGQ+YH8H4pctbsOjOdxnSI4p9hVIRa0Q78KpFKtod6lC8jizdsmmXR2FMY+aU",
+	"YYSF+oixECCwoWCc1UwGvogR8/DQjHJE0RSilz9eXZ0TpfZIEr0SGIT3dewdl1yX/6CXYtkmIsThSa1S",
+	"qPSIZW/CglA8BuHl0I4Fgk4noXgS+L2IRlMC9HqyjX3IARi2ZLv/oiL8uLbSqH6LOKVuEryWwrtrkW4u",
+	"mt21upwYV48Zv4kHcOP/Dlk8CD38dyw1R7wxjnz8e0TlXWUou/HkK5yu9b9QCtK1DBTCDxfH2pqTG9p4",
+	"jaN/fyOAzGDI5FuQGkHEsHbtNCx5h2ytRAXzddg+mRDSo4Lt67GoO3YydjgK9/VF2WkbMYwQDoe+5qlB",
+	"Mi4F6QilcWP93EygFsYoLRAaBwEeCWd6JjuAOI55IYVyJ7nqKLzwcMgKQuw25nHUHNz0FeJk5xvQPHVO",
+	"hLOfyJYNHyE3ZzqgPj8TwHVIaSaMrEU3oRFDUTITLibKNptDIaFukwenB/I6rozwJcaB5FaMQ4XhmpK1",
+	"FhyLcXGlglGfM7JJ35owsaDIKbWNv3mS95yDAlgiVl7VHmyd/pMe1ILfDo9qp1edprx29GP1H7R5Ffd+",
+	"2Xo3+Xmn4/718Go66EX//OfF+zDYE3//ee+4Ggxum9tHY6LFrhboG41+jdZ7W27DazILPgtTucB94r6M",
+	"yRfefNNksFrWhvzP2877o1Ny/uHt8dEB+bnzK1zs8pODcPL2r78e/lz/ZdKedtr9y1EUnNXiv7l/a0fi",
+	"4lP79Pznd+O789MO9f9Wn55E1bvLj++veOg3fuhyeEnn9HD2vQo36tu3Y647+XkOkD+z6UO57mnCgeno",
+	"WWe9vxQaFhDU0jRCK40aE5baat9FRvwmphe9Uiibv47ZGNywWcBkFSPFdJwED930Mc4cRvbhrJuCsDuf",
+	"u5B51bWQbP2LUyGHSd6QxjvvchWNVYDpRCWO2ip6X8i0fcUeUWvw9cAxAQMogcv9fiBx1yCXTwetBTkj",
+	"6UJZ0Af1OdG7X+4Dwj2E65mM6/15SX80YkbiX37H4Zu+bbjkoS2nXcs4GmvX8nprPmZr4opfJGz8gtX+",
+	"ww981IJEcTDfI2k2DcPtPqZMk9ekBTG+5MqIRUohCmVeGKLJVpl6UkCp7DlBREj6NEK3FySBokfTBjEW",
+	"UJAQ+CtQsKnnulzH5kVMY0ZKjgij+IfDzuVBSkjD2UTK3cQ3WwjGosbn0LRZX0RtYzGeiyHQwZfvCxyB",
+	"eUgu8KO15PFMDcb0Eh7+8kzwKmoFWK36XPgzva7kbO3t7mw3CygVVOre8in+yOyA4qTFx0GAF45xzZ0I",
+	"qyWbIC9dQsD2IO2EXIptbL9sMj6MQ92yLj8cHHQ6h9Ck2VN1s7b33RR56nWyeLFnunzXR/mXUR/6HR3c",
+	"n0sZbn5O5dCXTcjUfunugKWHwp4DrJLm7BejqiipXICrYsjux4Kq3OvZkPbHMIxYkpCvwkpJyyP/ZhAT",
+	"OqFTG4KGUFDhx6LLle1A03vBo9WnfqCi6zdhiOU7hJJ+xMRAf2VfwcmBB0yKa+YxCEuC3QNVDXYaMoJQ",
+	"tKP0k1PG2qektkgXQCkfTAlAcBGXduILVmi6XMhVmBPDL+HY9ngup9QuqG29AMPAQug/FfxF45R5RArs",
+	"GXuhVq/OGgzNAoNBdWUb+FSV2aCgkwuNBrjxflf88pxQudXzkENeby9/Tf60Pn8/gfUBEowYshfxpIsL",
+	"S21LMHccAWbU75+tt4xGLGqP44HV+v0P2zoIfLXDf/9DSjHzb9s6kzfW4bc/5Iuiu/nRaJWfAgcrL3SR",
+	"rgHEOlSD9aNwSErOkN4C9zdmnjDAEofi1NbmZlJ92Nqt7lbLlk7V3ARxqbqX//S5P2IQq4REzhgg2NPM",
+	"kvb5ERlzj0XE2byrOS3IypLqWJFIdrkG8xI2UYBhwiYJFJewSUrgQeLpiMGVhHrLTjnDbQKAYsLOYNxB",
+	"+kAC1ALqSGn5dJpmTQg4V7BoRKN4uiHccMS8BBxWvVKVjakmYye73Nl0jUdlf1NQWSNtLsFdhhN+7mX7",
+	"XQ49IVLFCJtcxiwIqHxejPXnj962T9ExekcD30ty6iJGg0wv8dUFXXyLxW4tk9NTFVOGvBfSyOxxyeee",
+	"f+d7YxqoRCE3jEYhanVRRi+HMZOY+ZR7KBmsTANV0V3hJACZJ2TuJUTFOdLPlA8098sNixUnKbQuCsc3",
+	"hkETjSHBX2AIKYUNacndkCOS1SyzyKerySP+++//OGXg8i7K8ECmb52C5Y1Zl2uocCF3H+biiXnsFbZi",
+	"A4A3IwgyFG50ufaOJwjefeSt03gvcqhM4tE+/Ka60OXZPmA5u1Pe173WTLNGl7P99ZjrewyIIoxlQ3xO",
+	"5FmdTWCaYVDSdf8G/Tzj7LRrJOcvf3z5/wIAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
