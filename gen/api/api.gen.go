@@ -603,16 +603,16 @@ func (e RequestStatus) Valid() bool {
 
 // Defines values for RequestType.
 const (
-	PURCHASE RequestType = "PURCHASE"
-	SELL     RequestType = "SELL"
+	RequestTypePURCHASE RequestType = "PURCHASE"
+	RequestTypeSELL     RequestType = "SELL"
 )
 
 // Valid indicates whether the value is a known member of the RequestType enum.
 func (e RequestType) Valid() bool {
 	switch e {
-	case PURCHASE:
+	case RequestTypePURCHASE:
 		return true
-	case SELL:
+	case RequestTypeSELL:
 		return true
 	default:
 		return false
@@ -733,6 +733,81 @@ func (e TransactionStatus) Valid() bool {
 	case TransactionStatusERROR:
 		return true
 	case TransactionStatusPENDING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UssdLinkRequestType.
+const (
+	UssdLinkRequestTypeGET  UssdLinkRequestType = "GET"
+	UssdLinkRequestTypePOST UssdLinkRequestType = "POST"
+)
+
+// Valid indicates whether the value is a known member of the UssdLinkRequestType enum.
+func (e UssdLinkRequestType) Valid() bool {
+	switch e {
+	case UssdLinkRequestTypeGET:
+		return true
+	case UssdLinkRequestTypePOST:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UssdOptionRequestType.
+const (
+	UssdOptionRequestTypeGET  UssdOptionRequestType = "GET"
+	UssdOptionRequestTypePOST UssdOptionRequestType = "POST"
+)
+
+// Valid indicates whether the value is a known member of the UssdOptionRequestType enum.
+func (e UssdOptionRequestType) Valid() bool {
+	switch e {
+	case UssdOptionRequestTypeGET:
+		return true
+	case UssdOptionRequestTypePOST:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UssdState.
+const (
+	CONFIRMORDER       UssdState = "CONFIRM_ORDER"
+	ENTERAMOUNT        UssdState = "ENTER_AMOUNT"
+	EXIT               UssdState = "EXIT"
+	HOME               UssdState = "HOME"
+	MYPORTFOLIO        UssdState = "MY_PORTFOLIO"
+	ORDERPLACED        UssdState = "ORDER_PLACED"
+	SELECTSTOCK        UssdState = "SELECT_STOCK"
+	STOCKS             UssdState = "STOCKS"
+	TRANSACTIONHISTORY UssdState = "TRANSACTION_HISTORY"
+)
+
+// Valid indicates whether the value is a known member of the UssdState enum.
+func (e UssdState) Valid() bool {
+	switch e {
+	case CONFIRMORDER:
+		return true
+	case ENTERAMOUNT:
+		return true
+	case EXIT:
+		return true
+	case HOME:
+		return true
+	case MYPORTFOLIO:
+		return true
+	case ORDERPLACED:
+		return true
+	case SELECTSTOCK:
+		return true
+	case STOCKS:
+		return true
+	case TRANSACTIONHISTORY:
 		return true
 	default:
 		return false
@@ -1084,6 +1159,24 @@ const (
 func (e WebhookUpdatedEventEvent) Valid() bool {
 	switch e {
 	case WebhookUpdatedEventEventWEBHOOKUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateUssdRequestParamsOrderType.
+const (
+	CreateUssdRequestParamsOrderTypePURCHASE CreateUssdRequestParamsOrderType = "PURCHASE"
+	CreateUssdRequestParamsOrderTypeSELL     CreateUssdRequestParamsOrderType = "SELL"
+)
+
+// Valid indicates whether the value is a known member of the CreateUssdRequestParamsOrderType enum.
+func (e CreateUssdRequestParamsOrderType) Valid() bool {
+	switch e {
+	case CreateUssdRequestParamsOrderTypePURCHASE:
+		return true
+	case CreateUssdRequestParamsOrderTypeSELL:
 		return true
 	default:
 		return false
@@ -2311,6 +2404,14 @@ type CreateSellRequest struct {
 	SellPercentage *decimal.Decimal `json:"sellPercentage,omitempty"`
 }
 
+// CreateUssdSessionRequest defines model for CreateUssdSessionRequest.
+type CreateUssdSessionRequest struct {
+	// CustomerId A unique identifier.
+	//
+	// Example: 123456
+	CustomerId *Id `json:"customerId,omitempty"`
+}
+
 // CreateWebhookRequest defines model for CreateWebhookRequest.
 type CreateWebhookRequest struct {
 	Subscriptions []WebhookSubscription `json:"subscriptions"`
@@ -3044,6 +3145,24 @@ type Problem struct {
 	Type string `json:"type"`
 }
 
+// ProcessUssdForm defines model for ProcessUssdForm.
+type ProcessUssdForm struct {
+	// Choice What the customer keyed.
+	Choice string `json:"choice"`
+
+	// SessionId Example: ussd_0f8e2b7c9a4d4e1f8b6a2c3d4e5f6a7b
+	SessionId UssdSessionId `json:"sessionId"`
+}
+
+// ProcessUssdRequest defines model for ProcessUssdRequest.
+type ProcessUssdRequest struct {
+	// Choice What the customer keyed, a number (an option, or an amount with up to 2 decimal places when the menu asks for one).
+	Choice json.RawMessage `json:"choice"`
+
+	// SessionId Example: ussd_0f8e2b7c9a4d4e1f8b6a2c3d4e5f6a7b
+	SessionId UssdSessionId `json:"sessionId"`
+}
+
 // ReferenceId Externally provided identifier, unique within the organization, used to match the customer in your systems.
 //
 // Example: crm-000417
@@ -3532,6 +3651,110 @@ type UpdateWebhookRequest struct {
 	// WebhookId The webhook to update; required only when the organization has several.
 	WebhookId *Id `json:"webhookId,omitempty"`
 }
+
+// UssdLink defines model for UssdLink.
+type UssdLink struct {
+	// RequestType The method; a POST carries the customer's input as the form field `amount`.
+	RequestType UssdLinkRequestType `json:"requestType"`
+
+	// RequestUrl The path and query (under this server) the gateway calls next.
+	//
+	// Example: /v1/ussd/portfolio?customerId=123456
+	RequestUrl string `json:"requestUrl"`
+}
+
+// UssdLinkRequestType The method; a POST carries the customer's input as the form field `amount`.
+type UssdLinkRequestType string
+
+// UssdMenu defines model for UssdMenu.
+type UssdMenu struct {
+	IsEndState bool             `json:"isEndState"`
+	Options    []UssdMenuOption `json:"options"`
+	State      UssdState        `json:"state"`
+
+	// Text The screen text (options numbered), at most 182 characters.
+	Text string `json:"text"`
+}
+
+// UssdMenuOption defines model for UssdMenuOption.
+type UssdMenuOption struct {
+	// Data What the option carries (a stock `{stockId, symbol, name}`).
+	Data *map[string]string `json:"data,omitempty"`
+
+	// Key What the customer keys.
+	Key       string    `json:"key"`
+	Label     string    `json:"label"`
+	NextState UssdState `json:"nextState"`
+}
+
+// UssdOption defines model for UssdOption.
+type UssdOption struct {
+	// Option The number the customer keys.
+	Option      int32                 `json:"option"`
+	RequestType UssdOptionRequestType `json:"requestType"`
+
+	// RequestUrl The path and query (under this server) the gateway calls when it is keyed.
+	RequestUrl string `json:"requestUrl"`
+}
+
+// UssdOptionRequestType defines model for UssdOption.RequestType.
+type UssdOptionRequestType string
+
+// UssdRequestForm defines model for UssdRequestForm.
+type UssdRequestForm struct {
+	// Amount What the customer keyed, in the customer's currency (checked by the trading rules; what cannot be ordered re-prompts).
+	Amount string `json:"amount"`
+}
+
+// UssdScreen One screen; it carries `ussdOptions`, `ussdConfirm` or both.
+type UssdScreen struct {
+	UssdConfirm *UssdLink `json:"ussdConfirm,omitempty"`
+
+	// UssdMessage The screen text, options numbered, at most 182 characters.
+	UssdMessage string        `json:"ussdMessage"`
+	UssdOptions *[]UssdOption `json:"ussdOptions,omitempty"`
+}
+
+// UssdScreenResponse defines model for UssdScreenResponse.
+type UssdScreenResponse struct {
+	// Code Example: 200
+	Code int32 `json:"code"`
+
+	// Data One screen; it carries `ussdOptions`, `ussdConfirm` or both.
+	Data UssdScreen `json:"data"`
+
+	// Message Example: Success
+	Message string `json:"message"`
+}
+
+// UssdSession defines model for UssdSession.
+type UssdSession struct {
+	CurrentState UssdState `json:"currentState"`
+
+	// ExpiresAt When the session expires unless a step extends it (ISO 8601).
+	ExpiresAt time.Time `json:"expiresAt"`
+	Menu      UssdMenu  `json:"menu"`
+
+	// SessionId Example: ussd_0f8e2b7c9a4d4e1f8b6a2c3d4e5f6a7b
+	SessionId UssdSessionId `json:"sessionId"`
+
+	// UssdText The screen text, as the gateway shows it.
+	UssdText string `json:"ussdText"`
+}
+
+// UssdSessionId Example: ussd_0f8e2b7c9a4d4e1f8b6a2c3d4e5f6a7b
+type UssdSessionId = string
+
+// UssdSessionResponse defines model for UssdSessionResponse.
+type UssdSessionResponse struct {
+	// Code Sent on session creation (200); the docs' process answer has none.
+	Code    *int32      `json:"code,omitempty"`
+	Data    UssdSession `json:"data"`
+	Message string      `json:"message"`
+}
+
+// UssdState defines model for UssdState.
+type UssdState string
 
 // WalletAccount A customer's wallet account. `activated`, `registered` and `blocked`
 // are status attributes the source API documents as not used yet: they
@@ -4351,6 +4574,25 @@ type Sort = SortOrder
 // SymbolPath defines model for SymbolPath.
 type SymbolPath = string
 
+// UssdAssetId A unique identifier.
+//
+// Example: 123456
+type UssdAssetId = Id
+
+// UssdCustomerId A unique identifier.
+//
+// Example: 123456
+type UssdCustomerId = Id
+
+// UssdIdempotencyKey defines model for UssdIdempotencyKey.
+type UssdIdempotencyKey = string
+
+// UssdPage defines model for UssdPage.
+type UssdPage = int32
+
+// UssdSymbol defines model for UssdSymbol.
+type UssdSymbol = string
+
 // WalletCounterpartyGuid defines model for WalletCounterpartyGuid.
 type WalletCounterpartyGuid = openapi_types.UUID
 
@@ -4427,6 +4669,9 @@ type Unprocessable = Error
 
 // UnsupportedMediaType An error. `errors` lists each failing field for validation failures.
 type UnsupportedMediaType = Error
+
+// UssdScreenOK defines model for UssdScreenOK.
+type UssdScreenOK = UssdScreenResponse
 
 // WalletBadRequest The error shape of every path under `/counterparty`. `error` is a
 // machine-readable code: `VALIDATION_ERROR`, `UNAUTHORIZED`,
@@ -6313,6 +6558,345 @@ type GetTransactionParams struct {
 	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
 }
 
+// GetUssdAssetsParams defines parameters for GetUssdAssets.
+type GetUssdAssetsParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// AssetId One holding of the customer.
+	AssetId *UssdAssetId `form:"assetId,omitempty" json:"assetId,omitempty"`
+
+	// Page The page of a list screen, counting from 1.
+	Page *UssdPage `form:"page,omitempty" json:"page,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+}
+
+// GetUssdHomeParams defines parameters for GetUssdHome.
+type GetUssdHomeParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+}
+
+// GetUssdInstrumentsParams defines parameters for GetUssdInstruments.
+type GetUssdInstrumentsParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// Page The page of a list screen, counting from 1.
+	Page *UssdPage `form:"page,omitempty" json:"page,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+}
+
+// GetUssdPortfolioParams defines parameters for GetUssdPortfolio.
+type GetUssdPortfolioParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+}
+
+// ProcessUssdParams defines parameters for ProcessUssd.
+type ProcessUssdParams struct {
+	// XIdempotencyKey Optional on the USSD mutations (the docs' USSD calls send none):
+	// when sent, the first response to the key is replayed for 24 hours
+	// like on every other mutation (`X-Idempotency-Id` and
+	// `Idempotency-Key` work too).
+	XIdempotencyKey *UssdIdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateUssdRequestParams defines parameters for CreateUssdRequest.
+type CreateUssdRequestParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// OrderType Buy or sell.
+	OrderType CreateUssdRequestParamsOrderType `form:"orderType" json:"orderType"`
+
+	// Symbol The instrument's symbol.
+	Symbol string `form:"symbol" json:"symbol"`
+
+	// XIdempotencyKey Optional on the USSD mutations (the docs' USSD calls send none):
+	// when sent, the first response to the key is replayed for 24 hours
+	// like on every other mutation (`X-Idempotency-Id` and
+	// `Idempotency-Key` work too).
+	XIdempotencyKey *UssdIdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// CreateUssdRequestParamsOrderType defines parameters for CreateUssdRequest.
+type CreateUssdRequestParamsOrderType string
+
+// CreateUssdSessionParams defines parameters for CreateUssdSession.
+type CreateUssdSessionParams struct {
+	// CustomerId The customer, when the body does not name it.
+	CustomerId *Id `form:"customerId,omitempty" json:"customerId,omitempty"`
+
+	// XIdempotencyKey Optional on the USSD mutations (the docs' USSD calls send none):
+	// when sent, the first response to the key is replayed for 24 hours
+	// like on every other mutation (`X-Idempotency-Id` and
+	// `Idempotency-Key` work too).
+	XIdempotencyKey *UssdIdempotencyKey `json:"X-Idempotency-Key,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+
+	// ContentDigest RFC 9530 digest of the exact body bytes, `sha-512=:<base64>:` (sha-256
+	// accepted too). Checked whenever present; required on bodies when the
+	// organization's signature policy is `required`.
+	ContentDigest *ContentDigest `json:"Content-Digest,omitempty"`
+}
+
+// GetUssdStocksParams defines parameters for GetUssdStocks.
+type GetUssdStocksParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// Symbol An instrument's symbol.
+	Symbol *UssdSymbol `form:"symbol,omitempty" json:"symbol,omitempty"`
+
+	// Amount The amount keyed, in the customer's currency (shown back for confirmation).
+	Amount *string `form:"amount,omitempty" json:"amount,omitempty"`
+
+	// AssetId One holding of the customer.
+	AssetId *UssdAssetId `form:"assetId,omitempty" json:"assetId,omitempty"`
+
+	// DetailMode Show the instrument's details instead of the amount prompt.
+	DetailMode *bool `form:"detailMode,omitempty" json:"detailMode,omitempty"`
+
+	// Page The page of a list screen, counting from 1.
+	Page *UssdPage `form:"page,omitempty" json:"page,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+}
+
+// GetUssdTransactionsParams defines parameters for GetUssdTransactions.
+type GetUssdTransactionsParams struct {
+	// CustomerId The customer on the phone.
+	CustomerId UssdCustomerId `form:"customerId" json:"customerId"`
+
+	// Page The page of a list screen, counting from 1.
+	Page *UssdPage `form:"page,omitempty" json:"page,omitempty"`
+
+	// AssetId One holding of the customer.
+	AssetId *UssdAssetId `form:"assetId,omitempty" json:"assetId,omitempty"`
+
+	// Signature The RFC 9421 signature (ed25519) of the components Signature-Input
+	// lists, over the signature base or over its sha-512. Required when the
+	// organization's signature policy is `required`; verified whenever present.
+	//
+	// Two forms verify. **RFC 9421**: ed25519 over the signature base,
+	// `@target-uri` the full request URI, every covered component present.
+	// **The investing docs' form**: ed25519 over the sha-512 of the base;
+	// in this form only, `@target-uri` may be the scheme and host alone
+	// (`https://api.example.com`, as the docs' worked example) as well as
+	// the full URI, and a covered header the request does not carry (the
+	// docs' GET examples cover `Content-Digest`, `Content-Length`,
+	// `Content-Type` and `X-Idempotency-Key`) is taken as the empty value
+	// (`"Content-Digest": ` then nothing). Component names match in any
+	// case and enter the base as written (`"Content-Type"`).
+	Signature *Signature `json:"Signature,omitempty"`
+
+	// SignatureInput The covered components and signature parameters (RFC 9421):
+	// `@method`, `@target-uri`, `@path` always; `@query` on GET and DELETE;
+	// `Content-Type`, `Content-Digest`, `Content-Length` with a body;
+	// `Authorization` and `X-Client-Id` except on the token call; the
+	// idempotency key header when sent; `created` (and `expires`) in unix
+	// seconds and the registered `keyid`.
+	SignatureInput *SignatureInput `json:"Signature-Input,omitempty"`
+}
+
 // ListWebhooksParams defines parameters for ListWebhooks.
 type ListWebhooksParams struct {
 	// Page The page to return, counting from 0.
@@ -6813,6 +7397,18 @@ type SetSandboxPriceJSONRequestBody = SetSandboxPriceRequest
 
 // ForceRequestOutcomeJSONRequestBody defines body for ForceRequestOutcome for application/json ContentType.
 type ForceRequestOutcomeJSONRequestBody = ForceRequestOutcomeRequest
+
+// ProcessUssdJSONRequestBody defines body for ProcessUssd for application/json ContentType.
+type ProcessUssdJSONRequestBody = ProcessUssdRequest
+
+// ProcessUssdFormdataRequestBody defines body for ProcessUssd for application/x-www-form-urlencoded ContentType.
+type ProcessUssdFormdataRequestBody = ProcessUssdForm
+
+// CreateUssdRequestFormdataRequestBody defines body for CreateUssdRequest for application/x-www-form-urlencoded ContentType.
+type CreateUssdRequestFormdataRequestBody = UssdRequestForm
+
+// CreateUssdSessionJSONRequestBody defines body for CreateUssdSession for application/json ContentType.
+type CreateUssdSessionJSONRequestBody = CreateUssdSessionRequest
 
 // CreateWebhookJSONRequestBody defines body for CreateWebhook for application/json ContentType.
 type CreateWebhookJSONRequestBody = CreateWebhookRequest
@@ -7713,6 +8309,33 @@ type ServerInterface interface {
 	// GetTransaction Get a transaction
 	// (GET /v1/transactions/{transactionId})
 	GetTransaction(ctx echo.Context, transactionId Id, params GetTransactionParams) error
+	// GetUssdAssets USSD holdings menu (menu-URL style)
+	// (GET /v1/ussd/assets)
+	GetUssdAssets(ctx echo.Context, params GetUssdAssetsParams) error
+	// GetUssdHome USSD home menu (menu-URL style)
+	// (GET /v1/ussd/home)
+	GetUssdHome(ctx echo.Context, params GetUssdHomeParams) error
+	// GetUssdInstruments USSD instrument prices (menu-URL style)
+	// (GET /v1/ussd/instruments)
+	GetUssdInstruments(ctx echo.Context, params GetUssdInstrumentsParams) error
+	// GetUssdPortfolio USSD portfolio menu (menu-URL style)
+	// (GET /v1/ussd/portfolio)
+	GetUssdPortfolio(ctx echo.Context, params GetUssdPortfolioParams) error
+	// ProcessUssd Send the customer's choice (session style)
+	// (POST /v1/ussd/process)
+	ProcessUssd(ctx echo.Context, params ProcessUssdParams) error
+	// CreateUssdRequest Place a purchase or sale from USSD (menu-URL style)
+	// (POST /v1/ussd/requests)
+	CreateUssdRequest(ctx echo.Context, params CreateUssdRequestParams) error
+	// CreateUssdSession Start a USSD session (session style)
+	// (POST /v1/ussd/session)
+	CreateUssdSession(ctx echo.Context, params CreateUssdSessionParams) error
+	// GetUssdStocks USSD stocks menu and order confirmation (menu-URL style)
+	// (GET /v1/ussd/stocks)
+	GetUssdStocks(ctx echo.Context, params GetUssdStocksParams) error
+	// GetUssdTransactions USSD transaction history (menu-URL style)
+	// (GET /v1/ussd/transactions)
+	GetUssdTransactions(ctx echo.Context, params GetUssdTransactionsParams) error
 	// ListWebhooks List webhooks
 	// (GET /v1/webhooks)
 	ListWebhooks(ctx echo.Context, params ListWebhooksParams) error
@@ -11448,6 +12071,624 @@ func (w *ServerInterfaceWrapper) GetTransaction(ctx echo.Context) error {
 	return err
 }
 
+// GetUssdAssets converts echo context to params.
+func (w *ServerInterfaceWrapper) GetUssdAssets(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetUssdAssetsParams
+	// ------------- Required query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Optional query parameter "assetId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "assetId", ctx.QueryParams(), &params.AssetId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter assetId: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetUssdAssets(ctx, params)
+	return err
+}
+
+// GetUssdHome converts echo context to params.
+func (w *ServerInterfaceWrapper) GetUssdHome(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetUssdHomeParams
+	// ------------- Required query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetUssdHome(ctx, params)
+	return err
+}
+
+// GetUssdInstruments converts echo context to params.
+func (w *ServerInterfaceWrapper) GetUssdInstruments(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetUssdInstrumentsParams
+	// ------------- Required query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetUssdInstruments(ctx, params)
+	return err
+}
+
+// GetUssdPortfolio converts echo context to params.
+func (w *ServerInterfaceWrapper) GetUssdPortfolio(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetUssdPortfolioParams
+	// ------------- Required query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetUssdPortfolio(ctx, params)
+	return err
+}
+
+// ProcessUssd converts echo context to params.
+func (w *ServerInterfaceWrapper) ProcessUssd(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ProcessUssdParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey UssdIdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ProcessUssd(ctx, params)
+	return err
+}
+
+// CreateUssdRequest converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateUssdRequest(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateUssdRequestParams
+	// ------------- Required query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Required query parameter "orderType" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "orderType", ctx.QueryParams(), &params.OrderType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderType: %s", err))
+	}
+
+	// ------------- Required query parameter "symbol" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "symbol", ctx.QueryParams(), &params.Symbol, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter symbol: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey UssdIdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateUssdRequest(ctx, params)
+	return err
+}
+
+// CreateUssdSession converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateUssdSession(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateUssdSessionParams
+	// ------------- Optional query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Idempotency-Key")]; found {
+		var XIdempotencyKey UssdIdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Idempotency-Key", valueList[0], &XIdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Idempotency-Key: %s", err))
+		}
+
+		params.XIdempotencyKey = &XIdempotencyKey
+	}
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+	// ------------- Optional header parameter "Content-Digest" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Content-Digest")]; found {
+		var ContentDigest ContentDigest
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Content-Digest, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Content-Digest", valueList[0], &ContentDigest, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Content-Digest: %s", err))
+		}
+
+		params.ContentDigest = &ContentDigest
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateUssdSession(ctx, params)
+	return err
+}
+
+// GetUssdStocks converts echo context to params.
+func (w *ServerInterfaceWrapper) GetUssdStocks(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetUssdStocksParams
+	// ------------- Required query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Optional query parameter "symbol" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "symbol", ctx.QueryParams(), &params.Symbol, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter symbol: %s", err))
+	}
+
+	// ------------- Optional query parameter "amount" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "amount", ctx.QueryParams(), &params.Amount, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter amount: %s", err))
+	}
+
+	// ------------- Optional query parameter "assetId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "assetId", ctx.QueryParams(), &params.AssetId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter assetId: %s", err))
+	}
+
+	// ------------- Optional query parameter "detailMode" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "detailMode", ctx.QueryParams(), &params.DetailMode, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter detailMode: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetUssdStocks(ctx, params)
+	return err
+}
+
+// GetUssdTransactions converts echo context to params.
+func (w *ServerInterfaceWrapper) GetUssdTransactions(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetUssdTransactionsParams
+	// ------------- Required query parameter "customerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "customerId", ctx.QueryParams(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter customerId: %s", err))
+	}
+
+	// ------------- Optional query parameter "page" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page", ctx.QueryParams(), &params.Page, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter page: %s", err))
+	}
+
+	// ------------- Optional query parameter "assetId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "assetId", ctx.QueryParams(), &params.AssetId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter assetId: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Signature" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature")]; found {
+		var Signature Signature
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature", valueList[0], &Signature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature: %s", err))
+		}
+
+		params.Signature = &Signature
+	}
+	// ------------- Optional header parameter "Signature-Input" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Signature-Input")]; found {
+		var SignatureInput SignatureInput
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Signature-Input, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Signature-Input", valueList[0], &SignatureInput, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Signature-Input: %s", err))
+		}
+
+		params.SignatureInput = &SignatureInput
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetUssdTransactions(ctx, params)
+	return err
+}
+
 // ListWebhooks converts echo context to params.
 func (w *ServerInterfaceWrapper) ListWebhooks(ctx echo.Context) error {
 	var err error
@@ -12258,6 +13499,15 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/v1/sandbox/requests/:requestId/outcome", wrapper.ForceRequestOutcome, options.OperationMiddlewares["forceRequestOutcome"]...)
 	router.GET(options.BaseURL+"/v1/transactions", wrapper.ListTransactions, options.OperationMiddlewares["listTransactions"]...)
 	router.GET(options.BaseURL+"/v1/transactions/:transactionId", wrapper.GetTransaction, options.OperationMiddlewares["getTransaction"]...)
+	router.GET(options.BaseURL+"/v1/ussd/assets", wrapper.GetUssdAssets, options.OperationMiddlewares["getUssdAssets"]...)
+	router.GET(options.BaseURL+"/v1/ussd/home", wrapper.GetUssdHome, options.OperationMiddlewares["getUssdHome"]...)
+	router.GET(options.BaseURL+"/v1/ussd/instruments", wrapper.GetUssdInstruments, options.OperationMiddlewares["getUssdInstruments"]...)
+	router.GET(options.BaseURL+"/v1/ussd/portfolio", wrapper.GetUssdPortfolio, options.OperationMiddlewares["getUssdPortfolio"]...)
+	router.POST(options.BaseURL+"/v1/ussd/process", wrapper.ProcessUssd, options.OperationMiddlewares["processUssd"]...)
+	router.POST(options.BaseURL+"/v1/ussd/requests", wrapper.CreateUssdRequest, options.OperationMiddlewares["createUssdRequest"]...)
+	router.POST(options.BaseURL+"/v1/ussd/session", wrapper.CreateUssdSession, options.OperationMiddlewares["createUssdSession"]...)
+	router.GET(options.BaseURL+"/v1/ussd/stocks", wrapper.GetUssdStocks, options.OperationMiddlewares["getUssdStocks"]...)
+	router.GET(options.BaseURL+"/v1/ussd/transactions", wrapper.GetUssdTransactions, options.OperationMiddlewares["getUssdTransactions"]...)
 	router.GET(options.BaseURL+"/v1/webhooks", wrapper.ListWebhooks, options.OperationMiddlewares["listWebhooks"]...)
 	router.POST(options.BaseURL+"/v1/webhooks", wrapper.CreateWebhook, options.OperationMiddlewares["createWebhook"]...)
 	router.PUT(options.BaseURL+"/v1/webhooks", wrapper.UpdateWebhook, options.OperationMiddlewares["updateWebhook"]...)
@@ -12442,6 +13692,8 @@ type UnauthorizedJSONResponse Error
 type UnprocessableJSONResponse Error
 
 type UnsupportedMediaTypeJSONResponse Error
+
+type UssdScreenOKJSONResponse UssdScreenResponse
 
 type WalletBadRequestJSONResponse WalletError
 
@@ -18734,6 +19986,886 @@ func (response GetTransaction500JSONResponse) VisitGetTransactionResponse(w http
 	return err
 }
 
+type GetUssdAssetsRequestObject struct {
+	Params GetUssdAssetsParams
+}
+
+type GetUssdAssetsResponseObject interface {
+	VisitGetUssdAssetsResponse(w http.ResponseWriter) error
+}
+
+type GetUssdAssets200JSONResponse struct{ UssdScreenOKJSONResponse }
+
+func (response GetUssdAssets200JSONResponse) VisitGetUssdAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdAssets400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetUssdAssets400JSONResponse) VisitGetUssdAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdAssets401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetUssdAssets401JSONResponse) VisitGetUssdAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdAssets404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetUssdAssets404JSONResponse) VisitGetUssdAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdAssets500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetUssdAssets500JSONResponse) VisitGetUssdAssetsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdHomeRequestObject struct {
+	Params GetUssdHomeParams
+}
+
+type GetUssdHomeResponseObject interface {
+	VisitGetUssdHomeResponse(w http.ResponseWriter) error
+}
+
+type GetUssdHome200JSONResponse struct{ UssdScreenOKJSONResponse }
+
+func (response GetUssdHome200JSONResponse) VisitGetUssdHomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdHome400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetUssdHome400JSONResponse) VisitGetUssdHomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdHome401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetUssdHome401JSONResponse) VisitGetUssdHomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdHome404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetUssdHome404JSONResponse) VisitGetUssdHomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdHome500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetUssdHome500JSONResponse) VisitGetUssdHomeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdInstrumentsRequestObject struct {
+	Params GetUssdInstrumentsParams
+}
+
+type GetUssdInstrumentsResponseObject interface {
+	VisitGetUssdInstrumentsResponse(w http.ResponseWriter) error
+}
+
+type GetUssdInstruments200JSONResponse struct{ UssdScreenOKJSONResponse }
+
+func (response GetUssdInstruments200JSONResponse) VisitGetUssdInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdInstruments400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetUssdInstruments400JSONResponse) VisitGetUssdInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdInstruments401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetUssdInstruments401JSONResponse) VisitGetUssdInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdInstruments404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetUssdInstruments404JSONResponse) VisitGetUssdInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdInstruments500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetUssdInstruments500JSONResponse) VisitGetUssdInstrumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdPortfolioRequestObject struct {
+	Params GetUssdPortfolioParams
+}
+
+type GetUssdPortfolioResponseObject interface {
+	VisitGetUssdPortfolioResponse(w http.ResponseWriter) error
+}
+
+type GetUssdPortfolio200JSONResponse struct{ UssdScreenOKJSONResponse }
+
+func (response GetUssdPortfolio200JSONResponse) VisitGetUssdPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdPortfolio400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetUssdPortfolio400JSONResponse) VisitGetUssdPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdPortfolio401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetUssdPortfolio401JSONResponse) VisitGetUssdPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdPortfolio404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetUssdPortfolio404JSONResponse) VisitGetUssdPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdPortfolio500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetUssdPortfolio500JSONResponse) VisitGetUssdPortfolioResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProcessUssdRequestObject struct {
+	Params       ProcessUssdParams
+	JSONBody     *ProcessUssdJSONRequestBody
+	FormdataBody *ProcessUssdFormdataRequestBody
+}
+
+type ProcessUssdResponseObject interface {
+	VisitProcessUssdResponse(w http.ResponseWriter) error
+}
+
+type ProcessUssd200JSONResponse UssdSessionResponse
+
+func (response ProcessUssd200JSONResponse) VisitProcessUssdResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProcessUssd400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ProcessUssd400JSONResponse) VisitProcessUssdResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProcessUssd401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ProcessUssd401JSONResponse) VisitProcessUssdResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProcessUssd404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ProcessUssd404JSONResponse) VisitProcessUssdResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProcessUssd410JSONResponse Error
+
+func (response ProcessUssd410JSONResponse) VisitProcessUssdResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProcessUssd413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response ProcessUssd413JSONResponse) VisitProcessUssdResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProcessUssd415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response ProcessUssd415JSONResponse) VisitProcessUssdResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProcessUssd422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response ProcessUssd422JSONResponse) VisitProcessUssdResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ProcessUssd500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response ProcessUssd500JSONResponse) VisitProcessUssdResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequestRequestObject struct {
+	Params CreateUssdRequestParams
+	Body   *CreateUssdRequestFormdataRequestBody
+}
+
+type CreateUssdRequestResponseObject interface {
+	VisitCreateUssdRequestResponse(w http.ResponseWriter) error
+}
+
+type CreateUssdRequest200JSONResponse struct{ UssdScreenOKJSONResponse }
+
+func (response CreateUssdRequest200JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequest201JSONResponse UssdScreenResponse
+
+func (response CreateUssdRequest201JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequest400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateUssdRequest400JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequest401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateUssdRequest401JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequest404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateUssdRequest404JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequest409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateUssdRequest409JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequest413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateUssdRequest413JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequest415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateUssdRequest415JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequest422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreateUssdRequest422JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdRequest500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateUssdRequest500JSONResponse) VisitCreateUssdRequestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdSessionRequestObject struct {
+	Params CreateUssdSessionParams
+	Body   *CreateUssdSessionJSONRequestBody
+}
+
+type CreateUssdSessionResponseObject interface {
+	VisitCreateUssdSessionResponse(w http.ResponseWriter) error
+}
+
+type CreateUssdSession200JSONResponse UssdSessionResponse
+
+func (response CreateUssdSession200JSONResponse) VisitCreateUssdSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdSession400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateUssdSession400JSONResponse) VisitCreateUssdSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdSession401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateUssdSession401JSONResponse) VisitCreateUssdSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdSession404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateUssdSession404JSONResponse) VisitCreateUssdSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdSession413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateUssdSession413JSONResponse) VisitCreateUssdSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdSession415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
+
+func (response CreateUssdSession415JSONResponse) VisitCreateUssdSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdSession422JSONResponse struct{ UnprocessableJSONResponse }
+
+func (response CreateUssdSession422JSONResponse) VisitCreateUssdSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUssdSession500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response CreateUssdSession500JSONResponse) VisitCreateUssdSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdStocksRequestObject struct {
+	Params GetUssdStocksParams
+}
+
+type GetUssdStocksResponseObject interface {
+	VisitGetUssdStocksResponse(w http.ResponseWriter) error
+}
+
+type GetUssdStocks200JSONResponse struct{ UssdScreenOKJSONResponse }
+
+func (response GetUssdStocks200JSONResponse) VisitGetUssdStocksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdStocks400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetUssdStocks400JSONResponse) VisitGetUssdStocksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdStocks401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetUssdStocks401JSONResponse) VisitGetUssdStocksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdStocks404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetUssdStocks404JSONResponse) VisitGetUssdStocksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdStocks500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetUssdStocks500JSONResponse) VisitGetUssdStocksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdTransactionsRequestObject struct {
+	Params GetUssdTransactionsParams
+}
+
+type GetUssdTransactionsResponseObject interface {
+	VisitGetUssdTransactionsResponse(w http.ResponseWriter) error
+}
+
+type GetUssdTransactions200JSONResponse struct{ UssdScreenOKJSONResponse }
+
+func (response GetUssdTransactions200JSONResponse) VisitGetUssdTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdTransactions400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetUssdTransactions400JSONResponse) VisitGetUssdTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdTransactions401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetUssdTransactions401JSONResponse) VisitGetUssdTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdTransactions404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetUssdTransactions404JSONResponse) VisitGetUssdTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUssdTransactions500JSONResponse struct{ InternalErrorJSONResponse }
+
+func (response GetUssdTransactions500JSONResponse) VisitGetUssdTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListWebhooksRequestObject struct {
 	Params ListWebhooksParams
 }
@@ -19727,6 +21859,33 @@ type StrictServerInterface interface {
 	// GetTransaction Get a transaction
 	// (GET /v1/transactions/{transactionId})
 	GetTransaction(ctx context.Context, request GetTransactionRequestObject) (GetTransactionResponseObject, error)
+	// GetUssdAssets USSD holdings menu (menu-URL style)
+	// (GET /v1/ussd/assets)
+	GetUssdAssets(ctx context.Context, request GetUssdAssetsRequestObject) (GetUssdAssetsResponseObject, error)
+	// GetUssdHome USSD home menu (menu-URL style)
+	// (GET /v1/ussd/home)
+	GetUssdHome(ctx context.Context, request GetUssdHomeRequestObject) (GetUssdHomeResponseObject, error)
+	// GetUssdInstruments USSD instrument prices (menu-URL style)
+	// (GET /v1/ussd/instruments)
+	GetUssdInstruments(ctx context.Context, request GetUssdInstrumentsRequestObject) (GetUssdInstrumentsResponseObject, error)
+	// GetUssdPortfolio USSD portfolio menu (menu-URL style)
+	// (GET /v1/ussd/portfolio)
+	GetUssdPortfolio(ctx context.Context, request GetUssdPortfolioRequestObject) (GetUssdPortfolioResponseObject, error)
+	// ProcessUssd Send the customer's choice (session style)
+	// (POST /v1/ussd/process)
+	ProcessUssd(ctx context.Context, request ProcessUssdRequestObject) (ProcessUssdResponseObject, error)
+	// CreateUssdRequest Place a purchase or sale from USSD (menu-URL style)
+	// (POST /v1/ussd/requests)
+	CreateUssdRequest(ctx context.Context, request CreateUssdRequestRequestObject) (CreateUssdRequestResponseObject, error)
+	// CreateUssdSession Start a USSD session (session style)
+	// (POST /v1/ussd/session)
+	CreateUssdSession(ctx context.Context, request CreateUssdSessionRequestObject) (CreateUssdSessionResponseObject, error)
+	// GetUssdStocks USSD stocks menu and order confirmation (menu-URL style)
+	// (GET /v1/ussd/stocks)
+	GetUssdStocks(ctx context.Context, request GetUssdStocksRequestObject) (GetUssdStocksResponseObject, error)
+	// GetUssdTransactions USSD transaction history (menu-URL style)
+	// (GET /v1/ussd/transactions)
+	GetUssdTransactions(ctx context.Context, request GetUssdTransactionsRequestObject) (GetUssdTransactionsResponseObject, error)
 	// ListWebhooks List webhooks
 	// (GET /v1/webhooks)
 	ListWebhooks(ctx context.Context, request ListWebhooksRequestObject) (ListWebhooksResponseObject, error)
@@ -21916,6 +24075,303 @@ func (sh *strictHandler) GetTransaction(ctx echo.Context, transactionId Id, para
 	return nil
 }
 
+// GetUssdAssets operation middleware
+func (sh *strictHandler) GetUssdAssets(ctx echo.Context, params GetUssdAssetsParams) error {
+	var request GetUssdAssetsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUssdAssets(ctx.Request().Context(), request.(GetUssdAssetsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUssdAssets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetUssdAssetsResponseObject); ok {
+		return validResponse.VisitGetUssdAssetsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetUssdHome operation middleware
+func (sh *strictHandler) GetUssdHome(ctx echo.Context, params GetUssdHomeParams) error {
+	var request GetUssdHomeRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUssdHome(ctx.Request().Context(), request.(GetUssdHomeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUssdHome")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetUssdHomeResponseObject); ok {
+		return validResponse.VisitGetUssdHomeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetUssdInstruments operation middleware
+func (sh *strictHandler) GetUssdInstruments(ctx echo.Context, params GetUssdInstrumentsParams) error {
+	var request GetUssdInstrumentsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUssdInstruments(ctx.Request().Context(), request.(GetUssdInstrumentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUssdInstruments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetUssdInstrumentsResponseObject); ok {
+		return validResponse.VisitGetUssdInstrumentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetUssdPortfolio operation middleware
+func (sh *strictHandler) GetUssdPortfolio(ctx echo.Context, params GetUssdPortfolioParams) error {
+	var request GetUssdPortfolioRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUssdPortfolio(ctx.Request().Context(), request.(GetUssdPortfolioRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUssdPortfolio")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetUssdPortfolioResponseObject); ok {
+		return validResponse.VisitGetUssdPortfolioResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ProcessUssd operation middleware
+func (sh *strictHandler) ProcessUssd(ctx echo.Context, params ProcessUssdParams) error {
+	var request ProcessUssdRequestObject
+
+	request.Params = params
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/json") {
+		var body ProcessUssdJSONRequestBody
+		var err error
+		if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+			// A request validator built on kin-openapi's openapi3filter with
+			// KeepValidatedValue leaves the value it validated on the body. Bind
+			// that value, matching member names exactly, so the handler receives
+			// what was validated instead of a second, case-insensitive decode.
+			// Otherwise bind only the request body, so that path and query
+			// parameters are not also bound into the body struct.
+			if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+				err = binder.BindBody(ctx, &body)
+			}
+		} else {
+			// A custom binder is installed on the Echo instance; defer to it
+			// entirely, since echo.Binder does not expose body-only binding and
+			// the binder may do more than decode (for example call ctx.Validate).
+			err = ctx.Bind(&body)
+		}
+		if err != nil {
+			return err
+		}
+		request.JSONBody = &body
+
+	}
+	if strings.HasPrefix(ctx.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if form, err := ctx.FormParams(); err == nil {
+			var body ProcessUssdFormdataRequestBody
+			if err := runtime.BindForm(&body, form, nil, nil); err != nil {
+				return err
+			}
+			request.FormdataBody = &body
+		} else {
+			return err
+		}
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ProcessUssd(ctx.Request().Context(), request.(ProcessUssdRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ProcessUssd")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ProcessUssdResponseObject); ok {
+		return validResponse.VisitProcessUssdResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateUssdRequest operation middleware
+func (sh *strictHandler) CreateUssdRequest(ctx echo.Context, params CreateUssdRequestParams) error {
+	var request CreateUssdRequestRequestObject
+
+	request.Params = params
+
+	if form, err := ctx.FormParams(); err == nil {
+		var body CreateUssdRequestFormdataRequestBody
+		if err := runtime.BindForm(&body, form, nil, nil); err != nil {
+			return err
+		}
+		request.Body = &body
+	} else {
+		return err
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateUssdRequest(ctx.Request().Context(), request.(CreateUssdRequestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateUssdRequest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateUssdRequestResponseObject); ok {
+		return validResponse.VisitCreateUssdRequestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateUssdSession operation middleware
+func (sh *strictHandler) CreateUssdSession(ctx echo.Context, params CreateUssdSessionParams) error {
+	var request CreateUssdSessionRequestObject
+
+	request.Params = params
+
+	var body CreateUssdSessionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateUssdSession(ctx.Request().Context(), request.(CreateUssdSessionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateUssdSession")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateUssdSessionResponseObject); ok {
+		return validResponse.VisitCreateUssdSessionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetUssdStocks operation middleware
+func (sh *strictHandler) GetUssdStocks(ctx echo.Context, params GetUssdStocksParams) error {
+	var request GetUssdStocksRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUssdStocks(ctx.Request().Context(), request.(GetUssdStocksRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUssdStocks")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetUssdStocksResponseObject); ok {
+		return validResponse.VisitGetUssdStocksResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetUssdTransactions operation middleware
+func (sh *strictHandler) GetUssdTransactions(ctx echo.Context, params GetUssdTransactionsParams) error {
+	var request GetUssdTransactionsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUssdTransactions(ctx.Request().Context(), request.(GetUssdTransactionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUssdTransactions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetUssdTransactionsResponseObject); ok {
+		return validResponse.VisitGetUssdTransactionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListWebhooks operation middleware
 func (sh *strictHandler) ListWebhooks(ctx echo.Context, params ListWebhooksParams) error {
 	var request ListWebhooksRequestObject
@@ -22171,708 +24627,776 @@ func (sh *strictHandler) RetryWebhookDelivery(ctx echo.Context, webhookId Webhoo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3tcuM4sij4KljduVFSN6WSZMkfcnScUcmqanXblo8kd3d1q44IkZDFNgVqCMouTU1tzK+N/X33x77B",
-	"3Pe4+ybzJBtIACT4pQ/b5XLPnYgzp8siASYSmYnMRH58KljeYulRQgNWaH0qzAm2iQ//7NlksfQCQoMB",
-	"Wbp4TWz+q02Y5TvLwPFooVUwA39FTHQ/JxQFc4chh6FgThALPJ/YyCds6VFGUOAhTBHBvusQH/nkLyvC",
-	"AnTvBHPxOl4Q5KjvWWt0S9aVglFg1pwsMP8soatFofVbgX+v8MEoBOslKbQKLPAdelP4/PmzUVhiHy9I",
-	"IKFvWxZhbOTdEtrLAHw0J8gMxFMTeTMAA/7msPrkzrslFXRGZnjlBoz/xl+wsOs69Ea8yAEkH/Fi6ZJC",
-	"q1Y/aDQPjYLDJ//LivjrglGgeMGBxDFQ9FX9ySezQqvw315Hm/BaPGWve3aBr+oNprcOvWkvl65jYQ59",
-	"z77CwTx7STh6DfXOYhAW8HI5ac7q02OrRk7wkd0gB7OChHjJZwwBdjiUfJMcn286x/muUGeBq6+js/KZ",
-	"56eBv8I3DhVwW/CKAQg3l+HvFUo+BhPxMNyxpU/uHG/F0BLfkFPkLZwAOQGaeT48njk+C+BZpZC9N2K+",
-	"2KYs8MdzQm84ipu1ulFYOFT9XUsTnrYyFngL4m/aHku+k9ob/mBycnx02Gwc1GtfalciEHXAzzxrtSA0",
-	"2AS4Ld9JAW571uTEPraOpoe4OWuQA7tuZYOvppg8fh0RxPo6etR27hx7hd1NK3HCt1Jrcag9aTQPj45P",
-	"cjYgHPoEa9Ch1Vdx7iycIA365WoxJT4ne58wJZJ8Eqz8uByqV7Pp3IVpdRhtIdvEkJnnL3AAawwO6gWD",
-	"M4Gz4CK3Vq0CC8i/QgZwaEBuiA+gdzzKj4kz54awDNgHbzvopHlQRTa8oHiXfMRWgKaevUbTdUCYgUw2",
-	"x+Vmrf5da7yqVg+sKWbksAH/Ji0TFfnjevNwTLlEXQbERoHnlSqoMyfWLbHhGCJ3xOdigREanCK1Rcij",
-	"/EsOYeqsImPq+TeYOn8F6fKKIebcUBysfIKWnutYa36WmWoCszKmMWIJQf3517Mr/BN9ffTLzfe4vT5e",
-	"Lrzf27fvfvYGH+vXbzvzt41au87ufvl2hK8W37an9+2bNz9Tv+e8d93V0ZvLyzXBrv3T+d3gvrsYff/z",
-	"L3c/3JP7775rKSIUR3K0lRLbZYlufU/TwmmbVLqmzl9WmmBybEIDZ+YQP/94i3OFFQmVh7KE5IAI1v/k",
-	"xNsHGLGbBrpP3TVyArJggpYcFi5g50M5BvZjwByES94o8e/nHiMS6MBDrsOCh8H6KBT3Ih1LaUVLn1g4",
-	"iOZLr8FzbcQh4cg2fylrc5R/JGsTFTk33xFqe/4rhgi1l55DxbHLxpQFjusiRqiNnKDUivS9W7I2Eiqg",
-	"D4omwtRGZqNeN8eUkQWmgWOxChryKTxKQm3t3ksyZbV2cnBUP6yVSb12WD5qNmblk5MpLlu12lHVPmza",
-	"dv04j63iC0uQhaYT1JvN7TqBNtWPZJ0mjTZaCca7JWtUxOj6undWQkvio8UqAIFkxGQXl2pr5NA7wgKH",
-	"3oypeq2lMIswy98ca+X7/PTmSy0hzx9TM7lc+abYZxCQeVtaOh1TM/UdhyFdKldQO1yK2GTKtw5Tdk98",
-	"NqZmo1o1+de4Op0BdwWNQv0tZkUA2Ywp8X3PZ8ihlruyiW3w70ujIyQpa47pDec5TleeHzAgLF8aM2PK",
-	"tcR6A829lc+EhbLOMU1CUtVXHpSVXdRCYAadIowsjypk2yuhAxN0j52AKaV0TMWqOCw3JGCIP1NLFMtW",
-	"3xRQYOoFc04ZJJh7toG4+OWHlzg6JUYFv1TQz/x0Y5xcsCsZhREkrTqEfcLpJTB0QLK52kBpEjFQat+N",
-	"MTU/lt36rKyZb2XHNpUlyC051NYOV8u746DwZwKsMV1RmwiFHcgP9s51OA45sF+OyTlrPobLz+uzDIEa",
-	"O6nkGZY0blG05KnQ+yJuEzADKsa0mMXTIB9Tv957/m1IslLQwg6PaYqDNrCLziNIsMiYCh6BVzcyQJBH",
-	"vWOqky/Kpt4n3OgsmnzcXmfr5Zxdpa6MaKijS92EIhwan9FBX91fRYcxG3X07Ur6Fb4h2fBzECNzwkCW",
-	"t6L8lEEz31ugagz6HNj5FNmgZwKuIK1mQjoQMniLyqokdY7GKizpTI3VV/M/VpsaKqGWjVewexr1mib8",
-	"isSuN5u1k5JSYqLJUThbuUeXq2BMuY7IDMTlpWCscBpuGHEegkf8/JDWSAUpbfShZs4puiM+x2bamqqM",
-	"6ZiO7j0uFBZMvLeuoG++Uev85psWkuvLA5ofF38OsH9DgvLKd0whpFauG27n9aBnSHUHTgpiRzjSIPnm",
-	"G2HMS4UI2Z7FXgFk2VAI/Cisc1BOx9SRTks+DHnUXRsoDt0Cr9FUHEiw9UI6zj1+fLseBfk8D4Ila71+",
-	"jZdORVJfxfIWpsE1skD4TtgrkM7ERvKNEn94T1wXYTamIRJg8fwTOFy8PA34KwpFtkcYol6ALOz7a9Db",
-	"xlR85V13pD7BxBTIjNuL/BBXvwiBB2e4+mm0XhJ5wKQPnhIc6viWULU2slgGa3SH3RXgYpwwTseFFoI9",
-	"phzeuUNvuLUebifnR4YWOLDmyKFc/xpTi5M2/z6hQXhC8p8YuvedICAU6d/h8I4LZillnjs3te9a/VF3",
-	"ffH7+0alUmk3L0eXZxfd/8w3rCN23mxTh+8Bn+bYfUnaFcqnxnyhtxoVFQOVWpw9xEFpJmiR/8nFmImw",
-	"e4/X7BSZfwYhbPJzhu87n/+se94ddU+TG2rsQAXyuIZzmU/QXgVzz5dyIySJDuhlYC+Qj1zdV8aC8J1b",
-	"2HVPhdhJajySkO+FgkqDU2RaPuGWp4mKMDv5uHR8wjiZUW4ffeTmn+VRW+BOsMCNwwLArHlL1k6GX4Zv",
-	"fHFciIE/LqA0aWo/CRTEfhKEhcYFbc3y7wRbwK9y18S/o20Tf4PGXiidAsTfjQuLdfmWrMu1ceFUouC7",
-	"2tFB/fjkoHHcOJVoUD81G42tBCtOjG1k6/k5xKo2oh2YyPNtocNwdAs9phg4hKGpDzs8XSOHm1s00vVs",
-	"xycWn64U96e2h50crzvjoOx62HK4+xwqsYr1Yuq5m/y7LPDBO/yKocCxbomPGIwBoFdLbmRzIZOAtX11",
-	"nu31FYM3qgqaLlk7TKqSSxwExOfz/tdv7fKv1fJJZTwuf/j2T4UsNfNn7Lok6HANjPhL7Afrdysnw7DQ",
-	"30DvrpOu7GrtpD47wNXyoVUj5SO7jssn0xopH8wauDk9tI7sY5K9XEubeHKz2uLoDlW7lXgzd0HSg5Wz",
-	"GOUky11IrVyfHljlI7tBysezZrV8iI+mx9aJXSW1nEss5TR7ukX84U0AsYz+bMZIzjqS8AceYrfOchcT",
-	"wBPTPpUR8DOZzj3vdosRcC/eeoDb+l7N/zgj4DMfLYxruHZ+g21pvvC/LHGY8H9qN7Ovf2d8DZ8iOPmb",
-	"Nim0GnwThWur0PrtU2HmENcutApgxl9ywOVa+CHNcUgYA7OusPS9JeGyYBy9PC5wfW3hMAZ0/EF//yfs",
-	"Orbwzs2w43ITvobgy4XPuyKgK17nOEhTUmiecQXP5btPbG6y8K8xrjHKz58iUyzYlOogwdYc3gILlCNA",
-	"uCRWLqkUonuynRC99L2pSxbfZiDcJgF23Mga1ECSGEFFiZFSS7s1rNg4IBNvNpk6fjBvISElQCenrwKp",
-	"zIJCDwSPxgU+YFwoxDZWbHfhp/Z576w96vUvJ93BoD8oJDH5JN8Nl7rHGEV5eQAAObEABysmyTZwApDY",
-	"b7CN1M6EnI2n3ipoTV1Mb3enryuxe89AYTphdTw6cx3rsWSlR2JkRV5wsNtXV4P+T92zFnK4MceNJOR6",
-	"9IZrKOCMO0UswH6AMKLkPhbcUbzqD0fotfYTK2WSWKd/+fa81xmlSOtrABgnmpOIaEKkPwvFWPJrTHN+",
-	"Sqc9hy68YfIJ81a+FZM7Pa4dUewK4fc4GnHkXELMnKK/rLxAd2yhau2Hs+Yvx5cH/ynsJnGPwckW1IT0",
-	"bvcuR93BZfs8V5w85oP67jV1llc4QUPi3xEfCdx8sa1sc+uQfFwSKyC2WooDgsD1bm50n7a2tKL5S1nK",
-	"JW6+lvRNvcC/e34HKPqRW+piFky4mGkhrDzq3gwEj4FsSVsgQQ3E0WMg33OFL++eEp/NnSVcpaEFBynk",
-	"MidAlBBuCO/EaBUEV+RkgR3XQMu5uHqzEbZtnzCmAJsTXyimKTq6vrwa9Dvd4bD95rw76V6OeqP3KWrS",
-	"1poCubUvyPo59SSzqRMshDIufer1iH6v6dL3LK4bTV2CujRwgvUzSSJYHkP3cxlgGMZhsFMUzHHuqiuZ",
-	"hxpb8ZMteaJdesFbb0XtR5J2CFs8WA08kTOYP4uSLvujydv+9eVZiny2zxc/LhrRhl16AXorP/mFdunS",
-	"E9hUZwBSzmLdna5j+QqvXQ/bI887x/6j5YgiELgl44KNz+lzkqCoVm0cN48ORdRUJtKv2u/P++2zyajf",
-	"n5y3B++6KeTvPn9sE2oH0SZIYSr5BY08D4mVPwvnZAEOHilxBIlYBKZv0DXF0idIHssK0qZCU4J9/nHv",
-	"lqhIjJjfsYXeiDdEPBu8J8LZDOVuFX5TuGkTcuyu9trjgL6GJznSuX09+r4/6P3aTbPVM8IW58+aLlA1",
-	"VH9RctBXiWTUr4wdcGzN/DWQQ8EkMJDwr4KpIOK87TiVaGfBl7YBsOsTbK/RHDNUr4ZRtkwEPy/gnonG",
-	"DrsF5m/fkYef2l8SqBd4wjrinq0s7cPpKkBTn+BbfqZOV8yhXB9KOheuKVstueZL7AtiO3gEcD7u9BRD",
-	"QelD40JAPgavly52qPDS8EMv/CYoZqeCZ0XAWwul/EfZBDC8vrrqD0bds8lF96zXnozeX6WF/5PDEj8j",
-	"mvq+RxMBJhGg8tlOiFcMxRYrV8cXIg7zJfElK2gHxg4ugA0uvBPdzxYqOcIVGWMuTJG010a9PjfahqN+",
-	"58chB8Vb0QAVhUJUemKP3C7WL47bvrsavblYAXMxwsoj7dBHo+MJLcgdlOsNtNLYRCuaIvzoFe+uzu6u",
-	"x+avi6uJ0br20DWflND3UBF31A037GRNX7E+nQjEi+kpnPmlFnIaQitMPC6ZNihcT4KfUFnaW1EyEiqW",
-	"5RO4eMGuiC299z16IxG6mxqVj1GuPugS446wYBEK8jf9y7OhEuf4DjsuaBaQp5eg6qe/0NhDodhTk9jA",
-	"Us2YqHjgCZ4+uZ+c4x525IqryYfenomLq8z7lIzbNMwYCSYOYysIpsi+UONUPgyI62I/PJAdmy9uTqxb",
-	"tlpEYVhwj9ISD8Lsw/XSY4k7t7v0nZsOihAUj/6m0sQ60Y1i4CwIC/BiWWgV6tX6YblWK9dro+pxq3bY",
-	"qtYrzV93pwOxUU9y9YeKZnLDTAiB2nZdY3ClwCfyxA5jgzjPjWlBi6J4iBqnaKn3pn05aZ8Puu2z95Pu",
-	"L73haBgjEP4cvXtzXP+5OxyJE1v5sAAqqeitGBcSa4TRPQAVbqzKXIqJquTmnTz75sGyHBbBLbMPsqAn",
-	"MeDHtGhmIM0snargP3QfRfHFdwrij1QYyEOkAFy+u96NQ0eYn5StTwW2Wiywv5brgmdh/GLBKEDQor7h",
-	"nevhqH/RHaQ3PUOGwHS5wiMMk1Ralh5Vw7nW8yDKUaBWzBWXFVjLHOOqqAB/XPi2flg9ORLkdjQuhGRG",
-	"PjosYJnfe6hE+GxoEiuO0La8mE9ydBZa/y2THyyTP78UqWzEhTJn5X2kcsmAnLMgxYYqjFAnV1Q0czgx",
-	"CwwTJjRLFXS5RcY8woYNj4Tk7epTWbRx+mg+85mdYQ2johlfLJfiDzOQxccfZianRLN+m5RhOO8SLRiZ",
-	"1btJy8az7oWy02MckWWrczbpX/M9umoPRu8jzJglY0ypmia8T8xYqs5p+nAuFag3psJh4K0Cgoqm9kKM",
-	"rR7lLlD7m3Vf9RD/QWLvxG3VV9F9d/M9oKKZWnqMbR7ul1CoTdwVxQ/TmFdCmfs4QDqiTlq1Zuug+mtr",
-	"L09Fkotqz74TD/dyoKKpYy2xIY+156ONyfHVP97K33BnEOeP5lflj709BbAxWViDLQrBVPWfuKjj/5Sx",
-	"sY4wEqQSJ7J1t8X3GoUwNWLb69fU+ThyFgQGgT/dWm8b01HvwZiwyMNOgEUeMUWDG8fE3/4c3ddsHifR",
-	"OBQvfzYKq6W9Lz4+6xHWv2kbYCSqcIiPpJam4VPfDx2WqCKYN/2dWHBHIEEXtqXdvZPsmShg1u7AMVrp",
-	"DLrtUffMbKE2DRV9rkvKD6IiaDxOENUagYPSo/Cbdy+yX+K09iDisXGAd9wW/jpRC1Ml0hIryqiWJgdt",
-	"pzQZhN+9i4ot6TupZlFAxHcH1rFhY84dFgxk7HyaTYXb85Ne2SgjUSDCFuQr7IE2dQHp+xjYL5S62icL",
-	"wxWUbitkYHBBtu/SBX8niTQA2BDriz4rJ9yArqdD1Y4Y2g8jO61yw/KGoThKMeio91NXZAqHBjhDobvf",
-	"xzY5RebwenjVvTzrnpkoIIul52PfcddoRfmLY6q92TnvD/lrS+IvMF+9u4Y6coRyNgeVhr/q0BuZWxjy",
-	"FQekYBTCTxWMgpiML0zLJVMvpohGrvVayK1tIun66iwtkkTEoI2KkPYNSDNkBp67hroK65iQ4ocsZha2",
-	"yUuTT3J5L1A+2XeYWmSIqT31PnZcz7rV/JHYth1R1ONKw+UMuyxVPOl77x7NMNev0cK7U4VNPOsWzTz/",
-	"Hvv2KVe2XYJZkChsZKDAuyHgHcSBiLlpojXBPquI1Cn927Xkttp4ncFJZ3jNQlAkAHy2DUllxwfVzYla",
-	"RkFm6KY/N5Spu1u+eNiIfbF5XKvV47ls2flh6V1jmVltbTT3XM7MHLscyVGCKDeK+S9cgZ55ruNVkBmp",
-	"Hu0Fp2ATFe/nOBDOKzbHPmFoTlwbWR4LSiIreoH9WxL8hN0VMeEa1KHIVCqLKWvthB95xU6RufQdS+XZ",
-	"4zvi4xvS8VgQDr8eIttzXb7fUHVBr8ZkexaLCuVABq5aorn0mCPytYsrKvUSYhtj+h0y/7LCEHfFLXxz",
-	"ufKtOWbkSgBS/C4Oh4j1kr8gPtWYAsxoiR15pc1/ReJHSbiy3KacGq1o4Lihl9ujpGSMqcSW9l2BCyMW",
-	"iBLNzYHlLANp4rCmMYUNmK6RycVw7/KdiRiJSkgwBQ44clsIc0lvERrgGwXpmArszMFt6fkQ0Ab7zdlN",
-	"BwRgOA2ZMEJwaUzl7sm7ZxMVNfT/8//+HyHcRoguFcgN4FqYjmmAb0npFE29YI7YkkB5WXGXLkrjEFsc",
-	"Qo+yYQARO7+sFpSZdJlaAjhyDZSz9Ao/ukShR5tYzgK7lehcFMmmBaPwsXzjleWP6rUz8V/9adnh57ow",
-	"6SAptHDjBPPVtGJ5i9ds7i3Zkp8fr+UUICY0os6pmCtpPKJuKMMGrG4kWPFrL+YF26JKpu5vvQo5m96c",
-	"n+eSFZNS14jL16++K4LU87hFySopqrIkFddmOYfyQx8dq1WgpYstwowM2fPVl6zJ8Lyyl0k5nuAlUW1Q",
-	"FK0Ja0uKk6D0Qpb3k7rJTC8PLjnVMaPTZ9bp8dLoVSTAZ2b/y40IYnU0EoUylkuXoB61KlkGzpL4oNzR",
-	"PMK4wVzpmiWUJlGoKKV7Aebk4f3V0RYqcLuKOMWueZIBVLNMPog0ta+/6u08HqqAXJd+kedmTNnNXoym",
-	"zHIdYBdppevLX3+jFM1kGGKRfMo8Yb466LLCTua+iGfZQiklfZ7ANy015YRnWndZ63IgoflI2WpENYM0",
-	"x3W4QZpkCJUHXe2OK61J6s1QneIHluLZ+CkdF817udE5SrY50YfDbsyFjmaO6yJvSbiIw8o+fU4HFHgD",
-	"Mt1POqwv0PnEAf8arnGFsD+QY5yD/ExucYWd53KK8+9tcxMDIWtOYsF0ykH8Ernu5bp8V8F8m4y7Hn0f",
-	"E3EiwOAeMwSxgvZz4nkVzAHOM/5yJr41aF8mus+IS7ahW5SzTKI7zNp9afiW4L5MfEfwZ9eA5IOhr1Kc",
-	"0oWPOrYbCL7NWlHdzzG9d4K5twpEMWJi+STI8ls+aINkPcwe3XDHEMb7ROyIZp6fedmQPgFiIfhbIIM2",
-	"Xv1EepGkSLEu7Lr9GQQ377bCD0bK80UocgKd1lExvgUiJIlZnoj82OmEB8iHMCTjmA+iTmnbTVt4eZew",
-	"k1H44pOo50HYQy0iCh0ahZLElu6j7qoGZnnhQ7o7Nb5tvWEfNeq1I6ReQfygFzXxZSVE/QIbDMxEtcvr",
-	"4VmWSuXYu7ZdC+2UnQN84iNVnE8C744dt2Xk1Nvxl9UTQbvMTrWos6yJzG2AJlxa7VT+6Ldq+aRd/hWX",
-	"//rhU804bHz+Uxa2MleUG1egBQTcC75jWuoFZshyPSYOm1QgwB6X/9xE5uPLd9iHtCY+URzSthU4UNgh",
-	"/nMHvl/4oK1MVHHKuutceizArqrzlHFCSg9BBO8luUfvPf82C5PwfT+H1A9qh4flGsLuco7LdSTfBZpP",
-	"EnXW3K5DSS0OSq1+gC6wQ9EwyBtRj49oLwPUeJPpiARETFI2QKFWrVZrWSMg9z3HCcEfGWjpe3cOtYgI",
-	"Fb2BJj0i5SHMYfBFZn8wJ4s4Ei7fb7UOBEYMsUfxFURbsYnlomjPLGPIX3r+TidcerqONji6hprgYMep",
-	"RmGMqXa3NNlZqultCw1wPtkP/jofzRyPTnyCWZZv9uf5Wlwea/VNuBiwCXVElDCDgFUPLTBdYZef0A65",
-	"DzOjxZ8QdyM+kempCouq5FxKBgG25sSOiq+8QtwM5jqagTzXJiwQt+3Q13KX0z/ROjFLBYBycRm1w/c5",
-	"gOJ9Pw2tfuj+M1wRX6YoR7OwndWdDIgiWLL8HLJObv5FpE4SoizblMw8kfFkYYqmBLHVdOEEAbFPZWsE",
-	"j8sLkTjDYeQmj6h2j2cB8cX7jKna6fss7ELA+xYS6DLWA1X/MndzP8UgWnQUBBwu84FcGOygOiaYP6FE",
-	"PujDWVpNIPVGFXsccWZEEjGRFwNhN3HciQvfPSLIRrJFDKZrUZbF7PQHV/0BJOeZsYKA6SCRSE3YAU1X",
-	"2A8c7Crdgp+35Aa7E3VbqB261oIgviQRuBV2UZJBW9ml7//0t/E4Uw8QHR0EcibytiH2uY5UCONfO2zs",
-	"/7HPu20WbPWe+9RO12eECpxmAP1UHBZ28ztFZiTN4MnM85HZuzzr/dQ7u26fx3aVGcjUjm5pjWvi0BTD",
-	"Y1ThUcJQUXTYg9ire4dlRn8+oU4Qnh07zNKFd1/04bDAH3tinlp1g2jdha/g3cfIvKQNzH/cTe7kWV/7",
-	"NwnXDbHlck9DLBPJ+/LXEvb72YVgvOh5lsWFWQCFfeN4rJ0cN8vVRrla111Q/L0sTD2Ie0D/C+XzDiOh",
-	"gQAX7Phh48IKxZMooHLHKfpq6FU08qGM5Hsu2bvJ9oAPSrISzLQbK507LMMZtNcNW4aZlqW2hQ3vd6bZ",
-	"cEDOfZM25W6LlbJ1f1VFsqKoD4Jp7rH2kvj0pFqu1sq15i58+swst5vCkuvhOhu0345MxLwFEaURovxX",
-	"VGSEIFP+ZUJLX1Fq4W1/MBlev7noDYcgXZXVYqhmeJqJY8KLo1H3zBzTe+yIppHSEFaW9ikyL9qX1+3z",
-	"yaD7U6/7s4n0N3FoMEPPMdlvwIwXw46l4ZmaA8EsnSLzrHvZAwj0KjPy9XgGDyCkYBSyVgp5PXI1BaMQ",
-	"A7lgFBRkBaMgvhf3+qmZ93D6RRt45uNZUMja2gHBUAIlY9PVLmQ+vQDXxAAwm/lCe7n0vbuc0Wfg6oh5",
-	"HKOH4lJ6T9nQkWXOocmyLggSCTCydPn2DJd/TdU1jjRormsRcbt1P/dcEnaNf5k67gZxpTTa3HTs/VX3",
-	"/FROjb4mD/dc7U9iapFP6i59Aqdc3H+6N+Wq4TuSbRtpmHvFtNZJLGwbGDYZhHySuF6wDxFs9ug9kQdM",
-	"rT9yf71g95UgFyNiqxQ7PMiZlUXaOX1PNWeVIoToKH+s4pfrntrVr7TlCiaaM3sGI4R3B2Rlmt+RVpM0",
-	"veNtMOJGNzzby+pWQDyd4RLygSwD95KMl4SMym5zHnkQqCaVvgRtpqyRPS2L9N0nzn+awJs2kz4uCdRe",
-	"lJxrYoQJmFyqty/OZfG7ORalXJaYMWKjNQkMZGGuoKPAx5RhKwB1P7yC756dmWhF+alA6BxTi9jIXhFk",
-	"O65zQ6hFDJFrqA1+O+j/2uUGSmJeZJ71Bxfty5GJqIewFTh3TrBG9gp634nWxDT8eUl8x7NRsVZHC48G",
-	"c4ZW1IUWSR6dOTcrn9glAzESiBqe4nXHGtPfvakWOjBzKHYryBS1kJjIHH+tKIu9/uTYn18LIW2CFscE",
-	"JNh1vXtiQ4Y0ixsrErXc9lAhBd0zbn+IhXNDRKzz6QIRxDZfEWqLN2M/J8MTxK8CpNhPb33vr1ABKvbr",
-	"GcSeB8mf09ENSTGTvsp+WfrU19Il9tEGNJTtwO0qsCvB6zFfjpSmp0lfrFIAjKhAoKYAQp8r716U5fJo",
-	"4HsucgI9tib6CCfraOo4bcfe2p2++cI0ldHQf9c1mwxqfJDZCwqRMH1byITNMA1kgl7K/yElsFlB/E2R",
-	"Jh/ROsI+GVMuLIiNmCfageGwgpbC70JmijNkNup1ExXjrdPGNKeDWAn5GL4ItengtkgIoG229xd21V3E",
-	"+r6ptTXq9coX8pw/5vOxc/lRE8W02cfM9DCfera2/Bg4gkwpss8cG/wJYRhL2p/wRMZ/WM4vzdIzxyUG",
-	"mmJGDhtlQi3PJvYp8qi7FiGEHiVh4I64+g18h9yReO2T6TpbE5SfnuxxMChsdMRQZWs+7qDkq8xXSHdG",
-	"rYJNHpZzXG8eZqN1Tj4iNsflevNQ5ftJXFTixhC3g3B59uFTngnEnL/m5ayKCV8x5ELkAHKoKB26Y6T4",
-	"AzYl/7ROGeby+I4wn6AGubIQjbse7Fn0kd3GHlo0QTFGuQOKjqNajfppHWuCZUMj/gW+Ia9/X5Kb8I8l",
-	"vYmf3ulRux/hcglXZ28LRuK3H66671I/Xl2+04/zEBO7BXkknc57CgVUZAGmNvZtESY75XbQEts2sUtR",
-	"TZlmvVE/PhZkKOLFbALD4+6BH3560x041Y/nv1s//jB8c//+l8u/Wu9O1nbnzV/f19+uOjfffZeIkTk5",
-	"qTbrsTiZRoyRiv/R+k04FKrlk29ff/jU+Fz6JvVj/fN33/0t/tPB5+9K//GnLyu9YvInQgM3KZeeH1QE",
-	"5egBSM3mhpig3/7r9Xg8Hn/49k+bDqvH8vV2DlZEtAO7ZvuPwpMl6T+yPWtyYh9bR9ND3Jw1yIFdt+KC",
-	"k7+xlxMpttb8wEjtsINkcs25IpVPihxoFMQNcfVy0bxqD4dX/cGI68Jng95P3cFwct7rdC+HXZObCGbY",
-	"Ga13ZnKO0V3LEAfSHYx6b3ud9qg76b+d9C51Y0QXVOpL3GqOf6hgFLSvFIzC1aDff8tna5+dDbrDIbdD",
-	"NnyG2+eDUa9z3h3CoOGw3+mpJ/3R991BXPhpkOwu9dQ+XEniL6R26Mx37ojPzh2LUEbSzy+xEHK9s/Sz",
-	"K9/zZv2ZUtHTwpKLwBmX2KQ/61H9YiT1btsPHMslrD9rM+ZZTs5rfW556IK5q/T4VLQSaPh6RkOEy9+9",
-	"Oa3YHvmz/KlieYukTIjHCR7EZUIo1Cr/x3/7038fr6rV+uGrb759/d1//NfE/PS3z/9n+cO3f47e+hCT",
-	"jeUP32iPSv9R/I/WeFzZ9e3St5sYLx4otSkW6ov62L9ypP/eXtR8584W/+rOEEYbI2Dc5Jj9ohFT6QuP",
-	"h4dFPf21lL71EjRjf8/0g66qYjuUJVC00yl5hDrUnmQln/Hf9zo4ExhOO9PedC+7b3udXvt80v/5sjsw",
-	"kXdPGVp4kE2EKao3/3tkBUWHXvHGuSPIzCIsCIbp9C9Hg/75ee/y3eSqOxiKEB7wtDHkBKiIZbFYz4fq",
-	"1bOZYxG/pJ+VSdDAEZecNX6oZQzZ/XDjGHpDKJk5loNdoPvowOAPOwJ+16E38n7nQxam/+2i+7eL7ku6",
-	"6PKE+f5zSgfbYwNgv4hnLZZWlL43lu2sM00Bh4G6nzRcteSH7JtP+aUsmxpqVmHOGrYXcCZb4mCOinoG",
-	"xG/VDxWlHVqyvC23HcJEHjMl4+XQSvLc2XaxygE1FA42HEGXmdTWDkuH1VDgoVq1ynfLx1ZAfGbI1hfu",
-	"GrElVOWKG/+YkrhmW3tYus0G7SI79XWOfZJ1EMVvduD00sv1yfsf5eMI7j1VXCyn3li4Vig5HdaDzqkE",
-	"/RxlydIhCil2mGM24Ud2FkPI6t2y+vES3xA081zXu2caQ049zyUYgqoo+RhMrJXPPD+nQod4aKrd4ANg",
-	"3lNEV66L5KZweQc/V1B/if+ygoBn/oKo6Rv4K7KN0sNlxaHaQPGJI2Tv5I5Y2rqBMF8OR5ofiCixCurR",
-	"6GA1ZLVp4toMcYWIjqkvoiVFRc7Ag44+lER96GAboGL+uoLaUTKm/CaaYzamJuRg83MfJIkoa6yysGXy",
-	"lczENjPrm2xKr3888z5hPn7CCv7wqZ6tz25N0398BuCmvP7k7Pvn+cdmeAh4YV2ARDJ/cjt3P2Kv1KGf",
-	"YgP+AAnZxmVpt1I7bCBu9cZ38NuwRkY1vpXj8be/1conH7it8uHToVHbbKXIDgdnMlJ/T3e4rQ3LavQU",
-	"5sGrF2M1NLLi6fdwiMkp03Hs6okWxJ6X6v8jWQZIVGvQte5XDJmJMgGgQmgb3sze8Fj4msLOBqkp8S8j",
-	"YUBz23MPHhV8koB4e1GXyOjPsqsHbzvo4ODgBAXOQjQxGHXidAv9xSDZZlSrtg6qrWr112TaTZmPzqJZ",
-	"cWUTNsPZrR9Hfu2e52nLxfbty5XYk1gVUq0AT/IrWZsWb6r8MIyBGXa5Q96SMMz1dKf9R/lkRvgCyXZc",
-	"D6JXe3S5CrKjIC8jVxP8Mx9LV6qo60slrJ3oYsP6ZA3Zl8w3e7cQYAPCIcss2jEgSyJvp8J+JB5FJp/C",
-	"XkG3DlWTC5ZcylbK1di8JgWQ9CgahwQeElxpJPu/KCOovlPhZfLRclfMuSMXyuwRKvtXsoIUwrZzJFDW",
-	"UL2+uySLFVBOIDyfoofEdR/WlclkxHVVdx/PR/B3ZAebpyKKB1qycOMX6v0UsYzYDdvwePewefxogxbg",
-	"JQPFZgaNQhggY5r8BnIYsn1vuVQV4MPeqtJvE9VTLGU2gNmno8uzsO+OzAjtLx7AiA8mQ6MQbco2/uVv",
-	"/otxb4zscvMi+POsdhY6TopVA9Wq1Q+n4LniPzNE7oi/FiP2RMfXd/DsKJ8Up+VLIlmy9WFHK1tNw/3Y",
-	"PQdSfnKoDY5ndDYFVlV+ZzpTZ+Vn37bPg2DJ0PXgXPrv0HI1dR0LnV0O0ZyzAfgwi6qzP3SwMcMO0PcC",
-	"LmaWKinjPWV8b7afOIBGAj2Ze7BnPU5xkfMrXkwdTNHtPbbmGPpJQothYnOD0Pz14mdzTItqBuFvCiX/",
-	"zcqxCRPN3+DtH02BkfANQu2l59BgTJf4hrBSK2rVpoAxxHDkE+atfIvEJL94XbYDG1Mn0YnW84WXT16I",
-	"lmBMPHtEVBLtXg8KRuHXi5/5//8xfmeXU2s0P1P3gd2n9jtHYgZHVs+RsKulaDbHyTH32meneQCTudMk",
-	"bJL4TN2PAfEpdqGBqHfn2MRGK+r8ZUVkuNPMEeEYW9yvuyaRpLNHHl9SNyb3Mq0mLZ9k9zK6YcLo5qLq",
-	"nevhqH/RHcQKq2fVfXjGYt8hB2TV+U4C/PJqfeuJn8/cQ0LH3B+njUTkIXmOThI6jp6pmcTWLE69xXLI",
-	"fE/eY3kqet182Q7L8Xyt7XJHb58RLl220HhxMufFts/o+n7WrSW3CPiTCjLhv2HuK8HWHM2w40IZIIeb",
-	"GjPPR3fYdWxxvcwfrnySVcJaMmP6UP9+NLqSLbHT116NbJYVcO0s4SAsQqx2s4zLCI+450bWve/RG1D9",
-	"7iF62kO2h/BUmPqV7GSWG4qDlU/eYJYxdV/ci85WjNgofNcAfMo8ZKQXw2cQZNASzozwfUhckAa6f8dZ",
-	"wFssVwERHcMgp9MnkWpquQ7khAj23SyndhBQGlZTsndTeIhOQBlhIrLYyNSz16hoxmNEoOkvWmIfL0hA",
-	"/FABjGSMrgul40UzK0erUuCCoh2mX3hxKKALGPHX4tJuXjAKc4Jt4mcydC4xjaTtpX1q6hN8yyo7h7Bs",
-	"3AzPt5SfuL8KLG/xQK8xsNZgQ5ltJ4AtJPZpGCAkSMzsDgb9Qeal20YTUtej0zjzxGI4Qc/4GvXd6fQv",
-	"rkTvFqMAH8/Ykt2vy7ITNzItg5DexJVuVm905RypZcmvXug+3dyqYle/38zHltjfLpzqdn5oS1T1euqt",
-	"bubQTl0NZyI4XUQPFTOaDpZOkTND1BPeclHdSnqeuHzKdgI+ps3ww+7v9r2+MwoOa+c30Faoi/cyVGgE",
-	"5clG1LvPWT6TF8Y5fSzV7Kq7PDefGAk0j4I8D1RAcPZnJMFtcpmyBXZdovV6f2kdP/N73EZof8Xyzf5/",
-	"ibanm/pqBo51S3zZXjMTBdDjWAQl9O+ID9rsVm5QuP0pGpxOENjcMjPGsil+jDNYlrxKEnDUD1O/dYqz",
-	"UvZqM0V7CPxXsK81Yf+HsrAjuJ/Hxo7j6Zms7OijW2zP3uVwNLi+6F7GmjfSuGRSolpIGSXJPR9ZLsGi",
-	"jLxo2Oaw5GmCRRc2Su7F6Gc0Y+OITxmy6ZW/PFM2W4ZlX5zB3ghnQTz2GfqZh8G4Nl4b6J6QW0PUmELF",
-	"gyr/UV4hrAn2UfHgsCl+S2+XjTNuN+Stnvx8+ovP3TKfL2xPKCUWnhlSvhF7Anr0NeDkZLEvQiUNPSuk",
-	"KYHJz1dAsqIKuZZsblOn+xPdN8WwlZuwHikVotgFlGFjoVMy2+J/sZaE7t4BW8JbkrDHnoyA56aFcIhA",
-	"68HY8rPNgMdfLW3T5PQVJfW63W+aIsR9FY0spN8/mEam4NZ8O6lw9DBwzue2PHHdClKBhAxZ2PfXyNS1",
-	"eVMGO8WDuMxTGS1iylgKkUjBzSZvloiZyoqVqiDxGLIt49E5maFReufJ7Vy6XyTVw67Av3z41VZfmx5j",
-	"JpqPak62tAb2kVgrUSo90wfwvXePFpiuIdSbxSafY4bEcGKjorW2XMKMsNS/DBFTb5eSZZcO6plll544",
-	"OFQXngpuH2LUGPJEC9AoPi0/W6ursLQfPSxVrPGua3mCIFRUhCsX2I70bqgPlL66y0Luxq6Yka/vcr4O",
-	"tFe/Yjzh13cK7R8ROPdcG2rnevIQ+NpL2ClYRu1c1LRwgztMPFMLjsRNpnR8vGYUkbkRD8CJDq+4nIj5",
-	"x2LuM50F9Egd3dcViUKN8FNS/mFKl0TzV9W9lA7zx1bBnss3loG1Z3ORRd9+3rV+lUXm11mcrqxbAvJ1",
-	"5lBMLQe7aOl79soCey3sjw5mG2uNqdm7HHUHYaGy4ajf+XFoIo4Pn8rSXoiDG8iUA8QCz7plp2NqdvoX",
-	"F/2z3ui9iXzM9baA+A52xWtTzBwrDEJlqHjjubaBFg516I2B8I3vWCs3WPkahNAt6k3/8mxooqlHbXaK",
-	"zPN+R4PL9ax8eN72B93eu8tJ95fO9+3Ld10TzRwcqMBYh/DpOoP3V6O+iSx/vQw87Vk8YCgLK1CuRq64",
-	"YBQAzoJR0AEsGIUkEHwUfDNZaDrzAymxcU5usLUeebeEZllSAX+g4hGiDBLXRmyOlxkeWgxUmTMfKBnw",
-	"gpi4hcz2Kph7vvQBtNAbgn3io/GqWj2wtLngB5Kt82uvfVFziHxcOj5hPRpjxINDzuY7VGBd4I+j0Xls",
-	"7PFhY8fBzPIES+50wAAuhjAk42QJ/BULiN1bxqOHckpLauN2UFbhy4mWMY9QN+JbG9vqgr4hIXajSvKw",
-	"+thi91ETNLbYS+LXHirxdT7ME/kyJPkJRf6FVBoSrtqwcIgIhlDNu7KCNIJOvj0h6wFAHQyyYKLOh8NE",
-	"jY/d7Gf5kascjV9OhooQmlnd1Sp3nYWTAzNMx5y/EoQZxHx6/o6TcsP6Ktcy0WqeVEWannBossgJ7lGC",
-	"ipB2IXusizApnwXgPxLYVGGoNQMxD1URJXcyCEyU4ZJf2RUTS5/cOd6K5QOu3giBl9VaBGAC+7IUQXg+",
-	"2J7FZFqIoSBcue6uQDFpV23il6HnB33fliHbXoDd/QgRuy4Av1v97ASDxbAWJ1KNDhSdGXFWiYErF5vF",
-	"m1qK+cusyBSmnmfBx4SWCE5K6J7BwDoHTFOLQJD2zY1PbiAxSNwGOQtSQeGsbExFVbpIq1R5RNKDG9qc",
-	"ZlgsR/70io2pGXfbm6cotEujjKRg7nurm7mWCRa+ZI6p+A4lTjAn/hO4bF+sFzZC1Sb/ENCt8hKJIcTm",
-	"qrwn0tUV5l4xue8vzYX02IutBfZvibhe3xxiJV5EEJujfDMvHz0af+a610IG5sztuptWpjnjzCSBvYDF",
-	"7uvM3s15F4qvp0x1izvUtpdWCQPIdIKN7++DcuPCxW1JjrvqD0Zv++e9fiw7LlxFPCcUgjyhnaYQplAE",
-	"UV5mePe09IxRQNGJlhUElFrVy4sBChfwFbyaMeT9cbyZWgGd5/DsxbD0TI69pEzanEcXsenOiXRjKjLp",
-	"0JZEOq43Exp86VS6cL1b4hkjhtaT6aL1y2w6VOSiSIhLEE78TzjalaGG0cyR5s0Lk1QvNlrxyvemLlnk",
-	"1mM7aTSP0FK8pHfeiLXgEY+//Z151JSlCiCeYEzBO8k1D1HoA7KqvFXAHJsg8/VdLTMAY2ON4AcmwUVp",
-	"esnsNwLGKOePREKhOBFN+EOW7hSQmSU044vLyDY0EHGhUJScdeb5ETo4wRJ3VkFdbM3HdI4ZMrW6oBpg",
-	"pqEqqUSNlKaihB4SjvYxbV/1XjExMUNF85P4Vwv99onPaSBtus8fPpuyClB4hOySE9lGC2zNHUrKPsE2",
-	"SBb+YguZP7XPe2fg1Z6IKBADmdeX7evR9/1B79fumWkIP/2b3tlZ95I/veyPJm/715dn/I+L7uj7/tmE",
-	"/9Y+P+//3IVfO/3Lt+e9zggGX7Xfn/fbZ5NRvz85bw/edcUnhtdXnKu6Z5OL7lmvPRm9v+rC+9eXV4N+",
-	"pzsctt+cdyfdyxHcV3g+Ujcf5xJSKeZC+ZVcShb1bA8KjMiyhUzhNgfCEQ7zlvSkC/qRTnQZRSGTD4Fu",
-	"+D4rIqtkA5LNGmGx61cMUvsq+xbK3pIJmZPsuFPipv61LBG0scxMmGA6mT5h9qpkr63Jq5XCnimCWRnE",
-	"GU3gnMDNZDc29/wAMdG4NjRYpfRNRFpua5TYRteDHt8p2bU4Ng+X4FxctqYupreCFJcudqi+AsJK2zdZ",
-	"+vnFkjRrRlJqKHmzdn6wb22UKPXRUNmQXEjLezF9nw0EFBF4aIEDa56oTEDR2lv5iK0ZJ7xEF3V/Ua5W",
-	"q43aUaIZWmNr8miqqGR2GW6tJIypNXtghNqshTASE6Ji7Z9//38OG5pHURSmx2P6w7B/iSRBJSoHhS2j",
-	"RZUhMSsyRXaoWTLQ/dyx5shhYyqrXEMZIXASi+JFXK1SuZYKFHNcEDOMC+okycGYR0l/Vmj9tnP5zcJn",
-	"49MOWaxJLvoA+AbMbbGCB93/vO4OR3EbWItMhYpyYceNr1IxJjOmIqVOJhby8pTJZKxbZtinNwuIVopd",
-	"xXqyFjL7l52urIQlS/qVkOfLcMMxTUV/GlKt1PJjgnsP/sX4zspkGSz+we2jpYspuiVkKckch1IWXgH+",
-	"Cv9StZ1svC7FjSMOaMEonLV75+8LRuHnbvdH+Meb3iT890X/cvT9+fu4sRQ+zZAderTZhkb5DuXy8AZq",
-	"zhczQmKhQj1D0YAVDRx3TC1MLeJC40gzzFY3w1Bb/mv7stM95z+qd9GUzDyf67Jjqr0oFClkeSvXhksO",
-	"+QwVGSGyVIeIJTZLeT3p9YR59WE9d15reBeOyUNaTr/xq+tB5/v2sGui6WotegiGoW/chu6en5syshzs",
-	"YKwCFWON/+Qk3BLunp8nQIse5sG2xfZVPK1bvmojVYsB25BlDgwhnuTmALHyH6AYgY2maz1H+8VKrxdr",
-	"CsuE3o7rWbdpC4l69/vgzZvNGAmGxPKozbIF4Qz78aR6/mHkryhDeE6wrSSTT7ArHoI7n4k5d+w3rKI1",
-	"7TDWnOWV20/IESZuxhfeHYFbRH9FKegC8t6cm4RKtQTodrtWTuwVR2sSW9lQb9uy5/Ebxojk+VyHQxLo",
-	"+eYPq6eyoSbB1loEURnb4z9eGdtU2ADHQyaaw2gGwBKoINyUGnYKySLQ/FXZCQ8CdCgyQykT6xwrBp91",
-	"h51MkQehRn3NcsmgXyiWJMTiAxpPimuznBaTWb0XVd9h9dksTMmQrIeUz+7AvFzLBmsOu1z1Ux9TPXLg",
-	"zyGxfBKYqKgcj8QGE2hMudDpt1fBHNUrVRl2IwdNnPgkEyZn4ZbimJo3PpbNlE1UHLztoMOjxgn6X/+z",
-	"UWkI+4rKxLJgThhRMUJkjaD2j0PHFEzkNxD3ilfBnC9CeEIrqE8JWmLHR1rPssw+P9qWZhQa0siBm3QC",
-	"YY5d2douJ93xR0PkPh8TSHvwB2XH1oSvJrZhcB8dbvu+X5LyQFC1mLmjcBpBwXLWnQuJpLgng0Yi/rNR",
-	"iMhuEzjwFnhoTkXkkCJijVti0iX9OLsPTgK6d/w7USqTtxkqqREQG8GrhohnKjOyxD4GkwDCiBnC7j23",
-	"PWRcENcQ0L3vBCQToVuBlJGzn/PFT3Tip+k6khlo5sIlwS2hqGgGIorVNJD4p2mgf/79HyVZOEwewqbB",
-	"bcWViKeLECE7hulio1mpwXWA9pbYE5YTqEQYmwTZcdkZZClArBR2QFdbC8p9ktjqxIEntDNhTgJeBEbl",
-	"kHgLvl2DseXgibMbNkLwzAd8LgNl3XC5scDwNDG5Hr3hJpnrzEjgLIiuiRsIS1TAoeGEMtTCFM3xXbws",
-	"4O6x5vvFHhsFL6FEbI0Pj2kd+XIAsgX09AAhBZiyT2DtFf1u6REx8dmMMZatJD0/KLvOHbFj6QuoeFhF",
-	"C4euAsJKFTQk1EYONObamNYQ6AkN40KmZ32fZIYgjLnfJzgfRk32i+nPoOT4nLHMgvRu9q5U10LC0P3c",
-	"CYjsQCyuKyMKLpLFMlijBcFcuNN1KbbNWzMVHh9xFQWOBGHyQbAx7UBDUmbuQYxL8oKujLigju1STGjl",
-	"qsbDbF6CM9EE25lFSVMGMsUxqTpJi57PRde7J74F1fFkaLftWeyV4D8UwIUs13SleGDisIXBpQrqgm9U",
-	"cMgcM+hHo6sOHIiCUYAx+aZJtm+tLQ56UzCUqY5VCPBVB6vQscVVm+fayIS/453CYXj2x31MmSjNln1r",
-	"HyafiuQIqaNUuNoROgXD6laaMiAPkzF1AoZuHWqjYuQpNKRbsHSKzCCCQMzF1RpHVitgeEEgAmBFULG/",
-	"JOACe8UQwb7ryBtSA93KBoGYImUglZ6i5EROcLC4icYsCgouhpn5oh2qYyNvFaAiI65bSsS9yqQCVdbh",
-	"aweG/mvU1YCCCdlSOCTgV0xlRhRrMijAo6KPoSLrU+Fm45MpclfuOo/unGWyU5GPiK+E03lDfY99ET77",
-	"OJCtULOwIStScYtC9r6yW5oHCiJ0VtQRgcwvKZh939Ii+9fveITj7qvj5y8rTAPZ1jhhUYhyvbL4r+cj",
-	"5rn2/0YVRHYKZNfOwS9QiUI743ZWc+PH4p6LXlF1NrU3HWJYVHQui/rP4W19dOPIloTaL43UH6DvysKx",
-	"GZqi4hsT/X//r6rInHLKy5Qfi+/v1119MiwoRljGQwqWJOqUhPVL4gVLkuSYXcIEq0wMeQRFNX1D8aR2",
-	"IoNG1TEeO/f2SdjQmHhLsMpo0L4ctjujXv8yFrAyc1wXLbBNEEbakp/xlldXyLPudzMgf3l3vNoivkJq",
-	"RgKFf5zkDA3w57lmTWDqmW5Z02ftxj4QXBGnkb58Gv1TWeJ6oE2RszCxwRBTETRZ8TKPjJbR30xRTMjz",
-	"WSVGZNP1FXU+6kEGUWje0UH9+OSgcdzYyX0pAl/2bLeeWadEVUMTMlbEKwbIJSpZX4TrBypRpCIquOuz",
-	"1x+bMPwAS3E39U7iJ6ejfgRmFrkKDO/bnz2/l+ET4/hRnRtfdKv4h7ZbzO+cmL+9ezeWz7ARw0yqp97g",
-	"/bniudJ9N2Tu5uM6rKP2oK7goYpr6rf/LYRFA6moIXciYhvitMeUzb17Ji99P40LbM5tnQ7E+kmAxoUW",
-	"CvwV+WyWwmavZqNaNWWU/5jqMEDNrLl3r2K0AAiowEgzQxL2tHsz4MtQZzm4Kpw0XuYVcACrlX6fKCI4",
-	"wLfx1IOwbGqyg1IGDPm7u2eb5cT5qPOKN0PmyndNA5mx/sLwAxCgiYpiZ7xgTvx7B0qj/iwpwJRdjuES",
-	"OkiHYABW5DuclKRtkcGStVQ36J24RXV/jvwJySbSqfbrEOol00hkIZrYoJ3v/75U52loV3E9ODfQitqq",
-	"NO+GBtP795c2CuG+AfG47g6JDpxZPmQJZbW/oUjWepgJApCBR/Hq7HNo5HFHfG7eZ4ZG/IxdlwRSr8hC",
-	"lNa6+B7eVTpWBZlc+b3jxMZJ2Sc3DguIT1RAlWzAaY4p9olKc8JB4DvTVaAuRkQz6vZVL7x0YQgzcNpA",
-	"Ss6aBJAiuhazALdl34lIULSrRq1+sihwsXvDc4EVPijL9BKzTaCyyrbaReLd7MwuiaFskKWFOsGwLaEK",
-	"zTcfnP1ZGrvarAk/JWLDVisnMwxAvZjwteIFgRtxseUTueUwrRm7Psib15ninFKCvTftS1RcLZfER+K2",
-	"knqy5JGMqFu57k5drJcuDjggm3ojKoPAde6g0iMLiOti38zpvq1IOHtLgtwKm949JT7cD54iU+1C9kcy",
-	"UJpbc1FURUKOfSq6ufMt2XUPEqdf1mfl9ifpRu6eoTFVDDcR4Wp7ENbwk6yW4JIYPX/YJojOHZbRoUO1",
-	"mNiXjaVwywwg2YWD5WcfUnNMLT4EfcPSczzcST+tKuXEIZNB1keJIGtUxGgoCF2+XTJE0kqVnyAn9frB",
-	"wVG9enB43Kw0jo6ax9WjmO3erFarlSaceCL8OjXiK4Vmh7gCyZyFKiA6hBNnFaTqsNiJBXUyUqeSiBXe",
-	"7VRyAhUvoNUvK8IJVdp6RMUBv9QmPpWHXGYfgCl2VaGnHQh/oeg+v4kx4OtVKv1Ycxs61PMnK+psrdKX",
-	"oMGwEAFAjIpHyKOKKkvZ52F+G0UFJn+jBcl4HOAolkJm6VFPqNAibAMuxyVJlLL7Lu5yggBF7XR+yIeT",
-	"LegWsEfY2DiXw9iK+NmzhTyuvF5zzGmSraR2BV/bnpSti3lFYJEHNNr/MNZfE/qxJaeg3iDtOGidnDoS",
-	"4bo0bKmiiXXkkiDgxixXMm3nxgkSKdm/Xvw8KsSKIf7WLv+Ky3+tlk8+fKoZtfrnP2VhXAAGFR6Jv8S+",
-	"uIROeq2jpxuObv01OL930pkeovHlJGqEV0x7TJaqx5BcapTrEQEa+1D+dutYzT7ctc/JX/Y44mOb9tBz",
-	"Pg7Bo8uNhnpPfGEbcARY3dMFHkei0rq3Y6w3lR6SjcDoeH0YRPkiPcEjqkjI5kSKiKkzy5sm0wVxTlvV",
-	"2Br39IgnDnUuokKBv5uVn5SA2Sa/Ent6LYpXDJHywqNkrWS7ska1c2IfIKSkbYc3B9mw7HjQRArKBFrc",
-	"EXtvpEiV5cOmm4dXDMnplXZxqioAoGocii+2O/ILqnYm7NapzAqJf11sjJkB1xfdsiSA4mPZIEJZKQGg",
-	"j6k133SyRXsg3n3F0Lvr3tleToF9lisEVeYSwZMgOUQUtk54qERnrontsC295eP1XhhSIyK62qCT366t",
-	"iUvuiLvv0n5cW+cwbiu5w/R8qXfEd2YyfxAVf3zfKSVJ3/VunL2RfA6D0mC0uVUitel0BR1dgnOTczn3",
-	"qDpQDbjsLi+w40IVGhrp5aWKrrhsB05dwi2xKPEzecBQDtlE2qc7jbziIy7FAGhjdaO6hu7AofLlne+j",
-	"FGNHDnZ/3zUmVfpI8CUOiG3Hoa3OwxwDBm6SuCaOdQIFjRCSZrhtlsWMY1oUriv0XbZbsWQkjzoz5pZS",
-	"7Ro5ZswX5wLe17mbdNRm9R6415Gxow3xpf25W52yGxS+aDFK2dvLxftgd+3DXbCyj8PXc8RKg+vp/bEb",
-	"xEAu/0eXQSKrQJf/FdSeMqgbvpTtoVStVZ8gk++zmdF2KKae7aWUpdXeh2hOmfrqPo61bEVzK1nn6YHb",
-	"B8b1syTlbR2f6b/4Io6JHSTc/tItocxt0cX20cA0xWlnEbddeiU1lu0jEorK1gGaYpKsZ3UuCppe9cxT",
-	"uFOL7ohDNp6DU5uSCipeeojQ1QLNiU9aXHnrLwltX/XQQaUqntxDOP0c30HFaNdhgbiqK+1CeJEitP3V",
-	"SPvZ+u7+Xq5Q+nPNdrLluIwrIPvL+qQ4T33ayHSzCVIMpb9CSJKgEuQSEYMW1R4xRJx74qIkLQczRVuO",
-	"4DI2qJsPchZKrOU4ClXJyn19hOpce6h/EEqDOvRGK5r5ZD7CcE3bsQIVh8I+06roUAzLqUKxni/Sf8OC",
-	"vRahNnRc9Hwo/Sz+FM4BjFxZrMssx6uH6N8o5+2rUSjH/pKkWk4Rczn6pyL4svqHTrZl/Y80nZaTP8UC",
-	"nONg5vj8u77v5dg7ohR3VmFyEThkvtYZ2KzI+GxxvTimX6gidqd/fTnqDq7ag9H7ifZkTM3O9XDUv+gO",
-	"JvuW0A4Hts8H3fbZ+0n3l95wNDS5ZR/gW0IRbM6pujNtVKsq0XxMtRtTFWvoBCUDmb037cvkjF+2YDf6",
-	"KV1oHWGbm46iuLBpRBXXU3XcK8iEJvMBXixhE8NDU9aov8csqn9bTNVdjxDxiiEmcg48n69AlFw3kEwp",
-	"MCQeO1B+PfxmWHo9LvRIPoWmSEyQrLrQ1WL9szd4n/r3qeLfstd+Rm37nUP83vJ5BAduznJ5uvL+L7ZM",
-	"eCf34jirVHi4tY3s1JmQqDIdnxpVozhRX486pTjp1Kv1w3KtVq7XRtXjVu2wVa1Xmr/qB97u94qClPVE",
-	"Im3tOtD5R2EvM7isTcEjbIhTjK9KRtCK4DLIhsR0DUFnFdQL0GLFAqHPOgEbUxDk/hrcrfSGH4TURkvM",
-	"mKzxa5dPjpA1J9btqYz90Epis7l3T8c0CmtLfD1ZBfvdm+M6+rk7HKFa/aCBmocnx+josNlAkIyvXYI1",
-	"6vE7sGbOzTb68O2GW+3Q0NlmiG3wNBuoiorcWiiJask+qaBz5zYVM2OgMCrjxrmTN0QwLwRoLAiGyqAc",
-	"a9RDgLExnXoraqMpWXvURhgd1MtTjmNBzAnk1bTIpHqtcdQ4PjhsHGWGJGncoHu6M1wb0r0d+bufwNFt",
-	"AM9jTiMQwuWu42z1bf2wenIkipgn6sfXm43czdzYXbLIcU5lRRGpYYlqHsJ0EJDxHV4tuaysx7pQbms6",
-	"mVGKLQRLd5lnQJdAGktjFrLgmBTaO2HpoJ4LzTDPME4QvLSZDHS1mrqOhc4dPHVch280N6GB1q98b0YY",
-	"E36tHrXJgsoXeokUvPOCUbjqJco+n+fz5abEQR1I2cZo5hOCAvIxCC+G45fo3j2N405wMejJieYEuQAl",
-	"fGSbwnPkbbADaSvmu3/+/R8mGgb+jwTqpDcP4Qg8qOv0hXpc1HYGndph+ZcLzyYLIVLZasElKvwbOjF4",
-	"KYnZbv467P7w/s3B0Q+DTrP9U6fXbl70rxqD70cXBwfNX+o/vvvloPd9/4f21VVz0D1o/Nj48defLuOh",
-	"QO+4xKyXjz58ajY3hQE9RbZce7+MqVR6xhfxTe7pZc3zVD7Q2/plr5c3XfUG/oqoe10W84LtcKu7nyfx",
-	"31ebT3q1uYvHLkE7/KWWMN0YCHdHantToZFzA/7VA/17aZ1U5OZkeKoeVFyBhLc822ovqaQgrr1rwyr7",
-	"+WMfl/r1mCyuJygAmJPfJaJ3odaDuIG66g9HOZZXLE1rW3JW8i4vHCsASSLoQf1aJba2lP74ufvm+37/",
-	"x1jZD50gwk6tToB8YhGpiTtMoEV2l3vO7oeKT7LKgSRW8/JKgchZz4jr3BE/IzKYqxiLZZChy7XlE1GQ",
-	"hXloFgv51kyUBwoMAdKuqbgh7ndFoirGpOE/w0/KH8JFHiqqjNWyY5ulU0V9PhdSZXslOkESNF1LTX/r",
-	"ue5ilueiVaIQOu/ILdAq0W0Vg3zcOQ4ItdYXOY03XE+mRMe+EXieaLCxcFzX0Qpg5HxS22U+z3CLu0fh",
-	"TDUVEs4ZQ7vHg7rz1uY4Cj21gnwMJCG2gw3+IP5euEiHIXtFUFEv8lFKAeFkX31sh4nLRrIjJSrGG8KY",
-	"hx4Wj5H1Gp8ZMcGfliihLFBrfID4Vwv+CoWHkrLuD1V8KAH8XqirP7QAUQbGMjHUtiyyzCzI/eAqRJn8",
-	"saEhmKJN5JMFdih0h+50ul3oDo1R/eNHFePHhcvpmJpv2z1o8yXuvuJCFhVlCzQlsCI3stmoVU3Rf8MR",
-	"7YF8OxzNNRTlYJ8SC6+kq9wmLHCocDr6hHnuHbHHFKINlz6ot6oWdYmDFvUgS+vD0AtL3G+GqrEI6Mpr",
-	"MhYiomAUxKL1+klZKol+TGYLcqijAdFSSn60kPlJigxDHJsGCqWDgfjOfzYNZPJ/mGM6JaokhyoArXxn",
-	"7ase8kmw8in4zKCbiCBIuNaCqceUw2ygwHNthJfYD/i5a8IzGURpOxzmBce6OGEXeLmU98vtDtw0hmrZ",
-	"5rJEMY3VCAerFl6bB8c6nxmF9nDY3f5d8FQkvgoDt32TD0x+8Xr0/dYProJ58nt82FlXFNHaMOxMEKQa",
-	"pi7jtn1ReaASXw2Hb1moGp5Ya+9yOBpcX3S3704vLKuYmCLqVr5lBWGxncQS0u3Ot02QgCDZ4HJzSdHE",
-	"15P95TYPTnw5q3jh9tJ0CQiSJs/moyVn8Kg7HG0ZOSIsSA7bsmo5Mrbqz6GduBb3D1Lb+bxrE9csIfHZ",
-	"2GlMApAtY1JCYacR+30jKQd2GRCTANsGZPL9roP2WksOh28bls3WO4/a61tZLLzjmL2+k8es28Zl8eiO",
-	"Y/aCL8XR0Nc44fDYYp4bYUMC5NGETlfE1IYq//sZ8JF+W62dHODarF4+smqkfISb0/KJVbPLdXIwa+Dm",
-	"9NA6snex+FPuh/xFsei2mSy4oimqZGa4HEXfcm63lipjKp9MIWRmugpEZ9qFA13s1yQwEPPgN9HspIVM",
-	"7dBUTjdjTM3e5U/d4Yj/DNFK0TOUeqTatvJh+hkS/o7MQZefi/ok8hf1Dir6ZOn5ARMFkTiEDse+7Fex",
-	"JkGiiW5Sh0srZkltK6lEJXSjhM6Toctk6CeZOkeWFpGlGKTP+vQBnn0qp4/Z9CGYOE0/ZMVMacPziPVH",
-	"sn6iK4Bbss4heLvebNZO0FJcVd+SNedWTv/D4fdh1yViT27JGhr9LjI93rdknScnzFuydmxTGSsOEbk6",
-	"IBSGKrKpDIUts0tgCNB+JOsrssipOM/nu4UMZnT1Y+8XdNW92F6jQsAscJP4iu5c2WAh/0jWPTrzvvQe",
-	"SdH5ij1gt1DRZGxeVgPb7Xb7n3//h2xABRiQDahK++xrVCQl7CqDnmSvOdy7fU40F4JNjzwFqv+ZMttF",
-	"fUbo1bXk4vg+CqiTnUuk+b5n8UDOmBkurM2Umoe0Han3K/gndZek4JK8blWKlxJcBNu5mYGep5x3gmGf",
-	"r6K3/PDXc7n+IV2tz0oUz08NeSFaJlc1furGXY/hTavQTU+RedYV73HNTbRYuQMf582YyvZsS+K6Dr0p",
-	"ISdAtkegzJiB8CwgviYuXzHhUYUgwzENnZqOR1Ew973VzRyZV9fJuqUJVZBDAv2lJVCbvJqx6/rcxiuJ",
-	"hbeQ2T4/N1FRWBaAhtIpwsj2FtihqDj1gjkX/RByK7BUOuWL4vId/la96MSIV0y/xzfP+hftXtTsYkyh",
-	"1Kj8NdKjyUc4REyuqZot8d9wEGQ0QKM7h40pxDTZJVGzVNdsY+8hn9x5t8QuVZCpq4vmmBbT9WJfB4QF",
-	"Zgnd8O0MPGlmhf7pOQ74LwIH8cK4YzqmgNq4VWMggq05kvGoWksPiUpVFrkI2RjCd6yq0232G58i3V4C",
-	"i8sstTgYf5ORAn8Td31/G9O/lctl+B9/aCZ1YxO9RmZkp/xN1NGFXxVdhnlOJhJzJIwTPkrmIKlXDZHE",
-	"qDCsCikmJ4h99jrxLsyB0wGVyMLMEqlOYraUORICBOiXEyZACquFm6lZsqCKXjeiAoQCECIB9ckddleC",
-	"t5UcgJYuYv6EMcRnx1HXI89HjLhuWB87PkaDyAkgPNklAWEG3OcwA2IwoUI2sSUwYcKD7GPhgK5qEVvt",
-	"gG47pmhAAu4tCWV8PtWyEkNJxgjzWZ1souHinbQFKV5REIruZg5DjECDMMslEHtdNDne5Vuvo0ZB7PUn",
-	"0Sbo82vRMKmklhSTFq+TYuFvSJMLQnyg10pAyCmS4TmKHeLimUsYSu718t1SHEwhCBY5QSkxYRZJhfOF",
-	"9JM4M6IrMM7yiRlBjGXCJ8QYf31M1dVllq8k2zmizjuF7jGFnGFOP85H6M2fcpB8wzFCkxXOxZG5CK+z",
-	"xFHANxkEk8jFkMqugUxPSU7Pv5E/c1ajNuLnjT+mggb597OcMGNajDVNEqMU4cpzQjplvoncMUh6Y8Z0",
-	"izvm/DxywShXi/SpaI6TmMME/ohhSneTRM4Q+Bf/Pe4NiTwcmvPnBbmDovcyfUQ5DraMJ1/GrxR3yUU/",
-	"bPM8ZRDXTv6ohzqgRoQFZ1KTjuvhgYxdlzQY+CvyYWu7hCCvP0LKC50fnAiipZUrWVoQnbtZQUo3Dnje",
-	"cMUQq5vCFpXj8EXGLMauGPL3Ssk/PZBUCD17+7Fiy6uAFxRKqrHTS9oWiLi3Vr4TrIf8MwJTorV1exXM",
-	"M5ttgbIBBbwjVvLwKpi/hkemIRhprx720PKcA8BlgOisHQI7D4Ilx1MHGrvnOYsTx7TsAu/YUXKlDLfn",
-	"ph3UghbAiOVA52mhPAUe+PT4vHOCbYBEtqv/pSxgKPe0iyK8dKRTD7rZ1zc4mvVPGsibBtihXIlZQ4kT",
-	"PhrVK9Wwg/3wHt/cEB9d916xMVW4JEb8bdeZ+thfl4RpALkkAkjLJzahgYNdhm58zBUWHOTsGSoO3nbQ",
-	"4VHjBP2v/9moNE6RPlpaelPPXo+p5/O/IQX4DWaOBc5j/qZIz5Qaxsz17gXbATCdaDbo9WJ5S9W6B9uF",
-	"FvwnaioftnZvFVRn5fDRZ9nR/tp3C61CYh2xnAgMu/FZNDoWvvZEZrXSzRxoc85Vtej6CiuDVs/OMcI0",
-	"M3E5GamC7aseE5VIZw4NiDVnIl8UWkLznZEhUcS/43YBZGHzAT4hiK38mUgK5obdmIYbucTBnBncHlM5",
-	"qpDeH5Yz58azVDi9xRIHztQVHwOT+Rv0zTehg+ebb6Tl8c+//8M00JWzJPxJORpYakmiSpHPmCJBsxwW",
-	"ZTSHqGBG1KUL8poVUhCoxwYfrZk5RmQcwoI061AiUDYqRfgG83EI8xmUWbXA/i0JDNnJBBWl4cZKhq4m",
-	"M6FiqwMe5uWzyNsFecIL2jLAqU+4oLCF4gxBw1oZBPHrijofARIRemyo62oRn+gwdO/j5ZKIO+tPXOAa",
-	"kBwfFln4LIsGIpHnLn1In2LvGPLZZ7MiNlBkG4nd0/MrYR9LrUSdaLikcHytKIz8ok7E7FWiGiJDRVXI",
-	"V6+Kj6AYAlzDAKyweIpvyUR0SnEkuq6ve2dMogtxMXJwcHBiwFU1g2o0QJJ8tOnNZowE5mvTdRYO/68n",
-	"68eILj0SlyZUojFPNTzB6N2KVkQoVN6bZFEKmExWRhGV+3PrjRjon3//RwnOEE3MEYZcyDVHKOZFVZzc",
-	"Cm3yDcek3OApprchf0LveCFHmWBUM3JTqR0P95Z8dCCf010LSITfVZ8DFW0fzwIj6hxhcBV24UD+sAFd",
-	"EhgIbU78fBboWe0TMIqR0FEYKpp4uZxAHKhnwX85EPAPh9rwX2xZE7MEzK7xjaIG6P086iii4B+xVj7z",
-	"/PIS3ziUqyl8ZFHSBXyAPzbRP/+v/xFyk3wXVIlPc8wmC88nBmQJTMT7nz+bJVgFtXUm42CcNJpHaOl7",
-	"U5csInSIr2ooey1f+fZ3aGmK7uceU31OmQl1WhjCLvOQhX1/LQrOoHilFcXT2mnz2aygYWaxDpjrhgRq",
-	"Jsujge+5LCzpo1xFfPvBIysc0sqj5jBV8ITYociEq0y1SDQlM4+LtQD5/IAhUAxojqntEh+SpVUjPsKE",
-	"azFWVQWQqVqS8UmmvndLAJKBktvgAgEpKhSJk0a9JlSEC8GrKLzD5YJTXCnL2hiYT8THNA+qyOx4NOCn",
-	"z5lzI7zWkodvCV+yqjIJwTPJBmOtMQ3bkElfDNMqoCw917HWHF+mes00kMpJhxHCI7P0CQPP/8UqkJsk",
-	"9hpT5NhksfQgRQdAKpq/lHvRb+Ufydo0NDjUJt7VOOtGtaF9eU0lnPlLF6/louoNNPdWvvC9X4BM5lsp",
-	"u5kQCo44Qu2W7KUjcP/DsH8pqxlIYPn2QZmHMVWDVQ1MLmh9Ij1JvsdBtEPpMXUo9tdo5noYJNrSc6iM",
-	"UXcdi8ibNakPt5ecnMr1SlWmHAplnbVev76/v69geFzx/JvXcix7fd7rdC+HXRgDVWEC8CyEqlj7qlcw",
-	"CnfEZ0JHq1Zq4k2uneGlU2gVDirVyoFIpJ+DDhkTm/yHm6x+POeO0DBSpoI+mkuTew4HbJOBsDjAMGgh",
-	"XLC1oiIsYTdB/gpn+0g+VTSZZMriffDvMVWUC7lNUO2wLb4h94MsCQ7AO81unSUophqAhrimQvdzxyWi",
-	"vYwUpzLDckqCe0IosrDryjov3AjGspu9QMMbcea0dbRxfPp4QQIoZvdbugqRu44fLVJLddT9RWg1/WVF",
-	"/HVkNIVJp8KQ3WbmpmGL+qJmj4zgVoPP+SlS2P39DmwOlBxXjAl0VK9Wxc0xyCRIrNROit9lPnToH/sk",
-	"3QW/fYoVKRUFi6q1cq05qlVbVf5/v+rldR2+L3CinhwfHTYbB/Ua1M2zHDt7igM1RXiOwUc14MSc/NRu",
-	"zurTY6tGTvCR3SAHM7huhvVMQgNWO/3sWbxKYgr6pvz0zHGJrBBQ4CzBbYCKGA7f5prCiX1sHU0PcXPW",
-	"IAd23eJEMMf15iGf9uhgWm3ik8ZxtU6q0+Mju9ZsNmZ23bIPGie1k0P4C59Mbbt61DipYavZqB4e4Ooh",
-	"OarNmjCX81dSaNWbocl31R4OwePMd5IssMMl0u/enFZsj/xZ7lPF8hYKyBwEOdR27hx7JcowyhwfoAQn",
-	"WBdahUtyj957/q2qmOnzH6+HICMpqRVahVr9AF1gh2vTnLM8FmBXVr0o1KrVai3MxmsVLt9LTxOZeLPJ",
-	"1PGh+1jt5KQq0F6Q/aUVtn/w5iCOcfTTmUdEeyzGIFnmtw+yFkOhVfhWFqs5PqlGKeCtQvvqatD/CXy4",
-	"oBEGwRZakzjuXZ71fuqdXbfP45UWc8bxnYjkIsehUtxUKqYmKgutwsWw8fHyr+8bl2fWx4vf2/cXZ+J/",
-	"54u399bb49qvv//g9N9dfPx15M4v6/9Z/XV0uRB+rAdKF6jrCU6CVI0gLpW9WUzqQbeAhhALWd8JxYf6",
-	"0htsq3otMLK288hrGkXl8bHNPb7ao6KEh6xkB7USFgsMdDogge+QOxJbF99ffMPFSEEaJIUPnwXhZlSk",
-	"DbCvjlI69bAPV6eiCreUadlmitIyxjSGU/TOuSPI5ARmhqXzhMudoVvq3VOZqH6qQggCZHG1cea5rncv",
-	"u4hctUed71FMF3j9ybGV1S2NsNTj16EMFdo19BWIXgJ9UZiEb/uDyfD6zUVvOOz1L+FYZ55H+X8jJ4xL",
-	"AqLiQAbttyMTrWjguBxweopMyaGmNISgRqATIBY4rosoITaTrhsz4jOzhUwQZtwuAq6WhpeUUZVIOphg",
-	"gOnPQimRGBMTN+lhUuaZYJJRUgOTzAnWAEIkzeBnIQEjw0uoyTRwgnVkgxRNJZz5mLNB76fuYDiR2qAJ",
-	"iZkImZdQhbR9PumdQenJb5DZ6Q+u+gP4PYYIy/OXntBrKi65keVq5Er0h8JqEH/I0jTJ8Wq1BhJuoqhQ",
-	"ktnpX44G/fPz3uW7yVV3MISNX3j0RkcXHylcdwhFv3KVUN8aZMY2I74DylFjarBQZEIrVzZ3lpMl8S1C",
-	"A3xDROqA+p75pnvZfdvr9Nrnk/7Pl92BvF7GyOx0B6Pe216nPepO+m8nvUsdl+AOk7sDhN/OmAp595RB",
-	"dT0UzDFF9eZ/FzwYQQPlTEX5NvAvQw/QWrWa1UW8zccxj6uvHhKxV3x+Dq4ye0X9Pm1zOGOJrAfkUQu+",
-	"jHzPJVm6rch5Scv4tHK7RS88r880q062NZIW9xvPXu+uFcrQw3A54P0OZXE7tlJp6k4JJTPHcrArO/kW",
-	"GSE2qlYbrxj6AVOChgsnmJfkNkvMgcEu0MsNKG7rZXw6rcsMMUVvfUwth1levkLTaB6iPr5F7TuSUmhO",
-	"GrVqXVNoOm2oLBEyJeSaLwjqeP4ybBYRY0g+SNXU+xypbnxp2Ar+jK0F4QtRqlvEeELvfb5FpbW042a5",
-	"2ijDq6HGiSmpML5HScjjepwoaKjrcbCxnKwz2L7QOqgaBU76hVYhyalg7DwYDzV0AW71LG2V46G5Ax6O",
-	"jqEm60FylUO8SCzynITV4kE9bdSazWazWgOlWK4vLXaFJpkeVI1UU028gc6j0f6A3DnkfhPzBSKEVN0z",
-	"MEJtiJZcYLrCLvJhAqi3KUWYuqSBkiiQqyA+Uvo3+z0Z2e1FaW2aNIvkrm+jqhzyAdd5kmTgR1nUV2i0",
-	"BO65lOYjcKdRwBYzNG1ViftK3QDVvk81/cIIFU4Ig1OOpQzdSz8/vDlFZx4p7QHjH9UczraAszD+CPtR",
-	"6Bxijigeg5u2n1PepNpT6Q2juI5kIGlXiOhr4geiWjKYrw7Vp/mjy6Zs11R1VD1qNZsZXrEP28WZcgQd",
-	"kMasiQ+nR9axfUKqs39rGv8baxqRK+1TwSaBQDdGm0yqSODCpY4UBRxI4kqPqCTLDapM6J8D70G2bpPn",
-	"d9O5YAf9JyFE4ACJaTv/Fiuj6nHkr3+gWDmyanai5MC/nAb1xbnlkWwR7mKOXsdZQUZKgGqn/HIOUywQ",
-	"o/Cc65HqyVZi2XYZUZvWrQO7QZqzQ3w0PbY2aF+fP+fgPRufQt5w4b3lxUzH4p4DIxLab1ycVPcbKzFT",
-	"EbzxsLHAfQ8bqjPfAz8ueTw2OtuZqnypBkp4UpHnI82JWnoUc+101RMR/SbDZQRhUpHloh8sqfXtwmv6",
-	"ReoDee1f8uLvmUlnyyXjQwgq2tlH2WWZd3ravU6UoiXvaTw/56Kngrrga5dkFPYUE3dRIgpLPVONt/CC",
-	"iL7CY/r1bgwbtYOdx17htethe+R559i/IWJ4c49Ps9Vy6fkBsS+I7WBVprlRr+8xx9L3LMKgK8JT3ngK",
-	"Ez0RSZN54/nZKKRvCHMjihJXhQZIs5A/XqEFCbCNA4wwtQ0ZsiOUChxqGylFo5K61XhHgswrjceFqvzr",
-	"qukypnXiy44FBeXT9VcuaWX6bKW7N04hKe/vKRIxOXzDQE0UV8oqQDPjalmCslukToah8MBIHYGQrEgd",
-	"zYhLBuvUcH16YDXsJjmcHeHjqR6sMz3BdqNaazZq9Wbdrh7W69MDUm8e2vasObOsYzKtHs3s42P7CFvH",
-	"B4f1w+Pp8QE+qOJGc3aMG80wWKcRldzYZBzEAnj+bWAlInvC4/WifXndPp8Muj/1uj9vCOQBeqglAnl2",
-	"Np3kwCc+ixPC8ysG1jSqjZ3HXnrBW29Fv1BAzvYDat+L7PRe9OwrzG0riMsKrIwUv46qwwBlCzzfJ1aQ",
-	"ko1RTLkoEyDoTuaMsDEVjd8gtNmSjSdFf0KPEnaaHWsi4nSyAjPQgvg3qm3VdC3+cRoPwVAfkyEE93PP",
-	"JRA5UIFaWXBJY2FKvUB1vRI1tETNCxFKJBvIagv9/9l7F6W2ke1v9FW6fL5TsfcnjG3upqbqc8DJMCHA",
-	"BjKZi+agttRgbeSWt1rG8WSn6v80//Me51H+T3Kq1+qWWrLkG5BAwq7aU8GWpVZf1vW3futVCuvh0kkj",
-	"nfRtMxOirUJns7HnFIETsPL1SYETgBGqzOUp8l1muyslKZd7CA6cs8WSK8vaP0s6li/w2hd47RLw2iJP",
-	"cnlH+HFUr+kGq4c/Q/W72dhb+HcHIb8OfCQiePGK0exA2bqyV7xuCMfPD2qVFGKOO3GsStfSWFYcTnls",
-	"0p3uU2CtIz3GuGGaILRXCWckZuIxNAXd3lxjXEoPb9/szUfJ2eEbi/xy1n0LfVdP3tr82scgjwY6brU2",
-	"W7u7pDeR5lJ1q9ki7/zXumoQS73wu4G0tcC6SZWDUyed7Pj7YSDdUHXzViONJpCqs9lqASgWLGfdFSUC",
-	"qlToCW1EG1Q7VnjUK0FEn661trb3i6ybnP0DmT7T4FkCZnmYxm+/LdwydXJnIL5eLZPSVM+u/PLr6+65",
-	"3/h0/C/33S8Xr//1x2+/NOjHP4a/t940/rh4ffeH/3rYG5zcufz1nTt406Af90YHNz/9tIhZMNtPX8hr",
-	"Bv8AjYUZwKFX82LuZa87/v23k7/dt3sT7+D137+33qz0ajlrZsq2WDroq7fdoyJxyrYUyJT0y1ciOYfm",
-	"jBaajgV4k9XjPTvtre3nHO8p3bmXRZC2Zab5x7TQVz5FRQaj/o5Q1MIepkTIShmRF0vzR7M00XYzLLdV",
-	"rMz1z/qfV7NyMqecpQai2ntTOZrECORuMPKYR6poBtYWTL4Yhs79ghBLCqwH1MjPX8I9oHwD+I/eNJDZ",
-	"MXbJS2SazTu6DxeVXrhkXy9n4jgWiw90/76Kh3oBj5IOalm9aHqzfXmVwh0o5WlziByD94bFoUDFooEy",
-	"GPr2eUJFM+U7+kjfrULTIXdZUs+q85CQZqYe04RuoJQN2ixoMxRPuZc292NSdeBdLoFMV5F5Q4gtoZxI",
-	"iYXgJRJuIV3RqivOHdKbEI9d01GgYvN0OIzCOxooUAawiKEvbw4uz2OFstxIAZCq4b8JXR+nnkScDxeH",
-	"UPWYEGcj/1hstt73PQeHpD8x2HxJ0rd0Hwo9Y0E674+J22fuLYlGXGSmVcRsCE8YhHdIdByHJKHpH/cZ",
-	"x5sAnwgTUOxazBAU8mBiyTnLZq6zyo3HpHqNVbQ0WxoQXhPKJ5qa3ZiufeJSwdZ8LhgXfuzfMblUhDiH",
-	"jE8U89Jh9+QIOOx5GPcBsJVMxz5xMHmpLs0kI2GisfLZWTRL7qj0OhDBw0DOGPegWhoekOwfC+pdgAAv",
-	"mX/dqwDpWVQIBPiU9EKKmE5EuobFo0uq1pX4gOAIvIxexjpxcggDTZ2UcCRhKZl8Twg7TdkUKCkeLxO0",
-	"qkWyZM0JnlppPSVzDCQmSUC89kNUmxTQuCQzUErjUo4sfwkWPCg45KWo56WopxhFM68AZwGCnOwpvkdJ",
-	"wqKw6TKRm/BG1ZbFTr+QUL1kyb9/EqrHBJIbcCDl9XjMaytiWL2EqUVqVtwpE16bX/LvApoiJz333xZO",
-	"fr/waYkNavKt5tn0kkoGE2dVcFqkVwK4LpW4BD/WjzXcq8eMRZqweD8tnE+QvCXkUbBuc5mj2qSshqlt",
-	"VlHsE+MXD1udgUEBpB7EA35wevLm+OjgspLfuwsNFX61etXWvDE82jx8k7qpzcZeymSaJADSBgG9cBS3",
-	"ewHlt4tHLc/wWCyAnIW+TzzZ0dWEq7gsilSTLzumgtAgYtSbGBiJJ5MyQBd5UXCKSYy+PP9rnkI9DLyE",
-	"AZZU5WekN7E52CMgtSOPRTVVKaq4yrE7LPqQREqpIAD+QIjr/ON0FCWdW//xDxJjkC3ljC7jaf0INO0H",
-	"mfEtHSTAm5wC8/oiAVa8XlGo/nX/MpPM4FFApat1dTMCG6jR3Gtdb9DG2jb0avdadG2v12RrKap/lxXa",
-	"hNJpaAJKfau90aijmfFHyj77Bx302N8+kXuu0FYouQHwwsilrbSbCx/aqfWazGeXzE7Q4skGfNYK2h1/",
-	"uBK7JP501rmV75t7JePUYtuBGcySCOEQEMJMJzHpwkGR5SxD+q0aZcjLqtTmUjBYhJKedFv7hLN4HEa3",
-	"GpGV6Ysw1QUB7DPgq9NfAcU0GVBOb1iddIw0d2Z8OmUE+K7c5kZWybwMaOckAIDWMOlkzh30lRsNSTiK",
-	"bR5ekx7lXp0c+7dMt7DA0jbdvVr1HyAgOhUevdVoyDGknegyQ1c3WFtTXT98jxwdkrU1CDGfdN53HQyt",
-	"wtxAYBtaGuAUDAaYreAz2Pimz0TlHmj1olO97PGEYZkDSk7QY8DMn4WwW13AFQm3g+kN5n0zwbYQCAN/",
-	"uioGQz+4GILxQJJVF7Fmjm+RbM0bROufp/ZgOXzinFFPAPNpkQA2Ba8Uhygrs+aU9HCNXxplMZtOnaxm",
-	"C71lcaEYWcUQMm/xVp7HB7VxfpgzfpnTgd/ufC8SlcCfLg2RmH8q30r74UGOZJp6XMCDMX8uPZi0KZc8",
-	"uknLCmjFQ6q67ZJlc9VgpwYZdqP7knJzImha1FNSO3F2zMS2zT0/Yq5CMfQARK86i4gwijFBTYWLqVuw",
-	"s9CTku+CH9Ys1eOs0Hm6Nqw005PCtCrg6I02ONd+ELOIYLkhIPfxCtIB/1d/r+H+0utVPTaYZ3NoVUES",
-	"GUGqThDe+Fz8RO1Ro9HaVn/1HAQTwK2hhUqST8dXt4Adwo2DCam6VLAEWVarE2fg86v/+a//dtadAf0E",
-	"/yI9uQ11szE3GAn/TppQji+uPB+cae8naX5oJx6oJvU35nI71zQQzEm4KJX9KvTSWECzXCeOYDRy+1fY",
-	"0clJ3wQ6msKHSsjbXAoaS5qSCDOICMwCqcq3li9Xgw6c+n1Tznci97FFqM2zhjV8Dk07OTl63TkhVZ/D",
-	"FIohddGex/u2kQ4BTU2zoVLyBFhSfBUmSDUzwFpCHY+muH567jfmoCwYj6V+b5E4vGFy+gACosfwShCH",
-	"fUIRcOV7jqovMc8g6bOIteFDPVKItNhcF2iExSay4eQnp/+h1Jo15VylHefffjg6FKSa4l7AU6mVtXDB",
-	"9bwaCXVltpsL9MSS/7gOowHooZEcQEGn0wH9dIQXNxtprpdGEZ1ge5fSAeNBLBsffls8qPmq7lj++n7D",
-	"e/f7AQnYHQuEKipOHTvsEQ7emZJFVNg87ayG//rzLyligrgPTZic24l7BfdzVG9K6CXJoraifQepg0Qi",
-	"cNmrtEWU59/40OYtNG4jfmqmoC0Q4uM+7HR5fLHb6IBRrlFdIA4cu9K0K8CLY4jnpmogrq2fPyvNilVp",
-	"Vf4qXpl0BMWrk4+KJBNpSVGdfae6+Vx47JDG8lxW2pX/58/G2t5fn5vW3pf/9QA777RY3pKqA1IZIqgg",
-	"chnHS0IuZYuSxqXnyBDvmemYbn49Y6/RIAjHzCM9GlDuMktqemhYsA/8w1Is64nDGRsGEI2HsRWPS2oo",
-	"dbsrdfvKcuZiB5qRrTDyQXivgdNPjzbw13hfOW4hWAydIkslUDIIeSnkWFcWRx15iwOkkVt23+bHDC2N",
-	"owVHrS5eddyqb2gH9euRdz+JquJ3oKhKhw/XfCONBJi/spHBl6tO5AnyJt5jbEOK5srsQeqrrr71aPvS",
-	"aVHdC0sHKy9SIL2Vx3omb3KCQL97DVmwG0gDlva8U9+vfJbw99lBtpYbIiQn2Zy2fOwexx278t1rGtHH",
-	"KB+j+v4r783OlFNEin0icISmHKAS70e6GlkTpke5R0t3kOGvZd5/QD8dM34T9yvt1tbmlEybOeEQD5Ae",
-	"tnLvQQXLd7gG71e3661lx6nDSo3mZcOAjpVZEkZMyxx3Ios9GrM1OZLKwwxeURFlR19mLTz24CD8gUG5",
-	"WZNbNndGOO9rDW+p6bvn+B4zVW0V0TNi2UwcqjhWb7IPLhOF2JSz5uDnwghOlb29jpUtaV/qNTjVP//y",
-	"APHmNFL45+dKanJW2pU/3n+8rFgV06CrtCtvO1t/XHR/+f31xs4v5wdbnV8Pjjpb70/PNs9/vny/sbH1",
-	"W+vd2982jn4+/aVzdrZ13t3YfLf57o9fTypWJW9dt7cajUZ9yyqweCttPgoCq9CqTL5LTTb90SNFz7fb",
-	"jVZ9KwNxzd68udbqbbhrO94mW9u93mqsIeP2ntdgTcBfGs6a9kESd7bSbloYdqi0K/+7td3Y29FlA8mO",
-	"UQDtjJlVaVfej/2AagRzWnaQv4kyISrtytmxCZnUDasBMhmpe75WmmRWNiCdkHw4Z9E5uQ8mQq3BAngI",
-	"vbl/4IxCGnCA4CXEyjF4tCKYQhsoGkiRzdB5VmlBoGrHlyoSjOVnTRzgtnX7ir0m+wOboydadVJB4aBf",
-	"Ckx+jikl0nbvf7Mo1HECbKepI6mO36McC+gg2eELDP6b8Ayq0VtqgDavOhDhhBCxo/a/+vJKfQNshoJI",
-	"Cy4XF1XA3eSdamnzL2NmHGjsCKmJX7EhP/IkTkLFx4Mnop17ZcV6WCQ0nYSKSPnWiU3pe0IhWi7i6B2b",
-	"2Byq4MRooCP7+3qi4BZ9esdSeEk0eSVIADYkTIjuaG7zQeit7e2okrqqGFJXNYyHpAZM0Q0PI0WUBK2/",
-	"gdRxNBwyDOJjZiccxQR/XdsnzrSqUAtR/NI3oc11JN78NWogjL9riqSdJEaI3I+aq/ua+oFRNovuerZ+",
-	"Vi7UIdaGinbBYxpWJg4r/zRUgkNAJezLzUnYYBhPdNxUgYnkICEFUyeYVHKgeZzh60KHT7Y2oH5gc0iP",
-	"YD5dymUYL6BQR9z/94jBjlOH1Dy9bUJJTG8Zt7m8sZFtbzgKoAjv6xDn4MPF5en77vlV5xjrk7u/HV1c",
-	"XugNqFGjnA7ANsIxQxg2B1UCPFDVgBhRm3sjtFiYShapY7zZaJBxRIdDzfUP7yZYdOdDlGqzsVeTB9fm",
-	"arcWvrAJMIC2ons2l95U/k1qdXKKmSV4GbNmdRz5ccz4XJiSOs4Piy1YlcfqehTk6oF0zpMFXob35umY",
-	"gJUPF4cHlTIj8F7DME3H1EJsNBqNtR35n135n4b6Xw/LW+Suko99vdsiH7sXl0QaWGRre2+X7GxvbZKN",
-	"1rO09LD3C5eCb7pgDBVuyIPJ19ojS9TXZDB46rQ9Jv5O2jF30iZOVhZeWrlOU1+qbVtpN6xKdq4GPg+j",
-	"qxH340p7J0Xj4JfDgMbSBwZ3F1Q1LCT8Kzfn+tMHmPW/9MtcaavcqvSC0L01XmhF52fhq1uN7CmThwy3",
-	"ti4jnD4mRZOFtdgsMoau4gduKpMLDLdFB7nSBvUSfVCEckwqMHUnkYQ5pshIXtadyR6Rb+3cLESBpZXg",
-	"kgxYzwd8aWzFe2K81j9nDuZCgMwZTlyddDLfK1Myh8UMs1jNBbGZJhZnNjjzoY2nRQOA+sEPBOf8ytZU",
-	"4yWW1kgtrH9Rni+Snmlk4XtnLSz8LDGr1J/KrFJ/fe3Q2WrhslLkrfr+x0bdzpDGVmU4KpCmyHk9LySG",
-	"xTngZangkuoYYZkQSyAUAhaurPsfMBrpaJBFHLXTAHyb2bvyS3PfYgcyxTiUBg00mzNIAJvnOlg4+Q3p",
-	"WBgaQ/Cnjh/BsPNRLfXmQxr3FWqNDhi5S2NXFAC4KBgUbTQTlobsJzMIlUtkHI4CD2izId0FV6hBdjTD",
-	"mfmz8hYZT0+brOrAK5mXddEO8cPsBk7ctIykBA/oC4jK7D3OqS+wq0oCmEs3ShZlZd58Sve0pCufEcWt",
-	"jD96VOKPriwGl3UUcUd8FUfx62p9NfM/uuZvfb3YytH9s2h77UazvblZbz0VWyDxQZdu4/E07IHvxT9U",
-	"vTQezz9c10XKixQHpTmpXIVzltsgy2Cwb3NdRALuJn6HUfmygg00NTAThEm4mTUOHf0O31alF6O9QXWq",
-	"9JpK7/miALR12N3d29hpbDYam5uNrY1Wo7nRAOKwQsB3j/IlASNHPUCA39+LTTbMny9R0EdVcQ8bK/02",
-	"0dHVkR3qUJcBOy5nCqQf1H81ayJSmbgwsON0yLhI0sU5uOm1qtdJ3LMqOrORiFVd94AJVX9pXlezAL8h",
-	"xXtOiWA+yQBm2FwJiDpJ07YhjI4G+6gU0G3W3ZSm8Qc2LwAgkIXxBzXMWvcYGfGRwMx+caqYlGSKM06p",
-	"mrz9EmyILxQ0ZF7+WB2G5+yzynUGHZRxOD/C6mP9ZsZdRWlWohTlrldwkOJbhqO44K4rphPV5L9kE7+J",
-	"Hm012s1mfefBFGlvZ61JW721HXfDW9tlm9dreRrfmVvvsRTpnGGtpjyLFOfHrFj/5jQqL3nD++cN5+h7",
-	"cBHnskAYTTkAHZohTAAtrVWxwoz6/MYinI1Tx8/mNEcS0U518DBid344EnCFVNTOkN74HElfOPsUX7mj",
-	"SISRQyh0TsB/a7NDXgB2RhXcQps7fBQEDgl52r5A3lhqYBwDZ3csUpwM0HJa3PpDM0Rv2fISTsZ9aL6I",
-	"wXdpC+i+DLoBhUsD6GqQzIa6wOZpTBoNIXjwmAoSMerBveT8RGBqYBOBKOkeNKbBbZlfq5s+lRfvZ9fu",
-	"DVaA9yZQFl5WagASaUnCWj0E3MDTPm76ZIyBzS4LW/Xpuihs8T4uafHGYtcfwH57gCwv9I4DOsJynumE",
-	"dngRGucp7uyU5RiafhSyFwNZahlNv8Etvgjd/VTrgdIB5Mn00wMuZ6ZPxdUgjBjaTFbFOPPwFPmPK9pz",
-	"m62NytLEyo9aCPDglMcP3kjJNSRFCZdppgPJfC2AjLfAHU2JGDLXv/bd5Dlts0c+SmnKbW4QU+sr94nZ",
-	"eV8BtDP99eHHGQLrfXCLHK3THMJ85ZJOSpAiuV1Qebx2JWmvV8MXThBaPcbZte/6NCDQLIFUBWMeaTQ2",
-	"XwnyC+WMQC8F5JTRzcCiEPknhywS2QaxmWCbO4oixl2kYz9MWN5d96o143CC/V3Enb/jNr0WS3M2wPf+",
-	"PfVSua+Y+4b9PBZ5p3n9YR6+JYiv+Lmvkoc8TJOQhbpZfN1GIo+yALN7kWRmF9oZPEB3koWmdpGmJTM0",
-	"/X2bkWR6SBeCFxYUg81VxGBRC5HHstyea+uNed02yu3QGV00NtubWyt20Xh4GNv322KzIHd87wabev7N",
-	"3pU0dvtlwDij6yHHkn5g2HbgECV4NWUbqmPhQILBNClfCaK+U/ZmkdiwFOrOaMevgHVjX+joQBRLAy19",
-	"0oBFN0yk1Zeq+jDkrE7e03+Fkc0Rc5Y0byBUevZmE4E2EEBij2qoFNW/0DQfNq866XmTb52cNPgjsYCc",
-	"Gr6Ekzm6jgIJOgUWUUKm5sgT6BgA7FYrqbyDhg1iBFWMPgs87FOpR6lq2uT8OAfHpxfdQyddtQw4UL7H",
-	"ZmMPcx0KIGIUJ+aTPG7s3/nxBAxhmzuHp+fvOyeXTq0cpzdtyz9I98JVExeGmDa9ALn8KH+BwWtfNSkX",
-	"aXdotVehP2RGm6U3TMX61kyx3iqWwntw6JUqmh4efKHHYY4go7w4G8PfGQ22ukzGNXzwLEn5UlxCdHCs",
-	"SmCh92ocMRbPXhHmvRgYxQbGvJ34dQyMvfsbGNum8VlwSPTGKT0mT31XFJ7cF9tzua3xkLZnHjaJgP9x",
-	"PwzM7tJIaqF5J8DeYMwDSgtsj111AG+fQt09VTRgESd9JamAu1Knq9XXP1cNg5Upor7UIhCg+HKCn3PH",
-	"t4V+t3TaT/1u1bxf8qrFib9lul+ByXkAK/+QLkE5mHRWpHjdCIOtf07/uFo6ipyx16kQoetDmk0hgJKw",
-	"akqJAhZmgZGvqbKNobUhmooRVMgP+pw4b7uXJPc6jqUKGnygs+xnixXBsfDj2UHmo1SS3hv38RJS/JYh",
-	"xeUkv7HuJXEHo3fhS+TBmI3HjD0snOFNl2/hsEVGZL0Sy0QvbF6lSaRBOx7lcYZaHRIe2bSSUND5aiqb",
-	"ioMe8tdSXWiQJbKKYrigIIhAHHls0qBB0fFydKQDaHhysQ45olbLsaZCC6oRZGEUIVdjSFaJIswNGmRk",
-	"87cKG5Q4+VuNBvk5HNPIK89DfCkVpHV989XF1iO55vdSZItMyhNRZckKPA1VtnXZ3HkcVZZ+u3z914uv",
-	"8D35CnNUuPQWBOVeL/xU1Maaub5QUIKVVL3RDd1U2YW1Cxc4jAxQX/U3qipo3w2L0cqXOgcbnwMu0GPc",
-	"Z+B9Z9sfc+K875x86BxfnXd/Pep+RNI6SiJ25wOqD0rT97FrE9KiYFjC9Cn2HFBw2GhdqmxFnqk7EqXf",
-	"SBfJ5tAzWchpSy6tpqEDw+GxiIckg2mRASr8M+QbdhATCbzit4wNszqVOGfdk8Ojk7fFgfhD6DZf0LP+",
-	"2yrVdEeZHf4jRkW2+zfRZbikNyF9igJhKQGpttOhfuDjtPD8TtE283QvbK6CW+ylt9ArfbXI4lpG/3QA",
-	"6iwMd4KlutK8/cZyDb3yiCy+7JYa6bUfMD2VLoti/xr4Kut4B191d79q0lZvw930ttj29Q7d7ck16dPW",
-	"1nalXentUW+z0dzabLa2Wl5ju9XqbbDW1rbnXW9du+4u6zV2rr3dXW+Hursb263t3d7uBt1o0M2t6126",
-	"CQaS/zertDfTJgQH3fPLozdHB53L7tXpm6ujkzw2cxFIVMm8PRgwaj4u58syOJoOz8eQz0FUz0TIyLlQ",
-	"bewr7T//MkPLqYhJOtkXbYWm3rTLYWP2VjXeTHlchHQ1dJg6ai/m21M13z7wYRS6TCCfywMacKjBybRN",
-	"M6BcGvaRPhnaqlN2XM6qy8WC9dn4/HC4kYew5t6DKWeQL8WhNOewjhXHDLabHFzgU+4yktg7As04i8T9",
-	"CJrkZUi51a/JgLp9n7N9QskghJpTpCvmYYzEOFmbD5pd+vwGumQmLXPaNrf5f7DR+X/IgE7wXnFI/mPz",
-	"/6ytrcH/5SWJdUaqnffHWLdqaRiG5lGvkf8QB/NfjpXGW/AG6nN5SffwUH6vkRfppRZx3pyf/tE90T+S",
-	"V5Iq4305RR7xRox4fuDfMOiq5lI+59lTN9R/VRcauqVGgL/V4yVVHqYwEm8U6SiXz5NPhyzyQ2+Ruyaz",
-	"RIDY+j9ySZLJMii2dcDJiGMFoWAFNPS6y38J1X2ReX0xBVi/0OUx39K8TjQfLtuqRjO+i/ZJH6Va9gWt",
-	"8YRT8mr3LJOS376HObRQQl4K2mdsBpWcjWEU9gI2+N+FrnKs7PsExJfZflqZgAYCjYRyTmojPCNt/Ql0",
-	"mAUGBh5qfahi+H7SfFOeAWD6x0OJW/Dg9OTN8dHBZSW/LniX9vxBwC/1myxwMVLYJ+WGXwx7frOxZ1Vi",
-	"P0ZHQJuMade2XjiK272A8tvFt+AZLkBZPjBrPOQtBiSmuFPQQXxN7KyYNRvqL3ZtatdKUy9r6ZGsoVdq",
-	"0t41lyG7Mi1Po7zawg69We4ZYLRyE9vWIVXKyYjf8nDMDTpLE2hQs4gqjmQeYhZhvqFzjdI3ndipFxYH",
-	"r0x3lZrf/xyxaHKqyrkXyaGeUdhH8w2SRctuL8IofoBqWxQ0rUbDSgtvadIpto0KKlHhnbjSbu5stHb3",
-	"NjZ3N61p2yFdxPS3Pr9jIh4wHl9qfXbZPT8B/75zfHVxeXrw7qIQkqZ0XfapEG+QB+MG0kIj10XU4YDF",
-	"FJuwyTEhZwtwZagPYAWA0RimGDtOcvYp/UIX2CcfyD0lx3NxUFE0TPqui6PeDBqmc7VSs8trl6dgWkHL",
-	"rqRelwY7zJJDckKKSBdwt6yGcLjwbziNR9FCJy25+IgPRwsduQM8VYf+DUz1X3P7e/GEJSS8xp5YyVEA",
-	"ngFEJBjIRihq5YrcPecHEUqkTrkOAz8kgc9vGfRP9GPgCI7AlgAAt3rkkEU2zz9wqOwYLEGmRDA35B7J",
-	"tSjac+Ce0z/XtMX0jvoBkOUqzuE8vVOr5WSrRi4NFj8R0ygWqYsNvFSZ5IovLOSRiuntlMuorYLk9vuE",
-	"ltZc2PyGxVhqov1MjZsopYxalSzK8CTfsckiO+oBfU9DFP/x/uNColiUyeKFhdvq/E7N1dRUU6upFbXU",
-	"olNzfy1lKinVtKSyrNKYqTCy/ENGk5NESkjrp8+op0hrks0Wr52zYQAlHCXjUL9K92ec/AKG8mTV0kJR",
-	"76XD3av6A/dyBFbzABYgPUrVUrnancXRbxKyYvc+aBepjyOy0sqLeqE3kWLWufhwcdY9OZTiOYxSUS2d",
-	"X+Cu97QaUTd5ZWziUn24nyqQxC90qXCpxxAxoA8Ier09ZsQpkbEI6CNSlQN3SEB15iiHLBpQOdPl8Lln",
-	"qTOKRGjeop8K/C0qwzLz8pjcf1MuzFP2YHYaOd2gHZjH0A0J+OxFD7zogSls2lw9kAv6rH9OjpVZuDJV",
-	"5VEqCnPqBNuJpp1zGY/9a59FGVrv9AhW2pUhBQioCqanhzwvUhY9SlJ+PkII5clHUB5b/hjO3ncexYCG",
-	"RwvYU085jKGPuSLMnRnZVUzUwtIRDSN2oUMdkWG86UoNmyPlpciEdnNhh1lRXZubYV3iDAD39CsNRrpw",
-	"ZMgiKC7hLsOm4QofqsJ/Nh9GvitNQ4NOm8ZANinCwCPQGjumE+ztrsvq/j2iPPbjCWmUUU12cN4eMpZc",
-	"0gVBTz7WovoiPWPFlJGmgFxCIC4xgIyrWTSE5IIVBvEdR9R3FKWzKeSTmFql3ag3mtsbreauvO6ORfSG",
-	"HUCksbXRrG9uFSuTrYWViYgjAHvCp6Z26QwwvL1R39m1KppiumFV8LSdyQMkB9Gq7zb1h79isf9GfTdZ",
-	"9M5wGDByxF25K4xjKV9sa8PKbAoc1i6EUn3cb+bbD7OPHI4it08FS0aC06EPafa3YjLohYEcT+fsuEQX",
-	"bj23bILcNUvkEkA2/RCZBC2Fn7sCXv+sJMPM4vBRxDHar0SyRYB0w8spPYI6r6gWG3bSojY6NJpYwUJX",
-	"Mu7J2+cv8vjJyOP7+SZyEed6JvKiH8QvUYf8GQvFUazKywMWK2DWMGIutvNAYTK9xHeMe2H0ShBp2Efs",
-	"LkTpYKUAUyqIc3Z6cUnkQ0L5lHV53S1zSBX5ZeKQDCN2zaLatPw8h0svw1vGj9kNdSdLm/8d2Nlwh6PC",
-	"3tib03IfriY4TO8738A4w8q3ZkKQGF6+KhdUKpna84cMLLmNcQJcGgQWuWVDbCjlBj6UdI0jP44ZR0AA",
-	"XM8im3uhK9rpnncjBiqcBqJo/8MDjO0vPWbY/5Zy0o1uToFHxhEdDplHRJ8OdVdCau5q6KxsfKL8dGBY",
-	"LE++Zw/V6ulwmBi4b3h3hX8VYpPhmwvmRtLSktcK+PfVnrfr7vS26db1JtvwWm6z16CLKyJ4izTpkcFK",
-	"r39aG4/Ha1ILr42igHFpoHhPevxfHimBr7cGjpzGVxv/bq3tjBu99x/uDsbnk50/4n/u3v6zYlUyO2tu",
-	"VJV9GvoRE0e80t7YboDB9Ony8rjS3t3elH8KNxwyKToiRqFtcuTHrPKXVYmjkYiZdzQUWMumsK2vGY2A",
-	"8OkRcv2419WEz7Bc8Pgv223oIYT/t0iNrKpAmDuKwPKESsTi1PcS6kRZIfOb/5QCX5OfLgRYJdXYZwI/",
-	"TPGwtWIc64zuNt8mdlYcOcw1QYLA4YP2uilqclMSwcw2nIChsE+4iQgoO8ZdRnyvbGTJNbl45oB+Ooa2",
-	"iZX29iZ0kdN/NhMhIuJIbqovjxNiLM0vTXucUKVykuFeCWjyiW62bb5qu+JGg7VGo7HZ3PlukbpmB5zF",
-	"wmsrdcK5tzx+mIBZUcOb7wt7m1YlJmyIR8UlhsSPE7KQkLOkJhGQTM6Hi0OnBtY20HQpItCcmNdcImnw",
-	"xuby3COQFUJ1RehduKNO4wA3eXLoHMto2GoRX5ARRuOk6CrtqurY3Oj9TQNp4ExITG8Zn4F4XZkq/JvB",
-	"l0BwDnzuD/LdME6gACjkwcSkIl5E5slTwkcDFvnuuV6HKVpw/D6jLCxNuJb4azcj32NEMO4JuRLVxH+i",
-	"gtgVlMN2pbbsAHNCGe+je7mWDFk3iC1Uc/ccgKkVliACzu65rwwbfop68l7+QzqP5SorKeOcRgsnsHjo",
-	"96xFlPgeMGMvELC5UOAiMuMlocCJSZ1igTOlfBkwMNGWuOqhIVQ/ciyHrdvc5mjFEyElKLu+Zm4s2mQ+",
-	"hNgy+QNsbmh3C2ocg0Br7oKmr7nND8gQm0P7Uag2RS2qn1ovRx63ScR0u2mD2iB3e/ZJSi0/DiYlOOM2",
-	"oXxi8+tRBIWZqlhYvgayKHiFVZF7Tjk++Zlq+Iih42VqtAM1G7prLVxhKLIiUW7I7fdjGjB1HMSQcS97",
-	"9wv8kFTVigqY9uKFrM17bKIAku27jJ7MrtxXhlB/Ez2ZTtOjQKeXUpUv4OkXzTkDPD1Pc+Yjh+uf06Mz",
-	"Ez69sqQuIIf6PqTCY6KZFxEJq3bEe664gQWMwmeAHEhxNYtE7Y2rVfc5ykkPokSeNC5LCrilG2VzJwvQ",
-	"d8AWdUxgj7RaPehMI8IodkjE7lgkmCB+rLrQ2Fw3tMGyNAO/Je/24YJ4YRBQQFATUUDv9kqQcMwVzJno",
-	"IJBg0PVfdcQTAxoETMREA3dI1YEgymiAWCPHIh8ubK4eVYMQFJigfoxTATRd1xFa1rq5dZ9GzEo6MsMA",
-	"dMM/Et6pBv9gq3l0YpExY7cWGYQcIhMemTAalaGrj4xVnANWA9fCXEeNUs4tWllsP1dlsTBILfuz7w26",
-	"PIVh04tPgy6XWjXBL8wAsk19MLuOxRedFHynbi4UOZqCml3TQDCrktm88IxCzFsWnpYHooEJj17F6R2L",
-	"Ln30ODwKALatllWBvVppb9QbW1ZFbt9Ke61Zb1kVuXUr7d365penkOzY2F7cuUgP1uL5DuNwPcOMh58R",
-	"Jd+FYlv/jHt5Maxw+kPSm4Coxl8b0cD5uOF03yxtoF7A0x7ROH0RVYuJqntZzOkGmGczp7P8Y6BtffNo",
-	"PGf5orf+Ioaz8D/lDSxRJ45xLiC0KY8G5FDlb+Aim09lMAd0glYmqYZDxolBDVvbt7lTdAbx7vJO0vyT",
-	"Yo7hWZcyTmVly43L9E2fCITma2JDcmo+CMKxgPn3+Q2qe9jyKEEJ+/fIB3ASdggO3VtReVjBWeLerzz+",
-	"iI7JgMYsQsQr90iPCsjdinAUuUyQql9ndbJG3oaBZ5H3PodSms5N5LujIB5FNCBnUeiN3BhivdmXbRW8",
-	"7MHp+/enh0eXv+ffUCmBB8DJtB7FdFzKctQvvYzlmJMQz9F8zL7C9yLj1z+b23pmaDJd+QULx/LhkrIS",
-	"ssLqscxpe3IlZM9bpt7PANSjmW8A5gIvP4YVmHnpZy0mzMKo5ZtWPBFIIJYSoZGIsO8Ma5lZsKI7euJl",
-	"CgUwivtSarkK8eALKMLBCGvuBsDBiY1uSBVIqUNX2HxAo1vix7ojqLePF0mRgDi9cBQR6nlQcAnNP1WR",
-	"Fw4kbUzubDaaDnJ3y0GRkNcJvJ68FeUJUiH3cyGPOPOEvDO+GrSTRtbnjAWeYeNQJKBp/RxhAx+IOz9c",
-	"/lw/7B53L7uHDqmG3EVmUbh3IczQKJh7KZX7KqVys9OSRsXXsz3X3U+YYgCwb77qAsqiMhVvyLXbg0oe",
-	"nKK6zS+Tw65Khgi9jllEnKSCyFEcuYJUN7YbjRqoapUcUvvL5lj9VlxPity35kjccAA5HemsQo4iYszm",
-	"YzrBBjf/IEpyQCiBeXLkA6LgUtUwIr9cnJ7UiKNLxFRdnVkJ5uzr25x2RnGftOoNNSVr5kBuIspjUj1/",
-	"c0C2dzb3yP/3/27WN2ttmxPiwHfQ2e0nVX1m/NLRnO34jY9jgN+pj7AKzSEG+suSY1ICFhDY+PikmbM5",
-	"Mp+Tny8vz8hr6bDJ+xpSGLHOHXXqVDNpuFD6d2x7s5oMq50ZTc2x5K2M123VN+rNGuB3L8b05oZF5MMR",
-	"TGd+3kjg9yIK+TnBoP89GwBczZgojdgWjMdWwpXsFExfnbzHjmk2zxRlgvSVwrfh6NbQ85Z5HIXSsuRM",
-	"aQdFtYx3UqERcy8FNMYdvy91Dw1EmGYesxtG7Til4q6wPNQiDvwDXxhXXR+WK587qPYQYC+vs9Dwl0MP",
-	"/GsW+wNo1S2NZ9BZWkWZmuXgvNuRmmVOkeiPWh4KWi9d0ix87TK33LCGGZja47z5F6sCUq+VHc7UMTK3",
-	"e17wTA8T2wotME41uPkDtSrpea20K9NncxmA3oNXyZpHbX5N7KLFr+nxLCmHnUafWxVToS6zb3wvk9tw",
-	"B4y8kU6v28fjUVZ4u9grx/kCYPjgMlelm0qozKe52t4y13iptX8p2P2aBbuzjdoEmDsnbZFrP5PieRfr",
-	"KUM685rTFJfrniXPuS9Z4LkOhb00nlmMNjVJum5tNRYPp2UIlZpbO1v11laOQKlZ3y4kUNr+Xotkk028",
-	"eOzfLCr6AYjoikXLd1plaxS1ZnvZIIhSkeqn9a4pV67Nq7mCmzTdi4eeSLck01lA9ZHRz7A5+FjI7p8W",
-	"0igKf+wKl46vqJWMzRURQamnkez3764bzJLlmslEPJV6zaV6umgF0MhJ9UaeEK9ImO98pUpOY4rL5Wpy",
-	"UWpavhSovBSoFJR2Dg3RtWJtZyo905SJcT6mqjs7Nk9/kjReITP6riQpl6QPQGzzHgtCfiNtfuu+fVme",
-	"v/xG+3YhE3PJysLVRPoT7o7wRM38+xcuLqkZXkoXXzTDrNLFeZohH09Z/2xs/ZkIoRnithAgZLT5Wppd",
-	"Ottb4EfpAPOUQxmPL+MuTaPkh6jFXMCKewZAImUIrcCfqH9Z1jjc5st3Dg9Vs5Vgouo6be7gHldJVvVQ",
-	"Vcy5SFC4BGF+rt/7kdvD6Fl6LIpF9R5zGBZ1VanAtQomRLAgEOVkisksLzuQ77LUsqArwX2iH+wTc0fy",
-	"+WnseLruSZwzeTMpSzRGvbgdgFraRP3IkasFlNdtb21utJpWZk3blbMP5wc/dy66anm9kXz5yunJQdes",
-	"7z84fX8GWLLK99m0xQTMwuwsHjvX5/pHiJxHqax8nqHyomjKgTSuAtRs6gWNWEpygHKRFK3ZRD8cBR7e",
-	"Q61qG0qpnDr56Mf9cBRnbzLNQmhzpCEEcex8tisF97QreNcvTg1AQam6THBIwE2ZPAf0YD8cYxc1HDSJ",
-	"Q4BGKY4vSpyz7snh0clbJ3lxhM3Z3IWHM09FddJO7rU2oVIfr8X+IJ0vSA70KQaCUKoxz+YTFoNRQEmk",
-	"ZZj8rUXG/VAwcj2S60nciRtgNIsTEYfDOukQ/Xyb60f4gjgHnZOD7nEJ7gh9J32ynlUsqUBKF+yBJNyz",
-	"TARJ/fYbx48eWE9uzNOT6GAupCa37qEmP3a7745/zyhKtUPn6snNncZuo9F4uDoPtczlKus8PeJwtF5i",
-	"Ty+xp0xWAvYFyGotQmdEnrQpsK7P07MFqXfELTAI9kYT4mSlA+p8R8soxyI0JoNQxKRFPOb6AxqQYUBd",
-	"Jmo2h4INk8Ehm27HxLihzZRANJQwQHWV9hQJLpu6tzeR3MEWGYRImxPQmEXYNoYOMCcjiBvyOxaB3o1D",
-	"k41INZzDABOJaMxI1ZPet2rp7zIeK/ahdPSKpcjL/hophOTfSddVOflS28vxqjlpyzvv2jw7RYi8zj4F",
-	"tPoUB4RjERYIeZ3Nx/0wYMhfJFIgeiTnMGDXMRlx3JzMwwlW3fZsXnXSjn2Oer00lilfg5oE4/oHxkfC",
-	"qUGXWiW4k1fXa9hjbjhgwuZO4h7JHRIEcs5C7rJ9afv4yYXE6Z6fn54rZD7lNneYPIfnjIqQOwkhlMrK",
-	"qY0AEHagiHYMFadsTPUejtZJjnpPzR0VsSGjsSDsjkUTmxvcTvE4hH9BIAAYKSwiYhrFykYjQxb5oaeK",
-	"LfxYAA5eQ/ulR9bVSrkTOzWAqmNv3nQ/j3jsB6m+kS9yzq5HQprW7DqMGKF8EvehyCo5D21SFB8KI5sb",
-	"26aKcaJ943yVtDc2QC42T7KcCQAle2JNREzSXNAyHoJ1JNKmT2EymrQ2vc+rKUIrC64fIKqmx4JwPP2T",
-	"HM0XqcqTRVVLp/Q41yxCpd+hV5zoEZnbw9E5W8ViJl+41XJm8MufqS3z7OxnRUKbmH5ZMni5xYOJlEA8",
-	"ywS7EDZlAROzyJqcthARR5uvBOikjlRyYn1ObsfU7dP7D7cgILQ0BXx+W3wlSNEj+w+NpxpnU6JzwSjb",
-	"PcFMq3kPmp5eDfXFi3jxIoqxTakNsoo78Tz9ivkNIz+cH2cbkSR5IexIUpVqgjQarRoZCaZrYhP9ZnM9",
-	"L0bXyESfZ3tGTs0pVD/6bh8cBOwcubBBsGIT1acOsX1YLf9EdOuL+H8R/09N/GPiA2QcCD11wtb01x/O",
-	"j2vLqgjBguBFPRAKOfw29mxZSCHI67UyIAvoggsWBM9YD0AQKIPzWkQxyEkyXaflhLsxZS+C/UWwfz+C",
-	"XR6LYqG+hAh/dpK7KGEAMwFMT1SHnUnVUcLGqeWbWRHmA5sTimkV0A6juE+cVNTkMw416KUlvz9jkct4",
-	"TG+YQ4b4b8g5gBeAd+uzAJtsVRsWaTYaf0Gcs6Eiy1w93wd+lLhWJx/7jNu8F8Z9iHMjKUpmMNi5C8nv",
-	"pkbhC5t7UTgcMq+e/7Ytn+8guAyjzzjIfBZERZXzaRCSZEEyKY9cKgMyFG1kqVULMDfOXxTRT0EGSaTe",
-	"jOjLFchG7sl04B5HIWjACPsEVF75lSE9aKvGlwvok6ruW+qcnhx0dSZDTqwcthHeJ8tH922ehPeJju4D",
-	"1Y4J2EgsOS9kAiLuEzdgGCu/9rknpDsZkms21m97Tf1AkKq8a6aFa5IBqSW5lGFAObkJmbB5yOukQ+YF",
-	"tq1cZBvKjyC4fZ/8AqJUpLkkWCyXMs0D5PrRLZx5yN6lMPPABsN4ku5cMOXM42fzgXyJuE8xb6aFjK8F",
-	"Bw/H8yP7piXyvKL6XuiKae6cxDRWl5IqSDApvfZJOntadmU4a2Zagu/KIgQFkeGCGK5pLgLyPysRK+2t",
-	"htSDQ+OTTFc7qU36NLjWekOt9qLDL69MKB5HScoEhtFsNJRMQa76RWewPMgyHVMxZvD96cnlz4ijydnc",
-	"hWkTGGKSTyPVPotYZuamsiq1+7+BObKt5fMoj+IOLJ1DmX71p5JUyedPWvn8yUX3+Lgy99xBXO4lmfLi",
-	"dH3HTteCLtbn5Egt1npGXb5PhmEQQDOxkIxp7PYLccJoKJt2smEmF3alWdUEOdev8QBdaQReKv85RcvX",
-	"VajlTN79qyNbv6MKkEJk6xerIr2D/OS/gc8sE+AlXavl12IFDVduOBlOXqUNikZa3y3t5oTXRE4AqTYb",
-	"jf87Z7VJTxU7BJEPF4e6A18t4xs26pumf1h54N1wP5VqGoxZtQpn/J674HHUqhFa+CEKT2crhOdRdqr6",
-	"ZK67Qejeliqqy+mqU91gE37YzrRGA9ufco/0wzG5phEwlkQjLgiVdpI+qhGjAf68Ts6TGtbkDAqL6KMh",
-	"LAWHxUiYlEnU7K5Z0OsTcKAjwRQdPTzF5hcFV2LhTxtLbAS5YbGiKCzw6N+yWN3iAObrEUo3eDg2CxSs",
-	"Snh9LVh8gRTblXZzt7m5aea/vQQIKirtexY0mC8376RnNsAPcN7j/Dsb5159/jxP/Tr17pDg4JkmBN6H",
-	"d6ywMj6zXOQ6jMY0wrJCj06E5uZW7PUOqerqgi1ouAvIfQrSDODVnN2xiAzgYT3q3tbqpIu47jRYq+1z",
-	"LLDj7FOswrW+KrDzRoyAKOTh2CKMun28wOY+J9IbkA+VwjQc48Xy8a9Uy2DRJtSE1MJgvIQeHwLOSeQe",
-	"PoWfi3oa1jWkhUMUmaAZghfQDzkace7zmzq5r8Ds4NbKCc3nFASl/OdwFOU4u7k0NEeRaR8LLaA3tjFw",
-	"BvP/Ua5JPoYq1wUWy/y93JGVdqu5hHFWMLlfuc7wfsqq+fWUFUoAOC4vQZ6XII+p29UpWlC/5xRoUafh",
-	"ddWhVqqpgMWsPO6TK8aKQ5D8Zna1jqJVZZBD1e1+TIXNpZy+hgKn+4vpg4DRKNOT9z6di62vJNLntjjq",
-	"MzVhqssHzuwrQegN9fmLIFhAEHyjwKvcj9niMG0DPUeru4T54o3/iYnpQjTcstW05Cwte92dLnvFjsG+",
-	"yHq/WPqHrdNcOZnMa5N/j8KYZVxstIANf1p6zA8hUC4SR/n5iJMV0Y26H/lWo95sbS1uvWRn6Csbbk+0",
-	"ETx+ulwfeJz35RrB79a3tpJG8E1o/o6N4HfqG7oPfHO7vvcNGsFjDF7aAZyNlRHwoqheLNYMACNeQjfm",
-	"LNaiBOV6OIrdcPB8I0Bd7onCPKlUrmM6IZTEwCuFPT7nEAEgfs6PEwQcJdd+EJCqCcvTTxBxOBS1eoaF",
-	"IA3CFHA1QeAnC6SshpHN1QLVcCn3EVSXz8hpEgdEtvmDYSiE3wsYIIFTHGWOCUA1TDW4ojQsTl9hQYW/",
-	"+QpU3DIP4+tTL22ZBFh7jry7fs10DFMQ0mmsY1s6MNI8jzVgUAE072t+vJG3VULrVO3teya+rScep5qd",
-	"Vof4ZTjOBKymU8tSVsBJmM4OEz82f5xNzV74g1EAiN6I/Ysh2hTRtqQXhbfQWyyXv1wizFWwmM+cTmvp",
-	"yXs2MIVlktPbX5F8y0hNW6mFpdTei331Yl+Z9hUInDS//yrZKLPsK5O4aAEOZ8MHN0hMLcW2nBatqC7C",
-	"KX+zzRXLc5JqgitMiksDYC8vzHE723yhFn5d6vbTURJoQymQCdp4VSsDQUuMFTCX8nUbqRWzb/MiUyp9",
-	"BvRKh7xYGW30pTndj0wdPb1eEHBJoC4zuZuBen8Jqv3vnrCZmmpnIbzY1oJ6FTYM6EJNgZq/zfWncxqz",
-	"SrtRb2zs7BZx9hQqTBVpADyZVdHUa3Cb5vZGq7m7s6QCXQTVZ5wyGEyzmfls+q4pFZvRy6sQFZYYchv1",
-	"nd1nRhVtHPzFSaJN4fwjEEXHWen4fOFp5ousf84ciXJY9Sk35LV2YVFWkw4H/zGPFMlUKM5uVPuWmcpn",
-	"wS4umTq8kj4uzWZhE5esHHjybVxeJPzTk/D38rOMzT7PwzIG/0MAgOOMHHi+UnbMev0wvBWlfaukUvmo",
-	"L1r2nZ6TvVoS1plu7yRGvWT3w6p3jo8rZS3zrcookue+H8dD0V6H16J88qnuhgM9+a2KVVH/NDrQPi/b",
-	"TG2Rxe0yvfG+qrR4GBNrnB6HZ9222qVB0KMuHn52p47O5/+lLaZe6E3+r/VRFIC9VZx++dinMTkdMnh/",
-	"gt00IPOCc/RKEGcUBQ7AlbCuGR4EdQG+IOos9bABdlUwRhy1lS6MY4a/hwQIo24ffsoGfhwzr2YR4d9w",
-	"pkkejCffsgmpOm+7lzY3Rd36LZs4tTZxhH/TdDTZd7KCxAtd8Uo+cKBRwv5NyyHnbw7I3maraRGcARhz",
-	"n0VMWpbSbCRO69Mnh8Shzal7y8NxwLwbtp8yIQCzdjWMCA+VpSkf3mwQUQM+jojFkc+8feJsNhsO8ZjU",
-	"L3dJv1k1/qKwSMRc5t8xNXNdWMo51qkj+nRtq9n6qW2PGo0Nt0cF296Ef7O2ows15BZIohwY8kzNU7Wz",
-	"1tTWmmWfxmjQiBhi1AUtsmAxfqr+z3/9d80hVbkEsAI1xX/i37SSL/VC1IAvIx6H5NpngUcCnzNROtjk",
-	"4KzhyXmA0RbPXDrgwu9XG/T9hisNNDh2Rx6pXsSUezTyiNbqtdLHqx235s92PqBNotQgoxFcOXc8H7j/",
-	"iSjUdBJTo3HMBsN4pQEC1D2mg+E9l/WuSS1z0QjzWltbzT05SLvie/XkQSAc7QquqlMwaLnOk8FAHml3",
-	"/guIlRb6XgydxeaO9u1is+uN0g2Vj93XP5+evqtfdi8uK+pjkD+N5t4GbV631nbcJlvboVu9tT236a21",
-	"2Mb1Jt3qbbs7SxT0Z8TY4nm+nKWRimCPVCmfkNanT8SXmwlyEwU/eRtytm+KWuILQwpjzNyPBRkyDpWm",
-	"Hgv8Oxb5TBitXXIQY44nz9IXo6bLKqoP58dlpeXTJtSFVpmCUCQtDPERAhme5EeDERSKE7A6FdaBHJ5c",
-	"kH4oYpvLzUeqw4D6HC6BFxtG8JaEel7EBPQp5MFEKl1MzhOPDYNwgh0qaBCEY1BLA4s4p2fdk1+7F5dX",
-	"aoNcdY6PTz9enZ0f/dq57P4E9EoAROBsrF+7QP07en8dnHc7kFWIwxD7XigFJ4ivGmHcsFjYXFfL6GMq",
-	"j5FcGKn5h9SPUP2Tae2fYSzCNArQdVVRKoPNYqnuXpi9GAWsZpERD5gQeq5s7sFKKZACjRiBiQGqI5jr",
-	"BHJBOTk603Mr1T7lE5uLoapsrjrN1k69UW/Um45FnD/b7eZf8h/yU/ik0dxJvre50/i0c51e3mpuNHYa",
-	"25sbG8hahiVIARUxCWiPBYD5GA1Y5Lv7hKr1TxEuHrSQD0KXBnLMdeRYgr8JbpX0S3h6Hf6UT677yliG",
-	"P/rhgNVpNKTwF1zkhQPqc0dlXkOzjYP0of0ALa4YaJk8QvGBMGsRE2Fwx4SVtC+xuXEwNXtZiMASue1d",
-	"gPx5Fu7cOEz3slyp5KxiNVcEFVjVIAyH0gi29KJaxKVR5LNo7SaiHiMnnUvL5oHPb9fgjeQmgMCe+iti",
-	"gkV38qnyBY7O7rbBchH4EmzQg7YwcFDEyO0DL2iy2HXuD+t+qE5H8upeyBClo+YA+rnBNnJdNoSOK10k",
-	"HsO3msCE9Jl7K6XUjTzXCLk5PLmQdqUIgxGibihPFC0SCEqdFcFBEPImQXhzo46EzR25hcANcohdMfa6",
-	"+oXXJv/zX/8N40pnL5lQc9LkKumJ0qtiVyy15upuxsgoMtSh2MFXfCVn1I88sKCBk65GwN3wY+K86Rwd",
-	"S4HhcxFjnTGa0xO5vaTv4NGJqNvcdCpEmzid42NpkRHcpqTqdA4OTj+cXMoN3Lm46OI/Plz+DPv+4MPF",
-	"5en77rn88Ojk4vL8w/suXnsE8k/+dXX5+1lXfnR2en755vT46FT+cd7954fuxSXc5bwrv5KfXp53Ti46",
-	"B5dHpyfyTyX+oAkvJnpBrtu86hyevu8cnaSCcZ3ojz6cHcJH+zhO4xKb4yeHXczR1tpknn+Fskp5VjYf",
-	"IySrhN1M3ed5EdKWBm8WiNIsSTyl5ucrc089tTDWvaidkiksjyipS7Q6+B4APS/4nPm0TONE+JSE4EaF",
-	"pEuqHxoU/Jn7X3oISIv54fxYGRw3/h3jNUwiprGXy4JYEXR49QVxPo+iwMre+YuCwPCQ+F4b4l54wgrL",
-	"1rV9oxuS9SmQLbpxMAGFgByYKJn19xzcFrMfLXGSc+hkbiWk5UMDaf4iDapxndFi10INbBhbSijUiWoF",
-	"37a5ptWM2BqDuhGRzpP6Pc26T1UIAirqyN5EIYGkXR+9Ehj0AjtI3+SWsaEA486w68v7zz47fQQSqidv",
-	"MVVirqcgvNZrZpHehPgZjqxpCY7Gy6L6rEhcS/layP1p7PRqfuPC3grTYdcecpRLwIUz++Brl1WtrneN",
-	"+cjr3p3GQ+nepZO/S+heLR1ewLQvytoQG3gc5yrrXCZ6/ZZNSvE96PVq6SjFzrwQkEUG0oufGUKoFiWA",
-	"7AqdjidJp/SGcal8mEewADfVlHalVieXEMxWQCJsCdoLfBdpcn01CHyE6NMha5ta2CLOLZs4pHo6ZPzi",
-	"4meS7s+rWzbBpIh0IoXor+lX7nQ6HemHY+T6lk2OPBWXrlkmstciTiJgnHqStbM59TwBD07a5Ms/fM8x",
-	"I5wQnfA5cXKZFMAVO/iS79jkjA3UPaAfipw5KsjZu6PfyFn3vcrnyFdxSBUTgnAJMOmAKZAkBPRCYT92",
-	"FfrAGiq4vVobwCVf+5GIaym/u1KaSarWypg6ggXMjUFl7SdxMD/GpclZZBBKqoYRgUcoLVxLBqcW2iRr",
-	"wLDFlH7kYfIjzAFypsHR0u321OjVgJO9qaqjhixaS+2iCRZBxX3mRzB/6fYWLLrzXYac82JflYPHugEw",
-	"hGAilRoNdd5WpyFu2cTmURjTmDk1mGGhHmJsBIiCC4wWqJUMfBELGP+hGRKPogmkun6+vDwjShWRJNUh",
-	"MGPr60Qtbjmb/6S3Ys0iQrWRTS1FgIrHLGmhnD22mLGVUzsSwAXJk7wtCfxeRKMJAc5yOcZrSBgP2nLc",
-	"/1DpYNxbaQq4TZyqnWQ6pUC1K8TOpT7tis2J8ekx4zdxHy78PwMW90MP/x1LaR6vjSIf/x5SeVUNcPue",
-	"vIVjV/4PYMntipM2bf5wfqwtLHmgjds4+vtXAhjzBkzeBfn3RAx710pzWHfYAoOozK/O8SYLQnpUsH09",
-	"Fy3HSuYOZ2HWuyjbaS2GGcLp0J95apKMj4J0htIko/7dVFYP5iitMBgFAbppU28mXwC24ZSQQrmTfOoo",
-	"/q1wwArysRYm/ZsOHvo6cbLr7YCzp6bR2U9ky5rvQYRv6gXU46eyfQ6pTuUctegmNGIoSqZyi0TZSyU8",
-	"heoy6czMAQFcGrkuTBrIoxiHJAKamrQDRoGripsrFYza9s8iW5NWf9NVEqm9+s2RrCXGO1gilbyqPdg4",
-	"+ZseNIM/Do+aJ5fdLfnZ0c+Nf9Oty7j368ab8budrvvPw8tJvxf9/ff52zDYE/96t3fcCPq3W9tHI6LF",
-	"rhboa5vXTdrqbbib3harwGNhKRe4TsyCrj3x4ZsmQ6VdWZP/e919e3RCzj68Pj46IO+6v8OHNn9/EI5f",
-	"//P3w3etX8edSbdzfTGMgtNm/Jv7WycS5586J2fv3ozuzk661P+tNXkfNe4uPr695KG/+ZPN4Sbdk8Pp",
-	"+yqClm8/jtKw6+M4de/YZB6gN81Om8GXH4PrE4SgNDvQAqLGZKR20HcB+11HnMcz5X7454iNIOzomMgU",
-	"R0EMERcRTQhEIDMxtSlDfx/8SEfqA1Tun22AwNgV7A71xamTwwTAEfi3DBP4+KQqIhAtohB8lkqjFrYG",
-	"umT3AFR/PfY0IM1QWE1B/i1n2vvKx/95EJZdMGx0lszXgmGOz4lo/zKLMPAQPs8gQPfLQEg0YgYQKb/x",
-	"8E7fNko+b+fpiCLOhve09c1z2aG48IskzZ6wEpj/g4/6PKl2JTMO3LqhxmcR3yfwmiC8aUOGI/lkyCIl",
-	"HoVSNsYJtRSARp5TBWoRRITkmkYYYABsFsaOLDjNAYWDgt8CebT6nc11ZlLENGak6ogwin867F4cOCoA",
-	"KX8wluIniYIV1s2r+Tk0LZgnUc5TXHpvyDWImvoCZ6Cs6B6+rCxpCKvJmFzAj788UiW82gGVdquUPUbv",
-	"K7lae7s721sp6lajjjS0Z3nkrVVJgFyVNh8FAX5wjHvuvai05RDkRxeQrjpIX0JuxQ6OXw4Zf4xT3a5c",
-	"fDg46HYPYUjT/stWc++7qWvS+2Tx+qZ0+/4IVeffkYv0WIpm/XN6xr+sAzjxqTteS0+FVVIDn8JUiwvg",
-	"lcQrKIE35OJ9699n+pBSt0PLV41BVcHxZOSRf9OPCR1Dp98+jQFD7MfC5kov0/RabNALjbVARd+EISLW",
-	"CSXXERN9/ZR9xaoDsQYpCpnHPN0mGoG8RmcuSKg5SvY7NYT7J3B6jflX3i52u0XKvLEvWKFZcC53YU7E",
-	"PQXPoLWa0m0Z3ASJzm1uPAGlW0EGJJXCQsOPeUQK3yld3Gw1ppXxVoEyVq+yrXuEsUznzWmFDBfODih2",
-	"FL68sqqCnBdW1MfLiCm8gEaeqN8I0oEYcg1pJIvrlKyKYO4oAuqMPz9XXjMasagzivuV9p9/WZWDwFen",
-	"58+/pIQw/7Yqp/LCFnz3l7xRdFeer1IZbHAIvNBF5mQQmVBccB2FA1J1BvQWuu1gbpoBhSjUOrXX15Ni",
-	"lvZuY7dRq2iA1TqIIvV6+Uef+UMG2QyAX8XAvJrmnjtnR2TEPRYRZ/2u6bQBtyFVHQoty+aa00QkPcuF",
-	"lbYsFxZJubRJPBky+CTpMGGlXXosbJUurAzVDyQYk5p6EPVKg6bLNK2ewR5m0ZBG8WRNuOGQeQn/nLol",
-	"DQIWJ0PGl7S5s+4aP5Xvm/LWGcCahG4RPNPczfZtDm9CpPgWFrmIWRBQ+Xsx0o8/et05wbjWHQ18L0Hd",
-	"RIwGmbfEWxe84mvKb6HJv6FDVG1OyHshjcw3rvrc8+98b0QDBSVww2gYosYUNSvTkl5YChuR+1EyWZkB",
-	"9nAchYvA4ygMANtT2NBOkOowCr0Rcghlv7lhsc0VvR+J+1E4ujGMhWgEsFyBgfC0Cr0tT0MGPWFzMYqu",
-	"qSsNB5Mz+n/+67+dGnTPKcoBY28dDdLwRszmSeM+efoQrSPKSKstRQIMd0aeRYBb21wHN5PWuGq8ahaJ",
-	"MdjsSD3m+h4DZmdjwYnPifQO2RgWCF4n3bGvMLIwyi6Ypnn88teX/z8AAP//",
+	"7P3dcuO4kigKvwo+7bWjpG5KJcl/ZTk6ZlS2qlrdtuSR5O6ubtUWIRKy2KYALYKySqtWfTFXJ871Phfn",
+	"DWa/xz5vsp7kBBIACVKkfmyXy2vORMyaLosEmEhkJjIT+fO54LDZnFFCQ15ofC5MCXZJAP9su2Q2ZyGh",
+	"YY/MfbwirvjVJdwJvHnoMVpoFOwwWBAbLaeEonDqceRxFE4J4iELiIsCwueMcoJChjBFBAe+RwIUkL8u",
+	"CA/R0gun8nU8I8jT33NW6I6sKgWrwJ0pmWHxWUIXs0Ljj4L4XuGjVQhXc1JoFHgYePS28OXLF6swxwGe",
+	"kVBB33QcwvmA3RHazgB8MCXIDuVTG7EJgAF/C1gDcs/uSAVdkAle+CEXv4kXHOz7Hr2VLwoAySc8m/uk",
+	"0KjVDw6Pjq2CJyb/64IEq4JVoHgmgMQJUMxV/SUgk0Kj8N9ex5vwWj7lr9tuQazqLaZ3Hr1tzue+52AB",
+	"fdu9xuE0e0k4fg21LxIQFvB8Pjqa1MdvnBo5xSfuITmYFBTEczFjBLAnoBSb5AVi0wXOd4U6C1xzHeeL",
+	"gLNgHfhrfOtRCbcDr1iAcHse/V6h5FM4kg+jHZsH5N5jC47m+JacITbzQuSFaMICeDzxAh7Cs0ohe2/k",
+	"fIlNmeFPl4TeChQf1epWYeZR/XdtnfCMlfGQzUiwaXsc9c7a3ogHo9M3J8dHhwf12tfalRhEE/AL5ixm",
+	"hIabAHfVO2uAu8wZnbpvnJPxMT6aHJIDt+5kg6+nGD1+HTHE5jra1PXuPXeB/U0r8aK31tbiUXd0eHR8",
+	"8uY0ZwOioU+wBhNacxWX3swL10HvLGZjEgiyDwjXIikg4SJIyqF6NZvOfZjWhNGVsk0OmbBghkNYY3hQ",
+	"L1iCCbyZELm1ahVYQP0VMYBHQ3JLAgD9nFFxTFx4t4RnwN57d45Ojw6qyIUXNO+ST9gJ0Zi5KzRehYRb",
+	"yOZTXD6q1X9oDBfV6oEzxpwcH8K/ScNGRfG4fnQ8pEKizkPiopCxUgWdT4lzR1w4hsg9CYRY4ISGZ0hv",
+	"EWJUfMkjXJ9VZEhZcIup9zeQLq844t4txeEiIGjOfM9ZibPM1hPYlSFNEEsE6q+/X1zjX+jrk99uf8TN",
+	"1Zv5jP3ZvHv/K+t9qt+8O5++O6w16/z+t+8H+Hr2fXO8bN6+/ZUGbe+D7y9O3nY6K4J995fL+96yNRv8",
+	"+Otv9z8tyfKHHxqaCOWRHG+lwnZZodvc03XhtE0q3VDvrwtDMHkuoaE38UiQf7wlucKJhcpDWUJxQAzr",
+	"vwni7QKM2F8Hukv9FfJCMuOSljweLWDnQzkB9mPA7EVL3ijxl1PGiQI6ZMj3ePgwWB+F4nasY2mtaB4Q",
+	"B4fxfOtrYL6LBCQC2fZvZWOO8s9kZaOi4OZ7Ql0WvOKIUHfOPCqPXT6kPPR8H3FCXeSFpUas792RlZVS",
+	"AQNQNBGmLrIP63V7SDmZYRp6Dq+gvpiCURJpa0uWZspq7fTgpH5cK5N67bh8cnQ4KZ+ejnHZqdVOqu7x",
+	"kevW3+SxVXJhKbIwdIL60dF2ncCY6meyWieNJlpIxrsjK1TE6OamfVFCcxKg2SIEgWQlZJeQaivk0XvC",
+	"Q4/eDql+raExizDP3xxnEQTi9BZLLSEWDKmdXq56U+4zCMi8LS2dDam99h2PI1MqV1AzWorcZCq2DlO+",
+	"JAEfUvuwWrXF14Q6nQF3BQ0i/S1hRQDZDCkJAhZw5FHHX7jEtcT3ldERkZQzxfRW8JygKxaEHAgrUMbM",
+	"kAotsX6IpmwRcGmhrHJMk4hUzZWHZW0XNRCYQWcII4dRjWx3IXVggpbYC7lWSodUrkrAcktCjsQzvUS5",
+	"bP1NCQWmLJwKyiDhlLkWEuJXHF7y6FQYlfxSQb+K040LcsG+YhROkLLqEA6IoJfQMgHJ5moLrZOIhdb2",
+	"3RpS+1PZr0/KhvlW9lxbW4LCkkNN43B12L0ARTyTYA3pgrpEKuxAfrB3vidwKID9ekwuWPMxXH5Zn2QI",
+	"1MRJpc6wtHGL4iWPpd4Xc5uEGVAxpMUsngb5uPbrkgV3EckqQQs7PKRrHLSBXUweQZJFhlTyCLy6kQHC",
+	"POodUpN8UTb1PuFGZ9Hk4/Y6Wy8X7Kp0ZUQjHV3pJhThyPiMD/rq/io6jNmoo29X0q/xLcmGX4AYmxMW",
+	"ctiCilMGTQI2Q9UE9DmwiymyQc8EXENazYS0J2XwFpVVS+ocjVVa0pkaa6Dnf6w21ddCLRuvYPcc1muG",
+	"8CsSt350VDstaSUmnhxFs5XbdL4Ih1ToiNxCQl5KxoqmEYaR4CF4JM4PZY1UkNZGH2rmnKF7EghsrltT",
+	"lSEd0sGSCaEw4/K9VQV9951e53ffNZBaXx7Q4rj41xAHtyQsLwLPlkJq4fvRdt702pZSd+CkIG6MIwOS",
+	"776TxrxSiJDLHP4KIMuGQuJHY12AcjaknnJaimGIUX9loSR0M7xCY3kgwdZL6Thl4vj2GQX5PA3DOW+8",
+	"fo3nXkVRX8VhM9sSGlkofSf8FUhn4iL1Rkk8XBLfR5gPaYQEWLz4BI4Wr04D8YpGkcsIR5SFyMFBsAK9",
+	"bUjlV963BvoTXE6B7KS9KA5x/YsUeHCG658GqzlRB8z6wVOCQx3fEarXRmbzcIXusb8AXAxTxumw0ECw",
+	"x1TAO/XorbDWo+0U/MjRDIfOFHlU6F9D6gjSFt8nNIxOSPETR8vAC0NCkfkdAe+wYJfWzHPvtvZDozto",
+	"ra7+/HBYqVSaR51B5+Kq9W/5hnXMzptt6ug94NMcuy9Nu1L5NJgv8lajomagUkOwhzwo7RQtij+FGLMR",
+	"9pd4xc+Q/a8ghG1xzoh9F/NftC5bg9ZZekOtHahAHddwLosJmotwygIlNyKSOAe9DOwF8kmo+9pYkL5z",
+	"B/v+mRQ7aY1HEfJSKqg0PEO2ExBhedqoCLOTT3MvIFyQGRX20Sdh/jmMuhJ3kgVuPR4CZu07svIy/DJi",
+	"44vDQgL8YQGtk6bxk0RB4idJWGhYMNas/k6xBfyqdk3+O942+Tdo7IXSGUD8w7AwW5XvyKpcGxbOFAp+",
+	"qJ0c1N+cHhy+OTxTaNA/HR0ebiVYeWJsI1sW5BCr3ohmaCMWuFKHEeiWekwx9AhH4wB2eLxCnjC3aKzr",
+	"uV5AHDFdKelPbfbPc7zuXICy62Er4O4KqOQqVrMx8zf5d3kYgHf4FUeh59yRAHEYA0Av5sLIFkImBWvz",
+	"+jLb6ysHb1QVDF2ydpxWJec4DEkg5v0ffzTLv1fLp5XhsPzx+78UstTMG87dJuckzLQmKEFT5rviwNP6",
+	"g+H3yrx7UnPtqdkIMIzbgs2uLSUB5lNGyTfwaQlYt/lbIjtMwXrT719E/gkuXR/yBIUnQoxx6VmhjBIh",
+	"lyO5ZRk3S6ZdpYxdcUSmzCfpYRD63B2JnTnKqNc+kmKGRwZTN8vVIg09xtSh9wyGrkDxFvuBTRAGrybi",
+	"TkDImhlRy6PQfNOh9mibR8AtBUaGC44mZYXk8zwoIymwI9ev4/BX7PskPBdIIcEcB+Hq/cLLYC3zDfT+",
+	"Jn1JVa2d1icHuFo+dmqkfOLWcfl0XCPlg8khPhofOyfuG5ItyBxj4tHtYssVVoT5hXwzd0GKj3MWo2VE",
+	"7kJq5fr4wCmfuIek/GZyVC0f45PxG+fUrZJazvW0Fh1Pt4h/euNeLqM7mXCSs440/CFD/M6b72LcMznt",
+	"U5n3v5LxlLG7Leb9Ur71gAuppZ7/cQfLFzFaincIKHmLXeWYEH85Uk0U/zRiLl7/ycUaPsdwijddUmgc",
+	"ik2UTutC44/PhYlHfLfQKMA50hGAq7UI9VvgkHAOArcwD9icCFkwjF8eFsQxM/M4Bzr+aL7/C/Y9V54p",
+	"E+z5xG2gGoIvF77sioCWfF3gYJ2SIseLMN18sfvERSyAr3FhC6rPnyFbLthWhh7BzhTegkNBIEA6Gxc+",
+	"qRTiG/CdED0P2Ngns+8zEO6SEHt+7OcxQFIYQUWFkVLDiAeouDgkIzYZjb0gnDaQlBJgbdNXoTJT4ewH",
+	"gkfDghgwLBQSGyu3u/BL87J90Ry0u51Rq9fr9gppTD7Jd6Ol7jFGU14eAEBOPMThgiuyDb0QJPZb7CK9",
+	"MxFn4zFbhI2xj+nd7vR1LXfvGSjMJKxzRie+5zyWrMwYq6yYKgF28/q61/2lddFAXogcTBFlyGf0Vtge",
+	"4GY/QzzEQYgwomSZCNsqXnf7A/Ta+ImXMknsvNt5d9k+H6yR1rcAMEk0pzHRREh/Fopx1Ne4ca2hruME",
+	"dNHdcUA4WwROQu60hXZEsS+F3+NoxFNzSTFzhv66YKHpskbV2k8XR7+96Rz8m/SIyBtKQbagJqzvdrsz",
+	"aPU6zctccfKYD5q7d2SyvMYJ6pPgngRI4uarbWWTogUln+bECYmrl+KBIPDZ7a15W2UsTZhOSi4Js6lk",
+	"buoV/pMF50DRj9xSH/NwJMRMA2F9V8YmIHgs5CraAglqIYEeCwXMl176JSUBn3pzuCRHMwFSxGVeiCgh",
+	"Lt+R0SoIgl/IDHu+JU1u6TB23YBwrgGbkkAqpmt0dNO57nXPW/1+8+1la9TqDNqDD2vUZKx1DeTGviCb",
+	"59STzKZPsAjKpPSp12P6vaHzgDlCNxr7BLVo6IWrZ5JEsDyOllOWcNQgj5+hcIpzV13JPNT4Qpxs6ROt",
+	"w8J3bEHdR5J2BFsyDBXuGCYwfxYldbqD0bvuTedijXy2z5c8Lg7jDeuwEL1Tn/xKu9RhEpv6DED6Gsi8",
+	"KDOxfI1XPsPugLFLHDxajmgCgftvIdjEnIEgCYpq1cM3RyfHMh4yE+nXzQ+X3ebFaNDtji6bvfetNeTv",
+	"Pn9iE2oH8SYoYar4BQ0YQ3Llz8I5WYCDr1keQTLKiJsbdEOx8vaTx7KCsqnQmOBAfJzdER1jlbhRaKC3",
+	"8g0ZqQrvyUBVS1+kyBsRcH5JOXZfe80EoK/hSY50bt4Mfuz22r+31tnqGWFL8mfNFKgGqr8qOZirRCqe",
+	"X0UFea5h/lrIo2ASWEjenICpIDM43CSVGGfB17YBsB8Q7K7QFHNUr0bx81x6j2dwg0wTh90Mi7fvycNP",
+	"7a8J1As8YT15g15W9uF4EaJxQPCdOFPHC+5RoQ+lnQs3lC/mQvMl7hVxPTwAOB93esqhoPShYSEkn8LX",
+	"cx97VHppxKEXfRMUszPJszKUtYHW/EfZBNC/ub7u9gati9FV66LdHA0+XK8L/yeHJXlGHJn7Hk8EmESA",
+	"ymc7IV5xlFisWp1YiDzM5yRQrGAcGDu4ADa48E5NP1uk5EhXZIK5MEXKXhu0u8Jo6w+65z/3BShsQUNU",
+	"lApR6Yk9crtYvzhp++5q9OZiBczFGCuPtEMfjY4ntCB3UK430MrhJloxFOFHr3h3dXZ3PTZ/XUJNjNe1",
+	"h675pIS+h4q4o264YSdr5orN6WSIbUJPEcyvtJCzCFpp4gnJtEHhehL8RMrS3oqSlVKxnIDAxQv2ZdT4",
+	"MmD0ViF0NzUqH6NCfTAlxj3h4SwS5G+7nYu+Fuf4Hns+aBZww56i6qe/0NhDodhTk9jAUkcJUfHAE3z9",
+	"5H5yjnvYkQt38BAS0P35IfipiwPGxSGsY8G5exXh6lfiO2xG0E+YkiGtVdDbxQrxkDl3fEjrFXS1QgJR",
+	"E+Z7bEgPKmgQYMoxxCrxIT2soOvAc8DSFhPLIBGpdjGFhJqlhZzc38L71qAQ/XYTCAVQ8LIY/1p++l/i",
+	"0JYfpLwvfLHiGev7zBiBv2XSg30mDQ0sbJn3cJ9543CKzGk/fjHpvL+ArPjdyTSmo566ls08/2UAj4xB",
+	"AfqTV+MPvb2VF6eZ93kZt7kQbTXyOF9ALE72ha6Qsv2Q+D4OIoXQcwVzTYlzxxezOMAX7vEa8kGU176a",
+	"M566871fv/M1QZEH1aO/qS2B8/hGO/RmhId4Ni80CvVq/bhcq5XrtUH1TaN23KjWK0e/777BcqOe5OoZ",
+	"Fe30htkQXLvtutASSmlAlMYYRZ0KmT+kBSOK5yFmhKal9ttmZ9S87LWaFx9Grd/a/UE/QSDiOXr/9k39",
+	"11Z/ILlH+1ABKmVoLLg4pFYIoyUAFW2szolNHJXpzTt99s2DZXk8hlvltWVBTxLAD2nRzkCaXTrTYeVo",
+	"GceHJ3cKIlt1GNJDpAAEf/js1qMDLDS1xucCX8xmOFipdcGzKDK+YBUgHN7c8POb/qB71eqtb3qGDIHp",
+	"coVHFICvtXwzqktwLWMQPy9RK+dKygps5CQLU0iCPyx8Xz+unp5IcjsZFiIyI588HvLM7z1UInyxDImV",
+	"RGhTBYakOToLrf8lkx8sk7+8FKlsJYWyYOV9pHLJgmzmcI0NdYC6Sa6oaOdwYhYYNkxolyqos0XGPMKH",
+	"Eh0J6dv9p/KoJOnj6JnP7AxvDCraycUKKf4wB438+MPcNGui2bzNzHDc7BKtGrt1dpOWh8+6F9pPlOCI",
+	"LF+RYJPujdij62Zv8CHGjF2yhpTqaaL77IylmpxmDhdSgbIhlQ4rtggJKtrGCwm2epS7Su9v1n3pQ/xX",
+	"qb2Tt6XfRPfdzfeFivba0hNs83C/mEZt6q4yeZgmvGLa3YRDZCLqtFE7ahxUf2/s5SlLc1Ht2Xfi4V42",
+	"VLRNrKU25LH+pHhjcu6KHu9l2nBnleSPo2/KH3t7qmBjsrAGWxSBqSsLClEn/qlisz1pJCglTuZLbYsv",
+	"twpR0t1Wzwf1Pg28GYFBcJ/jrLaNOdfvwRgzkWs7YLFHVtPgxjHJt7/E94Wbxyk09uXLX6zCYu7ui48v",
+	"ZoT/H8YGWKn6TvIja0sz8GnuhwlLXGuSjf8kDtxRKdClbem27hV7pkpjNs/hGK2c91rNQevCbqAmjRR9",
+	"oUuqD6IiaDxeGFexgoOSUfiNLWVeZZLWHkQ82ou6w7aI14lemC6+mVpRRh1ONWg7pakkkNZ9XMbP3Ek9",
+	"iwYiuTuwjg0bc+nxMHISrrGpdCt/NmvmZSSqxNiCfJk90KYvwIMAA/tFUtf4ZOT+zMDgjGzfpSvxThpp",
+	"ALAl1xd/Vk24AV1Ph6odMbQfRnZa5Ybl9SNxtMagg/YvLVmDIjLAOYqumwLskjNk92/6163ORevCRiGZ",
+	"zVmAA89foQUVLw6p8eb5ZbcvXpuTYIbF6v0VVCglVLA5qDTiVY/eqqz1iK8EIAWrEH2qYBXkZGJhRpay",
+	"fnGNaNRab6Tc2iaSbq4v1kWSjFh1UREKigDSLJXb7a+gYs8qIaTEIYu5g13y0uSTWt4LlE/uPaYO6WPq",
+	"jtmnc585d4Y/EruuJ9OUrw1cTrDP18ry/ciWaIKFfo1m7F6XzGLOHZqwYIkD90wo2z7BPEyVzLNQyG4J",
+	"eAdxKGO+jtCK4IBXZOqe+e1aeltdvMrgpAu84hEoCgAx24akxjcH1c2JglZB1X5Y/1xfFYXY8sXjw8QX",
+	"j97UavVkLmV2fuL6rvHMrMqmmYsvkBzffwmjWPwSXd9VkB2rHs2ZoGAbFZdTHErnFZ/igHA0Jb6LHMbD",
+	"kqy3McPBHQl/wf6C2HAN71Fka5XFVlXcoo+84mfIngeeoyu44HsS4FtyzngYDb/pI5f5vthvqOdj1vlz",
+	"mcPjEmxQ20Ev0Z4z7slKIMUFVXoJca0h/QHZf11giPsTFr49XwTOFHNyLQEp/pCEQ8Yaql+QmGpIAWY0",
+	"x54KqRC/IvmjIlxVyFlNjRY09PzIy80oKVlDqrBlfFfiwkoEQsVzC2AFy0ABEljTkMIGjFfIFmK43Xlv",
+	"I07i4kRcgwOO3AbCQtI7hIYqAR62Q2JnCm5LFkBAJey3YDcTEIDhLGLCGMGlIVW7p2IfbFQ00P+P//N/",
+	"RnBbEbp0IgGA62A6pCG+I6UzNGbhFPE5gcLlMpZDFl0jrjyEHmXD4LhUxQ4v6wVlJv2uLQEcuRbKWXpF",
+	"HF2yhLBLHG+GIXVf8a5Mdi5YhU/lW1ZWP+rXLuR/zadlT5zr0qSDpOTCrRdOF+OKw2av+ZTN+VycH6/V",
+	"FCAmDKLOqcWuaDymbijwCaxupVjxWy/mBduiWqbub71KObu+Ob9OFSumpa6VlK/ffFckqedxi5ZVSlRl",
+	"SSqhzQoOFYc+eqNXgeY+dgi3MmTPN1+yIcPzqs6k5XiKl8xiLlHVYnkSlF7I8n7RN5nry4NLTn3MmPSZ",
+	"dXq8NHqVBRgyq0+ojQgTFZpSJZjmc5+gNnUqWQbOnASg3NE8wrjFQumapJQmWQJvTfcCzKnD+5ujLVLg",
+	"dhVxml3zJAOoZpl8EGtq337V23k8UgGFLv0iz82Espu9GEOZFTrALtLK1Je//UZpmskwxGL5lHnCfHPQ",
+	"eU7tJyiyDc+yhdKa9HkC33RUiC3hmTZd1qYcSGk+SrZacR0qw3EdbZAhGSLlwVS7k0prmnozVKfkgaV5",
+	"NnlKJ0XzXm50gZJtTvR+v5VwoaOJ5/uIzYkQcVjbp8/pgAJvQKb7yYT1BTqfBODfwjWuEfZP5BgXID+T",
+	"W1xj57mc4uJ729zEQMiGk1gynXYQv0Sue7ku30U43SbjbgY/JkScDDBYYo4gVtB9TjwvwinAeSFezsS3",
+	"Ae3LRPcF8ck2dMtCyWl0R1njLw3fCtyXie8Y/uzqwmIwdOxLUrr0USd2A8G3eSOuKD2kSy+cskUoy9wT",
+	"JyBhlt/yQRukKi236YY7hijeJ2ZHNGFB5mXD+gmQCMHfAhk0iOym0tsURcp1Yd/vTiC4ebcVfrTWPF+E",
+	"Ii80aR0Vk1sgQ5K4w2Tkx04nPEDehyEZx3wY9+DcbtrCy7uEnQyiF59EPQ+j7pwxUZjQaJSktnQfdVe3",
+	"xswLHzLdqclta/e76LBeO0H6FSQOetltRVXiNC+wwcBMVVu96V9kqVSeu2tDz8hO2TnAJzlSx/mk8O65",
+	"SVtGTb0df1lVqY3L7LXmp44zUrkN0N7RqMotHv1RLZ82y7/j8t8+fq5Zx4df/pKFrcwV5cYVGAEBS8l3",
+	"3Ei9wBw5PuPysFkLBNjj8l+YyGJ8+R4HkNYkJkpC2nRCDwqLJH8+h+8XPhork1XEsu4654yH2Nd1xjJO",
+	"SOUhiOHtkCX6wIK7LEzC94McUj+oHR+Xawj78yku15F6F2g+TdRZc/seJbUkKLX6AbrCHkX9MG9EPTmi",
+	"OQ/R4dtMRyQgYrRmAxRq1Wq1ljUCai/kOCHEIwvNA3bvUYfIUNFbaP8mUx6iHIZAVpYIp2SWRELnw1br",
+	"QGLEknuUXEG8FZtYLo72zDKGgjkLdjrh1qc7NwbH11AjHO441SCKMTXulkY7SzWzIa4Fzif3wV8Xo7nH",
+	"6CggmGf5Zn+druTlsVFfR4gBl1BPRglzCFhlaIbpAvvihPbIMsrMl39C3I38RKanKirqk3MpGYbYmRI3",
+	"Lv7zCgkzWOhoFmK+S3gob9uhEvoup3+qKW+WCgDlCjO6UuxzACU7SltG/dr9Z7gmgUqRj2fhO6s7GRDF",
+	"sGT5OVSd5vyLSJMkZFnAMZkwmfHkYIrGBPHFeOaFIXHPVNMdJuSFTJwRMAqTR/ZRwZOQBPJ9znVXjn0W",
+	"diXhfQcJdBnrgaqTmbu5n2IQLzoOAo6W+UAuDHdQHVPMn1IiH/ThLK0mVHqjjj2OOTMmiYTIS4Cwmzg+",
+	"TwrfPSLIBqr5GKYrWRbIPu/2rrs9SM6zEwUp14NEYjVhBzRd4yD0sK91C3Heklvsj/RtoXHoOjOCxJJk",
+	"4FbUokIFbWU3VfnL34fDTD1A9gqSyBmp24bE586VQpj82vHh/h/7sttmwVbvuU/N9fqgUAHWDqFTF3Qb",
+	"kYR3huxYmsGTCQuQ3e5ctH9pX9w0LxO7yi1kG0e3ssYNcWjL4QmqYJRwVJS9WyH2aunxzOjPJ9QJorNj",
+	"h1la8O6LPhxm+FNbzlOrbhCtu/AVvPsYmZe2gcWPu8mdPOvLOMfWLLCMioQpQ2w+39MQy0Tyvvw1h/1+",
+	"diGYLLqfZXFhHkJh6SQea6dvjsrVw3K1brqgxHtZmHoQ94D+F8nnHUZCAwsh2PHDxkUVskdxQOWOU3T1",
+	"0Ot45EMZKWD+rmNieuuJQWlWgpl2Y6VLj2c4g/a6Ycsw07LUNnzr0X1k8nU8IOe+yZhyt8Uq2bq/qqJY",
+	"UdYHwTT3WHtJfHpaLVdr5drRLnz6zCy3m8KS6+G66DXfDWzE2YzI0ghx/isqckKQrf6yoVm8LLXwrtsb",
+	"9W/eXrX7fZCu2mqxdJtVw8Sx4cXBoHVhD+kSe7KPmDKEtaV9huyrZuemeTnqtX5pt361kfkmjgxm6Gap",
+	"+l3YyWLsiTQ823Ag2KUzZF+0Om2AwKwyo15PZvAAQgpWIWulkNejVlOwCgmQC1ZBQ1awCvJ7Sa+fnnkP",
+	"p1+8gRcBnoSFrK3tEQwlUDI2Xe9C5tMrcE30ALOZLzTn84Dd54y+AFdHwuMYP5SX0nvKhnNVZh/a95uC",
+	"IJUAo0rnb89w+c+puiaRBm3bHSJvt5ZT5hPo3Levn+D5dNwN4kprtLnp2Pur7vmpnAZ9jR7uudqfxPQi",
+	"n9Rd+gROuaT/dG/K1cN3JNsmMjD3ihutu3jUkDZqXwv5JEm9YB8i2OzReyIPmF5/7P56we4rSS5WzFZr",
+	"7PAgZ1YWaed01DacVZoQkg1wH6P45bqndvUrbbmCiefMnsGK4N0BWZnmd6zVpE3vZBuWpNENz/ayujUQ",
+	"T2e4RHygysC9JOMlJaOyG+DGHgRqSKWvQZtr1sielsX63SfOf5rCmzGTOS4N1F6UnGtiRAmYQqo3ry5V",
+	"8bsplqVc5phz4qIVCS3kYKGgI13WFtT96Aq+dXFhowUVpwKhU0wd4iJ3QZDr+d4toQ6xZK6hMfhdr/t7",
+	"SxgoqXmRfdHtXTU7AxtRhrATevdeuELuAnovyqb3NPp5TgKPuahYq6MZo+GUowX1oUUXoxPvdhEQt2Qh",
+	"TkJZw1O+7jlD+icbG6EDE49iv4JsWQuJy8zx15qy+OvPnvvltRTSNmhxXEKCfZ8tiQsZ0jxprCjUCttD",
+	"hxS0LoT9IRcuDBG5zqcLRJDbfE2oK99M/JwOT5C/SpASP70L2N+gAlTi1wuIPQ/TP69HN6TFzPpV9svS",
+	"p76VLrGPNmCgbAdu14FdKV5P+HKUND1L+2K1AmDFBQINBRD6rLGlLMvFaBgwH3mhGVsTf0SQdTx1krYT",
+	"b+1O32Jhhspomb+bmk0GNT7I7AWFSJq+DWTDZtgWskEvFf9QEtiuIPGmTJOPaR3hgAypEBbERZzJdnQ4",
+	"qqCl8TtTmeIc2Yf1uo2KydZ9Q5rTwa6EAgxfhNp0cFskBdA22/sru+quEn0H9doO6/XKV/KcP+bziXP5",
+	"URMltNnHzPQwn3q2tvwYOMJMKbLPHBv8CVEYy7o/4YmM/6ic3zpLTzyfWGiMOTk+LBPqMJe4Z4hRfyVD",
+	"CBklUeCOvPoNA4/ck2Ttk/EqWxNUnx7tcTBobJzLodrWfNxBKVaZr5DujFoNmzosp7h+dJyN1in5hPgU",
+	"l+tHxzrfT+GikjSGhB2Ey5OPn/NMIO79LS9nVU74iiMfIgeQR2Xp0B0jxR+wKfmn9Zphro7vGPMpalAr",
+	"i9C468GeRR+Z6JlBizAoxqh2QNNxXKvRPK0TTdjcScEqeDN8S17/OSe30R9zeps8vddH7X6EqyVcX7wr",
+	"WKnffrpuvV/78brz3jzOI0zsFuSRdjrvKRRQkYeYujhwZZjsWNhBc+y6xC3FNWWO6of1N28kGcp4MZfA",
+	"8KR74Kdf3rZ6XvXT5Z/Ozz/13y4//Nb5m/P+dOWev/3bh/q7xfntDz+kYmROT6tH9USczGGCkYr/0vhD",
+	"OhSq5dPvX3/8fPil9N3aj/UvP/zw9+RPB19+KP3LX76u9ErInxgNwqScsyCsSMoxA5COjjbEBP3xP14P",
+	"h8Phx+//sumweixfb+dgTUQ7sGu2/yg6WdL+I5c5o1P3jXMyPsZHk0Ny4NadpOAUb+zlREqsNT8w0jjs",
+	"IJnccK4o5ZMiDxpVCUNcv1y0r5v9/nW3NxC68EWv/Uur1x9dts9bnX7LFiaCHXXma1/YgmNM1zLEgbR6",
+	"g/a79nlz0Bp1343aHdMYMQWV/pKwmpMfKlgF4ysFq3Dd63bfidmaFxe9Vr8v7JANnxH2eW/QPr9s9WFQ",
+	"v989b+sn3cGPrV5S+BmQ7C719D5cK+IvrO3QReDdk4Bfeg6hnKw/72Ap5NoX68+uA8Ym3YlW0deFpRCB",
+	"EyGxSXfSpubFyNq7zSD0HJ/w7qTJOXO8nNe6wvIwBXNL6/Fr0Uqg4ZsZDTEu/2RTWnEZ+Vf1U8Vhs7RM",
+	"SMYJHiRlQiTUKv+///aX/z5cVKv141ffff/6h3/5HyP789+//P/LH7//1/itjwnZWP74nfGo9C/Ff2kM",
+	"h5Vd3y59v4nxkoFSm2KhvqqP/RtH+u/tRc137mzxr+4MYbwxEsZNjtmvGjG1fuHx8LCop7+WMrdegWbt",
+	"75l+0FVVYoeyBIpxOqWPUI+6o6zkM/H7XgdnCsPrzrS3rU7rXfu83bwcdX/ttHo2YkvK0YxBNhGmqH70",
+	"32MrKD70irfePUF2FmFBMMx5tzPodS8v2533o+tWry9DeMDTxpEXoiJWxWJZANWrJxPPIUHJPCvToIEj",
+	"Lj1r8lDLGLL74SYw9JZQMvEcD/tA9/GBIR6eS/h9j96q+52PWZj+Lxfdf7novqaLLk+Y7z+ncrA9NgD2",
+	"q3jWEmlF6/fGqp16pingcVD304arkfyQffOpvpRlU0PNKixYw2WhYLI5DqeoaGZA/FH9WNHaoaPK2wrb",
+	"IUrksddkvBpaSZ872y5WBaCWxsGGI6iTSW3NqHRYDYUM1apVsVsBdkIScEu1vvBXiM+hKlfS+MeUJDXb",
+	"2sPSbTZoF9mpr1MckKyDKHmzA6eXWa5P3f9oH0e4ZLq4WE69sWitUHI6qgedUwn6OcqSrYcorLHDFPOR",
+	"OLKzGEJV71bVj+f4lqAJ83225AZDjhnzCYagKko+hSNnEXAW5FTokA9tvRtiAMx7hujC95HaFCHv4OcK",
+	"6s7xXxcQ8CxekDV9w2BBtlF6tKwkVBsoPnWE7J3ckUhbtxAWyxFIC0IZJVZBbRofrJaqNk18lyOhENEh",
+	"DWS0pKzIGTLo6ENJ3IcOtgEq5q8qqBknY6pvoinmQ2pDDrY490GSyLLGOgtbJV+pTGw7s77JpvT6xzPv",
+	"E+bjp6zgj5/r2frs1jT9x2cAbsrrT8++f55/YoaHgBfVBUgl86e3c/cj9lof+mtsIB4gKduELG1VaseH",
+	"SFi9yR38PqqRUU1u5XD4/R+18ulHYat8/Hxs1TZbKarDwYWK1N/THe4aw7IaPUV58PrFRA2NrHj6PRxi",
+	"asr1OHb9xAhiz0v1/5nMQySrNZha9yuO7FSZAFAhjA0/yt7wRPiaxs4GqanwryJhQHPbcw8eFXySgnh7",
+	"UZfY6M+yq3vvztHBwcEpCr2ZbGIwOE/SLfQXg2SbQa3aOKg2qtXf02k3ZTE6i2bllU3UDGe3fhz5tXue",
+	"py0X37cvV2pPElVIjQI86a9kbVqyqfLDMAZmWGeHvCVpmJvpTvuPCsiEiAWS7bjuxa+26XwRZkdBdmJX",
+	"E/wzH0vXuqjrSyWsnehiw/pUDdmXzDd7txDgPSIgyyza0SNzom6non4kjCJbTOEuoFuHrskFSy5lK+V6",
+	"bF6TAkh6lI1DQoYkV1rp/i/aCKrvVHiZfHL8BffuyZU2e6TK/o2sII2w7RwJlNXXr+8uyRIFlFMIz6fo",
+	"PvH9h3Vlsjnxfd3dhwUI/o7tYPtMRvFASxZh/EK9nyJWEbtRGx62hM0TRxu0AC9ZKDEzaBTSABnS9DeQ",
+	"x5EbsPlcV4CPeqsqv01cT7GU2QBmn44uz8K+OzIjtL94ACM+mAytQrwp2/hXvPmfjHsTZJebFyGeZ7Wz",
+	"MHFSrFqoVq1+PAPPlfiZI3JPgpUcsSc6vr2DZ0f5pDktXxLdcO72CRRxeujxuqcmkAOIqh37MCD4YhwR",
+	"xu7JmOqTfWNwMrX0SG6vTjRdTxlaBNnX/tMwnHN007tUjkQ0X4x9z0EXnT6aCn4EZ6qUnQufQCsdO2pF",
+	"vZRwcbtUWfMirHkBNhtyAkArhZ5MYtizMKi8Ufodz8YepuhuiZ0phsaW0OuYuMIytX+/+tUe0qKeQTq+",
+	"oiPoduG5hMsudPD2z7bESPQGoe6ceTQc0jm+JbzUiHvGaWAsORwFhLNF4JDEESRfV33JhtRLtcRlgXQ3",
+	"qpvZEoxJprHIkqatm17BKvx+9av4/z8nLw9zip7mpww/sA3WfgdawvLJan4StdeUXe8EOebeP+00D2Ay",
+	"d5qUcZScqfUpJAHFPnQyZfeeS1y0oN5fF0TFXU08GReyxQ+8azbLehrL42v7JgRwpvlmJLbsXs83ylzd",
+	"XN39/KY/6F61eokK71kFKJ6x6njEAVkFx9MAv7yi42YG6jM3szAx98/TzyJ21TxHSwsTR8/U1WJrOqnZ",
+	"6zlividv9jyWTXe+bqvnZOLYdrlj9vGIlq56ebw4mfNi+3i0giDr+lSYJuJJBdnw3ygJl2BniibY86Ee",
+	"kSdsngkL0D32PVfec4uHi4Bk1dJWzLh+qP84GFyr3tzr92+H2Swr4dpZwkF8hlztZhmXEaexFNbeMmD0",
+	"FlS/JYRxM+QyhMfS51DJzqq5pThcBOQt5hlTd+UF7WTBiYuidy3Ap0qIRmZVfg7RDg3pVYnehwwK5SkI",
+	"7gULsNl8ERLZugySSwMSq6aO70FyimTfzXJqBwFlYHVN9m6KUzEJKCNeRVU9GTN3hYp2MlgFug+jOQ7w",
+	"jIQkiBTAWMaYutB64GpmCWtdk1xStMfNmzcBBbQjI8FK3h5OC1ZhSrBLgkyGziWmgbK9jE+NA4LveGXn",
+	"WJqNm8ECRzusu4vQYbMHuq+BtXob6n17IWwhcc+iSCVJYnar1+v2Mm//NpqQph69jjMmFyMIeiLWaO7O",
+	"effqWjaRsQrw8Ywt2f3eLjuDJNMyiOhN3i1nNWnXXppalvxqR37czT0zdnVATgLsyP1twanu5sfYxOW3",
+	"x2xxO4W+7no4l1HyMoypmNH9sHSGvAmiTLrtZZkt5QIT8inbG/mYfscPu0jc9x7RKni8md/JW6Mu2VRR",
+	"oxGUJxdRtsxZPlc31zkNNfXsus29MJ84CQ2PgjoPdGRy9mcUwW3y3fIZ9n1iNJ1/aa1H85vtxmh/xfPN",
+	"/v8U/Vc3NfgMPeeOBKrPZyYKoNmyjI7o3pMAtNmt3KBx+0s8eD1TYXPvzgTLrvFjksGy5FWagOPGnOb1",
+	"V5KVslebKdoj4L+BfW0I+38qCzuG+3ls7CSensnKjj+6xfZsd/qD3s1Vq5PoIkmTkkmLailltCRnAXJ8",
+	"gmU9e9k5zuPp0wTLdnCULOXoZzRjk4hfM2TXV/7yTNlsGZZ9gwd7I50FySBsaKweRQW7eGWhJSF3lix2",
+	"hYoHVfGjukJYERyg4sHxkfxtfbtcnHG7oa4X1efXv/jcvfvFwvaEUmHhmSEVG7EnoCffAk5BFvsiVNHQ",
+	"s0K6JjDF+QpI1lSh1pLNbfp0f6L7pgS2cjPnY6VCVt2AenA8ckpmW/wv1pIw3TtgS7A5iZr9qVB8YVpI",
+	"hwj0QEwsP9sMePzV0jZNzlxRWq/b/aYpRtw30cgi+v0n08g03IZvZy0uPorgC4QtT3y/gnREI0cODoIV",
+	"sk1t3lZRV8loMvtMha3YKqhDZnQIs4lNUsFbWUFbFSQfQ9pnMkwoM0bLbIG5nUv3C+l62BX4148D2+pr",
+	"M4PdZBdUw8m2roF9Is5C1mzP9AH8yJZohukKYs55YvIp5kgOJy4qOivHJ9yKeg6oWDX9dild/+mgnln/",
+	"6YmjVE3hqeEOIFiOIyZ7kcaBcvlpYy2Npf3oYa6DnnddyxNEw6IiXLnAdqzvhv5A6Zu7LNRu7IoZ9fou",
+	"52vPePUbBjZ+e6fQ/qGJU+a7UMSXqUPgWy9hp2AZvXNx98QN7jD5TC84FjeZ0vHxmlFM5lYyACc+vJJy",
+	"IuEfS7jPTBYwI3VMX1csCg3CX5PyD1O6FJq/qe6ldZh/bhXsuXxjGVh7NhdZ/O3nXes3WWR+wcfxwrkj",
+	"IF8nHsXU8bCP5gFzFw7Ya1GjdjDbeGNI7XZn0OpFFdP6g+75z30bCXwEVNUYQwLcUOU+IB4y546fDal9",
+	"3r266l60Bx9sFGCht4Uk8LAvXxtj7jlRECpHxVvmuxaaedSjtxbCt4HnLPxwERgQQtuqt93ORd9GY0Zd",
+	"fobsy+65AZfPnHx43nV7rfb7zqj12/mPzc77lo0mHg51YKxHxHTnvQ/Xg66NnGA1D5nxLBkwlIUVqJuj",
+	"VlywCgBnwSqYABasQhoIMQq+ma54nfmBNbFxSW6xsxqwO0KzLKlQPNDxCHEqi+8iPsXzDA8tBqrMmQ+U",
+	"DHhBTtxAdnMRTlmgfAAN9JbggARouKhWDxxjLviBZOv8xmtf1Rwin+ZeQHibJhjx4Fiw+Q6lYGf402Bw",
+	"mRj75vhwx8HcYZIldzpgABd9GJJxsoTBgofEbc+T0UM5NS6NcTsoq/DlVO+aR6gbya1NbHXB3JAIu3FJ",
+	"e1h9YrH7qAkGW+wl8WsPlfgmH+aJfBWS/IQi/0opDSlXbVTBRAZD6C5iWUEa4Xm+PaEKE0BBDjLjsuCI",
+	"x2Wxkd3sZ/WR6xyNX02GihCaWd3VKve9mZcDM0zHvb8RhDnEfLJgx0mFYX2da5kYxVeqMl9QOjR57ARn",
+	"lKAipF2oZu8yTCrgIfiPJDZ1GGrNQpyhKqLkXgWByXpg6iu7YmIekHuPLXg+4PqNCHhVNkYCJrGvaiJE",
+	"54PLHK7SQiwN4cL3dwWKK7tqE7/0WRB2A1eFbLMQ+/sRIvZ9AH63Qt4pBktgLUmkBh1oOrOSrJIAVy02",
+	"izeNXPeXWRoqyoHPgo9LLRGclNDGg4N1DpimDoEg7dvbgNxCYpC8DfJmpIKiWfmQyvJ4sVap84iUBzey",
+	"Oe2oao/66RUfUjvptrfPUGSXxhlJ4TRgi9upkQkWvWQPqfwOJV44JcETuGxfrBc2RtUm/xDQrfYSySHE",
+	"Fao8k3nzGnOvuNr3l+ZCeuzF1gwHd0Rer28OsZIvIojN0b6Zl48egz9z3WsRAwvm9v1NKzOccXaawF7A",
+	"Yvd1Zu/mvIvE11OmuiUdattrvEQBZCbBJvf3Qblx0eK2JMddd3uDd93LdjeRHRetIpkTCkGe0NdTClOo",
+	"xqguM9iSlp4xCig+0bKCgNZW9fJigKIFfAOvZgJ5/zzeTKOSz3N49hJYeibHXlombc6ji9l050S6IZWZ",
+	"dGhLIp3QmwkNv3YqXbTeLfGMMUObyXTx+lU2HSoKUSTFJQgn8Scc7dpQw2jiKfPmhUmqFxuteB2wsU9m",
+	"uYXhTg+PTtBcvmS2AEn0ApKPv/+TM2qrUgUQTzCk4J0UmoesOAJZVWwRcs8lyH59X8sMwNhYrPiBSXBx",
+	"ml46+42AMSr4I5VQKE9EG/5QNUQlZHYJTcTiMrINLUR8qFilZp2wIEaHIFjiTyqohZ3pkE4xR7ZRoNQA",
+	"zLZ0SZe4o9NY1vJD0tE+pM3r9isuJ+aoaH+W/2qgPz6LOS1kTPfl4xdblSOKjpBdciKbaIadqUdJOSDY",
+	"BckiXmwg+5fmZfsCvNojGQViIfum07wZ/NjttX9vXdiW9NO/bV9ctDriaac7GL3r3nQuxB9XrcGP3YuR",
+	"+K15edn9tQW/nnc77y7b5wMYfN38cNltXowG3e7ostl735Kf6N9cC65qXYyuWhft5mjw4boF7990rnvd",
+	"81a/33x72Rq1OgO4r2AB0jcflwpSJeYi+ZVeShb1bA8KjMmygWzpNgfCkQ7zhvKkS/pRTnQVRaGSD4Fu",
+	"xD5rIqtkA5LNGlHV7VccUvsq+1bs3pIJmZPsuFPipvm1LBG0scxMlGA6Gj9h9qpir63Jq5XCnimCWRnE",
+	"Gd3ovNDPZDc+ZUGIuOygGxmsSvqmIi23dWxsopteW+yUap+cmEdIcCEuG2Mf0ztJinMfe9RcAeGl7Zus",
+	"/PxySYY1oyg1krw5h49QsW44d9+xYLZv+aUpy8liU0G6UTr+HVnJvTScbQf17bmgsjjU9qPZqCSVcTLH",
+	"01ga5i3IeGA5qv3wYSGsHbJFCPkVr4Nehal2LsEJuJiLAzZdRk07zwmaEbpAmN9xoCJGpdObUdKdFBp/",
+	"fM6qEhbzwue99uRj0hUhFI5KDy+vlNL97HvW27e4T5y7a+l0XoFjdbFrCioLgUgLGZrh0JmmSmtQtGKL",
+	"APEVF5Iz6Vh2glm5Wq0e1k5SbQUPt1L8WnnW7IL2Rk0j22ibwgl1eQNhJCdExdo//v3/Oj40XOKyxQMe",
+	"0p/63Q5SVJAqfRU1X5dlsuSsyJbpzXbJQsup50yRx4dU1YuHOlhwyyGrbwm7QBOrBsUeFuQMw4JWhXIw",
+	"FhPujoVsgYq3p2GnSf8j4Bswt8WN02v9202rP0g6cYzQaqjNGPWu+SYljzKDgtbsodRCXp41lA7WzIxb",
+	"ZpOQGE0NdLAybyC72zlvqVJuqjhmCbFAxcsO6Vr4sqXsIiPBK1wy+BcXO6uyvbD8hzDw5z6m6I6QuSJz",
+	"HKkJ8ArwV/SXLk7m4lUpad0LQAtW4aLZvvxQsAq/tlo/wz/etkfRv6+6ncGPlx+S1n70NEN2mOGSGVZ+",
+	"q3PR7ry3wSUdsFvo3lDMiOmGXg8cxQMWNPT8IXUwdYgPLVjtqNyCHcWKi1+bnfPWpfhRv4vGZMICYYwN",
+	"qfGitASQwxa+C7d06hkqckJUrRkZDG+nEKeAkjFCUcUH/WGz+IPROjIak4e0nM791ze98x+b/ZaNxouV",
+	"7MYZxW6eIbvfury0VWoEOHKwjrRNtNBUkxSsghiQAi1+mAfbFueN5mnTdaM3UjfrcC1Vp8OS4kltDhCr",
+	"+AGqabhovDKLDLxY6fVifTkqI/3cZ87duolP2XIfvLHJhJOwTxxGXZ4tCCc4SFaFEB9GwYJyhKcEu1oy",
+	"BQT78iHcR3E5546du3W4sRslS/C8xhUpOcJlaMeM3RO4Bg8WlIIuoAI/AoJdbRsBdLvFRaT2SqA1ja1s",
+	"qLdt2fM4vhNE8ny+7z4JzYIJD7NwNhTV2FpMIy4I/eafryD0WtxLnkESh+MAlkAFKTQKzf55IV1OXbyq",
+	"ekpChBlFdiRlEj2Y5eCLVv88U+RBrFzXsFwy6BeqfUmx+IAWrvLeN6dZa1YXU93BW382C1MqpvAhhejP",
+	"YV6hZYM1h32h+umP6W5T8GefOAEJbVTUnnPiggk0pELodJuLcIrqlaqKG1ODRl5ykhFXswhLcUjt2wCr",
+	"tuQ2KvbenaPjk8NT9L//12HlUNpXVGVGhlPCSWSnrxAUr/LokIKP5y0EbuNFOBWLkK78CupSgubYg+qN",
+	"Gq+ZHbOMLc2olGWQgzDpJMI8t7K18dR67ywDkft8TCLtwR9UvY9TzsbEhkFARbTt+35JyQNJ1XLmc43T",
+	"GAqes+5cSBTFPRk0CvFfrEJMdpvAgbfAxXgmQ980ERvckpAu64+zO0qloHsvvhPn4rHNUCmNgLgIXrVk",
+	"QF6ZkzkOMJgEEAfPEfaXwvZQgW1CQ0DLwAtJJkK3AqlCv7/ki5/4xF+n61hmoIkPt1x3hKKiHcowbNtC",
+	"8p+2hf7x7/9RUpXv1CFsW8JWXMiA0BgRqveeKTaOKjW4zzLeknvCcyLtCOejMDuxIIMsJYiVwg7oahpR",
+	"5U+SHJA68KR2Js1JwIvEqBqSbGa5azaBGjzydsNGBJ79gM9loKwVLTeR2bBOTD6jt8Ik870JCb0ZMTVx",
+	"C2GFCjg0vEiGOpiiKb5P1rXcPVliv+B5q8BSSsTWBIeE1pEvByDdxcxvkVKAa/sE1l4xL0cfkdSRzRhD",
+	"1ZSVBWHZ9+6Jm8i/QcXjKpp5dBESXqqgPqEu8qDF3ca8nNDMyBkWMq+G9snGCaOkkX2yS2DUaL+klAxK",
+	"Ts6ZSI1Z3832te7/CRcRXkhUL2953x5TcJHM5uEKzQgWwp2uSolt3ppq8/iQwTjyKYyyZ8KNeTMGkjKT",
+	"ZxJckhc1aCUFdWKXEkIrVzXuZ/MSnIk22M48zvqzkC2PSd2TXXZPL/psSQIHyjuq3ASXOfyV5D8UQkSB",
+	"0HSVeODysIXBpQpqgW9UcsgUc+jsZKoOAoiCVYAx+aZJtm+tKQ96WzKUrY9ViFDXB6vUseVdMfNdZMPf",
+	"yZ77MDz74wGmXNYWzA47ibKnZXaP0lEqQu2InIJReTZDGVCHyZB6IUd3HnVRMfYUWsotWDpDdhhDIOcS",
+	"ao2nym1wPCMQwrIgqNidE3CBveKI4MD31BW/he5Uq01MkTaQSk9RMyUnul2GUmAeR7UXo9ISsrGw5yK2",
+	"CFGRE98vpQK3VVaMrkvyrSOb/3MUhoGKH9lSOCLgVzy6Sa6pqBZGZUdQTdZn0s0mJtPkrt11+sZ4h4yk",
+	"narUxHwlnc4bCtTsi/DJp55qKpyFDVVSTVgUqouc2zA8UBBitqCejMR/SdkY+9bG2b8AzSMcd98cP39d",
+	"YBqqBuEpi0LWm1bVq1mAOPPd/w+VwNkpE8M4B79CKRXjjNtZzU0ei3suekH12dTcdIhhWZK8LAuYR7f1",
+	"8Y0jnxPqvjRSf4C+qyofZ2iKmm9s9P/837qk+JpTXuWsOWJ/v+3q03FtCcKyHlJxJ1VoJyrAk6y4kybH",
+	"7Bo8WKcSqSMoLkodiSe9Exk0qo/xxLm3T8aRwcRbglUGvWan3zwftLudRMDKxPN9NMMuQRgZS37GW15T",
+	"Ic+6382A/OXd8RqL+Aa5RSkU/vNkFxmAP881awpTz3TLun7WbmxkIhRxGuvLZ/E/tSVuBtoUBQsTFwwx",
+	"HUGTFS/zyGgZ8801iol4PqtGjgfXW0LF/mQGGcSheScH9TenB4dvDndyX8rAl6YU7w+7KRzEqfDipJMy",
+	"VsYrhsgnutqEzDcJdaZTRbYgMGevPzbj/QGW4m7qncKPVu3WC8coMLPIVWI4bp/3UBRHcbFPi+NHtR7d",
+	"mDUWl5RINRrdfVSqr+iOsaoyqvfB/ULzW3/mb6+R2PnQ/Y1TAZ96g/fniufKV9+Qep6P66gQ4IP660cq",
+	"rm3e/jcQlh3Q4tb2qYhtiNMeUj5lS64ufT8PC3wqbJ1ziPVTAA0LDRQGC/LFLkXdiu3DatVWaSpDasIA",
+	"Rd+mbKljtAAIKCFKM0MS9rR7M+DLUGcFuDqcNFmnGHAAq1V+nzgiOMR3ydyZqO5vOs0gA4b83d2zT3jq",
+	"fDR5hU2QvQh820J2okE2/AAEaKOi3BkWTkmw9KC276+KAmzVphsuocP1EAzAinpHkJKyLTJYsrbWznwn",
+	"btHty2N/QroLenLxPaKSVkKzklJi0M73f1+rdTr0W7npXVpoQV1dW3pDh/T9G6RbhWjfgHh8f4dEB8Es",
+	"H7OEst7fSCQbTfgkAegEoUR7gSl0orkngTDvM0Mjbjh3Lz16t2dwYLAplHoAeUrhlLlnCCNApnkZYnTz",
+	"9sQJqW+rhJaoDhYbq4Iphnr7vjUoWAUxW6ahqCC6Cfy8GmfhFKQc9HRERb3vHld5iCUA4haHZIlXyMG+",
+	"z6G0WDLfR1DFgnM3Lpn0L/HB/IPMR9lqYxiwJh0UH3N26IrQxZ475PEWdQXPmnF8Rkl0FrPvTpyowejO",
+	"8wxSrj+2NRMMXhQzkE95LeucgAiCJp9CVFSgRsXgSnF4ae1N3ch4SnFp7U19l7aQ4BcSkMRIsUz0bdqU",
+	"bpSmvMfWaJM2e8jnLRnRcYqhhDbirSKWZVuR/Rn+23Yt5d614ILxi22ekvFa7shqxzxGntO7f0z8TLgF",
+	"+/T3pIrUBgng9CfMCfM25UEbwnKSzY0yepmo2OESLSUov6UwgyPCg4YSUY7uZu5gutvL3gJLqU0PSDTe",
+	"eFudlVir0jmNU0VbGqjoTAk0MVfJLqr2ijzpz2Q5CwdTykI0FienC0mNASnPAzabh1KrTKXMbsaYgj4P",
+	"LX0Qa3sqk12q5eGZ7OIq2d1eROQOqqT485zRiRfMoBSDDuBIotd4axemBNVAaFEg7za0ODYEtoXSAvsR",
+	"8lp+uvuAwyrvoErtmLmyzdtm+jL3yRTPdHTuIDp28XwaRPV8jk8jm3tfXMhSgf29NQUVRNXMFAxK81Vp",
+	"5DrEFC2oTziHDGkyR+RTCLnNwqBu97vozXG1loyEEGo1hFFke8+lBraLivSY1HhJ74NdFKMozEuLeekT",
+	"8MIHqEFmBr65R2rhBlTmXmwhDrn4mBLFHKPq5A2pj0+cU3zoHpLa5M34GNedA/eQHE2O8cm4kKjDCkP+",
+	"qJZPcXny8fNB/ctfMh3V8TcfyaTpIGYqTPiIsuDSSPyjWK9WS2dGjN1c1pNQjhawuyijuxZ83pnTFdMl",
+	"WX0ntt7Kz5oltYbyY/cKslh1Ef1+67J1PpBF9QtWodUZtHqj5lX3pjOAG4fOu3bvatTtXbR6BasA/x1d",
+	"XzbP4Wrh6sMoKs9VsMzLv9GP7f6g2/sgpvytna0N/Yp9n4TK951lzBtn/xLe1fcAFWRjJ/TucUgghD8g",
+	"tx4PxZGkkn7GPhMKgj2kOCC6lgwOw8AbL0IdvAdhl6h53Y4CAzmCDQ5l2YgVCaEO10rOAgSWHbenQMm2",
+	"yGQV0Z3POIUVMSjLGpOzjaB87bYC0fLd7PI5CkPZIKtb1BGGbdlNkurNGt0uZNpPNGyx8DJD1fWLKebE",
+	"MwJR23LLR2rLYVo7wXh583pjnKP0t982O6i4mM9JgGRELWWqrrTK+lr4EDAh/itbPsqExfXW5D4OJ0oL",
+	"Xju3AmLWb0a+dw/tNHhIfB8H2UWpYhLO3pIw1yXDllRozR51z5CtdyH7IxkozW1sIUtPI889gzBX2JJd",
+	"9yAlq7I+q7Y/TTdq9yyDqRK4iQnX2IOoUYJitRSXJOg5S1AmBNGlxzPaoOo+nvuysRJumUkOu3Cw+uxD",
+	"CrvrxUegb1h6jnGWjiXSJY0EZErzP0mXNCpi1JeErt4uWbKwQhWFDJ3W6wcHJ/XqwfGbo8rhycnRm+pJ",
+	"whN3VK1WK0eg6MgU4bUR3yh9OMIVSOYsVAHRIZw6q6CcBE+cWFCMdO1Ukvmsu51K0txPFYkvwglV2npE",
+	"JQHvGBOfqUMus9niGPu6mvYOhD/TdJ+tgoGQEfh6tVbjzVDOPcqC0YJ6W1shpGgwqvYIEKPiidD2FFWW",
+	"ss9DmtmbwARTvNGAgjEC4DjeX1WSoUxe88jUgokqASbGljIXt9MJAhS10/mhHo62oFvCHmNj41we5wsS",
+	"ZM8W8biOzJhiQZN8obQr+Np2V5Qp5jWBxcZqvP9RProh9BNLXoN6g7QToJ3nFOuM1mVgS3emqCOfCBNG",
+	"9tJyvVsvTJUN+/3q10HS0vmjWf4dl/9WLZ9+/FyzajmWjgQM2miQYI4DGSidtmXipxuObvM1OL930pke",
+	"ovHlFBOIwiD3mGyt6GV6qXE9ghjQxIfyt9vEavbhbnxO37LsfsQnNu2h53wSgkf3dIn0nuTCNuAIsLpn",
+	"mFbqYkpp3dsx1h6rW/yNwJh4fRhE+SI9xSO6EuvmZP+YqTN7yKRL2oiPb0P4vlFbqUNdiKhI4O92E52W",
+	"gNnX0lrspRzwpDxjlKy0bNfWqHFO7AOEkrTNKLotG5YdD5pYQRlh32dL4u6NFKWyfNwUHfeKIzW91i7O",
+	"dJU6VE1C8dV2R31BNyiB3TpTlQuSX5cbY2fA9VW3LA2g/Fg2iFC7WwIYYOpMN51s8R7Id19x9P6mfbGX",
+	"U2Cf5UpBlblE8CQoDpHdw1IeKtn+fOR6HI/9LL3bbH8e1yTlSI+I6WqDTn63ckY+uZf3tPss7eeVcwnj",
+	"tpI7TC+Wek8Cb6Jq3KDizx/OS2nS99mttzeSL2HQOhhNYZUobXq9yqspwYXJOZ8yqg9UCwKyyzPs+bIS",
+	"b6yXlyqm4rIdOB0oOseyDO3oAUMFZCNln+408lqM6MgBcOVwO1NZFjtwqHp555hJzdhxEFiw7xrTKn0s",
+	"+FIHxLbj0NXnYY4BI53wIUM4cS2svPfSNstixiEtStcV+iHbrViy0kednXBLgVd5SG2BGfvFuYD3de6m",
+	"HbVZDR6XiXCu3WyIr+3P3eqU3aDwxYvRyt5eLt4Hu2sf7oJVzTK/nSNWGVxP74/dIAZy+T++DJKZ76b8",
+	"r6DmmMOV3lz14NYNbQKCbLHPdkZv54R6tpdStq72PkRzytRX93GsZSuaW8k6Tw/cPjCpn6Upb+v4TP/F",
+	"V3FM7CDh9pduKWVuiy62jwZmKE47i7jt0iutsWwfkVJUtg4wFJN0zeVL2TXmum2fwZ1aHMccsXF0l46K",
+	"HYYIXczQlASkIZS37pzQ5nUbHVSq8skSUr6n+B7acvkeD+VVXWkXwosVoe2vxtrP1nf393JF0l9otqMt",
+	"x2VSAdlf1qfF+dqnrUw3myTFSPprhKQJKkUuMTEYmdcxQyS5JylK1uVgpmjLEVzWBnXzQc5ChbUcR6Fu",
+	"q7Cvj1Cfaw/1D0L7Co/eGo0dnsxHGK1pO1agKq4gtkRh3ASW17rxsECWqIq6IjmEuh69hft28bb8UzoH",
+	"MPJVQWm7nKxwaX6jnLevVqGc+EuRanmNmMvxPzXBl/U/TLItm3+s02k5/VMiCTcJZo7PvxUELMfekf3O",
+	"srq/ybhg+7XJwHZF5RDL68Uh/Uptx867N51Bq3fd7A0+jIwnQ2qf3/QH3atWb7Rvn7JoYPOy12pefBi1",
+	"fmv3B31bWPYhviMUweac6TvTw2pVR8kNqXFjqvPhvLBkIbv9ttlJz/h1u6KhX9a72SHsCtNRdnCyrbit",
+	"3VqzvAqyxbnBQzybwyZGh6ZqBLjEPO7RUlxrbhcj4hVHXIaHskCsQPa1s5CKFrMUHs+hx130zai/XVLo",
+	"kXwKXSMxSbL6QtfIR8/e4H2aDK51WOOyJUhGA8Gd09DeiXkkB26uxPB0PRRfbC+289yL46x+bNHWHmaX",
+	"d4iIakNgrySWJFHfDM5LSdKpV+vH5VqtXK8Nqm8ateNGtV45+n3HAN90vRDYarPYhbF2E+j8o7CdGVzW",
+	"pOARtuQpJlalsjxlcBlkM2C6gqCzCmqHaLbgodRnvZAPKQjyYAXuVnqrkkDmmHPVh8Ytn54gyHo4U7Ef",
+	"RtsmPmVLOqRxWFvq6+lOTe/fvqmjX1v9AarVDw7R0fHpG3RyfHSIIIzVuAQ7TLUSO8q52UYfv99wqx0Z",
+	"OtsMsQ2eZgtVUVFYCyXZ0ScgFXTp3a3FzFgoisq49e7VDRHMCwEaM4Khe4XAGmUIMDakY7agLhqTFaMu",
+	"wuigXh4LHEtiTiGvZkQm1WuHJ4dvDo4PT6zN/dkKpqc7w7Wh3Nuxv/sJHN0W8DwWNAIhXP4qyVbf14+r",
+	"pycysTHV46x+dJi7mR2cXTcEwC4KnFNV9VJpWLLipDQdJGRih1U7vGo1lTUSw/cTpmRrufAILNNlngFd",
+	"Cml8HbNQqUUH2e+EpYN6LjT9PMM4RfDKZrLQ9WLsew669PDY8z2x0cKEBlq/DthEhodjH7WpS2ZUvdBO",
+	"lYm5LFiF63aqNdFlPl9uKm5jAql6RU8CQmTipr4YTl6isyVN4k5yMejJqQZ6uQClfGSbwnPUbbAHpRXs",
+	"9//49/+wUT8MfibQy+voGI7Ag0RWEmoLUXveO68dl3+7Yi6ZSZHKFzMhUXVSWcjYmsRsHv3eb/304e3B",
+	"yU+986PmL+ft5tFV9/qw9+Pg6uDg6Lf6z+9/O2j/2P2peX191GsdHP58+PPvv3SSoUDvhcSsl08+fj46",
+	"2hQG9BQVXZr7VfVYKyHwVXyTe3pZ8zyVD/S2ft3r5U1XvWGwIPpeN5krv8Ot7n6exP+62nzSq81dPHYp",
+	"2hEvNaTpxkG4e0rbG0uNXBjwrx7o31vXSWX9iAxP1YMKAJLolmdbfWBduEJo78awyn7+2MeVJ3lMpZEn",
+	"KFKfU4NERu9CPUJ5A3Xd7Q9yLK9EKZFtBUTSd3nRWAlIGkFmCcydS1QqbG0pT/lr6+2P3e7PidKUJkGo",
+	"76GiF6KAOERp4h6XaFEt/EvPWLZS80lWycrUal5euUo16wXxvXsSZEQGCxVjNg8zdLmmeiKLhnKGJomQ",
+	"b8NEeaDAkCDtWi4qwv2uSNQFgw38Z/hJxUO4yENFXVWp7Ll26UxTXyCEVNldzH1hVRI0XilNf+u57mOe",
+	"56LVohC6w6otMKqlbxWDYtwlDgl1Vlc5zSF9psp2Jb4RMiabQM483/eMIo05nzR2WczT3+Lu0TjTjW+l",
+	"c8Yy7vGgN5qzOY7CTK0gn0JFiBsTvcV70SI9jtwFQUWzEGVpDQgv++pjO0w7FbVJMV6Utf6gw+Ixst7g",
+	"Mysh+NclSiQLrKgIzt7iXy/4GxTHTcu6f6oCuSng90Jd/aEJ5BkYy8RQ03HIPLNp1IMLRmTyx4am1Zo2",
+	"UUBm2KNnyO7fnJ+3WhetCxthVP/0Scf4CeFyNqT2u2YbWlHLu6+kkEVF1aZbC6zYjWwf1qq27BHpyRa2",
+	"gRuNFhqKdrCPiYMXylXuEh56VDodA8KZf0/cIYVow3kA6q3ul1QSoMV9stf1YejXLO83I9VYBnTlNcKO",
+	"EFGwCnLRZo3fzOx545jMFuRQ6xGipbT8aCD7sxIZljw2LRRJBwuJnf9iW8gW/7CHdEx02UjdpEj7zprX",
+	"bRSQcBFQ8JkhWctGECRca8HUQypgtlDIfBfhOQ5Cce7a8EwFUbqegHkmsC5P2Bmez9X9cvMcbhojtWxz",
+	"6dyExmpFg3Wb6c2DE925rUKz329t/y54KlJfhYHbvikGpr94M/hx6wcX4TT9PTHsoiULPW8YdiEJUg/T",
+	"l3Hbvqg9UKmvRsO3LFQPT6213ekPejdXre27045K/6emiGpObFtBVBA2tYR4gi0gRBOkINBtzLd8X/nu",
+	"Ul9P90DfPDj15awC+9vLp6cgSJs8m4+WnMGDVn+wZeSA8DA9bMuq1cjEqr9EduJK3j8obeeLVWCU7JBp",
+	"kCUkvlg7jUkBsmXMmlDYacR+30jLgV0GJCTAtgGZfL/roL3WksPh24Zls/XOo/b6VhYL7zhmr+/kMeu2",
+	"cVk8uuOYveBb4+gvH1NKyHbz3Iqa5iFGUzpdEVMXOtHtZ8DH+m21dnqAa5N6+cSpkfIJPhqXT52aW66T",
+	"g8khPhofOyfuLhb/mvshf1E8vm0mM6Foyk4OGS5HG+I3hN1aqgypejKGkJnxIoTiDmKGUJZhsBBn8Jts",
+	"yNlAtnFoaqebNaR2u/NLqz8QP0O0UvwMrT1SYheGmWdI9Duyey1xLpqTqF/0O6gYkDkLQi4LIgkIPYF9",
+	"1VNxRcJSUr9N63Drilla20orUSndKKXzZOgyGfpJps6RpUVkKQbrZ/36AZ59Kq8fs+uHYOo0/ZgVM2UM",
+	"zyPWn8nqia4AMovGAsG79aOj2imay6vqO7IS3Crov9//MeoMTNzRHVlxqPmc6fG+I6s8OWHfkZXn2tpY",
+	"8YjM1QGh0NeRTWVovpBdAkOC9jNZXZNZTpU9Md8dZDCj65/bv6Hr1tX2GhUSZkvVrE18xXSubLCQfyar",
+	"Np2wr71HSnS+4g/YLVS0OZ+W9cBms9n8x7//h2qSDBhQTZJL++xrXCQl6nyKnmSvBdy7fU42wIVNjz0F",
+	"uke3NttlDwHoJz0X4ngZB9Sp7prKfN+zwL1gzAwX1mZKzUPajtT7DfyTpktSckleR2XNSykugu3czEDP",
+	"03IqxbDPV3xVffjbuVz/KV2tz0oUz08NeSFatlA1fmklXY/RTavUTc+QfdGS7wnNTbYBvQcf5+2Qqhbi",
+	"c+L7Hr0tIS9ELiNQZsxCeBKSwBCXr7j0qEKQ4ZBGTk2PURROA7a4nSL7+ibdWyOlCgpIClYhAmqTVzNx",
+	"XZ/bHDS18Aaym5eXNipKywLQUDpDGLlshj2KimMWToXoh5BbiaXSmViUkO/wt+6XLke84uY9vn3RvWq2",
+	"44aMQwqlRtWvsR5NPsEhYgtN1W7I/0aDIKMBmrF7fEghpsktyZqlpmabeA8F5J7dEbdUQbapLtpDWlzv",
+	"afI6JDy0S+hWbGfIlJkV+aenOBS/SBwkm7cM6ZACapNWjYUIdqa6HrvRdlKhUrfuKUI2hvQd6+p0m/3G",
+	"Z8i0l8DisksNAcbfVaTA3+Vd39+H9O/lchn+Jx7aad3YRq+RHdspf5e9XuBXTZdRnpON5Bwp40SMUjlI",
+	"+lVLJjFqDOtCiukJEp+9Sb0Lc+D1gErkYO7IVCc525o5EgEE6FcTpkCKupXYa7NkQRW/bsUFCCUgRAEa",
+	"kHvsLyRvazkAbUfl/CljSMyO4868LECc+H7Uwyk5xoDICyE82Sch4Rbc53ALYjChixNxFTBRwoPqteiB",
+	"ruoQV++AaTuu0YACnM0J5WI+SaccYSjJGGM+q9tqPFy+s25Bylc0hLIDN/RpgCbWjk8g9rpoC7yrt17H",
+	"zWz568+yh8eX17Kpb0kvKSEtXqfFgvhmJBek+ECvtYBQU6TDczQ7JMWzkDCULM0WU0ocjCEIFnlhKTVh",
+	"FklF80X0kzoz4iswKNKenBHEWCZ8UoyJ14dUX11m+UqynSP6vNPoHlLIGRb0432CTjNrDpLvBEZouguX",
+	"PDJn0XWWPArEJhttN5SyayGbacnJglv1s2A16iJx3gRDKmlQfD/LCTOkxURjXzlKE646J5RT5rvYHYOU",
+	"N2ZIt7hjLi9jF4x2tSifiuE4SThM4I8Epkw3SewMgX+J35PekNjDYTh/XpA7KH4v00eU42DLePJ1/EpJ",
+	"l1z8wzbPUwZx7eSPeqgDakB4eKE06aQeHqrYdUWDYbAgH7e29AvzeviteaHzgxNBtDRyJUsDonM3K0jr",
+	"ze2eN1wxwuqmsEXtOHyRMYuJK4b8vdLyzwwklULP3X6suOoq4AWFkhrs9JK2BSLunUXghau++IzE1Fuh",
+	"qQTNRTjNbAgNygYU8I5ZieFFOH0Nj2xLMhLmyG4qv6IqxyUnVi5EeFm5EMVuwTpBBsBbsWyZhuFc4Onc",
+	"9zZcKqWOaQdeRp4bJ1eqcHth2kEtaAmMXM4SR8pTyMCnJ+adEuwCJDJLoPBbWcJQbhsXRXjuKadeVyy3",
+	"vsHRbH7SQmwcYo/KplWYIhiN6pWqhr3YX+LbWxKgm/YrPqQal8RKvu174wAHq5I0DSCXRALpBMQlNPSw",
+	"z9FtgIXCgsOcPUPF3rtzdHxyeIr+9/86rByeIXO0svTGzF0NKQvE35AC/BZzzwHnsXhTpmcqDWPis6Vk",
+	"OwDmPJ4N+pE6bK77S2K30ID/RLYhL1gFSL8rNArKlIwfQYGMO0KhZVohtY5ETgSG3fgifvKUrz2VWa11",
+	"M48LlApVLb6+wtqgNbNzrCjNTF5Oxqpg87rNZSXSiUdD4ky5zBcNcCizN1VIFAnuhV0AWdhiQEAI4otg",
+	"IpOChWE3pNFGznE45Zawx3SOKqT3R+XMhfGsFE42m+PQG/vyY2Ayf4e++y5y8Hz3nbI8/vHv/2Fb6Nqb",
+	"E/GkHA8sNRRRrZHPkCJJswIWbTRHqOBW3Eka8po1UhCox5YYbZg5VmwcwoIM61AhULbLJwjfYjEOYTGD",
+	"NqtmOLgj0BGJk5CjojLceMky1WQuVWx9wMO8YhZ1u6BOeElbFjj1iRAUrlScIWjYKIMgf11Q7xNAIkOP",
+	"LX1dLeMTPY6WAZ7Pibyz/iwErgXJ8VGRhS+qaCCSee7Kh/Q58Y6lnn2xK3IDZbaR3D0zvxL2sdRI1YmG",
+	"SwovMIrCqC+aRMxfpaohclTUhXzNqvgIiiHANQzACoun+I6MZKcUT6Hr5qZ9wRW6kBAjBwcHpxZcVXOo",
+	"RgMkKUbbbDLhJLRf274388R/maofI7v0KFzaUInGPjPwBKN3K1oRo1B7b9JFKWAyVRlFVu7PrTdioX/8",
+	"+3+U4AwxxBzhyIdcc4nYiMk0Jzcim3zDMak2eIzpXcSfeC7jGQQJS0a1YzeV3vFob8knD/I5/ZWERPpd",
+	"zTlQ0Q3wJLTizhGWUGFnHuQPW9AlgYPQFsQvZhEbOg8IGMVI6igcFW08n48gDpQ58F8BBPzDoy78FzvO",
+	"yC4Bsxt8o6lB8MTN4FwThfiIswg4C8pzfOtRoaaIkUVFF/AB8dhG//g//mfETepdUCU+TzEfzVhALMgS",
+	"GMn3v3yxS7AK6ppMJsA4PTw6QfOAjX0yi9Ehv2qg7LV65fs/OaN2CS2njBOki7VAnRaOsM8ZtGdcyYIz",
+	"KFlpRfO0cdp8sSuon1msA+a6JaGeyWE0DJjPo5I+2lUkth88stIhrT1qHtcFT4gbiUy4ytSLRGMyYUKs",
+	"hSgQBwyBYkBTTF2fBJAsrZvFEy5di4mqKoBM3TZbTDIO2B0BSHpaboMLBKSoVCROD+s1qSKojosousMV",
+	"glNeKavaGFhMJMYcHVSRfc5oKE6fC+9Weq0VD98RsWRdZRKCZ9JNsBtDGrXKVr4YblRAmTPfc1YCX7Z+",
+	"zbaQzkmHEdIjMw8IB8//1SJUmyT3GlPkuWQ2Z5CiAyAV7d/K7fi38s9kZVsGHHoT72uCdePa0IG6ppLO",
+	"/LmPV2pR9UM0ZYtA+t6vQCaLrVTdTAgFRxyhbkP10pG4/6nf7ahqBgpYsX1Q5mFI9WBdA1MI2oAoT1LA",
+	"BIhuJD3GHsXBCk18hkGizZlHVYy67zlE3awpfbg5F+RUrleqKuVQKuu88fr1crmsYHhcYcHtazWWv75s",
+	"n7c6/RaMgaowIXgWIlWsed0uWIV7Esimk4VqpSbfFNoZnnuFRuGgUq0cyET6KeiQCbEpfrjN6sdz6UkN",
+	"Y81UMEcLabIUcMA2WQjLAwyDFiIEWyMuwhJ1vBevCLaP5VPFkEm2Kt4H/x5STbmQ2wTVDpvyG2o/yJzg",
+	"ELzT/M6bg2JqAGjJayq0nHo+ke1llDhVGZZjEi4JobITsNw3YQTDYGE6ARreyjOnaaJN4DPAMxJCMbs/",
+	"1qsQ+avk0aK0VE/fX0RWE7Qqjo2mKOlUGrLbzNx12HTCb15AYgy3HnwpTpHC7u+fw+ZAyXHNmEBH9WpV",
+	"3hyDTILESuOk+FPlQ0f+Md3w+4/PiSKlsmBRtVauHQ1q1UZV/N/vZnldT+wLnKinb06Ojw4P6jWom+d4",
+	"bvYUB3qK6ByDjxrAyTnFqX00qY/fODVyik/cQ3IwgetmWM8oMmCN08+dJKskrkF/pD498XyiKgQUBEsI",
+	"G6Aih8O3haZw6r5xTsbH+GhySA7cuiOIYIrrR8di2pODcfUInx6+qdZJdfzmxK0dHR1O3LrjHhye1k6P",
+	"4S98Onbd6snhaQ07R4fV4wNcPSYntckRzOX9jRQa9aPI5Ltu9vvgcRY7SWbYExLpTzalFZeRf1X7VHHY",
+	"TAOZgyCPut695y5kGUaV4wOU4IWrQqPQIUv0gQV3umJmIH686YOMpKRWaBRq9QN0hT2hTQvOYjzEvqp6",
+	"UahVq9ValI3XKHQ+KE8TGbHJaOwF0H2sdnpalWgHZAc81Nj+iU1BHOP4pwtGZHssziFZ5o+PqhZDoVH4",
+	"XhWreXNajVPAG4Xm9XWv+wv4cEEjDMMttKZw3O5ctH9pX9w0L5OVFnPGiZ2I5aLAoVbcdCqmISoLjcJV",
+	"//BT528fDjsXzqerP5vLqwv5v8vZu6Xz7k3t9z9/8rrvrz79PvCnnfq/VX8fdGbSj/VA6QJ1PcFJsFYj",
+	"SEhlNklIPegWcCjFQtZ3IvGhv/QW6xbpcmRt55E3NI7KE2OP9vhqm8oSHqqSHdRKmM0w0GmPhIFH7kli",
+	"XWJ/8a0QIwVlkBQ+fpGEm1GRNsSBPkrpmOEArk5lFW4l07LNFK1lDGkCp+i9d0+QLQjMjkrnSZc7R3eU",
+	"LalKVD/TIQTQzV2cpb7PlqqLyHVzcP4jSugCrz97rra6lRG29vh1JEOldg19BeKXQF+UJuG7bm/Uv3l7",
+	"1e73290OHOucMSr+GzthfBISHQfSa74b2GhBQ88XgNMzZCsOtZUhBDUCvRDx0PN9RAlxuXLd2DGf2Q1k",
+	"gzATdhFwtTK8lIyqxNLBBgPMfBZJidSYhLhZH6Zkng0mGSU1MMm8cAUgxNIMfpYSMDa8pJpMQy9cxTZI",
+	"0dbCWYy56LV/afX6I6UN2pCYiZDdgSqkzctR+wJKT36H7PNu77rbg98TiHBYMGdSr6n45FaVq1ErMR9K",
+	"q0H+oUrTpMfr1VpIuoniQkn2ebcz6HUvL9ud96PrVq8PGz9j9NZElxgpXXcIxb8KldDcGmQnNiO5A9pR",
+	"YxuwUGRDK1c+9eajOQkcQkN8S2TqgP6e/bbVab1rn7eb/y97b6LcNpKljb5KBu/8YbIHokmK1EJFxR1a",
+	"ol0qa2tJLteCukISSIpogQk2EpTMdjtinmbue9xHmSe5kedkAgkQXCXZkq2OmBqLBIFELmf9zneOrk4/",
+	"nnTPVXqZEme/e355+PZwv3PZvTp9e3V4Ys4lhMPU6sDG7xTcioR3XAC7HokHlJNG6//gGUxHA3SmSN8G",
+	"8WXs/l+rkTK6lWCj3vmCVcDSZZEIpfkaEsReyfvL4Wq3F/n7jMWRBwurHkjIXXgyicKAFdm2WPMyLeOn",
+	"jdsFduFRo294daqtkfK434TeZHmrUEEPk9eB6HciizuZN1Wubo9x1vddnwaqk29ZMOaRWq35SpBfKGfk",
+	"YujHg4paZjVz4LDj9EoHSvp6BY+etmUuKCdvI8pdX7jhbIOm2doip/SGdG7ZlEGz26zXGoZBs98BZonk",
+	"UEKt+ZCR/TAaJc0iMgdS/khz6n1JTTf5atSN/4u6QyZfRJtu6cFDu/frvdS0lbbT2qg1N+DSxOKknFWF",
+	"XKP8yLN2HBIamnYcLKzc1gXHvtTerFklufVL7VL+pIKzs/Y81MkxhNWLrFU5D60l5mF7BzhZN/NveUGH",
+	"uZc8YglbPJinzXqr1WrV6mAUq/ebFrtoSU7/qJaapoZ4A5vH2Pvn7NZnd/MOX4wQUp1nEIx7gJYcUj6m",
+	"AYngBsC3qUSYTtIAJQrUKuBDKi/H78G23Uo7rcPzbpFa9UW7asb2gdB5fsvAh4rUFy1aBnkubfng3Bk7",
+	"YIEbOu1VYb7SdECN53PDvrASgxNgcDqwVGB7mfojHHByELLKCmN8ru5wsQdcNOP38B/R5sB7pHgM6dp+",
+	"mYom1R/KbrjM2kgWUX4Foq9ZFCNbMrivPjdv89xlU3FoqnZZ2263WgVRsb8WizMdCNpkzX6LbvW23R1v",
+	"l9X6L5bGD2xppKG0zyWPxTjdlMxzqVKBC0kdJQrkIFmgIqJqW84xZZL4HEQPim2bWXE38xQsYf/khAgo",
+	"kIy18yJWLms7abx+TbGy7da9HOXAd2dBPfppueexSFZxhl0nj4JCSoBpp+NyvtBHILPDZ6RHarsLN8ui",
+	"ZES913A3vSZr9bfodm/HnWN9ffkyY96L5xPljRTeCy4sDCyu+MN0C632u+xWXe23amaqeDbW+y2cvvV+",
+	"ah6+NR+uznjm18XBVB1LtUgukkrCiBhB1Mq9DtdSqZ50089zXC4BJpV6LqZimXq/Zc6amUhd86x9l4m/",
+	"r7x1FiQZ19lQ6creyy8rzOkZeZ20REvlacJoRqKnSroQa1fbKOkphrkoRGHp73TjLTpk2FfY5t8uY9is",
+	"by792zM6CULqXYbhEY2uGf68tcKjxXg0CqOYecfM86mmaW42GivcYxSFLhPQFeEhM57ooueQNIUZzy9W",
+	"aTpDOBNRlEsVWiDNkvPxigxZTD0aU0K5ZynIDhoVNLE2pgyN6lRW4x2LC1Ma94OqfL9musK0XkWqY0FJ",
+	"x3SjccDahTFbFe7N7pCp6O8eQUyOXDAwEzGlrAGaBallNZTlkDoFjsKaSB2ckCKkjuHE5cE6ddrobbpN",
+	"r8W2+tt0p2eCdXq71GvW6q1mvdFqeLWtRqO3yRqtLc/rt/quu8N6te2+t7PjbVN3Z3OrsbXT29mkmzXa",
+	"bPV3aLOVgHWaKeXGPOcgA+B5cbByyJ5EvR53Tj50jq7Ou78edj/OAfLAfqjngDxLu07qhw+si3PC8xsC",
+	"a5q15tK/PQnjt+GYPxIgZ7GCWjWRPb0Wh94Zlb4V4LJit6DEb1/zMABtQRhFzI2nZGOKKUeaANx3qmZE",
+	"2BwbvwG02VWNJ7E/YciZ2CvGmiBOpwiYQYYsutZtq3oT/MdeFoKhH6YgBHeDMGCAHKgCVxYkaVzKeRjr",
+	"rlfIoYWcFwglUg1kjRd9lcJ6uHTSSCd928yEaKvQadZ2nSJwAla+PilwAjBCzXJ5inyX+e7KjJTLPQQH",
+	"ztlyyZVV7Z8VHcsXeO0LvHYFeG2RJ7m6I/w4qtd0g9XDn6H6bdZ2l/7dfsj7gY9EBC9eMZodKFvX9opf",
+	"G8Lx84NaJYWY404cq9K1NJYVh1Mem3SnBxRY60iPMW6YJgjtVcIZiZl4DE1Bt5objEvp4e2ZvfkoOTt4",
+	"a5FfzrrvoO/qyTub930M8migY6vRbOzskN5EmkvlVr1B3vtvdNUglnrhd0Npa4F1kyoHp0o62fEPwkC6",
+	"oermjVoaTSBlp9loACgWLGfdFSUCqlToCW1EG1Q7VnjUK0HEgG40Wlt7RdZNzv6BTJ9p8KwAszxI47ff",
+	"Fm6ZOrlzEF+vVklpqmeXfvn1Tffcr306+of7/peLN//447dfavTjH6PfG29rf1y8uf3DfzPqDU9uXf7m",
+	"1h2+rdGPu+P9659+WsYsmO+nL+U1g3+AxsIc4NCrRTH3Wa979/tvJ/9y3+1OvP03//q98XatV8tZM1O2",
+	"xcpBX73tHhWJM2tLgUxJv3wlknNozmih6ViAN1k/3rPdbm0953jPzJ17WQRpW2Waf0wLfe1TVGQw6u8I",
+	"RS3sYUqErJURebE0fzRLE203w3Jbx8p8/Vn/82peTuaUs9RAVHtvKkeTGIHcDcYe80gZzcDKkskXw9C5",
+	"XxBiRYH1gBr5+Uu4B5RvAP/RmwYyO8YueYlMs0VH9+Gi0kuX7OvlTBzHYvGB7t9X8VAv4FHSQZ1VL5re",
+	"bE9epXAHSnnaHCLH4L1hcShQsWigDIa+fZ5Q0Uz5jj7Sd6vQdMhdltSz6jwkpJmpxzShGyhlgzYL2gzF",
+	"U+6lzf2YlB14l0sg01Vk3hBiSygnUmIheImEW0hXtOqKc4f0JsRjfToOVGyejkZReEsDBcoAFjH05c3B",
+	"5XmsUJYbKQBSNvw3oevj1JOI8+HiAKoeE+Js5B+Lzdb7vufgkPQnBpsvSfqW7kGhZyxI5/iIuAPm3pBo",
+	"zEVmWkXMRvCEYXiLRMdxSBKa/rsB43gT4BNhAopdixmCQh5MLDln2cx1VrnxmJT7WEVLs6UBYZ9QPtHU",
+	"7MZ07RGXCrbhc8G48GP/lsmlIsQ5YHyimJcOuieHwGHPw3gAgK1kOvaIg8lLdWkmGQkTjZXPzrJZckel",
+	"14EIHgZyxrgH1dLwgGT/WFDvAgR4yfzrXgVIz6JCIMCnpBdSxHQi0jUsHl1Sta7EBwRH4GX0MlaJk0MY",
+	"aOqkhCMJS8nke0LYacqmQEnxeJmgdS2SFWtO8NRK6ymZYyAxSQLilR+i2qSAxiWZgZk0LrOR5S/BggcF",
+	"h7wU9bwU9RSjaBYV4CxBkJM9xfcoSVgWNj1L5Ca8UZVVsdMvJFQvWfLvn4TqMYHkBhxIeT0e89qKGFYv",
+	"YWqRmhV3yoTX5pf8u4CmyEnP/beFk98vfDrDBjX5VvNsekklg4mzKjgt0isBXJdKXIIf68ca7tVjxiJN",
+	"WLyXFs4nSN4Z5FGwbguZo9pkVg1T26yi2CPGLx62OgODAkg9iAd8//Tk7dHh/mUpv3eXGir8av2qrUVj",
+	"eLR5+CZ1U83abspkmiQA0gYBvXAct3sB5TfLRy3P8FgsgZyFvk882dHlhKt4VhSpIl/2jgpCg4hRb2Jg",
+	"JJ5MygBd5GXBKSYx+ur8r3kK9TDwEgZYUpafkd7E5mCPgNSOPBZVVKWo4irH7rDoQxIppYIA+AMhrvO3",
+	"03GUdG79299IjEG2lDN6Fk/rR6Bp38+Mb+UgAd7kFJjXlwmw4vWKQvWv+5eZZAaPAipdravrMdhAtfpu",
+	"o79Jaxtb0Kvda9CN3V6dbaSo/h1WaBNKp6EOKPVWe7NWRTPjj5R99g867LF/+UTuuUJbYcYNgBdGLm2p",
+	"XV/60E6t12Qxu2R2gpZPNuCz1tDu+MO12CXxp/POrXzf3CsZpxbbDsxhlkQIh4AQZjqJSRcOiixnGdJv",
+	"1ShDXlamNpeCwSKU9KTbOiCcxXdhdKMRWZm+CFNdEMA+A746/RVQTJMh5fSaVUnHSHNnxqdTRoDvym1u",
+	"ZJXMy4B2TgIAaA2TTubcQV+58YiE49jmYZ/0KPeq5Mi/YbqFBZa26e7Vqv8AAdGp8OiNWk2OIe1Elxm6",
+	"usHGhur64Xvk8IBsbECI+aRz3HUwtApzA4FtaGmAUzAcYraCz2Hjmz4TpXug1YtO9arHE4ZlDig5QY8B",
+	"M38Wwm59AVck3PanN5j3zQTbUiAM/Om6GAz94GIIxgNJVl3Emjm+RbI1bxC9/jy1B2fDJ84Z9QQwnxYJ",
+	"YFPwSnGIsjJrTkkP1/ilURbTdKpkPVvoHYsLxcg6hpB5i3fyPD6ojfPDnPHLnA78dud7magE/nRliMTi",
+	"U/lO2g8PciTT1OMSHoz5c+nBpE255NFNWlZAKx5S1m2XLJurBjsVyLAb3ZeUmxNB06KektqJs2Mmtm3u",
+	"+RFzFYqhByB61VlEhFGMCWoqXEzdgp2FnpR8F/ywYqkeZ4XOU9+w0kxPCtOqgKM32uD0/SBmEcFyQ0Du",
+	"4xWkA/6v/l7D/aXXq3psMM/m0KqCJDKClJ0gvPa5+Ina41qtsaX+6jkIJoBbQwuVJJ+Or24BO4QbBxNS",
+	"dqlgCbKsUiXO0OdX//vf/+O8dob0E/yL9OQ21M3G3GAs/FtpQjm+uPJ8cKa9n6T5oZ14oJrU35jL7fRp",
+	"IJiTcFEq+1XopbGAZrlKHMFo5A6usKOTk74JdDSFD5WQt7kUNJY0JRFmEBGYBVKWby1frgIdOPX7ppzv",
+	"RO5ji1CbZw1r+ByadnJy+KZzQso+hykUI+qiPY/3bSMdApqaZkOl5AmwpPgqTJByZoCVhDoeTXH99Nxv",
+	"zEFZMB5L/d4icXjN5PQBBESP4ZUgDvuEIuDK9xxVX2KeQTJgEWvDh3qkEGmxuS7QCItNZMPJT07/Q6k1",
+	"a8q5SjvOv/tweCBIOcW9gKdSmdXCBdfzaizUldluLtATS/6jH0ZD0ENjOYCCTqdD+ukQL67X0lwvjSI6",
+	"wfYuMweMB3HW+PDb4kEtVnVH8tf3G9773/dJwG5ZIFRRcerYYY9w8M6ULKLC5mlnNfzXn39JERPEA2jC",
+	"5NxM3Cu4n6N6U0IvSRa1Fe07SB0kEoHLXqUtojz/2oc2b6FxG/FTPQVtgRC/G8BOl8cXu40OGeUa1QXi",
+	"wLFLdbsEvDiGeK6rBuLa+vmzVC9ZpUbpr+KVSUdQvDr5qEgykZYU1dl3qprPhceOaCzPZald+n/+rG3s",
+	"/vW5bu1++Y8H2HmnxfKWlB2QyhBBBZHLOF4ScilblDSeeY4M8Z6Zjunm13P2Gg2C8I55pEcDyl1mSU0P",
+	"DQv2gH9YimU9cThjowCi8TC24nFJDaVud6VuX1rNXOxAM7I1Rj4M7zVw+unRBv4G7yvHLQSLoVPkTAmU",
+	"DEJeCjnWtcVRR95iH2nkVt23+TFDS+NoyVGri9cdt+ob2kH9eujdT6Kq+B0oqpnDh2u+kUYCzN+skcGX",
+	"607kCfIm3mNsI4rmyvxB6quuvvVoB9JpUd0LZw5WXqRAemuP9Uze5ASBfvcasmDXkAac2fNOfb/2WcLf",
+	"ZwfZWG2IkJxkC9rysXscd+zKd69pRB9j9hjV9195b3amnCJS7BOBIzTlAM3wfqSrkTVhepR7dOYOMvy1",
+	"zPsP6acjxq/jQandaDWnZNrcCYd4gPSwlXsPKli+Qx+8X92ut5Idpw4r1eqXNQM6NsuSMGJa5rgTWezR",
+	"mG3IkZQeZvCKiig7+lnWwmMPDsIfGJSbN7mz5s4I532t4a00ffcc32Omqq0iekYsm4lDFcfqTfbAZaIQ",
+	"m3I2HPxcGMGpWW+vY2Ur2pd6DU71z788QLw5jRT++bmUmpyldumP44+XJatkGnSlduldp/XHRfeX399s",
+	"bv9yvt/q/Lp/2Gkdn541z3++PN7cbP3WeP/ut83Dn09/6Zydtc67m833zfd//HpSskp567rdqtVq1ZZV",
+	"YPGW2nwcBFahVZl8l5ps+qNHip5vtWuNaisDcc3evL7R6G26G9tek23s9Fu1DWTc3vVqrA74S8NZ0z5I",
+	"4s6W2nULww6lduk/G1u13W1dNpDsGAXQzphZpXbp+M4PqEYwp2UH+ZsoE6LULp0dmZBJ3bAaIJORuucb",
+	"pUnmZQPSCcmHc5adk/tgItQaLIGH0Jv7B84opAEHCF5CrByDR2uCKbSBooEU2QydZ80sCFTt+FJFgrH8",
+	"rIkD3LbuQLHXZH9gc/REy04qKBz0S4HJzzGlRNru/V8sCnWcANtp6kiq4/coxwI6SHb4AoP/JjyDavSW",
+	"GqDNyw5EOCFE7Kj9r768Ut8Am6Eg0oLLxUUVcDd5p0ra/MuYGQcaO0Jq4ldsyI88iZNQ8fHgiWjnXlmx",
+	"HhYJTSehIlK+dWJT+p5QiJaLOHrPJjaHKjgxHurI/p6eKLjFgN6yFF4STV4JEoANCROiO5rbfBh6G7vb",
+	"qqSuLEbUVQ3jIakBU3TNw0gRJUHrbyB1HI9GDIP4mNkJxzHBX1f2iDOtKtRCFL/0dWhzHYk3f40aCOPv",
+	"miJpO4kRIvej5uruUz8wymbRXc/Wz8qFOsDaUNEueEzNysRh5Z+GSnAIqIQ9uTkJG47iiY6bKjCRHCSk",
+	"YKoEk0oONI8zfF3o8Mk2htQPbA7pEcynS7kM4wUU6pj7/xwz2HHqkJqnt00oiekN4zaXNzay7TVHARTh",
+	"fR3i7H+4uDw97p5fdY6wPrn72+HF5YXegBo1yukQbCMcM4Rhc1AlwAOVDYgRtbk3RouFqWSROsbNWo3c",
+	"RXQ00lz/8G6CRbc+RKmatd2KPLg2V7u18IVNgAG0Fd21ufSm8m9SqZJTzCzBy5g1q3eRH8eML4QpqeP8",
+	"sNiCdXms+uMgVw+kc54s8DK8N0/HBCx9uDjYL80yAu81DNN0TC3EWq1W29iW/9mR/6mp//WwvEXuKvnY",
+	"NzsN8rF7cUmkgUVaW7s7ZHur1SSbjWdp6WHvFy4F33TBGCrckAeTr7VHVqivyWDw1Gl7TPydtGNupU2c",
+	"rCy8tHKdpr5U27bUrlml7FwNfR5GV2Pux6X2dorGwS9HAY2lDwzuLqhqWEj4V27O9acPMOt/6Ze50la5",
+	"VeoFoXtjvNCazs/SVzdq2VMmDxlubV1GOH1MiiYLa7FZZAxdxQ/cVCYXGG7LDnKtDeol+qAI5ZhUYOpO",
+	"IglzTJGRvKo7kz0i39q5WYoCSyvBFRmwng/40tiK98R4vf6cOZhLATLnOHFV0sl8r0zJHBYzzGI1l8Rm",
+	"mlic+eDMhzaelg0A6gc/EJzzK1tTtZdYWi21sP5Beb5Ieq6Rhe+dtbDws8SsUn8qs0r99bVDZ+uFy2Yi",
+	"b9X3Pzbqdo40tkqjcYE0Rc7rRSExLM4BL0sFl1THCMuEWAKhELBwZd3/gNFIR4Ms4qidBuDbzN6VX5r7",
+	"FjuQKcahNGig2ZxBAtg818HCyW9Ix8LQGII/dfwIhp2Paqk3H9F4oFBrdMjIbRq7ogDARcGgaKOZsDRk",
+	"P5lBqFwid+E48IA2G9JdcIUaZEcznJk/m90i4+lpk3UdeCXzsi7aAX6Y3cCJm5aRlOABfQFRmb3HOfUF",
+	"dlVJAHPpRsmirMybT+mehnTlM6K4kfFHD2f4o2uLwVUdRdwRX8VR/LpaX838j675G18vtnJ4/yzabrtW",
+	"bzeb1cZTsQUSH3TlNh5Pwx74XvxD1Uvj8fzD17pIeZnioDQnlatwznIbZBkM9myui0jA3cTvMCo/q2AD",
+	"TQ3MBGESbm6NQ0e/w7dV6cVob1CdKr2m0nu+KABtHXR3dje3a81ardmstTYbtfpmDYjDCgHfPcpXBIwc",
+	"9gABfn8vNtkwf75EQR9VxT1srPTbREfXR3aoQz0L2HE5VyD9oP6rWRORysSlgR2nI8ZFki7OwU37ql4n",
+	"cc/K6MxGIlZ13UMmVP2leV3FAvyGFO85JYL5JAOYYXMlIKokTduGMDoa7KFSQLdZd1Oaxh/YvACAQJbG",
+	"H1Qwa91jZMzHAjP7xaliMiNTnHFK1eTtzcCG+EJBQxblj9VheM4+q1xn0EEZh/MjrD7Wb2bcVZRmM5Si",
+	"3PUKDlJ8y3AcF9x1zXSimvyXbOI30aONWrter24/mCLtbW/UaaO3se1uehs7rNnfyNP4zt16j6VIFwxr",
+	"PeVZpDg/ZsX6N6dReckb3j9vuEDfg4u4kAXCaMoB6NAMYQJoaa2KFWbU59cW4ewudfxsTnMkEe1UB48i",
+	"duuHYwFXSEXtjOi1z5H0hbNP8ZU7jkQYOYRC5wT8tzY75AVgZ5TBLbS5w8dB4JCQp+0L5I2lBsYxcHbL",
+	"IsXJAC2nxY0/MkP0li0v4eRuAM0XMfgubQHdl0E3oHBpAF0NktlQF9g8jUmjIQQPvqOCRIx6cC85PxGY",
+	"GthEIEq6B93R4GaWX6ubPs0u3s+u3VusAO9NoCx8VqkBSKQVCWv1EHADT/u46ZMxBja/LGzdp+uisOX7",
+	"uKTFG8tdvw/77QGyvNA7DugIZ/NMJ7TDy9A4T3FnpyzH0PSjkL0YyFJn0fQb3OLL0N1PtR6YOYA8mX56",
+	"wOXMDKi4GoYRQ5vJKhlnHp4i/3FFe269sVlamVj5UQsBHpzy+MEbKbmGpJjBZZrpQLJYCyDjLXBHUyJG",
+	"zPX7vps8p232yEcpTbnNDWJqfeUeMTvvK4B2pr8+/DhDYL0HbpGjdZpDmK9c0skMpEhuF5Qer11J2uvV",
+	"8IUThFaPcdb3XZ8GBJolkLJgzCO1WvOVIL9Qzgj0UkBOGd0MLAqRf3LEIpFtEJsJtrnjKGLcRTr2g4Tl",
+	"3XWvGnMOJ9jfRdz5227da7A0ZwN8799TL5X7irlv2M9jmXda1B/m4VuC+Iqf+yp5yMM0CVmqm8XXbSTy",
+	"KAswvxdJZnahncEDdCdZamqXaVoyR9PftxlJpod0IXhhSTFYX0cMFrUQeSzL7bm23ljUbWO2HTqni0az",
+	"3Wyt2UXj4WFs32+LzYLc8b0bbOr5N3tX0tgdzALGGV0POZb0A8O2A4cowasp21AdCwcSDKZJ+UoQ9Z2y",
+	"N4vEhqVQd0Y7fgWsu/OFjg5EsTTQ0icNWXTNRFp9qaoPQ86q5Jj+I4xsjpizpHkDodKzN5sItIEAEntU",
+	"Q6Wo/oWm+bB52UnPm3zr5KTBH4kF5FTwJZzM0XUUSNApsIgSMjVHnkDHAGA3GknlHTRsEGOoYvRZ4GGf",
+	"Sj1KVdMm58fZPzq96B446aplwIHyPZq1Xcx1KICIUZyYT/K4sX/rxxMwhG3uHJyeH3dOLp3KbJzetC3/",
+	"IN0L101cGGLa9ALk8qP8BQavPdWkXKTdodVehf6QGW2W3jAV6625Yr1RLIV34dArVTQ9PPhCj8McQUZ5",
+	"cXYHf2c02PoyGdfwwbMks5fiEqKDd6oEFnqvxhFj8fwVYd6LgVFsYCzaiV/HwNi9v4GxZRqfBYdEb5yZ",
+	"x+Sp74rCk/tie662NR7S9szDJhHwfzcIA7O7NJJaaN4JsDcY84DSAttjlx3A26dQd08VDVjESV9JKuCu",
+	"1Olq9fXPVcNgZYqoL7UIBCi+nODn3PFtqd+tnPZTv1s375e8anHib5XuV2By7sPKP6RLMBtMOi9S/NoI",
+	"g73+nP5xtXIUOWOvUyFC14c0m0IAJWHVlBIFLMwCI19TZRtDa0M0FSOokB/0OXHedS9J7nUcSxU0+EBn",
+	"OcgWK4Jj4cfzg8yHqSS9N+7jJaT4LUOKq0l+Y91nxB2M3oUvkQdjNh4z9rB0hjddvqXDFhmR9UqsEr2w",
+	"eZkmkQbteMyOM1SqkPDIppWEgs6XU9lUHPSQv5bqQoMskVUUwwUFQQTiyGOTBg2KjpejIx1Aw5OLdcgR",
+	"NRqONRVaUI0gC6MIuRpDsk4UYWHQICObv1XYYIaT36rVyM/hHY282XmILzMFaVXffH2x9Uiu+b0U2TKT",
+	"8kRUWbICT0OVtS7r24+jytJvV6//evEVvidfYYEKl96CoNzrhZ+K2lgz1xcKSrCWqje6oZsqu7B24QKH",
+	"kQHqq/5GZQXtu2YxWvlS52Djc8AFeoz7DLzvbPtjTpzjzsmHztHVeffXw+5HJK2jJGK3PqD6oDR9D7s2",
+	"IS0KhiVMn2LXAQWHjdalylbkmbojUfqNdJFsDj2ThZy25NJyGjowHB6LeEgymBYZoMI/Q75hBzGRwCt+",
+	"w9goq1OJc9Y9OTg8eVcciD+AbvMFPeu/rVJNd5TZ4T9iVGS7fxNdhkt6EzKgKBBWEpBqOx3oBz5OC8/v",
+	"FG2zSPfC5iq4xW56C73SV8ssrmX0TwegztJwJ1iqK83bbyzXyJsdkcWXbamR9v2A6al0WRT7feCrrOId",
+	"fNXd/apOG71Nt+m12FZ/m+705JoMaKO1VWqXervUa9bqrWa90Wp4ta1Go7fJGq0tz+u3+q67w3q17b63",
+	"s+NtU3dnc6uxtdPb2aSbNdps9XdoEwwk/1+s1G6mTQj2u+eXh28P9zuX3avTt1eHJ3ls5jKQqBnz9mDA",
+	"qMW4nC+r4Gg6PB9DPgdRPRchI+dCtbEvtf/8ywwtpyIm6WRftBXqetOuho3ZXdd4M+VxEdLV0GHqqL2Y",
+	"b0/VfPvAR1HoMoF8Lg9owKEGJ9M2zZByadhH+mRoq07ZcTmrLhcL1mfj88PhRh7CmjsGU84gX4pDac5h",
+	"HSuOGWw3ObjAp9xlJLF3BJpxFokHETTJy5Byq1+TIXUHPmd7hJJhCDWnSFfMwxiJcbI2HzS79Pk1dMlM",
+	"Wua0bW7zf2Oj83+TIZ3gveKQ/Nvm/97Y2ID/k5ck1hkpd46PsG7V0jAMzaNeIf8mDua/HCuNt+AN1Ofy",
+	"ku7BgfxeIy/SSy3ivD0//aN7on8kryRlxgdyijzijRnx/MC/ZtBVzaV8wbOnbqj/Ki81dEuNAH+rx0vK",
+	"PExhJN440lEunyefjljkh94yd01miQCx9b/lkiSTZVBs64CTEccKQsEKaOh1l/8ZVPdF5vXFFGD9QpfH",
+	"fEvzOtF8uGzrGs34LtonfZRq2Re0xhNOyavds0pKfuse5tBSCXkpaJ+xGTTjbIyisBew4X8Wusqxsu8T",
+	"EF9m+2llAhoINBLKOamN8Iy09SfQYRYYGHio9aGK4ftJ8015BoDpHw8lbsH905O3R4f7l6X8uuBd2osH",
+	"Ab/Ub7LExUhhn5QbfjHs+WZt1yrFfoyOgDYZ065tvXAct3sB5TfLb8EzXIBZ+cCs8ZC3GJCY4lZBB/E1",
+	"sbNi1myovti1qV0rTb2spUeyht5Mk/a2vgrZlWl5GuXVFnbozXLPAKOVm9i2DilTTsb8hod33KCzNIEG",
+	"FYuo4kjmIWYR5hs61yh904mdamFx8Np0V6n5/fcxiyanqpx7mRzqGYV9tNggWbbs9iKM4geotkVB06jV",
+	"rLTwliadYtuooBIV3olL7fr2ZmNnd7O507SmbYd0EdPf+vyWiXjIeHyp9dll9/wE/PvO0dXF5en++4tC",
+	"SJrSddmnQrxBHoxrSAuNXRdRh0MWU2zCJseEnC3AlaE+gBUARmOYYuw4ydmn9AtdYJ98IPeUHM/FfknR",
+	"MOm7Lo96M2iYztVKzS+vXZ2CaQ0tu5Z6XRnsME8OyQkpIl3A3bIewuHCv+Y0HkdLnbTk4kM+Gi915Pbx",
+	"VB341zDVfy3s78UTlpCwjz2xkqMAPAOISDCQjVDUyhW5e84PIpRIndIPAz8kgc9vGPRP9GPgCI7AlgAA",
+	"t3rkiEU2zz9wpOwYLEGmRDA35B7JtSjadeCe0z/XtMX0lvoBkOUqzuE8vVOj4WSrRi4NFj8R0ygWqYsN",
+	"vFSZ5IovLOSRiunNlMuorYLk9nuEzqy5sPk1i7HURPuZGjcxkzJqXbIow5N8zybL7KgH9D0NUfzH8cel",
+	"RLGYJYuXFm7r8zvV11NTda2m1tRSy07N/bWUqaRU05LSqkpjrsLI8g8ZTU4SKSGtnwGjniKtSTZbvHHO",
+	"RgGUcMwYh/pVuj/j5BcwlCerlpaKeq8c7l7XH7iXI7CeB7AE6VGqlmar3Xkc/SYhK3bvg3aR+jgiK628",
+	"qBd6EylmnYsPF2fdkwMpnsMoFdXS+QXuek+rEXWTV8YmnqkP91IFkviFLhUu9RgiBvQBQa+3x4w4JTIW",
+	"AX1EqnLgDgmozhzliEVDKmd6NnzuWeqMIhGat+inAn/LyrDMvDwm99+UC/OUPZjtWk43aAfmMXRDAj57",
+	"0QMvemAKm7ZQD+SCPq8/J8fKLFyZqvKYKQpz6gTbiaadcxmP/b7Pogytd3oES+3SiAIEVAXT00OeFynL",
+	"HiUpPx8hhPLkIyiPLX8MZ+87j2JAw6Ml7KmnHMbQx1wR5s6N7ComamHpiIYRu9Chjsgw3nSlhs2R8lJk",
+	"Qru5sMO8qK7NzbAucYaAe/qVBmNdODJiERSXcJdh03CFD1XhP5uPIt+VpqFBp01jIJsUYeARaI0d0wn2",
+	"dtdldf8cUx778YTUZlFNdnDeHjKWPKMLgp58rEX1RXrGiikjTQG5gkBcYQAZV7NoCMkFawziO46obytK",
+	"Z1PIJzG1UrtWrdW3Nhv1HXndLYvoNduHSGNjs15ttoqVSWtpZSLiCMCe8KmpXTpDDG9vVrd3rJKmmK5Z",
+	"JTxtZ/IAyUE0qjt1/eGvWOy/Wd1JFr0zGgWMHHJX7grjWMoXa21amU2Bw9qBUKqP+818+1H2kaNx5A6o",
+	"YMlIcDr0Ic3+VkyGvTCQ4+mcHc3Qha3nlk2Qu2aFXALIph8ik6Cl8HNXwK8/K8kwtzh8HHGM9iuRbBEg",
+	"3fBySo+gziuqxYadtKyNDo0m1rDQlYx78vb5izx+MvL4fr6JXMSFnom86AfxS9Qhf8ZCcRyr8vKAxQqY",
+	"NYqYi+08UJhML/Et414YvRJEGvYRuw1ROlgpwJQK4pydXlwS+ZBQPuW1vO6GOaSM/DJxSEYR67OoMi0/",
+	"z+HSy/CG8SN2Td3JyuZ/B3Y23OGwsDd2c1ruw9UEh+l95xsYZ1j51kwIEsPLl+WCSiVTef6QgRW3MU6A",
+	"S4PAIjdshA2l3MCHkq67yI9jxhEQANezyOZe6Ip2uufdiIEKp4Eo2v/wAGP7S48Z9r+lnHSjm1PgkbuI",
+	"jkbMI2JAR7orITV3NXRWNj5RfjowLM5OvmcP1frpcJgYuG94e4V/FWKT4ZsL5kbS0pLXCvj31a634273",
+	"tmir32SbXsOt92p0eUUEb5EmPTJY6defNu7u7jakFt4YRwHj0kDxnvT4vzxSAl9vDRw5ja82/9nY2L6r",
+	"9Y4/3O7fnU+2/4j/vnPz95JVyuyshVFV9mnkR0wc8lJ7c6sGBtOny8ujUntnqyn/FG44YlJ0RIxC2+TI",
+	"j1npL6sUR2MRM+9wJLCWTWFb3zAaAeHTI+T6ca+rCZ9jueDxX7Xb0EMI/2+RGllXgTB3HIHlCZWIxanv",
+	"FdSJskIWN/+ZCXxNfroUYJWUY58J/DDFw1aKcaxzutt8m9hZceQw1wQJAocP2uumqMnNjAhmtuEEDIV9",
+	"wk1EQNkx7jLie7NGllyTi2cO6acjaJtYam81oYuc/rOeCBERR3JTfXmcEOPM/NK0xwlVKicZ7pWAJp/o",
+	"Ztvmq7ZLbjTcqNVqzfr2d4vUNTvgLBdeW6sTzr3l8cMEzIoa3nxf2Nu0KjFhQzwsLjEkfpyQhYScJTWJ",
+	"gGRyPlwcOBWwtoGmSxGB5sS85hJJgzc2l+cegawQqitC78IddRoHuMmTQ+dYRsNWi/iCjDEaJ0XXzK6q",
+	"js2N3t80kAbOhMT0hvE5iNe1qcK/GXwJBOfQ5/4w3w3jBAqAQh5MTCriZWSePCV8PGSR757rdZiiBcfv",
+	"M8rC0oRrib92PfY9RgTjnpArUU78JyqIXUI5bJcqqw4wJ5TxPrqX64wh6waxhWrungMwtcIKRMDZPfeV",
+	"YcNPUU/ey39I53G2ykrKOKfRwgksHvo9axElvgfM2AsEbCEUuIjMeEUocGJSp1jgTClfBgxMtCWuemgI",
+	"1Y8cy2GrNrc5WvFESAnK+n3mxqJNFkOILZM/wOaGdregxjEItOYuaPqa2/yADLE5tB+FalPUovqp1dnI",
+	"4zaJmG43bVAb5G7PPkmp5cfBZAbOuE0on9i8P46gMFMVC8vXQBYFr7AqcteZjU9+pho+Yuh4mRptX82G",
+	"7loLVxiKrEiUG3L7+I4GTB0HMWLcy979Aj8kZbWiAqa9eCErix6bKIBk+66iJ7Mr95Uh1N9ET6bT9CjQ",
+	"6ZVU5Qt4+kVzzgFPL9Kc+cjh68/p0ZkLn15bUheQQ30fUuEx0czLiIR1O+I9V9zAEkbhM0AOpLiaZaL2",
+	"xtWq+xzlpAdRIk8alzMKuKUbZXMnC9B3wBZ1TGCPtFo96Ewjwih2SMRuWSSYIH6sutDYXDe0wbI0A78l",
+	"7/bhgnhhEFBAUBNRQO/2SpDwjiuYM9FBIMGg67/qiCeGNAiYiIkG7pCyA0GU8RCxRo5FPlzYXD2qAiEo",
+	"MEH9GKcCaLr6EVrWurn1gEbMSjoywwB0wz8S3qoG/2CreXRikTvGbiwyDDlEJjwyYTSaha4+NFZxAVgN",
+	"XAtzHTVKObdos2L7uSqLpUFq2Z99b9DlKQybXnwadLnUqgl+YQ6QbeqD+XUsvuik4Dt1c6HI0RTUrE8D",
+	"waxSZvPCMwoxb1l4Wh6IBiY8ehWntyy69NHj8CgA2FoNqwR7tdTerNZaVklu31J7o15tWCW5dUvtnWrz",
+	"y1NIdmxuLe9cpAdr+XyHcbieYcbDz4iS70Kxvf6Me3k5rHD6Q9KbgKjGXxvRwMW44XTfrGygXsDTHtE4",
+	"fRFVy4mqe1nM6QZYZDOns/xjoG1982g8Z/mit/4yhrPwP+UNLFEljnEuILQpjwbkUOVv4CKbT2Uwh3SC",
+	"ViYphyPGiUENW9mzuVN0BvHu8k7S/JNijuFZlzJOZWVnG5fpmz4RCM3XxIbk1HwQhHcC5t/n16juYcuj",
+	"BCXsn2MfwEnYITh0b0TpYQXnDPd+7fFH9I4MacwiRLxyj/SogNytCMeRywQp+1VWJRvkXRh4Fjn2OZTS",
+	"dK4j3x0H8TiiATmLQm/sxhDrzb5so+Bl90+Pj08PDi9/z7+hUgIPgJNpPIrpuJLlqF96FcsxJyGeo/mY",
+	"fYXvRca//mxu67mhyXTllywcy4dLZpWQFVaPZU7bkyshe94y9X4GoB7NYgMwF3j5MazAzEs/azFhFkat",
+	"3rTiiUACsZQIjUSEfWdYy8yCFd3REy9TKIBxPJBSy1WIB19AEQ5GWHM3AA5ObHRDykBKHbrC5kMa3RA/",
+	"1h1BvT28SIoExOmF44hQz4OCS2j+qYq8cCBpY3KnWas7yN0tB0VCXiXwevJWlCdIhdzPhTzizBPyzvhq",
+	"0E4aWZ8zFniGjUORgKb1c4QNfSDu/HD5c/Wge9S97B44pBxyF5lF4d6FMEOjYO6lVO6rlMrNT0saFV/P",
+	"9lx3P2GKAcC++aoLKIvKVLwh124PKnlwiqo2v0wOuyoZIrQfs4g4SQWRozhyBSlvbtVqFVDVKjmk9pfN",
+	"sfqtuJ4UuW/NkbjhEHI60lmFHEXEmM3v6AQb3PyNKMkBoQTmyZEPiYJLlcOI/HJxelIhji4RU3V1ZiWY",
+	"s6dvc9oZxwPSqNbUlGyYA7mOKI9J+fztPtnabu6S/+//bVablbbNCXHgO+js9pOqPjN+6WjOdvzGxzHA",
+	"79RHWIXmEAP9ZckxKQELCGx8fNLM2RyZz8nPl5dn5I102OR9DSmMWOeOOnWqmTRcKP07ttUsJ8NqZ0ZT",
+	"cSx5K+N1G9XNar0C+N2LO3p9zSLy4RCmMz9vJPB7EYX8nGDQ/54NAa5mTJRGbAvGYyvhSnYKpq9KjrFj",
+	"ms0zRZkgfaXwrTm6NfSiZb6LQmlZcqa0g6Jaxjup0Ii5lwIa447fk7qHBiJMM4/ZDaN2nFJxV1geahEH",
+	"/oEvjKuuD8uVzx1Uewiwl9dZaPjLoQd+n8X+EFp1S+MZdJZWUaZm2T/vdqRmWVAk+qOWh4LWS5c0C1+7",
+	"zC03rGEGpvY4b/7FKoHUa2SHM3WMzO2eFzzTw8S2QkuMUw1u8UCtUnpeS+3S9NlcBaD34FWy5lFbXBO7",
+	"bPFrejxnlMNOo8+tkqlQV9k3vpfJbbhDRt5Kp9cd4PGYVXi73CvH+QJg+OAyV6WbSqjMp7na3lmu8Upr",
+	"/1Kw+zULducbtQkwd0HaItd+JsXzLtdThnQWNacpLtc9S55zX7LAcx0Ke2k8sxxtapJ0bbVqy4fTMoRK",
+	"9dZ2q9po5QiU6tWtQgKlre+1SDbZxMvH/s2ioh+AiK5YtHynVbZGUWu2lw2CKBWpflrvmnLl2rycK7hJ",
+	"07146Il0SzKdBVQfGf0Mm4OPhez+aSGNovDHrnDp+IpaydhcERHM9DSS/f7ddYNZsVwzmYinUq+5Uk8X",
+	"rQBqOaleyxPiFQnz7a9UyWlM8Wy5mlyUmpYvBSovBSoFpZ0jQ3StWduZSs80ZWKcj6nqzo7N058kjVfI",
+	"nL4rScol6QMQ27zHgpBfS5vfum9flucvv9G+XcrEXLGycD2R/oS7IzxRM//+hYsraoaX0sUXzTCvdHGR",
+	"ZsjHU15/Nrb+XITQHHFbCBAy2nytzC6d7S3wo3SAecqhjMeXcZemUfJD1GIuYcU9AyCRMoTW4E/Uv5zV",
+	"ONzmq3cOD1WzlWCi6jpt7uAeV0lW9VBVzLlMUHgGwvxcv/cjt4fRs/RYFIvqPRYwLOqqUoFrFUyIYEEg",
+	"ZpMpJrO86kC+y1LLgq4E94l+sE/MHcvnp7Hj6boncc7kzaQs0Rj14nYAamkT9SNHrhZQXrfVam426lZm",
+	"Tdulsw/n+z93Lrpqeb2xfPnS6cl+16zv3z89PgMsWen7bNpiAmZhdpaPnetz/SNEzqNUVj7PUHlRNGVf",
+	"GlcBajb1gkYsJTlAuUiK1mxiEI4DD++hVrUNpVROlXz040E4jrM3mWYhtDnSEII4dj7bpYJ72iW86xen",
+	"AqCgVF0mOCTgpkyeA3pwEN5hFzUcNIlDgEYpji9KnLPuycHhyTsneXGEzdnchYczT0V10k7ulTahUh9v",
+	"xP4wnS9IDgwoBoJQqjHP5hMWg1FASaRlmPytRe4GoWCkP5brSdyJG2A0ixMRh6Mq6RD9fJvrR/iCOPud",
+	"k/3u0QzcEfpO+mQ9q1hSgZQu2ANJuGeVCJL67TeOHz2wntxcpCfRwVxKTbbuoSY/drvvj37PKEq1Qxfq",
+	"yeZ2badWqz1cnYda5tkq6zw94nC0XmJPL7GnTFYC9gXIai1C50SetCnwWp+nZwtS74gbYBDsjSfEyUoH",
+	"1PmOllGORWhMhqGISYN4zPWHNCCjgLpMVGwOBRsmg0M23Y6JcUObKYFoKGGA6irtKRJcNnVvriO5gy0y",
+	"DJE2J6Axi7BtDB1iTkYQN+S3LAK9G4cmG5FqOIcBJhLRmJGyJ71v1dLfZTxW7EPp6BVLkZf9NVIIyb+T",
+	"rqty8qW2l+NVc9KWd96xeXaKEHmdfQpo9SkOCMciLBDyOpvfDcKAIX+RSIHokZzDgPVjMua4OZmHE6y6",
+	"7dm87KQd+xz1emksU74GNQnG9Q+Mj4RTgS61SnAnr67XsMfccMiEzZ3EPZI7JAjknIXcZXvS9vGTC4nT",
+	"PT8/PVfIfMpt7jB5Ds8ZFSF3EkIolZVTGwEg7EAR7RgqTtmY6j0crZMc9Z6aOypiI0ZjQdgtiyY2N7id",
+	"4rsQ/gWBAGCksIiIaRQrG42MWOSHniq28GMBOHgN7ZceWVcr5U7sVACqjr150/085rEfpPpGvsg564+F",
+	"NK1ZP4wYoXwSD6DIKjkPbVIUHwojmxvbpoxxoj3jfM1ob2yAXGyeZDkTAEr2xJqImKS5oGU8BOtIpE2f",
+	"wmQ0aW16n1dThFYWXD9EVE2PBeHd9E9yNF+kLE8WVS2d0uNcsQiVfodecaJHZG4PR+dsFYuZfOFGw5nD",
+	"L3+mtsyzs58VCW1i+mXJ4OUWDyZSAvEsE+xS2JQlTMwia3LaQkQcbb4SoJM6UsmJ9Tm5uaPugN5/uAUB",
+	"oZUp4PPb4itBih7Zf6g91TibEp1LRtnuCWZaz3vQ9PRqqC9exIsXUYxtSm2QddyJ5+lXLG4Y+eH8KNuI",
+	"JMkLYUeSslQTpFZrVMhYMF0Tm+g3m+t5MbpGJvo82zNyak6h+tF3B+AgYOfIpQ2CNZuoPnWI7cNq+Sei",
+	"W1/E/4v4f2riHxMfIONA6KkTtqG//nB+VFlVRQgWBC/qgVDI4bexZ8tSCkFer5UBWUIXXLAgeMZ6AIJA",
+	"GZzXMopBTpLpOq0m3I0pexHsL4L9+xHs8lgUC/UVRPizk9xFCQOYCWB6ojrsTMqOEjZOJd/MijAf2JxQ",
+	"TKuAdhjFA+KkoiafcahALy35/RmLXMZjes0cMsJ/Q84BvAC824AF2GSrXLNIvVb7C+KcNRVZ5ur5PvCj",
+	"xJUq+Thg3Oa9MB5AnBtJUTKDwc5dSH43NQpf2NyLwtGIedX8t235fAfBZRh9xkHmsyAqqpxPg5AkC5JJ",
+	"eeRSGZChaCNLrVqAhXH+ooh+CjJIIvVmRF+uQDZyT6YD9zgKQQNG2Ceg8sqvDOlBWzW+WkCflHXfUuf0",
+	"ZL+rMxlyYuWwjfA+WT26b/MkvE90dB+odkzARmLJeSETEHGfuAHDWHnf556Q7mRI+uxOv22f+oEgZXnX",
+	"TAvXJANSSXIpo4Bych0yYfOQV0mHLApsW7nINpQfQXD7PvkFRKlIc0mwWC5lmgfI9aNbOvOQvUth5oEN",
+	"R/Ek3blgypnHz+ZD+RLxgGLeTAsZXwsOHt4tjuyblsjziup7oSumuXMS01hdSsogwaT02iPp7GnZleGs",
+	"mWsJvp8VISiIDBfEcE1zEZD/WYlYardqUg+OjE8yXe2kNhnQoK/1hlrtZYc/uzKheBwzUiYwjHqtpmQK",
+	"ctUvO4OzgyzTMRVjBo9PTy5/RhxNzuYuTJvAEJN8GikPWMQyMzeVVanc/w3MkbVWz6M8ijuwcg5l+tWf",
+	"SlIlnz9p5PMnF92jo9LCcwdxuZdkyovT9R07XUu6WJ+TI7Vc6xl1+R4ZhUEAzcRCckdjd1CIE0ZD2bST",
+	"DTO5sCvNuibIuX6NB+hKI/BS+c8pWr6uQi1n8u5fHdn6HVWAFCJbv1gl6R3kJ/8tfGaZAC/pWq2+Fmto",
+	"uNmGk+HkldqgaKT13dBuTtgncgJIuV6r/Z+c1SY9VewQRD5cHOgOfJWMb1irNk3/sPTAu+F+KtU0GLNq",
+	"Fc74PXfB46hVI7TwQxSezlcIz6PsVPXJfO0GoXszU1FdTled6gab8MN2pjUa2P6Ue2QQ3pE+jYCxJBpz",
+	"Qai0k/RRjRgN8OdVcp7UsCZnUFhEHw1hKTgsRsKkTKJmd82CXp+AAx0Lpujo4Sk2vyi4Egt/2lhiI8g1",
+	"ixVFYYFH/47F6hb7MF+PULrBwzuzQMEqhf2+YPEFUmyX2vWderNp5r+9BAgqSu17FjSYL7fopGc2wA9w",
+	"3uP8OxvnXn3+PE/9a+rdIsHBM00IHIe3rLAyPrNcpB9GdzTCskKPToTm5lbs9Q4p6+qCFjTcBeQ+BWkG",
+	"8GrObllEhvCwHnVvKlXSRVx3GqzV9jkW2HH2KVbhWl8V2HljRkAU8vDOIoy6A7zA5j4n0huQD5XCNLzD",
+	"i+XjX6mWwaJNqAmphcF4CT0+BJyTyD18Cj8X1TSsa0gLhygyQTMEL6AfcjTm3OfXVXJfgdnBrZUTms8p",
+	"CEr5z+E4ynF2c2lojiPTPhZaQG9uYeAM5v+jXJN8DFWuCyyW+Xu5I0vtRn0F46xgcr9yneH9lFX96ykr",
+	"lABwXF6CPC9BHlO3q1O0pH7PKdCiTsOvVYdaqaYCFrPZcZ9cMVYcguQ3s6tVFK0qgxyqbvd3VNhcyuk+",
+	"FDjdX0zvB4xGmZ689+lcbH0lkb6wxdGAqQlTXT5wZl8JQq+pz18EwRKC4BsFXuV+zBaHaRvoOVrdM5gv",
+	"3vqfmJguRMMtW05LztKy153pslfsGOyLrPeLpX/YOs2Vk8m8NvnnOIxZxsVGC9jwp6XH/BAC5SJxlJ+P",
+	"OFkT3aj7kbdq1Xqjtbz1kp2hr2y4PdFG8Pjpan3gcd5XawS/U221kkbwdWj+jo3gt6ubug98fau6+w0a",
+	"wWMMXtoBnN0pI+BFUb1YrBkARryCbsxZrEUJytfhOHbD4fONAHW5JwrzpFK53tEJoSQGXins8bmACADx",
+	"c36cIOAo6ftBQMomLE8/QcThSFSqGRaCNAhTwNUEgZ8skLIcRjZXC1TBpdxDUF0+I6dJHBDZ5g9HoRB+",
+	"L2CABE5xlDkmANUw1eCK0rA4fYUFFf7mK1BxwzyMr0+9tGUSYO068u76NdMxTEFIp7GObenASPM81oBB",
+	"BdC8r/nxVt5WCa1Ttbfvmfi2nnican5aHeKX4V0mYDWdWpayAk7CdHaY+LH542xq9sIfjgNA9EbsHwzR",
+	"poi2Jb0ovIHeYrn85QphroLFfOZ0WitP3rOBKaySnN76iuRbRmraSi0spfZe7KsX+8q0r0DgpPn9V8lG",
+	"mWdfmcRFS3A4Gz64QWJqKbbltGhFdRFO+Zttrliek1QTXGFSXBoAe3lhjtvZ5ku18OtSd5COkkAbSoFM",
+	"0MarWhkIWmKsgLmUr9tIrZg9mxeZUukzoFc65MVm0UZfmtP9yNTR0+sFAZcE6jKXuxmo91eg2v/uCZup",
+	"qXaWwou1ltSrsGFAF2oK1Pxt+p/OacxK7Vq1trm9U8TZU6gwVaQB8GRWSVOvwW3qW5uN+s72igp0GVSf",
+	"ccpgMPV65rPpu6ZUbEYvr0JUWGLIbVa3d54ZVbRx8JcniTaF849AFB1npePzhaeZL/L6c+ZIzIZVn3JD",
+	"XmsXFmU16XDwH/NIkUyF4vxGte+YqXyW7OKSqcOb0celXi9s4pKVA0++jcuLhH96Ev5efpax2Rd5WMbg",
+	"fwgAcJyRA89Xyo6F8BRV60yhmpDp6wJ7K1+aq6D3gpRxo1sKXW8BYJdJz4MKMqR8AuY96GYqSN9X2Eo3",
+	"YowrTByFjriaIVeX6CL9J6HELp2wT7FdUn1qSHm3ojonQsWuvLUg/TAIwjtsA2AM2+YhN+oEoN5bPyyl",
+	"FPA1yWlCC5vWI9s8fevKDJjwByG8Ds7oqntA/jT1UJZZ1uRhy1+OTsQMhbDg9AnhXcBinb7/vk/5h4uL",
+	"g3RbDxkfk7L878aH8yMi4knAKk/h3GeO8UDlcWbi+Pt+JGJ12jQUP/tSbULJdcRYrA+IvISPhz0WMc/m",
+	"7iAEKH65N54QEYfujbDIcJKW3lsZ+9MyElWigufb5pQTR44XfW/hqCM4YOSaxuyOTtTxNWirk5jIDZsI",
+	"m0OKFAalcLiZd4L2TpPAiH7Ipx2jGgSor80BUlHfaRB3QCPqyrlFoQbrru4G3g0SJmQGLF/Bex1G+Ol+",
+	"yPt+NHSkgTnNnlwGdgMwPG2etTwryJ8wu95Anraf18lf5MXIy1lf5qwP2TM558ahmnvcEx5t8xgmATk/",
+	"Sqp2FFLO5LrGWCHzppSyPHsei6kf6GOC7O0wMhQJju7Qg9cdhx77CShW5mnMQ+Olvo7afNGDy54NA6Ki",
+	"arGe/BlJO0POOyGGCavdK81tIaW+ytGDDQvsUKjAknu/0oVv7qSS05ZSFY0Y94wgt7DUuZBHSeQMXKV+",
+	"TO2p6uiGbM6pWb+D94uOWP0cpORWz0NRqOzYd1DdJZgQRnbcOLcO2qQOKf9ycXpCwoj0w2hI+j4LPFEB",
+	"Uy0xBOF4sjtYvSq5iGnMRJs4P58edx1SricWbcM0aDdtPvBFHEYTi9QI++THFYs4CG1UTeUKFS20RgXS",
+	"K5srmTDy3RuBbdh2sUJMXiJvK4853LZ71N2/ROAkDKk3nlikYXPpnsoLofrMIk735LJ7ftU5Pv1wcqlG",
+	"gROhAe+6Ow3Pu62JyLLIeCSlUL6hzl7yGIAFnbw9PD++Oj0/6J7DiFy0d+VgsL+IHA58fXV21NnvHqjh",
+	"KKlnc9/bM97w+Pers9Pzy7enR4en6spUBOoZI/kJA97sOKJeMnXmrF2ed04uOvuXh6cnVz8fXlyenv/u",
+	"kLK6WXK5zeF6tOe7vx3qeWPcg36wrFIlypiXUhuDlUjIRoMU3BQPonB8PdDiGiX8OJBKERhgk/CzRZzz",
+	"7t8/dC8uHZuzW9wTjskUAgaRzTt66Ux8VsgT9yyhSMMlhatUp5oek16FJ70zUk67mygYrUXms5hBXEY7",
+	"SQ2gK9TZWngVkHIYJhGDMIo1Eg38SOnv2Fw7PPqAGv4OmeXuIAPbp5EPPmUYyRVgHiR/4ZJ6zamSE+h6",
+	"rjFS0vEjKvHqw8vKQXqhK7CFI+EhZ5U9uIdQ3Y0GIQ/HEXS/mVKfZygZpf5aS3PmAV/34kqHxYcItZpF",
+	"GKKU4Fe1/g5r9LbdXdr0mqze3+lt0Ya76TVZq79Ft3srdBBP3ziFUFmZsX3auLu725Dic2McBYy7oYf4",
+	"l4LBlhqlrzXct2E0fBS4VxYRD/2bIUyuUeu4RUUnlq9bazQ36vWNxu5lvdVubLZrzT8gU8rH8ha+6HJP",
+	"3UABsDA+qRJDumiyAMwOSgemsD6VKPhilW7YRH0V0B7T35D/wIRFCfOuydAN9YGQhuyDj303CkXYj8l+",
+	"GI1CPBCZMTTMMRxfvL1Mx9AwxiC/If/RrLeq9dqiMeCvd41fn7BPcf5XOOnp9TXjehUEMa+XOhuOnciv",
+	"Wixv3i7tD8JQAIGTfDeb16vEnDibN6rEfAub71YJhJZ5rUrgiV/W2eEWXHf5kINIMzhghWpFpKw75hGB",
+	"iZ3+OAgmyx8xMN7x/RYSPuBlr0RqPj1pc79ZXyu72azXpmZbK7alVl9rNeAgKpAYbaSClQYOuwNlBQo3",
+	"oYnHIAo+cfmF1P7KvKWDFsF6dFrl7hUPxykcj1P98YotlEtvGs9oqZX1tM7z/KzSpw3DhtkINdgM1Zfp",
+	"qSXtvZ+rq7afsZZJkbEMJiVayro3gs2Lu+WgjT7dOMHsgG1zR+fHHRL2iUMVc7b8N6owRzP7XnSPjuAL",
+	"k/zb5slPIO9XnNPM3s7X+Qh0oRIacON3mpG4r9iS5zcnjEObz+psWiWHRi3FVFNSEvg3wLOc+CYWYUNf",
+	"oUxhthMHhKD/kfQmF9DhM+uM7EkfoO5kvOWELtwz06UqKGXzjwMaTyVogJbEdFFI4qFAd0fl3KFzAlzN",
+	"fOrVLTKjVeO0Z5MhIU9cG4vwMPlQpXcrpNjZkfMHfo0O4SlHaxSFw1GMFeOW4oCRnosUFSr4nXWCjJ6Z",
+	"BLeMmeKx+aXyWV5hmsmlQQCM8NJ9yXs7FhEheDWm22PzAYuY4eaUnd82DF9k4z2bOBXT+cFNEnLdhxQ9",
+	"s+E4BlU4m7ra9BMewkGy1gniZ0XMm/EEJpYFQQY9ZcJkitC4sPtAlcxDUDE+Hkr5bdwMWPr+skoxonFE",
+	"DAUWX6ZHdpnfpbj42VEq5E/RCJXBPW94Q/rpiPFrKFrdgjrZ5M/pAS7tjS7j8WlIV6leq61mXKr9s6L/",
+	"tlrE+SHomo0sLnY0NZFd77qXpWQ6P0TSHckk3P/vFKz2E2LV5LCMjLNBOozYMRRxXhvaXtdrtWqtRv44",
+	"/qhJLavk93BM7vwgkKKTh4AX9EwsSt8PoIn8/WiT05lcsnqG3NG0dXZZlQ9i++HinhFP3Ed4qYOZbfqe",
+	"yS1q9hKTgpcGDC0l0F7LZT9WsIG13/NcTeAL6UsJoIxG3yDbhV4X/qp0A8QtsCeLut7mgFwJI+mYwaGC",
+	"8BNxTs+6J792Ly6v5LxfXXQvLg5PT64uL4+MFiUtmw99Ls9gxai2DShUBLMRKTtJNMupWOoS7EJmWOJm",
+	"1sgx0NAQkTVLkciQTqR4wliryjH0Qm+SBmZfQSKmopuGgMqbiZGx+aKg8aKIsM2TJ5N1IsKp2aNiIg9l",
+	"9szOOlspwAmmzgsZxv6lWUD8meVFBjx6dQz42g0985DsFdswZKJNSQnv4xGcZCOFDxnMnY7IvknQcIui",
+	"mpkYqoGby/3OTJIZv940fm1gs4nKT+ZuUpAVmxFf7X7y8/HY7m+Hl5n4qppGFV39yAJgof+FcgZhzXQK",
+	"MKg5MdvxbFZJwXAhxgmPvn+g9cHHcw/U/OpxVSCFkBP81KOqP1DsTwVGMzHgh476KZmxEHefhJ+y4RBh",
+	"AA/S9HgGtodgI4XbY0FfBXjVDTVAXv1JyhB203B5tF8QeqAjZDTWQRXVDQ2hgxgbUvESHfhKEAgYoSlA",
+	"ILSzCFoNXcgbJEmEKgMSlkoer8eYk86Oh6QsDY80uldJ6gBUtC8OQ0saZvhYZE1TWEYcO41trlscZUeY",
+	"RNbkECtVMgVxVNE1sIcyIQG8UJCyVOIWzptFXCCpIiGElohHJ2oqJ4xGFbyDQZuOE5wxoqbDTLOgYhda",
+	"QX0NbCWSuM2wf9TUwrIZIdWp7UHKcjI5hDxhZcwVq8yyjlS8YkbwZLNRGM9ZscoiZ/gPiiKVesFza5iJ",
+	"Lc56h3RXZd5DGfuJVaJepBeGAaN86Td5Ab4uC/hDAZ3iYCCUmBUcTx4EuBQ7RQ4Mmy3i4OyOiVhVj5Qx",
+	"b6HrvHA7WzbHsseK0j9SDOeruxS/hQ7K32Vqs+YIrnvxPdwHGr6iXHg5UIsPVDxtdj/pE3THeoMwzNho",
+	"04QkH/VFqw7xOdF5zGC9SqqdscuqVFfjXiJZYBE7mEUp7PxnlcYQUh/E8Ui0X8NrUT75VHXDoZ586TOr",
+	"fxrRh+dFXaG2yPK0FXrjfVWP8GEYKO7S4/AM66LT6K5Lg0CannCGIH8u//H5PzShRC/0Jv/X63EUAB1F",
+	"cUwYEuSnIwbvb7gsao5eCeKMowBdLWz7Cg+Ctkm+IOos9VChlgVjxFFb6cI4Zvh7CCZihYovAAkQM69i",
+	"EeFfc6Z7YBtPvmETUnbedZWrpZft9Q2bOJU2cYR/XXe0eZ6soBHb1U1U/OuGQ87f7pPdZqNuEZwBGPOA",
+	"RUy6K+KORcRpfPrkIODBlc5LwLxrtpc2imaBYIAf5qEKPcuH12sEosA2j1gc+czbw3g08ZjUI7c0Zpkp",
+	"LTIkIuYy/5apmevCUi4g73DEgG606o2f2va4Vtt0e1SwrSb8m7UdbczLLZDY8MgIlxrxamdtqK01L7u7",
+	"MMMMi/FT+X//+38qDilDkBuj69ge3r9uJF/qhahAO/H4LsRaCBL4nImZg00OzgaenAcYbfHMpQMu/H69",
+	"Qd9vuNL4hWN36JHyRUy5RyOPaK1emfl4teM2/PncLHKhqNQg4zFcuXA8H7j/iaimMklJM41jNhzFaw0Q",
+	"OgHFdDi657Le1qllLhphXqPVqu/KQdol36smDwLhaJdwVZ2CQct1ngyH8ki7i19ArLXQ98p3FJs7OscQ",
+	"yxOtUQxKN5Q+dt/8fHr6vnrZvbgsqY9B/tTqu5u03m9sbLt1trFNW72NXbfubTTYZr9JW70td3uFxH1G",
+	"jC2Pq8hZGqkI9kiZ8glpfPpEfLmZUvxs9ifvQs72TFFLfGFIYUSI+bFI6h49Fvi3LPKZUJVCAFrIdmDh",
+	"ePIsfTFquqyi+nB+NKvz7rQJdaFVpiBU/lLeDsFvmGyVHw3H0EeXgNWpqKDJwckFGYQitjmk38qjgPoc",
+	"LoEXG0XwloR6XsSEYMhJLJUuchcTj42CcDJkPLY5Rf6CeMCGlpG/VRvkqnN0dPrx6uz88NfOZVeXRpMO",
+	"oHDVaxeof0fvr/3zbgdIFzGQyT2iFJwgfowfXLNY8SSEdzw5pvIYyYWRmn9E/QjVP5nW/oBWO2f9sWCe",
+	"ctSbtZpDyiiVwWaxCKdQKAU4wXHAKhYZ84AJoefK5h6slOJwphEjMDFY4iXnOql4opwcnum5lWofYI1i",
+	"pBq/lp16Y7taq9aqdccizp/tdv0v+Q/5KXxSq28n39vcqX3a7qeXN+qbte3aVnNz04F0NHZog9w4ZMCg",
+	"5Go8ZJHv7kG1nlz/lADcC2NSdoLQpYEcc9Wp7BFK4G/M1BpfwtOr8Kd8ctVXxjL8AbBJGo0o/AUXeeGQ",
+	"+txRxLRhhDQ3+Nw4on6AFlcsHwmBYXggzFrERBjcMpFmkW1uHEwN1AkRCSC3PQabPQt3bhyme1muVHJW",
+	"EegYQQKhHIThSBrBll5Ui7g0inwWbVxH1GPkpHNpYZZhA95IbgLgPVN/RUyw6FY+Vb7A4dntFlguAl+C",
+	"DXvMg/zA0CJi7A4AGpwsdpX7o6ofqtORvHqSKFdzYPMJw23kumwUM0/Tgqi3AqCAO2DujZRS1/JcIwDi",
+	"4ORC2pUiDMZISk55omgh1zCWOiuCgyDkTYLw+lodCZs7cguBG+QQu2TsdfULr03+97//B8aVzl4yoeak",
+	"yVXSE6VXxS5Zas3V3YyRwaHBtIp+xVdyRv3IAwsa4FcVAu6GHxPnbefwSAqMNBaN5vREbi/pO3h0Iqo2",
+	"N50K0SZO5+hIWmQEtykpO539fag4tYjTubjo4j8+XP4M+37/w8Xl6XH3XH54eHJxef7huIvXHoL8k39d",
+	"Xf5+1pUfpUWgRp2kvMt5V37lZMs65Z9K/DkVQHWHXBltNi87B6fHncOTVDC+JvqjD2cH8NEejtO4xOb4",
+	"yUEXKWwrbbLIv0JZpTwrm98hY/0MKIm6z/PpeYjM7zOCN0tEaVYEhKj5WYnP/f5Yz6cWxroXhDOZwtkR",
+	"JXWJVgffA9/5C2xzdvM0WGXoFKuFz4wQXFFTMlhQVzMumPsfkQExms/K4Lj2bxmvIMdqGnu5LIgVAbjN",
+	"F8T5PI4CK3vnL6oMAwog2hD3whNW2NVX2zcaDI1FbdSNgwkoBOTtQ8msv+fgtqD9qixWJzmHTuZWQlo+",
+	"NJDmLyIGjOv8FKhnoQY2jC0lFKrEQUHStjkKEodEbINBWy2RzpP6Pc26T2UIAqL0Ir2JIkqXdj3wXDTr",
+	"NbSD9E1uGBsJMO4Mu75IH32A0T07fQQSqidvMdWBV09B2NdrZpHehEB4Je1yMiXB0XhZVp8ViWspX0N3",
+	"qq0vM3d6Ob9xYW+F6bArDznKFbqpZPbB1+46t77eNeYjr3u3aw+le1dG+a2ge7V0eOk18qKszYQ4bIuF",
+	"yjqXiX4N8N0ZMA70erV0lGJnUQjIIkPpxc8NIZSLEkB2iU7Hk6RTes24VD7MS8B0SUyrVKmSSwhmGyWm",
+	"o3Ev8F0yoEE/qSTAR4gBHbG2qYUt4tywiUPKpyPGLy5+Jun+vLphE0yKSCdSiMGGfuVOp9ORfjhGrm/Y",
+	"5NBTcemKZTY+sYiTCBinmmTtbE49T8CDocUKIBRv2MT3HDPCiZh9TpxcJgXarjj4ku/Z5IwN1T0ARihn",
+	"jgpy9v7wN3LWPVb5HPkqDiljQhAuke46mgJJQkAvlBiE48BToQ9sMQe3V2sD5EkA3cGoHhg2SmkmqVor",
+	"Y+oIFjA3BpW1l8TBfMV/nLPIIJRUDiNEByktXEkGpxba7GWNYYsp/cjD5EeYA9RsBBjt8NTo1YCTvama",
+	"x41YtJHaRRPsEYckl3L+0u0tWHTruwyJD8Se6pYb6zoMCMFEKjUa6rytTkPcsInNozCmMXMqMMNCPcTY",
+	"CBAFFxgtUCsZ+CIWMP4DMyQeRRNIdf18eXlGlCoiSapDYMbW14la3HI2/0lvxQqUCMP0pJYidNKJ5duE",
+	"BXlbzNjKqR0LZPhN8rYk8HsRjSakF8YDIsfYh4TxsC3H/TeVDsa9laaA28Qp20mmUwpUu0TsXOrTLtmc",
+	"GJ8iFhMu/K8hiwehh/+OpTSPN8aRj3+PqLyqgrhkeQvHLv0XICXtkpPWznw4P9IWljzQxm0c/f0rQUBv",
+	"M3kXpFUUMexdK81hydmDPYCZX53jTRaE9Khge3ouGo6VzB3Owrx3UbbTRgwzhNOhP/PUJBkfBekMpUlG",
+	"/buprB7MUdqAaRwE6KZNvZl8AdiGU0IK5U7yqYPwcSipmM7HWpj0rzuaCMzJrjcAuXUC3dlLZMuGDxzs",
+	"ztQLqMdPZfscUp7KOWrRTSiSBzAylVskyl6agSlUl0lnZgEI4NLIdWHSQB7FOCQRdPFPq+8KXFXcXKlg",
+	"1LZ/tvGHam5RhAFO7dVv3uhjhvGOhUR5Vbu/efIvul8P/jg4rJ9cdlvys8Ofa/+krcu49+vm27v32133",
+	"7weXk0Ev+te/zt+Fwa74x/vdo1owuGltHY6JFrtaoG80+3Xa6G26Ta/FSvBYWMolrhPzoGtPfPimyVBq",
+	"lzbk/9503x2ekLMPb44O98n77u/woc2P98O7N3///eB949e7zqTb6V+MouC0Hv/m/taJxPmnzsnZ+7fj",
+	"27OTLvV/a0yOo9rtxcd3lzz0mz/ZHG7SPTmYvq/qX//txzEz7Po4Tt17NllUuZVmp83gy/ff+UTV26DZ",
+	"gRYQNSYjtYOedVeUxNlCnMczLUj/+5iNIezomMgUxQWkcBHRhEAEMhNTmzL098CPdKQ+QOX+2QYIjF1q",
+	"E4gYOVVykAA4Ul4ifFIZEYgWUQg+S6VRC+ngL9k9ANUPE6vMaM9mcbEE9BRXWE1B/iln2vvKx3/V0Mo3",
+	"JFGjxnwtGeb4nIj2L7gCAYvZ9FocwOcZBOjeLBASjZgBRMpvPLzTt42SL9p5OqKIs+F9bwQr32aH4sIv",
+	"kzR7wkpg8Q8+6vOETe3/mnPgXhtqfF7FWAKvCcLrNmQ4kk9GLFLiUShlY5xQ3QhBnlMFahFEhKRPIwww",
+	"ADYLY0eWIjKJkbIcKdw/xfp3SPAOfnpMY0bKjgij+KeD7sW+k1QimwVslVlthdX8HJgWzJMo5ynuTGzI",
+	"NYiaAncMjdmsklLkcVjREFaTMUFWiC+P1ChY7YBSuzGzub7eV3K1dne2t1op6lajjjS0Z3XkrVVKgFyl",
+	"Nh8HAX5whHvuWJTacgjyowtIV+2nLyG3YgfHL4eMP04oiT/s73e7BzCkaf+lVd/9buqa9D5Zvr4p3b4/",
+	"QlPe78hFeixF8/pzesa/vAZw4lN3vFaeCmtGi+AUplrcH1hJvIIOwYZcvG974Lk+pNTtwLiqMagqOJ6M",
+	"PPKvBzGhd3RiQeoDMMR+LLAwnJEyTa+F2EGf+oHKEV6HISLWCSX9iImBfsqeav0BsQYpCpnHILkCNoXi",
+	"Zc22rHCU7HcqCPdP4PQa86+83bLTrO06BDjH7nzBCs2Cc7kLcyLuKXgGjfWUbsNo3Zzo3PrmE1C6JeQa",
+	"ViksNPyYR6TwndLF9UZtWhm3CpSxepUt+ZVWyYq1slAhw4XzA4odhS8vrasgF4UV9fEyYgovoJEn6jeC",
+	"dCCGXOPh3cw6JaskmDuOoLP4n59LbxiNWNQZx4NS+8+/rNJ+4KvT8+dfUkKYf1ulU3lhA777S94oup2d",
+	"r1IZbHAIvNDFrn0gMqG4AHicys6Q3jASjTnmphmXEh5qndqvXyfFLO2d2k6tUtIAq9cgitTr5R995o8Y",
+	"ZDMAfhX72AxL5547Z4dkzD0WAam70wbchlR1KLSstD+VsDSBurBSyjboJJthTs/2lrUSCnQoLBRM/v+p",
+	"XnpJTT2IeqVB02WaVs9gD7NoRKN4siHccMS8hCVF3ZIGAYuTIeNL2tx57Ro/Bdr6hO3SANaA6pLuLVKr",
+	"ZG+2Z3N4EyLFt7DIRcyCgMrfi7F+/OGbzgnGtW5p4HsJ6iZiNMi8Jd66iFSb8hufX7eJoUNUbU7IeyGN",
+	"zDcu+9zzb31vTAMFJXDTNjKikm0Ljh0N/YjkfpRMVmaAPRxH4SLwOAoDwPYQQbnXCz9lkq2ClEdR6I2R",
+	"VST7zTWLbQ7YExjdrGYEEAhPq9DbuvtWsjlsLsZRn7pMdTtV43j9v//9P06FDMNbVpQDdoPQvUlAGt6Y",
+	"2VzqBQ8eG405onXkGlOeJY9S9GD9MHLVnccxZOPDPqE2z3WW3NPjVbNIjMFmR+ox1/cYodzmxoITnxPp",
+	"HbI7bHspX4eafEAI08wsmLqvtO///wAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
