@@ -236,4 +236,3 @@ func ussdChoice(raw json.RawMessage) (string, error) {
 	e.Fields = []errcode.FieldError{{Field: "choice", In: "body", Message: "a number or a string"}}
 	return "", e
 }
-
