@@ -75,13 +75,16 @@ func TestUssdGateway(t *testing.T) {
 	}
 	data := func(out map[string]any) map[string]any { return out["data"].(map[string]any) }
 
-	// A customer whose account is in kwacha.
+	// A customer whose account and portfolio are in kwacha.
 	status, created := send("POST", "/v1/customers", nil, map[string]any{"firstName": "Mutale", "lastName": "Phiri"})
 	require.Equal(t, http.StatusCreated, status, "%v", created)
 	customerID := int64(data(created)["customerId"].(float64))
 	_, accs := send("GET", "/v1/accounts?customerId="+itoa64(customerID), nil, nil)
 	accountID := accs["data"].([]any)[0].(map[string]any)["accountId"]
 	status, _ = send("PUT", "/v1/accounts", nil, map[string]any{"accountId": accountID, "currency": "ZMW"})
+	require.Equal(t, http.StatusOK, status)
+	_, ps := send("GET", "/v1/portfolio?customerId="+itoa64(customerID), nil, nil)
+	status, _ = send("PUT", "/v1/portfolio", nil, map[string]any{"portfolioId": ps["data"].([]any)[0].(map[string]any)["portfolioId"], "currency": "ZMW"})
 	require.Equal(t, http.StatusOK, status)
 
 	// Menu-URL style: follow the links.

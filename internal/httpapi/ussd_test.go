@@ -92,13 +92,15 @@ func optionFor(t *testing.T, sc ussdScreen, prefix string) int {
 	return 0
 }
 
-// kwachaTrader is a trader whose account is in kwacha (ZMW).
+// kwachaTrader is a trader whose account and portfolio are in kwacha (ZMW).
 func kwachaTrader(t *testing.T, opts apitest.Options) trader {
 	t.Helper()
 	tr := newTrader(t, opts)
 	accs := exactItems(t, tr.tn.Do(t, "GET", path("/v1/accounts?customerId=%d", tr.customerID), nil))
 	require.Len(t, accs, 1)
 	res := tr.tn.Do(t, "PUT", "/v1/accounts", map[string]any{"accountId": accs[0]["accountId"], "currency": "ZMW"})
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	res = tr.tn.Do(t, "PUT", "/v1/portfolio", map[string]any{"portfolioId": tr.portfolio(t)["portfolioId"], "currency": "ZMW"})
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 	return tr
 }

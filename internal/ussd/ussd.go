@@ -169,17 +169,30 @@ func (s *Service) transactions(ctx context.Context, org investing.Org, customerI
 	return page.Items, nil
 }
 
-// currency is the customer's currency for an instrument: its account's of
-// the instrument's investment type (Unprocessable when it has none).
+// currency is the customer's currency for an instrument: that of the
+// portfolio its purchases land in (the account's of the instrument's
+// investment type), in which the holdings menus show values too; the
+// account's when the portfolio cannot be found. Unprocessable: the
+// customer has no such account.
 func (s *Service) currency(ctx context.Context, org investing.Org, customerID int64, q trading.Quote) (investing.Currency, error) {
 	page, err := s.inv.Accounts(ctx, org, &customerID, investing.PageRequest{Limit: 1000})
 	if err != nil {
 		return "", fmt.Errorf("finding the account of customer %d for %s: %w", customerID, q.Symbol, err)
 	}
 	for _, a := range page.Items {
-		if string(a.InvestmentType) == string(q.InvestmentType) {
-			return a.Currency, nil
+		if string(a.InvestmentType) != string(q.InvestmentType) {
+			continue
 		}
+		ps, err := s.inv.Portfolios(ctx, org, customerID, investing.PageRequest{Limit: 1000})
+		if err != nil {
+			return "", fmt.Errorf("finding the portfolio of account %d: %w", a.ID, err)
+		}
+		for _, p := range ps.Items {
+			if p.AccountID != nil && *p.AccountID == a.ID {
+				return p.Currency, nil
+			}
+		}
+		return a.Currency, nil
 	}
 	return "", errcode.New(errcode.Unprocessable, "customer %d has no %s account, which %s needs", customerID, q.InvestmentType, q.Symbol)
 }
