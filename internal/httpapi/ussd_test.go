@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -352,4 +353,32 @@ func TestUssdOrderWithAnIdempotencyKeyIsReplayed(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, res.Status, "%s", res.Body)
 	res = tr.tn.DoWith(t, "POST", path("/v1/ussd/requests?customerId=%d&orderType=HOLD&symbol=AAPL", tr.customerID), "amount=200", apitest.Call{Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}})
 	require.Equal(t, http.StatusBadRequest, res.Status, "%s", res.Body)
+}
+
+// TestUssdConfirmSentTwiceAtOncePlacesOneOrder: a gateway that repeats
+// the confirmation (a retry racing the first) places one order; the
+// second sees the order placed and re-shows its menu.
+func TestUssdConfirmSentTwiceAtOncePlacesOneOrder(t *testing.T) {
+	t.Parallel()
+	tr := kwachaTrader(t, apitest.Options{})
+	id := startSession(t, tr.tn, tr.customerID)["sessionId"].(string)
+	d := step(t, tr.tn, id, "1", false, "STOCKS")
+	step(t, tr.tn, id, keyFor(t, d, "AAPL"), false, "SELECT_STOCK")
+	step(t, tr.tn, id, "1", false, "ENTER_AMOUNT")
+	step(t, tr.tn, id, "300", false, "CONFIRM_ORDER")
+	var wg sync.WaitGroup
+	states := make([]any, 2)
+	for i := range states {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, d := process(t, tr.tn, id, "1", false)
+			if status == http.StatusOK {
+				states[i] = d["currentState"]
+			}
+		}()
+	}
+	wg.Wait()
+	require.ElementsMatch(t, []any{"ORDER_PLACED", "ORDER_PLACED"}, states)
+	require.Len(t, exactItems(t, tr.tn.Do(t, "GET", path("/v1/requests?customerId=%d", tr.customerID), nil)), 1)
 }

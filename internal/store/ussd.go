@@ -39,6 +39,11 @@ func ussdRow(x *ussd.Session) (ussdSessionRow, error) {
 		ExpiresAt: x.ExpiresAt, CreatedAt: x.CreatedAt, UpdatedAt: x.UpdatedAt}, nil
 }
 
+// WithTx implements ussd.Repository.
+func (r *USSDRepo) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return r.s.WithTx(ctx, fn)
+}
+
 // CreateSession implements ussd.Repository.
 func (r *USSDRepo) CreateSession(ctx context.Context, x *ussd.Session) error {
 	row, err := ussdRow(x)
@@ -59,9 +64,9 @@ func (r *USSDRepo) SaveSession(ctx context.Context, x *ussd.Session) error {
 }
 
 // Session implements ussd.Repository.
-func (r *USSDRepo) Session(ctx context.Context, orgID int64, id string) (ussd.Session, error) {
+func (r *USSDRepo) Session(ctx context.Context, orgID int64, id string, lock bool) (ussd.Session, error) {
 	var row ussdSessionRow
-	if err := r.s.conn(ctx).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
+	if err := r.s.lock(r.s.conn(ctx), lock).Where("organization_id = ? AND id = ?", orgID, id).Take(&row).Error; err != nil {
 		return ussd.Session{}, notFound(err, "USSD session %s not found", id)
 	}
 	x := ussd.Session{ID: row.ID, OrganizationID: row.OrganizationID, CustomerID: row.CustomerID, State: ussd.State(row.State),

@@ -20,16 +20,16 @@ func TestUSSDSessions(t *testing.T) {
 			ExpiresAt: t0.Add(5 * time.Minute), CreatedAt: t0, UpdatedAt: t0}
 		require.NoError(t, repo.CreateSession(f.ctx, &x))
 
-		got, err := repo.Session(f.ctx, f.org, x.ID)
+		got, err := repo.Session(f.ctx, f.org, x.ID, false)
 		require.NoError(t, err)
 		require.Equal(t, x, got)
-		_, err = repo.Session(f.ctx, f.other, x.ID)
+		_, err = repo.Session(f.ctx, f.other, x.ID, true)
 		require.True(t, errcode.Is(err, errcode.NotFound), "%v", err)
 
 		x.State, x.Data = ussd.ConfirmOrder, ussd.Data{Symbol: "AAPL", OrderType: "PURCHASE", Amount: "500.50", Page: 2}
 		x.ExpiresAt, x.UpdatedAt = t0.Add(9*time.Minute), t0.Add(4*time.Minute)
 		require.NoError(t, repo.SaveSession(f.ctx, &x))
-		got, err = repo.Session(f.ctx, f.org, x.ID)
+		got, err = repo.Session(f.ctx, f.org, x.ID, false)
 		require.NoError(t, err)
 		require.Equal(t, x, got)
 

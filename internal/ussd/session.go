@@ -56,31 +56,38 @@ func (s *Service) Start(ctx context.Context, org investing.Org, customerID int64
 // NotFound: no such session in the organization; ErrGone: it expired or
 // ended.
 func (s *Service) Process(ctx context.Context, org investing.Org, id, choice string) (View, error) {
-	sess, err := s.repo.Session(ctx, org.ID, id)
-	if err != nil {
-		return View{}, err
-	}
-	now := s.now().UTC().Truncate(time.Second)
-	if !now.Before(sess.ExpiresAt) {
-		return View{}, &goneError{fmt.Sprintf("USSD session %s expired at %s: start a new one with POST /v1/ussd/session", id, sess.ExpiresAt.Format(time.RFC3339))}
-	}
-	if sess.State == Exit {
-		return View{}, &goneError{fmt.Sprintf("USSD session %s has ended: start a new one with POST /v1/ussd/session", id)}
-	}
-	choice = strings.TrimSpace(choice)
-	sess.Data.Notice = ""
-	if err := s.step(ctx, org, &sess, choice); err != nil {
-		return View{}, err
-	}
-	m, err := s.menu(ctx, org, &sess)
-	if err != nil {
-		return View{}, err
-	}
-	sess.ExpiresAt, sess.UpdatedAt = now.Add(s.ttl), now
-	if err := s.repo.SaveSession(ctx, &sess); err != nil {
-		return View{}, fmt.Errorf("saving USSD session %s: %w", id, err)
-	}
-	return View{Session: sess, Menu: m}, nil
+	var v View
+	// One step at a time per session: the row is locked until the step
+	// (and the order it may place) commits, so a confirmation sent twice
+	// at once places one order.
+	err := s.repo.WithTx(ctx, func(ctx context.Context) error {
+		sess, err := s.repo.Session(ctx, org.ID, id, true)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC().Truncate(time.Second)
+		if !now.Before(sess.ExpiresAt) {
+			return &goneError{fmt.Sprintf("USSD session %s expired at %s: start a new one with POST /v1/ussd/session", id, sess.ExpiresAt.Format(time.RFC3339))}
+		}
+		if sess.State == Exit {
+			return &goneError{fmt.Sprintf("USSD session %s has ended: start a new one with POST /v1/ussd/session", id)}
+		}
+		sess.Data.Notice = ""
+		if err := s.step(ctx, org, &sess, strings.TrimSpace(choice)); err != nil {
+			return err
+		}
+		m, err := s.menu(ctx, org, &sess)
+		if err != nil {
+			return err
+		}
+		sess.ExpiresAt, sess.UpdatedAt = now.Add(s.ttl), now
+		if err := s.repo.SaveSession(ctx, &sess); err != nil {
+			return fmt.Errorf("saving USSD session %s: %w", id, err)
+		}
+		v = View{Session: sess, Menu: m}
+		return nil
+	})
+	return v, err
 }
 
 func (s *Service) invalid(sess *Session) {

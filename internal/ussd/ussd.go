@@ -80,8 +80,11 @@ type Data struct {
 // Repository stores sessions.
 type Repository interface {
 	CreateSession(ctx context.Context, s *Session) error
-	// Session is NotFound when the organization has no such session.
-	Session(ctx context.Context, orgID int64, id string) (Session, error)
+	// Session is NotFound when the organization has no such session;
+	// lock holds the row until the transaction ends (PostgreSQL).
+	Session(ctx context.Context, orgID int64, id string, lock bool) (Session, error)
+	// WithTx runs fn in a transaction (joining the context's).
+	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
 	SaveSession(ctx context.Context, s *Session) error
 }
 
